@@ -1,0 +1,57 @@
+// One build for every bundle: extension host, worker thread, webview, CLI and the test suites
+// that run inside VS Code. `--production` minifies without source maps; `--watch` rebuilds.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // jsonc-parser's `main` is a UMD build whose runtime requires esbuild cannot follow; prefer ESM.
+  mainFields: ['module', 'main'],
+};
+
+const builds = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+  },
+];
+if (!production) {
+  // Integration suites are loaded by mocha inside the VS Code extension host.
+  builds.push({
+    ...node,
+    entryPoints: ['test/integration/suite/*.ts'],
+    outdir: 'out/test/integration/suite',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+mkdirSync('dist', { recursive: true });
+cpSync('webview/style.css', 'dist/webview.css');
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[esbuild] watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`[esbuild] built ${builds.length} bundles${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,336 @@
+// Hugging Face `config.json` → model shape and exact parameter counts, for decoder-only models.
+//
+// Supported: GPT-2 (`model_type: gpt2`) and the Llama family of pre-norm RMSNorm / gated-MLP / RoPE
+// decoders (`llama`, `mistral`, `qwen2`, `qwen3`). Encoder-decoder, encoder-only, mixture-of-experts
+// and unknown model types are reported as not applicable, with the reason.
+//
+// Counts follow the modules of the `transformers` implementations (checked against published
+// totals in test/unit/configs-hf.test.ts):
+//   GPT-2 block:  c_attn d×3d (+3d bias), c_proj d×d (+d), c_fc d×f (+f), mlp c_proj f×d (+d), ln_1/ln_2 2d each
+//                 → 4d² + 2df + 9d + f (= 12d² + 13d when f = 4d); ln_f 2d; wte V·d; wpe T·d; lm_head tied.
+//   Llama block:  q d×(H·h), k and v d×(K·h) each, o (H·h)×d, gate/up/down 3·d·f, two RMSNorms d each;
+//                 optional biases (Qwen2: q/k/v; Llama `attention_bias`: q/k/v/o; `mlp_bias`: 2f + d);
+//                 Qwen3 adds per-head q_norm/k_norm (2h). Final norm d; embed V·d; lm_head V·d unless tied.
+// Non-embedding parameters follow Kaplan et al. (2020), "excluding all vocabulary and positional
+// embeddings": total − V·d − (V·d for an untied output head) − (T·d for learned positions). This
+// matches the non-embedding counts Qwen publishes for its untied models (see the tests).
+import type { Node } from 'jsonc-parser';
+import type { Diagnostic } from '../diagnostics';
+import { JsonObjectReader, parseJson, sourceOf, type Read } from './json';
+import type { ConfigReadResult, ModelArchitecture, TrainingPlan, ValueSource } from './types';
+
+/** What differs between decoder blocks, beyond the shape. */
+export type BlockStyle =
+  | { kind: 'gpt2' }
+  | { kind: 'llama'; qkvBias: boolean; oBias: boolean; mlpBias: boolean; qkNorm: boolean };
+
+export interface ParamCount {
+  total: number;
+  nonEmbedding: number;
+  /** Vocabulary (input, and output when untied) and learned-position parameters. */
+  embedding: number;
+  perLayer: number;
+  /** The arithmetic, in words and numbers. */
+  formula: string;
+}
+
+export const SUPPORTED_MODEL_TYPES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3'] as const;
+
+const ENCODER_DECODER = new Set([
+  't5', 'mt5', 'umt5', 'longt5', 'switch_transformers', 'bart', 'mbart', 'pegasus', 'pegasus_x', 'marian', 'led',
+  'bigbird_pegasus', 'blenderbot', 'blenderbot-small', 'm2m_100', 'nllb-moe', 'fsmt', 'prophetnet', 'plbart',
+  'whisper', 'encoder-decoder', 'cpt',
+]);
+const ENCODER_ONLY = new Set([
+  'bert', 'roberta', 'xlm-roberta', 'distilbert', 'albert', 'electra', 'deberta', 'deberta-v2', 'modernbert', 'camembert',
+]);
+const MIXTURE_OF_EXPERTS = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'deepseek_v2', 'deepseek_v3', 'olmoe', 'dbrx', 'jamba']);
+
+/** Groups digits by thousands, locale-independently: 124439808 → "124,439,808". */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Exact parameter count of a decoder-only transformer (see the file header for the formulas). */
+export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): ParamCount {
+  const d = arch.dModel;
+  const L = arch.nLayer;
+  const V = arch.vocab;
+  const H = arch.nHead;
+  const K = arch.nKvHead ?? H;
+  const h = arch.headDim ?? d / H;
+  const f = arch.dFfn ?? 4 * d;
+  let perLayer: number;
+  let finalNorm: number;
+  let perLayerText: string;
+  if (style.kind === 'gpt2') {
+    // Attention projections act on the full width d (GPT-2 has no separate head_dim).
+    perLayer = 4 * d * d + 2 * d * f + 9 * d + f;
+    finalNorm = 2 * d;
+    perLayerText = `4d²+2df+9d+f = ${formatCount(perLayer)}`;
+  } else {
+    const attn = d * (H * h) + 2 * d * (K * h) + H * h * d;
+    const attnBias = (style.qkvBias ? H * h + 2 * K * h : 0) + (style.oBias ? d : 0);
+    const mlp = 3 * d * f + (style.mlpBias ? 2 * f + d : 0);
+    const norms = 2 * d + (style.qkNorm ? 2 * h : 0);
+    perLayer = attn + attnBias + mlp + norms;
+    finalNorm = d;
+    perLayerText = `attention ${formatCount(attn + attnBias)} + MLP ${formatCount(mlp)} + norms ${formatCount(norms)}`;
+  }
+  const tokenEmbedding = V * d;
+  const head = arch.tiedEmbeddings ? 0 : V * d;
+  const positionEmbedding = arch.learnedPositions ? (arch.positions ?? 0) * d : 0;
+  const embedding = tokenEmbedding + head + positionEmbedding;
+  const nonEmbedding = L * perLayer + finalNorm;
+  const total = nonEmbedding + embedding;
+  const parts = [
+    `${L} layers × (${perLayerText})`,
+    `final norm ${formatCount(finalNorm)}`,
+    `token embedding ${formatCount(V)}×${d}`,
+    arch.tiedEmbeddings ? 'output head tied' : `output head ${formatCount(V)}×${d}`,
+  ];
+  if (positionEmbedding > 0) parts.push(`learned positions ${formatCount(arch.positions ?? 0)}×${d}`);
+  return { total, nonEmbedding, embedding, perLayer, formula: parts.join(' + ') };
+}
+
+type Family = { modelType: string; assumedFrom?: string };
+
+function styleFor(modelType: string, attentionBias: boolean, mlpBias: boolean): BlockStyle {
+  if (modelType === 'gpt2') return { kind: 'gpt2' };
+  if (modelType === 'qwen2') return { kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false };
+  if (modelType === 'qwen3') return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias: false, qkNorm: true };
+  return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias, qkNorm: false };
+}
+
+const ARCHITECTURE_PREFIXES: [RegExp, string][] = [
+  [/^GPT2(LMHead|Model|DoubleHeads|ForSequence|ForToken|ForQuestion)/, 'gpt2'],
+  [/^Llama(For|Model)/, 'llama'],
+  [/^Mistral(For|Model)/, 'mistral'],
+  [/^Qwen2(For|Model)/, 'qwen2'],
+  [/^Qwen3(For|Model)/, 'qwen3'],
+];
+
+const MODEL_KEYS = [
+  'model_type', 'architectures', 'n_embd', 'n_layer', 'hidden_size', 'num_hidden_layers', 'd_model',
+  'num_layers', 'vocab_size', 'intermediate_size',
+];
+
+type Decision = { family: Family } | { notApplicable: string };
+
+function decideFamily(r: JsonObjectReader, diagnostics: Diagnostic[]): Decision {
+  const encDec = r.boolean('is_encoder_decoder');
+  const mt = r.string('model_type');
+  if (mt.ok === false) diagnostics.push(mt.diagnostic);
+  const modelType = mt.ok === true ? mt.value.toLowerCase() : undefined;
+  if (modelType !== undefined) {
+    if (ENCODER_DECODER.has(modelType) || (encDec.ok === true && encDec.value)) {
+      return { notApplicable: `encoder-decoder model (model_type "${modelType}"): only decoder-only models are supported so far` };
+    }
+    if (ENCODER_ONLY.has(modelType)) {
+      return { notApplicable: `encoder-only model (model_type "${modelType}"): only decoder-only models are supported so far` };
+    }
+    if (MIXTURE_OF_EXPERTS.has(modelType)) {
+      return { notApplicable: `mixture-of-experts model (model_type "${modelType}"): not supported yet` };
+    }
+    if ((SUPPORTED_MODEL_TYPES as readonly string[]).includes(modelType)) {
+      return { family: { modelType} };
+    }
+    return {
+      notApplicable: `model_type "${modelType}" is not supported yet (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
+    };
+  }
+  if (encDec.ok === true && encDec.value) {
+    return { notApplicable: 'encoder-decoder model (is_encoder_decoder): only decoder-only models are supported so far' };
+  }
+  // No model_type: the architectures list, then the keys themselves.
+  const archNode = r.node('architectures');
+  const archNames = (archNode?.type === 'array' ? archNode.children ?? [] : [])
+    .filter((n) => n.type === 'string')
+    .map((n) => n.value as string);
+  for (const name of archNames) {
+    for (const [re, type] of ARCHITECTURE_PREFIXES) {
+      if (re.test(name)) return { family: { modelType: type, assumedFrom: `architectures "${name}"` } };
+    }
+  }
+  const has = (k: string) => r.node(k) !== undefined;
+  if (has('n_embd') && has('n_layer')) {
+    return { family: { modelType: 'gpt2', assumedFrom: 'keys n_embd/n_layer' } };
+  }
+  const llamaKeys = ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size'];
+  if (llamaKeys.every(has) && !has('encoder_layers') && !has('decoder_layers') && !has('type_vocab_size')) {
+    return { family: { modelType: 'llama', assumedFrom: `keys ${llamaKeys.join('/')}` } };
+  }
+  if (!MODEL_KEYS.some(has)) return { notApplicable: 'no model in this file' };
+  if (archNames.length > 0) return { notApplicable: `architecture ${archNames.join(', ')} is not supported yet` };
+  return { notApplicable: 'model shape not recognised (no model_type, and keys of no supported family)' };
+}
+
+/** Reads a Hugging Face model `config.json` (its text, and its path for diagnostics and sources). */
+export function readHfModelConfig(text: string, file: string): ConfigReadResult {
+  const { root, errors } = parseJson(text, file);
+  if (errors.length > 0 || !root) {
+    const first = errors[0];
+    const message = first ? `${file}:${first.line}: ${first.message}` : `${file}: empty file`;
+    return { kind: 'error', message, diagnostics: errors.length ? errors : [{ file, severity: 'error', message: 'empty file' }] };
+  }
+  if (root.type !== 'object') return { kind: 'not-applicable', reason: 'no model in this file', diagnostics: [] };
+  const r = new JsonObjectReader(root, text, file);
+  const diagnostics: Diagnostic[] = [];
+  const decision = decideFamily(r, diagnostics);
+  if ('notApplicable' in decision) return { kind: 'not-applicable', reason: decision.notApplicable, diagnostics };
+  const family = decision.family;
+  const notes: string[] = [];
+  const sources: Record<string, ValueSource> = {};
+  if (family.assumedFrom !== undefined) {
+    notes.push(`No model_type: read as ${family.modelType} from ${family.assumedFrom}.`);
+    diagnostics.push({ file, severity: 'warning', message: `no "model_type": assumed ${family.modelType} from ${family.assumedFrom}` });
+  }
+  const errorsBefore = diagnostics.filter((d) => d.severity === 'error').length;
+  const shape = family.modelType === 'gpt2' ? readGpt2(r, sources, notes, diagnostics) : readLlama(r, family.modelType, sources, notes, diagnostics);
+  const newErrors = diagnostics.filter((d) => d.severity === 'error').slice(errorsBefore);
+  if (!shape || newErrors.length > 0) {
+    const first = newErrors[0];
+    const where = first?.line !== undefined ? `${file}:${first.line}` : file;
+    return { kind: 'error', message: `${where}: ${first?.message ?? 'invalid model config'}`, diagnostics };
+  }
+  if ('notApplicable' in shape) return { kind: 'not-applicable', reason: shape.notApplicable, diagnostics };
+  const count = countDecoderParams(shape.arch, shape.style);
+  sources['params.total'] = { file, note: `derived: ${count.formula} = ${formatCount(count.total)}` };
+  sources['params.nonEmbedding'] = {
+    file,
+    note: `derived: total − vocabulary${shape.arch.learnedPositions ? ' and position' : ''} embeddings${shape.arch.tiedEmbeddings ? '' : ' (input and untied output head)'} = ${formatCount(count.nonEmbedding)} (Kaplan et al. 2020 convention)`,
+  };
+  const plan: TrainingPlan = {
+    params: { total: count.total, nonEmbedding: count.nonEmbedding },
+    architecture: shape.arch,
+    sources,
+    notes,
+  };
+  return { kind: 'plan', plan, diagnostics };
+}
+
+type Shape = { arch: ModelArchitecture; style: BlockStyle } | { notApplicable: string };
+
+/** Unwraps a read: records its source, or its diagnostic. */
+function take<T>(read: Read<T>, path: string, file: string, sources: Record<string, ValueSource>, diagnostics: Diagnostic[]): T | undefined {
+  if (read.ok === false) {
+    diagnostics.push(read.diagnostic);
+    return undefined;
+  }
+  if (read.ok === 'absent') return undefined;
+  sources[path] = sourceOf(file, read.node);
+  return read.value;
+}
+
+function requireKey<T>(value: T | undefined, key: string, r: JsonObjectReader, diagnostics: Diagnostic[]): T | undefined {
+  if (value === undefined && !diagnostics.some((d) => d.message.startsWith(`"${key}"`))) {
+    diagnostics.push({ file: r.file, severity: 'error', message: `"${key}" is missing` });
+  }
+  return value;
+}
+
+function readGpt2(r: JsonObjectReader, sources: Record<string, ValueSource>, notes: string[], diagnostics: Diagnostic[]): Shape | undefined {
+  const f = r.file;
+  const pos = { integer: true, min: 1 };
+  const d = requireKey(take(r.number('n_embd', pos), 'architecture.dModel', f, sources, diagnostics), 'n_embd', r, diagnostics);
+  const L = requireKey(take(r.number('n_layer', pos), 'architecture.nLayer', f, sources, diagnostics), 'n_layer', r, diagnostics);
+  const H = requireKey(take(r.number('n_head', pos), 'architecture.nHead', f, sources, diagnostics), 'n_head', r, diagnostics);
+  const V = requireKey(take(r.number('vocab_size', pos), 'architecture.vocab', f, sources, diagnostics), 'vocab_size', r, diagnostics);
+  let inner = take(r.number('n_inner', pos), 'architecture.dFfn', f, sources, diagnostics);
+  let T = take(r.number('n_positions', pos), 'architecture.positions', f, sources, diagnostics);
+  if (T === undefined) T = take(r.number('n_ctx', pos), 'architecture.positions', f, sources, diagnostics);
+  const tied = take(r.boolean('tie_word_embeddings'), 'architecture.tiedEmbeddings', f, sources, diagnostics);
+  const cross = r.boolean('add_cross_attention');
+  if (cross.ok === true && cross.value) return { notApplicable: 'GPT-2 with cross-attention (add_cross_attention): not supported yet' };
+  if (d === undefined || L === undefined || H === undefined || V === undefined) return undefined;
+  if (d % H !== 0) {
+    diagnostics.push(r.problem(r.node('n_head') ?? r.obj, `"n_embd" (${d}) is not divisible by "n_head" (${H})`));
+    return undefined;
+  }
+  if (inner === undefined) {
+    inner = 4 * d;
+    sources['architecture.dFfn'] = { file: f, note: `derived: n_inner absent or null → 4·n_embd = ${inner}` };
+  }
+  if (T === undefined) {
+    T = 1024;
+    sources['architecture.positions'] = { file: f, note: 'assumed: n_positions 1024 (GPT2Config default)' };
+    notes.push('n_positions not set: assumed 1024 (the GPT2Config default).');
+  }
+  if (tied === undefined) sources['architecture.tiedEmbeddings'] = { file: f, note: 'assumed: tied (GPT-2 default)' };
+  const arch: ModelArchitecture = {
+    modelType: 'gpt2',
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: H,
+    headDim: d / H,
+    dFfn: inner,
+    vocab: V,
+    tiedEmbeddings: tied ?? true,
+    positions: T,
+    learnedPositions: true,
+  };
+  return { arch, style: { kind: 'gpt2' } };
+}
+
+function readLlama(
+  r: JsonObjectReader,
+  modelType: string,
+  sources: Record<string, ValueSource>,
+  notes: string[],
+  diagnostics: Diagnostic[],
+): Shape | undefined {
+  const f = r.file;
+  const pos = { integer: true, min: 1 };
+  for (const key of ['num_local_experts', 'num_experts']) {
+    const e = r.number(key);
+    if (e.ok === true && e.value > 1) return { notApplicable: `mixture-of-experts model ("${key}": ${e.value}): not supported yet` };
+  }
+  const d = requireKey(take(r.number('hidden_size', pos), 'architecture.dModel', f, sources, diagnostics), 'hidden_size', r, diagnostics);
+  const L = requireKey(take(r.number('num_hidden_layers', pos), 'architecture.nLayer', f, sources, diagnostics), 'num_hidden_layers', r, diagnostics);
+  const H = requireKey(take(r.number('num_attention_heads', pos), 'architecture.nHead', f, sources, diagnostics), 'num_attention_heads', r, diagnostics);
+  const ffn = requireKey(take(r.number('intermediate_size', pos), 'architecture.dFfn', f, sources, diagnostics), 'intermediate_size', r, diagnostics);
+  const V = requireKey(take(r.number('vocab_size', pos), 'architecture.vocab', f, sources, diagnostics), 'vocab_size', r, diagnostics);
+  let K = take(r.number('num_key_value_heads', pos), 'architecture.nKvHead', f, sources, diagnostics);
+  let headDim = take(r.number('head_dim', pos), 'architecture.headDim', f, sources, diagnostics);
+  const T = take(r.number('max_position_embeddings', pos), 'architecture.positions', f, sources, diagnostics);
+  const tied = take(r.boolean('tie_word_embeddings'), 'architecture.tiedEmbeddings', f, sources, diagnostics);
+  const attentionBias = r.boolean('attention_bias');
+  const mlpBias = r.boolean('mlp_bias');
+  for (const b of [attentionBias, mlpBias]) if (b.ok === false) diagnostics.push(b.diagnostic);
+  if (d === undefined || L === undefined || H === undefined || ffn === undefined || V === undefined) return undefined;
+  if (K === undefined) {
+    K = H;
+    sources['architecture.nKvHead'] = { file: f, note: 'assumed: num_key_value_heads not set → num_attention_heads (multi-head attention)' };
+  } else if (H % K !== 0) {
+    diagnostics.push(r.problem(r.node('num_key_value_heads') as Node, `"num_attention_heads" (${H}) is not a multiple of "num_key_value_heads" (${K})`));
+    return undefined;
+  }
+  if (headDim === undefined) {
+    if (d % H !== 0) {
+      diagnostics.push(r.problem(r.node('num_attention_heads') as Node, `"hidden_size" (${d}) is not divisible by "num_attention_heads" (${H}) and "head_dim" is not set`));
+      return undefined;
+    }
+    headDim = d / H;
+    sources['architecture.headDim'] = { file: f, note: `derived: hidden_size / num_attention_heads = ${headDim}` };
+  }
+  if (tied === undefined) {
+    sources['architecture.tiedEmbeddings'] = { file: f, note: `assumed: untied (the ${modelType} config default)` };
+    notes.push('tie_word_embeddings not set: assumed false (the transformers default for this model type).');
+  }
+  const arch: ModelArchitecture = {
+    modelType,
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: K,
+    headDim,
+    dFfn: ffn,
+    vocab: V,
+    tiedEmbeddings: tied ?? false,
+    learnedPositions: false,
+  };
+  if (T !== undefined) arch.positions = T;
+  const style = styleFor(modelType, attentionBias.ok === true && attentionBias.value, mlpBias.ok === true && mlpBias.value);
+  return { arch, style };
+}

@@ -1,0 +1,79 @@
+// What a training config describes before launch, and where each value came from.
+import type { Diagnostic } from '../diagnostics';
+
+/** Where one value of a plan came from, so hovers and code lenses can point at it. */
+export interface ValueSource {
+  /** The file the value was read from (or, for a derived value, the file whose keys it was derived from). */
+  file: string;
+  /** Character offsets of the value in that file's text (JSON value node: `end` is exclusive). */
+  range?: { start: number; end: number };
+  /** "derived: …" for computed values, "assumed: …" for defaults the file did not state. */
+  note?: string;
+}
+
+/** Learning-rate schedule as the config names it (HF `lr_scheduler_type` names are kept as they are). */
+export interface LrSchedule {
+  type: string;
+  warmupSteps?: number;
+}
+
+/** Shape of a decoder-only transformer, enough to count parameters and FLOPs. */
+export interface ModelArchitecture {
+  /** HF `model_type` (e.g. `gpt2`, `llama`, `qwen2`), or the type assumed from the keys. */
+  modelType: string;
+  nLayer: number;
+  dModel: number;
+  nHead: number;
+  /** Key/value heads (grouped-query attention); equals `nHead` for multi-head attention. */
+  nKvHead?: number;
+  /** Per-head dimension; d_model / n_head unless the config sets `head_dim`. */
+  headDim?: number;
+  /** FFN inner size. */
+  dFfn?: number;
+  vocab: number;
+  tiedEmbeddings: boolean;
+  /** Position capacity (`n_positions` / `max_position_embeddings`): not the training length. */
+  positions?: number;
+  /** True when positions are a learned embedding table (GPT-2), which counts as embedding parameters. */
+  learnedPositions: boolean;
+}
+
+export interface TrainingPlan {
+  params: {
+    /** All parameters, embeddings and untied output head included. */
+    total: number;
+    /**
+     * Kaplan et al. (2020) convention: "excluding all vocabulary and positional embeddings", i.e.
+     * total − V·d (input embedding) − V·d again when the output head is untied − T·d for learned
+     * positions. Norms and biases count as non-embedding.
+     */
+    nonEmbedding: number;
+  };
+  /** Planned training tokens D for the whole run. */
+  tokens?: number;
+  tokensPerStep?: number;
+  /** Training sequence length (tokens per sequence). */
+  seqLen?: number;
+  peakLr?: number;
+  maxSteps?: number;
+  schedule?: LrSchedule;
+  /** Data-parallel world size (GPUs). */
+  gpus?: number;
+  /** Run family: runs on the same data, tokenizer and recipe. */
+  family?: string;
+  architecture: ModelArchitecture;
+  /**
+   * Where each value came from, keyed by its path in this object: `params.total`,
+   * `params.nonEmbedding`, `tokens`, `tokensPerStep`, `seqLen`, `peakLr`, `maxSteps`, `schedule`,
+   * `schedule.warmupSteps`, `gpus`, `family`, `architecture.<field>`, and inputs that are not plan
+   * fields themselves (`batch.perDevice`, `batch.gradAccum`).
+   */
+  sources: Record<string, ValueSource>;
+  /** Assumptions and derivations in words, for the user. */
+  notes: string[];
+}
+
+export type ConfigReadResult =
+  | { kind: 'plan'; plan: TrainingPlan; diagnostics: Diagnostic[] }
+  | { kind: 'not-applicable'; reason: string; diagnostics: Diagnostic[] }
+  | { kind: 'error'; message: string; diagnostics: Diagnostic[] };

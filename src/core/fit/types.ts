@@ -1,0 +1,32 @@
+/** Results of fits: plain JSON-serialisable objects (no functions, classes or typed arrays). */
+
+export interface ParamEstimate {
+  value: number;
+  /** Bootstrap percentile interval at `FitResult.intervalLevel`; [value, value] when no resample succeeded. */
+  interval: [number, number];
+}
+
+export interface FitResult {
+  lawId: string;
+  /** In the law's natural units (E, A, alpha, ... not log-space). */
+  parameters: Record<string, ParamEstimate>;
+  pointsUsed: number;
+  /** Root mean square of the log residuals (ln prediction − ln observed). */
+  residualRmse: number;
+  converged: boolean;
+  timedOut: boolean;
+  /** `resamples` completed (failed included); `failed` of them gave no usable fit. */
+  bootstrap: { resamples: number; failed: number };
+  /** Central probability of every interval in this result (0.8 = 10th–90th percentile). */
+  intervalLevel: number;
+  /** Best parameters in the law's fit space (order of `law.parameters`), to evaluate the law. */
+  fitParams: number[];
+  /** Successful bootstrap parameter sets in fit space, for prediction intervals. */
+  samples: number[][];
+}
+
+export interface Prediction {
+  value: number;
+  interval: [number, number];
+  lawId: string;
+}

@@ -1,0 +1,87 @@
+/**
+ * Declarative scaling-law definitions. A law is fitted in its *fit space* (the parameter vector
+ * `params`, e.g. log-scales for positive coefficients, which keeps the optimiser well
+ * conditioned) and reported in its *natural units* (E, A, alpha, ...) through a per-parameter
+ * monotone transform, so bootstrap percentiles map across exactly.
+ */
+
+export interface LawCitation {
+  paper: string;
+  authors: string;
+  year: number;
+  /** arXiv identifier, e.g. "2203.15556". */
+  arxiv: string;
+  /** Which part of the paper, or how this law relates to it. */
+  note?: string;
+}
+
+/** An input variable of the law; `x[i]` of `evaluate` is `variables[i]`. All are positive. */
+export interface LawVariable {
+  symbol: string;
+  name: string;
+  /** What exactly to feed in, so users do not mix conventions (e.g. embeddings counted or not). */
+  definition: string;
+  unit: string;
+}
+
+/** `identity`: natural = fit value; `exp`: natural = exp(fit value) (fit value is a log-scale). */
+export type ParamTransform = 'identity' | 'exp';
+
+export interface LawParameter {
+  /** Name in fit space: the key for priors, and the order of `params`. */
+  name: string;
+  description: string;
+  /** Box bounds in fit space, enforced by the solver (projected steps). */
+  lower: number;
+  upper: number;
+  /** Start values in fit space; the fitter evaluates the Cartesian product of all grids once. */
+  grid: readonly number[];
+  /** The natural-units parameter this one reports as. */
+  natural: { name: string; transform: ParamTransform };
+}
+
+export interface LawDefinition {
+  id: string;
+  title: string;
+  /** `curve`: one run's loss against its step; `cross-run`: final losses of many runs. */
+  kind: 'curve' | 'cross-run';
+  /** Formula in natural units, as text. */
+  formula: string;
+  /** Formula in the fit-space parameterisation, as text. */
+  fitFormula: string;
+  citation: LawCitation;
+  variables: readonly LawVariable[];
+  parameters: readonly LawParameter[];
+  /** Predicted loss at `x` (ordered as `variables`) for fit-space `params`. Positive for valid input. */
+  evaluate(params: readonly number[], x: readonly number[]): number;
+  /** d evaluate / d params[j] for each fit-space parameter j, analytic. */
+  jacobian(params: readonly number[], x: readonly number[]): number[];
+  /** Published values in natural units, used as defaults and priors. */
+  reference?: { citation: LawCitation; values: Readonly<Record<string, number>> };
+}
+
+export function applyTransform(t: ParamTransform, fitValue: number): number {
+  return t === 'exp' ? Math.exp(fitValue) : fitValue;
+}
+
+export function invertTransform(t: ParamTransform, naturalValue: number): number {
+  return t === 'exp' ? Math.log(naturalValue) : naturalValue;
+}
+
+/** Fit-space vector → natural-units record, e.g. { E: 1.82, A: 482, ... }. */
+export function toNatural(law: LawDefinition, params: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  law.parameters.forEach((p, i) => {
+    out[p.natural.name] = applyTransform(p.natural.transform, params[i]);
+  });
+  return out;
+}
+
+/** Natural-units record → fit-space vector; throws if a parameter is missing (programming error). */
+export function fromNatural(law: LawDefinition, values: Readonly<Record<string, number>>): number[] {
+  return law.parameters.map((p) => {
+    const v = values[p.natural.name];
+    if (v === undefined) throw new Error(`law ${law.id}: missing parameter ${p.natural.name}`);
+    return invertTransform(p.natural.transform, v);
+  });
+}

@@ -1,0 +1,613 @@
+import * as path from 'node:path';
+import type { Diagnostic } from '../diagnostics';
+import type { LogFormat, MetricPoint, MetricRole, Run, RunHyper, RunStatus, Series } from './types';
+import { isLossRole, isPlainObject, metricRole, parseJsonLenient, type NonFiniteEvent, type ReadResult } from './common';
+import { CsvReader } from './csv';
+import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
+import { JsonlReader } from './jsonl';
+import { FileTail, isTailError, readWhole } from './tail';
+
+/** Model facts a config reader can derive from a run's `config.json`. */
+export type DescribeModel = (configJsonText: string, path: string) => { params?: number; nonEmbeddingParams?: number } | undefined;
+
+export interface RunIndexOptions {
+  /** Hook that turns an HF `config.json` text into parameter counts (wired to the config reader). */
+  describeModel?: DescribeModel;
+  /** Most diagnostics kept per file (default 200); the rest are counted. */
+  maxDiagnosticsPerFile?: number;
+}
+
+/** Which reader a log file needs, by name; undefined for files that are not logs. */
+export function detectLogFormat(filePath: string): LogFormat | undefined {
+  const base = path.basename(filePath).toLowerCase();
+  if (base === 'trainer_state.json') return 'hf-trainer-state';
+  if (base.endsWith('.jsonl') || base.endsWith('.ndjson')) return 'jsonl';
+  if (base.endsWith('.csv') || base.endsWith('.tsv')) return 'csv';
+  return undefined;
+}
+
+const HYPER_FILES = ['config.json', 'training_args.json'] as const;
+const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
+const ROLE_ORDER: Record<MetricRole, number> = { train_loss: 0, eval_loss: 1, lr: 2, tokens: 3, other: 4 };
+
+interface StoredSeries {
+  role: MetricRole;
+  steps: number[];
+  values: number[];
+}
+
+interface FileState {
+  abs: string;
+  format: LogFormat;
+  runKey: string;
+  /** For `checkpoint-<n>/trainer_state.json`: n. */
+  checkpoint?: number;
+  tail?: FileTail;
+  reader?: JsonlReader | CsvReader;
+  wholeFingerprint?: string;
+  series: Map<string, StoredSeries>;
+  /** Points from a not yet newline-terminated last line; replaced on every read. */
+  provisional: MetricPoint[];
+  /** First non-finite value per loss metric (cleared when a restart rolls back past it). */
+  nonFinite: Map<string, NonFiniteEvent>;
+  diagnostics: Diagnostic[];
+  suppressed: number;
+  trainerState?: TrainerStateInfo;
+  /** Order of the last change, so the most recently written file wins step conflicts in a merged run. */
+  seq: number;
+}
+
+interface HyperSource {
+  path: string;
+  fingerprint: string;
+  text: string;
+}
+
+interface RunState {
+  key: string;
+  id: string;
+  dir: string;
+  files: Set<string>;
+  hyperSources: Map<string, HyperSource>;
+  /** Problems reading config.json / training_args.json (replaced on every refresh). */
+  readDiagnostics: Diagnostic[];
+  /** Problems from the describeModel hook (replaced whenever config.json changes). */
+  describeDiagnostics: Diagnostic[];
+  modelFacts?: { params?: number; nonEmbeddingParams?: number };
+  cached?: Run;
+}
+
+function posix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function positiveNumber(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * The run index: turns log files into `Run` records, incrementally. Used by the ingest worker and the CLI.
+ * Never throws from `update`; a broken file yields diagnostics on its run and never hides other runs.
+ */
+export class RunIndex {
+  private readonly filesByPath = new Map<string, FileState>();
+  private readonly runsByKey = new Map<string, RunState>();
+  private seq = 0;
+  private readonly maxDiagnostics: number;
+
+  constructor(private readonly options: RunIndexOptions = {}) {
+    this.maxDiagnostics = options.maxDiagnosticsPerFile ?? 200;
+  }
+
+  /**
+   * Read what changed in `absPath` (appended bytes for line formats, the whole document for trainer_state)
+   * found under workspace root `root`. A sibling `config.json`/`training_args.json` refreshes its run's hyperparameters.
+   * Returns the ids of the runs that may have changed.
+   */
+  update(absPath: string, root: string): string[] {
+    const abs = path.resolve(absPath);
+    const format = detectLogFormat(abs);
+    if (format === undefined) {
+      const base = path.basename(abs);
+      if (!(HYPER_FILES as readonly string[]).includes(base)) return [];
+      const run = this.runsByKey.get(path.dirname(abs)) ?? this.runForCheckpointSibling(abs);
+      if (run === undefined) return [];
+      this.refreshHyper(run);
+      return [run.id];
+    }
+    let state = this.filesByPath.get(abs);
+    try {
+      if (state === undefined) state = this.addFile(abs, path.resolve(root), format);
+      const run = this.runsByKey.get(state.runKey);
+      if (format === 'hf-trainer-state') this.readTrainerState(state);
+      else this.readLines(state);
+      if (!this.filesByPath.has(abs)) return run ? [run.id] : [];
+      if (run !== undefined) {
+        this.refreshHyper(run);
+        run.cached = undefined;
+        return [run.id];
+      }
+      return [];
+    } catch (e) {
+      // Defensive: readers never throw, but a bug must not take the index down.
+      if (state !== undefined) {
+        this.addDiagnostics(state, [{ file: abs, severity: 'error', message: `internal error while reading: ${e instanceof Error ? e.message : String(e)}` }]);
+        const run = this.runsByKey.get(state.runKey);
+        if (run) run.cached = undefined;
+        return run ? [run.id] : [];
+      }
+      return [];
+    }
+  }
+
+  /** Forget a log file, or every log file under a directory. Returns the ids of the runs affected. */
+  remove(absPath: string): string[] {
+    const abs = path.resolve(absPath);
+    const targets = this.filesByPath.has(abs) ? [abs] : [...this.filesByPath.keys()].filter((f) => f.startsWith(abs + path.sep));
+    const ids = new Set<string>();
+    for (const f of targets) {
+      const state = this.filesByPath.get(f);
+      if (state === undefined) continue;
+      this.filesByPath.delete(f);
+      const run = this.runsByKey.get(state.runKey);
+      if (run === undefined) continue;
+      ids.add(run.id);
+      run.files.delete(f);
+      run.cached = undefined;
+      if (run.files.size === 0) this.runsByKey.delete(run.key);
+    }
+    return [...ids];
+  }
+
+  /** Forget everything. */
+  clear(): void {
+    this.filesByPath.clear();
+    this.runsByKey.clear();
+  }
+
+  /** All runs, sorted by id; each run's series are sorted by step with unique steps. */
+  runs(): Run[] {
+    const out: Run[] = [];
+    for (const run of this.runsByKey.values()) {
+      if (run.cached === undefined) run.cached = this.buildRun(run);
+      out.push(run.cached);
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** One run by id. */
+  run(id: string): Run | undefined {
+    for (const run of this.runsByKey.values()) {
+      if (run.id === id) {
+        if (run.cached === undefined) run.cached = this.buildRun(run);
+        return run.cached;
+      }
+    }
+    return undefined;
+  }
+
+  /** Every diagnostic of every file and run. */
+  diagnostics(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const run of this.runs()) out.push(...run.diagnostics);
+    return out;
+  }
+
+  // ---- files -------------------------------------------------------------------------------------
+
+  private addFile(abs: string, root: string, format: LogFormat): FileState {
+    const dir = path.dirname(abs);
+    let runDir = dir;
+    let checkpoint: number | undefined;
+    if (format === 'hf-trainer-state') {
+      const m = CHECKPOINT_DIR.exec(path.basename(dir));
+      if (m) {
+        checkpoint = Number(m[1]);
+        runDir = path.dirname(dir);
+      }
+    }
+    let runKey: string;
+    if (path.resolve(runDir) === root) {
+      // A log directly in the root is its own run, named by its path; checkpoints there collapse onto root/trainer_state.json.
+      runKey = checkpoint !== undefined ? path.join(root, 'trainer_state.json') : abs;
+    } else {
+      runKey = runDir;
+    }
+    const rel = path.relative(root, runKey);
+    const id = posix(rel === '' ? path.basename(runKey) : rel);
+    const state: FileState = {
+      abs,
+      format,
+      runKey,
+      checkpoint,
+      series: new Map(),
+      provisional: [],
+      nonFinite: new Map(),
+      diagnostics: [],
+      suppressed: 0,
+      seq: 0,
+    };
+    if (format === 'jsonl') {
+      state.tail = new FileTail(abs);
+      state.reader = new JsonlReader(abs);
+    } else if (format === 'csv') {
+      state.tail = new FileTail(abs);
+      state.reader = new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
+    }
+    this.filesByPath.set(abs, state);
+    let run = this.runsByKey.get(runKey);
+    if (run === undefined) {
+      run = { key: runKey, id, dir: runDir, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [] };
+      this.runsByKey.set(runKey, run);
+    }
+    run.files.add(abs);
+    return state;
+  }
+
+  private clearFile(state: FileState): void {
+    state.series.clear();
+    state.provisional = [];
+    state.nonFinite.clear();
+    state.diagnostics = [];
+    state.suppressed = 0;
+    state.trainerState = undefined;
+  }
+
+  private readLines(state: FileState): void {
+    const tail = state.tail;
+    const reader = state.reader;
+    if (tail === undefined || reader === undefined) return;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const r = tail.read();
+      if (isTailError(r)) {
+        if (r.code === 'ENOENT' || r.code === 'ENOTDIR') {
+          this.remove(state.abs);
+          return;
+        }
+        this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
+        return;
+      }
+      if (r.rewritten) {
+        this.clearFile(state);
+        reader.reset();
+      }
+      const res = reader.push(r.lines, r.firstLineNumber);
+      this.applyResult(state, res);
+      state.provisional = r.partial ? reader.peek(r.partial.text, r.partial.lineNumber) : [];
+      if (r.rewritten || res.points.length > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
+      if (!r.more) return;
+    }
+  }
+
+  private readTrainerState(state: FileState): void {
+    const w = readWhole(state.abs, state.wholeFingerprint);
+    if (w.status === 'unchanged') return;
+    if (w.status === 'missing') {
+      this.remove(state.abs);
+      return;
+    }
+    if (w.status === 'error') {
+      this.clearFile(state);
+      state.wholeFingerprint = undefined;
+      this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${w.error}` }]);
+      return;
+    }
+    this.clearFile(state);
+    state.wholeFingerprint = w.fingerprint;
+    const res = parseTrainerState(w.text, state.abs);
+    state.trainerState = res.info;
+    this.applyResult(state, res);
+    state.seq = ++this.seq;
+  }
+
+  private addDiagnostics(state: FileState, diags: Diagnostic[]): void {
+    for (const d of diags) {
+      if (state.diagnostics.length < this.maxDiagnostics) state.diagnostics.push(d);
+      else state.suppressed++;
+    }
+  }
+
+  /** Store points: a step at or before the metric's last step is a restart — drop stored points from it on, then append. */
+  private applyResult(state: FileState, res: ReadResult): void {
+    this.addDiagnostics(state, res.diagnostics);
+    for (const ev of res.nonFinite) {
+      if (isLossRole(ev.role)) {
+        const prev = state.nonFinite.get(ev.metric);
+        if (prev === undefined || ev.step < prev.step) state.nonFinite.set(ev.metric, ev);
+      }
+    }
+    for (const p of res.points) {
+      let s = state.series.get(p.metric);
+      if (s === undefined) {
+        s = { role: p.role ?? metricRole(p.metric), steps: [], values: [] };
+        state.series.set(p.metric, s);
+      }
+      const n = s.steps.length;
+      if (n > 0 && p.step <= s.steps[n - 1]) {
+        const i = lowerBound(s.steps, p.step);
+        s.steps.length = i;
+        s.values.length = i;
+        const nf = state.nonFinite.get(p.metric);
+        if (nf !== undefined && nf.step >= p.step) state.nonFinite.delete(p.metric);
+      }
+      s.steps.push(p.step);
+      s.values.push(p.value);
+    }
+  }
+
+  // ---- runs --------------------------------------------------------------------------------------
+
+  private runForCheckpointSibling(abs: string): RunState | undefined {
+    const dir = path.dirname(abs);
+    if (!CHECKPOINT_DIR.test(path.basename(dir))) return undefined;
+    const state = this.filesByPath.get(path.join(dir, 'trainer_state.json'));
+    return state ? this.runsByKey.get(state.runKey) : undefined;
+  }
+
+  /** The files whose series count: line logs, plus the run's own trainer_state.json or else its newest checkpoint's. */
+  private contributing(run: RunState): FileState[] {
+    const lineFiles: FileState[] = [];
+    let own: FileState | undefined;
+    let best: FileState | undefined;
+    for (const f of run.files) {
+      const s = this.filesByPath.get(f);
+      if (s === undefined) continue;
+      if (s.format !== 'hf-trainer-state') lineFiles.push(s);
+      else if (s.checkpoint === undefined) own = s;
+      else if (best === undefined || this.checkpointRank(s) > this.checkpointRank(best) || (this.checkpointRank(s) === this.checkpointRank(best) && (s.checkpoint ?? 0) > (best.checkpoint ?? 0))) best = s;
+    }
+    const ts = own ?? best;
+    return ts ? [ts, ...lineFiles] : lineFiles;
+  }
+
+  private checkpointRank(s: FileState): number {
+    return s.trainerState?.globalStep ?? s.checkpoint ?? -1;
+  }
+
+  private refreshHyper(run: RunState): void {
+    const dirs = [run.dir];
+    const ts = this.contributing(run).find((s) => s.format === 'hf-trainer-state' && s.checkpoint !== undefined);
+    if (ts) dirs.push(path.dirname(ts.abs));
+    let changed = false;
+    const readDiagnostics: Diagnostic[] = [];
+    for (const name of HYPER_FILES) {
+      let found = false;
+      for (const dir of dirs) {
+        const p = path.join(dir, name);
+        const prev = run.hyperSources.get(name);
+        const w = readWhole(p, prev?.path === p ? prev.fingerprint : undefined, 16 * 1024 * 1024);
+        if (w.status === 'missing') continue;
+        if (w.status === 'error') {
+          readDiagnostics.push({ file: p, severity: 'warning', message: `cannot read: ${w.error}` });
+          found = true;
+          break;
+        }
+        found = true;
+        if (w.status === 'changed') {
+          run.hyperSources.set(name, { path: p, fingerprint: w.fingerprint, text: w.text });
+          changed = true;
+        }
+        break;
+      }
+      if (!found && run.hyperSources.delete(name)) changed = true;
+    }
+    if (readDiagnostics.length > 0 || run.readDiagnostics.length > 0) run.cached = undefined;
+    run.readDiagnostics = readDiagnostics;
+    if (changed) {
+      run.cached = undefined;
+      this.describe(run);
+    }
+  }
+
+  private describe(run: RunState): void {
+    run.modelFacts = undefined;
+    run.describeDiagnostics = [];
+    const cfg = run.hyperSources.get('config.json');
+    if (cfg === undefined || this.options.describeModel === undefined) return;
+    try {
+      run.modelFacts = this.options.describeModel(cfg.text, cfg.path);
+    } catch (e) {
+      run.describeDiagnostics.push({ file: cfg.path, severity: 'warning', message: `cannot describe the model: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  private buildRun(run: RunState): Run {
+    const files = this.contributing(run);
+    const series = this.mergeSeries(files);
+    const diagnostics: Diagnostic[] = [];
+    for (const f of run.files) {
+      const s = this.filesByPath.get(f);
+      if (s === undefined) continue;
+      diagnostics.push(...s.diagnostics);
+      if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: `${s.suppressed} more diagnostics not shown` });
+    }
+    const hyper = this.buildHyper(run, files, series, diagnostics);
+    const { status, reason } = this.status(files, series, hyper);
+    const ts = files.find((f) => f.format === 'hf-trainer-state');
+    const format: LogFormat = ts ? 'hf-trainer-state' : (files[0]?.format ?? 'jsonl');
+    const sourceFiles = files.map((f) => f.abs);
+    for (const src of run.hyperSources.values()) sourceFiles.push(src.path);
+    const result: Run = { id: run.id, name: runName(run.id), format, files: sourceFiles, hyper, series, status, diagnostics };
+    if (reason !== undefined) result.statusReason = reason;
+    return result;
+  }
+
+  private mergeSeries(files: FileState[]): Series[] {
+    const byMetric = new Map<string, { role: MetricRole; parts: { seq: number; steps: number[]; values: number[] }[] }>();
+    const add = (metric: string, role: MetricRole, seq: number, steps: number[], values: number[]): void => {
+      let m = byMetric.get(metric);
+      if (m === undefined) {
+        m = { role, parts: [] };
+        byMetric.set(metric, m);
+      }
+      m.parts.push({ seq, steps, values });
+    };
+    for (const f of files) {
+      for (const [metric, s] of f.series) add(metric, s.role, f.seq, s.steps, s.values);
+      if (f.provisional.length > 0) {
+        for (const p of f.provisional) add(p.metric, p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric), f.seq + 0.5, [p.step], [p.value]);
+      }
+    }
+    const out: Series[] = [];
+    for (const [metric, m] of byMetric) {
+      if (m.parts.length === 1) {
+        out.push({ metric, role: m.role, steps: m.parts[0].steps.slice(), values: m.parts[0].values.slice() });
+        continue;
+      }
+      // Several sources: the most recently written wins a step both have.
+      const merged = new Map<number, number>();
+      for (const part of m.parts.sort((a, b) => a.seq - b.seq)) {
+        for (let i = 0; i < part.steps.length; i++) merged.set(part.steps[i], part.values[i]);
+      }
+      const steps = [...merged.keys()].sort((a, b) => a - b);
+      out.push({ metric, role: m.role, steps, values: steps.map((s) => merged.get(s) as number) });
+    }
+    return out
+      .filter((s) => s.steps.length > 0)
+      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+  }
+
+  private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
+    const hyper: RunHyper = { notes: [] };
+    diagnostics.push(...run.readDiagnostics, ...run.describeDiagnostics);
+    const argsSrc = run.hyperSources.get('training_args.json');
+    if (argsSrc !== undefined) {
+      let args: unknown;
+      try {
+        args = parseJsonLenient(argsSrc.text);
+      } catch (e) {
+        diagnostics.push({ file: argsSrc.path, severity: 'warning', message: `training_args.json is not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
+      }
+      if (isPlainObject(args)) {
+        const maxSteps = positiveNumber(args.max_steps);
+        if (maxSteps !== undefined) hyper.maxSteps = maxSteps;
+        const lr = positiveNumber(args.learning_rate);
+        if (lr !== undefined) hyper.peakLr = lr;
+        if (typeof args.family === 'string' && args.family !== '') hyper.family = args.family;
+        const seqLen = positiveNumber(args.max_seq_length);
+        if (seqLen !== undefined) hyper.seqLen = seqLen;
+        const micro = positiveNumber(args.per_device_train_batch_size);
+        const ga = positiveNumber(args.gradient_accumulation_steps);
+        let world = positiveNumber(args.world_size);
+        const missing = [micro === undefined ? 'per_device_train_batch_size' : '', ga === undefined ? 'gradient_accumulation_steps' : '', seqLen === undefined ? 'max_seq_length' : ''].filter((s) => s !== '');
+        if (missing.length === 0 && micro !== undefined && ga !== undefined && seqLen !== undefined) {
+          if (world === undefined) {
+            world = 1;
+            hyper.notes.push('world_size not in training_args.json: assumed 1 GPU');
+          }
+          hyper.tokensPerStep = micro * ga * world * seqLen;
+          hyper.notes.push(`tokensPerStep = per_device_train_batch_size ${micro} × gradient_accumulation_steps ${ga} × world_size ${world} × max_seq_length ${seqLen}`);
+        } else if (micro !== undefined || ga !== undefined) {
+          hyper.notes.push(`tokens per step unknown: training_args.json lacks ${missing.join(', ')}`);
+        }
+      }
+    }
+    const ts = files.find((f) => f.format === 'hf-trainer-state')?.trainerState;
+    if (hyper.maxSteps === undefined && ts?.maxSteps !== undefined) {
+      hyper.maxSteps = ts.maxSteps;
+      hyper.notes.push('maxSteps from trainer_state.json max_steps');
+    }
+    if (run.modelFacts?.params !== undefined) hyper.params = run.modelFacts.params;
+    if (run.modelFacts?.nonEmbeddingParams !== undefined) hyper.nonEmbeddingParams = run.modelFacts.nonEmbeddingParams;
+    // Tokens seen, from a tokens metric (or trainer_state's num_input_tokens_seen).
+    const tokenSeries = series.find((s) => s.role === 'tokens');
+    let lastTokens: number | undefined;
+    let lastTokenStep: number | undefined;
+    if (tokenSeries !== undefined && tokenSeries.steps.length > 0) {
+      lastTokenStep = tokenSeries.steps[tokenSeries.steps.length - 1];
+      lastTokens = tokenSeries.values[tokenSeries.values.length - 1];
+    } else if (ts?.numInputTokensSeen !== undefined && ts.globalStep !== undefined) {
+      lastTokens = ts.numInputTokensSeen;
+      lastTokenStep = ts.globalStep;
+    }
+    if (hyper.tokensPerStep === undefined && lastTokens !== undefined && lastTokenStep !== undefined && lastTokenStep > 0 && lastTokens > 0) {
+      hyper.tokensPerStep = lastTokens / lastTokenStep;
+      hyper.notes.push(`tokensPerStep derived from the tokens metric: ${lastTokens} tokens at step ${lastTokenStep}`);
+    }
+    if (hyper.maxSteps !== undefined && hyper.tokensPerStep !== undefined) {
+      hyper.tokens = hyper.maxSteps * hyper.tokensPerStep;
+      hyper.notes.push(`tokens = maxSteps ${hyper.maxSteps} × tokensPerStep ${hyper.tokensPerStep}`);
+    } else if (lastTokens !== undefined && ts?.finished === true) {
+      hyper.tokens = lastTokens;
+      hyper.notes.push('tokens = tokens seen when training finished');
+    }
+    return hyper;
+  }
+
+  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string } {
+    for (const f of files) {
+      for (const ev of f.nonFinite.values()) {
+        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}` };
+      }
+    }
+    const loss = mainLoss(series);
+    if (loss !== undefined) {
+      const d = divergence(loss.values);
+      if (d !== undefined) return { status: 'failed', reason: `${loss.metric} diverged: smoothed ${fmt(d.last)} > 1.5 × its minimum ${fmt(d.min)}` };
+    }
+    const ts = files.find((f) => f.format === 'hf-trainer-state')?.trainerState;
+    if (ts?.finished) return { status: 'finished', reason: 'trainer_state.json has the final summary row' };
+    if (hyper.maxSteps !== undefined) {
+      let last = -Infinity;
+      for (const s of series) if (s.role === 'train_loss' || s.role === 'eval_loss') last = Math.max(last, s.steps[s.steps.length - 1]);
+      if (last === -Infinity) for (const s of series) last = Math.max(last, s.steps[s.steps.length - 1]);
+      if (last >= hyper.maxSteps) return { status: 'finished', reason: `last step ${last} ≥ maxSteps ${hyper.maxSteps}` };
+    }
+    return { status: 'live' };
+  }
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
+
+/** A run's display name: its directory name (with the parent for Lightning/W&B-style `version_N`, `run-*`). */
+export function runName(id: string): string {
+  const parts = id.split('/').filter((p) => p !== '');
+  if (parts.length === 0) return id;
+  const last = parts[parts.length - 1];
+  if (parts.length > 1 && /^(version_\d+|run-.*|\d+)$/.test(last)) return `${parts[parts.length - 2]}/${last}`;
+  return last;
+}
+
+/** The loss curve a run is judged by: the longest train loss, else the longest eval loss. */
+export function mainLoss(series: Series[]): Series | undefined {
+  for (const role of ['train_loss', 'eval_loss'] as const) {
+    let best: Series | undefined;
+    for (const s of series) if (s.role === role && (best === undefined || s.steps.length > best.steps.length)) best = s;
+    if (best !== undefined) return best;
+  }
+  return undefined;
+}
+
+/**
+ * Divergence test: with a trailing moving average (window ≈ 5% of the points, 1..50), the last smoothed loss
+ * is above 1.5 × the minimum smoothed loss after the first 10% of points. Needs at least 10 points.
+ */
+export function divergence(values: number[]): { last: number; min: number } | undefined {
+  const n = values.length;
+  if (n < 10) return undefined;
+  const w = Math.max(1, Math.min(50, Math.round(n * 0.05)));
+  const smoothed = new Array<number>(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += values[i];
+    if (i >= w) sum -= values[i - w];
+    smoothed[i] = sum / Math.min(i + 1, w);
+  }
+  let min = Infinity;
+  for (let i = Math.floor(n * 0.1); i < n; i++) min = Math.min(min, smoothed[i]);
+  const last = smoothed[n - 1];
+  return min > 0 && last > 1.5 * min ? { last, min } : undefined;
+}

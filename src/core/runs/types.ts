@@ -1,0 +1,59 @@
+import type { Diagnostic } from '../diagnostics';
+
+export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state';
+
+/** What a metric measures, so train and eval losses are never mixed. */
+export type MetricRole = 'train_loss' | 'eval_loss' | 'lr' | 'tokens' | 'other';
+
+/** One metric of one run, as parallel columns sorted by step (unique steps). */
+export interface Series {
+  metric: string;
+  role: MetricRole;
+  steps: number[];
+  values: number[];
+}
+
+/** One logged value, as a reader emits it. */
+export interface MetricPoint {
+  metric: string;
+  step: number;
+  value: number;
+  /** Tokens seen at this step, when the log records them. */
+  tokens?: number;
+  /** Role decided by the reader (e.g. an RL trainer's constant-zero `loss` is 'other'); default: by metric name. */
+  role?: MetricRole;
+}
+
+/** Hyperparameters of a run; each is optional because logs rarely carry them all. */
+export interface RunHyper {
+  /** Total parameters N (embeddings included). */
+  params?: number;
+  nonEmbeddingParams?: number;
+  /** Planned training tokens D for the whole run. */
+  tokens?: number;
+  tokensPerStep?: number;
+  seqLen?: number;
+  peakLr?: number;
+  /** Planned last optimizer step (the end the curve is extrapolated to). */
+  maxSteps?: number;
+  /** Run family: runs on the same data, tokenizer and recipe, whose final losses share one law. */
+  family?: string;
+  /** Which of the values above were assumed or derived rather than read, in words. */
+  notes: string[];
+}
+
+export type RunStatus = 'live' | 'finished' | 'failed';
+
+export interface Run {
+  /** Stable id: the run's directory or log path relative to the workspace root it was found under. */
+  id: string;
+  name: string;
+  format: LogFormat;
+  files: string[];
+  hyper: RunHyper;
+  series: Series[];
+  status: RunStatus;
+  /** Why the status was chosen, in words (e.g. "train loss went non-finite at step 1200"). */
+  statusReason?: string;
+  diagnostics: Diagnostic[];
+}

@@ -1,0 +1,82 @@
+// Composition root: builds the services and features, registers everything for disposal, and
+// returns a small API (used by the integration tests to observe what the user would see).
+import * as vscode from 'vscode';
+import { Settings } from './services/config';
+import { WorkerClient } from './services/workerClient';
+import { RunWatcher } from './services/runWatcher';
+import { ConfigLensProvider, CONFIG_SELECTOR } from './features/codeLens';
+import { StatusBar } from './features/statusBar';
+import { Dashboard, type RenderReport } from './features/dashboard';
+import { COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT } from './features/commands';
+import type { ConfigEstimate, Snapshot } from './shared/protocol';
+
+export interface ScalingLensApi {
+  latestSnapshot(): Snapshot | undefined;
+  /** Resolves with the first snapshot that satisfies `predicate` (or rejects after `timeoutMs`). */
+  waitForSnapshot(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot>;
+  estimate(document: vscode.TextDocument): Promise<ConfigEstimate>;
+  statusBarText(): string;
+  dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number };
+  /** Kills the worker thread as a crash would, to prove recovery. */
+  crashWorker(): Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): ScalingLensApi {
+  const output = vscode.window.createOutputChannel('Scaling Lens', { log: true });
+  context.subscriptions.push(output);
+  const settings = new Settings();
+  const workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
+  const worker = new WorkerClient(workerScript, settings.worker, output);
+  const watcher = new RunWatcher(worker, settings, output);
+  const lenses = new ConfigLensProvider(worker, settings);
+  const statusBar = new StatusBar(worker);
+  const dashboard = new Dashboard(context.extensionUri, worker, output);
+  // Disposed in reverse: features before the worker they talk to.
+  context.subscriptions.push(worker, watcher, lenses, statusBar, dashboard);
+
+  context.subscriptions.push(
+    vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, lenses),
+    vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
+    vscode.commands.registerCommand(COMMAND_RESCAN, async () => {
+      const count = await watcher.rescan();
+      void vscode.window.setStatusBarMessage(`Scaling Lens: reading ${count} log file(s)`, 3000);
+    }),
+    vscode.commands.registerCommand(COMMAND_SHOW_OUTPUT, () => output.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (Settings.affects(e, 'fit') || Settings.affects(e, 'logGlobs')) {
+        worker.configure(settings.worker);
+        void watcher.rescan();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void watcher.rescan()),
+  );
+
+  void watcher.rescan();
+  output.info(`activated in VS Code ${vscode.version}`);
+
+  return {
+    latestSnapshot: () => worker.latest,
+    waitForSnapshot: (predicate, timeoutMs) =>
+      new Promise<Snapshot>((resolve, reject) => {
+        if (worker.latest && predicate(worker.latest)) return resolve(worker.latest);
+        const timer = setTimeout(() => {
+          subscription.dispose();
+          reject(new Error(`no matching snapshot within ${timeoutMs} ms (latest version ${worker.latest?.version ?? 'none'})`));
+        }, timeoutMs);
+        const subscription = worker.onSnapshot((s) => {
+          if (!predicate(s)) return;
+          clearTimeout(timer);
+          subscription.dispose();
+          resolve(s);
+        });
+      }),
+    estimate: (document) => lenses.estimate(document),
+    statusBarText: () => statusBar.text,
+    dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages }),
+    crashWorker: () => worker.crashForTest(),
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

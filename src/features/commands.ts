@@ -1,0 +1,4 @@
+export const COMMAND_SHOW_DASHBOARD = 'scalingLens.showDashboard';
+export const COMMAND_RESCAN = 'scalingLens.rescan';
+export const COMMAND_SHOW_OUTPUT = 'scalingLens.showOutput';
+export const DASHBOARD_VIEW_TYPE = 'scalingLens.dashboard';

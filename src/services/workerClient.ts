@@ -1,0 +1,135 @@
+import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import type { HostToWorker, Snapshot, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+import { Disposable } from './dispose';
+
+interface Pending {
+  resolve: (response: WorkerResponse) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Restarts allowed within RESTART_WINDOW_MS before the worker is left stopped (a crash loop). */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * Owns the worker thread: starts it lazily, correlates requests with responses (with a time-out),
+ * restarts it after a crash and tells listeners so they can resend their state.
+ */
+export class WorkerClient extends Disposable {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private restarts: number[] = [];
+  private lastVersion = 0;
+  private readonly snapshotEmitter = this.register(new vscode.EventEmitter<Snapshot>());
+  private readonly restartEmitter = this.register(new vscode.EventEmitter<void>());
+  /** The latest snapshot the worker pushed. */
+  latest: Snapshot | undefined;
+  readonly onSnapshot = this.snapshotEmitter.event;
+  /** Fires after a crashed worker was replaced; its state is empty until files are resent. */
+  readonly onRestart = this.restartEmitter.event;
+
+  constructor(
+    private readonly scriptPath: string,
+    private settings: WorkerSettings,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    super();
+  }
+
+  post(message: HostToWorker): void {
+    this.ensure().postMessage(message);
+  }
+
+  configure(settings: WorkerSettings): void {
+    this.settings = settings;
+    this.post({ type: 'configure', settings });
+  }
+
+  request(request: WorkerRequest): Promise<WorkerResponse> {
+    const id = this.nextId++;
+    const worker = this.ensure();
+    return new Promise<WorkerResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`the Scaling Lens worker did not answer "${request.kind}" within ${REQUEST_TIMEOUT_MS / 1000} s`));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      worker.postMessage({ type: 'request', id, request } satisfies HostToWorker);
+    });
+  }
+
+  /** For tests and the "worker crash is recovered" promise: stops the thread as a crash would. */
+  async crashForTest(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.scriptPath);
+    this.worker = worker;
+    worker.on('message', (message: WorkerToHost) => this.onMessage(message));
+    worker.on('error', (error) => this.output.error(`worker error: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => this.onExit(worker, code));
+    worker.postMessage({ type: 'configure', settings: this.settings } satisfies HostToWorker);
+    return worker;
+  }
+
+  private onMessage(message: WorkerToHost): void {
+    switch (message.type) {
+      case 'snapshot':
+        if (message.snapshot.version <= this.lastVersion) return;
+        this.lastVersion = message.snapshot.version;
+        this.latest = message.snapshot;
+        this.snapshotEmitter.fire(message.snapshot);
+        return;
+      case 'response': {
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve(message.response);
+        else pending.reject(new Error(message.error));
+        return;
+      }
+      case 'log':
+        this.output[message.level](message.message);
+        return;
+    }
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(`the Scaling Lens worker stopped (exit code ${code}) before answering`));
+      this.pending.delete(id);
+    }
+    if (this.isDisposed) return;
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      this.output.error(`the worker stopped ${MAX_RESTARTS} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
+      void vscode.window.showErrorMessage('Scaling Lens: the background worker keeps stopping; see the Scaling Lens log.');
+      this.restarts = [];
+      return;
+    }
+    this.restarts.push(now);
+    this.output.warn(`worker stopped (exit code ${code}); restarting`);
+    // A restarted worker counts snapshot versions from 1 again.
+    this.lastVersion = 0;
+    this.ensure();
+    this.restartEmitter.fire();
+  }
+
+  override dispose(): void {
+    super.dispose();
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+  }
+}

@@ -1,0 +1,30 @@
+// Number formatting shared by the lens, the status bar, the CLI and the webview, so a value
+// reads the same everywhere.
+
+/** 124439808 → "124.4M"; 8.03e9 → "8.03B". */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const abs = Math.abs(n);
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  for (const [scale, suffix] of units) {
+    if (abs >= scale) {
+      const v = n / scale;
+      return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${suffix}`;
+    }
+  }
+  return String(Math.round(n));
+}
+
+/** FLOPs in engineering-style scientific notation: 3.1e21. */
+export function formatFlops(flops: number): string {
+  return Number.isFinite(flops) ? flops.toExponential(2).replace('e+', 'e') : String(flops);
+}
+
+/** A loss in nats with three significant decimals. */
+export function formatLoss(loss: number): string {
+  return Number.isFinite(loss) ? loss.toFixed(3) : String(loss);
+}
+
+export function formatInterval(interval: readonly [number, number]): string {
+  return `[${formatLoss(interval[0])}, ${formatLoss(interval[1])}]`;
+}

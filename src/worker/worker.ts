@@ -1,0 +1,98 @@
+// Worker thread entry: glue between messages and the core engine. Reading and fitting happen
+// here, never on the extension host's thread.
+import { parentPort } from 'node:worker_threads';
+import * as fs from 'node:fs';
+import { ScalingWorkspace } from '../core/workspace';
+import type { HostToWorker, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+
+const port = parentPort;
+if (!port) throw new Error('worker.js must run as a worker thread');
+
+let settings: WorkerSettings = { fitTimeBudgetMs: 5000, minPointsForCurve: 8 };
+let engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
+let recomputeTimer: NodeJS.Timeout | undefined;
+/** Coalesces bursts of file events (a trainer writing every step) into one fit round. */
+const RECOMPUTE_DELAY_MS = 150;
+
+function post(message: WorkerToHost): void {
+  port!.postMessage(message);
+}
+
+function log(level: 'info' | 'warn' | 'error', message: string): void {
+  post({ type: 'log', level, message });
+}
+
+function computeSnapshot() {
+  const deadline = performance.now() + settings.fitTimeBudgetMs;
+  const snapshot = engine.snapshot(deadline);
+  if (performance.now() > deadline) log('warn', `fitting used its ${settings.fitTimeBudgetMs} ms budget; some fits are partial and will be finished next round`);
+  return snapshot;
+}
+
+function scheduleRecompute(): void {
+  if (recomputeTimer) clearTimeout(recomputeTimer);
+  recomputeTimer = setTimeout(() => {
+    recomputeTimer = undefined;
+    try {
+      post({ type: 'snapshot', snapshot: computeSnapshot() });
+    } catch (error) {
+      log('error', `fitting failed: ${describe(error)}`);
+    }
+  }, RECOMPUTE_DELAY_MS);
+}
+
+function readSibling(absPath: string): string | undefined {
+  try {
+    return fs.readFileSync(absPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(request: WorkerRequest): WorkerResponse {
+  switch (request.kind) {
+    case 'estimateConfig':
+      return { kind: 'estimateConfig', estimate: engine.estimateConfig(request.path, request.text, readSibling) };
+    case 'snapshot':
+      return { kind: 'snapshot', snapshot: computeSnapshot() };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+port.on('message', (message: HostToWorker) => {
+  switch (message.type) {
+    case 'configure':
+      settings = message.settings;
+      engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
+      return;
+    case 'reset':
+      engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
+      scheduleRecompute();
+      return;
+    case 'filesChanged':
+      for (const file of message.files) {
+        // One unreadable file must not stop the others; the index reports its own diagnostics.
+        try {
+          engine.update(file.path, file.root);
+        } catch (error) {
+          log('error', `${file.path}: ${describe(error)}`);
+        }
+      }
+      scheduleRecompute();
+      return;
+    case 'filesDeleted':
+      for (const p of message.paths) engine.remove(p);
+      scheduleRecompute();
+      return;
+    case 'request':
+      try {
+        post({ type: 'response', id: message.id, ok: true, response: answer(message.request) });
+      } catch (error) {
+        post({ type: 'response', id: message.id, ok: false, error: describe(error) });
+      }
+      return;
+  }
+});

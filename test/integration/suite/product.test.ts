@@ -1,0 +1,131 @@
+// The thin path end to end inside a real VS Code extension host, on a copy of examples/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ScalingLensApi } from '../../../src/extension';
+import type { RunView, Snapshot } from '../../../src/shared/protocol';
+
+const EXTENSION_ID = 'scaling-lens.scaling-lens';
+const WAIT_MS = 60_000;
+
+async function api(): Promise<ScalingLensApi> {
+  const ext = vscode.extensions.getExtension<ScalingLensApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri.fsPath;
+}
+
+async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The example sweep's live JSONL run: the one the product extrapolates. */
+function liveJsonlRun(snapshot: Snapshot): RunView | undefined {
+  return snapshot.runs.find((r) => r.status === 'live' && r.format === 'jsonl' && r.curve);
+}
+
+suite('Scaling Lens on the example sweep', () => {
+  test('discovers every example run, with formats, sizes and statuses', async () => {
+    const lens = await api();
+    const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit), WAIT_MS);
+    const formats = new Set(snapshot.runs.map((r) => r.format));
+    assert.ok(formats.has('jsonl'), `JSONL runs found (formats: ${[...formats].join(', ')})`);
+    assert.ok(formats.has('hf-trainer-state'), 'trainer_state.json runs found');
+    assert.ok(snapshot.runs.some((r) => r.status === 'failed'), 'the diverged run is marked failed');
+    assert.ok(liveJsonlRun(snapshot), 'the live run has a curve prediction');
+    const finished = snapshot.runs.filter((r) => r.status === 'finished');
+    assert.ok(finished.length >= 4, `finished runs: ${finished.map((r) => r.id).join(', ')}`);
+    for (const run of finished) assert.ok(run.hyper.params && run.hyper.params > 1e6, `${run.id} has its parameter count from config.json`);
+    // The resumed run is one run, and its overlapping steps were replaced, not duplicated.
+    for (const run of snapshot.runs) {
+      const steps = run.display.steps;
+      for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], `${run.id}: steps strictly increase`);
+    }
+  });
+
+  test('the status bar shows the live run and its predicted final loss', async () => {
+    const lens = await api();
+    const snapshot = await lens.waitForSnapshot((s) => liveJsonlRun(s) !== undefined, WAIT_MS);
+    const live = liveJsonlRun(snapshot)!;
+    const text = await poll('status bar text', () => (lens.statusBarText().includes('→') ? lens.statusBarText() : undefined));
+    assert.ok(text.includes(live.name), `status bar "${text}" names ${live.name}`);
+    assert.match(text, /→ \d+\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\]/);
+  });
+
+  test('a line appended to the live log reaches the worker and updates the prediction', async () => {
+    const lens = await api();
+    const before = liveJsonlRun(await lens.waitForSnapshot((s) => liveJsonlRun(s) !== undefined, WAIT_MS))!;
+    const log = before.files.find((f) => f.endsWith('.jsonl'));
+    assert.ok(log, 'the live run has a JSONL file');
+    const step = (before.lastStep ?? 0) + 50;
+    const loss = Number(((before.lastLoss ?? 3) * 0.995).toFixed(4));
+    fs.appendFileSync(log, `${JSON.stringify({ step, loss })}\n`);
+    const after = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS);
+    const run = after.runs.find((r) => r.id === before.id)!;
+    assert.equal(run.lastLoss, loss);
+    assert.ok(run.curve, 'the curve law was refitted');
+    // The fit thins long curves to a fixed number of averaged points, so the count need not grow;
+    // a refit that saw the new, lower point moves the prediction.
+    assert.notEqual(run.curve.predictedFinal.value, before.curve!.predictedFinal.value, 'the refit moved the prediction');
+  });
+
+  test('the code lens on the planned config shows a calibrated loss and the FLOPs', async () => {
+    const lens = await api();
+    await lens.waitForSnapshot((s) => s.families.some((f) => f.fit), WAIT_MS);
+    const file = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const lenses = await poll('a code lens with a title', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10);
+      return found?.some((l) => l.command?.title.includes('FLOPs')) ? found : undefined;
+    });
+    const title = lenses.map((l) => l.command?.title ?? '').find((t) => t.includes('FLOPs'))!;
+    assert.match(title, /Loss \d+\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\]/, `lens title: ${title}`);
+    assert.match(title, /\d\.\d{2}e\d+ FLOPs/);
+    const estimate = await lens.estimate(document);
+    assert.ok(estimate.predictions.loss, 'the estimate has a loss');
+    assert.ok(estimate.predictions.loss.runsUsed.length >= 4, 'fitted on the finished runs of the family');
+  });
+
+  test('a config outside any family still gets size and compute, marked uncalibrated', async () => {
+    const lens = await api();
+    const file = path.join(workspaceRoot(), 'configs', 'gpt2-small', 'config.json');
+    const document = await vscode.workspace.openTextDocument(file);
+    const estimate = await lens.estimate(document);
+    assert.equal(estimate.applicable, true);
+    assert.equal(estimate.plan?.params.total, 124_439_808, 'GPT-2 small, exact');
+  });
+
+  test('the dashboard opens, receives the snapshot and draws every run', async () => {
+    const lens = await api();
+    const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    await vscode.commands.executeCommand('scalingLens.showDashboard');
+    const rendered = await poll('the webview to report a render', () => {
+      const r = lens.dashboard().lastRendered;
+      return r && r.runs >= snapshot.runs.length && r.points > 0 ? r : undefined;
+    });
+    assert.ok(lens.dashboard().open);
+    assert.ok(rendered.points > 100, `points drawn: ${rendered.points}`);
+    assert.equal(lens.dashboard().rejectedMessages, 0, 'the webview sent only valid messages');
+  });
+
+  test('a crashed worker is restarted and the runs come back', async () => {
+    const lens = await api();
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    await lens.crashWorker();
+    const after = await lens.waitForSnapshot((s) => s !== before && s.runs.length === before.runs.length, WAIT_MS);
+    assert.deepEqual(after.runs.map((r) => r.id).sort(), before.runs.map((r) => r.id).sort());
+  });
+});

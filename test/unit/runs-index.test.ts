@@ -1,0 +1,206 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunIndex, detectLogFormat, divergence } from '../../src/core/runs/index';
+import type { Run } from '../../src/core/runs/types';
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'sl-index-'));
+}
+
+function write(root: string, rel: string, text: string): string {
+  const f = path.join(root, rel);
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+function jsonl(records: object[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+function series(run: Run | undefined, metric: string): [number, number][] {
+  const s = run?.series.find((x) => x.metric === metric);
+  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+}
+
+function trainerState(globalStep: number, maxSteps: number, finished = false): string {
+  const rows: object[] = [];
+  for (let s = 10; s <= globalStep; s += 10) rows.push({ loss: 4 - s / 100, learning_rate: 1e-4, step: s });
+  if (finished) rows.push({ step: globalStep, train_loss: 3, train_runtime: 10, total_flos: 1e12 });
+  return JSON.stringify({ global_step: globalStep, max_steps: maxSteps, train_batch_size: 4, log_history: rows }, null, 1);
+}
+
+test('detectLogFormat by name', () => {
+  assert.equal(detectLogFormat('/a/checkpoint-5/trainer_state.json'), 'hf-trainer-state');
+  assert.equal(detectLogFormat('/a/m.jsonl'), 'jsonl');
+  assert.equal(detectLogFormat('/a/metrics.CSV'), 'csv');
+  assert.equal(detectLogFormat('/a/loss.tsv'), 'csv');
+  assert.equal(detectLogFormat('/a/config.json'), undefined);
+});
+
+test('index: checkpoint-* trainer_state files collapse into the output dir run (newest by global_step)', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  idx.update(write(root, 'out/checkpoint-100/trainer_state.json', trainerState(100, 300)), root);
+  idx.update(write(root, 'out/checkpoint-200/trainer_state.json', trainerState(200, 300)), root);
+  let runs = idx.runs();
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].id, 'out');
+  assert.equal(runs[0].format, 'hf-trainer-state');
+  assert.equal(series(runs[0], 'loss').length, 20, 'newest checkpoint wins');
+  assert.equal(runs[0].status, 'live');
+  assert.equal(runs[0].hyper.maxSteps, 300);
+  // The output dir's own trainer_state.json takes over once it exists.
+  idx.update(write(root, 'out/trainer_state.json', trainerState(300, 300, true)), root);
+  runs = idx.runs();
+  assert.equal(runs.length, 1);
+  assert.equal(series(runs[0], 'loss').length, 30);
+  assert.equal(runs[0].status, 'finished');
+  assert.ok(runs[0].files.some((f) => f.endsWith(path.join('out', 'trainer_state.json'))));
+  // Removing it falls back to the newest checkpoint.
+  fs.rmSync(path.join(root, 'out/trainer_state.json'));
+  idx.update(path.join(root, 'out/trainer_state.json'), root);
+  assert.equal(series(idx.runs()[0], 'loss').length, 20);
+});
+
+test('index: a resumed JSONL run going back in steps keeps the latest write; duplicate steps: later wins', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  const f = write(root, 'runA/log.jsonl', jsonl([1, 2, 3, 4, 5].map((s) => ({ step: s * 100, loss: 10 - s }))));
+  idx.update(f, root);
+  assert.deepEqual(series(idx.runs()[0], 'loss').map(([s]) => s), [100, 200, 300, 400, 500]);
+  // The job crashed after 500 and restarted from the checkpoint at 300, appending to the same file.
+  fs.appendFileSync(f, jsonl([{ step: 300, loss: 6.5 }, { step: 400, loss: 5.5 }, { step: 400, loss: 5.4 }]));
+  idx.update(f, root);
+  assert.deepEqual(series(idx.runs()[0], 'loss'), [
+    [100, 9],
+    [200, 8],
+    [300, 6.5],
+    [400, 5.4],
+  ]);
+});
+
+test('index: two runs, one with a broken file: the other run is intact and diagnostics name the file', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  const good = write(root, 'good/metrics.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }]));
+  const bad = write(root, 'bad/trainer_state.json', '{"global_step": 10, "log_history": [{"loss": 1.0, "step": 10}, {"lo');
+  const badCsv = write(root, 'bad/metrics.csv', 'step,loss\n1,2.0\n\u0000\u0001garbage,row,with,too,many\n2,1.5\n');
+  for (const f of [good, bad, badCsv]) idx.update(f, root);
+  const runs = idx.runs();
+  assert.deepEqual(runs.map((r) => r.id), ['bad', 'good']);
+  const goodRun = runs.find((r) => r.id === 'good');
+  assert.deepEqual(series(goodRun, 'loss'), [
+    [1, 3],
+    [2, 2.5],
+  ]);
+  assert.deepEqual(goodRun?.diagnostics, []);
+  const badRun = runs.find((r) => r.id === 'bad');
+  assert.ok(badRun?.diagnostics.some((d) => d.file === bad && d.severity === 'error' && d.line === 1));
+  assert.ok(badRun?.diagnostics.some((d) => d.file === badCsv && d.line === 3));
+  assert.deepEqual(series(badRun, 'loss'), [
+    [1, 2.0],
+    [2, 1.5],
+    [10, 1.0],
+  ], 'two logs in one directory merge; complete rows of the truncated file are kept');
+  assert.equal(idx.diagnostics().length, badRun?.diagnostics.length);
+  // Unknown files are ignored; updating a file that vanished removes it.
+  assert.deepEqual(idx.update(write(root, 'good/notes.txt', 'hello'), root), []);
+  fs.rmSync(good);
+  idx.update(good, root);
+  assert.deepEqual(idx.runs().map((r) => r.id), ['bad']);
+});
+
+test('index: NaN loss marks the run failed; rolling back past it clears it', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  const f = write(root, 'div/log.jsonl', '{"step": 1, "loss": 3.0}\n{"step": 2, "loss": 2.8}\n{"step": 3, "loss": NaN}\n');
+  idx.update(f, root);
+  let run = idx.runs()[0];
+  assert.equal(run.status, 'failed');
+  assert.match(run.statusReason ?? '', /loss went non-finite at step 3/);
+  assert.ok(run.diagnostics.some((d) => d.line === 3 && d.severity === 'error'));
+  fs.appendFileSync(f, '{"step": 2, "loss": 2.79}\n{"step": 3, "loss": 2.7}\n');
+  idx.update(f, root);
+  run = idx.runs()[0];
+  assert.equal(run.status, 'live');
+  assert.deepEqual(series(run, 'loss').map(([s]) => s), [1, 2, 3]);
+});
+
+test('index: a diverging loss (smoothed last > 1.5 × min) marks the run failed', () => {
+  const values = Array.from({ length: 100 }, (_, i) => (i < 60 ? 3 - i * 0.02 : 1.8 + (i - 60) * 0.1));
+  assert.ok(divergence(values));
+  assert.equal(divergence(Array.from({ length: 100 }, (_, i) => 3 / (1 + i / 10))), undefined);
+  const root = tmp();
+  const idx = new RunIndex();
+  idx.update(write(root, 'boom/log.csv', 'step,loss\n' + values.map((v, i) => `${i},${v}`).join('\n') + '\n'), root);
+  assert.equal(idx.runs()[0].status, 'failed');
+});
+
+test('index: hyperparameters from training_args.json and config.json via the describeModel hook; finished by max_steps', () => {
+  const root = tmp();
+  const seen: string[] = [];
+  const idx = new RunIndex({
+    describeModel: (text, p) => {
+      seen.push(p);
+      const cfg = JSON.parse(text) as { hidden_size: number };
+      return { params: cfg.hidden_size * 1000, nonEmbeddingParams: cfg.hidden_size * 900 };
+    },
+  });
+  write(root, 'r1/config.json', JSON.stringify({ hidden_size: 64 }));
+  write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 4, learning_rate: 3e-4, family: 'tiny', per_device_train_batch_size: 8, gradient_accumulation_steps: 2, max_seq_length: 128 }));
+  const f = write(root, 'r1/log.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }]));
+  idx.update(f, root);
+  let run = idx.runs()[0];
+  assert.equal(run.hyper.params, 64000);
+  assert.equal(run.hyper.nonEmbeddingParams, 57600);
+  assert.equal(run.hyper.maxSteps, 4);
+  assert.equal(run.hyper.peakLr, 3e-4);
+  assert.equal(run.hyper.family, 'tiny');
+  assert.equal(run.hyper.seqLen, 128);
+  assert.equal(run.hyper.tokensPerStep, 8 * 2 * 1 * 128);
+  assert.equal(run.hyper.tokens, 4 * 2048);
+  assert.ok(run.hyper.notes.some((n) => /world_size .*assumed 1/.test(n)));
+  assert.equal(run.status, 'live');
+  assert.equal(seen.length, 1);
+  fs.appendFileSync(f, jsonl([{ step: 3, loss: 2.3 }, { step: 4, loss: 2.2 }]));
+  idx.update(f, root);
+  run = idx.runs()[0];
+  assert.equal(run.status, 'finished');
+  assert.equal(seen.length, 1, 'unchanged config.json is not described again');
+  // A changed sibling file passed to update() refreshes the run.
+  write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 8, per_device_train_batch_size: 8, gradient_accumulation_steps: 2, max_seq_length: 128, world_size: 4 }));
+  assert.deepEqual(idx.update(path.join(root, 'r1/training_args.json'), root), ['r1']);
+  run = idx.runs()[0];
+  assert.equal(run.hyper.tokensPerStep, 8 * 2 * 4 * 128);
+  assert.equal(run.status, 'live');
+});
+
+test('index: tokens per step derived from a tokens metric; a root-level log is its own run', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  idx.update(write(root, 'metrics.jsonl', jsonl([{ step: 10, loss: 3, tokens: 40960 }, { step: 20, loss: 2.9, tokens: 81920 }])), root);
+  const run = idx.runs()[0];
+  assert.equal(run.id, 'metrics.jsonl');
+  assert.equal(run.hyper.tokensPerStep, 4096);
+  assert.equal(series(run, 'tokens').length, 2);
+});
+
+test('index: a rewritten log replaces its points; a provisional last line shows until completed', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  const f = write(root, 'r/log.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2 }]) + '{"step": 3, "loss": 1.5}');
+  idx.update(f, root);
+  assert.deepEqual(series(idx.runs()[0], 'loss').map(([s]) => s), [1, 2, 3], 'unterminated but complete last record shown');
+  fs.appendFileSync(f, '\n{"step": 4, "lo');
+  idx.update(f, root);
+  assert.deepEqual(series(idx.runs()[0], 'loss').map(([s]) => s), [1, 2, 3]);
+  fs.writeFileSync(f, jsonl([{ step: 1, loss: 9 }]));
+  idx.update(f, root);
+  assert.deepEqual(series(idx.runs()[0], 'loss'), [[1, 9]]);
+  idx.remove(path.join(root, 'r'));
+  assert.deepEqual(idx.runs(), []);
+});
