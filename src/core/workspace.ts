@@ -16,6 +16,11 @@ import type { Diagnostic } from './diagnostics';
 
 export interface WorkspaceOptions {
   minPointsForCurve: number;
+  /**
+   * Bootstrap resamples for each run's curve (default 40). Every live run is refitted as its log
+   * grows, so this is smaller than the fit module's default; the family law keeps its 200.
+   */
+  curveResamples?: number;
   /** Points per display series sent to the UI. */
   displayPoints?: number;
   seed?: number;
@@ -82,12 +87,14 @@ export class ScalingWorkspace {
     const runs = this.index.runs();
     const families = this.fitFamilies(runs, deadline);
     const views = runs.map((run) => this.viewOf(run, deadline));
+    const incomplete = views.some((v) => v.curve?.timedOut) || families.some((f) => f.fit?.timedOut);
     return {
       version: ++this.version,
       runs: views,
       families,
       diagnostics: this.index.diagnostics(),
       fitMs: performance.now() - started,
+      incomplete,
     };
   }
 
@@ -193,7 +200,7 @@ export class ScalingWorkspace {
     const key = `${loss.steps.length}|${lastStep}|${loss.values[loss.values.length - 1]}|${targetStep}`;
     let cached = this.curveCache.get(run.id);
     if (!cached || cached.key !== key) {
-      const value = fitCurve(loss.steps, loss.values, { targetStep, deadline, seed: this.options.seed ?? 1 });
+      const value = fitCurve(loss.steps, loss.values, { targetStep, deadline, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 });
       cached = { key, value };
       if (!('timedOut' in value && value.timedOut)) this.curveCache.set(run.id, cached);
     }

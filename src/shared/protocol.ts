@@ -42,6 +42,8 @@ export interface Snapshot {
   diagnostics: Diagnostic[];
   /** Time spent fitting for this snapshot, in milliseconds. */
   fitMs: number;
+  /** Some fits ran out of their time budget; another round follows. */
+  incomplete: boolean;
 }
 
 export interface WorkerSettings {

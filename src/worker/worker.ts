@@ -13,6 +13,8 @@ let engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurv
 let recomputeTimer: NodeJS.Timeout | undefined;
 /** Coalesces bursts of file events (a trainer writing every step) into one fit round. */
 const RECOMPUTE_DELAY_MS = 150;
+const MAX_INCOMPLETE_ROUNDS = 5;
+let incompleteRounds = 0;
 
 function post(message: WorkerToHost): void {
   port!.postMessage(message);
@@ -25,7 +27,7 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
 function computeSnapshot() {
   const deadline = performance.now() + settings.fitTimeBudgetMs;
   const snapshot = engine.snapshot(deadline);
-  if (performance.now() > deadline) log('warn', `fitting used its ${settings.fitTimeBudgetMs} ms budget; some fits are partial and will be finished next round`);
+  if (snapshot.incomplete) log('info', `fitting used its ${settings.fitTimeBudgetMs} ms budget; the remaining fits continue in the next round`);
   return snapshot;
 }
 
@@ -34,7 +36,14 @@ function scheduleRecompute(): void {
   recomputeTimer = setTimeout(() => {
     recomputeTimer = undefined;
     try {
-      post({ type: 'snapshot', snapshot: computeSnapshot() });
+      const snapshot = computeSnapshot();
+      post({ type: 'snapshot', snapshot });
+      // Fits cut short by the budget are not cached: the next round continues them, after the
+      // message loop has had a turn (so config estimates are not kept waiting).
+      // A fit that cannot finish within one budget at all must not spin the worker forever.
+      incompleteRounds = snapshot.incomplete ? incompleteRounds + 1 : 0;
+      if (snapshot.incomplete && incompleteRounds < MAX_INCOMPLETE_ROUNDS) scheduleRecompute();
+      else if (snapshot.incomplete) log('warn', `some fits did not finish in ${MAX_INCOMPLETE_ROUNDS} rounds of ${settings.fitTimeBudgetMs} ms; raise scalingLens.fit.timeBudgetMs to finish them`);
     } catch (error) {
       log('error', `fitting failed: ${describe(error)}`);
     }
