@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ScalingWorkspace, isDefaultLogFile } from '../../src/core/workspace';
 
@@ -93,7 +94,7 @@ test('the same inputs give the same fits', () => {
 });
 
 test('an appended point updates the run and its prediction without re-reading the rest', () => {
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sl-ws-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-ws-'));
   try {
     const log = path.join(dir, 'run', 'metrics.jsonl');
     fs.mkdirSync(path.dirname(log));
