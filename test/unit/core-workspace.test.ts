@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
 import { ScalingWorkspace, isDefaultLogFile } from '../../src/core/workspace';
 
 const examples = path.resolve(__dirname, '../../examples');
@@ -94,7 +94,7 @@ test('the same inputs give the same fits', () => {
 });
 
 test('an appended point updates the run and its prediction without re-reading the rest', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-ws-'));
+  const dir = tempDir('sl-ws-');
   try {
     const log = path.join(dir, 'run', 'metrics.jsonl');
     fs.mkdirSync(path.dirname(log));

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
 import { RunIndex, detectLogFormat, divergence } from '../../src/core/runs/index';
 import type { Run } from '../../src/core/runs/types';
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sl-index-'));
+  return tempDir('sl-index-');
 }
 
 function write(root: string, rel: string, text: string): string {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
 import fc from 'fast-check';
 import { JsonlReader, parseJsonl } from '../../src/core/runs/jsonl';
 import { FileTail, isTailError } from '../../src/core/runs/tail';
@@ -31,7 +31,7 @@ const line = fc.oneof(
 );
 
 test('property: tailing random appends then parsing equals parsing the whole file at once', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-prop-'));
+  const dir = tempDir('sl-prop-');
   let n = 0;
   fc.assert(
     fc.property(fc.array(line, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (lines, cuts, crlf) => {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
 import { FileTail, isTailError, readWhole, type TailChunk } from '../../src/core/runs/tail';
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sl-tail-'));
+  return tempDir('sl-tail-');
 }
 
 function ok(r: ReturnType<FileTail['read']>): TailChunk {
