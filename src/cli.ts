@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ScalingWorkspace, isDefaultLogFile, trainLoss, MODEL_CONFIG_FILE } from './core/workspace';
+import { ScalingWorkspace, trainLoss, MODEL_CONFIG_FILE } from './core/workspace';
+import { isDefaultLogFile } from './shared/logFiles';
 import { fitCrossRun, predictCrossRun, smoothedFinalLoss } from './core/fit/crossRun';
 import { fitCurve } from './core/fit/curve';
 import { formatDiagnostic } from './core/diagnostics';
@@ -25,7 +26,8 @@ Commands:
 class UsageError extends Error {}
 
 function walk(target: string, out: string[], limit = 50_000): void {
-  const skip = new Set(['node_modules', '.git', '.vscode-test', 'dist', 'out', '.venv', '__pycache__']);
+  // Not `out` or `dist`: nanoGPT and others write runs there.
+  const skip = new Set(['node_modules', '.git', '.vscode-test', '.venv', '__pycache__']);
   const stack = [target];
   while (stack.length && out.length < limit) {
     const current = stack.pop()!;

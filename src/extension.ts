@@ -7,6 +7,7 @@ import { RunWatcher } from './services/runWatcher';
 import { ConfigLensProvider, CONFIG_SELECTOR } from './features/codeLens';
 import { StatusBar } from './features/statusBar';
 import { Dashboard, type RenderReport } from './features/dashboard';
+import { DisposableStore } from './services/dispose';
 import { COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT } from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
@@ -19,39 +20,48 @@ export interface ScalingLensApi {
   dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number };
   /** Kills the worker thread as a crash would, to prove recovery. */
   crashWorker(): Promise<void>;
+  /** Worker threads started so far (a restart after a crash adds one). */
+  workerGeneration(): number;
 }
 
 export function activate(context: vscode.ExtensionContext): ScalingLensApi {
-  const output = vscode.window.createOutputChannel('Scaling Lens', { log: true });
-  context.subscriptions.push(output);
+  // Everything is owned by one store that disposes in reverse order of creation: features first,
+  // the worker they talk to last.
+  const owned = new DisposableStore();
+  context.subscriptions.push(owned);
+  const output = owned.add(vscode.window.createOutputChannel('Scaling Lens', { log: true }));
   const settings = new Settings();
   const workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
-  const worker = new WorkerClient(workerScript, settings.worker, output);
-  const watcher = new RunWatcher(worker, settings, output);
-  const lenses = new ConfigLensProvider(worker, settings);
-  const statusBar = new StatusBar(worker);
-  const dashboard = new Dashboard(context.extensionUri, worker, output);
-  // Disposed in reverse: features before the worker they talk to.
-  context.subscriptions.push(worker, watcher, lenses, statusBar, dashboard);
+  const worker = owned.add(new WorkerClient(workerScript, settings.worker, output));
+  const watcher = owned.add(new RunWatcher(worker, settings, output));
+  const lenses = owned.add(new ConfigLensProvider(worker, settings));
+  const statusBar = owned.add(new StatusBar(worker));
+  const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output));
+  const rescan = () =>
+    watcher.rescan().then(undefined, (error: unknown) => {
+      output.error(`rescan failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    });
 
-  context.subscriptions.push(
+  for (const registration of [
     vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, lenses),
     vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
     vscode.commands.registerCommand(COMMAND_RESCAN, async () => {
-      const count = await watcher.rescan();
-      void vscode.window.setStatusBarMessage(`Scaling Lens: reading ${count} log file(s)`, 3000);
+      const count = await rescan();
+      vscode.window.setStatusBarMessage(`Scaling Lens: reading ${count} log file(s)`, 3000);
     }),
     vscode.commands.registerCommand(COMMAND_SHOW_OUTPUT, () => output.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (Settings.affects(e, 'fit') || Settings.affects(e, 'logGlobs')) {
-        worker.configure(settings.worker);
-        void watcher.rescan();
-      }
+      if (Settings.affects(e, 'fit')) worker.configure(settings.worker);
+      if (Settings.affects(e, 'logGlobs')) void rescan();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void watcher.rescan()),
-  );
+    // Trust lets the workspace's own logGlobs apply.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void rescan()),
+  ]) {
+    owned.add(registration);
+  }
 
-  void watcher.rescan();
+  void rescan();
   output.info(`activated in VS Code ${vscode.version}`);
 
   return {
@@ -74,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     statusBarText: () => statusBar.text,
     dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages }),
     crashWorker: () => worker.crashForTest(),
+    workerGeneration: () => worker.generation,
   };
 }
 

@@ -184,5 +184,13 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   render();
 });
 
+// VS Code swaps body classes (vscode-light, vscode-dark, vscode-high-contrast) on a theme change;
+// chart colours are read from CSS variables, so redraw then.
+new MutationObserver(() => {
+  chart?.destroy();
+  chart = undefined;
+  render();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 vscode.setState(state);
 vscode.postMessage({ type: 'ready' });

@@ -2,11 +2,10 @@
 // of every run, the cross-run law of every family, and estimates for training configs.
 // Everything here is synchronous and pure apart from reading files; callers own the threads.
 import * as path from 'node:path';
-import { RunIndex } from './runs/index';
+import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
 import type { Run, Series } from './runs/types';
 import { fitCurve, sampleCurve, type CurveFit } from './fit/curve';
 import { fitCrossRun, predictCrossRun, smoothedFinalLoss, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
-import { readHfModelConfig } from './configs/hfConfig';
 import { readTrainingPlan } from './configs/trainingArgs';
 import { trainingFlops } from './plan/flops';
 import { downsampleLogX } from './display';
@@ -30,15 +29,6 @@ export interface WorkspaceOptions {
 export const MODEL_CONFIG_FILE = 'config.json';
 export const TRAINING_ARGS_FILE = 'training_args.json';
 
-/** The log files read when no globs are configured (the extension's `scalingLens.logGlobs` default). */
-export const DEFAULT_LOG_GLOBS = ['**/trainer_state.json', '**/*.jsonl', '**/metrics*.csv'];
-
-/** Whether a file name matches DEFAULT_LOG_GLOBS (for the CLI, which walks folders itself). */
-export function isDefaultLogFile(file: string): boolean {
-  const name = path.basename(file);
-  return name === 'trainer_state.json' || name.endsWith('.jsonl') || (name.startsWith('metrics') && name.endsWith('.csv'));
-}
-
 /** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
 const EXTRAPOLATION_FACTOR = 10;
 
@@ -53,13 +43,22 @@ export class ScalingWorkspace {
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }>>();
   private version = 0;
 
-  constructor(private readonly options: WorkspaceOptions) {
-    this.index = new RunIndex({
-      describeModel: (text, file) => {
-        const read = readHfModelConfig(text, file);
-        return read.kind === 'plan' ? { params: read.plan.params.total, nonEmbeddingParams: read.plan.params.nonEmbedding } : undefined;
-      },
-    });
+  constructor(private options: WorkspaceOptions) {
+    this.index = new RunIndex({ describeRun });
+  }
+
+  /** New options; curve fits that depended on the old ones are dropped and redone lazily. */
+  configure(options: WorkspaceOptions): void {
+    const curvesChanged = options.minPointsForCurve !== this.options.minPointsForCurve || options.curveResamples !== this.options.curveResamples;
+    this.options = options;
+    if (curvesChanged) this.curveCache.clear();
+  }
+
+  /** Forgets every run and fit (a rescan follows). Snapshot versions keep increasing. */
+  clear(): void {
+    this.index.clear();
+    this.curveCache.clear();
+    this.familyCache.clear();
   }
 
   update(absPath: string, root: string): void {
@@ -98,8 +97,11 @@ export class ScalingWorkspace {
     };
   }
 
-  /** The predicted final loss, cost and notes for one training config (its text as the editor has it). */
-  estimateConfig(file: string, text: string, readSibling: (absPath: string) => string | undefined): ConfigEstimate {
+  /**
+   * The predicted final loss, cost and notes for one training config (its text as the editor has
+   * it). Family laws come from the cache when their runs are unchanged; a refit stops at `deadline`.
+   */
+  estimateConfig(file: string, text: string, readSibling: (absPath: string) => string | undefined, deadline = Number.POSITIVE_INFINITY): ConfigEstimate {
     const argsFile = path.join(path.dirname(file), TRAINING_ARGS_FILE);
     const argsText = path.basename(file) === MODEL_CONFIG_FILE ? readSibling(argsFile) : undefined;
     const read = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
@@ -118,16 +120,16 @@ export class ScalingWorkspace {
     } else {
       notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
     }
-    const loss = this.predictLoss(plan.params.total, plan.tokens, plan.family);
+    const loss = this.predictLoss(plan.params.total, plan.tokens, plan.family, deadline);
     if ('uncalibrated' in loss) estimate.predictions.uncalibrated = loss.uncalibrated;
     else estimate.predictions.loss = loss;
     return estimate;
   }
 
-  private predictLoss(params: number, tokens: number | undefined, family: string | undefined): LossEstimate | { uncalibrated: string } {
+  private predictLoss(params: number, tokens: number | undefined, family: string | undefined, deadline: number): LossEstimate | { uncalibrated: string } {
     if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
     const runs = this.index.runs();
-    const families = this.fitFamilies(runs, Number.POSITIVE_INFINITY);
+    const families = this.fitFamilies(runs, deadline);
     let chosen: FamilyLaw | undefined;
     let familyAssumed = false;
     if (family !== undefined) {
@@ -142,6 +144,7 @@ export class ScalingWorkspace {
       familyAssumed = true;
     }
     if (!chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" could not be fitted: ${chosen.error ?? 'unknown reason'}` };
+    if (chosen.fit.timedOut) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
     const prediction = predictCrossRun(chosen.fit, params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
     const maxParams = Math.max(...fittedRuns.map((r) => r.hyper.params ?? 0));
@@ -193,7 +196,7 @@ export class ScalingWorkspace {
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
 
-  private curveOf(run: Run, loss: Series, deadline: number): CurvePrediction | undefined {
+  private curveOf(run: Run, loss: Series, deadline: number): { prediction: CurvePrediction; fit: CurveFit } | undefined {
     if (loss.steps.length < this.options.minPointsForCurve) return undefined;
     const lastStep = loss.steps[loss.steps.length - 1];
     const targetStep = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
@@ -206,7 +209,7 @@ export class ScalingWorkspace {
     }
     const fit = cached.value;
     if ('error' in fit) return undefined;
-    return {
+    const prediction: CurvePrediction = {
       lawId: fit.lawId,
       targetStep: fit.targetStep,
       predictedFinal: fit.predictedFinal,
@@ -215,6 +218,7 @@ export class ScalingWorkspace {
       pointsUsed: fit.pointsUsed,
       timedOut: fit.timedOut,
     };
+    return { prediction, fit };
   }
 
   private viewOf(run: Run, deadline: number): RunView {
@@ -223,18 +227,16 @@ export class ScalingWorkspace {
     const evalLoss = run.series.find((s) => s.role === 'eval_loss');
     const shown = loss ? downsampleLogX(loss.steps, loss.values, maxPoints) : { xs: [], ys: [] };
     const shownEval = evalLoss ? downsampleLogX(evalLoss.steps, evalLoss.values, maxPoints) : { xs: [], ys: [] };
-    const curve = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
+    const fitted = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
+    const curve = fitted?.prediction;
     let fitSteps: number[] = [];
     let fit: number[] = [];
     let fitLower: number[] = [];
     let fitUpper: number[] = [];
-    if (curve && loss) {
-      const cached = this.curveCache.get(run.id)?.value;
-      if (cached && !('error' in cached)) {
-        const from = Math.max(1, loss.steps[0]);
-        const sampled = sampleCurve(cached, from, curve.targetStep, 80);
-        ({ steps: fitSteps, values: fit, lower: fitLower, upper: fitUpper } = sampled);
-      }
+    if (fitted && loss) {
+      // The band is drawn from the very fit the prediction reports (it may be a partial one).
+      const from = Math.max(1, loss.steps[0]);
+      ({ steps: fitSteps, values: fit, lower: fitLower, upper: fitUpper } = sampleCurve(fitted.fit, from, fitted.fit.targetStep, 80));
     }
     return {
       id: run.id,
@@ -252,6 +254,39 @@ export class ScalingWorkspace {
       diagnostics: run.diagnostics,
     };
   }
+}
+
+/**
+ * A run's size, tokens, schedule and family, read by the same config reader that sizes planned
+ * configs. Without a model config there is no plan to read (the log's own facts still apply).
+ */
+export function describeRun(sidecars: RunSidecars): RunFacts | undefined {
+  if (!sidecars.config) return undefined;
+  const read = readTrainingPlan({
+    modelText: sidecars.config.text,
+    modelFile: sidecars.config.path,
+    argsText: sidecars.trainingArgs?.text,
+    argsFile: sidecars.trainingArgs?.path,
+  });
+  if (read.kind !== 'plan') {
+    const why = read.kind === 'error' ? read.message : read.reason;
+    return { hyper: {}, notes: [`model size unknown: ${why}`], diagnostics: read.diagnostics };
+  }
+  const plan = read.plan;
+  return {
+    hyper: {
+      params: plan.params.total,
+      nonEmbeddingParams: plan.params.nonEmbedding,
+      tokens: plan.tokens,
+      tokensPerStep: plan.tokensPerStep,
+      seqLen: plan.seqLen,
+      peakLr: plan.peakLr,
+      maxSteps: plan.maxSteps,
+      family: plan.family,
+    },
+    notes: plan.notes,
+    diagnostics: read.diagnostics,
+  };
 }
 
 /** The run's training-loss series: what curve laws are fitted to. */

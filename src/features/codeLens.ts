@@ -43,15 +43,23 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** Estimates keyed by document and its version, dropped whenever the workspace's fits change. */
+  /** Estimates keyed by document and its version, dropped when the family laws change. */
   private readonly cache = new Map<string, { version: number; estimate: Promise<ConfigEstimate> }>();
+  /** What the family laws were when the cached estimates were made. */
+  private lawsKey = '';
 
   constructor(
     private readonly worker: WorkerClient,
     private readonly settings: Settings,
   ) {
     super();
-    this.register(worker.onSnapshot(() => this.refreshSoon(true)));
+    // A live run logs every few hundred milliseconds; lenses change only when a family law does.
+    this.register(worker.onSnapshot((s) => {
+      const key = JSON.stringify(s.families.map((f) => [f.family, f.runIds, f.fit?.parameters, f.error]));
+      if (key === this.lawsKey) return;
+      this.lawsKey = key;
+      this.refreshSoon(true);
+    }));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
       if (this.cache.has(e.document.uri.toString())) this.refreshSoon(false);
     }));
@@ -72,8 +80,10 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
         if (r.kind !== 'estimateConfig') throw new Error(`unexpected worker response ${r.kind}`);
         return r.estimate;
       });
-    this.cache.set(key, { version: document.version, estimate });
-    estimate.catch(() => this.cache.delete(key));
+    const entry = { version: document.version, estimate };
+    this.cache.set(key, entry);
+    // A failed request is not cached, unless a newer one has replaced it meanwhile.
+    estimate.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
     return estimate;
   }
 

@@ -99,7 +99,11 @@ export class Dashboard extends Disposable {
         // Only files of runs the worker itself found can be opened: a path from the webview is never trusted.
         const run = this.worker.latest?.runs.find((r) => r.id === message.runId);
         const file = run?.files[0];
-        if (file) void vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+        if (file) {
+          vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true }).then(undefined, (e: unknown) => {
+            this.output.warn(`cannot open ${file}: ${e instanceof Error ? e.message : String(e)}`);
+          });
+        }
         return;
       }
     }

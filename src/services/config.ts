@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { WorkerSettings } from '../shared/protocol';
-import { DEFAULT_LOG_GLOBS } from '../core/workspace';
+import { DEFAULT_LOG_GLOBS } from '../shared/logFiles';
 
 const SECTION = 'scalingLens';
 

@@ -21,3 +21,10 @@ export abstract class Disposable implements vscode.Disposable {
     while (this.children.length) this.children.pop()!.dispose();
   }
 }
+
+/** A public owner for a composition root: `add` in dependency order, disposed in reverse. */
+export class DisposableStore extends Disposable {
+  add<T extends vscode.Disposable>(child: T): T {
+    return this.register(child);
+  }
+}

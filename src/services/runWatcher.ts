@@ -16,6 +16,7 @@ export class RunWatcher extends Disposable {
   private changed = new Map<string, string>();
   private deleted = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private generation = 0;
 
   constructor(
     private readonly worker: WorkerClient,
@@ -23,34 +24,48 @@ export class RunWatcher extends Disposable {
     private readonly output: vscode.LogOutputChannel,
   ) {
     super();
-    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
-    this.register(this.worker.onRestart(() => void this.rescan()));
+    const rescan = () => this.rescan().then(undefined, (e: unknown) => this.output.error(`rescan failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void rescan()));
+    // A restarted worker starts empty: give it every file again.
+    this.register(this.worker.onRestart(() => void rescan()));
     this.register({ dispose: () => this.disposeWatchers() });
     this.register({ dispose: () => this.timer && clearTimeout(this.timer) });
   }
 
-  /** Forgets every run and reads every matching file again. */
+  /**
+   * Forgets every run and reads every matching file again. Overlapping calls are safe: each one
+   * bumps a generation, and an older call stops at its next await.
+   */
   async rescan(): Promise<number> {
+    const generation = ++this.generation;
     this.disposeWatchers();
-    this.worker.post({ type: 'reset' });
+    this.worker.start();
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
-    let count = 0;
+    const watchers: vscode.FileSystemWatcher[] = [];
+    const files: { path: string; root: string }[] = [];
+    const superseded = () => generation !== this.generation || this.isDisposed;
     for (const folder of folders) {
       for (const glob of this.settings.logGlobs(folder)) {
         const pattern = new vscode.RelativePattern(folder, glob);
+        // Watch before listing, so a file written during the listing is not missed.
         const watcher = vscode.workspace.createFileSystemWatcher(pattern);
         watcher.onDidCreate((uri) => this.queueChange(uri, folder));
         watcher.onDidChange((uri) => this.queueChange(uri, folder));
         watcher.onDidDelete((uri) => this.queueDelete(uri));
-        this.watchers.push(watcher);
-        const files = await vscode.workspace.findFiles(pattern, EXCLUDE);
-        for (const uri of files) this.queueChange(uri, folder);
-        count += files.length;
+        watchers.push(watcher);
+        const found = await vscode.workspace.findFiles(pattern, EXCLUDE);
+        if (superseded()) {
+          watchers.forEach((w) => w.dispose());
+          return 0;
+        }
+        for (const uri of found) if (uri.scheme === 'file') files.push({ path: uri.fsPath, root: folder.uri.fsPath });
       }
     }
-    this.output.info(`watching ${count} log file(s) in ${folders.length} folder(s)`);
-    this.flushSoon();
-    return count;
+    this.watchers = watchers;
+    // One message replaces every run: the UI never sees an empty workspace in between.
+    this.worker.post({ type: 'reset', files });
+    this.output.info(`watching ${files.length} log file(s) in ${folders.length} folder(s)`);
+    return files.length;
   }
 
   private queueChange(uri: vscode.Uri, folder: vscode.WorkspaceFolder): void {

@@ -24,6 +24,10 @@ export class WorkerClient extends Disposable {
   private readonly pending = new Map<number, Pending>();
   private restarts: number[] = [];
   private lastVersion = 0;
+  /** Set after a crash loop: nothing starts the worker again until `start()` (a rescan). */
+  private stopped = false;
+  /** Threads started so far; a restart after a crash raises it (tests read it). */
+  generation = 0;
   private readonly snapshotEmitter = this.register(new vscode.EventEmitter<Snapshot>());
   private readonly restartEmitter = this.register(new vscode.EventEmitter<void>());
   /** The latest snapshot the worker pushed. */
@@ -40,8 +44,14 @@ export class WorkerClient extends Disposable {
     super();
   }
 
+  /** Sends a message; dropped while the worker is stopped after a crash loop or disposed. */
   post(message: HostToWorker): void {
-    this.ensure().postMessage(message);
+    this.ensure()?.postMessage(message);
+  }
+
+  /** Allows the worker to run again after a crash loop stopped it. */
+  start(): void {
+    this.stopped = false;
   }
 
   configure(settings: WorkerSettings): void {
@@ -52,6 +62,7 @@ export class WorkerClient extends Disposable {
   request(request: WorkerRequest): Promise<WorkerResponse> {
     const id = this.nextId++;
     const worker = this.ensure();
+    if (!worker) return Promise.reject(new Error('the Scaling Lens worker is stopped; run "Scaling Lens: Rescan Workspace Logs" to start it'));
     return new Promise<WorkerResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -67,10 +78,14 @@ export class WorkerClient extends Disposable {
     await this.worker?.terminate();
   }
 
-  private ensure(): Worker {
+  private ensure(): Worker | undefined {
     if (this.worker) return this.worker;
+    if (this.stopped || this.isDisposed) return undefined;
     const worker = new Worker(this.scriptPath);
     this.worker = worker;
+    this.generation++;
+    // A new thread counts snapshot versions from 1 again.
+    this.lastVersion = 0;
     worker.on('message', (message: WorkerToHost) => this.onMessage(message));
     worker.on('error', (error) => this.output.error(`worker error: ${error.stack ?? error.message}`));
     worker.on('exit', (code) => this.onExit(worker, code));
@@ -116,12 +131,11 @@ export class WorkerClient extends Disposable {
       this.output.error(`the worker stopped ${MAX_RESTARTS} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
       void vscode.window.showErrorMessage('Scaling Lens: the background worker keeps stopping; see the Scaling Lens log.');
       this.restarts = [];
+      this.stopped = true;
       return;
     }
     this.restarts.push(now);
     this.output.warn(`worker stopped (exit code ${code}); restarting`);
-    // A restarted worker counts snapshot versions from 1 again.
-    this.lastVersion = 0;
     this.ensure();
     this.restartEmitter.fire();
   }

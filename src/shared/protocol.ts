@@ -65,7 +65,8 @@ export type HostToWorker =
   | { type: 'configure'; settings: WorkerSettings }
   | { type: 'filesChanged'; files: { path: string; root: string }[] }
   | { type: 'filesDeleted'; paths: string[] }
-  | { type: 'reset' }
+  /** Forget every run and read these files instead (a rescan), as one step so nothing flickers. */
+  | { type: 'reset'; files: { path: string; root: string }[] }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export type WorkerToHost =

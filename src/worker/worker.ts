@@ -9,7 +9,8 @@ const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
 
 let settings: WorkerSettings = { fitTimeBudgetMs: 5000, minPointsForCurve: 8 };
-let engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
+// One engine for the worker's life: its snapshot versions only ever increase.
+const engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
 let recomputeTimer: NodeJS.Timeout | undefined;
 /** Coalesces bursts of file events (a trainer writing every step) into one fit round. */
 const RECOMPUTE_DELAY_MS = 150;
@@ -27,7 +28,7 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
 function computeSnapshot() {
   const deadline = performance.now() + settings.fitTimeBudgetMs;
   const snapshot = engine.snapshot(deadline);
-  if (snapshot.incomplete) log('info', `fitting used its ${settings.fitTimeBudgetMs} ms budget; the remaining fits continue in the next round`);
+  if (snapshot.incomplete) log('info', `fitting used its ${settings.fitTimeBudgetMs} ms budget; the fits left unfinished start again in the next round`);
   return snapshot;
 }
 
@@ -61,10 +62,22 @@ function readSibling(absPath: string): string | undefined {
 function answer(request: WorkerRequest): WorkerResponse {
   switch (request.kind) {
     case 'estimateConfig':
-      return { kind: 'estimateConfig', estimate: engine.estimateConfig(request.path, request.text, readSibling) };
+      return { kind: 'estimateConfig', estimate: engine.estimateConfig(request.path, request.text, readSibling, performance.now() + settings.fitTimeBudgetMs) };
     case 'snapshot':
       return { kind: 'snapshot', snapshot: computeSnapshot() };
   }
+}
+
+function updateFiles(files: { path: string; root: string }[]): void {
+  for (const file of files) {
+    // One unreadable file must not stop the others; the index reports its own diagnostics.
+    try {
+      engine.update(file.path, file.root);
+    } catch (error) {
+      log('error', `${file.path}: ${describe(error)}`);
+    }
+  }
+  scheduleRecompute();
 }
 
 function describe(error: unknown): string {
@@ -75,22 +88,15 @@ port.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'configure':
       settings = message.settings;
-      engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
+      engine.configure({ minPointsForCurve: settings.minPointsForCurve });
+      scheduleRecompute();
       return;
     case 'reset':
-      engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
-      scheduleRecompute();
+      engine.clear();
+      updateFiles(message.files);
       return;
     case 'filesChanged':
-      for (const file of message.files) {
-        // One unreadable file must not stop the others; the index reports its own diagnostics.
-        try {
-          engine.update(file.path, file.root);
-        } catch (error) {
-          log('error', `${file.path}: ${describe(error)}`);
-        }
-      }
-      scheduleRecompute();
+      updateFiles(message.files);
       return;
     case 'filesDeleted':
       for (const p of message.paths) engine.remove(p);

@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
-import { ScalingWorkspace, isDefaultLogFile } from '../../src/core/workspace';
+import { ScalingWorkspace, describeRun } from '../../src/core/workspace';
+import { isDefaultLogFile } from '../../src/shared/logFiles';
 
 const examples = path.resolve(__dirname, '../../examples');
 const truth = JSON.parse(fs.readFileSync(path.join(examples, 'TRUTH.json'), 'utf8'));
@@ -65,7 +66,47 @@ test('the planned config is predicted from the family law within 5% of the truth
   assert.ok(estimate.cost && estimate.cost.flops > 1e19 && estimate.cost.flops < 3e19, `FLOPs ${estimate.cost?.flops}`);
 });
 
-test('without runs of its family a config is uncalibrated but still sized and costed', () => {
+/** The planned example model with other training arguments, in a folder of its own. */
+function plannedModelWith(args: Record<string, unknown>): { file: string; text: string } {
+  const dir = tempDir('sl-cfg-');
+  const text = fs.readFileSync(path.join(examples, 'configs/planned-400m/config.json'), 'utf8');
+  fs.writeFileSync(path.join(dir, 'config.json'), text);
+  fs.writeFileSync(path.join(dir, 'training_args.json'), JSON.stringify(args));
+  return { file: path.join(dir, 'config.json'), text };
+}
+const trainingArgs = { per_device_train_batch_size: 16, gradient_accumulation_steps: 4, world_size: 16, max_seq_length: 1024, max_steps: 7400 };
+
+test('a config naming a family the workspace has no runs of is uncalibrated, with sizes and FLOPs', () => {
+  const engine = loadExamples();
+  const { file, text } = plannedModelWith({ ...trainingArgs, family: 'other-data' });
+  const estimate = engine.estimateConfig(file, text, readSibling);
+  assert.equal(estimate.applicable, true);
+  assert.equal(estimate.predictions.loss, undefined);
+  assert.match(estimate.predictions.uncalibrated ?? '', /no finished runs of family "other-data"/);
+  assert.ok(estimate.cost && estimate.cost.flops > 0);
+});
+
+test('a config naming no family borrows the workspace\'s only family, and says it assumed so', () => {
+  const engine = loadExamples();
+  const { file, text } = plannedModelWith(trainingArgs);
+  const estimate = engine.estimateConfig(file, text, readSibling);
+  assert.ok(estimate.predictions.loss, estimate.predictions.uncalibrated);
+  assert.equal(estimate.predictions.loss.family, 'example-sweep');
+  assert.equal(estimate.predictions.loss.familyAssumed, true);
+});
+
+test('a run counts its tokens by the same rules as a planned config (total_tokens wins)', () => {
+  const text = fs.readFileSync(path.join(examples, 'configs/planned-400m/config.json'), 'utf8');
+  const facts = describeRun({
+    config: { path: '/r/config.json', text },
+    trainingArgs: { path: '/r/training_args.json', text: JSON.stringify({ ...trainingArgs, total_tokens: 5e9 }) },
+  });
+  assert.equal(facts?.hyper.tokens, 5e9);
+  assert.equal(facts?.hyper.params, truth.configs['configs/planned-400m'].params);
+  assert.equal(describeRun({ trainingArgs: { path: '/r/training_args.json', text: '{}' } }), undefined, 'no model config, no plan');
+});
+
+test('without any runs a config is uncalibrated but still sized and costed', () => {
   const engine = new ScalingWorkspace({ minPointsForCurve: 8 });
   const file = path.join(examples, 'configs/gpt2-small/config.json');
   const estimate = engine.estimateConfig(file, fs.readFileSync(file, 'utf8'), readSibling);

@@ -140,42 +140,45 @@ test('index: a diverging loss (smoothed last > 1.5 × min) marks the run failed'
   assert.equal(idx.runs()[0].status, 'failed');
 });
 
-test('index: hyperparameters from training_args.json and config.json via the describeModel hook; finished by max_steps', () => {
+test('index: hyperparameters come from the describeRun hook, refreshed when a sidecar changes; finished by max_steps', () => {
   const root = tmp();
   const seen: string[] = [];
   const idx = new RunIndex({
-    describeModel: (text, p) => {
-      seen.push(p);
-      const cfg = JSON.parse(text) as { hidden_size: number };
-      return { params: cfg.hidden_size * 1000, nonEmbeddingParams: cfg.hidden_size * 900 };
+    describeRun: ({ config, trainingArgs }) => {
+      seen.push(`${config?.path ?? '-'} ${trainingArgs?.path ?? '-'}`);
+      const cfg = JSON.parse(config!.text) as { hidden_size: number };
+      const args = JSON.parse(trainingArgs!.text) as { max_steps: number; tokens_per_step: number; family?: string };
+      return {
+        hyper: { params: cfg.hidden_size * 1000, nonEmbeddingParams: cfg.hidden_size * 900, maxSteps: args.max_steps, tokensPerStep: args.tokens_per_step, family: args.family },
+        notes: ['described by the test hook'],
+        diagnostics: [],
+      };
     },
   });
   write(root, 'r1/config.json', JSON.stringify({ hidden_size: 64 }));
-  write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 4, learning_rate: 3e-4, family: 'tiny', per_device_train_batch_size: 8, gradient_accumulation_steps: 2, max_seq_length: 128 }));
+  write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 4, tokens_per_step: 2048, family: 'tiny' }));
   const f = write(root, 'r1/log.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }]));
   idx.update(f, root);
   let run = idx.runs()[0];
   assert.equal(run.hyper.params, 64000);
   assert.equal(run.hyper.nonEmbeddingParams, 57600);
   assert.equal(run.hyper.maxSteps, 4);
-  assert.equal(run.hyper.peakLr, 3e-4);
   assert.equal(run.hyper.family, 'tiny');
-  assert.equal(run.hyper.seqLen, 128);
-  assert.equal(run.hyper.tokensPerStep, 8 * 2 * 1 * 128);
-  assert.equal(run.hyper.tokens, 4 * 2048);
-  assert.ok(run.hyper.notes.some((n) => /world_size .*assumed 1/.test(n)));
+  assert.equal(run.hyper.tokens, 4 * 2048, 'tokens = maxSteps × tokensPerStep when the hook gives no total');
+  assert.ok(run.hyper.notes.includes('described by the test hook'));
   assert.equal(run.status, 'live');
   assert.equal(seen.length, 1);
   fs.appendFileSync(f, jsonl([{ step: 3, loss: 2.3 }, { step: 4, loss: 2.2 }]));
   idx.update(f, root);
   run = idx.runs()[0];
   assert.equal(run.status, 'finished');
-  assert.equal(seen.length, 1, 'unchanged config.json is not described again');
+  assert.equal(seen.length, 1, 'unchanged sidecars are not described again');
   // A changed sibling file passed to update() refreshes the run.
-  write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 8, per_device_train_batch_size: 8, gradient_accumulation_steps: 2, max_seq_length: 128, world_size: 4 }));
+  write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 8, tokens_per_step: 4096 }));
   assert.deepEqual(idx.update(path.join(root, 'r1/training_args.json'), root), ['r1']);
   run = idx.runs()[0];
-  assert.equal(run.hyper.tokensPerStep, 8 * 2 * 4 * 128);
+  assert.equal(seen.length, 2);
+  assert.equal(run.hyper.tokens, 8 * 4096);
   assert.equal(run.status, 'live');
 });
 
@@ -203,4 +206,19 @@ test('index: a rewritten log replaces its points; a provisional last line shows 
   assert.deepEqual(series(idx.runs()[0], 'loss'), [[1, 9]]);
   idx.remove(path.join(root, 'r'));
   assert.deepEqual(idx.runs(), []);
+});
+
+test('index: a data set in JSONL or CSV is not a run; a log that has only just started is', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  const rows = Array.from({ length: 50 }, (_, i) => ({ id: i, text: 'some document text', score: i % 5 }));
+  idx.update(write(root, 'data/train.jsonl', jsonl(rows)), root);
+  idx.update(write(root, 'data/labels.csv', 'id,label\n' + rows.map((r) => `${r.id},${r.score}`).join('\n') + '\n'), root);
+  idx.update(write(root, 'fresh/metrics.jsonl', jsonl([{ step: 1, lr: 1e-4 }])), root);
+  assert.deepEqual(idx.runs().map((r) => r.id), ['fresh'], 'only the young log became a run');
+  const notes = idx.diagnostics().filter((d) => d.severity === 'info' && /not read as a training log/.test(d.message));
+  assert.deepEqual(notes.map((d) => path.basename(d.file)).sort(), ['labels.csv', 'train.jsonl']);
+  // The same file rewritten as a real log is read.
+  idx.update(write(root, 'data/train.jsonl', jsonl(rows.map((_, i) => ({ step: i, loss: 3 - i / 100 })))), root);
+  assert.deepEqual(idx.runs().map((r) => r.id), ['data', 'fresh']);
 });

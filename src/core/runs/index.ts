@@ -1,18 +1,34 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import type { LogFormat, MetricPoint, MetricRole, Run, RunHyper, RunStatus, Series } from './types';
-import { isLossRole, isPlainObject, metricRole, parseJsonLenient, type NonFiniteEvent, type ReadResult } from './common';
+import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
 import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader } from './jsonl';
-import { FileTail, isTailError, readWhole } from './tail';
+import { FileTail, isTailError, readHeadLines, readWhole } from './tail';
 
-/** Model facts a config reader can derive from a run's `config.json`. */
-export type DescribeModel = (configJsonText: string, path: string) => { params?: number; nonEmbeddingParams?: number } | undefined;
+/** The texts of the files beside a run's logs that describe it (absent when missing). */
+export interface RunSidecars {
+  config?: { path: string; text: string };
+  trainingArgs?: { path: string; text: string };
+}
+
+/** What a config reader derives from a run's sidecar files: size, tokens, schedule, family. */
+export interface RunFacts {
+  hyper: Omit<RunHyper, 'notes'>;
+  notes: string[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Turns a run's `config.json` and `training_args.json` into facts. The index holds no config rules
+ * of its own: the engine wires this to the same reader that sizes planned configs, so a run's D and
+ * a plan's D are counted alike.
+ */
+export type DescribeRun = (sidecars: RunSidecars) => RunFacts | undefined;
 
 export interface RunIndexOptions {
-  /** Hook that turns an HF `config.json` text into parameter counts (wired to the config reader). */
-  describeModel?: DescribeModel;
+  describeRun?: DescribeRun;
   /** Most diagnostics kept per file (default 200); the rest are counted. */
   maxDiagnosticsPerFile?: number;
 }
@@ -27,6 +43,12 @@ export function detectLogFormat(filePath: string): LogFormat | undefined {
 }
 
 const HYPER_FILES = ['config.json', 'training_args.json'] as const;
+/**
+ * `*.jsonl` and `*.csv` also match data sets, often gigabytes. A line file counts as a training log
+ * only if a loss appears among its first SNIFF_RECORDS records (read from its first SNIFF_BYTES).
+ */
+const SNIFF_RECORDS = 20;
+const SNIFF_BYTES = 64 * 1024;
 const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
 const ROLE_ORDER: Record<MetricRole, number> = { train_loss: 0, eval_loss: 1, lr: 2, tokens: 3, other: 4 };
 
@@ -71,9 +93,9 @@ interface RunState {
   hyperSources: Map<string, HyperSource>;
   /** Problems reading config.json / training_args.json (replaced on every refresh). */
   readDiagnostics: Diagnostic[];
-  /** Problems from the describeModel hook (replaced whenever config.json changes). */
+  /** Facts from the describeRun hook (replaced whenever a sidecar file changes). */
+  facts?: RunFacts;
   describeDiagnostics: Diagnostic[];
-  modelFacts?: { params?: number; nonEmbeddingParams?: number };
   cached?: Run;
 }
 
@@ -92,10 +114,6 @@ function lowerBound(a: number[], x: number): number {
   return lo;
 }
 
-function positiveNumber(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
-}
-
 /**
  * The run index: turns log files into `Run` records, incrementally. Used by the ingest worker and the CLI.
  * Never throws from `update`; a broken file yields diagnostics on its run and never hides other runs.
@@ -105,6 +123,8 @@ export class RunIndex {
   private readonly runsByKey = new Map<string, RunState>();
   private seq = 0;
   private readonly maxDiagnostics: number;
+  /** Line files judged not to be training logs, with why; judged again on each update. */
+  private readonly ignored = new Map<string, string>();
 
   constructor(private readonly options: RunIndexOptions = {}) {
     this.maxDiagnostics = options.maxDiagnosticsPerFile ?? 200;
@@ -128,6 +148,14 @@ export class RunIndex {
     }
     let state = this.filesByPath.get(abs);
     try {
+      if (state === undefined && format !== 'hf-trainer-state') {
+        const notALog = this.notALog(abs, format);
+        if (notALog !== undefined) {
+          this.ignored.set(abs, notALog);
+          return [];
+        }
+        this.ignored.delete(abs);
+      }
       if (state === undefined) state = this.addFile(abs, path.resolve(root), format);
       const run = this.runsByKey.get(state.runKey);
       if (format === 'hf-trainer-state') this.readTrainerState(state);
@@ -151,9 +179,26 @@ export class RunIndex {
     }
   }
 
+  /**
+   * Why a line file is not a training log (no loss among its first records), or undefined when it
+   * is one or cannot be judged yet (too few records: a log just started).
+   */
+  private notALog(abs: string, format: 'jsonl' | 'csv'): string | undefined {
+    const head = readHeadLines(abs, SNIFF_BYTES);
+    if ('error' in head) return undefined;
+    const lines = head.lines.filter((l) => l.trim() !== '').slice(0, SNIFF_RECORDS + 1);
+    const reader = format === 'jsonl' ? new JsonlReader(abs) : new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
+    const res = reader.push(lines, 1);
+    const hasLoss = res.points.some((p) => isLossRole(p.role ?? metricRole(p.metric))) || res.nonFinite.some((e) => isLossRole(e.role));
+    const records = format === 'csv' ? lines.length - 1 : lines.length;
+    if (hasLoss || records < SNIFF_RECORDS) return undefined;
+    return `not read as a training log: no loss ${format === 'csv' ? 'column' : 'key'} in its first ${SNIFF_RECORDS} records`;
+  }
+
   /** Forget a log file, or every log file under a directory. Returns the ids of the runs affected. */
   remove(absPath: string): string[] {
     const abs = path.resolve(absPath);
+    for (const file of [...this.ignored.keys()]) if (file === abs || file.startsWith(abs + path.sep)) this.ignored.delete(file);
     const targets = this.filesByPath.has(abs) ? [abs] : [...this.filesByPath.keys()].filter((f) => f.startsWith(abs + path.sep));
     const ids = new Set<string>();
     for (const f of targets) {
@@ -174,6 +219,7 @@ export class RunIndex {
   clear(): void {
     this.filesByPath.clear();
     this.runsByKey.clear();
+    this.ignored.clear();
   }
 
   /** All runs, sorted by id; each run's series are sorted by step with unique steps. */
@@ -201,6 +247,7 @@ export class RunIndex {
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const run of this.runs()) out.push(...run.diagnostics);
+    for (const [file, reason] of this.ignored) out.push({ file, severity: 'info', message: reason });
     return out;
   }
 
@@ -411,14 +458,19 @@ export class RunIndex {
   }
 
   private describe(run: RunState): void {
-    run.modelFacts = undefined;
+    run.facts = undefined;
     run.describeDiagnostics = [];
-    const cfg = run.hyperSources.get('config.json');
-    if (cfg === undefined || this.options.describeModel === undefined) return;
+    const config = run.hyperSources.get('config.json');
+    const trainingArgs = run.hyperSources.get('training_args.json');
+    if ((config === undefined && trainingArgs === undefined) || this.options.describeRun === undefined) return;
     try {
-      run.modelFacts = this.options.describeModel(cfg.text, cfg.path);
+      run.facts = this.options.describeRun({
+        config: config && { path: config.path, text: config.text },
+        trainingArgs: trainingArgs && { path: trainingArgs.path, text: trainingArgs.text },
+      });
     } catch (e) {
-      run.describeDiagnostics.push({ file: cfg.path, severity: 'warning', message: `cannot describe the model: ${e instanceof Error ? e.message : String(e)}` });
+      const file = (config ?? trainingArgs)!.path;
+      run.describeDiagnostics.push({ file, severity: 'warning', message: `cannot describe the run: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 
@@ -481,45 +533,16 @@ export class RunIndex {
   private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
     const hyper: RunHyper = { notes: [] };
     diagnostics.push(...run.readDiagnostics, ...run.describeDiagnostics);
-    const argsSrc = run.hyperSources.get('training_args.json');
-    if (argsSrc !== undefined) {
-      let args: unknown;
-      try {
-        args = parseJsonLenient(argsSrc.text);
-      } catch (e) {
-        diagnostics.push({ file: argsSrc.path, severity: 'warning', message: `training_args.json is not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
-      }
-      if (isPlainObject(args)) {
-        const maxSteps = positiveNumber(args.max_steps);
-        if (maxSteps !== undefined) hyper.maxSteps = maxSteps;
-        const lr = positiveNumber(args.learning_rate);
-        if (lr !== undefined) hyper.peakLr = lr;
-        if (typeof args.family === 'string' && args.family !== '') hyper.family = args.family;
-        const seqLen = positiveNumber(args.max_seq_length);
-        if (seqLen !== undefined) hyper.seqLen = seqLen;
-        const micro = positiveNumber(args.per_device_train_batch_size);
-        const ga = positiveNumber(args.gradient_accumulation_steps);
-        let world = positiveNumber(args.world_size);
-        const missing = [micro === undefined ? 'per_device_train_batch_size' : '', ga === undefined ? 'gradient_accumulation_steps' : '', seqLen === undefined ? 'max_seq_length' : ''].filter((s) => s !== '');
-        if (missing.length === 0 && micro !== undefined && ga !== undefined && seqLen !== undefined) {
-          if (world === undefined) {
-            world = 1;
-            hyper.notes.push('world_size not in training_args.json: assumed 1 GPU');
-          }
-          hyper.tokensPerStep = micro * ga * world * seqLen;
-          hyper.notes.push(`tokensPerStep = per_device_train_batch_size ${micro} × gradient_accumulation_steps ${ga} × world_size ${world} × max_seq_length ${seqLen}`);
-        } else if (micro !== undefined || ga !== undefined) {
-          hyper.notes.push(`tokens per step unknown: training_args.json lacks ${missing.join(', ')}`);
-        }
-      }
+    if (run.facts) {
+      Object.assign(hyper, run.facts.hyper);
+      hyper.notes.push(...run.facts.notes);
+      diagnostics.push(...run.facts.diagnostics);
     }
     const ts = files.find((f) => f.format === 'hf-trainer-state')?.trainerState;
     if (hyper.maxSteps === undefined && ts?.maxSteps !== undefined) {
       hyper.maxSteps = ts.maxSteps;
       hyper.notes.push('maxSteps from trainer_state.json max_steps');
     }
-    if (run.modelFacts?.params !== undefined) hyper.params = run.modelFacts.params;
-    if (run.modelFacts?.nonEmbeddingParams !== undefined) hyper.nonEmbeddingParams = run.modelFacts.nonEmbeddingParams;
     // Tokens seen, from a tokens metric (or trainer_state's num_input_tokens_seen).
     const tokenSeries = series.find((s) => s.role === 'tokens');
     let lastTokens: number | undefined;
@@ -535,7 +558,9 @@ export class RunIndex {
       hyper.tokensPerStep = lastTokens / lastTokenStep;
       hyper.notes.push(`tokensPerStep derived from the tokens metric: ${lastTokens} tokens at step ${lastTokenStep}`);
     }
-    if (hyper.maxSteps !== undefined && hyper.tokensPerStep !== undefined) {
+    if (hyper.tokens !== undefined) {
+      // Planned tokens came from the run's training arguments.
+    } else if (hyper.maxSteps !== undefined && hyper.tokensPerStep !== undefined) {
       hyper.tokens = hyper.maxSteps * hyper.tokensPerStep;
       hyper.notes.push(`tokens = maxSteps ${hyper.maxSteps} × tokensPerStep ${hyper.tokensPerStep}`);
     } else if (lastTokens !== undefined && ts?.finished === true) {

@@ -187,6 +187,35 @@ export function readWhole(path: string, previousFingerprint?: string, maxBytes =
   }
 }
 
+/**
+ * The complete lines among the first `maxBytes` of a file (a partial last line is left out unless
+ * the whole file fits), to judge what a file is without reading all of it. Never throws.
+ */
+export function readHeadLines(path: string, maxBytes: number): { lines: string[] } | { error: string } {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (e) {
+    return { error: errorOf(e).error };
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const text = readAt(fd, 0, Math.min(size, maxBytes)).toString('utf8');
+    const lines = text.split(/\r?\n/);
+    if (size > maxBytes || !text.endsWith('\n')) lines.pop();
+    else if (lines[lines.length - 1] === '') lines.pop();
+    return { lines };
+  } catch (e) {
+    return { error: errorOf(e).error };
+  } finally {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // ignore
+    }
+  }
+}
+
 /** Whether a tail result is an error. */
 export function isTailError(r: TailChunk | TailError): r is TailError {
   return 'error' in r;

@@ -99,18 +99,40 @@ suite('Scaling Lens on the example sweep', () => {
     assert.ok(estimate.predictions.loss.runsUsed.length >= 4, 'fitted on the finished runs of the family');
   });
 
-  test('a config outside any family still gets size and compute, marked uncalibrated', async () => {
+  test('GPT-2 small\'s published config is counted exactly and costed', async () => {
     const lens = await api();
     const file = path.join(workspaceRoot(), 'configs', 'gpt2-small', 'config.json');
     const document = await vscode.workspace.openTextDocument(file);
     const estimate = await lens.estimate(document);
     assert.equal(estimate.applicable, true);
     assert.equal(estimate.plan?.params.total, 124_439_808, 'GPT-2 small, exact');
+    assert.ok(estimate.cost && estimate.cost.flops > 1e18, `FLOPs ${estimate.cost?.flops}`);
+  });
+
+  test('a config that is not a model gets no lens', async () => {
+    const file = path.join(workspaceRoot(), 'configs', 'not-a-model', 'config.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ learning_rate: 3e-4 }));
+    const document = await vscode.workspace.openTextDocument(file);
+    const estimate = await (await api()).estimate(document);
+    assert.equal(estimate.applicable, false);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10);
+    assert.equal(lenses?.length ?? 0, 0);
+  });
+
+  test('"Rescan Workspace Logs" replaces the runs with a newer snapshot, and a deleted run goes away', async () => {
+    const lens = await api();
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    const failed = before.runs.find((r) => r.status === 'failed')!;
+    fs.rmSync(path.dirname(failed.files[0]), { recursive: true, force: true });
+    await vscode.commands.executeCommand('scalingLens.rescan');
+    const after = await lens.waitForSnapshot((s) => s.version > before.version && !s.runs.some((r) => r.id === failed.id), WAIT_MS);
+    assert.equal(after.runs.length, before.runs.length - 1);
   });
 
   test('the dashboard opens, receives the snapshot and draws every run', async () => {
     const lens = await api();
-    const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    const snapshot = await lens.waitForSnapshot((s) => s.runs.length > 0, WAIT_MS);
     await vscode.commands.executeCommand('scalingLens.showDashboard');
     const rendered = await poll('the webview to report a render', () => {
       const r = lens.dashboard().lastRendered;
@@ -123,8 +145,10 @@ suite('Scaling Lens on the example sweep', () => {
 
   test('a crashed worker is restarted and the runs come back', async () => {
     const lens = await api();
-    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 6, WAIT_MS);
+    const generation = lens.workerGeneration();
     await lens.crashWorker();
+    await poll('a new worker thread', () => (lens.workerGeneration() > generation ? true : undefined));
     const after = await lens.waitForSnapshot((s) => s !== before && s.runs.length === before.runs.length, WAIT_MS);
     assert.deepEqual(after.runs.map((r) => r.id).sort(), before.runs.map((r) => r.id).sort());
   });
