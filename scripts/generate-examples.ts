@@ -15,6 +15,7 @@
 // * logged values get 1% multiplicative Gaussian noise.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mulberry32 } from '../src/core/fit/random';
 
 const ROOT = path.resolve(__dirname, '..', 'examples');
 const SEED = 20250601;
@@ -25,16 +26,6 @@ const TRUTH = { alphaN: 0.076, alphaD: 0.095, Nc: 2e15, Dc: 1.5e15 } as const;
 const CURVE = { alpha: 0.5, s0: 20, lambda: 0.999, C: 1.5e-4, noise: 0.01 } as const;
 
 // ---------- PRNG ----------
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;

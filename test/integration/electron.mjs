@@ -13,22 +13,13 @@ import { runTests } from '@vscode/test-electron';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultWorkspace } from './run.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function arg(name) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function defaultWorkspace() {
-  const examples = path.join(repoRoot, 'examples');
-  try {
-    if (fs.readdirSync(examples).length > 0) return examples;
-  } catch {
-    /* no examples/ yet */
-  }
-  return path.join(repoRoot, 'test/integration/workspace');
 }
 
 const extensionDevelopmentPath = repoRoot;

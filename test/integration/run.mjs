@@ -42,7 +42,7 @@ const chromiumPath = process.env.SCALING_LENS_CHROMIUM ?? '/usr/bin/chromium';
 const logsRoot = path.join(repoRoot, '.vscode-test/logs');
 
 /** The bundled examples once they exist, else the tiny fixture next to this file. */
-function defaultWorkspace() {
+export function defaultWorkspace() {
   const examples = path.join(repoRoot, 'examples');
   try {
     if (fs.readdirSync(examples).length > 0) return examples;
