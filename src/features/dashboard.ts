@@ -4,6 +4,7 @@ import { Disposable } from '../services/dispose';
 import type { WorkerClient } from '../services/workerClient';
 import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { DASHBOARD_VIEW_TYPE } from './commands';
+import { dashboardHtml } from './dashboardHtml';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
 export interface RenderReport {
@@ -116,48 +117,11 @@ export class Dashboard extends Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Scaling Lens</title>
-</head>
-<body>
-<header>
-  <h1>Scaling Lens</h1>
-  <div class="controls">
-    <label><input type="checkbox" id="logx"> log steps</label>
-    <label><input type="checkbox" id="logy"> log loss</label>
-  </div>
-  <span id="status" role="status" aria-live="polite">Waiting for runs…</span>
-</header>
-<main>
-  <section class="chart"><canvas id="curves" aria-label="Loss curves with fitted extrapolations"></canvas></section>
-  <section>
-    <h2>Runs</h2>
-    <table id="runs"><thead><tr>
-      <th>Run</th><th>Status</th><th>Params</th><th>Tokens</th><th>Last step</th><th>Last loss</th><th>Predicted final [80%]</th><th>Law</th>
-    </tr></thead><tbody></tbody></table>
-    <h2>Family laws</h2>
-    <table id="families"><thead><tr><th>Family</th><th>Law</th><th>Runs</th><th>Parameters</th><th>Validation</th></tr></thead><tbody></tbody></table>
-    <ul id="diagnostics"></ul>
-  </section>
-</main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return dashboardHtml({
+      nonce: randomBytes(16).toString('base64'),
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css')).toString(),
+    });
   }
 }

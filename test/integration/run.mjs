@@ -62,10 +62,9 @@ export function defaultWorkspace() {
  */
 export const DEFAULT_SUITE = path.join(repoRoot, 'out/test/integration/suite/index.js');
 export const configurations = [
-  { name: 'trusted', workspace: defaultWorkspace(), trusted: true },
-  // Restricted Mode pass (server started without --disable-workspace-trust). Not run by default
-  // yet: drop `default: false` once suites for it exist (and narrow with grep if useful).
-  { name: 'restricted', workspace: defaultWorkspace(), trusted: false, default: false },
+  { name: 'trusted', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|Scaling Lens on the example sweep) ' },
+  // Restricted Mode pass (server started without --disable-workspace-trust).
+  { name: 'restricted', workspace: defaultWorkspace(), trusted: false, grep: '^(activation|Restricted Mode) ' },
 ];
 
 const RESULT_ENV = 'SCALING_LENS_TEST_RESULT';

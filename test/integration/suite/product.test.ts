@@ -143,6 +143,21 @@ suite('Scaling Lens on the example sweep', () => {
     assert.equal(lens.dashboard().rejectedMessages, 0, 'the webview sent only valid messages');
   });
 
+  test('in a trusted workspace, the workspace\'s logGlobs setting chooses what is read', async () => {
+    const lens = await api();
+    assert.equal(vscode.workspace.isTrusted, true);
+    const before = await lens.waitForSnapshot((s) => s.runs.length > 0, WAIT_MS);
+    const config = vscode.workspace.getConfiguration('scalingLens');
+    await config.update('logGlobs', ['**/trainer_state.json'], vscode.ConfigurationTarget.Workspace);
+    try {
+      const narrowed = await lens.waitForSnapshot((s) => s.version > before.version && s.runs.length > 0 && s.runs.every((r) => r.format === 'hf-trainer-state'), WAIT_MS);
+      assert.ok(narrowed.runs.length < before.runs.length);
+    } finally {
+      await config.update('logGlobs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await lens.waitForSnapshot((s) => s.runs.length === before.runs.length, WAIT_MS);
+  });
+
   test('a crashed worker is restarted and the runs come back', async () => {
     const lens = await api();
     const before = await lens.waitForSnapshot((s) => s.runs.length >= 6, WAIT_MS);
