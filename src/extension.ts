@@ -6,6 +6,7 @@ import { WorkerClient } from './services/workerClient';
 import { RunWatcher } from './services/runWatcher';
 import { ConfigLensProvider, CONFIG_SELECTOR } from './features/codeLens';
 import { StatusBar } from './features/statusBar';
+import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
 import { COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT } from './features/commands';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
 
   for (const registration of [
     vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, new ConfigHoverProvider(lenses)),
     vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
     vscode.commands.registerCommand(COMMAND_RESCAN, async () => {
       const count = await rescan();

@@ -99,6 +99,23 @@ suite('Scaling Lens on the example sweep', () => {
     assert.ok(estimate.predictions.loss.runsUsed.length >= 4, 'fitted on the finished runs of the family');
   });
 
+  test('hovering a model key shows the size, compute and predicted loss, with a dashboard link', async () => {
+    const lens = await api();
+    await lens.waitForSnapshot((s) => s.families.some((f) => f.fit), WAIT_MS);
+    const file = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
+    const document = await vscode.workspace.openTextDocument(file);
+    const line = document.getText().split('\n').findIndex((l) => l.includes('"hidden_size"'));
+    const position = new vscode.Position(line, document.lineAt(line).text.indexOf('hidden_size') + 2);
+    const hovers = await poll('a Scaling Lens hover', async () => {
+      const found = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+      return found?.some((h) => h.contents.some((c) => (c as vscode.MarkdownString).value?.includes('Scaling Lens'))) ? found : undefined;
+    });
+    const text = hovers.flatMap((h) => h.contents.map((c) => (c as vscode.MarkdownString).value ?? '')).find((v) => v.includes('Scaling Lens'))!;
+    assert.match(text, /\| Parameters \| \d+M total/);
+    assert.match(text, /\| Predicted loss \| \d\.\d{3} \[/);
+    assert.match(text, /command:scalingLens\.showDashboard/);
+  });
+
   test('GPT-2 small\'s published config is counted exactly and costed', async () => {
     const lens = await api();
     const file = path.join(workspaceRoot(), 'configs', 'gpt2-small', 'config.json');
