@@ -9,7 +9,7 @@ import { StatusBar } from './features/statusBar';
 import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
-import { COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT } from './features/commands';
+import { COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
   const worker = owned.add(new WorkerClient(workerScript, settings.worker, output));
   const watcher = owned.add(new RunWatcher(worker, settings, output));
-  const lenses = owned.add(new ConfigLensProvider(worker, settings));
+  const lenses = owned.add(new ConfigLensProvider(worker, settings, context.workspaceState));
   const statusBar = owned.add(new StatusBar(worker));
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output));
   const rescan = () =>
@@ -53,6 +53,15 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
       vscode.window.setStatusBarMessage(`Scaling Lens: reading ${count} log file(s)`, 3000);
     }),
     vscode.commands.registerCommand(COMMAND_SHOW_OUTPUT, () => output.show()),
+    vscode.commands.registerCommand(COMMAND_TOGGLE_LENS_FOR_FILE, async (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target) {
+        void vscode.window.showInformationMessage('Scaling Lens: open a training config to toggle its code lenses.');
+        return;
+      }
+      const shown = await lenses.toggleFile(target);
+      vscode.window.setStatusBarMessage(`Scaling Lens: code lenses ${shown ? 'shown' : 'hidden'} for ${vscode.workspace.asRelativePath(target)}`, 3000);
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Settings.affects(e, 'fit')) worker.configure(settings.worker);
       if (Settings.affects(e, 'logGlobs')) void rescan();

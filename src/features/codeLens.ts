@@ -48,9 +48,13 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
   /** What the family laws were when the cached estimates were made. */
   private lawsKey = '';
 
+  /** Files whose lenses the user turned off (URIs), kept per workspace. */
+  private static readonly HIDDEN_KEY = 'scalingLens.hiddenLensFiles';
+
   constructor(
     private readonly worker: WorkerClient,
     private readonly settings: Settings,
+    private readonly state: vscode.Memento,
   ) {
     super();
     // A live run logs every few hundred milliseconds; lenses change only when a family law does.
@@ -87,8 +91,24 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     return estimate;
   }
 
+  isHidden(uri: vscode.Uri): boolean {
+    return this.state.get<string[]>(ConfigLensProvider.HIDDEN_KEY, []).includes(uri.toString());
+  }
+
+  /** Turns the lenses of one file off or back on; returns whether they are now shown. */
+  async toggleFile(uri: vscode.Uri): Promise<boolean> {
+    const hidden = new Set(this.state.get<string[]>(ConfigLensProvider.HIDDEN_KEY, []));
+    const key = uri.toString();
+    const shown = hidden.has(key);
+    if (shown) hidden.delete(key);
+    else hidden.add(key);
+    await this.state.update(ConfigLensProvider.HIDDEN_KEY, [...hidden]);
+    this.changeEmitter.fire();
+    return shown;
+  }
+
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
-    if (!this.settings.codeLensEnabled) return [];
+    if (!this.settings.codeLensEnabled || this.isHidden(document.uri)) return [];
     let estimate: ConfigEstimate;
     try {
       estimate = await this.estimate(document);

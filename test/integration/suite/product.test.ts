@@ -99,6 +99,18 @@ suite('Scaling Lens on the example sweep', () => {
     assert.ok(estimate.predictions.loss.runsUsed.length >= 4, 'fitted on the finished runs of the family');
   });
 
+  test('lenses can be hidden for one file and shown again', async () => {
+    const file = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const count = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10))?.length ?? 0;
+    await poll('lenses on the planned config', async () => ((await count()) > 0 ? true : undefined));
+    await vscode.commands.executeCommand('scalingLens.toggleCodeLensForFile', document.uri);
+    assert.equal(await count(), 0, 'hidden');
+    await vscode.commands.executeCommand('scalingLens.toggleCodeLensForFile', document.uri);
+    assert.ok((await count()) > 0, 'shown again');
+  });
+
   test('hovering a model key shows the size, compute and predicted loss, with a dashboard link', async () => {
     const lens = await api();
     await lens.waitForSnapshot((s) => s.families.some((f) => f.fit), WAIT_MS);
