@@ -89,7 +89,8 @@ function drawChart(snapshot: Snapshot): number {
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', intersect: false },
         plugins: {
-          legend: { labels: { color: fg, filter: (item) => !/80% (low|band)$/.test(item.text) } },
+          // One legend entry per run (and its eval points): fits and bands share the run's colour.
+          legend: { labels: { color: fg, filter: (item) => !/( fit|80% (low|band))$/.test(item.text ?? '') } },
           tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatLoss(c.parsed.y ?? NaN)} at step ${formatCount(c.parsed.x ?? NaN)}` } },
         },
         scales,

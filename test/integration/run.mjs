@@ -26,19 +26,14 @@
 // Exit code 0 only if every configuration produced a result with >= 1 test and no failure;
 // a configuration that produced no usable result counts as one failure. Exit 3 when the
 // VS Code server's Debian packages are missing and installing them needs root.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureServer, freePort, launchChromium, serverArguments, serverEnv, sleep, stopServer } from './vscodeServer.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const serverMain = path.join(
-  repoRoot,
-  '.vscode-test/server/node_modules/code-server/lib/vscode/out/server-main.js',
-);
-const chromiumPath = process.env.SCALING_LENS_CHROMIUM ?? '/usr/bin/chromium';
 const logsRoot = path.join(repoRoot, '.vscode-test/logs');
 
 /** The bundled examples once they exist, else the tiny fixture next to this file. */
@@ -124,27 +119,6 @@ function selectConfigurations(opts) {
   }));
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function ensureServer() {
-  const script = path.join(repoRoot, 'scripts/ensure-vscode-server.sh');
-  const r = spawnSync('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  if (r.status === 0) return { ok: true, message: r.stdout.trim() };
-  return { ok: false, code: r.status ?? 1, message: `${r.stdout}${r.stderr}`.trim() || String(r.error) };
-}
-
 /** Keeps the newest `keep` run folders under .vscode-test/logs. */
 function pruneLogs(keep = 10) {
   let dirs;
@@ -181,43 +155,6 @@ function tail(file, lines = 40, keep = () => true) {
   }
 }
 
-/** Environment for the server: ours minus anything that would tie it to an enclosing VS Code. */
-function serverEnv(extra) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(VSCODE_|ELECTRON_)/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-function killGroup(child, signal) {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal); // detached: the server leads its own process group
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  killGroup(child, 'SIGTERM');
-  const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-  if (!done) killGroup(child, 'SIGKILL');
-  // The extension host and other children share the group; make sure none lingers.
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    /* group already empty */
-  }
-}
-
 /**
  * Runs one configuration. Returns { name, ok, tests, passed, failed, environment, problem, logDir, ms }.
  * Exported so other runners (e.g. UI end-to-end tests) can reuse the server + browser plumbing.
@@ -250,19 +187,7 @@ export async function runConfiguration(cfg, { keep = false, log = console.log } 
   const workspace = path.join(dataDir, 'workspace');
   fs.cpSync(cfg.workspace, workspace, { recursive: true });
   const port = await freePort();
-  const serverArgs = [
-    serverMain,
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--without-connection-token',
-    '--accept-server-license-terms',
-    '--disable-telemetry',
-    '--user-data-dir', path.join(dataDir, 'user-data'),
-    '--server-data-dir', path.join(dataDir, 'server-data'),
-    '--extensions-dir', path.join(dataDir, 'extensions'),
-    '--logsPath', path.join(logDir, 'server'),
-  ];
-  if (cfg.trusted) serverArgs.push('--disable-workspace-trust');
+  const serverArgs = serverArguments({ port, dataDir, logDir, trusted: cfg.trusted });
 
   const serverLog = fs.createWriteStream(path.join(logDir, 'server.log'));
   const browserLog = fs.createWriteStream(path.join(logDir, 'browser.log'));
@@ -313,20 +238,7 @@ export async function runConfiguration(cfg, { keep = false, log = console.log } 
     const tReady = Date.now();
     out.msServer = tReady - t0;
 
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.on('console', (m) => browserLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => browserLog.write(`[pageerror] ${e.stack ?? e}\n`));
