@@ -6,7 +6,7 @@ import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
 import type { Run, Series } from './runs/types';
 import { fitCurve, sampleCurve, type CurveFit } from './fit/curve';
 import { fitCrossRun, predictCrossRun, smoothedFinalLoss, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
-import { readTrainingPlan } from './configs/trainingArgs';
+import { readConfig } from './configs/index';
 import { trainingFlops } from './plan/flops';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
@@ -102,9 +102,7 @@ export class ScalingWorkspace {
    * it). Family laws come from the cache when their runs are unchanged; a refit stops at `deadline`.
    */
   estimateConfig(file: string, text: string, readSibling: (absPath: string) => string | undefined, deadline = Number.POSITIVE_INFINITY): ConfigEstimate {
-    const argsFile = path.join(path.dirname(file), TRAINING_ARGS_FILE);
-    const argsText = path.basename(file) === MODEL_CONFIG_FILE ? readSibling(argsFile) : undefined;
-    const read = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
+    const read = readConfig({ file, text, readSibling });
     if (read.kind === 'not-applicable') {
       return { file, applicable: false, reason: read.reason, predictions: {}, notes: [], diagnostics: read.diagnostics };
     }
@@ -262,11 +260,12 @@ export class ScalingWorkspace {
  */
 export function describeRun(sidecars: RunSidecars): RunFacts | undefined {
   if (!sidecars.config) return undefined;
-  const read = readTrainingPlan({
-    modelText: sidecars.config.text,
-    modelFile: sidecars.config.path,
-    argsText: sidecars.trainingArgs?.text,
-    argsFile: sidecars.trainingArgs?.path,
+  const args = sidecars.trainingArgs;
+  const read = readConfig({
+    file: sidecars.config.path,
+    text: sidecars.config.text,
+    // The index hands over the sibling it found; any other path is not read.
+    readSibling: (p) => (args && path.basename(p) === TRAINING_ARGS_FILE ? args.text : undefined),
   });
   if (read.kind !== 'plan') {
     const why = read.kind === 'error' ? read.message : read.reason;

@@ -5,6 +5,7 @@ import type { WorkerClient } from '../services/workerClient';
 import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
+import { snapshotCsv } from '../shared/csvExport';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
 export interface RenderReport {
@@ -107,6 +108,28 @@ export class Dashboard extends Disposable {
         }
         return;
       }
+      case 'exportCsv': {
+        // Built from the host's own snapshot: the file holds nothing the webview wrote.
+        const snapshot = this.worker.latest;
+        if (snapshot) void this.save('scaling-lens-runs.csv', { CSV: ['csv'] }, new TextEncoder().encode(snapshotCsv(snapshot)));
+        return;
+      }
+      case 'exportPng':
+        // Validated as a base64 PNG data URL by parseWebviewMessage; saved only where the user chooses.
+        void this.save('scaling-lens-curves.png', { PNG: ['png'] }, Buffer.from(message.dataUrl.slice(message.dataUrl.indexOf(',') + 1), 'base64'));
+        return;
+    }
+  }
+
+  private async save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    try {
+      const uri = await vscode.window.showSaveDialog({ defaultUri: folder && vscode.Uri.joinPath(folder, name), filters });
+      if (!uri) return;
+      await vscode.workspace.fs.writeFile(uri, bytes);
+      vscode.window.setStatusBarMessage(`Scaling Lens: saved ${vscode.workspace.asRelativePath(uri)}`, 3000);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Scaling Lens: could not save ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -34,8 +34,12 @@ export function dashboardHtml(input: DashboardHtmlInput): string {
 <header>
   <h1>Scaling Lens</h1>
   <div class="controls">
-    <label><input type="checkbox" id="logx"> log steps</label>
+    <label>x <select id="xaxis"><option value="step">step</option><option value="tokens">tokens</option></select></label>
+    <label><input type="checkbox" id="logx"> log x</label>
     <label><input type="checkbox" id="logy"> log loss</label>
+    <label>smoothing <input type="range" id="smoothing" min="0" max="0.99" step="0.01"> <output id="smoothingValue" for="smoothing"></output></label>
+    <button id="exportCsv" type="button">Export CSV</button>
+    <button id="exportPng" type="button">Export PNG</button>
   </div>
   <span id="status" role="status" aria-live="polite">Waiting for runs…</span>
 </header>
@@ -44,7 +48,7 @@ export function dashboardHtml(input: DashboardHtmlInput): string {
   <section>
     <h2>Runs</h2>
     <table id="runs"><thead><tr>
-      <th>Run</th><th>Status</th><th>Params</th><th>Tokens</th><th>Last step</th><th>Last loss</th><th>Predicted final [80%]</th><th>Law</th>
+      <th><button type="button" data-column="name">Run</button></th><th><button type="button" data-column="status">Status</button></th><th><button type="button" data-column="params">Params</button></th><th><button type="button" data-column="tokens">Tokens</button></th><th><button type="button" data-column="lastStep">Last step</button></th><th><button type="button" data-column="lastLoss">Last loss</button></th><th><button type="button" data-column="predicted">Predicted final [80%]</button></th><th>Law</th>
     </tr></thead><tbody></tbody></table>
     <h2>Family laws</h2>
     <table id="families"><thead><tr><th>Family</th><th>Law</th><th>Runs</th><th>Parameters</th><th>Validation</th></tr></thead><tbody></tbody></table>

@@ -77,9 +77,17 @@ export type WorkerToHost =
 
 // ---- host <-> webview ---------------------------------------------------------------------
 
+export type RunColumn = 'name' | 'status' | 'params' | 'tokens' | 'lastStep' | 'lastLoss' | 'predicted';
+const RUN_COLUMNS: readonly RunColumn[] = ['name', 'status', 'params', 'tokens', 'lastStep', 'lastLoss', 'predicted'];
+
 export interface DashboardState {
   xScale: 'linear' | 'logarithmic';
   yScale: 'linear' | 'logarithmic';
+  /** What the loss curves are drawn against. */
+  xAxis: 'step' | 'tokens';
+  /** Debiased EMA weight for display, 0 = off (TensorBoard's slider). */
+  smoothing: number;
+  sort: { column: RunColumn; descending: boolean };
   hiddenRuns: string[];
 }
 
@@ -88,7 +96,13 @@ export type HostToWebview = { type: 'snapshot'; snapshot: Snapshot };
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'rendered'; version: number; runs: number; points: number }
-  | { type: 'revealLog'; runId: string };
+  | { type: 'revealLog'; runId: string }
+  | { type: 'exportCsv' }
+  | { type: 'exportPng'; dataUrl: string };
+
+/** A chart image from the webview: a base64 PNG data URL, at most this long. */
+const MAX_PNG_DATA_URL = 20 * 1024 * 1024;
+const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
 
 const MAX_ID_LENGTH = 4096;
 
@@ -112,19 +126,31 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'revealLog':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length > MAX_ID_LENGTH) return undefined;
       return { type: 'revealLog', runId: m.runId };
+    case 'exportCsv':
+      return only('type') ? { type: 'exportCsv' } : undefined;
+    case 'exportPng':
+      if (!only('type', 'dataUrl') || typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_PNG_DATA_URL) return undefined;
+      return PNG_DATA_URL.test(m.dataUrl) ? { type: 'exportPng', dataUrl: m.dataUrl } : undefined;
     default:
       return undefined;
   }
 }
 
 export function parseDashboardState(raw: unknown): DashboardState {
-  const fallback: DashboardState = { xScale: 'logarithmic', yScale: 'logarithmic', hiddenRuns: [] };
+  const fallback: DashboardState = { xScale: 'logarithmic', yScale: 'logarithmic', xAxis: 'step', smoothing: 0.6, sort: { column: 'name', descending: false }, hiddenRuns: [] };
   if (typeof raw !== 'object' || raw === null) return fallback;
   const s = raw as Record<string, unknown>;
   const scale = (v: unknown, d: DashboardState['xScale']) => (v === 'linear' || v === 'logarithmic' ? v : d);
+  const sort = (typeof s.sort === 'object' && s.sort !== null ? s.sort : {}) as Record<string, unknown>;
   return {
     xScale: scale(s.xScale, fallback.xScale),
     yScale: scale(s.yScale, fallback.yScale),
+    xAxis: s.xAxis === 'tokens' ? 'tokens' : 'step',
+    smoothing: typeof s.smoothing === 'number' && s.smoothing >= 0 && s.smoothing < 1 ? s.smoothing : fallback.smoothing,
+    sort: {
+      column: RUN_COLUMNS.includes(sort.column as RunColumn) ? (sort.column as RunColumn) : fallback.sort.column,
+      descending: sort.descending === true,
+    },
     hiddenRuns: Array.isArray(s.hiddenRuns) ? s.hiddenRuns.filter((x): x is string => typeof x === 'string').slice(0, 1000) : [],
   };
 }

@@ -145,6 +145,16 @@ async function main() {
       return `${count} runs, ${drawn} pixels painted`;
     });
 
+    await check('sorting the runs table by last loss puts the lowest first, and the x axis switches to tokens', async () => {
+      await dashboardFrame.locator('#runs th button[data-column="lastLoss"]').click();
+      const lastLoss = await dashboardFrame.locator('#runs tbody tr td:nth-child(6)').allInnerTexts();
+      const values = lastLoss.map(Number).filter(Number.isFinite);
+      for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) throw new Error(`not ascending: ${values.join(', ')}`);
+      await dashboardFrame.locator('#xaxis').selectOption('tokens');
+      await dashboardFrame.locator('.chart').evaluate(() => new Promise((r) => setTimeout(r, 300)));
+      return `last losses ${values.join(', ')}`;
+    });
+
     await check('the dashboard redraws in the other theme', async () => {
       const before = await themeOf(page);
       await palette(page, 'Preferences: Toggle between Light/Dark Themes');

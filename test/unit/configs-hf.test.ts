@@ -248,20 +248,21 @@ test('head_dim and attention_bias are honoured', () => {
   assert.equal(withBias.params.total - 6_738_415_616, 32 * 4 * 4096);
 });
 
-test('encoder-decoder, encoder-only, MoE and unknown model types are not applicable, with the reason', () => {
-  const bart = `{"architectures": ["CPTForConditionalGeneration"], "d_model": 1024, "decoder_layers": 4,
-    "encoder_layers": 24, "is_encoder_decoder": true, "model_type": "bart", "vocab_size": 51271}`;
-  const r1 = readHfModelConfig(bart, 'cpt/config.json');
-  assert.equal(r1.kind, 'not-applicable');
-  assert.match(r1.kind === 'not-applicable' ? r1.reason : '', /encoder-decoder.*bart/);
+test('encoder-only, uncounted MoE, other encoder-decoders and unknown model types are not applicable, with the reason', () => {
   const r2 = readHfModelConfig('{"model_type": "bert", "hidden_size": 768, "num_hidden_layers": 12}', 'c.json');
   assert.match(r2.kind === 'not-applicable' ? r2.reason : '', /encoder-only/);
-  const r3 = readHfModelConfig('{"model_type": "mixtral", "hidden_size": 4096}', 'c.json');
+  const r3 = readHfModelConfig('{"model_type": "deepseek_v3", "hidden_size": 4096}', 'c.json');
   assert.match(r3.kind === 'not-applicable' ? r3.reason : '', /mixture-of-experts/);
   const r4 = readHfModelConfig('{"model_type": "mamba", "hidden_size": 768}', 'c.json');
   assert.match(r4.kind === 'not-applicable' ? r4.reason : '', /model_type "mamba" is not supported/);
-  const r5 = readHfModelConfig('{"t5": 1, "model_type": "t5", "d_model": 512}', 'c.json');
-  assert.equal(r5.kind, 'not-applicable');
+  const r5 = readHfModelConfig('{"model_type": "pegasus", "d_model": 512}', 'c.json');
+  assert.match(r5.kind === 'not-applicable' ? r5.reason : '', /encoder-decoder.*pegasus/);
+  // Counted types with missing keys are errors naming the key.
+  const r6 = readHfModelConfig('{"model_type": "t5", "d_model": 512}', 'c.json');
+  assert.equal(r6.kind, 'error');
+  assert.ok(r6.diagnostics.some((d) => d.message === '"d_kv" is missing'));
+  const r7 = readHfModelConfig('{"model_type": "mixtral", "hidden_size": 4096}', 'c.json');
+  assert.equal(r7.kind, 'error');
 });
 
 test('a JSON file without model keys is "no model in this file"', () => {
@@ -348,4 +349,142 @@ test('countDecoderParams GPT-2 formula reduces to 12d² + 13d per layer when f =
   );
   assert.equal(c.perLayer, 12 * 64 * 64 + 13 * 64);
   assert.equal(c.total, c.perLayer + 2 * 64 + 10 * 64 + 8 * 64);
+});
+
+// facebook/bart-large config.json (shape keys).
+const BART_LARGE = `{
+  "activation_function": "gelu",
+  "add_final_layer_norm": false,
+  "architectures": ["BartModel"],
+  "d_model": 1024,
+  "decoder_attention_heads": 16,
+  "decoder_ffn_dim": 4096,
+  "decoder_layers": 12,
+  "encoder_attention_heads": 16,
+  "encoder_ffn_dim": 4096,
+  "encoder_layers": 12,
+  "is_encoder_decoder": true,
+  "max_position_embeddings": 1024,
+  "model_type": "bart",
+  "scale_embedding": false,
+  "vocab_size": 50265
+}`;
+
+test('BART-large (encoder-decoder): 406,291,456 parameters', () => {
+  // Published: facebook/bart-large safetensors header / `model.num_parameters()` = 406,291,456 (406M).
+  const plan = planOf(readHfModelConfig(BART_LARGE, 'config.json'));
+  // encoder layer: self-attn 4·1024² + 4·1024 = 4,198,400; 2 LayerNorms 4,096; FFN 2·1024·4096 + 4096 + 1024 = 8,393,728 → 12,596,224 × 12 = 151,154,688
+  // decoder layer: + cross-attn 4,198,400 + LayerNorm 2,048 → 16,796,672 × 12 = 201,560,064
+  // layernorm_embedding 2 × 2,048 = 4,096 → non-embedding 352,718,848
+  // shared embedding 50,265 × 1,024 = 51,471,360; positions 2 × 1,026 × 1,024 = 2,101,248 → 406,291,456
+  assert.equal(plan.params.total, 406_291_456);
+  assert.equal(plan.params.nonEmbedding, 352_718_848);
+  assert.equal(plan.architecture.encoderLayers, 12);
+  assert.equal(plan.architecture.decoderLayers, 12);
+  assert.ok(plan.notes.some((n) => /Encoder-decoder/.test(n)));
+});
+
+// google-t5/t5-small config.json (shape keys).
+const T5_SMALL = `{
+  "architectures": ["T5ForConditionalGeneration"],
+  "d_ff": 2048,
+  "d_kv": 64,
+  "d_model": 512,
+  "feed_forward_proj": "relu",
+  "is_encoder_decoder": true,
+  "model_type": "t5",
+  "num_decoder_layers": 6,
+  "num_heads": 8,
+  "num_layers": 6,
+  "relative_attention_num_buckets": 32,
+  "vocab_size": 32128
+}`;
+
+test('T5-small: 60,506,624 parameters; T5 v1.1 gated and untied', () => {
+  // Published: google-t5/t5-small, 60,506,624 parameters (60.5M on the model card).
+  const plan = planOf(readHfModelConfig(T5_SMALL, 'config.json'));
+  // encoder layer 4·512·512 + 512 + 2·512·2048 + 512 = 3,146,752 × 6 = 18,880,512 (+ rel. bias 256 + final norm 512)
+  // decoder layer 2·1,048,576 + 3·512 + 2,097,152 = 4,195,840 × 6 = 25,175,040 (+ 256 + 512)
+  // shared embedding 32,128 · 512 = 16,449,536 → 60,506,624
+  assert.equal(plan.params.total, 60_506_624);
+  assert.equal(plan.params.nonEmbedding, 60_506_624 - 16_449_536);
+  // T5 v1.1: gated-gelu FFN (3·d·d_ff) and an untied LM head.
+  const v11 = planOf(readHfModelConfig(T5_SMALL.replace('"relu"', '"gated-gelu"').replace('"num_heads"', '"tie_word_embeddings": false, "num_heads"'), 'config.json'));
+  assert.equal(v11.params.total, 60_506_624 + 12 * 512 * 2048 + 16_449_536);
+});
+
+// mistralai/Mixtral-8x7B-v0.1 config.json (shape keys).
+const MIXTRAL = `{
+  "architectures": ["MixtralForCausalLM"],
+  "hidden_size": 4096,
+  "intermediate_size": 14336,
+  "max_position_embeddings": 32768,
+  "model_type": "mixtral",
+  "num_attention_heads": 32,
+  "num_experts_per_tok": 2,
+  "num_hidden_layers": 32,
+  "num_key_value_heads": 8,
+  "num_local_experts": 8,
+  "tie_word_embeddings": false,
+  "vocab_size": 32000
+}`;
+
+test('Mixtral-8x7B: 46,702,792,704 total, 12,879,925,248 active parameters', () => {
+  // Published: Mistral AI, "Mixtral of experts" (arXiv 2401.04088): 47B total, 13B active; the
+  // checkpoint holds 46,702,792,704 parameters.
+  const plan = planOf(readHfModelConfig(MIXTRAL, 'config.json'));
+  // per layer: attention 41,943,040; 8 experts × 3·4096·14,336 = 1,409,286,144; router 4096·8 = 32,768; norms 8,192
+  //   = 1,451,270,144 × 32 = 46,440,644,608 + final norm 4,096 + embeddings 2·32,000·4,096 = 262,144,000
+  assert.equal(plan.params.total, 46_702_792_704);
+  // active: 2 experts: 41,943,040 + 352,321,536 + 32,768 + 8,192 = 394,305,536 × 32 + 4,096 + 262,144,000
+  assert.equal(plan.params.active, 12_879_925_248);
+  assert.equal(plan.params.activeNonEmbedding, 12_879_925_248 - 262_144_000);
+  assert.equal(plan.architecture.experts, 8);
+});
+
+// Qwen/Qwen1.5-MoE-A2.7B config.json (shape keys).
+const QWEN_MOE = `{
+  "architectures": ["Qwen2MoeForCausalLM"],
+  "decoder_sparse_step": 1,
+  "hidden_size": 2048,
+  "intermediate_size": 5632,
+  "model_type": "qwen2_moe",
+  "moe_intermediate_size": 1408,
+  "num_attention_heads": 16,
+  "num_experts": 60,
+  "num_experts_per_tok": 4,
+  "num_hidden_layers": 24,
+  "num_key_value_heads": 16,
+  "shared_expert_intermediate_size": 5632,
+  "tie_word_embeddings": false,
+  "vocab_size": 151936
+}`;
+
+test('Qwen1.5-MoE-A2.7B: 14.3B total, 2.7B active (shared expert counted in both)', () => {
+  // Published (huggingface.co/Qwen/Qwen1.5-MoE-A2.7B): "14.3B parameters in total and 2.7B activated parameters".
+  const plan = planOf(readHfModelConfig(QWEN_MOE, 'config.json'));
+  // per layer: attention 4·2048² + q/k/v biases 3·2048 = 16,783,360; 60 experts × 3·2048·1408 = 519,045,120;
+  //   shared expert 3·2048·5632 = 34,603,008 + its gate 2048; router 2048·60 = 122,880; norms 4,096
+  //   = 570,560,512 × 24 = 13,693,452,288 + 2,048 + embeddings 2·151,936·2,048 = 622,329,856
+  assert.equal(plan.params.total, 14_315_784_192);
+  // active: 4 experts 34,603,008 instead of 519,045,120 → 86,118,400 × 24 + 2,048 + 622,329,856
+  assert.equal(plan.params.active, 2_689_173_504);
+  assert.ok(Math.abs(plan.params.total / 1e9 - 14.3) < 0.05 && Math.abs(plan.params.active! / 1e9 - 2.7) < 0.05);
+});
+
+test('MoE: more experts per token than experts is an error with the line', () => {
+  const text = MIXTRAL.replace('"num_experts_per_tok": 2', '"num_experts_per_tok": 9');
+  const r = readHfModelConfig(text, 'config.json');
+  assert.equal(r.kind, 'error');
+  const line = text.split('\n').findIndex((l) => l.includes('num_experts_per_tok')) + 1;
+  assert.equal(r.diagnostics.find((d) => d.severity === 'error')?.line, line);
+});
+
+test('zero layers and negative sizes are errors naming the key and line', () => {
+  const zero = readHfModelConfig(LLAMA2_7B.replace('"num_hidden_layers": 32', '"num_hidden_layers": 0'), 'config.json');
+  assert.equal(zero.kind, 'error');
+  assert.match(zero.kind === 'error' ? zero.message : '', /"num_hidden_layers" must be at least 1 \(found 0\)/);
+  const neg = readHfModelConfig(LLAMA2_7B.replace('"hidden_size": 4096', '"hidden_size": -4096'), 'config.json');
+  assert.equal(neg.kind, 'error');
+  assert.equal(neg.diagnostics[0].line, 6);
 });

@@ -123,7 +123,7 @@ test('malformed training_args.json: the model plan stands, with an error diagnos
 });
 
 test('model problems pass through; no args → no tokens', () => {
-  const na = readTrainingPlan({ modelText: '{"model_type": "t5", "d_model": 512}', modelFile: 'c', argsText: ARGS });
+  const na = readTrainingPlan({ modelText: '{"model_type": "pegasus", "d_model": 512}', modelFile: 'c', argsText: ARGS });
   assert.equal(na.kind, 'not-applicable');
   const err = readTrainingPlan({ modelText: '{ "model_type": ', modelFile: 'c', argsText: ARGS });
   assert.equal(err.kind, 'error');

@@ -2,11 +2,14 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseDashboardState, parseWebviewMessage } from '../../src/shared/protocol';
+import { snapshotCsv } from '../../src/shared/csvExport';
 
 test('valid webview messages are accepted as they are', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400 }), { type: 'rendered', version: 3, runs: 2, points: 400 });
   assert.deepEqual(parseWebviewMessage({ type: 'revealLog', runId: 'sweep/a' }), { type: 'revealLog', runId: 'sweep/a' });
+  assert.deepEqual(parseWebviewMessage({ type: 'exportCsv' }), { type: 'exportCsv' });
+  assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
 });
 
 test('hostile or malformed webview messages are rejected', () => {
@@ -23,6 +26,10 @@ test('hostile or malformed webview messages are rejected', () => {
     { type: 'rendered', version: '1', runs: 0, points: 0 },
     { type: 'revealLog', runId: 7 },
     { type: 'revealLog', runId: 'x'.repeat(5000) },
+    { type: 'exportPng', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
+    { type: 'exportPng', dataUrl: 'data:image/png;base64,<script>' },
+    { type: 'exportPng', dataUrl: `data:image/png;base64,${'A'.repeat(21 * 1024 * 1024)}` },
+    { type: 'exportCsv', path: '/etc/passwd' },
     JSON.parse('{"type":"ready","__proto__":{"polluted":true}}'),
   ];
   for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
@@ -40,6 +47,18 @@ test('property: parsing never throws, and what it accepts parses to itself', () 
 });
 
 test('persisted dashboard state is sanitised, with defaults for anything unknown', () => {
-  assert.deepEqual(parseDashboardState(undefined), { xScale: 'logarithmic', yScale: 'logarithmic', hiddenRuns: [] });
-  assert.deepEqual(parseDashboardState({ xScale: 'linear', yScale: 'bogus', hiddenRuns: ['a', 3, null] }), { xScale: 'linear', yScale: 'logarithmic', hiddenRuns: ['a'] });
+  const defaults = parseDashboardState(undefined);
+  assert.deepEqual(defaults, { xScale: 'logarithmic', yScale: 'logarithmic', xAxis: 'step', smoothing: 0.6, sort: { column: 'name', descending: false }, hiddenRuns: [] });
+  assert.deepEqual(parseDashboardState({ xScale: 'linear', yScale: 'bogus', xAxis: 'wall', smoothing: 7, sort: { column: '__proto__', descending: 'yes' }, hiddenRuns: ['a', 3, null] }), {
+    ...defaults,
+    xScale: 'linear',
+    hiddenRuns: ['a'],
+  });
+  assert.deepEqual(parseDashboardState({ xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } }), { ...defaults, xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } });
+});
+
+test('the CSV export quotes run ids and lists every displayed series', () => {
+  const display = { steps: [1, 2], loss: [3, 2.5], evalSteps: [2], evalLoss: [2.6], fitSteps: [2], fit: [2.4], fitLower: [2.3], fitUpper: [2.5] };
+  const csv = snapshotCsv({ version: 1, fitMs: 0, incomplete: false, families: [], diagnostics: [], runs: [{ id: 'a,"b"', name: 'b', dir: '', format: 'jsonl', status: 'live', files: [], hyper: { notes: [] }, points: 2, display, diagnostics: [] }] });
+  assert.equal(csv, ['run,series,step,loss', '"a,""b""",train,1,3', '"a,""b""",train,2,2.5', '"a,""b""",eval,2,2.6', '"a,""b""",fit,2,2.4', '"a,""b""",fit_lower_80,2,2.3', '"a,""b""",fit_upper_80,2,2.5', ''].join('\n'));
 });

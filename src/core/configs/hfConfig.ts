@@ -18,11 +18,25 @@ import type { Node } from 'jsonc-parser';
 import type { Diagnostic } from '../diagnostics';
 import { JsonObjectReader, parseJson, sourceOf, type Read } from './json';
 import type { ConfigReadResult, ModelArchitecture, TrainingPlan, ValueSource } from './types';
+import { readEncoderDecoder } from './encoderDecoder';
 
 /** What differs between decoder blocks, beyond the shape. */
 export type BlockStyle =
-  | { kind: 'gpt2' }
-  | { kind: 'llama'; qkvBias: boolean; oBias: boolean; mlpBias: boolean; qkNorm: boolean };
+  /** GPT-2 block (LayerNorm, plain GELU MLP); `bias: false` drops linear and LayerNorm biases (nanoGPT `bias=False`, MPT `no_bias`). */
+  | { kind: 'gpt2'; bias?: boolean }
+  | {
+      kind: 'llama';
+      qkvBias: boolean;
+      oBias: boolean;
+      mlpBias: boolean;
+      qkNorm: boolean;
+      /** LayerNorm with bias instead of RMSNorm (2d per norm instead of d). */
+      normBias?: boolean;
+      /** Plain (non-gated) MLP: 2·d·f instead of 3·d·f (Megatron/NeMo without SwiGLU). */
+      plainMlp?: boolean;
+      /** Qwen-MoE shared expert: gated MLP of this size plus a d×1 gate. */
+      sharedExpertFfn?: number;
+    };
 
 export interface ParamCount {
   total: number;
@@ -30,21 +44,27 @@ export interface ParamCount {
   /** Vocabulary (input, and output when untied) and learned-position parameters. */
   embedding: number;
   perLayer: number;
+  /** Mixture of experts: parameters a token uses (top-k experts of each layer). */
+  active?: number;
+  activeNonEmbedding?: number;
   /** The arithmetic, in words and numbers. */
   formula: string;
 }
 
-export const SUPPORTED_MODEL_TYPES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3'] as const;
+export const SUPPORTED_MODEL_TYPES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'bart', 't5', 'mt5'] as const;
 
 const ENCODER_DECODER = new Set([
   't5', 'mt5', 'umt5', 'longt5', 'switch_transformers', 'bart', 'mbart', 'pegasus', 'pegasus_x', 'marian', 'led',
   'bigbird_pegasus', 'blenderbot', 'blenderbot-small', 'm2m_100', 'nllb-moe', 'fsmt', 'prophetnet', 'plbart',
   'whisper', 'encoder-decoder', 'cpt',
 ]);
+/** Encoder-decoder types counted exactly (see encoderDecoder.ts). */
+const ENCODER_DECODER_COUNTED = new Set(['bart', 't5', 'mt5']);
 const ENCODER_ONLY = new Set([
   'bert', 'roberta', 'xlm-roberta', 'distilbert', 'albert', 'electra', 'deberta', 'deberta-v2', 'modernbert', 'camembert',
 ]);
 const MIXTURE_OF_EXPERTS = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'deepseek_v2', 'deepseek_v3', 'olmoe', 'dbrx', 'jamba']);
+const MOE_COUNTED = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe']);
 
 /** Groups digits by thousands, locale-independently: 124439808 → "124,439,808". */
 export function formatCount(n: number): string {
@@ -61,21 +81,41 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
   const h = arch.headDim ?? d / H;
   const f = arch.dFfn ?? 4 * d;
   let perLayer: number;
+  let activePerLayer: number | undefined;
   let finalNorm: number;
   let perLayerText: string;
   if (style.kind === 'gpt2') {
     // Attention projections act on the full width d (GPT-2 has no separate head_dim).
-    perLayer = 4 * d * d + 2 * d * f + 9 * d + f;
-    finalNorm = 2 * d;
-    perLayerText = `4d²+2df+9d+f = ${formatCount(perLayer)}`;
+    if (style.bias === false) {
+      perLayer = 4 * d * d + 2 * d * f + 2 * d;
+      finalNorm = d;
+      perLayerText = `4d²+2df+2d (no biases) = ${formatCount(perLayer)}`;
+    } else {
+      perLayer = 4 * d * d + 2 * d * f + 9 * d + f;
+      finalNorm = 2 * d;
+      perLayerText = `4d²+2df+9d+f = ${formatCount(perLayer)}`;
+    }
   } else {
     const attn = d * (H * h) + 2 * d * (K * h) + H * h * d;
     const attnBias = (style.qkvBias ? H * h + 2 * K * h : 0) + (style.oBias ? d : 0);
-    const mlp = 3 * d * f + (style.mlpBias ? 2 * f + d : 0);
-    const norms = 2 * d + (style.qkNorm ? 2 * h : 0);
-    perLayer = attn + attnBias + mlp + norms;
-    finalNorm = d;
-    perLayerText = `attention ${formatCount(attn + attnBias)} + MLP ${formatCount(mlp)} + norms ${formatCount(norms)}`;
+    const mlpOf = (size: number) => (style.plainMlp ? 2 : 3) * d * size + (style.mlpBias ? (style.plainMlp ? size + d : 2 * size + d) : 0);
+    const normSize = style.normBias ? 2 * d : d;
+    const norms = 2 * normSize + (style.qkNorm ? 2 * h : 0);
+    const E = arch.experts ?? 1;
+    if (E > 1) {
+      const fe = arch.dFfnExpert ?? f;
+      const k = arch.expertsPerToken ?? 1;
+      const router = d * E;
+      const shared = style.sharedExpertFfn ? mlpOf(style.sharedExpertFfn) + d : 0;
+      perLayer = attn + attnBias + E * mlpOf(fe) + router + shared + norms;
+      activePerLayer = attn + attnBias + k * mlpOf(fe) + router + shared + norms;
+      perLayerText = `attention ${formatCount(attn + attnBias)} + ${E} experts × ${formatCount(mlpOf(fe))} + router ${formatCount(router)}${shared ? ` + shared expert ${formatCount(shared)}` : ''} + norms ${formatCount(norms)}`;
+    } else {
+      const mlp = mlpOf(f);
+      perLayer = attn + attnBias + mlp + norms;
+      perLayerText = `attention ${formatCount(attn + attnBias)} + MLP ${formatCount(mlp)} + norms ${formatCount(norms)}`;
+    }
+    finalNorm = normSize;
   }
   const tokenEmbedding = V * d;
   const head = arch.tiedEmbeddings ? 0 : V * d;
@@ -90,15 +130,21 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
     arch.tiedEmbeddings ? 'output head tied' : `output head ${formatCount(V)}×${d}`,
   ];
   if (positionEmbedding > 0) parts.push(`learned positions ${formatCount(arch.positions ?? 0)}×${d}`);
-  return { total, nonEmbedding, embedding, perLayer, formula: parts.join(' + ') };
+  const out: ParamCount = { total, nonEmbedding, embedding, perLayer, formula: parts.join(' + ') };
+  if (activePerLayer !== undefined) {
+    out.activeNonEmbedding = L * activePerLayer + finalNorm;
+    out.active = out.activeNonEmbedding + embedding;
+    out.formula += `; active per token: ${arch.expertsPerToken ?? 1} of ${arch.experts} experts → ${formatCount(out.active)}`;
+  }
+  return out;
 }
 
 type Family = { modelType: string; assumedFrom?: string };
 
 function styleFor(modelType: string, attentionBias: boolean, mlpBias: boolean): BlockStyle {
   if (modelType === 'gpt2') return { kind: 'gpt2' };
-  if (modelType === 'qwen2') return { kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false };
-  if (modelType === 'qwen3') return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias: false, qkNorm: true };
+  if (modelType === 'qwen2' || modelType === 'qwen2_moe') return { kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false };
+  if (modelType === 'qwen3' || modelType === 'qwen3_moe') return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias: false, qkNorm: true };
   return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias, qkNorm: false };
 }
 
@@ -123,14 +169,15 @@ function decideFamily(r: JsonObjectReader, diagnostics: Diagnostic[]): Decision 
   if (mt.ok === false) diagnostics.push(mt.diagnostic);
   const modelType = mt.ok === true ? mt.value.toLowerCase() : undefined;
   if (modelType !== undefined) {
+    if (ENCODER_DECODER_COUNTED.has(modelType)) return { family: { modelType } };
     if (ENCODER_DECODER.has(modelType) || (encDec.ok === true && encDec.value)) {
-      return { notApplicable: `encoder-decoder model (model_type "${modelType}"): only decoder-only models are supported so far` };
+      return { notApplicable: `encoder-decoder model (model_type "${modelType}"): only BART and T5 encoder-decoders are counted so far` };
     }
     if (ENCODER_ONLY.has(modelType)) {
       return { notApplicable: `encoder-only model (model_type "${modelType}"): only decoder-only models are supported so far` };
     }
-    if (MIXTURE_OF_EXPERTS.has(modelType)) {
-      return { notApplicable: `mixture-of-experts model (model_type "${modelType}"): not supported yet` };
+    if (MIXTURE_OF_EXPERTS.has(modelType) && !MOE_COUNTED.has(modelType)) {
+      return { notApplicable: `mixture-of-experts model (model_type "${modelType}"): not supported yet (counted: ${[...MOE_COUNTED].join(', ')})` };
     }
     if ((SUPPORTED_MODEL_TYPES as readonly string[]).includes(modelType)) {
       return { family: { modelType} };
@@ -140,7 +187,7 @@ function decideFamily(r: JsonObjectReader, diagnostics: Diagnostic[]): Decision 
     };
   }
   if (encDec.ok === true && encDec.value) {
-    return { notApplicable: 'encoder-decoder model (is_encoder_decoder): only decoder-only models are supported so far' };
+    return { notApplicable: 'encoder-decoder model (is_encoder_decoder) without a model_type: only BART and T5 are counted so far' };
   }
   // No model_type: the architectures list, then the keys themselves.
   const archNode = r.node('architectures');
@@ -186,7 +233,11 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
     diagnostics.push({ file, severity: 'warning', message: `no "model_type": assumed ${family.modelType} from ${family.assumedFrom}` });
   }
   const errorsBefore = diagnostics.filter((d) => d.severity === 'error').length;
-  const shape = family.modelType === 'gpt2' ? readGpt2(r, sources, notes, diagnostics) : readLlama(r, family.modelType, sources, notes, diagnostics);
+  const shape: Shape | undefined = ENCODER_DECODER_COUNTED.has(family.modelType)
+    ? readEncoderDecoder(r, family.modelType, sources, notes, diagnostics)
+    : family.modelType === 'gpt2'
+      ? readGpt2(r, sources, notes, diagnostics)
+      : readLlama(r, family.modelType, sources, notes, diagnostics);
   const newErrors = diagnostics.filter((d) => d.severity === 'error').slice(errorsBefore);
   if (!shape || newErrors.length > 0) {
     const first = newErrors[0];
@@ -194,7 +245,7 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
     return { kind: 'error', message: `${where}: ${first?.message ?? 'invalid model config'}`, diagnostics };
   }
   if ('notApplicable' in shape) return { kind: 'not-applicable', reason: shape.notApplicable, diagnostics };
-  const count = countDecoderParams(shape.arch, shape.style);
+  const count = 'count' in shape ? shape.count : countDecoderParams(shape.arch, shape.style);
   sources['params.total'] = { file, note: `derived: ${count.formula} = ${formatCount(count.total)}` };
   sources['params.nonEmbedding'] = {
     file,
@@ -203,16 +254,22 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
   const plan: TrainingPlan = {
     params: { total: count.total, nonEmbedding: count.nonEmbedding },
     architecture: shape.arch,
+    format: 'hf',
     sources,
     notes,
   };
+  if (count.active !== undefined && count.activeNonEmbedding !== undefined) {
+    plan.params.active = count.active;
+    plan.params.activeNonEmbedding = count.activeNonEmbedding;
+    sources['params.active'] = { file, note: `derived: ${formatCount(count.active)} parameters used per token (top-${shape.arch.expertsPerToken} experts)` };
+  }
   return { kind: 'plan', plan, diagnostics };
 }
 
-type Shape = { arch: ModelArchitecture; style: BlockStyle } | { notApplicable: string };
+type Shape = { arch: ModelArchitecture; style: BlockStyle } | { arch: ModelArchitecture; count: ParamCount } | { notApplicable: string };
 
 /** Unwraps a read: records its source, or its diagnostic. */
-function take<T>(read: Read<T>, path: string, file: string, sources: Record<string, ValueSource>, diagnostics: Diagnostic[]): T | undefined {
+export function take<T>(read: Read<T>, path: string, file: string, sources: Record<string, ValueSource>, diagnostics: Diagnostic[]): T | undefined {
   if (read.ok === false) {
     diagnostics.push(read.diagnostic);
     return undefined;
@@ -222,7 +279,7 @@ function take<T>(read: Read<T>, path: string, file: string, sources: Record<stri
   return read.value;
 }
 
-function requireKey<T>(value: T | undefined, key: string, r: JsonObjectReader, diagnostics: Diagnostic[]): T | undefined {
+export function requireKey<T>(value: T | undefined, key: string, r: JsonObjectReader, diagnostics: Diagnostic[]): T | undefined {
   if (value === undefined && !diagnostics.some((d) => d.message.startsWith(`"${key}"`))) {
     diagnostics.push({ file: r.file, severity: 'error', message: `"${key}" is missing` });
   }
@@ -282,9 +339,28 @@ function readLlama(
 ): Shape | undefined {
   const f = r.file;
   const pos = { integer: true, min: 1 };
+  let experts: { E: number; k: number; fe?: number; shared?: number } | undefined;
   for (const key of ['num_local_experts', 'num_experts']) {
-    const e = r.number(key);
-    if (e.ok === true && e.value > 1) return { notApplicable: `mixture-of-experts model ("${key}": ${e.value}): not supported yet` };
+    const e = r.number(key, pos);
+    if (e.ok === false) diagnostics.push(e.diagnostic);
+    if (e.ok !== true || e.value <= 1) continue;
+    if (!MOE_COUNTED.has(modelType)) return { notApplicable: `mixture-of-experts model ("${key}": ${e.value}) of type "${modelType}": not supported yet` };
+    sources['architecture.experts'] = sourceOf(f, e.node);
+    const k = requireKey(take(r.number('num_experts_per_tok', pos), 'architecture.expertsPerToken', f, sources, diagnostics), 'num_experts_per_tok', r, diagnostics);
+    const fe = take(r.number('moe_intermediate_size', pos), 'architecture.dFfnExpert', f, sources, diagnostics);
+    const shared = take(r.number('shared_expert_intermediate_size', { integer: true, min: 0 }), 'architecture.sharedExpertFfn', f, sources, diagnostics);
+    experts = { E: e.value, k: k ?? 1, fe, shared };
+    if (k !== undefined && k > e.value) {
+      diagnostics.push(r.problem(r.node('num_experts_per_tok') as Node, `"num_experts_per_tok" (${k}) is more than the ${e.value} experts`));
+      return undefined;
+    }
+    for (const sparse of ['decoder_sparse_step', 'mlp_only_layers']) {
+      const n = r.node(sparse);
+      if (n && !(n.type === 'number' && n.value === 1) && !(n.type === 'array' && (n.children?.length ?? 0) === 0)) {
+        notes.push(`"${sparse}" is set: the count assumes every layer is a MoE layer.`);
+      }
+    }
+    break;
   }
   const d = requireKey(take(r.number('hidden_size', pos), 'architecture.dModel', f, sources, diagnostics), 'hidden_size', r, diagnostics);
   const L = requireKey(take(r.number('num_hidden_layers', pos), 'architecture.nLayer', f, sources, diagnostics), 'num_hidden_layers', r, diagnostics);
@@ -332,5 +408,13 @@ function readLlama(
   };
   if (T !== undefined) arch.positions = T;
   const style = styleFor(modelType, attentionBias.ok === true && attentionBias.value, mlpBias.ok === true && mlpBias.value);
+  if (experts) {
+    arch.experts = experts.E;
+    arch.expertsPerToken = experts.k;
+    arch.dFfnExpert = experts.fe ?? ffn;
+    if (experts.fe === undefined) sources['architecture.dFfnExpert'] = { file: f, note: 'assumed: each expert has intermediate_size' };
+    if (style.kind === 'llama' && experts.shared) style.sharedExpertFfn = experts.shared;
+    notes.push(`Mixture of experts: ${experts.k} of ${experts.E} experts per token; FLOPs use the active parameters.`);
+  }
   return { arch, style };
 }

@@ -15,6 +15,17 @@ export interface ValueSource {
 export interface LrSchedule {
   type: string;
   warmupSteps?: number;
+  /** Final LR as a fraction of the peak, when the config says (foundry `alpha_f`, torchtitan `min_lr_factor`, min_lr / lr). */
+  minLrRatio?: number;
+}
+
+/** How the training state is split across GPUs (memory model input). */
+export interface Parallelism {
+  tensor?: number;
+  pipeline?: number;
+  context?: number;
+  /** ZeRO stage: 0 plain data parallel, 1 optimizer state sharded, 2 + gradients, 3 (= FSDP full shard) + weights. */
+  zeroStage?: 0 | 1 | 2 | 3;
 }
 
 /** Shape of a decoder-only transformer, enough to count parameters and FLOPs. */
@@ -36,6 +47,13 @@ export interface ModelArchitecture {
   positions?: number;
   /** True when positions are a learned embedding table (GPT-2), which counts as embedding parameters. */
   learnedPositions: boolean;
+  /** Mixture of experts: routed experts per MoE layer, experts used per token, and each expert's FFN size. */
+  experts?: number;
+  expertsPerToken?: number;
+  dFfnExpert?: number;
+  /** Encoder-decoder models: `nLayer` is encoder + decoder layers; these split it. */
+  encoderLayers?: number;
+  decoderLayers?: number;
 }
 
 export interface TrainingPlan {
@@ -48,6 +66,9 @@ export interface TrainingPlan {
      * positions. Norms and biases count as non-embedding.
      */
     nonEmbedding: number;
+    /** Mixture of experts: parameters used per token (top-k experts), total and non-embedding. */
+    active?: number;
+    activeNonEmbedding?: number;
   };
   /** Planned training tokens D for the whole run. */
   tokens?: number;
@@ -57,8 +78,19 @@ export interface TrainingPlan {
   peakLr?: number;
   maxSteps?: number;
   schedule?: LrSchedule;
-  /** Data-parallel world size (GPUs). */
+  /** GPUs of the run (data-parallel world size × tensor × pipeline × context parallel, when known). */
   gpus?: number;
+  /** Sequences per GPU per micro-step (activation memory). */
+  microBatch?: number;
+  /** Training precision as the config names it (`bf16`, `amp_bf16`, `bf16-mixed`, `fp8`, …). */
+  precision?: string;
+  parallelism?: Parallelism;
+  /** Activation checkpointing (recomputation) as configured. */
+  activationCheckpointing?: 'none' | 'selective' | 'full';
+  /** μP / μTransfer parametrisation: the LR transfers by design, so LR advice is silent. */
+  muP?: boolean;
+  /** Config format that produced the plan (`hf`, `nanogpt`, `llm-foundry`, `litgpt`, `torchtitan`, `megatron`, `nemo`, `generic`). */
+  format?: string;
   /** Run family: runs on the same data, tokenizer and recipe. */
   family?: string;
   architecture: ModelArchitecture;

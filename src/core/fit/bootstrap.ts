@@ -1,6 +1,8 @@
 import type { LawDefinition } from '../laws/types';
 import { applyTransform } from '../laws/types';
-import { randomInt } from './random';
+import type { LawFitRaw } from './fitLaw';
+import { shouldStop, type StopCheck } from './lm';
+import { mulberry32, randomInt } from './random';
 import type { ParamEstimate } from './types';
 
 export const DEFAULT_INTERVAL_LEVEL = 0.8;
@@ -50,6 +52,53 @@ export function movingBlockResample(residuals: readonly number[], blockLength: n
   while (out.length < n) {
     const start = randomInt(rng, n - len + 1);
     for (let k = 0; k < len && out.length < n; k++) out.push(residuals[start + k]);
+  }
+  return out;
+}
+
+export interface BootstrapOutcome {
+  /** Fit-space parameter sets of the successful resamples. */
+  samples: number[][];
+  /** Resamples completed (failed included). */
+  done: number;
+  failed: number;
+  /** The deadline passed or the fit was cancelled before all resamples ran. */
+  timedOut: boolean;
+}
+
+/**
+ * The one bootstrap driver of cross-run and curve fits: `want` times, draw a resample with a
+ * PRNG seeded by `seed` and refit it (warm-started by the caller); `draw` returning null counts
+ * as a failed resample (e.g. a cross-run resample holding a single run). Stops at the deadline.
+ */
+export function runBootstrap<T>(
+  want: number,
+  seed: number,
+  stop: StopCheck,
+  draw: (rng: () => number) => T | null,
+  refit: (data: T, rng: () => number) => LawFitRaw | { error: string },
+): BootstrapOutcome {
+  const out: BootstrapOutcome = { samples: [], done: 0, failed: 0, timedOut: false };
+  const rng = mulberry32(seed);
+  for (let b = 0; b < want; b++) {
+    if (shouldStop(stop)) {
+      out.timedOut = true;
+      break;
+    }
+    const data = draw(rng);
+    if (data === null) {
+      out.done++;
+      out.failed++;
+      continue;
+    }
+    const res = refit(data, rng);
+    if (!('error' in res) && res.timedOut) {
+      out.timedOut = true;
+      break;
+    }
+    out.done++;
+    if ('error' in res || !res.params.every(Number.isFinite)) out.failed++;
+    else out.samples.push(res.params);
   }
   return out;
 }

@@ -16,11 +16,10 @@ import {
   movingBlockResample,
   naturalEstimates,
   percentileInterval,
+  runBootstrap,
 } from './bootstrap';
 import { smoothedFinalLoss } from './crossRun';
-import { fitLaw, logResidualRmse, type LawFitRaw } from './fitLaw';
-import { shouldStop } from './lm';
-import { mulberry32 } from './random';
+import { fitLaw, logResidualRmse } from './fitLaw';
 import type { FitResult, Prediction } from './types';
 
 export interface CurveFitOptions {
@@ -127,33 +126,22 @@ export function fitCurve(steps: readonly number[], losses: readonly number[], op
   }
 
   // Moving-block bootstrap of log residuals around the best fit, warm-started from it.
-  const samples: number[][] = [];
-  let done = 0;
-  let failed = 0;
   const want = Math.max(0, Math.floor(opts.resamples ?? DEFAULT_CURVE_RESAMPLES));
-  if (!timedOut && want > 0) {
-    const rng = mulberry32(opts.seed ?? 1);
-    const fitted = thinned.steps.map((s) => powerLaw.evaluate(best, [s]));
-    const residuals = thinned.losses.map((v, i) => Math.log(v) - Math.log(fitted[i]));
-    // Curve residuals are serially correlated (smoothing, data order), so blocks are long: √n.
-    const blockLength = Math.sqrt(residuals.length);
-    for (let b = 0; b < want; b++) {
-      if (shouldStop(opts)) {
-        timedOut = true;
-        break;
-      }
-      const rs = movingBlockResample(residuals, blockLength, rng);
-      const y = fitted.map((f, i) => f * Math.exp(rs[i]));
-      const res: LawFitRaw | { error: string } = fitPower(thinned.steps, y, opts, [best]);
-      if (!('error' in res) && res.timedOut) {
-        timedOut = true;
-        break;
-      }
-      done++;
-      if ('error' in res || !res.params.every(Number.isFinite)) failed++;
-      else samples.push(res.params);
-    }
-  }
+  const fitted = thinned.steps.map((s) => powerLaw.evaluate(best, [s]));
+  const residuals = thinned.losses.map((v, i) => Math.log(v) - Math.log(fitted[i]));
+  // Curve residuals are serially correlated (smoothing, data order), so blocks are long: √n.
+  const blockLength = Math.sqrt(residuals.length);
+  const boot = timedOut
+    ? { samples: [] as number[][], done: 0, failed: 0, timedOut: false }
+    : runBootstrap(
+        want,
+        opts.seed ?? 1,
+        opts,
+        (rng) => movingBlockResample(residuals, blockLength, rng).map((r, i) => fitted[i] * Math.exp(r)),
+        (y) => fitPower(thinned.steps, y, opts, [best]),
+      );
+  timedOut ||= boot.timedOut;
+  const { samples, done, failed } = boot;
 
   const level = DEFAULT_INTERVAL_LEVEL;
   const finalValue = powerLaw.evaluate(best, [target]);

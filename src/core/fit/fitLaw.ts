@@ -12,7 +12,7 @@
  * IRLS: Huber's ρ is majorised at r₀ by ½·w(r₀)·r² + const with w = min(1, δ/|r₀|), so each
  * weighted least-squares solve lowers F; we stop when it no longer does.
  */
-import type { LawDefinition } from '../laws/types';
+import { isValidInput, type LawDefinition } from '../laws/types';
 import { clampToBox, levenbergMarquardt, shouldStop, type LsqProblem, type StopCheck } from './lm';
 
 export interface Prior {
@@ -277,7 +277,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
     const xi = data.x[i];
     const yi = data.y[i];
     if (!(yi > 0) || !Number.isFinite(yi)) continue;
-    if (!xi || xi.length < nVars || !xi.slice(0, nVars).every((v) => v > 0 && Number.isFinite(v))) continue;
+    if (!xi || xi.length < nVars || !law.variables.every((v, j) => isValidInput(v, xi[j]))) continue;
     x.push(xi);
     logY.push(Math.log(yi));
   }

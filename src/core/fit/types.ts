@@ -29,4 +29,6 @@ export interface Prediction {
   value: number;
   interval: [number, number];
   lawId: string;
+  /** Why this prediction is less trustworthy: outside the law's published domain, or > 10× past the fitted data. */
+  flags?: string[];
 }

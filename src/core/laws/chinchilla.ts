@@ -95,6 +95,10 @@ export const chinchillaLaw: LawDefinition = {
     const dataTerm = Math.exp(b - beta * lnD);
     return [Math.exp(e), modelTerm, dataTerm, -lnN * modelTerm, -lnD * dataTerm];
   },
+  domain: {
+    ranges: { N: [7e7, 1.6e10], D: [5e9, 5e11] },
+    note: 'Hoffmann et al. Sec. 3: over 400 models from 70M to 16B parameters on 5B to 500B tokens (MassiveText).',
+  },
   reference: {
     citation: epochRefit,
     values: { E: 1.82, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },

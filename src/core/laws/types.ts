@@ -22,6 +22,13 @@ export interface LawVariable {
   /** What exactly to feed in, so users do not mix conventions (e.g. embeddings counted or not). */
   definition: string;
   unit: string;
+  /** Zero is a valid value (e.g. an annealing area at constant LR, a schedule index); others must be > 0. */
+  allowZero?: boolean;
+}
+
+/** Whether `v` is a usable value of `variable`. */
+export function isValidInput(variable: LawVariable, v: number): boolean {
+  return Number.isFinite(v) && (v > 0 || (v === 0 && variable.allowZero === true));
 }
 
 /** `identity`: natural = fit value; `exp`: natural = exp(fit value) (fit value is a log-scale). */
@@ -43,8 +50,12 @@ export interface LawParameter {
 export interface LawDefinition {
   id: string;
   title: string;
-  /** `curve`: one run's loss against its step; `cross-run`: final losses of many runs. */
-  kind: 'curve' | 'cross-run';
+  /**
+   * `curve`: one run's loss against its step (or schedule areas); `cross-run`: final losses of
+   * many runs; `hparam`: an optimal hyperparameter (lr, batch) against N, D or C; `link`: a map
+   * from loss to something else (e.g. downstream error).
+   */
+  kind: LawKind;
   /** Formula in natural units, as text. */
   formula: string;
   /** Formula in the fit-space parameterisation, as text. */
@@ -58,6 +69,20 @@ export interface LawDefinition {
   jacobian(params: readonly number[], x: readonly number[]): number[];
   /** Published values in natural units, used as defaults and priors. */
   reference?: { citation: LawCitation; values: Readonly<Record<string, number>> };
+  /**
+   * Range of each variable (by `symbol`) in the data the law was published on. A prediction
+   * with the published defaults outside it is flagged (see `domainFlags`).
+   */
+  domain?: LawDomain;
+}
+
+export type LawKind = 'curve' | 'cross-run' | 'hparam' | 'link';
+
+export interface LawDomain {
+  /** Closed ranges per variable symbol, in the variable's unit. */
+  ranges: Readonly<Record<string, readonly [number, number]>>;
+  /** Where the ranges come from (paper section, table). */
+  note: string;
 }
 
 export function applyTransform(t: ParamTransform, fitValue: number): number {
@@ -84,4 +109,19 @@ export function fromNatural(law: LawDefinition, values: Readonly<Record<string, 
     if (v === undefined) throw new Error(`law ${law.id}: missing parameter ${p.natural.name}`);
     return invertTransform(p.natural.transform, v);
   });
+}
+
+/**
+ * A hyperparameter law: optimal peak learning rate and batch size (in tokens) as power laws of
+ * N, D or C. Each target is a `hparam` law (y = k·Π x^e, see `monomialLaw`) over the variables
+ * it needs, so the same fitter refits it from a user's sweeps.
+ */
+export interface HyperparamLaw {
+  id: string;
+  title: string;
+  citation: LawCitation;
+  /** Optimal peak learning rate. */
+  lr: LawDefinition;
+  /** Optimal batch size in tokens (sequences × sequence length). */
+  batch: LawDefinition;
 }

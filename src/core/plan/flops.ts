@@ -14,6 +14,7 @@
 //   token) do not halve: they give a larger attention term for the same run.
 // * d_attn = n_head × head_dim (= d_model unless the config sets head_dim); n_ctx = the training
 //   sequence length (the model's position capacity when the sequence length is unknown, noted).
+// * Mixture of experts: N_nonembedding is the active (top-k experts) count.
 // * Norms, biases, softmax and activations are ignored (a fraction of a percent at these sizes).
 import type { TrainingPlan } from '../configs/types';
 
@@ -62,7 +63,9 @@ export function flopsPerToken(plan: Omit<FlopsInput, 'tokens'>): Omit<FlopsBreak
   } else if (nCtx === undefined) {
     notes.push('Sequence length unknown: the attention term is left out.');
   }
-  const nonEmbeddingPerToken = 6 * plan.params.nonEmbedding;
+  // Mixture of experts: a token passes through its top-k experts only, so the active count is used.
+  const nonEmbeddingPerToken = 6 * (plan.params.activeNonEmbedding ?? plan.params.nonEmbedding);
+  if (plan.params.activeNonEmbedding !== undefined) notes.push('Mixture of experts: 6·N uses the active (top-k) non-embedding parameters.');
   const headPerToken = 6 * a.dModel * a.vocab;
   const attentionPerToken = nCtx === undefined ? 0 : 6 * a.nLayer * nCtx * dAttn;
   const out = { nonEmbeddingPerToken, headPerToken, attentionPerToken, perToken: nonEmbeddingPerToken + headPerToken + attentionPerToken, notes };

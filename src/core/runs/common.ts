@@ -43,6 +43,11 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
   /** Non-finite values seen (each also has a diagnostic); the index marks a run failed when a loss is here. */
   nonFinite: NonFiniteEvent[];
+  /**
+   * Restarts a log announces (TensorBoard's SessionLog.START): before `points[beforePoint]`, every point
+   * stored for this file at a step ≥ `step` is orphaned and dropped.
+   */
+  restarts?: { beforePoint: number; step: number }[];
 }
 
 export function emptyResult(): ReadResult {

@@ -5,7 +5,10 @@ import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './
 import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader } from './jsonl';
-import { FileTail, isTailError, readHeadLines, readWhole } from './tail';
+import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole } from './tail';
+import { TfEventsReader } from './tfevents';
+import { hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
+import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
 
 /** The texts of the files beside a run's logs that describe it (absent when missing). */
 export interface RunSidecars {
@@ -37,12 +40,16 @@ export interface RunIndexOptions {
 export function detectLogFormat(filePath: string): LogFormat | undefined {
   const base = path.basename(filePath).toLowerCase();
   if (base === 'trainer_state.json') return 'hf-trainer-state';
+  if (base.startsWith('events.out.tfevents.')) return 'tfevents';
+  if (mlflowPath(filePath) !== undefined) return 'mlflow';
   if (base.endsWith('.jsonl') || base.endsWith('.ndjson')) return 'jsonl';
   if (base.endsWith('.csv') || base.endsWith('.tsv')) return 'csv';
   return undefined;
 }
 
 const HYPER_FILES = ['config.json', 'training_args.json'] as const;
+/** Free-form hyperparameter files that logging frameworks write beside their logs (Lightning CSV and TensorBoard loggers). */
+const NATIVE_HYPER_FILES = ['hparams.yaml'] as const;
 /**
  * `*.jsonl` and `*.csv` also match data sets, often gigabytes. A line file counts as a training log
  * only if a loss appears among its first SNIFF_RECORDS records (read from its first SNIFF_BYTES).
@@ -65,7 +72,10 @@ interface FileState {
   /** For `checkpoint-<n>/trainer_state.json`: n. */
   checkpoint?: number;
   tail?: FileTail;
-  reader?: JsonlReader | CsvReader;
+  reader?: JsonlReader | CsvReader | MlflowMetricReader;
+  /** Binary formats: the byte tail and the record decoder. */
+  binTail?: BinaryTail;
+  events?: TfEventsReader;
   wholeFingerprint?: string;
   series: Map<string, StoredSeries>;
   /** Points from a not yet newline-terminated last line; replaced on every read. */
@@ -77,6 +87,8 @@ interface FileState {
   trainerState?: TrainerStateInfo;
   /** Order of the last change, so the most recently written file wins step conflicts in a merged run. */
   seq: number;
+  /** Event files: wall time of the first event, which orders the files of one run (a restart writes a new file). */
+  wallStart?: number;
 }
 
 interface HyperSource {
@@ -96,6 +108,10 @@ interface RunState {
   /** Facts from the describeRun hook (replaced whenever a sidecar file changes). */
   facts?: RunFacts;
   describeDiagnostics: Diagnostic[];
+  /** Hyperparameters the logging framework stored beside the logs (Lightning hparams.yaml, …), by file. */
+  native: Map<string, { fingerprint: string; reading: HyperReading }>;
+  /** MLflow: the run's meta.yaml (name, status, deleted) and params signature. */
+  mlflow?: { metaFingerprint?: string; meta?: MlflowRunMeta };
   cached?: Run;
 }
 
@@ -140,7 +156,7 @@ export class RunIndex {
     const format = detectLogFormat(abs);
     if (format === undefined) {
       const base = path.basename(abs);
-      if (!(HYPER_FILES as readonly string[]).includes(base)) return [];
+      if (!(HYPER_FILES as readonly string[]).includes(base) && !(NATIVE_HYPER_FILES as readonly string[]).includes(base)) return [];
       const run = this.runsByKey.get(path.dirname(abs)) ?? this.runForCheckpointSibling(abs);
       if (run === undefined) return [];
       this.refreshHyper(run);
@@ -148,7 +164,7 @@ export class RunIndex {
     }
     let state = this.filesByPath.get(abs);
     try {
-      if (state === undefined && format !== 'hf-trainer-state') {
+      if (state === undefined && (format === 'jsonl' || format === 'csv')) {
         const notALog = this.notALog(abs, format);
         if (notALog !== undefined) {
           this.ignored.set(abs, notALog);
@@ -156,9 +172,18 @@ export class RunIndex {
         }
         this.ignored.delete(abs);
       }
+      if (state === undefined && format === 'mlflow') {
+        const skip = this.mlflowSkip(abs);
+        if (skip !== undefined) {
+          this.ignored.set(abs, skip);
+          return [];
+        }
+        this.ignored.delete(abs);
+      }
       if (state === undefined) state = this.addFile(abs, path.resolve(root), format);
       const run = this.runsByKey.get(state.runKey);
       if (format === 'hf-trainer-state') this.readTrainerState(state);
+      else if (format === 'tfevents') this.readEvents(state);
       else this.readLines(state);
       if (!this.filesByPath.has(abs)) return run ? [run.id] : [];
       if (run !== undefined) {
@@ -264,8 +289,13 @@ export class RunIndex {
         runDir = path.dirname(dir);
       }
     }
+    const ml = format === 'mlflow' ? mlflowPath(abs) : undefined;
+    if (ml !== undefined) runDir = ml.runDir;
     let runKey: string;
-    if (path.resolve(runDir) === root) {
+    if (format === 'tfevents' || ml !== undefined) {
+      // TensorBoard's unit is the directory: every event file in it (restarts, several writers) is one run.
+      runKey = runDir;
+    } else if (path.resolve(runDir) === root) {
       // A log directly in the root is its own run, named by its path; checkpoints there collapse onto root/trainer_state.json.
       runKey = checkpoint !== undefined ? path.join(root, 'trainer_state.json') : abs;
     } else {
@@ -291,11 +321,17 @@ export class RunIndex {
     } else if (format === 'csv') {
       state.tail = new FileTail(abs);
       state.reader = new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
+    } else if (ml?.metric !== undefined) {
+      state.tail = new FileTail(abs);
+      state.reader = new MlflowMetricReader(abs, ml.metric);
+    } else if (format === 'tfevents') {
+      state.binTail = new BinaryTail(abs);
+      state.events = new TfEventsReader(abs);
     }
     this.filesByPath.set(abs, state);
     let run = this.runsByKey.get(runKey);
     if (run === undefined) {
-      run = { key: runKey, id, dir: runDir, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [] };
+      run = { key: runKey, id, dir: runDir, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [], native: new Map() };
       this.runsByKey.set(runKey, run);
     }
     run.files.add(abs);
@@ -329,10 +365,53 @@ export class RunIndex {
         this.clearFile(state);
         reader.reset();
       }
-      const res = reader.push(r.lines, r.firstLineNumber);
+      const res: ReadResult & { replace?: boolean } = reader.push(r.lines, r.firstLineNumber);
+      if (res.replace) {
+        state.series.clear();
+        state.nonFinite.clear();
+      }
       this.applyResult(state, res);
       state.provisional = r.partial ? reader.peek(r.partial.text, r.partial.lineNumber) : [];
       if (r.rewritten || res.points.length > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
+      if (!r.more) return;
+    }
+  }
+
+  /** Why an MLflow path is not read: in `.trash` or the registry, or its run's meta.yaml says deleted. */
+  private mlflowSkip(abs: string): string | undefined {
+    const ml = mlflowPath(abs);
+    if (ml === undefined) return undefined;
+    if (ml.skip !== undefined) return ml.skip;
+    const meta = readWhole(path.join(ml.runDir, 'meta.yaml'), undefined, 1024 * 1024);
+    if (meta.status === 'changed' && readMlflowMeta(meta.text, path.join(ml.runDir, 'meta.yaml')).deleted) {
+      return 'MLflow run marked deleted (lifecycle_stage: deleted in its meta.yaml); skipped';
+    }
+    return undefined;
+  }
+
+  private readEvents(state: FileState): void {
+    const tail = state.binTail;
+    const reader = state.events;
+    if (tail === undefined || reader === undefined) return;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const r = tail.read();
+      if (isTailError(r)) {
+        if (r.code === 'ENOENT' || r.code === 'ENOTDIR') {
+          this.remove(state.abs);
+          return;
+        }
+        this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
+        return;
+      }
+      if (r.rewritten) {
+        this.clearFile(state);
+        reader.reset();
+      }
+      const res = reader.push(r.bytes, r.offset);
+      tail.hold(res.consumed);
+      this.applyResult(state, res);
+      state.wallStart = reader.firstWallTime;
+      if (r.rewritten || res.points.length > 0 || res.diagnostics.length > 0) state.seq = ++this.seq;
       if (!r.more) return;
     }
   }
@@ -374,7 +453,19 @@ export class RunIndex {
         if (prev === undefined || ev.step < prev.step) state.nonFinite.set(ev.metric, ev);
       }
     }
-    for (const p of res.points) {
+    const restarts = res.restarts ?? [];
+    let r = 0;
+    const restartAt = (step: number): void => {
+      for (const s of state.series.values()) {
+        const i = lowerBound(s.steps, step);
+        s.steps.length = i;
+        s.values.length = i;
+      }
+      for (const [metric, nf] of state.nonFinite) if (nf.step >= step) state.nonFinite.delete(metric);
+    };
+    for (let pi = 0; pi < res.points.length; pi++) {
+      while (r < restarts.length && restarts[r].beforePoint <= pi) restartAt(restarts[r++].step);
+      const p = res.points[pi];
       let s = state.series.get(p.metric);
       if (s === undefined) {
         s = { role: p.role ?? metricRole(p.metric), steps: [], values: [] };
@@ -391,6 +482,7 @@ export class RunIndex {
       s.steps.push(p.step);
       s.values.push(p.value);
     }
+    while (r < restarts.length) restartAt(restarts[r++].step);
   }
 
   // ---- runs --------------------------------------------------------------------------------------
@@ -449,12 +541,61 @@ export class RunIndex {
       }
       if (!found && run.hyperSources.delete(name)) changed = true;
     }
+    this.refreshNative(run);
     if (readDiagnostics.length > 0 || run.readDiagnostics.length > 0) run.cached = undefined;
     run.readDiagnostics = readDiagnostics;
     if (changed) {
       run.cached = undefined;
       this.describe(run);
     }
+  }
+
+  /** Re-read the run's native hyperparameter files that changed. */
+  private refreshNative(run: RunState): void {
+    let changed = false;
+    for (const name of NATIVE_HYPER_FILES) {
+      const p = path.join(run.dir, name);
+      const prev = run.native.get(p);
+      const w = readWhole(p, prev?.fingerprint, 4 * 1024 * 1024);
+      if (w.status === 'unchanged') continue;
+      changed = true;
+      if (w.status === 'missing') {
+        run.native.delete(p);
+        continue;
+      }
+      if (w.status === 'error') {
+        run.native.set(p, { fingerprint: '', reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] } });
+        continue;
+      }
+      const { params, diagnostics } = readParamsYaml(w.text, p);
+      const { hyper, notes } = hyperFromParams(params, name);
+      run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics } });
+    }
+    if (this.refreshMlflow(run)) changed = true;
+    if (changed) run.cached = undefined;
+  }
+
+  /** MLflow runs: re-read meta.yaml and params/ when they changed; true when anything did. */
+  private refreshMlflow(run: RunState): boolean {
+    if (mlflowPath(path.join(run.dir, 'meta.yaml'))?.kind !== 'meta') return false;
+    let changed = false;
+    const metaPath = path.join(run.dir, 'meta.yaml');
+    const w = readWhole(metaPath, run.mlflow?.metaFingerprint, 1024 * 1024);
+    if (w.status !== 'unchanged') {
+      changed = true;
+      run.mlflow = w.status === 'changed' ? { metaFingerprint: w.fingerprint, meta: readMlflowMeta(w.text, metaPath) } : {};
+    }
+    const paramsKey = path.join(run.dir, 'params');
+    const { params, signature } = readMlflowParams(run.dir);
+    if (run.native.get(paramsKey)?.fingerprint !== signature) {
+      changed = true;
+      if (params.size === 0) run.native.delete(paramsKey);
+      else {
+        const { hyper, notes } = hyperFromParams(params, 'MLflow params');
+        run.native.set(paramsKey, { fingerprint: signature, reading: { hyper, notes, diagnostics: [] } });
+      }
+    }
+    return changed;
   }
 
   private describe(run: RunState): void {
@@ -485,28 +626,38 @@ export class RunIndex {
       if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: `${s.suppressed} more diagnostics not shown` });
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
-    const { status, reason } = this.status(files, series, hyper);
+    let { status, reason } = this.status(files, series, hyper);
+    const mlStatus = run.mlflow?.meta;
+    if (status !== 'failed' && mlStatus?.status !== undefined && mlStatus.status !== 'live') {
+      status = mlStatus.status;
+      reason = `MLflow status ${mlStatus.statusText}`;
+    }
     const ts = files.find((f) => f.format === 'hf-trainer-state');
     const format: LogFormat = ts ? 'hf-trainer-state' : (files[0]?.format ?? 'jsonl');
     const sourceFiles = files.map((f) => f.abs);
     for (const src of run.hyperSources.values()) sourceFiles.push(src.path);
-    const result: Run = { id: run.id, name: runName(run.id), format, files: sourceFiles, hyper, series, status, diagnostics };
+    for (const p of run.native.keys()) sourceFiles.push(p);
+    const meta = run.mlflow?.meta;
+    if (meta) diagnostics.push(...meta.diagnostics);
+    const name = meta?.runName !== undefined ? `${runName(run.id)} (${meta.runName})` : runName(run.id);
+    const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
     if (reason !== undefined) result.statusReason = reason;
     return result;
   }
 
   private mergeSeries(files: FileState[]): Series[] {
-    const byMetric = new Map<string, { role: MetricRole; parts: { seq: number; steps: number[]; values: number[] }[] }>();
-    const add = (metric: string, role: MetricRole, seq: number, steps: number[], values: number[]): void => {
+    type Part = { seq: number; steps: number[]; values: number[]; wallStart?: number };
+    const byMetric = new Map<string, { role: MetricRole; parts: Part[] }>();
+    const add = (metric: string, role: MetricRole, seq: number, steps: number[], values: number[], wallStart?: number): void => {
       let m = byMetric.get(metric);
       if (m === undefined) {
         m = { role, parts: [] };
         byMetric.set(metric, m);
       }
-      m.parts.push({ seq, steps, values });
+      m.parts.push({ seq, steps, values, wallStart });
     };
     for (const f of files) {
-      for (const [metric, s] of f.series) add(metric, s.role, f.seq, s.steps, s.values);
+      for (const [metric, s] of f.series) add(metric, s.role, f.seq, s.steps, s.values, f.format === 'tfevents' ? (f.wallStart ?? 0) : undefined);
       if (f.provisional.length > 0) {
         for (const p of f.provisional) add(p.metric, p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric), f.seq + 0.5, [p.step], [p.value]);
       }
@@ -517,9 +668,14 @@ export class RunIndex {
         out.push({ metric, role: m.role, steps: m.parts[0].steps.slice(), values: m.parts[0].values.slice() });
         continue;
       }
-      // Several sources: the most recently written wins a step both have.
+      // Several sources: the most recently written wins a step both have. Event files of one run are
+      // one stream in the order they were started (TensorBoard reads them so): a later file that begins
+      // at step s is a restart and orphans the earlier files' points at steps ≥ s.
       const merged = new Map<number, number>();
-      for (const part of m.parts.sort((a, b) => a.seq - b.seq)) {
+      const events = m.parts.every((p) => p.wallStart !== undefined);
+      const parts = events ? m.parts.sort((a, b) => (a.wallStart ?? 0) - (b.wallStart ?? 0) || a.seq - b.seq) : m.parts.sort((a, b) => a.seq - b.seq);
+      for (const part of parts) {
+        if (events && part.steps.length > 0) for (const step of [...merged.keys()]) if (step >= part.steps[0]) merged.delete(step);
         for (let i = 0; i < part.steps.length; i++) merged.set(part.steps[i], part.values[i]);
       }
       const steps = [...merged.keys()].sort((a, b) => a - b);
@@ -537,6 +693,18 @@ export class RunIndex {
       Object.assign(hyper, run.facts.hyper);
       hyper.notes.push(...run.facts.notes);
       diagnostics.push(...run.facts.diagnostics);
+    }
+    for (const [file, { reading }] of run.native) {
+      // The config reader's facts come first; the logger's own record fills what they leave open.
+      diagnostics.push(...reading.diagnostics);
+      const h = hyper as unknown as Record<string, unknown>;
+      const notes = reading.notes;
+      for (const [k, v] of Object.entries(reading.hyper)) {
+        if (v === undefined || h[k] !== undefined) continue;
+        h[k] = v;
+        const note = notes.find((n) => n.startsWith(`${k} `));
+        hyper.notes.push(note ?? `${k} from ${path.basename(file)}`);
+      }
     }
     const ts = files.find((f) => f.format === 'hf-trainer-state')?.trainerState;
     if (hyper.maxSteps === undefined && ts?.maxSteps !== undefined) {

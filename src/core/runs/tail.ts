@@ -45,6 +45,21 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return filled === length ? buf : buf.subarray(0, filled);
 }
 
+/**
+ * The bytes that identify a text file: its first 256 bytes, extended to the whole first line (up to
+ * 64 KiB) so a rewrite that only changes a long header (Lightning's CSVLogger adding a column) is seen.
+ */
+function takeFingerprint(fd: number, size: number, current: Buffer): Buffer {
+  const done = current.length >= FINGERPRINT_BYTES && current.includes(NEWLINE);
+  if (done || size <= current.length || current.length >= MAX_FINGERPRINT_BYTES) return current;
+  const head = readAt(fd, 0, Math.min(size, MAX_FINGERPRINT_BYTES));
+  const nl = head.indexOf(NEWLINE);
+  const want = nl === -1 ? head.length : Math.max(FINGERPRINT_BYTES, nl + 1);
+  return Buffer.from(head.subarray(0, Math.min(want, head.length)));
+}
+
+const MAX_FINGERPRINT_BYTES = 64 * 1024;
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -107,9 +122,7 @@ export class FileTail {
     if (size < this.offset) rewritten = true;
     else if (this.fingerprint.length > 0 && !readAt(fd, 0, this.fingerprint.length).equals(this.fingerprint)) rewritten = true;
     if (rewritten) this.reset();
-    if (this.fingerprint.length < FINGERPRINT_BYTES && size > this.fingerprint.length) {
-      this.fingerprint = Buffer.from(readAt(fd, 0, Math.min(FINGERPRINT_BYTES, size)));
-    }
+    this.fingerprint = takeFingerprint(fd, size, this.fingerprint);
     const firstLineNumber = this.nextLine;
     const toRead = Math.min(size - this.offset, this.maxBytesPerRead);
     const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
@@ -217,6 +230,95 @@ export function readHeadLines(path: string, maxBytes: number): { lines: string[]
 }
 
 /** Whether a tail result is an error. */
-export function isTailError(r: TailChunk | TailError): r is TailError {
+export function isTailError<T extends object>(r: T | TailError): r is TailError {
   return 'error' in r;
+}
+
+/** New bytes of a tailed binary file. */
+export interface BinaryChunk {
+  /** Bytes held back by `hold()` last time, followed by the bytes appended since. */
+  bytes: Buffer;
+  /** File offset of `bytes[0]`. */
+  offset: number;
+  /** The file was truncated or rewritten: the caller must drop what it had; reading restarted at 0. */
+  rewritten: boolean;
+  /** More new bytes remain than one read returns: call `read()` again. */
+  more: boolean;
+}
+
+/**
+ * Tails a growing binary file (TensorBoard event files, W&B logs): each `read()` returns the bytes
+ * appended since the last read, prefixed by whatever the caller handed back with `hold()` (a record
+ * still being written). Detects truncation or rewrite like FileTail (size below the offset, or the first
+ * up to 256 bytes changed).
+ */
+export class BinaryTail {
+  private offset = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private fingerprint: Buffer = Buffer.alloc(0);
+  private last: BinaryChunk | undefined;
+  private readonly maxBytesPerRead: number;
+
+  constructor(
+    readonly path: string,
+    options: { maxBytesPerRead?: number } = {},
+  ) {
+    this.maxBytesPerRead = Math.max(1, options.maxBytesPerRead ?? 64 * 1024 * 1024);
+  }
+
+  /** Bytes of the file read so far (including held-back bytes). */
+  get position(): number {
+    return this.offset;
+  }
+
+  reset(): void {
+    this.offset = 0;
+    this.pending = Buffer.alloc(0);
+    this.fingerprint = Buffer.alloc(0);
+    this.last = undefined;
+  }
+
+  /** Keep `chunk.bytes.subarray(from)` of the last chunk for the next read (an incomplete record). */
+  hold(from: number): void {
+    const last = this.last;
+    if (last === undefined) return;
+    const start = Math.max(0, Math.min(from, last.bytes.length));
+    this.pending = Buffer.from(last.bytes.subarray(start));
+  }
+
+  read(): BinaryChunk | TailError {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.path, 'r');
+    } catch (e) {
+      return errorOf(e);
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      let rewritten = false;
+      if (size < this.offset) rewritten = true;
+      else if (this.fingerprint.length > 0 && !readAt(fd, 0, this.fingerprint.length).equals(this.fingerprint)) rewritten = true;
+      if (rewritten) this.reset();
+      if (this.fingerprint.length < FINGERPRINT_BYTES && size > this.fingerprint.length) {
+        this.fingerprint = Buffer.from(readAt(fd, 0, Math.min(FINGERPRINT_BYTES, size)));
+      }
+      const toRead = Math.min(size - this.offset, this.maxBytesPerRead);
+      const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
+      const start = this.offset - this.pending.length;
+      this.offset += fresh.length;
+      const bytes = this.pending.length === 0 ? fresh : Buffer.concat([this.pending, fresh]);
+      // Unless the caller holds some back, everything returned counts as consumed.
+      this.pending = Buffer.alloc(0);
+      this.last = { bytes, offset: start, rewritten, more: this.offset < size };
+      return this.last;
+    } catch (e) {
+      return errorOf(e);
+    } finally {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed or gone: nothing to do
+      }
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics';
 
-export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state';
+export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state' | 'tfevents' | 'mlflow';
 
 /** What a metric measures, so train and eval losses are never mixed. */
 export type MetricRole = 'train_loss' | 'eval_loss' | 'lr' | 'tokens' | 'other';

@@ -1,0 +1,74 @@
+// Reads every sample log in ../shared/data/formats (real files written by other projects) with the
+// run index and prints what it found per run, so a person can compare it with the files by hand.
+// Usage: node --import tsx scripts/validate-formats.ts [folder]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RunIndex, detectLogFormat } from '../src/core/runs/index';
+import { formatDiagnostic } from '../src/core/diagnostics';
+
+const repoRoot = path.resolve(__dirname, '..');
+const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
+
+function walk(dir: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    process.stdout.write(`cannot list ${dir}: ${(e as Error).message}\n`);
+    return;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+  }
+}
+
+function num(x: number): string {
+  return Number.isInteger(x) ? String(x) : Number(x.toPrecision(8)).toString();
+}
+
+function main(): void {
+  if (!fs.existsSync(folder)) {
+    process.stdout.write(`No sample folder at ${folder}: nothing to validate (the samples live outside the repository).\n`);
+    return;
+  }
+  const files: string[] = [];
+  walk(folder, files);
+  const index = new RunIndex();
+  const read: string[] = [];
+  for (const f of files) {
+    if (detectLogFormat(f) === undefined) continue;
+    read.push(f);
+    index.update(f, folder);
+  }
+  const runs = index.runs();
+  process.stdout.write(`${folder}\n${files.length} files, ${read.length} offered to the readers, ${runs.length} runs\n\n`);
+  for (const run of runs) {
+    process.stdout.write(`run ${run.id}  [${run.format}]  status ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}\n`);
+    for (const f of run.files) process.stdout.write(`  file ${path.relative(folder, f)}\n`);
+    const h = run.hyper;
+    const hyper = Object.entries(h)
+      .filter(([k, v]) => k !== 'notes' && v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    if (hyper) process.stdout.write(`  hyper ${hyper}\n`);
+    for (const n of h.notes) process.stdout.write(`  note ${n}\n`);
+    for (const s of run.series) {
+      const n = s.steps.length;
+      if (n === 0) continue;
+      process.stdout.write(
+        `  ${s.metric.padEnd(34)} ${s.role.padEnd(10)} ${String(n).padStart(5)} pts  first step ${num(s.steps[0])} = ${num(s.values[0])}  last step ${num(s.steps[n - 1])} = ${num(s.values[n - 1])}\n`,
+      );
+    }
+    for (const d of run.diagnostics) process.stdout.write(`  diag ${formatDiagnostic({ ...d, file: path.relative(folder, d.file) })}\n`);
+    process.stdout.write('\n');
+  }
+  const other = index.diagnostics().filter((d) => !runs.some((r) => r.diagnostics.includes(d)));
+  if (other.length > 0) {
+    process.stdout.write('not runs:\n');
+    for (const d of other) process.stdout.write(`  ${formatDiagnostic({ ...d, file: path.relative(folder, d.file) })}\n`);
+  }
+}
+
+main();

@@ -1,0 +1,94 @@
+// One entry for every training-config format: detect it (by file name, then content) and read it
+// into a TrainingPlan. Configs are parsed, never executed.
+//
+// | format        | detected by                                                        | reader            |
+// | HF config.json| `.json` with model keys (+ sibling training_args.json)             | trainingArgs.ts   |
+// | nanoGPT       | `.py` assigning nanoGPT keys                                        | nanogpt.ts        |
+// | torchtitan    | `.toml` with `[model] name/flavor` and `[training]`                 | torchtitan.ts     |
+// | Megatron-LM   | `.sh` with --num-layers/--hidden-size; YAML `MODEL_ARGS: {--flag}`  | megatron.ts       |
+// | NeMo 1.x      | YAML with `trainer:` and `model.num_layers/hidden_size`             | yamlConfigs.ts    |
+// | llm-foundry   | YAML with `max_duration`/`global_train_batch_size` and `model:`     | yamlConfigs.ts    |
+// | litgpt        | YAML with `model_name`/`model_config` and `train:`                  | yamlConfigs.ts    |
+// | axolotl       | YAML with `base_model` / `adapter` + `sequence_len`                 | yamlConfigs.ts    |
+// | generic       | YAML/JSON with `model.layers` and `model.d_model` (see readGeneric) | yamlConfigs.ts    |
+import * as path from 'node:path';
+import { PlanBuilder } from './builder';
+import { flagsFromShell, flagsFromYaml, looksLikeMegatron, readMegatron } from './megatron';
+import { looksLikeNanoGpt, readNanoGpt } from './nanogpt';
+import { looksLikeTorchtitan, parseTomlConfig, readTorchtitan } from './torchtitan';
+import { DEFAULT_TRAINING_ARGS_FILE, readTrainingPlan } from './trainingArgs';
+import type { ConfigReadResult } from './types';
+import { isAxolotl, isFoundry, isGeneric, isLitgpt, isNemo, readAxolotl, readFoundry, readGeneric, readLitgpt, readNemo } from './yamlConfigs';
+import { YamlView } from './yamlView';
+
+export type { ConfigReadResult, TrainingPlan, ModelArchitecture, ValueSource } from './types';
+
+export type ConfigFormat = 'hf' | 'nanogpt' | 'torchtitan' | 'megatron' | 'nemo' | 'llm-foundry' | 'litgpt' | 'axolotl' | 'generic';
+
+export interface ReadConfigInput {
+  /** Path of the config (used for detection by name, diagnostics and sources). */
+  file: string;
+  /** Its text (as the editor has it). */
+  text: string;
+  /** Reads a file beside it (for HF `training_args.json`); undefined when missing. */
+  readSibling?: (absPath: string) => string | undefined;
+}
+
+/** File extensions a config reader may accept (for lens selectors and `estimate`). */
+export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh'] as const;
+
+/** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
+export function readConfig(input: ReadConfigInput): ConfigReadResult {
+  const { file, text } = input;
+  const ext = path.extname(file).toLowerCase();
+  const base = path.basename(file);
+  if (ext === '.json') {
+    const trimmed = text.trimStart();
+    // The generic shape in JSON: a `model` object with `layers` and `d_model`.
+    if (trimmed.startsWith('{')) {
+      const y = new YamlView(text, file);
+      if (y.errors.length === 0 && isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
+    }
+    const argsFile = path.join(path.dirname(file), DEFAULT_TRAINING_ARGS_FILE);
+    const argsText = base === 'config.json' && input.readSibling ? input.readSibling(argsFile) : undefined;
+    return readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
+  }
+  if (ext === '.py') {
+    if (!looksLikeNanoGpt(text)) return { kind: 'not-applicable', reason: 'a Python file that assigns no nanoGPT config keys (n_layer, block_size, max_iters, …)', diagnostics: [] };
+    return readNanoGpt(file, text);
+  }
+  if (ext === '.toml') {
+    const b = new PlanBuilder(file, text, 'torchtitan');
+    const parsed = parseTomlConfig(file, text, b);
+    if (!parsed) return b.errorResult();
+    if (!looksLikeTorchtitan(parsed.data)) return { kind: 'not-applicable', reason: 'a TOML file without torchtitan\'s [model] and [training] tables', diagnostics: [] };
+    return readTorchtitan(parsed.data, parsed.ranges, b);
+  }
+  if (ext === '.sh' || ext === '.bash' || ext === '.slurm') {
+    const flags = flagsFromShell(text);
+    if (!looksLikeMegatron(flags)) return { kind: 'not-applicable', reason: 'a shell script without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
+    return readMegatron(flags, new PlanBuilder(file, text, 'megatron'));
+  }
+  if (ext === '.yaml' || ext === '.yml') {
+    const y = new YamlView(text, file);
+    if (y.errors.length) {
+      const first = y.errors[0];
+      return { kind: 'error', message: `${file}:${first.line}: ${first.message}`, diagnostics: y.errors };
+    }
+    if (!y.isMapping()) return { kind: 'not-applicable', reason: 'no model in this file (the YAML is not a mapping)', diagnostics: [] };
+    const megatron = flagsFromYaml(y);
+    if (looksLikeMegatron(megatron)) return readMegatron(megatron, new PlanBuilder(file, text, 'megatron'));
+    if (isAxolotl(y)) return readAxolotl(y, new PlanBuilder(file, text, 'axolotl'));
+    if (isLitgpt(y)) return readLitgpt(y, new PlanBuilder(file, text, 'litgpt'));
+    if (isFoundry(y)) return readFoundry(y, new PlanBuilder(file, text, 'llm-foundry'));
+    if (isNemo(y)) return readNemo(y, new PlanBuilder(file, text, 'nemo'));
+    if (isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
+    return { kind: 'not-applicable', reason: 'no model in this file (not a recognised training-config format)', diagnostics: [] };
+  }
+  return { kind: 'not-applicable', reason: `unrecognised config format (${ext || 'no extension'})`, diagnostics: [] };
+}
+
+/** Which format `readConfig` would use, for display; undefined when none. */
+export function formatOf(result: ConfigReadResult): string | undefined {
+  return result.kind === 'plan' ? result.plan.format : undefined;
+}

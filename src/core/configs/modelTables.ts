@@ -1,0 +1,73 @@
+// Model shapes that configs name instead of spelling out: torchtitan flavors and litgpt model names.
+// Each entry cites the public source file it was read from; add entries the same way.
+import type { BlockStyle } from './hfConfig';
+import type { ModelArchitecture } from './types';
+
+export interface NamedModel {
+  arch: ModelArchitecture;
+  style: BlockStyle;
+  /** Repository and file the shape comes from. */
+  citation: string;
+}
+
+const LLAMA: BlockStyle = { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false };
+
+/**
+ * torchtitan's FFN size (torchtitan `models/llama3/model/model.py` FeedForward, as in Meta's
+ * llama `model.py`): hidden = 4·dim → ⌊2·hidden/3⌋ → ⌊multiplier·hidden⌋ → rounded up to
+ * `multiple_of` (default 256).
+ */
+export function llamaFfnDim(dim: number, multipleOf = 256, multiplier?: number): number {
+  let hidden = Math.floor((2 * 4 * dim) / 3);
+  if (multiplier !== undefined) hidden = Math.floor(multiplier * hidden);
+  return multipleOf * Math.ceil(hidden / multipleOf);
+}
+
+function llama(
+  nLayer: number,
+  dModel: number,
+  nHead: number,
+  nKvHead: number,
+  dFfn: number,
+  vocab: number,
+  tiedEmbeddings: boolean,
+  positions: number | undefined,
+  citation: string,
+): NamedModel {
+  const arch: ModelArchitecture = {
+    modelType: 'llama', nLayer, dModel, nHead, nKvHead, headDim: dModel / nHead, dFfn, vocab, tiedEmbeddings, learnedPositions: false,
+  };
+  if (positions !== undefined) arch.positions = positions;
+  return { arch, style: LLAMA, citation };
+}
+
+const TITAN = 'pytorch/torchtitan torchtitan/models/llama3/__init__.py (llama3_configs), commit 238fa9953e4aec2a62582121564273d7cbb1e9f1';
+
+/** torchtitan `[model] name = "llama3"` flavors. The vocabulary is the tokenizer's (128,256 for Llama 3; 2,048 for the test tokenizer of `debugmodel`). */
+export const TORCHTITAN_FLAVORS: Record<string, Record<string, NamedModel>> = {
+  llama3: {
+    debugmodel: llama(6, 256, 16, 16, llamaFfnDim(256), 2048, false, undefined, TITAN),
+    '8B': llama(32, 4096, 32, 8, llamaFfnDim(4096, 1024, 1.3), 128256, false, undefined, TITAN),
+    '70B': llama(80, 8192, 64, 8, llamaFfnDim(8192, 4096, 1.3), 128256, false, undefined, TITAN),
+    '405B': llama(126, 16384, 128, 8, llamaFfnDim(16384, 4096, 1.2), 128256, false, undefined, TITAN),
+  },
+};
+
+const LIT = 'Lightning-AI/litgpt litgpt/config.py (configs list)';
+
+/**
+ * litgpt `model_name` entries (Llama-style: RMSNorm, LLaMAMLP, no biases, untied head unless
+ * noted). `padded_vocab_size` is the vocabulary. Counts match the Hugging Face checkpoints.
+ */
+export const LITGPT_MODELS: Record<string, NamedModel> = {
+  'tiny-llama-1.1b': llama(22, 2048, 32, 4, 5632, 32000, false, 2048, LIT),
+  'Llama-2-7b-hf': llama(32, 4096, 32, 32, 11008, 32000, false, 4096, LIT),
+  'Meta-Llama-3-8B': llama(32, 4096, 32, 8, 14336, 128256, false, 8192, LIT),
+  'Llama-3.1-8B': llama(32, 4096, 32, 8, 14336, 128256, false, 131072, LIT),
+  'Llama-3.2-1B': llama(16, 2048, 32, 8, 8192, 128256, true, 131072, LIT),
+};
+
+/** Copies a named model so readers can annotate it without touching the table. */
+export function cloneNamed(m: NamedModel): NamedModel {
+  return { arch: { ...m.arch }, style: { ...m.style }, citation: m.citation };
+}

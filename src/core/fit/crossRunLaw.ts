@@ -1,0 +1,197 @@
+/**
+ * Cross-run fit of ANY registered law to one value per run (final loss, or optimal lr, ...):
+ * robust fit (fitLaw), leave-largest-out validation, and a bootstrap over runs stratified by
+ * model size (the first variable), warm-started from the best fit. `fitCrossRun` (Chinchilla)
+ * is this with the Chinchilla law and its priors.
+ */
+import { domainFlags, variableRanges, type VariableRanges } from '../laws/domain';
+import { isValidInput, type LawDefinition } from '../laws/types';
+import { DEFAULT_INTERVAL_LEVEL, naturalEstimates, percentileInterval, runBootstrap } from './bootstrap';
+import { fitLaw, type LawFitRaw, type Prior } from './fitLaw';
+import { gaussian, randomInt } from './random';
+import type { FitResult, Prediction } from './types';
+
+export interface LawPoint {
+  runId: string;
+  /** Ordered as `law.variables`. */
+  x: readonly number[];
+  /** Observed value (> 0). */
+  y: number;
+}
+
+export interface LawCrossRunOptions {
+  deadline?: number;
+  isCancelled?: () => boolean;
+  seed?: number;
+  /** Bootstrap resamples of runs (default 200; 0 disables intervals). */
+  resamples?: number;
+  /** Gaussian priors on fit-space parameters; each resample redraws their means. */
+  priors?: Readonly<Record<string, Prior>>;
+  /** Size used to pick the held-out run of leave-largest-out (default: product of the variables). */
+  size?: (x: readonly number[]) => number;
+  /** Stratify the bootstrap by the first variable (model size) when there are enough runs (default true). */
+  stratify?: boolean;
+}
+
+export interface LawCrossRunFit extends FitResult {
+  runIds: string[];
+  priorsUsed: boolean;
+  validation?: { method: 'leave-largest-out'; errorPct: number };
+  /** Per-variable [min, max] of the fitted data, for extrapolation flags. */
+  dataRanges: VariableRanges;
+}
+
+const DEFAULT_RESAMPLES = 200;
+export const MIN_RUNS = 2;
+/** Runs per stratum at least; fewer runs than 2 strata of this size → plain bootstrap. */
+const STRATUM_MIN_RUNS = 4;
+const MAX_STRATA = 4;
+
+function isValid(law: LawDefinition, p: LawPoint): boolean {
+  return (
+    !!p && typeof p.runId === 'string' && Array.isArray(p.x) && p.x.length >= law.variables.length &&
+    law.variables.every((v, j) => isValidInput(v, p.x[j])) &&
+    Number.isFinite(p.y) && p.y > 0
+  );
+}
+
+/** Run indices grouped into ≤ MAX_STRATA bins of ln(first variable), each ≥ STRATUM_MIN_RUNS runs. */
+function strata(firstVar: number[]): number[][] {
+  const order = firstVar.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v || a.i - b.i);
+  const k = Math.min(MAX_STRATA, Math.floor(order.length / STRATUM_MIN_RUNS));
+  if (k < 2) return [order.map((o) => o.i)];
+  const out: number[][] = [];
+  for (let s = 0; s < k; s++) {
+    const lo = Math.floor((s * order.length) / k);
+    const hi = Math.floor(((s + 1) * order.length) / k);
+    out.push(order.slice(lo, hi).map((o) => o.i));
+  }
+  return out;
+}
+
+export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], opts: LawCrossRunOptions = {}): LawCrossRunFit | { error: string } {
+  const valid = (Array.isArray(points) ? points : []).filter((p) => isValid(law, p));
+  const byRun = new Map<string, LawPoint[]>();
+  for (const p of valid) {
+    const list = byRun.get(p.runId);
+    if (list) list.push(p);
+    else byRun.set(p.runId, [p]);
+  }
+  const runIds = [...byRun.keys()];
+  if (runIds.length < MIN_RUNS) {
+    return {
+      error:
+        `cross-run fit of ${law.id} needs at least ${MIN_RUNS} runs with ${law.variables.map((v) => v.symbol).join(', ')} > 0 and a finite ` +
+        `value > 0; have ${runIds.length} (${valid.length} of ${Array.isArray(points) ? points.length : 0} points usable)`,
+    };
+  }
+  const priors = opts.priors && Object.keys(opts.priors).length ? opts.priors : undefined;
+  const stop = { deadline: opts.deadline, isCancelled: opts.isCancelled };
+  const fit = (pts: readonly LawPoint[], pr: Readonly<Record<string, Prior>> | undefined, starts?: number[][]): LawFitRaw | { error: string } =>
+    fitLaw(law, { x: pts.map((p) => p.x), y: pts.map((p) => p.y) }, { priors: pr, starts, ...stop });
+
+  const main = fit(valid, priors);
+  if ('error' in main) return main;
+  let timedOut = main.timedOut;
+  const best = main.params;
+
+  let validation: LawCrossRunFit['validation'];
+  if (!timedOut && runIds.length >= 4) {
+    const size = opts.size ?? ((x: readonly number[]) => x.reduce((a, b) => a * b, 1));
+    const runSize = (id: string) => Math.max(...(byRun.get(id) ?? []).map((p) => size(p.x)));
+    const largest = runIds.reduce((u, v) => (runSize(v) > runSize(u) ? v : u));
+    const res = fit(valid.filter((p) => p.runId !== largest), priors, undefined);
+    if (!('error' in res)) {
+      if (res.timedOut) timedOut = true;
+      else {
+        const held = byRun.get(largest) ?? [];
+        const err = held.reduce((s, p) => s + Math.abs(law.evaluate(res.params, p.x) - p.y) / p.y, 0);
+        validation = { method: 'leave-largest-out', errorPct: (100 * err) / held.length };
+      }
+    }
+  }
+
+  const want = Math.max(0, Math.floor(opts.resamples ?? DEFAULT_RESAMPLES));
+  const groups = opts.stratify === false ? [runIds.map((_, i) => i)] : strata(runIds.map((id) => (byRun.get(id) ?? [])[0].x[0]));
+  const boot = timedOut
+    ? { samples: [], done: 0, failed: 0, timedOut: false }
+    : runBootstrap(
+        want,
+        opts.seed ?? 1,
+        stop,
+        (rng) => {
+          const resampled: LawPoint[] = [];
+          const drawn = new Set<number>();
+          for (const g of groups) {
+            for (let k = 0; k < g.length; k++) {
+              const pick = g[randomInt(rng, g.length)];
+              drawn.add(pick);
+              resampled.push(...(byRun.get(runIds[pick]) ?? []));
+            }
+          }
+          // One run repeated is not a cross-run data set: a failed resample.
+          return drawn.size < MIN_RUNS ? null : resampled;
+        },
+        (data, rng) => {
+          // "Randomise then optimise": each resample redraws the prior means, so the intervals
+          // carry the priors' uncertainty too.
+          let drawnPriors = priors;
+          if (priors) {
+            const d: Record<string, Prior> = {};
+            for (const [name, pr] of Object.entries(priors)) d[name] = { mean: pr.mean + pr.sd * gaussian(rng), sd: pr.sd };
+            drawnPriors = d;
+          }
+          return fit(data, drawnPriors, [best]);
+        },
+      );
+  timedOut ||= boot.timedOut;
+
+  const level = DEFAULT_INTERVAL_LEVEL;
+  const result: LawCrossRunFit = {
+    lawId: law.id,
+    parameters: naturalEstimates(law, best, boot.samples, level),
+    pointsUsed: main.pointsUsed,
+    residualRmse: main.residualRmse,
+    converged: main.converged,
+    timedOut,
+    bootstrap: { resamples: boot.done, failed: boot.failed },
+    intervalLevel: level,
+    fitParams: best,
+    samples: boot.samples,
+    runIds,
+    priorsUsed: priors !== undefined,
+    dataRanges: variableRanges(law.variables.length, valid.map((p) => p.x)),
+  };
+  if (validation) result.validation = validation;
+  return result;
+}
+
+/**
+ * Value of a fitted law at `x` with its bootstrap interval (uncertainty of the law, not the
+ * run-to-run scatter) and flags for extrapolation beyond 10× the fitted data. NaN for invalid x.
+ */
+export function predictWithFit(law: LawDefinition, fit: Pick<FitResult, 'fitParams' | 'samples' | 'intervalLevel' | 'lawId'> & { dataRanges?: VariableRanges }, x: readonly number[]): Prediction {
+  if (x.length < law.variables.length || !law.variables.every((v, j) => isValidInput(v, x[j]))) {
+    return { value: NaN, interval: [NaN, NaN], lawId: fit.lawId };
+  }
+  const value = law.evaluate(fit.fitParams, x);
+  const interval = percentileInterval(fit.samples.map((s) => law.evaluate(s, x)), fit.intervalLevel, value);
+  const pred: Prediction = { value, interval, lawId: fit.lawId };
+  const flags = domainFlags(law, x, fit.dataRanges);
+  if (flags.length) pred.flags = flags;
+  return pred;
+}
+
+/** Prediction with a law's published defaults (`law.reference`), flagged outside its published domain. */
+export function predictWithDefaults(law: LawDefinition, x: readonly number[]): Prediction | { error: string } {
+  if (!law.reference) return { error: `law ${law.id} has no published defaults` };
+  const p = law.parameters.map((q) => {
+    const v = law.reference!.values[q.natural.name];
+    return q.natural.transform === 'exp' ? Math.log(v) : v;
+  });
+  const value = law.evaluate(p, x);
+  const pred: Prediction = { value, interval: [value, value], lawId: law.id };
+  const flags = domainFlags(law, x);
+  if (flags.length) pred.flags = flags;
+  return pred;
+}

@@ -1,0 +1,152 @@
+import { warmupEnd } from './schedule';
+import type { LawDefinition } from './types';
+
+/**
+ * Luo et al. 2025, Multi-Power Law:
+ *   L(t) = L0 + A·S1(t)^(−α) − LD(t),
+ *   LD(t) = B·Σ_{k ≤ t} (η_(k−1) − η_k)·G(η_k^(−γ)·S_k(t)),  G(x) = 1 − (C·x + 1)^(−β),
+ *   S1(t) = Σ_{τ ≤ t} η_τ (warmup area included),  S_k(t) = Σ_{k ≤ τ ≤ t} η_τ.
+ * Sums over LR drops after warmup run over blocks of steps (≤ ~1,000 blocks per schedule; the
+ * drop of a block is taken at its last step), which changes the loss by far less than noise.
+ *
+ * The law needs the whole LR schedule, so it is made for a set of schedules
+ * (`createMultipowerLaw`) and its variables are x = [t, schedule index]. The registry's
+ * instance has no schedule: there η ≡ 1, LD = 0 and the law reduces to L0 + A·t^(−α).
+ * Fit space: l0, a, b, c = ln of L0, A, B, C; α, β, γ identity.
+ */
+
+interface Prepared {
+  /** Prefix sums P[s] = Σ_{τ ≤ s} η_τ. */
+  prefix: Float64Array;
+  /** Per block after warmup: last step, LR drop over the block, ln η at its last step. */
+  blockStep: Int32Array;
+  blockDrop: Float64Array;
+  blockLnLr: Float64Array;
+}
+
+const MAX_BLOCKS = 1000;
+
+function prepare(lr: Float64Array): Prepared {
+  const T = lr.length - 1;
+  const prefix = new Float64Array(T + 1);
+  for (let s = 1; s <= T; s++) prefix[s] = prefix[s - 1] + lr[s];
+  const W = warmupEnd(lr);
+  const size = Math.max(1, Math.ceil((T - W) / MAX_BLOCKS));
+  const steps: number[] = [];
+  const drops: number[] = [];
+  const lns: number[] = [];
+  for (let k0 = W; k0 < T; k0 += size) {
+    const k1 = Math.min(T, k0 + size);
+    const drop = lr[k0] - lr[k1];
+    if (drop !== 0 && lr[k1] > 0) {
+      steps.push(k1);
+      drops.push(drop);
+      lns.push(Math.log(lr[k1]));
+    }
+  }
+  return { prefix, blockStep: Int32Array.from(steps), blockDrop: Float64Array.from(drops), blockLnLr: Float64Array.from(lns) };
+}
+
+const citation = {
+  paper: 'A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules',
+  authors: 'Luo et al.',
+  year: 2025,
+  arxiv: '2503.12811',
+  note: 'Eq. (6)-(7); fitted on constant + cosine curves, predicts WSD and longer runs with ~0.1–0.2% error.',
+};
+
+export function createMultipowerLaw(schedules: readonly Float64Array[] = []): LawDefinition {
+  const prepared = schedules.map(prepare);
+
+  /** Value and (optionally) gradient at x = [t, j]; writes the gradient into `g` when given. */
+  function compute(p: readonly number[], x: readonly number[], g: number[] | null): number {
+    const [l0, a, alpha, b, c, beta, gamma] = p;
+    const sched = prepared[x[1] ?? -1] as Prepared | undefined;
+    const L0 = Math.exp(l0);
+    let s1: number;
+    let t = x[0];
+    if (sched) {
+      t = Math.max(1, Math.min(sched.prefix.length - 1, Math.round(t)));
+      s1 = sched.prefix[t];
+    } else s1 = t;
+    const lnS1 = Math.log(s1);
+    const pw = Math.exp(a - alpha * lnS1);
+    let ld = 0;
+    let dC = 0;
+    let dBeta = 0;
+    let dGamma = 0;
+    if (sched) {
+      const B = Math.exp(b);
+      const C = Math.exp(c);
+      const P = sched.prefix;
+      const n = sched.blockStep.length;
+      for (let i = 0; i < n; i++) {
+        const k = sched.blockStep[i];
+        if (k > t) break;
+        const sk = P[t] - P[k - 1];
+        const xk = Math.exp(-gamma * sched.blockLnLr[i]) * sk;
+        const lp = Math.log1p(C * xk);
+        const pow = Math.exp(-beta * lp);
+        const drop = sched.blockDrop[i];
+        ld += drop * (1 - pow);
+        if (g) {
+          // d(1 − (1 + Cx)^−β): wrt ln C: β(1+Cx)^(−β−1)·Cx; wrt β: ln(1+Cx)·(1+Cx)^−β;
+          // wrt γ: β(1+Cx)^(−β−1)·C·x·(−ln η_k).
+          const q = (beta * pow * C * xk) / (1 + C * xk);
+          dC += drop * q;
+          dBeta += drop * lp * pow;
+          dGamma += drop * q * -sched.blockLnLr[i];
+        }
+      }
+      ld *= B;
+      if (g) {
+        g[3] = -ld;
+        g[4] = -B * dC;
+        g[5] = -B * dBeta;
+        g[6] = -B * dGamma;
+      }
+    } else if (g) {
+      g[3] = g[4] = g[5] = g[6] = 0;
+    }
+    if (g) {
+      g[0] = L0;
+      g[1] = pw;
+      g[2] = -lnS1 * pw;
+    }
+    return L0 + pw - ld;
+  }
+
+  return {
+    id: 'multipower',
+    title: 'Multi-Power Law (Luo et al.)',
+    kind: 'curve',
+    formula: 'L(t) = L0 + A·S1(t)^(−α) − B·Σ_k (η_(k−1) − η_k)·[1 − (C·η_k^(−γ)·S_k(t) + 1)^(−β)]',
+    fitFormula: 'same, with L0, A, B, C = exp(l0, a, b, c)',
+    citation,
+    variables: [
+      { symbol: 't', name: 'step', definition: 'Optimizer step (> 0) of the run whose per-step LR schedule is the second variable.', unit: 'steps' },
+      { symbol: 'j', name: 'schedule', definition: 'Index of the run\'s LR schedule (per-step LR from the log or rebuilt from the config) among those the law was created with.', unit: 'index', allowZero: true },
+    ],
+    parameters: [
+      { name: 'l0', description: 'ln L0, loss at infinite forward area', lower: -10, upper: 3, grid: [0.6, 1, 1.3], natural: { name: 'L0', transform: 'exp' } },
+      { name: 'a', description: 'ln A', lower: -20, upper: 20, grid: [-1, 0.5, 2], natural: { name: 'A', transform: 'exp' } },
+      { name: 'alpha', description: 'exponent of the forward area', lower: 0.01, upper: 3, grid: [0.3, 0.6], natural: { name: 'alpha', transform: 'identity' } },
+      { name: 'b', description: 'ln B, scale of the loss drop per unit LR drop', lower: -10, upper: 20, grid: [4, 6, 8], natural: { name: 'B', transform: 'exp' } },
+      { name: 'c', description: 'ln C', lower: -15, upper: 15, grid: [-1, 1, 3], natural: { name: 'C', transform: 'exp' } },
+      { name: 'beta', description: 'β, saturation exponent of the drop', lower: 0.01, upper: 5, grid: [0.4, 0.8], natural: { name: 'beta', transform: 'identity' } },
+      { name: 'gamma', description: 'γ, LR exponent inside the drop', lower: 0, upper: 3, grid: [0.4, 0.7], natural: { name: 'gamma', transform: 'identity' } },
+    ],
+    evaluate: (p, x) => compute(p, x, null),
+    jacobian: (p, x) => {
+      const g = new Array<number>(7).fill(0);
+      compute(p, x, g);
+      return g;
+    },
+    domain: {
+      ranges: { t: [1, 72000] },
+      note: 'Luo et al.: 25M–400M models (and a 1B check), runs of 24k–72k steps, constant/cosine/WSD schedules with peak LR 3e−4.',
+    },
+  };
+}
+
+export const multipowerLaw: LawDefinition = createMultipowerLaw();

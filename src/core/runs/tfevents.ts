@@ -1,0 +1,323 @@
+// TensorBoard event files (`events.out.tfevents.*`): TFRecord framing around `tensorflow.Event`
+// protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
+import * as protobuf from 'protobufjs';
+import type { Diagnostic } from '../diagnostics';
+import { emptyResult, isLossRole, metricRole, type ReadResult } from './common';
+import { maskedCrc32c } from './crc';
+
+/**
+ * The subset of the public schemas that scalars need. Field numbers from tensorflow/core/util/event.proto
+ * (Event, SessionLog), tensorflow/core/framework/summary.proto (Summary, Value, SummaryMetadata),
+ * tensor.proto, tensor_shape.proto and types.proto. Fields left out (graph_def 4, image 4, histo 5,
+ * audio 6, …) are skipped by length without being decoded, which keeps image-heavy files cheap.
+ */
+const SCHEMA = `
+syntax = "proto3";
+package sl;
+message Event {
+  double wall_time = 1;
+  int64 step = 2;
+  oneof what {
+    string file_version = 3;
+    Summary summary = 5;
+    SessionLog session_log = 7;
+  }
+}
+message SessionLog {
+  int32 status = 1; // 0 STATUS_UNSPECIFIED, 1 START, 2 STOP, 3 CHECKPOINT
+}
+message Summary { repeated Value value = 1; }
+message Value {
+  string node_name = 7;
+  string tag = 1;
+  SummaryMetadata metadata = 9;
+  oneof value {
+    float simple_value = 2;
+    TensorProto tensor = 8;
+  }
+}
+message SummaryMetadata {
+  PluginData plugin_data = 1;
+  int32 data_class = 4; // 1 = DATA_CLASS_SCALAR
+}
+message PluginData { string plugin_name = 1; }
+message TensorShapeProto {
+  message Dim { int64 size = 1; }
+  repeated Dim dim = 2;
+}
+message TensorProto {
+  int32 dtype = 1;
+  TensorShapeProto tensor_shape = 2;
+  bytes tensor_content = 4;
+  repeated int32 half_val = 13;
+  repeated float float_val = 5;
+  repeated double double_val = 6;
+  repeated int32 int_val = 7;
+  repeated int64 int64_val = 10;
+}
+`;
+
+const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
+const EventType = root.lookupType('sl.Event');
+
+/** tensorflow DataType values (types.proto). */
+const DT_FLOAT = 1;
+const DT_DOUBLE = 2;
+const DT_INT32 = 3;
+const DT_INT64 = 9;
+const DT_BFLOAT16 = 14;
+const DT_HALF = 19;
+const SESSION_START = 1;
+const DATA_CLASS_SCALAR = 1;
+
+/** Records larger than this are taken as a corrupt length (a real event of this size would be a huge image). */
+const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+const HEADER_BYTES = 12;
+const FOOTER_BYTES = 4;
+
+interface Long {
+  toNumber(): number;
+}
+type Int64 = number | Long | undefined | null;
+
+interface TensorMsg {
+  dtype?: number;
+  tensor_shape?: { dim?: unknown[] } | null;
+  tensor_content?: Uint8Array | null;
+  half_val?: number[];
+  float_val?: number[];
+  double_val?: number[];
+  int_val?: number[];
+  int64_val?: Int64[];
+}
+interface ValueMsg {
+  tag?: string;
+  node_name?: string;
+  metadata?: { plugin_data?: { plugin_name?: string } | null; data_class?: number } | null;
+  value?: 'simple_value' | 'tensor';
+  simple_value?: number;
+  tensor?: TensorMsg | null;
+}
+interface EventMsg {
+  wall_time?: number;
+  step?: Int64;
+  what?: 'file_version' | 'summary' | 'session_log';
+  summary?: { value?: ValueMsg[] } | null;
+  session_log?: { status?: number } | null;
+}
+
+function int64(v: Int64): number {
+  if (v === undefined || v === null) return 0;
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+/** IEEE half precision bits → number. */
+export function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 bits (the top half of a float32) → number. */
+export function bfloat16ToNumber(bits: number): number {
+  const b = new DataView(new ArrayBuffer(4));
+  b.setUint32(0, (bits & 0xffff) << 16, false);
+  return b.getFloat32(0, false);
+}
+
+/** The first element of a numeric tensor, or a reason it has none. */
+function tensorScalar(t: TensorMsg): number | string {
+  const dtype = t.dtype ?? 0;
+  const c = t.tensor_content;
+  if (c != null && c.length > 0) {
+    const v = new DataView(c.buffer, c.byteOffset, c.byteLength);
+    const need = dtype === DT_DOUBLE || dtype === DT_INT64 ? 8 : dtype === DT_HALF || dtype === DT_BFLOAT16 ? 2 : 4;
+    if (c.length < need) return `tensor_content has ${c.length} bytes, dtype ${dtype} needs ${need}`;
+    switch (dtype) {
+      case DT_FLOAT:
+        return v.getFloat32(0, true);
+      case DT_DOUBLE:
+        return v.getFloat64(0, true);
+      case DT_HALF:
+        return halfToNumber(v.getUint16(0, true));
+      case DT_BFLOAT16:
+        return bfloat16ToNumber(v.getUint16(0, true));
+      case DT_INT32:
+        return v.getInt32(0, true);
+      case DT_INT64:
+        return Number(v.getBigInt64(0, true));
+      default:
+        return `unsupported tensor dtype ${dtype}`;
+    }
+  }
+  if (t.float_val?.length) return t.float_val[0];
+  if (t.double_val?.length) return t.double_val[0];
+  // half_val holds the raw 16 bits of DT_HALF and DT_BFLOAT16 values.
+  if (t.half_val?.length) return dtype === DT_BFLOAT16 ? bfloat16ToNumber(t.half_val[0]) : halfToNumber(t.half_val[0]);
+  if (t.int_val?.length) return t.int_val[0];
+  if (t.int64_val?.length) return int64(t.int64_val[0]);
+  return 'tensor has no value';
+}
+
+/** What decoding one chunk of an event file gives. */
+export interface TfEventsResult extends ReadResult {
+  /** Bytes of the chunk that form complete records (the rest is a record still being written). */
+  consumed: number;
+  /** A bad length CRC (or absurd length) was found: the rest of the file cannot be framed, reading stopped. */
+  stopped: boolean;
+}
+
+/**
+ * Incremental decoder of one event file. Feed it the file's bytes in order (`push(bytes, offsetOfBytes0)`);
+ * it decodes the complete records and reports how many bytes it consumed, so the caller keeps the
+ * remainder (a record still being written) for the next call. Never throws.
+ *
+ * Policy as in TensorBoard's rustboard (tensorboard/data/server/tf_record.rs): a bad length CRC stops
+ * the file (framing is lost); a bad data CRC is reported and the record is still read.
+ */
+export class TfEventsReader {
+  private stopped = false;
+  /** Per tag: whether its first summary said it is a scalar (TF2 writes metadata on the first event only). */
+  private readonly tagKinds = new Map<string, boolean>();
+  private readonly warnedTags = new Set<string>();
+  /** wall_time of the first event, to order several event files of one run. */
+  firstWallTime: number | undefined;
+  records = 0;
+
+  constructor(readonly file: string) {}
+
+  reset(): void {
+    this.stopped = false;
+    this.tagKinds.clear();
+    this.warnedTags.clear();
+    this.firstWallTime = undefined;
+    this.records = 0;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  push(bytes: Uint8Array, offset: number): TfEventsResult {
+    const out: TfEventsResult = { ...emptyResult(), consumed: 0, stopped: this.stopped };
+    if (this.stopped) {
+      out.consumed = bytes.length;
+      return out;
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let pos = 0;
+    while (bytes.length - pos >= HEADER_BYTES) {
+      const at = offset + pos;
+      const lenLo = view.getUint32(pos, true);
+      const lenHi = view.getUint32(pos + 4, true);
+      const lengthCrc = view.getUint32(pos + 8, true);
+      if (maskedCrc32c(bytes, pos, pos + 8) !== lengthCrc) {
+        this.stop(out, at, `bad length CRC in the record header at byte ${at}; the rest of the file (${bytes.length - pos} bytes read so far) cannot be framed and is ignored`);
+        out.consumed = bytes.length;
+        return out;
+      }
+      const length = lenHi * 2 ** 32 + lenLo;
+      if (length > MAX_RECORD_BYTES) {
+        this.stop(out, at, `record at byte ${at} claims ${length} bytes; reading stopped`);
+        out.consumed = bytes.length;
+        return out;
+      }
+      const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
+      if (end > bytes.length) break; // still being written
+      const dataStart = pos + HEADER_BYTES;
+      const dataEnd = dataStart + length;
+      if (maskedCrc32c(bytes, dataStart, dataEnd) !== view.getUint32(dataEnd, true)) {
+        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
+      }
+      this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
+      this.records++;
+      pos = end;
+    }
+    out.consumed = pos;
+    return out;
+  }
+
+  private stop(out: TfEventsResult, at: number, message: string): void {
+    this.stopped = true;
+    out.stopped = true;
+    out.diagnostics.push({ file: this.file, offset: at, severity: 'error', message });
+  }
+
+  private decodeEvent(data: Uint8Array, at: number, out: TfEventsResult): void {
+    let ev: EventMsg;
+    try {
+      ev = EventType.decode(data) as unknown as EventMsg;
+    } catch (e) {
+      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at} is not a tensorflow.Event (${e instanceof Error ? e.message : String(e)}); skipped` });
+      return;
+    }
+    const wall = ev.wall_time ?? 0;
+    if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
+    const step = int64(ev.step);
+    if (ev.what === 'session_log' && ev.session_log?.status === SESSION_START) {
+      // TensorBoard's purge rule: a restart at step s orphans what was written before at steps ≥ s.
+      (out.restarts ??= []).push({ beforePoint: out.points.length, step });
+      return;
+    }
+    if (ev.what !== 'summary') return;
+    for (const v of ev.summary?.value ?? []) {
+      try {
+        this.decodeValue(v, step, at, out);
+      } catch (e) {
+        // Defensive: a decoded message of an unexpected shape must not stop the file.
+        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at}: cannot read a summary value (${e instanceof Error ? e.message : String(e)}); skipped` });
+      }
+    }
+  }
+
+  private decodeValue(v: ValueMsg, step: number, at: number, out: TfEventsResult): void {
+    const tag = v.tag || v.node_name || '';
+    if (tag === '') return;
+    let value: number | string;
+    if (v.value === 'simple_value') {
+      value = v.simple_value ?? 0;
+      if (!this.tagKinds.has(tag)) this.tagKinds.set(tag, true);
+    } else if (v.value === 'tensor' && v.tensor != null) {
+      const md = v.metadata;
+      if (md != null && !this.tagKinds.has(tag)) {
+        const plugin = md.plugin_data?.plugin_name;
+        this.tagKinds.set(tag, plugin === 'scalars' || md.data_class === DATA_CLASS_SCALAR);
+      }
+      if (this.tagKinds.get(tag) === false) return;
+      const rank = v.tensor.tensor_shape?.dim?.length ?? 0;
+      if (rank !== 0) return; // histograms, images, text: not scalars
+      value = tensorScalar(v.tensor);
+    } else {
+      return; // image, histogram, audio: skipped
+    }
+    if (typeof value === 'string') {
+      if (!this.warnedTags.has(tag)) {
+        this.warnedTags.add(tag);
+        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `${tag} at step ${step}: ${value}; value dropped` });
+      }
+      return;
+    }
+    if (!Number.isFinite(value)) {
+      const role = metricRole(tag);
+      const loss = isLossRole(role);
+      out.nonFinite.push({ metric: tag, role, step });
+      out.diagnostics.push({ file: this.file, offset: at, severity: loss ? 'error' : 'warning', message: `${tag} is ${value} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped` });
+      return;
+    }
+    out.points.push({ metric: tag, step, value });
+  }
+}
+
+/** Decode a whole event file at once (what the incremental reader gives for the file in one piece). */
+export function parseTfEvents(bytes: Uint8Array, file: string): TfEventsResult {
+  const reader = new TfEventsReader(file);
+  const res = reader.push(bytes, 0);
+  if (!res.stopped && res.consumed < bytes.length) {
+    const d: Diagnostic = { file, offset: res.consumed, severity: 'info', message: `${bytes.length - res.consumed} bytes at the end form an incomplete record (file still being written?)` };
+    res.diagnostics.push(d);
+  }
+  return res;
+}
