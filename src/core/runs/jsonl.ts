@@ -1,5 +1,6 @@
 import type { MetricPoint } from './types';
-import { emptyResult, flattenRecord, isPlainObject, parseJsonLenient, recordToPoints, shorten, type ReadResult } from './common';
+import { readWithShape, scanFlatNumericLine, type LineShape } from './jsonlFast';
+import { STEP_KEYS, TOKEN_KEYS, emptyResult, flattenRecord, isPlainObject, parseJsonLenient, recordToPoints, shorten, type ReadResult } from './common';
 
 /**
  * Incremental reader for generic JSONL logs: one JSON object per line.
@@ -9,6 +10,9 @@ export class JsonlReader {
   /** Records seen that had no step key; used as their implicit step. */
   private implicitSteps = 0;
   private warnedNoStep = false;
+  /** Shape of the last flat numeric line, for the fast path. */
+  private shape: ShapePlan | undefined;
+  private values = new Float64Array(0);
 
   constructor(readonly file: string) {}
 
@@ -37,6 +41,15 @@ export class JsonlReader {
   }
 
   private parseLine(raw: string, lineNumber: number, commit: boolean, out: ReadResult): void {
+    const shape = this.shape;
+    if (shape && readWithShape(raw, shape, this.values) && emitShaped(shape, this.values, out.points)) return;
+    const flat = scanFlatNumericLine(raw);
+    if (flat) {
+      this.shape = planShape([...flat.keys()]);
+      if (this.values.length < flat.size) this.values = new Float64Array(flat.size);
+      this.placeRecord(flat, lineNumber, commit, out);
+      return;
+    }
     const line = raw.trim();
     if (line === '') return;
     let value: unknown;
@@ -65,8 +78,12 @@ export class JsonlReader {
       }
       return;
     }
+    this.placeRecord(flattenRecord(value), lineNumber, commit, out);
+  }
+
+  private placeRecord(record: Map<string, unknown>, lineNumber: number, commit: boolean, out: ReadResult): void {
     let usedImplicit = false;
-    const rec = recordToPoints(flattenRecord(value), this.file, lineNumber, false, () => {
+    const rec = recordToPoints(record, this.file, lineNumber, false, () => {
       usedImplicit = true;
       return this.implicitSteps;
     });
@@ -92,6 +109,45 @@ export class JsonlReader {
       out.nonFinite.push(...rec.nonFinite);
     }
   }
+}
+
+/** A line shape with what `recordToPoints` would decide for it, decided once. */
+interface ShapePlan extends LineShape {
+  /** Index of the step key (first of STEP_KEYS present); -1 sends lines to the general path. */
+  stepIndex: number;
+  tokenIndex: number;
+  /** Indices of the keys that become metrics (all but step keys), in key order. */
+  metricIndices: number[];
+}
+
+function planShape(keys: string[]): ShapePlan | undefined {
+  if (keys.length > 256) return undefined;
+  const stepKey = STEP_KEYS.find((k) => keys.includes(k));
+  const tokenKey = TOKEN_KEYS.find((k) => keys.includes(k));
+  return {
+    keys,
+    stepIndex: stepKey === undefined ? -1 : keys.indexOf(stepKey),
+    tokenIndex: tokenKey === undefined ? -1 : keys.indexOf(tokenKey),
+    metricIndices: keys.flatMap((k, i) => (STEP_KEYS.includes(k) ? [] : [i])),
+  };
+}
+
+/**
+ * The points `recordToPoints` gives for a shaped line whose values are all finite; false (nothing
+ * pushed) when a value is not finite or the shape has no step, which the general path reports.
+ */
+function emitShaped(shape: ShapePlan, values: Float64Array, points: MetricPoint[]): boolean {
+  if (shape.stepIndex < 0) return false;
+  const count = shape.keys.length;
+  for (let i = 0; i < count; i++) if (!Number.isFinite(values[i])) return false;
+  const step = values[shape.stepIndex];
+  const tokens = shape.tokenIndex < 0 ? undefined : values[shape.tokenIndex];
+  for (const i of shape.metricIndices) {
+    const p: MetricPoint = { metric: shape.keys[i], step, value: values[i] };
+    if (tokens !== undefined) p.tokens = tokens;
+    points.push(p);
+  }
+  return true;
 }
 
 /** Parse a whole JSONL text at once (same result as feeding all its lines to one JsonlReader). */
