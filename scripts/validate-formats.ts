@@ -1,10 +1,13 @@
 // Reads every sample log in ../shared/data/formats (real files written by other projects) with the
 // run index and prints what it found per run, so a person can compare it with the files by hand.
-// Usage: node --import tsx scripts/validate-formats.ts [folder]
+// Usage: npm run validate:formats [-- folder]   (node --import tsx scripts/validate-formats.ts [folder])
+// Prints, per sample file, the run it was read into (or why it was not), then per run its files,
+// hyperparameters and every series: points, first and last step and value, and diagnostics.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, detectLogFormat } from '../src/core/runs/index';
 import { formatDiagnostic } from '../src/core/diagnostics';
+import { describeRun } from '../src/core/workspace';
 
 const repoRoot = path.resolve(__dirname, '..');
 const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
@@ -35,7 +38,8 @@ function main(): void {
   }
   const files: string[] = [];
   walk(folder, files);
-  const index = new RunIndex();
+  // The same config reader as the extension, so a run's N and D show as the engine sees them.
+  const index = new RunIndex({ describeRun });
   const read: string[] = [];
   for (const f of files) {
     if (detectLogFormat(f) === undefined) continue;
@@ -44,6 +48,26 @@ function main(): void {
   }
   const runs = index.runs();
   process.stdout.write(`${folder}\n${files.length} files, ${read.length} offered to the readers, ${runs.length} runs\n\n`);
+  // Per file: which run it went into, with that run's main series in one line.
+  const runOf = new Map<string, (typeof runs)[number]>();
+  for (const run of runs) for (const f of run.files) runOf.set(path.resolve(f), run);
+  const notRead = new Map<string, string>();
+  for (const d of index.diagnostics()) if (d.severity === 'info' && !runOf.has(path.resolve(d.file))) notRead.set(path.resolve(d.file), d.message);
+  process.stdout.write('files:\n');
+  for (const f of read) {
+    const rel = path.relative(folder, f);
+    const run = runOf.get(path.resolve(f));
+    if (run === undefined) {
+      process.stdout.write(`  ${rel}\n      not a run: ${notRead.get(path.resolve(f)) ?? 'no points read'}\n`);
+      continue;
+    }
+    const points = run.series.reduce((n, s) => n + s.steps.length, 0);
+    const main = run.series.find((s) => s.role === 'train_loss') ?? run.series.find((s) => s.role === 'eval_loss') ?? run.series[0];
+    const span = main && main.steps.length > 0 ? `  ${main.metric}: step ${num(main.steps[0])} = ${num(main.values[0])} … step ${num(main.steps[main.steps.length - 1])} = ${num(main.values[main.values.length - 1])}` : '';
+    const errors = run.diagnostics.filter((d) => path.resolve(d.file) === path.resolve(f)).length;
+    process.stdout.write(`  ${rel}\n      run ${run.id} [${run.format}], ${run.series.length} series, ${points} points${span}${errors ? `, ${errors} diagnostic(s)` : ''}\n`);
+  }
+  process.stdout.write('\nruns:\n\n');
   for (const run of runs) {
     process.stdout.write(`run ${run.id}  [${run.format}]  status ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}\n`);
     for (const f of run.files) process.stdout.write(`  file ${path.relative(folder, f)}\n`);

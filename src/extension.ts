@@ -4,12 +4,15 @@ import * as vscode from 'vscode';
 import { Settings } from './services/config';
 import { WorkerClient } from './services/workerClient';
 import { RunWatcher } from './services/runWatcher';
-import { ConfigLensProvider, CONFIG_SELECTOR } from './features/codeLens';
+import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, SuggestionCodeActions } from './features/codeLens';
+import { ConfigDiagnostics } from './features/configDiagnostics';
+import { PlanBudgetCommand, PLAN_SCHEME, type PlanOutcome, type PlanUi } from './features/planBudget';
+import type { LensSpec, SuggestionArgs } from './features/lensModel';
 import { StatusBar } from './features/statusBar';
 import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
-import { COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_PLAN_BUDGET, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
@@ -17,15 +20,26 @@ export interface ScalingLensApi {
   /** Resolves with the first snapshot that satisfies `predicate` (or rejects after `timeoutMs`). */
   waitForSnapshot(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot>;
   estimate(document: vscode.TextDocument): Promise<ConfigEstimate>;
+  /** The code lenses of a document as the provider lays them out (title, line, command). */
+  lensSpecs(document: vscode.TextDocument): Promise<LensSpec[]>;
+  /** Runs "Plan Compute Budget" with scripted answers instead of prompts. */
+  planBudget(target: string | undefined, ui: PlanUi): Promise<PlanOutcome | undefined>;
+  /** The Scaling Lens diagnostics on a file. */
+  configDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
   dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number };
   /** Kills the worker thread as a crash would, to prove recovery. */
   crashWorker(): Promise<void>;
   /** Worker threads started so far (a restart after a crash adds one). */
   workerGeneration(): number;
+  /** Where the "Scaling Lens" output channel's log file is written (the extension's log folder). */
+  logFolder(): string;
+  /** How long `activate` took and when the first snapshot arrived, in ms from the start of `activate`. */
+  timings(): { activateMs: number; firstSnapshotMs: number | undefined };
 }
 
 export function activate(context: vscode.ExtensionContext): ScalingLensApi {
+  const activationStarted = performance.now();
   // Everything is owned by one store that disposes in reverse order of creation: features first,
   // the worker they talk to last.
   const owned = new DisposableStore();
@@ -36,6 +50,9 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const worker = owned.add(new WorkerClient(workerScript, settings.worker, output));
   const watcher = owned.add(new RunWatcher(worker, settings, output));
   const lenses = owned.add(new ConfigLensProvider(worker, settings, context.workspaceState));
+  const configDiagnostics = owned.add(new ConfigDiagnostics());
+  lenses.onEstimate((document, estimate) => configDiagnostics.update(document, estimate));
+  const planner = owned.add(new PlanBudgetCommand(worker, lenses));
   const statusBar = owned.add(new StatusBar(worker));
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output));
   const rescan = () =>
@@ -46,7 +63,13 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
 
   for (const registration of [
     vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, lenses),
-    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, new ConfigHoverProvider(lenses)),
+    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, new ConfigHoverProvider(lenses, worker)),
+    vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, new SuggestionCodeActions(lenses), { providedCodeActionKinds: SuggestionCodeActions.kinds }),
+    vscode.workspace.onDidCloseTextDocument((d) => configDiagnostics.forget(d)),
+    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, planner),
+    // Edits happen only here, on the user's click or code action (also in Restricted Mode).
+    vscode.commands.registerCommand(COMMAND_APPLY_SUGGESTION, (...args: SuggestionArgs[]) => applySuggestion(...args)),
+    vscode.commands.registerCommand(COMMAND_PLAN_BUDGET, (target?: unknown) => planner.run(target)),
     vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
     vscode.commands.registerCommand(COMMAND_RESCAN, async () => {
       const count = await rescan();
@@ -63,17 +86,32 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
       vscode.window.setStatusBarMessage(`Scaling Lens: code lenses ${shown ? 'shown' : 'hidden'} for ${vscode.workspace.asRelativePath(target)}`, 3000);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (Settings.affects(e, 'fit')) worker.configure(settings.worker);
-      if (Settings.affects(e, 'logGlobs')) void rescan();
+      if (Settings.affects(e, 'fit') || Settings.affects(e, 'hardware')) worker.configure(settings.worker);
+      if (Settings.affects(e, 'logGlobs') || Settings.affects(e, 'watch')) void rescan();
+      if (Settings.affects(e, 'textLog')) {
+        // New patterns apply to logs read afterwards: re-read every log.
+        worker.configure(settings.worker);
+        void rescan();
+      }
     }),
-    // Trust lets the workspace's own logGlobs apply.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void rescan()),
+    // Trust lets the workspace's own logGlobs and text-log patterns apply.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      worker.configure(settings.worker);
+      void rescan();
+    }),
   ]) {
     owned.add(registration);
   }
 
   void rescan();
-  output.info(`activated in VS Code ${vscode.version}`);
+  let firstSnapshotMs: number | undefined;
+  const firstSnapshot = worker.onSnapshot(() => {
+    firstSnapshotMs ??= performance.now() - activationStarted;
+    firstSnapshot.dispose();
+  });
+  owned.add(firstSnapshot);
+  const activateMs = performance.now() - activationStarted;
+  output.info(`activated in VS Code ${vscode.version} (${activateMs.toFixed(0)} ms)`);
 
   return {
     latestSnapshot: () => worker.latest,
@@ -92,10 +130,15 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
         });
       }),
     estimate: (document) => lenses.estimate(document),
+    lensSpecs: (document) => lenses.specs(document),
+    planBudget: (target, ui) => planner.run(target, ui),
+    configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
     dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages }),
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,
+    logFolder: () => context.logUri.fsPath,
+    timings: () => ({ activateMs, firstSnapshotMs }),
   };
 }
 

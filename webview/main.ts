@@ -1,5 +1,5 @@
-// The dashboard webview: renders the snapshots the host sends, keeps only UI state (setState),
-// and computes nothing of its own beyond layout.
+// The dashboard webview: renders the snapshots the host sends (whole, then as deltas), keeps only
+// UI state (setState), and computes nothing of its own beyond layout and display smoothing.
 import {
   Chart,
   LineController,
@@ -11,13 +11,19 @@ import {
   Legend,
   Filler,
   type ChartDataset,
+  type ChartOptions,
+  type TooltipItem,
 } from 'chart.js';
-import type { DashboardState, HostToWebview, RunColumn, RunView, Snapshot, WebviewToHost } from '../src/shared/protocol';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import type { DashboardState, DashboardView, HostToWebview, PlannedPoint, RunColumn, RunView, ScalingView, Snapshot, ValidationPoint, WebviewToHost } from '../src/shared/protocol';
 import { parseDashboardState } from '../src/shared/protocol';
-import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
+import { formatCount, formatFlops, formatInterval, formatLoss } from '../src/shared/format';
 import { debiasedEma } from '../src/shared/smoothing';
+import { applyDelta } from '../src/shared/dashboardDelta';
+import { CURVE_X_TITLES, stepToX, type StepToX } from '../src/shared/axes';
+import { formatDuration, formatHours } from '../src/shared/duration';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler, zoomPlugin);
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -26,10 +32,23 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** A drawn point; `step` and `text` travel along for the tooltip. */
+interface Pt {
+  x: number;
+  y: number;
+  step?: number;
+  text?: string;
+}
+type DS = ChartDataset<'line', Pt[]>;
+
 const vscode = acquireVsCodeApi();
 let state = parseDashboardState(vscode.getState());
 let latest: Snapshot | undefined;
-let chart: Chart<'line', { x: number; y: number }[]> | undefined;
+/** The config open in the editor, as the host last sent it. */
+let planned: PlannedPoint | undefined;
+/** Whether the last render drew the planned run. */
+let plannedDrawn = false;
+const charts: Partial<Record<DashboardView, Chart<'line', Pt[]>>> = {};
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -37,105 +56,354 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
-/** A stable colour per run index, spread around the hue circle. */
-function runColour(i: number, alpha = 1): string {
-  return `hsla(${(i * 137.508) % 360}, 70%, 55%, ${alpha})`;
+function highContrast(): boolean {
+  return document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
 }
 
-/** Steps scaled to the chosen x axis; undefined when a run's tokens per step are unknown. */
-function xScaleOf(run: RunView): number | undefined {
-  return state.xAxis === 'step' ? 1 : run.hyper.tokensPerStep;
+function lightTheme(): boolean {
+  return document.body.classList.contains('vscode-light') || document.body.classList.contains('vscode-high-contrast-light');
 }
 
-function xy(steps: number[], ys: number[], scale = 1): { x: number; y: number }[] {
-  const xs = scale === 1 ? steps : steps.map((s) => s * scale);
-  const out: { x: number; y: number }[] = [];
-  for (let i = 0; i < xs.length; i++) {
-    // Log axes cannot show step 0 or non-positive values.
-    if ((state.xScale === 'logarithmic' && xs[i] <= 0) || (state.yScale === 'logarithmic' && ys[i] <= 0)) continue;
-    out.push({ x: xs[i], y: ys[i] });
+/** A colour per group index, spread around the hue circle; darker on light themes so lines read. */
+function hue(i: number, alpha = 1): string {
+  return `hsla(${(i * 137.508) % 360}, ${highContrast() ? 100 : 70}%, ${lightTheme() ? 38 : 58}%, ${alpha})`;
+}
+
+function lineWidth(base: number): number {
+  return highContrast() ? base + 1 : base;
+}
+
+// ---- selection and colours ------------------------------------------------------------------
+
+function visibleRuns(snapshot: Snapshot): RunView[] {
+  return snapshot.runs.filter((r) => !state.family || r.family === state.family);
+}
+
+/** The value runs are coloured by; runs sharing it share a colour. */
+function colourKey(run: RunView): string {
+  switch (state.colourBy) {
+    case 'run':
+      return run.id;
+    case 'family':
+      return run.family;
+    case 'params':
+      return run.hyper.params !== undefined ? formatCount(run.hyper.params) : '?';
+    case 'tokens':
+      return run.hyper.tokens !== undefined ? formatCount(run.hyper.tokens) : '?';
+    case 'peakLr':
+      return run.hyper.peakLr !== undefined ? run.hyper.peakLr.toExponential(1) : '?';
+  }
+}
+
+function colourIndex(snapshot: Snapshot): Map<string, number> {
+  const keys = [...new Set(snapshot.runs.map(colourKey))].sort();
+  const index = new Map(keys.map((k, i) => [k, i]));
+  return new Map(snapshot.runs.map((r) => [r.id, index.get(colourKey(r)) ?? 0]));
+}
+
+// ---- formatting -----------------------------------------------------------------------------
+
+/** Axis labels as counts (2M, 500k); on log axes only at 1, 2 and 5 of each decade. */
+function tickLabel(value: number, log: boolean, kind: 'count' | 'flops' | 'hours' | 'loss'): string {
+  // Losses span less than a decade: every tick the scale makes is worth a label.
+  if (kind === 'loss') return Number(value.toPrecision(3)).toString();
+  if (log && value > 0) {
+    const mantissa = Math.round(value / Math.pow(10, Math.floor(Math.log10(value) + 1e-9)));
+    if (![1, 2, 5].includes(mantissa)) return '';
+  }
+  if (kind === 'flops') return value.toExponential(0).replace('e+', 'e');
+  if (kind === 'hours') return formatHours(value);
+  return formatCount(value).replace(/\.0+(?=[A-Za-z]?$)/, '');
+}
+
+/** Exact x values for tooltips: whole steps and tokens with separators, FLOPs in 4 digits, h:mm. */
+function exactX(x: number): string {
+  switch (state.xAxis) {
+    case 'step':
+    case 'tokens':
+      return Math.round(x).toLocaleString('en-US');
+    case 'flops':
+      return x.toExponential(4);
+    case 'wall':
+      return `${formatHours(x)} h`;
+  }
+}
+
+function exact(v: number): string {
+  return Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v);
+}
+
+// ---- loss curves ----------------------------------------------------------------------------
+
+function points(steps: readonly number[], ys: readonly number[], toX: StepToX, yLog: boolean): Pt[] {
+  const out: Pt[] = [];
+  const xLog = state.xScale === 'logarithmic';
+  for (let i = 0; i < Math.min(steps.length, ys.length); i++) {
+    const x = toX(steps[i]);
+    // Log axes cannot show zero or negative values (step 0, say).
+    if (!Number.isFinite(x) || !Number.isFinite(ys[i]) || (xLog && x <= 0) || (yLog && ys[i] <= 0)) continue;
+    out.push({ x, y: ys[i], step: steps[i] });
   }
   return out;
 }
 
-function datasets(runs: RunView[]): ChartDataset<'line', { x: number; y: number }[]>[] {
-  const sets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
-  runs.forEach((run, i) => {
-    const scale = xScaleOf(run);
-    if (state.hiddenRuns.includes(run.id) || scale === undefined) return;
+function bandSets(label: string, lower: Pt[], upper: Pt[], colour: string): DS[] {
+  // The band is the upper edge filled down to the lower edge (the dataset before it).
+  return [
+    { label: `${label} · band low`, data: lower, borderColor: 'transparent', pointRadius: 0, fill: false },
+    { label: `${label} · band`, data: upper, borderColor: 'transparent', backgroundColor: colour, pointRadius: 0, fill: '-1' },
+  ];
+}
+
+function curveSets(snapshot: Snapshot): { sets: DS[]; skipped: number } {
+  const sets: DS[] = [];
+  const colours = colourIndex(snapshot);
+  const yLog = state.yScale === 'logarithmic';
+  const grouped = new Map<string, string>();
+  if (state.groupSeeds) for (const g of snapshot.seedGroups) for (const id of g.runIds) grouped.set(id, g.id);
+  let skipped = 0;
+  const runs = visibleRuns(snapshot).filter((r) => !state.hiddenRuns.includes(r.id));
+  for (const run of runs) {
+    const toX = stepToX(run, state.xAxis);
+    if (!toX) {
+      skipped++;
+      continue;
+    }
+    const c = colours.get(run.id) ?? 0;
     const d = run.display;
-    if (state.smoothing > 0) {
-      // The raw curve stays visible, faintly, behind its smoothed line.
-      sets.push({ label: `${run.name} raw`, data: xy(d.steps, d.loss, scale), borderColor: runColour(i, 0.25), borderWidth: 1, pointRadius: 0 });
+    if (!grouped.has(run.id)) {
+      if (state.smoothing > 0) {
+        // The raw curve stays visible, faintly, behind its smoothed line.
+        sets.push({ label: `${run.name} · raw`, data: points(d.steps, d.loss, toX, yLog), borderColor: hue(c, 0.25), borderWidth: 1, pointRadius: 0 });
+      }
+      const shown = state.smoothing > 0 ? debiasedEma(d.loss, state.smoothing) : d.loss;
+      sets.push({ label: `${run.name} · train`, data: points(d.steps, shown, toX, yLog), borderColor: hue(c), backgroundColor: hue(c), borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
     }
-    const shown = state.smoothing > 0 ? debiasedEma(d.loss, state.smoothing) : d.loss;
-    sets.push({ label: run.name, data: xy(d.steps, shown, scale), borderColor: runColour(i), backgroundColor: runColour(i), borderWidth: 1.5, pointRadius: 0 });
     if (d.evalSteps.length) {
-      sets.push({ label: `${run.name} (eval)`, data: xy(d.evalSteps, d.evalLoss, scale), borderColor: runColour(i), backgroundColor: runColour(i), borderWidth: 0, showLine: false, pointRadius: 2, pointStyle: 'triangle' });
+      sets.push({ label: `${run.name} · eval`, data: points(d.evalSteps, d.evalLoss, toX, yLog), borderColor: hue(c), backgroundColor: hue(c), borderWidth: 0, showLine: false, pointRadius: highContrast() ? 4 : 3, pointStyle: 'triangle' });
     }
-    if (d.fitSteps.length) {
-      // The band is drawn as the upper edge filled down to the lower edge (the dataset before it).
-      sets.push({ label: `${run.name} 80% low`, data: xy(d.fitSteps, d.fitLower, scale), borderColor: 'transparent', pointRadius: 0, fill: false });
-      sets.push({ label: `${run.name} 80% band`, data: xy(d.fitSteps, d.fitUpper, scale), borderColor: 'transparent', backgroundColor: runColour(i, 0.15), pointRadius: 0, fill: '-1' });
-      sets.push({ label: `${run.name} fit`, data: xy(d.fitSteps, d.fit, scale), borderColor: runColour(i), borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 });
+    if (d.fitSteps.length && !grouped.has(run.id)) {
+      sets.push(...bandSets(run.name, points(d.fitSteps, d.fitLower, toX, yLog), points(d.fitSteps, d.fitUpper, toX, yLog), hue(c, highContrast() ? 0.3 : 0.15)));
+      sets.push({ label: `${run.name} · fit`, data: points(d.fitSteps, d.fit, toX, yLog), borderColor: hue(c), borderDash: [6, 4], borderWidth: lineWidth(1.5), pointRadius: 0 });
     }
-  });
-  return sets;
-}
-
-/** Axis labels as counts (2M, 500k); on log axes only at 1, 2 and 5 of each decade. */
-function tickLabel(value: number): string {
-  if (state.xScale === 'logarithmic' && value > 0) {
-    const mantissa = Math.round(value / Math.pow(10, Math.floor(Math.log10(value) + 1e-9)));
-    if (![1, 2, 5].includes(mantissa)) return '';
+    if (state.showLr && d.lrSteps.length) {
+      sets.push({ label: `${run.name} · lr`, data: points(d.lrSteps, d.lr, toX, false), yAxisID: 'lr', borderColor: hue(c, 0.8), borderDash: [2, 3], borderWidth: 1, pointRadius: 0 });
+    }
   }
-  return formatCount(value).replace(/\.0+(?=[A-Za-z]?$)/, '');
+  for (const g of state.groupSeeds ? snapshot.seedGroups : []) {
+    const first = runs.find((r) => g.runIds.includes(r.id));
+    const toX = first && stepToX(first, state.xAxis);
+    if (!first || !toX) continue;
+    const c = colours.get(first.id) ?? 0;
+    sets.push(...bandSets(g.name, points(g.steps, g.lower, toX, yLog), points(g.steps, g.upper, toX, yLog), hue(c, 0.2)));
+    const mean = state.smoothing > 0 ? debiasedEma(g.mean, state.smoothing) : g.mean;
+    sets.push({ label: `${g.name} · train mean`, data: points(g.steps, mean, toX, yLog), borderColor: hue(c), backgroundColor: hue(c), borderWidth: lineWidth(2), pointRadius: 0, pointStyle: 'line' });
+  }
+  return { sets, skipped };
 }
 
-function drawChart(snapshot: Snapshot): number {
-  const sets = datasets(snapshot.runs);
-  const fg = cssVar('--vscode-editor-foreground', '#ccc');
-  const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
-  const scales = {
-    x: {
-      type: state.xScale,
-      title: { display: true, text: state.xAxis === 'step' ? 'step' : 'tokens', color: fg },
-      // 2.5B reads better than 2,500,000,000; log axes also get fewer, rounder labels.
-      ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value: string | number) => tickLabel(Number(value)) },
-      grid: { color: grid },
-    },
-    y: { type: state.yScale, title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg }, grid: { color: grid } },
-  } as const;
-  if (!chart) {
-    chart = new Chart<'line', { x: number; y: number }[]>($<HTMLCanvasElement>('curves'), {
-      type: 'line',
-      data: { datasets: sets },
-      options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        maintainAspectRatio: false,
-        interaction: { mode: 'nearest', intersect: false },
-        plugins: {
-          // One legend entry per run (and its eval points): fits and bands share the run's colour.
-          legend: { labels: { color: fg, filter: (item) => !/( fit| raw|80% (low|band))$/.test(item.text ?? '') } },
-          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatLoss(c.parsed.y ?? NaN)} at step ${formatCount(c.parsed.x ?? NaN)}` } },
-        },
-        scales,
+/** Entries hidden from the legend: they share the colour of the run's train line. */
+const LEGEND_HIDDEN = / · (raw|fit|band|band low|lr|interval)$/;
+
+function baseOptions(fg: string, grid: string): ChartOptions<'line'> {
+  return {
+    animation: false,
+    parsing: false,
+    normalized: true,
+    maintainAspectRatio: false,
+    interaction: { mode: 'nearest', intersect: false },
+    plugins: {
+      legend: { labels: { color: fg, usePointStyle: true, filter: (item) => !LEGEND_HIDDEN.test(item.text ?? '') } },
+      // Band edges are shading, not values to read (the fit line and the table give the numbers).
+      tooltip: { filter: (item) => !/ · band( low)?$/.test(item.dataset.label ?? '') },
+      zoom: {
+        zoom: { drag: { enabled: true, borderColor: fg, borderWidth: 1, backgroundColor: 'rgba(128,128,128,0.15)' }, wheel: { enabled: true, modifierKey: 'ctrl' }, mode: 'xy' },
+        pan: { enabled: true, modifierKey: 'shift', mode: 'xy' },
       },
-    });
+    },
+    scales: { x: { grid: { color: grid } }, y: { grid: { color: grid } } },
+  };
+}
+
+/** Creates the chart, or swaps its data and scales in place keeping the user's zoom. */
+function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'line'>): number {
+  let chart = charts[view];
+  if (!chart) {
+    chart = new Chart<'line', Pt[]>($<HTMLCanvasElement>(view), { type: 'line', data: { datasets: sets }, options });
+    charts[view] = chart;
   } else {
+    const zoomed = chart.isZoomedOrPanned();
+    const scales = options.scales as Record<string, { min?: number; max?: number }>;
+    if (zoomed) {
+      for (const id of ['x', 'y']) {
+        const current = chart.scales[id];
+        if (current && scales[id]) Object.assign(scales[id], { min: current.min, max: current.max });
+      }
+    }
     chart.data.datasets = sets;
-    chart.options.scales = scales;
+    chart.options.scales = options.scales;
+    chart.options.plugins = options.plugins;
     chart.update('none');
   }
+  // The legend is drawn on the canvas; screen readers (and the end-to-end test) read it here.
+  const canvas = $<HTMLCanvasElement>(view);
+  const legend = sets.map((s) => s.label ?? '').filter((l) => l && !LEGEND_HIDDEN.test(l));
+  canvas.setAttribute('aria-label', `${canvas.dataset.title ?? ''}. Legend: ${legend.join('; ') || 'nothing to draw'}`);
   return sets.reduce((n, s) => n + s.data.length, 0);
 }
 
-function cell(row: HTMLTableRowElement, text: string, className?: string): void {
+function colours(): { fg: string; grid: string } {
+  return {
+    fg: cssVar('--vscode-editor-foreground', '#ccc'),
+    // High contrast: a neutral grid, so the contrast border colour stays for data and focus.
+    grid: highContrast() ? (lightTheme() ? 'rgba(0,0,0,0.3)' : 'rgba(255,255,255,0.28)') : cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)'),
+  };
+}
+
+function drawCurves(snapshot: Snapshot): { points: number; skipped: number } {
+  const { sets, skipped } = curveSets(snapshot);
+  const { fg, grid } = colours();
+  const options = baseOptions(fg, grid);
+  const xKind = state.xAxis === 'flops' ? 'flops' : state.xAxis === 'wall' ? 'hours' : 'count';
+  const xLog = state.xScale === 'logarithmic';
+  options.scales = {
+    x: {
+      type: state.xScale,
+      title: { display: true, text: CURVE_X_TITLES[state.xAxis], color: fg },
+      // 2.5B reads better than 2,500,000,000; log axes also get fewer, rounder labels.
+      ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value) => tickLabel(Number(value), xLog, xKind) },
+      grid: { color: grid },
+    },
+    y: { type: state.yScale, title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
+    lr: { type: 'linear', display: state.showLr, position: 'right', title: { display: true, text: 'learning rate (dotted)', color: fg }, ticks: { color: fg }, grid: { drawOnChartArea: false } },
+  };
+  options.plugins!.tooltip = {
+    ...options.plugins!.tooltip,
+    callbacks: {
+      label: (item: TooltipItem<'line'>) => {
+        const p = item.raw as Pt;
+        const series = item.dataset.label ?? '';
+        const at = state.xAxis === 'step' ? `step ${exactX(p.x)}` : `${exactX(p.x)} (step ${p.step})`;
+        return series.endsWith(' · lr') ? `${series}: ${p.y.toExponential(4)} at ${at}` : `${series}: ${exact(p.y)} at ${at}`;
+      },
+    },
+  };
+  return { points: drawOn('curves', sets, options), skipped };
+}
+
+// ---- scaling across runs ----------------------------------------------------------------------
+
+const SCALING_TITLES = { params: 'parameters N', tokens: 'training tokens D', flops: 'training compute C = 6·N·D (FLOPs)' } as const;
+
+function drawScaling(snapshot: Snapshot): number {
+  const { fg, grid } = colours();
+  const x = state.scalingX;
+  const yLog = state.yScale === 'logarithmic';
+  const families = [...new Set(snapshot.runs.map((r) => r.family))].sort();
+  const sets: DS[] = [];
+  const views: ScalingView[] = snapshot.scaling.filter((v) => !state.family || v.family === state.family);
+  for (const view of views) {
+    const c = Math.max(0, families.indexOf(view.family));
+    const pt = (p: { runId: string; name: string; params: number; tokens: number; flops: number; loss: number }, text: string): Pt => ({ x: p[x], y: p.loss, text: `${p.name}: ${text}` });
+    const final = view.points.filter((p) => p.kind === 'final' && !p.heldOut);
+    const held = view.points.filter((p) => p.heldOut);
+    const predicted = view.points.filter((p) => p.kind === 'predicted');
+    sets.push({ label: `${view.family} · final loss`, data: final.map((p) => pt(p, `final loss ${exact(p.loss)}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: hue(c) });
+    if (held.length) sets.push({ label: `${view.family} · held out`, data: held.map((p) => pt(p, `final loss ${exact(p.loss)}, held out of the validation fit`)), showLine: false, pointStyle: 'rectRot', pointRadius: 8, borderColor: fg, borderWidth: 2, backgroundColor: hue(c) });
+    if (predicted.length) {
+      sets.push({ label: `${view.family} · predicted final (live)`, data: predicted.map((p) => pt(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: 'transparent', borderWidth: 2 });
+      for (const p of predicted) {
+        if (p.interval) sets.push({ label: `${p.name} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: hue(c, 0.7), borderWidth: lineWidth(1.5), pointRadius: 0 });
+      }
+    }
+    const line = view.lawLine;
+    if (line) {
+      const along = (ys: number[]) => line[x].map((v, i) => ({ x: v, y: ys[i], text: `N ${formatCount(line.params[i])}, D ${formatCount(line.tokens[i])}: ${exact(ys[i])}` })).filter((p) => !yLog || p.y > 0);
+      sets.push(...bandSets(`${view.family} law`, along(line.lower), along(line.upper), hue(c, highContrast() ? 0.3 : 0.12)));
+      sets.push({ label: `${view.family} · law at D/N = ${line.tokensPerParam.toFixed(0)}`, data: along(line.loss), borderColor: hue(c), borderDash: [6, 4], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
+    }
+    if (planned && planned.family === view.family) {
+      const p = planned;
+      sets.push({ label: `planned: ${p.file}`, data: [{ x: p[x], y: p.loss, text: `planned ${p.file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${formatInterval(p.interval)}` }], showLine: false, pointStyle: 'star', pointRadius: 10, borderWidth: 2, borderColor: fg, backgroundColor: fg });
+      sets.push({ label: `${p.file} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: fg, borderWidth: lineWidth(1.5), pointRadius: 0 });
+      plannedDrawn = true;
+    }
+    const frontier = view.frontier;
+    if (frontier) {
+      sets.push({
+        label: `${view.family} · compute-optimal frontier`,
+        data: frontier[x].map((v, i) => ({ x: v, y: frontier.loss[i], text: `optimal at ${formatFlops(frontier.flops[i])} FLOPs: N ${formatCount(frontier.params[i])}, D ${formatCount(frontier.tokens[i])}, loss ${exact(frontier.loss[i])}` })),
+        borderColor: fg,
+        borderWidth: lineWidth(1),
+        pointRadius: 0,
+        pointStyle: 'line',
+      });
+    }
+  }
+  const options = baseOptions(fg, grid);
+  options.scales = {
+    x: { type: 'logarithmic', title: { display: true, text: SCALING_TITLES[x], color: fg }, ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (v) => tickLabel(Number(v), true, x === 'flops' ? 'flops' : 'count') }, grid: { color: grid } },
+    y: { type: state.yScale, title: { display: true, text: 'final loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
+  };
+  options.interaction = { mode: 'nearest', intersect: true };
+  options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? `${exact((item.raw as Pt).y)}` } };
+  return drawOn('scaling', sets, options);
+}
+
+// ---- predicted versus actual ------------------------------------------------------------------
+
+function validationText(v: ValidationPoint): string {
+  return `${v.subject} (${v.method}${v.atStep !== undefined ? ` at step ${v.atStep}` : ''}): predicted ${exact(v.predicted)}, actual ${exact(v.actual)}, error ${v.errorPct.toFixed(2)}%`;
+}
+
+function shownValidations(snapshot: Snapshot): ValidationPoint[] {
+  const families = new Map(snapshot.runs.map((r) => [r.id, r.family]));
+  return snapshot.validations.filter((v) => !state.family || (v.kind === 'family-held-out' ? v.subject === state.family : families.get(v.runId) === state.family));
+}
+
+function drawValidation(snapshot: Snapshot): number {
+  const { fg, grid } = colours();
+  const all = shownValidations(snapshot);
+  const yLog = state.yScale === 'logarithmic';
+  const pt = (v: ValidationPoint): Pt => ({ x: v.actual, y: v.predicted, text: validationText(v) });
+  const methods = [...new Set(all.filter((v) => v.kind === 'curve-prefix').map((v) => v.method))].sort();
+  const family = all.filter((v) => v.kind === 'family-held-out');
+  const values = all.flatMap((v) => [v.actual, v.predicted]).filter((v) => v > 0);
+  const lo = values.length ? Math.min(...values) * 0.97 : 1;
+  const hi = values.length ? Math.max(...values) * 1.03 : 10;
+  const sets: DS[] = [
+    // One colour per prefix length: a longer prefix should sit closer to the diagonal.
+    ...methods.map((method, i): DS => ({ label: `run curve, ${method.replace('prefix-', 'first ')}% of points`, data: all.filter((v) => v.method === method).map(pt), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(i), backgroundColor: hue(i, 0.7) })),
+    { label: 'family law without its largest run', data: family.map(pt), showLine: false, pointStyle: 'triangle', pointRadius: 8, borderColor: fg, borderWidth: 1.5, backgroundColor: hue(methods.length, 0.8) },
+    { label: 'exact (predicted = actual)', data: [{ x: lo, y: lo, text: 'predicted = actual' }, { x: hi, y: hi, text: 'predicted = actual' }], borderColor: fg, borderDash: [4, 4], borderWidth: 1, pointRadius: 0, pointStyle: 'line' },
+  ];
+  const options = baseOptions(fg, grid);
+  options.scales = {
+    x: { type: state.yScale, title: { display: true, text: 'actual loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
+    y: { type: state.yScale, title: { display: true, text: 'predicted loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
+  };
+  options.interaction = { mode: 'nearest', intersect: true };
+  options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? '' } };
+  const body = $<HTMLTableElement>('validations').tBodies[0];
+  body.replaceChildren();
+  for (const v of all) {
+    const row = body.insertRow();
+    cell(row, v.subject);
+    cell(row, v.method + (v.atStep !== undefined ? ` (step ${v.atStep})` : ''));
+    cell(row, formatLoss(v.predicted), 'num');
+    cell(row, formatLoss(v.actual), 'num');
+    cell(row, `${v.errorPct.toFixed(2)}%`, 'num');
+  }
+  return drawOn('validation', sets, options);
+}
+
+// ---- tables -----------------------------------------------------------------------------------
+
+function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLTableCellElement {
   const td = row.insertCell();
   td.textContent = text;
   if (className) td.className = className;
+  return td;
 }
 
 const STATUS_ORDER = { live: 0, finished: 1, failed: 2 } as const;
@@ -156,6 +424,10 @@ function sortKey(run: RunView, column: RunColumn): number | string {
       return run.lastLoss ?? Infinity;
     case 'predicted':
       return run.curve?.predictedFinal.value ?? Infinity;
+    case 'error':
+      return run.curve?.validation?.errorPct ?? Infinity;
+    case 'eta':
+      return run.eta?.seconds ?? Infinity;
   }
 }
 
@@ -169,6 +441,13 @@ function sortedRuns(runs: RunView[]): RunView[] {
   });
 }
 
+const RUN_TABLE_COLUMNS = ['shown', 'name', 'family', 'status', 'params', 'tokens', 'lastStep', 'lastLoss', 'predicted', 'error', 'eta', 'law'];
+
+function etaText(run: RunView): string {
+  if (!run.eta) return '—';
+  return run.eta.seconds === 0 ? 'at target' : formatDuration(run.eta.seconds);
+}
+
 function drawTables(snapshot: Snapshot): void {
   const body = $<HTMLTableElement>('runs').tBodies[0];
   body.replaceChildren();
@@ -176,9 +455,22 @@ function drawTables(snapshot: Snapshot): void {
     const active = button.dataset.column === state.sort.column;
     button.parentElement!.setAttribute('aria-sort', active ? (state.sort.descending ? 'descending' : 'ascending') : 'none');
   }
-  for (const run of sortedRuns(snapshot.runs)) {
+  const colours = colourIndex(snapshot);
+  for (const run of sortedRuns(visibleRuns(snapshot))) {
     const row = body.insertRow();
     row.dataset.runId = run.id;
+    const shown = row.insertCell();
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = !state.hiddenRuns.includes(run.id);
+    box.setAttribute('aria-label', `show ${run.name} on the loss curves`);
+    box.addEventListener('change', () => update({ hiddenRuns: box.checked ? state.hiddenRuns.filter((id) => id !== run.id) : [...state.hiddenRuns, run.id] }));
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.setAttribute('aria-hidden', 'true');
+    // Colours are data (one per run), so they go through the CSSOM, which the CSP allows.
+    swatch.style.backgroundColor = hue(colours.get(run.id) ?? 0);
+    shown.append(box, swatch);
     const name = row.insertCell();
     const link = document.createElement('a');
     link.href = '#';
@@ -189,6 +481,7 @@ function drawTables(snapshot: Snapshot): void {
       vscode.postMessage({ type: 'revealLog', runId: run.id });
     });
     name.append(link);
+    cell(row, `${run.family}${run.familySource === 'guessed' ? ' (guessed)' : ''}${run.excluded ? ' · excluded from fits' : ''}`);
     cell(row, run.status, `status-${run.status}`);
     cell(row, run.hyper.params !== undefined ? formatCount(run.hyper.params) : '—', 'num');
     cell(row, run.hyper.tokens !== undefined ? formatCount(run.hyper.tokens) : '—', 'num');
@@ -196,16 +489,22 @@ function drawTables(snapshot: Snapshot): void {
     cell(row, run.lastLoss !== undefined ? formatLoss(run.lastLoss) : '—', 'num');
     const final = run.curve?.predictedFinal;
     cell(row, final ? `${formatLoss(final.value)} ${formatInterval(final.interval)}` : '—', 'num');
-    cell(row, run.curve ? `${run.curve.lawId} → step ${run.curve.targetStep}` : '—');
+    const v = run.curve?.validation;
+    cell(row, v ? `${v.errorPct.toFixed(2)}%` : '—', 'num');
+    const eta = cell(row, etaText(run), 'num');
+    if (run.eta) eta.title = `${run.eta.stepsPerSecond.toPrecision(3)} steps/s since step ${run.eta.sinceStep} (${run.eta.source === 'log' ? 'the log\'s clock' : 'observed arrivals'})`;
+    cell(row, run.curve ? `${run.curve.lawId} from step ${Math.round(run.curve.firstStep)} → ${run.curve.targetStep}` : '—');
+    // Cells named by column, so tests and styles need not count positions.
+    [...row.cells].forEach((td, i) => (td.dataset.column = RUN_TABLE_COLUMNS[i]));
   }
   const families = $<HTMLTableElement>('families').tBodies[0];
   families.replaceChildren();
-  for (const fam of snapshot.families) {
+  for (const fam of snapshot.families.filter((f) => !state.family || f.family === state.family)) {
     const row = families.insertRow();
     cell(row, fam.guessed ? `${fam.family} (guessed)` : fam.family);
     cell(row, fam.fit?.lawId ?? '—');
-    cell(row, String(fam.runIds.length), 'num');
-    cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k}=${p.value.toPrecision(3)}`).join(', ') : fam.error ?? '—');
+    cell(row, `${fam.runIds.length}${fam.fit?.priorsUsed ? ' (with priors)' : ''}`, 'num');
+    cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k}=${p.value.toPrecision(3)} [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`).join(', ') : fam.error ?? '—');
     cell(row, fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—');
   }
   const diags = $<HTMLUListElement>('diagnostics');
@@ -219,17 +518,62 @@ function drawTables(snapshot: Snapshot): void {
   );
 }
 
+// ---- controls and rendering -------------------------------------------------------------------
+
+/** Options the data makes available: families to pick, x axes the runs can be drawn against. */
+function syncControls(snapshot: Snapshot): void {
+  const family = $<HTMLSelectElement>('family');
+  const names = [...new Set(snapshot.runs.map((r) => r.family))].sort();
+  const wanted = ['', ...names];
+  if ([...family.options].map((o) => o.value).join('\n') !== wanted.join('\n')) {
+    family.replaceChildren(
+      ...wanted.map((name) => {
+        const option = document.createElement('option');
+        option.value = name;
+        option.textContent = name || 'all';
+        return option;
+      }),
+    );
+  }
+  family.value = names.includes(state.family) ? state.family : '';
+  for (const option of $<HTMLSelectElement>('xaxis').options) {
+    const axis = option.value as DashboardState['xAxis'];
+    option.disabled = axis !== 'step' && !snapshot.runs.some((r) => stepToX(r, axis) !== undefined);
+  }
+  $<HTMLInputElement>('groupSeeds').disabled = snapshot.seedGroups.length === 0;
+}
+
 function render(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
+    const selected = button.dataset.view === state.view;
+    button.setAttribute('aria-selected', String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    $(`view-${button.dataset.view}`).hidden = !selected;
+  }
   if (!latest) return;
-  const points = drawChart(latest);
+  syncControls(latest);
+  let drawn = 0;
+  let note = '';
+  plannedDrawn = false;
+  if (state.view === 'curves') {
+    const { points, skipped } = drawCurves(latest);
+    drawn = points;
+    if (skipped) note = ` · ${skipped} without ${state.xAxis === 'wall' ? 'a logged clock' : state.xAxis === 'flops' ? 'parameters and tokens per step' : 'tokens per step'} not drawn`;
+  } else if (state.view === 'scaling') {
+    drawn = drawScaling(latest);
+  } else {
+    drawn = drawValidation(latest);
+    note = ` · ${latest.validations.length} validations`;
+  }
   drawTables(latest);
   const live = latest.runs.filter((r) => r.status === 'live').length;
-  const missingTokens = state.xAxis === 'tokens' ? latest.runs.filter((r) => r.hyper.tokensPerStep === undefined).length : 0;
-  $('status').textContent = `${latest.runs.length} runs (${live} live) · fitted in ${latest.fitMs.toFixed(0)} ms${missingTokens ? ` · ${missingTokens} without tokens per step not drawn` : ''}`;
-  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points });
+  $('status').textContent = `${latest.runs.length} runs (${live} live) · fitted in ${latest.fitMs.toFixed(0)} ms${note}`;
+  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points: drawn, view: state.view, planned: plannedDrawn });
 }
 
 function update(change: Partial<DashboardState>): void {
+  // A new axis or scale makes the old zoom meaningless.
+  if (['xAxis', 'xScale', 'yScale', 'scalingX', 'view'].some((k) => k in change)) for (const chart of Object.values(charts)) chart?.resetZoom('none');
   state = { ...state, ...change };
   vscode.setState(state);
   render();
@@ -238,16 +582,30 @@ function update(change: Partial<DashboardState>): void {
 const logx = $<HTMLInputElement>('logx');
 const logy = $<HTMLInputElement>('logy');
 const xaxis = $<HTMLSelectElement>('xaxis');
+const scalingX = $<HTMLSelectElement>('scalingX');
+const showLr = $<HTMLInputElement>('showLr');
+const groupSeeds = $<HTMLInputElement>('groupSeeds');
+const colourBy = $<HTMLSelectElement>('colourBy');
+const family = $<HTMLSelectElement>('family');
 const smoothing = $<HTMLInputElement>('smoothing');
 const smoothingValue = $<HTMLOutputElement>('smoothingValue');
 logx.checked = state.xScale === 'logarithmic';
 logy.checked = state.yScale === 'logarithmic';
 xaxis.value = state.xAxis;
+scalingX.value = state.scalingX;
+showLr.checked = state.showLr;
+groupSeeds.checked = state.groupSeeds;
+colourBy.value = state.colourBy;
 smoothing.value = String(state.smoothing);
 smoothingValue.value = state.smoothing.toFixed(2);
 logx.addEventListener('change', () => update({ xScale: logx.checked ? 'logarithmic' : 'linear' }));
 logy.addEventListener('change', () => update({ yScale: logy.checked ? 'logarithmic' : 'linear' }));
-xaxis.addEventListener('change', () => update({ xAxis: xaxis.value === 'tokens' ? 'tokens' : 'step' }));
+xaxis.addEventListener('change', () => update({ xAxis: xaxis.value as DashboardState['xAxis'] }));
+scalingX.addEventListener('change', () => update({ scalingX: scalingX.value as DashboardState['scalingX'] }));
+showLr.addEventListener('change', () => update({ showLr: showLr.checked }));
+groupSeeds.addEventListener('change', () => update({ groupSeeds: groupSeeds.checked }));
+colourBy.addEventListener('change', () => update({ colourBy: colourBy.value as DashboardState['colourBy'] }));
+family.addEventListener('change', () => update({ family: family.value }));
 smoothing.addEventListener('input', () => {
   smoothingValue.value = Number(smoothing.value).toFixed(2);
   update({ smoothing: Number(smoothing.value) });
@@ -258,26 +616,63 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('#runs th butt
     update({ sort: { column, descending: state.sort.column === column ? !state.sort.descending : false } });
   });
 }
+// Tabs: click, or arrow keys between them (the WAI-ARIA tabs pattern); Enter/Space come with <button>.
+const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+for (const [i, tab] of tabs.entries()) {
+  tab.addEventListener('click', () => update({ view: tab.dataset.view as DashboardView }));
+  tab.addEventListener('keydown', (e) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    e.preventDefault();
+    const next = tabs[(i + step + tabs.length) % tabs.length];
+    next.focus();
+    update({ view: next.dataset.view as DashboardView });
+  });
+}
+$('resetZoom').addEventListener('click', () => charts[state.view]?.resetZoom());
 $('exportCsv').addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
 $('exportPng').addEventListener('click', () => {
-  const canvas = $<HTMLCanvasElement>('curves');
+  const canvas = $<HTMLCanvasElement>(state.view);
   vscode.postMessage({ type: 'exportPng', dataUrl: canvas.toDataURL('image/png') });
 });
 
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   const message = event.data;
-  if (message?.type !== 'snapshot') return;
-  latest = message.snapshot;
-  render();
+  switch (message?.type) {
+    case 'snapshot':
+      latest = message.snapshot;
+      render();
+      return;
+    case 'delta': {
+      const merged = applyDelta(latest, message.delta);
+      if (!merged) {
+        vscode.postMessage({ type: 'resync' });
+        return;
+      }
+      latest = merged;
+      render();
+      return;
+    }
+    case 'showView':
+      update({ view: message.view });
+      return;
+    case 'planned':
+      planned = message.planned;
+      render();
+      return;
+  }
 });
 
 // VS Code swaps body classes (vscode-light, vscode-dark, vscode-high-contrast) on a theme change;
 // chart colours are read from CSS variables, so redraw then.
 new MutationObserver(() => {
-  chart?.destroy();
-  chart = undefined;
+  for (const view of Object.keys(charts) as DashboardView[]) {
+    charts[view]?.destroy();
+    delete charts[view];
+  }
   render();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 vscode.setState(state);
+render();
 vscode.postMessage({ type: 'ready' });

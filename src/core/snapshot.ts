@@ -1,9 +1,14 @@
 // Result types the engine produces for every consumer (worker, CLI, UI). Plain data only.
 import type { Diagnostic } from './diagnostics';
 import type { TrainingPlan } from './configs/types';
+import type { HparamSuggestion, MemoryReport, PlanCost } from './plan/advice';
 import type { Prediction } from './fit/types';
 import type { CurveFit } from './fit/curve';
 import type { CrossRunFit } from './fit/crossRun';
+import type { RunPointMode } from './fit/runPoint';
+import type { FamilySource } from './runs/workspaceFile';
+
+export type { FamilySource };
 
 /** A run's curve law and what it predicts for the planned last step. */
 export interface CurvePrediction {
@@ -13,7 +18,83 @@ export interface CurvePrediction {
   parameters: CurveFit['parameters'];
   validation?: CurveFit['validation'];
   pointsUsed: number;
+  /** First step the fit used (the warm-up before it is dropped): the fitted curve is drawn from here. */
+  firstStep: number;
   timedOut: boolean;
+}
+
+/** When a live run will reach its planned last step, from its recent step rate since its last restart. */
+export interface Eta {
+  seconds: number;
+  stepsPerSecond: number;
+  /** First step of the launch the rate was measured on (a restart resets it). */
+  sinceStep: number;
+  /** `log`: the log's own wall clock; `observed`: when the worker saw new steps arrive. */
+  source: 'log' | 'observed';
+}
+
+/** Step → hours since the run's first logged point (ascending steps), for a wall-time x axis. */
+export interface WallClock {
+  steps: number[];
+  hours: number[];
+}
+
+/** Runs that differ only by seed: the mean train loss and the members' min–max, on shared steps. */
+export interface SeedGroup {
+  id: string;
+  name: string;
+  runIds: string[];
+  steps: number[];
+  mean: number[];
+  lower: number[];
+  upper: number[];
+}
+
+/** One run in the cross-run view: N, D, C = 6ND and its final (or predicted final) loss. */
+export interface ScalingPoint {
+  runId: string;
+  name: string;
+  params: number;
+  tokens: number;
+  flops: number;
+  loss: number;
+  interval?: [number, number];
+  /** `final`: the loss the family law was fitted to; `predicted`: a live run's curve extrapolation. */
+  kind: 'final' | 'predicted';
+  /** Left out of the family law's leave-largest-out validation fit. */
+  heldOut: boolean;
+}
+
+/** A family's cross-run picture: runs, the law along the runs' D/N ratio, the compute-optimal frontier. */
+export interface ScalingView {
+  family: string;
+  points: ScalingPoint[];
+  lawLine?: { tokensPerParam: number; params: number[]; tokens: number[]; flops: number[]; loss: number[]; lower: number[]; upper: number[] };
+  frontier?: { params: number[]; tokens: number[]; flops: number[]; loss: number[] };
+}
+
+/** A planned run (the config open in the editor) in the scaling view, with its predicted loss [80%]. */
+export interface PlannedPoint {
+  file: string;
+  family: string;
+  params: number;
+  tokens: number;
+  flops: number;
+  loss: number;
+  interval: [number, number];
+}
+
+/** One validation the engine ran: what the law predicted for data it had not seen, and what was observed. */
+export interface ValidationPoint {
+  kind: 'curve-prefix' | 'family-held-out';
+  method: string;
+  /** The run (curve) or family the validation belongs to. */
+  subject: string;
+  runId: string;
+  predicted: number;
+  actual: number;
+  errorPct: number;
+  atStep?: number;
 }
 
 /** The cross-run law of one run family (runs sharing data, tokenizer and recipe). */
@@ -21,7 +102,23 @@ export interface FamilyLaw {
   family: string;
   /** True when no run named its family and the name was guessed from folders. */
   guessed: boolean;
+  /** Who named the family: `.scalinglens.yaml`, the runs' own training config, or a guess from folders. */
+  source?: FamilySource;
+  /** What `.scalinglens.yaml` says the family shares. */
+  description?: { dataset?: string; tokenizer?: string; recipe?: string };
+  /** The fit as `.scalinglens.yaml` pins it (law, where). */
+  pinned?: { law: string; file: string; line: number };
+  /** Runs of the family left out of its fit by `.scalinglens.yaml`. */
+  excludedRunIds?: string[];
   runIds: string[];
+  /**
+   * Which point of each run the law was fitted to (fit/runPoint.ts): `final` smoothed without
+   * lag, the smoothed `minimum`, or the `curve` law's value at a token count. The fit's
+   * leave-largest-out check is `fit.validation`.
+   */
+  runPoint?: RunPointMode;
+  /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
+  points?: { runId: string; params: number; tokens: number; loss: number }[];
   fit?: CrossRunFit;
   error?: string;
 }
@@ -41,11 +138,21 @@ export interface ConfigEstimate {
   applicable: boolean;
   reason?: string;
   plan?: TrainingPlan;
-  cost?: { flops: number; convention: string };
+  /** FLOPs, GPU-hours, price and wall clock on the configured hardware (when tokens are known). */
+  cost?: PlanCost;
+  /** Memory per GPU (weights, gradients, Adam state, activations) and whether it fits. */
+  memory?: MemoryReport;
   predictions: {
     loss?: LossEstimate;
     /** Why there is no absolute loss: the laws need runs of the family to calibrate them. */
     uncalibrated?: string;
+    /** Step Law and DeepSeek suggestions for the peak LR and the batch in tokens (empty when silent). */
+    lr?: HparamSuggestion[];
+    batchTokens?: HparamSuggestion[];
+    /** Why there is no LR/batch advice (μP, tokens unknown). */
+    hparamsSilent?: string;
+    /** Loss penalty (% over the optimum) of the configured LR and batch, only from a sweep surface fitted at the plan's N and D. */
+    hparamPenaltyPct?: number;
   };
   notes: string[];
   diagnostics: Diagnostic[];

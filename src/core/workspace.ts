@@ -1,17 +1,24 @@
 // The engine shared by the worker and the CLI: a run index fed with file paths, the curve law
 // of every run, the cross-run law of every family, and estimates for training configs.
 // Everything here is synchronous and pure apart from reading files; callers own the threads.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
 import type { Run, Series } from './runs/types';
 import { fitCurve, sampleCurve, type CurveFit } from './fit/curve';
-import { fitCrossRun, predictCrossRun, smoothedFinalLoss, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
+import { runPoint, stableCheckpoints, type RunPointMode } from './fit/runPoint';
+import { scheduleFromLog } from './laws/schedule';
+import { hashNumbers } from './fit/hash';
+import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
 import { readConfig } from './configs/index';
-import { trainingFlops } from './plan/flops';
+import { lossTokens, planAdvice, planCaveats, planCost, sweepAdvice, type SweepRun } from './plan/advice';
+import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
+import { FLOPS_PER_PARAM_TOKEN, estimateEta, loggedClock, scalingView, seedGroupKey, seedGroups, validationPoints, wallClockView, type TimedStep } from './dashboardData';
 import type { RunView, Snapshot } from '../shared/protocol';
 import type { Diagnostic } from './diagnostics';
+import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
 
 export interface WorkspaceOptions {
   minPointsForCurve: number;
@@ -23,7 +30,26 @@ export interface WorkspaceOptions {
   /** Points per display series sent to the UI. */
   displayPoints?: number;
   seed?: number;
+  /**
+   * Which point of each run feeds its family's cross-run law (fit/runPoint.ts): the final loss
+   * smoothed without lag (default), the smoothed minimum, or the curve law's value at a token count.
+   */
+  crossRunPoint?: RunPointMode;
+  /**
+   * Time budget of ONE fit in ms (default: none, fits share the round's deadline). Keeps one slow
+   * fit from using a whole round; a fit cut short reports its best so far and is redone later.
+   */
+  fitBudgetMs?: number;
+  /** Wall clock in ms (default Date.now), for the ETA of runs whose logs record no time. */
+  now?: () => number;
+  /** `scalingLens.hardware.*`: extra profiles, default profile, prices, MFU (cost estimates). */
+  hardware?: HardwareSettings;
+  /** `scalingLens.textLog.patterns`: user line patterns for plain-text logs (apply to logs read afterwards). */
+  textLogPatterns?: string[];
 }
+
+/** Observed arrivals kept per run for the ETA (oldest dropped first). */
+const MAX_OBSERVATIONS = 500;
 
 /** A run's model file and training file sit beside its logs, named as Hugging Face names them. */
 export const MODEL_CONFIG_FILE = 'config.json';
@@ -37,14 +63,38 @@ interface Cached<T> {
   value: T;
 }
 
+/** How a run is grouped: its family, who named it, and whether the workspace file leaves it out of fits. */
+interface Grouping {
+  family: string;
+  source: FamilySource;
+  excluded?: string;
+}
+
+/** Largest `.scalinglens.yaml` read (it is a hand-written file). */
+const MAX_WORKSPACE_FILE_BYTES = 1024 * 1024;
+
 export class ScalingWorkspace {
   private readonly index: RunIndex;
   private readonly curveCache = new Map<string, Cached<CurveFit | { error: string }>>();
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }>>();
   private version = 0;
+  /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
+  private readonly workspaceFiles = new Map<string, WorkspaceFile>();
+  /** Family and exclusion of each run, as of the last `runs()` (rebuilt there). */
+  private grouping = new Map<string, Grouping>();
+  /** When each run's last step was first seen, for runs whose logs carry no wall clock. */
+  private readonly observed = new Map<string, TimedStep[]>();
+  private readonly seriesHashes = new WeakMap<readonly number[], { steps: readonly number[]; hash: string }>();
+  /** Display series per run id, with the inputs they were made from (see displayOf). */
+  private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
   constructor(private options: WorkspaceOptions) {
     this.index = new RunIndex({ describeRun });
+  }
+
+  /** The hardware table (built-in profiles merged with the user's settings) that costs are computed on. */
+  get hardware(): HardwareTable {
+    return hardwareTable(this.options.hardware);
   }
 
   /** New options; curve fits that depended on the old ones are dropped and redone lazily. */
@@ -52,49 +102,174 @@ export class ScalingWorkspace {
     const curvesChanged = options.minPointsForCurve !== this.options.minPointsForCurve || options.curveResamples !== this.options.curveResamples;
     this.options = options;
     if (curvesChanged) this.curveCache.clear();
+    this.index.setTextLogPatterns(options.textLogPatterns ?? []);
   }
 
   /** Forgets every run and fit (a rescan follows). Snapshot versions keep increasing. */
   clear(): void {
     this.index.clear();
+    this.workspaceFiles.clear();
+    this.grouping.clear();
     this.curveCache.clear();
     this.familyCache.clear();
+    this.observed.clear();
+    this.displayCache.clear();
   }
 
   update(absPath: string, root: string): void {
+    if (path.basename(absPath) === WORKSPACE_FILE_NAME) {
+      this.readWorkspaceFile(path.resolve(absPath), path.resolve(root));
+      return;
+    }
     this.index.update(absPath, root);
   }
 
   remove(absPath: string): void {
+    const abs = path.resolve(absPath);
+    for (const [root, ws] of this.workspaceFiles) if (ws.file === abs || ws.file.startsWith(abs + path.sep)) this.workspaceFiles.delete(root);
     this.index.remove(absPath);
   }
 
+  /** Every run, with `.scalinglens.yaml` applied: its overrides in `hyper` (with notes) and its family. */
   runs(): Run[] {
-    return this.index.runs();
+    const grouping = new Map<string, Grouping>();
+    const out = this.index.runs().map((run) => {
+      const where = this.index.locate(run.id);
+      const ws = where && this.workspaceFiles.get(where.root);
+      const settings = ws && settingsForRun(ws, where.rel);
+      let result = run;
+      if (ws && settings && (settings.family || Object.keys(settings.values).length > 0)) {
+        const hyper = { ...run.hyper, notes: [...run.hyper.notes] };
+        applyValues(hyper, settings.values, settings.valueLines, ws.file);
+        if (settings.family) {
+          hyper.family = settings.family.name;
+          hyper.notes.push(`family ${settings.family.name} from ${WORKSPACE_FILE_NAME}:${settings.family.line}`);
+        }
+        result = { ...run, hyper };
+      }
+      const { name, guessed } = familyOf(result);
+      const g: Grouping = { family: name, source: settings?.family ? 'workspace-file' : guessed ? 'guessed' : 'run-config' };
+      if (settings?.excludedAt !== undefined) g.excluded = `excluded by ${ws!.file}:${settings.excludedAt}`;
+      grouping.set(run.id, g);
+      return result;
+    });
+    this.grouping = grouping;
+    return out;
   }
 
   diagnostics(): Diagnostic[] {
-    return this.index.diagnostics();
+    const out = this.index.diagnostics();
+    for (const ws of this.workspaceFiles.values()) out.push(...ws.diagnostics);
+    return out;
+  }
+
+  /** Read (or forget, when gone) the `.scalinglens.yaml` at a workspace root; one elsewhere is not read. */
+  private readWorkspaceFile(abs: string, root: string): void {
+    if (path.dirname(abs) !== root) return;
+    let text: string;
+    try {
+      const size = fs.statSync(abs).size;
+      if (size > MAX_WORKSPACE_FILE_BYTES) {
+        this.workspaceFiles.set(root, { file: abs, families: [], runs: [], fits: [], diagnostics: [{ file: abs, severity: 'error', message: `larger than ${MAX_WORKSPACE_FILE_BYTES} bytes; not read` }] });
+        return;
+      }
+      text = fs.readFileSync(abs, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') this.workspaceFiles.delete(root);
+      else this.workspaceFiles.set(root, { file: abs, families: [], runs: [], fits: [], diagnostics: [{ file: abs, severity: 'error', message: `cannot read: ${(e as Error).message}` }] });
+      return;
+    }
+    this.workspaceFiles.set(root, parseWorkspaceFile(text, abs));
+  }
+
+  /** The pinned fit and family description `.scalinglens.yaml` gives a family (first file that does). */
+  private familySpec(family: string): { pin?: PinnedFit & { file: string }; description?: FamilyLaw['description'] } {
+    let pin: (PinnedFit & { file: string }) | undefined;
+    let description: FamilyLaw['description'];
+    for (const ws of this.workspaceFiles.values()) {
+      const p = ws.fits.find((f) => f.family === family);
+      if (p && !pin) pin = { ...p, file: ws.file };
+      const spec = ws.families.find((f) => f.name === family);
+      if (spec && !description && (spec.dataset || spec.tokenizer || spec.recipe)) description = { dataset: spec.dataset, tokenizer: spec.tokenizer, recipe: spec.recipe };
+    }
+    return { pin, description };
   }
 
   /**
    * Fits what changed since the last call (cached by a key of each fit's inputs) and returns the
    * whole picture. `deadline` is a `performance.now()` time; fits past it return their best so far.
+   * `isCancelled` is polled inside every fit (between solver iterations and resamples): once it
+   * says true, the fits in progress stop like at a deadline and are not cached.
    */
-  snapshot(deadline = Number.POSITIVE_INFINITY): Snapshot {
+  snapshot(deadline = Number.POSITIVE_INFINITY, isCancelled?: () => boolean): Snapshot {
+    this.cancelCheck = isCancelled;
+    try {
+      return this.snapshotNow(deadline);
+    } finally {
+      this.cancelCheck = undefined;
+    }
+  }
+
+  /** Polled by every fit of the snapshot in progress (see `snapshot`). */
+  private cancelCheck: (() => boolean) | undefined;
+
+  /** Deadline of one fit: the round's, or sooner when a per-fit budget is set. */
+  private fitDeadline(roundDeadline: number): number {
+    const perFit = this.options.fitBudgetMs;
+    return perFit !== undefined && perFit > 0 ? Math.min(roundDeadline, performance.now() + perFit) : roundDeadline;
+  }
+
+  private snapshotNow(deadline: number): Snapshot {
     const started = performance.now();
-    const runs = this.index.runs();
+    const runs = this.runs();
     const families = this.fitFamilies(runs, deadline);
+    this.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
     const incomplete = views.some((v) => v.curve?.timedOut) || families.some((f) => f.fit?.timedOut);
+    const scaling = families.map((family) => {
+      const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
+      return scalingView(
+        family,
+        views
+          .filter((v) => v.family === family.family)
+          .map((v) => {
+            // A run in the law is drawn where the law saw it; the others by their own N and D.
+            const point = fitted.get(v.id);
+            return { id: v.id, name: v.name, status: v.status, params: point?.params ?? v.hyper.params, tokens: point?.tokens ?? v.hyper.tokens, curve: v.curve, fittedLoss: point?.loss };
+          }),
+      );
+    });
     return {
       version: ++this.version,
       runs: views,
       families,
-      diagnostics: this.index.diagnostics(),
+      diagnostics: this.diagnostics(),
       fitMs: performance.now() - started,
       incomplete,
+      seedGroups: seedGroups(views.map((v) => ({ id: v.id, name: v.name, key: seedGroupKey(v), steps: v.display.steps, loss: v.display.loss }))),
+      scaling,
+      validations: validationPoints(views, families),
     };
+  }
+
+  /** Notes when each run's last step was first seen (restarts show as a step going back). */
+  private observe(runs: Run[]): void {
+    const seconds = (this.options.now ?? Date.now)() / 1000;
+    const present = new Set<string>();
+    for (const run of runs) {
+      present.add(run.id);
+      const loss = trainLoss(run);
+      if (!loss || run.status !== 'live') continue;
+      const step = loss.steps[loss.steps.length - 1];
+      const seen = this.observed.get(run.id) ?? [];
+      if (seen.length && seen[seen.length - 1].step === step) continue;
+      seen.push({ step, seconds });
+      if (seen.length > MAX_OBSERVATIONS) seen.splice(0, seen.length - MAX_OBSERVATIONS);
+      this.observed.set(run.id, seen);
+    }
+    for (const id of this.observed.keys()) if (!present.has(id)) this.observed.delete(id);
+    for (const id of this.displayCache.keys()) if (!present.has(id)) this.displayCache.delete(id);
   }
 
   /**
@@ -112,21 +287,53 @@ export class ScalingWorkspace {
     const plan = read.plan;
     const notes = [...plan.notes];
     const estimate: ConfigEstimate = { file, applicable: true, plan, predictions: {}, notes, diagnostics: read.diagnostics };
-    if (plan.tokens !== undefined) {
-      const flops = trainingFlops(plan);
-      estimate.cost = { flops: flops.flops, convention: flops.convention };
-    } else {
-      notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
-    }
-    const loss = this.predictLoss(plan.params.total, plan.tokens, plan.family, deadline);
+    const costed = planCost(plan, this.hardware);
+    if (costed.cost) estimate.cost = costed.cost;
+    if (costed.memory) estimate.memory = costed.memory;
+    notes.push(...costed.notes);
+    if (plan.tokens === undefined) notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
+    const advice = planAdvice(plan);
+    estimate.predictions.lr = advice.lr;
+    estimate.predictions.batchTokens = advice.batchTokens;
+    if (advice.silent) estimate.predictions.hparamsSilent = advice.silent;
+    notes.push(...advice.notes, ...planCaveats(plan));
+    // Repeated data: the family law is asked about the effective (data-limited) tokens.
+    const effective = lossTokens(plan);
+    const loss = this.predictLoss(plan.params.total, effective.tokens, plan.family, deadline);
+    if (effective.note && !('uncalibrated' in loss)) notes.push(effective.note);
     if ('uncalibrated' in loss) estimate.predictions.uncalibrated = loss.uncalibrated;
     else estimate.predictions.loss = loss;
+    // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
+    // the configured values only where a sweep surface is fitted at this N and D.
+    const sweepFamily = 'uncalibrated' in loss ? plan.family : loss.family;
+    if (sweepFamily !== undefined) {
+      const sweep = sweepAdvice(plan, this.sweepRuns(sweepFamily), { seed: this.options.seed ?? 1, deadline });
+      if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
+      if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
+      if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
+      notes.push(...sweep.notes);
+    }
     return estimate;
+  }
+
+  /** Finished runs of `family` with N, D, peak LR and batch known: the points of its LR / batch sweeps. */
+  private sweepRuns(family: string): SweepRun[] {
+    const out: SweepRun[] = [];
+    for (const run of this.runs()) {
+      if (run.status !== 'finished' || familyOf(run).name !== family) continue;
+      const { nonEmbeddingParams, tokens, peakLr, tokensPerStep } = run.hyper;
+      const loss = trainLoss(run);
+      if (!loss || nonEmbeddingParams === undefined || tokens === undefined || peakLr === undefined || tokensPerStep === undefined) continue;
+      const point = runPoint({ steps: loss.steps, losses: loss.values, tokensPerStep }, { kind: 'final' });
+      if ('error' in point) continue;
+      out.push({ runId: run.id, nonEmbeddingParams, tokens, lr: peakLr, batchTokens: tokensPerStep, loss: point.loss });
+    }
+    return out;
   }
 
   private predictLoss(params: number, tokens: number | undefined, family: string | undefined, deadline: number): LossEstimate | { uncalibrated: string } {
     if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
-    const runs = this.index.runs();
+    const runs = this.runs();
     const families = this.fitFamilies(runs, deadline);
     let chosen: FamilyLaw | undefined;
     let familyAssumed = false;
@@ -160,48 +367,94 @@ export class ScalingWorkspace {
   }
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
-    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[] }>();
+    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[] }>();
     for (const run of runs) {
       const { name, guessed } = familyOf(run);
-      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [] };
+      const group = this.grouping.get(run.id);
+      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [] };
       byFamily.set(name, entry);
-      if (run.status !== 'finished') continue;
+      // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
+      if (group?.source === 'workspace-file') entry.source = 'workspace-file';
+      const pin = this.familySpec(name).pin;
+      const where = this.index.locate(run.id);
+      if (group?.excluded !== undefined || (pin && where && pin.match(where.rel))) {
+        entry.excluded.push(run.id);
+        continue;
+      }
+      const mode = this.options.crossRunPoint ?? { kind: 'final' };
+      // A curve law's value at a token count, or a stable-phase checkpoint, stands for a run still training too.
+      if (run.status !== 'finished' && !((mode.kind === 'curve' || mode.kind === 'checkpoints') && run.status !== 'failed')) continue;
       const loss = trainLoss(run);
-      const { params, tokens } = run.hyper;
+      const { params } = run.hyper;
+      if (mode.kind === 'checkpoints') {
+        const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+        if (!loss || params === undefined || !lrSeries) continue;
+        const lr = scheduleFromLog(lrSeries.steps, lrSeries.values, Math.max(loss.steps[loss.steps.length - 1], lrSeries.steps[lrSeries.steps.length - 1]));
+        const checkpoints = stableCheckpoints({ steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep, lr }, mode.count);
+        if ('error' in checkpoints) continue;
+        for (const c of checkpoints) entry.points.push({ runId: run.id, params, tokens: c.tokens, loss: c.loss });
+        entry.runIds.push(run.id);
+        continue;
+      }
+      const tokens = mode.kind === 'curve' ? mode.tokens : run.hyper.tokens;
       if (!loss || params === undefined || tokens === undefined) continue;
-      const final = smoothedFinalLoss(loss.steps, loss.values);
-      if (!Number.isFinite(final)) continue;
-      entry.points.push({ runId: run.id, params, tokens, loss: final });
+      const point = runPoint({ steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep }, mode, { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1 });
+      if ('error' in point || !Number.isFinite(point.loss)) continue;
+      entry.points.push({ runId: run.id, params, tokens, loss: point.loss });
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { guessed, points, runIds }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded }] of byFamily) {
+      const { pin, description } = this.familySpec(family);
+      const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options.crossRunPoint ?? { kind: 'final' } };
+      if (description) base.description = description;
+      if (pin) base.pinned = { law: pin.law, file: pin.file, line: pin.line };
+      if (excluded.length > 0) base.excludedRunIds = excluded;
       if (points.length === 0) {
-        out.push({ family, guessed, runIds, error: 'no finished runs with known parameters and tokens' });
+        out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
         continue;
       }
-      const key = JSON.stringify(points);
+      const key = JSON.stringify({ points, priors: pin?.priors });
       let cached = this.familyCache.get(family);
       if (!cached || cached.key !== key) {
-        const value = fitCrossRun(points, { deadline, seed: this.options.seed ?? 1 });
+        const value = fitCrossRun(points, { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1, priors: pin?.priors });
         cached = { key, value };
         // A fit cut short by the deadline is not cached, so the next round finishes it.
         if (!('timedOut' in value && value.timedOut)) this.familyCache.set(family, cached);
       }
       const value = cached.value;
-      out.push('error' in value ? { family, guessed, runIds, error: value.error } : { family, guessed, runIds, fit: value });
+      out.push('error' in value ? { ...base, runIds, error: value.error } : { ...base, runIds, points, fit: value });
     }
     return out.sort((a, b) => a.family.localeCompare(b.family));
+  }
+
+  /**
+   * hashNumbers of a series, remembered per array: the run index makes new arrays whenever a
+   * series changes (append, rewrite, restart), so unchanged runs are not rehashed on every
+   * snapshot (with 200 runs of 100k points that hashing was most of an update's CPU time).
+   */
+  private seriesHash(series: Series): string {
+    const memo = this.seriesHashes.get(series.values);
+    if (memo && memo.steps === series.steps) return memo.hash;
+    const hash = hashNumbers(series.steps, series.values);
+    this.seriesHashes.set(series.values, { steps: series.steps, hash });
+    return hash;
   }
 
   private curveOf(run: Run, loss: Series, deadline: number): { prediction: CurvePrediction; fit: CurveFit } | undefined {
     if (loss.steps.length < this.options.minPointsForCurve) return undefined;
     const lastStep = loss.steps[loss.steps.length - 1];
     const targetStep = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
-    const key = `${loss.steps.length}|${lastStep}|${loss.values[loss.values.length - 1]}|${targetStep}`;
+    const key = `${this.seriesHash(loss)}|${targetStep}`;
     let cached = this.curveCache.get(run.id);
     if (!cached || cached.key !== key) {
-      const value = fitCurve(loss.steps, loss.values, { targetStep, deadline, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 });
+      const value = fitCurve(loss.steps, loss.values, {
+        targetStep,
+        deadline: this.fitDeadline(deadline),
+        isCancelled: this.cancelCheck,
+        seed: this.options.seed ?? 1,
+        resamples: this.options.curveResamples ?? 40,
+      });
       cached = { key, value };
       if (!('timedOut' in value && value.timedOut)) this.curveCache.set(run.id, cached);
     }
@@ -214,31 +467,76 @@ export class ScalingWorkspace {
       parameters: fit.parameters,
       validation: fit.validation,
       pointsUsed: fit.pointsUsed,
+      firstStep: fit.firstStep,
       timedOut: fit.timedOut,
     };
     return { prediction, fit };
   }
 
-  private viewOf(run: Run, deadline: number): RunView {
+  /**
+   * The run's display series (downsampled loss, eval, LR, wall clock, the sampled fit and band),
+   * remade only when one of its series grew or changed at its end or the fit changed: with 200
+   * runs of 100k points, re-downsampling the unchanged ones on every update is most of the cost.
+   */
+  private displayOf(run: Run, loss: Series | undefined, fit: CurveFit | undefined): { display: RunView['display']; logged: TimedStep[] | undefined } {
     const maxPoints = this.options.displayPoints ?? 600;
-    const loss = trainLoss(run);
+    const key = `${maxPoints}|${run.series.map((s) => `${s.metric}:${s.steps.length}:${s.steps[s.steps.length - 1]}:${s.values[s.values.length - 1]}`).join('|')}`;
+    const cached = this.displayCache.get(run.id);
+    if (cached && cached.key === key && cached.fit === fit) return cached;
     const evalLoss = run.series.find((s) => s.role === 'eval_loss');
     const shown = loss ? downsampleLogX(loss.steps, loss.values, maxPoints) : { xs: [], ys: [] };
     const shownEval = evalLoss ? downsampleLogX(evalLoss.steps, evalLoss.values, maxPoints) : { xs: [], ys: [] };
-    const fitted = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
-    const curve = fitted?.prediction;
     let fitSteps: number[] = [];
-    let fit: number[] = [];
+    let fitValues: number[] = [];
     let fitLower: number[] = [];
     let fitUpper: number[] = [];
-    if (fitted && loss) {
-      // The band is drawn from the very fit the prediction reports (it may be a partial one).
-      const from = Math.max(1, loss.steps[0]);
-      ({ steps: fitSteps, values: fit, lower: fitLower, upper: fitUpper } = sampleCurve(fitted.fit, from, fitted.fit.targetStep, 80));
+    if (fit) {
+      // The band is drawn from the very fit the prediction reports (it may be a partial one), and
+      // only over the steps the law was fitted to and beyond: the dropped warm-up is not the law's.
+      const from = Math.max(1, fit.firstStep);
+      ({ steps: fitSteps, values: fitValues, lower: fitLower, upper: fitUpper } = sampleCurve(fit, from, fit.targetStep, 80));
     }
+    const lr = run.series.find((s) => s.role === 'lr' && s.steps.length > 0);
+    const shownLr = lr ? downsampleLogX(lr.steps, lr.values, maxPoints) : { xs: [], ys: [] };
+    const logged = loggedClock(run);
+    const display: RunView['display'] = {
+      steps: shown.xs,
+      loss: shown.ys,
+      evalSteps: shownEval.xs,
+      evalLoss: shownEval.ys,
+      fitSteps,
+      fit: fitValues,
+      fitLower,
+      fitUpper,
+      lrSteps: shownLr.xs,
+      lr: shownLr.ys,
+      wall: logged ? wallClockView(logged) : undefined,
+    };
+    const entry = { key, fit, display, logged };
+    this.displayCache.set(run.id, entry);
+    return entry;
+  }
+
+  private viewOf(run: Run, deadline: number): RunView {
+    const loss = trainLoss(run);
+    const fitted = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
+    const curve = fitted?.prediction;
+    const { display, logged } = this.displayOf(run, loss, fitted?.fit);
+    const lastStep = loss?.steps[loss.steps.length - 1];
+    let eta: RunView['eta'];
+    if (run.status === 'live' && lastStep !== undefined) {
+      const target = Math.max(run.hyper.maxSteps ?? curve?.targetStep ?? lastStep, lastStep);
+      eta = logged ? estimateEta(logged, target, 'log') : estimateEta(this.observed.get(run.id) ?? [], target, 'observed');
+    }
+    const { params, tokensPerStep } = run.hyper;
     return {
       id: run.id,
       name: run.name,
+      family: familyOf(run).name,
+      familySource: this.grouping.get(run.id)?.source,
+      excluded: this.grouping.get(run.id)?.excluded,
+      flopsPerStep: params !== undefined && tokensPerStep !== undefined ? FLOPS_PER_PARAM_TOKEN * params * tokensPerStep : undefined,
+      eta,
       dir: run.files.length ? path.dirname(run.files[0]) : '',
       format: run.format,
       status: run.status,
@@ -248,7 +546,7 @@ export class ScalingWorkspace {
       lastLoss: loss?.values[loss.values.length - 1],
       points: run.series.reduce((n, s) => n + s.steps.length, 0),
       curve,
-      display: { steps: shown.xs, loss: shown.ys, evalSteps: shownEval.xs, evalLoss: shownEval.ys, fitSteps, fit, fitLower, fitUpper },
+      display,
       diagnostics: run.diagnostics,
     };
   }
@@ -298,4 +596,24 @@ export function familyOf(run: Run): { name: string; guessed: boolean } {
   if (run.hyper.family) return { name: run.hyper.family, guessed: false };
   const parent = path.posix.dirname(run.id);
   return { name: parent === '.' ? '(workspace)' : parent, guessed: true };
+}
+
+/**
+ * Put `.scalinglens.yaml` values into a run's hyperparameters, each with a note saying where it came
+ * from and what it replaced. A corrected tokens-per-step recounts the planned tokens (unless the
+ * file gives tokens too), so D follows the correction.
+ */
+function applyValues(hyper: Run['hyper'], values: RunValues, lines: Partial<Record<keyof RunValues, number>>, file: string): void {
+  const where = (k: keyof RunValues) => `${path.basename(file)}:${lines[k]}`;
+  for (const k of ['params', 'nonEmbeddingParams', 'tokensPerStep', 'tokens'] as const) {
+    const v = values[k];
+    if (v === undefined) continue;
+    const was = hyper[k];
+    hyper[k] = v;
+    hyper.notes.push(`${k} = ${v} from ${where(k)}${was !== undefined && was !== v ? ` (read: ${was})` : ''}`);
+  }
+  if (values.tokensPerStep !== undefined && values.tokens === undefined && hyper.maxSteps !== undefined) {
+    hyper.tokens = hyper.maxSteps * values.tokensPerStep;
+    hyper.notes.push(`tokens = maxSteps ${hyper.maxSteps} × tokensPerStep ${values.tokensPerStep} (${where('tokensPerStep')})`);
+  }
 }

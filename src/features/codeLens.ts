@@ -3,41 +3,22 @@ import { Disposable } from '../services/dispose';
 import type { WorkerClient } from '../services/workerClient';
 import { Settings } from '../services/config';
 import type { ConfigEstimate } from '../shared/protocol';
-import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { COMMAND_SHOW_DASHBOARD } from './commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_PLAN_BUDGET, COMMAND_SHOW_DASHBOARD } from './commands';
+import { configLenses, LineIndex, suggestionsOnLine, type LensSpec, type SuggestionArgs } from './lensModel';
+import { formatNumberLike, replacementText } from './configEdits';
 
-/** Only documents a config reader recognises get lenses: Hugging Face model configs for now. */
-export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/config.json' }];
+export { lensTitle, lensTooltip } from './lensModel';
+
+/**
+ * Documents a config reader may recognise, by extension (see CONFIG_EXTENSIONS in
+ * src/core/configs). Which of them get lenses is the worker's call: only `applicable` estimates.
+ */
+export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{json,yaml,yml,toml,py,sh}' }];
 /** Lens refreshes after snapshots or edits are coalesced, so lenses do not flicker while typing. */
 const REFRESH_DEBOUNCE_MS = 300;
 
-/** The lens title for an estimate: predicted loss (or why there is none), size and compute. */
-export function lensTitle(estimate: ConfigEstimate): string {
-  const parts: string[] = [];
-  const loss = estimate.predictions.loss;
-  if (loss) {
-    const caveat = loss.extrapolation ? ' (extrapolated)' : '';
-    parts.push(`Loss ${formatLoss(loss.value)} ${formatInterval(loss.interval)}${caveat}`);
-  } else {
-    parts.push(`Loss uncalibrated (${estimate.predictions.uncalibrated ?? 'no law'})`);
-  }
-  if (estimate.plan) parts.push(`${formatCount(estimate.plan.params.total)} params`);
-  if (estimate.plan?.tokens !== undefined) parts.push(`${formatCount(estimate.plan.tokens)} tokens`);
-  if (estimate.cost) parts.push(`${formatFlops(estimate.cost.flops)} FLOPs`);
-  return parts.join(' · ');
-}
-
-export function lensTooltip(estimate: ConfigEstimate): string {
-  const lines: string[] = [];
-  const loss = estimate.predictions.loss;
-  if (loss) {
-    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.join(', ')}. Interval: 80% bootstrap.`);
-    if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
-  }
-  if (estimate.cost) lines.push(`FLOPs convention: ${estimate.cost.convention}`);
-  lines.push(...estimate.notes);
-  return lines.join('\n');
-}
+/** Called with every estimate the worker returns for an open document (diagnostics listen). */
+export type EstimateListener = (document: vscode.TextDocument, estimate: ConfigEstimate) => void;
 
 export class ConfigLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
@@ -45,8 +26,11 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Estimates keyed by document and its version, dropped when the family laws change. */
   private readonly cache = new Map<string, { version: number; estimate: Promise<ConfigEstimate> }>();
+  /** Line index of the document version the lenses were last laid out for. */
+  private readonly lineIndexes = new Map<string, { version: number; lines: LineIndex }>();
   /** What the family laws were when the cached estimates were made. */
   private lawsKey = '';
+  private readonly listeners: EstimateListener[] = [];
 
   /** Files whose lenses the user turned off (URIs), kept per workspace. */
   private static readonly HIDDEN_KEY = 'scalingLens.hiddenLensFiles';
@@ -65,12 +49,20 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
       this.refreshSoon(true);
     }));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
-      if (this.cache.has(e.document.uri.toString())) this.refreshSoon(false);
+      if (e.contentChanges.length && this.cache.has(e.document.uri.toString())) this.refreshSoon(false);
+    }));
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => {
+      this.cache.delete(d.uri.toString());
+      this.lineIndexes.delete(d.uri.toString());
     }));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (Settings.affects(e, 'codeLens.enabled')) this.refreshSoon(true);
     }));
     this.register({ dispose: () => this.refreshTimer && clearTimeout(this.refreshTimer) });
+  }
+
+  onEstimate(listener: EstimateListener): void {
+    this.listeners.push(listener);
   }
 
   /** The estimate behind a document's lens; parsing and prediction happen in the worker. */
@@ -87,8 +79,24 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     const entry = { version: document.version, estimate };
     this.cache.set(key, entry);
     // A failed request is not cached, unless a newer one has replaced it meanwhile.
-    estimate.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
+    estimate.then(
+      (e) => {
+        if (this.cache.get(key) !== entry) return;
+        for (const listener of this.listeners) listener(document, e);
+      },
+      () => this.cache.get(key) === entry && this.cache.delete(key),
+    );
     return estimate;
+  }
+
+  /** The line index of the document's current text (offsets in estimates refer to it). */
+  lines(document: vscode.TextDocument): LineIndex {
+    const key = document.uri.toString();
+    const cached = this.lineIndexes.get(key);
+    if (cached && cached.version === document.version) return cached.lines;
+    const lines = new LineIndex(document.getText());
+    this.lineIndexes.set(key, { version: document.version, lines });
+    return lines;
   }
 
   isHidden(uri: vscode.Uri): boolean {
@@ -107,23 +115,37 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     return shown;
   }
 
+  /** The lens specs for a document as it is now (the integration tests and the bench read these). */
+  async specs(document: vscode.TextDocument): Promise<LensSpec[]> {
+    // The estimate must describe the text the lenses are laid out on: retry once if the user typed
+    // while the worker was answering (the cache then holds the newer version's request).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const version = document.version;
+      const estimate = await this.estimate(document);
+      if (document.version !== version) continue;
+      return configLenses(estimate, document.uri.fsPath, this.lines(document), {
+        showDashboard: COMMAND_SHOW_DASHBOARD,
+        applyEdit: COMMAND_APPLY_SUGGESTION,
+        planBudget: COMMAND_PLAN_BUDGET,
+      });
+    }
+    return [];
+  }
+
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (!this.settings.codeLensEnabled || this.isHidden(document.uri)) return [];
-    let estimate: ConfigEstimate;
+    let specs: LensSpec[];
     try {
-      estimate = await this.estimate(document);
+      specs = await this.specs(document);
     } catch {
+      // The worker failed or timed out: no lens (its log says why); never an error in the editor.
       return [];
     }
-    if (token.isCancellationRequested || !estimate.applicable) return [];
-    const range = new vscode.Range(0, 0, 0, 0);
-    return [
-      new vscode.CodeLens(range, {
-        title: `$(graph-line) ${lensTitle(estimate)}`,
-        tooltip: lensTooltip(estimate),
-        command: COMMAND_SHOW_DASHBOARD,
-      }),
-    ];
+    if (token.isCancellationRequested) return [];
+    return specs.map((s) => {
+      const range = new vscode.Range(s.line, 0, s.line, 0);
+      return new vscode.CodeLens(range, { title: s.title, tooltip: s.tooltip, command: s.command, arguments: s.arguments });
+    });
   }
 
   private refreshSoon(dropCache: boolean): void {
@@ -133,5 +155,65 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
       this.refreshTimer = undefined;
       this.changeEmitter.fire();
     }, REFRESH_DEBOUNCE_MS);
+  }
+}
+
+/**
+ * Applies an LR or batch suggestion as one workspace edit (undoable with the file's own undo),
+ * only on the user's click or code action. Returns why not when the file changed meanwhile.
+ */
+export async function applySuggestion(...choices: SuggestionArgs[]): Promise<{ applied: true } | { applied: false; reason: string }> {
+  let args = choices[0];
+  if (!args) return { applied: false, reason: 'nothing to apply' };
+  if (choices.length > 1) {
+    // A lens offering several suggestions (the value lives in another file): the user picks one.
+    const picked = await vscode.window.showQuickPick(
+      choices.map((c) => ({ label: `${c.law}: ${formatNumberLike(String(c.current), c.value, { integer: c.integer })}`, description: `${c.key} in ${vscode.workspace.asRelativePath(c.file)} (a prior from a published law)`, choice: c })),
+      { title: 'Scaling Lens: set the value to', ignoreFocusOut: true },
+    );
+    if (!picked) return { applied: false, reason: 'cancelled' };
+    args = picked.choice;
+  }
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(args.file));
+  const replacement = replacementText(document.getText(), args);
+  if ('error' in replacement) {
+    const reason = `Scaling Lens: the ${args.key} was not changed: ${replacement.error}. Wait for the lens to refresh and try again.`;
+    void vscode.window.showWarningMessage(reason);
+    return { applied: false, reason };
+  }
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(document.positionAt(args.start), document.positionAt(args.end)), replacement.newText, {
+    label: `Set the ${args.key} to ${replacement.newText} (${args.law})`,
+    needsConfirmation: false,
+  });
+  if (!(await vscode.workspace.applyEdit(edit))) return { applied: false, reason: 'the editor refused the edit' };
+  vscode.window.setStatusBarMessage(`Scaling Lens: ${args.key} ${replacement.original} → ${replacement.newText} (${args.law}); undo with Ctrl+Z`, 5000);
+  return { applied: true };
+}
+
+/** The lens suggestions of a line, offered as code actions (Ctrl+. on the LR or batch line). */
+export class SuggestionCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
+
+  constructor(private readonly lenses: ConfigLensProvider) {}
+
+  async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, _context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
+    let specs: LensSpec[];
+    try {
+      specs = await this.lenses.specs(document);
+    } catch {
+      return [];
+    }
+    if (token.isCancellationRequested) return [];
+    const file = document.uri.fsPath;
+    const lines = this.lenses.lines(document);
+    return suggestionsOnLine(specs, COMMAND_APPLY_SUGGESTION, file, lines, range.start.line).map((args) => {
+      const text = document.getText();
+      const replacement = replacementText(text, args);
+      const title = `Scaling Lens: set the ${args.key} to ${'error' in replacement ? args.value : replacement.newText} (${args.law} prior)`;
+      const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+      action.command = { command: COMMAND_APPLY_SUGGESTION, title, arguments: [args] };
+      return action;
+    });
   }
 }

@@ -2,4 +2,7 @@ export const COMMAND_SHOW_DASHBOARD = 'scalingLens.showDashboard';
 export const COMMAND_RESCAN = 'scalingLens.rescan';
 export const COMMAND_SHOW_OUTPUT = 'scalingLens.showOutput';
 export const COMMAND_TOGGLE_LENS_FOR_FILE = 'scalingLens.toggleCodeLensForFile';
+/** Applies a suggested config value (a lens click or a code action): arguments are `SuggestionArgs`. */
+export const COMMAND_APPLY_SUGGESTION = 'scalingLens.applySuggestion';
+export const COMMAND_PLAN_BUDGET = 'scalingLens.planBudget';
 export const DASHBOARD_VIEW_TYPE = 'scalingLens.dashboard';

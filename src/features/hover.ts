@@ -1,11 +1,16 @@
 import * as vscode from 'vscode';
 import type { ConfigLensProvider } from './codeLens';
+import type { WorkerClient } from '../services/workerClient';
 import { COMMAND_SHOW_DASHBOARD } from './commands';
+import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { hoverMarkdown, sourcesOnLine } from './hoverText';
 
-/** Hovers on the keys of a recognised config; the estimate is the lens's (parsed in the worker). */
+/** Hovers on the size, token, LR and batch keys of a recognised config (parsed in the worker). */
 export class ConfigHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly lenses: ConfigLensProvider) {}
+  constructor(
+    private readonly lenses: ConfigLensProvider,
+    private readonly worker: WorkerClient,
+  ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     let estimate;
@@ -17,9 +22,12 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
     if (token.isCancellationRequested || !estimate.applicable || !estimate.plan) return undefined;
     const keys = sourcesOnLine(estimate, document.uri.fsPath, document.getText(), position.line);
     if (keys.length === 0) return undefined;
-    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, COMMAND_SHOW_DASHBOARD));
-    // Command links are allowed only for our own dashboard command.
-    markdown.isTrusted = { enabledCommands: [COMMAND_SHOW_DASHBOARD] };
+    // The fit behind the prediction (its parameters and validation) is in the latest snapshot.
+    const lossFamily = estimate.predictions.loss?.family;
+    const family = lossFamily === undefined ? undefined : this.worker.latest?.families.find((f) => f.family === lossFamily);
+    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW }, family));
+    // Command links are allowed only for our own dashboard commands.
+    markdown.isTrusted = { enabledCommands: [COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_DASHBOARD_VIEW] };
     return new vscode.Hover(markdown, document.lineAt(position.line).range);
   }
 }

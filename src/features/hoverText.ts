@@ -1,13 +1,19 @@
 // The markdown of a config hover, kept free of `vscode` so it can be unit-tested.
-import type { ConfigEstimate } from '../shared/protocol';
+import type { ConfigEstimate, FamilyLaw } from '../shared/protocol';
+import { getLaw } from '../core/laws/registry';
+import type { LawDefinition } from '../core/laws/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
+import { formatHours, formatLr, formatUsd } from './lensModel';
+
+/** Plan keys a hover explains: sizes, tokens, learning rate and batch. */
+const HOVERED_KEY = /^(architecture\.|params\.|tokens$|maxSteps$|seqLen$|tokensPerStep$|peakLr$|batch\.)/;
 
 /** The plan values whose source range sits on `line` (0-based) of `file`, by plan key. */
 export function sourcesOnLine(estimate: ConfigEstimate, file: string, text: string, line: number): string[] {
   const sources = estimate.plan?.sources ?? {};
   const keys: string[] = [];
   for (const [key, source] of Object.entries(sources)) {
-    if (source.file !== file || !source.range) continue;
+    if (source.file !== file || !source.range || !HOVERED_KEY.test(key)) continue;
     if (lineOf(text, source.range.start) === line) keys.push(key);
   }
   return keys;
@@ -15,7 +21,7 @@ export function sourcesOnLine(estimate: ConfigEstimate, file: string, text: stri
 
 function lineOf(text: string, offset: number): number {
   let line = 0;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
 }
 
@@ -23,30 +29,90 @@ function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-/** A short table: what the config describes, what it costs, and what it is predicted to reach. */
-export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], dashboardCommand: string): string {
+function citationOf(law: LawDefinition | undefined): string {
+  if (!law) return 'unknown law';
+  const c = law.citation;
+  return `${c.authors} ${c.year}, arXiv:${c.arxiv}`;
+}
+
+function domainOf(law: LawDefinition | undefined): string | undefined {
+  const d = law?.domain;
+  if (!d) return undefined;
+  const ranges = Object.entries(d.ranges).map(([k, [lo, hi]]) => `${k} ${formatCount(lo)}–${formatCount(hi)}`);
+  return `${ranges.join(', ')} (${d.note})`;
+}
+
+/** Fitted parameters plugged into the formula, e.g. `E 1.690, A 406.4, α 0.340`. */
+function parametersOf(family: FamilyLaw | undefined): string | undefined {
+  const p = family?.fit?.parameters;
+  if (!p) return undefined;
+  return Object.entries(p)
+    .map(([k, v]) => `${k} ${Math.abs(v.value) >= 1000 || Math.abs(v.value) < 0.01 ? v.value.toExponential(2) : v.value.toPrecision(4)}`)
+    .join(', ');
+}
+
+export interface HoverLinks {
+  /** Opens the dashboard. */
+  dashboard: string;
+  /** Opens the dashboard on one view (`scaling`: the family law and this prediction); optional. */
+  dashboardView?: string;
+}
+
+/** A short table: the formula, the numbers plugged in, the law and its fit quality, for the hovered keys. */
+export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], links: HoverLinks | string, family?: FamilyLaw): string {
   const plan = estimate.plan;
   if (!plan) return '';
+  const { dashboard, dashboardView } = typeof links === 'string' ? { dashboard: links, dashboardView: undefined } : links;
+  const isLr = keys.includes('peakLr');
+  const isBatch = keys.some((k) => k === 'tokensPerStep' || k.startsWith('batch.'));
   const a = plan.architecture;
   const rows: [string, string][] = [];
-  rows.push(['Parameters', `${formatCount(plan.params.total)} total · ${formatCount(plan.params.nonEmbedding)} non-embedding (Kaplan et al. 2020: without vocabulary and position embeddings)`]);
-  rows.push([
-    'Architecture',
-    `${a.modelType}: ${a.nLayer} layers × d ${a.dModel}, ${a.nHead} heads${a.nKvHead && a.nKvHead !== a.nHead ? ` (${a.nKvHead} KV)` : ''}${a.dFfn ? `, FFN ${a.dFfn}` : ''}, vocabulary ${a.vocab}${a.tiedEmbeddings ? ', tied embeddings' : ''}`,
-  ]);
-  if (plan.tokens !== undefined) {
-    const how = plan.maxSteps !== undefined && plan.tokensPerStep !== undefined ? ` = ${plan.maxSteps} steps × ${formatCount(plan.tokensPerStep)} tokens/step` : '';
-    rows.push(['Tokens', `${formatCount(plan.tokens)}${how} (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)`]);
-  }
-  if (estimate.cost) rows.push(['Compute', `${formatFlops(estimate.cost.flops)} FLOPs: ${estimate.cost.convention}`]);
   const loss = estimate.predictions.loss;
-  if (loss) {
-    rows.push([
-      'Predicted loss',
-      `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%): ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed)' : ''}, fitted on ${loss.runsUsed.length} run(s)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`,
-    ]);
+  if (isLr || isBatch) {
+    // LR and batch: the configured value against the published laws, first and short.
+    const suggestions = (isLr ? estimate.predictions.lr : estimate.predictions.batchTokens) ?? [];
+    const current = isLr ? plan.peakLr : plan.tokensPerStep;
+    const show = (v: number) => (isLr ? formatLr(v) : `${formatCount(v)} tokens`);
+    if (current !== undefined) rows.push([isLr ? 'Learning rate' : 'Batch', `${show(current)} configured`]);
+    const n = plan.params.activeNonEmbedding ?? plan.params.nonEmbedding;
+    for (const s of suggestions) {
+      const law = getLaw(s.lawId);
+      const inputs = /^step/i.test(s.lawId) ? `N ${formatCount(n)} non-embedding, D ${formatCount(plan.tokens ?? 0)}` : 'C = M·D (M = 72·L·d² + 6·L·d·seq)';
+      rows.push([s.title, `**${show(s.value)}** = ${law?.formula ?? s.lawId} at ${inputs}; a prior, not fitted to your runs; ${citationOf(law)}${s.outsideDomain ? `; ⚠ outside its fitted range: ${s.outsideDomain}` : domainOf(law) ? `; fitted on ${domainOf(law)}` : ''}`]);
+    }
+    if (suggestions.length === 0 && estimate.predictions.hparamsSilent) rows.push(['Advice', `none: ${estimate.predictions.hparamsSilent}`]);
+    if (plan.tokens !== undefined) rows.push(['Model', `${formatCount(plan.params.total)} parameters, ${formatCount(plan.tokens)} tokens`]);
   } else {
-    rows.push(['Predicted loss', `uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}`]);
+    rows.push(['Parameters', `${formatCount(plan.params.total)} total · ${formatCount(plan.params.nonEmbedding)} non-embedding (Kaplan et al. 2020: without vocabulary and position embeddings)`]);
+    rows.push([
+      'Architecture',
+      `${a.modelType}: ${a.nLayer} layers × d ${a.dModel}, ${a.nHead} heads${a.nKvHead && a.nKvHead !== a.nHead ? ` (${a.nKvHead} KV)` : ''}${a.dFfn ? `, FFN ${a.dFfn}` : ''}, vocabulary ${a.vocab}${a.tiedEmbeddings ? ', tied embeddings' : ''}`,
+    ]);
+    if (plan.tokens !== undefined) {
+      const how = plan.maxSteps !== undefined && plan.tokensPerStep !== undefined ? ` = ${plan.maxSteps} steps × ${formatCount(plan.tokensPerStep)} tokens/step` : '';
+      rows.push(['Tokens', `${formatCount(plan.tokens)}${how} (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)`]);
+    }
+    const cost = estimate.cost;
+    if (cost) {
+      const hw = cost.hardware ? ` · ${formatHours(cost.gpuHours)} ${cost.hardware.id}-h · ${formatUsd(cost.usd)} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU` : '';
+      rows.push(['Compute', `${formatFlops(cost.flops)} FLOPs${hw} (${cost.convention.split(':')[0]} convention)`]);
+    }
+    if (loss) {
+      const law = getLaw(loss.lawId);
+      const plugged = parametersOf(family);
+      rows.push(['Predicted loss', `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`]);
+      rows.push(['Formula', `${law?.formula ?? loss.lawId}${plugged ? ` with ${plugged}` : ''}; N ${formatCount(plan.params.total)}, D ${formatCount(plan.tokens ?? 0)}`]);
+      const validation = family?.fit?.validation;
+      rows.push([
+        'Fit quality',
+        `${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed)' : ''}, ${loss.runsUsed.length} run(s)` +
+          (validation ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest run (${validation.heldOutRunId}) from the others` : '; not validated (too few runs)') +
+          `; ${citationOf(law)}` +
+          (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
+      ]);
+    } else {
+      rows.push(['Predicted loss', `uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}`]);
+    }
   }
   const notes = keys.map((k) => plan.sources[k]?.note).filter((n): n is string => !!n);
   const lines = [
@@ -57,6 +123,8 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
     ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`),
   ];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
-  lines.push('', `[Open the dashboard](command:${dashboardCommand})`);
+  const link = [`[Open the dashboard](command:${dashboard})`];
+  if (dashboardView && loss) link.push(`[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling']))})`);
+  lines.push('', link.join(' · '));
   return lines.join('\n');
 }

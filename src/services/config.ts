@@ -4,6 +4,11 @@ import { DEFAULT_LOG_GLOBS } from '../shared/logFiles';
 
 const SECTION = 'scalingLens';
 
+/** A plain copy of a JSON setting value (structured-cloneable, unlike VS Code's proxies). */
+function plainJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** Typed view of the `scalingLens.*` settings; read fresh on each call so changes apply at once. */
 export class Settings {
   private get raw(): vscode.WorkspaceConfiguration {
@@ -29,7 +34,41 @@ export class Settings {
     return {
       fitTimeBudgetMs: Math.max(100, this.raw.get<number>('fit.timeBudgetMs', 5000)),
       minPointsForCurve: Math.max(4, Math.round(this.raw.get<number>('fit.minPointsForCurve', 8))),
+      // Plain JSON values: the worker checks them and reports entries it ignores.
+      // VS Code hands out object settings as clone-on-write proxies, which postMessage cannot
+      // clone ("#<Object> could not be cloned"): send plain JSON copies to the worker.
+      hardware: plainJson({
+        profiles: this.raw.get<unknown[]>('hardware.profiles', []),
+        default: this.raw.get<string>('hardware.default', 'H100'),
+        prices: this.raw.get<Record<string, unknown>>('hardware.prices', {}),
+        mfu: this.raw.get<number>('hardware.mfu', 0.4),
+      }),
+      textLogPatterns: this.textLogPatterns,
     };
+  }
+
+  /**
+   * User regexes for plain-text logs. A regex from an untrusted workspace is ignored (only the
+   * user's own settings count in Restricted Mode, as `restrictedConfigurations` declares); the
+   * worker compiles them and reports the invalid or unsafe ones.
+   */
+  get textLogPatterns(): string[] {
+    const key = 'textLog.patterns';
+    const value = vscode.workspace.isTrusted ? this.raw.get<unknown[]>(key) : this.raw.inspect<unknown[]>(key)?.globalValue;
+    // Non-strings stay as '' so the worker's diagnostics keep the user's indices.
+    return Array.isArray(value) ? value.map((p) => (typeof p === 'string' ? p : '')) : [];
+  }
+
+  /** `always`, `never`, or `auto`: poll folders on network file systems, where file events miss other machines' writes. */
+  get watchPolling(): 'auto' | 'always' | 'never' {
+    const v = this.raw.get<string>('watch.polling', 'auto');
+    return v === 'always' || v === 'never' ? v : 'auto';
+  }
+
+  /** Milliseconds between two polling rounds (at least 250). */
+  get watchPollingIntervalMs(): number {
+    const v = this.raw.get<number>('watch.pollingIntervalMs', 2000);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.max(250, Math.round(v)) : 2000;
   }
 
   static affects(event: vscode.ConfigurationChangeEvent, key?: string): boolean {

@@ -2,15 +2,22 @@
 // defined here once, as discriminated unions, and validated on receipt where the sender is
 // untrusted (the webview).
 import type { Diagnostic } from '../core/diagnostics';
+import type { BudgetPlan } from '../core/plan/budget';
+import type { HardwareSettings } from '../core/plan/hardware';
 import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
-import type { ConfigEstimate, FamilyLaw, CurvePrediction } from '../core/snapshot';
+import type { FamilySource } from '../core/runs/workspaceFile';
+import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
 
-export type { ConfigEstimate, FamilyLaw, CurvePrediction };
+export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock };
 
 /** A run as the UI sees it: summary numbers plus display series already downsampled. */
 export interface RunView {
   id: string;
   name: string;
+  /** Who put the run in its family (see FamilyLaw.source); `guessed` families are shown as guesses. */
+  familySource?: FamilySource;
+  /** Why the run is left out of family fits (`.scalinglens.yaml` and line), when it is. */
+  excluded?: string;
   /** Folder holding the run's first log file. */
   dir: string;
   format: LogFormat;
@@ -21,6 +28,12 @@ export interface RunView {
   lastLoss?: number;
   points: number;
   curve?: CurvePrediction;
+  /** The family the run's laws belong to (as named, or guessed from its folder). */
+  family: string;
+  /** Training FLOPs per optimizer step, 6·N·(tokens per step); undefined when N or tokens per step is unknown. */
+  flopsPerStep?: number;
+  /** Live runs only: when the planned last step will be reached. */
+  eta?: Eta;
   display: {
     steps: number[];
     loss: number[];
@@ -30,6 +43,11 @@ export interface RunView {
     fit: number[];
     fitLower: number[];
     fitUpper: number[];
+    /** Learning rate as logged, downsampled like the loss. */
+    lrSteps: number[];
+    lr: number[];
+    /** When the log records a wall clock. */
+    wall?: WallClock;
   };
   diagnostics: Diagnostic[];
 }
@@ -44,22 +62,77 @@ export interface Snapshot {
   fitMs: number;
   /** Some fits ran out of their time budget; another round follows. */
   incomplete: boolean;
+  /** Runs that differ only by seed (two or more each). */
+  seedGroups: SeedGroup[];
+  /** One cross-run view per family. */
+  scaling: ScalingView[];
+  /** Every validation the engine ran, predicted versus actual. */
+  validations: ValidationPoint[];
+}
+
+/**
+ * A snapshot as the change from the one before (`baseVersion`): runs added or changed in full,
+ * ids of runs removed, the run order, and the small whole-workspace parts in full.
+ */
+export interface SnapshotDelta extends Omit<Snapshot, 'runs'> {
+  baseVersion: number;
+  changedRuns: RunView[];
+  removedRunIds: string[];
+  /** Every run id of the new snapshot, in its order. */
+  order: string[];
+}
+
+/**
+ * `workerData` of the fitting worker. `cancelFlag` is a SharedArrayBuffer of one Int32: the host
+ * stores 1 (Atomics) when what the worker is fitting became stale (rescan, new settings, deleted
+ * files); the fits poll it between solver iterations and resamples, so cancellation is seen
+ * mid-fit, without waiting for the message loop. The worker stores 0 when it starts a round.
+ */
+export interface WorkerInit {
+  cancelFlag?: SharedArrayBuffer;
+}
+
+/** Host messages that make a fit round in progress stale: they cancel it (see `WorkerInit`). */
+export function cancelsFitting(message: HostToWorker): boolean {
+  return message.type === 'reset' || message.type === 'configure' || message.type === 'filesDeleted';
 }
 
 export interface WorkerSettings {
   fitTimeBudgetMs: number;
   minPointsForCurve: number;
+  /** `scalingLens.textLog.patterns`: user regexes for plain-text logs (compiled, and checked, in the worker). */
+  textLogPatterns?: string[];
+  /** `scalingLens.hardware.*` (profiles, default, prices, mfu): what cost estimates are computed on. */
+  hardware?: HardwareSettings;
 }
 
 // ---- host <-> worker ----------------------------------------------------------------------
 
 export type WorkerRequest =
   | { kind: 'estimateConfig'; path: string; text: string }
-  | { kind: 'snapshot' };
+  | { kind: 'snapshot' }
+  | { kind: 'planBudget'; request: PlanBudgetRequest };
 
 export type WorkerResponse =
   | { kind: 'estimateConfig'; estimate: ConfigEstimate }
-  | { kind: 'snapshot'; snapshot: Snapshot };
+  | { kind: 'snapshot'; snapshot: Snapshot }
+  | { kind: 'planBudget'; plan: BudgetPlan; family?: string };
+
+/**
+ * "Plan Compute Budget": the budget as the user typed it (the worker parses it again), optional
+ * constraints, and the config it started from (its family, sequence length and vocabulary).
+ */
+export interface PlanBudgetRequest {
+  budget: string;
+  params?: number;
+  inferenceTokens?: number;
+  deadlineDays?: number;
+  gpus?: number;
+  hardware?: string;
+  family?: string;
+  seqLen?: number;
+  vocab?: number;
+}
 
 export type HostToWorker =
   | { type: 'configure'; settings: WorkerSettings }
@@ -77,25 +150,52 @@ export type WorkerToHost =
 
 // ---- host <-> webview ---------------------------------------------------------------------
 
-export type RunColumn = 'name' | 'status' | 'params' | 'tokens' | 'lastStep' | 'lastLoss' | 'predicted';
-const RUN_COLUMNS: readonly RunColumn[] = ['name', 'status', 'params', 'tokens', 'lastStep', 'lastLoss', 'predicted'];
+export type RunColumn = 'name' | 'status' | 'params' | 'tokens' | 'lastStep' | 'lastLoss' | 'predicted' | 'error' | 'eta';
+const RUN_COLUMNS: readonly RunColumn[] = ['name', 'status', 'params', 'tokens', 'lastStep', 'lastLoss', 'predicted', 'error', 'eta'];
+
+export type CurveXAxis = 'step' | 'tokens' | 'flops' | 'wall';
+const CURVE_X_AXES: readonly CurveXAxis[] = ['step', 'tokens', 'flops', 'wall'];
+export type DashboardView = 'curves' | 'scaling' | 'validation';
+const DASHBOARD_VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
+export type ScalingXAxis = 'params' | 'tokens' | 'flops';
+const SCALING_X_AXES: readonly ScalingXAxis[] = ['params', 'tokens', 'flops'];
+/** What gives runs a shared colour: each its own, or a family or hyperparameter value. */
+export type ColourBy = 'run' | 'family' | 'params' | 'tokens' | 'peakLr';
+const COLOUR_BY: readonly ColourBy[] = ['run', 'family', 'params', 'tokens', 'peakLr'];
 
 export interface DashboardState {
   xScale: 'linear' | 'logarithmic';
   yScale: 'linear' | 'logarithmic';
   /** What the loss curves are drawn against. */
-  xAxis: 'step' | 'tokens';
+  xAxis: CurveXAxis;
+  view: DashboardView;
+  scalingX: ScalingXAxis;
+  /** Learning rate on a secondary y axis. */
+  showLr: boolean;
+  /** Runs differing only by seed drawn as their mean with a min–max band. */
+  groupSeeds: boolean;
+  colourBy: ColourBy;
+  /** Only runs of this family ('' = all). */
+  family: string;
   /** Debiased EMA weight for display, 0 = off (TensorBoard's slider). */
   smoothing: number;
   sort: { column: RunColumn; descending: boolean };
   hiddenRuns: string[];
 }
 
-export type HostToWebview = { type: 'snapshot'; snapshot: Snapshot };
+export type HostToWebview =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'delta'; delta: SnapshotDelta }
+  /** Switch to a view (a link or command asked for it); the webview remembers it like a click. */
+  | { type: 'showView'; view: DashboardView }
+  /** The config open in the editor, drawn in the scaling view; undefined when none applies. */
+  | { type: 'planned'; planned: PlannedPoint | undefined };
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'rendered'; version: number; runs: number; points: number }
+  /** A delta did not apply to what the webview holds: send the whole snapshot. */
+  | { type: 'resync' }
+  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean }
   | { type: 'revealLog'; runId: string }
   | { type: 'exportCsv' }
   | { type: 'exportPng'; dataUrl: string };
@@ -119,10 +219,12 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
   switch (m.type) {
     case 'ready':
       return only('type') ? { type: 'ready' } : undefined;
+    case 'resync':
+      return only('type') ? { type: 'resync' } : undefined;
     case 'rendered':
-      if (!only('type', 'version', 'runs', 'points')) return undefined;
-      if (!count(m.version) || !count(m.runs) || !count(m.points)) return undefined;
-      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number };
+      if (!only('type', 'version', 'runs', 'points', 'view', 'planned')) return undefined;
+      if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean') return undefined;
+      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned };
     case 'revealLog':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length > MAX_ID_LENGTH) return undefined;
       return { type: 'revealLog', runId: m.runId };
@@ -136,8 +238,25 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
   }
 }
 
+function oneOf<T extends string>(allowed: readonly T[], v: unknown, fallback: T): T {
+  return allowed.includes(v as T) ? (v as T) : fallback;
+}
+
 export function parseDashboardState(raw: unknown): DashboardState {
-  const fallback: DashboardState = { xScale: 'logarithmic', yScale: 'logarithmic', xAxis: 'step', smoothing: 0.6, sort: { column: 'name', descending: false }, hiddenRuns: [] };
+  const fallback: DashboardState = {
+    xScale: 'logarithmic',
+    yScale: 'logarithmic',
+    xAxis: 'step',
+    view: 'curves',
+    scalingX: 'flops',
+    showLr: false,
+    groupSeeds: false,
+    colourBy: 'run',
+    family: '',
+    smoothing: 0.6,
+    sort: { column: 'name', descending: false },
+    hiddenRuns: [],
+  };
   if (typeof raw !== 'object' || raw === null) return fallback;
   const s = raw as Record<string, unknown>;
   const scale = (v: unknown, d: DashboardState['xScale']) => (v === 'linear' || v === 'logarithmic' ? v : d);
@@ -145,7 +264,13 @@ export function parseDashboardState(raw: unknown): DashboardState {
   return {
     xScale: scale(s.xScale, fallback.xScale),
     yScale: scale(s.yScale, fallback.yScale),
-    xAxis: s.xAxis === 'tokens' ? 'tokens' : 'step',
+    xAxis: oneOf(CURVE_X_AXES, s.xAxis, fallback.xAxis),
+    view: oneOf(DASHBOARD_VIEWS, s.view, fallback.view),
+    scalingX: oneOf(SCALING_X_AXES, s.scalingX, fallback.scalingX),
+    showLr: s.showLr === true,
+    groupSeeds: s.groupSeeds === true,
+    colourBy: oneOf(COLOUR_BY, s.colourBy, fallback.colourBy),
+    family: typeof s.family === 'string' && s.family.length <= MAX_ID_LENGTH ? s.family : '',
     smoothing: typeof s.smoothing === 'number' && s.smoothing >= 0 && s.smoothing < 1 ? s.smoothing : fallback.smoothing,
     sort: {
       column: RUN_COLUMNS.includes(sort.column as RunColumn) ? (sort.column as RunColumn) : fallback.sort.column,

@@ -1,9 +1,10 @@
 // Worker thread entry: glue between messages and the core engine. Reading and fitting happen
 // here, never on the extension host's thread.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import { ScalingWorkspace } from '../core/workspace';
-import type { HostToWorker, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+import type { FamilyLaw, HostToWorker, WorkerInit, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+import { planBudgetRequest } from '../features/planBudgetPlan';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
@@ -16,6 +17,11 @@ let recomputeTimer: NodeJS.Timeout | undefined;
 const RECOMPUTE_DELAY_MS = 150;
 const MAX_INCOMPLETE_ROUNDS = 5;
 let incompleteRounds = 0;
+/**
+ * False until the host sends the file list (`reset`). A worker restarted after a crash is
+ * configured first; a snapshot then would show the user an empty workspace until the rescan lands.
+ */
+let filesKnown = false;
 
 function post(message: WorkerToHost): void {
   port!.postMessage(message);
@@ -25,9 +31,20 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
+/** The family laws of the latest snapshot (budget plans are calibrated on them). */
+let latestFamilies: FamilyLaw[] | undefined;
+
+/** Set by the host when the round in progress became stale (see WorkerInit); polled mid-fit. */
+const cancelFlag = (workerData as WorkerInit | undefined)?.cancelFlag;
+const cancelCell = cancelFlag ? new Int32Array(cancelFlag) : undefined;
+const isCancelled = cancelCell ? () => Atomics.load(cancelCell, 0) === 1 : undefined;
+
 function computeSnapshot() {
   const deadline = performance.now() + settings.fitTimeBudgetMs;
-  const snapshot = engine.snapshot(deadline);
+  // A new round starts from what the worker has now: earlier cancellations are consumed.
+  if (cancelCell) Atomics.store(cancelCell, 0, 0);
+  const snapshot = engine.snapshot(deadline, isCancelled);
+  latestFamilies = snapshot.families;
   if (snapshot.incomplete) log('info', `fitting used its ${settings.fitTimeBudgetMs} ms budget; the fits left unfinished start again in the next round`);
   return snapshot;
 }
@@ -65,6 +82,11 @@ function answer(request: WorkerRequest): WorkerResponse {
       return { kind: 'estimateConfig', estimate: engine.estimateConfig(request.path, request.text, readSibling, performance.now() + settings.fitTimeBudgetMs) };
     case 'snapshot':
       return { kind: 'snapshot', snapshot: computeSnapshot() };
+    case 'planBudget': {
+      const planned = planBudgetRequest(request.request, latestFamilies ?? computeSnapshot().families, engine.hardware);
+      if ('error' in planned) throw new Error(planned.error);
+      return { kind: 'planBudget', plan: planned.plan, family: planned.family };
+    }
   }
 }
 
@@ -88,10 +110,11 @@ port.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'configure':
       settings = message.settings;
-      engine.configure({ minPointsForCurve: settings.minPointsForCurve });
-      scheduleRecompute();
+      engine.configure({ minPointsForCurve: settings.minPointsForCurve, textLogPatterns: settings.textLogPatterns, hardware: settings.hardware });
+      if (filesKnown) scheduleRecompute();
       return;
     case 'reset':
+      filesKnown = true;
       engine.clear();
       updateFiles(message.files);
       return;

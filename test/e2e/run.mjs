@@ -8,7 +8,7 @@
 //   npm run build && node test/e2e/run.mjs [--keep]
 //
 // Closing line: `e2e: N passed, N failed`. Exit 0 only when every check passed.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,6 +57,109 @@ async function openFile(page, relativePath) {
   await page.keyboard.press('Enter');
 }
 
+/** The YAML config the editor checks open (the generic shape, of the example sweep's family). */
+const EDITOR_YAML = `family: example-sweep
+model:
+  layers: 12
+  d_model: 768
+  heads: 12
+  vocab: 32000
+  tied: true
+training:
+  steps: 5000
+  batch_size: 256
+  seq_len: 1024
+  lr: 3.0e-4
+  gpus: 8
+  micro_batch: 8
+  zero_stage: 2
+  precision: bf16
+`;
+
+function writeEditorConfig(workspace) {
+  fs.mkdirSync(path.join(workspace, 'editor'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'editor', 'run-1b.yaml'), EDITOR_YAML);
+}
+
+/** Checks of the editor surface on a YAML config: lenses, an LR hover, "Plan Compute Budget". */
+async function editorChecks(page) {
+  await check('lenses above a YAML config: loss, FLOPs, H100-hours, cost, memory; LR advice on the lr line', async () => {
+    await openFile(page, 'editor/run-1b.yaml');
+    const main = page.locator('.codelens-decoration', { hasText: 'H100-h' }).first();
+    await main.waitFor({ timeout: 60_000 });
+    // VS Code separates the lenses of a line with " | " on lines of their own: read them as one line.
+    const text = (await main.innerText()).replace(/\s+/g, ' ').trim();
+    if (!/Loss \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] · \d\.\d{2}e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?/.test(text)) throw new Error(`lens: ${text}`);
+    if (!/Fits 8× H100 with ZeRO-2 \(\d+ GB\/GPU\)/.test(text)) throw new Error(`memory lens missing: ${text}`);
+    const lr = page.locator('.codelens-decoration', { hasText: 'Step Law' }).last();
+    await lr.waitFor({ timeout: 10_000 });
+    const lrText = (await lr.innerText()).replace(/\s+/g, ' ').trim();
+    if (!/LR 3e-4 \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText)) throw new Error(`LR lens: ${lrText}`);
+    await page.screenshot({ path: path.join(shots, 'lens-yaml.png') });
+    return `${text} / ${lrText}`;
+  });
+
+  await check('hovering lr shows the Step Law and DeepSeek rows', async () => {
+    await page.locator('.view-line span', { hasText: /^lr$/ }).first().hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'Step Law' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    if (!/Learning rate/.test(text) || !/DeepSeek/.test(text) || !/prior/.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
+    await page.screenshot({ path: path.join(shots, 'hover-lr.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  await check('"Scaling Lens: Plan Compute Budget" from the palette: budget typed, plan shown, config written', async () => {
+    await palette(page, 'Scaling Lens: Plan Compute Budget');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'accelerator-hours' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('5000 H100-h');
+    await page.keyboard.press('Enter');
+    // Constraints: none (Enter).
+    await page.locator('.quick-input-widget', { hasText: 'constraints' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notification-toast', { hasText: 'plan for 5000 H100-h' }).first();
+    await toast.waitFor({ timeout: 60_000 });
+    await sleep(1500);
+    await page.screenshot({ path: path.join(shots, 'plan.png') });
+    await toast.locator('.monaco-button', { hasText: 'Write Config' }).click();
+    const tab = page.locator('.tab', { hasText: /planned.*\.yaml/ }).first();
+    await tab.waitFor({ timeout: 15_000 });
+    const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(shots, 'plan-written.png') });
+    return `${(await tab.innerText()).trim()}: ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}`;
+  });
+}
+
+/** Non-transparent pixels of a canvas in the dashboard frame: something was drawn. */
+async function paintedPixels(frame, id) {
+  return frame.locator(`#${id}`).evaluate((canvas) => {
+    const c = /** @type {HTMLCanvasElement} */ (canvas);
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+    return painted;
+  });
+}
+
+/** Switches the dashboard to a view by its tab and waits until its canvas paints. */
+async function showView(frame, view) {
+  await frame.locator(`#tab-${view}`).click();
+  await frame.locator(`#view-${view}:not([hidden])`).waitFor({ timeout: 10_000 });
+  for (let i = 0; i < 50; i++) {
+    if ((await paintedPixels(frame, view)) > 1000) break;
+    await sleep(200);
+  }
+  return paintedPixels(frame, view);
+}
+
+/** The canvas's legend entries, from its aria-label ("… Legend: a; b; c"). */
+async function legendOf(frame, id) {
+  const label = (await frame.locator(`#${id}`).getAttribute('aria-label')) ?? '';
+  return label.includes('Legend: ') ? label.slice(label.indexOf('Legend: ') + 8).split('; ') : [];
+}
+
 async function main() {
   const server = ensureServer();
   if (!server.ok) {
@@ -71,6 +174,7 @@ async function main() {
   fs.mkdirSync(logDir);
   const workspace = path.join(dataDir, 'workspace');
   fs.cpSync(path.join(repoRoot, 'examples'), workspace, { recursive: true });
+  writeEditorConfig(workspace);
   const port = await freePort();
   const child = spawn(process.execPath, serverArguments({ port, dataDir, logDir, trusted: true }), {
     cwd: repoRoot,
@@ -126,33 +230,92 @@ async function main() {
       await page.keyboard.press('Escape');
     });
 
+    await editorChecks(page);
+
     const dashboardFrame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await check('"Scaling Lens: Show Dashboard" draws the runs table and the chart', async () => {
+    // What the CLI reports for the same files: the dashboard's numbers must agree with it.
+    const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspace, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    await check('"Scaling Lens: Show Dashboard" draws the loss curves, with train and eval in the legend', async () => {
       await palette(page, 'Scaling Lens: Show Dashboard');
       const rows = dashboardFrame.locator('#runs tbody tr');
       await rows.nth(6).waitFor({ timeout: 30_000 });
       const count = await rows.count();
-      const drawn = await dashboardFrame.locator('#curves').evaluate((canvas) => {
-        const c = /** @type {HTMLCanvasElement} */ (canvas);
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let painted = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
-        return painted;
-      });
+      const drawn = await showView(dashboardFrame, 'curves');
       if (drawn < 1000) throw new Error(`the chart painted only ${drawn} pixels`);
+      const legend = await legendOf(dashboardFrame, 'curves');
+      for (const run of cli.runs) {
+        if (!legend.includes(`${path.basename(run.id)} · train`)) throw new Error(`no train entry for ${run.id} in the legend: ${legend.join(', ')}`);
+      }
+      if (!legend.some((l) => l.endsWith(' · eval'))) throw new Error(`no eval entry in the legend: ${legend.join(', ')}`);
       await sleep(500);
       await page.screenshot({ path: path.join(shots, `dashboard-${await themeOf(page)}.png`) });
-      return `${count} runs, ${drawn} pixels painted`;
+      return `${count} runs, ${drawn} pixels painted, legend: ${legend.length} entries`;
+    });
+
+    await check('the runs table shows the CLI\'s last and predicted final losses for every run', async () => {
+      const rows = dashboardFrame.locator('#runs tbody tr');
+      if ((await rows.count()) !== cli.runs.length) throw new Error(`${await rows.count()} rows, the CLI found ${cli.runs.length} runs`);
+      const compared = [];
+      for (const run of cli.runs) {
+        const row = dashboardFrame.locator(`#runs tbody tr[data-run-id="${run.id}"]`);
+        const last = (await row.locator('td[data-column="lastLoss"]').innerText()).trim();
+        if (last !== run.lastLoss.toFixed(3)) throw new Error(`${run.id}: last loss ${last} in the table, ${run.lastLoss} from the CLI`);
+        const predicted = (await row.locator('td[data-column="predicted"]').innerText()).trim();
+        const expected = run.prediction ? run.prediction.predictedFinal.toFixed(3) : '—';
+        if (!predicted.startsWith(expected)) throw new Error(`${run.id}: predicted ${predicted} in the table, ${expected} from the CLI`);
+        compared.push(`${path.basename(run.id)} ${last}→${expected}`);
+      }
+      return compared.join(', ');
     });
 
     await check('sorting the runs table by last loss puts the lowest first, and the x axis switches to tokens', async () => {
       await dashboardFrame.locator('#runs th button[data-column="lastLoss"]').click();
-      const lastLoss = await dashboardFrame.locator('#runs tbody tr td:nth-child(6)').allInnerTexts();
+      const lastLoss = await dashboardFrame.locator('#runs tbody td[data-column="lastLoss"]').allInnerTexts();
       const values = lastLoss.map(Number).filter(Number.isFinite);
+      if (values.length < 2) throw new Error(`last losses: ${lastLoss.join(', ')}`);
       for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) throw new Error(`not ascending: ${values.join(', ')}`);
       await dashboardFrame.locator('#xaxis').selectOption('tokens');
-      await dashboardFrame.locator('.chart').evaluate(() => new Promise((r) => setTimeout(r, 300)));
+      await dashboardFrame.locator('#showLr').check();
+      await sleep(300);
+      const drawn = await paintedPixels(dashboardFrame, 'curves');
+      if (drawn < 1000) throw new Error(`tokens axis painted only ${drawn} pixels`);
+      await page.screenshot({ path: path.join(shots, `dashboard-tokens-lr-${await themeOf(page)}.png`) });
+      await dashboardFrame.locator('#showLr').uncheck();
       return `last losses ${values.join(', ')}`;
+    });
+
+    await check('the scaling view draws every sized run, the family law, the frontier and the held-out run', async () => {
+      const drawn = await showView(dashboardFrame, 'scaling');
+      if (drawn < 1000) throw new Error(`the scaling chart painted only ${drawn} pixels`);
+      const legend = await legendOf(dashboardFrame, 'scaling');
+      for (const want of [' · final loss', ' · law at D/N', ' · compute-optimal frontier', ' · held out']) {
+        if (!legend.some((l) => l.includes(want))) throw new Error(`no "${want}" in the legend: ${legend.join(', ')}`);
+      }
+      await page.screenshot({ path: path.join(shots, `dashboard-scaling-${await themeOf(page)}.png`) });
+      return `${drawn} pixels, legend: ${legend.join('; ')}`;
+    });
+
+    await check('the predicted-vs-actual view plots and lists every validation', async () => {
+      const drawn = await showView(dashboardFrame, 'validation');
+      if (drawn < 1000) throw new Error(`the validation chart painted only ${drawn} pixels`);
+      const rows = await dashboardFrame.locator('#validations tbody tr').allInnerTexts();
+      if (rows.length < cli.runs.filter((r) => r.prediction).length) throw new Error(`only ${rows.length} validations listed`);
+      if (!rows.some((r) => r.includes('leave-largest-out'))) throw new Error('the family hold-out is not listed');
+      await page.screenshot({ path: path.join(shots, `dashboard-validation-${await themeOf(page)}.png`) });
+      return `${rows.length} validations, ${drawn} pixels`;
+    });
+
+    await check('the dashboard controls are reachable by keyboard: arrow keys move between views', async () => {
+      await dashboardFrame.locator('#tab-validation').focus();
+      await page.keyboard.press('ArrowRight');
+      await dashboardFrame.locator('#view-curves:not([hidden])').waitFor({ timeout: 5_000 });
+      const selected = await dashboardFrame.locator('#tab-curves').getAttribute('aria-selected');
+      if (selected !== 'true') throw new Error('the curves tab is not selected');
+      await dashboardFrame.locator('#runs th button[data-column="params"]').focus();
+      await page.keyboard.press('Enter');
+      const sort = await dashboardFrame.locator('#runs th:has(button[data-column="params"])').getAttribute('aria-sort');
+      if (sort !== 'ascending') throw new Error(`Enter on the Params header: aria-sort ${sort}`);
+      return 'tabs by arrows, sort by Enter';
     });
 
     await check('the dashboard redraws in the other theme', async () => {
@@ -163,6 +326,12 @@ async function main() {
       await sleep(1000);
       await dashboardFrame.locator('#runs tbody tr').first().waitFor();
       await page.screenshot({ path: path.join(shots, `dashboard-${after}.png`) });
+      for (const view of ['scaling', 'validation']) {
+        const drawn = await showView(dashboardFrame, view);
+        if (drawn < 1000) throw new Error(`${view} painted only ${drawn} pixels in the ${after} theme`);
+        await page.screenshot({ path: path.join(shots, `dashboard-${view}-${after}.png`) });
+      }
+      await showView(dashboardFrame, 'curves');
       return `${before} → ${after}`;
     });
   } finally {

@@ -53,6 +53,7 @@ export function defaultWorkspace() {
  * grep (optional mocha pattern on full titles, e.g. '^activation ' or 'restricted'),
  * suite (optional extensionTestsPath; default DEFAULT_SUITE), timeoutSec (optional),
  * env (optional extra environment for the server, hence the extension host),
+ * prepare (optional function(workspaceCopy) run on the copy before the server starts),
  * default (false = only when named with --config or --config all).
  */
 export const DEFAULT_SUITE = path.join(repoRoot, 'out/test/integration/suite/index.js');
@@ -60,7 +61,22 @@ export const configurations = [
   { name: 'trusted', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|Scaling Lens on the example sweep) ' },
   // Restricted Mode pass (server started without --disable-workspace-trust).
   { name: 'restricted', workspace: defaultWorkspace(), trusted: false, grep: '^(activation|Restricted Mode) ' },
+  // Faults (suite/faults.test.ts) on their own copy, since they delete and break logs; the copy
+  // also holds 10,000 small non-log files, so activation is measured in a crowded workspace.
+  { name: 'faults', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|faults) ', prepare: addBulkFiles },
 ];
+
+/** Files in the crowded workspace of the `faults` configuration (SCALING_LENS_BULK_FILES overrides). */
+export const BULK_FILES = Number(process.env.SCALING_LENS_BULK_FILES ?? 10_000);
+
+/** Writes BULK_FILES small non-log files into `bulk/`, 100 per folder. */
+function addBulkFiles(workspace) {
+  for (let i = 0; i < BULK_FILES; i++) {
+    const dir = path.join(workspace, 'bulk', `d${String(Math.floor(i / 100)).padStart(3, '0')}`);
+    if (i % 100 === 0) fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `note-${i}.txt`), `note ${i}\n`);
+  }
+}
 
 const RESULT_ENV = 'SCALING_LENS_TEST_RESULT';
 const GREP_ENV = 'SCALING_LENS_TEST_GREP';
@@ -186,6 +202,7 @@ export async function runConfiguration(cfg, { keep = false, log = console.log } 
   // so the repository's examples/ never changes under a test.
   const workspace = path.join(dataDir, 'workspace');
   fs.cpSync(cfg.workspace, workspace, { recursive: true });
+  if (cfg.prepare) cfg.prepare(workspace);
   const port = await freePort();
   const serverArgs = serverArguments({ port, dataDir, logDir, trusted: cfg.trusted });
 

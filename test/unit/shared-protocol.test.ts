@@ -6,7 +6,8 @@ import { snapshotCsv } from '../../src/shared/csvExport';
 
 test('valid webview messages are accepted as they are', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
-  assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400 }), { type: 'rendered', version: 3, runs: 2, points: 400 });
+  assert.deepEqual(parseWebviewMessage({ type: 'resync' }), { type: 'resync' });
+  assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true }), { type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true });
   assert.deepEqual(parseWebviewMessage({ type: 'revealLog', runId: 'sweep/a' }), { type: 'revealLog', runId: 'sweep/a' });
   assert.deepEqual(parseWebviewMessage({ type: 'exportCsv' }), { type: 'exportCsv' });
   assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
@@ -21,9 +22,13 @@ test('hostile or malformed webview messages are rejected', () => {
     [],
     { type: 'nope' },
     { type: 'ready', extra: 1 },
-    { type: 'rendered', version: -1, runs: 0, points: 0 },
-    { type: 'rendered', version: 1.5, runs: 0, points: 0 },
-    { type: 'rendered', version: '1', runs: 0, points: 0 },
+    { type: 'rendered', version: -1, runs: 0, points: 0, view: 'curves', planned: false },
+    { type: 'rendered', version: 1.5, runs: 0, points: 0, view: 'curves', planned: false },
+    { type: 'rendered', version: '1', runs: 0, points: 0, view: 'curves', planned: false },
+    { type: 'rendered', version: 1, runs: 0, points: 0, planned: false },
+    { type: 'rendered', version: 1, runs: 0, points: 0, view: 'toString', planned: false },
+    { type: 'rendered', version: 1, runs: 0, points: 0, view: 'curves', planned: 'yes' },
+    { type: 'resync', version: 1 },
     { type: 'revealLog', runId: 7 },
     { type: 'revealLog', runId: 'x'.repeat(5000) },
     { type: 'exportPng', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
@@ -38,7 +43,7 @@ test('hostile or malformed webview messages are rejected', () => {
 
 test('property: parsing never throws, and what it accepts parses to itself', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom('ready', 'rendered', 'revealLog'), version: fc.anything(), runs: fc.anything(), points: fc.anything(), runId: fc.anything() }, { requiredKeys: ['type'] })), (raw) => {
+    fc.property(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom('ready', 'resync', 'rendered', 'revealLog'), version: fc.anything(), runs: fc.anything(), points: fc.anything(), view: fc.oneof(fc.constantFrom('curves', 'scaling', 'validation'), fc.anything()), planned: fc.oneof(fc.boolean(), fc.anything()), runId: fc.anything() }, { requiredKeys: ['type'] })), (raw) => {
       const parsed = parseWebviewMessage(raw);
       if (parsed) assert.deepEqual(parseWebviewMessage(parsed), parsed);
     }),
@@ -48,17 +53,32 @@ test('property: parsing never throws, and what it accepts parses to itself', () 
 
 test('persisted dashboard state is sanitised, with defaults for anything unknown', () => {
   const defaults = parseDashboardState(undefined);
-  assert.deepEqual(defaults, { xScale: 'logarithmic', yScale: 'logarithmic', xAxis: 'step', smoothing: 0.6, sort: { column: 'name', descending: false }, hiddenRuns: [] });
-  assert.deepEqual(parseDashboardState({ xScale: 'linear', yScale: 'bogus', xAxis: 'wall', smoothing: 7, sort: { column: '__proto__', descending: 'yes' }, hiddenRuns: ['a', 3, null] }), {
+  assert.deepEqual(defaults, {
+    xScale: 'logarithmic',
+    yScale: 'logarithmic',
+    xAxis: 'step',
+    view: 'curves',
+    scalingX: 'flops',
+    showLr: false,
+    groupSeeds: false,
+    colourBy: 'run',
+    family: '',
+    smoothing: 0.6,
+    sort: { column: 'name', descending: false },
+    hiddenRuns: [],
+  });
+  assert.deepEqual(parseDashboardState({ xScale: 'linear', yScale: 'bogus', xAxis: 'hours', view: 'nope', showLr: 'yes', colourBy: 'constructor', family: 7, smoothing: 7, sort: { column: '__proto__', descending: 'yes' }, hiddenRuns: ['a', 3, null] }), {
     ...defaults,
     xScale: 'linear',
     hiddenRuns: ['a'],
   });
   assert.deepEqual(parseDashboardState({ xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } }), { ...defaults, xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } });
+  const chosen = { xAxis: 'wall', view: 'validation', scalingX: 'params', showLr: true, groupSeeds: true, colourBy: 'peakLr', family: 'sweep', sort: { column: 'eta', descending: false } } as const;
+  assert.deepEqual(parseDashboardState(chosen), { ...defaults, ...chosen });
 });
 
 test('the CSV export quotes run ids and lists every displayed series', () => {
-  const display = { steps: [1, 2], loss: [3, 2.5], evalSteps: [2], evalLoss: [2.6], fitSteps: [2], fit: [2.4], fitLower: [2.3], fitUpper: [2.5] };
-  const csv = snapshotCsv({ version: 1, fitMs: 0, incomplete: false, families: [], diagnostics: [], runs: [{ id: 'a,"b"', name: 'b', dir: '', format: 'jsonl', status: 'live', files: [], hyper: { notes: [] }, points: 2, display, diagnostics: [] }] });
+  const display = { steps: [1, 2], loss: [3, 2.5], evalSteps: [2], evalLoss: [2.6], fitSteps: [2], fit: [2.4], fitLower: [2.3], fitUpper: [2.5], lrSteps: [1], lr: [1e-3] };
+  const csv = snapshotCsv({ version: 1, fitMs: 0, incomplete: false, families: [], diagnostics: [], seedGroups: [], scaling: [], validations: [], runs: [{ id: 'a,"b"', name: 'b', dir: '', format: 'jsonl', status: 'live', files: [], hyper: { notes: [] }, points: 2, family: 'f', display, diagnostics: [] }] });
   assert.equal(csv, ['run,series,step,loss', '"a,""b""",train,1,3', '"a,""b""",train,2,2.5', '"a,""b""",eval,2,2.6', '"a,""b""",fit,2,2.4', '"a,""b""",fit_lower_80,2,2.3', '"a,""b""",fit_upper_80,2,2.5', ''].join('\n'));
 });

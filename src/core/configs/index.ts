@@ -39,6 +39,35 @@ export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh
 
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
+  const result = readConfigByFormat(input);
+  if (result.kind === 'plan' && result.plan.muP === undefined) {
+    const mup = findMuP(input.text);
+    if (mup) {
+      result.plan.muP = true;
+      result.plan.sources.muP = { file: input.file, range: mup.range, note: `derived: μP key "${mup.key}" set` };
+      result.plan.notes.push(`μP parametrisation ("${mup.key}" is set): the learning rate transfers across widths by design.`);
+    }
+  }
+  return result;
+}
+
+/**
+ * A μP / μTransfer key set to something other than false/0/null in any of the formats:
+ * `use_mup = True` (Python), `mup: true` (YAML), `"mup_width_scale": 0.13` (Cerebras-GPT HF configs),
+ * `mup_base_width`, `--use-mup` style flags.
+ */
+export function findMuP(text: string): { key: string; range: { start: number; end: number } } | undefined {
+  const re = /(^|[\s"'{,(-])((?:use[_-])?mu_?p(?:[_-]\w+)?)["']?\s*(?:[:=]\s*([^\s,}#]+)|(?=\s*(?:\\|$)))/gim;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const value = (m[3] ?? 'true').replace(/["']/g, '').toLowerCase();
+    if (['false', '0', '0.0', 'null', 'none', 'off', 'no', '~', '[]', '{}'].includes(value)) continue;
+    const start = m.index + m[1].length;
+    return { key: m[2], range: { start, end: start + m[2].length } };
+  }
+  return undefined;
+}
+
+function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
   const { file, text } = input;
   const ext = path.extname(file).toLowerCase();
   const base = path.basename(file);

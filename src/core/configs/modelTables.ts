@@ -65,6 +65,11 @@ export const LITGPT_MODELS: Record<string, NamedModel> = {
   'Meta-Llama-3-8B': llama(32, 4096, 32, 8, 14336, 128256, false, 8192, LIT),
   'Llama-3.1-8B': llama(32, 4096, 32, 8, 14336, 128256, false, 131072, LIT),
   'Llama-3.2-1B': llama(16, 2048, 32, 8, 8192, 128256, true, 131072, LIT),
+  'Llama-3.2-3B': llama(28, 3072, 24, 8, 8192, 128256, true, 131072, LIT),
+  'Llama-2-13b-hf': llama(40, 5120, 40, 40, 13824, 32000, false, 4096, LIT),
+  'Llama-2-70b-hf': llama(80, 8192, 64, 8, 28672, 32000, false, 4096, LIT),
+  'Meta-Llama-3-70B': llama(80, 8192, 64, 8, 28672, 128256, false, 8192, LIT),
+  'Mistral-7B-v0.1': llama(32, 4096, 32, 8, 14336, 32000, false, 4096, LIT),
 };
 
 /** Copies a named model so readers can annotate it without touching the table. */

@@ -48,6 +48,14 @@ export const NANOGPT_DEFAULTS: Record<string, Py> = {
 /** Vocabulary sizes of nanoGPT's bundled datasets that have a meta.pkl. */
 const DATASET_VOCAB: Record<string, number> = { shakespeare_char: 65 };
 
+/**
+ * Tokens in the train split of nanoGPT's bundled datasets, as its prepare.py scripts report them
+ * (karpathy/nanoGPT data/openwebtext/prepare.py: "train has ~9B tokens (9,035,582,198)";
+ * data/shakespeare_char/prepare.py: "train has 1003854 tokens"). train.py samples windows of
+ * train.bin at random, so D beyond this repeats data.
+ */
+const DATASET_TRAIN_TOKENS: Record<string, number> = { openwebtext: 9_035_582_198, shakespeare_char: 1_003_854 };
+
 /** Module-level assignments of a Python file: name → value (undefined when not a simple expression) and range. */
 export function pythonAssignments(text: string): { values: Map<string, Found & { unknown?: string }>; syntaxErrors: number[] } {
   const tree = parser.parse(text);
@@ -225,6 +233,10 @@ export function readNanoGpt(file: string, text: string): ConfigReadResult {
     b.from('gpus', { value: plan.gpus, range: { start: gpus.index + gpus[0].length - gpus[1].length, end: gpus.index + gpus[0].length } }, 'from the torchrun --nproc_per_node in the file');
   }
   if (batch !== undefined) plan.microBatch = batch;
+  if (typeof dataset.value === 'string' && DATASET_TRAIN_TOKENS[dataset.value] !== undefined) {
+    plan.uniqueTokens = DATASET_TRAIN_TOKENS[dataset.value];
+    b.assumed('uniqueTokens', `${fmt(plan.uniqueTokens)} tokens in data/${dataset.value}/train.bin (as nanoGPT's prepare.py reports)`);
+  }
   const applied = defaulted.filter((k) => !['dtype', 'init_from', 'dataset'].includes(k));
   if (applied.length) b.notes.push(`nanoGPT train.py defaults applied (not set in this file): ${applied.map((k) => `${k} = ${JSON.stringify(NANOGPT_DEFAULTS[k]).replace(/^true$/, 'True').replace(/^false$/, 'False')}`).join(', ')}.`);
   return finishPlan(

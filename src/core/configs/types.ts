@@ -72,6 +72,8 @@ export interface TrainingPlan {
   };
   /** Planned training tokens D for the whole run. */
   tokens?: number;
+  /** Unique tokens in the training data, when the config says (D / uniqueTokens = epochs; data-limited law). */
+  uniqueTokens?: number;
   tokensPerStep?: number;
   /** Training sequence length (tokens per sequence). */
   seqLen?: number;

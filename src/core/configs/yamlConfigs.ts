@@ -359,6 +359,7 @@ export function readAxolotl(y: YamlView, b: PlanBuilder): ConfigReadResult {
  *     positions: rope             # rope (default) | learned (adds seq_len·d_model)
  *   training:
  *     tokens: 2.0e10              # or steps × batch
+ *     unique_tokens: 5.0e9        # optional: dataset size; fewer than tokens = repeated epochs
  *     steps: 10000
  *     batch_tokens: 2097152       # or batch_size (sequences) × seq_len
  *     batch_size: 1024
@@ -443,6 +444,12 @@ export function readGeneric(y: YamlView, b: PlanBuilder): ConfigReadResult {
   if (tokens !== undefined && steps !== undefined && perStep !== undefined && Math.abs(steps * perStep - tokens) > 0.01 * tokens) {
     b.error(`training.tokens (${fmt(tokens)}) contradicts steps × tokens per step = ${fmt(steps * perStep)}`, tokAt);
     b.error('training.steps is here', stepsAt);
+  }
+  const uniqueAt = t('unique_tokens');
+  const unique = b.num(uniqueAt, 'training.unique_tokens', { exclusiveMin: 0 });
+  if (unique !== undefined) {
+    extra.uniqueTokens = unique;
+    b.from('uniqueTokens', uniqueAt!);
   }
   setLr(b, extra, t('lr'), 'training.lr');
   const sched = str(t('schedule'));

@@ -8,7 +8,7 @@
  * has no prior: the level, and the scale along the runs' direction, come from the data.
  */
 import { chinchillaLaw } from '../laws/chinchilla';
-import { fitCrossRunLaw, predictWithFit, MIN_RUNS, type LawCrossRunFit } from './crossRunLaw';
+import { fitCrossRunLaw, predictWithFit, MIN_RUNS, MIN_RUNS_WITH_PRIORS, type LawCrossRunFit } from './crossRunLaw';
 import type { Prior } from './fitLaw';
 import type { Prediction } from './types';
 
@@ -80,10 +80,11 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
     resamples: opts.resamples,
     priors: priorsUsed ? chinchillaPriors() : undefined,
   });
-  if ('error' in res && runs.size < MIN_RUNS) {
+  const minRuns = priorsUsed ? MIN_RUNS_WITH_PRIORS : MIN_RUNS;
+  if ('error' in res && runs.size < minRuns) {
     return {
       error:
-        `cross-run fit needs at least ${MIN_RUNS} runs with a known N (params), D (tokens) and a finite ` +
+        `cross-run fit needs at least ${minRuns} run(s) with a known N (params), D (tokens) and a finite ` +
         `final loss > 0; have ${runs.size} (${lawPoints.length} of ${list.length} points usable)`,
     };
   }

@@ -7,6 +7,7 @@
 import { domainFlags, variableRanges, type VariableRanges } from '../laws/domain';
 import { isValidInput, type LawDefinition } from '../laws/types';
 import { DEFAULT_INTERVAL_LEVEL, naturalEstimates, percentileInterval, runBootstrap } from './bootstrap';
+import { calibrateInterval, intervalKindOf, intervalMultiplier } from './calibration';
 import { fitLaw, type LawFitRaw, type Prior } from './fitLaw';
 import { gaussian, randomInt } from './random';
 import type { FitResult, Prediction } from './types';
@@ -36,13 +37,16 @@ export interface LawCrossRunOptions {
 export interface LawCrossRunFit extends FitResult {
   runIds: string[];
   priorsUsed: boolean;
-  validation?: { method: 'leave-largest-out'; errorPct: number };
+  /** The largest run refitted without: its observed loss, what the others predicted for it (means over its points), the error. */
+  validation?: { method: 'leave-largest-out'; errorPct: number; heldOutRunId: string; predicted: number; observed: number };
   /** Per-variable [min, max] of the fitted data, for extrapolation flags. */
   dataRanges: VariableRanges;
 }
 
 const DEFAULT_RESAMPLES = 200;
+/** Fewest runs of a fit without priors; with priors one run can calibrate the level (E). */
 export const MIN_RUNS = 2;
+export const MIN_RUNS_WITH_PRIORS = 1;
 /** Runs per stratum at least; fewer runs than 2 strata of this size → plain bootstrap. */
 const STRATUM_MIN_RUNS = 4;
 const MAX_STRATA = 4;
@@ -78,17 +82,22 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     else byRun.set(p.runId, [p]);
   }
   const runIds = [...byRun.keys()];
-  if (runIds.length < MIN_RUNS) {
+  const priors = opts.priors && Object.keys(opts.priors).length ? opts.priors : undefined;
+  const minRuns = priors ? MIN_RUNS_WITH_PRIORS : MIN_RUNS;
+  if (runIds.length < minRuns) {
     return {
       error:
-        `cross-run fit of ${law.id} needs at least ${MIN_RUNS} runs with ${law.variables.map((v) => v.symbol).join(', ')} > 0 and a finite ` +
+        `cross-run fit of ${law.id} needs at least ${minRuns} run(s) with ${law.variables.map((v) => v.symbol).join(', ')} > 0 and a finite ` +
         `value > 0; have ${runIds.length} (${valid.length} of ${Array.isArray(points) ? points.length : 0} points usable)`,
     };
   }
-  const priors = opts.priors && Object.keys(opts.priors).length ? opts.priors : undefined;
   const stop = { deadline: opts.deadline, isCancelled: opts.isCancelled };
-  const fit = (pts: readonly LawPoint[], pr: Readonly<Record<string, Prior>> | undefined, starts?: number[][]): LawFitRaw | { error: string } =>
-    fitLaw(law, { x: pts.map((p) => p.x), y: pts.map((p) => p.y) }, { priors: pr, starts, ...stop });
+  // Runs, not points, weigh equally: a run logged at many checkpoints must not outvote the others.
+  const fit = (pts: readonly LawPoint[], pr: Readonly<Record<string, Prior>> | undefined, starts?: number[][]): LawFitRaw | { error: string } => {
+    const count = new Map<string, number>();
+    for (const p of pts) count.set(p.runId, (count.get(p.runId) ?? 0) + 1);
+    return fitLaw(law, { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => 1 / (count.get(p.runId) ?? 1)) }, { priors: pr, starts, ...stop });
+  };
 
   const main = fit(valid, priors);
   if ('error' in main) return main;
@@ -106,7 +115,9 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
       else {
         const held = byRun.get(largest) ?? [];
         const err = held.reduce((s, p) => s + Math.abs(law.evaluate(res.params, p.x) - p.y) / p.y, 0);
-        validation = { method: 'leave-largest-out', errorPct: (100 * err) / held.length };
+        const predicted = held.reduce((s, p) => s + law.evaluate(res.params, p.x), 0) / held.length;
+        const observed = held.reduce((s, p) => s + p.y, 0) / held.length;
+        validation = { method: 'leave-largest-out', errorPct: (100 * err) / held.length, heldOutRunId: largest, predicted, observed };
       }
     }
   }
@@ -129,8 +140,8 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
               resampled.push(...(byRun.get(runIds[pick]) ?? []));
             }
           }
-          // One run repeated is not a cross-run data set: a failed resample.
-          return drawn.size < MIN_RUNS ? null : resampled;
+          // One run repeated is not a cross-run data set (unless priors carry the shape): a failed resample.
+          return drawn.size < minRuns ? null : resampled;
         },
         (data, rng) => {
           // "Randomise then optimise": each resample redraws the prior means, so the intervals
@@ -156,6 +167,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     timedOut,
     bootstrap: { resamples: boot.done, failed: boot.failed },
     intervalLevel: level,
+    intervalMultiplier: intervalMultiplier(intervalKindOf(law.kind)),
     fitParams: best,
     samples: boot.samples,
     runIds,
@@ -175,7 +187,8 @@ export function predictWithFit(law: LawDefinition, fit: Pick<FitResult, 'fitPara
     return { value: NaN, interval: [NaN, NaN], lawId: fit.lawId };
   }
   const value = law.evaluate(fit.fitParams, x);
-  const interval = percentileInterval(fit.samples.map((s) => law.evaluate(s, x)), fit.intervalLevel, value);
+  const raw = percentileInterval(fit.samples.map((s) => law.evaluate(s, x)), fit.intervalLevel, value);
+  const interval = calibrateInterval(intervalKindOf(law.kind), value, raw, value > 0);
   const pred: Prediction = { value, interval, lawId: fit.lawId };
   const flags = domainFlags(law, x, fit.dataRanges);
   if (flags.length) pred.flags = flags;

@@ -1,26 +1,47 @@
 /**
- * Fit of one run's loss curve with the `power` law, L(t) = E + A·t^(−alpha), t = step.
+ * Fit of one run's loss curve with a curve law: `power` (L = E + A·t^(−alpha), t = step, for logs
+ * without a learning rate), `bnsl` (one break), or the schedule-aware `multipower` (Luo et al.
+ * 2025) and `annealing` (Tissue et al. 2024), which need the run's LR at every step.
  *
  * Input conventions:
  * - Points with a non-finite or non-positive loss are ignored; so are steps ≤ 0 (t^(−alpha) is
  *   infinite at t = 0, and shifting to step+1 would change what A means), i.e. step 0 is DROPPED.
  * - The first `dropFirstFraction` (default 10%) of the logged STEP RANGE is dropped as warm-up:
- *   LR warm-up and early transients do not follow the power law.
+ *   LR warm-up and early transients do not follow the laws.
  * - Long curves are thinned to ≤ 200 points by averaging consecutive chunks (mean step,
  *   geometric-mean loss), which keeps uniform-in-step weighting and bounds the cost.
+ * - A schedule `lr` follows schedule.ts: lr[s] is the LR at step s for 1 ≤ s ≤ T, and must reach
+ *   the target step (the schedule is known to its end even when the log is not).
+ *
+ * Intervals: moving-block bootstrap of the log residuals (blocks of √n points keep the serial
+ * correlation), refits warm-started from the best fit, widened by the curve calibration
+ * (calibration.ts). Validation: fits on the first 20/30/50% of the logged steps predict the last
+ * logged point. A power-law fit is checked against a one-break BNSL fit: when the broken law
+ * follows the curve clearly better, the prediction is flagged and its interval widened to cover
+ * the broken law's value too.
  */
+import { annealingLaw } from '../laws/annealing';
+import { bnslLaw } from '../laws/bnsl';
+import { FIT_EXTRAPOLATION_FACTOR } from '../laws/domain';
+import { createMultipowerLaw } from '../laws/multipower';
 import { powerLaw } from '../laws/power';
-import { getLaw } from '../laws/registry';
+import { annealingAreas } from '../laws/schedule';
+import type { LawDefinition } from '../laws/types';
 import {
+  blockLengthFor,
   DEFAULT_INTERVAL_LEVEL,
   movingBlockResample,
   naturalEstimates,
   percentileInterval,
   runBootstrap,
 } from './bootstrap';
+import { curveIntervalMultiplier, widenInterval } from './calibration';
 import { smoothedFinalLoss } from './crossRun';
-import { fitLaw, logResidualRmse } from './fitLaw';
+import { fitLaw, logResidualRmse, type Prior } from './fitLaw';
 import type { FitResult, Prediction } from './types';
+
+export const CURVE_LAW_IDS = ['power', 'bnsl', 'multipower', 'annealing'] as const;
+export type CurveLawId = (typeof CURVE_LAW_IDS)[number];
 
 export interface CurveFitOptions {
   /** Step to extrapolate to (e.g. the planned last step); must be > 0. */
@@ -35,18 +56,82 @@ export interface CurveFitOptions {
   resamples?: number;
   /** Fraction of the logged step range dropped as warm-up (default 0.1). */
   dropFirstFraction?: number;
+  /** Curve law (default `power`). `multipower` and `annealing` need `lr`. */
+  law?: CurveLawId;
+  /** Per-step learning rate (schedule.ts layout) reaching at least `targetStep`. */
+  lr?: Float64Array;
+  /** Prefix fractions of the validation (default 0.2, 0.3, 0.5); [] skips validation. */
+  validationPrefixes?: readonly number[];
+  /** Compare a power-law fit with a one-break BNSL fit (default true with ≥ 30 points). */
+  checkBreak?: boolean;
+}
+
+/** One fit-on-prefix check: fitted on steps up to `fraction` of the logged range, predicting the last logged point. */
+export interface PrefixCheck {
+  fraction: number;
+  predicted: number;
+  errorPct: number;
 }
 
 export interface CurveFit extends FitResult {
   targetStep: number;
   predictedFinal: Prediction;
-  /** fit on the first 50% of points, error of its prediction at the last logged step, in percent */
-  validation?: { method: 'prefix-50'; errorPct: number };
+  /**
+   * Fit on the first 50% of points, error of its prediction at the last logged step, in percent;
+   * `predicted`/`observed` are that prediction and the smoothed loss it is compared with, at `atStep`.
+   * `prefixes` holds every fit-on-prefix check (20/30/50% by default) that could be fitted.
+   */
+  validation?: { method: 'prefix-50'; errorPct: number; predicted: number; observed: number; atStep: number; prefixes: PrefixCheck[] };
+  /** First step the fit used (after dropping the warm-up fraction): the fitted curve starts here. */
+  firstStep: number;
+  /** Last logged step the fit used. */
+  lastFittedStep: number;
+  /** Set when a one-break BNSL follows the curve clearly better than the power law. */
+  breakDetected?: { bnslRmse: number; powerRmse: number; bnslPredictedFinal: number };
 }
 
 export const MAX_CURVE_POINTS = 200;
 const DEFAULT_CURVE_RESAMPLES = 100;
 const DEFAULT_DROP_FIRST_FRACTION = 0.1;
+const DEFAULT_PREFIXES = [0.2, 0.3, 0.5];
+/** BNSL must cut the power law's log-residual RMSE by this factor to count as a break. */
+const BREAK_RMSE_RATIO = 0.7;
+const BREAK_MIN_POINTS = 30;
+
+/** A curve law bound to one run: the law, how a step maps to its inputs, and its priors. */
+interface CurveModel {
+  law: LawDefinition;
+  xOf(step: number): number[];
+  priors?: Record<string, Prior>;
+}
+
+/** The model of `lawId` for a run with schedule `lr` (needed by the schedule-aware laws). */
+export function curveModel(lawId: CurveLawId, lr?: Float64Array): CurveModel | { error: string } {
+  switch (lawId) {
+    case 'power':
+      return { law: powerLaw, xOf: (s) => [s] };
+    case 'bnsl':
+      return { law: bnslLaw, xOf: (s) => [s] };
+    case 'multipower': {
+      if (!lr || lr.length < 2) return { error: 'the multipower law needs the learning rate at every step (log it, or give the schedule)' };
+      return { law: createMultipowerLaw([lr]), xOf: (s) => [s, 0] };
+    }
+    case 'annealing': {
+      if (!lr || lr.length < 2) return { error: 'the annealing law needs the learning rate at every step (log it, or give the schedule)' };
+      const { s1, s2 } = annealingAreas(lr);
+      const T = lr.length - 1;
+      return {
+        law: annealingLaw,
+        xOf: (s) => {
+          const k = Math.max(1, Math.min(T, Math.round(s)));
+          return [s1[k], s2[k]];
+        },
+      };
+    }
+    default:
+      return { error: `unknown curve law "${String(lawId)}" (known: ${CURVE_LAW_IDS.join(', ')})` };
+  }
+}
 
 function thin(steps: number[], losses: number[], maxPoints: number): { steps: number[]; losses: number[] } {
   if (steps.length <= maxPoints) return { steps, losses };
@@ -67,17 +152,33 @@ function thin(steps: number[], losses: number[], maxPoints: number): { steps: nu
   return { steps: outS, losses: outL };
 }
 
-function fitPower(steps: readonly number[], losses: readonly number[], opts: CurveFitOptions, starts?: number[][]) {
+/**
+ * Bootstrap refits start at the best fit and only need to move by the resampling noise: fewer
+ * IRLS rounds suffice (the Huber IRLS with δ = 1e−3 converges linearly, and most of its rounds
+ * polish digits far below the interval's width).
+ */
+const BOOTSTRAP_IRLS_ITERATIONS = 12;
+/** Schedule-aware laws sum over the schedule at every point: fewer, longer chunks keep them fast. */
+const MAX_SCHEDULE_CURVE_POINTS = 100;
+
+function fitModel(model: CurveModel, steps: readonly number[], losses: readonly number[], opts: CurveFitOptions, starts?: number[][]) {
   return fitLaw(
-    powerLaw,
-    { x: steps.map((s) => [s]), y: losses },
-    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts },
+    model.law,
+    { x: steps.map((s) => model.xOf(s)), y: losses },
+    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: starts ? BOOTSTRAP_IRLS_ITERATIONS : undefined },
   );
 }
 
 export function fitCurve(steps: readonly number[], losses: readonly number[], opts: CurveFitOptions): CurveFit | { error: string } {
   const target = opts.targetStep;
   if (!(target > 0) || !Number.isFinite(target)) return { error: `target step must be a finite number > 0 (got ${target})` };
+  const lawId = opts.law ?? 'power';
+  const model = curveModel(lawId, opts.lr);
+  if ('error' in model) return model;
+  if (opts.lr && (lawId === 'multipower' || lawId === 'annealing') && opts.lr.length - 1 < Math.round(target)) {
+    return { error: `the learning-rate schedule ends at step ${opts.lr.length - 1}, before the target step ${target}` };
+  }
+  const law = model.law;
 
   const pts: { s: number; v: number }[] = [];
   for (let i = 0; i < Math.min(steps.length, losses.length); i++) {
@@ -92,7 +193,7 @@ export function fitCurve(steps: readonly number[], losses: readonly number[], op
   const first = pts[0].s;
   const cutoff = first + frac * (pts[pts.length - 1].s - first);
   const kept = frac > 0 ? pts.filter((p) => p.s >= cutoff) : pts;
-  const nParams = powerLaw.parameters.length;
+  const nParams = law.parameters.length;
   if (kept.length < nParams) {
     return {
       error:
@@ -102,35 +203,66 @@ export function fitCurve(steps: readonly number[], losses: readonly number[], op
   }
   const usedSteps = kept.map((p) => p.s);
   const usedLosses = kept.map((p) => p.v);
-  const thinned = thin(usedSteps, usedLosses, MAX_CURVE_POINTS);
+  if (lawId === 'annealing') {
+    // Early in a decaying run the annealing area S2 is ~0 over the data and C is barely
+    // identified (Tissue et al.); a weak prior C ~ N(0, sd) with sd·S2(target) = half the typical
+    // loss keeps it from wandering to values that make the extrapolation absurd, and the
+    // bootstrap's spread of C (with the prior) widens the interval where the data say little.
+    const s2Target = model.xOf(target)[1];
+    const typical = [...usedLosses].sort((a, b) => a - b)[Math.floor(usedLosses.length / 2)];
+    if (s2Target > 0) model.priors = { C: { mean: 0, sd: (0.5 * typical) / s2Target } };
+  }
+  if (lawId === 'multipower' && opts.lr) {
+    // Same problem for the loss-drop scale B before the LR has decayed much: a weak prior
+    // (sd 2 in ln B, a factor e² ≈ 7 either way) centred where the whole LR drop buys 10% of
+    // the typical loss, the size of the annealing gains Luo et al. report.
+    let peak = 0;
+    for (let k = 1; k < opts.lr.length; k++) peak = Math.max(peak, opts.lr[k]);
+    const drop = peak - opts.lr[Math.min(opts.lr.length - 1, Math.round(target))];
+    const typical = [...usedLosses].sort((a, b) => a - b)[Math.floor(usedLosses.length / 2)];
+    if (drop > 0) model.priors = { b: { mean: Math.log((0.1 * typical) / drop), sd: 2 } };
+  }
+  const thinned = thin(usedSteps, usedLosses, lawId === 'multipower' || lawId === 'annealing' ? MAX_SCHEDULE_CURVE_POINTS : MAX_CURVE_POINTS);
 
-  const main = fitPower(thinned.steps, thinned.losses, opts);
+  const main = fitModel(model, thinned.steps, thinned.losses, opts);
   if ('error' in main) return main;
   let timedOut = main.timedOut;
   const best = main.params;
+  const lastStep = usedSteps[usedSteps.length - 1];
 
-  // Validation: does a fit on the first half predict where the curve actually got to?
+  // Validation: do fits on the first 20/30/50% of the logged steps predict where the curve got to?
   let validation: CurveFit['validation'];
-  const half = Math.floor(thinned.steps.length / 2);
-  if (!timedOut && half >= 2 * nParams) {
-    const pre = fitPower(thinned.steps.slice(0, half), thinned.losses.slice(0, half), opts);
-    if ('error' in pre) {
-      // a failed validation fit is not a failed fit; leave validation out
-    } else if (pre.timedOut) {
+  const observed = smoothedFinalLoss(usedSteps, usedLosses);
+  const prefixes: PrefixCheck[] = [];
+  let half: PrefixCheck | undefined;
+  for (const fraction of opts.validationPrefixes ?? DEFAULT_PREFIXES) {
+    if (timedOut || !(fraction > 0 && fraction < 1)) continue;
+    const cut = first + fraction * (lastStep - first);
+    const n = thinned.steps.findIndex((s) => s > cut);
+    const count = n < 0 ? thinned.steps.length : n;
+    if (count < 2 * nParams) continue;
+    const pre = fitModel(model, thinned.steps.slice(0, count), thinned.losses.slice(0, count), opts);
+    // A failed validation fit is not a failed fit; that prefix is left out.
+    if ('error' in pre) continue;
+    if (pre.timedOut) {
       timedOut = true;
-    } else {
-      const observed = smoothedFinalLoss(usedSteps, usedLosses);
-      const predicted = powerLaw.evaluate(pre.params, [usedSteps[usedSteps.length - 1]]);
-      validation = { method: 'prefix-50', errorPct: (100 * Math.abs(predicted - observed)) / observed };
+      break;
     }
+    const predicted = law.evaluate(pre.params, model.xOf(lastStep));
+    const check = { fraction, predicted, errorPct: (100 * Math.abs(predicted - observed)) / observed };
+    prefixes.push(check);
+    if (fraction === 0.5) half = check;
   }
+  half ??= prefixes[prefixes.length - 1];
+  if (half) validation = { method: 'prefix-50', errorPct: half.errorPct, predicted: half.predicted, observed, atStep: lastStep, prefixes };
 
   // Moving-block bootstrap of log residuals around the best fit, warm-started from it.
   const want = Math.max(0, Math.floor(opts.resamples ?? DEFAULT_CURVE_RESAMPLES));
-  const fitted = thinned.steps.map((s) => powerLaw.evaluate(best, [s]));
+  const fitted = thinned.steps.map((s) => law.evaluate(best, model.xOf(s)));
   const residuals = thinned.losses.map((v, i) => Math.log(v) - Math.log(fitted[i]));
-  // Curve residuals are serially correlated (smoothing, data order), so blocks are long: √n.
-  const blockLength = Math.sqrt(residuals.length);
+  // Curve residuals can be serially correlated (smoothed logs, thinning, data order): the block
+  // length follows their autocorrelation.
+  const blockLength = blockLengthFor(residuals);
   const boot = timedOut
     ? { samples: [] as number[][], done: 0, failed: 0, timedOut: false }
     : runBootstrap(
@@ -138,40 +270,86 @@ export function fitCurve(steps: readonly number[], losses: readonly number[], op
         opts.seed ?? 1,
         opts,
         (rng) => movingBlockResample(residuals, blockLength, rng).map((r, i) => fitted[i] * Math.exp(r)),
-        (y) => fitPower(thinned.steps, y, opts, [best]),
+        (y) => fitModel(model, thinned.steps, y, opts, [best]),
       );
   timedOut ||= boot.timedOut;
   const { samples, done, failed } = boot;
 
   const level = DEFAULT_INTERVAL_LEVEL;
-  const finalValue = powerLaw.evaluate(best, [target]);
-  const predictedFinal: Prediction = {
-    value: finalValue,
-    interval: percentileInterval(
-      samples.map((s) => powerLaw.evaluate(s, [target])),
+  const finalValue = law.evaluate(best, model.xOf(target));
+  // Calibrated for how far the target lies past the data (calibration.ts).
+  const multiplier = curveIntervalMultiplier(target / lastStep);
+  let interval = widenInterval(
+    finalValue,
+    percentileInterval(
+      samples.map((s) => law.evaluate(s, model.xOf(target))),
       level,
       finalValue,
     ),
-    lawId: powerLaw.id,
-  };
+    multiplier,
+    finalValue > 0,
+  );
+  const flags: string[] = [];
+  if (target > FIT_EXTRAPOLATION_FACTOR * lastStep) {
+    flags.push(`step ${target} is ${(target / lastStep).toFixed(0)}× the last fitted step (${lastStep}): extrapolation beyond one order of magnitude`);
+  }
+
+  // Does a single power law follow this curve? A clearly better broken law lowers the confidence.
+  let breakDetected: CurveFit['breakDetected'];
+  if (lawId === 'power' && !timedOut && (opts.checkBreak ?? true) && thinned.steps.length >= BREAK_MIN_POINTS) {
+    const broken = fitLaw(bnslLaw, { x: thinned.steps.map((s) => [s]), y: thinned.losses }, { deadline: opts.deadline, isCancelled: opts.isCancelled });
+    if (!('error' in broken) && !broken.timedOut) {
+      const powerRmse = logResidualRmse(law, best, { x: thinned.steps.map((s) => [s]), y: thinned.losses });
+      if (broken.residualRmse < BREAK_RMSE_RATIO * powerRmse) {
+        const bnslPredictedFinal = bnslLaw.evaluate(broken.params, [target]);
+        breakDetected = { bnslRmse: broken.residualRmse, powerRmse, bnslPredictedFinal };
+        if (Number.isFinite(bnslPredictedFinal)) interval = [Math.min(interval[0], bnslPredictedFinal), Math.max(interval[1], bnslPredictedFinal)];
+        flags.push(`a broken power law (BNSL) follows this curve better (log-RMSE ${broken.residualRmse.toExponential(1)} vs ${powerRmse.toExponential(1)}) and predicts ${bnslPredictedFinal.toFixed(4)}: the power law's extrapolation is less certain`);
+      }
+    } else if (!('error' in broken) && broken.timedOut) timedOut = true;
+  }
+
+  const predictedFinal: Prediction = { value: finalValue, interval, lawId: law.id };
+  if (flags.length) predictedFinal.flags = flags;
 
   const result: CurveFit = {
-    lawId: powerLaw.id,
-    parameters: naturalEstimates(powerLaw, best, samples, level),
+    lawId: law.id,
+    parameters: naturalEstimates(law, best, samples, level, multiplier),
     pointsUsed: kept.length,
+    firstStep: usedSteps[0],
+    lastFittedStep: lastStep,
     // On the raw points (not the thinned chunks, whose averaging hides noise).
-    residualRmse: logResidualRmse(powerLaw, best, { x: usedSteps.map((st) => [st]), y: usedLosses }),
+    residualRmse: logResidualRmse(law, best, { x: usedSteps.map((st) => model.xOf(st)), y: usedLosses }),
     converged: main.converged,
     timedOut,
     bootstrap: { resamples: done, failed },
     intervalLevel: level,
+    intervalMultiplier: multiplier,
     fitParams: best,
     samples,
     targetStep: target,
     predictedFinal,
   };
   if (validation) result.validation = validation;
+  if (breakDetected) result.breakDetected = breakDetected;
   return result;
+}
+
+/**
+ * The law's value at `step` with its calibrated bootstrap interval. Schedule-aware fits need the
+ * schedule `lr` to evaluate (it may be another schedule than the one fitted: the parameters carry over).
+ */
+export function predictCurve(fit: CurveFit, step: number, lr?: Float64Array): Prediction {
+  const model = curveModel(fit.lawId as CurveLawId, lr);
+  if ('error' in model || !(step > 0)) return { value: NaN, interval: [NaN, NaN], lawId: fit.lawId };
+  const x = model.xOf(step);
+  const value = model.law.evaluate(fit.fitParams, x);
+  const raw = percentileInterval(fit.samples.map((s) => model.law.evaluate(s, x)), fit.intervalLevel, value);
+  const pred: Prediction = { value, interval: widenInterval(value, raw, curveIntervalMultiplier(step / fit.lastFittedStep), value > 0), lawId: fit.lawId };
+  if (step > FIT_EXTRAPOLATION_FACTOR * fit.lastFittedStep) {
+    pred.flags = [`step ${step} is ${(step / fit.lastFittedStep).toFixed(0)}× the last fitted step: extrapolation beyond one order of magnitude`];
+  }
+  return pred;
 }
 
 /** The fitted curve and its band at `count` log-spaced steps in [fromStep, toStep] (steps < 1 raised to 1). */
@@ -180,22 +358,29 @@ export function sampleCurve(
   fromStep: number,
   toStep: number,
   count: number,
+  lr?: Float64Array,
 ): { steps: number[]; values: number[]; lower: number[]; upper: number[] } {
   const out = { steps: [] as number[], values: [] as number[], lower: [] as number[], upper: [] as number[] };
-  const law = getLaw(fit.lawId) ?? powerLaw;
+  const model = curveModel(fit.lawId as CurveLawId, lr);
   const lo = Math.max(1, fromStep);
   const hi = Math.max(lo, toStep);
   const n = Math.floor(count);
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(n >= 1)) return out;
+  if ('error' in model || !Number.isFinite(lo) || !Number.isFinite(hi) || !(n >= 1)) return out;
   const logLo = Math.log(lo);
   const logHi = Math.log(hi);
   for (let i = 0; i < n; i++) {
     const step = n === 1 ? hi : Math.exp(logLo + ((logHi - logLo) * i) / (n - 1));
-    const value = law.evaluate(fit.fitParams, [step]);
-    const [l, u] = percentileInterval(
-      fit.samples.map((s) => law.evaluate(s, [step])),
-      fit.intervalLevel,
+    const x = model.xOf(step);
+    const value = model.law.evaluate(fit.fitParams, x);
+    const [l, u] = widenInterval(
       value,
+      percentileInterval(
+        fit.samples.map((s) => model.law.evaluate(s, x)),
+        fit.intervalLevel,
+        value,
+      ),
+      curveIntervalMultiplier(step / fit.lastFittedStep),
+      value > 0,
     );
     out.steps.push(step);
     out.values.push(value);

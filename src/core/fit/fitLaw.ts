@@ -24,6 +24,11 @@ export interface Prior {
 export interface LawData {
   x: readonly (readonly number[])[];
   y: readonly number[];
+  /**
+   * Optional weight of each point's Huber term (default 1). Cross-run fits give every point of a
+   * run 1/(points of that run) so that runs, not points, weigh equally.
+   */
+  w?: readonly number[];
 }
 
 export interface FitLawOptions extends StopCheck {
@@ -63,6 +68,8 @@ interface Prepared {
   law: LawDefinition;
   x: (readonly number[])[];
   logY: number[];
+  /** Per-point weight of the Huber term (1 unless the caller weighs runs). */
+  w: number[];
   priorIdx: number[];
   priorMean: number[];
   priorSd: number[];
@@ -80,7 +87,7 @@ function objective(prep: Prepared, p: readonly number[]): number {
   for (let i = 0; i < prep.x.length; i++) {
     const f = prep.law.evaluate(p, prep.x[i]);
     if (!(f > 0) || !Number.isFinite(f)) return Infinity;
-    data += huber(Math.log(f) - prep.logY[i], prep.delta);
+    data += prep.w[i] * huber(Math.log(f) - prep.logY[i], prep.delta);
   }
   let prior = 0;
   for (let k = 0; k < prep.priorIdx.length; k++) {
@@ -158,7 +165,8 @@ function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLa
   const p0 = clampToBox(start, law.parameters.map((q) => q.lower), law.parameters.map((q) => q.upper));
   const F0 = objective(prep, p0);
   if (shouldStop(opts)) return { params: p0, objective: F0, converged: false, timedOut: true };
-  const weights = new Float64Array(prep.x.length).fill(Math.sqrt(prep.dataWeight * prep.delta * 0.1));
+  const weights = new Float64Array(prep.x.length);
+  for (let i = 0; i < prep.x.length; i++) weights[i] = Math.sqrt(prep.w[i] * prep.dataWeight * prep.delta * 0.1);
   const ls = levenbergMarquardt(weightedProblem(prep, weights), p0, {
     maxIterations: 50,
     costTolerance: 1e-10,
@@ -183,7 +191,7 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
     for (let i = 0; i < prep.x.length; i++) {
       const r = Math.log(law.evaluate(p, prep.x[i])) - prep.logY[i];
       const w = Math.abs(r) <= prep.delta ? 1 : prep.delta / Math.abs(r);
-      weights[i] = Math.sqrt(w * prep.dataWeight);
+      weights[i] = Math.sqrt(w * prep.w[i] * prep.dataWeight);
     }
     // MM only needs each surrogate lowered, not solved exactly: a few LM steps per reweighting.
     const lm = levenbergMarquardt(weightedProblem(prep, weights), p, {
@@ -238,7 +246,7 @@ function gridStarts(full: Prepared, keep: number): number[][] {
   if (full.x.length > GRID_POINTS) {
     const stride = full.x.length / GRID_POINTS;
     const idx = Array.from({ length: GRID_POINTS }, (_, k) => Math.floor(k * stride));
-    prep = { ...full, x: idx.map((i) => full.x[i]), logY: idx.map((i) => full.logY[i]) };
+    prep = { ...full, x: idx.map((i) => full.x[i]), logY: idx.map((i) => full.logY[i]), w: idx.map((i) => full.w[i]) };
   }
   const params = prep.law.parameters;
   const n = params.length;
@@ -272,14 +280,18 @@ function gridStarts(full: Prepared, keep: number): number[][] {
 export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = {}): LawFitRaw | { error: string } {
   const x: (readonly number[])[] = [];
   const logY: number[] = [];
+  const w: number[] = [];
   const nVars = law.variables.length;
   for (let i = 0; i < Math.min(data.x.length, data.y.length); i++) {
     const xi = data.x[i];
     const yi = data.y[i];
     if (!(yi > 0) || !Number.isFinite(yi)) continue;
     if (!xi || xi.length < nVars || !law.variables.every((v, j) => isValidInput(v, xi[j]))) continue;
+    const wi = data.w ? data.w[i] : 1;
+    if (!(wi > 0) || !Number.isFinite(wi)) continue;
     x.push(xi);
     logY.push(Math.log(yi));
+    w.push(wi);
   }
 
   const priorIdx: number[] = [];
@@ -306,7 +318,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
 
   const delta = opts.huberDelta ?? HUBER_DELTA;
   const scale = opts.residualScale ?? DEFAULT_RESIDUAL_SCALE;
-  const prep: Prepared = { law, x, logY, priorIdx, priorMean, priorSd, delta, dataWeight: 1 / (delta * scale) };
+  const prep: Prepared = { law, x, logY, w, priorIdx, priorMean, priorSd, delta, dataWeight: 1 / (delta * scale) };
 
   const useGrid = opts.grid ?? opts.starts === undefined;
   const starts: number[][] = (opts.starts ?? []).map((s) => s.slice());

@@ -19,6 +19,12 @@ export interface FitResult {
   bootstrap: { resamples: number; failed: number };
   /** Central probability of every interval in this result (0.8 = 10th–90th percentile). */
   intervalLevel: number;
+  /**
+   * Factor by which every interval's half-widths were widened from the raw bootstrap percentiles
+   * (calibration.ts: measured on backtests; 1 = raw bootstrap). For a curve fit, the factor at its
+   * target step (curve widening grows with the distance past the data).
+   */
+  intervalMultiplier: number;
   /** Best parameters in the law's fit space (order of `law.parameters`), to evaluate the law. */
   fitParams: number[];
   /** Successful bootstrap parameter sets in fit space, for prediction intervals. */

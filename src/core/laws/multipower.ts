@@ -6,7 +6,7 @@ import type { LawDefinition } from './types';
  *   L(t) = L0 + A·S1(t)^(−α) − LD(t),
  *   LD(t) = B·Σ_{k ≤ t} (η_(k−1) − η_k)·G(η_k^(−γ)·S_k(t)),  G(x) = 1 − (C·x + 1)^(−β),
  *   S1(t) = Σ_{τ ≤ t} η_τ (warmup area included),  S_k(t) = Σ_{k ≤ τ ≤ t} η_τ.
- * Sums over LR drops after warmup run over blocks of steps (≤ ~1,000 blocks per schedule; the
+ * Sums over LR drops after warmup run over blocks of steps (≤ 200 blocks per schedule; the
  * drop of a block is taken at its last step), which changes the loss by far less than noise.
  *
  * The law needs the whole LR schedule, so it is made for a set of schedules
@@ -24,7 +24,7 @@ interface Prepared {
   blockLnLr: Float64Array;
 }
 
-const MAX_BLOCKS = 1000;
+const MAX_BLOCKS = 200;
 
 function prepare(lr: Float64Array): Prepared {
   const T = lr.length - 1;
@@ -57,6 +57,10 @@ const citation = {
 
 export function createMultipowerLaw(schedules: readonly Float64Array[] = []): LawDefinition {
   const prepared = schedules.map(prepare);
+  // η_k^(−γ) per block, cached for the last γ seen: a fit evaluates every point at one γ in turn,
+  // so this saves one exp per (point, block), the inner loop's most common operation.
+  const lrPow: Float64Array[] = prepared.map((p) => new Float64Array(p.blockLnLr.length));
+  const lrPowGamma: number[] = prepared.map(() => NaN);
 
   /** Value and (optionally) gradient at x = [t, j]; writes the gradient into `g` when given. */
   function compute(p: readonly number[], x: readonly number[], g: number[] | null): number {
@@ -80,11 +84,17 @@ export function createMultipowerLaw(schedules: readonly Float64Array[] = []): La
       const C = Math.exp(c);
       const P = sched.prefix;
       const n = sched.blockStep.length;
+      const j = x[1];
+      const pw = lrPow[j];
+      if (lrPowGamma[j] !== gamma) {
+        for (let i = 0; i < n; i++) pw[i] = Math.exp(-gamma * sched.blockLnLr[i]);
+        lrPowGamma[j] = gamma;
+      }
       for (let i = 0; i < n; i++) {
         const k = sched.blockStep[i];
         if (k > t) break;
         const sk = P[t] - P[k - 1];
-        const xk = Math.exp(-gamma * sched.blockLnLr[i]) * sk;
+        const xk = pw[i] * sk;
         const lp = Math.log1p(C * xk);
         const pow = Math.exp(-beta * lp);
         const drop = sched.blockDrop[i];

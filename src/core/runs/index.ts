@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
-import type { LogFormat, MetricPoint, MetricRole, Run, RunHyper, RunStatus, Series } from './types';
+import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series } from './types';
 import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
 import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
@@ -9,6 +10,11 @@ import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole } from './t
 import { TfEventsReader } from './tfevents';
 import { hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
+import { isGenericTextLogName, isTextLogPath, sniffTextLog, TEXT_SNIFF_BYTES, TextLogReader } from './textLog';
+import { compileUserPatterns, TEXT_LOG_PATTERNS_SETTING, type UserPattern } from './textLogPatterns';
+import { WandbHistoryReader, WandbLogReader, parseWandbSummary, readWandbConfig, wandbFileKind, wandbLinkedPath, isWandbRunTextFile, wandbRunDir, wandbRunKey, type WandbFileKind } from './wandb';
+import { DvcliveTsvReader, dvcliveHasPlots, dvclivePath, parseDvcliveMetrics } from './dvclive';
+import { isGoldenValuesFile, parseGoldenValues } from './golden';
 
 /** The texts of the files beside a run's logs that describe it (absent when missing). */
 export interface RunSidecars {
@@ -42,8 +48,12 @@ export function detectLogFormat(filePath: string): LogFormat | undefined {
   if (base === 'trainer_state.json') return 'hf-trainer-state';
   if (base.startsWith('events.out.tfevents.')) return 'tfevents';
   if (mlflowPath(filePath) !== undefined) return 'mlflow';
+  if (wandbFileKind(filePath) !== undefined) return 'wandb';
+  if (isGoldenValuesFile(base)) return 'megatron-golden';
+  if (dvclivePath(filePath) !== undefined) return 'dvclive';
   if (base.endsWith('.jsonl') || base.endsWith('.ndjson')) return 'jsonl';
   if (base.endsWith('.csv') || base.endsWith('.tsv')) return 'csv';
+  if (isTextLogPath(filePath)) return 'text';
   return undefined;
 }
 
@@ -63,6 +73,22 @@ interface StoredSeries {
   role: MetricRole;
   steps: number[];
   values: number[];
+  unit?: MetricUnit;
+  /**
+   * The arrays are also the built Run's series (handed out without a copy, so a long run is held
+   * once, not twice): the next change copies them first, and a Run already handed out never changes.
+   */
+  shared?: boolean;
+}
+
+/** Make a stored series' arrays this file's own before changing them (see StoredSeries.shared). */
+function own(s: StoredSeries): StoredSeries {
+  if (s.shared) {
+    s.steps = s.steps.slice();
+    s.values = s.values.slice();
+    s.shared = false;
+  }
+  return s;
 }
 
 interface FileState {
@@ -72,10 +98,14 @@ interface FileState {
   /** For `checkpoint-<n>/trainer_state.json`: n. */
   checkpoint?: number;
   tail?: FileTail;
-  reader?: JsonlReader | CsvReader | MlflowMetricReader;
+  reader?: JsonlReader | CsvReader | MlflowMetricReader | TextLogReader | WandbHistoryReader | DvcliveTsvReader;
   /** Binary formats: the byte tail and the record decoder. */
   binTail?: BinaryTail;
-  events?: TfEventsReader;
+  events?: TfEventsReader | WandbLogReader;
+  /** Whole-document formats read again when they change (W&B summary, DVCLive metrics.json, Megatron golden values). */
+  parseWhole?: (text: string) => ReadResult;
+  /** W&B files: which one (the summary only counts for a run without history). */
+  wandbKind?: WandbFileKind;
   wholeFingerprint?: string;
   series: Map<string, StoredSeries>;
   /** Points from a not yet newline-terminated last line; replaced on every read. */
@@ -101,6 +131,9 @@ interface RunState {
   key: string;
   id: string;
   dir: string;
+  /** The workspace root the run was found under, and the run's path relative to it (posix). */
+  root: string;
+  rel: string;
   files: Set<string>;
   hyperSources: Map<string, HyperSource>;
   /** Problems reading config.json / training_args.json (replaced on every refresh). */
@@ -115,8 +148,52 @@ interface RunState {
   cached?: Run;
 }
 
+function fileSize(p: string): number {
+  try {
+    return fs.statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
 function posix(p: string): string {
   return p.split(path.sep).join('/');
+}
+
+/** Whether `dir` holds a Hugging Face Trainer's state: its own trainer_state.json or a checkpoint's. */
+function holdsTrainerState(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, 'trainer_state.json'))) return true;
+  try {
+    return fs.readdirSync(dir).some((name) => CHECKPOINT_DIR.test(name) && fs.existsSync(path.join(dir, name, 'trainer_state.json')));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The HF Trainer output dir an event file belongs to, if any: the Trainer's TensorBoard callback
+ * writes to `logging_dir`, by default `<output_dir>/runs/<date>_<host>/` (transformers
+ * `TrainingArguments.logging_dir`), or users point it at the output dir itself. Only when that
+ * dir holds trainer state, so a plain `runs/<stamp>/` of PyTorch's SummaryWriter stays its own run.
+ */
+function hfOutputDirOfEvents(abs: string): string | undefined {
+  const dir = path.dirname(abs);
+  if (holdsTrainerState(dir)) return dir;
+  const parent = path.dirname(dir);
+  if (path.basename(parent) === 'runs' && holdsTrainerState(path.dirname(parent))) return path.dirname(parent);
+  return undefined;
+}
+
+/**
+ * The trainer_state.json name of a metric the HF Trainer's TensorBoard callback logged
+ * (`rewrite_logs` in transformers/integrations/integration_utils.py: `eval_x` → `eval/x`,
+ * `test_x` → `test/x`, anything else `x` → `train/x`), so both files feed one series.
+ */
+export function hfTrainerStateName(tag: string): string {
+  if (tag.startsWith('train/')) return tag.slice('train/'.length);
+  if (tag.startsWith('eval/')) return `eval_${tag.slice('eval/'.length)}`;
+  if (tag.startsWith('test/')) return `test_${tag.slice('test/'.length)}`;
+  return tag;
 }
 
 function lowerBound(a: number[], x: number): number {
@@ -142,8 +219,25 @@ export class RunIndex {
   /** Line files judged not to be training logs, with why; judged again on each update. */
   private readonly ignored = new Map<string, string>();
 
+  /** Compiled `scalingLens.textLog.patterns`, and what was wrong with the rejected ones. */
+  private textPatterns: UserPattern[] = [];
+  private textPatternDiagnostics: Diagnostic[] = [];
+  /** Ignored text files whose whole sniffed head held no metric line (valid while they stay in `ignored`). */
+  private readonly textJudgedOnFullHead = new Set<string>();
+
   constructor(private readonly options: RunIndexOptions = {}) {
     this.maxDiagnostics = options.maxDiagnosticsPerFile ?? 200;
+  }
+
+  /**
+   * The user's line patterns for plain-text logs (the `scalingLens.textLog.patterns` setting). They
+   * apply to text logs read from now on; the caller rescans to re-read the ones already read.
+   */
+  setTextLogPatterns(sources: unknown): void {
+    const compiled = compileUserPatterns(sources);
+    this.textPatterns = compiled.patterns;
+    this.textPatternDiagnostics = compiled.diagnostics;
+    this.textJudgedOnFullHead.clear();
   }
 
   /**
@@ -152,10 +246,17 @@ export class RunIndex {
    * Returns the ids of the runs that may have changed.
    */
   update(absPath: string, root: string): string[] {
-    const abs = path.resolve(absPath);
+    let abs = path.resolve(absPath);
     const format = detectLogFormat(abs);
+    // `wandb/latest-run` links to a run folder read under its own name: one run, not two.
+    if (format === 'wandb') abs = wandbLinkedPath(abs);
     if (format === undefined) {
       const base = path.basename(abs);
+      const loggerRun = this.loggerRunOfSidecar(abs);
+      if (loggerRun !== undefined) {
+        this.refreshHyper(loggerRun);
+        return [loggerRun.id];
+      }
       if (!(HYPER_FILES as readonly string[]).includes(base) && !(NATIVE_HYPER_FILES as readonly string[]).includes(base)) return [];
       const run = this.runsByKey.get(path.dirname(abs)) ?? this.runForCheckpointSibling(abs);
       if (run === undefined) return [];
@@ -166,6 +267,14 @@ export class RunIndex {
     try {
       if (state === undefined && (format === 'jsonl' || format === 'csv')) {
         const notALog = this.notALog(abs, format);
+        if (notALog !== undefined) {
+          this.ignored.set(abs, notALog);
+          return [];
+        }
+        this.ignored.delete(abs);
+      }
+      if (state === undefined && format === 'text') {
+        const notALog = isWandbRunTextFile(abs) ? "W&B's copy of the console output (or its debug log); the run is read from its .wandb log" : this.textNotALog(abs);
         if (notALog !== undefined) {
           this.ignored.set(abs, notALog);
           return [];
@@ -183,7 +292,8 @@ export class RunIndex {
       if (state === undefined) state = this.addFile(abs, path.resolve(root), format);
       const run = this.runsByKey.get(state.runKey);
       if (format === 'hf-trainer-state') this.readTrainerState(state);
-      else if (format === 'tfevents') this.readEvents(state);
+      else if (state.events !== undefined) this.readEvents(state);
+      else if (state.parseWhole !== undefined) this.readWholeDoc(state);
       else this.readLines(state);
       if (!this.filesByPath.has(abs)) return run ? [run.id] : [];
       if (run !== undefined) {
@@ -218,6 +328,23 @@ export class RunIndex {
     const records = format === 'csv' ? lines.length - 1 : lines.length;
     if (hasLoss || records < SNIFF_RECORDS) return undefined;
     return `not read as a training log: no loss ${format === 'csv' ? 'column' : 'key'} in its first ${SNIFF_RECORDS} records`;
+  }
+
+  /**
+   * Why a text file (`*.log`, `*.out`, …) is not read: none of its first lines is a metric line of
+   * a known trainer or a user pattern. Judged again on each update, so a log that only printed its
+   * configuration so far is picked up once its first metric line is written.
+   */
+  private textNotALog(abs: string): string | undefined {
+    // A file already judged on a full head (an application's own busy log) is not read again on every append.
+    const judged = this.ignored.get(abs);
+    if (judged !== undefined && this.textJudgedOnFullHead.has(abs) && fileSize(abs) >= TEXT_SNIFF_BYTES) return judged;
+    const head = readHeadLines(abs, TEXT_SNIFF_BYTES);
+    if ('error' in head) return undefined;
+    this.textJudgedOnFullHead.delete(abs);
+    if (sniffTextLog(head.lines, { userPatterns: this.textPatterns }) !== undefined) return undefined;
+    if (fileSize(abs) >= TEXT_SNIFF_BYTES) this.textJudgedOnFullHead.add(abs);
+    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout (or of ${TEXT_LOG_PATTERNS_SETTING}) in its first ${head.lines.length} lines`;
   }
 
   /** Forget a log file, or every log file under a directory. Returns the ids of the runs affected. */
@@ -273,6 +400,7 @@ export class RunIndex {
     const out: Diagnostic[] = [];
     for (const run of this.runs()) out.push(...run.diagnostics);
     for (const [file, reason] of this.ignored) out.push({ file, severity: 'info', message: reason });
+    out.push(...this.textPatternDiagnostics);
     return out;
   }
 
@@ -292,17 +420,33 @@ export class RunIndex {
     const ml = format === 'mlflow' ? mlflowPath(abs) : undefined;
     if (ml !== undefined) runDir = ml.runDir;
     let runKey: string;
-    if (format === 'tfevents' || ml !== undefined) {
+    if (format === 'tfevents') {
       // TensorBoard's unit is the directory: every event file in it (restarts, several writers) is one run.
+      // An HF Trainer's own event files (`<output_dir>/runs/<stamp>/`) belong to its trainer_state.json run.
+      const hf = hfOutputDirOfEvents(abs);
+      if (hf !== undefined) runDir = hf;
+      runKey = path.resolve(runDir) === root && hf !== undefined ? path.join(root, 'trainer_state.json') : runDir;
+    } else if (ml !== undefined) {
       runKey = runDir;
+    } else if (format === 'wandb') {
+      // The run folder (files/ is inside it); a resumed run's new folder with the same id joins it.
+      runDir = wandbRunDir(abs);
+      runKey = wandbRunKey(runDir);
+    } else if (format === 'dvclive') {
+      runDir = dvclivePath(abs)?.dir ?? runDir;
+      runKey = runDir;
+    } else if (format === 'megatron-golden') {
+      // Each golden-values file (one per test environment) is a reference curve of its own.
+      runKey = abs;
+    } else if (format === 'text' && !isGenericTextLogName(path.basename(abs))) {
+      // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are their folder's run.
+      runKey = abs;
     } else if (path.resolve(runDir) === root) {
       // A log directly in the root is its own run, named by its path; checkpoints there collapse onto root/trainer_state.json.
       runKey = checkpoint !== undefined ? path.join(root, 'trainer_state.json') : abs;
     } else {
       runKey = runDir;
     }
-    const rel = path.relative(root, runKey);
-    const id = posix(rel === '' ? path.basename(runKey) : rel);
     const state: FileState = {
       abs,
       format,
@@ -321,21 +465,85 @@ export class RunIndex {
     } else if (format === 'csv') {
       state.tail = new FileTail(abs);
       state.reader = new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
+    } else if (format === 'text') {
+      state.tail = new FileTail(abs);
+      state.reader = new TextLogReader(abs, { userPatterns: this.textPatterns });
     } else if (ml?.metric !== undefined) {
       state.tail = new FileTail(abs);
       state.reader = new MlflowMetricReader(abs, ml.metric);
     } else if (format === 'tfevents') {
       state.binTail = new BinaryTail(abs);
       state.events = new TfEventsReader(abs);
+    } else if (format === 'wandb') {
+      this.addWandbReader(state);
+    } else if (format === 'dvclive') {
+      const dv = dvclivePath(abs);
+      if (dv?.kind === 'plot' && dv.metric !== undefined) {
+        state.tail = new FileTail(abs);
+        state.reader = new DvcliveTsvReader(abs, dv.metric);
+      } else state.parseWhole = (text) => parseDvcliveMetrics(text, abs, dvcliveHasPlots(runDir));
+    } else if (format === 'megatron-golden') {
+      state.parseWhole = (text) => parseGoldenValues(text, abs);
     }
     this.filesByPath.set(abs, state);
+    this.attach(state, runKey, runDir, root);
+    if (format === 'hf-trainer-state') this.adoptHfEvents(runDir, runKey);
+    return state;
+  }
+
+  /** Put a file into the run keyed `runKey`, creating the run (with an id unique across roots) if needed. */
+  private attach(state: FileState, runKey: string, runDir: string, root: string): RunState {
+    state.runKey = runKey;
     let run = this.runsByKey.get(runKey);
     if (run === undefined) {
-      run = { key: runKey, id, dir: runDir, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [], native: new Map() };
+      const relPath = path.relative(root, runKey);
+      const rel = posix(relPath === '' ? path.basename(runKey) : relPath);
+      run = { key: runKey, id: this.uniqueId(rel, root), dir: runDir, root, rel, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [], native: new Map() };
       this.runsByKey.set(runKey, run);
     }
-    run.files.add(abs);
-    return state;
+    run.files.add(state.abs);
+    return run;
+  }
+
+  /**
+   * A run's id is its path relative to its workspace root. Two roots of a multi-root workspace can
+   * hold the same relative path: the later one is prefixed with its root folder's name (and a
+   * counter if even that is taken), so ids never collide and stay stable across rescans.
+   */
+  private uniqueId(rel: string, root: string): string {
+    const taken = (id: string) => [...this.runsByKey.values()].some((r) => r.id === id);
+    if (!taken(rel)) return rel;
+    const base = `${path.basename(root)}:${rel}`;
+    let id = base;
+    for (let n = 2; taken(id); n++) id = `${base}#${n}`;
+    return id;
+  }
+
+  /**
+   * A trainer_state.json appeared in `outputDir`: event files already read under `outputDir/runs/*`
+   * (the HF Trainer's default logging_dir) were taken for runs of their own; move them into this run.
+   */
+  private adoptHfEvents(outputDir: string, runKey: string): void {
+    for (const state of this.filesByPath.values()) {
+      if (state.format !== 'tfevents' || state.runKey === runKey) continue;
+      const dir = path.dirname(state.abs);
+      if (dir !== outputDir && path.dirname(dir) !== path.join(outputDir, 'runs')) continue;
+      const old = this.runsByKey.get(state.runKey);
+      const root = old?.root ?? outputDir;
+      if (old !== undefined) {
+        old.files.delete(state.abs);
+        old.cached = undefined;
+        if (old.files.size === 0) this.runsByKey.delete(old.key);
+      }
+      const run = this.attach(state, runKey, outputDir, root);
+      run.cached = undefined;
+    }
+  }
+
+  /** Where a run found by id lives: its workspace root and its path relative to that root (posix). */
+  locate(id: string): { root: string; rel: string } | undefined {
+    for (const run of this.runsByKey.values()) if (run.id === id) return { root: run.root, rel: run.rel };
+    return undefined;
   }
 
   private clearFile(state: FileState): void {
@@ -364,6 +572,7 @@ export class RunIndex {
       if (r.rewritten) {
         this.clearFile(state);
         reader.reset();
+        this.noteRewritten(state);
       }
       const res: ReadResult & { replace?: boolean } = reader.push(r.lines, r.firstLineNumber);
       if (res.replace) {
@@ -406,6 +615,7 @@ export class RunIndex {
       if (r.rewritten) {
         this.clearFile(state);
         reader.reset();
+        this.noteRewritten(state);
       }
       const res = reader.push(r.bytes, r.offset);
       tail.hold(res.consumed);
@@ -414,6 +624,98 @@ export class RunIndex {
       if (r.rewritten || res.points.length > 0 || res.diagnostics.length > 0) state.seq = ++this.seq;
       if (!r.more) return;
     }
+  }
+
+  // ---- W&B, DVCLive, Megatron golden values (readers in wandb.ts, dvclive.ts, golden.ts) -----------
+
+  private addWandbReader(state: FileState): void {
+    const kind = wandbFileKind(state.abs);
+    state.wandbKind = kind;
+    if (kind === 'log') {
+      state.binTail = new BinaryTail(state.abs);
+      state.events = new WandbLogReader(state.abs);
+    } else if (kind === 'history') {
+      state.tail = new FileTail(state.abs);
+      state.reader = new WandbHistoryReader(state.abs);
+    } else {
+      const abs = state.abs;
+      state.parseWhole = (text) => parseWandbSummary(text, abs);
+    }
+  }
+
+  /** Re-read a whole-document log (W&B summary, DVCLive metrics.json, golden values) when it changed. */
+  private readWholeDoc(state: FileState): void {
+    const parse = state.parseWhole;
+    if (parse === undefined) return;
+    const w = readWhole(state.abs, state.wholeFingerprint, 64 * 1024 * 1024);
+    if (w.status === 'unchanged') return;
+    if (w.status === 'missing') {
+      this.remove(state.abs);
+      return;
+    }
+    this.clearFile(state);
+    state.seq = ++this.seq;
+    if (w.status === 'error') {
+      state.wholeFingerprint = undefined;
+      this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${w.error}` }]);
+      return;
+    }
+    state.wholeFingerprint = w.fingerprint;
+    this.applyResult(state, parse(w.text));
+  }
+
+  /** The W&B or DVCLive run a changed `config.yaml` / `params.yaml` describes, if one is known. */
+  private loggerRunOfSidecar(abs: string): RunState | undefined {
+    const base = path.basename(abs);
+    const key = base === 'config.yaml' ? wandbRunKey(wandbRunDir(wandbLinkedPath(abs))) : base === 'params.yaml' ? path.dirname(abs) : undefined;
+    const run = key === undefined ? undefined : this.runsByKey.get(key);
+    if (run === undefined) return undefined;
+    const format = base === 'config.yaml' ? 'wandb' : 'dvclive';
+    return [...run.files].some((f) => this.filesByPath.get(f)?.format === format) ? run : undefined;
+  }
+
+  /**
+   * W&B runs: `files/config.yaml` (or an old client's `config.yaml`), `{desc, value}` unwrapped, else
+   * the config the `.wandb` log itself holds; DVCLive runs: `params.yaml`. True when anything changed.
+   */
+  private refreshLoggerParams(run: RunState): boolean {
+    const states = [...run.files].map((f) => this.filesByPath.get(f)).filter((s): s is FileState => s !== undefined);
+    const wandb = states.some((s) => s.format === 'wandb');
+    if (!wandb && !states.some((s) => s.format === 'dvclive')) return false;
+    const candidates = wandb ? [path.join(run.dir, 'files', 'config.yaml'), path.join(run.dir, 'config.yaml')] : [path.join(run.dir, 'params.yaml')];
+    let changed = false;
+    let found = false;
+    for (const p of candidates) {
+      const prev = run.native.get(p);
+      const w = found ? ({ status: 'missing' } as const) : readWhole(p, prev?.fingerprint, 4 * 1024 * 1024);
+      if (w.status === 'missing') {
+        if (run.native.delete(p)) changed = true;
+        continue;
+      }
+      found = true;
+      if (w.status === 'unchanged') continue;
+      changed = true;
+      if (w.status === 'error') {
+        run.native.set(p, { fingerprint: '', reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] } });
+        continue;
+      }
+      const { params, diagnostics } = wandb ? readWandbConfig(w.text, p) : readParamsYaml(w.text, p);
+      const { hyper, notes } = hyperFromParams(params, wandb ? 'W&B config.yaml' : 'DVCLive params.yaml');
+      run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics } });
+    }
+    for (const s of states) {
+      if (!(s.events instanceof WandbLogReader)) continue;
+      const config = s.events.info.config;
+      const signature = found || config.size === 0 ? '' : `${s.events.records}:${config.size}`;
+      if (signature === '') {
+        if (run.native.delete(s.abs)) changed = true;
+      } else if (run.native.get(s.abs)?.fingerprint !== signature) {
+        const { hyper, notes } = hyperFromParams(config, 'the W&B log config');
+        run.native.set(s.abs, { fingerprint: signature, reading: { hyper, notes, diagnostics: [] } });
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   private readTrainerState(state: FileState): void {
@@ -437,6 +739,11 @@ export class RunIndex {
     state.seq = ++this.seq;
   }
 
+  /** Says why a run's points went back: its log was truncated or replaced while being read. */
+  private noteRewritten(state: FileState): void {
+    this.addDiagnostics(state, [{ file: state.abs, severity: 'info', message: 'the file was truncated or rewritten; read again from the start' }]);
+  }
+
   private addDiagnostics(state: FileState, diags: Diagnostic[]): void {
     for (const d of diags) {
       if (state.diagnostics.length < this.maxDiagnostics) state.diagnostics.push(d);
@@ -456,8 +763,10 @@ export class RunIndex {
     const restarts = res.restarts ?? [];
     let r = 0;
     const restartAt = (step: number): void => {
-      for (const s of state.series.values()) {
-        const i = lowerBound(s.steps, step);
+      for (const stored of state.series.values()) {
+        const i = lowerBound(stored.steps, step);
+        if (i === stored.steps.length) continue;
+        const s = own(stored);
         s.steps.length = i;
         s.values.length = i;
       }
@@ -469,8 +778,10 @@ export class RunIndex {
       let s = state.series.get(p.metric);
       if (s === undefined) {
         s = { role: p.role ?? metricRole(p.metric), steps: [], values: [] };
+        if (p.unit !== undefined) s.unit = p.unit;
         state.series.set(p.metric, s);
       }
+      own(s);
       const n = s.steps.length;
       if (n > 0 && p.step <= s.steps[n - 1]) {
         const i = lowerBound(s.steps, p.step);
@@ -507,7 +818,8 @@ export class RunIndex {
       else if (best === undefined || this.checkpointRank(s) > this.checkpointRank(best) || (this.checkpointRank(s) === this.checkpointRank(best) && (s.checkpoint ?? 0) > (best.checkpoint ?? 0))) best = s;
     }
     const ts = own ?? best;
-    return ts ? [ts, ...lineFiles] : lineFiles;
+    const logs = withoutShadowedSummaries(lineFiles);
+    return ts ? [ts, ...logs] : logs;
   }
 
   private checkpointRank(s: FileState): number {
@@ -572,6 +884,7 @@ export class RunIndex {
       run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics } });
     }
     if (this.refreshMlflow(run)) changed = true;
+    if (this.refreshLoggerParams(run)) changed = true;
     if (changed) run.cached = undefined;
   }
 
@@ -632,32 +945,43 @@ export class RunIndex {
       status = mlStatus.status;
       reason = `MLflow status ${mlStatus.statusText}`;
     }
+    const exited = loggedEndStatus(files);
+    if (status !== 'failed' && exited !== undefined) ({ status, reason } = exited);
     const ts = files.find((f) => f.format === 'hf-trainer-state');
     const format: LogFormat = ts ? 'hf-trainer-state' : (files[0]?.format ?? 'jsonl');
     const sourceFiles = files.map((f) => f.abs);
     for (const src of run.hyperSources.values()) sourceFiles.push(src.path);
-    for (const p of run.native.keys()) sourceFiles.push(p);
+    for (const p of run.native.keys()) if (!sourceFiles.includes(p)) sourceFiles.push(p);
     const meta = run.mlflow?.meta;
     if (meta) diagnostics.push(...meta.diagnostics);
-    const name = meta?.runName !== undefined ? `${runName(run.id)} (${meta.runName})` : runName(run.id);
+    const loggedName = meta?.runName ?? wandbDisplayName(files);
+    const name = loggedName !== undefined ? `${runName(run.id)} (${loggedName})` : runName(run.id);
     const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
     if (reason !== undefined) result.statusReason = reason;
     return result;
   }
 
   private mergeSeries(files: FileState[]): Series[] {
-    type Part = { seq: number; steps: number[]; values: number[]; wallStart?: number };
+    type Part = { seq: number; steps: number[]; values: number[]; wallStart?: number; store?: StoredSeries };
     const byMetric = new Map<string, { role: MetricRole; parts: Part[] }>();
-    const add = (metric: string, role: MetricRole, seq: number, steps: number[], values: number[], wallStart?: number): void => {
+    const add = (metric: string, role: MetricRole, seq: number, steps: number[], values: number[], wallStart?: number, store?: StoredSeries): void => {
       let m = byMetric.get(metric);
       if (m === undefined) {
         m = { role, parts: [] };
         byMetric.set(metric, m);
       }
-      m.parts.push({ seq, steps, values, wallStart });
+      m.parts.push({ seq, steps, values, wallStart, store });
     };
+    // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
+    const hf = files.some((f) => f.format === 'hf-trainer-state');
     for (const f of files) {
-      for (const [metric, s] of f.series) add(metric, s.role, f.seq, s.steps, s.values, f.format === 'tfevents' ? (f.wallStart ?? 0) : undefined);
+      for (const [metric, s] of f.series) {
+        const name = hf && f.format === 'tfevents' ? hfTrainerStateName(metric) : metric;
+        const role = name !== metric && s.role === metricRole(metric) ? metricRole(name) : s.role;
+        // W&B logs of one run (a resumed run's folders) are one stream by start time too, like event files.
+        const streamed = f.format === 'tfevents' || f.wandbKind === 'log';
+        add(name, role, f.seq, s.steps, s.values, streamed ? (f.wallStart ?? 0) : undefined, s);
+      }
       if (f.provisional.length > 0) {
         for (const p of f.provisional) add(p.metric, p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric), f.seq + 0.5, [p.step], [p.value]);
       }
@@ -665,21 +989,34 @@ export class RunIndex {
     const out: Series[] = [];
     for (const [metric, m] of byMetric) {
       if (m.parts.length === 1) {
-        out.push({ metric, role: m.role, steps: m.parts[0].steps.slice(), values: m.parts[0].values.slice() });
+        const only = m.parts[0];
+        // One source: hand out its arrays themselves; the store copies them before its next change.
+        if (only.store) only.store.shared = true;
+        out.push({ metric, role: m.role, steps: only.store ? only.steps : only.steps.slice(), values: only.store ? only.values : only.values.slice() });
         continue;
       }
-      // Several sources: the most recently written wins a step both have. Event files of one run are
-      // one stream in the order they were started (TensorBoard reads them so): a later file that begins
-      // at step s is a restart and orphans the earlier files' points at steps ≥ s.
+      // Several sources, merged by step. Event files of one run are one stream in the order they
+      // were started (TensorBoard reads them so): a later file that begins at step s is a restart and
+      // orphans the earlier files' points at steps ≥ s. Other files (text logs, trainer_state.json)
+      // then win every step they have, the most recently written last: they hold float64 values where
+      // event files hold float32 copies, and they are what the trainer resumed from.
       const merged = new Map<number, number>();
-      const events = m.parts.every((p) => p.wallStart !== undefined);
-      const parts = events ? m.parts.sort((a, b) => (a.wallStart ?? 0) - (b.wallStart ?? 0) || a.seq - b.seq) : m.parts.sort((a, b) => a.seq - b.seq);
-      for (const part of parts) {
-        if (events && part.steps.length > 0) for (const step of [...merged.keys()]) if (step >= part.steps[0]) merged.delete(step);
+      const eventParts = m.parts.filter((p) => p.wallStart !== undefined).sort((a, b) => (a.wallStart ?? 0) - (b.wallStart ?? 0) || a.seq - b.seq);
+      const otherParts = m.parts.filter((p) => p.wallStart === undefined).sort((a, b) => a.seq - b.seq);
+      for (const part of eventParts) {
+        if (part.steps.length > 0) for (const step of [...merged.keys()]) if (step >= part.steps[0]) merged.delete(step);
+        for (let i = 0; i < part.steps.length; i++) merged.set(part.steps[i], part.values[i]);
+      }
+      for (const part of otherParts) {
         for (let i = 0; i < part.steps.length; i++) merged.set(part.steps[i], part.values[i]);
       }
       const steps = [...merged.keys()].sort((a, b) => a - b);
       out.push({ metric, role: m.role, steps, values: steps.map((s) => merged.get(s) as number) });
+    }
+    // A unit travels with its metric (a loss read from a perplexity stays marked as converted).
+    for (const s of out) {
+      const unit = files.map((f) => f.series.get(s.metric)?.unit).find((u) => u !== undefined);
+      if (unit !== undefined) s.unit = unit;
     }
     return out
       .filter((s) => s.steps.length > 0)
@@ -803,4 +1140,31 @@ export function divergence(values: number[]): { last: number; min: number } | un
   for (let i = Math.floor(n * 0.1); i < n; i++) min = Math.min(min, smoothed[i]);
   const last = smoothed[n - 1];
   return min > 0 && last > 1.5 * min ? { last, min } : undefined;
+}
+
+/** A W&B summary repeats the last history values at W&B's own _step: it counts only when the run has no history file. */
+function withoutShadowedSummaries(files: FileState[]): FileState[] {
+  if (!files.some((f) => f.wandbKind === 'log' || f.wandbKind === 'history')) return files;
+  return files.filter((f) => f.wandbKind !== 'summary');
+}
+
+/**
+ * The end a log itself records: a W&B log's exit record (of the most recently written log of the
+ * run), or a Megatron golden-values file, which is a finished reference run by definition.
+ */
+function loggedEndStatus(files: FileState[]): { status: RunStatus; reason: string } | undefined {
+  if (files.length > 0 && files.every((f) => f.format === 'megatron-golden')) return { status: 'finished', reason: 'Megatron golden values: a recorded reference run' };
+  let latest: { seq: number; code: number } | undefined;
+  for (const f of files) {
+    const code = f.events instanceof WandbLogReader ? f.events.info.exitCode : undefined;
+    if (code !== undefined && (latest === undefined || f.seq > latest.seq)) latest = { seq: f.seq, code };
+  }
+  if (latest === undefined) return undefined;
+  return latest.code === 0 ? { status: 'finished', reason: 'the W&B log has an exit record (exit code 0)' } : { status: 'failed', reason: `the W&B log has an exit record with exit code ${latest.code}` };
+}
+
+/** The run name a W&B log records (`wandb.init(name=…)`). */
+function wandbDisplayName(files: FileState[]): string | undefined {
+  for (const f of files) if (f.events instanceof WandbLogReader && f.events.info.displayName) return f.events.info.displayName;
+  return undefined;
 }

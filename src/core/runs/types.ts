@@ -1,9 +1,15 @@
 import type { Diagnostic } from '../diagnostics';
 
-export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state' | 'tfevents' | 'mlflow';
+export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state' | 'tfevents' | 'mlflow' | 'text' | 'wandb' | 'dvclive' | 'megatron-golden';
 
 /** What a metric measures, so train and eval losses are never mixed. */
 export type MetricRole = 'train_loss' | 'eval_loss' | 'lr' | 'tokens' | 'other';
+
+/**
+ * The unit of a loss series when it is not simply the logged nats: converted from a perplexity
+ * (ln ppl) or from bits (× ln 2), or bits per byte (kept as logged: not per token, not converted).
+ */
+export type MetricUnit = 'nats from perplexity' | 'nats from bits' | 'bits/byte';
 
 /** One metric of one run, as parallel columns sorted by step (unique steps). */
 export interface Series {
@@ -11,6 +17,8 @@ export interface Series {
   role: MetricRole;
   steps: number[];
   values: number[];
+  /** Set when the values are not the logged nats as they were (see MetricUnit). */
+  unit?: MetricUnit;
 }
 
 /** One logged value, as a reader emits it. */
@@ -22,6 +30,8 @@ export interface MetricPoint {
   tokens?: number;
   /** Role decided by the reader (e.g. an RL trainer's constant-zero `loss` is 'other'); default: by metric name. */
   role?: MetricRole;
+  /** Set when the value was converted or is not in nats (see MetricUnit). */
+  unit?: MetricUnit;
 }
 
 /** Hyperparameters of a run; each is optional because logs rarely carry them all. */

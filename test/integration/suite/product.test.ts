@@ -187,6 +187,43 @@ suite('Scaling Lens on the example sweep', () => {
     await lens.waitForSnapshot((s) => s.runs.length === before.runs.length, WAIT_MS);
   });
 
+  test('.scalinglens.yaml at the folder root regroups the runs when written, changed and deleted', async () => {
+    const lens = await api();
+    const before = await lens.waitForSnapshot((s) => s.runs.length > 1, WAIT_MS);
+    const file = path.join(workspaceRoot(), '.scalinglens.yaml');
+    const [first, ...rest] = before.runs.map((r) => r.id);
+    try {
+      fs.writeFileSync(file, `families:\n  picked:\n    runs: [${JSON.stringify(first)}]\nruns:\n  ${JSON.stringify(rest[0])}:\n    exclude: true\n`);
+      const grouped = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === first && r.family === 'picked' && r.familySource === 'workspace-file'), WAIT_MS);
+      assert.ok(grouped.families.some((f) => f.family === 'picked' && f.source === 'workspace-file'));
+      assert.ok(grouped.runs.find((r) => r.id === rest[0])?.excluded?.endsWith('.scalinglens.yaml:6'));
+      // A broken edit is reported with its line, and the runs are regrouped without it.
+      fs.writeFileSync(file, 'runs:\n  x:\n    params: lots\n');
+      const broken = await lens.waitForSnapshot((s) => s.diagnostics.some((d) => d.file === file && d.line === 3), WAIT_MS);
+      assert.ok(!broken.runs.some((r) => r.familySource === 'workspace-file'));
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    await lens.waitForSnapshot((s) => !s.diagnostics.some((d) => d.file === file), WAIT_MS);
+  });
+
+  test('with scalingLens.watch.polling = always, appended lines still reach the worker', async () => {
+    const lens = await api();
+    const config = vscode.workspace.getConfiguration('scalingLens');
+    const before = liveJsonlRun(await lens.waitForSnapshot((s) => liveJsonlRun(s) !== undefined, WAIT_MS))!;
+    await config.update('watch.pollingIntervalMs', 300, vscode.ConfigurationTarget.Workspace);
+    await config.update('watch.polling', 'always', vscode.ConfigurationTarget.Workspace);
+    try {
+      const log = before.files.find((f) => f.endsWith('.jsonl'))!;
+      const step = (before.lastStep ?? 0) + 7;
+      fs.appendFileSync(log, `${JSON.stringify({ step, loss: before.lastLoss })}\n`);
+      await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS);
+    } finally {
+      await config.update('watch.polling', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('watch.pollingIntervalMs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('a crashed worker is restarted and the runs come back', async () => {
     const lens = await api();
     const before = await lens.waitForSnapshot((s) => s.runs.length >= 6, WAIT_MS);

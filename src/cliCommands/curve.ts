@@ -1,0 +1,170 @@
+// `scaling-lens curve <log file> [--until <fraction ≤ 1 | step>] [--law power|bnsl|multipower|annealing]
+//   [--schedule constant|cosine|linear|wsd --total-steps N --warmup-steps N --peak-lr x --min-lr x --decay-steps N] [--json]`
+// Fits a run's loss curve (up to --until) and predicts its loss at the last step of its schedule.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ScalingWorkspace, trainLoss } from '../core/workspace';
+import { formatDiagnostic } from '../core/diagnostics';
+import { CURVE_LAW_IDS, fitCurve, type CurveFit, type CurveLawId } from '../core/fit/curve';
+import { smoothedFinalLoss } from '../core/fit/crossRun';
+import { buildSchedule, scheduleFromLog, type ScheduleKind } from '../core/laws/schedule';
+import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
+
+export interface CurveCommandOutput {
+  run: string;
+  law: string;
+  /** The law's noise-free value at the last step of the schedule (`targetStep`). */
+  predictedFinal: number;
+  interval: [number, number];
+  targetStep: number;
+  /** Mean of the last 2% of logged points, when the log reaches the target step. */
+  actualFinal?: number;
+  /** 100·(predicted − actual)/actual. */
+  errorPct?: number;
+  /** Logged points the fit saw (up to --until), and the last step among them. */
+  points: number;
+  fittedUntilStep: number;
+  validation: CurveFit['validation'] | null;
+  flags: string[];
+  notes: string[];
+  bootstrap: CurveFit['bootstrap'];
+  intervalLevel: number;
+  intervalMultiplier: number;
+}
+
+const SCHEDULES: readonly ScheduleKind[] = ['constant', 'cosine', 'linear', 'wsd', 'step'];
+
+function positive(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new CommandUsageError(`--${name} must be a number ≥ 0`);
+  return n;
+}
+
+export function curveCommand(args: string[], io: CommandIo = processIo): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      until: { type: 'string' },
+      law: { type: 'string' },
+      schedule: { type: 'string' },
+      'total-steps': { type: 'string' },
+      'warmup-steps': { type: 'string' },
+      'peak-lr': { type: 'string' },
+      'min-lr': { type: 'string' },
+      'decay-steps': { type: 'string' },
+      resamples: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new CommandUsageError('curve needs exactly one log file');
+  if (values.law !== undefined && !(CURVE_LAW_IDS as readonly string[]).includes(values.law)) {
+    throw new CommandUsageError(`unknown curve law "${values.law}" (available: ${CURVE_LAW_IDS.join(', ')})`);
+  }
+  if (values.schedule !== undefined && !SCHEDULES.includes(values.schedule as ScheduleKind)) {
+    throw new CommandUsageError(`--schedule must be one of ${SCHEDULES.join(', ')}`);
+  }
+  const until = values.until !== undefined ? Number(values.until) : undefined;
+  if (until !== undefined && !(until > 0)) throw new CommandUsageError('--until must be a positive fraction (≤ 1) or step');
+  const resamples = positive('resamples', values.resamples) ?? 100;
+  const seed = positive('seed', values.seed) ?? 1;
+
+  const file = path.resolve(positionals[0]);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: no such file\n`);
+    return 1;
+  }
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  engine.update(file, path.dirname(file));
+  const run = engine.runs()[0];
+  const loss = run && trainLoss(run);
+  if (!run || !loss) {
+    const why = engine.diagnostics().map(formatDiagnostic).join('\n') || 'no training-loss series found';
+    io.stderr(`scaling-lens curve: ${positionals[0]}: ${why}\n`);
+    return 1;
+  }
+  const notes: string[] = [];
+  const lastStep = loss.steps[loss.steps.length - 1];
+  const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
+
+  // The LR at every step: a schedule given on the command line, else the logged LR.
+  let lr: Float64Array | undefined;
+  const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+  if (values.schedule) {
+    const peakLr = positive('peak-lr', values['peak-lr']) ?? run.hyper.peakLr ?? (lrSeries ? Math.max(...lrSeries.values) : undefined);
+    if (!(peakLr! > 0)) throw new CommandUsageError('--schedule needs --peak-lr (no peak LR in the log or config)');
+    lr = buildSchedule({
+      kind: values.schedule as ScheduleKind,
+      peakLr: peakLr!,
+      totalSteps: positive('total-steps', values['total-steps']) ?? plannedEnd,
+      warmupSteps: positive('warmup-steps', values['warmup-steps']),
+      minLr: positive('min-lr', values['min-lr']),
+      decaySteps: positive('decay-steps', values['decay-steps']),
+    });
+    notes.push(`learning rate rebuilt from the ${values.schedule} schedule given`);
+  } else if (lrSeries) {
+    lr = scheduleFromLog(lrSeries.steps, lrSeries.values, plannedEnd);
+    const lrEnd = lrSeries.steps[lrSeries.steps.length - 1];
+    if (lrEnd < plannedEnd) notes.push(`the log's learning rate stops at step ${lrEnd}; held at its last value to step ${plannedEnd} (give --schedule to rebuild it)`);
+  }
+  const lawId: CurveLawId = (values.law as CurveLawId | undefined) ?? (lr ? 'multipower' : 'power');
+  if ((lawId === 'multipower' || lawId === 'annealing') && !lr) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: the ${lawId} law needs the learning rate: log it or give --schedule\n`);
+    return 1;
+  }
+  const schedulesLaw = lawId === 'multipower' || lawId === 'annealing';
+  // Where the schedule ends is where the run ends.
+  const targetStep = schedulesLaw && lr ? lr.length - 1 : plannedEnd;
+
+  const first = loss.steps[0];
+  const cutStep = until === undefined ? lastStep : until <= 1 ? first + until * (lastStep - first) : until;
+  const n = loss.steps.findIndex((s) => s > cutStep);
+  const used = n < 0 ? loss.steps.length : n;
+  if (used === 0) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: no logged points up to step ${cutStep}\n`);
+    return 1;
+  }
+  const result = fitCurve(loss.steps.slice(0, used), loss.values.slice(0, used), { targetStep, seed, resamples, law: lawId, lr: schedulesLaw ? lr : undefined });
+  if ('error' in result) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: ${result.error}\n`);
+    return 1;
+  }
+  const out: CurveCommandOutput = {
+    run: run.id,
+    law: result.lawId,
+    predictedFinal: result.predictedFinal.value,
+    interval: result.predictedFinal.interval,
+    targetStep,
+    points: used,
+    fittedUntilStep: loss.steps[used - 1],
+    validation: result.validation ?? null,
+    flags: result.predictedFinal.flags ?? [],
+    notes,
+    bootstrap: result.bootstrap,
+    intervalLevel: result.intervalLevel,
+    intervalMultiplier: result.intervalMultiplier,
+  };
+  // The actual final loss is known only when the log reached the end of the schedule.
+  if (lastStep >= targetStep) {
+    out.actualFinal = smoothedFinalLoss(loss.steps, loss.values);
+    out.errorPct = (100 * (out.predictedFinal - out.actualFinal)) / out.actualFinal;
+  }
+  printResult(io, values.json ?? false, out, () =>
+    [
+      `${run.id}: ${result.lawId} fitted on ${used} of ${loss.steps.length} points (to step ${out.fittedUntilStep})`,
+      `  predicted loss at step ${targetStep}: ${num(out.predictedFinal, 5)} [${num(out.interval[0])}, ${num(out.interval[1])}] (${Math.round(result.intervalLevel * 100)}% interval)`,
+      out.actualFinal !== undefined
+        ? `  actual (mean of the last 2% of points): ${num(out.actualFinal, 5)}, error ${out.errorPct!.toFixed(2)}%`
+        : `  the log stops at step ${lastStep}; no actual final loss yet`,
+      result.validation
+        ? `  validation, fit on a prefix → last logged point: ${result.validation.prefixes.map((p) => `${Math.round(p.fraction * 100)}%: ${p.errorPct.toFixed(2)}%`).join(', ')}`
+        : '  validation: too few points for fit-on-prefix checks',
+      ...out.flags.map((f) => `  flag: ${f}`),
+      ...notes.map((nn) => `  note: ${nn}`),
+    ].join('\n'),
+  );
+  return 0;
+}

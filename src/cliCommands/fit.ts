@@ -1,0 +1,168 @@
+// `scaling-lens fit --law <id> --train <csv> [--predict <csv>] [--columns canonical=column,...] [--priors auto|always|never] [--json]`
+// Fits a cross-run law to one row per run and predicts the --predict rows, in their order.
+import { parseArgs } from 'node:util';
+import { crossRunLawIds, getLaw } from '../core/laws/registry';
+import type { LawDefinition } from '../core/laws/types';
+import { fitCrossRunLaw, predictWithFit, type LawCrossRunFit, type LawPoint } from '../core/fit/crossRunLaw';
+import { PRIOR_RUN_THRESHOLD } from '../core/fit/crossRun';
+import { referencePriors } from '../core/fit/priors';
+import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo, type CsvRow } from './fitShared';
+
+/** Canonical CSV columns; others are mapped onto them with --columns. */
+export const CANONICAL_COLUMNS = ['params', 'tokens', 'flops', 'loss', 'unique_tokens', 'tokens_per_param'] as const;
+
+/**
+ * How each law variable (by symbol) is read from a row: N ← params, D ← tokens, C ← flops (else
+ * 6·N·D), M ← tokens_per_param (else D/N), U ← unique_tokens, L ← loss (link laws).
+ */
+function variableReader(symbol: string): { needs: string[]; read: (col: (name: string) => number) => number } | undefined {
+  switch (symbol) {
+    case 'N':
+      return { needs: ['params'], read: (c) => c('params') };
+    case 'D':
+      return { needs: ['tokens'], read: (c) => c('tokens') };
+    case 'C':
+      return { needs: ['flops|params+tokens'], read: (c) => (Number.isFinite(c('flops')) ? c('flops') : 6 * c('params') * c('tokens')) };
+    case 'M':
+      return { needs: ['tokens_per_param|params+tokens'], read: (c) => (Number.isFinite(c('tokens_per_param')) ? c('tokens_per_param') : c('tokens') / c('params')) };
+    case 'U':
+      return { needs: ['unique_tokens'], read: (c) => c('unique_tokens') };
+    case 'L':
+      return { needs: ['loss'], read: (c) => c('loss') };
+    default:
+      return undefined;
+  }
+}
+
+export interface FitCommandOutput {
+  law: string;
+  parameters: LawCrossRunFit['parameters'];
+  validation: LawCrossRunFit['validation'] | null;
+  predictions: { line: number; input: Record<string, number>; predicted: number | null; interval: [number, number] | null; flags?: string[]; error?: string }[];
+  runsUsed: number;
+  priorsUsed: boolean;
+  bootstrap: LawCrossRunFit['bootstrap'];
+  intervalLevel: number;
+  intervalMultiplier: number;
+  residualRmse: number;
+}
+
+function inputsOf(law: LawDefinition, row: CsvRow, map: Record<string, string>): { x: number[]; input: Record<string, number> } {
+  const input: Record<string, number> = {};
+  const col = (name: string) => {
+    const v = row.values[map[name] ?? name];
+    const value = v === undefined ? NaN : v;
+    if (Number.isFinite(value)) input[name] = value;
+    return value;
+  };
+  const x = law.variables.map((v) => variableReader(v.symbol)!.read(col));
+  return { x, input };
+}
+
+export function fitCommand(args: string[], io: CommandIo = processIo): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      law: { type: 'string', default: 'chinchilla' },
+      train: { type: 'string' },
+      predict: { type: 'string' },
+      columns: { type: 'string' },
+      priors: { type: 'string', default: 'auto' },
+      resamples: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const ids = crossRunLawIds();
+  const law = values.law ? getLaw(values.law) : undefined;
+  if (!law || !ids.includes(law.id)) throw new CommandUsageError(`unknown cross-run law "${values.law}" (available: ${ids.join(', ')})`);
+  if (!values.train) throw new CommandUsageError('fit needs --train <csv>');
+  if (!['auto', 'always', 'never'].includes(values.priors!)) throw new CommandUsageError('--priors must be auto, always or never');
+  const resamples = values.resamples !== undefined ? Number(values.resamples) : 200;
+  const seed = values.seed !== undefined ? Number(values.seed) : 1;
+  if (!(resamples >= 0) || !Number.isInteger(resamples)) throw new CommandUsageError('--resamples must be an integer ≥ 0');
+  if (!Number.isInteger(seed)) throw new CommandUsageError('--seed must be an integer');
+  const map = parseColumnMap(values.columns, CANONICAL_COLUMNS);
+  const unsupported = law.variables.filter((v) => !variableReader(v.symbol));
+  if (unsupported.length) throw new CommandUsageError(`law ${law.id} needs ${unsupported.map((v) => v.symbol).join(', ')}, which fit cannot read from a table`);
+
+  const train = readNumericCsv(values.train, [map.loss ?? 'loss']);
+  if (train.error) {
+    warn(io, train.error);
+    return 1;
+  }
+  // A column the law needs that the table lacks altogether is one error, not one per row.
+  const has = (name: string) => train.header.includes(map[name] ?? name);
+  const absent = law.variables
+    .map((v) => variableReader(v.symbol)!.needs.join(' or '))
+    .filter((need) => !need.split('|').some((alt) => alt.split('+').every(has)));
+  if (absent.length) {
+    warn(io, { file: values.train, line: 1, severity: 'error', message: `law ${law.id} needs column(s) ${absent.join(', ')} (map yours with --columns canonical=column; header: ${train.header.join(', ')})` });
+    return 1;
+  }
+  const points: LawPoint[] = [];
+  for (const row of train.rows) {
+    const { x } = inputsOf(law, row, map);
+    const y = row.values[map.loss ?? 'loss'];
+    const bad = law.variables.filter((_v, j) => !(x[j] > 0) || !Number.isFinite(x[j])).map((v) => v.symbol);
+    if (bad.length || !(y > 0) || !Number.isFinite(y)) {
+      const what = [...bad.map((s) => `${s} (${variableReader(s)!.needs.join(', ')})`), ...(!(y > 0) || !Number.isFinite(y) ? ['loss'] : [])];
+      warn(io, { file: values.train, line: row.line, severity: 'warning', message: `row skipped: ${what.join(', ')} missing or not a positive number` });
+      continue;
+    }
+    points.push({ runId: `line ${row.line}`, x, y });
+  }
+  const useReference = values.priors === 'always' || (values.priors === 'auto' && points.length < PRIOR_RUN_THRESHOLD);
+  const priors = useReference ? referencePriors(law) : undefined;
+  const result = fitCrossRunLaw(law, points, { priors, seed, resamples });
+  if ('error' in result) {
+    io.stderr(`scaling-lens fit: ${values.train}: ${result.error}\n`);
+    return 1;
+  }
+
+  const predictions: FitCommandOutput['predictions'] = [];
+  if (values.predict) {
+    const pred = readNumericCsv(values.predict, []);
+    if (pred.error) {
+      warn(io, pred.error);
+      return 1;
+    }
+    for (const row of pred.rows) {
+      const { x, input } = inputsOf(law, row, map);
+      const bad = law.variables.filter((_v, j) => !(x[j] > 0) || !Number.isFinite(x[j])).map((v) => `${v.symbol} (${variableReader(v.symbol)!.needs.join(', ')})`);
+      if (bad.length) {
+        // Kept in place, so predictions stay in --predict order.
+        const error = `${bad.join(', ')} missing or not a positive number`;
+        warn(io, { file: values.predict, line: row.line, severity: 'warning', message: `cannot predict: ${error}` });
+        predictions.push({ line: row.line, input, predicted: null, interval: null, error });
+        continue;
+      }
+      const p = predictWithFit(law, result, x);
+      predictions.push({ line: row.line, input, predicted: p.value, interval: p.interval, ...(p.flags ? { flags: p.flags } : {}) });
+    }
+  }
+  const out: FitCommandOutput = {
+    law: result.lawId,
+    parameters: result.parameters,
+    validation: result.validation ?? null,
+    predictions,
+    runsUsed: result.runIds.length,
+    priorsUsed: result.priorsUsed,
+    bootstrap: result.bootstrap,
+    intervalLevel: result.intervalLevel,
+    intervalMultiplier: result.intervalMultiplier,
+    residualRmse: result.residualRmse,
+  };
+  printResult(io, values.json ?? false, out, () =>
+    [
+      `${result.lawId} on ${result.runIds.length} run(s)${result.priorsUsed ? ' with priors from the published values' : ''} (log-residual RMSE ${result.residualRmse.toExponential(2)}; ${result.bootstrap.resamples} resamples, ${result.bootstrap.failed} failed)`,
+      ...Object.entries(result.parameters).map(([k, v]) => `  ${k} = ${num(v.value, 5)}  [${num(v.interval[0])}, ${num(v.interval[1])}]`),
+      result.validation ? `  validation (${result.validation.method}): ${result.validation.errorPct.toFixed(2)}% error on ${result.validation.heldOutRunId}` : '  validation: too few runs for leave-largest-out',
+      ...predictions.map((p) => {
+        const input = Object.entries(p.input).map(([k, v]) => `${k}=${num(v, 3)}`).join(' ');
+        return p.predicted === null ? `  line ${p.line} ${input}: ${p.error}` : `  ${input}: ${num(p.predicted, 5)} [${num(p.interval![0])}, ${num(p.interval![1])}]${p.flags ? `  (${p.flags.join('; ')})` : ''}`;
+      }),
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,188 @@
+// `scaling-lens plan --budget <1e21 | 5000 H100-h | $2M> ...`: the loss-optimal N and D for a
+// budget, LR and batch, predicted loss (or why it is uncalibrated), cost, and alternatives.
+// Calibration: `--workspace <dir>` fits the workspace's families (Chinchilla law per family);
+// `--isoflop <csv>` fits an IsoFLOP frontier (columns flops, params, tokens, loss; `--where
+// column=value` keeps matching rows) whose N*(C) then sets the model size.
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type BudgetPlan } from '../core/plan/budget';
+import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
+import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
+import { hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
+
+export const PLAN_USAGE = `  plan --budget <1e21 | "5000 H100-h" | $2M> [--params N] [--inference-tokens T]
+       [--deadline-days d --gpus n] [--memory-cap GB] [--seq-len s] [--vocab V]
+       [--workspace <dir> [--family name]] [--isoflop <csv> [--where col=value ...]]
+       [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]
+                                                compute-optimal model size, tokens, LR, batch, loss and cost
+                                                for a budget, with alternatives`;
+
+/** A positive amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
+function amount(name: string, text: string | undefined, ctx: CliContext): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*([-+]?[0-9][0-9,_]*\.?[0-9]*(?:e[+-]?\d+)?)\s*([kmbt])?\s*$/i.exec(text);
+  const scale = m ? ({ k: 1e3, m: 1e6, b: 1e9, t: 1e12 } as Record<string, number>)[(m[2] ?? '').toLowerCase()] ?? 1 : NaN;
+  const v = m ? Number(m[1].replace(/[,_]/g, '')) * scale : NaN;
+  if (!Number.isFinite(v)) throw ctx.usage(`${name} must be a number (got "${text}")`);
+  return v;
+}
+
+function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoint[] {
+  let records: Record<string, string>[];
+  try {
+    records = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  } catch (error) {
+    throw new Error(`cannot read IsoFLOP table ${file}: ${(error as Error).message}`);
+  }
+  const filters = where.map((w) => {
+    const eq = w.indexOf('=');
+    if (eq <= 0) throw ctx.usage(`--where needs column=value (got "${w}")`);
+    return [w.slice(0, eq), w.slice(eq + 1)] as const;
+  });
+  const points: IsoflopPoint[] = [];
+  let skipped = 0;
+  for (const r of records) {
+    if (!filters.every(([k, v]) => r[k] === v)) continue;
+    const p = { flops: Number(r.flops), params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss) };
+    if ([p.flops, p.params, p.tokens, p.loss].every((x) => Number.isFinite(x) && x > 0)) points.push(p);
+    else skipped++;
+  }
+  if (records.length && !['flops', 'params', 'tokens', 'loss'].every((c) => c in records[0])) {
+    throw new Error(`${file}: the IsoFLOP table needs columns flops, params, tokens, loss`);
+  }
+  if (skipped) ctx.stderr(`scaling-lens plan: ${skipped} rows of ${file} skipped (flops, params, tokens, loss not all positive numbers)\n`);
+  return points;
+}
+
+function candidateJson(c: BudgetCandidate) {
+  const loss = 'uncalibrated' in c.loss ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated } : { loss: c.loss.value, lossInterval: c.loss.interval, lossLaw: c.loss.lawId, family: c.loss.family, runsUsed: c.loss.runsUsed, lossFlags: c.loss.flags };
+  return {
+    label: c.label,
+    params: c.params,
+    nonEmbeddingParams: c.shape.nonEmbeddingParams,
+    tokens: c.tokens,
+    tokensPerParam: c.tokensPerParam,
+    lr: c.lr.value,
+    batchTokens: c.batchTokens.value,
+    hparams: { lr: c.lr, batchTokens: c.batchTokens },
+    ...loss,
+    flops: c.flops,
+    gpuHours: c.gpuHours,
+    usd: c.usd,
+    wallClockDays: c.wallClockDays,
+    modelStateBytesPerGpu: c.modelStateBytesPerGpu,
+    inference: c.inference,
+    shape: c.shape,
+    notes: c.notes,
+  };
+}
+
+export function planJson(plan: BudgetPlan) {
+  return {
+    budget: plan.budget,
+    flops: plan.flops,
+    hardware: plan.hardware,
+    frontier: plan.frontier,
+    recommended: candidateJson(plan.recommended),
+    alternatives: plan.alternatives.map(candidateJson),
+    notes: plan.notes,
+  };
+}
+
+function candidateText(c: BudgetCandidate, hardwareId: string): string[] {
+  const loss = 'uncalibrated' in c.loss ? `loss uncalibrated` : `loss ${formatLoss(c.loss.value)} ${formatInterval(c.loss.interval)}`;
+  const lines = [
+    `  ${c.label}: N ${formatCount(c.params)} params, D ${formatCount(c.tokens)} tokens (${c.tokensPerParam.toFixed(1)} tokens/param), ${loss}`,
+    `      ${formatFlops(c.flops)} FLOPs, ${formatCount(Math.round(c.gpuHours))} ${hardwareId}-h ≈ $${formatCount(Math.round(c.usd))}${c.wallClockDays !== undefined ? `, ${c.wallClockDays.toFixed(1)} days` : ''}; LR ${c.lr.value.toPrecision(3)} (DeepSeek ${c.lr.deepseek.toPrecision(3)}), batch ${formatCount(Math.round(c.batchTokens.value))} tokens (DeepSeek ${formatCount(Math.round(c.batchTokens.deepseek))})`,
+    `      shape: ${c.shape.nLayer} layers × d_model ${c.shape.dModel}`,
+  ];
+  if (c.inference) lines.push(`      serving ${formatCount(c.inference.tokens)} tokens: ${formatFlops(c.inference.flops)} FLOPs, ${formatCount(Math.round(c.inference.gpuHours))} ${hardwareId}-h ≈ $${formatCount(Math.round(c.inference.usd))}`);
+  for (const n of c.notes) lines.push(`      note: ${n}`);
+  return lines;
+}
+
+export function planText(plan: BudgetPlan): string {
+  const lines = [
+    `budget ${plan.budget.text}: ${formatFlops(plan.flops)} FLOPs on ${plan.hardware.name} (MFU ${(plan.hardware.mfu * 100).toFixed(0)}%, $${plan.hardware.usdPerHour}/h)`,
+    `frontier: ${plan.frontier}`,
+    'recommended:',
+    ...candidateText(plan.recommended, plan.hardware.id),
+    'alternatives:',
+    ...plan.alternatives.flatMap((c) => candidateText(c, plan.hardware.id)),
+  ];
+  if ('uncalibrated' in plan.recommended.loss) lines.push(`loss: ${plan.recommended.loss.uncalibrated}`);
+  for (const n of plan.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
+
+export function planCommand(args: string[], ctx: CliContext): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      budget: { type: 'string' },
+      params: { type: 'string' },
+      'inference-tokens': { type: 'string' },
+      'deadline-days': { type: 'string' },
+      gpus: { type: 'string' },
+      'memory-cap': { type: 'string' },
+      'seq-len': { type: 'string' },
+      vocab: { type: 'string' },
+      workspace: { type: 'string' },
+      family: { type: 'string' },
+      isoflop: { type: 'string' },
+      where: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      ...HARDWARE_OPTIONS,
+    },
+  });
+  if (values.budget === undefined) throw ctx.usage('plan needs --budget (FLOPs like 1e21, accelerator-hours like "5000 H100-h", or dollars like $2M)');
+  const budget = parseBudget(values.budget);
+  if ('error' in budget) {
+    ctx.stderr(`scaling-lens plan: ${budget.error}\n`);
+    return 1;
+  }
+  const hardware = hardwareFlags(values, ctx);
+  const memoryCapGB = amount('--memory-cap', values['memory-cap'], ctx);
+  const engine = values.workspace ? ctx.loadWorkspace([values.workspace], hardware) : ctx.emptyWorkspace(hardware);
+  const table = engine.hardware;
+  if (table.problems.length) throw ctx.usage(table.problems.join('; '));
+  const context: BudgetContext = { hardware: table };
+  const notes: string[] = [];
+  if (values.workspace) {
+    const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
+    const chosen = values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
+    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds };
+    else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${values.workspace}` : `no family in ${values.workspace} could be fitted`);
+  }
+  if (values.isoflop) {
+    const points = readIsoflop(values.isoflop, values.where ?? [], ctx);
+    const frontier = fitIsoflopFrontier(points, { seed: 1 });
+    if ('error' in frontier) {
+      ctx.stderr(`scaling-lens plan: ${values.isoflop}: ${frontier.error}\n`);
+      return 1;
+    }
+    const used = frontier.budgets.filter((b) => b.bracketed).length;
+    context.frontier = { fit: frontier, source: `${values.isoflop}${values.where?.length ? ` [${values.where.join(', ')}]` : ''} (${points.length} runs, ${used} bracketed budgets)` };
+  }
+  const planned = planBudget(
+    {
+      budget,
+      params: amount('--params', values.params, ctx),
+      inferenceTokens: amount('--inference-tokens', values['inference-tokens'], ctx),
+      deadlineDays: amount('--deadline-days', values['deadline-days'], ctx),
+      gpus: amount('--gpus', values.gpus, ctx),
+      memoryCapBytes: memoryCapGB === undefined ? undefined : memoryCapGB * 1e9,
+      seqLen: amount('--seq-len', values['seq-len'], ctx),
+      vocab: amount('--vocab', values.vocab, ctx),
+    },
+    context,
+  );
+  if ('error' in planned) {
+    ctx.stderr(`scaling-lens plan: ${planned.error}\n`);
+    return 1;
+  }
+  planned.notes.unshift(...notes);
+  ctx.stdout(values.json ? `${JSON.stringify(planJson(planned), null, 2)}\n` : `${planText(planned)}\n`);
+  return 0;
+}

@@ -1,0 +1,246 @@
+// What a config's plan costs on its hardware and what learning rate and batch the published
+// hyperparameter laws suggest for it. Pure: the plan, the hardware table and the result.
+import type { TrainingPlan } from '../configs/types';
+import { stepLaw } from '../laws/steplaw';
+import { deepseekLaw } from '../laws/deepseek';
+import { dataLimitedLaw, effectiveData } from '../laws/datalimited';
+import type { LawDefinition } from '../laws/types';
+import { fitHparamSweeps, predictHparams, surfacePenaltyPct, type SweepGroup } from '../fit/hparamSweep';
+import { trainingFlops } from './flops';
+import { computeTime, findHardware, precisionOf, type HardwareTable } from './hardware';
+import { fitsMemory, memoryInputOf, memoryPerGpu, type MemoryEstimate } from './memory';
+
+export interface PlanCost {
+  flops: number;
+  convention: string;
+  /** Accelerator-hours at `hardware.mfu` of the hardware's peak for the plan's precision. */
+  gpuHours: number;
+  usd: number;
+  /** Wall clock on the plan's GPUs (when known). */
+  wallClockHours?: number;
+  hardware: HardwareUsed;
+}
+
+export interface HardwareUsed {
+  id: string;
+  name: string;
+  usdPerHour: number;
+  mfu: number;
+  peakFlopsPerSecond: number;
+  precision: string;
+  memoryBytes: number;
+}
+
+/** Memory per accelerator with the verdict on the configured hardware. */
+export interface MemoryReport extends MemoryEstimate {
+  fits: boolean;
+  capacityBytes: number;
+  hardwareId: string;
+  warning?: string;
+  /** What the estimate assumed because the config did not say. */
+  assumed: string[];
+}
+
+export interface HparamSuggestion {
+  lawId: string;
+  title: string;
+  /** Suggested value (peak LR, or batch in tokens). */
+  value: number;
+  /** What the law assumes, so the user can judge whether it transfers. */
+  assumes: string;
+  /** Set when the plan lies outside the law's fitted range. */
+  outsideDomain?: string;
+}
+
+export interface PlanAdvice {
+  lr: HparamSuggestion[];
+  batchTokens: HparamSuggestion[];
+  /** Why there is no LR/batch advice (μP), when so. */
+  silent?: string;
+  notes: string[];
+}
+
+function referenceParams(law: LawDefinition): number[] {
+  const ref = law.reference!.values;
+  return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
+}
+
+function outside(law: LawDefinition, values: Record<string, number>): string | undefined {
+  const ranges = law.domain?.ranges ?? {};
+  const out: string[] = [];
+  for (const [symbol, [lo, hi]] of Object.entries(ranges)) {
+    const v = values[symbol];
+    if (v === undefined) continue;
+    if (v < lo || v > hi) out.push(`${symbol} = ${v.toExponential(2)} outside [${lo.toExponential(0)}, ${hi.toExponential(0)}]`);
+  }
+  return out.length ? `${out.join('; ')}: extrapolated` : undefined;
+}
+
+/** Training FLOPs, time, price (when tokens are known) and memory per GPU of a plan on a hardware profile. */
+export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: string): { cost?: PlanCost; memory?: MemoryReport; notes: string[] } {
+  const notes: string[] = [];
+  const profile = findHardware(table, hardwareId) ?? findHardware(table, table.defaultId)!;
+  // Settings entries that were ignored are said where the user looks at costs.
+  for (const problem of table.problems) notes.push(`Hardware settings: ${problem}.`);
+  const out: { cost?: PlanCost; memory?: MemoryReport; notes: string[] } = { notes };
+  if (plan.tokens !== undefined) {
+    const f = trainingFlops(plan);
+    const time = computeTime(f.flops, profile, { mfu: table.mfu, precision: precisionOf(plan.precision), gpus: plan.gpus });
+    out.cost = {
+      flops: f.flops,
+      convention: f.convention,
+      gpuHours: time.gpuHours,
+      usd: time.usd,
+      hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu, peakFlopsPerSecond: time.peakFlopsPerSecond, precision: time.precision, memoryBytes: profile.memoryBytes },
+    };
+    if (time.wallClockHours !== undefined) out.cost.wallClockHours = time.wallClockHours;
+    notes.push(...f.notes, ...time.notes);
+    notes.push(`Time and price at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name} ${time.precision.toUpperCase()} peak (${(time.peakFlopsPerSecond / 1e12).toFixed(0)} TFLOP/s), $${profile.usdPerHour}/GPU-hour; change with the scalingLens.hardware.* settings.`);
+  }
+  const mem = memoryInputOf(plan);
+  if (mem) {
+    const estimate = memoryPerGpu(mem.input);
+    const fit = fitsMemory(estimate, profile.memoryBytes);
+    out.memory = { ...estimate, fits: fit.fits, capacityBytes: profile.memoryBytes, hardwareId: profile.id, assumed: mem.assumed };
+    if (mem.assumed.length) notes.push(`Memory per GPU assumes ${mem.assumed.join(', ')}; activations FlashAttention-style (Korthikanti et al. 2022 without the s² term), mixed-precision Adam 16 B/param.`);
+    if (fit.warning) {
+      out.memory.warning = fit.warning;
+      notes.push(`Memory on ${profile.id}: ${fit.warning}.`);
+    }
+  }
+  return out;
+}
+
+/** Step Law and DeepSeek suggestions for the plan's peak LR and batch, or why there are none. */
+export function planAdvice(plan: TrainingPlan): PlanAdvice {
+  const notes: string[] = [];
+  if (plan.muP) {
+    return { lr: [], batchTokens: [], silent: 'μP config: the learning rate transfers across widths by design, so the standard-parametrisation LR laws do not apply.', notes };
+  }
+  const out: PlanAdvice = { lr: [], batchTokens: [], notes };
+  const tokens = plan.tokens;
+  if (tokens === undefined) {
+    out.silent = 'training tokens unknown: the LR and batch laws need D';
+    return out;
+  }
+  const n = plan.params.activeNonEmbedding ?? plan.params.nonEmbedding;
+  const stepAssumes = 'Step Law (Li et al. 2025): dense LLaMA-style models, AdamW (β2 0.95, wd 0.1), warmup then cosine to 1e−5, sequence 2,048; N non-embedding, D tokens';
+  const lrStep = stepLaw.lr.evaluate(referenceParams(stepLaw.lr), [n, tokens]);
+  const bsStep = stepLaw.batch.evaluate(referenceParams(stepLaw.batch), [tokens]);
+  const stepDomain = outside(stepLaw.lr, { N: n, D: tokens });
+  out.lr.push({ lawId: stepLaw.lr.id, title: stepLaw.lr.title, value: lrStep, assumes: stepAssumes, outsideDomain: stepDomain });
+  out.batchTokens.push({ lawId: stepLaw.batch.id, title: stepLaw.batch.title, value: bsStep, assumes: stepAssumes, outsideDomain: outside(stepLaw.batch, { D: tokens }) });
+  // DeepSeek's C = M·D with M = 72·L·d² + 6·L·d·l_seq (non-embedding FLOPs per token, attention included).
+  const a = plan.architecture;
+  const seq = plan.seqLen ?? a.positions ?? 2048;
+  const m = 72 * a.nLayer * a.dModel ** 2 + 6 * a.nLayer * a.dModel * seq;
+  const c = m * tokens;
+  const deepAssumes = 'DeepSeek LLM (2024): C = M·D with M = 72·L·d² + 6·L·d·seq, multi-step LR schedule (80/10/10%), AdamW; fitted at 1e17–3e20 FLOPs';
+  const deepDomain = outside(deepseekLaw.lr, { C: c });
+  out.lr.push({ lawId: deepseekLaw.lr.id, title: deepseekLaw.lr.title, value: deepseekLaw.lr.evaluate(referenceParams(deepseekLaw.lr), [c]), assumes: deepAssumes, outsideDomain: deepDomain });
+  out.batchTokens.push({ lawId: deepseekLaw.batch.id, title: deepseekLaw.batch.title, value: deepseekLaw.batch.evaluate(referenceParams(deepseekLaw.batch), [c]), assumes: deepAssumes, outsideDomain: deepDomain });
+  if (a.experts !== undefined) notes.push('Mixture of experts: the LR and batch laws were fitted on dense models; N is the active non-embedding count.');
+  return out;
+}
+
+/** Caveats a plan earns by its precision and its data (repeated epochs). */
+export function planCaveats(plan: TrainingPlan): string[] {
+  const notes: string[] = [];
+  const p = precisionOf(plan.precision);
+  if (p === 'fp8' || p === 'int8') {
+    notes.push(`${p.toUpperCase()} training: the laws were fitted on BF16/FP32 runs; low precision can raise the loss and shift the optimal LR (Kumar et al. 2024, "Scaling Laws for Precision"). Treat predictions as optimistic.`);
+  } else if (p === 'fp16') {
+    notes.push('FP16 with loss scaling: the laws were fitted on BF16/FP32 runs; overflow-skipped steps do not count.');
+  }
+  if (plan.uniqueTokens !== undefined && plan.tokens !== undefined && plan.uniqueTokens < plan.tokens) {
+    const epochs = plan.tokens / plan.uniqueTokens;
+    const rStar = dataLimitedLaw.reference?.values.Rstar;
+    const eff = rStar !== undefined ? effectiveData(plan.tokens, plan.uniqueTokens, rStar) : undefined;
+    notes.push(
+      `Repeated data: ${epochs.toFixed(1)} epochs over ${plan.uniqueTokens.toExponential(2)} unique tokens. The data-limited law (Muennighoff et al. 2023) applies: ` +
+        (eff !== undefined ? `the run is worth about ${eff.toExponential(2)} fresh tokens (R*_D = ${rStar}), not ${plan.tokens.toExponential(2)}.` : 'repeated tokens are worth less than fresh ones.'),
+    );
+  }
+  return notes;
+}
+
+/**
+ * Tokens to feed the loss law: D itself, or with repeated data Muennighoff et al.'s effective
+ * D' = U + U·R*·(1 − e^(−R/R*)) (R*_D = 15.4 as published), so a fitted Chinchilla law of the
+ * family predicts the data-limited loss.
+ */
+export function lossTokens(plan: TrainingPlan): { tokens?: number; note?: string } {
+  const d = plan.tokens;
+  if (d === undefined || plan.uniqueTokens === undefined || plan.uniqueTokens >= d) return { tokens: d };
+  const rStar = dataLimitedLaw.reference!.values.Rstar;
+  const eff = effectiveData(d, plan.uniqueTokens, rStar);
+  return { tokens: eff, note: `Predicted loss uses the effective data D' = ${eff.toExponential(3)} tokens (data-limited law, R*_D = ${rStar}) in place of D = ${d.toExponential(3)}.` };
+}
+
+/** A finished run of the plan's family, as a point of an LR / batch sweep. */
+export interface SweepRun {
+  runId: string;
+  /** Non-embedding parameters (Step Law's N). */
+  nonEmbeddingParams: number;
+  tokens: number;
+  lr: number;
+  batchTokens: number;
+  /** Final (smoothed) training loss. */
+  loss: number;
+}
+
+export interface SweepAdvice {
+  /** Step Law refitted on the family's sweeps (first in the lens when present). */
+  lr?: HparamSuggestion;
+  batchTokens?: HparamSuggestion;
+  /** Loss penalty (% over the optimum) of the configured LR and batch, read off a fitted sweep surface at the plan's (N, D). */
+  penaltyPct?: number;
+  notes: string[];
+}
+
+/** Runs within 2% in N and D belong to the same sweep group. */
+const SAME_SIZE = 0.02;
+
+function sameSize(a: number, b: number): boolean {
+  return Math.abs(Math.log(a / b)) < SAME_SIZE;
+}
+
+/**
+ * What the family's own LR / batch sweeps say about a plan: Step Law refitted on the optima of
+ * its (N, D) groups, and — only when a sweep surface is fitted at the plan's own N and D — the
+ * loss penalty of the configured LR and batch. Nothing is claimed without such sweeps.
+ */
+export function sweepAdvice(plan: TrainingPlan, runs: readonly SweepRun[], opts: { seed?: number; deadline?: number; resamples?: number } = {}): SweepAdvice {
+  const out: SweepAdvice = { notes: [] };
+  if (plan.muP || runs.length < 3) return out;
+  const groups: (SweepGroup & { runIds: string[] })[] = [];
+  for (const r of runs) {
+    const g = groups.find((x) => sameSize(x.params, r.nonEmbeddingParams) && sameSize(x.tokens, r.tokens));
+    const point = { lr: r.lr, batchTokens: r.batchTokens, loss: r.loss };
+    if (g) {
+      g.points.push(point);
+      g.runIds.push(r.runId);
+    } else groups.push({ params: r.nonEmbeddingParams, tokens: r.tokens, points: [point], runIds: [r.runId] });
+  }
+  const swept = groups.filter((g) => g.points.length >= 3);
+  if (swept.length === 0) return out;
+  const fit = fitHparamSweeps(stepLaw, swept, { seed: opts.seed ?? 1, resamples: opts.resamples ?? 50, deadline: opts.deadline });
+  const n = plan.params.activeNonEmbedding ?? plan.params.nonEmbedding;
+  const d = plan.tokens;
+  if (d !== undefined && (fit.lr || fit.batch)) {
+    const p = predictHparams(stepLaw, fit, n, d);
+    const assumes = `Step Law refitted on the optima of ${swept.length} sweep group(s) of this family (${swept.reduce((k, g) => k + g.points.length, 0)} runs)`;
+    if (fit.lr && Number.isFinite(p.lr.value)) out.lr = { lawId: 'steplaw-lr-fitted', title: 'Step Law LR, fitted on your sweeps', value: p.lr.value, assumes, outsideDomain: p.lr.flags?.join('; ') };
+    if (fit.batch && Number.isFinite(p.batchTokens.value)) out.batchTokens = { lawId: 'steplaw-batch-fitted', title: 'Step Law batch, fitted on your sweeps', value: p.batchTokens.value, assumes, outsideDomain: p.batchTokens.flags?.join('; ') };
+  }
+  if (d !== undefined && plan.peakLr !== undefined && plan.tokensPerStep !== undefined) {
+    const at = fit.groups.findIndex((g) => g.surface && sameSize(g.params, n) && sameSize(g.tokens, d));
+    const surface = at >= 0 ? fit.groups[at].surface : undefined;
+    if (surface) {
+      out.penaltyPct = Math.max(0, surfacePenaltyPct(surface, plan.peakLr, plan.tokensPerStep));
+      const where = surface.bracketed ? '' : ' (the sweep did not bracket the optimum: the penalty is a lower bound)';
+      out.notes.push(`Configured LR ${plan.peakLr} and batch ${plan.tokensPerStep} tokens: +${out.penaltyPct.toFixed(2)}% loss over the sweep optimum (LR ${surface.lrStar.toPrecision(3)}, batch ${Math.round(surface.batchStar)}), read off the surface fitted on ${surface.pointsUsed} runs at this N and D${where}.`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,425 @@
+// Plan a compute budget: the loss-optimal model size N and tokens D for a budget in FLOPs,
+// accelerator-hours or dollars, with LR and batch advice, predicted loss and cost, and a few
+// alternatives (smaller model trained longer, larger model).
+//
+// Allocation convention: C = 6·N·D with N total parameters (Hoffmann et al. 2022), the
+// convention the Chinchilla law and IsoFLOP frontiers are fitted in. The reported `flops` of each
+// candidate is that same 6·N·D; an exact count for a concrete architecture (with the attention
+// term) comes from `estimate` on a config.
+//
+// Frontier, in order of preference:
+//  1. a fitted IsoFLOP frontier N*(C), D*(C) (Approach 2) passed in the context;
+//  2. a fitted Chinchilla law of a family: argmin over N of L(N, C/6N);
+//  3. the default: the same argmin on Epoch AI's refit of Chinchilla (Besiroglu et al. 2024),
+//     which gives ~20 tokens per parameter near 1e21 FLOPs. Its loss is not the user's loss
+//     (other data and tokenizer), so the default plan's loss is "uncalibrated".
+import { chinchillaLaw } from '../laws/chinchilla';
+import { stepLaw } from '../laws/steplaw';
+import { deepseekLaw } from '../laws/deepseek';
+import { predictCrossRun, type CrossRunFit } from '../fit/crossRun';
+import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
+import type { Prediction } from '../fit/types';
+import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
+import { modelStateBytesPerParam } from './memory';
+
+// ---- budget text --------------------------------------------------------------------------
+
+export type Budget =
+  | { kind: 'flops'; flops: number; text: string }
+  | { kind: 'gpuHours'; gpuHours: number; hardware: string; text: string }
+  | { kind: 'usd'; usd: number; text: string };
+
+/** Above this a budget is not a plan but a typo (1e30 FLOPs is ~10⁴× the largest runs of 2025). */
+export const MAX_BUDGET_FLOPS = 1e30;
+/** Below this (a few seconds of one GPU) there is nothing to plan. */
+export const MIN_BUDGET_FLOPS = 1e12;
+
+const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6, b: 1e9, B: 1e9, g: 1e9, G: 1e9, t: 1e12, T: 1e12, P: 1e15, E: 1e18, Z: 1e21, Y: 1e24 };
+
+function parseNumber(text: string): number | undefined {
+  const m = /^([+-]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([kKmMbBgGtTPEZY]|million|billion|thousand)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  let v = Number(m[1].replace(/[,_]/g, ''));
+  const s = m[2];
+  if (s) {
+    const word = s.toLowerCase();
+    v *= word === 'thousand' ? 1e3 : word === 'million' ? 1e6 : word === 'billion' ? 1e9 : SUFFIX[s] ?? NaN;
+  }
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * A budget as people write it: `1e21` or `1e21 FLOPs` (FLOPs), `5000 H100-h` / `5000 H100 hours` /
+ * `5k GPU-h` (accelerator-hours; plain `GPU` means the default hardware), `$2M` / `2e6 USD` (dollars).
+ */
+export function parseBudget(text: string): Budget | { error: string } {
+  const raw = text.trim();
+  if (!raw) return { error: 'empty budget: give FLOPs (1e21), accelerator-hours (5000 H100-h) or dollars ($2M)' };
+  let m = /^\$\s*(.+)$/.exec(raw) ?? /^(.+?)\s*(?:usd|dollars?|\$)$/i.exec(raw);
+  if (m) {
+    const usd = parseNumber(m[1]);
+    if (usd === undefined) return { error: `cannot read a dollar amount in "${raw}"` };
+    if (usd <= 0) return { error: `the budget must be positive (got $${usd})` };
+    return { kind: 'usd', usd, text: raw };
+  }
+  m = /^(.+?)\s*flops?$/i.exec(raw);
+  const flopsOnly = parseNumber(m ? m[1] : raw);
+  if (flopsOnly !== undefined) {
+    if (flopsOnly <= 0) return { error: `the budget must be positive (got ${flopsOnly} FLOPs)` };
+    return { kind: 'flops', flops: flopsOnly, text: raw };
+  }
+  m = /^(.+?)\s+([A-Za-z][\w.-]*?)[\s-]*(?:h|hr|hrs|hours?|gpu-?h(?:ours?)?)$/i.exec(raw);
+  if (m) {
+    const hours = parseNumber(m[1]);
+    if (hours === undefined) return { error: `cannot read a number of hours in "${raw}"` };
+    if (hours <= 0) return { error: `the budget must be positive (got ${hours} hours)` };
+    const hw = m[2].replace(/[-\s]+$/, '');
+    return { kind: 'gpuHours', gpuHours: hours, hardware: /^(gpu|accelerator|chip)s?$/i.test(hw) ? '' : hw, text: raw };
+  }
+  return { error: `cannot read the budget "${raw}": give FLOPs (1e21), accelerator-hours (5000 H100-h) or dollars ($2M)` };
+}
+
+// ---- request and result --------------------------------------------------------------------
+
+export interface BudgetRequest {
+  budget: Budget;
+  /** Fixed model size (total parameters): only D is chosen. */
+  params?: number;
+  /** Tokens to be served after training: the budget then covers training plus inference (2·N FLOPs per token). */
+  inferenceTokens?: number;
+  /** Deadline: training must finish within this many days on `gpus` accelerators. */
+  deadlineDays?: number;
+  gpus?: number;
+  /** Memory per accelerator (bytes) the training state must fit in. */
+  memoryCapBytes?: number;
+  /** Hardware profile id (default: the table's default). */
+  hardware?: string;
+  /** Sequence length for batch advice and the suggested shape (default 2048). */
+  seqLen?: number;
+  /** Vocabulary for the suggested shape (default 50,304). */
+  vocab?: number;
+}
+
+export interface BudgetContext {
+  hardware?: HardwareTable;
+  /** A fitted IsoFLOP frontier (preferred for N*, D*), with the data it was fitted on named. */
+  frontier?: { fit: IsoflopFrontier; source: string };
+  /** A fitted Chinchilla law for the loss (and the frontier when no IsoFLOP fit is given). */
+  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[] };
+}
+
+export interface ShapeSuggestion {
+  nLayer: number;
+  dModel: number;
+  vocab: number;
+  /** Non-embedding parameters of this shape (12·L·d², Kaplan's approximation). */
+  nonEmbeddingParams: number;
+  note: string;
+}
+
+export interface HparamAdvice {
+  /** Value shown as the recommendation (Step Law when its inputs exist). */
+  value: number;
+  steplaw: number;
+  deepseek: number;
+  source: string;
+}
+
+export interface InferenceCost {
+  tokens: number;
+  flops: number;
+  gpuHours: number;
+  usd: number;
+}
+
+export interface BudgetCandidate {
+  label: string;
+  params: number;
+  tokens: number;
+  tokensPerParam: number;
+  shape: ShapeSuggestion;
+  lr: HparamAdvice;
+  batchTokens: HparamAdvice;
+  loss: (Prediction & { family?: string; runsUsed?: string[] }) | { uncalibrated: string };
+  /** Training FLOPs, 6·N·D. */
+  flops: number;
+  gpuHours: number;
+  usd: number;
+  /** Wall clock in days on `gpus` accelerators, when given. */
+  wallClockDays?: number;
+  /** Bytes per accelerator of weights, gradients and Adam state (16 B/param, sharded over `gpus` when given). */
+  modelStateBytesPerGpu: number;
+  inference?: InferenceCost;
+  notes: string[];
+}
+
+export interface BudgetPlan {
+  budget: Budget;
+  /** Training compute the plan allocates (after converting hours/dollars and any deadline). */
+  flops: number;
+  hardware: { id: string; name: string; usdPerHour: number; mfu: number; peakFlopsPerSecond: number };
+  frontier: string;
+  recommended: BudgetCandidate;
+  alternatives: BudgetCandidate[];
+  notes: string[];
+}
+
+// ---- frontier ------------------------------------------------------------------------------
+
+/** Chinchilla law parameters in natural units. */
+interface ChinchillaParams {
+  E: number;
+  A: number;
+  B: number;
+  alpha: number;
+  beta: number;
+}
+
+const REFERENCE = chinchillaLaw.reference!.values as unknown as ChinchillaParams;
+
+function chinchillaLoss(p: ChinchillaParams, n: number, d: number): number {
+  return p.E + p.A / n ** p.alpha + p.B / d ** p.beta;
+}
+
+/** Closed-form argmin of L(N, C/6N) (Hoffmann et al. eq. 4): N* = G·(C/6)^(β/(α+β)). */
+export function chinchillaOptimalParams(p: ChinchillaParams, flops: number): number {
+  const g = ((p.alpha * p.A) / (p.beta * p.B)) ** (1 / (p.alpha + p.beta));
+  return g * (flops / 6) ** (p.beta / (p.alpha + p.beta));
+}
+
+function fittedParams(fit: CrossRunFit): ChinchillaParams | undefined {
+  const get = (k: string) => fit.parameters[k]?.value;
+  const E = get('E'), A = get('A'), B = get('B'), alpha = get('alpha'), beta = get('beta');
+  if ([E, A, B, alpha, beta].some((v) => v === undefined || !Number.isFinite(v))) return undefined;
+  return { E: E!, A: A!, B: B!, alpha: alpha!, beta: beta! };
+}
+
+/** N minimising L(N, D) under 6·N·D + 2·N·T = C (training plus serving T tokens), by golden section on ln N. */
+function optimalWithInference(p: ChinchillaParams, flops: number, inferenceTokens: number, nGuess: number): number {
+  const lossAt = (lnN: number) => {
+    const n = Math.exp(lnN);
+    const d = (flops - 2 * n * inferenceTokens) / (6 * n);
+    return d <= 0 ? Number.POSITIVE_INFINITY : chinchillaLoss(p, n, d);
+  };
+  let lo = Math.log(nGuess) - 12;
+  let hi = Math.min(Math.log(nGuess) + 1, Math.log(flops / (2 * inferenceTokens)));
+  const r = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-9; i++) {
+    const a = hi - r * (hi - lo);
+    const b = lo + r * (hi - lo);
+    if (lossAt(a) < lossAt(b)) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+// ---- shape and hyperparameters -------------------------------------------------------------
+
+/** A plausible decoder shape with `params` total: d_model = 128·n_layer (Llama/GPT-3 aspect), tied embeddings. */
+export function suggestShape(params: number, vocab = 50304): ShapeSuggestion {
+  // Solve 12·L·d² + V·d = N with d = 128·L, i.e. 12·d³/128 + V·d = N (Newton on d).
+  let d = Math.cbrt((params * 128) / 12);
+  for (let i = 0; i < 50; i++) {
+    const f = (12 * d ** 3) / 128 + vocab * d - params;
+    const df = (36 * d ** 2) / 128 + vocab;
+    d -= f / df;
+    if (d < 1) {
+      d = 1;
+      break;
+    }
+  }
+  const nLayer = Math.max(1, Math.round(d / 128));
+  return {
+    nLayer,
+    dModel: Math.max(64, Math.round(d / 64) * 64),
+    vocab,
+    nonEmbeddingParams: Math.max(0, params - vocab * d),
+    note: `suggested shape: d_model/n_layer ≈ 128 (as Llama 2 7B: 4096/32), tied ${vocab}-token embedding; non-embedding ≈ N − V·d`,
+  };
+}
+
+function hparamAdvice(nonEmbedding: number, tokens: number, shape: ShapeSuggestion, seqLen: number): { lr: HparamAdvice; batchTokens: HparamAdvice } {
+  const stepN = Math.max(1, nonEmbedding);
+  const refStep = (law: typeof stepLaw.lr, x: number[]) => law.evaluate(paramsOf(law), x);
+  // DeepSeek's compute is M·D with M = 72·L·d² + 6·L·d·l_seq non-embedding FLOPs per token.
+  const m = 72 * shape.nLayer * shape.dModel ** 2 + 6 * shape.nLayer * shape.dModel * seqLen;
+  const cDeepseek = m * tokens;
+  const lrStep = refStep(stepLaw.lr, [stepN, tokens]);
+  const lrDeep = refStep(deepseekLaw.lr, [cDeepseek]);
+  const bsStep = refStep(stepLaw.batch, [tokens]);
+  const bsDeep = refStep(deepseekLaw.batch, [cDeepseek]);
+  return {
+    lr: { value: lrStep, steplaw: lrStep, deepseek: lrDeep, source: 'Step Law (Li et al. 2025: N non-embedding, D; AdamW, warmup + cosine); DeepSeek (2024: C = M·D, multi-step schedule) for comparison' },
+    batchTokens: { value: bsStep, steplaw: bsStep, deepseek: bsDeep, source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens' },
+  };
+}
+
+/** A monomial law's published coefficients in fit-space order (c = ln k, then exponents). */
+function paramsOf(law: typeof stepLaw.lr): number[] {
+  const ref = law.reference!.values;
+  return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
+}
+
+// ---- the plan ------------------------------------------------------------------------------
+
+/** Budget → FLOPs on a profile at an MFU. */
+function budgetFlops(budget: Budget, table: HardwareTable, profile: HardwareProfile): { flops: number; profile: HardwareProfile } | { error: string } {
+  switch (budget.kind) {
+    case 'flops':
+      return { flops: budget.flops, profile };
+    case 'gpuHours': {
+      const hw = budget.hardware ? findHardware(table, budget.hardware) : profile;
+      if (!hw) return { error: `unknown hardware "${budget.hardware}" in the budget; known: ${table.profiles.map((p) => p.id).join(', ')} (add more in scalingLens.hardware.profiles)` };
+      return { flops: budget.gpuHours * 3600 * (hw.peakFlops.bf16 ?? 0) * table.mfu, profile: hw };
+    }
+    case 'usd':
+      return { flops: (budget.usd / profile.usdPerHour) * 3600 * (profile.peakFlops.bf16 ?? 0) * table.mfu, profile };
+  }
+}
+
+function positiveOrUndefined(name: string, v: number | undefined, errors: string[]): void {
+  if (v !== undefined && !(Number.isFinite(v) && v > 0)) errors.push(`${name} must be a positive number (got ${v})`);
+}
+
+/** The loss-optimal plan for a budget with alternatives, or an error saying what is wrong with the request. */
+export function planBudget(request: BudgetRequest, context: BudgetContext = {}): BudgetPlan | { error: string } {
+  const table = context.hardware ?? hardwareTable();
+  const errors: string[] = [];
+  positiveOrUndefined('--params', request.params, errors);
+  positiveOrUndefined('--deadline-days', request.deadlineDays, errors);
+  positiveOrUndefined('--gpus', request.gpus, errors);
+  positiveOrUndefined('--memory-cap', request.memoryCapBytes, errors);
+  positiveOrUndefined('sequence length', request.seqLen, errors);
+  positiveOrUndefined('vocabulary', request.vocab, errors);
+  if (request.inferenceTokens !== undefined && !(Number.isFinite(request.inferenceTokens) && request.inferenceTokens >= 0)) errors.push(`--inference-tokens must be zero or positive (got ${request.inferenceTokens})`);
+  if ((request.deadlineDays === undefined) !== (request.gpus === undefined) && request.deadlineDays !== undefined) errors.push('--deadline-days needs --gpus (how many accelerators run until the deadline)');
+  if (request.gpus !== undefined && !Number.isInteger(request.gpus)) errors.push(`--gpus must be a whole number (got ${request.gpus})`);
+  if (errors.length) return { error: errors.join('; ') };
+  const profile0 = findHardware(table, request.hardware);
+  if (!profile0) return { error: `unknown hardware "${request.hardware}"; known: ${table.profiles.map((p) => p.id).join(', ')}` };
+  const converted = budgetFlops(request.budget, table, profile0);
+  if ('error' in converted) return converted;
+  const profile = converted.profile;
+  const notes: string[] = [...table.problems];
+  let flops = converted.flops;
+  if (!Number.isFinite(flops) || flops <= 0) return { error: `the budget ${request.budget.text} gives no compute on ${profile.name}` };
+  if (flops > MAX_BUDGET_FLOPS) return { error: `a budget of ${flops.toExponential(2)} FLOPs is beyond any plan (over ${MAX_BUDGET_FLOPS.toExponential(0)}; the largest trainings of 2025 are ~5e26): check the exponent` };
+  if (flops < MIN_BUDGET_FLOPS) return { error: `a budget of ${flops.toExponential(2)} FLOPs is too small to plan a training run (under ${MIN_BUDGET_FLOPS.toExponential(0)})` };
+  if (request.budget.kind !== 'flops') notes.push(`${request.budget.text} → ${flops.toExponential(3)} FLOPs at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name}'s BF16 peak.`);
+  if (request.deadlineDays !== undefined && request.gpus !== undefined) {
+    const deadlineFlops = request.deadlineDays * 86400 * request.gpus * (profile.peakFlops.bf16 ?? 0) * table.mfu;
+    if (deadlineFlops < flops) {
+      notes.push(`The deadline binds: ${request.gpus} × ${profile.id} for ${request.deadlineDays} days at ${(table.mfu * 100).toFixed(0)}% MFU give ${deadlineFlops.toExponential(2)} FLOPs, less than the budget's ${flops.toExponential(2)}.`);
+      flops = deadlineFlops;
+    }
+  }
+  const inferenceTokens = request.inferenceTokens ?? 0;
+  const seqLen = request.seqLen ?? 2048;
+  const vocab = request.vocab ?? 50304;
+
+  // Frontier.
+  const fitted = context.lossLaw ? fittedParams(context.lossLaw.fit) : undefined;
+  const lawParams = fitted ?? REFERENCE;
+  let frontierName: string;
+  let nStar: number;
+  if (context.frontier) {
+    nStar = predictFrontier(context.frontier.fit, flops).nStar.value;
+    frontierName = `IsoFLOP frontier fitted on ${context.frontier.source} (Hoffmann et al. Approach 2)`;
+  } else if (fitted) {
+    nStar = chinchillaOptimalParams(fitted, flops);
+    frontierName = `argmin of the Chinchilla law fitted on family "${context.lossLaw!.family}" (${context.lossLaw!.runsUsed.length} runs)`;
+  } else {
+    nStar = chinchillaOptimalParams(REFERENCE, flops);
+    frontierName = 'default: argmin of Chinchilla L(N, C/6N) with Epoch AI\'s refit (Besiroglu et al. 2024), ≈20 tokens/parameter';
+  }
+  if (!Number.isFinite(nStar) || nStar <= 0) return { error: 'the frontier gives no model size for this budget' };
+  if (inferenceTokens > 0 && request.params === undefined) {
+    nStar = optimalWithInference(lawParams, flops, inferenceTokens, nStar);
+    notes.push(`With ${inferenceTokens.toExponential(2)} inference tokens the budget covers training and serving (2·N FLOPs per token, same MFU); N minimises the loss under 6·N·D + 2·N·T = C (Sardana et al. 2023 take the fixed-loss view of the same trade).`);
+  }
+
+  // Memory cap: the largest N whose training state fits.
+  let maxParams = Number.POSITIVE_INFINITY;
+  const shards = request.gpus ?? 1;
+  if (request.memoryCapBytes !== undefined) {
+    // Activations are not counted here (they depend on micro-batch and checkpointing); 16 B/param state only.
+    maxParams = (request.memoryCapBytes * shards) / modelStateBytesPerParam('mixed-adam');
+    notes.push(`Memory cap ${(request.memoryCapBytes / 1e9).toFixed(0)} GB per accelerator${shards > 1 ? ` × ${shards} (ZeRO-3 / FSDP sharding)` : ''}: at most ${(maxParams / 1e9).toFixed(2)} B parameters (16 B/param weights, gradients and Adam state; activations need extra room).`);
+  }
+
+  const trainingTokensFor = (n: number) => (flops - 2 * n * inferenceTokens) / (6 * n);
+  const candidate = (label: string, n: number, extraNotes: string[] = []): BudgetCandidate | undefined => {
+    const tokens = trainingTokensFor(n);
+    if (!(tokens > 0) || !(n > 0)) return undefined;
+    const shape = suggestShape(n, vocab);
+    const hp = hparamAdvice(shape.nonEmbeddingParams, tokens, shape, seqLen);
+    const trainFlops = 6 * n * tokens;
+    const time = computeTime(trainFlops, profile, { mfu: table.mfu, gpus: request.gpus });
+    let loss: BudgetCandidate['loss'];
+    if (context.lossLaw && fitted) {
+      loss = { ...predictCrossRun(context.lossLaw.fit, n, tokens), family: context.lossLaw.family, runsUsed: context.lossLaw.runsUsed };
+    } else if (context.frontier && label === 'compute-optimal') {
+      // The IsoFLOP fit's L*(C) holds on its frontier only, i.e. for this candidate.
+      const onFrontier = predictFrontier(context.frontier.fit, trainFlops).loss;
+      loss = onFrontier ?? { uncalibrated: 'the IsoFLOP fit has too few bracketed budgets (under 4) for a loss law L*(C)' };
+    } else if (context.frontier) {
+      loss = { uncalibrated: 'the IsoFLOP fit predicts the loss on its frontier only (the compute-optimal plan)' };
+    } else {
+      loss = { uncalibrated: `no fitted law for this workspace's data; Chinchilla's own fit would say ${chinchillaLoss(REFERENCE, n, tokens).toFixed(3)} nats/token on MassiveText, which is not your data` };
+    }
+    const out: BudgetCandidate = {
+      label,
+      params: n,
+      tokens,
+      tokensPerParam: tokens / n,
+      shape,
+      lr: hp.lr,
+      batchTokens: hp.batchTokens,
+      loss,
+      flops: trainFlops,
+      gpuHours: time.gpuHours,
+      usd: time.usd,
+      modelStateBytesPerGpu: (n * modelStateBytesPerParam('mixed-adam')) / shards,
+      notes: [...extraNotes, ...time.notes],
+    };
+    if (time.wallClockHours !== undefined) out.wallClockDays = time.wallClockHours / 24;
+    if (inferenceTokens > 0) {
+      const inf = computeTime(2 * n * inferenceTokens, profile, { mfu: table.mfu });
+      out.inference = { tokens: inferenceTokens, flops: 2 * n * inferenceTokens, gpuHours: inf.gpuHours, usd: inf.usd };
+    }
+    if (n > maxParams) out.notes.push('does not fit the memory cap');
+    return out;
+  };
+
+  let recommendedN = request.params ?? nStar;
+  const recNotes: string[] = [];
+  if (request.params !== undefined) recNotes.push(`model size fixed at ${request.params.toExponential(3)} parameters; D = budget / 6N`);
+  if (recommendedN > maxParams) {
+    recNotes.push(`the loss-optimal ${(recommendedN / 1e9).toFixed(2)} B parameters exceed the memory cap: smaller model, trained longer`);
+    recommendedN = maxParams;
+  }
+  const recommended = candidate(request.params !== undefined ? 'fixed model size' : 'compute-optimal', recommendedN, recNotes);
+  if (!recommended) return { error: `the budget leaves no training tokens for ${recommendedN.toExponential(3)} parameters${inferenceTokens > 0 ? ' after serving the inference tokens' : ''}` };
+  if (recommended.tokensPerParam < 1) notes.push(`Only ${recommended.tokensPerParam.toFixed(2)} tokens per parameter: far from compute-optimal; a smaller model would reach a lower loss.`);
+  const alternatives: BudgetCandidate[] = [];
+  const base = request.params ?? nStar;
+  for (const [label, factor] of [
+    ['smaller model, trained longer (½ N, 2× D)', 0.5],
+    ['much smaller model, cheaper to serve (¼ N, 4× D)', 0.25],
+    ['larger model, fewer tokens (2× N, ½ D)', 2],
+  ] as const) {
+    const c = candidate(label, base * factor);
+    if (c) alternatives.push(c);
+  }
+  if (!fitted && !context.frontier) notes.push('Loss uncalibrated: fit a family of finished runs in the workspace (or pass an IsoFLOP fit) to get a predicted loss with an interval.');
+  notes.push('FLOPs per candidate are 6·N·D (N total parameters); GPU-hours assume the MFU above; LR and batch are published-law defaults, not fitted to your sweeps.');
+  return {
+    budget: request.budget,
+    flops,
+    hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu, peakFlopsPerSecond: profile.peakFlops.bf16 ?? 0 },
+    frontier: frontierName,
+    recommended,
+    alternatives,
+    notes,
+  };
+}

@@ -1,0 +1,316 @@
+// What the code lenses of a config say and where they sit, computed from the worker's estimate and
+// the document text. Free of `vscode`, so the unit tests and the bench run it as the editor does.
+import type { ConfigEstimate } from '../shared/protocol';
+import type { HparamSuggestion } from '../core/plan/advice';
+import type { TrainingPlan } from '../core/configs/types';
+import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
+
+/** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  lineText(line: number): string {
+    const end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    return this.text.slice(this.starts[line], end).replace(/\r$/, '');
+  }
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/** A line that opens a block: `model:` (YAML), `[model]` (TOML), `"model": {` (JSON). */
+function isBlockHeader(line: string): boolean {
+  const t = line.trim();
+  return /^[\w.-]+:\s*(#.*)?$/.test(t) || /^\[[^\]]+\]\s*(#.*)?$/.test(t) || /^("[^"]+"\s*:\s*)?\{\s*$/.test(t);
+}
+
+/** The 0-based line of a plan value's source in `file`, when it has a range there. */
+export function sourceLine(plan: TrainingPlan, key: string, file: string, lines: LineIndex): number | undefined {
+  const s = plan.sources[key];
+  return s && s.file === file && s.range ? lines.lineOf(s.range.start) : undefined;
+}
+
+/**
+ * Where the model lens goes: the header of the block holding the first architecture value
+ * (`model:` / `[model]`), else the first architecture value's own line, else the top.
+ */
+export function modelBlockLine(plan: TrainingPlan, file: string, lines: LineIndex): number {
+  let first: number | undefined;
+  for (const key of Object.keys(plan.sources)) {
+    if (!key.startsWith('architecture.') && key !== 'params.total') continue;
+    const line = sourceLine(plan, key, file, lines);
+    if (line !== undefined && (first === undefined || line < first)) first = line;
+  }
+  if (first === undefined) return 0;
+  // A shell command continued over lines (`torchrun … \\`): above the command, not a flag.
+  if (first > 0 && /\\\s*$/.test(lines.lineText(first - 1))) {
+    let l = first - 1;
+    while (l > 0 && /\\\s*$/.test(lines.lineText(l - 1))) l--;
+    return l;
+  }
+  const indent = indentOf(lines.lineText(first));
+  for (let l = first - 1; l >= 0; l--) {
+    const text = lines.lineText(l);
+    if (text.trim() === '' || /^\s*(#|\/\/)/.test(text)) continue;
+    // TOML tables are not indented: the nearest header above is the table's.
+    if (/^\s*\[[^\]]+\]/.test(text)) return l;
+    if (indentOf(text) < indent) return isBlockHeader(text) ? l : first;
+  }
+  return first;
+}
+
+// ---------------------------------------------------------------- titles
+
+/** `$3.1k`, `$2.4M`, `$850`. */
+export function formatUsd(v: number): string {
+  if (!Number.isFinite(v)) return `$${v}`;
+  if (v >= 1e6) return `$${(v / 1e6).toFixed(v >= 1e7 ? 0 : 1)}M`;
+  if (v >= 1e3) return `$${(v / 1e3).toFixed(v >= 1e4 ? 0 : 1)}k`;
+  return v < 10 ? `$${v.toFixed(2)}` : `$${v.toFixed(0)}`;
+}
+
+/** 1240.4 → `1,240`. */
+export function formatHours(v: number): string {
+  return v < 10 ? String(Number(v.toPrecision(2))) : Math.round(v).toLocaleString('en-US');
+}
+
+/** A learning rate as people write it: 0.0003 → `3e-4`, 0.00072 → `7.2e-4`. */
+export function formatLr(v: number): string {
+  const [m, e] = v.toExponential(1).split('e');
+  return `${m.replace(/\.0$/, '')}e${Number(e)}`;
+}
+
+/** `Loss 2.410 [2.380, 2.450] · 3.10e21 FLOPs · 1,240 H100-h · $3.1k`, or `Loss uncalibrated · …`. */
+export function lensTitle(estimate: ConfigEstimate): string {
+  const parts: string[] = [];
+  const loss = estimate.predictions.loss;
+  if (loss) {
+    parts.push(`Loss ${formatLoss(loss.value)} ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
+  } else {
+    parts.push('Loss uncalibrated');
+  }
+  const cost = estimate.cost;
+  if (cost) {
+    parts.push(`${formatFlops(cost.flops)} FLOPs`);
+    if (cost.hardware && Number.isFinite(cost.gpuHours)) parts.push(`${formatHours(cost.gpuHours)} ${cost.hardware.id}-h`, formatUsd(cost.usd));
+  }
+  return parts.join(' · ');
+}
+
+export function lensTooltip(estimate: ConfigEstimate): string {
+  const lines: string[] = [];
+  const loss = estimate.predictions.loss;
+  if (loss) {
+    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.join(', ')}. Interval: 80% bootstrap.`);
+    if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
+  } else {
+    lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);
+  }
+  const plan = estimate.plan;
+  if (plan) lines.push(`${formatCount(plan.params.total)} parameters${plan.tokens !== undefined ? `, ${formatCount(plan.tokens)} training tokens` : ''}${plan.format ? ` (${plan.format} config)` : ''}.`);
+  const cost = estimate.cost;
+  if (cost) {
+    lines.push(`FLOPs convention: ${cost.convention}`);
+    if (cost.hardware) lines.push(`Cost on ${cost.hardware.name} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU (${cost.hardware.precision}), $${cost.hardware.usdPerHour}/h${cost.wallClockHours !== undefined ? `; ${(cost.wallClockHours / 24).toFixed(1)} days on the config's GPUs` : ''}. Set prices and MFU in scalingLens.hardware.*.`);
+  }
+  lines.push(...estimate.notes);
+  return lines.join('\n');
+}
+
+/** `Fits 8× H100 with ZeRO-2 (61 GB/GPU)`, or a warning when the training state does not fit. */
+export function memoryTitle(estimate: ConfigEstimate): string | undefined {
+  const m = estimate.memory;
+  if (!m) return undefined;
+  const plan = estimate.plan;
+  const gb = (b: number) => `${(b / 1e9).toFixed(0)} GB`;
+  const gpus = plan?.gpus ?? 1;
+  const par = plan?.parallelism;
+  const how = [
+    par?.zeroStage ? `ZeRO-${par.zeroStage}` : '',
+    par?.tensor && par.tensor > 1 ? `TP ${par.tensor}` : '',
+    par?.pipeline && par.pipeline > 1 ? `PP ${par.pipeline}` : '',
+  ].filter(Boolean);
+  const setup = `${gpus}× ${m.hardwareId}${how.length ? ` with ${how.join(', ')}` : ''}`;
+  return m.fits ? `Fits ${setup} (${gb(m.totalBytes)}/GPU)` : `$(warning) Does not fit ${setup}: ${gb(m.totalBytes)}/GPU of ${gb(m.capacityBytes)}`;
+}
+
+function memoryTooltip(estimate: ConfigEstimate): string {
+  const m = estimate.memory!;
+  const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
+  return [
+    ...(m.warning ? [m.warning] : []),
+    `Per GPU: weights ${gb(m.weightsBytes)}, gradients ${gb(m.gradsBytes)}, optimizer ${gb(m.optimizerBytes)}, activations ${gb(m.activationBytes)}, logits ${gb(m.logitsBytes)}; total ${gb(m.totalBytes)} of ${gb(m.capacityBytes)}.`,
+    ...m.assumed.map((a) => `Assumed: ${a}`),
+    ...m.notes,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- lenses
+
+/** Command ids a lens may carry (passed in, so this module needs no `vscode`). */
+export interface LensCommands {
+  showDashboard: string;
+  applyEdit: string;
+  planBudget: string;
+}
+
+export interface LensSpec {
+  /** 0-based line the lens sits above. */
+  line: number;
+  title: string;
+  tooltip: string;
+  /** Empty for a lens that only informs (not clickable). */
+  command: string;
+  arguments?: unknown[];
+}
+
+/**
+ * The arguments of the "apply suggestion" command: which value to replace, by what, and the value
+ * it must still hold (the edit is refused when the file changed since the estimate).
+ */
+export interface SuggestionArgs {
+  file: string;
+  start: number;
+  end: number;
+  current: number;
+  value: number;
+  integer: boolean;
+  /** `Step Law`, `DeepSeek`. */
+  law: string;
+  /** The key as the file names it, for messages. */
+  key: string;
+}
+
+/** The config key behind an LR or batch value and the unit it is written in. */
+interface EditableValue {
+  file: string;
+  range: { start: number; end: number };
+  /** The value as the file states it (LR, sequences per step, or tokens per step). */
+  current: number;
+  /** Converts a suggestion in the law's unit (LR or batch tokens) to the file's unit. */
+  toFile: (v: number) => number;
+  integer: boolean;
+}
+
+function lrValue(plan: TrainingPlan): EditableValue | undefined {
+  const s = plan.sources.peakLr;
+  if (!s?.range || plan.peakLr === undefined || s.note?.startsWith('assumed') || s.note?.startsWith('derived')) return undefined;
+  return { file: s.file, range: s.range, current: plan.peakLr, toFile: (v) => v, integer: false };
+}
+
+function batchValue(plan: TrainingPlan): EditableValue | undefined {
+  const direct = plan.sources.tokensPerStep;
+  if (direct?.range && !direct.note && plan.tokensPerStep !== undefined) {
+    return { file: direct.file, range: direct.range, current: plan.tokensPerStep, toFile: (v) => v, integer: true };
+  }
+  const global = plan.sources['batch.global'];
+  if (global?.range && !global.note && plan.seqLen && plan.tokensPerStep !== undefined) {
+    const seqLen = plan.seqLen;
+    return { file: global.file, range: global.range, current: plan.tokensPerStep / seqLen, toFile: (v) => v / seqLen, integer: true };
+  }
+  return undefined;
+}
+
+/** Short law names for lens titles. */
+function lawName(lawId: string, title: string): string {
+  if (/step/i.test(lawId)) return 'Step Law';
+  if (/deepseek/i.test(lawId)) return 'DeepSeek';
+  return title;
+}
+
+function adviceLenses(
+  kind: 'lr' | 'batch',
+  estimate: ConfigEstimate,
+  file: string,
+  lines: LineIndex,
+  fallbackLine: number,
+  commands: LensCommands,
+): LensSpec[] {
+  const plan = estimate.plan!;
+  const suggestions = (kind === 'lr' ? estimate.predictions.lr : estimate.predictions.batchTokens) ?? [];
+  const editable = kind === 'lr' ? lrValue(plan) : batchValue(plan);
+  const keys = kind === 'lr' ? ['peakLr'] : ['tokensPerStep', 'batch.global', 'batch.perDevice', 'batch.gradAccum'];
+  const line = keys.map((k) => sourceLine(plan, k, file, lines)).find((l) => l !== undefined) ?? fallbackLine;
+  const current = kind === 'lr' ? plan.peakLr : plan.tokensPerStep;
+  if (current === undefined && suggestions.length === 0) return [];
+  const show = (v: number) => (kind === 'lr' ? formatLr(v) : `${formatCount(v)}${kind === 'batch' ? ' tokens' : ''}`);
+  const label = kind === 'lr' ? 'LR' : 'Batch';
+  const currentNote = kind === 'lr' ? plan.sources.peakLr?.note : plan.sources.tokensPerStep?.note;
+  const currentTitle = current === undefined ? `${label} not set` : `${label} ${show(current)}${currentNote?.startsWith('assumed') ? ' (default)' : ''}`;
+  const currentTooltip = [
+    current === undefined ? `The config sets no ${kind === 'lr' ? 'learning rate' : 'batch size'}.` : `Configured ${kind === 'lr' ? 'peak learning rate' : 'batch (tokens per optimizer step)'}${currentNote ? `: ${currentNote}` : ''}.`,
+    suggestions.length ? 'The suggestions are priors from published laws (not fitted to your runs).' : estimate.predictions.hparamsSilent ? `No advice: ${estimate.predictions.hparamsSilent}` : '',
+  ].filter(Boolean);
+  const key = kind === 'lr' ? 'learning rate' : 'batch size';
+  const argsFor = (s: HparamSuggestion): SuggestionArgs | undefined =>
+    editable && { file: editable.file, start: editable.range.start, end: editable.range.end, current: editable.current, value: editable.toFile(s.value), integer: editable.integer, law: lawName(s.lawId, s.title), key };
+  const describe = (s: HparamSuggestion) => [`${s.title}: ${show(s.value)}. Assumes: ${s.assumes}`, ...(s.outsideDomain ? [`⚠ Outside the law's fitted range: ${s.outsideDomain}`] : [])];
+  if (editable && editable.file === file) {
+    // The value is on this line: one lens per suggestion, one click applies it.
+    const out: LensSpec[] = [{ line, title: currentTitle, tooltip: currentTooltip.join('\n'), command: '' }];
+    for (const s of suggestions) {
+      const tooltip = [...describe(s), 'A prior from a published law, not fitted to your runs. Click to set it (undo with Ctrl+Z).'];
+      out.push({ line, title: `${lawName(s.lawId, s.title)} ${show(s.value)} (prior)${s.outsideDomain ? ' ⚠' : ''}`, tooltip: tooltip.join('\n'), command: commands.applyEdit, arguments: [argsFor(s)] });
+    }
+    return out;
+  }
+  // The value is in a sibling file (HF training_args.json) or derived from several keys: one lens.
+  const title = [currentTitle, ...suggestions.map((s) => `${lawName(s.lawId, s.title)} ${show(s.value)}${s.outsideDomain ? ' ⚠' : ''}`)].join(' · ') + (suggestions.length ? ' (priors)' : '');
+  const tooltip = [...currentTooltip, ...suggestions.flatMap(describe)];
+  if (editable && suggestions.length) {
+    tooltip.push(`Click to choose one and set it in ${editable.file.split(/[\\/]/).pop()} (undo there with Ctrl+Z).`);
+    return [{ line, title, tooltip: tooltip.join('\n'), command: commands.applyEdit, arguments: suggestions.map(argsFor) }];
+  }
+  if (suggestions.length) tooltip.push('This config derives the value from several keys: set it by hand.');
+  return [{ line, title, tooltip: tooltip.join('\n'), command: '' }];
+}
+
+/** The lenses of one recognised config, in line order (stable for lenses on the same line). */
+export function configLenses(estimate: ConfigEstimate, file: string, lines: LineIndex, commands: LensCommands): LensSpec[] {
+  const plan = estimate.plan;
+  if (!estimate.applicable || !plan) return [];
+  const modelLine = modelBlockLine(plan, file, lines);
+  const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate), command: commands.showDashboard }];
+  const memory = memoryTitle(estimate);
+  if (memory) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
+  out.push({ line: modelLine, title: 'Plan around this config', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
+  // Advice whose key is not in this file (HF training_args.json, a derived batch) goes on the
+  // lines below the model lens, so no line carries more lenses than fit on screen.
+  const below = (n: number) => Math.min(modelLine + n, lines.lineCount - 1);
+  out.push(...adviceLenses('lr', estimate, file, lines, below(1), commands));
+  out.push(...adviceLenses('batch', estimate, file, lines, below(2), commands));
+  // Array.prototype.sort is stable: lenses of one line keep the order above.
+  return out.sort((a, b) => a.line - b.line);
+}
+
+/** The suggestions whose value sits on `line` of `file` (code actions on that line offer them). */
+export function suggestionsOnLine(specs: readonly LensSpec[], applyCommand: string, file: string, lines: LineIndex, line: number): SuggestionArgs[] {
+  const out: SuggestionArgs[] = [];
+  for (const spec of specs) {
+    if (spec.command !== applyCommand) continue;
+    for (const args of (spec.arguments ?? []) as SuggestionArgs[]) {
+      if (args.file === file && lines.lineOf(args.start) === line) out.push(args);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,245 @@
+// "Plan Compute Budget" without `vscode`: the worker's side (request → plan, calibrated on a
+// family law of the workspace), the result as markdown, and the recommended plan written as a
+// config in a format the readers recognise. Unit-tested; the VS Code command is planBudget.ts.
+import { parseBudget, planBudget, type BudgetCandidate, type BudgetPlan } from '../core/plan/budget';
+import type { HardwareTable } from '../core/plan/hardware';
+import type { FamilyLaw, PlanBudgetRequest } from '../shared/protocol';
+import { formatCount, formatFlops, formatLoss, formatInterval } from '../shared/format';
+import { formatHours, formatUsd } from './lensModel';
+
+/** The family whose law calibrates the plan: the one asked for, else the only fitted one, else the one with most runs. */
+export function chooseFamily(families: readonly FamilyLaw[], wanted?: string): { law?: FamilyLaw; note?: string } {
+  const fitted = families.filter((f) => f.fit && !f.fit.timedOut);
+  if (wanted !== undefined) {
+    const law = fitted.find((f) => f.family === wanted);
+    return law ? { law } : { note: `no fitted law for family "${wanted}": the plan uses the published default frontier and its loss is uncalibrated` };
+  }
+  if (fitted.length === 0) return {};
+  const law = [...fitted].sort((a, b) => b.runIds.length - a.runIds.length || a.family.localeCompare(b.family))[0];
+  return { law, note: fitted.length > 1 ? `several families are fitted; the plan uses "${law.family}" (most runs)` : undefined };
+}
+
+/** Runs in the worker: parses the budget and plans it on the chosen family's law. */
+export function planBudgetRequest(request: PlanBudgetRequest, families: readonly FamilyLaw[], hardware?: HardwareTable): { plan: BudgetPlan; family?: string } | { error: string } {
+  const budget = parseBudget(request.budget);
+  if ('error' in budget) return budget;
+  const { law, note } = chooseFamily(families, request.family);
+  const planned = planBudget(
+    {
+      budget,
+      params: request.params,
+      inferenceTokens: request.inferenceTokens,
+      deadlineDays: request.deadlineDays,
+      gpus: request.gpus,
+      hardware: request.hardware,
+      seqLen: request.seqLen,
+      vocab: request.vocab,
+    },
+    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds } } : {}) },
+  );
+  if ('error' in planned) return planned;
+  if (note) planned.notes.unshift(note);
+  return { plan: planned, family: law?.family };
+}
+
+// ---------------------------------------------------------------- constraints
+
+/** The budget input's validation message (undefined = valid), by the planner's own parser. */
+export function validateBudget(text: string): string | undefined {
+  if (text.trim() === '') return undefined; // Enter accepts the default
+  const parsed = parseBudget(text);
+  return 'error' in parsed ? parsed.error : undefined;
+}
+
+/** Reads a positive number written like `7e9`, `7B`, `1.5T`, `300k`, `2,000` (undefined when not one). */
+export function parseAmount(text: string): number | undefined {
+  const m = /^\s*([0-9][0-9,_]*\.?[0-9]*(?:e[+-]?\d+)?)\s*([kmbt])?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const scale = { k: 1e3, m: 1e6, b: 1e9, t: 1e12 }[(m[2] ?? '').toLowerCase() as 'k'] ?? 1;
+  const v = Number(m[1].replace(/[,_]/g, '')) * scale;
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** `30 days on 256 GPUs`, `30d 256`, `30 256` → days and GPUs. */
+export function parseDeadline(text: string): { days: number; gpus: number } | undefined {
+  const m = /^\s*([0-9]+\.?[0-9]*)\s*(?:d|days?)?\s*(?:on|×|x|,)?\s*([0-9]+)\s*(?:gpus?|accelerators?|chips?|[a-z][\w-]*)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const days = Number(m[1]);
+  const gpus = Number(m[2]);
+  return days > 0 && Number.isInteger(gpus) && gpus > 0 ? { days, gpus } : undefined;
+}
+
+// ---------------------------------------------------------------- result text
+
+
+function lossCell(c: BudgetCandidate): string {
+  return 'uncalibrated' in c.loss ? 'uncalibrated' : `${formatLoss(c.loss.value)} ${formatInterval(c.loss.interval)}`;
+}
+
+function sci(v: number): string {
+  return v.toExponential(1).replace('e+', 'e');
+}
+
+/** The plan as markdown: the recommendation, the alternatives side by side, and the notes. */
+export function planMarkdown(plan: BudgetPlan, family: string | undefined, hardwareId = plan.hardware.id): string {
+  const rows = [plan.recommended, ...plan.alternatives];
+  const lines = [
+    `# Compute budget: ${plan.budget.text}`,
+    '',
+    `**${formatFlops(plan.flops)} FLOPs** on ${plan.hardware.name} at ${(plan.hardware.mfu * 100).toFixed(0)}% MFU, $${plan.hardware.usdPerHour}/h.`,
+    `Frontier: ${plan.frontier}.${family ? ` Loss law: family "${family}".` : ''}`,
+    '',
+    `## Recommended: ${plan.recommended.label}`,
+    '',
+    `- **${formatCount(plan.recommended.params)} parameters**, ${formatCount(plan.recommended.tokens)} tokens (${plan.recommended.tokensPerParam.toFixed(1)} per parameter)`,
+    `- Shape: ${plan.recommended.shape.nLayer} layers × d_model ${plan.recommended.shape.dModel} (${plan.recommended.shape.note})`,
+    `- Predicted loss: ${'uncalibrated' in plan.recommended.loss ? `uncalibrated (${plan.recommended.loss.uncalibrated})` : lossCell(plan.recommended)}`,
+    `- Cost: ${formatHours(plan.recommended.gpuHours)} ${hardwareId}-h · ${formatUsd(plan.recommended.usd)}${plan.recommended.wallClockDays !== undefined ? ` · ${plan.recommended.wallClockDays.toFixed(1)} days` : ''}`,
+    `- LR ${sci(plan.recommended.lr.value)} (Step Law; DeepSeek ${sci(plan.recommended.lr.deepseek)}) · batch ${formatCount(plan.recommended.batchTokens.value)} tokens (DeepSeek ${formatCount(plan.recommended.batchTokens.deepseek)}); priors from published laws`,
+    ...plan.recommended.notes.map((n) => `- ${n}`),
+    '',
+    '## Alternatives',
+    '',
+    `| plan | params | tokens | loss | ${hardwareId}-h | cost | days | LR | batch (tokens) |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((c) => `| ${c.label} | ${formatCount(c.params)} | ${formatCount(c.tokens)} | ${lossCell(c)} | ${formatHours(c.gpuHours)} | ${formatUsd(c.usd)} | ${c.wallClockDays !== undefined ? c.wallClockDays.toFixed(1) : '–'} | ${sci(c.lr.value)} | ${formatCount(c.batchTokens.value)} |`),
+    '',
+    '## Notes',
+    '',
+    ...plan.notes.map((n) => `- ${n}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- config snippets
+
+/** Formats a planned config can be written in (others are written as the generic YAML). */
+export type SnippetFormat = 'generic' | 'nanogpt' | 'megatron' | 'hf';
+
+export interface SnippetFile {
+  /** File name relative to the folder it is written in. */
+  name: string;
+  text: string;
+}
+
+/** Head count for a d_model: 128-wide heads when they divide it, else 64-wide. */
+function headsFor(dModel: number): number {
+  return dModel % 128 === 0 ? dModel / 128 : Math.max(1, Math.round(dModel / 64));
+}
+
+function snippetNumbers(c: BudgetCandidate, seqLen: number) {
+  // Widths written as multiples of 128 (128-wide heads), as trained models use.
+  const dModel = c.shape.dModel >= 512 ? Math.round(c.shape.dModel / 128) * 128 : c.shape.dModel;
+  const heads = headsFor(dModel);
+  const batchSeqs = Math.max(1, Math.round(c.batchTokens.value / seqLen));
+  const steps = Math.max(1, Math.round(c.tokens / (batchSeqs * seqLen)));
+  return { dModel, heads, batchSeqs, steps, lr: Number(c.lr.value.toPrecision(2)) };
+}
+
+function exp(v: number): string {
+  // One decimal in the mantissa keeps YAML 1.1 readers (PyYAML) reading a float.
+  const [m, e] = v.toExponential(1).split('e');
+  return `${m}e${Number(e) < 0 ? '-' : ''}${Math.abs(Number(e))}`;
+}
+
+/** The recommended plan as a config the readers recognise (its family kept, so it is calibrated). */
+export function planSnippet(c: BudgetCandidate, format: SnippetFormat, opts: { seqLen?: number; family?: string; budgetText?: string; gpus?: number } = {}): SnippetFile[] {
+  const seqLen = opts.seqLen ?? 2048;
+  const n = snippetNumbers(c, seqLen);
+  const header = `Planned by Scaling Lens for ${opts.budgetText ?? 'a compute budget'}: ${formatCount(c.params)} parameters, ${formatCount(c.tokens)} tokens`;
+  switch (format) {
+    case 'nanogpt':
+      return [{
+        name: 'train_planned.py',
+        text: [
+          `# ${header}`,
+          `n_layer = ${c.shape.nLayer}`,
+          `n_head = ${n.heads}`,
+          `n_embd = ${n.dModel}`,
+          `block_size = ${seqLen}`,
+          `batch_size = ${n.batchSeqs}`,
+          'gradient_accumulation_steps = 1',
+          `max_iters = ${n.steps}`,
+          `learning_rate = ${exp(n.lr)}`,
+          '',
+        ].join('\n'),
+      }];
+    case 'megatron':
+      return [{
+        name: 'pretrain_planned.sh',
+        text: [
+          '#!/bin/bash',
+          `# ${header}`,
+          'torchrun pretrain_gpt.py \\',
+          `  --num-layers ${c.shape.nLayer} \\`,
+          `  --hidden-size ${n.dModel} \\`,
+          `  --num-attention-heads ${n.heads} \\`,
+          `  --seq-length ${seqLen} \\`,
+          `  --max-position-embeddings ${seqLen} \\`,
+          `  --vocab-size ${c.shape.vocab} \\`,
+          `  --global-batch-size ${n.batchSeqs} \\`,
+          `  --train-iters ${n.steps} \\`,
+          `  --lr ${exp(n.lr)} \\`,
+          '  --bf16',
+          '',
+        ].join('\n'),
+      }];
+    case 'hf': {
+      const config = {
+        model_type: 'llama',
+        architectures: ['LlamaForCausalLM'],
+        hidden_size: n.dModel,
+        intermediate_size: Math.round((8 * n.dModel) / 3 / 256) * 256,
+        num_hidden_layers: c.shape.nLayer,
+        num_attention_heads: n.heads,
+        num_key_value_heads: n.heads,
+        vocab_size: c.shape.vocab,
+        max_position_embeddings: seqLen,
+        tie_word_embeddings: true,
+      };
+      const args: Record<string, unknown> = {
+        max_steps: n.steps,
+        per_device_train_batch_size: n.batchSeqs,
+        gradient_accumulation_steps: 1,
+        world_size: 1,
+        max_seq_length: seqLen,
+        learning_rate: n.lr,
+      };
+      if (opts.family) args.family = opts.family;
+      return [
+        { name: 'config.json', text: `${JSON.stringify(config, null, 2)}\n` },
+        { name: 'training_args.json', text: `${JSON.stringify(args, null, 2)}\n` },
+      ];
+    }
+    case 'generic':
+      return [{
+        name: 'planned.yaml',
+        text: [
+          `# ${header}`,
+          ...(opts.family ? [`family: ${opts.family}`] : []),
+          'model:',
+          `  layers: ${c.shape.nLayer}`,
+          `  d_model: ${n.dModel}`,
+          `  heads: ${n.heads}`,
+          `  vocab: ${c.shape.vocab}`,
+          '  tied: true',
+          'training:',
+          `  steps: ${n.steps}`,
+          `  batch_size: ${n.batchSeqs}`,
+          `  seq_len: ${seqLen}`,
+          `  lr: ${exp(n.lr)}`,
+          '  schedule: cosine',
+          ...(opts.gpus !== undefined && opts.gpus > 1
+            ? [`  gpus: ${opts.gpus}`, '  zero_stage: 3                # weights, gradients and optimizer state sharded (FSDP full shard)']
+            : []),
+          '',
+        ].join('\n'),
+      }];
+  }
+}
+
+/** The snippet format for a config the reader recognised as `format` (undefined → generic YAML). */
+export function snippetFormatFor(format: string | undefined): SnippetFormat {
+  return format === 'nanogpt' || format === 'megatron' || format === 'hf' ? format : 'generic';
+}

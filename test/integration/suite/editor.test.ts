@@ -1,0 +1,226 @@
+// The editor surface in a real VS Code: lenses on every config format, hovers, the one-click LR
+// edit (and its undo), code actions, diagnostics on a malformed config, and "Plan Compute Budget"
+// end to end with scripted answers. Fixture configs are written into the workspace copy.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ScalingLensApi } from '../../../src/extension';
+import type { PlanUi } from '../../../src/features/planBudget';
+import { readConfig } from '../../../src/core/configs/index';
+import { trainingFlops } from '../../../src/core/plan/flops';
+import { formatFlops, formatLoss } from '../../../src/shared/format';
+import { formatHours } from '../../../src/features/lensModel';
+import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
+
+const EXTENSION_ID = 'scaling-lens.scaling-lens';
+const WAIT_MS = 60_000;
+
+async function api(): Promise<ScalingLensApi> {
+  const ext = vscode.extensions.getExtension<ScalingLensApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function editorDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return path.join(folder.uri.fsPath, 'editor');
+}
+
+/** Writes a fixture config into the workspace copy (fresh for each test) and opens it. */
+async function openFixture(key: keyof typeof EDITOR_CONFIGS, name = EDITOR_CONFIGS[key].name): Promise<vscode.TextEditor> {
+  const file = path.join(editorDir(), name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, EDITOR_CONFIGS[key].text);
+  const document = await vscode.workspace.openTextDocument(file);
+  return vscode.window.showTextDocument(document);
+}
+
+async function lensesOf(document: vscode.TextDocument, what: (lenses: vscode.CodeLens[]) => boolean): Promise<vscode.CodeLens[]> {
+  return poll('code lenses', async () => {
+    const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
+    return found && what(found) ? found : undefined;
+  });
+}
+
+function titled(lenses: vscode.CodeLens[], pattern: RegExp): vscode.CodeLens {
+  const lens = lenses.find((l) => pattern.test(l.command?.title ?? ''));
+  assert.ok(lens, `a lens matching ${pattern} among ${lenses.map((l) => l.command?.title).join(' | ')}`);
+  return lens;
+}
+
+suite('Scaling Lens on the example sweep (editor)', function () {
+  // The first fit of the sweep's family law takes a while on a 2-core machine.
+  this.timeout(120_000);
+  suiteSetup(async () => {
+    const lens = await api();
+    await lens.waitForSnapshot((s) => s.families.some((f) => f.family === 'example-sweep' && f.fit), WAIT_MS);
+  });
+
+  for (const key of Object.keys(EDITOR_CONFIGS) as (keyof typeof EDITOR_CONFIGS)[]) {
+    test(`lenses on a ${EDITOR_CONFIGS[key].format} config show the calibrated loss, its FLOPs and GPU-hours above the model`, async () => {
+      const lens = await api();
+      const editor = await openFixture(key);
+      const document = editor.document;
+      const lenses = await lensesOf(document, (ls) => ls.some((l) => l.command?.title.includes('FLOPs')));
+      const main = titled(lenses, /FLOPs/);
+      const title = main.command!.title;
+      // The expected numbers: the reader's plan through the FLOPs convention, independently of the lens.
+      const read = readConfig({ file: document.uri.fsPath, text: document.getText() });
+      assert.equal(read.kind, 'plan');
+      const flops = trainingFlops(read.kind === 'plan' ? read.plan : (undefined as never)).flops;
+      const estimate = await lens.estimate(document);
+      assert.ok(estimate.predictions.loss, `calibrated: ${estimate.predictions.uncalibrated}`);
+      assert.equal(estimate.predictions.loss.family, 'example-sweep');
+      const hw = estimate.cost!.hardware;
+      const hours = flops / (hw.peakFlopsPerSecond * hw.mfu) / 3600;
+      assert.ok(title.startsWith(`$(graph-line) Loss ${formatLoss(estimate.predictions.loss.value)} [`), title);
+      assert.ok(title.includes(` · ${formatFlops(flops)} FLOPs · ${formatHours(hours)} ${hw.id}-h · $`), `${title} has ${formatFlops(flops)} FLOPs and ${formatHours(hours)} ${hw.id}-h`);
+      // Above the model block: the header line (`model:`, `[model]`) or the first model key.
+      const header = document.lineAt(main.range.start.line).text;
+      assert.match(header, key === 'yaml' ? /^model:$/ : key === 'torchtitan' ? /^\[model\]$/ : key === 'nanogpt' ? /^n_layer = 12$/ : /^torchrun pretrain_gpt\.py/);
+      assert.ok(lenses.some((l) => l.command?.title === 'Plan around this config'));
+      titled(lenses, /^Fits \d+× H100/);
+      // LR advice on the LR line, clickable.
+      const step = titled(lenses, /^Step Law [\d.]+e-\d \(prior\)/);
+      assert.match(document.lineAt(step.range.start.line).text, /lr|learning_rate/);
+      assert.equal(step.command!.command, 'scalingLens.applySuggestion');
+    });
+  }
+
+  test('hovers: the LR against both laws; a size key with the fitted formula and its fit quality; restricted dashboard links', async () => {
+    const editor = await openFixture('yaml', 'hover.yaml');
+    const document = editor.document;
+    const line = document.getText().split('\n').findIndex((l) => l.includes('lr:'));
+    const position = new vscode.Position(line, 3);
+    const text = await poll('a Scaling Lens hover', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+      const values = (hovers ?? []).flatMap((h) => h.contents.map((c) => (c as vscode.MarkdownString).value ?? ''));
+      return values.find((v) => v.includes('Scaling Lens'));
+    });
+    assert.match(text, /\| Learning rate \| 3e-4 configured \|/);
+    assert.match(text, /Step Law.*a prior, not fitted to your runs/);
+    assert.match(text, /DeepSeek/);
+    assert.match(text, /command:scalingLens\.showDashboard\)/);
+    // A size key: the loss law with its fitted numbers and fit quality.
+    const sizeLine = document.getText().split('\n').findIndex((l) => l.includes('d_model:'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(sizeLine, 4));
+    const size = hovers.flatMap((h) => h.contents.map((c) => (c as vscode.MarkdownString).value ?? '')).find((v) => v.includes('Scaling Lens'));
+    assert.ok(size, 'a hover on d_model');
+    assert.match(size, /\| Formula \| L\(N, D\) = E \+ A\/N\^α \+ B\/D\^β with E [\d.]+/);
+    assert.match(size, /\| Fit quality \| chinchilla law of family "example-sweep", \d+ run\(s\)/);
+    assert.match(size, /command:scalingLens\.showDashboardView\?/);
+  });
+
+  test('clicking a Step Law lens sets the LR in YAML syntax, and undo restores it', async () => {
+    const editor = await openFixture('yaml', 'edit.yaml');
+    const document = editor.document;
+    const before = document.getText();
+    const lenses = await lensesOf(document, (ls) => ls.some((l) => /^Step Law [\d.]+e-\d \(prior\)/.test(l.command?.title ?? '')));
+    const step = titled(lenses, /^Step Law [\d.]+e-\d \(prior\)/);
+    const suggested = /^Step Law ([\d.]+e-\d)/.exec(step.command!.title)![1];
+    const result = await vscode.commands.executeCommand<{ applied: boolean }>(step.command!.command, ...(step.command!.arguments ?? []));
+    assert.equal(result.applied, true);
+    const line = document.getText().split('\n').find((l) => l.startsWith('  lr: '))!;
+    // Written as the original (`3.0e-4`, a point in the mantissa) with the lens's value.
+    assert.equal(Number(line.slice(6)), Number(suggested));
+    assert.match(line, /^ {2}lr: \d\.\de-\d$/);
+    assert.equal(document.getText().length - before.length, line.length - '  lr: 3.0e-4'.length, 'only the value changed');
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('undo');
+    await poll('the undo', () => (document.getText() === before ? true : undefined), 10_000);
+  });
+
+  test('the LR line offers the suggestions as code actions; a stale suggestion is refused', async () => {
+    const editor = await openFixture('nanogpt', 'actions.py');
+    const document = editor.document;
+    const line = document.getText().split('\n').findIndex((l) => l.startsWith('learning_rate'));
+    const actions = await poll('code actions', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(line, 0, line, 0));
+      const ours = (found ?? []).filter((a) => a.title.startsWith('Scaling Lens: set the learning rate'));
+      return ours.length === 2 ? ours : undefined;
+    });
+    assert.match(actions[0].title, /\((Step Law|DeepSeek) prior\)$/);
+    // The user changes the LR by hand: the old suggestion no longer applies to what is there.
+    const edit = new vscode.WorkspaceEdit();
+    const lineText = document.lineAt(line).text;
+    edit.replace(document.uri, new vscode.Range(line, lineText.indexOf('6e-4'), line, lineText.length), '1e-3');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const stale = await vscode.commands.executeCommand<{ applied: boolean; reason?: string }>(actions[0].command!.command, ...(actions[0].command!.arguments ?? []));
+    assert.equal(stale.applied, false);
+    assert.match(stale.reason ?? '', /now has 1e-3/);
+    assert.equal(document.lineAt(line).text, 'learning_rate = 1e-3');
+  });
+
+  test('lenses follow the text while typing, and a malformed value is a diagnostic on its line', async () => {
+    const lens = await api();
+    const editor = await openFixture('yaml', 'typing.yaml');
+    const document = editor.document;
+    const first = await lensesOf(document, (ls) => ls.some((l) => l.command?.title.includes('FLOPs')));
+    const modelLine = titled(first, /FLOPs/).range.start.line;
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), '# a new first line\n'));
+    const moved = await lensesOf(document, (ls) => ls.some((l) => l.command?.title.includes('FLOPs') && l.range.start.line === modelLine + 1));
+    assert.equal(document.lineAt(titled(moved, /FLOPs/).range.start.line).text, 'model:');
+    const layersLine = document.getText().split('\n').findIndex((l) => l.includes('layers: 12'));
+    await editor.edit((b) => b.replace(document.lineAt(layersLine).range, '  layers: -12'));
+    await lens.lensSpecs(document);
+    const diagnostics = await poll('a diagnostic', () => {
+      const d = lens.configDiagnostics(document.uri);
+      return d.length ? d : undefined;
+    });
+    assert.equal(diagnostics[0].range.start.line, layersLine);
+    assert.equal(diagnostics[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diagnostics[0].message, /model\.layers/);
+    // While broken there are no lenses (no stack trace, no error toast); fixing it brings them back.
+    assert.equal((await lens.lensSpecs(document)).length, 0);
+    await editor.edit((b) => b.replace(document.lineAt(layersLine).range, '  layers: 12'));
+    assert.ok((await lens.lensSpecs(document)).length > 0);
+    await poll('the diagnostic to clear', () => (lens.configDiagnostics(document.uri).length === 0 ? true : undefined));
+  });
+
+  test('"Plan Compute Budget" from a config: scripted budget and deadline, plan in the worker, a new config written in the same format', async () => {
+    const lens = await api();
+    const editor = await openFixture('yaml', 'plan-from.yaml');
+    const asked: string[] = [];
+    const ui: PlanUi = {
+      budget: async ({ value, validate }) => {
+        asked.push(`budget default ${value}`);
+        assert.match(validate('5 parsecs') ?? '', /cannot read the budget/);
+        assert.equal(validate('5000 H100-h'), undefined);
+        return '5000 H100-h';
+      },
+      constraints: async () => ['deadline'],
+      value: async (constraint, { validate }) => {
+        asked.push(constraint);
+        assert.ok(validate('tomorrow'));
+        return '30 days on 8 GPUs';
+      },
+      action: async () => 'write',
+    };
+    const outcome = await lens.planBudget(editor.document.uri.fsPath, ui);
+    assert.ok(outcome, 'the command finished');
+    assert.deepEqual(asked, [`budget default ${formatFlops((await lens.estimate(editor.document)).cost!.flops)}`, 'deadline']);
+    assert.equal(outcome.request.family, 'example-sweep', 'the config\'s family calibrates the plan');
+    assert.equal(outcome.request.gpus, 8);
+    assert.equal(outcome.plan.recommended.wallClockDays !== undefined, true);
+    assert.ok(!('uncalibrated' in outcome.plan.recommended.loss));
+    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Compute budget: 5000 H100-h')));
+    assert.equal(outcome.written.length, 1);
+    assert.match(path.basename(outcome.written[0]), /^planned(-\d+)?\.yaml$/);
+    const written = await vscode.workspace.openTextDocument(outcome.written[0]);
+    const estimate = await lens.estimate(written);
+    assert.equal(estimate.applicable, true, estimate.reason);
+    assert.ok(Math.abs(estimate.plan!.params.total - outcome.plan.recommended.params) / outcome.plan.recommended.params < 0.1);
+  });
+});

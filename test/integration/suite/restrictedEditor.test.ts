@@ -1,0 +1,60 @@
+// Restricted Mode in the editor: lenses and hovers work on an untrusted workspace's configs, and
+// nothing is edited unless the user clicks (a lens or a code action).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ScalingLensApi } from '../../../src/extension';
+import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
+
+const WAIT_MS = 60_000;
+
+async function api(): Promise<ScalingLensApi> {
+  const ext = vscode.extensions.getExtension<ScalingLensApi>('scaling-lens.scaling-lens');
+  assert.ok(ext);
+  return await ext.activate();
+}
+
+async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+suite('Restricted Mode (editor)', function () {
+  // The first fit of the sweep's family law takes a while on a 2-core machine.
+  this.timeout(120_000);
+  test('lenses and hovers work on a YAML config; the file is edited only by the user\'s click, and undoably', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const lens = await api();
+    await lens.waitForSnapshot((s) => s.families.some((f) => f.fit), WAIT_MS);
+    const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'editor', 'restricted.yaml');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, EDITOR_CONFIGS.yaml.text);
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const lenses = await poll('lenses', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
+      return found?.some((l) => /^Step Law/.test(l.command?.title ?? '')) ? found : undefined;
+    });
+    assert.ok(lenses.some((l) => /Loss \d\.\d{3} \[/.test(l.command?.title ?? '')), 'calibrated loss');
+    const line = document.getText().split('\n').findIndex((l) => l.includes('lr:'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(line, 3));
+    assert.ok(hovers.some((h) => h.contents.some((c) => (c as vscode.MarkdownString).value?.includes('Step Law'))));
+    // Computing lenses, hovers and code actions changed nothing.
+    await vscode.commands.executeCommand('vscode.executeCodeActionProvider', document.uri, new vscode.Range(line, 0, line, 0));
+    assert.equal(document.isDirty, false);
+    assert.equal(document.getText(), EDITOR_CONFIGS.yaml.text);
+    const step = lenses.find((l) => /^Step Law/.test(l.command?.title ?? ''))!;
+    const result = await vscode.commands.executeCommand<{ applied: boolean }>(step.command!.command, ...(step.command!.arguments ?? []));
+    assert.equal(result.applied, true);
+    assert.notEqual(document.getText(), EDITOR_CONFIGS.yaml.text);
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('undo');
+    await poll('the undo', () => (document.getText() === EDITOR_CONFIGS.yaml.text ? true : undefined));
+  });
+});

@@ -1,0 +1,169 @@
+// The fitting subcommands (`fit`, `curve`, `hparams`) run in-process on files written here from
+// known laws plus noise; the JSON they print is the documented shape (README, CLI section).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fitCommand, type FitCommandOutput } from '../../src/cliCommands/fit';
+import { curveCommand, type CurveCommandOutput } from '../../src/cliCommands/curve';
+import { hparamsCommand, type HparamsCommandOutput } from '../../src/cliCommands/hparams';
+import { CommandUsageError, type CommandIo } from '../../src/cliCommands/fitShared';
+import { gaussian, mulberry32 } from '../../src/core/fit/random';
+import { tempDir } from './helpers/tempDir';
+
+const dir = tempDir('sl-cli-fit-');
+const write = (name: string, text: string) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+
+function run(command: (args: string[], io: CommandIo) => number, args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = command(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const chin = (N: number, D: number) => 1.9 + 400 / N ** 0.34 + 1800 / D ** 0.37;
+
+const rng = mulberry32(17);
+const trainRows = ['N,D,val_loss'];
+for (const N of [2e7, 5e7, 1e8, 2e8, 4e8]) for (const m of [5, 10, 20, 40, 80]) trainRows.push(`${N},${N * m},${chin(N, N * m) * Math.exp(0.003 * gaussian(rng))}`);
+const trainCsv = write('train.csv', `${trainRows.join('\n')}\n`);
+const trainCanonical = write('train-canonical.csv', `${trainRows.join('\n').replace('N,D,val_loss', 'params,tokens,loss')}\n`);
+const predictCsv = write('predict.csv', 'N,D\n1e9,2e10\nnot-a-number,1e9\n4e8,8e9\n');
+
+test('fit: maps columns, recovers the law, predicts in --predict order with null for a bad row', () => {
+  const r = run(fitCommand, ['--law', 'chinchilla', '--train', trainCsv, '--predict', predictCsv, '--columns', 'params=N,tokens=D,loss=val_loss', '--json', '--resamples', '50']);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as FitCommandOutput;
+  assert.equal(out.law, 'chinchilla');
+  assert.deepEqual(Object.keys(out.parameters).sort(), ['A', 'B', 'E', 'alpha', 'beta']);
+  assert.ok(Math.abs(out.parameters.alpha.value - 0.34) < 0.05, `alpha ${out.parameters.alpha.value}`);
+  assert.ok(Math.abs(out.parameters.E.value - 1.9) < 0.15, `E ${out.parameters.E.value}`);
+  for (const p of Object.values(out.parameters)) assert.ok(p.interval[0] <= p.value && p.value <= p.interval[1]);
+  assert.equal(out.validation?.method, 'leave-largest-out');
+  assert.equal(out.predictions.length, 3);
+  assert.deepEqual(out.predictions.map((p) => p.line), [2, 3, 4]);
+  assert.equal(out.predictions[1].predicted, null);
+  assert.match(out.predictions[1].error!, /N \(params\)/);
+  assert.match(r.err, /predict\.csv:3: warning/);
+  const far = out.predictions[0];
+  assert.ok(Math.abs(far.predicted! - chin(1e9, 2e10)) / chin(1e9, 2e10) < 0.01, `${far.predicted}`);
+  assert.deepEqual(far.input, { params: 1e9, tokens: 2e10 });
+  // In-sample row: no extrapolation flag.
+  assert.equal(out.predictions[2].flags, undefined);
+  assert.equal(out.runsUsed, 25);
+  assert.equal(out.priorsUsed, false);
+});
+
+test('fit: the same inputs give the same JSON; canonical columns need no mapping; the compute law reads C = 6ND', () => {
+  const a = run(fitCommand, ['--train', trainCanonical, '--json', '--resamples', '20']);
+  const b = run(fitCommand, ['--train', trainCanonical, '--json', '--resamples', '20']);
+  assert.equal(a.code, 0, a.err);
+  assert.equal(a.out, b.out);
+  const c = run(fitCommand, ['--law', 'compute', '--train', trainCanonical, '--json', '--resamples', '0']);
+  assert.equal(c.code, 0, c.err);
+  const out = JSON.parse(c.out) as FitCommandOutput;
+  assert.deepEqual(Object.keys(out.parameters).sort(), ['C0', 'E', 'alpha']);
+});
+
+test('fit: unknown law and missing --train are usage errors; a missing file is an error naming it', () => {
+  assert.throws(() => run(fitCommand, ['--law', 'nope', '--train', trainCsv]), CommandUsageError);
+  assert.throws(() => run(fitCommand, ['--law', 'chinchilla']), /--train/);
+  assert.throws(() => run(fitCommand, ['--train', trainCsv, '--columns', 'bogus=x']), /unknown canonical column/);
+  const lacking = run(fitCommand, ['--law', 'datalimited', '--train', trainCanonical]);
+  assert.equal(lacking.code, 1);
+  assert.match(lacking.err, /train-canonical\.csv:1: error: law datalimited needs column\(s\) unique_tokens/);
+  assert.equal(lacking.err.trim().split('\n').length, 1, 'one error, not one per row');
+  const r = run(fitCommand, ['--train', path.join(dir, 'missing.csv')]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /missing\.csv: error: cannot read/);
+});
+
+// A cosine-schedule run whose loss follows a power law in the LR area plus noise, logged to the end.
+const T = 4000;
+const lrAt = (s: number) => (s <= 200 ? (3e-4 * s) / 200 : 3e-5 + 2.7e-4 * 0.5 * (1 + Math.cos((Math.PI * (s - 200)) / (T - 200))));
+const curveRng = mulberry32(4);
+const powerCurve = (s: number) => 2.2 + 30 * s ** -0.5;
+const logLines: string[] = [];
+for (let s = 10; s <= T; s += 10) logLines.push(JSON.stringify({ step: s, loss: powerCurve(s) * Math.exp(0.003 * gaussian(curveRng)), learning_rate: lrAt(s) }));
+const logFile = write('metrics.jsonl', `${logLines.join('\n')}\n`);
+
+test('curve: --until 0.5 with the power law predicts the logged end; actualFinal and errorPct are reported', () => {
+  const r = run(curveCommand, [logFile, '--until', '0.5', '--law', 'power', '--json', '--resamples', '30']);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as CurveCommandOutput;
+  assert.equal(out.law, 'power');
+  assert.equal(out.targetStep, T);
+  assert.ok(out.fittedUntilStep <= T / 2 + 10 && out.points < logLines.length);
+  assert.ok(Math.abs(out.predictedFinal - powerCurve(T)) / powerCurve(T) < 0.01, `${out.predictedFinal} vs ${powerCurve(T)}`);
+  assert.ok(out.interval[0] <= out.predictedFinal && out.predictedFinal <= out.interval[1]);
+  assert.ok(out.actualFinal !== undefined && Math.abs(out.actualFinal - powerCurve(T)) / powerCurve(T) < 0.005);
+  assert.ok(Math.abs(out.errorPct! - (100 * (out.predictedFinal - out.actualFinal!)) / out.actualFinal!) < 1e-9);
+  assert.ok(out.validation && out.validation.prefixes.length >= 1);
+});
+
+test('curve: a logged learning rate makes the schedule-aware law the default; --until as a step', () => {
+  const r = run(curveCommand, [logFile, '--until', '3000', '--json', '--resamples', '0']);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as CurveCommandOutput;
+  assert.equal(out.law, 'multipower');
+  assert.equal(out.fittedUntilStep, 3000);
+  assert.ok(Number.isFinite(out.predictedFinal) && out.predictedFinal > 2 && out.predictedFinal < 3);
+});
+
+test('curve: bad arguments are usage errors; an unreadable log names the file', () => {
+  assert.throws(() => run(curveCommand, [logFile, '--until=-1']), CommandUsageError);
+  assert.throws(() => run(curveCommand, [logFile, '--until', 'soon']), CommandUsageError);
+  assert.throws(() => run(curveCommand, [logFile, '--law', 'nope']), CommandUsageError);
+  assert.throws(() => run(curveCommand, []), CommandUsageError);
+  const r = run(curveCommand, [path.join(dir, 'nope.jsonl')]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /nope\.jsonl/);
+});
+
+test('hparams: one row per --predict setting with lr and batchTokens {value, interval}', () => {
+  const lrStar = (N: number, D: number) => 1.79 * N ** -0.713 * D ** 0.307;
+  const bsStar = (D: number) => 0.58 * D ** 0.571;
+  const r2 = mulberry32(8);
+  const rows = ['params,tokens,lr,batch_tokens,loss'];
+  for (const [N, D] of [[5e7, 1e9], [1e8, 2e9], [2e8, 4e9], [4e8, 8e9], [1e8, 8e9], [2e8, 1e9]]) {
+    for (let i = -3; i <= 3; i++) {
+      for (let j = -2; j <= 2; j++) {
+        const lr = lrStar(N, D) * 2 ** (0.5 * i);
+        const bs = bsStar(D) * 2 ** (0.5 * j);
+        const loss = chin(N, D) * (1 + 0.01 * Math.log(lr / lrStar(N, D)) ** 2 + 0.005 * Math.log(bs / bsStar(D)) ** 2) * Math.exp(5e-4 * gaussian(r2));
+        rows.push(`${N},${D},${lr},${bs},${loss}`);
+      }
+    }
+  }
+  const train = write('sweep.csv', `${rows.join('\n')}\n`);
+  const predict = write('settings.csv', 'params,tokens\n1e9,2e10\n3e8,6e9\n');
+  const r = run(hparamsCommand, ['--train', train, '--predict', predict, '--json', '--resamples', '50']);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as HparamsCommandOutput;
+  assert.equal(out.law, 'steplaw');
+  assert.equal(out.predictions.length, 2);
+  assert.equal(out.groups.length, 6);
+  for (const p of out.predictions) {
+    const { params, tokens } = p.input;
+    assert.equal(p.lr.source, 'fit');
+    assert.ok(Math.abs(Math.log(p.lr.value! / lrStar(params, tokens))) < 0.15, `lr ${p.lr.value} vs ${lrStar(params, tokens)}`);
+    assert.ok(Math.abs(Math.log(p.batchTokens.value! / bsStar(tokens))) < 0.15, `bs ${p.batchTokens.value} vs ${bsStar(tokens)}`);
+    assert.ok(p.lr.interval![0] <= p.lr.value! && p.lr.value! <= p.lr.interval![1]);
+  }
+  assert.ok('parameters' in out.laws.lr);
+  assert.throws(() => run(hparamsCommand, ['--train', train]), /--predict/);
+  // A row with its own lr and batch: the penalty comes from the surface fitted at its (N, D), and only from one.
+  const withSettings = write('with-settings.csv', `params,tokens,lr,batch_tokens\n1e8,2e9,${2 * lrStar(1e8, 2e9)},${bsStar(2e9)}\n1e9,2e10,1e-3,5e5\n`);
+  const s = run(hparamsCommand, ['--train', train, '--predict', withSettings, '--json', '--resamples', '0']);
+  assert.equal(s.code, 0, s.err);
+  const rowsOut = (JSON.parse(s.out) as HparamsCommandOutput).predictions;
+  // The synthetic bowl costs 1%·(ln 2)² ≈ 0.48% at twice the optimal lr.
+  const expected = 100 * 0.01 * Math.log(2) ** 2;
+  assert.ok(rowsOut[0].penaltyPct !== undefined && rowsOut[0].penaltyPct !== null && Math.abs(rowsOut[0].penaltyPct - expected) < 0.1, `${rowsOut[0].penaltyPct} vs ${expected}`);
+  assert.equal(rowsOut[1].penaltyPct, null);
+  assert.match(rowsOut[1].penaltyNote!, /no loss penalty is claimed/);
+});

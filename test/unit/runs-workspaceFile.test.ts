@@ -1,0 +1,215 @@
+// `.scalinglens.yaml`: parsing with file-and-line diagnostics, and its families, overrides,
+// exclusions and pinned fits applied by the engine (on a copy of the bundled example sweep).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
+import { parseCount, parseWorkspaceFile, settingsForRun, WORKSPACE_FILE_NAME } from '../../src/core/runs/workspaceFile';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import { isDefaultLogFile } from '../../src/shared/logFiles';
+
+const FILE = '/ws/.scalinglens.yaml';
+
+test('counts: numbers and K/M/B/T suffixes; anything else is rejected', () => {
+  assert.equal(parseCount(125), 125);
+  assert.equal(parseCount('1.3B'), 1.3e9);
+  assert.equal(parseCount('350m'), 350e6);
+  assert.equal(parseCount('2e9'), 2e9);
+  assert.equal(parseCount('65_536'), 65536);
+  for (const bad of [0, -5, 'abc', '1.3X', '', null, true, Infinity]) assert.equal(parseCount(bad), undefined, String(bad));
+});
+
+test('a valid file: families with globs and descriptions, run overrides, pinned fits, each with its line', () => {
+  const text = [
+    'families:', //                                   1
+    '  web-sweep:', //                                2
+    '    runs: ["sweep/*", "extra/run-7"]', //        3
+    '    dataset: fineweb-edu', //                    4
+    '    tokenizer: llama3', //                       5
+    'runs:', //                                       6
+    '  sweep/llama-44m:', //                          7
+    '    params: 43.7M', //                           8
+    '    tokensPerStep: 65536', //                    9
+    '  "sweep/*-lr3e-3":', //                         10
+    '    exclude: true', //                           11
+    '  extra/run-7:', //                              12
+    '    family: other', //                           13
+    'fits:', //                                       14
+    '  web-sweep: {law: chinchilla, exclude: sweep/llama-12m, priors: always}', // 15
+    '',
+  ].join('\n');
+  const ws = parseWorkspaceFile(text, FILE);
+  assert.deepEqual(ws.diagnostics, []);
+  assert.equal(ws.families.length, 1);
+  assert.deepEqual({ ...ws.families[0], match: undefined }, { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined });
+  assert.deepEqual(ws.runs.map((r) => [r.glob, r.line]), [['sweep/llama-44m', 7], ['sweep/*-lr3e-3', 10], ['extra/run-7', 12]]);
+  assert.equal(ws.runs[0].params, 43.7e6);
+  assert.equal(ws.fits[0].family, 'web-sweep');
+  assert.equal(ws.fits[0].priors, 'always');
+  assert.equal(ws.fits[0].line, 15);
+  assert.ok(ws.fits[0].match('sweep/llama-12m') && !ws.fits[0].match('sweep/llama-44m'));
+
+  const s44 = settingsForRun(ws, 'sweep/llama-44m');
+  assert.deepEqual(s44.family, { name: 'web-sweep', line: 2 });
+  assert.deepEqual(s44.values, { params: 43.7e6, tokensPerStep: 65536 });
+  assert.equal(s44.excludedAt, undefined);
+  assert.equal(settingsForRun(ws, 'sweep/llama-44m-lr3e-3').excludedAt, 11);
+  // A run's own `family` beats the families globs.
+  assert.deepEqual(settingsForRun(ws, 'extra/run-7').family, { name: 'other', line: 13 });
+  assert.equal(settingsForRun(ws, 'elsewhere/run').family, undefined);
+});
+
+test('bad entries give diagnostics naming the file and line; the good entries around them still apply', () => {
+  const text = [
+    'families:', //                        1
+    '  a:', //                             2
+    '    runs: 42', //                     3  not a glob
+    '    colour: blue', //                 4  unknown key
+    '  b:', //                             5
+    '    runs: ["b/*"]', //                6
+    'runs:', //                            7
+    '  r1:', //                            8
+    '    params: lots', //                 9  not a count
+    '    tokens: 2B', //                   10 fine
+    '    exclude: yes please', //          11 not a boolean
+    'fits:', //                            12
+    '  b:', //                             13
+    '    law: kaplan-2020', //             14 not pinnable
+    '  c:', //                             15
+    '    priors: sometimes', //            16 bad value
+    'extras: 1', //                        17 unknown top-level key
+  ].join('\n');
+  const ws = parseWorkspaceFile(text, FILE);
+  const at = ws.diagnostics.map((d) => [d.line, d.severity]);
+  assert.deepEqual(at, [
+    [3, 'error'],
+    [4, 'warning'],
+    [9, 'error'],
+    [11, 'error'],
+    [14, 'error'],
+    [16, 'error'],
+    [15, 'error'],
+    [17, 'warning'],
+  ]);
+  assert.ok(ws.diagnostics.every((d) => d.file === FILE));
+  assert.match(ws.diagnostics[2].message, /params must be a positive number/);
+  assert.match(ws.diagnostics[4].message, /kaplan-2020.*available: chinchilla/);
+  assert.match(ws.diagnostics[6].message, /law is required/);
+  assert.deepEqual(ws.families.map((f) => f.name), ['a', 'b']);
+  assert.equal(ws.runs[0].tokens, 2e9);
+  assert.equal(ws.runs[0].params, undefined);
+  assert.equal(ws.fits.length, 0);
+});
+
+test('YAML syntax errors and duplicate keys are reported with their line; an empty file is fine', () => {
+  const broken = parseWorkspaceFile('runs:\n  a:\n    params: 1\n  b: [1,\n', FILE);
+  assert.equal(broken.diagnostics.length > 0, true);
+  assert.ok(broken.diagnostics.every((d) => d.severity === 'error' && typeof d.line === 'number' && d.line >= 4), JSON.stringify(broken.diagnostics));
+  const dup = parseWorkspaceFile('runs: {}\nruns: {}\n', FILE);
+  assert.equal(dup.diagnostics[0].line, 2);
+  assert.match(dup.diagnostics[0].message, /unique/);
+  assert.deepEqual(parseWorkspaceFile('', FILE).diagnostics, []);
+  assert.deepEqual(parseWorkspaceFile('# nothing yet\n', FILE).diagnostics, []);
+  assert.equal(parseWorkspaceFile('- a\n- b\n', FILE).diagnostics[0].line, 1);
+});
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** A copy of the example sweep (whose runs name their family `example-sweep` in training_args.json). */
+function exampleWorkspace(): { root: string; engine: ScalingWorkspace } {
+  const root = tempDir('sl-wsfile-');
+  fs.cpSync(path.resolve(__dirname, '../../examples/sweep'), path.join(root, 'sweep'), { recursive: true });
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of listFiles(root).filter(isDefaultLogFile)) engine.update(f, root);
+  return { root, engine };
+}
+
+test('the engine applies the file: families, overrides with notes, exclusion, a pinned fit; a change regroups; removal restores', () => {
+  const { root, engine } = exampleWorkspace();
+  const before = engine.snapshot();
+  assert.deepEqual([...new Set(before.runs.map((r) => r.familySource))], ['run-config']);
+  const original = engine.runs().find((r) => r.id === 'sweep/llama-12m')!;
+
+  const file = path.join(root, WORKSPACE_FILE_NAME);
+  fs.writeFileSync(
+    file,
+    [
+      'families:',
+      '  small:',
+      '    runs: ["sweep/llama-12m", "sweep/llama-23m", "sweep/llama-44m*"]',
+      '    dataset: synthetic',
+      'runs:',
+      '  sweep/llama-12m:',
+      '    params: 12M',
+      '    tokensPerStep: 16384',
+      '  sweep/llama-44m-lr3e-3:',
+      '    exclude: true',
+      'fits:',
+      '  example-sweep:',
+      '    law: chinchilla',
+      '    exclude: ["sweep/llama-187m"]',
+      '',
+    ].join('\n'),
+  );
+  engine.update(file, root);
+  const snap = engine.snapshot();
+  const view = (id: string) => snap.runs.find((r) => r.id === id)!;
+  assert.equal(view('sweep/llama-12m').familySource, 'workspace-file');
+  assert.equal(view('sweep/llama-95m').familySource, 'run-config');
+  const run12 = engine.runs().find((r) => r.id === 'sweep/llama-12m')!;
+  assert.equal(run12.hyper.family, 'small');
+  assert.equal(run12.hyper.params, 12e6);
+  assert.equal(run12.hyper.tokensPerStep, 16384);
+  assert.equal(run12.hyper.tokens, original.hyper.maxSteps! * 16384, 'D recounted from the corrected tokens per step');
+  assert.ok(run12.hyper.notes.some((n) => n.includes(`params = 12000000 from ${WORKSPACE_FILE_NAME}:7 (read: ${original.hyper.params})`)), run12.hyper.notes.join('\n'));
+  assert.equal(original.hyper.params !== 12e6, true);
+
+  const small = snap.families.find((f) => f.family === 'small')!;
+  assert.equal(small.source, 'workspace-file');
+  assert.equal(small.guessed, false);
+  assert.deepEqual(small.description, { dataset: 'synthetic', tokenizer: undefined, recipe: undefined });
+  assert.deepEqual(small.runIds.sort(), ['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m']);
+  assert.deepEqual(small.excludedRunIds, ['sweep/llama-44m-lr3e-3']);
+  assert.match(view('sweep/llama-44m-lr3e-3').excluded ?? '', new RegExp(`${WORKSPACE_FILE_NAME.replace('.', '\\.')}:10$`));
+  const rest = snap.families.find((f) => f.family === 'example-sweep')!;
+  assert.deepEqual(rest.pinned, { law: 'chinchilla', file, line: 12 });
+  assert.deepEqual(rest.excludedRunIds, ['sweep/llama-187m']);
+  assert.ok(!rest.runIds.includes('sweep/llama-187m'));
+
+  // Editing the file regroups at once.
+  fs.writeFileSync(file, 'runs:\n  "sweep/*":\n    family: everything\n');
+  engine.update(file, root);
+  assert.deepEqual([...new Set(engine.snapshot().families.map((f) => f.family))], ['everything']);
+  // Deleting it restores the runs' own families.
+  fs.rmSync(file);
+  engine.remove(file);
+  const after = engine.snapshot();
+  assert.deepEqual([...new Set(after.families.map((f) => f.family))], ['example-sweep']);
+  assert.equal(engine.runs().find((r) => r.id === 'sweep/llama-12m')!.hyper.params, original.hyper.params);
+});
+
+test('without a family anywhere, the family is guessed from folders and says so; file errors reach the diagnostics', () => {
+  const root = tempDir('sl-wsfile-');
+  const f = path.join(root, 'grid', 'a', 'metrics.jsonl');
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, `${JSON.stringify({ step: 1, loss: 3 })}\n`);
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  engine.update(f, root);
+  fs.writeFileSync(path.join(root, WORKSPACE_FILE_NAME), 'runs:\n  grid/a:\n    tokens: many\n');
+  engine.update(path.join(root, WORKSPACE_FILE_NAME), root);
+  const snap = engine.snapshot();
+  assert.equal(snap.runs[0].familySource, 'guessed');
+  assert.equal(snap.families[0].family, 'grid');
+  assert.equal(snap.families[0].guessed, true);
+  assert.equal(snap.families[0].source, 'guessed');
+  const d = snap.diagnostics.find((x) => x.file === path.join(root, WORKSPACE_FILE_NAME));
+  assert.equal(d?.line, 3);
+  // A .scalinglens.yaml below the root is not the workspace's file and is not read.
+  const nested = path.join(root, 'grid', WORKSPACE_FILE_NAME);
+  fs.writeFileSync(nested, 'runs:\n  grid/a:\n    family: nested\n');
+  engine.update(nested, root);
+  assert.equal(engine.snapshot().runs[0].familySource, 'guessed');
+});
