@@ -4,15 +4,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { spawnSync } from 'node:child_process';
 import { RunIndex } from '../src/core/runs/index';
 import { ScalingWorkspace } from '../src/core/workspace';
 import { lensLatency } from './lensLatency';
+import { ingestThroughput } from './ingest';
 import { dashboardUpdateCost } from './dashboardUpdate';
 import { activationTimings, packageSize } from './shipping';
 import { isDefaultLogFile } from '../src/shared/logFiles';
-import { fitCurve } from '../src/core/fit/curve';
+import { fitCurve, MAX_CURVE_POINTS, thin } from '../src/core/fit/curve';
+import { blockLengthFor } from '../src/core/fit/bootstrap';
 import { fitCrossRun, type CrossRunPoint } from '../src/core/fit/crossRun';
 import { gaussian, mulberry32, randomInt } from '../src/core/fit/random';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
@@ -51,16 +52,6 @@ function writeJsonl(file: string, lines: number): void {
   fs.writeFileSync(file, `${out.join('\n')}\n`);
 }
 
-async function readlineJsonParse(file: string): Promise<number> {
-  let n = 0;
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  for await (const line of rl) {
-    const v = JSON.parse(line) as { loss: number };
-    if (Number.isFinite(v.loss)) n++;
-  }
-  return n;
-}
-
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
@@ -84,17 +75,27 @@ function chinchillaResamples(points: readonly CrossRunPoint[], count: number, se
   return out;
 }
 
-/** Offsets of the blocks of each moving-block resample, as bootstrap.ts draws them (seeded). */
+/** Offsets of the blocks of each circular moving-block resample, as bootstrap.ts draws them (seeded). */
 function blockStarts(n: number, blockLength: number, count: number, seed: number): number[][] {
   const len = Math.max(1, Math.min(n, Math.round(blockLength)));
   const rng = mulberry32(seed);
   const out: number[][] = [];
   for (let b = 0; b < count; b++) {
     const starts: number[] = [];
-    for (let filled = 0; filled < n; filled += len) starts.push(randomInt(rng, n - len + 1));
+    for (let filled = 0; filled < n; filled += len) starts.push(randomInt(rng, n));
     out.push(starts);
   }
   return out;
+}
+
+/** The block length curve.ts uses for this curve: from the autocorrelation of its thinned residuals. */
+function curveBlockLength(steps: readonly number[], losses: readonly number[], fitParams: readonly number[]): { n: number; length: number } {
+  const first = steps[0];
+  const cutoff = first + 0.1 * (steps[steps.length - 1] - first);
+  const keep = steps.map((s, i) => (s >= cutoff ? i : -1)).filter((i) => i >= 0);
+  const th = thin(keep.map((i) => steps[i]), keep.map((i) => losses[i]), MAX_CURVE_POINTS);
+  const resid = th.losses.map((v, i) => Math.log(v) - Math.log(powerLaw.evaluate(fitParams, [th.steps[i]])));
+  return { n: th.steps.length, length: blockLengthFor(resid) };
 }
 
 function relDiff(a: readonly number[], b: readonly number[]): number {
@@ -109,8 +110,9 @@ function runScipyBench(tmp: string, points: readonly CrossRunPoint[], steps: rea
   const ours = fitCrossRun(points, { seed: 1, resamples: 0 });
   const oursCurve = fitCurve(steps, losses, { targetStep: 60_000, seed: 1, resamples: 0, validationPrefixes: [], checkBreak: false });
   if ('error' in ours || 'error' in oursCurve) return { error: 'our reference fit failed' };
-  // The thinned curve has MAX_CURVE_POINTS (200) points; blocks of √n as curve.ts uses.
-  const thinnedN = 200;
+  // The thinned curve has MAX_CURVE_POINTS (200) points; blocks as long as curve.ts makes them.
+  const block = curveBlockLength(steps, losses, oursCurve.fitParams);
+  const thinnedN = block.n;
   const spec = {
     repeats: 3,
     chinchilla: {
@@ -126,8 +128,8 @@ function runScipyBench(tmp: string, points: readonly CrossRunPoint[], steps: rea
       maxPoints: thinnedN,
       grid: powerLaw.parameters.map((p) => p.grid),
       bounds: powerLaw.parameters.map((p) => [p.lower, p.upper]),
-      blockLength: Math.round(Math.sqrt(thinnedN)),
-      blockStarts: blockStarts(thinnedN, Math.sqrt(thinnedN), CURVE_RESAMPLES, 1),
+      blockLength: block.length,
+      blockStarts: blockStarts(thinnedN, block.length, CURVE_RESAMPLES, 1),
     },
   };
   const input = path.join(tmp, 'scipy-bench.json');
@@ -159,41 +161,37 @@ async function main(): Promise<void> {
   const json: Record<string, number> = {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bench-'));
   try {
-    // --- Ingest: our JSONL reader against `cat` and a readline + JSON.parse loop ---------------
+    // --- Ingest throughput (bench/ingest.ts): JSONL and event files against `cat` and readline + JSON.parse --
+    rows.push(...(await ingestThroughput(tmp, json)));
+
+    // The memory and append rows below use a 300,000-line JSONL log.
     const lines = 300_000;
     const log = path.join(tmp, 'run', 'metrics.jsonl');
     fs.mkdirSync(path.dirname(log));
     writeJsonl(log, lines);
-    const mb = fs.statSync(log).size / 1e6;
-    const catMs = await timeMs(() => spawnSync('sh', ['-c', `cat "${log}" > /dev/null`]));
-    const readlineMs = await timeMs(() => readlineJsonParse(log));
-    const ours = await timeMs(() => {
-      const index = new RunIndex();
-      index.update(log, tmp);
-      if (index.runs()[0].series.length === 0) throw new Error('nothing read');
-    });
-    json.ingestMB = mb;
-    json.catMBps = mb / (catMs / 1000);
-    json.readlineMBps = mb / (readlineMs / 1000);
-    json.oursMBps = mb / (ours / 1000);
-    rows.push({ name: `JSONL ingest, ${lines.toLocaleString()} lines (${mb.toFixed(1)} MB)`, value: `${json.oursMBps.toFixed(1)} MB/s`, note: `${(json.oursMBps / json.catMBps * 100).toFixed(1)}% of cat (${json.catMBps.toFixed(0)} MB/s); ${(json.oursMBps / json.readlineMBps).toFixed(2)}× readline+JSON.parse (${json.readlineMBps.toFixed(1)} MB/s)` });
 
-    // --- Memory: the heap that run takes once read and built (series stored once, see StoredSeries) --
+    // --- Memory: what that run holds once read and built (series in typed arrays, see runs/seriesStore.ts) --
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) {
+      // Typed arrays live outside the JS heap: count their backing stores (arrayBuffers) too.
+      const held = (): number => {
+        const m = process.memoryUsage();
+        return m.heapUsed + m.arrayBuffers;
+      };
       gc();
       gc();
-      const before = process.memoryUsage().heapUsed;
-      const held = new RunIndex();
-      held.update(log, tmp);
-      const built = held.runs();
+      const before = held();
+      const index = new RunIndex();
+      index.update(log, tmp);
+      const built = index.runs();
       gc();
       gc();
-      const bytes = process.memoryUsage().heapUsed - before;
+      const bytes = held() - before;
+      if (index.runs().length !== built.length) throw new Error('the index changed'); // keeps the index alive to here
       const pointCount = built[0].series.reduce((n, s) => n + s.steps.length, 0);
       json.ingestHeapMB = bytes / 1e6;
       json.ingestBytesPerPoint = bytes / pointCount;
-      rows.push({ name: `Heap held by that run once read and built (${pointCount.toLocaleString()} points)`, value: `${(bytes / 1e6).toFixed(1)} MB`, note: `${(bytes / pointCount).toFixed(1)} bytes per point (a step and a value, 16 bytes, plus array growth)` });
+      rows.push({ name: `Memory held by a ${lines.toLocaleString()}-line JSONL run once read and built (${pointCount.toLocaleString()} points)`, value: `${(bytes / 1e6).toFixed(1)} MB`, note: `${(bytes / pointCount).toFixed(1)} bytes per point (JS heap + array buffers; a step and a value are 16 bytes in Float64Arrays)` });
     }
 
     // --- Append: one more line read by offset, not the whole file again ------------------------
@@ -274,28 +272,35 @@ async function main(): Promise<void> {
     for (const f of files) lensEngine.update(f, examples);
     lensEngine.snapshot();
     const lens = await lensLatency(lensEngine, timeMs);
-    Object.assign(json, { lensWorkerMs: lens.workerMs, lensCloneMs: lens.cloneMs, lensHostMs: lens.hostMs });
+    Object.assign(json, { lensWorkerMs: lens.workerMs, lensWorkerOpenMs: lens.workerOpenMs, lensWorkerSameMs: lens.workerSameMs, lensCloneMs: lens.cloneMs, lensHostMs: lens.hostMs });
     // --- Dashboard update with a large sweep: CPU time in Node, no drawing (no GPU here) --------
     const dash = dashboardUpdateCost(tmp, 200, 100_000);
+    const workerMs = dash.encodeCpuMs + dash.deltaCloneCpuMs;
+    const hostMs = dash.deltaReadCpuMs + dash.applyCpuMs + dash.deltaJsonCpuMs;
     Object.assign(json, {
       dashboardSnapshotCpuMs: dash.snapshotCpuMs,
-      dashboardDiffCpuMs: dash.diffCpuMs,
+      dashboardEncodeCpuMs: dash.encodeCpuMs,
+      dashboardDeltaCloneCpuMs: dash.deltaCloneCpuMs,
+      dashboardDeltaReadCpuMs: dash.deltaReadCpuMs,
+      dashboardApplyCpuMs: dash.applyCpuMs,
       dashboardDeltaJsonCpuMs: dash.deltaJsonCpuMs,
-      dashboardFullJsonCpuMs: dash.fullJsonCpuMs,
       dashboardDeltaBytes: dash.deltaBytes,
+      dashboardFullCloneCpuMs: dash.fullCloneCpuMs,
+      dashboardFullReadCpuMs: dash.fullReadCpuMs,
+      dashboardFullJsonCpuMs: dash.fullJsonCpuMs,
       dashboardFullBytes: dash.fullBytes,
       dashboardDownsampleAllCpuMs: dash.downsampleAllCpuMs,
     });
     rows.push({
       name: `Dashboard update, ${dash.runs} runs × ${dash.pointsPerRun.toLocaleString('en-US')} points, one line appended to the live run`,
-      value: `${(dash.snapshotCpuMs + dash.diffCpuMs + dash.deltaJsonCpuMs).toFixed(0)} ms CPU`,
+      value: `${(dash.snapshotCpuMs + workerMs + hostMs).toFixed(0)} ms CPU`,
       note:
         `medians of 5: worker snapshot ${dash.snapshotCpuMs.toFixed(0)} ms (read the new line, refit that run, reuse the other runs' display series) + ` +
-        `host diff ${dash.diffCpuMs.toFixed(1)} ms + delta serialised ${dash.deltaJsonCpuMs.toFixed(1)} ms (${(dash.deltaBytes / 1e3).toFixed(0)} kB; the whole snapshot: ` +
-        `${dash.fullJsonCpuMs.toFixed(0)} ms, ${(dash.fullBytes / 1e6).toFixed(1)} MB). Downsampling all ${dash.runs} runs from scratch: ${dash.downsampleAllCpuMs.toFixed(0)} ms. ` +
+        `worker delta encode and clone ${workerMs.toFixed(1)} ms + host read, apply and serialise for the webview ${hostMs.toFixed(1)} ms (delta ${(dash.deltaBytes / 1e3).toFixed(0)} kB; ` +
+        `the whole snapshot instead: clone ${(dash.fullCloneCpuMs + dash.fullReadCpuMs).toFixed(1)} ms, ${(dash.fullBytes / 1e6).toFixed(1)} MB). Downsampling all ${dash.runs} runs from scratch: ${dash.downsampleAllCpuMs.toFixed(0)} ms. ` +
         `First snapshot (read and fit all): ${(dash.firstSnapshotCpuMs / 1000).toFixed(0)} s CPU. Drawing not measured (no GPU).`,
     });
-    rows.push({ name: `Code lenses on a ${lens.lines.toLocaleString('en-US')}-line YAML config (${lens.lenses} lenses)`, value: `${(lens.workerMs + lens.cloneMs + lens.hostMs).toFixed(1)} ms`, note: `worker estimate ${lens.workerMs.toFixed(1)} ms + message copy ${lens.cloneMs.toFixed(2)} ms + host layout ${lens.hostMs.toFixed(2)} ms (medians of 20/20/50; aim < 20 ms)` });
+    rows.push({ name: `Code lenses on a ${lens.lines.toLocaleString('en-US')}-line YAML config (${lens.lenses} lenses)`, value: `${(lens.workerMs + lens.cloneMs + lens.hostMs).toFixed(1)} ms`, note: `while typing (one value edited per estimate): worker estimate ${lens.workerMs.toFixed(1)} ms + message copy ${lens.cloneMs.toFixed(2)} ms + host layout ${lens.hostMs.toFixed(2)} ms (medians of 20/20/50; aim < 20 ms); opening the file (nothing parsed before) ${lens.workerOpenMs.toFixed(1)} ms, the same text again ${lens.workerSameMs.toFixed(1)} ms (medians of 5/20)` });
 
     // --- What ships: the production .vsix (built in a staging copy; dist/ is left alone) ---------
     const pkg = packageSize(tmp);
@@ -330,6 +335,18 @@ async function main(): Promise<void> {
       });
     } catch {
       rows.push({ name: 'Load test', value: 'not run', note: '`npm run bench:load` writes bench/report-load.md, summarised here' });
+    }
+
+    // --- A very large log: summarised from the last `npm run bench:biglog` (bench/bigLog.ts) ---------
+    try {
+      const big = JSON.parse(fs.readFileSync(path.join(repoRoot, 'bench', 'report-biglog.json'), 'utf8')) as { bytes: number; lines: number; readMs: number; readCpuMs: number; readMBps: number; catMBps: number; peakRssMB: number; heldMB: number; expectedPoints: number; receivedPoints: number; heldPoints: number };
+      rows.push({
+        name: `Very large log: ${(big.bytes / 1e9).toFixed(1)} GB JSONL (${big.lines.toLocaleString('en-US')} lines) read as the worker reads it`,
+        value: `${big.readMBps.toFixed(1)} MB/s, peak RSS ${big.peakRssMB.toFixed(0)} MB`,
+        note: `${(big.readMs / 1000).toFixed(0)} s (CPU ${(big.readCpuMs / 1000).toFixed(0)} s; cat ${big.catMBps.toFixed(0)} MB/s); held once read ${big.heldMB.toFixed(0)} MB; points received ${big.receivedPoints.toLocaleString('en-US')} of ${big.expectedPoints.toLocaleString('en-US')}, ${big.heldPoints.toLocaleString('en-US')} held (older history averaged beyond 2^19 points per series). From the last \`npm run bench:biglog\` (bench/report-biglog.md)`,
+      });
+    } catch {
+      rows.push({ name: 'Very large log', value: 'not run', note: '`npm run bench:biglog -- --gb 5` writes bench/report-biglog.md, summarised here' });
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -5,7 +5,8 @@ Each task repeats one of our fits with textbook SciPy: the same data, the same l
 fit-space parameterisation, the same start grid and bounds (sent by the caller), scored by the
 same robust objective (Huber, delta 1e-3, on log residuals) but solved with
 `scipy.optimize.least_squares(loss='huber', f_scale=1e-3)` (numeric Jacobian) from the five best
-grid points. IsoFLOP parabolas are `numpy.polyfit`; Step Law surfaces `numpy.linalg.lstsq`.
+grid points; fits with priors (as the engine's schedule-aware curve fits) minimise the same
+objective with its priors, written as plain least squares (see `fit_law_with_priors`). IsoFLOP parabolas are `numpy.polyfit`; Step Law surfaces `numpy.linalg.lstsq`.
 
 Usage: /usr/bin/python3 bench/scipy_baselines.py tasks.json   -> JSON on stdout
 Exit code 3 when numpy/scipy are missing (Debian: apt-get install -y python3-scipy).
@@ -137,11 +138,21 @@ def grid_product(grids):
             yield [v] + rest
 
 
-def fit_law(f, X, y, bounds, grid):
+def prior_terms(priors):
+    """Index, mean and sd arrays of Gaussian priors on fit-space parameters (empty without)."""
+    if not priors:
+        return np.zeros(0, int), np.zeros(0), np.ones(0)
+    return (np.array([q["index"] for q in priors], int), np.array([q["mean"] for q in priors], float),
+            np.array([q["sd"] for q in priors], float))
+
+
+def fit_law(f, X, y, bounds, grid, priors=None, residual_scale=0.01):
     X = np.asarray(X, float)
     lnY = np.log(np.asarray(y, float))
     lo = np.array([b[0] for b in bounds], float)
     hi = np.array([b[1] for b in bounds], float)
+    if priors:
+        return fit_law_with_priors(f, X, lnY, lo, hi, grid, prior_terms(priors), residual_scale)
     # Rank the grid on <= 64 evenly spaced points (as our fitter does), refine the 5 best.
     if len(X) > GRID_POINTS:
         idx = np.floor(np.arange(GRID_POINTS) * (len(X) / GRID_POINTS)).astype(int)
@@ -179,6 +190,56 @@ def fit_law(f, X, y, bounds, grid):
     return best[1]
 
 
+def fit_law_with_priors(f, X, lnY, lo, hi, grid, priors, residual_scale):
+    """The same objective as our fitLaw with priors: sum of Huber(r) / (delta * s) plus
+    0.5 * sum(((p_j - mu_j) / sd_j)^2). least_squares's own robust loss would also bend the prior
+    residuals, so the Huber term is written as residuals sign(r) * sqrt(2 * Huber(r) / (delta * s))
+    with a plain (linear) loss: half their sum of squares is the objective exactly."""
+    idx, mean, sd = priors
+    weight = 1.0 / (DELTA * residual_scale)
+
+    def objective(p, Xs, lnYs):
+        data = huber_objective(f, p, Xs, lnYs)
+        return data * weight + 0.5 * float(np.sum(((p[idx] - mean) / sd) ** 2))
+
+    if len(X) > GRID_POINTS:
+        gi = np.floor(np.arange(GRID_POINTS) * (len(X) / GRID_POINTS)).astype(int)
+        Xg, lnYg = X[gi], lnY[gi]
+    else:
+        Xg, lnYg = X, lnY
+    scored = []
+    for start in grid_product([list(g) for g in grid]):
+        p = np.clip(np.array(start, float), lo, hi)
+        F = objective(p, Xg, lnYg)
+        if math.isfinite(F):
+            scored.append((F, p))
+    scored.sort(key=lambda t: t[0])
+
+    def resid(p):
+        with np.errstate(all="ignore"):
+            pred = f(p, X)
+            r = np.log(np.where(pred > 0, pred, np.nan)) - lnY
+        r = np.where(np.isfinite(r), r, 1e3)
+        a = np.abs(r)
+        h = np.where(a <= DELTA, 0.5 * r * r, DELTA * (a - 0.5 * DELTA))
+        return np.concatenate([np.sign(r) * np.sqrt(2 * h * weight), (p[idx] - mean) / sd])
+
+    best = None
+    span = hi - lo
+    for _, p0 in scored[:REFINE]:
+        p0 = np.clip(p0, lo + 1e-9 * span, hi - 1e-9 * span)
+        try:
+            res = least_squares(resid, p0, bounds=(lo, hi), method="trf", max_nfev=2000)
+        except Exception:  # noqa: BLE001 - a failed start is skipped, as ours does
+            continue
+        F = objective(res.x, X, lnY)
+        if best is None or F < best[0]:
+            best = (F, res.x)
+    if best is None:
+        raise RuntimeError("no start converged to a finite objective")
+    return best[1]
+
+
 # ------------------------------------------------------------------------------------------
 # Tasks
 
@@ -187,7 +248,7 @@ def task_law(task, schedules_by_key):
     if task.get("schedules"):
         schedules = [schedules_by_key[k] for k in task["schedules"]]
     f = law_model(task["law"], schedules)
-    p = fit_law(f, task["x"], task["y"], task["bounds"], task["grid"])
+    p = fit_law(f, task["x"], task["y"], task["bounds"], task["grid"], task.get("priors"), task.get("residualScale", 0.01))
     pred = f(p, np.asarray(task["predict"], float)) if task["predict"] else np.array([])
     return {"params": [float(v) for v in p], "predictions": [float(v) for v in pred]}
 
@@ -236,10 +297,22 @@ def task_isoflop(task):
 
 
 def surface_optimum(lr, bs, loss):
-    """As the engine's fitSweepSurface: quadratic in (ln lr, ln bs) through the runs within 10% of
-    the best loss, its minimum clamped to the swept ranges; returns (lr*, bs*, bracketed)."""
+    """As the engine's fitSweepSurface: quadratic in (ln lr, ln bs) through the runs within 2% of
+    the best loss (the window doubled until it spans 3 lr and 3 batch values and 6 runs), its
+    minimum clamped to the swept ranges; returns (lr*, bs*, bracketed)."""
     lr, bs, loss = (np.asarray(v, float) for v in (lr, bs, loss))
-    sel = loss <= loss.min() * 1.1
+
+    def spans(m):
+        return len(np.unique(np.round(np.log(lr[m]), 6))) >= 3 and len(np.unique(np.round(np.log(bs[m]), 6))) >= 3 and m.sum() >= 6
+
+    sel = np.ones(len(loss), bool)
+    w = 0.02
+    while w < 1:
+        m = loss <= loss.min() * (1 + w)
+        if spans(m):
+            sel = m
+            break
+        w *= 2
     u, v = np.log(lr[sel]), np.log(bs[sel])
     u0, v0 = u.mean(), v.mean()
     a, b = u - u0, v - v0

@@ -154,7 +154,8 @@ def curve(spec):
     L = spec["blockLength"]
     samples = []
     for starts in spec["blockStarts"]:
-        r = np.concatenate([resid[s:s + L] for s in starts])[: len(resid)]
+        # Circular blocks (they wrap around the end), as bootstrap.ts's movingBlockResample.
+        r = np.concatenate([resid[(s + np.arange(L)) % len(resid)] for s in starts])[: len(resid)]
         samples.append(power_fit(lnT, fitted + r, lo, hi, [best]))
     return best, samples, len(lnT)
 

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, serverMain, sleep, stopServer } from '../test/integration/vscodeServer.mjs';
-import { dashboardFrame, openFile, openWorkbench, paintedPixels, palette, themeOf, waitForServer } from '../test/e2e/workbench.mjs';
+import { clipAround, dashboardFrame, frameWithText, openFile, openWorkbench, paintedPixels, palette, themeOf, waitForServer } from '../test/e2e/workbench.mjs';
 
 const args = process.argv.slice(2);
 const serve = args.includes('--serve');
@@ -41,7 +41,8 @@ function buildPackage() {
   run(process.execPath, ['esbuild.mjs', '--production'], { stdio: 'inherit' });
   const vsix = path.join(repoRoot, '.vscode-test', `scaling-lens-${manifest.version}.vsix`);
   fs.mkdirSync(path.dirname(vsix), { recursive: true });
-  run(path.join(repoRoot, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix]);
+  // The same command as `npm run package` (its vsce flags live there), into .vscode-test/.
+  run('npm', ['run', '--silent', 'package', '--', '--out', vsix]);
   console.log(`${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB)`);
   return vsix;
 }
@@ -97,9 +98,12 @@ function startServer(dataDir, port) {
 
 /** Drives the installed extension through the UI; every step records what it saw. */
 async function exercise(page, report) {
-  const shot = async (name) => {
+  // A full-window picture for the report, and with `clip` a framed one for the README
+  // (readme-<name>.png, copied into media/screenshots/ by `npm run screenshots`).
+  const shot = async (name, clip) => {
     const file = path.join(outDir, `${name}.png`);
     await page.screenshot({ path: file });
+    if (clip) await page.screenshot({ path: path.join(outDir, `readme-${name}.png`), clip });
     return path.relative(repoRoot, file);
   };
   const attempt = async (name, fn) => {
@@ -114,6 +118,9 @@ async function exercise(page, report) {
       console.log(`  FAIL  ${name}: ${String(e?.message ?? e).split('\n')[0]}`);
     }
   };
+  const editorPart = page.locator('.part.editor');
+  // The active editor without its tab bar: what the README's dashboard and planner pictures frame.
+  const editorBody = page.locator('.part.editor .editor-group-container.active .editor-container').first();
 
   await attempt('Status bar: the live run\'s predicted final loss', async () => {
     const item = page.locator('.statusbar-item', { hasText: '→' }).first();
@@ -121,40 +128,57 @@ async function exercise(page, report) {
     return { text: (await item.innerText()).trim(), screenshot: await shot('status-bar') };
   });
   await attempt('Code lens on configs/planned-400m/config.json', async () => {
+    // The server opens its own welcome walkthrough at start: close it first.
+    await palette(page, 'View: Close All Editors');
     await openFile(page, 'configs/planned-400m/config.json');
     const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
     await lens.waitFor({ timeout: 60_000 });
-    return { text: (await lens.innerText()).trim(), screenshot: await shot('lens') };
+    await sleep(500);
+    const editor = await editorPart.boundingBox();
+    const clip = await clipAround(page, [lens, page.locator('.view-line', { hasText: 'hidden_size' }).first()], 24);
+    return { text: (await lens.innerText()).replace(/\s+/g, ' ').trim(), screenshot: await shot('lens', { ...clip, x: editor.x, width: editor.width }) };
   });
   await attempt('Hover on hidden_size', async () => {
-    await page.locator('.view-line span', { hasText: 'hidden_size' }).first().hover();
+    const key = page.locator('.view-line span', { hasText: 'hidden_size' }).first();
+    await key.hover();
     const hover = page.locator('.monaco-hover', { hasText: 'Scaling Lens' }).first();
     await hover.waitFor({ state: 'visible', timeout: 20_000 });
+    await sleep(300);
     const text = (await hover.innerText()).replace(/\s+/g, ' ').trim();
-    const screenshot = await shot('hover');
+    if (!/Parameters/.test(text) || !/Predicted loss/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
+    const screenshot = await shot('hover', await clipAround(page, [hover, key], 16));
     await page.keyboard.press('Escape');
     return { text: text.slice(0, 240), screenshot };
   });
-  const planTitle = manifest.contributes.commands.find((c) => /plan compute budget/i.test(c.title));
-  if (planTitle) {
-    await attempt('Plan compute budget for 1e21 FLOPs', async () => {
-      await palette(page, `${planTitle.category}: ${planTitle.title}`);
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill('1e21');
-      await page.keyboard.press('Enter');
-      // Enter accepts the defaults of any further question.
-      for (let i = 0; i < 4; i++) {
-        await sleep(700);
-        if (!(await page.locator('.quick-input-widget').isVisible())) break;
-        await page.keyboard.press('Enter');
-      }
-      const result = page.locator('.monaco-editor, iframe.webview.ready').filter({ hasText: /tokens|Tokens/ }).first();
-      await sleep(3000);
-      const text = (await result.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
-      return { text: text.slice(0, 240) || 'plan shown', screenshot: await shot('planner') };
-    });
-  }
+  // The planner through the palette, as a person runs it: the command is found by its title in
+  // the manifest, the budget typed, constraints left empty; the plan must open and be announced.
+  const plan = manifest.contributes.commands.find((c) => /plan compute budget/i.test(c.title));
+  await attempt('Plan Compute Budget for 1e21 FLOPs from the command palette', async () => {
+    if (!plan) throw new Error('no command titled "Plan Compute Budget" in package.json');
+    await palette(page, `${plan.category}: ${plan.title}`);
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'Budget' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('1e21');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'constraints' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter'); // no constraints
+    const toast = page.locator('.notification-toast', { hasText: 'plan for 1e21' }).first();
+    await toast.waitFor({ timeout: 60_000 });
+    await toast.hover(); // a hovered toast stays until the picture is taken
+    const announced = (await toast.locator('.notification-list-item-message').first().innerText()).trim();
+    // The plan opens as a markdown preview (a webview frame); the text editor is the fallback
+    // where VS Code's markdown extension is missing, and the report says which one it was.
+    const shown = await frameWithText(page, /Compute budget: 1e21[\s\S]*Recommended/, 30_000)
+      .then(({ text }) => ({ text, as: 'preview' }))
+      .catch(async () => ({ text: await page.locator('.editor-instance .view-lines').first().innerText(), as: 'markdown source (no preview)' }));
+    if (!/Compute budget: 1e21/.test(shown.text)) throw new Error('the plan was announced but not shown');
+    const recommended = shown.text.split('\n').find((l) => /parameters/.test(l)) ?? '';
+    await sleep(1000);
+    const screenshot = await shot('planner', await clipAround(page, [editorBody, toast], 0));
+    await toast.hover();
+    await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+    return { text: `${announced} Shown as ${shown.as}: ${recommended}`.replace(/\s+/g, ' ').trim().slice(0, 240), screenshot };
+  });
   await attempt('Dashboard: runs table and loss curves', async () => {
     await palette(page, 'Scaling Lens: Show Dashboard');
     const frame = dashboardFrame(page);
@@ -163,7 +187,57 @@ async function exercise(page, report) {
     await sleep(1500);
     const painted = await paintedPixels(frame, '#curves');
     if (painted < 1000) throw new Error(`the chart painted only ${painted} pixels`);
-    return { text: `${await rows.count()} runs in the table, ${painted} chart pixels painted`, screenshot: await shot(`dashboard-${await themeOf(page)}`) };
+    const screenshot = await shot(`dashboard-${await themeOf(page)}`);
+    await page.screenshot({ path: path.join(outDir, 'readme-dashboard.png'), clip: await clipAround(page, [editorBody], 0) });
+    return { text: `${await rows.count()} runs in the table, ${painted} chart pixels painted`, screenshot };
+  });
+  // The walkthrough as VS Code shows it from the installed package: its steps, and its images
+  // loaded from the .vsix (they are the README's screenshots).
+  const walkthrough = manifest.contributes.walkthroughs?.[0];
+  await attempt('Walkthrough: "Get started with Scaling Lens"', async () => {
+    if (!walkthrough) throw new Error('no walkthrough in package.json');
+    await palette(page, 'Welcome: Open Walkthrough...');
+    await sleep(700); // the walkthrough picker replaces the palette
+    await page.locator('.quick-input-widget input').fill(walkthrough.title);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const steps = page.locator('.getting-started-step .step-title');
+    await steps.first().waitFor({ timeout: 15_000 });
+    const titles = (await steps.allInnerTexts()).map((t) => t.trim());
+    const missing = walkthrough.steps.filter((s) => !titles.includes(s.title)).map((s) => s.title);
+    if (missing.length) throw new Error(`steps not shown: ${missing.join(', ')} (shown: ${titles.join(', ')})`);
+    await page.locator('.getting-started-step', { hasText: walkthrough.steps[1].title }).first().click();
+    const image = page.locator('.getting-started-media img').first();
+    await image.waitFor({ timeout: 10_000 });
+    await sleep(1000);
+    const image_ = await image.evaluate((img) => ({ loaded: img.complete && img.naturalWidth > 0, src: img.currentSrc }));
+    if (!image_.loaded) throw new Error(`the step image ${image_.src} did not load`);
+    return { text: `${titles.length} steps: ${titles.join(' · ')}; step image loaded`, screenshot: await shot('walkthrough') };
+  });
+  // The README as the Extensions view shows it for the installed package. Its pictures are
+  // relative links (no repository to point them at); VS Code's extension page loads README
+  // images only from https URLs (microsoft/vscode#43173), so they are counted, not required.
+  await attempt('Extension details: the README of the installed .vsix', async () => {
+    // The Extensions view, searched for installed extensions.
+    await page.locator('.activitybar .action-item a[aria-label^="Extensions"]').first().click();
+    const search = page.locator('.extensions-viewlet .suggest-input-container, .extensions-viewlet .monaco-editor').first();
+    await search.waitFor({ timeout: 10_000 });
+    await search.click();
+    await page.keyboard.type(`@installed ${manifest.displayName}`, { delay: 5 });
+    const item = page.locator('.extension-list-item', { hasText: manifest.displayName }).first();
+    await item.waitFor({ timeout: 20_000 });
+    await item.click();
+    const { frame } = await frameWithText(page, /Privacy/, 30_000);
+    await sleep(1500);
+    const seen = await frame.evaluate(() => ({
+      headings: [...document.querySelectorAll('h2')].map((h) => h.textContent?.trim() ?? ''),
+      images: [...document.images].map((img) => img.complete && img.naturalWidth > 0),
+    }));
+    for (const want of ['Getting started', 'Formats it reads', 'Laws it fits', 'Settings', 'Privacy']) {
+      if (!seen.headings.includes(want)) throw new Error(`no "${want}" section on the extension page: ${seen.headings.join(', ')}`);
+    }
+    const loaded = seen.images.filter(Boolean).length;
+    return { text: `README shown (${seen.headings.length} sections); ${loaded} of ${seen.images.length} relative images shown (VS Code loads README images only from https)`, screenshot: await shot('extension-details') };
   });
 }
 

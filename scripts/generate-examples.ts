@@ -163,16 +163,18 @@ interface RunSpec {
   lr: number;
   logEvery: number;
   special?: 'resumed' | 'diverged' | 'live';
+  /** A JSONL log that records a wall clock (`time`, Unix seconds) on every row. */
+  clock?: boolean;
 }
 const SEQ = 1024;
 
 const RUNS: RunSpec[] = [
-  { name: 'llama-12m', shape: { d: 256, L: 4, H: 4, f: 768 }, log: 'jsonl', perDevice: 32, gradAccum: 1, world: 1, lr: 1e-3, logEvery: 25 },
-  { name: 'llama-23m', shape: { d: 384, L: 6, H: 6, f: 1024 }, log: 'jsonl', perDevice: 16, gradAccum: 1, world: 2, lr: 8e-4, logEvery: 50, special: 'resumed' },
+  { name: 'llama-12m', shape: { d: 256, L: 4, H: 4, f: 768 }, log: 'jsonl', perDevice: 32, gradAccum: 1, world: 1, lr: 1e-3, logEvery: 25, clock: true },
+  { name: 'llama-23m', shape: { d: 384, L: 6, H: 6, f: 1024 }, log: 'jsonl', perDevice: 16, gradAccum: 1, world: 2, lr: 8e-4, logEvery: 50, special: 'resumed', clock: true },
   { name: 'llama-44m', shape: { d: 512, L: 8, H: 8, f: 1536 }, log: 'hf', perDevice: 32, gradAccum: 1, world: 2, lr: 6e-4, logEvery: 50 },
-  { name: 'llama-95m', shape: { d: 768, L: 10, H: 12, f: 2048 }, log: 'jsonl', perDevice: 16, gradAccum: 2, world: 4, lr: 4e-4, logEvery: 50 },
+  { name: 'llama-95m', shape: { d: 768, L: 10, H: 12, f: 2048 }, log: 'jsonl', perDevice: 16, gradAccum: 2, world: 4, lr: 4e-4, logEvery: 50, clock: true },
   { name: 'llama-187m', shape: { d: 1024, L: 12, H: 16, f: 2816 }, log: 'hf', perDevice: 16, gradAccum: 2, world: 8, lr: 3e-4, logEvery: 50 },
-  { name: 'llama-44m-lr3e-3', shape: { d: 512, L: 8, H: 8, f: 1536 }, log: 'jsonl', perDevice: 32, gradAccum: 1, world: 2, lr: 3e-3, logEvery: 25, special: 'diverged' },
+  { name: 'llama-44m-lr3e-3', shape: { d: 512, L: 8, H: 8, f: 1536 }, log: 'jsonl', perDevice: 32, gradAccum: 1, world: 2, lr: 3e-3, logEvery: 25, special: 'diverged', clock: true },
   { name: 'llama-279m', shape: { d: 1280, L: 12, H: 20, f: 3456 }, log: 'jsonl', perDevice: 16, gradAccum: 4, world: 8, lr: 2.5e-4, logEvery: 25, special: 'live' },
 ];
 
@@ -259,11 +261,33 @@ interface RunTruth {
   note?: string;
 }
 
-function jsonlRow(step: number, loss: number, lr: number, tokens: number): string {
-  return py({ step, loss: new F(Number.isNaN(loss) ? NaN : round(loss, 4)), lr: new F(sig(lr, 6)), tokens }) + '\n';
+function jsonlRow(step: number, loss: number, lr: number, tokens: number, time?: number): string {
+  const row: { [k: string]: Py } = { step, loss: new F(Number.isNaN(loss) ? NaN : round(loss, 4)), lr: new F(sig(lr, 6)), tokens };
+  if (time !== undefined) row.time = new F(round(time, 1));
+  return py(row) + '\n';
 }
 
-function generateRun(spec: RunSpec): RunTruth {
+/** The first run starts at 2025-06-01T00:00:00Z (Unix seconds); each later one an hour after the one before. */
+const SWEEP_START_UNIX_S = 1_748_736_000;
+/** Per-step overhead (data loading, optimizer, logging) on top of the compute time: small models are not compute-bound. */
+const STEP_OVERHEAD_S = 0.12;
+/** How long the resumed run's job waited in the queue after its crash. */
+const REQUEUE_S = 40 * 60;
+/** Loading the checkpoint when a job (re)starts. */
+const STARTUP_S = 90;
+
+/**
+ * The wall clock of a JSONL run (the `time` column, Unix seconds): compute at 40% of an A100's bf16
+ * peak plus a fixed overhead per step, with 3% jitter from its own random stream (so the losses'
+ * noise is the same with or without clocks). Synthetic, for the wall-time axis and the ETA.
+ */
+function runClock(spec: RunSpec, index: number, nonEmbedding: number, tokensPerStep: number): { secondsPerStep: number; jitter: () => number; start: number } {
+  const rng = new Rng(`${spec.name}/clock`);
+  const secondsPerStep = (6 * nonEmbedding * tokensPerStep) / (spec.world * 312e12 * 0.4) + STEP_OVERHEAD_S;
+  return { secondsPerStep, jitter: () => 1 + 0.03 * rng.normal(), start: SWEEP_START_UNIX_S + index * 3600 + STARTUP_S };
+}
+
+function generateRun(spec: RunSpec, index: number): RunTruth {
   const rng = new Rng(spec.name);
   const params = llamaParams(spec.shape);
   const tokensPerStep = spec.perDevice * spec.gradAccum * spec.world * SEQ;
@@ -294,8 +318,19 @@ function generateRun(spec: RunSpec): RunTruth {
     return truth;
   }
   let text = '';
+  // The wall clock: `now` advances by the logged interval's steps at the run's pace.
+  const clock = spec.clock ? runClock(spec, index, params.nonEmbedding, tokensPerStep) : undefined;
+  let now = clock?.start ?? 0;
+  let clockStep = 0;
+  const timeAt = (s: number): number | undefined => {
+    if (!clock) return undefined;
+    now += Math.max(0, s - clockStep) * clock.secondsPerStep * clock.jitter();
+    clockStep = s;
+    return now;
+  };
+  const row = (s: number, loss: number) => jsonlRow(s, loss, lrAt(s), s * tokensPerStep, timeAt(s));
   const logSteps = (from: number, to: number) => {
-    for (let s = from; s <= to; s += spec.logEvery) text += jsonlRow(s, noisy(rng, curve[s]), lrAt(s), s * tokensPerStep);
+    for (let s = from; s <= to; s += spec.logEvery) text += row(s, noisy(rng, curve[s]));
   };
   if (spec.special === 'resumed') {
     // Crashed after logging step ~62%, resumed from the checkpoint at 50%: steps in between are
@@ -303,6 +338,9 @@ function generateRun(spec: RunSpec): RunTruth {
     const crash = Math.round((0.62 * plan.maxSteps) / spec.logEvery) * spec.logEvery;
     const checkpoint = Math.round((0.5 * plan.maxSteps) / spec.logEvery) * spec.logEvery;
     logSteps(spec.logEvery, crash);
+    // The job waits in the queue, reloads the checkpoint, and steps from there again.
+    now += REQUEUE_S + STARTUP_S;
+    clockStep = checkpoint;
     logSteps(checkpoint + spec.logEvery, plan.maxSteps);
     truth.note = `crashed after step ${crash}, resumed from the checkpoint at step ${checkpoint}: steps ${checkpoint + spec.logEvery}..${crash} appear twice; the later rows are the ones that count`;
   } else if (spec.special === 'diverged') {
@@ -310,13 +348,13 @@ function generateRun(spec: RunSpec): RunTruth {
     // logs NaN (written as Python's json.dumps writes it: a bare NaN) until the job is killed.
     const blowUp = Math.round((0.2 * plan.maxSteps) / spec.logEvery) * spec.logEvery;
     let s = spec.logEvery;
-    for (; s <= blowUp; s += spec.logEvery) text += jsonlRow(s, noisy(rng, curve[s]), lrAt(s), s * tokensPerStep);
+    for (; s <= blowUp; s += spec.logEvery) text += row(s, noisy(rng, curve[s]));
     let loss = curve[blowUp];
     for (; loss < 12; s += spec.logEvery) {
       loss = curve[s] + Math.expm1((s - blowUp) / 60) * 0.35;
-      text += jsonlRow(s, noisy(rng, Math.min(loss, 14)), lrAt(s), s * tokensPerStep);
+      text += row(s, noisy(rng, Math.min(loss, 14)));
     }
-    for (let k = 0; k < 6; k++, s += spec.logEvery) text += jsonlRow(s, NaN, lrAt(s), s * tokensPerStep);
+    for (let k = 0; k < 6; k++, s += spec.logEvery) text += row(s, NaN);
     truth.status = 'failed';
     truth.lastLoggedStep = s - spec.logEvery;
     truth.finalLoss = null;
@@ -496,7 +534,7 @@ function main(): void {
   fs.rmSync(ROOT, { recursive: true, force: true });
   fs.mkdirSync(ROOT, { recursive: true });
   const runs: Record<string, RunTruth> = {};
-  for (const spec of RUNS) runs[`sweep/${spec.name}`] = generateRun(spec);
+  RUNS.forEach((spec, i) => (runs[`sweep/${spec.name}`] = generateRun(spec, i)));
   const configs: Record<string, PlannedTruth> = {
     'configs/planned-400m': generatePlanned400m(),
     'configs/gpt2-small': generateGpt2Small(),
@@ -550,7 +588,8 @@ family (\`${FAMILY}\`) and two training configs not trained yet. Every number wa
 \`\`\`
 sweep/<run>/config.json           Hugging Face Llama-style model config (vocab ${VOCAB}, tied embeddings)
 sweep/<run>/training_args.json    TrainingArguments names + family, world_size, max_seq_length
-sweep/<run>/metrics.jsonl         {"step": …, "loss": …, "lr": …, "tokens": …} per logged step, or
+sweep/<run>/metrics.jsonl         {"step": …, "loss": …, "lr": …, "tokens": …, "time": …} per logged step
+                                  (\`time\`: Unix seconds; not in the live run's log), or
 sweep/<run>/trainer_state.json    HF Trainer state: train rows every logging_steps, eval rows every
                                   1,000 steps, a final summary row
 configs/planned-400m/             a larger config of the same family, not trained: predict it
@@ -569,7 +608,12 @@ ${configRows}
 
 Things to notice:
 * \`llama-23m\` crashed and was resumed from an earlier checkpoint: its \`metrics.jsonl\` goes back
-  in steps, and the overlapping steps have slightly different values (the later ones count).
+  in steps, and the overlapping steps have slightly different values (the later ones count). Its
+  \`time\` column shows the ${REQUEUE_S / 60} minutes the job waited before resuming: a gap on the
+  dashboard's wall-time axis.
+* The JSONL runs except the live one record \`time\` (wall clock, Unix seconds): they can be drawn
+  against wall time (hours since their first logged point). The live run has no clock, so its ETA
+  comes from when new steps arrive.
 * \`llama-44m-lr3e-3\` uses a 5× higher learning rate and diverges: the loss blows up, then the log
   holds \`NaN\` (a bare \`NaN\`, as Python's \`json.dumps\` writes it) until the job was killed.
 * \`llama-279m\` is still "live": it stops at 40% of its \`max_steps\`; the product should
@@ -607,7 +651,8 @@ the end of the cosine decay (the annealing bonus).
 Box–Muller stream per run). In \`trainer_state.json\` the train \`loss\` is the noisy mean of the
 truth over the logging window (rounded to 4 decimals, as the Trainer does), and \`eval_loss\` is
 the truth × (1 + 0.003·z). \`total_flos\` is 6 × non-embedding params × tokens (as the Trainer
-computes it); runtimes assume A100s at 40% utilisation and are for show only.
+computes it); runtimes (and the JSONL \`time\` column: compute at that utilisation plus
+${STEP_OVERHEAD_S} s per step, 3% jitter) assume A100s at 40% utilisation and are for show only.
 
 ## Comparing predictions with the truth
 

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { RunIndex, detectLogFormat } from '../src/core/runs/index';
 import { formatDiagnostic } from '../src/core/diagnostics';
 import { describeRun } from '../src/core/workspace';
+import { guessFamilies } from '../src/core/runs/families';
+import { isDefaultLogFile } from '../src/shared/logFiles';
 
 const repoRoot = path.resolve(__dirname, '..');
 const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
@@ -47,7 +49,16 @@ function main(): void {
     index.update(f, folder);
   }
   const runs = index.runs();
-  process.stdout.write(`${folder}\n${files.length} files, ${read.length} offered to the readers, ${runs.length} runs\n\n`);
+  process.stdout.write(`${folder}\n${files.length} files, ${read.length} offered to the readers, ${runs.length} runs\n`);
+  // What `scan` and the extension read: only the files the default log globs match. Every run above
+  // must be found from those too, or a format is missing from the globs.
+  const byGlobs = new RunIndex({ describeRun });
+  for (const f of read) if (isDefaultLogFile(f)) byGlobs.update(f, folder);
+  const globIds = new Set(byGlobs.runs().map((r) => r.id));
+  const missed = runs.filter((r) => !globIds.has(r.id)).map((r) => r.id);
+  const extra = [...globIds].filter((id) => !runs.some((r) => r.id === id));
+  process.stdout.write(`the default log globs (scan, the extension) find ${globIds.size} runs${missed.length || extra.length ? ` — MISMATCH: missed ${missed.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}` : ', the same'}\n\n`);
+  const guesses = guessFamilies(runs.map((r) => ({ id: r.id, params: index.loggedParams(r.id) })));
   // Per file: which run it went into, with that run's main series in one line.
   const runOf = new Map<string, (typeof runs)[number]>();
   for (const run of runs) for (const f of run.files) runOf.set(path.resolve(f), run);
@@ -78,6 +89,8 @@ function main(): void {
       .join(' ');
     if (hyper) process.stdout.write(`  hyper ${hyper}\n`);
     for (const n of h.notes) process.stdout.write(`  note ${n}\n`);
+    const guess = guesses.get(run.id);
+    if (h.family === undefined) process.stdout.write(`  family ${guess ? `${guess.family}: ${guess.reason}` : '(by folder: no hyperparameters logged to compare)'}\n`);
     for (const s of run.series) {
       const n = s.steps.length;
       if (n === 0) continue;

@@ -4,7 +4,7 @@
 // 80% intervals, raw and after the width multipliers of src/core/fit/calibration.ts.
 // Writes validation/report.md and validation/report.json (git-ignored).
 //
-// Usage: npm run validate [-- --quick] [-- --data <dir>]   (--quick: fewer bootstrap resamples, for a smoke run)
+// Usage: npm run validate [-- --quick] [-- --data <dir>] [-- --only <data set dir>]   (--quick: fewer bootstrap resamples, for a smoke run)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,7 +21,9 @@ import type { LawDefinition } from '../src/core/laws/types';
 import { fitCrossRunLaw, predictWithDefaults, type LawPoint } from '../src/core/fit/crossRunLaw';
 import { fitLaw, type LawFitRaw } from '../src/core/fit/fitLaw';
 import { movingBlockResample, percentileInterval, runBootstrap } from '../src/core/fit/bootstrap';
-import { curveModel, fitCurve } from '../src/core/fit/curve';
+import { curveLawPriors, curveModel, fitCurve } from '../src/core/fit/curve';
+import { multipowerShapePriors } from '../src/core/fit/priors';
+import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
 import { smoothedFinalLoss } from '../src/core/fit/crossRun';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
@@ -99,7 +101,23 @@ interface ScipyResult {
   [k: string]: unknown;
 }
 
-function lawTask(id: string, law: LawDefinition, pyLaw: string, x: readonly (readonly number[])[], y: readonly number[], predict: readonly (readonly number[])[], extra: Record<string, unknown> = {}): void {
+function lawTask(
+  id: string,
+  law: LawDefinition,
+  pyLaw: string,
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+  predict: readonly (readonly number[])[],
+  extra: Record<string, unknown> = {},
+  priors?: Readonly<Record<string, Prior>>,
+): void {
+  // Priors as fitLaw weighs them: data term Σ huber(r)/(δ·s), plus ½·Σ((p_j − μ_j)/σ_j)².
+  const priorSpec = priors && Object.keys(priors).length
+    ? {
+        priors: Object.entries(priors).map(([name, pr]) => ({ index: law.parameters.findIndex((q) => q.name === name), mean: pr.mean, sd: pr.sd })),
+        residualScale: DEFAULT_RESIDUAL_SCALE,
+      }
+    : {};
   scipyTasks.push({
     id,
     type: 'law',
@@ -110,6 +128,7 @@ function lawTask(id: string, law: LawDefinition, pyLaw: string, x: readonly (rea
     y,
     predict,
     ...extra,
+    ...priorSpec,
   });
 }
 
@@ -339,7 +358,9 @@ function validateMultipower(): void {
         curveOf.push(...c.steps.map(() => k));
       });
       const t0 = performance.now();
-      const res = fitCurves(law, xs, ys, curveOf, FAMILY_RESAMPLES);
+      // The engine's priors for the law (the multi-power law's published shape; none for annealing).
+      const familyPriors = law.id === 'multipower' ? multipowerShapePriors(law) : undefined;
+      const res = fitCurves(law, xs, ys, curveOf, FAMILY_RESAMPLES, familyPriors);
       if ('error' in res) {
         notes.push(`Multi-power ${size}M ${law.id} family fit failed: ${res.error}`);
         continue;
@@ -372,7 +393,7 @@ function validateMultipower(): void {
           extra: { curveMeanErrorPct: curveErr, curveMaxErrorPct: Math.max(...pred.map((p, i) => relErrPct(p, c.losses[i]))) },
         });
       }
-      lawTask(id, law, pyLaw, xs, ys, predictX, { schedules: schedKeys });
+      lawTask(id, law, pyLaw, xs, ys, predictX, { schedules: schedKeys }, familyPriors);
       const timing = { what: `${size}M ${law.id} family fit (${xs.length} points${res.fit.converged ? '' : ', not converged'})`, oursMs: res.mainMs, scipyMs: NaN };
       timings.push(timing);
       scipyHooks.set(id, (out) => {
@@ -436,7 +457,7 @@ function validateMultipower(): void {
         });
         const id = `mpl-${size}-${c.name}-prefix-${lawId}`;
         const thinnedNote = lawId === 'power' ? {} : { schedules: [`${size}/${c.name}`] };
-        lawTask(id, model.law, lawId, steps.map((st) => model.xOf(st)), losses, xsEnd, thinnedNote);
+        lawTask(id, model.law, lawId, steps.map((st) => model.xOf(st)), losses, xsEnd, thinnedNote, curveLawPriors(lawId, model, losses, c.total, c.lr));
         scipyHooks.set(id, (out) => {
           const v = out.predictions && out.predictions.length === xsEnd.length ? mean(out.predictions) : undefined;
           if (v !== undefined && Number.isFinite(v)) {
@@ -697,8 +718,8 @@ function neededMultiplier(c: Case): number {
   const [lo, hi] = c.interval;
   if (c.truth === c.predicted) return 0;
   if (!(c.truth > 0 && c.predicted > 0 && lo > 0 && hi > 0)) return Infinity;
-  const bound = c.truth > c.predicted ? hi : lo;
-  const half = Math.abs(Math.log(bound) - Math.log(c.predicted));
+  // As the engine widens (calibration.ts): about the prediction, the interval first stretched to contain it.
+  const half = c.truth > c.predicted ? Math.log(Math.max(hi, c.predicted)) - Math.log(c.predicted) : Math.log(c.predicted) - Math.log(Math.min(lo, c.predicted));
   return half > 0 ? Math.abs(Math.log(c.truth) - Math.log(c.predicted)) / half : Infinity;
 }
 
@@ -811,7 +832,11 @@ function main(): void {
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
   ];
+  // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   for (const [dir, fn] of sections) {
+    if (only !== undefined && dir !== only) continue;
     if (!fs.existsSync(path.join(dataRoot, dir))) {
       notes.push(`${dir}: not found under ${dataRoot}; skipped`);
       continue;

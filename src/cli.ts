@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
 import { isDefaultLogFile } from './shared/logFiles';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
+import { compileUserPatterns } from './core/runs/textLogPatterns';
 import type { FamilyLaw } from './core/snapshot';
 import { formatDiagnostic } from './core/diagnostics';
 import { formatCount, formatInterval, formatLoss } from './shared/format';
@@ -19,7 +20,11 @@ import type { HardwareSettings } from './core/plan/hardware';
 const USAGE = `scaling-lens <command> [options]
 
 Commands:
-  scan <path...> [--json]                       runs, formats, hyperparameters, metrics, diagnostics
+  scan <path...> [--text-pattern <regex>]... [--json]
+                                                runs, formats, hyperparameters, metrics, diagnostics; each
+                                                --text-pattern reads plain-text logs of your own format (as the
+                                                scalingLens.textLog.patterns setting: named groups step and
+                                                loss or eval_loss, optional lr and tokens)
   fit --law <id> --train <csv> [--predict <csv>] [--columns canonical=column,...] [--json]
                                                 fit a cross-run law (chinchilla, kaplan, compute, overtrain,
                                                 datalimited; columns params,tokens,flops,loss) and predict
@@ -62,8 +67,8 @@ function walk(target: string, out: string[], limit = 50_000): void {
   }
 }
 
-function loadWorkspace(paths: string[], hardware?: HardwareSettings): ScalingWorkspace {
-  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware });
+function loadWorkspace(paths: string[], hardware?: HardwareSettings, textLogPatterns?: string[]): ScalingWorkspace {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware, textLogPatterns });
   for (const p of paths) {
     const abs = path.resolve(p);
     if (!fs.existsSync(abs)) throw new UsageError(`no such file or folder: ${p}`);
@@ -92,15 +97,20 @@ function familyExtras(f: FamilyLaw): string {
 }
 
 function scan(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'text-pattern': { type: 'string', multiple: true } } });
   if (positionals.length === 0) throw new UsageError('scan needs at least one path');
-  const snapshot = loadWorkspace(positionals).snapshot();
+  const textPatterns = values['text-pattern'] ?? [];
+  // A pattern typed on the command line that cannot be used is a usage error, not a diagnostic.
+  const rejected = compileUserPatterns(textPatterns).diagnostics;
+  if (rejected.length > 0) throw new UsageError(rejected.map((d) => d.message.replace(/^\S+\[(\d+)\]/, (_, i: string) => `--text-pattern ${JSON.stringify(textPatterns[Number(i)])}`)).join('\n'));
+  const snapshot = loadWorkspace(positionals, undefined, textPatterns).snapshot();
   const runs = snapshot.runs.map((r) => ({
     id: r.id,
     format: r.format,
     status: r.status,
     family: r.family,
     familySource: r.familySource,
+    familyReason: r.familyReason,
     excluded: r.excluded,
     files: r.files,
     hyper: r.hyper,
@@ -124,6 +134,9 @@ function scan(args: string[]): number {
         const p = Object.entries(f.fit.parameters).map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`).join(' ');
         lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.fit.lawId} on ${f.runIds.length} run(s): ${p}${familyExtras(f)}`);
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
+      // How a guessed family was guessed (every run of it was guessed alike).
+      const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
+      if (why) lines.push(`  ${why}`);
     }
     if (snapshot.diagnostics.length) lines.push(`${snapshot.diagnostics.length} diagnostic(s):`, ...snapshot.diagnostics.map((d) => `  ${formatDiagnostic(d)}`));
     return lines.join('\n');

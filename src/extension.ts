@@ -6,13 +6,14 @@ import { WorkerClient } from './services/workerClient';
 import { RunWatcher } from './services/runWatcher';
 import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, SuggestionCodeActions } from './features/codeLens';
 import { ConfigDiagnostics } from './features/configDiagnostics';
+import { openExampleSweep } from './features/exampleSweep';
 import { PlanBudgetCommand, PLAN_SCHEME, type PlanOutcome, type PlanUi } from './features/planBudget';
 import type { LensSpec, SuggestionArgs } from './features/lensModel';
 import { StatusBar } from './features/statusBar';
 import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_PLAN_BUDGET, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_EXAMPLE_SWEEP, COMMAND_PLAN_BUDGET, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
@@ -27,11 +28,15 @@ export interface ScalingLensApi {
   /** The Scaling Lens diagnostics on a file. */
   configDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
-  dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number };
+  dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number; lastCsv: string | undefined };
   /** Kills the worker thread as a crash would, to prove recovery. */
   crashWorker(): Promise<void>;
   /** Worker threads started so far (a restart after a crash adds one). */
   workerGeneration(): number;
+  /** Loses the worker's next snapshot delta, as a dropped message would; resolves with its version. */
+  dropNextWorkerDelta(): Promise<number>;
+  /** Worker deltas applied, and whole snapshots asked for because one did not fit. */
+  workerDeltaStats(): { applied: number; resyncs: number };
   /** Where the "Scaling Lens" output channel's log file is written (the extension's log folder). */
   logFolder(): string;
   /** How long `activate` took and when the first snapshot arrived, in ms from the start of `activate`. */
@@ -71,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     vscode.commands.registerCommand(COMMAND_APPLY_SUGGESTION, (...args: SuggestionArgs[]) => applySuggestion(...args)),
     vscode.commands.registerCommand(COMMAND_PLAN_BUDGET, (target?: unknown) => planner.run(target)),
     vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
+    vscode.commands.registerCommand(COMMAND_OPEN_EXAMPLE_SWEEP, () => openExampleSweep(context)),
     vscode.commands.registerCommand(COMMAND_RESCAN, async () => {
       const count = await rescan();
       vscode.window.setStatusBarMessage(`Scaling Lens: reading ${count} log file(s)`, 3000);
@@ -134,9 +140,11 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     planBudget: (target, ui) => planner.run(target, ui),
     configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
-    dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages }),
+    dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages, lastCsv: dashboard.lastCsv }),
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,
+    dropNextWorkerDelta: () => worker.dropNextDeltaForTest(),
+    workerDeltaStats: () => ({ ...worker.deltaStats }),
     logFolder: () => context.logUri.fsPath,
     timings: () => ({ activateMs, firstSnapshotMs }),
   };

@@ -15,12 +15,12 @@ import {
   type TooltipItem,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import type { DashboardState, DashboardView, HostToWebview, PlannedPoint, RunColumn, RunView, ScalingView, Snapshot, ValidationPoint, WebviewToHost } from '../src/shared/protocol';
+import type { DashboardFocus, DashboardState, DashboardView, HostToWebview, PlannedPoint, RunColumn, RunView, Snapshot, ValidationPoint, WebviewToHost } from '../src/shared/protocol';
 import { parseDashboardState } from '../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../src/shared/format';
-import { debiasedEma } from '../src/shared/smoothing';
 import { applyDelta } from '../src/shared/dashboardDelta';
-import { CURVE_X_TITLES, stepToX, type StepToX } from '../src/shared/axes';
+import { CURVE_X_TITLES, stepToX } from '../src/shared/axes';
+import { curveSeries, scalingSeries, shownValidations, visibleRuns as shownRuns, type CurveSeries, type ScalingPointOut, type SeriesPoint } from '../src/shared/chartSeries';
 import { formatDuration, formatHours } from '../src/shared/duration';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler, zoomPlugin);
@@ -33,12 +33,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 /** A drawn point; `step` and `text` travel along for the tooltip. */
-interface Pt {
-  x: number;
-  y: number;
-  step?: number;
-  text?: string;
-}
+type Pt = SeriesPoint;
 type DS = ChartDataset<'line', Pt[]>;
 
 const vscode = acquireVsCodeApi();
@@ -48,6 +43,10 @@ let latest: Snapshot | undefined;
 let planned: PlannedPoint | undefined;
 /** Whether the last render drew the planned run. */
 let plannedDrawn = false;
+/** What a hover or lens link asked to pick out (a run, or the planned config), until the next link. */
+let focus: DashboardFocus | undefined;
+/** Whether the last render picked out `focus` (the run was there to draw, or the planned point was). */
+let focusDrawn = false;
 const charts: Partial<Record<DashboardView, Chart<'line', Pt[]>>> = {};
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -76,7 +75,11 @@ function lineWidth(base: number): number {
 // ---- selection and colours ------------------------------------------------------------------
 
 function visibleRuns(snapshot: Snapshot): RunView[] {
-  return snapshot.runs.filter((r) => !state.family || r.family === state.family);
+  return shownRuns(snapshot, state);
+}
+
+function focusedRun(): string | undefined {
+  return focus && 'runId' in focus ? focus.runId : undefined;
 }
 
 /** The value runs are coloured by; runs sharing it share a colour. */
@@ -112,7 +115,8 @@ function tickLabel(value: number, log: boolean, kind: 'count' | 'flops' | 'hours
     if (![1, 2, 5].includes(mantissa)) return '';
   }
   if (kind === 'flops') return value.toExponential(0).replace('e+', 'e');
-  if (kind === 'hours') return formatHours(value);
+  // Short runs span seconds to minutes: '45 s', '12 min', '1.5 h' read better than 0:00.
+  if (kind === 'hours') return value < 1 ? formatDuration(value * 3600) : `${Number(value.toPrecision(3))} h`;
   return formatCount(value).replace(/\.0+(?=[A-Za-z]?$)/, '');
 }
 
@@ -135,18 +139,6 @@ function exact(v: number): string {
 
 // ---- loss curves ----------------------------------------------------------------------------
 
-function points(steps: readonly number[], ys: readonly number[], toX: StepToX, yLog: boolean): Pt[] {
-  const out: Pt[] = [];
-  const xLog = state.xScale === 'logarithmic';
-  for (let i = 0; i < Math.min(steps.length, ys.length); i++) {
-    const x = toX(steps[i]);
-    // Log axes cannot show zero or negative values (step 0, say).
-    if (!Number.isFinite(x) || !Number.isFinite(ys[i]) || (xLog && x <= 0) || (yLog && ys[i] <= 0)) continue;
-    out.push({ x, y: ys[i], step: steps[i] });
-  }
-  return out;
-}
-
 function bandSets(label: string, lower: Pt[], upper: Pt[], colour: string): DS[] {
   // The band is the upper edge filled down to the lower edge (the dataset before it).
   return [
@@ -155,55 +147,55 @@ function bandSets(label: string, lower: Pt[], upper: Pt[], colour: string): DS[]
   ];
 }
 
+/** The shared series (src/shared/chartSeries.ts, also what "Export CSV" writes) styled as datasets. */
 function curveSets(snapshot: Snapshot): { sets: DS[]; skipped: number } {
   const sets: DS[] = [];
   const colours = colourIndex(snapshot);
-  const yLog = state.yScale === 'logarithmic';
-  const grouped = new Map<string, string>();
-  if (state.groupSeeds) for (const g of snapshot.seedGroups) for (const id of g.runIds) grouped.set(id, g.id);
-  let skipped = 0;
-  const runs = visibleRuns(snapshot).filter((r) => !state.hiddenRuns.includes(r.id));
-  for (const run of runs) {
-    const toX = stepToX(run, state.xAxis);
-    if (!toX) {
-      skipped++;
-      continue;
+  const { series, skipped } = curveSeries(snapshot, state);
+  const picked = focusedRun();
+  // A picked-out run is drawn thicker, the others as they are.
+  const width = (s: CurveSeries, base: number) => lineWidth(base) + (picked && s.id === picked ? 2 : 0);
+  const lowers = new Map<string, Pt[]>();
+  for (const s of series) {
+    const c = colours.get(s.colourRunId) ?? 0;
+    switch (s.kind) {
+      case 'raw':
+        sets.push({ label: `${s.name} · raw`, data: s.points, borderColor: hue(c, 0.25), borderWidth: 1, pointRadius: 0 });
+        break;
+      case 'train':
+        sets.push({ label: `${s.name} · train`, data: s.points, borderColor: hue(c), backgroundColor: hue(c), borderWidth: width(s, 1.5), pointRadius: 0, pointStyle: 'line' });
+        if (picked === s.id) focusDrawn = true;
+        break;
+      case 'eval':
+        sets.push({ label: `${s.name} · eval`, data: s.points, borderColor: hue(c), backgroundColor: hue(c), borderWidth: 0, showLine: false, pointRadius: highContrast() ? 4 : 3, pointStyle: 'triangle' });
+        break;
+      case 'fit_lower':
+      case 'seed_lower':
+        lowers.set(s.id, s.points);
+        break;
+      case 'fit_upper':
+        sets.push(...bandSets(s.name, lowers.get(s.id) ?? [], s.points, hue(c, highContrast() ? 0.3 : 0.15)));
+        break;
+      case 'seed_upper':
+        sets.push(...bandSets(s.name, lowers.get(s.id) ?? [], s.points, hue(c, 0.2)));
+        break;
+      case 'fit':
+        sets.push({ label: `${s.name} · fit`, data: s.points, borderColor: hue(c), borderDash: [6, 4], borderWidth: width(s, 1.5), pointRadius: 0 });
+        break;
+      case 'lr':
+        sets.push({ label: `${s.name} · lr`, data: s.points, yAxisID: 'lr', borderColor: hue(c, 0.8), borderDash: [2, 3], borderWidth: 1, pointRadius: 0 });
+        break;
+      case 'seed_mean':
+        sets.push({ label: `${s.name} · train mean`, data: s.points, borderColor: hue(c), backgroundColor: hue(c), borderWidth: lineWidth(2), pointRadius: 0, pointStyle: 'line' });
+        if (picked && snapshot.seedGroups.some((g) => g.id === s.id && g.runIds.includes(picked))) focusDrawn = true;
+        break;
     }
-    const c = colours.get(run.id) ?? 0;
-    const d = run.display;
-    if (!grouped.has(run.id)) {
-      if (state.smoothing > 0) {
-        // The raw curve stays visible, faintly, behind its smoothed line.
-        sets.push({ label: `${run.name} · raw`, data: points(d.steps, d.loss, toX, yLog), borderColor: hue(c, 0.25), borderWidth: 1, pointRadius: 0 });
-      }
-      const shown = state.smoothing > 0 ? debiasedEma(d.loss, state.smoothing) : d.loss;
-      sets.push({ label: `${run.name} · train`, data: points(d.steps, shown, toX, yLog), borderColor: hue(c), backgroundColor: hue(c), borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
-    }
-    if (d.evalSteps.length) {
-      sets.push({ label: `${run.name} · eval`, data: points(d.evalSteps, d.evalLoss, toX, yLog), borderColor: hue(c), backgroundColor: hue(c), borderWidth: 0, showLine: false, pointRadius: highContrast() ? 4 : 3, pointStyle: 'triangle' });
-    }
-    if (d.fitSteps.length && !grouped.has(run.id)) {
-      sets.push(...bandSets(run.name, points(d.fitSteps, d.fitLower, toX, yLog), points(d.fitSteps, d.fitUpper, toX, yLog), hue(c, highContrast() ? 0.3 : 0.15)));
-      sets.push({ label: `${run.name} · fit`, data: points(d.fitSteps, d.fit, toX, yLog), borderColor: hue(c), borderDash: [6, 4], borderWidth: lineWidth(1.5), pointRadius: 0 });
-    }
-    if (state.showLr && d.lrSteps.length) {
-      sets.push({ label: `${run.name} · lr`, data: points(d.lrSteps, d.lr, toX, false), yAxisID: 'lr', borderColor: hue(c, 0.8), borderDash: [2, 3], borderWidth: 1, pointRadius: 0 });
-    }
-  }
-  for (const g of state.groupSeeds ? snapshot.seedGroups : []) {
-    const first = runs.find((r) => g.runIds.includes(r.id));
-    const toX = first && stepToX(first, state.xAxis);
-    if (!first || !toX) continue;
-    const c = colours.get(first.id) ?? 0;
-    sets.push(...bandSets(g.name, points(g.steps, g.lower, toX, yLog), points(g.steps, g.upper, toX, yLog), hue(c, 0.2)));
-    const mean = state.smoothing > 0 ? debiasedEma(g.mean, state.smoothing) : g.mean;
-    sets.push({ label: `${g.name} · train mean`, data: points(g.steps, mean, toX, yLog), borderColor: hue(c), backgroundColor: hue(c), borderWidth: lineWidth(2), pointRadius: 0, pointStyle: 'line' });
   }
   return { sets, skipped };
 }
 
 /** Entries hidden from the legend: they share the colour of the run's train line. */
-const LEGEND_HIDDEN = / · (raw|fit|band|band low|lr|interval)$/;
+const LEGEND_HIDDEN = / · (raw|fit|band|band low|lr|interval|focus)$/;
 
 function baseOptions(fg: string, grid: string): ChartOptions<'line'> {
   return {
@@ -301,43 +293,60 @@ function drawScaling(snapshot: Snapshot): number {
   const yLog = state.yScale === 'logarithmic';
   const families = [...new Set(snapshot.runs.map((r) => r.family))].sort();
   const sets: DS[] = [];
-  const views: ScalingView[] = snapshot.scaling.filter((v) => !state.family || v.family === state.family);
-  for (const view of views) {
-    const c = Math.max(0, families.indexOf(view.family));
-    const pt = (p: { runId: string; name: string; params: number; tokens: number; flops: number; loss: number }, text: string): Pt => ({ x: p[x], y: p.loss, text: `${p.name}: ${text}` });
-    const final = view.points.filter((p) => p.kind === 'final' && !p.heldOut);
-    const held = view.points.filter((p) => p.heldOut);
-    const predicted = view.points.filter((p) => p.kind === 'predicted');
-    sets.push({ label: `${view.family} · final loss`, data: final.map((p) => pt(p, `final loss ${exact(p.loss)}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: hue(c) });
-    if (held.length) sets.push({ label: `${view.family} · held out`, data: held.map((p) => pt(p, `final loss ${exact(p.loss)}, held out of the validation fit`)), showLine: false, pointStyle: 'rectRot', pointRadius: 8, borderColor: fg, borderWidth: 2, backgroundColor: hue(c) });
-    if (predicted.length) {
-      sets.push({ label: `${view.family} · predicted final (live)`, data: predicted.map((p) => pt(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: 'transparent', borderWidth: 2 });
-      for (const p of predicted) {
-        if (p.interval) sets.push({ label: `${p.name} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: hue(c, 0.7), borderWidth: lineWidth(1.5), pointRadius: 0 });
+  const picked = focusedRun();
+  const at = (p: ScalingPointOut, text: string): Pt => ({ x: p[x], y: p.loss, text: p.name ? `${p.name}: ${text}` : text });
+  const lowers = new Map<string, Pt[]>();
+  for (const s of scalingSeries(snapshot, state, planned)) {
+    const c = Math.max(0, families.indexOf(s.family));
+    switch (s.kind) {
+      case 'final':
+        sets.push({ label: `${s.family} · final loss`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: hue(c) });
+        break;
+      case 'held_out':
+        sets.push({ label: `${s.family} · held out`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}, held out of the validation fit`)), showLine: false, pointStyle: 'rectRot', pointRadius: 8, borderColor: fg, borderWidth: 2, backgroundColor: hue(c) });
+        break;
+      case 'predicted':
+        sets.push({ label: `${s.family} · predicted final (live)`, data: s.points.map((p) => at(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: 'transparent', borderWidth: 2 });
+        for (const p of s.points) {
+          if (p.interval) sets.push({ label: `${p.name} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: hue(c, 0.7), borderWidth: lineWidth(1.5), pointRadius: 0 });
+        }
+        break;
+      case 'law_lower':
+        lowers.set(s.family, s.points.map((p) => ({ x: p[x], y: p.loss })));
+        break;
+      case 'law_upper':
+        sets.push(...bandSets(`${s.family} law`, lowers.get(s.family) ?? [], s.points.map((p) => ({ x: p[x], y: p.loss })), hue(c, highContrast() ? 0.3 : 0.12)));
+        break;
+      case 'law':
+        sets.push({ label: `${s.family} · law at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: hue(c), borderDash: [6, 4], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
+        break;
+      case 'planned': {
+        const p = s.points[0];
+        const file = s.note ?? '';
+        // Picked out by a link: a larger star, so the eye finds it among the runs.
+        const isFocus = !!focus && 'planned' in focus && focus.planned === file;
+        if (isFocus) focusDrawn = true;
+        sets.push({ label: `planned: ${file}`, data: [{ x: p[x], y: p.loss, text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}` }], showLine: false, pointStyle: 'star', pointRadius: isFocus ? 16 : 10, borderWidth: isFocus ? 3 : 2, borderColor: fg, backgroundColor: fg });
+        if (p.interval) sets.push({ label: `${file} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: fg, borderWidth: lineWidth(1.5), pointRadius: 0 });
+        plannedDrawn = true;
+        break;
       }
+      case 'frontier':
+        sets.push({
+          label: `${s.family} · compute-optimal frontier`,
+          data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `optimal at ${formatFlops(p.flops)} FLOPs: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, loss ${exact(p.loss)}` })),
+          borderColor: fg,
+          borderWidth: lineWidth(1),
+          pointRadius: 0,
+          pointStyle: 'line',
+        });
+        break;
     }
-    const line = view.lawLine;
-    if (line) {
-      const along = (ys: number[]) => line[x].map((v, i) => ({ x: v, y: ys[i], text: `N ${formatCount(line.params[i])}, D ${formatCount(line.tokens[i])}: ${exact(ys[i])}` })).filter((p) => !yLog || p.y > 0);
-      sets.push(...bandSets(`${view.family} law`, along(line.lower), along(line.upper), hue(c, highContrast() ? 0.3 : 0.12)));
-      sets.push({ label: `${view.family} · law at D/N = ${line.tokensPerParam.toFixed(0)}`, data: along(line.loss), borderColor: hue(c), borderDash: [6, 4], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
-    }
-    if (planned && planned.family === view.family) {
-      const p = planned;
-      sets.push({ label: `planned: ${p.file}`, data: [{ x: p[x], y: p.loss, text: `planned ${p.file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${formatInterval(p.interval)}` }], showLine: false, pointStyle: 'star', pointRadius: 10, borderWidth: 2, borderColor: fg, backgroundColor: fg });
-      sets.push({ label: `${p.file} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: fg, borderWidth: lineWidth(1.5), pointRadius: 0 });
-      plannedDrawn = true;
-    }
-    const frontier = view.frontier;
-    if (frontier) {
-      sets.push({
-        label: `${view.family} · compute-optimal frontier`,
-        data: frontier[x].map((v, i) => ({ x: v, y: frontier.loss[i], text: `optimal at ${formatFlops(frontier.flops[i])} FLOPs: N ${formatCount(frontier.params[i])}, D ${formatCount(frontier.tokens[i])}, loss ${exact(frontier.loss[i])}` })),
-        borderColor: fg,
-        borderWidth: lineWidth(1),
-        pointRadius: 0,
-        pointStyle: 'line',
-      });
+    // A picked-out run's point gets a ring around it.
+    const mine = picked ? s.points.find((p) => p.runId === picked) : undefined;
+    if (mine && (s.kind === 'final' || s.kind === 'held_out' || s.kind === 'predicted')) {
+      sets.push({ label: `${mine.name} · focus`, data: [at(mine, `picked out: ${exact(mine.loss)}`)], showLine: false, pointStyle: 'circle', pointRadius: 11, borderColor: fg, borderWidth: 2, backgroundColor: 'transparent' });
+      focusDrawn = true;
     }
   }
   const options = baseOptions(fg, grid);
@@ -356,14 +365,9 @@ function validationText(v: ValidationPoint): string {
   return `${v.subject} (${v.method}${v.atStep !== undefined ? ` at step ${v.atStep}` : ''}): predicted ${exact(v.predicted)}, actual ${exact(v.actual)}, error ${v.errorPct.toFixed(2)}%`;
 }
 
-function shownValidations(snapshot: Snapshot): ValidationPoint[] {
-  const families = new Map(snapshot.runs.map((r) => [r.id, r.family]));
-  return snapshot.validations.filter((v) => !state.family || (v.kind === 'family-held-out' ? v.subject === state.family : families.get(v.runId) === state.family));
-}
-
 function drawValidation(snapshot: Snapshot): number {
   const { fg, grid } = colours();
-  const all = shownValidations(snapshot);
+  const all = shownValidations(snapshot, state);
   const yLog = state.yScale === 'logarithmic';
   const pt = (v: ValidationPoint): Pt => ({ x: v.actual, y: v.predicted, text: validationText(v) });
   const methods = [...new Set(all.filter((v) => v.kind === 'curve-prefix').map((v) => v.method))].sort();
@@ -555,6 +559,7 @@ function render(): void {
   let drawn = 0;
   let note = '';
   plannedDrawn = false;
+  focusDrawn = false;
   if (state.view === 'curves') {
     const { points, skipped } = drawCurves(latest);
     drawn = points;
@@ -566,9 +571,48 @@ function render(): void {
     note = ` · ${latest.validations.length} validations`;
   }
   drawTables(latest);
+  const picked = markFocusedRow();
+  if (picked) note += ` · picked out: ${picked}`;
+  else if (focus && 'planned' in focus && focusDrawn) note += ` · picked out: planned ${focus.planned}`;
   const live = latest.runs.filter((r) => r.status === 'live').length;
   $('status').textContent = `${latest.runs.length} runs (${live} live) · fitted in ${latest.fitMs.toFixed(0)} ms${note}`;
-  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points: drawn, view: state.view, planned: plannedDrawn });
+  const focusText = picked ? focusedRun()! : focus && 'planned' in focus && focusDrawn ? `planned:${focus.planned}` : '';
+  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points: drawn, view: state.view, planned: plannedDrawn, focus: focusText });
+}
+
+/** A focus that arrived and was not yet shown: its row is scrolled to and flashed once. */
+let flashPending = false;
+
+/** Marks the picked-out run's table row (scrolled into view and flashed when the link just arrived); its name, or undefined. */
+function markFocusedRow(): string | undefined {
+  const id = focusedRun();
+  if (!id) return undefined;
+  const row = [...$<HTMLTableElement>('runs').tBodies[0].rows].find((r) => r.dataset.runId === id);
+  if (!row) return undefined;
+  row.classList.add('focused');
+  row.setAttribute('aria-current', 'true');
+  if (flashPending) {
+    flashPending = false;
+    row.scrollIntoView({ block: 'nearest' });
+    row.classList.add('flash');
+  }
+  return latest?.runs.find((r) => r.id === id)?.name ?? id;
+}
+
+/** A link asked to pick out a run or the planned config: make sure it is shown (not hidden, not filtered out). */
+function applyFocus(next: DashboardFocus): void {
+  focus = next;
+  flashPending = true;
+  const id = focusedRun();
+  const change: Partial<DashboardState> = {};
+  if (id) {
+    if (state.hiddenRuns.includes(id)) change.hiddenRuns = state.hiddenRuns.filter((r) => r !== id);
+    const run = latest?.runs.find((r) => r.id === id);
+    if (run && state.family && run.family !== state.family) change.family = '';
+  } else if ('planned' in next && planned && state.family && planned.family !== state.family) {
+    change.family = '';
+  }
+  update(change);
 }
 
 function update(change: Partial<DashboardState>): void {
@@ -630,7 +674,14 @@ for (const [i, tab] of tabs.entries()) {
   });
 }
 $('resetZoom').addEventListener('click', () => charts[state.view]?.resetZoom());
-$('exportCsv').addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
+// The host writes the CSV from its own snapshot; the state says which view and selection to export.
+$('exportCsv').addEventListener('click', () => vscode.postMessage({ type: 'exportCsv', state }));
+// Escape lets go of a run or config a link picked out.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || !focus) return;
+  focus = undefined;
+  render();
+});
 $('exportPng').addEventListener('click', () => {
   const canvas = $<HTMLCanvasElement>(state.view);
   vscode.postMessage({ type: 'exportPng', dataUrl: canvas.toDataURL('image/png') });
@@ -659,6 +710,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'planned':
       planned = message.planned;
       render();
+      return;
+    case 'focus':
+      applyFocus(message.focus);
       return;
   }
 });

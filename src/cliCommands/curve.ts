@@ -8,7 +8,8 @@ import { ScalingWorkspace, trainLoss } from '../core/workspace';
 import { formatDiagnostic } from '../core/diagnostics';
 import { CURVE_LAW_IDS, fitCurve, type CurveFit, type CurveLawId } from '../core/fit/curve';
 import { smoothedFinalLoss } from '../core/fit/crossRun';
-import { buildSchedule, scheduleFromLog, type ScheduleKind } from '../core/laws/schedule';
+import { buildSchedule, type ScheduleKind } from '../core/laws/schedule';
+import { chooseCurveLaw } from '../core/fit/curveChoice';
 import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
 
 export interface CurveCommandOutput {
@@ -90,13 +91,14 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   const lastStep = loss.steps[loss.steps.length - 1];
   const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
 
-  // The LR at every step: a schedule given on the command line, else the logged LR.
-  let lr: Float64Array | undefined;
+  // The LR at every step: a schedule given on the command line, else the logged LR; the law and
+  // the target step follow from it exactly as the dashboard chooses them (core/fit/curveChoice.ts).
+  let givenSchedule: { lr: Float64Array; description: string } | undefined;
   const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
   if (values.schedule) {
     const peakLr = positive('peak-lr', values['peak-lr']) ?? run.hyper.peakLr ?? (lrSeries ? Math.max(...lrSeries.values) : undefined);
     if (!(peakLr! > 0)) throw new CommandUsageError('--schedule needs --peak-lr (no peak LR in the log or config)');
-    lr = buildSchedule({
+    const scheduled = buildSchedule({
       kind: values.schedule as ScheduleKind,
       peakLr: peakLr!,
       totalSteps: positive('total-steps', values['total-steps']) ?? plannedEnd,
@@ -104,20 +106,15 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
       minLr: positive('min-lr', values['min-lr']),
       decaySteps: positive('decay-steps', values['decay-steps']),
     });
-    notes.push(`learning rate rebuilt from the ${values.schedule} schedule given`);
-  } else if (lrSeries) {
-    lr = scheduleFromLog(lrSeries.steps, lrSeries.values, plannedEnd);
-    const lrEnd = lrSeries.steps[lrSeries.steps.length - 1];
-    if (lrEnd < plannedEnd) notes.push(`the log's learning rate stops at step ${lrEnd}; held at its last value to step ${plannedEnd} (give --schedule to rebuild it)`);
+    givenSchedule = { lr: scheduled, description: `${values.schedule} schedule given` };
   }
-  const lawId: CurveLawId = (values.law as CurveLawId | undefined) ?? (lr ? 'multipower' : 'power');
-  if ((lawId === 'multipower' || lawId === 'annealing') && !lr) {
-    io.stderr(`scaling-lens curve: ${positionals[0]}: the ${lawId} law needs the learning rate: log it or give --schedule\n`);
+  const choice = chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries, givenSchedule, law: values.law as CurveLawId | undefined, howToGiveSchedule: 'give --schedule' });
+  if ('error' in choice) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: ${choice.error}\n`);
     return 1;
   }
-  const schedulesLaw = lawId === 'multipower' || lawId === 'annealing';
-  // Where the schedule ends is where the run ends.
-  const targetStep = schedulesLaw && lr ? lr.length - 1 : plannedEnd;
+  const { lawId, lr, targetStep } = choice;
+  notes.push(...choice.notes);
 
   const first = loss.steps[0];
   const cutStep = until === undefined ? lastStep : until <= 1 ? first + until * (lastStep - first) : until;
@@ -127,7 +124,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     io.stderr(`scaling-lens curve: ${positionals[0]}: no logged points up to step ${cutStep}\n`);
     return 1;
   }
-  const result = fitCurve(loss.steps.slice(0, used), loss.values.slice(0, used), { targetStep, seed, resamples, law: lawId, lr: schedulesLaw ? lr : undefined });
+  const result = fitCurve(loss.steps.slice(0, used), loss.values.slice(0, used), { targetStep, seed, resamples, law: lawId, lr });
   if ('error' in result) {
     io.stderr(`scaling-lens curve: ${positionals[0]}: ${result.error}\n`);
     return 1;

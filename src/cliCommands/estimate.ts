@@ -8,7 +8,7 @@ import { MODEL_CONFIG_FILE, type ScalingWorkspace } from '../core/workspace';
 import type { ConfigEstimate } from '../core/snapshot';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import type { HardwareSettings } from '../core/plan/hardware';
+import { findHardware, hardwareTable, type HardwareSettings } from '../core/plan/hardware';
 
 /** What the commands need from the CLI shell (which owns workspace loading and usage errors). */
 export interface CliContext {
@@ -23,10 +23,20 @@ export const ESTIMATE_USAGE = `  estimate <config | folder> [--workspace <dir>] 
                                                 parameters, tokens, FLOPs, GPU-hours, cost, memory per GPU,
                                                 predicted loss and LR/batch advice of a training config`;
 
-/** Hardware flags shared by `estimate` and `plan`, as workspace settings; throws a usage error when malformed. */
-export function hardwareFlags(values: { hardware?: string; mfu?: string; 'usd-per-hour'?: string }, ctx: CliContext): HardwareSettings {
+/**
+ * Hardware flags shared by `estimate` and `plan`, as workspace settings; throws a usage error when
+ * malformed. `--usd-per-hour` prices the hardware the numbers are computed on: `--hardware` when
+ * given (aliases such as `A100` resolved as the planner resolves them), else `fallbackHardware`
+ * (the accelerator a budget like `5000 A100-h` names), else the default profile.
+ */
+export function hardwareFlags(values: { hardware?: string; mfu?: string; 'usd-per-hour'?: string }, ctx: CliContext, fallbackHardware?: string): HardwareSettings {
   const settings: HardwareSettings = {};
-  if (values.hardware !== undefined) settings.default = values.hardware;
+  const table = hardwareTable();
+  if (values.hardware !== undefined) {
+    const profile = findHardware(table, values.hardware);
+    if (!profile) throw ctx.usage(`--hardware "${values.hardware}" is not a known profile; known: ${table.profiles.map((p) => p.id).join(', ')}`);
+    settings.default = profile.id;
+  }
   if (values.mfu !== undefined) {
     const mfu = Number(values.mfu);
     if (!(mfu > 0 && mfu <= 1)) throw ctx.usage(`--mfu must be a fraction in (0, 1] (got ${values.mfu})`);
@@ -35,7 +45,8 @@ export function hardwareFlags(values: { hardware?: string; mfu?: string; 'usd-pe
   if (values['usd-per-hour'] !== undefined) {
     const price = Number(values['usd-per-hour']);
     if (!(price > 0 && Number.isFinite(price))) throw ctx.usage(`--usd-per-hour must be a positive price (got ${values['usd-per-hour']})`);
-    settings.prices = { [values.hardware ?? 'H100']: price };
+    const priced = settings.default ?? (fallbackHardware ? findHardware(table, fallbackHardware)?.id : undefined) ?? table.defaultId;
+    settings.prices = { [priced]: price };
   }
   return settings;
 }

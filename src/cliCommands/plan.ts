@@ -142,7 +142,8 @@ export function planCommand(args: string[], ctx: CliContext): number {
     ctx.stderr(`scaling-lens plan: ${budget.error}\n`);
     return 1;
   }
-  const hardware = hardwareFlags(values, ctx);
+  // A budget in accelerator-hours names its hardware: a price given without --hardware is its price.
+  const hardware = hardwareFlags(values, ctx, budget.kind === 'gpuHours' && budget.hardware ? budget.hardware : undefined);
   const memoryCapGB = amount('--memory-cap', values['memory-cap'], ctx);
   const engine = values.workspace ? ctx.loadWorkspace([values.workspace], hardware) : ctx.emptyWorkspace(hardware);
   const table = engine.hardware;
@@ -152,7 +153,7 @@ export function planCommand(args: string[], ctx: CliContext): number {
   if (values.workspace) {
     const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
     const chosen = values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
-    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds };
+    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, points: chosen.points };
     else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${values.workspace}` : `no family in ${values.workspace} could be fitted`);
   }
   if (values.isoflop) {

@@ -5,6 +5,7 @@
 import type { Run } from './runs/types';
 import type { CrossRunFit } from './fit/crossRun';
 import { getLaw } from './laws/registry';
+import { predictWithFit } from './fit/crossRunLaw';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
 
 /** Training compute per token under the usual C ≈ 6·N·D approximation (Kaplan et al. 2020, §2.1). */
@@ -32,7 +33,7 @@ export function loggedClock(run: Run): TimedStep[] | undefined {
   const unix = run.series.find((s) => UNIX_KEYS.has(s.metric) && s.steps.length >= 2);
   if (unix) {
     const ms = unix.values.some((v) => v > UNIX_MS_THRESHOLD);
-    return unix.steps.map((step, i) => ({ step, seconds: ms ? unix.values[i] / 1000 : unix.values[i] }));
+    return Array.from(unix.steps, (step, i) => ({ step, seconds: ms ? unix.values[i] / 1000 : unix.values[i] }));
   }
   const elapsed = run.series.find((s) => ELAPSED_KEYS.has(s.metric) && s.steps.length >= 2);
   if (!elapsed) return undefined;
@@ -48,11 +49,11 @@ export function loggedClock(run: Run): TimedStep[] | undefined {
 }
 
 /**
- * Index of the first sample of the latest launch: after the last point where the step or the
- * clock went backwards, or where the clock stood still for far longer than the run's usual pace
- * (a crash and a resume). 0 when the run never restarted.
+ * Indices of the first sample of every launch after the first: where the step or the clock went
+ * backwards, or where the clock stood still for far longer than the run's usual pace (a crash and
+ * a resume). Empty when the run never restarted.
  */
-export function lastRestart(samples: readonly TimedStep[]): number {
+export function restartIndices(samples: readonly TimedStep[]): number[] {
   const gaps: number[] = [];
   for (let i = 1; i < samples.length; i++) {
     const dt = samples[i].seconds - samples[i - 1].seconds;
@@ -62,12 +63,18 @@ export function lastRestart(samples: readonly TimedStep[]): number {
   const median = gaps.length ? gaps[Math.floor(gaps.length / 2)] : 0;
   // A pause counts as a restart when it is both long in absolute terms and unlike the usual pace.
   const pause = Math.max(300, 20 * median);
-  let start = 0;
+  const out: number[] = [];
   for (let i = 1; i < samples.length; i++) {
     const dt = samples[i].seconds - samples[i - 1].seconds;
-    if (samples[i].step <= samples[i - 1].step || dt < 0 || dt > pause) start = i;
+    if (samples[i].step <= samples[i - 1].step || dt < 0 || dt > pause) out.push(i);
   }
-  return start;
+  return out;
+}
+
+/** Index of the first sample of the latest launch (see restartIndices); 0 when the run never restarted. */
+export function lastRestart(samples: readonly TimedStep[]): number {
+  const restarts = restartIndices(samples);
+  return restarts.length ? restarts[restarts.length - 1] : 0;
 }
 
 /**
@@ -89,23 +96,28 @@ export function estimateEta(samples: readonly TimedStep[], targetStep: number, s
   return { seconds: left / stepsPerSecond, stepsPerSecond, sinceStep: samples[since].step, source };
 }
 
-/** Step → hours since the first logged point, thinned to at most `maxPoints` (kept exact at both ends). */
+/**
+ * Step → hours since the first logged point, thinned to at most `maxPoints` (kept exact at both
+ * ends and on both sides of every restart), with the first step of each later launch, where the
+ * wall-time axis breaks the line.
+ */
 export function wallClockView(samples: readonly TimedStep[], maxPoints = 200): WallClock | undefined {
   if (samples.length < 2) return undefined;
   const t0 = samples[0].seconds;
+  const restarts = restartIndices(samples);
+  const keep = new Set<number>([samples.length - 1]);
+  for (const i of restarts) keep.add(i - 1).add(i);
   const stride = Math.max(1, Math.ceil(samples.length / maxPoints));
+  for (let i = 0; i < samples.length; i += stride) keep.add(i);
   const steps: number[] = [];
   const hours: number[] = [];
-  for (let i = 0; i < samples.length; i += stride) {
+  for (const i of [...keep].sort((a, b) => a - b)) {
     steps.push(samples[i].step);
     hours.push((samples[i].seconds - t0) / 3600);
   }
-  const last = samples[samples.length - 1];
-  if (steps[steps.length - 1] !== last.step) {
-    steps.push(last.step);
-    hours.push((last.seconds - t0) / 3600);
-  }
-  return { steps, hours };
+  const view: WallClock = { steps, hours };
+  if (restarts.length) view.restartSteps = restarts.map((i) => samples[i].step);
+  return view;
 }
 
 /** A seed in a run's name: `-seed3`, `_seed=3`, `.s3`, `-s3` at the end. */
@@ -122,7 +134,7 @@ export function seedGroupKey(run: Pick<Run, 'id' | 'hyper'>): string | undefined
   return JSON.stringify([stripped, h.family ?? '', h.params ?? '', h.tokens ?? '', h.peakLr ?? '']);
 }
 
-function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
+function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number): number {
   if (xs.length === 0 || x < xs[0] || x > xs[xs.length - 1]) return NaN;
   let lo = 0;
   let hi = xs.length - 1;
@@ -236,20 +248,17 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const minN = Math.min(...sized.map((p) => p.params));
   const maxN = Math.max(...sized.map((p) => p.params));
   const params = logSpace(minN / 2, maxN * 10, linePoints);
-  const band = (n: number, d: number): [number, number] => {
-    const values = fit.samples.map((s) => law.evaluate(s, [n, d])).filter(Number.isFinite).sort((a, b) => a - b);
-    if (values.length < 2) return [evaluate(n, d), evaluate(n, d)];
-    const tail = (1 - fit.intervalLevel) / 2;
-    return [values[Math.floor(tail * (values.length - 1))], values[Math.ceil((1 - tail) * (values.length - 1))]];
-  };
+  // The line and its band through the engine's prediction path, so the band is the calibrated
+  // interval every other prediction of this law reports (fit/calibration.ts), not raw bootstrap.
+  const predict = (n: number, d: number) => predictWithFit(law, fit, [n, d]);
   const lawLine: NonNullable<ScalingView['lawLine']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [], lower: [], upper: [] };
   for (const n of params) {
     const d = ratio * n;
-    const [lower, upper] = band(n, d);
+    const { value, interval: [lower, upper] } = predict(n, d);
     lawLine.params.push(n);
     lawLine.tokens.push(d);
     lawLine.flops.push(FLOPS_PER_PARAM_TOKEN * n * d);
-    lawLine.loss.push(evaluate(n, d));
+    lawLine.loss.push(value);
     lawLine.lower.push(lower);
     lawLine.upper.push(upper);
   }

@@ -7,9 +7,9 @@ export interface XY {
   ys: number[];
 }
 
-export function downsampleLogX(xs: readonly number[], ys: readonly number[], maxPoints: number): XY {
+export function downsampleLogX(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoints: number): XY {
   const n = Math.min(xs.length, ys.length);
-  if (n <= maxPoints || maxPoints < 4) return { xs: xs.slice(0, n), ys: ys.slice(0, n) };
+  if (n <= maxPoints || maxPoints < 4) return { xs: Array.from({ length: n }, (_, i) => xs[i]), ys: Array.from({ length: n }, (_, i) => ys[i]) };
   const buckets = Math.floor(maxPoints / 2);
   // Steps can start at 0; shift by one so the log is defined and the first point keeps its bucket.
   const lo = Math.log(Math.max(xs[0], 0) + 1);

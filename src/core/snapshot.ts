@@ -1,4 +1,5 @@
 // Result types the engine produces for every consumer (worker, CLI, UI). Plain data only.
+import type { RegimeInfo } from './plan/regime';
 import type { Diagnostic } from './diagnostics';
 import type { TrainingPlan } from './configs/types';
 import type { HparamSuggestion, MemoryReport, PlanCost } from './plan/advice';
@@ -37,6 +38,8 @@ export interface Eta {
 export interface WallClock {
   steps: number[];
   hours: number[];
+  /** The first step of each launch after the first (a crash and a resume): the wall-time axis breaks there. */
+  restartSteps?: number[];
 }
 
 /** Runs that differ only by seed: the mean train loss and the members' min–max, on shared steps. */
@@ -100,9 +103,9 @@ export interface ValidationPoint {
 /** The cross-run law of one run family (runs sharing data, tokenizer and recipe). */
 export interface FamilyLaw {
   family: string;
-  /** True when no run named its family and the name was guessed from folders. */
+  /** True when no run named its family and it was guessed (from the runs' hyperparameters, else their folders). */
   guessed: boolean;
-  /** Who named the family: `.scalinglens.yaml`, the runs' own training config, or a guess from folders. */
+  /** Who named the family: `.scalinglens.yaml`, the runs' own training config, or a guess (RunView.familyReason says how). */
   source?: FamilySource;
   /** What `.scalinglens.yaml` says the family shares. */
   description?: { dataset?: string; tokenizer?: string; recipe?: string };
@@ -130,6 +133,8 @@ export interface LossEstimate extends Prediction {
   familyAssumed: boolean;
   /** Set when the plan lies beyond the fitted data (about an order of magnitude or more). */
   extrapolation?: string;
+  /** Which law the loss came from at this plan's tokens per parameter (plan/regime.ts: a smooth blend). */
+  regime?: RegimeInfo;
 }
 
 /** What `estimate` and the code lens say about one training config. */

@@ -6,18 +6,21 @@ import * as path from 'node:path';
 import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
 import type { Run, Series } from './runs/types';
 import { fitCurve, sampleCurve, type CurveFit } from './fit/curve';
+import { chooseCurveLaw } from './fit/curveChoice';
 import { runPoint, stableCheckpoints, type RunPointMode } from './fit/runPoint';
 import { scheduleFromLog } from './laws/schedule';
 import { hashNumbers } from './fit/hash';
-import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
+import { fitCrossRun, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
 import { readConfig } from './configs/index';
 import { lossTokens, planAdvice, planCaveats, planCost, sweepAdvice, type SweepRun } from './plan/advice';
+import { overtrainFitFor, predictInRegime } from './plan/regime';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
 import { FLOPS_PER_PARAM_TOKEN, estimateEta, loggedClock, scalingView, seedGroupKey, seedGroups, validationPoints, wallClockView, type TimedStep } from './dashboardData';
 import type { RunView, Snapshot } from '../shared/protocol';
 import type { Diagnostic } from './diagnostics';
+import { guessFamilies } from './runs/families';
 import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
 
 export interface WorkspaceOptions {
@@ -67,6 +70,8 @@ interface Cached<T> {
 interface Grouping {
   family: string;
   source: FamilySource;
+  /** For a guessed family: how it was guessed (from the runs' hyperparameters, or only from the folder). */
+  reason?: string;
   excluded?: string;
 }
 
@@ -75,7 +80,7 @@ const MAX_WORKSPACE_FILE_BYTES = 1024 * 1024;
 
 export class ScalingWorkspace {
   private readonly index: RunIndex;
-  private readonly curveCache = new Map<string, Cached<CurveFit | { error: string }>>();
+  private readonly curveCache = new Map<string, Cached<CurveFit | { error: string }> & { lr?: Float64Array }>();
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }>>();
   private version = 0;
   /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
@@ -84,12 +89,13 @@ export class ScalingWorkspace {
   private grouping = new Map<string, Grouping>();
   /** When each run's last step was first seen, for runs whose logs carry no wall clock. */
   private readonly observed = new Map<string, TimedStep[]>();
-  private readonly seriesHashes = new WeakMap<readonly number[], { steps: readonly number[]; hash: string }>();
+  private readonly seriesHashes = new WeakMap<Float64Array, { steps: Float64Array; hash: string }>();
   /** Display series per run id, with the inputs they were made from (see displayOf). */
   private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
   constructor(private options: WorkspaceOptions) {
     this.index = new RunIndex({ describeRun });
+    if (options.textLogPatterns?.length) this.index.setTextLogPatterns(options.textLogPatterns);
   }
 
   /** The hardware table (built-in profiles merged with the user's settings) that costs are computed on. */
@@ -153,8 +159,24 @@ export class ScalingWorkspace {
       grouping.set(run.id, g);
       return result;
     });
+    // Runs nobody named a family for: grouped by the hyperparameters their loggers stored, else by folder.
+    const unnamed = out.filter((run) => grouping.get(run.id)?.source === 'guessed');
+    const guesses = guessFamilies(unnamed.map((run) => ({ id: run.id, params: this.index.loggedParams(run.id) })));
+    for (let i = 0; i < out.length; i++) {
+      const g = grouping.get(out[i].id);
+      if (g?.source !== 'guessed') continue;
+      const guess = guesses.get(out[i].id);
+      if (guess !== undefined) g.family = guess.family;
+      g.reason = guess?.reason ?? 'family guessed from the folder holding the run (no hyperparameters logged to compare)';
+      out[i] = { ...out[i], hyper: { ...out[i].hyper, notes: [...out[i].hyper.notes, g.reason] } };
+    }
     this.grouping = grouping;
     return out;
+  }
+
+  /** The family a run is fitted in, as of the last `runs()`: named, or guessed. */
+  private familyName(run: Run): string {
+    return this.grouping.get(run.id)?.family ?? familyOf(run).name;
   }
 
   diagnostics(): Diagnostic[] {
@@ -302,7 +324,10 @@ export class ScalingWorkspace {
     const loss = this.predictLoss(plan.params.total, effective.tokens, plan.family, deadline);
     if (effective.note && !('uncalibrated' in loss)) notes.push(effective.note);
     if ('uncalibrated' in loss) estimate.predictions.uncalibrated = loss.uncalibrated;
-    else estimate.predictions.loss = loss;
+    else {
+      estimate.predictions.loss = loss;
+      if (loss.regime) notes.push(loss.regime.note);
+    }
     // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
     // the configured values only where a sweep surface is fitted at this N and D.
     const sweepFamily = 'uncalibrated' in loss ? plan.family : loss.family;
@@ -320,7 +345,7 @@ export class ScalingWorkspace {
   private sweepRuns(family: string): SweepRun[] {
     const out: SweepRun[] = [];
     for (const run of this.runs()) {
-      if (run.status !== 'finished' || familyOf(run).name !== family) continue;
+      if (run.status !== 'finished' || this.familyName(run) !== family) continue;
       const { nonEmbeddingParams, tokens, peakLr, tokensPerStep } = run.hyper;
       const loss = trainLoss(run);
       if (!loss || nonEmbeddingParams === undefined || tokens === undefined || peakLr === undefined || tokensPerStep === undefined) continue;
@@ -350,7 +375,10 @@ export class ScalingWorkspace {
     }
     if (!chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" could not be fitted: ${chosen.error ?? 'unknown reason'}` };
     if (chosen.fit.timedOut) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
-    const prediction = predictCrossRun(chosen.fit, params, tokens);
+    // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
+    // over-training law far past it (plan/regime.ts).
+    const overtrain = overtrainFitFor(chosen.fit, chosen.points ?? [], { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1 });
+    const prediction = predictInRegime(chosen.fit, overtrain, params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
     const maxParams = Math.max(...fittedRuns.map((r) => r.hyper.params ?? 0));
     const maxTokens = Math.max(...fittedRuns.map((r) => r.hyper.tokens ?? 0));
@@ -369,7 +397,8 @@ export class ScalingWorkspace {
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
     const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[] }>();
     for (const run of runs) {
-      const { name, guessed } = familyOf(run);
+      const { guessed } = familyOf(run);
+      const name = this.familyName(run);
       const group = this.grouping.get(run.id);
       const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [] };
       byFamily.set(name, entry);
@@ -441,21 +470,25 @@ export class ScalingWorkspace {
     return hash;
   }
 
-  private curveOf(run: Run, loss: Series, deadline: number): { prediction: CurvePrediction; fit: CurveFit } | undefined {
+  private curveOf(run: Run, loss: Series, deadline: number): { prediction: CurvePrediction; fit: CurveFit; lr?: Float64Array } | undefined {
     if (loss.steps.length < this.options.minPointsForCurve) return undefined;
     const lastStep = loss.steps[loss.steps.length - 1];
-    const targetStep = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
-    const key = `${this.seriesHash(loss)}|${targetStep}`;
+    const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+    const key = `${this.seriesHash(loss)}|${lrSeries ? this.seriesHash(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}`;
     let cached = this.curveCache.get(run.id);
     if (!cached || cached.key !== key) {
-      const value = fitCurve(loss.steps, loss.values, {
-        targetStep,
-        deadline: this.fitDeadline(deadline),
-        isCancelled: this.cancelCheck,
-        seed: this.options.seed ?? 1,
-        resamples: this.options.curveResamples ?? 40,
-      });
-      cached = { key, value };
+      // The law and target as the `curve` CLI command chooses them: schedule-aware when the LR is logged.
+      const choice = chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries });
+      const base = { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
+      const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
+      let lr = 'error' in choice ? undefined : choice.lr;
+      let value = fitCurve(loss.steps, loss.values, 'error' in choice ? { ...base, targetStep: plannedEnd } : { ...base, targetStep: choice.targetStep, law: choice.lawId, lr });
+      // A schedule-aware fit that cannot be made (e.g. too few points) still leaves the power law.
+      if ('error' in value && lr) {
+        lr = undefined;
+        value = fitCurve(loss.steps, loss.values, { ...base, targetStep: plannedEnd });
+      }
+      cached = { key, value, lr };
       if (!('timedOut' in value && value.timedOut)) this.curveCache.set(run.id, cached);
     }
     const fit = cached.value;
@@ -470,7 +503,7 @@ export class ScalingWorkspace {
       firstStep: fit.firstStep,
       timedOut: fit.timedOut,
     };
-    return { prediction, fit };
+    return { prediction, fit, lr: cached.lr };
   }
 
   /**
@@ -478,7 +511,7 @@ export class ScalingWorkspace {
    * remade only when one of its series grew or changed at its end or the fit changed: with 200
    * runs of 100k points, re-downsampling the unchanged ones on every update is most of the cost.
    */
-  private displayOf(run: Run, loss: Series | undefined, fit: CurveFit | undefined): { display: RunView['display']; logged: TimedStep[] | undefined } {
+  private displayOf(run: Run, loss: Series | undefined, fit: CurveFit | undefined, fitLr?: Float64Array): { display: RunView['display']; logged: TimedStep[] | undefined } {
     const maxPoints = this.options.displayPoints ?? 600;
     const key = `${maxPoints}|${run.series.map((s) => `${s.metric}:${s.steps.length}:${s.steps[s.steps.length - 1]}:${s.values[s.values.length - 1]}`).join('|')}`;
     const cached = this.displayCache.get(run.id);
@@ -494,7 +527,7 @@ export class ScalingWorkspace {
       // The band is drawn from the very fit the prediction reports (it may be a partial one), and
       // only over the steps the law was fitted to and beyond: the dropped warm-up is not the law's.
       const from = Math.max(1, fit.firstStep);
-      ({ steps: fitSteps, values: fitValues, lower: fitLower, upper: fitUpper } = sampleCurve(fit, from, fit.targetStep, 80));
+      ({ steps: fitSteps, values: fitValues, lower: fitLower, upper: fitUpper } = sampleCurve(fit, from, fit.targetStep, 80, fitLr));
     }
     const lr = run.series.find((s) => s.role === 'lr' && s.steps.length > 0);
     const shownLr = lr ? downsampleLogX(lr.steps, lr.values, maxPoints) : { xs: [], ys: [] };
@@ -521,7 +554,7 @@ export class ScalingWorkspace {
     const loss = trainLoss(run);
     const fitted = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
     const curve = fitted?.prediction;
-    const { display, logged } = this.displayOf(run, loss, fitted?.fit);
+    const { display, logged } = this.displayOf(run, loss, fitted?.fit, fitted?.lr);
     const lastStep = loss?.steps[loss.steps.length - 1];
     let eta: RunView['eta'];
     if (run.status === 'live' && lastStep !== undefined) {
@@ -532,8 +565,9 @@ export class ScalingWorkspace {
     return {
       id: run.id,
       name: run.name,
-      family: familyOf(run).name,
+      family: this.familyName(run),
       familySource: this.grouping.get(run.id)?.source,
+      familyReason: this.grouping.get(run.id)?.reason,
       excluded: this.grouping.get(run.id)?.excluded,
       flopsPerStep: params !== undefined && tokensPerStep !== undefined ? FLOPS_PER_PARAM_TOKEN * params * tokensPerStep : undefined,
       eta,
@@ -545,11 +579,18 @@ export class ScalingWorkspace {
       lastStep: loss?.steps[loss.steps.length - 1],
       lastLoss: loss?.values[loss.values.length - 1],
       points: run.series.reduce((n, s) => n + s.steps.length, 0),
+      ...thinnedPoints(run),
       curve,
       display,
       diagnostics: run.diagnostics,
     };
   }
+}
+
+/** Points a run received but holds only inside averages (very long series, see runs/seriesStore.ts); no key when none. */
+function thinnedPoints(run: Run): { pointsThinned?: number } {
+  const thinned = run.series.reduce((n, s) => n + (s.thinned ?? 0), 0);
+  return thinned > 0 ? { pointsThinned: thinned } : {};
 }
 
 /**
@@ -591,7 +632,10 @@ export function trainLoss(run: Run): Series | undefined {
   return run.series.find((s) => s.role === 'train_loss' && s.steps.length > 0);
 }
 
-/** A run's family: as its training file names it, else a guess from the folder holding the run. */
+/**
+ * A run's family: as its training file names it, else a guess from the folder holding the run (the
+ * engine refines folder guesses from the runs' hyperparameters, runs/families.ts).
+ */
 export function familyOf(run: Run): { name: string; guessed: boolean } {
   if (run.hyper.family) return { name: run.hyper.family, guessed: false };
   const parent = path.posix.dirname(run.id);

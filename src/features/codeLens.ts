@@ -3,7 +3,8 @@ import { Disposable } from '../services/dispose';
 import type { WorkerClient } from '../services/workerClient';
 import { Settings } from '../services/config';
 import type { ConfigEstimate } from '../shared/protocol';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_PLAN_BUDGET, COMMAND_SHOW_DASHBOARD } from './commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_PLAN_BUDGET } from './commands';
+import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { configLenses, LineIndex, suggestionsOnLine, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
 
@@ -124,7 +125,7 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
       const estimate = await this.estimate(document);
       if (document.version !== version) continue;
       return configLenses(estimate, document.uri.fsPath, this.lines(document), {
-        showDashboard: COMMAND_SHOW_DASHBOARD,
+        showDashboard: COMMAND_SHOW_DASHBOARD_VIEW,
         applyEdit: COMMAND_APPLY_SUGGESTION,
         planBudget: COMMAND_PLAN_BUDGET,
       });

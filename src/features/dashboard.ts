@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { Disposable } from '../services/dispose';
-import type { WorkerClient } from '../services/workerClient';
-import { parseWebviewMessage, type DashboardView, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
-import { diffSnapshots } from '../shared/dashboardDelta';
+import * as path from 'node:path';
+import type { SnapshotUpdate, WorkerClient } from '../services/workerClient';
+import { parseWebviewMessage, type DashboardFocus, type DashboardView, type HostToWebview, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
-import { snapshotCsv } from '../shared/csvExport';
+import { dashboardCsv } from '../shared/chartSeries';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
 export interface RenderReport {
@@ -17,6 +17,8 @@ export interface RenderReport {
   view: DashboardView;
   /** Whether the editor's config was drawn as a planned run. */
   planned: boolean;
+  /** What a link asked to pick out and the page did: a run id, `planned:` and the file, or ''. */
+  focus: string;
   /** How many times the page had loaded (said `ready`) when it drew this: a reload increases it. */
   loads: number;
   /** Snapshots sent whole and as deltas so far. */
@@ -24,8 +26,23 @@ export interface RenderReport {
   sentDeltas: number;
 }
 
-/** Opens the dashboard on one view; internal (hover links, tests), so not in the palette. */
+/**
+ * Opens the dashboard on one view; internal (hover and lens links, tests), so not in the palette.
+ * Arguments: the view, and optionally what to pick out there, `{ runId }` or `{ config }` (a config
+ * file's path: its run when it is one's config, else the config as the planned run).
+ */
 export const COMMAND_SHOW_DASHBOARD_VIEW = 'scalingLens.showDashboardView';
+
+/** The second argument of COMMAND_SHOW_DASHBOARD_VIEW, as links pass it. */
+export type DashboardTarget = { runId: string } | { config: string };
+
+function parseTarget(raw: unknown): DashboardTarget | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const t = raw as Record<string, unknown>;
+  if (typeof t.runId === 'string' && t.runId.length <= 4096) return { runId: t.runId };
+  if (typeof t.config === 'string' && t.config.length <= 4096) return { config: t.config };
+  return undefined;
+}
 const VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
 
 /**
@@ -36,8 +53,11 @@ const VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
 export class Dashboard extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
-  /** What the webview holds now (deltas are made against it); reset when the page loads. */
+  /** What the webview holds now (the worker's deltas are forwarded when made against it); reset when the page loads. */
   private sent: Snapshot | undefined;
+  /** The planned run last sent to the page (the scaling view's CSV includes it). */
+  private planned: PlannedPoint | undefined;
+  private pendingFocus: DashboardFocus | undefined;
   private loads = 0;
   private sentFull = 0;
   private sentDeltas = 0;
@@ -46,6 +66,8 @@ export class Dashboard extends Disposable {
   private pendingView: DashboardView | undefined;
   lastRendered: RenderReport | undefined;
   rejectedMessages = 0;
+  /** The last CSV export's text (integration tests compare it with the chart). */
+  lastCsv: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -53,15 +75,17 @@ export class Dashboard extends Disposable {
     private readonly output: vscode.LogOutputChannel,
   ) {
     super();
-    this.register(worker.onSnapshot((s) => this.send(s)));
+    this.register(worker.onUpdate((u) => this.send(u)));
     this.register(
       vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => this.attach(panel),
       }),
     );
     this.register(
-      vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD_VIEW, (view: unknown) => {
+      vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD_VIEW, (view: unknown, target?: unknown) => {
         this.show();
+        const focus = parseTarget(target);
+        if (focus) void this.focus(focus);
         if (!VIEWS.includes(view as DashboardView)) return;
         // A hidden panel's page is reloaded when revealed: the view waits for it to say `ready`.
         if (this.ready && this.panel?.visible) this.post({ type: 'showView', view: view as DashboardView });
@@ -81,6 +105,40 @@ export class Dashboard extends Disposable {
     this.register(vscode.workspace.onDidSaveTextDocument((d) => d === this.lastDocument && this.sendPlanned()));
   }
 
+  /**
+   * Picks out what a link named: a run, or a config (its run when the config sits in a run's folder,
+   * else the config itself, estimated and sent as the planned run).
+   */
+  private async focus(target: DashboardTarget): Promise<void> {
+    let focus: DashboardFocus | undefined;
+    if ('runId' in target) {
+      focus = { runId: target.runId };
+    } else {
+      const file = target.config.startsWith('file:') ? vscode.Uri.parse(target.config).fsPath : target.config;
+      const run = this.worker.latest?.runs.find((r) => r.dir === path.dirname(file) || r.files.includes(file));
+      if (run) {
+        focus = { runId: run.id };
+      } else {
+        try {
+          const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+          const r = await this.worker.request({ kind: 'estimateConfig', path: file, text: document.getText() });
+          const planned = r.kind === 'estimateConfig' ? plannedPoint(r.estimate) : undefined;
+          if (!planned) return;
+          this.planned = { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
+          // The config asked about stays the planned run until another editor is chosen.
+          this.plannedRequest++;
+          focus = { planned: this.planned.file };
+          if (this.ready) this.post({ type: 'planned', planned: this.planned });
+        } catch (e) {
+          this.output.warn(`dashboard focus on ${file}: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+      }
+    }
+    if (this.ready && this.panel?.visible) this.post({ type: 'focus', focus });
+    else this.pendingFocus = focus;
+  }
+
   /** Asks the worker about the active editor's config (if it is one) and sends it as the planned run. */
   private sendPlanned(): void {
     if (!this.panel || !this.ready) return;
@@ -92,7 +150,10 @@ export class Dashboard extends Disposable {
         if (request !== this.plannedRequest || r.kind !== 'estimateConfig') return;
         const planned = plannedPoint(r.estimate);
         // A file that is not a config leaves the last planned run in place (the user looks elsewhere).
-        if (planned || r.estimate.applicable) this.post({ type: 'planned', planned: planned && { ...planned, file: vscode.workspace.asRelativePath(planned.file) } });
+        if (planned || r.estimate.applicable) {
+          this.planned = planned && { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
+          this.post({ type: 'planned', planned: this.planned });
+        }
       },
       (e: unknown) => this.output.warn(`planned run for the dashboard: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -159,15 +220,18 @@ export class Dashboard extends Disposable {
         this.sent = undefined;
         if (this.pendingView) this.post({ type: 'showView', view: this.pendingView });
         this.pendingView = undefined;
-        if (this.worker.latest) this.send(this.worker.latest);
+        if (this.worker.latest) this.sendWhole(this.worker.latest);
+        if (this.planned) this.post({ type: 'planned', planned: this.planned });
+        if (this.pendingFocus) this.post({ type: 'focus', focus: this.pendingFocus });
+        this.pendingFocus = undefined;
         this.sendPlanned();
         return;
       case 'resync':
         this.sent = undefined;
-        if (this.worker.latest) this.send(this.worker.latest);
+        if (this.worker.latest) this.sendWhole(this.worker.latest);
         return;
       case 'rendered':
-        this.lastRendered = { version: message.version, runs: message.runs, points: message.points, view: message.view, planned: message.planned, loads: this.loads, sentFull: this.sentFull, sentDeltas: this.sentDeltas };
+        this.lastRendered = { version: message.version, runs: message.runs, points: message.points, view: message.view, planned: message.planned, focus: message.focus, loads: this.loads, sentFull: this.sentFull, sentDeltas: this.sentDeltas };
         return;
       case 'revealLog': {
         // Only files of runs the worker itself found can be opened: a path from the webview is never trusted.
@@ -181,9 +245,13 @@ export class Dashboard extends Disposable {
         return;
       }
       case 'exportCsv': {
-        // Built from the host's own snapshot: the file holds nothing the webview wrote.
+        // What the chart of the chosen view shows, built from the host's own snapshot with the
+        // webview's (validated) view options: the file holds no data the webview wrote.
         const snapshot = this.worker.latest;
-        if (snapshot) void this.save('scaling-lens-runs.csv', { CSV: ['csv'] }, new TextEncoder().encode(snapshotCsv(snapshot)));
+        if (!snapshot) return;
+        const { fileName, text } = dashboardCsv(snapshot, message.state, this.planned);
+        this.lastCsv = text;
+        void this.save(fileName, { CSV: ['csv'] }, new TextEncoder().encode(text));
         return;
       }
       case 'exportPng':
@@ -205,19 +273,25 @@ export class Dashboard extends Disposable {
     }
   }
 
-  /** The whole snapshot to a freshly loaded page, afterwards only what changed. */
-  private send(snapshot: Snapshot): void {
+  /**
+   * The worker's delta, forwarded when the page holds the snapshot it was made against; else (a
+   * freshly loaded page, a whole snapshot after a resend or a worker restart) the whole snapshot.
+   */
+  private send(update: SnapshotUpdate): void {
     if (!this.panel || !this.ready) return;
-    const previous = this.sent;
-    this.sent = snapshot;
-    // A restarted worker counts versions from 1 again: then the page gets the whole snapshot.
-    if (previous && snapshot.version > previous.version) {
+    if (update.previous && this.sent === update.previous) {
+      this.sent = update.snapshot;
       this.sentDeltas++;
-      this.post({ type: 'delta', delta: diffSnapshots(previous, snapshot) });
+      this.post({ type: 'delta', delta: update.delta });
     } else {
-      this.sentFull++;
-      this.post({ type: 'snapshot', snapshot });
+      this.sendWhole(update.snapshot);
     }
+  }
+
+  private sendWhole(snapshot: Snapshot): void {
+    this.sent = snapshot;
+    this.sentFull++;
+    this.post({ type: 'snapshot', snapshot });
   }
 
   private post(message: HostToWebview): void {

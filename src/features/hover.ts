@@ -20,7 +20,7 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
       return undefined;
     }
     if (token.isCancellationRequested || !estimate.applicable || !estimate.plan) return undefined;
-    const keys = sourcesOnLine(estimate, document.uri.fsPath, document.getText(), position.line);
+    const keys = sourcesOnLine(estimate, document.uri.fsPath, this.lenses.lines(document), position.line);
     if (keys.length === 0) return undefined;
     // The fit behind the prediction (its parameters and validation) is in the latest snapshot.
     const lossFamily = estimate.predictions.loss?.family;

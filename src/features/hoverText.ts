@@ -3,26 +3,22 @@ import type { ConfigEstimate, FamilyLaw } from '../shared/protocol';
 import { getLaw } from '../core/laws/registry';
 import type { LawDefinition } from '../core/laws/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { formatHours, formatLr, formatUsd } from './lensModel';
+import { formatHours, formatLr, formatUsd, LineIndex } from './lensModel';
 
 /** Plan keys a hover explains: sizes, tokens, learning rate and batch. */
 const HOVERED_KEY = /^(architecture\.|params\.|tokens$|maxSteps$|seqLen$|tokensPerStep$|peakLr$|batch\.)/;
 
 /** The plan values whose source range sits on `line` (0-based) of `file`, by plan key. */
-export function sourcesOnLine(estimate: ConfigEstimate, file: string, text: string, line: number): string[] {
+export function sourcesOnLine(estimate: ConfigEstimate, file: string, text: string | LineIndex, line: number): string[] {
   const sources = estimate.plan?.sources ?? {};
+  // The editor passes the document version's line index (built once, shared with the lenses).
+  const lines = typeof text === 'string' ? new LineIndex(text) : text;
   const keys: string[] = [];
   for (const [key, source] of Object.entries(sources)) {
     if (source.file !== file || !source.range || !HOVERED_KEY.test(key)) continue;
-    if (lineOf(text, source.range.start) === line) keys.push(key);
+    if (lines.lineOf(source.range.start) === line) keys.push(key);
   }
   return keys;
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 function escapeCell(s: string): string {
@@ -110,6 +106,7 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
           `; ${citationOf(law)}` +
           (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
       ]);
+      if (loss.regime) rows.push(['Regime', loss.regime.note.replace(/^Loss law: /, '')]);
     } else {
       rows.push(['Predicted loss', `uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}`]);
     }
@@ -124,7 +121,8 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
   ];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
   const link = [`[Open the dashboard](command:${dashboard})`];
-  if (dashboardView && loss) link.push(`[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling']))})`);
+  // The config travels with the link: the dashboard picks out its run (a run's own config) or draws it as the planned run.
+  if (dashboardView && loss) link.push(`[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling', { config: estimate.file }]))})`);
   lines.push('', link.join(' · '));
   return lines.join('\n');
 }

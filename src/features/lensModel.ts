@@ -4,6 +4,9 @@ import type { ConfigEstimate } from '../shared/protocol';
 import type { HparamSuggestion } from '../core/plan/advice';
 import type { TrainingPlan } from '../core/configs/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
+import { formatHours, formatUsd } from '../core/plan/costFormat';
+
+export { formatHours, formatUsd };
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
@@ -81,19 +84,6 @@ export function modelBlockLine(plan: TrainingPlan, file: string, lines: LineInde
 
 // ---------------------------------------------------------------- titles
 
-/** `$3.1k`, `$2.4M`, `$850`. */
-export function formatUsd(v: number): string {
-  if (!Number.isFinite(v)) return `$${v}`;
-  if (v >= 1e6) return `$${(v / 1e6).toFixed(v >= 1e7 ? 0 : 1)}M`;
-  if (v >= 1e3) return `$${(v / 1e3).toFixed(v >= 1e4 ? 0 : 1)}k`;
-  return v < 10 ? `$${v.toFixed(2)}` : `$${v.toFixed(0)}`;
-}
-
-/** 1240.4 → `1,240`. */
-export function formatHours(v: number): string {
-  return v < 10 ? String(Number(v.toPrecision(2))) : Math.round(v).toLocaleString('en-US');
-}
-
 /** A learning rate as people write it: 0.0003 → `3e-4`, 0.00072 → `7.2e-4`. */
 export function formatLr(v: number): string {
   const [m, e] = v.toExponential(1).split('e');
@@ -169,6 +159,7 @@ function memoryTooltip(estimate: ConfigEstimate): string {
 
 /** Command ids a lens may carry (passed in, so this module needs no `vscode`). */
 export interface LensCommands {
+  /** Opens the dashboard at a view, with what to pick out there (`[view, { config }]`). */
   showDashboard: string;
   applyEdit: string;
   planBudget: string;
@@ -290,7 +281,8 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   const plan = estimate.plan;
   if (!estimate.applicable || !plan) return [];
   const modelLine = modelBlockLine(plan, file, lines);
-  const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate), command: commands.showDashboard }];
+  // The dashboard opens at this config: its run picked out, or the config drawn as the planned run.
+  const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate), command: commands.showDashboard, arguments: ['scaling', { config: file }] }];
   const memory = memoryTitle(estimate);
   if (memory) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
   out.push({ line: modelLine, title: 'Plan around this config', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });

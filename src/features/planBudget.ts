@@ -9,7 +9,7 @@ import type { PlanBudgetRequest } from '../shared/protocol';
 import { formatFlops } from '../shared/format';
 import type { ConfigLensProvider } from './codeLens';
 import { COMMAND_SHOW_DASHBOARD } from './commands';
-import { parseAmount, parseDeadline, planMarkdown, planSnippet, snippetFormatFor, validateBudget, type SnippetFile, type SnippetFormat } from './planBudgetPlan';
+import { parseAmount, parseDeadline, planMarkdown, planSnippet, snippetFormatFor, validateBudget, type SnippetFile, type SnippetFormat } from '../core/plan/budgetRequest';
 
 export const PLAN_SCHEME = 'scaling-lens-plan';
 
@@ -68,6 +68,8 @@ export interface PlanOutcome {
   family?: string;
   markdown: string;
   document: vscode.Uri;
+  /** How the result was shown: rendered by VS Code's markdown preview, or its source when that extension is absent. */
+  shownAs: 'preview' | 'source';
   action?: PlanAction;
   /** Files written by "Write Config…". */
   written: string[];
@@ -147,8 +149,8 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/Plan ${++this.count} (${plan.budget.text.replace(/[/\\]/g, ' ')}).md` });
     this.documents.set(uri.toString(), markdown);
     this.changed.fire(uri);
-    await this.showDocument(uri);
-    const outcome: PlanOutcome = { request, plan, family, markdown, document: uri, written: [] };
+    const shownAs = await this.showDocument(uri);
+    const outcome: PlanOutcome = { request, plan, family, markdown, document: uri, shownAs, written: [] };
     const format = snippetFormatFor(config?.format);
     const snippet = planSnippet(plan.recommended, format, { seqLen: request.seqLen, family, budgetText: plan.budget.text, gpus: request.gpus ?? config?.gpus });
     const action = await ui.action(`Scaling Lens: ${plan.recommended.label} plan for ${plan.budget.text}: ${plan.recommended.shape.nLayer} layers × ${plan.recommended.shape.dModel}, ${plan.recommended.tokensPerParam.toFixed(0)} tokens/parameter.`);
@@ -165,12 +167,28 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     return outcome;
   }
 
-  private async showDocument(uri: vscode.Uri): Promise<void> {
+  /**
+   * Shows the plan rendered (tables, headings) in VS Code's own markdown preview, which keeps its
+   * strict preview security in every workspace; the markdown source only when that built-in
+   * extension is missing or disabled.
+   */
+  private async showDocument(uri: vscode.Uri): Promise<'preview' | 'source'> {
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-    const commands = await vscode.commands.getCommands(true);
-    if (commands.includes('markdown.showPreview')) await vscode.commands.executeCommand('markdown.showPreview', uri);
-    else await vscode.window.showTextDocument(document, { preview: true });
+    // Ask for VS Code's markdown extension by id: its commands are registered only once it is
+    // active (getCommands does not list them before), and running one activates it.
+    const markdown = vscode.extensions.getExtension('vscode.markdown-language-features');
+    if (markdown) {
+      try {
+        if (!markdown.isActive) await markdown.activate();
+        await vscode.commands.executeCommand('markdown.showPreview', uri);
+        return 'preview';
+      } catch {
+        /* fall back to the text below */
+      }
+    }
+    await vscode.window.showTextDocument(document, { preview: true });
+    return 'source';
   }
 
   /** Facts of the config the plan starts from (through the worker's estimate), if any. */

@@ -1,12 +1,20 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import { cancelsFitting, type HostToWorker, type Snapshot, type WorkerInit, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
+import { cancelsFitting, type HostToWorker, type Snapshot, type SnapshotDelta, type WorkerInit, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { Disposable } from './dispose';
+import { SnapshotDeltaDecoder } from '../shared/dashboardDelta';
 
 interface Pending {
   resolve: (response: WorkerResponse) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+}
+
+/** A new snapshot, the delta from the worker that made it, and the snapshot it was applied to (undefined: a whole one). */
+export interface SnapshotUpdate {
+  snapshot: Snapshot;
+  delta: SnapshotDelta;
+  previous: Snapshot | undefined;
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -25,16 +33,26 @@ export class WorkerClient extends Disposable {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private restarts: number[] = [];
-  private lastVersion = 0;
+  /** Applies the worker's deltas to the snapshot held here, and says when a whole one is needed. */
+  private readonly decoder = new SnapshotDeltaDecoder();
+  /** Deltas applied, and whole snapshots asked for because a delta did not fit (tests read them). */
+  readonly deltaStats = { applied: 0, resyncs: 0 };
+  /** Set by a test: the next delta is dropped, and this is told its version. */
+  private dropNextDelta: ((version: number) => void) | undefined;
   /** Set after a crash loop: nothing starts the worker again until `start()` (a rescan). */
   private stopped = false;
   /** Threads started so far; a restart after a crash raises it (tests read it). */
   generation = 0;
   private readonly snapshotEmitter = this.register(new vscode.EventEmitter<Snapshot>());
   private readonly restartEmitter = this.register(new vscode.EventEmitter<void>());
-  /** The latest snapshot the worker pushed. */
-  latest: Snapshot | undefined;
+  private readonly updateEmitter = this.register(new vscode.EventEmitter<SnapshotUpdate>());
+  /** The latest snapshot the worker pushed (its deltas applied). */
+  get latest(): Snapshot | undefined {
+    return this.decoder.latest;
+  }
   readonly onSnapshot = this.snapshotEmitter.event;
+  /** Each new snapshot with the delta that made it and the snapshot it was applied to (the dashboard forwards the delta). */
+  readonly onUpdate = this.updateEmitter.event;
   /** Fires after a crashed worker was replaced; its state is empty until files are resent. */
   readonly onRestart = this.restartEmitter.event;
 
@@ -78,6 +96,11 @@ export class WorkerClient extends Disposable {
     });
   }
 
+  /** For tests: loses the next delta from the worker, as a dropped message would (the next one then does not fit); resolves with its version. */
+  dropNextDeltaForTest(): Promise<number> {
+    return new Promise((resolve) => (this.dropNextDelta = resolve));
+  }
+
   /** For tests and the "worker crash is recovered" promise: stops the thread as a crash would. */
   async crashForTest(): Promise<void> {
     await this.worker?.terminate();
@@ -91,9 +114,12 @@ export class WorkerClient extends Disposable {
     const worker = new Worker(this.scriptPath, { workerData: { cancelFlag: this.cancelCell.buffer as SharedArrayBuffer } satisfies WorkerInit });
     this.worker = worker;
     this.generation++;
-    // A new thread counts snapshot versions from 1 again.
-    this.lastVersion = 0;
-    worker.on('message', (message: WorkerToHost) => this.onMessage(message));
+    // A new thread counts snapshot versions from 1 again and starts with a whole snapshot.
+    this.decoder.restart();
+    // Messages of a replaced thread still in flight are not this thread's.
+    worker.on('message', (message: WorkerToHost) => {
+      if (this.worker === worker) this.onMessage(message);
+    });
     worker.on('error', (error) => this.output.error(`worker error: ${error.stack ?? error.message}`));
     worker.on('exit', (code) => this.onExit(worker, code));
     worker.postMessage({ type: 'configure', settings: this.settings } satisfies HostToWorker);
@@ -102,11 +128,8 @@ export class WorkerClient extends Disposable {
 
   private onMessage(message: WorkerToHost): void {
     switch (message.type) {
-      case 'snapshot':
-        if (message.snapshot.version <= this.lastVersion) return;
-        this.lastVersion = message.snapshot.version;
-        this.latest = message.snapshot;
-        this.snapshotEmitter.fire(message.snapshot);
+      case 'delta':
+        this.onDelta(message.delta);
         return;
       case 'response': {
         const pending = this.pending.get(message.id);
@@ -121,6 +144,28 @@ export class WorkerClient extends Disposable {
         this.output[message.level](message.message);
         return;
     }
+  }
+
+  private onDelta(delta: SnapshotDelta): void {
+    if (this.dropNextDelta) {
+      this.dropNextDelta(delta.version);
+      this.dropNextDelta = undefined;
+      return;
+    }
+    const outcome = this.decoder.accept(delta);
+    if (outcome.kind === 'resync') {
+      // A delta was missed: the worker sends its latest snapshot whole, later deltas build on that.
+      if (outcome.ask) {
+        this.deltaStats.resyncs++;
+        this.output.warn(`snapshot ${delta.version} does not apply to ${this.latest?.version ?? 'nothing'}; asking the worker for the whole snapshot`);
+        this.worker?.postMessage({ type: 'resend' } satisfies HostToWorker);
+      }
+      return;
+    }
+    if (outcome.kind === 'stale') return;
+    this.deltaStats.applied++;
+    this.snapshotEmitter.fire(outcome.snapshot);
+    this.updateEmitter.fire({ snapshot: outcome.snapshot, delta, previous: outcome.previous });
   }
 
   private onExit(worker: Worker, code: number): void {

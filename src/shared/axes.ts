@@ -60,5 +60,5 @@ export const CURVE_X_TITLES: Record<CurveXAxis, string> = {
   step: 'step',
   tokens: 'tokens',
   flops: 'training compute (FLOPs, 6·N·D)',
-  wall: 'wall time (hours since the first logged point)',
+  wall: 'wall time since the run\'s first logged point (restarts: gaps)',
 };

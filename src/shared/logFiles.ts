@@ -5,7 +5,10 @@
 export const WORKSPACE_FILE_NAME = '.scalinglens.yaml';
 
 /** The default of the `scalingLens.logGlobs` setting. */
-export const DEFAULT_LOG_GLOBS = ['**/trainer_state.json', '**/*.jsonl', '**/metrics*.csv', '**/events.out.tfevents.*', '**/*.log', '**/slurm-*.out', '**/*.wandb', '**/wandb-summary.json', '**/dvclive/metrics.json', '**/plots/metrics/**/*.tsv', '**/metrics*.tsv', '**/golden_values*.json'];
+export const DEFAULT_LOG_GLOBS = ['**/trainer_state.json', '**/*.jsonl', '**/metrics*.csv', '**/events.out.tfevents.*', '**/*.log', '**/slurm-*.out', '**/*.wandb', '**/wandb-summary.json', '**/dvclive/metrics.json', '**/plots/metrics/**/*.tsv', '**/metrics*.tsv', '**/golden_values*.json', '**/mlruns/*/*/meta.yaml', '**/mlruns/*/*/metrics/**'];
+
+/** An MLflow file store's run: `mlruns/<experiment>/<run>/meta.yaml` or a metric file below `metrics/` (keys with '/' are folders). */
+const MLFLOW_RUN_FILE = /(?:^|[\\/])mlruns[\\/][^\\/]+[\\/][^\\/]+[\\/](?:meta\.yaml$|metrics[\\/].)/;
 
 /** Whether a file name matches DEFAULT_LOG_GLOBS (for the CLI, which walks folders itself). */
 export function isDefaultLogFile(file: string): boolean {
@@ -21,6 +24,7 @@ export function isDefaultLogFile(file: string): boolean {
     name === 'wandb-summary.json' ||
     (name === 'metrics.json' && /(?:^|[\\/])dvclive[\\/]metrics\.json$/.test(file)) ||
     (name.endsWith('.tsv') && (name.startsWith('metrics') || /(?:^|[\\/])plots[\\/]metrics[\\/]/.test(file))) ||
-    (name.startsWith('golden_values') && name.endsWith('.json'))
+    (name.startsWith('golden_values') && name.endsWith('.json')) ||
+    MLFLOW_RUN_FILE.test(file)
   );
 }

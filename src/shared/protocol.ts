@@ -16,6 +16,8 @@ export interface RunView {
   name: string;
   /** Who put the run in its family (see FamilyLaw.source); `guessed` families are shown as guesses. */
   familySource?: FamilySource;
+  /** For a guessed family: how it was guessed (the hyperparameters its runs share, or only the folder). */
+  familyReason?: string;
   /** Why the run is left out of family fits (`.scalinglens.yaml` and line), when it is. */
   excluded?: string;
   /** Folder holding the run's first log file. */
@@ -26,9 +28,12 @@ export interface RunView {
   hyper: RunHyper;
   lastStep?: number;
   lastLoss?: number;
+  /** Points held, all series. */
   points: number;
+  /** Points received but held only inside averages of a very long series' older history (received = points + pointsThinned). */
+  pointsThinned?: number;
   curve?: CurvePrediction;
-  /** The family the run's laws belong to (as named, or guessed from its folder). */
+  /** The family the run's laws belong to (as named, or guessed from its hyperparameters or folder; see familyReason). */
   family: string;
   /** Training FLOPs per optimizer step, 6·N·(tokens per step); undefined when N or tokens per step is unknown. */
   flopsPerStep?: number;
@@ -71,15 +76,33 @@ export interface Snapshot {
 }
 
 /**
- * A snapshot as the change from the one before (`baseVersion`): runs added or changed in full,
- * ids of runs removed, the run order, and the small whole-workspace parts in full.
+ * One list of a snapshot as the change from the list before: items added or changed in full, the
+ * keys of items removed, and the new order of keys only when it is not the old order minus the
+ * removed ones plus the added ones at the end (see dashboardDelta.ts for the keys).
  */
-export interface SnapshotDelta extends Omit<Snapshot, 'runs'> {
+export interface KeyedDelta<T> {
+  changed: T[];
+  removed: string[];
+  order?: string[];
+}
+
+/**
+ * A snapshot as the change from the one before (`baseVersion`; 0 = from nothing, a whole
+ * snapshot): for runs, family laws, scaling views, seed groups and validations only what changed,
+ * the diagnostics only when they changed. The worker sends these; the host applies them to its
+ * own snapshot and forwards them to the dashboard.
+ */
+export interface SnapshotDelta {
+  version: number;
   baseVersion: number;
-  changedRuns: RunView[];
-  removedRunIds: string[];
-  /** Every run id of the new snapshot, in its order. */
-  order: string[];
+  fitMs: number;
+  incomplete: boolean;
+  runs: KeyedDelta<RunView>;
+  families: KeyedDelta<FamilyLaw>;
+  scaling: KeyedDelta<ScalingView>;
+  seedGroups: KeyedDelta<SeedGroup>;
+  validations: KeyedDelta<ValidationPoint>;
+  diagnostics?: Diagnostic[];
 }
 
 /**
@@ -140,10 +163,13 @@ export type HostToWorker =
   | { type: 'filesDeleted'; paths: string[] }
   /** Forget every run and read these files instead (a rescan), as one step so nothing flickers. */
   | { type: 'reset'; files: { path: string; root: string }[] }
+  /** The host's snapshot no longer matches the worker's deltas: send the latest one whole. */
+  | { type: 'resend' }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export type WorkerToHost =
-  | { type: 'snapshot'; snapshot: Snapshot }
+  /** A new snapshot, as the change from the one posted before (whole after a start or a `resend`). */
+  | { type: 'delta'; delta: SnapshotDelta }
   | { type: 'response'; id: number; ok: true; response: WorkerResponse }
   | { type: 'response'; id: number; ok: false; error: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
@@ -189,15 +215,25 @@ export type HostToWebview =
   /** Switch to a view (a link or command asked for it); the webview remembers it like a click. */
   | { type: 'showView'; view: DashboardView }
   /** The config open in the editor, drawn in the scaling view; undefined when none applies. */
-  | { type: 'planned'; planned: PlannedPoint | undefined };
+  | { type: 'planned'; planned: PlannedPoint | undefined }
+  /**
+   * "Open the dashboard at that prediction" (a hover or lens link): show this run (its curve and
+   * table row picked out) or the planned config's point; the webview remembers it until the next.
+   */
+  | { type: 'focus'; focus: DashboardFocus };
+
+/** What a link asked the dashboard to pick out: a run, or the planned config (drawn from `planned`). */
+export type DashboardFocus = { runId: string } | { planned: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
   /** A delta did not apply to what the webview holds: send the whole snapshot. */
   | { type: 'resync' }
-  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean }
+  /** `focus`: the run id, or `planned:` and the config file, picked out in this render ('' when none). */
+  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string }
   | { type: 'revealLog'; runId: string }
-  | { type: 'exportCsv' }
+  /** The webview's state says which view, axis and selection to export; the data comes from the host's snapshot. */
+  | { type: 'exportCsv'; state: DashboardState }
   | { type: 'exportPng'; dataUrl: string };
 
 /** A chart image from the webview: a base64 PNG data URL, at most this long. */
@@ -222,20 +258,37 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'resync':
       return only('type') ? { type: 'resync' } : undefined;
     case 'rendered':
-      if (!only('type', 'version', 'runs', 'points', 'view', 'planned')) return undefined;
+      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus')) return undefined;
       if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean') return undefined;
-      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned };
+      if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH) return undefined;
+      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus };
     case 'revealLog':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length > MAX_ID_LENGTH) return undefined;
       return { type: 'revealLog', runId: m.runId };
-    case 'exportCsv':
-      return only('type') ? { type: 'exportCsv' } : undefined;
+    case 'exportCsv': {
+      if (!only('type', 'state')) return undefined;
+      const state = exactDashboardState(m.state);
+      return state ? { type: 'exportCsv', state } : undefined;
+    }
     case 'exportPng':
       if (!only('type', 'dataUrl') || typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_PNG_DATA_URL) return undefined;
       return PNG_DATA_URL.test(m.dataUrl) ? { type: 'exportPng', dataUrl: m.dataUrl } : undefined;
     default:
       return undefined;
   }
+}
+
+/** A dashboard state exactly as parseDashboardState would make it (no key missing, extra, or coerced); else undefined. */
+function exactDashboardState(raw: unknown): DashboardState | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  const parsed = parseDashboardState(raw);
+  const keys = Object.keys(parsed) as (keyof DashboardState)[];
+  if (Object.keys(r).length !== keys.length || !keys.every((k) => Object.prototype.hasOwnProperty.call(r, k))) return undefined;
+  const sort = r.sort;
+  if (typeof sort !== 'object' || sort === null || Object.keys(sort).length !== 2) return undefined;
+  const as = (o: Record<string, unknown>) => JSON.stringify(keys.map((k) => (k === 'sort' ? [(o.sort as Record<string, unknown>).column, (o.sort as Record<string, unknown>).descending] : o[k])));
+  return as(r) === as(parsed as unknown as Record<string, unknown>) ? parsed : undefined;
 }
 
 function oneOf<T extends string>(allowed: readonly T[], v: unknown, fallback: T): T {

@@ -3,8 +3,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import { ScalingWorkspace } from '../core/workspace';
-import type { FamilyLaw, HostToWorker, WorkerInit, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
-import { planBudgetRequest } from '../features/planBudgetPlan';
+import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
+import type { FamilyLaw, HostToWorker, Snapshot, WorkerInit, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+import { planBudgetRequest } from '../core/plan/budgetRequest';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
@@ -31,6 +32,18 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
+/**
+ * Snapshots go to the host as deltas against the one posted before; the last posted one is kept
+ * whole for a `resend` (the host lost track of the chain).
+ */
+const deltas = new SnapshotDeltaEncoder();
+let lastPosted: Snapshot | undefined;
+
+function postSnapshot(snapshot: Snapshot): void {
+  lastPosted = snapshot;
+  post({ type: 'delta', delta: deltas.encode(snapshot) });
+}
+
 /** The family laws of the latest snapshot (budget plans are calibrated on them). */
 let latestFamilies: FamilyLaw[] | undefined;
 
@@ -55,7 +68,7 @@ function scheduleRecompute(): void {
     recomputeTimer = undefined;
     try {
       const snapshot = computeSnapshot();
-      post({ type: 'snapshot', snapshot });
+      postSnapshot(snapshot);
       // Fits cut short by the budget are not cached: the next round continues them, after the
       // message loop has had a turn (so config estimates are not kept waiting).
       // A fit that cannot finish within one budget at all must not spin the worker forever.
@@ -124,6 +137,9 @@ port.on('message', (message: HostToWorker) => {
     case 'filesDeleted':
       for (const p of message.paths) engine.remove(p);
       scheduleRecompute();
+      return;
+    case 'resend':
+      if (lastPosted) post({ type: 'delta', delta: deltas.whole(lastPosted) });
       return;
     case 'request':
       try {

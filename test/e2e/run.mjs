@@ -12,7 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureServer, freePort, launchChromium, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
+import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
+import { dashboardFrame as dashboardFrameOf, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
 const keep = process.argv.includes('--keep');
@@ -32,29 +33,6 @@ async function check(name, fn) {
     await currentPage?.screenshot({ path: shot }).catch(() => {});
     console.log(`  FAIL  ${name}: ${String(e?.message ?? e).split('\n')[0]} (screenshot ${path.relative(repoRoot, shot)})`);
   }
-}
-
-async function palette(page, command) {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.type(command, { delay: 5 });
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-/** 'dark' or 'light', as the workbench shows it now. */
-async function themeOf(page) {
-  return (await page.locator('.monaco-workbench.vs-dark').count()) > 0 ? 'dark' : 'light';
-}
-
-/** Opens a workspace file through the palette's file mode (Ctrl+P belongs to the browser). */
-async function openFile(page, relativePath) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(relativePath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** The YAML config the editor checks open (the generic shape, of the example sweep's family). */
@@ -132,15 +110,9 @@ async function editorChecks(page) {
   });
 }
 
-/** Non-transparent pixels of a canvas in the dashboard frame: something was drawn. */
-async function paintedPixels(frame, id) {
-  return frame.locator(`#${id}`).evaluate((canvas) => {
-    const c = /** @type {HTMLCanvasElement} */ (canvas);
-    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
-    return painted;
-  });
+/** Non-transparent pixels of the canvas with this id in the dashboard frame: something was drawn. */
+function paintedPixels(frame, id) {
+  return paintedPixelsAt(frame, `#${id}`);
 }
 
 /** Switches the dashboard to a view by its tab and waits until its canvas paints. */
@@ -152,6 +124,22 @@ async function showView(frame, view) {
     await sleep(200);
   }
   return paintedPixels(frame, view);
+}
+
+/**
+ * Clicks the dashboard's "Export CSV", accepts the save dialog (VS Code's own file dialog in the
+ * browser) at `file`, and returns the file's rows once written (a simple split: no quoted commas here).
+ */
+async function exportCsv(page, frame, file) {
+  fs.rmSync(file, { force: true });
+  await frame.locator('#exportCsv').click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(file);
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await sleep(100);
+  if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} was not written`);
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
 }
 
 /** The canvas's legend entries, from its aria-label ("… Legend: a; b; c"). */
@@ -185,21 +173,11 @@ async function main() {
   let browser;
   try {
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      try {
-        await (await fetch(`${base}/version`)).arrayBuffer();
-        break;
-      } catch {
-        if (i > 150) throw new Error('the VS Code server did not answer within 30 s');
-        await sleep(200);
-      }
-    }
-    browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await waitForServer(base);
+    const opened = await openWorkbench({ base, port, folder: workspace, developmentPath: repoRoot });
+    browser = opened.browser;
+    const page = opened.page;
     currentPage = page;
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repoRoot}`]];
-    await page.goto(`${base}/?${new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) })}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.statusbar-item', { hasText: /runs?|→/ }).first().waitFor({ timeout: 60_000 });
 
     await check('the status bar shows the live run\'s predicted final loss', async () => {
@@ -232,7 +210,7 @@ async function main() {
 
     await editorChecks(page);
 
-    const dashboardFrame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.
     const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspace, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
     await check('"Scaling Lens: Show Dashboard" draws the loss curves, with train and eval in the legend', async () => {
@@ -284,6 +262,37 @@ async function main() {
       return `last losses ${values.join(', ')}`;
     });
 
+    await check('"Export CSV" on the loss curves writes every shown series on the chosen (tokens) axis', async () => {
+      const file = path.join(workspace, 'scaling-lens-curves-tokens.csv');
+      const rows = await exportCsv(page, dashboardFrame, file);
+      if (rows[0].join(',') !== 'run,series,step,x_tokens,value') throw new Error(`header: ${rows[0].join(',')}`);
+      for (const run of cli.runs) {
+        const series = new Set(rows.filter((r) => r[0] === run.id).map((r) => r[1]));
+        if (![...series].some((s) => s === 'train' || s.startsWith('train_smoothed'))) throw new Error(`no train rows for ${run.id}: ${[...series].join(', ')}`);
+        if (run.prediction && !['fit', 'fit_lower_80', 'fit_upper_80'].every((s) => series.has(s))) throw new Error(`no fit and band rows for ${run.id}: ${[...series].join(', ')}`);
+      }
+      // The fit is extrapolated: the live run's fit rows reach past its last logged step.
+      const live = cli.runs.find((r) => r.status === 'live' && r.prediction);
+      const fitSteps = rows.filter((r) => r[0] === live.id && r[1] === 'fit').map((r) => Number(r[2]));
+      if (!(Math.max(...fitSteps) > live.lastStep)) throw new Error(`the live run's fit ends at ${Math.max(...fitSteps)}, its log at ${live.lastStep}`);
+      return `${rows.length - 1} rows, ${new Set(rows.slice(1).map((r) => r[1])).size} series`;
+    });
+
+    await check('the wall-time axis draws the runs whose logs carry a clock, the resumed run with a gap', async () => {
+      await dashboardFrame.locator('#xaxis').selectOption('wall');
+      await sleep(300);
+      const drawn = await paintedPixels(dashboardFrame, 'curves');
+      if (drawn < 1000) throw new Error(`wall axis painted only ${drawn} pixels`);
+      const legend = await legendOf(dashboardFrame, 'curves');
+      const timed = ['llama-12m', 'llama-23m', 'llama-95m'];
+      for (const name of timed) if (!legend.includes(`${name} · train`)) throw new Error(`no ${name} on the wall axis: ${legend.join(', ')}`);
+      const status = await dashboardFrame.locator('#status').innerText();
+      if (!/without a logged clock not drawn/.test(status)) throw new Error(`status: ${status}`);
+      await page.screenshot({ path: path.join(shots, `dashboard-wall-${await themeOf(page)}.png`) });
+      await dashboardFrame.locator('#xaxis').selectOption('step');
+      return `${legend.length} legend entries; ${status}`;
+    });
+
     await check('the scaling view draws every sized run, the family law, the frontier and the held-out run', async () => {
       const drawn = await showView(dashboardFrame, 'scaling');
       if (drawn < 1000) throw new Error(`the scaling chart painted only ${drawn} pixels`);
@@ -295,6 +304,14 @@ async function main() {
       return `${drawn} pixels, legend: ${legend.join('; ')}`;
     });
 
+    await check('"Export CSV" on the scaling view writes the runs, the law with its band and the frontier', async () => {
+      const rows = await exportCsv(page, dashboardFrame, path.join(workspace, 'scaling-lens-scaling.csv'));
+      if (rows[0].join(',') !== 'family,series,run,params,tokens,flops,loss,lower_80,upper_80') throw new Error(`header: ${rows[0].join(',')}`);
+      const series = new Set(rows.slice(1).map((r) => r[1].replace(/ \(.*\)$/, '')));
+      for (const want of ['final', 'held_out', 'law', 'law_lower_80', 'law_upper_80', 'frontier']) if (!series.has(want)) throw new Error(`no ${want} rows: ${[...series].join(', ')}`);
+      return `${rows.length - 1} rows: ${[...series].join(', ')}`;
+    });
+
     await check('the predicted-vs-actual view plots and lists every validation', async () => {
       const drawn = await showView(dashboardFrame, 'validation');
       if (drawn < 1000) throw new Error(`the validation chart painted only ${drawn} pixels`);
@@ -302,7 +319,9 @@ async function main() {
       if (rows.length < cli.runs.filter((r) => r.prediction).length) throw new Error(`only ${rows.length} validations listed`);
       if (!rows.some((r) => r.includes('leave-largest-out'))) throw new Error('the family hold-out is not listed');
       await page.screenshot({ path: path.join(shots, `dashboard-validation-${await themeOf(page)}.png`) });
-      return `${rows.length} validations, ${drawn} pixels`;
+      const csv = await exportCsv(page, dashboardFrame, path.join(workspace, 'scaling-lens-validation.csv'));
+      if (csv.length - 1 !== rows.length) throw new Error(`the CSV has ${csv.length - 1} validations, the table ${rows.length}`);
+      return `${rows.length} validations (and in the CSV), ${drawn} pixels`;
     });
 
     await check('the dashboard controls are reachable by keyboard: arrow keys move between views', async () => {
@@ -333,6 +352,39 @@ async function main() {
       }
       await showView(dashboardFrame, 'curves');
       return `${before} → ${after}`;
+    });
+
+    await check('a hover link on a run\'s config opens the dashboard with that run picked out', async () => {
+      await openFile(page, 'sweep/llama-95m/config.json');
+      await page.locator('.view-line span', { hasText: 'hidden_size' }).first().hover();
+      const link = page.locator('.monaco-hover a', { hasText: 'scaling chart' }).first();
+      await link.waitFor({ state: 'visible', timeout: 20_000 });
+      await link.click();
+      const row = dashboardFrame.locator('#runs tbody tr.focused');
+      await row.waitFor({ timeout: 20_000 });
+      const id = await row.getAttribute('data-run-id');
+      if (id !== 'sweep/llama-95m') throw new Error(`picked out ${id}`);
+      const status = await dashboardFrame.locator('#status').innerText();
+      if (!/picked out: llama-95m/.test(status)) throw new Error(`status: ${status}`);
+      await sleep(300);
+      await page.screenshot({ path: path.join(shots, `dashboard-focus-run-${await themeOf(page)}.png`) });
+      return status;
+    });
+
+    await check('a hover link on a planned config marks it in the scaling view', async () => {
+      await openFile(page, 'configs/planned-400m/config.json');
+      await page.locator('.view-line span', { hasText: 'hidden_size' }).first().hover();
+      const link = page.locator('.monaco-hover a', { hasText: 'scaling chart' }).first();
+      await link.waitFor({ state: 'visible', timeout: 20_000 });
+      await link.click();
+      await dashboardFrame.locator('#view-scaling:not([hidden])').waitFor({ timeout: 20_000 });
+      const status = dashboardFrame.locator('#status', { hasText: 'picked out: planned' });
+      await status.waitFor({ timeout: 20_000 });
+      const legend = await legendOf(dashboardFrame, 'scaling');
+      if (!legend.some((l) => l.startsWith('planned: ') && l.includes('planned-400m'))) throw new Error(`legend: ${legend.join('; ')}`);
+      await sleep(300);
+      await page.screenshot({ path: path.join(shots, `dashboard-focus-planned-${await themeOf(page)}.png`) });
+      return (await status.innerText()).trim();
     });
   } finally {
     if (browser) await browser.close().catch(() => {});

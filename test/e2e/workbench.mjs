@@ -70,3 +70,35 @@ export async function paintedPixels(frame, selector) {
 export function dashboardFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
+
+/**
+ * The smallest page rectangle holding every element of `locators`, widened by `margin` pixels
+ * and kept inside the viewport: a `clip` for page.screenshot, so a picture shows what it is about.
+ */
+export async function clipAround(page, locators, margin = 0) {
+  const boxes = [];
+  for (const l of locators) {
+    const box = await l.boundingBox();
+    if (box) boxes.push(box);
+  }
+  if (boxes.length === 0) throw new Error('nothing to frame: no element is on screen');
+  const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
+  const right = Math.min(viewport.width, Math.max(...boxes.map((b) => b.x + b.width)) + margin);
+  const bottom = Math.min(viewport.height, Math.max(...boxes.map((b) => b.y + b.height)) + margin);
+  return { x, y, width: right - x, height: bottom - y };
+}
+
+/** The first frame (at any depth) whose body text matches `pattern`, waiting up to `timeoutMs`. */
+export async function frameWithText(page, pattern, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      if (pattern.test(text)) return { frame, text };
+    }
+    if (Date.now() > until) throw new Error(`no frame shows ${pattern} within ${timeoutMs / 1000} s`);
+    await sleep(300);
+  }
+}

@@ -57,11 +57,11 @@ function runWith(series: Run['series'], id = 'sweep/a'): Run {
 }
 
 test('the log\'s own clock: Unix milliseconds scaled, an elapsed counter that restarts stitched on', () => {
-  const ms = loggedClock(runWith([{ metric: '_timestamp', role: 'other', steps: [1, 2, 3], values: [1.7e12, 1.7e12 + 500, 1.7e12 + 1500] }]))!;
+  const ms = loggedClock(runWith([{ metric: '_timestamp', role: 'other', steps: Float64Array.from([1, 2, 3]), values: Float64Array.from([1.7e12, 1.7e12 + 500, 1.7e12 + 1500]) }]))!;
   assert.deepEqual(ms.map((s) => s.seconds - ms[0].seconds), [0, 0.5, 1.5]);
-  const elapsed = loggedClock(runWith([{ metric: '_runtime', role: 'other', steps: [10, 20, 30, 40], values: [5, 10, 2, 7] }]))!;
+  const elapsed = loggedClock(runWith([{ metric: '_runtime', role: 'other', steps: Float64Array.from([10, 20, 30, 40]), values: Float64Array.from([5, 10, 2, 7]) }]))!;
   assert.deepEqual(elapsed.map((s) => s.seconds), [5, 10, 12, 17], 'never runs backwards');
-  assert.equal(loggedClock(runWith([{ metric: 'loss', role: 'train_loss', steps: [1, 2], values: [3, 2] }])), undefined);
+  assert.equal(loggedClock(runWith([{ metric: 'loss', role: 'train_loss', steps: Float64Array.from([1, 2]), values: Float64Array.from([3, 2]) }])), undefined);
   const wall = wallClockView(uniform(1000, 1), 100)!;
   assert.ok(wall.steps.length <= 101);
   assert.equal(wall.steps[wall.steps.length - 1], 10_000, 'the last step is kept');

@@ -9,7 +9,7 @@ import { readConfig } from '../../src/core/configs/index';
 import { isDefaultLogFile } from '../../src/shared/logFiles';
 import { formatNumberLike, replacementText } from '../../src/features/configEdits';
 import { configLenses, formatHours, formatLr, formatUsd, LineIndex, lensTitle, memoryTitle, modelBlockLine, suggestionsOnLine, type LensSpec, type SuggestionArgs } from '../../src/features/lensModel';
-import { chooseFamily, parseAmount, parseDeadline, planBudgetRequest, planMarkdown, planSnippet, validateBudget } from '../../src/features/planBudgetPlan';
+import { chooseFamily, parseAmount, parseDeadline, planBudgetRequest, planMarkdown, planSnippet, validateBudget } from '../../src/core/plan/budgetRequest';
 import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
 import type { ConfigEstimate } from '../../src/shared/protocol';
 import { EDITOR_CONFIGS } from './helpers/editorConfigs';
@@ -242,7 +242,9 @@ test('a size hover shows the fitted formula with its numbers and the fit quality
   assert.match(md, /\| Formula \| L\(N, D\) = E \+ A\/N\^α \+ B\/D\^β with E [\d.]+, A [\d.]+/);
   assert.match(md, /\| Fit quality \| chinchilla law of family "example-sweep", \d+ run\(s\); [\d.]+% error predicting the largest run/);
   assert.match(md, /\| Compute \| 9\.36e17 FLOPs · [\d.]+ H100-h · \$[\d.]+ at 40% MFU \(Kaplan et al\. 2020 convention\) \|/);
-  assert.match(md, /\(command:scalingLens\.showDashboardView\?%5B%22scaling%22%5D\)/);
+  const link = /\(command:scalingLens\.showDashboardView\?([^)]+)\)/.exec(md);
+  assert.ok(link, 'a link to the scaling view');
+  assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), ['scaling', { config: file }], 'naming the config, so the dashboard picks it out');
   // Keys that are not sizes, tokens, LR or batch get no hover.
   assert.deepEqual(sourcesOnLine(estimate, file, config.text, lines.findIndex((l) => l.startsWith('family:'))), []);
 });

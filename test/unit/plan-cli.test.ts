@@ -88,6 +88,36 @@ test('estimate: unreadable, malformed, zero layers and contradictory keys exit n
   assert.equal(run(estimateCommand, [path.join(dir, 'zero.yaml'), '--mfu', '7']).code, 'usage');
 });
 
+test('--usd-per-hour prices the hardware in use: the default, --hardware (aliases too), or the budget\'s own', () => {
+  const sub = path.join(dir, 'gpt2-priced');
+  fs.mkdirSync(sub);
+  fs.writeFileSync(path.join(sub, 'config.json'), GPT2_CONFIG);
+  fs.writeFileSync(path.join(sub, 'training_args.json'), JSON.stringify({ per_device_train_batch_size: 8, gradient_accumulation_steps: 4, world_size: 8, max_steps: 1000, max_seq_length: 1024 }));
+  const cost = (args: string[]) => {
+    const r = run(estimateCommand, [sub, '--json', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).cost as { gpuHours: number; usd: number; hardware: { id: string; usdPerHour: number } };
+  };
+  // Default hardware: the price applies to it, the hours do not change.
+  const base = cost([]);
+  const priced = cost(['--usd-per-hour', '7']);
+  assert.equal(priced.gpuHours, base.gpuHours);
+  assert.ok(Math.abs(priced.usd - 7 * base.gpuHours) < 1e-9 * priced.usd, `${priced.usd} = 7 × ${base.gpuHours}`);
+  assert.notEqual(base.usd, priced.usd);
+  // `A100` is the planner's alias of the 80 GB part: the price lands on the profile actually used.
+  const a100 = cost(['--hardware', 'A100', '--usd-per-hour', '3']);
+  assert.ok(a100.gpuHours > base.gpuHours, 'an A100 takes longer than an H100');
+  assert.ok(Math.abs(a100.usd - 3 * a100.gpuHours) < 1e-9 * a100.usd);
+  assert.equal(run(estimateCommand, [sub, '--hardware', 'Z80', '--usd-per-hour', '3']).code, 'usage');
+  // plan: the default hardware, and a budget in another accelerator's hours.
+  const plain = JSON.parse(run(planCommand, ['--budget', '1e21', '--json']).stdout).recommended;
+  const planPriced = JSON.parse(run(planCommand, ['--budget', '1e21', '--usd-per-hour', '10', '--json']).stdout).recommended;
+  assert.ok(Math.abs(planPriced.usd - 10 * plain.gpuHours) < 1e-6 * planPriced.usd);
+  const hours = JSON.parse(run(planCommand, ['--budget', '1000 A100-h', '--usd-per-hour', '2', '--json']).stdout).recommended;
+  assert.ok(Math.abs(hours.gpuHours - 1000) < 1e-6);
+  assert.ok(Math.abs(hours.usd - 2000) < 1e-3, `1000 A100-h at $2/h: ${hours.usd}`);
+});
+
 test('plan --budget 1e21 --json: recommended about 20 tokens per parameter, alternatives with loss and cost', () => {
   const r = run(planCommand, ['--budget', '1e21', '--json']);
   assert.equal(r.code, 0, r.stderr);

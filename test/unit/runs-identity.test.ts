@@ -19,7 +19,7 @@ function write(root: string, rel: string, data: string | Buffer): string {
 
 function series(run: Run | undefined, metric: string): [number, number][] {
   const s = run?.series.find((x) => x.metric === metric);
-  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+  return s ? Array.from(s.steps, (st, i) => [st, s.values[i]]) : [];
 }
 
 /** HF's train loss at `step` as trainer_state.json stores it (rounded to 4 decimals, like the Trainer). */

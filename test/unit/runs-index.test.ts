@@ -23,7 +23,7 @@ function jsonl(records: object[]): string {
 
 function series(run: Run | undefined, metric: string): [number, number][] {
   const s = run?.series.find((x) => x.metric === metric);
-  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+  return s ? Array.from(s.steps, (st, i) => [st, s.values[i]]) : [];
 }
 
 function trainerState(globalStep: number, maxSteps: number, finished = false): string {

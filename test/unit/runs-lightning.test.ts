@@ -10,7 +10,7 @@ import type { Run } from '../../src/core/runs/types';
 
 function series(run: Run | undefined, metric: string): [number, number][] {
   const s = run?.series.find((x) => x.metric === metric);
-  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+  return s ? Array.from(s.steps, (st, i) => [st, s.values[i]]) : [];
 }
 
 /** What Lightning's CSVLogger writes: header = sorted union of keys, each row only its own keys. */

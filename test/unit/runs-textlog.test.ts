@@ -453,7 +453,7 @@ function write(root: string, rel: string, text: string): string {
 
 function seriesOf(run: Run | undefined, metric: string): [number, number][] {
   const s = run?.series.find((x) => x.metric === metric);
-  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+  return s ? Array.from(s.steps, (st, i) => [st, s.values[i]]) : [];
 }
 
 test('index: a text file with no metric lines is skipped with an info diagnostic, and read once lines appear', () => {

@@ -18,7 +18,7 @@ function pairs(points: MetricPoint[], metric: string): [number, number][] {
 
 function series(run: Run | undefined, metric: string): [number, number][] {
   const s = run?.series.find((x) => x.metric === metric);
-  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+  return s ? Array.from(s.steps, (st, i) => [st, s.values[i]]) : [];
 }
 
 test('CRC-32C and the TFRecord mask match the published test vectors', () => {

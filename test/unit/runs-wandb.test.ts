@@ -29,7 +29,7 @@ function pairs(points: MetricPoint[], metric: string): [number, number][] {
 
 function series(run: Run | undefined, metric: string): [number, number][] {
   const s = run?.series.find((x) => x.metric === metric);
-  return s ? s.steps.map((st, i) => [st, s.values[i]]) : [];
+  return s ? Array.from(s.steps, (st, i) => [st, s.values[i]]) : [];
 }
 
 function row(step: number | undefined, items: Record<string, string>, flatKeys = false): Uint8Array {

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseDashboardState, parseWebviewMessage } from '../../src/shared/protocol';
-import { snapshotCsv } from '../../src/shared/csvExport';
 
 test('valid webview messages are accepted as they are', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'resync' }), { type: 'resync' });
-  assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true }), { type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true });
+  assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' }), { type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' });
   assert.deepEqual(parseWebviewMessage({ type: 'revealLog', runId: 'sweep/a' }), { type: 'revealLog', runId: 'sweep/a' });
-  assert.deepEqual(parseWebviewMessage({ type: 'exportCsv' }), { type: 'exportCsv' });
+  const state = { ...parseDashboardState(undefined), view: 'scaling', hiddenRuns: ['sweep/a'] };
+  assert.deepEqual(parseWebviewMessage({ type: 'exportCsv', state }), { type: 'exportCsv', state });
   assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
 });
 
@@ -22,7 +22,9 @@ test('hostile or malformed webview messages are rejected', () => {
     [],
     { type: 'nope' },
     { type: 'ready', extra: 1 },
-    { type: 'rendered', version: -1, runs: 0, points: 0, view: 'curves', planned: false },
+    { type: 'rendered', version: -1, runs: 0, points: 0, view: 'curves', planned: false, focus: '' },
+    { type: 'rendered', version: 1, runs: 0, points: 0, view: 'curves', planned: false },
+    { type: 'rendered', version: 1, runs: 0, points: 0, view: 'curves', planned: false, focus: 3 },
     { type: 'rendered', version: 1.5, runs: 0, points: 0, view: 'curves', planned: false },
     { type: 'rendered', version: '1', runs: 0, points: 0, view: 'curves', planned: false },
     { type: 'rendered', version: 1, runs: 0, points: 0, planned: false },
@@ -35,6 +37,14 @@ test('hostile or malformed webview messages are rejected', () => {
     { type: 'exportPng', dataUrl: 'data:image/png;base64,<script>' },
     { type: 'exportPng', dataUrl: `data:image/png;base64,${'A'.repeat(21 * 1024 * 1024)}` },
     { type: 'exportCsv', path: '/etc/passwd' },
+    { type: 'exportCsv' },
+    // The state must be exactly a valid one: nothing missing, extra or out of range.
+    { type: 'exportCsv', state: { ...parseDashboardState(undefined), view: 'nope' } },
+    { type: 'exportCsv', state: { ...parseDashboardState(undefined), extra: 1 } },
+    { type: 'exportCsv', state: { ...parseDashboardState(undefined), smoothing: 5 } },
+    { type: 'exportCsv', state: { ...parseDashboardState(undefined), hiddenRuns: ['a', 3] } },
+    { type: 'exportCsv', state: { ...parseDashboardState(undefined), sort: { column: 'name', descending: false, x: 1 } } },
+    { type: 'exportCsv', state: 'curves' },
     JSON.parse('{"type":"ready","__proto__":{"polluted":true}}'),
   ];
   for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
@@ -75,10 +85,4 @@ test('persisted dashboard state is sanitised, with defaults for anything unknown
   assert.deepEqual(parseDashboardState({ xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } }), { ...defaults, xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } });
   const chosen = { xAxis: 'wall', view: 'validation', scalingX: 'params', showLr: true, groupSeeds: true, colourBy: 'peakLr', family: 'sweep', sort: { column: 'eta', descending: false } } as const;
   assert.deepEqual(parseDashboardState(chosen), { ...defaults, ...chosen });
-});
-
-test('the CSV export quotes run ids and lists every displayed series', () => {
-  const display = { steps: [1, 2], loss: [3, 2.5], evalSteps: [2], evalLoss: [2.6], fitSteps: [2], fit: [2.4], fitLower: [2.3], fitUpper: [2.5], lrSteps: [1], lr: [1e-3] };
-  const csv = snapshotCsv({ version: 1, fitMs: 0, incomplete: false, families: [], diagnostics: [], seedGroups: [], scaling: [], validations: [], runs: [{ id: 'a,"b"', name: 'b', dir: '', format: 'jsonl', status: 'live', files: [], hyper: { notes: [] }, points: 2, family: 'f', display, diagnostics: [] }] });
-  assert.equal(csv, ['run,series,step,loss', '"a,""b""",train,1,3', '"a,""b""",train,2,2.5', '"a,""b""",eval,2,2.6', '"a,""b""",fit,2,2.4', '"a,""b""",fit_lower_80,2,2.3', '"a,""b""",fit_upper_80,2,2.5', ''].join('\n'));
 });

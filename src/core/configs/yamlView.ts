@@ -4,35 +4,166 @@
 // and `${..x}` (relative to the node holding the value, OmegaConf), in whole values only. Custom
 // resolvers (`${multiply:…}`, `${oc.env:…}`) are left unresolved and reported as such. `???` is
 // OmegaConf's "mandatory, no value": read as missing.
+//
+// Speed: the yaml library (which gives the source ranges) parses about 4 MB/s, and real configs
+// grow long data mixtures that no reader looks at. A document that is a plain top-level block
+// mapping (no anchors, aliases, tags or directives, every column-0 line a key) is read one
+// top-level key at a time: a key's block is parsed with yaml only when a reader asks for it, and
+// the others are only checked for syntax by js-yaml (about 6× faster, no ranges needed); a block
+// js-yaml rejects is parsed with yaml, whose messages the diagnostics keep. Both results are
+// remembered by the block's text, so after an edit only the edited block is read again. Any
+// other document is parsed whole with yaml.
+import { load as loadYaml } from 'js-yaml';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import type { Found } from './builder';
 import { lineAt } from './json';
 
 const INTERPOLATION = /^\$\{([^}]*)\}$/;
+const PARSE_OPTIONS = { strict: false, uniqueKeys: false } as const;
+
+/** A top-level key's block: its text runs from its key line to the next key line. */
+interface Block {
+  key: string;
+  start: number;
+  end: number;
+}
+
+interface ParsedBlock {
+  doc: Document;
+  /** Offsets in the block's own text. */
+  errors: { pos: number; message: string }[];
+}
+
+/** Parsed (or syntax-checked: `valid`) blocks by their text, shared by every view. */
+const blockMemo = new Map<string, ParsedBlock | 'valid'>();
+const BLOCK_MEMO_ENTRIES = 256;
+/** Blocks shorter than this are parsed again rather than remembered (cheap, and keeps the memo small). */
+const BLOCK_MEMO_MIN_CHARS = 2048;
+
+function remembered(text: string): ParsedBlock | 'valid' | undefined {
+  const memo = text.length >= BLOCK_MEMO_MIN_CHARS ? blockMemo.get(text) : undefined;
+  if (memo) {
+    // Most recently used last, so the oldest entry goes first when the memo is full.
+    blockMemo.delete(text);
+    blockMemo.set(text, memo);
+  }
+  return memo;
+}
+
+function remember(text: string, value: ParsedBlock | 'valid'): void {
+  if (text.length < BLOCK_MEMO_MIN_CHARS) return;
+  blockMemo.set(text, value);
+  if (blockMemo.size > BLOCK_MEMO_ENTRIES) blockMemo.delete(blockMemo.keys().next().value as string);
+}
+
+function parseBlock(text: string): ParsedBlock {
+  const memo = remembered(text);
+  if (memo && memo !== 'valid') return memo;
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  const parsed: ParsedBlock = { doc, errors: doc.errors.map((e) => ({ pos: e.pos[0], message: e.message })) };
+  remember(text, parsed);
+  return parsed;
+}
+
+/** The syntax errors of a block no reader has asked for: none when js-yaml reads it, else yaml's. */
+function checkBlock(text: string): ParsedBlock | 'valid' {
+  const memo = remembered(text);
+  if (memo) return memo;
+  try {
+    // `json: true`: a repeated key is not an error (yaml is run with uniqueKeys: false too).
+    loadYaml(text, { json: true });
+  } catch {
+    return parseBlock(text);
+  }
+  remember(text, 'valid');
+  return 'valid';
+}
+
+/** A column-0 line that opens a top-level key: `key:`, `key: value`, `"quoted key": …`. */
+const TOP_KEY = /^(?:"([^"\\]*)"|'([^']*)'|([A-Za-z0-9_$][^:#]*?))[ \t]*:(?:[ \t]|\r?$)/;
+/** Anything that ties one block to another or changes how the document is read. */
+const NOT_SPLITTABLE = /(^|[\s,[{])[&*!][^\s,\]}]|^(---|\.\.\.|%)|^[ \t]*<<[ \t]*:/m;
+
+/**
+ * The top-level blocks of a plain block mapping, or undefined when the document must be parsed
+ * whole (a top-level sequence or scalar, anchors/aliases/tags, directives, several documents, a
+ * repeated top-level key, or a column-0 line that is not a key).
+ */
+export function topLevelBlocks(text: string): Block[] | undefined {
+  if (NOT_SPLITTABLE.test(text)) return undefined;
+  const blocks: Block[] = [];
+  const seen = new Set<string>();
+  let offset = 0;
+  while (offset <= text.length) {
+    let next = text.indexOf('\n', offset);
+    if (next === -1) next = text.length;
+    const c = text.charCodeAt(offset);
+    // Indented, blank and comment lines belong to the block above (or precede the first key).
+    if (offset < next && c !== 32 && c !== 9 && c !== 35 && c !== 13) {
+      const m = TOP_KEY.exec(text.slice(offset, next));
+      if (!m) return undefined;
+      const key = m[1] ?? m[2] ?? m[3];
+      if (seen.has(key)) return undefined;
+      seen.add(key);
+      if (blocks.length) blocks[blocks.length - 1].end = offset;
+      blocks.push({ key, start: offset, end: text.length });
+    }
+    offset = next + 1;
+  }
+  return blocks.length ? blocks : undefined;
+}
 
 export class YamlView {
-  readonly doc: Document;
   readonly errors: Diagnostic[] = [];
+  /** The whole document, when it is not read block by block. */
+  private readonly whole?: Document;
+  /** Each top-level key's block and, once a reader asked for it, its parse. */
+  private readonly blocks?: { block: Block; text: string; parsed?: ParsedBlock }[];
 
   constructor(
     readonly text: string,
     readonly file: string,
   ) {
-    this.doc = parseDocument(text, { strict: false, uniqueKeys: false });
-    for (const e of this.doc.errors) {
+    const blocks = topLevelBlocks(text);
+    if (blocks) {
+      // Every block is checked (from the memo when unchanged), so a syntax error anywhere is found.
+      const checked = blocks.map((block) => {
+        const blockText = text.slice(block.start, block.end);
+        const check = checkBlock(blockText);
+        return check === 'valid' ? { block, text: blockText } : { block, text: blockText, parsed: check };
+      });
+      // A broken block is read again as part of the whole document, so the diagnostics are the
+      // whole parse's (a quote left open at a block's end may run on into the next key there).
+      if (checked.every((b) => !b.parsed || b.parsed.errors.length === 0)) {
+        this.blocks = checked;
+        return;
+      }
+    }
+    this.whole = parseDocument(text, PARSE_OPTIONS);
+    for (const e of this.whole.errors) {
       this.errors.push({ file, line: lineAt(text, e.pos[0]), severity: 'error', message: `invalid YAML: ${e.message.split('\n')[0]}` });
     }
   }
 
   /** The top-level mapping, or undefined when the document is not one. */
   isMapping(): boolean {
-    return isMap(this.doc.contents);
+    return this.blocks !== undefined || isMap(this.whole?.contents);
   }
 
-  node(path: string[]): Node | undefined {
-    const n = this.doc.getIn(path, true);
-    return n && typeof n === 'object' ? (n as Node) : undefined;
+  /** The node at `path` and the offset of the text its ranges count from. */
+  private locate(path: string[]): { node: Node; offset: number } | undefined {
+    let doc = this.whole;
+    let offset = 0;
+    if (this.blocks) {
+      const hit = this.blocks.find((b) => b.block.key === path[0]);
+      if (!hit) return undefined;
+      hit.parsed ??= parseBlock(hit.text);
+      doc = hit.parsed.doc;
+      offset = hit.block.start;
+    }
+    const n = doc?.getIn(path, true);
+    return n && typeof n === 'object' ? { node: n as Node, offset } : undefined;
   }
 
   has(path: string): boolean {
@@ -41,7 +172,8 @@ export class YamlView {
 
   /** Keys of the mapping at `path` (top level for ''). */
   keys(path = ''): string[] {
-    const n = path ? this.node(path.split('.')) : this.doc.contents;
+    if (!path && this.blocks) return this.blocks.map((b) => b.block.key);
+    const n = path ? this.locate(path.split('.'))?.node : this.whole?.contents;
     if (!isMap(n)) return [];
     return n.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
   }
@@ -52,9 +184,10 @@ export class YamlView {
    */
   get(path: string, depth = 0): Found | undefined {
     const parts = path.split('.');
-    const n = this.node(parts);
-    if (n === undefined) return undefined;
-    const range = n.range ? { start: n.range[0], end: n.range[1] } : undefined;
+    const at = this.locate(parts);
+    if (at === undefined) return undefined;
+    const n = at.node;
+    const range = n.range ? { start: at.offset + n.range[0], end: at.offset + n.range[1] } : undefined;
     if (isScalar(n)) {
       const v = n.value;
       if (v === null || v === undefined || v === '') return undefined;

@@ -54,7 +54,20 @@ export function chinchillaPriors(): Record<string, Prior> {
 }
 
 /** Robust "final loss" of a finished curve: mean of the last 2% of points (at least 3), NaN/Inf ignored. */
-export function smoothedFinalLoss(steps: readonly number[], losses: readonly number[]): number {
+export function smoothedFinalLoss(steps: ArrayLike<number>, losses: ArrayLike<number>): number {
+  // Fast path for the usual input (all finite, steps ascending): the last k points as they are,
+  // which is what the general path's stable sort gives too.
+  const count = Math.min(steps.length, losses.length);
+  let clean = count > 0;
+  for (let i = 0; i < count && clean; i++) {
+    if (!Number.isFinite(losses[i]) || !Number.isFinite(steps[i]) || (i > 0 && steps[i] < steps[i - 1])) clean = false;
+  }
+  if (clean) {
+    const k = Math.min(count, Math.max(3, Math.ceil(0.02 * count)));
+    let sum = 0;
+    for (let i = count - k; i < count; i++) sum += losses[i];
+    return sum / k;
+  }
   const pts: { s: number; v: number }[] = [];
   for (let i = 0; i < Math.min(steps.length, losses.length); i++) {
     if (Number.isFinite(losses[i]) && Number.isFinite(steps[i])) pts.push({ s: steps[i], v: losses[i] });

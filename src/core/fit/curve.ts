@@ -99,7 +99,7 @@ const BREAK_RMSE_RATIO = 0.7;
 const BREAK_MIN_POINTS = 30;
 
 /** A curve law bound to one run: the law, how a step maps to its inputs, and its priors. */
-interface CurveModel {
+export interface CurveModel {
   law: LawDefinition;
   xOf(step: number): number[];
   priors?: Record<string, Prior>;
@@ -133,7 +133,8 @@ export function curveModel(lawId: CurveLawId, lr?: Float64Array): CurveModel | {
   }
 }
 
-function thin(steps: number[], losses: number[], maxPoints: number): { steps: number[]; losses: number[] } {
+/** Long curves averaged into ≤ maxPoints consecutive chunks (mean step, geometric-mean loss). Exported for the benchmark's SciPy twin. */
+export function thin(steps: number[], losses: number[], maxPoints: number): { steps: number[]; losses: number[] } {
   if (steps.length <= maxPoints) return { steps, losses };
   const chunk = Math.ceil(steps.length / maxPoints);
   const outS: number[] = [];
@@ -169,7 +170,37 @@ function fitModel(model: CurveModel, steps: readonly number[], losses: readonly 
   );
 }
 
-export function fitCurve(steps: readonly number[], losses: readonly number[], opts: CurveFitOptions): CurveFit | { error: string } {
+/**
+ * The priors a curve fit of `lawId` uses on a run with these (kept) losses, target step and
+ * schedule; undefined for none. Exported so the validation's SciPy baseline fits the same objective.
+ */
+export function curveLawPriors(lawId: CurveLawId, model: CurveModel, losses: ArrayLike<number>, target: number, lr?: Float64Array): Record<string, Prior> | undefined {
+  const sortedLosses = Array.from(losses).sort((a, b) => a - b);
+  const typical = sortedLosses[Math.floor(sortedLosses.length / 2)];
+  if (lawId === 'annealing') {
+    // Early in a decaying run the annealing area S2 is ~0 over the data and C is barely
+    // identified (Tissue et al.); a weak prior C ~ N(0, sd) with sd·S2(target) = half the typical
+    // loss keeps it from wandering to values that make the extrapolation absurd, and the
+    // bootstrap's spread of C (with the prior) widens the interval where the data say little.
+    const s2Target = model.xOf(target)[1];
+    return s2Target > 0 ? { C: { mean: 0, sd: (0.5 * typical) / s2Target } } : undefined;
+  }
+  if (lawId === 'multipower' && lr) {
+    // Same problem for the loss-drop scale B before the LR has decayed much: a weak prior (sd 2
+    // in ln B, a factor e² ≈ 7 either way) centred where the whole LR drop buys 10% of the typical
+    // loss, the size of the annealing gains Luo et al. report. The published shape priors
+    // (priors.ts, used for fits over several curves) are not added here: on one curve's first 30%
+    // with no decay in it they made the drop term all prior and the backtests worse (mean error to
+    // the end of the run 1.85% → 4.56% over 27 curves, `npm run validate` on 2026-11-23).
+    let peak = 0;
+    for (let k = 1; k < lr.length; k++) peak = Math.max(peak, lr[k]);
+    const drop = peak - lr[Math.min(lr.length - 1, Math.round(target))];
+    return drop > 0 ? { b: { mean: Math.log((0.1 * typical) / drop), sd: 2 } } : undefined;
+  }
+  return undefined;
+}
+
+export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, opts: CurveFitOptions): CurveFit | { error: string } {
   const target = opts.targetStep;
   if (!(target > 0) || !Number.isFinite(target)) return { error: `target step must be a finite number > 0 (got ${target})` };
   const lawId = opts.law ?? 'power';
@@ -180,48 +211,51 @@ export function fitCurve(steps: readonly number[], losses: readonly number[], op
   }
   const law = model.law;
 
-  const pts: { s: number; v: number }[] = [];
+  // Usable points in step order. Logs are almost always sorted already: then no sort (and no
+  // object per point) is needed; otherwise a stable sort by step, as before.
+  const validSteps: number[] = [];
+  const validLosses: number[] = [];
+  let sorted = true;
   for (let i = 0; i < Math.min(steps.length, losses.length); i++) {
     const s = steps[i];
     const v = losses[i];
-    if (s > 0 && Number.isFinite(s) && v > 0 && Number.isFinite(v)) pts.push({ s, v });
+    if (s > 0 && Number.isFinite(s) && v > 0 && Number.isFinite(v)) {
+      if (validSteps.length > 0 && s < validSteps[validSteps.length - 1]) sorted = false;
+      validSteps.push(s);
+      validLosses.push(v);
+    }
   }
-  if (pts.length === 0) return { error: 'no usable loss points: need finite losses > 0 at steps > 0' };
-  pts.sort((a, b) => a.s - b.s);
+  const usable = validSteps.length;
+  if (usable === 0) return { error: 'no usable loss points: need finite losses > 0 at steps > 0' };
+  if (!sorted) {
+    const order = validSteps.map((_, i) => i).sort((a, b) => validSteps[a] - validSteps[b] || a - b);
+    const s0 = validSteps.slice();
+    const v0 = validLosses.slice();
+    order.forEach((k, i) => {
+      validSteps[i] = s0[k];
+      validLosses[i] = v0[k];
+    });
+  }
 
   const frac = Math.min(0.9, Math.max(0, opts.dropFirstFraction ?? DEFAULT_DROP_FIRST_FRACTION));
-  const first = pts[0].s;
-  const cutoff = first + frac * (pts[pts.length - 1].s - first);
-  const kept = frac > 0 ? pts.filter((p) => p.s >= cutoff) : pts;
+  const first = validSteps[0];
+  const cutoff = first + frac * (validSteps[usable - 1] - first);
+  // Steps ascend, so the points at or past the cutoff are a suffix.
+  let from = 0;
+  if (frac > 0) while (from < usable && !(validSteps[from] >= cutoff)) from++;
+  const keptCount = usable - from;
   const nParams = law.parameters.length;
-  if (kept.length < nParams) {
+  if (keptCount < nParams) {
     return {
       error:
         `need at least ${nParams} loss points after dropping the first ${Math.round(frac * 100)}% of steps ` +
-        `as warm-up; have ${kept.length} (of ${pts.length} usable)`,
+        `as warm-up; have ${keptCount} (of ${usable} usable)`,
     };
   }
-  const usedSteps = kept.map((p) => p.s);
-  const usedLosses = kept.map((p) => p.v);
-  if (lawId === 'annealing') {
-    // Early in a decaying run the annealing area S2 is ~0 over the data and C is barely
-    // identified (Tissue et al.); a weak prior C ~ N(0, sd) with sd·S2(target) = half the typical
-    // loss keeps it from wandering to values that make the extrapolation absurd, and the
-    // bootstrap's spread of C (with the prior) widens the interval where the data say little.
-    const s2Target = model.xOf(target)[1];
-    const typical = [...usedLosses].sort((a, b) => a - b)[Math.floor(usedLosses.length / 2)];
-    if (s2Target > 0) model.priors = { C: { mean: 0, sd: (0.5 * typical) / s2Target } };
-  }
-  if (lawId === 'multipower' && opts.lr) {
-    // Same problem for the loss-drop scale B before the LR has decayed much: a weak prior
-    // (sd 2 in ln B, a factor e² ≈ 7 either way) centred where the whole LR drop buys 10% of
-    // the typical loss, the size of the annealing gains Luo et al. report.
-    let peak = 0;
-    for (let k = 1; k < opts.lr.length; k++) peak = Math.max(peak, opts.lr[k]);
-    const drop = peak - opts.lr[Math.min(opts.lr.length - 1, Math.round(target))];
-    const typical = [...usedLosses].sort((a, b) => a - b)[Math.floor(usedLosses.length / 2)];
-    if (drop > 0) model.priors = { b: { mean: Math.log((0.1 * typical) / drop), sd: 2 } };
-  }
+  const usedSteps = from === 0 ? validSteps : validSteps.slice(from);
+  const usedLosses = from === 0 ? validLosses : validLosses.slice(from);
+  const priors = curveLawPriors(lawId, model, usedLosses, target, opts.lr);
+  if (priors) model.priors = priors;
   const thinned = thin(usedSteps, usedLosses, lawId === 'multipower' || lawId === 'annealing' ? MAX_SCHEDULE_CURVE_POINTS : MAX_CURVE_POINTS);
 
   const main = fitModel(model, thinned.steps, thinned.losses, opts);
@@ -315,7 +349,7 @@ export function fitCurve(steps: readonly number[], losses: readonly number[], op
   const result: CurveFit = {
     lawId: law.id,
     parameters: naturalEstimates(law, best, samples, level, multiplier),
-    pointsUsed: kept.length,
+    pointsUsed: keptCount,
     firstStep: usedSteps[0],
     lastFittedStep: lastStep,
     // On the raw points (not the thinned chunks, whose averaging hides noise).

@@ -12,8 +12,8 @@
  * IRLS: Huber's ρ is majorised at r₀ by ½·w(r₀)·r² + const with w = min(1, δ/|r₀|), so each
  * weighted least-squares solve lowers F; we stop when it no longer does.
  */
-import { isValidInput, type LawDefinition } from '../laws/types';
-import { clampToBox, levenbergMarquardt, shouldStop, type LsqProblem, type StopCheck } from './lm';
+import { compileLaw, isValidInput, type CompiledLaw, type LawDefinition } from '../laws/types';
+import { clampToBox, levenbergMarquardt, LmWork, shouldStop, type LsqProblem, type StopCheck } from './lm';
 
 export interface Prior {
   mean: number;
@@ -75,6 +75,53 @@ interface Prepared {
   priorSd: number[];
   delta: number;
   dataWeight: number;
+  lower: number[];
+  upper: number[];
+  /** The law bound to `x`, and a buffer of its values at the last parameters evaluated. */
+  kernel: CompiledLaw;
+  f: Float64Array;
+  /** The parameter vector (by identity) whose values `f` holds; null after a solver evaluation. */
+  fAt: readonly number[] | null;
+  /** √weight of each residual in the current least-squares surrogate (set before each solve). */
+  sqrtWeights: Float64Array;
+  /** The surrogate problem (its residuals are weighted by `sqrtWeights`), made once per fit. */
+  problem: LsqProblem;
+  /** The solver's buffers, reused by every solve of this fit. */
+  work: LmWork;
+}
+
+/** Everything a fit of `law` to these points needs, allocated once (not per IRLS round or solve). */
+function prepare(
+  law: LawDefinition,
+  x: (readonly number[])[],
+  logY: number[],
+  w: number[],
+  priors: { idx: number[]; mean: number[]; sd: number[] },
+  delta: number,
+  dataWeight: number,
+): Prepared {
+  const n = law.parameters.length;
+  const nResiduals = x.length + priors.idx.length;
+  const prep = {
+    law,
+    x,
+    logY,
+    w,
+    priorIdx: priors.idx,
+    priorMean: priors.mean,
+    priorSd: priors.sd,
+    delta,
+    dataWeight,
+    lower: law.parameters.map((q) => q.lower),
+    upper: law.parameters.map((q) => q.upper),
+    kernel: compileLaw(law, x),
+    f: new Float64Array(x.length),
+    fAt: null,
+    sqrtWeights: new Float64Array(x.length),
+    work: new LmWork(nResiduals, n),
+  } as Omit<Prepared, 'problem'> as Prepared;
+  prep.problem = weightedProblem(prep);
+  return prep;
 }
 
 function huber(r: number, delta: number): number {
@@ -83,11 +130,14 @@ function huber(r: number, delta: number): number {
 }
 
 function objective(prep: Prepared, p: readonly number[]): number {
+  const f = prep.f;
+  prep.kernel.values(p, f);
+  prep.fAt = p;
   let data = 0;
-  for (let i = 0; i < prep.x.length; i++) {
-    const f = prep.law.evaluate(p, prep.x[i]);
-    if (!(f > 0) || !Number.isFinite(f)) return Infinity;
-    data += prep.w[i] * huber(Math.log(f) - prep.logY[i], prep.delta);
+  for (let i = 0; i < f.length; i++) {
+    const fi = f[i];
+    if (!(fi > 0) || !Number.isFinite(fi)) return Infinity;
+    data += prep.w[i] * huber(Math.log(fi) - prep.logY[i], prep.delta);
   }
   let prior = 0;
   for (let k = 0; k < prep.priorIdx.length; k++) {
@@ -98,36 +148,44 @@ function objective(prep: Prepared, p: readonly number[]): number {
 }
 
 export function logResidualRmse(law: LawDefinition, p: readonly number[], data: LawData): number {
+  const n = data.y.length;
+  if (n === 0) return NaN;
+  // The compiled law gives the same values as `evaluate`, faster on long raw curves.
+  const f = new Float64Array(n);
+  compileLaw(law, data.x.length > n ? data.x.slice(0, n) : data.x).values(p, f);
   let s = 0;
-  let n = 0;
-  for (let i = 0; i < data.y.length; i++) {
-    const r = Math.log(law.evaluate(p, data.x[i])) - Math.log(data.y[i]);
+  for (let i = 0; i < n; i++) {
+    const r = Math.log(f[i]) - Math.log(data.y[i]);
     s += r * r;
-    n++;
   }
-  return n > 0 ? Math.sqrt(s / n) : NaN;
+  return Math.sqrt(s / n);
 }
 
-/** Weighted least-squares surrogate for one IRLS step. */
-function weightedProblem(prep: Prepared, weights: Float64Array): LsqProblem {
-  const { law } = prep;
-  const n = law.parameters.length;
+/** Weighted least-squares surrogate of one IRLS step; the weights are `prep.sqrtWeights` at solve time. */
+function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
+  const n = prep.law.parameters.length;
   const nData = prep.x.length;
+  const { kernel, f, sqrtWeights: weights, logY } = prep;
   return {
     nParams: n,
     nResiduals: nData + prep.priorIdx.length,
-    lower: law.parameters.map((q) => q.lower),
-    upper: law.parameters.map((q) => q.upper),
+    lower: prep.lower,
+    upper: prep.upper,
     evaluate(p, r, jac) {
-      for (let i = 0; i < nData; i++) {
-        const f = law.evaluate(p, prep.x[i]);
-        const c = weights[i];
-        r[i] = c * (Math.log(f) - prep.logY[i]);
-        if (jac) {
-          const g = law.jacobian(p, prep.x[i]);
-          // d ln f / dp = (df/dp) / f
-          for (let j = 0; j < n; j++) jac[i * n + j] = (c * g[j]) / f;
+      prep.fAt = null;
+      if (jac) {
+        // The kernel writes df/dp into the data rows; scaled in place to d(c·ln f)/dp = c·(df/dp)/f.
+        kernel.valuesAndJacobian(p, f, jac);
+        for (let i = 0; i < nData; i++) {
+          const c = weights[i];
+          const fi = f[i];
+          r[i] = c * (Math.log(fi) - logY[i]);
+          const row = i * n;
+          for (let j = 0; j < n; j++) jac[row + j] = (c * jac[row + j]) / fi;
         }
+      } else {
+        kernel.values(p, f);
+        for (let i = 0; i < nData; i++) r[i] = weights[i] * (Math.log(f[i]) - logY[i]);
       }
       for (let k = 0; k < prep.priorIdx.length; k++) {
         const row = nData + k;
@@ -150,8 +208,7 @@ interface RefineResult {
 }
 
 function asCandidate(prep: Prepared, start: readonly number[]): RefineResult {
-  const { law } = prep;
-  const p = clampToBox(start, law.parameters.map((q) => q.lower), law.parameters.map((q) => q.upper));
+  const p = clampToBox(start, prep.lower, prep.upper);
   return { params: p, objective: objective(prep, p), converged: false, timedOut: false };
 }
 
@@ -161,17 +218,17 @@ function asCandidate(prep: Prepared, start: readonly number[]): RefineResult {
  * The uniform weight equals the Huber weight of a 1% residual, so priors keep their balance.
  */
 function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLawOptions): RefineResult {
-  const { law } = prep;
-  const p0 = clampToBox(start, law.parameters.map((q) => q.lower), law.parameters.map((q) => q.upper));
+  const p0 = clampToBox(start, prep.lower, prep.upper);
   const F0 = objective(prep, p0);
   if (shouldStop(opts)) return { params: p0, objective: F0, converged: false, timedOut: true };
-  const weights = new Float64Array(prep.x.length);
+  const weights = prep.sqrtWeights;
   for (let i = 0; i < prep.x.length; i++) weights[i] = Math.sqrt(prep.w[i] * prep.dataWeight * prep.delta * 0.1);
-  const ls = levenbergMarquardt(weightedProblem(prep, weights), p0, {
+  const ls = levenbergMarquardt(prep.problem, p0, {
     maxIterations: 50,
     costTolerance: 1e-10,
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
+    work: prep.work,
   });
   const F = objective(prep, ls.params);
   const timedOut = ls.status === 'stopped';
@@ -180,25 +237,29 @@ function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLa
 
 /** IRLS for the Huber objective from `start` (a majorise–minimise scheme: F never increases). */
 function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): RefineResult {
-  const { law } = prep;
   let p = start.params;
   let F = start.objective;
   const maxIrls = opts.maxIrlsIterations ?? 60;
-  const weights = new Float64Array(prep.x.length);
+  const weights = prep.sqrtWeights;
+  const f = prep.f;
+  const nParams = p.length;
   let overRelax = 1;
   for (let it = 0; it < maxIrls; it++) {
     if (shouldStop(opts)) return { params: p, objective: F, converged: false, timedOut: true };
+    // F was last evaluated at p (after a step or an accepted over-relaxation): its values are at hand.
+    if (prep.fAt !== p) prep.kernel.values(p, f);
     for (let i = 0; i < prep.x.length; i++) {
-      const r = Math.log(law.evaluate(p, prep.x[i])) - prep.logY[i];
+      const r = Math.log(f[i]) - prep.logY[i];
       const w = Math.abs(r) <= prep.delta ? 1 : prep.delta / Math.abs(r);
       weights[i] = Math.sqrt(w * prep.w[i] * prep.dataWeight);
     }
     // MM only needs each surrogate lowered, not solved exactly: a few LM steps per reweighting.
-    const lm = levenbergMarquardt(weightedProblem(prep, weights), p, {
+    const lm = levenbergMarquardt(prep.problem, p, {
       maxIterations: opts.maxLmIterations ?? 3,
       costTolerance: 1e-10,
       deadline: opts.deadline,
       isCancelled: opts.isCancelled,
+      work: prep.work,
     });
     const Fnew = objective(prep, lm.params);
     if (!(Fnew < F)) {
@@ -207,7 +268,7 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
       return { params: p, objective: F, converged: !stopped && Number.isFinite(F), timedOut: stopped };
     }
     let relStep = 0;
-    for (let j = 0; j < p.length; j++) {
+    for (let j = 0; j < nParams; j++) {
       relStep = Math.max(relStep, Math.abs(lm.params[j] - p[j]) / (Math.abs(p[j]) + 1e-3));
     }
     const relGain = (F - Fnew) / Math.max(Math.abs(F), 1e-300);
@@ -216,11 +277,8 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
     F = Fnew;
     // IRLS for a Huber loss with a tiny δ converges linearly along a steady direction, so try an
     // over-relaxed step along it; kept only if it lowers F, so monotonicity is preserved.
-    const ext = clampToBox(
-      p.map((v, j) => v + overRelax * (v - prev[j])),
-      law.parameters.map((q) => q.lower),
-      law.parameters.map((q) => q.upper),
-    );
+    const ext = new Array<number>(nParams);
+    for (let j = 0; j < nParams; j++) ext[j] = Math.min(prep.upper[j], Math.max(prep.lower[j], p[j] + overRelax * (p[j] - prev[j])));
     const Fext = objective(prep, ext);
     if (Fext < F) {
       p = ext;
@@ -246,14 +304,14 @@ function gridStarts(full: Prepared, keep: number): number[][] {
   if (full.x.length > GRID_POINTS) {
     const stride = full.x.length / GRID_POINTS;
     const idx = Array.from({ length: GRID_POINTS }, (_, k) => Math.floor(k * stride));
-    prep = { ...full, x: idx.map((i) => full.x[i]), logY: idx.map((i) => full.logY[i]), w: idx.map((i) => full.w[i]) };
+    const x = idx.map((i) => full.x[i]);
+    prep = { ...full, x, logY: idx.map((i) => full.logY[i]), w: idx.map((i) => full.w[i]), kernel: compileLaw(full.law, x), f: new Float64Array(GRID_POINTS), fAt: null };
   }
   const params = prep.law.parameters;
   const n = params.length;
   const idx = new Array<number>(n).fill(0);
   const best: { p: number[]; F: number }[] = [];
-  const lower = params.map((q) => q.lower);
-  const upper = params.map((q) => q.upper);
+  const { lower, upper } = prep;
   for (;;) {
     const p = clampToBox(
       idx.map((k, j) => params[j].grid[k]),
@@ -318,7 +376,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
 
   const delta = opts.huberDelta ?? HUBER_DELTA;
   const scale = opts.residualScale ?? DEFAULT_RESIDUAL_SCALE;
-  const prep: Prepared = { law, x, logY, w, priorIdx, priorMean, priorSd, delta, dataWeight: 1 / (delta * scale) };
+  const prep = prepare(law, x, logY, w, { idx: priorIdx, mean: priorMean, sd: priorSd }, delta, 1 / (delta * scale));
 
   const useGrid = opts.grid ?? opts.starts === undefined;
   const starts: number[][] = (opts.starts ?? []).map((s) => s.slice());

@@ -33,7 +33,40 @@ export interface LsqProblem {
   evaluate(p: readonly number[], r: Float64Array, jac: Float64Array | null): void;
 }
 
+/**
+ * Work buffers of one problem size, allocated once and reused by every solve of a fit (IRLS runs
+ * many short solves of the same size): residuals and Jacobians at the current and trial points,
+ * the normal equations and the step.
+ */
+export class LmWork {
+  r: Float64Array;
+  jac: Float64Array;
+  rTrial: Float64Array;
+  jacTrial: Float64Array;
+  readonly jtj: Float64Array;
+  readonly grad: Float64Array;
+  readonly M: Float64Array;
+  readonly step: Float64Array;
+  readonly free: Int32Array;
+  constructor(
+    readonly nResiduals: number,
+    readonly nParams: number,
+  ) {
+    this.r = new Float64Array(nResiduals);
+    this.jac = new Float64Array(nResiduals * nParams);
+    this.rTrial = new Float64Array(nResiduals);
+    this.jacTrial = new Float64Array(nResiduals * nParams);
+    this.jtj = new Float64Array(nParams * nParams);
+    this.grad = new Float64Array(nParams);
+    this.M = new Float64Array(nParams * nParams);
+    this.step = new Float64Array(nParams);
+    this.free = new Int32Array(nParams);
+  }
+}
+
 export interface LmOptions extends StopCheck {
+  /** Reused buffers of this problem's size (see LmWork); allocated per call when absent. */
+  work?: LmWork;
   maxIterations?: number;
   /** Stop when an accepted step lowers the cost by less than this fraction. */
   costTolerance?: number;
@@ -97,22 +130,31 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
   const costTol = opts.costTolerance ?? 1e-12;
   const stepTol = opts.stepTolerance ?? 1e-10;
   const { lower, upper } = problem;
+  const work = opts.work && opts.work.nResiduals === m && opts.work.nParams === n ? opts.work : new LmWork(m, n);
+  const { jtj, grad, M, step, free } = work;
 
   let p = clampToBox(start, lower, upper);
-  let r = new Float64Array(m);
-  let jac = new Float64Array(m * n);
-  let rTrial = new Float64Array(m);
-  let jacTrial = new Float64Array(m * n);
+  let r = work.r;
+  let jac = work.jac;
+  let rTrial = work.rTrial;
+  let jacTrial = work.jacTrial;
+  // The buffers swap roles as steps are accepted; hand them back in their current roles on every exit.
+  const done = (status: LmStatus, iterations: number): LmResult => {
+    work.r = r;
+    work.jac = jac;
+    work.rTrial = rTrial;
+    work.jacTrial = jacTrial;
+    return { params: p, cost, iterations, status };
+  };
   problem.evaluate(p, r, jac);
   let cost = halfSumSquares(r);
-  if (!Number.isFinite(cost)) return { params: p, cost, iterations: 0, status: 'non-finite' };
+  if (!Number.isFinite(cost)) return done('non-finite', 0);
 
-  const jtj = new Float64Array(n * n);
-  const grad = new Float64Array(n);
   let lambda = 1e-3;
+  const pTrial = new Array<number>(n);
 
   for (let iter = 0; iter < maxIterations; iter++) {
-    if (shouldStop(opts)) return { params: p, cost, iterations: iter, status: 'stopped' };
+    if (shouldStop(opts)) return done('stopped', iter);
 
     // Normal equations: JᵀJ and gradient Jᵀr.
     jtj.fill(0);
@@ -130,29 +172,24 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
     for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) jtj[a * n + b] = jtj[b * n + a];
 
     // Active set: a parameter on a bound whose descent direction (−grad) points outside stays put.
-    const free: number[] = [];
+    let k = 0;
     for (let a = 0; a < n; a++) {
       const pinnedLow = p[a] <= lower[a] && grad[a] > 0;
       const pinnedHigh = p[a] >= upper[a] && grad[a] < 0;
-      if (!pinnedLow && !pinnedHigh) free.push(a);
+      if (!pinnedLow && !pinnedHigh) free[k++] = a;
     }
     let gradMax = 0;
-    for (const a of free) gradMax = Math.max(gradMax, Math.abs(grad[a]));
-    if (free.length === 0 || gradMax <= 1e-14 * Math.max(1, cost)) {
-      return { params: p, cost, iterations: iter, status: 'converged' };
-    }
+    for (let i = 0; i < k; i++) gradMax = Math.max(gradMax, Math.abs(grad[free[i]]));
+    if (k === 0 || gradMax <= 1e-14 * Math.max(1, cost)) return done('converged', iter);
 
     // Marquardt scaling by diag(JᵀJ), floored so a parameter with no influence stays solvable.
-    const k = free.length;
     let diagMax = 0;
-    for (const a of free) diagMax = Math.max(diagMax, jtj[a * n + a]);
+    for (let i = 0; i < k; i++) diagMax = Math.max(diagMax, jtj[free[i] * n + free[i]]);
     const diagFloor = Math.max(diagMax * 1e-12, 1e-300);
 
     let accepted = false;
     let firstTry = true;
     while (!accepted) {
-      const M = new Float64Array(k * k);
-      const step = new Float64Array(k);
       for (let i = 0; i < k; i++) {
         const a = free[i];
         for (let j = 0; j < k; j++) M[i * k + j] = jtj[a * n + free[j]];
@@ -170,11 +207,11 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
             for (let j = 0; j < k; j++) quad += jtj[a * n + free[j]] * step[j];
             predicted -= grad[a] * step[i] + 0.5 * step[i] * quad;
           }
-          if (predicted <= costTol * cost) return { params: p, cost, iterations: iter, status: 'converged' };
+          if (predicted <= costTol * cost) return done('converged', iter);
         }
-        const trial = p.slice();
-        for (let i = 0; i < k; i++) trial[free[i]] += step[i];
-        const pTrial = clampToBox(trial, lower, upper);
+        for (let a = 0; a < n; a++) pTrial[a] = p[a];
+        for (let i = 0; i < k; i++) pTrial[free[i]] += step[i];
+        for (let a = 0; a < n; a++) pTrial[a] = Math.min(upper[a], Math.max(lower[a], pTrial[a]));
         problem.evaluate(pTrial, rTrial, jacTrial);
         const costTrial = halfSumSquares(rTrial);
         if (Number.isFinite(costTrial) && costTrial < cost) {
@@ -183,23 +220,21 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
             relStep = Math.max(relStep, Math.abs(pTrial[a] - p[a]) / (Math.abs(p[a]) + stepTol));
           }
           const relDecrease = (cost - costTrial) / Math.max(cost, 1e-300);
-          p = pTrial;
+          p = pTrial.slice();
           cost = costTrial;
           [r, rTrial] = [rTrial, r];
           [jac, jacTrial] = [jacTrial, jac];
           lambda = Math.max(lambda * 0.3, 1e-15);
           accepted = true;
-          if (relDecrease <= costTol || relStep <= stepTol) {
-            return { params: p, cost, iterations: iter + 1, status: 'converged' };
-          }
+          if (relDecrease <= costTol || relStep <= stepTol) return done('converged', iter + 1);
           continue;
         }
       }
       firstTry = false;
       lambda *= 10;
       // No step of any length lowers the cost: we are at a (numerical) minimum.
-      if (lambda > LAMBDA_MAX) return { params: p, cost, iterations: iter + 1, status: 'stalled' };
+      if (lambda > LAMBDA_MAX) return done('stalled', iter + 1);
     }
   }
-  return { params: p, cost, iterations: maxIterations, status: 'max-iterations' };
+  return done('max-iterations', maxIterations);
 }

@@ -25,8 +25,8 @@ export type RunPointMode =
   | { kind: 'checkpoints'; count?: number };
 
 export interface RunPointInput {
-  steps: readonly number[];
-  losses: readonly number[];
+  steps: ArrayLike<number>;
+  losses: ArrayLike<number>;
   /** Tokens per optimizer step (needed by `curve`). */
   tokensPerStep?: number;
   /** Per-step LR for schedule-aware curve laws. */
@@ -48,7 +48,7 @@ export interface RunPointOptions {
 
 const DROP_FIRST_FRACTION = 0.1;
 
-function cleanSorted(steps: readonly number[], losses: readonly number[]): { s: number; v: number }[] {
+function cleanSorted(steps: ArrayLike<number>, losses: ArrayLike<number>): { s: number; v: number }[] {
   const pts: { s: number; v: number }[] = [];
   for (let i = 0; i < Math.min(steps.length, losses.length); i++) {
     if (Number.isFinite(steps[i]) && Number.isFinite(losses[i]) && losses[i] > 0) pts.push({ s: steps[i], v: losses[i] });
@@ -57,7 +57,7 @@ function cleanSorted(steps: readonly number[], losses: readonly number[]): { s: 
 }
 
 /** Loss at the last logged step, smoothed without lag: least-squares line over the last 5% (≥ 5) points, at the last step. */
-export function finalLossNoLag(steps: readonly number[], losses: readonly number[]): number {
+export function finalLossNoLag(steps: ArrayLike<number>, losses: ArrayLike<number>): number {
   const pts = cleanSorted(steps, losses);
   if (pts.length === 0) return NaN;
   if (pts.length < 5) return pts.reduce((a, p) => a + p.v, 0) / pts.length;
@@ -76,7 +76,7 @@ export function finalLossNoLag(steps: readonly number[], losses: readonly number
 }
 
 /** Minimum of the centred moving mean (window 2% of points, ≥ 3) after the first 10% of steps. */
-export function smoothedMinimumLoss(steps: readonly number[], losses: readonly number[]): { loss: number; step: number } {
+export function smoothedMinimumLoss(steps: ArrayLike<number>, losses: ArrayLike<number>): { loss: number; step: number } {
   const pts = cleanSorted(steps, losses);
   if (pts.length === 0) return { loss: NaN, step: NaN };
   const first = pts[0].s;

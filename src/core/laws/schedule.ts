@@ -80,7 +80,7 @@ export function buildSchedule(spec: ScheduleSpec): Float64Array {
  * logged value before the first step (warmup not in the log counts as constant), the last after.
  * `totalSteps` defaults to the last logged step.
  */
-export function scheduleFromLog(steps: readonly number[], lrs: readonly number[], totalSteps?: number): Float64Array {
+export function scheduleFromLog(steps: ArrayLike<number>, lrs: ArrayLike<number>, totalSteps?: number): Float64Array {
   const pts: [number, number][] = [];
   for (let i = 0; i < Math.min(steps.length, lrs.length); i++) {
     if (Number.isFinite(steps[i]) && Number.isFinite(lrs[i]) && lrs[i] >= 0 && steps[i] >= 0) pts.push([steps[i], lrs[i]]);

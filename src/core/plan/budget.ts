@@ -16,9 +16,10 @@
 import { chinchillaLaw } from '../laws/chinchilla';
 import { stepLaw } from '../laws/steplaw';
 import { deepseekLaw } from '../laws/deepseek';
-import { predictCrossRun, type CrossRunFit } from '../fit/crossRun';
+import { predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
 import type { Prediction } from '../fit/types';
+import { overtrainFitFor, predictInRegime, type RegimeInfo } from './regime';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
 
@@ -104,8 +105,12 @@ export interface BudgetContext {
   hardware?: HardwareTable;
   /** A fitted IsoFLOP frontier (preferred for N*, D*), with the data it was fitted on named. */
   frontier?: { fit: IsoflopFrontier; source: string };
-  /** A fitted Chinchilla law for the loss (and the frontier when no IsoFLOP fit is given). */
-  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[] };
+  /**
+   * A fitted Chinchilla law for the loss (and the frontier when no IsoFLOP fit is given). With the
+   * runs it was fitted on (`points`), each candidate's loss follows its regime (regime.ts: blended
+   * into the over-training law far past compute-optimal); without them, Chinchilla at every ratio.
+   */
+  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; points?: readonly CrossRunPoint[] };
 }
 
 export interface ShapeSuggestion {
@@ -140,7 +145,7 @@ export interface BudgetCandidate {
   shape: ShapeSuggestion;
   lr: HparamAdvice;
   batchTokens: HparamAdvice;
-  loss: (Prediction & { family?: string; runsUsed?: string[] }) | { uncalibrated: string };
+  loss: (Prediction & { family?: string; runsUsed?: string[]; regime?: RegimeInfo }) | { uncalibrated: string };
   /** Training FLOPs, 6·N·D. */
   flops: number;
   gpuHours: number;
@@ -357,7 +362,13 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     const time = computeTime(trainFlops, profile, { mfu: table.mfu, gpus: request.gpus });
     let loss: BudgetCandidate['loss'];
     if (context.lossLaw && fitted) {
-      loss = { ...predictCrossRun(context.lossLaw.fit, n, tokens), family: context.lossLaw.family, runsUsed: context.lossLaw.runsUsed };
+      const law = context.lossLaw;
+      if (law.points) {
+        const { regime, ...prediction } = predictInRegime(law.fit, overtrainFitFor(law.fit, law.points, { seed: 1 }), n, tokens);
+        loss = { ...prediction, family: law.family, runsUsed: law.runsUsed, regime };
+      } else {
+        loss = { ...predictCrossRun(law.fit, n, tokens), family: law.family, runsUsed: law.runsUsed };
+      }
     } else if (context.frontier && label === 'compute-optimal') {
       // The IsoFLOP fit's L*(C) holds on its frontier only, i.e. for this candidate.
       const onFrontier = predictFrontier(context.frontier.fit, trainFlops).loss;
@@ -380,7 +391,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
       gpuHours: time.gpuHours,
       usd: time.usd,
       modelStateBytesPerGpu: (n * modelStateBytesPerParam('mixed-adam')) / shards,
-      notes: [...extraNotes, ...time.notes],
+      notes: [...extraNotes, ...('regime' in loss && loss.regime ? [loss.regime.note] : []), ...time.notes],
     };
     if (time.wallClockHours !== undefined) out.wallClockDays = time.wallClockHours / 24;
     if (inferenceTokens > 0) {
@@ -410,6 +421,15 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   ] as const) {
     const c = candidate(label, base * factor);
     if (c) alternatives.push(c);
+  }
+  // The frontier is the Chinchilla law's argmin (fitted where the runs are); far past 40 tokens per
+  // parameter the candidates' losses come from the over-training law (regime.ts). Where that law
+  // prefers an over-trained alternative, say so rather than move the recommendation on an extrapolation.
+  const lossOf = (c: BudgetCandidate) => ('uncalibrated' in c.loss ? undefined : c.loss.value);
+  const recLoss = lossOf(recommended);
+  const overtrained = alternatives.find((c) => 'regime' in c.loss && (c.loss.regime?.overtrainWeight ?? 0) > 0 && recLoss !== undefined && (lossOf(c) ?? Infinity) < recLoss);
+  if (overtrained && recLoss !== undefined) {
+    notes.push(`The over-training law predicts a lower loss for "${overtrained.label}" (${lossOf(overtrained)!.toFixed(3)} vs ${recLoss.toFixed(3)}) at ${overtrained.tokensPerParam.toFixed(0)} tokens/parameter, beyond the family's runs: the recommendation stays the Chinchilla law's argmin; run one over-trained model before trusting that.`);
   }
   if (!fitted && !context.frontier) notes.push('Loss uncalibrated: fit a family of finished runs in the workspace (or pass an IsoFLOP fit) to get a predicted loss with an interval.');
   notes.push('FLOPs per candidate are 6·N·D (N total parameters); GPU-hours assume the MFU above; LR and batch are published-law defaults, not fitted to your sweeps.');

@@ -1,21 +1,46 @@
 // Checksums of the binary log framings: CRC-32C for TFRecord (TensorBoard event files) and the
 // zlib CRC-32 that W&B's LevelDB-style log uses, each with its format's mask.
 
-/** CRC-32C (Castagnoli) table, reflected polynomial 0x82F63B78. */
-const CRC32C_TABLE = (() => {
-  const t = new Uint32Array(256);
+/**
+ * CRC-32C (Castagnoli) tables for the reflected polynomial 0x82F63B78, slicing-by-8: table k (at
+ * offset 256·k) gives the CRC of a byte followed by k zero bytes, so eight bytes are folded with
+ * eight independent look-ups (the "slicing-by-8" method of M. E. Kounavis and F. L. Berry, Intel,
+ * 2005). Table 0 is the classic byte-at-a-time table.
+ */
+const CRC32C_TABLES = (() => {
+  const t = new Uint32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
     t[n] = c >>> 0;
+  }
+  for (let k = 1; k < 8; k++) {
+    for (let n = 0; n < 256; n++) {
+      const prev = t[256 * (k - 1) + n];
+      t[256 * k + n] = (prev >>> 8) ^ t[prev & 0xff];
+    }
   }
   return t;
 })();
 
 /** CRC-32C of `bytes[start, end)`. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  const t = CRC32C_TABLES;
   let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC32C_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    c =
+      t[1792 + (c & 0xff)] ^
+      t[1536 + ((c >>> 8) & 0xff)] ^
+      t[1280 + ((c >>> 16) & 0xff)] ^
+      t[1024 + (c >>> 24)] ^
+      t[768 + bytes[i + 4]] ^
+      t[512 + bytes[i + 5]] ^
+      t[256 + bytes[i + 6]] ^
+      t[bytes[i + 7]];
+  }
+  for (; i < end; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -100,6 +100,13 @@ export function hyperFromParams(params: Map<string, unknown>, source: string): {
   return { hyper, notes };
 }
 
+/** Nested objects as `a/b` keys (the shape hyperFromParams and family guesses read). */
+export function flattenParams(obj: Record<string, unknown>): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  flatten(obj, '', out);
+  return out;
+}
+
 /** Flatten nested objects into `a/b` keys. */
 function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, unknown>, depth = 0): void {
   for (const [k, v] of Object.entries(obj)) {

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series } from './types';
+import { SeriesColumns } from './seriesStore';
 import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
 import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
-import { JsonlReader } from './jsonl';
+import { JsonlReader, type MetricColumn } from './jsonl';
 import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole } from './tail';
 import { TfEventsReader } from './tfevents';
-import { hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
+import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
 import { isGenericTextLogName, isTextLogPath, sniffTextLog, TEXT_SNIFF_BYTES, TextLogReader } from './textLog';
 import { compileUserPatterns, TEXT_LOG_PATTERNS_SETTING, type UserPattern } from './textLogPatterns';
@@ -67,28 +68,15 @@ const NATIVE_HYPER_FILES = ['hparams.yaml'] as const;
 const SNIFF_RECORDS = 20;
 const SNIFF_BYTES = 64 * 1024;
 const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
+/** Batches at least this large reserve their series' room up front (see SeriesColumns.reserve). */
+const RESERVE_BATCH_POINTS = 4096;
 const ROLE_ORDER: Record<MetricRole, number> = { train_loss: 0, eval_loss: 1, lr: 2, tokens: 3, other: 4 };
 
 interface StoredSeries {
   role: MetricRole;
-  steps: number[];
-  values: number[];
+  /** Steps and values, handed to built Runs as views without a copy (see seriesStore.ts). */
+  cols: SeriesColumns;
   unit?: MetricUnit;
-  /**
-   * The arrays are also the built Run's series (handed out without a copy, so a long run is held
-   * once, not twice): the next change copies them first, and a Run already handed out never changes.
-   */
-  shared?: boolean;
-}
-
-/** Make a stored series' arrays this file's own before changing them (see StoredSeries.shared). */
-function own(s: StoredSeries): StoredSeries {
-  if (s.shared) {
-    s.steps = s.steps.slice();
-    s.values = s.values.slice();
-    s.shared = false;
-  }
-  return s;
 }
 
 interface FileState {
@@ -142,7 +130,9 @@ interface RunState {
   facts?: RunFacts;
   describeDiagnostics: Diagnostic[];
   /** Hyperparameters the logging framework stored beside the logs (Lightning hparams.yaml, …), by file. */
-  native: Map<string, { fingerprint: string; reading: HyperReading }>;
+  native: Map<string, { fingerprint: string; reading: HyperReading; params?: ReadonlyMap<string, unknown> }>;
+  /** The logged hyperparameters of loggedParams(), with the fingerprints of the files they came from. */
+  paramsMemo?: { key: string; params: Map<string, unknown> };
   /** MLflow: the run's meta.yaml (name, status, deleted) and params signature. */
   mlflow?: { metaFingerprint?: string; meta?: MlflowRunMeta };
   cached?: Run;
@@ -194,17 +184,6 @@ export function hfTrainerStateName(tag: string): string {
   if (tag.startsWith('eval/')) return `eval_${tag.slice('eval/'.length)}`;
   if (tag.startsWith('test/')) return `test_${tag.slice('test/'.length)}`;
   return tag;
-}
-
-function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -546,6 +525,33 @@ export class RunIndex {
     return undefined;
   }
 
+  /**
+   * The hyperparameters a run's logger stored, flattened to `a/b` keys: Lightning's hparams.yaml,
+   * the W&B config, MLflow params, DVCLive params.yaml, and an HF run's config.json and
+   * training_args.json (first file wins a key). Family guesses compare them. Undefined when the run
+   * has none or is unknown.
+   */
+  loggedParams(id: string): ReadonlyMap<string, unknown> | undefined {
+    const run = [...this.runsByKey.values()].find((r) => r.id === id);
+    if (run === undefined) return undefined;
+    const key = [...[...run.native].map(([p, n]) => `${p}:${n.fingerprint}`), ...[...run.hyperSources.values()].map((h) => `${h.path}:${h.fingerprint}`)].join('|');
+    if (run.paramsMemo?.key === key) return run.paramsMemo.params.size > 0 ? run.paramsMemo.params : undefined;
+    const params = new Map<string, unknown>();
+    for (const n of run.native.values()) for (const [k, v] of n.params ?? []) if (!params.has(k)) params.set(k, v);
+    for (const h of run.hyperSources.values()) {
+      let js: unknown;
+      try {
+        js = JSON.parse(h.text);
+      } catch {
+        continue; // the config reader reports a broken file
+      }
+      if (js === null || typeof js !== 'object' || Array.isArray(js)) continue;
+      for (const [k, v] of flattenParams(js as Record<string, unknown>)) if (!params.has(k)) params.set(k, v);
+    }
+    run.paramsMemo = { key, params };
+    return params.size > 0 ? params : undefined;
+  }
+
   private clearFile(state: FileState): void {
     state.series.clear();
     state.provisional = [];
@@ -559,6 +565,10 @@ export class RunIndex {
     const tail = state.tail;
     const reader = state.reader;
     if (tail === undefined || reader === undefined) return;
+    if (reader instanceof JsonlReader) {
+      this.readJsonlBytes(state, tail, reader);
+      return;
+    }
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
       if (isTailError(r)) {
@@ -701,7 +711,7 @@ export class RunIndex {
       }
       const { params, diagnostics } = wandb ? readWandbConfig(w.text, p) : readParamsYaml(w.text, p);
       const { hyper, notes } = hyperFromParams(params, wandb ? 'W&B config.yaml' : 'DVCLive params.yaml');
-      run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics } });
+      run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics }, params });
     }
     for (const s of states) {
       if (!(s.events instanceof WandbLogReader)) continue;
@@ -711,7 +721,7 @@ export class RunIndex {
         if (run.native.delete(s.abs)) changed = true;
       } else if (run.native.get(s.abs)?.fingerprint !== signature) {
         const { hyper, notes } = hyperFromParams(config, 'the W&B log config');
-        run.native.set(s.abs, { fingerprint: signature, reading: { hyper, notes, diagnostics: [] } });
+        run.native.set(s.abs, { fingerprint: signature, reading: { hyper, notes, diagnostics: [] }, params: new Map(config) });
         changed = true;
       }
     }
@@ -751,6 +761,17 @@ export class RunIndex {
     }
   }
 
+  /** The stored series of a point's metric, created with that point's role and unit. */
+  private storedSeries(state: FileState, first: MetricPoint): StoredSeries {
+    let s = state.series.get(first.metric);
+    if (s === undefined) {
+      s = { role: first.role ?? metricRole(first.metric), cols: new SeriesColumns() };
+      if (first.unit !== undefined) s.unit = first.unit;
+      state.series.set(first.metric, s);
+    }
+    return s;
+  }
+
   /** Store points: a step at or before the metric's last step is a restart — drop stored points from it on, then append. */
   private applyResult(state: FileState, res: ReadResult): void {
     this.addDiagnostics(state, res.diagnostics);
@@ -760,40 +781,78 @@ export class RunIndex {
         if (prev === undefined || ev.step < prev.step) state.nonFinite.set(ev.metric, ev);
       }
     }
+    // A large batch (a whole file's first read): size each series' buffers for it in one go.
+    if (res.points.length >= RESERVE_BATCH_POINTS) {
+      const counts = new Map<string, { first: MetricPoint; count: number }>();
+      for (const p of res.points) {
+        const c = counts.get(p.metric);
+        if (c === undefined) counts.set(p.metric, { first: p, count: 1 });
+        else c.count++;
+      }
+      for (const { first, count } of counts.values()) this.storedSeries(state, first).cols.reserve(count);
+    }
     const restarts = res.restarts ?? [];
     let r = 0;
     const restartAt = (step: number): void => {
-      for (const stored of state.series.values()) {
-        const i = lowerBound(stored.steps, step);
-        if (i === stored.steps.length) continue;
-        const s = own(stored);
-        s.steps.length = i;
-        s.values.length = i;
-      }
+      for (const stored of state.series.values()) stored.cols.truncateFrom(step);
       for (const [metric, nf] of state.nonFinite) if (nf.step >= step) state.nonFinite.delete(metric);
     };
     for (let pi = 0; pi < res.points.length; pi++) {
       while (r < restarts.length && restarts[r].beforePoint <= pi) restartAt(restarts[r++].step);
       const p = res.points[pi];
-      let s = state.series.get(p.metric);
-      if (s === undefined) {
-        s = { role: p.role ?? metricRole(p.metric), steps: [], values: [] };
-        if (p.unit !== undefined) s.unit = p.unit;
-        state.series.set(p.metric, s);
-      }
-      own(s);
-      const n = s.steps.length;
-      if (n > 0 && p.step <= s.steps[n - 1]) {
-        const i = lowerBound(s.steps, p.step);
-        s.steps.length = i;
-        s.values.length = i;
+      const s = state.series.get(p.metric) ?? this.storedSeries(state, p);
+      if (s.cols.put(p.step, p.value)) {
         const nf = state.nonFinite.get(p.metric);
         if (nf !== undefined && nf.step >= p.step) state.nonFinite.delete(p.metric);
       }
-      s.steps.push(p.step);
-      s.values.push(p.value);
     }
     while (r < restarts.length) restartAt(restarts[r++].step);
+  }
+
+  /** JSONL's fast path (readLines' loop on bytes): lines parsed where they were read, points stored from columns. */
+  private readJsonlBytes(state: FileState, tail: FileTail, reader: JsonlReader): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const r = tail.readBytes();
+      if (isTailError(r)) {
+        if (r.code === 'ENOENT' || r.code === 'ENOTDIR') {
+          this.remove(state.abs);
+          return;
+        }
+        this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
+        return;
+      }
+      if (r.rewritten) {
+        this.clearFile(state);
+        reader.reset();
+        this.noteRewritten(state);
+      }
+      const res = reader.pushBytes(r.bytes, r.end, r.firstLineNumber);
+      tail.linesRead(res.lineCount);
+      this.applyResult(state, res);
+      let points = 0;
+      for (const c of res.columns) {
+        points += c.length;
+        this.applyColumn(state, c);
+      }
+      state.provisional = r.partial !== undefined ? reader.peek(r.partial, r.firstLineNumber + res.lineCount) : [];
+      if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
+      if (!r.more) return;
+    }
+  }
+
+  /** applyResult's point loop for one metric's points in line order (JSONL readers give no role or unit). */
+  private applyColumn(state: FileState, c: MetricColumn): void {
+    let s = state.series.get(c.metric);
+    if (s === undefined) {
+      s = { role: metricRole(c.metric), cols: new SeriesColumns() };
+      state.series.set(c.metric, s);
+    }
+    const cols = s.cols;
+    if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
+    // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
+    const rewoundFrom = cols.putAll(c.steps, c.values, c.length);
+    const nf = state.nonFinite.get(c.metric);
+    if (nf !== undefined && nf.step >= rewoundFrom) state.nonFinite.delete(c.metric);
   }
 
   // ---- runs --------------------------------------------------------------------------------------
@@ -818,7 +877,9 @@ export class RunIndex {
       else if (best === undefined || this.checkpointRank(s) > this.checkpointRank(best) || (this.checkpointRank(s) === this.checkpointRank(best) && (s.checkpoint ?? 0) > (best.checkpoint ?? 0))) best = s;
     }
     const ts = own ?? best;
-    const logs = withoutShadowedSummaries(lineFiles);
+    // HF Trainer stdout without a progress bar numbers its rows 1, 2, … instead of steps: beside the
+    // run's trainer_state.json (which holds those rows with their steps) the numbers would land among real steps.
+    const logs = withoutShadowedSummaries(lineFiles).filter((s) => !(ts && isRowNumbered(s)));
     return ts ? [ts, ...logs] : logs;
   }
 
@@ -881,7 +942,7 @@ export class RunIndex {
       }
       const { params, diagnostics } = readParamsYaml(w.text, p);
       const { hyper, notes } = hyperFromParams(params, name);
-      run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics } });
+      run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics }, params });
     }
     if (this.refreshMlflow(run)) changed = true;
     if (this.refreshLoggerParams(run)) changed = true;
@@ -905,7 +966,7 @@ export class RunIndex {
       if (params.size === 0) run.native.delete(paramsKey);
       else {
         const { hyper, notes } = hyperFromParams(params, 'MLflow params');
-        run.native.set(paramsKey, { fingerprint: signature, reading: { hyper, notes, diagnostics: [] } });
+        run.native.set(paramsKey, { fingerprint: signature, reading: { hyper, notes, diagnostics: [] }, params });
       }
     }
     return changed;
@@ -932,6 +993,12 @@ export class RunIndex {
     const files = this.contributing(run);
     const series = this.mergeSeries(files);
     const diagnostics: Diagnostic[] = [];
+    for (const f of run.files) {
+      const s = this.filesByPath.get(f);
+      if (s !== undefined && isRowNumbered(s) && !files.includes(s)) {
+        diagnostics.push({ file: f, severity: 'info', message: "Hugging Face Trainer stdout without steps (rows numbered 1, 2, …) is not merged into the run: its steps and values come from the run's trainer_state.json" });
+      }
+    }
     for (const f of run.files) {
       const s = this.filesByPath.get(f);
       if (s === undefined) continue;
@@ -962,15 +1029,15 @@ export class RunIndex {
   }
 
   private mergeSeries(files: FileState[]): Series[] {
-    type Part = { seq: number; steps: number[]; values: number[]; wallStart?: number; store?: StoredSeries };
+    type Part = { seq: number; steps: Float64Array; values: Float64Array; thinned: number; wallStart?: number };
     const byMetric = new Map<string, { role: MetricRole; parts: Part[] }>();
-    const add = (metric: string, role: MetricRole, seq: number, steps: number[], values: number[], wallStart?: number, store?: StoredSeries): void => {
+    const add = (metric: string, role: MetricRole, part: Part): void => {
       let m = byMetric.get(metric);
       if (m === undefined) {
         m = { role, parts: [] };
         byMetric.set(metric, m);
       }
-      m.parts.push({ seq, steps, values, wallStart, store });
+      m.parts.push(part);
     };
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
@@ -980,19 +1047,24 @@ export class RunIndex {
         const role = name !== metric && s.role === metricRole(metric) ? metricRole(name) : s.role;
         // W&B logs of one run (a resumed run's folders) are one stream by start time too, like event files.
         const streamed = f.format === 'tfevents' || f.wandbKind === 'log';
-        add(name, role, f.seq, s.steps, s.values, streamed ? (f.wallStart ?? 0) : undefined, s);
+        const { steps, values, thinned } = s.cols.view();
+        add(name, role, { seq: f.seq, steps, values, thinned, wallStart: streamed ? (f.wallStart ?? 0) : undefined });
       }
       if (f.provisional.length > 0) {
-        for (const p of f.provisional) add(p.metric, p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric), f.seq + 0.5, [p.step], [p.value]);
+        for (const p of f.provisional) {
+          const role = p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric);
+          add(p.metric, role, { seq: f.seq + 0.5, steps: Float64Array.of(p.step), values: Float64Array.of(p.value), thinned: 0 });
+        }
       }
     }
     const out: Series[] = [];
     for (const [metric, m] of byMetric) {
       if (m.parts.length === 1) {
+        // One source: hand out the store's views themselves (they never change; see seriesStore.ts).
         const only = m.parts[0];
-        // One source: hand out its arrays themselves; the store copies them before its next change.
-        if (only.store) only.store.shared = true;
-        out.push({ metric, role: m.role, steps: only.store ? only.steps : only.steps.slice(), values: only.store ? only.values : only.values.slice() });
+        const series: Series = { metric, role: m.role, steps: only.steps, values: only.values };
+        if (only.thinned > 0) series.thinned = only.thinned;
+        out.push(series);
         continue;
       }
       // Several sources, merged by step. Event files of one run are one stream in the order they
@@ -1010,8 +1082,13 @@ export class RunIndex {
       for (const part of otherParts) {
         for (let i = 0; i < part.steps.length; i++) merged.set(part.steps[i], part.values[i]);
       }
-      const steps = [...merged.keys()].sort((a, b) => a - b);
-      out.push({ metric, role: m.role, steps, values: steps.map((s) => merged.get(s) as number) });
+      const steps = Float64Array.from(merged.keys()).sort();
+      const values = new Float64Array(steps.length);
+      for (let i = 0; i < steps.length; i++) values[i] = merged.get(steps[i]) as number;
+      const series: Series = { metric, role: m.role, steps, values };
+      const thinned = m.parts.reduce((sum, p) => sum + p.thinned, 0);
+      if (thinned > 0) series.thinned = thinned;
+      out.push(series);
     }
     // A unit travels with its metric (a loss read from a perplexity stays marked as converted).
     for (const s of out) {
@@ -1125,7 +1202,7 @@ export function mainLoss(series: Series[]): Series | undefined {
  * Divergence test: with a trailing moving average (window ≈ 5% of the points, 1..50), the last smoothed loss
  * is above 1.5 × the minimum smoothed loss after the first 10% of points. Needs at least 10 points.
  */
-export function divergence(values: number[]): { last: number; min: number } | undefined {
+export function divergence(values: ArrayLike<number>): { last: number; min: number } | undefined {
   const n = values.length;
   if (n < 10) return undefined;
   const w = Math.max(1, Math.min(50, Math.round(n * 0.05)));
@@ -1140,6 +1217,11 @@ export function divergence(values: number[]): { last: number; min: number } | un
   for (let i = Math.floor(n * 0.1); i < n; i++) min = Math.min(min, smoothed[i]);
   const last = smoothed[n - 1];
   return min > 0 && last > 1.5 * min ? { last, min } : undefined;
+}
+
+/** A text log whose steps are HF Trainer stdout row numbers (see TextLogReader.rowNumbered). */
+function isRowNumbered(s: FileState): boolean {
+  return s.reader instanceof TextLogReader && s.reader.rowNumbered;
 }
 
 /** A W&B summary repeats the last history values at W&B's own _step: it counts only when the run has no history file. */

@@ -1,6 +1,34 @@
 import type { MetricPoint } from './types';
-import { readWithShape, scanFlatNumericLine, type LineShape } from './jsonlFast';
+import { byteShape, readBytesWithShape, readWithShape, scanFlatNumericLine, type ByteLineShape } from './jsonlFast';
 import { STEP_KEYS, TOKEN_KEYS, emptyResult, flattenRecord, isPlainObject, parseJsonLenient, recordToPoints, shorten, type ReadResult } from './common';
+
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+/** Shapes kept for the byte path; a log rarely interleaves more than a few (train, eval, summary). */
+const MAX_SHAPES = 8;
+
+/**
+ * One metric's points from one `pushBytes` call, in line order: `steps[i]`, `values[i]` for
+ * i < length. The arrays are the reader's and are refilled by its next call.
+ */
+export interface MetricColumn {
+  readonly metric: string;
+  steps: Float64Array;
+  values: Float64Array;
+  length: number;
+}
+
+/** What `pushBytes` returns: the points in columns (`points` stays empty), first-seen metric first. */
+export interface ColumnReadResult extends ReadResult {
+  columns: MetricColumn[];
+  /** Lines read (complete lines, so the caller can number the next ones). */
+  lineCount: number;
+}
+
+interface ColumnSlot extends MetricColumn {
+  /** The `pushBytes` call that last used this column. */
+  batch: number;
+}
 
 /**
  * Incremental reader for generic JSONL logs: one JSON object per line.
@@ -10,9 +38,13 @@ export class JsonlReader {
   /** Records seen that had no step key; used as their implicit step. */
   private implicitSteps = 0;
   private warnedNoStep = false;
-  /** Shape of the last flat numeric line, for the fast path. */
-  private shape: ShapePlan | undefined;
-  private values = new Float64Array(0);
+  /** Shapes of recent flat numeric lines, the last matched first, for the fast paths. */
+  private shapes: ShapePlan[] = [];
+  private values = new Float64Array(16);
+  /** Output columns of `pushBytes` by metric, reused from call to call. */
+  private columns = new Map<string, ColumnSlot>();
+  private batch = 0;
+  private batchColumns: MetricColumn[] = [];
 
   constructor(readonly file: string) {}
 
@@ -31,6 +63,64 @@ export class JsonlReader {
   }
 
   /**
+   * Parse the complete lines in `bytes[0, end)` (UTF-8, as FileTail.readBytes gives them: every line
+   * ends with a line feed, but for one over-long line). Gives the points `push` gives for the
+   * decoded lines, in columns. Flat numeric lines of a shape seen before are read in place in the
+   * bytes, with no string or object made; any other line is decoded and takes the text path.
+   * The columns are refilled by the next call: consume them first.
+   */
+  pushBytes(bytes: Buffer, end: number, firstLineNumber: number): ColumnReadResult {
+    const out: ColumnReadResult = { ...emptyResult(), columns: [], lineCount: 0 };
+    this.startBatch(end);
+    const text = emptyResult();
+    let pos = 0;
+    let lineNumber = firstLineNumber;
+    // A byte order mark can open the first line (the text path strips it there).
+    if (firstLineNumber === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
+    while (pos < end) {
+      const lineEnd = this.readShaped(bytes, pos, end);
+      if (lineEnd >= 0) {
+        pos = lineEnd + 1;
+        lineNumber++;
+        continue;
+      }
+      let next = bytes.indexOf(LINE_FEED, pos);
+      if (next < 0 || next > end) next = end;
+      const textEnd = next > pos && bytes[next - 1] === CARRIAGE_RETURN ? next - 1 : next;
+      this.parseLine(bytes.toString('utf8', pos, textEnd), lineNumber, true, text);
+      for (const p of text.points) append(this.column(p.metric), p.step, p.value);
+      for (const d of text.diagnostics) out.diagnostics.push(d);
+      for (const e of text.nonFinite) out.nonFinite.push(e);
+      text.points.length = 0;
+      text.diagnostics.length = 0;
+      text.nonFinite.length = 0;
+      pos = next + 1;
+      lineNumber++;
+    }
+    out.lineCount = lineNumber - firstLineNumber;
+    out.columns = this.batchColumns;
+    return out;
+  }
+
+  /**
+   * Reads the line at `bytes[pos]` against the known shapes and stores its points; returns the
+   * index of its line feed (or `end`), or -1 when the line needs the text path.
+   */
+  private readShaped(bytes: Buffer, pos: number, end: number): number {
+    const shapes = this.shapes;
+    for (let s = 0; s < shapes.length; s++) {
+      const shape = shapes[s];
+      if (shape.stepIndex < 0) continue;
+      const lineEnd = readBytesWithShape(bytes, pos, end, shape, this.values);
+      if (lineEnd < 0) continue;
+      if (!this.emitColumns(shape)) return -1;
+      if (s > 0) this.promote(s);
+      return lineEnd;
+    }
+    return -1;
+  }
+
+  /**
    * Parse a line without changing the reader's state (for a provisional, not yet newline-terminated last line).
    * Returns no points when the line is not (yet) a complete JSON object.
    */
@@ -41,12 +131,17 @@ export class JsonlReader {
   }
 
   private parseLine(raw: string, lineNumber: number, commit: boolean, out: ReadResult): void {
-    const shape = this.shape;
-    if (shape && readWithShape(raw, shape, this.values) && emitShaped(shape, this.values, out.points)) return;
+    const shapes = this.shapes;
+    for (let s = 0; s < shapes.length; s++) {
+      if (readWithShape(raw, shapes[s], this.values)) {
+        if (!emitShaped(shapes[s], this.values, out.points)) break;
+        if (s > 0) this.promote(s);
+        return;
+      }
+    }
     const flat = scanFlatNumericLine(raw);
     if (flat) {
-      this.shape = planShape([...flat.keys()]);
-      if (this.values.length < flat.size) this.values = new Float64Array(flat.size);
+      this.learnShape([...flat.keys()]);
       this.placeRecord(flat, lineNumber, commit, out);
       return;
     }
@@ -109,15 +204,113 @@ export class JsonlReader {
       out.nonFinite.push(...rec.nonFinite);
     }
   }
+
+  /** Put a shape just read first (it is the likeliest next), dropping the oldest beyond MAX_SHAPES. */
+  private learnShape(keys: string[]): void {
+    const known = this.shapes.findIndex((s) => s.keys.length === keys.length && s.keys.every((k, i) => k === keys[i]));
+    if (known >= 0) {
+      this.promote(known);
+      return;
+    }
+    const plan = planShape(keys);
+    if (plan === undefined) return;
+    if (this.values.length < keys.length) this.values = new Float64Array(Math.max(keys.length, 2 * this.values.length));
+    this.shapes.unshift(plan);
+    if (this.shapes.length > MAX_SHAPES) this.shapes.length = MAX_SHAPES;
+  }
+
+  private promote(s: number): void {
+    const shape = this.shapes[s];
+    this.shapes.splice(s, 1);
+    this.shapes.unshift(shape);
+  }
+
+  private startBatch(bytes: number): void {
+    this.batch++;
+    this.batchColumns = [];
+    // After a large read, a small one (a few appended lines) lets go of the large columns.
+    if (bytes < 64 * 1024) {
+      for (const [metric, c] of this.columns) if (c.steps.length > 4096) this.columns.delete(metric);
+    }
+  }
+
+  /** This call's column for `metric` (first use in the call puts it in the output order). */
+  private column(metric: string): ColumnSlot {
+    let c = this.columns.get(metric);
+    if (c === undefined) {
+      c = { metric, steps: new Float64Array(64), values: new Float64Array(64), length: 0, batch: -1 };
+      this.columns.set(metric, c);
+    }
+    if (c.batch !== this.batch) {
+      c.batch = this.batch;
+      c.length = 0;
+      this.batchColumns.push(c);
+    }
+    return c;
+  }
+
+  /**
+   * Stores the points of a shaped line read into `this.values`: those `recordToPoints` gives for it
+   * when every value is finite. False (nothing stored) otherwise, for the text path to report.
+   */
+  private emitColumns(shape: ShapePlan): boolean {
+    const values = this.values;
+    const count = shape.keys.length;
+    // v - v is 0 for a finite v and NaN otherwise: plain double arithmetic, where a call to
+    // Number.isFinite can box its argument when the optimiser does not inline it.
+    for (let i = 0; i < count; i++) if (values[i] - values[i] !== 0) return false;
+    if (shape.boundBatch !== this.batch) this.bind(shape);
+    const step = values[shape.stepIndex];
+    const slots = shape.slots;
+    const indices = shape.metricIndices;
+    for (let j = 0; j < indices.length; j++) {
+      const c = slots[j];
+      const n = c.length;
+      if (n === c.steps.length) grow(c);
+      const steps: Float64Array = c.steps;
+      const columnValues: Float64Array = c.values;
+      steps[n] = step;
+      columnValues[n] = values[indices[j]];
+      c.length = n + 1;
+    }
+    return true;
+  }
+
+  /** The output columns of a shape's metrics in this call. */
+  private bind(shape: ShapePlan): void {
+    shape.boundBatch = this.batch;
+    const slots: ColumnSlot[] = [];
+    for (const i of shape.metricIndices) slots.push(this.column(shape.keys[i]));
+    shape.slots = slots;
+  }
+}
+
+function append(c: MetricColumn, step: number, value: number): void {
+  if (c.length === c.steps.length) grow(c);
+  c.steps[c.length] = step;
+  c.values[c.length] = value;
+  c.length++;
+}
+
+function grow(c: MetricColumn): void {
+  const steps = new Float64Array(c.steps.length * 2);
+  const values = new Float64Array(c.values.length * 2);
+  steps.set(c.steps.subarray(0, c.length));
+  values.set(c.values.subarray(0, c.length));
+  c.steps = steps;
+  c.values = values;
 }
 
 /** A line shape with what `recordToPoints` would decide for it, decided once. */
-interface ShapePlan extends LineShape {
+interface ShapePlan extends ByteLineShape {
   /** Index of the step key (first of STEP_KEYS present); -1 sends lines to the general path. */
   stepIndex: number;
   tokenIndex: number;
   /** Indices of the keys that become metrics (all but step keys), in key order. */
   metricIndices: number[];
+  /** The output columns of `metricIndices` in the `pushBytes` call `boundBatch`. */
+  slots: ColumnSlot[];
+  boundBatch: number;
 }
 
 function planShape(keys: string[]): ShapePlan | undefined {
@@ -125,10 +318,12 @@ function planShape(keys: string[]): ShapePlan | undefined {
   const stepKey = STEP_KEYS.find((k) => keys.includes(k));
   const tokenKey = TOKEN_KEYS.find((k) => keys.includes(k));
   return {
-    keys,
+    ...byteShape(keys),
     stepIndex: stepKey === undefined ? -1 : keys.indexOf(stepKey),
     tokenIndex: tokenKey === undefined ? -1 : keys.indexOf(tokenKey),
     metricIndices: keys.flatMap((k, i) => (STEP_KEYS.includes(k) ? [] : [i])),
+    slots: [],
+    boundBatch: -1,
   };
 }
 

@@ -3,6 +3,11 @@
 // object, and returns undefined for anything else (nested values, strings, escapes, NaN, odd
 // whitespace), which the caller then parses with JSON.parse. On every line it accepts it yields
 // exactly the key/value pairs `JSON.parse` would (property-tested in test/unit/runs-jsonlFast.test.ts).
+//
+// Two forms: on a decoded line (scanFlatNumericLine learns a line's keys, readWithShape reads the
+// next lines against them), and in place in the file's bytes (readBytesWithShape, the ingest hot
+// loop: no string per line, numbers built from their digits, property-tested against JSON.parse in
+// test/unit/runs-jsonlBytes.test.ts).
 
 const enum Ch {
   Tab = 9,
@@ -164,4 +169,250 @@ export function readWithShape(line: string, shape: LineShape, values: Float64Arr
   }
   while (i < n && isJsonSpace(line.charCodeAt(i))) i++;
   return i === n;
+}
+
+// ---- The same, straight from the file's bytes ------------------------------------------------
+// The reader's hot loop: lines are read where they lie in the Buffer the file was read into,
+// without decoding them to strings, and numbers are built from their digits.
+
+/** A line shape with each key's UTF-8 bytes, to compare keys in place in a Buffer. */
+export interface ByteLineShape extends LineShape {
+  readonly keyBytes: readonly Uint8Array[];
+  /**
+   * The bytes around the numbers of one line of this shape, as it was written (`{"step": `, `, "loss": `,
+   * …, `}`): keys.length + 1 literal runs. A logger writes every line alike, so the next lines are
+   * first matched against these runs byte for byte, which is the whole structure check in one loop.
+   */
+  skeleton?: Uint8Array[];
+}
+
+/** The shape of `keys` for byte reading. */
+export function byteShape(keys: readonly string[]): ByteLineShape {
+  // `skeleton` is set from the start, so a shape keeps one hidden class when it is learnt (a
+  // property added later would send the optimised line readers back to the interpreter).
+  return { keys, keyBytes: keys.map((k) => new Uint8Array(Buffer.from(k, 'utf8'))), skeleton: undefined };
+}
+
+/** 10^0 … 10^22: every one is exact in a double, which the fast number path relies on. */
+const POW10 = new Float64Array(23).map((_, i) => 10 ** i);
+const TWO_POW_53 = 2 ** 53;
+/** An exponent this large cannot be offset by the fraction digits of any line we read (≤ 16 MiB). */
+const EXPONENT_CAP = 1e9;
+
+/** JSON whitespace inside a line (the line feed ends lines, so it never occurs inside one). */
+function isLineSpace(c: number): boolean {
+  return c === Ch.Space || c === Ch.Tab || c === Ch.Cr;
+}
+
+/**
+ * Reads the JSON number at `bytes[i]` (before `limit`) into `out[slot]`; returns where it ends, or
+ * -1 when the bytes there are not a JSON number.
+ *
+ * The value is exactly what JSON.parse gives: when the digits, read as an integer m, are below 2^53
+ * and the decimal exponent e is within ±22, both m and 10^|e| are exact doubles and one IEEE
+ * multiplication or division rounds m·10^e correctly (Clinger's fast path; W. D. Clinger, "How to
+ * read floating point numbers accurately", PLDI 1990). Anything else (17 significant digits,
+ * 1e-300) goes to Number() on the number's text, which JSON.parse also uses.
+ */
+export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number): number {
+  // The common case, kept small so it is inlined into the line readers: -?int(.frac)? with no
+  // exponent and a mantissa below 2^53. Anything else is read again by readNumberGeneral.
+  const start = i;
+  let negative = false;
+  if (i < limit && bytes[i] === Ch.Minus) {
+    negative = true;
+    i++;
+  }
+  if (i >= limit) return -1;
+  let c = bytes[i];
+  let mantissa = 0;
+  if (c === Ch.Zero) {
+    i++;
+  } else if (c > Ch.Zero && c <= Ch.Nine) {
+    do {
+      mantissa = mantissa * 10 + (c - Ch.Zero);
+      i++;
+    } while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine);
+  } else {
+    return -1;
+  }
+  let fractionDigits = 0;
+  if (i < limit && bytes[i] === Ch.Dot) {
+    const fractionStart = ++i;
+    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) {
+      mantissa = mantissa * 10 + (c - Ch.Zero);
+      i++;
+    }
+    fractionDigits = i - fractionStart;
+    if (fractionDigits === 0 || fractionDigits > 22) return readNumberGeneral(bytes, start, limit, out, slot);
+  }
+  if (mantissa >= TWO_POW_53 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE))) return readNumberGeneral(bytes, start, limit, out, slot);
+  const v = mantissa / POW10[fractionDigits];
+  out[slot] = negative ? -v : v;
+  return i;
+}
+
+/** readNumberBytes for any JSON number: exponents, long mantissas, and -1 for what is not one. */
+function readNumberGeneral(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number): number {
+  const start = i;
+  let negative = false;
+  if (i < limit && bytes[i] === Ch.Minus) {
+    negative = true;
+    i++;
+  }
+  if (i >= limit) return -1;
+  let c = bytes[i];
+  let mantissa = 0;
+  let exponent = 0;
+  if (c === Ch.Zero) {
+    i++;
+  } else if (c > Ch.Zero && c <= Ch.Nine) {
+    do {
+      mantissa = mantissa * 10 + (c - Ch.Zero);
+      i++;
+    } while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine);
+  } else {
+    return -1;
+  }
+  if (i < limit && bytes[i] === Ch.Dot) {
+    i++;
+    const fractionStart = i;
+    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) {
+      mantissa = mantissa * 10 + (c - Ch.Zero);
+      i++;
+    }
+    if (i === fractionStart) return -1;
+    exponent = fractionStart - i;
+  }
+  if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)) {
+    i++;
+    let negativeExponent = false;
+    if (i < limit && ((c = bytes[i]) === Ch.Plus || c === Ch.Minus)) {
+      negativeExponent = c === Ch.Minus;
+      i++;
+    }
+    const digitsStart = i;
+    let e = 0;
+    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) {
+      if (e < EXPONENT_CAP) e = e * 10 + (c - Ch.Zero);
+      i++;
+    }
+    if (i === digitsStart) return -1;
+    exponent += negativeExponent ? -e : e;
+  }
+  // mantissa only grows while digits are added, and a sum at or past 2^53 rounds to at least 2^53:
+  // below 2^53 at the end means every step was exact.
+  if (mantissa < TWO_POW_53 && exponent >= -22 && exponent <= 22) {
+    const v = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+    out[slot] = negative ? -v : v;
+  } else {
+    out[slot] = Number(latin1(bytes, start, i));
+  }
+  return i;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.isBuffer(bytes) ? bytes.toString('latin1', start, end) : String.fromCharCode(...bytes.subarray(start, end));
+}
+
+/**
+ * Reads the line starting at `bytes[start]` as a flat numeric JSON object with exactly `shape`'s
+ * keys in that order, writing the values into `values` (length ≥ keys). Returns the index of the
+ * line feed that ends the line (or `limit` when the line runs to it); -1 (with `values`
+ * unspecified) when the line is anything else, which the caller then reads as text.
+ * Keys match byte for byte: a key's bytes between quotes decode to the key whatever surrounds them,
+ * and shape keys hold no quote, backslash or control character (scanFlatNumericLine declines those).
+ */
+export function readBytesWithShape(bytes: Uint8Array, start: number, limit: number, shape: ByteLineShape, values: Float64Array): number {
+  const skeleton = shape.skeleton;
+  if (skeleton !== undefined) {
+    const end = readWithSkeleton(bytes, start, limit, skeleton, values);
+    if (end >= 0) return end;
+  }
+  const end = readWithKeys(bytes, start, limit, shape.keyBytes, values);
+  if (end >= 0 && skeleton === undefined) shape.skeleton = skeletonOf(bytes, start, end, shape.keyBytes);
+  return end;
+}
+
+/**
+ * A line that matches the literal runs of a line read by readWithKeys, with a JSON number between
+ * each two, is a line readWithKeys reads the same: a number ends where the next run begins (runs
+ * after a number start with a space, tab, carriage return, comma or brace, which no number holds).
+ */
+function readWithSkeleton(bytes: Uint8Array, start: number, limit: number, skeleton: Uint8Array[], values: Float64Array): number {
+  const count = skeleton.length - 1;
+  let i = start;
+  for (let k = 0; k <= count; k++) {
+    const run = skeleton[k];
+    const n = run.length;
+    if (i + n > limit) return -1;
+    for (let j = 0; j < n; j++) if (bytes[i + j] !== run[j]) return -1;
+    i += n;
+    if (k === count) break;
+    i = readNumberBytes(bytes, i, limit, values, k);
+    if (i < 0) return -1;
+  }
+  if (i === limit || bytes[i] === Ch.Lf) return i;
+  return -1;
+}
+
+/** The literal runs of a line readWithKeys accepted (walked again by its grammar; copies, not views). */
+function skeletonOf(bytes: Uint8Array, start: number, end: number, keys: readonly Uint8Array[]): Uint8Array[] {
+  const runs: Uint8Array[] = [];
+  const scratch = new Float64Array(1);
+  let i = start;
+  let runStart = start;
+  for (let k = 0; k < keys.length; k++) {
+    while (isLineSpace(bytes[i])) i++;
+    i++; // `{` or `,`
+    while (isLineSpace(bytes[i])) i++;
+    i += keys[k].length + 2; // the quoted key
+    while (isLineSpace(bytes[i])) i++;
+    i++; // `:`
+    while (isLineSpace(bytes[i])) i++;
+    runs.push(new Uint8Array(bytes.subarray(runStart, i)));
+    i = readNumberBytes(bytes, i, end, scratch, 0);
+    runStart = i;
+  }
+  runs.push(new Uint8Array(bytes.subarray(runStart, end)));
+  return runs;
+}
+
+function readWithKeys(bytes: Uint8Array, start: number, limit: number, keys: readonly Uint8Array[], values: Float64Array): number {
+  const count = keys.length;
+  let i = start;
+  while (i < limit && isLineSpace(bytes[i])) i++;
+  if (i >= limit || bytes[i] !== Ch.OpenBrace) return -1;
+  i++;
+  for (let k = 0; k < count; k++) {
+    while (i < limit && isLineSpace(bytes[i])) i++;
+    if (i >= limit || bytes[i] !== Ch.Quote) return -1;
+    i++;
+    const key = keys[k];
+    const keyLength = key.length;
+    if (i + keyLength >= limit) return -1;
+    for (let j = 0; j < keyLength; j++) if (bytes[i + j] !== key[j]) return -1;
+    i += keyLength;
+    if (bytes[i] !== Ch.Quote) return -1;
+    i++;
+    while (i < limit && isLineSpace(bytes[i])) i++;
+    if (i >= limit || bytes[i] !== Ch.Colon) return -1;
+    i++;
+    while (i < limit && isLineSpace(bytes[i])) i++;
+    i = readNumberBytes(bytes, i, limit, values, k);
+    if (i < 0) return -1;
+    while (i < limit && isLineSpace(bytes[i])) i++;
+    if (i >= limit) return -1;
+    const c = bytes[i];
+    i++;
+    if (c !== (k === count - 1 ? Ch.CloseBrace : Ch.Comma)) return -1;
+  }
+  if (count === 0) {
+    while (i < limit && isLineSpace(bytes[i])) i++;
+    if (i >= limit || bytes[i] !== Ch.CloseBrace) return -1;
+    i++;
+  }
+  while (i < limit && isLineSpace(bytes[i])) i++;
+  if (i === limit || bytes[i] === Ch.Lf) return i;
+  return -1;
 }

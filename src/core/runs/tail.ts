@@ -1,5 +1,19 @@
 import * as fs from 'node:fs';
 
+/** New complete lines of a tailed file, as bytes (FileTail.readBytes). */
+export interface ByteLines {
+  /** `bytes[0, end)` are the new complete lines; what follows `end` is a partial line, held back. */
+  bytes: Buffer;
+  end: number;
+  /** 1-based line number of the first line in `bytes`. */
+  firstLineNumber: number;
+  /** As TailChunk.rewritten. */
+  rewritten: boolean;
+  /** The incomplete last line, decoded, for a provisional parse (as TailChunk.partial.text). */
+  partial?: string;
+  more: boolean;
+}
+
 /** New complete lines of a tailed file. */
 export interface TailChunk {
   lines: string[];
@@ -24,9 +38,14 @@ export interface FileTailOptions {
   maxBytesPerRead?: number;
   /** A line longer than this without a newline is returned as is (default 16 MiB). */
   maxLineBytes?: number;
+  /** Upper bound on the bytes one `readBytes()` consumes (default 4 MiB; also capped by maxBytesPerRead). */
+  byteChunk?: number;
 }
 
 const FINGERPRINT_BYTES = 256;
+const EMPTY = Buffer.alloc(0);
+/** Default upper bound of one `readBytes` (see there). */
+const BYTE_CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
 function errorOf(e: unknown): TailError {
@@ -72,8 +91,11 @@ export class FileTail {
   private pending: Buffer = Buffer.alloc(0);
   private nextLine = 1;
   private fingerprint: Buffer = Buffer.alloc(0);
+  /** The read buffer, reused while a backlog is read (see readBytesFrom). */
+  private scratch: Buffer | undefined;
   private readonly maxBytesPerRead: number;
   private readonly maxLineBytes: number;
+  private readonly byteChunk: number;
 
   constructor(
     readonly path: string,
@@ -81,6 +103,7 @@ export class FileTail {
   ) {
     this.maxBytesPerRead = Math.max(1, options.maxBytesPerRead ?? 64 * 1024 * 1024);
     this.maxLineBytes = Math.max(1, options.maxLineBytes ?? 16 * 1024 * 1024);
+    this.byteChunk = Math.max(1, options.byteChunk ?? BYTE_CHUNK);
   }
 
   /** Bytes of the file consumed so far (complete lines plus the held-back partial line). */
@@ -116,48 +139,115 @@ export class FileTail {
     }
   }
 
-  private readFrom(fd: number): TailChunk {
+  /**
+   * The complete lines appended since the last read, as bytes: `bytes[0, end)` holds them, each
+   * ending with a line feed (but for one line longer than `maxLineBytes`, returned as is). For
+   * readers that parse bytes in place (JsonlReader.pushBytes); reads at most `byteChunk` (default
+   * 4 MiB: large enough that a read is one syscall per ~60,000 lines, small enough that what a
+   * read yields dies young). The bytes are valid until the next read (the buffer is reused while a
+   * backlog is read). The caller tells how many lines it found with `linesRead` before reading again.
+   */
+  readBytes(): ByteLines | TailError {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.path, 'r');
+    } catch (e) {
+      return errorOf(e);
+    }
+    try {
+      const r = this.readBytesFrom(fd, Math.min(this.maxBytesPerRead, this.byteChunk));
+      const chunk: ByteLines = { bytes: r.data, end: r.end, firstLineNumber: this.nextLine, rewritten: r.rewritten, more: r.more };
+      const partial = this.decodePartial(this.nextLine === 1 && r.end === 0);
+      if (partial !== undefined) chunk.partial = partial;
+      return chunk;
+    } catch (e) {
+      return errorOf(e);
+    } finally {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed or gone: nothing to do
+      }
+    }
+  }
+
+  /** After `readBytes`: the number of lines its chunk held, so the next lines are numbered on from there. */
+  linesRead(count: number): void {
+    this.nextLine += count;
+  }
+
+  /**
+   * New bytes: the held-back partial line followed by what was appended (at most `limit` bytes);
+   * `end` is just past the last line feed (or the whole buffer for an over-long line). What follows
+   * `end` is held back for the next read.
+   */
+  private readBytesFrom(fd: number, limit: number): { data: Buffer; end: number; rewritten: boolean; more: boolean } {
     const size = fs.fstatSync(fd).size;
     let rewritten = false;
     if (size < this.offset) rewritten = true;
     else if (this.fingerprint.length > 0 && !readAt(fd, 0, this.fingerprint.length).equals(this.fingerprint)) rewritten = true;
     if (rewritten) this.reset();
     this.fingerprint = takeFingerprint(fd, size, this.fingerprint);
-    const firstLineNumber = this.nextLine;
-    const toRead = Math.min(size - this.offset, this.maxBytesPerRead);
-    const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
-    this.offset += fresh.length;
-    const data = this.pending.length === 0 ? fresh : Buffer.concat([this.pending, fresh]);
-    let lines: string[] = [];
+    // At least as many bytes as are held back (a line longer than a read): reads grow geometrically.
+    const toRead = Math.min(size - this.offset, Math.max(limit, this.pending.length));
+    // One buffer for the held-back bytes and the fresh ones: no concatenation copy of the fresh bytes.
+    const held = this.pending.length;
+    // While a backlog is read (`more`), one buffer serves every read: a fresh 4 MiB Buffer per read
+    // is external memory, and V8 answers that with a garbage collection every few reads.
+    let buffer = this.scratch;
+    if (buffer === undefined || buffer.length < held + toRead) buffer = Buffer.allocUnsafeSlow(held + toRead);
+    let data = buffer.subarray(0, held + toRead);
+    this.pending.copy(data, 0);
+    let filled = held;
+    while (filled < data.length) {
+      const n = fs.readSync(fd, data, filled, data.length - filled, this.offset + filled - held);
+      if (n === 0) break;
+      filled += n;
+    }
+    if (filled < data.length) data = data.subarray(0, filled);
+    this.offset += filled - held;
+    let end: number;
     const lastNl = data.lastIndexOf(NEWLINE);
     if (lastNl === -1) {
-      if (data.length > this.maxLineBytes) {
-        lines = [data.toString('utf8')];
-        this.pending = Buffer.alloc(0);
-      } else {
-        this.pending = Buffer.from(data);
-      }
+      end = data.length > this.maxLineBytes ? data.length : 0;
     } else {
-      lines = data.toString('utf8', 0, lastNl).split('\n');
-      this.pending = Buffer.from(data.subarray(lastNl + 1));
+      end = lastNl + 1;
     }
+    this.pending = end === data.length ? EMPTY : Buffer.from(data.subarray(end));
+    const more = this.offset < size;
+    // Kept for the next read of the backlog only: a tail at rest holds no buffer.
+    this.scratch = more ? buffer : undefined;
+    return { data, end, rewritten, more };
+  }
+
+  /** The held-back partial line, decoded, for a provisional parse (undefined when none or cut inside a character). */
+  private decodePartial(atFileStart: boolean): string | undefined {
+    if (this.pending.length === 0 || this.pending.length > 1024 * 1024) return undefined;
+    try {
+      let text = strictUtf8.decode(this.pending);
+      if (atFileStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      return text;
+    } catch {
+      // ends inside a multibyte character: no provisional text yet
+      return undefined;
+    }
+  }
+
+  private readFrom(fd: number): TailChunk {
+    const r = this.readBytesFrom(fd, this.maxBytesPerRead);
+    // After readBytesFrom: a rewrite resets the numbering to 1.
+    const first = this.nextLine;
+    const lines = r.end === 0 ? [] : r.data.toString('utf8', 0, r.data[r.end - 1] === NEWLINE ? r.end - 1 : r.end).split('\n');
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i];
       if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
     }
-    if (firstLineNumber === 1 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
+    if (first === 1 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
     this.nextLine += lines.length;
-    const chunk: TailChunk = { lines, firstLineNumber, rewritten, more: this.offset < size };
-    if (this.pending.length > 0 && this.pending.length <= 1024 * 1024) {
-      try {
-        let text = strictUtf8.decode(this.pending);
-        if (this.nextLine === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        if (text.endsWith('\r')) text = text.slice(0, -1);
-        chunk.partial = { text, lineNumber: this.nextLine };
-      } catch {
-        // ends inside a multibyte character: no provisional text yet
-      }
-    }
+    const chunk: TailChunk = { lines, firstLineNumber: first, rewritten: r.rewritten, more: r.more };
+    const partial = this.decodePartial(this.nextLine === 1);
+    if (partial !== undefined) chunk.partial = { text: partial, lineNumber: this.nextLine };
     return chunk;
   }
 }
@@ -250,7 +340,8 @@ export interface BinaryChunk {
  * Tails a growing binary file (TensorBoard event files, W&B logs): each `read()` returns the bytes
  * appended since the last read, prefixed by whatever the caller handed back with `hold()` (a record
  * still being written). Detects truncation or rewrite like FileTail (size below the offset, or the first
- * up to 256 bytes changed).
+ * up to 256 bytes changed). A read takes up to `maxBytesPerRead` new bytes (4 MiB by default, so the
+ * points decoded from one read die young), or as many as are held back when that is more.
  */
 export class BinaryTail {
   private offset = 0;
@@ -263,7 +354,7 @@ export class BinaryTail {
     readonly path: string,
     options: { maxBytesPerRead?: number } = {},
   ) {
-    this.maxBytesPerRead = Math.max(1, options.maxBytesPerRead ?? 64 * 1024 * 1024);
+    this.maxBytesPerRead = Math.max(1, options.maxBytesPerRead ?? BYTE_CHUNK);
   }
 
   /** Bytes of the file read so far (including held-back bytes). */
@@ -302,7 +393,9 @@ export class BinaryTail {
       if (this.fingerprint.length < FINGERPRINT_BYTES && size > this.fingerprint.length) {
         this.fingerprint = Buffer.from(readAt(fd, 0, Math.min(FINGERPRINT_BYTES, size)));
       }
-      const toRead = Math.min(size - this.offset, this.maxBytesPerRead);
+      // At least as many new bytes as are held back: a record larger than a read then takes a
+      // number of reads logarithmic in its size (each copies what is held), not linear.
+      const toRead = Math.min(size - this.offset, Math.max(this.maxBytesPerRead, this.pending.length));
       const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
       const start = this.offset - this.pending.length;
       this.offset += fresh.length;

@@ -394,6 +394,14 @@ export class TextLogReader {
     return this.framework?.id;
   }
 
+  /**
+   * True when the steps read are HF Trainer stdout row numbers (1, 2, …: no step and no progress bar
+   * in the log), not optimizer steps: the index does not merge such a file with a trainer_state.json.
+   */
+  get rowNumbered(): boolean {
+    return this.ctx.hfImplicitStep;
+  }
+
   reset(): void {
     this.framework = undefined;
     this.ctx = newContext();

@@ -183,11 +183,17 @@ export class TfEventsReader {
   /** Per tag: whether its first summary said it is a scalar (TF2 writes metadata on the first event only). */
   private readonly tagKinds = new Map<string, boolean>();
   private readonly warnedTags = new Set<string>();
+  /** Tags read by readSimpleScalar lately, with their bytes, newest first. */
+  private recentTags: { bytes: Uint8Array; text: string }[] = [];
   /** wall_time of the first event, to order several event files of one run. */
   firstWallTime: number | undefined;
   records = 0;
 
-  constructor(readonly file: string) {}
+  /** `fastScalars: false` reads every record with protobufjs (tests compare the two paths). */
+  constructor(
+    readonly file: string,
+    private readonly options: { fastScalars?: boolean } = {},
+  ) {}
 
   reset(): void {
     this.stopped = false;
@@ -232,12 +238,87 @@ export class TfEventsReader {
       if (maskedCrc32c(bytes, dataStart, dataEnd) !== view.getUint32(dataEnd, true)) {
         out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
       }
-      this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
+      if (this.options.fastScalars === false || !this.readSimpleScalar(bytes, view, dataStart, dataEnd, out)) this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
       this.records++;
       pos = end;
     }
     out.consumed = pos;
     return out;
+  }
+
+  /**
+   * The commonest record, read without protobufjs: one scalar as `add_scalar` writes it,
+   * Event{1 wall_time, 2 step, 5 Summary{1 Value{1 tag, 2 simple_value}}}, fields in that order
+   * (wall_time and step may be absent: proto3 leaves out zeros), an ASCII tag and a finite value.
+   * Stores exactly what decodeEvent + decodeValue store for it; false (nothing stored) for any
+   * other record, which then takes decodeEvent.
+   */
+  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number, out: TfEventsResult): boolean {
+    let i = start;
+    let wall = 0;
+    let step = 0;
+    if (i < end && bytes[i] === 0x09) {
+      // field 1, fixed64: wall_time
+      if (i + 9 > end) return false;
+      wall = view.getFloat64(i + 1, true);
+      i += 9;
+    }
+    if (i < end && bytes[i] === 0x10) {
+      // field 2, varint: step (int64; up to 7 bytes here, 2^49, else protobufjs reads it)
+      i++;
+      let shift = 1;
+      let b = 0x80;
+      for (let n = 0; n < 7 && i < end && b & 0x80; n++, i++) {
+        b = bytes[i];
+        step += (b & 0x7f) * shift;
+        shift *= 128;
+      }
+      if (b & 0x80) return false;
+    }
+    // field 5, length-delimited: summary, the last field of the record
+    if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return false;
+    i += 2;
+    // Summary field 1: a single Value, the rest of the summary
+    if (i + 2 > end || bytes[i] !== 0x0a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return false;
+    i += 2;
+    // Value field 1: tag
+    if (i + 2 > end || bytes[i] !== 0x0a) return false;
+    const tagLength = bytes[i + 1];
+    if (tagLength === 0 || tagLength > 0x7f) return false;
+    const tagStart = i + 2;
+    const tagEnd = tagStart + tagLength;
+    // Value field 2, fixed32: simple_value, closing the record
+    if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return false;
+    const value = view.getFloat32(tagEnd + 1, true);
+    if (!Number.isFinite(value)) return false;
+    const tag = this.tagText(bytes, tagStart, tagEnd);
+    if (tag === undefined) return false;
+    if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
+    if (!this.tagKinds.has(tag)) this.tagKinds.set(tag, true);
+    out.points.push({ metric: tag, step, value });
+    return true;
+  }
+
+  /** An ASCII tag's text, from the recently seen tags when it is one of them (no string made). */
+  private tagText(bytes: Uint8Array, start: number, end: number): string | undefined {
+    const length = end - start;
+    const recent = this.recentTags;
+    for (let r = 0; r < recent.length; r++) {
+      const known = recent[r].bytes;
+      if (known.length !== length) continue;
+      let j = 0;
+      while (j < length && bytes[start + j] === known[j]) j++;
+      if (j === length) return recent[r].text;
+    }
+    let text = '';
+    for (let j = start; j < end; j++) {
+      const c = bytes[j];
+      if (c >= 0x80) return undefined;
+      text += String.fromCharCode(c);
+    }
+    recent.unshift({ bytes: new Uint8Array(bytes.subarray(start, end)), text });
+    if (recent.length > 16) recent.length = 16;
+    return text;
   }
 
   private stop(out: TfEventsResult, at: number, message: string): void {

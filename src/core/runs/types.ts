@@ -11,12 +11,21 @@ export type MetricRole = 'train_loss' | 'eval_loss' | 'lr' | 'tokens' | 'other';
  */
 export type MetricUnit = 'nats from perplexity' | 'nats from bits' | 'bits/byte';
 
-/** One metric of one run, as parallel columns sorted by step (unique steps). */
+/**
+ * One metric of one run, as parallel columns sorted by step (unique steps). The columns are views
+ * of the index's storage (src/core/runs/seriesStore.ts), shared with it and with earlier Runs:
+ * read them, never write them (copy with `Array.from` or `.slice()` to change).
+ */
 export interface Series {
   metric: string;
   role: MetricRole;
-  steps: number[];
-  values: number[];
+  steps: Float64Array;
+  values: Float64Array;
+  /**
+   * Points received but held only inside averages: beyond 2^19 points a series keeps its older
+   * history as means of equal-sized groups (seriesStore.ts). Received = held + thinned.
+   */
+  thinned?: number;
   /** Set when the values are not the logged nats as they were (see MetricUnit). */
   unit?: MetricUnit;
 }

@@ -1,5 +1,6 @@
 // The dashboard webview inside a real VS Code: its three views draw, a log append reaches it as a
-// delta, and its UI state survives a reload of the webview.
+// delta from the worker (and a lost delta or a restarted worker is recovered from), a link picks
+// out a run or the planned config, and its UI state survives a reload of the webview.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
@@ -25,7 +26,8 @@ async function rendered(lens: ScalingLensApi, what: string, ok: (r: RenderReport
   }
 }
 
-suite('Dashboard views, deltas and state', function () {
+// Named under "Scaling Lens on the example sweep" so the trusted configuration of run.mjs runs it.
+suite('Scaling Lens on the example sweep (dashboard)', function () {
   this.timeout(3 * WAIT_MS);
 
   test('the loss curves, the scaling view and the predicted-vs-actual view each draw data', async () => {
@@ -60,6 +62,72 @@ suite('Dashboard views, deltas and state', function () {
     // The example logs carry no clock: the worker saw the step arrive, which gives the ETA a rate.
     const eta = after.runs.find((r) => r.id === live.id)!.eta;
     assert.ok(eta && eta.source === 'observed' && eta.stepsPerSecond > 0 && eta.seconds > 0, `ETA ${JSON.stringify(eta)}`);
+  });
+
+  test('a delta lost between worker and host: the host asks for the whole snapshot, the panel keeps up', async () => {
+    const lens = await api();
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
+    const before = await rendered(lens, 'the loss curves', (r) => r.view === 'curves' && r.sentFull > 0);
+    const latest = await lens.waitForSnapshot((s) => s.version >= before.version, WAIT_MS);
+    const live = latest.runs.find((r) => r.status === 'live' && r.format === 'jsonl')!;
+    const log = live.files.find((f) => f.endsWith('.jsonl'))!;
+    const stats = lens.workerDeltaStats();
+    const dropped = lens.dropNextWorkerDelta();
+    const first = (live.lastStep ?? 0) + 25;
+    fs.appendFileSync(log, `${JSON.stringify({ step: first, loss: live.lastLoss })}\n`);
+    const lostVersion = await dropped;
+    assert.equal(lens.latestSnapshot()?.runs.find((r) => r.id === live.id)?.lastStep, live.lastStep, 'the host never saw the lost step');
+    const second = first + 25;
+    fs.appendFileSync(log, `${JSON.stringify({ step: second, loss: live.lastLoss })}\n`);
+    const after = await lens.waitForSnapshot((s) => s.version > lostVersion && s.runs.some((r) => r.id === live.id && r.lastStep === second), WAIT_MS);
+    assert.equal(lens.workerDeltaStats().resyncs, stats.resyncs + 1, 'one whole snapshot asked for');
+    assert.deepEqual(after.runs.map((r) => r.id), latest.runs.map((r) => r.id), 'every run is still there');
+    const drawn = await rendered(lens, 'the step after the lost one', (r) => r.version >= after.version);
+    assert.equal(drawn.runs, after.runs.length);
+    // Later updates travel as deltas again.
+    const third = second + 25;
+    fs.appendFileSync(log, `${JSON.stringify({ step: third, loss: live.lastLoss })}\n`);
+    const next = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === live.id && r.lastStep === third), WAIT_MS);
+    const again = await rendered(lens, 'the next step', (r) => r.version >= next.version);
+    assert.ok(again.sentDeltas > drawn.sentDeltas, `deltas to the panel: ${drawn.sentDeltas} → ${again.sentDeltas}`);
+    assert.equal(lens.workerDeltaStats().resyncs, stats.resyncs + 1, 'no further resync');
+  });
+
+  test('after a worker restart the panel gets the new worker\'s snapshot whole, then deltas', async () => {
+    const lens = await api();
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
+    const before = await rendered(lens, 'the loss curves', (r) => r.view === 'curves');
+    const old = lens.latestSnapshot()!;
+    const generation = lens.workerGeneration();
+    await lens.crashWorker();
+    const end = Date.now() + WAIT_MS;
+    while (lens.workerGeneration() === generation && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
+    await vscode.commands.executeCommand('scalingLens.rescan');
+    const fresh = await lens.waitForSnapshot((s) => s !== old && s.runs.length === old.runs.length && s.runs.some((r) => r.curve), WAIT_MS);
+    const whole = await rendered(lens, 'the new worker\'s snapshot', (r) => r.sentFull > before.sentFull && r.version === fresh.version);
+    assert.equal(whole.runs, old.runs.length);
+    const live = fresh.runs.find((r) => r.status === 'live' && r.format === 'jsonl')!;
+    const step = (live.lastStep ?? 0) + 25;
+    fs.appendFileSync(live.files.find((f) => f.endsWith('.jsonl'))!, `${JSON.stringify({ step, loss: live.lastLoss })}\n`);
+    const next = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === live.id && r.lastStep === step), WAIT_MS);
+    const delta = await rendered(lens, 'the appended step', (r) => r.version >= next.version);
+    assert.ok(delta.sentDeltas > whole.sentDeltas, 'the new worker\'s updates reach the panel as deltas');
+  });
+
+  test('a link naming a run\'s config picks out that run; naming a planned config marks it in the scaling view', async () => {
+    const lens = await api();
+    const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit), WAIT_MS);
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const run = snapshot.runs.find((r) => r.id.endsWith('llama-95m'))!;
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves', { config: vscode.Uri.joinPath(folder, run.id, 'config.json').fsPath });
+    const picked = await rendered(lens, 'the run picked out', (r) => r.view === 'curves' && r.focus === run.id);
+    assert.ok(picked.points > 0);
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling', { config: vscode.Uri.joinPath(folder, 'configs', 'planned-400m', 'config.json').fsPath });
+    const planned = await rendered(lens, 'the planned config marked', (r) => r.view === 'scaling' && r.planned && r.focus.startsWith('planned:'));
+    assert.match(planned.focus, /planned-400m\/config\.json$/);
+    // A run id directly, as a link from a run would pass it.
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves', { runId: run.id });
+    await rendered(lens, 'the run by id', (r) => r.view === 'curves' && r.focus === run.id);
   });
 
   test('the config open in the editor is drawn as the planned run in the scaling view', async () => {

@@ -216,6 +216,15 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     assert.equal(outcome.plan.recommended.wallClockDays !== undefined, true);
     assert.ok(!('uncalibrated' in outcome.plan.recommended.loss));
     assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Compute budget: 5000 H100-h')));
+    // The result is rendered (VS Code's markdown preview, a webview tab), not shown as its source.
+    assert.ok(vscode.extensions.getExtension('vscode.markdown-language-features'), 'the VS Code server ships the built-in markdown extension');
+    assert.equal(outcome.shownAs, 'preview');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    assert.ok(
+      tabs.some((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType) && t.label.includes('Plan ')),
+      `a markdown preview tab of the plan is open: ${tabs.map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : t.input instanceof vscode.TabInputText ? 'text' : 'other'})`).join(', ')}`,
+    );
+    assert.ok(!tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === outcome.document.toString()), 'the markdown source is not opened as a text tab');
     assert.equal(outcome.written.length, 1);
     assert.match(path.basename(outcome.written[0]), /^planned(-\d+)?\.yaml$/);
     const written = await vscode.workspace.openTextDocument(outcome.written[0]);

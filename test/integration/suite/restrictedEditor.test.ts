@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScalingLensApi } from '../../../src/extension';
+import type { PlanUi } from '../../../src/features/planBudget';
 import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
 
 const WAIT_MS = 60_000;
@@ -56,5 +57,23 @@ suite('Restricted Mode (editor)', function () {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('undo');
     await poll('the undo', () => (document.getText() === EDITOR_CONFIGS.yaml.text ? true : undefined));
+  });
+
+  test('"Plan Compute Budget" runs in Restricted Mode: the plan is rendered, and nothing is written unless asked', async () => {
+    const lens = await api();
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const before = fs.readdirSync(path.join(folder, 'editor')).sort();
+    const ui: PlanUi = {
+      budget: async () => '1e21',
+      constraints: async () => [],
+      value: async () => undefined,
+      action: async () => undefined, // the user dismisses the actions
+    };
+    const outcome = await lens.planBudget(undefined, ui);
+    assert.ok(outcome, 'the command finished');
+    assert.equal(outcome.shownAs, 'preview', 'VS Code\'s markdown preview renders the plan in an untrusted workspace too');
+    assert.match(outcome.markdown, /^# Compute budget: 1e21/);
+    assert.deepEqual(outcome.written, []);
+    assert.deepEqual(fs.readdirSync(path.join(folder, 'editor')).sort(), before, 'no file written without the user\'s click');
   });
 });

@@ -1,11 +1,12 @@
 // "Plan Compute Budget" without `vscode`: the worker's side (request → plan, calibrated on a
 // family law of the workspace), the result as markdown, and the recommended plan written as a
-// config in a format the readers recognise. Unit-tested; the VS Code command is planBudget.ts.
-import { parseBudget, planBudget, type BudgetCandidate, type BudgetPlan } from '../core/plan/budget';
-import type { HardwareTable } from '../core/plan/hardware';
-import type { FamilyLaw, PlanBudgetRequest } from '../shared/protocol';
-import { formatCount, formatFlops, formatLoss, formatInterval } from '../shared/format';
-import { formatHours, formatUsd } from './lensModel';
+// config in a format the readers recognise. Unit-tested; the VS Code command is
+// src/features/planBudget.ts, the CLI's is src/cliCommands/plan.ts.
+import { parseBudget, planBudget, type BudgetCandidate, type BudgetPlan } from './budget';
+import { formatHours, formatUsd } from './costFormat';
+import type { HardwareTable } from './hardware';
+import type { FamilyLaw, PlanBudgetRequest } from '../../shared/protocol';
+import { formatCount, formatFlops, formatLoss, formatInterval } from '../../shared/format';
 
 /** The family whose law calibrates the plan: the one asked for, else the only fitted one, else the one with most runs. */
 export function chooseFamily(families: readonly FamilyLaw[], wanted?: string): { law?: FamilyLaw; note?: string } {
@@ -35,7 +36,7 @@ export function planBudgetRequest(request: PlanBudgetRequest, families: readonly
       seqLen: request.seqLen,
       vocab: request.vocab,
     },
-    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds } } : {}) },
+    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds, points: law.points } } : {}) },
   );
   if ('error' in planned) return planned;
   if (note) planned.notes.unshift(note);

@@ -1,0 +1,186 @@
+// Ingest throughput for `npm run bench`: our readers as the worker runs them (RunIndex.update on a
+// log, then runs(): tail → lines → points → stored series → built Run), side by side in one run
+// with `cat` on the same file and a readline + JSON.parse loop.
+//
+// File sizes: SCALING_LENS_BENCH_INGEST_MB (default 500, the issue's size) for the JSONL log;
+// a fifth of that for the full-precision variant; SCALING_LENS_BENCH_TFEVENTS_MB (default 100:
+// writing event files with the test encoder takes ~9 s per 100 MB here) for the event file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { spawnSync } from 'node:child_process';
+import { RunIndex } from '../src/core/runs/index';
+import { gaussian, mulberry32 } from '../src/core/fit/random';
+import { fileVersionEvent, scalarEvent, tfRecord } from '../test/unit/helpers/tfevents';
+
+export interface IngestRow {
+  name: string;
+  value: string;
+  note: string;
+}
+
+const REPEATS = 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * A JSONL log as custom loggers write it, about `mb` MB: step, loss, lr, tokens. `fullPrecision`
+ * writes the loss as Python's json.dumps writes a float32 loss turned double (up to 17 digits,
+ * `", "` separators), the slow case for number reading; otherwise 5 decimals, JSON.stringify style.
+ */
+function writeJsonlFile(file: string, mb: number, fullPrecision: boolean): number {
+  const rand = mulberry32(3);
+  const fd = fs.openSync(file, 'w');
+  let bytes = 0;
+  let step = 0;
+  try {
+    while (bytes < mb * 1e6) {
+      let block = '';
+      for (let j = 0; j < 20_000; j++) {
+        step++;
+        const loss = (2 + 8 * Math.pow(step, -0.3)) * (1 + 0.01 * gaussian(rand));
+        block += fullPrecision
+          ? `{"step": ${step}, "loss": ${Math.fround(loss)}, "lr": 0.0003, "tokens": ${step * 524288}}\n`
+          : `{"step":${step},"loss":${Number(loss.toFixed(5))},"lr":0.0003,"tokens":${step * 524288}}\n`;
+      }
+      bytes += fs.writeSync(fd, block);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return step;
+}
+
+/** About `mb` MB of TensorBoard events as PyTorch's SummaryWriter.add_scalar writes them (3 tags per step). */
+function writeEventFile(file: string, mb: number): number {
+  const fd = fs.openSync(file, 'w');
+  let bytes = fs.writeSync(fd, tfRecord(fileVersionEvent()));
+  let step = 0;
+  try {
+    while (bytes < mb * 1e6) {
+      const parts: Buffer[] = [];
+      for (let j = 0; j < 10_000; j++) {
+        step++;
+        const wallTime = 1_700_000_000 + step / 10;
+        parts.push(tfRecord(scalarEvent({ tag: 'train/loss', step, value: 2 + 8 * Math.pow(step, -0.3), wallTime })));
+        parts.push(tfRecord(scalarEvent({ tag: 'train/learning_rate', step, value: 3e-4, wallTime })));
+        parts.push(tfRecord(scalarEvent({ tag: 'train/grad_norm', step, value: 1 + 1 / step, wallTime })));
+      }
+      bytes += fs.writeSync(fd, Buffer.concat(parts));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return step;
+}
+
+async function readlineJsonParse(file: string): Promise<number> {
+  let n = 0;
+  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    const v = JSON.parse(line) as { loss: number };
+    if (Number.isFinite(v.loss)) n++;
+  }
+  return n;
+}
+
+function cat(file: string): void {
+  const r = spawnSync('sh', ['-c', 'cat "$1" > /dev/null', 'sh', file]);
+  if (r.status !== 0) throw new Error(`cat failed: ${r.stderr}`);
+}
+
+/** The worker's path on one log: index it, build its Run; returns the points held. */
+function ours(file: string, root: string): number {
+  const index = new RunIndex();
+  index.update(file, root);
+  const runs = index.runs();
+  const points = runs.reduce((n, r) => n + r.series.reduce((m, s) => m + s.steps.length + (s.thinned ?? 0), 0), 0);
+  if (points === 0) throw new Error(`nothing read from ${file}`);
+  return points;
+}
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Medians of wall and CPU time (CPU: this process only, so not for `cat`). */
+async function measure(fn: () => unknown): Promise<Timing> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await fn();
+    wall.push(performance.now() - t);
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1000);
+  }
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
+/** The ingest rows of the bench report, measured in `tmp`. */
+export async function ingestThroughput(tmp: string, json: Record<string, number>): Promise<IngestRow[]> {
+  const rows: IngestRow[] = [];
+  const jsonlMB = Number(process.env.SCALING_LENS_BENCH_INGEST_MB ?? 500);
+  const eventsMB = Number(process.env.SCALING_LENS_BENCH_TFEVENTS_MB ?? 100);
+  const root = path.join(tmp, 'ingest');
+
+  const variants: { key: string; label: string; mb: number; full: boolean }[] = [
+    { key: 'jsonl', label: 'JSONL ingest', mb: jsonlMB, full: false },
+    { key: 'jsonlFull', label: 'JSONL ingest, full-precision losses (Python json.dumps style)', mb: jsonlMB / 5, full: true },
+  ];
+  for (const v of variants) {
+    const file = path.join(root, v.key, 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = writeJsonlFile(file, v.mb, v.full);
+    const mb = fs.statSync(file).size / 1e6;
+    cat(file); // page cache warm for everyone
+    // Interleaved repeats would mix the JIT states; each contender's repeats run back to back.
+    const catT = await measure(() => cat(file));
+    const rl = await measure(() => readlineJsonParse(file));
+    const our = await measure(() => ours(file, root));
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    const catMBps = mb / (catT.wallMs / 1000);
+    const rlMBps = mb / (rl.wallMs / 1000);
+    const ourMBps = mb / (our.wallMs / 1000);
+    Object.assign(json, {
+      [`${v.key}IngestMB`]: mb,
+      [`${v.key}CatMBps`]: catMBps,
+      [`${v.key}ReadlineMBps`]: rlMBps,
+      [`${v.key}OursMBps`]: ourMBps,
+      [`${v.key}ReadlineCpuMs`]: rl.cpuMs,
+      [`${v.key}OursCpuMs`]: our.cpuMs,
+    });
+    rows.push({
+      name: `${v.label}, ${lines.toLocaleString('en-US')} lines (${mb.toFixed(0)} MB)`,
+      value: `${ourMBps.toFixed(0)} MB/s`,
+      note:
+        `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(ourMBps / rlMBps).toFixed(2)}× readline+JSON.parse (${rlMBps.toFixed(0)} MB/s). ` +
+        `Wall-clock medians of ${REPEATS}, same file, same run; CPU ours ${(our.cpuMs / 1000).toFixed(2)} s vs readline+JSON.parse ${(rl.cpuMs / 1000).toFixed(2)} s (${(rl.cpuMs / our.cpuMs).toFixed(2)}×). ` +
+        'Ours is the worker path: read 4 MiB at a time, lines parsed in the bytes, points stored, Run built',
+    });
+  }
+
+  const events = path.join(root, 'tb', 'events.out.tfevents.1700000000.bench');
+  fs.mkdirSync(path.dirname(events), { recursive: true });
+  const steps = writeEventFile(events, eventsMB);
+  const mb = fs.statSync(events).size / 1e6;
+  cat(events);
+  const catT = await measure(() => cat(events));
+  const our = await measure(() => ours(events, root));
+  fs.rmSync(path.dirname(events), { recursive: true, force: true });
+  const catMBps = mb / (catT.wallMs / 1000);
+  const ourMBps = mb / (our.wallMs / 1000);
+  const records = 3 * steps;
+  Object.assign(json, { tfeventsMB: mb, tfeventsCatMBps: catMBps, tfeventsOursMBps: ourMBps, tfeventsOursCpuMs: our.cpuMs });
+  rows.push({
+    name: `TensorBoard event file ingest, ${records.toLocaleString('en-US')} scalar events (${mb.toFixed(0)} MB)`,
+    value: `${ourMBps.toFixed(0)} MB/s`,
+    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${((records / our.wallMs) * 1000 / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s`,
+  });
+  return rows;
+}

@@ -1,0 +1,123 @@
+// The batch (compiled) form of a law, which the fitter's inner loop uses, gives exactly the numbers
+// of the law's own evaluate and jacobian; the solver's reused buffers change no result; and the
+// accuracy changes around them: interval stretching, multi-power shape priors, the sweep window.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { LAWS } from '../../src/core/laws/registry';
+import { compileLaw, type LawDefinition } from '../../src/core/laws/types';
+import { createMultipowerLaw } from '../../src/core/laws/multipower';
+import { buildSchedule } from '../../src/core/laws/schedule';
+import { levenbergMarquardt, LmWork, type LsqProblem } from '../../src/core/fit/lm';
+import { widenInterval } from '../../src/core/fit/calibration';
+import { multipowerShapePriors } from '../../src/core/fit/priors';
+import { fitSweepSurface } from '../../src/core/fit/hparamSweep';
+
+function inputsFor(law: LawDefinition, u: number[]): number[] {
+  // Positive inputs spread over several decades (schedule index 0 for multipower).
+  return law.variables.map((v, j) => (v.symbol === 'j' ? 0 : Math.pow(10, 1 + 8 * u[j % u.length])));
+}
+
+const multipower = createMultipowerLaw([buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: 2000, warmupSteps: 100 })]);
+
+test('compiled laws: values and Jacobians identical to evaluate and jacobian, for every law with a batch form', () => {
+  const compiled = [...Object.values(LAWS), multipower].filter((law) => law.compile);
+  assert.ok(compiled.map((l) => l.id).includes('chinchilla') && compiled.map((l) => l.id).includes('power') && compiled.map((l) => l.id).includes('multipower'));
+  for (const law of compiled) {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), (u, pointsU) => {
+        const p = law.parameters.map((q, j) => q.grid[Math.floor(u[j % 3] * q.grid.length) % q.grid.length]);
+        const xs = pointsU.map((v, i) => (law.id === 'multipower' ? [Math.max(1, Math.round(2000 * v)), 0] : inputsFor(law, [v, u[i % 3]])));
+        const k = law.parameters.length;
+        const kernel = law.compile!(xs);
+        const f = new Float64Array(xs.length);
+        const f2 = new Float64Array(xs.length);
+        const jac = new Float64Array(xs.length * k);
+        kernel.values(p, f);
+        kernel.valuesAndJacobian(p, f2, jac);
+        xs.forEach((x, i) => {
+          assert.equal(f[i], law.evaluate(p, x));
+          assert.equal(f2[i], law.evaluate(p, x));
+          assert.deepEqual(Array.from(jac.subarray(i * k, (i + 1) * k)), law.jacobian(p, x));
+        });
+      }),
+      { numRuns: 30 },
+    );
+  }
+  // Without a batch form, the fallback calls evaluate/jacobian per point.
+  const bnsl = LAWS.bnsl;
+  assert.equal(bnsl.compile, undefined);
+  const p = bnsl.parameters.map((q) => q.grid[0]);
+  const out = new Float64Array(2);
+  compileLaw(bnsl, [[10], [1000]]).values(p, out);
+  assert.deepEqual(Array.from(out), [bnsl.evaluate(p, [10]), bnsl.evaluate(p, [1000])]);
+});
+
+test('solver: reused work buffers give the same solution as fresh ones, solve after solve', () => {
+  // Exponential decay y = 3·exp(−0.7 t) + 1 with bounds, fitted from two starts.
+  const ts = Array.from({ length: 20 }, (_, i) => i / 4);
+  const ys = ts.map((t) => 3 * Math.exp(-0.7 * t) + 1 + 0.01 * Math.sin(7 * t));
+  const problem: LsqProblem = {
+    nParams: 3,
+    nResiduals: ts.length,
+    lower: [0, 0, -5],
+    upper: [10, 5, 5],
+    evaluate(p, r, jac) {
+      ts.forEach((t, i) => {
+        const e = Math.exp(-p[1] * t);
+        r[i] = p[0] * e + p[2] - ys[i];
+        if (jac) {
+          jac[3 * i] = e;
+          jac[3 * i + 1] = -t * p[0] * e;
+          jac[3 * i + 2] = 1;
+        }
+      });
+    },
+  };
+  const work = new LmWork(ts.length, 3);
+  for (const start of [[1, 1, 0], [8, 0.1, 3], [1, 1, 0]]) {
+    const fresh = levenbergMarquardt(problem, start);
+    const reused = levenbergMarquardt(problem, start, { work });
+    assert.deepEqual(reused, fresh);
+    assert.ok(Math.abs(fresh.params[1] - 0.7) < 0.01, `rate ${fresh.params[1]}`);
+  }
+});
+
+test('widenInterval: a bootstrap interval that misses its own value is stretched to it, never turned inside out', () => {
+  // Resamples all above the point value (a shifted bootstrap distribution).
+  assert.deepEqual(widenInterval(2, [2.5, 3], 1), [2, 3]);
+  const [lo, hi] = widenInterval(2, [2.5, 3], 3);
+  assert.ok(lo === 2 && hi === 2 + 3 * (3 - 2), `${lo} ${hi}`);
+  const [plo, phi] = widenInterval(2, [1, 1.5], 2, true);
+  assert.ok(plo < 1 && phi === 2, `${plo} ${phi}`);
+});
+
+test('multi-power shape priors: the published exponents and ln C, by the reference rule; no level or LR-scale parameter', () => {
+  const law = createMultipowerLaw([buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: 1000 })]);
+  const priors = multipowerShapePriors(law);
+  assert.deepEqual(Object.keys(priors).sort(), ['alpha', 'beta', 'c', 'gamma']);
+  const ref = law.reference!.values;
+  assert.equal(priors.beta.mean, ref.beta);
+  assert.ok(Math.abs(priors.beta.sd - 0.15 * ref.beta) < 1e-12);
+  assert.equal(priors.c.mean, Math.log(ref.C));
+  assert.equal(priors.c.sd, 2);
+  assert.deepEqual(multipowerShapePriors(LAWS.power), {});
+});
+
+test('sweep surface: the 2% window widens until lr and batch each keep three settings', () => {
+  // Exact quadratic in ln lr and ln batch on a 3 × 3 grid; the lr corners sit ~10% above the best,
+  // outside a 2% window, so a fixed window would lose the lr axis.
+  const points = [];
+  for (const lr of [2.5e-4, 1e-3, 4e-3]) for (const b of [16384, 65536, 262144]) points.push({ lr, batchTokens: b, loss: 3 + 0.3 * Math.log(lr / 1e-3) ** 2 + 0.02 * Math.log(b / 65536) ** 2 });
+  const s = fitSweepSurface(points);
+  assert.ok(!('error' in s), 'error' in s ? s.error : '');
+  assert.equal(s.varied, 'lr+batch');
+  assert.ok(Math.abs(s.lrStar / 1e-3 - 1) < 1e-6 && Math.abs(s.batchStar / 65536 - 1) < 1e-6, `${s.lrStar} ${s.batchStar}`);
+  // With many settings near the optimum only those within 2% shape it: a far corner that breaks
+  // the quadratic (a diverged run) does not move the optimum.
+  const dense = [];
+  for (const u of [-1, -0.5, 0, 0.5, 1]) for (const v of [-1, -0.5, 0, 0.5, 1]) dense.push({ lr: 1e-3 * Math.exp(u * 0.1), batchTokens: 65536 * Math.exp(v * 0.3), loss: 3 + 0.3 * (u * 0.1) ** 2 + 0.02 * (v * 0.3) ** 2 });
+  dense.push({ lr: 1e-3 * Math.exp(0.1), batchTokens: 65536 * Math.exp(0.3), loss: 3.09 });
+  const d = fitSweepSurface(dense);
+  assert.ok(!('error' in d) && Math.abs(d.lrStar / 1e-3 - 1) < 1e-6, 'error' in d ? d.error : `${d.lrStar}`);
+});
