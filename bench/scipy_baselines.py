@@ -16,17 +16,8 @@ import math
 import sys
 import time
 
-try:
-    import numpy as np
-    import scipy
-    from scipy.optimize import least_squares
-except ImportError:
-    sys.stderr.write("scipy_baselines: numpy/scipy not installed\n")
-    sys.exit(3)
+from scipy_common import DELTA, REFINE, bounds_arrays, grid_array, huber, np, refine, scipy, subsample
 
-DELTA = 1e-3
-GRID_POINTS = 64
-REFINE = 5
 MAX_BLOCKS = 200  # as src/core/laws/multipower.ts (MAX_BLOCKS): the same block sums
 LN6 = math.log(6.0)
 
@@ -125,17 +116,22 @@ def huber_objective(f, p, X, lnY):
         if not np.all(np.isfinite(pred)) or np.any(pred <= 0):
             return math.inf
         r = np.log(pred) - lnY
-    a = np.abs(r)
-    return float(np.sum(np.where(a <= DELTA, 0.5 * r * r, DELTA * (a - 0.5 * DELTA))))
+    return float(np.sum(huber(r)))
 
 
-def grid_product(grids):
-    if not grids:
-        yield []
-        return
-    for v in grids[0]:
-        for rest in grid_product(grids[1:]):
-            yield [v] + rest
+def ranked_starts(objective, grid, lo, hi, X, lnY):
+    """The start grid, clipped to the bounds, ranked by `objective(p, X, lnY)` on <= 64 evenly spaced
+    points (as our fitter does); starts with a non-finite objective are left out."""
+    gi = subsample(len(X))
+    Xg, lnYg = X[gi], lnY[gi]
+    scored = []
+    for start in grid_array(grid):
+        p = np.clip(start, lo, hi)
+        F = objective(p, Xg, lnYg)
+        if math.isfinite(F):
+            scored.append((F, p))
+    scored.sort(key=lambda t: t[0])
+    return [p for _, p in scored]
 
 
 def prior_terms(priors):
@@ -149,45 +145,23 @@ def prior_terms(priors):
 def fit_law(f, X, y, bounds, grid, priors=None, residual_scale=0.01):
     X = np.asarray(X, float)
     lnY = np.log(np.asarray(y, float))
-    lo = np.array([b[0] for b in bounds], float)
-    hi = np.array([b[1] for b in bounds], float)
+    lo, hi = bounds_arrays(bounds)
     if priors:
         return fit_law_with_priors(f, X, lnY, lo, hi, grid, prior_terms(priors), residual_scale)
     # Rank the grid on <= 64 evenly spaced points (as our fitter does), refine the 5 best.
-    if len(X) > GRID_POINTS:
-        idx = np.floor(np.arange(GRID_POINTS) * (len(X) / GRID_POINTS)).astype(int)
-        Xg, lnYg = X[idx], lnY[idx]
-    else:
-        Xg, lnYg = X, lnY
-    scored = []
-    for start in grid_product([list(g) for g in grid]):
-        p = np.clip(np.array(start, float), lo, hi)
-        F = huber_objective(f, p, Xg, lnYg)
-        if math.isfinite(F):
-            scored.append((F, p))
-    scored.sort(key=lambda t: t[0])
-    best = None
-    for _, p0 in scored[:REFINE]:
-        # least_squares needs a strictly interior start.
-        span = hi - lo
-        p0 = np.clip(p0, lo + 1e-9 * span, hi - 1e-9 * span)
+    starts = ranked_starts(lambda p, Xs, lnYs: huber_objective(f, p, Xs, lnYs), grid, lo, hi, X, lnY)
 
-        def resid(p):
-            with np.errstate(all="ignore"):
-                pred = f(p, X)
-            r = np.log(np.where(pred > 0, pred, np.nan)) - lnY
-            return np.where(np.isfinite(r), r, 1e3)
+    def resid(p):
+        with np.errstate(all="ignore"):
+            pred = f(p, X)
+        r = np.log(np.where(pred > 0, pred, np.nan)) - lnY
+        return np.where(np.isfinite(r), r, 1e3)
 
-        try:
-            res = least_squares(resid, p0, bounds=(lo, hi), loss="huber", f_scale=DELTA, method="trf", max_nfev=2000)
-        except Exception:  # noqa: BLE001 - a failed start is skipped, as ours does
-            continue
-        F = huber_objective(f, res.x, X, lnY)
-        if best is None or F < best[0]:
-            best = (F, res.x)
+    best = refine(resid, starts[:REFINE], lo, hi, lambda p: huber_objective(f, p, X, lnY), skip_failures=True,
+                  loss="huber", f_scale=DELTA, max_nfev=2000)
     if best is None:
         raise RuntimeError("no start converged to a finite objective")
-    return best[1]
+    return best
 
 
 def fit_law_with_priors(f, X, lnY, lo, hi, grid, priors, residual_scale):
@@ -202,42 +176,19 @@ def fit_law_with_priors(f, X, lnY, lo, hi, grid, priors, residual_scale):
         data = huber_objective(f, p, Xs, lnYs)
         return data * weight + 0.5 * float(np.sum(((p[idx] - mean) / sd) ** 2))
 
-    if len(X) > GRID_POINTS:
-        gi = np.floor(np.arange(GRID_POINTS) * (len(X) / GRID_POINTS)).astype(int)
-        Xg, lnYg = X[gi], lnY[gi]
-    else:
-        Xg, lnYg = X, lnY
-    scored = []
-    for start in grid_product([list(g) for g in grid]):
-        p = np.clip(np.array(start, float), lo, hi)
-        F = objective(p, Xg, lnYg)
-        if math.isfinite(F):
-            scored.append((F, p))
-    scored.sort(key=lambda t: t[0])
+    starts = ranked_starts(objective, grid, lo, hi, X, lnY)
 
     def resid(p):
         with np.errstate(all="ignore"):
             pred = f(p, X)
             r = np.log(np.where(pred > 0, pred, np.nan)) - lnY
         r = np.where(np.isfinite(r), r, 1e3)
-        a = np.abs(r)
-        h = np.where(a <= DELTA, 0.5 * r * r, DELTA * (a - 0.5 * DELTA))
-        return np.concatenate([np.sign(r) * np.sqrt(2 * h * weight), (p[idx] - mean) / sd])
+        return np.concatenate([np.sign(r) * np.sqrt(2 * huber(r) * weight), (p[idx] - mean) / sd])
 
-    best = None
-    span = hi - lo
-    for _, p0 in scored[:REFINE]:
-        p0 = np.clip(p0, lo + 1e-9 * span, hi - 1e-9 * span)
-        try:
-            res = least_squares(resid, p0, bounds=(lo, hi), method="trf", max_nfev=2000)
-        except Exception:  # noqa: BLE001 - a failed start is skipped, as ours does
-            continue
-        F = objective(res.x, X, lnY)
-        if best is None or F < best[0]:
-            best = (F, res.x)
+    best = refine(resid, starts[:REFINE], lo, hi, lambda p: objective(p, X, lnY), skip_failures=True, max_nfev=2000)
     if best is None:
         raise RuntimeError("no start converged to a finite objective")
-    return best[1]
+    return best
 
 
 # ------------------------------------------------------------------------------------------

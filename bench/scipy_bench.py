@@ -19,22 +19,7 @@ import math
 import sys
 import time
 
-try:
-    import numpy as np
-    import scipy
-    from scipy.optimize import least_squares
-except ImportError:
-    sys.stderr.write("scipy_bench: numpy/scipy not installed\n")
-    sys.exit(3)
-
-DELTA = 1e-3
-GRID_POINTS = 64
-REFINE = 5
-
-
-def huber_sum(r):
-    a = np.abs(r)
-    return np.sum(np.where(a <= DELTA, 0.5 * r * r, DELTA * (a - 0.5 * DELTA)), axis=-1)
+from scipy_common import DELTA, REFINE, bounds_arrays, grid_array, huber_sum, np, refine, scipy, subsample
 
 
 # Chinchilla in fit space p = (e, a, b, alpha, beta): L = exp(a - alpha lnN) + exp(b - beta lnD) + exp(e)
@@ -54,26 +39,7 @@ def chin_fit(lnN, lnD, lnL, lo, hi, starts):
         f = t1 + t2 + np.exp(e)
         return np.stack([np.full_like(lnN, np.exp(e)), t1, t2, -lnN * t1, -lnD * t2], axis=1) / f[:, None]
 
-    best = None
-    for p0 in starts:
-        span = hi - lo
-        p0 = np.clip(p0, lo + 1e-9 * span, hi - 1e-9 * span)
-        res = least_squares(resid, p0, jac=jac, bounds=(lo, hi), loss="huber", f_scale=DELTA, method="trf")
-        F = huber_sum(resid(res.x))
-        if best is None or F < best[0]:
-            best = (F, res.x)
-    return best[1]
-
-
-def grid_array(grids):
-    mesh = np.meshgrid(*[np.asarray(g, float) for g in grids], indexing="ij")
-    return np.stack([m.ravel() for m in mesh], axis=1)
-
-
-def subsample(n):
-    if n <= GRID_POINTS:
-        return np.arange(n)
-    return np.floor(np.arange(GRID_POINTS) * (n / GRID_POINTS)).astype(int)
+    return refine(resid, starts, lo, hi, lambda p: huber_sum(resid(p)), jac=jac, loss="huber", f_scale=DELTA)
 
 
 def chinchilla(spec):
@@ -81,8 +47,7 @@ def chinchilla(spec):
     lnN = np.log([q["params"] for q in pts])
     lnD = np.log([q["tokens"] for q in pts])
     lnL = np.log([q["loss"] for q in pts])
-    lo = np.array([b[0] for b in spec["bounds"]], float)
-    hi = np.array([b[1] for b in spec["bounds"]], float)
+    lo, hi = bounds_arrays(spec["bounds"])
     G = np.clip(grid_array(spec["grid"]), lo, hi)
 
     def fit_from_grid(lnN, lnD, lnL):
@@ -115,15 +80,7 @@ def power_fit(lnT, lnY, lo, hi, starts):
         f = t + E
         return np.stack([np.full_like(lnT, E), t, -lnT * t], axis=1) / f[:, None]
 
-    best = None
-    for p0 in starts:
-        span = hi - lo
-        p0 = np.clip(p0, lo + 1e-9 * span, hi - 1e-9 * span)
-        res = least_squares(resid, p0, jac=jac, bounds=(lo, hi), loss="huber", f_scale=DELTA, method="trf")
-        F = huber_sum(resid(res.x))
-        if best is None or F < best[0]:
-            best = (F, res.x)
-    return best[1]
+    return refine(resid, starts, lo, hi, lambda p: huber_sum(resid(p)), jac=jac, loss="huber", f_scale=DELTA)
 
 
 def curve(spec):
@@ -142,8 +99,7 @@ def curve(spec):
     tS = np.bincount(group, weights=steps, minlength=n) / counts
     lnY = np.bincount(group, weights=np.log(losses), minlength=n) / counts
     lnT = np.log(tS)
-    lo = np.array([b[0] for b in spec["bounds"]], float)
-    hi = np.array([b[1] for b in spec["bounds"]], float)
+    lo, hi = bounds_arrays(spec["bounds"])
     G = np.clip(grid_array(spec["grid"]), lo, hi)
     sub = subsample(len(lnT))
     pred = np.exp(G[:, 1:2] - G[:, 2:3] * lnT[sub]) + np.exp(G[:, 0:1])

@@ -492,12 +492,15 @@ function drawTables(snapshot: Snapshot): void {
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');
     cell(row, run.lastLoss !== undefined ? formatLoss(run.lastLoss) : '—', 'num');
     const final = run.curve?.predictedFinal;
-    cell(row, final ? `${formatLoss(final.value)} ${formatInterval(final.interval)}` : '—', 'num');
+    const predicted = cell(row, final ? `${formatLoss(final.value)} ${formatInterval(final.interval)}` : '—', 'num');
+    if (run.curve) predicted.title = `fitted at step ${run.curve.fittedAtStep}`;
     const v = run.curve?.validation;
     cell(row, v ? `${v.errorPct.toFixed(2)}%` : '—', 'num');
     const eta = cell(row, etaText(run), 'num');
     if (run.eta) eta.title = `${run.eta.stepsPerSecond.toPrecision(3)} steps/s since step ${run.eta.sinceStep} (${run.eta.source === 'log' ? 'the log\'s clock' : 'observed arrivals'})`;
-    cell(row, run.curve ? `${run.curve.lawId} from step ${Math.round(run.curve.firstStep)} → ${run.curve.targetStep}` : '—');
+    // A live run between refits (scalingLens.fit.liveRefitSeconds) shows the step its prediction was fitted at.
+    const stale = run.curve && run.lastStep !== undefined && run.curve.fittedAtStep < run.lastStep ? `, fitted at step ${run.curve.fittedAtStep}` : '';
+    cell(row, run.curve ? `${run.curve.lawId} from step ${Math.round(run.curve.firstStep)} → ${run.curve.targetStep}${stale}` : '—');
     // Cells named by column, so tests and styles need not count positions.
     [...row.cells].forEach((td, i) => (td.dataset.column = RUN_TABLE_COLUMNS[i]));
   }

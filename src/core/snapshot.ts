@@ -21,6 +21,11 @@ export interface CurvePrediction {
   pointsUsed: number;
   /** First step the fit used (the warm-up before it is dropped): the fitted curve is drawn from here. */
   firstStep: number;
+  /**
+   * Last logged step the fit saw. Behind the run's last step while a live run keeps its fit between
+   * refits (`scalingLens.fit.liveRefitSeconds`): the prediction is the one made at this step.
+   */
+  fittedAtStep: number;
   timedOut: boolean;
 }
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
-import type { Run, Series } from './runs/types';
+import type { Run, RunStatus, Series } from './runs/types';
 import { fitCurve, sampleCurve, type CurveFit } from './fit/curve';
 import { chooseCurveLaw } from './fit/curveChoice';
 import { runPoint, stableCheckpoints, type RunPointMode } from './fit/runPoint';
@@ -43,8 +43,16 @@ export interface WorkspaceOptions {
    * fit from using a whole round; a fit cut short reports its best so far and is redone later.
    */
   fitBudgetMs?: number;
-  /** Wall clock in ms (default Date.now), for the ETA of runs whose logs record no time. */
+  /** Wall clock in ms (default Date.now): the ETA of runs whose logs record no time, and the age of live fits. */
   now?: () => number;
+  /**
+   * `scalingLens.fit.liveRefitSeconds` in ms (default 0: refit on every change). A live run's curve
+   * fit costs up to ~1.5 s with the schedule-aware law, and trainers append every second or so:
+   * within this much wall time of its last fit, a live run keeps that fit (its points still update)
+   * unless its loss series grew by more than LIVE_REFIT_GROWTH of the points the fit saw, or it
+   * ended, restarted or rewound. `refitDueAt()` says when a kept fit is due.
+   */
+  liveRefitIntervalMs?: number;
   /** `scalingLens.hardware.*`: extra profiles, default profile, prices, MFU (cost estimates). */
   hardware?: HardwareSettings;
   /** `scalingLens.textLog.patterns`: user line patterns for plain-text logs (apply to logs read afterwards). */
@@ -66,6 +74,22 @@ interface Cached<T> {
   value: T;
 }
 
+/**
+ * A live run's fit is redone before its interval is over once its loss series grew by more than this
+ * fraction of the points that fit saw: early in a run the prediction moves most, and a log read in
+ * large chunks (a slow file system, a trainer flushing rarely) is not left on a fit of half of it.
+ */
+export const LIVE_REFIT_GROWTH = 0.1;
+
+/** A run's curve fit with what it was made from, for the live refit policy (see `liveRefitIntervalMs`). */
+interface CachedCurve extends Cached<CurveFit | { error: string }> {
+  lr?: Float64Array;
+  /** Wall clock (options.now, ms) of the snapshot that made the fit. */
+  fittedAtMs: number;
+  /** The run as the fit saw it: status, loss points, first and last loss step, and law inputs besides the points. */
+  seen: { status: RunStatus; points: number; firstStep: number; lastStep: number; shape: string };
+}
+
 /** How a run is grouped: its family, who named it, and whether the workspace file leaves it out of fits. */
 interface Grouping {
   family: string;
@@ -80,7 +104,11 @@ const MAX_WORKSPACE_FILE_BYTES = 1024 * 1024;
 
 export class ScalingWorkspace {
   private readonly index: RunIndex;
-  private readonly curveCache = new Map<string, Cached<CurveFit | { error: string }> & { lr?: Float64Array }>();
+  private readonly curveCache = new Map<string, CachedCurve>();
+  /** Earliest wall-clock time (ms) a live fit kept by the refit policy falls due, as of the last snapshot. */
+  private refitDueMs: number | undefined;
+  /** Wall clock (ms) of the snapshot in progress: one reading for every fit of the round. */
+  private roundNowMs = 0;
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }>>();
   private version = 0;
   /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
@@ -233,6 +261,15 @@ export class ScalingWorkspace {
     }
   }
 
+  /**
+   * Wall-clock time (options.now, ms) when a live run's fit that the last snapshot kept (see
+   * `liveRefitIntervalMs`) falls due; undefined when none was kept. A caller that only recomputes on
+   * file changes schedules one more snapshot for then, so a kept prediction is not left stale.
+   */
+  refitDueAt(): number | undefined {
+    return this.refitDueMs;
+  }
+
   /** Polled by every fit of the snapshot in progress (see `snapshot`). */
   private cancelCheck: (() => boolean) | undefined;
 
@@ -244,6 +281,8 @@ export class ScalingWorkspace {
 
   private snapshotNow(deadline: number): Snapshot {
     const started = performance.now();
+    this.roundNowMs = (this.options.now ?? Date.now)();
+    this.refitDueMs = undefined;
     const runs = this.runs();
     const families = this.fitFamilies(runs, deadline);
     this.observe(runs);
@@ -475,8 +514,12 @@ export class ScalingWorkspace {
     const lastStep = loss.steps[loss.steps.length - 1];
     const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
     const key = `${this.seriesHash(loss)}|${lrSeries ? this.seriesHash(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}`;
+    const shape = `${lrSeries ? 'lr' : '-'}|${run.hyper.maxSteps ?? '-'}`;
     let cached = this.curveCache.get(run.id);
-    if (!cached || cached.key !== key) {
+    if (cached && cached.key !== key && this.keepLiveFit(cached, run, loss, shape)) {
+      const due = cached.fittedAtMs + (this.options.liveRefitIntervalMs ?? 0);
+      this.refitDueMs = this.refitDueMs === undefined ? due : Math.min(this.refitDueMs, due);
+    } else if (!cached || cached.key !== key) {
       // The law and target as the `curve` CLI command chooses them: schedule-aware when the LR is logged.
       const choice = chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries });
       const base = { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
@@ -488,7 +531,7 @@ export class ScalingWorkspace {
         lr = undefined;
         value = fitCurve(loss.steps, loss.values, { ...base, targetStep: plannedEnd });
       }
-      cached = { key, value, lr };
+      cached = { key, value, lr, fittedAtMs: this.roundNowMs, seen: { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape } };
       if (!('timedOut' in value && value.timedOut)) this.curveCache.set(run.id, cached);
     }
     const fit = cached.value;
@@ -501,9 +544,27 @@ export class ScalingWorkspace {
       validation: fit.validation,
       pointsUsed: fit.pointsUsed,
       firstStep: fit.firstStep,
+      fittedAtStep: fit.lastFittedStep,
       timedOut: fit.timedOut,
     };
     return { prediction, fit, lr: cached.lr };
+  }
+
+  /**
+   * Whether a live run whose loss or LR changed keeps its last fit for now (see `liveRefitIntervalMs`):
+   * only while the run is still live and merely grew, by little, within the interval. A run that
+   * ended, restarted or rewound (fewer points, another first step, or the fit's last point gone)
+   * or whose law inputs changed (maxSteps, LR logged or not) is refitted at once.
+   */
+  private keepLiveFit(cached: CachedCurve, run: Run, loss: Series, shape: string): boolean {
+    const intervalMs = this.options.liveRefitIntervalMs ?? 0;
+    if (!(intervalMs > 0) || 'error' in cached.value) return false;
+    const seen = cached.seen;
+    if (run.status !== 'live' || seen.status !== 'live' || seen.shape !== shape) return false;
+    const points = loss.steps.length;
+    if (points < seen.points || loss.steps[0] !== seen.firstStep || loss.steps[seen.points - 1] !== seen.lastStep) return false;
+    if (points - seen.points > LIVE_REFIT_GROWTH * seen.points) return false;
+    return this.roundNowMs - cached.fittedAtMs < intervalMs;
   }
 
   /**

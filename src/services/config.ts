@@ -3,6 +3,8 @@ import type { WorkerSettings } from '../shared/protocol';
 import { DEFAULT_LOG_GLOBS } from '../shared/logFiles';
 
 const SECTION = 'scalingLens';
+/** `scalingLens.fit.liveRefitSeconds` when unset (package.json declares the same default). */
+export const DEFAULT_LIVE_REFIT_SECONDS = 30;
 
 /** A plain copy of a JSON setting value (structured-cloneable, unlike VS Code's proxies). */
 function plainJson<T>(value: T): T {
@@ -34,6 +36,7 @@ export class Settings {
     return {
       fitTimeBudgetMs: Math.max(100, this.raw.get<number>('fit.timeBudgetMs', 5000)),
       minPointsForCurve: Math.max(4, Math.round(this.raw.get<number>('fit.minPointsForCurve', 8))),
+      liveRefitSeconds: this.liveRefitSeconds,
       // Plain JSON values: the worker checks them and reports entries it ignores.
       // VS Code hands out object settings as clone-on-write proxies, which postMessage cannot
       // clone ("#<Object> could not be cloned"): send plain JSON copies to the worker.
@@ -45,6 +48,12 @@ export class Settings {
       }),
       textLogPatterns: this.textLogPatterns,
     };
+  }
+
+  /** Seconds a live run keeps its curve fit between refits (0: refit on every change; see package.json). */
+  get liveRefitSeconds(): number {
+    const v = this.raw.get<number>('fit.liveRefitSeconds', DEFAULT_LIVE_REFIT_SECONDS);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.max(0, v) : DEFAULT_LIVE_REFIT_SECONDS;
   }
 
   /**

@@ -123,6 +123,8 @@ export function cancelsFitting(message: HostToWorker): boolean {
 export interface WorkerSettings {
   fitTimeBudgetMs: number;
   minPointsForCurve: number;
+  /** `scalingLens.fit.liveRefitSeconds`: wall time a live run keeps its curve fit between refits (0: refit on every change). */
+  liveRefitSeconds?: number;
   /** `scalingLens.textLog.patterns`: user regexes for plain-text logs (compiled, and checked, in the worker). */
   textLogPatterns?: string[];
   /** `scalingLens.hardware.*` (profiles, default, prices, mfu): what cost estimates are computed on. */

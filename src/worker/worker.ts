@@ -62,7 +62,12 @@ function computeSnapshot() {
   return snapshot;
 }
 
-function scheduleRecompute(): void {
+/**
+ * One fit round after `delayMs` (replacing any round already scheduled). A round also schedules the
+ * next one when a live run's kept fit falls due (engine.refitDueAt): the prediction of a run whose
+ * trainer went quiet between refits is then brought up to date without waiting for another append.
+ */
+function scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
   if (recomputeTimer) clearTimeout(recomputeTimer);
   recomputeTimer = setTimeout(() => {
     recomputeTimer = undefined;
@@ -75,10 +80,12 @@ function scheduleRecompute(): void {
       incompleteRounds = snapshot.incomplete ? incompleteRounds + 1 : 0;
       if (snapshot.incomplete && incompleteRounds < MAX_INCOMPLETE_ROUNDS) scheduleRecompute();
       else if (snapshot.incomplete) log('warn', `some fits did not finish in ${MAX_INCOMPLETE_ROUNDS} rounds of ${settings.fitTimeBudgetMs} ms; raise scalingLens.fit.timeBudgetMs to finish them`);
+      const due = engine.refitDueAt();
+      if (!recomputeTimer && due !== undefined) scheduleRecompute(Math.max(RECOMPUTE_DELAY_MS, due - Date.now()));
     } catch (error) {
       log('error', `fitting failed: ${describe(error)}`);
     }
-  }, RECOMPUTE_DELAY_MS);
+  }, delayMs);
 }
 
 function readSibling(absPath: string): string | undefined {
@@ -123,7 +130,12 @@ port.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'configure':
       settings = message.settings;
-      engine.configure({ minPointsForCurve: settings.minPointsForCurve, textLogPatterns: settings.textLogPatterns, hardware: settings.hardware });
+      engine.configure({
+        minPointsForCurve: settings.minPointsForCurve,
+        textLogPatterns: settings.textLogPatterns,
+        hardware: settings.hardware,
+        liveRefitIntervalMs: Math.max(0, settings.liveRefitSeconds ?? 0) * 1000,
+      });
       if (filesKnown) scheduleRecompute();
       return;
     case 'reset':

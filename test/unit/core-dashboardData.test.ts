@@ -171,7 +171,7 @@ test('scaling view: points per run, held-out marked, the law line and a frontier
     { id: 'a', name: 'a', status: 'finished', params: 1e7, tokens: 2e8, fittedLoss: L(1e7, 2e8) },
     { id: 'b', name: 'b', status: 'finished', params: 1e8, tokens: 2e9, fittedLoss: L(1e8, 2e9) },
     { id: 'c', name: 'c', status: 'finished', params: 3e8, tokens: 6e9, fittedLoss: L(3e8, 6e9) },
-    { id: 'live', name: 'live', status: 'live', params: 5e8, tokens: 1e10, curve: { lawId: 'power', targetStep: 1, predictedFinal: { value: 2.9, interval: [2.8, 3], lawId: 'power' }, parameters: {}, pointsUsed: 10, firstStep: 1, timedOut: false } },
+    { id: 'live', name: 'live', status: 'live', params: 5e8, tokens: 1e10, curve: { lawId: 'power', targetStep: 1, predictedFinal: { value: 2.9, interval: [2.8, 3], lawId: 'power' }, parameters: {}, pointsUsed: 10, firstStep: 1, fittedAtStep: 1, timedOut: false } },
     { id: 'x', name: 'x', status: 'failed', params: 1e7, tokens: 1e8, fittedLoss: 9 },
   ]);
   assert.deepEqual(view.points.map((p) => [p.runId, p.kind, p.heldOut]), [['a', 'final', false], ['b', 'final', false], ['c', 'final', true], ['live', 'predicted', false]]);
@@ -198,6 +198,7 @@ test('validation points: each prefix check of a run curve and each family hold-o
     parameters: {},
     pointsUsed: 50,
     firstStep: 10,
+    fittedAtStep: 100,
     timedOut: false,
     validation: { method: 'prefix-50' as const, errorPct: 2, predicted: 3.06, observed: 3, atStep: 100, prefixes: [{ fraction: 0.2, predicted: 3.3, errorPct: 10 }, { fraction: 0.5, predicted: 3.06, errorPct: 2 }] },
   };

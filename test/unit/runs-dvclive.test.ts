@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import { DvcliveTsvReader, dvclivePath, parseDvcliveMetrics, slashedKeyRole } from '../../src/core/runs/dvclive';
 import { RunIndex, detectLogFormat } from '../../src/core/runs/index';
 import picomatch from 'picomatch';
@@ -89,7 +90,7 @@ test('property: plot TSV rows and garbage never throw; every finite row is kept 
         for (const g of good) assert.ok(res.points.some((p) => p.metric === 'train/loss' && p.step === g.step && p.value === g.value));
       },
     ),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns() },
   );
 });
 

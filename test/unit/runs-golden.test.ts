@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import { isGoldenValuesFile, parseGoldenValues } from '../../src/core/runs/golden';
 import { RunIndex, detectLogFormat } from '../../src/core/runs/index';
 import { isDefaultLogFile } from '../../src/shared/logFiles';
@@ -65,7 +66,7 @@ test('golden values: names, and bad documents never throw', () => {
       const res = parseGoldenValues(text, '/g/golden_values.json');
       for (const d of res.diagnostics) assert.ok(d.file === '/g/golden_values.json' && typeof d.line === 'number');
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns() },
   );
 });
 

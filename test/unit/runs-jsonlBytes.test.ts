@@ -16,6 +16,7 @@ import { crc32c } from '../../src/core/runs/crc';
 import type { ReadResult } from '../../src/core/runs/common';
 import { crc32cRef, fileVersionEvent, scalarEvent, sessionStartEvent, tfRecord, type ScalarKind } from './helpers/tfevents';
 import { tempDir } from './helpers/tempDir';
+import { flatLineArb as flatLines, jsonEntries, mutatedLineArb as mutatedLines } from './helpers/jsonLines';
 
 const RUNS = Number(process.env.SCALING_LENS_FUZZ_RUNS ?? 1000);
 
@@ -71,28 +72,8 @@ const keyArb = fc.oneof(fc.constantFrom('step', 'loss', 'lr', 'tokens', 'eval_lo
 const spaceArb = fc.oneof({ weight: 12, arbitrary: fc.constantFrom('', ' ', '  ', '\t', '\r', ' \r') }, { weight: 1, arbitrary: fc.constantFrom('\f', '\u00a0', '\u2028', '\v') });
 
 /** A flat numeric line with random spacing: [text, keys] (keys may repeat). */
-const flatLineArb = fc
-  .tuple(fc.array(fc.tuple(keyArb, anyNumberTextArb.filter((t) => JSON.parse(t) !== undefined)), { maxLength: 6 }), fc.array(spaceArb, { minLength: 30, maxLength: 30 }))
-  .map(([pairs, sp]) => {
-    let s = `${sp[0]}{`;
-    pairs.forEach(([k, v], i) => {
-      s += `${i ? ',' : ''}${sp[(4 * i + 1) % 30]}${JSON.stringify(k)}${sp[(4 * i + 2) % 30]}:${sp[(4 * i + 3) % 30]}${v}`;
-    });
-    return `${s}${sp[29]}}${sp[28]}`;
-  });
-const mutatedLineArb = fc.tuple(flatLineArb, fc.nat(), fc.constantFrom('', '"', ',', '}', '{', '-', '.', 'e', '1', '0', 'N', '\\', ' ', ':', '\n', '\u00e9')).map(([line, at, ch]) => {
-  const i = line.length ? at % line.length : 0;
-  return line.slice(0, i) + ch + line.slice(i + (at % 3 === 0 ? 0 : 1));
-});
-
-function jsonEntries(line: string): [string, unknown][] | undefined {
-  try {
-    const v: unknown = JSON.parse(line);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const flatLineArb = flatLines(keyArb, anyNumberTextArb.filter((t) => JSON.parse(t) !== undefined), spaceArb, 6, 30);
+const mutatedLineArb = mutatedLines(flatLineArb, ['', '"', ',', '}', '{', '-', '.', 'e', '1', '0', 'N', '\\', ' ', ':', '\n', '\u00e9']);
 
 test('bytes: a line read against a shape (keys, then the learnt skeleton) gives what JSON.parse gives, or is declined', () => {
   fc.assert(

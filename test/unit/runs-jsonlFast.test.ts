@@ -5,6 +5,7 @@ import { readWithShape, scanFlatNumericLine } from '../../src/core/runs/jsonlFas
 import { JsonlReader } from '../../src/core/runs/jsonl';
 import { flattenRecord, recordToPoints } from '../../src/core/runs/common';
 import type { MetricPoint } from '../../src/core/runs/types';
+import { flatLineArb as flatLines, jsonEntries, mutatedLineArb as mutatedLines } from './helpers/jsonLines';
 
 const RUNS = Number(process.env.SCALING_LENS_FUZZ_RUNS ?? 1000);
 
@@ -16,30 +17,10 @@ const numberArb = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), 
 const spaceArb = fc.constantFrom('', ' ', '  ', '\t', '\r');
 
 /** A flat object of numbers written as JSON with random spacing (and the odd duplicate key). */
-const flatLineArb = fc
-  .tuple(fc.array(fc.tuple(keyArb, numberArb), { maxLength: 8 }), fc.array(spaceArb, { minLength: 40, maxLength: 40 }))
-  .map(([pairs, spaces]) => {
-    let s = `${spaces[0]}{`;
-    pairs.forEach(([k, v], i) => {
-      s += `${i ? ',' : ''}${spaces[(4 * i + 1) % 40]}${JSON.stringify(k)}${spaces[(4 * i + 2) % 40]}:${spaces[(4 * i + 3) % 40]}${JSON.stringify(v)}`;
-    });
-    return `${s}${spaces[39]}}${spaces[38]}`;
-  });
+const flatLineArb = flatLines(keyArb, numberArb.map((v) => JSON.stringify(v)), spaceArb, 8, 40);
 
 /** Valid lines, then mutated: a character deleted, replaced or inserted somewhere. */
-const mutatedLineArb = fc.tuple(flatLineArb, fc.nat(), fc.constantFrom('', '"', ',', '}', '{', '-', '.', 'e', '1', 'N', '\\', ' ', '[', 'x')).map(([line, at, ch]) => {
-  const i = line.length ? at % line.length : 0;
-  return line.slice(0, i) + ch + line.slice(i + (at % 3 === 0 ? 0 : 1));
-});
-
-function jsonEntries(line: string): [string, unknown][] | undefined {
-  try {
-    const v: unknown = JSON.parse(line);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const mutatedLineArb = mutatedLines(flatLineArb, ['', '"', ',', '}', '{', '-', '.', 'e', '1', 'N', '\\', ' ', '[', 'x']);
 
 test('the fast JSONL scanner yields exactly what JSON.parse does on every line it accepts', () => {
   fc.assert(

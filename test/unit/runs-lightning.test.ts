@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import { RunIndex } from '../../src/core/runs/index';
 import { hyperFromParams, readParamsYaml } from '../../src/core/runs/hparams';
 import type { Run } from '../../src/core/runs/types';
@@ -99,6 +100,6 @@ test('hparams YAML: unknown tags, W&B {desc, value} wrappers, garbage never thro
       hyperFromParams(r.params, 'x.yaml');
       for (const d of r.diagnostics) assert.equal(d.file, 'x.yaml');
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns() },
   );
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import fc from 'fast-check';
 import { JsonlReader, parseJsonl } from '../../src/core/runs/jsonl';
 import { FileTail, isTailError } from '../../src/core/runs/tail';
@@ -59,6 +60,6 @@ test('property: tailing random appends then parsing equals parsing the whole fil
       assert.deepEqual(got, whole);
       fs.rmSync(f);
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns() },
   );
 });

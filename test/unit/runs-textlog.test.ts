@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import { TextLogReader, isGenericTextLogName, isTextLogPath, parsePythonDict, sniffTextLog } from '../../src/core/runs/textLog';
 import { compileUserPatterns, mayBacktrackBadly, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, type UserPattern } from '../../src/core/runs/textLogPatterns';
 import { lossUnitOf, parseTextNumber, toNats } from '../../src/core/runs/textLogValues';
@@ -587,7 +588,7 @@ test('property: any text never throws and yields only finite points on finite, n
       }
       for (const d of res.diagnostics) assert.ok(d.file === '/p.log');
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns() },
   );
 });
 
@@ -621,6 +622,6 @@ test('property: good lines survive any noise and damaged lines around them (nano
         assert.deepEqual(got, expected);
       },
     ),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns() },
   );
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import * as protobuf from 'protobufjs';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import { crc32cRef, eventFile, fileVersionEvent, maskedCrcRef, scalarEvent, sessionStartEvent, storedValue, tfRecord, type ScalarEvent, type ScalarKind } from './helpers/tfevents';
 import { crc32c, maskedCrc32c } from '../../src/core/runs/crc';
 import { TfEventsReader, parseTfEvents, halfToNumber, bfloat16ToNumber } from '../../src/core/runs/tfevents';
@@ -168,7 +169,7 @@ test('property: a scalar stream split at random byte boundaries decodes like the
       assert.deepEqual(pieces.points, whole.points);
       assert.equal(pieces.diagnostics, 0);
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns() },
   );
 });
 
@@ -194,7 +195,7 @@ test('property: mutated or truncated bytes never throw, and points before the da
         for (const d of res.diagnostics) assert.ok(d.offset !== undefined && d.file === 'f');
       },
     ),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns() },
   );
 });
 

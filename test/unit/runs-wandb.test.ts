@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
+import { fuzzRuns } from './helpers/fuzz';
 import { BLOCK, configRecord, crc32Ref, exitRecord, historyRecord, metricRecord, runRecord, statsRecord, summaryRecord, wandbFile, type HistoryRow } from './helpers/wandb';
 import {
   WandbHistoryReader,
@@ -298,7 +299,7 @@ test('property: any split of a valid log into appended pieces gives the same poi
       assert.deepEqual(pieces.points, whole.points);
       assert.deepEqual(pieces.diagnostics, whole.diagnostics);
     }),
-    { numRuns: 60 },
+    { numRuns: fuzzRuns(0.2) },
   );
 });
 
@@ -312,7 +313,7 @@ test('property: random bytes and mutated logs never throw; diagnostics carry fil
         assert.ok(typeof d.offset === 'number' && d.offset >= 0 && d.offset <= data.length, JSON.stringify(d));
       }
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns() },
   );
   fc.assert(
     fc.property(
@@ -348,7 +349,7 @@ test('property: random bytes and mutated logs never throw; diagnostics carry fil
         });
       },
     ),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns() },
   );
 });
 

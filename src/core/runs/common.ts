@@ -13,6 +13,15 @@ const TOKEN_KEY_SET = new Set(TOKEN_KEYS);
 const STEP_KEY_SET = new Set(STEP_KEYS);
 
 /** The role of a metric by its (exact) name. */
+/** A protobuf int64 field as protobufjs decodes it: a number, or a Long when it does not fit one; absent when zero (proto3). */
+export type ProtoInt64 = number | { toNumber(): number } | undefined | null;
+
+/** A decoded protobuf int64 as a number (0 when absent). */
+export function int64(v: ProtoInt64): number {
+  if (v === undefined || v === null) return 0;
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
 export function metricRole(name: string): MetricRole {
   if (TRAIN_LOSS_KEYS.has(name)) return 'train_loss';
   if (EVAL_LOSS_KEYS.has(name)) return 'eval_loss';

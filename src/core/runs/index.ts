@@ -7,7 +7,7 @@ import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './
 import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader, type MetricColumn } from './jsonl';
-import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole } from './tail';
+import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole, type TailError } from './tail';
 import { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
@@ -561,6 +561,25 @@ export class RunIndex {
     state.trainerState = undefined;
   }
 
+  /**
+   * A tail's read, before its content is used (readLines, readJsonlBytes, readEvents): the file gone
+   * removes its run and another error is a diagnostic (false: stop reading); a rewritten file first
+   * drops everything read from it before (true: use the read).
+   */
+  private acceptRead<R extends { rewritten: boolean }>(state: FileState, reader: { reset(): void }, r: R | TailError): r is R {
+    if (isTailError(r)) {
+      if (r.code === 'ENOENT' || r.code === 'ENOTDIR') this.remove(state.abs);
+      else this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
+      return false;
+    }
+    if (r.rewritten) {
+      this.clearFile(state);
+      reader.reset();
+      this.noteRewritten(state);
+    }
+    return true;
+  }
+
   private readLines(state: FileState): void {
     const tail = state.tail;
     const reader = state.reader;
@@ -571,19 +590,7 @@ export class RunIndex {
     }
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
-      if (isTailError(r)) {
-        if (r.code === 'ENOENT' || r.code === 'ENOTDIR') {
-          this.remove(state.abs);
-          return;
-        }
-        this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
-        return;
-      }
-      if (r.rewritten) {
-        this.clearFile(state);
-        reader.reset();
-        this.noteRewritten(state);
-      }
+      if (!this.acceptRead(state, reader, r)) return;
       const res: ReadResult & { replace?: boolean } = reader.push(r.lines, r.firstLineNumber);
       if (res.replace) {
         state.series.clear();
@@ -614,19 +621,7 @@ export class RunIndex {
     if (tail === undefined || reader === undefined) return;
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
-      if (isTailError(r)) {
-        if (r.code === 'ENOENT' || r.code === 'ENOTDIR') {
-          this.remove(state.abs);
-          return;
-        }
-        this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
-        return;
-      }
-      if (r.rewritten) {
-        this.clearFile(state);
-        reader.reset();
-        this.noteRewritten(state);
-      }
+      if (!this.acceptRead(state, reader, r)) return;
       const res = reader.push(r.bytes, r.offset);
       tail.hold(res.consumed);
       this.applyResult(state, res);
@@ -813,19 +808,7 @@ export class RunIndex {
   private readJsonlBytes(state: FileState, tail: FileTail, reader: JsonlReader): void {
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.readBytes();
-      if (isTailError(r)) {
-        if (r.code === 'ENOENT' || r.code === 'ENOTDIR') {
-          this.remove(state.abs);
-          return;
-        }
-        this.addDiagnostics(state, [{ file: state.abs, severity: 'error', message: `cannot read: ${r.error}` }]);
-        return;
-      }
-      if (r.rewritten) {
-        this.clearFile(state);
-        reader.reset();
-        this.noteRewritten(state);
-      }
+      if (!this.acceptRead(state, reader, r)) return;
       const res = reader.pushBytes(r.bytes, r.end, r.firstLineNumber);
       tail.linesRead(res.lineCount);
       this.applyResult(state, res);

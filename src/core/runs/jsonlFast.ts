@@ -216,7 +216,7 @@ function isLineSpace(c: number): boolean {
  */
 export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number): number {
   // The common case, kept small so it is inlined into the line readers: -?int(.frac)? with no
-  // exponent and a mantissa below 2^53. Anything else is read again by readNumberGeneral.
+  // exponent and a mantissa below 2^53. Anything else is finished by readNumberRest.
   const start = i;
   let negative = false;
   if (i < limit && bytes[i] === Ch.Minus) {
@@ -244,46 +244,22 @@ export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out
       i++;
     }
     fractionDigits = i - fractionStart;
-    if (fractionDigits === 0 || fractionDigits > 22) return readNumberGeneral(bytes, start, limit, out, slot);
+    if (fractionDigits === 0) return -1;
+    if (fractionDigits > 22) return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
   }
-  if (mantissa >= TWO_POW_53 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE))) return readNumberGeneral(bytes, start, limit, out, slot);
+  if (mantissa >= TWO_POW_53 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE))) return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
   const v = mantissa / POW10[fractionDigits];
   out[slot] = negative ? -v : v;
   return i;
 }
 
-/** readNumberBytes for any JSON number: exponents, long mantissas, and -1 for what is not one. */
-function readNumberGeneral(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number): number {
-  const start = i;
-  let negative = false;
-  if (i < limit && bytes[i] === Ch.Minus) {
-    negative = true;
-    i++;
-  }
-  if (i >= limit) return -1;
-  let c = bytes[i];
-  let mantissa = 0;
-  let exponent = 0;
-  if (c === Ch.Zero) {
-    i++;
-  } else if (c > Ch.Zero && c <= Ch.Nine) {
-    do {
-      mantissa = mantissa * 10 + (c - Ch.Zero);
-      i++;
-    } while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine);
-  } else {
-    return -1;
-  }
-  if (i < limit && bytes[i] === Ch.Dot) {
-    i++;
-    const fractionStart = i;
-    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) {
-      mantissa = mantissa * 10 + (c - Ch.Zero);
-      i++;
-    }
-    if (i === fractionStart) return -1;
-    exponent = fractionStart - i;
-  }
+/**
+ * The rest of readNumberBytes for any JSON number: the number at `bytes[start]` was read up to `i`
+ * (sign, integer and fraction digits, into `mantissa`·10^`exponent`); reads an exponent part if one
+ * follows, stores the value and returns where the number ends, or -1 for what is not a number.
+ */
+function readNumberRest(bytes: Uint8Array, start: number, i: number, limit: number, negative: boolean, mantissa: number, exponent: number, out: Float64Array, slot: number): number {
+  let c: number;
   if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)) {
     i++;
     let negativeExponent = false;

@@ -53,6 +53,27 @@ function errorOf(e: unknown): TailError {
   return { error: err && typeof err.message === 'string' ? err.message : String(e), code: err?.code };
 }
 
+/** `body` on the file opened for reading, closed after; a failure (opening included) is returned as a TailError, never thrown. */
+function withOpenFile<T>(path: string, body: (fd: number) => T): T | TailError {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (e) {
+    return errorOf(e);
+  }
+  try {
+    return body(fd);
+  } catch (e) {
+    return errorOf(e);
+  } finally {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed or gone: nothing to do
+    }
+  }
+}
+
 function readAt(fd: number, position: number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
   let filled = 0;
@@ -120,23 +141,7 @@ export class FileTail {
   }
 
   read(): TailChunk | TailError {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.path, 'r');
-    } catch (e) {
-      return errorOf(e);
-    }
-    try {
-      return this.readFrom(fd);
-    } catch (e) {
-      return errorOf(e);
-    } finally {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed or gone: nothing to do
-      }
-    }
+    return withOpenFile(this.path, (fd) => this.readFrom(fd));
   }
 
   /**
@@ -148,27 +153,13 @@ export class FileTail {
    * backlog is read). The caller tells how many lines it found with `linesRead` before reading again.
    */
   readBytes(): ByteLines | TailError {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.path, 'r');
-    } catch (e) {
-      return errorOf(e);
-    }
-    try {
+    return withOpenFile(this.path, (fd) => {
       const r = this.readBytesFrom(fd, Math.min(this.maxBytesPerRead, this.byteChunk));
       const chunk: ByteLines = { bytes: r.data, end: r.end, firstLineNumber: this.nextLine, rewritten: r.rewritten, more: r.more };
       const partial = this.decodePartial(this.nextLine === 1 && r.end === 0);
       if (partial !== undefined) chunk.partial = partial;
       return chunk;
-    } catch (e) {
-      return errorOf(e);
-    } finally {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed or gone: nothing to do
-      }
-    }
+    });
   }
 
   /** After `readBytes`: the number of lines its chunk held, so the next lines are numbered on from there. */
@@ -264,14 +255,7 @@ export type WholeRead =
  * `previousFingerprint`, so unchanged files are not re-parsed. Never throws.
  */
 export function readWhole(path: string, previousFingerprint?: string, maxBytes = 256 * 1024 * 1024): WholeRead {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (e) {
-    const err = errorOf(e);
-    return err.code === 'ENOENT' || err.code === 'ENOTDIR' ? { status: 'missing' } : { status: 'error', error: err.error };
-  }
-  try {
+  const r = withOpenFile(path, (fd): WholeRead => {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return { status: 'error', error: 'not a regular file' };
     const fingerprint = `${st.size}:${st.mtimeMs}:${st.ino}`;
@@ -279,15 +263,10 @@ export function readWhole(path: string, previousFingerprint?: string, maxBytes =
     if (st.size > maxBytes) return { status: 'error', error: `file is ${st.size} bytes, more than the ${maxBytes} read limit` };
     const text = readAt(fd, 0, st.size).toString('utf8');
     return { status: 'changed', text, fingerprint };
-  } catch (e) {
-    return { status: 'error', error: errorOf(e).error };
-  } finally {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // ignore
-    }
-  }
+  });
+  if ('status' in r) return r;
+  // A read of an open file does not fail with ENOENT: these codes come from opening it.
+  return r.code === 'ENOENT' || r.code === 'ENOTDIR' ? { status: 'missing' } : { status: 'error', error: r.error };
 }
 
 /**
@@ -295,28 +274,15 @@ export function readWhole(path: string, previousFingerprint?: string, maxBytes =
  * the whole file fits), to judge what a file is without reading all of it. Never throws.
  */
 export function readHeadLines(path: string, maxBytes: number): { lines: string[] } | { error: string } {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (e) {
-    return { error: errorOf(e).error };
-  }
-  try {
+  const r = withOpenFile(path, (fd) => {
     const size = fs.fstatSync(fd).size;
     const text = readAt(fd, 0, Math.min(size, maxBytes)).toString('utf8');
     const lines = text.split(/\r?\n/);
     if (size > maxBytes || !text.endsWith('\n')) lines.pop();
     else if (lines[lines.length - 1] === '') lines.pop();
     return { lines };
-  } catch (e) {
-    return { error: errorOf(e).error };
-  } finally {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // ignore
-    }
-  }
+  });
+  return isTailError(r) ? { error: r.error } : r;
 }
 
 /** Whether a tail result is an error. */
@@ -378,13 +344,7 @@ export class BinaryTail {
   }
 
   read(): BinaryChunk | TailError {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.path, 'r');
-    } catch (e) {
-      return errorOf(e);
-    }
-    try {
+    return withOpenFile(this.path, (fd) => {
       const size = fs.fstatSync(fd).size;
       let rewritten = false;
       if (size < this.offset) rewritten = true;
@@ -404,14 +364,6 @@ export class BinaryTail {
       this.pending = Buffer.alloc(0);
       this.last = { bytes, offset: start, rewritten, more: this.offset < size };
       return this.last;
-    } catch (e) {
-      return errorOf(e);
-    } finally {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed or gone: nothing to do
-      }
-    }
+    });
   }
 }

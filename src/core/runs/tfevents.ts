@@ -2,7 +2,7 @@
 // protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
 import * as protobuf from 'protobufjs';
 import type { Diagnostic } from '../diagnostics';
-import { emptyResult, isLossRole, metricRole, type ReadResult } from './common';
+import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
 import { maskedCrc32c } from './crc';
 
 /**
@@ -75,11 +75,6 @@ const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 const HEADER_BYTES = 12;
 const FOOTER_BYTES = 4;
 
-interface Long {
-  toNumber(): number;
-}
-type Int64 = number | Long | undefined | null;
-
 interface TensorMsg {
   dtype?: number;
   tensor_shape?: { dim?: unknown[] } | null;
@@ -88,7 +83,7 @@ interface TensorMsg {
   float_val?: number[];
   double_val?: number[];
   int_val?: number[];
-  int64_val?: Int64[];
+  int64_val?: ProtoInt64[];
 }
 interface ValueMsg {
   tag?: string;
@@ -100,15 +95,10 @@ interface ValueMsg {
 }
 interface EventMsg {
   wall_time?: number;
-  step?: Int64;
+  step?: ProtoInt64;
   what?: 'file_version' | 'summary' | 'session_log';
   summary?: { value?: ValueMsg[] } | null;
   session_log?: { status?: number } | null;
-}
-
-function int64(v: Int64): number {
-  if (v === undefined || v === null) return 0;
-  return typeof v === 'number' ? v : v.toNumber();
 }
 
 /** IEEE half precision bits → number. */

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, MetricRole } from './types';
-import { TOKEN_KEYS, coerceNumber, emptyResult, flattenRecord, isLossRole, isPlainObject, parseJsonLenient, shorten, type ReadResult } from './common';
+import { TOKEN_KEYS, coerceNumber, emptyResult, flattenRecord, int64, isLossRole, isPlainObject, parseJsonLenient, shorten, type ProtoInt64, type ReadResult } from './common';
 import { readParamsYaml } from './hparams';
 import { slashedKeyRole } from './dvclive';
 
@@ -92,11 +92,6 @@ message RunExitRecord { int32 exit_code = 1; int32 runtime = 2; }
 const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
 const RecordType = root.lookupType('wb.Record');
 
-interface Long {
-  toNumber(): number;
-}
-type Int64 = number | Long | undefined | null;
-
 interface ItemMsg {
   key?: string;
   nested_key?: string[];
@@ -108,17 +103,12 @@ interface ItemsMsg {
 }
 interface RecordMsg {
   record_type?: 'history' | 'summary' | 'config' | 'metric' | 'run' | 'exit';
-  history?: { item?: ItemMsg[]; step?: { num?: Int64 } | null } | null;
+  history?: { item?: ItemMsg[]; step?: { num?: ProtoInt64 } | null } | null;
   summary?: ItemsMsg | null;
   config?: ItemsMsg | null;
   metric?: { name?: string; glob_name?: string; step_metric?: string } | null;
-  run?: { run_id?: string; project?: string; config?: ItemsMsg | null; display_name?: string; starting_step?: Int64; resumed?: boolean } | null;
+  run?: { run_id?: string; project?: string; config?: ItemsMsg | null; display_name?: string; starting_step?: ProtoInt64; resumed?: boolean } | null;
   exit?: { exit_code?: number; runtime?: number } | null;
-}
-
-function int64(v: Int64): number {
-  if (v === undefined || v === null) return 0;
-  return typeof v === 'number' ? v : v.toNumber();
 }
 
 function itemKey(item: ItemMsg): string {

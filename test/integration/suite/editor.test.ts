@@ -5,32 +5,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ScalingLensApi } from '../../../src/extension';
 import type { PlanUi } from '../../../src/features/planBudget';
 import { readConfig } from '../../../src/core/configs/index';
 import { trainingFlops } from '../../../src/core/plan/flops';
 import { formatFlops, formatLoss } from '../../../src/shared/format';
 import { formatHours } from '../../../src/features/lensModel';
 import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
-
-const EXTENSION_ID = 'scaling-lens.scaling-lens';
-const WAIT_MS = 60_000;
-
-async function api(): Promise<ScalingLensApi> {
-  const ext = vscode.extensions.getExtension<ScalingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { WAIT_MS, api, poll } from './harness';
 
 function editorDir(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];

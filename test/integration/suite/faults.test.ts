@@ -14,33 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScalingLensApi } from '../../../src/extension';
 import type { RunView, Snapshot } from '../../../src/shared/protocol';
-
-const EXTENSION_ID = 'scaling-lens.scaling-lens';
-const WAIT_MS = 60_000;
-
-async function api(): Promise<ScalingLensApi> {
-  const ext = vscode.extensions.getExtension<ScalingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return await ext.activate();
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return folder.uri.fsPath;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
+import { EXTENSION_ID, WAIT_MS, api, poll, sleep, workspaceRoot } from './harness';
 
 /** The example run whose folder ends with `/<name>` (e.g. `llama-12m`). */
 function runNamed(snapshot: Snapshot, name: string): RunView {

@@ -3,33 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ScalingLensApi } from '../../../src/extension';
 import type { RunView, Snapshot } from '../../../src/shared/protocol';
-
-const EXTENSION_ID = 'scaling-lens.scaling-lens';
-const WAIT_MS = 60_000;
-
-async function api(): Promise<ScalingLensApi> {
-  const ext = vscode.extensions.getExtension<ScalingLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return folder.uri.fsPath;
-}
-
-async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { WAIT_MS, api, poll, workspaceRoot } from './harness';
 
 /** The example sweep's live JSONL run: the one the product extrapolates. */
 function liveJsonlRun(snapshot: Snapshot): RunView | undefined {
@@ -66,19 +41,75 @@ suite('Scaling Lens on the example sweep', () => {
 
   test('a line appended to the live log reaches the worker and updates the prediction', async () => {
     const lens = await api();
-    const before = liveJsonlRun(await lens.waitForSnapshot((s) => liveJsonlRun(s) !== undefined, WAIT_MS))!;
-    const log = before.files.find((f) => f.endsWith('.jsonl'));
-    assert.ok(log, 'the live run has a JSONL file');
-    const step = (before.lastStep ?? 0) + 50;
-    const loss = Number(((before.lastLoss ?? 3) * 0.995).toFixed(4));
-    fs.appendFileSync(log, `${JSON.stringify({ step, loss })}\n`);
-    const after = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS);
-    const run = after.runs.find((r) => r.id === before.id)!;
-    assert.equal(run.lastLoss, loss);
-    assert.ok(run.curve, 'the curve law was refitted');
-    // The fit thins long curves to a fixed number of averaged points, so the count need not grow;
-    // a refit that saw the new, lower point moves the prediction.
-    assert.notEqual(run.curve.predictedFinal.value, before.curve!.predictedFinal.value, 'the refit moved the prediction');
+    const config = vscode.workspace.getConfiguration('scalingLens');
+    // Refit on every change for this test: by default a live run keeps its fit for 30 s of wall time.
+    await config.update('fit.liveRefitSeconds', 0, vscode.ConfigurationTarget.Workspace);
+    try {
+      const before = liveJsonlRun(await lens.waitForSnapshot((s) => liveJsonlRun(s) !== undefined, WAIT_MS))!;
+      const log = before.files.find((f) => f.endsWith('.jsonl'));
+      assert.ok(log, 'the live run has a JSONL file');
+      const step = (before.lastStep ?? 0) + 50;
+      const loss = Number(((before.lastLoss ?? 3) * 0.995).toFixed(4));
+      fs.appendFileSync(log, `${JSON.stringify({ step, loss })}\n`);
+      const after = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS);
+      const run = after.runs.find((r) => r.id === before.id)!;
+      assert.equal(run.lastLoss, loss);
+      assert.ok(run.curve, 'the curve law was refitted');
+      assert.equal(run.curve.fittedAtStep, step, 'the prediction was fitted on the new line');
+      // The fit thins long curves to a fixed number of averaged points, so the count need not grow;
+      // a refit that saw the new, lower point moves the prediction.
+      assert.notEqual(run.curve.predictedFinal.value, before.curve!.predictedFinal.value, 'the refit moved the prediction');
+    } finally {
+      await config.update('fit.liveRefitSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('between refits (scalingLens.fit.liveRefitSeconds) a live run keeps its prediction while its points update', async () => {
+    const lens = await api();
+    const config = vscode.workspace.getConfiguration('scalingLens');
+    // Start from a fit made on the run's last line (0 refits on every change and on the setting's change).
+    await config.update('fit.liveRefitSeconds', 0, vscode.ConfigurationTarget.Workspace);
+    try {
+      const before = liveJsonlRun(await lens.waitForSnapshot((s) => liveJsonlRun(s)?.curve?.fittedAtStep === liveJsonlRun(s)?.lastStep, WAIT_MS))!;
+      await config.update('fit.liveRefitSeconds', 3600, vscode.ConfigurationTarget.Workspace);
+      const log = before.files.find((f) => f.endsWith('.jsonl'))!;
+      const step = (before.lastStep ?? 0) + 50;
+      fs.appendFileSync(log, `${JSON.stringify({ step, loss: Number(((before.lastLoss ?? 3) * 0.99).toFixed(4)) })}\n`);
+      const kept = (await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS)).runs.find((r) => r.id === before.id)!;
+      assert.equal(kept.curve?.fittedAtStep, before.lastStep, 'one new line within the hour keeps the fit');
+      assert.equal(kept.curve?.predictedFinal.value, before.curve?.predictedFinal.value);
+      assert.equal(kept.display.steps[kept.display.steps.length - 1], step, 'the chart has the new point');
+      // Back to 0: the setting's change alone refits the kept prediction.
+      await config.update('fit.liveRefitSeconds', 0, vscode.ConfigurationTarget.Workspace);
+      await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.curve?.fittedAtStep === step), WAIT_MS);
+    } finally {
+      await config.update('fit.liveRefitSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('a kept prediction is refitted when it falls due, without another line', async () => {
+    const lens = await api();
+    const config = vscode.workspace.getConfiguration('scalingLens');
+    const intervalS = 10;
+    await config.update('fit.liveRefitSeconds', 0, vscode.ConfigurationTarget.Workspace);
+    try {
+      const before = liveJsonlRun(await lens.waitForSnapshot((s) => liveJsonlRun(s) !== undefined, WAIT_MS))!;
+      const log = before.files.find((f) => f.endsWith('.jsonl'))!;
+      const line = (step: number) => `${JSON.stringify({ step, loss: Number(((before.lastLoss ?? 3) * 0.99).toFixed(4)) })}\n`;
+      // A fresh fit (0: refitted on this line), then a line within the interval of it.
+      const fittedStep = (before.lastStep ?? 0) + 50;
+      fs.appendFileSync(log, line(fittedStep));
+      await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.curve?.fittedAtStep === fittedStep), WAIT_MS);
+      await config.update('fit.liveRefitSeconds', intervalS, vscode.ConfigurationTarget.Workspace);
+      const step = fittedStep + 50;
+      fs.appendFileSync(log, line(step));
+      const kept = (await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS)).runs.find((r) => r.id === before.id)!;
+      assert.equal(kept.curve?.fittedAtStep, fittedStep, `the line came within ${intervalS} s of the fit: kept`);
+      // No further line: the worker's own timer brings the prediction up to date.
+      await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.curve?.fittedAtStep === step), WAIT_MS);
+    } finally {
+      await config.update('fit.liveRefitSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('the code lens on the planned config shows a calibrated loss and the FLOPs', async () => {

@@ -4,15 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ScalingLensApi } from '../../../src/extension';
-
-const WAIT_MS = 60_000;
-
-async function api(): Promise<ScalingLensApi> {
-  const ext = vscode.extensions.getExtension<ScalingLensApi>('scaling-lens.scaling-lens');
-  assert.ok(ext);
-  return await ext.activate();
-}
+import { WAIT_MS, api } from './harness';
 
 suite('Restricted Mode', () => {
   test('the workspace is untrusted and the extension still reads the runs', async () => {

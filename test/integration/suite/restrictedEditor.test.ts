@@ -4,27 +4,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ScalingLensApi } from '../../../src/extension';
+import { WAIT_MS, api, poll } from './harness';
 import type { PlanUi } from '../../../src/features/planBudget';
 import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
-
-const WAIT_MS = 60_000;
-
-async function api(): Promise<ScalingLensApi> {
-  const ext = vscode.extensions.getExtension<ScalingLensApi>('scaling-lens.scaling-lens');
-  assert.ok(ext);
-  return await ext.activate();
-}
-
-async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 suite('Restricted Mode (editor)', function () {
   // The first fit of the sweep's family law takes a while on a 2-core machine.
