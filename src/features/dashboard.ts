@@ -68,6 +68,8 @@ export class Dashboard extends Disposable {
   rejectedMessages = 0;
   /** The last CSV export's text (integration tests compare it with the chart). */
   lastCsv: string | undefined;
+  /** A save dialog is open (exports wait for it to close). */
+  private saving = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -115,6 +117,8 @@ export class Dashboard extends Disposable {
       focus = { runId: target.runId };
     } else {
       const file = target.config.startsWith('file:') ? vscode.Uri.parse(target.config).fsPath : target.config;
+      // A link's argument is only text: open nothing outside the workspace's folders.
+      if (!vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))) return;
       const run = this.worker.latest?.runs.find((r) => r.dir === path.dirname(file) || r.files.includes(file));
       if (run) {
         focus = { runId: run.id };
@@ -248,7 +252,7 @@ export class Dashboard extends Disposable {
         // What the chart of the chosen view shows, built from the host's own snapshot with the
         // webview's (validated) view options: the file holds no data the webview wrote.
         const snapshot = this.worker.latest;
-        if (!snapshot) return;
+        if (!snapshot || this.saving) return;
         const { fileName, text } = dashboardCsv(snapshot, message.state, this.planned);
         this.lastCsv = text;
         void this.save(fileName, { CSV: ['csv'] }, new TextEncoder().encode(text));
@@ -262,6 +266,9 @@ export class Dashboard extends Disposable {
   }
 
   private async save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+    // One save dialog at a time: repeated clicks (or a hostile webview) must not stack dialogs.
+    if (this.saving) return;
+    this.saving = true;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     try {
       const uri = await vscode.window.showSaveDialog({ defaultUri: folder && vscode.Uri.joinPath(folder, name), filters });
@@ -270,6 +277,8 @@ export class Dashboard extends Disposable {
       vscode.window.setStatusBarMessage(`Scaling Lens: saved ${vscode.workspace.asRelativePath(uri)}`, 3000);
     } catch (e) {
       void vscode.window.showErrorMessage(`Scaling Lens: could not save ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.saving = false;
     }
   }
 

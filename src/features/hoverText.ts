@@ -21,8 +21,13 @@ export function sourcesOnLine(estimate: ConfigEstimate, file: string, text: stri
   return keys;
 }
 
+/**
+ * Text for one table cell or note. Names in it come from the workspace (model types, families, run
+ * ids), and this hover is trusted for the dashboard command: brackets and angle brackets are
+ * escaped so such a name can never form a link or an autolink.
+ */
 function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return s.replace(/[[\]<>]/g, (c) => `\\${c}`).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 function citationOf(law: LawDefinition | undefined): string {
@@ -119,7 +124,7 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`),
   ];
-  if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
+  if (notes.length) lines.push('', ...notes.map((n) => `- ${escapeCell(n)}`));
   const link = [`[Open the dashboard](command:${dashboard})`];
   // The config travels with the link: the dashboard picks out its run (a run's own config) or draws it as the planned run.
   if (dashboardView && loss) link.push(`[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling', { config: estimate.file }]))})`);

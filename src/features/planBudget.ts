@@ -225,7 +225,11 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
       return [];
     }
     // An HF config is a folder (config.json + training_args.json); the others are one file.
-    let dir = format === 'hf' ? path.join(from ? path.dirname(root) : root, 'planned') : root;
+    // Beside the config's own folder when that is still inside the workspace folder; else inside it.
+    const folder = from ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(from))?.uri.fsPath : undefined;
+    const parent = from ? path.dirname(root) : root;
+    const insideFolder = folder !== undefined && (parent === folder || parent.startsWith(folder + path.sep));
+    let dir = format === 'hf' ? path.join(insideFolder || !from ? parent : root, 'planned') : root;
     const exists = async (p: string) => vscode.workspace.fs.stat(vscode.Uri.file(p)).then(() => true, () => false);
     const free = async (p: string) => !(await exists(p));
     let suffix = 1;

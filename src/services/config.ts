@@ -5,6 +5,8 @@ import { DEFAULT_LOG_GLOBS } from '../shared/logFiles';
 const SECTION = 'scalingLens';
 /** `scalingLens.fit.liveRefitSeconds` when unset (package.json declares the same default). */
 export const DEFAULT_LIVE_REFIT_SECONDS = 30;
+/** A day: a longer interval would mean never refitting a run that is still training. */
+export const MAX_LIVE_REFIT_SECONDS = 86_400;
 
 /** A plain copy of a JSON setting value (structured-cloneable, unlike VS Code's proxies). */
 function plainJson<T>(value: T): T {
@@ -53,7 +55,7 @@ export class Settings {
   /** Seconds a live run keeps its curve fit between refits (0: refit on every change; see package.json). */
   get liveRefitSeconds(): number {
     const v = this.raw.get<number>('fit.liveRefitSeconds', DEFAULT_LIVE_REFIT_SECONDS);
-    return typeof v === 'number' && Number.isFinite(v) ? Math.max(0, v) : DEFAULT_LIVE_REFIT_SECONDS;
+    return typeof v === 'number' && Number.isFinite(v) ? Math.min(MAX_LIVE_REFIT_SECONDS, Math.max(0, v)) : DEFAULT_LIVE_REFIT_SECONDS;
   }
 
   /**

@@ -182,7 +182,9 @@ export function shownValidations(snapshot: Snapshot, state: Pick<DashboardState,
 
 function field(value: string | number | undefined): string {
   if (value === undefined) return '';
-  const s = String(value);
+  // Text from the workspace (run ids, family names) that a spreadsheet would run as a formula gets a
+  // leading apostrophe (the OWASP advice for CSV injection); numbers are written as they are.
+  const s = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

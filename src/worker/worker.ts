@@ -16,6 +16,8 @@ const engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCu
 let recomputeTimer: NodeJS.Timeout | undefined;
 /** Coalesces bursts of file events (a trainer writing every step) into one fit round. */
 const RECOMPUTE_DELAY_MS = 150;
+/** Largest delay setTimeout honours (a longer one fires after 1 ms). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 const MAX_INCOMPLETE_ROUNDS = 5;
 let incompleteRounds = 0;
 /**
@@ -81,7 +83,8 @@ function scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
       if (snapshot.incomplete && incompleteRounds < MAX_INCOMPLETE_ROUNDS) scheduleRecompute();
       else if (snapshot.incomplete) log('warn', `some fits did not finish in ${MAX_INCOMPLETE_ROUNDS} rounds of ${settings.fitTimeBudgetMs} ms; raise scalingLens.fit.timeBudgetMs to finish them`);
       const due = engine.refitDueAt();
-      if (!recomputeTimer && due !== undefined) scheduleRecompute(Math.max(RECOMPUTE_DELAY_MS, due - Date.now()));
+      // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
+      if (!recomputeTimer && due !== undefined) scheduleRecompute(Math.min(MAX_TIMER_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, due - Date.now())));
     } catch (error) {
       log('error', `fitting failed: ${describe(error)}`);
     }

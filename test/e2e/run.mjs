@@ -135,9 +135,17 @@ async function exportCsv(page, frame, file) {
   await frame.locator('#exportCsv').click();
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(file);
+  // VS Code's own save dialog fills in its default path a moment after it shows, and completes
+  // what is typed: type only once it holds the default, and press Enter only on exactly our path.
+  for (let i = 0; i < 100 && !(await input.inputValue()).endsWith('.csv'); i++) await sleep(100);
+  for (let attempt = 0; attempt < 5 && (await input.inputValue()) !== file; attempt++) {
+    await input.fill(file);
+    await sleep(300);
+  }
+  if ((await input.inputValue()) !== file) throw new Error(`the save dialog holds ${await input.inputValue()}, not ${file}`);
   await page.keyboard.press('Enter');
-  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await sleep(100);
+  await input.waitFor({ state: 'hidden', timeout: 15_000 });
+  for (let i = 0; i < 150 && !fs.existsSync(file); i++) await sleep(100);
   if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} was not written`);
   return fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
 }

@@ -29,3 +29,18 @@ test('lines without a plan value get no hover', () => {
   const line = text.split('\n').findIndex((l) => l.includes('"architectures"'));
   assert.deepEqual(sourcesOnLine(estimate, file, text, line), []);
 });
+
+test('names from the workspace cannot add links to the trusted hover', () => {
+  const estimate = new ScalingWorkspace({ minPointsForCurve: 8 }).estimateConfig(file, text, readSibling);
+  const line = text.split('\n').findIndex((l) => l.includes('"hidden_size"'));
+  const keys = sourcesOnLine(estimate, file, text, line);
+  const hostile = '[x](command:scalingLens.showDashboardView?%5B%22scaling%22%5D) <command:foo>';
+  const tampered = { ...estimate, plan: { ...estimate.plan!, architecture: { ...estimate.plan!.architecture, modelType: hostile } } };
+  const md = hoverMarkdown(tampered, keys, 'scalingLens.showDashboard');
+  const row = md.split('\n').find((l) => l.startsWith('| Architecture |'))!;
+  assert.ok(row.includes('\\[x\\](command:'), row);
+  assert.ok(row.includes('\\<command:foo\\>'), row);
+  // Outside that row, the only links are the extension's own.
+  const links = [...md.matchAll(/(?<!\\)\[[^\]]*(?<!\\)\]\(command:/g)];
+  assert.equal(links.length, 1, md);
+});

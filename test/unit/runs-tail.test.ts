@@ -130,3 +130,24 @@ test('readWhole: unchanged fingerprint skips the read; missing is reported', () 
   assert.equal(readWhole(path.join(dir, 'missing.json')).status, 'missing');
   assert.equal(readWhole(dir).status, 'error');
 });
+
+test('tail: a rewrite with the same long first line, to the same size, is caught by the last bytes read', () => {
+  const f = path.join(tmp(), 'metrics.csv');
+  const header = `step,${'x'.repeat(400)}\n`;
+  fs.writeFileSync(f, `${header}1,0.5\n2,0.4\n`);
+  const t = new FileTail(f);
+  assert.deepEqual(ok(t.read()).lines.slice(1), ['1,0.5', '2,0.4']);
+  // Same header, same size, other rows: neither the size nor the first bytes changed.
+  fs.writeFileSync(f, `${header}1,0.7\n2,0.6\n`);
+  const r = ok(t.read());
+  assert.equal(r.rewritten, true);
+  assert.deepEqual(r.lines.slice(1), ['1,0.7', '2,0.6']);
+  // Rewritten and grown past the old offset with the same first bytes.
+  fs.writeFileSync(f, `${header}1,0.9\n2,0.8\n3,0.7\n`);
+  const grown = ok(t.read());
+  assert.equal(grown.rewritten, true);
+  assert.deepEqual(grown.lines.slice(1), ['1,0.9', '2,0.8', '3,0.7']);
+  // A plain append is still only an append.
+  fs.appendFileSync(f, '4,0.6\n');
+  assert.deepEqual(ok(t.read()), { lines: ['4,0.6'], firstLineNumber: 5, rewritten: false, more: false });
+});

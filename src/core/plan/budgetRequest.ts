@@ -218,7 +218,8 @@ export function planSnippet(c: BudgetCandidate, format: SnippetFormat, opts: { s
         name: 'planned.yaml',
         text: [
           `# ${header}`,
-          ...(opts.family ? [`family: ${opts.family}`] : []),
+          // Quoted: a family name (a folder name) may hold ": " or "#".
+          ...(opts.family ? [`family: ${JSON.stringify(opts.family)}`] : []),
           'model:',
           `  layers: ${c.shape.nLayer}`,
           `  d_model: ${n.dModel}`,

@@ -99,6 +99,8 @@ function takeFingerprint(fd: number, size: number, current: Buffer): Buffer {
 }
 
 const MAX_FINGERPRINT_BYTES = 64 * 1024;
+/** Bytes before the read offset compared on each read (see FileTail.tailMark). */
+const TAIL_MARK_BYTES = 256;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -112,6 +114,12 @@ export class FileTail {
   private pending: Buffer = Buffer.alloc(0);
   private nextLine = 1;
   private fingerprint: Buffer = Buffer.alloc(0);
+  /**
+   * The last bytes read (up to TAIL_MARK_BYTES before the offset). A file rewritten with the same
+   * first bytes (a CSV header, a long first JSON line) and to the same or a larger size would pass
+   * both other checks; these bytes changing gives it away.
+   */
+  private tailMark: Buffer = Buffer.alloc(0);
   /** The read buffer, reused while a backlog is read (see readBytesFrom). */
   private scratch: Buffer | undefined;
   private readonly maxBytesPerRead: number;
@@ -138,6 +146,7 @@ export class FileTail {
     this.pending = Buffer.alloc(0);
     this.nextLine = 1;
     this.fingerprint = Buffer.alloc(0);
+    this.tailMark = Buffer.alloc(0);
   }
 
   read(): TailChunk | TailError {
@@ -177,6 +186,7 @@ export class FileTail {
     let rewritten = false;
     if (size < this.offset) rewritten = true;
     else if (this.fingerprint.length > 0 && !readAt(fd, 0, this.fingerprint.length).equals(this.fingerprint)) rewritten = true;
+    else if (this.tailMark.length > 0 && !readAt(fd, this.offset - this.tailMark.length, this.tailMark.length).equals(this.tailMark)) rewritten = true;
     if (rewritten) this.reset();
     this.fingerprint = takeFingerprint(fd, size, this.fingerprint);
     // At least as many bytes as are held back (a line longer than a read): reads grow geometrically.
@@ -205,6 +215,8 @@ export class FileTail {
       end = lastNl + 1;
     }
     this.pending = end === data.length ? EMPTY : Buffer.from(data.subarray(end));
+    // `data` ends at the offset (held-back bytes, then fresh ones): its last bytes are the file's.
+    if (data.length > 0) this.tailMark = Buffer.from(data.subarray(Math.max(0, data.length - TAIL_MARK_BYTES)));
     const more = this.offset < size;
     // Kept for the next read of the backlog only: a tail at rest holds no buffer.
     this.scratch = more ? buffer : undefined;
