@@ -147,7 +147,16 @@ async function exportCsv(page, frame, file) {
   await input.waitFor({ state: 'hidden', timeout: 15_000 });
   for (let i = 0; i < 150 && !fs.existsSync(file); i++) await sleep(100);
   if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} was not written`);
-  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
+  // The file appears before its bytes do: read it once it is whole (ends with a line feed) and
+  // no longer growing.
+  let text = '';
+  for (let i = 0; i < 100; i++) {
+    const now = fs.readFileSync(file, 'utf8');
+    if (now.length > 0 && now.endsWith('\n') && now === text) break;
+    text = now;
+    await sleep(100);
+  }
+  return text.trimEnd().split('\n').map((line) => line.split(','));
 }
 
 /** The canvas's legend entries, from its aria-label ("… Legend: a; b; c"). */
