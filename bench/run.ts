@@ -337,6 +337,33 @@ async function main(): Promise<void> {
     } catch {
       rows.push({ name: 'Append to dashboard latency', value: 'not measured', note: 'run `npm run test:integration` first: its dashboard suite writes .vscode-test/latency/append-to-panel.json' });
     }
+    // --- Accuracy: summarised from the last `npm run validate` (it reads ../shared/data) ----------
+    try {
+      type Summary = { key: string; n: number; ours: number; oursMed: number; scipy?: number | null; cov?: number | null; covCal?: number | null };
+      const validation = JSON.parse(fs.readFileSync(path.join(repoRoot, 'validation', 'report.json'), 'utf8')) as { run: string; quick: boolean; summary: Summary[] };
+      const pct = (v: number) => `${v.toFixed(2)}%`;
+      // The keys read "data set | experiment | law": a pipe would split the report's table cell.
+      const label = (e: Summary) => e.key.replace(/ \| /g, ' · ');
+      rows.push({
+        name: `Validation accuracy (\`npm run validate\` of ${validation.run}${validation.quick ? ', quick mode' : ''})`,
+        value: `${validation.summary.length} experiments`,
+        note: validation.summary.map((e) => `${label(e)}: mean error ${pct(e.ours)} (median ${pct(e.oursMed)})${typeof e.scipy === 'number' ? `, SciPy ${pct(e.scipy)}` : ''} over ${e.n}`).join('; '),
+      });
+      const withInterval = validation.summary.filter((e) => typeof e.cov === 'number' && typeof e.covCal === 'number');
+      const cases = withInterval.reduce((a, e) => a + e.n, 0);
+      if (cases > 0) {
+        const raw = withInterval.reduce((a, e) => a + e.n * (e.cov as number), 0) / cases;
+        const calibrated = withInterval.reduce((a, e) => a + e.n * (e.covCal as number), 0) / cases;
+        json.coverageCalibrated = calibrated;
+        rows.push({
+          name: 'Coverage of the nominal 80% intervals over every validation case',
+          value: `${(100 * calibrated).toFixed(0)}% calibrated`,
+          note: `${cases} cases; raw bootstrap intervals ${(100 * raw).toFixed(0)}%; by experiment (calibrated): ${withInterval.map((e) => `${label(e)} ${(100 * (e.covCal as number)).toFixed(0)}%`).join('; ')}. From validation/report.md`,
+        });
+      }
+    } catch {
+      rows.push({ name: 'Validation accuracy and interval coverage', value: 'not measured', note: 'run `npm run validate` first (it needs ../shared/data): it writes validation/report.json, summarised here' });
+    }
     // --- Load test: summarised from the last `npm run bench:load` (2 minutes by default) -----------
     try {
       const load = JSON.parse(fs.readFileSync(path.join(repoRoot, 'bench', 'report-load.json'), 'utf8')) as { options: { files: number; rate: number; seconds: number }; linesIn: number; pointsHeld: number; eventLoopDelayMs: { p99: number; max: number }; memory: { rssPeakMB: number }; snapshots: number };
