@@ -460,6 +460,7 @@ function drawTables(snapshot: Snapshot): void {
     button.parentElement!.setAttribute('aria-sort', active ? (state.sort.descending ? 'descending' : 'ascending') : 'none');
   }
   const colours = colourIndex(snapshot);
+  const runIds = new Set(snapshot.runs.map((r) => r.id));
   for (const run of sortedRuns(visibleRuns(snapshot))) {
     const row = body.insertRow();
     row.dataset.runId = run.id;
@@ -468,7 +469,9 @@ function drawTables(snapshot: Snapshot): void {
     box.type = 'checkbox';
     box.checked = !state.hiddenRuns.includes(run.id);
     box.setAttribute('aria-label', `show ${run.name} on the loss curves`);
-    box.addEventListener('change', () => update({ hiddenRuns: box.checked ? state.hiddenRuns.filter((id) => id !== run.id) : [...state.hiddenRuns, run.id] }));
+    // Ids of runs that no longer exist are dropped here, so the persisted list stays as short as
+    // the workspace's runs (the host rejects a state past 1,000 hidden runs).
+    box.addEventListener('change', () => update({ hiddenRuns: box.checked ? state.hiddenRuns.filter((id) => id !== run.id) : [...state.hiddenRuns.filter((id) => runIds.has(id)), run.id] }));
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
     swatch.setAttribute('aria-hidden', 'true');

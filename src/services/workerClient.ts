@@ -171,11 +171,7 @@ export class WorkerClient extends Disposable {
   private onExit(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new Error(`the Scaling Lens worker stopped (exit code ${code}) before answering`));
-      this.pending.delete(id);
-    }
+    this.rejectPending(`the Scaling Lens worker stopped (exit code ${code}) before answering`);
     if (this.isDisposed) return;
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
@@ -192,10 +188,22 @@ export class WorkerClient extends Disposable {
     this.restartEmitter.fire();
   }
 
+  /** Every request still waiting is answered with `reason`, and its timer cleared. */
+  private rejectPending(reason: string): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(reason));
+      this.pending.delete(id);
+    }
+  }
+
   override dispose(): void {
     super.dispose();
     const worker = this.worker;
     this.worker = undefined;
+    // onExit ignores a worker that is no longer current: answer its requests here, so no timer
+    // outlives the extension.
+    this.rejectPending('Scaling Lens is shutting down');
     void worker?.terminate();
   }
 }
