@@ -21,7 +21,7 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../src/sha
 import { applyDelta } from '../src/shared/dashboardDelta';
 import { CURVE_X_TITLES, stepToX } from '../src/shared/axes';
 import { curveSeries, scalingSeries, shownValidations, visibleRuns as shownRuns, type CurveSeries, type ScalingPointOut, type SeriesPoint } from '../src/shared/chartSeries';
-import { formatDuration, formatHours } from '../src/shared/duration';
+import { formatClockHours, formatDuration } from '../src/shared/duration';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler, zoomPlugin);
 
@@ -129,7 +129,7 @@ function exactX(x: number): string {
     case 'flops':
       return x.toExponential(4);
     case 'wall':
-      return `${formatHours(x)} h`;
+      return `${formatClockHours(x)} h`;
   }
 }
 

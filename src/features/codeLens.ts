@@ -209,8 +209,7 @@ export class SuggestionCodeActions implements vscode.CodeActionProvider {
     const file = document.uri.fsPath;
     const lines = this.lenses.lines(document);
     return suggestionsOnLine(specs, COMMAND_APPLY_SUGGESTION, file, lines, range.start.line).map((args) => {
-      const text = document.getText();
-      const replacement = replacementText(text, args);
+      const replacement = replacementText(lines.text, args);
       const title = `Scaling Lens: set the ${args.key} to ${'error' in replacement ? args.value : replacement.newText} (${args.law} prior)`;
       const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
       action.command = { command: COMMAND_APPLY_SUGGESTION, title, arguments: [args] };

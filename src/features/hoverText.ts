@@ -3,7 +3,8 @@ import type { ConfigEstimate, FamilyLaw } from '../shared/protocol';
 import { getLaw } from '../core/laws/registry';
 import type { LawDefinition } from '../core/laws/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { formatHours, formatLr, formatUsd, LineIndex } from './lensModel';
+import { formatLr, LineIndex } from './lensModel';
+import { formatHours, formatUsd } from '../core/plan/costFormat';
 
 /** Plan keys a hover explains: sizes, tokens, learning rate and batch. */
 const HOVERED_KEY = /^(architecture\.|params\.|tokens$|maxSteps$|seqLen$|tokensPerStep$|peakLr$|batch\.)/;

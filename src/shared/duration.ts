@@ -11,7 +11,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Hours as h:mm (a wall-time axis value). */
-export function formatHours(hours: number): string {
+export function formatClockHours(hours: number): string {
   if (!Number.isFinite(hours)) return '—';
   const sign = hours < 0 ? '-' : '';
   const totalMinutes = Math.round(Math.abs(hours) * 60);

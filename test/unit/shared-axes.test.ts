@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { piecewiseLinear, stepToX } from '../../src/shared/axes';
-import { formatDuration, formatHours } from '../../src/shared/duration';
+import { formatClockHours, formatDuration } from '../../src/shared/duration';
 
 const display = { steps: [], loss: [], evalSteps: [], evalLoss: [], fitSteps: [], fit: [], fitLower: [], fitUpper: [], lrSteps: [], lr: [] };
 
@@ -30,5 +30,5 @@ test('tokens and FLOPs axes scale steps; an axis without its numbers has no map'
 test('durations and hours read as people write them', () => {
   assert.deepEqual([5, 600, 3 * 3600 + 1200, 50 * 3600].map(formatDuration), ['5 s', '10 min', '3 h 20 min', '2 d 2 h']);
   assert.equal(formatDuration(-1), '—');
-  assert.equal(formatHours(1.5), '1:30');
+  assert.equal(formatClockHours(1.5), '1:30');
 });

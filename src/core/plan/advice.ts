@@ -60,7 +60,8 @@ export interface PlanAdvice {
   notes: string[];
 }
 
-function referenceParams(law: LawDefinition): number[] {
+/** A law's published values in fit-space order (`exp`-transformed parameters as their logs). */
+export function referenceParams(law: LawDefinition): number[] {
   const ref = law.reference!.values;
   return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
 }

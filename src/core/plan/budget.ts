@@ -22,6 +22,7 @@ import type { Prediction } from '../fit/types';
 import { overtrainFitFor, predictInRegime, type RegimeInfo } from './regime';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
+import { referenceParams } from './advice';
 
 // ---- budget text --------------------------------------------------------------------------
 
@@ -245,7 +246,7 @@ export function suggestShape(params: number, vocab = 50304): ShapeSuggestion {
 
 function hparamAdvice(nonEmbedding: number, tokens: number, shape: ShapeSuggestion, seqLen: number): { lr: HparamAdvice; batchTokens: HparamAdvice } {
   const stepN = Math.max(1, nonEmbedding);
-  const refStep = (law: typeof stepLaw.lr, x: number[]) => law.evaluate(paramsOf(law), x);
+  const refStep = (law: typeof stepLaw.lr, x: number[]) => law.evaluate(referenceParams(law), x);
   // DeepSeek's compute is M·D with M = 72·L·d² + 6·L·d·l_seq non-embedding FLOPs per token.
   const m = 72 * shape.nLayer * shape.dModel ** 2 + 6 * shape.nLayer * shape.dModel * seqLen;
   const cDeepseek = m * tokens;
@@ -257,12 +258,6 @@ function hparamAdvice(nonEmbedding: number, tokens: number, shape: ShapeSuggesti
     lr: { value: lrStep, steplaw: lrStep, deepseek: lrDeep, source: 'Step Law (Li et al. 2025: N non-embedding, D; AdamW, warmup + cosine); DeepSeek (2024: C = M·D, multi-step schedule) for comparison' },
     batchTokens: { value: bsStep, steplaw: bsStep, deepseek: bsDeep, source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens' },
   };
-}
-
-/** A monomial law's published coefficients in fit-space order (c = ln k, then exponents). */
-function paramsOf(law: typeof stepLaw.lr): number[] {
-  const ref = law.reference!.values;
-  return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
 }
 
 // ---- the plan ------------------------------------------------------------------------------

@@ -56,3 +56,22 @@ export function maskCrc(crc: number): number {
 export function maskedCrc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return maskCrc(crc32c(bytes, start, end));
 }
+
+/** zlib CRC-32 (reflected polynomial 0xEDB88320), byte at a time. */
+const CRC32_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** zlib CRC-32 of `bytes[start, end)`, preceded by `firstByte` when given (W&B checksums a chunk's type byte with its data). */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, firstByte?: number): number {
+  let c = 0xffffffff;
+  if (firstByte !== undefined) c = CRC32_TABLE[(c ^ firstByte) & 0xff] ^ (c >>> 8);
+  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}

@@ -14,6 +14,7 @@ import type { MetricPoint, MetricRole } from './types';
 import { TOKEN_KEYS, coerceNumber, emptyResult, flattenRecord, int64, isLossRole, isPlainObject, parseJsonLenient, shorten, type ProtoInt64, type ReadResult } from './common';
 import { readParamsYaml } from './hparams';
 import { slashedKeyRole } from './dvclive';
+import { crc32 } from './crc';
 
 // ---- framing -----------------------------------------------------------------------------------
 // W&B's DataStore (wandb/wandb, wandb/sdk/internal/datastore.py at 0552ec8a): LevelDB log format
@@ -31,21 +32,9 @@ const FIRST = 2;
 const MIDDLE = 3;
 const LAST = 4;
 
-const CRC32_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
 /** zlib CRC-32 of `type || bytes[start, end)`, as W&B stores it in each chunk header. */
 export function wandbChunkCrc(type: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = CRC32_TABLE[(0xffffffff ^ type) & 0xff] ^ (0xffffffff >>> 8);
-  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return crc32(bytes, start, end, type);
 }
 
 // ---- records -----------------------------------------------------------------------------------
