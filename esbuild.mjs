@@ -21,6 +21,7 @@ const node = {
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  { ...node, entryPoints: ['src/worker/fitThread.ts'], outfile: 'dist/fitThread.js' },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,

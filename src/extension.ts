@@ -33,6 +33,8 @@ export interface ScalingLensApi {
   crashWorker(): Promise<void>;
   /** Worker threads started so far (a restart after a crash adds one). */
   workerGeneration(): number;
+  /** Kills the worker's fitting thread as a crash would (the worker restarts it). */
+  crashFitThread(): void;
   /** Loses the worker's next snapshot delta, as a dropped message would; resolves with its version. */
   dropNextWorkerDelta(): Promise<number>;
   /** Worker deltas applied, and whole snapshots asked for because one did not fit. */
@@ -143,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages, lastCsv: dashboard.lastCsv }),
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,
+    crashFitThread: () => worker.crashFitThreadForTest(),
     dropNextWorkerDelta: () => worker.dropNextDeltaForTest(),
     workerDeltaStats: () => ({ ...worker.deltaStats }),
     logFolder: () => context.logUri.fsPath,

@@ -581,7 +581,8 @@ function render(): void {
   if (picked) note += ` · picked out: ${picked}`;
   else if (focus && 'planned' in focus && focusDrawn) note += ` · picked out: planned ${focus.planned}`;
   const live = latest.runs.filter((r) => r.status === 'live').length;
-  $('status').textContent = `${latest.runs.length} runs (${live} live) · fitted in ${latest.fitMs.toFixed(0)} ms${note}`;
+  const fitting = latest.fitting > 0 ? ` · fitting ${latest.fitting}…` : '';
+  $('status').textContent = `${latest.runs.length} runs (${live} live)${fitting}${note}`;
   const focusText = picked ? focusedRun()! : focus && 'planned' in focus && focusDrawn ? `planned:${focus.planned}` : '';
   vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points: drawn, view: state.view, planned: plannedDrawn, focus: focusText });
 }

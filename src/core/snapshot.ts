@@ -129,6 +129,8 @@ export interface FamilyLaw {
   points?: { runId: string; params: number; tokens: number; loss: number }[];
   fit?: CrossRunFit;
   error?: string;
+  /** The law is being fitted (in the fitting thread): `fit`, when present, is the one made before from other runs. */
+  pending?: boolean;
 }
 
 export interface LossEstimate extends Prediction {

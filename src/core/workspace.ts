@@ -5,15 +5,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
 import type { Run, RunStatus, Series } from './runs/types';
-import { fitCurve, sampleCurve, type CurveFit } from './fit/curve';
+import { sampleCurve, type CurveFit } from './fit/curve';
 import { chooseCurveLaw } from './fit/curveChoice';
 import { runPoint, stableCheckpoints, type RunPointMode } from './fit/runPoint';
 import { scheduleFromLog } from './laws/schedule';
 import { hashNumbers } from './fit/hash';
-import { fitCrossRun, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
+import type { CrossRunFit, CrossRunPoint } from './fit/crossRun';
+import type { LawCrossRunFit } from './fit/crossRunLaw';
+import { fitTimedOut, inlineFitter, type FitAnswer, type FitJobKind, type FitJobOf, type FitJobResult, type Fitter } from './fitJobs';
 import { readConfig } from './configs/index';
-import { lossTokens, planAdvice, planCaveats, planCost, sweepAdvice, type SweepRun } from './plan/advice';
-import { overtrainFitFor, predictInRegime } from './plan/regime';
+import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from './plan/advice';
+import { predictInRegime } from './plan/regime';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
@@ -57,6 +59,12 @@ export interface WorkspaceOptions {
   hardware?: HardwareSettings;
   /** `scalingLens.textLog.patterns`: user line patterns for plain-text logs (apply to logs read afterwards). */
   textLogPatterns?: string[];
+  /**
+   * Where fits run (default: in the calling thread, at once). The extension's worker hands them to
+   * a fitting thread of their own: while one runs, a snapshot shows the fit made before (if any)
+   * and counts it in `Snapshot.fitting`.
+   */
+  fitter?: Fitter;
 }
 
 /** Observed arrivals kept per run for the ETA (oldest dropped first). */
@@ -109,7 +117,10 @@ export class ScalingWorkspace {
   private refitDueMs: number | undefined;
   /** Wall clock (ms) of the snapshot in progress: one reading for every fit of the round. */
   private roundNowMs = 0;
-  private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }>>();
+  /** Each family's law with the points it was fitted to. */
+  private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
+  /** Fits asked for in the snapshot in progress that are still running elsewhere (see `options.fitter`). */
+  private fitsPending = 0;
   private version = 0;
   /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
   private readonly workspaceFiles = new Map<string, WorkspaceFile>();
@@ -279,15 +290,31 @@ export class ScalingWorkspace {
     return perFit !== undefined && perFit > 0 ? Math.min(roundDeadline, performance.now() + perFit) : roundDeadline;
   }
 
+  /**
+   * The newest fit of `slot` through the fitter (see `options.fitter` and `Fitter.fit`): the one of
+   * `key`, or while that runs elsewhere (it is counted in the snapshot) one made before, if any.
+   */
+  private latestFit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string): FitAnswer<K> | undefined {
+    const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck }, tag);
+    if (answer?.key !== key) this.fitsPending++;
+    return answer;
+  }
+
+  /** The fit of exactly `key` through the fitter; undefined while it runs elsewhere. */
+  private fit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, roundDeadline: number): FitJobResult<K> | undefined {
+    const answer = this.latestFit(slot, key, makeJob, roundDeadline);
+    return answer?.key === key ? answer.result : undefined;
+  }
+
   private snapshotNow(deadline: number): Snapshot {
     const started = performance.now();
     this.roundNowMs = (this.options.now ?? Date.now)();
     this.refitDueMs = undefined;
+    this.fitsPending = 0;
     const runs = this.runs();
     const families = this.fitFamilies(runs, deadline);
     this.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
-    const incomplete = views.some((v) => v.curve?.timedOut) || families.some((f) => f.fit?.timedOut);
     const scaling = families.map((family) => {
       const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
       return scalingView(
@@ -306,8 +333,8 @@ export class ScalingWorkspace {
       runs: views,
       families,
       diagnostics: this.diagnostics(),
-      fitMs: performance.now() - started,
-      incomplete,
+      buildMs: performance.now() - started,
+      fitting: this.fitsPending,
       seedGroups: seedGroups(views.map((v) => ({ id: v.id, name: v.name, key: seedGroupKey(v), steps: v.display.steps, loss: v.display.loss }))),
       scaling,
       validations: validationPoints(views, families),
@@ -371,7 +398,9 @@ export class ScalingWorkspace {
     // the configured values only where a sweep surface is fitted at this N and D.
     const sweepFamily = 'uncalibrated' in loss ? plan.family : loss.family;
     if (sweepFamily !== undefined) {
-      const sweep = sweepAdvice(plan, this.sweepRuns(sweepFamily), { seed: this.options.seed ?? 1, deadline });
+      const runs = this.sweepRuns(sweepFamily);
+      const sweepJob = { kind: 'sweep' as const, plan, runs, seed: this.options.seed ?? 1 };
+      const sweep = this.fit(`sweep:${file}`, JSON.stringify(sweepJob), () => sweepJob, deadline) ?? { notes: ['LR and batch advice from the family\'s sweeps: still being fitted.'] };
       if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
       if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
       if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
@@ -412,11 +441,12 @@ export class ScalingWorkspace {
       chosen = fitted[0];
       familyAssumed = true;
     }
+    if (chosen.pending && !chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
     if (!chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" could not be fitted: ${chosen.error ?? 'unknown reason'}` };
-    if (chosen.fit.timedOut) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
+    if (chosen.fit.timedOut) return { uncalibrated: `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs)` };
     // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
     // over-training law far past it (plan/regime.ts).
-    const overtrain = overtrainFitFor(chosen.fit, chosen.points ?? [], { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1 });
+    const overtrain = this.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
     const prediction = predictInRegime(chosen.fit, overtrain, params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
     const maxParams = Math.max(...fittedRuns.map((r) => r.hyper.params ?? 0));
@@ -433,13 +463,20 @@ export class ScalingWorkspace {
     };
   }
 
+  /** The over-training law of a family, fitted once per Chinchilla fit (its key is the family fit's). */
+  private overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } {
+    const familyKey = this.familyCache.get(family)?.key ?? JSON.stringify(points);
+    const job = () => ({ kind: 'overtrain' as const, chinchilla, points, seed: this.options.seed ?? 1 });
+    return this.fit(`overtrain:${family}`, `overtrain|${familyKey}`, job, deadline) ?? { error: 'still being fitted' };
+  }
+
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
-    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[] }>();
+    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number }>();
     for (const run of runs) {
       const { guessed } = familyOf(run);
       const name = this.familyName(run);
       const group = this.grouping.get(run.id);
-      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [] };
+      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0 };
       byFamily.set(name, entry);
       // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
       if (group?.source === 'workspace-file') entry.source = 'workspace-file';
@@ -466,32 +503,49 @@ export class ScalingWorkspace {
       }
       const tokens = mode.kind === 'curve' ? mode.tokens : run.hyper.tokens;
       if (!loss || params === undefined || tokens === undefined) continue;
-      const point = runPoint({ steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep }, mode, { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1 });
+      const input = { steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep };
+      // Only the curve law's value takes a fit; the smoothed final or minimum loss is read here.
+      const point =
+        mode.kind === 'curve'
+          ? this.fit(`point:${run.id}`, `${this.seriesHash(loss)}|${input.tokensPerStep}|${JSON.stringify(mode)}`, () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options.seed ?? 1 }), deadline)
+          : runPoint(input, mode);
+      if (point === undefined) {
+        entry.pointsPending++;
+        continue;
+      }
       if ('error' in point || !Number.isFinite(point.loss)) continue;
       entry.points.push({ runId: run.id, params, tokens, loss: point.loss });
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending }] of byFamily) {
       const { pin, description } = this.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options.crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
       if (pin) base.pinned = { law: pin.law, file: pin.file, line: pin.line };
       if (excluded.length > 0) base.excludedRunIds = excluded;
-      if (points.length === 0) {
+      let cached = this.familyCache.get(family);
+      if (pointsPending === 0 && points.length === 0) {
         out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
         continue;
       }
+      // While the points or the law are being fitted, the family shows the law fitted before (if any).
+      let pending = pointsPending > 0;
       const key = JSON.stringify({ points, priors: pin?.priors });
-      let cached = this.familyCache.get(family);
-      if (!cached || cached.key !== key) {
-        const value = fitCrossRun(points, { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1, priors: pin?.priors });
-        cached = { key, value };
-        // A fit cut short by the deadline is not cached, so the next round finishes it.
-        if (!('timedOut' in value && value.timedOut)) this.familyCache.set(family, cached);
+      if (!pending && (!cached || cached.key !== key)) {
+        const answer = this.latestFit(`family:${family}`, key, () => ({ kind: 'family', points, priors: pin?.priors, seed: this.options.seed ?? 1 }), deadline);
+        pending = answer?.key !== key;
+        if (answer && answer.key !== cached?.key) {
+          // The key is the JSON of the points and priors the answer was fitted to.
+          cached = { key: answer.key, value: answer.result, points: answer.key === key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points };
+          // A fit cut short by the deadline is not kept, so asking again redoes it.
+          if (!fitTimedOut(answer.result)) this.familyCache.set(family, cached);
+        }
       }
-      const value = cached.value;
-      out.push('error' in value ? { ...base, runIds, error: value.error } : { ...base, runIds, points, fit: value });
+      const value = cached?.value;
+      const state = pending ? { pending: true } : {};
+      if (!value) out.push({ ...base, ...state, runIds });
+      else out.push('error' in value ? { ...base, ...state, runIds, error: value.error } : { ...base, ...state, runIds, points: cached!.points, fit: value });
     }
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
@@ -513,7 +567,7 @@ export class ScalingWorkspace {
     if (loss.steps.length < this.options.minPointsForCurve) return undefined;
     const lastStep = loss.steps[loss.steps.length - 1];
     const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
-    const key = `${this.seriesHash(loss)}|${lrSeries ? this.seriesHash(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}`;
+    const key = `${this.seriesHash(loss)}|${lrSeries ? this.seriesHash(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}|${this.options.curveResamples ?? 40}|${this.options.seed ?? 1}`;
     const shape = `${lrSeries ? 'lr' : '-'}|${run.hyper.maxSteps ?? '-'}`;
     let cached = this.curveCache.get(run.id);
     if (cached && cached.key !== key && this.keepLiveFit(cached, run, loss, shape)) {
@@ -521,19 +575,32 @@ export class ScalingWorkspace {
       this.refitDueMs = this.refitDueMs === undefined ? due : Math.min(this.refitDueMs, due);
     } else if (!cached || cached.key !== key) {
       // The law and target as the `curve` CLI command chooses them: schedule-aware when the LR is logged.
-      const choice = chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries });
-      const base = { deadline: this.fitDeadline(deadline), isCancelled: this.cancelCheck, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
+      let choice: ReturnType<typeof chooseCurveLaw> | undefined;
+      const chosen = () => (choice ??= chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries }));
       const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
-      let lr = 'error' in choice ? undefined : choice.lr;
-      let value = fitCurve(loss.steps, loss.values, 'error' in choice ? { ...base, targetStep: plannedEnd } : { ...base, targetStep: choice.targetStep, law: choice.lawId, lr });
-      // A schedule-aware fit that cannot be made (e.g. too few points) still leaves the power law.
-      if ('error' in value && lr) {
-        lr = undefined;
-        value = fitCurve(loss.steps, loss.values, { ...base, targetStep: plannedEnd });
+      const seen: CachedCurve['seen'] = { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape };
+      const makeJob = () => {
+        const c = chosen();
+        const schedule = 'error' in c ? { targetStep: plannedEnd } : { targetStep: c.targetStep, law: c.lawId, lr: c.lr };
+        // Copies: the index's arrays are views that later appends or a rewrite may change.
+        return { kind: 'curve' as const, steps: loss.steps.slice(), losses: loss.values.slice(), plannedEndStep: plannedEnd, ...schedule, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
+      };
+      const answer = this.latestFit(`curve:${run.id}`, key, makeJob, deadline, JSON.stringify(seen));
+      if (answer && answer.key !== cached?.key) {
+        // A fit of the run as it was a moment ago (while the newest one runs) is drawn with the LR as logged now.
+        const c = answer.result.lrUsed ? chosen() : undefined;
+        const next: CachedCurve = {
+          key: answer.key,
+          value: answer.result.fit,
+          lr: c && !('error' in c) ? c.lr : undefined,
+          fittedAtMs: this.roundNowMs,
+          seen: answer.tag ? (JSON.parse(answer.tag) as CachedCurve['seen']) : seen,
+        };
+        if (!fitTimedOut(answer.result)) this.curveCache.set(run.id, next);
+        cached = next;
       }
-      cached = { key, value, lr, fittedAtMs: this.roundNowMs, seen: { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape } };
-      if (!('timedOut' in value && value.timedOut)) this.curveCache.set(run.id, cached);
     }
+    if (!cached) return undefined;
     const fit = cached.value;
     if ('error' in fit) return undefined;
     const prediction: CurvePrediction = {

@@ -13,9 +13,11 @@ export function featuredLiveRun(snapshot: Snapshot): RunView | undefined {
 
 export function statusText(snapshot: Snapshot): string {
   const run = featuredLiveRun(snapshot);
-  if (!run?.curve) return `$(graph-line) ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
+  // A spinning icon while fits run in the background (each lands in a new snapshot).
+  const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph-line)';
+  if (!run?.curve) return `${icon} ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
   const final = run.curve.predictedFinal;
-  return `$(graph-line) ${run.name}: ${formatLoss(run.lastLoss ?? NaN)} → ${formatLoss(final.value)} ${formatInterval(final.interval)}`;
+  return `${icon} ${run.name}: ${formatLoss(run.lastLoss ?? NaN)} → ${formatLoss(final.value)} ${formatInterval(final.interval)}`;
 }
 
 export class StatusBar extends Disposable {
@@ -43,6 +45,7 @@ export class StatusBar extends Disposable {
     this.item.tooltip = run?.curve
       ? `Scaling Lens: run ${run.id} at step ${formatCount(run.lastStep ?? 0)}; the ${run.curve.lawId} law predicts ${formatLoss(run.curve.predictedFinal.value)} at step ${formatCount(run.curve.targetStep)} (80% interval ${formatInterval(run.curve.predictedFinal.interval)}). Click for the dashboard.`
       : 'Scaling Lens: no live run to extrapolate. Click for the dashboard.';
+    if (snapshot.fitting > 0) this.item.tooltip += ` Fitting ${snapshot.fitting} law${snapshot.fitting === 1 ? '' : 's'} in the background.`;
     this.item.show();
   }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import { cancelsFitting, type HostToWorker, type Snapshot, type SnapshotDelta, type WorkerInit, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
+import type { HostToWorker, Snapshot, SnapshotDelta, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
 import { Disposable } from './dispose';
 import { SnapshotDeltaDecoder } from '../shared/dashboardDelta';
 
@@ -28,8 +28,6 @@ const RESTART_WINDOW_MS = 60_000;
  */
 export class WorkerClient extends Disposable {
   private worker: Worker | undefined;
-  /** Shared with the worker thread: 1 = the fit round in progress is stale (see WorkerInit). */
-  private cancelCell = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private restarts: number[] = [];
@@ -66,10 +64,7 @@ export class WorkerClient extends Disposable {
 
   /** Sends a message; dropped while the worker is stopped after a crash loop or disposed. */
   post(message: HostToWorker): void {
-    const worker = this.ensure();
-    // Stop the fits in progress: they work on state this message replaces.
-    if (worker && cancelsFitting(message)) Atomics.store(this.cancelCell, 0, 1);
-    worker?.postMessage(message);
+    this.ensure()?.postMessage(message);
   }
 
   /** Allows the worker to run again after a crash loop stopped it. */
@@ -106,12 +101,15 @@ export class WorkerClient extends Disposable {
     await this.worker?.terminate();
   }
 
+  /** For tests: the worker's fitting thread stops as a crash would (the worker restarts it). */
+  crashFitThreadForTest(): void {
+    this.worker?.postMessage({ type: 'crashFitThread' } satisfies HostToWorker);
+  }
+
   private ensure(): Worker | undefined {
     if (this.worker) return this.worker;
     if (this.stopped || this.isDisposed) return undefined;
-    // A fresh flag per thread, so a dead thread's state cannot leak into the next.
-    this.cancelCell = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(this.scriptPath, { workerData: { cancelFlag: this.cancelCell.buffer as SharedArrayBuffer } satisfies WorkerInit });
+    const worker = new Worker(this.scriptPath);
     this.worker = worker;
     this.generation++;
     // A new thread counts snapshot versions from 1 again and starts with a whole snapshot.

@@ -146,7 +146,7 @@ export function applyDelta(base: Snapshot | undefined, delta: SnapshotDelta): Sn
     if (!list) return undefined;
     (lists as Record<ListName, unknown[]>)[name] = list;
   }
-  return { version: delta.version, fitMs: delta.fitMs, incomplete: delta.incomplete, diagnostics, ...(lists as Pick<Snapshot, ListName>) };
+  return { version: delta.version, buildMs: delta.buildMs, fitting: delta.fitting, diagnostics, ...(lists as Pick<Snapshot, ListName>) };
 }
 
 /**
@@ -170,8 +170,8 @@ export class SnapshotDeltaEncoder {
     const delta: SnapshotDelta = {
       version: next.version,
       baseVersion: before?.version ?? 0,
-      fitMs: next.fitMs,
-      incomplete: next.incomplete,
+      buildMs: next.buildMs,
+      fitting: next.fitting,
       ...(parts as Pick<SnapshotDelta, ListName>),
     };
     if (!before || before.diagnostics !== diagnostics) delta.diagnostics = next.diagnostics;

@@ -6,6 +6,7 @@ import type { BudgetPlan } from '../core/plan/budget';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
 import type { FamilySource } from '../core/runs/workspaceFile';
+import type { FitJob, FitJobResult } from '../core/fitJobs';
 import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
 
 export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock };
@@ -63,10 +64,10 @@ export interface Snapshot {
   runs: RunView[];
   families: FamilyLaw[];
   diagnostics: Diagnostic[];
-  /** Time spent fitting for this snapshot, in milliseconds. */
-  fitMs: number;
-  /** Some fits ran out of their time budget; another round follows. */
-  incomplete: boolean;
+  /** Time the worker spent building this snapshot, in milliseconds (fits run apart, in the fitting thread). */
+  buildMs: number;
+  /** Fits this snapshot waits for (queued or running in the fitting thread); a new snapshot follows as each lands. */
+  fitting: number;
   /** Runs that differ only by seed (two or more each). */
   seedGroups: SeedGroup[];
   /** One cross-run view per family. */
@@ -95,8 +96,8 @@ export interface KeyedDelta<T> {
 export interface SnapshotDelta {
   version: number;
   baseVersion: number;
-  fitMs: number;
-  incomplete: boolean;
+  buildMs: number;
+  fitting: number;
   runs: KeyedDelta<RunView>;
   families: KeyedDelta<FamilyLaw>;
   scaling: KeyedDelta<ScalingView>;
@@ -105,19 +106,9 @@ export interface SnapshotDelta {
   diagnostics?: Diagnostic[];
 }
 
-/**
- * `workerData` of the fitting worker. `cancelFlag` is a SharedArrayBuffer of one Int32: the host
- * stores 1 (Atomics) when what the worker is fitting became stale (rescan, new settings, deleted
- * files); the fits poll it between solver iterations and resamples, so cancellation is seen
- * mid-fit, without waiting for the message loop. The worker stores 0 when it starts a round.
- */
-export interface WorkerInit {
-  cancelFlag?: SharedArrayBuffer;
-}
-
-/** Host messages that make a fit round in progress stale: they cancel it (see `WorkerInit`). */
+/** Host messages that make the fits queued or running possibly stale: the worker cancels them. */
 export function cancelsFitting(message: HostToWorker): boolean {
-  return message.type === 'reset' || message.type === 'configure' || message.type === 'filesDeleted';
+  return message.type === 'reset' || message.type === 'filesDeleted';
 }
 
 export interface WorkerSettings {
@@ -133,15 +124,9 @@ export interface WorkerSettings {
 
 // ---- host <-> worker ----------------------------------------------------------------------
 
-export type WorkerRequest =
-  | { kind: 'estimateConfig'; path: string; text: string }
-  | { kind: 'snapshot' }
-  | { kind: 'planBudget'; request: PlanBudgetRequest };
+export type WorkerRequest = { kind: 'estimateConfig'; path: string; text: string } | { kind: 'planBudget'; request: PlanBudgetRequest };
 
-export type WorkerResponse =
-  | { kind: 'estimateConfig'; estimate: ConfigEstimate }
-  | { kind: 'snapshot'; snapshot: Snapshot }
-  | { kind: 'planBudget'; plan: BudgetPlan; family?: string };
+export type WorkerResponse = { kind: 'estimateConfig'; estimate: ConfigEstimate } | { kind: 'planBudget'; plan: BudgetPlan; family?: string };
 
 /**
  * "Plan Compute Budget": the budget as the user typed it (the worker parses it again), optional
@@ -167,6 +152,8 @@ export type HostToWorker =
   | { type: 'reset'; files: { path: string; root: string }[] }
   /** The host's snapshot no longer matches the worker's deltas: send the latest one whole. */
   | { type: 'resend' }
+  /** For tests and the fault benchmark: the fitting thread stops as a crash would (the worker restarts it). */
+  | { type: 'crashFitThread' }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export type WorkerToHost =
@@ -175,6 +162,25 @@ export type WorkerToHost =
   | { type: 'response'; id: number; ok: true; response: WorkerResponse }
   | { type: 'response'; id: number; ok: false; error: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+// ---- worker <-> fitting thread ---------------------------------------------------------------
+
+/**
+ * `workerData` of the fitting thread. `cancelFlag` is a SharedArrayBuffer of one Int32: the worker
+ * stores the id of a job it no longer wants (Atomics); the fit polls it between solver iterations
+ * and resamples, so cancellation is seen mid-fit without waiting for the message loop.
+ */
+export interface FitThreadInit {
+  cancelFlag: SharedArrayBuffer;
+}
+
+/** One fit at a time: the worker sends the next job when the answer to the last one arrived. */
+export type ToFitThread = { type: 'fit'; id: number; job: FitJob; budgetMs: number };
+
+export type FromFitThread =
+  | { type: 'fitted'; id: number; result: FitJobResult; ms: number }
+  /** The job threw (a bug, not bad data: fits answer bad data with an `error` result). */
+  | { type: 'failed'; id: number; error: string };
 
 // ---- host <-> webview ---------------------------------------------------------------------
 

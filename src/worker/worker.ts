@@ -1,25 +1,29 @@
-// Worker thread entry: glue between messages and the core engine. Reading and fitting happen
-// here, never on the extension host's thread.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker thread entry: glue between messages and the core engine. Logs are read and snapshots
+// built here, never on the extension host's thread; fits run in the fitting thread this worker
+// starts (fitClient.ts), so a long fit never holds up reading or the editor's requests.
+import { parentPort } from 'node:worker_threads';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ScalingWorkspace } from '../core/workspace';
 import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
-import type { FamilyLaw, HostToWorker, Snapshot, WorkerInit, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+import { cancelsFitting, type FamilyLaw, type HostToWorker, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
+import type { ConfigEstimate } from '../core/snapshot';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
+import { FitClient } from './fitClient';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
 
 let settings: WorkerSettings = { fitTimeBudgetMs: 5000, minPointsForCurve: 8 };
-// One engine for the worker's life: its snapshot versions only ever increase.
-const engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve });
 let recomputeTimer: NodeJS.Timeout | undefined;
-/** Coalesces bursts of file events (a trainer writing every step) into one fit round. */
+/** When the scheduled round runs (Date.now() ms). */
+let recomputeAt = 0;
+/** Coalesces bursts of file events (a trainer writing every step) and of landing fits into one round. */
 const RECOMPUTE_DELAY_MS = 150;
 /** Largest delay setTimeout honours (a longer one fires after 1 ms). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-const MAX_INCOMPLETE_ROUNDS = 5;
-let incompleteRounds = 0;
+/** How long an estimate waits for the fits it needs (the host gives up on a request after 30 s). */
+const ESTIMATE_WAIT_MS = 20_000;
 /**
  * False until the host sends the file list (`reset`). A worker restarted after a crash is
  * configured first; a snapshot then would show the user an empty workspace until the rescan lands.
@@ -33,6 +37,16 @@ function post(message: WorkerToHost): void {
 function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
+
+/** Fits run in a thread of their own, so reading logs and answering the editor never wait behind one. */
+const fitter = new FitClient({
+  scriptPath: path.join(__dirname, 'fitThread.js'),
+  budgetMs: () => settings.fitTimeBudgetMs,
+  onFitted: () => scheduleRecompute(),
+  log,
+});
+// One engine for the worker's life: its snapshot versions only ever increase.
+const engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCurve, fitter });
 
 /**
  * Snapshots go to the host as deltas against the one posted before; the last posted one is kept
@@ -49,44 +63,31 @@ function postSnapshot(snapshot: Snapshot): void {
 /** The family laws of the latest snapshot (budget plans are calibrated on them). */
 let latestFamilies: FamilyLaw[] | undefined;
 
-/** Set by the host when the round in progress became stale (see WorkerInit); polled mid-fit. */
-const cancelFlag = (workerData as WorkerInit | undefined)?.cancelFlag;
-const cancelCell = cancelFlag ? new Int32Array(cancelFlag) : undefined;
-const isCancelled = cancelCell ? () => Atomics.load(cancelCell, 0) === 1 : undefined;
-
-function computeSnapshot() {
-  const deadline = performance.now() + settings.fitTimeBudgetMs;
-  // A new round starts from what the worker has now: earlier cancellations are consumed.
-  if (cancelCell) Atomics.store(cancelCell, 0, 0);
-  const snapshot = engine.snapshot(deadline, isCancelled);
+function computeSnapshot(): Snapshot {
+  const snapshot = engine.snapshot();
   latestFamilies = snapshot.families;
-  if (snapshot.incomplete) log('info', `fitting used its ${settings.fitTimeBudgetMs} ms budget; the fits left unfinished start again in the next round`);
   return snapshot;
 }
 
 /**
- * One fit round after `delayMs` (replacing any round already scheduled). A round also schedules the
- * next one when a live run's kept fit falls due (engine.refitDueAt): the prediction of a run whose
- * trainer went quiet between refits is then brought up to date without waiting for another append.
+ * One round (a snapshot) after `delayMs`, unless one is due sooner already. A round also schedules
+ * the next one when a live run's kept fit falls due (engine.refitDueAt): the prediction of a run
+ * whose trainer went quiet between refits is then brought up to date without waiting for an append.
  */
 function scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
+  const at = Date.now() + delayMs;
+  if (recomputeTimer && recomputeAt <= at) return;
   if (recomputeTimer) clearTimeout(recomputeTimer);
+  recomputeAt = at;
   recomputeTimer = setTimeout(() => {
     recomputeTimer = undefined;
     try {
-      const snapshot = computeSnapshot();
-      postSnapshot(snapshot);
-      // Fits cut short by the budget are not cached: the next round continues them, after the
-      // message loop has had a turn (so config estimates are not kept waiting).
-      // A fit that cannot finish within one budget at all must not spin the worker forever.
-      incompleteRounds = snapshot.incomplete ? incompleteRounds + 1 : 0;
-      if (snapshot.incomplete && incompleteRounds < MAX_INCOMPLETE_ROUNDS) scheduleRecompute();
-      else if (snapshot.incomplete) log('warn', `some fits did not finish in ${MAX_INCOMPLETE_ROUNDS} rounds of ${settings.fitTimeBudgetMs} ms; raise scalingLens.fit.timeBudgetMs to finish them`);
+      postSnapshot(computeSnapshot());
       const due = engine.refitDueAt();
       // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
-      if (!recomputeTimer && due !== undefined) scheduleRecompute(Math.min(MAX_TIMER_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, due - Date.now())));
+      if (due !== undefined) scheduleRecompute(Math.min(MAX_TIMER_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, due - Date.now())));
     } catch (error) {
-      log('error', `fitting failed: ${describe(error)}`);
+      log('error', `building the snapshot failed: ${describe(error)}`);
     }
   }, delayMs);
 }
@@ -99,12 +100,22 @@ function readSibling(absPath: string): string | undefined {
   }
 }
 
-function answer(request: WorkerRequest): WorkerResponse {
+/**
+ * A config's estimate once the fits it needs (its family's laws, its sweep advice) have landed, or
+ * after ESTIMATE_WAIT_MS with what there is then (the lens refreshes when the family's law lands).
+ */
+async function estimateConfig(file: string, text: string): Promise<ConfigEstimate> {
+  const giveUpAt = Date.now() + ESTIMATE_WAIT_MS;
+  for (;;) {
+    const { value, waiting } = fitter.track(() => engine.estimateConfig(file, text, readSibling));
+    if (waiting.length === 0 || !(await fitter.settled(waiting, giveUpAt - Date.now()))) return value;
+  }
+}
+
+async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.kind) {
     case 'estimateConfig':
-      return { kind: 'estimateConfig', estimate: engine.estimateConfig(request.path, request.text, readSibling, performance.now() + settings.fitTimeBudgetMs) };
-    case 'snapshot':
-      return { kind: 'snapshot', snapshot: computeSnapshot() };
+      return { kind: 'estimateConfig', estimate: await estimateConfig(request.path, request.text) };
     case 'planBudget': {
       const planned = planBudgetRequest(request.request, latestFamilies ?? computeSnapshot().families, engine.hardware);
       if ('error' in planned) throw new Error(planned.error);
@@ -130,19 +141,24 @@ function describe(error: unknown): string {
 }
 
 port.on('message', (message: HostToWorker) => {
+  // What is being fitted may belong to runs that are gone: stop it (answers already made are kept).
+  if (cancelsFitting(message)) fitter.cancelAll();
   switch (message.type) {
     case 'configure':
+      if (message.settings.fitTimeBudgetMs !== settings.fitTimeBudgetMs) fitter.forgetTimedOut();
       settings = message.settings;
       engine.configure({
         minPointsForCurve: settings.minPointsForCurve,
         textLogPatterns: settings.textLogPatterns,
         hardware: settings.hardware,
         liveRefitIntervalMs: Math.max(0, settings.liveRefitSeconds ?? 0) * 1000,
+        fitter,
       });
       if (filesKnown) scheduleRecompute();
       return;
     case 'reset':
       filesKnown = true;
+      fitter.resume();
       engine.clear();
       updateFiles(message.files);
       return;
@@ -156,12 +172,14 @@ port.on('message', (message: HostToWorker) => {
     case 'resend':
       if (lastPosted) post({ type: 'delta', delta: deltas.whole(lastPosted) });
       return;
+    case 'crashFitThread':
+      void fitter.crashForTest();
+      return;
     case 'request':
-      try {
-        post({ type: 'response', id: message.id, ok: true, response: answer(message.request) });
-      } catch (error) {
-        post({ type: 'response', id: message.id, ok: false, error: describe(error) });
-      }
+      answer(message.request).then(
+        (response) => post({ type: 'response', id: message.id, ok: true, response }),
+        (error: unknown) => post({ type: 'response', id: message.id, ok: false, error: describe(error) }),
+      );
       return;
   }
 });

@@ -25,7 +25,7 @@ function run(id: string, over: Partial<RunView> = {}, display: Partial<RunView['
 }
 
 function snapshot(runs: RunView[], extra: Partial<Snapshot> = {}): Snapshot {
-  return { version: 1, runs, families: [], diagnostics: [], fitMs: 1, incomplete: false, seedGroups: [], scaling: [], validations: [], ...extra };
+  return { version: 1, runs, families: [], diagnostics: [], buildMs: 1, fitting: 0, seedGroups: [], scaling: [], validations: [], ...extra };
 }
 
 const base: DashboardState = { ...parseDashboardState(undefined), smoothing: 0 };

@@ -33,7 +33,7 @@ function validation(runId: string, predicted: number): ValidationPoint {
 }
 
 function snapshot(version: number, runs: RunView[], extra: Partial<Snapshot> = {}): Snapshot {
-  return { version, runs, families: [], diagnostics: [], fitMs: 1, incomplete: false, seedGroups: [], scaling: [], validations: [], ...extra };
+  return { version, runs, families: [], diagnostics: [], buildMs: 1, fitting: 0, seedGroups: [], scaling: [], validations: [], ...extra };
 }
 
 test('only runs that changed travel; removed runs are named; merging gives the new snapshot', () => {

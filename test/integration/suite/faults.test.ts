@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScalingLensApi } from '../../../src/extension';
 import type { RunView, Snapshot } from '../../../src/shared/protocol';
-import { EXTENSION_ID, WAIT_MS, api, poll, sleep, workspaceRoot } from './harness';
+import { EXTENSION_ID, WAIT_MS, api, poll, workspaceRoot } from './harness';
 
 /** The example run whose folder ends with `/<name>` (e.g. `llama-12m`). */
 function runNamed(snapshot: Snapshot, name: string): RunView {
@@ -44,6 +44,25 @@ function outputLog(lens: ScalingLensApi): string {
     /* not written yet */
   }
   return text;
+}
+
+/**
+ * A new version of `document` meaning the same (a trailing space added, or taken away), so the lens
+ * cache does not answer for the worker; an untitled copy would not be read as a model config.
+ */
+async function touch(document: vscode.TextDocument): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  const text = document.getText();
+  const end = document.positionAt(text.length);
+  if (text.endsWith(' ')) edit.delete(document.uri, new vscode.Range(document.positionAt(text.length - 1), end));
+  else edit.insert(document.uri, end, ' ');
+  assert.ok(await vscode.workspace.applyEdit(edit), 'the config was edited');
+}
+
+/** The config as it was on disk, saved (touch only ever adds one trailing space). */
+async function restore(document: vscode.TextDocument): Promise<void> {
+  if (document.getText().endsWith(' ')) await touch(document);
+  await document.save();
 }
 
 /** A deterministic run of bytes that is not text: NULs, invalid UTF-8, a few newlines. */
@@ -101,52 +120,77 @@ suite('faults', () => {
     console.log(`[scaling-lens tests] rescan among ${crowd} other files: listed in ${listedMs} ms, snapshot after ${Date.now() - started} ms`);
   });
 
-  test('the worker killed mid-fit: a pending estimate fails with a clear message, the worker restarts, runs and predictions come back', async () => {
+  test('the worker killed while its fits run: a pending estimate fails with a clear message, the worker restarts, runs and predictions come back', async () => {
     const lens = await api();
-    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit), WAIT_MS);
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit) && s.fitting === 0, WAIT_MS);
     const config = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json'));
-    // A crash empties the worker; its replacement is given every log again (the rescan command
-    // resolves once that file list is posted), reads them and, 150 ms later, fits every curve and
-    // the family law from scratch (a second or more here). An estimate sent then waits behind that
-    // round (the worker answers one message at a time). Killing the worker before the round's snapshot arrives and before the estimate is
-    // answered kills it mid-fit. If the round won the race, the attempt is repeated.
+    // A crash empties the worker (and its fitting thread); its replacement is given every log again
+    // (the rescan command resolves once that file list is posted), shows the runs within a moment
+    // and then fits every curve and the family law from scratch in its fitting thread (seconds
+    // here). An estimate sent then waits for the family's laws. Killing the worker while the
+    // snapshot counts fits still to come and before the estimate is answered kills it mid-fit. If
+    // the fits won the race, the attempt is repeated.
     let midFit = false;
     let estimateError: unknown;
     let stale: Snapshot | undefined;
-    for (const waitMs of [400, 250, 700, 1000]) {
+    for (let attempt = 0; attempt < 4 && !midFit; attempt++) {
       const generation = lens.workerGeneration();
       await lens.crashWorker();
       await poll('a restarted worker', () => (lens.workerGeneration() > generation ? true : undefined));
       await vscode.commands.executeCommand('scalingLens.rescan');
-      const latest = lens.latestSnapshot();
-      await sleep(waitMs);
+      const refilled = await lens.waitForSnapshot((s) => s.runs.length === before.runs.length && s.fitting > 0, WAIT_MS);
       let answered = false;
-      // A new untitled copy each time, so no cached estimate answers for the worker.
-      const probe = await vscode.workspace.openTextDocument({ language: 'json', content: config.getText() });
-      const pending = lens.estimate(probe).then(
+      await touch(config);
+      const pending = lens.estimate(config).then(
         () => ((answered = true), undefined),
         (e: unknown) => e,
       );
-      if (lens.latestSnapshot() !== latest) continue; // the round finished already: not mid-fit
+      if (lens.latestSnapshot()!.fitting === 0) continue; // the fits are done already: not mid-fit
       await lens.crashWorker();
       stale = lens.latestSnapshot();
       estimateError = await pending;
-      midFit = stale === latest && !answered;
-      if (midFit) {
-        console.log(`[scaling-lens tests] worker killed ${waitMs} ms into its fit round: ${String(estimateError)}`);
-        break;
-      }
+      midFit = !answered && stale !== undefined && stale.version >= refilled.version && stale.fitting > 0;
+      if (midFit) console.log(`[scaling-lens tests] worker killed with ${stale!.fitting} fits to come: ${String(estimateError)}`);
     }
-    assert.ok(midFit, 'the worker was killed while its fit round was running');
+    assert.ok(midFit, 'the worker was killed while its fits were running');
     assert.match(String(estimateError instanceof Error ? estimateError.message : estimateError), /worker stopped \(exit code \d+\) before answering/);
     // The last worker's own snapshot: the one from before the crash is still the latest until then.
-    const after = await lens.waitForSnapshot((s) => s !== stale && s.runs.length === before.runs.length && s.families.some((f) => f.fit), WAIT_MS);
+    const after = await lens.waitForSnapshot((s) => s !== stale && s.runs.length === before.runs.length && s.families.some((f) => f.fit) && s.fitting === 0, WAIT_MS);
     assert.deepEqual(after.runs.map((r) => r.id).sort(), before.runs.map((r) => r.id).sort());
     assertOthersIntact(before, after, []);
     assert.ok(after.runs.some((r) => r.curve), 'curves are predicted again');
     const estimate = await lens.estimate(config);
     assert.ok(estimate.predictions.loss, `the config is estimated again (${estimate.predictions.uncalibrated ?? ''})`);
     await poll('"worker stopped … restarting" in the output channel', () => (/worker stopped \(exit code \d+\); restarting/.test(outputLog(lens)) ? true : undefined), 15_000);
+    await restore(config);
+  });
+
+  test('the fitting thread killed mid-fit: the worker restarts it and redoes the fit; runs, estimates and predictions are as before', async () => {
+    const lens = await api();
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit) && s.fitting === 0, WAIT_MS);
+    const config = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json'));
+    const estimateBefore = await lens.estimate(config);
+    // A fresh worker has no fits yet: after the rescan its fitting thread has seconds of work.
+    const generation = lens.workerGeneration();
+    await lens.crashWorker();
+    await poll('a restarted worker', () => (lens.workerGeneration() > generation ? true : undefined));
+    await vscode.commands.executeCommand('scalingLens.rescan');
+    const busy = await lens.waitForSnapshot((s) => s.runs.length === before.runs.length && s.fitting > 0, WAIT_MS);
+    await touch(config);
+    const pending = lens.estimate(config);
+    lens.crashFitThread();
+    await poll('"fitting thread stopped … restarting" in the output channel', () => (/fitting thread stopped \(exit code \d+\) during [^\n]*; restarting/.test(outputLog(lens)) ? true : undefined), 15_000);
+    // The estimate waited for fits, not for the thread that died: it is answered, as before.
+    const estimate = await pending;
+    assert.ok(estimate.predictions.loss, `the config is estimated after the crash (${estimate.predictions.uncalibrated ?? ''})`);
+    assert.equal(estimate.predictions.loss.value, estimateBefore.predictions.loss?.value, 'the same fit, redone, gives the same prediction');
+    const after = await lens.waitForSnapshot((s) => s.version > busy.version && s.fitting === 0 && s.families.some((f) => f.fit), WAIT_MS);
+    assertOthersIntact(before, after, []);
+    for (const run of before.runs.filter((r) => r.status === 'finished' && r.curve)) {
+      const now = after.runs.find((r) => r.id === run.id);
+      assert.equal(now?.curve?.predictedFinal.value, run.curve!.predictedFinal.value, `run ${run.id}: the same curve fit, redone`);
+    }
+    await restore(config);
   });
 
   test('a log deleted: its run goes away, the others stay', async () => {

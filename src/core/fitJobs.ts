@@ -1,0 +1,107 @@
+// The fits the workspace engine asks for, as plain data in and plain data out (structured-
+// cloneable: typed arrays, numbers, strings), so one fit can run in the calling thread (the CLI,
+// unit tests) or in the extension's fitting thread, apart from ingestion (src/worker/fitClient.ts).
+import { fitCurve, type CurveFit, type CurveLawId } from './fit/curve';
+import { fitCrossRun, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
+import type { LawCrossRunFit } from './fit/crossRunLaw';
+import { runPoint, type RunPoint, type RunPointMode } from './fit/runPoint';
+import { overtrainFitFor } from './plan/regime';
+import { sweepAdvice, type SweepAdvice, type SweepRun } from './plan/advice';
+import type { TrainingPlan } from './configs/types';
+
+export type FitJob =
+  /**
+   * A run's loss curve by `law` (default power) to `targetStep`. A schedule-aware law (given `lr`)
+   * that cannot be fitted falls back to the power law in steps, extrapolated to `plannedEndStep`.
+   */
+  | { kind: 'curve'; steps: Float64Array; losses: Float64Array; targetStep: number; plannedEndStep: number; law?: CurveLawId; lr?: Float64Array; seed: number; resamples: number }
+  /** A family's Chinchilla law over its runs' points. */
+  | { kind: 'family'; points: CrossRunPoint[]; priors?: 'auto' | 'always' | 'never'; seed: number }
+  /** The over-training law (Gadre et al. 2024) of a family, anchored on its Chinchilla fit. */
+  | { kind: 'overtrain'; chinchilla: CrossRunFit; points: CrossRunPoint[]; seed: number }
+  /** The point of one run that stands for it in its family's law, when that takes a fit (`curve` mode). */
+  | { kind: 'runPoint'; steps: Float64Array; losses: Float64Array; tokensPerStep?: number; mode: RunPointMode; seed: number }
+  /** LR and batch advice refitted from a family's sweeps, for one planned config. */
+  | { kind: 'sweep'; plan: TrainingPlan; runs: SweepRun[]; seed: number };
+
+export type FitJobKind = FitJob['kind'];
+export type FitJobOf<K extends FitJobKind> = Extract<FitJob, { kind: K }>;
+
+export interface FitJobResults {
+  /** `lrUsed`: the fit is the schedule-aware one (false: the power-law fallback, or no LR given). */
+  curve: { fit: CurveFit | { error: string }; lrUsed: boolean };
+  family: CrossRunFit | { error: string };
+  overtrain: LawCrossRunFit | { error: string };
+  runPoint: RunPoint | { error: string };
+  sweep: SweepAdvice;
+}
+
+export type FitJobResult<K extends FitJobKind = FitJobKind> = FitJobResults[K];
+
+/** When a fit stops early: `deadline` is a `performance.now()` time of the thread running it. */
+export interface FitControl {
+  deadline?: number;
+  isCancelled?: () => boolean;
+}
+
+/** Runs one job to completion, its deadline or its cancellation (a result cut short says `timedOut`). */
+export function runFitJob<K extends FitJobKind>(job: FitJobOf<K>, control: FitControl): FitJobResult<K> {
+  return runAny(job, control) as FitJobResult<K>;
+}
+
+function runAny(job: FitJob, control: FitControl): FitJobResult {
+  const { deadline, isCancelled } = control;
+  switch (job.kind) {
+    case 'curve': {
+      const base = { deadline, isCancelled, seed: job.seed, resamples: job.resamples };
+      const fit = fitCurve(job.steps, job.losses, { ...base, targetStep: job.targetStep, law: job.law, lr: job.lr });
+      if (!job.lr || !('error' in fit)) return { fit, lrUsed: job.lr !== undefined };
+      // A schedule-aware fit that cannot be made (e.g. too few points) still leaves the power law.
+      return { fit: fitCurve(job.steps, job.losses, { ...base, targetStep: job.plannedEndStep }), lrUsed: false };
+    }
+    case 'family':
+      return fitCrossRun(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors });
+    case 'overtrain':
+      return overtrainFitFor(job.chinchilla, job.points, { deadline, isCancelled, seed: job.seed });
+    case 'runPoint':
+      return runPoint({ steps: job.steps, losses: job.losses, tokensPerStep: job.tokensPerStep }, job.mode, { deadline, isCancelled, seed: job.seed });
+    case 'sweep':
+      return sweepAdvice(job.plan, job.runs, { seed: job.seed, deadline });
+  }
+}
+
+/** Whether a result was cut short by its deadline (shown, but redone when asked again in the same thread). */
+export function fitTimedOut(result: FitJobResult): boolean {
+  const fit = 'lrUsed' in result ? result.fit : result;
+  return 'timedOut' in fit && fit.timedOut === true;
+}
+
+/** The result standing for a job that could not be run at all (the fitting thread kept stopping on it). */
+export function failedFit<K extends FitJobKind>(kind: K, reason: string): FitJobResult<K> {
+  const failed: FitJobResult = kind === 'curve' ? { fit: { error: reason }, lrUsed: false } : kind === 'sweep' ? { notes: [`Sweep advice unavailable: ${reason}.`] } : { error: reason };
+  return failed as FitJobResult<K>;
+}
+
+/** The newest fit finished for a slot: its key (the inputs it was made from), result and tag. */
+export interface FitAnswer<K extends FitJobKind = FitJobKind> {
+  key: string;
+  result: FitJobResult<K>;
+  /** What the caller attached to the job when it asked (see `Fitter.fit`). */
+  tag?: string;
+}
+
+/**
+ * Where the engine's fits run. `key` is a hash of everything the job is computed from; `slot` names
+ * what it is for (a run's curve, a family's law): a newer job for the same slot replaces one still
+ * waiting. `makeJob` is called (at once) only when the job has to be queued or run; `tag` is handed
+ * back with its answer. The answer is the newest fit finished for the slot: the one asked for, or
+ * while that runs elsewhere one made before from other inputs (its `key` says which), or undefined.
+ */
+export interface Fitter {
+  fit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined;
+}
+
+/** Fits in the calling thread, at once (the CLI, tests, benchmarks). */
+export const inlineFitter: Fitter = {
+  fit: (_slot, key, makeJob, control, tag) => ({ key, result: runFitJob(makeJob(), control), tag }),
+};

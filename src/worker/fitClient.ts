@@ -1,0 +1,267 @@
+// The worker's side of the fitting thread: a queue of fits by slot, one running at a time, the
+// newest answer of every slot, a time budget per fit, cancellation, and restart after a crash.
+import { Worker } from 'node:worker_threads';
+import { failedFit, fitTimedOut, type FitAnswer, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
+import type { FitThreadInit, FromFitThread, ToFitThread } from '../shared/protocol';
+
+export interface FitClientOptions {
+  /** The bundled fitting thread (dist/fitThread.js). */
+  scriptPath: string;
+  /** `scalingLens.fit.timeBudgetMs`: the time one fit may take before it answers with its best so far. */
+  budgetMs: () => number;
+  /** A fit landed: a new snapshot can show it. */
+  onFitted: () => void;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+interface Job {
+  slot: string;
+  key: string;
+  job: FitJob;
+  tag?: string;
+}
+
+/**
+ * Which job runs first: the ones an editor request waits for (a hover, a lens), then family laws,
+ * then the points they need, then the curves of single runs (the most numerous).
+ */
+const PRIORITY: Record<FitJobKind, number> = { sweep: 0, overtrain: 0, family: 1, runPoint: 2, curve: 3 };
+
+/** Newest answers kept (one per slot: runs and families); the oldest slot is forgotten first. */
+const MAX_ANSWERS = 5000;
+/** Restarts of the thread allowed within RESTART_WINDOW_MS before fits are given up (a crash loop). */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+/** A job that was running when the thread stopped this many times is answered with an error. */
+const MAX_CRASHES_PER_JOB = 2;
+
+export class FitClient implements Fitter {
+  private thread: Worker | undefined;
+  /** Shared with the current thread: the id of the job it should stop (see FitThreadInit). */
+  private cancelCell = new Int32Array(new SharedArrayBuffer(4));
+  /** Jobs waiting, by slot; a newer job for a slot takes the place of the one waiting. */
+  private readonly queue = new Map<string, Job>();
+  private running: (Job & { id: number }) | undefined;
+  /** The newest answer of every slot, least recently answered first. */
+  private readonly answers = new Map<string, FitAnswer>();
+  /** Promises waiting for a key to be answered or given up (see `settled`). */
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly crashes = new Map<string, number>();
+  private restarts: number[] = [];
+  /** Set after a crash loop: jobs are answered with an error until `resume()` (a rescan). */
+  private stopped: string | undefined;
+  /** Keys asked for and not answered while `track` runs. */
+  private tracking: Set<string> | undefined;
+  private nextId = 1;
+  private disposed = false;
+  /** Threads started so far (tests read it). */
+  generation = 0;
+
+  constructor(private readonly options: FitClientOptions) {}
+
+  fit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> | undefined {
+    const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
+    if (answer?.key === key) return answer;
+    if (this.stopped) {
+      const failed: FitAnswer<K> = { key, result: failedFit(makeJob().kind as K, this.stopped), tag };
+      this.remember(slot, failed);
+      return failed;
+    }
+    this.tracking?.add(key);
+    if (this.running?.slot === slot && this.running.key === key) return answer;
+    const waiting = this.queue.get(slot);
+    if (waiting?.key !== key) {
+      // Map.set keeps a replaced slot's place in the queue: a run that keeps changing is not sent to the back.
+      this.queue.set(slot, { slot, key, job: makeJob(), tag });
+      if (waiting) this.release(waiting.key);
+      this.pump();
+    }
+    return answer;
+  }
+
+  /** Fits waiting or running. */
+  get pending(): number {
+    return this.queue.size + (this.running ? 1 : 0);
+  }
+
+  /** `fn`'s value, and the keys it asked for that are still waiting or running. */
+  track<T>(fn: () => T): { value: T; waiting: string[] } {
+    const outer = this.tracking;
+    this.tracking = new Set();
+    try {
+      const value = fn();
+      return { value, waiting: [...this.tracking].filter((k) => this.isPending(k)) };
+    } finally {
+      this.tracking = outer;
+    }
+  }
+
+  /** Resolves true once none of `keys` is waiting or running (answered or given up), false after `timeoutMs`. */
+  settled(keys: readonly string[], timeoutMs: number): Promise<boolean> {
+    const left = new Set(keys.filter((k) => this.isPending(k)));
+    if (left.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+      for (const key of left) {
+        const list = this.waiters.get(key) ?? [];
+        list.push(() => {
+          left.delete(key);
+          if (left.size === 0) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+        this.waiters.set(key, list);
+      }
+    });
+  }
+
+  /** Stops the running fit (mid-fit, through the shared flag) and drops the waiting ones; answers are kept. */
+  cancelAll(): void {
+    if (this.running) Atomics.store(this.cancelCell, 0, this.running.id);
+    const dropped = [...this.queue.values()];
+    this.queue.clear();
+    for (const job of dropped) this.release(job.key);
+  }
+
+  /** Answers cut short by the time budget are forgotten, so asking again redoes them (the budget was raised). */
+  forgetTimedOut(): void {
+    for (const [slot, answer] of this.answers) if (fitTimedOut(answer.result)) this.answers.delete(slot);
+  }
+
+  /** Fits run again after a crash loop stopped them. */
+  resume(): void {
+    if (!this.stopped) return;
+    this.stopped = undefined;
+    this.restarts = [];
+    // The errors standing in for the fits are not answers: they are asked for again.
+    this.answers.clear();
+  }
+
+  /** For tests and the fault benchmark: stops the thread as a crash would (it is restarted, the fit in progress redone). */
+  async crashForTest(): Promise<void> {
+    await this.thread?.terminate();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.cancelAll();
+    void this.thread?.terminate();
+    this.thread = undefined;
+  }
+
+  private isPending(key: string): boolean {
+    if (this.running?.key === key) return true;
+    for (const job of this.queue.values()) if (job.key === key) return true;
+    return false;
+  }
+
+  private remember(slot: string, answer: FitAnswer): void {
+    this.answers.delete(slot);
+    this.answers.set(slot, answer);
+    if (this.answers.size > MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+  }
+
+  /** Wakes whoever waits for `key` once no job for it is waiting or running. */
+  private release(key: string): void {
+    if (this.isPending(key)) return;
+    const list = this.waiters.get(key);
+    if (!list) return;
+    this.waiters.delete(key);
+    for (const wake of list) wake();
+  }
+
+  private pump(): void {
+    if (this.running || this.disposed || this.queue.size === 0) return;
+    let next: Job | undefined;
+    for (const job of this.queue.values()) if (!next || PRIORITY[job.job.kind] < PRIORITY[next.job.kind]) next = job;
+    this.queue.delete(next!.slot);
+    const thread = this.ensureThread();
+    const id = this.nextId++;
+    this.running = { ...next!, id };
+    thread.postMessage({ type: 'fit', id, job: next!.job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
+  }
+
+  private ensureThread(): Worker {
+    if (this.thread) return this.thread;
+    // A fresh flag per thread, so a dead thread's state cannot leak into the next.
+    this.cancelCell = new Int32Array(new SharedArrayBuffer(4));
+    const thread = new Worker(this.options.scriptPath, { workerData: { cancelFlag: this.cancelCell.buffer as SharedArrayBuffer } satisfies FitThreadInit });
+    this.thread = thread;
+    this.generation++;
+    thread.on('message', (message: FromFitThread) => {
+      if (this.thread === thread) this.onMessage(message);
+    });
+    thread.on('error', (error) => this.options.log('error', `fitting thread error: ${error.stack ?? error.message}`));
+    thread.on('exit', (code) => this.onExit(thread, code));
+    return thread;
+  }
+
+  private onMessage(message: FromFitThread): void {
+    const run = this.running;
+    if (!run || message.id !== run.id) return;
+    this.running = undefined;
+    const cancelled = Atomics.load(this.cancelCell, 0) === run.id;
+    if (!cancelled) {
+      if (message.type === 'fitted') {
+        this.remember(run.slot, { key: run.key, result: message.result, tag: run.tag });
+        if (fitTimedOut(message.result)) this.options.log('info', `${describeSlot(run.slot)}: the fit used its ${this.options.budgetMs()} ms budget; its best so far is shown (raise scalingLens.fit.timeBudgetMs to let it finish)`);
+      } else {
+        this.remember(run.slot, { key: run.key, result: failedFit(run.job.kind, 'the fit failed; see the Scaling Lens log'), tag: run.tag });
+        this.options.log('error', `${describeSlot(run.slot)}: the fit failed: ${message.error}`);
+      }
+    }
+    this.crashes.delete(run.key);
+    this.release(run.key);
+    this.pump();
+    if (!cancelled) this.options.onFitted();
+  }
+
+  private onExit(thread: Worker, code: number): void {
+    if (this.thread !== thread) return;
+    this.thread = undefined;
+    const run = this.running;
+    this.running = undefined;
+    if (this.disposed) return;
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    this.restarts.push(now);
+    if (this.restarts.length > MAX_RESTARTS) {
+      this.stopped = `the fitting thread stopped ${MAX_RESTARTS} times within a minute (run "Scaling Lens: Rescan Workspace Logs" to try again)`;
+      this.options.log('error', `${this.stopped}; fits are given up`);
+      const given = run ? [run, ...this.queue.values()] : [...this.queue.values()];
+      this.queue.clear();
+      for (const job of given) {
+        this.remember(job.slot, { key: job.key, result: failedFit(job.job.kind, this.stopped), tag: job.tag });
+        this.release(job.key);
+      }
+      this.options.onFitted();
+      return;
+    }
+    this.options.log('warn', `fitting thread stopped (exit code ${code})${run ? ` during ${describeSlot(run.slot)}` : ''}; restarting`);
+    if (run) {
+      const crashes = (this.crashes.get(run.key) ?? 0) + 1;
+      this.crashes.set(run.key, crashes);
+      if (crashes >= MAX_CRASHES_PER_JOB) {
+        this.remember(run.slot, { key: run.key, result: failedFit(run.job.kind, `the fitting thread stopped ${crashes} times while running this fit`), tag: run.tag });
+        this.crashes.delete(run.key);
+        this.release(run.key);
+        this.options.onFitted();
+      } else if (!this.queue.has(run.slot)) {
+        // Redone first: it was the most urgent job when it started.
+        const rest = [...this.queue.entries()];
+        this.queue.clear();
+        this.queue.set(run.slot, run);
+        for (const [slot, job] of rest) this.queue.set(slot, job);
+      } else this.release(run.key);
+    }
+    this.pump();
+  }
+}
+
+/** A slot ("curve:<run>", "family:<name>") as a log line names it. */
+function describeSlot(slot: string): string {
+  const at = slot.indexOf(':');
+  const what: Record<string, string> = { curve: 'curve of run', family: 'law of family', overtrain: 'over-training law of family', point: 'run point of', sweep: 'sweep advice for' };
+  return at < 0 ? slot : `${what[slot.slice(0, at)] ?? slot.slice(0, at)} ${slot.slice(at + 1)}`;
+}

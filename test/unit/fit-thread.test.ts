@@ -1,0 +1,152 @@
+// Fits in the fitting thread, apart from ingestion: the real thread (bundled here by esbuild as
+// the extension bundles it), its queue by slot, cancellation seen mid-fit, the time budget per fit,
+// restart after a crash, and the engine showing what it has while a fit runs.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { FitClient } from '../../src/worker/fitClient';
+import { inlineFitter, runFitJob, type FitJobOf } from '../../src/core/fitJobs';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import { tempDir } from './helpers/tempDir';
+
+let script = '';
+before(async () => {
+  script = path.join(tempDir('sl-fit-thread-'), 'fitThread.js');
+  await build({ entryPoints: [path.join(__dirname, '../../src/worker/fitThread.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'warning', mainFields: ['module', 'main'] });
+});
+
+const power = (t: number) => 2.1 + 40 * t ** -0.45;
+
+function curveJob(lastStep: number, resamples: number, noise = 0.002): FitJobOf<'curve'> {
+  const steps: number[] = [];
+  for (let s = 20; s <= lastStep; s += 20) steps.push(s);
+  return {
+    kind: 'curve',
+    steps: Float64Array.from(steps),
+    losses: Float64Array.from(steps, (s) => power(s) * (1 + noise * Math.sin(s))),
+    targetStep: 8000,
+    plannedEndStep: 8000,
+    seed: 1,
+    resamples,
+  };
+}
+
+function client(overrides: { budgetMs?: number } = {}) {
+  const logs: string[] = [];
+  let fitted = 0;
+  const fits = new FitClient({ scriptPath: script, budgetMs: () => overrides.budgetMs ?? 60_000, onFitted: () => fitted++, log: (level, message) => logs.push(`${level}: ${message}`) });
+  return { fits, logs, fitted: () => fitted };
+}
+
+test('a fit runs in the fitting thread and answers exactly what the same fit gives in the calling thread', async (t) => {
+  const { fits, fitted } = client();
+  t.after(() => fits.dispose());
+  const job = curveJob(4000, 20);
+  assert.equal(fits.fit('curve:a', 'k1', () => job, {}), undefined, 'nothing to show before the first fit lands');
+  assert.equal(fits.pending, 1);
+  assert.equal(await fits.settled(['k1'], 60_000), true);
+  const answer = fits.fit('curve:a', 'k1', () => assert.fail('an answered key is not fitted again'), {});
+  assert.equal(answer?.key, 'k1');
+  assert.deepEqual(answer?.result, runFitJob(curveJob(4000, 20), {}));
+  assert.equal(fitted(), 1);
+  assert.equal(fits.generation, 1);
+});
+
+test('while a slot\'s newer fit waits or runs, the slot answers with its older fit; a newer job replaces one still waiting', async (t) => {
+  const { fits } = client();
+  t.after(() => fits.dispose());
+  fits.fit('curve:a', 'a1', () => curveJob(4000, 20), {});
+  await fits.settled(['a1'], 60_000);
+  // b1 runs; a2 and then a3 wait behind it: a3 takes a2's place, a2 is never fitted.
+  fits.fit('curve:b', 'b1', () => curveJob(4000, 20), {});
+  fits.fit('curve:a', 'a2', () => curveJob(3000, 20), {});
+  assert.equal(fits.fit('curve:a', 'a3', () => curveJob(2000, 20), {})?.key, 'a1', 'the older fit stands in');
+  assert.equal(fits.pending, 2, 'b1 running, a3 waiting (a2 replaced)');
+  assert.equal(await fits.settled(['a2'], 0), true, 'a replaced job is given up at once');
+  assert.equal(await fits.settled(['a3', 'b1'], 60_000), true);
+  const answer = fits.fit('curve:a', 'a3', () => assert.fail('already answered'), {});
+  assert.equal(answer?.key, 'a3');
+  assert.deepEqual(answer?.result, runFitJob(curveJob(2000, 20), {}));
+});
+
+test('cancellation is seen mid-fit: a fit that would take minutes stops, and its result is not kept', async (t) => {
+  const { fits, fitted } = client();
+  t.after(() => fits.dispose());
+  // 200,000 resamples take far longer than the test's time-out: only the shared flag ends it.
+  fits.fit('curve:slow', 'slow', () => curveJob(4000, 200_000), {});
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(fits.pending, 1);
+  fits.cancelAll();
+  assert.equal(await fits.settled(['slow'], 120_000), true, 'the fit stopped');
+  assert.equal(fits.pending, 0);
+  assert.equal(fits.fit('curve:slow', 'slow', () => curveJob(4000, 20), {}), undefined, 'the cancelled fit left no answer; asking again queues it');
+  assert.equal(fitted(), 0);
+});
+
+test('a fit past its time budget answers with its best so far, marked cut short, and says so in the log; raising the budget redoes it', async (t) => {
+  const { fits, logs } = client({ budgetMs: 50 });
+  t.after(() => fits.dispose());
+  fits.fit('curve:slow', 'slow', () => curveJob(4000, 200_000), {});
+  assert.equal(await fits.settled(['slow'], 120_000), true);
+  const answer = fits.fit('curve:slow', 'slow', () => curveJob(4000, 200_000), {});
+  assert.ok(answer && 'lawId' in answer.result.fit, 'a best-so-far curve');
+  assert.equal(answer.result.fit.timedOut, true);
+  assert.ok(logs.some((l) => /curve of run slow: the fit used its 50 ms budget/.test(l)), logs.join('\n'));
+  fits.forgetTimedOut();
+  fits.fit('curve:slow', 'slow', () => curveJob(4000, 20), {});
+  assert.equal(fits.pending, 1, 'asked again, it is fitted again');
+});
+
+test('the fitting thread killed mid-fit is restarted and the fit redone; a fit that kills it twice is answered with an error', async (t) => {
+  const { fits, logs } = client();
+  t.after(() => fits.dispose());
+  // About 2 s of fitting: still running when the thread is killed 200 ms in.
+  fits.fit('curve:a', 'a1', () => curveJob(4000, 5_000), {});
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(fits.pending, 1, 'the fit is still running');
+  await fits.crashForTest();
+  assert.equal(await fits.settled(['a1'], 120_000), true);
+  assert.equal(fits.generation, 2, 'a new thread');
+  const redone = fits.fit('curve:a', 'a1', () => assert.fail('answered'), {});
+  assert.deepEqual(redone?.result, runFitJob(curveJob(4000, 5_000), {}), 'the redone fit is the fit');
+  assert.ok(logs.some((l) => /fitting thread stopped .* during curve of run a; restarting/.test(l)), logs.join('\n'));
+
+  fits.fit('curve:b', 'b1', () => curveJob(4000, 200_000), {});
+  for (let i = 0; i < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await fits.crashForTest();
+  }
+  assert.equal(await fits.settled(['b1'], 60_000), true);
+  const failed = fits.fit<'curve'>('curve:b', 'b1', () => assert.fail('answered'), {});
+  assert.match('error' in failed!.result.fit ? failed!.result.fit.error : '', /stopped 2 times while running this fit/);
+});
+
+test('the engine with the fitting thread: a snapshot shows the runs at once and counts the fits it waits for; the next shows the fits, as fitted in the calling thread', async (t) => {
+  const dir = tempDir('sl-fit-thread-ws-');
+  for (const name of ['run-a', 'run-b']) {
+    const lines: string[] = [];
+    for (let s = 20; s <= 4000; s += 20) lines.push(JSON.stringify({ step: s, loss: power(s) * (1 + (name === 'run-b' ? 0.01 : 0) + 0.002 * Math.sin(s)) }));
+    fs.mkdirSync(path.join(dir, name), { recursive: true });
+    fs.writeFileSync(path.join(dir, name, 'metrics.jsonl'), `${lines.join('\n')}\n`);
+  }
+  const { fits } = client();
+  t.after(() => fits.dispose());
+  const apart = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 20, fitter: fits });
+  const inline = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 20, fitter: inlineFitter });
+  for (const engine of [apart, inline]) for (const name of ['run-a', 'run-b']) engine.update(path.join(dir, name, 'metrics.jsonl'), dir);
+  const first = apart.snapshot();
+  assert.equal(first.runs.length, 2);
+  assert.equal(first.fitting, 2, 'two curves queued');
+  assert.ok(first.runs.every((r) => r.curve === undefined && r.display.loss.length > 0), 'points shown before any fit');
+  const waiting = fits.track(() => apart.snapshot()).waiting;
+  assert.equal(waiting.length, 2);
+  assert.equal(await fits.settled(waiting, 120_000), true);
+  const fitted = apart.snapshot();
+  assert.equal(fitted.fitting, 0);
+  assert.deepEqual(
+    fitted.runs.map((r) => r.curve),
+    inline.snapshot().runs.map((r) => r.curve),
+  );
+});
