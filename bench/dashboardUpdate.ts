@@ -17,6 +17,7 @@ import * as v8 from 'node:v8';
 import { SnapshotDeltaDecoder, SnapshotDeltaEncoder } from '../src/shared/dashboardDelta';
 import type { Snapshot, SnapshotDelta } from '../src/shared/protocol';
 import { gaussian, mulberry32 } from '../src/core/fit/random';
+import { median } from './stats';
 
 export interface DashboardUpdateCost {
   runs: number;
@@ -44,11 +45,6 @@ function cpuMs(fn: () => void): number {
   fn();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** CSV logs (`step,loss`): the most compact format the readers take, so writing 20M points stays quick. */

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { RunIndex } from '../src/core/runs/index';
 import { gaussian, mulberry32 } from '../src/core/fit/random';
 import { fileVersionEvent, scalarEvent, tfRecord } from '../test/unit/helpers/tfevents';
+import { median } from './stats';
 
 export interface IngestRow {
   name: string;
@@ -20,11 +21,6 @@ export interface IngestRow {
 }
 
 const REPEATS = 3;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /**
  * A JSONL log as custom loggers write it, about `mb` MB: step, loss, lr, tokens. `fullPrecision`

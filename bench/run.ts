@@ -11,6 +11,7 @@ import { lensLatency } from './lensLatency';
 import { ingestThroughput } from './ingest';
 import { dashboardUpdateCost } from './dashboardUpdate';
 import { activationTimings, packageSize } from './shipping';
+import { describeFitApart, measureFitApart } from './fitApart';
 import { isDefaultLogFile } from '../src/shared/logFiles';
 import { fitCurve, MAX_CURVE_POINTS, thin } from '../src/core/fit/curve';
 import { blockLengthFor } from '../src/core/fit/bootstrap';
@@ -19,17 +20,13 @@ import { gaussian, mulberry32, randomInt } from '../src/core/fit/random';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
 import { powerLaw } from '../src/core/laws/power';
 import { fitLaw } from '../src/core/fit/fitLaw';
+import { median } from './stats';
 
 const REPEATS = 5;
 const CHINCHILLA_RESAMPLES = 200;
 const CURVE_RESAMPLES = 100;
 const PYTHON = '/usr/bin/python3';
 const repoRoot = path.resolve(__dirname, '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function timeMs(fn: () => unknown | Promise<unknown>, repeats = REPEATS): Promise<number> {
   const times: number[] = [];
@@ -266,6 +263,13 @@ async function main(): Promise<void> {
     }, 3);
     json.examplesSnapshotMs = firstSnapshotMs;
     rows.push({ name: `examples/: read ${files.length} logs, fit every curve and the family law`, value: `${firstSnapshotMs.toFixed(0)} ms`, note: 'median of 3, cold caches per repeat' });
+
+    // --- Reading while fitting (bench/fitApart.ts): the worker with its fitting thread against fits in the reading thread --
+    const apart = await measureFitApart();
+    json.appendWhileFittingMs = median(apart.apart.appendMs);
+    json.appendWhileFittingInlineMs = median(apart.inline.appendMs);
+    json.runsShownMs = apart.apart.runsShownMs;
+    rows.push(...describeFitApart(apart));
 
     // --- Lens latency on a 2,000-line config (the family law already fitted, as in the editor) ---
     const lensEngine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });

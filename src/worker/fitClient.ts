@@ -1,5 +1,6 @@
-// The worker's side of the fitting thread: a queue of fits by slot, one running at a time, the
-// newest answer of every slot, a time budget per fit, cancellation, and restart after a crash.
+// The worker's side of the fitting thread: a queue of fits by slot (a run's curve, a family's law),
+// one running at a time and at most one per slot, the newest answer of every slot, a time budget
+// per fit, cancellation, and restart after a crash.
 import { Worker } from 'node:worker_threads';
 import { failedFit, fitTimedOut, type FitAnswer, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
 import type { FitThreadInit, FromFitThread, ToFitThread } from '../shared/protocol';
@@ -67,8 +68,13 @@ export class FitClient implements Fitter {
       this.remember(slot, failed);
       return failed;
     }
+    if (this.running?.slot === slot) {
+      // One fit per slot at a time: a newer one is queued only when asked for again after this one
+      // lands (a live run is often kept on the fit that lands, and its refit would be wasted).
+      this.tracking?.add(this.running.key);
+      return answer;
+    }
     this.tracking?.add(key);
-    if (this.running?.slot === slot && this.running.key === key) return answer;
     const waiting = this.queue.get(slot);
     if (waiting?.key !== key) {
       // Map.set keeps a replaced slot's place in the queue: a run that keeps changing is not sent to the back.

@@ -54,11 +54,16 @@ test('a fit runs in the fitting thread and answers exactly what the same fit giv
   assert.equal(fits.generation, 1);
 });
 
-test('while a slot\'s newer fit waits or runs, the slot answers with its older fit; a newer job replaces one still waiting', async (t) => {
+test('one fit per slot at a time; while a slot\'s newer fit waits, the slot answers with its older fit; a newer job replaces one still waiting', async (t) => {
   const { fits } = client();
   t.after(() => fits.dispose());
   fits.fit('curve:a', 'a1', () => curveJob(4000, 20), {});
+  // While a1 runs, a newer fit of the same slot is not queued: it is asked for again once a1 lands.
+  assert.equal(fits.fit('curve:a', 'a0', () => curveJob(3500, 20), {}), undefined);
+  assert.equal(fits.pending, 1);
+  assert.deepEqual(fits.track(() => fits.fit('curve:a', 'a0', () => curveJob(3500, 20), {})).waiting, ['a1'], 'an estimate waits for the fit running in its slot');
   await fits.settled(['a1'], 60_000);
+  assert.equal(fits.pending, 0, 'a0 was never queued');
   // b1 runs; a2 and then a3 wait behind it: a3 takes a2's place, a2 is never fitted.
   fits.fit('curve:b', 'b1', () => curveJob(4000, 20), {});
   fits.fit('curve:a', 'a2', () => curveJob(3000, 20), {});
