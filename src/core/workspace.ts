@@ -213,6 +213,11 @@ export class ScalingWorkspace {
     return out;
   }
 
+  /** Every family's law as fitted now (asked of the fitter, like a snapshot does, without the runs' curves). */
+  familyLaws(deadline = Number.POSITIVE_INFINITY): FamilyLaw[] {
+    return this.fitFamilies(this.runs(), deadline);
+  }
+
   /** The family a run is fitted in, as of the last `runs()`: named, or guessed. */
   private familyName(run: Run): string {
     return this.grouping.get(run.id)?.family ?? familyOf(run).name;

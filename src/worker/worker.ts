@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../core/workspace';
 import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
-import { cancelsFitting, type FamilyLaw, type HostToWorker, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
-import type { ConfigEstimate } from '../core/snapshot';
+import { cancelsFitting, type HostToWorker, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { FitClient } from './fitClient';
 
@@ -22,8 +21,8 @@ let recomputeAt = 0;
 const RECOMPUTE_DELAY_MS = 150;
 /** Largest delay setTimeout honours (a longer one fires after 1 ms). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-/** How long an estimate waits for the fits it needs (the host gives up on a request after 30 s). */
-const ESTIMATE_WAIT_MS = 20_000;
+/** How long an estimate or plan waits for the fits it needs (the host gives up on a request after 30 s). */
+const ANSWER_WAIT_MS = 20_000;
 /**
  * False until the host sends the file list (`reset`). A worker restarted after a crash is
  * configured first; a snapshot then would show the user an empty workspace until the rescan lands.
@@ -60,14 +59,6 @@ function postSnapshot(snapshot: Snapshot): void {
   post({ type: 'delta', delta: deltas.encode(snapshot) });
 }
 
-/** The family laws of the latest snapshot (budget plans are calibrated on them). */
-let latestFamilies: FamilyLaw[] | undefined;
-
-function computeSnapshot(): Snapshot {
-  const snapshot = engine.snapshot();
-  latestFamilies = snapshot.families;
-  return snapshot;
-}
 
 /**
  * One round (a snapshot) after `delayMs`, unless one is due sooner already. A round also schedules
@@ -82,7 +73,7 @@ function scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
   recomputeTimer = setTimeout(() => {
     recomputeTimer = undefined;
     try {
-      postSnapshot(computeSnapshot());
+      postSnapshot(engine.snapshot());
       const due = engine.refitDueAt();
       // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
       if (due !== undefined) scheduleRecompute(Math.min(MAX_TIMER_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, due - Date.now())));
@@ -101,13 +92,13 @@ function readSibling(absPath: string): string | undefined {
 }
 
 /**
- * A config's estimate once the fits it needs (its family's laws, its sweep advice) have landed, or
- * after ESTIMATE_WAIT_MS with what there is then (the lens refreshes when the family's law lands).
+ * `compute`'s value once the fits it asks for (a config's family laws and sweep advice, say) have
+ * landed, or after ANSWER_WAIT_MS with what there is then (the lens refreshes when a family's law lands).
  */
-async function estimateConfig(file: string, text: string): Promise<ConfigEstimate> {
-  const giveUpAt = Date.now() + ESTIMATE_WAIT_MS;
+async function withFits<T>(compute: () => T): Promise<T> {
+  const giveUpAt = Date.now() + ANSWER_WAIT_MS;
   for (;;) {
-    const { value, waiting } = fitter.track(() => engine.estimateConfig(file, text, readSibling));
+    const { value, waiting } = fitter.track(compute);
     if (waiting.length === 0 || !(await fitter.settled(waiting, giveUpAt - Date.now()))) return value;
   }
 }
@@ -115,9 +106,10 @@ async function estimateConfig(file: string, text: string): Promise<ConfigEstimat
 async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.kind) {
     case 'estimateConfig':
-      return { kind: 'estimateConfig', estimate: await estimateConfig(request.path, request.text) };
+      return { kind: 'estimateConfig', estimate: await withFits(() => engine.estimateConfig(request.path, request.text, readSibling)) };
     case 'planBudget': {
-      const planned = planBudgetRequest(request.request, latestFamilies ?? computeSnapshot().families, engine.hardware);
+      // Plans are calibrated on the family laws: asked for right after a start, they wait for those fits.
+      const planned = planBudgetRequest(request.request, await withFits(() => engine.familyLaws()), engine.hardware);
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planBudget', plan: planned.plan, family: planned.family };
     }
