@@ -514,7 +514,7 @@ function drawTables(snapshot: Snapshot): void {
     cell(row, fam.guessed ? `${fam.family} (guessed)` : fam.family);
     cell(row, fam.fit?.lawId ?? '—');
     cell(row, `${fam.runIds.length}${fam.fit?.priorsUsed ? ' (with priors)' : ''}`, 'num');
-    cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k}=${p.value.toPrecision(3)} [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`).join(', ') : fam.error ?? '—');
+    cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k}=${p.value.toPrecision(3)} [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`).join(', ') : (fam.error ?? (fam.pending ? 'fitting…' : '—')));
     cell(row, fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—');
   }
   const diags = $<HTMLUListElement>('diagnostics');

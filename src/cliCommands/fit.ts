@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { crossRunLawIds, getLaw } from '../core/laws/registry';
 import type { LawDefinition } from '../core/laws/types';
+import { approxTrainingFlops } from '../core/laws/trainingCompute';
 import { fitCrossRunLaw, predictWithFit, type LawCrossRunFit, type LawPoint } from '../core/fit/crossRunLaw';
 import { PRIOR_RUN_THRESHOLD } from '../core/fit/crossRun';
 import { referencePriors } from '../core/fit/priors';
@@ -22,7 +23,7 @@ function variableReader(symbol: string): { needs: string[]; read: (col: (name: s
     case 'D':
       return { needs: ['tokens'], read: (c) => c('tokens') };
     case 'C':
-      return { needs: ['flops|params+tokens'], read: (c) => (Number.isFinite(c('flops')) ? c('flops') : 6 * c('params') * c('tokens')) };
+      return { needs: ['flops|params+tokens'], read: (c) => (Number.isFinite(c('flops')) ? c('flops') : approxTrainingFlops(c('params'), c('tokens'))) };
     case 'M':
       return { needs: ['tokens_per_param|params+tokens'], read: (c) => (Number.isFinite(c('tokens_per_param')) ? c('tokens_per_param') : c('tokens') / c('params')) };
     case 'U':

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type BudgetPlan } from '../core/plan/budget';
+import { parseAmount } from '../core/plan/budgetRequest';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
@@ -18,13 +19,12 @@ export const PLAN_USAGE = `  plan --budget <1e21 | "5000 H100-h" | $2M> [--param
                                                 compute-optimal model size, tokens, LR, batch, loss and cost
                                                 for a budget, with alternatives`;
 
-/** A positive amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
+/** An amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
 function amount(name: string, text: string | undefined, ctx: CliContext): number | undefined {
   if (text === undefined) return undefined;
-  const m = /^\s*([-+]?[0-9][0-9,_]*\.?[0-9]*(?:e[+-]?\d+)?)\s*([kmbt])?\s*$/i.exec(text);
-  const scale = m ? ({ k: 1e3, m: 1e6, b: 1e9, t: 1e12 } as Record<string, number>)[(m[2] ?? '').toLowerCase()] ?? 1 : NaN;
-  const v = m ? Number(m[1].replace(/[,_]/g, '')) * scale : NaN;
-  if (!Number.isFinite(v)) throw ctx.usage(`${name} must be a number (got "${text}")`);
+  // Zero and negative values are passed on: the planner's error names the flag and the value.
+  const v = parseAmount(text, { signed: true });
+  if (v === undefined) throw ctx.usage(`${name} must be a number (got "${text}")`);
   return v;
 }
 
@@ -90,14 +90,19 @@ export function planJson(plan: BudgetPlan) {
   };
 }
 
+/** `1.24k H100-h ≈ $2.48k`: whole hours and dollars, as the plan's table counts them. */
+function hoursAndCost(gpuHours: number, usd: number, hardwareId: string): string {
+  return `${formatCount(Math.round(gpuHours))} ${hardwareId}-h ≈ $${formatCount(Math.round(usd))}`;
+}
+
 function candidateText(c: BudgetCandidate, hardwareId: string): string[] {
   const loss = 'uncalibrated' in c.loss ? `loss uncalibrated` : `loss ${formatLoss(c.loss.value)} ${formatInterval(c.loss.interval)}`;
   const lines = [
     `  ${c.label}: N ${formatCount(c.params)} params, D ${formatCount(c.tokens)} tokens (${c.tokensPerParam.toFixed(1)} tokens/param), ${loss}`,
-    `      ${formatFlops(c.flops)} FLOPs, ${formatCount(Math.round(c.gpuHours))} ${hardwareId}-h ≈ $${formatCount(Math.round(c.usd))}${c.wallClockDays !== undefined ? `, ${c.wallClockDays.toFixed(1)} days` : ''}; LR ${c.lr.value.toPrecision(3)} (DeepSeek ${c.lr.deepseek.toPrecision(3)}), batch ${formatCount(Math.round(c.batchTokens.value))} tokens (DeepSeek ${formatCount(Math.round(c.batchTokens.deepseek))})`,
+    `      ${formatFlops(c.flops)} FLOPs, ${hoursAndCost(c.gpuHours, c.usd, hardwareId)}${c.wallClockDays !== undefined ? `, ${c.wallClockDays.toFixed(1)} days` : ''}; LR ${c.lr.value.toPrecision(3)} (DeepSeek ${c.lr.deepseek.toPrecision(3)}), batch ${formatCount(Math.round(c.batchTokens.value))} tokens (DeepSeek ${formatCount(Math.round(c.batchTokens.deepseek))})`,
     `      shape: ${c.shape.nLayer} layers × d_model ${c.shape.dModel}`,
   ];
-  if (c.inference) lines.push(`      serving ${formatCount(c.inference.tokens)} tokens: ${formatFlops(c.inference.flops)} FLOPs, ${formatCount(Math.round(c.inference.gpuHours))} ${hardwareId}-h ≈ $${formatCount(Math.round(c.inference.usd))}`);
+  if (c.inference) lines.push(`      serving ${formatCount(c.inference.tokens)} tokens: ${formatFlops(c.inference.flops)} FLOPs, ${hoursAndCost(c.inference.gpuHours, c.inference.usd, hardwareId)}`);
   for (const n of c.notes) lines.push(`      note: ${n}`);
   return lines;
 }

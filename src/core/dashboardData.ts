@@ -6,10 +6,13 @@ import type { Run } from './runs/types';
 import type { CrossRunFit } from './fit/crossRun';
 import { getLaw } from './laws/registry';
 import { predictWithFit } from './fit/crossRunLaw';
+import { goldenSectionMinimum } from './fit/goldenSection';
+import { interpolateWithin } from '../shared/axes';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
+import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
 
-/** Training compute per token under the usual C ≈ 6·N·D approximation (Kaplan et al. 2020, §2.1). */
-export const FLOPS_PER_PARAM_TOKEN = 6;
+// The engine (workspace.ts) takes the constant from here.
+export { FLOPS_PER_PARAM_TOKEN } from './laws/trainingCompute';
 
 /** Metrics holding elapsed seconds since the run (or its latest launch) started. */
 const ELAPSED_KEYS = new Set(['_runtime', 'runtime', 'elapsed', 'elapsed_time', 'time_elapsed', 'elapsed_seconds', 'wall_time_s']);
@@ -134,17 +137,10 @@ export function seedGroupKey(run: Pick<Run, 'id' | 'hyper'>): string | undefined
   return JSON.stringify([stripped, h.family ?? '', h.params ?? '', h.tokens ?? '', h.peakLr ?? '']);
 }
 
-function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number): number {
-  if (xs.length === 0 || x < xs[0] || x > xs[xs.length - 1]) return NaN;
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] <= x) lo = mid;
-    else hi = mid;
-  }
-  if (xs[hi] === xs[lo]) return ys[lo];
-  return ys[lo] + ((ys[hi] - ys[lo]) * (x - xs[lo])) / (xs[hi] - xs[lo]);
+/** A member's loss at `step` between its logged steps; NaN outside them (a seed's curve is not extrapolated). */
+function lossAt(steps: readonly number[], loss: readonly number[], step: number): number {
+  if (steps.length === 0 || step < steps[0] || step > steps[steps.length - 1]) return NaN;
+  return interpolateWithin(steps, loss, step);
 }
 
 /**
@@ -165,7 +161,7 @@ export function seedGroups(runs: readonly { id: string; name: string; key: strin
     const group: SeedGroup = { id: `seeds:${members[0].id}`, name: `${members[0].name.replace(SEED_IN_NAME, '')} (${members.length} seeds)`, runIds: members.map((m) => m.id), steps: [], mean: [], lower: [], upper: [] };
     for (const step of members[0].steps) {
       if (step > end) break;
-      const values = members.map((m) => interpolate(m.steps, m.loss, step));
+      const values = members.map((m) => lossAt(m.steps, m.loss, step));
       if (values.some((v) => !Number.isFinite(v))) continue;
       group.steps.push(step);
       group.mean.push(values.reduce((a, b) => a + b, 0) / values.length);
@@ -196,30 +192,8 @@ function logSpace(lo: number, hi: number, n: number): number[] {
 
 /** The N minimising L(N, C/(6N)) for compute C: golden-section search on log N over [lo, hi]. */
 function optimalParams(evaluate: (n: number, d: number) => number, flops: number, lo: number, hi: number): number {
-  const f = (logN: number) => evaluate(Math.exp(logN), flops / (FLOPS_PER_PARAM_TOKEN * Math.exp(logN)));
-  let a = Math.log(lo);
-  let b = Math.log(hi);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let i = 0; i < 60 && b - a > 1e-4; i++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = f(d);
-    }
-  }
-  return Math.exp((a + b) / 2);
+  const f = (logN: number) => evaluate(Math.exp(logN), tokensForFlops(flops, Math.exp(logN)));
+  return Math.exp(goldenSectionMinimum(f, Math.log(lo), Math.log(hi), { tolerance: 1e-4, maxSteps: 60 }));
 }
 
 /**
@@ -233,7 +207,7 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const points: ScalingPoint[] = [];
   for (const run of runs) {
     if (run.params === undefined || run.tokens === undefined || run.status === 'failed') continue;
-    const base = { runId: run.id, name: run.name, params: run.params, tokens: run.tokens, flops: FLOPS_PER_PARAM_TOKEN * run.params * run.tokens, heldOut: run.id === heldOut };
+    const base = { runId: run.id, name: run.name, params: run.params, tokens: run.tokens, flops: approxTrainingFlops(run.params, run.tokens), heldOut: run.id === heldOut };
     if (run.fittedLoss !== undefined) points.push({ ...base, loss: run.fittedLoss, kind: 'final' });
     else if (run.curve) points.push({ ...base, loss: run.curve.predictedFinal.value, interval: run.curve.predictedFinal.interval, kind: 'predicted' });
   }
@@ -257,7 +231,7 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
     const { value, interval: [lower, upper] } = predict(n, d);
     lawLine.params.push(n);
     lawLine.tokens.push(d);
-    lawLine.flops.push(FLOPS_PER_PARAM_TOKEN * n * d);
+    lawLine.flops.push(approxTrainingFlops(n, d));
     lawLine.loss.push(value);
     lawLine.lower.push(lower);
     lawLine.upper.push(upper);
@@ -269,7 +243,7 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   for (const c of logSpace(loC, hiC, linePoints)) {
     // Search N over a wide bracket around the fitted sizes; D follows from the budget.
     const n = optimalParams(evaluate, c, minN / 1e3, maxN * 1e4);
-    const d = c / (FLOPS_PER_PARAM_TOKEN * n);
+    const d = tokensForFlops(c, n);
     const loss = evaluate(n, d);
     if (!Number.isFinite(loss)) continue;
     frontier.params.push(n);
@@ -287,7 +261,7 @@ export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined
   const loss = estimate.predictions.loss;
   if (!estimate.applicable || !plan || plan.tokens === undefined || !loss) return undefined;
   const params = plan.params.total;
-  return { file: estimate.file, family: loss.family, params, tokens: plan.tokens, flops: FLOPS_PER_PARAM_TOKEN * params * plan.tokens, loss: loss.value, interval: loss.interval };
+  return { file: estimate.file, family: loss.family, params, tokens: plan.tokens, flops: approxTrainingFlops(params, plan.tokens), loss: loss.value, interval: loss.interval };
 }
 
 /** Every validation the engine ran, as predicted versus actual: each run's prefix fit and each family's held-out run. */

@@ -21,16 +21,24 @@ export function piecewiseLinear(steps: readonly number[], values: readonly numbe
       return values[n - 1] + slope * (step - steps[n - 1]);
     }
     if (step <= steps[0]) return values[0] + ((values[1] - values[0]) / (steps[1] - steps[0] || 1)) * (step - steps[0]);
-    let lo = 0;
-    let hi = n - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (steps[mid] <= step) lo = mid;
-      else hi = mid;
-    }
-    const span = steps[hi] - steps[lo];
-    return span === 0 ? values[lo] : values[lo] + ((values[hi] - values[lo]) * (step - steps[lo])) / span;
+    return interpolateWithin(steps, values, step, n);
   };
+}
+
+/**
+ * Linear interpolation at `x` between the points of an ascending table, for x within
+ * [xs[0], xs[n − 1]] (the first `n` points; all by default). A segment of zero width gives its left value.
+ */
+export function interpolateWithin(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number, n = xs.length): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  if (xs[hi] === xs[lo]) return ys[lo];
+  return ys[lo] + ((ys[hi] - ys[lo]) * (x - xs[lo])) / (xs[hi] - xs[lo]);
 }
 
 export function stepToX(run: Pick<RunView, 'hyper' | 'flopsPerStep' | 'eta' | 'display'>, axis: CurveXAxis): StepToX | undefined {

@@ -13,6 +13,7 @@
  * without one claims none.
  */
 import type { HyperparamLaw, LawDefinition } from '../laws/types';
+import { approxTrainingFlops } from '../laws/trainingCompute';
 import { fitCrossRunLaw, predictWithDefaults, predictWithFit, type LawCrossRunFit, type LawPoint } from './crossRunLaw';
 import { referencePriors } from './priors';
 import type { Prediction } from './types';
@@ -236,7 +237,7 @@ function inputs(law: LawDefinition, g: { params: number; tokens: number; flops: 
 /** Surfaces per group, then the law's lr and batch power laws refitted on their optima. */
 export function fitHparamSweeps(law: HyperparamLaw, groups: readonly SweepGroup[], opts: HparamFitOptions = {}): HparamFit {
   const optima: GroupOptimum[] = groups.map((g) => {
-    const flops = g.flops ?? 6 * g.params * g.tokens;
+    const flops = g.flops ?? approxTrainingFlops(g.params, g.tokens);
     const s = fitSweepSurface(g.points);
     return 'error' in s ? { params: g.params, tokens: g.tokens, flops, points: g.points.length, error: s.error } : { params: g.params, tokens: g.tokens, flops, points: g.points.length, surface: s };
   });
@@ -260,7 +261,7 @@ export function fitHparamSweeps(law: HyperparamLaw, groups: readonly SweepGroup[
 }
 
 /** Optimal lr and batch for (N, D[, C]) from the refitted laws, or the published law where none was fitted. */
-export function predictHparams(law: HyperparamLaw, fit: HparamFit, params: number, tokens: number, flops = 6 * params * tokens): { lr: Prediction & { source: 'fit' | 'published' }; batchTokens: Prediction & { source: 'fit' | 'published' } } {
+export function predictHparams(law: HyperparamLaw, fit: HparamFit, params: number, tokens: number, flops = approxTrainingFlops(params, tokens)): { lr: Prediction & { source: 'fit' | 'published' }; batchTokens: Prediction & { source: 'fit' | 'published' } } {
   const one = (def: LawDefinition, f: LawCrossRunFit | undefined): Prediction & { source: 'fit' | 'published' } => {
     const x = inputs(def, { params, tokens, flops });
     if (f) return { ...predictWithFit(def, f, x), source: 'fit' };

@@ -66,6 +66,31 @@ export function referenceParams(law: LawDefinition): number[] {
   return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
 }
 
+/** A published law's value at its reference parameters. */
+function published(law: LawDefinition, x: number[]): number {
+  return law.evaluate(referenceParams(law), x);
+}
+
+/** DeepSeek's compute C = M·D, with M = 72·L·d² + 6·L·d·l_seq non-embedding FLOPs per token (attention included). */
+export function deepseekFlops(shape: { nLayer: number; dModel: number }, seqLen: number, tokens: number): number {
+  return (72 * shape.nLayer * shape.dModel ** 2 + 6 * shape.nLayer * shape.dModel * seqLen) * tokens;
+}
+
+/** Peak LR and batch (tokens) by the published Step Law and DeepSeek laws, with DeepSeek's compute. */
+export interface PublishedHparams {
+  steplaw: { lr: number; batchTokens: number };
+  deepseek: { lr: number; batchTokens: number; flops: number };
+}
+
+/** The published laws' LR and batch for N non-embedding parameters trained on D tokens, in a shape at a sequence length. */
+export function publishedHparams(nonEmbedding: number, tokens: number, shape: { nLayer: number; dModel: number }, seqLen: number): PublishedHparams {
+  const c = deepseekFlops(shape, seqLen, tokens);
+  return {
+    steplaw: { lr: published(stepLaw.lr, [nonEmbedding, tokens]), batchTokens: published(stepLaw.batch, [tokens]) },
+    deepseek: { lr: published(deepseekLaw.lr, [c]), batchTokens: published(deepseekLaw.batch, [c]), flops: c },
+  };
+}
+
 function outside(law: LawDefinition, values: Record<string, number>): string | undefined {
   const ranges = law.domain?.ranges ?? {};
   const out: string[] = [];
@@ -125,21 +150,16 @@ export function planAdvice(plan: TrainingPlan): PlanAdvice {
     return out;
   }
   const n = plan.params.activeNonEmbedding ?? plan.params.nonEmbedding;
-  const stepAssumes = 'Step Law (Li et al. 2025): dense LLaMA-style models, AdamW (β2 0.95, wd 0.1), warmup then cosine to 1e−5, sequence 2,048; N non-embedding, D tokens';
-  const lrStep = stepLaw.lr.evaluate(referenceParams(stepLaw.lr), [n, tokens]);
-  const bsStep = stepLaw.batch.evaluate(referenceParams(stepLaw.batch), [tokens]);
-  const stepDomain = outside(stepLaw.lr, { N: n, D: tokens });
-  out.lr.push({ lawId: stepLaw.lr.id, title: stepLaw.lr.title, value: lrStep, assumes: stepAssumes, outsideDomain: stepDomain });
-  out.batchTokens.push({ lawId: stepLaw.batch.id, title: stepLaw.batch.title, value: bsStep, assumes: stepAssumes, outsideDomain: outside(stepLaw.batch, { D: tokens }) });
-  // DeepSeek's C = M·D with M = 72·L·d² + 6·L·d·l_seq (non-embedding FLOPs per token, attention included).
   const a = plan.architecture;
-  const seq = plan.seqLen ?? a.positions ?? 2048;
-  const m = 72 * a.nLayer * a.dModel ** 2 + 6 * a.nLayer * a.dModel * seq;
-  const c = m * tokens;
+  const hp = publishedHparams(n, tokens, a, plan.seqLen ?? a.positions ?? 2048);
+  const stepAssumes = 'Step Law (Li et al. 2025): dense LLaMA-style models, AdamW (β2 0.95, wd 0.1), warmup then cosine to 1e−5, sequence 2,048; N non-embedding, D tokens';
+  const stepDomain = outside(stepLaw.lr, { N: n, D: tokens });
+  out.lr.push({ lawId: stepLaw.lr.id, title: stepLaw.lr.title, value: hp.steplaw.lr, assumes: stepAssumes, outsideDomain: stepDomain });
+  out.batchTokens.push({ lawId: stepLaw.batch.id, title: stepLaw.batch.title, value: hp.steplaw.batchTokens, assumes: stepAssumes, outsideDomain: outside(stepLaw.batch, { D: tokens }) });
   const deepAssumes = 'DeepSeek LLM (2024): C = M·D with M = 72·L·d² + 6·L·d·seq, multi-step LR schedule (80/10/10%), AdamW; fitted at 1e17–3e20 FLOPs';
-  const deepDomain = outside(deepseekLaw.lr, { C: c });
-  out.lr.push({ lawId: deepseekLaw.lr.id, title: deepseekLaw.lr.title, value: deepseekLaw.lr.evaluate(referenceParams(deepseekLaw.lr), [c]), assumes: deepAssumes, outsideDomain: deepDomain });
-  out.batchTokens.push({ lawId: deepseekLaw.batch.id, title: deepseekLaw.batch.title, value: deepseekLaw.batch.evaluate(referenceParams(deepseekLaw.batch), [c]), assumes: deepAssumes, outsideDomain: deepDomain });
+  const deepDomain = outside(deepseekLaw.lr, { C: hp.deepseek.flops });
+  out.lr.push({ lawId: deepseekLaw.lr.id, title: deepseekLaw.lr.title, value: hp.deepseek.lr, assumes: deepAssumes, outsideDomain: deepDomain });
+  out.batchTokens.push({ lawId: deepseekLaw.batch.id, title: deepseekLaw.batch.title, value: hp.deepseek.batchTokens, assumes: deepAssumes, outsideDomain: deepDomain });
   if (a.experts !== undefined) notes.push('Mixture of experts: the LR and batch laws were fitted on dense models; N is the active non-embedding count.');
   return out;
 }

@@ -14,15 +14,16 @@
 //     which gives ~20 tokens per parameter near 1e21 FLOPs. Its loss is not the user's loss
 //     (other data and tokenizer), so the default plan's loss is "uncalibrated".
 import { chinchillaLaw } from '../laws/chinchilla';
-import { stepLaw } from '../laws/steplaw';
-import { deepseekLaw } from '../laws/deepseek';
+import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
 import { predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
+import { goldenSectionMinimum } from '../fit/goldenSection';
 import type { Prediction } from '../fit/types';
 import { overtrainFitFor, predictInRegime, type RegimeInfo } from './regime';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
-import { referenceParams } from './advice';
+import { publishedHparams } from './advice';
+import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
 
 // ---- budget text --------------------------------------------------------------------------
 
@@ -36,19 +37,8 @@ export const MAX_BUDGET_FLOPS = 1e30;
 /** Below this (a few seconds of one GPU) there is nothing to plan. */
 export const MIN_BUDGET_FLOPS = 1e12;
 
-const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6, b: 1e9, B: 1e9, g: 1e9, G: 1e9, t: 1e12, T: 1e12, P: 1e15, E: 1e18, Z: 1e21, Y: 1e24 };
-
-function parseNumber(text: string): number | undefined {
-  const m = /^([+-]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([kKmMbBgGtTPEZY]|million|billion|thousand)?$/i.exec(text.trim());
-  if (!m) return undefined;
-  let v = Number(m[1].replace(/[,_]/g, ''));
-  const s = m[2];
-  if (s) {
-    const word = s.toLowerCase();
-    v *= word === 'thousand' ? 1e3 : word === 'million' ? 1e6 : word === 'billion' ? 1e9 : SUFFIX[s] ?? NaN;
-  }
-  return Number.isFinite(v) ? v : undefined;
-}
+/** How the numbers of a budget are written: `1e21`, `5k`, `$2M`, `$1.5 million`, `1,200`; a sign is read so that the error can say it. */
+const BUDGET_NUMBER: NumberSyntax = { suffixes: 'kKmMbBgGtTPEZY', separators: ',_', signed: true, words: true };
 
 /**
  * A budget as people write it: `1e21` or `1e21 FLOPs` (FLOPs), `5000 H100-h` / `5000 H100 hours` /
@@ -59,20 +49,20 @@ export function parseBudget(text: string): Budget | { error: string } {
   if (!raw) return { error: 'empty budget: give FLOPs (1e21), accelerator-hours (5000 H100-h) or dollars ($2M)' };
   let m = /^\$\s*(.+)$/.exec(raw) ?? /^(.+?)\s*(?:usd|dollars?|\$)$/i.exec(raw);
   if (m) {
-    const usd = parseNumber(m[1]);
+    const usd = parseSuffixedNumber(m[1], BUDGET_NUMBER);
     if (usd === undefined) return { error: `cannot read a dollar amount in "${raw}"` };
     if (usd <= 0) return { error: `the budget must be positive (got $${usd})` };
     return { kind: 'usd', usd, text: raw };
   }
   m = /^(.+?)\s*flops?$/i.exec(raw);
-  const flopsOnly = parseNumber(m ? m[1] : raw);
+  const flopsOnly = parseSuffixedNumber(m ? m[1] : raw, BUDGET_NUMBER);
   if (flopsOnly !== undefined) {
     if (flopsOnly <= 0) return { error: `the budget must be positive (got ${flopsOnly} FLOPs)` };
     return { kind: 'flops', flops: flopsOnly, text: raw };
   }
   m = /^(.+?)\s+([A-Za-z][\w.-]*?)[\s-]*(?:h|hr|hrs|hours?|gpu-?h(?:ours?)?)$/i.exec(raw);
   if (m) {
-    const hours = parseNumber(m[1]);
+    const hours = parseSuffixedNumber(m[1], BUDGET_NUMBER);
     if (hours === undefined) return { error: `cannot read a number of hours in "${raw}"` };
     if (hours <= 0) return { error: `the budget must be positive (got ${hours} hours)` };
     const hw = m[2].replace(/[-\s]+$/, '');
@@ -190,7 +180,7 @@ function chinchillaLoss(p: ChinchillaParams, n: number, d: number): number {
 /** Closed-form argmin of L(N, C/6N) (Hoffmann et al. eq. 4): N* = G·(C/6)^(β/(α+β)). */
 export function chinchillaOptimalParams(p: ChinchillaParams, flops: number): number {
   const g = ((p.alpha * p.A) / (p.beta * p.B)) ** (1 / (p.alpha + p.beta));
-  return g * (flops / 6) ** (p.beta / (p.alpha + p.beta));
+  return g * (flops / FLOPS_PER_PARAM_TOKEN) ** (p.beta / (p.alpha + p.beta));
 }
 
 function fittedParams(fit: CrossRunFit): ChinchillaParams | undefined {
@@ -204,19 +194,12 @@ function fittedParams(fit: CrossRunFit): ChinchillaParams | undefined {
 function optimalWithInference(p: ChinchillaParams, flops: number, inferenceTokens: number, nGuess: number): number {
   const lossAt = (lnN: number) => {
     const n = Math.exp(lnN);
-    const d = (flops - 2 * n * inferenceTokens) / (6 * n);
+    const d = tokensForFlops(flops - 2 * n * inferenceTokens, n);
     return d <= 0 ? Number.POSITIVE_INFINITY : chinchillaLoss(p, n, d);
   };
-  let lo = Math.log(nGuess) - 12;
-  let hi = Math.min(Math.log(nGuess) + 1, Math.log(flops / (2 * inferenceTokens)));
-  const r = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-9; i++) {
-    const a = hi - r * (hi - lo);
-    const b = lo + r * (hi - lo);
-    if (lossAt(a) < lossAt(b)) hi = b;
-    else lo = a;
-  }
-  return Math.exp((lo + hi) / 2);
+  const lo = Math.log(nGuess) - 12;
+  const hi = Math.min(Math.log(nGuess) + 1, Math.log(flops / (2 * inferenceTokens)));
+  return Math.exp(goldenSectionMinimum(lossAt, lo, hi, { tolerance: 1e-9, maxSteps: 200 }));
 }
 
 // ---- shape and hyperparameters -------------------------------------------------------------
@@ -245,18 +228,10 @@ export function suggestShape(params: number, vocab = 50304): ShapeSuggestion {
 }
 
 function hparamAdvice(nonEmbedding: number, tokens: number, shape: ShapeSuggestion, seqLen: number): { lr: HparamAdvice; batchTokens: HparamAdvice } {
-  const stepN = Math.max(1, nonEmbedding);
-  const refStep = (law: typeof stepLaw.lr, x: number[]) => law.evaluate(referenceParams(law), x);
-  // DeepSeek's compute is M·D with M = 72·L·d² + 6·L·d·l_seq non-embedding FLOPs per token.
-  const m = 72 * shape.nLayer * shape.dModel ** 2 + 6 * shape.nLayer * shape.dModel * seqLen;
-  const cDeepseek = m * tokens;
-  const lrStep = refStep(stepLaw.lr, [stepN, tokens]);
-  const lrDeep = refStep(deepseekLaw.lr, [cDeepseek]);
-  const bsStep = refStep(stepLaw.batch, [tokens]);
-  const bsDeep = refStep(deepseekLaw.batch, [cDeepseek]);
+  const { steplaw, deepseek } = publishedHparams(Math.max(1, nonEmbedding), tokens, shape, seqLen);
   return {
-    lr: { value: lrStep, steplaw: lrStep, deepseek: lrDeep, source: 'Step Law (Li et al. 2025: N non-embedding, D; AdamW, warmup + cosine); DeepSeek (2024: C = M·D, multi-step schedule) for comparison' },
-    batchTokens: { value: bsStep, steplaw: bsStep, deepseek: bsDeep, source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens' },
+    lr: { value: steplaw.lr, steplaw: steplaw.lr, deepseek: deepseek.lr, source: 'Step Law (Li et al. 2025: N non-embedding, D; AdamW, warmup + cosine); DeepSeek (2024: C = M·D, multi-step schedule) for comparison' },
+    batchTokens: { value: steplaw.batchTokens, steplaw: steplaw.batchTokens, deepseek: deepseek.batchTokens, source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens' },
   };
 }
 
@@ -347,13 +322,13 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     notes.push(`Memory cap ${(request.memoryCapBytes / 1e9).toFixed(0)} GB per accelerator${shards > 1 ? ` × ${shards} (ZeRO-3 / FSDP sharding)` : ''}: at most ${(maxParams / 1e9).toFixed(2)} B parameters (16 B/param weights, gradients and Adam state; activations need extra room).`);
   }
 
-  const trainingTokensFor = (n: number) => (flops - 2 * n * inferenceTokens) / (6 * n);
+  const trainingTokensFor = (n: number) => tokensForFlops(flops - 2 * n * inferenceTokens, n);
   const candidate = (label: string, n: number, extraNotes: string[] = []): BudgetCandidate | undefined => {
     const tokens = trainingTokensFor(n);
     if (!(tokens > 0) || !(n > 0)) return undefined;
     const shape = suggestShape(n, vocab);
     const hp = hparamAdvice(shape.nonEmbeddingParams, tokens, shape, seqLen);
-    const trainFlops = 6 * n * tokens;
+    const trainFlops = approxTrainingFlops(n, tokens);
     const time = computeTime(trainFlops, profile, { mfu: table.mfu, gpus: request.gpus });
     let loss: BudgetCandidate['loss'];
     if (context.lossLaw && fitted) {

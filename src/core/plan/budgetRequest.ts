@@ -7,6 +7,7 @@ import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
 import type { FamilyLaw, PlanBudgetRequest } from '../../shared/protocol';
 import { formatCount, formatFlops, formatLoss, formatInterval } from '../../shared/format';
+import { parseSuffixedNumber } from '../numberText';
 
 /** The family whose law calibrates the plan: the one asked for, else the only fitted one, else the one with most runs. */
 export function chooseFamily(families: readonly FamilyLaw[], wanted?: string): { law?: FamilyLaw; note?: string } {
@@ -52,13 +53,13 @@ export function validateBudget(text: string): string | undefined {
   return 'error' in parsed ? parsed.error : undefined;
 }
 
-/** Reads a positive number written like `7e9`, `7B`, `1.5T`, `300k`, `2,000` (undefined when not one). */
-export function parseAmount(text: string): number | undefined {
-  const m = /^\s*([0-9][0-9,_]*\.?[0-9]*(?:e[+-]?\d+)?)\s*([kmbt])?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const scale = { k: 1e3, m: 1e6, b: 1e9, t: 1e12 }[(m[2] ?? '').toLowerCase() as 'k'] ?? 1;
-  const v = Number(m[1].replace(/[,_]/g, '')) * scale;
-  return Number.isFinite(v) && v > 0 ? v : undefined;
+/**
+ * Reads a positive number written like `7e9`, `7B`, `1.5T`, `300k`, `2,000` (undefined when not
+ * one). `signed` also reads a sign, zero and negative values: the CLI passes those on so that the
+ * planner's error names the flag and the value.
+ */
+export function parseAmount(text: string, { signed = false }: { signed?: boolean } = {}): number | undefined {
+  return parseSuffixedNumber(text, { suffixes: 'kKmMbBtT', separators: ',_', signed });
 }
 
 /** `30 days on 256 GPUs`, `30d 256`, `30 256` → days and GPUs. */

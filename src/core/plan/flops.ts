@@ -17,6 +17,7 @@
 // * Mixture of experts: N_nonembedding is the active (top-k experts) count.
 // * Norms, biases, softmax and activations are ignored (a fraction of a percent at these sizes).
 import type { TrainingPlan } from '../configs/types';
+import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 
 export const FLOPS_CONVENTION =
   'Kaplan et al. 2020: 6·(N_nonembedding + d_model·vocab)·D + 6·n_layer·n_ctx·d_attn·D (causal attention, halved)';
@@ -64,9 +65,10 @@ export function flopsPerToken(plan: Omit<FlopsInput, 'tokens'>): Omit<FlopsBreak
     notes.push('Sequence length unknown: the attention term is left out.');
   }
   // Mixture of experts: a token passes through its top-k experts only, so the active count is used.
-  const nonEmbeddingPerToken = 6 * (plan.params.activeNonEmbedding ?? plan.params.nonEmbedding);
+  const nonEmbeddingPerToken = FLOPS_PER_PARAM_TOKEN * (plan.params.activeNonEmbedding ?? plan.params.nonEmbedding);
   if (plan.params.activeNonEmbedding !== undefined) notes.push('Mixture of experts: 6·N uses the active (top-k) non-embedding parameters.');
-  const headPerToken = 6 * a.dModel * a.vocab;
+  const headPerToken = FLOPS_PER_PARAM_TOKEN * a.dModel * a.vocab;
+  // Not parameters: 3 × Kaplan's forward 2·n_layer·n_ctx·d_attn (backward ≈ 2 × forward, as for 6·N).
   const attentionPerToken = nCtx === undefined ? 0 : 6 * a.nLayer * nCtx * dAttn;
   const out = { nonEmbeddingPerToken, headPerToken, attentionPerToken, perToken: nonEmbeddingPerToken + headPerToken + attentionPerToken, notes };
   return nCtx === undefined ? out : { ...out, nCtx };

@@ -1,5 +1,6 @@
 // Numbers and loss units as trainers print them in plain-text logs.
 import type { MetricRole, MetricUnit } from './types';
+import { magnitudeOf } from '../numberText';
 
 export type TextNumber = { kind: 'number'; value: number } | { kind: 'nonfinite'; text: string } | { kind: 'none' };
 
@@ -8,9 +9,10 @@ const PLAIN = /^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][+-]?\d+)?$/;
 /**
  * Human-format suffixes: nanotron's `human_format` (nanotron/logging.py) writes K, M, G, T, P, E
  * (newer versions B for billions); `k` is a common hand-written form. A suffix followed by more
- * letters ("2.47GiB") is a unit, not a multiplier, and does not parse.
+ * letters ("2.47GiB") is a unit, not a multiplier, and does not parse. Case-sensitive: no `m`,
+ * which next to a number in a log may be milli.
  */
-const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, G: 1e9, B: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const SUFFIXES = 'kKMGBTPE';
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 
 /** A printed value: plain, `%E`, with thousands commas, with a K/M/G/B/T/P/E suffix, or nan/inf. */
@@ -19,9 +21,9 @@ export function parseTextNumber(raw: string): TextNumber {
   if (t === '') return { kind: 'none' };
   if (NON_FINITE.test(t)) return { kind: 'nonfinite', text: t };
   let scale = 1;
-  const last = t[t.length - 1];
-  if (t.length > 1 && SUFFIX[last] !== undefined && /[\d.]/.test(t[t.length - 2])) {
-    scale = SUFFIX[last];
+  const suffix = t.length > 1 && /[\d.]/.test(t[t.length - 2]) ? magnitudeOf(t[t.length - 1], SUFFIXES) : undefined;
+  if (suffix !== undefined) {
+    scale = suffix;
     t = t.slice(0, -1);
   }
   if (!PLAIN.test(t) || !/\d/.test(t)) return { kind: 'none' };

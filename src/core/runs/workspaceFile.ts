@@ -27,6 +27,7 @@ import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
+import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
 
 export { WORKSPACE_FILE_NAME };
 
@@ -82,17 +83,15 @@ export interface WorkspaceFile {
 }
 
 const RUN_VALUE_KEYS: readonly (keyof RunValues)[] = ['params', 'nonEmbeddingParams', 'tokens', 'tokensPerStep'];
-const SUFFIX: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12 };
-const COUNT = /^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbgt])?$/i;
+/** Counts in the file: no sign, no thousands commas (`_` is taken out before, see parseCount). */
+const COUNT: NumberSyntax = { suffixes: 'kKmMbBgGtT', separators: '', signed: false };
 
 /** A positive count: a number, or text like `1.3B`, `350M`, `2e9`, `65_536`. */
 export function parseCount(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? v : undefined;
   if (typeof v !== 'string') return undefined;
-  const m = COUNT.exec(v.trim().replace(/_/g, ''));
-  if (!m) return undefined;
-  const n = Number(m[1]) * (m[2] ? SUFFIX[m[2].toLowerCase()] : 1);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  // `_` may stand anywhere among the digits, as YAML 1.1 allows in numbers.
+  return parseSuffixedNumber(v.trim().replace(/_/g, ''), COUNT);
 }
 
 function matcherOf(globs: string[]): Matcher {
