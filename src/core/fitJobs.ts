@@ -93,15 +93,16 @@ export interface FitAnswer<K extends FitJobKind = FitJobKind> {
 /**
  * Where the engine's fits run. `key` is a hash of everything the job is computed from; `slot` names
  * what it is for (a run's curve, a family's law): a newer job for the same slot replaces one still
- * waiting. `makeJob` is called (at once) only when the job has to be queued or run; `tag` is handed
- * back with its answer. The answer is the newest fit finished for the slot: the one asked for, or
- * while that runs elsewhere one made before from other inputs (its `key` says which), or undefined.
+ * waiting. `makeJob` is called only when the job is run, possibly later: what it reads must not
+ * change meanwhile (the run index hands out runs whose series never change). `tag` is handed back
+ * with the answer. The answer is the newest fit finished for the slot: the one asked for, or while
+ * that runs elsewhere one made before from other inputs (its `key` says which), or undefined.
  */
 export interface Fitter {
-  fit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined;
+  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined;
 }
 
 /** Fits in the calling thread, at once (the CLI, tests, benchmarks). */
 export const inlineFitter: Fitter = {
-  fit: (_slot, key, makeJob, control, tag) => ({ key, result: runFitJob(makeJob(), control), tag }),
+  fit: (_slot, key, _kind, makeJob, control, tag) => ({ key, result: runFitJob(makeJob(), control), tag }),
 };

@@ -299,15 +299,15 @@ export class ScalingWorkspace {
    * The newest fit of `slot` through the fitter (see `options.fitter` and `Fitter.fit`): the one of
    * `key`, or while that runs elsewhere (it is counted in the snapshot) one made before, if any.
    */
-  private latestFit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string): FitAnswer<K> | undefined {
-    const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck }, tag);
+  private latestFit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string): FitAnswer<K> | undefined {
+    const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, kind, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck }, tag);
     if (answer?.key !== key) this.fitsPending++;
     return answer;
   }
 
   /** The fit of exactly `key` through the fitter; undefined while it runs elsewhere. */
-  private fit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, roundDeadline: number): FitJobResult<K> | undefined {
-    const answer = this.latestFit(slot, key, makeJob, roundDeadline);
+  private fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number): FitJobResult<K> | undefined {
+    const answer = this.latestFit(slot, key, kind, makeJob, roundDeadline);
     return answer?.key === key ? answer.result : undefined;
   }
 
@@ -405,7 +405,7 @@ export class ScalingWorkspace {
     if (sweepFamily !== undefined) {
       const runs = this.sweepRuns(sweepFamily);
       const sweepJob = { kind: 'sweep' as const, plan, runs, seed: this.options.seed ?? 1 };
-      const sweep = this.fit(`sweep:${file}`, JSON.stringify(sweepJob), () => sweepJob, deadline) ?? { notes: ['LR and batch advice from the family\'s sweeps: still being fitted.'] };
+      const sweep = this.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? { notes: ['LR and batch advice from the family\'s sweeps: still being fitted.'] };
       if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
       if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
       if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
@@ -472,7 +472,7 @@ export class ScalingWorkspace {
   private overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } {
     const familyKey = this.familyCache.get(family)?.key ?? JSON.stringify(points);
     const job = () => ({ kind: 'overtrain' as const, chinchilla, points, seed: this.options.seed ?? 1 });
-    return this.fit(`overtrain:${family}`, `overtrain|${familyKey}`, job, deadline) ?? { error: 'still being fitted' };
+    return this.fit(`overtrain:${family}`, `overtrain|${familyKey}`, 'overtrain', job, deadline) ?? { error: 'still being fitted' };
   }
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
@@ -512,7 +512,7 @@ export class ScalingWorkspace {
       // Only the curve law's value takes a fit; the smoothed final or minimum loss is read here.
       const point =
         mode.kind === 'curve'
-          ? this.fit(`point:${run.id}`, `${this.seriesHash(loss)}|${input.tokensPerStep}|${JSON.stringify(mode)}`, () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options.seed ?? 1 }), deadline)
+          ? this.fit(`point:${run.id}`, `${this.seriesHash(loss)}|${input.tokensPerStep}|${JSON.stringify(mode)}`, 'runPoint', () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options.seed ?? 1 }), deadline)
           : runPoint(input, mode);
       if (point === undefined) {
         entry.pointsPending++;
@@ -538,7 +538,7 @@ export class ScalingWorkspace {
       let pending = pointsPending > 0;
       const key = JSON.stringify({ points, priors: pin?.priors });
       if (!pending && (!cached || cached.key !== key)) {
-        const answer = this.latestFit(`family:${family}`, key, () => ({ kind: 'family', points, priors: pin?.priors, seed: this.options.seed ?? 1 }), deadline);
+        const answer = this.latestFit(`family:${family}`, key, 'family', () => ({ kind: 'family', points, priors: pin?.priors, seed: this.options.seed ?? 1 }), deadline);
         pending = answer?.key !== key;
         if (answer && answer.key !== cached?.key) {
           // The key is the JSON of the points and priors the answer was fitted to.
@@ -587,10 +587,10 @@ export class ScalingWorkspace {
       const makeJob = () => {
         const c = chosen();
         const schedule = 'error' in c ? { targetStep: plannedEnd } : { targetStep: c.targetStep, law: c.lawId, lr: c.lr };
-        // Copies: the index's arrays are views that later appends or a rewrite may change.
+        // Copies: the index's arrays are views into larger buffers, which a message would copy whole.
         return { kind: 'curve' as const, steps: loss.steps.slice(), losses: loss.values.slice(), plannedEndStep: plannedEnd, ...schedule, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
       };
-      const answer = this.latestFit(`curve:${run.id}`, key, makeJob, deadline, JSON.stringify(seen));
+      const answer = this.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen));
       if (answer && answer.key !== cached?.key) {
         // A fit of the run as it was a moment ago (while the newest one runs) is drawn with the LR as logged now.
         const c = answer.result.lrUsed ? chosen() : undefined;

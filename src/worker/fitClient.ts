@@ -18,7 +18,9 @@ export interface FitClientOptions {
 interface Job {
   slot: string;
   key: string;
-  job: FitJob;
+  kind: FitJobKind;
+  /** Called when the job is sent to the thread: a job replaced while it waits is never built. */
+  makeJob: () => FitJob;
   tag?: string;
 }
 
@@ -60,11 +62,11 @@ export class FitClient implements Fitter {
 
   constructor(private readonly options: FitClientOptions) {}
 
-  fit<K extends FitJobKind>(slot: string, key: string, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> | undefined {
+  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> | undefined {
     const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
     if (answer?.key === key) return answer;
     if (this.stopped) {
-      const failed: FitAnswer<K> = { key, result: failedFit(makeJob().kind as K, this.stopped), tag };
+      const failed: FitAnswer<K> = { key, result: failedFit(kind, this.stopped), tag };
       this.remember(slot, failed);
       return failed;
     }
@@ -78,7 +80,7 @@ export class FitClient implements Fitter {
     const waiting = this.queue.get(slot);
     if (waiting?.key !== key) {
       // Map.set keeps a replaced slot's place in the queue: a run that keeps changing is not sent to the back.
-      this.queue.set(slot, { slot, key, job: makeJob(), tag });
+      this.queue.set(slot, { slot, key, kind, makeJob, tag });
       if (waiting) this.release(waiting.key);
       this.pump();
     }
@@ -180,12 +182,14 @@ export class FitClient implements Fitter {
   private pump(): void {
     if (this.running || this.disposed || this.queue.size === 0) return;
     let next: Job | undefined;
-    for (const job of this.queue.values()) if (!next || PRIORITY[job.job.kind] < PRIORITY[next.job.kind]) next = job;
+    for (const job of this.queue.values()) if (!next || PRIORITY[job.kind] < PRIORITY[next.kind]) next = job;
     this.queue.delete(next!.slot);
     const thread = this.ensureThread();
     const id = this.nextId++;
-    this.running = { ...next!, id };
-    thread.postMessage({ type: 'fit', id, job: next!.job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
+    // The job is built once and kept while it runs: a crash sends the same one again.
+    const job = next!.makeJob();
+    this.running = { ...next!, makeJob: () => job, id };
+    thread.postMessage({ type: 'fit', id, job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
   }
 
   private ensureThread(): Worker {
@@ -213,7 +217,7 @@ export class FitClient implements Fitter {
         this.remember(run.slot, { key: run.key, result: message.result, tag: run.tag });
         if (fitTimedOut(message.result)) this.options.log('info', `${describeSlot(run.slot)}: the fit used its ${this.options.budgetMs()} ms budget; its best so far is shown (raise scalingLens.fit.timeBudgetMs to let it finish)`);
       } else {
-        this.remember(run.slot, { key: run.key, result: failedFit(run.job.kind, 'the fit failed; see the Scaling Lens log'), tag: run.tag });
+        this.remember(run.slot, { key: run.key, result: failedFit(run.kind, 'the fit failed; see the Scaling Lens log'), tag: run.tag });
         this.options.log('error', `${describeSlot(run.slot)}: the fit failed: ${message.error}`);
       }
     }
@@ -238,7 +242,7 @@ export class FitClient implements Fitter {
       const given = run ? [run, ...this.queue.values()] : [...this.queue.values()];
       this.queue.clear();
       for (const job of given) {
-        this.remember(job.slot, { key: job.key, result: failedFit(job.job.kind, this.stopped), tag: job.tag });
+        this.remember(job.slot, { key: job.key, result: failedFit(job.kind, this.stopped), tag: job.tag });
         this.release(job.key);
       }
       this.options.onFitted();
@@ -249,7 +253,7 @@ export class FitClient implements Fitter {
       const crashes = (this.crashes.get(run.key) ?? 0) + 1;
       this.crashes.set(run.key, crashes);
       if (crashes >= MAX_CRASHES_PER_JOB) {
-        this.remember(run.slot, { key: run.key, result: failedFit(run.job.kind, `the fitting thread stopped ${crashes} times while running this fit`), tag: run.tag });
+        this.remember(run.slot, { key: run.key, result: failedFit(run.kind, `the fitting thread stopped ${crashes} times while running this fit`), tag: run.tag });
         this.crashes.delete(run.key);
         this.release(run.key);
         this.options.onFitted();

@@ -44,10 +44,10 @@ test('a fit runs in the fitting thread and answers exactly what the same fit giv
   const { fits, fitted } = client();
   t.after(() => fits.dispose());
   const job = curveJob(4000, 20);
-  assert.equal(fits.fit('curve:a', 'k1', () => job, {}), undefined, 'nothing to show before the first fit lands');
+  assert.equal(fits.fit('curve:a', 'k1', 'curve', () => job, {}), undefined, 'nothing to show before the first fit lands');
   assert.equal(fits.pending, 1);
   assert.equal(await fits.settled(['k1'], 60_000), true);
-  const answer = fits.fit('curve:a', 'k1', () => assert.fail('an answered key is not fitted again'), {});
+  const answer = fits.fit('curve:a', 'k1', 'curve', () => assert.fail('an answered key is not fitted again'), {});
   assert.equal(answer?.key, 'k1');
   assert.deepEqual(answer?.result, runFitJob(curveJob(4000, 20), {}));
   assert.equal(fitted(), 1);
@@ -57,21 +57,21 @@ test('a fit runs in the fitting thread and answers exactly what the same fit giv
 test('one fit per slot at a time; while a slot\'s newer fit waits, the slot answers with its older fit; a newer job replaces one still waiting', async (t) => {
   const { fits } = client();
   t.after(() => fits.dispose());
-  fits.fit('curve:a', 'a1', () => curveJob(4000, 20), {});
+  fits.fit('curve:a', 'a1', 'curve', () => curveJob(4000, 20), {});
   // While a1 runs, a newer fit of the same slot is not queued: it is asked for again once a1 lands.
-  assert.equal(fits.fit('curve:a', 'a0', () => curveJob(3500, 20), {}), undefined);
+  assert.equal(fits.fit('curve:a', 'a0', 'curve', () => curveJob(3500, 20), {}), undefined);
   assert.equal(fits.pending, 1);
-  assert.deepEqual(fits.track(() => fits.fit('curve:a', 'a0', () => curveJob(3500, 20), {})).waiting, ['a1'], 'an estimate waits for the fit running in its slot');
+  assert.deepEqual(fits.track(() => fits.fit('curve:a', 'a0', 'curve', () => curveJob(3500, 20), {})).waiting, ['a1'], 'an estimate waits for the fit running in its slot');
   await fits.settled(['a1'], 60_000);
   assert.equal(fits.pending, 0, 'a0 was never queued');
   // b1 runs; a2 and then a3 wait behind it: a3 takes a2's place, a2 is never fitted.
-  fits.fit('curve:b', 'b1', () => curveJob(4000, 20), {});
-  fits.fit('curve:a', 'a2', () => curveJob(3000, 20), {});
-  assert.equal(fits.fit('curve:a', 'a3', () => curveJob(2000, 20), {})?.key, 'a1', 'the older fit stands in');
+  fits.fit('curve:b', 'b1', 'curve', () => curveJob(4000, 20), {});
+  fits.fit('curve:a', 'a2', 'curve', () => assert.fail('a job replaced while it waits is never built'), {});
+  assert.equal(fits.fit('curve:a', 'a3', 'curve', () => curveJob(2000, 20), {})?.key, 'a1', 'the older fit stands in');
   assert.equal(fits.pending, 2, 'b1 running, a3 waiting (a2 replaced)');
   assert.equal(await fits.settled(['a2'], 0), true, 'a replaced job is given up at once');
   assert.equal(await fits.settled(['a3', 'b1'], 60_000), true);
-  const answer = fits.fit('curve:a', 'a3', () => assert.fail('already answered'), {});
+  const answer = fits.fit('curve:a', 'a3', 'curve', () => assert.fail('already answered'), {});
   assert.equal(answer?.key, 'a3');
   assert.deepEqual(answer?.result, runFitJob(curveJob(2000, 20), {}));
 });
@@ -80,27 +80,27 @@ test('cancellation is seen mid-fit: a fit that would take minutes stops, and its
   const { fits, fitted } = client();
   t.after(() => fits.dispose());
   // 200,000 resamples take far longer than the test's time-out: only the shared flag ends it.
-  fits.fit('curve:slow', 'slow', () => curveJob(4000, 200_000), {});
+  fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 200_000), {});
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(fits.pending, 1);
   fits.cancelAll();
   assert.equal(await fits.settled(['slow'], 120_000), true, 'the fit stopped');
   assert.equal(fits.pending, 0);
-  assert.equal(fits.fit('curve:slow', 'slow', () => curveJob(4000, 20), {}), undefined, 'the cancelled fit left no answer; asking again queues it');
+  assert.equal(fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 20), {}), undefined, 'the cancelled fit left no answer; asking again queues it');
   assert.equal(fitted(), 0);
 });
 
 test('a fit past its time budget answers with its best so far, marked cut short, and says so in the log; raising the budget redoes it', async (t) => {
   const { fits, logs } = client({ budgetMs: 50 });
   t.after(() => fits.dispose());
-  fits.fit('curve:slow', 'slow', () => curveJob(4000, 200_000), {});
+  fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 200_000), {});
   assert.equal(await fits.settled(['slow'], 120_000), true);
-  const answer = fits.fit('curve:slow', 'slow', () => curveJob(4000, 200_000), {});
+  const answer = fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 200_000), {});
   assert.ok(answer && 'lawId' in answer.result.fit, 'a best-so-far curve');
   assert.equal(answer.result.fit.timedOut, true);
   assert.ok(logs.some((l) => /curve of run slow: the fit used its 50 ms budget/.test(l)), logs.join('\n'));
   fits.forgetTimedOut();
-  fits.fit('curve:slow', 'slow', () => curveJob(4000, 20), {});
+  fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 20), {});
   assert.equal(fits.pending, 1, 'asked again, it is fitted again');
 });
 
@@ -108,23 +108,23 @@ test('the fitting thread killed mid-fit is restarted and the fit redone; a fit t
   const { fits, logs } = client();
   t.after(() => fits.dispose());
   // About 2 s of fitting: still running when the thread is killed 200 ms in.
-  fits.fit('curve:a', 'a1', () => curveJob(4000, 5_000), {});
+  fits.fit('curve:a', 'a1', 'curve', () => curveJob(4000, 5_000), {});
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(fits.pending, 1, 'the fit is still running');
   await fits.crashForTest();
   assert.equal(await fits.settled(['a1'], 120_000), true);
   assert.equal(fits.generation, 2, 'a new thread');
-  const redone = fits.fit('curve:a', 'a1', () => assert.fail('answered'), {});
+  const redone = fits.fit('curve:a', 'a1', 'curve', () => assert.fail('answered'), {});
   assert.deepEqual(redone?.result, runFitJob(curveJob(4000, 5_000), {}), 'the redone fit is the fit');
   assert.ok(logs.some((l) => /fitting thread stopped .* during curve of run a; restarting/.test(l)), logs.join('\n'));
 
-  fits.fit('curve:b', 'b1', () => curveJob(4000, 200_000), {});
+  fits.fit('curve:b', 'b1', 'curve', () => curveJob(4000, 200_000), {});
   for (let i = 0; i < 2; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await fits.crashForTest();
   }
   assert.equal(await fits.settled(['b1'], 60_000), true);
-  const failed = fits.fit<'curve'>('curve:b', 'b1', () => assert.fail('answered'), {});
+  const failed = fits.fit<'curve'>('curve:b', 'b1', 'curve', () => assert.fail('answered'), {});
   assert.match('error' in failed!.result.fit ? failed!.result.fit.error : '', /stopped 2 times while running this fit/);
 });
 
