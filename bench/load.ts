@@ -225,6 +225,8 @@ async function host(o: Options): Promise<void> {
   const peakRss = Math.max(...samples.map((s) => s.rssMB));
   const rssAt = (t: number) => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), samples[0]);
   const runsMoved = [...moved.values()].filter((n) => n > 0).length;
+  // Each change of a run's prediction is a refit that landed (a refit can also land unchanged, so at least this many).
+  const predictionChanges = [...moved.values()].reduce((a, n) => a + n, 0);
   const json = {
     options: o,
     machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`,
@@ -243,6 +245,7 @@ async function host(o: Options): Promise<void> {
     fitsWaiting: { median: percentile(snapshots.map((s) => s.fitting), 50), max: Math.max(0, ...snapshots.map((s) => s.fitting)) },
     runsWithCurveAtEnd: final?.runs.filter((r) => r.curve).length ?? 0,
     runsWhosePredictionMoved: runsMoved,
+    predictionChanges,
     eventLoopDelayMs: loadDelay,
     eventLoopDelayWindows: windows,
     memory: {
@@ -277,7 +280,7 @@ async function host(o: Options): Promise<void> {
     `| snapshots (predictions) | ${snapshots.length} (${versionsDuringLoad} during the load), median ${f1(json.snapshotIntervalS.median)} s apart, longest gap ${f1(json.snapshotIntervalS.max)} s |`,
     `| worker time per snapshot (fits run apart, in the fitting thread) | median ${f1(json.buildMs.median)} ms, max ${f1(json.buildMs.max)} ms |`,
     `| fits queued or running when a snapshot was built | median ${f1(json.fitsWaiting.median)}, max ${json.fitsWaiting.max} |`,
-    `| predictions that moved | ${runsMoved} of ${o.files} runs' predicted final loss changed between snapshots; ${json.runsWithCurveAtEnd} runs extrapolated at the end |`,
+    `| predictions that moved | ${runsMoved} of ${o.files} runs' predicted final loss changed between snapshots, ${predictionChanges} times in all (refits landed from the fitting thread, at least); ${json.runsWithCurveAtEnd} runs extrapolated at the end |`,
     `| filesChanged batches / dashboard deltas serialised | ${batches} / ${f1(json.dashboardDeltaMB)} MB; host work per snapshot (diff + serialise) median ${f1(json.hostSnapshotHandlerMs.median)} ms, max ${f1(json.hostSnapshotHandlerMs.max)} ms |`,
     '',
     `Event-loop delay is the lateness of a ${DELAY_RESOLUTION_MS} ms timer (monitorEventLoopDelay, its interval subtracted). On a shared 2-core`,
