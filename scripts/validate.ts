@@ -1,7 +1,7 @@
 // `npm run validate`: accuracy of the scaling-law engine measured on published data in
 // ../shared/data (never shipped, never copied into the project), each figure beside a plain
 // SciPy baseline doing the same fit (bench/scipy_baselines.py), and the coverage of our nominal
-// 80% intervals, raw and after the width multipliers of src/core/fit/calibration.ts.
+// 80% intervals, raw and as calibrated by src/core/fit/calibration.ts (curve error floors, multipliers).
 // Writes validation/report.md and validation/report.json (git-ignored).
 //
 // Usage: npm run validate [-- --quick] [-- --data <dir>] [-- --only <data set dir>]   (--quick: fewer bootstrap resamples, for a smoke run)
@@ -27,7 +27,7 @@ import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
 import { smoothedFinalLoss } from '../src/core/fit/crossRun';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
-import { INTERVAL_CALIBRATION, intervalKindOf, intervalMultiplier, type IntervalKind } from '../src/core/fit/calibration';
+import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, intervalKindOf, intervalMultiplier, isCurveKind, type IntervalKind } from '../src/core/fit/calibration';
 
 const repoRoot = path.resolve(__dirname, '..');
 /** `--data <dir>` overrides the default ../shared/data (e.g. to check the message when it is absent). */
@@ -45,11 +45,13 @@ const FAMILY_RESAMPLES = QUICK ? 8 : 50;
 const FIT_BUDGET_MS = 120_000;
 
 // ---------------------------------------------------------------------------------------------
-// Cases: one prediction compared with the truth. `kind` says which calibration multiplier applies.
+// Cases: one prediction compared with the truth. `kind` says which calibration applies.
 
 type Kind = IntervalKind;
 // Calibration kinds named through the law kinds, whatever calibration.ts calls them.
 const CURVE: Kind = intervalKindOf('curve');
+/** A family's schedule-aware fit carried to other schedules (no law kind of its own: the engine makes no such prediction). */
+const CURVE_TRANSFER: Kind = 'curveTransfer';
 const CROSS: Kind = intervalKindOf('cross-run');
 const HPARAM: Kind = intervalKindOf('hparam');
 
@@ -383,7 +385,7 @@ function validateMultipower(): void {
           experiment: 'fit constant+cosine 24k → other schedules',
           label: `${size}M ${c.name}`,
           law: law.id === 'multipower' ? 'multipower' : 'annealing',
-          kind: CURVE,
+          kind: CURVE_TRANSFER,
           group: `mpl-${size}M`,
           truth: actualFinal,
           predicted: predEnd,
@@ -723,25 +725,53 @@ function neededMultiplier(c: Case): number {
   return half > 0 ? Math.abs(Math.log(c.truth) - Math.log(c.predicted)) / half : Infinity;
 }
 
-/** Covered with the multiplier the engine would apply (calibration.ts never narrows: ≥ 1). */
-function covered(c: Case, m: number): boolean {
-  return neededMultiplier(c) <= Math.max(1, m);
+/**
+ * Error floor this case's raw interval needs to cover the truth (curves, calibration.ts): 0 when
+ * it covers it already (stretched to contain the prediction), else |ln truth − ln value|. The
+ * single-run cases are all at the floor's reference distance (first 30% → the end), so unscaled.
+ */
+function neededFloor(c: Case): number {
+  const lo = Math.min(c.interval[0], c.predicted);
+  const hi = Math.max(c.interval[1], c.predicted);
+  if (c.truth >= lo && c.truth <= hi) return 0;
+  return c.truth > 0 && c.predicted > 0 ? Math.abs(Math.log(c.truth) - Math.log(c.predicted)) : Infinity;
 }
 
-/** The multiplier in calibration.ts for a kind, as the engine applies it. */
+/** What a case needs of its kind's calibration: a floor for curves, a multiplier for the others. */
+function needed(c: Case): number {
+  return isCurveKind(c.kind) ? neededFloor(c) : neededMultiplier(c);
+}
+
+/** The calibration that leaves a kind's intervals as the bootstrap made them: floor 0, multiplier 1. */
+function rawCalibration(k: Kind): number {
+  return isCurveKind(k) ? 0 : 1;
+}
+
+/** Covered with calibration `p` (a floor, or a multiplier, which calibration.ts never lets narrow: ≥ 1). */
+function covered(c: Case, p: number): boolean {
+  return needed(c) <= (isCurveKind(c.kind) ? p : Math.max(1, p));
+}
+
+/** The calibration in calibration.ts for a kind, as the engine applies it. */
 function inUse(k: Kind): number {
-  return intervalMultiplier(k);
+  return isCurveKind(k) ? CURVE_ERROR_FLOOR[k] : intervalMultiplier(k);
+}
+
+/** A calibration as the report shows it: ±floor (as a relative error) or ×multiplier. */
+function showCalibration(k: Kind, p: number): string {
+  return isCurveKind(k) ? `±${pct(100 * p, 1)}` : `×${fmt(p)}`;
 }
 
 /**
- * Smallest multiplier covering `level` of the cases, each group weighing the same (a group with
- * many cases must not set the width for all): weighted quantile of the needed multipliers.
+ * Smallest calibration (floor or multiplier) covering `level` of the cases, each group weighing
+ * the same (a group with many cases must not set the width for all): weighted quantile of what
+ * each case needs.
  */
 function calibrate(cs: readonly Case[], level = LEVEL): number {
   if (!cs.length) return NaN;
   const groups = new Map<string, number>();
   for (const c of cs) groups.set(c.group, (groups.get(c.group) ?? 0) + 1);
-  const items = cs.map((c) => ({ m: neededMultiplier(c), w: 1 / (groups.size * (groups.get(c.group) ?? 1)) })).sort((a, b) => a.m - b.m);
+  const items = cs.map((c) => ({ m: needed(c), w: 1 / (groups.size * (groups.get(c.group) ?? 1)) })).sort((a, b) => a.m - b.m);
   let acc = 0;
   for (const it of items) {
     acc += it.w;
@@ -815,7 +845,7 @@ function summaryRows(cs: readonly Case[]): { key: string; n: number; ours: numbe
     scipy: mean(l.filter((c) => c.scipyErrorPct !== undefined).map((c) => c.scipyErrorPct!)),
     scipyMed: median(l.filter((c) => c.scipyErrorPct !== undefined).map((c) => c.scipyErrorPct!)),
     // Published defaults claim no interval: no coverage to report.
-    cov: l[0].law.includes('defaults') ? NaN : coverage(l, 1),
+    cov: l[0].law.includes('defaults') ? NaN : coverage(l, rawCalibration(l[0].kind)),
     covCal: l[0].law.includes('defaults') ? NaN : coverage(l, inUse(l[0].kind)),
   }));
 }
@@ -855,7 +885,7 @@ function main(): void {
 
   // Calibration per kind; the published defaults claim no interval, so they are not counted.
   const calibCases = (k: Kind) => cases.filter((c) => c.kind === k && !c.law.includes('defaults'));
-  const KINDS: Kind[] = [CURVE, CROSS, HPARAM];
+  const KINDS: Kind[] = [CURVE, CURVE_TRANSFER, CROSS, HPARAM];
   const derived = Object.fromEntries(KINDS.map((k) => [k, roundUp(calibrate(calibCases(k)))])) as Record<Kind, number>;
   const lodo: { kind: Kind; group: string; n: number; m: number; cov: number; covRaw: number }[] = [];
   for (const k of KINDS) {
@@ -863,7 +893,7 @@ function main(): void {
     for (const g of [...new Set(cs.map((c) => c.group))]) {
       const held = cs.filter((c) => c.group === g);
       const m = calibrate(cs.filter((c) => c.group !== g));
-      lodo.push({ kind: k, group: g, n: held.length, m, cov: coverage(held, m), covRaw: coverage(held, 1) });
+      lodo.push({ kind: k, group: g, n: held.length, m, cov: coverage(held, m), covRaw: coverage(held, rawCalibration(k)) });
     }
   }
 
@@ -876,7 +906,7 @@ function main(): void {
       ? `SciPy baseline: \`bench/scipy_baselines.py\` (${Object.entries(scipy.versions ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}): same data, same law and parameterisation, same start grid, \`scipy.optimize.least_squares\` with \`loss='huber'\`, \`f_scale=1e-3\` on log residuals (polyfit / lstsq for the IsoFLOP parabolas and Step Law surfaces).`
       : `SciPy baseline NOT run: ${scipy.message}.`,
   );
-  md.push(`Intervals: nominal ${LEVEL * 100}% bootstrap percentile intervals (${CROSS_RESAMPLES} run resamples for cross-run fits, ${CURVE_RESAMPLES} moving-block resamples for single-curve fits, ${FAMILY_RESAMPLES} for the two-curve multi-power family fits). "calibrated" = widths multiplied by \`INTERVAL_CALIBRATION\` (${Object.keys(INTERVAL_CALIBRATION).map((k) => `${k} ${intervalMultiplier(k as Kind)}`).join(', ')}), widened in log space about the prediction as the engine does.`);
+  md.push(`Intervals: nominal ${LEVEL * 100}% bootstrap percentile intervals (${CROSS_RESAMPLES} run resamples for cross-run fits, ${CURVE_RESAMPLES} moving-block resamples for single-curve fits, ${FAMILY_RESAMPLES} for the two-curve multi-power family fits). "calibrated" = as the engine does (calibration.ts), in log space about the prediction: curves at least ± \`CURVE_ERROR_FLOOR\` (${Object.entries(CURVE_ERROR_FLOOR).map(([k, f]) => `${k} ±${pct(100 * f, 1)}`).join(', ')}), the others' half-widths times \`INTERVAL_CALIBRATION\` (${Object.keys(INTERVAL_CALIBRATION).map((k) => `${k} ×${intervalMultiplier(k as Kind)}`).join(', ')}).`);
   md.push('Errors: loss predictions in % of the observed loss; N*, lr*, batch as a factor error 100·(max(p/t, t/p) − 1)%.', '');
 
   md.push('## Summary', '');
@@ -919,7 +949,7 @@ function main(): void {
     md.push(
       ...table(
         ['case', 'experiment', 'law', 'observed', 'predicted [raw 80%]', 'err', 'SciPy', 'SciPy err', 'covered raw / cal.'],
-        l.map((c) => [c.label, c.experiment, c.law, fmt(c.truth, 4), `${fmt(c.predicted, 4)} [${fmt(c.interval[0], 4)}, ${fmt(c.interval[1], 4)}]`, pct(c.errorPct), c.scipy === undefined ? '–' : fmt(c.scipy, 4), pct(c.scipyErrorPct), `${covered(c, 1) ? 'yes' : 'no'} / ${covered(c, inUse(c.kind)) ? 'yes' : 'no'}`]),
+        l.map((c) => [c.label, c.experiment, c.law, fmt(c.truth, 4), `${fmt(c.predicted, 4)} [${fmt(c.interval[0], 4)}, ${fmt(c.interval[1], 4)}]`, pct(c.errorPct), c.scipy === undefined ? '–' : fmt(c.scipy, 4), pct(c.scipyErrorPct), `${covered(c, rawCalibration(c.kind)) ? 'yes' : 'no'} / ${covered(c, inUse(c.kind)) ? 'yes' : 'no'}`]),
       ),
       '',
     );
@@ -959,17 +989,17 @@ function main(): void {
   }
 
   md.push('## Interval coverage and calibration', '');
-  md.push(`Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. The multiplier scales both half-widths around the prediction.`, '');
+  md.push(`Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. Calibration widens about the prediction: a curve interval to at least the error floor, the others\' half-widths by the multiplier.`, '');
   const kindRows = KINDS.map((k) => {
     const cs = calibCases(k);
-    return [k, cs.length, pct(100 * coverage(cs, 1), 0), fmt(inUse(k)), pct(100 * coverage(cs, inUse(k)), 0), fmt(derived[k]), pct(100 * coverage(cs, derived[k]), 0)];
+    return [k, cs.length, pct(100 * coverage(cs, rawCalibration(k)), 0), showCalibration(k, inUse(k)), pct(100 * coverage(cs, inUse(k)), 0), showCalibration(k, derived[k]), pct(100 * coverage(cs, derived[k]), 0)];
   });
-  md.push(...table(['kind', 'cases', 'coverage raw', 'multiplier in calibration.ts', 'coverage with it', 'multiplier derived now', 'coverage with derived'], kindRows), '');
-  md.push('Derivation: per kind, the weighted 80th percentile of the multiplier each case needs (each group — data set, or model size for the schedule curves — weighs the same), rounded up to two digits; below 1 the engine keeps the raw width (a multiplier never narrows). hparam = refitted Step Law lr*/batch against each setting\'s surface optimum (leave-one-setting-out).', '');
-  md.push('Leave-one-group-out check (multiplier from the other groups, coverage on the held-out one):', '');
-  md.push(...table(['kind', 'held-out group', 'cases', 'multiplier from the rest', 'coverage raw', 'coverage with it'], lodo.map((r) => [r.kind, r.group, r.n, fmt(r.m), pct(100 * r.covRaw, 0), pct(100 * r.cov, 0)])), '');
+  md.push(...table(['kind', 'cases', 'coverage raw', 'calibration.ts', 'coverage with it', 'derived now', 'coverage with derived'], kindRows), '');
+  md.push('Derivation: per kind, the weighted 80th percentile of what each case needs (each group — data set, or model size for the schedule curves — weighs the same), rounded up to two digits. Curves (curve: one run\'s first 30% → its end; curveTransfer: a family\'s constant + cosine fit → other schedules) take an error floor ±f (the interval is at least value·e^±f, a relative error of about f; a wider bootstrap interval is kept); the other kinds a multiplier of the bootstrap half-widths (below 1 the engine keeps the raw width). hparam = refitted Step Law lr*/batch against each setting\'s surface optimum (leave-one-setting-out).', '');
+  md.push('Leave-one-group-out check (calibration from the other groups, coverage on the held-out one):', '');
+  md.push(...table(['kind', 'held-out group', 'cases', 'calibration from the rest', 'coverage raw', 'coverage with it'], lodo.map((r) => [r.kind, r.group, r.n, showCalibration(r.kind, r.m), pct(100 * r.covRaw, 0), pct(100 * r.cov, 0)])), '');
   const allLoss = cases.filter((c) => !c.law.includes('defaults'));
-  md.push(`All cases with an interval: raw coverage ${pct(100 * coverage(allLoss, 1), 0)} of ${allLoss.length}; calibrated ${pct(100 * allLoss.filter((c) => covered(c, inUse(c.kind))).length / allLoss.length, 0)}.`, '');
+  md.push(`All cases with an interval: raw coverage ${pct((100 * allLoss.filter((c) => covered(c, rawCalibration(c.kind))).length) / allLoss.length, 0)} of ${allLoss.length}; calibrated ${pct(100 * allLoss.filter((c) => covered(c, inUse(c.kind))).length / allLoss.length, 0)}.`, '');
 
   if (timings.length) {
     md.push('## Fit times (main fit, no bootstrap)', '');
@@ -984,7 +1014,7 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: INTERVAL_CALIBRATION, derived, leaveOneGroupOut: lodo }, timings, porianExponents, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

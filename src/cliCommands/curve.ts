@@ -31,7 +31,8 @@ export interface CurveCommandOutput {
   notes: string[];
   bootstrap: CurveFit['bootstrap'];
   intervalLevel: number;
-  intervalMultiplier: number;
+  /** The interval is at least predictedFinal·e^±intervalFloor (calibration.ts). */
+  intervalFloor: number;
 }
 
 const SCHEDULES: readonly ScheduleKind[] = ['constant', 'cosine', 'linear', 'wsd', 'step'];
@@ -142,7 +143,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     notes,
     bootstrap: result.bootstrap,
     intervalLevel: result.intervalLevel,
-    intervalMultiplier: result.intervalMultiplier,
+    intervalFloor: result.intervalFloor,
   };
   // The actual final loss is known only when the log reached the end of the schedule.
   if (lastStep >= targetStep) {

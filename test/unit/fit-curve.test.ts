@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { fitCurve, sampleCurve, type CurveFit } from '../../src/core/fit/curve';
 import { smoothedFinalLoss } from '../../src/core/fit/crossRun';
 import { percentileInterval } from '../../src/core/fit/bootstrap';
-import { curveIntervalMultiplier, widenInterval } from '../../src/core/fit/calibration';
+import { calibrateCurveInterval, curveErrorFloor } from '../../src/core/fit/calibration';
 import { powerLaw } from '../../src/core/laws/power';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 
@@ -61,10 +61,12 @@ test('power curve: extrapolates to 2× the fitted range within 0.5%', () => {
   const raw = percentileInterval(fit.samples.map((q) => powerLaw.evaluate(q, [20_000])), fit.intervalLevel, p.value);
   assert.ok((raw[1] - raw[0]) / p.value < 0.02, `raw interval ${raw}`);
   assert.ok(relErr(raw[0], truth) < 0.01 && relErr(raw[1], truth) < 0.01);
-  // What is reported is the raw interval widened by the curve calibration at this distance past
+  // What is reported is the raw interval widened to the curve error floor at this distance past
   // the data (calibration.ts): the last fitted step is 10,000, the target 20,000.
-  assert.equal(fit.intervalMultiplier, curveIntervalMultiplier(20_000 / fit.lastFittedStep));
-  assert.deepEqual(p.interval, widenInterval(p.value, raw, fit.intervalMultiplier, true));
+  assert.equal(fit.intervalFloor, curveErrorFloor(20_000 / fit.lastFittedStep));
+  assert.deepEqual(p.interval, calibrateCurveInterval(p.value, raw, 20_000 / fit.lastFittedStep, true));
+  // The floor, not the narrow bootstrap, sets the width here: at least value·e^±floor.
+  assert.ok(Math.abs(p.interval[1] - p.value * Math.exp(fit.intervalFloor)) < 1e-12 && fit.intervalFloor > 0.01);
   assert.deepEqual(fit.bootstrap, { resamples: 100, failed: 0 });
   assert.equal(fit.samples.length, 100);
   assert.ok(fit.validation && fit.validation.method === 'prefix-50');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fitCurve, predictCurve, sampleCurve, type CurveFit } from '../../src/core/fit/curve';
 import { fitCrossRun, predictCrossRun } from '../../src/core/fit/crossRun';
 import { fitCrossRunLaw, type LawPoint } from '../../src/core/fit/crossRunLaw';
-import { INTERVAL_CALIBRATION, calibrateInterval, curveIntervalMultiplier, CURVE_CALIBRATION_RATIO, widenInterval } from '../../src/core/fit/calibration';
+import { INTERVAL_CALIBRATION, CURVE_ERROR_FLOOR, calibrateCurveInterval, calibrateInterval, curveErrorFloor, CURVE_CALIBRATION_RATIO, floorInterval, widenInterval } from '../../src/core/fit/calibration';
 import { blockLengthFor, movingBlockResample, percentileInterval } from '../../src/core/fit/bootstrap';
 import { powerLaw } from '../../src/core/laws/power';
 import { hashNumbers } from '../../src/core/fit/hash';
@@ -24,6 +24,16 @@ function ok<T extends object>(res: T | { error: string }): T {
   assert.ok(!('error' in res), `unexpected error: ${'error' in res ? (res as { error: string }).error : ''}`);
   return res as T;
 }
+
+test('calibration: a curve floor widens a narrower interval to value·e^±floor and keeps a wider one', () => {
+  const [lo, hi] = floorInterval(2, [1.99, 2.01], 0.05, true);
+  assert.ok(Math.abs(lo - 2 * Math.exp(-0.05)) < 1e-12 && Math.abs(hi - 2 * Math.exp(0.05)) < 1e-12, `${lo} ${hi}`);
+  assert.deepEqual(floorInterval(2, [1, 3], 0.05, true), [1, 3], 'a bootstrap wider than the floor is kept');
+  assert.deepEqual(floorInterval(2, [1.5, 1.9], 0.01, true), [1.5, 2 * Math.exp(0.01)], 'stretched to contain the value, then floored');
+  assert.deepEqual(floorInterval(-2, [-2.01, -1.99], 0.1), [-2.2, -1.8], 'linear for values that may be ≤ 0');
+  assert.deepEqual(floorInterval(NaN, [1, 2], 0.1), [1, 2]);
+  for (const f of Object.values(CURVE_ERROR_FLOOR)) assert.ok(f > 0 && f < 0.2, `floor ${f}`);
+});
 
 test('calibration: multipliers are ≥ 1 and widen about the point value (log space for positive values)', () => {
   for (const m of Object.values(INTERVAL_CALIBRATION)) assert.ok(m >= 1, `multiplier ${m}`);
@@ -96,7 +106,7 @@ test('curve: raw 80% circular-block intervals cover the noise-free value at 2× 
     const v = fit.predictedFinal.value;
     const [lo, hi] = percentileInterval(fit.samples.map((q) => powerLaw.evaluate(q, [10_000])), fit.intervalLevel, v);
     if (lo <= power(10_000) && power(10_000) <= hi) covered++;
-    assert.deepEqual(fit.predictedFinal.interval, widenInterval(v, [lo, hi], curveIntervalMultiplier(10_000 / fit.lastFittedStep), true));
+    assert.deepEqual(fit.predictedFinal.interval, calibrateCurveInterval(v, [lo, hi], 10_000 / fit.lastFittedStep, true));
   }
   // Measured: 13 of 20 (65%; 26 of 40 over more seeds). A plain moving-block bootstrap with √n
   // blocks gave 57%: it under-samples the last residuals, which steer the extrapolation.
@@ -120,11 +130,13 @@ test('curve: fit-on-prefix validation at 20/30/50% and a flag past 10× the logg
   assert.ok(v.prefixes[2].errorPct < v.prefixes[0].errorPct);
   assert.equal(v.errorPct, v.prefixes[2].errorPct);
   assert.ok(fit.predictedFinal.flags?.some((f) => /extrapolation/.test(f)), JSON.stringify(fit.predictedFinal.flags));
-  // The curve multiplier is measured at the backtests' distance past the data and scales with ln(distance).
-  assert.equal(fit.intervalMultiplier, curveIntervalMultiplier(80_000 / fit.lastFittedStep));
-  assert.equal(curveIntervalMultiplier(1), 1);
-  assert.ok(Math.abs(curveIntervalMultiplier(CURVE_CALIBRATION_RATIO) - INTERVAL_CALIBRATION.curve) < 1e-9);
-  assert.ok(curveIntervalMultiplier(0.5) === 1 && curveIntervalMultiplier(20) > curveIntervalMultiplier(5));
+  // The curve floor is measured at the backtests' distance past the data and scales with ln(distance).
+  assert.equal(fit.intervalFloor, curveErrorFloor(80_000 / fit.lastFittedStep));
+  assert.equal(fit.intervalMultiplier, 1);
+  assert.equal(curveErrorFloor(1), 0);
+  assert.ok(Math.abs(curveErrorFloor(CURVE_CALIBRATION_RATIO) - CURVE_ERROR_FLOOR.curve) < 1e-12);
+  assert.ok(curveErrorFloor(0.5) === 0 && curveErrorFloor(20) > curveErrorFloor(5));
+  assert.equal(curveErrorFloor(0.5, 'curveTransfer'), CURVE_ERROR_FLOOR.curveTransfer, 'a transfer has no distance: the same floor everywhere');
   const near = predictCurve(fit, 5000);
   assert.equal(near.flags, undefined);
   assert.ok(Math.abs(near.value - power(5000)) / power(5000) < 0.005);

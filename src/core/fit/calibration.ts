@@ -1,44 +1,70 @@
 /**
  * Interval calibration: bootstrap percentile intervals measure how well the data pin a law, not
  * how wrong the law's form is; and misspecification, not noise, dominates extrapolation error.
- * So every interval this engine reports is the bootstrap interval widened about its point value
- * by a multiplier per kind of law, chosen from backtests so that nominal 80% intervals cover the
- * held-out truth about 80% of the time.
+ * So every interval this engine reports is the bootstrap interval widened, by a rule per kind of
+ * law measured on backtests, so that nominal 80% intervals cover the held-out truth about 80% of
+ * the time:
+ * - laws across runs and hyperparameter laws: the bootstrap half-widths times a multiplier;
+ * - curve laws: at least an error floor, the backtests' 80th-percentile error at that distance
+ *   past the data. A curve's bootstrap width says little about its extrapolation error: a clean
+ *   log's resamples agree to 0.05% while the law misses by 1–3%, and a short, noisy prefix gives a
+ *   wide spread. A multiplier measured on the first made the second absurdly wide (a live run's
+ *   3.55 became [1.92, 4.26]); a floor keeps the width the backtests call for, and a wider
+ *   bootstrap where the data themselves say so.
  *
  * How the numbers are derived: `npm run validate` runs the backtests on ../shared/data (Gadre et
  * al. over-training runs for cross-run laws, Multi-Power-Law curves for curve laws, Step Law grids
- * for hyperparameter laws), records for each held-out target the ratio
- *   |truth − value| / (half-width of the nominal 80% interval on the truth's side),
- * and takes its 80th percentile: the smallest multiplier with which 80% of the truths would be
- * covered. The values below are those measurements (1 = not yet measured: raw bootstrap widths).
- * A multiplier never narrows an interval (it is at least 1).
+ * for hyperparameter laws) and records, for each held-out target, what its raw 80% interval needs
+ * to cover the truth: the multiplier |ln truth − ln value| / (log half-width on the truth's side),
+ * or for curves the floor |ln truth − ln value| (0 when the bootstrap interval covers it). The
+ * values below are the 80th percentiles of those, each group of cases weighing the same.
  */
 import type { LawKind } from '../laws/types';
 
-/** Which calibration applies: curve laws (one run over steps), laws across runs, hyperparameter laws. */
-export type IntervalKind = 'curve' | 'crossRun' | 'hparam';
+/**
+ * Which calibration applies: a curve law carrying one run past its own logged steps (what the
+ * extension predicts for every run), a schedule-aware law fitted on some runs of a family and carried
+ * to another schedule or length (`curveTransfer`: measured by the validation, not predicted by the
+ * extension), laws across runs, hyperparameter laws. The two curve cases err differently (a run's
+ * own prefix pins its curve far better than other schedules do), so they are calibrated apart.
+ */
+export type IntervalKind = 'curve' | 'curveTransfer' | 'crossRun' | 'hparam';
+export type CurveIntervalKind = Extract<IntervalKind, 'curve' | 'curveTransfer'>;
+
+export function isCurveKind(kind: IntervalKind): kind is CurveIntervalKind {
+  return kind === 'curve' || kind === 'curveTransfer';
+}
 
 /**
- * Factor applied to the half-widths of the bootstrap interval (≥ 1), per kind of law. Measured by
- * `npm run validate` on 2026-11-23 (validation/report.md, "Interval coverage and calibration"):
- * per kind, the 80th percentile of the multiplier each held-out case needs (log-space widening,
- * each group of cases weighing the same; an interval that misses its own point value is first
- * stretched to it, as `widenInterval` does), rounded up to two digits; a leave-one-group-out check
- * (multiplier from the other groups, coverage on the held-out one) gave 68–85% for curves,
- * 63–100% for cross-run laws and 75–100% for hparam laws.
- * - curve: 30. Raw coverage 6% of 123 cases (Multi-Power-Law data: the first 30% of each of 27
- *   curves → its final loss with power / multipower / annealing; constant + cosine 24k → 7 other
- *   schedules per size, the multipower family with its published-shape priors). Residual
- *   bootstraps see noise (~0.05%), not the 1–3% extrapolation error.
+ * Factor applied to the half-widths of the bootstrap interval (≥ 1) of laws across runs and
+ * hyperparameter laws. Measured by `npm run validate` on 2026-11-23 (validation/report.md,
+ * "Interval coverage and calibration"), rounded up to two digits; a leave-one-group-out check
+ * (multiplier from the other groups, coverage on the held-out one) gave 63–100% for cross-run laws
+ * and 75–100% for hparam laws.
  * - crossRun: 2.2. Raw coverage 43% of 132 cases (Gadre et al. < 1B → 1.4B, 6.9B with the
  *   overtrain and chinchilla laws; Porian et al. IsoFLOP N* and L* above 1.6e18 FLOPs).
  * - hparam: 2.0. Raw coverage 37% of 30 cases (Step Law grids, lr* and batch* refitted with
  *   fitHparamSweeps leaving each (N, D) setting out, against that setting's fitSweepSurface optimum).
  */
-export const INTERVAL_CALIBRATION: Readonly<Record<IntervalKind, number>> = {
-  curve: 30,
+export const INTERVAL_CALIBRATION: Readonly<Record<Exclude<IntervalKind, CurveIntervalKind>, number>> = {
   crossRun: 2.2,
   hparam: 2.0,
+};
+
+/**
+ * Error floor of curve predictions: the log half-width (≈ relative error) an 80% interval has at
+ * least, at CURVE_CALIBRATION_RATIO past the data for `curve` (scaled in ln of the distance, see
+ * curveErrorFloor), anywhere for `curveTransfer`. Measured by `npm run validate` on 2026-11-23 on
+ * the Multi-Power-Law data, rounded up to two digits:
+ * - curve: 3.9%. The first 30% of each of 27 curves → its final loss with power, multipower and
+ *   annealing (81 cases; raw bootstrap coverage 2%, with the floor 83%; leave-one-size-out 78–89%).
+ *   The extension's per-run predictions are this case.
+ * - curveTransfer: 0.41%. A family's multipower / annealing fit on constant + cosine 24k → 7 other
+ *   schedules per size (42 cases; raw 12%, with the floor 81%; leave-one-size-out 43–93%).
+ */
+export const CURVE_ERROR_FLOOR: Readonly<Record<CurveIntervalKind, number>> = {
+  curve: 0.039,
+  curveTransfer: 0.0041,
 };
 
 /** The calibration kind of a law: link laws (loss → error) are fitted across runs. */
@@ -46,9 +72,19 @@ export function intervalKindOf(kind: LawKind): IntervalKind {
   return kind === 'curve' ? 'curve' : kind === 'hparam' ? 'hparam' : 'crossRun';
 }
 
+/** The multiplier of a kind's bootstrap half-widths (1 for curves, which take a floor instead). */
 export function intervalMultiplier(kind: IntervalKind): number {
-  const m = INTERVAL_CALIBRATION[kind] ?? 1;
+  const m = isCurveKind(kind) ? 1 : INTERVAL_CALIBRATION[kind];
   return Number.isFinite(m) && m >= 1 ? m : 1;
+}
+
+/**
+ * A bootstrap percentile interval can miss the point value when the resamples' distribution is
+ * shifted (a skewed or bounded parameter); the reported interval always contains the value, so it
+ * is first stretched to reach it (otherwise widening about the value would turn it inside out).
+ */
+function containing(value: number, interval: readonly [number, number]): [number, number] {
+  return Number.isFinite(value) ? [Math.min(interval[0], value), Math.max(interval[1], value)] : [interval[0], interval[1]];
 }
 
 /**
@@ -57,11 +93,7 @@ export function intervalMultiplier(kind: IntervalKind): number {
  * learning rates, sizes: quantities that cannot be ≤ 0).
  */
 export function widenInterval(value: number, interval: readonly [number, number], multiplier: number, positive = false): [number, number] {
-  // A bootstrap percentile interval can miss the point value when the resamples' distribution is
-  // shifted (a skewed or bounded parameter); the reported interval always contains the value, so
-  // it is first stretched to reach it (otherwise widening about the value would turn it inside out).
-  const lo = Number.isFinite(value) ? Math.min(interval[0], value) : interval[0];
-  const hi = Number.isFinite(value) ? Math.max(interval[1], value) : interval[1];
+  const [lo, hi] = containing(value, interval);
   if (!Number.isFinite(value) || !Number.isFinite(lo) || !Number.isFinite(hi) || multiplier === 1) return [lo, hi];
   if (positive && value > 0 && lo > 0 && hi > 0) {
     const lv = Math.log(value);
@@ -76,21 +108,37 @@ export function calibrateInterval(kind: IntervalKind, value: number, interval: r
 }
 
 /**
- * Extrapolation ratio (target step ÷ last fitted step) at which the curve multiplier was measured:
- * the curve backtests predict a run's end from its first 30% (≈ 3.3×), or a 3× longer run.
+ * Extrapolation ratio (target step ÷ last fitted step) at which the curve floor was measured:
+ * the curve backtests predict a run's end from its first 30% (≈ 3.3×).
  */
 export const CURVE_CALIBRATION_RATIO = 1 / 0.3;
 
 /**
- * Multiplier of a curve interval at `extrapolationRatio` = step ÷ last fitted step. Misspecification
- * error grows with how far a curve is carried past its data, and is nil where the law is read
- * inside its data, so the measured multiplier is applied at the backtests' distance and scaled in
- * ln(ratio) from 1 (raw bootstrap) at the last fitted step: 1 + (m − 1)·ln ρ / ln ρ_ref. Without
- * this, a band fitted to carry a curve 3× past its data would also be drawn 28× too wide over the
- * logged points themselves.
+ * The error floor of a curve prediction at `extrapolationRatio` = step ÷ last fitted step.
+ * Misspecification error grows with how far a curve is carried past its data and is nil where the
+ * law is read inside its data, so the floor measured at the backtests' distance is scaled in
+ * ln(ratio): 0 at the last fitted step, CURVE_ERROR_FLOOR at CURVE_CALIBRATION_RATIO, more beyond.
+ * A transfer to another schedule has no such distance: its floor is the same everywhere.
  */
-export function curveIntervalMultiplier(extrapolationRatio: number): number {
-  const m = intervalMultiplier('curve');
+export function curveErrorFloor(extrapolationRatio: number, kind: CurveIntervalKind = 'curve'): number {
+  const floor = CURVE_ERROR_FLOOR[kind];
+  if (kind === 'curveTransfer') return floor;
   const r = Number.isFinite(extrapolationRatio) ? Math.max(1, extrapolationRatio) : 1;
-  return 1 + ((m - 1) * Math.log(r)) / Math.log(CURVE_CALIBRATION_RATIO);
+  return (floor * Math.log(r)) / Math.log(CURVE_CALIBRATION_RATIO);
+}
+
+/**
+ * `interval` (stretched to contain `value`) widened to at least ± `floor` about `value`: in log
+ * space when `positive` (value·e^±floor), else by floor·|value|. Non-finite input is returned as is.
+ */
+export function floorInterval(value: number, interval: readonly [number, number], floor: number, positive = false): [number, number] {
+  const [lo, hi] = containing(value, interval);
+  if (!Number.isFinite(value) || !Number.isFinite(lo) || !Number.isFinite(hi) || !(floor > 0)) return [lo, hi];
+  if (positive && value > 0) return [Math.min(lo, value * Math.exp(-floor)), Math.max(hi, value * Math.exp(floor))];
+  return [Math.min(lo, value - floor * Math.abs(value)), Math.max(hi, value + floor * Math.abs(value))];
+}
+
+/** A curve prediction's interval, calibrated: its bootstrap interval, at least the error floor at this distance. */
+export function calibrateCurveInterval(value: number, interval: readonly [number, number], extrapolationRatio: number, positive = true): [number, number] {
+  return floorInterval(value, interval, curveErrorFloor(extrapolationRatio), positive);
 }

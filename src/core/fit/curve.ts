@@ -35,7 +35,7 @@ import {
   percentileInterval,
   runBootstrap,
 } from './bootstrap';
-import { curveIntervalMultiplier, widenInterval } from './calibration';
+import { calibrateCurveInterval, curveErrorFloor } from './calibration';
 import { smoothedFinalLoss } from './crossRun';
 import { fitLaw, logResidualRmse, type Prior } from './fitLaw';
 import type { FitResult, Prediction } from './types';
@@ -86,6 +86,8 @@ export interface CurveFit extends FitResult {
   firstStep: number;
   /** Last logged step the fit used. */
   lastFittedStep: number;
+  /** Error floor of the interval at the target (log half-width, calibration.ts): the interval is at least value·e^±floor. */
+  intervalFloor: number;
   /** Set when a one-break BNSL follows the curve clearly better than the power law. */
   breakDetected?: { bnslRmse: number; powerRmse: number; bnslPredictedFinal: number };
 }
@@ -312,15 +314,14 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   const level = DEFAULT_INTERVAL_LEVEL;
   const finalValue = law.evaluate(best, model.xOf(target));
   // Calibrated for how far the target lies past the data (calibration.ts).
-  const multiplier = curveIntervalMultiplier(target / lastStep);
-  let interval = widenInterval(
+  let interval = calibrateCurveInterval(
     finalValue,
     percentileInterval(
       samples.map((s) => law.evaluate(s, model.xOf(target))),
       level,
       finalValue,
     ),
-    multiplier,
+    target / lastStep,
     finalValue > 0,
   );
   const flags: string[] = [];
@@ -348,7 +349,8 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
 
   const result: CurveFit = {
     lawId: law.id,
-    parameters: naturalEstimates(law, best, samples, level, multiplier),
+    // Raw bootstrap intervals: the backtests calibrate predictions of the loss, not parameters.
+    parameters: naturalEstimates(law, best, samples, level, 1),
     pointsUsed: keptCount,
     firstStep: usedSteps[0],
     lastFittedStep: lastStep,
@@ -358,7 +360,8 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     timedOut,
     bootstrap: { resamples: done, failed },
     intervalLevel: level,
-    intervalMultiplier: multiplier,
+    intervalMultiplier: 1,
+    intervalFloor: curveErrorFloor(target / lastStep),
     fitParams: best,
     samples,
     targetStep: target,
@@ -379,7 +382,7 @@ export function predictCurve(fit: CurveFit, step: number, lr?: Float64Array): Pr
   const x = model.xOf(step);
   const value = model.law.evaluate(fit.fitParams, x);
   const raw = percentileInterval(fit.samples.map((s) => model.law.evaluate(s, x)), fit.intervalLevel, value);
-  const pred: Prediction = { value, interval: widenInterval(value, raw, curveIntervalMultiplier(step / fit.lastFittedStep), value > 0), lawId: fit.lawId };
+  const pred: Prediction = { value, interval: calibrateCurveInterval(value, raw, step / fit.lastFittedStep, value > 0), lawId: fit.lawId };
   if (step > FIT_EXTRAPOLATION_FACTOR * fit.lastFittedStep) {
     pred.flags = [`step ${step} is ${(step / fit.lastFittedStep).toFixed(0)}× the last fitted step: extrapolation beyond one order of magnitude`];
   }
@@ -406,14 +409,14 @@ export function sampleCurve(
     const step = n === 1 ? hi : Math.exp(logLo + ((logHi - logLo) * i) / (n - 1));
     const x = model.xOf(step);
     const value = model.law.evaluate(fit.fitParams, x);
-    const [l, u] = widenInterval(
+    const [l, u] = calibrateCurveInterval(
       value,
       percentileInterval(
         fit.samples.map((s) => model.law.evaluate(s, x)),
         fit.intervalLevel,
         value,
       ),
-      curveIntervalMultiplier(step / fit.lastFittedStep),
+      step / fit.lastFittedStep,
       value > 0,
     );
     out.steps.push(step);

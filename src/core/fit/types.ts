@@ -21,8 +21,8 @@ export interface FitResult {
   intervalLevel: number;
   /**
    * Factor by which every interval's half-widths were widened from the raw bootstrap percentiles
-   * (calibration.ts: measured on backtests; 1 = raw bootstrap). For a curve fit, the factor at its
-   * target step (curve widening grows with the distance past the data).
+   * (calibration.ts: measured on backtests; 1 = raw bootstrap). 1 for a curve fit, whose loss
+   * predictions are widened to an error floor instead (CurveFit.intervalFloor).
    */
   intervalMultiplier: number;
   /** Best parameters in the law's fit space (order of `law.parameters`), to evaluate the law. */
