@@ -543,14 +543,17 @@ export class ScalingWorkspace {
         if (answer && answer.key !== cached?.key) {
           // The key is the JSON of the points and priors the answer was fitted to.
           cached = { key: answer.key, value: answer.result, points: answer.key === key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points };
-          // A fit cut short by the deadline is not kept, so asking again redoes it.
+          // A fit cut short by its deadline is not kept here, so the next round asks again: the
+          // inline fitter redoes it, the fitting thread answers with it until the budget changes.
           if (!fitTimedOut(answer.result)) this.familyCache.set(family, cached);
         }
       }
       const value = cached?.value;
       const state = pending ? { pending: true } : {};
       if (!value) out.push({ ...base, ...state, runIds });
-      else out.push('error' in value ? { ...base, ...state, runIds, error: value.error } : { ...base, ...state, runIds, points: cached!.points, fit: value });
+      else if ('error' in value) out.push({ ...base, ...state, runIds, error: value.error });
+      // The runs of the law shown: while a newer fit runs, those the older one was fitted to.
+      else out.push({ ...base, ...state, runIds: [...new Set(cached!.points.map((p) => p.runId))], points: cached!.points, fit: value });
     }
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
@@ -601,6 +604,7 @@ export class ScalingWorkspace {
           fittedAtMs: this.roundNowMs,
           seen: answer.tag ? (JSON.parse(answer.tag) as CachedCurve['seen']) : seen,
         };
+        // Not kept when cut short by its deadline (see the family law above).
         if (!fitTimedOut(answer.result)) this.curveCache.set(run.id, next);
         cached = next;
       }

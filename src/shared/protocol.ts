@@ -106,9 +106,13 @@ export interface SnapshotDelta {
   diagnostics?: Diagnostic[];
 }
 
-/** Host messages that make the fits queued or running possibly stale: the worker cancels them. */
+/**
+ * Host messages that cancel the fits queued or running: a rescan starts over. A deleted file does
+ * not (a trainer rotating its checkpoints deletes files all the time): the fits in progress finish,
+ * their answers are kept by their inputs, and the next round asks only for what it needs.
+ */
 export function cancelsFitting(message: HostToWorker): boolean {
-  return message.type === 'reset' || message.type === 'filesDeleted';
+  return message.type === 'reset';
 }
 
 export interface WorkerSettings {

@@ -47,8 +47,8 @@ export class FitClient implements Fitter {
   private running: (Job & { id: number }) | undefined;
   /** The newest answer of every slot, least recently answered first. */
   private readonly answers = new Map<string, FitAnswer>();
-  /** Promises waiting for a key to be answered or given up (see `settled`). */
-  private readonly waiters = new Map<string, (() => void)[]>();
+  /** Promises waiting for a key to be answered or given up (see `settled`); told which. */
+  private readonly waiters = new Map<string, ((answered: boolean) => void)[]>();
   private readonly crashes = new Map<string, number>();
   private restarts: number[] = [];
   /** Set after a crash loop: jobs are answered with an error until `resume()` (a rescan). */
@@ -81,7 +81,7 @@ export class FitClient implements Fitter {
     if (waiting?.key !== key) {
       // Map.set keeps a replaced slot's place in the queue: a run that keeps changing is not sent to the back.
       this.queue.set(slot, { slot, key, kind, makeJob, tag });
-      if (waiting) this.release(waiting.key);
+      if (waiting) this.release(waiting.key, false);
       this.pump();
     }
     return answer;
@@ -104,19 +104,25 @@ export class FitClient implements Fitter {
     }
   }
 
-  /** Resolves true once none of `keys` is waiting or running (answered or given up), false after `timeoutMs`. */
-  settled(keys: readonly string[], timeoutMs: number): Promise<boolean> {
+  /**
+   * Once none of `keys` is waiting or running: `answered` when every one was answered, `dropped`
+   * when some were given up (replaced by a newer job for their slot, or cancelled); `timeout`
+   * after `timeoutMs`.
+   */
+  settled(keys: readonly string[], timeoutMs: number): Promise<'answered' | 'dropped' | 'timeout'> {
     const left = new Set(keys.filter((k) => this.isPending(k)));
-    if (left.size === 0) return Promise.resolve(true);
+    if (left.size === 0) return Promise.resolve('answered');
+    let dropped = false;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+      const timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs));
       for (const key of left) {
         const list = this.waiters.get(key) ?? [];
-        list.push(() => {
+        list.push((answered) => {
+          dropped ||= !answered;
           left.delete(key);
           if (left.size === 0) {
             clearTimeout(timer);
-            resolve(true);
+            resolve(dropped ? 'dropped' : 'answered');
           }
         });
         this.waiters.set(key, list);
@@ -129,7 +135,7 @@ export class FitClient implements Fitter {
     if (this.running) Atomics.store(this.cancelCell, 0, this.running.id);
     const dropped = [...this.queue.values()];
     this.queue.clear();
-    for (const job of dropped) this.release(job.key);
+    for (const job of dropped) this.release(job.key, false);
   }
 
   /** Answers cut short by the time budget are forgotten, so asking again redoes them (the budget was raised). */
@@ -170,26 +176,37 @@ export class FitClient implements Fitter {
     if (this.answers.size > MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
   }
 
-  /** Wakes whoever waits for `key` once no job for it is waiting or running. */
-  private release(key: string): void {
+  /** Wakes whoever waits for `key` once no job for it is waiting or running, telling them whether it was answered. */
+  private release(key: string, answered: boolean): void {
     if (this.isPending(key)) return;
     const list = this.waiters.get(key);
     if (!list) return;
     this.waiters.delete(key);
-    for (const wake of list) wake();
+    for (const wake of list) wake(answered);
   }
 
   private pump(): void {
-    if (this.running || this.disposed || this.queue.size === 0) return;
-    let next: Job | undefined;
-    for (const job of this.queue.values()) if (!next || PRIORITY[job.kind] < PRIORITY[next.kind]) next = job;
-    this.queue.delete(next!.slot);
-    const thread = this.ensureThread();
-    const id = this.nextId++;
-    // The job is built once and kept while it runs: a crash sends the same one again.
-    const job = next!.makeJob();
-    this.running = { ...next!, makeJob: () => job, id };
-    thread.postMessage({ type: 'fit', id, job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
+    while (!this.running && !this.disposed && this.queue.size > 0) {
+      let next: Job | undefined;
+      for (const job of this.queue.values()) if (!next || PRIORITY[job.kind] < PRIORITY[next.kind]) next = job;
+      this.queue.delete(next!.slot);
+      const id = this.nextId++;
+      try {
+        // The job is built once and kept while it runs: a crash sends the same one again.
+        const job = next!.makeJob();
+        const thread = this.ensureThread();
+        this.running = { ...next!, makeJob: () => job, id };
+        thread.postMessage({ type: 'fit', id, job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
+      } catch (error) {
+        // A job that cannot be built or sent (bad input the engine let through) is answered with
+        // an error; the queue goes on.
+        this.running = undefined;
+        this.options.log('error', `${describeSlot(next!.slot)}: the fit could not be started: ${error instanceof Error ? error.message : String(error)}`);
+        this.remember(next!.slot, { key: next!.key, result: failedFit(next!.kind, 'the fit could not be started; see the Scaling Lens log'), tag: next!.tag });
+        this.release(next!.key, true);
+        this.options.onFitted();
+      }
+    }
   }
 
   private ensureThread(): Worker {
@@ -222,9 +239,11 @@ export class FitClient implements Fitter {
       }
     }
     this.crashes.delete(run.key);
-    this.release(run.key);
+    this.release(run.key, !cancelled);
     this.pump();
-    if (!cancelled) this.options.onFitted();
+    // Also after a cancelled fit: a round that asked for its slot while it ran queued nothing
+    // (one fit per slot), and must ask again.
+    this.options.onFitted();
   }
 
   private onExit(thread: Worker, code: number): void {
@@ -243,19 +262,23 @@ export class FitClient implements Fitter {
       this.queue.clear();
       for (const job of given) {
         this.remember(job.slot, { key: job.key, result: failedFit(job.kind, this.stopped), tag: job.tag });
-        this.release(job.key);
+        this.release(job.key, true);
       }
       this.options.onFitted();
       return;
     }
     this.options.log('warn', `fitting thread stopped (exit code ${code})${run ? ` during ${describeSlot(run.slot)}` : ''}; restarting`);
-    if (run) {
+    if (run && Atomics.load(this.cancelCell, 0) === run.id) {
+      // A fit cancelled before the thread stopped is not redone.
+      this.release(run.key, false);
+      this.options.onFitted();
+    } else if (run) {
       const crashes = (this.crashes.get(run.key) ?? 0) + 1;
       this.crashes.set(run.key, crashes);
       if (crashes >= MAX_CRASHES_PER_JOB) {
         this.remember(run.slot, { key: run.key, result: failedFit(run.kind, `the fitting thread stopped ${crashes} times while running this fit`), tag: run.tag });
         this.crashes.delete(run.key);
-        this.release(run.key);
+        this.release(run.key, true);
         this.options.onFitted();
       } else if (!this.queue.has(run.slot)) {
         // Redone first: it was the most urgent job when it started.
@@ -263,7 +286,7 @@ export class FitClient implements Fitter {
         this.queue.clear();
         this.queue.set(run.slot, run);
         for (const [slot, job] of rest) this.queue.set(slot, job);
-      } else this.release(run.key);
+      } else this.release(run.key, false);
     }
     this.pump();
   }

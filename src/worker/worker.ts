@@ -23,6 +23,8 @@ const RECOMPUTE_DELAY_MS = 150;
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long an estimate or plan waits for the fits it needs (the host gives up on a request after 30 s). */
 const ANSWER_WAIT_MS = 20_000;
+/** Rounds of fits one answer may wait for (a family law, then its over-training law and sweep advice, need 2 or 3). */
+const MAX_ANSWER_ROUNDS = 8;
 /**
  * False until the host sends the file list (`reset`). A worker restarted after a crash is
  * configured first; a snapshot then would show the user an empty workspace until the rescan lands.
@@ -97,9 +99,11 @@ function readSibling(absPath: string): string | undefined {
  */
 async function withFits<T>(compute: () => T): Promise<T> {
   const giveUpAt = Date.now() + ANSWER_WAIT_MS;
-  for (;;) {
+  for (let round = 1; ; round++) {
     const { value, waiting } = fitter.track(compute);
-    if (waiting.length === 0 || !(await fitter.settled(waiting, giveUpAt - Date.now()))) return value;
+    // A fit given up (a newer request for the same config replaced it) is not asked for again: the
+    // newer request will have it. Asking again would replace that one in turn, back and forth.
+    if (waiting.length === 0 || round === MAX_ANSWER_ROUNDS || (await fitter.settled(waiting, giveUpAt - Date.now())) !== 'answered') return value;
   }
 }
 
@@ -133,7 +137,7 @@ function describe(error: unknown): string {
 }
 
 port.on('message', (message: HostToWorker) => {
-  // What is being fitted may belong to runs that are gone: stop it (answers already made are kept).
+  // A rescan starts over: the fits in progress stop (answers already made are kept by their inputs).
   if (cancelsFitting(message)) fitter.cancelAll();
   switch (message.type) {
     case 'configure':

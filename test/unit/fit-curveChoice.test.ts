@@ -18,6 +18,16 @@ import { getLaw } from '../../src/core/laws/registry';
 import type { FamilyLaw } from '../../src/core/snapshot';
 import { tempDir } from './helpers/tempDir';
 
+test('curve law choice: a planned end past 10M steps (a misread max_steps) rebuilds no per-step schedule: the power law, and why', () => {
+  const loggedLr = { steps: [10, 500, 1000], values: [1e-4, 3e-4, 1e-4] };
+  const far = chooseCurveLaw({ lastStep: 1000, maxSteps: 1e10, loggedLr });
+  assert.ok(!('error' in far));
+  assert.deepEqual([far.lawId, far.targetStep, far.lr], ['power', 1e10, undefined]);
+  assert.match(far.notes.join(' '), /past 10000000 steps: the logged learning rate is not rebuilt/);
+  const near = chooseCurveLaw({ lastStep: 1000, maxSteps: 10_000_000, loggedLr });
+  assert.ok(!('error' in near) && near.lawId === 'multipower', '10M steps itself is still rebuilt');
+});
+
 test('curve law choice: the logged LR selects multipower up to the planned end; none selects power', () => {
   const loggedLr = { steps: [10, 500, 1000], values: [1e-4, 3e-4, 1e-4] };
   const withLr = chooseCurveLaw({ lastStep: 1000, maxSteps: 3000, loggedLr });

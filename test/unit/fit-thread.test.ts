@@ -46,7 +46,7 @@ test('a fit runs in the fitting thread and answers exactly what the same fit giv
   const job = curveJob(4000, 20);
   assert.equal(fits.fit('curve:a', 'k1', 'curve', () => job, {}), undefined, 'nothing to show before the first fit lands');
   assert.equal(fits.pending, 1);
-  assert.equal(await fits.settled(['k1'], 60_000), true);
+  assert.equal(await fits.settled(['k1'], 60_000), 'answered');
   const answer = fits.fit('curve:a', 'k1', 'curve', () => assert.fail('an answered key is not fitted again'), {});
   assert.equal(answer?.key, 'k1');
   assert.deepEqual(answer?.result, runFitJob(curveJob(4000, 20), {}));
@@ -67,13 +67,28 @@ test('one fit per slot at a time; while a slot\'s newer fit waits, the slot answ
   // b1 runs; a2 and then a3 wait behind it: a3 takes a2's place, a2 is never fitted.
   fits.fit('curve:b', 'b1', 'curve', () => curveJob(4000, 20), {});
   fits.fit('curve:a', 'a2', 'curve', () => assert.fail('a job replaced while it waits is never built'), {});
+  const a2 = fits.settled(['a2'], 60_000);
   assert.equal(fits.fit('curve:a', 'a3', 'curve', () => curveJob(2000, 20), {})?.key, 'a1', 'the older fit stands in');
   assert.equal(fits.pending, 2, 'b1 running, a3 waiting (a2 replaced)');
-  assert.equal(await fits.settled(['a2'], 0), true, 'a replaced job is given up at once');
-  assert.equal(await fits.settled(['a3', 'b1'], 60_000), true);
+  // Told apart from an answer, so an editor request waiting for a2 does not ask again (and replace a3 in turn).
+  assert.equal(await a2, 'dropped', 'whoever waited for the replaced job is told it was given up');
+  assert.equal(await fits.settled(['a3', 'b1'], 60_000), 'answered');
   const answer = fits.fit('curve:a', 'a3', 'curve', () => assert.fail('already answered'), {});
   assert.equal(answer?.key, 'a3');
   assert.deepEqual(answer?.result, runFitJob(curveJob(2000, 20), {}));
+});
+
+test('a job that cannot be built is answered with an error, says so in the log, and the queue goes on', async (t) => {
+  const { fits, logs } = client();
+  t.after(() => fits.dispose());
+  fits.fit('curve:bad', 'bad', 'curve', () => {
+    throw new RangeError('Invalid typed array length: 10000000001');
+  }, {});
+  const bad = fits.fit<'curve'>('curve:bad', 'bad', 'curve', () => assert.fail('answered'), {});
+  assert.match(bad && 'error' in bad.result.fit ? bad.result.fit.error : '', /could not be started/);
+  assert.ok(logs.some((l) => /curve of run bad: the fit could not be started: Invalid typed array length/.test(l)), logs.join('\n'));
+  fits.fit('curve:good', 'good', 'curve', () => curveJob(4000, 20), {});
+  assert.equal(await fits.settled(['good'], 60_000), 'answered');
 });
 
 test('cancellation is seen mid-fit: a fit that would take minutes stops, and its result is not kept', async (t) => {
@@ -84,17 +99,17 @@ test('cancellation is seen mid-fit: a fit that would take minutes stops, and its
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(fits.pending, 1);
   fits.cancelAll();
-  assert.equal(await fits.settled(['slow'], 120_000), true, 'the fit stopped');
+  assert.equal(await fits.settled(['slow'], 120_000), 'dropped', 'the fit stopped, unanswered');
   assert.equal(fits.pending, 0);
   assert.equal(fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 20), {}), undefined, 'the cancelled fit left no answer; asking again queues it');
-  assert.equal(fitted(), 0);
+  assert.equal(fitted(), 1, 'a new round is asked for all the same: one that asked for the slot meanwhile queued nothing');
 });
 
 test('a fit past its time budget answers with its best so far, marked cut short, and says so in the log; raising the budget redoes it', async (t) => {
   const { fits, logs } = client({ budgetMs: 50 });
   t.after(() => fits.dispose());
   fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 200_000), {});
-  assert.equal(await fits.settled(['slow'], 120_000), true);
+  assert.equal(await fits.settled(['slow'], 120_000), 'answered');
   const answer = fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 200_000), {});
   assert.ok(answer && 'lawId' in answer.result.fit, 'a best-so-far curve');
   assert.equal(answer.result.fit.timedOut, true);
@@ -112,7 +127,7 @@ test('the fitting thread killed mid-fit is restarted and the fit redone; a fit t
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(fits.pending, 1, 'the fit is still running');
   await fits.crashForTest();
-  assert.equal(await fits.settled(['a1'], 120_000), true);
+  assert.equal(await fits.settled(['a1'], 120_000), 'answered');
   assert.equal(fits.generation, 2, 'a new thread');
   const redone = fits.fit('curve:a', 'a1', 'curve', () => assert.fail('answered'), {});
   assert.deepEqual(redone?.result, runFitJob(curveJob(4000, 5_000), {}), 'the redone fit is the fit');
@@ -123,7 +138,7 @@ test('the fitting thread killed mid-fit is restarted and the fit redone; a fit t
     await new Promise((resolve) => setTimeout(resolve, 200));
     await fits.crashForTest();
   }
-  assert.equal(await fits.settled(['b1'], 60_000), true);
+  assert.equal(await fits.settled(['b1'], 60_000), 'answered');
   const failed = fits.fit<'curve'>('curve:b', 'b1', 'curve', () => assert.fail('answered'), {});
   assert.match('error' in failed!.result.fit ? failed!.result.fit.error : '', /stopped 2 times while running this fit/);
 });
@@ -147,7 +162,7 @@ test('the engine with the fitting thread: a snapshot shows the runs at once and 
   assert.ok(first.runs.every((r) => r.curve === undefined && r.display.loss.length > 0), 'points shown before any fit');
   const waiting = fits.track(() => apart.snapshot()).waiting;
   assert.equal(waiting.length, 2);
-  assert.equal(await fits.settled(waiting, 120_000), true);
+  assert.equal(await fits.settled(waiting, 120_000), 'answered');
   const fitted = apart.snapshot();
   assert.equal(fitted.fitting, 0);
   assert.deepEqual(

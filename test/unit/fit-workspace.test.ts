@@ -58,10 +58,11 @@ test('curve fits are cached by a hash of every point: a change in the middle of 
   assert.notDeepEqual(changed.parameters, first.parameters);
 });
 
-test('messages that may leave the fits in progress about runs that are gone are the ones that cancel them', () => {
+test('only a rescan cancels the fits in progress', () => {
   assert.equal(cancelsFitting({ type: 'reset', files: [] }), true);
-  assert.equal(cancelsFitting({ type: 'filesDeleted', paths: [] }), true);
-  // New settings change no fit's inputs (a curve's key holds what it depends on); appends must not starve the fits.
+  // Checkpoint rotation deletes files all the time; new settings change no fit's inputs (a curve's
+  // key holds what it depends on); appends must not starve the fits.
+  assert.equal(cancelsFitting({ type: 'filesDeleted', paths: [] }), false);
   assert.equal(cancelsFitting({ type: 'configure', settings: { fitTimeBudgetMs: 100, minPointsForCurve: 8 } }), false);
   assert.equal(cancelsFitting({ type: 'filesChanged', files: [] }), false);
 });

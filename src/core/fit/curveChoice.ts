@@ -38,6 +38,12 @@ export interface CurveLawChoice {
   notes: string[];
 }
 
+/**
+ * Longest schedule rebuilt from a logged LR: one float per step (80 MB here). A longer planned end is
+ * almost surely a misread config (max_steps), and would not fit in memory much further on.
+ */
+const MAX_SCHEDULE_STEPS = 10_000_000;
+
 export function isScheduleLaw(lawId: CurveLawId): lawId is 'multipower' | 'annealing' {
   return lawId === 'multipower' || lawId === 'annealing';
 }
@@ -63,6 +69,8 @@ export function chooseCurveLaw(input: CurveLawInput): CurveLawChoice | { error: 
   if (input.givenSchedule && usableSchedule(input.givenSchedule.lr)) {
     lr = input.givenSchedule.lr;
     notes.push(`learning rate rebuilt from the ${input.givenSchedule.description}`);
+  } else if (input.loggedLr && input.loggedLr.steps.length >= 2 && plannedEnd > MAX_SCHEDULE_STEPS) {
+    notes.push(`the planned end, step ${plannedEnd}, is past ${MAX_SCHEDULE_STEPS} steps: the logged learning rate is not rebuilt per step (the power law in steps is used)`);
   } else if (input.loggedLr && input.loggedLr.steps.length >= 2) {
     const fromLog = scheduleFromLog(input.loggedLr.steps, input.loggedLr.values, plannedEnd);
     if (usableSchedule(fromLog)) {
@@ -74,7 +82,7 @@ export function chooseCurveLaw(input: CurveLawInput): CurveLawChoice | { error: 
     }
   }
   const lawId: CurveLawId = input.law ?? (lr ? 'multipower' : 'power');
-  if (!isScheduleLaw(lawId)) return { lawId, targetStep: plannedEnd, notes: [] };
+  if (!isScheduleLaw(lawId)) return { lawId, targetStep: plannedEnd, notes: lr ? [] : notes };
   if (!lr) return { error: `the ${lawId} law needs the learning rate at every step: log it or ${howTo}` };
   return { lawId, lr, targetStep: lr.length - 1, notes };
 }
