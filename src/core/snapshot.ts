@@ -168,4 +168,6 @@ export interface ConfigEstimate {
   };
   notes: string[];
   diagnostics: Diagnostic[];
+  /** Answered before every fit it asked for had landed (the worker stopped waiting): ask again once they have. */
+  fitsPending?: boolean;
 }

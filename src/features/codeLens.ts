@@ -27,6 +27,8 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Estimates keyed by document and its version, dropped when the family laws change. */
   private readonly cache = new Map<string, { version: number; estimate: Promise<ConfigEstimate> }>();
+  /** Documents whose cached estimate was answered before the fits it needed had landed. */
+  private readonly answeredEarly = new Set<string>();
   /** Line index of the document version the lenses were last laid out for. */
   private readonly lineIndexes = new Map<string, { version: number; lines: LineIndex }>();
   /** What the family laws were when the cached estimates were made. */
@@ -45,8 +47,12 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     // A live run logs every few hundred milliseconds; lenses change only when a family law does.
     this.register(worker.onSnapshot((s) => {
       const key = JSON.stringify(s.families.map((f) => [f.family, f.runIds, f.fit?.parameters, f.error]));
-      if (key === this.lawsKey) return;
+      // An estimate answered before its fits had landed (sweep advice, the over-training law) is
+      // asked for again once nothing is being fitted.
+      const stale = s.fitting === 0 && this.answeredEarly.size > 0;
+      if (key === this.lawsKey && !stale) return;
       this.lawsKey = key;
+      this.answeredEarly.clear();
       this.refreshSoon(true);
     }));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
@@ -54,6 +60,7 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     }));
     this.register(vscode.workspace.onDidCloseTextDocument((d) => {
       this.cache.delete(d.uri.toString());
+      this.answeredEarly.delete(d.uri.toString());
       this.lineIndexes.delete(d.uri.toString());
     }));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -83,6 +90,8 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     estimate.then(
       (e) => {
         if (this.cache.get(key) !== entry) return;
+        if (e.fitsPending) this.answeredEarly.add(key);
+        else this.answeredEarly.delete(key);
         for (const listener of this.listeners) listener(document, e);
       },
       () => this.cache.get(key) === entry && this.cache.delete(key),

@@ -95,25 +95,30 @@ function readSibling(absPath: string): string | undefined {
 
 /**
  * `compute`'s value once the fits it asks for (a config's family laws and sweep advice, say) have
- * landed, or after ANSWER_WAIT_MS with what there is then (the lens refreshes when a family's law lands).
+ * landed, or after ANSWER_WAIT_MS with what there is then; `complete` says which.
  */
-async function withFits<T>(compute: () => T): Promise<T> {
+async function withFits<T>(compute: () => T): Promise<{ value: T; complete: boolean }> {
   const giveUpAt = Date.now() + ANSWER_WAIT_MS;
   for (let round = 1; ; round++) {
     const { value, waiting } = fitter.track(compute);
+    if (waiting.length === 0) return { value, complete: true };
     // A fit given up (a newer request for the same config replaced it) is not asked for again: the
     // newer request will have it. Asking again would replace that one in turn, back and forth.
-    if (waiting.length === 0 || round === MAX_ANSWER_ROUNDS || (await fitter.settled(waiting, giveUpAt - Date.now())) !== 'answered') return value;
+    if (round === MAX_ANSWER_ROUNDS || (await fitter.settled(waiting, giveUpAt - Date.now())) !== 'answered') return { value, complete: false };
   }
 }
 
 async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.kind) {
-    case 'estimateConfig':
-      return { kind: 'estimateConfig', estimate: await withFits(() => engine.estimateConfig(request.path, request.text, readSibling)) };
+    case 'estimateConfig': {
+      const { value: estimate, complete } = await withFits(() => engine.estimateConfig(request.path, request.text, readSibling));
+      // The lens asks again once the fits have landed (Snapshot.fitting back to 0).
+      if (!complete) estimate.fitsPending = true;
+      return { kind: 'estimateConfig', estimate };
+    }
     case 'planBudget': {
       // Plans are calibrated on the family laws: asked for right after a start, they wait for those fits.
-      const planned = planBudgetRequest(request.request, await withFits(() => engine.familyLaws()), engine.hardware);
+      const planned = planBudgetRequest(request.request, (await withFits(() => engine.familyLaws())).value, engine.hardware);
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planBudget', plan: planned.plan, family: planned.family };
     }
