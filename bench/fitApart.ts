@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { SnapshotDeltaDecoder } from '../src/shared/dashboardDelta';
-import { isDefaultLogFile } from '../src/shared/logFiles';
+import { isDefaultLogFile } from '../src/core/runs/logGlobs';
 import type { HostToWorker, Snapshot, WorkerSettings, WorkerToHost } from '../src/shared/protocol';
 import { median } from './stats';
 

@@ -12,7 +12,7 @@ import { ingestThroughput } from './ingest';
 import { dashboardUpdateCost } from './dashboardUpdate';
 import { activationTimings, packageSize } from './shipping';
 import { describeFitApart, measureFitApart } from './fitApart';
-import { isDefaultLogFile } from '../src/shared/logFiles';
+import { isDefaultLogFile } from '../src/core/runs/logGlobs';
 import { fitCurve, MAX_CURVE_POINTS, thin } from '../src/core/fit/curve';
 import { blockLengthFor } from '../src/core/fit/bootstrap';
 import { fitCrossRun, type CrossRunPoint } from '../src/core/fit/crossRun';

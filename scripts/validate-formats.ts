@@ -9,7 +9,7 @@ import { RunIndex, detectLogFormat } from '../src/core/runs/index';
 import { formatDiagnostic } from '../src/core/diagnostics';
 import { describeRun } from '../src/core/workspace';
 import { guessFamilies } from '../src/core/runs/families';
-import { isDefaultLogFile } from '../src/shared/logFiles';
+import { isDefaultLogFile } from '../src/core/runs/logGlobs';
 
 const repoRoot = path.resolve(__dirname, '..');
 const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
-import { isDefaultLogFile } from './shared/logFiles';
+import { isDefaultLogFile } from './core/runs/logGlobs';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
 import type { FamilyLaw } from './core/snapshot';

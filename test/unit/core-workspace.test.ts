@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
 import { ScalingWorkspace, describeRun } from '../../src/core/workspace';
-import { isDefaultLogFile } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const examples = path.resolve(__dirname, '../../examples');
 const truth = JSON.parse(fs.readFileSync(path.join(examples, 'TRUTH.json'), 'utf8'));

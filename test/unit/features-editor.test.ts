@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { readConfig } from '../../src/core/configs/index';
-import { isDefaultLogFile } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { formatNumberLike, replacementText } from '../../src/features/configEdits';
 import { configLenses, formatHours, formatLr, formatUsd, LineIndex, lensTitle, memoryTitle, modelBlockLine, suggestionsOnLine, type LensSpec, type SuggestionArgs } from '../../src/features/lensModel';
 import { chooseFamily, parseAmount, parseDeadline, planBudgetRequest, planMarkdown, planSnippet, validateBudget } from '../../src/core/plan/budgetRequest';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../../src/core/workspace';
-import { isDefaultLogFile } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { EDITOR_CONFIGS } from './helpers/editorConfigs';
 import { planBudget } from '../../src/core/plan/budget';
 import { hoverMarkdown } from '../../src/features/hoverText';

@@ -8,7 +8,8 @@ import { fuzzRuns } from './helpers/fuzz';
 import { DvcliveTsvReader, dvclivePath, parseDvcliveMetrics, slashedKeyRole } from '../../src/core/runs/dvclive';
 import { RunIndex, detectLogFormat } from '../../src/core/runs/index';
 import picomatch from 'picomatch';
-import { DEFAULT_LOG_GLOBS, isDefaultLogFile } from '../../src/shared/logFiles';
+import { DEFAULT_LOG_GLOBS } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import type { MetricPoint, Run } from '../../src/core/runs/types';
 
 function pairs(points: MetricPoint[], metric: string): [number, number][] {

@@ -7,7 +7,7 @@ import { tempDir } from './helpers/tempDir';
 import { fuzzRuns } from './helpers/fuzz';
 import { isGoldenValuesFile, parseGoldenValues } from '../../src/core/runs/golden';
 import { RunIndex, detectLogFormat } from '../../src/core/runs/index';
-import { isDefaultLogFile } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import type { MetricPoint } from '../../src/core/runs/types';
 
 function pairs(points: MetricPoint[], metric: string): [number, number][] {

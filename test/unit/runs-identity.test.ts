@@ -8,7 +8,7 @@ import { tempDir } from './helpers/tempDir';
 import { eventFile, storedValue, type ScalarEvent } from './helpers/tfevents';
 import { RunIndex, hfTrainerStateName } from '../../src/core/runs/index';
 import type { Run } from '../../src/core/runs/types';
-import { isDefaultLogFile } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 function write(root: string, rel: string, data: string | Buffer): string {
   const f = path.join(root, rel);

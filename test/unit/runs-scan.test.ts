@@ -11,7 +11,8 @@ import picomatch from 'picomatch';
 import { tempDir } from './helpers/tempDir';
 import { eventFile, type ScalarEvent } from './helpers/tfevents';
 import { exitRecord, historyRecord, runRecord, wandbFile } from './helpers/wandb';
-import { DEFAULT_LOG_GLOBS, isDefaultLogFile } from '../../src/shared/logFiles';
+import { DEFAULT_LOG_GLOBS } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const repo = path.resolve(__dirname, '../..');
 

@@ -13,7 +13,8 @@ import { lossUnitOf, parseTextNumber, toNats } from '../../src/core/runs/textLog
 import { RunIndex, detectLogFormat } from '../../src/core/runs/index';
 import type { ReadResult } from '../../src/core/runs/common';
 import type { Run } from '../../src/core/runs/types';
-import { DEFAULT_LOG_GLOBS, isDefaultLogFile } from '../../src/shared/logFiles';
+import { DEFAULT_LOG_GLOBS } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const ESC = '\x1b';
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
 import { parseCount, parseWorkspaceFile, settingsForRun, WORKSPACE_FILE_NAME } from '../../src/core/runs/workspaceFile';
 import { ScalingWorkspace } from '../../src/core/workspace';
-import { isDefaultLogFile } from '../../src/shared/logFiles';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const FILE = '/ws/.scalinglens.yaml';
 
