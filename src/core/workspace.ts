@@ -468,6 +468,11 @@ export class ScalingWorkspace {
     };
   }
 
+  /** A fitted family's over-training law (for plans by regime); undefined when the family has no fit. */
+  overtrainLaw(family: FamilyLaw, deadline = Number.POSITIVE_INFINITY): LawCrossRunFit | { error: string } | undefined {
+    return family.fit ? this.overtrainFit(family.family, family.fit, family.points ?? [], deadline) : undefined;
+  }
+
   /** The over-training law of a family, fitted once per Chinchilla fit (its key is the family fit's). */
   private overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } {
     const familyKey = this.familyCache.get(family)?.key ?? JSON.stringify(points);

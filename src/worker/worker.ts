@@ -118,7 +118,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
     }
     case 'planBudget': {
       // Plans are calibrated on the family laws: asked for right after a start, they wait for those fits.
-      const planned = planBudgetRequest(request.request, (await withFits(() => engine.familyLaws())).value, engine.hardware);
+      const { value: planned } = await withFits(() => planBudgetRequest(request.request, engine.familyLaws(), engine.hardware, (law) => engine.overtrainLaw(law)));
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planBudget', plan: planned.plan, family: planned.family };
     }

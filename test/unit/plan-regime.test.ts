@@ -147,7 +147,7 @@ test('estimate: the lens loss is continuous across both thresholds and the notes
 });
 
 test('plan: candidates\' losses follow their regime; an over-trained alternative the law prefers is named, the frontier stays Chinchilla\'s', () => {
-  const lossLaw = { fit: chinchilla, family: 'synthetic', runsUsed: chinchilla.runIds, points };
+  const lossLaw = { fit: chinchilla, family: 'synthetic', runsUsed: chinchilla.runIds, overtrain };
   const plan = planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw });
   assert.ok(!('error' in plan), JSON.stringify(plan));
   assert.match(plan.frontier, /argmin of the Chinchilla law/);

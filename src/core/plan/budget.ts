@@ -15,11 +15,12 @@
 //     (other data and tokenizer), so the default plan's loss is "uncalibrated".
 import { chinchillaLaw } from '../laws/chinchilla';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
-import { predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
+import { predictCrossRun, type CrossRunFit } from '../fit/crossRun';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
 import { goldenSectionMinimum } from '../fit/goldenSection';
 import type { Prediction } from '../fit/types';
-import { overtrainFitFor, predictInRegime, type RegimeInfo } from './regime';
+import { predictInRegime, type RegimeInfo } from './regime';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
 import { publishedHparams } from './advice';
@@ -98,10 +99,11 @@ export interface BudgetContext {
   frontier?: { fit: IsoflopFrontier; source: string };
   /**
    * A fitted Chinchilla law for the loss (and the frontier when no IsoFLOP fit is given). With the
-   * runs it was fitted on (`points`), each candidate's loss follows its regime (regime.ts: blended
-   * into the over-training law far past compute-optimal); without them, Chinchilla at every ratio.
+   * family's over-training fit (`overtrain`, or why there is none), each candidate's loss follows
+   * its regime (regime.ts: blended into the over-training law far past compute-optimal); without
+   * it, Chinchilla at every ratio. The caller fits it (the workspace engine, through its fitter).
    */
-  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; points?: readonly CrossRunPoint[] };
+  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; overtrain?: LawCrossRunFit | { error: string } };
 }
 
 export interface ShapeSuggestion {
@@ -333,8 +335,8 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     let loss: BudgetCandidate['loss'];
     if (context.lossLaw && fitted) {
       const law = context.lossLaw;
-      if (law.points) {
-        const { regime, ...prediction } = predictInRegime(law.fit, overtrainFitFor(law.fit, law.points, { seed: 1 }), n, tokens);
+      if (law.overtrain) {
+        const { regime, ...prediction } = predictInRegime(law.fit, law.overtrain, n, tokens);
         loss = { ...prediction, family: law.family, runsUsed: law.runsUsed, regime };
       } else {
         loss = { ...predictCrossRun(law.fit, n, tokens), family: law.family, runsUsed: law.runsUsed };

@@ -5,6 +5,7 @@
 import { parseBudget, planBudget, type BudgetCandidate, type BudgetPlan } from './budget';
 import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { FamilyLaw, PlanBudgetRequest } from '../../shared/protocol';
 import { formatCount, formatFlops, formatLoss, formatInterval } from '../../shared/format';
 import { parseSuffixedNumber } from '../numberText';
@@ -21,8 +22,16 @@ export function chooseFamily(families: readonly FamilyLaw[], wanted?: string): {
   return { law, note: fitted.length > 1 ? `several families are fitted; the plan uses "${law.family}" (most runs)` : undefined };
 }
 
-/** Runs in the worker: parses the budget and plans it on the chosen family's law. */
-export function planBudgetRequest(request: PlanBudgetRequest, families: readonly FamilyLaw[], hardware?: HardwareTable): { plan: BudgetPlan; family?: string } | { error: string } {
+/**
+ * Runs in the worker: parses the budget and plans it on the chosen family's law; `overtrainOf` gives
+ * that family's over-training fit (the engine's, through its fitter), for losses by regime.
+ */
+export function planBudgetRequest(
+  request: PlanBudgetRequest,
+  families: readonly FamilyLaw[],
+  hardware?: HardwareTable,
+  overtrainOf?: (law: FamilyLaw) => LawCrossRunFit | { error: string } | undefined,
+): { plan: BudgetPlan; family?: string } | { error: string } {
   const budget = parseBudget(request.budget);
   if ('error' in budget) return budget;
   const { law, note } = chooseFamily(families, request.family);
@@ -37,7 +46,7 @@ export function planBudgetRequest(request: PlanBudgetRequest, families: readonly
       seqLen: request.seqLen,
       vocab: request.vocab,
     },
-    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds, points: law.points } } : {}) },
+    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds, overtrain: overtrainOf?.(law) } } : {}) },
   );
   if ('error' in planned) return planned;
   if (note) planned.notes.unshift(note);
