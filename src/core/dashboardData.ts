@@ -11,9 +11,6 @@ import { interpolateWithin } from '../shared/axes';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
 
-// The engine (workspace.ts) takes the constant from here.
-export { FLOPS_PER_PARAM_TOKEN } from './laws/trainingCompute';
-
 /** Metrics holding elapsed seconds since the run (or its latest launch) started. */
 const ELAPSED_KEYS = new Set(['_runtime', 'runtime', 'elapsed', 'elapsed_time', 'time_elapsed', 'elapsed_seconds', 'wall_time_s']);
 /** Metrics holding a Unix time, in seconds or milliseconds (told apart by magnitude). */

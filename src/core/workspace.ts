@@ -19,10 +19,11 @@ import { predictInRegime } from './plan/regime';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
-import { FLOPS_PER_PARAM_TOKEN, estimateEta, loggedClock, scalingView, seedGroupKey, seedGroups, validationPoints, wallClockView, type TimedStep } from './dashboardData';
+import { estimateEta, loggedClock, scalingView, seedGroupKey, seedGroups, validationPoints, wallClockView, type TimedStep } from './dashboardData';
 import type { RunView, Snapshot } from '../shared/protocol';
 import type { Diagnostic } from './diagnostics';
 import { guessFamilies } from './runs/families';
+import { approxTrainingFlops } from './laws/trainingCompute';
 import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
 
 export interface WorkspaceOptions {
@@ -711,7 +712,7 @@ export class ScalingWorkspace {
       familySource: this.grouping.get(run.id)?.source,
       familyReason: this.grouping.get(run.id)?.reason,
       excluded: this.grouping.get(run.id)?.excluded,
-      flopsPerStep: params !== undefined && tokensPerStep !== undefined ? FLOPS_PER_PARAM_TOKEN * params * tokensPerStep : undefined,
+      flopsPerStep: params !== undefined && tokensPerStep !== undefined ? approxTrainingFlops(params, tokensPerStep) : undefined,
       eta,
       dir: run.files.length ? path.dirname(run.files[0]) : '',
       format: run.format,

@@ -195,14 +195,16 @@ export function predictWithFit(law: LawDefinition, fit: Pick<FitResult, 'fitPara
   return pred;
 }
 
+/** A law's published values in fit-space order (`exp`-transformed parameters as their logs). */
+export function referenceParams(law: LawDefinition): number[] {
+  const ref = law.reference!.values;
+  return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
+}
+
 /** Prediction with a law's published defaults (`law.reference`), flagged outside its published domain. */
 export function predictWithDefaults(law: LawDefinition, x: readonly number[]): Prediction | { error: string } {
   if (!law.reference) return { error: `law ${law.id} has no published defaults` };
-  const p = law.parameters.map((q) => {
-    const v = law.reference!.values[q.natural.name];
-    return q.natural.transform === 'exp' ? Math.log(v) : v;
-  });
-  const value = law.evaluate(p, x);
+  const value = law.evaluate(referenceParams(law), x);
   const pred: Prediction = { value, interval: [value, value], lawId: law.id };
   const flags = domainFlags(law, x);
   if (flags.length) pred.flags = flags;

@@ -43,6 +43,11 @@ import type { FitResult, Prediction } from './types';
 export const CURVE_LAW_IDS = ['power', 'bnsl', 'multipower', 'annealing'] as const;
 export type CurveLawId = (typeof CURVE_LAW_IDS)[number];
 
+/** The curve laws that need the learning rate at every step. */
+export function isScheduleLaw(lawId: CurveLawId): lawId is 'multipower' | 'annealing' {
+  return lawId === 'multipower' || lawId === 'annealing';
+}
+
 export interface CurveFitOptions {
   /** Step to extrapolate to (e.g. the planned last step); must be > 0. */
   targetStep: number;
@@ -208,7 +213,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   const lawId = opts.law ?? 'power';
   const model = curveModel(lawId, opts.lr);
   if ('error' in model) return model;
-  if (opts.lr && (lawId === 'multipower' || lawId === 'annealing') && opts.lr.length - 1 < Math.round(target)) {
+  if (opts.lr && isScheduleLaw(lawId) && opts.lr.length - 1 < Math.round(target)) {
     return { error: `the learning-rate schedule ends at step ${opts.lr.length - 1}, before the target step ${target}` };
   }
   const law = model.law;
@@ -258,7 +263,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   const usedLosses = from === 0 ? validLosses : validLosses.slice(from);
   const priors = curveLawPriors(lawId, model, usedLosses, target, opts.lr);
   if (priors) model.priors = priors;
-  const thinned = thin(usedSteps, usedLosses, lawId === 'multipower' || lawId === 'annealing' ? MAX_SCHEDULE_CURVE_POINTS : MAX_CURVE_POINTS);
+  const thinned = thin(usedSteps, usedLosses, isScheduleLaw(lawId) ? MAX_SCHEDULE_CURVE_POINTS : MAX_CURVE_POINTS);
 
   const main = fitModel(model, thinned.steps, thinned.losses, opts);
   if ('error' in main) return main;

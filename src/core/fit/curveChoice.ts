@@ -12,7 +12,9 @@
  *   where the run ends).
  */
 import { scheduleFromLog } from '../laws/schedule';
-import type { CurveLawId } from './curve';
+import { isScheduleLaw, type CurveLawId } from './curve';
+
+export { isScheduleLaw };
 
 export interface CurveLawInput {
   /** Last logged step of the loss curve. */
@@ -43,10 +45,6 @@ export interface CurveLawChoice {
  * almost surely a misread config (max_steps), and would not fit in memory much further on.
  */
 const MAX_SCHEDULE_STEPS = 10_000_000;
-
-export function isScheduleLaw(lawId: CurveLawId): lawId is 'multipower' | 'annealing' {
-  return lawId === 'multipower' || lawId === 'annealing';
-}
 
 /** A schedule the laws can use: every step's LR finite and ≥ 0, and some LR > 0. */
 function usableSchedule(lr: Float64Array): boolean {

@@ -6,6 +6,7 @@ import { deepseekLaw } from '../laws/deepseek';
 import { dataLimitedLaw, effectiveData } from '../laws/datalimited';
 import type { LawDefinition } from '../laws/types';
 import { fitHparamSweeps, predictHparams, surfacePenaltyPct, type SweepGroup } from '../fit/hparamSweep';
+import { referenceParams } from '../fit/crossRunLaw';
 import { trainingFlops } from './flops';
 import { computeTime, findHardware, precisionOf, type HardwareTable } from './hardware';
 import { fitsMemory, memoryInputOf, memoryPerGpu, type MemoryEstimate } from './memory';
@@ -58,12 +59,6 @@ export interface PlanAdvice {
   /** Why there is no LR/batch advice (μP), when so. */
   silent?: string;
   notes: string[];
-}
-
-/** A law's published values in fit-space order (`exp`-transformed parameters as their logs). */
-export function referenceParams(law: LawDefinition): number[] {
-  const ref = law.reference!.values;
-  return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
 }
 
 /** A published law's value at its reference parameters. */
