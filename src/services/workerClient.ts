@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import type { HostToWorker, Snapshot, SnapshotDelta, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
 import { Disposable } from './dispose';
+import { RestartWindow } from '../shared/restartWindow';
 import { SnapshotDeltaDecoder } from '../shared/dashboardDelta';
 
 interface Pending {
@@ -18,9 +19,6 @@ export interface SnapshotUpdate {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
-/** Restarts allowed within RESTART_WINDOW_MS before the worker is left stopped (a crash loop). */
-const MAX_RESTARTS = 5;
-const RESTART_WINDOW_MS = 60_000;
 
 /**
  * Owns the worker thread: starts it lazily, correlates requests with responses (with a time-out),
@@ -30,7 +28,8 @@ export class WorkerClient extends Disposable {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private restarts: number[] = [];
+  /** A crash loop leaves the worker stopped. */
+  private readonly restarts = new RestartWindow();
   /** Applies the worker's deltas to the snapshot held here, and says when a whole one is needed. */
   private readonly decoder = new SnapshotDeltaDecoder();
   /** Deltas applied, and whole snapshots asked for because a delta did not fit (tests read them). */
@@ -171,16 +170,12 @@ export class WorkerClient extends Disposable {
     this.worker = undefined;
     this.rejectPending(`the Scaling Lens worker stopped (exit code ${code}) before answering`);
     if (this.isDisposed) return;
-    const now = Date.now();
-    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
-    if (this.restarts.length >= MAX_RESTARTS) {
-      this.output.error(`the worker stopped ${MAX_RESTARTS} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
+    if (!this.restarts.allow(Date.now())) {
+      this.output.error(`the worker stopped ${this.restarts.max + 1} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
       void vscode.window.showErrorMessage('Scaling Lens: the background worker keeps stopping; see the Scaling Lens log.');
-      this.restarts = [];
       this.stopped = true;
       return;
     }
-    this.restarts.push(now);
     this.output.warn(`worker stopped (exit code ${code}); restarting`);
     this.ensure();
     this.restartEmitter.fire();

@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { failedFit, fitTimedOut, type FitAnswer, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
 import type { FitThreadInit, FromFitThread, ToFitThread } from '../shared/protocol';
+import { RestartWindow } from '../shared/restartWindow';
 
 export interface FitClientOptions {
   /** The bundled fitting thread (dist/fitThread.js). */
@@ -32,9 +33,6 @@ const PRIORITY: Record<FitJobKind, number> = { sweep: 0, overtrain: 0, family: 1
 
 /** Newest answers kept (one per slot: runs and families); the oldest slot is forgotten first. */
 const MAX_ANSWERS = 5000;
-/** Restarts of the thread allowed within RESTART_WINDOW_MS before fits are given up (a crash loop). */
-const MAX_RESTARTS = 5;
-const RESTART_WINDOW_MS = 60_000;
 /** A job that was running when the thread stopped this many times is answered with an error. */
 const MAX_CRASHES_PER_JOB = 2;
 
@@ -50,7 +48,8 @@ export class FitClient implements Fitter {
   /** Promises waiting for a key to be answered or given up (see `settled`); told which. */
   private readonly waiters = new Map<string, ((answered: boolean) => void)[]>();
   private readonly crashes = new Map<string, number>();
-  private restarts: number[] = [];
+  /** A crash loop gives the fits up. */
+  private readonly restarts = new RestartWindow();
   /** Set after a crash loop: jobs are answered with an error until `resume()` (a rescan). */
   private stopped: string | undefined;
   /** Keys asked for and not answered while `track` runs. */
@@ -147,7 +146,7 @@ export class FitClient implements Fitter {
   resume(): void {
     if (!this.stopped) return;
     this.stopped = undefined;
-    this.restarts = [];
+    this.restarts.reset();
     // The errors standing in for the fits are not answers: they are asked for again.
     this.answers.clear();
   }
@@ -252,11 +251,8 @@ export class FitClient implements Fitter {
     const run = this.running;
     this.running = undefined;
     if (this.disposed) return;
-    const now = Date.now();
-    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
-    this.restarts.push(now);
-    if (this.restarts.length > MAX_RESTARTS) {
-      this.stopped = `the fitting thread stopped ${MAX_RESTARTS} times within a minute (run "Scaling Lens: Rescan Workspace Logs" to try again)`;
+    if (!this.restarts.allow(Date.now())) {
+      this.stopped = `the fitting thread stopped ${this.restarts.max + 1} times within a minute (run "Scaling Lens: Rescan Workspace Logs" to try again)`;
       this.options.log('error', `${this.stopped}; fits are given up`);
       const given = run ? [run, ...this.queue.values()] : [...this.queue.values()];
       this.queue.clear();
