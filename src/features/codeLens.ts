@@ -21,14 +21,20 @@ const REFRESH_DEBOUNCE_MS = 300;
 /** Called with every estimate the worker returns for an open document (diagnostics listen). */
 export type EstimateListener = (document: vscode.TextDocument, estimate: ConfigEstimate) => void;
 
+/** A document version's estimate; `fitsPending` once it was answered before the fits it needed had landed. */
+interface CachedEstimate {
+  version: number;
+  estimate: Promise<ConfigEstimate>;
+  fitsPending?: boolean;
+}
+
 export class ConfigLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Estimates keyed by document and its version, dropped when the family laws change. */
-  private readonly cache = new Map<string, { version: number; estimate: Promise<ConfigEstimate> }>();
-  /** Documents whose cached estimate was answered before the fits it needed had landed. */
-  private readonly answeredEarly = new Set<string>();
+  /** Estimates by document. */
+  private readonly cache = new Map<string, CachedEstimate>();
   /** Line index of the document version the lenses were last laid out for. */
   private readonly lineIndexes = new Map<string, { version: number; lines: LineIndex }>();
   /** What the family laws were when the cached estimates were made. */
@@ -49,10 +55,9 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
       const key = JSON.stringify(s.families.map((f) => [f.family, f.runIds, f.fit?.parameters, f.error]));
       // An estimate answered before its fits had landed (sweep advice, the over-training law) is
       // asked for again once nothing is being fitted.
-      const stale = s.fitting === 0 && this.answeredEarly.size > 0;
+      const stale = s.fitting === 0 && [...this.cache.values()].some((entry) => entry.fitsPending);
       if (key === this.lawsKey && !stale) return;
       this.lawsKey = key;
-      this.answeredEarly.clear();
       this.refreshSoon(true);
     }));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
@@ -60,7 +65,6 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     }));
     this.register(vscode.workspace.onDidCloseTextDocument((d) => {
       this.cache.delete(d.uri.toString());
-      this.answeredEarly.delete(d.uri.toString());
       this.lineIndexes.delete(d.uri.toString());
     }));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -84,14 +88,13 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
         if (r.kind !== 'estimateConfig') throw new Error(`unexpected worker response ${r.kind}`);
         return r.estimate;
       });
-    const entry = { version: document.version, estimate };
+    const entry: CachedEstimate = { version: document.version, estimate };
     this.cache.set(key, entry);
     // A failed request is not cached, unless a newer one has replaced it meanwhile.
     estimate.then(
       (e) => {
         if (this.cache.get(key) !== entry) return;
-        if (e.fitsPending) this.answeredEarly.add(key);
-        else this.answeredEarly.delete(key);
+        entry.fitsPending = e.fitsPending;
         for (const listener of this.listeners) listener(document, e);
       },
       () => this.cache.get(key) === entry && this.cache.delete(key),

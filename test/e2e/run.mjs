@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
-import { dashboardFrame as dashboardFrameOf, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
+import { dashboardFrame as dashboardFrameOf, followHoverLink, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
 const keep = process.argv.includes('--keep');
@@ -372,11 +372,7 @@ async function main() {
     });
 
     await check('a hover link on a run\'s config opens the dashboard with that run picked out', async () => {
-      await openFile(page, 'sweep/llama-95m/config.json');
-      await page.locator('.view-line span', { hasText: 'hidden_size' }).first().hover();
-      const link = page.locator('.monaco-hover a', { hasText: 'scaling chart' }).first();
-      await link.waitFor({ state: 'visible', timeout: 20_000 });
-      await link.click();
+      await followHoverLink(page, 'sweep/llama-95m/config.json', 'hidden_size', 'scaling chart');
       const row = dashboardFrame.locator('#runs tbody tr.focused');
       await row.waitFor({ timeout: 20_000 });
       const id = await row.getAttribute('data-run-id');
@@ -389,11 +385,7 @@ async function main() {
     });
 
     await check('a hover link on a planned config marks it in the scaling view', async () => {
-      await openFile(page, 'configs/planned-400m/config.json');
-      await page.locator('.view-line span', { hasText: 'hidden_size' }).first().hover();
-      const link = page.locator('.monaco-hover a', { hasText: 'scaling chart' }).first();
-      await link.waitFor({ state: 'visible', timeout: 20_000 });
-      await link.click();
+      await followHoverLink(page, 'configs/planned-400m/config.json', 'hidden_size', 'scaling chart');
       await dashboardFrame.locator('#view-scaling:not([hidden])').waitFor({ timeout: 20_000 });
       const status = dashboardFrame.locator('#status', { hasText: 'picked out: planned' });
       await status.waitFor({ timeout: 20_000 });

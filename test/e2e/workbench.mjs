@@ -55,6 +55,15 @@ export async function openFile(page, relativePath) {
   await page.keyboard.press('Enter');
 }
 
+/** Opens a workspace file, hovers the first `word` in it and clicks the hover's link that says `linkText`. */
+export async function followHoverLink(page, relativePath, word, linkText) {
+  await openFile(page, relativePath);
+  await page.locator('.view-line span', { hasText: word }).first().hover();
+  const link = page.locator('.monaco-hover a', { hasText: linkText }).first();
+  await link.waitFor({ state: 'visible', timeout: 20_000 });
+  await link.click();
+}
+
 /** Number of painted (non-transparent) pixels of a canvas inside a frame. */
 export async function paintedPixels(frame, selector) {
   return frame.locator(selector).evaluate((canvas) => {

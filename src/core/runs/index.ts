@@ -490,7 +490,7 @@ export class RunIndex {
    * counter if even that is taken), so ids never collide and stay stable across rescans.
    */
   private uniqueId(rel: string, root: string): string {
-    const taken = (id: string) => [...this.runsByKey.values()].some((r) => r.id === id);
+    const taken = (id: string) => this.runById(id) !== undefined;
     if (!taken(rel)) return rel;
     const base = `${path.basename(root)}:${rel}`;
     let id = base;
@@ -521,7 +521,12 @@ export class RunIndex {
 
   /** Where a run found by id lives: its workspace root and its path relative to that root (posix). */
   locate(id: string): { root: string; rel: string } | undefined {
-    for (const run of this.runsByKey.values()) if (run.id === id) return { root: run.root, rel: run.rel };
+    const run = this.runById(id);
+    return run && { root: run.root, rel: run.rel };
+  }
+
+  private runById(id: string) {
+    for (const run of this.runsByKey.values()) if (run.id === id) return run;
     return undefined;
   }
 
@@ -532,7 +537,7 @@ export class RunIndex {
    * has none or is unknown.
    */
   loggedParams(id: string): ReadonlyMap<string, unknown> | undefined {
-    const run = [...this.runsByKey.values()].find((r) => r.id === id);
+    const run = this.runById(id);
     if (run === undefined) return undefined;
     const key = [...[...run.native].map(([p, n]) => `${p}:${n.fingerprint}`), ...[...run.hyperSources.values()].map((h) => `${h.path}:${h.fingerprint}`)].join('|');
     if (run.paramsMemo?.key === key) return run.paramsMemo.params.size > 0 ? run.paramsMemo.params : undefined;

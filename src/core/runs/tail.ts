@@ -317,8 +317,8 @@ export interface BinaryChunk {
 /**
  * Tails a growing binary file (TensorBoard event files, W&B logs): each `read()` returns the bytes
  * appended since the last read, prefixed by whatever the caller handed back with `hold()` (a record
- * still being written). Detects truncation or rewrite like FileTail (size below the offset, or the first
- * up to 256 bytes changed). A read takes up to `maxBytesPerRead` new bytes (4 MiB by default, so the
+ * still being written). Detects truncation or rewrite by the size below the offset or the first up to
+ * 256 bytes changed (not, as FileTail also does, by the bytes just before the offset). A read takes up to `maxBytesPerRead` new bytes (4 MiB by default, so the
  * points decoded from one read die young), or as many as are held back when that is more.
  */
 export class BinaryTail {
