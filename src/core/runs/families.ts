@@ -7,6 +7,7 @@
 // guess: the workspace file (.scalinglens.yaml) or a run's own training config names families for
 // real, and the engine applies this only to runs neither of them names.
 import * as path from 'node:path';
+import { HPARAM_KEYS, paramLeaf } from './hparams';
 
 export interface FamilyCandidate {
   id: string;
@@ -26,30 +27,29 @@ export interface FamilyGuess {
 }
 
 /**
- * Leaf names (lower case, `-` as `_`) of keys that vary inside one family: model shape and size,
- * training length, batch, the tuned optimizer knobs, seeds.
+ * Leaf names (lower case, `-` as `_`, see paramLeaf) of keys that vary inside one family: model
+ * shape and size, training length, batch, the tuned optimizer knobs, seeds. The names the run
+ * reader takes sizes, lengths and learning rates from (hparams.ts) are among them by construction.
  */
-const VARIED_LEAVES = new Set([
-  // model shape and size (hparams.ts KEYS; HF, Megatron, NeMo, foundry, torchtitan, litgpt names)
-  'd_model', 'n_embd', 'hidden_size', 'dim', 'embed_dim', 'model_dim', 'emb_dim', 'width', 'd_ff', 'ff_hidden', 'ffn_dim',
-  'ffn_hidden_size', 'intermediate_size', 'n_inner', 'dim_feedforward', 'expansion_ratio', 'head_dim', 'kv_channels', 'multiple_of',
-  'ffn_dim_multiplier', 'moe_intermediate_size', 'encoder_ffn_dim', 'decoder_ffn_dim', 'n_head', 'n_heads', 'num_heads',
-  'num_attention_heads', 'encoder_attention_heads', 'decoder_attention_heads', 'num_key_value_heads', 'n_kv_heads', 'kv_n_heads',
-  'num_query_groups', 'n_query_groups', 'n_layer', 'n_layers', 'num_layers', 'num_hidden_layers', 'layers', 'depth', 'encoder_layers',
-  'decoder_layers', 'num_decoder_layers', 'num_encoder_layers', 'params', 'num_params', 'n_params', 'model_params', 'parameters',
-  'non_embedding_params', 'flavor', 'model_size', 'size', 'num_experts', 'num_local_experts', 'moe_router_topk', 'num_experts_per_tok',
-  // training length
-  'max_steps', 'max_iters', 'train_iters', 'total_steps', 'num_steps', 'steps', 'train_steps', 'max_tokens', 'total_tokens',
-  'train_tokens', 'num_tokens', 'tokens', 'train_samples', 'max_duration', 'epochs', 'num_epochs', 'num_train_epochs', 'max_epochs',
-  'lr_decay_iters', 'lr_decay_steps', 'decay_steps', 'lr_decay_samples', 'total_iters', 'iterations', 'max_time',
+const VARIED_LEAVES = new Set<string>([
+  ...HPARAM_KEYS.dModel, ...HPARAM_KEYS.layers, ...HPARAM_KEYS.ff, ...HPARAM_KEYS.params, ...HPARAM_KEYS.maxSteps, ...HPARAM_KEYS.tokens, ...HPARAM_KEYS.lr,
+  // more model shape and size (HF, Megatron, NeMo, foundry, torchtitan, litgpt names)
+  'width', 'expansion_ratio', 'head_dim', 'kv_channels', 'multiple_of', 'ffn_dim_multiplier', 'moe_intermediate_size', 'encoder_ffn_dim',
+  'decoder_ffn_dim', 'n_head', 'n_heads', 'num_heads', 'num_attention_heads', 'encoder_attention_heads', 'decoder_attention_heads',
+  'num_key_value_heads', 'n_kv_heads', 'kv_n_heads', 'num_query_groups', 'n_query_groups', 'encoder_layers', 'decoder_layers',
+  'num_decoder_layers', 'num_encoder_layers', 'non_embedding_params', 'flavor', 'model_size', 'size', 'num_experts', 'num_local_experts',
+  'moe_router_topk', 'num_experts_per_tok',
+  // more training length
+  'train_steps', 'tokens', 'train_samples', 'max_duration', 'epochs', 'num_epochs', 'num_train_epochs', 'max_epochs', 'lr_decay_iters',
+  'lr_decay_steps', 'decay_steps', 'lr_decay_samples', 'total_iters', 'iterations', 'max_time',
   // batch
   'gradient_accumulation_steps', 'grad_accum', 'grad_accum_steps', 'gradient_accumulation', 'accumulate_grad_batches',
   'batch_accumulation_per_replica',
-  // tuned optimizer knobs
-  'lr', 'learning_rate', 'peak_lr', 'max_lr', 'base_lr', 'min_lr', 'lr_min', 'init_lr', 'final_lr', 'min_lr_ratio', 'min_lr_factor',
-  'cosine_min_lr_ratio', 'alpha_f', 'weight_decay', 'wd', 'beta1', 'beta2', 'adam_beta1', 'adam_beta2', 'betas', 'eps', 'adam_eps',
-  'adam_epsilon', 'grad_clip', 'max_grad_norm', 'clip_grad', 'clip_grad_norm', 'gradient_clip_val', 'gradient_clipping', 'init_std',
-  'initializer_range', 'label_smoothing', 'momentum', 'lr_scale', 'mup_base_width',
+  // more tuned optimizer knobs
+  'min_lr', 'lr_min', 'init_lr', 'final_lr', 'min_lr_ratio', 'min_lr_factor', 'cosine_min_lr_ratio', 'alpha_f', 'weight_decay', 'wd',
+  'beta1', 'beta2', 'adam_beta1', 'adam_beta2', 'betas', 'eps', 'adam_eps', 'adam_epsilon', 'grad_clip', 'max_grad_norm', 'clip_grad',
+  'clip_grad_norm', 'gradient_clip_val', 'gradient_clipping', 'init_std', 'initializer_range', 'label_smoothing', 'momentum', 'lr_scale',
+  'mup_base_width',
   // seeds
   'seed',
 ]);
@@ -73,16 +73,11 @@ const BOOKKEEPING = [
   /parallel|^dataloader_|^ddp_|^fsdp|^deepspeed|^zero_|checkpointing$|^recompute|^use_cpu$|^local_/,
 ];
 
-function leafOf(key: string): string {
-  const leaf = key.split(/[/.]/).pop() ?? key;
-  return leaf.toLowerCase().replace(/^-+/, '').replace(/-/g, '_');
-}
-
 /** Whether a key varies inside one family (size, length, batch, tuned knob, seed, bookkeeping) rather than defining it. */
 export function variesWithinFamily(key: string): boolean {
   // Framework internals: W&B's `_wandb`, HF's `_name_or_path`, `_commit_hash`.
   if (key.split(/[/.]/).some((part) => part.startsWith('_'))) return true;
-  const leaf = leafOf(key);
+  const leaf = paramLeaf(key);
   if (VARIED_LEAVES.has(leaf)) return true;
   if (leaf.includes('batch') || leaf.includes('warmup') || leaf.includes('dropout') || leaf.endsWith('pdrop') || leaf.endsWith('_seed') || leaf.startsWith('seed_')) return true;
   if (INTEGRATION.test(leaf)) return true;
@@ -135,7 +130,7 @@ function commonFolder(ids: string[]): string {
 /** Data, tokenizer and recipe keys first in a reason: they say most about a family. */
 function informative(a: [string, string], b: [string, string]): number {
   const rank = (k: string) => {
-    const leaf = leafOf(k);
+    const leaf = paramLeaf(k);
     if (/data|corpus|tokenizer|vocab/.test(leaf)) return 0;
     if (/sched|decay|optim|model_type|arch/.test(leaf)) return 1;
     return DATA_KEY.test(leaf) ? 2 : 3;

@@ -14,8 +14,8 @@ export interface HyperReading {
   diagnostics: Diagnostic[];
 }
 
-/** First key present wins (lower-cased, last path segment compared). */
-const KEYS = {
+/** First key present wins (compared by paramLeaf). Family guesses count them all as varying within a family. */
+export const HPARAM_KEYS = {
   dModel: ['d_model', 'n_embd', 'hidden_size', 'dim', 'embed_dim', 'model_dim', 'emb_dim'],
   layers: ['num_layers', 'n_layer', 'n_layers', 'num_hidden_layers', 'layers', 'depth'],
   ff: ['ff_hidden', 'ffn_dim', 'd_ff', 'intermediate_size', 'ffn_hidden_size', 'n_inner', 'dim_feedforward'],
@@ -26,6 +26,12 @@ const KEYS = {
   params: ['num_params', 'n_params', 'params', 'model_params', 'parameters'],
   tokens: ['max_tokens', 'total_tokens', 'train_tokens', 'num_tokens'],
 } as const;
+
+/** A parameter key's last path segment (`/` or `.`), lower case, leading dashes dropped, `-` as `_`. */
+export function paramLeaf(key: string): string {
+  const leaf = key.split(/[/.]/).pop() ?? key;
+  return leaf.toLowerCase().replace(/^-+/, '').replace(/-/g, '_');
+}
 
 function numberOf(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -45,7 +51,7 @@ export function hyperFromParams(params: Map<string, unknown>, source: string): {
   for (const [key, raw] of params) {
     const value = numberOf(raw);
     if (value === undefined) continue;
-    const leaf = key.split(/[/.]/).pop()!.toLowerCase().replace(/^-+/, '').replace(/-/g, '_');
+    const leaf = paramLeaf(key);
     if (!byLeaf.has(leaf)) byLeaf.set(leaf, { key, value });
   }
   const pick = (names: readonly string[]): { key: string; value: number } | undefined => {
@@ -57,38 +63,38 @@ export function hyperFromParams(params: Map<string, unknown>, source: string): {
   };
   const hyper: NativeHyper = {};
   const notes: string[] = [];
-  const lr = pick(KEYS.lr);
+  const lr = pick(HPARAM_KEYS.lr);
   if (lr && lr.value > 0 && lr.value < 1) {
     hyper.peakLr = lr.value;
     notes.push(`peakLr from ${source} ${lr.key}`);
   }
-  const seq = pick(KEYS.seqLen);
+  const seq = pick(HPARAM_KEYS.seqLen);
   if (seq && Number.isInteger(seq.value) && seq.value > 0) {
     hyper.seqLen = seq.value;
     notes.push(`seqLen from ${source} ${seq.key}`);
   }
-  const steps = pick(KEYS.maxSteps);
+  const steps = pick(HPARAM_KEYS.maxSteps);
   if (steps && Number.isInteger(steps.value) && steps.value > 0) {
     hyper.maxSteps = steps.value;
     notes.push(`maxSteps from ${source} ${steps.key}`);
   }
-  const tokens = pick(KEYS.tokens);
+  const tokens = pick(HPARAM_KEYS.tokens);
   if (tokens && tokens.value > 0) {
     hyper.tokens = tokens.value;
     notes.push(`tokens from ${source} ${tokens.key}`);
   }
-  const params_ = pick(KEYS.params);
-  const d = pick(KEYS.dModel);
-  const l = pick(KEYS.layers);
+  const params_ = pick(HPARAM_KEYS.params);
+  const d = pick(HPARAM_KEYS.dModel);
+  const l = pick(HPARAM_KEYS.layers);
   if (params_ && params_.value > 1000) {
     hyper.params = params_.value;
     notes.push(`params from ${source} ${params_.key}`);
   } else if (d && l && d.value > 0 && l.value > 0) {
     // A standard transformer block: attention 4·d², MLP 2·d·f (f = 4d when not given); embeddings V·d (tied).
-    const f = pick(KEYS.ff);
+    const f = pick(HPARAM_KEYS.ff);
     const ff = f && f.value > 0 ? f.value : 4 * d.value;
     hyper.nonEmbeddingParams = l.value * (4 * d.value * d.value + 2 * d.value * ff);
-    const v = pick(KEYS.vocab);
+    const v = pick(HPARAM_KEYS.vocab);
     const how = `${l.key} ${l.value} × (4·${d.key}² + 2·${d.key}·${f ? f.key : '4d (assumed)'})`;
     if (v && v.value > 0) {
       hyper.params = hyper.nonEmbeddingParams + v.value * d.value;
