@@ -101,8 +101,8 @@ function scan(args: string[]): number {
   if (positionals.length === 0) throw new UsageError('scan needs at least one path');
   const textPatterns = values['text-pattern'] ?? [];
   // A pattern typed on the command line that cannot be used is a usage error, not a diagnostic.
-  const rejected = compileUserPatterns(textPatterns).diagnostics;
-  if (rejected.length > 0) throw new UsageError(rejected.map((d) => d.message.replace(/^\S+\[(\d+)\]/, (_, i: string) => `--text-pattern ${JSON.stringify(textPatterns[Number(i)])}`)).join('\n'));
+  const rejected = compileUserPatterns(textPatterns, (i) => `--text-pattern ${JSON.stringify(textPatterns[i])}`).diagnostics;
+  if (rejected.length > 0) throw new UsageError(rejected.map((d) => d.message).join('\n'));
   const snapshot = loadWorkspace(positionals, undefined, textPatterns).snapshot();
   const runs = snapshot.runs.map((r) => ({
     id: r.id,

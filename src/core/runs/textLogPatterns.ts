@@ -62,8 +62,8 @@ export interface CompiledUserPatterns {
   diagnostics: Diagnostic[];
 }
 
-function reject(index: number, message: string): Diagnostic {
-  return { file: `settings: ${TEXT_LOG_PATTERNS_SETTING}`, severity: 'error', message: `${TEXT_LOG_PATTERNS_SETTING}[${index}] ignored: ${message}` };
+function reject(entry: string, message: string): Diagnostic {
+  return { file: `settings: ${TEXT_LOG_PATTERNS_SETTING}`, severity: 'error', message: `${entry} ignored: ${message}` };
 }
 
 /** Most repetitions one pattern may have. */
@@ -103,8 +103,8 @@ function groupNames(source: string): string[] {
   return names;
 }
 
-/** Compile the setting's value. Never throws; anything unusable becomes a diagnostic. */
-export function compileUserPatterns(value: unknown): CompiledUserPatterns {
+/** Compile the setting's value (each entry named in messages by `label`, the setting's index by default). Never throws; anything unusable becomes a diagnostic. */
+export function compileUserPatterns(value: unknown, label: (index: number) => string = (i) => `${TEXT_LOG_PATTERNS_SETTING}[${i}]`): CompiledUserPatterns {
   const out: CompiledUserPatterns = { patterns: [], diagnostics: [] };
   if (value === undefined || value === null) return out;
   if (!Array.isArray(value)) {
@@ -113,40 +113,40 @@ export function compileUserPatterns(value: unknown): CompiledUserPatterns {
   }
   value.forEach((source: unknown, index) => {
     if (typeof source !== 'string' || source.trim() === '') {
-      out.diagnostics.push(reject(index, 'not a non-empty string'));
+      out.diagnostics.push(reject(label(index), 'not a non-empty string'));
       return;
     }
     if (index >= MAX_USER_PATTERNS) {
-      out.diagnostics.push(reject(index, `only the first ${MAX_USER_PATTERNS} patterns are used`));
+      out.diagnostics.push(reject(label(index), `only the first ${MAX_USER_PATTERNS} patterns are used`));
       return;
     }
     if (source.length > MAX_PATTERN_CHARS) {
-      out.diagnostics.push(reject(index, `longer than ${MAX_PATTERN_CHARS} characters`));
+      out.diagnostics.push(reject(label(index), `longer than ${MAX_PATTERN_CHARS} characters`));
       return;
     }
     let regex: RegExp;
     try {
       regex = new RegExp(source);
     } catch (e) {
-      out.diagnostics.push(reject(index, `not a valid regular expression (${e instanceof Error ? e.message : String(e)})`));
+      out.diagnostics.push(reject(label(index), `not a valid regular expression (${e instanceof Error ? e.message : String(e)})`));
       return;
     }
     const names = groupNames(source);
     const unknown = names.filter((n) => !(USER_PATTERN_GROUPS as readonly string[]).includes(n));
     if (unknown.length > 0) {
-      out.diagnostics.push(reject(index, `unknown named group(s) ${unknown.map((n) => `"${n}"`).join(', ')}; use ${USER_PATTERN_GROUPS.join(', ')}`));
+      out.diagnostics.push(reject(label(index), `unknown named group(s) ${unknown.map((n) => `"${n}"`).join(', ')}; use ${USER_PATTERN_GROUPS.join(', ')}`));
       return;
     }
     if (!names.includes('step') || !(names.includes('loss') || names.includes('eval_loss'))) {
-      out.diagnostics.push(reject(index, 'needs a named group (?<step>…) and (?<loss>…) or (?<eval_loss>…)'));
+      out.diagnostics.push(reject(label(index), 'needs a named group (?<step>…) and (?<loss>…) or (?<eval_loss>…)'));
       return;
     }
     if (/\\[1-9]|\\k</.test(source)) {
-      out.diagnostics.push(reject(index, 'back-references are not allowed (they can make matching take exponential time)'));
+      out.diagnostics.push(reject(label(index), 'back-references are not allowed (they can make matching take exponential time)'));
       return;
     }
     if (mayBacktrackBadly(source)) {
-      out.diagnostics.push(reject(index, 'nested or too many repetitions (e.g. "(\\d+)+"): such a pattern can take exponential time on some lines; rewrite it without repetition inside repetition'));
+      out.diagnostics.push(reject(label(index), 'nested or too many repetitions (e.g. "(\\d+)+"): such a pattern can take exponential time on some lines; rewrite it without repetition inside repetition'));
       return;
     }
     out.patterns.push({ index, source, regex, literals: topLevelLiterals(source) });
