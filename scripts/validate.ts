@@ -27,7 +27,7 @@ import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
 import { smoothedFinalLoss } from '../src/core/fit/crossRun';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
-import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, intervalKindOf, intervalMultiplier, isCurveKind, type IntervalKind } from '../src/core/fit/calibration';
+import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, floorInterval, intervalKindOf, intervalMultiplier, isCurveKind, widenInterval, type IntervalKind } from '../src/core/fit/calibration';
 
 const repoRoot = path.resolve(__dirname, '..');
 /** `--data <dir>` overrides the default ../shared/data (e.g. to check the message when it is absent). */
@@ -747,9 +747,13 @@ function rawCalibration(k: Kind): number {
   return isCurveKind(k) ? 0 : 1;
 }
 
-/** Covered with calibration `p` (a floor, or a multiplier, which calibration.ts never lets narrow: ≥ 1). */
+/**
+ * Covered by the interval the engine would report with calibration `p` (calibration.ts's own
+ * floorInterval / widenInterval; a multiplier never narrows: ≥ 1).
+ */
 function covered(c: Case, p: number): boolean {
-  return needed(c) <= (isCurveKind(c.kind) ? p : Math.max(1, p));
+  const [lo, hi] = isCurveKind(c.kind) ? floorInterval(c.predicted, c.interval, p, true) : widenInterval(c.predicted, c.interval, Math.max(1, p), true);
+  return c.truth >= lo && c.truth <= hi;
 }
 
 /** The calibration in calibration.ts for a kind, as the engine applies it. */
