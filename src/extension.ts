@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   lenses.onEstimate((document, estimate) => configDiagnostics.update(document, estimate));
   const planner = owned.add(new PlanBudgetCommand(worker, lenses));
   const statusBar = owned.add(new StatusBar(worker));
-  const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output));
+  const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document)));
   const rescan = () =>
     watcher.rescan().then(undefined, (error: unknown) => {
       output.error(`rescan failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -578,12 +578,13 @@ function render(): void {
   }
   drawTables(latest);
   const picked = markFocusedRow();
+  const pickedPlanned = !picked && focus && 'planned' in focus && focusDrawn ? focus.planned : undefined;
   if (picked) note += ` · picked out: ${picked}`;
-  else if (focus && 'planned' in focus && focusDrawn) note += ` · picked out: planned ${focus.planned}`;
+  else if (pickedPlanned) note += ` · picked out: planned ${pickedPlanned}`;
   const live = latest.runs.filter((r) => r.status === 'live').length;
   const fitting = latest.fitting > 0 ? ` · fitting ${latest.fitting}…` : '';
   $('status').textContent = `${latest.runs.length} runs (${live} live)${fitting}${note}`;
-  const focusText = picked ? focusedRun()! : focus && 'planned' in focus && focusDrawn ? `planned:${focus.planned}` : '';
+  const focusText = picked ? focusedRun()! : pickedPlanned ? `planned:${pickedPlanned}` : '';
   vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points: drawn, view: state.view, planned: plannedDrawn, focus: focusText });
 }
 

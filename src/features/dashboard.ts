@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Disposable } from '../services/dispose';
 import * as path from 'node:path';
 import type { SnapshotUpdate, WorkerClient } from '../services/workerClient';
-import { parseWebviewMessage, type DashboardFocus, type DashboardView, type HostToWebview, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
+import { parseWebviewMessage, type ConfigEstimate, type DashboardFocus, type DashboardView, type HostToWebview, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
@@ -75,6 +75,8 @@ export class Dashboard extends Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly worker: WorkerClient,
     private readonly output: vscode.LogOutputChannel,
+    /** A config's estimate as the code lenses have it (cached per document version: asked of the worker once). */
+    private readonly estimate: (document: vscode.TextDocument) => Promise<ConfigEstimate>,
   ) {
     super();
     this.register(worker.onUpdate((u) => this.send(u)));
@@ -125,8 +127,7 @@ export class Dashboard extends Disposable {
       } else {
         try {
           const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-          const r = await this.worker.request({ kind: 'estimateConfig', path: file, text: document.getText() });
-          const planned = r.kind === 'estimateConfig' ? plannedPoint(r.estimate) : undefined;
+          const planned = plannedPoint(await this.estimate(document));
           if (!planned) return;
           this.planned = { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
           // The config asked about stays the planned run until another editor is chosen.
@@ -149,12 +150,12 @@ export class Dashboard extends Disposable {
     const document = this.lastDocument;
     if (!document || document.isClosed || document.uri.scheme !== 'file') return;
     const request = ++this.plannedRequest;
-    this.worker.request({ kind: 'estimateConfig', path: document.uri.fsPath, text: document.getText() }).then(
-      (r) => {
-        if (request !== this.plannedRequest || r.kind !== 'estimateConfig') return;
-        const planned = plannedPoint(r.estimate);
+    this.estimate(document).then(
+      (estimate) => {
+        if (request !== this.plannedRequest) return;
+        const planned = plannedPoint(estimate);
         // A file that is not a config leaves the last planned run in place (the user looks elsewhere).
-        if (planned || r.estimate.applicable) {
+        if (planned || estimate.applicable) {
           this.planned = planned && { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
           this.post({ type: 'planned', planned: this.planned });
         }

@@ -6,8 +6,6 @@ import type { TrainingPlan } from '../core/configs/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 
-export { formatHours, formatUsd };
-
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
   private readonly starts: number[] = [0];

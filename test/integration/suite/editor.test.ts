@@ -9,7 +9,7 @@ import type { PlanUi } from '../../../src/features/planBudget';
 import { readConfig } from '../../../src/core/configs/index';
 import { trainingFlops } from '../../../src/core/plan/flops';
 import { formatFlops, formatLoss } from '../../../src/shared/format';
-import { formatHours } from '../../../src/features/lensModel';
+import { formatHours } from '../../../src/core/plan/costFormat';
 import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
 import { WAIT_MS, api, poll } from './harness';
 
