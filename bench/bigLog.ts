@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { machine } from './stats';
 import { RunIndex } from '../src/core/runs/index';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -155,8 +156,5 @@ function main(): void {
   }
 }
 
-function machine(): string {
-  return `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-}
 
 main();

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { SnapshotDeltaDecoder } from '../src/shared/dashboardDelta';
 import { isDefaultLogFile } from '../src/core/runs/logGlobs';
 import type { HostToWorker, Snapshot, WorkerSettings, WorkerToHost } from '../src/shared/protocol';
-import { median } from './stats';
+import { listFiles, median } from './stats';
 
 const repoRoot = path.join(__dirname, '..');
 const APPEND_EVERY_MS = 250;
@@ -32,10 +32,6 @@ export interface FitApartMeasure {
 export interface FitApartResult {
   apart: FitApartMeasure;
   inline: FitApartMeasure;
-}
-
-function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
 async function measure(script: string): Promise<FitApartMeasure> {

@@ -20,7 +20,7 @@ import { gaussian, mulberry32, randomInt } from '../src/core/fit/random';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
 import { powerLaw } from '../src/core/laws/power';
 import { fitLaw } from '../src/core/fit/fitLaw';
-import { median } from './stats';
+import { listFiles, machine, median } from './stats';
 
 const REPEATS = 5;
 const CHINCHILLA_RESAMPLES = 200;
@@ -47,10 +47,6 @@ function writeJsonl(file: string, lines: number): void {
     out.push(JSON.stringify({ step: s, loss: Number(loss.toFixed(5)), lr: 3e-4, tokens: s * 524288 }));
   }
   fs.writeFileSync(file, `${out.join('\n')}\n`);
-}
-
-function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /**
@@ -395,11 +391,11 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  const machineText = machine();
   const report = [
     '# Scaling Lens benchmark',
     '',
-    `Run ${new Date().toISOString()} on ${machine}.`,
+    `Run ${new Date().toISOString()} on ${machineText}.`,
     '',
     '| what | result | how |',
     '| --- | --- | --- |',
@@ -412,7 +408,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   fs.writeFileSync(path.join(repoRoot, 'bench', 'report.md'), report);
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'report.json'), `${JSON.stringify({ machine, ...json }, null, 2)}\n`);
+  fs.writeFileSync(path.join(repoRoot, 'bench', 'report.json'), `${JSON.stringify({ machine: machineText, ...json }, null, 2)}\n`);
   process.stdout.write(report);
 }
 
