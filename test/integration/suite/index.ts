@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import Mocha from 'mocha';
+import { WAIT_MS } from './harness';
 
 export const RESULT_ENV = 'SCALING_LENS_TEST_RESULT';
 export const GREP_ENV = 'SCALING_LENS_TEST_GREP';
@@ -83,7 +84,9 @@ function writeResult(result: SuiteResult): void {
 export async function run(): Promise<void> {
   const started = Date.now();
   const grep = process.env[GREP_ENV];
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec' });
+  // A test may wait for several snapshots of WAIT_MS each; on a loaded 2-core machine a 30 s
+  // per-test limit cut such tests short while each of their waits was still within bounds.
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 4 * WAIT_MS, reporter: 'spec' });
   if (grep) mocha.grep(new RegExp(grep));
 
   const records: TestRecord[] = [];
