@@ -26,6 +26,7 @@ import type { ConfigReadResult } from './types';
 import { isAxolotl, isFoundry, isGeneric, isLitgpt, isNemo, readAxolotl, readFoundry, readGeneric, readLitgpt, readNemo } from './yamlConfigs';
 import { YamlView } from './yamlView';
 import { findModelBlock, readNestedModel } from './nestedModel';
+import { compareWithWeightIndex } from './weightIndex';
 
 export type { ConfigReadResult, TrainingPlan, ModelArchitecture, ValueSource } from './types';
 
@@ -87,6 +88,7 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     const argsFile = path.join(path.dirname(file), DEFAULT_TRAINING_ARGS_FILE);
     const argsText = base === 'config.json' && input.readSibling ? input.readSibling(argsFile) : undefined;
     const hf = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
+    if (hf.kind === 'plan' && base === 'config.json' && input.readSibling) compareWithWeightIndex(hf.plan, file, text, input.readSibling);
     if (hf.kind !== 'not-applicable' || !trimmed.startsWith('{')) return hf;
     // Not a config.json at the top: an HF-style block nested deeper, or DeepSeek's inference JSON.
     const y = new YamlView(text, file);
