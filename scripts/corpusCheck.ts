@@ -121,7 +121,11 @@ function checkLogs(root: string, group: string, truth: Record<string, LogTruth>)
     }
     const offered = detectLogFormat(abs) !== undefined;
     const run = runOf.get(abs);
-    const s = run ? mainSeries(run) : undefined;
+    // A run of several files (a DVCLive folder) holds one series per file: compare with this file's
+    // series when the run has it by name (DVCLive: the path under plots/metrics), else the main one.
+    const dvc = /\/plots\/metrics\/(.+)\.tsv$/.exec(rel)?.[1];
+    const named = run?.series.find((x) => x.steps.length > 0 && (x.metric === dvc || (dvc === undefined && x.metric === t.series)));
+    const s = run ? named ?? mainSeries(run) : undefined;
     check.found = !offered ? 'not offered to any reader (file name not recognised)' : !run ? `not read${why.has(abs) ? `: ${why.get(abs)}` : ''}` : s ? `${describe(s)}${run.files.length > 1 ? ` [run of ${run.files.length} files]` : ''}` : `run ${run.id} without a loss series`;
     if (t.series === null) {
       check.ok = !s;
