@@ -42,7 +42,7 @@ export interface ReadConfigInput {
 }
 
 /** File extensions a config reader may accept (for lens selectors and `estimate`). */
-export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh'] as const;
+export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm'] as const;
 
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
