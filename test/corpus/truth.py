@@ -112,10 +112,21 @@ def tfevents(path):
             else:
                 continue
             series.setdefault(v.tag, []).append((int(ev.step), float(x)))
-    for pref in ("train/loss", "train_loss", "loss", "loss/train", "eval/loss"):
+    # Keras' TensorBoard callback writes epoch_loss (per epoch) and batch_loss under train/ and validation/.
+    for pref in ("train/loss", "train_loss", "loss", "loss/train", "epoch_loss", "eval/loss"):
         if pref in series:
             return result(pref, series[pref], "TensorBoard scalar tag")
     return None
+
+
+def mlflow_metric(path, name):
+    """MLflow file store metric: lines "<timestamp ms> <value> <step>" (mlflow/store/tracking/file_store.py)."""
+    pts = []
+    for line in open(path):
+        parts = line.split()
+        if len(parts) >= 3:
+            pts.append((int(parts[2]), float(parts[1])))
+    return result(name, pts, "MLflow metric file")
 
 
 def log_truth(path):
@@ -132,6 +143,12 @@ def log_truth(path):
         return None, "aux"
     if ".tfevents." in base:
         return tfevents(path), None
+    if "/mlruns/" in path:
+        if "/metrics/" not in path:
+            return None, "aux"
+        if base not in ("loss", "train_loss", "val_loss", "eval_loss"):
+            return None, "aux"
+        return mlflow_metric(path, base), None
     return text_log(path), None
 
 
