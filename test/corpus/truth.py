@@ -119,6 +119,92 @@ def tfevents(path):
     return None
 
 
+def _varint(b, i):
+    x = shift = 0
+    while True:
+        c = b[i]; i += 1
+        x |= (c & 0x7F) << shift; shift += 7
+        if c < 0x80:
+            return x, i
+
+
+def _fields(b):
+    """Protobuf wire fields of one message: (field number, wire type, value bytes or int)."""
+    i, out = 0, []
+    while i < len(b):
+        key, i = _varint(b, i)
+        f, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = _varint(b, i)
+        elif wt == 2:
+            n, i = _varint(b, i); v = b[i:i + n]; i += n
+        elif wt == 1:
+            v = b[i:i + 8]; i += 8
+        elif wt == 5:
+            v = b[i:i + 4]; i += 4
+        else:
+            raise ValueError(f"wire type {wt}")
+        out.append((f, wt, v))
+    return out
+
+
+def wandb_log(path):
+    """W&B .wandb: ":W&B" header (7 bytes), LevelDB log blocks of 32 KiB (7-byte record headers, types
+    FULL/FIRST/MIDDLE/LAST), each record a wandb_internal.Record; history = field 2 with items
+    (key 1, nested_key 2, value_json 16) and step (field 2, num 1) (wandb/proto/wandb_internal.proto)."""
+    data = open(path, "rb").read()
+    assert data[:4] == b":W&B"
+    pos, block, records, partial = 7, 32768, [], b""
+    while pos + 7 <= len(data):
+        room = block - pos % block
+        if room < 7:
+            pos += room
+            continue
+        length = int.from_bytes(data[pos + 4:pos + 6], "little"); typ = data[pos + 6]
+        if length == 0 and typ == 0:
+            pos += room
+            continue
+        chunk = data[pos + 7:pos + 7 + length]; pos += 7 + length
+        if typ == 1:
+            records.append(chunk)
+        elif typ == 2:
+            partial = chunk
+        elif typ == 3:
+            partial += chunk
+        elif typ == 4:
+            records.append(partial + chunk); partial = b""
+    series = {}
+    for rec in records:
+        for f, wt, v in _fields(rec):
+            if f != 2 or wt != 2:
+                continue
+            items, step = {}, None
+            for hf, hwt, hv in _fields(v):
+                if hf == 1:
+                    key, nested, val = "", [], None
+                    for itf, _, itv in _fields(hv):
+                        if itf == 1: key = itv.decode()
+                        elif itf == 2: nested.append(itv.decode())
+                        elif itf == 16: val = itv.decode()
+                    items[key or "/".join(nested)] = val
+                elif hf == 2:
+                    for sf, _, sv in _fields(hv):
+                        if sf == 1: step = sv
+            if step is None and isinstance(items.get("_step"), str) and items["_step"].isdigit():
+                step = int(items["_step"])
+            for k, val in items.items():
+                try:
+                    x = float(json.loads(val))
+                except Exception:
+                    continue
+                if step is not None:
+                    series.setdefault(k, []).append((step, x))
+    for pref in ("train/loss", "train_loss", "loss", "Loss", "train/train_loss", "eval/loss", "val_loss"):
+        if pref in series:
+            return result(pref, series[pref], "W&B history record")
+    return None
+
+
 def mlflow_metric(path, name):
     """MLflow file store metric: lines "<timestamp ms> <value> <step>" (mlflow/store/tracking/file_store.py)."""
     pts = []
@@ -143,6 +229,10 @@ def log_truth(path):
         return None, "aux"
     if ".tfevents." in base:
         return tfevents(path), None
+    if base.endswith(".wandb"):
+        return wandb_log(path), None
+    if "/wandb/" in path and base in ("config.yaml", "wandb-summary.json", "requirements.txt"):
+        return None, "aux"
     if "/mlruns/" in path:
         if "/metrics/" not in path:
             return None, "aux"
