@@ -271,3 +271,12 @@ model:
   assert.equal(plan.architecture.dFfn, 16384);
   assert.equal(plan.architecture.vocab, 128256);
 });
+
+test('a --flag value file (args.txt) with Megatron flags is read; other text files are not applicable', () => {
+  const args = '--num-layers 12\n--hidden-size 768 --num-attention-heads 12\n--seq-length 1024 --max-position-embeddings 1024\n--vocab-size 50257 --global-batch-size 8 --train-iters 100\n';
+  const plan = planOf(readConfig({ file: 'args.txt', text: args }));
+  assert.equal(plan.format, 'megatron');
+  // GPT-2 small in Megatron: 50257 padded to 50304, learned positions 1024, tied: 124,475,904 (+ biases, LayerNorms).
+  assert.equal(plan.architecture.vocab, 50304);
+  assert.equal(readConfig({ file: 'notes.txt', text: 'step 1 loss 2.3' }).kind, 'not-applicable');
+});

@@ -5,7 +5,8 @@
 // | HF config.json| `.json` with model keys (+ sibling training_args.json)             | trainingArgs.ts   |
 // | nanoGPT       | `.py` assigning nanoGPT keys                                        | nanogpt.ts        |
 // | torchtitan    | `.toml` with `[model] name/flavor` and `[training]`                 | torchtitan.ts     |
-// | Megatron-LM   | `.sh` with --num-layers/--hidden-size; YAML `MODEL_ARGS: {--flag}`  | megatron.ts       |
+// | Megatron-LM   | `.sh`/`.slurm` with --num-layers/--hidden-size (shell variables     | megatron.ts       |
+// |               |  resolved); `--flag value` files (.args/.txt); YAML `MODEL_ARGS`   |                   |
 // | GPT-NeoX      | YAML with top-level num-layers/hidden-size (hyphens or underscores) | megatron.ts       |
 // | OLMo          | YAML with model.d_model/n_layers and mlp_ratio or mlp_hidden_size   | olmo.ts           |
 // | NeMo 1.x      | YAML with `trainer:` and `model.num_layers/hidden_size`             | yamlConfigs.ts    |
@@ -42,7 +43,7 @@ export interface ReadConfigInput {
 }
 
 /** File extensions a config reader may accept (for lens selectors and `estimate`). */
-export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm'] as const;
+export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm', '.args', '.txt'] as const;
 
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
@@ -105,6 +106,12 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     if (!parsed) return b.errorResult();
     if (!looksLikeTorchtitan(parsed.data)) return { kind: 'not-applicable', reason: 'a TOML file without torchtitan\'s [model] and [training] tables', diagnostics: [] };
     return readTorchtitan(parsed.data, parsed.ranges, b);
+  }
+  if (ext === '.txt' || ext === '.args') {
+    // A `--flag value` file that a launcher expands ($(cat args.txt)): Megatron flags, one or more per line.
+    const flags = flagsFromShell(text);
+    if (!looksLikeMegatron(flags)) return { kind: 'not-applicable', reason: 'a text file without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
+    return readMegatron(flags, new PlanBuilder(file, text, 'megatron'));
   }
   if (ext === '.sh' || ext === '.bash' || ext === '.slurm') {
     const flags = flagsFromShell(text);
