@@ -43,7 +43,8 @@ export interface ReadConfigInput {
 }
 
 /** File extensions a config reader may accept (for lens selectors and `estimate`). */
-export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm', '.args', '.txt'] as const;
+/** `.txt` flag files are read on request (CLI `estimate`) but get no lenses: the editor would send every opened text log to the worker. */
+export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm', '.args'] as const;
 
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
