@@ -91,7 +91,8 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     const argsText = base === 'config.json' && input.readSibling ? input.readSibling(argsFile) : undefined;
     const hf = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
     if (hf.kind === 'plan' && base === 'config.json' && input.readSibling) compareWithWeightIndex(hf.plan, file, text, input.readSibling);
-    if (hf.kind !== 'not-applicable' || !trimmed.startsWith('{')) return hf;
+    // Only JSON that names a model dimension is searched (not trainer_state.json or tokenizer.json).
+    if (hf.kind !== 'not-applicable' || !trimmed.startsWith('{') || !/"(hidden_size|dim)"\s*:/.test(text)) return hf;
     // Not a config.json at the top: an HF-style block nested deeper, or DeepSeek's inference JSON.
     const y = new YamlView(text, file);
     const block = y.errors.length === 0 ? findModelBlock(y) : undefined;
