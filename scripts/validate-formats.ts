@@ -3,6 +3,9 @@
 // Usage: npm run validate:formats [-- folder]   (node --import tsx scripts/validate-formats.ts [folder])
 // Prints, per sample file, the run it was read into (or why it was not), then per run its files,
 // hyperparameters and every series: points, first and last step and value, and diagnostics.
+// Then the corpus (test/corpus, issue 14): per log file read or not, points, first and last
+// (step, loss) against truth.json; per config our parameter count against the independent count;
+// every miss with its reason, and the figures. Says so when the corpus files are absent.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, detectLogFormat } from '../src/core/runs/index';
@@ -10,6 +13,7 @@ import { formatDiagnostic } from '../src/core/diagnostics';
 import { describeRun } from '../src/core/workspace';
 import { guessFamilies } from '../src/core/runs/families';
 import { isDefaultLogFile } from '../src/core/runs/logGlobs';
+import { checkCorpus, corpusFigures, CORPUS_DIR } from './corpusCheck';
 
 const repoRoot = path.resolve(__dirname, '..');
 const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
@@ -34,10 +38,46 @@ function num(x: number): string {
 }
 
 function main(): void {
-  if (!fs.existsSync(folder)) {
-    process.stdout.write(`No sample folder at ${folder}: nothing to validate (the samples live outside the repository).\n`);
+  if (process.argv.includes('--corpus-only')) {
+    reportCorpus();
     return;
   }
+  if (!fs.existsSync(folder)) {
+    process.stdout.write(`No sample folder at ${folder}: nothing to validate (the samples live outside the repository).\n`);
+  } else {
+    reportSamples();
+  }
+  reportCorpus();
+}
+
+function reportCorpus(): void {
+  process.stdout.write(`\n==== corpus ${CORPUS_DIR}\n`);
+  const report = checkCorpus();
+  if (!report) {
+    process.stdout.write(`No corpus truth at ${path.join(CORPUS_DIR, 'truth.json')}: nothing to compare.\n`);
+    return;
+  }
+  if (!report.corpusPresent) {
+    process.stdout.write(`The corpus folder is absent (${path.join(CORPUS_DIR, 'logs')}, ${path.join(CORPUS_DIR, 'configs')}): only golden/ is checked. Rebuild it with python3 test/corpus/rebuild.py (see test/corpus/README.md).\n`);
+  }
+  process.stdout.write('\nlogs (ours | truth):\n');
+  for (const l of report.logs) {
+    if (!l.present) continue;
+    process.stdout.write(`  ${l.ok ? 'ok  ' : 'MISS'} ${l.file}\n        ours:  ${l.found}\n        truth: ${l.expected}${l.ok ? '' : `\n        why:   ${l.reason}`}\n`);
+  }
+  process.stdout.write('\nconfigs (ours | independent count):\n');
+  for (const c of report.configs) {
+    if (!c.present) continue;
+    const truth = c.truth === undefined ? '?' : `${c.truth.toLocaleString('en-US')}${c.truthActive !== undefined ? ` (active ${c.truthActive.toLocaleString('en-US')})` : ''}${c.exact ? ' [index, exact]' : ''}`;
+    process.stdout.write(`  ${c.ok ? 'ok  ' : 'MISS'} ${c.file}\n        ours:  ${c.found}\n        truth: ${truth}${c.diffPct !== undefined ? `  diff ${c.diffPct >= 0 ? '+' : ''}${c.diffPct.toFixed(3)}%` : ''}${c.ok ? '' : `\n        why:   ${c.reason}`}\n`);
+  }
+  const f = corpusFigures(report);
+  process.stdout.write(`\nfigures: logs read right ${f.logsRight}/${f.logsTotal}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${f.configsRight}/${f.configsTotal}\n`);
+  const misses = [...report.logs.filter((l) => l.present && !l.ok).map((l) => `${l.file}: ${l.reason}`), ...report.configs.filter((c) => c.present && !c.ok).map((c) => `${c.file}: ${c.reason}`)];
+  process.stdout.write(misses.length ? `misses (${misses.length}):\n${misses.map((m) => `  - ${m}`).join('\n')}\n` : 'no misses\n');
+}
+
+function reportSamples(): void {
   const files: string[] = [];
   walk(folder, files);
   // The same config reader as the extension, so a run's N and D show as the engine sees them.

@@ -14,7 +14,7 @@ export { lensTitle, lensTooltip } from './lensModel';
  * Documents a config reader may recognise, by extension (see CONFIG_EXTENSIONS in
  * src/core/configs). Which of them get lenses is the worker's call: only `applicable` estimates.
  */
-export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{json,yaml,yml,toml,py,sh}' }];
+export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{json,yaml,yml,toml,py,sh,slurm,args}' }];
 /** Lens refreshes after snapshots or edits are coalesced, so lenses do not flicker while typing. */
 const REFRESH_DEBOUNCE_MS = 300;
 

@@ -248,13 +248,17 @@ test('head_dim and attention_bias are honoured', () => {
   assert.equal(withBias.params.total - 6_738_415_616, 32 * 4 * 4096);
 });
 
-test('encoder-only, uncounted MoE, other encoder-decoders and unknown model types are not applicable, with the reason', () => {
+test('encoder-only, state-space, other encoder-decoders and unknown types without the standard keys are not applicable, with the reason', () => {
   const r2 = readHfModelConfig('{"model_type": "bert", "hidden_size": 768, "num_hidden_layers": 12}', 'c.json');
   assert.match(r2.kind === 'not-applicable' ? r2.reason : '', /encoder-only/);
+  // DeepSeek is counted now: a config missing its keys is an error naming them.
   const r3 = readHfModelConfig('{"model_type": "deepseek_v3", "hidden_size": 4096}', 'c.json');
-  assert.match(r3.kind === 'not-applicable' ? r3.reason : '', /mixture-of-experts/);
+  assert.equal(r3.kind, 'error');
+  assert.ok(r3.diagnostics.some((d) => d.message === '"num_hidden_layers" is missing'));
   const r4 = readHfModelConfig('{"model_type": "mamba", "hidden_size": 768}', 'c.json');
-  assert.match(r4.kind === 'not-applicable' ? r4.reason : '', /model_type "mamba" is not supported/);
+  assert.match(r4.kind === 'not-applicable' ? r4.reason : '', /model_type "mamba": a state-space model/);
+  const r4b = readHfModelConfig('{"model_type": "my_arch", "hidden_size": 768}', 'c.json');
+  assert.match(r4b.kind === 'not-applicable' ? r4b.reason : '', /"my_arch" is not known and lacks the standard keys \(num_hidden_layers, num_attention_heads, vocab_size missing\)/);
   const r5 = readHfModelConfig('{"model_type": "pegasus", "d_model": 512}', 'c.json');
   assert.match(r5.kind === 'not-applicable' ? r5.reason : '', /encoder-decoder.*pegasus/);
   // Counted types with missing keys are errors naming the key.

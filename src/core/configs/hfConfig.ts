@@ -19,6 +19,7 @@ import type { Diagnostic } from '../diagnostics';
 import { JsonObjectReader, parseJson, sourceOf, type Read } from './json';
 import type { ConfigReadResult, ModelArchitecture, TrainingPlan, ValueSource } from './types';
 import { readEncoderDecoder } from './encoderDecoder';
+import { GENERIC_FAMILY, HF_FAMILIES, MOE_FAMILIES, TEXT_CONFIG_WRAPPERS, textModelType, type FamilySpec } from './hfFamilies';
 
 /** What differs between decoder blocks, beyond the shape. */
 export type BlockStyle =
@@ -34,8 +35,23 @@ export type BlockStyle =
       normBias?: boolean;
       /** Plain (non-gated) MLP: 2·d·f instead of 3·d·f (Megatron/NeMo without SwiGLU). */
       plainMlp?: boolean;
-      /** Qwen-MoE shared expert: gated MLP of this size plus a d×1 gate. */
+      /** Qwen-MoE shared expert: gated MLP of this size plus a d×1 gate (no gate when `sharedExpertGate` is false: DeepSeek, Granite). */
       sharedExpertFfn?: number;
+      sharedExpertGate?: boolean;
+      /** Norm weights per element: 1 RMSNorm (default), 2 LayerNorm with bias (= `normBias`), 0 non-parametric (OLMo 1). */
+      normWidth?: 0 | 1 | 2;
+      /** Norms per layer: 2 (default), 4 (Gemma 2/3: pre and post norms), 1 (parallel blocks: Cohere, Phi-2, Falcon-7B). */
+      normsPerLayer?: number;
+      /** Parameters of q/k norms per layer, when not Qwen3's 2·head_dim (OLMo 2: (H+K)·h over the projections). */
+      qkNormParams?: number;
+      /** Attention parameters per layer given whole (DeepSeek MLA), replacing the q/k/v/o formula. */
+      attentionParams?: number;
+      /** The first layers are dense with this FFN size (DeepSeek `first_k_dense_replace`). */
+      denseLayers?: { count: number; ffn: number };
+      /** Extra parameters outside the layers (BLOOM's embedding LayerNorm, Phi-2's lm_head bias, router score biases), counted as non-embedding. */
+      extraParams?: number;
+      /** Router bias per expert (DeepSeek-V3 `e_score_correction_bias`). */
+      routerBias?: boolean;
     };
 
 export interface ParamCount {
@@ -51,7 +67,8 @@ export interface ParamCount {
   formula: string;
 }
 
-export const SUPPORTED_MODEL_TYPES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'bart', 't5', 'mt5'] as const;
+/** Types counted by their own definition (hfFamilies.ts); others with the standard keys get the generic count. */
+export const SUPPORTED_MODEL_TYPES: readonly string[] = ['gpt2', ...Object.keys(HF_FAMILIES), 'bart', 't5', 'mt5'];
 
 const ENCODER_DECODER = new Set([
   't5', 'mt5', 'umt5', 'longt5', 'switch_transformers', 'bart', 'mbart', 'pegasus', 'pegasus_x', 'marian', 'led',
@@ -63,8 +80,14 @@ const ENCODER_DECODER_COUNTED = new Set(['bart', 't5', 'mt5']);
 const ENCODER_ONLY = new Set([
   'bert', 'roberta', 'xlm-roberta', 'distilbert', 'albert', 'electra', 'deberta', 'deberta-v2', 'modernbert', 'camembert',
 ]);
-const MIXTURE_OF_EXPERTS = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'deepseek_v2', 'deepseek_v3', 'olmoe', 'dbrx', 'jamba']);
-const MOE_COUNTED = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe']);
+/** Hybrid or fused-expert models whose blocks the generic count would get wrong. */
+const NOT_COUNTED = new Map([
+  ['dbrx', 'DBRX fuses its experts in one tensor layout not read yet'],
+  ['jamba', 'Jamba mixes Mamba and attention layers'],
+  ['mamba', 'a state-space model, not a transformer'],
+  ['mamba2', 'a state-space model, not a transformer'],
+  ['rwkv', 'an RNN, not a transformer'],
+]);
 
 /** Groups digits by thousands, locale-independently: 124439808 → "124,439,808". */
 export function formatCount(n: number): string {
@@ -84,6 +107,8 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
   let activePerLayer: number | undefined;
   let finalNorm: number;
   let perLayerText: string;
+  let denseExtra = 0;
+  let activeDenseExtra = 0;
   if (style.kind === 'gpt2') {
     // Attention projections act on the full width d (GPT-2 has no separate head_dim).
     if (style.bias === false) {
@@ -96,17 +121,18 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
       perLayerText = `4d²+2df+9d+f = ${formatCount(perLayer)}`;
     }
   } else {
-    const attn = d * (H * h) + 2 * d * (K * h) + H * h * d;
-    const attnBias = (style.qkvBias ? H * h + 2 * K * h : 0) + (style.oBias ? d : 0);
+    const attn = style.attentionParams ?? d * (H * h) + 2 * d * (K * h) + H * h * d;
+    const attnBias = style.attentionParams !== undefined ? 0 : (style.qkvBias ? H * h + 2 * K * h : 0) + (style.oBias ? d : 0);
     const mlpOf = (size: number) => (style.plainMlp ? 2 : 3) * d * size + (style.mlpBias ? (style.plainMlp ? size + d : 2 * size + d) : 0);
-    const normSize = style.normBias ? 2 * d : d;
-    const norms = 2 * normSize + (style.qkNorm ? 2 * h : 0);
+    const normSize = (style.normWidth ?? (style.normBias ? 2 : 1)) * d;
+    const norms = (style.normsPerLayer ?? 2) * normSize + (style.qkNormParams ?? (style.qkNorm ? 2 * h : 0));
     const E = arch.experts ?? 1;
+    const dense = style.denseLayers && E > 1 ? style.denseLayers : undefined;
     if (E > 1) {
       const fe = arch.dFfnExpert ?? f;
       const k = arch.expertsPerToken ?? 1;
-      const router = d * E;
-      const shared = style.sharedExpertFfn ? mlpOf(style.sharedExpertFfn) + d : 0;
+      const router = d * E + (style.routerBias ? E : 0);
+      const shared = style.sharedExpertFfn ? mlpOf(style.sharedExpertFfn) + (style.sharedExpertGate === false ? 0 : d) : 0;
       perLayer = attn + attnBias + E * mlpOf(fe) + router + shared + norms;
       activePerLayer = attn + attnBias + k * mlpOf(fe) + router + shared + norms;
       perLayerText = `attention ${formatCount(attn + attnBias)} + ${E} experts × ${formatCount(mlpOf(fe))} + router ${formatCount(router)}${shared ? ` + shared expert ${formatCount(shared)}` : ''} + norms ${formatCount(norms)}`;
@@ -115,13 +141,19 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
       perLayer = attn + attnBias + mlp + norms;
       perLayerText = `attention ${formatCount(attn + attnBias)} + MLP ${formatCount(mlp)} + norms ${formatCount(norms)}`;
     }
-    finalNorm = normSize;
+    if (dense) {
+      // The first layers are dense: count them apart, and the per-layer figure stays the MoE layer's.
+      denseExtra = dense.count * (attn + attnBias + mlpOf(dense.ffn) + norms) - dense.count * perLayer;
+      activeDenseExtra = dense.count * (attn + attnBias + mlpOf(dense.ffn) + norms) - dense.count * (activePerLayer ?? perLayer);
+      perLayerText += `; the first ${dense.count} layer(s) dense (MLP ${formatCount(mlpOf(dense.ffn))})`;
+    }
+    finalNorm = normSize + (style.extraParams ?? 0);
   }
   const tokenEmbedding = V * d;
   const head = arch.tiedEmbeddings ? 0 : V * d;
   const positionEmbedding = arch.learnedPositions ? (arch.positions ?? 0) * d : 0;
   const embedding = tokenEmbedding + head + positionEmbedding;
-  const nonEmbedding = L * perLayer + finalNorm;
+  const nonEmbedding = L * perLayer + denseExtra + finalNorm;
   const total = nonEmbedding + embedding;
   const parts = [
     `${L} layers × (${perLayerText})`,
@@ -132,21 +164,14 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
   if (positionEmbedding > 0) parts.push(`learned positions ${formatCount(arch.positions ?? 0)}×${d}`);
   const out: ParamCount = { total, nonEmbedding, embedding, perLayer, formula: parts.join(' + ') };
   if (activePerLayer !== undefined) {
-    out.activeNonEmbedding = L * activePerLayer + finalNorm;
+    out.activeNonEmbedding = L * activePerLayer + activeDenseExtra + finalNorm;
     out.active = out.activeNonEmbedding + embedding;
     out.formula += `; active per token: ${arch.expertsPerToken ?? 1} of ${arch.experts} experts → ${formatCount(out.active)}`;
   }
   return out;
 }
 
-type Family = { modelType: string; assumedFrom?: string };
-
-function styleFor(modelType: string, attentionBias: boolean, mlpBias: boolean): BlockStyle {
-  if (modelType === 'gpt2') return { kind: 'gpt2' };
-  if (modelType === 'qwen2' || modelType === 'qwen2_moe') return { kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false };
-  if (modelType === 'qwen3' || modelType === 'qwen3_moe') return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias: false, qkNorm: true };
-  return { kind: 'llama', qkvBias: attentionBias, oBias: attentionBias, mlpBias, qkNorm: false };
-}
+type Family = { modelType: string; assumedFrom?: string; generic?: boolean };
 
 const ARCHITECTURE_PREFIXES: [RegExp, string][] = [
   [/^GPT2(LMHead|Model|DoubleHeads|ForSequence|ForToken|ForQuestion)/, 'gpt2'],
@@ -167,7 +192,7 @@ function decideFamily(r: JsonObjectReader, diagnostics: Diagnostic[]): Decision 
   const encDec = r.boolean('is_encoder_decoder');
   const mt = r.string('model_type');
   if (mt.ok === false) diagnostics.push(mt.diagnostic);
-  const modelType = mt.ok === true ? mt.value.toLowerCase() : undefined;
+  const modelType = mt.ok === true ? textModelType(mt.value.toLowerCase()) : undefined;
   if (modelType !== undefined) {
     if (ENCODER_DECODER_COUNTED.has(modelType)) return { family: { modelType } };
     if (ENCODER_DECODER.has(modelType) || (encDec.ok === true && encDec.value)) {
@@ -176,14 +201,14 @@ function decideFamily(r: JsonObjectReader, diagnostics: Diagnostic[]): Decision 
     if (ENCODER_ONLY.has(modelType)) {
       return { notApplicable: `encoder-only model (model_type "${modelType}"): only decoder-only models are supported so far` };
     }
-    if (MIXTURE_OF_EXPERTS.has(modelType) && !MOE_COUNTED.has(modelType)) {
-      return { notApplicable: `mixture-of-experts model (model_type "${modelType}"): not supported yet (counted: ${[...MOE_COUNTED].join(', ')})` };
-    }
-    if ((SUPPORTED_MODEL_TYPES as readonly string[]).includes(modelType)) {
-      return { family: { modelType} };
-    }
+    const why = NOT_COUNTED.get(modelType);
+    if (why !== undefined) return { notApplicable: `model_type "${modelType}": ${why}; its size is not counted` };
+    if (SUPPORTED_MODEL_TYPES.includes(modelType)) return { family: { modelType } };
+    // Unknown type: counted generically when the standard decoder keys are there, and labelled so.
+    const standard = ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'vocab_size'];
+    if (standard.every((k) => r.node(k) !== undefined)) return { family: { modelType, generic: true } };
     return {
-      notApplicable: `model_type "${modelType}" is not supported yet (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
+      notApplicable: `model_type "${modelType}" is not known and lacks the standard keys (${standard.filter((k) => r.node(k) === undefined).join(', ')} missing) for a generic count`,
     };
   }
   if (encDec.ok === true && encDec.value) {
@@ -221,13 +246,22 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
     return { kind: 'error', message, diagnostics: errors.length ? errors : [{ file, severity: 'error', message: 'empty file' }] };
   }
   if (root.type !== 'object') return { kind: 'not-applicable', reason: 'no model in this file', diagnostics: [] };
-  const r = new JsonObjectReader(root, text, file);
+  let r = new JsonObjectReader(root, text, file);
   const diagnostics: Diagnostic[] = [];
+  // Multimodal wrappers (Gemma 3, LLaVA, Mistral 3, Qwen-VL): the language model is `text_config`.
+  const textNode = r.node('text_config');
+  const wrapperType = r.string('model_type');
+  const multimodal = textNode?.type === 'object' && r.node('hidden_size') === undefined && r.node('num_hidden_layers') === undefined;
+  if (multimodal) r = new JsonObjectReader(textNode, text, file);
   const decision = decideFamily(r, diagnostics);
   if ('notApplicable' in decision) return { kind: 'not-applicable', reason: decision.notApplicable, diagnostics };
   const family = decision.family;
   const notes: string[] = [];
   const sources: Record<string, ValueSource> = {};
+  if (multimodal) {
+    const wrapper = wrapperType.ok === true ? wrapperType.value : 'multimodal';
+    notes.push(`${TEXT_CONFIG_WRAPPERS.has(wrapper) ? wrapper : `"${wrapper}"`} is multimodal: the count is its language model (text_config, ${family.modelType}); the vision/audio encoders and projector are not counted.`);
+  }
   if (family.assumedFrom !== undefined) {
     notes.push(`No model_type: read as ${family.modelType} from ${family.assumedFrom}.`);
     diagnostics.push({ file, severity: 'warning', message: `no "model_type": assumed ${family.modelType} from ${family.assumedFrom}` });
@@ -237,7 +271,7 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
     ? readEncoderDecoder(r, family.modelType, sources, notes, diagnostics)
     : family.modelType === 'gpt2'
       ? readGpt2(r, sources, notes, diagnostics)
-      : readLlama(r, family.modelType, sources, notes, diagnostics);
+      : readLlama(r, family, sources, notes, diagnostics);
   const newErrors = diagnostics.filter((d) => d.severity === 'error').slice(errorsBefore);
   if (!shape || newErrors.length > 0) {
     const first = newErrors[0];
@@ -332,19 +366,22 @@ function readGpt2(r: JsonObjectReader, sources: Record<string, ValueSource>, not
 
 function readLlama(
   r: JsonObjectReader,
-  modelType: string,
+  family: Family,
   sources: Record<string, ValueSource>,
   notes: string[],
   diagnostics: Diagnostic[],
 ): Shape | undefined {
+  const modelType = family.modelType;
+  const spec: FamilySpec = HF_FAMILIES[modelType] ?? GENERIC_FAMILY;
   const f = r.file;
   const pos = { integer: true, min: 1 };
+  /** The first of a key's names that the config has (families spell some keys their own way). */
+  const keyOf = (key: keyof NonNullable<FamilySpec['aliases']>): string => (spec.aliases?.[key] ?? [key]).find((k) => r.node(k) !== undefined) ?? (spec.aliases?.[key]?.[0] ?? key);
   let experts: { E: number; k: number; fe?: number; shared?: number } | undefined;
-  for (const key of ['num_local_experts', 'num_experts']) {
+  for (const key of ['num_local_experts', 'num_experts', 'n_routed_experts']) {
     const e = r.number(key, pos);
     if (e.ok === false) diagnostics.push(e.diagnostic);
     if (e.ok !== true || e.value <= 1) continue;
-    if (!MOE_COUNTED.has(modelType)) return { notApplicable: `mixture-of-experts model ("${key}": ${e.value}) of type "${modelType}": not supported yet` };
     sources['architecture.experts'] = sourceOf(f, e.node);
     const k = requireKey(take(r.number('num_experts_per_tok', pos), 'architecture.expertsPerToken', f, sources, diagnostics), 'num_experts_per_tok', r, diagnostics);
     const fe = take(r.number('moe_intermediate_size', pos), 'architecture.dFfnExpert', f, sources, diagnostics);
@@ -354,6 +391,7 @@ function readLlama(
       diagnostics.push(r.problem(r.node('num_experts_per_tok') as Node, `"num_experts_per_tok" (${k}) is more than the ${e.value} experts`));
       return undefined;
     }
+    if (!MOE_FAMILIES.has(modelType)) notes.push(`"${key}" ${e.value}: counted as a mixture of experts with gated experts of moe_intermediate_size (or intermediate_size) and a d×E router (generic assumption for ${modelType}).`);
     for (const sparse of ['decoder_sparse_step', 'mlp_only_layers']) {
       const n = r.node(sparse);
       if (n && !(n.type === 'number' && n.value === 1) && !(n.type === 'array' && (n.children?.length ?? 0) === 0)) {
@@ -362,37 +400,58 @@ function readLlama(
     }
     break;
   }
-  const d = requireKey(take(r.number('hidden_size', pos), 'architecture.dModel', f, sources, diagnostics), 'hidden_size', r, diagnostics);
-  const L = requireKey(take(r.number('num_hidden_layers', pos), 'architecture.nLayer', f, sources, diagnostics), 'num_hidden_layers', r, diagnostics);
-  const H = requireKey(take(r.number('num_attention_heads', pos), 'architecture.nHead', f, sources, diagnostics), 'num_attention_heads', r, diagnostics);
-  const ffn = requireKey(take(r.number('intermediate_size', pos), 'architecture.dFfn', f, sources, diagnostics), 'intermediate_size', r, diagnostics);
+  const hKey = keyOf('hidden_size');
+  const lKey = keyOf('num_hidden_layers');
+  const nhKey = keyOf('num_attention_heads');
+  const ffKey = keyOf('intermediate_size');
+  const d = requireKey(take(r.number(hKey, pos), 'architecture.dModel', f, sources, diagnostics), hKey, r, diagnostics);
+  const L = requireKey(take(r.number(lKey, pos), 'architecture.nLayer', f, sources, diagnostics), lKey, r, diagnostics);
+  const H = requireKey(take(r.number(nhKey, pos), 'architecture.nHead', f, sources, diagnostics), nhKey, r, diagnostics);
+  let ffn = take(r.number(ffKey, pos), 'architecture.dFfn', f, sources, diagnostics);
+  if (ffn === undefined && d !== undefined && spec.defaultFfn) {
+    ffn = spec.defaultFfn(d);
+    sources['architecture.dFfn'] = { file: f, note: `assumed: ${ffKey} not set → ${ffn} (the ${modelType} default)` };
+  }
+  // An MoE without a dense FFN size: the experts' size stands in (it is only used for dense layers).
+  if (ffn === undefined && experts?.fe !== undefined) ffn = experts.fe;
+  if (ffn === undefined) requireKey(undefined, ffKey, r, diagnostics);
+  if (ffn !== undefined && spec.ffnDivisor) {
+    sources['architecture.dFfn'] = { file: f, note: `derived: ${ffKey} ${ffn} / ${spec.ffnDivisor} (each of the MLP's matrices)` };
+    ffn = ffn / spec.ffnDivisor;
+  }
   const V = requireKey(take(r.number('vocab_size', pos), 'architecture.vocab', f, sources, diagnostics), 'vocab_size', r, diagnostics);
-  let K = take(r.number('num_key_value_heads', pos), 'architecture.nKvHead', f, sources, diagnostics);
+  const kvKeys = spec.aliases?.num_key_value_heads ?? ['num_key_value_heads'];
+  let K: number | undefined;
+  for (const key of kvKeys) K ??= take(r.number(key, pos), 'architecture.nKvHead', f, sources, diagnostics);
+  if (K === undefined && H !== undefined && spec.kvHeads) {
+    K = spec.kvHeads(r, H);
+    if (K !== undefined) sources['architecture.nKvHead'] = { file: f, note: `derived: ${K} key/value head(s) (${modelType} attention)` };
+  }
   let headDim = take(r.number('head_dim', pos), 'architecture.headDim', f, sources, diagnostics);
+  if (headDim === undefined) headDim = take(r.number('kv_channels', pos), 'architecture.headDim', f, sources, diagnostics);
   const T = take(r.number('max_position_embeddings', pos), 'architecture.positions', f, sources, diagnostics);
   const tied = take(r.boolean('tie_word_embeddings'), 'architecture.tiedEmbeddings', f, sources, diagnostics);
-  const attentionBias = r.boolean('attention_bias');
-  const mlpBias = r.boolean('mlp_bias');
-  for (const b of [attentionBias, mlpBias]) if (b.ok === false) diagnostics.push(b.diagnostic);
+  for (const b of [r.boolean('attention_bias'), r.boolean('mlp_bias')]) if (b.ok === false) diagnostics.push(b.diagnostic);
   if (d === undefined || L === undefined || H === undefined || ffn === undefined || V === undefined) return undefined;
   if (K === undefined) {
     K = H;
     sources['architecture.nKvHead'] = { file: f, note: 'assumed: num_key_value_heads not set → num_attention_heads (multi-head attention)' };
   } else if (H % K !== 0) {
-    diagnostics.push(r.problem(r.node('num_key_value_heads') as Node, `"num_attention_heads" (${H}) is not a multiple of "num_key_value_heads" (${K})`));
+    diagnostics.push(r.problem((r.node('num_key_value_heads') ?? r.obj) as Node, `"${nhKey}" (${H}) is not a multiple of "num_key_value_heads" (${K})`));
     return undefined;
   }
   if (headDim === undefined) {
     if (d % H !== 0) {
-      diagnostics.push(r.problem(r.node('num_attention_heads') as Node, `"hidden_size" (${d}) is not divisible by "num_attention_heads" (${H}) and "head_dim" is not set`));
+      diagnostics.push(r.problem(r.node(nhKey) as Node, `"${hKey}" (${d}) is not divisible by "${nhKey}" (${H}) and "head_dim" is not set`));
       return undefined;
     }
     headDim = d / H;
-    sources['architecture.headDim'] = { file: f, note: `derived: hidden_size / num_attention_heads = ${headDim}` };
+    sources['architecture.headDim'] = { file: f, note: `derived: ${hKey} / ${nhKey} = ${headDim}` };
   }
+  const tiedDefault = spec.tiedDefault ?? false;
   if (tied === undefined) {
-    sources['architecture.tiedEmbeddings'] = { file: f, note: `assumed: untied (the ${modelType} config default)` };
-    notes.push('tie_word_embeddings not set: assumed false (the transformers default for this model type).');
+    sources['architecture.tiedEmbeddings'] = { file: f, note: `assumed: ${tiedDefault ? 'tied' : 'untied'} (the ${modelType} config default)` };
+    notes.push(`tie_word_embeddings not set: assumed ${tiedDefault} (the transformers default for this model type).`);
   }
   const arch: ModelArchitecture = {
     modelType,
@@ -403,17 +462,23 @@ function readLlama(
     headDim,
     dFfn: ffn,
     vocab: V,
-    tiedEmbeddings: tied ?? false,
+    tiedEmbeddings: tied ?? tiedDefault,
     learnedPositions: false,
   };
   if (T !== undefined) arch.positions = T;
-  const style = styleFor(modelType, attentionBias.ok === true && attentionBias.value, mlpBias.ok === true && mlpBias.value);
+  const style = spec.style(r, { d, L, H, K, h: headDim });
+  if (family.generic) {
+    notes.push(`model_type "${modelType}" is not one Scaling Lens knows: ${GENERIC_FAMILY.note}.`);
+    diagnostics.push({ file: f, severity: 'info', message: `model_type "${modelType}": generic Llama-style parameter count (see the notes for its assumptions)` });
+  } else if (spec.note) {
+    notes.push(spec.note);
+  }
   if (experts) {
     arch.experts = experts.E;
     arch.expertsPerToken = experts.k;
     arch.dFfnExpert = experts.fe ?? ffn;
     if (experts.fe === undefined) sources['architecture.dFfnExpert'] = { file: f, note: 'assumed: each expert has intermediate_size' };
-    if (style.kind === 'llama' && experts.shared) style.sharedExpertFfn = experts.shared;
+    if (style.kind === 'llama' && experts.shared && style.sharedExpertFfn === undefined) style.sharedExpertFfn = experts.shared;
     notes.push(`Mixture of experts: ${experts.k} of ${experts.E} experts per token; FLOPs use the active parameters.`);
   }
   return { arch, style };

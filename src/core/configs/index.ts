@@ -5,21 +5,29 @@
 // | HF config.json| `.json` with model keys (+ sibling training_args.json)             | trainingArgs.ts   |
 // | nanoGPT       | `.py` assigning nanoGPT keys                                        | nanogpt.ts        |
 // | torchtitan    | `.toml` with `[model] name/flavor` and `[training]`                 | torchtitan.ts     |
-// | Megatron-LM   | `.sh` with --num-layers/--hidden-size; YAML `MODEL_ARGS: {--flag}`  | megatron.ts       |
+// | Megatron-LM   | `.sh`/`.slurm` with --num-layers/--hidden-size (shell variables     | megatron.ts       |
+// |               |  resolved); `--flag value` files (.args/.txt); YAML `MODEL_ARGS`   |                   |
+// | GPT-NeoX      | YAML with top-level num-layers/hidden-size (hyphens or underscores) | megatron.ts       |
+// | OLMo          | YAML with model.d_model/n_layers and mlp_ratio or mlp_hidden_size   | olmo.ts           |
 // | NeMo 1.x      | YAML with `trainer:` and `model.num_layers/hidden_size`             | yamlConfigs.ts    |
 // | llm-foundry   | YAML with `max_duration`/`global_train_batch_size` and `model:`     | yamlConfigs.ts    |
 // | litgpt        | YAML with `model_name`/`model_config` and `train:`                  | yamlConfigs.ts    |
 // | axolotl       | YAML with `base_model` / `adapter` + `sequence_len`                 | yamlConfigs.ts    |
 // | generic       | YAML/JSON with `model.layers` and `model.d_model` (see readGeneric) | yamlConfigs.ts    |
+// | nanotron / any| YAML/JSON nesting an HF-style block (hidden_size, num_hidden_layers, | nestedModel.ts    |
+// |  nested block |  num_attention_heads, vocab_size) anywhere; DeepSeek inference JSON |                   |
 import * as path from 'node:path';
 import { PlanBuilder } from './builder';
-import { flagsFromShell, flagsFromYaml, looksLikeMegatron, readMegatron } from './megatron';
+import { flagsFromNeox, flagsFromShell, flagsFromYaml, looksLikeMegatron, readMegatron } from './megatron';
+import { isOlmo, readOlmo } from './olmo';
 import { looksLikeNanoGpt, readNanoGpt } from './nanogpt';
 import { looksLikeTorchtitan, parseTomlConfig, readTorchtitan } from './torchtitan';
 import { DEFAULT_TRAINING_ARGS_FILE, readTrainingPlan } from './trainingArgs';
 import type { ConfigReadResult } from './types';
 import { isAxolotl, isFoundry, isGeneric, isLitgpt, isNemo, readAxolotl, readFoundry, readGeneric, readLitgpt, readNemo } from './yamlConfigs';
 import { YamlView } from './yamlView';
+import { findModelBlock, readNestedModel } from './nestedModel';
+import { compareWithWeightIndex } from './weightIndex';
 
 export type { ConfigReadResult, TrainingPlan, ModelArchitecture, ValueSource } from './types';
 
@@ -35,7 +43,8 @@ export interface ReadConfigInput {
 }
 
 /** File extensions a config reader may accept (for lens selectors and `estimate`). */
-export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh'] as const;
+/** `.txt` flag files are read on request (CLI `estimate`) but get no lenses: the editor would send every opened text log to the worker. */
+export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm', '.args'] as const;
 
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
@@ -80,7 +89,14 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     }
     const argsFile = path.join(path.dirname(file), DEFAULT_TRAINING_ARGS_FILE);
     const argsText = base === 'config.json' && input.readSibling ? input.readSibling(argsFile) : undefined;
-    return readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
+    const hf = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
+    if (hf.kind === 'plan' && base === 'config.json' && input.readSibling) compareWithWeightIndex(hf.plan, file, text, input.readSibling);
+    // Only JSON that names a model dimension is searched (not trainer_state.json or tokenizer.json).
+    if (hf.kind !== 'not-applicable' || !trimmed.startsWith('{') || !/"(hidden_size|dim)"\s*:/.test(text)) return hf;
+    // Not a config.json at the top: an HF-style block nested deeper, or DeepSeek's inference JSON.
+    const y = new YamlView(text, file);
+    const block = y.errors.length === 0 ? findModelBlock(y) : undefined;
+    return block && !(block.path === '' && block.kind === 'hf') ? readNestedModel(y, block, block.kind === 'deepseek' ? 'deepseek' : 'generic') : hf;
   }
   if (ext === '.py') {
     if (!looksLikeNanoGpt(text)) return { kind: 'not-applicable', reason: 'a Python file that assigns no nanoGPT config keys (n_layer, block_size, max_iters, …)', diagnostics: [] };
@@ -92,6 +108,12 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     if (!parsed) return b.errorResult();
     if (!looksLikeTorchtitan(parsed.data)) return { kind: 'not-applicable', reason: 'a TOML file without torchtitan\'s [model] and [training] tables', diagnostics: [] };
     return readTorchtitan(parsed.data, parsed.ranges, b);
+  }
+  if (ext === '.txt' || ext === '.args') {
+    // A `--flag value` file that a launcher expands ($(cat args.txt)): Megatron flags, one or more per line.
+    const flags = flagsFromShell(text);
+    if (!looksLikeMegatron(flags)) return { kind: 'not-applicable', reason: 'a text file without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
+    return readMegatron(flags, new PlanBuilder(file, text, 'megatron'));
   }
   if (ext === '.sh' || ext === '.bash' || ext === '.slurm') {
     const flags = flagsFromShell(text);
@@ -107,11 +129,16 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     if (!y.isMapping()) return { kind: 'not-applicable', reason: 'no model in this file (the YAML is not a mapping)', diagnostics: [] };
     const megatron = flagsFromYaml(y);
     if (looksLikeMegatron(megatron)) return readMegatron(megatron, new PlanBuilder(file, text, 'megatron'));
+    const neox = flagsFromNeox(y);
+    if (neox && looksLikeMegatron(neox)) return readMegatron(neox, new PlanBuilder(file, text, 'gpt-neox'));
+    if (isOlmo(y)) return readOlmo(y, new PlanBuilder(file, text, 'olmo'));
     if (isAxolotl(y)) return readAxolotl(y, new PlanBuilder(file, text, 'axolotl'));
     if (isLitgpt(y)) return readLitgpt(y, new PlanBuilder(file, text, 'litgpt'));
     if (isFoundry(y)) return readFoundry(y, new PlanBuilder(file, text, 'llm-foundry'));
     if (isNemo(y)) return readNemo(y, new PlanBuilder(file, text, 'nemo'));
     if (isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
+    const block = findModelBlock(y);
+    if (block) return readNestedModel(y, block, y.has('model.model_config') && y.has('tokens') ? 'nanotron' : 'generic');
     return { kind: 'not-applicable', reason: 'no model in this file (not a recognised training-config format)', diagnostics: [] };
   }
   return { kind: 'not-applicable', reason: `unrecognised config format (${ext || 'no extension'})`, diagnostics: [] };

@@ -11,6 +11,7 @@ import { PlanBuilder, checkShape, finishPlan, fmt, type Found, type TrainingInpu
 import type { BlockStyle } from './hfConfig';
 import type { ConfigReadResult, ModelArchitecture, TrainingPlan } from './types';
 import type { YamlView } from './yamlView';
+import { vocabOfTokenizer } from './tokenizers';
 
 export type Flags = Map<string, Found>;
 
@@ -56,6 +57,55 @@ export function flagsFromShell(text: string): Flags {
   return flags;
 }
 
+/**
+ * GPT-NeoX YAML (EleutherAI/gpt-neox `configs/*.yml`, Pythia `models/*.yml`): Megatron's arguments as
+ * top-level keys, spelled with hyphens or underscores. Mapped onto Megatron's flags, with NeoX's own
+ * meanings: `no-weight-tying`, `norm`, `activation: swiglu` with `intermediate_size` counting the three
+ * SwiGLU matrices together (neox LLaMAParallelMLP: ff = intermediate_size / 3 rounded up to 256),
+ * `pos-emb`, `model-parallel-size` as TP, `num-kv-heads`, and `use_bias_in_attn_linear`.
+ */
+export function flagsFromNeox(y: YamlView): Flags | undefined {
+  const top = new Map<string, string>();
+  for (const k of y.keys()) top.set(k.replace(/_/g, '-'), k);
+  if (!top.has('num-layers') || !top.has('hidden-size') || !top.has('num-attention-heads') || y.has('model')) return undefined;
+  const flags: Flags = new Map();
+  const get = (k: string) => (top.has(k) ? y.get(top.get(k)!) : undefined);
+  const copy = (from: string, to = from) => {
+    const v = get(from);
+    if (v !== undefined) flags.set(to, v);
+  };
+  for (const k of ['num-layers', 'hidden-size', 'num-attention-heads', 'seq-length', 'max-position-embeddings', 'train-iters', 'make-vocab-size-divisible-by', 'vocab-file', 'tokenizer-type']) copy(k);
+  copy('model-parallel-size', 'tensor-model-parallel-size');
+  const pipe = get('pipe-parallel-size');
+  // NeoX pipe-parallel-size 0 means no pipeline engine: one stage.
+  if (pipe !== undefined) flags.set('pipeline-model-parallel-size', pipe.value === 0 ? { ...pipe, value: 1 } : pipe);
+  copy('train-micro-batch-size-per-gpu', 'micro-batch-size');
+  const kv = get('num-kv-heads');
+  if (kv !== undefined) {
+    flags.set('group-query-attention', { value: true });
+    flags.set('num-query-groups', kv);
+  }
+  const on = (k: string) => get(k)?.value === true;
+  if (on('no-weight-tying')) flags.set('untie-embeddings-and-output-weights', { value: true });
+  if (String(get('norm')?.value ?? '') === 'rmsnorm') flags.set('normalization', { value: 'RMSNorm', range: get('norm')?.range });
+  if (get('use-bias-in-attn-linear')?.value === false) flags.set('disable-bias-linear', { value: true });
+  const act = String(get('activation')?.value ?? 'gelu');
+  if (act === 'swiglu') {
+    flags.set('swiglu', { value: true });
+    const inter = get('intermediate-size');
+    const d = Number(get('hidden-size')?.value);
+    const ff = typeof inter?.value === 'number' ? 256 * Math.ceil(Math.floor(inter.value / 3) / 256) : 256 * Math.ceil(Math.floor((8 * d) / 3) / 256);
+    flags.set('ffn-hidden-size', { value: ff, range: inter?.range, via: inter ? `NeoX intermediate_size ${String(inter.value)} / 3, rounded up to 256` : 'NeoX default 8h/3 rounded up to 256' });
+  } else {
+    copy('intermediate-size', 'ffn-hidden-size');
+  }
+  // NeoX's default tokenizer is GPT-2 BPE (neox_args tokenizer_type "GPT2BPETokenizer"); configs often leave it to a separate data config.
+  if (!top.has('vocab-file') && !top.has('tokenizer-type')) flags.set('tokenizer-type', { value: 'GPT2BPETokenizer', via: 'assumed: GPT-NeoX default tokenizer (GPT-2 BPE) — the data config usually sets it' });
+  const pe = String(get('pos-emb')?.value ?? 'learned');
+  flags.set('position-embedding-type', { value: pe === 'learned' ? 'learned_absolute' : pe });
+  return flags;
+}
+
 export function looksLikeMegatron(flags: Flags): boolean {
   return flags.has('num-layers') && flags.has('hidden-size');
 }
@@ -97,6 +147,14 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
     V = 50257;
     vocabNote = 'GPT-2 BPE (--vocab-file/--merge-file) 50,257';
   }
+  if (V === undefined) {
+    const str = (k: string) => (typeof flags.get(k)?.value === 'string' ? String(flags.get(k)!.value) : undefined);
+    const known = vocabOfTokenizer(str('tokenizer-name-or-path'), str('tokenizer-model'), str('vocab-file'), typeof tokType === 'string' ? tokType : undefined);
+    if (known) {
+      V = known.vocab;
+      vocabNote = known.note;
+    }
+  }
   if (V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable(`vocabulary size unknown (tokenizer ${String(tokType ?? '?')}): add --vocab-size to count the model`);
   const multiple = (b.num(f('make-vocab-size-divisible-by'), '--make-vocab-size-divisible-by', { integer: true, min: 1 }) ?? 128) * tp;
   const padded = multiple * Math.ceil(V / multiple);
@@ -114,6 +172,11 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
   const bias = !on('disable-bias-linear');
   const rms = String(flags.get('normalization')?.value ?? 'LayerNorm') === 'RMSNorm';
   const style: BlockStyle = { kind: 'llama', qkvBias: bias, oBias: bias, mlpBias: bias, qkNorm: false, normBias: !rms, plainMlp: !swiglu };
+  // Megatron-DeepSpeed (BLOOM) --embed-layernorm: a LayerNorm (weight and bias) after the word embeddings.
+  if (on('embed-layernorm')) {
+    style.extraParams = 2 * d;
+    b.notes.push('--embed-layernorm: a LayerNorm after the embeddings (2·hidden-size parameters) counted.');
+  }
   const gbsAt = f('global-batch-size');
   const gbs = b.count(gbsAt, '--global-batch-size', 'batch.global');
   const mbs = b.count(f('micro-batch-size'), '--micro-batch-size', 'microBatch');

@@ -69,6 +69,11 @@ export interface TrainingPlan {
     /** Mixture of experts: parameters used per token (top-k experts), total and non-embedding. */
     active?: number;
     activeNonEmbedding?: number;
+    /**
+     * The checkpoint's own count, from a `model.safetensors.index.json` / `pytorch_model.bin.index.json`
+     * beside the config: total_size bytes / bytes per parameter of `torch_dtype`. `diff` = total − this.
+     */
+    fromIndex?: { params: number; file: string; dtype: string; diff: number };
   };
   /** Planned training tokens D for the whole run. */
   tokens?: number;

@@ -5,6 +5,7 @@ import type { BlockStyle } from './hfConfig';
 import { LITGPT_MODELS, cloneNamed } from './modelTables';
 import type { ConfigReadResult, LrSchedule, ModelArchitecture, TrainingPlan } from './types';
 import type { YamlView } from './yamlView';
+import { vocabOfTokenizer } from './tokenizers';
 
 type Extra = Partial<TrainingPlan>;
 
@@ -247,7 +248,14 @@ export function readNemo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const K = b.count(kvAt, 'model.num_query_groups', 'architecture.nKvHead');
   const act = str(g('activation')) ?? 'gelu';
   const gated = /glu/.test(act);
-  const F = b.count(g('ffn_hidden_size'), 'model.ffn_hidden_size', 'architecture.dFfn');
+  // NeMo's launcher writes the FFN as an OmegaConf resolver: ${multiply:4, ${.hidden_size}}.
+  const ffAt = g('ffn_hidden_size');
+  const mul = typeof ffAt?.value === 'string' ? /^\$\{multiply:\s*([\d.]+)\s*,\s*\$\{\.?(?:model\.)?hidden_size\}\s*\}$/.exec(ffAt.value.trim()) : null;
+  let F: number | undefined;
+  if (mul && d !== undefined) {
+    F = Math.round(Number(mul[1]) * d);
+    b.derived('architecture.dFfn', `${ffAt!.value as string} = ${mul[1]} × hidden_size ${d} = ${F}`, ffAt);
+  } else F = b.count(ffAt, 'model.ffn_hidden_size', 'architecture.dFfn');
   const seq = b.count(g('encoder_seq_length'), 'model.encoder_seq_length', 'seqLen');
   const posAt = g('max_position_embeddings');
   const positions = b.num(posAt, 'model.max_position_embeddings', { integer: true, min: 1 }) ?? seq;
@@ -259,6 +267,15 @@ export function readNemo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   let V = b.num(vocabAt, 'model.tokenizer.vocab_size', { integer: true, min: 1 });
   const tokType = str(g('tokenizer.type'));
   if (V === undefined && tokType && TOKENIZER_VOCAB[tokType] !== undefined) V = TOKENIZER_VOCAB[tokType];
+  if (V === undefined) {
+    // A tokenizer named by model id or file (tokenizer.type "meta-llama/Meta-Llama-3.1-8B", tokenizer.model ".../llama_tokenizer.model").
+    const raw = y.unresolved.get('model.tokenizer.model');
+    const known = vocabOfTokenizer(tokType, str(g('tokenizer.model')), raw);
+    if (known) {
+      V = known.vocab;
+      b.notes.push(`Vocabulary: ${known.note}.`);
+    }
+  }
   if (V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable(`vocabulary size unknown (tokenizer ${tokType ?? '?'}): the model size cannot be counted`);
   const multiple = (b.num(g('make_vocab_size_divisible_by'), 'model.make_vocab_size_divisible_by', { integer: true, min: 1 }) ?? 128) * tp;
   const padded = multiple * Math.ceil(V / multiple);

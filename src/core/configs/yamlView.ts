@@ -162,7 +162,22 @@ export class YamlView {
       doc = hit.parsed.doc;
       offset = hit.block.start;
     }
-    const n = doc?.getIn(path, true);
+    // Walk the maps by hand: a key written twice takes its last value, as PyYAML (which the
+    // trainers load these files with) does — nanotron dumps carry `moe_config: null` and later the real one.
+    let n: unknown = doc?.contents;
+    for (const key of path) {
+      if (!isMap(n)) return undefined;
+      let found: unknown;
+      for (let i = n.items.length - 1; i >= 0; i--) {
+        const p = n.items[i];
+        if ((isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) {
+          found = p.value;
+          break;
+        }
+      }
+      if (found === undefined) return undefined;
+      n = found;
+    }
     return n && typeof n === 'object' ? { node: n as Node, offset } : undefined;
   }
 

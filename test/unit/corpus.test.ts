@@ -1,0 +1,39 @@
+// Our readers over test/corpus (issue 14): real files from public repositories, with truth.json from
+// test/corpus/truth.py (independent of our code). The golden files (written by the real TensorBoard
+// writers) are committed and must all be read right. The corpus files themselves are rebuilt from
+// the manifest (test/corpus/rebuild.py); when they are on disk, the figures must not fall below
+// the state recorded here — raise these numbers as readers improve.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkCorpus, corpusFigures } from '../../scripts/corpusCheck';
+
+/** Recorded 2026-12-06 on the corpus of test/corpus/manifest.tsv: logs 106/112, configs 42/45. */
+const BAR = { logsRight: 106, configsRight: 42 };
+
+test('golden TensorBoard files are read right: series, points, first and last (step, loss)', () => {
+  const report = checkCorpus();
+  assert.ok(report, 'test/corpus/truth.json is missing');
+  const golden = report.logs.filter((l) => l.group === 'golden');
+  assert.ok(golden.length >= 4, `expected the 4 golden TensorBoard files, found ${golden.length}`);
+  for (const g of golden) {
+    assert.ok(g.present, `${g.file} is listed in truth.json but absent`);
+    assert.ok(g.ok, `${g.file}: ${g.reason} (ours ${g.found}; truth ${g.expected})`);
+  }
+});
+
+test('the corpus, when on disk, is read at least as well as recorded', (t) => {
+  const report = checkCorpus()!;
+  const f = corpusFigures(report);
+  if (!report.corpusPresent) {
+    // Not a skip: the golden files above are checked either way; this records why the rest was not.
+    t.diagnostic('corpus files absent (rebuild with python3 test/corpus/rebuild.py): only golden/ checked');
+    assert.equal(f.logsTotal, 0);
+    return;
+  }
+  const misses = [...report.logs, ...report.configs].filter((x) => x.present && !x.ok).map((x) => `${x.file}: ${x.reason}`);
+  t.diagnostic(`logs ${f.logsRight}/${f.logsTotal}, configs ${f.configsRight}/${f.configsTotal}; misses:\n${misses.join('\n')}`);
+  assert.ok(f.logsRight >= BAR.logsRight, `logs read right fell to ${f.logsRight}/${f.logsTotal} (recorded ${BAR.logsRight})`);
+  assert.ok(f.configsRight >= BAR.configsRight, `configs within 1% fell to ${f.configsRight}/${f.configsTotal} (recorded ${BAR.configsRight})`);
+  // A file with no loss series must never get one invented.
+  for (const l of report.logs) if (l.present && l.expected === 'no loss series') assert.ok(l.ok, `${l.file}: ${l.reason}`);
+});
