@@ -8,6 +8,7 @@ import { plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
 import { dashboardCsv } from '../shared/chartSeries';
+import { isDashboardView } from '../shared/dashboardViews';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
 export interface RenderReport {
@@ -43,7 +44,6 @@ function parseTarget(raw: unknown): DashboardTarget | undefined {
   if (typeof t.config === 'string' && t.config.length <= 4096) return { config: t.config };
   return undefined;
 }
-const VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
 
 /**
  * The dashboard panel. The webview only renders what it is sent; every message it sends back is
@@ -90,10 +90,10 @@ export class Dashboard extends Disposable {
         this.show();
         const focus = parseTarget(target);
         if (focus) void this.focus(focus);
-        if (!VIEWS.includes(view as DashboardView)) return;
+        if (!isDashboardView(view)) return;
         // A hidden panel's page is reloaded when revealed: the view waits for it to say `ready`.
-        if (this.ready && this.panel?.visible) this.post({ type: 'showView', view: view as DashboardView });
-        else this.pendingView = view as DashboardView;
+        if (this.ready && this.panel?.visible) this.post({ type: 'showView', view });
+        else this.pendingView = view;
       }),
     );
     // The config in the editor is the planned run of the scaling view.

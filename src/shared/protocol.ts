@@ -7,6 +7,7 @@ import type { HardwareSettings } from '../core/plan/hardware';
 import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
 import type { FamilySource } from '../core/runs/workspaceFile';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
+import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
 import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
 
 export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock };
@@ -193,8 +194,7 @@ const RUN_COLUMNS: readonly RunColumn[] = ['name', 'status', 'params', 'tokens',
 
 export type CurveXAxis = 'step' | 'tokens' | 'flops' | 'wall';
 const CURVE_X_AXES: readonly CurveXAxis[] = ['step', 'tokens', 'flops', 'wall'];
-export type DashboardView = 'curves' | 'scaling' | 'validation';
-const DASHBOARD_VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
+export type { DashboardView };
 export type ScalingXAxis = 'params' | 'tokens' | 'flops';
 const SCALING_X_AXES: readonly ScalingXAxis[] = ['params', 'tokens', 'flops'];
 /** What gives runs a shared colour: each its own, or a family or hyperparameter value. */
