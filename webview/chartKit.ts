@@ -10,13 +10,17 @@ import {
   Tooltip,
   Legend,
   Filler,
+  Interaction,
   type ChartDataset,
+  type InteractionItem,
+  type InteractionModeFunction,
   type ChartOptions,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import type { DashboardView, RunView, Snapshot } from '../src/shared/protocol';
+import type { DashboardView } from '../src/shared/protocol';
 import type { SeriesPoint } from '../src/shared/chartSeries';
 import { formatCount } from '../src/shared/format';
+import { lightTheme } from './palette';
 import { formatClockHours, formatDuration } from '../src/shared/duration';
 import { store } from './store';
 
@@ -24,7 +28,14 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Logarithm
 
 /** A drawn point; `step` and `text` travel along for the tooltip. */
 export type Pt = SeriesPoint;
-export type DS = ChartDataset<'line', Pt[]>;
+/** A dataset; `crosshair`: listed in the every-run-at-this-x tooltip; `runId`: whose it is. */
+export type DS = ChartDataset<'line', Pt[]> & { crosshair?: boolean; runId?: string };
+
+declare module 'chart.js' {
+  interface InteractionModeMap {
+    runsAtX: InteractionModeFunction;
+  }
+}
 export type LineChart = Chart<'line', Pt[]>;
 
 export const charts: Partial<Record<DashboardView, LineChart>> = {};
@@ -39,45 +50,17 @@ export function highContrast(): boolean {
   return document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
 }
 
-export function lightTheme(): boolean {
-  return document.body.classList.contains('vscode-light') || document.body.classList.contains('vscode-high-contrast-light');
-}
-
-/** A colour per group index, spread around the hue circle; darker on light themes so lines read. */
-export function hue(i: number, alpha = 1): string {
-  return `hsla(${(i * 137.508) % 360}, ${highContrast() ? 100 : 70}%, ${lightTheme() ? 38 : 58}%, ${alpha})`;
-}
+export { lightTheme };
 
 export function lineWidth(base: number): number {
   return highContrast() ? base + 1 : base;
 }
 
-/** The value runs are coloured by; runs sharing it share a colour. */
-function colourKey(run: RunView): string {
-  switch (store.state.colourBy) {
-    case 'run':
-      return run.id;
-    case 'family':
-      return run.family;
-    case 'params':
-      return run.hyper.params !== undefined ? formatCount(run.hyper.params) : '?';
-    case 'tokens':
-      return run.hyper.tokens !== undefined ? formatCount(run.hyper.tokens) : '?';
-    case 'peakLr':
-      return run.hyper.peakLr !== undefined ? run.hyper.peakLr.toExponential(1) : '?';
-  }
-}
-
-export function colourIndex(snapshot: Snapshot): Map<string, number> {
-  const keys = [...new Set(snapshot.runs.map(colourKey))].sort();
-  const index = new Map(keys.map((k, i) => [k, i]));
-  return new Map(snapshot.runs.map((r) => [r.id, index.get(colourKey(r)) ?? 0]));
-}
-
 /** Axis labels as counts (2M, 500k); on log axes only at 1, 2 and 5 of each decade. */
 export function tickLabel(value: number, log: boolean, kind: 'count' | 'flops' | 'hours' | 'loss'): string {
-  // Losses span less than a decade: every tick the scale makes is worth a label.
-  if (kind === 'loss') return Number(value.toPrecision(3)).toString();
+  // Losses span less than a decade: on a log axis label the whole and half nats (the scale's own
+  // ticks include its odd-valued ends, which crowd the labels), on a linear one every tick.
+  if (kind === 'loss') return !log || Math.abs(value * 2 - Math.round(value * 2)) < 1e-9 ? Number(value.toPrecision(3)).toString() : '';
   if (log && value > 0) {
     const mantissa = Math.round(value / Math.pow(10, Math.floor(Math.log10(value) + 1e-9)));
     if (![1, 2, 5].includes(mantissa)) return '';
@@ -137,7 +120,7 @@ export function baseOptions(fg: string, grid: string): ChartOptions<'line'> {
 }
 
 /** Creates the chart, or swaps its data and scales in place keeping the user's zoom. */
-export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'line'>): number {
+export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'line'>, legendNames?: string[]): number {
   let chart = charts[view];
   if (!chart) {
     chart = new Chart<'line', Pt[]>($<HTMLCanvasElement>(view), { type: 'line', data: { datasets: sets }, options });
@@ -155,11 +138,12 @@ export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'l
     chart.options.scales = options.scales;
     chart.options.plugins = options.plugins;
     chart.options.interaction = options.interaction;
+    chart.options.onClick = options.onClick;
     chart.update('none');
   }
   // The legend is drawn on the canvas; screen readers (and the end-to-end test) read it here.
   const canvas = $<HTMLCanvasElement>(view);
-  const legend = sets.map((s) => s.label ?? '').filter((l) => l && !LEGEND_HIDDEN.test(l));
+  const legend = legendNames ?? sets.map((s) => s.label ?? '').filter((l) => l && !LEGEND_HIDDEN.test(l));
   canvas.setAttribute('aria-label', `${canvas.dataset.title ?? ''}. Legend: ${legend.join('; ') || 'nothing to draw'}`);
   return sets.reduce((n, s) => n + s.data.length, 0);
 }
@@ -186,4 +170,91 @@ export function destroyCharts(): void {
     charts[view]?.destroy();
     delete charts[view];
   }
+}
+
+/**
+ * Hover mode "every run at this x" (W&B's and TensorBoard's crosshair tooltip): for each dataset
+ * marked `crosshair`, its point nearest the pointer's x, if the dataset spans that x. Chart.js's
+ * own `index` mode needs shared x values, which runs logged at different steps do not have.
+ */
+Interaction.modes.runsAtX = (chart, e) => {
+  const items: InteractionItem[] = [];
+  const x = e.x;
+  if (x === null || x < chart.chartArea.left || x > chart.chartArea.right) return items;
+  chart.data.datasets.forEach((dataset, datasetIndex) => {
+    if (!(dataset as { crosshair?: boolean }).crosshair || !chart.isDatasetVisible(datasetIndex)) return;
+    const points = chart.getDatasetMeta(datasetIndex).data;
+    if (points.length === 0) return;
+    // Points are in x order: a binary search for the nearest.
+    let lo = 0;
+    let hi = points.length - 1;
+    if (x < points[lo].x - 8 || x > points[hi].x + 8) return;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (points[mid].x < x) lo = mid;
+      else hi = mid;
+    }
+    let index = Math.abs(points[lo].x - x) <= Math.abs(points[hi].x - x) ? lo : hi;
+    // A break (NaN) in the line is not a value: take its neighbour.
+    if (!Number.isFinite(points[index].y)) index = index === lo ? hi : lo;
+    if (!Number.isFinite(points[index].y)) return;
+    items.push({ element: points[index], datasetIndex, index });
+  });
+  return items;
+};
+
+type CrosshairChart = Chart & { crosshairX?: number };
+
+/** A vertical line at the pointer while it is over a plot hovered in runsAtX mode. */
+Chart.register({
+  id: 'crosshair',
+  afterEvent(chart: CrosshairChart, args: { event: { type: string; x: number | null }; inChartArea: boolean; changed?: boolean }) {
+    const before = chart.crosshairX;
+    chart.crosshairX = args.event.type === 'mouseout' || !args.inChartArea ? undefined : (args.event.x ?? undefined);
+    if (before !== chart.crosshairX) args.changed = true;
+  },
+  afterDatasetsDraw(chart: CrosshairChart) {
+    const x = chart.crosshairX;
+    if (x === undefined || chart.options.interaction?.mode !== 'runsAtX') return;
+    const { top, bottom } = chart.chartArea;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.strokeStyle = cssVar('--vscode-editor-foreground', '#888');
+    ctx.globalAlpha = 0.4;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+    ctx.restore();
+  },
+});
+
+/**
+ * The value range that shows every curve but not its spikes: per series, the points up to 1.3×
+ * the lowest value seen so far (a spike or a blow-up rises far above it; the early fall of a loss
+ * curve never does), then the extremes of what is left, padded by 4% (in log space on a log axis).
+ * Undefined when nothing is left, so Chart.js picks the range.
+ */
+export function robustRange(series: readonly (readonly Pt[])[], log: boolean): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const points of series) {
+    let lowest = Infinity;
+    for (const p of points) {
+      if (!Number.isFinite(p.y) || (log && p.y <= 0)) continue;
+      lowest = Math.min(lowest, p.y);
+      if (p.y > lowest * 1.3 && p.y - lowest > 0.05) continue;
+      min = Math.min(min, p.y);
+      max = Math.max(max, p.y);
+    }
+  }
+  if (!(max >= min)) return undefined;
+  if (log) {
+    const [a, b] = [Math.log(min), Math.log(max)];
+    const pad = Math.max((b - a) * 0.04, 0.01);
+    return { min: Math.exp(a - pad), max: Math.exp(b + pad) };
+  }
+  const pad = Math.max((max - min) * 0.04, 0.01);
+  return { min: min - pad, max: max + pad };
 }

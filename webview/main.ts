@@ -4,6 +4,7 @@
 // shared chart helpers in chartKit.ts, the tables in tables.ts.
 import type { DashboardFocus, DashboardState, DashboardView, HostToWebview } from '../src/shared/protocol';
 import { applyDelta } from '../src/shared/dashboardDelta';
+import { shortFamilyName } from '../src/core/runs/displayName';
 import { $, charts, destroyCharts } from './chartKit';
 import { drawn, focusedRun, onUpdate, store, update, vscode } from './store';
 import { drawTables, markFocusedRow, mountTables } from './tables';
@@ -20,7 +21,8 @@ function syncControls(): void {
       ...wanted.map((name) => {
         const option = document.createElement('option');
         option.value = name;
-        option.textContent = name || 'all';
+        option.textContent = name ? shortFamilyName(name) : 'all';
+        option.title = name;
         return option;
       }),
     );
@@ -87,6 +89,9 @@ for (const view of Object.values(VIEW_MODULES)) {
 mountTables();
 
 const logy = $<HTMLInputElement>('logy');
+const ignoreOutliers = $<HTMLInputElement>('ignoreOutliers');
+ignoreOutliers.checked = store.state.ignoreOutliers;
+ignoreOutliers.addEventListener('change', () => update({ ignoreOutliers: ignoreOutliers.checked }));
 const colourBy = $<HTMLSelectElement>('colourBy');
 const family = $<HTMLSelectElement>('family');
 logy.checked = store.state.yScale === 'logarithmic';

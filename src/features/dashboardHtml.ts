@@ -43,7 +43,9 @@ ${DASHBOARD_VIEWS.map((v) => `    <button type="button" role="tab" id="tab-${v.i
 <div class="controls" role="group" aria-label="Run selection">
   <label>family <select id="family"><option value="">all</option></select></label>
   <label>colour by <select id="colourBy"><option value="run">run</option><option value="family">family</option><option value="params">parameters</option><option value="tokens">tokens</option><option value="peakLr">peak LR</option></select></label>
+  <span id="colourScale" class="colour-scale" hidden><span id="colourScaleLow"></span><span id="colourScaleBar" class="bar" aria-hidden="true"></span><span id="colourScaleHigh"></span></span>
   <label><input type="checkbox" id="logy"> log loss</label>
+  <label title="Fit the loss axes to the data without its spikes: a diverged run's blow-up is cut off at the top (marked ▲), a validation far off the diagonal is drawn at the edge"><input type="checkbox" id="ignoreOutliers"> ignore outliers</label>
   <button id="resetZoom" type="button" title="Drag on a chart to zoom, Shift+drag to pan, Ctrl+wheel to zoom">Reset zoom</button>
   <button id="exportCsv" type="button">Export CSV</button>
   <button id="exportPng" type="button">Export PNG</button>
@@ -52,11 +54,11 @@ ${DASHBOARD_VIEWS.map((v) => `    <button type="button" role="tab" id="tab-${v.i
 ${DASHBOARD_VIEWS.map((v, i) => `  <section id="view-${v.id}" role="tabpanel" aria-labelledby="tab-${v.id}"${i === 0 ? '' : ' hidden'}></section>`).join('\n')}
   <section>
     <h2>Runs</h2>
-    <table id="runs"><thead><tr>
-      <th scope="col">Shown</th><th scope="col"><button type="button" data-column="name">Run</button></th><th scope="col">Family</th><th scope="col"><button type="button" data-column="status">Status</button></th><th scope="col"><button type="button" data-column="params">Params</button></th><th scope="col"><button type="button" data-column="tokens">Tokens</button></th><th scope="col"><button type="button" data-column="lastStep">Last step</button></th><th scope="col"><button type="button" data-column="lastLoss">Last loss</button></th><th scope="col"><button type="button" data-column="predicted">Predicted final [80%]</button></th><th scope="col"><button type="button" data-column="error" title="Error of the curve fitted on the first half, at the last step">Error</button></th><th scope="col"><button type="button" data-column="eta">ETA</button></th><th scope="col">Law</th>
-    </tr></thead><tbody></tbody></table>
+    <div class="table-wrap"><table id="runs"><thead><tr>
+      <th scope="col">Shown</th><th scope="col"><button type="button" data-column="name">Run</button></th><th scope="col">Family</th><th scope="col"><button type="button" data-column="status">Status</button></th><th scope="col"><button type="button" data-column="params">Params</button></th><th scope="col"><button type="button" data-column="tokens">Tokens</button></th><th scope="col"><button type="button" data-column="lastStep">Step</button></th><th scope="col"><button type="button" data-column="lastLoss">Last loss</button></th><th scope="col"><button type="button" data-column="predicted" title="Predicted final loss ± half its 80% interval (the interval in each cell's tooltip)">Predicted final</button></th><th scope="col"><button type="button" data-column="error" title="Error of the curve fitted on the first half, at the last step">Error</button></th><th scope="col"><button type="button" data-column="eta">ETA</button></th><th scope="col">Law</th>
+    </tr></thead><tbody></tbody></table></div>
     <h2>Family laws</h2>
-    <table id="families"><thead><tr><th scope="col">Family</th><th scope="col">Law</th><th scope="col">Runs</th><th scope="col">Parameters [80%]</th><th scope="col">Validation</th></tr></thead><tbody></tbody></table>
+    <div class="table-wrap"><table id="families"><thead><tr><th scope="col">Family</th><th scope="col">Law</th><th scope="col">Runs</th><th scope="col">Parameters (80% in the tooltip)</th><th scope="col">Validation</th></tr></thead><tbody></tbody></table></div>
     <ul id="diagnostics"></ul>
   </section>
 </main>

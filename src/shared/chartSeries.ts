@@ -26,9 +26,10 @@ export interface CurveSeries {
   points: SeriesPoint[];
 }
 
-/** The runs the curves and tables show: the chosen family only. */
-export function visibleRuns(snapshot: Snapshot, state: Pick<DashboardState, 'family'>): RunView[] {
-  return snapshot.runs.filter((r) => !state.family || r.family === state.family);
+/** The runs the curves and tables show: the chosen family only, and those matching the run list's search text. */
+export function visibleRuns(snapshot: Snapshot, state: Pick<DashboardState, 'family'> & Partial<Pick<DashboardState, 'runFilter'>>): RunView[] {
+  const text = state.runFilter?.trim().toLowerCase() ?? '';
+  return snapshot.runs.filter((r) => (!state.family || r.family === state.family) && (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text)));
 }
 
 /** A restart on the wall-time axis: the last logged step of one launch and the first of the next. */

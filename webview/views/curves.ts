@@ -1,63 +1,87 @@
 // Loss curves: per shown run its train loss (smoothed, raw faint behind), eval points, the fitted
 // law with its band, and optionally the learning rate, against step, tokens, FLOPs or wall time.
+// One colour per run (train solid, eval ▲, fit dashed); a diverged run ends at its last finite
+// loss with ✕; the loss axis ignores spikes unless asked not to; hovering lists every run at that x.
 import type { TooltipItem } from 'chart.js';
 import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { CURVE_X_TITLES, stepToX } from '../../src/shared/axes';
-import { curveSeries, type CurveSeries } from '../../src/shared/chartSeries';
-import { $, bandSets, baseOptions, colourIndex, colours, drawOn, exact, exactX, highContrast, hue, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
+import { curveSeries } from '../../src/shared/chartSeries';
+import { formatClockHours } from '../../src/shared/duration';
+import { $, baseOptions, colours, cssVar, drawOn, exact, exactX, highContrast, lineWidth, robustRange, tickLabel, type DS, type Pt } from '../chartKit';
+import { runColours } from '../palette';
+import { drawColourScale } from '../colourScale';
+import { drawRunList, mountRunList, RUN_LIST_MARKUP } from '../runList';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
 
 /** The shared series (src/shared/chartSeries.ts, also what "Export CSV" writes) styled as datasets. */
-function curveSets(snapshot: Snapshot): { sets: DS[]; skipped: number } {
+function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): { sets: DS[]; skipped: number; range?: { min: number; max: number } } {
+  const state = store.state;
   const sets: DS[] = [];
-  const colours = colourIndex(snapshot);
-  const { series, skipped } = curveSeries(snapshot, store.state);
+  const { series, skipped } = curveSeries(snapshot, state);
   const picked = focusedRun();
-  // A picked-out run is drawn thicker, the others as they are.
-  const width = (s: CurveSeries, base: number) => lineWidth(base) + (picked && s.id === picked ? 2 : 0);
+  const yLog = state.yScale === 'logarithmic';
+  const range = state.ignoreOutliers ? robustRange(series.filter((s) => s.kind === 'train' || s.kind === 'eval' || s.kind === 'seed_mean').map((s) => s.points), yLog) : undefined;
+  const background = cssVar('--vscode-editor-background', '#1e1e1e');
   const lowers = new Map<string, Pt[]>();
   for (const s of series) {
-    const c = colours.get(s.colourRunId) ?? 0;
+    const isPicked = picked !== undefined && (s.id === picked || snapshot.seedGroups.some((g) => g.id === s.id && g.runIds.includes(picked)));
+    // With a run selected the others step back a little, as in W&B.
+    const c = (alpha = 1) => palette.of(s.colourRunId, picked && !isPicked ? alpha * 0.45 : alpha);
     switch (s.kind) {
       case 'raw':
-        sets.push({ label: `${s.name} · raw`, data: s.points, borderColor: hue(c, 0.25), borderWidth: 1, pointRadius: 0 });
+        sets.push({ label: `${s.name} · raw`, data: s.points, borderColor: c(0.2), borderWidth: 1, pointRadius: 0, runId: s.id });
         break;
       case 'train':
-        sets.push({ label: `${s.name} · train`, data: s.points, borderColor: hue(c), backgroundColor: hue(c), borderWidth: width(s, 1.5), pointRadius: 0, pointStyle: 'line' });
-        if (picked === s.id) drawn.focus = true;
+      case 'seed_mean':
+        sets.push({ label: s.kind === 'train' ? s.name : `${s.name} · mean`, data: s.points, borderColor: c(), backgroundColor: c(), borderWidth: lineWidth(isPicked ? 3 : 1.5), pointRadius: 0, pointHoverRadius: 4, pointStyle: 'line', crosshair: true, runId: s.id, order: isPicked ? -1 : 0 });
+        if (isPicked) drawn.focus = true;
         break;
       case 'eval':
-        sets.push({ label: `${s.name} · eval`, data: s.points, borderColor: hue(c), backgroundColor: hue(c), borderWidth: 0, showLine: false, pointRadius: highContrast() ? 4 : 3, pointStyle: 'triangle' });
+        // Filled triangles outlined in the background colour, so they stay readable over the lines.
+        sets.push({ label: `${s.name} · eval`, data: s.points, borderColor: background, backgroundColor: c(), borderWidth: 1, showLine: false, pointRadius: highContrast() || isPicked ? 6 : 5, pointStyle: 'triangle', runId: s.id, order: -2 });
         break;
       case 'fit_lower':
       case 'seed_lower':
         lowers.set(s.id, s.points);
         break;
       case 'fit_upper':
-        sets.push(...bandSets(s.name, lowers.get(s.id) ?? [], s.points, hue(c, highContrast() ? 0.3 : 0.15)));
+      case 'seed_upper': {
+        const alpha = s.kind === 'seed_upper' ? 0.2 : isPicked ? 0.25 : highContrast() ? 0.15 : 0.08;
+        sets.push({ label: `${s.name} · band low`, data: lowers.get(s.id) ?? [], borderColor: 'transparent', pointRadius: 0, fill: false, runId: s.id });
+        sets.push({ label: `${s.name} · band`, data: s.points, borderColor: 'transparent', backgroundColor: c(alpha), pointRadius: 0, fill: '-1', runId: s.id });
         break;
-      case 'seed_upper':
-        sets.push(...bandSets(s.name, lowers.get(s.id) ?? [], s.points, hue(c, 0.2)));
-        break;
+      }
       case 'fit':
-        sets.push({ label: `${s.name} · fit`, data: s.points, borderColor: hue(c), borderDash: [6, 4], borderWidth: width(s, 1.5), pointRadius: 0 });
+        // Every shown run's law, thin; the selected run's bold.
+        sets.push({ label: `${s.name} · fit`, data: s.points, borderColor: c(isPicked ? 1 : 0.75), borderDash: [5, 4], borderWidth: lineWidth(isPicked ? 2.5 : 1), pointRadius: 0, crosshair: true, runId: s.id });
         break;
       case 'lr':
-        sets.push({ label: `${s.name} · lr`, data: s.points, yAxisID: 'lr', borderColor: hue(c, 0.8), borderDash: [2, 3], borderWidth: 1, pointRadius: 0 });
-        break;
-      case 'seed_mean':
-        sets.push({ label: `${s.name} · train mean`, data: s.points, borderColor: hue(c), backgroundColor: hue(c), borderWidth: lineWidth(2), pointRadius: 0, pointStyle: 'line' });
-        if (picked && snapshot.seedGroups.some((g) => g.id === s.id && g.runIds.includes(picked))) drawn.focus = true;
+        sets.push({ label: `${s.name} · lr`, data: s.points, yAxisID: 'lr', borderColor: c(0.8), borderDash: [2, 3], borderWidth: 1, pointRadius: 0, runId: s.id });
         break;
     }
+    // A diverged run's curve ends at its last finite loss: marked ✕ there (at the axis edge, ▲, when the spike is cut off).
+    const run = s.kind === 'train' ? snapshot.runs.find((r) => r.id === s.id) : undefined;
+    const last = s.points.filter((p) => Number.isFinite(p.y)).pop();
+    if (run?.status === 'failed' && last) {
+      const clipped = range !== undefined && last.y > range.max;
+      const y = clipped ? range.max : last.y;
+      sets.push({ label: `${s.name} · diverged`, data: [{ x: last.x, y, step: last.step, text: `${s.name} diverged: last finite loss ${exact(run.lastLoss ?? last.y)} at step ${run.lastStep ?? last.step}${clipped ? ' (above the axis; untick "ignore outliers" to see it)' : ''}` }], showLine: false, pointStyle: clipped ? 'triangle' : 'crossRot', pointRadius: 8, borderWidth: 2.5, borderColor: c(), backgroundColor: c(), clip: false, runId: s.id, order: -3 });
+    }
   }
-  return { sets, skipped };
+  return { sets, skipped, range };
+}
+
+function stepText(p: Pt): string {
+  return store.state.xAxis === 'step' ? `step ${exactX(p.x)}` : `${exactX(p.x)} (step ${p.step})`;
 }
 
 function draw(snapshot: Snapshot): { points: number; note?: string } {
   const state = store.state;
-  const { sets, skipped } = curveSets(snapshot);
+  const palette = runColours(snapshot, state.colourBy);
+  drawColourScale(palette);
+  const legend = drawRunList(snapshot, palette);
+  const { sets, skipped, range } = curveSets(snapshot, palette);
   const { fg, grid } = colours();
   const options = baseOptions(fg, grid);
   const xKind = state.xAxis === 'flops' ? 'flops' : state.xAxis === 'wall' ? 'hours' : 'count';
@@ -70,21 +94,34 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value) => tickLabel(Number(value), xLog, xKind) },
       grid: { color: grid },
     },
-    y: { type: state.yScale, title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
+    y: { type: state.yScale, ...(range ?? {}), title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
     lr: { type: 'linear', display: state.showLr, position: 'right', title: { display: true, text: 'learning rate (dotted)', color: fg }, ticks: { color: fg }, grid: { drawOnChartArea: false } },
   };
+  // The run list is the legend.
+  options.plugins!.legend = { display: false };
+  options.interaction = { mode: 'runsAtX', intersect: false };
   options.plugins!.tooltip = {
-    ...options.plugins!.tooltip,
+    // A run's fitted value only where its logged loss does not reach (the extrapolation).
+    filter: (item, _i, items) => !(item.dataset.label ?? '').endsWith(' · fit') || !items.some((o) => o !== item && (o.dataset as DS).runId === (item.dataset as DS).runId && !(o.dataset.label ?? '').endsWith(' · fit')),
+    itemSort: (a, b) => (a.raw as Pt).y - (b.raw as Pt).y,
     callbacks: {
+      title: (items: TooltipItem<'line'>[]) => {
+        const p = items[0]?.raw as Pt | undefined;
+        if (!p) return '';
+        // Wall time: hours since the run started, and the step.
+        return state.xAxis === 'wall' ? `${formatClockHours(p.x)} h since start (step ${p.step})` : stepText(p);
+      },
       label: (item: TooltipItem<'line'>) => {
         const p = item.raw as Pt;
-        const series = item.dataset.label ?? '';
-        const at = state.xAxis === 'step' ? `step ${exactX(p.x)}` : `${exactX(p.x)} (step ${p.step})`;
-        return series.endsWith(' · lr') ? `${series}: ${p.y.toExponential(4)} at ${at}` : `${series}: ${exact(p.y)} at ${at}`;
+        const label = item.dataset.label ?? '';
+        if (p.text) return p.text;
+        const name = label.replace(/ · fit$/, ' (fit)');
+        const value = label.endsWith(' · lr') ? p.y.toExponential(3) : p.y.toFixed(4);
+        return `${name}: ${value}${state.xAxis !== 'step' && p.step !== undefined ? ` · step ${p.step}` : ''}`;
       },
     },
   };
-  const points = drawOn('curves', sets, options);
+  const points = drawOn('curves', sets, options, legend);
   const note = skipped ? ` · ${skipped} without ${state.xAxis === 'wall' ? 'a logged clock' : state.xAxis === 'flops' ? 'parameters and tokens per step' : 'tokens per step'} not drawn` : undefined;
   return { points, note };
 }
@@ -111,6 +148,7 @@ function mount(): void {
     smoothingValue.value = Number(smoothing.value).toFixed(2);
     update({ smoothing: Number(smoothing.value) });
   });
+  mountRunList();
 }
 
 /** The x axes the runs can be drawn against; seed grouping only when there are seed groups. */
@@ -132,8 +170,10 @@ export const curvesView: ViewModule = {
       <label><input type="checkbox" id="groupSeeds"> group seeds</label>
       <label>smoothing <input type="range" id="smoothing" min="0" max="0.99" step="0.01"> <output id="smoothingValue" for="smoothing"></output></label>
     </div>
-    <div class="chart"><canvas id="curves" role="img" data-title="Loss curves with fitted extrapolations" aria-label="Loss curves with fitted extrapolations"></canvas></div>
-    <p class="key" id="curvesKey">Solid: train loss (smoothed; raw faint behind). ▲: eval loss. Dashed: the fitted law from its first fitted step, extrapolated to the planned end; shaded: its 80% band. Dotted: learning rate (right axis).</p>`,
+    <div class="chart-row" id="curvesRow">${RUN_LIST_MARKUP}
+      <div class="chart"><canvas id="curves" role="img" data-title="Loss curves with fitted extrapolations" aria-label="Loss curves with fitted extrapolations"></canvas></div>
+    </div>
+    <p class="key" id="curvesKey">Solid: train loss (smoothed; raw faint behind). ▲: eval loss. Dashed: the fitted law from its first fitted step, extrapolated to the planned end; shaded: its 80% band (bold for the selected run). ✕: where a diverged run's loss was last finite. Dotted: learning rate (right axis). Hover: every run's value at that point.</p>`,
   mount,
   sync,
   draw,

@@ -4,7 +4,9 @@ import type { TooltipItem } from 'chart.js';
 import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval } from '../../src/shared/format';
 import { scalingSeries, type ScalingPointOut } from '../../src/shared/chartSeries';
-import { $, bandSets, baseOptions, colours, drawOn, exact, highContrast, hue, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
+import { $, bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
+import { categorical, runColours } from '../palette';
+import { shortFamilyName } from '../../src/core/runs/displayName';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
 
@@ -17,33 +19,41 @@ function draw(snapshot: Snapshot): { points: number } {
   const x = state.scalingX;
   const yLog = state.yScale === 'logarithmic';
   const families = [...new Set(snapshot.runs.map((r) => r.family))].sort();
+  const palette = runColours(snapshot, state.colourBy);
+  // Points take their run's colour ("colour by"); a law and its band the family's, or the text colour when there is one family.
+  const familyColour = (family: string, alpha = 1) => (families.length > 1 ? categorical(Math.max(0, families.indexOf(family)), alpha) : fg.startsWith('#') && fg.length === 7 ? `${fg}${Math.round(alpha * 255).toString(16).padStart(2, '0')}` : fg);
+  const pointColours = (points: ScalingPointOut[], alpha = 1) => points.map((p) => (p.runId ? palette.of(p.runId, alpha) : familyColour('', alpha)));
   const sets: DS[] = [];
   const picked = focusedRun();
   const at = (p: ScalingPointOut, text: string): Pt => ({ x: p[x], y: p.loss, text: p.name ? `${p.name}: ${text}` : text });
   const lowers = new Map<string, Pt[]>();
-  for (const s of scalingSeries(snapshot, state, store.planned)) {
-    const c = Math.max(0, families.indexOf(s.family));
+  for (const series of scalingSeries(snapshot, state, store.planned)) {
+    // Families by their short label in the legend (the full name in the family laws table's tooltip).
+    const s = { ...series, family: shortFamilyName(series.family) };
+    if (s.points.length === 0) continue;
+    const hue = (_: unknown, alpha = 1) => familyColour(series.family, alpha);
+    const c = 0;
     switch (s.kind) {
       case 'final':
-        sets.push({ label: `${s.family} · final loss`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: hue(c) });
+        sets.push({ label: `${s.family} · final loss`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}`)), showLine: false, pointStyle: 'circle', pointRadius: 6, borderColor: pointColours(s.points), backgroundColor: pointColours(s.points) });
         break;
       case 'held_out':
-        sets.push({ label: `${s.family} · held out`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}, held out of the validation fit`)), showLine: false, pointStyle: 'rectRot', pointRadius: 8, borderColor: fg, borderWidth: 2, backgroundColor: hue(c) });
+        sets.push({ label: `${s.family} · held out`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}, held out of the validation fit`)), showLine: false, pointStyle: 'rectRot', pointRadius: 8, borderColor: fg, borderWidth: 2, backgroundColor: pointColours(s.points) });
         break;
       case 'predicted':
-        sets.push({ label: `${s.family} · predicted final (live)`, data: s.points.map((p) => at(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)), showLine: false, pointStyle: 'circle', pointRadius: 5, borderColor: hue(c), backgroundColor: 'transparent', borderWidth: 2 });
+        sets.push({ label: `${s.family} · predicted final (live)`, data: s.points.map((p) => at(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)), showLine: false, pointStyle: 'circle', pointRadius: 6, borderColor: pointColours(s.points), backgroundColor: 'transparent', borderWidth: 2 });
         for (const p of s.points) {
-          if (p.interval) sets.push({ label: `${p.name} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: hue(c, 0.7), borderWidth: lineWidth(1.5), pointRadius: 0 });
+          if (p.interval) sets.push({ label: `${p.name} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: p.runId ? palette.of(p.runId, 0.7) : hue(c, 0.7), borderWidth: lineWidth(1.5), pointRadius: 0 });
         }
         break;
       case 'law_lower':
-        lowers.set(s.family, s.points.map((p) => ({ x: p[x], y: p.loss })));
+        lowers.set(series.family, s.points.map((p) => ({ x: p[x], y: p.loss })));
         break;
       case 'law_upper':
-        sets.push(...bandSets(`${s.family} law`, lowers.get(s.family) ?? [], s.points.map((p) => ({ x: p[x], y: p.loss })), hue(c, highContrast() ? 0.3 : 0.12)));
+        sets.push(...bandSets(`${s.family} law`, lowers.get(series.family) ?? [], s.points.map((p) => ({ x: p[x], y: p.loss })), hue(c, highContrast() ? 0.3 : 0.12)));
         break;
       case 'law':
-        sets.push({ label: `${s.family} · law at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: hue(c), borderDash: [6, 4], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
+        sets.push({ label: `${s.family} · law at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: hue(c, 0.9), borderDash: [7, 5], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
         break;
       case 'planned': {
         const p = s.points[0];
@@ -51,7 +61,7 @@ function draw(snapshot: Snapshot): { points: number } {
         // Picked out by a link: a larger star, so the eye finds it among the runs.
         const isFocus = !!focus && 'planned' in focus && focus.planned === file;
         if (isFocus) drawn.focus = true;
-        sets.push({ label: `planned: ${file}`, data: [{ x: p[x], y: p.loss, text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}` }], showLine: false, pointStyle: 'star', pointRadius: isFocus ? 16 : 10, borderWidth: isFocus ? 3 : 2, borderColor: fg, backgroundColor: fg });
+        sets.push({ label: `planned: ${file}`, data: [{ x: p[x], y: p.loss, text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}` }], showLine: false, pointStyle: 'star', pointRadius: isFocus ? 16 : 11, borderWidth: isFocus ? 3 : 2, borderColor: fg, backgroundColor: fg, clip: false });
         if (p.interval) sets.push({ label: `${file} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: fg, borderWidth: lineWidth(1.5), pointRadius: 0 });
         drawn.planned = true;
         break;
@@ -60,10 +70,12 @@ function draw(snapshot: Snapshot): { points: number } {
         sets.push({
           label: `${s.family} · compute-optimal frontier`,
           data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `optimal at ${formatFlops(p.flops)} FLOPs: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, loss ${exact(p.loss)}` })),
-          borderColor: fg,
-          borderWidth: lineWidth(1),
+          // Broad and faint, drawn behind: the law (dashed, on top) often runs along it.
+          borderColor: families.length > 1 ? hue(c, 0.35) : familyColour('', 0.3),
+          borderWidth: lineWidth(7),
           pointRadius: 0,
           pointStyle: 'line',
+          order: 5,
         });
         break;
     }
@@ -74,9 +86,12 @@ function draw(snapshot: Snapshot): { points: number } {
       drawn.focus = true;
     }
   }
+  // Every point inside the plot, the planned star too, with a margin so no marker sits on the edge.
+  const xs = sets.flatMap((d) => d.data.map((p) => p.x)).filter((v) => v > 0 && Number.isFinite(v));
+  const xRange = xs.length ? { min: Math.min(...xs) / 1.6, max: Math.max(...xs) * 1.6 } : {};
   const options = baseOptions(fg, grid);
   options.scales = {
-    x: { type: 'logarithmic', title: { display: true, text: SCALING_TITLES[x], color: fg }, ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (v) => tickLabel(Number(v), true, x === 'flops' ? 'flops' : 'count') }, grid: { color: grid } },
+    x: { type: 'logarithmic', ...xRange, title: { display: true, text: SCALING_TITLES[x], color: fg }, ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (v) => tickLabel(Number(v), true, x === 'flops' ? 'flops' : 'count') }, grid: { color: grid } },
     y: { type: state.yScale, title: { display: true, text: 'final loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
   };
   options.interaction = { mode: 'nearest', intersect: true };
