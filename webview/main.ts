@@ -9,25 +9,15 @@ import { $, charts, destroyCharts } from './chartKit';
 import { drawn, focusedRun, onUpdate, store, update, vscode } from './store';
 import { drawTables, markFocusedRow, mountTables } from './tables';
 import { VIEW_MODULES } from './views';
+import { bindCheckbox, bindSelect, setOptions, type VscodeSingleSelect } from './controls';
+import { naturalCompare } from './palette';
 
 /** Options every view shares: the family to show (from the data). */
 function syncControls(): void {
   const snapshot = store.latest!;
-  const family = $<HTMLSelectElement>('family');
-  const names = [...new Set(snapshot.runs.map((r) => r.family))].sort();
-  const wanted = ['', ...names];
-  if ([...family.options].map((o) => o.value).join('\n') !== wanted.join('\n')) {
-    family.replaceChildren(
-      ...wanted.map((name) => {
-        const option = document.createElement('option');
-        option.value = name;
-        option.textContent = name ? shortFamilyName(name) : 'all';
-        option.title = name;
-        return option;
-      }),
-    );
-  }
-  family.value = names.includes(store.state.family) ? store.state.family : '';
+  const names = [...new Set(snapshot.runs.map((r) => r.family))].sort(naturalCompare);
+  const options = [{ value: '', label: 'all' }, ...names.map((name) => ({ value: name, label: shortFamilyName(name), title: name !== shortFamilyName(name) ? name : undefined }))];
+  setOptions($<VscodeSingleSelect>('family'), options, names.includes(store.state.family) ? store.state.family : '');
   for (const view of Object.values(VIEW_MODULES)) view.sync?.(snapshot);
 }
 
@@ -88,17 +78,10 @@ for (const view of Object.values(VIEW_MODULES)) {
 }
 mountTables();
 
-const logy = $<HTMLInputElement>('logy');
-const ignoreOutliers = $<HTMLInputElement>('ignoreOutliers');
-ignoreOutliers.checked = store.state.ignoreOutliers;
-ignoreOutliers.addEventListener('change', () => update({ ignoreOutliers: ignoreOutliers.checked }));
-const colourBy = $<HTMLSelectElement>('colourBy');
-const family = $<HTMLSelectElement>('family');
-logy.checked = store.state.yScale === 'logarithmic';
-colourBy.value = store.state.colourBy;
-logy.addEventListener('change', () => update({ yScale: logy.checked ? 'logarithmic' : 'linear' }));
-colourBy.addEventListener('change', () => update({ colourBy: colourBy.value as DashboardState['colourBy'] }));
-family.addEventListener('change', () => update({ family: family.value }));
+bindCheckbox('logy', store.state.yScale === 'logarithmic', (on) => update({ yScale: on ? 'logarithmic' : 'linear' }));
+bindCheckbox('ignoreOutliers', store.state.ignoreOutliers, (ignoreOutliers) => update({ ignoreOutliers }));
+bindSelect<DashboardState['colourBy']>('colourBy', store.state.colourBy, (colourBy) => update({ colourBy }));
+bindSelect('family', store.state.family, (family) => update({ family }));
 
 // Tabs: click, or arrow keys between them (the WAI-ARIA tabs pattern); Enter/Space come with <button>.
 const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];

@@ -41,14 +41,16 @@ ${DASHBOARD_VIEWS.map((v) => `    <button type="button" role="tab" id="tab-${v.i
   <span id="status" role="status" aria-live="polite">Waiting for runs…</span>
 </header>
 <div class="controls" role="group" aria-label="Run selection">
-  <label>family <select id="family"><option value="">all</option></select></label>
-  <label>colour by <select id="colourBy"><option value="run">run</option><option value="family">family</option><option value="params">parameters</option><option value="tokens">tokens</option><option value="peakLr">peak LR</option></select></label>
+  <span class="field">family <vscode-single-select id="family" label="family"><vscode-option value="">all</vscode-option></vscode-single-select></span>
+  <span class="field">colour by <vscode-single-select id="colourBy" label="colour by"><vscode-option value="run">run</vscode-option><vscode-option value="family">family</vscode-option><vscode-option value="params">parameters</vscode-option><vscode-option value="tokens">tokens</vscode-option><vscode-option value="peakLr">peak LR</vscode-option></vscode-single-select></span>
   <span id="colourScale" class="colour-scale" hidden><span id="colourScaleLow"></span><span id="colourScaleBar" class="bar" aria-hidden="true"></span><span id="colourScaleHigh"></span></span>
-  <label><input type="checkbox" id="logy"> log loss</label>
-  <label title="Fit the loss axes to the data without its spikes: a diverged run's blow-up is cut off at the top (marked ▲), a validation far off the diagonal is drawn at the edge"><input type="checkbox" id="ignoreOutliers"> ignore outliers</label>
-  <button id="resetZoom" type="button" title="Drag on a chart to zoom, Shift+drag to pan, Ctrl+wheel to zoom">Reset zoom</button>
-  <button id="exportCsv" type="button">Export CSV</button>
-  <button id="exportPng" type="button">Export PNG</button>
+  <vscode-checkbox id="logy" label="log loss"></vscode-checkbox>
+  <vscode-checkbox id="ignoreOutliers" label="ignore outliers" title="Fit the loss axes to the data without its spikes: a diverged run's blow-up is cut off at the top (marked ▲), a validation far off the diagonal is drawn at the edge"></vscode-checkbox>
+  <span class="buttons">
+    <vscode-button id="resetZoom" secondary title="Drag on a chart to zoom, Shift+drag to pan, Ctrl+wheel to zoom">Reset zoom</vscode-button>
+    <vscode-button id="exportCsv" secondary>Export CSV</vscode-button>
+    <vscode-button id="exportPng" secondary>Export PNG</vscode-button>
+  </span>
 </div>
 <main>
 ${DASHBOARD_VIEWS.map((v, i) => `  <section id="view-${v.id}" role="tabpanel" aria-labelledby="tab-${v.id}"${i === 0 ? '' : ' hidden'}></section>`).join('\n')}

@@ -9,6 +9,7 @@ import { curveSeries } from '../../src/shared/chartSeries';
 import { formatClockHours } from '../../src/shared/duration';
 import { $, baseOptions, colours, cssVar, drawOn, exact, exactX, highContrast, lineWidth, robustRange, tickLabel, type DS, type Pt } from '../chartKit';
 import { runColours } from '../palette';
+import { bindCheckbox, bindSelect, enableOptions, type VscodeCheckbox, type VscodeSingleSelect } from '../controls';
 import { drawColourScale } from '../colourScale';
 import { drawRunList, mountRunList, RUN_LIST_MARKUP } from '../runList';
 import { drawn, focusedRun, store, update } from '../store';
@@ -94,7 +95,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value) => tickLabel(Number(value), xLog, xKind) },
       grid: { color: grid },
     },
-    y: { type: state.yScale, ...(range ?? {}), title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
+    y: { type: state.yScale, ...(range ?? {}), title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, autoSkip: false, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
     lr: { type: 'linear', display: state.showLr, position: 'right', title: { display: true, text: 'learning rate (dotted)', color: fg }, ticks: { color: fg }, grid: { drawOnChartArea: false } },
   };
   // The run list is the legend.
@@ -128,22 +129,14 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
 
 function mount(): void {
   const state = store.state;
-  const logx = $<HTMLInputElement>('logx');
-  const xaxis = $<HTMLSelectElement>('xaxis');
-  const showLr = $<HTMLInputElement>('showLr');
-  const groupSeeds = $<HTMLInputElement>('groupSeeds');
   const smoothing = $<HTMLInputElement>('smoothing');
   const smoothingValue = $<HTMLOutputElement>('smoothingValue');
-  logx.checked = state.xScale === 'logarithmic';
-  xaxis.value = state.xAxis;
-  showLr.checked = state.showLr;
-  groupSeeds.checked = state.groupSeeds;
   smoothing.value = String(state.smoothing);
   smoothingValue.value = state.smoothing.toFixed(2);
-  logx.addEventListener('change', () => update({ xScale: logx.checked ? 'logarithmic' : 'linear' }));
-  xaxis.addEventListener('change', () => update({ xAxis: xaxis.value as DashboardState['xAxis'] }));
-  showLr.addEventListener('change', () => update({ showLr: showLr.checked }));
-  groupSeeds.addEventListener('change', () => update({ groupSeeds: groupSeeds.checked }));
+  bindCheckbox('logx', state.xScale === 'logarithmic', (on) => update({ xScale: on ? 'logarithmic' : 'linear' }));
+  bindSelect('xaxis', state.xAxis, (xAxis) => update({ xAxis }));
+  bindCheckbox('showLr', state.showLr, (showLr) => update({ showLr }));
+  bindCheckbox('groupSeeds', state.groupSeeds, (groupSeeds) => update({ groupSeeds }));
   smoothing.addEventListener('input', () => {
     smoothingValue.value = Number(smoothing.value).toFixed(2);
     update({ smoothing: Number(smoothing.value) });
@@ -153,21 +146,18 @@ function mount(): void {
 
 /** The x axes the runs can be drawn against; seed grouping only when there are seed groups. */
 function sync(snapshot: Snapshot): void {
-  for (const option of $<HTMLSelectElement>('xaxis').options) {
-    const axis = option.value as DashboardState['xAxis'];
-    option.disabled = axis !== 'step' && !snapshot.runs.some((r) => stepToX(r, axis) !== undefined);
-  }
-  $<HTMLInputElement>('groupSeeds').disabled = snapshot.seedGroups.length === 0;
+  enableOptions($<VscodeSingleSelect>('xaxis'), (axis) => axis === 'step' || snapshot.runs.some((r) => stepToX(r, axis as DashboardState['xAxis']) !== undefined));
+  $<VscodeCheckbox>('groupSeeds').disabled = snapshot.seedGroups.length === 0;
 }
 
 export const curvesView: ViewModule = {
   id: 'curves',
   markup: `
     <div class="controls" role="group" aria-label="Loss curve options">
-      <label>x <select id="xaxis"><option value="step">step</option><option value="tokens">tokens</option><option value="flops">FLOPs</option><option value="wall">wall time</option></select></label>
-      <label><input type="checkbox" id="logx"> log x</label>
-      <label><input type="checkbox" id="showLr"> learning rate</label>
-      <label><input type="checkbox" id="groupSeeds"> group seeds</label>
+      <span class="field">x <vscode-single-select id="xaxis" label="x axis"><vscode-option value="step">step</vscode-option><vscode-option value="tokens">tokens</vscode-option><vscode-option value="flops">FLOPs</vscode-option><vscode-option value="wall">wall time (since start)</vscode-option></vscode-single-select></span>
+      <vscode-checkbox id="logx" label="log x"></vscode-checkbox>
+      <vscode-checkbox id="showLr" label="learning rate"></vscode-checkbox>
+      <vscode-checkbox id="groupSeeds" label="group seeds"></vscode-checkbox>
       <label>smoothing <input type="range" id="smoothing" min="0" max="0.99" step="0.01"> <output id="smoothingValue" for="smoothing"></output></label>
     </div>
     <div class="chart-row" id="curvesRow">${RUN_LIST_MARKUP}

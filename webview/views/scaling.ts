@@ -4,8 +4,9 @@ import type { TooltipItem } from 'chart.js';
 import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval } from '../../src/shared/format';
 import { scalingSeries, type ScalingPointOut } from '../../src/shared/chartSeries';
-import { $, bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
+import { bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical, runColours } from '../palette';
+import { bindSelect } from '../controls';
 import { shortFamilyName } from '../../src/core/runs/displayName';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
@@ -100,16 +101,14 @@ function draw(snapshot: Snapshot): { points: number } {
 }
 
 function mount(): void {
-  const scalingX = $<HTMLSelectElement>('scalingX');
-  scalingX.value = store.state.scalingX;
-  scalingX.addEventListener('change', () => update({ scalingX: scalingX.value as DashboardState['scalingX'] }));
+  bindSelect<DashboardState['scalingX']>('scalingX', store.state.scalingX, (scalingX) => update({ scalingX }));
 }
 
 export const scalingView: ViewModule = {
   id: 'scaling',
   markup: `
     <div class="controls" role="group" aria-label="Scaling options">
-      <label>x <select id="scalingX"><option value="flops">compute (FLOPs)</option><option value="params">parameters</option><option value="tokens">tokens</option></select></label>
+      <span class="field">x <vscode-single-select id="scalingX" label="x axis"><vscode-option value="flops">compute (FLOPs)</vscode-option><vscode-option value="params">parameters</vscode-option><vscode-option value="tokens">tokens</vscode-option></vscode-single-select></span>
     </div>
     <div class="chart"><canvas id="scaling" role="img" data-title="Final loss of each run against size, tokens or compute, with the family law" aria-label="Final loss of each run against size, tokens or compute, with the family law"></canvas></div>
     <p class="key">●: final loss of a finished run (what the law was fitted to). ○ with bar: a live run's predicted final loss [80%]. ◆: held out of the law's validation fit. ★ with bar: the config open in the editor, its predicted loss [80%]. Dashed: the family law along the runs' tokens per parameter, shaded 80%. Solid: compute-optimal frontier.</p>`,
