@@ -143,6 +143,9 @@ export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'l
   }
   // The legend is drawn on the canvas; screen readers (and the end-to-end test) read it here.
   const canvas = $<HTMLCanvasElement>(view);
+  // The value axis as drawn, for the end-to-end test (does the range leave a spike out?).
+  const y = chart.scales.y;
+  if (y) Object.assign(canvas.dataset, { yMin: String(y.min), yMax: String(y.max) });
   const legend = legendNames ?? sets.map((s) => s.label ?? '').filter((l) => l && !LEGEND_HIDDEN.test(l));
   canvas.setAttribute('aria-label', `${canvas.dataset.title ?? ''}. Legend: ${legend.join('; ') || 'nothing to draw'}`);
   return sets.reduce((n, s) => n + s.data.length, 0);

@@ -13,7 +13,7 @@ const hex = (h: string): Rgb => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3
 
 /** Okabe–Ito (black as the theme's neutral: light grey on dark, dark grey on light), then Tol muted indigo, olive, rose (wine on light). */
 const CATEGORICAL_DARK = ['#56B4E9', '#E69F00', '#009E73', '#F0E442', '#CC79A7', '#D55E00', '#E0E0E0', '#9A8CD8', '#AAAA55', '#CC6677'].map(hex);
-const CATEGORICAL_LIGHT = ['#0072B2', '#E69F00', '#009E73', '#B8A300', '#CC79A7', '#D55E00', '#555555', '#332288', '#999933', '#882255'].map(hex);
+const CATEGORICAL_LIGHT = ['#0072B2', '#E69F00', '#009E73', '#882255', '#D55E00', '#56B4E9', '#555555', '#CC79A7', '#332288', '#B8A300'].map(hex);
 
 /** Viridis at six stops (matplotlib's, public domain). */
 const VIRIDIS = ['#440154', '#414487', '#2A788E', '#22A884', '#7AD151', '#FDE725'].map(hex);

@@ -29,14 +29,13 @@ export function mountRunList(): void {
   filter.addEventListener('input', () => update({ runFilter: filter.value }));
 }
 
-/** Fills the list; returns the names listed (the chart's accessible legend). */
-export function drawRunList(snapshot: Snapshot, colours: RunColours): string[] {
+/** Fills the list with the runs of the chosen family that match the search text. */
+export function drawRunList(snapshot: Snapshot, colours: RunColours): void {
   const state = store.state;
   const all = snapshot.runs.filter((r) => !state.family || r.family === state.family);
   const shown = visibleRuns(snapshot, state).sort((a, b) => naturalCompare(a.name, b.name));
   const many = all.length > LEGEND_MAX_RUNS;
   $('curvesRow').classList.toggle('many', many);
-  $('runFilter').hidden = !many && state.runFilter === '';
   const picked = focusedRun();
   const runIds = new Set(snapshot.runs.map((r) => r.id));
   const items = shown.map((run: RunView) => {
@@ -64,5 +63,4 @@ export function drawRunList(snapshot: Snapshot, colours: RunColours): string[] {
     return li;
   });
   $('runListItems').replaceChildren(...items);
-  return shown.map((r) => r.name);
 }

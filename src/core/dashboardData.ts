@@ -261,6 +261,30 @@ export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined
   return { file: estimate.file, family: loss.family, params, tokens: plan.tokens, flops: approxTrainingFlops(params, plan.tokens), loss: loss.value, interval: loss.interval };
 }
 
+/**
+ * The family law from `fromParams` (the scaling view's smallest size) to the planned config along
+ * the config's own tokens per parameter, so the chart draws the law to the planned star. Undefined
+ * without a fitted law of (N, D).
+ */
+export function plannedLawPath(planned: PlannedPoint, family: Pick<FamilyLaw, 'fit'> | undefined, fromParams: number | undefined, linePoints = 30): PlannedPoint['lawPath'] {
+  const fit = family?.fit;
+  const law = fit ? getLaw(fit.lawId) : undefined;
+  if (!fit || !law || law.variables.length !== 2 || !(planned.params > 0) || !(planned.tokens > 0)) return undefined;
+  const ratio = planned.tokens / planned.params;
+  const start = Math.min(fromParams ?? planned.params / 10, planned.params / 10);
+  const path: NonNullable<PlannedPoint['lawPath']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [] };
+  for (const n of logSpace(start, planned.params, linePoints)) {
+    const d = ratio * n;
+    const loss = law.evaluate(fit.fitParams, [n, d]);
+    if (!Number.isFinite(loss)) continue;
+    path.params.push(n);
+    path.tokens.push(d);
+    path.flops.push(approxTrainingFlops(n, d));
+    path.loss.push(loss);
+  }
+  return path.params.length >= 2 ? path : undefined;
+}
+
 /** Every validation the engine ran, as predicted versus actual: each run's prefix fit and each family's held-out run. */
 export function validationPoints(runs: readonly { id: string; name: string; curve?: CurvePrediction }[], families: readonly FamilyLaw[]): ValidationPoint[] {
   const out: ValidationPoint[] = [];

@@ -90,6 +90,11 @@ export interface PlannedPoint {
   flops: number;
   loss: number;
   interval: [number, number];
+  /**
+   * The family law along the config's own tokens per parameter, from the smallest size the
+   * scaling view draws to the config: the line that ends at the planned star (dashboardData.plannedLawPath).
+   */
+  lawPath?: { tokensPerParam: number; params: number[]; tokens: number[]; flops: number[]; loss: number[] };
 }
 
 /** One validation the engine ran: what the law predicted for data it had not seen, and what was observed. */

@@ -4,7 +4,7 @@ import { Disposable } from '../services/dispose';
 import * as path from 'node:path';
 import type { SnapshotUpdate, WorkerClient } from '../services/workerClient';
 import { parseWebviewMessage, type ConfigEstimate, type DashboardFocus, type DashboardView, type HostToWebview, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
-import { plannedPoint } from '../core/dashboardData';
+import { plannedLawPath, plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
 import { dashboardCsv } from '../shared/chartSeries';
@@ -127,7 +127,7 @@ export class Dashboard extends Disposable {
       } else {
         try {
           const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-          const planned = plannedPoint(await this.estimate(document));
+          const planned = this.withLawPath(plannedPoint(await this.estimate(document)));
           if (!planned) return;
           this.planned = { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
           // The config asked about stays the planned run until another editor is chosen.
@@ -153,7 +153,7 @@ export class Dashboard extends Disposable {
     this.estimate(document).then(
       (estimate) => {
         if (request !== this.plannedRequest) return;
-        const planned = plannedPoint(estimate);
+        const planned = this.withLawPath(plannedPoint(estimate));
         // A file that is not a config leaves the last planned run in place (the user looks elsewhere).
         if (planned || estimate.applicable) {
           this.planned = planned && { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
@@ -162,6 +162,16 @@ export class Dashboard extends Disposable {
       },
       (e: unknown) => this.output.warn(`planned run for the dashboard: ${e instanceof Error ? e.message : String(e)}`),
     );
+  }
+
+  /** The planned run with its family law drawn to it (from the latest snapshot's fitted law). */
+  private withLawPath(planned: PlannedPoint | undefined): PlannedPoint | undefined {
+    const snapshot = this.worker.latest;
+    if (!planned || !snapshot) return planned;
+    const family = snapshot.families.find((f) => f.family === planned.family);
+    const from = snapshot.scaling.find((v) => v.family === planned.family)?.lawLine?.params[0];
+    const lawPath = plannedLawPath(planned, family, from);
+    return lawPath ? { ...planned, lawPath } : planned;
   }
 
   get isOpen(): boolean {

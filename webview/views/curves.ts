@@ -81,8 +81,10 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   const state = store.state;
   const palette = runColours(snapshot, state.colourBy);
   drawColourScale(palette);
-  const legend = drawRunList(snapshot, palette);
+  drawRunList(snapshot, palette);
   const { sets, skipped, range } = curveSets(snapshot, palette);
+  // The accessible legend: one entry per run (or seed group) drawn.
+  const legend = sets.filter((d) => d.crosshair && !(d.label ?? '').endsWith(' · fit')).map((d) => d.label ?? '');
   const { fg, grid } = colours();
   const options = baseOptions(fg, grid);
   const xKind = state.xAxis === 'flops' ? 'flops' : state.xAxis === 'wall' ? 'hours' : 'count';

@@ -56,6 +56,10 @@ function draw(snapshot: Snapshot): { points: number } {
       case 'law':
         sets.push({ label: `${s.family} · law at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: hue(c, 0.9), borderDash: [7, 5], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
         break;
+      case 'planned_law':
+        // The law continued to the planned config along its own D/N: dotted, ending at the star.
+        sets.push({ label: `${s.family} · law to planned at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `law at ${s.note ?? ''}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: fg, borderDash: [2, 3], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
+        break;
       case 'planned': {
         const p = s.points[0];
         const file = s.note ?? '';
@@ -111,7 +115,7 @@ export const scalingView: ViewModule = {
       <span class="field">x <vscode-single-select id="scalingX" label="x axis"><vscode-option value="flops">compute (FLOPs)</vscode-option><vscode-option value="params">parameters</vscode-option><vscode-option value="tokens">tokens</vscode-option></vscode-single-select></span>
     </div>
     <div class="chart"><canvas id="scaling" role="img" data-title="Final loss of each run against size, tokens or compute, with the family law" aria-label="Final loss of each run against size, tokens or compute, with the family law"></canvas></div>
-    <p class="key">●: final loss of a finished run (what the law was fitted to). ○ with bar: a live run's predicted final loss [80%]. ◆: held out of the law's validation fit. ★ with bar: the config open in the editor, its predicted loss [80%]. Dashed: the family law along the runs' tokens per parameter, shaded 80%. Solid: compute-optimal frontier.</p>`,
+    <p class="key">●: final loss of a finished run (what the law was fitted to). ○ with bar: a live run's predicted final loss [80%]. ◆: held out of the law's validation fit. ★ with bar: the config open in the editor, its predicted loss [80%]. Dashed: the family law along the runs' tokens per parameter, shaded 80%. Dotted: the law along the planned config's tokens per parameter, to its star. Broad solid: compute-optimal frontier.</p>`,
   mount,
   draw,
 };
