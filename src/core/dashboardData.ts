@@ -15,6 +15,8 @@ import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
 const ELAPSED_KEYS = new Set(['_runtime', 'runtime', 'elapsed', 'elapsed_time', 'time_elapsed', 'elapsed_seconds', 'wall_time_s']);
 /** Metrics holding a Unix time, in seconds or milliseconds (told apart by magnitude). */
 const UNIX_KEYS = new Set(['_timestamp', 'timestamp', 'time', 'wall_time', 'walltime']);
+/** A clock reading above this (2001-09-09) is a Unix time, not seconds since a launch. */
+const UNIX_SINCE_2001 = 1e9;
 /** Unix times above this are milliseconds (1e11 s is the year 5138). */
 const UNIX_MS_THRESHOLD = 1e11;
 
@@ -117,6 +119,8 @@ export function wallClockView(samples: readonly TimedStep[], maxPoints = 200): W
   }
   const view: WallClock = { steps, hours };
   if (restarts.length) view.restartSteps = restarts.map((i) => samples[i].step);
+  // Seconds past 2001 on a clock that only counts since launch are not plausible: this one is Unix time.
+  if (t0 > UNIX_SINCE_2001) view.startUnixSeconds = t0;
   return view;
 }
 

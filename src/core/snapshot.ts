@@ -45,6 +45,8 @@ export interface WallClock {
   hours: number[];
   /** The first step of each launch after the first (a crash and a resume): the wall-time axis breaks there. */
   restartSteps?: number[];
+  /** When the clock is a Unix time (W&B's `_timestamp`, a `time` column): the first point's, in seconds, so the chart can say the date and hour too. */
+  startUnixSeconds?: number;
 }
 
 /** Runs that differ only by seed: the mean train loss and the members' min–max, on shared steps. */

@@ -215,6 +215,7 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
 
   await check('the three dashboard views, framed for the README (readme-dashboard*.png)', async () => {
     const shots3 = [];
+    // The loss curves with the runs table (the whole panel); the two other views from the tabs to their caption, so they stay legible stacked in the README.
     for (const [view, name] of [['curves', 'dashboard'], ['scaling', 'dashboard-scaling'], ['validation', 'dashboard-validation']]) {
       const painted = await showView(frame, view);
       if (painted < 1000) throw new Error(`${view} painted only ${painted} pixels`);
@@ -222,7 +223,11 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
       await sleep(600);
       await page.mouse.move(0, 0);
       const file = path.join(shots, `readme-${name}.png`);
-      await page.screenshot({ path: file, clip: await clipAround(page, [editorBody], 0) });
+      const framed = view === 'curves' ? [editorBody] : [frame.locator('header'), frame.locator(`#view-${view} .key`)];
+      const clip = await clipAround(page, framed, view === 'curves' ? 0 : 12);
+      // No margin above the header: that would show a strip of VS Code's editor tabs.
+      if (view !== 'curves') Object.assign(clip, { y: clip.y + 12, height: clip.height - 12 });
+      await page.screenshot({ path: file, clip });
       shots3.push(path.basename(file));
     }
     await showView(frame, 'curves');

@@ -111,8 +111,12 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       title: (items: TooltipItem<'line'>[]) => {
         const p = items[0]?.raw as Pt | undefined;
         if (!p) return '';
-        // Wall time: hours since the run started, and the step.
-        return state.xAxis === 'wall' ? `${formatClockHours(p.x)} h since start (step ${p.step})` : stepText(p);
+        // Wall time: hours since the run started (relative, as TensorBoard's "relative"), and the clock time when the log recorded a Unix time.
+        if (state.xAxis !== 'wall') return stepText(p);
+        const run = snapshot.runs.find((r) => r.id === (items[0].dataset as DS).runId);
+        const start = run?.display.wall?.startUnixSeconds;
+        const clock = start !== undefined ? ` · ${new Date((start + p.x * 3600) * 1000).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}` : '';
+        return `${formatClockHours(p.x)} h since start${clock} (step ${p.step})`;
       },
       label: (item: TooltipItem<'line'>) => {
         const p = item.raw as Pt;
