@@ -175,6 +175,8 @@ export function destroyCharts(): void {
   }
 }
 
+type CrosshairChart = Chart & { crosshairX?: number; crosshairMore?: number };
+
 /**
  * Hover mode "every run at this x" (W&B's and TensorBoard's crosshair tooltip): for each dataset
  * marked `crosshair`, its point nearest the pointer's x, if the dataset spans that x. Chart.js's
@@ -203,10 +205,21 @@ Interaction.modes.runsAtX = (chart, e) => {
     if (!Number.isFinite(points[index].y)) return;
     items.push({ element: points[index], datasetIndex, index });
   });
-  return items;
+  // Many runs: the lowest values (lowest on the axis), as W&B lists the best runs first; the footer counts the rest.
+  items.sort((a, b) => b.element.y - a.element.y);
+  (chart as CrosshairChart).crosshairMore = Math.max(0, items.length - CROSSHAIR_MAX_ITEMS);
+  return items.slice(0, CROSSHAIR_MAX_ITEMS);
 };
 
-type CrosshairChart = Chart & { crosshairX?: number };
+/** At most this many runs listed in the crosshair tooltip. */
+const CROSSHAIR_MAX_ITEMS = 15;
+
+/** The crosshair tooltip's footer: how many runs at this x it did not list. */
+export function crosshairFooter(chart: Chart): string {
+  const more = (chart as CrosshairChart).crosshairMore ?? 0;
+  return more > 0 ? `… and ${more} more (filter the run list to see them)` : '';
+}
+
 
 /** A vertical line at the pointer while it is over a plot hovered in runsAtX mode. */
 Chart.register({

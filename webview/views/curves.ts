@@ -7,7 +7,7 @@ import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { CURVE_X_TITLES, stepToX } from '../../src/shared/axes';
 import { curveSeries } from '../../src/shared/chartSeries';
 import { formatClockHours } from '../../src/shared/duration';
-import { $, baseOptions, colours, cssVar, drawOn, exact, exactX, highContrast, lineWidth, robustRange, tickLabel, type DS, type Pt } from '../chartKit';
+import { $, baseOptions, colours, crosshairFooter, cssVar, drawOn, exact, exactX, highContrast, lineWidth, robustRange, tickLabel, type DS, type Pt } from '../chartKit';
 import { runColours } from '../palette';
 import { bindCheckbox, bindSelect, enableOptions, type VscodeCheckbox, type VscodeSingleSelect } from '../controls';
 import { drawColourScale } from '../colourScale';
@@ -108,6 +108,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
     filter: (item, _i, items) => !(item.dataset.label ?? '').endsWith(' · fit') || !items.some((o) => o !== item && (o.dataset as DS).runId === (item.dataset as DS).runId && !(o.dataset.label ?? '').endsWith(' · fit')),
     itemSort: (a, b) => (a.raw as Pt).y - (b.raw as Pt).y,
     callbacks: {
+      footer: (items: TooltipItem<'line'>[]) => (items[0] ? crosshairFooter(items[0].chart) : ''),
       title: (items: TooltipItem<'line'>[]) => {
         const p = items[0]?.raw as Pt | undefined;
         if (!p) return '';
