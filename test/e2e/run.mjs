@@ -225,8 +225,8 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
       const file = path.join(shots, `readme-${name}.png`);
       const framed = view === 'curves' ? [editorBody] : [frame.locator('header'), frame.locator(`#view-${view} .key`)];
       const clip = await clipAround(page, framed, view === 'curves' ? 0 : 12);
-      // No margin above the header: that would show a strip of VS Code's editor tabs.
-      if (view !== 'curves') Object.assign(clip, { y: clip.y + 12, height: clip.height - 12 });
+      // Margins at the sides only: above the header would show a strip of VS Code's editor tabs, below the caption the next heading.
+      if (view !== 'curves') Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
       await page.screenshot({ path: file, clip });
       shots3.push(path.basename(file));
     }
