@@ -15,6 +15,8 @@ import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
 const ELAPSED_KEYS = new Set(['_runtime', 'runtime', 'elapsed', 'elapsed_time', 'time_elapsed', 'elapsed_seconds', 'wall_time_s']);
 /** Metrics holding a Unix time, in seconds or milliseconds (told apart by magnitude). */
 const UNIX_KEYS = new Set(['_timestamp', 'timestamp', 'time', 'wall_time', 'walltime']);
+/** A clock reading above this (2001-09-09) is a Unix time, not seconds since a launch. */
+const UNIX_SINCE_2001 = 1e9;
 /** Unix times above this are milliseconds (1e11 s is the year 5138). */
 const UNIX_MS_THRESHOLD = 1e11;
 
@@ -117,6 +119,8 @@ export function wallClockView(samples: readonly TimedStep[], maxPoints = 200): W
   }
   const view: WallClock = { steps, hours };
   if (restarts.length) view.restartSteps = restarts.map((i) => samples[i].step);
+  // Seconds past 2001 on a clock that only counts since launch are not plausible: this one is Unix time.
+  if (t0 > UNIX_SINCE_2001) view.startUnixSeconds = t0;
   return view;
 }
 
@@ -259,6 +263,30 @@ export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined
   if (!estimate.applicable || !plan || plan.tokens === undefined || !loss) return undefined;
   const params = plan.params.total;
   return { file: estimate.file, family: loss.family, params, tokens: plan.tokens, flops: approxTrainingFlops(params, plan.tokens), loss: loss.value, interval: loss.interval };
+}
+
+/**
+ * The family law from `fromParams` (the scaling view's smallest size) to the planned config along
+ * the config's own tokens per parameter, so the chart draws the law to the planned star. Undefined
+ * without a fitted law of (N, D).
+ */
+export function plannedLawPath(planned: PlannedPoint, family: Pick<FamilyLaw, 'fit'> | undefined, fromParams: number | undefined, linePoints = 30): PlannedPoint['lawPath'] {
+  const fit = family?.fit;
+  const law = fit ? getLaw(fit.lawId) : undefined;
+  if (!fit || !law || law.variables.length !== 2 || !(planned.params > 0) || !(planned.tokens > 0)) return undefined;
+  const ratio = planned.tokens / planned.params;
+  const start = Math.min(fromParams ?? planned.params / 10, planned.params / 10);
+  const path: NonNullable<PlannedPoint['lawPath']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [] };
+  for (const n of logSpace(start, planned.params, linePoints)) {
+    const d = ratio * n;
+    const loss = law.evaluate(fit.fitParams, [n, d]);
+    if (!Number.isFinite(loss)) continue;
+    path.params.push(n);
+    path.tokens.push(d);
+    path.flops.push(approxTrainingFlops(n, d));
+    path.loss.push(loss);
+  }
+  return path.params.length >= 2 ? path : undefined;
 }
 
 /** Every validation the engine ran, as predicted versus actual: each run's prefix fit and each family's held-out run. */

@@ -45,6 +45,8 @@ export interface WallClock {
   hours: number[];
   /** The first step of each launch after the first (a crash and a resume): the wall-time axis breaks there. */
   restartSteps?: number[];
+  /** When the clock is a Unix time (W&B's `_timestamp`, a `time` column): the first point's, in seconds, so the chart can say the date and hour too. */
+  startUnixSeconds?: number;
 }
 
 /** Runs that differ only by seed: the mean train loss and the members' min–max, on shared steps. */
@@ -90,6 +92,11 @@ export interface PlannedPoint {
   flops: number;
   loss: number;
   interval: [number, number];
+  /**
+   * The family law along the config's own tokens per parameter, from the smallest size the
+   * scaling view draws to the config: the line that ends at the planned star (dashboardData.plannedLawPath).
+   */
+  lawPath?: { tokensPerParam: number; params: number[]; tokens: number[]; flops: number[]; loss: number[] };
 }
 
 /** One validation the engine ran: what the law predicted for data it had not seen, and what was observed. */

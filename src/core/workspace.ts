@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
 import type { Run, RunStatus, Series } from './runs/types';
+import { displayNames } from './runs/displayName';
 import { sampleCurve, type CurveFit } from './fit/curve';
 import { chooseCurveLaw } from './fit/curveChoice';
 import { runPoint, stableCheckpoints, type RunPointMode } from './fit/runPoint';
@@ -321,6 +322,9 @@ export class ScalingWorkspace {
     const families = this.fitFamilies(runs, deadline);
     this.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
+    // Names that tell the workspace's runs apart (the logger's run name, the experiment folder).
+    const names = displayNames(runs.map((r) => ({ id: r.id, loggedName: r.loggedName })));
+    for (const v of views) v.name = names.get(v.id) ?? v.name;
     const scaling = families.map((family) => {
       const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
       return scalingView(

@@ -4,10 +4,11 @@ import { Disposable } from '../services/dispose';
 import * as path from 'node:path';
 import type { SnapshotUpdate, WorkerClient } from '../services/workerClient';
 import { parseWebviewMessage, type ConfigEstimate, type DashboardFocus, type DashboardView, type HostToWebview, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
-import { plannedPoint } from '../core/dashboardData';
+import { plannedLawPath, plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
 import { dashboardCsv } from '../shared/chartSeries';
+import { isDashboardView } from '../shared/dashboardViews';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
 export interface RenderReport {
@@ -43,7 +44,6 @@ function parseTarget(raw: unknown): DashboardTarget | undefined {
   if (typeof t.config === 'string' && t.config.length <= 4096) return { config: t.config };
   return undefined;
 }
-const VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
 
 /**
  * The dashboard panel. The webview only renders what it is sent; every message it sends back is
@@ -90,10 +90,10 @@ export class Dashboard extends Disposable {
         this.show();
         const focus = parseTarget(target);
         if (focus) void this.focus(focus);
-        if (!VIEWS.includes(view as DashboardView)) return;
+        if (!isDashboardView(view)) return;
         // A hidden panel's page is reloaded when revealed: the view waits for it to say `ready`.
-        if (this.ready && this.panel?.visible) this.post({ type: 'showView', view: view as DashboardView });
-        else this.pendingView = view as DashboardView;
+        if (this.ready && this.panel?.visible) this.post({ type: 'showView', view });
+        else this.pendingView = view;
       }),
     );
     // The config in the editor is the planned run of the scaling view.
@@ -127,7 +127,7 @@ export class Dashboard extends Disposable {
       } else {
         try {
           const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-          const planned = plannedPoint(await this.estimate(document));
+          const planned = this.withLawPath(plannedPoint(await this.estimate(document)));
           if (!planned) return;
           this.planned = { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
           // The config asked about stays the planned run until another editor is chosen.
@@ -153,7 +153,7 @@ export class Dashboard extends Disposable {
     this.estimate(document).then(
       (estimate) => {
         if (request !== this.plannedRequest) return;
-        const planned = plannedPoint(estimate);
+        const planned = this.withLawPath(plannedPoint(estimate));
         // A file that is not a config leaves the last planned run in place (the user looks elsewhere).
         if (planned || estimate.applicable) {
           this.planned = planned && { ...planned, file: vscode.workspace.asRelativePath(planned.file) };
@@ -162,6 +162,16 @@ export class Dashboard extends Disposable {
       },
       (e: unknown) => this.output.warn(`planned run for the dashboard: ${e instanceof Error ? e.message : String(e)}`),
     );
+  }
+
+  /** The planned run with its family law drawn to it (from the latest snapshot's fitted law). */
+  private withLawPath(planned: PlannedPoint | undefined): PlannedPoint | undefined {
+    const snapshot = this.worker.latest;
+    if (!planned || !snapshot) return planned;
+    const family = snapshot.families.find((f) => f.family === planned.family);
+    const from = snapshot.scaling.find((v) => v.family === planned.family)?.lawLine?.params[0];
+    const lawPath = plannedLawPath(planned, family, from);
+    return lawPath ? { ...planned, lawPath } : planned;
   }
 
   get isOpen(): boolean {

@@ -26,9 +26,10 @@ export interface CurveSeries {
   points: SeriesPoint[];
 }
 
-/** The runs the curves and tables show: the chosen family only. */
-export function visibleRuns(snapshot: Snapshot, state: Pick<DashboardState, 'family'>): RunView[] {
-  return snapshot.runs.filter((r) => !state.family || r.family === state.family);
+/** The runs the curves and tables show: the chosen family only, and those matching the run list's search text. */
+export function visibleRuns(snapshot: Snapshot, state: Pick<DashboardState, 'family'> & Partial<Pick<DashboardState, 'runFilter'>>): RunView[] {
+  const text = state.runFilter?.trim().toLowerCase() ?? '';
+  return snapshot.runs.filter((r) => (!state.family || r.family === state.family) && (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text)));
 }
 
 /** A restart on the wall-time axis: the last logged step of one launch and the first of the next. */
@@ -116,7 +117,7 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
   return { series, skipped };
 }
 
-export type ScalingKind = 'final' | 'held_out' | 'predicted' | 'law_lower' | 'law_upper' | 'law' | 'planned' | 'frontier';
+export type ScalingKind = 'final' | 'held_out' | 'predicted' | 'law_lower' | 'law_upper' | 'law' | 'planned_law' | 'planned' | 'frontier';
 
 /** A point of the scaling chart with its coordinates on every axis it can be drawn against. */
 export interface ScalingPointOut {
@@ -164,6 +165,8 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
       add('law', along(line.loss), note);
     }
     if (planned && planned.family === view.family) {
+      const path = planned.lawPath;
+      if (path) add('planned_law', path.params.map((n, i) => ({ params: n, tokens: path.tokens[i], flops: path.flops[i], loss: path.loss[i] })).filter((p) => !yLog || p.loss > 0), `D/N = ${path.tokensPerParam.toFixed(0)}`);
       add('planned', [{ params: planned.params, tokens: planned.tokens, flops: planned.flops, loss: planned.loss, interval: planned.interval }], planned.file);
     }
     const f = view.frontier;
@@ -221,7 +224,7 @@ export function curvesCsv(snapshot: Snapshot, state: DashboardState): string {
 export function scalingCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint): string {
   const rows: (string | number | undefined)[][] = [];
   for (const s of scalingSeries(snapshot, state, planned)) {
-    const series = s.kind === 'law' || s.kind === 'law_lower' || s.kind === 'law_upper' ? `${s.kind.replace('lower', 'lower_80').replace('upper', 'upper_80')} (${s.note})` : s.kind;
+    const series = s.kind === 'law' || s.kind === 'law_lower' || s.kind === 'law_upper' || s.kind === 'planned_law' ? `${s.kind.replace('lower', 'lower_80').replace('upper', 'upper_80')} (${s.note})` : s.kind;
     for (const p of s.points) rows.push([s.family, series, p.runId ?? (s.kind === 'planned' ? s.note : undefined), p.params, p.tokens, p.flops, p.loss, p.interval?.[0], p.interval?.[1]]);
   }
   return csv(['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80'], rows);

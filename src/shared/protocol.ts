@@ -7,6 +7,7 @@ import type { HardwareSettings } from '../core/plan/hardware';
 import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
 import type { FamilySource } from '../core/runs/workspaceFile';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
+import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
 import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
 
 export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock };
@@ -193,8 +194,7 @@ const RUN_COLUMNS: readonly RunColumn[] = ['name', 'status', 'params', 'tokens',
 
 export type CurveXAxis = 'step' | 'tokens' | 'flops' | 'wall';
 const CURVE_X_AXES: readonly CurveXAxis[] = ['step', 'tokens', 'flops', 'wall'];
-export type DashboardView = 'curves' | 'scaling' | 'validation';
-const DASHBOARD_VIEWS: readonly DashboardView[] = ['curves', 'scaling', 'validation'];
+export type { DashboardView };
 export type ScalingXAxis = 'params' | 'tokens' | 'flops';
 const SCALING_X_AXES: readonly ScalingXAxis[] = ['params', 'tokens', 'flops'];
 /** What gives runs a shared colour: each its own, or a family or hyperparameter value. */
@@ -215,6 +215,10 @@ export interface DashboardState {
   colourBy: ColourBy;
   /** Only runs of this family ('' = all). */
   family: string;
+  /** Only runs whose name or path contains this text, any case ('' = all): the run list's search box. */
+  runFilter: string;
+  /** The loss axis fitted to the curves without their spikes (a diverged run's blow-up), as W&B's and TensorBoard's "ignore outliers". */
+  ignoreOutliers: boolean;
   /** Debiased EMA weight for display, 0 = off (TensorBoard's slider). */
   smoothing: number;
   sort: { column: RunColumn; descending: boolean };
@@ -253,6 +257,7 @@ const MAX_PNG_DATA_URL = 20 * 1024 * 1024;
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
 
 const MAX_ID_LENGTH = 4096;
+const MAX_FILTER_LENGTH = 200;
 
 /**
  * Validates a message from the webview. The webview is untrusted: anything not exactly one of
@@ -318,6 +323,8 @@ export function parseDashboardState(raw: unknown): DashboardState {
     groupSeeds: false,
     colourBy: 'run',
     family: '',
+    runFilter: '',
+    ignoreOutliers: true,
     smoothing: 0.6,
     sort: { column: 'name', descending: false },
     hiddenRuns: [],
@@ -336,6 +343,8 @@ export function parseDashboardState(raw: unknown): DashboardState {
     groupSeeds: s.groupSeeds === true,
     colourBy: oneOf(COLOUR_BY, s.colourBy, fallback.colourBy),
     family: typeof s.family === 'string' && s.family.length <= MAX_ID_LENGTH ? s.family : '',
+    runFilter: typeof s.runFilter === 'string' && s.runFilter.length <= MAX_FILTER_LENGTH ? s.runFilter : '',
+    ignoreOutliers: s.ignoreOutliers !== false,
     smoothing: typeof s.smoothing === 'number' && s.smoothing >= 0 && s.smoothing < 1 ? s.smoothing : fallback.smoothing,
     sort: {
       column: RUN_COLUMNS.includes(sort.column as RunColumn) ? (sort.column as RunColumn) : fallback.sort.column,

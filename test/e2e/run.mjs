@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
-import { dashboardFrame as dashboardFrameOf, followHoverLink, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
+import { clipAround, dashboardFrame as dashboardFrameOf, followHoverLink, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
 const keep = process.argv.includes('--keep');
@@ -110,9 +110,141 @@ async function editorChecks(page) {
   });
 }
 
+// ---- dashboard as researchers expect it (issue 16): self-contained checks, one call in main() ----
+
+/** CIE L*a*b* of a CSS rgb()/rgba() colour, for colour differences (ΔE76) as the eye sees them. */
+function labOf(css) {
+  const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const lin = (c) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const [R, G, B] = [lin(r), lin(g), lin(b)];
+  const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const X = f((R * 0.4124 + G * 0.3576 + B * 0.1805) / 0.95047);
+  const Y = f(R * 0.2126 + G * 0.7152 + B * 0.0722);
+  const Z = f((R * 0.0193 + G * 0.1192 + B * 0.9505) / 1.08883);
+  return [116 * Y - 16, 500 * (X - Y), 200 * (Y - Z)];
+}
+
+/** Table cells of the frame whose text runs over more than one line, as `table: text` (lines told apart by their text's boxes, 8 px apart or more). */
+function wrappedCells(frame, selector) {
+  return frame.locator(selector).evaluateAll((cells) =>
+    cells
+      .filter((cell) => {
+        const tops = [];
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (!node.textContent.trim()) continue;
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          for (const r of range.getClientRects()) if (r.width > 0) tops.push(r.top);
+        }
+        tops.sort((a, b) => a - b);
+        return tops.some((t, i) => i > 0 && t - tops[i - 1] >= 8);
+      })
+      .map((cell) => `${cell.closest('table')?.id}: ${cell.textContent.trim()}`),
+  );
+}
+
+async function dashboardPolishChecks(page, frame, cli, editorBody) {
+  await check('the loss axis leaves a diverged run\'s spike out (its end marked), and takes it in with "ignore outliers" off', async () => {
+    await showView(frame, 'curves');
+    const diverged = cli.runs.find((r) => r.status === 'failed');
+    if (!diverged) throw new Error('the examples have no diverged run');
+    const yMax = async () => Number(await frame.locator('#curves').getAttribute('data-y-max'));
+    const robust = await yMax();
+    if (!(robust < diverged.lastLoss * 0.9)) throw new Error(`the y axis reaches ${robust}, the spike ${diverged.lastLoss}: the spike sets the range`);
+    await frame.locator('#ignoreOutliers').click();
+    await sleep(400);
+    const full = await yMax();
+    await frame.locator('#ignoreOutliers').click();
+    await sleep(400);
+    if (!(full >= diverged.lastLoss)) throw new Error(`with outliers the y axis reaches only ${full}, the spike ${diverged.lastLoss}`);
+    if ((await yMax()) !== robust) throw new Error('"ignore outliers" back on did not restore the range');
+    return `y axis to ${robust.toFixed(2)} (spike of ${path.basename(diverged.id)} to ${diverged.lastLoss} left out; ${full.toFixed(2)} with outliers)`;
+  });
+
+  await check('every run has a clearly distinct colour (ΔE ≥ 20), the same in the run list and the table', async () => {
+    const list = await frame.locator('#runListItems li').evaluateAll((items) => items.map((li) => [li.dataset.runId, getComputedStyle(li.querySelector('.line-swatch')).getPropertyValue('--run-colour').trim()]));
+    const table = new Map(await frame.locator('#runs tbody tr').evaluateAll((rows) => rows.map((tr) => [tr.dataset.runId, getComputedStyle(tr.querySelector('.swatch')).backgroundColor])));
+    let closest = { d: Infinity, pair: '' };
+    for (let i = 0; i < list.length; i++) {
+      const same = labOf(table.get(list[i][0]) ?? 'rgb(0,0,0)');
+      const mine = labOf(list[i][1]);
+      if (Math.hypot(...mine.map((v, k) => v - same[k])) > 1) throw new Error(`${list[i][0]}: ${list[i][1]} in the list, ${table.get(list[i][0])} in the table`);
+      for (let j = i + 1; j < list.length; j++) {
+        const other = labOf(list[j][1]);
+        const d = Math.hypot(...mine.map((v, k) => v - other[k]));
+        if (d < closest.d) closest = { d, pair: `${list[i][0]} ${list[i][1]} / ${list[j][0]} ${list[j][1]}` };
+      }
+    }
+    if (list.length < 2 || closest.d < 20) throw new Error(`closest colours ΔE ${closest.d.toFixed(1)}: ${closest.pair}`);
+    return `${list.length} runs, closest pair ΔE ${closest.d.toFixed(1)} (${closest.pair})`;
+  });
+
+  await check('runs sort naturally by name (12m < 23m < 187m), and the run list\'s search narrows chart, list and table', async () => {
+    const names = await frame.locator('#runs tbody td[data-column="name"]').allInnerTexts();
+    const sizes = names.map((n) => Number(/(\d+)m/.exec(n)?.[1]));
+    for (let i = 1; i < sizes.length; i++) if (sizes[i] < sizes[i - 1]) throw new Error(`not in natural order: ${names.join(', ')}`);
+    await frame.locator('#runFilter').fill('llama-1');
+    await sleep(400);
+    const legend = await legendOf(frame, 'curves');
+    const rows = await frame.locator('#runs tbody tr').count();
+    await frame.locator('#runFilter').fill('');
+    await sleep(400);
+    if (legend.join(',') !== 'llama-12m,llama-187m' || rows !== 2) throw new Error(`search "llama-1": legend ${legend.join(', ')}, ${rows} rows`);
+    return `${names.join(' < ')}; "llama-1" → ${legend.join(', ')}`;
+  });
+
+  await check('no table cell wraps at 1400 px, in any view', async () => {
+    const width = page.viewportSize()?.width;
+    if (width !== 1400) throw new Error(`the window is ${width} px wide`);
+    const wrapped = [...(await wrappedCells(frame, '#runs th, #runs td, #families th, #families td'))];
+    await showView(frame, 'validation');
+    wrapped.push(...(await wrappedCells(frame, '#validations th, #validations td')));
+    await showView(frame, 'curves');
+    if (wrapped.length) throw new Error(`wrapped: ${wrapped.slice(0, 5).join(' | ')}`);
+    return `runs, family laws and validations tables: every cell on one line`;
+  });
+
+  await check('the predicted-vs-actual legend names every method its caption names', async () => {
+    await showView(frame, 'validation');
+    const legend = await legendOf(frame, 'validation');
+    await showView(frame, 'curves');
+    for (const want of ['first 20%', 'first 30%', 'first 50%', 'family law without its largest run']) if (!legend.some((l) => l.includes(want))) throw new Error(`no "${want}": ${legend.join('; ')}`);
+    return legend.join('; ');
+  });
+
+  await check('the three dashboard views, framed for the README (readme-dashboard*.png)', async () => {
+    const shots3 = [];
+    // The loss curves with the runs table (the whole panel); the two other views from the tabs to their caption, so they stay legible stacked in the README.
+    for (const [view, name] of [['curves', 'dashboard'], ['scaling', 'dashboard-scaling'], ['validation', 'dashboard-validation']]) {
+      const painted = await showView(frame, view);
+      if (painted < 1000) throw new Error(`${view} painted only ${painted} pixels`);
+      await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+      await sleep(600);
+      await page.mouse.move(0, 0);
+      const file = path.join(shots, `readme-${name}.png`);
+      const framed = view === 'curves' ? [editorBody] : [frame.locator('header'), frame.locator(`#view-${view} .key`)];
+      const clip = await clipAround(page, framed, view === 'curves' ? 0 : 12);
+      // Margins at the sides only: above the header would show a strip of VS Code's editor tabs, below the caption the next heading.
+      if (view !== 'curves') Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
+      await page.screenshot({ path: file, clip });
+      shots3.push(path.basename(file));
+    }
+    await showView(frame, 'curves');
+    return shots3.join(', ');
+  });
+}
+
 /** Non-transparent pixels of the canvas with this id in the dashboard frame: something was drawn. */
 function paintedPixels(frame, id) {
   return paintedPixelsAt(frame, `#${id}`);
+}
+
+/** Picks an option of one of the dashboard's dropdowns (a vscode-single-select) as a person would: open it, click the option. */
+async function chooseOption(frame, id, text) {
+  await frame.locator(`#${id}`).click();
+  await frame.locator(`#${id} li[role="option"]`, { hasText: text }).first().click();
+  await sleep(300);
 }
 
 /** Switches the dashboard to a view by its tab and waits until its canvas paints. */
@@ -230,7 +362,7 @@ async function main() {
     const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.
     const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspace, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
-    await check('"Scaling Lens: Show Dashboard" draws the loss curves, with train and eval in the legend', async () => {
+    await check('"Scaling Lens: Show Dashboard" draws the loss curves, one legend entry per run', async () => {
       await palette(page, 'Scaling Lens: Show Dashboard');
       const rows = dashboardFrame.locator('#runs tbody tr');
       await rows.nth(6).waitFor({ timeout: 30_000 });
@@ -239,9 +371,11 @@ async function main() {
       if (drawn < 1000) throw new Error(`the chart painted only ${drawn} pixels`);
       const legend = await legendOf(dashboardFrame, 'curves');
       for (const run of cli.runs) {
-        if (!legend.includes(`${path.basename(run.id)} · train`)) throw new Error(`no train entry for ${run.id} in the legend: ${legend.join(', ')}`);
+        if (!legend.includes(path.basename(run.id))) throw new Error(`no entry for ${run.id} in the legend: ${legend.join(', ')}`);
       }
-      if (!legend.some((l) => l.endsWith(' · eval'))) throw new Error(`no eval entry in the legend: ${legend.join(', ')}`);
+      // Train and eval are styles of one run: one entry per run in the run list, none for eval.
+      const listed = await dashboardFrame.locator('#runListItems li').count();
+      if (listed !== cli.runs.length || legend.length !== cli.runs.length) throw new Error(`${listed} run list entries and ${legend.length} legend entries for ${cli.runs.length} runs`);
       await sleep(500);
       await page.screenshot({ path: path.join(shots, `dashboard-${await themeOf(page)}.png`) });
       return `${count} runs, ${drawn} pixels painted, legend: ${legend.length} entries`;
@@ -255,13 +389,17 @@ async function main() {
         const row = dashboardFrame.locator(`#runs tbody tr[data-run-id="${run.id}"]`);
         const last = (await row.locator('td[data-column="lastLoss"]').innerText()).trim();
         if (last !== run.lastLoss.toFixed(3)) throw new Error(`${run.id}: last loss ${last} in the table, ${run.lastLoss} from the CLI`);
+        // Shown compactly, `3.55 ± 0.10`, to the decimals its interval needs.
         const predicted = (await row.locator('td[data-column="predicted"]').innerText()).trim();
         const expected = run.prediction ? run.prediction.predictedFinal.toFixed(3) : '—';
-        if (!predicted.startsWith(expected)) throw new Error(`${run.id}: predicted ${predicted} in the table, ${expected} from the CLI`);
+        const agrees = run.prediction ? Math.abs(parseFloat(predicted) - run.prediction.predictedFinal) <= 0.005 && /^\d+\.\d{2,3} ± \d+\.\d{2,3}$/.test(predicted) : predicted === '—';
+        if (!agrees) throw new Error(`${run.id}: predicted ${predicted} in the table, ${expected} from the CLI`);
         compared.push(`${path.basename(run.id)} ${last}→${expected}`);
       }
       return compared.join(', ');
     });
+
+    await dashboardPolishChecks(page, dashboardFrame, cli, page.locator('.part.editor .editor-group-container.active .editor-container').first());
 
     await check('sorting the runs table by last loss puts the lowest first, and the x axis switches to tokens', async () => {
       await dashboardFrame.locator('#runs th button[data-column="lastLoss"]').click();
@@ -269,13 +407,13 @@ async function main() {
       const values = lastLoss.map(Number).filter(Number.isFinite);
       if (values.length < 2) throw new Error(`last losses: ${lastLoss.join(', ')}`);
       for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) throw new Error(`not ascending: ${values.join(', ')}`);
-      await dashboardFrame.locator('#xaxis').selectOption('tokens');
-      await dashboardFrame.locator('#showLr').check();
+      await chooseOption(dashboardFrame, 'xaxis', 'tokens');
+      await dashboardFrame.locator('#showLr').click();
       await sleep(300);
       const drawn = await paintedPixels(dashboardFrame, 'curves');
       if (drawn < 1000) throw new Error(`tokens axis painted only ${drawn} pixels`);
       await page.screenshot({ path: path.join(shots, `dashboard-tokens-lr-${await themeOf(page)}.png`) });
-      await dashboardFrame.locator('#showLr').uncheck();
+      await dashboardFrame.locator('#showLr').click();
       return `last losses ${values.join(', ')}`;
     });
 
@@ -296,17 +434,17 @@ async function main() {
     });
 
     await check('the wall-time axis draws the runs whose logs carry a clock, the resumed run with a gap', async () => {
-      await dashboardFrame.locator('#xaxis').selectOption('wall');
+      await chooseOption(dashboardFrame, 'xaxis', 'wall time');
       await sleep(300);
       const drawn = await paintedPixels(dashboardFrame, 'curves');
       if (drawn < 1000) throw new Error(`wall axis painted only ${drawn} pixels`);
       const legend = await legendOf(dashboardFrame, 'curves');
       const timed = ['llama-12m', 'llama-23m', 'llama-95m'];
-      for (const name of timed) if (!legend.includes(`${name} · train`)) throw new Error(`no ${name} on the wall axis: ${legend.join(', ')}`);
+      for (const name of timed) if (!legend.includes(name)) throw new Error(`no ${name} on the wall axis: ${legend.join(', ')}`);
       const status = await dashboardFrame.locator('#status').innerText();
       if (!/without a logged clock not drawn/.test(status)) throw new Error(`status: ${status}`);
       await page.screenshot({ path: path.join(shots, `dashboard-wall-${await themeOf(page)}.png`) });
-      await dashboardFrame.locator('#xaxis').selectOption('step');
+      await chooseOption(dashboardFrame, 'xaxis', 'step');
       return `${legend.length} legend entries; ${status}`;
     });
 

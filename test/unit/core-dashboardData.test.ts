@@ -67,6 +67,8 @@ test('the log\'s own clock: Unix milliseconds scaled, an elapsed counter that re
   assert.equal(wall.steps[wall.steps.length - 1], 10_000, 'the last step is kept');
   assert.equal(wall.hours[0], 0);
   assert.ok(Math.abs(wall.hours[wall.hours.length - 1] - 9990 / 3600) < 1e-9);
+  assert.equal(wall.startUnixSeconds, undefined, 'seconds since launch say nothing of the date');
+  assert.equal(wallClockView(uniform(100, 1, 1.7e9))!.startUnixSeconds, 1.7e9 + 10, 'a Unix clock gives the first point\'s time');
 });
 
 test('the workspace gives a live run an ETA and a wall clock from its log, or from observed arrivals', () => {

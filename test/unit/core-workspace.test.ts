@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
 import { ScalingWorkspace, describeRun } from '../../src/core/workspace';
+import { plannedLawPath, plannedPoint } from '../../src/core/dashboardData';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const examples = path.resolve(__dirname, '../../examples');
@@ -154,4 +155,22 @@ test('an appended point updates the run and its prediction without re-reading th
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the planned config of the scaling view carries the family law drawn to it, ending at its predicted loss', () => {
+  const engine = loadExamples();
+  const snapshot = engine.snapshot();
+  const file = path.join(examples, 'configs/planned-400m/config.json');
+  const planned = plannedPoint(engine.estimateConfig(file, fs.readFileSync(file, 'utf8'), readSibling));
+  assert.ok(planned);
+  const family = snapshot.families.find((f) => f.family === planned.family);
+  const from = snapshot.scaling.find((v) => v.family === planned.family)?.lawLine?.params[0];
+  const path_ = plannedLawPath(planned, family, from);
+  assert.ok(path_ && path_.params.length >= 2);
+  const last = path_.params.length - 1;
+  assert.ok(Math.abs(path_.params[last] / planned.params - 1) < 1e-9, 'the path ends at the planned size');
+  assert.ok(Math.abs(path_.tokens[last] / planned.tokens - 1) < 1e-9, 'along the planned tokens per parameter');
+  assert.ok(Math.abs(path_.loss[last] - planned.loss) / planned.loss < 0.01, `law ${path_.loss[last]} at the star, predicted ${planned.loss}`);
+  assert.ok(path_.params[0] <= (from ?? Infinity), 'from the smallest size the law line draws');
+  assert.equal(plannedLawPath(planned, undefined, from), undefined);
 });

@@ -144,3 +144,11 @@ test('CSV fields with commas or quotes are quoted', () => {
   const text = curvesCsv(s, { ...base, xScale: 'linear' });
   assert.ok(text.split('\n')[1].startsWith('"a,""b""",train,0,0,9'), text.split('\n')[1]);
 });
+
+test("the run list's search text narrows the runs drawn and exported, by name or path, any case", () => {
+  const s = snapshot([run('proj/lightning_logs/version_0', { name: 'proj/version_0' }), run('sweep/llama-12m'), run('sweep/llama-187m')]);
+  const state: DashboardState = { ...base, runFilter: 'LLAMA' };
+  assert.deepEqual([...new Set(curveSeries(s, state).series.map((x) => x.id))], ['sweep/llama-12m', 'sweep/llama-187m']);
+  assert.deepEqual([...new Set(curveSeries(s, { ...base, runFilter: 'lightning_logs' }).series.map((x) => x.id))], ['proj/lightning_logs/version_0']);
+  assert.deepEqual(new Set(rows(curvesCsv(s, state)).slice(1).map((r) => r[0])), new Set(['sweep/llama-12m', 'sweep/llama-187m']));
+});

@@ -73,10 +73,15 @@ test('persisted dashboard state is sanitised, with defaults for anything unknown
     groupSeeds: false,
     colourBy: 'run',
     family: '',
+    runFilter: '',
+    ignoreOutliers: true,
     smoothing: 0.6,
     sort: { column: 'name', descending: false },
     hiddenRuns: [],
   });
+  // The run list's search text is kept short; "ignore outliers" is on unless turned off.
+  assert.deepEqual(parseDashboardState({ runFilter: 'x'.repeat(201), ignoreOutliers: 'no' }), defaults);
+  assert.deepEqual(parseDashboardState({ runFilter: 'lr-sweep', ignoreOutliers: false }), { ...defaults, runFilter: 'lr-sweep', ignoreOutliers: false });
   assert.deepEqual(parseDashboardState({ xScale: 'linear', yScale: 'bogus', xAxis: 'hours', view: 'nope', showLr: 'yes', colourBy: 'constructor', family: 7, smoothing: 7, sort: { column: '__proto__', descending: 'yes' }, hiddenRuns: ['a', 3, null] }), {
     ...defaults,
     xScale: 'linear',

@@ -1013,6 +1013,7 @@ export class RunIndex {
     const name = loggedName !== undefined ? `${runName(run.id)} (${loggedName})` : runName(run.id);
     const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
     if (reason !== undefined) result.statusReason = reason;
+    if (loggedName !== undefined) result.loggedName = loggedName;
     return result;
   }
 

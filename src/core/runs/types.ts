@@ -67,6 +67,8 @@ export interface Run {
   /** Stable id: the run's directory or log path relative to the workspace root it was found under. */
   id: string;
   name: string;
+  /** The run name the logger recorded (W&B `display_name`, MLflow `mlflow.runName`), when it did. */
+  loggedName?: string;
   format: LogFormat;
   files: string[];
   hyper: RunHyper;
