@@ -29,7 +29,8 @@ import type { Node as YamlNode, Pair } from 'yaml';
 
 /** The YAML parser, loaded on first use (a cold start that reads no .scalinglens.yaml never loads it). */
 let yamlLib: typeof YamlLib | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// The webview's typecheck reaches this file (for `FamilySource`) without Node's types.
+declare const require: (id: string) => unknown;
 const yaml = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
 import type { Diagnostic } from '../diagnostics';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
