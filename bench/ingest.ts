@@ -1,6 +1,8 @@
 // Ingest throughput for `npm run bench`: our readers as the worker runs them (RunIndex.update on a
 // log, then runs(): tail → lines → points → stored series → built Run), side by side in one run
-// with `cat` on the same file and a readline + JSON.parse loop.
+// with `cat` on the same file, a readline + JSON.parse loop, and the Python readers people use
+// (polars, pandas, an orjson loop; TensorBoard's EventAccumulator for event files: bench/peers.py,
+// run by SCALING_LENS_BENCH_PYTHON, default `python3`; a library not installed is named as missing).
 //
 // File sizes: SCALING_LENS_BENCH_INGEST_MB (default 500, the issue's size) for the JSONL log;
 // a fifth of that for the full-precision variant; SCALING_LENS_BENCH_TFEVENTS_MB (default 100:
@@ -21,6 +23,8 @@ export interface IngestRow {
 }
 
 const REPEATS = 3;
+/** Repeats of each Python reader (medians; the slowest take tens of seconds on 500 MB). */
+const PEER_REPEATS = 1;
 
 /**
  * A JSONL log as custom loggers write it, about `mb` MB: step, loss, lr, tokens. `fullPrecision`
@@ -118,6 +122,35 @@ async function measure(fn: () => unknown): Promise<Timing> {
   return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 
+interface PeerResults {
+  versions: Record<string, string>;
+  missing: string[];
+  results: Record<string, { wallMs: number; cpuMs: number; rows: number }>;
+  error?: string;
+}
+
+/** The Python readers on `file` (bench/peers.py), or why they could not run. */
+function pythonPeers(kind: 'jsonl' | 'tfevents', file: string, repeats: number): PeerResults {
+  const python = process.env.SCALING_LENS_BENCH_PYTHON ?? 'python3';
+  const r = spawnSync(python, [path.join(__dirname, 'peers.py'), kind, file, String(repeats)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) return { versions: {}, missing: [], results: {}, error: `${python} bench/peers.py failed: ${(r.error?.message ?? r.stderr).trim().split('\n').pop()}` };
+  return JSON.parse(r.stdout) as PeerResults;
+}
+
+/** "ours vs each peer" text and json entries for one file of `mb` MB read by us in `ours`. */
+function peerNote(peers: PeerResults, mb: number, ours: Timing, key: string, json: Record<string, number>): string {
+  const parts: string[] = [];
+  for (const [name, t] of Object.entries(peers.results)) {
+    const slug = name.replace(/[^a-z]/gi, '');
+    Object.assign(json, { [`${key}Peer${slug}WallMs`]: t.wallMs, [`${key}Peer${slug}CpuMs`]: t.cpuMs });
+    parts.push(`${name} ${(mb / (t.wallMs / 1000)).toFixed(0)} MB/s, ${(t.wallMs / ours.wallMs).toFixed(2)}× our wall time (CPU ${(t.cpuMs / 1000).toFixed(2)} s vs ours ${(ours.cpuMs / 1000).toFixed(2)} s)`);
+  }
+  if (peers.missing.length) parts.push(`not installed, not measured: ${peers.missing.join(', ')} (pip install ${peers.missing.join(' ')})`);
+  if (peers.error) parts.push(`Python peers not run: ${peers.error}`);
+  const versions = Object.entries(peers.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  return parts.length ? ` Python peers, same file, same run${versions ? ` (${versions})` : ''}: ${parts.join('; ')}.` : '';
+}
+
 /** The ingest rows of the bench report, measured in `tmp`. */
 export async function ingestThroughput(tmp: string, json: Record<string, number>): Promise<IngestRow[]> {
   const rows: IngestRow[] = [];
@@ -139,6 +172,8 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     const catT = await measure(() => cat(file));
     const rl = await measure(() => readlineJsonParse(file));
     const our = await measure(() => ours(file, root));
+    // pandas takes about 10× our time: the peers run each contender PEER_REPEATS times.
+    const peers = pythonPeers('jsonl', file, PEER_REPEATS);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     const catMBps = mb / (catT.wallMs / 1000);
     const rlMBps = mb / (rl.wallMs / 1000);
@@ -157,7 +192,8 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
       note:
         `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(ourMBps / rlMBps).toFixed(2)}× readline+JSON.parse (${rlMBps.toFixed(0)} MB/s). ` +
         `Wall-clock medians of ${REPEATS}, same file, same run; CPU ours ${(our.cpuMs / 1000).toFixed(2)} s vs readline+JSON.parse ${(rl.cpuMs / 1000).toFixed(2)} s (${(rl.cpuMs / our.cpuMs).toFixed(2)}×). ` +
-        'Ours is the worker path: read 4 MiB at a time, lines parsed in the bytes, points stored, Run built',
+        'Ours is the worker path: read 4 MiB at a time, lines parsed in the bytes, points stored, Run built.' +
+        peerNote(peers, mb, our, v.key, json),
     });
   }
 
@@ -168,6 +204,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
   cat(events);
   const catT = await measure(() => cat(events));
   const our = await measure(() => ours(events, root));
+  const peers = pythonPeers('tfevents', events, PEER_REPEATS);
   fs.rmSync(path.dirname(events), { recursive: true, force: true });
   const catMBps = mb / (catT.wallMs / 1000);
   const ourMBps = mb / (our.wallMs / 1000);
@@ -176,7 +213,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
   rows.push({
     name: `TensorBoard event file ingest, ${records.toLocaleString('en-US')} scalar events (${mb.toFixed(0)} MB)`,
     value: `${ourMBps.toFixed(0)} MB/s`,
-    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${((records / our.wallMs) * 1000 / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s`,
+    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${((records / our.wallMs) * 1000 / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)}`,
   });
   return rows;
 }

@@ -21,6 +21,7 @@ import { chinchillaLaw } from '../src/core/laws/chinchilla';
 import { powerLaw } from '../src/core/laws/power';
 import { fitLaw } from '../src/core/fit/fitLaw';
 import { listFiles, machine, median } from './stats';
+import { scaleRows } from './scale';
 
 const REPEATS = 5;
 const CHINCHILLA_RESAMPLES = 200;
@@ -156,6 +157,9 @@ async function main(): Promise<void> {
   try {
     // --- Ingest throughput (bench/ingest.ts): JSONL and event files against `cat` and readline + JSON.parse --
     rows.push(...(await ingestThroughput(tmp, json)));
+
+    // --- Scale (bench/scale.ts): curve-fit CPU before/after, scan of many runs with the fitting pool, CLI cold start --
+    rows.push(...(await scaleRows(tmp, json)));
 
     // The memory and append rows below use a 300,000-line JSONL log.
     const lines = 300_000;

@@ -1,6 +1,7 @@
 // `scaling-lens`: the same core as the extension, headless. Every command prints text for people
 // or, with --json, the documented JSON (README) for scripts.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
@@ -8,6 +9,9 @@ import { isDefaultLogFile } from './core/runs/logGlobs';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
 import type { FamilyLaw } from './core/snapshot';
+import type { Snapshot } from './shared/protocol';
+import type { Fitter } from './core/fitJobs';
+import { FitClient } from './worker/fitClient';
 import { formatDiagnostic } from './core/diagnostics';
 import { formatCount, formatInterval, formatLoss } from './shared/format';
 import { estimateCommand, ESTIMATE_USAGE, type CliContext } from './cliCommands/estimate';
@@ -20,11 +24,13 @@ import type { HardwareSettings } from './core/plan/hardware';
 const USAGE = `scaling-lens <command> [options]
 
 Commands:
-  scan <path...> [--text-pattern <regex>]... [--json]
+  scan <path...> [--text-pattern <regex>]... [--no-fit] [--threads <n>] [--json]
                                                 runs, formats, hyperparameters, metrics, diagnostics; each
                                                 --text-pattern reads plain-text logs of your own format (as the
                                                 scalingLens.textLog.patterns setting: named groups step and
-                                                loss or eval_loss, optional lr and tokens)
+                                                loss or eval_loss, optional lr and tokens); --no-fit lists the
+                                                runs without fitting curves or laws; fits run on --threads
+                                                threads (default: one per core), with progress on stderr
   fit --law <id> --train <csv> [--predict <csv>] [--columns canonical=column,...] [--json]
                                                 fit a cross-run law (chinchilla, kaplan, compute, overtrain,
                                                 datalimited; columns params,tokens,flops,loss) and predict
@@ -67,8 +73,8 @@ function walk(target: string, out: string[], limit = 50_000): void {
   }
 }
 
-function loadWorkspace(paths: string[], hardware?: HardwareSettings, textLogPatterns?: string[]): ScalingWorkspace {
-  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware, textLogPatterns });
+function loadWorkspace(paths: string[], hardware?: HardwareSettings, textLogPatterns?: string[], fitter?: Fitter): ScalingWorkspace {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware, textLogPatterns, fitter });
   for (const p of paths) {
     const abs = path.resolve(p);
     if (!fs.existsSync(abs)) throw new UsageError(`no such file or folder: ${p}`);
@@ -96,14 +102,75 @@ function familyExtras(f: FamilyLaw): string {
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
-function scan(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'text-pattern': { type: 'string', multiple: true } } });
+/** Never answers: `scan --no-fit` lists the runs as read, without a fit. */
+const noFitter: Fitter = { fit: () => undefined };
+
+/** The bundled fitting thread next to this script (dist/fitThread.js); absent when run from source. */
+function fitThreadScript(): string | undefined {
+  const script = path.join(__dirname, 'fitThread.js');
+  return fs.existsSync(script) ? script : undefined;
+}
+
+/**
+ * The snapshot once every fit it asks for has landed, the fits spread over `threads` fitting
+ * threads. Progress goes to stderr once the work has taken a second: redrawn in place on a
+ * terminal, a line every few seconds otherwise.
+ */
+async function fittedSnapshot(engine: ScalingWorkspace, fits: FitClient, landed: () => number): Promise<Snapshot> {
+  const started = performance.now();
+  const tty = process.stderr.isTTY === true;
+  let shownAt = 0;
+  let shown = false;
+  const progress = () => {
+    const now = performance.now();
+    if (now - started < 1000 || now - shownAt < (tty ? 100 : 5000)) return;
+    shownAt = now;
+    shown = true;
+    const done = landed();
+    const text = `scaling-lens: fitting ${done}/${done + fits.pending} (${fits.threads} thread${fits.threads === 1 ? '' : 's'}, ${((now - started) / 1000).toFixed(0)} s)`;
+    process.stderr.write(tty ? `\r${text}` : `${text}\n`);
+  };
+  const timer = setInterval(progress, 100);
+  try {
+    // A family's law needs its runs' points first: a few rounds at most.
+    for (let round = 0; ; round++) {
+      const { value: snapshot, waiting } = fits.track(() => engine.snapshot());
+      if (waiting.length === 0 || round >= 10) return snapshot;
+      await fits.settled(waiting, 24 * 3600_000);
+    }
+  } finally {
+    clearInterval(timer);
+    if (shown && tty) process.stderr.write('\r\x1b[K');
+    else if (shown) process.stderr.write(`scaling-lens: fitted ${landed()} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+async function scan(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, 'text-pattern': { type: 'string', multiple: true }, 'no-fit': { type: 'boolean' }, threads: { type: 'string' } },
+  });
   if (positionals.length === 0) throw new UsageError('scan needs at least one path');
   const textPatterns = values['text-pattern'] ?? [];
   // A pattern typed on the command line that cannot be used is a usage error, not a diagnostic.
   const rejected = compileUserPatterns(textPatterns, (i) => `--text-pattern ${JSON.stringify(textPatterns[i])}`).diagnostics;
   if (rejected.length > 0) throw new UsageError(rejected.map((d) => d.message).join('\n'));
-  const snapshot = loadWorkspace(positionals, undefined, textPatterns).snapshot();
+  const threads = values.threads === undefined ? Math.max(1, os.availableParallelism()) : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number ≥ 1 (got ${values.threads})`);
+  const noFit = values['no-fit'] === true;
+  const script = noFit ? undefined : fitThreadScript();
+  let snapshot: Snapshot;
+  if (script) {
+    // The fits run in a pool of threads (the same fits as in this thread: same inputs, same seed).
+    let landed = 0;
+    const fits = new FitClient({ scriptPath: script, budgetMs: () => 24 * 3600_000, onFitted: () => landed++, log: (level, message) => level !== 'info' && process.stderr.write(`scaling-lens: ${message}\n`), threads });
+    try {
+      snapshot = await fittedSnapshot(loadWorkspace(positionals, undefined, textPatterns, fits), fits, () => landed);
+    } finally {
+      fits.dispose();
+    }
+  } else snapshot = loadWorkspace(positionals, undefined, textPatterns, noFit ? noFitter : undefined).snapshot();
   const runs = snapshot.runs.map((r) => ({
     id: r.id,
     format: r.format,
@@ -130,7 +197,8 @@ function scan(args: string[]): number {
       lines.push(`  ${r.id}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
     }
     for (const f of snapshot.families) {
-      if (f.fit) {
+      if (noFit) lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.runIds.length} run(s), not fitted (--no-fit)${familyExtras(f)}`);
+      else if (f.fit) {
         const p = Object.entries(f.fit.parameters).map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`).join(' ');
         lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.fit.lawId} on ${f.runIds.length} run(s): ${p}${familyExtras(f)}`);
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
@@ -152,12 +220,12 @@ const CLI_CONTEXT: CliContext = {
   stderr: (text) => process.stderr.write(text),
 };
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'scan':
-        return scan(rest);
+        return await scan(rest);
       case 'fit':
         return fitCommand(rest);
       case 'curve':
@@ -184,4 +252,6 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -42,6 +42,11 @@ export type FitJobResult<K extends FitJobKind = FitJobKind> = FitJobResults[K];
 export interface FitControl {
   deadline?: number;
   isCancelled?: () => boolean;
+  /**
+   * Where a fitter that queues jobs puts this one among jobs of its kind: lower first (default 0).
+   * The engine ranks what the user sees first (a live run's curve before a finished one's).
+   */
+  priority?: number;
 }
 
 /** Runs one job to completion, its deadline or its cancellation (a result cut short says `timedOut`). */

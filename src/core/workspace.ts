@@ -301,8 +301,8 @@ export class ScalingWorkspace {
    * The newest fit of `slot` through the fitter (see `options.fitter` and `Fitter.fit`): the one of
    * `key`, or while that runs elsewhere (it is counted in the snapshot) one made before, if any.
    */
-  private latestFit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string): FitAnswer<K> | undefined {
-    const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, kind, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck }, tag);
+  private latestFit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string, priority?: number): FitAnswer<K> | undefined {
+    const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, kind, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck, priority }, tag);
     if (answer?.key !== key) this.fitsPending++;
     return answer;
   }
@@ -603,7 +603,9 @@ export class ScalingWorkspace {
         // Copies: the index's arrays are views into larger buffers, which a message would copy whole.
         return { kind: 'curve' as const, steps: loss.steps.slice(), losses: loss.values.slice(), plannedEndStep: plannedEnd, ...schedule, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
       };
-      const answer = this.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen));
+      // A queued fitter runs first the curves that show nothing yet, live runs before finished ones.
+      const priority = (cached ? 2 : 0) + (run.status === 'live' ? 0 : 1);
+      const answer = this.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen), priority);
       if (answer && answer.key !== cached?.key) {
         // A fit of the run as it was a moment ago (while the newest one runs) is drawn with the LR as logged now.
         const c = answer.result.lrUsed ? chosen() : undefined;

@@ -1,8 +1,9 @@
-// The worker's side of the fitting thread: a queue of fits by slot (a run's curve, a family's law),
-// one running at a time and at most one per slot, the newest answer of every slot, a time budget
-// per fit, cancellation, and restart after a crash.
+// The worker's side of the fitting threads: a queue of fits by slot (a run's curve, a family's law),
+// a pool of threads each running one fit at a time and at most one fit per slot, the newest answer
+// of every slot, a time budget per fit, cancellation, and restart after a crash.
+import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { failedFit, fitTimedOut, type FitAnswer, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
+import { failedFit, fitTimedOut, type FitAnswer, type FitControl, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
 import type { FitThreadInit, FromFitThread, ToFitThread } from '../shared/protocol';
 import { RestartWindow } from '../shared/restartWindow';
 
@@ -14,6 +15,14 @@ export interface FitClientOptions {
   /** A fit landed: a new snapshot can show it. */
   onFitted: () => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Fitting threads at most (default `defaultFitThreads()`); started as jobs need them. */
+  threads?: number;
+}
+
+/** One thread per core but one, left for the editor (and the reading thread); at least one. */
+export function defaultFitThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, cores - 1);
 }
 
 interface Job {
@@ -23,6 +32,18 @@ interface Job {
   /** Called when the job is sent to the thread: a job replaced while it waits is never built. */
   makeJob: () => FitJob;
   tag?: string;
+  /** Lower runs sooner among jobs of one kind (see `FitControl.priority`). */
+  priority: number;
+  /** Order asked, for ties. */
+  order: number;
+}
+
+/** One fitting thread of the pool, and the fit it runs. */
+interface Lane {
+  thread: Worker | undefined;
+  /** Shared with the thread: the id of the job it should stop (see FitThreadInit). */
+  cancelCell: Int32Array;
+  running: (Job & { id: number }) | undefined;
 }
 
 /**
@@ -37,12 +58,10 @@ const MAX_ANSWERS = 5000;
 const MAX_CRASHES_PER_JOB = 2;
 
 export class FitClient implements Fitter {
-  private thread: Worker | undefined;
-  /** Shared with the current thread: the id of the job it should stop (see FitThreadInit). */
-  private cancelCell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly lanes: Lane[];
   /** Jobs waiting, by slot; a newer job for a slot takes the place of the one waiting. */
   private readonly queue = new Map<string, Job>();
-  private running: (Job & { id: number }) | undefined;
+  private nextOrder = 0;
   /** The newest answer of every slot, least recently answered first. */
   private readonly answers = new Map<string, FitAnswer>();
   /** Promises waiting for a key to be answered or given up (see `settled`); told which. */
@@ -59,9 +78,17 @@ export class FitClient implements Fitter {
   /** Threads started so far (tests read it). */
   generation = 0;
 
-  constructor(private readonly options: FitClientOptions) {}
+  constructor(private readonly options: FitClientOptions) {
+    const size = Math.max(1, Math.floor(options.threads ?? defaultFitThreads()));
+    this.lanes = Array.from({ length: size }, () => ({ thread: undefined, cancelCell: new Int32Array(new SharedArrayBuffer(4)), running: undefined }));
+  }
 
-  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> | undefined {
+  /** Size of the pool. */
+  get threads(): number {
+    return this.lanes.length;
+  }
+
+  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, control: FitControl | undefined, tag?: string): FitAnswer<K> | undefined {
     const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
     if (answer?.key === key) return answer;
     if (this.stopped) {
@@ -69,17 +96,18 @@ export class FitClient implements Fitter {
       this.remember(slot, failed);
       return failed;
     }
-    if (this.running?.slot === slot) {
+    const running = this.runningIn(slot);
+    if (running) {
       // One fit per slot at a time: a newer one is queued only when asked for again after this one
       // lands (a live run is often kept on the fit that lands, and its refit would be wasted).
-      this.tracking?.add(this.running.key);
+      this.tracking?.add(running.key);
       return answer;
     }
     this.tracking?.add(key);
     const waiting = this.queue.get(slot);
     if (waiting?.key !== key) {
       // Map.set keeps a replaced slot's place in the queue: a run that keeps changing is not sent to the back.
-      this.queue.set(slot, { slot, key, kind, makeJob, tag });
+      this.queue.set(slot, { slot, key, kind, makeJob, tag, priority: control?.priority ?? 0, order: waiting?.order ?? this.nextOrder++ });
       if (waiting) this.release(waiting.key, false);
       this.pump();
     }
@@ -88,7 +116,7 @@ export class FitClient implements Fitter {
 
   /** Fits waiting or running. */
   get pending(): number {
-    return this.queue.size + (this.running ? 1 : 0);
+    return this.queue.size + this.lanes.filter((l) => l.running).length;
   }
 
   /** `fn`'s value, and the keys it asked for that are still waiting or running. */
@@ -131,7 +159,7 @@ export class FitClient implements Fitter {
 
   /** Stops the running fit (mid-fit, through the shared flag) and drops the waiting ones; answers are kept. */
   cancelAll(): void {
-    if (this.running) Atomics.store(this.cancelCell, 0, this.running.id);
+    for (const lane of this.lanes) if (lane.running) Atomics.store(lane.cancelCell, 0, lane.running.id);
     const dropped = [...this.queue.values()];
     this.queue.clear();
     for (const job of dropped) this.release(job.key, false);
@@ -151,20 +179,27 @@ export class FitClient implements Fitter {
     this.answers.clear();
   }
 
-  /** For tests and the fault benchmark: stops the thread as a crash would (it is restarted, the fit in progress redone). */
+  /** For tests and the fault benchmark: stops the threads running fits as a crash would (they are restarted, the fits in progress redone). */
   async crashForTest(): Promise<void> {
-    await this.thread?.terminate();
+    await Promise.all(this.lanes.filter((l) => l.running).map((l) => l.thread?.terminate()));
   }
 
   dispose(): void {
     this.disposed = true;
     this.cancelAll();
-    void this.thread?.terminate();
-    this.thread = undefined;
+    for (const lane of this.lanes) {
+      void lane.thread?.terminate();
+      lane.thread = undefined;
+    }
+  }
+
+  private runningIn(slot: string): (Job & { id: number }) | undefined {
+    for (const lane of this.lanes) if (lane.running?.slot === slot) return lane.running;
+    return undefined;
   }
 
   private isPending(key: string): boolean {
-    if (this.running?.key === key) return true;
+    for (const lane of this.lanes) if (lane.running?.key === key) return true;
     for (const job of this.queue.values()) if (job.key === key) return true;
     return false;
   }
@@ -185,21 +220,24 @@ export class FitClient implements Fitter {
   }
 
   private pump(): void {
-    while (!this.running && !this.disposed && this.queue.size > 0) {
+    while (!this.disposed && this.queue.size > 0) {
+      // An idle thread, else room for one more: threads are started as the queue needs them.
+      const lane = this.lanes.find((l) => l.thread && !l.running) ?? this.lanes.find((l) => !l.running);
+      if (!lane) return;
       let next: Job | undefined;
-      for (const job of this.queue.values()) if (!next || PRIORITY[job.kind] < PRIORITY[next.kind]) next = job;
+      for (const job of this.queue.values()) if (!next || before(job, next)) next = job;
       this.queue.delete(next!.slot);
       const id = this.nextId++;
       try {
         // The job is built once and kept while it runs: a crash sends the same one again.
         const job = next!.makeJob();
-        const thread = this.ensureThread();
-        this.running = { ...next!, makeJob: () => job, id };
+        const thread = this.ensureThread(lane);
+        lane.running = { ...next!, makeJob: () => job, id };
         thread.postMessage({ type: 'fit', id, job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
       } catch (error) {
         // A job that cannot be built or sent (bad input the engine let through) is answered with
         // an error; the queue goes on.
-        this.running = undefined;
+        lane.running = undefined;
         this.options.log('error', `${describeSlot(next!.slot)}: the fit could not be started: ${error instanceof Error ? error.message : String(error)}`);
         this.remember(next!.slot, { key: next!.key, result: failedFit(next!.kind, 'the fit could not be started; see the Scaling Lens log'), tag: next!.tag });
         this.release(next!.key, true);
@@ -208,26 +246,28 @@ export class FitClient implements Fitter {
     }
   }
 
-  private ensureThread(): Worker {
-    if (this.thread) return this.thread;
+  private ensureThread(lane: Lane): Worker {
+    if (lane.thread) return lane.thread;
     // A fresh flag per thread, so a dead thread's state cannot leak into the next.
-    this.cancelCell = new Int32Array(new SharedArrayBuffer(4));
-    const thread = new Worker(this.options.scriptPath, { workerData: { cancelFlag: this.cancelCell.buffer as SharedArrayBuffer } satisfies FitThreadInit });
-    this.thread = thread;
+    lane.cancelCell = new Int32Array(new SharedArrayBuffer(4));
+    const thread = new Worker(this.options.scriptPath, { workerData: { cancelFlag: lane.cancelCell.buffer as SharedArrayBuffer } satisfies FitThreadInit });
+    lane.thread = thread;
     this.generation++;
     thread.on('message', (message: FromFitThread) => {
-      if (this.thread === thread) this.onMessage(message);
+      if (lane.thread === thread) this.onMessage(lane, message);
     });
     thread.on('error', (error) => this.options.log('error', `fitting thread error: ${error.stack ?? error.message}`));
-    thread.on('exit', (code) => this.onExit(thread, code));
+    thread.on('exit', (code) => this.onExit(lane, thread, code));
+    // An idle thread does not keep the process alive (the CLI exits when its work is done).
+    thread.unref();
     return thread;
   }
 
-  private onMessage(message: FromFitThread): void {
-    const run = this.running;
+  private onMessage(lane: Lane, message: FromFitThread): void {
+    const run = lane.running;
     if (!run || message.id !== run.id) return;
-    this.running = undefined;
-    const cancelled = Atomics.load(this.cancelCell, 0) === run.id;
+    lane.running = undefined;
+    const cancelled = Atomics.load(lane.cancelCell, 0) === run.id;
     if (!cancelled) {
       if (message.type === 'fitted') {
         this.remember(run.slot, { key: run.key, result: message.result, tag: run.tag });
@@ -245,17 +285,24 @@ export class FitClient implements Fitter {
     this.options.onFitted();
   }
 
-  private onExit(thread: Worker, code: number): void {
-    if (this.thread !== thread) return;
-    this.thread = undefined;
-    const run = this.running;
-    this.running = undefined;
+  private onExit(lane: Lane, thread: Worker, code: number): void {
+    if (lane.thread !== thread) return;
+    lane.thread = undefined;
+    const run = lane.running;
+    lane.running = undefined;
     if (this.disposed) return;
     if (!this.restarts.allow(Date.now())) {
       this.stopped = `the fitting thread stopped ${this.restarts.max + 1} times within a minute (run "Scaling Lens: Rescan Workspace Logs" to try again)`;
       this.options.log('error', `${this.stopped}; fits are given up`);
       const given = run ? [run, ...this.queue.values()] : [...this.queue.values()];
       this.queue.clear();
+      // The other threads' fits are stopped and given up too.
+      for (const other of this.lanes) {
+        if (!other.running) continue;
+        given.push(other.running);
+        Atomics.store(other.cancelCell, 0, other.running.id);
+        other.running = undefined;
+      }
       for (const job of given) {
         this.remember(job.slot, { key: job.key, result: failedFit(job.kind, this.stopped), tag: job.tag });
         this.release(job.key, true);
@@ -264,7 +311,7 @@ export class FitClient implements Fitter {
       return;
     }
     this.options.log('warn', `fitting thread stopped (exit code ${code})${run ? ` during ${describeSlot(run.slot)}` : ''}; restarting`);
-    if (run && Atomics.load(this.cancelCell, 0) === run.id) {
+    if (run && Atomics.load(lane.cancelCell, 0) === run.id) {
       // A fit cancelled before the thread stopped is not redone.
       this.release(run.key, false);
       this.options.onFitted();
@@ -278,14 +325,18 @@ export class FitClient implements Fitter {
         this.options.onFitted();
       } else if (!this.queue.has(run.slot)) {
         // Redone first: it was the most urgent job when it started.
-        const rest = [...this.queue.entries()];
-        this.queue.clear();
-        this.queue.set(run.slot, run);
-        for (const [slot, job] of rest) this.queue.set(slot, job);
+        this.queue.set(run.slot, { ...run, priority: -Infinity });
       } else this.release(run.key, false);
     }
     this.pump();
   }
+}
+
+/** Whether `a` runs before `b`: by kind (PRIORITY), then the caller's priority, then the order asked. */
+function before(a: Job, b: Job): boolean {
+  if (PRIORITY[a.kind] !== PRIORITY[b.kind]) return PRIORITY[a.kind] < PRIORITY[b.kind];
+  if (a.priority !== b.priority) return a.priority < b.priority;
+  return a.order < b.order;
 }
 
 /** A slot ("curve:<run>", "family:<name>") as a log line names it. */

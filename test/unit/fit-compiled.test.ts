@@ -12,6 +12,7 @@ import { levenbergMarquardt, LmWork, type LsqProblem } from '../../src/core/fit/
 import { widenInterval } from '../../src/core/fit/calibration';
 import { multipowerShapePriors } from '../../src/core/fit/priors';
 import { fitSweepSurface } from '../../src/core/fit/hparamSweep';
+import { linearizedLaw } from '../../src/core/fit/bootstrap';
 
 function inputsFor(law: LawDefinition, u: number[]): number[] {
   // Positive inputs spread over several decades (schedule index 0 for multipower).
@@ -51,6 +52,35 @@ test('compiled laws: values and Jacobians identical to evaluate and jacobian, fo
   const out = new Float64Array(2);
   compileLaw(bnsl, [[10], [1000]]).values(p, out);
   assert.deepEqual(Array.from(out), [bnsl.evaluate(p, [10]), bnsl.evaluate(p, [1000])]);
+});
+
+test('compiled multipower: the kept drop sums give evaluate\'s numbers across many (C, β, γ), also with no LR drop before the points', () => {
+  const schedules = [
+    buildSchedule({ kind: 'constant', peakLr: 3e-4, totalSteps: 3000, warmupSteps: 100 }),
+    buildSchedule({ kind: 'wsd', peakLr: 3e-4, totalSteps: 3000, warmupSteps: 100, decaySteps: 600 }),
+    buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: 3000, warmupSteps: 100, minLr: 3e-5 }),
+  ];
+  const law = createMultipowerLaw(schedules);
+  // Only the constant schedule's points, only WSD points before its decay, and a mix of all three.
+  const sets = [[[50, 0], [900, 0], [2999, 0]], [[200, 1], [2000, 1]], [[10, 0], [1500, 1], [2900, 1], [700, 2], [3000, 2]]];
+  const rng = fc.sample(fc.double({ min: 0, max: 1, noNaN: true }), 400);
+  for (const xs of sets) {
+    const kernel = law.compile!(xs);
+    const f = new Float64Array(xs.length);
+    const jac = new Float64Array(xs.length * 7);
+    // 40 settings of (C, β, γ), more than the kernel keeps, revisited in turn with other L0, A, α, B.
+    for (let r = 0; r < 120; r++) {
+      const u = (j: number) => rng[(7 * r + j) % rng.length];
+      const shape = r % 40;
+      const p = [0.5 + u(0), -1 + 2 * u(1), 0.2 + 0.5 * u(2), 3 + 4 * u(3), -3 + 0.15 * shape, 0.3 + 0.01 * shape, 0.4 + 0.02 * (shape % 7)];
+      if (r % 2) kernel.values(p, f);
+      else kernel.valuesAndJacobian(p, f, jac);
+      xs.forEach((x, i) => {
+        assert.equal(f[i], law.evaluate(p, x), `point ${i} of ${JSON.stringify(xs)} at round ${r}`);
+        if (!(r % 2)) assert.deepEqual(Array.from(jac.subarray(i * 7, (i + 1) * 7)), law.jacobian(p, x));
+      });
+    }
+  }
 });
 
 test('solver: reused work buffers give the same solution as fresh ones, solve after solve', () => {
@@ -120,4 +150,29 @@ test('sweep surface: the 2% window widens until lr and batch each keep three set
   dense.push({ lr: 1e-3 * Math.exp(0.1), batchTokens: 65536 * Math.exp(0.3), loss: 3.09 });
   const d = fitSweepSurface(dense);
   assert.ok(!('error' in d) && Math.abs(d.lrStar / 1e-3 - 1) < 1e-6, 'error' in d ? d.error : `${d.lrStar}`);
+});
+
+test('linearizedLaw: exact at the expansion point, second-order close near it, the real law elsewhere', () => {
+  const xs = [100, 400, 900, 1500, 1999].map((t) => [t, 0]);
+  const best = [0.8, -0.3, 0.4, 7, -1, 0.6, 0.6];
+  const lin = linearizedLaw(multipower, xs, best);
+  const k = best.length;
+  const f = new Float64Array(xs.length);
+  const jac = new Float64Array(xs.length * k);
+  const kernel = lin.compile!(xs);
+  kernel.valuesAndJacobian(best, f, jac);
+  xs.forEach((x, i) => {
+    assert.ok(Math.abs(f[i] - multipower.evaluate(best, x)) <= 1e-12 * f[i]);
+    multipower.jacobian(best, x).forEach((g, j) => assert.ok(Math.abs(jac[i * k + j] - g) <= 1e-9 * (Math.abs(g) + 1e-12), `point ${i} param ${j}`));
+  });
+  // A step of h in every parameter: the linearisation's error shrinks like h² (4× per halving).
+  const err = (h: number) => {
+    const p = best.map((v) => v + h);
+    kernel.values(p, f);
+    return Math.max(...xs.map((x, i) => Math.abs(f[i] - multipower.evaluate(p, x)) / f[i]));
+  };
+  assert.ok(err(0.01) < 1e-3 && err(0.005) < err(0.01) / 3, `${err(0.01)} ${err(0.005)}`);
+  // Points it was not made for are evaluated by the law itself.
+  const p = best.map((v) => v + 0.1);
+  assert.equal(lin.evaluate(p, [1200, 0]), multipower.evaluate(p, [1200, 0]));
 });

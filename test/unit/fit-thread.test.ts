@@ -33,10 +33,10 @@ function curveJob(lastStep: number, resamples: number, noise = 0.002): FitJobOf<
   };
 }
 
-function client(overrides: { budgetMs?: number } = {}) {
+function client(overrides: { budgetMs?: number; threads?: number } = {}) {
   const logs: string[] = [];
   let fitted = 0;
-  const fits = new FitClient({ scriptPath: script, budgetMs: () => overrides.budgetMs ?? 60_000, onFitted: () => fitted++, log: (level, message) => logs.push(`${level}: ${message}`) });
+  const fits = new FitClient({ scriptPath: script, budgetMs: () => overrides.budgetMs ?? 60_000, onFitted: () => fitted++, log: (level, message) => logs.push(`${level}: ${message}`), threads: overrides.threads ?? 1 });
   return { fits, logs, fitted: () => fitted };
 }
 
@@ -52,6 +52,33 @@ test('a fit runs in the fitting thread and answers exactly what the same fit giv
   assert.deepEqual(answer?.result, runFitJob(curveJob(4000, 20), {}));
   assert.equal(fitted(), 1);
   assert.equal(fits.generation, 1);
+});
+
+test('a pool of threads runs fits side by side, started as the queue needs them, with the answers of the calling thread', async (t) => {
+  const { fits } = client({ threads: 2 });
+  t.after(() => fits.dispose());
+  assert.equal(fits.threads, 2);
+  const jobs = [curveJob(4000, 20), curveJob(3000, 20), curveJob(2000, 20)];
+  jobs.forEach((job, i) => fits.fit(`curve:${i}`, `k${i}`, 'curve', () => job, {}));
+  assert.equal(fits.generation, 2, 'two threads for three jobs');
+  assert.equal(fits.pending, 3);
+  assert.equal(await fits.settled(['k0', 'k1', 'k2'], 120_000), 'answered');
+  jobs.forEach((job, i) => assert.deepEqual(fits.fit(`curve:${i}`, `k${i}`, 'curve', () => assert.fail('answered'), {})?.result, runFitJob(job, {})));
+  assert.equal(fits.generation, 2, 'idle threads are reused');
+});
+
+test('among waiting jobs of one kind, the lower priority number runs first, then the order asked', async (t) => {
+  const { fits } = client();
+  t.after(() => fits.dispose());
+  fits.fit('curve:busy', 'busy', 'curve', () => curveJob(4000, 20), {});
+  fits.fit('curve:late', 'late', 'curve', () => curveJob(2000, 20), { priority: 3 });
+  fits.fit('curve:shown', 'shown', 'curve', () => curveJob(2000, 20), { priority: 0 });
+  fits.fit('curve:shown2', 'shown2', 'curve', () => curveJob(2000, 20), { priority: 0 });
+  assert.equal(await fits.settled(['shown'], 120_000), 'answered');
+  assert.equal(fits.pending, 2, 'shown2 and late still to come');
+  assert.equal(await fits.settled(['shown2'], 120_000), 'answered');
+  assert.equal(fits.pending, 1, 'late last');
+  assert.equal(await fits.settled(['late'], 120_000), 'answered');
 });
 
 test('one fit per slot at a time; while a slot\'s newer fit waits, the slot answers with its older fit; a newer job replaces one still waiting', async (t) => {

@@ -18,12 +18,17 @@
 // Checks: shakespeare_char (6×384, V 65) prints "number of parameters: 10.65M" in the nanoGPT
 // README (non-embedding = total − positions = 10,646,784); the default GPT-2 shape with bias=False
 // prints 123.59M (124,373,760 − 1,024·768).
-import { parser } from '@lezer/python';
+import type * as LezerPython from '@lezer/python';
+
+/** The Python grammar, loaded on first use (a cold start that reads no train.py never loads it). */
+let pythonParser: typeof LezerPython.parser | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const parser = (): typeof LezerPython.parser => (pythonParser ??= (require('@lezer/python') as typeof LezerPython).parser);
 import { PlanBuilder, finishPlan, fmt, type Found } from './builder';
 import type { ConfigReadResult, ModelArchitecture } from './types';
 
 type Py = number | string | boolean | null;
-type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+type SyntaxNode = ReturnType<typeof LezerPython.parser.parse>['topNode'];
 
 export const NANOGPT_DEFAULTS: Record<string, Py> = {
   batch_size: 12,
@@ -58,7 +63,7 @@ const DATASET_TRAIN_TOKENS: Record<string, number> = { openwebtext: 9_035_582_19
 
 /** Module-level assignments of a Python file: name → value (undefined when not a simple expression) and range. */
 export function pythonAssignments(text: string): { values: Map<string, Found & { unknown?: string }>; syntaxErrors: number[] } {
-  const tree = parser.parse(text);
+  const tree = parser().parse(text);
   const values = new Map<string, Found & { unknown?: string }>();
   const syntaxErrors: number[] = [];
   const top = tree.topNode;

@@ -13,8 +13,17 @@
 // js-yaml rejects is parsed with yaml, whose messages the diagnostics keep. Both results are
 // remembered by the block's text, so after an edit only the edited block is read again. Any
 // other document is parsed whole with yaml.
-import { load as loadYaml } from 'js-yaml';
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type * as JsYamlLib from 'js-yaml';
+import type * as YamlLib from 'yaml';
+import type { Document, Node } from 'yaml';
+
+/** The YAML parsers, loaded on first use (a cold start that reads no YAML config never loads them). */
+let yamlLib: typeof YamlLib | undefined;
+let jsYamlLib: typeof JsYamlLib | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jsYaml = (): typeof JsYamlLib => (jsYamlLib ??= require('js-yaml') as typeof JsYamlLib);
 import type { Diagnostic } from '../diagnostics';
 import type { Found } from './builder';
 import { lineAt } from './json';
@@ -60,7 +69,7 @@ function remember(text: string, value: ParsedBlock | 'valid'): void {
 function parseBlock(text: string): ParsedBlock {
   const memo = remembered(text);
   if (memo && memo !== 'valid') return memo;
-  const doc = parseDocument(text, PARSE_OPTIONS);
+  const doc = yaml().parseDocument(text, PARSE_OPTIONS);
   const parsed: ParsedBlock = { doc, errors: doc.errors.map((e) => ({ pos: e.pos[0], message: e.message })) };
   remember(text, parsed);
   return parsed;
@@ -72,7 +81,7 @@ function checkBlock(text: string): ParsedBlock | 'valid' {
   if (memo) return memo;
   try {
     // `json: true`: a repeated key is not an error (yaml is run with uniqueKeys: false too).
-    loadYaml(text, { json: true });
+    jsYaml().load(text, { json: true });
   } catch {
     return parseBlock(text);
   }
@@ -140,7 +149,7 @@ export class YamlView {
         return;
       }
     }
-    this.whole = parseDocument(text, PARSE_OPTIONS);
+    this.whole = yaml().parseDocument(text, PARSE_OPTIONS);
     for (const e of this.whole.errors) {
       this.errors.push({ file, line: lineAt(text, e.pos[0]), severity: 'error', message: `invalid YAML: ${e.message.split('\n')[0]}` });
     }
@@ -148,7 +157,7 @@ export class YamlView {
 
   /** The top-level mapping, or undefined when the document is not one. */
   isMapping(): boolean {
-    return this.blocks !== undefined || isMap(this.whole?.contents);
+    return this.blocks !== undefined || yaml().isMap(this.whole?.contents);
   }
 
   /** The node at `path` and the offset of the text its ranges count from. */
@@ -189,8 +198,8 @@ export class YamlView {
   keys(path = ''): string[] {
     if (!path && this.blocks) return this.blocks.map((b) => b.block.key);
     const n = path ? this.locate(path.split('.'))?.node : this.whole?.contents;
-    if (!isMap(n)) return [];
-    return n.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
+    if (!yaml().isMap(n)) return [];
+    return n.items.map((p) => (yaml().isScalar(p.key) ? String(p.key.value) : String(p.key)));
   }
 
   /**
@@ -203,7 +212,7 @@ export class YamlView {
     if (at === undefined) return undefined;
     const n = at.node;
     const range = n.range ? { start: at.offset + n.range[0], end: at.offset + n.range[1] } : undefined;
-    if (isScalar(n)) {
+    if (yaml().isScalar(n)) {
       const v = n.value;
       if (v === null || v === undefined || v === '') return undefined;
       if (v === '???') {
@@ -229,7 +238,7 @@ export class YamlView {
       }
       return { value: v, range };
     }
-    if (isSeq(n) || isMap(n)) return { value: n.toJSON(), range };
+    if (yaml().isSeq(n) || yaml().isMap(n)) return { value: n.toJSON(), range };
     return undefined;
   }
 

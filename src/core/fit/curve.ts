@@ -30,6 +30,7 @@ import type { LawDefinition } from '../laws/types';
 import {
   blockLengthFor,
   DEFAULT_INTERVAL_LEVEL,
+  linearizedLaw,
   movingBlockResample,
   naturalEstimates,
   percentileInterval,
@@ -166,14 +167,16 @@ export function thin(steps: number[], losses: number[], maxPoints: number): { st
  * polish digits far below the interval's width).
  */
 const BOOTSTRAP_IRLS_ITERATIONS = 12;
+/** IRLS rounds on the law itself after a resample's linearised refit (see the bootstrap below). */
+const BOOTSTRAP_POLISH_ROUNDS = 1;
 /** Schedule-aware laws sum over the schedule at every point: fewer, longer chunks keep them fast. */
 const MAX_SCHEDULE_CURVE_POINTS = 100;
 
-function fitModel(model: CurveModel, steps: readonly number[], losses: readonly number[], opts: CurveFitOptions, starts?: number[][]) {
+function fitModel(model: CurveModel, steps: readonly number[], losses: readonly number[], opts: CurveFitOptions, starts?: number[][], x = steps.map((s) => model.xOf(s)), irls = BOOTSTRAP_IRLS_ITERATIONS) {
   return fitLaw(
     model.law,
-    { x: steps.map((s) => model.xOf(s)), y: losses },
-    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: starts ? BOOTSTRAP_IRLS_ITERATIONS : undefined },
+    { x, y: losses },
+    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: starts ? irls : undefined },
   );
 }
 
@@ -304,6 +307,14 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   // Curve residuals can be serially correlated (smoothed logs, thinning, data order): the block
   // length follows their autocorrelation.
   const blockLength = blockLengthFor(residuals);
+  // Each resample is refitted in two stages (a k-step bootstrap, Andrews 2002): to convergence on
+  // the law linearised at the best fit (bootstrap.ts, `linearizedLaw`: the same Huber loss, priors
+  // and bounds at O(points × parameters) per evaluation), then one IRLS round on the law itself
+  // from there, which takes up the law's curvature. Against full refits (12 IRLS rounds each) on
+  // `npm run validate` (2026-12-06): every point prediction and calibrated coverage unchanged, raw
+  // coverage of the multipower curves 4% → 7%; at a tenth of the bootstrap's cost.
+  const xs = thinned.steps.map((s) => model.xOf(s));
+  const linear: CurveModel = { law: linearizedLaw(law, xs, best), xOf: model.xOf, priors: model.priors };
   const boot = timedOut
     ? { samples: [] as number[][], done: 0, failed: 0, timedOut: false }
     : runBootstrap(
@@ -311,7 +322,10 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
         opts.seed ?? 1,
         opts,
         (rng) => movingBlockResample(residuals, blockLength, rng).map((r, i) => fitted[i] * Math.exp(r)),
-        (y) => fitModel(model, thinned.steps, y, opts, [best]),
+        (y) => {
+          const near = fitModel(linear, thinned.steps, y, opts, [best], xs);
+          return 'error' in near || near.timedOut ? near : fitModel(model, thinned.steps, y, opts, [near.params], xs, BOOTSTRAP_POLISH_ROUNDS);
+        },
       );
   timedOut ||= boot.timedOut;
   const { samples, done, failed } = boot;

@@ -1,5 +1,5 @@
 import { warmupEnd } from './schedule';
-import type { LawDefinition } from './types';
+import type { CompiledLaw, LawDefinition } from './types';
 
 /**
  * Luo et al. 2025, Multi-Power Law:
@@ -28,6 +28,8 @@ interface Prepared {
 }
 
 const MAX_BLOCKS = 100;
+/** (C, β, γ) settings whose drop sums a compiled law keeps: more than the start grid has. */
+const DROP_SUM_CACHE = 16;
 
 function prepare(lr: Float64Array): Prepared {
   const T = lr.length - 1;
@@ -75,6 +77,183 @@ const luoFit400M = {
   },
   values: { L0: 2.37474466, A: 0.65421216, alpha: 0.42878731, B: 523.42464371, C: 2.02462735, beta: 0.59350493, gamma: 0.63472457 },
 };
+
+/**
+ * The law bound to fixed points, for the fitter's inner loop. Per point, the data-only terms are
+ * worked out once: the rounded step, ln S1 and S_k(t) = P[t] − P[k−1] of every block before it.
+ * The drop sum LD/B and its derivatives depend on (C, β, γ) only, not on L0, A, α or B: they are
+ * kept for the last (C, β, γ) seen, so the start grid (which varies L0, A, α, B over one setting
+ * of the other three) and any step that leaves them unchanged skip the costly pass over the
+ * blocks. Same arithmetic in the same order as `compute`, so the same numbers, bit for bit.
+ */
+function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly number[])[]): CompiledLaw {
+  const m = xs.length;
+  const lnS1 = new Float64Array(m);
+  /** Blocks of point i: indices blockFrom[i] … blockFrom[i] + blockCount[i] − 1 of its schedule's arrays. */
+  const sched = new Int32Array(m).fill(-1);
+  const offset = new Int32Array(m + 1);
+  let pairs = 0;
+  for (let i = 0; i < m; i++) {
+    const x = xs[i];
+    const p = prepared[x[1] ?? -1] as Prepared | undefined;
+    let t = x[0];
+    let s1: number;
+    offset[i] = pairs;
+    if (p) {
+      sched[i] = x[1];
+      t = Math.max(1, Math.min(p.prefix.length - 1, Math.round(t)));
+      s1 = p.prefix[t];
+      let n = 0;
+      while (n < p.blockStep.length && p.blockStep[n] <= t) n++;
+      pairs += n;
+    } else s1 = t;
+    lnS1[i] = Math.log(s1);
+  }
+  offset[m] = pairs;
+  // S_k(t) per (point, block) pair, and the block's drop and ln η, laid out flat.
+  const sk = new Float64Array(pairs);
+  const drop = new Float64Array(pairs);
+  const lnLr = new Float64Array(pairs);
+  const pairSched = new Int32Array(pairs);
+  const pairBlock = new Int32Array(pairs);
+  for (let i = 0; i < m; i++) {
+    const j = sched[i];
+    if (j < 0) continue;
+    const p = prepared[j];
+    const t = Math.max(1, Math.min(p.prefix.length - 1, Math.round(xs[i][0])));
+    for (let q = offset[i], b = 0; q < offset[i + 1]; q++, b++) {
+      sk[q] = p.prefix[t] - p.prefix[p.blockStep[b] - 1];
+      drop[q] = p.blockDrop[b];
+      lnLr[q] = p.blockLnLr[b];
+      pairSched[q] = j;
+      pairBlock[q] = b;
+    }
+  }
+  // η_k^(−γ) per pair (by block of each schedule), for the γ it was last computed at.
+  const lrPow = prepared.map((p) => new Float64Array(p.blockLnLr.length));
+  let lrPowGamma = NaN;
+  const pairPow = new Float64Array(pairs);
+  // LD/B and the drop sum's unscaled derivatives per point, for the last few (C, β, γ) seen: the
+  // start grid cycles through a dozen of them while it varies L0, A, α and B.
+  interface DropSums {
+    c: number;
+    beta: number;
+    gamma: number;
+    grad: boolean;
+    ld: Float64Array;
+    dC: Float64Array;
+    dBeta: Float64Array;
+    dGamma: Float64Array;
+  }
+  const cache: DropSums[] = [];
+  let nextSlot = 0;
+  // Zeros until a pass fills them (a point before every block has no drop).
+  let ld: Float64Array = new Float64Array(m);
+  let dC = ld;
+  let dBeta = ld;
+  let dGamma = ld;
+
+  function dropSums(c: number, beta: number, gamma: number, grad: boolean): void {
+    for (const e of cache) {
+      if (e.c === c && e.beta === beta && e.gamma === gamma && (e.grad || !grad)) {
+        ({ ld, dC, dBeta, dGamma } = e);
+        return;
+      }
+    }
+    let e: DropSums;
+    if (cache.length < DROP_SUM_CACHE) {
+      e = { c, beta, gamma, grad, ld: new Float64Array(m), dC: new Float64Array(m), dBeta: new Float64Array(m), dGamma: new Float64Array(m) };
+      cache.push(e);
+    } else {
+      e = cache[nextSlot];
+      nextSlot = (nextSlot + 1) % DROP_SUM_CACHE;
+      // Invalid while being filled, in case the pass below throws.
+      e.c = NaN;
+    }
+    ({ ld, dC, dBeta, dGamma } = e);
+    if (gamma !== lrPowGamma) {
+      prepared.forEach((p, j) => {
+        for (let b = 0; b < p.blockLnLr.length; b++) lrPow[j][b] = Math.exp(-gamma * p.blockLnLr[b]);
+      });
+      for (let q = 0; q < pairs; q++) pairPow[q] = lrPow[pairSched[q]][pairBlock[q]];
+      lrPowGamma = gamma;
+    }
+    const C = Math.exp(c);
+    for (let i = 0; i < m; i++) {
+      let sum = 0;
+      let sC = 0;
+      let sBeta = 0;
+      let sGamma = 0;
+      const end = offset[i + 1];
+      if (grad) {
+        for (let q = offset[i]; q < end; q++) {
+          const xk = pairPow[q] * sk[q];
+          const lp = Math.log1p(C * xk);
+          const pow = Math.exp(-beta * lp);
+          const d = drop[q];
+          sum += d * (1 - pow);
+          const qq = (beta * pow * C * xk) / (1 + C * xk);
+          sC += d * qq;
+          sBeta += d * lp * pow;
+          sGamma += d * qq * -lnLr[q];
+        }
+      } else {
+        for (let q = offset[i]; q < end; q++) {
+          const xk = pairPow[q] * sk[q];
+          const pow = Math.exp(-beta * Math.log1p(C * xk));
+          sum += drop[q] * (1 - pow);
+        }
+      }
+      ld[i] = sum;
+      dC[i] = sC;
+      dBeta[i] = sBeta;
+      dGamma[i] = sGamma;
+    }
+    e.c = c;
+    e.beta = beta;
+    e.gamma = gamma;
+    e.grad = grad;
+  }
+
+  return {
+    values(p, out) {
+      const L0 = Math.exp(p[0]);
+      const a = p[1];
+      const alpha = p[2];
+      const B = Math.exp(p[3]);
+      if (pairs > 0) dropSums(p[4], p[5], p[6], false);
+      for (let i = 0; i < m; i++) {
+        const pw = Math.exp(a - alpha * lnS1[i]);
+        out[i] = sched[i] >= 0 ? L0 + pw - ld[i] * B : L0 + pw;
+      }
+    },
+    valuesAndJacobian(p, out, jac) {
+      const L0 = Math.exp(p[0]);
+      const a = p[1];
+      const alpha = p[2];
+      const B = Math.exp(p[3]);
+      if (pairs > 0) dropSums(p[4], p[5], p[6], true);
+      for (let i = 0; i < m; i++) {
+        const pw = Math.exp(a - alpha * lnS1[i]);
+        const row = 7 * i;
+        jac[row] = L0;
+        jac[row + 1] = pw;
+        jac[row + 2] = -lnS1[i] * pw;
+        if (sched[i] >= 0) {
+          const ldi = ld[i] * B;
+          out[i] = L0 + pw - ldi;
+          jac[row + 3] = -ldi;
+          jac[row + 4] = -B * dC[i];
+          jac[row + 5] = -B * dBeta[i];
+          jac[row + 6] = -B * dGamma[i];
+        } else {
+          out[i] = L0 + pw;
+          jac[row + 3] = jac[row + 4] = jac[row + 5] = jac[row + 6] = 0;
+        }
+      }
+    },
+  };
+}
 
 export function createMultipowerLaw(schedules: readonly Float64Array[] = []): LawDefinition {
   const prepared = schedules.map(prepare);
@@ -173,21 +352,7 @@ export function createMultipowerLaw(schedules: readonly Float64Array[] = []): La
       compute(p, x, g);
       return g;
     },
-    compile: (xs) => {
-      // Value and gradient come out of one pass over the schedule's blocks (the costly part).
-      const g = new Array<number>(7).fill(0);
-      return {
-        values(p, out) {
-          for (let i = 0; i < xs.length; i++) out[i] = compute(p, xs[i], null);
-        },
-        valuesAndJacobian(p, out, jac) {
-          for (let i = 0; i < xs.length; i++) {
-            out[i] = compute(p, xs[i], g);
-            for (let j = 0; j < 7; j++) jac[7 * i + j] = g[j];
-          }
-        },
-      };
-    },
+    compile: (xs) => compileMultipower(prepared, xs),
     reference: luoFit400M,
     domain: {
       ranges: { t: [1, 72000] },

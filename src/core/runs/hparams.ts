@@ -1,7 +1,12 @@
 // Hyperparameters that logging frameworks store beside their logs in free form (Lightning's
 // hparams.yaml, MLflow's params/, W&B's config.yaml): read safely and map the keys that are
 // recognisable onto RunHyper, saying which were read and which were derived.
-import * as YAML from 'yaml';
+import type * as YamlLib from 'yaml';
+
+/** The YAML parser, loaded on first use (a cold start that reads no YAML never loads it). */
+let yamlLib: typeof YamlLib | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const YAML = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
 import type { Diagnostic } from '../diagnostics';
 import type { RunHyper } from './types';
 import { isPlainObject, shorten } from './common';
@@ -131,7 +136,7 @@ export function readParamsYaml(text: string, file: string, unwrapValue = false):
   const diagnostics: Diagnostic[] = [];
   const params = new Map<string, unknown>();
   try {
-    const doc = YAML.parseDocument(text, { logLevel: 'silent', uniqueKeys: false, prettyErrors: false });
+    const doc = YAML().parseDocument(text, { logLevel: 'silent', uniqueKeys: false, prettyErrors: false });
     for (const e of doc.errors) {
       diagnostics.push({ file, line: e.linePos?.[0]?.line, severity: 'warning', message: `YAML: ${shorten(e.message.split('\n')[0], 100)}` });
     }

@@ -5,7 +5,12 @@
 // Keys with '/' are sub-directories. `.trash` holds deleted runs; `models/` is the model registry.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as YAML from 'yaml';
+import type * as YamlLib from 'yaml';
+
+/** The YAML parser, loaded on first use (a cold start that reads no YAML never loads it). */
+let yamlLib: typeof YamlLib | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const YAML = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, RunStatus } from './types';
 import { emptyResult, isLossRole, metricRole, shorten, type ReadResult } from './common';
@@ -63,7 +68,7 @@ const STATUS: Record<number, [RunStatus, string]> = {
 export function readMlflowMeta(text: string, file: string): MlflowRunMeta {
   const out: MlflowRunMeta = { deleted: false, diagnostics: [] };
   try {
-    const doc = YAML.parseDocument(text, { logLevel: 'silent', prettyErrors: false });
+    const doc = YAML().parseDocument(text, { logLevel: 'silent', prettyErrors: false });
     for (const e of doc.errors) out.diagnostics.push({ file, line: e.linePos?.[0]?.line, severity: 'warning', message: `YAML: ${shorten(e.message.split('\n')[0], 100)}` });
     const js: unknown = doc.toJS({ maxAliasCount: 50 });
     if (js === null || typeof js !== 'object' || Array.isArray(js)) return out;

@@ -1,6 +1,6 @@
 // TensorBoard event files (`events.out.tfevents.*`): TFRecord framing around `tensorflow.Event`
 // protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
-import * as protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 import type { Diagnostic } from '../diagnostics';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
 import { maskedCrc32c } from './crc';
@@ -57,8 +57,13 @@ message TensorProto {
 }
 `;
 
-const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
-const EventType = root.lookupType('sl.Event');
+/** The Event type, built on first use: protobufjs and the schema cost a cold start that reads no event file. */
+let eventType: Protobuf.Type | undefined;
+function EventType(): Protobuf.Type {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  eventType ??= (require('protobufjs') as typeof Protobuf).parse(SCHEMA, { keepCase: true }).root.lookupType('sl.Event');
+  return eventType;
+}
 
 /** tensorflow DataType values (types.proto). */
 const DT_FLOAT = 1;
@@ -320,7 +325,7 @@ export class TfEventsReader {
   private decodeEvent(data: Uint8Array, at: number, out: TfEventsResult): void {
     let ev: EventMsg;
     try {
-      ev = EventType.decode(data) as unknown as EventMsg;
+      ev = EventType().decode(data) as unknown as EventMsg;
     } catch (e) {
       out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at} is not a tensorflow.Event (${e instanceof Error ? e.message : String(e)}); skipped` });
       return;

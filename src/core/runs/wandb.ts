@@ -8,7 +8,7 @@
 // same id. This module decodes the `.wandb` framing and records; the run index groups the files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, MetricRole } from './types';
 import { TOKEN_KEYS, coerceNumber, emptyResult, flattenRecord, int64, isLossRole, isPlainObject, parseJsonLenient, shorten, type ProtoInt64, type ReadResult } from './common';
@@ -78,8 +78,13 @@ message RunRecord {
 message RunExitRecord { int32 exit_code = 1; int32 runtime = 2; }
 `;
 
-const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
-const RecordType = root.lookupType('wb.Record');
+/** The Record type, built on first use: protobufjs and the schema cost a cold start that reads no W&B file. */
+let recordType: Protobuf.Type | undefined;
+function RecordType(): Protobuf.Type {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  recordType ??= (require('protobufjs') as typeof Protobuf).parse(SCHEMA, { keepCase: true }).root.lookupType('wb.Record');
+  return recordType;
+}
 
 interface ItemMsg {
   key?: string;
@@ -463,7 +468,7 @@ export class WandbLogReader {
     this.records++;
     let rec: RecordMsg;
     try {
-      rec = RecordType.decode(data) as unknown as RecordMsg;
+      rec = RecordType().decode(data) as unknown as RecordMsg;
     } catch (e) {
       out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at} is not a wandb_internal.Record (${shorten(e instanceof Error ? e.message : String(e), 80)}); skipped` });
       return;

@@ -24,7 +24,14 @@
 //       exclude: ["sweep/llama-12m"]            # left out of this family's fit only
 //       priors: auto                            # auto | always | never
 import picomatch from 'picomatch';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
+import type * as YamlLib from 'yaml';
+import type { Node as YamlNode, Pair } from 'yaml';
+
+/** The YAML parser, loaded on first use (a cold start that reads no .scalinglens.yaml never loads it). */
+let yamlLib: typeof YamlLib | undefined;
+// The webview's typecheck reaches this file (for `FamilySource`) without Node's types.
+declare const require: (id: string) => unknown;
+const yaml = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
 import type { Diagnostic } from '../diagnostics';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
 import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
@@ -102,8 +109,8 @@ function matcherOf(globs: string[]): Matcher {
 /** Parse `.scalinglens.yaml`. Never throws: problems are diagnostics with the file and line. */
 export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
   const out: WorkspaceFile = { file, families: [], runs: [], fits: [], diagnostics: [] };
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (node: unknown): number | undefined => {
     const range = (node as YamlNode | null | undefined)?.range;
     return range ? lines.linePos(range[0]).line : undefined;
@@ -118,17 +125,17 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
   for (const w of doc.warnings) report('warning', undefined, `YAML: ${w.message.split('\n')[0]}`, lines.linePos(w.pos[0]).line);
   if (doc.errors.length > 0) return out;
   const top = doc.contents;
-  if (top === null || (isScalar(top) && (top.value === null || top.value === ''))) return out;
-  if (!isMap(top)) {
+  if (top === null || (yaml().isScalar(top) && (top.value === null || top.value === ''))) return out;
+  if (!yaml().isMap(top)) {
     report('error', top, 'expected a mapping with `families`, `runs` and `fits`');
     return out;
   }
 
-  const keyName = (pair: Pair): string | undefined => (isScalar(pair.key) && (typeof pair.key.value === 'string' || typeof pair.key.value === 'number') ? String(pair.key.value) : undefined);
+  const keyName = (pair: Pair): string | undefined => (yaml().isScalar(pair.key) && (typeof pair.key.value === 'string' || typeof pair.key.value === 'number') ? String(pair.key.value) : undefined);
   /** The entries of a mapping node, reporting (and skipping) keys that are not plain names. */
   const entries = (node: unknown, what: string): { key: string; value: unknown; pair: Pair }[] => {
-    if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
-    if (!isMap(node)) {
+    if (node === null || node === undefined || (yaml().isScalar(node) && node.value === null)) return [];
+    if (!yaml().isMap(node)) {
       report('error', node, `${what} must be a mapping`);
       return [];
     }
@@ -141,19 +148,19 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
     return list;
   };
   const text_ = (node: unknown, what: string): string | undefined => {
-    if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+    if (yaml().isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
     report('error', node, `${what} must be text`);
     return undefined;
   };
   const globs = (node: unknown, what: string): string[] | undefined => {
-    if (isScalar(node) && typeof node.value === 'string') return [node.value];
-    if (!isSeq(node)) {
+    if (yaml().isScalar(node) && typeof node.value === 'string') return [node.value];
+    if (!yaml().isSeq(node)) {
       report('error', node, `${what} must be a glob or a list of globs`);
       return undefined;
     }
     const list: string[] = [];
     for (const item of node.items) {
-      if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') list.push(item.value.trim());
+      if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') list.push(item.value.trim());
       else report('error', item, `${what}: each entry must be a glob (text)`);
     }
     return list;
@@ -180,7 +187,7 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
           const where = `runs "${entry.key}": ${field.key}`;
           const fieldLine = lineOf(field.pair.key) ?? o.line;
           if ((RUN_VALUE_KEYS as readonly string[]).includes(field.key)) {
-            const raw = isScalar(field.value) ? field.value.value : undefined;
+            const raw = yaml().isScalar(field.value) ? field.value.value : undefined;
             const n = parseCount(raw);
             if (n === undefined) report('error', field.value, `${where} must be a positive number (like 125000000 or 125M), not ${JSON.stringify(raw ?? null)}`);
             else {
@@ -188,7 +195,7 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
               o.lines[field.key as keyof RunValues] = fieldLine;
             }
           } else if (field.key === 'exclude') {
-            if (isScalar(field.value) && typeof field.value.value === 'boolean') {
+            if (yaml().isScalar(field.value) && typeof field.value.value === 'boolean') {
               o.exclude = field.value.value;
               o.lines.exclude = fieldLine;
             } else report('error', field.value, `${where} must be true or false`);
@@ -214,7 +221,7 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
             lawNode = field.value;
           } else if (field.key === 'exclude') pin.exclude = globs(field.value, where) ?? [];
           else if (field.key === 'priors') {
-            const t = isScalar(field.value) ? field.value.value : undefined;
+            const t = yaml().isScalar(field.value) ? field.value.value : undefined;
             if (t === 'auto' || t === 'always' || t === 'never') pin.priors = t;
             else report('error', field.value, `${where} must be auto, always or never`);
           } else report('warning', field.pair.key, `fits "${entry.key}": unknown key "${field.key}" (expected law, exclude, priors); ignored`);

@@ -1,0 +1,155 @@
+// Scale rows of `npm run bench` (issue 20), each measured side by side in one run:
+//   - per-run curve-fit CPU on this tree and on BEFORE_COMMIT (the engine before issue 20's fit
+//     changes), the same jobs (bench/fitCpu.ts in a child process per tree);
+//   - `scaling-lens scan` of 1, 10, 100 (and with SCALING_LENS_BENCH_SCAN_1000=1, 1,000) copies of
+//     the example runs (real-size: 170–290 loss points, 1,100–1,200 points of every metric), wall
+//     and CPU (user + system of the process and its threads), one fitting thread against one per
+//     core; 1,000 runs with --no-fit (listing at reading speed) always;
+//   - CLI cold start (`--help`, `plan`) against a bare `node -e 0`.
+// SCALING_LENS_BENCH_SKIP_FIT_CPU=1 leaves out the before/after fit CPU (a minute of CPU), for a quick look.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { median } from './stats';
+
+const repoRoot = path.resolve(__dirname, '..');
+/** The last commit before issue 20 changed the curve fits. */
+const BEFORE_COMMIT = '611a6a2';
+
+export interface ScaleRow {
+  name: string;
+  value: string;
+  note: string;
+}
+
+interface FitCpu {
+  jobs: { name: string; points: number; law: string; cpuMs: number }[];
+}
+
+function fitCpu(root: string): FitCpu | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'fitCpu.ts'), root], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 22 });
+  if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(r.stdout) as FitCpu;
+}
+
+/** The source tree at `commit`, extracted under `tmp` (node_modules linked), or why not. */
+function treeAt(commit: string, tmp: string): string | { error: string } {
+  const dir = path.join(tmp, `tree-${commit}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const r = spawnSync('sh', ['-c', `git -C "$1" archive "$2" src | tar -x -C "$3"`, 'sh', repoRoot, commit, dir], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: `git archive ${commit} failed: ${r.stderr.trim()}` };
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+interface Timed {
+  wallMs: number;
+  cpuMs: number;
+  stdout: string;
+}
+
+/** Runs `node args` under /usr/bin/time: wall and CPU (user + system, every thread) of the process. */
+function timedNode(args: string[]): Timed {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, ...args], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  return { wallMs: 1000 * Number(m[1]), cpuMs: 1000 * (Number(m[2]) + Number(m[3])), stdout: r.stdout };
+}
+
+/** `count` runs copied from examples/sweep in turn (config, training args and log of each). */
+function copiesOfExamples(dir: string, count: number): void {
+  const sweep = path.join(repoRoot, 'examples', 'sweep');
+  const runs = fs.readdirSync(sweep).sort();
+  for (let i = 0; i < count; i++) fs.cpSync(path.join(sweep, runs[i % runs.length]), path.join(dir, `run-${String(i).padStart(4, '0')}`), { recursive: true });
+}
+
+export async function scaleRows(tmp: string, json: Record<string, number>): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
+
+  // --- Per-run curve-fit CPU, before and after --------------------------------------------------
+  const skip = process.env.SCALING_LENS_BENCH_SKIP_FIT_CPU === '1';
+  const after = skip ? { error: 'SCALING_LENS_BENCH_SKIP_FIT_CPU=1' } : fitCpu(repoRoot);
+  const beforeTree = skip ? { error: 'skipped' } : treeAt(BEFORE_COMMIT, tmp);
+  const before = typeof beforeTree === 'string' ? fitCpu(beforeTree) : beforeTree;
+  if ('error' in after) rows.push({ name: 'Curve fit CPU per run', value: 'not measured', note: after.error });
+  else {
+    for (const job of after.jobs) {
+      const old = 'error' in before ? undefined : before.jobs.find((j) => j.name === job.name);
+      json[`fitCpuMs:${job.name}`] = job.cpuMs;
+      if (old) json[`fitCpuBeforeMs:${job.name}`] = old.cpuMs;
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const afterMean = mean(after.jobs.map((j) => j.cpuMs));
+    const beforeMean = 'error' in before ? NaN : mean(before.jobs.map((j) => j.cpuMs));
+    json.fitCpuMeanMs = afterMean;
+    json.fitCpuBeforeMeanMs = beforeMean;
+    rows.push({
+      name: `Curve fit CPU per run (${after.jobs.length} runs: examples/ as \`scan\` fits them, and a 1,100-point run), before → after`,
+      value: 'error' in before ? `${afterMean.toFixed(0)} ms` : `${beforeMean.toFixed(0)} → ${afterMean.toFixed(0)} ms (${(beforeMean / afterMean).toFixed(1)}×)`,
+      note:
+        `mean of the per-run medians of 3 (CPU, one thread; 40 bootstrap resamples, the 20/30/50% prefix checks); ` +
+        after.jobs.map((j) => {
+          const old = 'error' in before ? undefined : before.jobs.find((o) => o.name === j.name);
+          return `${j.name} (${j.points} pts, ${j.law}) ${old ? `${old.cpuMs.toFixed(0)} → ` : ''}${j.cpuMs.toFixed(0)} ms`;
+        }).join('; ') +
+        ('error' in before ? `; before (${BEFORE_COMMIT}) not measured: ${before.error}` : `; before = commit ${BEFORE_COMMIT}, same jobs, same run`),
+    });
+  }
+
+  // --- scan of many runs: one fitting thread against one per core ---------------------------------
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'fitThread.js'))) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot });
+  const cores = Math.max(1, os.availableParallelism());
+  const sizes = process.env.SCALING_LENS_BENCH_SCAN_1000 === '1' ? [1, 10, 100, 1000] : [1, 10, 100];
+  // SCALING_LENS_BENCH_SCAN_RUNS=1,10 (say) measures only those, for a quick look.
+  const only = process.env.SCALING_LENS_BENCH_SCAN_RUNS?.split(',').map(Number);
+  for (const n of only ?? [...sizes, ...(sizes.includes(1000) ? [] : [1000])]) {
+    const dir = path.join(tmp, `scan-${n}`);
+    copiesOfExamples(dir, n);
+    const list = timedNode([cli, 'scan', dir, '--no-fit', '--json']);
+    const runs = (JSON.parse(list.stdout) as { runs: unknown[] }).runs.length;
+    json[`scan${n}NoFitWallMs`] = list.wallMs;
+    if (!sizes.includes(n) && !only) {
+      rows.push({ name: `\`scan --no-fit\` of ${n.toLocaleString('en-US')} runs`, value: `${(list.wallMs / 1000).toFixed(2)} s`, note: `${runs} runs listed; CPU ${(list.cpuMs / 1000).toFixed(2)} s. Fitted scans of 1,000 runs: SCALING_LENS_BENCH_SCAN_1000=1 (minutes of CPU)` });
+      fs.rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    const one = timedNode([cli, 'scan', dir, '--json', '--threads', '1']);
+    const pool = cores > 1 ? timedNode([cli, 'scan', dir, '--json', '--threads', String(cores)]) : one;
+    const same = one.stdout === pool.stdout;
+    Object.assign(json, { [`scan${n}WallMs`]: one.wallMs, [`scan${n}CpuMs`]: one.cpuMs, [`scan${n}PoolWallMs`]: pool.wallMs, [`scan${n}PoolCpuMs`]: pool.cpuMs });
+    rows.push({
+      name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (copies of examples/sweep), every curve and the family law fitted`,
+      value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,
+      note:
+        `one fitting thread: ${(one.wallMs / 1000).toFixed(1)} s wall, ${(one.cpuMs / 1000).toFixed(1)} s CPU; ${cores} threads: ${(pool.wallMs / 1000).toFixed(1)} s wall, ${(pool.cpuMs / 1000).toFixed(1)} s CPU; ` +
+        `output ${same ? 'identical' : 'DIFFERENT'}; \`--no-fit\`: ${(list.wallMs / 1000).toFixed(2)} s. One process each, under /usr/bin/time`,
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  // --- CLI cold start against bare node (interleaved, medians of 10) -------------------------------
+  const commands: { label: string; args: string[] }[] = [
+    { label: 'bare `node -e 0`', args: ['-e', '0'] },
+    { label: '`scaling-lens --help`', args: [cli, '--help'] },
+    { label: '`scaling-lens plan --budget 1e21`', args: [cli, 'plan', '--budget', '1e21'] },
+  ];
+  const times = commands.map(() => [] as number[]);
+  for (let r = 0; r < 10; r++) {
+    commands.forEach((c, i) => {
+      const t = performance.now();
+      const res = spawnSync(process.execPath, c.args, { cwd: repoRoot, stdio: 'ignore' });
+      if (res.status !== 0) throw new Error(`${c.label} failed`);
+      times[i].push(performance.now() - t);
+    });
+  }
+  const bare = median(times[0]);
+  json.coldStartBareMs = bare;
+  commands.slice(1).forEach((c, k) => {
+    const ms = median(times[k + 1]);
+    json[`coldStart:${c.label}`] = ms;
+    rows.push({ name: `CLI cold start: ${c.label}`, value: `${ms.toFixed(0)} ms (${(ms / bare).toFixed(2)}× bare node)`, note: `medians of 10 interleaved runs; bare \`node -e 0\` ${bare.toFixed(0)} ms` });
+  });
+  return rows;
+}
