@@ -175,11 +175,11 @@ export class YamlView {
     // trainers load these files with) does — nanotron dumps carry `moe_config: null` and later the real one.
     let n: unknown = doc?.contents;
     for (const key of path) {
-      if (!isMap(n)) return undefined;
+      if (!yaml().isMap(n)) return undefined;
       let found: unknown;
       for (let i = n.items.length - 1; i >= 0; i--) {
         const p = n.items[i];
-        if ((isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) {
+        if ((yaml().isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) {
           found = p.value;
           break;
         }
