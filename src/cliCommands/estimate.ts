@@ -135,8 +135,9 @@ export function estimateText(file: string, result: ConfigEstimate): string {
   const mem = result.memory;
   if (mem) {
     lines.push(
-      `  memory per GPU: ${gb(mem.totalBytes)} of ${gb(mem.capacityBytes)} on ${mem.hardwareId} (weights ${gb(mem.weightsBytes)}, grads ${gb(mem.gradsBytes)}, Adam ${gb(mem.optimizerBytes)}, activations ${gb(mem.activationBytes + mem.logitsBytes)})${mem.fits ? '' : ': DOES NOT FIT'}`,
+      `  memory per GPU: ${gb(mem.totalBytes)} of ${gb(mem.capacityBytes)} on ${mem.hardwareId} (weights ${gb(mem.weightsBytes)}, grads ${gb(mem.gradsBytes)}, Adam ${gb(mem.optimizerBytes)}, activations ${gb(mem.activationBytes + mem.logitsBytes)}) at sequence length ${mem.seqLen.toLocaleString('en-US')}${mem.seqLenAssumed ? ' (assumed)' : ''}, micro-batch ${mem.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}${mem.fits ? '' : ': DOES NOT FIT'}`,
     );
+    if (mem.smallestFit) lines.push(`  smallest layout that fits: ${mem.smallestFit.description} (${gb(mem.smallestFit.totalBytes)} per GPU)`);
   }
   const loss = result.predictions.loss;
   if (loss) lines.push(`  predicted final loss: ${formatLoss(loss.value)} ${formatInterval(loss.interval)} (${loss.lawId}, family ${loss.family}${loss.familyAssumed ? ' assumed' : ''}, ${loss.runsUsed.length} runs)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`);
