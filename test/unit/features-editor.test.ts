@@ -319,8 +319,22 @@ test('a budget is planned on the workspace family law, and the snippet reads bac
   assert.ok(Math.abs(plan.recommended.gpuHours - 5000) / 5000 < 0.01, `the plan spends the budget: ${plan.recommended.gpuHours} H100-h`);
   const md = planMarkdown(plan, planned.family);
   assert.match(md, /^# Compute budget: 5000 H100-h/);
-  assert.match(md, /\| compute-optimal \| [\d.]+[MB] \| [\d.]+[MB] \| \d\.\d{3} \[/);
-  assert.equal(md.split('\n').filter((l) => /^\| (smaller|much smaller|larger)/.test(l)).length, 3);
+  assert.match(md, /\| \*\*★ compute-optimal\*\* \| [\d.]+[MB] \| [\d.]+[MB] \| \d+ \| \d\.\d{3} \(\d\.\d\d–\d\.\d\d\) \|/);
+  assert.equal(md.split('\n').filter((l) => /^\| (½ N, 2× D|¼ N, 4× D|2× N, ½ D) \|/.test(l)).length, 3);
+  // Every plan spends the budget: hours and dollars are said once, not repeated in every row.
+  assert.match(md, /every plan spends 5,000 H100-h · \$13k/);
+  const table = md.split('\n').filter((l) => l.startsWith('| '));
+  const header = table[0].split(' | ');
+  assert.ok(!header.some((h) => /days|H100-h|cost/.test(h)), `constant and unfillable columns left out: ${table[0]}`);
+  // Filled cells only, and short: the widest row fits a normal editor width (under 100 characters of text).
+  for (const row of table.slice(2)) {
+    assert.ok(!/\| (–|-)? \|/.test(row), `an empty cell: ${row}`);
+    assert.ok(row.replace(/\*\*/g, '').length < 100, `${row.length} characters: ${row}`);
+  }
+  // With GPUs known, days are filled (said once when equal in every row).
+  const withGpus = planMarkdown(plan, planned.family, undefined, { gpus: 8 });
+  const days = plan.recommended.gpuHours / 8 / 24;
+  assert.ok(withGpus.includes(`${days >= 10 ? days.toFixed(0) : days.toFixed(1)} days on 8 GPUs`), withGpus.split('\n')[2]);
   for (const format of ['generic', 'nanogpt', 'megatron', 'hf'] as const) {
     const files = planSnippet(plan.recommended, format, { seqLen: 1024, family: planned.family });
     const byPath = new Map(files.map((f) => [`/new/${f.name}`, f.text]));
