@@ -28,6 +28,8 @@ export interface ScalingLensApi {
   /** The Scaling Lens diagnostics on a file. */
   configDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
+  /** The status bar item: its tooltip and the command a click runs. */
+  statusBarItem(): { text: string; tooltip: string; command: vscode.Command | undefined };
   dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number; lastCsv: string | undefined };
   /** Kills the worker thread as a crash would, to prove recovery. */
   crashWorker(): Promise<void>;
@@ -143,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     planBudget: (target, ui) => planner.run(target, ui),
     configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
+    statusBarItem: () => statusBar.shown,
     dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages, lastCsv: dashboard.lastCsv }),
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,

@@ -42,6 +42,12 @@ export class StatusBar extends Disposable {
     return this.item.text;
   }
 
+  /** What the item shows and runs (the integration tests read it). */
+  get shown(): { text: string; tooltip: string; command: vscode.Command | undefined } {
+    const command = this.item.command;
+    return { text: this.item.text, tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '', command: typeof command === 'string' ? { title: '', command } : command };
+  }
+
   private get pinned(): string | undefined {
     return this.state?.get<string>(StatusBar.PINNED_KEY);
   }

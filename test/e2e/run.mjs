@@ -13,13 +13,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
-import { dashboardFrame as dashboardFrameOf, followHoverLink, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
+import { clipAround, dashboardFrame as dashboardFrameOf, dashboardFrame, followHoverLink, frameWithText, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
 const keep = process.argv.includes('--keep');
 const checks = [];
 /** The page under test, for a screenshot when a check fails. */
 let currentPage;
+/** The workspace copy the workbench has open. */
+let workspaceDir;
 
 async function check(name, fn) {
   const t = Date.now();
@@ -72,7 +74,7 @@ async function editorChecks(page) {
     const lr = page.locator('.codelens-decoration', { hasText: 'Step Law' }).last();
     await lr.waitFor({ timeout: 10_000 });
     const lrText = (await lr.innerText()).replace(/\s+/g, ' ').trim();
-    if (!/LR 3e-4 \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText)) throw new Error(`LR lens: ${lrText}`);
+    if (!/LR 3e-4(, \d+(–\d+)?× (below|above) both suggestions)? \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText)) throw new Error(`LR lens: ${lrText}`);
     await page.screenshot({ path: path.join(shots, 'lens-yaml.png') });
     return `${text} / ${lrText}`;
   });
@@ -82,7 +84,7 @@ async function editorChecks(page) {
     const hover = page.locator('.monaco-hover', { hasText: 'Step Law' }).first();
     await hover.waitFor({ state: 'visible', timeout: 15_000 });
     const text = await hover.innerText();
-    if (!/Learning rate/.test(text) || !/DeepSeek/.test(text) || !/prior/.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
+    if (!/^Peak learning rate \(lr\)/.test(text) || !/DeepSeek/.test(text) || !/prior/.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
     await page.screenshot({ path: path.join(shots, 'hover-lr.png') });
     await page.keyboard.press('Escape');
   });
@@ -107,6 +109,175 @@ async function editorChecks(page) {
     await lens.waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(shots, 'plan-written.png') });
     return `${(await tab.innerText()).trim()}: ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}`;
+  });
+}
+
+// ---------------------------------------------------------------- editor surface (issue 16)
+// Self-contained: which line each lens sits on, the training_args.json lens and its click, the
+// hover's title and size, the status bar's words, the planner table's width; and the README's
+// lens, hover and planner pictures (media/screenshots/, indexed PNGs as scripts/screenshots.mjs makes).
+
+/** Every code lens of the active editor with the text of the line it sits above. */
+function lensLines(page) {
+  return page.evaluate(() => {
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+    if (!editor) return [];
+    const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent.replace(/\u00a0/g, ' ') }));
+    return [...editor.querySelectorAll('.codelens-decoration')].map((lens) => {
+      const bottom = lens.getBoundingClientRect().bottom;
+      const below = lines.filter((l) => l.top >= bottom - 3).sort((a, b) => a.top - b.top)[0];
+      // A line holds its lenses as links separated by " | ": one entry per lens.
+      return [...lens.querySelectorAll(':scope > a, :scope > span[title]')].map((a) => a.textContent.trim()).filter(Boolean).map((title) => ({ title, line: below?.text ?? '?' }));
+    }).flat();
+  });
+}
+
+/** Saves a README picture: the PNG as taken (test/e2e/screenshots/readme-<name>.png) and indexed in media/screenshots/. */
+async function readmePicture(page, name, clip) {
+  const taken = path.join(shots, `readme-${name}.png`);
+  await page.screenshot({ path: taken, clip });
+  const { decodePng, encodeIndexedPng, MAX_BYTES } = await import('../../scripts/screenshots.mjs');
+  const indexed = encodeIndexedPng(decodePng(fs.readFileSync(taken)));
+  if (indexed.length > MAX_BYTES) throw new Error(`media/screenshots/${name}.png would be ${indexed.length} bytes (over ${MAX_BYTES})`);
+  fs.writeFileSync(path.join(repoRoot, 'media/screenshots', `${name}.png`), indexed);
+  return `${Math.round(clip.width)}×${Math.round(clip.height)} px`;
+}
+
+async function editorSurfaceChecks(page) {
+  const editorBody = page.locator('.part.editor .editor-group-container.active .editor-container').first();
+
+  await check('lens lines: every lens of an HF config sits on its first line; one names training_args.json and warns about the LR', async () => {
+    await palette(page, 'View: Close All Editors');
+    await openFile(page, 'configs/planned-400m/config.json');
+    await page.locator('.codelens-decoration', { hasText: 'training_args.json' }).first().waitFor({ timeout: 60_000 });
+    await sleep(500);
+    const lenses = await lensLines(page);
+    const wrong = lenses.filter((l) => l.line.trim() !== '{');
+    if (wrong.length) throw new Error(`lenses not on the first line: ${JSON.stringify(wrong)}`);
+    const args = lenses.find((l) => /training_args\.json/.test(l.title));
+    if (!/^training_args\.json: LR 2e-4, \d–\d× below both suggestions · batch 1\.05M tokens$/.test(args?.title ?? '')) throw new Error(`lens: ${args?.title}`);
+    const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
+    const editor = await editorBody.boundingBox();
+    const clip = await clipAround(page, [lens, page.locator('.view-line', { hasText: 'hidden_size' }).first()], 12);
+    const size = await readmePicture(page, 'lens', { ...clip, x: editor.x, width: Math.min(editor.width, 1000) });
+    return `${lenses.length} lenses above "{": ${lenses.map((l) => l.title).join(' | ')}; picture ${size}`;
+  });
+
+  await check('clicking the training_args.json lens opens it at the learning rate, where the suggestions sit on that line', async () => {
+    await page.locator('.codelens-decoration a', { hasText: 'training_args.json' }).first().click();
+    await page.locator('.tab.active', { hasText: 'training_args.json' }).waitFor({ timeout: 15_000 });
+    const text = fs.readFileSync(path.join(workspaceDir, 'configs/planned-400m/training_args.json'), 'utf8');
+    const lrLine = text.split('\n').findIndex((l) => l.includes('"learning_rate"')) + 1;
+    const position = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
+    await position.waitFor({ timeout: 10_000 });
+    const at = (await position.innerText()).trim();
+    if (!at.startsWith(`Ln ${lrLine},`)) throw new Error(`cursor at ${at}, learning_rate is on line ${lrLine}`);
+    await page.locator('.codelens-decoration', { hasText: 'Step Law' }).first().waitFor({ timeout: 30_000 });
+    await sleep(300);
+    const lenses = await lensLines(page);
+    const lr = lenses.filter((l) => /LR 2e-4|e-\d \(prior\)/.test(l.title));
+    if (lr.length < 3 || lr.some((l) => !l.line.includes('"learning_rate"'))) throw new Error(`LR lenses: ${JSON.stringify(lr)}`);
+    const batch = lenses.filter((l) => /tokens/.test(l.title));
+    if (batch.some((l) => !l.line.includes('"per_device_train_batch_size"'))) throw new Error(`batch lenses: ${JSON.stringify(batch)}`);
+    return `${at}; ${lenses.map((l) => `${l.title} → ${l.line.trim()}`).join(' | ')}`;
+  });
+
+  await check('lens lines in a YAML config: the loss above model:, the LR lenses on the lr line, the batch on batch_size', async () => {
+    await openFile(page, 'editor/run-1b.yaml');
+    await page.locator('.codelens-decoration', { hasText: 'Step Law' }).first().waitFor({ timeout: 60_000 });
+    await sleep(300);
+    const lenses = await lensLines(page);
+    const expect = (pattern, line) => {
+      const found = lenses.filter((l) => pattern.test(l.title));
+      if (!found.length || found.some((l) => l.line.trim() !== line)) throw new Error(`${pattern}: ${JSON.stringify(found)} (want above "${line}")`);
+    };
+    expect(/FLOPs/, 'model:');
+    expect(/^LR 3e-4|e-\d \(prior\)/, 'lr: 3.0e-4');
+    expect(/tokens \(prior\)|^Batch /, 'batch_size: 256');
+    return lenses.map((l) => `${l.title} → ${l.line.trim()}`).join(' | ');
+  });
+
+  await check('the hover is titled in words, key numbers first, and fits without a scrollbar', async () => {
+    await openFile(page, 'configs/planned-400m/config.json');
+    await page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first().waitFor({ timeout: 30_000 });
+    const key = page.locator('.view-line span', { hasText: 'hidden_size' }).first();
+    await key.hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'Scaling Lens' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(400);
+    const text = (await hover.innerText()).trim();
+    const [title, numbers, sizes] = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (title !== 'Model width (hidden_size) · Scaling Lens') throw new Error(`title: ${title}`);
+    if (!/^Loss \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] · [\d.]+e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?$/.test(numbers)) throw new Error(`numbers: ${numbers}`);
+    if (!/^N [\d.]+M total \([\d.]+M non-embedding\) · D [\d.]+B tokens/.test(sizes)) throw new Error(`sizes: ${sizes}`);
+    if (!/How this is computed/.test(text)) throw new Error('no folded derivation');
+    const overflow = await hover.evaluate((h) => [...h.querySelectorAll('.monaco-scrollable-element, .hover-contents')].map((e) => e.scrollHeight - e.clientHeight));
+    if (overflow.some((o) => o > 1)) throw new Error(`the hover scrolls: ${overflow.join(', ')} px hidden`);
+    const size = await readmePicture(page, 'hover', await clipAround(page, [hover, key], 12));
+    await page.keyboard.press('Escape');
+    return `${title} / ${numbers} / ${sizes}; picture ${size}`;
+  });
+
+  await check('the status bar reads "loss a → b" for the run looked at, and its click shows that run in the dashboard', async () => {
+    await openFile(page, 'sweep/llama-95m/config.json');
+    const item = page.locator('.statusbar-item', { hasText: /^loss \d\.\d\d/ }).first();
+    await item.waitFor({ timeout: 30_000 });
+    const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspaceDir, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    const run = cli.runs.find((r) => r.id === 'sweep/llama-95m');
+    const want = `loss ${run.lastLoss.toFixed(2)} → ${run.prediction.predictedFinal.toFixed(2)}`;
+    for (let i = 0; i < 50 && (await item.innerText()).trim() !== want; i++) await sleep(200);
+    const text = (await item.innerText()).trim();
+    if (text !== want) throw new Error(`status bar "${text}", want "${want}" (llama-95m, the run whose config is open)`);
+    await item.click();
+    const row = dashboardFrame(page).locator('#runs tbody tr.focused');
+    await row.waitFor({ timeout: 30_000 });
+    const id = await row.getAttribute('data-run-id');
+    if (id !== 'sweep/llama-95m') throw new Error(`the dashboard picked out ${id}`);
+    return `${text}; click → dashboard with ${id} picked out`;
+  });
+
+  await check('the planner preview: one table, no wrapped cell, narrower than half a 1400 px window, clear of the notification', async () => {
+    await palette(page, 'View: Close All Editors');
+    await openFile(page, 'editor/run-1b.yaml');
+    await page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first().waitFor({ timeout: 30_000 });
+    await palette(page, 'Scaling Lens: Plan Compute Budget');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'accelerator-hours' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('$2M');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'constraints' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notification-toast', { hasText: 'plan for $2M' }).first();
+    await toast.waitFor({ timeout: 60_000 });
+    await toast.hover();
+    const { frame } = await frameWithText(page, /Compute budget: \$2M[\s\S]*Recommended/, 30_000);
+    await sleep(800);
+    const measured = await frame.evaluate(() => {
+      const table = document.querySelector('table');
+      const cells = [...table.querySelectorAll('th, td')];
+      const wrapped = cells
+        .filter((c) => {
+          const range = document.createRange();
+          range.selectNodeContents(c);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        })
+        .map((c) => c.textContent);
+      const empty = cells.filter((c) => c.tagName === 'TD' && /^\s*[–-]?\s*$/.test(c.textContent)).length;
+      const box = table.getBoundingClientRect();
+      return { wrapped, empty, width: box.width, columns: table.rows[0].cells.length, rows: table.rows.length, header: table.rows[0].textContent };
+    });
+    if (measured.wrapped.length) throw new Error(`wrapped cells: ${measured.wrapped.join(' | ')}`);
+    if (measured.empty) throw new Error(`${measured.empty} empty cells`);
+    if (measured.width > 700) throw new Error(`the table is ${measured.width} px wide`);
+    const tableBox = await frame.locator('table').first().boundingBox();
+    const toastBox = await toast.boundingBox();
+    const overlaps = tableBox && toastBox && tableBox.x < toastBox.x + toastBox.width && toastBox.x < tableBox.x + tableBox.width && tableBox.y < toastBox.y + toastBox.height && toastBox.y < tableBox.y + tableBox.height;
+    if (overlaps) throw new Error(`the notification (${JSON.stringify(toastBox)}) covers the table (${JSON.stringify(tableBox)})`);
+    const heading = frame.locator('h1').first();
+    const clip = await clipAround(page, [heading, frame.locator('table').first(), frame.locator('table + p, p:has(+ h2)').first()], 16);
+    const size = await readmePicture(page, 'planner', clip);
+    await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+    return `${measured.rows - 1} rows × ${measured.columns} columns, ${Math.round(measured.width)} px wide, no wrapped cell; toast clear of the table; picture ${size}`;
   });
 }
 
@@ -180,6 +351,7 @@ async function main() {
   const workspace = path.join(dataDir, 'workspace');
   fs.cpSync(path.join(repoRoot, 'examples'), workspace, { recursive: true });
   writeEditorConfig(workspace);
+  workspaceDir = workspace;
   const port = await freePort();
   const child = spawn(process.execPath, serverArguments({ port, dataDir, logDir, trusted: true }), {
     cwd: repoRoot,
@@ -201,7 +373,7 @@ async function main() {
       const item = page.locator('.statusbar-item', { hasText: '→' }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).trim();
-      if (!/\d\.\d{3} → \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/.test(text)) throw new Error(`status bar: ${text}`);
+      if (!/^loss \d\.\d\d → \d\.\d\d$/.test(text)) throw new Error(`status bar: ${text}`);
       return text;
     });
 
@@ -220,12 +392,13 @@ async function main() {
       const hover = page.locator('.monaco-hover', { hasText: 'Scaling Lens' }).first();
       await hover.waitFor({ state: 'visible', timeout: 15_000 });
       const text = await hover.innerText();
-      if (!/Parameters/.test(text) || !/Predicted loss/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
+      if (!/^Model width \(hidden_size\) · Scaling Lens/.test(text) || !/Loss \d\.\d{3}/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
       await page.screenshot({ path: path.join(shots, 'hover.png') });
       await page.keyboard.press('Escape');
     });
 
     await editorChecks(page);
+    await editorSurfaceChecks(page);
 
     const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.
