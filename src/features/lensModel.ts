@@ -319,7 +319,7 @@ function adviceLenses(kind: 'lr' | 'batch', estimate: ConfigEstimate, file: stri
   const suggestionsText = suggestions.map((s) => `${lawName(s.lawId, s.title)} ${show(s.value)}${s.outsideDomain ? ' ⚠' : ''}`).join(', ');
   const tooltip = [...currentTooltip, ...(suggestionsText ? [`Suggestions (priors): ${suggestionsText}.`] : []), ...suggestions.flatMap(describe)];
   const lower = kind === 'lr' ? 'LR' : 'batch';
-  const summary = current === undefined ? `${lower} not set (suggested ${suggestions.map((s) => show(s.value)).join(', ')})` : `${lower} ${show(current)}${farNote}`;
+  const summary = current === undefined ? `${lower} not set (suggested ${suggestions.map((s) => show(s.value)).join(', ')})` : `${lower} ${show(current)}${far ? ` is ${farText(far, suggestions.length).replace(/ suggestions$/, '')}` : ''}`;
   return { here: [], elsewhere: { summary, warning: !!far, at, tooltip } };
 }
 
@@ -330,8 +330,11 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   const modelLine = modelBlockLine(plan, file, lines);
   // The dashboard opens at this config: its run picked out, or the config drawn as the planned run.
   const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate), command: commands.showDashboard, arguments: ['scaling', { config: file }] }];
+  // Memory is a lens only when it is advice (the run does not fit): a verdict that it fits is in
+  // the main lens's tooltip, so the top line keeps room for the lens naming training_args.json.
   const memory = memoryTitle(estimate);
-  if (memory) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
+  if (memory && !estimate.memory!.fits) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
+  else if (memory) out[0].tooltip += `\nMemory: ${memory.replace(/^Fits/, 'fits')}${estimate.memory!.seqLenAssumed ? ` at sequence length ${estimate.memory!.seqLen.toLocaleString('en-US')} (assumed)` : ''}.`;
   out.push({ line: modelLine, title: 'Plan around this config', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
   const lr = adviceLenses('lr', estimate, file, lines, commands);
   const batch = adviceLenses('batch', estimate, file, lines, commands);
@@ -351,7 +354,9 @@ function elsewhereLens(items: AdviceElsewhere[], line: number, commands: LensCom
   const at = items.find((i) => i.at)?.at;
   const warning = items.some((i) => i.warning);
   const icon = warning ? '$(warning)' : at ? '$(go-to-file)' : '$(info)';
-  const title = `${icon} ${at ? `${baseName(at.file)}: ` : ''}${items.map((i) => i.summary).join(' · ')}`;
+  // Short: it shares the top line with the loss lens. With a warning, only the flagged values.
+  const shown = warning ? items.filter((i) => i.warning) : items;
+  const title = `${icon} ${at ? `${baseName(at.file)}: ` : ''}${shown.map((i) => i.summary).join(' · ')}`;
   const tooltip = items.flatMap((i) => i.tooltip);
   if (at) {
     tooltip.push(`Click to open ${baseName(at.file)} at the value: its suggestions are lenses there, one click sets one (undo with Ctrl+Z).`);

@@ -109,7 +109,9 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     if (key === 'nanogpt') assert.equal(header, 'n_layer = 12');
     if (key === 'megatron') assert.equal(header, 'torchrun pretrain_gpt.py \\');
     assert.ok(specs.some((s) => s.line === modelLine && s.command === 'plan' && s.title === 'Plan around this config'));
-    assert.match(lensAt(specs, /^Fits \d+× H100/).title, /^Fits \d+× H100( with [^()]+)? \(\d+ GB\/GPU\)$/);
+    // Memory that fits is no lens of its own (only advice is): it is in the loss lens's tooltip.
+    assert.ok(!specs.some((s) => /^Fits /.test(s.title)));
+    assert.match(main.tooltip, /\nMemory: fits \d+× H100( with [^()]+)? \(\d+ GB\/GPU\)/);
 
     // LR: the configured value, then one clickable lens per law on the LR line.
     const lrLine = lines.lineOf(estimate.plan!.sources.peakLr!.range!.start);
@@ -168,12 +170,17 @@ test('an HF config: one lens at the top names training_args.json, opens it at th
   const argsText = fs.readFileSync(argsFile, 'utf8');
   const elsewhere = lensAt(specs, /training_args\.json/);
   // Step Law 1.6e-3 and DeepSeek 1.2e-3 against 2e-4: 8× and 6× below.
-  assert.equal(elsewhere.title, '$(warning) training_args.json: LR 2e-4, 6–8× below both suggestions · batch 1.05M tokens');
+  assert.equal(elsewhere.title, '$(warning) training_args.json: LR 2e-4 is 6–8× below both');
   assert.equal(elsewhere.command, 'open');
   const [target, offset] = elsewhere.arguments as [string, number];
   assert.equal(target, argsFile);
   assert.ok(argsText.slice(offset).startsWith('0.0002'), 'opens at the learning rate');
   assert.match(elsewhere.tooltip, /Suggestions \(priors\): Step Law 1\.6e-3, DeepSeek 1\.2e-3/);
+  assert.match(elsewhere.tooltip, /Configured batch \(tokens per optimizer step\): derived: .* = 1,048,576/, 'the batch, not flagged, is in the tooltip');
+  // Without a warning the lens names both values.
+  const gpt2 = path.join(examples, 'configs/gpt2-small/config.json');
+  const gpt2Text = fs.readFileSync(gpt2, 'utf8');
+  assert.match(lensAt(configLenses(estimateOf(gpt2, gpt2Text), gpt2, new LineIndex(gpt2Text), COMMANDS), /training_args/).title, /^\$\(go-to-file\) training_args\.json: LR 6e-4 · batch [\d.]+k tokens$/);
 
   // In training_args.json itself the suggestions are lenses on the value's own line; a click edits it.
   const lines = new LineIndex(argsText);
