@@ -119,11 +119,12 @@ async function editorChecks(page) {
 // hover's title and size, the status bar's words, the planner table's width; and the README's
 // lens, hover and planner pictures (media/screenshots/, indexed PNGs as scripts/screenshots.mjs makes).
 
-/** Every code lens of the active editor with the text of the line it sits above. */
-function lensLines(page) {
-  return page.evaluate(() => {
-    // The active group's visible text editor (the one whose lenses are drawn).
-    const editor = [...document.querySelectorAll('.editor-group-container.active .monaco-editor')].find((e) => e.querySelector('.codelens-decoration') && e.getBoundingClientRect().height > 100);
+/** Every code lens of the visible editor showing a lens with `marker` in it, with the text of the line it sits above. */
+function lensLines(page, marker) {
+  return page.evaluate((marker) => {
+    // The editor around a shown lens that has `marker` in it.
+    const shown = [...document.querySelectorAll('.codelens-decoration')].find((l) => l.textContent.includes(marker) && l.getBoundingClientRect().height > 0);
+    const editor = shown?.closest('.monaco-editor') ?? shown?.closest('.editor-container');
     if (!editor) return [];
     const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent.replace(/\u00a0/g, ' ') }));
     return [...editor.querySelectorAll('.codelens-decoration')].map((lens) => {
@@ -132,7 +133,7 @@ function lensLines(page) {
       // A line holds its lenses as links separated by " | ": one entry per lens.
       return [...lens.querySelectorAll(':scope > a, :scope > span[title]')].map((a) => a.textContent.trim()).filter(Boolean).map((title) => ({ title, line: below?.text ?? '?' }));
     }).flat();
-  });
+  }, marker);
 }
 
 /** Saves a README picture: the PNG as taken (test/e2e/screenshots/readme-<name>.png) and indexed in media/screenshots/. */
@@ -154,14 +155,15 @@ async function editorSurfaceChecks(page) {
     await openFile(page, 'configs/planned-400m/config.json');
     await page.locator('.codelens-decoration', { hasText: 'training_args.json' }).first().waitFor({ timeout: 60_000 });
     await sleep(500);
-    const lenses = await lensLines(page);
+    const lenses = await lensLines(page, 'training_args.json');
     const wrong = lenses.filter((l) => l.line.trim() !== '{');
     if (wrong.length) throw new Error(`lenses not on the first line: ${JSON.stringify(wrong)}`);
     const args = lenses.find((l) => /training_args\.json/.test(l.title));
     if (!/^training_args\.json: LR 2e-4 is \d–\d× below both$/.test(args?.title ?? '')) throw new Error(`lens: ${args?.title} (lenses: ${JSON.stringify(lenses)})`);
     // The whole row of lenses fits the editor at 1400 px: none is cut at the right edge.
     const cut = await page.evaluate(() => {
-      const editor = document.querySelector('.editor-group-container.active .monaco-editor .codelens-decoration')?.closest('.monaco-editor');
+      const shown = [...document.querySelectorAll('.codelens-decoration')].find((l) => l.textContent.includes('training_args.json') && l.getBoundingClientRect().height > 0);
+      const editor = shown.closest('.monaco-editor');
       const right = editor.querySelector('.minimap')?.getBoundingClientRect().left ?? editor.getBoundingClientRect().right;
       return [...editor.querySelectorAll('.codelens-decoration')].map((l) => l.getBoundingClientRect().right - right).filter((over) => over > 0);
     });
@@ -184,7 +186,7 @@ async function editorSurfaceChecks(page) {
     if (!at.startsWith(`Ln ${lrLine},`)) throw new Error(`cursor at ${at}, learning_rate is on line ${lrLine}`);
     await page.locator('.codelens-decoration', { hasText: 'Step Law' }).first().waitFor({ timeout: 30_000 });
     await sleep(300);
-    const lenses = await lensLines(page);
+    const lenses = await lensLines(page, 'Step Law');
     const lr = lenses.filter((l) => /LR 2e-4|e-\d \(prior\)/.test(l.title));
     if (lr.length < 3 || lr.some((l) => !l.line.includes('"learning_rate"'))) throw new Error(`LR lenses: ${JSON.stringify(lr)}`);
     const batch = lenses.filter((l) => /tokens/.test(l.title));
@@ -196,7 +198,7 @@ async function editorSurfaceChecks(page) {
     await openFile(page, 'editor/run-1b.yaml');
     await page.locator('.codelens-decoration', { hasText: 'Step Law' }).first().waitFor({ timeout: 60_000 });
     await sleep(300);
-    const lenses = await lensLines(page);
+    const lenses = await lensLines(page, 'Step Law');
     const expect = (pattern, line) => {
       const found = lenses.filter((l) => pattern.test(l.title));
       if (!found.length || found.some((l) => l.line.trim() !== line)) throw new Error(`${pattern}: ${JSON.stringify(found)} (want above "${line}")`);
@@ -253,14 +255,14 @@ async function editorSurfaceChecks(page) {
     await palette(page, 'Scaling Lens: Plan Compute Budget');
     const input = page.locator('.quick-input-widget input');
     await page.locator('.quick-input-widget', { hasText: 'accelerator-hours' }).waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill('$2M');
+    await input.fill('4000 H100-h');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget', { hasText: 'constraints' }).waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Enter');
-    const toast = page.locator('.notification-toast', { hasText: 'plan for $2M' }).first();
+    const toast = page.locator('.notification-toast', { hasText: 'plan for 4000 H100-h' }).first();
     await toast.waitFor({ timeout: 60_000 });
     await toast.hover();
-    const { frame } = await frameWithText(page, /Compute budget: \$2M[\s\S]*Recommended/, 30_000);
+    const { frame } = await frameWithText(page, /Compute budget: 4000 H100-h[\s\S]*Recommended/, 30_000);
     await sleep(800);
     const measured = await frame.evaluate(() => {
       const table = document.querySelector('table');
@@ -289,6 +291,36 @@ async function editorSurfaceChecks(page) {
     const size = await readmePicture(page, 'planner', clip);
     await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
     return `${measured.rows - 1} rows × ${measured.columns} columns, ${Math.round(measured.width)} px wide, no wrapped cell; toast clear of the table; picture ${size}`;
+  });
+}
+
+/** The walkthrough's planner step: its picture legible at the size shown (not scaled below 70%) and no step text cut. */
+async function walkthroughChecks(page) {
+  await check('the walkthrough: the planner picture is shown at 70% of its size or more, and no step text is cut', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    const walkthrough = manifest.contributes.walkthroughs[0];
+    await palette(page, 'Welcome: Open Walkthrough...');
+    await sleep(700);
+    await page.locator('.quick-input-widget input').fill(walkthrough.title);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const step = walkthrough.steps.find((s) => s.media?.image === 'media/screenshots/planner.png');
+    await page.locator('.getting-started-step', { hasText: step.title }).first().click();
+    const image = page.locator('.getting-started-media img').first();
+    await image.waitFor({ timeout: 10_000 });
+    await sleep(1000);
+    const shown = await image.evaluate((img) => ({ loaded: img.complete && img.naturalWidth > 0, scale: img.getBoundingClientRect().width / img.naturalWidth, natural: `${img.naturalWidth}×${img.naturalHeight}` }));
+    if (!shown.loaded) throw new Error('the planner picture did not load');
+    // Steps cut their text with an ellipsis or a clipped box: none may.
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('.getting-started-step.expanded .step-description, .getting-started-step.expanded .step-title, .getting-started-category .category-title, .getting-started-category .category-description')]
+        .filter((e) => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.textContent.trim().slice(0, 60)),
+    );
+    await page.screenshot({ path: path.join(shots, 'walkthrough-planner.png') });
+    if (shown.scale < 0.7) throw new Error(`the ${shown.natural} picture is shown at ${Math.round(shown.scale * 100)}%`);
+    if (cut.length) throw new Error(`cut text: ${cut.join(' | ')}`);
+    return `${shown.natural} shown at ${Math.round(shown.scale * 100)}%; no step text cut`;
   });
 }
 
@@ -410,6 +442,7 @@ async function main() {
 
     await editorChecks(page);
     await editorSurfaceChecks(page);
+    await walkthroughChecks(page);
 
     const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.
