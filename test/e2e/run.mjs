@@ -289,12 +289,29 @@ async function editorSurfaceChecks(page) {
     const heading = frame.locator('h1').first();
     const clip = await clipAround(page, [heading, frame.locator('table').first(), frame.locator('table + p, p:has(+ h2)').first()], 16);
     const size = await readmePicture(page, 'planner', clip);
+    // The walkthrough's picture: its media column is about 460 px wide and VS Code shows pictures
+    // as 1.5× density, so it is taken at 1.5× zoom, without the side bar (the table must not wrap),
+    // cropped to the heading and the first five columns (plan to loss): legible at the size shown.
     await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
-    return `${measured.rows - 1} rows × ${measured.columns} columns, ${Math.round(measured.width)} px wide, no wrapped cell; toast clear of the table; picture ${size}`;
+    await palette(page, 'View: Toggle Primary Side Bar Visibility');
+    await frame.evaluate(() => void (document.body.style.zoom = '1.5'));
+    await sleep(800);
+    const lossHeader = frame.locator('th', { hasText: 'loss' }).first();
+    const [headBox, tableBox15, lossBox] = [await heading.boundingBox(), await frame.locator('table').first().boundingBox(), await lossHeader.boundingBox()];
+    const walkthroughClip = { x: tableBox15.x - 8, y: headBox.y - 8, width: lossBox.x + lossBox.width - tableBox15.x + 16, height: tableBox15.y + tableBox15.height - headBox.y + 16 };
+    await page.screenshot({ path: path.join(shots, 'walkthrough-planner-taken.png'), clip: walkthroughClip });
+    const { decodePng, encodeIndexedPng } = await import('../../scripts/screenshots.mjs');
+    fs.writeFileSync(path.join(repoRoot, 'media/walkthrough/planner.png'), encodeIndexedPng(decodePng(fs.readFileSync(path.join(shots, 'walkthrough-planner-taken.png')))));
+    await frame.evaluate(() => void (document.body.style.zoom = ''));
+    await palette(page, 'View: Toggle Primary Side Bar Visibility');
+    return `${measured.rows - 1} rows × ${measured.columns} columns, ${Math.round(measured.width)} px wide, no wrapped cell; toast clear of the table; README picture ${size}, walkthrough picture ${Math.round(walkthroughClip.width)}×${Math.round(walkthroughClip.height)} px`;
   });
 }
 
-/** The walkthrough's planner step: its picture legible at the size shown (not scaled below 70%) and no step text cut. */
+/**
+ * The walkthrough's planner step: its picture (taken at 1.5× zoom, which VS Code assumes) shown at
+ * 70% of its size or more, so its text is at least 70% of the editor's; and no walkthrough text cut.
+ */
 async function walkthroughChecks(page) {
   await check('the walkthrough: the planner picture is shown at 70% of its size or more, and no step text is cut', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -304,18 +321,22 @@ async function walkthroughChecks(page) {
     await page.locator('.quick-input-widget input').fill(walkthrough.title);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title }).first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('Enter');
-    const step = walkthrough.steps.find((s) => s.media?.image === 'media/screenshots/planner.png');
+    const step = walkthrough.steps.find((s) => s.media?.image === 'media/walkthrough/planner.png');
     await page.locator('.getting-started-step', { hasText: step.title }).first().click();
     const image = page.locator('.getting-started-media img').first();
     await image.waitFor({ timeout: 10_000 });
     await sleep(1000);
     const shown = await image.evaluate((img) => ({ loaded: img.complete && img.naturalWidth > 0, scale: img.getBoundingClientRect().width / img.naturalWidth, natural: `${img.naturalWidth}×${img.naturalHeight}` }));
     if (!shown.loaded) throw new Error('the planner picture did not load');
-    // Steps cut their text with an ellipsis or a clipped box: none may.
+    // The walkthrough clamps long text with an ellipsis (an overflow-hidden box): none may be clamped.
     const cut = await page.evaluate(() =>
-      [...document.querySelectorAll('.getting-started-step.expanded .step-description, .getting-started-step.expanded .step-title, .getting-started-category .category-title, .getting-started-category .category-description')]
-        .filter((e) => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
-        .map((e) => e.textContent.trim().slice(0, 60)),
+      [...document.querySelectorAll('.gettingStartedSlideDetails *')]
+        .filter((e) => {
+          const style = getComputedStyle(e);
+          const hides = /hidden|clip/.test(style.overflowY + style.overflowX) || style.webkitLineClamp !== 'none' || style.textOverflow === 'ellipsis';
+          return hides && e.textContent.trim() && e.getBoundingClientRect().height > 0 && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
+        })
+        .map((e) => `${e.className}: ${e.textContent.trim().slice(0, 60)}`),
     );
     await page.screenshot({ path: path.join(shots, 'walkthrough-planner.png') });
     if (shown.scale < 0.7) throw new Error(`the ${shown.natural} picture is shown at ${Math.round(shown.scale * 100)}%`);
