@@ -145,7 +145,7 @@ async function exercise(page, report) {
     await hover.waitFor({ state: 'visible', timeout: 20_000 });
     await sleep(300);
     const text = (await hover.innerText()).replace(/\s+/g, ' ').trim();
-    if (!/Parameters/.test(text) || !/Predicted loss/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
+    if (!/Model width \(hidden_size\)/.test(text) || !/Loss \d\.\d{3}/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
     const screenshot = await shot('hover', await clipAround(page, [hover, key], 16));
     await page.keyboard.press('Escape');
     return { text: text.slice(0, 240), screenshot };
@@ -272,7 +272,8 @@ async function main() {
   if (desktop) return desktopDemo(vsix);
 
   step('Preparing the VS Code server (scripts/ensure-vscode-server.sh)');
-  const server = ensureServer();
+  // Its steps print as they happen: a first run installs Debian packages (listed first) and the server.
+  const server = ensureServer({ stream: true });
   if (!server.ok) {
     console.error(server.message);
     console.error('The engine ran above; the editor part of the demo needs the VS Code server. Use `--desktop` with a desktop VS Code instead.');

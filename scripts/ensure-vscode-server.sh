@@ -8,22 +8,29 @@ server_dir="$here/.vscode-test/server"
 code_server_version="4.100.3"
 apt_packages=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium)
 
+echo "[vscode-server] 1/3 checking Debian packages: ${apt_packages[*]}"
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
-    echo "[vscode-server] installing Debian packages: ${missing[*]}"
+    echo "[vscode-server] these Debian packages will be installed (apt-get install): ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    echo "[vscode-server]   apt-get update"
     apt-get update -qq
+    echo "[vscode-server]   apt-get install ${missing[*]} (about a minute; dependencies come along)"
     apt-get install -y -qq "${missing[@]}" >/dev/null
+    echo "[vscode-server]   installed: ${missing[*]}"
   else
     echo "[vscode-server] missing Debian packages: ${missing[*]}" >&2
     echo "[vscode-server] installing them needs root; run: sudo apt-get install -y ${missing[*]}" >&2
     exit 3
   fi
+else
+  echo "[vscode-server]   all present"
 fi
+echo "[vscode-server] 2/3 checking the VS Code server in $server_dir"
 
 vscode_dir="$server_dir/node_modules/code-server/lib/vscode"
 main_js="$vscode_dir/out/server-main.js"
@@ -44,7 +51,7 @@ incomplete() {
   return 1
 }
 if ! missing_marker="$(incomplete)"; then
-  echo "[vscode-server] present: $main_js"
+  echo "[vscode-server] 3/3 present: $main_js"
   exit 0
 fi
 if [ -d "$server_dir/node_modules/code-server" ]; then
@@ -63,7 +70,7 @@ rm -rf "$tmp_rg"
 mkdir -p "$server_dir"
 cd "$server_dir"
 [ -f package.json ] || echo '{"name":"scaling-lens-vscode-server","private":true}' > package.json
-echo "[vscode-server] installing code-server@$code_server_version (about a minute, ~300 MB)"
+echo "[vscode-server] 3/3 installing code-server@$code_server_version with npm (about a minute, ~300 MB; log: $server_dir/install.log)"
 # The install scripts ARE the install: code-server's postinstall runs two more `npm install`s (in
 # lib/vscode and lib/vscode/extensions, projects whose package.json we don't control) that build
 # native modules (node-pty, spdlog, kerberos, native-watchdog, …) and fetch rg. npm 11 gates

@@ -14,33 +14,15 @@ import type { Fitter } from './core/fitJobs';
 import { FitClient } from './worker/fitClient';
 import { formatDiagnostic } from './core/diagnostics';
 import { formatCount, formatInterval, formatLoss } from './shared/format';
-import { estimateCommand, ESTIMATE_USAGE, type CliContext } from './cliCommands/estimate';
-import { planCommand, PLAN_USAGE } from './cliCommands/plan';
+import { estimateCommand, type CliContext } from './cliCommands/estimate';
+import { planCommand } from './cliCommands/plan';
+import { commandHelp, COMMAND_HELP, friendlyParseError, overviewHelp, version, wantsHelp } from './cliCommands/help';
+import { CommandUsageError } from './cliCommands/fitShared';
+import { groupDiagnostics } from './cliCommands/diagnosticGroups';
 import { fitCommand } from './cliCommands/fit';
 import { curveCommand } from './cliCommands/curve';
 import { hparamsCommand } from './cliCommands/hparams';
 import type { HardwareSettings } from './core/plan/hardware';
-
-const USAGE = `scaling-lens <command> [options]
-
-Commands:
-  scan <path...> [--text-pattern <regex>]... [--no-fit] [--threads <n>] [--json]
-                                                runs, formats, hyperparameters, metrics, diagnostics; each
-                                                --text-pattern reads plain-text logs of your own format (as the
-                                                scalingLens.textLog.patterns setting: named groups step and
-                                                loss or eval_loss, optional lr and tokens); --no-fit lists the
-                                                runs without fitting curves or laws; fits run on --threads
-                                                threads (default: one per core), with progress on stderr
-  fit --law <id> --train <csv> [--predict <csv>] [--columns canonical=column,...] [--json]
-                                                fit a cross-run law (chinchilla, kaplan, compute, overtrain,
-                                                datalimited; columns params,tokens,flops,loss) and predict
-  curve <log file> [--until <fraction|step>] [--law power|bnsl|multipower|annealing] [--json]
-                                                fit a run's loss curve and predict its loss at the schedule's end
-  hparams --train <csv> --predict <csv> [--law steplaw|deepseek] [--json]
-                                                optimal lr and batch from sweeps (params,tokens,lr,batch_tokens,loss)
-${ESTIMATE_USAGE}
-${PLAN_USAGE}
-`;
 
 class UsageError extends Error {}
 
@@ -206,14 +188,50 @@ async function scan(args: string[]): Promise<number> {
       const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
       if (why) lines.push(`  ${why}`);
     }
-    if (snapshot.diagnostics.length) lines.push(`${snapshot.diagnostics.length} diagnostic(s):`, ...snapshot.diagnostics.map((d) => `  ${formatDiagnostic(d)}`));
+    if (snapshot.diagnostics.length) {
+      // Paths relative to what was scanned; runs of one problem in one file said once.
+      const scanned = positionals.map((p) => {
+        const abs = path.resolve(p);
+        return fs.existsSync(abs) && fs.statSync(abs).isFile() ? path.dirname(abs) : abs;
+      });
+      lines.push(`${snapshot.diagnostics.length} diagnostic(s):`, ...groupDiagnostics(snapshot.diagnostics, scanned).map((line) => `  ${line}`));
+    }
     return lines.join('\n');
   });
   return 0;
 }
 
+/**
+ * The current folder, when a quick look (at most 2,000 entries) finds a training log in it: estimate
+ * and plan then calibrate on it without --workspace.
+ */
+function currentFolderWithRuns(): string | undefined {
+  const cwd = process.cwd();
+  const skip = new Set(['node_modules', '.git', '.vscode-test', '.venv', '__pycache__']);
+  const stack = [cwd];
+  let visited = 0;
+  while (stack.length && visited < 2000) {
+    const dir = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      visited++;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!skip.has(e.name)) stack.push(p);
+      } else if (isDefaultLogFile(p)) return cwd;
+    }
+  }
+  return undefined;
+}
+
 const CLI_CONTEXT: CliContext = {
   loadWorkspace,
+  defaultWorkspace: currentFolderWithRuns,
   emptyWorkspace: (hardware) => new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware }),
   usage: (message) => new UsageError(message),
   stdout: (text) => process.stdout.write(text),
@@ -222,6 +240,20 @@ const CLI_CONTEXT: CliContext = {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`scaling-lens ${version()}\n`);
+    return 0;
+  }
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    // `scaling-lens help <command>` is that command's help.
+    const help = command === 'help' && rest[0] ? commandHelp(rest[0]) : undefined;
+    process.stdout.write(help ?? overviewHelp());
+    return command === undefined ? 2 : 0;
+  }
+  if (COMMAND_HELP[command] && wantsHelp(rest)) {
+    process.stdout.write(commandHelp(command)!);
+    return 0;
+  }
   try {
     switch (command) {
       case 'scan':
@@ -236,19 +268,26 @@ export async function main(argv: string[]): Promise<number> {
         return estimateCommand(rest, CLI_CONTEXT);
       case 'plan':
         return planCommand(rest, CLI_CONTEXT);
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`scaling-lens: ${(error as Error).message}\n${usage ? `\n${USAGE}` : ''}`);
-    return usage ? 2 : 1;
+    const e = error as { code?: string; message: string };
+    if (!COMMAND_HELP[command]) {
+      process.stderr.write(`scaling-lens: ${e.message}\n\n${overviewHelp()}`);
+      return 2;
+    }
+    if (error instanceof UsageError || error instanceof CommandUsageError) {
+      // Our own message, then where to look: not the whole usage of every command.
+      process.stderr.write(`scaling-lens ${command}: ${e.message}\nRun 'scaling-lens ${command} --help' for its options and examples.\n`);
+      return 2;
+    }
+    if (e.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(friendlyParseError(command, e));
+      return 2;
+    }
+    process.stderr.write(`scaling-lens ${command}: ${e.message}\n`);
+    return 1;
   }
 }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Settings } from './services/config';
 import { WorkerClient } from './services/workerClient';
 import { RunWatcher } from './services/runWatcher';
-import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, SuggestionCodeActions } from './features/codeLens';
+import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, openConfigValue, SuggestionCodeActions } from './features/codeLens';
 import { ConfigDiagnostics } from './features/configDiagnostics';
 import { openExampleSweep } from './features/exampleSweep';
 import { PlanBudgetCommand, PLAN_SCHEME, type PlanOutcome, type PlanUi } from './features/planBudget';
@@ -13,7 +13,7 @@ import { StatusBar } from './features/statusBar';
 import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_EXAMPLE_SWEEP, COMMAND_PLAN_BUDGET, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_OPEN_EXAMPLE_SWEEP, COMMAND_PLAN_BUDGET, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
@@ -28,6 +28,8 @@ export interface ScalingLensApi {
   /** The Scaling Lens diagnostics on a file. */
   configDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
+  /** The status bar item: its tooltip and the command a click runs. */
+  statusBarItem(): { text: string; tooltip: string; command: vscode.Command | undefined };
   dashboard(): { open: boolean; lastRendered: RenderReport | undefined; rejectedMessages: number; lastCsv: string | undefined };
   /** Kills the worker thread as a crash would, to prove recovery. */
   crashWorker(): Promise<void>;
@@ -60,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const configDiagnostics = owned.add(new ConfigDiagnostics());
   lenses.onEstimate((document, estimate) => configDiagnostics.update(document, estimate));
   const planner = owned.add(new PlanBudgetCommand(worker, lenses));
-  const statusBar = owned.add(new StatusBar(worker));
+  const statusBar = owned.add(new StatusBar(worker, context.workspaceState));
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document)));
   const rescan = () =>
     watcher.rescan().then(undefined, (error: unknown) => {
@@ -75,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     vscode.workspace.onDidCloseTextDocument((d) => configDiagnostics.forget(d)),
     vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, planner),
     // Edits happen only here, on the user's click or code action (also in Restricted Mode).
+    vscode.commands.registerCommand(COMMAND_OPEN_CONFIG_VALUE, (file: unknown, offset: unknown) => openConfigValue(file, offset)),
     vscode.commands.registerCommand(COMMAND_APPLY_SUGGESTION, (...args: SuggestionArgs[]) => applySuggestion(...args)),
     vscode.commands.registerCommand(COMMAND_PLAN_BUDGET, (target?: unknown) => planner.run(target)),
     vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
@@ -142,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     planBudget: (target, ui) => planner.run(target, ui),
     configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
+    statusBarItem: () => statusBar.shown,
     dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages, lastCsv: dashboard.lastCsv }),
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,

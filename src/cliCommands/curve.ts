@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace, trainLoss } from '../core/workspace';
+import { isDefaultLogFile } from '../core/runs/logGlobs';
 import { formatDiagnostic } from '../core/diagnostics';
 import { CURVE_LAW_IDS, fitCurve, type CurveFit, type CurveLawId } from '../core/fit/curve';
 import { smoothedFinalLoss } from '../core/fit/crossRun';
@@ -35,6 +36,28 @@ export interface CurveCommandOutput {
   intervalFloor: number;
 }
 
+/** The log files under a run folder (the scan's default globs), at most 1,000. */
+function logFilesIn(dir: string): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length && out.length < 1000) {
+    const current = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(current, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== '.git') stack.push(p);
+      } else if (isDefaultLogFile(p)) out.push(p);
+    }
+  }
+  return out.sort();
+}
+
 const SCHEDULES: readonly ScheduleKind[] = ['constant', 'cosine', 'linear', 'wsd', 'step'];
 
 function positive(name: string, v: string | undefined): number | undefined {
@@ -62,7 +85,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
       json: { type: 'boolean' },
     },
   });
-  if (positionals.length !== 1) throw new CommandUsageError('curve needs exactly one log file');
+  if (positionals.length !== 1) throw new CommandUsageError('curve needs exactly one log file or run folder');
   if (values.law !== undefined && !(CURVE_LAW_IDS as readonly string[]).includes(values.law)) {
     throw new CommandUsageError(`unknown curve law "${values.law}" (available: ${CURVE_LAW_IDS.join(', ')})`);
   }
@@ -74,14 +97,28 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   const resamples = positive('resamples', values.resamples) ?? 100;
   const seed = positive('seed', values.seed) ?? 1;
 
-  const file = path.resolve(positionals[0]);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    io.stderr(`scaling-lens curve: ${positionals[0]}: no such file\n`);
+  const target = path.resolve(positionals[0]);
+  if (!fs.existsSync(target)) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: no such file or folder\n`);
+    return 1;
+  }
+  // A run folder is read as the scan reads it: every log file in it, one run expected.
+  const isFolder = fs.statSync(target).isDirectory();
+  const files = isFolder ? logFilesIn(target) : [target];
+  if (files.length === 0) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: no training log in this folder (see 'scaling-lens scan ${positionals[0]}')\n`);
     return 1;
   }
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
-  engine.update(file, path.dirname(file));
-  const run = engine.runs()[0];
+  // Ids relative to the folder above: the run is named by its folder (`llama-279m`).
+  const root = path.dirname(target);
+  for (const f of files) engine.update(f, root);
+  const runs = engine.runs();
+  if (runs.length > 1) {
+    io.stderr(`scaling-lens curve: ${positionals[0]} holds ${runs.length} runs (${runs.map((r) => r.id).join(', ')}): give one run's folder or log file\n`);
+    return 1;
+  }
+  const run = runs[0];
   const loss = run && trainLoss(run);
   if (!run || !loss) {
     const why = engine.diagnostics().map(formatDiagnostic).join('\n') || 'no training-loss series found';

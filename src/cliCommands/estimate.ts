@@ -15,13 +15,32 @@ export interface CliContext {
   loadWorkspace(paths: string[], hardware?: HardwareSettings): ScalingWorkspace;
   emptyWorkspace(hardware?: HardwareSettings): ScalingWorkspace;
   usage(message: string): Error;
+  /** The current folder when it holds training logs (estimate and plan calibrate on it by default). */
+  defaultWorkspace?(): string | undefined;
   stdout(text: string): void;
   stderr(text: string): void;
 }
 
-export const ESTIMATE_USAGE = `  estimate <config | folder> [--workspace <dir>] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]
-                                                parameters, tokens, FLOPs, GPU-hours, cost, memory per GPU,
-                                                predicted loss and LR/batch advice of a training config`;
+/** Said on stderr when the loss cannot be predicted because no runs were read. */
+export const NOTHING_CALIBRATED = (command: string) =>
+  `scaling-lens ${command}: nothing is calibrated, so the loss is not predicted: pass --workspace <folder with training logs> (or run it from that folder)\n`;
+
+/**
+ * The runs the loss is calibrated on: --workspace, else the current folder when it holds training
+ * logs (said on stderr), else none.
+ */
+export function calibrationWorkspace(command: string, workspace: string | undefined, hardware: HardwareSettings, ctx: CliContext): ScalingWorkspace {
+  if (workspace) return ctx.loadWorkspace([workspace], hardware);
+  const here = ctx.defaultWorkspace?.();
+  if (here) {
+    const engine = ctx.loadWorkspace([here], hardware);
+    if (engine.runs().length > 0) {
+      ctx.stderr(`scaling-lens ${command}: calibrating on the ${engine.runs().length} run(s) in the current folder; pass --workspace <dir> for others\n`);
+      return engine;
+    }
+  }
+  return ctx.emptyWorkspace(hardware);
+}
 
 /**
  * Hardware flags shared by `estimate` and `plan`, as workspace settings; throws a usage error when
@@ -135,8 +154,9 @@ export function estimateText(file: string, result: ConfigEstimate): string {
   const mem = result.memory;
   if (mem) {
     lines.push(
-      `  memory per GPU: ${gb(mem.totalBytes)} of ${gb(mem.capacityBytes)} on ${mem.hardwareId} (weights ${gb(mem.weightsBytes)}, grads ${gb(mem.gradsBytes)}, Adam ${gb(mem.optimizerBytes)}, activations ${gb(mem.activationBytes + mem.logitsBytes)})${mem.fits ? '' : ': DOES NOT FIT'}`,
+      `  memory per GPU: ${gb(mem.totalBytes)} of ${gb(mem.capacityBytes)} on ${mem.hardwareId} (weights ${gb(mem.weightsBytes)}, grads ${gb(mem.gradsBytes)}, Adam ${gb(mem.optimizerBytes)}, activations ${gb(mem.activationBytes + mem.logitsBytes)}) at sequence length ${mem.seqLen.toLocaleString('en-US')}${mem.seqLenAssumed ? ' (assumed)' : ''}, micro-batch ${mem.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}${mem.fits ? '' : ': DOES NOT FIT'}`,
     );
+    if (mem.smallestFit) lines.push(`  smallest layout that fits: ${mem.smallestFit.description} (${gb(mem.smallestFit.totalBytes)} per GPU)`);
   }
   const loss = result.predictions.loss;
   if (loss) lines.push(`  predicted final loss: ${formatLoss(loss.value)} ${formatInterval(loss.interval)} (${loss.lawId}, family ${loss.family}${loss.familyAssumed ? ' assumed' : ''}, ${loss.runsUsed.length} runs)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`);
@@ -163,7 +183,7 @@ export function estimateCommand(args: string[], ctx: CliContext): number {
     ctx.stderr(`scaling-lens estimate: cannot read ${file}: ${(error as Error).message}\n`);
     return 1;
   }
-  const engine = values.workspace ? ctx.loadWorkspace([values.workspace], hardware) : ctx.emptyWorkspace(hardware);
+  const engine = calibrationWorkspace('estimate', values.workspace, hardware, ctx);
   const problems = engine.hardware.problems;
   if (values.hardware !== undefined && problems.length) throw ctx.usage(problems.join('; '));
   const result = engine.estimateConfig(file, text, (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
@@ -174,5 +194,6 @@ export function estimateCommand(args: string[], ctx: CliContext): number {
     return 1;
   }
   ctx.stdout(values.json ? `${JSON.stringify(estimateJson(result), null, 2)}\n` : `${estimateText(file, result)}\n`);
+  if (result.applicable && !result.predictions.loss && engine.runs().length === 0) ctx.stderr(NOTHING_CALIBRATED('estimate'));
   return 0;
 }

@@ -1,4 +1,4 @@
-// `scaling-lens plan --budget <1e21 | 5000 H100-h | $2M> ...`: the loss-optimal N and D for a
+// `scaling-lens plan --budget <1e21 | 5000 H100-h | '$2M'> ...`: the loss-optimal N and D for a
 // budget, LR and batch, predicted loss (or why it is uncalibrated), cost, and alternatives.
 // Calibration: `--workspace <dir>` fits the workspace's families (Chinchilla law per family);
 // `--isoflop <csv>` fits an IsoFLOP frontier (columns flops, params, tokens, loss; `--where
@@ -10,14 +10,7 @@ import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type
 import { parseAmount } from '../core/plan/budgetRequest';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
-
-export const PLAN_USAGE = `  plan --budget <1e21 | "5000 H100-h" | $2M> [--params N] [--inference-tokens T]
-       [--deadline-days d --gpus n] [--memory-cap GB] [--seq-len s] [--vocab V]
-       [--workspace <dir> [--family name]] [--isoflop <csv> [--where col=value ...]]
-       [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]
-                                                compute-optimal model size, tokens, LR, batch, loss and cost
-                                                for a budget, with alternatives`;
+import { calibrationWorkspace, hardwareFlags, HARDWARE_OPTIONS, NOTHING_CALIBRATED, type CliContext } from './estimate';
 
 /** An amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
 function amount(name: string, text: string | undefined, ctx: CliContext): number | undefined {
@@ -141,7 +134,7 @@ export function planCommand(args: string[], ctx: CliContext): number {
       ...HARDWARE_OPTIONS,
     },
   });
-  if (values.budget === undefined) throw ctx.usage('plan needs --budget (FLOPs like 1e21, accelerator-hours like "5000 H100-h", or dollars like $2M)');
+  if (values.budget === undefined) throw ctx.usage(`plan needs --budget (FLOPs like 1e21, accelerator-hours like '5000 H100-h', or dollars like '$2M' in single quotes)`);
   const budget = parseBudget(values.budget);
   if ('error' in budget) {
     ctx.stderr(`scaling-lens plan: ${budget.error}\n`);
@@ -150,16 +143,17 @@ export function planCommand(args: string[], ctx: CliContext): number {
   // A budget in accelerator-hours names its hardware: a price given without --hardware is its price.
   const hardware = hardwareFlags(values, ctx, budget.kind === 'gpuHours' && budget.hardware ? budget.hardware : undefined);
   const memoryCapGB = amount('--memory-cap', values['memory-cap'], ctx);
-  const engine = values.workspace ? ctx.loadWorkspace([values.workspace], hardware) : ctx.emptyWorkspace(hardware);
+  const engine = calibrationWorkspace('plan', values.workspace, hardware, ctx);
+  const workspace = values.workspace ?? (engine.runs().length ? '.' : undefined);
   const table = engine.hardware;
   if (table.problems.length) throw ctx.usage(table.problems.join('; '));
   const context: BudgetContext = { hardware: table };
   const notes: string[] = [];
-  if (values.workspace) {
+  if (workspace) {
     const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
     const chosen = values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
     if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, overtrain: engine.overtrainLaw(chosen) };
-    else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${values.workspace}` : `no family in ${values.workspace} could be fitted`);
+    else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${workspace}` : `no family in ${workspace} could be fitted`);
   }
   if (values.isoflop) {
     const points = readIsoflop(values.isoflop, values.where ?? [], ctx);
@@ -190,5 +184,6 @@ export function planCommand(args: string[], ctx: CliContext): number {
   }
   planned.notes.unshift(...notes);
   ctx.stdout(values.json ? `${JSON.stringify(planJson(planned), null, 2)}\n` : `${planText(planned)}\n`);
+  if ('uncalibrated' in planned.recommended.loss && !workspace && !values.isoflop) ctx.stderr(NOTHING_CALIBRATED('plan'));
   return 0;
 }

@@ -3,9 +3,10 @@ import { Disposable } from '../services/dispose';
 import type { WorkerClient } from '../services/workerClient';
 import { Settings } from '../services/config';
 import type { ConfigEstimate } from '../shared/protocol';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_PLAN_BUDGET } from './commands';
+import * as path from 'node:path';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_PLAN_BUDGET } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
-import { configLenses, LineIndex, suggestionsOnLine, type LensSpec, type SuggestionArgs } from './lensModel';
+import { configLenses, LineIndex, siblingLenses, suggestionsOnLine, type LensCommands, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
 
 export { lensTitle, lensTooltip } from './lensModel';
@@ -17,6 +18,16 @@ export { lensTitle, lensTooltip } from './lensModel';
 export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{json,yaml,yml,toml,py,sh,slurm,args}' }];
 /** Lens refreshes after snapshots or edits are coalesced, so lenses do not flicker while typing. */
 const REFRESH_DEBOUNCE_MS = 300;
+/** An HF trainer's arguments beside the model's `config.json`: the LR and batch live there. */
+const TRAINING_ARGS_FILE = 'training_args.json';
+const MODEL_CONFIG_FILE = 'config.json';
+
+const LENS_COMMANDS: LensCommands = {
+  showDashboard: COMMAND_SHOW_DASHBOARD_VIEW,
+  applyEdit: COMMAND_APPLY_SUGGESTION,
+  planBudget: COMMAND_PLAN_BUDGET,
+  openLocation: COMMAND_OPEN_CONFIG_VALUE,
+};
 
 /** Called with every estimate the worker returns for an open document (diagnostics listen). */
 export type EstimateListener = (document: vscode.TextDocument, estimate: ConfigEstimate) => void;
@@ -62,6 +73,10 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     }));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length && this.cache.has(e.document.uri.toString())) this.refreshSoon(false);
+    }));
+    // The model config's estimate read training_args.json from disk: a saved change there refreshes it.
+    this.register(vscode.workspace.onDidSaveTextDocument((d) => {
+      if (path.basename(d.uri.fsPath) === TRAINING_ARGS_FILE) this.refreshSoon(true);
     }));
     this.register(vscode.workspace.onDidCloseTextDocument((d) => {
       this.cache.delete(d.uri.toString());
@@ -130,19 +145,35 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
 
   /** The lens specs for a document as it is now (the integration tests and the bench read these). */
   async specs(document: vscode.TextDocument): Promise<LensSpec[]> {
+    if (path.basename(document.uri.fsPath) === TRAINING_ARGS_FILE) return this.trainingArgsSpecs(document);
     // The estimate must describe the text the lenses are laid out on: retry once if the user typed
     // while the worker was answering (the cache then holds the newer version's request).
     for (let attempt = 0; attempt < 2; attempt++) {
       const version = document.version;
       const estimate = await this.estimate(document);
       if (document.version !== version) continue;
-      return configLenses(estimate, document.uri.fsPath, this.lines(document), {
-        showDashboard: COMMAND_SHOW_DASHBOARD_VIEW,
-        applyEdit: COMMAND_APPLY_SUGGESTION,
-        planBudget: COMMAND_PLAN_BUDGET,
-      });
+      return configLenses(estimate, document.uri.fsPath, this.lines(document), LENS_COMMANDS);
     }
     return [];
+  }
+
+  /**
+   * training_args.json: the LR and batch advice of the `config.json` beside it, on the lines of its
+   * values. The worker read this file from disk: while it has unsaved edits, the offsets may not
+   * match, so it shows nothing until saved.
+   */
+  private async trainingArgsSpecs(document: vscode.TextDocument): Promise<LensSpec[]> {
+    if (document.isDirty) return [];
+    const modelUri = vscode.Uri.file(path.join(path.dirname(document.uri.fsPath), MODEL_CONFIG_FILE));
+    let model: vscode.TextDocument;
+    try {
+      model = await vscode.workspace.openTextDocument(modelUri);
+    } catch {
+      return [];
+    }
+    const estimate = await this.estimate(model);
+    if (document.isDirty) return [];
+    return siblingLenses(estimate, document.uri.fsPath, this.lines(document), LENS_COMMANDS);
   }
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
@@ -228,4 +259,12 @@ export class SuggestionCodeActions implements vscode.CodeActionProvider {
       return action;
     });
   }
+}
+
+/** Opens `file` with the cursor at a character offset (the lens naming training_args.json). */
+export async function openConfigValue(file: unknown, offset: unknown): Promise<void> {
+  if (typeof file !== 'string') return;
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const position = document.positionAt(typeof offset === 'number' && offset >= 0 ? offset : 0);
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: false });
 }

@@ -8,3 +8,7 @@ export const COMMAND_PLAN_BUDGET = 'scalingLens.planBudget';
 /** Copies the bundled example sweep to global storage and opens it (the walkthrough's first step). */
 export const COMMAND_OPEN_EXAMPLE_SWEEP = 'scalingLens.openExampleSweep';
 export const DASHBOARD_VIEW_TYPE = 'scalingLens.dashboard';
+/** Opens a file at a character offset (`[file, offset]`): the lens naming training_args.json. */
+export const COMMAND_OPEN_CONFIG_VALUE = 'scalingLens.openConfigValue';
+/** Picks the run the status bar shows (or follows the last one looked at again). */
+export const COMMAND_PIN_STATUS_RUN = 'scalingLens.pinStatusBarRun';

@@ -25,7 +25,9 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
     // The fit behind the prediction (its parameters and validation) is in the latest snapshot.
     const lossFamily = estimate.predictions.loss?.family;
     const family = lossFamily === undefined ? undefined : this.worker.latest?.families.find((f) => f.family === lossFamily);
-    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW }, family));
+    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW }, family, this.lenses.lines(document)));
+    // The derivation is folded in a <details> below the key numbers.
+    markdown.supportHtml = true;
     // Command links are allowed only for our own dashboard commands.
     markdown.isTrusted = { enabledCommands: [COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_DASHBOARD_VIEW] };
     return new vscode.Hover(markdown, document.lineAt(position.line).range);

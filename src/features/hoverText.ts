@@ -3,7 +3,7 @@ import type { ConfigEstimate, FamilyLaw } from '../shared/protocol';
 import { getLaw } from '../core/laws/registry';
 import type { LawDefinition } from '../core/laws/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { formatLr, LineIndex } from './lensModel';
+import { farFromSuggestions, farText, formatLr, lawName, LineIndex } from './lensModel';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 
 /** Plan keys a hover explains: sizes, tokens, learning rate and batch. */
@@ -44,12 +44,67 @@ function domainOf(law: LawDefinition | undefined): string | undefined {
   return `${ranges.join(', ')} (${d.note})`;
 }
 
+/** Fitted parameter names as the formulas write them (`alpha` → α), so the symbols agree. */
+const GREEK: Record<string, string> = { alpha: 'α', beta: 'β', gamma: 'γ', eta: 'η', epsilon: 'ε', delta: 'δ' };
+
 /** Fitted parameters plugged into the formula, e.g. `E 1.690, A 406.4, α 0.340`. */
 function parametersOf(family: FamilyLaw | undefined): string | undefined {
   const p = family?.fit?.parameters;
   if (!p) return undefined;
   return Object.entries(p)
-    .map(([k, v]) => `${k} ${Math.abs(v.value) >= 1000 || Math.abs(v.value) < 0.01 ? v.value.toExponential(2) : v.value.toPrecision(4)}`)
+    .map(([k, v]) => `${GREEK[k] ?? k} ${Math.abs(v.value) >= 1000 || Math.abs(v.value) < 0.01 ? v.value.toExponential(2) : v.value.toPrecision(4)}`)
+    .join(', ');
+}
+
+/** What a plan key is, in words, for the hover's title. */
+const KEY_LABELS: Record<string, string> = {
+  'architecture.dModel': 'Model width',
+  'architecture.nLayer': 'Layers',
+  'architecture.nHead': 'Attention heads',
+  'architecture.nKvHead': 'Key/value heads',
+  'architecture.headDim': 'Head dimension',
+  'architecture.dFfn': 'FFN width',
+  'architecture.vocab': 'Vocabulary size',
+  'architecture.positions': 'Position capacity',
+  'architecture.tiedEmbeddings': 'Tied embeddings',
+  'architecture.modelType': 'Model type',
+  'architecture.experts': 'Experts',
+  'architecture.expertsPerToken': 'Experts per token',
+  'architecture.dFfnExpert': 'Expert FFN width',
+  'architecture.encoderLayers': 'Encoder layers',
+  'architecture.decoderLayers': 'Decoder layers',
+  'params.total': 'Parameters',
+  'params.nonEmbedding': 'Non-embedding parameters',
+  tokens: 'Training tokens',
+  maxSteps: 'Training steps',
+  seqLen: 'Sequence length',
+  tokensPerStep: 'Batch (tokens per step)',
+  peakLr: 'Peak learning rate',
+  'batch.global': 'Global batch',
+  'batch.perDevice': 'Per-device batch',
+  'batch.gradAccum': 'Gradient accumulation steps',
+};
+
+/** The key as the file writes it, read off the text before the value on its line (`hidden_size`, `--lr`). */
+export function writtenKey(lines: LineIndex, offset: number): string | undefined {
+  const line = lines.lineOf(offset);
+  const lineText = lines.lineText(line);
+  const start = offset - lines.lineStart(line);
+  const before = lineText.slice(0, Math.max(0, start));
+  const m = /(?:--)?["']?([A-Za-z_][\w.-]*)["']?\s*(?:[:=]|\s)\s*["']?$/.exec(before);
+  return m?.[1];
+}
+
+/** `Model width (hidden_size)`; several keys of one line joined; the plan key itself only for keys without a label. */
+export function hoverTitle(estimate: ConfigEstimate, keys: readonly string[], lines?: LineIndex): string {
+  const sources = estimate.plan?.sources ?? {};
+  return keys
+    .map((k) => {
+      const range = sources[k]?.range;
+      const written = lines && range ? writtenKey(lines, range.start) : undefined;
+      const label = KEY_LABELS[k] ?? k;
+      return written ? `${label} (${written})` : label;
+    })
     .join(', ');
 }
 
@@ -60,8 +115,12 @@ export interface HoverLinks {
   dashboardView?: string;
 }
 
-/** A short table: the formula, the numbers plugged in, the law and its fit quality, for the hovered keys. */
-export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], links: HoverLinks | string, family?: FamilyLaw): string {
+/**
+ * A config hover: a title in words, the key numbers first in two short lines, and the derivation
+ * (formula, fitted numbers, fit quality, citations) folded below in a table the user can open.
+ * The markdown needs `supportHtml` for the fold (`<details>`).
+ */
+export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], links: HoverLinks | string, family?: FamilyLaw, lines?: LineIndex): string {
   const plan = estimate.plan;
   if (!plan) return '';
   const { dashboard, dashboardView } = typeof links === 'string' ? { dashboard: links, dashboardView: undefined } : links;
@@ -69,7 +128,9 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
   const isBatch = keys.some((k) => k === 'tokensPerStep' || k.startsWith('batch.'));
   const a = plan.architecture;
   const rows: [string, string][] = [];
+  const headline: string[] = [];
   const loss = estimate.predictions.loss;
+  const nTotal = `N ${formatCount(plan.params.total)} total (${formatCount(plan.params.nonEmbedding)} non-embedding)`;
   if (isLr || isBatch) {
     // LR and batch: the configured value against the published laws, first and short.
     const suggestions = (isLr ? estimate.predictions.lr : estimate.predictions.batchTokens) ?? [];
@@ -83,7 +144,15 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       rows.push([s.title, `**${show(s.value)}** = ${law?.formula ?? s.lawId} at ${inputs}; a prior, not fitted to your runs; ${citationOf(law)}${s.outsideDomain ? `; ⚠ outside its fitted range: ${s.outsideDomain}` : domainOf(law) ? `; fitted on ${domainOf(law)}` : ''}`]);
     }
     if (suggestions.length === 0 && estimate.predictions.hparamsSilent) rows.push(['Advice', `none: ${estimate.predictions.hparamsSilent}`]);
-    if (plan.tokens !== undefined) rows.push(['Model', `${formatCount(plan.params.total)} parameters, ${formatCount(plan.tokens)} tokens`]);
+    if (plan.tokens !== undefined) rows.push(['Model', `${nTotal}, D ${formatCount(plan.tokens)} tokens`]);
+    const far = current === undefined ? undefined : farFromSuggestions(current, suggestions.map((s) => s.value));
+    headline.push(
+      [
+        current === undefined ? `**not set**` : `**${show(current)}** configured${far ? ` · ⚠ ${farText(far, suggestions.length)}` : ''}`,
+        ...suggestions.map((s) => `${lawName(s.lawId, s.title)} **${show(s.value)}**${s.outsideDomain ? ' ⚠' : ''}`),
+      ].join(' · '),
+    );
+    headline.push(suggestions.length ? 'Suggestions are priors from published laws, not fitted to your runs.' : `No advice: ${estimate.predictions.hparamsSilent ?? 'no law applies'}.`);
   } else {
     rows.push(['Parameters', `${formatCount(plan.params.total)} total · ${formatCount(plan.params.nonEmbedding)} non-embedding (Kaplan et al. 2020: without vocabulary and position embeddings)`]);
     rows.push([
@@ -99,11 +168,13 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       const hw = cost.hardware ? ` · ${formatHours(cost.gpuHours)} ${cost.hardware.id}-h · ${formatUsd(cost.usd)} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU` : '';
       rows.push(['Compute', `${formatFlops(cost.flops)} FLOPs${hw} (${cost.convention.split(':')[0]} convention)`]);
     }
+    const top: string[] = [];
     if (loss) {
       const law = getLaw(loss.lawId);
       const plugged = parametersOf(family);
+      top.push(`Loss **${formatLoss(loss.value)}** ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
       rows.push(['Predicted loss', `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`]);
-      rows.push(['Formula', `${law?.formula ?? loss.lawId}${plugged ? ` with ${plugged}` : ''}; N ${formatCount(plan.params.total)}, D ${formatCount(plan.tokens ?? 0)}`]);
+      rows.push(['Formula', `${law?.formula ?? loss.lawId}${plugged ? ` with ${plugged}` : ''}; N ${formatCount(plan.params.total)} total, D ${formatCount(plan.tokens ?? 0)} tokens`]);
       const validation = family?.fit?.validation;
       rows.push([
         'Fit quality',
@@ -114,21 +185,34 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       ]);
       if (loss.regime) rows.push(['Regime', loss.regime.note.replace(/^Loss law: /, '')]);
     } else {
+      top.push('Loss uncalibrated');
       rows.push(['Predicted loss', `uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}`]);
     }
+    if (cost) {
+      top.push(`${formatFlops(cost.flops)} FLOPs`);
+      if (cost.hardware && Number.isFinite(cost.gpuHours)) top.push(`${formatHours(cost.gpuHours)} ${cost.hardware.id}-h`, formatUsd(cost.usd));
+    }
+    headline.push(top.join(' · '));
+    headline.push(`${nTotal}${plan.tokens !== undefined ? ` · D ${formatCount(plan.tokens)} tokens (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)` : ''}`);
   }
   const notes = keys.map((k) => plan.sources[k]?.note).filter((n): n is string => !!n);
-  const lines = [
-    `**Scaling Lens**${keys.length ? ` · \`${keys.join('`, `')}\`` : ''}`,
+  const out = [
+    `**${escapeCell(hoverTitle(estimate, keys, lines))}** · Scaling Lens`,
+    '',
+    // Two lines: a hard break (two trailing spaces) keeps them apart without a paragraph gap.
+    headline.map(escapeCell).join('  \n'),
+    '',
+    `<details><summary>${isLr || isBatch ? 'How the suggestions are computed' : 'How this is computed'}</summary>`,
     '',
     '| | |',
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`),
   ];
-  if (notes.length) lines.push('', ...notes.map((n) => `- ${escapeCell(n)}`));
+  if (notes.length) out.push('', ...notes.map((n) => `- ${escapeCell(n)}`));
+  out.push('', '</details>');
   const link = [`[Open the dashboard](command:${dashboard})`];
   // The config travels with the link: the dashboard picks out its run (a run's own config) or draws it as the planned run.
   if (dashboardView && loss) link.push(`[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling', { config: estimate.file }]))})`);
-  lines.push('', link.join(' · '));
-  return lines.join('\n');
+  out.push('', link.join(' · '));
+  return out.join('\n');
 }

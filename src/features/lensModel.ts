@@ -29,6 +29,11 @@ export class LineIndex {
     return lo;
   }
 
+  /** Offset of the first character of `line`. */
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+
   lineText(line: number): string {
     const end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
     return this.text.slice(this.starts[line], end).replace(/\r$/, '');
@@ -125,7 +130,11 @@ export function lensTooltip(estimate: ConfigEstimate): string {
   return lines.join('\n');
 }
 
-/** `Fits 8× H100 with ZeRO-2 (61 GB/GPU)`, or a warning when the training state does not fit. */
+/**
+ * `Fits 8× H100 with ZeRO-2 (61 GB/GPU)`; when the training state does not fit, a warning with
+ * the smallest layout that does, at the sequence length and micro-batch it assumes:
+ * `255 GB/GPU on 1× H100: needs 4× H100, ZeRO-3 (FSDP), activation checkpointing at seq 2,048 (assumed), micro-batch 1 (assumed)`.
+ */
 export function memoryTitle(estimate: ConfigEstimate): string | undefined {
   const m = estimate.memory;
   if (!m) return undefined;
@@ -139,15 +148,19 @@ export function memoryTitle(estimate: ConfigEstimate): string | undefined {
     par?.pipeline && par.pipeline > 1 ? `PP ${par.pipeline}` : '',
   ].filter(Boolean);
   const setup = `${gpus}× ${m.hardwareId}${how.length ? ` with ${how.join(', ')}` : ''}`;
-  return m.fits ? `Fits ${setup} (${gb(m.totalBytes)}/GPU)` : `$(warning) Does not fit ${setup}: ${gb(m.totalBytes)}/GPU of ${gb(m.capacityBytes)}`;
+  if (m.fits) return `Fits ${setup} (${gb(m.totalBytes)}/GPU)`;
+  const at = `seq ${m.seqLen.toLocaleString('en-US')}${m.seqLenAssumed ? ' (assumed)' : ''}, micro-batch ${m.microBatch}${m.microBatchAssumed ? ' (assumed)' : ''}`;
+  const over = `$(warning) ${gb(m.totalBytes)}/GPU on ${setup} (${gb(m.capacityBytes)})`;
+  return m.smallestFit ? `${over}: needs ${m.smallestFit.description} at ${at}` : `${over}: no layout fits at ${at}`;
 }
 
 function memoryTooltip(estimate: ConfigEstimate): string {
   const m = estimate.memory!;
   const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
   return [
-    ...(m.warning ? [m.warning] : []),
-    `Per GPU: weights ${gb(m.weightsBytes)}, gradients ${gb(m.gradsBytes)}, optimizer ${gb(m.optimizerBytes)}, activations ${gb(m.activationBytes)}, logits ${gb(m.logitsBytes)}; total ${gb(m.totalBytes)} of ${gb(m.capacityBytes)}.`,
+    ...(m.warning ? [`Does not fit: ${m.warning}.`] : []),
+    ...(m.smallestFit ? [`Smallest layout that fits (${gb(m.smallestFit.totalBytes)}/GPU): ${m.smallestFit.description}, at sequence length ${m.seqLen.toLocaleString('en-US')} and micro-batch ${m.microBatch}.`] : []),
+    `Per GPU as configured: weights ${gb(m.weightsBytes)}, gradients ${gb(m.gradsBytes)}, optimizer ${gb(m.optimizerBytes)}, activations ${gb(m.activationBytes)}, logits ${gb(m.logitsBytes)}; total ${gb(m.totalBytes)} of ${gb(m.capacityBytes)}.`,
     ...m.assumed.map((a) => `Assumed: ${a}`),
     ...m.notes,
   ].join('\n');
@@ -161,6 +174,8 @@ export interface LensCommands {
   showDashboard: string;
   applyEdit: string;
   planBudget: string;
+  /** Opens a file at a character offset (`[file, offset]`). */
+  openLocation: string;
 }
 
 export interface LensSpec {
@@ -221,57 +236,91 @@ function batchValue(plan: TrainingPlan): EditableValue | undefined {
 }
 
 /** Short law names for lens titles. */
-function lawName(lawId: string, title: string): string {
+export function lawName(lawId: string, title: string): string {
   if (/step/i.test(lawId)) return 'Step Law';
   if (/deepseek/i.test(lawId)) return 'DeepSeek';
   return title;
 }
 
-function adviceLenses(
-  kind: 'lr' | 'batch',
-  estimate: ConfigEstimate,
-  file: string,
-  lines: LineIndex,
-  fallbackLine: number,
-  commands: LensCommands,
-): LensSpec[] {
+/**
+ * How far a configured value is from the suggestions, when it is more than `threshold`× from every
+ * one of them on the same side (a value between two suggestions is not flagged).
+ */
+export function farFromSuggestions(current: number, suggestions: readonly number[], threshold = 3): { direction: 'below' | 'above'; min: number; max: number } | undefined {
+  if (!(current > 0) || suggestions.length === 0 || !suggestions.every((s) => s > 0)) return undefined;
+  const up = suggestions.map((s) => s / current);
+  if (up.every((r) => r > threshold)) return { direction: 'below', min: Math.min(...up), max: Math.max(...up) };
+  const down = suggestions.map((s) => current / s);
+  if (down.every((r) => r > threshold)) return { direction: 'above', min: Math.min(...down), max: Math.max(...down) };
+  return undefined;
+}
+
+/** `8× below both suggestions`, `6–8× above all 3 suggestions`, `5× below the suggestion`. */
+export function farText(far: { direction: 'below' | 'above'; min: number; max: number }, count: number): string {
+  const lo = Math.round(far.min);
+  const hi = Math.round(far.max);
+  const factor = lo === hi ? `${lo}×` : `${lo}–${hi}×`;
+  const which = count === 1 ? 'the suggestion' : count === 2 ? 'both suggestions' : `all ${count} suggestions`;
+  return `${factor} ${far.direction} ${which}`;
+}
+
+/** LR or batch advice whose configured value is not on a line of this file (another file, or derived). */
+interface AdviceElsewhere {
+  /** `LR 2e-4, 6–8× below both suggestions`. */
+  summary: string;
+  warning: boolean;
+  /** The file and offset holding the value (or the first of the keys it is derived from). */
+  at?: { file: string; offset: number };
+  tooltip: string[];
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+function adviceLenses(kind: 'lr' | 'batch', estimate: ConfigEstimate, file: string, lines: LineIndex, commands: LensCommands): { here: LensSpec[]; elsewhere?: AdviceElsewhere } {
   const plan = estimate.plan!;
   const suggestions = (kind === 'lr' ? estimate.predictions.lr : estimate.predictions.batchTokens) ?? [];
   const editable = kind === 'lr' ? lrValue(plan) : batchValue(plan);
   const keys = kind === 'lr' ? ['peakLr'] : ['tokensPerStep', 'batch.global', 'batch.perDevice', 'batch.gradAccum'];
-  const line = keys.map((k) => sourceLine(plan, k, file, lines)).find((l) => l !== undefined) ?? fallbackLine;
+  const line = keys.map((k) => sourceLine(plan, k, file, lines)).find((l) => l !== undefined);
   const current = kind === 'lr' ? plan.peakLr : plan.tokensPerStep;
-  if (current === undefined && suggestions.length === 0) return [];
-  const show = (v: number) => (kind === 'lr' ? formatLr(v) : `${formatCount(v)}${kind === 'batch' ? ' tokens' : ''}`);
+  if (current === undefined && suggestions.length === 0) return { here: [] };
+  const show = (v: number) => (kind === 'lr' ? formatLr(v) : `${formatCount(v)} tokens`);
   const label = kind === 'lr' ? 'LR' : 'Batch';
   const currentNote = kind === 'lr' ? plan.sources.peakLr?.note : plan.sources.tokensPerStep?.note;
-  const currentTitle = current === undefined ? `${label} not set` : `${label} ${show(current)}${currentNote?.startsWith('assumed') ? ' (default)' : ''}`;
+  const far = current === undefined ? undefined : farFromSuggestions(current, suggestions.map((s) => s.value));
+  const farNote = far ? `, ${farText(far, suggestions.length)}` : '';
+  const currentTitle = current === undefined ? `${label} not set` : `${far ? '$(warning) ' : ''}${label} ${show(current)}${currentNote?.startsWith('assumed') ? ' (default)' : ''}${farNote}`;
   const currentTooltip = [
     current === undefined ? `The config sets no ${kind === 'lr' ? 'learning rate' : 'batch size'}.` : `Configured ${kind === 'lr' ? 'peak learning rate' : 'batch (tokens per optimizer step)'}${currentNote ? `: ${currentNote}` : ''}.`,
+    far ? `More than 3× from every suggestion (${farText(far, suggestions.length)}): worth a second look, though the laws are priors from other setups.` : '',
     suggestions.length ? 'The suggestions are priors from published laws (not fitted to your runs).' : estimate.predictions.hparamsSilent ? `No advice: ${estimate.predictions.hparamsSilent}` : '',
   ].filter(Boolean);
   const key = kind === 'lr' ? 'learning rate' : 'batch size';
   const argsFor = (s: HparamSuggestion): SuggestionArgs | undefined =>
     editable && { file: editable.file, start: editable.range.start, end: editable.range.end, current: editable.current, value: editable.toFile(s.value), integer: editable.integer, law: lawName(s.lawId, s.title), key };
   const describe = (s: HparamSuggestion) => [`${s.title}: ${show(s.value)}. Assumes: ${s.assumes}`, ...(s.outsideDomain ? [`⚠ Outside the law's fitted range: ${s.outsideDomain}`] : [])];
-  if (editable && editable.file === file) {
-    // The value is on this line: one lens per suggestion, one click applies it.
+  if (line !== undefined) {
+    // The value is on a line of this file: the lenses sit on that line, one per suggestion, and
+    // a click applies it when the value is written there as one number.
     const out: LensSpec[] = [{ line, title: currentTitle, tooltip: currentTooltip.join('\n'), command: '' }];
     for (const s of suggestions) {
-      const tooltip = [...describe(s), 'A prior from a published law, not fitted to your runs. Click to set it (undo with Ctrl+Z).'];
-      out.push({ line, title: `${lawName(s.lawId, s.title)} ${show(s.value)} (prior)${s.outsideDomain ? ' ⚠' : ''}`, tooltip: tooltip.join('\n'), command: commands.applyEdit, arguments: [argsFor(s)] });
+      const apply = editable && editable.file === file;
+      const tooltip = [...describe(s), apply ? 'A prior from a published law, not fitted to your runs. Click to set it (undo with Ctrl+Z).' : 'A prior from a published law, not fitted to your runs. This config derives the value from several keys: set it by hand.'];
+      out.push({ line, title: `${lawName(s.lawId, s.title)} ${show(s.value)} (prior)${s.outsideDomain ? ' ⚠' : ''}`, tooltip: tooltip.join('\n'), command: apply ? commands.applyEdit : '', arguments: apply ? [argsFor(s)] : undefined });
     }
-    return out;
+    return { here: out };
   }
-  // The value is in a sibling file (HF training_args.json) or derived from several keys: one lens.
-  const title = [currentTitle, ...suggestions.map((s) => `${lawName(s.lawId, s.title)} ${show(s.value)}${s.outsideDomain ? ' ⚠' : ''}`)].join(' · ') + (suggestions.length ? ' (priors)' : '');
-  const tooltip = [...currentTooltip, ...suggestions.flatMap(describe)];
-  if (editable && suggestions.length) {
-    tooltip.push(`Click to choose one and set it in ${editable.file.split(/[\\/]/).pop()} (undo there with Ctrl+Z).`);
-    return [{ line, title, tooltip: tooltip.join('\n'), command: commands.applyEdit, arguments: suggestions.map(argsFor) }];
-  }
-  if (suggestions.length) tooltip.push('This config derives the value from several keys: set it by hand.');
-  return [{ line, title, tooltip: tooltip.join('\n'), command: '' }];
+  // The value is in a sibling file (HF training_args.json), derived, or not set: one entry of the
+  // lens at the top of the config, which opens the file holding it.
+  const located = keys.map((k) => plan.sources[k]).find((s) => s?.range && s.file !== file);
+  const at = located?.range ? { file: located.file, offset: located.range.start } : undefined;
+  const suggestionsText = suggestions.map((s) => `${lawName(s.lawId, s.title)} ${show(s.value)}${s.outsideDomain ? ' ⚠' : ''}`).join(', ');
+  const tooltip = [...currentTooltip, ...(suggestionsText ? [`Suggestions (priors): ${suggestionsText}.`] : []), ...suggestions.flatMap(describe)];
+  const lower = kind === 'lr' ? 'LR' : 'batch';
+  const summary = current === undefined ? `${lower} not set (suggested ${suggestions.map((s) => show(s.value)).join(', ')})` : `${lower} ${show(current)}${far ? ` is ${farText(far, suggestions.length).replace(/ suggestions$/, '')}` : ''}`;
+  return { here: [], elsewhere: { summary, warning: !!far, at, tooltip } };
 }
 
 /** The lenses of one recognised config, in line order (stable for lenses on the same line). */
@@ -281,15 +330,49 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   const modelLine = modelBlockLine(plan, file, lines);
   // The dashboard opens at this config: its run picked out, or the config drawn as the planned run.
   const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate), command: commands.showDashboard, arguments: ['scaling', { config: file }] }];
+  // Memory is a lens only when it is advice (the run does not fit): a verdict that it fits is in
+  // the main lens's tooltip, so the top line keeps room for the lens naming training_args.json.
   const memory = memoryTitle(estimate);
-  if (memory) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
+  if (memory && !estimate.memory!.fits) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
+  else if (memory) out[0].tooltip += `\nMemory: ${memory.replace(/^Fits/, 'fits')}${estimate.memory!.seqLenAssumed ? ` at sequence length ${estimate.memory!.seqLen.toLocaleString('en-US')} (assumed)` : ''}.`;
   out.push({ line: modelLine, title: 'Plan around this config', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
-  // Advice whose key is not in this file (HF training_args.json, a derived batch) goes on the
-  // lines below the model lens, so no line carries more lenses than fit on screen.
-  const below = (n: number) => Math.min(modelLine + n, lines.lineCount - 1);
-  out.push(...adviceLenses('lr', estimate, file, lines, below(1), commands));
-  out.push(...adviceLenses('batch', estimate, file, lines, below(2), commands));
+  const lr = adviceLenses('lr', estimate, file, lines, commands);
+  const batch = adviceLenses('batch', estimate, file, lines, commands);
+  out.push(...lr.here, ...batch.here);
+  const elsewhere = [lr.elsewhere, batch.elsewhere].filter((e): e is AdviceElsewhere => !!e);
+  if (elsewhere.length) out.push(elsewhereLens(elsewhere, modelLine, commands));
   // Array.prototype.sort is stable: lenses of one line keep the order above.
+  return out.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * One lens at the top of the config for the LR and batch that live elsewhere: it names the file
+ * (`training_args.json: LR 2e-4 · batch 1.05M tokens`) and a click opens that file at the value,
+ * where the suggestions are lenses on the value's own line.
+ */
+function elsewhereLens(items: AdviceElsewhere[], line: number, commands: LensCommands): LensSpec {
+  const at = items.find((i) => i.at)?.at;
+  const warning = items.some((i) => i.warning);
+  const icon = warning ? '$(warning)' : at ? '$(go-to-file)' : '$(info)';
+  // Short: it shares the top line with the loss lens. With a warning, only the flagged values.
+  const shown = warning ? items.filter((i) => i.warning) : items;
+  const title = `${icon} ${at ? `${baseName(at.file)}: ` : ''}${shown.map((i) => i.summary).join(' · ')}`;
+  const tooltip = items.flatMap((i) => i.tooltip);
+  if (at) {
+    tooltip.push(`Click to open ${baseName(at.file)} at the value: its suggestions are lenses there, one click sets one (undo with Ctrl+Z).`);
+    return { line, title, tooltip: tooltip.join('\n'), command: commands.openLocation, arguments: [at.file, at.offset] };
+  }
+  tooltip.push('This config derives the value from several keys: set it by hand.');
+  return { line, title, tooltip: tooltip.join('\n'), command: '' };
+}
+
+/**
+ * The lenses of a file that holds another config's LR and batch (HF `training_args.json` beside
+ * `config.json`): the advice on the lines of its values, estimated from the model config.
+ */
+export function siblingLenses(estimate: ConfigEstimate, file: string, lines: LineIndex, commands: LensCommands): LensSpec[] {
+  if (!estimate.applicable || !estimate.plan) return [];
+  const out = [...adviceLenses('lr', estimate, file, lines, commands).here, ...adviceLenses('batch', estimate, file, lines, commands).here];
   return out.sort((a, b) => a.line - b.line);
 }
 

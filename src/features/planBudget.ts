@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { BudgetPlan } from '../core/plan/budget';
 import type { WorkerClient } from '../services/workerClient';
 import type { PlanBudgetRequest } from '../shared/protocol';
-import { formatFlops } from '../shared/format';
+import { formatCount, formatFlops } from '../shared/format';
 import type { ConfigLensProvider } from './codeLens';
 import { COMMAND_SHOW_DASHBOARD } from './commands';
 import { parseAmount, parseDeadline, planMarkdown, planSnippet, snippetFormatFor, validateBudget, type SnippetFile, type SnippetFormat } from '../core/plan/budgetRequest';
@@ -145,7 +145,8 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     }
     if (response.kind !== 'planBudget') return undefined;
     const { plan, family } = response;
-    const markdown = planMarkdown(plan, family);
+    // Days on the GPUs the run would have: the deadline's, else the config's.
+    const markdown = planMarkdown(plan, family, undefined, { gpus: request.gpus ?? config?.gpus });
     const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/Plan ${++this.count} (${plan.budget.text.replace(/[/\\]/g, ' ')}).md` });
     this.documents.set(uri.toString(), markdown);
     this.changed.fire(uri);
@@ -153,7 +154,8 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const outcome: PlanOutcome = { request, plan, family, markdown, document: uri, shownAs, written: [] };
     const format = snippetFormatFor(config?.format);
     const snippet = planSnippet(plan.recommended, format, { seqLen: request.seqLen, family, budgetText: plan.budget.text, gpus: request.gpus ?? config?.gpus });
-    const action = await ui.action(`Scaling Lens: ${plan.recommended.label} plan for ${plan.budget.text}: ${plan.recommended.shape.nLayer} layers × ${plan.recommended.shape.dModel}, ${plan.recommended.tokensPerParam.toFixed(0)} tokens/parameter.`);
+    // One short line: the notification sits in the corner below the plan's table, not over it.
+    const action = await ui.action(`Scaling Lens: plan for ${plan.budget.text}: ${formatCount(plan.recommended.params)} parameters, ${formatCount(plan.recommended.tokens)} tokens.`);
     outcome.action = action;
     if (action === 'copy') {
       outcome.copied = snippet.map((f) => (snippet.length > 1 ? `// ${f.name}\n${f.text}` : f.text)).join('\n');

@@ -1,33 +1,40 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../services/dispose';
 import type { WorkerClient } from '../services/workerClient';
 import type { RunView, Snapshot } from '../shared/protocol';
-import { formatCount, formatInterval, formatLoss } from '../shared/format';
-import { COMMAND_SHOW_DASHBOARD } from './commands';
+import { COMMAND_PIN_STATUS_RUN } from './commands';
+import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
+import { statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
 
-/** The live run whose prediction the status bar shows: the one furthest along, by points logged. */
-export function featuredLiveRun(snapshot: Snapshot): RunView | undefined {
-  const live = snapshot.runs.filter((r) => r.status === 'live' && r.curve);
-  return live.sort((a, b) => b.points - a.points || a.id.localeCompare(b.id))[0];
+export { featuredLiveRun, statusTarget, statusText, statusTooltip } from './statusText';
+
+/** The run of a file the user opened: its log or config sits in the run's folder. */
+export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined {
+  const dir = path.dirname(file);
+  return snapshot.runs.find((r) => r.files.includes(file)) ?? snapshot.runs.find((r) => r.dir === dir);
 }
 
-export function statusText(snapshot: Snapshot): string {
-  const run = featuredLiveRun(snapshot);
-  // A spinning icon while fits run in the background (each lands in a new snapshot).
-  const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph-line)';
-  if (!run?.curve) return `${icon} ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
-  const final = run.curve.predictedFinal;
-  return `${icon} ${run.name}: ${formatLoss(run.lastLoss ?? NaN)} → ${formatLoss(final.value)} ${formatInterval(final.interval)}`;
-}
-
+/**
+ * The status bar item: one run's loss now and its predicted final loss. It shows the run the user
+ * pinned, else the one whose files they last opened, else the live run furthest along; a click
+ * reveals that run in the dashboard.
+ */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('scalingLens.status', vscode.StatusBarAlignment.Left, 50));
+  private static readonly PINNED_KEY = 'scalingLens.statusBarRun';
+  private lastLooked: string | undefined;
 
-  constructor(worker: WorkerClient) {
+  constructor(
+    private readonly worker: WorkerClient,
+    private readonly state?: vscode.Memento,
+  ) {
     super();
     this.item.name = 'Scaling Lens';
-    this.item.command = COMMAND_SHOW_DASHBOARD;
     this.register(worker.onSnapshot((s) => this.update(s)));
+    this.register(vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.looked(editor.document.uri)));
+    this.register(vscode.commands.registerCommand(COMMAND_PIN_STATUS_RUN, () => this.pick()));
+    if (vscode.window.activeTextEditor) this.looked(vscode.window.activeTextEditor.document.uri);
     if (worker.latest) this.update(worker.latest);
   }
 
@@ -35,17 +42,60 @@ export class StatusBar extends Disposable {
     return this.item.text;
   }
 
+  /** What the item shows and runs (the integration tests read it). */
+  get shown(): { text: string; tooltip: string; command: vscode.Command | undefined } {
+    const command = this.item.command;
+    return { text: this.item.text, tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '', command: typeof command === 'string' ? { title: '', command } : command };
+  }
+
+  private get pinned(): string | undefined {
+    return this.state?.get<string>(StatusBar.PINNED_KEY);
+  }
+
+  private looked(uri: vscode.Uri): void {
+    const snapshot = this.worker.latest;
+    if (uri.scheme !== 'file' || !snapshot) return;
+    const run = runOfFile(snapshot, uri.fsPath);
+    if (!run || run.id === this.lastLooked) return;
+    this.lastLooked = run.id;
+    this.update(snapshot);
+  }
+
+  /** A quick pick of the runs: the one picked stays in the status bar until unpinned. */
+  private async pick(): Promise<void> {
+    const snapshot = this.worker.latest;
+    if (!snapshot?.runs.length) {
+      void vscode.window.showInformationMessage('Scaling Lens: no runs found yet.');
+      return;
+    }
+    type Item = vscode.QuickPickItem & { runId?: string };
+    const items: Item[] = [
+      { label: '$(eye) Follow the run I last looked at', description: this.pinned ? 'unpin' : 'current', runId: undefined },
+      ...snapshot.runs.map((r) => ({
+        label: `${r.id === this.pinned ? '$(pinned) ' : ''}${r.name}`,
+        description: `${r.status}${r.lastLoss !== undefined ? ` · loss ${r.lastLoss.toFixed(3)}` : ''}${r.curve ? ` → ${r.curve.predictedFinal.value.toFixed(3)}` : ''}`,
+        detail: r.id,
+        runId: r.id,
+      })),
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: 'Scaling Lens: run shown in the status bar', matchOnDetail: true });
+    if (!picked) return;
+    await this.state?.update(StatusBar.PINNED_KEY, picked.runId);
+    this.update(snapshot);
+  }
+
   private update(snapshot: Snapshot): void {
     if (snapshot.runs.length === 0) {
       this.item.hide();
       return;
     }
-    this.item.text = statusText(snapshot);
-    const run = featuredLiveRun(snapshot);
-    this.item.tooltip = run?.curve
-      ? `Scaling Lens: run ${run.id} at step ${formatCount(run.lastStep ?? 0)}; the ${run.curve.lawId} law predicts ${formatLoss(run.curve.predictedFinal.value)} at step ${formatCount(run.curve.targetStep)} (80% interval ${formatInterval(run.curve.predictedFinal.interval)}). Click for the dashboard.`
-      : 'Scaling Lens: no live run to extrapolate. Click for the dashboard.';
-    if (snapshot.fitting > 0) this.item.tooltip += ` Fitting ${snapshot.fitting} law${snapshot.fitting === 1 ? '' : 's'} in the background.`;
+    const choice: StatusChoice = { pinned: this.pinned, lastLooked: this.lastLooked };
+    const target = statusTarget(snapshot, choice);
+    this.item.text = statusText(snapshot, choice);
+    this.item.tooltip = statusTooltip(snapshot, choice);
+    this.item.command = target
+      ? { title: 'Show in the dashboard', command: COMMAND_SHOW_DASHBOARD_VIEW, arguments: ['curves', { runId: target.run.id }] }
+      : { title: 'Show the dashboard', command: COMMAND_SHOW_DASHBOARD_VIEW, arguments: ['curves'] };
     this.item.show();
   }
 }

@@ -13,13 +13,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
-import { clipAround, dashboardFrame as dashboardFrameOf, followHoverLink, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
+import { clipAround, dashboardFrame as dashboardFrameOf, dashboardFrame, followHoverLink, frameWithText, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
 const keep = process.argv.includes('--keep');
 const checks = [];
 /** The page under test, for a screenshot when a check fails. */
 let currentPage;
+/** The workspace copy the workbench has open. */
+let workspaceDir;
 
 async function check(name, fn) {
   const t = Date.now();
@@ -68,11 +70,13 @@ async function editorChecks(page) {
     // VS Code separates the lenses of a line with " | " on lines of their own: read them as one line.
     const text = (await main.innerText()).replace(/\s+/g, ' ').trim();
     if (!/Loss \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] · \d\.\d{2}e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?/.test(text)) throw new Error(`lens: ${text}`);
-    if (!/Fits 8× H100 with ZeRO-2 \(\d+ GB\/GPU\)/.test(text)) throw new Error(`memory lens missing: ${text}`);
+    // Memory that fits is in the loss lens's tooltip, not a lens of its own.
+    const tooltip = (await main.locator('a').first().getAttribute('title')) ?? '';
+    if (!/Memory: fits 8× H100 with ZeRO-2 \(\d+ GB\/GPU\)/.test(tooltip)) throw new Error(`memory verdict missing: ${tooltip}`);
     const lr = page.locator('.codelens-decoration', { hasText: 'Step Law' }).last();
     await lr.waitFor({ timeout: 10_000 });
     const lrText = (await lr.innerText()).replace(/\s+/g, ' ').trim();
-    if (!/LR 3e-4 \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText)) throw new Error(`LR lens: ${lrText}`);
+    if (!/LR 3e-4(, \d+(–\d+)?× (below|above) both suggestions)? \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText)) throw new Error(`LR lens: ${lrText}`);
     await page.screenshot({ path: path.join(shots, 'lens-yaml.png') });
     return `${text} / ${lrText}`;
   });
@@ -82,7 +86,7 @@ async function editorChecks(page) {
     const hover = page.locator('.monaco-hover', { hasText: 'Step Law' }).first();
     await hover.waitFor({ state: 'visible', timeout: 15_000 });
     const text = await hover.innerText();
-    if (!/Learning rate/.test(text) || !/DeepSeek/.test(text) || !/prior/.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
+    if (!/^Peak learning rate \(lr\)/.test(text) || !/DeepSeek/.test(text) || !/prior/.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
     await page.screenshot({ path: path.join(shots, 'hover-lr.png') });
     await page.keyboard.press('Escape');
   });
@@ -235,6 +239,263 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
   });
 }
 
+// ---------------------------------------------------------------- editor surface (issue 16)
+// Self-contained: which line each lens sits on, the training_args.json lens and its click, the
+// hover's title and size, the status bar's words, the planner table's width; and the README's
+// lens, hover and planner pictures (media/screenshots/, indexed PNGs as scripts/screenshots.mjs makes).
+
+/** Every code lens of the visible editor showing a lens with `marker` in it, with the text of the line it sits above. */
+function lensLines(page, marker) {
+  return page.evaluate((marker) => {
+    // The editor around a shown lens that has `marker` in it.
+    const shown = [...document.querySelectorAll('.codelens-decoration')].find((l) => l.textContent.includes(marker) && l.getBoundingClientRect().height > 0);
+    const editor = shown?.closest('.monaco-editor') ?? shown?.closest('.editor-container');
+    if (!editor) return [];
+    const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent.replace(/\u00a0/g, ' ') }));
+    return [...editor.querySelectorAll('.codelens-decoration')].map((lens) => {
+      const bottom = lens.getBoundingClientRect().bottom;
+      const below = lines.filter((l) => l.top >= bottom - 3).sort((a, b) => a.top - b.top)[0];
+      // A line holds its lenses as links separated by " | ": one entry per lens.
+      return [...lens.querySelectorAll(':scope > a, :scope > span[title]')].map((a) => a.textContent.trim()).filter(Boolean).map((title) => ({ title, line: below?.text ?? '?' }));
+    }).flat();
+  }, marker);
+}
+
+/** Saves a README picture: the PNG as taken (test/e2e/screenshots/readme-<name>.png) and indexed in media/screenshots/. */
+async function readmePicture(page, name, clip) {
+  const taken = path.join(shots, `readme-${name}.png`);
+  await page.screenshot({ path: taken, clip });
+  const { decodePng, encodeIndexedPng, MAX_BYTES } = await import('../../scripts/screenshots.mjs');
+  const indexed = encodeIndexedPng(decodePng(fs.readFileSync(taken)));
+  if (indexed.length > MAX_BYTES) throw new Error(`media/screenshots/${name}.png would be ${indexed.length} bytes (over ${MAX_BYTES})`);
+  fs.writeFileSync(path.join(repoRoot, 'media/screenshots', `${name}.png`), indexed);
+  return `${Math.round(clip.width)}×${Math.round(clip.height)} px`;
+}
+
+async function editorSurfaceChecks(page) {
+  const editorBody = page.locator('.part.editor .editor-group-container.active .editor-container').first();
+
+  await check('lens lines: every lens of an HF config sits on its first line; one names training_args.json and warns about the LR', async () => {
+    await palette(page, 'View: Close All Editors');
+    await openFile(page, 'configs/planned-400m/config.json');
+    await page.locator('.codelens-decoration', { hasText: 'training_args.json' }).first().waitFor({ timeout: 60_000 });
+    let lenses = [];
+    for (let i = 0; i < 100 && !lenses.some((l) => /training_args\.json/.test(l.title)); i++) {
+      await sleep(300);
+      lenses = await lensLines(page, 'training_args.json');
+    }
+    const wrong = lenses.filter((l) => l.line.trim() !== '{');
+    if (wrong.length) throw new Error(`lenses not on the first line: ${JSON.stringify(wrong)}`);
+    const args = lenses.find((l) => /training_args\.json/.test(l.title));
+    if (!/^training_args\.json: LR 2e-4 is \d–\d× below both$/.test(args?.title ?? '')) throw new Error(`lens: ${args?.title} (lenses: ${JSON.stringify(lenses)})`);
+    // The whole row of lenses fits the editor at 1400 px: none is cut at the right edge.
+    const cut = await page.evaluate(() => {
+      const shown = [...document.querySelectorAll('.codelens-decoration')].find((l) => l.textContent.includes('training_args.json') && l.getBoundingClientRect().height > 0);
+      const editor = shown.closest('.monaco-editor');
+      const right = editor.querySelector('.minimap')?.getBoundingClientRect().left ?? editor.getBoundingClientRect().right;
+      return [...editor.querySelectorAll('.codelens-decoration')].map((l) => l.getBoundingClientRect().right - right).filter((over) => over > 0);
+    });
+    if (cut.length) throw new Error(`a lens row runs ${Math.round(cut[0])} px past the editor`);
+    // The picture: from the editor's left edge to the end of the lens row, down to hidden_size.
+    const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
+    const editor = await editorBody.boundingBox();
+    const lensBox = await lens.boundingBox();
+    const clip = await clipAround(page, [lens, page.locator('.view-line', { hasText: 'hidden_size' }).first()], 4);
+    const size = await readmePicture(page, 'lens', { ...clip, x: editor.x, width: lensBox.x + lensBox.width + 16 - editor.x });
+    return `${lenses.length} lenses above "{": ${lenses.map((l) => l.title).join(' | ')}; picture ${size}`;
+  });
+
+  await check('clicking the training_args.json lens opens it at the learning rate, where the suggestions sit on that line', async () => {
+    await page.locator('.codelens-decoration a', { hasText: 'training_args.json' }).first().click();
+    await page.locator('.tab.active', { hasText: 'training_args.json' }).waitFor({ timeout: 15_000 });
+    const text = fs.readFileSync(path.join(workspaceDir, 'configs/planned-400m/training_args.json'), 'utf8');
+    const lrLine = text.split('\n').findIndex((l) => l.includes('"learning_rate"')) + 1;
+    const position = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
+    await position.waitFor({ timeout: 10_000 });
+    const at = (await position.innerText()).trim();
+    if (!at.startsWith(`Ln ${lrLine},`)) throw new Error(`cursor at ${at}, learning_rate is on line ${lrLine}`);
+    await page.locator('.codelens-decoration', { hasText: 'Step Law' }).first().waitFor({ timeout: 30_000 });
+    await sleep(300);
+    const lenses = await lensLines(page, 'Step Law');
+    const lr = lenses.filter((l) => /LR 2e-4|e-\d \(prior\)/.test(l.title));
+    if (lr.length < 3 || lr.some((l) => !l.line.includes('"learning_rate"'))) throw new Error(`LR lenses: ${JSON.stringify(lr)}`);
+    const batch = lenses.filter((l) => /tokens/.test(l.title));
+    if (batch.some((l) => !l.line.includes('"per_device_train_batch_size"'))) throw new Error(`batch lenses: ${JSON.stringify(batch)}`);
+    return `${at}; ${lenses.map((l) => `${l.title} → ${l.line.trim()}`).join(' | ')}`;
+  });
+
+  await check('lens lines in a YAML config: the loss above model:, the LR lenses on the lr line, the batch on batch_size', async () => {
+    await openFile(page, 'editor/run-1b.yaml');
+    await page.locator('.tab.active', { hasText: 'run-1b.yaml' }).waitFor({ timeout: 15_000 });
+    // The previous file's lenses may still be drawn for a moment: wait for this file's.
+    let lenses = [];
+    for (let i = 0; i < 100 && !lenses.some((l) => /FLOPs/.test(l.title) && l.line.trim() === 'model:'); i++) {
+      await sleep(300);
+      lenses = await lensLines(page, 'FLOPs');
+    }
+    const expect = (pattern, line) => {
+      const found = lenses.filter((l) => pattern.test(l.title));
+      if (!found.length || found.some((l) => l.line.trim() !== line)) throw new Error(`${pattern}: ${JSON.stringify(found)} (want above "${line}"; all: ${JSON.stringify(lenses)})`);
+    };
+    expect(/FLOPs/, 'model:');
+    expect(/^LR 3e-4|e-\d \(prior\)/, 'lr: 3.0e-4');
+    expect(/tokens \(prior\)|^Batch /, 'batch_size: 256');
+    return lenses.map((l) => `${l.title} → ${l.line.trim()}`).join(' | ');
+  });
+
+  await check('the hover is titled in words, key numbers first, and fits without a scrollbar', async () => {
+    await openFile(page, 'configs/planned-400m/config.json');
+    await page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first().waitFor({ timeout: 30_000 });
+    const key = page.locator('.view-line span', { hasText: 'hidden_size' }).first();
+    await key.hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'Scaling Lens' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(400);
+    const text = (await hover.innerText()).trim();
+    const [title, numbers, sizes] = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (title !== 'Model width (hidden_size) · Scaling Lens') throw new Error(`title: ${title}`);
+    if (!/^Loss \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] · [\d.]+e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?$/.test(numbers)) throw new Error(`numbers: ${numbers}`);
+    if (!/^N [\d.]+M total \([\d.]+M non-embedding\) · D [\d.]+B tokens/.test(sizes)) throw new Error(`sizes: ${sizes}`);
+    if (!/How this is computed/.test(text)) throw new Error('no folded derivation');
+    const overflow = await hover.evaluate((h) => [...h.querySelectorAll('.monaco-scrollable-element, .hover-contents')].map((e) => e.scrollHeight - e.clientHeight));
+    if (overflow.some((o) => o > 1)) throw new Error(`the hover scrolls: ${overflow.join(', ')} px hidden`);
+    const size = await readmePicture(page, 'hover', await clipAround(page, [hover, key], 12));
+    await page.keyboard.press('Escape');
+    return `${title} / ${numbers} / ${sizes}; picture ${size}`;
+  });
+
+  await check('the status bar reads "loss a → b" for the run looked at, and its click shows that run in the dashboard', async () => {
+    await openFile(page, 'sweep/llama-95m/config.json');
+    const item = page.locator('.statusbar-item', { hasText: /loss \d\.\d\d/ }).first();
+    await item.waitFor({ timeout: 30_000 });
+    const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspaceDir, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    const run = cli.runs.find((r) => r.id === 'sweep/llama-95m');
+    const want = `loss ${run.lastLoss.toFixed(2)} → ${run.prediction.predictedFinal.toFixed(2)}`;
+    for (let i = 0; i < 50 && (await item.innerText()).trim() !== want; i++) await sleep(200);
+    const text = (await item.innerText()).trim();
+    if (text !== want) throw new Error(`status bar "${text}", want "${want}" (llama-95m, the run whose config is open)`);
+    await item.click();
+    const row = dashboardFrame(page).locator('#runs tbody tr.focused');
+    await row.waitFor({ timeout: 30_000 });
+    const id = await row.getAttribute('data-run-id');
+    if (id !== 'sweep/llama-95m') throw new Error(`the dashboard picked out ${id}`);
+    return `${text}; click → dashboard with ${id} picked out`;
+  });
+
+  await check('the planner preview: one table, no wrapped cell, at most 800 px wide, clear of the notification', async () => {
+    await palette(page, 'View: Close All Editors');
+    await openFile(page, 'editor/run-1b.yaml');
+    await page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first().waitFor({ timeout: 30_000 });
+    await palette(page, 'Scaling Lens: Plan Compute Budget');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'accelerator-hours' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('4000 H100-h');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'constraints' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notification-toast', { hasText: 'plan for 4000 H100-h' }).first();
+    await toast.waitFor({ timeout: 60_000 });
+    await toast.hover();
+    const { frame } = await frameWithText(page, /Compute budget: 4000 H100-h[\s\S]*Recommended/, 30_000);
+    await sleep(800);
+    const measured = await frame.evaluate(() => {
+      const table = document.querySelector('table');
+      const cells = [...table.querySelectorAll('th, td')];
+      const wrapped = cells
+        .filter((c) => {
+          const range = document.createRange();
+          range.selectNodeContents(c);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        })
+        .map((c) => c.textContent);
+      const empty = cells.filter((c) => c.tagName === 'TD' && /^\s*[–-]?\s*$/.test(c.textContent)).length;
+      const box = table.getBoundingClientRect();
+      return { wrapped, empty, width: box.width, columns: table.rows[0].cells.length, rows: table.rows.length, header: table.rows[0].textContent };
+    });
+    if (measured.wrapped.length) throw new Error(`wrapped cells: ${measured.wrapped.join(' | ')}`);
+    if (measured.empty) throw new Error(`${measured.empty} empty cells`);
+    // Narrower than the preview of a split editor in a 1600 px window (the preview pads generously).
+    if (measured.width > 800) throw new Error(`the table is ${measured.width} px wide`);
+    const tableBox = await frame.locator('table').first().boundingBox();
+    const toastBox = await toast.boundingBox();
+    const overlaps = tableBox && toastBox && tableBox.x < toastBox.x + toastBox.width && toastBox.x < tableBox.x + tableBox.width && tableBox.y < toastBox.y + toastBox.height && toastBox.y < tableBox.y + tableBox.height;
+    if (overlaps) throw new Error(`the notification (${JSON.stringify(toastBox)}) covers the table (${JSON.stringify(tableBox)})`);
+    const heading = frame.locator('h1').first();
+    const clip = await clipAround(page, [heading, frame.locator('table').first(), frame.locator('table + p, p:has(+ h2)').first()], 16);
+    const size = await readmePicture(page, 'planner', clip);
+    // The walkthrough's picture: its media column is about 460 px wide and VS Code shows pictures
+    // as 1.5× density, so it is taken at 1.5× zoom, without the side bar (the table must not wrap),
+    // cropped to the heading and the first five columns (plan to loss): legible at the size shown.
+    await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+    await palette(page, 'View: Toggle Primary Side Bar Visibility');
+    // The line under the heading is wider than the crop: left out of this picture.
+    await frame.evaluate(() => {
+      document.body.style.zoom = '1.5';
+      document.querySelector('h1 + p').style.display = 'none';
+    });
+    await sleep(800);
+    const lossHeader = frame.locator('th', { hasText: 'loss' }).first();
+    const [headBox, tableBox15, lossBox] = [await heading.boundingBox(), await frame.locator('table').first().boundingBox(), await lossHeader.boundingBox()];
+    const walkthroughClip = { x: tableBox15.x - 8, y: headBox.y - 8, width: lossBox.x + lossBox.width - tableBox15.x + 16, height: tableBox15.y + tableBox15.height - headBox.y + 16 };
+    await page.screenshot({ path: path.join(shots, 'walkthrough-planner-taken.png'), clip: walkthroughClip });
+    const { decodePng, encodeIndexedPng } = await import('../../scripts/screenshots.mjs');
+    fs.writeFileSync(path.join(repoRoot, 'media/walkthrough/planner.png'), encodeIndexedPng(decodePng(fs.readFileSync(path.join(shots, 'walkthrough-planner-taken.png')))));
+    await frame.evaluate(() => {
+      document.body.style.zoom = '';
+      document.querySelector('h1 + p').style.display = '';
+    });
+    await palette(page, 'View: Toggle Primary Side Bar Visibility');
+    return `${measured.rows - 1} rows × ${measured.columns} columns, ${Math.round(measured.width)} px wide, no wrapped cell; toast clear of the table; README picture ${size}, walkthrough picture ${Math.round(walkthroughClip.width)}×${Math.round(walkthroughClip.height)} px`;
+  });
+}
+
+/**
+ * The walkthrough's planner step: its picture (taken at 1.5× zoom, which VS Code assumes) shown at
+ * 70% of its size or more, so its text is at least 70% of the editor's; and no walkthrough text cut.
+ */
+async function walkthroughChecks(page) {
+  await check('the walkthrough: the planner picture is shown at 70% of its size or more, and no step text is cut', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    const walkthrough = manifest.contributes.walkthroughs[0];
+    const step = walkthrough.steps.find((s) => s.media?.image === 'media/walkthrough/planner.png');
+    // The walkthrough picker replaces the palette a moment after the command runs: try twice.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await palette(page, 'Welcome: Open Walkthrough...');
+        await sleep(1000);
+        await page.locator('.quick-input-widget input').fill(walkthrough.title);
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title }).first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        await page.locator('.getting-started-step', { hasText: step.title }).first().waitFor({ timeout: 15_000 });
+        break;
+      } catch (e) {
+        if (attempt === 2) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
+    await page.locator('.getting-started-step', { hasText: step.title }).first().click();
+    const image = page.locator('.getting-started-media img').first();
+    await image.waitFor({ timeout: 10_000 });
+    await sleep(1000);
+    const shown = await image.evaluate((img) => ({ loaded: img.complete && img.naturalWidth > 0, scale: img.getBoundingClientRect().width / img.naturalWidth, natural: `${img.naturalWidth}×${img.naturalHeight}` }));
+    if (!shown.loaded) throw new Error('the planner picture did not load');
+    // The walkthrough clamps long text with an ellipsis (an overflow-hidden box): none may be clamped.
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('.gettingStartedSlideDetails *')]
+        .filter((e) => {
+          const style = getComputedStyle(e);
+          const hides = style.webkitLineClamp !== 'none' || style.textOverflow === 'ellipsis';
+          return hides && e.textContent.trim() && e.getBoundingClientRect().height > 0 && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
+        })
+        .map((e) => `${e.className}: ${e.textContent.trim().slice(0, 60)}`),
+    );
+    await page.screenshot({ path: path.join(shots, 'walkthrough-planner.png') });
+    if (shown.scale < 0.7) throw new Error(`the ${shown.natural} picture is shown at ${Math.round(shown.scale * 100)}%`);
+    if (cut.length) throw new Error(`cut text: ${cut.join(' | ')}`);
+    return `${shown.natural} shown at ${Math.round(shown.scale * 100)}%; no step text cut`;
+  });
+}
+
 /** Non-transparent pixels of the canvas with this id in the dashboard frame: something was drawn. */
 function paintedPixels(frame, id) {
   return paintedPixelsAt(frame, `#${id}`);
@@ -312,6 +573,7 @@ async function main() {
   const workspace = path.join(dataDir, 'workspace');
   fs.cpSync(path.join(repoRoot, 'examples'), workspace, { recursive: true });
   writeEditorConfig(workspace);
+  workspaceDir = workspace;
   const port = await freePort();
   const child = spawn(process.execPath, serverArguments({ port, dataDir, logDir, trusted: true }), {
     cwd: repoRoot,
@@ -333,7 +595,7 @@ async function main() {
       const item = page.locator('.statusbar-item', { hasText: '→' }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).trim();
-      if (!/\d\.\d{3} → \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/.test(text)) throw new Error(`status bar: ${text}`);
+      if (!/^loss \d\.\d\d → \d\.\d\d$/.test(text)) throw new Error(`status bar: ${text}`);
       return text;
     });
 
@@ -352,12 +614,14 @@ async function main() {
       const hover = page.locator('.monaco-hover', { hasText: 'Scaling Lens' }).first();
       await hover.waitFor({ state: 'visible', timeout: 15_000 });
       const text = await hover.innerText();
-      if (!/Parameters/.test(text) || !/Predicted loss/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
+      if (!/^Model width \(hidden_size\) · Scaling Lens/.test(text) || !/Loss \d\.\d{3}/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
       await page.screenshot({ path: path.join(shots, 'hover.png') });
       await page.keyboard.press('Escape');
     });
 
     await editorChecks(page);
+    await editorSurfaceChecks(page);
+    await walkthroughChecks(page);
 
     const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.

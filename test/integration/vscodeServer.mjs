@@ -60,8 +60,17 @@ export function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export function ensureServer() {
+/**
+ * Runs scripts/ensure-vscode-server.sh. With `stream` (the demo) its steps are printed as they
+ * happen, so a first install (Debian packages, then the server, a minute or two) is not silent.
+ */
+export function ensureServer({ stream = false } = {}) {
   const script = path.join(repoRoot, 'scripts/ensure-vscode-server.sh');
+  if (stream) {
+    const r = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status === 0) return { ok: true, message: '' };
+    return { ok: false, code: r.status ?? 1, message: r.error ? String(r.error) : 'scripts/ensure-vscode-server.sh failed (its output is above)' };
+  }
   const r = spawnSync('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.status === 0) return { ok: true, message: r.stdout.trim() };
   return { ok: false, code: r.status ?? 1, message: `${r.stdout}${r.stderr}`.trim() || String(r.error) };

@@ -9,13 +9,13 @@ import { readConfig } from '../../src/core/configs/index';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { formatNumberLike, replacementText } from '../../src/features/configEdits';
 import { formatHours, formatUsd } from '../../src/core/plan/costFormat';
-import { configLenses, formatLr, LineIndex, lensTitle, memoryTitle, modelBlockLine, suggestionsOnLine, type LensSpec, type SuggestionArgs } from '../../src/features/lensModel';
+import { configLenses, farFromSuggestions, farText, formatLr, LineIndex, lensTitle, memoryTitle, modelBlockLine, siblingLenses, suggestionsOnLine, type LensSpec, type SuggestionArgs } from '../../src/features/lensModel';
 import { chooseFamily, parseAmount, parseDeadline, planBudgetRequest, planMarkdown, planSnippet, validateBudget } from '../../src/core/plan/budgetRequest';
 import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
 import type { ConfigEstimate } from '../../src/shared/protocol';
 import { EDITOR_CONFIGS } from './helpers/editorConfigs';
 
-const COMMANDS = { showDashboard: 'dash', applyEdit: 'apply', planBudget: 'plan' };
+const COMMANDS = { showDashboard: 'dash', applyEdit: 'apply', planBudget: 'plan', openLocation: 'open' };
 const examples = path.resolve(__dirname, '../../examples');
 
 function listFiles(dir: string): string[] {
@@ -109,13 +109,19 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     if (key === 'nanogpt') assert.equal(header, 'n_layer = 12');
     if (key === 'megatron') assert.equal(header, 'torchrun pretrain_gpt.py \\');
     assert.ok(specs.some((s) => s.line === modelLine && s.command === 'plan' && s.title === 'Plan around this config'));
-    assert.match(lensAt(specs, /^Fits \d+× H100/).title, /^Fits \d+× H100( with [^()]+)? \(\d+ GB\/GPU\)$/);
+    // Memory that fits is no lens of its own (only advice is): it is in the loss lens's tooltip.
+    assert.ok(!specs.some((s) => /^Fits /.test(s.title)));
+    assert.match(main.tooltip, /\nMemory: fits \d+× H100( with [^()]+)? \(\d+ GB\/GPU\)/);
 
     // LR: the configured value, then one clickable lens per law on the LR line.
     const lrLine = lines.lineOf(estimate.plan!.sources.peakLr!.range!.start);
-    const lrLenses = specs.filter((s) => s.line === lrLine && /^(LR|Step Law|DeepSeek) /.test(s.title));
-    assert.equal(lrLenses[0].title, `LR ${formatLr(estimate.plan!.peakLr!)}`);
+    const lrLenses = specs.filter((s) => s.line === lrLine && /^(\$\(warning\) )?(LR|Step Law|DeepSeek) /.test(s.title));
     const suggestions = estimate.predictions.lr!;
+    // The configured value, flagged when it is more than 3× from both suggestions on one side.
+    const far = farFromSuggestions(estimate.plan!.peakLr!, suggestions.map((s) => s.value));
+    assert.equal(lrLenses[0].title, far ? `$(warning) LR ${formatLr(estimate.plan!.peakLr!)}, ${farText(far, 2)}` : `LR ${formatLr(estimate.plan!.peakLr!)}`);
+    // Every lens of this config sits on the line it describes, or above the model.
+    for (const spec of specs) assert.ok(spec.line === modelLine || spec.line === lrLine || /Batch|Step Law .* tokens|DeepSeek .* tokens/.test(spec.title), `${spec.title} on line ${spec.line}`);
     assert.equal(suggestions.length, 2);
     for (const s of suggestions) {
       const lens = lensAt(lrLenses, new RegExp(`^${s.lawId.startsWith('step') ? 'Step Law' : 'DeepSeek'} ${formatLr(s.value).replace('.', '\\.')} \\(prior\\)`));
@@ -152,25 +158,53 @@ test('a global batch in sequences is rewritten in sequences, an integer, and rea
   assert.equal(reread.plan.tokensPerStep, Math.round(suggested / 1024) * 1024);
 });
 
-test('an HF config: LR advice lives in training_args.json, offered as one lens that edits that file', () => {
+test('an HF config: one lens at the top names training_args.json, opens it at the LR, and warns 6–8× below both', () => {
   const file = path.join(examples, 'configs/planned-400m/config.json');
   const text = fs.readFileSync(file, 'utf8');
   const estimate = estimateOf(file, text);
   const specs = configLenses(estimate, file, new LineIndex(text), COMMANDS);
   assert.equal(lensAt(specs, /FLOPs/).line, 0, 'above the root object');
-  const lr = lensAt(specs, /^LR 2e-4 · Step Law [\d.]+e-\d · DeepSeek [\d.]+e-\d \(priors\)$/);
-  // The advice sits on the next lines: one row of lenses would not fit on screen.
-  assert.equal(lr.line, 1);
-  assert.equal(lensAt(specs, /^Batch /).line, 2);
-  const choices = lr.arguments as SuggestionArgs[];
-  assert.equal(choices.length, 2);
+  // No lens on a line that does not hold its value: everything sits at the top of the file.
+  assert.deepEqual([...new Set(specs.map((s) => s.line))], [0]);
   const argsFile = path.join(path.dirname(file), 'training_args.json');
-  assert.ok(choices.every((c) => c.file === argsFile));
   const argsText = fs.readFileSync(argsFile, 'utf8');
+  const elsewhere = lensAt(specs, /training_args\.json/);
+  // Step Law 1.6e-3 and DeepSeek 1.2e-3 against 2e-4: 8× and 6× below.
+  assert.equal(elsewhere.title, '$(warning) training_args.json: LR 2e-4 is 6–8× below both');
+  assert.equal(elsewhere.command, 'open');
+  const [target, offset] = elsewhere.arguments as [string, number];
+  assert.equal(target, argsFile);
+  assert.ok(argsText.slice(offset).startsWith('0.0002'), 'opens at the learning rate');
+  assert.match(elsewhere.tooltip, /Suggestions \(priors\): Step Law 1\.6e-3, DeepSeek 1\.2e-3/);
+  assert.match(elsewhere.tooltip, /Configured batch \(tokens per optimizer step\): derived: .* = 1,048,576/, 'the batch, not flagged, is in the tooltip');
+  // Without a warning the lens names both values.
+  const gpt2 = path.join(examples, 'configs/gpt2-small/config.json');
+  const gpt2Text = fs.readFileSync(gpt2, 'utf8');
+  assert.match(lensAt(configLenses(estimateOf(gpt2, gpt2Text), gpt2, new LineIndex(gpt2Text), COMMANDS), /training_args/).title, /^\$\(go-to-file\) training_args\.json: LR 6e-4 · batch [\d.]+k tokens$/);
+
+  // In training_args.json itself the suggestions are lenses on the value's own line; a click edits it.
+  const lines = new LineIndex(argsText);
+  const sibling = siblingLenses(estimate, argsFile, lines, COMMANDS);
+  const lrLine = argsText.split('\n').findIndex((l) => l.includes('"learning_rate"'));
+  const batchLine = argsText.split('\n').findIndex((l) => l.includes('"per_device_train_batch_size"'));
+  assert.deepEqual([...new Set(sibling.map((s) => s.line))].sort((a, b) => a - b), [batchLine, lrLine].sort((a, b) => a - b));
+  assert.equal(lensAt(sibling, /LR 2e-4/).title, '$(warning) LR 2e-4, 6–8× below both suggestions');
+  const choices = sibling.filter((s) => s.command === 'apply' && s.line === lrLine).map((s) => (s.arguments as SuggestionArgs[])[0]);
+  assert.equal(choices.length, 2);
   const edited = applied(argsText, choices[0]);
   assert.equal(JSON.parse(edited).learning_rate, Number(choices[0].value.toPrecision(2)));
-  // The batch is derived from four keys: its lens informs, it does not edit.
-  assert.equal(lensAt(specs, /^Batch 1\.05M tokens/).command, '');
+  // The batch is derived from four keys: its lenses inform, they do not edit.
+  assert.ok(sibling.filter((s) => s.line === batchLine).every((s) => s.command === ''));
+});
+
+test('farFromSuggestions: flagged only when more than 3× from every suggestion on the same side', () => {
+  assert.deepEqual(farFromSuggestions(2e-4, [1.6e-3, 1.2e-3]), { direction: 'below', min: 1.2e-3 / 2e-4, max: 1.6e-3 / 2e-4 });
+  assert.equal(farText(farFromSuggestions(2e-4, [1.6e-3, 1.2e-3])!, 2), '6–8× below both suggestions');
+  assert.equal(farText(farFromSuggestions(1e-2, [1e-3])!, 1), '10× above the suggestion');
+  assert.equal(farText(farFromSuggestions(1e-4, [8e-4, 8.2e-4])!, 2), '8× below both suggestions');
+  assert.equal(farFromSuggestions(5e-4, [1.6e-3, 1.2e-3]), undefined, '3.2× and 2.4×: not both over 3×');
+  assert.equal(farFromSuggestions(1e-3, [1e-4, 1e-2]), undefined, 'between the suggestions');
+  assert.equal(farFromSuggestions(1e-3, []), undefined);
 });
 
 test('a config the family law cannot calibrate says "uncalibrated" with the reason in the tooltip', () => {
@@ -183,12 +217,26 @@ test('a config the family law cannot calibrate says "uncalibrated" with the reas
   assert.match(main.tooltip, /Loss uncalibrated: no finished runs of family "unseen-data"/);
 });
 
-test('memory that does not fit is a warning', () => {
+test('memory that does not fit is a warning with the smallest layout that fits, at the stated sequence and micro-batch', () => {
   const file = '/elsewhere/big.yaml';
   const text = EDITOR_CONFIGS.yaml.text.replace('layers: 12', 'layers: 96').replace('d_model: 768', 'd_model: 12288').replace('heads: 12', 'heads: 96').replace('zero_stage: 2', 'zero_stage: 0');
   const estimate = estimateOf(file, text);
   assert.ok(estimate.memory && !estimate.memory.fits);
-  assert.match(memoryTitle(estimate)!, /^\$\(warning\) Does not fit 8× H100: \d+ GB\/GPU of 80 GB$/);
+  assert.match(memoryTitle(estimate)!, /^\$\(warning\) \d+ GB\/GPU on 8× H100 \(80 GB\): needs \d+× H100, ZeRO-3 \(FSDP\)(, TP \d)?(, activation checkpointing)? at seq 1,024, micro-batch 8$/);
+  const smallest = estimate.memory.smallestFit!;
+  assert.ok(smallest.totalBytes <= 0.9 * 80e9);
+});
+
+test('a bare HF config.json of a 14B model: sequence length assumed and said, not its 131,072 positions', () => {
+  const file = '/elsewhere/qwen14b/config.json';
+  const text = JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 5120, intermediate_size: 13824, max_position_embeddings: 131072, num_attention_heads: 40, num_hidden_layers: 48, num_key_value_heads: 8, tie_word_embeddings: false, vocab_size: 152064 }, null, 2);
+  const estimate = estimateOf(file, text);
+  assert.equal(estimate.applicable, true, estimate.reason);
+  const m = estimate.memory!;
+  assert.equal(m.seqLen, 2048);
+  assert.equal(m.seqLenAssumed, true);
+  assert.ok(m.totalBytes < 400e9, `${m.totalBytes / 1e9} GB/GPU, not the 1,417 GB of 131,072-token sequences`);
+  assert.equal(memoryTitle(estimate), `$(warning) ${(m.totalBytes / 1e9).toFixed(0)} GB/GPU on 1× H100 (80 GB): needs 4× H100, ZeRO-3 (FSDP), activation checkpointing at seq 2,048 (assumed), micro-batch 1 (assumed)`);
 });
 
 test('unrecognised and malformed files get no lenses; the malformed one names its line', () => {
@@ -210,7 +258,7 @@ test('lens positions on a 2,000-line config: the model header, found through the
   const estimate = estimateOf(file, text);
   const specs = configLenses(estimate, file, lines, COMMANDS);
   assert.equal(lines.lineText(lensAt(specs, /FLOPs/).line), 'model:');
-  assert.equal(lines.lineText(lensAt(specs, /^LR /).line), '  lr: 3.0e-4');
+  assert.equal(lines.lineText(lensAt(specs, /^(\$\(warning\) )?LR /).line), '  lr: 3.0e-4');
 });
 
 // ---------------------------------------------------------------- hovers
@@ -278,8 +326,22 @@ test('a budget is planned on the workspace family law, and the snippet reads bac
   assert.ok(Math.abs(plan.recommended.gpuHours - 5000) / 5000 < 0.01, `the plan spends the budget: ${plan.recommended.gpuHours} H100-h`);
   const md = planMarkdown(plan, planned.family);
   assert.match(md, /^# Compute budget: 5000 H100-h/);
-  assert.match(md, /\| compute-optimal \| [\d.]+[MB] \| [\d.]+[MB] \| \d\.\d{3} \[/);
-  assert.equal(md.split('\n').filter((l) => /^\| (smaller|much smaller|larger)/.test(l)).length, 3);
+  assert.match(md, /\| \*\*★ compute-optimal\*\* \| [\d.]+[MB] \| [\d.]+[MB] \| \d+ \| \d\.\d{3} \(\d\.\d\d–\d\.\d\d\) \|/);
+  assert.equal(md.split('\n').filter((l) => /^\| (½ N, 2× D|¼ N, 4× D|2× N, ½ D) \|/.test(l)).length, 3);
+  // Every plan spends the budget: hours and dollars are said once, not repeated in every row.
+  assert.match(md, /every plan spends 5,000 H100-h · \$13k/);
+  const table = md.split('\n').filter((l) => l.startsWith('| '));
+  const header = table[0].split(' | ');
+  assert.ok(!header.some((h) => /days|H100-h|cost/.test(h)), `constant and unfillable columns left out: ${table[0]}`);
+  // Filled cells only, and short: the widest row fits a normal editor width (under 100 characters of text).
+  for (const row of table.slice(2)) {
+    assert.ok(!/\| (–|-)? \|/.test(row), `an empty cell: ${row}`);
+    assert.ok(row.replace(/\*\*/g, '').length < 100, `${row.length} characters: ${row}`);
+  }
+  // With GPUs known, days are filled (said once when equal in every row).
+  const withGpus = planMarkdown(plan, planned.family, undefined, { gpus: 8 });
+  const days = plan.recommended.gpuHours / 8 / 24;
+  assert.ok(withGpus.includes(`${days >= 10 ? days.toFixed(0) : days.toFixed(1)} days on 8 GPUs`), withGpus.split('\n')[2]);
   for (const format of ['generic', 'nanogpt', 'megatron', 'hf'] as const) {
     const files = planSnippet(plan.recommended, format, { seqLen: 1024, family: planned.family });
     const byPath = new Map(files.map((f) => [`/new/${f.name}`, f.text]));

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../../src/core/workspace';
-import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
+import { hoverMarkdown, hoverTitle, sourcesOnLine, writtenKey } from '../../src/features/hoverText';
+import { LineIndex } from '../../src/features/lensModel';
 
 const examples = path.resolve(__dirname, '../../examples');
 const file = path.join(examples, 'configs/planned-400m/config.json');
@@ -43,4 +44,38 @@ test('names from the workspace cannot add links to the trusted hover', () => {
   // Outside that row, the only links are the extension's own.
   const links = [...md.matchAll(/(?<!\\)\[[^\]]*(?<!\\)\]\(command:/g)];
   assert.equal(links.length, 1, md);
+});
+
+test('a hover is titled in words with the key as the file writes it; key numbers first, the derivation folded', () => {
+  const estimate = new ScalingWorkspace({ minPointsForCurve: 8 }).estimateConfig(file, text, readSibling);
+  const lines = new LineIndex(text);
+  const line = text.split('\n').findIndex((l) => l.includes('"hidden_size"'));
+  const keys = sourcesOnLine(estimate, file, lines, line);
+  assert.equal(hoverTitle(estimate, keys, lines), 'Model width (hidden_size)');
+  const md = hoverMarkdown(estimate, keys, 'scalingLens.showDashboard', undefined, lines);
+  const [head, folded] = md.split('<details>');
+  assert.match(head, /^\*\*Model width \(hidden_size\)\*\* · Scaling Lens\n/);
+  assert.ok(!head.includes('architecture.dModel'), 'no internal key in the title');
+  // Two short lines before the fold: the loss and cost, then N (labelled total / non-embedding) and D.
+  const visible = head.split('\n').filter((l) => l.trim());
+  assert.equal(visible.length, 3, head);
+  assert.match(visible[1], /^Loss uncalibrated · 1\.90e19 FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]? {2}$/);
+  assert.match(visible[2], /^N 389M total \(340M non-embedding\) · D 7\.76B tokens \(20\.0 per parameter\)$/);
+  assert.match(folded, /^<summary>How this is computed<\/summary>/);
+  assert.match(folded, /\| Tokens \| 7\.76B = 7400 steps/);
+  assert.ok(folded.includes('</details>'));
+});
+
+test('writtenKey reads the key before a value in JSON, YAML, TOML and command-line flags', () => {
+  const cases: [string, string, string][] = [
+    ['  "hidden_size": 1536,', '1536', 'hidden_size'],
+    ['  d_model: 768', '768', 'd_model'],
+    ['n_layer = 12', '12', 'n_layer'],
+    ['  --lr 3e-4 \\', '3e-4', 'lr'],
+    ['  --hidden-size=1024', '1024', 'hidden-size'],
+  ];
+  for (const [line, value, key] of cases) {
+    const lines = new LineIndex(`# header\n${line}\n`);
+    assert.equal(writtenKey(lines, lines.text.indexOf(value, 9)), key, line);
+  }
 });

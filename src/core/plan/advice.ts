@@ -9,7 +9,7 @@ import { fitHparamSweeps, predictHparams, surfacePenaltyPct, type SweepGroup } f
 import { referenceParams } from '../fit/crossRunLaw';
 import { trainingFlops } from './flops';
 import { computeTime, findHardware, precisionOf, type HardwareTable } from './hardware';
-import { fitsMemory, memoryInputOf, memoryPerGpu, type MemoryEstimate } from './memory';
+import { ASSUMED_SEQ_LEN, describeLayout, fitsMemory, memoryInputOf, memoryPerGpu, smallestLayout, type MemoryEstimate, type MemoryLayout } from './memory';
 
 export interface PlanCost {
   flops: number;
@@ -40,6 +40,13 @@ export interface MemoryReport extends MemoryEstimate {
   warning?: string;
   /** What the estimate assumed because the config did not say. */
   assumed: string[];
+  /** Sequence length and micro-batch the estimate is for, and whether the config stated them. */
+  seqLen: number;
+  microBatch: number;
+  seqLenAssumed: boolean;
+  microBatchAssumed: boolean;
+  /** When the configured layout does not fit: the smallest that does at the same sequence length and micro-batch. */
+  smallestFit?: { layout: MemoryLayout; description: string; totalBytes: number };
 }
 
 export interface HparamSuggestion {
@@ -119,14 +126,30 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
     notes.push(`Time and price at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name} ${time.precision.toUpperCase()} peak (${(time.peakFlopsPerSecond / 1e12).toFixed(0)} TFLOP/s), $${profile.usdPerHour}/GPU-hour; change with the scalingLens.hardware.* settings.`);
   }
   const mem = memoryInputOf(plan);
-  if (mem) {
-    const estimate = memoryPerGpu(mem.input);
-    const fit = fitsMemory(estimate, profile.memoryBytes);
-    out.memory = { ...estimate, fits: fit.fits, capacityBytes: profile.memoryBytes, hardwareId: profile.id, assumed: mem.assumed };
-    if (mem.assumed.length) notes.push(`Memory per GPU assumes ${mem.assumed.join(', ')}; activations FlashAttention-style (Korthikanti et al. 2022 without the s² term), mixed-precision Adam 16 B/param.`);
-    if (fit.warning) {
-      out.memory.warning = fit.warning;
-      notes.push(`Memory on ${profile.id}: ${fit.warning}.`);
+  const estimate = memoryPerGpu(mem.input);
+  const fit = fitsMemory(estimate, profile.memoryBytes);
+  out.memory = {
+    ...estimate,
+    fits: fit.fits,
+    capacityBytes: profile.memoryBytes,
+    hardwareId: profile.id,
+    assumed: mem.assumed,
+    seqLen: mem.input.seqLen,
+    microBatch: mem.input.microBatch,
+    seqLenAssumed: mem.seqLenAssumed,
+    microBatchAssumed: mem.microBatchAssumed,
+  };
+  if (mem.assumed.length) notes.push(`Memory per GPU assumes ${mem.assumed.join(', ')}; activations FlashAttention-style (Korthikanti et al. 2022 without the s² term), mixed-precision Adam 16 B/param.`);
+  if (fit.warning) {
+    out.memory.warning = fit.warning;
+    const smallest = smallestLayout(mem.input, profile.memoryBytes);
+    const at = `at sequence length ${mem.input.seqLen.toLocaleString('en-US')}${mem.seqLenAssumed ? ' (assumed)' : ''} and micro-batch ${mem.input.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}`;
+    if (smallest) {
+      const description = describeLayout(smallest.layout, profile.id);
+      out.memory.smallestFit = { layout: smallest.layout, description, totalBytes: smallest.estimate.totalBytes };
+      notes.push(`Memory on ${profile.id}: ${fit.warning}. The smallest layout that fits ${at}: ${description} (${(smallest.estimate.totalBytes / 1e9).toFixed(0)} GB/GPU).`);
+    } else {
+      notes.push(`Memory on ${profile.id}: ${fit.warning}. No layout up to 4096 GPUs fits ${at}: lower the micro-batch or the sequence length.`);
     }
   }
   return out;
@@ -146,7 +169,8 @@ export function planAdvice(plan: TrainingPlan): PlanAdvice {
   }
   const n = plan.params.activeNonEmbedding ?? plan.params.nonEmbedding;
   const a = plan.architecture;
-  const hp = publishedHparams(n, tokens, a, plan.seqLen ?? a.positions ?? 2048);
+  // The training length, not the model's position capacity (see ASSUMED_SEQ_LEN).
+  const hp = publishedHparams(n, tokens, a, plan.seqLen ?? Math.min(ASSUMED_SEQ_LEN, a.positions ?? ASSUMED_SEQ_LEN));
   const stepAssumes = 'Step Law (Li et al. 2025): dense LLaMA-style models, AdamW (β2 0.95, wd 0.1), warmup then cosine to 1e−5, sequence 2,048; N non-embedding, D tokens';
   const stepDomain = outside(stepLaw.lr, { N: n, D: tokens });
   out.lr.push({ lawId: stepLaw.lr.id, title: stepLaw.lr.title, value: hp.steplaw.lr, assumes: stepAssumes, outsideDomain: stepDomain });

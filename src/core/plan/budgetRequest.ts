@@ -87,33 +87,98 @@ function lossCell(c: BudgetCandidate): string {
   return 'uncalibrated' in c.loss ? 'uncalibrated' : `${formatLoss(c.loss.value)} ${formatInterval(c.loss.interval)}`;
 }
 
+/** `3.211 (2.90–3.37)`: the loss to three decimals (rows differ in the third), the 80% range to two. */
+function compactLoss(c: BudgetCandidate): string {
+  if ('uncalibrated' in c.loss) return 'uncalibrated';
+  const [lo, hi] = c.loss.interval;
+  return `${formatLoss(c.loss.value)} (${lo.toFixed(2)}–${hi.toFixed(2)})`;
+}
+
 function sci(v: number): string {
   return v.toExponential(1).replace('e+', 'e');
 }
 
-/** The plan as markdown: the recommendation, the alternatives side by side, and the notes. */
-export function planMarkdown(plan: BudgetPlan, family: string | undefined, hardwareId = plan.hardware.id): string {
+/** A row's short name: the part in brackets (`½ N, 2× D`), else the label itself. */
+function shortLabel(label: string): string {
+  return /\(([^()]+)\)\s*$/.exec(label)?.[1] ?? label;
+}
+
+/** Options of the rendered plan. */
+export interface PlanMarkdownOptions {
+  /** Accelerators the run would use (a deadline's, or the config's): fills the "days" column. */
+  gpus?: number;
+}
+
+/** Wall-clock days of a candidate: the plan's own (deadline), else its accelerator-hours over `gpus`. */
+function daysOf(c: BudgetCandidate, gpus: number | undefined): number | undefined {
+  if (c.wallClockDays !== undefined) return c.wallClockDays;
+  return gpus ? c.gpuHours / gpus / 24 : undefined;
+}
+
+function days(v: number): string {
+  return v >= 10 ? v.toFixed(0) : v.toFixed(1);
+}
+
+/**
+ * The plan as markdown: one compact table first (it must fit a normal editor width without
+ * wrapping, and stay clear of the notification in the bottom corner), then the recommendation's
+ * details and the notes. Columns whose value is the same in every row (each plan spends the
+ * budget) are said once above the table; a column that cannot be filled is left out.
+ */
+export function planMarkdown(plan: BudgetPlan, family: string | undefined, hardwareId = plan.hardware.id, options: PlanMarkdownOptions = {}): string {
   const rows = [plan.recommended, ...plan.alternatives];
+  const same = (f: (c: BudgetCandidate) => string) => rows.every((c) => f(c) === f(rows[0]));
+  const hours = (c: BudgetCandidate) => formatHours(c.gpuHours);
+  const usd = (c: BudgetCandidate) => formatUsd(c.usd);
+  const gpus = options.gpus;
+  const haveDays = rows.every((c) => daysOf(c, gpus) !== undefined);
+  type Column = { header: string; cell: (c: BudgetCandidate) => string };
+  const columns: Column[] = [
+    { header: 'plan', cell: (c) => (c === plan.recommended ? `**★ ${shortLabel(c.label)}**` : shortLabel(c.label)) },
+    { header: 'params', cell: (c) => formatCount(c.params) },
+    { header: 'tokens', cell: (c) => formatCount(c.tokens) },
+    { header: 'D/N', cell: (c) => c.tokensPerParam.toFixed(0) },
+  ];
+  if (!same(compactLoss)) columns.push({ header: 'loss (80% range)', cell: compactLoss });
+  if (!same(hours)) columns.push({ header: `${hardwareId}-h`, cell: hours });
+  if (!same(usd)) columns.push({ header: 'cost ($)', cell: (c) => usd(c).replace(/^\$/, '') });
+  const dayCell = (c: BudgetCandidate) => days(daysOf(c, gpus)!);
+  const daysHeader = gpus ? `days on ${gpus} GPUs` : 'days';
+  if (haveDays && !same(dayCell)) columns.push({ header: daysHeader, cell: dayCell });
+  if (rows.every((c) => c.inference)) columns.push({ header: `serving ${hardwareId}-h`, cell: (c) => formatHours(c.inference!.gpuHours) });
+  columns.push({ header: 'peak LR', cell: (c) => sci(c.lr.value) }, { header: 'batch (tokens)', cell: (c) => formatCount(c.batchTokens.value) });
+
+  const spent: string[] = [];
+  if (same(hours)) spent.push(`${hours(rows[0])} ${hardwareId}-h`);
+  if (same(usd)) spent.push(usd(rows[0]));
+  if (haveDays && same(dayCell)) spent.push(`${dayCell(rows[0])} ${daysHeader}`);
+  const once = [
+    `**${formatFlops(plan.flops)} FLOPs** on ${plan.hardware.name} at ${(plan.hardware.mfu * 100).toFixed(0)}% MFU, $${plan.hardware.usdPerHour}/h`,
+    spent.length ? `every plan spends ${spent.join(' · ')}` : '',
+    same(compactLoss) ? `loss ${compactLoss(rows[0])}` : '',
+  ].filter(Boolean);
+  const legend = rows.filter((c) => shortLabel(c.label) !== c.label).map((c) => `${shortLabel(c.label)}: ${c.label.replace(/\s*\([^()]+\)\s*$/, '')}`);
+  const rec = plan.recommended;
   const lines = [
     `# Compute budget: ${plan.budget.text}`,
     '',
-    `**${formatFlops(plan.flops)} FLOPs** on ${plan.hardware.name} at ${(plan.hardware.mfu * 100).toFixed(0)}% MFU, $${plan.hardware.usdPerHour}/h.`,
-    `Frontier: ${plan.frontier}.${family ? ` Loss law: family "${family}".` : ''}`,
+    `${once.join('; ')}.`,
     '',
-    `## Recommended: ${plan.recommended.label}`,
+    `| ${columns.map((c) => c.header).join(' | ')} |`,
+    `| ${columns.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((c) => `| ${columns.map((col) => col.cell(c)).join(' | ')} |`),
     '',
-    `- **${formatCount(plan.recommended.params)} parameters**, ${formatCount(plan.recommended.tokens)} tokens (${plan.recommended.tokensPerParam.toFixed(1)} per parameter)`,
-    `- Shape: ${plan.recommended.shape.nLayer} layers × d_model ${plan.recommended.shape.dModel} (${plan.recommended.shape.note})`,
-    `- Predicted loss: ${'uncalibrated' in plan.recommended.loss ? `uncalibrated (${plan.recommended.loss.uncalibrated})` : lossCell(plan.recommended)}`,
-    `- Cost: ${formatHours(plan.recommended.gpuHours)} ${hardwareId}-h · ${formatUsd(plan.recommended.usd)}${plan.recommended.wallClockDays !== undefined ? ` · ${plan.recommended.wallClockDays.toFixed(1)} days` : ''}`,
-    `- LR ${sci(plan.recommended.lr.value)} (Step Law; DeepSeek ${sci(plan.recommended.lr.deepseek)}) · batch ${formatCount(plan.recommended.batchTokens.value)} tokens (DeepSeek ${formatCount(plan.recommended.batchTokens.deepseek)}); priors from published laws`,
-    ...plan.recommended.notes.map((n) => `- ${n}`),
+    `★ recommended. D/N: tokens per parameter.${legend.length ? ` ${legend.join('; ')}.` : ''}${haveDays ? '' : ' Days: plan from a config that sets its GPUs, or add the "Deadline on N GPUs" constraint.'}`,
     '',
-    '## Alternatives',
+    `## Recommended: ${rec.label}`,
     '',
-    `| plan | params | tokens | loss | ${hardwareId}-h | cost | days | LR | batch (tokens) |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((c) => `| ${c.label} | ${formatCount(c.params)} | ${formatCount(c.tokens)} | ${lossCell(c)} | ${formatHours(c.gpuHours)} | ${formatUsd(c.usd)} | ${c.wallClockDays !== undefined ? c.wallClockDays.toFixed(1) : '–'} | ${sci(c.lr.value)} | ${formatCount(c.batchTokens.value)} |`),
+    `- **${formatCount(rec.params)} parameters**, ${formatCount(rec.tokens)} tokens (${rec.tokensPerParam.toFixed(1)} per parameter)`,
+    `- Shape: ${rec.shape.nLayer} layers × d_model ${rec.shape.dModel} (${rec.shape.note})`,
+    `- Predicted loss: ${'uncalibrated' in rec.loss ? `uncalibrated (${rec.loss.uncalibrated})` : `${lossCell(rec)} (80% interval)`}`,
+    `- Cost: ${formatHours(rec.gpuHours)} ${hardwareId}-h · ${formatUsd(rec.usd)}${daysOf(rec, gpus) !== undefined ? ` · ${days(daysOf(rec, gpus)!)} days${gpus ? ` on ${gpus} GPUs` : ''}` : ''}`,
+    `- LR ${sci(rec.lr.value)} (Step Law; DeepSeek ${sci(rec.lr.deepseek)}) · batch ${formatCount(rec.batchTokens.value)} tokens (DeepSeek ${formatCount(rec.batchTokens.deepseek)}); priors from published laws`,
+    `- Frontier: ${plan.frontier}.${family ? ` Loss law: family "${family}".` : ''}`,
+    ...rec.notes.map((n) => `- ${n}`),
     '',
     '## Notes',
     '',

@@ -124,11 +124,18 @@ export function fitsMemory(estimate: MemoryEstimate, capacityBytes: number): { f
   };
 }
 
+/**
+ * Training length assumed when a config states none. A model's position capacity
+ * (`max_position_embeddings`, 131,072 for recent models) is what it can read, not what it was
+ * trained on; 2,048 is the length the Step Law and Chinchilla sweeps trained at.
+ */
+export const ASSUMED_SEQ_LEN = 2048;
+
 /** The memory model's input for a config's plan, with what was assumed. */
-export function memoryInputOf(plan: TrainingPlan): { input: MemoryInput; assumed: string[] } | undefined {
+export function memoryInputOf(plan: TrainingPlan): { input: MemoryInput; assumed: string[]; seqLenAssumed: boolean; microBatchAssumed: boolean } {
   const a = plan.architecture;
-  const seqLen = plan.seqLen ?? a.positions;
-  if (seqLen === undefined) return undefined;
+  const seqLenAssumed = plan.seqLen === undefined;
+  const seqLen = plan.seqLen ?? Math.min(ASSUMED_SEQ_LEN, a.positions ?? ASSUMED_SEQ_LEN);
   const assumed: string[] = [];
   const par = plan.parallelism ?? {};
   const tp = par.tensor ?? 1;
@@ -136,7 +143,10 @@ export function memoryInputOf(plan: TrainingPlan): { input: MemoryInput; assumed
   const cp = par.context ?? 1;
   const gpus = plan.gpus ?? 1;
   const dp = Math.max(1, Math.floor(gpus / (tp * pp * cp)));
-  if (plan.seqLen === undefined) assumed.push(`sequences of the model's position capacity (${seqLen})`);
+  if (seqLenAssumed) {
+    const capacity = a.positions !== undefined ? `; the model's position capacity of ${a.positions.toLocaleString('en-US')} is not its training length` : '';
+    assumed.push(`sequence length ${seqLen.toLocaleString('en-US')} (the config sets no training length${capacity})`);
+  }
   if (plan.microBatch === undefined) assumed.push('micro-batch 1 sequence');
   if (par.zeroStage === undefined && gpus > 1) assumed.push('ZeRO stage 0 (plain data parallel)');
   const gated = /llama|mistral|qwen|gemma|mixtral|olmo|phi3|deepseek|swiglu/i.test(a.modelType);
@@ -156,5 +166,65 @@ export function memoryInputOf(plan: TrainingPlan): { input: MemoryInput; assumed
     pipeline: pp,
     checkpointing: plan.activationCheckpointing ?? 'none',
   };
-  return { input, assumed };
+  return { input, assumed, seqLenAssumed, microBatchAssumed: plan.microBatch === undefined };
+}
+
+// ---------------------------------------------------------------- the smallest layout that fits
+
+/** A way to spread a training run over accelerators (pipeline and context parallelism are left out). */
+export interface MemoryLayout {
+  gpus: number;
+  /** ZeRO stage over the data-parallel ranks (3 = FSDP full shard). */
+  zeroStage: 0 | 1 | 2 | 3;
+  /** Tensor-parallel degree (within a node: at most 8). */
+  tensor: number;
+  checkpointing: 'none' | 'full';
+}
+
+export interface LayoutAdvice {
+  layout: MemoryLayout;
+  estimate: MemoryEstimate;
+}
+
+/** Candidate layouts on `gpus` accelerators, least intrusive first: sharding before checkpointing before tensor parallelism. */
+function layoutsOn(gpus: number, nHead: number, maxTensor: number): MemoryLayout[] {
+  const out: MemoryLayout[] = [];
+  for (const tensor of [1, 2, 4, 8]) {
+    // Tensor parallelism splits heads: it needs whole heads per rank.
+    if (tensor > maxTensor || tensor > gpus || nHead % tensor !== 0) continue;
+    const dp = gpus / tensor;
+    const stages: (0 | 1 | 2 | 3)[] = dp > 1 ? [0, 1, 2, 3] : [0];
+    for (const checkpointing of ['none', 'full'] as const) {
+      for (const zeroStage of stages) out.push({ gpus, zeroStage, tensor, checkpointing });
+    }
+  }
+  return out;
+}
+
+/**
+ * The fewest accelerators (powers of two up to `maxGpus`) on which the run fits `capacityBytes`,
+ * and on that count the least intrusive layout: ZeRO stages first, then full activation
+ * checkpointing, then tensor parallelism. Sequence length and micro-batch are kept as given.
+ * Undefined when nothing up to `maxGpus` fits (the micro-batch or sequence must shrink).
+ */
+export function smallestLayout(base: MemoryInput, capacityBytes: number, opts: { maxGpus?: number; maxTensor?: number } = {}): LayoutAdvice | undefined {
+  const maxGpus = opts.maxGpus ?? 4096;
+  const maxTensor = opts.maxTensor ?? 8;
+  for (let gpus = 1; gpus <= maxGpus; gpus *= 2) {
+    for (const layout of layoutsOn(gpus, base.nHead, maxTensor)) {
+      const estimate = memoryPerGpu({ ...base, pipeline: 1, zeroStage: layout.zeroStage, dataParallel: gpus / layout.tensor, tensor: layout.tensor, checkpointing: layout.checkpointing });
+      if (fitsMemory(estimate, capacityBytes).fits) return { layout, estimate };
+    }
+  }
+  return undefined;
+}
+
+/** `8× H100, ZeRO-3 (FSDP), TP 2, activation checkpointing`; `1× H100` when nothing else is needed. */
+export function describeLayout(layout: MemoryLayout, hardwareId: string): string {
+  const parts = [`${layout.gpus}× ${hardwareId}`];
+  if (layout.zeroStage === 3) parts.push('ZeRO-3 (FSDP)');
+  else if (layout.zeroStage > 0) parts.push(`ZeRO-${layout.zeroStage}`);
+  if (layout.tensor > 1) parts.push(`TP ${layout.tensor}`);
+  if (layout.checkpointing === 'full') parts.push('activation checkpointing');
+  return parts.join(', ');
 }

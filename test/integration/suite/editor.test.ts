@@ -72,13 +72,59 @@ suite('Scaling Lens on the example sweep (editor)', function () {
       const header = document.lineAt(main.range.start.line).text;
       assert.match(header, key === 'yaml' ? /^model:$/ : key === 'torchtitan' ? /^\[model\]$/ : key === 'nanogpt' ? /^n_layer = 12$/ : /^torchrun pretrain_gpt\.py/);
       assert.ok(lenses.some((l) => l.command?.title === 'Plan around this config'));
-      titled(lenses, /^Fits \d+× H100/);
+      // Memory that fits is in the loss lens's tooltip (a lens of its own only as advice).
+      assert.match(main.command!.tooltip ?? '', /Memory: fits \d+× H100/);
       // LR advice on the LR line, clickable.
       const step = titled(lenses, /^Step Law [\d.]+e-\d \(prior\)/);
       assert.match(document.lineAt(step.range.start.line).text, /lr|learning_rate/);
       assert.equal(step.command!.command, 'scalingLens.applySuggestion');
+      // Every lens sits on the line it describes: the model block's, or the line of its value.
+      for (const l of lenses) {
+        const line = l.range.start.line;
+        const title = l.command?.title ?? '';
+        if (line === main.range.start.line) continue;
+        const text = document.lineAt(line).text;
+        if (/^(\$\(warning\) )?LR |e-\d \(prior\)/.test(title)) assert.match(text, /lr|learning_rate/, `${title} on "${text}"`);
+        else assert.match(text, /batch|tokens/i, `${title} on "${text}"`);
+      }
     });
   }
+
+  test('an HF config: every lens on its first line; one names training_args.json, warns about the LR and opens the file at it', async () => {
+    const lens = await api();
+    const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'configs', 'planned-400m', 'config.json');
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const lenses = await lensesOf(document, (ls) => ls.some((l) => /training_args\.json/.test(l.command?.title ?? '')));
+    assert.deepEqual([...new Set(lenses.map((l) => l.range.start.line))], [0], 'no lens on a line that does not hold its value');
+    const elsewhere = titled(lenses, /training_args\.json/);
+    assert.match(elsewhere.command!.title, /^\$\(warning\) training_args\.json: LR 2e-4 is \d–\d× below both$/);
+    await vscode.commands.executeCommand(elsewhere.command!.command, ...(elsewhere.command!.arguments ?? []));
+    const opened = await poll('training_args.json in the editor', () => (vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('training_args.json') ? vscode.window.activeTextEditor : undefined));
+    assert.match(opened.document.lineAt(opened.selection.active.line).text, /"learning_rate"/, 'the cursor is on the learning rate');
+    // There, the suggestions are lenses on the value's own line, and a click would set it.
+    const argsLenses = await lensesOf(opened.document, (ls) => ls.some((l) => /^Step Law [\d.]+e-\d \(prior\)/.test(l.command?.title ?? '')));
+    const step = titled(argsLenses, /^Step Law [\d.]+e-\d \(prior\)/);
+    assert.match(opened.document.lineAt(step.range.start.line).text, /"learning_rate"/);
+    assert.equal(step.command!.command, 'scalingLens.applySuggestion');
+    titled(argsLenses, /^\$\(warning\) LR 2e-4, \d–\d× below both suggestions$/);
+    assert.ok((await lens.lensSpecs(opened.document)).every((s) => /learning_rate|per_device_train_batch_size/.test(opened.document.lineAt(s.line).text)));
+  });
+
+  test('the status bar follows the run whose files the user opens; its click reveals that run in the dashboard', async () => {
+    const lens = await api();
+    const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'sweep', 'llama-95m', 'config.json');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+    const item = await poll('the status bar on llama-95m', () => {
+      const shown = lens.statusBarItem();
+      return /llama-95m/.test(shown.tooltip) ? shown : undefined;
+    });
+    assert.match(item.text, /^\$\((graph|sync~spin)\) loss \d\.\d\d → \d\.\d\d$/);
+    assert.match(item.tooltip, /run llama-95m \(sweep\/llama-95m\).*the run whose files you last opened/);
+    assert.match(item.tooltip, /80% interval \[\d\.\d{3}, \d\.\d{3}\]/);
+    assert.equal(item.command?.command, 'scalingLens.showDashboardView');
+    assert.deepEqual(item.command?.arguments, ['curves', { runId: 'sweep/llama-95m' }]);
+  });
 
   test('hovers: the LR against both laws; a size key with the fitted formula and its fit quality; restricted dashboard links', async () => {
     const editor = await openFixture('yaml', 'hover.yaml');

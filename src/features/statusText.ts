@@ -1,0 +1,69 @@
+// What the status bar item says, free of `vscode` so it is unit-tested.
+import type { RunView, Snapshot } from '../shared/protocol';
+import { formatInterval, formatLoss } from '../shared/format';
+
+/** Which run the user chose: pinned from the status bar, or the one whose files they last opened. */
+export interface StatusChoice {
+  pinned?: string;
+  lastLooked?: string;
+}
+
+/** The live run furthest along, by points logged: shown when the user chose none. */
+export function featuredLiveRun(snapshot: Snapshot): RunView | undefined {
+  const live = snapshot.runs.filter((r) => r.status === 'live' && r.curve);
+  return live.sort((a, b) => b.points - a.points || a.id.localeCompare(b.id))[0];
+}
+
+export type StatusReason = 'pinned' | 'looked' | 'live';
+
+/** The run the status bar shows and why: pinned, else last looked at, else the live run furthest along. */
+export function statusTarget(snapshot: Snapshot, choice: StatusChoice = {}): { run: RunView; reason: StatusReason } | undefined {
+  const byId = (id: string | undefined) => (id === undefined ? undefined : snapshot.runs.find((r) => r.id === id));
+  const pinned = byId(choice.pinned);
+  if (pinned) return { run: pinned, reason: 'pinned' };
+  const looked = byId(choice.lastLooked);
+  if (looked) return { run: looked, reason: 'looked' };
+  const live = featuredLiveRun(snapshot);
+  return live ? { run: live, reason: 'live' } : undefined;
+}
+
+/** Losses as the status bar shows them: two decimals (the tooltip has three and the interval). */
+function short(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2);
+}
+
+/** `$(graph) loss 3.74 → 3.55`: the run's loss now and its predicted final loss; `$(graph) 7 runs` without one. */
+export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): string {
+  // A spinning icon while fits run in the background (each lands in a new snapshot).
+  const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph)';
+  const target = statusTarget(snapshot, choice);
+  if (!target) return `${icon} ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
+  const { run, reason } = target;
+  const pin = reason === 'pinned' ? '$(pinned) ' : '';
+  if (!run.curve) return `${icon} ${pin}loss ${short(run.lastLoss)}`;
+  return `${icon} ${pin}loss ${short(run.lastLoss)} → ${short(run.curve.predictedFinal.value)}`;
+}
+
+const WHY: Record<StatusReason, string> = {
+  pinned: 'pinned (Scaling Lens: Pin Run in Status Bar to change)',
+  looked: 'the run whose files you last opened',
+  live: 'the live run furthest along',
+};
+
+/** The run, its step, the loss now, the predicted final loss with its 80% interval, and what a click does. */
+export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): string {
+  const target = statusTarget(snapshot, choice);
+  const lines: string[] = [];
+  if (!target) {
+    lines.push(`Scaling Lens: ${snapshot.runs.length} run(s), none live with a prediction. Click for the dashboard.`);
+  } else {
+    const { run, reason } = target;
+    lines.push(`Scaling Lens · run ${run.name} (${run.id}), ${run.status}${run.lastStep !== undefined ? ` at step ${run.lastStep.toLocaleString('en-US')}` : ''}: ${WHY[reason]}.`);
+    lines.push(`Loss now ${run.lastLoss !== undefined ? formatLoss(run.lastLoss) : 'not logged'}.`);
+    if (run.curve) lines.push(`Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`);
+    else lines.push('No prediction for this run (too few points, or finished without a schedule to extrapolate).');
+    lines.push('Click to show it in the dashboard.');
+  }
+  if (snapshot.fitting > 0) lines.push(`Fitting ${snapshot.fitting} law${snapshot.fitting === 1 ? '' : 's'} in the background.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,96 @@
+// The CLI as a new user meets it: help per command with examples, --version, friendly errors,
+// a run folder where a log file is expected, grouped diagnostics. The real entry point is run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { COMMAND_HELP, commandHelp, friendlyParseError } from '../../src/cliCommands/help';
+import { groupDiagnostics, relativeToScanned } from '../../src/cliCommands/diagnosticGroups';
+import type { Diagnostic } from '../../src/core/diagnostics';
+
+const repo = path.resolve(__dirname, '../..');
+
+/** `scaling-lens …` from the sources, as a user runs it. */
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('every command has --help with options and one-line examples of itself', () => {
+  for (const [name, help] of Object.entries(COMMAND_HELP)) {
+    assert.ok(help.examples.length >= 1, name);
+    for (const example of help.examples) {
+      assert.ok(example.startsWith(`scaling-lens ${name} `), `${name}: ${example}`);
+      assert.ok(!example.includes('\n'), 'one line');
+    }
+    const text = commandHelp(name)!;
+    assert.match(text, /^scaling-lens \w+ /);
+    assert.match(text, /\nOptions:\n/);
+    assert.match(text, /\nExamples:\n {2}scaling-lens /);
+  }
+  const r = cli('scan', '--help');
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^scaling-lens scan <path\.\.\.>/);
+  assert.match(r.stdout, /Examples:\n {2}scaling-lens scan examples\//);
+});
+
+test('a dollar budget is quoted wherever the help shows it: the shell would expand an unquoted $2M', () => {
+  const all = Object.keys(COMMAND_HELP).map((c) => commandHelp(c)!).join('\n');
+  assert.ok(all.includes("'$2M'"));
+  assert.equal(all.replace(/'\$2M'/g, '').includes('$2M'), false, 'no unquoted $2M');
+});
+
+test('--version prints the package version', () => {
+  const r = cli('--version');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `scaling-lens ${(JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+});
+
+test('an unknown option is said in words with the nearest option and where to look, exit code 2', () => {
+  const r = cli('scan', 'examples', '--jsn');
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^scaling-lens scan: unknown option --jsn \(did you mean --json\?\)\n/);
+  assert.match(r.stderr, /Run 'scaling-lens scan --help'/);
+  assert.ok(!/positional argument starting with/.test(r.stderr), 'not the parser\'s own message');
+  assert.match(friendlyParseError('curve', { message: "Option '--until <value>' argument missing" }), /^scaling-lens curve: --until needs a value\n/);
+  assert.match(friendlyParseError('plan', { message: "Unexpected argument 'x'. This command does not take positional arguments" }), /^scaling-lens plan: unexpected argument x\n/);
+});
+
+test('curve takes a run folder where it takes a log file; a folder of several runs names them', () => {
+  const r = cli('curve', 'examples/sweep/llama-95m', '--json', '--resamples', '10');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).run, 'llama-95m');
+  const many = cli('curve', 'examples/sweep', '--resamples', '10');
+  assert.equal(many.code, 1);
+  assert.match(many.stderr, /examples\/sweep holds 7 runs \(.*sweep\/llama-95m.*\): give one run's folder or log file/);
+});
+
+test('diagnostics: a run of non-finite losses is one line, with paths relative to what was scanned', () => {
+  const file = '/data/runs/sweep/lr3e-3/metrics.jsonl';
+  const nan = (line: number, step: number, value = 'NaN'): Diagnostic => ({ file, line, severity: 'error', message: `loss is ${value} at step ${step} (loss went non-finite; run diverged); value dropped` });
+  const lines = groupDiagnostics([nan(115, 2875), nan(116, 2900), nan(117, 2925, 'inf'), nan(118, 2950), nan(119, 2975), nan(120, 3000)], ['/data/runs']);
+  assert.deepEqual(lines, ['sweep/lr3e-3/metrics.jsonl:115–120: error: 6 non-finite losses from step 2875 on: run diverged (values dropped)']);
+  // Other repeated problems: the first said, the rest counted; different problems stay apart.
+  const w = (offset: number, v: string): Diagnostic => ({ file: '/d/a.wandb', offset, severity: 'warning', message: `_step is not a non-negative integer (${v}); ignored` });
+  const other: Diagnostic = { file: '/d/a.wandb', offset: 60, severity: 'info', message: 'history row without a step' };
+  assert.deepEqual(groupDiagnostics([w(54, '"5"'), w(78, '5.5'), w(102, 'null'), other], ['/d']), [
+    'a.wandb@54–102: warning: _step is not a non-negative integer ("5"); ignored (and 2 more like it)',
+    'a.wandb@60: info: history row without a step',
+  ]);
+  assert.equal(relativeToScanned('/d/x/y.log', ['/e', '/d']), 'x/y.log');
+  assert.equal(relativeToScanned('/elsewhere/y.log', ['/d']), '/elsewhere/y.log');
+});
+
+test('estimate without --workspace outside any runs says to pass one', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'estimate', path.join(repo, 'examples/configs/gpt2-small')], { cwd: path.join(repo, 'examples/configs'), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /predicted final loss: uncalibrated/);
+  assert.match(r.stderr, /nothing is calibrated.*pass --workspace <folder with training logs>/);
+  const here = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'estimate', 'configs/gpt2-small'], { cwd: path.join(repo, 'examples'), encoding: 'utf8' });
+  assert.equal(here.status, 0, here.stderr);
+  assert.match(here.stderr, /calibrating on the \d+ run\(s\) in the current folder/);
+  assert.match(here.stdout, /predicted final loss: \d\.\d{3} \[/);
+});

@@ -1,0 +1,51 @@
+// The status bar item's text and tooltip, and which run it shows.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { statusTarget, statusText, statusTooltip } from '../../src/features/statusText';
+import type { RunView, Snapshot } from '../../src/shared/protocol';
+
+function run(id: string, status: 'live' | 'finished', points: number, lastLoss: number, final?: [number, number, number]): RunView {
+  return {
+    id,
+    name: id.split('/').pop()!,
+    status,
+    points,
+    lastLoss,
+    lastStep: points * 10,
+    curve: final ? ({ lawId: 'wsd', targetStep: 5000, predictedFinal: { value: final[0], interval: [final[1], final[2]] } } as unknown as RunView['curve']) : undefined,
+  } as unknown as RunView;
+}
+
+const snapshot = {
+  version: 1,
+  fitting: 0,
+  runs: [run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]), run('sweep/llama-95m', 'finished', 500, 3.9012, [3.9041, 3.839, 3.917]), run('other/late', 'live', 50, 4.5, [4.1, 4.0, 4.2])],
+} as unknown as Snapshot;
+
+test('the status bar is labelled: loss now → predicted final, two decimals', () => {
+  assert.equal(statusText(snapshot), '$(graph) loss 3.74 → 3.55');
+  assert.equal(statusTarget(snapshot)!.run.id, 'sweep/llama-279m', 'the live run furthest along, not the last one written');
+});
+
+test('the tooltip has the run, its step and the full 80% interval', () => {
+  const tip = statusTooltip(snapshot);
+  assert.match(tip, /run llama-279m \(sweep\/llama-279m\), live at step 2,000: the live run furthest along/);
+  assert.match(tip, /Loss now 3\.737/);
+  assert.match(tip, /Predicted final loss 3\.549 at step 5,000, 80% interval \[3\.446, 3\.656\]/);
+  assert.match(tip, /Click to show it in the dashboard/);
+});
+
+test('the run last looked at is shown, and a pinned run wins over it', () => {
+  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m' }), '$(graph) loss 3.90 → 3.90');
+  assert.match(statusTooltip(snapshot, { lastLooked: 'sweep/llama-95m' }), /finished .*the run whose files you last opened/);
+  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m', pinned: 'other/late' }), '$(graph) $(pinned) loss 4.50 → 4.10');
+  // A pinned or looked-at run that is gone falls back to the live run.
+  assert.equal(statusTarget(snapshot, { pinned: 'gone', lastLooked: 'gone too' })!.run.id, 'sweep/llama-279m');
+});
+
+test('without a live run: the run count; while fitting, a spinner', () => {
+  const none = { ...snapshot, runs: snapshot.runs.filter((r) => r.status !== 'live') } as Snapshot;
+  assert.equal(statusText(none), '$(graph) 1 run');
+  assert.equal(statusText({ ...snapshot, fitting: 2 } as Snapshot), '$(sync~spin) loss 3.74 → 3.55');
+  assert.match(statusTooltip({ ...snapshot, fitting: 2 } as Snapshot), /Fitting 2 laws in the background/);
+});
