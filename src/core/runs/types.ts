@@ -1,5 +1,9 @@
 import type { Diagnostic } from '../diagnostics';
 
+/**
+ * The id of a log format of src/core/runs/formats/registry.ts, spelled out here so the protocol and
+ * webview need no reader code (the registry fails to compile when the two lists differ).
+ */
 export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state' | 'tfevents' | 'mlflow' | 'text' | 'wandb' | 'dvclive' | 'megatron-golden';
 
 /** What a metric measures, so train and eval losses are never mixed. */

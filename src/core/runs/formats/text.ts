@@ -1,0 +1,48 @@
+// Plain-text trainer stdout (`*.log`, `*.out`, `*.txt`, `slurm-*`, `stdout`): read only when its
+// content holds metric lines (textLog.ts says which trainer's).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileTail, readHeadLines } from '../tail';
+import { isGenericTextLogName, isTextLogPath, sniffTextLog, TEXT_SNIFF_BYTES, TextLogReader } from '../textLog';
+import { TEXT_LOG_PATTERNS_SETTING } from '../textLogPatterns';
+import { isWandbRunTextFile } from '../wandb';
+import { placeByFolder } from './place';
+import { defineFormat } from './types';
+
+function fileSize(p: string): number {
+  try {
+    return fs.statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
+export const textFormat = defineFormat({
+  id: 'text',
+  writers: 'stdout of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron, HF Trainer, …',
+  globs: ['**/*.log', '**/slurm-*.out'],
+  activation: ['**/slurm-*.out', '**/train.log'],
+  detect: (abs) => isTextLogPath(abs),
+  /**
+   * Why a text file is not read: W&B's own copy of the console, or none of its first lines is a
+   * metric line of a known trainer or a user pattern. Judged again on each update, so a log that
+   * only printed its configuration so far is picked up once its first metric line is written.
+   */
+  skip(abs, ctx) {
+    if (isWandbRunTextFile(abs)) return "W&B's copy of the console output (or its debug log); the run is read from its .wandb log";
+    // A file already judged on a full head (an application's own busy log) is not read again on every append.
+    if (ctx.previousSkip !== undefined && ctx.judgedOnFullHead.has(abs) && fileSize(abs) >= TEXT_SNIFF_BYTES) return ctx.previousSkip;
+    const head = readHeadLines(abs, TEXT_SNIFF_BYTES);
+    if ('error' in head) return undefined;
+    ctx.judgedOnFullHead.delete(abs);
+    if (sniffTextLog(head.lines, { userPatterns: ctx.textPatterns }) !== undefined) return undefined;
+    if (fileSize(abs) >= TEXT_SNIFF_BYTES) ctx.judgedOnFullHead.add(abs);
+    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout (or of ${TEXT_LOG_PATTERNS_SETTING}) in its first ${head.lines.length} lines`;
+  },
+  place(abs, root) {
+    // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are their folder's run.
+    if (!isGenericTextLogName(path.basename(abs))) return { runDir: path.dirname(abs), runKey: abs };
+    return placeByFolder(abs, root);
+  },
+  open: (abs, _place, ctx) => ({ kind: 'lines', tail: new FileTail(abs), reader: new TextLogReader(abs, { userPatterns: ctx.textPatterns }) }),
+});
