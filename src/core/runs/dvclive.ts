@@ -10,22 +10,12 @@ import type { MetricPoint, MetricRole } from './types';
 import { coerceNumber, emptyResult, flattenRecord, isLossRole, isPlainObject, metricRole, parseJsonLenient, shorten, type ReadResult } from './common';
 import { CsvReader } from './csv';
 
-const TRAIN_PREFIXES = new Set(['train', 'training', 'trainer']);
-const EVAL_PREFIXES = new Set(['val', 'valid', 'validation', 'eval', 'evaluation', 'dev']);
-const LOSS_LEAVES = new Set(['loss', 'lm_loss', 'lm loss', 'cross_entropy']);
-
 /**
- * Role of a logged name such as `train/loss`, `val/loss` or `eval/lm_loss`: the shared name table first,
- * then `<split>/<loss>` by its split prefix (nanoGPT's W&B keys, DVCLive's folders).
+ * Role of a logged name such as `train/loss`, `val/loss` or `eval/lm_loss`: the shared vocabulary
+ * (vocabulary.ts) reads split prefixes itself; kept as the name W&B and DVCLive readers use.
  */
 export function slashedKeyRole(name: string): MetricRole {
-  const byName = metricRole(name);
-  if (byName !== 'other') return byName;
-  const parts = name.toLowerCase().split('/');
-  if (parts.length !== 2 || !LOSS_LEAVES.has(parts[1])) return 'other';
-  if (TRAIN_PREFIXES.has(parts[0])) return 'train_loss';
-  if (EVAL_PREFIXES.has(parts[0])) return 'eval_loss';
-  return 'other';
+  return metricRole(name);
 }
 
 export interface DvclivePath {

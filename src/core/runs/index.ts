@@ -16,6 +16,7 @@ import { WandbLogReader, type WandbFileKind, type WandbHistoryReader } from './w
 import type { DvcliveTsvReader } from './dvclive';
 import { detectLogFormat, logFormat, LOG_FORMATS } from './formats/registry';
 import { CHECKPOINT_DIR, placeByFolder } from './formats/place';
+import { metricChoices, seriesPreference } from './vocabulary';
 import type { FormatContext } from './formats/types';
 
 export { detectLogFormat };
@@ -842,6 +843,8 @@ export class RunIndex {
     const loggedName = meta?.runName ?? wandbDisplayName(files);
     const name = loggedName !== undefined ? `${runName(run.id)} (${loggedName})` : runName(run.id);
     const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
+    const choices = metricChoices(series);
+    if (choices.length > 0) result.metrics = choices;
     if (reason !== undefined) result.statusReason = reason;
     return result;
   }
@@ -915,7 +918,7 @@ export class RunIndex {
     }
     return out
       .filter((s) => s.steps.length > 0)
-      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || seriesPreference(a).rank - seriesPreference(b).rank || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
   }
 
   private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
@@ -1009,8 +1012,12 @@ export function runName(id: string): string {
 /** The loss curve a run is judged by: the longest train loss, else the longest eval loss. */
 export function mainLoss(series: Series[]): Series | undefined {
   for (const role of ['train_loss', 'eval_loss'] as const) {
+    // The vocabulary's preferred series (series come sorted so; the same one the fits use).
     let best: Series | undefined;
-    for (const s of series) if (s.role === role && (best === undefined || s.steps.length > best.steps.length)) best = s;
+    for (const s of series) if (s.role === role && s.steps.length > 0) {
+      best = s;
+      break;
+    }
     if (best !== undefined) return best;
   }
   return undefined;

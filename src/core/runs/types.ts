@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics';
+import type { MetricChoice } from './vocabulary';
 
 /**
  * The id of a log format of src/core/runs/formats/registry.ts, spelled out here so the protocol and
@@ -78,5 +79,7 @@ export interface Run {
   status: RunStatus;
   /** Why the status was chosen, in words (e.g. "train loss went non-finite at step 1200"). */
   statusReason?: string;
+  /** Which series is the train loss, eval loss, lr and tokens, by which vocabulary rule (runs/vocabulary.ts). */
+  metrics?: MetricChoice[];
   diagnostics: Diagnostic[];
 }
