@@ -49,8 +49,8 @@ test('roles of the spellings frameworks and hand-written loops use', () => {
     ['train/ZLoss', 'other'],
     ['moe_loss', 'other'],
     ['load_balancing_loss', 'other'],
-    ['train_loss_epoch', 'other'],
-    ['epoch_loss', 'other'],
+    ['epoch_loss', 'train_loss'],
+    ['val_epoch_loss', 'eval_loss'],
     ['lm loss vs samples', 'other'],
     ['loss_std', 'other'],
     ['grad_norm', 'other'],
@@ -96,6 +96,7 @@ test('order of preference: a named cross-entropy over a plain loss over a smooth
   assert.ok(rank('loss') < rank('avg_loss'));
   assert.ok(rank('loss') < rank('loss_wikitext'), 'an unknown word makes a name less canonical');
   assert.ok(rank('val_loss') < rank('test_loss'));
+  assert.ok(rank('train_loss_step') < rank('train_loss_epoch'), 'a per-step loss over a per-epoch one');
   assert.ok(rank('lr') < rank('lr-AdamW/pg1'));
 });
 

@@ -6,8 +6,7 @@
 // A name is cut into words at separators (`/ . _ - : space`) and at camelCase humps, lower-cased:
 // `train/CrossEntropyLoss` → train cross entropy loss. Then, in this order:
 //   - a word saying the value is a part, a statistic or a setting of the loss (aux, z, router, moe,
-//     kl, scale, grad, norm, std, min, max, count, time, weight, …), a per-epoch aggregate (epoch),
-//     another x axis (`lm loss vs samples`) or another unit (ppl, bits, bpb: see textLogValues.ts)
+//     kl, scale, grad, norm, std, min, max, count, time, weight, …), another x axis (`lm loss vs samples`) or another unit (ppl, bits, bpb: see textLogValues.ts)
 //     makes it no loss at all: role 'other';
 //   - a loss word (loss, cross entropy, ce, xent, nll, lm loss) makes it a loss, eval when a split
 //     word says so (eval, evaluation, val, valid, validation, dev, test, heldout), train otherwise;
@@ -17,7 +16,7 @@
 // Preference (RANK, lower first) among names of one role:
 //   loss: a named cross-entropy (lm loss, CrossEntropyLoss, LanguageCrossEntropy: what the laws are
 //   fitted on, without auxiliary terms) 0, a plain or total loss 1, a smoothed/averaged one
-//   (avg, mean, running, smooth, ema) 3; each word the vocabulary does not know adds 1, and `test`
+//   (avg, mean, running, smooth, ema) 3, a per-epoch aggregate (epoch_loss, train_loss_epoch) 7; each word the vocabulary does not know adds 1, and `test`
 //   adds 2 to an eval loss (validation is preferred).
 //   step: an optimizer-step counter (global_step, trainer/global_step, optimizer_step) 0, `step` 1,
 //   an iteration or update counter (iteration, iter, iter_num, num_updates) 2, `it` 3, W&B's row
@@ -65,7 +64,7 @@ const CE_WORDS = new Set(['lm', 'ce', 'xent', 'nll', 'cross', 'crossentropy', 'e
 const NOT_THE_LOSS = new Set([
   'aux', 'auxiliary', 'z', 'zloss', 'router', 'balance', 'balancing', 'moe', 'kl', 'reg', 'regularization', 'l1', 'l2', 'penalty',
   'scale', 'scaler', 'grad', 'gradient', 'norm', 'std', 'var', 'variance', 'min', 'max', 'count', 'num', 'time', 'weight', 'weights', 'ratio',
-  'diff', 'delta', 'skipped', 'nan', 'spike', 'spikes', 'epoch', 'vs', 'value', 'policy', 'critic', 'actor', 'disc', 'discriminator', 'gen', 'generator',
+  'diff', 'delta', 'skipped', 'nan', 'spike', 'spikes', 'vs', 'value', 'policy', 'critic', 'actor', 'disc', 'discriminator', 'gen', 'generator',
   'reward', 'rewards', 'ppl', 'perplexity', 'bits', 'bpb', 'bpt', 'byte', 'bytes', 'accuracy', 'acc', 'tokens', 'token', 'samples', 'lr', 'rate',
   'predict', 'prediction', 'teacher', 'distill', 'distillation', 'contrastive', 'mtp',
 ]);
@@ -95,14 +94,17 @@ function readUncached(name: string): MetricReading {
     const role: MetricRole = evalWord !== undefined ? 'eval_loss' : 'train_loss';
     const ce = has(CE_WORDS);
     const smoothed = words.find((w) => SMOOTHED_WORDS.has(w));
-    const unknown = words.filter((w) => !LOSS_WORDS.has(w) && !CE_WORDS.has(w) && !TRAIN_WORDS.has(w) && !EVAL_WORDS.has(w) && !SMOOTHED_WORDS.has(w) && !NEUTRAL_LOSS_WORDS.has(w));
+    // A per-epoch aggregate (Keras `epoch_loss`, Lightning `train_loss_epoch`) is a loss on a coarser x: used only without a per-step one.
+    const perEpoch = words.includes('epoch') || words.includes('epochs');
+    const unknown = words.filter((w) => !LOSS_WORDS.has(w) && !CE_WORDS.has(w) && !TRAIN_WORDS.has(w) && !EVAL_WORDS.has(w) && !SMOOTHED_WORDS.has(w) && !NEUTRAL_LOSS_WORDS.has(w) && w !== 'epoch' && w !== 'epochs');
     let rank = ce ? 0 : 1;
     if (smoothed !== undefined) rank += 2;
+    if (perEpoch) rank += 6;
     if (evalWord === 'test') rank += 2;
     rank += unknown.length;
     const kind = ce ? 'a named cross-entropy' : 'a loss';
     const split = evalWord !== undefined ? `eval by "${evalWord}"` : words.some((w) => TRAIN_WORDS.has(w)) ? 'train by its prefix' : 'train (no split word)';
-    return { role, rank, rule: `${kind}, ${split}${smoothed ? `, smoothed ("${smoothed}")` : ''}${unknown.length ? `, ${unknown.length} unknown word(s)` : ''}` };
+    return { role, rank, rule: `${kind}, ${split}${smoothed ? `, smoothed ("${smoothed}")` : ''}${perEpoch ? ', per epoch' : ''}${unknown.length ? `, ${unknown.length} unknown word(s)` : ''}` };
   }
   const lr = words.includes('lr') || (words.includes('learning') && words.includes('rate'));
   if (lr) {
@@ -206,7 +208,8 @@ export interface MetricChoice {
  * from perplexity or bits.
  */
 export function seriesPreference(s: { metric: string; role: MetricRole; unit?: string }): { rank: number; rule: string } {
-  if (s.unit === 'nats from perplexity' || s.unit === 'nats from bits') return { rank: 50, rule: `converted to nats (${s.unit})` };
+  // Converted losses come last; among them a named cross-entropy (fairseq's nll_loss, not its label-smoothed loss) first.
+  if (s.unit === 'nats from perplexity' || s.unit === 'nats from bits') return { rank: /(?:^|[_\s/])(?:nll|ce|lm|xent)[_\s/]/i.test(s.metric) ? 50 : 51, rule: `converted to nats (${s.unit})` };
   const r = readMetricName(s.metric);
   if (r.role === s.role) return r;
   return { rank: 1, rule: "the reader's rule for this log format" };

@@ -20,7 +20,8 @@ function fileSize(p: string): number {
 export const textFormat = defineFormat({
   id: 'text',
   writers: 'stdout of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron, HF Trainer, …',
-  globs: ['**/*.log', '**/slurm-*.out'],
+  // Any name stdout is saved under; the content decides (skip below), so `requirements.txt` costs one sniff.
+  globs: ['**/*.log', '**/*.out', '**/*.txt', '**/slurm-*', '**/stdout*'],
   activation: ['**/slurm-*.out', '**/train.log'],
   detect: (abs) => isTextLogPath(abs),
   /**
@@ -37,7 +38,7 @@ export const textFormat = defineFormat({
     ctx.judgedOnFullHead.delete(abs);
     if (sniffTextLog(head.lines, { userPatterns: ctx.textPatterns }) !== undefined) return undefined;
     if (fileSize(abs) >= TEXT_SNIFF_BYTES) ctx.judgedOnFullHead.add(abs);
-    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout (or of ${TEXT_LOG_PATTERNS_SETTING}) in its first ${head.lines.length} lines`;
+    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout, no repeating line family with a rising step and a loss, and no line of ${TEXT_LOG_PATTERNS_SETTING} in its first ${head.lines.length} lines`;
   },
   place(abs, root) {
     // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are their folder's run.
