@@ -17,6 +17,7 @@ import type { DvcliveTsvReader } from './dvclive';
 import { detectLogFormat, logFormat, LOG_FORMATS } from './formats/registry';
 import { CHECKPOINT_DIR, placeByFolder } from './formats/place';
 import { metricChoices, seriesPreference } from './vocabulary';
+import { oneSeriesPerLoss } from './oneJob';
 import type { FormatContext } from './formats/types';
 
 export { detectLogFormat };
@@ -862,10 +863,14 @@ export class RunIndex {
     };
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
-    for (const f of files) {
+    // Several loggers of one job: each file's loss joins the run's one series of that role (oneJob.ts).
+    const renames = oneSeriesPerLoss(files.map((f) => ({ series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
+    files.forEach((f, fileIndex) => {
+      const renamed = renames.get(fileIndex);
       for (const [metric, s] of f.series) {
-        const name = hf && f.format === 'tfevents' ? hfTrainerStateName(metric) : metric;
-        const role = name !== metric && s.role === metricRole(metric) ? metricRole(name) : s.role;
+        const logged = hf && f.format === 'tfevents' ? hfTrainerStateName(metric) : metric;
+        const name = renamed?.get(logged) ?? logged;
+        const role = logged !== metric && s.role === metricRole(metric) ? metricRole(logged) : s.role;
         // W&B logs of one run (a resumed run's folders) are one stream by start time too, like event files.
         const streamed = f.events !== undefined;
         const { steps, values, thinned } = s.cols.view();
@@ -874,10 +879,10 @@ export class RunIndex {
       if (f.provisional.length > 0) {
         for (const p of f.provisional) {
           const role = p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric);
-          add(p.metric, role, { seq: f.seq + 0.5, steps: Float64Array.of(p.step), values: Float64Array.of(p.value), thinned: 0 });
+          add(renamed?.get(p.metric) ?? p.metric, role, { seq: f.seq + 0.5, steps: Float64Array.of(p.step), values: Float64Array.of(p.value), thinned: 0 });
         }
       }
-    }
+    });
     const out: Series[] = [];
     for (const [metric, m] of byMetric) {
       if (m.parts.length === 1) {

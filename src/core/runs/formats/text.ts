@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileTail, readHeadLines } from '../tail';
-import { isGenericTextLogName, isTextLogPath, sniffTextLog, TEXT_SNIFF_BYTES, TextLogReader } from '../textLog';
+import { isGenericTextLogName, isTextLogName, isTextLogPath, sniffTextLog, TEXT_SNIFF_BYTES, TextLogReader } from '../textLog';
 import { TEXT_LOG_PATTERNS_SETTING } from '../textLogPatterns';
 import { isWandbRunTextFile } from '../wandb';
 import { placeByFolder } from './place';
@@ -15,6 +15,26 @@ function fileSize(p: string): number {
   } catch {
     return 0;
   }
+}
+
+/** Whether `abs` is the only text log in its folder, beside log files of another format (JSONL, CSV, TensorBoard). */
+function soleTextLogBesideOtherLoggers(abs: string): boolean {
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(abs));
+  } catch {
+    return false;
+  }
+  if (names.length > 2000) return false;
+  const base = path.basename(abs);
+  let otherLogger = false;
+  for (const n of names) {
+    if (n === base) continue;
+    if (isTextLogName(n)) return false;
+    const lower = n.toLowerCase();
+    if (lower.startsWith('events.out.tfevents.') || lower.endsWith('.jsonl') || /^metrics.*\.(?:csv|tsv)$/.test(lower)) otherLogger = true;
+  }
+  return otherLogger;
 }
 
 export const textFormat = defineFormat({
@@ -41,8 +61,10 @@ export const textFormat = defineFormat({
     return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout, no repeating line family with a rising step and a loss, and no line of ${TEXT_LOG_PATTERNS_SETTING} in its first ${head.lines.length} lines`;
   },
   place(abs, root) {
-    // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are their folder's run.
-    if (!isGenericTextLogName(path.basename(abs))) return { runDir: path.dirname(abs), runKey: abs };
+    // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are
+    // their folder's run, and so is the one text log of a folder where the same job also wrote
+    // JSONL, CSV or TensorBoard files (one job, several loggers: one run).
+    if (!isGenericTextLogName(path.basename(abs)) && !soleTextLogBesideOtherLoggers(abs)) return { runDir: path.dirname(abs), runKey: abs };
     return placeByFolder(abs, root);
   },
   open: (abs, _place, ctx) => ({ kind: 'lines', tail: new FileTail(abs), reader: new TextLogReader(abs, { userPatterns: ctx.textPatterns }) }),
