@@ -8,7 +8,10 @@ import { defineFormat } from './types';
 
 export const dvcliveFormat = defineFormat({
   id: 'dvclive',
+  title: 'DVCLive',
   writers: 'DVCLive',
+  reads:
+    '`plots/metrics/**/<name>.tsv` (nested folders = `a/b` names; the value column headed by the leaf or the whole path), `metrics.json` only for metrics without a plot, `params.yaml`',
   globs: ['**/dvclive/metrics.json', '**/plots/metrics/**/*.tsv'],
   activation: ['**/dvclive/metrics.json'],
   detect: (abs) => dvclivePath(abs) !== undefined,

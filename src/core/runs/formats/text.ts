@@ -39,8 +39,11 @@ function soleTextLogBesideOtherLoggers(abs: string): boolean {
 
 export const textFormat = defineFormat({
   id: 'text',
-  writers: 'stdout of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron, HF Trainer, …',
+  title: 'Plain-text logs',
+  writers: 'stdout of any trainer (llm.c, fairseq, DeepSpeed, Composer, OLMo, accelerate loops, …)',
   // Any name stdout is saved under; the content decides (skip below), so `requirements.txt` costs one sniff.
+  reads:
+    'sniffed by content (up to 1 MB of head, so code or prose before the log is fine): the lines of nanoGPT, modded-nanogpt, Megatron-LM, torchtitan, litgpt, nanotron and HF Trainer stdout, your `scalingLens.textLog.patterns`, else the generic learner (a line family repeating with a rising step and a loss named by the vocabulary; step headers of Composer/OLMo; small tables; fairseq\'s base-2 losses converted); `\\r` progress bars and rank prefixes handled; a diagnostic names the rule that matched',
   globs: ['**/*.log', '**/*.out', '**/*.txt', '**/slurm-*', '**/stdout*'],
   activation: ['**/slurm-*.out', '**/train.log'],
   detect: (abs) => isTextLogPath(abs),

@@ -46,8 +46,12 @@ export type FileReading =
 
 export interface LogFormatModule<Id extends string = string> {
   id: Id;
-  /** What writes it, for the README's format table and diagnostics. */
+  /** The format's name, for the README's format table (generated: npm run readme). */
+  title: string;
+  /** What writes it. */
   writers: string;
+  /** What is read and by which rule, in one or two sentences (the README's format table). */
+  reads: string;
   /** The globs of `scalingLens.logGlobs`' default this format needs (checked against package.json by a unit test). */
   globs: readonly string[];
   /** `workspaceContains:` activation globs (checked against package.json by a unit test). */

@@ -9,7 +9,10 @@ export { isWandbRunTextFile };
 
 export const wandbFormat = defineFormat({
   id: 'wandb',
+  title: 'Weights & Biases run folders',
   writers: 'Weights & Biases (online and offline runs)',
+  reads:
+    '`.wandb` transaction logs of old and new SDKs (history rows, summary, config, exit code), old `wandb-history.jsonl`, `wandb-summary.json` only without history, `config.yaml` (`{desc, value}` unwrapped); x = the logged training step key, else HistoryStep, else `_step`',
   globs: ['**/*.wandb', '**/wandb-summary.json'],
   activation: ['**/*.wandb'],
   detect: (abs) => wandbFileKind(abs) !== undefined,
