@@ -243,7 +243,8 @@ const HF_DICT = /\{'[A-Za-z_][\w/.-]*':[^{}]*\}/;
  * (`{percentage:3.0f}%|{bar}| {n}/{total} [`). Bars with a description (`Map: 40%|…| 2000/5000 [`
  * from datasets, downloads) are other work and say nothing about the step.
  */
-const TQDM = /^\s*(?:\[(?:default|rank)\d+\]:|\d+: )?\s*\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[/;
+// The spaces after a rank prefix belong to the prefix's group, so a line of spaces has one way to match (linear).
+const TQDM = /^\s*(?:(?:\[(?:default|rank)\d+\]:|\d+: )\s*)?\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[/;
 
 /** Parse a Python dict repr of scalars: 'key': number | 'number' | nan | tensor(1.2, …) | np.float64(1.2). */
 export function parsePythonDict(text: string): Map<string, string> | undefined {
