@@ -41,10 +41,12 @@ export const textFormat = defineFormat({
   id: 'text',
   title: 'Plain-text logs',
   writers: 'stdout of any trainer (llm.c, fairseq, DeepSpeed, Composer, OLMo, accelerate loops, …)',
-  // Any name stdout is saved under; the content decides (skip below), so `requirements.txt` costs one sniff.
+  // Names stdout is saved under; the content decides (skip below). `*.txt` is read the same way but
+  // is not a default glob: a workspace of thousands of notes would have each one listed and sniffed on
+  // every rescan (the integration test's crowded workspace timed out with it); users add `**/*.txt`.
   reads:
-    'sniffed by content (up to 1 MB of head, so code or prose before the log is fine): the lines of nanoGPT, modded-nanogpt, Megatron-LM, torchtitan, litgpt, nanotron and HF Trainer stdout, your `scalingLens.textLog.patterns`, else the generic learner (a line family repeating with a rising step and a loss named by the vocabulary; step headers of Composer/OLMo; small tables; fairseq\'s base-2 losses converted); `\\r` progress bars and rank prefixes handled; a diagnostic names the rule that matched',
-  globs: ['**/*.log', '**/*.out', '**/*.txt', '**/slurm-*', '**/stdout*'],
+    '`*.txt` too when added to `scalingLens.logGlobs`; sniffed by content (up to 1 MB of head, so code or prose before the log is fine): the lines of nanoGPT, modded-nanogpt, Megatron-LM, torchtitan, litgpt, nanotron and HF Trainer stdout, your `scalingLens.textLog.patterns`, else the generic learner (a line family repeating with a rising step and a loss named by the vocabulary; step headers of Composer/OLMo; small tables; fairseq\'s base-2 losses converted); `\\r` progress bars and rank prefixes handled; a diagnostic names the rule that matched',
+  globs: ['**/*.log', '**/*.out', '**/slurm-*', '**/stdout*'],
   activation: ['**/slurm-*.out', '**/train.log'],
   detect: (abs) => isTextLogPath(abs),
   /**
