@@ -1,6 +1,7 @@
 // Writes the README's generated tables, so they cannot drift from what they describe:
 //   settings  every `scalingLens.*` setting of package.json (default and description)
 //   laws      every law of src/core/laws/registry.ts (formula and paper)
+//   formats   every log format of src/core/runs/formats/registry.ts (files, what is read and how)
 // Each table sits between `<!-- generated: NAME (npm run readme) -->` and `<!-- end: NAME -->`.
 //
 //   npm run readme            rewrite README.md
@@ -9,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HPARAM_LAWS, listLaws } from '../src/core/laws/registry';
 import type { LawCitation } from '../src/core/laws/types';
+import { LOG_FORMATS } from '../src/core/runs/formats/registry';
 
 interface SettingSchema {
   type?: string;
@@ -60,9 +62,15 @@ export function lawsTable(): string {
   return ['| id | law | formula | paper |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+/** The log formats table, in the registry's detection order. */
+export function formatsTable(): string {
+  const rows = LOG_FORMATS.map((f) => `| ${cell(f.title)} | ${f.globs.map((g) => `\`${g}\``).join(', ')} | ${cell(f.reads)} | ${cell(f.writers)} |`);
+  return ['| format | files (default `scalingLens.logGlobs`) | what is read, by which rule | written by |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
 /** `readme` with every generated block replaced by its current content. */
 export function renderReadme(readme: string, manifest: Manifest): string {
-  const blocks: Record<string, string> = { settings: settingsTable(manifest), laws: lawsTable() };
+  const blocks: Record<string, string> = { settings: settingsTable(manifest), laws: lawsTable(), formats: formatsTable() };
   let out = readme;
   for (const [name, body] of Object.entries(blocks)) {
     const start = `<!-- generated: ${name} (npm run readme) -->`;

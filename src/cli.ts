@@ -166,6 +166,7 @@ async function scan(args: string[]): Promise<number> {
     points: r.points,
     lastStep: r.lastStep,
     lastLoss: r.lastLoss,
+    metrics: r.metricChoice,
     prediction: r.curve ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval } : undefined,
     diagnostics: r.diagnostics.map(formatDiagnostic),
   }));
@@ -177,6 +178,7 @@ async function scan(args: string[]): Promise<number> {
       const tokens = h.tokens !== undefined ? `${formatCount(h.tokens)} tokens` : 'tokens ?';
       const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}` : '';
       lines.push(`  ${r.id}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
+      if (r.metricChoice) lines.push(`    ${r.metricChoice}`);
     }
     for (const f of snapshot.families) {
       if (noFit) lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.runIds.length} run(s), not fitted (--no-fit)${familyExtras(f)}`);

@@ -24,6 +24,7 @@ import { estimateEta, loggedClock, scalingView, seedGroupKey, seedGroups, valida
 import type { RunView, Snapshot } from '../shared/protocol';
 import type { Diagnostic } from './diagnostics';
 import { guessFamilies } from './runs/families';
+import { describeMetricChoices } from './runs/vocabulary';
 import { approxTrainingFlops } from './laws/trainingCompute';
 import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
 
@@ -727,6 +728,7 @@ export class ScalingWorkspace {
       hyper: run.hyper,
       lastStep: loss?.steps[loss.steps.length - 1],
       lastLoss: loss?.values[loss.values.length - 1],
+      metricChoice: describeMetricChoices(run.metrics ?? []),
       points: run.series.reduce((n, s) => n + s.steps.length, 0),
       ...thinnedPoints(run),
       curve,

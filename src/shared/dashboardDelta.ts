@@ -28,6 +28,7 @@ export function runFingerprint(run: RunView): string {
     run.points,
     run.lastStep,
     run.lastLoss,
+    run.metricChoice,
     run.files,
     run.hyper,
     run.family,

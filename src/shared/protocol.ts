@@ -30,6 +30,8 @@ export interface RunView {
   hyper: RunHyper;
   lastStep?: number;
   lastLoss?: number;
+  /** Which logged series are the train loss, eval loss, lr and tokens, and by which rule (runs/vocabulary.ts). */
+  metricChoice?: string;
   /** Points held, all series. */
   points: number;
   /** Points received but held only inside averages of a very long series' older history (received = points + pointsThinned). */

@@ -424,12 +424,14 @@ test('nested repetition is refused; optional groups and repetition side by side 
 
 // ---- detection, index, tailing -------------------------------------------------------------------
 
-test('text logs by name: *.log, *.out, *.txt, slurm-*.out, stdout; default globs match the manifest', () => {
-  for (const f of ['/r/train.log', '/r/slurm-1234.out', '/r/log.txt', '/r/stdout', '/r/job.out']) assert.equal(detectLogFormat(f), 'text', f);
+test('text logs by name: *.log, *.out, *.txt, slurm-*, stdout*; default globs match the manifest', () => {
+  for (const f of ['/r/train.log', '/r/slurm-1234.out', '/r/slurm-1234.err', '/r/log.txt', '/r/stdout', '/r/stdout.1', '/r/job.out']) assert.equal(detectLogFormat(f), 'text', f);
   assert.equal(isTextLogPath('C:\\runs\\slurm-5.out'), true);
   assert.equal(detectLogFormat('/r/requirements.md'), undefined);
   assert.ok(isGenericTextLogName('train.log') && isGenericTextLogName('stdout') && !isGenericTextLogName('slurm-1234.out'));
-  assert.ok(isDefaultLogFile('/a/b/run.log') && isDefaultLogFile('/a/slurm-99.out') && !isDefaultLogFile('/a/notes.txt'));
+  // Any *.out / stdout* / slurm-* is offered to the index, which reads it only when its content is a log;
+  // *.txt only when the user adds it (a workspace of notes would have every one sniffed on each rescan).
+  assert.ok(isDefaultLogFile('/a/b/run.log') && isDefaultLogFile('/a/slurm-99.err') && isDefaultLogFile('/a/job.out') && isDefaultLogFile('/a/stdout.rank0') && !isDefaultLogFile('/a/notes.txt') && !isDefaultLogFile('/a/notes.md'));
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
   assert.deepEqual(pkg.contributes.configuration.properties['scalingLens.logGlobs'].default, DEFAULT_LOG_GLOBS);
   assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(TEXT_LOG_PATTERNS_SETTING));

@@ -1,18 +1,12 @@
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, MetricRole } from './types';
+import { STEP_KEY_NAMES, TOKEN_KEY_NAMES, readMetricName, stepKeyReading } from './vocabulary';
 
-/** Keys that give the x axis (optimizer step), first present wins. */
-export const STEP_KEYS: readonly string[] = ['step', 'iter', 'iteration', 'global_step', '_step', 'trainer/global_step'];
+/** Keys that give the x axis, in the vocabulary's order of preference (vocabulary.ts): first present wins. */
+export const STEP_KEYS: readonly string[] = STEP_KEY_NAMES;
 /** Keys that give tokens seen so far, first present wins. */
-export const TOKEN_KEYS: readonly string[] = ['tokens', 'consumed_tokens', 'num_input_tokens_seen', 'total_tokens'];
+export const TOKEN_KEYS: readonly string[] = TOKEN_KEY_NAMES;
 
-const TRAIN_LOSS_KEYS = new Set(['loss', 'train_loss', 'train/loss', 'lm_loss', 'train_loss_step']);
-const EVAL_LOSS_KEYS = new Set(['eval_loss', 'val_loss', 'eval/loss', 'validation_loss']);
-const LR_KEYS = new Set(['lr', 'learning_rate', 'train/learning_rate']);
-const TOKEN_KEY_SET = new Set(TOKEN_KEYS);
-const STEP_KEY_SET = new Set(STEP_KEYS);
-
-/** The role of a metric by its (exact) name. */
 /** A protobuf int64 field as protobufjs decodes it: a number, or a Long when it does not fit one; absent when zero (proto3). */
 export type ProtoInt64 = number | { toNumber(): number } | undefined | null;
 
@@ -22,16 +16,13 @@ export function int64(v: ProtoInt64): number {
   return typeof v === 'number' ? v : v.toNumber();
 }
 
+/** The role of a metric by its name, as the shared vocabulary (vocabulary.ts) reads it. */
 export function metricRole(name: string): MetricRole {
-  if (TRAIN_LOSS_KEYS.has(name)) return 'train_loss';
-  if (EVAL_LOSS_KEYS.has(name)) return 'eval_loss';
-  if (LR_KEYS.has(name)) return 'lr';
-  if (TOKEN_KEY_SET.has(name)) return 'tokens';
-  return 'other';
+  return readMetricName(name).role;
 }
 
 export function isStepKey(name: string): boolean {
-  return STEP_KEY_SET.has(name);
+  return stepKeyReading(name) !== undefined;
 }
 
 export function isLossRole(role: MetricRole): boolean {

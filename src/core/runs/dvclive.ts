@@ -10,22 +10,12 @@ import type { MetricPoint, MetricRole } from './types';
 import { coerceNumber, emptyResult, flattenRecord, isLossRole, isPlainObject, metricRole, parseJsonLenient, shorten, type ReadResult } from './common';
 import { CsvReader } from './csv';
 
-const TRAIN_PREFIXES = new Set(['train', 'training', 'trainer']);
-const EVAL_PREFIXES = new Set(['val', 'valid', 'validation', 'eval', 'evaluation', 'dev']);
-const LOSS_LEAVES = new Set(['loss', 'lm_loss', 'lm loss', 'cross_entropy']);
-
 /**
- * Role of a logged name such as `train/loss`, `val/loss` or `eval/lm_loss`: the shared name table first,
- * then `<split>/<loss>` by its split prefix (nanoGPT's W&B keys, DVCLive's folders).
+ * Role of a logged name such as `train/loss`, `val/loss` or `eval/lm_loss`: the shared vocabulary
+ * (vocabulary.ts) reads split prefixes itself; kept as the name W&B and DVCLive readers use.
  */
 export function slashedKeyRole(name: string): MetricRole {
-  const byName = metricRole(name);
-  if (byName !== 'other') return byName;
-  const parts = name.toLowerCase().split('/');
-  if (parts.length !== 2 || !LOSS_LEAVES.has(parts[1])) return 'other';
-  if (TRAIN_PREFIXES.has(parts[0])) return 'train_loss';
-  if (EVAL_PREFIXES.has(parts[0])) return 'eval_loss';
-  return 'other';
+  return metricRole(name);
 }
 
 export interface DvclivePath {
@@ -101,7 +91,7 @@ export class DvcliveTsvReader {
     const res = this.csv.push(lines, firstLineNumber);
     res.points = this.rename(res.points);
     for (const ev of res.nonFinite) {
-      if (ev.metric === this.leaf) {
+      if (ev.metric === this.leaf || ev.metric === this.metric) {
         ev.metric = this.metric;
         ev.role = this.role;
       }
@@ -121,7 +111,8 @@ export class DvcliveTsvReader {
     const out: MetricPoint[] = [];
     for (const p of points) {
       if (p.metric === 'timestamp') continue;
-      if (p.metric === this.leaf) out.push({ ...p, metric: this.metric, role: this.role });
+      // Some DVCLive versions head the column with the leaf (`loss`), others with the whole path (`train/loss`).
+      if (p.metric === this.leaf || p.metric === this.metric) out.push({ ...p, metric: this.metric, role: this.role });
       else out.push({ ...p, metric: `${this.metric}/${p.metric}`, role: 'other' });
     }
     return out;
@@ -160,8 +151,12 @@ export function parseDvcliveMetrics(text: string, file: string, hasPlots: boolea
     step = 0;
     out.diagnostics.push({ file, line: 1, severity: 'info', message: 'metrics.json has no step (and no plot files): its values are placed at step 0' });
   }
+  const plotsDir = path.join(path.dirname(file), 'plots', 'metrics');
   for (const [key, raw] of flat) {
     if (key === 'step' || raw === null || raw === undefined) continue;
+    // A metric with its own plot file is read from it: metrics.json's `step` is DVCLive's next step
+    // (one past the last row written), so its copy of the last value would land one step late.
+    if (hasPlots && fs.existsSync(path.join(plotsDir, ...`${key}.tsv`.split('/')))) continue;
     const role = slashedKeyRole(key);
     const c = coerceNumber(raw, true);
     if (c.kind === 'number') out.points.push({ metric: key, step, value: c.value, role });

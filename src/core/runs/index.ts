@@ -1,21 +1,26 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series } from './types';
 import { SeriesColumns } from './seriesStore';
 import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
-import { CsvReader } from './csv';
+import type { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader, type MetricColumn } from './jsonl';
-import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole, type TailError } from './tail';
-import { TfEventsReader } from './tfevents';
+import { isTailError, readWhole, type BinaryTail, type FileTail, type TailError } from './tail';
+import type { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
-import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
-import { isGenericTextLogName, isTextLogPath, sniffTextLog, TEXT_SNIFF_BYTES, TextLogReader } from './textLog';
-import { compileUserPatterns, TEXT_LOG_PATTERNS_SETTING, type UserPattern } from './textLogPatterns';
-import { WandbHistoryReader, WandbLogReader, parseWandbSummary, readWandbConfig, wandbFileKind, wandbLinkedPath, isWandbRunTextFile, wandbRunDir, wandbRunKey, type WandbFileKind } from './wandb';
-import { DvcliveTsvReader, dvcliveHasPlots, dvclivePath, parseDvcliveMetrics } from './dvclive';
-import { isGoldenValuesFile, parseGoldenValues } from './golden';
+import { mlflowPath, readMlflowMeta, readMlflowParams, type MlflowMetricReader, type MlflowRunMeta } from './mlflow';
+import { TextLogReader } from './textLog';
+import { compileUserPatterns, type UserPattern } from './textLogPatterns';
+import { WandbLogReader, type WandbFileKind, type WandbHistoryReader } from './wandb';
+import type { DvcliveTsvReader } from './dvclive';
+import { detectLogFormat, logFormat, LOG_FORMATS } from './formats/registry';
+import { CHECKPOINT_DIR, placeByFolder } from './formats/place';
+import { metricChoices, seriesPreference } from './vocabulary';
+import { oneSeriesPerLoss } from './oneJob';
+import type { FormatContext } from './formats/types';
+
+export { detectLogFormat };
 
 /** The texts of the files beside a run's logs that describe it (absent when missing). */
 export interface RunSidecars {
@@ -43,31 +48,9 @@ export interface RunIndexOptions {
   maxDiagnosticsPerFile?: number;
 }
 
-/** Which reader a log file needs, by name; undefined for files that are not logs. */
-export function detectLogFormat(filePath: string): LogFormat | undefined {
-  const base = path.basename(filePath).toLowerCase();
-  if (base === 'trainer_state.json') return 'hf-trainer-state';
-  if (base.startsWith('events.out.tfevents.')) return 'tfevents';
-  if (mlflowPath(filePath) !== undefined) return 'mlflow';
-  if (wandbFileKind(filePath) !== undefined) return 'wandb';
-  if (isGoldenValuesFile(base)) return 'megatron-golden';
-  if (dvclivePath(filePath) !== undefined) return 'dvclive';
-  if (base.endsWith('.jsonl') || base.endsWith('.ndjson')) return 'jsonl';
-  if (base.endsWith('.csv') || base.endsWith('.tsv')) return 'csv';
-  if (isTextLogPath(filePath)) return 'text';
-  return undefined;
-}
-
 const HYPER_FILES = ['config.json', 'training_args.json'] as const;
 /** Free-form hyperparameter files that logging frameworks write beside their logs (Lightning CSV and TensorBoard loggers). */
 const NATIVE_HYPER_FILES = ['hparams.yaml'] as const;
-/**
- * `*.jsonl` and `*.csv` also match data sets, often gigabytes. A line file counts as a training log
- * only if a loss appears among its first SNIFF_RECORDS records (read from its first SNIFF_BYTES).
- */
-const SNIFF_RECORDS = 20;
-const SNIFF_BYTES = 64 * 1024;
-const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
 /** Batches at least this large reserve their series' room up front (see SeriesColumns.reserve). */
 const RESERVE_BATCH_POINTS = 4096;
 const ROLE_ORDER: Record<MetricRole, number> = { train_loss: 0, eval_loss: 1, lr: 2, tokens: 3, other: 4 };
@@ -90,6 +73,8 @@ interface FileState {
   /** Binary formats: the byte tail and the record decoder. */
   binTail?: BinaryTail;
   events?: TfEventsReader | WandbLogReader;
+  /** trainer_state.json: a whole document with run-level facts (readTrainerState). */
+  trainerStateDoc?: boolean;
   /** Whole-document formats read again when they change (W&B summary, DVCLive metrics.json, Megatron golden values). */
   parseWhole?: (text: string) => ReadResult;
   /** W&B files: which one (the summary only counts for a run without history). */
@@ -138,40 +123,8 @@ interface RunState {
   cached?: Run;
 }
 
-function fileSize(p: string): number {
-  try {
-    return fs.statSync(p).size;
-  } catch {
-    return 0;
-  }
-}
-
 function posix(p: string): string {
   return p.split(path.sep).join('/');
-}
-
-/** Whether `dir` holds a Hugging Face Trainer's state: its own trainer_state.json or a checkpoint's. */
-function holdsTrainerState(dir: string): boolean {
-  if (fs.existsSync(path.join(dir, 'trainer_state.json'))) return true;
-  try {
-    return fs.readdirSync(dir).some((name) => CHECKPOINT_DIR.test(name) && fs.existsSync(path.join(dir, name, 'trainer_state.json')));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The HF Trainer output dir an event file belongs to, if any: the Trainer's TensorBoard callback
- * writes to `logging_dir`, by default `<output_dir>/runs/<date>_<host>/` (transformers
- * `TrainingArguments.logging_dir`), or users point it at the output dir itself. Only when that
- * dir holds trainer state, so a plain `runs/<stamp>/` of PyTorch's SummaryWriter stays its own run.
- */
-function hfOutputDirOfEvents(abs: string): string | undefined {
-  const dir = path.dirname(abs);
-  if (holdsTrainerState(dir)) return dir;
-  const parent = path.dirname(dir);
-  if (path.basename(parent) === 'runs' && holdsTrainerState(path.dirname(parent))) return path.dirname(parent);
-  return undefined;
 }
 
 /**
@@ -227,9 +180,9 @@ export class RunIndex {
   update(absPath: string, root: string): string[] {
     let abs = path.resolve(absPath);
     const format = detectLogFormat(abs);
-    // `wandb/latest-run` links to a run folder read under its own name: one run, not two.
-    if (format === 'wandb') abs = wandbLinkedPath(abs);
-    if (format === undefined) {
+    const module = format === undefined ? undefined : logFormat(format);
+    if (module?.canonicalPath !== undefined) abs = module.canonicalPath(abs);
+    if (format === undefined || module === undefined) {
       const base = path.basename(abs);
       const loggerRun = this.loggerRunOfSidecar(abs);
       if (loggerRun !== undefined) {
@@ -244,24 +197,9 @@ export class RunIndex {
     }
     let state = this.filesByPath.get(abs);
     try {
-      if (state === undefined && (format === 'jsonl' || format === 'csv')) {
-        const notALog = this.notALog(abs, format);
-        if (notALog !== undefined) {
-          this.ignored.set(abs, notALog);
-          return [];
-        }
-        this.ignored.delete(abs);
-      }
-      if (state === undefined && format === 'text') {
-        const notALog = isWandbRunTextFile(abs) ? "W&B's copy of the console output (or its debug log); the run is read from its .wandb log" : this.textNotALog(abs);
-        if (notALog !== undefined) {
-          this.ignored.set(abs, notALog);
-          return [];
-        }
-        this.ignored.delete(abs);
-      }
-      if (state === undefined && format === 'mlflow') {
-        const skip = this.mlflowSkip(abs);
+      if (state === undefined && module.skip !== undefined) {
+        // Content sniffed before a file is read (data sets named *.jsonl, an application's *.log, deleted MLflow runs).
+        const skip = module.skip(abs, this.formatContext(abs));
         if (skip !== undefined) {
           this.ignored.set(abs, skip);
           return [];
@@ -270,7 +208,7 @@ export class RunIndex {
       }
       if (state === undefined) state = this.addFile(abs, path.resolve(root), format);
       const run = this.runsByKey.get(state.runKey);
-      if (format === 'hf-trainer-state') this.readTrainerState(state);
+      if (state.trainerStateDoc) this.readTrainerState(state);
       else if (state.events !== undefined) this.readEvents(state);
       else if (state.parseWhole !== undefined) this.readWholeDoc(state);
       else this.readLines(state);
@@ -293,37 +231,9 @@ export class RunIndex {
     }
   }
 
-  /**
-   * Why a line file is not a training log (no loss among its first records), or undefined when it
-   * is one or cannot be judged yet (too few records: a log just started).
-   */
-  private notALog(abs: string, format: 'jsonl' | 'csv'): string | undefined {
-    const head = readHeadLines(abs, SNIFF_BYTES);
-    if ('error' in head) return undefined;
-    const lines = head.lines.filter((l) => l.trim() !== '').slice(0, SNIFF_RECORDS + 1);
-    const reader = format === 'jsonl' ? new JsonlReader(abs) : new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
-    const res = reader.push(lines, 1);
-    const hasLoss = res.points.some((p) => isLossRole(p.role ?? metricRole(p.metric))) || res.nonFinite.some((e) => isLossRole(e.role));
-    const records = format === 'csv' ? lines.length - 1 : lines.length;
-    if (hasLoss || records < SNIFF_RECORDS) return undefined;
-    return `not read as a training log: no loss ${format === 'csv' ? 'column' : 'key'} in its first ${SNIFF_RECORDS} records`;
-  }
-
-  /**
-   * Why a text file (`*.log`, `*.out`, …) is not read: none of its first lines is a metric line of
-   * a known trainer or a user pattern. Judged again on each update, so a log that only printed its
-   * configuration so far is picked up once its first metric line is written.
-   */
-  private textNotALog(abs: string): string | undefined {
-    // A file already judged on a full head (an application's own busy log) is not read again on every append.
-    const judged = this.ignored.get(abs);
-    if (judged !== undefined && this.textJudgedOnFullHead.has(abs) && fileSize(abs) >= TEXT_SNIFF_BYTES) return judged;
-    const head = readHeadLines(abs, TEXT_SNIFF_BYTES);
-    if ('error' in head) return undefined;
-    this.textJudgedOnFullHead.delete(abs);
-    if (sniffTextLog(head.lines, { userPatterns: this.textPatterns }) !== undefined) return undefined;
-    if (fileSize(abs) >= TEXT_SNIFF_BYTES) this.textJudgedOnFullHead.add(abs);
-    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout (or of ${TEXT_LOG_PATTERNS_SETTING}) in its first ${head.lines.length} lines`;
+  /** What a format module may see of the index while it judges or opens `abs`. */
+  private formatContext(abs: string): FormatContext {
+    return { textPatterns: this.textPatterns, previousSkip: this.ignored.get(abs), judgedOnFullHead: this.textJudgedOnFullHead };
   }
 
   /** Forget a log file, or every log file under a directory. Returns the ids of the runs affected. */
@@ -386,46 +296,9 @@ export class RunIndex {
   // ---- files -------------------------------------------------------------------------------------
 
   private addFile(abs: string, root: string, format: LogFormat): FileState {
-    const dir = path.dirname(abs);
-    let runDir = dir;
-    let checkpoint: number | undefined;
-    if (format === 'hf-trainer-state') {
-      const m = CHECKPOINT_DIR.exec(path.basename(dir));
-      if (m) {
-        checkpoint = Number(m[1]);
-        runDir = path.dirname(dir);
-      }
-    }
-    const ml = format === 'mlflow' ? mlflowPath(abs) : undefined;
-    if (ml !== undefined) runDir = ml.runDir;
-    let runKey: string;
-    if (format === 'tfevents') {
-      // TensorBoard's unit is the directory: every event file in it (restarts, several writers) is one run.
-      // An HF Trainer's own event files (`<output_dir>/runs/<stamp>/`) belong to its trainer_state.json run.
-      const hf = hfOutputDirOfEvents(abs);
-      if (hf !== undefined) runDir = hf;
-      runKey = path.resolve(runDir) === root && hf !== undefined ? path.join(root, 'trainer_state.json') : runDir;
-    } else if (ml !== undefined) {
-      runKey = runDir;
-    } else if (format === 'wandb') {
-      // The run folder (files/ is inside it); a resumed run's new folder with the same id joins it.
-      runDir = wandbRunDir(abs);
-      runKey = wandbRunKey(runDir);
-    } else if (format === 'dvclive') {
-      runDir = dvclivePath(abs)?.dir ?? runDir;
-      runKey = runDir;
-    } else if (format === 'megatron-golden') {
-      // Each golden-values file (one per test environment) is a reference curve of its own.
-      runKey = abs;
-    } else if (format === 'text' && !isGenericTextLogName(path.basename(abs))) {
-      // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are their folder's run.
-      runKey = abs;
-    } else if (path.resolve(runDir) === root) {
-      // A log directly in the root is its own run, named by its path; checkpoints there collapse onto root/trainer_state.json.
-      runKey = checkpoint !== undefined ? path.join(root, 'trainer_state.json') : abs;
-    } else {
-      runKey = runDir;
-    }
+    const module = logFormat(format);
+    const place = module.place?.(abs, root) ?? placeByFolder(abs, root);
+    const { runDir, runKey, checkpoint } = place;
     const state: FileState = {
       abs,
       format,
@@ -438,35 +311,19 @@ export class RunIndex {
       suppressed: 0,
       seq: 0,
     };
-    if (format === 'jsonl') {
-      state.tail = new FileTail(abs);
-      state.reader = new JsonlReader(abs);
-    } else if (format === 'csv') {
-      state.tail = new FileTail(abs);
-      state.reader = new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
-    } else if (format === 'text') {
-      state.tail = new FileTail(abs);
-      state.reader = new TextLogReader(abs, { userPatterns: this.textPatterns });
-    } else if (ml?.metric !== undefined) {
-      state.tail = new FileTail(abs);
-      state.reader = new MlflowMetricReader(abs, ml.metric);
-    } else if (format === 'tfevents') {
-      state.binTail = new BinaryTail(abs);
-      state.events = new TfEventsReader(abs);
-    } else if (format === 'wandb') {
-      this.addWandbReader(state);
-    } else if (format === 'dvclive') {
-      const dv = dvclivePath(abs);
-      if (dv?.kind === 'plot' && dv.metric !== undefined) {
-        state.tail = new FileTail(abs);
-        state.reader = new DvcliveTsvReader(abs, dv.metric);
-      } else state.parseWhole = (text) => parseDvcliveMetrics(text, abs, dvcliveHasPlots(runDir));
-    } else if (format === 'megatron-golden') {
-      state.parseWhole = (text) => parseGoldenValues(text, abs);
-    }
+    const reading = module.open(abs, place, this.formatContext(abs));
+    if (reading.kind === 'lines') {
+      state.tail = reading.tail;
+      state.reader = reading.reader;
+    } else if (reading.kind === 'events') {
+      state.binTail = reading.binTail;
+      state.events = reading.events;
+    } else if (reading.kind === 'whole') state.parseWhole = reading.parse;
+    else if (reading.kind === 'trainer-state') state.trainerStateDoc = true;
+    state.wandbKind = module.wandbKind?.(abs);
     this.filesByPath.set(abs, state);
     this.attach(state, runKey, runDir, root);
-    if (format === 'hf-trainer-state') this.adoptHfEvents(runDir, runKey);
+    if (reading.kind === 'trainer-state') this.adoptHfEvents(runDir, runKey);
     return state;
   }
 
@@ -608,18 +465,6 @@ export class RunIndex {
     }
   }
 
-  /** Why an MLflow path is not read: in `.trash` or the registry, or its run's meta.yaml says deleted. */
-  private mlflowSkip(abs: string): string | undefined {
-    const ml = mlflowPath(abs);
-    if (ml === undefined) return undefined;
-    if (ml.skip !== undefined) return ml.skip;
-    const meta = readWhole(path.join(ml.runDir, 'meta.yaml'), undefined, 1024 * 1024);
-    if (meta.status === 'changed' && readMlflowMeta(meta.text, path.join(ml.runDir, 'meta.yaml')).deleted) {
-      return 'MLflow run marked deleted (lifecycle_stage: deleted in its meta.yaml); skipped';
-    }
-    return undefined;
-  }
-
   private readEvents(state: FileState): void {
     const tail = state.binTail;
     const reader = state.events;
@@ -637,21 +482,6 @@ export class RunIndex {
   }
 
   // ---- W&B, DVCLive, Megatron golden values (readers in wandb.ts, dvclive.ts, golden.ts) -----------
-
-  private addWandbReader(state: FileState): void {
-    const kind = wandbFileKind(state.abs);
-    state.wandbKind = kind;
-    if (kind === 'log') {
-      state.binTail = new BinaryTail(state.abs);
-      state.events = new WandbLogReader(state.abs);
-    } else if (kind === 'history') {
-      state.tail = new FileTail(state.abs);
-      state.reader = new WandbHistoryReader(state.abs);
-    } else {
-      const abs = state.abs;
-      state.parseWhole = (text) => parseWandbSummary(text, abs);
-    }
-  }
 
   /** Re-read a whole-document log (W&B summary, DVCLive metrics.json, golden values) when it changed. */
   private readWholeDoc(state: FileState): void {
@@ -677,11 +507,13 @@ export class RunIndex {
   /** The W&B or DVCLive run a changed `config.yaml` / `params.yaml` describes, if one is known. */
   private loggerRunOfSidecar(abs: string): RunState | undefined {
     const base = path.basename(abs);
-    const key = base === 'config.yaml' ? wandbRunKey(wandbRunDir(wandbLinkedPath(abs))) : base === 'params.yaml' ? path.dirname(abs) : undefined;
-    const run = key === undefined ? undefined : this.runsByKey.get(key);
-    if (run === undefined) return undefined;
-    const format = base === 'config.yaml' ? 'wandb' : 'dvclive';
-    return [...run.files].some((f) => this.filesByPath.get(f)?.format === format) ? run : undefined;
+    for (const module of LOG_FORMATS) {
+      const params = module.params;
+      if (params === undefined || !params.names.includes(base)) continue;
+      const run = this.runsByKey.get(params.runKeyOf(abs));
+      if (run !== undefined && [...run.files].some((f) => this.filesByPath.get(f)?.format === module.id)) return run;
+    }
+    return undefined;
   }
 
   /**
@@ -690,9 +522,9 @@ export class RunIndex {
    */
   private refreshLoggerParams(run: RunState): boolean {
     const states = [...run.files].map((f) => this.filesByPath.get(f)).filter((s): s is FileState => s !== undefined);
-    const wandb = states.some((s) => s.format === 'wandb');
-    if (!wandb && !states.some((s) => s.format === 'dvclive')) return false;
-    const candidates = wandb ? [path.join(run.dir, 'files', 'config.yaml'), path.join(run.dir, 'config.yaml')] : [path.join(run.dir, 'params.yaml')];
+    const sidecar = LOG_FORMATS.find((m) => m.params !== undefined && states.some((s) => s.format === m.id))?.params;
+    if (sidecar === undefined) return false;
+    const candidates = sidecar.files(run.dir);
     let changed = false;
     let found = false;
     for (const p of candidates) {
@@ -709,8 +541,8 @@ export class RunIndex {
         run.native.set(p, { fingerprint: '', reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] } });
         continue;
       }
-      const { params, diagnostics } = wandb ? readWandbConfig(w.text, p) : readParamsYaml(w.text, p);
-      const { hyper, notes } = hyperFromParams(params, wandb ? 'W&B config.yaml' : 'DVCLive params.yaml');
+      const { params, diagnostics } = sidecar.read(w.text, p);
+      const { hyper, notes } = hyperFromParams(params, sidecar.label);
       run.native.set(p, { fingerprint: w.fingerprint, reading: { hyper, notes, diagnostics }, params });
     }
     for (const s of states) {
@@ -1012,6 +844,8 @@ export class RunIndex {
     const loggedName = meta?.runName ?? wandbDisplayName(files);
     const name = loggedName !== undefined ? `${runName(run.id)} (${loggedName})` : runName(run.id);
     const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
+    const choices = metricChoices(series);
+    if (choices.length > 0) result.metrics = choices;
     if (reason !== undefined) result.statusReason = reason;
     if (loggedName !== undefined) result.loggedName = loggedName;
     return result;
@@ -1030,22 +864,26 @@ export class RunIndex {
     };
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
-    for (const f of files) {
+    // Several loggers of one job: each file's loss joins the run's one series of that role (oneJob.ts).
+    const renames = oneSeriesPerLoss(files.map((f) => ({ series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
+    files.forEach((f, fileIndex) => {
+      const renamed = renames.get(fileIndex);
       for (const [metric, s] of f.series) {
-        const name = hf && f.format === 'tfevents' ? hfTrainerStateName(metric) : metric;
-        const role = name !== metric && s.role === metricRole(metric) ? metricRole(name) : s.role;
+        const logged = hf && f.format === 'tfevents' ? hfTrainerStateName(metric) : metric;
+        const name = renamed?.get(logged) ?? logged;
+        const role = logged !== metric && s.role === metricRole(metric) ? metricRole(logged) : s.role;
         // W&B logs of one run (a resumed run's folders) are one stream by start time too, like event files.
-        const streamed = f.format === 'tfevents' || f.wandbKind === 'log';
+        const streamed = f.events !== undefined;
         const { steps, values, thinned } = s.cols.view();
         add(name, role, { seq: f.seq, steps, values, thinned, wallStart: streamed ? (f.wallStart ?? 0) : undefined });
       }
       if (f.provisional.length > 0) {
         for (const p of f.provisional) {
           const role = p.role ?? f.series.get(p.metric)?.role ?? metricRole(p.metric);
-          add(p.metric, role, { seq: f.seq + 0.5, steps: Float64Array.of(p.step), values: Float64Array.of(p.value), thinned: 0 });
+          add(renamed?.get(p.metric) ?? p.metric, role, { seq: f.seq + 0.5, steps: Float64Array.of(p.step), values: Float64Array.of(p.value), thinned: 0 });
         }
       }
-    }
+    });
     const out: Series[] = [];
     for (const [metric, m] of byMetric) {
       if (m.parts.length === 1) {
@@ -1086,7 +924,7 @@ export class RunIndex {
     }
     return out
       .filter((s) => s.steps.length > 0)
-      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || seriesPreference(a).rank - seriesPreference(b).rank || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
   }
 
   private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
@@ -1180,8 +1018,12 @@ export function runName(id: string): string {
 /** The loss curve a run is judged by: the longest train loss, else the longest eval loss. */
 export function mainLoss(series: Series[]): Series | undefined {
   for (const role of ['train_loss', 'eval_loss'] as const) {
+    // The vocabulary's preferred series (series come sorted so; the same one the fits use).
     let best: Series | undefined;
-    for (const s of series) if (s.role === role && (best === undefined || s.steps.length > best.steps.length)) best = s;
+    for (const s of series) if (s.role === role && s.steps.length > 0) {
+      best = s;
+      break;
+    }
     if (best !== undefined) return best;
   }
   return undefined;
@@ -1224,7 +1066,8 @@ function withoutShadowedSummaries(files: FileState[]): FileState[] {
  * run), or a Megatron golden-values file, which is a finished reference run by definition.
  */
 function loggedEndStatus(files: FileState[]): { status: RunStatus; reason: string } | undefined {
-  if (files.length > 0 && files.every((f) => f.format === 'megatron-golden')) return { status: 'finished', reason: 'Megatron golden values: a recorded reference run' };
+  const reference = files.length > 0 ? logFormat(files[0].format).finishedByDefinition : undefined;
+  if (reference !== undefined && files.every((f) => f.format === files[0].format)) return { status: 'finished', reason: reference };
   let latest: { seq: number; code: number } | undefined;
   for (const f of files) {
     const code = f.events instanceof WandbLogReader ? f.events.info.exitCode : undefined;

@@ -10,9 +10,11 @@ import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, MetricRole, MetricUnit } from './types';
 import { emptyResult, isLossRole, metricRole, shorten, type ReadResult } from './common';
 import { lossUnitOf, parseTextNumber, toNats } from './textLogValues';
+import { LineFamilyLearner } from './textLearner';
+import { chooseStepKey } from './vocabulary';
 import { MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, USER_PATTERN_SLOW_MS, type UserPattern } from './textLogPatterns';
 
-export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'user-pattern';
+export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'generic' | 'user-pattern';
 
 /** One value on a log line, before it is turned into a number. */
 interface Field {
@@ -42,6 +44,8 @@ interface Context {
   hfLastStep: number;
   hfPending: PendingRow[];
   notes: Diagnostic[];
+  /** The generic learner's state (textLearner.ts), made on first use. */
+  learner?: LineFamilyLearner;
 }
 
 interface Framework {
@@ -239,7 +243,8 @@ const HF_DICT = /\{'[A-Za-z_][\w/.-]*':[^{}]*\}/;
  * (`{percentage:3.0f}%|{bar}| {n}/{total} [`). Bars with a description (`Map: 40%|…| 2000/5000 [`
  * from datasets, downloads) are other work and say nothing about the step.
  */
-const TQDM = /^\s*(?:\[(?:default|rank)\d+\]:|\d+: )?\s*\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[/;
+// The spaces after a rank prefix belong to the prefix's group, so a line of spaces has one way to match (linear).
+const TQDM = /^\s*(?:(?:\[(?:default|rank)\d+\]:|\d+: )\s*)?\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[/;
 
 /** Parse a Python dict repr of scalars: 'key': number | 'number' | nan | tensor(1.2, …) | np.float64(1.2). */
 export function parsePythonDict(text: string): Map<string, string> | undefined {
@@ -305,6 +310,14 @@ const hfStdout: Framework = {
     const keys = [...dict.keys()];
     const evalRow = keys.some((k) => k.startsWith('eval_'));
     if (!evalRow && !dict.has('loss') && !keys.some((k) => lossUnitOf(k) !== undefined)) return resolved;
+    // `print(dict)` of a hand-written loop names its own step (`{'step': 10, 'loss': 2.3}`): that is the x.
+    const stepKey = chooseStepKey(dict.keys());
+    const ownStep = stepKey !== undefined ? parseTextNumber(dict.get(stepKey) ?? '') : undefined;
+    if (ownStep?.kind === 'number' && Number.isInteger(ownStep.value)) {
+      const own: Field[] = [];
+      for (const [key, raw] of dict) if (key !== stepKey) own.push({ metric: key, raw });
+      return [...(resolved ?? []), { step: ownStep.value, fields: own }];
+    }
     const fields: Field[] = [];
     for (const [key, raw] of dict) fields.push({ metric: key, raw });
     const out = resolved ?? [];
@@ -329,8 +342,20 @@ const hfStdout: Framework = {
   },
 };
 
+// Any other trainer: line families learned from the file itself (textLearner.ts), tried last.
+const generic: Framework = {
+  id: 'generic',
+  parse(line, ctx, file, lineNumber) {
+    const learner = (ctx.learner ??= new LineFamilyLearner());
+    const seen = learner.rules.length;
+    const recs = learner.push(line, lineNumber);
+    for (const r of learner.rules.slice(seen)) ctx.notes.push({ file, line: r.line, severity: 'info', message: r.message });
+    return recs;
+  },
+};
+
 /** Built-in frameworks, in the order they are tried while a file's framework is not yet known. */
-export const FRAMEWORKS: readonly Framework[] = [megatron, nanotron, litgpt, torchtitan, moddedNanogpt, nanogpt, hfStdout];
+export const FRAMEWORKS: readonly Framework[] = [megatron, nanotron, litgpt, torchtitan, moddedNanogpt, nanogpt, hfStdout, generic];
 
 function userFramework(patterns: readonly UserPattern[]): Framework {
   const slow = new Set<number>();
@@ -545,7 +570,7 @@ export function sniffTextLog(lines: readonly string[], options: TextLogOptions =
 /** Names of text logs, as trainers and schedulers write them. */
 export function isTextLogName(baseName: string): boolean {
   const b = baseName.toLowerCase();
-  return b === 'stdout' || b === 'stderr' || b.endsWith('.log') || b.endsWith('.out') || b.endsWith('.txt') || /^slurm-.*\.out$/.test(b);
+  return b.startsWith('stdout') || b.startsWith('stderr') || b.endsWith('.log') || b.endsWith('.out') || b.endsWith('.txt') || b.startsWith('slurm-');
 }
 
 /** Whether a path is a text log by its name (W&B's own copies inside run folders are sorted out by the index). */

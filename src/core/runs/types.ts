@@ -1,5 +1,10 @@
 import type { Diagnostic } from '../diagnostics';
+import type { MetricChoice } from './vocabulary';
 
+/**
+ * The id of a log format of src/core/runs/formats/registry.ts, spelled out here so the protocol and
+ * webview need no reader code (the registry fails to compile when the two lists differ).
+ */
 export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state' | 'tfevents' | 'mlflow' | 'text' | 'wandb' | 'dvclive' | 'megatron-golden';
 
 /** What a metric measures, so train and eval losses are never mixed. */
@@ -76,5 +81,7 @@ export interface Run {
   status: RunStatus;
   /** Why the status was chosen, in words (e.g. "train loss went non-finite at step 1200"). */
   statusReason?: string;
+  /** Which series is the train loss, eval loss, lr and tokens, by which vocabulary rule (runs/vocabulary.ts). */
+  metrics?: MetricChoice[];
   diagnostics: Diagnostic[];
 }

@@ -14,6 +14,7 @@ import type { MetricPoint, MetricRole } from './types';
 import { TOKEN_KEYS, coerceNumber, emptyResult, flattenRecord, int64, isLossRole, isPlainObject, parseJsonLenient, shorten, type ProtoInt64, type ReadResult } from './common';
 import { readParamsYaml } from './hparams';
 import { slashedKeyRole } from './dvclive';
+import { STEP_KEY_NAMES, stepKeyReading } from './vocabulary';
 import { crc32 } from './crc';
 
 // ---- framing -----------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ function itemKey(item: ItemMsg): string {
  * `wandb.log` calls, which differs from the optimizer step as soon as train and eval rows are logged
  * separately, so these win over it.
  */
-export const WANDB_STEP_KEYS: readonly string[] = ['trainer/global_step', 'train/global_step', 'global_step', 'step', 'iter', 'iteration'];
+export const WANDB_STEP_KEYS: readonly string[] = STEP_KEY_NAMES.filter((k) => (stepKeyReading(k)?.rank ?? 9) < 5);
 const STEP_KEY_SET = new Set(WANDB_STEP_KEYS);
 
 function globToRegExp(glob: string): RegExp {
