@@ -3,7 +3,7 @@
 // Calibration: `--workspace <dir>` fits the workspace's families (Chinchilla law per family);
 // `--isoflop <csv>` fits an IsoFLOP frontier (columns flops, params, tokens, loss; `--where
 // column=value` keeps matching rows) whose N*(C) then sets the model size.
-import * as fs from 'node:fs';
+import { readTextFileOrThrow, READ_CAPS } from '../core/safeFile';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type BudgetPlan } from '../core/plan/budget';
@@ -31,7 +31,7 @@ function amount(name: string, text: string | undefined, ctx: CliContext): number
 function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoint[] {
   let records: Record<string, string>[];
   try {
-    records = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    records = parse(readTextFileOrThrow(file, READ_CAPS.document), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   } catch (error) {
     throw new Error(`cannot read IsoFLOP table ${file}: ${(error as Error).message}`);
   }

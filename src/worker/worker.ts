@@ -2,13 +2,13 @@
 // built here, never on the extension host's thread; fits run in the fitting thread this worker
 // starts (fitClient.ts), so a long fit never holds up reading or the editor's requests.
 import { parentPort } from 'node:worker_threads';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../core/workspace';
 import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
 import { cancelsFitting, type HostToWorker, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { FitClient } from './fitClient';
+import { readTextFile, READ_CAPS } from '../core/safeFile';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
@@ -85,12 +85,10 @@ function scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
   }, delayMs);
 }
 
+/** A config's sibling file (training_args.json beside config.json): a regular file of config size only (safeFile.ts). */
 function readSibling(absPath: string): string | undefined {
-  try {
-    return fs.readFileSync(absPath, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const r = readTextFile(absPath, READ_CAPS.config);
+  return 'error' in r ? undefined : r.text;
 }
 
 /**

@@ -94,7 +94,7 @@ function canonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') {
     const t = value.trim();
-    if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return String(Number(t));
+    if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return String(Number(t));
     if (/^(true|false)$/i.test(t)) return t.toLowerCase();
     return t.length > MAX_VALUE_CHARS ? `${t.slice(0, MAX_VALUE_CHARS)}…` : t;
   }

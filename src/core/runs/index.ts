@@ -7,7 +7,8 @@ import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './
 import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader, type MetricColumn } from './jsonl';
-import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole, type TailError } from './tail';
+import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole, type OverlongLine, type TailError } from './tail';
+import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
 import { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
@@ -102,6 +103,8 @@ interface FileState {
   nonFinite: Map<string, NonFiniteEvent>;
   diagnostics: Diagnostic[];
   suppressed: number;
+  /** Diagnostics seen per problem kind (limits.ts): a few of each are kept, the rest counted. */
+  kinds?: Map<string, number>;
   trainerState?: TrainerStateInfo;
   /** Order of the last change, so the most recently written file wins step conflicts in a merged run. */
   seq: number;
@@ -300,6 +303,8 @@ export class RunIndex {
   private notALog(abs: string, format: 'jsonl' | 'csv'): string | undefined {
     const head = readHeadLines(abs, SNIFF_BYTES);
     if ('error' in head) return undefined;
+    // A file of zeros or of one endless line (a data dump) is no log: not read through gigabytes.
+    if (head.lines.length === 0 && fileSize(abs) > SNIFF_BYTES) return `not read as a training log: no line break in its first ${SNIFF_BYTES / 1024} KiB`;
     const lines = head.lines.filter((l) => l.trim() !== '').slice(0, SNIFF_RECORDS + 1);
     const reader = format === 'jsonl' ? new JsonlReader(abs) : new CsvReader(abs, abs.toLowerCase().endsWith('.tsv') ? { delimiter: '\t' } : {});
     const res = reader.push(lines, 1);
@@ -563,6 +568,7 @@ export class RunIndex {
     state.nonFinite.clear();
     state.diagnostics = [];
     state.suppressed = 0;
+    state.kinds = undefined;
     state.trainerState = undefined;
   }
 
@@ -582,6 +588,8 @@ export class RunIndex {
       reader.reset();
       this.noteRewritten(state);
     }
+    const overlong = (r as { overlong?: OverlongLine[] }).overlong;
+    if (overlong !== undefined) this.addDiagnostics(state, overlong.map((o) => overlongDiagnostic(state.abs, o)));
     return true;
   }
 
@@ -756,7 +764,7 @@ export class RunIndex {
 
   private addDiagnostics(state: FileState, diags: Diagnostic[]): void {
     for (const d of diags) {
-      if (state.diagnostics.length < this.maxDiagnostics) state.diagnostics.push(d);
+      if (keepOfKind((state.kinds ??= new Map()), d) && state.diagnostics.length < this.maxDiagnostics) state.diagnostics.push(d);
       else state.suppressed++;
     }
   }
@@ -991,7 +999,7 @@ export class RunIndex {
       const s = this.filesByPath.get(f);
       if (s === undefined) continue;
       diagnostics.push(...s.diagnostics);
-      if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: `${s.suppressed} more diagnostics not shown` });
+      if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: suppressedMessage(s.suppressed, s.kinds ?? new Map()) });
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
     let { status, reason } = this.status(files, series, hyper);

@@ -4,6 +4,7 @@
 //   mlruns/<experiment_id>/<run_id>/params/<key>       the raw value
 // Keys with '/' are sub-directories. `.trash` holds deleted runs; `models/` is the model registry.
 import * as fs from 'node:fs';
+import { readTextFile } from '../safeFile';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import type { Diagnostic } from '../diagnostics';
@@ -102,7 +103,9 @@ export function readMlflowParams(runDir: string): { params: Map<string, string>;
         try {
           const st = fs.statSync(p);
           sig.push(`${key}:${st.size}:${st.mtimeMs}`);
-          if (st.size <= 64 * 1024) params.set(key, fs.readFileSync(p, 'utf8').trim());
+          // A regular file only (safeFile.ts): a pipe among the params must not block.
+          const r = st.size <= 64 * 1024 ? readTextFile(p, 64 * 1024) : undefined;
+          if (r !== undefined && 'text' in r) params.set(key, r.text.trim());
         } catch {
           // vanished between listing and reading
         }
