@@ -124,6 +124,8 @@ export interface WorkerSettings {
   textLogPatterns?: string[];
   /** `scalingLens.hardware.*` (profiles, default, prices, mfu): what cost estimates are computed on. */
   hardware?: HardwareSettings;
+  /** `scalingLens.files.followLinksOutside` (false in Restricted Mode): read files linked from outside the workspace folder. */
+  followLinksOutside?: boolean;
 }
 
 // ---- host <-> worker ----------------------------------------------------------------------

@@ -151,6 +151,7 @@ port.on('message', (message: HostToWorker) => {
         textLogPatterns: settings.textLogPatterns,
         hardware: settings.hardware,
         liveRefitIntervalMs: Math.max(0, settings.liveRefitSeconds ?? 0) * 1000,
+        followLinksOutside: settings.followLinksOutside === true,
         fitter,
       });
       if (filesKnown) scheduleRecompute();
