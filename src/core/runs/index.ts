@@ -196,6 +196,8 @@ export function hfTrainerStateName(tag: string): string {
 export class RunIndex {
   private readonly filesByPath = new Map<string, FileState>();
   private readonly runsByKey = new Map<string, RunState>();
+  /** The same runs by id: `locate`, `run` and new ids look runs up by id once per run (10,000 runs: no quadratic scans). */
+  private readonly runsById = new Map<string, RunState>();
   private seq = 0;
   private readonly maxDiagnostics: number;
   /** Line files judged not to be training logs, with why; judged again on each update. */
@@ -346,7 +348,7 @@ export class RunIndex {
       ids.add(run.id);
       run.files.delete(f);
       run.cached = undefined;
-      if (run.files.size === 0) this.runsByKey.delete(run.key);
+      if (run.files.size === 0) this.forgetRun(run);
     }
     return [...ids];
   }
@@ -355,6 +357,7 @@ export class RunIndex {
   clear(): void {
     this.filesByPath.clear();
     this.runsByKey.clear();
+    this.runsById.clear();
     this.ignored.clear();
   }
 
@@ -370,13 +373,10 @@ export class RunIndex {
 
   /** One run by id. */
   run(id: string): Run | undefined {
-    for (const run of this.runsByKey.values()) {
-      if (run.id === id) {
-        if (run.cached === undefined) run.cached = this.buildRun(run);
-        return run.cached;
-      }
-    }
-    return undefined;
+    const run = this.runById(id);
+    if (run === undefined) return undefined;
+    if (run.cached === undefined) run.cached = this.buildRun(run);
+    return run.cached;
   }
 
   /** Every diagnostic of every file and run. */
@@ -484,6 +484,7 @@ export class RunIndex {
       const rel = posix(relPath === '' ? path.basename(runKey) : relPath);
       run = { key: runKey, id: this.uniqueId(rel, root), dir: runDir, root, rel, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [], native: new Map() };
       this.runsByKey.set(runKey, run);
+      this.runsById.set(run.id, run);
     }
     run.files.add(state.abs);
     return run;
@@ -517,7 +518,7 @@ export class RunIndex {
       if (old !== undefined) {
         old.files.delete(state.abs);
         old.cached = undefined;
-        if (old.files.size === 0) this.runsByKey.delete(old.key);
+        if (old.files.size === 0) this.forgetRun(old);
       }
       const run = this.attach(state, runKey, outputDir, root);
       run.cached = undefined;
@@ -530,9 +531,13 @@ export class RunIndex {
     return run && { root: run.root, rel: run.rel };
   }
 
-  private runById(id: string) {
-    for (const run of this.runsByKey.values()) if (run.id === id) return run;
-    return undefined;
+  private runById(id: string): RunState | undefined {
+    return this.runsById.get(id);
+  }
+
+  private forgetRun(run: RunState): void {
+    this.runsByKey.delete(run.key);
+    if (this.runsById.get(run.id) === run) this.runsById.delete(run.id);
   }
 
   /**
