@@ -224,3 +224,23 @@ test('readHeadLines of a sparse gigabyte of zeros reads only its head', () => {
   assert.equal(index.runs().length, 0);
   assert.ok(index.diagnostics().some((d) => d.message.includes('no line break in its first 64 KiB')));
 });
+
+test('a negative step never truncates a run; every rewind (a resumed run re-logging its steps) is reported', () => {
+  const dir = tempDir('sl-steps-');
+  for (const [name, text] of [
+    ['j/metrics.jsonl', `${[0, 10, 20, 30].map((s) => `{"step": ${s}, "loss": ${3 - s / 100}}`).join('\n')}\n{"step": -1, "loss": 9}\n{"step": 40, "loss": 2.5}\n{"step": 20, "loss": 2.9}\n{"step": 30, "loss": 2.8}\n`],
+    ['c/metrics.csv', `step,loss\n${[0, 10, 20, 30].map((s) => `${s},${3 - s / 100}`).join('\n')}\n-1,9\n40,2.5\n20,2.9\n30,2.8\n`],
+  ] as const) {
+    const f = path.join(dir, name);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, text);
+    const index = new RunIndex();
+    index.update(f, dir);
+    const loss = index.runs()[0].series.find((s) => s.metric === 'loss');
+    assert.deepEqual(Array.from(loss?.steps ?? []), [0, 10, 20, 30], name);
+    assert.deepEqual(Array.from(loss?.values ?? []), [3, 2.9, 2.9, 2.8], name);
+    const msgs = index.diagnostics().map((d) => d.message);
+    assert.ok(msgs.some((m) => m.startsWith('loss: a point with a negative step (first -1) dropped')), `${name}: ${msgs.join(' | ')}`);
+    assert.ok(msgs.some((m) => m.startsWith('loss: step 20 after step 40: the log went back') && m.includes('3 earlier point(s) from step 20 on replaced')), `${name}: ${msgs.join(' | ')}`);
+  }
+});

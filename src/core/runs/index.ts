@@ -9,6 +9,7 @@ import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader, type MetricColumn } from './jsonl';
 import { BinaryTail, FileTail, isTailError, readHeadLines, readWhole, type OverlongLine, type TailError } from './tail';
 import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
+import { judgeStep, orderColumn, StepReport } from './stepOrder';
 import { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { MlflowMetricReader, mlflowPath, readMlflowMeta, readMlflowParams, type MlflowRunMeta } from './mlflow';
@@ -810,16 +811,34 @@ export class RunIndex {
       for (const stored of state.series.values()) stored.cols.truncateFrom(step);
       for (const [metric, nf] of state.nonFinite) if (nf.step >= step) state.nonFinite.delete(metric);
     };
+    // Steps that go back: dropped (negative) or a rewind, each told (stepOrder.ts).
+    let reports: Map<string, StepReport> | undefined;
+    const reportOf = (metric: string): StepReport => {
+      reports ??= new Map();
+      let rep = reports.get(metric);
+      if (rep === undefined) reports.set(metric, (rep = new StepReport()));
+      return rep;
+    };
     for (let pi = 0; pi < res.points.length; pi++) {
       while (r < restarts.length && restarts[r].beforePoint <= pi) restartAt(restarts[r++].step);
       const p = res.points[pi];
       const s = state.series.get(p.metric) ?? this.storedSeries(state, p);
+      const last = s.cols.lastStep();
+      if (p.step < last || p.step < 0) {
+        const verdict = judgeStep(p.step, last);
+        if (verdict === 'negative') {
+          reportOf(p.metric).noteNegative(p.step);
+          continue;
+        }
+        if (verdict === 'rewind') reportOf(p.metric).rewinds.push({ step: p.step, after: last, dropped: s.cols.length - s.cols.lowerBound(p.step) });
+      }
       if (s.cols.put(p.step, p.value)) {
         const nf = state.nonFinite.get(p.metric);
         if (nf !== undefined && nf.step >= p.step) state.nonFinite.delete(p.metric);
       }
     }
     while (r < restarts.length) restartAt(restarts[r++].step);
+    if (reports !== undefined) for (const [metric, rep] of reports) this.addDiagnostics(state, rep.diagnostics(state.abs, metric));
   }
 
   /** JSONL's fast path (readLines' loop on bytes): lines parsed where they were read, points stored from columns. */
@@ -851,7 +870,10 @@ export class RunIndex {
     const cols = s.cols;
     if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
-    const rewoundFrom = cols.putAll(c.steps, c.values, c.length);
+    const report = new StepReport();
+    const ordered = orderColumn(c.steps, c.values, c.length, cols.lastStep(), report);
+    const rewoundFrom = ordered === undefined ? cols.putAll(c.steps, c.values, c.length) : cols.putAll(ordered.steps, ordered.values, ordered.count);
+    if (ordered !== undefined) this.addDiagnostics(state, report.diagnostics(state.abs, c.metric));
     const nf = state.nonFinite.get(c.metric);
     if (nf !== undefined && nf.step >= rewoundFrom) state.nonFinite.delete(c.metric);
   }
