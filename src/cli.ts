@@ -17,6 +17,7 @@ import { fitCommand } from './cliCommands/fit';
 import { curveCommand } from './cliCommands/curve';
 import { hparamsCommand } from './cliCommands/hparams';
 import type { HardwareSettings } from './core/plan/hardware';
+import { appendAll } from './shared/arrays';
 
 const USAGE = `scaling-lens <command> [options]
 
@@ -182,7 +183,7 @@ function scan(args: string[]): number {
       const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
       if (why) lines.push(`  ${why}`);
     }
-    if (snapshot.diagnostics.length) lines.push(`${snapshot.diagnostics.length} diagnostic(s):`, ...snapshot.diagnostics.map((d) => `  ${formatDiagnostic(d)}`));
+    if (snapshot.diagnostics.length) appendAll(lines, [`${snapshot.diagnostics.length} diagnostic(s):`, ...snapshot.diagnostics.map((d) => `  ${formatDiagnostic(d)}`)]);
     return lines.join('\n');
   });
   return 0;

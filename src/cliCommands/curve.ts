@@ -11,6 +11,7 @@ import { smoothedFinalLoss } from '../core/fit/crossRun';
 import { buildSchedule, type ScheduleKind } from '../core/laws/schedule';
 import { chooseCurveLaw } from '../core/fit/curveChoice';
 import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
+import { appendAll, maxOf } from '../shared/arrays';
 
 export interface CurveCommandOutput {
   run: string;
@@ -97,7 +98,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   let givenSchedule: { lr: Float64Array; description: string } | undefined;
   const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
   if (values.schedule) {
-    const peakLr = positive('peak-lr', values['peak-lr']) ?? run.hyper.peakLr ?? (lrSeries ? Math.max(...lrSeries.values) : undefined);
+    const peakLr = positive('peak-lr', values['peak-lr']) ?? run.hyper.peakLr ?? (lrSeries ? maxOf(lrSeries.values) : undefined);
     if (!(peakLr! > 0)) throw new CommandUsageError('--schedule needs --peak-lr (no peak LR in the log or config)');
     const scheduled = buildSchedule({
       kind: values.schedule as ScheduleKind,
@@ -115,7 +116,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     return 1;
   }
   const { lawId, lr, targetStep } = choice;
-  notes.push(...choice.notes);
+  appendAll(notes, choice.notes);
 
   const first = loss.steps[0];
   const cutStep = until === undefined ? lastStep : until <= 1 ? first + until * (lastStep - first) : until;

@@ -188,7 +188,7 @@ export function planCommand(args: string[], ctx: CliContext): number {
     ctx.stderr(`scaling-lens plan: ${planned.error}\n`);
     return 1;
   }
-  planned.notes.unshift(...notes);
+  planned.notes = [...notes, ...planned.notes];
   ctx.stdout(values.json ? `${JSON.stringify(planJson(planned), null, 2)}\n` : `${planText(planned)}\n`);
   return 0;
 }

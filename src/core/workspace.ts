@@ -27,6 +27,7 @@ import type { Diagnostic } from './diagnostics';
 import { guessFamilies } from './runs/families';
 import { approxTrainingFlops } from './laws/trainingCompute';
 import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
+import { appendAll, maxOf } from '../shared/arrays';
 
 export interface WorkspaceOptions {
   minPointsForCurve: number;
@@ -402,13 +403,13 @@ export class ScalingWorkspace {
     const costed = planCost(plan, this.hardware);
     if (costed.cost) estimate.cost = costed.cost;
     if (costed.memory) estimate.memory = costed.memory;
-    notes.push(...costed.notes);
+    appendAll(notes, costed.notes);
     if (plan.tokens === undefined) notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
     const advice = planAdvice(plan);
     estimate.predictions.lr = advice.lr;
     estimate.predictions.batchTokens = advice.batchTokens;
     if (advice.silent) estimate.predictions.hparamsSilent = advice.silent;
-    notes.push(...advice.notes, ...planCaveats(plan));
+    appendAll(appendAll(notes, advice.notes), planCaveats(plan));
     // Repeated data: the family law is asked about the effective (data-limited) tokens.
     const effective = lossTokens(plan);
     const loss = this.predictLoss(plan.params.total, effective.tokens, plan.family, deadline);
@@ -428,7 +429,7 @@ export class ScalingWorkspace {
       if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
       if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
       if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
-      notes.push(...sweep.notes);
+      appendAll(notes, sweep.notes);
     }
     return estimate;
   }
@@ -473,8 +474,8 @@ export class ScalingWorkspace {
     const overtrain = this.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
     const prediction = predictInRegime(chosen.fit, overtrain, params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
-    const maxParams = Math.max(...fittedRuns.map((r) => r.hyper.params ?? 0));
-    const maxTokens = Math.max(...fittedRuns.map((r) => r.hyper.tokens ?? 0));
+    const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
+    const maxTokens = maxOf(fittedRuns.map((r) => r.hyper.tokens ?? 0));
     const beyond: string[] = [];
     if (params > EXTRAPOLATION_FACTOR * maxParams) beyond.push(`${(params / maxParams).toFixed(0)}× the largest model fitted`);
     if (tokens > EXTRAPOLATION_FACTOR * maxTokens) beyond.push(`${(tokens / maxTokens).toFixed(0)}× the most tokens fitted`);

@@ -5,6 +5,7 @@ import type { HparamSuggestion } from '../core/plan/advice';
 import type { TrainingPlan } from '../core/configs/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
+import { appendAll } from '../shared/arrays';
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
@@ -121,7 +122,7 @@ export function lensTooltip(estimate: ConfigEstimate): string {
     lines.push(`FLOPs convention: ${cost.convention}`);
     if (cost.hardware) lines.push(`Cost on ${cost.hardware.name} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU (${cost.hardware.precision}), $${cost.hardware.usdPerHour}/h${cost.wallClockHours !== undefined ? `; ${(cost.wallClockHours / 24).toFixed(1)} days on the config's GPUs` : ''}. Set prices and MFU in scalingLens.hardware.*.`);
   }
-  lines.push(...estimate.notes);
+  appendAll(lines, estimate.notes);
   return lines.join('\n');
 }
 
@@ -287,8 +288,8 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   // Advice whose key is not in this file (HF training_args.json, a derived batch) goes on the
   // lines below the model lens, so no line carries more lenses than fit on screen.
   const below = (n: number) => Math.min(modelLine + n, lines.lineCount - 1);
-  out.push(...adviceLenses('lr', estimate, file, lines, below(1), commands));
-  out.push(...adviceLenses('batch', estimate, file, lines, below(2), commands));
+  appendAll(out, adviceLenses('lr', estimate, file, lines, below(1), commands));
+  appendAll(out, adviceLenses('batch', estimate, file, lines, below(2), commands));
   // Array.prototype.sort is stable: lenses of one line keep the order above.
   return out.sort((a, b) => a.line - b.line);
 }

@@ -18,6 +18,7 @@ import { compileUserPatterns, TEXT_LOG_PATTERNS_SETTING, type UserPattern } from
 import { WandbHistoryReader, WandbLogReader, parseWandbSummary, readWandbConfig, wandbFileKind, wandbLinkedPath, isWandbRunTextFile, wandbRunDir, wandbRunKey, type WandbFileKind } from './wandb';
 import { DvcliveTsvReader, dvcliveHasPlots, dvclivePath, parseDvcliveMetrics } from './dvclive';
 import { isGoldenValuesFile, parseGoldenValues } from './golden';
+import { appendAll } from '../../shared/arrays';
 
 /** The texts of the files beside a run's logs that describe it (absent when missing). */
 export interface RunSidecars {
@@ -383,9 +384,9 @@ export class RunIndex {
   /** Every diagnostic of every file and run. */
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const run of this.runs()) out.push(...run.diagnostics);
+    for (const run of this.runs()) appendAll(out, run.diagnostics);
     for (const [file, reason] of this.ignored) out.push({ file, severity: 'info', message: reason });
-    out.push(...this.textPatternDiagnostics);
+    appendAll(out, this.textPatternDiagnostics);
     return out;
   }
 
@@ -1025,7 +1026,7 @@ export class RunIndex {
     for (const f of run.files) {
       const s = this.filesByPath.get(f);
       if (s === undefined) continue;
-      diagnostics.push(...s.diagnostics);
+      appendAll(diagnostics, s.diagnostics);
       if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: suppressedMessage(s.suppressed, s.kinds ?? new Map()) });
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
@@ -1043,7 +1044,7 @@ export class RunIndex {
     for (const src of run.hyperSources.values()) sourceFiles.push(src.path);
     for (const p of run.native.keys()) if (!sourceFiles.includes(p)) sourceFiles.push(p);
     const meta = run.mlflow?.meta;
-    if (meta) diagnostics.push(...meta.diagnostics);
+    if (meta) appendAll(diagnostics, meta.diagnostics);
     const loggedName = meta?.runName ?? wandbDisplayName(files);
     const name = loggedName !== undefined ? `${runName(run.id)} (${loggedName})` : runName(run.id);
     const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
@@ -1125,15 +1126,15 @@ export class RunIndex {
 
   private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
     const hyper: RunHyper = { notes: [] };
-    diagnostics.push(...run.readDiagnostics, ...run.describeDiagnostics);
+    appendAll(appendAll(diagnostics, run.readDiagnostics), run.describeDiagnostics);
     if (run.facts) {
       Object.assign(hyper, run.facts.hyper);
-      hyper.notes.push(...run.facts.notes);
-      diagnostics.push(...run.facts.diagnostics);
+      appendAll(hyper.notes, run.facts.notes);
+      appendAll(diagnostics, run.facts.diagnostics);
     }
     for (const [file, { reading }] of run.native) {
       // The config reader's facts come first; the logger's own record fills what they leave open.
-      diagnostics.push(...reading.diagnostics);
+      appendAll(diagnostics, reading.diagnostics);
       const h = hyper as unknown as Record<string, unknown>;
       const notes = reading.notes;
       for (const [k, v] of Object.entries(reading.hyper)) {

@@ -10,6 +10,7 @@ import * as YAML from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, RunStatus } from './types';
 import { emptyResult, isLossRole, metricRole, shorten, type ReadResult } from './common';
+import { appendAll } from '../../shared/arrays';
 
 export interface MlflowPath {
   /** The run directory `mlruns/<exp>/<run>`. */
@@ -162,7 +163,7 @@ export class MlflowMetricReader {
       fresh.push({ ts, value, step, line: ln });
     }
     const wasByTime = this.byTime;
-    this.rows.push(...fresh);
+    appendAll(this.rows, fresh);
     if (this.byTime && fresh.some((r) => r.step !== 0)) this.byTime = false;
     const rows = wasByTime && !this.byTime ? this.rows : fresh;
     if (wasByTime && !this.byTime) out.replace = true;

@@ -12,6 +12,7 @@
 // per start position; the callers also cut lines (MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS), so
 // the unanchored search's extra factor is bounded too.
 import ret, { types, type Root, type SetToken, type Token } from 'ret';
+import { appendAll } from '../../shared/arrays';
 
 export interface PatternVerdict {
   linear: boolean;
@@ -158,7 +159,7 @@ function sequenceSummary(b: Branch): Item {
 function flatten(b: Branch): Token[] {
   const out: Token[] = [];
   for (const t of b) {
-    if (t.type === types.GROUP && !isLookaround(t) && t.options === undefined && t.stack !== undefined) out.push(...flatten(t.stack));
+    if (t.type === types.GROUP && !isLookaround(t) && t.options === undefined && t.stack !== undefined) appendAll(out, flatten(t.stack));
     else out.push(t);
   }
   return out;

@@ -11,6 +11,7 @@ import type { MetricPoint, MetricRole, MetricUnit } from './types';
 import { emptyResult, isLossRole, metricRole, shorten, type ReadResult } from './common';
 import { lossUnitOf, parseTextNumber, toNats } from './textLogValues';
 import { MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, USER_PATTERN_SLOW_MS, type UserPattern } from './textLogPatterns';
+import { appendAll } from '../../shared/arrays';
 
 export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'user-pattern';
 
@@ -423,7 +424,7 @@ export class TextLogReader {
       }
     }
     if (this.ctx.notes.length > 0) {
-      out.diagnostics.push(...this.ctx.notes);
+      appendAll(out.diagnostics, this.ctx.notes);
       this.ctx.notes = [];
     }
     return out;
