@@ -11,6 +11,7 @@ import { parseAmount } from '../core/plan/budgetRequest';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
+import { DOMAIN_LIMITS } from '../core/configs/domains';
 
 export const PLAN_USAGE = `  plan --budget <1e21 | "5000 H100-h" | $2M> [--params N] [--inference-tokens T]
        [--deadline-days d --gpus n] [--memory-cap GB] [--seq-len s] [--vocab V]
@@ -24,6 +25,8 @@ function amount(name: string, text: string | undefined, ctx: CliContext): number
   if (text === undefined) return undefined;
   // Zero and negative values are passed on: the planner's error names the flag and the value.
   const v = parseAmount(text, { signed: true });
+  // `1e400` is a number, only not one a double holds: "too large", not "not a number".
+  if (v === undefined && Number(text.trim()) === Infinity) throw ctx.usage(`${name} ${text} is too large`);
   if (v === undefined) throw ctx.usage(`${name} must be a number (got "${text}")`);
   return v;
 }
@@ -171,6 +174,14 @@ export function planCommand(args: string[], ctx: CliContext): number {
     const used = frontier.budgets.filter((b) => b.bracketed).length;
     context.frontier = { fit: frontier, source: `${values.isoflop}${values.where?.length ? ` [${values.where.join(', ')}]` : ''} (${points.length} runs, ${used} bracketed budgets)` };
   }
+  // Out of physical sense, or options that do nothing here: said, with the value as typed.
+  if (values.family !== undefined && !values.workspace) throw ctx.usage('--family does nothing without --workspace (the family whose law is used)');
+  if (values.where?.length && !values.isoflop) throw ctx.usage('--where does nothing without --isoflop (it filters the IsoFLOP table)');
+  const tooLarge = (flag: string, text: string | undefined, limit: number, what: string): void => {
+    if (text !== undefined && parseAmount(text, { signed: true })! > limit) throw ctx.usage(`${flag} ${text} is too large: above ${what}`);
+  };
+  tooLarge('--params', values.params, DOMAIN_LIMITS.maxParams, '10^15 parameters');
+  tooLarge('--vocab', values.vocab, DOMAIN_LIMITS.maxVocab, '10^7 tokens');
   const planned = planBudget(
     {
       budget,

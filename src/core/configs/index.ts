@@ -20,6 +20,7 @@ import { DEFAULT_TRAINING_ARGS_FILE, readTrainingPlan } from './trainingArgs';
 import type { ConfigReadResult } from './types';
 import { isAxolotl, isFoundry, isGeneric, isLitgpt, isNemo, readAxolotl, readFoundry, readGeneric, readLitgpt, readNemo } from './yamlConfigs';
 import { YamlView } from './yamlView';
+import { checkPlanDomains } from './domains';
 
 export type { ConfigReadResult, TrainingPlan, ModelArchitecture, ValueSource } from './types';
 
@@ -40,6 +41,16 @@ export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
   const result = readConfigByFormat(input);
+  if (result.kind === 'plan') {
+    // Out of physical sense (domains.ts): rejected with the value as written, never estimated.
+    const textOf = (f: string) => (f === input.file ? input.text : input.readSibling?.(f));
+    const outOfDomain = checkPlanDomains(result.plan, input.file, textOf);
+    const first = outOfDomain.find((d) => d.severity === 'error');
+    if (first !== undefined) {
+      return { kind: 'error', message: `${first.file}${first.line !== undefined ? `:${first.line}` : ''}: ${first.message}`, diagnostics: [...result.diagnostics, ...outOfDomain] };
+    }
+    for (const d of outOfDomain) result.diagnostics.push(d);
+  }
   if (result.kind === 'plan' && result.plan.muP === undefined) {
     const mup = findMuP(input.text);
     if (mup) {
