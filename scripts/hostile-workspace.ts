@@ -20,6 +20,8 @@ export interface HostileManifest {
 export interface HostileOptions {
   /** Size of the sparse files of zeros (default 1 GiB; they take no disk space). */
   sparseBytes?: number;
+  /** Write into this existing folder (a copy of examples/, for VS Code) instead of `dir/workspace`; link targets go beside it. */
+  root?: string;
 }
 
 function write(root: string, rel: string, data: string | Buffer): string {
@@ -57,7 +59,7 @@ function sparse(file: string, bytes: number): void {
 
 /** Writes the workspace under `dir/workspace` (and what its links point to under `dir/outside*`). */
 export function makeHostileWorkspace(dir: string, options: HostileOptions = {}): HostileManifest {
-  const root = path.join(dir, 'workspace');
+  const root = options.root ?? path.join(dir, 'workspace');
   const sparseBytes = options.sparseBytes ?? 1024 * 1024 * 1024;
   fs.mkdirSync(root, { recursive: true });
   const goodRuns: Record<string, number> = {};
@@ -137,12 +139,20 @@ export function makeHostileWorkspace(dir: string, options: HostileOptions = {}):
   return { root, goodRuns, badFiles };
 }
 
+/** Where the manifest is written by `--into` (the VS Code test reads it from the workspace). */
+export const MANIFEST_FILE = '.hostile-manifest.json';
+
 if (require.main === module) {
-  const dir = process.argv[2];
+  // `<empty dir>`: a workspace at <dir>/workspace; `--into <folder>`: hostile files added to an
+  // existing folder (link targets in <folder>-outside), the manifest written into it.
+  const into = process.argv[2] === '--into' ? process.argv[3] : undefined;
+  const dir = into !== undefined ? `${path.resolve(into)}-outside` : process.argv[2];
   if (!dir) {
-    console.error('usage: node --import tsx scripts/hostile-workspace.ts <empty dir>');
+    console.error('usage: node --import tsx scripts/hostile-workspace.ts <empty dir> | --into <folder>');
     process.exit(2);
   }
-  const m = makeHostileWorkspace(path.resolve(dir));
+  fs.mkdirSync(dir, { recursive: true });
+  const m = makeHostileWorkspace(path.resolve(dir), into !== undefined ? { root: path.resolve(into) } : {});
+  if (into !== undefined) fs.writeFileSync(path.join(m.root, MANIFEST_FILE), JSON.stringify(m, null, 2));
   console.log(JSON.stringify(m, null, 2));
 }

@@ -201,6 +201,12 @@ test('links out of the workspace are not followed unless allowed; a file reached
   const msgs = ws.diagnostics().map((d) => `${d.file}: ${d.message}`);
   assert.ok(msgs.some((m) => m.startsWith(link) && m.includes('outside the workspace folder; not followed')), msgs.join('\n'));
   assert.ok(msgs.some((m) => m.startsWith(twin) && m.includes('the same file as')), msgs.join('\n'));
+  // A folder on the way that links out (VS Code's file search follows folder links).
+  const viaFolder = path.join(root, 'd');
+  fs.symlinkSync(path.dirname(outside), viaFolder);
+  ws.update(path.join(viaFolder, 'metrics.jsonl'), root);
+  assert.deepEqual(ws.runs().map((r) => r.id), ['b']);
+  assert.ok(ws.diagnostics().some((d) => d.file === path.join(viaFolder, 'metrics.jsonl') && d.message.includes('outside the workspace folder')));
   // Allowed by the setting: read.
   const open = new ScalingWorkspace({ minPointsForCurve: 8, followLinksOutside: true });
   open.update(link, root);

@@ -62,7 +62,8 @@ export class FileGate {
       this.forgetIdentity(file);
       return true;
     }
-    const real = lst.isSymbolicLink() || !isInside(file, this.realRoot(root)) ? realPath(file) : file;
+    // The real path of the whole path, not only of the file: a folder on the way may be a link out.
+    const real = realPath(file);
     if (real === undefined) return this.refuse(file, 'a link whose target is missing or loops; skipped', 'warning');
     if (!this.options.followLinksOutside && !isInside(real, this.realRoot(root))) {
       return this.refuse(file, `a link to ${excerpt(real, 60)}, outside the workspace folder; not followed (set ${FOLLOW_LINKS_SETTING} to read it)`, 'warning');
