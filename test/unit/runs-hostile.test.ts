@@ -250,3 +250,22 @@ test('a negative step never truncates a run; every rewind (a resumed run re-logg
     assert.ok(msgs.some((m) => m.startsWith('loss: step 20 after step 40: the log went back') && m.includes('3 earlier point(s) from step 20 on replaced')), `${name}: ${msgs.join(' | ')}`);
   }
 });
+
+test('a family reason never echoes a long value or key from a config (it may hold a token)', () => {
+  const dir = tempDir('sl-reason-');
+  const secret = `hf_${'x'.repeat(200)}`;
+  for (const name of ['a', 'b', 'c']) {
+    const d = path.join(dir, 'sweep', name);
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, 'metrics.jsonl'), '{"step": 1, "loss": 3}\n{"step": 2, "loss": 2.9}\n');
+    fs.writeFileSync(path.join(d, 'hparams.yaml'), `dataset: fineweb\nhub_token: ${secret}\n${'k'.repeat(300)}: 1\nlr: ${name === 'a' ? 1e-3 : 3e-4}\n`);
+  }
+  const ws = new ScalingWorkspace({ minPointsForCurve: 8 });
+  for (const name of ['a', 'b', 'c']) ws.update(path.join(dir, 'sweep', name, 'metrics.jsonl'), dir);
+  const snap = ws.snapshot();
+  const texts = [...snap.runs.map((r) => r.familyReason ?? ''), ...snap.families.map((f) => JSON.stringify(f)), ...snap.diagnostics.map((d) => d.message)];
+  for (const t of texts) {
+    assert.ok(!t.includes('x'.repeat(30)), `a long value echoed: ${t.slice(0, 200)}`);
+    assert.ok(!t.includes('k'.repeat(50)), `a long key echoed: ${t.slice(0, 200)}`);
+  }
+});
