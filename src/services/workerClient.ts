@@ -207,8 +207,10 @@ export class WorkerClient extends Disposable {
     this.worker = undefined;
     this.rejectPending(`the Scaling Lens worker stopped (exit code ${code}) before answering`);
     if (this.isDisposed) return;
-    this.blameFileBeingRead(code);
-    if (!this.restarts.allow(Date.now())) {
+    // A stop while reading a file is that file's (it is quarantined at its second): it does not count
+    // toward the crash-loop guard, which would otherwise stop the worker before the file is found out.
+    const blamed = this.blameFileBeingRead(code);
+    if (!blamed && !this.restarts.allow(Date.now())) {
       this.output.error(`the worker stopped ${this.restarts.max + 1} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
       void vscode.window.showErrorMessage('Scaling Lens: the background worker keeps stopping; see the Scaling Lens log.');
       this.stopped = true;
@@ -222,20 +224,20 @@ export class WorkerClient extends Disposable {
   /**
    * The worker stopped: the file it was reading then (if any) is counted, and quarantined at the
    * second stop on it, named in the log and a notification. The restart then reads everything else.
+   * True when the stop was pinned on a file.
    */
-  private blameFileBeingRead(code: number): void {
+  private blameFileBeingRead(code: number): boolean {
     const batch = Atomics.load(this.reading, 0);
     const file = batch === 0 ? undefined : this.batches.get(batch)?.[Atomics.load(this.reading, 1)];
-    if (file === undefined) return;
+    if (file === undefined) return false;
     const crashes = (this.crashesWhileReading.get(file) ?? 0) + 1;
     this.crashesWhileReading.set(file, crashes);
     this.output.warn(`the worker stopped (exit code ${code}) while reading ${file} (${crashes} time${crashes === 1 ? '' : 's'})`);
-    if (crashes < QUARANTINE_AFTER_CRASHES) return;
+    if (crashes < QUARANTINE_AFTER_CRASHES) return true;
     this.quarantined.add(file);
-    // A quarantine is a fresh start for the crash-loop guard: the file that looped is out now.
-    this.restarts.reset();
     this.output.error(`${file} stopped the worker ${crashes} times while it was read: quarantined (not read again until VS Code restarts); the rest of the workspace is read`);
     void vscode.window.showWarningMessage(`Scaling Lens: ${file} stopped the background reader twice and is skipped; the rest of the workspace is read. See the Scaling Lens log.`);
+    return true;
   }
 
   /** Every request still waiting is answered with `reason`, and its timer cleared. */
