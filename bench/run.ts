@@ -22,6 +22,7 @@ import { powerLaw } from '../src/core/laws/power';
 import { fitLaw } from '../src/core/fit/fitLaw';
 import { listFiles, machine, median } from './stats';
 import { scaleRows } from './scale';
+import { npmAudit, patternRatios, tenThousandRuns } from './hostile';
 
 const REPEATS = 5;
 const CHINCHILLA_RESAMPLES = 200;
@@ -391,6 +392,8 @@ async function main(): Promise<void> {
     } catch {
       rows.push({ name: 'Very large log', value: 'not run', note: '`npm run bench:biglog -- --gb 5` writes bench/report-biglog.md, summarised here' });
     }
+    // --- Hostile workspaces (issue 17): pattern scaling, 10,000 runs, npm audit (bench/hostile.ts) ---
+    for (const row of [patternRatios(), tenThousandRuns(tmp), npmAudit(repoRoot)]) rows.push(row);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

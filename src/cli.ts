@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
 import { isDefaultLogFile } from './core/runs/logGlobs';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
+import { isInside } from './core/runs/fileGate';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
 import type { FamilyLaw } from './core/snapshot';
 import type { Snapshot } from './shared/protocol';
@@ -23,27 +24,61 @@ import { fitCommand } from './cliCommands/fit';
 import { curveCommand } from './cliCommands/curve';
 import { hparamsCommand } from './cliCommands/hparams';
 import type { HardwareSettings } from './core/plan/hardware';
+import { appendAll } from './shared/arrays';
 
 class UsageError extends Error {}
 
-function walk(target: string, out: string[], limit = 50_000): void {
+/**
+ * The log files under `target`, in a walk that stays inside `root`: a link to a folder outside it is
+ * not followed, a folder reached twice (a link loop, two links to one folder) is listed once (by
+ * device and inode). Files are listed whatever they are (a pipe, a link out): the engine's gate
+ * decides and says why it skips one. What the walk itself skips goes to `skipped`.
+ */
+function walk(target: string, root: string, out: string[], skipped: { path: string; message: string }[], limit = 50_000): void {
   // Not `out` or `dist`: nanoGPT and others write runs there.
   const skip = new Set(['node_modules', '.git', '.vscode-test', '.venv', '__pycache__']);
+  const realRoot = realPathOf(root) ?? root;
+  const seenDirs = new Map<string, string>();
   const stack = [target];
   while (stack.length && out.length < limit) {
     const current = stack.pop()!;
     let stat: fs.Stats;
     try {
-      stat = fs.statSync(current);
+      stat = fs.lstatSync(current);
     } catch (error) {
       process.stderr.write(`scaling-lens: cannot read ${current}: ${(error as Error).message}\n`);
       continue;
     }
-    if (stat.isFile()) {
+    if (stat.isSymbolicLink()) {
+      let target_: fs.Stats;
+      try {
+        target_ = fs.statSync(current);
+      } catch {
+        if (isDefaultLogFile(current)) out.push(current); // a dangling link: the gate reports it
+        continue;
+      }
+      if (!target_.isDirectory()) {
+        if (current === target || isDefaultLogFile(current)) out.push(current);
+        continue;
+      }
+      const real = realPathOf(current);
+      if (real === undefined || !isInside(real, realRoot)) {
+        skipped.push({ path: current, message: `a link to the folder ${real ?? '?'}, outside the workspace folder; not followed` });
+        continue;
+      }
+      stat = target_;
+    }
+    if (!stat.isDirectory()) {
       if (current === target || isDefaultLogFile(current)) out.push(current);
       continue;
     }
-    if (!stat.isDirectory()) continue;
+    const identity = `${stat.dev}:${stat.ino}`;
+    const first = seenDirs.get(identity);
+    if (first !== undefined) {
+      skipped.push({ path: current, message: `the same folder as ${first} (a link loop or a second link to it); read once` });
+      continue;
+    }
+    seenDirs.set(identity, current);
     let entries: string[];
     try {
       entries = fs.readdirSync(current).sort();
@@ -55,6 +90,14 @@ function walk(target: string, out: string[], limit = 50_000): void {
   }
 }
 
+function realPathOf(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+}
+
 function loadWorkspace(paths: string[], hardware?: HardwareSettings, textLogPatterns?: string[], fitter?: Fitter): ScalingWorkspace {
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware, textLogPatterns, fitter });
   for (const p of paths) {
@@ -62,7 +105,9 @@ function loadWorkspace(paths: string[], hardware?: HardwareSettings, textLogPatt
     if (!fs.existsSync(abs)) throw new UsageError(`no such file or folder: ${p}`);
     const root = fs.statSync(abs).isDirectory() ? abs : path.dirname(abs);
     const files: string[] = [];
-    walk(abs, files);
+    const skipped: { path: string; message: string }[] = [];
+    walk(abs, root, files, skipped);
+    for (const s of skipped) engine.noteSkipped(s.path, s.message);
     for (const file of files.sort()) engine.update(file, root);
     // The folder's own families, overrides and pinned fits, when it has them.
     const workspaceFile = path.join(root, WORKSPACE_FILE_NAME);
@@ -196,7 +241,7 @@ async function scan(args: string[]): Promise<number> {
         const abs = path.resolve(p);
         return fs.existsSync(abs) && fs.statSync(abs).isFile() ? path.dirname(abs) : abs;
       });
-      lines.push(`${snapshot.diagnostics.length} diagnostic(s):`, ...groupDiagnostics(snapshot.diagnostics, scanned).map((line) => `  ${line}`));
+      appendAll(lines, [`${snapshot.diagnostics.length} diagnostic(s):`, ...groupDiagnostics(snapshot.diagnostics, scanned).map((line) => `  ${line}`)]);
     }
     return lines.join('\n');
   });

@@ -37,6 +37,10 @@ export interface ScalingLensApi {
   workerGeneration(): number;
   /** Kills the worker's fitting thread as a crash would (the worker restarts it). */
   crashFitThread(): void;
+  /** For tests of the quarantine: the worker stops as a crash would on reading a path ending with `suffix` (undefined: never). */
+  crashWorkerOnRead(suffix: string | undefined): void;
+  /** Files quarantined after stopping the worker twice. */
+  quarantinedFiles(): string[];
   /** Loses the worker's next snapshot delta, as a dropped message would; resolves with its version. */
   dropNextWorkerDelta(): Promise<number>;
   /** Worker deltas applied, and whole snapshots asked for because one did not fit. */
@@ -150,6 +154,8 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,
     crashFitThread: () => worker.crashFitThreadForTest(),
+    crashWorkerOnRead: (suffix) => worker.crashOnReadForTest(suffix),
+    quarantinedFiles: () => [...worker.quarantined],
     dropNextWorkerDelta: () => worker.dropNextDeltaForTest(),
     workerDeltaStats: () => ({ ...worker.deltaStats }),
     logFolder: () => context.logUri.fsPath,

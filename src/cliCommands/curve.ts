@@ -12,6 +12,8 @@ import { smoothedFinalLoss } from '../core/fit/crossRun';
 import { buildSchedule, type ScheduleKind } from '../core/laws/schedule';
 import { chooseCurveLaw } from '../core/fit/curveChoice';
 import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
+import { appendAll, maxOf } from '../shared/arrays';
+import { DOMAIN_LIMITS } from '../core/configs/domains';
 
 export interface CurveCommandOutput {
   run: string;
@@ -92,6 +94,14 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   if (values.schedule !== undefined && !SCHEDULES.includes(values.schedule as ScheduleKind)) {
     throw new CommandUsageError(`--schedule must be one of ${SCHEDULES.join(', ')}`);
   }
+  // Options out of physical sense, or that do nothing without --schedule: said, with the value as typed.
+  const scheduleOptions = ['total-steps', 'warmup-steps', 'peak-lr', 'min-lr', 'decay-steps'] as const;
+  const idle = scheduleOptions.filter((o) => values[o] !== undefined);
+  if (!values.schedule && idle.length) throw new CommandUsageError(`${idle.map((o) => `--${o}`).join(', ')} ${idle.length === 1 ? 'does' : 'do'} nothing without --schedule`);
+  if (Number(values['peak-lr']) > DOMAIN_LIMITS.maxLr) throw new CommandUsageError(`--peak-lr ${values['peak-lr']} is above 1: no training uses such a learning rate`);
+  if (Number(values['min-lr']) > DOMAIN_LIMITS.maxLr) throw new CommandUsageError(`--min-lr ${values['min-lr']} is above 1: no training uses such a learning rate`);
+  if (Number(values['total-steps']) > DOMAIN_LIMITS.maxSteps) throw new CommandUsageError(`--total-steps ${values['total-steps']} is above 10^8 steps: too long`);
+  if (Number(values['warmup-steps']) > Number(values['total-steps'])) throw new CommandUsageError(`--warmup-steps ${values['warmup-steps']} is longer than --total-steps ${values['total-steps']}`);
   const until = values.until !== undefined ? Number(values.until) : undefined;
   if (until !== undefined && !(until > 0)) throw new CommandUsageError('--until must be a positive fraction (≤ 1) or step');
   const resamples = positive('resamples', values.resamples) ?? 100;
@@ -134,7 +144,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   let givenSchedule: { lr: Float64Array; description: string } | undefined;
   const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
   if (values.schedule) {
-    const peakLr = positive('peak-lr', values['peak-lr']) ?? run.hyper.peakLr ?? (lrSeries ? Math.max(...lrSeries.values) : undefined);
+    const peakLr = positive('peak-lr', values['peak-lr']) ?? run.hyper.peakLr ?? (lrSeries ? maxOf(lrSeries.values) : undefined);
     if (!(peakLr! > 0)) throw new CommandUsageError('--schedule needs --peak-lr (no peak LR in the log or config)');
     const scheduled = buildSchedule({
       kind: values.schedule as ScheduleKind,
@@ -152,7 +162,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     return 1;
   }
   const { lawId, lr, targetStep } = choice;
-  notes.push(...choice.notes);
+  appendAll(notes, choice.notes);
 
   const first = loss.steps[0];
   const cutStep = until === undefined ? lastStep : until <= 1 ? first + until * (lastStep - first) : until;

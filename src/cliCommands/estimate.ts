@@ -3,6 +3,7 @@
 // apply (a LoRA fine-tune, a file with no model); exit 1 when the file cannot be read or has errors.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { parseArgs } from 'node:util';
 import { MODEL_CONFIG_FILE, type ScalingWorkspace } from '../core/workspace';
 import type { ConfigEstimate } from '../core/snapshot';
@@ -176,17 +177,20 @@ export function estimateCommand(args: string[], ctx: CliContext): number {
   const hardware = hardwareFlags(values, ctx);
   let file = path.resolve(positionals[0]);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, MODEL_CONFIG_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    ctx.stderr(`scaling-lens estimate: cannot read ${file}: ${(error as Error).message}\n`);
+  // A regular file of config size only: a named pipe given by mistake must not block the CLI.
+  const read = readTextFile(file, READ_CAPS.config);
+  if ('error' in read) {
+    ctx.stderr(`scaling-lens estimate: cannot read ${file}: ${read.error}\n`);
     return 1;
   }
+  const text = read.text;
   const engine = calibrationWorkspace('estimate', values.workspace, hardware, ctx);
   const problems = engine.hardware.problems;
   if (values.hardware !== undefined && problems.length) throw ctx.usage(problems.join('; '));
-  const result = engine.estimateConfig(file, text, (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
+  const result = engine.estimateConfig(file, text, (p) => {
+    const sibling = readTextFile(p, READ_CAPS.config);
+    return 'error' in sibling ? undefined : sibling.text;
+  });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (!result.applicable && errors.length) {
     ctx.stderr(`scaling-lens estimate: ${result.reason}\n${errors.map(formatDiagnostic).join('\n')}\n`);

@@ -7,6 +7,7 @@ import { approxTrainingFlops } from '../core/laws/trainingCompute';
 import { fitCrossRunLaw, predictWithFit, type LawCrossRunFit, type LawPoint } from '../core/fit/crossRunLaw';
 import { PRIOR_RUN_THRESHOLD } from '../core/fit/crossRun';
 import { referencePriors } from '../core/fit/priors';
+import { mulberry32 } from '../core/fit/random';
 import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo, type CsvRow } from './fitShared';
 
 /** Canonical CSV columns; others are mapped onto them with --columns. */
@@ -46,7 +47,20 @@ export interface FitCommandOutput {
   intervalLevel: number;
   intervalMultiplier: number;
   residualRmse: number;
+  /** Rows read from --train that were exact repeats of an earlier row (collapsed into it). */
+  duplicateRows?: number;
+  /** More distinct rows than MAX_FIT_ROWS: the law was fitted to a seeded random sample of this many. */
+  subsampled?: { rows: number; used: number };
 }
+
+/**
+ * Most rows one fit uses. The solver and its bootstrap cost grow with the rows (10,000 rows take
+ * ~30 s here); a law with five parameters is pinned long before this many, so a larger table is
+ * fitted on a seeded random sample of it, and the output says so.
+ */
+export const MAX_FIT_ROWS = 2000;
+/** Duplicate rows named one by one before they are only counted. */
+const NAMED_DUPLICATES = 5;
 
 function inputsOf(law: LawDefinition, row: CsvRow, map: Record<string, string>): { x: number[]; input: Record<string, number> } {
   const input: Record<string, number> = {};
@@ -101,7 +115,11 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     warn(io, { file: values.train, line: 1, severity: 'error', message: `law ${law.id} needs column(s) ${absent.join(', ')} (map yours with --columns canonical=column; header: ${train.header.join(', ')})` });
     return 1;
   }
-  const points: LawPoint[] = [];
+  let points: LawPoint[] = [];
+  // The same row twice is one run measured once: counted twice it would turn the priors off (more
+  // "runs") and shrink the interval. Collapsed, and said so.
+  const firstLine = new Map<string, number>();
+  let duplicates = 0;
   for (const row of train.rows) {
     const { x } = inputsOf(law, row, map);
     const y = row.values[map.loss ?? 'loss'];
@@ -111,7 +129,22 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
       warn(io, { file: values.train, line: row.line, severity: 'warning', message: `row skipped: ${what.join(', ')} missing or not a positive number` });
       continue;
     }
+    const key = `${x.join(',')}|${y}`;
+    const first = firstLine.get(key);
+    if (first !== undefined) {
+      duplicates++;
+      if (duplicates <= NAMED_DUPLICATES) warn(io, { file: values.train, line: row.line, severity: 'warning', message: `row repeats line ${first} exactly; counted once` });
+      continue;
+    }
+    firstLine.set(key, row.line);
     points.push({ runId: `line ${row.line}`, x, y });
+  }
+  if (duplicates > NAMED_DUPLICATES) warn(io, { file: values.train, severity: 'warning', message: `${duplicates} rows repeat an earlier row exactly (${duplicates - NAMED_DUPLICATES} not named above); each counted once` });
+  let subsampled: FitCommandOutput['subsampled'];
+  if (points.length > MAX_FIT_ROWS) {
+    subsampled = { rows: points.length, used: MAX_FIT_ROWS };
+    points = sampleRows(points, MAX_FIT_ROWS, seed);
+    warn(io, { file: values.train, severity: 'info', message: `${subsampled.rows} distinct rows: the law is fitted to a random sample of ${MAX_FIT_ROWS} (seed ${seed}), enough for its parameters` });
   }
   const useReference = values.priors === 'always' || (values.priors === 'auto' && points.length < PRIOR_RUN_THRESHOLD);
   const priors = useReference ? referencePriors(law) : undefined;
@@ -153,10 +186,12 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     intervalLevel: result.intervalLevel,
     intervalMultiplier: result.intervalMultiplier,
     residualRmse: result.residualRmse,
+    ...(duplicates > 0 ? { duplicateRows: duplicates } : {}),
+    ...(subsampled ? { subsampled } : {}),
   };
   printResult(io, values.json ?? false, out, () =>
     [
-      `${result.lawId} on ${result.runIds.length} run(s)${result.priorsUsed ? ' with priors from the published values' : ''} (log-residual RMSE ${result.residualRmse.toExponential(2)}; ${result.bootstrap.resamples} resamples, ${result.bootstrap.failed} failed)`,
+      `${result.lawId} on ${result.runIds.length} run(s)${subsampled ? ` (a sample of ${subsampled.rows} distinct rows)` : ''}${result.priorsUsed ? ' with priors from the published values' : ''} (log-residual RMSE ${result.residualRmse.toExponential(2)}; ${result.bootstrap.resamples} resamples, ${result.bootstrap.failed} failed)`,
       ...Object.entries(result.parameters).map(([k, v]) => `  ${k} = ${num(v.value, 5)}  [${num(v.interval[0])}, ${num(v.interval[1])}]`),
       result.validation ? `  validation (${result.validation.method}): ${result.validation.errorPct.toFixed(2)}% error on ${result.validation.heldOutRunId}` : '  validation: too few runs for leave-largest-out',
       ...predictions.map((p) => {
@@ -166,4 +201,18 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     ].join('\n'),
   );
   return 0;
+}
+
+/** `count` of `points`, drawn without replacement with a seeded generator, kept in file order. */
+function sampleRows(points: LawPoint[], count: number, seed: number): LawPoint[] {
+  const rand = mulberry32(seed);
+  const order = points.map((_p, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rand() * (order.length - i));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const picked = order.slice(0, count).sort((a, b) => a - b);
+  return picked.map((i) => points[i]);
 }

@@ -1,7 +1,7 @@
 // Helpers of the fitting subcommands (`fit`, `curve`, `hparams`): output, usage errors and the
 // numeric CSV tables they read. Each command takes its argv and an output sink, so tests can run
 // it in-process as well as through the built CLI.
-import * as fs from 'node:fs';
+import { readTextFileOrThrow, READ_CAPS } from '../core/safeFile';
 import { parse } from 'csv-parse/sync';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
 
@@ -41,7 +41,7 @@ export interface CsvRow {
 export function readNumericCsv(file: string, required: readonly string[]): { rows: CsvRow[]; header: string[]; error?: Diagnostic } {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFileOrThrow(file, READ_CAPS.document);
   } catch (error) {
     return { rows: [], header: [], error: { file, severity: 'error', message: `cannot read: ${(error as Error).message}` } };
   }

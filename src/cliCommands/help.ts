@@ -3,6 +3,7 @@
 // quotes: an unquoted `$2M` is expanded (to `M`) by the shell before the CLI sees it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { maxOf } from '../shared/arrays';
 
 export interface CommandHelp {
   /** One line: what the command does. */
@@ -127,7 +128,7 @@ export function commandHelp(command: string): string | undefined {
 /** The overview: every command in one line and its first example. */
 export function overviewHelp(): string {
   const lines = ['scaling-lens <command> [options]', '', 'Commands:'];
-  const width = Math.max(...Object.keys(COMMAND_HELP).map((c) => c.length));
+  const width = maxOf(Object.keys(COMMAND_HELP).map((c) => c.length));
   for (const [name, h] of Object.entries(COMMAND_HELP)) lines.push(`  ${name.padEnd(width)}  ${h.summary}`);
   lines.push('', 'Examples:');
   for (const h of Object.values(COMMAND_HELP)) lines.push(`  ${h.examples[0]}`);

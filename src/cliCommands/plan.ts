@@ -3,7 +3,7 @@
 // Calibration: `--workspace <dir>` fits the workspace's families (Chinchilla law per family);
 // `--isoflop <csv>` fits an IsoFLOP frontier (columns flops, params, tokens, loss; `--where
 // column=value` keeps matching rows) whose N*(C) then sets the model size.
-import * as fs from 'node:fs';
+import { readTextFileOrThrow, READ_CAPS } from '../core/safeFile';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type BudgetPlan } from '../core/plan/budget';
@@ -11,12 +11,15 @@ import { parseAmount } from '../core/plan/budgetRequest';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { calibrationWorkspace, hardwareFlags, HARDWARE_OPTIONS, NOTHING_CALIBRATED, type CliContext } from './estimate';
+import { DOMAIN_LIMITS } from '../core/configs/domains';
 
 /** An amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
 function amount(name: string, text: string | undefined, ctx: CliContext): number | undefined {
   if (text === undefined) return undefined;
   // Zero and negative values are passed on: the planner's error names the flag and the value.
   const v = parseAmount(text, { signed: true });
+  // `1e400` is a number, only not one a double holds: "too large", not "not a number".
+  if (v === undefined && Number(text.trim()) === Infinity) throw ctx.usage(`${name} ${text} is too large`);
   if (v === undefined) throw ctx.usage(`${name} must be a number (got "${text}")`);
   return v;
 }
@@ -24,7 +27,7 @@ function amount(name: string, text: string | undefined, ctx: CliContext): number
 function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoint[] {
   let records: Record<string, string>[];
   try {
-    records = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    records = parse(readTextFileOrThrow(file, READ_CAPS.document), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   } catch (error) {
     throw new Error(`cannot read IsoFLOP table ${file}: ${(error as Error).message}`);
   }
@@ -165,6 +168,14 @@ export function planCommand(args: string[], ctx: CliContext): number {
     const used = frontier.budgets.filter((b) => b.bracketed).length;
     context.frontier = { fit: frontier, source: `${values.isoflop}${values.where?.length ? ` [${values.where.join(', ')}]` : ''} (${points.length} runs, ${used} bracketed budgets)` };
   }
+  // Out of physical sense, or options that do nothing here: said, with the value as typed.
+  if (values.family !== undefined && !values.workspace) throw ctx.usage('--family does nothing without --workspace (the family whose law is used)');
+  if (values.where?.length && !values.isoflop) throw ctx.usage('--where does nothing without --isoflop (it filters the IsoFLOP table)');
+  const tooLarge = (flag: string, text: string | undefined, limit: number, what: string): void => {
+    if (text !== undefined && parseAmount(text, { signed: true })! > limit) throw ctx.usage(`${flag} ${text} is too large: above ${what}`);
+  };
+  tooLarge('--params', values.params, DOMAIN_LIMITS.maxParams, '10^15 parameters');
+  tooLarge('--vocab', values.vocab, DOMAIN_LIMITS.maxVocab, '10^7 tokens');
   const planned = planBudget(
     {
       budget,
@@ -182,7 +193,7 @@ export function planCommand(args: string[], ctx: CliContext): number {
     ctx.stderr(`scaling-lens plan: ${planned.error}\n`);
     return 1;
   }
-  planned.notes.unshift(...notes);
+  planned.notes = [...notes, ...planned.notes];
   ctx.stdout(values.json ? `${JSON.stringify(planJson(planned), null, 2)}\n` : `${planText(planned)}\n`);
   if ('uncalibrated' in planned.recommended.loss && !workspace && !values.isoflop) ctx.stderr(NOTHING_CALIBRATED('plan'));
   return 0;

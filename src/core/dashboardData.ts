@@ -10,6 +10,7 @@ import { goldenSectionMinimum } from './fit/goldenSection';
 import { interpolateWithin } from '../shared/axes';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
+import { maxOf, minOf } from '../shared/arrays';
 
 /** Metrics holding elapsed seconds since the run (or its latest launch) started. */
 const ELAPSED_KEYS = new Set(['_runtime', 'runtime', 'elapsed', 'elapsed_time', 'time_elapsed', 'elapsed_seconds', 'wall_time_s']);
@@ -158,7 +159,7 @@ export function seedGroups(runs: readonly { id: string; name: string; key: strin
   for (const members of byKey.values()) {
     if (members.length < 2) continue;
     members.sort((a, b) => a.id.localeCompare(b.id));
-    const end = Math.min(...members.map((m) => m.steps[m.steps.length - 1]));
+    const end = minOf(members.map((m) => m.steps[m.steps.length - 1]));
     const group: SeedGroup = { id: `seeds:${members[0].id}`, name: `${members[0].name.replace(SEED_IN_NAME, '')} (${members.length} seeds)`, runIds: members.map((m) => m.id), steps: [], mean: [], lower: [], upper: [] };
     for (const step of members[0].steps) {
       if (step > end) break;
@@ -166,8 +167,8 @@ export function seedGroups(runs: readonly { id: string; name: string; key: strin
       if (values.some((v) => !Number.isFinite(v))) continue;
       group.steps.push(step);
       group.mean.push(values.reduce((a, b) => a + b, 0) / values.length);
-      group.lower.push(Math.min(...values));
-      group.upper.push(Math.max(...values));
+      group.lower.push(minOf(values));
+      group.upper.push(maxOf(values));
     }
     if (group.steps.length) out.push(group);
   }
@@ -220,8 +221,8 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const evaluate = (n: number, d: number) => law.evaluate(fit.fitParams, [n, d]);
   const ratios = sized.map((p) => p.tokens / p.params).sort((a, b) => a - b);
   const ratio = ratios[Math.floor(ratios.length / 2)];
-  const minN = Math.min(...sized.map((p) => p.params));
-  const maxN = Math.max(...sized.map((p) => p.params));
+  const minN = minOf(sized.map((p) => p.params));
+  const maxN = maxOf(sized.map((p) => p.params));
   const params = logSpace(minN / 2, maxN * 10, linePoints);
   // The line and its band through the engine's prediction path, so the band is the calibrated
   // interval every other prediction of this law reports (fit/calibration.ts), not raw bootstrap.

@@ -1,9 +1,11 @@
 // The engine shared by the worker and the CLI: a run index fed with file paths, the curve law
 // of every run, the cross-run law of every family, and estimates for training configs.
 // Everything here is synchronous and pure apart from reading files; callers own the threads.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunIndex, type RunFacts, type RunSidecars } from './runs/index';
+import { detectLogFormat, RunIndex, type RunFacts, type RunSidecars } from './runs/index';
+import { FileGate } from './runs/fileGate';
+import { wandbLinkedPath } from './runs/wandb';
+import { readTextFile } from './safeFile';
 import type { Run, RunStatus, Series } from './runs/types';
 import { displayNames } from './runs/displayName';
 import { sampleCurve, type CurveFit } from './fit/curve';
@@ -27,6 +29,7 @@ import { guessFamilies } from './runs/families';
 import { describeMetricChoices } from './runs/vocabulary';
 import { approxTrainingFlops } from './laws/trainingCompute';
 import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
+import { appendAll, maxOf } from '../shared/arrays';
 
 export interface WorkspaceOptions {
   minPointsForCurve: number;
@@ -68,6 +71,8 @@ export interface WorkspaceOptions {
    * and counts it in `Snapshot.fitting`.
    */
   fitter?: Fitter;
+  /** `scalingLens.files.followLinksOutside`: read files whose real path is outside their workspace folder (off by default). */
+  followLinksOutside?: boolean;
 }
 
 /** Observed arrivals kept per run for the ETA (oldest dropped first). */
@@ -135,8 +140,12 @@ export class ScalingWorkspace {
   /** Display series per run id, with the inputs they were made from (see displayOf). */
   private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
+  /** Which offered files are read at all: regular files inside their workspace folder, each once (fileGate.ts). */
+  private readonly gate = new FileGate();
+
   constructor(private options: WorkspaceOptions) {
     this.index = new RunIndex({ describeRun });
+    this.gate.configure({ followLinksOutside: options.followLinksOutside });
     if (options.textLogPatterns?.length) this.index.setTextLogPatterns(options.textLogPatterns);
   }
 
@@ -149,6 +158,7 @@ export class ScalingWorkspace {
   configure(options: WorkspaceOptions): void {
     const curvesChanged = options.minPointsForCurve !== this.options.minPointsForCurve || options.curveResamples !== this.options.curveResamples;
     this.options = options;
+    this.gate.configure({ followLinksOutside: options.followLinksOutside });
     if (curvesChanged) this.curveCache.clear();
     this.index.setTextLogPatterns(options.textLogPatterns ?? []);
   }
@@ -156,6 +166,7 @@ export class ScalingWorkspace {
   /** Forgets every run and fit (a rescan follows). Snapshot versions keep increasing. */
   clear(): void {
     this.index.clear();
+    this.gate.clear();
     this.workspaceFiles.clear();
     this.grouping.clear();
     this.curveCache.clear();
@@ -165,6 +176,14 @@ export class ScalingWorkspace {
   }
 
   update(absPath: string, root: string): void {
+    // `wandb/latest-run/…` is read under the run folder's own name (the index maps it): gate that path.
+    const logFormat = detectLogFormat(absPath);
+    const gated = logFormat === 'wandb' ? wandbLinkedPath(absPath) : absPath;
+    if (!this.gate.admit(gated, root, logFormat !== undefined)) {
+      // A file refused now (replaced by a pipe, a link out) is no longer read: forget what it gave.
+      this.index.remove(absPath);
+      return;
+    }
     if (path.basename(absPath) === WORKSPACE_FILE_NAME) {
       this.readWorkspaceFile(path.resolve(absPath), path.resolve(root));
       return;
@@ -175,6 +194,7 @@ export class ScalingWorkspace {
   remove(absPath: string): void {
     const abs = path.resolve(absPath);
     for (const [root, ws] of this.workspaceFiles) if (ws.file === abs || ws.file.startsWith(abs + path.sep)) this.workspaceFiles.delete(root);
+    this.gate.forget(abs);
     this.index.remove(absPath);
   }
 
@@ -228,28 +248,27 @@ export class ScalingWorkspace {
 
   diagnostics(): Diagnostic[] {
     const out = this.index.diagnostics();
-    for (const ws of this.workspaceFiles.values()) out.push(...ws.diagnostics);
+    for (const ws of this.workspaceFiles.values()) for (const d of ws.diagnostics) out.push(d);
+    for (const d of this.gate.diagnostics()) out.push(d);
     return out;
+  }
+
+  /** Record a path the caller's own walk refused (a folder link out of the workspace, a link loop), as a diagnostic. */
+  noteSkipped(absPath: string, message: string): void {
+    this.gate.note(absPath, message);
   }
 
   /** Read (or forget, when gone) the `.scalinglens.yaml` at a workspace root; one elsewhere is not read. */
   private readWorkspaceFile(abs: string, root: string): void {
     if (path.dirname(abs) !== root) return;
-    let text: string;
-    try {
-      const size = fs.statSync(abs).size;
-      if (size > MAX_WORKSPACE_FILE_BYTES) {
-        this.workspaceFiles.set(root, { file: abs, families: [], runs: [], fits: [], diagnostics: [{ file: abs, severity: 'error', message: `larger than ${MAX_WORKSPACE_FILE_BYTES} bytes; not read` }] });
-        return;
-      }
-      text = fs.readFileSync(abs, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') this.workspaceFiles.delete(root);
-      else this.workspaceFiles.set(root, { file: abs, families: [], runs: [], fits: [], diagnostics: [{ file: abs, severity: 'error', message: `cannot read: ${(e as Error).message}` }] });
+    // A regular file only (a pipe would block), at most MAX_WORKSPACE_FILE_BYTES (it is hand-written).
+    const r = readTextFile(abs, MAX_WORKSPACE_FILE_BYTES);
+    if ('error' in r) {
+      if (r.code === 'ENOENT' || r.code === 'ENOTDIR') this.workspaceFiles.delete(root);
+      else this.workspaceFiles.set(root, { file: abs, families: [], runs: [], fits: [], diagnostics: [{ file: abs, severity: 'error', message: `cannot read: ${r.error}` }] });
       return;
     }
-    this.workspaceFiles.set(root, parseWorkspaceFile(text, abs));
+    this.workspaceFiles.set(root, parseWorkspaceFile(r.text, abs));
   }
 
   /** The pinned fit and family description `.scalinglens.yaml` gives a family (first file that does). */
@@ -389,13 +408,13 @@ export class ScalingWorkspace {
     const costed = planCost(plan, this.hardware);
     if (costed.cost) estimate.cost = costed.cost;
     if (costed.memory) estimate.memory = costed.memory;
-    notes.push(...costed.notes);
+    appendAll(notes, costed.notes);
     if (plan.tokens === undefined) notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
     const advice = planAdvice(plan);
     estimate.predictions.lr = advice.lr;
     estimate.predictions.batchTokens = advice.batchTokens;
     if (advice.silent) estimate.predictions.hparamsSilent = advice.silent;
-    notes.push(...advice.notes, ...planCaveats(plan));
+    appendAll(appendAll(notes, advice.notes), planCaveats(plan));
     // Repeated data: the family law is asked about the effective (data-limited) tokens.
     const effective = lossTokens(plan);
     const loss = this.predictLoss(plan.params.total, effective.tokens, plan.family, deadline);
@@ -415,7 +434,7 @@ export class ScalingWorkspace {
       if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
       if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
       if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
-      notes.push(...sweep.notes);
+      appendAll(notes, sweep.notes);
     }
     return estimate;
   }
@@ -460,8 +479,8 @@ export class ScalingWorkspace {
     const overtrain = this.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
     const prediction = predictInRegime(chosen.fit, overtrain, params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
-    const maxParams = Math.max(...fittedRuns.map((r) => r.hyper.params ?? 0));
-    const maxTokens = Math.max(...fittedRuns.map((r) => r.hyper.tokens ?? 0));
+    const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
+    const maxTokens = maxOf(fittedRuns.map((r) => r.hyper.tokens ?? 0));
     const beyond: string[] = [];
     if (params > EXTRAPOLATION_FACTOR * maxParams) beyond.push(`${(params / maxParams).toFixed(0)}× the largest model fitted`);
     if (tokens > EXTRAPOLATION_FACTOR * maxTokens) beyond.push(`${(tokens / maxTokens).toFixed(0)}× the most tokens fitted`);

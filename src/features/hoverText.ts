@@ -5,6 +5,7 @@ import type { LawDefinition } from '../core/laws/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { farFromSuggestions, farText, formatLr, lawName, LineIndex } from './lensModel';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
+import { appendAll } from '../shared/arrays';
 
 /** Plan keys a hover explains: sizes, tokens, learning rate and batch. */
 const HOVERED_KEY = /^(architecture\.|params\.|tokens$|maxSteps$|seqLen$|tokensPerStep$|peakLr$|batch\.)/;
@@ -208,7 +209,7 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`),
   ];
-  if (notes.length) out.push('', ...notes.map((n) => `- ${escapeCell(n)}`));
+  if (notes.length) appendAll(out, ['', ...notes.map((n) => `- ${escapeCell(n)}`)]);
   out.push('', '</details>');
   const link = [`[Open the dashboard](command:${dashboard})`];
   // The config travels with the link: the dashboard picks out its run (a run's own config) or draws it as the planned run.

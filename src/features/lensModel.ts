@@ -5,6 +5,8 @@ import type { HparamSuggestion } from '../core/plan/advice';
 import type { TrainingPlan } from '../core/configs/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
+import { appendAll } from '../shared/arrays';
+import { maxOf, minOf } from '../shared/arrays';
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
@@ -126,7 +128,7 @@ export function lensTooltip(estimate: ConfigEstimate): string {
     lines.push(`FLOPs convention: ${cost.convention}`);
     if (cost.hardware) lines.push(`Cost on ${cost.hardware.name} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU (${cost.hardware.precision}), $${cost.hardware.usdPerHour}/h${cost.wallClockHours !== undefined ? `; ${(cost.wallClockHours / 24).toFixed(1)} days on the config's GPUs` : ''}. Set prices and MFU in scalingLens.hardware.*.`);
   }
-  lines.push(...estimate.notes);
+  appendAll(lines, estimate.notes);
   return lines.join('\n');
 }
 
@@ -249,9 +251,9 @@ export function lawName(lawId: string, title: string): string {
 export function farFromSuggestions(current: number, suggestions: readonly number[], threshold = 3): { direction: 'below' | 'above'; min: number; max: number } | undefined {
   if (!(current > 0) || suggestions.length === 0 || !suggestions.every((s) => s > 0)) return undefined;
   const up = suggestions.map((s) => s / current);
-  if (up.every((r) => r > threshold)) return { direction: 'below', min: Math.min(...up), max: Math.max(...up) };
+  if (up.every((r) => r > threshold)) return { direction: 'below', min: minOf(up), max: maxOf(up) };
   const down = suggestions.map((s) => current / s);
-  if (down.every((r) => r > threshold)) return { direction: 'above', min: Math.min(...down), max: Math.max(...down) };
+  if (down.every((r) => r > threshold)) return { direction: 'above', min: minOf(down), max: maxOf(down) };
   return undefined;
 }
 
@@ -338,7 +340,7 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   out.push({ line: modelLine, title: 'Plan around this config', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
   const lr = adviceLenses('lr', estimate, file, lines, commands);
   const batch = adviceLenses('batch', estimate, file, lines, commands);
-  out.push(...lr.here, ...batch.here);
+  appendAll(out, [...lr.here, ...batch.here]);
   const elsewhere = [lr.elsewhere, batch.elsewhere].filter((e): e is AdviceElsewhere => !!e);
   if (elsewhere.length) out.push(elsewhereLens(elsewhere, modelLine, commands));
   // Array.prototype.sort is stable: lenses of one line keep the order above.

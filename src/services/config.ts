@@ -49,7 +49,16 @@ export class Settings {
         mfu: this.raw.get<number>('hardware.mfu', 0.4),
       }),
       textLogPatterns: this.textLogPatterns,
+      followLinksOutside: this.followLinksOutside,
     };
+  }
+
+  /**
+   * Whether files whose real path is outside the workspace folder are read (off by default). Never
+   * in Restricted Mode, whoever set it: an untrusted workspace must not read the user's other files.
+   */
+  get followLinksOutside(): boolean {
+    return vscode.workspace.isTrusted && this.raw.get<boolean>('files.followLinksOutside', false) === true;
   }
 
   /** Seconds a live run keeps its curve fit between refits (0: refit on every change; see package.json). */

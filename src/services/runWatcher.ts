@@ -7,6 +7,7 @@ import type { Settings } from './config';
 import { StatPoller, type PolledFile } from './statPoller';
 import { looksRemote } from '../shared/mounts';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
+import { appendAll } from '../shared/arrays';
 
 const EXCLUDE = '**/{node_modules,.git,.vscode-test,.venv,__pycache__}/**';
 /** Trainers write often; changes within this window reach the worker as one batch. */
@@ -87,7 +88,7 @@ export class RunWatcher extends Disposable {
         }
         for (const uri of found) if (uri.scheme === 'file') folderFiles.push({ path: uri.fsPath, root: folder.uri.fsPath });
       }
-      files.push(...folderFiles);
+      appendAll(files, folderFiles);
       // A folder removed, or moved in, is reported as one event for the folder (VS Code drops its
       // children's), which no log glob matches: watch every path, map a removed folder to the
       // known logs under it and list the logs of a folder that appeared.

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import type { HostToWorker, Snapshot, SnapshotDelta, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
+import type { HostToWorker, IngestWorkerData, Snapshot, SnapshotDelta, WorkerRequest, WorkerResponse, WorkerSettings, WorkerToHost } from '../shared/protocol';
 import { Disposable } from './dispose';
 import { RestartWindow } from '../shared/restartWindow';
 import { SnapshotDeltaDecoder } from '../shared/dashboardDelta';
@@ -19,6 +19,10 @@ export interface SnapshotUpdate {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** A file is quarantined when the worker stopped this many times while reading it. */
+export const QUARANTINE_AFTER_CRASHES = 2;
+/** File batches remembered to name the file a crash happened on (older ones were read long ago). */
+const KEPT_BATCHES = 64;
 
 /**
  * Owns the worker thread: starts it lazily, correlates requests with responses (with a time-out),
@@ -40,6 +44,17 @@ export class WorkerClient extends Disposable {
   private stopped = false;
   /** Threads started so far; a restart after a crash raises it (tests read it). */
   generation = 0;
+  /** Which file the worker is reading: batch id and index, written by the worker (IngestWorkerData). */
+  private reading = new Int32Array(new SharedArrayBuffer(8));
+  /** Files sent, by batch id, to name the one being read when the worker stopped. */
+  private readonly batches = new Map<number, string[]>();
+  private nextBatch = 1;
+  /** Stops of the worker while it read each file; at QUARANTINE_AFTER_CRASHES the file is quarantined. */
+  private readonly crashesWhileReading = new Map<string, number>();
+  /** Files never sent to the worker again this session (tests read it). */
+  readonly quarantined = new Set<string>();
+  /** Test hook, re-sent to every new thread: the worker stops on reading a path ending with this. */
+  private crashOnReadSuffix: string | undefined;
   private readonly snapshotEmitter = this.register(new vscode.EventEmitter<Snapshot>());
   private readonly restartEmitter = this.register(new vscode.EventEmitter<void>());
   private readonly updateEmitter = this.register(new vscode.EventEmitter<SnapshotUpdate>());
@@ -63,7 +78,21 @@ export class WorkerClient extends Disposable {
 
   /** Sends a message; dropped while the worker is stopped after a crash loop or disposed. */
   post(message: HostToWorker): void {
+    if (message.type === 'reset' || message.type === 'filesChanged') {
+      // Quarantined files are not read again; each batch is numbered so a crash can be pinned on its file.
+      const files = this.quarantined.size > 0 ? message.files.filter((f) => !this.quarantined.has(f.path)) : message.files;
+      const batch = this.nextBatch++;
+      this.batches.set(batch, files.map((f) => f.path));
+      if (this.batches.size > KEPT_BATCHES) this.batches.delete(this.batches.keys().next().value as number);
+      message = { ...message, files, batch };
+    }
     this.ensure()?.postMessage(message);
+  }
+
+  /** For tests of the quarantine: every worker thread from now on stops on reading a path ending with `suffix`. */
+  crashOnReadForTest(suffix: string | undefined): void {
+    this.crashOnReadSuffix = suffix;
+    this.worker?.postMessage({ type: 'crashOnReadForTest', pathSuffix: suffix } satisfies HostToWorker);
   }
 
   /** Allows the worker to run again after a crash loop stopped it. */
@@ -73,7 +102,12 @@ export class WorkerClient extends Disposable {
 
   configure(settings: WorkerSettings): void {
     this.settings = settings;
-    this.post({ type: 'configure', settings });
+    this.post({ type: 'configure', settings: this.workerSettings() });
+  }
+
+  /** The settings with the quarantined files, which the worker names in diagnostics. */
+  private workerSettings(): WorkerSettings {
+    return this.quarantined.size > 0 ? { ...this.settings, quarantined: [...this.quarantined] } : this.settings;
   }
 
   request(request: WorkerRequest): Promise<WorkerResponse> {
@@ -108,7 +142,9 @@ export class WorkerClient extends Disposable {
   private ensure(): Worker | undefined {
     if (this.worker) return this.worker;
     if (this.stopped || this.isDisposed) return undefined;
-    const worker = new Worker(this.scriptPath);
+    this.reading = new Int32Array(new SharedArrayBuffer(8));
+    const workerData: IngestWorkerData = { reading: this.reading.buffer as SharedArrayBuffer };
+    const worker = new Worker(this.scriptPath, { workerData });
     this.worker = worker;
     this.generation++;
     // A new thread counts snapshot versions from 1 again and starts with a whole snapshot.
@@ -119,7 +155,8 @@ export class WorkerClient extends Disposable {
     });
     worker.on('error', (error) => this.output.error(`worker error: ${error.stack ?? error.message}`));
     worker.on('exit', (code) => this.onExit(worker, code));
-    worker.postMessage({ type: 'configure', settings: this.settings } satisfies HostToWorker);
+    worker.postMessage({ type: 'configure', settings: this.workerSettings() } satisfies HostToWorker);
+    if (this.crashOnReadSuffix !== undefined) worker.postMessage({ type: 'crashOnReadForTest', pathSuffix: this.crashOnReadSuffix } satisfies HostToWorker);
     return worker;
   }
 
@@ -170,7 +207,10 @@ export class WorkerClient extends Disposable {
     this.worker = undefined;
     this.rejectPending(`the Scaling Lens worker stopped (exit code ${code}) before answering`);
     if (this.isDisposed) return;
-    if (!this.restarts.allow(Date.now())) {
+    // A stop while reading a file is that file's (it is quarantined at its second): it does not count
+    // toward the crash-loop guard, which would otherwise stop the worker before the file is found out.
+    const blamed = this.blameFileBeingRead(code);
+    if (!blamed && !this.restarts.allow(Date.now())) {
       this.output.error(`the worker stopped ${this.restarts.max + 1} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
       void vscode.window.showErrorMessage('Scaling Lens: the background worker keeps stopping; see the Scaling Lens log.');
       this.stopped = true;
@@ -179,6 +219,25 @@ export class WorkerClient extends Disposable {
     this.output.warn(`worker stopped (exit code ${code}); restarting`);
     this.ensure();
     this.restartEmitter.fire();
+  }
+
+  /**
+   * The worker stopped: the file it was reading then (if any) is counted, and quarantined at the
+   * second stop on it, named in the log and a notification. The restart then reads everything else.
+   * True when the stop was pinned on a file.
+   */
+  private blameFileBeingRead(code: number): boolean {
+    const batch = Atomics.load(this.reading, 0);
+    const file = batch === 0 ? undefined : this.batches.get(batch)?.[Atomics.load(this.reading, 1)];
+    if (file === undefined) return false;
+    const crashes = (this.crashesWhileReading.get(file) ?? 0) + 1;
+    this.crashesWhileReading.set(file, crashes);
+    this.output.warn(`the worker stopped (exit code ${code}) while reading ${file} (${crashes} time${crashes === 1 ? '' : 's'})`);
+    if (crashes < QUARANTINE_AFTER_CRASHES) return true;
+    this.quarantined.add(file);
+    this.output.error(`${file} stopped the worker ${crashes} times while it was read: quarantined (not read again until VS Code restarts); the rest of the workspace is read`);
+    void vscode.window.showWarningMessage(`Scaling Lens: ${file} stopped the background reader twice and is skipped; the rest of the workspace is read. See the Scaling Lens log.`);
+    return true;
   }
 
   /** Every request still waiting is answered with `reason`, and its timer cleared. */

@@ -127,6 +127,19 @@ export interface WorkerSettings {
   textLogPatterns?: string[];
   /** `scalingLens.hardware.*` (profiles, default, prices, mfu): what cost estimates are computed on. */
   hardware?: HardwareSettings;
+  /** `scalingLens.files.followLinksOutside` (false in Restricted Mode): read files linked from outside the workspace folder. */
+  followLinksOutside?: boolean;
+  /** Files that stopped the worker twice while it read them (the host no longer sends them): each gets a diagnostic. */
+  quarantined?: string[];
+}
+
+/**
+ * `workerData` of the ingest worker: `reading` is a SharedArrayBuffer of two Int32s, the batch id
+ * (0: none) and the index in it of the file being read. It outlives a crashed worker, so the host
+ * knows which file was being read when it stopped (workerClient.ts).
+ */
+export interface IngestWorkerData {
+  reading: SharedArrayBuffer;
 }
 
 // ---- host <-> worker ----------------------------------------------------------------------
@@ -153,14 +166,16 @@ export interface PlanBudgetRequest {
 
 export type HostToWorker =
   | { type: 'configure'; settings: WorkerSettings }
-  | { type: 'filesChanged'; files: { path: string; root: string }[] }
+  | { type: 'filesChanged'; files: { path: string; root: string }[]; batch?: number }
   | { type: 'filesDeleted'; paths: string[] }
   /** Forget every run and read these files instead (a rescan), as one step so nothing flickers. */
-  | { type: 'reset'; files: { path: string; root: string }[] }
+  | { type: 'reset'; files: { path: string; root: string }[]; batch?: number }
   /** The host's snapshot no longer matches the worker's deltas: send the latest one whole. */
   | { type: 'resend' }
   /** For tests and the fault benchmark: the fitting thread stops as a crash would (the worker restarts it). */
   | { type: 'crashFitThread' }
+  /** For tests of the quarantine: the worker stops as a crash would whenever it reads a path ending with this. */
+  | { type: 'crashOnReadForTest'; pathSuffix: string | undefined }
   | { type: 'request'; id: number; request: WorkerRequest };
 
 export type WorkerToHost =

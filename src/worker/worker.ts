@@ -1,19 +1,23 @@
 // Worker thread entry: glue between messages and the core engine. Logs are read and snapshots
 // built here, never on the extension host's thread; fits run in the fitting thread this worker
 // starts (fitClient.ts), so a long fit never holds up reading or the editor's requests.
-import { parentPort } from 'node:worker_threads';
-import * as fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../core/workspace';
 import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
-import { cancelsFitting, type HostToWorker, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
+import { cancelsFitting, type HostToWorker, type IngestWorkerData, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { FitClient } from './fitClient';
+import { readTextFile, READ_CAPS } from '../core/safeFile';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
 
 let settings: WorkerSettings = { fitTimeBudgetMs: 5000, minPointsForCurve: 8 };
+/** Which file is being read (batch id, index), in memory the host still reads after a crash (IngestWorkerData). */
+const reading = (workerData as IngestWorkerData | undefined)?.reading ? new Int32Array((workerData as IngestWorkerData).reading) : undefined;
+/** Test hook (crashOnReadForTest): stop as a crash would on reading a path ending with this. */
+let crashOnRead: string | undefined;
 let recomputeTimer: NodeJS.Timeout | undefined;
 /** When the scheduled round runs (Date.now() ms). */
 let recomputeAt = 0;
@@ -85,12 +89,10 @@ function scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
   }, delayMs);
 }
 
+/** A config's sibling file (training_args.json beside config.json): a regular file of config size only (safeFile.ts). */
 function readSibling(absPath: string): string | undefined {
-  try {
-    return fs.readFileSync(absPath, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const r = readTextFile(absPath, READ_CAPS.config);
+  return 'error' in r ? undefined : r.text;
 }
 
 /**
@@ -125,8 +127,14 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
-function updateFiles(files: { path: string; root: string }[]): void {
-  for (const file of files) {
+function updateFiles(files: { path: string; root: string }[], batch = 0): void {
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    if (reading !== undefined) {
+      Atomics.store(reading, 0, batch);
+      Atomics.store(reading, 1, i);
+    }
+    if (crashOnRead !== undefined && file.path.endsWith(crashOnRead)) process.exit(70);
     // One unreadable file must not stop the others; the index reports its own diagnostics.
     try {
       engine.update(file.path, file.root);
@@ -134,7 +142,13 @@ function updateFiles(files: { path: string; root: string }[]): void {
       log('error', `${file.path}: ${describe(error)}`);
     }
   }
+  if (reading !== undefined) Atomics.store(reading, 0, 0);
   scheduleRecompute();
+}
+
+/** Files the host quarantined (they stopped the worker twice): a diagnostic each, as the engine was cleared. */
+function noteQuarantined(): void {
+  for (const p of settings.quarantined ?? []) engine.noteSkipped(p, 'stopped the Scaling Lens worker twice while it was read (out of memory or a crash); quarantined, not read again until VS Code restarts');
 }
 
 function describe(error: unknown): string {
@@ -153,18 +167,21 @@ port.on('message', (message: HostToWorker) => {
         textLogPatterns: settings.textLogPatterns,
         hardware: settings.hardware,
         liveRefitIntervalMs: Math.max(0, settings.liveRefitSeconds ?? 0) * 1000,
+        followLinksOutside: settings.followLinksOutside === true,
         fitter,
       });
+      noteQuarantined();
       if (filesKnown) scheduleRecompute();
       return;
     case 'reset':
       filesKnown = true;
       fitter.resume();
       engine.clear();
-      updateFiles(message.files);
+      noteQuarantined();
+      updateFiles(message.files, message.batch);
       return;
     case 'filesChanged':
-      updateFiles(message.files);
+      updateFiles(message.files, message.batch);
       return;
     case 'filesDeleted':
       for (const p of message.paths) engine.remove(p);
@@ -175,6 +192,9 @@ port.on('message', (message: HostToWorker) => {
       return;
     case 'crashFitThread':
       void fitter.crashForTest();
+      return;
+    case 'crashOnReadForTest':
+      crashOnRead = message.pathSuffix;
       return;
     case 'request':
       answer(message.request).then(

@@ -26,7 +26,7 @@
 // Exit code 0 only if every configuration produced a result with >= 1 test and no failure;
 // a configuration that produced no usable result counts as one failure. Exit 3 when the
 // VS Code server's Debian packages are missing and installing them needs root.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -64,7 +64,16 @@ export const configurations = [
   // Faults (suite/faults.test.ts) on their own copy, since they delete and break logs; the copy
   // also holds 10,000 small non-log files, so activation is measured in a crowded workspace.
   { name: 'faults', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|faults) ', prepare: addBulkFiles },
+  // The generated hostile workspace (scripts/hostile-workspace.ts: pipes, a socket, links out, a
+  // loop, sparse gigabytes, pathological lines) added to a copy of the examples (issue 17).
+  { name: 'hostile', workspace: defaultWorkspace(), trusted: true, grep: '^hostile workspace ', prepare: addHostileFiles, default: process.platform !== 'win32' },
 ];
+
+/** Adds the hostile files to the copy (link targets beside it); the manifest goes into the copy. */
+function addHostileFiles(workspace) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'hostile-workspace.ts'), '--into', workspace], { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/hostile-workspace.ts failed: ${r.stderr}`);
+}
 
 /** Files in the crowded workspace of the `faults` configuration (SCALING_LENS_BULK_FILES overrides). */
 export const BULK_FILES = Number(process.env.SCALING_LENS_BULK_FILES ?? 10_000);

@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostics';
 import { countDecoderParams, formatCount, type BlockStyle } from './hfConfig';
 import { lineAt } from './json';
 import type { ConfigReadResult, ModelArchitecture, TrainingPlan, ValueSource } from './types';
+import { excerpt } from '../excerpt';
 
 /** A value as a reader found it: the parsed value and the character range of its text. */
 export interface Found {
@@ -89,11 +90,12 @@ export class PlanBuilder {
     if (at === undefined || at.value === undefined || at.value === null) return undefined;
     const v = asNumber(at.value);
     let problem: string | undefined;
-    if (v === undefined || !Number.isFinite(v)) problem = `must be a number (found ${JSON.stringify(at.value)})`;
+    if (typeof at.value === 'number' && !Number.isFinite(at.value) && at.range) problem = `: ${excerpt(this.text.slice(at.range.start, at.range.end), 30)} is too large`;
+    else if (v === undefined || !Number.isFinite(v)) problem = `must be a number (found ${excerpt(JSON.stringify(at.value) ?? String(at.value), 40)})`;
     else if (rule.integer && !Number.isInteger(v)) problem = `must be a whole number (found ${v})`;
     else if (rule.min !== undefined && v < rule.min) problem = `must be at least ${rule.min} (found ${v})`;
     else if (rule.exclusiveMin !== undefined && v <= rule.exclusiveMin) problem = `must be greater than ${rule.exclusiveMin} (found ${v})`;
-    if (problem !== undefined || v === undefined) return this.error(`"${key}" ${problem ?? 'is invalid'}`, at);
+    if (problem !== undefined || v === undefined) return this.error(`"${key}"${problem?.startsWith(':') ? '' : ' '}${problem ?? 'is invalid'}`, at);
     return v;
   }
 

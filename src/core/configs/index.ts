@@ -28,6 +28,7 @@ import { isAxolotl, isFoundry, isGeneric, isLitgpt, isNemo, readAxolotl, readFou
 import { YamlView } from './yamlView';
 import { findModelBlock, readNestedModel } from './nestedModel';
 import { compareWithWeightIndex } from './weightIndex';
+import { checkPlanDomains } from './domains';
 
 export type { ConfigReadResult, TrainingPlan, ModelArchitecture, ValueSource } from './types';
 
@@ -49,6 +50,16 @@ export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
   const result = readConfigByFormat(input);
+  if (result.kind === 'plan') {
+    // Out of physical sense (domains.ts): rejected with the value as written, never estimated.
+    const textOf = (f: string) => (f === input.file ? input.text : input.readSibling?.(f));
+    const outOfDomain = checkPlanDomains(result.plan, input.file, textOf);
+    const first = outOfDomain.find((d) => d.severity === 'error');
+    if (first !== undefined) {
+      return { kind: 'error', message: `${first.file}${first.line !== undefined ? `:${first.line}` : ''}: ${first.message}`, diagnostics: [...result.diagnostics, ...outOfDomain] };
+    }
+    for (const d of outOfDomain) result.diagnostics.push(d);
+  }
   if (result.kind === 'plan' && result.plan.muP === undefined) {
     const mup = findMuP(input.text);
     if (mup) {

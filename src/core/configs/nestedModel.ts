@@ -97,7 +97,7 @@ export function readNestedModel(y: YamlView, block: Block, format: string): Conf
     remapped[k] = { file: y.file, ...(range ? { range } : {}), ...(src.note ? { note: src.note } : {}) };
   }
   plan.sources = remapped;
-  plan.notes.unshift(...notes, `Model read from the HF-style block${block.path ? ` "${block.path}"` : ''} (${formatCount(plan.params.total)} parameters).`);
+  plan.notes = [...notes, `Model read from the HF-style block${block.path ? ` "${block.path}"` : ''} (${formatCount(plan.params.total)} parameters).`, ...plan.notes];
   if (format === 'nanotron') addNanotronTraining(y, plan);
   return { kind: 'plan', plan, diagnostics: read.diagnostics.map((d) => ({ ...d, file: y.file, line: undefined })) };
 }

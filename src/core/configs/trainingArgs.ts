@@ -16,6 +16,7 @@ import type { Diagnostic } from '../diagnostics';
 import { readHfModelConfig } from './hfConfig';
 import { JsonObjectReader, parseJson, sourceOf, type Read } from './json';
 import type { ConfigReadResult, TrainingPlan, ValueSource } from './types';
+import { appendAll } from '../../shared/arrays';
 
 export const DEFAULT_TRAINING_ARGS_FILE = 'training_args.json';
 
@@ -57,7 +58,7 @@ export function readTrainingPlan(input: TrainingPlanInput): ConfigReadResult {
   const plan: TrainingPlan = { ...model.plan, sources: { ...model.plan.sources }, notes: [...model.plan.notes] };
   const { root, errors } = parseJson(input.argsText, argsFile);
   if (errors.length > 0 || !root || root.type !== 'object') {
-    if (errors.length > 0) diagnostics.push(...errors);
+    if (errors.length > 0) appendAll(diagnostics, errors);
     else diagnostics.push({ file: argsFile, line: 1, severity: 'error', message: 'training arguments must be a JSON object' });
     const first = errors[0] ?? diagnostics[diagnostics.length - 1];
     plan.notes.push(`${argsFile} could not be read (line ${first.line ?? 1}: ${first.message}); the plan has the model only.`);

@@ -11,6 +11,7 @@ import { calibrateInterval, intervalKindOf, intervalMultiplier } from './calibra
 import { fitLaw, type LawFitRaw, type Prior } from './fitLaw';
 import { gaussian, randomInt } from './random';
 import type { FitResult, Prediction } from './types';
+import { appendAll, maxOf } from '../../shared/arrays';
 
 export interface LawPoint {
   runId: string;
@@ -107,7 +108,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   let validation: LawCrossRunFit['validation'];
   if (!timedOut && runIds.length >= 4) {
     const size = opts.size ?? ((x: readonly number[]) => x.reduce((a, b) => a * b, 1));
-    const runSize = (id: string) => Math.max(...(byRun.get(id) ?? []).map((p) => size(p.x)));
+    const runSize = (id: string) => maxOf((byRun.get(id) ?? []).map((p) => size(p.x)));
     const largest = runIds.reduce((u, v) => (runSize(v) > runSize(u) ? v : u));
     const res = fit(valid.filter((p) => p.runId !== largest), priors, undefined);
     if (!('error' in res)) {
@@ -137,7 +138,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
             for (let k = 0; k < g.length; k++) {
               const pick = g[randomInt(rng, g.length)];
               drawn.add(pick);
-              resampled.push(...(byRun.get(runIds[pick]) ?? []));
+              appendAll(resampled, (byRun.get(runIds[pick]) ?? []));
             }
           }
           // One run repeated is not a cross-run data set (unless priors carry the shape): a failed resample.

@@ -14,6 +14,7 @@
  */
 import { compileLaw, isValidInput, type CompiledLaw, type LawDefinition } from '../laws/types';
 import { clampToBox, levenbergMarquardt, LmWork, shouldStop, type LsqProblem, type StopCheck } from './lm';
+import { appendAll } from '../../shared/arrays';
 
 export interface Prior {
   mean: number;
@@ -382,7 +383,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   const starts: number[][] = (opts.starts ?? []).map((s) => s.slice());
   // The grid is bounded (a few thousand cheap evaluations), so it always completes: even a
   // fit whose deadline has already passed then returns its best grid point rather than nothing.
-  if (useGrid) starts.push(...gridStarts(prep, opts.refineStarts ?? 5));
+  if (useGrid) appendAll(starts, gridStarts(prep, opts.refineStarts ?? 5));
   if (starts.length === 0) return { error: `law ${law.id}: no finite starting point (check the data's scale)` };
 
   // Least squares from every start, then IRLS from the best distinct one or two.

@@ -17,6 +17,7 @@ import { approxTrainingFlops } from '../laws/trainingCompute';
 import { fitCrossRunLaw, predictWithDefaults, predictWithFit, type LawCrossRunFit, type LawPoint } from './crossRunLaw';
 import { referencePriors } from './priors';
 import type { Prediction } from './types';
+import { maxOf, minOf } from '../../shared/arrays';
 
 export interface SweepPoint {
   lr: number;
@@ -96,7 +97,7 @@ const distinct = (xs: number[]) => new Set(xs.map((x) => x.toPrecision(6))).size
 export function fitSweepSurface(points: readonly SweepPoint[]): SweepSurface | { error: string } {
   const pts = points.filter((p) => p.lr > 0 && p.batchTokens > 0 && p.loss > 0 && [p.lr, p.batchTokens, p.loss].every(Number.isFinite));
   if (pts.length < 3) return { error: `a sweep surface needs at least 3 settings; have ${pts.length}` };
-  const best = Math.min(...pts.map((p) => p.loss));
+  const best = minOf(pts.map((p) => p.loss));
   const nu = (l: readonly SweepPoint[]) => distinct(l.map((p) => Math.log(p.lr)));
   const nv = (l: readonly SweepPoint[]) => distinct(l.map((p) => Math.log(p.batchTokens)));
   const spansBoth = (l: readonly SweepPoint[]) => nu(l) >= 3 && nv(l) >= 3 && l.length >= 6;
@@ -117,8 +118,8 @@ export function fitSweepSurface(points: readonly SweepPoint[]): SweepSurface | {
   const cu = U.reduce((a, b) => a + b, 0) / U.length;
   const cv = V.reduce((a, b) => a + b, 0) / V.length;
   const y = near.map((p) => p.loss);
-  const uRange: [number, number] = [Math.min(...pts.map((p) => Math.log(p.lr))), Math.max(...pts.map((p) => Math.log(p.lr)))];
-  const vRange: [number, number] = [Math.min(...pts.map((p) => Math.log(p.batchTokens))), Math.max(...pts.map((p) => Math.log(p.batchTokens)))];
+  const uRange: [number, number] = [minOf(pts.map((p) => Math.log(p.lr))), maxOf(pts.map((p) => Math.log(p.lr)))];
+  const vRange: [number, number] = [minOf(pts.map((p) => Math.log(p.batchTokens))), maxOf(pts.map((p) => Math.log(p.batchTokens)))];
   const both = nu(near) >= 3 && nv(near) >= 3 && near.length >= 6;
   const varied: SweepSurface['varied'] = both ? 'lr+batch' : nu(near) >= 3 ? 'lr' : nv(near) >= 3 ? 'batch' : 'lr';
   if (!both && nu(near) < 3 && nv(near) < 3) return { error: 'a sweep surface needs at least 3 distinct learning rates or batch sizes' };

@@ -8,6 +8,7 @@
 import { computeLaw, frontierParamsLaw, frontierTokensLaw } from '../laws/compute';
 import { fitCrossRunLaw, predictWithFit, type LawCrossRunFit } from './crossRunLaw';
 import type { Prediction } from './types';
+import { maxOf, minOf } from '../../shared/arrays';
 
 export interface IsoflopPoint {
   /** Budget C in FLOPs (6·N·D or as the data counts it). */
@@ -98,7 +99,7 @@ export function isoflopVertex(points: readonly IsoflopPoint[]): IsoflopBudget | 
     dStar: Math.exp(lnD),
     lossStar,
     points: pts.length,
-    bracketed: uStar >= Math.min(...u) && uStar <= Math.max(...u),
+    bracketed: uStar >= minOf(u) && uStar <= maxOf(u),
   };
 }
 

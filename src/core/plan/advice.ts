@@ -10,6 +10,7 @@ import { referenceParams } from '../fit/crossRunLaw';
 import { trainingFlops } from './flops';
 import { computeTime, findHardware, precisionOf, type HardwareTable } from './hardware';
 import { ASSUMED_SEQ_LEN, describeLayout, fitsMemory, memoryInputOf, memoryPerGpu, smallestLayout, type MemoryEstimate, type MemoryLayout } from './memory';
+import { appendAll } from '../../shared/arrays';
 
 export interface PlanCost {
   flops: number;
@@ -122,7 +123,7 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
       hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu, peakFlopsPerSecond: time.peakFlopsPerSecond, precision: time.precision, memoryBytes: profile.memoryBytes },
     };
     if (time.wallClockHours !== undefined) out.cost.wallClockHours = time.wallClockHours;
-    notes.push(...f.notes, ...time.notes);
+    appendAll(appendAll(notes, f.notes), time.notes);
     notes.push(`Time and price at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name} ${time.precision.toUpperCase()} peak (${(time.peakFlopsPerSecond / 1e12).toFixed(0)} TFLOP/s), $${profile.usdPerHour}/GPU-hour; change with the scalingLens.hardware.* settings.`);
   }
   const mem = memoryInputOf(plan);

@@ -13,6 +13,7 @@
 // Prices are rough cloud on-demand rates per accelerator-hour (USD, late 2025) and are only
 // placeholders: users set their own in `scalingLens.hardware.profiles` / `.prices`.
 
+import { maxOf } from '../../shared/arrays';
 export type Precision = 'fp32' | 'tf32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
 
 export interface HardwareProfile {
@@ -151,7 +152,7 @@ export function precisionOf(configured: string | undefined): Precision {
 export function peakFor(profile: HardwareProfile, precision: Precision): { flopsPerSecond: number; precision: Precision; note?: string } {
   const direct = profile.peakFlops[precision];
   if (direct !== undefined) return { flopsPerSecond: direct, precision };
-  const bf16 = profile.peakFlops.bf16 ?? Math.max(...Object.values(profile.peakFlops).map((v) => v ?? 0));
+  const bf16 = profile.peakFlops.bf16 ?? maxOf(Object.values(profile.peakFlops).map((v) => v ?? 0));
   return { flopsPerSecond: bf16, precision: 'bf16', note: `${profile.name} has no ${precision} peak in the table; BF16 peak used.` };
 }
 

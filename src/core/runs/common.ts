@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics';
+import { copyString } from '../excerpt';
 import type { MetricPoint, MetricRole } from './types';
 import { STEP_KEY_NAMES, TOKEN_KEY_NAMES, readMetricName, stepKeyReading } from './vocabulary';
 
@@ -59,7 +60,7 @@ const NAN_SENTINEL = '\u0000NaN';
 const INF_SENTINEL = '\u0000Infinity';
 const NEG_INF_SENTINEL = '\u0000-Infinity';
 
-const NUMERIC_STRING = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NUMERIC_STRING = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE_STRING = /^[+-]?(?:nan|inf|infinity)$/i;
 
 export type Coerced = { kind: 'number'; value: number } | { kind: 'nonfinite'; text: string } | { kind: 'none' };
@@ -78,11 +79,12 @@ export function coerceNumber(v: unknown, numericStrings: boolean): Coerced {
     if (v === INF_SENTINEL) return { kind: 'nonfinite', text: 'Infinity' };
     if (v === NEG_INF_SENTINEL) return { kind: 'nonfinite', text: '-Infinity' };
     const t = v.trim();
-    if (NON_FINITE_STRING.test(t)) return { kind: 'nonfinite', text: t };
+    // Quoted short and copied: the cell may be a megabyte of digits.
+    if (NON_FINITE_STRING.test(t)) return { kind: 'nonfinite', text: shorten(t, 24) };
     if (numericStrings && NUMERIC_STRING.test(t)) {
       const n = Number(t);
       if (Number.isFinite(n)) return { kind: 'number', value: n };
-      return { kind: 'nonfinite', text: t };
+      return { kind: 'nonfinite', text: shorten(t, 24) };
     }
   }
   return { kind: 'none' };
@@ -170,7 +172,8 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function shorten(s: string, max = 80): string {
-  return s.length <= max ? s : `${s.slice(0, max)}…`;
+  // Copied, not sliced: a slice of a long line would keep the whole line alive with the diagnostic.
+  return s.length <= max ? copyString(s) : `${copyString(s.slice(0, max))}…`;
 }
 
 /** Result of turning one record (a JSONL object or a CSV row) into points. */

@@ -1,5 +1,6 @@
 import type { MetricPoint } from './types';
 import { emptyResult, isStepKey, recordToPoints, shorten, type ReadResult } from './common';
+import { appendAll } from '../../shared/arrays';
 
 export type CsvDelimiter = ',' | '\t';
 
@@ -154,10 +155,10 @@ export class CsvReader {
         out.diagnostics.push({ file: this.file, line: lineNumber, severity: 'info', message: 'row has no step column value; using the row index as the step' });
       }
     }
-    out.points.push(...r.points);
+    appendAll(out.points, r.points);
     if (commit) {
-      out.diagnostics.push(...r.diagnostics);
-      out.nonFinite.push(...r.nonFinite);
+      appendAll(out.diagnostics, r.diagnostics);
+      appendAll(out.nonFinite, r.nonFinite);
     }
   }
 

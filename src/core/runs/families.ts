@@ -8,6 +8,7 @@
 // real, and the engine applies this only to runs neither of them names.
 import * as path from 'node:path';
 import { HPARAM_KEYS, paramLeaf } from './hparams';
+import { copyString } from '../excerpt';
 
 export interface FamilyCandidate {
   id: string;
@@ -94,7 +95,7 @@ function canonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') {
     const t = value.trim();
-    if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return String(Number(t));
+    if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return String(Number(t));
     if (/^(true|false)$/i.test(t)) return t.toLowerCase();
     return t.length > MAX_VALUE_CHARS ? `${t.slice(0, MAX_VALUE_CHARS)}…` : t;
   }
@@ -138,12 +139,13 @@ function informative(a: [string, string], b: [string, string]): number {
   return rank(a[0]) - rank(b[0]) || (a[0] < b[0] ? -1 : 1);
 }
 
-function short(value: string): string {
-  return value.length > 24 ? `${value.slice(0, 23)}…` : value;
+/** A value (or key) read from a config, as a reason shows it: short and copied (it may hold a token; a slice would pin the config). */
+function short(value: string, max = 24): string {
+  return value.length > max ? `${copyString(value.slice(0, max - 1))}…` : copyString(value);
 }
 
 function list(pairs: [string, string][], max: number): string {
-  const shown = pairs.slice(0, max).map(([k, v]) => `${k}=${short(v)}`);
+  const shown = pairs.slice(0, max).map(([k, v]) => `${short(k, 40)}=${short(v)}`);
   if (pairs.length > max) shown.push(`${pairs.length - max} more`);
   return shown.join(', ');
 }
@@ -181,7 +183,7 @@ export function guessFamilies(runs: readonly FamilyCandidate[]): Map<string, Fam
         const telling = g.shared.filter(([k, v]) => siblings.some((o) => o !== g && new Map(o.shared).get(k) !== v)).sort(informative);
         // Keys the others have and this family lacks tell it apart too.
         const missing = siblings.flatMap((o) => o.shared.map(([k]) => k)).filter((k, i, all) => !mine.has(k) && all.indexOf(k) === i);
-        const parts = [...telling.slice(0, 2).map(([k, v]) => `${k}=${short(v)}`), ...(telling.length === 0 ? missing.slice(0, 2).map((k) => `no ${k}`) : [])];
+        const parts = [...telling.slice(0, 2).map(([k, v]) => `${short(k, 40)}=${short(v)}`), ...(telling.length === 0 ? missing.slice(0, 2).map((k) => `no ${short(k, 40)}`) : [])];
         name = `${base} (${parts.join(', ')})`;
       }
       for (let n = 2; taken.has(name); n++) name = `${name.replace(/ #\d+$/, '')} #${n}`;
@@ -191,7 +193,7 @@ export function guessFamilies(runs: readonly FamilyCandidate[]): Map<string, Fam
       const shared = [...g.shared].sort(informative);
       const reason =
         ids.length > 1
-          ? `family guessed from hyperparameters: ${ids.length} runs share ${list(shared, 4)}${varied.length ? `; they differ in ${varied.slice(0, 6).join(', ')}${varied.length > 6 ? ', …' : ''}` : ''}`
+          ? `family guessed from hyperparameters: ${ids.length} runs share ${list(shared, 4)}${varied.length ? `; they differ in ${varied.slice(0, 6).map((k) => short(k, 40)).join(', ')}${varied.length > 6 ? ', …' : ''}` : ''}`
           : `family guessed from hyperparameters: no other run has the same ${list(shared, 4)}`;
       const guess: FamilyGuess = { family: name, reason, shared, varied, runIds: ids };
       for (const id of ids) out.set(id, guess);

@@ -6,7 +6,10 @@ import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './
 import type { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader, type MetricColumn } from './jsonl';
-import { isTailError, readWhole, type BinaryTail, type FileTail, type TailError } from './tail';
+import { isTailError, readWhole, type BinaryTail, type FileTail, type OverlongLine, type TailError } from './tail';
+import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
+import { judgeStep, orderColumn, StepReport } from './stepOrder';
+import { appendAll } from '../../shared/arrays';
 import type { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { mlflowPath, readMlflowMeta, readMlflowParams, type MlflowMetricReader, type MlflowRunMeta } from './mlflow';
@@ -87,6 +90,8 @@ interface FileState {
   nonFinite: Map<string, NonFiniteEvent>;
   diagnostics: Diagnostic[];
   suppressed: number;
+  /** Diagnostics seen per problem kind (limits.ts): a few of each are kept, the rest counted. */
+  kinds?: Map<string, number>;
   trainerState?: TrainerStateInfo;
   /** Order of the last change, so the most recently written file wins step conflicts in a merged run. */
   seq: number;
@@ -146,6 +151,8 @@ export function hfTrainerStateName(tag: string): string {
 export class RunIndex {
   private readonly filesByPath = new Map<string, FileState>();
   private readonly runsByKey = new Map<string, RunState>();
+  /** The same runs by id: `locate`, `run` and new ids look runs up by id once per run (10,000 runs: no quadratic scans). */
+  private readonly runsById = new Map<string, RunState>();
   private seq = 0;
   private readonly maxDiagnostics: number;
   /** Line files judged not to be training logs, with why; judged again on each update. */
@@ -251,7 +258,7 @@ export class RunIndex {
       ids.add(run.id);
       run.files.delete(f);
       run.cached = undefined;
-      if (run.files.size === 0) this.runsByKey.delete(run.key);
+      if (run.files.size === 0) this.forgetRun(run);
     }
     return [...ids];
   }
@@ -260,6 +267,7 @@ export class RunIndex {
   clear(): void {
     this.filesByPath.clear();
     this.runsByKey.clear();
+    this.runsById.clear();
     this.ignored.clear();
   }
 
@@ -275,21 +283,18 @@ export class RunIndex {
 
   /** One run by id. */
   run(id: string): Run | undefined {
-    for (const run of this.runsByKey.values()) {
-      if (run.id === id) {
-        if (run.cached === undefined) run.cached = this.buildRun(run);
-        return run.cached;
-      }
-    }
-    return undefined;
+    const run = this.runById(id);
+    if (run === undefined) return undefined;
+    if (run.cached === undefined) run.cached = this.buildRun(run);
+    return run.cached;
   }
 
   /** Every diagnostic of every file and run. */
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const run of this.runs()) out.push(...run.diagnostics);
+    for (const run of this.runs()) appendAll(out, run.diagnostics);
     for (const [file, reason] of this.ignored) out.push({ file, severity: 'info', message: reason });
-    out.push(...this.textPatternDiagnostics);
+    appendAll(out, this.textPatternDiagnostics);
     return out;
   }
 
@@ -336,6 +341,7 @@ export class RunIndex {
       const rel = posix(relPath === '' ? path.basename(runKey) : relPath);
       run = { key: runKey, id: this.uniqueId(rel, root), dir: runDir, root, rel, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [], native: new Map() };
       this.runsByKey.set(runKey, run);
+      this.runsById.set(run.id, run);
     }
     run.files.add(state.abs);
     return run;
@@ -369,7 +375,7 @@ export class RunIndex {
       if (old !== undefined) {
         old.files.delete(state.abs);
         old.cached = undefined;
-        if (old.files.size === 0) this.runsByKey.delete(old.key);
+        if (old.files.size === 0) this.forgetRun(old);
       }
       const run = this.attach(state, runKey, outputDir, root);
       run.cached = undefined;
@@ -382,9 +388,13 @@ export class RunIndex {
     return run && { root: run.root, rel: run.rel };
   }
 
-  private runById(id: string) {
-    for (const run of this.runsByKey.values()) if (run.id === id) return run;
-    return undefined;
+  private runById(id: string): RunState | undefined {
+    return this.runsById.get(id);
+  }
+
+  private forgetRun(run: RunState): void {
+    this.runsByKey.delete(run.key);
+    if (this.runsById.get(run.id) === run) this.runsById.delete(run.id);
   }
 
   /**
@@ -420,6 +430,7 @@ export class RunIndex {
     state.nonFinite.clear();
     state.diagnostics = [];
     state.suppressed = 0;
+    state.kinds = undefined;
     state.trainerState = undefined;
   }
 
@@ -439,6 +450,8 @@ export class RunIndex {
       reader.reset();
       this.noteRewritten(state);
     }
+    const overlong = (r as { overlong?: OverlongLine[] }).overlong;
+    if (overlong !== undefined) this.addDiagnostics(state, overlong.map((o) => overlongDiagnostic(state.abs, o)));
     return true;
   }
 
@@ -588,7 +601,7 @@ export class RunIndex {
 
   private addDiagnostics(state: FileState, diags: Diagnostic[]): void {
     for (const d of diags) {
-      if (state.diagnostics.length < this.maxDiagnostics) state.diagnostics.push(d);
+      if (keepOfKind((state.kinds ??= new Map()), d) && state.diagnostics.length < this.maxDiagnostics) state.diagnostics.push(d);
       else state.suppressed++;
     }
   }
@@ -629,16 +642,34 @@ export class RunIndex {
       for (const stored of state.series.values()) stored.cols.truncateFrom(step);
       for (const [metric, nf] of state.nonFinite) if (nf.step >= step) state.nonFinite.delete(metric);
     };
+    // Steps that go back: dropped (negative) or a rewind, each told (stepOrder.ts).
+    let reports: Map<string, StepReport> | undefined;
+    const reportOf = (metric: string): StepReport => {
+      reports ??= new Map();
+      let rep = reports.get(metric);
+      if (rep === undefined) reports.set(metric, (rep = new StepReport()));
+      return rep;
+    };
     for (let pi = 0; pi < res.points.length; pi++) {
       while (r < restarts.length && restarts[r].beforePoint <= pi) restartAt(restarts[r++].step);
       const p = res.points[pi];
       const s = state.series.get(p.metric) ?? this.storedSeries(state, p);
+      const last = s.cols.lastStep();
+      if (p.step < last || p.step < 0) {
+        const verdict = judgeStep(p.step, last);
+        if (verdict === 'negative') {
+          reportOf(p.metric).noteNegative(p.step);
+          continue;
+        }
+        if (verdict === 'rewind') reportOf(p.metric).rewinds.push({ step: p.step, after: last, dropped: s.cols.length - s.cols.lowerBound(p.step) });
+      }
       if (s.cols.put(p.step, p.value)) {
         const nf = state.nonFinite.get(p.metric);
         if (nf !== undefined && nf.step >= p.step) state.nonFinite.delete(p.metric);
       }
     }
     while (r < restarts.length) restartAt(restarts[r++].step);
+    if (reports !== undefined) for (const [metric, rep] of reports) this.addDiagnostics(state, rep.diagnostics(state.abs, metric));
   }
 
   /** JSONL's fast path (readLines' loop on bytes): lines parsed where they were read, points stored from columns. */
@@ -670,7 +701,10 @@ export class RunIndex {
     const cols = s.cols;
     if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
-    const rewoundFrom = cols.putAll(c.steps, c.values, c.length);
+    const report = new StepReport();
+    const ordered = orderColumn(c.steps, c.values, c.length, cols.lastStep(), report);
+    const rewoundFrom = ordered === undefined ? cols.putAll(c.steps, c.values, c.length) : cols.putAll(ordered.steps, ordered.values, ordered.count);
+    if (ordered !== undefined) this.addDiagnostics(state, report.diagnostics(state.abs, c.metric));
     const nf = state.nonFinite.get(c.metric);
     if (nf !== undefined && nf.step >= rewoundFrom) state.nonFinite.delete(c.metric);
   }
@@ -822,8 +856,8 @@ export class RunIndex {
     for (const f of run.files) {
       const s = this.filesByPath.get(f);
       if (s === undefined) continue;
-      diagnostics.push(...s.diagnostics);
-      if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: `${s.suppressed} more diagnostics not shown` });
+      appendAll(diagnostics, s.diagnostics);
+      if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: suppressedMessage(s.suppressed, s.kinds ?? new Map()) });
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
     let { status, reason } = this.status(files, series, hyper);
@@ -840,7 +874,7 @@ export class RunIndex {
     for (const src of run.hyperSources.values()) sourceFiles.push(src.path);
     for (const p of run.native.keys()) if (!sourceFiles.includes(p)) sourceFiles.push(p);
     const meta = run.mlflow?.meta;
-    if (meta) diagnostics.push(...meta.diagnostics);
+    if (meta) appendAll(diagnostics, meta.diagnostics);
     const loggedName = meta?.runName ?? wandbDisplayName(files);
     const name = loggedName !== undefined ? `${runName(run.id)} (${loggedName})` : runName(run.id);
     const result: Run = { id: run.id, name, format, files: sourceFiles, hyper, series, status, diagnostics };
@@ -929,15 +963,15 @@ export class RunIndex {
 
   private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
     const hyper: RunHyper = { notes: [] };
-    diagnostics.push(...run.readDiagnostics, ...run.describeDiagnostics);
+    appendAll(appendAll(diagnostics, run.readDiagnostics), run.describeDiagnostics);
     if (run.facts) {
       Object.assign(hyper, run.facts.hyper);
-      hyper.notes.push(...run.facts.notes);
-      diagnostics.push(...run.facts.diagnostics);
+      appendAll(hyper.notes, run.facts.notes);
+      appendAll(diagnostics, run.facts.diagnostics);
     }
     for (const [file, { reading }] of run.native) {
       // The config reader's facts come first; the logger's own record fills what they leave open.
-      diagnostics.push(...reading.diagnostics);
+      appendAll(diagnostics, reading.diagnostics);
       const h = hyper as unknown as Record<string, unknown>;
       const notes = reading.notes;
       for (const [k, v] of Object.entries(reading.hyper)) {

@@ -1,6 +1,7 @@
 import type { MetricPoint } from './types';
 import { byteShape, readBytesWithShape, readWithShape, scanFlatNumericLine, type ByteLineShape } from './jsonlFast';
 import { STEP_KEYS, TOKEN_KEYS, emptyResult, flattenRecord, isPlainObject, parseJsonLenient, recordToPoints, shorten, type ReadResult } from './common';
+import { appendAll } from '../../shared/arrays';
 
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -198,10 +199,10 @@ export class JsonlReader {
         });
       }
     }
-    out.points.push(...rec.points);
+    appendAll(out.points, rec.points);
     if (commit) {
-      out.diagnostics.push(...rec.diagnostics);
-      out.nonFinite.push(...rec.nonFinite);
+      appendAll(out.diagnostics, rec.diagnostics);
+      appendAll(out.nonFinite, rec.nonFinite);
     }
   }
 

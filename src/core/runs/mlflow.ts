@@ -4,6 +4,7 @@
 //   mlruns/<experiment_id>/<run_id>/params/<key>       the raw value
 // Keys with '/' are sub-directories. `.trash` holds deleted runs; `models/` is the model registry.
 import * as fs from 'node:fs';
+import { readTextFile } from '../safeFile';
 import * as path from 'node:path';
 import type * as YamlLib from 'yaml';
 
@@ -14,6 +15,7 @@ const YAML = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLi
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, RunStatus } from './types';
 import { emptyResult, isLossRole, metricRole, shorten, type ReadResult } from './common';
+import { appendAll } from '../../shared/arrays';
 
 export interface MlflowPath {
   /** The run directory `mlruns/<exp>/<run>`. */
@@ -107,7 +109,9 @@ export function readMlflowParams(runDir: string): { params: Map<string, string>;
         try {
           const st = fs.statSync(p);
           sig.push(`${key}:${st.size}:${st.mtimeMs}`);
-          if (st.size <= 64 * 1024) params.set(key, fs.readFileSync(p, 'utf8').trim());
+          // A regular file only (safeFile.ts): a pipe among the params must not block.
+          const r = st.size <= 64 * 1024 ? readTextFile(p, 64 * 1024) : undefined;
+          if (r !== undefined && 'text' in r) params.set(key, r.text.trim());
         } catch {
           // vanished between listing and reading
         }
@@ -164,7 +168,7 @@ export class MlflowMetricReader {
       fresh.push({ ts, value, step, line: ln });
     }
     const wasByTime = this.byTime;
-    this.rows.push(...fresh);
+    appendAll(this.rows, fresh);
     if (this.byTime && fresh.some((r) => r.step !== 0)) this.byTime = false;
     const rows = wasByTime && !this.byTime ? this.rows : fresh;
     if (wasByTime && !this.byTime) out.replace = true;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { withRegularFile } from '../safeFile';
 
 /** New complete lines of a tailed file, as bytes (FileTail.readBytes). */
 export interface ByteLines {
@@ -12,6 +13,15 @@ export interface ByteLines {
   /** The incomplete last line, decoded, for a provisional parse (as TailChunk.partial.text). */
   partial?: string;
   more: boolean;
+  /** Lines longer than `maxLineBytes` in this read: blanked, or skipped up to their end (see FileTail). */
+  overlong?: OverlongLine[];
+}
+
+/** A line skipped for its length: its number and the bytes seen of it when it was given up on. */
+export interface OverlongLine {
+  line: number;
+  bytes: number;
+  maxLineBytes: number;
 }
 
 /** New complete lines of a tailed file. */
@@ -25,6 +35,8 @@ export interface TailChunk {
   partial?: { text: string; lineNumber: number };
   /** More new bytes remain than one read returns (`maxBytesPerRead`): call `read()` again. */
   more: boolean;
+  /** As ByteLines.overlong. */
+  overlong?: OverlongLine[];
 }
 
 export interface TailError {
@@ -36,7 +48,11 @@ export interface TailError {
 export interface FileTailOptions {
   /** Upper bound on the bytes one `read()` consumes (default 64 MiB). */
   maxBytesPerRead?: number;
-  /** A line longer than this without a newline is returned as is (default 16 MiB). */
+  /**
+   * A line longer than this (default 1 MiB) is skipped, up to its end, and reported once (`overlong`):
+   * a file of zeros, of one endless line, or a CSV header of a million columns must not be held in
+   * memory or handed to a parser whole.
+   */
   maxLineBytes?: number;
   /** Upper bound on the bytes one `readBytes()` consumes (default 4 MiB; also capped by maxBytesPerRead). */
   byteChunk?: number;
@@ -48,30 +64,13 @@ const EMPTY = Buffer.alloc(0);
 const BYTE_CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
-function errorOf(e: unknown): TailError {
-  const err = e as NodeJS.ErrnoException;
-  return { error: err && typeof err.message === 'string' ? err.message : String(e), code: err?.code };
-}
-
-/** `body` on the file opened for reading, closed after; a failure (opening included) is returned as a TailError, never thrown. */
+/**
+ * `body` on the file opened for reading, closed after; a failure (opening included) is returned as a
+ * TailError, never thrown. Only a regular file is opened (safeFile.ts): a named pipe, a socket or a
+ * device in the workspace would block the worker or never end.
+ */
 function withOpenFile<T>(path: string, body: (fd: number) => T): T | TailError {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (e) {
-    return errorOf(e);
-  }
-  try {
-    return body(fd);
-  } catch (e) {
-    return errorOf(e);
-  } finally {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // already closed or gone: nothing to do
-    }
-  }
+  return withRegularFile(path, (fd) => body(fd));
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {
@@ -99,6 +98,8 @@ function takeFingerprint(fd: number, size: number, current: Buffer): Buffer {
 }
 
 const MAX_FINGERPRINT_BYTES = 64 * 1024;
+/** Default longest line (FileTailOptions.maxLineBytes): far above any real log line, far below what would strain memory. */
+export const MAX_LINE_BYTES = 1024 * 1024;
 /** Bytes before the read offset compared on each read (see FileTail.tailMark). */
 const TAIL_MARK_BYTES = 256;
 
@@ -122,6 +123,8 @@ export class FileTail {
   private tailMark: Buffer = Buffer.alloc(0);
   /** The read buffer, reused while a backlog is read (see readBytesFrom). */
   private scratch: Buffer | undefined;
+  /** Inside an over-long line: bytes up to the next line feed are dropped (see maxLineBytes). */
+  private discarding = false;
   private readonly maxBytesPerRead: number;
   private readonly maxLineBytes: number;
   private readonly byteChunk: number;
@@ -131,7 +134,7 @@ export class FileTail {
     options: FileTailOptions = {},
   ) {
     this.maxBytesPerRead = Math.max(1, options.maxBytesPerRead ?? 64 * 1024 * 1024);
-    this.maxLineBytes = Math.max(1, options.maxLineBytes ?? 16 * 1024 * 1024);
+    this.maxLineBytes = Math.max(1, options.maxLineBytes ?? MAX_LINE_BYTES);
     this.byteChunk = Math.max(1, options.byteChunk ?? BYTE_CHUNK);
   }
 
@@ -147,6 +150,7 @@ export class FileTail {
     this.nextLine = 1;
     this.fingerprint = Buffer.alloc(0);
     this.tailMark = Buffer.alloc(0);
+    this.discarding = false;
   }
 
   read(): TailChunk | TailError {
@@ -165,6 +169,7 @@ export class FileTail {
     return withOpenFile(this.path, (fd) => {
       const r = this.readBytesFrom(fd, Math.min(this.maxBytesPerRead, this.byteChunk));
       const chunk: ByteLines = { bytes: r.data, end: r.end, firstLineNumber: this.nextLine, rewritten: r.rewritten, more: r.more };
+      if (r.overlong !== undefined) chunk.overlong = r.overlong;
       const partial = this.decodePartial(this.nextLine === 1 && r.end === 0);
       if (partial !== undefined) chunk.partial = partial;
       return chunk;
@@ -181,7 +186,7 @@ export class FileTail {
    * `end` is just past the last line feed (or the whole buffer for an over-long line). What follows
    * `end` is held back for the next read.
    */
-  private readBytesFrom(fd: number, limit: number): { data: Buffer; end: number; rewritten: boolean; more: boolean } {
+  private readBytesFrom(fd: number, limit: number): { data: Buffer; end: number; rewritten: boolean; more: boolean; overlong?: OverlongLine[] } {
     const size = fs.fstatSync(fd).size;
     let rewritten = false;
     if (size < this.offset) rewritten = true;
@@ -207,20 +212,60 @@ export class FileTail {
     }
     if (filled < data.length) data = data.subarray(0, filled);
     this.offset += filled - held;
-    let end: number;
-    const lastNl = data.lastIndexOf(NEWLINE);
-    if (lastNl === -1) {
-      end = data.length > this.maxLineBytes ? data.length : 0;
-    } else {
-      end = lastNl + 1;
-    }
-    this.pending = end === data.length ? EMPTY : Buffer.from(data.subarray(end));
     // `data` ends at the offset (held-back bytes, then fresh ones): its last bytes are the file's.
     if (data.length > 0) this.tailMark = Buffer.from(data.subarray(Math.max(0, data.length - TAIL_MARK_BYTES)));
+    if (this.discarding) {
+      // The rest of an over-long line: dropped up to its line feed, which ends it (it counts as a line).
+      const nl = data.indexOf(NEWLINE);
+      data = nl === -1 ? data.subarray(data.length) : data.subarray(nl + 1);
+      if (nl !== -1) {
+        this.discarding = false;
+        this.nextLine++;
+      }
+    }
+    const lastNl = data.lastIndexOf(NEWLINE);
+    const end = lastNl + 1;
+    const overlong = end > this.maxLineBytes ? this.blankOverlongLines(data, end) : [];
+    if (data.length - end > this.maxLineBytes) {
+      // The line after the last line feed is longer than a line may be: give up on it, once.
+      let line = this.nextLine;
+      for (let i = data.indexOf(NEWLINE); i !== -1 && i < end; i = data.indexOf(NEWLINE, i + 1)) line++;
+      overlong.push({ line, bytes: data.length - end, maxLineBytes: this.maxLineBytes });
+      this.discarding = true;
+      data = data.subarray(0, end);
+    }
+    this.pending = end === data.length ? EMPTY : Buffer.from(data.subarray(end));
     const more = this.offset < size;
     // Kept for the next read of the backlog only: a tail at rest holds no buffer.
     this.scratch = more ? buffer : undefined;
-    return { data, end, rewritten, more };
+    return overlong.length > 0 ? { data, end, rewritten, more, overlong } : { data, end, rewritten, more };
+  }
+
+  /**
+   * Complete lines in `data[0, end)` longer than maxLineBytes, overwritten with spaces in place (a
+   * blank line keeps the numbering and no reader parses megabytes). From each line start, a line
+   * feed within the next maxLineBytes bytes (found scanning back from there) skips many short lines
+   * at once, so a chunk of normal lines costs a few searches, not one per line.
+   */
+  private blankOverlongLines(data: Buffer, end: number): OverlongLine[] {
+    const out: OverlongLine[] = [];
+    const max = this.maxLineBytes;
+    let start = 0;
+    while (start < end) {
+      if (start + max >= end) break;
+      const nl = data.lastIndexOf(NEWLINE, start + max);
+      if (nl >= start) {
+        start = nl + 1;
+        continue;
+      }
+      const lineEnd = data.indexOf(NEWLINE, start + max);
+      let line = this.nextLine;
+      for (let i = data.indexOf(NEWLINE); i !== -1 && i < start; i = data.indexOf(NEWLINE, i + 1)) line++;
+      out.push({ line, bytes: lineEnd - start, maxLineBytes: max });
+      data.fill(0x20, start, lineEnd);
+      start = lineEnd + 1;
+    }
+    return out;
   }
 
   /** The held-back partial line, decoded, for a provisional parse (undefined when none or cut inside a character). */
@@ -249,6 +294,7 @@ export class FileTail {
     if (first === 1 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
     this.nextLine += lines.length;
     const chunk: TailChunk = { lines, firstLineNumber: first, rewritten: r.rewritten, more: r.more };
+    if (r.overlong !== undefined) chunk.overlong = r.overlong;
     const partial = this.decodePartial(this.nextLine === 1);
     if (partial !== undefined) chunk.partial = { text: partial, lineNumber: this.nextLine };
     return chunk;

@@ -5,6 +5,7 @@
 // only ever sees lines cut to MAX_TEXT_LINE_CHARS, so one line cannot make a pattern run for long.
 import ret, { types, type Root, type Token } from 'ret';
 import type { Diagnostic } from '../diagnostics';
+import { checkLinear } from './patternSafety';
 
 /** The setting that holds the patterns (named in every diagnostic about them). */
 export const TEXT_LOG_PATTERNS_SETTING = 'scalingLens.textLog.patterns';
@@ -147,6 +148,12 @@ export function compileUserPatterns(value: unknown, label: (index: number) => st
     }
     if (mayBacktrackBadly(source)) {
       out.diagnostics.push(reject(label(index), 'nested or too many repetitions (e.g. "(\\d+)+"): such a pattern can take exponential time on some lines; rewrite it without repetition inside repetition'));
+      return;
+    }
+    // Only provably linear patterns (patternSafety.ts): no quantified alternation, no adjacent overlapping repetitions.
+    const verdict = checkLinear(source);
+    if (!verdict.linear) {
+      out.diagnostics.push(reject(label(index), `not provably linear: ${verdict.reason}`));
       return;
     }
     out.patterns.push({ index, source, regex, literals: topLevelLiterals(source) });

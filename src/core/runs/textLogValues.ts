@@ -1,4 +1,5 @@
 // Numbers and loss units as trainers print them in plain-text logs.
+import { shorten } from './common';
 import type { MetricRole, MetricUnit } from './types';
 import { magnitudeOf } from '../numberText';
 
@@ -19,7 +20,7 @@ const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 export function parseTextNumber(raw: string): TextNumber {
   let t = raw.trim();
   if (t === '') return { kind: 'none' };
-  if (NON_FINITE.test(t)) return { kind: 'nonfinite', text: t };
+  if (NON_FINITE.test(t)) return { kind: 'nonfinite', text: shorten(t, 24) };
   let scale = 1;
   const suffix = t.length > 1 && /[\d.]/.test(t[t.length - 2]) ? magnitudeOf(t[t.length - 1], SUFFIXES) : undefined;
   if (suffix !== undefined) {
@@ -28,7 +29,7 @@ export function parseTextNumber(raw: string): TextNumber {
   }
   if (!PLAIN.test(t) || !/\d/.test(t)) return { kind: 'none' };
   const value = Number(t.replace(/,/g, '')) * scale;
-  return Number.isFinite(value) ? { kind: 'number', value } : { kind: 'nonfinite', text: raw.trim() };
+  return Number.isFinite(value) ? { kind: 'number', value } : { kind: 'nonfinite', text: shorten(raw.trim(), 24) };
 }
 
 /** How a loss-like metric is expressed, judged by its name. */

@@ -205,6 +205,36 @@ suite('faults', () => {
     assertOthersIntact(before, after, [victim.id]);
   });
 
+  test('a file that stops the worker twice is quarantined: named in the log and a diagnostic, every other run read (issue 17)', async function () {
+    // Two crashes, two restarts and three rescans.
+    this.timeout(3 * WAIT_MS);
+    const lens = await api();
+    // The runs as the tests before left them (one deletes a run): whatever they are, they must come back.
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 6, WAIT_MS);
+    const dir = path.join(workspaceRoot(), 'quarantine-probe');
+    const log = path.join(dir, 'metrics.jsonl');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(log, Array.from({ length: 30 }, (_, i) => JSON.stringify({ step: i * 10, loss: 4 - i * 0.01 })).join('\n') + '\n');
+    await lens.waitForSnapshot((s) => s.runs.some((r) => r.dir === dir), WAIT_MS);
+    // From now on, reading this file stops the worker as an out-of-memory crash would.
+    lens.crashWorkerOnRead(`${path.sep}quarantine-probe${path.sep}metrics.jsonl`);
+    const generation = lens.workerGeneration();
+    try {
+      await vscode.commands.executeCommand('scalingLens.rescan');
+      await poll('the file quarantined', () => (lens.quarantinedFiles().includes(log) ? true : undefined));
+      assert.ok(lens.workerGeneration() >= generation + 2, 'the worker stopped twice on it (and was restarted each time)');
+      const after = await lens.waitForSnapshot(
+        (s) => s.runs.length === before.runs.length && !s.runs.some((r) => r.dir === dir) && s.diagnostics.some((d) => d.file === log && d.message.includes('quarantined')),
+        WAIT_MS,
+      );
+      assertOthersIntact(before, after, []);
+      await poll('the quarantine in the output channel', () => (outputLog(lens).includes(`${log} stopped the worker 2 times while it was read: quarantined`) ? true : undefined), 15_000);
+    } finally {
+      lens.crashWorkerOnRead(undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a log truncated mid-line: its run is re-read from the start with what is left, and says so', async () => {
     const lens = await api();
     const before = await lens.waitForSnapshot((s) => s.runs.length >= 6, WAIT_MS);

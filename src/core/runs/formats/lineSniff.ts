@@ -1,6 +1,7 @@
 import { isLossRole, metricRole } from '../common';
 import { CsvReader } from '../csv';
 import { JsonlReader } from '../jsonl';
+import * as fs from 'node:fs';
 import { readHeadLines } from '../tail';
 
 /**
@@ -21,6 +22,8 @@ export function csvDelimiterOf(abs: string): { delimiter?: '\t' } {
 export function lineFileNotALog(abs: string, format: 'jsonl' | 'csv'): string | undefined {
   const head = readHeadLines(abs, SNIFF_BYTES);
   if ('error' in head) return undefined;
+  // A file of zeros or of one endless line (a data dump) is no log: not read through gigabytes.
+  if (head.lines.length === 0 && sizeOf(abs) > SNIFF_BYTES) return `not read as a training log: no line break in its first ${SNIFF_BYTES / 1024} KiB`;
   const lines = head.lines.filter((l) => l.trim() !== '').slice(0, SNIFF_RECORDS + 1);
   const reader = format === 'jsonl' ? new JsonlReader(abs) : new CsvReader(abs, csvDelimiterOf(abs));
   const res = reader.push(lines, 1);
@@ -28,4 +31,12 @@ export function lineFileNotALog(abs: string, format: 'jsonl' | 'csv'): string | 
   const records = format === 'csv' ? lines.length - 1 : lines.length;
   if (hasLoss || records < SNIFF_RECORDS) return undefined;
   return `not read as a training log: no loss ${format === 'csv' ? 'column' : 'key'} in its first ${SNIFF_RECORDS} records`;
+}
+
+function sizeOf(abs: string): number {
+  try {
+    return fs.statSync(abs).size;
+  } catch {
+    return 0;
+  }
 }
