@@ -158,7 +158,7 @@ export function planCommand(args: string[], ctx: CliContext): number {
   if (values.workspace) {
     const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
     const chosen = values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
-    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, overtrain: engine.overtrainLaw(chosen), points: chosen.points };
+    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, overtrain: engine.overtrainLaw(chosen), points: chosen.points, anchoredRunIds: chosen.anchoredRunIds };
     else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${values.workspace}` : `no family in ${values.workspace} could be fitted`);
   }
   if (values.isoflop) {

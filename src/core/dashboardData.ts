@@ -7,6 +7,7 @@ import type { CrossRunFit } from './fit/crossRun';
 import { getLaw } from './laws/registry';
 import { predictWithFit } from './fit/crossRunLaw';
 import { goldenSectionMinimum } from './fit/goldenSection';
+import type { FamilyModel } from './plan/familyModel';
 import { interpolateWithin } from '../shared/axes';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
@@ -199,7 +200,7 @@ function optimalParams(evaluate: (n: number, d: number) => number, flops: number
  * median tokens-per-parameter ratio from the smallest run to 10× the largest, and the
  * compute-optimal frontier over the same compute range. Lines only for a law of (N, D).
  */
-export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[], linePoints = 40): ScalingView {
+export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[], linePoints = 40, model?: Pick<FamilyModel, 'predict' | 'value'>): ScalingView {
   const heldOut = family.fit?.validation && 'heldOutRunId' in family.fit.validation ? family.fit.validation.heldOutRunId : undefined;
   const points: ScalingPoint[] = [];
   for (const run of runs) {
@@ -213,7 +214,8 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const law = fit ? getLaw(fit.lawId) : undefined;
   const sized = points.filter((p) => p.kind === 'final');
   if (!fit || !law || law.variables.length !== 2 || sized.length === 0) return view;
-  const evaluate = (n: number, d: number) => law.evaluate(fit.fitParams, [n, d]);
+  // With the family's model (plan/familyModel.ts), the line and the frontier are the ones the lens and the planner use.
+  const evaluate = model ? (n: number, d: number) => model.value(n, d) : (n: number, d: number) => law.evaluate(fit.fitParams, [n, d]);
   const ratios = sized.map((p) => p.tokens / p.params).sort((a, b) => a - b);
   const ratio = ratios[Math.floor(ratios.length / 2)];
   const minN = Math.min(...sized.map((p) => p.params));
@@ -221,7 +223,7 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const params = logSpace(minN / 2, maxN * 10, linePoints);
   // The line and its band through the engine's prediction path, so the band is the calibrated
   // interval every other prediction of this law reports (fit/calibration.ts), not raw bootstrap.
-  const predict = (n: number, d: number) => predictWithFit(law, fit, [n, d]);
+  const predict = model ? (n: number, d: number) => model.predict(n, d) : (n: number, d: number) => predictWithFit(law, fit, [n, d]);
   const lawLine: NonNullable<ScalingView['lawLine']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [], lower: [], upper: [] };
   for (const n of params) {
     const d = ratio * n;

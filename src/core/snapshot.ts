@@ -1,5 +1,6 @@
 // Result types the engine produces for every consumer (worker, CLI, UI). Plain data only.
 import type { RegimeInfo } from './plan/regime';
+import type { Distance } from './plan/familyModel';
 import type { Diagnostic } from './diagnostics';
 import type { TrainingPlan } from './configs/types';
 import type { HparamSuggestion, MemoryReport, PlanCost } from './plan/advice';
@@ -125,6 +126,11 @@ export interface FamilyLaw {
    * leave-largest-out check is `fit.validation`.
    */
   runPoint?: RunPointMode;
+  /**
+   * Live runs whose curve forecast (at their planned N and D) anchors the law as one run each: the
+   * family's model then agrees with what those runs say they will reach. A subset of `runIds`.
+   */
+  anchoredRunIds?: string[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
   points?: { runId: string; params: number; tokens: number; loss: number }[];
   fit?: CrossRunFit;
@@ -142,6 +148,14 @@ export interface LossEstimate extends Prediction {
   extrapolation?: string;
   /** Which law the loss came from at this plan's tokens per parameter (plan/regime.ts: a smooth blend). */
   regime?: RegimeInfo;
+  /** How far the plan lies from the family's runs (compute ratio, tokens per parameter), and whether backtests reach that far. */
+  distance?: Distance;
+  /** Set where the model's monotone envelope (more N and D never predict worse) gave the loss (plan/familyModel.ts). */
+  monotone?: { params: number; tokens: number; note: string };
+  /** Live runs whose curve forecasts anchor the family law (FamilyLaw.anchoredRunIds). */
+  anchoredRunIds?: string[];
+  /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
+  fitWarnings?: string[];
 }
 
 /** What `estimate` and the code lens say about one training config. */

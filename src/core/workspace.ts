@@ -15,7 +15,7 @@ import type { LawCrossRunFit } from './fit/crossRunLaw';
 import { fitTimedOut, inlineFitter, type FitAnswer, type FitJobKind, type FitJobOf, type FitJobResult, type Fitter } from './fitJobs';
 import { readConfig } from './configs/index';
 import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from './plan/advice';
-import { predictInRegime } from './plan/regime';
+import { familyModel } from './plan/familyModel';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
@@ -122,6 +122,8 @@ export class ScalingWorkspace {
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
   /** Fits asked for in the snapshot in progress that are still running elsewhere (see `options.fitter`). */
   private fitsPending = 0;
+  /** Slots counted in `fitsPending` this round (a live run's curve is asked for by its family and its view). */
+  private readonly pendingSlots = new Set<string>();
   private version = 0;
   /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
   private readonly workspaceFiles = new Map<string, WorkspaceFile>();
@@ -302,7 +304,10 @@ export class ScalingWorkspace {
    */
   private latestFit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string): FitAnswer<K> | undefined {
     const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, kind, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck }, tag);
-    if (answer?.key !== key) this.fitsPending++;
+    if (answer?.key !== key && !this.pendingSlots.has(slot)) {
+      this.pendingSlots.add(slot);
+      this.fitsPending++;
+    }
     return answer;
   }
 
@@ -317,12 +322,15 @@ export class ScalingWorkspace {
     this.roundNowMs = (this.options.now ?? Date.now)();
     this.refitDueMs = undefined;
     this.fitsPending = 0;
+    this.pendingSlots.clear();
     const runs = this.runs();
     const families = this.fitFamilies(runs, deadline);
     this.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
     const scaling = families.map((family) => {
       const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
+      const anchored = new Set(family.anchoredRunIds ?? []);
+      const model = family.fit && !family.fit.timedOut ? familyModel({ family: family.family, fit: family.fit, overtrain: this.overtrainFit(family.family, family.fit, family.points ?? [], deadline), runsUsed: family.runIds, points: family.points, anchoredRunIds: family.anchoredRunIds }) : undefined;
       return scalingView(
         family,
         views
@@ -330,8 +338,11 @@ export class ScalingWorkspace {
           .map((v) => {
             // A run in the law is drawn where the law saw it; the others by their own N and D.
             const point = fitted.get(v.id);
-            return { id: v.id, name: v.name, status: v.status, params: point?.params ?? v.hyper.params, tokens: point?.tokens ?? v.hyper.tokens, curve: v.curve, fittedLoss: point?.loss };
+            // A live run anchoring the law is drawn as its forecast, with the forecast's interval.
+            return { id: v.id, name: v.name, status: v.status, params: point?.params ?? v.hyper.params, tokens: point?.tokens ?? v.hyper.tokens, curve: v.curve, fittedLoss: anchored.has(v.id) ? undefined : point?.loss };
           }),
+        40,
+        model,
       );
     });
     return {
@@ -399,6 +410,9 @@ export class ScalingWorkspace {
     else {
       estimate.predictions.loss = loss;
       if (loss.regime) notes.push(loss.regime.note);
+      if (loss.distance) notes.push(loss.distance.note);
+      if (loss.anchoredRunIds?.length) notes.push(`The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve) as one run.`);
+      notes.push(...(loss.fitWarnings ?? []));
     }
     // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
     // the configured values only where a sweep surface is fitted at this N and D.
@@ -453,19 +467,24 @@ export class ScalingWorkspace {
     // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
     // over-training law far past it (plan/regime.ts).
     const overtrain = this.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
-    const prediction = predictInRegime(chosen.fit, overtrain, params, tokens);
+    // The family's one model (plan/familyModel.ts), the same the planner and the scaling view use.
+    const model = familyModel({ family: chosen.family, fit: chosen.fit, overtrain, runsUsed: chosen.runIds, points: chosen.points, anchoredRunIds: chosen.anchoredRunIds });
+    const prediction = model.predict(params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
     const maxParams = Math.max(...fittedRuns.map((r) => r.hyper.params ?? 0));
     const maxTokens = Math.max(...fittedRuns.map((r) => r.hyper.tokens ?? 0));
     const beyond: string[] = [];
     if (params > EXTRAPOLATION_FACTOR * maxParams) beyond.push(`${(params / maxParams).toFixed(0)}× the largest model fitted`);
     if (tokens > EXTRAPOLATION_FACTOR * maxTokens) beyond.push(`${(tokens / maxTokens).toFixed(0)}× the most tokens fitted`);
+    if (prediction.distance.notValidated) beyond.push(`${prediction.distance.computeRatio.toFixed(0)}× the compute of the largest fitted run: not validated that far (backtests reach ${prediction.distance.backtestedUpTo}×)`);
     return {
       ...prediction,
       family: chosen.family,
       runsUsed: chosen.runIds,
       familyAssumed,
       extrapolation: beyond.length ? beyond.join('; ') : undefined,
+      ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
+      fitWarnings: model.warnings,
     };
   }
 
@@ -482,12 +501,12 @@ export class ScalingWorkspace {
   }
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
-    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number }>();
+    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number; anchored: string[] }>();
     for (const run of runs) {
       const { guessed } = familyOf(run);
       const name = this.familyName(run);
       const group = this.grouping.get(run.id);
-      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0 };
+      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0, anchored: [] };
       byFamily.set(name, entry);
       // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
       if (group?.source === 'workspace-file') entry.source = 'workspace-file';
@@ -498,10 +517,25 @@ export class ScalingWorkspace {
         continue;
       }
       const mode = this.options.crossRunPoint ?? { kind: 'final' };
-      // A curve law's value at a token count, or a stable-phase checkpoint, stands for a run still training too.
-      if (run.status !== 'finished' && !((mode.kind === 'curve' || mode.kind === 'checkpoints') && run.status !== 'failed')) continue;
       const loss = trainLoss(run);
       const { params } = run.hyper;
+      // A live run's end is anchored to the family law at its planned N and D: its curve forecast
+      // (from this run alone) joins the fit as one run, so the law, the configs' lenses and the
+      // planner agree with what the run itself says it will reach (no planned larger config
+      // predicted worse than the live run).
+      if (run.status === 'live' && mode.kind === 'final' && loss && params !== undefined && run.hyper.tokens !== undefined) {
+        const forecast = this.curveOf(run, loss, deadline)?.prediction;
+        const value = forecast && !forecast.timedOut ? forecast.predictedFinal.value : NaN;
+        // Rounded so that a refit moving the forecast by a hair does not refit the family.
+        if (Number.isFinite(value) && value > 0) {
+          entry.points.push({ runId: run.id, params, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });
+          entry.runIds.push(run.id);
+          entry.anchored.push(run.id);
+        }
+        continue;
+      }
+      // A curve law's value at a token count, or a stable-phase checkpoint, stands for a run still training too.
+      if (run.status !== 'finished' && !((mode.kind === 'curve' || mode.kind === 'checkpoints') && run.status !== 'failed')) continue;
       if (mode.kind === 'checkpoints') {
         const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
         if (!loss || params === undefined || !lrSeries) continue;
@@ -529,7 +563,7 @@ export class ScalingWorkspace {
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded, pointsPending }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored }] of byFamily) {
       const { pin, description } = this.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options.crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
@@ -559,7 +593,11 @@ export class ScalingWorkspace {
       if (!value) out.push({ ...base, ...state, runIds });
       else if ('error' in value) out.push({ ...base, ...state, runIds, error: value.error });
       // The runs of the law shown: while a newer fit runs, those the older one was fitted to.
-      else out.push({ ...base, ...state, runIds: [...new Set(cached!.points.map((p) => p.runId))], points: cached!.points, fit: value });
+      else {
+        const fittedIds = [...new Set(cached!.points.map((p) => p.runId))];
+        const anchoredIds = anchored.filter((id) => fittedIds.includes(id));
+        out.push({ ...base, ...state, runIds: fittedIds, points: cached!.points, fit: value, ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}) });
+      }
     }
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }

@@ -104,7 +104,7 @@ export interface BudgetContext {
    * its regime (regime.ts: blended into the over-training law far past compute-optimal); without
    * it, Chinchilla at every ratio. The caller fits it (the workspace engine, through its fitter).
    */
-  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; overtrain?: LawCrossRunFit | { error: string }; points?: readonly CrossRunPoint[] };
+  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; overtrain?: LawCrossRunFit | { error: string }; points?: readonly CrossRunPoint[]; anchoredRunIds?: readonly string[] };
 }
 
 export interface ShapeSuggestion {
@@ -332,7 +332,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   const fitted = context.lossLaw ? fittedParams(context.lossLaw.fit) : undefined;
   const lawParams = fitted ?? REFERENCE;
   const model: FamilyModel | undefined =
-    context.lossLaw && fitted ? familyModel({ family: context.lossLaw.family, fit: context.lossLaw.fit, overtrain: context.lossLaw.overtrain, runsUsed: context.lossLaw.runsUsed, points: context.lossLaw.points }) : undefined;
+    context.lossLaw && fitted ? familyModel({ family: context.lossLaw.family, fit: context.lossLaw.fit, overtrain: context.lossLaw.overtrain, runsUsed: context.lossLaw.runsUsed, points: context.lossLaw.points, anchoredRunIds: context.lossLaw.anchoredRunIds }) : undefined;
   const trainingTokensFor = (n: number) => tokensForFlops(flops - 2 * n * inferenceTokens, n);
   let frontierName: string;
   let objective: string;
@@ -440,7 +440,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   if (model) {
     const rec = recommended.loss;
     if (!('uncalibrated' in rec) && rec.distance?.notValidated) {
-      notes.push(`The recommendation is not validated that far: ${rec.distance.computeRatio.toFixed(0)}× the compute of the family's largest fitted run (backtests reach ${rec.distance.backtestedUpTo}×). Train an intermediate size first to check the law there.`);
+      notes.push(`The recommendation is not validated that far: ${rec.distance.computeRatio.toFixed(0)}× the compute of the family's largest finished run (backtests reach ${rec.distance.backtestedUpTo}×). Train an intermediate size first to check the law there.`);
     }
     notes.push(...model.warnings);
     if (context.lossLaw?.points) notes.push(...nonMonotoneRuns(context.lossLaw.points));

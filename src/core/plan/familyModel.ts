@@ -31,6 +31,8 @@ export interface FamilyModelInput {
   runsUsed: string[];
   /** The (N, D, loss) of each fitted run, for the distance and the data's own monotonicity. */
   points?: readonly CrossRunPoint[];
+  /** Live runs among `points` (their forecast ends anchor the law): distances count finished runs only. */
+  anchoredRunIds?: readonly string[];
 }
 
 /** How far a prediction lies from the data the family model was fitted on. */
@@ -68,6 +70,8 @@ export interface FamilyModel {
   /** Warnings about the fit itself (bounds, E → 0, priors), shown beside its predictions. */
   warnings: string[];
   predict(params: number, tokens: number): FamilyPrediction;
+  /** `predict(N, D).value` without the interval (cheap: for searches along a budget). */
+  value(params: number, tokens: number): number;
 }
 
 function fmtRatio(r: number): string {
@@ -75,9 +79,10 @@ function fmtRatio(r: number): string {
 }
 
 /** Where (N, D) lies relative to the fitted runs. */
-export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points'>, params: number, tokens: number): Distance {
+export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points' | 'anchoredRunIds'>, params: number, tokens: number): Distance {
   const flops = FLOPS_PER_PARAM_TOKEN * params * tokens;
-  const pts = (input.points ?? []).filter((p) => p.params > 0 && p.tokens > 0);
+  const anchored = new Set(input.anchoredRunIds ?? []);
+  const pts = (input.points ?? []).filter((p) => p.params > 0 && p.tokens > 0 && !anchored.has(p.runId));
   let largestFlops: number;
   let largestRunId: string | undefined;
   let ratios: number[];
@@ -99,10 +104,10 @@ export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points'>, pa
   const range = familyTokensPerParam[1] < 1.05 * familyTokensPerParam[0] ? `≈${fmtRatio(familyTokensPerParam[0])}` : `${fmtRatio(familyTokensPerParam[0])}–${fmtRatio(familyTokensPerParam[1])}`;
   const outsideRatio = tokensPerParam > familyTokensPerParam[1] * 1.5 || tokensPerParam < familyTokensPerParam[0] / 1.5;
   const parts = [
-    `${fmtRatio(computeRatio)}× the compute of the largest fitted run${largestRunId ? ` (${largestRunId})` : ''}`,
+    `${fmtRatio(computeRatio)}× the compute of the largest finished run${largestRunId ? ` (${largestRunId})` : ''}`,
     `${fmtRatio(tokensPerParam)} tokens/parameter against the family's ${range}${outsideRatio ? ' (outside it)' : ''}`,
   ];
-  const note = `Distance from the data: ${parts.join('; ')}.${notValidated ? ` Not validated that far: backtests on the shared ladders reach ${BACKTESTED_COMPUTE_RATIO}× the compute of the largest fitted run.` : ''}`;
+  const note = `Distance from the data: ${parts.join('; ')}.${notValidated ? ` Not validated that far: backtests on the shared ladders reach ${BACKTESTED_COMPUTE_RATIO}× the compute of the largest finished run.` : ''}`;
   const out: Distance = { computeRatio, tokensPerParam, familyTokensPerParam, backtestedUpTo: BACKTESTED_COMPUTE_RATIO, notValidated, note };
   if (largestRunId) out.largestRunId = largestRunId;
   return out;
@@ -195,6 +200,10 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     fit,
     overtrain,
     warnings,
+    value(params, tokens) {
+      if (!usable) return predictCrossRun(fit, params, tokens).value;
+      return envelopeArgmin(blendValue, params, tokens).value;
+    },
     predict(params, tokens) {
       const distance = distanceFrom(input, params, tokens);
       if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens))) return { ...predictCrossRun(fit, params, tokens), distance };
