@@ -117,6 +117,7 @@ function scan(args: string[]): number {
     points: r.points,
     lastStep: r.lastStep,
     lastLoss: r.lastLoss,
+    health: r.health,
     prediction: r.curve ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval } : undefined,
     diagnostics: r.diagnostics.map(formatDiagnostic),
   }));
@@ -128,12 +129,17 @@ function scan(args: string[]): number {
       const tokens = h.tokens !== undefined ? `${formatCount(h.tokens)} tokens` : 'tokens ?';
       const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}` : '';
       lines.push(`  ${r.id}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
+      // What went wrong (or happened) in the run: divergence, plateau, spikes, restarts.
+      if (r.health && r.health.state !== 'ok') lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);
+      for (const e of r.health?.events ?? []) if (e.kind === 'restart' || e.kind === 'spike') lines.push(`    ${e.note}`);
     }
     for (const f of snapshot.families) {
       if (f.fit) {
         const p = Object.entries(f.fit.parameters).map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`).join(' ');
         lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.fit.lawId} on ${f.runIds.length} run(s): ${p}${familyExtras(f)}`);
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
+      if (f.anchoredRunIds?.length) lines.push(`  anchored on the forecast end of ${f.anchoredRunIds.join(', ')} (still training)`);
+      for (const o of f.leftOut ?? []) lines.push(`  left out: ${o.runId} (${o.reason})`);
       // How a guessed family was guessed (every run of it was guessed alike).
       const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
       if (why) lines.push(`  ${why}`);

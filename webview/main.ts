@@ -367,7 +367,9 @@ function validationText(v: ValidationPoint): string {
 
 function drawValidation(snapshot: Snapshot): number {
   const { fg, grid } = colours();
-  const all = shownValidations(snapshot, state);
+  const shown = shownValidations(snapshot, state);
+  // A validation that failed its sanity checks is listed with its reason, not plotted as a prediction.
+  const all = shown.filter((v) => !v.failed);
   const yLog = state.yScale === 'logarithmic';
   const pt = (v: ValidationPoint): Pt => ({ x: v.actual, y: v.predicted, text: validationText(v) });
   const methods = [...new Set(all.filter((v) => v.kind === 'curve-prefix').map((v) => v.method))].sort();
@@ -390,13 +392,13 @@ function drawValidation(snapshot: Snapshot): number {
   options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? '' } };
   const body = $<HTMLTableElement>('validations').tBodies[0];
   body.replaceChildren();
-  for (const v of all) {
+  for (const v of shown) {
     const row = body.insertRow();
     cell(row, v.subject);
     cell(row, v.method + (v.atStep !== undefined ? ` (step ${v.atStep})` : ''));
-    cell(row, formatLoss(v.predicted), 'num');
+    cell(row, v.failed ? 'failed' : formatLoss(v.predicted), 'num').title = v.failed ?? '';
     cell(row, formatLoss(v.actual), 'num');
-    cell(row, `${v.errorPct.toFixed(2)}%`, 'num');
+    cell(row, v.failed ? `failed: ${v.failed}` : `${v.errorPct.toFixed(2)}%`, 'num');
   }
   return drawOn('validation', sets, options);
 }
@@ -489,7 +491,11 @@ function drawTables(snapshot: Snapshot): void {
     });
     name.append(link);
     cell(row, `${run.family}${run.familySource === 'guessed' ? ' (guessed)' : ''}${run.excluded ? ' · excluded from fits' : ''}`);
-    cell(row, run.status, `status-${run.status}`);
+    // What went wrong (diverged, plateau) beside the status, the reason and events on hover.
+    const health = run.health && run.health.state !== 'ok' ? run.health : undefined;
+    const statusCell = cell(row, health ? `${run.status} · ${health.state}` : run.status, `status-${run.status}`);
+    const events = run.health?.events.map((e) => e.note) ?? [];
+    if (health || events.length) statusCell.title = [health?.reason, health?.excludeFromFits ? 'no finish forecast; left out of family fits' : undefined, ...events].filter(Boolean).join('\n');
     cell(row, run.hyper.params !== undefined ? formatCount(run.hyper.params) : '—', 'num');
     cell(row, run.hyper.tokens !== undefined ? formatCount(run.hyper.tokens) : '—', 'num');
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');

@@ -270,11 +270,13 @@ export function validationPoints(runs: readonly { id: string; name: string; curv
     const v = run.curve?.validation;
     if (!v || !('predicted' in v) || !Number.isFinite(v.observed)) continue;
     // Every prefix the engine fitted (20/30/50%), each predicting the same observed end; else the 50% one.
-    const checks: { fraction: number; predicted: number; errorPct: number }[] =
+    const checks: { fraction: number; predicted: number; errorPct: number; failed?: string }[] =
       'prefixes' in v && Array.isArray(v.prefixes) && v.prefixes.length ? v.prefixes : [{ fraction: 0.5, predicted: v.predicted, errorPct: v.errorPct }];
     for (const c of checks) {
-      if (!Number.isFinite(c.predicted)) continue;
-      out.push({ kind: 'curve-prefix', method: `prefix-${Math.round(c.fraction * 100)}`, subject: run.name, runId: run.id, predicted: c.predicted, actual: v.observed, errorPct: c.errorPct, atStep: v.atStep });
+      if (!Number.isFinite(c.predicted) && !c.failed) continue;
+      const point: ValidationPoint = { kind: 'curve-prefix', method: `prefix-${Math.round(c.fraction * 100)}`, subject: run.name, runId: run.id, predicted: c.predicted, actual: v.observed, errorPct: c.errorPct, atStep: v.atStep };
+      if (c.failed) point.failed = c.failed;
+      out.push(point);
     }
   }
   for (const family of families) {

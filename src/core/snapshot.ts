@@ -104,6 +104,8 @@ export interface ValidationPoint {
   actual: number;
   errorPct: number;
   atStep?: number;
+  /** A validation that failed its sanity checks (fit/prefixSanity.ts), with why: listed, not plotted as a prediction. */
+  failed?: string;
 }
 
 /** The cross-run law of one run family (runs sharing data, tokenizer and recipe). */
@@ -131,6 +133,8 @@ export interface FamilyLaw {
    * family's model then agrees with what those runs say they will reach. A subset of `runIds`.
    */
   anchoredRunIds?: string[];
+  /** Runs of the family left out of its fits because they went wrong (runs/health.ts), with why. */
+  leftOut?: { runId: string; reason: string }[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
   points?: { runId: string; params: number; tokens: number; loss: number }[];
   fit?: CrossRunFit;

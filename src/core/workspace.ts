@@ -16,6 +16,7 @@ import { fitTimedOut, inlineFitter, type FitAnswer, type FitJobKind, type FitJob
 import { readConfig } from './configs/index';
 import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from './plan/advice';
 import { familyModel } from './plan/familyModel';
+import { runHealth, type RunHealth } from './runs/health';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
@@ -132,6 +133,8 @@ export class ScalingWorkspace {
   /** When each run's last step was first seen, for runs whose logs carry no wall clock. */
   private readonly observed = new Map<string, TimedStep[]>();
   private readonly seriesHashes = new WeakMap<Float64Array, { steps: Float64Array; hash: string }>();
+  /** Each run's health by its loss array (a new array whenever the series changes), with the status it was judged with. */
+  private readonly healthMemo = new WeakMap<Float64Array, { status: string; health: RunHealth }>();
   /** Display series per run id, with the inputs they were made from (see displayOf). */
   private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
@@ -501,12 +504,12 @@ export class ScalingWorkspace {
   }
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
-    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number; anchored: string[] }>();
+    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number; anchored: string[]; leftOut: { runId: string; reason: string }[] }>();
     for (const run of runs) {
       const { guessed } = familyOf(run);
       const name = this.familyName(run);
       const group = this.grouping.get(run.id);
-      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0, anchored: [] };
+      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0, anchored: [], leftOut: [] };
       byFamily.set(name, entry);
       // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
       if (group?.source === 'workspace-file') entry.source = 'workspace-file';
@@ -519,6 +522,12 @@ export class ScalingWorkspace {
       const mode = this.options.crossRunPoint ?? { kind: 'final' };
       const loss = trainLoss(run);
       const { params } = run.hyper;
+      // A run that went wrong is left out of the family's fits, and the family says so.
+      const health = this.healthOf(run, loss);
+      if (health.excludeFromFits) {
+        entry.leftOut.push({ runId: run.id, reason: health.reason ?? 'diverged' });
+        continue;
+      }
       // A live run's end is anchored to the family law at its planned N and D: its curve forecast
       // (from this run alone) joins the fit as one run, so the law, the configs' lenses and the
       // planner agree with what the run itself says it will reach (no planned larger config
@@ -563,12 +572,13 @@ export class ScalingWorkspace {
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded, pointsPending, anchored }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, leftOut }] of byFamily) {
       const { pin, description } = this.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options.crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
       if (pin) base.pinned = { law: pin.law, file: pin.file, line: pin.line };
       if (excluded.length > 0) base.excludedRunIds = excluded;
+      if (leftOut.length > 0) base.leftOut = leftOut;
       let cached = this.familyCache.get(family);
       if (pointsPending === 0 && points.length === 0) {
         out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
@@ -731,9 +741,22 @@ export class ScalingWorkspace {
     return entry;
   }
 
+  /** The run's health (runs/health.ts), remembered per loss series. */
+  private healthOf(run: Run, loss: Series | undefined): RunHealth {
+    if (!loss) return runHealth(run, loss);
+    const status = `${run.status}|${run.statusReason ?? ''}`;
+    const memo = this.healthMemo.get(loss.values);
+    if (memo && memo.status === status) return memo.health;
+    const health = runHealth(run, loss);
+    this.healthMemo.set(loss.values, { status, health });
+    return health;
+  }
+
   private viewOf(run: Run, deadline: number): RunView {
     const loss = trainLoss(run);
-    const fitted = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
+    const healthNow = this.healthOf(run, loss);
+    // A diverged run gets no finish forecast.
+    const fitted = loss && run.status !== 'failed' && !healthNow.excludeFromFits ? this.curveOf(run, loss, deadline) : undefined;
     const curve = fitted?.prediction;
     const { display, logged } = this.displayOf(run, loss, fitted?.fit, fitted?.lr);
     const lastStep = loss?.steps[loss.steps.length - 1];
@@ -743,8 +766,14 @@ export class ScalingWorkspace {
       eta = logged ? estimateEta(logged, target, 'log') : estimateEta(this.observed.get(run.id) ?? [], target, 'observed');
     }
     const { params, tokensPerStep } = run.hyper;
+    const restarts = display.wall?.restartSteps ?? [];
+    const health: RunHealth = restarts.length
+      ? { ...healthNow, events: [...healthNow.events, ...restarts.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` }))].sort((a, b) => a.step - b.step) }
+      : healthNow;
     return {
       id: run.id,
+      health,
+      ...(run.statusReason ? { statusReason: run.statusReason } : {}),
       name: run.name,
       family: this.familyName(run),
       familySource: this.grouping.get(run.id)?.source,
