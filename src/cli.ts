@@ -118,7 +118,9 @@ function scan(args: string[]): number {
     lastStep: r.lastStep,
     lastLoss: r.lastLoss,
     health: r.health,
-    prediction: r.curve ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval } : undefined,
+    prediction: r.curve
+      ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval, provenance: r.curve.provenance ?? 'from this run alone', ...(r.curve.alone ? { alone: { predictedFinal: r.curve.alone.value, interval: r.curve.alone.interval }, siblings: r.curve.siblings } : {}) }
+      : undefined,
     diagnostics: r.diagnostics.map(formatDiagnostic),
   }));
   print(values.json ?? false, { runs, families: snapshot.families, diagnostics: snapshot.diagnostics.map(formatDiagnostic) }, () => {
@@ -127,7 +129,8 @@ function scan(args: string[]): number {
       const h = r.hyper;
       const size = h.params !== undefined ? `${formatCount(h.params)} params` : 'params ?';
       const tokens = h.tokens !== undefined ? `${formatCount(h.tokens)} tokens` : 'tokens ?';
-      const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}` : '';
+      const from = r.curve?.provenance === 'from siblings' ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})` : '';
+      const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}` : '';
       lines.push(`  ${r.id}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
       // What went wrong (or happened) in the run: divergence, plateau, spikes, restarts.
       if (r.health && r.health.state !== 'ok') lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);

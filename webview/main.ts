@@ -501,10 +501,15 @@ function drawTables(snapshot: Snapshot): void {
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');
     cell(row, run.lastLoss !== undefined ? formatLoss(run.lastLoss) : '—', 'num');
     const final = run.curve?.predictedFinal;
-    const predicted = cell(row, final ? `${formatLoss(final.value)} ${formatInterval(final.interval)}` : '—', 'num');
-    if (run.curve) predicted.title = `fitted at step ${run.curve.fittedAtStep}`;
+    const fromSiblings = run.curve?.provenance === 'from siblings';
+    const predicted = cell(row, final ? `${formatLoss(final.value)} ${formatInterval(final.interval)}${fromSiblings ? ' (siblings)' : ''}` : '—', 'num');
+    if (run.curve) {
+      predicted.title = fromSiblings
+        ? `from siblings (${run.curve.siblings?.join(', ')}); this run alone: ${run.curve.alone ? `${formatLoss(run.curve.alone.value)} ${formatInterval(run.curve.alone.interval)}` : '—'}; fitted at step ${run.curve.fittedAtStep}`
+        : `from this run alone; fitted at step ${run.curve.fittedAtStep}`;
+    }
     const v = run.curve?.validation;
-    cell(row, v ? `${v.errorPct.toFixed(2)}%` : '—', 'num');
+    cell(row, v && Number.isFinite(v.errorPct) ? `${v.errorPct.toFixed(2)}%` : v ? 'failed' : '—', 'num');
     const eta = cell(row, etaText(run), 'num');
     if (run.eta) eta.title = `${run.eta.stepsPerSecond.toPrecision(3)} steps/s since step ${run.eta.sinceStep} (${run.eta.source === 'log' ? 'the log\'s clock' : 'observed arrivals'})`;
     // A live run between refits (scalingLens.fit.liveRefitSeconds) shows the step its prediction was fitted at.

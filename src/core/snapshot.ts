@@ -16,7 +16,17 @@ export type { FamilySource };
 export interface CurvePrediction {
   lawId: string;
   targetStep: number;
+  /** The run's predicted final loss: from its finished siblings when `provenance` says so, else its own curve. */
   predictedFinal: Prediction;
+  /**
+   * Where `predictedFinal` comes from: `from siblings` (the family's finished runs' schedule
+   * response with this run's prefix, fit/siblingForecast.ts; calibrated interval) or `from this run
+   * alone` (its own curve law). Absent in snapshots made before it existed (= this run alone).
+   */
+  provenance?: 'from siblings' | 'from this run alone';
+  /** With `from siblings`: the finished runs it used, and the run's own curve forecast beside it. */
+  siblings?: string[];
+  alone?: Prediction;
   parameters: CurveFit['parameters'];
   validation?: CurveFit['validation'];
   pointsUsed: number;

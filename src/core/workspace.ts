@@ -17,6 +17,7 @@ import { readConfig } from './configs/index';
 import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from './plan/advice';
 import { familyModel } from './plan/familyModel';
 import { runHealth, type RunHealth } from './runs/health';
+import type { ScheduleResponse, SiblingCurve, SiblingForecast } from './fit/siblingForecast';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
@@ -135,6 +136,11 @@ export class ScalingWorkspace {
   private readonly seriesHashes = new WeakMap<Float64Array, { steps: Float64Array; hash: string }>();
   /** Each run's health by its loss array (a new array whenever the series changes), with the status it was judged with. */
   private readonly healthMemo = new WeakMap<Float64Array, { status: string; health: RunHealth }>();
+  /** The runs of the round in progress (siblings of a live run are looked up here). */
+  private roundRuns: Run[] = [];
+  /** Each live run's forecast from siblings, and each family's schedule response, with the key of their inputs. */
+  private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
+  private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
   /** Display series per run id, with the inputs they were made from (see displayOf). */
   private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
@@ -163,6 +169,8 @@ export class ScalingWorkspace {
     this.grouping.clear();
     this.curveCache.clear();
     this.familyCache.clear();
+    this.siblingCache.clear();
+    this.responseCache.clear();
     this.observed.clear();
     this.displayCache.clear();
   }
@@ -327,6 +335,7 @@ export class ScalingWorkspace {
     this.fitsPending = 0;
     this.pendingSlots.clear();
     const runs = this.runs();
+    this.roundRuns = runs;
     const families = this.fitFamilies(runs, deadline);
     this.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
@@ -504,6 +513,7 @@ export class ScalingWorkspace {
   }
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
+    this.roundRuns = runs;
     const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number; anchored: string[]; leftOut: { runId: string; reason: string }[] }>();
     for (const run of runs) {
       const { guessed } = familyOf(run);
@@ -677,7 +687,65 @@ export class ScalingWorkspace {
       fittedAtStep: fit.lastFittedStep,
       timedOut: fit.timedOut,
     };
-    return { prediction, fit, lr: cached.lr };
+    // A live run whose family has finished runs with a logged LR is forecast from them too.
+    if (run.status === 'live' && cached.lr && cached.lr.length - 1 >= fit.targetStep) {
+      const sib = this.siblingForecastOf(run, loss, cached.lr, fit.targetStep, deadline);
+      if (sib && !('error' in sib)) return { prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal }, fit, lr: cached.lr };
+    }
+    return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: cached.lr };
+  }
+
+  /** Finished, healthy runs of `run`'s family with a train loss and a logged LR, as sibling curves. */
+  private siblingCurves(run: Run): { curve: SiblingCurve; params?: number; hash: string }[] {
+    const family = this.familyName(run);
+    const out: { curve: SiblingCurve; params?: number; hash: string }[] = [];
+    for (const other of this.roundRuns) {
+      if (other.id === run.id || other.status !== 'finished' || this.familyName(other) !== family || this.grouping.get(other.id)?.excluded) continue;
+      const loss = trainLoss(other);
+      const lr = other.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+      if (!loss || !lr || loss.steps.length < 20 || this.healthOf(other, loss).excludeFromFits) continue;
+      const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
+      out.push({
+        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: scheduleFromLog(lr.steps, lr.values, last) },
+        params: other.hyper.params,
+        hash: `${other.id}:${this.seriesHash(loss)}:${this.seriesHash(lr)}`,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The live run's final loss from its prefix and its family's finished runs (fit/siblingForecast.ts):
+   * jointly with the siblings of its own size (same N within 1%) when there are any, else with the
+   * schedule response pooled from all of them. Undefined while being fitted or without siblings.
+   */
+  private siblingForecastOf(run: Run, loss: Series, lr: Float64Array, targetStep: number, deadline: number): SiblingForecast | { error: string } | undefined {
+    const siblings = this.siblingCurves(run);
+    if (siblings.length === 0) return undefined;
+    const n = run.hyper.params;
+    const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01) : [];
+    let response: ScheduleResponse | undefined;
+    if (sameSize.length === 0) {
+      if (siblings.length < 2) return undefined;
+      const family = this.familyName(run);
+      const key = siblings.map((s) => s.hash).join('|');
+      let cached = this.responseCache.get(family);
+      if (!cached || cached.key !== key) {
+        const value = this.fit(`schedule:${family}`, key, 'scheduleResponse', () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }), deadline);
+        if (value === undefined) return undefined;
+        cached = { key, value };
+        this.responseCache.set(family, cached);
+      }
+      if ('error' in cached.value) return cached.value;
+      response = cached.value;
+    }
+    const key = `${this.seriesHash(loss)}|${targetStep}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
+    const cached = this.siblingCache.get(run.id);
+    if (cached && cached.key === key) return cached.value;
+    const value = this.fit(`siblings:${run.id}`, key, 'siblingForecast', () => ({ kind: 'siblingForecast', steps: loss.steps.slice(), losses: loss.values.slice(), lr, targetStep, sameSize: sameSize.map((s) => copyCurve(s.curve)), response }), deadline);
+    if (value === undefined) return cached?.value;
+    this.siblingCache.set(run.id, { key, value });
+    return value;
   }
 
   /**
@@ -795,6 +863,11 @@ export class ScalingWorkspace {
       diagnostics: run.diagnostics,
     };
   }
+}
+
+/** A sibling curve with its own arrays (the index's are views into larger buffers, which a message would copy whole). */
+function copyCurve(c: SiblingCurve): SiblingCurve {
+  return { runId: c.runId, steps: Float64Array.from(c.steps), losses: Float64Array.from(c.losses), lr: c.lr };
 }
 
 /** Points a run received but holds only inside averages (very long series, see runs/seriesStore.ts); no key when none. */

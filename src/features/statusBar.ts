@@ -17,7 +17,7 @@ export function statusText(snapshot: Snapshot): string {
   const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph-line)';
   if (!run?.curve) return `${icon} ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
   const final = run.curve.predictedFinal;
-  return `${icon} ${run.name}: ${formatLoss(run.lastLoss ?? NaN)} → ${formatLoss(final.value)} ${formatInterval(final.interval)}`;
+  return `${icon} ${run.name}: ${formatLoss(run.lastLoss ?? NaN)} → ${formatLoss(final.value)} ${formatInterval(final.interval)}${run.curve.provenance === 'from siblings' ? ' (from siblings)' : ''}`;
 }
 
 export class StatusBar extends Disposable {
@@ -43,7 +43,7 @@ export class StatusBar extends Disposable {
     this.item.text = statusText(snapshot);
     const run = featuredLiveRun(snapshot);
     this.item.tooltip = run?.curve
-      ? `Scaling Lens: run ${run.id} at step ${formatCount(run.lastStep ?? 0)}; the ${run.curve.lawId} law predicts ${formatLoss(run.curve.predictedFinal.value)} at step ${formatCount(run.curve.targetStep)} (80% interval ${formatInterval(run.curve.predictedFinal.interval)}). Click for the dashboard.`
+      ? `Scaling Lens: run ${run.id} at step ${formatCount(run.lastStep ?? 0)}; the ${run.curve.lawId} law predicts ${formatLoss(run.curve.predictedFinal.value)} at step ${formatCount(run.curve.targetStep)} (80% interval ${formatInterval(run.curve.predictedFinal.interval)}; ${run.curve.provenance === 'from siblings' ? `from siblings: ${run.curve.siblings?.join(', ')}; this run alone ${formatLoss(run.curve.alone?.value ?? NaN)}` : 'from this run alone'}). Click for the dashboard.`
       : 'Scaling Lens: no live run to extrapolate. Click for the dashboard.';
     if (snapshot.fitting > 0) this.item.tooltip += ` Fitting ${snapshot.fitting} law${snapshot.fitting === 1 ? '' : 's'} in the background.`;
     this.item.show();
