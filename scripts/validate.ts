@@ -858,6 +858,43 @@ function inUse(k: Kind): number {
   return isCurveKind(k) ? CURVE_ERROR_FLOOR[k] : intervalMultiplier(k);
 }
 
+/** Width of the interval the engine reports for a case (calibrated as in use), in % of the prediction. */
+function calibratedWidthPct(c: Case): number {
+  const p = inUse(c.kind);
+  const [lo, hi] = isCurveKind(c.kind) ? floorInterval(c.predicted, c.interval, p, true) : widenInterval(c.predicted, c.interval, Math.max(1, p), true);
+  return (100 * (hi - lo)) / c.predicted;
+}
+
+/**
+ * Coverage per kind of prediction the product shows (a run's final, a family's larger run, N*, lr*,
+ * batch*), with the median width of the interval the engine reports, its error beside SciPy's, and
+ * coverage when the calibration is derived without the data set scored (leave one data set out).
+ */
+function predictionKindReport(md: string[]): void {
+  const kinds: [string, (c: Case) => boolean][] = [
+    ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower'],
+    ['run final under another schedule (family transfer)', (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower'],
+    ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss'],
+    ['N* (compute-optimal size)', (c) => c.law === 'compute-frontier-n'],
+    ['lr*', (c) => c.law === 'steplaw-lr (refit)'],
+    ['batch*', (c) => c.law === 'steplaw-batch (refit)'],
+  ];
+  const rows: (string | number)[][] = [];
+  for (const [name, match] of kinds) {
+    const cs = cases.filter(match);
+    if (!cs.length) continue;
+    const kind = cs[0].kind;
+    const all = cases.filter((c) => c.kind === kind && !c.law.includes('defaults'));
+    let lodoCovered = 0;
+    for (const c of cs) if (covered(c, roundUp(calibrate(all.filter((o) => o.dataset !== c.dataset || o.group !== c.group))))) lodoCovered++;
+    const scipy = cs.map((c) => c.scipyErrorPct).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    rows.push([name, cs.length, pct(median(cs.map((c) => c.errorPct))), scipy.length ? pct(median(scipy)) : '–', pct((100 * cs.filter((c) => covered(c, inUse(kind))).length) / cs.length, 0), pct(median(cs.map(calibratedWidthPct))), pct((100 * lodoCovered) / cs.length, 0)]);
+  }
+  md.push('## Coverage per kind of prediction', '');
+  md.push('The intervals the engine reports (calibrated as in calibration.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (data set, or model size for the schedule curves), coverage on it.', '');
+  md.push(...table(['prediction', 'cases', 'median err', 'SciPy median err', '80% coverage', 'median interval width', 'coverage, held-out calibration'], rows), '');
+}
+
 /** A calibration as the report shows it: ±floor (as a relative error) or ×multiplier. */
 function showCalibration(k: Kind, p: number): string {
   return isCurveKind(k) ? `±${pct(100 * p, 1)}` : `×${fmt(p)}`;
@@ -1091,6 +1128,7 @@ function main(): void {
   }
 
   earlyReport(md);
+  predictionKindReport(md);
 
   md.push('## Interval coverage and calibration', '');
   md.push(`Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. Calibration widens about the prediction: a curve interval to at least the error floor, the others\' half-widths by the multiplier.`, '');

@@ -49,6 +49,11 @@ test('planner on the example family: the recommendation is the argmin of the mod
       assert.ok(model.predict(n, flops / (6 * n)).value >= rec - 1e-12, `${flops}: N×${f}`);
     }
     assert.match(plan.objective, /every row is scored by that same model/);
+    // The frontier's uncertainty: the recommendation inside its bootstrap interval, neighbours cost loss.
+    const u = plan.frontierUncertainty!;
+    assert.ok(u.nStar[0] <= plan.recommended.params && plan.recommended.params <= u.nStar[1], `${flops}: ${u.nStar} vs ${plan.recommended.params}`);
+    assert.ok(u.dStar[0] <= plan.recommended.tokens && plan.recommended.tokens <= u.dStar[1]);
+    assert.ok(u.halfSizeCostPct >= 0 && u.doubleSizeCostPct >= 0);
   }
 });
 

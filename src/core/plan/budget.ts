@@ -20,7 +20,8 @@ import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
 import { goldenSectionMinimum } from '../fit/goldenSection';
 import type { Prediction } from '../fit/types';
-import type { RegimeInfo } from './regime';
+import { overtrainWeight, type RegimeInfo } from './regime';
+import { overtrainLaw } from '../laws/overtrain';
 import { familyModel, nonMonotoneRuns, type Distance, type FamilyModel } from './familyModel';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
@@ -161,6 +162,11 @@ export interface BudgetPlan {
   frontier: string;
   /** What the recommendation is best by; every row's loss comes from the same model. */
   objective: string;
+  /**
+   * With a fitted family model: N* and D* at this budget with 80% intervals (the argmin redone on
+   * each bootstrap parameter set of the family's fits), and the loss cost (%) of half and twice N*.
+   */
+  frontierUncertainty?: { nStar: [number, number]; dStar: [number, number]; resamples: number; halfSizeCostPct: number; doubleSizeCostPct: number };
   recommended: BudgetCandidate;
   alternatives: BudgetCandidate[];
   notes: string[];
@@ -234,6 +240,43 @@ function modelArgmin(lossAt: (n: number) => number, guess: number, maxN: number)
   const a = lo + ((hi - lo) * Math.max(0, best - 1)) / steps;
   const b = lo + ((hi - lo) * Math.min(steps, best + 1)) / steps;
   return Math.exp(goldenSectionMinimum(at, a, b, { tolerance: 1e-9, maxSteps: 200 }));
+}
+
+/**
+ * The argmin along the budget redone on each bootstrap parameter set (the i-th Chinchilla sample
+ * with the i-th over-training sample, blended by regime), 10th–90th percentiles; and the loss cost
+ * of half and twice N* by the best fit. Undefined without bootstrap samples.
+ */
+function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: number, nStar: number): BudgetPlan['frontierUncertainty'] {
+  const samples = law.fit.samples;
+  if (samples.length < 10) return undefined;
+  const ot = law.overtrain && !('error' in law.overtrain) && !law.overtrain.timedOut ? law.overtrain : undefined;
+  const stars: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const c = samples[i];
+    const o = ot?.samples.length ? ot.samples[i % ot.samples.length] : undefined;
+    const value = (n: number) => {
+      const d = tokensForFlops(flops, n);
+      const lc = chinchillaLaw.evaluate(c, [n, d]);
+      const w = o ? overtrainWeight(d / n) : 0;
+      return w === 0 ? lc : (1 - w) * lc + w * overtrainLaw.evaluate(o!, [n, d / n]);
+    };
+    const n = modelArgmin(value, nStar, Number.POSITIVE_INFINITY);
+    if (Number.isFinite(n) && n > 0) stars.push(n);
+  }
+  if (stars.length < 10) return undefined;
+  stars.sort((a, b) => a - b);
+  const q = (p: number) => stars[Math.min(stars.length - 1, Math.max(0, Math.round(p * (stars.length - 1))))];
+  const model = familyModel({ family: law.family, fit: law.fit, overtrain: law.overtrain, runsUsed: law.runsUsed });
+  const at = (n: number) => model.value(n, tokensForFlops(flops, n));
+  const best = at(nStar);
+  return {
+    nStar: [q(0.1), q(0.9)],
+    dStar: [tokensForFlops(flops, q(0.9)), tokensForFlops(flops, q(0.1))],
+    resamples: stars.length,
+    halfSizeCostPct: (100 * (at(nStar / 2) - best)) / best,
+    doubleSizeCostPct: (100 * (at(nStar * 2) - best)) / best,
+  };
 }
 
 // ---- shape and hyperparameters -------------------------------------------------------------
@@ -437,6 +480,17 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     const c = candidate('N* of the IsoFLOP frontier', isoflopNStar);
     if (c) alternatives.push(c);
   }
+  let frontierUncertainty: BudgetPlan['frontierUncertainty'];
+  if (model && request.params === undefined && inferenceTokens === 0) {
+    frontierUncertainty = frontierInterval(context.lossLaw!, flops, nStar);
+    if (frontierUncertainty) {
+      const u = frontierUncertainty;
+      notes.push(
+        `N* ${u.nStar[0].toExponential(2)}–${u.nStar[1].toExponential(2)} parameters, D* ${u.dStar[0].toExponential(2)}–${u.dStar[1].toExponential(2)} tokens (80%, ${u.resamples} bootstrap refits of the family's laws); ` +
+          `the loss is flat near N*: half the size costs ${u.halfSizeCostPct.toFixed(2)}%, twice ${u.doubleSizeCostPct.toFixed(2)}%. Runs near the recommendation's compute narrow it most.`,
+      );
+    }
+  }
   if (model) {
     const rec = recommended.loss;
     if (!('uncalibrated' in rec) && rec.distance?.notValidated) {
@@ -453,6 +507,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu, peakFlopsPerSecond: profile.peakFlops.bf16 ?? 0 },
     frontier: frontierName,
     objective,
+    ...(frontierUncertainty ? { frontierUncertainty } : {}),
     recommended,
     alternatives,
     notes,
