@@ -543,8 +543,11 @@ export class ScalingWorkspace {
       // planner agree with what the run itself says it will reach (no planned larger config
       // predicted worse than the live run).
       if (run.status === 'live' && mode.kind === 'final' && loss && params !== undefined && run.hyper.tokens !== undefined) {
+        // The run's own forecast (from this run alone): one from its siblings is made of the
+        // family's other runs, which the law sees already; anchoring on it would count them twice.
         const forecast = this.curveOf(run, loss, deadline)?.prediction;
-        const value = forecast && !forecast.timedOut ? forecast.predictedFinal.value : NaN;
+        const own = forecast?.alone ?? forecast?.predictedFinal;
+        const value = forecast && !forecast.timedOut && own ? own.value : NaN;
         // Rounded so that a refit moving the forecast by a hair does not refit the family.
         if (Number.isFinite(value) && value > 0) {
           entry.points.push({ runId: run.id, params, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });

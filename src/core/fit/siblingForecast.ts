@@ -45,7 +45,8 @@ export interface SiblingOptions {
   isCancelled?: () => boolean;
 }
 
-const MAX_POINTS = 200;
+/** Points per curve a fit sees (as the curve fits' MAX_SCHEDULE_CURVE_POINTS): the price of a fit is its points. */
+const MAX_POINTS = 100;
 
 /** Up to MAX_POINTS evenly spaced (by index) points after the warmup, finite and positive. */
 function prepared(steps: ArrayLike<number>, losses: ArrayLike<number>, fromStep: number, untilStep = Number.POSITIVE_INFINITY): { x: number[][]; y: number[] } {
