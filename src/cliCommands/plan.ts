@@ -56,7 +56,7 @@ function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoi
 }
 
 function candidateJson(c: BudgetCandidate) {
-  const loss = 'uncalibrated' in c.loss ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated } : { loss: c.loss.value, lossInterval: c.loss.interval, lossLaw: c.loss.lawId, family: c.loss.family, runsUsed: c.loss.runsUsed, lossFlags: c.loss.flags };
+  const loss = 'uncalibrated' in c.loss ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated } : { loss: c.loss.value, lossInterval: c.loss.interval, lossLaw: c.loss.lawId, family: c.loss.family, runsUsed: c.loss.runsUsed, lossFlags: c.loss.flags, lossDistance: c.loss.distance };
   return {
     label: c.label,
     params: c.params,
@@ -84,6 +84,8 @@ export function planJson(plan: BudgetPlan) {
     flops: plan.flops,
     hardware: plan.hardware,
     frontier: plan.frontier,
+    objective: plan.objective,
+    frontierUncertainty: plan.frontierUncertainty,
     recommended: candidateJson(plan.recommended),
     alternatives: plan.alternatives.map(candidateJson),
     notes: plan.notes,
