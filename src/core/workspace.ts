@@ -546,6 +546,12 @@ export class ScalingWorkspace {
         // The run's own forecast (from this run alone): one from its siblings is made of the
         // family's other runs, which the law sees already; anchoring on it would count them twice.
         const forecast = this.curveOf(run, loss, deadline)?.prediction;
+        // While the run's first curve fit runs elsewhere, the family waits for it rather than being
+        // fitted twice (without the anchor, then with it).
+        if (!forecast && this.pendingSlots.has(`curve:${run.id}`)) {
+          entry.pointsPending++;
+          continue;
+        }
         const own = forecast?.alone ?? forecast?.predictedFinal;
         const value = forecast && !forecast.timedOut && own ? own.value : NaN;
         // Rounded so that a refit moving the forecast by a hair does not refit the family.
