@@ -14,7 +14,7 @@ import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const TOTAL = 6000;
 /** A noisy curve of the multi-power law (Luo et al.'s 400M shape) under `kind`, levels by `size`. */
-function curve(kind: 'constant' | 'cosine' | 'wsd', size: number, seed: number): SiblingCurve & { truth: number } {
+function curve(kind: 'constant' | 'cosine' | 'wsd', size: number, seed: number): SiblingCurve & { steps: number[]; losses: number[]; truth: number } {
   const lr = buildSchedule({ kind, peakLr: 3e-4, totalSteps: TOTAL, warmupSteps: 200, minLr: kind === 'cosine' ? 3e-5 : undefined, decaySteps: kind === 'wsd' ? 1200 : undefined });
   const law = createMultipowerLaw([lr]);
   // ln L0, ln A, α, ln B, ln C, β, γ: the level falls with size, the schedule response is shared.

@@ -294,7 +294,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     }
     const predicted = law.evaluate(pre.params, model.xOf(lastStep));
     const check: PrefixCheck = { fraction, predicted, errorPct: (100 * Math.abs(predicted - observed)) / observed };
-    const failed = prefixProblem(law, pre.params, predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)));
+    const failed = prefixProblem(law, pre.params, predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)), (p) => law.evaluate(p, model.xOf(lastStep)));
     if (failed) check.failed = failed;
     prefixes.push(check);
     if (fraction === 0.5 && !failed) half = check;

@@ -10,13 +10,17 @@ export const MAX_PREFIX_DROP = 0.4;
 export const MAX_PREFIX_RISE = 0.05;
 /** Fraction of a parameter's box within which it counts as on its bound. */
 const BOUND_FRACTION = 0.001;
+/** A parameter on its bound fails the check only when moving it this far into its box (fraction of the box)... */
+const BOUND_NUDGE = 0.05;
+/** ...moves the forecast by more than this (relative): a bound the forecast does not depend on is harmless. */
+const BOUND_SENSITIVITY = 0.005;
 
 /**
  * Why a prefix fit's forecast is not a validation, or undefined when it passes: a forecast not
  * finite or ≤ 0, more than MAX_PREFIX_DROP below or MAX_PREFIX_RISE above the prefix's last
  * smoothed loss, or a fitted parameter on a bound of its box.
  */
-export function prefixProblem(law: LawDefinition, params: readonly number[], predicted: number, prefixEndLoss: number): string | undefined {
+export function prefixProblem(law: LawDefinition, params: readonly number[], predicted: number, prefixEndLoss: number, forecastWith?: (params: readonly number[]) => number): string | undefined {
   if (!Number.isFinite(predicted) || predicted <= 0) return `the prefix fit forecasts ${predicted}: not a loss`;
   if (Number.isFinite(prefixEndLoss) && prefixEndLoss > 0) {
     if (predicted < prefixEndLoss * (1 - MAX_PREFIX_DROP)) {
@@ -29,8 +33,16 @@ export function prefixProblem(law: LawDefinition, params: readonly number[], pre
     const v = params[j];
     const span = p.upper - p.lower;
     if (!Number.isFinite(v) || !(span > 0)) continue;
-    if (v <= p.lower + BOUND_FRACTION * span || v >= p.upper - BOUND_FRACTION * span) {
-      return `parameter ${p.natural.name} of the prefix fit sits on its ${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'} bound: the prefix does not pin the law`;
+    const atLower = v <= p.lower + BOUND_FRACTION * span;
+    if (atLower || v >= p.upper - BOUND_FRACTION * span) {
+      // Unpinned but irrelevant (e.g. the drop term's shape before the LR decays) is no failure.
+      if (forecastWith) {
+        const nudged = [...params];
+        nudged[j] = v + (atLower ? 1 : -1) * BOUND_NUDGE * span;
+        const moved = forecastWith(nudged);
+        if (Number.isFinite(moved) && Math.abs(moved / predicted - 1) <= BOUND_SENSITIVITY) continue;
+      }
+      return `parameter ${p.natural.name} of the prefix fit sits on its ${atLower ? 'lower' : 'upper'} bound and the forecast depends on it: the prefix does not pin the law`;
     }
   }
   return undefined;
