@@ -26,6 +26,7 @@ import { multipowerShapePriors } from '../src/core/fit/priors';
 import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
 import { smoothedFinalLoss } from '../src/core/fit/crossRun';
+import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, SAME_SIZE_FORECAST_FLOOR, SIBLING_FORECAST_FLOOR, type SiblingCurve } from '../src/core/fit/siblingForecast';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
 import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, floorInterval, intervalKindOf, intervalMultiplier, isCurveKind, widenInterval, type IntervalKind } from '../src/core/fit/calibration';
 
@@ -236,6 +237,102 @@ function validateGadre(): void {
       });
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Early forecasts: the first 10/20/30% of a run plus finished siblings → its final loss
+// (fit/siblingForecast.ts), beside the run's own prefix alone (fitCurve, multi-power law).
+
+interface EarlyCase {
+  size: string;
+  curve: string;
+  fraction: number;
+  /** `other sizes`: siblings of the other two sizes (every schedule); `same size`: the other schedules of its size. */
+  setup: 'other sizes' | 'same size';
+  truth: number;
+  predicted: number;
+  /** The run's own prefix alone (NaN when it cannot be fitted). */
+  alone: number;
+}
+const earlyCases: EarlyCase[] = [];
+const EARLY_FRACTIONS = [0.1, 0.2, 0.3];
+
+function validateEarlyForecasts(): void {
+  const dir = path.join(dataRoot, 'multipowerlaw-schedules');
+  const sizes = ['25', '100', '400'].filter((s) => fs.existsSync(path.join(dir, `csv_${s}`)));
+  const curves = sizes.flatMap((size) =>
+    fs
+      .readdirSync(path.join(dir, `csv_${size}`))
+      .filter((f) => f.endsWith('.csv'))
+      .sort()
+      .map((f) => ({ size, c: loadCurve(path.join(dir, `csv_${size}`, f), f.replace(/\.csv$/, '')) })),
+  );
+  const sibling = (x: { size: string; c: Curve }): SiblingCurve => ({ runId: `${x.size}M/${x.c.name}`, steps: x.c.steps, losses: x.c.losses, lr: x.c.lr });
+  for (const size of sizes) {
+    const response = fitScheduleResponse(curves.filter((x) => x.size !== size).map(sibling), { deadline: performance.now() + FIT_BUDGET_MS });
+    if ('error' in response) notes.push(`early forecasts ${size}M from other sizes: ${response.error}`);
+    for (const { c } of curves.filter((x) => x.size === size)) {
+      const { actualFinal, xsEnd } = finalWindow(c, (st) => st.map((v) => [v, 0]));
+      const sameSize = curves.filter((x) => x.size === size && x.c !== c).map(sibling);
+      for (const fraction of EARLY_FRACTIONS) {
+        const n = c.steps.filter((st) => st <= fraction * c.total).length;
+        const steps = c.steps.slice(0, n);
+        const losses = c.losses.slice(0, n);
+        let alone = NaN;
+        const own = n >= 10 ? fitCurve(steps, losses, { targetStep: c.total, law: 'multipower', lr: c.lr, seed: 1, resamples: 0, dropFirstFraction: 0, validationPrefixes: [], checkBreak: false, deadline: performance.now() + FIT_BUDGET_MS }) : { error: 'too few points' };
+        if (!('error' in own)) {
+          const m = curveModel('multipower', c.lr);
+          if (!('error' in m)) alone = meanAt(m.law, own.fitParams, xsEnd);
+        }
+        const setups: [EarlyCase['setup'], ReturnType<typeof forecastFromSiblings> | undefined][] = [
+          ['other sizes', 'error' in response ? undefined : forecastFromSiblings(steps, losses, c.lr, c.total, response)],
+          ['same size', forecastWithSameSize(steps, losses, c.lr, c.total, sameSize, { deadline: performance.now() + FIT_BUDGET_MS })],
+        ];
+        for (const [setup, f] of setups) {
+          if (!f || 'error' in f) {
+            if (f) notes.push(`early forecast ${size}M ${c.name} ${fraction * 100}% (${setup}): ${f.error}`);
+            continue;
+          }
+          const law = f.schedules ?? createMultipowerLaw([c.lr]);
+          earlyCases.push({ size, curve: c.name, fraction, setup, truth: actualFinal, predicted: meanAt(law, f.fitParams, xsEnd), alone });
+        }
+      }
+    }
+    log(`early forecasts ${size}M done`);
+  }
+}
+
+/** Log half-width covering 80% of these cases (each size weighing the same: per-size 80th percentiles, averaged). */
+function earlyFloor(cs: readonly EarlyCase[]): number {
+  const need = cs.map((c) => Math.abs(Math.log(c.predicted / c.truth))).sort((a, b) => a - b);
+  return need.length ? need[Math.min(need.length - 1, Math.ceil(LEVEL * need.length) - 1)] : NaN;
+}
+
+function earlyReport(md: string[]): void {
+  if (!earlyCases.length) return;
+  md.push('## Early forecasts: first 10/20/30% of a run + finished siblings → its final loss', '');
+  md.push('Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size.', '');
+  const rows: (string | number)[][] = [];
+  for (const setup of ['other sizes', 'same size'] as const) {
+    for (const fraction of EARLY_FRACTIONS) {
+      const cs = earlyCases.filter((c) => c.setup === setup && c.fraction === fraction);
+      if (!cs.length) continue;
+      const err = cs.map((c) => relErrPct(c.predicted, c.truth));
+      const alone = cs.map((c) => relErrPct(c.alone, c.truth)).filter(Number.isFinite);
+      // Leave one size out: the floor from the other sizes (all fractions of this setup), coverage on this one.
+      let covered = 0;
+      const widths: number[] = [];
+      for (const c of cs) {
+        const floor = earlyFloor(earlyCases.filter((o) => o.setup === setup && o.size !== c.size));
+        widths.push(200 * Math.sinh(floor));
+        if (Math.abs(Math.log(c.predicted / c.truth)) <= floor) covered++;
+      }
+      rows.push([setup, `${fraction * 100}%`, cs.length, pct(median(err)), pct(mean(err)), alone.length ? `${pct(median(alone))} (${alone.length})` : '–', pct((100 * covered) / cs.length, 0), pct(median(widths))]);
+    }
+  }
+  md.push(...table(['siblings', 'prefix', 'cases', 'median err', 'mean err', 'alone: median err (cases)', '80% coverage (LOSO)', 'median interval width'], rows), '');
+  const floors = (['other sizes', 'same size'] as const).map((setup) => `${setup} ±${pct(100 * earlyFloor(earlyCases.filter((c) => c.setup === setup)), 2)} (siblingForecast.ts: ${setup === 'other sizes' ? `SIBLING_FORECAST_FLOOR ±${pct(100 * SIBLING_FORECAST_FLOOR, 2)}` : `SAME_SIZE_FORECAST_FLOOR ±${pct(100 * SAME_SIZE_FORECAST_FLOOR, 2)}`})`);
+  md.push(`Floors from all sizes: ${floors.join('; ')}.`, '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -761,6 +858,43 @@ function inUse(k: Kind): number {
   return isCurveKind(k) ? CURVE_ERROR_FLOOR[k] : intervalMultiplier(k);
 }
 
+/** Width of the interval the engine reports for a case (calibrated as in use), in % of the prediction. */
+function calibratedWidthPct(c: Case): number {
+  const p = inUse(c.kind);
+  const [lo, hi] = isCurveKind(c.kind) ? floorInterval(c.predicted, c.interval, p, true) : widenInterval(c.predicted, c.interval, Math.max(1, p), true);
+  return (100 * (hi - lo)) / c.predicted;
+}
+
+/**
+ * Coverage per kind of prediction the product shows (a run's final, a family's larger run, N*, lr*,
+ * batch*), with the median width of the interval the engine reports, its error beside SciPy's, and
+ * coverage when the calibration is derived without the data set scored (leave one data set out).
+ */
+function predictionKindReport(md: string[]): void {
+  const kinds: [string, (c: Case) => boolean][] = [
+    ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower'],
+    ['run final under another schedule (family transfer)', (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower'],
+    ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss'],
+    ['N* (compute-optimal size)', (c) => c.law === 'compute-frontier-n'],
+    ['lr*', (c) => c.law === 'steplaw-lr (refit)'],
+    ['batch*', (c) => c.law === 'steplaw-batch (refit)'],
+  ];
+  const rows: (string | number)[][] = [];
+  for (const [name, match] of kinds) {
+    const cs = cases.filter(match);
+    if (!cs.length) continue;
+    const kind = cs[0].kind;
+    const all = cases.filter((c) => c.kind === kind && !c.law.includes('defaults'));
+    let lodoCovered = 0;
+    for (const c of cs) if (covered(c, roundUp(calibrate(all.filter((o) => o.dataset !== c.dataset || o.group !== c.group))))) lodoCovered++;
+    const scipy = cs.map((c) => c.scipyErrorPct).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    rows.push([name, cs.length, pct(median(cs.map((c) => c.errorPct))), scipy.length ? pct(median(scipy)) : '–', pct((100 * cs.filter((c) => covered(c, inUse(kind))).length) / cs.length, 0), pct(median(cs.map(calibratedWidthPct))), pct((100 * lodoCovered) / cs.length, 0)]);
+  }
+  md.push('## Coverage per kind of prediction', '');
+  md.push('The intervals the engine reports (calibrated as in calibration.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (data set, or model size for the schedule curves), coverage on it.', '');
+  md.push(...table(['prediction', 'cases', 'median err', 'SciPy median err', '80% coverage', 'median interval width', 'coverage, held-out calibration'], rows), '');
+}
+
 /** A calibration as the report shows it: ±floor (as a relative error) or ×multiplier. */
 function showCalibration(k: Kind, p: number): string {
   return isCurveKind(k) ? `±${pct(100 * p, 1)}` : `×${fmt(p)}`;
@@ -863,6 +997,7 @@ function main(): void {
   const sections: [string, () => void][] = [
     ['gadre-overtraining-104', validateGadre],
     ['multipowerlaw-schedules', validateMultipower],
+    ['multipowerlaw-schedules', validateEarlyForecasts],
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
   ];
@@ -992,6 +1127,9 @@ function main(): void {
     md.push(`- the surface optimum itself (the "truth" above): mean regret ${pct(mean(surf))} at its nearest grid run. Where a predictor's regret is lower than this, the fitted surface's minimum, not the predictor, is the one off the grid's best runs.`, '');
   }
 
+  earlyReport(md);
+  predictionKindReport(md);
+
   md.push('## Interval coverage and calibration', '');
   md.push(`Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. Calibration widens about the prediction: a curve interval to at least the error floor, the others\' half-widths by the multiplier.`, '');
   const kindRows = KINDS.map((k) => {
@@ -1018,7 +1156,7 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

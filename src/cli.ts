@@ -212,7 +212,10 @@ async function scan(args: string[]): Promise<number> {
     lastStep: r.lastStep,
     lastLoss: r.lastLoss,
     metrics: r.metricChoice,
-    prediction: r.curve ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval } : undefined,
+    health: r.health,
+    prediction: r.curve
+      ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval, provenance: r.curve.provenance ?? 'from this run alone', ...(r.curve.alone ? { alone: { predictedFinal: r.curve.alone.value, interval: r.curve.alone.interval }, siblings: r.curve.siblings } : {}) }
+      : undefined,
     diagnostics: r.diagnostics.map(formatDiagnostic),
   }));
   print(values.json ?? false, { runs, families: snapshot.families, diagnostics: snapshot.diagnostics.map(formatDiagnostic) }, () => {
@@ -221,9 +224,13 @@ async function scan(args: string[]): Promise<number> {
       const h = r.hyper;
       const size = h.params !== undefined ? `${formatCount(h.params)} params` : 'params ?';
       const tokens = h.tokens !== undefined ? `${formatCount(h.tokens)} tokens` : 'tokens ?';
-      const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}` : '';
+      const from = r.curve?.provenance === 'from siblings' ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})` : '';
+      const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}` : '';
       lines.push(`  ${r.id}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
       if (r.metricChoice) lines.push(`    ${r.metricChoice}`);
+      // What went wrong (or happened) in the run: divergence, plateau, spikes, restarts.
+      if (r.health && r.health.state !== 'ok') lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);
+      for (const e of r.health?.events ?? []) if (e.kind === 'restart' || e.kind === 'spike') lines.push(`    ${e.note}`);
     }
     for (const f of snapshot.families) {
       if (noFit) lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.runIds.length} run(s), not fitted (--no-fit)${familyExtras(f)}`);
@@ -231,6 +238,8 @@ async function scan(args: string[]): Promise<number> {
         const p = Object.entries(f.fit.parameters).map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`).join(' ');
         lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.fit.lawId} on ${f.runIds.length} run(s): ${p}${familyExtras(f)}`);
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
+      if (f.anchoredRunIds?.length) lines.push(`  anchored on the forecast end of ${f.anchoredRunIds.join(', ')} (still training)`);
+      for (const o of f.leftOut ?? []) lines.push(`  left out: ${o.runId} (${o.reason})`);
       // How a guessed family was guessed (every run of it was guessed alike).
       const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
       if (why) lines.push(`  ${why}`);

@@ -110,16 +110,24 @@ export function drawTables(snapshot: Snapshot): void {
     name.append(link);
     const family = cell(row, `${shortFamilyName(run.family)}${run.familySource === 'guessed' ? ' (guessed)' : ''}${run.excluded ? ' · excluded' : ''}`);
     family.title = `${run.family}${run.familyReason ? `: ${run.familyReason}` : ''}${run.excluded ? `; excluded from fits: ${run.excluded}` : ''}`;
-    cell(row, run.status, `status-${run.status}`);
+    // What went wrong (diverged, plateau) beside the status, the reason and events on hover.
+    const health = run.health && run.health.state !== 'ok' ? run.health : undefined;
+    const statusCell = cell(row, health ? `${run.status} · ${health.state}` : run.status, `status-${run.status}`);
+    const events = run.health?.events.map((e) => e.note) ?? [];
+    if (health || events.length) statusCell.title = [health?.reason, health?.excludeFromFits ? 'no finish forecast; left out of family fits' : undefined, ...events].filter(Boolean).join('\n');
     cell(row, run.hyper.params !== undefined ? formatCount(run.hyper.params) : '—', 'num');
     cell(row, run.hyper.tokens !== undefined ? formatCount(run.hyper.tokens) : '—', 'num');
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');
     cell(row, run.lastLoss !== undefined ? formatLoss(run.lastLoss) : '—', 'num');
     const final = run.curve?.predictedFinal;
     const predicted = cell(row, final ? compactPrediction(final.value, final.interval) : '—', 'num');
-    if (run.curve && final) predicted.title = `${formatLoss(final.value)} at step ${run.curve.targetStep}, 80% interval ${formatInterval(final.interval)}; ${run.curve.lawId} fitted at step ${run.curve.fittedAtStep}`;
+    if (run.curve && final) {
+      const c = run.curve;
+      const provenance = c.provenance === 'from siblings' ? `from siblings (${c.siblings?.join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}` : 'from this run alone';
+      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
+    }
     const v = run.curve?.validation;
-    cell(row, v ? `${v.errorPct.toFixed(2)}%` : '—', 'num');
+    cell(row, v && Number.isFinite(v.errorPct) ? `${v.errorPct.toFixed(2)}%` : v ? 'failed' : '—', 'num');
     const eta = cell(row, etaText(run), 'num');
     if (!run.eta && run.status === 'live') eta.title = 'The log records no clock: the ETA appears once the run has written two more updates.';
     if (run.eta) eta.title = `${run.eta.stepsPerSecond.toPrecision(3)} steps/s since step ${run.eta.sinceStep} (${run.eta.source === 'log' ? 'the log\'s clock' : 'observed arrivals'})`;

@@ -14,6 +14,7 @@ import { chooseCurveLaw } from '../core/fit/curveChoice';
 import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
 import { appendAll, maxOf } from '../shared/arrays';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
+import { runHealth } from '../core/runs/health';
 
 export interface CurveCommandOutput {
   run: string;
@@ -172,6 +173,13 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     io.stderr(`scaling-lens curve: ${positionals[0]}: no logged points up to step ${cutStep}\n`);
     return 1;
   }
+  // A run that diverged within the points fitted has no finish to forecast.
+  const health = runHealth(run, loss);
+  const onset = health.onsetStep;
+  if (health.state === 'diverged' && (until === undefined || onset === undefined || onset <= cutStep)) {
+    io.stderr(`scaling-lens curve: ${positionals[0]}: the run diverged (${health.reason}); no finish forecast${onset !== undefined ? ` (it stopped improving at step ${onset}: --until ${onset} fits the curve before that)` : ''}\n`);
+    return 1;
+  }
   const result = fitCurve(loss.steps.slice(0, used), loss.values.slice(0, used), { targetStep, seed, resamples, law: lawId, lr });
   if ('error' in result) {
     io.stderr(`scaling-lens curve: ${positionals[0]}: ${result.error}\n`);
@@ -205,7 +213,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
         ? `  actual (mean of the last 2% of points): ${num(out.actualFinal, 5)}, error ${out.errorPct!.toFixed(2)}%`
         : `  the log stops at step ${lastStep}; no actual final loss yet`,
       result.validation
-        ? `  validation, fit on a prefix → last logged point: ${result.validation.prefixes.map((p) => `${Math.round(p.fraction * 100)}%: ${p.errorPct.toFixed(2)}%`).join(', ')}`
+        ? `  validation, fit on a prefix → last logged point: ${result.validation.prefixes.map((p) => `${Math.round(p.fraction * 100)}%: ${p.failed ? `failed (${p.failed})` : `${p.errorPct.toFixed(2)}%`}`).join(', ')}`
         : '  validation: too few points for fit-on-prefix checks',
       ...out.flags.map((f) => `  flag: ${f}`),
       ...notes.map((nn) => `  note: ${nn}`),

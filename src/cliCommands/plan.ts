@@ -52,7 +52,7 @@ function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoi
 }
 
 function candidateJson(c: BudgetCandidate) {
-  const loss = 'uncalibrated' in c.loss ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated } : { loss: c.loss.value, lossInterval: c.loss.interval, lossLaw: c.loss.lawId, family: c.loss.family, runsUsed: c.loss.runsUsed, lossFlags: c.loss.flags };
+  const loss = 'uncalibrated' in c.loss ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated } : { loss: c.loss.value, lossInterval: c.loss.interval, lossLaw: c.loss.lawId, family: c.loss.family, runsUsed: c.loss.runsUsed, lossFlags: c.loss.flags, lossDistance: c.loss.distance };
   return {
     label: c.label,
     params: c.params,
@@ -80,6 +80,8 @@ export function planJson(plan: BudgetPlan) {
     flops: plan.flops,
     hardware: plan.hardware,
     frontier: plan.frontier,
+    objective: plan.objective,
+    frontierUncertainty: plan.frontierUncertainty,
     recommended: candidateJson(plan.recommended),
     alternatives: plan.alternatives.map(candidateJson),
     notes: plan.notes,
@@ -155,7 +157,7 @@ export function planCommand(args: string[], ctx: CliContext): number {
   if (workspace) {
     const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
     const chosen = values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
-    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, overtrain: engine.overtrainLaw(chosen) };
+    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, overtrain: engine.overtrainLaw(chosen), points: chosen.points, anchoredRunIds: chosen.anchoredRunIds };
     else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${workspace}` : `no family in ${workspace} could be fitted`);
   }
   if (values.isoflop) {

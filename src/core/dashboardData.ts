@@ -7,6 +7,7 @@ import type { CrossRunFit } from './fit/crossRun';
 import { getLaw } from './laws/registry';
 import { predictWithFit } from './fit/crossRunLaw';
 import { goldenSectionMinimum } from './fit/goldenSection';
+import type { FamilyModel } from './plan/familyModel';
 import { interpolateWithin } from '../shared/axes';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
@@ -204,7 +205,7 @@ function optimalParams(evaluate: (n: number, d: number) => number, flops: number
  * median tokens-per-parameter ratio from the smallest run to 10× the largest, and the
  * compute-optimal frontier over the same compute range. Lines only for a law of (N, D).
  */
-export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[], linePoints = 40): ScalingView {
+export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[], linePoints = 40, model?: Pick<FamilyModel, 'predict' | 'value'>): ScalingView {
   const heldOut = family.fit?.validation && 'heldOutRunId' in family.fit.validation ? family.fit.validation.heldOutRunId : undefined;
   const points: ScalingPoint[] = [];
   for (const run of runs) {
@@ -218,7 +219,8 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const law = fit ? getLaw(fit.lawId) : undefined;
   const sized = points.filter((p) => p.kind === 'final');
   if (!fit || !law || law.variables.length !== 2 || sized.length === 0) return view;
-  const evaluate = (n: number, d: number) => law.evaluate(fit.fitParams, [n, d]);
+  // With the family's model (plan/familyModel.ts), the line and the frontier are the ones the lens and the planner use.
+  const evaluate = model ? (n: number, d: number) => model.value(n, d) : (n: number, d: number) => law.evaluate(fit.fitParams, [n, d]);
   const ratios = sized.map((p) => p.tokens / p.params).sort((a, b) => a - b);
   const ratio = ratios[Math.floor(ratios.length / 2)];
   const minN = minOf(sized.map((p) => p.params));
@@ -226,7 +228,7 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const params = logSpace(minN / 2, maxN * 10, linePoints);
   // The line and its band through the engine's prediction path, so the band is the calibrated
   // interval every other prediction of this law reports (fit/calibration.ts), not raw bootstrap.
-  const predict = (n: number, d: number) => predictWithFit(law, fit, [n, d]);
+  const predict = model ? (n: number, d: number) => model.predict(n, d) : (n: number, d: number) => predictWithFit(law, fit, [n, d]);
   const lawLine: NonNullable<ScalingView['lawLine']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [], lower: [], upper: [] };
   for (const n of params) {
     const d = ratio * n;
@@ -297,11 +299,13 @@ export function validationPoints(runs: readonly { id: string; name: string; curv
     const v = run.curve?.validation;
     if (!v || !('predicted' in v) || !Number.isFinite(v.observed)) continue;
     // Every prefix the engine fitted (20/30/50%), each predicting the same observed end; else the 50% one.
-    const checks: { fraction: number; predicted: number; errorPct: number }[] =
+    const checks: { fraction: number; predicted: number; errorPct: number; failed?: string }[] =
       'prefixes' in v && Array.isArray(v.prefixes) && v.prefixes.length ? v.prefixes : [{ fraction: 0.5, predicted: v.predicted, errorPct: v.errorPct }];
     for (const c of checks) {
-      if (!Number.isFinite(c.predicted)) continue;
-      out.push({ kind: 'curve-prefix', method: `prefix-${Math.round(c.fraction * 100)}`, subject: run.name, runId: run.id, predicted: c.predicted, actual: v.observed, errorPct: c.errorPct, atStep: v.atStep });
+      if (!Number.isFinite(c.predicted) && !c.failed) continue;
+      const point: ValidationPoint = { kind: 'curve-prefix', method: `prefix-${Math.round(c.fraction * 100)}`, subject: run.name, runId: run.id, predicted: c.predicted, actual: v.observed, errorPct: c.errorPct, atStep: v.atStep };
+      if (c.failed) point.failed = c.failed;
+      out.push(point);
     }
   }
   for (const family of families) {

@@ -8,6 +8,7 @@ import { runPoint, type RunPoint, type RunPointMode } from './fit/runPoint';
 import { overtrainFitFor } from './plan/regime';
 import { sweepAdvice, type SweepAdvice, type SweepRun } from './plan/advice';
 import type { TrainingPlan } from './configs/types';
+import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from './fit/siblingForecast';
 
 export type FitJob =
   /**
@@ -22,7 +23,14 @@ export type FitJob =
   /** The point of one run that stands for it in its family's law, when that takes a fit (`curve` mode). */
   | { kind: 'runPoint'; steps: Float64Array; losses: Float64Array; tokensPerStep?: number; mode: RunPointMode; seed: number }
   /** LR and batch advice refitted from a family's sweeps, for one planned config. */
-  | { kind: 'sweep'; plan: TrainingPlan; runs: SweepRun[]; seed: number };
+  | { kind: 'sweep'; plan: TrainingPlan; runs: SweepRun[]; seed: number }
+  /** A family's schedule response, pooled from its finished runs' curves (fit/siblingForecast.ts). */
+  | { kind: 'scheduleResponse'; siblings: SiblingCurve[] }
+  /**
+   * A live run's final loss from its prefix and its finished siblings: jointly with the siblings of
+   * its own size when it has any, else with the family's schedule response as priors.
+   */
+  | { kind: 'siblingForecast'; steps: Float64Array; losses: Float64Array; lr: Float64Array; targetStep: number; sameSize: SiblingCurve[]; response?: ScheduleResponse };
 
 export type FitJobKind = FitJob['kind'];
 export type FitJobOf<K extends FitJobKind> = Extract<FitJob, { kind: K }>;
@@ -34,6 +42,8 @@ export interface FitJobResults {
   overtrain: LawCrossRunFit | { error: string };
   runPoint: RunPoint | { error: string };
   sweep: SweepAdvice;
+  scheduleResponse: ScheduleResponse | { error: string };
+  siblingForecast: SiblingForecast | { error: string };
 }
 
 export type FitJobResult<K extends FitJobKind = FitJobKind> = FitJobResults[K];
@@ -72,6 +82,12 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
       return runPoint({ steps: job.steps, losses: job.losses, tokensPerStep: job.tokensPerStep }, job.mode, { deadline, isCancelled, seed: job.seed });
     case 'sweep':
       return sweepAdvice(job.plan, job.runs, { seed: job.seed, deadline });
+    case 'scheduleResponse':
+      return fitScheduleResponse(job.siblings, { deadline, isCancelled });
+    case 'siblingForecast':
+      if (job.sameSize.length) return forecastWithSameSize(job.steps, job.losses, job.lr, job.targetStep, job.sameSize, { deadline, isCancelled });
+      if (job.response) return forecastFromSiblings(job.steps, job.losses, job.lr, job.targetStep, job.response, { deadline, isCancelled });
+      return { error: 'no finished siblings' };
   }
 }
 

@@ -1,5 +1,6 @@
 // Result types the engine produces for every consumer (worker, CLI, UI). Plain data only.
 import type { RegimeInfo } from './plan/regime';
+import type { Distance } from './plan/familyModel';
 import type { Diagnostic } from './diagnostics';
 import type { TrainingPlan } from './configs/types';
 import type { HparamSuggestion, MemoryReport, PlanCost } from './plan/advice';
@@ -15,7 +16,17 @@ export type { FamilySource };
 export interface CurvePrediction {
   lawId: string;
   targetStep: number;
+  /** The run's predicted final loss: from its finished siblings when `provenance` says so, else its own curve. */
   predictedFinal: Prediction;
+  /**
+   * Where `predictedFinal` comes from: `from siblings` (the family's finished runs' schedule
+   * response with this run's prefix, fit/siblingForecast.ts; calibrated interval) or `from this run
+   * alone` (its own curve law). Absent in snapshots made before it existed (= this run alone).
+   */
+  provenance?: 'from siblings' | 'from this run alone';
+  /** With `from siblings`: the finished runs it used, and the run's own curve forecast beside it. */
+  siblings?: string[];
+  alone?: Prediction;
   parameters: CurveFit['parameters'];
   validation?: CurveFit['validation'];
   pointsUsed: number;
@@ -110,6 +121,8 @@ export interface ValidationPoint {
   actual: number;
   errorPct: number;
   atStep?: number;
+  /** A validation that failed its sanity checks (fit/prefixSanity.ts), with why: listed, not plotted as a prediction. */
+  failed?: string;
 }
 
 /** The cross-run law of one run family (runs sharing data, tokenizer and recipe). */
@@ -132,6 +145,13 @@ export interface FamilyLaw {
    * leave-largest-out check is `fit.validation`.
    */
   runPoint?: RunPointMode;
+  /**
+   * Live runs whose curve forecast (at their planned N and D) anchors the law as one run each: the
+   * family's model then agrees with what those runs say they will reach. A subset of `runIds`.
+   */
+  anchoredRunIds?: string[];
+  /** Runs of the family left out of its fits because they went wrong (runs/health.ts), with why. */
+  leftOut?: { runId: string; reason: string }[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
   points?: { runId: string; params: number; tokens: number; loss: number }[];
   fit?: CrossRunFit;
@@ -149,6 +169,14 @@ export interface LossEstimate extends Prediction {
   extrapolation?: string;
   /** Which law the loss came from at this plan's tokens per parameter (plan/regime.ts: a smooth blend). */
   regime?: RegimeInfo;
+  /** How far the plan lies from the family's runs (compute ratio, tokens per parameter), and whether backtests reach that far. */
+  distance?: Distance;
+  /** Set where the model's monotone envelope (more N and D never predict worse) gave the loss (plan/familyModel.ts). */
+  monotone?: { params: number; tokens: number; note: string };
+  /** Live runs whose curve forecasts anchor the family law (FamilyLaw.anchoredRunIds). */
+  anchoredRunIds?: string[];
+  /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
+  fitWarnings?: string[];
 }
 
 /** What `estimate` and the code lens say about one training config. */

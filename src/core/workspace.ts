@@ -18,7 +18,9 @@ import type { LawCrossRunFit } from './fit/crossRunLaw';
 import { fitTimedOut, inlineFitter, type FitAnswer, type FitJobKind, type FitJobOf, type FitJobResult, type Fitter } from './fitJobs';
 import { readConfig } from './configs/index';
 import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from './plan/advice';
-import { predictInRegime } from './plan/regime';
+import { familyModel } from './plan/familyModel';
+import { runHealth, type RunHealth } from './runs/health';
+import type { ScheduleResponse, SiblingCurve, SiblingForecast } from './fit/siblingForecast';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import { downsampleLogX } from './display';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, LossEstimate } from './snapshot';
@@ -129,6 +131,8 @@ export class ScalingWorkspace {
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
   /** Fits asked for in the snapshot in progress that are still running elsewhere (see `options.fitter`). */
   private fitsPending = 0;
+  /** Slots counted in `fitsPending` this round (a live run's curve is asked for by its family and its view). */
+  private readonly pendingSlots = new Set<string>();
   private version = 0;
   /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
   private readonly workspaceFiles = new Map<string, WorkspaceFile>();
@@ -137,6 +141,13 @@ export class ScalingWorkspace {
   /** When each run's last step was first seen, for runs whose logs carry no wall clock. */
   private readonly observed = new Map<string, TimedStep[]>();
   private readonly seriesHashes = new WeakMap<Float64Array, { steps: Float64Array; hash: string }>();
+  /** Each run's health by its loss array (a new array whenever the series changes), with the status it was judged with. */
+  private readonly healthMemo = new WeakMap<Float64Array, { status: string; health: RunHealth }>();
+  /** The runs of the round in progress (siblings of a live run are looked up here). */
+  private roundRuns: Run[] = [];
+  /** Each live run's forecast from siblings, and each family's schedule response, with the key of their inputs. */
+  private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
+  private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
   /** Display series per run id, with the inputs they were made from (see displayOf). */
   private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
@@ -171,6 +182,8 @@ export class ScalingWorkspace {
     this.grouping.clear();
     this.curveCache.clear();
     this.familyCache.clear();
+    this.siblingCache.clear();
+    this.responseCache.clear();
     this.observed.clear();
     this.displayCache.clear();
   }
@@ -323,7 +336,10 @@ export class ScalingWorkspace {
    */
   private latestFit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string, priority?: number): FitAnswer<K> | undefined {
     const answer = (this.options.fitter ?? inlineFitter).fit(slot, key, kind, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck, priority }, tag);
-    if (answer?.key !== key) this.fitsPending++;
+    if (answer?.key !== key && !this.pendingSlots.has(slot)) {
+      this.pendingSlots.add(slot);
+      this.fitsPending++;
+    }
     return answer;
   }
 
@@ -338,7 +354,9 @@ export class ScalingWorkspace {
     this.roundNowMs = (this.options.now ?? Date.now)();
     this.refitDueMs = undefined;
     this.fitsPending = 0;
+    this.pendingSlots.clear();
     const runs = this.runs();
+    this.roundRuns = runs;
     const families = this.fitFamilies(runs, deadline);
     this.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
@@ -347,6 +365,8 @@ export class ScalingWorkspace {
     for (const v of views) v.name = names.get(v.id) ?? v.name;
     const scaling = families.map((family) => {
       const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
+      const anchored = new Set(family.anchoredRunIds ?? []);
+      const model = family.fit && !family.fit.timedOut ? familyModel({ family: family.family, fit: family.fit, overtrain: this.overtrainFit(family.family, family.fit, family.points ?? [], deadline), runsUsed: family.runIds, points: family.points, anchoredRunIds: family.anchoredRunIds }) : undefined;
       return scalingView(
         family,
         views
@@ -354,8 +374,11 @@ export class ScalingWorkspace {
           .map((v) => {
             // A run in the law is drawn where the law saw it; the others by their own N and D.
             const point = fitted.get(v.id);
-            return { id: v.id, name: v.name, status: v.status, params: point?.params ?? v.hyper.params, tokens: point?.tokens ?? v.hyper.tokens, curve: v.curve, fittedLoss: point?.loss };
+            // A live run anchoring the law is drawn as its forecast, with the forecast's interval.
+            return { id: v.id, name: v.name, status: v.status, params: point?.params ?? v.hyper.params, tokens: point?.tokens ?? v.hyper.tokens, curve: v.curve, fittedLoss: anchored.has(v.id) ? undefined : point?.loss };
           }),
+        40,
+        model,
       );
     });
     return {
@@ -423,6 +446,9 @@ export class ScalingWorkspace {
     else {
       estimate.predictions.loss = loss;
       if (loss.regime) notes.push(loss.regime.note);
+      if (loss.distance) notes.push(loss.distance.note);
+      if (loss.anchoredRunIds?.length) notes.push(`The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve) as one run.`);
+      appendAll(notes, loss.fitWarnings ?? []);
     }
     // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
     // the configured values only where a sweep surface is fitted at this N and D.
@@ -477,19 +503,24 @@ export class ScalingWorkspace {
     // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
     // over-training law far past it (plan/regime.ts).
     const overtrain = this.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
-    const prediction = predictInRegime(chosen.fit, overtrain, params, tokens);
+    // The family's one model (plan/familyModel.ts), the same the planner and the scaling view use.
+    const model = familyModel({ family: chosen.family, fit: chosen.fit, overtrain, runsUsed: chosen.runIds, points: chosen.points, anchoredRunIds: chosen.anchoredRunIds });
+    const prediction = model.predict(params, tokens);
     const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
     const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
     const maxTokens = maxOf(fittedRuns.map((r) => r.hyper.tokens ?? 0));
     const beyond: string[] = [];
     if (params > EXTRAPOLATION_FACTOR * maxParams) beyond.push(`${(params / maxParams).toFixed(0)}× the largest model fitted`);
     if (tokens > EXTRAPOLATION_FACTOR * maxTokens) beyond.push(`${(tokens / maxTokens).toFixed(0)}× the most tokens fitted`);
+    if (prediction.distance.notValidated) beyond.push(`${prediction.distance.computeRatio.toFixed(0)}× the compute of the largest fitted run: not validated that far (backtests reach ${prediction.distance.backtestedUpTo}×)`);
     return {
       ...prediction,
       family: chosen.family,
       runsUsed: chosen.runIds,
       familyAssumed,
       extrapolation: beyond.length ? beyond.join('; ') : undefined,
+      ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
+      fitWarnings: model.warnings,
     };
   }
 
@@ -506,12 +537,13 @@ export class ScalingWorkspace {
   }
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
-    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number }>();
+    this.roundRuns = runs;
+    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number; anchored: string[]; leftOut: { runId: string; reason: string }[] }>();
     for (const run of runs) {
       const { guessed } = familyOf(run);
       const name = this.familyName(run);
       const group = this.grouping.get(run.id);
-      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0 };
+      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0, anchored: [], leftOut: [] };
       byFamily.set(name, entry);
       // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
       if (group?.source === 'workspace-file') entry.source = 'workspace-file';
@@ -522,10 +554,40 @@ export class ScalingWorkspace {
         continue;
       }
       const mode = this.options.crossRunPoint ?? { kind: 'final' };
-      // A curve law's value at a token count, or a stable-phase checkpoint, stands for a run still training too.
-      if (run.status !== 'finished' && !((mode.kind === 'curve' || mode.kind === 'checkpoints') && run.status !== 'failed')) continue;
       const loss = trainLoss(run);
       const { params } = run.hyper;
+      // A run that went wrong is left out of the family's fits, and the family says so.
+      const health = this.healthOf(run, loss);
+      if (health.excludeFromFits) {
+        entry.leftOut.push({ runId: run.id, reason: health.reason ?? 'diverged' });
+        continue;
+      }
+      // A live run's end is anchored to the family law at its planned N and D: its curve forecast
+      // (from this run alone) joins the fit as one run, so the law, the configs' lenses and the
+      // planner agree with what the run itself says it will reach (no planned larger config
+      // predicted worse than the live run).
+      if (run.status === 'live' && mode.kind === 'final' && loss && params !== undefined && run.hyper.tokens !== undefined) {
+        // The run's own forecast (from this run alone): one from its siblings is made of the
+        // family's other runs, which the law sees already; anchoring on it would count them twice.
+        const forecast = this.curveOf(run, loss, deadline)?.prediction;
+        // While the run's first curve fit runs elsewhere, the family waits for it rather than being
+        // fitted twice (without the anchor, then with it).
+        if (!forecast && this.pendingSlots.has(`curve:${run.id}`)) {
+          entry.pointsPending++;
+          continue;
+        }
+        const own = forecast?.alone ?? forecast?.predictedFinal;
+        const value = forecast && !forecast.timedOut && own ? own.value : NaN;
+        // Rounded so that a refit moving the forecast by a hair does not refit the family.
+        if (Number.isFinite(value) && value > 0) {
+          entry.points.push({ runId: run.id, params, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });
+          entry.runIds.push(run.id);
+          entry.anchored.push(run.id);
+        }
+        continue;
+      }
+      // A curve law's value at a token count, or a stable-phase checkpoint, stands for a run still training too.
+      if (run.status !== 'finished' && !((mode.kind === 'curve' || mode.kind === 'checkpoints') && run.status !== 'failed')) continue;
       if (mode.kind === 'checkpoints') {
         const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
         if (!loss || params === undefined || !lrSeries) continue;
@@ -553,12 +615,13 @@ export class ScalingWorkspace {
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded, pointsPending }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, leftOut }] of byFamily) {
       const { pin, description } = this.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options.crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
       if (pin) base.pinned = { law: pin.law, file: pin.file, line: pin.line };
       if (excluded.length > 0) base.excludedRunIds = excluded;
+      if (leftOut.length > 0) base.leftOut = leftOut;
       let cached = this.familyCache.get(family);
       if (pointsPending === 0 && points.length === 0) {
         out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
@@ -583,7 +646,11 @@ export class ScalingWorkspace {
       if (!value) out.push({ ...base, ...state, runIds });
       else if ('error' in value) out.push({ ...base, ...state, runIds, error: value.error });
       // The runs of the law shown: while a newer fit runs, those the older one was fitted to.
-      else out.push({ ...base, ...state, runIds: [...new Set(cached!.points.map((p) => p.runId))], points: cached!.points, fit: value });
+      else {
+        const fittedIds = [...new Set(cached!.points.map((p) => p.runId))];
+        const anchoredIds = anchored.filter((id) => fittedIds.includes(id));
+        out.push({ ...base, ...state, runIds: fittedIds, points: cached!.points, fit: value, ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}) });
+      }
     }
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
@@ -655,7 +722,65 @@ export class ScalingWorkspace {
       fittedAtStep: fit.lastFittedStep,
       timedOut: fit.timedOut,
     };
-    return { prediction, fit, lr: cached.lr };
+    // A live run whose family has finished runs with a logged LR is forecast from them too.
+    if (run.status === 'live' && cached.lr && cached.lr.length - 1 >= fit.targetStep) {
+      const sib = this.siblingForecastOf(run, loss, cached.lr, fit.targetStep, deadline);
+      if (sib && !('error' in sib)) return { prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal }, fit, lr: cached.lr };
+    }
+    return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: cached.lr };
+  }
+
+  /** Finished, healthy runs of `run`'s family with a train loss and a logged LR, as sibling curves. */
+  private siblingCurves(run: Run): { curve: SiblingCurve; params?: number; hash: string }[] {
+    const family = this.familyName(run);
+    const out: { curve: SiblingCurve; params?: number; hash: string }[] = [];
+    for (const other of this.roundRuns) {
+      if (other.id === run.id || other.status !== 'finished' || this.familyName(other) !== family || this.grouping.get(other.id)?.excluded) continue;
+      const loss = trainLoss(other);
+      const lr = other.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+      if (!loss || !lr || loss.steps.length < 20 || this.healthOf(other, loss).excludeFromFits) continue;
+      const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
+      out.push({
+        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: scheduleFromLog(lr.steps, lr.values, last) },
+        params: other.hyper.params,
+        hash: `${other.id}:${this.seriesHash(loss)}:${this.seriesHash(lr)}`,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The live run's final loss from its prefix and its family's finished runs (fit/siblingForecast.ts):
+   * jointly with the siblings of its own size (same N within 1%) when there are any, else with the
+   * schedule response pooled from all of them. Undefined while being fitted or without siblings.
+   */
+  private siblingForecastOf(run: Run, loss: Series, lr: Float64Array, targetStep: number, deadline: number): SiblingForecast | { error: string } | undefined {
+    const siblings = this.siblingCurves(run);
+    if (siblings.length === 0) return undefined;
+    const n = run.hyper.params;
+    const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01) : [];
+    let response: ScheduleResponse | undefined;
+    if (sameSize.length === 0) {
+      if (siblings.length < 2) return undefined;
+      const family = this.familyName(run);
+      const key = siblings.map((s) => s.hash).join('|');
+      let cached = this.responseCache.get(family);
+      if (!cached || cached.key !== key) {
+        const value = this.fit(`schedule:${family}`, key, 'scheduleResponse', () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }), deadline);
+        if (value === undefined) return undefined;
+        cached = { key, value };
+        this.responseCache.set(family, cached);
+      }
+      if ('error' in cached.value) return cached.value;
+      response = cached.value;
+    }
+    const key = `${this.seriesHash(loss)}|${targetStep}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
+    const cached = this.siblingCache.get(run.id);
+    if (cached && cached.key === key) return cached.value;
+    const value = this.fit(`siblings:${run.id}`, key, 'siblingForecast', () => ({ kind: 'siblingForecast', steps: loss.steps.slice(), losses: loss.values.slice(), lr, targetStep, sameSize: sameSize.map((s) => copyCurve(s.curve)), response }), deadline);
+    if (value === undefined) return cached?.value;
+    this.siblingCache.set(run.id, { key, value });
+    return value;
   }
 
   /**
@@ -719,9 +844,22 @@ export class ScalingWorkspace {
     return entry;
   }
 
+  /** The run's health (runs/health.ts), remembered per loss series. */
+  private healthOf(run: Run, loss: Series | undefined): RunHealth {
+    if (!loss) return runHealth(run, loss);
+    const status = `${run.status}|${run.statusReason ?? ''}`;
+    const memo = this.healthMemo.get(loss.values);
+    if (memo && memo.status === status) return memo.health;
+    const health = runHealth(run, loss);
+    this.healthMemo.set(loss.values, { status, health });
+    return health;
+  }
+
   private viewOf(run: Run, deadline: number): RunView {
     const loss = trainLoss(run);
-    const fitted = loss && run.status !== 'failed' ? this.curveOf(run, loss, deadline) : undefined;
+    const healthNow = this.healthOf(run, loss);
+    // A diverged run gets no finish forecast.
+    const fitted = loss && run.status !== 'failed' && !healthNow.excludeFromFits ? this.curveOf(run, loss, deadline) : undefined;
     const curve = fitted?.prediction;
     const { display, logged } = this.displayOf(run, loss, fitted?.fit, fitted?.lr);
     const lastStep = loss?.steps[loss.steps.length - 1];
@@ -731,8 +869,14 @@ export class ScalingWorkspace {
       eta = logged ? estimateEta(logged, target, 'log') : estimateEta(this.observed.get(run.id) ?? [], target, 'observed');
     }
     const { params, tokensPerStep } = run.hyper;
+    const restarts = display.wall?.restartSteps ?? [];
+    const health: RunHealth = restarts.length
+      ? { ...healthNow, events: [...healthNow.events, ...restarts.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` }))].sort((a, b) => a.step - b.step) }
+      : healthNow;
     return {
       id: run.id,
+      health,
+      ...(run.statusReason ? { statusReason: run.statusReason } : {}),
       name: run.name,
       family: this.familyName(run),
       familySource: this.grouping.get(run.id)?.source,
@@ -755,6 +899,11 @@ export class ScalingWorkspace {
       diagnostics: run.diagnostics,
     };
   }
+}
+
+/** A sibling curve with its own arrays (the index's are views into larger buffers, which a message would copy whole). */
+function copyCurve(c: SiblingCurve): SiblingCurve {
+  return { runId: c.runId, steps: Float64Array.from(c.steps), losses: Float64Array.from(c.losses), lr: c.lr };
 }
 
 /** Points a run received but holds only inside averages (very long series, see runs/seriesStore.ts); no key when none. */

@@ -41,7 +41,8 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   const { run, reason } = target;
   const pin = reason === 'pinned' ? '$(pinned) ' : '';
   if (!run.curve) return `${icon} ${pin}loss ${short(run.lastLoss)}`;
-  return `${icon} ${pin}loss ${short(run.lastLoss)} → ${short(run.curve.predictedFinal.value)}`;
+  const siblings = run.curve.provenance === 'from siblings' ? ' (from siblings)' : '';
+  return `${icon} ${pin}loss ${short(run.lastLoss)} → ${short(run.curve.predictedFinal.value)}${siblings}`;
 }
 
 const WHY: Record<StatusReason, string> = {
@@ -60,7 +61,14 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
     const { run, reason } = target;
     lines.push(`Scaling Lens · run ${run.name} (${run.id}), ${run.status}${run.lastStep !== undefined ? ` at step ${run.lastStep.toLocaleString('en-US')}` : ''}: ${WHY[reason]}.`);
     lines.push(`Loss now ${run.lastLoss !== undefined ? formatLoss(run.lastLoss) : 'not logged'}.`);
-    if (run.curve) lines.push(`Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`);
+    if (run.curve) {
+      lines.push(`Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`);
+      lines.push(
+        run.curve.provenance === 'from siblings'
+          ? `Forecast from siblings (${(run.curve.siblings ?? []).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}.`
+          : 'Forecast from this run alone.',
+      );
+    }
     else lines.push('No prediction for this run (too few points, or finished without a schedule to extrapolate).');
     lines.push('Click to show it in the dashboard.');
   }

@@ -6,6 +6,7 @@ import type { BudgetPlan } from '../core/plan/budget';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
 import type { FamilySource } from '../core/runs/workspaceFile';
+import type { RunHealth } from '../core/runs/health';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
 import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
@@ -37,6 +38,14 @@ export interface RunView {
   /** Points received but held only inside averages of a very long series' older history (received = points + pointsThinned). */
   pointsThinned?: number;
   curve?: CurvePrediction;
+  /**
+   * Whether the run went wrong (core/runs/health.ts): `diverged` (non-finite, rising, or a spike
+   * that did not recover: no finish forecast, left out of family fits), `plateau`, with events
+   * (spikes, restarts). Absent from snapshots made before it existed.
+   */
+  health?: RunHealth;
+  /** Why the run index gave the run its status, in words. */
+  statusReason?: string;
   /** The family the run's laws belong to (as named, or guessed from its hyperparameters or folder; see familyReason). */
   family: string;
   /** Training FLOPs per optimizer step, 6·N·(tokens per step); undefined when N or tokens per step is unknown. */

@@ -50,7 +50,7 @@ interface Lane {
  * Which job runs first: the ones an editor request waits for (a hover, a lens), then family laws,
  * then the points they need, then the curves of single runs (the most numerous).
  */
-const PRIORITY: Record<FitJobKind, number> = { sweep: 0, overtrain: 0, family: 1, runPoint: 2, curve: 3 };
+const PRIORITY: Record<FitJobKind, number> = { sweep: 0, overtrain: 0, family: 1, runPoint: 2, curve: 3, scheduleResponse: 3, siblingForecast: 3 };
 
 /** Newest answers kept (one per slot: runs and families); the oldest slot is forgotten first. */
 const MAX_ANSWERS = 5000;

@@ -59,7 +59,10 @@ test('the planned config is predicted from the family law within 5% of the truth
   assert.ok(loss, `calibrated: ${estimate.predictions.uncalibrated}`);
   assert.equal(loss.family, 'example-sweep');
   assert.equal(loss.familyAssumed, false);
-  assert.equal(loss.runsUsed.length, 5, 'the five finished runs; the failed and live runs are left out');
+  // The five finished runs, and the live run's forecast end anchoring the law; the failed run is left out.
+  assert.equal(loss.runsUsed.length, 6);
+  assert.deepEqual(loss.anchoredRunIds, ['sweep/llama-279m']);
+  assert.ok(!loss.runsUsed.includes('sweep/llama-44m-lr3e-3'));
   const expected = truth.configs['configs/planned-400m'].finalLoss;
   const errorPct = (100 * Math.abs(loss.value - expected)) / expected;
   assert.ok(errorPct < 5, `predicted ${loss.value}, truth ${expected} (${errorPct.toFixed(2)}%)`);
@@ -76,6 +79,16 @@ function plannedModelWith(args: Record<string, unknown>): { file: string; text: 
   return { file: path.join(dir, 'config.json'), text };
 }
 const trainingArgs = { per_device_train_batch_size: 16, gradient_accumulation_steps: 4, world_size: 16, max_seq_length: 1024, max_steps: 7400 };
+
+test('one model: the planned config (more parameters and tokens) is not predicted worse than the live run', () => {
+  const engine = loadExamples();
+  const live = engine.snapshot().runs.find((r) => r.id === 'sweep/llama-279m')!;
+  const file = path.join(examples, 'configs/planned-400m/config.json');
+  const loss = engine.estimateConfig(file, fs.readFileSync(file, 'utf8'), readSibling).predictions.loss!;
+  assert.ok(live.curve, 'the live run has a forecast');
+  assert.ok(loss.value < live.curve!.predictedFinal.value, `planned ${loss.value} vs live ${live.curve!.predictedFinal.value}`);
+  assert.ok(!loss.distance!.notValidated && loss.distance!.largestRunId === 'sweep/llama-187m');
+});
 
 test('a config naming a family the workspace has no runs of is uncalibrated, with sizes and FLOPs', () => {
   const engine = loadExamples();

@@ -16,7 +16,9 @@ function validationText(v: ValidationPoint): string {
 function draw(snapshot: Snapshot): { points: number; note: string } {
   const state = store.state;
   const { fg, grid } = colours();
-  const all = shownValidations(snapshot, state);
+  const shown = shownValidations(snapshot, state);
+  // A validation that failed its sanity checks is listed with its reason, not plotted as a prediction.
+  const all = shown.filter((v) => !v.failed);
   const yLog = state.yScale === 'logarithmic';
   const family = all.filter((v) => v.kind === 'family-held-out');
   // The range: every observed loss, and the predictions near them; with "ignore outliers" a
@@ -57,13 +59,13 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
   options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? '' } };
   const body = $<HTMLTableElement>('validations').tBodies[0];
   body.replaceChildren();
-  for (const v of all) {
+  for (const v of shown) {
     const row = body.insertRow();
     cell(row, v.subject);
     cell(row, v.method + (v.atStep !== undefined ? ` (step ${v.atStep})` : ''));
-    cell(row, formatLoss(v.predicted), 'num');
+    cell(row, v.failed ? 'failed' : formatLoss(v.predicted), 'num').title = v.failed ?? '';
     cell(row, formatLoss(v.actual), 'num');
-    cell(row, `${v.errorPct.toFixed(2)}%`, 'num');
+    cell(row, v.failed ? 'failed' : `${v.errorPct.toFixed(2)}%`, 'num').title = v.failed ? `failed: ${v.failed}` : '';
   }
   return { points: drawOn('validation', sets, options), note: ` · ${snapshot.validations.length} validations${clipped ? ` · ${clipped} beyond the axis (at its edge)` : ''}` };
 }

@@ -38,6 +38,7 @@ import {
 } from './bootstrap';
 import { calibrateCurveInterval, curveErrorFloor } from './calibration';
 import { smoothedFinalLoss } from './crossRun';
+import { prefixProblem } from './prefixSanity';
 import { fitLaw, logResidualRmse, type Prior } from './fitLaw';
 import type { FitResult, Prediction } from './types';
 
@@ -77,6 +78,8 @@ export interface PrefixCheck {
   fraction: number;
   predicted: number;
   errorPct: number;
+  /** Why this check failed its sanity checks (prefixSanity.ts): a failed validation, not a prediction. */
+  failed?: string;
 }
 
 export interface CurveFit extends FitResult {
@@ -293,12 +296,16 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
       break;
     }
     const predicted = law.evaluate(pre.params, model.xOf(lastStep));
-    const check = { fraction, predicted, errorPct: (100 * Math.abs(predicted - observed)) / observed };
+    const check: PrefixCheck = { fraction, predicted, errorPct: (100 * Math.abs(predicted - observed)) / observed };
+    const failed = prefixProblem(law, pre.params, predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)), (p) => law.evaluate(p, model.xOf(lastStep)));
+    if (failed) check.failed = failed;
     prefixes.push(check);
-    if (fraction === 0.5) half = check;
+    if (fraction === 0.5 && !failed) half = check;
   }
-  half ??= prefixes[prefixes.length - 1];
+  half ??= [...prefixes].reverse().find((p) => !p.failed);
   if (half) validation = { method: 'prefix-50', errorPct: half.errorPct, predicted: half.predicted, observed, atStep: lastStep, prefixes };
+  // Every check failed its sanity checks: the failures are still reported (with NaN as the headline).
+  else if (prefixes.length) validation = { method: 'prefix-50', errorPct: NaN, predicted: NaN, observed, atStep: lastStep, prefixes };
 
   // Moving-block bootstrap of log residuals around the best fit, warm-started from it.
   const want = Math.max(0, Math.floor(opts.resamples ?? DEFAULT_CURVE_RESAMPLES));

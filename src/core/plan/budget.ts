@@ -15,16 +15,19 @@
 //     (other data and tokenizer), so the default plan's loss is "uncalibrated".
 import { chinchillaLaw } from '../laws/chinchilla';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
-import { predictCrossRun, type CrossRunFit } from '../fit/crossRun';
+import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
 import { goldenSectionMinimum } from '../fit/goldenSection';
 import type { Prediction } from '../fit/types';
-import { predictInRegime, type RegimeInfo } from './regime';
+import { overtrainWeight, type RegimeInfo } from './regime';
+import { overtrainLaw } from '../laws/overtrain';
+import { familyModel, nonMonotoneRuns, type Distance, type FamilyModel } from './familyModel';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
 import { publishedHparams } from './advice';
 import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
+import { appendAll } from '../../shared/arrays';
 
 // ---- budget text --------------------------------------------------------------------------
 
@@ -103,7 +106,7 @@ export interface BudgetContext {
    * its regime (regime.ts: blended into the over-training law far past compute-optimal); without
    * it, Chinchilla at every ratio. The caller fits it (the workspace engine, through its fitter).
    */
-  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; overtrain?: LawCrossRunFit | { error: string } };
+  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; overtrain?: LawCrossRunFit | { error: string }; points?: readonly CrossRunPoint[]; anchoredRunIds?: readonly string[] };
 }
 
 export interface ShapeSuggestion {
@@ -138,7 +141,8 @@ export interface BudgetCandidate {
   shape: ShapeSuggestion;
   lr: HparamAdvice;
   batchTokens: HparamAdvice;
-  loss: (Prediction & { family?: string; runsUsed?: string[]; regime?: RegimeInfo }) | { uncalibrated: string };
+  /** `distance`: how far this row lies from the family's runs (familyModel.ts), with a fitted law. */
+  loss: (Prediction & { family?: string; runsUsed?: string[]; regime?: RegimeInfo; distance?: Distance }) | { uncalibrated: string };
   /** Training FLOPs, 6·N·D. */
   flops: number;
   gpuHours: number;
@@ -157,6 +161,13 @@ export interface BudgetPlan {
   flops: number;
   hardware: { id: string; name: string; usdPerHour: number; mfu: number; peakFlopsPerSecond: number };
   frontier: string;
+  /** What the recommendation is best by; every row's loss comes from the same model. */
+  objective: string;
+  /**
+   * With a fitted family model: N* and D* at this budget with 80% intervals (the argmin redone on
+   * each bootstrap parameter set of the family's fits), and the loss cost (%) of half and twice N*.
+   */
+  frontierUncertainty?: { nStar: [number, number]; dStar: [number, number]; resamples: number; halfSizeCostPct: number; doubleSizeCostPct: number };
   recommended: BudgetCandidate;
   alternatives: BudgetCandidate[];
   notes: string[];
@@ -202,6 +213,71 @@ function optimalWithInference(p: ChinchillaParams, flops: number, inferenceToken
   const lo = Math.log(nGuess) - 12;
   const hi = Math.min(Math.log(nGuess) + 1, Math.log(flops / (2 * inferenceTokens)));
   return Math.exp(goldenSectionMinimum(lossAt, lo, hi, { tolerance: 1e-9, maxSteps: 200 }));
+}
+
+/**
+ * The N minimising `lossAt(N)` (the family model's loss along the budget): a log grid from e^-5 to
+ * e^3 times `guess` (capped at `maxN`), then golden section between the best grid point's neighbours.
+ * A grid first, because a blend of two laws along the budget need not be unimodal.
+ */
+function modelArgmin(lossAt: (n: number) => number, guess: number, maxN: number): number {
+  const lo = Math.log(guess) - 5;
+  const hi = Math.min(Math.log(guess) + 3, Math.log(maxN) - 1e-6);
+  const steps = 80;
+  let best = -1;
+  let bestLoss = Number.POSITIVE_INFINITY;
+  const at = (lnN: number) => {
+    const v = lossAt(Math.exp(lnN));
+    return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
+  };
+  for (let i = 0; i <= steps; i++) {
+    const v = at(lo + ((hi - lo) * i) / steps);
+    if (v < bestLoss) {
+      bestLoss = v;
+      best = i;
+    }
+  }
+  if (best < 0) return guess;
+  const a = lo + ((hi - lo) * Math.max(0, best - 1)) / steps;
+  const b = lo + ((hi - lo) * Math.min(steps, best + 1)) / steps;
+  return Math.exp(goldenSectionMinimum(at, a, b, { tolerance: 1e-9, maxSteps: 200 }));
+}
+
+/**
+ * The argmin along the budget redone on each bootstrap parameter set (the i-th Chinchilla sample
+ * with the i-th over-training sample, blended by regime), 10th–90th percentiles; and the loss cost
+ * of half and twice N* by the best fit. Undefined without bootstrap samples.
+ */
+function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: number, nStar: number): BudgetPlan['frontierUncertainty'] {
+  const samples = law.fit.samples;
+  if (samples.length < 10) return undefined;
+  const ot = law.overtrain && !('error' in law.overtrain) && !law.overtrain.timedOut ? law.overtrain : undefined;
+  const stars: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const c = samples[i];
+    const o = ot?.samples.length ? ot.samples[i % ot.samples.length] : undefined;
+    const value = (n: number) => {
+      const d = tokensForFlops(flops, n);
+      const lc = chinchillaLaw.evaluate(c, [n, d]);
+      const w = o ? overtrainWeight(d / n) : 0;
+      return w === 0 ? lc : (1 - w) * lc + w * overtrainLaw.evaluate(o!, [n, d / n]);
+    };
+    const n = modelArgmin(value, nStar, Number.POSITIVE_INFINITY);
+    if (Number.isFinite(n) && n > 0) stars.push(n);
+  }
+  if (stars.length < 10) return undefined;
+  stars.sort((a, b) => a - b);
+  const q = (p: number) => stars[Math.min(stars.length - 1, Math.max(0, Math.round(p * (stars.length - 1))))];
+  const model = familyModel({ family: law.family, fit: law.fit, overtrain: law.overtrain, runsUsed: law.runsUsed });
+  const at = (n: number) => model.value(n, tokensForFlops(flops, n));
+  const best = at(nStar);
+  return {
+    nStar: [q(0.1), q(0.9)],
+    dStar: [tokensForFlops(flops, q(0.9)), tokensForFlops(flops, q(0.1))],
+    resamples: stars.length,
+    halfSizeCostPct: (100 * (at(nStar / 2) - best)) / best,
+    doubleSizeCostPct: (100 * (at(nStar * 2) - best)) / best,
+  };
 }
 
 // ---- shape and hyperparameters -------------------------------------------------------------
@@ -294,24 +370,38 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   const seqLen = request.seqLen ?? 2048;
   const vocab = request.vocab ?? 50304;
 
-  // Frontier.
+  // Frontier. With a fitted family law, every row's loss and the recommendation come from one
+  // model, the family's (familyModel.ts: Chinchilla blended by regime with the over-training law),
+  // and the recommendation is that model's argmin along the budget: the best row by construction.
   const fitted = context.lossLaw ? fittedParams(context.lossLaw.fit) : undefined;
   const lawParams = fitted ?? REFERENCE;
+  const model: FamilyModel | undefined =
+    context.lossLaw && fitted ? familyModel({ family: context.lossLaw.family, fit: context.lossLaw.fit, overtrain: context.lossLaw.overtrain, runsUsed: context.lossLaw.runsUsed, points: context.lossLaw.points, anchoredRunIds: context.lossLaw.anchoredRunIds }) : undefined;
+  const trainingTokensFor = (n: number) => tokensForFlops(flops - 2 * n * inferenceTokens, n);
   let frontierName: string;
+  let objective: string;
   let nStar: number;
-  if (context.frontier) {
-    nStar = predictFrontier(context.frontier.fit, flops).nStar.value;
-    frontierName = `IsoFLOP frontier fitted on ${context.frontier.source} (Hoffmann et al. Approach 2)`;
-  } else if (fitted) {
-    nStar = chinchillaOptimalParams(fitted, flops);
-    frontierName = `argmin of the Chinchilla law fitted on family "${context.lossLaw!.family}" (${context.lossLaw!.runsUsed.length} runs)`;
+  let isoflopNStar: number | undefined;
+  if (context.frontier) isoflopNStar = predictFrontier(context.frontier.fit, flops).nStar.value;
+  if (model) {
+    const guess = chinchillaOptimalParams(fitted!, flops);
+    nStar = modelArgmin((n) => model.predict(n, trainingTokensFor(n)).value, Number.isFinite(guess) && guess > 0 ? guess : Math.sqrt(flops / 120), inferenceTokens > 0 ? flops / (2 * inferenceTokens) : Number.POSITIVE_INFINITY);
+    const blend = context.lossLaw!.overtrain && !('error' in context.lossLaw!.overtrain) ? 'its Chinchilla law blended by regime with its over-training law' : 'its Chinchilla law';
+    frontierName = `argmin of the family model fitted on family "${context.lossLaw!.family}" (${context.lossLaw!.runsUsed.length} runs; ${blend})`;
+    objective = `lowest predicted loss at this budget by the model of family "${context.lossLaw!.family}"; every row is scored by that same model`;
+    if (isoflopNStar !== undefined) notes.push(`The IsoFLOP frontier fitted on ${context.frontier!.source} puts N* at ${isoflopNStar.toExponential(3)} parameters; the family model (which scores every row) puts it at ${nStar.toExponential(3)}.`);
+  } else if (isoflopNStar !== undefined) {
+    nStar = isoflopNStar;
+    frontierName = `IsoFLOP frontier fitted on ${context.frontier!.source} (Hoffmann et al. Approach 2)`;
+    objective = 'N* of the fitted IsoFLOP frontier (its loss law L*(C) holds on the frontier only)';
   } else {
     nStar = chinchillaOptimalParams(REFERENCE, flops);
     frontierName = 'default: argmin of Chinchilla L(N, C/6N) with Epoch AI\'s refit (Besiroglu et al. 2024), ≈20 tokens/parameter';
+    objective = 'lowest loss by the published Chinchilla refit (uncalibrated for your data)';
   }
   if (!Number.isFinite(nStar) || nStar <= 0) return { error: 'the frontier gives no model size for this budget' };
   if (inferenceTokens > 0 && request.params === undefined) {
-    nStar = optimalWithInference(lawParams, flops, inferenceTokens, nStar);
+    if (!model) nStar = optimalWithInference(lawParams, flops, inferenceTokens, nStar);
     notes.push(`With ${inferenceTokens.toExponential(2)} inference tokens the budget covers training and serving (2·N FLOPs per token, same MFU); N minimises the loss under 6·N·D + 2·N·T = C (Sardana et al. 2023 take the fixed-loss view of the same trade).`);
   }
 
@@ -324,7 +414,6 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     notes.push(`Memory cap ${(request.memoryCapBytes / 1e9).toFixed(0)} GB per accelerator${shards > 1 ? ` × ${shards} (ZeRO-3 / FSDP sharding)` : ''}: at most ${(maxParams / 1e9).toFixed(2)} B parameters (16 B/param weights, gradients and Adam state; activations need extra room).`);
   }
 
-  const trainingTokensFor = (n: number) => tokensForFlops(flops - 2 * n * inferenceTokens, n);
   const candidate = (label: string, n: number, extraNotes: string[] = []): BudgetCandidate | undefined => {
     const tokens = trainingTokensFor(n);
     if (!(tokens > 0) || !(n > 0)) return undefined;
@@ -333,14 +422,8 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     const trainFlops = approxTrainingFlops(n, tokens);
     const time = computeTime(trainFlops, profile, { mfu: table.mfu, gpus: request.gpus });
     let loss: BudgetCandidate['loss'];
-    if (context.lossLaw && fitted) {
-      const law = context.lossLaw;
-      if (law.overtrain) {
-        const { regime, ...prediction } = predictInRegime(law.fit, law.overtrain, n, tokens);
-        loss = { ...prediction, family: law.family, runsUsed: law.runsUsed, regime };
-      } else {
-        loss = { ...predictCrossRun(law.fit, n, tokens), family: law.family, runsUsed: law.runsUsed };
-      }
+    if (model) {
+      loss = { ...model.predict(n, tokens), family: model.family, runsUsed: model.runsUsed };
     } else if (context.frontier && label === 'compute-optimal') {
       // The IsoFLOP fit's L*(C) holds on its frontier only, i.e. for this candidate.
       const onFrontier = predictFrontier(context.frontier.fit, trainFlops).loss;
@@ -363,7 +446,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
       gpuHours: time.gpuHours,
       usd: time.usd,
       modelStateBytesPerGpu: (n * modelStateBytesPerParam('mixed-adam')) / shards,
-      notes: [...extraNotes, ...('regime' in loss && loss.regime ? [loss.regime.note] : []), ...time.notes],
+      notes: [...extraNotes, ...('regime' in loss && loss.regime ? [loss.regime.note] : []), ...('distance' in loss && loss.distance ? [loss.distance.note] : []), ...time.notes],
     };
     if (time.wallClockHours !== undefined) out.wallClockDays = time.wallClockHours / 24;
     if (inferenceTokens > 0) {
@@ -394,14 +477,28 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     const c = candidate(label, base * factor);
     if (c) alternatives.push(c);
   }
-  // The frontier is the Chinchilla law's argmin (fitted where the runs are); far past 40 tokens per
-  // parameter the candidates' losses come from the over-training law (regime.ts). Where that law
-  // prefers an over-trained alternative, say so rather than move the recommendation on an extrapolation.
-  const lossOf = (c: BudgetCandidate) => ('uncalibrated' in c.loss ? undefined : c.loss.value);
-  const recLoss = lossOf(recommended);
-  const overtrained = alternatives.find((c) => 'regime' in c.loss && (c.loss.regime?.overtrainWeight ?? 0) > 0 && recLoss !== undefined && (lossOf(c) ?? Infinity) < recLoss);
-  if (overtrained && recLoss !== undefined) {
-    notes.push(`The over-training law predicts a lower loss for "${overtrained.label}" (${lossOf(overtrained)!.toFixed(3)} vs ${recLoss.toFixed(3)}) at ${overtrained.tokensPerParam.toFixed(0)} tokens/parameter, beyond the family's runs: the recommendation stays the Chinchilla law's argmin; run one over-trained model before trusting that.`);
+  if (model && isoflopNStar !== undefined && request.params === undefined) {
+    const c = candidate('N* of the IsoFLOP frontier', isoflopNStar);
+    if (c) alternatives.push(c);
+  }
+  let frontierUncertainty: BudgetPlan['frontierUncertainty'];
+  if (model && request.params === undefined && inferenceTokens === 0) {
+    frontierUncertainty = frontierInterval(context.lossLaw!, flops, nStar);
+    if (frontierUncertainty) {
+      const u = frontierUncertainty;
+      notes.push(
+        `N* ${u.nStar[0].toExponential(2)}–${u.nStar[1].toExponential(2)} parameters, D* ${u.dStar[0].toExponential(2)}–${u.dStar[1].toExponential(2)} tokens (80%, ${u.resamples} bootstrap refits of the family's laws); ` +
+          `the loss is flat near N*: half the size costs ${u.halfSizeCostPct.toFixed(2)}%, twice ${u.doubleSizeCostPct.toFixed(2)}%. Runs near the recommendation's compute narrow it most.`,
+      );
+    }
+  }
+  if (model) {
+    const rec = recommended.loss;
+    if (!('uncalibrated' in rec) && rec.distance?.notValidated) {
+      notes.push(`The recommendation is not validated that far: ${rec.distance.computeRatio.toFixed(0)}× the compute of the family's largest finished run (backtests reach ${rec.distance.backtestedUpTo}×). Train an intermediate size first to check the law there.`);
+    }
+    appendAll(notes, model.warnings);
+    if (context.lossLaw?.points) appendAll(notes, nonMonotoneRuns(context.lossLaw.points));
   }
   if (!fitted && !context.frontier) notes.push('Loss uncalibrated: fit a family of finished runs in the workspace (or pass an IsoFLOP fit) to get a predicted loss with an interval.');
   notes.push('FLOPs per candidate are 6·N·D (N total parameters); GPU-hours assume the MFU above; LR and batch are published-law defaults, not fitted to your sweeps.');
@@ -410,6 +507,8 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     flops,
     hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu, peakFlopsPerSecond: profile.peakFlops.bf16 ?? 0 },
     frontier: frontierName,
+    objective,
+    ...(frontierUncertainty ? { frontierUncertainty } : {}),
     recommended,
     alternatives,
     notes,

@@ -46,7 +46,7 @@ export function planBudgetRequest(
       seqLen: request.seqLen,
       vocab: request.vocab,
     },
-    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds, overtrain: overtrainOf?.(law) } } : {}) },
+    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds, overtrain: overtrainOf?.(law), points: law.points, anchoredRunIds: law.anchoredRunIds } } : {}) },
   );
   if ('error' in planned) return planned;
   if (note) planned.notes.unshift(note);

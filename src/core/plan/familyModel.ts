@@ -1,0 +1,264 @@
+// One fitted model of a run family, the object every number the product shows for the family
+// comes from: a config's lens and hover, the planner's rows and its recommendation, the monotonicity
+// check. It is the family's Chinchilla fit blended by regime with its over-training fit
+// (regime.ts), plus what a reader needs to judge a prediction: how far it lies from the runs the
+// model was fitted on (compute ratio to the largest run, tokens per parameter against the
+// family's range), whether backtests cover that distance, and the fit's own warning signs
+// (a parameter on its bound, E collapsing to 0, priors doing the work).
+import { chinchillaLaw } from '../laws/chinchilla';
+import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
+import type { LawDefinition } from '../laws/types';
+import { predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
+import type { Prediction } from '../fit/types';
+import { overtrainLaw } from '../laws/overtrain';
+import { goldenSectionMinimum } from '../fit/goldenSection';
+import { overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
+import { maxOf, minOf } from '../../shared/arrays';
+
+/**
+ * Largest compute ratio (target over the largest fitted run) the shared ladders' leave-largest-out
+ * backtests reach in `npm run validate`: Porian et al.'s IsoFLOP frontiers fitted on budgets
+ * ≤ 1.6e18 FLOPs predict up to 2.56e19 (16×). Past it a prediction is "not validated that far".
+ */
+export const BACKTESTED_COMPUTE_RATIO = 16;
+
+export interface FamilyModelInput {
+  family: string;
+  fit: CrossRunFit;
+  /** The family's over-training fit, or why there is none; without it Chinchilla at every ratio. */
+  overtrain?: LawCrossRunFit | { error: string };
+  /** Runs the law was fitted to. */
+  runsUsed: string[];
+  /** The (N, D, loss) of each fitted run, for the distance and the data's own monotonicity. */
+  points?: readonly CrossRunPoint[];
+  /** Live runs among `points` (their forecast ends anchor the law): distances count finished runs only. */
+  anchoredRunIds?: readonly string[];
+}
+
+/** How far a prediction lies from the data the family model was fitted on. */
+export interface Distance {
+  /** Training compute 6·N·D of the target over that of the family's largest fitted run. */
+  computeRatio: number;
+  /** That run (undefined when only the fit's data ranges were known). */
+  largestRunId?: string;
+  tokensPerParam: number;
+  /** [min, max] tokens per parameter of the fitted runs. */
+  familyTokensPerParam: [number, number];
+  /** Compute ratio the backtests cover (BACKTESTED_COMPUTE_RATIO). */
+  backtestedUpTo: number;
+  /** True beyond what backtests cover (compute ratio past BACKTESTED_COMPUTE_RATIO). */
+  notValidated: boolean;
+  note: string;
+}
+
+export type FamilyPrediction = Prediction & {
+  regime?: RegimeInfo;
+  distance: Distance;
+  /**
+   * Set where the regime blend alone would predict worse for more parameters or tokens: the loss is
+   * then that of the smaller (N, D) named here (see MONOTONE_WINDOW), and `note` says so.
+   */
+  monotone?: { params: number; tokens: number; note: string };
+};
+
+/** The family's fitted model: `predict(N, D)` is the one loss everything shows. */
+export interface FamilyModel {
+  family: string;
+  runsUsed: string[];
+  fit: CrossRunFit;
+  overtrain?: LawCrossRunFit | { error: string };
+  /** Warnings about the fit itself (bounds, E → 0, priors), shown beside its predictions. */
+  warnings: string[];
+  predict(params: number, tokens: number): FamilyPrediction;
+  /** `predict(N, D).value` without the interval (cheap: for searches along a budget). */
+  value(params: number, tokens: number): number;
+}
+
+function fmtRatio(r: number): string {
+  return r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
+}
+
+/** Where (N, D) lies relative to the fitted runs. */
+export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points' | 'anchoredRunIds'>, params: number, tokens: number): Distance {
+  const flops = FLOPS_PER_PARAM_TOKEN * params * tokens;
+  const anchored = new Set(input.anchoredRunIds ?? []);
+  const pts = (input.points ?? []).filter((p) => p.params > 0 && p.tokens > 0 && !anchored.has(p.runId));
+  let largestFlops: number;
+  let largestRunId: string | undefined;
+  let ratios: number[];
+  if (pts.length) {
+    const largest = pts.reduce((a, b) => (b.params * b.tokens > a.params * a.tokens ? b : a));
+    largestFlops = FLOPS_PER_PARAM_TOKEN * largest.params * largest.tokens;
+    largestRunId = largest.runId;
+    ratios = pts.map((p) => p.tokens / p.params);
+  } else {
+    // Only the fit's ranges: the largest run has at most the largest N and the most tokens.
+    const [n, d] = input.fit.dataRanges;
+    largestFlops = FLOPS_PER_PARAM_TOKEN * (n?.[1] ?? NaN) * (d?.[1] ?? NaN);
+    ratios = n && d ? [d[0] / n[1], d[1] / n[0]] : [];
+  }
+  const computeRatio = flops / largestFlops;
+  const tokensPerParam = tokens / params;
+  const familyTokensPerParam: [number, number] = ratios.length ? [minOf(ratios), maxOf(ratios)] : [NaN, NaN];
+  const notValidated = !(computeRatio <= BACKTESTED_COMPUTE_RATIO);
+  const range = familyTokensPerParam[1] < 1.05 * familyTokensPerParam[0] ? `≈${fmtRatio(familyTokensPerParam[0])}` : `${fmtRatio(familyTokensPerParam[0])}–${fmtRatio(familyTokensPerParam[1])}`;
+  const outsideRatio = tokensPerParam > familyTokensPerParam[1] * 1.5 || tokensPerParam < familyTokensPerParam[0] / 1.5;
+  const parts = [
+    `${fmtRatio(computeRatio)}× the compute of the largest finished run${largestRunId ? ` (${largestRunId})` : ''}`,
+    `${fmtRatio(tokensPerParam)} tokens/parameter against the family's ${range}${outsideRatio ? ' (outside it)' : ''}`,
+  ];
+  const note = `Distance from the data: ${parts.join('; ')}.${notValidated ? ` Not validated that far: backtests on the shared ladders reach ${BACKTESTED_COMPUTE_RATIO}× the compute of the largest finished run.` : ''}`;
+  const out: Distance = { computeRatio, tokensPerParam, familyTokensPerParam, backtestedUpTo: BACKTESTED_COMPUTE_RATIO, notValidated, note };
+  if (largestRunId) out.largestRunId = largestRunId;
+  return out;
+}
+
+/** Fraction of a parameter's box (fit space) within which it counts as sitting on its bound. */
+const BOUND_FRACTION = 0.01;
+
+/**
+ * Warning signs of a cross-run fit: parameters on a bound of their box, an irreducible loss E that
+ * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
+ * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD).
+ */
+export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'>, minObservedLoss?: number): string[] {
+  const out: string[] = [];
+  law.parameters.forEach((p, j) => {
+    const v = fit.fitParams[j];
+    const span = p.upper - p.lower;
+    if (!Number.isFinite(v) || !(span > 0)) return;
+    if (v <= p.lower + BOUND_FRACTION * span || v >= p.upper - BOUND_FRACTION * span) {
+      out.push(`${law.id}: parameter ${p.natural.name} sits on its bound (${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'}); the data do not pin it and predictions lean on the box.`);
+    }
+  });
+  const E = fit.parameters.E?.value;
+  if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
+    out.push(`${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`);
+  }
+  if (fit.priorsUsed) {
+    out.push(`${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`);
+  }
+  return out;
+}
+
+/**
+ * How far down (a factor in N or in D) the monotone envelope looks: the blend's weight moves over a
+ * factor BLEND_END/BLEND_START = 4 of D/N (regime.ts), and only there can it rise, so a bit more
+ * than that window holds every point the blend can undercut.
+ */
+const MONOTONE_WINDOW = 4.5;
+const ENVELOPE_SAMPLES = 96;
+
+/**
+ * The regime blend is a mix of two monotone laws with a weight that depends on D/N: where the two
+ * laws disagree, moving N up (D/N down) shifts weight to the law predicting higher, and the blend
+ * can rise a little with N (or with D). A model that says more parameters predict worse is not one
+ * to plan with, so the family model is the blend's monotone envelope: the lowest blend value over
+ * (N', D) with N' in [N/MONOTONE_WINDOW, N] and over (N, D') likewise. Outside the blend zone, and
+ * wherever the blend is monotone already, this is the blend itself.
+ */
+function envelopeArgmin(value: (n: number, d: number) => number, params: number, tokens: number): { params: number; tokens: number; value: number } {
+  let best = { params, tokens, value: value(params, tokens) };
+  const span = Math.log(MONOTONE_WINDOW);
+  for (const axis of [0, 1] as const) {
+    const at = (k: number) => (axis === 0 ? value(params * Math.exp(-k), tokens) : value(params, tokens * Math.exp(-k)));
+    let bestK = 0;
+    let bestV = best.value;
+    for (let i = 1; i <= ENVELOPE_SAMPLES; i++) {
+      const k = (span * i) / ENVELOPE_SAMPLES;
+      const v = at(k);
+      if (v < bestV) {
+        bestV = v;
+        bestK = k;
+      }
+    }
+    if (bestK === 0) continue;
+    const h = span / ENVELOPE_SAMPLES;
+    const k = goldenSectionMinimum(at, Math.max(0, bestK - h), Math.min(span, bestK + h), { tolerance: 1e-10, maxSteps: 100 });
+    const v = at(k);
+    const pick = v < bestV ? { k, v } : { k: bestK, v: bestV };
+    if (pick.v < best.value) best = axis === 0 ? { params: params * Math.exp(-pick.k), tokens, value: pick.v } : { params, tokens: tokens * Math.exp(-pick.k), value: pick.v };
+  }
+  return best;
+}
+
+/** The family's model from its fits (the same object for the lens, the planner and the scaling view). */
+export function familyModel(input: FamilyModelInput): FamilyModel {
+  const { fit, overtrain } = input;
+  const minLoss = input.points?.length ? minOf(input.points.map((p) => p.loss)) : undefined;
+  const warnings = fitWarnings(chinchillaLaw, fit, minLoss);
+  const usable = overtrain && !('error' in overtrain) && !overtrain.timedOut ? overtrain : undefined;
+  // The blend's value alone (no interval), for the envelope's search.
+  const blendValue = (n: number, d: number): number => {
+    const c = chinchillaLaw.evaluate(fit.fitParams, [n, d]);
+    const w = usable ? overtrainWeight(d / n) : 0;
+    return w === 0 ? c : w === 1 ? overtrainLaw.evaluate(usable!.fitParams, [n, d / n]) : (1 - w) * c + w * overtrainLaw.evaluate(usable!.fitParams, [n, d / n]);
+  };
+  return {
+    family: input.family,
+    runsUsed: input.runsUsed,
+    fit,
+    overtrain,
+    warnings,
+    value(params, tokens) {
+      if (!usable) return predictCrossRun(fit, params, tokens).value;
+      return envelopeArgmin(blendValue, params, tokens).value;
+    },
+    predict(params, tokens) {
+      const distance = distanceFrom(input, params, tokens);
+      if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens))) return { ...predictCrossRun(fit, params, tokens), distance };
+      if (!overtrain) return { ...predictCrossRun(fit, params, tokens), distance };
+      const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
+      if (at.params === params && at.tokens === tokens) return { ...predictInRegime(fit, overtrain, params, tokens), distance };
+      const there = predictInRegime(fit, overtrain, at.params, at.tokens);
+      const note = `Monotone by construction: the regime blend would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
+      return { ...there, regime: { ...there.regime, note: `${there.regime.note} ${note}` }, distance, monotone: { params: at.params, tokens: at.tokens, note } };
+    },
+  };
+}
+
+/**
+ * Runs whose data contradict monotonicity: a run with at least as many parameters and tokens as
+ * another (one of them ≥ 5% more) that ended more than `tolerance` (relative) worse. The model is
+ * monotone by construction; where the data are not, this names the runs.
+ */
+export function nonMonotoneRuns(points: readonly CrossRunPoint[], tolerance = 0.005): string[] {
+  const out: string[] = [];
+  for (const big of points) {
+    for (const small of points) {
+      if (big === small || big.runId === small.runId) continue;
+      const dominates = big.params >= small.params && big.tokens >= small.tokens && (big.params > 1.05 * small.params || big.tokens > 1.05 * small.tokens);
+      if (dominates && big.loss > small.loss * (1 + tolerance)) {
+        out.push(`${big.runId} (more parameters and tokens) ended at ${big.loss.toFixed(3)}, worse than ${small.runId} at ${small.loss.toFixed(3)}: the data are not monotone there.`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the model's predicted loss rises with N or with D (finite differences on a log grid from
+ * half the smallest fitted N to `reachN`× the largest, tokens per parameter 1 to 1000). Empty when
+ * the model is monotone (more parameters and more tokens never predict worse).
+ */
+export function monotonicityViolations(model: Pick<FamilyModel, 'predict' | 'fit'>, reachN = 1000, tolerance = 1e-9): string[] {
+  const [nRange] = model.fit.dataRanges;
+  if (!nRange) return [];
+  const out: string[] = [];
+  const lnN0 = Math.log(nRange[0] / 2);
+  const lnN1 = Math.log(nRange[1] * reachN);
+  const h = 0.02;
+  for (let i = 0; i <= 24; i++) {
+    const n = Math.exp(lnN0 + ((lnN1 - lnN0) * i) / 24);
+    for (let j = 0; j <= 12; j++) {
+      const d = n * Math.exp((Math.log(1000) * j) / 12);
+      const here = model.predict(n, d).value;
+      const moreN = model.predict(n * Math.exp(h), d).value;
+      const moreD = model.predict(n, d * Math.exp(h)).value;
+      if (moreN > here * (1 + tolerance)) out.push(`more parameters predict worse at N=${n.toExponential(2)}, D=${d.toExponential(2)} (${here.toFixed(4)} → ${moreN.toFixed(4)})`);
+      if (moreD > here * (1 + tolerance)) out.push(`more tokens predict worse at N=${n.toExponential(2)}, D=${d.toExponential(2)} (${here.toFixed(4)} → ${moreD.toFixed(4)})`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+// Runs that went wrong, told apart from runs that are merely noisy: divergence (the loss went
+// non-finite, rose well above its minimum, or jumped and never came back), plateaus (a live run
+// whose loss stopped falling) and restarts (a resume after a crash). A diverged run gets no finish
+// forecast and is left out of its family's fits; the others are shown as they are.
+import type { RunStatus, Series } from './types';
+
+export type RunHealthState = 'ok' | 'diverged' | 'plateau';
+
+export interface RunHealthEvent {
+  kind: 'non-finite' | 'rising' | 'spike' | 'plateau' | 'restart';
+  step: number;
+  /** Whether the loss came back to its level before (spikes only). */
+  recovered?: boolean;
+  note: string;
+}
+
+export interface RunHealth {
+  state: RunHealthState;
+  /** Why the state is not `ok`, in words. */
+  reason?: string;
+  events: RunHealthEvent[];
+  /** A diverged run: no finish forecast, left out of family fits. */
+  excludeFromFits: boolean;
+  /** A diverged run: the step where it stopped improving (the smoothed minimum before the blow-up, or the spike). */
+  onsetStep?: number;
+}
+
+/** A point this much above the mean of the window before it starts a spike. */
+export const SPIKE_RISE = 0.15;
+/** A spike has recovered once the trailing mean is back within this of its level before. */
+export const SPIKE_RECOVERED = 0.03;
+/** Points after a spike within which it must recover (fraction of the run's points, at least 10). */
+const RECOVERY_FRACTION = 0.1;
+/** A live run plateaus when the last quarter of its points improved the loss by less than this (relative). */
+export const PLATEAU_IMPROVEMENT = 0.001;
+/** The index's divergence test (runs/index.ts `divergence`): the last smoothed loss over its minimum. */
+const RISE_FACTOR = 1.5;
+
+function trailingMean(values: ArrayLike<number>, w: number): number[] {
+  const out = new Array<number>(values.length);
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i];
+    if (i >= w) sum -= values[i - w];
+    out[i] = sum / Math.min(i + 1, w);
+  }
+  return out;
+}
+
+/** Where a loss that ends well above its minimum stopped improving: the step of its smoothed minimum (undefined when it did not rise 10%). */
+function blowUpOnset(loss: Series): number | undefined {
+  const n = loss.values.length;
+  if (n < 10) return undefined;
+  const smooth = trailingMean(loss.values, Math.max(3, Math.min(50, Math.round(n * 0.02))));
+  let minI = Math.floor(n * 0.1);
+  for (let i = minI; i < n; i++) if (smooth[i] < smooth[minI]) minI = i;
+  return smooth[n - 1] > 1.1 * smooth[minI] ? loss.steps[minI] : undefined;
+}
+
+function fmt(v: number): string {
+  return Number(v.toPrecision(4)).toString();
+}
+
+/**
+ * The health of a run from its status (as the run index judged it) and its training loss. Restarts
+ * are the steps where a new launch began (the wall clock's `restartSteps`), when known.
+ */
+export function runHealth(run: { status: RunStatus; statusReason?: string }, loss: Series | undefined, restartSteps: readonly number[] = []): RunHealth {
+  const events: RunHealthEvent[] = restartSteps.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` }));
+  const health = (state: RunHealthState, reason?: string, onsetStep?: number): RunHealth => ({
+    state,
+    ...(reason ? { reason } : {}),
+    events: events.sort((a, b) => a.step - b.step),
+    excludeFromFits: state === 'diverged',
+    ...(state === 'diverged' && onsetStep !== undefined ? { onsetStep } : {}),
+  });
+  const why = run.statusReason ?? '';
+  // The index already called it: non-finite, or risen past 1.5× its minimum.
+  const nonFinite = /went non-finite at step (\d+)/.exec(why);
+  if (run.status === 'failed' && nonFinite) {
+    events.push({ kind: 'non-finite', step: Number(nonFinite[1]), note: why });
+    return health('diverged', why, loss ? blowUpOnset(loss) ?? Number(nonFinite[1]) : Number(nonFinite[1]));
+  }
+  if (!loss || loss.values.length < 20) {
+    if (run.status === 'failed' && /diverged/.test(why)) return health('diverged', why);
+    return health('ok');
+  }
+  const n = loss.values.length;
+  const w = Math.max(3, Math.min(50, Math.round(n * 0.02)));
+  const smooth = trailingMean(loss.values, w);
+  if (run.status === 'failed' && /diverged/.test(why)) {
+    let minI = Math.floor(n * 0.1);
+    for (let i = minI; i < n; i++) if (smooth[i] < smooth[minI]) minI = i;
+    let from = minI;
+    while (from < n - 1 && smooth[from] <= RISE_FACTOR * smooth[minI] * 0.75) from++;
+    events.push({ kind: 'rising', step: loss.steps[from], note: why });
+    return health('diverged', why, blowUpOnset(loss) ?? loss.steps[from]);
+  }
+  // Spikes: a point well above the mean of the points before it; recovered when the trailing mean
+  // is back near that level within a tenth of the run.
+  const horizon = Math.max(10, Math.round(n * RECOVERY_FRACTION));
+  let unrecovered: RunHealthEvent | undefined;
+  for (let i = Math.max(w, Math.floor(n * 0.05)); i < n; i++) {
+    const before = smooth[i - 1];
+    if (!(loss.values[i] > before * (1 + SPIKE_RISE))) continue;
+    let recovered = false;
+    let end = i;
+    for (let k = i + 1; k < Math.min(n, i + horizon + w); k++) {
+      end = k;
+      if (smooth[k] <= before * (1 + SPIKE_RECOVERED) && k >= i + w) {
+        recovered = true;
+        break;
+      }
+    }
+    const enough = n - 1 - i >= horizon;
+    const rise = (loss.values[i] / before - 1) * 100;
+    if (recovered) {
+      events.push({ kind: 'spike', step: loss.steps[i], recovered: true, note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%), recovered by step ${loss.steps[end]}` });
+    } else if (enough) {
+      unrecovered = { kind: 'spike', step: loss.steps[i], recovered: false, note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%) that did not recover: the loss stayed above ${fmt(before * (1 + SPIKE_RECOVERED))} (its level before, +${SPIKE_RECOVERED * 100}%)` };
+      events.push(unrecovered);
+      break;
+    } else {
+      events.push({ kind: 'spike', step: loss.steps[i], note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%); too recent to tell whether it recovers` });
+      break;
+    }
+    // Skip past the spike before looking for the next one.
+    i = end;
+  }
+  if (unrecovered) return health('diverged', unrecovered.note, unrecovered.step);
+  // Plateau: a live run whose last quarter of points no longer improves the loss.
+  if (run.status === 'live' && n >= 40) {
+    const q = Math.floor(n * 0.75);
+    const k = Math.max(3, Math.floor((n - q) / 5));
+    let a = 0;
+    let b = 0;
+    for (let i = q; i < q + k; i++) a += loss.values[i];
+    for (let i = n - k; i < n; i++) b += loss.values[i];
+    a /= k;
+    b /= k;
+    if (b > a * (1 - PLATEAU_IMPROVEMENT)) {
+      const note = `plateau since step ${loss.steps[q]}: the loss moved ${fmt(a)} → ${fmt(b)} over the last quarter of the logged steps`;
+      events.push({ kind: 'plateau', step: loss.steps[q], note });
+      return health('plateau', note);
+    }
+  }
+  return health('ok');
+}

@@ -1,0 +1,99 @@
+// Runs that went wrong (runs/health.ts) and prefix validations that fail their sanity checks
+// (fit/prefixSanity.ts): detected, shown as such, kept out of forecasts and family fits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runHealth } from '../../src/core/runs/health';
+import type { Series } from '../../src/core/runs/types';
+import { prefixProblem } from '../../src/core/fit/prefixSanity';
+import { powerLaw } from '../../src/core/laws/power';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
+import { curveCommand } from '../../src/cliCommands/curve';
+import type { CommandIo } from '../../src/cliCommands/fitShared';
+
+function series(values: number[]): Series {
+  return { metric: 'loss', role: 'train_loss', steps: Float64Array.from(values, (_, i) => (i + 1) * 10), values: Float64Array.from(values) } as unknown as Series;
+}
+/** A falling power-law curve with 1% deterministic wiggle. */
+const curve = (n: number) => Array.from({ length: n }, (_, i) => (3 + 5 * (i + 1) ** -0.5) * (1 + 0.01 * Math.sin(i * 1.7)));
+
+test('a healthy curve is ok; a recovered spike is an event, not a divergence', () => {
+  assert.equal(runHealth({ status: 'finished' }, series(curve(300))).state, 'ok');
+  const values = curve(300);
+  for (let i = 100; i < 104; i++) values[i] *= 1.4;
+  const h = runHealth({ status: 'finished' }, series(values));
+  assert.equal(h.state, 'ok');
+  assert.equal(h.excludeFromFits, false);
+  assert.ok(h.events.some((e) => e.kind === 'spike' && e.recovered === true && e.step === 1010), JSON.stringify(h.events));
+});
+
+test('a spike that does not recover is a divergence: no forecast, left out of fits', () => {
+  const values = curve(300).map((v, i) => (i >= 150 ? v * 1.3 : v));
+  const h = runHealth({ status: 'live' }, series(values));
+  assert.equal(h.state, 'diverged');
+  assert.equal(h.excludeFromFits, true);
+  assert.equal(h.onsetStep, 1510);
+  assert.match(h.reason!, /did not recover/);
+});
+
+test('non-finite and rising losses, as the run index calls them, are divergences with their onset', () => {
+  const rising = [...curve(200), ...Array.from({ length: 40 }, (_, i) => 3.3 * 1.05 ** i)];
+  const nf = runHealth({ status: 'failed', statusReason: 'loss went non-finite at step 2410' }, series(rising));
+  assert.equal(nf.state, 'diverged');
+  assert.ok(nf.events.some((e) => e.kind === 'non-finite' && e.step === 2410));
+  assert.ok(nf.onsetStep! <= 2010, `${nf.onsetStep}`);
+  const up = runHealth({ status: 'failed', statusReason: 'loss diverged: smoothed 9 > 1.5 × its minimum 3.3' }, series(rising));
+  assert.equal(up.state, 'diverged');
+  // A run failed for another reason (an exit code) is not called diverged.
+  assert.equal(runHealth({ status: 'failed', statusReason: 'the W&B log has an exit record with exit code 1' }, series(curve(100))).state, 'ok');
+});
+
+test('a live run whose loss stopped falling is a plateau (shown, still forecast); restarts are events', () => {
+  const values = [...curve(100), ...Array.from({ length: 100 }, (_, i) => 3.5 * (1 + 0.002 * Math.sin(i)))];
+  const h = runHealth({ status: 'live' }, series(values), [510]);
+  assert.equal(h.state, 'plateau');
+  assert.equal(h.excludeFromFits, false);
+  assert.ok(h.events.some((e) => e.kind === 'restart' && e.step === 510));
+  assert.equal(runHealth({ status: 'finished' }, series(values)).state, 'ok', 'a finished run is not called a plateau');
+});
+
+test('prefix validations: an out-of-reach forecast or a parameter on its bound fails, with its reason', () => {
+  const ok = [Math.log(2), Math.log(3), 0.3];
+  assert.equal(prefixProblem(powerLaw, ok, 3.5, 3.9), undefined);
+  assert.match(prefixProblem(powerLaw, ok, 1.685, 4.1)!, /below the prefix's last loss .* beyond the range the curve can reach/);
+  assert.match(prefixProblem(powerLaw, ok, 4.5, 4.1)!, /rising/);
+  const atBound = powerLaw.parameters.map((p) => p.upper);
+  assert.match(prefixProblem(powerLaw, atBound, 3.5, 3.9)!, /on its upper bound/);
+});
+
+const examples = path.resolve(__dirname, '../../examples');
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+test('the example\'s diverged run: shown as diverged, no forecast, named as left out of its family\'s fit', () => {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
+  const snap = engine.snapshot();
+  const run = snap.runs.find((r) => r.id === 'sweep/llama-44m-lr3e-3')!;
+  assert.equal(run.health?.state, 'diverged');
+  assert.equal(run.curve, undefined);
+  const family = snap.families.find((f) => f.family === 'example-sweep')!;
+  assert.deepEqual(family.leftOut?.map((o) => o.runId), ['sweep/llama-44m-lr3e-3']);
+  assert.ok(!family.runIds.includes(run.id));
+  // The resumed run shows its restart.
+  assert.ok(snap.runs.find((r) => r.id === 'sweep/llama-23m')!.health?.events.some((e) => e.kind === 'restart'));
+  assert.equal(snap.runs.find((r) => r.id === 'sweep/llama-279m')!.health?.state, 'ok');
+});
+
+test('curve on the diverged example refuses a finish forecast and says where it stopped improving', () => {
+  let out = '';
+  let err = '';
+  const io: CommandIo = { stdout: (t) => (out += t), stderr: (t) => (err += t) };
+  const code = curveCommand([path.join(examples, 'sweep/llama-44m-lr3e-3/metrics.jsonl'), '--resamples', '0'], io);
+  assert.equal(code, 1);
+  assert.equal(out, '');
+  assert.match(err, /the run diverged \(loss went non-finite at step 2875\); no finish forecast \(it stopped improving at step \d+: --until \d+/);
+});
