@@ -466,7 +466,15 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   }
   const recommended = candidate(request.params !== undefined ? 'fixed model size' : 'compute-optimal', recommendedN, recNotes);
   if (!recommended) return { error: `the budget leaves no training tokens for ${recommendedN.toExponential(3)} parameters${inferenceTokens > 0 ? ' after serving the inference tokens' : ''}` };
-  if (recommended.tokensPerParam < 1) notes.push(`Only ${recommended.tokensPerParam.toFixed(2)} tokens per parameter: far from compute-optimal; a smaller model would reach a lower loss.`);
+  if (recommended.tokensPerParam < 1) {
+    // At the model's own argmin a smaller model does not predict lower: say what is odd instead
+    // (the fitted exponents put the optimum far from every published compute-optimal ratio).
+    notes.push(
+      request.params !== undefined || recommendedN !== nStar
+        ? `Only ${recommended.tokensPerParam.toFixed(2)} tokens per parameter: far from compute-optimal; a smaller model would reach a lower loss.`
+        : `Only ${recommended.tokensPerParam.toFixed(2)} tokens per parameter at the fitted law's optimum, far below the ≈20 of published compute-optimal fits (Hoffmann et al. 2022): the family's exponents are extrapolated well past its runs, so N* is uncertain (its interval below); train an intermediate size first.`,
+    );
+  }
   const alternatives: BudgetCandidate[] = [];
   const base = request.params ?? nStar;
   for (const [label, factor] of [
