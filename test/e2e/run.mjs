@@ -595,7 +595,7 @@ async function main() {
       const item = page.locator('.statusbar-item', { hasText: '→' }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).trim();
-      if (!/^loss \d\.\d\d → \d\.\d\d$/.test(text)) throw new Error(`status bar: ${text}`);
+      if (!/^loss \d\.\d\d → \d\.\d\d( \(from siblings\))?$/.test(text)) throw new Error(`status bar: ${text}`);
       return text;
     });
 

@@ -38,8 +38,10 @@ suite('Scaling Lens on the example sweep', () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(live.files[0]));
     const text = await poll('status bar text', () => (lens.statusBarText().includes('→') && lens.statusBarItem().tooltip.includes(live.id) ? lens.statusBarText() : undefined));
     // Labelled and short; the run and the full interval are in the tooltip.
-    assert.match(text, /^\$\((graph|sync~spin)\) loss \d+\.\d\d → \d+\.\d\d$/);
+    // A forecast made with the family's finished runs says so (" (from siblings)"), as its tooltip does.
+    assert.match(text, /^\$\((graph|sync~spin)\) loss \d+\.\d\d → \d+\.\d\d( \(from siblings\))?$/);
     const { tooltip } = lens.statusBarItem();
+    assert.match(tooltip, text.endsWith('(from siblings)') ? /Forecast from siblings \(/ : /Forecast from this run alone/);
     assert.ok(tooltip.includes(live.id), `the tooltip "${tooltip}" names ${live.id}`);
     assert.match(tooltip, /80% interval \[\d+\.\d{3}, \d+\.\d{3}\]/);
   });
