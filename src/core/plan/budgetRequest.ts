@@ -137,7 +137,7 @@ export function planMarkdown(plan: BudgetPlan, family: string | undefined, hardw
     { header: 'plan', cell: (c) => (c === plan.recommended ? `**★ ${shortLabel(c.label)}**` : shortLabel(c.label)) },
     { header: 'params', cell: (c) => formatCount(c.params) },
     { header: 'tokens', cell: (c) => formatCount(c.tokens) },
-    { header: 'D/N', cell: (c) => c.tokensPerParam.toFixed(0) },
+    { header: 'D/N', cell: (c) => (c.tokensPerParam < 10 ? Number(c.tokensPerParam.toPrecision(2)).toString() : c.tokensPerParam.toFixed(0)) }, // below 10, two digits: 0.33 is not 0
   ];
   if (!same(compactLoss)) columns.push({ header: 'loss (80% range)', cell: compactLoss });
   if (!same(hours)) columns.push({ header: `${hardwareId}-h`, cell: hours });
