@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
 import { isDefaultLogFile } from './core/runs/logGlobs';
+import { logFilesUnder } from './cliCommands/logFilesUnder';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
 import { isInside } from './core/runs/fileGate';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
@@ -263,26 +264,7 @@ async function scan(args: string[]): Promise<number> {
  */
 function currentFolderWithRuns(): string | undefined {
   const cwd = process.cwd();
-  const skip = new Set(['node_modules', '.git', '.vscode-test', '.venv', '__pycache__']);
-  const stack = [cwd];
-  let visited = 0;
-  while (stack.length && visited < 2000) {
-    const dir = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      visited++;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!skip.has(e.name)) stack.push(p);
-      } else if (isDefaultLogFile(p)) return cwd;
-    }
-  }
-  return undefined;
+  return logFilesUnder(cwd, { maxFiles: 1, maxEntries: 2000 }).length ? cwd : undefined;
 }
 
 const CLI_CONTEXT: CliContext = {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace, trainLoss } from '../core/workspace';
-import { isDefaultLogFile } from '../core/runs/logGlobs';
+import { logFilesUnder } from './logFilesUnder';
 import { formatDiagnostic } from '../core/diagnostics';
 import { CURVE_LAW_IDS, fitCurve, type CurveFit, type CurveLawId } from '../core/fit/curve';
 import { smoothedFinalLoss } from '../core/fit/crossRun';
@@ -41,24 +41,7 @@ export interface CurveCommandOutput {
 
 /** The log files under a run folder (the scan's default globs), at most 1,000. */
 function logFilesIn(dir: string): string[] {
-  const out: string[] = [];
-  const stack = [dir];
-  while (stack.length && out.length < 1000) {
-    const current = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(current, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = path.join(current, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && e.name !== '.git') stack.push(p);
-      } else if (isDefaultLogFile(p)) out.push(p);
-    }
-  }
-  return out.sort();
+  return logFilesUnder(dir, { maxFiles: 1000 }).sort();
 }
 
 const SCHEDULES: readonly ScheduleKind[] = ['constant', 'cosine', 'linear', 'wsd', 'step'];
