@@ -10,6 +10,7 @@ import { logFilesUnder } from './cliCommands/logFilesUnder';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
 import { isInside } from './core/runs/fileGate';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
+import { nameWithPath, runNamer } from './core/runs/displayName';
 import type { FamilyLaw } from './core/snapshot';
 import type { Snapshot } from './shared/protocol';
 import type { Fitter } from './core/fitJobs';
@@ -201,6 +202,7 @@ async function scan(args: string[]): Promise<number> {
   } else snapshot = loadWorkspace(positionals, undefined, textPatterns, noFit ? noFitter : undefined).snapshot();
   const runs = snapshot.runs.map((r) => ({
     id: r.id,
+    name: r.name,
     format: r.format,
     status: r.status,
     family: r.family,
@@ -221,13 +223,15 @@ async function scan(args: string[]): Promise<number> {
   }));
   print(values.json ?? false, { runs, families: snapshot.families, diagnostics: snapshot.diagnostics.map(formatDiagnostic) }, () => {
     const lines = [`${runs.length} run(s)`];
+    // Runs by their display names, as the extension shows them (the path where the name does not say it).
+    const name = runNamer(snapshot.runs);
     for (const r of snapshot.runs) {
       const h = r.hyper;
       const size = h.params !== undefined ? `${formatCount(h.params)} params` : 'params ?';
       const tokens = h.tokens !== undefined ? `${formatCount(h.tokens)} tokens` : 'tokens ?';
       const from = r.curve?.provenance === 'from siblings' ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})` : '';
       const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}` : '';
-      lines.push(`  ${r.id}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
+      lines.push(`  ${nameWithPath(r)}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
       if (r.metricChoice) lines.push(`    ${r.metricChoice}`);
       // What went wrong (or happened) in the run: divergence, plateau, spikes, restarts.
       if (r.health && r.health.state !== 'ok') lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);
@@ -239,8 +243,8 @@ async function scan(args: string[]): Promise<number> {
         const p = Object.entries(f.fit.parameters).map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`).join(' ');
         lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.fit.lawId} on ${f.runIds.length} run(s): ${p}${familyExtras(f)}`);
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
-      if (f.anchoredRunIds?.length) lines.push(`  anchored on the forecast end of ${f.anchoredRunIds.join(', ')} (still training)`);
-      for (const o of f.leftOut ?? []) lines.push(`  left out: ${o.runId} (${o.reason})`);
+      if (f.anchoredRunIds?.length) lines.push(`  anchored on the forecast end of ${f.anchoredRunIds.map(name).join(', ')} (still training)`);
+      for (const o of f.leftOut ?? []) lines.push(`  left out: ${name(o.runId)} (${o.reason})`);
       // How a guessed family was guessed (every run of it was guessed alike).
       const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
       if (why) lines.push(`  ${why}`);

@@ -68,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const planner = owned.add(new PlanBudgetCommand(worker, lenses));
   const statusBar = owned.add(new StatusBar(worker, context.workspaceState));
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document)));
+  // A run selected in the dashboard's run list or table is the one the status bar shows.
+  owned.add(dashboard.onDidSelectRun((runId) => statusBar.follow(runId)));
   const rescan = () =>
     watcher.rescan().then(undefined, (error: unknown) => {
       output.error(`rescan failed: ${error instanceof Error ? error.message : String(error)}`);

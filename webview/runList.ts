@@ -6,7 +6,7 @@ import type { RunView, Snapshot } from '../src/shared/protocol';
 import { visibleRuns } from '../src/shared/chartSeries';
 import { $ } from './chartKit';
 import { naturalCompare, type RunColours } from './palette';
-import { focusedRun, render, store, update } from './store';
+import { focusedRun, render, store, update, vscode } from './store';
 
 /** More runs than this: the list moves beside the chart and gets a search box. */
 export const LEGEND_MAX_RUNS = 12;
@@ -17,9 +17,11 @@ export const RUN_LIST_MARKUP = `
         <ul id="runListItems"></ul>
       </div>`;
 
-/** Selects a run (picked out in chart and table), or lets go of it when it already is. */
+/** Selects a run (picked out in chart and table; the status bar follows it), or lets go of it when it already is. */
 export function selectRun(id: string): void {
-  store.focus = focusedRun() === id ? undefined : { runId: id };
+  const selecting = focusedRun() !== id;
+  store.focus = selecting ? { runId: id } : undefined;
+  if (selecting) vscode.postMessage({ type: 'selectRun', runId: id });
   render();
 }
 

@@ -4,7 +4,7 @@ import type { RunColumn, RunView, Snapshot } from '../src/shared/protocol';
 import { visibleRuns } from '../src/shared/chartSeries';
 import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
-import { shortFamilyName } from '../src/core/runs/displayName';
+import { runNamer, shortFamilyName } from '../src/core/runs/displayName';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
@@ -123,7 +123,7 @@ export function drawTables(snapshot: Snapshot): void {
     const predicted = cell(row, final ? compactPrediction(final.value, final.interval) : '—', 'num');
     if (run.curve && final) {
       const c = run.curve;
-      const provenance = c.provenance === 'from siblings' ? `from siblings (${c.siblings?.join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}` : 'from this run alone';
+      const provenance = c.provenance === 'from siblings' ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}` : 'from this run alone';
       predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }
     const v = run.curve?.validation;

@@ -15,9 +15,12 @@ import { CommandUsageError, num, printResult, processIo, type CommandIo } from '
 import { appendAll, maxOf } from '../shared/arrays';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
 import { runHealth } from '../core/runs/health';
+import { displayNames } from '../core/runs/displayName';
 
 export interface CurveCommandOutput {
   run: string;
+  /** The run's display name (core/runs/displayName.ts), from the path as given. */
+  name: string;
   law: string;
   /** The law's noise-free value at the last step of the schedule (`targetStep`). */
   predictedFinal: number;
@@ -168,8 +171,11 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     io.stderr(`scaling-lens curve: ${positionals[0]}: ${result.error}\n`);
     return 1;
   }
+  // Named as the extension names it, from the path as given (`my-exp` for my-exp/lightning_logs/version_0).
+  const name = displayNames([{ id: path.resolve(target).split(path.sep).filter(Boolean).join('/'), loggedName: run.loggedName }]).values().next().value ?? run.id;
   const out: CurveCommandOutput = {
     run: run.id,
+    name,
     law: result.lawId,
     predictedFinal: result.predictedFinal.value,
     interval: result.predictedFinal.interval,
@@ -190,7 +196,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   }
   printResult(io, values.json ?? false, out, () =>
     [
-      `${run.id}: ${result.lawId} fitted on ${used} of ${loss.steps.length} points (to step ${out.fittedUntilStep})`,
+      `${name}: ${result.lawId} fitted on ${used} of ${loss.steps.length} points (to step ${out.fittedUntilStep})`,
       `  predicted loss at step ${targetStep}: ${num(out.predictedFinal, 5)} [${num(out.interval[0])}, ${num(out.interval[1])}] (${Math.round(result.intervalLevel * 100)}% interval)`,
       out.actualFinal !== undefined
         ? `  actual (mean of the last 2% of points): ${num(out.actualFinal, 5)}, error ${out.errorPct!.toFixed(2)}%`

@@ -8,6 +8,7 @@ import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_PLAN_BUDGE
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { configLenses, LineIndex, siblingLenses, suggestionsOnLine, type LensCommands, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
+import { runNamer } from '../core/runs/displayName';
 
 export { lensTitle, lensTooltip } from './lensModel';
 
@@ -152,7 +153,7 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
       const version = document.version;
       const estimate = await this.estimate(document);
       if (document.version !== version) continue;
-      return configLenses(estimate, document.uri.fsPath, this.lines(document), LENS_COMMANDS);
+      return configLenses(estimate, document.uri.fsPath, this.lines(document), LENS_COMMANDS, runNamer(this.worker.latest?.runs));
     }
     return [];
   }

@@ -70,6 +70,9 @@ export class Dashboard extends Disposable {
   lastCsv: string | undefined;
   /** A save dialog is open (exports wait for it to close). */
   private saving = false;
+  private readonly selected = this.register(new vscode.EventEmitter<string>());
+  /** The user selected a run in the dashboard: the id of a run of the latest snapshot. */
+  readonly onDidSelectRun = this.selected.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -259,6 +262,10 @@ export class Dashboard extends Disposable {
         }
         return;
       }
+      case 'selectRun':
+        // Only ids of runs the worker found: the webview's text is never trusted.
+        if (this.worker.latest?.runs.some((r) => r.id === message.runId)) this.selected.fire(message.runId);
+        return;
       case 'exportCsv': {
         // What the chart of the chosen view shows, built from the host's own snapshot with the
         // webview's (validated) view options: the file holds no data the webview wrote.

@@ -4,6 +4,7 @@ import type { WorkerClient } from '../services/workerClient';
 import { COMMAND_SHOW_DASHBOARD } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { hoverMarkdown, sourcesOnLine } from './hoverText';
+import { runNamer } from '../core/runs/displayName';
 
 /** Hovers on the size, token, LR and batch keys of a recognised config (parsed in the worker). */
 export class ConfigHoverProvider implements vscode.HoverProvider {
@@ -25,7 +26,7 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
     // The fit behind the prediction (its parameters and validation) is in the latest snapshot.
     const lossFamily = estimate.predictions.loss?.family;
     const family = lossFamily === undefined ? undefined : this.worker.latest?.families.find((f) => f.family === lossFamily);
-    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW }, family, this.lenses.lines(document)));
+    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW }, family, this.lenses.lines(document), runNamer(this.worker.latest?.runs)));
     // The derivation is folded in a <details> below the key numbers.
     markdown.supportHtml = true;
     // Command links are allowed only for our own dashboard commands.

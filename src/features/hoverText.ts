@@ -6,6 +6,7 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/
 import { farFromSuggestions, farText, formatLr, lawName, LineIndex } from './lensModel';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
+import { shortFamilyName } from '../core/runs/displayName';
 
 /** Plan keys a hover explains: sizes, tokens, learning rate and batch. */
 const HOVERED_KEY = /^(architecture\.|params\.|tokens$|maxSteps$|seqLen$|tokensPerStep$|peakLr$|batch\.)/;
@@ -121,7 +122,7 @@ export interface HoverLinks {
  * (formula, fitted numbers, fit quality, citations) folded below in a table the user can open.
  * The markdown needs `supportHtml` for the fold (`<details>`).
  */
-export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], links: HoverLinks | string, family?: FamilyLaw, lines?: LineIndex): string {
+export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], links: HoverLinks | string, family?: FamilyLaw, lines?: LineIndex, runName: (id: string) => string = (id) => id): string {
   const plan = estimate.plan;
   if (!plan) return '';
   const { dashboard, dashboardView } = typeof links === 'string' ? { dashboard: links, dashboardView: undefined } : links;
@@ -179,8 +180,8 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       const validation = family?.fit?.validation;
       rows.push([
         'Fit quality',
-        `${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed)' : ''}, ${loss.runsUsed.length} run(s)` +
-          (validation ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest run (${validation.heldOutRunId}) from the others` : '; not validated (too few runs)') +
+        `${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed)' : ''}, ${loss.runsUsed.length} run(s)` +
+          (validation ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest run (${runName(validation.heldOutRunId)}) from the others` : '; not validated (too few runs)') +
           `; ${citationOf(law)}` +
           (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
       ]);

@@ -7,6 +7,7 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
 import { maxOf, minOf } from '../shared/arrays';
+import { shortFamilyName } from '../core/runs/displayName';
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
@@ -112,11 +113,11 @@ export function lensTitle(estimate: ConfigEstimate): string {
   return parts.join(' · ');
 }
 
-export function lensTooltip(estimate: ConfigEstimate): string {
+export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => string = (id) => id): string {
   const lines: string[] = [];
   const loss = estimate.predictions.loss;
   if (loss) {
-    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.join(', ')}. Interval: 80% bootstrap.`);
+    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80% bootstrap.`);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
   } else {
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);
@@ -326,12 +327,12 @@ function adviceLenses(kind: 'lr' | 'batch', estimate: ConfigEstimate, file: stri
 }
 
 /** The lenses of one recognised config, in line order (stable for lenses on the same line). */
-export function configLenses(estimate: ConfigEstimate, file: string, lines: LineIndex, commands: LensCommands): LensSpec[] {
+export function configLenses(estimate: ConfigEstimate, file: string, lines: LineIndex, commands: LensCommands, runName?: (id: string) => string): LensSpec[] {
   const plan = estimate.plan;
   if (!estimate.applicable || !plan) return [];
   const modelLine = modelBlockLine(plan, file, lines);
   // The dashboard opens at this config: its run picked out, or the config drawn as the planned run.
-  const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate), command: commands.showDashboard, arguments: ['scaling', { config: file }] }];
+  const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate, runName), command: commands.showDashboard, arguments: ['scaling', { config: file }] }];
   // Memory is a lens only when it is advice (the run does not fit): a verdict that it fits is in
   // the main lens's tooltip, so the top line keeps room for the lens naming training_args.json.
   const memory = memoryTitle(estimate);

@@ -17,13 +17,15 @@ export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined
 
 /**
  * The status bar item: one run's loss now and its predicted final loss. It shows the run the user
- * pinned, else the one whose files they last opened, else the live run furthest along; a click
+ * pinned, else the one they last looked at (opened its files or selected it in the dashboard),
+ * else the live run furthest along; a click
  * reveals that run in the dashboard.
  */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('scalingLens.status', vscode.StatusBarAlignment.Left, 50));
   private static readonly PINNED_KEY = 'scalingLens.statusBarRun';
   private lastLooked: string | undefined;
+  private lookedVia: StatusChoice['lookedVia'];
 
   constructor(
     private readonly worker: WorkerClient,
@@ -56,8 +58,18 @@ export class StatusBar extends Disposable {
     const snapshot = this.worker.latest;
     if (uri.scheme !== 'file' || !snapshot) return;
     const run = runOfFile(snapshot, uri.fsPath);
-    if (!run || run.id === this.lastLooked) return;
+    if (!run || (run.id === this.lastLooked && this.lookedVia === 'file')) return;
     this.lastLooked = run.id;
+    this.lookedVia = 'file';
+    this.update(snapshot);
+  }
+
+  /** The user selected a run in the dashboard (its id checked against the snapshot by the caller): follow it. */
+  follow(runId: string): void {
+    const snapshot = this.worker.latest;
+    if (!snapshot?.runs.some((r) => r.id === runId)) return;
+    this.lastLooked = runId;
+    this.lookedVia = 'dashboard';
     this.update(snapshot);
   }
 
@@ -89,7 +101,7 @@ export class StatusBar extends Disposable {
       this.item.hide();
       return;
     }
-    const choice: StatusChoice = { pinned: this.pinned, lastLooked: this.lastLooked };
+    const choice: StatusChoice = { pinned: this.pinned, lastLooked: this.lastLooked, lookedVia: this.lookedVia };
     const target = statusTarget(snapshot, choice);
     this.item.text = statusText(snapshot, choice);
     this.item.tooltip = statusTooltip(snapshot, choice);

@@ -1,11 +1,14 @@
 // What the status bar item says, free of `vscode` so it is unit-tested.
 import type { RunView, Snapshot } from '../shared/protocol';
 import { formatInterval, formatLoss } from '../shared/format';
+import { runNamer } from '../core/runs/displayName';
 
 /** Which run the user chose: pinned from the status bar, or the one whose files they last opened. */
 export interface StatusChoice {
   pinned?: string;
   lastLooked?: string;
+  /** How the user last looked at a run: opened one of its files (default), or selected it in the dashboard. */
+  lookedVia?: 'file' | 'dashboard';
 }
 
 /** The live run furthest along, by points logged: shown when the user chose none. */
@@ -14,15 +17,15 @@ export function featuredLiveRun(snapshot: Snapshot): RunView | undefined {
   return live.sort((a, b) => b.points - a.points || a.id.localeCompare(b.id))[0];
 }
 
-export type StatusReason = 'pinned' | 'looked' | 'live';
+export type StatusReason = 'pinned' | 'looked' | 'selected' | 'live';
 
-/** The run the status bar shows and why: pinned, else last looked at, else the live run furthest along. */
+/** The run the status bar shows and why: pinned, else last looked at (its files opened, or selected in the dashboard), else the live run furthest along. */
 export function statusTarget(snapshot: Snapshot, choice: StatusChoice = {}): { run: RunView; reason: StatusReason } | undefined {
   const byId = (id: string | undefined) => (id === undefined ? undefined : snapshot.runs.find((r) => r.id === id));
   const pinned = byId(choice.pinned);
   if (pinned) return { run: pinned, reason: 'pinned' };
   const looked = byId(choice.lastLooked);
-  if (looked) return { run: looked, reason: 'looked' };
+  if (looked) return { run: looked, reason: choice.lookedVia === 'dashboard' ? 'selected' : 'looked' };
   const live = featuredLiveRun(snapshot);
   return live ? { run: live, reason: 'live' } : undefined;
 }
@@ -32,7 +35,7 @@ function short(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2);
 }
 
-/** `$(graph) loss 3.74 → 3.55`: the run's loss now and its predicted final loss; `$(graph) 7 runs` without one. */
+/** `$(graph) llama-279m · loss 3.74 → 3.55`: the run's display name, its loss now and its predicted final loss; `$(graph) 7 runs` without one. */
 export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): string {
   // A spinning icon while fits run in the background (each lands in a new snapshot).
   const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph)';
@@ -40,14 +43,17 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   if (!target) return `${icon} ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
   const { run, reason } = target;
   const pin = reason === 'pinned' ? '$(pinned) ' : '';
-  if (!run.curve) return `${icon} ${pin}loss ${short(run.lastLoss)}`;
+  // The name says which run the numbers are of: the item follows what the user looks at.
+  const head = `${icon} ${pin}${run.name} · loss ${short(run.lastLoss)}`;
+  if (!run.curve) return head;
   const siblings = run.curve.provenance === 'from siblings' ? ' (from siblings)' : '';
-  return `${icon} ${pin}loss ${short(run.lastLoss)} → ${short(run.curve.predictedFinal.value)}${siblings}`;
+  return `${head} → ${short(run.curve.predictedFinal.value)}${siblings}`;
 }
 
 const WHY: Record<StatusReason, string> = {
   pinned: 'pinned (Scaling Lens: Pin Run in Status Bar to change)',
   looked: 'the run whose files you last opened',
+  selected: 'the run you last selected in the dashboard',
   live: 'the live run furthest along',
 };
 
@@ -65,7 +71,7 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
       lines.push(`Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`);
       lines.push(
         run.curve.provenance === 'from siblings'
-          ? `Forecast from siblings (${(run.curve.siblings ?? []).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}.`
+          ? `Forecast from siblings (${(run.curve.siblings ?? []).map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}.`
           : 'Forecast from this run alone.',
       );
     }

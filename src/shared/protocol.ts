@@ -274,6 +274,8 @@ export type WebviewToHost =
   /** `focus`: the run id, or `planned:` and the config file, picked out in this render ('' when none). */
   | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string }
   | { type: 'revealLog'; runId: string }
+  /** The user selected a run in the run list or table (not a link's focus): the status bar follows it. */
+  | { type: 'selectRun'; runId: string }
   /** The webview's state says which view, axis and selection to export; the data comes from the host's snapshot. */
   | { type: 'exportCsv'; state: DashboardState }
   | { type: 'exportPng'; dataUrl: string };
@@ -306,8 +308,9 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH) return undefined;
       return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus };
     case 'revealLog':
-      if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length > MAX_ID_LENGTH) return undefined;
-      return { type: 'revealLog', runId: m.runId };
+    case 'selectRun':
+      if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > MAX_ID_LENGTH) return undefined;
+      return { type: m.type, runId: m.runId };
     case 'exportCsv': {
       if (!only('type', 'state')) return undefined;
       const state = exactDashboardState(m.state);

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { hoverMarkdown, hoverTitle, sourcesOnLine, writtenKey } from '../../src/features/hoverText';
-import { LineIndex } from '../../src/features/lensModel';
+import { LineIndex, lensTooltip } from '../../src/features/lensModel';
+import { runNamer } from '../../src/core/runs/displayName';
 
 const examples = path.resolve(__dirname, '../../examples');
 const file = path.join(examples, 'configs/planned-400m/config.json');
@@ -78,4 +79,25 @@ test('writtenKey reads the key before a value in JSON, YAML, TOML and command-li
     const lines = new LineIndex(`# header\n${line}\n`);
     assert.equal(writtenKey(lines, lines.text.indexOf(value, 9)), key, line);
   }
+});
+
+test('runs are named in the hover and the lens tooltip by their display names, families by their short names', () => {
+  const estimate = new ScalingWorkspace({ minPointsForCurve: 8 }).estimateConfig(file, text, readSibling);
+  const lines = new LineIndex(text);
+  const keys = sourcesOnLine(estimate, file, lines, text.split('\n').findIndex((l) => l.includes('"hidden_size"')));
+  const family = 'data/projects/scaling/example-sweep';
+  const loss = { value: 3.5, interval: [3.4, 3.6], lawId: 'chinchilla', family, runsUsed: ['sweep/llama-12m', 'exp/lightning_logs/version_0'] };
+  const calibrated = { ...estimate, predictions: { ...estimate.predictions, loss } } as unknown as typeof estimate;
+  const fitted = { family, runIds: loss.runsUsed, fit: { lawId: 'chinchilla', parameters: {}, validation: { method: 'leave-largest-out', errorPct: 1.5, heldOutRunId: 'exp/lightning_logs/version_0', predicted: 3.5, observed: 3.45 } } } as unknown as Parameters<typeof hoverMarkdown>[3];
+  const name = runNamer([
+    { id: 'sweep/llama-12m', name: 'llama-12m' },
+    { id: 'exp/lightning_logs/version_0', name: 'exp' },
+  ]);
+  const md = hoverMarkdown(calibrated, keys, 'scalingLens.showDashboard', fitted, lines, name);
+  assert.match(md, /predicting the largest run \(exp\) from the others/);
+  assert.match(md, /law of family "example-sweep"/);
+  assert.ok(!md.includes('lightning_logs'), 'no run id in the hover');
+  const tip = lensTooltip(calibrated, name);
+  assert.match(tip, /family "example-sweep".*fitted on 2 run\(s\): llama-12m, exp\./);
+  assert.equal(name('not/a/run'), 'not/a/run', 'an unknown id is shown as it is');
 });

@@ -22,8 +22,8 @@ const snapshot = {
   runs: [run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]), run('sweep/llama-95m', 'finished', 500, 3.9012, [3.9041, 3.839, 3.917]), run('other/late', 'live', 50, 4.5, [4.1, 4.0, 4.2])],
 } as unknown as Snapshot;
 
-test('the status bar is labelled: loss now → predicted final, two decimals', () => {
-  assert.equal(statusText(snapshot), '$(graph) loss 3.74 → 3.55');
+test('the status bar is labelled: the run\'s display name, loss now → predicted final, two decimals', () => {
+  assert.equal(statusText(snapshot), '$(graph) llama-279m · loss 3.74 → 3.55');
   assert.equal(statusTarget(snapshot)!.run.id, 'sweep/llama-279m', 'the live run furthest along, not the last one written');
 });
 
@@ -36,9 +36,9 @@ test('the tooltip has the run, its step and the full 80% interval', () => {
 });
 
 test('the run last looked at is shown, and a pinned run wins over it', () => {
-  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m' }), '$(graph) loss 3.90 → 3.90');
+  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m' }), '$(graph) llama-95m · loss 3.90 → 3.90');
   assert.match(statusTooltip(snapshot, { lastLooked: 'sweep/llama-95m' }), /finished .*the run whose files you last opened/);
-  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m', pinned: 'other/late' }), '$(graph) $(pinned) loss 4.50 → 4.10');
+  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m', pinned: 'other/late' }), '$(graph) $(pinned) late · loss 4.50 → 4.10');
   // A pinned or looked-at run that is gone falls back to the live run.
   assert.equal(statusTarget(snapshot, { pinned: 'gone', lastLooked: 'gone too' })!.run.id, 'sweep/llama-279m');
 });
@@ -46,6 +46,22 @@ test('the run last looked at is shown, and a pinned run wins over it', () => {
 test('without a live run: the run count; while fitting, a spinner', () => {
   const none = { ...snapshot, runs: snapshot.runs.filter((r) => r.status !== 'live') } as Snapshot;
   assert.equal(statusText(none), '$(graph) 1 run');
-  assert.equal(statusText({ ...snapshot, fitting: 2 } as Snapshot), '$(sync~spin) loss 3.74 → 3.55');
+  assert.equal(statusText({ ...snapshot, fitting: 2 } as Snapshot), '$(sync~spin) llama-279m · loss 3.74 → 3.55');
   assert.match(statusTooltip({ ...snapshot, fitting: 2 } as Snapshot), /Fitting 2 laws in the background/);
+});
+
+test('a run selected in the dashboard is followed, and said so; a pin still wins', () => {
+  const choice = { lastLooked: 'sweep/llama-95m', lookedVia: 'dashboard' as const };
+  assert.equal(statusTarget(snapshot, choice)!.reason, 'selected');
+  assert.equal(statusText(snapshot, choice), '$(graph) llama-95m · loss 3.90 → 3.90');
+  assert.match(statusTooltip(snapshot, choice), /the run you last selected in the dashboard/);
+  assert.equal(statusTarget(snapshot, { ...choice, pinned: 'other/late' })!.run.id, 'other/late');
+});
+
+test('siblings a forecast came from are named by their display names, not their ids', () => {
+  const live = run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]);
+  live.curve = { ...live.curve!, provenance: 'from siblings', siblings: ['sweep/llama-95m', 'other/late'], alone: { value: 3.6, interval: [3.5, 3.7] } } as RunView['curve'];
+  const s = { ...snapshot, runs: [live, ...snapshot.runs.slice(1)] } as Snapshot;
+  assert.equal(statusText(s), '$(graph) llama-279m · loss 3.74 → 3.55 (from siblings)');
+  assert.match(statusTooltip(s), /Forecast from siblings \(llama-95m, late\)/);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { displayNames, isGenericSegment, shortFamilyName, MAX_NAME_LENGTH } from '../../src/core/runs/displayName';
+import { displayNames, isGenericSegment, nameWithPath, runNamer, shortFamilyName, MAX_NAME_LENGTH } from '../../src/core/runs/displayName';
 
 const names = (ids: (string | { id: string; loggedName?: string })[]) => displayNames(ids.map((r) => (typeof r === 'string' ? { id: r } : r)));
 
@@ -77,4 +77,16 @@ test('family labels keep the innermost meaningful folder and what tells siblings
   assert.equal(shortFamilyName('mlflow/mlruns/6 (param1=12)'), 'mlflow (param1=12)');
   assert.equal(shortFamilyName('llama'), 'llama');
   assert.equal(shortFamilyName('(workspace)'), '(workspace)');
+});
+
+test('one lookup names runs by id everywhere; the CLI adds the path only where the name does not say it', () => {
+  const runs = [
+    { id: 'sweep/llama-95m', name: 'llama-95m' },
+    { id: 'proj-a/lightning_logs/version_0', name: 'proj-a' },
+    { id: 'logs/train.log', name: 'train' },
+  ];
+  const name = runNamer(runs);
+  assert.deepEqual(runs.map((r) => name(r.id)), ['llama-95m', 'proj-a', 'train']);
+  assert.equal(name('gone'), 'gone');
+  assert.deepEqual(runs.map(nameWithPath), ['llama-95m', 'proj-a (proj-a/lightning_logs/version_0)', 'train']);
 });

@@ -8,6 +8,7 @@ test('valid webview messages are accepted as they are', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'resync' }), { type: 'resync' });
   assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' }), { type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' });
   assert.deepEqual(parseWebviewMessage({ type: 'revealLog', runId: 'sweep/a' }), { type: 'revealLog', runId: 'sweep/a' });
+  assert.deepEqual(parseWebviewMessage({ type: 'selectRun', runId: 'sweep/a' }), { type: 'selectRun', runId: 'sweep/a' });
   const state = { ...parseDashboardState(undefined), view: 'scaling', hiddenRuns: ['sweep/a'] };
   assert.deepEqual(parseWebviewMessage({ type: 'exportCsv', state }), { type: 'exportCsv', state });
   assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
@@ -33,6 +34,9 @@ test('hostile or malformed webview messages are rejected', () => {
     { type: 'resync', version: 1 },
     { type: 'revealLog', runId: 7 },
     { type: 'revealLog', runId: 'x'.repeat(5000) },
+    { type: 'selectRun', runId: '' },
+    { type: 'selectRun', runId: ['sweep/a'] },
+    { type: 'selectRun', runId: 'sweep/a', pin: true },
     { type: 'exportPng', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
     { type: 'exportPng', dataUrl: 'data:image/png;base64,<script>' },
     { type: 'exportPng', dataUrl: `data:image/png;base64,${'A'.repeat(21 * 1024 * 1024)}` },
@@ -53,7 +57,7 @@ test('hostile or malformed webview messages are rejected', () => {
 
 test('property: parsing never throws, and what it accepts parses to itself', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom('ready', 'resync', 'rendered', 'revealLog'), version: fc.anything(), runs: fc.anything(), points: fc.anything(), view: fc.oneof(fc.constantFrom('curves', 'scaling', 'validation'), fc.anything()), planned: fc.oneof(fc.boolean(), fc.anything()), runId: fc.anything() }, { requiredKeys: ['type'] })), (raw) => {
+    fc.property(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom('ready', 'resync', 'rendered', 'revealLog', 'selectRun'), version: fc.anything(), runs: fc.anything(), points: fc.anything(), view: fc.oneof(fc.constantFrom('curves', 'scaling', 'validation'), fc.anything()), planned: fc.oneof(fc.boolean(), fc.anything()), runId: fc.anything() }, { requiredKeys: ['type'] })), (raw) => {
       const parsed = parseWebviewMessage(raw);
       if (parsed) assert.deepEqual(parseWebviewMessage(parsed), parsed);
     }),

@@ -164,3 +164,29 @@ export function shortFamilyName(family: string): string {
   const inner = folders.length ? folders[folders.length - 1] : path;
   return cut(`${inner}${suffix}`);
 }
+
+/** A run as the UI and the CLI know it: its id and its display name (RunView.name, from displayNames). */
+export interface NamedRun {
+  id: string;
+  name: string;
+}
+
+/**
+ * Run id → display name over a snapshot's runs, for every surface that names a run by id (the
+ * status bar's sibling list, hover and lens tooltips, the CLI's family lines). An id the runs do not
+ * hold is shown as it is.
+ */
+export function runNamer(runs: readonly NamedRun[] | undefined): (id: string) => string {
+  const names = new Map((runs ?? []).map((r) => [r.id, r.name]));
+  return (id) => names.get(id) ?? id;
+}
+
+/**
+ * A run's display name for text without a tooltip (the CLI): the name alone when it is the run's
+ * folder or file name (`llama-95m` for `sweep/llama-95m`), else the name and where the run lives
+ * (`my-exp (my-exp/lightning_logs/version_0)`).
+ */
+export function nameWithPath(run: NamedRun): string {
+  const last = segments(run.id).slice(-1)[0];
+  return run.name === run.id || run.name === last || (last !== undefined && run.name === stem(last)) ? run.name : `${run.name} (${run.id})`;
+}

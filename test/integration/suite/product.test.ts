@@ -39,7 +39,9 @@ suite('Scaling Lens on the example sweep', () => {
     const text = await poll('status bar text', () => (lens.statusBarText().includes('→') && lens.statusBarItem().tooltip.includes(live.id) ? lens.statusBarText() : undefined));
     // Labelled and short; the run and the full interval are in the tooltip.
     // A forecast made with the family's finished runs says so (" (from siblings)"), as its tooltip does.
-    assert.match(text, /^\$\((graph|sync~spin)\) loss \d+\.\d\d → \d+\.\d\d( \(from siblings\))?$/);
+    // The run by its display name (core/runs/displayName.ts), as the dashboard names it.
+    assert.ok(text.includes(` ${live.name} · loss `), `the status bar "${text}" names ${live.name}`);
+    assert.match(text, /^\$\((graph|sync~spin)\) \S+ · loss \d+\.\d\d → \d+\.\d\d( \(from siblings\))?$/);
     const { tooltip } = lens.statusBarItem();
     assert.match(tooltip, text.endsWith('(from siblings)') ? /Forecast from siblings \(/ : /Forecast from this run alone/);
     assert.ok(tooltip.includes(live.id), `the tooltip "${tooltip}" names ${live.id}`);
@@ -168,6 +170,17 @@ suite('Scaling Lens on the example sweep', () => {
     // Brackets are escaped in the hover's markdown (names from the workspace cannot form links).
     assert.match(text, /\| Predicted loss \| \d\.\d{3} \\\[/);
     assert.match(text, /command:scalingLens\.showDashboard/);
+    // Runs are named as the dashboard names them (their display names), never by their ids.
+    const snapshot = lens.latestSnapshot()!;
+    const heldOut = snapshot.families.find((f) => f.fit?.validation)?.fit?.validation?.heldOutRunId;
+    if (heldOut) {
+      const name = snapshot.runs.find((r) => r.id === heldOut)!.name;
+      assert.ok(text.includes(`largest run (${name})`), `the hover names the held-out run ${name}: ${text}`);
+    }
+    assert.ok(!snapshot.runs.some((r) => r.id !== r.name && text.includes(r.id)), 'no run id in the hover');
+    const lenses = await lens.lensSpecs(document);
+    const main = lenses.find((l) => /FLOPs/.test(l.title))!;
+    assert.match(main.tooltip ?? '', /fitted on \d+ run\(s\): llama-/, 'the lens tooltip lists the runs by name');
   });
 
   test('GPT-2 small\'s published config is counted exactly and costed', async () => {
