@@ -22,6 +22,7 @@ import type { SeriesPoint } from '../src/shared/chartSeries';
 import { formatCount } from '../src/shared/format';
 import { lightTheme } from './palette';
 import { formatClockHours, formatDuration } from '../src/shared/duration';
+import { dateTimeText } from '../src/shared/dateTicks';
 import { store } from './store';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler, zoomPlugin);
@@ -81,6 +82,8 @@ export function exactX(x: number): string {
       return x.toExponential(4);
     case 'wall':
       return `${formatClockHours(x)} h`;
+    case 'clock':
+      return dateTimeText(x);
   }
 }
 
@@ -146,6 +149,9 @@ export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'l
   // The value axis as drawn, for the end-to-end test (does the range leave a spike out?).
   const y = chart.scales.y;
   if (y) Object.assign(canvas.dataset, { yMin: String(y.min), yMax: String(y.max) });
+  // The x tick labels as drawn (the end-to-end test reads the wall clock's dates here).
+  const x = chart.scales.x;
+  if (x) canvas.dataset.xTicks = x.ticks.map((t) => (typeof t.label === 'string' ? t.label : '')).filter(Boolean).join('|');
   const legend = legendNames ?? sets.map((s) => s.label ?? '').filter((l) => l && !LEGEND_HIDDEN.test(l));
   canvas.setAttribute('aria-label', `${canvas.dataset.title ?? ''}. Legend: ${legend.join('; ') || 'nothing to draw'}`);
   return sets.reduce((n, s) => n + s.data.length, 0);

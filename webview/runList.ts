@@ -66,3 +66,14 @@ export function drawRunList(snapshot: Snapshot, colours: RunColours): void {
   });
   $('runListItems').replaceChildren(...items);
 }
+
+/** Marks the list's runs the x axis cannot place (struck through, the reason in the tooltip), so none is dropped unsaid. */
+export function markOffAxis(runs: readonly RunView[], reason: string): void {
+  const off = new Set(runs.map((r) => r.id));
+  for (const li of $('runListItems').querySelectorAll<HTMLLIElement>('li')) {
+    const missing = off.has(li.dataset.runId ?? '');
+    li.classList.toggle('off-axis', missing);
+    const name = li.querySelector<HTMLButtonElement>('.run-name');
+    if (name && missing && !name.title.startsWith('Not on this axis')) name.title = `Not on this axis (${reason}). ${name.title}`;
+  }
+}

@@ -60,8 +60,25 @@ export function stepToX(run: Pick<RunView, 'hyper' | 'flopsPerStep' | 'eta' | 'd
       const hoursPerStep = run.eta ? 1 / (3600 * run.eta.stepsPerSecond) : undefined;
       return piecewiseLinear(wall.steps, wall.hours, hoursPerStep);
     }
+    case 'clock': {
+      // The date and time: only a clock that is a Unix time places a run on it.
+      const wall = run.display.wall;
+      const start = wall?.startUnixSeconds;
+      if (!wall || start === undefined || wall.steps.length < 2) return undefined;
+      const secondsPerStep = run.eta ? 1 / run.eta.stepsPerSecond : undefined;
+      return piecewiseLinear(wall.steps, wall.hours.map((h) => start + h * 3600), secondsPerStep);
+    }
   }
 }
+
+/** Why a run is not on an x axis, in a few words (the chart names the runs it could not place). */
+export const CURVE_X_MISSING: Record<CurveXAxis, string> = {
+  step: '',
+  tokens: 'no tokens per step',
+  flops: 'no parameters or tokens per step',
+  wall: 'no clock in its log',
+  clock: 'no date in its log',
+};
 
 /** Axis titles, units included. */
 export const CURVE_X_TITLES: Record<CurveXAxis, string> = {
@@ -69,4 +86,5 @@ export const CURVE_X_TITLES: Record<CurveXAxis, string> = {
   tokens: 'tokens',
   flops: 'training compute (FLOPs, 6·N·D)',
   wall: 'wall time since the run\'s first logged point (restarts: gaps)',
+  clock: 'wall clock (your time zone; restarts: gaps)',
 };

@@ -71,23 +71,23 @@ export function toPoints(steps: readonly number[], ys: readonly number[], toX: S
 /**
  * The loss-curve chart: per shown run its raw and (debiased-EMA) smoothed train loss, eval points,
  * the fitted law with its band, and the learning rate; runs grouped by seed as mean and min–max.
- * `skipped` counts runs the chosen x axis cannot place (no clock, no tokens per step).
+ * `skippedRuns` are the runs the chosen x axis cannot place (no clock, no date, no tokens per step).
  */
-export function curveSeries(snapshot: Snapshot, state: DashboardState): { series: CurveSeries[]; skipped: number } {
+export function curveSeries(snapshot: Snapshot, state: DashboardState): { series: CurveSeries[]; skipped: number; skippedRuns: RunView[] } {
   const series: CurveSeries[] = [];
   const yLog = state.yScale === 'logarithmic';
   const xLog = state.xScale === 'logarithmic';
   const grouped = new Set<string>();
   if (state.groupSeeds) for (const g of snapshot.seedGroups) for (const id of g.runIds) grouped.add(id);
-  let skipped = 0;
+  const skippedRuns: RunView[] = [];
   const runs = visibleRuns(snapshot, state).filter((r) => !state.hiddenRuns.includes(r.id));
   for (const run of runs) {
     const toX = stepToX(run, state.xAxis);
     if (!toX) {
-      skipped++;
+      skippedRuns.push(run);
       continue;
     }
-    const gaps = state.xAxis === 'wall' ? wallGaps(run) : undefined;
+    const gaps = state.xAxis === 'wall' || state.xAxis === 'clock' ? wallGaps(run) : undefined;
     const pts = (steps: readonly number[], ys: readonly number[], logY = yLog) => toPoints(steps, ys, toX, { xLog, yLog: logY, gaps });
     const add = (kind: CurveKind, points: SeriesPoint[]) => series.push({ kind, id: run.id, name: run.name, colourRunId: run.id, points });
     const d = run.display;
@@ -114,7 +114,7 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
     add('seed_upper', pts(g.upper));
     add('seed_mean', pts(state.smoothing > 0 ? debiasedEma(g.mean, state.smoothing) : g.mean));
   }
-  return { series, skipped };
+  return { series, skipped: skippedRuns.length, skippedRuns };
 }
 
 export type ScalingKind = 'final' | 'held_out' | 'predicted' | 'law_lower' | 'law_upper' | 'law' | 'planned_law' | 'planned' | 'frontier';
@@ -208,7 +208,7 @@ const CURVE_CSV_NAMES: Record<CurveKind, string> = {
   seed_mean: 'seed_mean',
 };
 
-const X_COLUMN = { step: 'x_step', tokens: 'x_tokens', flops: 'x_flops', wall: 'x_wall_hours' } as const;
+const X_COLUMN = { step: 'x_step', tokens: 'x_tokens', flops: 'x_flops', wall: 'x_wall_hours', clock: 'x_unix_seconds' } as const;
 
 /** The loss-curve chart as `run,series,step,x_<axis>,value` rows (the train series smoothed as drawn; breaks left out). */
 export function curvesCsv(snapshot: Snapshot, state: DashboardState): string {

@@ -218,8 +218,9 @@ export type FromFitThread =
 export type RunColumn = 'name' | 'status' | 'params' | 'tokens' | 'lastStep' | 'lastLoss' | 'predicted' | 'error' | 'eta';
 const RUN_COLUMNS: readonly RunColumn[] = ['name', 'status', 'params', 'tokens', 'lastStep', 'lastLoss', 'predicted', 'error', 'eta'];
 
-export type CurveXAxis = 'step' | 'tokens' | 'flops' | 'wall';
-const CURVE_X_AXES: readonly CurveXAxis[] = ['step', 'tokens', 'flops', 'wall'];
+/** `wall`: hours since each run's first logged point (relative); `clock`: the date and time (absolute, Unix seconds). */
+export type CurveXAxis = 'step' | 'tokens' | 'flops' | 'wall' | 'clock';
+const CURVE_X_AXES: readonly CurveXAxis[] = ['step', 'tokens', 'flops', 'wall', 'clock'];
 export type { DashboardView };
 export type ScalingXAxis = 'params' | 'tokens' | 'flops';
 const SCALING_X_AXES: readonly ScalingXAxis[] = ['params', 'tokens', 'flops'];

@@ -698,7 +698,7 @@ async function main() {
     });
 
     await check('the wall-time axis draws the runs whose logs carry a clock, the resumed run with a gap', async () => {
-      await chooseOption(dashboardFrame, 'xaxis', 'wall time');
+      await chooseOption(dashboardFrame, 'xaxis', 'relative time');
       await sleep(300);
       const drawn = await paintedPixels(dashboardFrame, 'curves');
       if (drawn < 1000) throw new Error(`wall axis painted only ${drawn} pixels`);
@@ -706,10 +706,34 @@ async function main() {
       const timed = ['llama-12m', 'llama-23m', 'llama-95m'];
       for (const name of timed) if (!legend.includes(name)) throw new Error(`no ${name} on the wall axis: ${legend.join(', ')}`);
       const status = await dashboardFrame.locator('#status').innerText();
-      if (!/without a logged clock not drawn/.test(status)) throw new Error(`status: ${status}`);
+      if (!/not on this axis \(no clock in its log\)/.test(status)) throw new Error(`status: ${status}`);
       await page.screenshot({ path: path.join(shots, `dashboard-wall-${await themeOf(page)}.png`) });
       await chooseOption(dashboardFrame, 'xaxis', 'step');
       return `${legend.length} legend entries; ${status}`;
+    });
+
+    await check('the wall-clock axis: dated runs on date ticks, the runs without a date named as missing, log x off', async () => {
+      await chooseOption(dashboardFrame, 'xaxis', 'wall clock');
+      await sleep(300);
+      const drawn = await paintedPixels(dashboardFrame, 'curves');
+      if (drawn < 1000) throw new Error(`clock axis painted only ${drawn} pixels`);
+      const legend = await legendOf(dashboardFrame, 'curves');
+      const dated = ['llama-12m', 'llama-23m', 'llama-95m'];
+      for (const name of dated) if (!legend.includes(name)) throw new Error(`no ${name} on the clock axis: ${legend.join(', ')}`);
+      // The example logs' clocks are Unix times of 1 June 2025: ticks are times of day, the date where a day begins.
+      const ticks = ((await dashboardFrame.locator('#curves').getAttribute('data-x-ticks')) ?? '').split('|');
+      if (ticks.length < 3 || !ticks.every((t) => /^(\d{1,2} [A-Z][a-z]{2}( \d{4})?( \d\d:\d\d)?|\d\d:\d\d)$/.test(t)) || !ticks.some((t) => /Jun/.test(t))) throw new Error(`x ticks: ${ticks.join(' | ')}`);
+      // The runs whose logs have no date are said to be missing: above the chart and struck through in the run list.
+      const missing = await dashboardFrame.locator('#curvesMissing').innerText();
+      const undated = cli.runs.filter((r) => !legend.includes(r.name)).map((r) => r.name);
+      if (!undated.length || !undated.every((n) => missing.includes(n)) || !/no date in its log/.test(missing)) throw new Error(`missing line "${missing}", undated: ${undated.join(', ')}`);
+      const struck = await dashboardFrame.locator('#runListItems li.off-axis').count();
+      if (struck !== undated.length) throw new Error(`${struck} runs struck through in the list, ${undated.length} undated`);
+      if (!(await dashboardFrame.locator('#logx').evaluate((b) => b.disabled))) throw new Error('log x is offered on a date axis');
+      await page.screenshot({ path: path.join(shots, `dashboard-clock-${await themeOf(page)}.png`) });
+      await chooseOption(dashboardFrame, 'xaxis', 'step');
+      if (await dashboardFrame.locator('#curvesMissing').isVisible()) throw new Error('the missing line stays on the step axis');
+      return `${legend.length} runs on ${ticks.join(', ')}; ${missing}`;
     });
 
     await check('the scaling view draws every sized run, the family law, the frontier and the held-out run', async () => {

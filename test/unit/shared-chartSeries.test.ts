@@ -85,6 +85,17 @@ test('wall time: hours since the first point, a restart breaks the line (and the
   assert.ok(toPoints([100, 110], [1, 1], (s) => s, { xLog: false, yLog: false }).every((p) => Number.isFinite(p.y)));
   // A run without a clock cannot be placed on the wall axis: counted, not drawn.
   assert.equal(curveSeries(snapshot([run('sweep/a')]), state).skipped, 1);
+  // Nor, without a date, on the wall-clock axis: named, so the chart can say which runs are missing.
+  const clock: DashboardState = { ...state, xAxis: 'clock' };
+  const missing = curveSeries(snapshot([r, run('sweep/a')]), clock);
+  assert.deepEqual(missing.skippedRuns.map((x) => x.id), ['sweep/resumed', 'sweep/a']);
+  const dated = run('sweep/resumed', {}, { ...r.display, wall: { ...wall, startUnixSeconds: 1.75e9 } });
+  const onClock = curveSeries(snapshot([dated]), clock);
+  assert.equal(onClock.skipped, 0);
+  const clockTrain = onClock.series.find((x) => x.kind === 'train')!;
+  assert.deepEqual(clockTrain.points.filter((p) => Number.isFinite(p.y)).map((p) => p.x), [1.75e9 + 1800, 1.75e9 + 3600, 1.75e9 + 3.1 * 3600, 1.75e9 + 3.5 * 3600]);
+  assert.equal(clockTrain.points.filter((p) => Number.isNaN(p.y)).length, 1, 'the restart breaks the line on the clock axis too');
+  assert.equal(rows(curvesCsv(snapshot([dated]), clock))[0].join(','), 'run,series,step,x_unix_seconds,value');
 });
 
 test('scaling CSV: finished, held-out and live runs, the law with its band, the planned config and the frontier', () => {

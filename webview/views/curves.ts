@@ -2,24 +2,25 @@
 // law with its band, and optionally the learning rate, against step, tokens, FLOPs or wall time.
 // One colour per run (train solid, eval ▲, fit dashed); a diverged run ends at its last finite
 // loss with ✕; the loss axis ignores spikes unless asked not to; hovering lists every run at that x.
-import type { TooltipItem } from 'chart.js';
-import type { DashboardState, Snapshot } from '../../src/shared/protocol';
-import { CURVE_X_TITLES, stepToX } from '../../src/shared/axes';
+import type { Scale, TooltipItem } from 'chart.js';
+import type { DashboardState, RunView, Snapshot } from '../../src/shared/protocol';
+import { CURVE_X_MISSING, CURVE_X_TITLES, stepToX } from '../../src/shared/axes';
+import { dateTicks, dateTimeText } from '../../src/shared/dateTicks';
 import { curveSeries } from '../../src/shared/chartSeries';
 import { formatClockHours } from '../../src/shared/duration';
 import { $, baseOptions, colours, crosshairFooter, cssVar, drawOn, exact, exactX, highContrast, lineWidth, robustRange, tickLabel, type DS, type Pt } from '../chartKit';
 import { runColours } from '../palette';
 import { bindCheckbox, bindSelect, enableOptions, type VscodeCheckbox, type VscodeSingleSelect } from '../controls';
 import { drawColourScale } from '../colourScale';
-import { drawRunList, mountRunList, RUN_LIST_MARKUP } from '../runList';
+import { drawRunList, markOffAxis, mountRunList, RUN_LIST_MARKUP } from '../runList';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
 
 /** The shared series (src/shared/chartSeries.ts, also what "Export CSV" writes) styled as datasets. */
-function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): { sets: DS[]; skipped: number; range?: { min: number; max: number } } {
+function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): { sets: DS[]; skippedRuns: RunView[]; range?: { min: number; max: number } } {
   const state = store.state;
   const sets: DS[] = [];
-  const { series, skipped } = curveSeries(snapshot, state);
+  const { series, skippedRuns } = curveSeries(snapshot, state);
   const picked = focusedRun();
   const yLog = state.yScale === 'logarithmic';
   const range = state.ignoreOutliers ? robustRange(series.filter((s) => s.kind === 'train' || s.kind === 'eval' || s.kind === 'seed_mean').map((s) => s.points), yLog) : undefined;
@@ -70,7 +71,29 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
       sets.push({ label: `${s.name} · diverged`, data: [{ x: last.x, y, step: last.step, text: `${s.name} diverged: last finite loss ${exact(run.lastLoss ?? last.y)} at step ${run.lastStep ?? last.step}${clipped ? ' (above the axis; untick "ignore outliers" to see it)' : ''}` }], showLine: false, pointStyle: clipped ? 'triangle' : 'crossRot', pointRadius: 8, borderWidth: 2.5, borderColor: c(), backgroundColor: c(), clip: false, runId: s.id, order: -3 });
     }
   }
-  return { sets, skipped, range };
+  return { sets, skippedRuns, range };
+}
+
+/** Labels of the wall-clock axis's ticks, by value (filled when the ticks are built). */
+const clockLabels = new Map<number, string>();
+
+/** Round clock moments as ticks (src/shared/dateTicks.ts), as many as fit the axis's width. */
+function clockTicks(axis: Scale): void {
+  const ticks = dateTicks(axis.min, axis.max, Math.max(3, Math.floor(axis.width / 110)));
+  clockLabels.clear();
+  for (const t of ticks) clockLabels.set(t.value, t.label);
+  axis.ticks = ticks.map((t) => ({ value: t.value, label: t.label }));
+}
+
+/** The runs an axis cannot place, named in a line under the controls: on the clock axes, those whose logs have no clock or date. */
+function drawMissing(skipped: readonly RunView[]): void {
+  const line = $<HTMLParagraphElement>('curvesMissing');
+  const axis = store.state.xAxis;
+  line.hidden = skipped.length === 0;
+  const names = skipped.map((r) => r.name);
+  const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
+  line.textContent = skipped.length ? `Not on this axis (${CURVE_X_MISSING[axis]}): ${shown}.${axis === 'clock' ? ' Their curves are on the step axis.' : ''}` : '';
+  line.title = skipped.map((r) => r.id).join('\n');
 }
 
 function stepText(p: Pt): string {
@@ -82,21 +105,34 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   const palette = runColours(snapshot, state.colourBy);
   drawColourScale(palette);
   drawRunList(snapshot, palette);
-  const { sets, skipped, range } = curveSets(snapshot, palette);
+  const { sets, skippedRuns, range } = curveSets(snapshot, palette);
+  const skipped = skippedRuns.length;
+  drawMissing(skippedRuns);
+  markOffAxis(skippedRuns, CURVE_X_MISSING[state.xAxis]);
   // The accessible legend: one entry per run (or seed group) drawn.
   const legend = sets.filter((d) => d.crosshair && !(d.label ?? '').endsWith(' · fit')).map((d) => d.label ?? '');
   const { fg, grid } = colours();
   const options = baseOptions(fg, grid);
   const xKind = state.xAxis === 'flops' ? 'flops' : state.xAxis === 'wall' ? 'hours' : 'count';
-  const xLog = state.xScale === 'logarithmic';
+  const clock = state.xAxis === 'clock';
+  // A date axis is linear: a log scale of Unix seconds says nothing.
+  const xLog = state.xScale === 'logarithmic' && !clock;
   options.scales = {
-    x: {
-      type: state.xScale,
-      title: { display: true, text: CURVE_X_TITLES[state.xAxis], color: fg },
-      // 2.5B reads better than 2,500,000,000; log axes also get fewer, rounder labels.
-      ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value) => tickLabel(Number(value), xLog, xKind) },
-      grid: { color: grid },
-    },
+    x: clock
+      ? {
+          type: 'linear',
+          title: { display: true, text: CURVE_X_TITLES.clock, color: fg },
+          afterBuildTicks: clockTicks,
+          ticks: { color: fg, maxRotation: 0, autoSkip: false, callback: (value) => clockLabels.get(Number(value)) ?? '' },
+          grid: { color: grid },
+        }
+      : {
+          type: xLog ? 'logarithmic' : 'linear',
+          title: { display: true, text: CURVE_X_TITLES[state.xAxis], color: fg },
+          // 2.5B reads better than 2,500,000,000; log axes also get fewer, rounder labels.
+          ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value) => tickLabel(Number(value), xLog, xKind) },
+          grid: { color: grid },
+        },
     y: { type: state.yScale, ...(range ?? {}), title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, autoSkip: false, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
     lr: { type: 'linear', display: state.showLr, position: 'right', title: { display: true, text: 'learning rate (dotted)', color: fg }, ticks: { color: fg }, grid: { drawOnChartArea: false } },
   };
@@ -113,9 +149,11 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         const p = items[0]?.raw as Pt | undefined;
         if (!p) return '';
         // Wall time: hours since the run started (relative, as TensorBoard's "relative"), and the clock time when the log recorded a Unix time.
-        if (state.xAxis !== 'wall') return stepText(p);
+        if (state.xAxis !== 'wall' && state.xAxis !== 'clock') return stepText(p);
         const run = snapshot.runs.find((r) => r.id === (items[0].dataset as DS).runId);
         const start = run?.display.wall?.startUnixSeconds;
+        // The clock axis: the moment, then how long the hovered run had been going (as W&B's wall-time tooltip).
+        if (state.xAxis === 'clock') return `${dateTimeText(p.x)}${start !== undefined ? ` · ${formatClockHours((p.x - start) / 3600)} h into ${run!.name}` : ''} (step ${p.step})`;
         const clock = start !== undefined ? ` · ${new Date((start + p.x * 3600) * 1000).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}` : '';
         return `${formatClockHours(p.x)} h since start${clock} (step ${p.step})`;
       },
@@ -130,7 +168,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
     },
   };
   const points = drawOn('curves', sets, options, legend);
-  const note = skipped ? ` · ${skipped} without ${state.xAxis === 'wall' ? 'a logged clock' : state.xAxis === 'flops' ? 'parameters and tokens per step' : 'tokens per step'} not drawn` : undefined;
+  const note = skipped ? ` · ${skipped} not on this axis (${CURVE_X_MISSING[state.xAxis]})` : undefined;
   return { points, note };
 }
 
@@ -141,7 +179,12 @@ function mount(): void {
   smoothing.value = String(state.smoothing);
   smoothingValue.value = state.smoothing.toFixed(2);
   bindCheckbox('logx', state.xScale === 'logarithmic', (on) => update({ xScale: on ? 'logarithmic' : 'linear' }));
-  bindSelect('xaxis', state.xAxis, (xAxis) => update({ xAxis }));
+  $<VscodeCheckbox>('logx').disabled = state.xAxis === 'clock';
+  bindSelect('xaxis', state.xAxis, (xAxis) => {
+    // Log x stays chosen for the other axes; the clock axis is always linear.
+    $<VscodeCheckbox>('logx').disabled = xAxis === 'clock';
+    update({ xAxis });
+  });
   bindCheckbox('showLr', state.showLr, (showLr) => update({ showLr }));
   bindCheckbox('groupSeeds', state.groupSeeds, (groupSeeds) => update({ groupSeeds }));
   smoothing.addEventListener('input', () => {
@@ -161,12 +204,13 @@ export const curvesView: ViewModule = {
   id: 'curves',
   markup: `
     <div class="controls" role="group" aria-label="Loss curve options">
-      <span class="field">x <vscode-single-select id="xaxis" label="x axis"><vscode-option value="step">step</vscode-option><vscode-option value="tokens">tokens</vscode-option><vscode-option value="flops">FLOPs</vscode-option><vscode-option value="wall">wall time (since start)</vscode-option></vscode-single-select></span>
+      <span class="field">x <vscode-single-select id="xaxis" label="x axis"><vscode-option value="step">step</vscode-option><vscode-option value="tokens">tokens</vscode-option><vscode-option value="flops">FLOPs</vscode-option><vscode-option value="wall">relative time</vscode-option><vscode-option value="clock">wall clock (date)</vscode-option></vscode-single-select></span>
       <vscode-checkbox id="logx" label="log x"></vscode-checkbox>
       <vscode-checkbox id="showLr" label="learning rate"></vscode-checkbox>
       <vscode-checkbox id="groupSeeds" label="group seeds"></vscode-checkbox>
       <label>smoothing <input type="range" id="smoothing" min="0" max="0.99" step="0.01"> <output id="smoothingValue" for="smoothing"></output></label>
     </div>
+    <p class="key missing" id="curvesMissing" role="status" hidden></p>
     <div class="chart-row" id="curvesRow">${RUN_LIST_MARKUP}
       <div class="chart"><canvas id="curves" role="img" data-title="Loss curves with fitted extrapolations" aria-label="Loss curves with fitted extrapolations"></canvas></div>
     </div>
