@@ -51,7 +51,23 @@ const RUN_TABLE_COLUMNS = ['shown', 'name', 'family', 'status', 'params', 'token
 
 function etaText(run: RunView): string {
   if (!run.eta) return run.status === 'live' ? 'measuring…' : '—';
-  return run.eta.seconds === 0 ? 'at target' : formatDuration(run.eta.seconds);
+  // An ETA from the file's times or another run's pace is an estimate of an estimate: marked ≈.
+  const rough = run.eta.source === 'file-times' || run.eta.source === 'earlier-runs' ? '≈ ' : '';
+  return run.eta.seconds === 0 ? 'at target' : `${rough}${formatDuration(run.eta.seconds)}`;
+}
+
+/** What an ETA is based on, for its cell's tooltip. */
+function etaBasis(eta: NonNullable<RunView['eta']>): string {
+  const rate = `${eta.stepsPerSecond.toPrecision(3)} steps/s`;
+  switch (eta.source) {
+    case 'log':
+      return `${rate} since step ${eta.sinceStep} (the log's clock)`;
+    case 'observed':
+      return `${rate} since step ${eta.sinceStep} (when new steps arrived)`;
+    case 'file-times':
+    case 'earlier-runs':
+      return `${rate}, from ${eta.basis ?? eta.source}; the run's own pace replaces it at its next update`;
+  }
 }
 
 /**
@@ -129,8 +145,8 @@ export function drawTables(snapshot: Snapshot): void {
     const v = run.curve?.validation;
     cell(row, v && Number.isFinite(v.errorPct) ? `${v.errorPct.toFixed(2)}%` : v ? 'failed' : '—', 'num');
     const eta = cell(row, etaText(run), 'num');
-    if (!run.eta && run.status === 'live') eta.title = 'The log records no clock: the ETA appears once the run has written two more updates.';
-    if (run.eta) eta.title = `${run.eta.stepsPerSecond.toPrecision(3)} steps/s since step ${run.eta.sinceStep} (${run.eta.source === 'log' ? 'the log\'s clock' : 'observed arrivals'})`;
+    if (!run.eta && run.status === 'live') eta.title = 'The log records no clock, its file no usable times, and no earlier run a pace: the ETA appears once the run has written two more updates.';
+    if (run.eta) eta.title = etaBasis(run.eta);
     // A live run between refits (scalingLens.fit.liveRefitSeconds) shows the step its prediction was fitted at.
     const stale = run.curve && run.lastStep !== undefined && run.curve.fittedAtStep < run.lastStep ? `, fitted at step ${run.curve.fittedAtStep}` : '';
     const law = cell(row, run.curve ? run.curve.lawId : '—');

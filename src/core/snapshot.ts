@@ -46,8 +46,14 @@ export interface Eta {
   stepsPerSecond: number;
   /** First step of the launch the rate was measured on (a restart resets it). */
   sinceStep: number;
-  /** `log`: the log's own wall clock; `observed`: when the worker saw new steps arrive. */
-  source: 'log' | 'observed';
+  /**
+   * `log`: the log's own wall clock; `observed`: when the worker saw new steps arrive; for a log
+   * without a clock before two updates arrived, `file-times`: the log file's creation and last
+   * write; `earlier-runs`: another run's logged pace scaled by FLOPs per step (core/etaSources.ts).
+   */
+  source: 'log' | 'observed' | 'file-times' | 'earlier-runs';
+  /** What the rate was measured on, in words, for the last two sources. */
+  basis?: string;
 }
 
 /** Step → hours since the run's first logged point (ascending steps), for a wall-time x axis. */

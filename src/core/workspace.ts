@@ -32,6 +32,7 @@ import { describeMetricChoices } from './runs/vocabulary';
 import { approxTrainingFlops } from './laws/trainingCompute';
 import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from './runs/workspaceFile';
 import { appendAll, maxOf } from '../shared/arrays';
+import { etaFromFileTimes, fillEtasFromEarlierRuns, newestFileTimes, type FileTimes } from './etaSources';
 
 export interface WorkspaceOptions {
   minPointsForCurve: number;
@@ -75,6 +76,8 @@ export interface WorkspaceOptions {
   fitter?: Fitter;
   /** `scalingLens.files.followLinksOutside`: read files whose real path is outside their workspace folder (off by default). */
   followLinksOutside?: boolean;
+  /** A file's creation and last-write times (default: fs.statSync), for the ETA of a live run whose log has no clock. */
+  fileTimes?: (file: string) => FileTimes | undefined;
 }
 
 /** Observed arrivals kept per run for the ETA (oldest dropped first). */
@@ -363,6 +366,7 @@ export class ScalingWorkspace {
     // Names that tell the workspace's runs apart (the logger's run name, the experiment folder).
     const names = displayNames(runs.map((r) => ({ id: r.id, loggedName: r.loggedName })));
     for (const v of views) v.name = names.get(v.id) ?? v.name;
+    fillEtasFromEarlierRuns(views);
     const scaling = families.map((family) => {
       const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
       const anchored = new Set(family.anchoredRunIds ?? []);
@@ -867,6 +871,8 @@ export class ScalingWorkspace {
     if (run.status === 'live' && lastStep !== undefined) {
       const target = Math.max(run.hyper.maxSteps ?? curve?.targetStep ?? lastStep, lastStep);
       eta = logged ? estimateEta(logged, target, 'log') : estimateEta(this.observed.get(run.id) ?? [], target, 'observed');
+      // No clock and fewer than two arrivals yet: the log file's own times (earlier runs' paces are tried once every run is viewed).
+      if (!eta && loss) eta = etaFromFileTimes(loss.steps[0], lastStep, target, newestFileTimes(run.files, this.options.fileTimes));
     }
     const { params, tokensPerStep } = run.hyper;
     const restarts = display.wall?.restartSteps ?? [];
