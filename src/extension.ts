@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   lenses.onEstimate((document, estimate) => configDiagnostics.update(document, estimate));
   const planner = owned.add(new PlanBudgetCommand(worker, lenses));
   const statusBar = owned.add(new StatusBar(worker, context.workspaceState));
-  const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document)));
+  const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document), context.workspaceState));
   // A run selected in the dashboard's run list or table is the one the status bar shows.
   owned.add(dashboard.onDidSelectRun((runId) => statusBar.follow(runId)));
   const rescan = () =>

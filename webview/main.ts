@@ -6,10 +6,10 @@ import type { DashboardFocus, DashboardState, DashboardView, HostToWebview } fro
 import { applyDelta } from '../src/shared/dashboardDelta';
 import { shortFamilyName } from '../src/core/runs/displayName';
 import { $, charts, destroyCharts } from './chartKit';
-import { drawn, focusedRun, onUpdate, store, update, vscode } from './store';
+import { drawn, focusedRun, freshPage, onUpdate, store, update, vscode } from './store';
 import { drawTables, markFocusedRow, mountTables } from './tables';
 import { VIEW_MODULES } from './views';
-import { bindCheckbox, bindSelect, setOptions, type VscodeSingleSelect } from './controls';
+import { bindCheckbox, bindSelect, setOptions, type VscodeCheckbox, type VscodeSingleSelect } from './controls';
 import { naturalCompare } from './palette';
 
 /** Options every view shares: the family to show (from the data). */
@@ -66,16 +66,33 @@ function applyFocus(next: DashboardFocus): void {
   update(change);
 }
 
+/** The user (or a restore) changed an option on this page. */
+let touched = false;
+
+/** Each view's panel gets its markup, then its controls are wired (at load, and anew after a restore: controls show the state they were bound with). */
+function mountViews(): void {
+  for (const view of Object.values(VIEW_MODULES)) {
+    $(`view-${view.id}`).innerHTML = view.markup;
+    view.mount?.();
+  }
+}
+
+/** After a restore: fresh views and charts, and the shared controls set to the restored options. */
+function remountViews(): void {
+  destroyCharts();
+  mountViews();
+  $<VscodeCheckbox>('logy').checked = store.state.yScale === 'logarithmic';
+  $<VscodeCheckbox>('ignoreOutliers').checked = store.state.ignoreOutliers;
+  $<VscodeSingleSelect>('colourBy').value = store.state.colourBy;
+}
+
 onUpdate(render, (change) => {
+  touched = true;
   // A new axis or scale makes the old zoom meaningless.
   if (['xAxis', 'xScale', 'yScale', 'scalingX', 'view'].some((k) => k in change)) for (const chart of Object.values(charts)) chart?.resetZoom('none');
 });
 
-// Each view's panel gets its markup, then its controls are wired.
-for (const view of Object.values(VIEW_MODULES)) {
-  $(`view-${view.id}`).innerHTML = view.markup;
-  view.mount?.();
-}
+mountViews();
 mountTables();
 
 bindCheckbox('logy', store.state.yScale === 'logarithmic', (on) => update({ yScale: on ? 'logarithmic' : 'linear' }));
@@ -136,6 +153,16 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     case 'focus':
       applyFocus(message.focus);
+      return;
+    case 'restoreState':
+      // Only a new panel, and only before the user changed anything on it.
+      if (freshPage && !touched) {
+        touched = true;
+        store.state = message.state;
+        vscode.setState(store.state);
+        remountViews();
+        render();
+      }
       return;
   }
 });

@@ -25,6 +25,9 @@ export interface Store {
   flashPending: boolean;
 }
 
+/** Whether this page started without a state of its own (a new panel): it then takes the last panel's options. */
+export const freshPage = vscode.getState() === undefined;
+
 export const store: Store = {
   state: parseDashboardState(vscode.getState()),
   latest: undefined,
@@ -54,6 +57,8 @@ export function update(change: Partial<DashboardState>): void {
   beforeUpdate(change);
   store.state = { ...store.state, ...change };
   vscode.setState(store.state);
+  // The host keeps the options for the next panel (a closed panel's setState is gone with it).
+  vscode.postMessage({ type: 'state', state: store.state });
   renderHook();
 }
 

@@ -51,6 +51,7 @@ function parseTarget(raw: unknown): DashboardTarget | undefined {
  * the serializer revives the panel after a reload.
  */
 export class Dashboard extends Disposable {
+  private static readonly STATE_KEY = 'scalingLens.dashboardState';
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   /** What the webview holds now (the worker's deltas are forwarded when made against it); reset when the page loads. */
@@ -80,6 +81,8 @@ export class Dashboard extends Disposable {
     private readonly output: vscode.LogOutputChannel,
     /** A config's estimate as the code lenses have it (cached per document version: asked of the worker once). */
     private readonly estimate: (document: vscode.TextDocument) => Promise<ConfigEstimate>,
+    /** Where the last panel's options are kept for the next (the workspace's state). */
+    private readonly memento?: vscode.Memento,
   ) {
     super();
     this.register(worker.onUpdate((u) => this.send(u)));
@@ -232,10 +235,13 @@ export class Dashboard extends Disposable {
 
   private handle(message: WebviewToHost): void {
     switch (message.type) {
-      case 'ready':
+      case 'ready': {
         this.ready = true;
         this.loads++;
         this.sent = undefined;
+        // The last panel's options, validated again (the memento outlives versions of this code); a page with its own keeps those.
+        const kept = this.memento ? parseWebviewMessage({ type: 'state', state: this.memento.get(Dashboard.STATE_KEY) }) : undefined;
+        if (kept?.type === 'state') this.post({ type: 'restoreState', state: kept.state });
         if (this.pendingView) this.post({ type: 'showView', view: this.pendingView });
         this.pendingView = undefined;
         if (this.worker.latest) this.sendWhole(this.worker.latest);
@@ -243,6 +249,10 @@ export class Dashboard extends Disposable {
         if (this.pendingFocus) this.post({ type: 'focus', focus: this.pendingFocus });
         this.pendingFocus = undefined;
         this.sendPlanned();
+        return;
+      }
+      case 'state':
+        void this.memento?.update(Dashboard.STATE_KEY, message.state);
         return;
       case 'resync':
         this.sent = undefined;

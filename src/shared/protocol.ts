@@ -263,7 +263,9 @@ export type HostToWebview =
    * "Open the dashboard at that prediction" (a hover or lens link): show this run (its curve and
    * table row picked out) or the planned config's point; the webview remembers it until the next.
    */
-  | { type: 'focus'; focus: DashboardFocus };
+  | { type: 'focus'; focus: DashboardFocus }
+  /** A newly opened panel (no state of its own) takes the options the last one had: axes, scales, filters, sort. */
+  | { type: 'restoreState'; state: DashboardState };
 
 /** What a link asked the dashboard to pick out: a run, or the planned config (drawn from `planned`). */
 export type DashboardFocus = { runId: string } | { planned: string };
@@ -279,7 +281,9 @@ export type WebviewToHost =
   | { type: 'selectRun'; runId: string }
   /** The webview's state says which view, axis and selection to export; the data comes from the host's snapshot. */
   | { type: 'exportCsv'; state: DashboardState }
-  | { type: 'exportPng'; dataUrl: string };
+  | { type: 'exportPng'; dataUrl: string }
+  /** The options changed: the host keeps them for the next panel (W&B and TensorBoard keep a workspace's chart settings). */
+  | { type: 'state'; state: DashboardState };
 
 /** A chart image from the webview: a base64 PNG data URL, at most this long. */
 const MAX_PNG_DATA_URL = 20 * 1024 * 1024;
@@ -312,10 +316,11 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'selectRun':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > MAX_ID_LENGTH) return undefined;
       return { type: m.type, runId: m.runId };
-    case 'exportCsv': {
+    case 'exportCsv':
+    case 'state': {
       if (!only('type', 'state')) return undefined;
       const state = exactDashboardState(m.state);
-      return state ? { type: 'exportCsv', state } : undefined;
+      return state ? { type: m.type, state } : undefined;
     }
     case 'exportPng':
       if (!only('type', 'dataUrl') || typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_PNG_DATA_URL) return undefined;

@@ -198,6 +198,28 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
     return `${names.join(' < ')}; "llama-1" → ${legend.join(', ')}`;
   });
 
+  await check('selecting a run in the run list, then a row of the runs table, moves the status bar to that run', async () => {
+    await showView(frame, 'curves');
+    const item = page.locator('.statusbar-item', { hasText: / · loss \d/ }).first();
+    const follows = async (name) => {
+      for (let i = 0; i < 50 && !(await item.innerText()).trim().startsWith(`${name} · loss `); i++) await sleep(200);
+      const text = (await item.innerText()).trim();
+      if (!text.startsWith(`${name} · loss `)) throw new Error(`status bar "${text}" after selecting ${name}`);
+      return text;
+    };
+    await frame.locator('#runListItems .run-name', { hasText: /^llama-44m$/ }).click();
+    const fromList = await follows('llama-44m');
+    // A click on a row (not on its link or box) selects it, as in W&B's runs table.
+    await frame.locator('#runs tbody tr[data-run-id="sweep/llama-187m"] td[data-column="params"]').click();
+    const fromTable = await follows('llama-187m');
+    const tooltip = await item.getAttribute('aria-label');
+    // Letting go of the selection (a second click) leaves the status bar on the run last selected.
+    await frame.locator('#runs tbody tr[data-run-id="sweep/llama-187m"] td[data-column="params"]').click();
+    await sleep(600);
+    await follows('llama-187m');
+    return `${fromList}; ${fromTable}${tooltip ? ` (${tooltip.split('\n')[0].slice(0, 90)})` : ''}`;
+  });
+
   await check('no table cell wraps at 1400 px, in any view', async () => {
     const width = page.viewportSize()?.width;
     if (width !== 1400) throw new Error(`the window is ${width} px wide`);
@@ -236,6 +258,41 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
     }
     await showView(frame, 'curves');
     return shots3.join(', ');
+  });
+
+  await check('the walkthrough\'s dashboard picture: the loss curves and their run list at 1.5× zoom, framed to read at the size shown', async () => {
+    await showView(frame, 'curves');
+    await page.mouse.move(0, 0);
+    // VS Code shows walkthrough pictures at 1.5× density in a media box about 275 px high (and wider
+    // than 560 px) at 1400×900: the page is laid out 510 px wide at 1.5× zoom (text 1.5× the
+    // editor's), only the run list (beside the chart, as past a dozen runs) and the chart, 220 px high.
+    await frame.locator('body').evaluate(() => {
+      document.body.style.zoom = '1.5';
+      document.body.style.width = '510px';
+      for (const hidden of document.querySelectorAll('header, #view-curves .controls, #curvesMissing, #runFilter')) hidden.style.display = 'none';
+      document.querySelector('#curvesRow').classList.add('many');
+      Object.assign(document.querySelector('#curvesRow .runlist').style, { width: 'auto', height: 'auto', minHeight: '0' });
+      Object.assign(document.querySelector('#view-curves .chart').style, { height: '220px', minHeight: '0' });
+      window.scrollTo(0, 0);
+    });
+    await sleep(1200);
+    const clip = await clipAround(page, [frame.locator('#curvesRow')], 6);
+    const taken = path.join(shots, 'walkthrough-dashboard-taken.png');
+    await page.screenshot({ path: taken, clip });
+    await frame.locator('body').evaluate(() => {
+      document.body.style.zoom = '';
+      document.body.style.width = '';
+      for (const hidden of document.querySelectorAll('header, #view-curves .controls, #curvesMissing, #runFilter')) hidden.style.display = '';
+      document.querySelector('#curvesRow').classList.remove('many');
+      document.querySelector('#curvesRow .runlist').removeAttribute('style');
+      document.querySelector('#view-curves .chart').removeAttribute('style');
+    });
+    const { decodePng, encodeIndexedPng, MAX_BYTES } = await import('../../scripts/screenshots.mjs');
+    const indexed = encodeIndexedPng(decodePng(fs.readFileSync(taken)));
+    if (indexed.length > MAX_BYTES) throw new Error(`media/walkthrough/dashboard.png would be ${indexed.length} bytes (over ${MAX_BYTES})`);
+    fs.writeFileSync(path.join(repoRoot, 'media/walkthrough/dashboard.png'), indexed);
+    await sleep(600);
+    return `${Math.round(clip.width)}×${Math.round(clip.height)} px, ${indexed.length} bytes`;
   });
 }
 
@@ -450,14 +507,16 @@ async function editorSurfaceChecks(page) {
 }
 
 /**
- * The walkthrough's planner step: its picture (taken at 1.5× zoom, which VS Code assumes) shown at
- * 70% of its size or more, so its text is at least 70% of the editor's; and no walkthrough text cut.
+ * The walkthrough's pictured steps (the dashboard, the planner): each picture (taken at 1.5× zoom,
+ * which VS Code assumes) shown at 70% of its size or more, so its text is at least 70% of the
+ * editor's; and no walkthrough text cut.
  */
 async function walkthroughChecks(page) {
-  await check('the walkthrough: the planner picture is shown at 70% of its size or more, and no step text is cut', async () => {
+  await check('the walkthrough: its dashboard and planner pictures are shown at 70% of their size or more, and no step text is cut', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
     const walkthrough = manifest.contributes.walkthroughs[0];
-    const step = walkthrough.steps.find((s) => s.media?.image === 'media/walkthrough/planner.png');
+    const pictured = walkthrough.steps.filter((s) => s.media?.image);
+    if (!pictured.some((s) => s.media.image === 'media/walkthrough/dashboard.png')) throw new Error('the dashboard step does not show media/walkthrough/dashboard.png');
     // The walkthrough picker replaces the palette a moment after the command runs: try twice.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -466,33 +525,44 @@ async function walkthroughChecks(page) {
         await page.locator('.quick-input-widget input').fill(walkthrough.title);
         await page.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title }).first().waitFor({ timeout: 10_000 });
         await page.keyboard.press('Enter');
-        await page.locator('.getting-started-step', { hasText: step.title }).first().waitFor({ timeout: 15_000 });
+        await page.locator('.getting-started-step', { hasText: pictured[0].title }).first().waitFor({ timeout: 15_000 });
         break;
       } catch (e) {
         if (attempt === 2) throw e;
         await page.keyboard.press('Escape');
       }
     }
-    await page.locator('.getting-started-step', { hasText: step.title }).first().click();
-    const image = page.locator('.getting-started-media img').first();
-    await image.waitFor({ timeout: 10_000 });
-    await sleep(1000);
-    const shown = await image.evaluate((img) => ({ loaded: img.complete && img.naturalWidth > 0, scale: img.getBoundingClientRect().width / img.naturalWidth, natural: `${img.naturalWidth}×${img.naturalHeight}` }));
-    if (!shown.loaded) throw new Error('the planner picture did not load');
-    // The walkthrough clamps long text with an ellipsis (an overflow-hidden box): none may be clamped.
-    const cut = await page.evaluate(() =>
-      [...document.querySelectorAll('.gettingStartedSlideDetails *')]
-        .filter((e) => {
-          const style = getComputedStyle(e);
-          const hides = style.webkitLineClamp !== 'none' || style.textOverflow === 'ellipsis';
-          return hides && e.textContent.trim() && e.getBoundingClientRect().height > 0 && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
-        })
-        .map((e) => `${e.className}: ${e.textContent.trim().slice(0, 60)}`),
-    );
-    await page.screenshot({ path: path.join(shots, 'walkthrough-planner.png') });
-    if (shown.scale < 0.7) throw new Error(`the ${shown.natural} picture is shown at ${Math.round(shown.scale * 100)}%`);
-    if (cut.length) throw new Error(`cut text: ${cut.join(' | ')}`);
-    return `${shown.natural} shown at ${Math.round(shown.scale * 100)}%; no step text cut`;
+    const seen = [];
+    for (const step of pictured) {
+      await page.locator('.getting-started-step', { hasText: step.title }).first().click();
+      // The step's picture: the shown image as wide (naturally) as the PNG file.
+      const fileWidth = fs.readFileSync(path.join(repoRoot, step.media.image)).readUInt32BE(16);
+      let shown;
+      for (let i = 0; i < 50 && !shown; i++) {
+        await sleep(200);
+        shown = await page.evaluate((width) => {
+          const img = [...document.querySelectorAll('.getting-started-media img')].find((i) => i.getBoundingClientRect().width > 0 && i.complete && i.naturalWidth === width);
+          return img && { scale: img.getBoundingClientRect().width / img.naturalWidth, natural: `${img.naturalWidth}×${img.naturalHeight}` };
+        }, fileWidth);
+      }
+      if (!shown) throw new Error(`${step.media.image} (${fileWidth} px wide) is not shown`);
+      await sleep(500);
+      // The walkthrough clamps long text with an ellipsis (an overflow-hidden box): none may be clamped.
+      const cut = await page.evaluate(() =>
+        [...document.querySelectorAll('.gettingStartedSlideDetails *')]
+          .filter((e) => {
+            const style = getComputedStyle(e);
+            const hides = style.webkitLineClamp !== 'none' || style.textOverflow === 'ellipsis';
+            return hides && e.textContent.trim() && e.getBoundingClientRect().height > 0 && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
+          })
+          .map((e) => `${e.className}: ${e.textContent.trim().slice(0, 60)}`),
+      );
+      await page.screenshot({ path: path.join(shots, `walkthrough-${path.basename(step.media.image, '.png')}.png`) });
+      if (shown.scale < 0.7) throw new Error(`the ${shown.natural} picture ${step.media.image} is shown at ${Math.round(shown.scale * 100)}%`);
+      if (cut.length) throw new Error(`cut text: ${cut.join(' | ')}`);
+      seen.push(`${path.basename(step.media.image)} ${shown.natural} at ${Math.round(shown.scale * 100)}%`);
+    }
+    return `${seen.join(', ')}; no step text cut`;
   });
 }
 
@@ -621,7 +691,6 @@ async function main() {
 
     await editorChecks(page);
     await editorSurfaceChecks(page);
-    await walkthroughChecks(page);
 
     const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.
@@ -821,6 +890,9 @@ async function main() {
       await page.screenshot({ path: path.join(shots, `dashboard-focus-planned-${await themeOf(page)}.png`) });
       return (await status.innerText()).trim();
     });
+
+    // After the dashboard checks, which retake the walkthrough's dashboard picture.
+    await walkthroughChecks(page);
   } finally {
     if (browser) await browser.close().catch(() => {});
     await stopServer(child);

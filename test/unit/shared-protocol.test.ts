@@ -11,6 +11,7 @@ test('valid webview messages are accepted as they are', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'selectRun', runId: 'sweep/a' }), { type: 'selectRun', runId: 'sweep/a' });
   const state = { ...parseDashboardState(undefined), view: 'scaling', hiddenRuns: ['sweep/a'] };
   assert.deepEqual(parseWebviewMessage({ type: 'exportCsv', state }), { type: 'exportCsv', state });
+  assert.deepEqual(parseWebviewMessage({ type: 'state', state }), { type: 'state', state });
   assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
 });
 
@@ -49,6 +50,8 @@ test('hostile or malformed webview messages are rejected', () => {
     { type: 'exportCsv', state: { ...parseDashboardState(undefined), hiddenRuns: ['a', 3] } },
     { type: 'exportCsv', state: { ...parseDashboardState(undefined), sort: { column: 'name', descending: false, x: 1 } } },
     { type: 'exportCsv', state: 'curves' },
+    { type: 'state', state: { ...parseDashboardState(undefined), xAxis: 'sundial' } },
+    { type: 'state', state: { ...parseDashboardState(undefined), extra: 1 } },
     JSON.parse('{"type":"ready","__proto__":{"polluted":true}}'),
   ];
   for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));

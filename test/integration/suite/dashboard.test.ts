@@ -190,4 +190,19 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
     await rendered(lens, 'the loss curves again', (r) => r.view === 'curves');
   });
+
+  test('a closed and reopened panel comes back with the options the last one had (kept in the workspace state)', async () => {
+    const lens = await api();
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling');
+    const before = await rendered(lens, 'the scaling view', (r) => r.view === 'scaling');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (let i = 0; i < 50 && lens.dashboard().open; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(lens.dashboard().open, false, 'the panel is closed');
+    // A new panel (no setState of its own): the host sends the kept options after `ready`.
+    await vscode.commands.executeCommand('scalingLens.showDashboard');
+    const after = await rendered(lens, 'the new panel', (r) => r.loads > before.loads && r.view === 'scaling');
+    assert.ok(after.points > 0);
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
+    await rendered(lens, 'the loss curves again', (r) => r.view === 'curves');
+  });
 });
