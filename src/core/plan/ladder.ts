@@ -197,6 +197,8 @@ const LN_E_SD = 1;
 /** Runs within this factor in N and in D are the same run (matching for re-planning). */
 const SAME_RUN = 1.15;
 const SMALLEST_PARAMS = 5e6;
+/** A greedy run must narrow the target's loss interval by at least this fraction of its width. */
+const MIN_GAIN = 0.02;
 
 type Vec = number[];
 type Mat = number[][];
@@ -407,7 +409,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const table = context.hardware ?? hardwareTable();
   const profile = findHardware(table, request.hardware);
   if (!profile) return { error: `unknown hardware "${request.hardware}"; known: ${table.profiles.map((p) => p.id).join(', ')}` };
-  const seqLen = request.seqLen ?? 2048;
+  const seqLen = request.seqLen ?? (request.target.kind === 'model' ? request.target.seqLen : undefined) ?? 2048;
   const vocab = request.vocab ?? 50304;
   const seed = request.seed ?? 1;
   const notes: string[] = [...table.problems];
@@ -561,15 +563,18 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         timedOut = true;
         break;
       }
+      // Among the runs that narrow the interval by at least MIN_GAIN of its width, the most per
+      // FLOP; none such (or none affordable) ends the ladder. Without the floor, per-FLOP choice
+      // buys ever tinier runs that each narrow nothing.
       let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
       for (const c of candidateSpecs(targetN, targetD, remaining)) {
         const next = st.withRun(c.params, c.tokens);
         const w = widths(next, scale, center).lossWidth;
+        if (!(width - w >= MIN_GAIN * width)) continue;
         const score = ((width - w) / approxTrainingFlops(c.params, c.tokens)) * (1 + 1e-9 * jitter());
         if (!best || score > best.score) best = { c, score, next, width: w };
       }
-      // Stop when nothing fits or a run narrows the interval by under 1% of its width.
-      if (!best || !(width - best.width > 0.01 * width)) break;
+      if (!best) break;
       planned.push({ spec: { ...best.c, role: 'next', reason: greedyReason(st, best.c, width, best.width, scale, center) }, state: best.next });
       remaining -= approxTrainingFlops(best.c.params, best.c.tokens);
       st = best.next;
@@ -650,5 +655,27 @@ function greedyReason(st: FisherState, c: { params: number; tokens: number }, be
     ratio >= 80 ? `pins the data exponent (${ratio.toFixed(0)} tokens/parameter)`
     : ratio <= 10 ? `pins the size exponent (${ratio.toFixed(0)} tokens/parameter)`
     : `a point near compute-optimal at ${fmt(flops)} FLOPs`;
-  return `${what}: narrows the target's loss interval ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}% and N* ×${nBefore.toFixed(2)} → ×${nAfter.toFixed(2)}`;
+  return `${what}: narrows the target's loss interval ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}% and N* ×${nBefore.toPrecision(3)} → ×${nAfter.toPrecision(3)}`;
+}
+
+// ---- adapters (for the CLI and the extension) ----------------------------------------------
+
+/**
+ * A family's fitted points as ladder runs: points of live runs (their forecast ends anchor the
+ * law, `anchoredRunIds`) are `running`, the others `finished`.
+ */
+export function existingRunsOf(points: readonly { runId: string; params: number; tokens: number; loss: number }[], anchoredRunIds: readonly string[] = []): LadderExistingRun[] {
+  const live = new Set(anchoredRunIds);
+  return points.map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.loss, status: live.has(p.runId) ? 'running' : 'finished' }));
+}
+
+/** A training config's plan as the ladder's target (undefined, with why, when its tokens are unknown). */
+export function targetOfPlan(plan: { params: { total: number }; tokens?: number; seqLen?: number; architecture: { nLayer: number; dModel: number; vocab?: number } }, label: string): LadderTarget | { error: string } {
+  if (!valid(plan.params.total)) return { error: `${label}: the config's parameter count is unknown` };
+  if (!valid(plan.tokens)) return { error: `${label}: the config does not say how many tokens it trains on (steps × batch × sequence length, or a token count)` };
+  const a = plan.architecture;
+  const target: LadderTarget = { kind: 'model', params: plan.params.total, tokens: plan.tokens, label };
+  if (valid(a.nLayer) && valid(a.dModel)) target.shape = { nLayer: a.nLayer, dModel: a.dModel, ...(valid(a.vocab) ? { vocab: a.vocab } : {}) };
+  if (valid(plan.seqLen)) target.seqLen = plan.seqLen;
+  return target;
 }
