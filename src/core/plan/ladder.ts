@@ -91,6 +91,11 @@ export interface LadderRequest {
   deadline?: number;
   /** Most runs to plan (default 24). */
   maxRuns?: number;
+  /**
+   * Choose only among these runs (a grid of runs one could train, as in the backtest), one at a
+   * time by the greedy rule, even for an empty family. Default: sizes × tokens-per-parameter grid.
+   */
+  candidates?: readonly { params: number; tokens: number }[];
 }
 
 export interface LadderContext {
@@ -197,6 +202,15 @@ const LN_E_SD = 1;
 /** Runs within this factor in N and in D are the same run (matching for re-planning). */
 const SAME_RUN = 1.15;
 const SMALLEST_PARAMS = 5e6;
+/**
+ * Misspecification allowance: the sd of ln L at the target grows by this per e-fold of compute
+ * between the family's largest run and the target. The Fisher part alone says a law fitted on
+ * many small runs is known everywhere; leave-largest-out backtests say otherwise (the Gadre and
+ * Porian cross-run errors in `npm run validate` are a few % at 16–20×, i.e. ~1% per e-fold).
+ * Set a priori at that, not fitted on the ladder backtest; it is what makes runs nearer the
+ * target's compute worth their cost.
+ */
+export const EXTRAPOLATION_SD_PER_EFOLD = 0.01;
 /** A greedy run must narrow the target's loss interval by at least this fraction of its width. */
 const MIN_GAIN = 0.02;
 
@@ -270,6 +284,8 @@ class FisherState {
     readonly targetD: number,
     readonly targetFlops: number,
     info?: Mat,
+    /** Compute of the largest run in (0: none). */
+    readonly maxFlops = 0,
   ) {
     if (info) this.info = info.map((r) => r.slice());
     else {
@@ -280,15 +296,20 @@ class FisherState {
     }
   }
   withRun(n: number, d: number): FisherState {
-    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info);
+    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, approxTrainingFlops(n, d)));
     addOuter(next.info, lnLossGradient(this.theta, n, d), 1 / (this.noise * this.noise));
     return next;
   }
-  /** Standard deviations of ln L(target) and ln N*(target compute). */
-  sd(): { lnLoss: number; lnNStar: number } {
+  /**
+   * Standard deviations of ln L(target) and ln N*(target compute) from the runs' information, and
+   * the misspecification allowance of ln L for the compute between the largest run and the target.
+   */
+  sd(): { lnLoss: number; lnNStar: number; extrapolation: number } {
+    const efolds = this.maxFlops > 0 ? Math.max(0, Math.log(this.targetFlops / this.maxFlops)) : 0;
     return {
       lnLoss: Math.sqrt(quadInverse(this.info, lnLossGradient(this.theta, this.targetN, this.targetD))),
       lnNStar: Math.sqrt(quadInverse(this.info, lnNStarGradient(this.theta, this.targetFlops))),
+      extrapolation: EXTRAPOLATION_SD_PER_EFOLD * efolds,
     };
   }
 }
@@ -321,10 +342,14 @@ function budgetToFlops(budget: Budget, table: HardwareTable, profile: HardwarePr
   }
 }
 
+/**
+ * The target's intervals in a state: the Fisher part widened as every cross-run interval (and
+ * scaled to the family's bootstrap, `scale`), combined with the extrapolation allowance.
+ */
 function widths(state: FisherState, scale: number, center: { loss: number; nStar: number }): LadderWidths {
   const sd = state.sd();
   const m = INTERVAL_CALIBRATION.crossRun * scale;
-  const hl = Z80 * m * sd.lnLoss;
+  const hl = Z80 * Math.hypot(m * sd.lnLoss, sd.extrapolation);
   const hn = Z80 * m * sd.lnNStar;
   const lossInterval: [number, number] = [center.loss * Math.exp(-hl), center.loss * Math.exp(hl)];
   const nStarInterval: [number, number] = [center.nStar * Math.exp(-hn), center.nStar * Math.exp(hn)];
@@ -477,10 +502,11 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   let scale = 1;
   if (context.fit && context.fit.samples.length >= 10 && finished.length) {
     const boot = predictCrossRun(context.fit, targetN, targetD);
-    const raw = widths(state, 1, center);
+    // The Fisher part's log half-width is matched to the bootstrap's (a width is 2·sinh(h) for a
+    // log half-width h); the extrapolation allowance, which the bootstrap lacks, comes on top.
     const bootWidth = (boot.interval[1] - boot.interval[0]) / boot.value;
-    // Widths are 2·sinh(h) for a log half-width h: match h, so that the width is the bootstrap's exactly.
-    if (bootWidth > 0 && raw.lossWidth > 0) scale = Math.asinh(bootWidth / 2) / Math.asinh(raw.lossWidth / 2);
+    const fisherHalf = Z80 * INTERVAL_CALIBRATION.crossRun * state.sd().lnLoss;
+    if (bootWidth > 0 && fisherHalf > 0) scale = Math.asinh(bootWidth / 2) / fisherHalf;
     center.loss = boot.value;
   }
   const now = finished.length ? widths(state, scale, center) : undefined;
@@ -541,7 +567,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const maxRuns = Math.max(1, Math.floor(request.maxRuns ?? 24));
   const planned: { spec: Spec; state: FisherState }[] = [];
   let timedOut = false;
-  const strategy: LadderPlan['strategy'] = finished.length + running.length === 0 ? 'recipe' : 'greedy';
+  const strategy: LadderPlan['strategy'] = finished.length + running.length === 0 && !request.candidates ? 'recipe' : 'greedy';
   if (strategy === 'recipe') {
     let st = infoState;
     for (const s of recipeSpecs(theta, targetN, targetD, remaining).slice(0, maxRuns)) {
@@ -567,7 +593,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       // FLOP; none such (or none affordable) ends the ladder. Without the floor, per-FLOP choice
       // buys ever tinier runs that each narrow nothing.
       let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
-      for (const c of candidateSpecs(targetN, targetD, remaining)) {
+      const pool = request.candidates
+        ? request.candidates.filter((c) => valid(c.params) && valid(c.tokens) && approxTrainingFlops(c.params, c.tokens) <= remaining && !planned.some((p) => p.spec.params === c.params && p.spec.tokens === c.tokens))
+        : candidateSpecs(targetN, targetD, remaining);
+      for (const c of pool) {
         const next = st.withRun(c.params, c.tokens);
         const w = widths(next, scale, center).lossWidth;
         if (!(width - w >= MIN_GAIN * width)) continue;
@@ -575,7 +604,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         if (!best || score > best.score) best = { c, score, next, width: w };
       }
       if (!best) break;
-      planned.push({ spec: { ...best.c, role: 'next', reason: greedyReason(st, best.c, width, best.width, scale, center) }, state: best.next });
+      planned.push({ spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: greedyReason(st, best.c, width, best.width, scale, center) }, state: best.next });
       remaining -= approxTrainingFlops(best.c.params, best.c.tokens);
       st = best.next;
       width = best.width;
