@@ -145,7 +145,6 @@ function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
         ladderBudget: { kind: 'flops', flops: budget - spent, text: 'rest' },
         runs: picked.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss, status: 'finished' as const })),
         candidates: left,
-        maxRuns: 1,
       },
       current ? { fit: current } : {},
     );
@@ -276,6 +275,35 @@ export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: 
     }
   }
   md.push('');
+  return md;
+}
+
+/**
+ * Ladder compute each strategy needs to bring the target's error to `maxErrorPct` and keep it there
+ * at every larger budget tried (random: median over seeds); `–` when no budget tried does.
+ */
+export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], maxErrorPct: number): string[] {
+  const strategies = ['planner', 'IsoFLOP recipe', 'random', 'largest-first'];
+  const md = [`| grid | ${strategies.map((s) => `${s}: budget to ≤ ${maxErrorPct}%`).join(' | ')} |`, `|${' --- |'.repeat(strategies.length + 1)}`];
+  const reach = (l: readonly BacktestScore[]): number => {
+    const byF = [...l].sort((a, b) => a.fraction - b.fraction);
+    for (let i = 0; i < byF.length; i++) if (byF.slice(i).every((s) => s.errorPct <= maxErrorPct)) return byF[i].fraction;
+    return NaN;
+  };
+  const wins = new Map(strategies.map((s) => [s, 0]));
+  for (const g of grids) {
+    const here = scores.filter((s) => s.grid === g.name);
+    const cells = strategies.map((st) => {
+      if (st === 'random') return median(RANDOM_SEEDS.map((seed) => reach(here.filter((s) => s.strategy === `random (seed ${seed})`))).map((v) => (Number.isFinite(v) ? v : Infinity)));
+      return reach(here.filter((s) => s.strategy === st));
+    });
+    const best = Math.min(...cells.map((v) => (Number.isFinite(v) ? v : Infinity)));
+    cells.forEach((v, i) => {
+      if (Number.isFinite(best) && v === best) wins.set(strategies[i], wins.get(strategies[i])! + 1);
+    });
+    md.push(`| ${g.name} | ${cells.map((v) => (Number.isFinite(v) ? pct(100 * v, v < 0.01 ? 1 : 0) : '–')).join(' | ')} |`);
+  }
+  md.push('', `Least compute (ties counted for each): ${strategies.map((s) => `${s} ${wins.get(s)}`).join(', ')} of ${grids.length} grids.`, '');
   return md;
 }
 

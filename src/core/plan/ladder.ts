@@ -297,7 +297,10 @@ class FisherState {
   }
   withRun(n: number, d: number): FisherState {
     const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, approxTrainingFlops(n, d)));
-    addOuter(next.info, lnLossGradient(this.theta, n, d), 1 / (this.noise * this.noise));
+    // A run informs the target's law less the farther below its compute it lies: the law is only
+    // approximately right, so its deviation at the run, carried to the target, grows with the gap.
+    const gap = EXTRAPOLATION_SD_PER_EFOLD * Math.max(0, Math.log(this.targetFlops / approxTrainingFlops(n, d)));
+    addOuter(next.info, lnLossGradient(this.theta, n, d), 1 / (this.noise * this.noise + gap * gap));
     return next;
   }
   /**
@@ -576,39 +579,52 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     }
     if (planned.length === 0) notes.push(`The ladder budget ${fmt(ladderFlops)} FLOPs is too small for runs of at least ${fmt(SMALLEST_PARAMS)} parameters.`);
   } else {
-    let st = infoState;
-    let width = widths(st, scale, center).lossWidth;
-    // Deterministic jitter for ties (seeded), far below any real difference.
-    let rng = seed >>> 0 || 1;
-    const jitter = () => {
-      rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
-      return rng / 2 ** 32;
+    // Budgeted greedy with the usual safeguard (Khuller et al. 1999; Leskovec et al. 2007, CELF):
+    // the ladder by the most narrowing per FLOP, and the ladder by the most narrowing per run,
+    // each filled to the budget; the plan is whichever ends narrower. Per FLOP alone buys many
+    // cheap, far runs when one run nearer the target would pin it better.
+    const candidatesFor = (left: number, taken: readonly Spec[]) =>
+      request.candidates
+        ? request.candidates.filter((c) => valid(c.params) && valid(c.tokens) && approxTrainingFlops(c.params, c.tokens) <= left && !taken.some((p) => p.params === c.params && p.tokens === c.tokens))
+        : candidateSpecs(targetN, targetD, left);
+    const greedy = (perFlop: boolean): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
+      const runs: { spec: Spec; state: FisherState }[] = [];
+      let st = infoState;
+      let width = widths(st, scale, center).lossWidth;
+      let left = remaining;
+      // Deterministic jitter for ties (seeded), far below any real difference.
+      let rng = seed >>> 0 || 1;
+      const jitter = () => {
+        rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+        return rng / 2 ** 32;
+      };
+      while (runs.length < maxRuns) {
+        if (request.deadline !== undefined && Date.now() > request.deadline) return { runs, width, timedOut: true };
+        // Only runs that narrow the interval by at least MIN_GAIN of its width count; none such
+        // (or none affordable) ends the ladder.
+        let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
+        for (const c of candidatesFor(left, runs.map((r) => r.spec))) {
+          const next = st.withRun(c.params, c.tokens);
+          const w = widths(next, scale, center).lossWidth;
+          if (!(width - w >= MIN_GAIN * width)) continue;
+          const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
+          if (!best || score > best.score) best = { c, score, next, width: w };
+        }
+        if (!best) break;
+        const why = greedyReason(st, best.c, width, best.width, scale, center);
+        runs.push({ spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: perFlop ? why : `${why} (the most narrowing of any affordable run)` }, state: best.next });
+        left -= approxTrainingFlops(best.c.params, best.c.tokens);
+        st = best.next;
+        width = best.width;
+      }
+      return { runs, width, timedOut: false };
     };
-    while (planned.length < maxRuns) {
-      if (request.deadline !== undefined && Date.now() > request.deadline) {
-        timedOut = true;
-        break;
-      }
-      // Among the runs that narrow the interval by at least MIN_GAIN of its width, the most per
-      // FLOP; none such (or none affordable) ends the ladder. Without the floor, per-FLOP choice
-      // buys ever tinier runs that each narrow nothing.
-      let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
-      const pool = request.candidates
-        ? request.candidates.filter((c) => valid(c.params) && valid(c.tokens) && approxTrainingFlops(c.params, c.tokens) <= remaining && !planned.some((p) => p.spec.params === c.params && p.spec.tokens === c.tokens))
-        : candidateSpecs(targetN, targetD, remaining);
-      for (const c of pool) {
-        const next = st.withRun(c.params, c.tokens);
-        const w = widths(next, scale, center).lossWidth;
-        if (!(width - w >= MIN_GAIN * width)) continue;
-        const score = ((width - w) / approxTrainingFlops(c.params, c.tokens)) * (1 + 1e-9 * jitter());
-        if (!best || score > best.score) best = { c, score, next, width: w };
-      }
-      if (!best) break;
-      planned.push({ spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: greedyReason(st, best.c, width, best.width, scale, center) }, state: best.next });
-      remaining -= approxTrainingFlops(best.c.params, best.c.tokens);
-      st = best.next;
-      width = best.width;
-    }
+    const cheap = greedy(true);
+    const strong = greedy(false);
+    const pick = strong.width < cheap.width ? strong : cheap;
+    timedOut = cheap.timedOut || strong.timedOut;
+    for (const r of pick.runs) planned.push(r);
+    if (pick === strong && strong.runs.length) notes.push(`Runs chosen by the most narrowing per run: that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`);
   }
 
   // Ids: an earlier plan's unmatched run keeps its id when the new plan has it; the rest are marked not needed.
