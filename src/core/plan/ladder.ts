@@ -565,7 +565,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   // Running runs of the family (matched or not) will inform the fit: count them as in.
   for (const r of running) if (!out.some((o) => o.matchedRunId === r.runId)) infoState = infoState.withRun(r.params, r.tokens);
   const spentBefore = cum.flops;
-  let remaining = ladderFlops - spentBefore;
+  const remaining = ladderFlops - spentBefore;
 
   const maxRuns = Math.max(1, Math.floor(request.maxRuns ?? 24));
   const planned: { spec: Spec; state: FisherState }[] = [];
