@@ -149,3 +149,20 @@ test('live re-planning: earlier runs matched as done / running, the rest kept or
   assert.deepEqual(again.runs.slice(0, 2).map((r) => r.status), ['done', 'running']);
   assert.ok(again.runs.every((r, i) => r.order === i + 1));
 });
+
+test('among given candidates: only those, within budget, the plan\'s "after" is its last run\'s', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const candidates: { params: number; tokens: number }[] = [];
+  for (const n of [1e7, 3e7, 1e8, 3e8, 1e9]) for (const r of [5, 20, 80]) candidates.push({ params: n, tokens: n * r });
+  const runs: LadderExistingRun[] = [{ runId: 'seed', params: 3e7, tokens: 6e8, loss: chinchillaLaw.evaluate(theta, [3e7, 6e8]), status: 'finished' }];
+  const budget = 2e19;
+  const plan = ok(planLadder({ target, runs, candidates, ladderBudget: { kind: 'flops', flops: budget, text: '2e19' } }));
+  assert.equal(plan.strategy, 'greedy');
+  assert.ok(plan.planned.runs >= 1);
+  assert.ok(plan.planned.flops <= budget * (1 + 1e-9));
+  for (const r of plan.runs) assert.ok(candidates.some((c) => c.params === r.params && c.tokens === r.tokens), `${r.params} ${r.tokens}`);
+  assert.equal(new Set(plan.runs.map((r) => `${r.params}/${r.tokens}`)).size, plan.runs.length, 'no candidate twice');
+  assert.deepEqual(plan.after, plan.runs[plan.runs.length - 1].after);
+  // An empty family with candidates is greedy too (the recipe cannot choose from a fixed grid).
+  assert.equal(ok(planLadder({ target, candidates })).strategy, 'greedy');
+});

@@ -181,6 +181,8 @@ export interface LadderPlan {
   method: string;
   /** The prediction with the finished runs alone (undefined for an empty family). */
   now?: LadderWidths;
+  /** The target's prediction as it would be after every done, running and planned run (what the scaling view draws as "planned"). */
+  after: LadderWidths;
   /** Every run: done and running first, then planned in order, then the no-longer-needed. */
   runs: LadderRun[];
   /** When to stop: the first planned run after which the loss width is within 10% of what the whole ladder reaches. */
@@ -674,6 +676,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy' ? ' Each next run is the candidate (sizes × 5–320 tokens/parameter) with the largest reduction of the target\'s loss-interval width per FLOP.' : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now ? { now } : {}),
+    after: finalWidths,
     runs: out,
     stop: stopAt
       ? { afterOrder: stopAt.order, lossWidth: stopAt.after.lossWidth, nStarRatio: stopAt.after.nStarRatio, reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches` }
