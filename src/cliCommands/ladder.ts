@@ -45,7 +45,7 @@ export function ladderText(plan: LadderPlan): string {
   const hw = plan.hardware.id;
   const lines = [
     `target: ${t.label}: N ${formatCount(t.params)}, D ${formatCount(t.tokens)}, ${formatFlops(t.flops)} FLOPs (${hours(t, hw)})`,
-    `ladder budget: ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs (${hours(plan.budget, hw)}), ${pct(plan.budget.fractionOfTarget)} of the target`,
+    `ladder budget: ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs (${hours(plan.budget, hw)})${plan.budget.text.includes('of the target') ? '' : `, ${pct(plan.budget.fractionOfTarget)} of the target`}`,
     `strategy: ${plan.strategy === 'recipe' ? 'empty family: IsoFLOP recipe (Chinchilla, Llama 3)' : `family${plan.family ? ` "${plan.family}"` : ''}: runs chosen by how much they narrow the target's interval for their cost`}`,
   ];
   if (plan.now) lines.push(`now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`);

@@ -325,13 +325,16 @@ class FisherState {
 
 // ---- plan ----------------------------------------------------------------------------------
 
-interface Spec {
+/** A run of the recipe or of the greedy, before costing. */
+export interface LadderSpec {
   params: number;
   tokens: number;
   role: LadderRun['role'];
   reason: string;
   isoflopFlops?: number;
 }
+
+type Spec = LadderSpec;
 
 function fmt(x: number): string {
   return x.toExponential(1).replace('e+', 'e');
