@@ -14,6 +14,7 @@ import { LineFamilyLearner } from './textLearner';
 import { chooseStepKey } from './vocabulary';
 import { MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, USER_PATTERN_SLOW_MS, type UserPattern } from './textLogPatterns';
 import { appendAll } from '../../shared/arrays';
+import { RESUME_LINE } from './stepOrder';
 
 export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'generic' | 'user-pattern';
 
@@ -472,7 +473,11 @@ export class TextLogReader {
       const rank = rp ? (rp[1] ?? rp[2]) : undefined;
       if (rank !== undefined && this.rank !== undefined && rank !== this.rank) continue;
       const recs = this.recordsOf(segment, lineNumber);
-      if (recs === undefined) continue;
+      if (recs === undefined) {
+        // A relaunch that says it resumes: its first steps may go back at once (stepOrder.ts).
+        if (RESUME_LINE.test(segment)) (out.resumes ??= []).push({ beforePoint: out.points.length, line: lineNumber });
+        continue;
+      }
       if (rank !== undefined) this.rank ??= rank;
       for (const rec of Array.isArray(recs) ? recs : [recs]) this.emit(rec, rec.line ?? lineNumber, out);
     }
@@ -515,7 +520,7 @@ export class TextLogReader {
     const lossRoles = new Set<MetricRole>();
     for (const { field } of numbers) if (field.role !== undefined && isLossRole(field.role)) lossRoles.add(field.role);
     for (const { field, value } of numbers) {
-      const p: MetricPoint = { metric: field.metric, step, value, role: field.role };
+      const p: MetricPoint = { metric: field.metric, step, value, role: field.role, line };
       if (tokens !== undefined) p.tokens = tokens;
       out.points.push(p);
       // A perplexity or bits metric stands in for the loss only when the line has no loss of that role.
@@ -528,7 +533,7 @@ export class TextLogReader {
       if (lossRoles.has(unit.role)) continue;
       const nats = toNats(value, unit.logged);
       if (nats === undefined) continue;
-      const converted: MetricPoint = { metric: `${field.metric} (as nats)`, step, value: nats.value, role: unit.role, unit: nats.unit };
+      const converted: MetricPoint = { metric: `${field.metric} (as nats)`, step, value: nats.value, role: unit.role, unit: nats.unit, line };
       if (tokens !== undefined) converted.tokens = tokens;
       out.points.push(converted);
       this.noteConversion(field.metric, nats.unit, line, out);
