@@ -915,7 +915,7 @@ export class RunIndex {
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
     // Several loggers of one job: each file's loss joins the run's one series of that role (oneJob.ts).
-    const renames = oneSeriesPerLoss(files.map((f) => ({ series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
+    const renames = oneSeriesPerLoss(files.map((f) => ({ logger: f.format, series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
     files.forEach((f, fileIndex) => {
       const renamed = renames.get(fileIndex);
       for (const [metric, s] of f.series) {
