@@ -43,6 +43,16 @@ test('10,000 runs: all listed at once with their points, fits queued; the run lo
     threads: 1,
   });
   t.after(() => fits.dispose());
+  // The next fit to land. The fitting thread is unref'd (it never keeps a process alive), so a timer
+  // keeps this test's event loop alive while it waits; it only guards against a hang.
+  const landing = () =>
+    new Promise<void>((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error('no fit landed in 10 minutes')), 600_000);
+      onLanded = () => {
+        clearTimeout(guard);
+        resolve();
+      };
+    });
   // The order in which fits start: the queued fitter builds a job when a thread takes it.
   const started: string[] = [];
   const recording: Fitter = {
@@ -79,13 +89,11 @@ test('10,000 runs: all listed at once with their points, fits queued; the run lo
   const startedBefore = started.length;
   engine.snapshot();
   // Wait for the fit running now to land; the next one started must be the looked-at run's.
-  while (started.length === startedBefore) {
-    await new Promise<void>((resolve) => (onLanded = resolve));
-  }
+  while (started.length === startedBefore) await landing();
   assert.equal(started[startedBefore], `curve:${looked}`, `started after looking: ${started.slice(startedBefore, startedBefore + 3).join(', ')}`);
   // And it lands (one thread: the next landing is at the latest its own), and shows, while
   // thousands of other fits are still queued.
-  await new Promise<void>((resolve) => (onLanded = resolve));
+  await landing();
   const later = engine.snapshot();
   const run = later.runs.find((r) => r.id === looked);
   assert.ok(run?.curve !== undefined, 'the looked-at run shows its forecast');
