@@ -393,7 +393,7 @@ async function main(): Promise<void> {
       rows.push({ name: 'Very large log', value: 'not run', note: '`npm run bench:biglog -- --gb 5` writes bench/report-biglog.md, summarised here' });
     }
     // --- Hostile workspaces (issue 17): pattern scaling, 10,000 runs, npm audit (bench/hostile.ts) ---
-    for (const row of [patternRatios(), tenThousandRuns(tmp), npmAudit(repoRoot)]) rows.push(row);
+    for (const row of [patternRatios(), tenThousandRuns(tmp), ...npmAudit(repoRoot)]) rows.push(row);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

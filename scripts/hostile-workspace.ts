@@ -89,6 +89,12 @@ export function makeHostileWorkspace(dir: string, options: HostileOptions = {}):
   goodRuns['bad/longline'] = 50;
   badFiles['bad/longline/metrics.jsonl'] = 'line 26 is longer than 1 MiB';
 
+  // A stray line far behind the last step (another process writing to the log): dropped and told
+  // with its line, the history kept (a step back rewinds only a resume the log announces or overlaps).
+  write(root, 'bad/stray/metrics.jsonl', `${jsonlLines(0, 30)}{"step": 3, "loss": 9.9}\n${jsonlLines(30, 10)}`);
+  goodRuns['bad/stray'] = 40;
+  badFiles['bad/stray/metrics.jsonl'] = 'stray step 3 after step 29';
+
   // A megabyte of digits in a loss cell: read as too large, quoted short.
   let big = 'step,loss\n';
   for (let i = 0; i < 25; i++) big += `${i},${(2 - i * 0.01).toFixed(3)}\n`;

@@ -28,6 +28,7 @@ import { curveCommand } from './cliCommands/curve';
 import { hparamsCommand } from './cliCommands/hparams';
 import type { HardwareSettings } from './core/plan/hardware';
 import { appendAll } from './shared/arrays';
+import { idleOptions, SCAN_OPTIONS } from './core/optionScope';
 
 class UsageError extends Error {}
 
@@ -179,9 +180,11 @@ async function scan(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, 'text-pattern': { type: 'string', multiple: true }, 'no-fit': { type: 'boolean' }, threads: { type: 'string' } },
+    options: SCAN_OPTIONS,
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one path');
+  const idle = idleOptions('scan', values);
+  if (idle.length) throw new UsageError(idle.join('; '));
   const textPatterns = values['text-pattern'] ?? [];
   // A pattern typed on the command line that cannot be used is a usage error, not a diagnostic.
   const rejected = compileUserPatterns(textPatterns, (i) => `--text-pattern ${JSON.stringify(textPatterns[i])}`).diagnostics;

@@ -1,7 +1,7 @@
 // Composition root: builds the services and features, registers everything for disposal, and
 // returns a small API (used by the integration tests to observe what the user would see).
 import * as vscode from 'vscode';
-import { Settings } from './services/config';
+import { Settings, sayIdleSettings } from './services/config';
 import { WorkerClient } from './services/workerClient';
 import { RunWatcher } from './services/runWatcher';
 import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, openConfigValue, SuggestionCodeActions } from './features/codeLens';
@@ -103,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
       vscode.window.setStatusBarMessage(`Scaling Lens: code lenses ${shown ? 'shown' : 'hidden'} for ${vscode.workspace.asRelativePath(target)}`, 3000);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (Settings.affects(e)) sayIdleSettings(settings, output);
       if (Settings.affects(e, 'fit') || Settings.affects(e, 'hardware')) worker.configure(settings.worker);
       if (Settings.affects(e, 'logGlobs') || Settings.affects(e, 'watch')) void rescan();
       if (Settings.affects(e, 'textLog')) {
@@ -121,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   }
 
   void rescan();
+  sayIdleSettings(settings, output);
   let firstSnapshotMs: number | undefined;
   const firstSnapshot = worker.onSnapshot(() => {
     firstSnapshotMs ??= performance.now() - activationStarted;

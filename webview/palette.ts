@@ -6,6 +6,7 @@
 // scale, with its scale drawn beside the chart.
 import type { ColourBy, RunView, Snapshot } from '../src/shared/protocol';
 import { formatCount } from '../src/shared/format';
+import { maxOf, minOf } from '../src/shared/arrays';
 
 type Rgb = readonly [number, number, number];
 
@@ -62,8 +63,8 @@ export function runColours(snapshot: Snapshot, colourBy: ColourBy): RunColours {
   const numeric = NUMERIC[colourBy];
   if (numeric) {
     const values = snapshot.runs.map(numeric.of).filter((v): v is number => v !== undefined && v > 0);
-    const lo = Math.log(Math.min(...values));
-    const hi = Math.log(Math.max(...values));
+    const lo = Math.log(minOf(values));
+    const hi = Math.log(maxOf(values));
     // The darkest end of viridis vanishes on a dark background, the lightest on a light one.
     const [from, to] = lightTheme() ? [0, 0.85] : [0.15, 1];
     const at = (v: number) => from + (to - from) * (hi > lo ? (Math.log(v) - lo) / (hi - lo) : 0.5);

@@ -16,6 +16,7 @@ import { appendAll, maxOf } from '../shared/arrays';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
 import { runHealth } from '../core/runs/health';
 import { displayNames } from '../core/runs/displayName';
+import { idleOptions } from '../core/optionScope';
 
 export interface CurveCommandOutput {
   run: string;
@@ -56,23 +57,26 @@ function positive(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/** The parser's options (optionScope.ts says when each has an effect). */
+export const CURVE_OPTIONS = {
+  until: { type: 'string' },
+  law: { type: 'string' },
+  schedule: { type: 'string' },
+  'total-steps': { type: 'string' },
+  'warmup-steps': { type: 'string' },
+  'peak-lr': { type: 'string' },
+  'min-lr': { type: 'string' },
+  'decay-steps': { type: 'string' },
+  resamples: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 export function curveCommand(args: string[], io: CommandIo = processIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      until: { type: 'string' },
-      law: { type: 'string' },
-      schedule: { type: 'string' },
-      'total-steps': { type: 'string' },
-      'warmup-steps': { type: 'string' },
-      'peak-lr': { type: 'string' },
-      'min-lr': { type: 'string' },
-      'decay-steps': { type: 'string' },
-      resamples: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: CURVE_OPTIONS,
   });
   if (positionals.length !== 1) throw new CommandUsageError('curve needs exactly one log file or run folder');
   if (values.law !== undefined && !(CURVE_LAW_IDS as readonly string[]).includes(values.law)) {
@@ -81,10 +85,9 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   if (values.schedule !== undefined && !SCHEDULES.includes(values.schedule as ScheduleKind)) {
     throw new CommandUsageError(`--schedule must be one of ${SCHEDULES.join(', ')}`);
   }
-  // Options out of physical sense, or that do nothing without --schedule: said, with the value as typed.
-  const scheduleOptions = ['total-steps', 'warmup-steps', 'peak-lr', 'min-lr', 'decay-steps'] as const;
-  const idle = scheduleOptions.filter((o) => values[o] !== undefined);
-  if (!values.schedule && idle.length) throw new CommandUsageError(`${idle.map((o) => `--${o}`).join(', ')} ${idle.length === 1 ? 'does' : 'do'} nothing without --schedule`);
+  // Options out of physical sense, or that do nothing in this mode (optionScope.ts): said, with the value as typed.
+  const idle = idleOptions('curve', values);
+  if (idle.length) throw new CommandUsageError(idle.join('; '));
   if (Number(values['peak-lr']) > DOMAIN_LIMITS.maxLr) throw new CommandUsageError(`--peak-lr ${values['peak-lr']} is above 1: no training uses such a learning rate`);
   if (Number(values['min-lr']) > DOMAIN_LIMITS.maxLr) throw new CommandUsageError(`--min-lr ${values['min-lr']} is above 1: no training uses such a learning rate`);
   if (Number(values['total-steps']) > DOMAIN_LIMITS.maxSteps) throw new CommandUsageError(`--total-steps ${values['total-steps']} is above 10^8 steps: too long`);

@@ -2,6 +2,7 @@
 // of one training config, before launch. Exit 0 with `applicable: false` when the laws do not
 // apply (a LoRA fine-tune, a file with no model); exit 1 when the file cannot be read or has errors.
 import * as fs from 'node:fs';
+import { idleOptions } from '../core/optionScope';
 import * as path from 'node:path';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { parseArgs } from 'node:util';
@@ -76,6 +77,9 @@ export const HARDWARE_OPTIONS = {
   mfu: { type: 'string' },
   'usd-per-hour': { type: 'string' },
 } as const;
+
+/** The parser's options (optionScope.ts says when each has an effect). */
+export const ESTIMATE_OPTIONS = { workspace: { type: 'string' }, json: { type: 'boolean' }, ...HARDWARE_OPTIONS } as const;
 
 /** The documented `estimate --json` shape. */
 export function estimateJson(result: ConfigEstimate) {
@@ -172,8 +176,10 @@ export function estimateText(file: string, result: ConfigEstimate): string {
 }
 
 export function estimateCommand(args: string[], ctx: CliContext): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' }, ...HARDWARE_OPTIONS } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: ESTIMATE_OPTIONS });
   if (positionals.length !== 1) throw ctx.usage('estimate needs exactly one config file or folder');
+  const idle = idleOptions('estimate', values);
+  if (idle.length) throw ctx.usage(idle.join('; '));
   const hardware = hardwareFlags(values, ctx);
   let file = path.resolve(positionals[0]);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, MODEL_CONFIG_FILE);

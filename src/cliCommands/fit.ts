@@ -1,6 +1,7 @@
 // `scaling-lens fit --law <id> --train <csv> [--predict <csv>] [--columns canonical=column,...] [--priors auto|always|never] [--json]`
 // Fits a cross-run law to one row per run and predicts the --predict rows, in their order.
 import { parseArgs } from 'node:util';
+import { idleOptions } from '../core/optionScope';
 import { crossRunLawIds, getLaw } from '../core/laws/registry';
 import type { LawDefinition } from '../core/laws/types';
 import { approxTrainingFlops } from '../core/laws/trainingCompute';
@@ -74,20 +75,25 @@ function inputsOf(law: LawDefinition, row: CsvRow, map: Record<string, string>):
   return { x, input };
 }
 
+/** The parser's options (optionScope.ts says when each has an effect). */
+export const FIT_OPTIONS = {
+    law: { type: 'string', default: 'chinchilla' },
+    train: { type: 'string' },
+    predict: { type: 'string' },
+    columns: { type: 'string' },
+    priors: { type: 'string', default: 'auto' },
+    resamples: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+} as const;
+
 export function fitCommand(args: string[], io: CommandIo = processIo): number {
   const { values } = parseArgs({
     args,
-    options: {
-      law: { type: 'string', default: 'chinchilla' },
-      train: { type: 'string' },
-      predict: { type: 'string' },
-      columns: { type: 'string' },
-      priors: { type: 'string', default: 'auto' },
-      resamples: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: FIT_OPTIONS,
   });
+  const idle = idleOptions('fit', values);
+  if (idle.length) throw new CommandUsageError(idle.join('; '));
   const ids = crossRunLawIds();
   const law = values.law ? getLaw(values.law) : undefined;
   if (!law || !ids.includes(law.id)) throw new CommandUsageError(`unknown cross-run law "${values.law}" (available: ${ids.join(', ')})`);

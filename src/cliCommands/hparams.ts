@@ -4,6 +4,7 @@
 // near-optimal band; then the law's lr and batch power laws refitted on the optima; then the
 // optimal lr and batch (tokens) for every --predict row, in order.
 import { parseArgs } from 'node:util';
+import { idleOptions } from '../core/optionScope';
 import { HPARAM_LAWS, getHparamLaw } from '../core/laws/registry';
 import { fitHparamSweeps, predictHparams, surfacePenaltyPct, type GroupOptimum, type SweepGroup } from '../core/fit/hparamSweep';
 import type { LawCrossRunFit } from '../core/fit/crossRunLaw';
@@ -65,19 +66,24 @@ function estimate(p: { value: number; interval: [number, number]; flags?: string
   return { value: ok ? p.value : null, interval: ok ? p.interval : null, source: p.source, ...(p.flags ? { flags: p.flags } : {}) };
 }
 
+/** The parser's options (optionScope.ts says when each has an effect). */
+export const HPARAMS_OPTIONS = {
+    law: { type: 'string', default: 'steplaw' },
+    train: { type: 'string' },
+    predict: { type: 'string' },
+    columns: { type: 'string' },
+    resamples: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+} as const;
+
 export function hparamsCommand(args: string[], io: CommandIo = processIo): number {
   const { values } = parseArgs({
     args,
-    options: {
-      law: { type: 'string', default: 'steplaw' },
-      train: { type: 'string' },
-      predict: { type: 'string' },
-      columns: { type: 'string' },
-      resamples: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: HPARAMS_OPTIONS,
   });
+  const idle = idleOptions('hparams', values);
+  if (idle.length) throw new CommandUsageError(idle.join('; '));
   const law = getHparamLaw(values.law!);
   if (!law) throw new CommandUsageError(`unknown hyperparameter law "${values.law}" (available: ${Object.keys(HPARAM_LAWS).join(', ')})`);
   if (!values.train) throw new CommandUsageError('hparams needs --train <csv: params,tokens,lr,batch_tokens,loss>');

@@ -4,6 +4,7 @@
 // `--isoflop <csv>` fits an IsoFLOP frontier (columns flops, params, tokens, loss; `--where
 // column=value` keeps matching rows) whose N*(C) then sets the model size.
 import { readTextFileOrThrow, READ_CAPS } from '../core/safeFile';
+import { idleOptions } from '../core/optionScope';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type BudgetPlan } from '../core/plan/budget';
@@ -119,25 +120,28 @@ export function planText(plan: BudgetPlan): string {
   return lines.join('\n');
 }
 
+/** The parser's options (optionScope.ts says when each has an effect). */
+export const PLAN_OPTIONS = {
+    budget: { type: 'string' },
+    params: { type: 'string' },
+    'inference-tokens': { type: 'string' },
+    'deadline-days': { type: 'string' },
+    gpus: { type: 'string' },
+    'memory-cap': { type: 'string' },
+    'seq-len': { type: 'string' },
+    vocab: { type: 'string' },
+    workspace: { type: 'string' },
+    family: { type: 'string' },
+    isoflop: { type: 'string' },
+    where: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    ...HARDWARE_OPTIONS,
+} as const;
+
 export function planCommand(args: string[], ctx: CliContext): number {
   const { values } = parseArgs({
     args,
-    options: {
-      budget: { type: 'string' },
-      params: { type: 'string' },
-      'inference-tokens': { type: 'string' },
-      'deadline-days': { type: 'string' },
-      gpus: { type: 'string' },
-      'memory-cap': { type: 'string' },
-      'seq-len': { type: 'string' },
-      vocab: { type: 'string' },
-      workspace: { type: 'string' },
-      family: { type: 'string' },
-      isoflop: { type: 'string' },
-      where: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      ...HARDWARE_OPTIONS,
-    },
+    options: PLAN_OPTIONS,
   });
   if (values.budget === undefined) throw ctx.usage(`plan needs --budget (FLOPs like 1e21, accelerator-hours like '5000 H100-h', or dollars like '$2M' in single quotes)`);
   const budget = parseBudget(values.budget);
@@ -171,8 +175,8 @@ export function planCommand(args: string[], ctx: CliContext): number {
     context.frontier = { fit: frontier, source: `${values.isoflop}${values.where?.length ? ` [${values.where.join(', ')}]` : ''} (${points.length} runs, ${used} bracketed budgets)` };
   }
   // Out of physical sense, or options that do nothing here: said, with the value as typed.
-  if (values.family !== undefined && !values.workspace) throw ctx.usage('--family does nothing without --workspace (the family whose law is used)');
-  if (values.where?.length && !values.isoflop) throw ctx.usage('--where does nothing without --isoflop (it filters the IsoFLOP table)');
+  const idle = idleOptions('plan', values, { workspace: workspace !== undefined });
+  if (idle.length) throw ctx.usage(idle.join('; '));
   const tooLarge = (flag: string, text: string | undefined, limit: number, what: string): void => {
     if (text !== undefined && parseAmount(text, { signed: true })! > limit) throw ctx.usage(`${flag} ${text} is too large: above ${what}`);
   };

@@ -169,6 +169,19 @@ export class ScalingWorkspace {
   }
 
   /** New options; curve fits that depended on the old ones are dropped and redone lazily. */
+  /**
+   * The runs the user looks at (the dashboard's focus, the status bar's run): their curve fits are
+   * asked for first, ahead of the other runs' (fits are queued, `FitControl.priority`). True when changed.
+   */
+  lookAt(runIds: readonly string[]): boolean {
+    const next = new Set(runIds);
+    if (next.size === this.lookedAt.size && [...next].every((id) => this.lookedAt.has(id))) return false;
+    this.lookedAt = next;
+    return true;
+  }
+
+  private lookedAt = new Set<string>();
+
   configure(options: WorkspaceOptions): void {
     const curvesChanged = options.minPointsForCurve !== this.options.minPointsForCurve || options.curveResamples !== this.options.curveResamples;
     this.options = options;
@@ -695,7 +708,8 @@ export class ScalingWorkspace {
         return { kind: 'curve' as const, steps: loss.steps.slice(), losses: loss.values.slice(), plannedEndStep: plannedEnd, ...schedule, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
       };
       // A queued fitter runs first the curves that show nothing yet, live runs before finished ones.
-      const priority = (cached ? 2 : 0) + (run.status === 'live' ? 0 : 1);
+      // What the user looks at goes before all of them.
+      const priority = this.lookedAt.has(run.id) ? -1 : (cached ? 2 : 0) + (run.status === 'live' ? 0 : 1);
       const answer = this.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen), priority);
       if (answer && answer.key !== cached?.key) {
         // A fit of the run as it was a moment ago (while the newest one runs) is drawn with the LR as logged now.

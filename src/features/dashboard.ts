@@ -146,6 +146,8 @@ export class Dashboard extends Disposable {
         }
       }
     }
+    // The run picked out is fitted first.
+    this.worker.lookAt('dashboard', focus && 'runId' in focus ? [focus.runId] : []);
     if (this.ready && this.panel?.visible) this.post({ type: 'focus', focus });
     else this.pendingFocus = focus;
   }

@@ -103,6 +103,7 @@ export class StatusBar extends Disposable {
     }
     const choice: StatusChoice = { pinned: this.pinned, lastLooked: this.lastLooked, lookedVia: this.lookedVia };
     const target = statusTarget(snapshot, choice);
+    this.worker.lookAt('statusBar', target ? [target.run.id] : []);
     this.item.text = statusText(snapshot, choice);
     this.item.tooltip = statusTooltip(snapshot, choice);
     this.item.command = target

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { WorkerSettings } from '../shared/protocol';
 import { DEFAULT_LOG_GLOBS } from '../shared/logFiles';
+import { idleSettings, type SettingFacts } from '../core/optionScope';
 
 const SECTION = 'scalingLens';
 /** `scalingLens.fit.liveRefitSeconds` when unset (package.json declares the same default). */
@@ -91,7 +92,32 @@ export class Settings {
     return typeof v === 'number' && Number.isFinite(v) ? Math.max(250, Math.round(v)) : 2000;
   }
 
+  /** What decides whether a setting has an effect as set (core/optionScope.ts judges it). */
+  settingFacts(): SettingFacts {
+    const raw = this.raw;
+    const setAnywhere = (key: string) => {
+      const i = raw.inspect(key);
+      return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+    };
+    const setByWorkspace = (key: string) => {
+      const i = raw.inspect(key);
+      return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+    };
+    return {
+      trusted: vscode.workspace.isTrusted,
+      polling: this.watchPolling,
+      pollingIntervalSet: setAnywhere('watch.pollingIntervalMs'),
+      followLinksOutsideSet: raw.get<boolean>('files.followLinksOutside', false) === true,
+      workspaceSetRestricted: ['logGlobs', 'textLog.patterns'].filter(setByWorkspace).map((k) => `${SECTION}.${k}`),
+    };
+  }
+
   static affects(event: vscode.ConfigurationChangeEvent, key?: string): boolean {
     return event.affectsConfiguration(key ? `${SECTION}.${key}` : SECTION);
   }
+}
+
+/** Settings that do nothing as set are said in the log (once per activation and per change). */
+export function sayIdleSettings(settings: Settings, output: vscode.LogOutputChannel): void {
+  for (const message of idleSettings(settings.settingFacts())) output.warn(message);
 }

@@ -100,6 +100,23 @@ export class WorkerClient extends Disposable {
     this.stopped = false;
   }
 
+  /**
+   * The runs one part of the UI (`source`: the dashboard, the status bar) shows the user; the worker
+   * queues their fits first. Sent when the union over every source changes.
+   */
+  lookAt(source: string, runIds: readonly string[]): void {
+    const before = this.lookedAtIds();
+    this.lookedAt.set(source, [...runIds]);
+    const after = this.lookedAtIds();
+    if (after.length !== before.length || after.some((id, i) => id !== before[i])) this.post({ type: 'lookAt', runIds: after });
+  }
+
+  private readonly lookedAt = new Map<string, string[]>();
+
+  private lookedAtIds(): string[] {
+    return [...new Set([...this.lookedAt.values()].flat())].sort();
+  }
+
   configure(settings: WorkerSettings): void {
     this.settings = settings;
     this.post({ type: 'configure', settings: this.workerSettings() });
@@ -157,6 +174,7 @@ export class WorkerClient extends Disposable {
     worker.on('exit', (code) => this.onExit(worker, code));
     worker.postMessage({ type: 'configure', settings: this.workerSettings() } satisfies HostToWorker);
     if (this.crashOnReadSuffix !== undefined) worker.postMessage({ type: 'crashOnReadForTest', pathSuffix: this.crashOnReadSuffix } satisfies HostToWorker);
+    if (this.lookedAt.size > 0) worker.postMessage({ type: 'lookAt', runIds: this.lookedAtIds() } satisfies HostToWorker);
     return worker;
   }
 

@@ -185,7 +185,9 @@ export type HostToWorker =
   | { type: 'crashFitThread' }
   /** For tests of the quarantine: the worker stops as a crash would whenever it reads a path ending with this. */
   | { type: 'crashOnReadForTest'; pathSuffix: string | undefined }
-  | { type: 'request'; id: number; request: WorkerRequest };
+  | { type: 'request'; id: number; request: WorkerRequest }
+  /** The runs the user looks at (dashboard focus, status bar): their fits are queued first. */
+  | { type: 'lookAt'; runIds: string[] };
 
 export type WorkerToHost =
   /** A new snapshot, as the change from the one posted before (whole after a start or a `resend`). */

@@ -110,6 +110,9 @@ export class FitClient implements Fitter {
       this.queue.set(slot, { slot, key, kind, makeJob, tag, priority: control?.priority ?? 0, order: waiting?.order ?? this.nextOrder++ });
       if (waiting) this.release(waiting.key, false);
       this.pump();
+    } else if (control?.priority !== undefined && control.priority < waiting.priority) {
+      // The same fit asked for again with more urgency (the user now looks at its run): it moves up.
+      waiting.priority = control.priority;
     }
     return answer;
   }

@@ -196,6 +196,9 @@ port.on('message', (message: HostToWorker) => {
     case 'crashOnReadForTest':
       crashOnRead = message.pathSuffix;
       return;
+    case 'lookAt':
+      if (engine.lookAt(message.runIds) && filesKnown) scheduleRecompute();
+      return;
     case 'request':
       answer(message.request).then(
         (response) => post({ type: 'response', id: message.id, ok: true, response }),

@@ -75,7 +75,7 @@ test('plan: sizes out of domain and options that do nothing are usage errors quo
   assert.deepEqual(runCli(planCommand, ['--budget', '1e21', '--params', '1e400']), { code: 'usage', err: '--params 1e400 is too large' });
   assert.deepEqual(runCli(planCommand, ['--budget', '1e21', '--params', '2e15']), { code: 'usage', err: '--params 2e15 is too large: above 10^15 parameters' });
   assert.deepEqual(runCli(planCommand, ['--budget', '1e21', '--vocab', '5e7']), { code: 'usage', err: '--vocab 5e7 is too large: above 10^7 tokens' });
-  assert.equal(runCli(planCommand, ['--budget', '1e21', '--family', 'web']).err, '--family does nothing without --workspace (the family whose law is used)');
+  assert.equal(runCli(planCommand, ['--budget', '1e21', '--family', 'web']).err, '--family does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose law is used');
   assert.equal(runCli(planCommand, ['--budget', '1e21', '--where', 'a=b']).err, '--where does nothing without --isoflop (it filters the IsoFLOP table)');
 });
 

@@ -133,13 +133,15 @@ test('a run that rewinds (a restart from an earlier step) is refitted at once', 
   engine.update(run.file, run.dir);
   only(engine);
   clock.ms += 1000;
-  // The trainer resumed from a checkpoint two logged steps back: those steps are logged again.
-  const resumedAt = lastFirstStep - STEP;
-  fs.appendFileSync(run.file, `${JSON.stringify({ step: resumedAt, loss: loss(resumedAt) * 1.01 })}\n`);
+  // The trainer resumed from a checkpoint two logged steps back: those steps are logged again (the
+  // second point, rising again below the old last step, is what makes the step back a resume).
+  const resumedAt = lastFirstStep - 2 * STEP;
+  const next = resumedAt + STEP;
+  fs.appendFileSync(run.file, `${JSON.stringify({ step: resumedAt, loss: loss(resumedAt) * 1.01 })}\n${JSON.stringify({ step: next, loss: loss(next) * 1.01 })}\n`);
   engine.update(run.file, run.dir);
   const rewound = only(engine);
-  assert.equal(rewound.lastStep, resumedAt);
-  assert.equal(rewound.curve?.fittedAtStep, resumedAt, 'refitted on the rewound series');
+  assert.equal(rewound.lastStep, next);
+  assert.equal(rewound.curve?.fittedAtStep, next, 'refitted on the rewound series');
 });
 
 test('an interval of 0 refits on every change', () => {

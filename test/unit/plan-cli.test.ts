@@ -141,11 +141,13 @@ test('plan: hours, dollars, inference tokens and a deadline; absurd inputs exit 
   const text = run(planCommand, ['--budget', '1e22', '--deadline-days', '30', '--gpus', '64']);
   assert.equal(text.code, 0);
   assert.match(text.stdout, /recommended:\n  compute-optimal: N .* params/);
-  for (const args of [['--budget=-1e21'], ['--budget', '1e40'], ['--budget', '1e21', '--params=-5'], ['--budget', '1e21', '--deadline-days', '3'], ['--budget', 'soon']]) {
+  for (const args of [['--budget=-1e21'], ['--budget', '1e40'], ['--budget', '1e21', '--params=-5'], ['--budget', 'soon']]) {
     const bad = run(planCommand, args);
     assert.equal(bad.code, 1, args.join(' '));
     assert.ok(bad.stderr.length > 10, args.join(' '));
   }
+  // A deadline without --gpus does nothing: a usage error naming the flag (core/optionScope.ts).
+  assert.equal(run(planCommand, ['--budget', '1e21', '--deadline-days', '3']).code, 'usage');
   assert.equal(run(planCommand, []).code, 'usage');
   assert.equal(run(planCommand, ['--budget', '1e21', '--params', 'many']).code, 'usage');
 });

@@ -126,6 +126,22 @@ test('run index: a DVCLive folder is one run with every plot file, params.yaml a
   assert.deepEqual(series(index.runs()[0], 'train/loss')[12], [12, 1.7]);
 });
 
+test('run index: `loss.tsv` beside `train/loss.tsv` are two metrics of one logger, not one series (issue 14)', () => {
+  // As an HF Trainer with DVCLive writes them: the per-step loss, and the run-end average under train/.
+  const root = tempDir('sl-dvc-two-');
+  const plots = path.join(root, 'dvclive', 'plots', 'metrics');
+  fs.mkdirSync(path.join(plots, 'train'), { recursive: true });
+  const perStep = Array.from({ length: 20 }, (_, i) => `${i * 2}\t${(1.5 - i * 0.02).toFixed(3)}`).join('\n');
+  fs.writeFileSync(path.join(plots, 'loss.tsv'), `step\tloss\n${perStep}\n`);
+  fs.writeFileSync(path.join(plots, 'train', 'loss.tsv'), 'step\tloss\n40\t0.807\n');
+  const index = new RunIndex();
+  for (const f of ['loss.tsv', 'train/loss.tsv']) index.update(path.join(plots, f), root);
+  const runs = index.runs();
+  assert.equal(runs.length, 1);
+  assert.equal(series(runs[0], 'loss').length, 20);
+  assert.deepEqual(series(runs[0], 'train/loss'), [[40, 0.807]]);
+});
+
 test('run index: a generic TSV log (header with step, tab-separated) is read like CSV', () => {
   const root = tempDir('sl-tsv-');
   const dir = path.join(root, 'sweep', 'lr3e-4');

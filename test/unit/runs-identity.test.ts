@@ -218,11 +218,13 @@ test('a Run handed out never changes afterwards: series are shared with the stor
   idx.update(f, root);
   const second = idx.runs()[0];
   assert.deepEqual(series(second, 'loss').map(([s]) => s), [1, 2, 3, 4, 5]);
-  fs.appendFileSync(f, `${JSON.stringify({ step: 2, loss: 7.5 })}\n`);
+  // The resumed run logs step 2 again, then 3 (its overlap: a rewind, not a stray line).
+  fs.appendFileSync(f, `${JSON.stringify({ step: 2, loss: 7.5 })}\n${JSON.stringify({ step: 3, loss: 7 })}\n`);
   idx.update(f, root);
   assert.deepEqual(series(idx.runs()[0], 'loss'), [
     [1, 9],
     [2, 7.5],
+    [3, 7],
   ]);
   assert.deepEqual(series(first, 'loss'), snapshot);
   assert.deepEqual(series(second, 'loss').map(([s]) => s), [1, 2, 3, 4, 5]);

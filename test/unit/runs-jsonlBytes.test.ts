@@ -336,8 +336,11 @@ test('bytes: a log longer than one 4 MiB read keeps its line numbers and restart
   assert.equal(held, 50_000 + 20_000 - 1);
   assert.equal(loss.steps[loss.steps.length - 1], 70_000);
   assert.equal(loss.values[loss.values.length - 1], Number((1.5 + 1 / 70_000).toFixed(6)));
-  const bad = run.diagnostics.filter((d) => d.line !== undefined);
+  const bad = run.diagnostics.filter((d) => d.line !== undefined && d.severity !== 'info');
   assert.deepEqual(bad.map((d) => d.line), [broken]);
+  // The restart is told at its line, once per metric of the line.
+  const rewinds = run.diagnostics.filter((d) => d.message.includes('the log went back'));
+  assert.deepEqual(rewinds.map((d) => [d.line, d.message.split(':')[0]]).sort(), [60_001, 60_001, 60_001].map((l, i) => [l, ['loss', 'lr', 'note_padding_to_make_lines_longer_than_a_hundred_bytes'][i]]));
   // The unterminated last line is not a point until its newline arrives.
   fs.appendFileSync(file, ', "lr": 0.0001}\n');
   index.update(file, dir);

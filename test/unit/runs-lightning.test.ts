@@ -103,3 +103,50 @@ test('hparams YAML: unknown tags, W&B {desc, value} wrappers, garbage never thro
     { numRuns: fuzzRuns() },
   );
 });
+
+test("Lightning's progress bar in captured stdout: the postfix's loss is read at epoch × batches + n (issue 14)", () => {
+  const root = tempDir('sl-lightning-tqdm-');
+  const total = 50;
+  const bar = (epoch: number, n: number, postfix: string) => `Epoch ${epoch}:  ${String(Math.floor((100 * n) / total)).padStart(3)}%|${'█'.repeat(Math.floor((10 * n) / total)).padEnd(10)}| ${n}/${total} [00:${String(n % 60).padStart(2, '0')}<00:09, 14.80it/s, ${postfix}]`;
+  const loss = (step: number) => 2 + 3 / Math.sqrt(step);
+  // Lightning 1.x: the running `loss` first, every redraw kept with `\r` on one physical line per epoch;
+  // a validation bar between epochs and the next epoch's bar carrying val_loss.
+  const lines = ['GPU available: True (cuda), used: True', '  | Name  | Type | Params', '0 | model | GPT  | 10.6 M'];
+  for (const epoch of [0, 1]) {
+    const redraws: string[] = [];
+    for (let n = 1; n <= total; n++) redraws.push(bar(epoch, n, `loss=${loss(epoch * total + n).toFixed(3)}, v_num=3${epoch ? ', val_loss=2.900' : ''}`));
+    lines.push(`${redraws.join('\r')}\rValidation DataLoader 0:  50%|█████     | 5/10 [00:00<00:00, 30.1it/s]`);
+  }
+  const v1 = path.join(root, 'v1', 'train.log');
+  fs.mkdirSync(path.dirname(v1), { recursive: true });
+  fs.writeFileSync(v1, `${lines.join('\n')}\n`);
+  // Lightning 2.x: only what prog_bar=True logs, `train_loss_step` here.
+  const v2 = path.join(root, 'v2', 'stdout.log');
+  fs.mkdirSync(path.dirname(v2), { recursive: true });
+  fs.writeFileSync(v2, `${Array.from({ length: total }, (_, i) => bar(3, i + 1, `v_num=0, train_loss_step=${loss(i + 1).toFixed(3)}`)).join('\r')}\n`);
+  const index = new RunIndex();
+  index.update(v1, root);
+  index.update(v2, root);
+  const one = index.runs().find((r) => r.id === 'v1');
+  const two = index.runs().find((r) => r.id === 'v2');
+  const l1 = series(one, 'loss');
+  assert.equal(l1.length, 2 * total);
+  assert.deepEqual(l1[0], [1, Number(loss(1).toFixed(3))]);
+  assert.deepEqual(l1[l1.length - 1], [2 * total, Number(loss(2 * total).toFixed(3))]);
+  assert.equal(series(one, 'val_loss').length, total, 'val_loss from the epoch-1 bar');
+  assert.ok(!one?.series.some((s) => s.metric === 'v_num'), 'v_num is not a metric');
+  const l2 = series(two, 'train_loss_step');
+  assert.equal(l2.length, total);
+  assert.deepEqual(l2[total - 1], [total, Number(loss(total).toFixed(3))]);
+  assert.equal(two?.series.find((s) => s.metric === 'train_loss_step')?.role, 'train_loss');
+});
+
+test("a bar without a loss in its postfix (a dataset map, a download) is not Lightning's training bar", () => {
+  const root = tempDir('sl-lightning-noloss-');
+  const f = path.join(root, 'r', 'out.log');
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, Array.from({ length: 20 }, (_, i) => `Epoch 0:  ${i * 5}%|█| ${i + 1}/20 [00:01<00:09, 14.80it/s, v_num=0]`).join('\n') + '\n');
+  const index = new RunIndex();
+  index.update(f, root);
+  assert.equal(index.runs().length, 0);
+});

@@ -4,6 +4,7 @@ import type { TooltipItem } from 'chart.js';
 import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval } from '../../src/shared/format';
 import { scalingSeries, type ScalingPointOut } from '../../src/shared/chartSeries';
+import { appendAll, maxOf, minOf } from '../../src/shared/arrays';
 import { bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical, runColours } from '../palette';
 import { bindSelect } from '../controls';
@@ -51,7 +52,7 @@ function draw(snapshot: Snapshot): { points: number } {
         lowers.set(series.family, s.points.map((p) => ({ x: p[x], y: p.loss })));
         break;
       case 'law_upper':
-        sets.push(...bandSets(`${s.family} law`, lowers.get(series.family) ?? [], s.points.map((p) => ({ x: p[x], y: p.loss })), hue(c, highContrast() ? 0.3 : 0.12)));
+        appendAll(sets, bandSets(`${s.family} law`, lowers.get(series.family) ?? [], s.points.map((p) => ({ x: p[x], y: p.loss })), hue(c, highContrast() ? 0.3 : 0.12)));
         break;
       case 'law':
         sets.push({ label: `${s.family} · law at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: hue(c, 0.9), borderDash: [7, 5], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
@@ -93,7 +94,7 @@ function draw(snapshot: Snapshot): { points: number } {
   }
   // Every point inside the plot, the planned star too, with a margin so no marker sits on the edge.
   const xs = sets.flatMap((d) => d.data.map((p) => p.x)).filter((v) => v > 0 && Number.isFinite(v));
-  const xRange = xs.length ? { min: Math.min(...xs) / 1.6, max: Math.max(...xs) * 1.6 } : {};
+  const xRange = xs.length ? { min: minOf(xs) / 1.6, max: maxOf(xs) * 1.6 } : {};
   const options = baseOptions(fg, grid);
   options.scales = {
     x: { type: 'logarithmic', ...xRange, title: { display: true, text: SCALING_TITLES[x], color: fg }, ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (v) => tickLabel(Number(v), true, x === 'flops' ? 'flops' : 'count') }, grid: { color: grid } },

@@ -4,6 +4,7 @@ import type { TooltipItem } from 'chart.js';
 import type { Snapshot, ValidationPoint } from '../../src/shared/protocol';
 import { formatLoss } from '../../src/shared/format';
 import { shownValidations } from '../../src/shared/chartSeries';
+import { maxOf, minOf } from '../../src/shared/arrays';
 import { $, baseOptions, cell, colours, drawOn, exact, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical } from '../palette';
 import { store } from '../store';
@@ -25,8 +26,8 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
   // prediction far off (more than 25% from what it predicts) is drawn at the edge as a clipped ▲/▼.
   const actuals = all.map((v) => v.actual).filter((v) => v > 0);
   const kept = all.flatMap((v) => (state.ignoreOutliers && Math.abs(v.predicted - v.actual) > 0.25 * v.actual ? [v.actual] : [v.actual, v.predicted])).filter((v) => v > 0);
-  const lo = actuals.length ? Math.min(...kept) * 0.97 : 1;
-  const hi = actuals.length ? Math.max(...kept) * 1.03 : 10;
+  const lo = actuals.length ? minOf(kept) * 0.97 : 1;
+  const hi = actuals.length ? maxOf(kept) * 1.03 : 10;
   let clipped = 0;
   const pt = (v: ValidationPoint): Pt => {
     const y = Math.min(hi, Math.max(lo, v.predicted));

@@ -49,6 +49,8 @@ export interface ReadResult {
    * stored for this file at a step ≥ `step` is orphaned and dropped.
    */
   restarts?: { beforePoint: number; step: number }[];
+  /** Resumes a text log announces ("Resuming training from …"): the next point of each series may go back (stepOrder.ts). */
+  resumes?: { beforePoint: number; line: number }[];
 }
 
 export function emptyResult(): ReadResult {
@@ -227,7 +229,7 @@ export function recordToPoints(
     const role = metricRole(key);
     const c = coerceNumber(raw, allNumericStrings || role !== 'other');
     if (c.kind === 'number') {
-      const p: MetricPoint = { metric: key, step: s, value: c.value };
+      const p: MetricPoint = { metric: key, step: s, value: c.value, line };
       if (tokens !== undefined) p.tokens = tokens;
       result.points.push(p);
     } else if (c.kind === 'nonfinite') {

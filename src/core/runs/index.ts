@@ -8,7 +8,7 @@ import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader, type MetricColumn } from './jsonl';
 import { isTailError, readWhole, type BinaryTail, type FileTail, type OverlongLine, type TailError } from './tail';
 import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
-import { judgeStep, orderColumn, StepReport } from './stepOrder';
+import { announceResume, isCleanColumn, placePoint, StepReport, type PointSink, type SeriesOrder } from './stepOrder';
 import { appendAll } from '../../shared/arrays';
 import type { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
@@ -63,6 +63,13 @@ interface StoredSeries {
   /** Steps and values, handed to built Runs as views without a copy (see seriesStore.ts). */
   cols: SeriesColumns;
   unit?: MetricUnit;
+  /** A step back held for its verdict, a resume announced (stepOrder.ts). */
+  order: SeriesOrder;
+}
+
+/** SeriesColumns as stepOrder's sink. */
+function sinkOf(cols: SeriesColumns): PointSink {
+  return { lastStep: () => cols.lastStep(), put: (step, value) => cols.put(step, value), countFrom: (step) => cols.length - cols.lowerBound(step) };
 }
 
 interface FileState {
@@ -610,7 +617,7 @@ export class RunIndex {
   private storedSeries(state: FileState, first: MetricPoint): StoredSeries {
     let s = state.series.get(first.metric);
     if (s === undefined) {
-      s = { role: first.role ?? metricRole(first.metric), cols: new SeriesColumns() };
+      s = { role: first.role ?? metricRole(first.metric), cols: new SeriesColumns(), order: {} };
       if (first.unit !== undefined) s.unit = first.unit;
       state.series.set(first.metric, s);
     }
@@ -639,10 +646,16 @@ export class RunIndex {
     const restarts = res.restarts ?? [];
     let r = 0;
     const restartAt = (step: number): void => {
-      for (const stored of state.series.values()) stored.cols.truncateFrom(step);
+      for (const stored of state.series.values()) {
+        stored.cols.truncateFrom(step);
+        // What a restart orphans includes a step back held for its verdict.
+        if (stored.order.held !== undefined && stored.order.held.step >= step) stored.order.held = undefined;
+      }
       for (const [metric, nf] of state.nonFinite) if (nf.step >= step) state.nonFinite.delete(metric);
     };
-    // Steps that go back: dropped (negative) or a rewind, each told (stepOrder.ts).
+    const resumes = res.resumes ?? [];
+    let a = 0;
+    // Steps that go back: dropped (negative), held, a rewind or a stray, each told (stepOrder.ts).
     let reports: Map<string, StepReport> | undefined;
     const reportOf = (metric: string): StepReport => {
       reports ??= new Map();
@@ -652,23 +665,21 @@ export class RunIndex {
     };
     for (let pi = 0; pi < res.points.length; pi++) {
       while (r < restarts.length && restarts[r].beforePoint <= pi) restartAt(restarts[r++].step);
+      while (a < resumes.length && resumes[a].beforePoint <= pi) announceResume(Array.from(state.series.values(), (x) => x.order), resumes[a++].line);
       const p = res.points[pi];
       const s = state.series.get(p.metric) ?? this.storedSeries(state, p);
-      const last = s.cols.lastStep();
-      if (p.step < last || p.step < 0) {
-        const verdict = judgeStep(p.step, last);
-        if (verdict === 'negative') {
-          reportOf(p.metric).noteNegative(p.step);
-          continue;
-        }
-        if (verdict === 'rewind') reportOf(p.metric).rewinds.push({ step: p.step, after: last, dropped: s.cols.length - s.cols.lowerBound(p.step) });
-      }
-      if (s.cols.put(p.step, p.value)) {
+      let rewoundFrom: number;
+      if (p.step > s.cols.lastStep() && s.order.held === undefined && s.order.announced === undefined) {
+        s.cols.put(p.step, p.value);
+        rewoundFrom = Infinity;
+      } else rewoundFrom = placePoint(s.order, sinkOf(s.cols), p.step, p.value, p, reportOf(p.metric));
+      if (rewoundFrom !== Infinity) {
         const nf = state.nonFinite.get(p.metric);
-        if (nf !== undefined && nf.step >= p.step) state.nonFinite.delete(p.metric);
+        if (nf !== undefined && nf.step >= rewoundFrom) state.nonFinite.delete(p.metric);
       }
     }
     while (r < restarts.length) restartAt(restarts[r++].step);
+    while (a < resumes.length) announceResume(Array.from(state.series.values(), (x) => x.order), resumes[a++].line);
     if (reports !== undefined) for (const [metric, rep] of reports) this.addDiagnostics(state, rep.diagnostics(state.abs, metric));
   }
 
@@ -695,16 +706,21 @@ export class RunIndex {
   private applyColumn(state: FileState, c: MetricColumn): void {
     let s = state.series.get(c.metric);
     if (s === undefined) {
-      s = { role: metricRole(c.metric), cols: new SeriesColumns() };
+      s = { role: metricRole(c.metric), cols: new SeriesColumns(), order: {} };
       state.series.set(c.metric, s);
     }
     const cols = s.cols;
     if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
-    const report = new StepReport();
-    const ordered = orderColumn(c.steps, c.values, c.length, cols.lastStep(), report);
-    const rewoundFrom = ordered === undefined ? cols.putAll(c.steps, c.values, c.length) : cols.putAll(ordered.steps, ordered.values, ordered.count);
-    if (ordered !== undefined) this.addDiagnostics(state, report.diagnostics(state.abs, c.metric));
+    let rewoundFrom: number;
+    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep())) rewoundFrom = cols.putAll(c.steps, c.values, c.length);
+    else {
+      const report = new StepReport();
+      const sink = sinkOf(cols);
+      rewoundFrom = Infinity;
+      for (let i = 0; i < c.length; i++) rewoundFrom = Math.min(rewoundFrom, placePoint(s.order, sink, c.steps[i], c.values[i], { line: c.lines[i] }, report));
+      this.addDiagnostics(state, report.diagnostics(state.abs, c.metric));
+    }
     const nf = state.nonFinite.get(c.metric);
     if (nf !== undefined && nf.step >= rewoundFrom) state.nonFinite.delete(c.metric);
   }
@@ -899,7 +915,7 @@ export class RunIndex {
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
     // Several loggers of one job: each file's loss joins the run's one series of that role (oneJob.ts).
-    const renames = oneSeriesPerLoss(files.map((f) => ({ series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
+    const renames = oneSeriesPerLoss(files.map((f) => ({ logger: f.format, series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
     files.forEach((f, fileIndex) => {
       const renamed = renames.get(fileIndex);
       for (const [metric, s] of f.series) {

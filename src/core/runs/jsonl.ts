@@ -16,6 +16,8 @@ export interface MetricColumn {
   readonly metric: string;
   steps: Float64Array;
   values: Float64Array;
+  /** The 1-based line of each point, for diagnostics about its step. */
+  lines: Float64Array;
   length: number;
 }
 
@@ -46,6 +48,8 @@ export class JsonlReader {
   private columns = new Map<string, ColumnSlot>();
   private batch = 0;
   private batchColumns: MetricColumn[] = [];
+  /** The line `pushBytes` is reading, for the columns' `lines`. */
+  private lineNumber = 0;
 
   constructor(readonly file: string) {}
 
@@ -79,6 +83,7 @@ export class JsonlReader {
     // A byte order mark can open the first line (the text path strips it there).
     if (firstLineNumber === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
     while (pos < end) {
+      this.lineNumber = lineNumber;
       const lineEnd = this.readShaped(bytes, pos, end);
       if (lineEnd >= 0) {
         pos = lineEnd + 1;
@@ -89,7 +94,7 @@ export class JsonlReader {
       if (next < 0 || next > end) next = end;
       const textEnd = next > pos && bytes[next - 1] === CARRIAGE_RETURN ? next - 1 : next;
       this.parseLine(bytes.toString('utf8', pos, textEnd), lineNumber, true, text);
-      for (const p of text.points) append(this.column(p.metric), p.step, p.value);
+      for (const p of text.points) append(this.column(p.metric), p.step, p.value, lineNumber);
       for (const d of text.diagnostics) out.diagnostics.push(d);
       for (const e of text.nonFinite) out.nonFinite.push(e);
       text.points.length = 0;
@@ -135,7 +140,7 @@ export class JsonlReader {
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       if (readWithShape(raw, shapes[s], this.values)) {
-        if (!emitShaped(shapes[s], this.values, out.points)) break;
+        if (!emitShaped(shapes[s], this.values, out.points, lineNumber)) break;
         if (s > 0) this.promote(s);
         return;
       }
@@ -239,7 +244,7 @@ export class JsonlReader {
   private column(metric: string): ColumnSlot {
     let c = this.columns.get(metric);
     if (c === undefined) {
-      c = { metric, steps: new Float64Array(64), values: new Float64Array(64), length: 0, batch: -1 };
+      c = { metric, steps: new Float64Array(64), values: new Float64Array(64), lines: new Float64Array(64), length: 0, batch: -1 };
       this.columns.set(metric, c);
     }
     if (c.batch !== this.batch) {
@@ -262,6 +267,7 @@ export class JsonlReader {
     for (let i = 0; i < count; i++) if (values[i] - values[i] !== 0) return false;
     if (shape.boundBatch !== this.batch) this.bind(shape);
     const step = values[shape.stepIndex];
+    const line = this.lineNumber;
     const slots = shape.slots;
     const indices = shape.metricIndices;
     for (let j = 0; j < indices.length; j++) {
@@ -272,6 +278,7 @@ export class JsonlReader {
       const columnValues: Float64Array = c.values;
       steps[n] = step;
       columnValues[n] = values[indices[j]];
+      c.lines[n] = line;
       c.length = n + 1;
     }
     return true;
@@ -286,20 +293,24 @@ export class JsonlReader {
   }
 }
 
-function append(c: MetricColumn, step: number, value: number): void {
+function append(c: MetricColumn, step: number, value: number, line: number): void {
   if (c.length === c.steps.length) grow(c);
   c.steps[c.length] = step;
   c.values[c.length] = value;
+  c.lines[c.length] = line;
   c.length++;
 }
 
 function grow(c: MetricColumn): void {
   const steps = new Float64Array(c.steps.length * 2);
   const values = new Float64Array(c.values.length * 2);
+  const lines = new Float64Array(c.lines.length * 2);
   steps.set(c.steps.subarray(0, c.length));
   values.set(c.values.subarray(0, c.length));
+  lines.set(c.lines.subarray(0, c.length));
   c.steps = steps;
   c.values = values;
+  c.lines = lines;
 }
 
 /** A line shape with what `recordToPoints` would decide for it, decided once. */
@@ -332,14 +343,14 @@ function planShape(keys: string[]): ShapePlan | undefined {
  * The points `recordToPoints` gives for a shaped line whose values are all finite; false (nothing
  * pushed) when a value is not finite or the shape has no step, which the general path reports.
  */
-function emitShaped(shape: ShapePlan, values: Float64Array, points: MetricPoint[]): boolean {
+function emitShaped(shape: ShapePlan, values: Float64Array, points: MetricPoint[], line: number): boolean {
   if (shape.stepIndex < 0) return false;
   const count = shape.keys.length;
   for (let i = 0; i < count; i++) if (!Number.isFinite(values[i])) return false;
   const step = values[shape.stepIndex];
   const tokens = shape.tokenIndex < 0 ? undefined : values[shape.tokenIndex];
   for (const i of shape.metricIndices) {
-    const p: MetricPoint = { metric: shape.keys[i], step, value: values[i] };
+    const p: MetricPoint = { metric: shape.keys[i], step, value: values[i], line };
     if (tokens !== undefined) p.tokens = tokens;
     points.push(p);
   }

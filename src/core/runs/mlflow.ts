@@ -190,7 +190,7 @@ export class MlflowMetricReader {
     return [];
   }
 
-  private point(r: { ts: number; value: number; step: number }): MetricPoint {
-    return { metric: this.metric, step: this.byTime && this.rows.length > 1 ? r.ts : r.step, value: r.value };
+  private point(r: { ts: number; value: number; step: number; line: number }): MetricPoint {
+    return { metric: this.metric, step: this.byTime && this.rows.length > 1 ? r.ts : r.step, value: r.value, line: r.line };
   }
 }

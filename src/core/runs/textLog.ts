@@ -14,8 +14,9 @@ import { LineFamilyLearner } from './textLearner';
 import { chooseStepKey } from './vocabulary';
 import { MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, USER_PATTERN_SLOW_MS, type UserPattern } from './textLogPatterns';
 import { appendAll } from '../../shared/arrays';
+import { RESUME_LINE } from './stepOrder';
 
-export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'generic' | 'user-pattern';
+export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'lightning-tqdm' | 'generic' | 'user-pattern';
 
 /** One value on a log line, before it is turned into a number. */
 interface Field {
@@ -45,6 +46,8 @@ interface Context {
   hfLastStep: number;
   hfPending: PendingRow[];
   notes: Diagnostic[];
+  /** Lightning's bar: the first epoch seen (steps count from it). */
+  lightningFirstEpoch?: number;
   /** The generic learner's state (textLearner.ts), made on first use. */
   learner?: LineFamilyLearner;
 }
@@ -344,6 +347,29 @@ const hfStdout: Framework = {
   },
 };
 
+// PyTorch Lightning's TQDMProgressBar (lightning/pytorch/callbacks/progress/tqdm_progress.py): the
+// training bar is described `Epoch {e}` and its postfix holds the progress-bar metrics,
+// `[00:30<00:37, 14.8it/s, loss=2.31, v_num=0]` (1.x adds the running `loss`; 2.x shows what
+// `self.log(..., prog_bar=True)` logs, e.g. `train_loss_step=2.31`). Redrawn with `\r`; a log of
+// stdout+stderr keeps every redraw. The step is the batch count: (epoch − first epoch) × batches
+// per epoch + n, n and the total from the bar (the optimizer step when no gradient accumulation).
+const LIGHTNING_BAR = /^\s*Epoch (\d+):\s*\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/;
+const LIGHTNING_POSTFIX = /([A-Za-z_][\w/.-]*)=([^,\s\]]+)/g;
+const lightningTqdm: Framework = {
+  id: 'lightning-tqdm',
+  parse(line, ctx) {
+    const m = LIGHTNING_BAR.exec(line);
+    if (!m) return undefined;
+    const fields: Field[] = [];
+    for (const p of m[4].matchAll(LIGHTNING_POSTFIX)) if (p[1] !== 'v_num') fields.push({ metric: p[1], raw: p[2] });
+    if (!fields.some((f) => isLossRole(metricRole(f.metric)))) return undefined;
+    const epoch = Number(m[1]);
+    const first = (ctx.lightningFirstEpoch ??= epoch);
+    const total = Number(m[3]);
+    return { step: Math.max(0, epoch - first) * total + Number(m[2]), fields };
+  },
+};
+
 // Any other trainer: line families learned from the file itself (textLearner.ts), tried last.
 const generic: Framework = {
   id: 'generic',
@@ -357,7 +383,7 @@ const generic: Framework = {
 };
 
 /** Built-in frameworks, in the order they are tried while a file's framework is not yet known. */
-export const FRAMEWORKS: readonly Framework[] = [megatron, nanotron, litgpt, torchtitan, moddedNanogpt, nanogpt, hfStdout, generic];
+export const FRAMEWORKS: readonly Framework[] = [megatron, nanotron, litgpt, torchtitan, moddedNanogpt, nanogpt, hfStdout, lightningTqdm, generic];
 
 function userFramework(patterns: readonly UserPattern[]): Framework {
   const slow = new Set<number>();
@@ -472,7 +498,11 @@ export class TextLogReader {
       const rank = rp ? (rp[1] ?? rp[2]) : undefined;
       if (rank !== undefined && this.rank !== undefined && rank !== this.rank) continue;
       const recs = this.recordsOf(segment, lineNumber);
-      if (recs === undefined) continue;
+      if (recs === undefined) {
+        // A relaunch that says it resumes: its first steps may go back at once (stepOrder.ts).
+        if (RESUME_LINE.test(segment)) (out.resumes ??= []).push({ beforePoint: out.points.length, line: lineNumber });
+        continue;
+      }
       if (rank !== undefined) this.rank ??= rank;
       for (const rec of Array.isArray(recs) ? recs : [recs]) this.emit(rec, rec.line ?? lineNumber, out);
     }
@@ -515,7 +545,7 @@ export class TextLogReader {
     const lossRoles = new Set<MetricRole>();
     for (const { field } of numbers) if (field.role !== undefined && isLossRole(field.role)) lossRoles.add(field.role);
     for (const { field, value } of numbers) {
-      const p: MetricPoint = { metric: field.metric, step, value, role: field.role };
+      const p: MetricPoint = { metric: field.metric, step, value, role: field.role, line };
       if (tokens !== undefined) p.tokens = tokens;
       out.points.push(p);
       // A perplexity or bits metric stands in for the loss only when the line has no loss of that role.
@@ -528,7 +558,7 @@ export class TextLogReader {
       if (lossRoles.has(unit.role)) continue;
       const nats = toNats(value, unit.logged);
       if (nats === undefined) continue;
-      const converted: MetricPoint = { metric: `${field.metric} (as nats)`, step, value: nats.value, role: unit.role, unit: nats.unit };
+      const converted: MetricPoint = { metric: `${field.metric} (as nats)`, step, value: nats.value, role: unit.role, unit: nats.unit, line };
       if (tokens !== undefined) converted.tokens = tokens;
       out.points.push(converted);
       this.noteConversion(field.metric, nats.unit, line, out);
@@ -607,6 +637,9 @@ export const BUILT_IN_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = {
   NANOTRON,
   HF_DICT,
   TQDM,
+  LIGHTNING_BAR,
+  LIGHTNING_POSTFIX,
+  RESUME_LINE,
   ANSI,
   RANK_PREFIX,
 };

@@ -233,7 +233,7 @@ export class TfEventsReader {
       if (maskedCrc32c(bytes, dataStart, dataEnd) !== view.getUint32(dataEnd, true)) {
         out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
       }
-      if (this.options.fastScalars === false || !this.readSimpleScalar(bytes, view, dataStart, dataEnd, out)) this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
+      if (this.options.fastScalars === false || !this.readSimpleScalar(bytes, view, dataStart, dataEnd, out, at)) this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
       this.records++;
       pos = end;
     }
@@ -248,7 +248,7 @@ export class TfEventsReader {
    * Stores exactly what decodeEvent + decodeValue store for it; false (nothing stored) for any
    * other record, which then takes decodeEvent.
    */
-  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number, out: TfEventsResult): boolean {
+  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number, out: TfEventsResult, at: number): boolean {
     let i = start;
     let wall = 0;
     let step = 0;
@@ -290,7 +290,7 @@ export class TfEventsReader {
     if (tag === undefined) return false;
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
     if (!this.tagKinds.has(tag)) this.tagKinds.set(tag, true);
-    out.points.push({ metric: tag, step, value });
+    out.points.push({ metric: tag, step, value, offset: at });
     return true;
   }
 
@@ -383,7 +383,7 @@ export class TfEventsReader {
       out.diagnostics.push({ file: this.file, offset: at, severity: loss ? 'error' : 'warning', message: `${tag} is ${value} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped` });
       return;
     }
-    out.points.push({ metric: tag, step, value });
+    out.points.push({ metric: tag, step, value, offset: at });
   }
 }
 

@@ -46,6 +46,9 @@ export interface MetricPoint {
   role?: MetricRole;
   /** Set when the value was converted or is not in nats (see MetricUnit). */
   unit?: MetricUnit;
+  /** Where it was read (1-based line, or byte offset in a binary log), for diagnostics about its step. */
+  line?: number;
+  offset?: number;
 }
 
 /** Hyperparameters of a run; each is optional because logs rarely carry them all. */

@@ -248,7 +248,7 @@ export class WandbRows {
       }
       const c = coerceNumber(raw, role !== 'other');
       if (c.kind === 'number') {
-        const p: MetricPoint = { metric: key, step, value: c.value, role };
+        const p: MetricPoint = { metric: key, step, value: c.value, role, ...where };
         if (tokens !== undefined) p.tokens = tokens;
         out.points.push(p);
       } else if (c.kind === 'nonfinite') {

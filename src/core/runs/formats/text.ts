@@ -45,7 +45,7 @@ export const textFormat = defineFormat({
   // is not a default glob: a workspace of thousands of notes would have each one listed and sniffed on
   // every rescan (the integration test's crowded workspace timed out with it); users add `**/*.txt`.
   reads:
-    '`*.txt` too when added to `scalingLens.logGlobs`; sniffed by content (up to 1 MB of head, so code or prose before the log is fine): the lines of nanoGPT, modded-nanogpt, Megatron-LM, torchtitan, litgpt, nanotron and HF Trainer stdout, your `scalingLens.textLog.patterns`, else the generic learner (a line family repeating with a rising step and a loss named by the vocabulary; step headers of Composer/OLMo; small tables; fairseq\'s base-2 losses converted); `\\r` progress bars and rank prefixes handled; a diagnostic names the rule that matched',
+    '`*.txt` too when added to `scalingLens.logGlobs`; sniffed by content (up to 1 MB of head, so code or prose before the log is fine): the lines of nanoGPT, modded-nanogpt, Megatron-LM, torchtitan, litgpt, nanotron and HF Trainer stdout, PyTorch Lightning\'s progress bar (`Epoch 2: 45%|…| 450/1000 [… loss=2.31, v_num=0]`: the postfix\'s metrics at epoch × batches + n), your `scalingLens.textLog.patterns`, else the generic learner (a line family repeating with a rising step and a loss named by the vocabulary; step headers of Composer/OLMo; small tables; fairseq\'s base-2 losses converted); `\\r` progress bars and rank prefixes handled; a diagnostic names the rule that matched',
   globs: ['**/*.log', '**/*.out', '**/slurm-*', '**/stdout*'],
   activation: ['**/slurm-*.out', '**/train.log'],
   detect: (abs) => isTextLogPath(abs),
@@ -63,7 +63,7 @@ export const textFormat = defineFormat({
     ctx.judgedOnFullHead.delete(abs);
     if (sniffTextLog(head.lines, { userPatterns: ctx.textPatterns }) !== undefined) return undefined;
     if (fileSize(abs) >= TEXT_SNIFF_BYTES) ctx.judgedOnFullHead.add(abs);
-    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron or Hugging Face Trainer stdout, no repeating line family with a rising step and a loss, and no line of ${TEXT_LOG_PATTERNS_SETTING} in its first ${head.lines.length} lines`;
+    return `not read as a training log: no line of nanoGPT, Megatron-LM, torchtitan, litgpt, nanotron, Hugging Face Trainer or Lightning progress-bar stdout, no repeating line family with a rising step and a loss, and no line of ${TEXT_LOG_PATTERNS_SETTING} in its first ${head.lines.length} lines`;
   },
   place(abs, root) {
     // `slurm-1234.out`, `run_350m.log`: each named text log is a run; only `train.log`, `stdout`, … are
