@@ -20,7 +20,7 @@ import { formatCount, formatInterval, formatLoss } from './shared/format';
 import { estimateCommand, type CliContext } from './cliCommands/estimate';
 import { planCommand } from './cliCommands/plan';
 import { ladderCommand } from './cliCommands/ladder';
-import { commandHelp, COMMAND_HELP, friendlyParseError, overviewHelp, version, wantsHelp } from './cliCommands/help';
+import { answerHelp, COMMAND_HELP, friendlyParseError, overviewHelp } from './cliCommands/help';
 import { CommandUsageError } from './cliCommands/fitShared';
 import { groupDiagnostics } from './cliCommands/diagnosticGroups';
 import { fitCommand } from './cliCommands/fit';
@@ -286,20 +286,8 @@ const CLI_CONTEXT: CliContext = {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === '--version' || command === '-V' || command === 'version') {
-    process.stdout.write(`scaling-lens ${version()}\n`);
-    return 0;
-  }
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    // `scaling-lens help <command>` is that command's help.
-    const help = command === 'help' && rest[0] ? commandHelp(rest[0]) : undefined;
-    process.stdout.write(help ?? overviewHelp());
-    return command === undefined ? 2 : 0;
-  }
-  if (COMMAND_HELP[command] && wantsHelp(rest)) {
-    process.stdout.write(commandHelp(command)!);
-    return 0;
-  }
+  const answered = answerHelp(argv, (text) => process.stdout.write(text));
+  if (answered !== undefined) return answered;
   try {
     switch (command) {
       case 'scan':

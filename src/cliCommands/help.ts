@@ -40,7 +40,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       '--law <id>               power, bnsl, multipower or annealing (default: chosen from the schedule)',
       '--schedule <kind>        the LR schedule when the log has none: constant, cosine, linear, wsd, step',
       '--total-steps, --warmup-steps, --peak-lr, --min-lr, --decay-steps   the schedule\'s numbers',
-      '--resamples <n>, --seed <n>   bootstrap resamples for the interval (default 100) and seed',
+      '--resamples <n>, --seed <n>   most bootstrap resamples for the interval (default 100; stops once it settles) and seed',
       '--json                   JSON instead of text',
     ],
     examples: [
@@ -156,6 +156,30 @@ export function overviewHelp(): string {
   for (const h of Object.values(COMMAND_HELP)) lines.push(`  ${h.examples[0]}`);
   lines.push('', "Run 'scaling-lens <command> --help' for a command's options, 'scaling-lens --version' for the version.", '');
   return lines.join('\n');
+}
+
+/**
+ * Answers `--version`, `--help`, `help [<command>]`, no command at all and `<command> --help`:
+ * the exit code, or undefined for any other command line. The CLI's small entry bundle
+ * (src/cliEntry.ts) answers these without loading the rest.
+ */
+export function answerHelp(argv: readonly string[], write: (text: string) => void): number | undefined {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    write(`scaling-lens ${version()}\n`);
+    return 0;
+  }
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    // `scaling-lens help <command>` is that command's help.
+    const help = command === 'help' && rest[0] ? commandHelp(rest[0]) : undefined;
+    write(help ?? overviewHelp());
+    return command === undefined ? 2 : 0;
+  }
+  if (COMMAND_HELP[command] && wantsHelp(rest)) {
+    write(commandHelp(command)!);
+    return 0;
+  }
+  return undefined;
 }
 
 /** Whether the arguments ask for help: `--help` or `-h` before a `--`. */

@@ -15,7 +15,7 @@ export type FitJob =
    * A run's loss curve by `law` (default power) to `targetStep`. A schedule-aware law (given `lr`)
    * that cannot be fitted falls back to the power law in steps, extrapolated to `plannedEndStep`.
    */
-  | { kind: 'curve'; steps: Float64Array; losses: Float64Array; targetStep: number; plannedEndStep: number; law?: CurveLawId; lr?: Float64Array; seed: number; resamples: number }
+  | { kind: 'curve'; steps: Float64Array; losses: Float64Array; targetStep: number; plannedEndStep: number; law?: CurveLawId; lr?: Float64Array; seed: number; resamples: number; everyResample?: boolean }
   /** A family's Chinchilla law over its runs' points. */
   | { kind: 'family'; points: CrossRunPoint[]; priors?: 'auto' | 'always' | 'never'; seed: number }
   /** The over-training law (Gadre et al. 2024) of a family, anchored on its Chinchilla fit. */
@@ -68,7 +68,7 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
   const { deadline, isCancelled } = control;
   switch (job.kind) {
     case 'curve': {
-      const base = { deadline, isCancelled, seed: job.seed, resamples: job.resamples };
+      const base = { deadline, isCancelled, seed: job.seed, resamples: job.resamples, settle: job.everyResample !== true };
       const fit = fitCurve(job.steps, job.losses, { ...base, targetStep: job.targetStep, law: job.law, lr: job.lr });
       if (!job.lr || !('error' in fit)) return { fit, lrUsed: job.lr !== undefined };
       // A schedule-aware fit that cannot be made (e.g. too few points) still leaves the power law.

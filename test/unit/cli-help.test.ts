@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { COMMAND_HELP, commandHelp, friendlyParseError } from '../../src/cliCommands/help';
 import { groupDiagnostics, relativeToScanned } from '../../src/cliCommands/diagnosticGroups';
@@ -93,4 +94,28 @@ test('estimate without --workspace outside any runs says to pass one', () => {
   assert.equal(here.status, 0, here.stderr);
   assert.match(here.stderr, /calibrating on the \d+ run\(s\) in the current folder/);
   assert.match(here.stdout, /predicted final loss: \d\.\d{3} \[/);
+});
+
+test('the CLI entry bundle answers help and version alone and hands every other command to the whole CLI', async () => {
+  const { build } = await import('esbuild');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-entry-'));
+  try {
+    const outfile = path.join(dir, 'cli.js');
+    await build({ entryPoints: [path.join(repo, 'src/cliEntry.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, external: ['./cliMain.js'], logLevel: 'warning' });
+    // Cold start: none of the engine, parsers or readers in the entry (the whole CLI is ~1.7 MB).
+    const size = fs.statSync(outfile).size;
+    assert.ok(size < 50_000, `entry bundle ${size} bytes`);
+    // A stand-in for the whole CLI shows which command lines reach it.
+    fs.writeFileSync(path.join(dir, 'cliMain.js'), "process.stdout.write('whole CLI: ' + process.argv.slice(2).join(' '));\n");
+    const run = (...args: string[]) => spawnSync(process.execPath, [outfile, ...args], { encoding: 'utf8' });
+    const help = run('--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^scaling-lens <command> \[options\]/);
+    assert.equal(run().status, 2, 'no command: the overview and exit 2');
+    assert.equal(run('scan', '--help').stdout, commandHelp('scan'));
+    assert.equal(run('scan', 'examples').stdout, 'whole CLI: scan examples');
+    assert.equal(run('scan', '--', '--help').stdout, 'whole CLI: scan -- --help', 'after -- it is an argument');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -30,6 +30,8 @@ function curveJob(lastStep: number, resamples: number, noise = 0.002): FitJobOf<
     plannedEndStep: 8000,
     seed: 1,
     resamples,
+    // Every resample drawn: these fits stand for long ones (cancelled, cut short, killed mid-fit).
+    everyResample: true,
   };
 }
 

@@ -103,7 +103,8 @@ export interface BootstrapOutcome {
 /**
  * The one bootstrap driver of cross-run and curve fits: `want` times, draw a resample with a
  * PRNG seeded by `seed` and refit it (warm-started by the caller); `draw` returning null counts
- * as a failed resample (e.g. a cross-run resample holding a single run). Stops at the deadline.
+ * as a failed resample (e.g. a cross-run resample holding a single run). Stops at the deadline,
+ * or early when `enough` (asked after each resample) says the samples already settle what they are for.
  */
 export function runBootstrap<T>(
   want: number,
@@ -111,6 +112,7 @@ export function runBootstrap<T>(
   stop: StopCheck,
   draw: (rng: () => number) => T | null,
   refit: (data: T, rng: () => number) => LawFitRaw | { error: string },
+  enough?: (samples: readonly number[][], done: number) => boolean,
 ): BootstrapOutcome {
   const out: BootstrapOutcome = { samples: [], done: 0, failed: 0, timedOut: false };
   const rng = mulberry32(seed);
@@ -133,6 +135,7 @@ export function runBootstrap<T>(
     out.done++;
     if ('error' in res || !res.params.every(Number.isFinite)) out.failed++;
     else out.samples.push(res.params);
+    if (enough?.(out.samples, out.done)) break;
   }
   return out;
 }

@@ -59,8 +59,10 @@ export interface CurveFitOptions {
   isCancelled?: () => boolean;
   /** Bootstrap PRNG seed (default 1): same inputs + seed → identical result. */
   seed?: number;
-  /** Bootstrap resamples (default 100; 0 disables intervals). */
+  /** Most bootstrap resamples (default 100; fewer once the target's interval settles; 0 disables intervals). */
   resamples?: number;
+  /** Stop the bootstrap once the target's interval settles (default true); false runs every resample. */
+  settle?: boolean;
   /** Fraction of the logged step range dropped as warm-up (default 0.1). */
   dropFirstFraction?: number;
   /** Curve law (default `power`). `multipower` and `annealing` need `lr`. */
@@ -174,13 +176,23 @@ const BOOTSTRAP_IRLS_ITERATIONS = 12;
 const BOOTSTRAP_POLISH_ROUNDS = 1;
 /** Schedule-aware laws sum over the schedule at every point: fewer, longer chunks keep them fast. */
 const MAX_SCHEDULE_CURVE_POINTS = 100;
+/**
+ * The fit-on-prefix checks are diagnostics (is this law any good on this run?), not predictions:
+ * two refined starts and 20 IRLS rounds, a third of a full fit's cost.
+ */
+const PREFIX_FIT = { refineStarts: 2, irls: 20 };
 
-function fitModel(model: CurveModel, steps: readonly number[], losses: readonly number[], opts: CurveFitOptions, starts?: number[][], x = steps.map((s) => model.xOf(s)), irls = BOOTSTRAP_IRLS_ITERATIONS) {
-  return fitLaw(
-    model.law,
-    { x, y: losses },
-    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: starts ? irls : undefined },
-  );
+function fitModel(
+  model: CurveModel,
+  steps: readonly number[],
+  losses: readonly number[],
+  opts: CurveFitOptions,
+  starts?: number[][],
+  x = steps.map((s) => model.xOf(s)),
+  irls = starts ? BOOTSTRAP_IRLS_ITERATIONS : undefined,
+  refineStarts?: number,
+) {
+  return fitLaw(model.law, { x, y: losses }, { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: irls, refineStarts });
 }
 
 /**
@@ -211,6 +223,32 @@ export function curveLawPriors(lawId: CurveLawId, model: CurveModel, losses: Arr
     return drop > 0 ? { b: { mean: Math.log((0.1 * typical) / drop), sd: 2 } } : undefined;
   }
   return undefined;
+}
+
+/** Resamples a curve's bootstrap draws at least, and between two looks at its interval. */
+const BOOTSTRAP_SETTLE_EVERY = 10;
+/** The interval at the target has settled when neither end moved more than this (relative) over the last look. */
+const BOOTSTRAP_SETTLED = 1e-3;
+
+/**
+ * Adaptive resample count: every BOOTSTRAP_SETTLE_EVERY resamples (from 2× that), the raw 80%
+ * interval of the prediction at the target is compared with the last look's; once neither end moves
+ * by more than 0.1% of the value (a fortieth of the curve error floor at the calibration distance)
+ * more resamples would not change the reported interval, and the bootstrap stops.
+ */
+function targetIntervalSettled(law: LawDefinition, xTarget: readonly number[]): (samples: readonly number[][], done: number) => boolean {
+  let last: [number, number] | undefined;
+  return (samples, done) => {
+    if (done % BOOTSTRAP_SETTLE_EVERY !== 0 || done < 2 * BOOTSTRAP_SETTLE_EVERY) return false;
+    const now = percentileInterval(
+      samples.map((s) => law.evaluate(s, xTarget)),
+      DEFAULT_INTERVAL_LEVEL,
+      NaN,
+    );
+    const settled = last !== undefined && now.every((v, i) => Math.abs(v - last![i]) <= BOOTSTRAP_SETTLED * Math.abs(v));
+    last = now;
+    return settled;
+  };
 }
 
 export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, opts: CurveFitOptions): CurveFit | { error: string } {
@@ -288,7 +326,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     const n = thinned.steps.findIndex((s) => s > cut);
     const count = n < 0 ? thinned.steps.length : n;
     if (count < 2 * nParams) continue;
-    const pre = fitModel(model, thinned.steps.slice(0, count), thinned.losses.slice(0, count), opts);
+    const pre = fitModel(model, thinned.steps.slice(0, count), thinned.losses.slice(0, count), opts, undefined, undefined, PREFIX_FIT.irls, PREFIX_FIT.refineStarts);
     // A failed validation fit is not a failed fit; that prefix is left out.
     if ('error' in pre) continue;
     if (pre.timedOut) {
@@ -333,6 +371,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
           const near = fitModel(linear, thinned.steps, y, opts, [best], xs);
           return 'error' in near || near.timedOut ? near : fitModel(model, thinned.steps, y, opts, [near.params], xs, BOOTSTRAP_POLISH_ROUNDS);
         },
+        opts.settle === false ? undefined : targetIntervalSettled(law, model.xOf(target)),
       );
   timedOut ||= boot.timedOut;
   const { samples, done, failed } = boot;

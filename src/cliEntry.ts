@@ -1,0 +1,10 @@
+// `scaling-lens` (dist/cli.js): help and version are answered from this small bundle; any other
+// command loads the whole CLI (src/cli.ts, bundled as dist/cliMain.js), whose parsers and engine
+// would otherwise be parsed and run on every `--help` (issue 20: cold start near a bare `node`).
+import { answerHelp } from './cliCommands/help';
+
+const code = answerHelp(process.argv.slice(2), (text) => process.stdout.write(text));
+if (code !== undefined) process.exitCode = code;
+// Bundled apart (esbuild.mjs); runs its own main on load.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+else require('./cliMain.js');
