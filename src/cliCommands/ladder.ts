@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { idleOptions } from '../core/optionScope';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { MODEL_CONFIG_FILE } from '../core/workspace';
 import { parseBudget, type Budget } from '../core/plan/budget';
@@ -71,28 +72,27 @@ function budgetFlag(name: string, text: string, ctx: CliContext): Budget {
   return b;
 }
 
+export const LADDER_OPTIONS = {
+  budget: { type: 'string' },
+  'ladder-budget': { type: 'string' },
+  fraction: { type: 'string' },
+  workspace: { type: 'string' },
+  family: { type: 'string' },
+  'seq-len': { type: 'string' },
+  'max-runs': { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  ...HARDWARE_OPTIONS,
+} as const;
+
 export function ladderCommand(args: string[], ctx: CliContext): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      budget: { type: 'string' },
-      'ladder-budget': { type: 'string' },
-      fraction: { type: 'string' },
-      workspace: { type: 'string' },
-      family: { type: 'string' },
-      'seq-len': { type: 'string' },
-      'max-runs': { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      ...HARDWARE_OPTIONS,
-    },
-  });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: LADDER_OPTIONS });
   if (positionals.length > 1) throw ctx.usage('ladder takes one target config (or --budget), not several');
   if (positionals.length === 1 && values.budget !== undefined) throw ctx.usage('give the target as a config or as --budget, not both');
   if (positionals.length === 0 && values.budget === undefined) throw ctx.usage("ladder needs a target: a training config (config.json, a nanoGPT/torchtitan/Megatron/YAML config) or --budget (1e22, '5000 H100-h', '$2M')");
   if (values['ladder-budget'] !== undefined && values.fraction !== undefined) throw ctx.usage('give --ladder-budget or --fraction, not both');
-  if (values.family !== undefined && !values.workspace) throw ctx.usage('--family does nothing without --workspace (the family whose runs steer the ladder)');
+  const idle = idleOptions('ladder', values, { workspace: values.workspace !== undefined || ctx.defaultWorkspace?.() !== undefined });
+  if (idle.length) throw ctx.usage(idle.join('; '));
   const num = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
     const v = parseAmount(text, { signed: true });

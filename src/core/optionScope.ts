@@ -42,7 +42,7 @@ const HARDWARE_SCOPES = {
   'usd-per-hour': always('the price of the accelerator used'),
 };
 
-export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'estimate' | 'plan', Record<string, OptionScope>> = {
+export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'estimate' | 'plan' | 'ladder', Record<string, OptionScope>> = {
   scan: {
     json: always('output format'),
     'text-pattern': always('extra line patterns for text logs'),
@@ -101,6 +101,18 @@ export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'es
     family: { appliesWhen: (_v, facts) => facts.workspace === true, idle: 'does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose law is used' },
     isoflop: always('an IsoFLOP table whose frontier is used'),
     where: { appliesWhen: (v) => given(v, 'isoflop'), idle: 'does nothing without --isoflop (it filters the IsoFLOP table)' },
+    json: always('output format'),
+    ...HARDWARE_SCOPES,
+  },
+  ladder: {
+    budget: always('the target as a compute budget'),
+    'ladder-budget': always('compute for the whole ladder'),
+    fraction: always("the ladder as a fraction of the target's compute"),
+    workspace: always("the family's runs that steer the choice"),
+    family: { appliesWhen: (_v, facts) => facts.workspace === true, idle: 'does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose runs steer the ladder' },
+    'seq-len': always('sequence length of the LR and batch advice'),
+    'max-runs': always('most runs planned'),
+    seed: always('ties and the bootstrap of the plan'),
     json: always('output format'),
     ...HARDWARE_SCOPES,
   },

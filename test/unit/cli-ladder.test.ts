@@ -76,7 +76,7 @@ test('ladder: friendly errors', () => {
   assert.match(run(['a.json', '--budget', '1e22']).stderr, /not both/);
   assert.match(run(['--budget', '1e22', '--fraction', '2']).stderr, /--fraction must be between 0 and 1/);
   assert.match(run(['--budget', '1e22', '--ladder-budget', 'lots']).stderr, /--ladder-budget: cannot read/);
-  assert.match(run(['--budget', '1e22', '--family', 'x']).stderr, /--family does nothing without --workspace/);
+  assert.match(run(['--budget', '1e22', '--family', 'x']).stderr, /--family does nothing without a workspace of runs/);
   const dir = tempDir('ladder-cli-');
   const missing = run([path.join(dir, 'nope.json')]);
   assert.equal(missing.code, 1);

@@ -14,12 +14,13 @@ import { FIT_OPTIONS } from '../../src/cliCommands/fit';
 import { HPARAMS_OPTIONS, hparamsCommand } from '../../src/cliCommands/hparams';
 import { ESTIMATE_OPTIONS, type CliContext } from '../../src/cliCommands/estimate';
 import { PLAN_OPTIONS, planCommand } from '../../src/cliCommands/plan';
+import { LADDER_OPTIONS, ladderCommand } from '../../src/cliCommands/ladder';
 import { CommandUsageError, type CommandIo } from '../../src/cliCommands/fitShared';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { tempDir } from './helpers/tempDir';
 
 const repo = path.resolve(__dirname, '../..');
-const PARSERS: Record<keyof typeof CLI_OPTION_SCOPE, Record<string, unknown>> = { scan: SCAN_OPTIONS, curve: CURVE_OPTIONS, fit: FIT_OPTIONS, hparams: HPARAMS_OPTIONS, estimate: ESTIMATE_OPTIONS, plan: PLAN_OPTIONS };
+const PARSERS: Record<keyof typeof CLI_OPTION_SCOPE, Record<string, unknown>> = { scan: SCAN_OPTIONS, curve: CURVE_OPTIONS, fit: FIT_OPTIONS, hparams: HPARAMS_OPTIONS, estimate: ESTIMATE_OPTIONS, plan: PLAN_OPTIONS, ladder: LADDER_OPTIONS };
 
 test('the table places every option each command parses, and only those', () => {
   assert.deepEqual(Object.keys(CLI_OPTION_SCOPE).sort(), Object.keys(COMMAND_HELP).sort(), 'one table per command');
@@ -101,6 +102,7 @@ const CASES: Record<string, Case> = {
   'plan --deadline-days': { idle: () => usageOf(() => planCommand(['--budget', '1e21', '--deadline-days', '30'], ctx())), applies: () => usageOf(() => planCommand(['--budget', '1e21', '--deadline-days', '30', '--gpus', '64'], ctx())) },
   // A workspace comes from --workspace or from runs in the current folder.
   'plan --family': { idle: () => usageOf(() => planCommand(['--budget', '1e21', '--family', 'web'], ctx())), applies: () => usageOf(() => planCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())) },
+  'ladder --family': { idle: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web'], ctx())), applies: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())) },
   'plan --where': { idle: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b'], ctx())), applies: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b', '--isoflop', path.join(dir, 'absent.csv')], ctx())) },
 };
 
