@@ -122,7 +122,7 @@ const BOUND_FRACTION = 0.01;
  * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
  * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD).
  */
-export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'>, minObservedLoss?: number): string[] {
+export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior'>, minObservedLoss?: number): string[] {
   const out: string[] = [];
   law.parameters.forEach((p, j) => {
     const v = fit.fitParams[j];
@@ -136,7 +136,8 @@ export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParam
   if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
     out.push(`${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`);
   }
-  if (fit.priorsUsed) {
+  if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
+  if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
     out.push(`${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`);
   }
   return out;
