@@ -7,6 +7,7 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
 import { maxOf, minOf } from '../shared/arrays';
+import { lossProvenance } from './lossProvenance';
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
@@ -109,6 +110,8 @@ export function lensTitle(estimate: ConfigEstimate): string {
     parts.push(`${formatFlops(cost.flops)} FLOPs`);
     if (cost.hardware && Number.isFinite(cost.gpuHours)) parts.push(`${formatHours(cost.gpuHours)} ${cost.hardware.id}-h`, formatUsd(cost.usd));
   }
+  // Where the loss comes from, last: the numbers first.
+  if (loss) parts.push(lossProvenance(loss).short);
   return parts.join(' · ');
 }
 
@@ -116,7 +119,8 @@ export function lensTooltip(estimate: ConfigEstimate): string {
   const lines: string[] = [];
   const loss = estimate.predictions.loss;
   if (loss) {
-    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.join(', ')}. Interval: 80% bootstrap.`);
+    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.join(', ')}. Interval: 80%, calibrated on backtests.`);
+    lines.push(lossProvenance(loss).detail);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
   } else {
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);

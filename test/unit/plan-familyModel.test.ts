@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { planBudget, type BudgetCandidate } from '../../src/core/plan/budget';
 import { BACKTESTED_COMPUTE_RATIO, distanceFrom, familyModel, monotonicityViolations, nonMonotoneRuns } from '../../src/core/plan/familyModel';
 import { fitCrossRun, type CrossRunFit } from '../../src/core/fit/crossRun';
+import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -122,4 +123,25 @@ test('runs spread in tokens per parameter measure the split themselves: no alloc
   assert.equal(spread.allocationPrior, undefined);
   const flat = fitCrossRun(points.filter((p) => p.runId.endsWith('-20')), { seed: 1, resamples: 0 }) as CrossRunFit;
   assert.ok(flat.allocationPrior);
+});
+
+test('intervals widen with the distance from the data, at least the floor the backtests measured', () => {
+  const largest = family.points!.filter((p) => !family.anchoredRunIds?.includes(p.runId)).reduce((a, b) => (b.params * b.tokens > a.params * a.tokens ? b : a));
+  let lastWidth = 0;
+  for (const k of [2, 5, 10, 30, 100, 300]) {
+    // Along the family's own ratio, k× the largest finished run's compute.
+    const n = largest.params * Math.sqrt(k);
+    const p = model.predict(n, largest.tokens * Math.sqrt(k));
+    assert.ok(Math.abs(p.distance.computeRatio / k - 1) < 1e-9);
+    const floor = crossRunDistanceFloor(k);
+    assert.ok(floor > 0);
+    assert.ok(p.interval[0] <= p.value * Math.exp(-floor) * (1 + 1e-12) && p.interval[1] >= p.value * Math.exp(floor) * (1 - 1e-12), `${k}×: ${p.interval} about ${p.value}, floor ±${floor}`);
+    const width = Math.log(p.interval[1] / p.interval[0]);
+    assert.ok(width > lastWidth, `${k}×: width ${width} not wider than ${lastWidth}`);
+    lastWidth = width;
+    assert.equal(p.distance.notValidated, k > BACKTESTED_COMPUTE_RATIO);
+  }
+  // Inside the data no floor: a smaller config keeps the fit's own interval.
+  assert.equal(crossRunDistanceFloor(0.5), 0);
+  assert.equal(crossRunDistanceFloor(1), 0);
 });
