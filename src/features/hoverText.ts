@@ -197,7 +197,7 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
     }
     headline.push(top.join(' · '));
     headline.push(`${nTotal}${plan.tokens !== undefined ? ` · D ${formatCount(plan.tokens)} tokens (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)` : ''}`);
-    if (loss) headline.push(`Loss from the ${lossProvenance(loss).short}`);
+    if (loss) headline.push(`Loss from the ${lossProvenance(loss).headline}`);
   }
   const notes = keys.map((k) => plan.sources[k]?.note).filter((n): n is string => !!n);
   const out = [
