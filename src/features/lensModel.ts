@@ -110,8 +110,8 @@ export function lensTitle(estimate: ConfigEstimate): string {
     parts.push(`${formatFlops(cost.flops)} FLOPs`);
     if (cost.hardware && Number.isFinite(cost.gpuHours)) parts.push(`${formatHours(cost.gpuHours)} ${cost.hardware.id}-h`, formatUsd(cost.usd));
   }
-  // Where the loss comes from, last: the numbers first.
-  if (loss) parts.push(lossProvenance(loss).short);
+  // Where the loss comes from is in the tooltip (lensTooltip) and the hover: the lens row, beside
+  // "Plan around this config" and the training_args.json lens, must fit a normal editor width.
   return parts.join(' · ');
 }
 
@@ -120,7 +120,7 @@ export function lensTooltip(estimate: ConfigEstimate): string {
   const loss = estimate.predictions.loss;
   if (loss) {
     lines.push(`Predicted final loss from the ${loss.lawId} law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.join(', ')}. Interval: 80%, calibrated on backtests.`);
-    lines.push(lossProvenance(loss).detail);
+    lines.push(`Comes from the ${lossProvenance(loss).headline}. ${lossProvenance(loss).detail}`);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
   } else {
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);

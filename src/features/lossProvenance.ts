@@ -8,17 +8,16 @@ function ratioText(r: number): string {
 }
 
 /**
- * `short` for the lens title (`family law, 4.3× its largest run`: the lens row must fit a normal
- * editor width), `headline` for the hover (`family law with 1 live run, 4.3× its largest run`),
- * `detail` for tooltips and the hover's derivation.
+ * `headline` (`family law with 1 live run, 4.3× its largest run`: the hover's key lines, the lens
+ * tooltip's first words), `detail` for tooltips and the hover's derivation. Not in the lens title:
+ * its row, beside the other lenses, must fit a normal editor width.
  */
-export function lossProvenance(loss: LossEstimate): { short: string; headline: string; detail: string } {
+export function lossProvenance(loss: LossEstimate): { headline: string; detail: string } {
   const anchored = loss.anchoredRunIds ?? [];
   const finished = loss.runsUsed.filter((id) => !anchored.includes(id));
   const d = loss.distance;
   const where =
     !d || !Number.isFinite(d.computeRatio) ? '' : d.computeRatio <= 1 ? 'within its runs' : d.notValidated ? `${ratioText(d.computeRatio)}× its largest run, not validated` : `${ratioText(d.computeRatio)}× its largest run`;
-  const short = `family law${where ? `, ${where}` : ''}`;
   const headline = `family law${anchored.length ? ` with ${anchored.length} live run${anchored.length > 1 ? 's' : ''}` : ''}${where ? `, ${where}` : ''}`;
   const sentences = [
     `From the law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
@@ -33,5 +32,5 @@ export function lossProvenance(loss: LossEstimate): { short: string; headline: s
     );
   }
   if (loss.fitWarnings?.some((w) => /cannot tell a larger model from more data/.test(w))) sentences.push('Its split between parameters and tokens follows published ratios: the family\'s runs all sit at one tokens-per-parameter ratio.');
-  return { short, headline, detail: sentences.join(' ') };
+  return { headline, detail: sentences.join(' ') };
 }
