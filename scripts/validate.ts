@@ -30,6 +30,7 @@ import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, SAME_S
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
 import { backtestGrids, computeToReach, ladderBacktestMarkdown, plannerWins, runLadderBacktest, LADDER_FRACTIONS, RANDOM_SEEDS, type BacktestScore } from './ladderBacktest';
 import { EXTRAPOLATION_SD_PER_EFOLD } from '../src/core/plan/ladder';
+import { distanceBacktests, distanceReport, type DistanceCase } from './validateDistance';
 import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, floorInterval, intervalKindOf, intervalMultiplier, isCurveKind, widenInterval, type IntervalKind } from '../src/core/fit/calibration';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -86,6 +87,8 @@ interface Case {
 }
 
 const cases: Case[] = [];
+/** Leave-largest-out cases with their extrapolation distance (validateDistance.ts). */
+const distanceCases: DistanceCase[] = [];
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -1004,13 +1007,14 @@ function main(): void {
     ['multipowerlaw-schedules', validateEarlyForecasts],
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
+    ['distance', () => void distanceCases.push(...distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes))],
   ];
   // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   for (const [dir, fn] of sections) {
     if (only !== undefined && dir !== only) continue;
-    if (!fs.existsSync(path.join(dataRoot, dir))) {
+    if (dir !== 'distance' && !fs.existsSync(path.join(dataRoot, dir))) {
       notes.push(`${dir}: not found under ${dataRoot}; skipped`);
       continue;
     }
@@ -1142,6 +1146,8 @@ function main(): void {
 
   earlyReport(md);
   predictionKindReport(md);
+  const distance = distanceCases.length ? distanceReport(distanceCases) : undefined;
+  if (distance) md.push(...distance.md);
 
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');
@@ -1181,7 +1187,7 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

@@ -5,6 +5,8 @@ import { visibleRuns } from '../src/shared/chartSeries';
 import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/core/runs/displayName';
+import { validationErrorCell } from '../src/shared/validationError';
+import { familyBreak } from '../src/core/fit/familyBreak';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
@@ -142,8 +144,9 @@ export function drawTables(snapshot: Snapshot): void {
       const provenance = c.provenance === 'from siblings' ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}` : 'from this run alone';
       predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }
-    const v = run.curve?.validation;
-    cell(row, v && Number.isFinite(v.errorPct) ? `${v.errorPct.toFixed(2)}%` : v ? 'failed' : '—', 'num');
+    const error = validationErrorCell(run.curve?.validation);
+    const errorCell = cell(row, error.text, 'num');
+    if (error.title) errorCell.title = error.title;
     const eta = cell(row, etaText(run), 'num');
     if (!run.eta && run.status === 'live') eta.title = 'The log records no clock, its file no usable times, and no earlier run a pace: the ETA appears once the run has written two more updates.';
     if (run.eta) eta.title = etaBasis(run.eta);
@@ -163,7 +166,11 @@ export function drawTables(snapshot: Snapshot): void {
     cell(row, `${fam.runIds.length}${fam.fit?.priorsUsed ? ' (with priors)' : ''}`, 'num');
     const parameters = cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k} ${p.value.toPrecision(3)}`).join(' · ') : (fam.error ?? (fam.pending ? 'fitting…' : '—')));
     if (fam.fit) parameters.title = Object.entries(fam.fit.parameters).map(([k, p]) => `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`).join('\n');
-    cell(row, fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—');
+    // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts).
+    const anchored = new Set(fam.anchoredRunIds ?? []);
+    const bend = fam.fit && fam.points ? familyBreak(fam.fit, fam.points.filter((p) => !anchored.has(p.runId))) : undefined;
+    const check = cell(row, `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}`);
+    if (bend) check.title = bend.note;
   }
   const diags = $<HTMLUListElement>('diagnostics');
   diags.replaceChildren(

@@ -8,6 +8,7 @@ import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
 import { maxOf, minOf } from '../shared/arrays';
 import { shortFamilyName } from '../core/runs/displayName';
+import { lossProvenance } from './lossProvenance';
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */
 export class LineIndex {
@@ -110,6 +111,8 @@ export function lensTitle(estimate: ConfigEstimate): string {
     parts.push(`${formatFlops(cost.flops)} FLOPs`);
     if (cost.hardware && Number.isFinite(cost.gpuHours)) parts.push(`${formatHours(cost.gpuHours)} ${cost.hardware.id}-h`, formatUsd(cost.usd));
   }
+  // Where the loss comes from is in the tooltip (lensTooltip) and the hover: the lens row, beside
+  // "Plan around this config" and the training_args.json lens, must fit a normal editor width.
   return parts.join(' · ');
 }
 
@@ -117,7 +120,8 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
   const lines: string[] = [];
   const loss = estimate.predictions.loss;
   if (loss) {
-    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80% bootstrap.`);
+    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80%, calibrated on backtests.`);
+    lines.push(`Comes from the ${lossProvenance(loss).headline}. ${lossProvenance(loss).detail}`);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
   } else {
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);

@@ -101,6 +101,9 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     // Calibrated on the example sweep's family (named, or the only one, assumed).
     // (A tiny test config far below the family: its upper bound may reach two digits.)
     assert.match(main.title, /^\$\(graph-line\) Loss \d+\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\] · \d\.\d{2}e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?$/);
+    // Where the loss comes from (the family law, its live anchor, its distance from the runs) is in the tooltip.
+    assert.match(main.tooltip, /Comes from the family law( with 1 live run)?, (within its runs|[\d.]+× its largest run)\./);
+    assert.match(main.tooltip, /From the law of family "example-sweep"( \(assumed[^)]*\))?, fitted on \d finished run\(s\) and the forecast end of sweep\/llama-279m/);
     assert.equal(main.title, `$(graph-line) ${lensTitle(estimate)}`);
     const modelLine = modelBlockLine(estimate.plan!, file, lines);
     assert.equal(main.line, modelLine);

@@ -6,6 +6,7 @@ import { ScalingWorkspace } from '../../src/core/workspace';
 import { hoverMarkdown, hoverTitle, sourcesOnLine, writtenKey } from '../../src/features/hoverText';
 import { LineIndex, lensTooltip } from '../../src/features/lensModel';
 import { runNamer } from '../../src/core/runs/displayName';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const examples = path.resolve(__dirname, '../../examples');
 const file = path.join(examples, 'configs/planned-400m/config.json');
@@ -100,4 +101,20 @@ test('runs are named in the hover and the lens tooltip by their display names, f
   const tip = lensTooltip(calibrated, name);
   assert.match(tip, /family "example-sweep".*fitted on 2 run\(s\): llama-12m, exp\./);
   assert.equal(name('not/a/run'), 'not/a/run', 'an unknown id is shown as it is');
+});
+
+test('a calibrated hover says where its loss comes from: the family law, its live anchor, its distance', () => {
+  const list = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of list(examples).filter(isDefaultLogFile)) engine.update(f, examples);
+  engine.snapshot();
+  const estimate = engine.estimateConfig(file, text, readSibling);
+  assert.ok(estimate.predictions.loss, estimate.predictions.uncalibrated);
+  const line = text.split('\n').findIndex((l) => l.includes('"hidden_size"'));
+  const md = hoverMarkdown(estimate, sourcesOnLine(estimate, file, new LineIndex(text), line), 'scalingLens.showDashboard');
+  const visible = md.split('<details>')[0].split('\n').filter((l) => l.trim());
+  assert.match(visible[1], /^Loss \*\*\d\.\d{3}\*\* \\\[\d\.\d{3}, \d\.\d{3}\\\] · /);
+  assert.match(visible[3], /^Loss from the family law with 1 live run, 4\.\d× its largest run$/);
+  assert.match(md, /\| Comes from \| From the law of family "example-sweep", fitted on 5 finished run\(s\) and the forecast end of sweep\/llama-279m .*4\.\d× the compute of its largest finished run \(sweep\/llama-187m\): the interval widens with that distance/);
+  assert.match(md, /split between parameters and tokens follows published ratios/);
 });

@@ -12,6 +12,7 @@ import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import { percentileInterval } from '../../src/core/fit/bootstrap';
 import { calibrateInterval } from '../../src/core/fit/calibration';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { fitLaw } from '../../src/core/fit/fitLaw';
 
 interface Truth {
   E: number;
@@ -198,4 +199,20 @@ test('property: cross-run predictions are finite for random valid families', () 
     ),
     { numRuns: 12, seed: 13 },
   );
+});
+
+test('a prior on a combination of parameters (fitLaw contrastPriors) pins what the data leave free', () => {
+  // Runs along D = 20·N only: ln A − ln B is not seen by the data; two contrast priors set it.
+  const xs = [1e7, 3e7, 1e8, 3e8, 1e9].map((n) => [n, 20 * n]);
+  const ys = xs.map(([n, d]) => 1.8 + 400 / n ** 0.34 + 1800 / d ** 0.36);
+  const pinned = (mean: number) => fitLaw(chinchillaLaw, { x: xs, y: ys }, { contrastPriors: [{ coefficients: { a: 1, b: -1 }, mean, sd: 0.01 }, { coefficients: { alpha: 1, beta: -1 }, mean: -0.02, sd: 0.01 }] });
+  for (const mean of [-1, 1]) {
+    const fit = pinned(mean);
+    assert.ok(!('error' in fit));
+    const [, a, b, alpha, beta] = fit.params;
+    assert.ok(Math.abs(a - b - mean) < 0.1, `ln A − ln B = ${a - b}, prior ${mean}`);
+    assert.ok(Math.abs(alpha - beta + 0.02) < 0.03, `α − β = ${alpha - beta}`);
+    assert.ok(fit.residualRmse < 0.01, `${fit.residualRmse}`);
+  }
+  assert.ok('error' in fitLaw(chinchillaLaw, { x: xs, y: ys }, { contrastPriors: [{ coefficients: { nope: 1 }, mean: 0, sd: 1 }] }));
 });

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { planBudget, type BudgetCandidate } from '../../src/core/plan/budget';
 import { BACKTESTED_COMPUTE_RATIO, distanceFrom, familyModel, monotonicityViolations, nonMonotoneRuns } from '../../src/core/plan/familyModel';
 import { fitCrossRun, type CrossRunFit } from '../../src/core/fit/crossRun';
+import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -87,4 +88,60 @@ test('runs that contradict monotonicity are named; a fit on too few runs says it
   const fit = fitCrossRun(points, { seed: 1, resamples: 10 }) as CrossRunFit;
   const m = familyModel({ family: 'f', fit, runsUsed: fit.runIds, points });
   assert.ok(m.warnings.some((w) => /lean on published priors/.test(w)), m.warnings.join('\n'));
+});
+
+test('a family at one tokens-per-parameter ratio: the N/D split follows published ratios, said, and the planner lands near the truth', () => {
+  // The example's runs all sit at ≈20 tokens/parameter: the data see N and D only together. Before
+  // the split had a prior, the argmin at 1e21 FLOPs was 15.0B parameters at 0.7 tokens/parameter;
+  // the generator's truth (TRUTH.json's law, minimised along the budget) is ≈3.5B at ≈13.
+  const fit = family.fit!;
+  assert.ok(fit.allocationPrior, 'the fit knows its runs have no spread in D/N');
+  const [lo, hi] = fit.allocationPrior.tokensPerParam;
+  assert.ok(lo > 15 && hi < 25, `${lo}–${hi}`);
+  assert.ok(model.warnings.some((w) => /cannot tell a larger model from more data/.test(w) && /Hoffmann et al\. 2022/.test(w)), model.warnings.join('\n'));
+  const plan = planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw });
+  assert.ok(!('error' in plan));
+  const truth = JSON.parse(fs.readFileSync(path.join(examples, 'TRUTH.json'), 'utf8')).finalLossLaw as { alphaN: number; alphaD: number; Nc: number; Dc: number };
+  // The truth's optimum along 6·N·D = 1e21, N in non-embedding parameters as the generator counts
+  // them (the example's 32000×d_model embedding is small next to N here; the test allows a factor 2).
+  const trueLoss = (n: number) => Math.pow(Math.pow(truth.Nc / n, truth.alphaN / truth.alphaD) + truth.Dc / (1e21 / (6 * n)), truth.alphaD);
+  let nTrue = 1e8;
+  for (let n = 1e8; n < 1e11; n *= 1.01) if (trueLoss(n) < trueLoss(nTrue)) nTrue = n;
+  const ratio = plan.recommended.tokens / plan.recommended.params;
+  assert.ok(ratio > 8 && ratio < 40, `tokens/parameter ${ratio}`);
+  assert.ok(plan.recommended.params > nTrue / 2 && plan.recommended.params < nTrue * 2, `N* ${plan.recommended.params} against the truth's ${nTrue}`);
+  const u = plan.frontierUncertainty!;
+  assert.ok(u.nStar[0] <= nTrue && nTrue <= u.nStar[1], `N* interval ${u.nStar} misses ${nTrue}`);
+  assert.ok(plan.notes.some((n) => /follows published ratios/.test(n)), plan.notes.join('\n'));
+});
+
+test('runs spread in tokens per parameter measure the split themselves: no allocation prior', () => {
+  // A small Chinchilla-like family at 5, 20 and 80 tokens per parameter.
+  const law = (n: number, d: number) => 1.8 + 400 / n ** 0.34 + 1800 / d ** 0.36;
+  const points = [1e7, 3e7, 1e8, 3e8].flatMap((n) => [5, 20, 80].map((k) => ({ runId: `${n}-${k}`, params: n, tokens: k * n, loss: law(n, k * n) })));
+  const spread = fitCrossRun(points, { seed: 1, resamples: 0 }) as CrossRunFit;
+  assert.equal(spread.allocationPrior, undefined);
+  const flat = fitCrossRun(points.filter((p) => p.runId.endsWith('-20')), { seed: 1, resamples: 0 }) as CrossRunFit;
+  assert.ok(flat.allocationPrior);
+});
+
+test('intervals widen with the distance from the data, at least the floor the backtests measured', () => {
+  const largest = family.points!.filter((p) => !family.anchoredRunIds?.includes(p.runId)).reduce((a, b) => (b.params * b.tokens > a.params * a.tokens ? b : a));
+  let lastWidth = 0;
+  for (const k of [2, 5, 10, 30, 100, 300]) {
+    // Along the family's own ratio, k× the largest finished run's compute.
+    const n = largest.params * Math.sqrt(k);
+    const p = model.predict(n, largest.tokens * Math.sqrt(k));
+    assert.ok(Math.abs(p.distance.computeRatio / k - 1) < 1e-9);
+    const floor = crossRunDistanceFloor(k);
+    assert.ok(floor > 0);
+    assert.ok(p.interval[0] <= p.value * Math.exp(-floor) * (1 + 1e-12) && p.interval[1] >= p.value * Math.exp(floor) * (1 - 1e-12), `${k}×: ${p.interval} about ${p.value}, floor ±${floor}`);
+    const width = Math.log(p.interval[1] / p.interval[0]);
+    assert.ok(width > lastWidth, `${k}×: width ${width} not wider than ${lastWidth}`);
+    lastWidth = width;
+    assert.equal(p.distance.notValidated, k > BACKTESTED_COMPUTE_RATIO);
+  }
+  // Inside the data no floor: a smaller config keeps the fit's own interval.
+  assert.equal(crossRunDistanceFloor(0.5), 0);
+  assert.equal(crossRunDistanceFloor(1), 0);
 });

@@ -142,3 +142,32 @@ export function floorInterval(value: number, interval: readonly [number, number]
 export function calibrateCurveInterval(value: number, interval: readonly [number, number], extrapolationRatio: number, positive = true): [number, number] {
   return floorInterval(value, interval, curveErrorFloor(extrapolationRatio), positive);
 }
+
+/**
+ * Error floor of a family's cross-run prediction at its distance from the data, distance = the
+ * target's compute 6·N·D over that of the family's largest fitted run: an 80% interval is at least
+ * ±(base·min(1, ln r / ln 2) + perLn·ln r) (log half-width) about the prediction, r the distance:
+ * 0 inside the data, `base` at 2×, growing with ln r beyond. The bootstrap (× the crossRun
+ * multiplier) measures how well the runs pin the law, not how far its form carries, so without a
+ * floor intervals stay as narrow far past the data as next to it. Measured by `npm run validate`
+ * ("Extrapolation distance"): leave-largest-out backtests of fitCrossRun on the shared ladders
+ * (Gadre et al. per training set, Porian et al. IsoFLOP per configuration, Step Law grids; 1–800×);
+ * per distance bucket the 80th percentile of the floor each case needs (each data set weighing the
+ * same), fitted as base + perLn·ln r over the buckets, rounded up. Run 2026-12-06: 645 cases, 6
+ * data sets; derived base 0, perLn 0.0461 (held-out data sets 0.042–0.048); coverage of the
+ * 80% intervals per bucket with the floor derived without the case's data set: 1–2× 68%, 2–5×
+ * 75%, 5–10× 74%, 10–30× 71%, 30–100× 83%, 100–1000× 86% (without any floor 47–61%).
+ */
+export const CROSS_RUN_DISTANCE_FLOOR: Readonly<{ base: number; perLn: number }> = { base: 0, perLn: 0.047 };
+
+/** The floor at `computeRatio` (0 inside the data: ratio ≤ 1). */
+export function crossRunDistanceFloor(computeRatio: number, floor: { base: number; perLn: number } = CROSS_RUN_DISTANCE_FLOOR): number {
+  const r = Number.isFinite(computeRatio) ? Math.max(1, computeRatio) : 1;
+  const ln = Math.log(r);
+  return floor.base * Math.min(1, ln / Math.LN2) + floor.perLn * ln;
+}
+
+/** A cross-run prediction's interval (already calibrated by its multiplier) widened to the floor at its distance. */
+export function calibrateAtDistance(value: number, interval: readonly [number, number], computeRatio: number): [number, number] {
+  return floorInterval(value, interval, crossRunDistanceFloor(computeRatio), true);
+}

@@ -9,7 +9,7 @@
  */
 import { chinchillaLaw } from '../laws/chinchilla';
 import { fitCrossRunLaw, predictWithFit, MIN_RUNS, MIN_RUNS_WITH_PRIORS, type LawCrossRunFit } from './crossRunLaw';
-import type { Prior } from './fitLaw';
+import type { ContrastPrior, Prior } from './fitLaw';
 import type { Prediction } from './types';
 
 export interface CrossRunPoint {
@@ -22,8 +22,22 @@ export interface CrossRunPoint {
   loss: number;
 }
 
+/**
+ * Set on a fit whose runs all sit at about one tokens-per-parameter ratio: the data then see the
+ * model-size term and the data term only in sum, so how a budget splits between N and D follows
+ * published ratios (allocationPriors), not the family.
+ */
+export interface AllocationPrior {
+  /** [min, max] tokens per parameter of the fitted runs. */
+  tokensPerParam: [number, number];
+  /** Where the split was pinned: geometric means of the runs' N and D. */
+  params: number;
+  tokens: number;
+  note: string;
+}
+
 /** A Chinchilla cross-run fit (the generic `LawCrossRunFit`, with `dataRanges` for extrapolation flags). */
-export type CrossRunFit = LawCrossRunFit;
+export type CrossRunFit = LawCrossRunFit & { allocationPrior?: AllocationPrior };
 
 export interface CrossRunOptions {
   deadline?: number;
@@ -50,6 +64,68 @@ export function chinchillaPriors(): Record<string, Prior> {
     beta: { mean: ref.beta, sd: EXPONENT_PRIOR_SD },
     a: { mean: Math.log(ref.A), sd: SCALE_PRIOR_SD },
     b: { mean: Math.log(ref.B), sd: SCALE_PRIOR_SD },
+  };
+}
+
+/**
+ * Below this ratio of the largest to the smallest tokens per parameter of a family's runs, the runs
+ * lie along one line D ≈ k·N and cannot tell a larger model from more data (A/N^α and B/D^β move
+ * together): the split comes from published ratios (allocationPriors).
+ */
+export const ALLOCATION_SPREAD_MIN = 3;
+/**
+ * Prior sd of ln(model term / data term) at the runs' centre: a factor e^0.35 ≈ 1.4, about the
+ * spread of the compute-optimal tokens per parameter across published fits (≈20 in Hoffmann et al.
+ * 2022 Approaches 1–2 and Besiroglu et al. 2024, 10–30 across the ladders they review).
+ */
+export const ALLOCATION_SPLIT_SD = 0.35;
+/** Prior sd of α − β: fixes how the split moves with compute (N* ∝ C^(β/(α+β)), ≈ C^0.51 for Epoch AI's refit). */
+export const EXPONENT_DIFFERENCE_SD = 0.03;
+
+/**
+ * Priors that pin the N/D split of a family whose runs have no spread in tokens per parameter:
+ * (1) the ratio of the model-size term to the data term at the runs' centre (N0, D0), ln(A·N0^−α) −
+ * ln(B·D0^−β), equals that of Epoch AI's refit of Chinchilla (Besiroglu et al. 2024, arXiv
+ * 2404.10102; compute-optimal ≈20 tokens per parameter as in Hoffmann et al. 2022), and (2) α − β
+ * equals the refit's (so N* grows with compute as the published N* ∝ C^0.51). Both are linear in
+ * the fit-space parameters (ln A, ln B, α, β). The loss level and the slope along the runs stay
+ * the data's.
+ */
+export function allocationPriors(params: number, tokens: number): ContrastPrior[] {
+  const ref = chinchillaLaw.reference?.values ?? {};
+  const lnN = Math.log(params);
+  const lnD = Math.log(tokens);
+  return [
+    { coefficients: { a: 1, b: -1, alpha: -lnN, beta: lnD }, mean: Math.log(ref.A) - ref.alpha * lnN - Math.log(ref.B) + ref.beta * lnD, sd: ALLOCATION_SPLIT_SD },
+    { coefficients: { alpha: 1, beta: -1 }, mean: ref.alpha - ref.beta, sd: EXPONENT_DIFFERENCE_SD },
+  ];
+}
+
+/** The allocation prior for these runs' (N, D), or undefined when their tokens per parameter spread enough. */
+export function allocationPriorFor(points: readonly { params: number; tokens: number }[]): AllocationPrior | undefined {
+  const ok = points.filter((p) => p.params > 0 && p.tokens > 0 && Number.isFinite(p.params) && Number.isFinite(p.tokens));
+  if (ok.length < 2) return undefined;
+  const ratios = ok.map((p) => p.tokens / p.params);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let lnN = 0;
+  let lnD = 0;
+  for (let i = 0; i < ok.length; i++) {
+    lo = Math.min(lo, ratios[i]);
+    hi = Math.max(hi, ratios[i]);
+    lnN += Math.log(ok[i].params);
+    lnD += Math.log(ok[i].tokens);
+  }
+  if (!(hi < ALLOCATION_SPREAD_MIN * lo)) return undefined;
+  const range = hi < 1.05 * lo ? `≈${lo.toFixed(0)}` : `${lo.toFixed(1)}–${hi.toFixed(1)}`;
+  return {
+    tokensPerParam: [lo, hi],
+    params: Math.exp(lnN / ok.length),
+    tokens: Math.exp(lnD / ok.length),
+    note:
+      `All runs of the family sit at ${range} tokens per parameter, so they cannot tell a larger model from more data: ` +
+      `the split of a budget between parameters and tokens follows published ratios (Epoch AI's refit of Hoffmann et al. 2022, ` +
+      `compute-optimal ≈20 tokens per parameter), not this family. Runs at other tokens per parameter (e.g. ¼× and 4× ${lo.toFixed(0)}) would measure it.`,
   };
 }
 
@@ -85,13 +161,19 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
   const lawPoints = list.filter((p) => p && typeof p === 'object').map((p) => ({ runId: p.runId, x: [p.params, p.tokens], y: p.loss }));
   const runs = new Set(lawPoints.filter((p) => p.x.every((v) => v > 0 && Number.isFinite(v)) && p.y > 0 && Number.isFinite(p.y)).map((p) => p.runId));
   const mode = opts.priors ?? 'auto';
-  const priorsUsed = mode === 'always' || (mode === 'auto' && runs.size < PRIOR_RUN_THRESHOLD);
+  // One run per (N, D) for the spread: a run's several points share its N.
+  const byRun = new Map<string, { params: number; tokens: number }>();
+  for (const p of lawPoints) if (runs.has(p.runId)) byRun.set(p.runId, { params: p.x[0], tokens: p.x[1] });
+  // Runs without spread in D/N leave the split to priors, whatever their number (unless told never).
+  const allocation = mode === 'never' ? undefined : allocationPriorFor([...byRun.values()]);
+  const priorsUsed = mode === 'always' || (mode === 'auto' && (runs.size < PRIOR_RUN_THRESHOLD || allocation !== undefined));
   const res = fitCrossRunLaw(chinchillaLaw, lawPoints, {
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
     seed: opts.seed,
     resamples: opts.resamples,
     priors: priorsUsed ? chinchillaPriors() : undefined,
+    contrastPriors: allocation ? allocationPriors(allocation.params, allocation.tokens) : undefined,
   });
   const minRuns = priorsUsed ? MIN_RUNS_WITH_PRIORS : MIN_RUNS;
   if ('error' in res && runs.size < minRuns) {
@@ -101,7 +183,7 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
         `final loss > 0; have ${runs.size} (${lawPoints.length} of ${list.length} points usable)`,
     };
   }
-  return res;
+  return allocation && !('error' in res) ? { ...res, allocationPrior: allocation } : res;
 }
 
 /**

@@ -8,7 +8,7 @@ import { domainFlags, variableRanges, type VariableRanges } from '../laws/domain
 import { isValidInput, type LawDefinition } from '../laws/types';
 import { DEFAULT_INTERVAL_LEVEL, naturalEstimates, percentileInterval, runBootstrap } from './bootstrap';
 import { calibrateInterval, intervalKindOf, intervalMultiplier } from './calibration';
-import { fitLaw, type LawFitRaw, type Prior } from './fitLaw';
+import { fitLaw, type ContrastPrior, type LawFitRaw, type Prior } from './fitLaw';
 import { gaussian, randomInt } from './random';
 import type { FitResult, Prediction } from './types';
 import { appendAll, maxOf } from '../../shared/arrays';
@@ -29,6 +29,8 @@ export interface LawCrossRunOptions {
   resamples?: number;
   /** Gaussian priors on fit-space parameters; each resample redraws their means. */
   priors?: Readonly<Record<string, Prior>>;
+  /** Gaussian priors on linear combinations of fit-space parameters; redrawn per resample too. */
+  contrastPriors?: readonly ContrastPrior[];
   /** Size used to pick the held-out run of leave-largest-out (default: product of the variables). */
   size?: (x: readonly number[]) => number;
   /** Stratify the bootstrap by the first variable (model size) when there are enough runs (default true). */
@@ -84,7 +86,8 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   }
   const runIds = [...byRun.keys()];
   const priors = opts.priors && Object.keys(opts.priors).length ? opts.priors : undefined;
-  const minRuns = priors ? MIN_RUNS_WITH_PRIORS : MIN_RUNS;
+  const contrasts = opts.contrastPriors?.length ? opts.contrastPriors : undefined;
+  const minRuns = priors || contrasts ? MIN_RUNS_WITH_PRIORS : MIN_RUNS;
   if (runIds.length < minRuns) {
     return {
       error:
@@ -94,10 +97,10 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   }
   const stop = { deadline: opts.deadline, isCancelled: opts.isCancelled };
   // Runs, not points, weigh equally: a run logged at many checkpoints must not outvote the others.
-  const fit = (pts: readonly LawPoint[], pr: Readonly<Record<string, Prior>> | undefined, starts?: number[][]): LawFitRaw | { error: string } => {
+  const fit = (pts: readonly LawPoint[], pr: Readonly<Record<string, Prior>> | undefined, starts?: number[][], cp: readonly ContrastPrior[] | undefined = contrasts): LawFitRaw | { error: string } => {
     const count = new Map<string, number>();
     for (const p of pts) count.set(p.runId, (count.get(p.runId) ?? 0) + 1);
-    return fitLaw(law, { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => 1 / (count.get(p.runId) ?? 1)) }, { priors: pr, starts, ...stop });
+    return fitLaw(law, { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => 1 / (count.get(p.runId) ?? 1)) }, { priors: pr, contrastPriors: cp, starts, ...stop });
   };
 
   const main = fit(valid, priors);
@@ -153,7 +156,8 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
             for (const [name, pr] of Object.entries(priors)) d[name] = { mean: pr.mean + pr.sd * gaussian(rng), sd: pr.sd };
             drawnPriors = d;
           }
-          return fit(data, drawnPriors, [best]);
+          const drawnContrasts = contrasts?.map((c) => ({ ...c, mean: c.mean + c.sd * gaussian(rng) }));
+          return fit(data, drawnPriors, [best], drawnContrasts);
         },
       );
   timedOut ||= boot.timedOut;
@@ -172,7 +176,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     fitParams: best,
     samples: boot.samples,
     runIds,
-    priorsUsed: priors !== undefined,
+    priorsUsed: priors !== undefined || contrasts !== undefined,
     dataRanges: variableRanges(law.variables.length, valid.map((p) => p.x)),
   };
   if (validation) result.validation = validation;

@@ -92,7 +92,7 @@ export interface CurveFit extends FitResult {
    * `predicted`/`observed` are that prediction and the smoothed loss it is compared with, at `atStep`.
    * `prefixes` holds every fit-on-prefix check (20/30/50% by default) that could be fitted.
    */
-  validation?: { method: 'prefix-50'; errorPct: number; predicted: number; observed: number; atStep: number; prefixes: PrefixCheck[] };
+  validation?: { method: 'prefix-50'; errorPct: number; predicted: number; observed: number; atStep: number; prefixes: PrefixCheck[]; /** Prefix of the headline check: 0.5 unless that fit failed its sanity checks. */ fraction?: number };
   /** First step the fit used (after dropping the warm-up fraction): the fitted curve starts here. */
   firstStep: number;
   /** Last logged step the fit used. */
@@ -341,7 +341,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     if (fraction === 0.5 && !failed) half = check;
   }
   half ??= [...prefixes].reverse().find((p) => !p.failed);
-  if (half) validation = { method: 'prefix-50', errorPct: half.errorPct, predicted: half.predicted, observed, atStep: lastStep, prefixes };
+  if (half) validation = { method: 'prefix-50', errorPct: half.errorPct, predicted: half.predicted, observed, atStep: lastStep, prefixes, fraction: half.fraction };
   // Every check failed its sanity checks: the failures are still reported (with NaN as the headline).
   else if (prefixes.length) validation = { method: 'prefix-50', errorPct: NaN, predicted: NaN, observed, atStep: lastStep, prefixes };
 

@@ -21,6 +21,18 @@ export interface Prior {
   sd: number;
 }
 
+/**
+ * A Gaussian prior on a linear combination Σ c_j·p_j of fit-space parameters (e.g. ln A − ln B):
+ * what a prior on one parameter cannot say, such as how two terms share a loss the data only see
+ * in sum. One extra residual (Σ c_j·p_j − mean)/sd.
+ */
+export interface ContrastPrior {
+  /** Coefficient of each fit-space parameter, by name. */
+  coefficients: Readonly<Record<string, number>>;
+  mean: number;
+  sd: number;
+}
+
 /** Observations: `x[i]` ordered as `law.variables`, `y[i]` the observed loss (> 0). */
 export interface LawData {
   x: readonly (readonly number[])[];
@@ -35,6 +47,8 @@ export interface LawData {
 export interface FitLawOptions extends StopCheck {
   /** Gaussian priors keyed by FIT-SPACE parameter name (e.g. `alpha`, or `a` = ln A). */
   priors?: Readonly<Record<string, Prior>>;
+  /** Gaussian priors on linear combinations of fit-space parameters. */
+  contrastPriors?: readonly ContrastPrior[];
   /** Warm starts (fit space). When given, the grid is skipped unless `grid` is true. */
   starts?: readonly (readonly number[])[];
   grid?: boolean;
@@ -78,7 +92,9 @@ interface Prepared {
   logY: number[];
   /** Per-point weight of the Huber term (1 unless the caller weighs runs). */
   w: number[];
-  priorIdx: number[];
+  /** Prior rows: each a sparse combination (parameter indices, coefficients) of fit-space parameters. */
+  priorIdx: number[][];
+  priorCoef: number[][];
   priorMean: number[];
   priorSd: number[];
   delta: number;
@@ -104,7 +120,7 @@ function prepare(
   x: (readonly number[])[],
   logY: number[],
   w: number[],
-  priors: { idx: number[]; mean: number[]; sd: number[] },
+  priors: { idx: number[][]; coef: number[][]; mean: number[]; sd: number[] },
   delta: number,
   dataWeight: number,
 ): Prepared {
@@ -116,6 +132,7 @@ function prepare(
     logY,
     w,
     priorIdx: priors.idx,
+    priorCoef: priors.coef,
     priorMean: priors.mean,
     priorSd: priors.sd,
     delta,
@@ -130,6 +147,15 @@ function prepare(
   } as Omit<Prepared, 'problem'> as Prepared;
   prep.problem = weightedProblem(prep);
   return prep;
+}
+
+/** Σ c_j·p_j of prior row k. */
+function priorValue(prep: Pick<Prepared, 'priorIdx' | 'priorCoef'>, p: readonly number[], k: number): number {
+  const idx = prep.priorIdx[k];
+  const coef = prep.priorCoef[k];
+  let v = 0;
+  for (let i = 0; i < idx.length; i++) v += coef[i] * p[idx[i]];
+  return v;
 }
 
 function huber(r: number, delta: number): number {
@@ -149,7 +175,7 @@ function objective(prep: Prepared, p: readonly number[]): number {
   }
   let prior = 0;
   for (let k = 0; k < prep.priorIdx.length; k++) {
-    const z = (p[prep.priorIdx[k]] - prep.priorMean[k]) / prep.priorSd[k];
+    const z = (priorValue(prep, p, k) - prep.priorMean[k]) / prep.priorSd[k];
     prior += 0.5 * z * z;
   }
   return data * prep.dataWeight + prior;
@@ -197,11 +223,11 @@ function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
       }
       for (let k = 0; k < prep.priorIdx.length; k++) {
         const row = nData + k;
-        const j0 = prep.priorIdx[k];
-        r[row] = (p[j0] - prep.priorMean[k]) / prep.priorSd[k];
+        r[row] = (priorValue(prep, p, k) - prep.priorMean[k]) / prep.priorSd[k];
         if (jac) {
           for (let j = 0; j < n; j++) jac[row * n + j] = 0;
-          jac[row * n + j0] = 1 / prep.priorSd[k];
+          const idx = prep.priorIdx[k];
+          for (let i = 0; i < idx.length; i++) jac[row * n + idx[i]] += prep.priorCoef[k][i] / prep.priorSd[k];
         }
       }
     },
@@ -362,14 +388,32 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
     w.push(wi);
   }
 
-  const priorIdx: number[] = [];
+  const priorIdx: number[][] = [];
+  const priorCoef: number[][] = [];
   const priorMean: number[] = [];
   const priorSd: number[] = [];
   for (const [name, prior] of Object.entries(opts.priors ?? {})) {
     const j = law.parameters.findIndex((q) => q.name === name);
     if (j < 0) return { error: `law ${law.id} has no parameter "${name}" to put a prior on` };
     if (!(prior.sd > 0) || !Number.isFinite(prior.mean)) return { error: `prior on "${name}" needs a finite mean and sd > 0` };
-    priorIdx.push(j);
+    priorIdx.push([j]);
+    priorCoef.push([1]);
+    priorMean.push(prior.mean);
+    priorSd.push(prior.sd);
+  }
+  for (const prior of opts.contrastPriors ?? []) {
+    const idx: number[] = [];
+    const coef: number[] = [];
+    for (const [name, c] of Object.entries(prior.coefficients)) {
+      const j = law.parameters.findIndex((q) => q.name === name);
+      if (j < 0) return { error: `law ${law.id} has no parameter "${name}" to put a prior on` };
+      if (!Number.isFinite(c)) return { error: `prior on a combination of "${name}" needs finite coefficients` };
+      idx.push(j);
+      coef.push(c);
+    }
+    if (!(prior.sd > 0) || !Number.isFinite(prior.mean) || idx.length === 0) return { error: 'a prior on a combination of parameters needs parameters, a finite mean and sd > 0' };
+    priorIdx.push(idx);
+    priorCoef.push(coef);
     priorMean.push(prior.mean);
     priorSd.push(prior.sd);
   }
@@ -386,7 +430,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
 
   const delta = opts.huberDelta ?? HUBER_DELTA;
   const scale = opts.residualScale ?? DEFAULT_RESIDUAL_SCALE;
-  const prep = prepare(law, x, logY, w, { idx: priorIdx, mean: priorMean, sd: priorSd }, delta, 1 / (delta * scale));
+  const prep = prepare(law, x, logY, w, { idx: priorIdx, coef: priorCoef, mean: priorMean, sd: priorSd }, delta, 1 / (delta * scale));
 
   const useGrid = opts.grid ?? opts.starts === undefined;
   const starts: number[][] = (opts.starts ?? []).map((s) => s.slice());

@@ -15,13 +15,16 @@ import { overtrainLaw } from '../laws/overtrain';
 import { goldenSectionMinimum } from '../fit/goldenSection';
 import { overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
 import { maxOf, minOf } from '../../shared/arrays';
+import { calibrateAtDistance, floorInterval } from '../fit/calibration';
+import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
 
 /**
  * Largest compute ratio (target over the largest fitted run) the shared ladders' leave-largest-out
- * backtests reach in `npm run validate`: Porian et al.'s IsoFLOP frontiers fitted on budgets
- * ≤ 1.6e18 FLOPs predict up to 2.56e19 (16×). Past it a prediction is "not validated that far".
+ * backtests cover in `npm run validate` ("Extrapolation distance": fitCrossRun on Gadre et al.,
+ * Porian et al. and Step Law ladders cut at a compute; the 30–100× bucket has 120 cases from 5 data
+ * sets, beyond it fewer). Past it a prediction is "not validated that far".
  */
-export const BACKTESTED_COMPUTE_RATIO = 16;
+export const BACKTESTED_COMPUTE_RATIO = 100;
 
 export interface FamilyModelInput {
   family: string;
@@ -68,8 +71,10 @@ export interface FamilyModel {
   runsUsed: string[];
   fit: CrossRunFit;
   overtrain?: LawCrossRunFit | { error: string };
-  /** Warnings about the fit itself (bounds, E → 0, priors), shown beside its predictions. */
+  /** Warnings about the fit itself (bounds, E → 0, priors, a break), shown beside its predictions. */
   warnings: string[];
+  /** Set when the family's largest run(s) sit off the law of the others (fit/familyBreak.ts). */
+  break?: FamilyBreak;
   predict(params: number, tokens: number): FamilyPrediction;
   /** `predict(N, D).value` without the interval (cheap: for searches along a budget). */
   value(params: number, tokens: number): number;
@@ -122,7 +127,7 @@ const BOUND_FRACTION = 0.01;
  * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
  * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD).
  */
-export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'>, minObservedLoss?: number): string[] {
+export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior'>, minObservedLoss?: number): string[] {
   const out: string[] = [];
   law.parameters.forEach((p, j) => {
     const v = fit.fitParams[j];
@@ -136,7 +141,8 @@ export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParam
   if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
     out.push(`${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`);
   }
-  if (fit.priorsUsed) {
+  if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
+  if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
     out.push(`${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`);
   }
   return out;
@@ -188,6 +194,10 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
   const { fit, overtrain } = input;
   const minLoss = input.points?.length ? minOf(input.points.map((p) => p.loss)) : undefined;
   const warnings = fitWarnings(chinchillaLaw, fit, minLoss);
+  // Finished runs only: a live run's forecast end is no observation of where the law bends.
+  const anchoredIds = new Set(input.anchoredRunIds ?? []);
+  const bend = input.points ? familyBreak(fit, input.points.filter((p) => !anchoredIds.has(p.runId))) : undefined;
+  if (bend) warnings.push(bend.note);
   const usable = overtrain && !('error' in overtrain) && !overtrain.timedOut ? overtrain : undefined;
   // The blend's value alone (no interval), for the envelope's search.
   const blendValue = (n: number, d: number): number => {
@@ -201,19 +211,26 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     fit,
     overtrain,
     warnings,
+    ...(bend ? { break: bend } : {}),
     value(params, tokens) {
       if (!usable) return predictCrossRun(fit, params, tokens).value;
       return envelopeArgmin(blendValue, params, tokens).value;
     },
     predict(params, tokens) {
       const distance = distanceFrom(input, params, tokens);
+      // The interval widens with the distance from the data, as the backtests measure (calibration.ts).
+      // Past the largest run of a family that bends there, at least the miss the bend caused.
+      const atDistance = <T extends Prediction>(p: T): T & { distance: Distance } => {
+        const interval = calibrateAtDistance(p.value, p.interval, distance.computeRatio);
+        return { ...p, interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval, distance };
+      };
       if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens))) return { ...predictCrossRun(fit, params, tokens), distance };
-      if (!overtrain) return { ...predictCrossRun(fit, params, tokens), distance };
+      if (!overtrain) return atDistance(predictCrossRun(fit, params, tokens));
       const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
-      if (at.params === params && at.tokens === tokens) return { ...predictInRegime(fit, overtrain, params, tokens), distance };
+      if (at.params === params && at.tokens === tokens) return atDistance(predictInRegime(fit, overtrain, params, tokens));
       const there = predictInRegime(fit, overtrain, at.params, at.tokens);
       const note = `Monotone by construction: the regime blend would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
-      return { ...there, regime: { ...there.regime, note: `${there.regime.note} ${note}` }, distance, monotone: { params: at.params, tokens: at.tokens, note } };
+      return { ...atDistance(there), regime: { ...there.regime, note: `${there.regime.note} ${note}` }, monotone: { params: at.params, tokens: at.tokens, note } };
     },
   };
 }

@@ -17,7 +17,7 @@
 // When the over-training law cannot be fitted the Chinchilla law is used at every ratio (said).
 import { predictCrossRun, EXPONENT_PRIOR_SD, SCALE_PRIOR_SD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import { fitCrossRunLaw, predictWithFit, type LawCrossRunFit } from '../fit/crossRunLaw';
-import type { Prior } from '../fit/fitLaw';
+import type { ContrastPrior, Prior } from '../fit/fitLaw';
 import type { Prediction } from '../fit/types';
 import { chinchillaLaw } from '../laws/chinchilla';
 import { overtrainLaw } from '../laws/overtrain';
@@ -77,6 +77,27 @@ export function overtrainPriorsFrom(chinchilla: CrossRunFit): Record<string, Pri
   };
 }
 
+/**
+ * When the family's runs all sit at one tokens-per-parameter ratio (the Chinchilla fit's
+ * `allocationPrior`), the over-training law's dependence on M = D/N is as unidentified as
+ * Chinchilla's N/D split: the data see only its ridge. It is then held to the Chinchilla fit there
+ * (the same split of the loss between its two terms at the runs' centre, and η = (α + β)/4 tightly),
+ * so the two laws of the blend do not disagree in level far from the data and pull the planner's
+ * argmin into whichever regime happens to extrapolate lower.
+ */
+export const TIED_ETA_SD = 0.005;
+export const TIED_SPLIT_SD = 0.1;
+
+function tiedOvertrainContrasts(chinchilla: CrossRunFit): ContrastPrior[] | undefined {
+  const at = chinchilla.allocationPrior;
+  if (!at) return undefined;
+  const lnN = Math.log(at.params);
+  const lnD = Math.log(at.tokens);
+  const split = fitParam(chinchilla, 'a') - fitParam(chinchilla, 'alpha') * lnN - fitParam(chinchilla, 'b') + fitParam(chinchilla, 'beta') * lnD;
+  // Over-training law's terms: a·6^−η·N^−2η and b·6^−η·D^−2η; their log ratio is a − b + 2η·ln(D/N).
+  return [{ coefficients: { a: 1, b: -1, eta: 2 * (lnD - lnN) }, mean: split, sd: TIED_SPLIT_SD }];
+}
+
 /** The over-training law fitted to the runs of a family, remembered with its Chinchilla fit. */
 export function overtrainFitFor(chinchilla: CrossRunFit, points: readonly CrossRunPoint[], opts: RegimeOptions = {}): LawCrossRunFit | { error: string } {
   const cached = overtrainFits.get(chinchilla);
@@ -87,7 +108,8 @@ export function overtrainFitFor(chinchilla: CrossRunFit, points: readonly CrossR
     isCancelled: opts.isCancelled,
     seed: opts.seed ?? 1,
     resamples: opts.resamples ?? chinchilla.bootstrap.resamples,
-    priors: overtrainPriorsFrom(chinchilla),
+    priors: chinchilla.allocationPrior ? { ...overtrainPriorsFrom(chinchilla), eta: { ...overtrainPriorsFrom(chinchilla).eta, sd: TIED_ETA_SD } } : overtrainPriorsFrom(chinchilla),
+    contrastPriors: tiedOvertrainContrasts(chinchilla),
   });
   // A fit cut short is tried again next time.
   if (!('timedOut' in fit && fit.timedOut)) overtrainFits.set(chinchilla, fit);
