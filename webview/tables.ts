@@ -4,7 +4,7 @@ import type { RunColumn, RunView, Snapshot } from '../src/shared/protocol';
 import { visibleRuns } from '../src/shared/chartSeries';
 import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
-import { shortFamilyName } from '../src/core/runs/displayName';
+import { shortFamilyName } from '../src/shared/displayName';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
