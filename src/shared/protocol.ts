@@ -12,6 +12,7 @@ import type { PlanBudgetRequest } from '../core/plan/budgetRequest';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
+import type { RpcRequestMessage, RpcResponseMessage } from './rpc';
 import type {
   ConfigEstimate,
   FamilyLaw,
@@ -109,13 +110,13 @@ export type HostToWorker =
   | { type: 'crashFitThread' }
   /** For tests of the quarantine: the worker stops as a crash would whenever it reads a path ending with this. */
   | { type: 'crashOnReadForTest'; pathSuffix: string | undefined }
-  | { type: 'request'; id: number; request: WorkerRequest };
+  /** An editor request, answered by a `response` of its kind (shared/rpc.ts). */
+  | RpcRequestMessage<WorkerRequest>;
 
 export type WorkerToHost =
   /** A new snapshot, as the change from the one posted before (whole after a start or a `resend`). */
   | { type: 'delta'; delta: SnapshotDelta }
-  | { type: 'response'; id: number; ok: true; response: WorkerResponse }
-  | { type: 'response'; id: number; ok: false; error: string }
+  | RpcResponseMessage<WorkerResponse>
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 // ---- worker <-> fitting thread ---------------------------------------------------------------
@@ -129,13 +130,14 @@ export interface FitThreadInit {
   cancelFlag: SharedArrayBuffer;
 }
 
-/** One fit at a time: the worker sends the next job when the answer to the last one arrived. */
-export type ToFitThread = { type: 'fit'; id: number; job: FitJob; budgetMs: number };
+/** One fit at a time per thread: the worker sends the next job when the answer to the last one arrived. */
+export type FitThreadRequest = { kind: 'fit'; job: FitJob; budgetMs: number };
 
-export type FromFitThread =
-  | { type: 'fitted'; id: number; result: FitJobResult; ms: number }
-  /** The job threw (a bug, not bad data: fits answer bad data with an `error` result). */
-  | { type: 'failed'; id: number; error: string };
+/** A fit's answer (fits answer bad data with an `error` result; a failed response is a bug that threw). */
+export type FitThreadResponse = { kind: 'fit'; result: FitJobResult; ms: number };
+
+export type ToFitThread = RpcRequestMessage<FitThreadRequest>;
+export type FromFitThread = RpcResponseMessage<FitThreadResponse>;
 
 // ---- host <-> webview ---------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
 import { cancelsFitting, type HostToWorker, type IngestWorkerData, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { FitClient } from './fitClient';
+import { serveRpc } from '../shared/rpc';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 
 const port = parentPort;
@@ -127,6 +128,9 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
+/** Editor requests: each answered by a response of its kind, or its error (shared/rpc.ts). */
+const serveRequest = serveRpc(answer, post, describe);
+
 function updateFiles(files: { path: string; root: string }[], batch = 0): void {
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
@@ -197,10 +201,7 @@ port.on('message', (message: HostToWorker) => {
       crashOnRead = message.pathSuffix;
       return;
     case 'request':
-      answer(message.request).then(
-        (response) => post({ type: 'response', id: message.id, ok: true, response }),
-        (error: unknown) => post({ type: 'response', id: message.id, ok: false, error: describe(error) }),
-      );
+      serveRequest(message);
       return;
   }
 });
