@@ -282,4 +282,9 @@ export interface Snapshot {
   scaling: ScalingView[];
   /** Every validation the engine ran, predicted versus actual. */
   validations: ValidationPoint[];
+  /**
+   * The worker's estimates generation (core/estimateFreshness.ts): a config estimate asked for at
+   * an older one is stale and asked again. Absent outside the worker (the CLI estimates once).
+   */
+  estimates?: number;
 }

@@ -51,6 +51,8 @@ export interface SnapshotDelta {
   baseVersion: number;
   buildMs: number;
   fitting: number;
+  /** Snapshot.estimates. */
+  estimates?: number;
   runs: KeyedDelta<RunView>;
   families: KeyedDelta<FamilyLaw>;
   scaling: KeyedDelta<ScalingView>;

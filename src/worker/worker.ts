@@ -9,6 +9,7 @@ import { cancelsFitting, type HostToWorker, type IngestWorkerData, type Snapshot
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { FitClient } from './fitClient';
 import { serveRpc } from '../shared/rpc';
+import { EstimateFreshness } from '../core/estimateFreshness';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 
 const port = parentPort;
@@ -59,9 +60,12 @@ const engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCu
  * whole for a `resend` (the host lost track of the chain).
  */
 const deltas = new SnapshotDeltaEncoder();
+/** Whether the host's config estimates are still good: decided here, sent with each snapshot. */
+const freshness = new EstimateFreshness();
 let lastPosted: Snapshot | undefined;
 
 function postSnapshot(snapshot: Snapshot): void {
+  snapshot.estimates = freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
   lastPosted = snapshot;
   post({ type: 'delta', delta: deltas.encode(snapshot) });
 }
@@ -115,8 +119,9 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.kind) {
     case 'estimateConfig': {
       const { value: estimate, complete } = await withFits(() => engine.estimateConfig(request.path, request.text, readSibling));
-      // The lens asks again once the fits have landed (Snapshot.fitting back to 0).
+      // The lens asks again once the fits have landed (a new Snapshot.estimates then).
       if (!complete) estimate.fitsPending = true;
+      freshness.answered(complete);
       return { kind: 'estimateConfig', estimate };
     }
     case 'planBudget': {
@@ -166,6 +171,7 @@ port.on('message', (message: HostToWorker) => {
     case 'configure':
       if (message.settings.fitTimeBudgetMs !== settings.fitTimeBudgetMs) fitter.forgetTimedOut();
       settings = message.settings;
+      freshness.configured(settings);
       engine.configure({
         minPointsForCurve: settings.minPointsForCurve,
         textLogPatterns: settings.textLogPatterns,
