@@ -9,11 +9,10 @@ import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { configLenses, LineIndex, siblingLenses, suggestionsOnLine, type LensCommands, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
 
-export { lensTitle, lensTooltip } from './lensModel';
-
 /**
- * Documents a config reader may recognise, by extension (see CONFIG_EXTENSIONS in
- * src/core/configs). Which of them get lenses is the worker's call: only `applicable` estimates.
+ * Documents a config reader may recognise, by extension (src/core/configs: `.txt` flag files are
+ * read by the CLI only, or every opened text log would go to the worker). Which of them get lenses
+ * is the worker's call: only `applicable` estimates.
  */
 export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{json,yaml,yml,toml,py,sh,slurm,args}' }];
 /** Lens refreshes after snapshots or edits are coalesced, so lenses do not flicker while typing. */

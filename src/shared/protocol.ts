@@ -13,21 +13,9 @@ import type { HardwareSettings } from '../core/plan/hardware';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
 import type { RpcRequestMessage, RpcResponseMessage } from './rpc';
-import type {
-  ConfigEstimate,
-  FamilyLaw,
-  CurvePrediction,
-  Eta,
-  PlannedPoint,
-  RunView,
-  ScalingView,
-  SeedGroup,
-  Snapshot,
-  ValidationPoint,
-  WallClock,
-} from '../core/snapshot';
+import type { ConfigEstimate, FamilyLaw, PlannedPoint, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint } from '../core/snapshot';
 
-export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, PlanBudgetRequest, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint, WallClock };
+export type { ConfigEstimate, FamilyLaw, PlannedPoint, PlanBudgetRequest, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint };
 
 /**
  * One list of a snapshot as the change from the list before: items added or changed in full, the

@@ -4,7 +4,7 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { failedFit, fitTimedOut, type FitAnswer, type FitControl, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
-import type { FitThreadInit, FitThreadRequest, FitThreadResponse, FromFitThread } from '../shared/protocol';
+import type { FitThreadInit, FitThreadRequest, FitThreadResponse, FromFitThread, ToFitThread } from '../shared/protocol';
 import { RpcClient, type RpcError } from '../shared/rpc';
 import { RestartWindow } from '../shared/restartWindow';
 
@@ -236,7 +236,7 @@ export class FitClient implements Fitter {
         // The job is built once and kept while it runs: a crash sends the same one again.
         const job = next!.makeJob();
         const thread = this.ensureThread(lane);
-        const call = lane.rpc.call((message) => thread.postMessage(message), { kind: 'fit', job, budgetMs: this.options.budgetMs() });
+        const call = lane.rpc.call((message: ToFitThread) => thread.postMessage(message), { kind: 'fit', job, budgetMs: this.options.budgetMs() });
         const id = call.id;
         lane.running = { ...next!, makeJob: () => job, id, cancel: call.cancel };
         call.result.then(
