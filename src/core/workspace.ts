@@ -16,6 +16,7 @@ import type { CrossRunFit, CrossRunPoint } from './fit/crossRun';
 import type { LawCrossRunFit } from './fit/crossRunLaw';
 import { fitTimedOut, type Fitter } from './fitJobs';
 import { familyModel } from './plan/familyModel';
+import { DEFAULT_FAMILY_LAW, familyLaw } from './laws/familyLaws';
 import type { ScheduleResponse, SiblingCurve, SiblingForecast } from './fit/siblingForecast';
 import { hardwareTable, type HardwareSettings, type HardwareTable } from './plan/hardware';
 import type { ConfigEstimate, CurvePrediction, FamilyLaw, RunView, Snapshot } from './snapshot';
@@ -262,7 +263,9 @@ export class ScalingWorkspace {
   }
 
   /** The over-training law of a family, fitted once per Chinchilla fit (its key is the family fit's). */
-  private overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } {
+  private overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } | undefined {
+    // Only a Chinchilla family law blends with the over-training law (its priors come from α, β, A, B).
+    if (!familyLaw(chinchilla.lawId).blendsWithOvertrain) return undefined;
     const familyKey = this.familyCache.get(family)?.key ?? JSON.stringify(points);
     const job = () => ({ kind: 'overtrain' as const, chinchilla, points, seed: this.options.seed ?? 1 });
     return this.fits.fit(`overtrain:${family}`, `overtrain|${familyKey}`, 'overtrain', job, deadline) ?? { error: 'still being fitted' };
@@ -361,9 +364,11 @@ export class ScalingWorkspace {
       }
       // While the points or the law are being fitted, the family shows the law fitted before (if any).
       let pending = pointsPending > 0;
-      const key = JSON.stringify({ points, priors: pin?.priors });
+      // The law is in the key only when not the default, so Chinchilla families keep their keys (and cached fits).
+      const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
+      const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
       if (!pending && (!cached || cached.key !== key)) {
-        const answer = this.fits.latestFit(`family:${family}`, key, 'family', () => ({ kind: 'family', points, priors: pin?.priors, seed: this.options.seed ?? 1 }), deadline);
+        const answer = this.fits.latestFit(`family:${family}`, key, 'family', () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options.seed ?? 1 }), deadline);
         pending = answer?.key !== key;
         if (answer && answer.key !== cached?.key) {
           // The key is the JSON of the points and priors the answer was fitted to.

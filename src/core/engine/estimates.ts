@@ -27,7 +27,7 @@ export interface EstimateSources {
   runs(): Run[];
   familyName(run: Run): string;
   fitFamilies(runs: Run[], deadline: number): FamilyLaw[];
-  overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string };
+  overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } | undefined;
   fit: FitScheduler['fit'];
 }
 
