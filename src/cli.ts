@@ -10,7 +10,7 @@ import { logFilesUnder } from './cliCommands/logFilesUnder';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
 import { isInside } from './core/runs/fileGate';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
-import { nameWithPath, runNamer } from './core/runs/displayName';
+import { nameWithPath, runNamer } from './shared/displayName';
 import type { FamilyLaw } from './core/snapshot';
 import type { Snapshot } from './shared/protocol';
 import type { Fitter } from './core/fitJobs';

@@ -4,7 +4,7 @@
 // shared chart helpers in chartKit.ts, the tables in tables.ts.
 import type { DashboardFocus, DashboardState, DashboardView, HostToWebview } from '../src/shared/protocol';
 import { applyDelta } from '../src/shared/dashboardDelta';
-import { shortFamilyName } from '../src/core/runs/displayName';
+import { shortFamilyName } from '../src/shared/displayName';
 import { $, charts, destroyCharts } from './chartKit';
 import { drawn, focusedRun, freshPage, onUpdate, store, update, vscode } from './store';
 import { drawTables, markFocusedRow, mountTables } from './tables';

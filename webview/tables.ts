@@ -4,7 +4,7 @@ import type { RunColumn, RunView, Snapshot } from '../src/shared/protocol';
 import { visibleRuns } from '../src/shared/chartSeries';
 import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
-import { runNamer, shortFamilyName } from '../src/core/runs/displayName';
+import { runNamer, shortFamilyName } from '../src/shared/displayName';
 import { validationErrorCell } from '../src/shared/validationError';
 import { familyBreak } from '../src/core/fit/familyBreak';
 import { $, cell } from './chartKit';

@@ -15,7 +15,7 @@ import { CommandUsageError, num, printResult, processIo, type CommandIo } from '
 import { appendAll, maxOf } from '../shared/arrays';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
 import { runHealth } from '../core/runs/health';
-import { displayNames } from '../core/runs/displayName';
+import { displayNames } from '../shared/displayName';
 import { idleOptions } from '../core/optionScope';
 
 export interface CurveCommandOutput {

@@ -8,7 +8,7 @@ import { getLaw } from './laws/registry';
 import { predictWithFit } from './fit/crossRunLaw';
 import { goldenSectionMinimum } from './fit/goldenSection';
 import type { FamilyModel } from './plan/familyModel';
-import { interpolateWithin } from '../shared/axes';
+import { interpolateWithin } from '../shared/interpolate';
 import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
 import { maxOf, minOf } from '../shared/arrays';

@@ -13,14 +13,3 @@ export function excerpt(text: string, max = 60): string {
   if (text.length <= max) return copyString(text);
   return `${copyString(text.slice(0, Math.max(1, max - 1)))}… (${text.length} characters)`;
 }
-
-/** A value from a file as a message quotes it: JSON for strings, shortened. */
-export function quoteValue(value: unknown, max = 40): string {
-  let s: string;
-  try {
-    s = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    s = Object.prototype.toString.call(value);
-  }
-  return excerpt(s, max);
-}

@@ -16,8 +16,8 @@ export type FitJob =
    * that cannot be fitted falls back to the power law in steps, extrapolated to `plannedEndStep`.
    */
   | { kind: 'curve'; steps: Float64Array; losses: Float64Array; targetStep: number; plannedEndStep: number; law?: CurveLawId; lr?: Float64Array; seed: number; resamples: number; everyResample?: boolean }
-  /** A family's Chinchilla law over its runs' points. */
-  | { kind: 'family'; points: CrossRunPoint[]; priors?: 'auto' | 'always' | 'never'; seed: number }
+  /** A family's law (laws/familyLaws.ts, Chinchilla unless `.scalinglens.yaml` picks another) over its runs' points. */
+  | { kind: 'family'; points: CrossRunPoint[]; priors?: 'auto' | 'always' | 'never'; law?: string; seed: number }
   /** The over-training law (Gadre et al. 2024) of a family, anchored on its Chinchilla fit. */
   | { kind: 'overtrain'; chinchilla: CrossRunFit; points: CrossRunPoint[]; seed: number }
   /** The point of one run that stands for it in its family's law, when that takes a fit (`curve` mode). */
@@ -75,7 +75,7 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
       return { fit: fitCurve(job.steps, job.losses, { ...base, targetStep: job.plannedEndStep }), lrUsed: false };
     }
     case 'family':
-      return fitCrossRun(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors });
+      return fitCrossRun(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors, law: job.law });
     case 'overtrain':
       return overtrainFitFor(job.chinchilla, job.points, { deadline, isCancelled, seed: job.seed });
     case 'runPoint':

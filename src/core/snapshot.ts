@@ -9,6 +9,8 @@ import type { CurveFit } from './fit/curve';
 import type { CrossRunFit } from './fit/crossRun';
 import type { RunPointMode } from './fit/runPoint';
 import type { FamilySource } from './runs/workspaceFile';
+import type { RunHyper, RunStatus, LogFormat } from './runs/types';
+import type { RunHealth } from './runs/health';
 
 export type { FamilySource };
 
@@ -211,4 +213,84 @@ export interface ConfigEstimate {
   diagnostics: Diagnostic[];
   /** Answered before every fit it asked for had landed (the worker stopped waiting): ask again once they have. */
   fitsPending?: boolean;
+}
+
+/** A run as the UI sees it: summary numbers plus display series already downsampled. */
+export interface RunView {
+  id: string;
+  name: string;
+  /** Who put the run in its family (see FamilyLaw.source); `guessed` families are shown as guesses. */
+  familySource?: FamilySource;
+  /** For a guessed family: how it was guessed (the hyperparameters its runs share, or only the folder). */
+  familyReason?: string;
+  /** Why the run is left out of family fits (`.scalinglens.yaml` and line), when it is. */
+  excluded?: string;
+  /** Folder holding the run's first log file. */
+  dir: string;
+  format: LogFormat;
+  status: RunStatus;
+  files: string[];
+  hyper: RunHyper;
+  lastStep?: number;
+  lastLoss?: number;
+  /** Which logged series are the train loss, eval loss, lr and tokens, and by which rule (runs/vocabulary.ts). */
+  metricChoice?: string;
+  /** Points held, all series. */
+  points: number;
+  /** Points received but held only inside averages of a very long series' older history (received = points + pointsThinned). */
+  pointsThinned?: number;
+  curve?: CurvePrediction;
+  /**
+   * Whether the run went wrong (core/runs/health.ts): `diverged` (non-finite, rising, or a spike
+   * that did not recover: no finish forecast, left out of family fits), `plateau`, with events
+   * (spikes, restarts). Absent from snapshots made before it existed.
+   */
+  health?: RunHealth;
+  /** Why the run index gave the run its status, in words. */
+  statusReason?: string;
+  /** The family the run's laws belong to (as named, or guessed from its hyperparameters or folder; see familyReason). */
+  family: string;
+  /** Training FLOPs per optimizer step, 6·N·(tokens per step); undefined when N or tokens per step is unknown. */
+  flopsPerStep?: number;
+  /** Live runs only: when the planned last step will be reached. */
+  eta?: Eta;
+  display: {
+    steps: number[];
+    loss: number[];
+    evalSteps: number[];
+    evalLoss: number[];
+    fitSteps: number[];
+    fit: number[];
+    fitLower: number[];
+    fitUpper: number[];
+    /** Learning rate as logged, downsampled like the loss. */
+    lrSteps: number[];
+    lr: number[];
+    /** When the log records a wall clock. */
+    wall?: WallClock;
+  };
+  diagnostics: Diagnostic[];
+}
+
+export interface Snapshot {
+  /** Increases with every snapshot; stale ones are dropped. */
+  version: number;
+  runs: RunView[];
+  families: FamilyLaw[];
+  diagnostics: Diagnostic[];
+  /** Time the worker spent building this snapshot, in milliseconds (fits run apart, in the fitting thread). */
+  buildMs: number;
+  /** Fits this snapshot waits for (queued or running in the fitting thread); a new snapshot follows as each lands. */
+  fitting: number;
+  /** Runs that differ only by seed (two or more each). */
+  seedGroups: SeedGroup[];
+  /** One cross-run view per family. */
+  scaling: ScalingView[];
+  /** Every validation the engine ran, predicted versus actual. */
+  validations: ValidationPoint[];
+  /**
+   * The worker's estimates generation (core/estimateFreshness.ts): a config estimate asked for at
+   * an older one is stale and asked again. Absent outside the worker (the CLI estimates once).
+   */
+  estimates?: number;
 }

@@ -8,13 +8,12 @@ import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_PLAN_BUDGE
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { configLenses, LineIndex, siblingLenses, suggestionsOnLine, type LensCommands, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
-import { runNamer } from '../core/runs/displayName';
-
-export { lensTitle, lensTooltip } from './lensModel';
+import { runNamer } from '../shared/displayName';
 
 /**
- * Documents a config reader may recognise, by extension (see CONFIG_EXTENSIONS in
- * src/core/configs). Which of them get lenses is the worker's call: only `applicable` estimates.
+ * Documents a config reader may recognise, by extension (src/core/configs: `.txt` flag files are
+ * read by the CLI only, or every opened text log would go to the worker). Which of them get lenses
+ * is the worker's call: only `applicable` estimates.
  */
 export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{json,yaml,yml,toml,py,sh,slurm,args}' }];
 /** Lens refreshes after snapshots or edits are coalesced, so lenses do not flicker while typing. */
@@ -33,24 +32,22 @@ const LENS_COMMANDS: LensCommands = {
 /** Called with every estimate the worker returns for an open document (diagnostics listen). */
 export type EstimateListener = (document: vscode.TextDocument, estimate: ConfigEstimate) => void;
 
-/** A document version's estimate; `fitsPending` once it was answered before the fits it needed had landed. */
+/** A document version's estimate. */
 interface CachedEstimate {
   version: number;
   estimate: Promise<ConfigEstimate>;
-  fitsPending?: boolean;
 }
 
 export class ConfigLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** Estimates keyed by document and its version, dropped when the family laws change. */
-  /** Estimates by document. */
+  /** Estimates by document, for one version each; dropped when the worker says estimates went stale. */
   private readonly cache = new Map<string, CachedEstimate>();
   /** Line index of the document version the lenses were last laid out for. */
   private readonly lineIndexes = new Map<string, { version: number; lines: LineIndex }>();
-  /** What the family laws were when the cached estimates were made. */
-  private lawsKey = '';
+  /** The worker's estimates generation the cached estimates belong to (Snapshot.estimates). */
+  private estimatesGeneration: number | undefined;
   private readonly listeners: EstimateListener[] = [];
 
   /** Files whose lenses the user turned off (URIs), kept per workspace. */
@@ -62,14 +59,11 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     private readonly state: vscode.Memento,
   ) {
     super();
-    // A live run logs every few hundred milliseconds; lenses change only when a family law does.
+    // A live run logs every few hundred milliseconds; estimates go stale only when the worker says
+    // so (core/estimateFreshness.ts: a family law, a setting, or fits an early answer skipped).
     this.register(worker.onSnapshot((s) => {
-      const key = JSON.stringify(s.families.map((f) => [f.family, f.runIds, f.fit?.parameters, f.error]));
-      // An estimate answered before its fits had landed (sweep advice, the over-training law) is
-      // asked for again once nothing is being fitted.
-      const stale = s.fitting === 0 && [...this.cache.values()].some((entry) => entry.fitsPending);
-      if (key === this.lawsKey && !stale) return;
-      this.lawsKey = key;
+      if (s.estimates === this.estimatesGeneration) return;
+      this.estimatesGeneration = s.estimates;
       this.refreshSoon(true);
     }));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
@@ -110,7 +104,6 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     estimate.then(
       (e) => {
         if (this.cache.get(key) !== entry) return;
-        entry.fitsPending = e.fitsPending;
         for (const listener of this.listeners) listener(document, e);
       },
       () => this.cache.get(key) === entry && this.cache.delete(key),

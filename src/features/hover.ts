@@ -4,7 +4,7 @@ import type { WorkerClient } from '../services/workerClient';
 import { COMMAND_SHOW_DASHBOARD } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { hoverMarkdown, sourcesOnLine } from './hoverText';
-import { runNamer } from '../core/runs/displayName';
+import { runNamer } from '../shared/displayName';
 
 /** Hovers on the size, token, LR and batch keys of a recognised config (parsed in the worker). */
 export class ConfigHoverProvider implements vscode.HoverProvider {

@@ -6,7 +6,7 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/
 import { farFromSuggestions, farText, formatLr, lawName, LineIndex } from './lensModel';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
-import { shortFamilyName } from '../core/runs/displayName';
+import { shortFamilyName } from '../shared/displayName';
 import { lossProvenance } from './lossProvenance';
 
 /** Plan keys a hover explains: sizes, tokens, learning rate and batch. */

@@ -7,7 +7,7 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
 import { maxOf, minOf } from '../shared/arrays';
-import { shortFamilyName } from '../core/runs/displayName';
+import { shortFamilyName } from '../shared/displayName';
 import { lossProvenance } from './lossProvenance';
 
 /** Maps character offsets to 0-based lines in O(log lines), built once per document version. */

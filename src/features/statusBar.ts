@@ -7,8 +7,6 @@ import { COMMAND_PIN_STATUS_RUN } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
 
-export { featuredLiveRun, statusTarget, statusText, statusTooltip } from './statusText';
-
 /** The run of a file the user opened: its log or config sits in the run's folder. */
 export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined {
   const dir = path.dirname(file);

@@ -1,7 +1,7 @@
 // What the status bar item says, free of `vscode` so it is unit-tested.
 import type { RunView, Snapshot } from '../shared/protocol';
 import { formatInterval, formatLoss } from '../shared/format';
-import { runNamer } from '../core/runs/displayName';
+import { runNamer } from '../shared/displayName';
 
 /** Which run the user chose: pinned from the status bar, or the one whose files they last opened. */
 export interface StatusChoice {

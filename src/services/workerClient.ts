@@ -4,12 +4,7 @@ import type { HostToWorker, IngestWorkerData, Snapshot, SnapshotDelta, WorkerReq
 import { Disposable } from './dispose';
 import { RestartWindow } from '../shared/restartWindow';
 import { SnapshotDeltaDecoder } from '../shared/dashboardDelta';
-
-interface Pending {
-  resolve: (response: WorkerResponse) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
+import { RpcClient, type ResponseTo } from '../shared/rpc';
 
 /** A new snapshot, the delta from the worker that made it, and the snapshot it was applied to (undefined: a whole one). */
 export interface SnapshotUpdate {
@@ -30,8 +25,8 @@ const KEPT_BATCHES = 64;
  */
 export class WorkerClient extends Disposable {
   private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** Requests to the worker and their responses (shared/rpc.ts). */
+  private readonly rpc = new RpcClient<WorkerRequest, WorkerResponse>();
   /** A crash loop leaves the worker stopped. */
   private readonly restarts = new RestartWindow();
   /** Applies the worker's deltas to the snapshot held here, and says when a whole one is needed. */
@@ -127,18 +122,18 @@ export class WorkerClient extends Disposable {
     return this.quarantined.size > 0 ? { ...this.settings, quarantined: [...this.quarantined] } : this.settings;
   }
 
-  request(request: WorkerRequest): Promise<WorkerResponse> {
-    const id = this.nextId++;
+  /** The worker's answer to `request`, of the request's kind; fails after REQUEST_TIMEOUT_MS, or when the worker stops. */
+  request<R extends WorkerRequest>(request: R): Promise<ResponseTo<WorkerResponse, R['kind']>> {
     const worker = this.ensure();
     if (!worker) return Promise.reject(new Error('the Scaling Lens worker is stopped; run "Scaling Lens: Rescan Workspace Logs" to start it'));
-    return new Promise<WorkerResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`the Scaling Lens worker did not answer "${request.kind}" within ${REQUEST_TIMEOUT_MS / 1000} s`));
-      }, REQUEST_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ type: 'request', id, request } satisfies HostToWorker);
-    });
+    try {
+      return this.rpc.call((message) => worker.postMessage(message satisfies HostToWorker), request, {
+        ms: REQUEST_TIMEOUT_MS,
+        message: `the Scaling Lens worker did not answer "${request.kind}" within ${REQUEST_TIMEOUT_MS / 1000} s`,
+      }).result;
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** For tests: loses the next delta from the worker, as a dropped message would (the next one then does not fit); resolves with its version. */
@@ -183,15 +178,9 @@ export class WorkerClient extends Disposable {
       case 'delta':
         this.onDelta(message.delta);
         return;
-      case 'response': {
-        const pending = this.pending.get(message.id);
-        if (!pending) return;
-        this.pending.delete(message.id);
-        clearTimeout(pending.timer);
-        if (message.ok) pending.resolve(message.response);
-        else pending.reject(new Error(message.error));
+      case 'response':
+        this.rpc.receive(message);
         return;
-      }
       case 'log':
         this.output[message.level](message.message);
         return;
@@ -260,11 +249,7 @@ export class WorkerClient extends Disposable {
 
   /** Every request still waiting is answered with `reason`, and its timer cleared. */
   private rejectPending(reason: string): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new Error(reason));
-      this.pending.delete(id);
-    }
+    this.rpc.failAll(reason);
   }
 
   override dispose(): void {

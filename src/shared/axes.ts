@@ -2,6 +2,9 @@
 // the worker sent (tokens and FLOPs per step, the log's step → time table). Pure, so it is tested
 // once and the webview only applies it.
 import type { CurveXAxis, RunView } from './protocol';
+import { interpolateWithin } from './interpolate';
+
+export { interpolateWithin };
 
 /** A step → x map for one run, or undefined when the run lacks what the axis needs. */
 export type StepToX = (step: number) => number;
@@ -23,22 +26,6 @@ export function piecewiseLinear(steps: readonly number[], values: readonly numbe
     if (step <= steps[0]) return values[0] + ((values[1] - values[0]) / (steps[1] - steps[0] || 1)) * (step - steps[0]);
     return interpolateWithin(steps, values, step, n);
   };
-}
-
-/**
- * Linear interpolation at `x` between the points of an ascending table, for x within
- * [xs[0], xs[n − 1]] (the first `n` points; all by default). A segment of zero width gives its left value.
- */
-export function interpolateWithin(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number, n = xs.length): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] <= x) lo = mid;
-    else hi = mid;
-  }
-  if (xs[hi] === xs[lo]) return ys[lo];
-  return ys[lo] + ((ys[hi] - ys[lo]) * (x - xs[lo])) / (xs[hi] - xs[lo]);
 }
 
 export function stepToX(run: Pick<RunView, 'hyper' | 'flopsPerStep' | 'eta' | 'display'>, axis: CurveXAxis): StepToX | undefined {

@@ -147,7 +147,9 @@ export function applyDelta(base: Snapshot | undefined, delta: SnapshotDelta): Sn
     if (!list) return undefined;
     (lists as Record<ListName, unknown[]>)[name] = list;
   }
-  return { version: delta.version, buildMs: delta.buildMs, fitting: delta.fitting, diagnostics, ...(lists as Pick<Snapshot, ListName>) };
+  const snapshot: Snapshot = { version: delta.version, buildMs: delta.buildMs, fitting: delta.fitting, diagnostics, ...(lists as Pick<Snapshot, ListName>) };
+  if (delta.estimates !== undefined) snapshot.estimates = delta.estimates;
+  return snapshot;
 }
 
 /**
@@ -175,6 +177,7 @@ export class SnapshotDeltaEncoder {
       fitting: next.fitting,
       ...(parts as Pick<SnapshotDelta, ListName>),
     };
+    if (next.estimates !== undefined) delta.estimates = next.estimates;
     if (!before || before.diagnostics !== diagnostics) delta.diagnostics = next.diagnostics;
     return delta;
   }

@@ -1,92 +1,21 @@
 // Every message between the extension host, the worker thread and the dashboard webview is
 // defined here once, as discriminated unions, and validated on receipt where the sender is
 // untrusted (the webview).
+//
+// Layers: the protocol sits above the core and owns only the envelopes (messages, deltas, the
+// dashboard's state). The payloads are the engine's result types, owned by the core
+// (core/snapshot.ts, core/plan/budgetRequest.ts, ...) and imported here as types only; the core
+// never imports this file (.dependency-cruiser.cjs keeps it so).
 import type { Diagnostic } from '../core/diagnostics';
 import type { BudgetPlan } from '../core/plan/budget';
+import type { PlanBudgetRequest } from '../core/plan/budgetRequest';
 import type { HardwareSettings } from '../core/plan/hardware';
-import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
-import type { FamilySource } from '../core/runs/workspaceFile';
-import type { RunHealth } from '../core/runs/health';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
-import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
+import type { RpcRequestMessage, RpcResponseMessage } from './rpc';
+import type { ConfigEstimate, FamilyLaw, PlannedPoint, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint } from '../core/snapshot';
 
-export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock };
-
-/** A run as the UI sees it: summary numbers plus display series already downsampled. */
-export interface RunView {
-  id: string;
-  name: string;
-  /** Who put the run in its family (see FamilyLaw.source); `guessed` families are shown as guesses. */
-  familySource?: FamilySource;
-  /** For a guessed family: how it was guessed (the hyperparameters its runs share, or only the folder). */
-  familyReason?: string;
-  /** Why the run is left out of family fits (`.scalinglens.yaml` and line), when it is. */
-  excluded?: string;
-  /** Folder holding the run's first log file. */
-  dir: string;
-  format: LogFormat;
-  status: RunStatus;
-  files: string[];
-  hyper: RunHyper;
-  lastStep?: number;
-  lastLoss?: number;
-  /** Which logged series are the train loss, eval loss, lr and tokens, and by which rule (runs/vocabulary.ts). */
-  metricChoice?: string;
-  /** Points held, all series. */
-  points: number;
-  /** Points received but held only inside averages of a very long series' older history (received = points + pointsThinned). */
-  pointsThinned?: number;
-  curve?: CurvePrediction;
-  /**
-   * Whether the run went wrong (core/runs/health.ts): `diverged` (non-finite, rising, or a spike
-   * that did not recover: no finish forecast, left out of family fits), `plateau`, with events
-   * (spikes, restarts). Absent from snapshots made before it existed.
-   */
-  health?: RunHealth;
-  /** Why the run index gave the run its status, in words. */
-  statusReason?: string;
-  /** The family the run's laws belong to (as named, or guessed from its hyperparameters or folder; see familyReason). */
-  family: string;
-  /** Training FLOPs per optimizer step, 6·N·(tokens per step); undefined when N or tokens per step is unknown. */
-  flopsPerStep?: number;
-  /** Live runs only: when the planned last step will be reached. */
-  eta?: Eta;
-  display: {
-    steps: number[];
-    loss: number[];
-    evalSteps: number[];
-    evalLoss: number[];
-    fitSteps: number[];
-    fit: number[];
-    fitLower: number[];
-    fitUpper: number[];
-    /** Learning rate as logged, downsampled like the loss. */
-    lrSteps: number[];
-    lr: number[];
-    /** When the log records a wall clock. */
-    wall?: WallClock;
-  };
-  diagnostics: Diagnostic[];
-}
-
-export interface Snapshot {
-  /** Increases with every snapshot; stale ones are dropped. */
-  version: number;
-  runs: RunView[];
-  families: FamilyLaw[];
-  diagnostics: Diagnostic[];
-  /** Time the worker spent building this snapshot, in milliseconds (fits run apart, in the fitting thread). */
-  buildMs: number;
-  /** Fits this snapshot waits for (queued or running in the fitting thread); a new snapshot follows as each lands. */
-  fitting: number;
-  /** Runs that differ only by seed (two or more each). */
-  seedGroups: SeedGroup[];
-  /** One cross-run view per family. */
-  scaling: ScalingView[];
-  /** Every validation the engine ran, predicted versus actual. */
-  validations: ValidationPoint[];
-}
+export type { ConfigEstimate, FamilyLaw, PlannedPoint, PlanBudgetRequest, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint };
 
 /**
  * One list of a snapshot as the change from the list before: items added or changed in full, the
@@ -110,6 +39,8 @@ export interface SnapshotDelta {
   baseVersion: number;
   buildMs: number;
   fitting: number;
+  /** Snapshot.estimates. */
+  estimates?: number;
   runs: KeyedDelta<RunView>;
   families: KeyedDelta<FamilyLaw>;
   scaling: KeyedDelta<ScalingView>;
@@ -157,22 +88,6 @@ export type WorkerRequest = { kind: 'estimateConfig'; path: string; text: string
 
 export type WorkerResponse = { kind: 'estimateConfig'; estimate: ConfigEstimate } | { kind: 'planBudget'; plan: BudgetPlan; family?: string };
 
-/**
- * "Plan Compute Budget": the budget as the user typed it (the worker parses it again), optional
- * constraints, and the config it started from (its family, sequence length and vocabulary).
- */
-export interface PlanBudgetRequest {
-  budget: string;
-  params?: number;
-  inferenceTokens?: number;
-  deadlineDays?: number;
-  gpus?: number;
-  hardware?: string;
-  family?: string;
-  seqLen?: number;
-  vocab?: number;
-}
-
 export type HostToWorker =
   | { type: 'configure'; settings: WorkerSettings }
   | { type: 'filesChanged'; files: { path: string; root: string }[]; batch?: number }
@@ -185,15 +100,15 @@ export type HostToWorker =
   | { type: 'crashFitThread' }
   /** For tests of the quarantine: the worker stops as a crash would whenever it reads a path ending with this. */
   | { type: 'crashOnReadForTest'; pathSuffix: string | undefined }
-  | { type: 'request'; id: number; request: WorkerRequest }
+  /** An editor request, answered by a `response` of its kind (shared/rpc.ts). */
+  | RpcRequestMessage<WorkerRequest>
   /** The runs the user looks at (dashboard focus, status bar): their fits are queued first. */
   | { type: 'lookAt'; runIds: string[] };
 
 export type WorkerToHost =
   /** A new snapshot, as the change from the one posted before (whole after a start or a `resend`). */
   | { type: 'delta'; delta: SnapshotDelta }
-  | { type: 'response'; id: number; ok: true; response: WorkerResponse }
-  | { type: 'response'; id: number; ok: false; error: string }
+  | RpcResponseMessage<WorkerResponse>
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 // ---- worker <-> fitting thread ---------------------------------------------------------------
@@ -207,13 +122,14 @@ export interface FitThreadInit {
   cancelFlag: SharedArrayBuffer;
 }
 
-/** One fit at a time: the worker sends the next job when the answer to the last one arrived. */
-export type ToFitThread = { type: 'fit'; id: number; job: FitJob; budgetMs: number };
+/** One fit at a time per thread: the worker sends the next job when the answer to the last one arrived. */
+export type FitThreadRequest = { kind: 'fit'; job: FitJob; budgetMs: number };
 
-export type FromFitThread =
-  | { type: 'fitted'; id: number; result: FitJobResult; ms: number }
-  /** The job threw (a bug, not bad data: fits answer bad data with an `error` result). */
-  | { type: 'failed'; id: number; error: string };
+/** A fit's answer (fits answer bad data with an `error` result; a failed response is a bug that threw). */
+export type FitThreadResponse = { kind: 'fit'; result: FitJobResult; ms: number };
+
+export type ToFitThread = RpcRequestMessage<FitThreadRequest>;
+export type FromFitThread = RpcResponseMessage<FitThreadResponse>;
 
 // ---- host <-> webview ---------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { failedFit, fitTimedOut, type FitAnswer, type FitControl, type FitJob, type FitJobKind, type FitJobOf, type Fitter } from '../core/fitJobs';
-import type { FitThreadInit, FromFitThread, ToFitThread } from '../shared/protocol';
+import type { FitThreadInit, FitThreadRequest, FitThreadResponse, FromFitThread, ToFitThread } from '../shared/protocol';
+import { RpcClient, type RpcError } from '../shared/rpc';
 import { RestartWindow } from '../shared/restartWindow';
 
 export interface FitClientOptions {
@@ -43,7 +44,9 @@ interface Lane {
   thread: Worker | undefined;
   /** Shared with the thread: the id of the job it should stop (see FitThreadInit). */
   cancelCell: Int32Array;
-  running: (Job & { id: number }) | undefined;
+  /** Calls to the thread (shared/rpc.ts): a call's cancellation stores its id in `cancelCell`. */
+  rpc: RpcClient<FitThreadRequest, FitThreadResponse>;
+  running: (Job & { id: number; cancel: () => void }) | undefined;
 }
 
 /**
@@ -73,14 +76,16 @@ export class FitClient implements Fitter {
   private stopped: string | undefined;
   /** Keys asked for and not answered while `track` runs. */
   private tracking: Set<string> | undefined;
-  private nextId = 1;
   private disposed = false;
   /** Threads started so far (tests read it). */
   generation = 0;
 
   constructor(private readonly options: FitClientOptions) {
     const size = Math.max(1, Math.floor(options.threads ?? defaultFitThreads()));
-    this.lanes = Array.from({ length: size }, () => ({ thread: undefined, cancelCell: new Int32Array(new SharedArrayBuffer(4)), running: undefined }));
+    this.lanes = Array.from({ length: size }, () => {
+      const lane: Lane = { thread: undefined, cancelCell: new Int32Array(new SharedArrayBuffer(4)), rpc: new RpcClient({ onCancel: (id) => Atomics.store(lane.cancelCell, 0, id) }), running: undefined };
+      return lane;
+    });
   }
 
   /** Size of the pool. */
@@ -162,7 +167,7 @@ export class FitClient implements Fitter {
 
   /** Stops the running fit (mid-fit, through the shared flag) and drops the waiting ones; answers are kept. */
   cancelAll(): void {
-    for (const lane of this.lanes) if (lane.running) Atomics.store(lane.cancelCell, 0, lane.running.id);
+    for (const lane of this.lanes) if (lane.running) this.cancelRunning(lane);
     const dropped = [...this.queue.values()];
     this.queue.clear();
     for (const job of dropped) this.release(job.key, false);
@@ -196,7 +201,7 @@ export class FitClient implements Fitter {
     }
   }
 
-  private runningIn(slot: string): (Job & { id: number }) | undefined {
+  private runningIn(slot: string): (Job & { id: number; cancel: () => void }) | undefined {
     for (const lane of this.lanes) if (lane.running?.slot === slot) return lane.running;
     return undefined;
   }
@@ -230,13 +235,18 @@ export class FitClient implements Fitter {
       let next: Job | undefined;
       for (const job of this.queue.values()) if (!next || before(job, next)) next = job;
       this.queue.delete(next!.slot);
-      const id = this.nextId++;
       try {
         // The job is built once and kept while it runs: a crash sends the same one again.
         const job = next!.makeJob();
         const thread = this.ensureThread(lane);
-        lane.running = { ...next!, makeJob: () => job, id };
-        thread.postMessage({ type: 'fit', id, job, budgetMs: this.options.budgetMs() } satisfies ToFitThread);
+        const call = lane.rpc.call((message: ToFitThread) => thread.postMessage(message), { kind: 'fit', job, budgetMs: this.options.budgetMs() });
+        const id = call.id;
+        lane.running = { ...next!, makeJob: () => job, id, cancel: call.cancel };
+        call.result.then(
+          (response) => this.onAnswer(lane, id, { type: 'response', id, ok: true, response }),
+          // A stopped thread's call is taken care of by onExit (redone or given up).
+          (error: RpcError) => error.reason === 'remote' && this.onAnswer(lane, id, { type: 'response', id, ok: false, error: error.message }),
+        );
       } catch (error) {
         // A job that cannot be built or sent (bad input the engine let through) is answered with
         // an error; the queue goes on.
@@ -257,7 +267,7 @@ export class FitClient implements Fitter {
     lane.thread = thread;
     this.generation++;
     thread.on('message', (message: FromFitThread) => {
-      if (lane.thread === thread) this.onMessage(lane, message);
+      if (lane.thread === thread) lane.rpc.receive(message);
     });
     thread.on('error', (error) => this.options.log('error', `fitting thread error: ${error.stack ?? error.message}`));
     thread.on('exit', (code) => this.onExit(lane, thread, code));
@@ -266,15 +276,20 @@ export class FitClient implements Fitter {
     return thread;
   }
 
-  private onMessage(lane: Lane, message: FromFitThread): void {
+  /** Stops the lane's fit mid-fit, through the shared flag (its answer, when it comes, is dropped). */
+  private cancelRunning(lane: Lane): void {
+    lane.running!.cancel();
+  }
+
+  private onAnswer(lane: Lane, id: number, message: FromFitThread): void {
     const run = lane.running;
-    if (!run || message.id !== run.id) return;
+    if (!run || id !== run.id) return;
     lane.running = undefined;
     const cancelled = Atomics.load(lane.cancelCell, 0) === run.id;
     if (!cancelled) {
-      if (message.type === 'fitted') {
-        this.remember(run.slot, { key: run.key, result: message.result, tag: run.tag });
-        if (fitTimedOut(message.result)) this.options.log('info', `${describeSlot(run.slot)}: the fit used its ${this.options.budgetMs()} ms budget; its best so far is shown (raise scalingLens.fit.timeBudgetMs to let it finish)`);
+      if (message.ok) {
+        this.remember(run.slot, { key: run.key, result: message.response.result, tag: run.tag });
+        if (fitTimedOut(message.response.result)) this.options.log('info', `${describeSlot(run.slot)}: the fit used its ${this.options.budgetMs()} ms budget; its best so far is shown (raise scalingLens.fit.timeBudgetMs to let it finish)`);
       } else {
         this.remember(run.slot, { key: run.key, result: failedFit(run.kind, 'the fit failed; see the Scaling Lens log'), tag: run.tag });
         this.options.log('error', `${describeSlot(run.slot)}: the fit failed: ${message.error}`);
@@ -291,6 +306,7 @@ export class FitClient implements Fitter {
   private onExit(lane: Lane, thread: Worker, code: number): void {
     if (lane.thread !== thread) return;
     lane.thread = undefined;
+    lane.rpc.failAll(`the fitting thread stopped (exit code ${code})`);
     const run = lane.running;
     lane.running = undefined;
     if (this.disposed) return;
@@ -303,7 +319,7 @@ export class FitClient implements Fitter {
       for (const other of this.lanes) {
         if (!other.running) continue;
         given.push(other.running);
-        Atomics.store(other.cancelCell, 0, other.running.id);
+        this.cancelRunning(other);
         other.running = undefined;
       }
       for (const job of given) {

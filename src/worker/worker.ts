@@ -8,6 +8,8 @@ import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
 import { cancelsFitting, type HostToWorker, type IngestWorkerData, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { FitClient } from './fitClient';
+import { serveRpc } from '../shared/rpc';
+import { EstimateFreshness } from '../core/estimateFreshness';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 
 const port = parentPort;
@@ -58,9 +60,12 @@ const engine = new ScalingWorkspace({ minPointsForCurve: settings.minPointsForCu
  * whole for a `resend` (the host lost track of the chain).
  */
 const deltas = new SnapshotDeltaEncoder();
+/** Whether the host's config estimates are still good: decided here, sent with each snapshot. */
+const freshness = new EstimateFreshness();
 let lastPosted: Snapshot | undefined;
 
 function postSnapshot(snapshot: Snapshot): void {
+  snapshot.estimates = freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
   lastPosted = snapshot;
   post({ type: 'delta', delta: deltas.encode(snapshot) });
 }
@@ -114,8 +119,9 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.kind) {
     case 'estimateConfig': {
       const { value: estimate, complete } = await withFits(() => engine.estimateConfig(request.path, request.text, readSibling));
-      // The lens asks again once the fits have landed (Snapshot.fitting back to 0).
+      // The lens asks again once the fits have landed (a new Snapshot.estimates then).
       if (!complete) estimate.fitsPending = true;
+      freshness.answered(complete);
       return { kind: 'estimateConfig', estimate };
     }
     case 'planBudget': {
@@ -126,6 +132,9 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
     }
   }
 }
+
+/** Editor requests: each answered by a response of its kind, or its error (shared/rpc.ts). */
+const serveRequest = serveRpc(answer, post, describe);
 
 function updateFiles(files: { path: string; root: string }[], batch = 0): void {
   for (let i = 0; i < files.length; i++) {
@@ -162,6 +171,7 @@ port.on('message', (message: HostToWorker) => {
     case 'configure':
       if (message.settings.fitTimeBudgetMs !== settings.fitTimeBudgetMs) fitter.forgetTimedOut();
       settings = message.settings;
+      freshness.configured(settings);
       engine.configure({
         minPointsForCurve: settings.minPointsForCurve,
         textLogPatterns: settings.textLogPatterns,
@@ -200,10 +210,7 @@ port.on('message', (message: HostToWorker) => {
       if (engine.lookAt(message.runIds) && filesKnown) scheduleRecompute();
       return;
     case 'request':
-      answer(message.request).then(
-        (response) => post({ type: 'response', id: message.id, ok: true, response }),
-        (error: unknown) => post({ type: 'response', id: message.id, ok: false, error: describe(error) }),
-      );
+      serveRequest(message);
       return;
   }
 });

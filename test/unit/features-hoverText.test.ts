@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { hoverMarkdown, hoverTitle, sourcesOnLine, writtenKey } from '../../src/features/hoverText';
 import { LineIndex, lensTooltip } from '../../src/features/lensModel';
-import { runNamer } from '../../src/core/runs/displayName';
+import { runNamer } from '../../src/shared/displayName';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const examples = path.resolve(__dirname, '../../examples');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { displayNames, isGenericSegment, nameWithPath, runNamer, shortFamilyName, MAX_NAME_LENGTH } from '../../src/core/runs/displayName';
+import { displayNames, isGenericSegment, nameWithPath, runNamer, shortFamilyName, MAX_NAME_LENGTH } from '../../src/shared/displayName';
 
 const names = (ids: (string | { id: string; loggedName?: string })[]) => displayNames(ids.map((r) => (typeof r === 'string' ? { id: r } : r)));
 

@@ -164,3 +164,14 @@ test('property: any chain of snapshots, with deltas lost and resends, ends with 
     { numRuns: 300, seed: 11 },
   );
 });
+
+test('the estimates generation travels with the deltas (the host learns from it when config estimates went stale)', () => {
+  const encoder = new SnapshotDeltaEncoder();
+  const first = snapshot(1, [run('a', 10)], { estimates: 3 });
+  const second = snapshot(2, [run('a', 10)], { estimates: 4 });
+  const one = applyDelta(undefined, encoder.encode(first))!;
+  assert.equal(one.estimates, 3);
+  const delta = encoder.encode(second);
+  assert.deepEqual(delta.runs.changed, [], 'nothing else changed');
+  assert.equal(applyDelta(one, delta)!.estimates, 4);
+});

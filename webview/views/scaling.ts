@@ -8,7 +8,7 @@ import { appendAll, maxOf, minOf } from '../../src/shared/arrays';
 import { bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical, runColours } from '../palette';
 import { bindSelect } from '../controls';
-import { shortFamilyName } from '../../src/core/runs/displayName';
+import { shortFamilyName } from '../../src/shared/displayName';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
 

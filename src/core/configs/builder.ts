@@ -208,14 +208,3 @@ export function finishPlan(
   }
   return { kind: 'plan', plan: out, diagnostics: b.diagnostics };
 }
-
-/** Normalises precision names across frameworks to `fp32`, `bf16`, `fp16` or `fp8` (undefined when unknown). */
-export function precisionClass(p: string | undefined): 'fp32' | 'bf16' | 'fp16' | 'fp8' | undefined {
-  if (!p) return undefined;
-  const s = p.toLowerCase();
-  if (/fp8|float8|e4m3/.test(s)) return 'fp8';
-  if (/bf16|bfloat16/.test(s)) return 'bf16';
-  if (/fp16|float16|16-mixed|half/.test(s)) return 'fp16';
-  if (/32|fp32|float32|full/.test(s)) return 'fp32';
-  return undefined;
-}

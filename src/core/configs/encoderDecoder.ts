@@ -13,7 +13,7 @@
 //   2·d·d_ff (`relu`) or 3·d·d_ff (`gated-gelu`, T5 v1.1 / mT5); LM head V·d when untied.
 //   Check: t5-small (d 512, d_kv 64, H 8, d_ff 2048, 6+6 layers, V 32128, tied) → 60,506,624.
 import type { Diagnostic } from '../diagnostics';
-import { formatCount, requireKey, take, type ParamCount } from './hfConfig';
+import { formatCount, requireKey, take, type ParamCount } from './hfRead';
 import type { JsonObjectReader } from './json';
 import type { ModelArchitecture, ValueSource } from './types';
 

@@ -16,56 +16,15 @@
 // matches the non-embedding counts Qwen publishes for its untied models (see the tests).
 import type { Node } from 'jsonc-parser';
 import type { Diagnostic } from '../diagnostics';
-import { JsonObjectReader, parseJson, sourceOf, type Read } from './json';
+import { JsonObjectReader, parseJson, sourceOf } from './json';
+import type { BlockStyle } from './blockStyle';
+import { formatCount, requireKey, take, type ParamCount } from './hfRead';
 import type { ConfigReadResult, ModelArchitecture, TrainingPlan, ValueSource } from './types';
 import { readEncoderDecoder } from './encoderDecoder';
 import { GENERIC_FAMILY, HF_FAMILIES, MOE_FAMILIES, TEXT_CONFIG_WRAPPERS, textModelType, type FamilySpec } from './hfFamilies';
 
-/** What differs between decoder blocks, beyond the shape. */
-export type BlockStyle =
-  /** GPT-2 block (LayerNorm, plain GELU MLP); `bias: false` drops linear and LayerNorm biases (nanoGPT `bias=False`, MPT `no_bias`). */
-  | { kind: 'gpt2'; bias?: boolean }
-  | {
-      kind: 'llama';
-      qkvBias: boolean;
-      oBias: boolean;
-      mlpBias: boolean;
-      qkNorm: boolean;
-      /** LayerNorm with bias instead of RMSNorm (2d per norm instead of d). */
-      normBias?: boolean;
-      /** Plain (non-gated) MLP: 2·d·f instead of 3·d·f (Megatron/NeMo without SwiGLU). */
-      plainMlp?: boolean;
-      /** Qwen-MoE shared expert: gated MLP of this size plus a d×1 gate (no gate when `sharedExpertGate` is false: DeepSeek, Granite). */
-      sharedExpertFfn?: number;
-      sharedExpertGate?: boolean;
-      /** Norm weights per element: 1 RMSNorm (default), 2 LayerNorm with bias (= `normBias`), 0 non-parametric (OLMo 1). */
-      normWidth?: 0 | 1 | 2;
-      /** Norms per layer: 2 (default), 4 (Gemma 2/3: pre and post norms), 1 (parallel blocks: Cohere, Phi-2, Falcon-7B). */
-      normsPerLayer?: number;
-      /** Parameters of q/k norms per layer, when not Qwen3's 2·head_dim (OLMo 2: (H+K)·h over the projections). */
-      qkNormParams?: number;
-      /** Attention parameters per layer given whole (DeepSeek MLA), replacing the q/k/v/o formula. */
-      attentionParams?: number;
-      /** The first layers are dense with this FFN size (DeepSeek `first_k_dense_replace`). */
-      denseLayers?: { count: number; ffn: number };
-      /** Extra parameters outside the layers (BLOOM's embedding LayerNorm, Phi-2's lm_head bias, router score biases), counted as non-embedding. */
-      extraParams?: number;
-      /** Router bias per expert (DeepSeek-V3 `e_score_correction_bias`). */
-      routerBias?: boolean;
-    };
-
-export interface ParamCount {
-  total: number;
-  nonEmbedding: number;
-  /** Vocabulary (input, and output when untied) and learned-position parameters. */
-  embedding: number;
-  perLayer: number;
-  /** Mixture of experts: parameters a token uses (top-k experts of each layer). */
-  active?: number;
-  activeNonEmbedding?: number;
-  /** The arithmetic, in words and numbers. */
-  formula: string;
-}
+export type { BlockStyle, ParamCount };
+export { formatCount, requireKey, take };
 
 /** Types counted by their own definition (hfFamilies.ts); others with the standard keys get the generic count. */
 export const SUPPORTED_MODEL_TYPES: readonly string[] = ['gpt2', ...Object.keys(HF_FAMILIES), 'bart', 't5', 'mt5'];
@@ -88,11 +47,6 @@ const NOT_COUNTED = new Map([
   ['mamba2', 'a state-space model, not a transformer'],
   ['rwkv', 'an RNN, not a transformer'],
 ]);
-
-/** Groups digits by thousands, locale-independently: 124439808 → "124,439,808". */
-export function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** Exact parameter count of a decoder-only transformer (see the file header for the formulas). */
 export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): ParamCount {
@@ -301,24 +255,6 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
 }
 
 type Shape = { arch: ModelArchitecture; style: BlockStyle } | { arch: ModelArchitecture; count: ParamCount } | { notApplicable: string };
-
-/** Unwraps a read: records its source, or its diagnostic. */
-export function take<T>(read: Read<T>, path: string, file: string, sources: Record<string, ValueSource>, diagnostics: Diagnostic[]): T | undefined {
-  if (read.ok === false) {
-    diagnostics.push(read.diagnostic);
-    return undefined;
-  }
-  if (read.ok === 'absent') return undefined;
-  sources[path] = sourceOf(file, read.node);
-  return read.value;
-}
-
-export function requireKey<T>(value: T | undefined, key: string, r: JsonObjectReader, diagnostics: Diagnostic[]): T | undefined {
-  if (value === undefined && !diagnostics.some((d) => d.message.startsWith(`"${key}"`))) {
-    diagnostics.push({ file: r.file, severity: 'error', message: `"${key}" is missing` });
-  }
-  return value;
-}
 
 function readGpt2(r: JsonObjectReader, sources: Record<string, ValueSource>, notes: string[], diagnostics: Diagnostic[]): Shape | undefined {
   const f = r.file;

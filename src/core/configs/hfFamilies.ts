@@ -3,7 +3,7 @@
 // implementation (`models/<type>/modeling_<type>.py`; remote-code models from their own
 // `modeling_*.py`). One entry per family; an unknown `model_type` with the standard keys is counted
 // as a Llama-style decoder and says so.
-import type { BlockStyle } from './hfConfig';
+import type { BlockStyle } from './blockStyle';
 import type { JsonObjectReader } from './json';
 
 export interface Dims {

@@ -30,9 +30,7 @@ import { findModelBlock, readNestedModel } from './nestedModel';
 import { compareWithWeightIndex } from './weightIndex';
 import { checkPlanDomains } from './domains';
 
-export type { ConfigReadResult, TrainingPlan, ModelArchitecture, ValueSource } from './types';
-
-export type ConfigFormat = 'hf' | 'nanogpt' | 'torchtitan' | 'megatron' | 'nemo' | 'llm-foundry' | 'litgpt' | 'axolotl' | 'generic';
+export type { ConfigReadResult } from './types';
 
 export interface ReadConfigInput {
   /** Path of the config (used for detection by name, diagnostics and sources). */
@@ -42,10 +40,6 @@ export interface ReadConfigInput {
   /** Reads a file beside it (for HF `training_args.json`); undefined when missing. */
   readSibling?: (absPath: string) => string | undefined;
 }
-
-/** File extensions a config reader may accept (for lens selectors and `estimate`). */
-/** `.txt` flag files are read on request (CLI `estimate`) but get no lenses: the editor would send every opened text log to the worker. */
-export const CONFIG_EXTENSIONS = ['.json', '.py', '.toml', '.yaml', '.yml', '.sh', '.slurm', '.args'] as const;
 
 /** Reads any supported training config. Unrecognised files are `not-applicable` with the reason. */
 export function readConfig(input: ReadConfigInput): ConfigReadResult {
@@ -153,9 +147,4 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     return { kind: 'not-applicable', reason: 'no model in this file (not a recognised training-config format)', diagnostics: [] };
   }
   return { kind: 'not-applicable', reason: `unrecognised config format (${ext || 'no extension'})`, diagnostics: [] };
-}
-
-/** Which format `readConfig` would use, for display; undefined when none. */
-export function formatOf(result: ConfigReadResult): string | undefined {
-  return result.kind === 'plan' ? result.plan.format : undefined;
 }

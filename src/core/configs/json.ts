@@ -42,10 +42,6 @@ export function property(obj: Node, key: string): Node | undefined {
   return found;
 }
 
-export function hasProperty(obj: Node, key: string): boolean {
-  return property(obj, key) !== undefined;
-}
-
 /** Source of a value node: its file and character range. */
 export function sourceOf(file: string, node: Node, note?: string): ValueSource {
   const src: ValueSource = { file, range: { start: node.offset, end: node.offset + node.length } };

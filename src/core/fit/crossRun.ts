@@ -1,16 +1,19 @@
 /**
- * Cross-run fit of the Chinchilla law L(N, D) = E + A/N^alpha + B/D^beta to the final losses of
- * a family of runs (Hoffmann et al. 2022, Approach 3).
+ * Cross-run fit of a family law (laws/familyLaws.ts; by default the Chinchilla law
+ * L(N, D) = E + A/N^alpha + B/D^beta) to the final losses of a family of runs (Hoffmann et al. 2022, Approach 3).
  *
  * Few runs cannot pin five parameters, so below `PRIOR_RUN_THRESHOLD` distinct runs (or when
  * asked) the fit adds priors: exponents near Epoch AI's refit (Besiroglu et al. 2024), and very
  * weak priors on ln A, ln B only to pick a point along directions the data cannot see. ln E
  * has no prior: the level, and the scale along the runs' direction, come from the data.
  */
-import { chinchillaLaw } from '../laws/chinchilla';
+import { familyLaw } from '../laws/familyLaws';
 import { fitCrossRunLaw, predictWithFit, MIN_RUNS, MIN_RUNS_WITH_PRIORS, type LawCrossRunFit } from './crossRunLaw';
-import type { ContrastPrior, Prior } from './fitLaw';
+import { chinchillaLaw } from '../laws/chinchilla';
+import type { ContrastPrior } from './fitLaw';
 import type { Prediction } from './types';
+
+export { EXPONENT_PRIOR_SD, SCALE_PRIOR_SD, chinchillaPriors } from '../laws/familyLaws';
 
 export interface CrossRunPoint {
   runId: string;
@@ -47,26 +50,12 @@ export interface CrossRunOptions {
   resamples?: number;
   /** `auto` (default): priors when fewer than PRIOR_RUN_THRESHOLD distinct runs. */
   priors?: 'auto' | 'always' | 'never';
+  /** The family law (laws/familyLaws.ts; default Chinchilla). */
+  law?: string;
 }
 
 /** Below this many distinct runs the fit leans on published exponents. */
 export const PRIOR_RUN_THRESHOLD = 10;
-/** Prior sd of alpha and beta: wider than Epoch's own ±0.02 since data, tokenizer and recipe differ. */
-export const EXPONENT_PRIOR_SD = 0.05;
-/** Prior sd of ln A and ln B: a factor e² ≈ 7 either way, i.e. barely informative. */
-export const SCALE_PRIOR_SD = 2;
-
-/** Priors (fit space) built from the law's published reference values. */
-export function chinchillaPriors(): Record<string, Prior> {
-  const ref = chinchillaLaw.reference?.values ?? {};
-  return {
-    alpha: { mean: ref.alpha, sd: EXPONENT_PRIOR_SD },
-    beta: { mean: ref.beta, sd: EXPONENT_PRIOR_SD },
-    a: { mean: Math.log(ref.A), sd: SCALE_PRIOR_SD },
-    b: { mean: Math.log(ref.B), sd: SCALE_PRIOR_SD },
-  };
-}
-
 /**
  * Below this ratio of the largest to the smallest tokens per parameter of a family's runs, the runs
  * lie along one line D ≈ k·N and cannot tell a larger model from more data (A/N^α and B/D^β move
@@ -161,18 +150,20 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
   const lawPoints = list.filter((p) => p && typeof p === 'object').map((p) => ({ runId: p.runId, x: [p.params, p.tokens], y: p.loss }));
   const runs = new Set(lawPoints.filter((p) => p.x.every((v) => v > 0 && Number.isFinite(v)) && p.y > 0 && Number.isFinite(p.y)).map((p) => p.runId));
   const mode = opts.priors ?? 'auto';
+  const spec = familyLaw(opts.law);
   // One run per (N, D) for the spread: a run's several points share its N.
   const byRun = new Map<string, { params: number; tokens: number }>();
   for (const p of lawPoints) if (runs.has(p.runId)) byRun.set(p.runId, { params: p.x[0], tokens: p.x[1] });
   // Runs without spread in D/N leave the split to priors, whatever their number (unless told never).
-  const allocation = mode === 'never' ? undefined : allocationPriorFor([...byRun.values()]);
+  // The published split is Chinchilla's, in its parameters: other family laws go without it.
+  const allocation = mode === 'never' || spec.law !== chinchillaLaw ? undefined : allocationPriorFor([...byRun.values()]);
   const priorsUsed = mode === 'always' || (mode === 'auto' && (runs.size < PRIOR_RUN_THRESHOLD || allocation !== undefined));
-  const res = fitCrossRunLaw(chinchillaLaw, lawPoints, {
+  const res = fitCrossRunLaw(spec.law, lawPoints, {
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
     seed: opts.seed,
     resamples: opts.resamples,
-    priors: priorsUsed ? chinchillaPriors() : undefined,
+    priors: priorsUsed ? spec.priors() : undefined,
     contrastPriors: allocation ? allocationPriors(allocation.params, allocation.tokens) : undefined,
   });
   const minRuns = priorsUsed ? MIN_RUNS_WITH_PRIORS : MIN_RUNS;
@@ -192,5 +183,5 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
  * Non-positive or non-finite N or D give NaN (never throws).
  */
 export function predictCrossRun(fit: CrossRunFit, params: number, tokens: number): Prediction {
-  return predictWithFit(chinchillaLaw, fit, [params, tokens]);
+  return predictWithFit(familyLaw(fit.lawId).law, fit, [params, tokens]);
 }

@@ -20,13 +20,8 @@
  * follows the curve clearly better, the prediction is flagged and its interval widened to cover
  * the broken law's value too.
  */
-import { annealingLaw } from '../laws/annealing';
 import { bnslLaw } from '../laws/bnsl';
 import { FIT_EXTRAPOLATION_FACTOR } from '../laws/domain';
-import { createMultipowerLaw } from '../laws/multipower';
-import { powerLaw } from '../laws/power';
-import { annealingAreas } from '../laws/schedule';
-import type { LawDefinition } from '../laws/types';
 import {
   blockLengthFor,
   DEFAULT_INTERVAL_LEVEL,
@@ -37,18 +32,14 @@ import {
   runBootstrap,
 } from './bootstrap';
 import { calibrateCurveInterval, curveErrorFloor } from './calibration';
+import { CURVE_LAW_IDS, curveLawPriors, curveModel, isScheduleLaw, type CurveLawId, type CurveModel } from './curveLaws';
+
+export { CURVE_LAW_IDS, curveLawPriors, curveModel, isScheduleLaw, type CurveLawId };
 import { smoothedFinalLoss } from './crossRun';
 import { prefixProblem } from './prefixSanity';
-import { fitLaw, logResidualRmse, type Prior } from './fitLaw';
+import { fitLaw, logResidualRmse } from './fitLaw';
 import type { FitResult, Prediction } from './types';
-
-export const CURVE_LAW_IDS = ['power', 'bnsl', 'multipower', 'annealing'] as const;
-export type CurveLawId = (typeof CURVE_LAW_IDS)[number];
-
-/** The curve laws that need the learning rate at every step. */
-export function isScheduleLaw(lawId: CurveLawId): lawId is 'multipower' | 'annealing' {
-  return lawId === 'multipower' || lawId === 'annealing';
-}
+import type { LawDefinition } from '../laws/types';
 
 export interface CurveFitOptions {
   /** Step to extrapolate to (e.g. the planned last step); must be > 0. */
@@ -111,41 +102,6 @@ const DEFAULT_PREFIXES = [0.2, 0.3, 0.5];
 const BREAK_RMSE_RATIO = 0.7;
 const BREAK_MIN_POINTS = 30;
 
-/** A curve law bound to one run: the law, how a step maps to its inputs, and its priors. */
-export interface CurveModel {
-  law: LawDefinition;
-  xOf(step: number): number[];
-  priors?: Record<string, Prior>;
-}
-
-/** The model of `lawId` for a run with schedule `lr` (needed by the schedule-aware laws). */
-export function curveModel(lawId: CurveLawId, lr?: Float64Array): CurveModel | { error: string } {
-  switch (lawId) {
-    case 'power':
-      return { law: powerLaw, xOf: (s) => [s] };
-    case 'bnsl':
-      return { law: bnslLaw, xOf: (s) => [s] };
-    case 'multipower': {
-      if (!lr || lr.length < 2) return { error: 'the multipower law needs the learning rate at every step (log it, or give the schedule)' };
-      return { law: createMultipowerLaw([lr]), xOf: (s) => [s, 0] };
-    }
-    case 'annealing': {
-      if (!lr || lr.length < 2) return { error: 'the annealing law needs the learning rate at every step (log it, or give the schedule)' };
-      const { s1, s2 } = annealingAreas(lr);
-      const T = lr.length - 1;
-      return {
-        law: annealingLaw,
-        xOf: (s) => {
-          const k = Math.max(1, Math.min(T, Math.round(s)));
-          return [s1[k], s2[k]];
-        },
-      };
-    }
-    default:
-      return { error: `unknown curve law "${String(lawId)}" (known: ${CURVE_LAW_IDS.join(', ')})` };
-  }
-}
-
 /** Long curves averaged into ≤ maxPoints consecutive chunks (mean step, geometric-mean loss). Exported for the benchmark's SciPy twin. */
 export function thin(steps: number[], losses: number[], maxPoints: number): { steps: number[]; losses: number[] } {
   if (steps.length <= maxPoints) return { steps, losses };
@@ -193,36 +149,6 @@ function fitModel(
   refineStarts?: number,
 ) {
   return fitLaw(model.law, { x, y: losses }, { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: irls, refineStarts });
-}
-
-/**
- * The priors a curve fit of `lawId` uses on a run with these (kept) losses, target step and
- * schedule; undefined for none. Exported so the validation's SciPy baseline fits the same objective.
- */
-export function curveLawPriors(lawId: CurveLawId, model: CurveModel, losses: ArrayLike<number>, target: number, lr?: Float64Array): Record<string, Prior> | undefined {
-  const sortedLosses = Array.from(losses).sort((a, b) => a - b);
-  const typical = sortedLosses[Math.floor(sortedLosses.length / 2)];
-  if (lawId === 'annealing') {
-    // Early in a decaying run the annealing area S2 is ~0 over the data and C is barely
-    // identified (Tissue et al.); a weak prior C ~ N(0, sd) with sd·S2(target) = half the typical
-    // loss keeps it from wandering to values that make the extrapolation absurd, and the
-    // bootstrap's spread of C (with the prior) widens the interval where the data say little.
-    const s2Target = model.xOf(target)[1];
-    return s2Target > 0 ? { C: { mean: 0, sd: (0.5 * typical) / s2Target } } : undefined;
-  }
-  if (lawId === 'multipower' && lr) {
-    // Same problem for the loss-drop scale B before the LR has decayed much: a weak prior (sd 2
-    // in ln B, a factor e² ≈ 7 either way) centred where the whole LR drop buys 10% of the typical
-    // loss, the size of the annealing gains Luo et al. report. The published shape priors
-    // (priors.ts, used for fits over several curves) are not added here: on one curve's first 30%
-    // with no decay in it they made the drop term all prior and the backtests worse (mean error to
-    // the end of the run 1.85% → 4.56% over 27 curves, `npm run validate` on 2026-11-23).
-    let peak = 0;
-    for (let k = 1; k < lr.length; k++) peak = Math.max(peak, lr[k]);
-    const drop = peak - lr[Math.min(lr.length - 1, Math.round(target))];
-    return drop > 0 ? { b: { mean: Math.log((0.1 * typical) / drop), sd: 2 } } : undefined;
-  }
-  return undefined;
 }
 
 /** Resamples a curve's bootstrap draws at least, and between two looks at its interval. */

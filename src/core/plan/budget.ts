@@ -14,6 +14,7 @@
 //     which gives ~20 tokens per parameter near 1e21 FLOPs. Its loss is not the user's loss
 //     (other data and tokenizer), so the default plan's loss is "uncalibrated".
 import { chinchillaLaw } from '../laws/chinchilla';
+import { DEFAULT_FAMILY_LAW, familyLaw } from '../laws/familyLaws';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
 import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
@@ -376,7 +377,8 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   const fitted = context.lossLaw ? fittedParams(context.lossLaw.fit) : undefined;
   const lawParams = fitted ?? REFERENCE;
   const model: FamilyModel | undefined =
-    context.lossLaw && fitted ? familyModel({ family: context.lossLaw.family, fit: context.lossLaw.fit, overtrain: context.lossLaw.overtrain, runsUsed: context.lossLaw.runsUsed, points: context.lossLaw.points, anchoredRunIds: context.lossLaw.anchoredRunIds }) : undefined;
+    // Any family law (laws/familyLaws.ts) makes a model; Chinchilla's closed form only seeds the search.
+    context.lossLaw && (fitted || context.lossLaw.fit.lawId !== DEFAULT_FAMILY_LAW) ? familyModel({ family: context.lossLaw.family, fit: context.lossLaw.fit, overtrain: context.lossLaw.overtrain, runsUsed: context.lossLaw.runsUsed, points: context.lossLaw.points, anchoredRunIds: context.lossLaw.anchoredRunIds }) : undefined;
   const trainingTokensFor = (n: number) => tokensForFlops(flops - 2 * n * inferenceTokens, n);
   let frontierName: string;
   let objective: string;
@@ -384,9 +386,10 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   let isoflopNStar: number | undefined;
   if (context.frontier) isoflopNStar = predictFrontier(context.frontier.fit, flops).nStar.value;
   if (model) {
-    const guess = chinchillaOptimalParams(fitted!, flops);
+    const guess = fitted ? chinchillaOptimalParams(fitted, flops) : NaN;
     nStar = modelArgmin((n) => model.predict(n, trainingTokensFor(n)).value, Number.isFinite(guess) && guess > 0 ? guess : Math.sqrt(flops / 120), inferenceTokens > 0 ? flops / (2 * inferenceTokens) : Number.POSITIVE_INFINITY);
-    const blend = context.lossLaw!.overtrain && !('error' in context.lossLaw!.overtrain) ? 'its Chinchilla law blended by regime with its over-training law' : 'its Chinchilla law';
+    const lawTitle = familyLaw(context.lossLaw!.fit.lawId).law.title;
+    const blend = context.lossLaw!.overtrain && !('error' in context.lossLaw!.overtrain) ? 'its Chinchilla law blended by regime with its over-training law' : fitted ? 'its Chinchilla law' : `its ${lawTitle} law`;
     frontierName = `argmin of the family model fitted on family "${context.lossLaw!.family}" (${context.lossLaw!.runsUsed.length} runs; ${blend})`;
     objective = `lowest predicted loss at this budget by the model of family "${context.lossLaw!.family}"; every row is scored by that same model`;
     if (isoflopNStar !== undefined) notes.push(`The IsoFLOP frontier fitted on ${context.frontier!.source} puts N* at ${isoflopNStar.toExponential(3)} parameters; the family model (which scores every row) puts it at ${nStar.toExponential(3)}.`);

@@ -6,9 +6,25 @@ import { parseBudget, planBudget, type BudgetCandidate, type BudgetPlan } from '
 import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
-import type { FamilyLaw, PlanBudgetRequest } from '../../shared/protocol';
+import type { FamilyLaw } from '../snapshot';
 import { formatCount, formatFlops, formatLoss, formatInterval } from '../../shared/format';
 import { parseSuffixedNumber } from '../numberText';
+
+/**
+ * "Plan Compute Budget": the budget as the user typed it (the worker parses it again), optional
+ * constraints, and the config it started from (its family, sequence length and vocabulary).
+ */
+export interface PlanBudgetRequest {
+  budget: string;
+  params?: number;
+  inferenceTokens?: number;
+  deadlineDays?: number;
+  gpus?: number;
+  hardware?: string;
+  family?: string;
+  seqLen?: number;
+  vocab?: number;
+}
 
 /** The family whose law calibrates the plan: the one asked for, else the only fitted one, else the one with most runs. */
 export function chooseFamily(families: readonly FamilyLaw[], wanted?: string): { law?: FamilyLaw; note?: string } {

@@ -6,6 +6,7 @@
 // family's range), whether backtests cover that distance, and the fit's own warning signs
 // (a parameter on its bound, E collapsing to 0, priors doing the work).
 import { chinchillaLaw } from '../laws/chinchilla';
+import { familyLaw } from '../laws/familyLaws';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import type { LawDefinition } from '../laws/types';
 import { predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
@@ -193,7 +194,7 @@ function envelopeArgmin(value: (n: number, d: number) => number, params: number,
 export function familyModel(input: FamilyModelInput): FamilyModel {
   const { fit, overtrain } = input;
   const minLoss = input.points?.length ? minOf(input.points.map((p) => p.loss)) : undefined;
-  const warnings = fitWarnings(chinchillaLaw, fit, minLoss);
+  const warnings = fitWarnings(familyLaw(fit.lawId).law, fit, minLoss);
   // Finished runs only: a live run's forecast end is no observation of where the law bends.
   const anchoredIds = new Set(input.anchoredRunIds ?? []);
   const bend = input.points ? familyBreak(fit, input.points.filter((p) => !anchoredIds.has(p.runId))) : undefined;

@@ -1,14 +1,13 @@
 import type { Diagnostic } from '../diagnostics';
-import type { MetricChoice } from './vocabulary';
+import type { MetricChoice, MetricRole } from './vocabulary';
+
+export type { MetricRole };
 
 /**
  * The id of a log format of src/core/runs/formats/registry.ts, spelled out here so the protocol and
  * webview need no reader code (the registry fails to compile when the two lists differ).
  */
 export type LogFormat = 'jsonl' | 'csv' | 'hf-trainer-state' | 'tfevents' | 'mlflow' | 'text' | 'wandb' | 'dvclive' | 'megatron-golden';
-
-/** What a metric measures, so train and eval losses are never mixed. */
-export type MetricRole = 'train_loss' | 'eval_loss' | 'lr' | 'tokens' | 'other';
 
 /**
  * The unit of a loss series when it is not simply the logged nats: converted from a perplexity

@@ -21,7 +21,8 @@
 //   step: an optimizer-step counter (global_step, trainer/global_step, optimizer_step) 0, `step` 1,
 //   an iteration or update counter (iteration, iter, iter_num, num_updates) 2, `it` 3, W&B's row
 //   counter `_step` 5, micro-step counters (micro_step, …) 6: used only when nothing else is logged.
-import type { MetricRole } from './types';
+/** What a metric measures, so train and eval losses are never mixed (defined here, beside the rules, so runs/types.ts and this file form no cycle). */
+export type MetricRole = 'train_loss' | 'eval_loss' | 'lr' | 'tokens' | 'other';
 
 /** What the vocabulary makes of one metric name. */
 export interface MetricReading {

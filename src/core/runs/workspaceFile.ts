@@ -34,12 +34,13 @@ declare const require: (id: string) => unknown;
 const yaml = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
 import type { Diagnostic } from '../diagnostics';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
+import { FAMILY_LAWS } from '../laws/familyLaws';
 import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
 
 export { WORKSPACE_FILE_NAME };
 
 /** Laws a family's fit can be pinned to (the family fit is Chinchilla's today). */
-export const PINNABLE_LAWS: readonly string[] = ['chinchilla'];
+export const PINNABLE_LAWS: readonly string[] = Object.keys(FAMILY_LAWS);
 
 type Matcher = (relPath: string) => boolean;
 

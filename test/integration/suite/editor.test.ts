@@ -216,6 +216,33 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     await poll('the diagnostic to clear', () => (lens.configDiagnostics(document.uri).length === 0 ? true : undefined));
   });
 
+  test('changing scalingLens.hardware.default re-estimates an open config without an edit: the lens cost moves to the new accelerator', async () => {
+    const lens = await api();
+    const editor = await openFixture('yaml');
+    const document = editor.document;
+    const version = document.version;
+    const before = titled(await lensesOf(document, (ls) => ls.some((l) => / H100-h · \$/.test(l.command?.title ?? ''))), /FLOPs/).command!.title;
+    const read = readConfig({ file: document.uri.fsPath, text: document.getText() });
+    const flops = trainingFlops(read.kind === 'plan' ? read.plan : (undefined as never)).flops;
+    const config = vscode.workspace.getConfiguration('scalingLens');
+    await config.update('hardware.default', 'A100-80GB', vscode.ConfigurationTarget.Workspace);
+    try {
+      // No edit: the worker's estimates generation moves with the setting and the lens asks again.
+      const after = titled(await lensesOf(document, (ls) => ls.some((l) => / A100-80GB-h · \$/.test(l.command?.title ?? ''))), /FLOPs/).command!.title;
+      assert.equal(document.version, version, 'the document was not edited');
+      const estimate = await lens.estimate(document);
+      const hw = estimate.cost!.hardware;
+      assert.equal(hw.id, 'A100-80GB');
+      const hours = flops / (hw.peakFlopsPerSecond * hw.mfu) / 3600;
+      assert.ok(after.includes(` · ${formatFlops(flops)} FLOPs · ${formatHours(hours)} A100-80GB-h · $`), `${after} costs ${formatHours(hours)} A100-80GB-h`);
+      assert.notEqual(after, before);
+    } finally {
+      await config.update('hardware.default', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    // And back: the H100 cost returns, again without an edit.
+    assert.equal(titled(await lensesOf(document, (ls) => ls.some((l) => / H100-h · \$/.test(l.command?.title ?? ''))), /FLOPs/).command!.title, before);
+  });
+
   test('"Plan Compute Budget" from a config: scripted budget and deadline, plan in the worker, a new config written in the same format', async () => {
     const lens = await api();
     const editor = await openFixture('yaml', 'plan-from.yaml');

@@ -2,10 +2,8 @@
 // `wandb-history.jsonl`, and `files/wandb-summary.json` (counted only for a run without history).
 import { BinaryTail, FileTail } from '../tail';
 import * as path from 'node:path';
-import { WandbHistoryReader, WandbLogReader, isWandbRunTextFile, readWandbConfig, parseWandbSummary, wandbFileKind, wandbLinkedPath, wandbRunDir, wandbRunKey } from '../wandb';
+import { WandbHistoryReader, WandbLogReader, readWandbConfig, parseWandbSummary, wandbFileKind, wandbLinkedPath, wandbRunDir, wandbRunKey } from '../wandb';
 import { defineFormat } from './types';
-
-export { isWandbRunTextFile };
 
 export const wandbFormat = defineFormat({
   id: 'wandb',

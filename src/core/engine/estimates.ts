@@ -1,0 +1,143 @@
+// A training config's estimate: what it costs on the configured hardware, the LR and batch advice
+// (published laws, and the family's own sweeps when it has them), and its loss from its family's
+// law (the family's one model, plan/familyModel.ts). The engine (workspace.ts) supplies the runs,
+// the family laws and the fits.
+import type { Run } from '../runs/types';
+import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
+import { runPoint } from '../fit/runPoint';
+import { readConfig } from '../configs/index';
+import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from '../plan/advice';
+import { familyModel } from '../plan/familyModel';
+import type { HardwareTable } from '../plan/hardware';
+import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
+import { appendAll, maxOf } from '../../shared/arrays';
+import type { FitScheduler } from './fitScheduler';
+import { TRAINING_ARGS_FILE, trainLoss } from './runCatalog';
+
+/** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
+const EXTRAPOLATION_FACTOR = 10;
+
+/** What an estimate is made from: the engine's runs, family laws and fits. */
+export interface EstimateSources {
+  /** The hardware table costs are computed on. */
+  hardware(): HardwareTable;
+  /** Seed of the fits (bootstrap resamples). */
+  seed(): number;
+  runs(): Run[];
+  familyName(run: Run): string;
+  fitFamilies(runs: Run[], deadline: number): FamilyLaw[];
+  overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } | undefined;
+  fit: FitScheduler['fit'];
+}
+
+/**
+ * The predicted final loss, cost and notes for one training config (its text as the editor has
+ * it). Family laws come from the cache when their runs are unchanged; a refit stops at `deadline`.
+ */
+export function estimateConfig(src: EstimateSources, file: string, text: string, readSibling: (absPath: string) => string | undefined, deadline = Number.POSITIVE_INFINITY): ConfigEstimate {
+  const read = readConfig({ file, text, readSibling });
+  if (read.kind === 'not-applicable') {
+    return { file, applicable: false, reason: read.reason, predictions: {}, notes: [], diagnostics: read.diagnostics };
+  }
+  if (read.kind === 'error') {
+    return { file, applicable: false, reason: read.message, predictions: {}, notes: [], diagnostics: read.diagnostics };
+  }
+  const plan = read.plan;
+  const notes = [...plan.notes];
+  const estimate: ConfigEstimate = { file, applicable: true, plan, predictions: {}, notes, diagnostics: read.diagnostics };
+  const costed = planCost(plan, src.hardware());
+  if (costed.cost) estimate.cost = costed.cost;
+  if (costed.memory) estimate.memory = costed.memory;
+  appendAll(notes, costed.notes);
+  if (plan.tokens === undefined) notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
+  const advice = planAdvice(plan);
+  estimate.predictions.lr = advice.lr;
+  estimate.predictions.batchTokens = advice.batchTokens;
+  if (advice.silent) estimate.predictions.hparamsSilent = advice.silent;
+  appendAll(appendAll(notes, advice.notes), planCaveats(plan));
+  // Repeated data: the family law is asked about the effective (data-limited) tokens.
+  const effective = lossTokens(plan);
+  const loss = predictLoss(src, plan.params.total, effective.tokens, plan.family, deadline);
+  if (effective.note && !('uncalibrated' in loss)) notes.push(effective.note);
+  if ('uncalibrated' in loss) estimate.predictions.uncalibrated = loss.uncalibrated;
+  else {
+    estimate.predictions.loss = loss;
+    if (loss.regime) notes.push(loss.regime.note);
+    if (loss.distance) notes.push(loss.distance.note);
+    if (loss.anchoredRunIds?.length) notes.push(`The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve) as one run.`);
+    appendAll(notes, loss.fitWarnings ?? []);
+  }
+  // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
+  // the configured values only where a sweep surface is fitted at this N and D.
+  const sweepFamily = 'uncalibrated' in loss ? plan.family : loss.family;
+  if (sweepFamily !== undefined) {
+    const runs = sweepRuns(src, sweepFamily);
+    const sweepJob = { kind: 'sweep' as const, plan, runs, seed: src.seed() };
+    const sweep = src.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? { notes: ['LR and batch advice from the family\'s sweeps: still being fitted.'] };
+    if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
+    if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
+    if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
+    appendAll(notes, sweep.notes);
+  }
+  return estimate;
+}
+
+/** Finished runs of `family` with N, D, peak LR and batch known: the points of its LR / batch sweeps. */
+function sweepRuns(src: EstimateSources, family: string): SweepRun[] {
+  const out: SweepRun[] = [];
+  for (const run of src.runs()) {
+    if (run.status !== 'finished' || src.familyName(run) !== family) continue;
+    const { nonEmbeddingParams, tokens, peakLr, tokensPerStep } = run.hyper;
+    const loss = trainLoss(run);
+    if (!loss || nonEmbeddingParams === undefined || tokens === undefined || peakLr === undefined || tokensPerStep === undefined) continue;
+    const point = runPoint({ steps: loss.steps, losses: loss.values, tokensPerStep }, { kind: 'final' });
+    if ('error' in point) continue;
+    out.push({ runId: run.id, nonEmbeddingParams, tokens, lr: peakLr, batchTokens: tokensPerStep, loss: point.loss });
+  }
+  return out;
+}
+
+function predictLoss(src: EstimateSources, params: number, tokens: number | undefined, family: string | undefined, deadline: number): LossEstimate | { uncalibrated: string } {
+  if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
+  const runs = src.runs();
+  const families = src.fitFamilies(runs, deadline);
+  let chosen: FamilyLaw | undefined;
+  let familyAssumed = false;
+  if (family !== undefined) {
+    chosen = families.find((f) => f.family === family);
+    if (!chosen) return { uncalibrated: `no finished runs of family "${family}" in the workspace` };
+  } else {
+    const fitted = families.filter((f) => f.fit);
+    if (fitted.length !== 1) {
+      return { uncalibrated: fitted.length === 0 ? 'no finished runs to calibrate a law' : 'the config names no family and the workspace has several' };
+    }
+    chosen = fitted[0];
+    familyAssumed = true;
+  }
+  if (chosen.pending && !chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
+  if (!chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" could not be fitted: ${chosen.error ?? 'unknown reason'}` };
+  if (chosen.fit.timedOut) return { uncalibrated: `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs)` };
+  // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
+  // over-training law far past it (plan/regime.ts).
+  const overtrain = src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
+  // The family's one model (plan/familyModel.ts), the same the planner and the scaling view use.
+  const model = familyModel({ family: chosen.family, fit: chosen.fit, overtrain, runsUsed: chosen.runIds, points: chosen.points, anchoredRunIds: chosen.anchoredRunIds });
+  const prediction = model.predict(params, tokens);
+  const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
+  const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
+  const maxTokens = maxOf(fittedRuns.map((r) => r.hyper.tokens ?? 0));
+  const beyond: string[] = [];
+  if (params > EXTRAPOLATION_FACTOR * maxParams) beyond.push(`${(params / maxParams).toFixed(0)}× the largest model fitted`);
+  if (tokens > EXTRAPOLATION_FACTOR * maxTokens) beyond.push(`${(tokens / maxTokens).toFixed(0)}× the most tokens fitted`);
+  if (prediction.distance.notValidated) beyond.push(`${prediction.distance.computeRatio.toFixed(0)}× the compute of the largest fitted run: not validated that far (backtests reach ${prediction.distance.backtestedUpTo}×)`);
+  return {
+    ...prediction,
+    family: chosen.family,
+    runsUsed: chosen.runIds,
+    familyAssumed,
+    extrapolation: beyond.length ? beyond.join('; ') : undefined,
+    ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
+    fitWarnings: model.warnings,
+  };
+}
