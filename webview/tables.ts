@@ -6,7 +6,6 @@ import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/shared/displayName';
 import { validationErrorCell } from '../src/shared/validationError';
-import { familyBreak } from '../src/core/fit/familyBreak';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
@@ -166,9 +165,8 @@ export function drawTables(snapshot: Snapshot): void {
     cell(row, `${fam.runIds.length}${fam.fit?.priorsUsed ? ' (with priors)' : ''}`, 'num');
     const parameters = cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k} ${p.value.toPrecision(3)}`).join(' · ') : (fam.error ?? (fam.pending ? 'fitting…' : '—')));
     if (fam.fit) parameters.title = Object.entries(fam.fit.parameters).map(([k, p]) => `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`).join('\n');
-    // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts).
-    const anchored = new Set(fam.anchoredRunIds ?? []);
-    const bend = fam.fit && fam.points ? familyBreak(fam.fit, fam.points.filter((p) => !anchored.has(p.runId))) : undefined;
+    // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts, in the worker).
+    const bend = fam.possibleBreak;
     const check = cell(row, `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}`);
     if (bend) check.title = bend.note;
   }

@@ -5,7 +5,7 @@
 // 2. earlier runs' paces: a run whose log has a clock, scaled by FLOPs per step (at the same
 //    throughput a step's time grows with its FLOPs), the nearest in FLOPs per step, its own family first.
 import * as fs from 'node:fs';
-import type { RunView } from '../shared/protocol';
+import type { RunView } from './snapshot';
 import type { Eta } from './snapshot';
 
 /** A file's creation and last-write times (ms since 1970); creation 0 where the file system keeps none. */

@@ -163,6 +163,8 @@ export interface FamilyLaw {
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
   points?: { runId: string; params: number; tokens: number; loss: number }[];
   fit?: CrossRunFit;
+  /** The family's largest runs leave the law of the others (fit/familyBreak.ts): which, and the sentence that says so. */
+  possibleBreak?: { runIds: string[]; note: string };
   error?: string;
   /** The law is being fitted (in the fitting thread): `fit`, when present, is the one made before from other runs. */
   pending?: boolean;

@@ -239,6 +239,8 @@ export class ScalingWorkspace {
       const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
       const anchored = new Set(family.anchoredRunIds ?? []);
       const model = family.fit && !family.fit.timedOut ? familyModel({ family: family.family, fit: family.fit, overtrain: this.overtrainFit(family.family, family.fit, family.points ?? [], deadline), runsUsed: family.runIds, points: family.points, anchoredRunIds: family.anchoredRunIds }) : undefined;
+      // Said in the families table; found here so the webview only renders.
+      family.possibleBreak = model?.break ? { runIds: model.break.runIds, note: model.break.note } : undefined;
       return scalingView(
         family,
         views

@@ -1,7 +1,14 @@
 // The runs table's "Error" cell: a run's fit-on-prefix validation error, saying which prefix it
 // comes from. The headline is the 50% prefix unless that fit failed its sanity checks, when it is
 // the longest prefix that passed; a bare number would pass off a 30% check as the 50% one.
-import type { PrefixCheck } from '../core/fit/curve';
+
+/** One fit-on-prefix check as the snapshot carries it (core/fit/curve.ts PrefixCheck, structurally). */
+interface PrefixCheck {
+  fraction: number;
+  predicted?: number;
+  errorPct: number;
+  failed?: string;
+}
 
 export interface CurveValidation {
   errorPct: number;
