@@ -1,0 +1,146 @@
+// Plan the ladder (core/plan/ladder.ts): the recipe for an empty family, the greedy choice with
+// runs, the costs and hyperparameters of each run, and live re-planning statuses.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planLadder, recipeSpecs, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { referenceParams } from '../../src/core/fit/crossRunLaw';
+import { fitCrossRun, predictCrossRun } from '../../src/core/fit/crossRun';
+
+function ok(p: LadderPlan | { error: string }): LadderPlan {
+  if ('error' in p) assert.fail(p.error);
+  return p;
+}
+
+const target = { kind: 'model' as const, params: 7e9, tokens: 140e9 };
+
+test('empty family: IsoFLOP recipe within 1% of the target compute, cheapest budget first, widths shrinking', () => {
+  const plan = ok(planLadder({ target }));
+  assert.equal(plan.strategy, 'recipe');
+  assert.equal(plan.now, undefined);
+  const targetFlops = 6 * 7e9 * 140e9;
+  assert.ok(Math.abs(plan.budget.flops / targetFlops - 0.01) < 1e-12);
+  assert.ok(plan.planned.flops <= plan.budget.flops * (1 + 1e-9), `${plan.planned.flops} ≤ ${plan.budget.flops}`);
+  assert.ok(plan.planned.flops >= 0.95 * plan.budget.flops, 'the recipe spends the budget');
+  const iso = plan.runs.filter((r) => r.role === 'isoflop');
+  assert.equal(iso.length, 15);
+  const budgets = [...new Set(iso.map((r) => r.isoflopFlops))];
+  assert.equal(budgets.length, 3);
+  for (let i = 1; i < budgets.length; i++) assert.ok(Math.abs(budgets[i]! / budgets[i - 1]! - 4) < 1e-9, 'budgets 4× apart in compute');
+  // Tokens per parameter spread over more than a decade (identifies the data term).
+  const ratios = iso.map((r) => r.tokensPerParam);
+  assert.ok(Math.max(...ratios) / Math.min(...ratios) > 30);
+  // Each run's compute matches its IsoFLOP budget; order is by budget.
+  for (const r of iso) assert.ok(Math.abs(r.flops / r.isoflopFlops! - 1) < 1e-9);
+  for (let i = 1; i < plan.runs.length; i++) {
+    assert.equal(plan.runs[i].order, i + 1);
+    assert.ok(plan.runs[i].after.lossWidth <= plan.runs[i - 1].after.lossWidth + 1e-12, 'adding a run never widens the interval');
+    assert.ok(plan.runs[i].cumulative.flops > plan.runs[i - 1].cumulative.flops);
+  }
+  const last = plan.runs[plan.runs.length - 1];
+  assert.ok(last.after.lossWidth < plan.runs[0].after.lossWidth / 2, 'the ladder narrows the interval');
+  assert.ok(plan.stop.afterOrder >= 1 && plan.stop.afterOrder <= plan.runs.length);
+  assert.ok(plan.stop.lossWidth <= 1.1 * last.after.lossWidth + 1e-12);
+  for (const r of plan.runs) {
+    assert.equal(r.status, 'planned');
+    assert.ok(r.reason.length > 10);
+    assert.ok(r.shape.nLayer >= 1 && r.shape.dModel >= 64);
+    assert.ok(r.lr.value > 1e-5 && r.lr.value < 1e-1, `lr ${r.lr.value}`);
+    assert.ok(r.batchTokens.value > 1e3);
+    assert.ok(r.gpuHours > 0 && Math.abs(r.usd - r.gpuHours * plan.hardware.usdPerHour) < 1e-6 * r.usd);
+    assert.ok(r.after.lossInterval[0] < r.after.loss && r.after.loss < r.after.lossInterval[1]);
+    assert.ok(r.after.nStarRatio > 1);
+  }
+  assert.match(plan.runs[0].reason, /data exponent/);
+  assert.equal(new Set(plan.runs.map((r) => r.id)).size, plan.runs.length, 'ids unique');
+});
+
+test('over-trained target: the recipe adds runs at its tokens per parameter', () => {
+  const plan = ok(planLadder({ target: { kind: 'model', params: 1e9, tokens: 1e12 } }));
+  const at = plan.runs.filter((r) => r.role === 'target-ratio');
+  assert.equal(at.length, 2);
+  for (const r of at) assert.ok(Math.abs(r.tokensPerParam - 1000) < 1e-6);
+});
+
+test('budget target and ladder budget in GPU-hours; errors are messages', () => {
+  const plan = ok(planLadder({ target: { kind: 'budget', budget: { kind: 'flops', flops: 1e22, text: '1e22' } }, ladderBudget: { kind: 'gpuHours', gpuHours: 2000, hardware: 'H100', text: '2000 H100-h' } }));
+  assert.ok(Math.abs(plan.target.flops / 1e22 - 1) < 1e-9);
+  assert.ok(Math.abs(plan.budget.gpuHours - 2000) < 1e-6);
+  assert.ok(plan.planned.gpuHours <= 2000 * (1 + 1e-9));
+  assert.match((planLadder({ target, hardware: 'nope' }) as { error: string }).error, /unknown hardware "nope"/);
+  assert.match((planLadder({ target: { kind: 'model', params: -1, tokens: 1e9 } }) as { error: string }).error, /positive/);
+  assert.match((planLadder({ target, fraction: 2 }) as { error: string }).error, /fraction/);
+});
+
+test('recipe budgets scale with the ladder compute', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const small = recipeSpecs(theta, 7e9, 140e9, 1e20);
+  const big = recipeSpecs(theta, 7e9, 140e9, 1e21);
+  const sum = (s: typeof small) => s.reduce((k, x) => k + 6 * x.params * x.tokens, 0);
+  assert.ok(Math.abs(sum(small) / 1e20 - 1) < 1e-9);
+  assert.ok(Math.abs(sum(big) / 1e21 - 1) < 1e-9);
+});
+
+// A family drawn from the published law with 1% scatter (deterministic).
+function family(): LadderExistingRun[] {
+  const theta = referenceParams(chinchillaLaw);
+  const out: LadderExistingRun[] = [];
+  let k = 0;
+  for (const n of [2e7, 5e7, 1.2e8]) {
+    for (const r of [10, 20, 40]) {
+      const d = n * r;
+      const wobble = 1 + 0.01 * Math.sin(++k * 2.3);
+      out.push({ runId: `r${k}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) * wobble, status: 'finished' });
+    }
+  }
+  return out;
+}
+
+test('with runs: greedy picks by width reduction per FLOP, deterministic, within the budget', () => {
+  const runs = family();
+  const request = { target, runs, ladderBudget: { kind: 'flops' as const, flops: 3e20, text: '3e20' }, seed: 7 };
+  const a = ok(planLadder(request));
+  const b = ok(planLadder(request));
+  assert.deepEqual(a, b, 'same seed, same plan');
+  assert.equal(a.strategy, 'greedy');
+  assert.ok(a.now, 'the prediction with the finished runs alone');
+  assert.ok(a.planned.runs >= 1);
+  assert.ok(a.planned.flops <= 3e20 * (1 + 1e-9));
+  let prev = a.now!.lossWidth;
+  for (const r of a.runs) {
+    assert.ok(r.after.lossWidth < prev, 'each greedy run narrows the interval');
+    prev = r.after.lossWidth;
+    assert.match(r.reason, /narrows the target's loss interval/);
+  }
+});
+
+test('with a bootstrap fit: "now" equals the bootstrap interval width at the target', () => {
+  const runs = family();
+  const fit = fitCrossRun(runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! })), { seed: 1, resamples: 40 });
+  assert.ok(!('error' in fit));
+  const plan = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }, { fit }));
+  const boot = predictCrossRun(fit, target.params, target.tokens);
+  assert.ok(Math.abs(plan.now!.lossWidth - (boot.interval[1] - boot.interval[0]) / boot.value) < 1e-9);
+  assert.ok(Math.abs(plan.now!.loss - boot.value) < 1e-12);
+});
+
+test('live re-planning: earlier runs matched as done / running, the rest kept or marked no longer needed', () => {
+  const first = ok(planLadder({ target }));
+  const [r1, r2, r3] = first.runs;
+  const theta = referenceParams(chinchillaLaw);
+  const runs: LadderExistingRun[] = [
+    { runId: 'job-a', params: r1.params * 1.05, tokens: r1.tokens, loss: chinchillaLaw.evaluate(theta, [r1.params, r1.tokens]), status: 'finished' },
+    { runId: 'job-b', params: r2.params, tokens: r2.tokens * 0.95, status: 'running' },
+  ];
+  const again = ok(planLadder({ target, runs, previous: first.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens })) }));
+  const byId = new Map(again.runs.map((r) => [r.id, r]));
+  assert.equal(byId.get(r1.id)?.status, 'done');
+  assert.equal(byId.get(r1.id)?.matchedRunId, 'job-a');
+  assert.equal(byId.get(r2.id)?.status, 'running');
+  assert.ok(byId.has(r3.id), 'every earlier run is accounted for');
+  for (const r of first.runs) assert.ok(byId.has(r.id), r.id);
+  assert.ok(['planned', 'not-needed'].includes(byId.get(r3.id)!.status));
+  // Order: done and running first.
+  assert.deepEqual(again.runs.slice(0, 2).map((r) => r.status), ['done', 'running']);
+  assert.ok(again.runs.every((r, i) => r.order === i + 1));
+});
