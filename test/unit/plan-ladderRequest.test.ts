@@ -1,0 +1,90 @@
+// "Plan Experiments" worker side (core/plan/ladderRequest.ts): the family's runs into the planner,
+// the overlay the scaling view draws, the markdown, and every planned run written as a config
+// (core/configs/variants.ts) that reads back with its planned shape, tokens, LR and family.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ladderMarkdown, planLadderRequest, variantSpecOf, type LadderWorkspaceRun } from '../../src/core/plan/ladderRequest';
+import { writeVariant } from '../../src/core/configs/variants';
+import { readConfig } from '../../src/core/configs/index';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { referenceParams } from '../../src/core/fit/crossRunLaw';
+import type { FamilyLaw } from '../../src/core/snapshot';
+
+function ok<T>(r: T | { error: string }): T {
+  if (r && typeof r === 'object' && 'error' in r) assert.fail((r as { error: string }).error);
+  return r as T;
+}
+
+test('empty workspace, budget target: the recipe, its overlay at the published law, markdown with one row per run', () => {
+  const { plan, overlay } = ok(planLadderRequest({ target: { kind: 'budget', budget: '1e22' } }, [], []));
+  assert.equal(plan.strategy, 'recipe');
+  assert.equal(overlay.runs.length, plan.runs.length);
+  assert.equal(overlay.target.now, undefined);
+  const theta = referenceParams(chinchillaLaw);
+  for (const r of overlay.runs) assert.ok(Math.abs(r.loss - chinchillaLaw.evaluate(theta, [r.params, r.tokens])) < 1e-12);
+  const stop = plan.runs.find((r) => r.order === plan.stop.afterOrder)!;
+  assert.deepEqual(overlay.target.planned, stop.after.lossInterval);
+  const md = ladderMarkdown(plan);
+  assert.equal(md.split('\n').filter((l) => /^\| (\*\*)?\d+/.test(l)).length, plan.runs.length);
+  assert.match(md, /^# Ladder for compute-optimal run at 1e22/m);
+  assert.match(md, /⏹ stop: after run \d+/);
+  assert.match(md, /IsoFLOP recipe/);
+});
+
+test('a bad ladder budget is an error naming it', () => {
+  const r = planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, ladderBudget: 'lots' }, [], []);
+  assert.ok('error' in r && /^ladder budget: /.test(r.error));
+});
+
+test('family with finished and live runs: greedy choice, "now" interval, live runs counted, re-planning keeps ids and marks', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const sizes: [number, number][] = [[2e7, 4e8], [5e7, 1e9], [1e8, 2e9], [2e8, 4e9], [5e7, 4e9], [1e8, 5e8]];
+  const points = sizes.map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
+  const family: FamilyLaw = { family: 'web', guessed: false, runIds: [...points.map((p) => p.runId), 'live-1'], points };
+  const live: LadderWorkspaceRun = { id: 'live-1', family: 'web', status: 'live', params: 3e8, tokens: 6e9 };
+  const first = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [family], [live]));
+  assert.equal(first.plan.strategy, 'greedy');
+  assert.ok(first.plan.now, 'the finished runs give a "now" interval');
+  assert.deepEqual(first.overlay.target.now, first.plan.now!.lossInterval);
+  assert.equal(first.plan.family, 'web');
+  const planned = first.plan.runs.filter((r) => r.status === 'planned');
+  assert.ok(planned.length >= 1);
+  // The first planned run has now finished in the family: re-planning marks it done under its id.
+  const done = planned[0];
+  const family2: FamilyLaw = { ...family, runIds: [...family.runIds, 'ladder-done'], points: [...points, { runId: 'ladder-done', params: done.params, tokens: done.tokens, loss: chinchillaLaw.evaluate(theta, [done.params, done.tokens]) }] };
+  const previous = first.plan.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens }));
+  const again = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web', previous }, [family2], [live]));
+  const same = again.plan.runs.find((r) => r.id === done.id)!;
+  assert.equal(same.status, 'done');
+  assert.equal(same.matchedRunId, 'ladder-done');
+  assert.ok(again.plan.now!.lossWidth < first.plan.now!.lossWidth, 'one more finished run narrows the interval now');
+  for (const r of again.plan.runs) assert.ok(['planned', 'done', 'running', 'not-needed'].includes(r.status));
+  assert.equal(again.overlay.runs.find((r) => r.id === done.id)?.status, 'done');
+});
+
+test('every run of a plan, written as a variant of the example HF config, reads back with its shape, tokens, LR and family', () => {
+  const dir = 'examples/sweep/llama-44m';
+  const cfg = fs.readFileSync(`${dir}/config.json`, 'utf8');
+  const args = fs.readFileSync(`${dir}/training_args.json`, 'utf8');
+  const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, seqLen: 1024, vocab: 32000 }, [], []));
+  for (const run of plan.runs) {
+    const spec = variantSpecOf(run, 'ladder-fam');
+    const v = writeVariant({ file: `/w/${dir}/config.json`, text: cfg, readSibling: (p) => (path.basename(p) === 'training_args.json' ? args : undefined) }, spec);
+    assert.ok(!('error' in v), 'error' in v ? v.error : '');
+    if ('error' in v) continue;
+    const files = new Map(v.files.map((f) => [f.name, f.text]));
+    const back = readConfig({ file: '/v/config.json', text: files.get('config.json')!, readSibling: (p) => files.get(path.basename(p)) });
+    assert.equal(back.kind, 'plan');
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.architecture.nLayer, run.shape.nLayer);
+    assert.equal(back.plan.architecture.dModel, run.shape.dModel);
+    assert.equal(back.plan.family, 'ladder-fam');
+    assert.ok(Math.abs(back.plan.peakLr! / run.lr.value - 1) < 0.05, `lr ${back.plan.peakLr} vs ${run.lr.value}`);
+    // Tokens within one step of the plan (the batch is a whole number of sequences).
+    assert.ok(Math.abs(back.plan.tokens! - run.tokens) <= back.plan.tokensPerStep!, `${back.plan.tokens} vs ${run.tokens}`);
+    // The count of the written shape (32,000 vocabulary, the target's FFN ratio) is the planned N within a factor 1.5.
+    assert.ok(back.plan.params.total / run.params < 1.5 && run.params / back.plan.params.total < 1.5, `${back.plan.params.total} vs ${run.params}`);
+  }
+});
