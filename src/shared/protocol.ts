@@ -3,6 +3,8 @@
 // untrusted (the webview).
 import type { Diagnostic } from '../core/diagnostics';
 import type { BudgetPlan } from '../core/plan/budget';
+import type { LadderPlan } from '../core/plan/ladder';
+import type { LadderOverlay, PlanLadderRequest } from '../core/plan/ladderRequest';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { RunHyper, RunStatus, LogFormat } from '../core/runs/types';
 import type { FamilySource } from '../core/runs/workspaceFile';
@@ -12,6 +14,7 @@ import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './das
 import type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from '../core/snapshot';
 
 export type { ConfigEstimate, FamilyLaw, CurvePrediction, Eta, PlannedPoint, ScalingView, SeedGroup, ValidationPoint, WallClock };
+export type { LadderOverlay, PlanLadderRequest };
 
 /** A run as the UI sees it: summary numbers plus display series already downsampled. */
 export interface RunView {
@@ -153,9 +156,15 @@ export interface IngestWorkerData {
 
 // ---- host <-> worker ----------------------------------------------------------------------
 
-export type WorkerRequest = { kind: 'estimateConfig'; path: string; text: string } | { kind: 'planBudget'; request: PlanBudgetRequest };
+export type WorkerRequest =
+  | { kind: 'estimateConfig'; path: string; text: string }
+  | { kind: 'planBudget'; request: PlanBudgetRequest }
+  | { kind: 'planLadder'; request: PlanLadderRequest };
 
-export type WorkerResponse = { kind: 'estimateConfig'; estimate: ConfigEstimate } | { kind: 'planBudget'; plan: BudgetPlan; family?: string };
+export type WorkerResponse =
+  | { kind: 'estimateConfig'; estimate: ConfigEstimate }
+  | { kind: 'planBudget'; plan: BudgetPlan; family?: string }
+  | { kind: 'planLadder'; plan: LadderPlan; overlay: LadderOverlay };
 
 /**
  * "Plan Compute Budget": the budget as the user typed it (the worker parses it again), optional
@@ -262,7 +271,9 @@ export type HostToWebview =
    * "Open the dashboard at that prediction" (a hover or lens link): show this run (its curve and
    * table row picked out) or the planned config's point; the webview remembers it until the next.
    */
-  | { type: 'focus'; focus: DashboardFocus };
+  | { type: 'focus'; focus: DashboardFocus }
+  /** "Plan Experiments": the planned runs and the target's interval, drawn in the scaling view; undefined clears them. */
+  | { type: 'ladder'; ladder: LadderOverlay | undefined };
 
 /** What a link asked the dashboard to pick out: a run, or the planned config (drawn from `planned`). */
 export type DashboardFocus = { runId: string } | { planned: string };
@@ -272,7 +283,7 @@ export type WebviewToHost =
   /** A delta did not apply to what the webview holds: send the whole snapshot. */
   | { type: 'resync' }
   /** `focus`: the run id, or `planned:` and the config file, picked out in this render ('' when none). */
-  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string }
+  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string; ladder?: number }
   | { type: 'revealLog'; runId: string }
   /** The webview's state says which view, axis and selection to export; the data comes from the host's snapshot. */
   | { type: 'exportCsv'; state: DashboardState }
@@ -301,10 +312,10 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'resync':
       return only('type') ? { type: 'resync' } : undefined;
     case 'rendered':
-      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus')) return undefined;
+      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus', 'ladder')) return undefined;
       if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean') return undefined;
-      if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH) return undefined;
-      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus };
+      if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH || (m.ladder !== undefined && !count(m.ladder))) return undefined;
+      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus, ...(m.ladder !== undefined ? { ladder: m.ladder as number } : {}) };
     case 'revealLog':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length > MAX_ID_LENGTH) return undefined;
       return { type: 'revealLog', runId: m.runId };

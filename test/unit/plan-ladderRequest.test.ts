@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ladderMarkdown, planLadderRequest, variantSpecOf, type LadderWorkspaceRun } from '../../src/core/plan/ladderRequest';
+import { ladderMarkdown, planLadderRequest, type LadderWorkspaceRun } from '../../src/core/plan/ladderRequest';
+import { ladderFiles, variantSpecOf, workspaceFileWithFamily } from '../../src/core/plan/ladderConfigs';
+import { parseWorkspaceFile } from '../../src/core/runs/workspaceFile';
 import { writeVariant } from '../../src/core/configs/variants';
 import { readConfig } from '../../src/core/configs/index';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
@@ -87,4 +89,30 @@ test('every run of a plan, written as a variant of the example HF config, reads 
     // The count of the written shape (32,000 vocabulary, the target's FFN ratio) is the planned N within a factor 1.5.
     assert.ok(back.plan.params.total / run.params < 1.5 && run.params / back.plan.params.total < 1.5, `${back.plan.params.total} vs ${run.params}`);
   }
+});
+
+test('the ladder as files: one folder per planned run plus PLAN.md; nanoGPT runs need .scalinglens.yaml to name the family', () => {
+  const nano = "n_layer = 4\nn_head = 4\nn_embd = 128\nblock_size = 256\nbatch_size = 16\ngradient_accumulation_steps = 1\nmax_iters = 1000\nlearning_rate = 1e-3\n";
+  const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, seqLen: 256 }, [], []));
+  const out = ladderFiles({ file: '/w/train.py', text: nano }, plan, 'fam', '# plan');
+  assert.deepEqual(out.errors, []);
+  assert.equal(out.runs.length, plan.runs.length);
+  assert.equal(out.files.length, plan.runs.length + 1);
+  assert.ok(out.files.every((f, i) => (i < plan.runs.length ? f.relPath === `${plan.runs[i].id}/train.py` : f.relPath === 'PLAN.md')));
+  assert.equal(out.familyNeedsWorkspaceFile, true);
+  for (const r of out.runs) assert.ok(r.params! > 0 && r.tokens! > 0);
+});
+
+test('.scalinglens.yaml: the family entry is added, comments and other entries kept, and not added twice', () => {
+  const before = '# my workspace\nfamilies:\n  other:\n    runs: ["a/*"]\nruns:\n  "x":\n    exclude: true\n';
+  const after = workspaceFileWithFamily(before, 'fam', 'ladder/**')!;
+  assert.match(after, /^# my workspace/);
+  const parsed = parseWorkspaceFile(after, '/w/.scalinglens.yaml');
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.deepEqual(parsed.families.map((f) => [f.name, f.runs]), [['other', ['a/*']], ['fam', ['ladder/**']]]);
+  assert.ok(parsed.families[1].match('ladder/ladder-01-1e17'));
+  assert.equal(workspaceFileWithFamily(after, 'fam', 'ladder/**'), undefined);
+  const fresh = workspaceFileWithFamily(undefined, 'fam', 'ladder/**')!;
+  assert.deepEqual(parseWorkspaceFile(fresh, '/w/.scalinglens.yaml').families.map((f) => f.name), ['fam']);
+  assert.throws(() => workspaceFileWithFamily('- a\n- b\n', 'fam', 'ladder/**'), /not a mapping/);
 });

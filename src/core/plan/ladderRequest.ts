@@ -1,9 +1,9 @@
 // "Plan Experiments" without `vscode`: the worker's side (the request as the host sends it → the
 // ladder on the family's runs and fit, core/plan/ladder.ts), what the dashboard's scaling view draws
-// of it, the plan as markdown, and each planned run as the spec the config writer takes.
+// of it, and the plan as markdown (each run's config: ladderConfigs.ts).
 // Unit-tested; the VS Code command is src/features/planExperiments.ts.
 import { parseBudget } from './budget';
-import { planLadder, type LadderExistingRun, type LadderPlan, type LadderRun, type LadderRunStatus } from './ladder';
+import { planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus } from './ladder';
 import { chooseFamily } from './budgetRequest';
 import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
@@ -11,7 +11,6 @@ import { chinchillaLaw } from '../laws/chinchilla';
 import { getLaw } from '../laws/registry';
 import { referenceParams } from '../fit/crossRunLaw';
 import type { FamilyLaw } from '../snapshot';
-import type { VariantSpec } from '../configs/variants';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 
 /** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
@@ -121,20 +120,6 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
       planned: after?.lossInterval ?? [NaN, NaN],
     },
     runs: plan.runs.map((r) => ({ id: r.id, order: r.order, status: r.status, params: r.params, tokens: r.tokens, flops: r.flops, loss: evaluate(r.params, r.tokens) })),
-  };
-}
-
-/** A planned run as the config writer takes it (core/configs/variants.ts). */
-export function variantSpecOf(run: LadderRun, family: string | undefined): VariantSpec {
-  return {
-    name: run.id,
-    nLayer: run.shape.nLayer,
-    dModel: run.shape.dModel,
-    tokens: run.tokens,
-    batchTokens: run.batchTokens.value,
-    peakLr: run.lr.value,
-    ...(family ? { family } : {}),
-    header: `Ladder run ${run.order} (${run.id}), planned by Scaling Lens: ${formatCount(run.params)} parameters, ${formatCount(run.tokens)} tokens. ${run.reason}`,
   };
 }
 
