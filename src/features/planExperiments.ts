@@ -136,6 +136,11 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   private active: ActiveLadder | undefined;
   private replanTimer: NodeJS.Timeout | undefined;
   private replanning = false;
+  /**
+   * N and D of each written run (by id) as its config counts them, the shape in the target's format:
+   * re-planning matches the family's runs by these, also for a plan shown after the configs were written.
+   */
+  private readonly written = new Map<string, { params: number; tokens: number }>();
 
   constructor(
     private readonly worker: WorkerClient,
@@ -259,8 +264,9 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       return;
     }
     outcome.written = writes.map((w) => w.uri.fsPath);
-    // The runs join this family: re-planning follows it.
+    // The runs join this family: re-planning follows it, and knows each run by its N and D as written.
     if (this.active && this.active.plan === plan && !this.active.request.family) this.active.request.family = family;
+    for (const r of files.runs) if (r.params !== undefined && r.tokens !== undefined) this.written.set(r.id, { params: r.params, tokens: r.tokens });
     if (files.errors.length) void vscode.window.showWarningMessage(`Scaling Lens: ${files.errors.length} run(s) not written: ${files.errors[0]}`);
     const first = writes.find((w) => !w.uri.fsPath.endsWith('PLAN.md') && !w.uri.fsPath.endsWith(WORKSPACE_FILE_NAME));
     if (first) await vscode.window.showTextDocument(first.uri, { preview: true });
@@ -297,7 +303,8 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     if (this.active !== active) return;
     this.replanning = true;
     try {
-      const request: PlanLadderRequest = { ...active.request, previous: active.plan.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens })) };
+      const previous = active.plan.runs.map((r) => ({ id: r.id, ...(this.written.get(r.id) ?? { params: r.params, tokens: r.tokens }) }));
+      const request: PlanLadderRequest = { ...active.request, previous };
       const response = await this.worker.request({ kind: 'planLadder', request });
       if (response.kind !== 'planLadder' || this.active !== active) return;
       active.plan = response.plan;
