@@ -4,7 +4,7 @@
 // 80% intervals, raw and as calibrated by src/core/fit/calibration.ts (curve error floors, multipliers).
 // Writes validation/report.md and validation/report.json (git-ignored).
 //
-// Usage: npm run validate [-- --quick] [-- --data <dir>] [-- --only <data set dir>]   (--quick: fewer bootstrap resamples, for a smoke run)
+// Usage: npm run validate [-- --quick] [-- --data <dir>] [-- --only <data set dir> | ladder]   (--quick: fewer bootstrap resamples, for a smoke run)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +28,8 @@ import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/cor
 import { smoothedFinalLoss } from '../src/core/fit/crossRun';
 import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, SAME_SIZE_FORECAST_FLOOR, SIBLING_FORECAST_FLOOR, type SiblingCurve } from '../src/core/fit/siblingForecast';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
+import { backtestGrids, computeToReach, ladderBacktestMarkdown, plannerWins, runLadderBacktest, LADDER_FRACTIONS, RANDOM_SEEDS, type BacktestScore } from './ladderBacktest';
+import { EXTRAPOLATION_SD_PER_EFOLD } from '../src/core/plan/ladder';
 import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, floorInterval, intervalKindOf, intervalMultiplier, isCurveKind, widenInterval, type IntervalKind } from '../src/core/fit/calibration';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -44,6 +46,8 @@ const CURVE_RESAMPLES = QUICK ? 15 : 100;
 /** The two-curve multi-power family fit costs seconds per refit (see the report's timing note). */
 const FAMILY_RESAMPLES = QUICK ? 8 : 50;
 const FIT_BUDGET_MS = 120_000;
+/** Bootstrap resamples of each ladder-backtest fit (8 grids × 5 budgets × 8 strategies). */
+const LADDER_RESAMPLES = QUICK ? 20 : 60;
 
 // ---------------------------------------------------------------------------------------------
 // Cases: one prediction compared with the truth. `kind` says which calibration applies.
@@ -1018,6 +1022,15 @@ function main(): void {
     }
     log(`${dir}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  // Plan the ladder (`-- --only ladder` runs this alone): planner against fixed baselines.
+  let ladderScores: BacktestScore[] = [];
+  const ladderGrids = backtestGrids(dataRoot);
+  if (only === undefined || only === 'ladder') {
+    const t0 = performance.now();
+    if (ladderGrids.length) ladderScores = runLadderBacktest(ladderGrids, { resamples: LADDER_RESAMPLES, log });
+    else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
+    log(`ladder backtest: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   log(`running ${scipyTasks.length} SciPy baseline tasks`);
   const scipy = runScipy();
   log(`SciPy: ${scipy.message}${scipy.totalMs ? ` in ${(scipy.totalMs / 1000).toFixed(1)} s` : ''}`);
@@ -1130,6 +1143,18 @@ function main(): void {
   earlyReport(md);
   predictionKindReport(md);
 
+  if (ladderScores.length) {
+    md.push('## Plan the ladder: backtest against fixed recipes', '');
+    md.push(
+      `Per grid, the largest-compute run is the hidden target; a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target; error = |predicted − observed| / observed, coverage = the calibrated 80% interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted after each (greedy narrowing per FLOP; extrapolation allowance ${100 * EXTRAPOLATION_SD_PER_EFOLD}% per e-fold of compute). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
+      '',
+    );
+    md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));
+    md.push('Ladder compute (fraction of the target\'s) at which the target\'s error falls to ≤ 2% and ≤ 5% and stays there at every larger budget tried:', '');
+    md.push(...computeToReach(ladderScores, ladderGrids, 2), ...computeToReach(ladderScores, ladderGrids, 5));
+    md.push(`Planner against each baseline, same grid and budget (lower error wins; within 0.05 points a tie; random: median over seeds): ${plannerWins(ladderScores).map((w) => `${w.baseline} ${w.wins}–${w.losses} (${w.ties} ties)`).join('; ')}.`, '');
+  }
+
   md.push('## Interval coverage and calibration', '');
   md.push(`Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. Calibration widens about the prediction: a curve interval to at least the error floor, the others\' half-widths by the multiplier.`, '');
   const kindRows = KINDS.map((k) => {
@@ -1156,7 +1181,7 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

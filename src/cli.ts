@@ -18,6 +18,7 @@ import { formatDiagnostic } from './core/diagnostics';
 import { formatCount, formatInterval, formatLoss } from './shared/format';
 import { estimateCommand, type CliContext } from './cliCommands/estimate';
 import { planCommand } from './cliCommands/plan';
+import { ladderCommand } from './cliCommands/ladder';
 import { commandHelp, COMMAND_HELP, friendlyParseError, overviewHelp, version, wantsHelp } from './cliCommands/help';
 import { CommandUsageError } from './cliCommands/fitShared';
 import { groupDiagnostics } from './cliCommands/diagnosticGroups';
@@ -306,6 +307,8 @@ export async function main(argv: string[]): Promise<number> {
         return estimateCommand(rest, CLI_CONTEXT);
       case 'plan':
         return planCommand(rest, CLI_CONTEXT);
+      case 'ladder':
+        return ladderCommand(rest, CLI_CONTEXT);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -116,6 +116,28 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'scaling-lens plan --budget 1e22 --deadline-days 30 --gpus 256',
     ],
   },
+  ladder: {
+    summary: 'which small runs to train before a large one (shape, tokens, LR, batch, cost), and how well each pins its loss',
+    usage: "scaling-lens ladder <config | --budget <1e22 | '5000 H100-h' | '$2M'>> [--ladder-budget <amount> | --fraction f] [--workspace <dir> [--family name]] [--max-runs n] [--seq-len s] [--seed n] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]",
+    options: [
+      '<config>                 the target run: a training config (HF config.json, nanoGPT, torchtitan, Megatron, YAML)',
+      "--budget <amount>        or the target as a compute budget (its compute-optimal N and D): 1e22, '5000 H100-h', '$2M'",
+      '--ladder-budget <amount> compute for the whole ladder, in the same units (default 1% of the target\'s compute)',
+      '--fraction f             the ladder as a fraction of the target\'s compute (0.01 = 1%)',
+      '--workspace <dir>        the family\'s runs so far steer the choice (default: the current folder when it holds runs)',
+      '--family <name>          which family of the workspace (default: the config\'s, else the one with most runs)',
+      '--max-runs n             most runs to plan (default 24)',
+      '--seq-len s              sequence length for LR/batch advice (default the config\'s, else 2048)',
+      '--seed n                 ties and bootstrap (the plan is the same for the same seed)',
+      '--hardware <id>, --mfu <0-1>, --usd-per-hour <x>   as for estimate',
+      '--json                   the plan as JSON (the LadderPlan of core/plan/ladder.ts)',
+    ],
+    examples: [
+      'scaling-lens ladder --budget 1e22                                 empty family: the IsoFLOP recipe within 1% of 1e22 FLOPs',
+      "scaling-lens ladder examples/configs/planned-400m --workspace examples/   the next runs before the bundled sweep's planned model",
+      "scaling-lens ladder --budget '$2M' --ladder-budget '$20k' --hardware A100-80GB --json",
+    ],
+  },
 };
 
 /** The help of one command, as printed by `scaling-lens <command> --help`. */

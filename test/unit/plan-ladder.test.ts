@@ -2,7 +2,7 @@
 // runs, the costs and hyperparameters of each run, and live re-planning statuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planLadder, recipeSpecs, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
+import { EXTRAPOLATION_SD_PER_EFOLD, planLadder, recipeSpecs, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { referenceParams } from '../../src/core/fit/crossRunLaw';
 import { fitCrossRun, predictCrossRun } from '../../src/core/fit/crossRun';
@@ -114,13 +114,18 @@ test('with runs: greedy picks by width reduction per FLOP, deterministic, within
   }
 });
 
-test('with a bootstrap fit: "now" equals the bootstrap interval width at the target', () => {
+test('with a bootstrap fit: "now" is the bootstrap interval at the target, widened by the extrapolation allowance', () => {
   const runs = family();
   const fit = fitCrossRun(runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! })), { seed: 1, resamples: 40 });
   assert.ok(!('error' in fit));
   const plan = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }, { fit }));
   const boot = predictCrossRun(fit, target.params, target.tokens);
-  assert.ok(Math.abs(plan.now!.lossWidth - (boot.interval[1] - boot.interval[0]) / boot.value) < 1e-9);
+  const bootWidth = (boot.interval[1] - boot.interval[0]) / boot.value;
+  // The largest run is 1.2e8 × 4.8e9: the target is e^7.3 times its compute.
+  const efolds = Math.log((6 * target.params * target.tokens) / (6 * 1.2e8 * 4.8e9));
+  const expectedHalf = Math.hypot(Math.asinh(bootWidth / 2), 1.2815515655446004 * EXTRAPOLATION_SD_PER_EFOLD * efolds);
+  assert.ok(Math.abs(plan.now!.lossWidth - 2 * Math.sinh(expectedHalf)) < 1e-9, `${plan.now!.lossWidth} vs ${2 * Math.sinh(expectedHalf)}`);
+  assert.ok(plan.now!.lossWidth > bootWidth);
   assert.ok(Math.abs(plan.now!.loss - boot.value) < 1e-12);
 });
 
@@ -143,4 +148,21 @@ test('live re-planning: earlier runs matched as done / running, the rest kept or
   // Order: done and running first.
   assert.deepEqual(again.runs.slice(0, 2).map((r) => r.status), ['done', 'running']);
   assert.ok(again.runs.every((r, i) => r.order === i + 1));
+});
+
+test('among given candidates: only those, within budget, the plan\'s "after" is its last run\'s', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const candidates: { params: number; tokens: number }[] = [];
+  for (const n of [1e7, 3e7, 1e8, 3e8, 1e9]) for (const r of [5, 20, 80]) candidates.push({ params: n, tokens: n * r });
+  const runs: LadderExistingRun[] = [{ runId: 'seed', params: 3e7, tokens: 6e8, loss: chinchillaLaw.evaluate(theta, [3e7, 6e8]), status: 'finished' }];
+  const budget = 2e19;
+  const plan = ok(planLadder({ target, runs, candidates, ladderBudget: { kind: 'flops', flops: budget, text: '2e19' } }));
+  assert.equal(plan.strategy, 'greedy');
+  assert.ok(plan.planned.runs >= 1);
+  assert.ok(plan.planned.flops <= budget * (1 + 1e-9));
+  for (const r of plan.runs) assert.ok(candidates.some((c) => c.params === r.params && c.tokens === r.tokens), `${r.params} ${r.tokens}`);
+  assert.equal(new Set(plan.runs.map((r) => `${r.params}/${r.tokens}`)).size, plan.runs.length, 'no candidate twice');
+  assert.deepEqual(plan.after, plan.runs[plan.runs.length - 1].after);
+  // An empty family with candidates is greedy too (the recipe cannot choose from a fixed grid).
+  assert.equal(ok(planLadder({ target, candidates })).strategy, 'greedy');
 });

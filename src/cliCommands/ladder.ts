@@ -1,0 +1,174 @@
+// `scaling-lens ladder <config> | --budget <amount>`: which small runs to train before the target,
+// in order, each with its shape, tokens, LR, batch and cost, and the width of the target's 80%
+// loss interval (and of N*) after it; and when to stop. With `--workspace`, the family's runs
+// steer the choice (core/plan/ladder.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readTextFile, READ_CAPS } from '../core/safeFile';
+import { MODEL_CONFIG_FILE } from '../core/workspace';
+import { parseBudget, type Budget } from '../core/plan/budget';
+import { existingRunsOf, planLadder, targetOfPlan, type LadderContext, type LadderPlan, type LadderRequest, type LadderRun } from '../core/plan/ladder';
+import { parseAmount } from '../core/plan/budgetRequest';
+import { formatDiagnostic } from '../core/diagnostics';
+import { formatCount, formatFlops } from '../shared/format';
+import { calibrationWorkspace, hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
+
+/** Time the greedy search may take (the CLI is interactive). */
+const SEARCH_MS = 10_000;
+
+/** N* interval as a factor; past 1000× the runs do not identify it (one tokens-per-parameter ratio only). */
+function nStarFactor(ratio: number): string {
+  return ratio > 1000 ? 'unidentified (×>1000)' : `×${ratio.toPrecision(3)}`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
+}
+
+function hours(run: { gpuHours: number; usd: number }, hw: string): string {
+  const h = run.gpuHours < 10 ? run.gpuHours.toFixed(1) : formatCount(Math.round(run.gpuHours));
+  return `${h} ${hw}-h ≈ $${formatCount(Math.round(run.usd))}`;
+}
+
+function runText(r: LadderRun, hw: string): string[] {
+  const mark = r.status === 'planned' ? '' : ` [${r.status}${r.matchedRunId ? `: ${r.matchedRunId}` : ''}]`;
+  return [
+    `  ${String(r.order).padStart(2)}. ${r.id}${mark}: N ${formatCount(r.params)} (${r.shape.nLayer} layers × d_model ${r.shape.dModel}), D ${formatCount(r.tokens)} (${r.tokensPerParam.toFixed(1)} tokens/param), ${formatFlops(r.flops)} FLOPs, ${hours(r, hw)}`,
+    `      LR ${r.lr.value.toPrecision(3)}, batch ${formatCount(Math.round(r.batchTokens.value))} tokens; after it: loss interval ${pct(r.after.lossWidth)} wide, N* ${nStarFactor(r.after.nStarRatio)}`,
+    `      why: ${r.reason}`,
+  ];
+}
+
+export function ladderText(plan: LadderPlan): string {
+  const t = plan.target;
+  const hw = plan.hardware.id;
+  const lines = [
+    `target: ${t.label}: N ${formatCount(t.params)}, D ${formatCount(t.tokens)}, ${formatFlops(t.flops)} FLOPs (${hours(t, hw)})`,
+    `ladder budget: ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs (${hours(plan.budget, hw)}), ${pct(plan.budget.fractionOfTarget)} of the target`,
+    `strategy: ${plan.strategy === 'recipe' ? 'empty family: IsoFLOP recipe (Chinchilla, Llama 3)' : `family${plan.family ? ` "${plan.family}"` : ''}: next run by the largest narrowing of the target's interval per FLOP`}`,
+  ];
+  if (plan.now) lines.push(`now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`);
+  lines.push('runs, in order:');
+  for (const r of plan.runs) appendLines(lines, runText(r, hw));
+  if (plan.runs.length === 0) lines.push('  (none)');
+  lines.push(`planned: ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, ${hours(plan.planned, hw)}`);
+  lines.push(`stop: ${plan.stop.reason}${plan.stop.afterOrder > 0 ? ` (N* ${nStarFactor(plan.stop.nStarRatio)})` : ''}`);
+  lines.push(`method: ${plan.method}`);
+  if (plan.timedOut) lines.push(`note: the search stopped at its ${SEARCH_MS / 1000} s time budget; the plan is what it had chosen by then.`);
+  for (const n of plan.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
+
+function appendLines(out: string[], more: readonly string[]): void {
+  for (const l of more) out.push(l);
+}
+
+function budgetFlag(name: string, text: string, ctx: CliContext): Budget {
+  const b = parseBudget(text);
+  if ('error' in b) throw ctx.usage(`${name}: ${b.error}`);
+  return b;
+}
+
+export function ladderCommand(args: string[], ctx: CliContext): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      budget: { type: 'string' },
+      'ladder-budget': { type: 'string' },
+      fraction: { type: 'string' },
+      workspace: { type: 'string' },
+      family: { type: 'string' },
+      'seq-len': { type: 'string' },
+      'max-runs': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      ...HARDWARE_OPTIONS,
+    },
+  });
+  if (positionals.length > 1) throw ctx.usage('ladder takes one target config (or --budget), not several');
+  if (positionals.length === 1 && values.budget !== undefined) throw ctx.usage('give the target as a config or as --budget, not both');
+  if (positionals.length === 0 && values.budget === undefined) throw ctx.usage("ladder needs a target: a training config (config.json, a nanoGPT/torchtitan/Megatron/YAML config) or --budget (1e22, '5000 H100-h', '$2M')");
+  if (values['ladder-budget'] !== undefined && values.fraction !== undefined) throw ctx.usage('give --ladder-budget or --fraction, not both');
+  if (values.family !== undefined && !values.workspace) throw ctx.usage('--family does nothing without --workspace (the family whose runs steer the ladder)');
+  const num = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const v = parseAmount(text, { signed: true });
+    if (v === undefined || !Number.isFinite(v)) throw ctx.usage(`${name} must be a number (got "${text}")`);
+    return v;
+  };
+  const fraction = num('--fraction', values.fraction);
+  if (fraction !== undefined && !(fraction > 0 && fraction < 1)) throw ctx.usage(`--fraction must be between 0 and 1 (got ${values.fraction}; 0.01 is 1% of the target's compute)`);
+  const maxRuns = num('--max-runs', values['max-runs']);
+  if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns >= 1 && maxRuns <= 200)) throw ctx.usage(`--max-runs must be a whole number from 1 to 200 (got ${values['max-runs']})`);
+  const seed = num('--seed', values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw ctx.usage(`--seed must be a whole number (got ${values.seed})`);
+  const seqLen = num('--seq-len', values['seq-len']);
+  if (seqLen !== undefined && !(seqLen > 0)) throw ctx.usage(`--seq-len must be positive (got ${values['seq-len']})`);
+  const targetBudget = values.budget !== undefined ? budgetFlag('--budget', values.budget, ctx) : undefined;
+  const ladderBudget = values['ladder-budget'] !== undefined ? budgetFlag('--ladder-budget', values['ladder-budget'], ctx) : undefined;
+  const fallbackHw = targetBudget?.kind === 'gpuHours' && targetBudget.hardware ? targetBudget.hardware : ladderBudget?.kind === 'gpuHours' && ladderBudget.hardware ? ladderBudget.hardware : undefined;
+  const hardware = hardwareFlags(values, ctx, fallbackHw);
+  const engine = calibrationWorkspace('ladder', values.workspace, hardware, ctx);
+  if (engine.hardware.problems.length) throw ctx.usage(engine.hardware.problems.join('; '));
+
+  let target: LadderRequest['target'];
+  let configFamily: string | undefined;
+  if (targetBudget) target = { kind: 'budget', budget: targetBudget };
+  else {
+    let file = path.resolve(positionals[0]);
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, MODEL_CONFIG_FILE);
+    const read = readTextFile(file, READ_CAPS.config);
+    if ('error' in read) {
+      ctx.stderr(`scaling-lens ladder: cannot read ${file}: ${read.error}\n`);
+      return 1;
+    }
+    const est = engine.estimateConfig(file, read.text, (p) => {
+      const sibling = readTextFile(p, READ_CAPS.config);
+      return 'error' in sibling ? undefined : sibling.text;
+    });
+    if (!est.applicable || !est.plan) {
+      const errors = est.diagnostics.filter((d) => d.severity === 'error');
+      ctx.stderr(`scaling-lens ladder: ${file}: ${est.reason ?? 'not a training config the laws apply to'}${errors.length ? `\n${errors.map(formatDiagnostic).join('\n')}` : ''}\n`);
+      return 1;
+    }
+    const t = targetOfPlan(est.plan, path.relative(process.cwd(), file) || file);
+    if ('error' in t) {
+      ctx.stderr(`scaling-lens ladder: ${t.error}\n`);
+      return 1;
+    }
+    target = t;
+    configFamily = est.plan.family ?? est.predictions.loss?.family;
+  }
+
+  const request: LadderRequest = { target, hardware: engine.hardware.defaultId, seed: seed ?? 1, deadline: Date.now() + SEARCH_MS };
+  if (ladderBudget) request.ladderBudget = ladderBudget;
+  if (fraction !== undefined) request.fraction = fraction;
+  if (maxRuns !== undefined) request.maxRuns = maxRuns;
+  if (seqLen !== undefined) request.seqLen = seqLen;
+  const context: LadderContext = { hardware: engine.hardware };
+  const notes: string[] = [];
+  if (engine.runs().length) {
+    const families = engine.snapshot().families.filter((f) => f.points?.length);
+    const wanted = values.family ?? configFamily;
+    const chosen = wanted !== undefined ? families.find((f) => f.family === wanted) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
+    if (values.family !== undefined && !chosen) {
+      ctx.stderr(`scaling-lens ladder: no family "${values.family}" with runs of known size in ${values.workspace}; families: ${families.map((f) => f.family).join(', ') || 'none'}\n`);
+      return 1;
+    }
+    if (chosen) {
+      request.family = chosen.family;
+      request.runs = existingRunsOf(chosen.points ?? [], chosen.anchoredRunIds);
+      if (chosen.fit && !chosen.fit.timedOut) context.fit = chosen.fit;
+    } else notes.push('No family of the workspace has runs of known size (N and D): the ladder starts from the empty-family recipe.');
+  }
+  const plan = planLadder(request, context);
+  if ('error' in plan) {
+    ctx.stderr(`scaling-lens ladder: ${plan.error}\n`);
+    return 1;
+  }
+  plan.notes = [...notes, ...plan.notes];
+  ctx.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${ladderText(plan)}\n`);
+  return 0;
+}
