@@ -26,8 +26,8 @@ test('empty workspace, budget target: the recipe, its overlay at the published l
   assert.equal(overlay.target.now, undefined);
   const theta = referenceParams(chinchillaLaw);
   for (const r of overlay.runs) assert.ok(Math.abs(r.loss - chinchillaLaw.evaluate(theta, [r.params, r.tokens])) < 1e-12);
-  const stop = plan.runs.find((r) => r.order === plan.stop.afterOrder)!;
-  assert.deepEqual(overlay.target.planned, stop.after.lossInterval);
+  // After the whole ladder: the last planned run's expected interval.
+  assert.deepEqual(overlay.target.planned, plan.runs[plan.runs.length - 1].after.lossInterval);
   const md = ladderMarkdown(plan);
   assert.equal(md.split('\n').filter((l) => /^\| (\*\*)?\d+/.test(l)).length, plan.runs.length);
   assert.match(md, /^# Ladder for compute-optimal run at 1e22/m);

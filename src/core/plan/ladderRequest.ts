@@ -50,7 +50,7 @@ export interface LadderOverlay {
     loss: number;
     /** 80% interval with the family's finished runs alone (none for an empty family). */
     now?: [number, number];
-    /** 80% interval expected once the planned runs are in (up to the plan's stop). */
+    /** 80% interval expected once every done, running and planned run is in. */
     planned: [number, number];
   };
   runs: { id: string; order: number; status: LadderRunStatus; params: number; tokens: number; flops: number; loss: number }[];
@@ -105,8 +105,7 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
   const evaluate = fit && law && law.variables.length === 2
     ? (n: number, d: number) => law.evaluate(fit.fitParams, [n, d])
     : (n: number, d: number) => chinchillaLaw.evaluate(referenceParams(chinchillaLaw), [n, d]);
-  const stop = plan.runs.find((r) => r.order === plan.stop.afterOrder);
-  const after = stop?.after ?? plan.now ?? plan.runs[plan.runs.length - 1]?.after;
+  const after = plan.after;
   const t = plan.target;
   return {
     ...(plan.family ? { family: plan.family } : {}),
@@ -115,9 +114,9 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
       params: t.params,
       tokens: t.tokens,
       flops: t.flops,
-      loss: after?.loss ?? evaluate(t.params, t.tokens),
+      loss: after.loss,
       ...(plan.now ? { now: plan.now.lossInterval } : {}),
-      planned: after?.lossInterval ?? [NaN, NaN],
+      planned: after.lossInterval,
     },
     runs: plan.runs.map((r) => ({ id: r.id, order: r.order, status: r.status, params: r.params, tokens: r.tokens, flops: r.flops, loss: evaluate(r.params, r.tokens) })),
   };
