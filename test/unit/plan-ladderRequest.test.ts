@@ -31,7 +31,8 @@ test('empty workspace, budget target: the recipe, its overlay at the published l
   const md = ladderMarkdown(plan);
   assert.equal(md.split('\n').filter((l) => /^\| (\*\*)?\d+/.test(l)).length, plan.runs.length);
   assert.match(md, /^# Ladder for compute-optimal run at 1e22/m);
-  assert.match(md, /⏹ stop: after run \d+/);
+  assert.match(md, /\*\*Stop\*\*: after run \d+/);
+  assert.equal(md.split('\n').filter((l) => /^\| \*\*\d+ stop\*\* \|/.test(l)).length, 1);
   assert.match(md, /IsoFLOP recipe/);
 });
 

@@ -162,12 +162,13 @@ export function ladderMarkdown(plan: LadderPlan): string {
     `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...plan.runs.map((r) => {
-      const order = r.order === stopOrder ? `**${r.order} ⏹**` : String(r.order);
+      // Plain words, not a symbol: the preview's fonts may lack one (seen in headless Chromium).
+      const order = r.order === stopOrder ? `**${r.order} stop**` : String(r.order);
       const dn = r.tokensPerParam < 10 ? Number(r.tokensPerParam.toPrecision(2)).toString() : r.tokensPerParam.toFixed(0);
       return `| ${order} | ${STATUS_MARK[r.status] || 'planned'} | ${formatCount(r.params)} | ${formatCount(r.tokens)} | ${dn} | ${r.shape.nLayer} × ${r.shape.dModel} | ${sci(r.lr.value)} | ${formatCount(r.batchTokens.value)} | ${formatHours(r.gpuHours)} | ${formatUsd(r.usd).replace(/^\$/, '')} | ${pct(r.after.lossWidth)} | ${ratio(r.after.nStarRatio)} |`;
     }),
     '',
-    `⏹ stop: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
+    `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
     '',
     '## Why each run',
     '',
