@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type PlanLadderRequest } from '../core/plan/ladderRequest';
-import { ladderFiles, workspaceFileWithFamily } from '../core/plan/ladderConfigs';
+import { GENERIC_TEMPLATE, ladderFiles, workspaceFileWithFamily } from '../core/plan/ladderConfigs';
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
 import { Disposable } from '../services/dispose';
@@ -106,24 +106,6 @@ interface ActiveLadder {
   signature: string;
   replans: number;
 }
-
-/**
- * Without a config, the ladder is written in the generic YAML shape (yamlConfigs.ts readGeneric),
- * the variant writer's template: every value the runs change is stated.
- */
-const GENERIC_TEMPLATE = `model:
-  layers: 12
-  d_model: 768
-  heads: 6
-  vocab: 50304
-  tied: true
-training:
-  steps: 10000
-  batch_size: 256
-  seq_len: 2048
-  lr: 6.0e-4
-  schedule: cosine
-`;
 
 /** Re-planning waits for the family's runs to settle (a trainer writes every step). */
 const REPLAN_DELAY_MS = 1000;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ladderMarkdown, planLadderRequest, type LadderWorkspaceRun } from '../../src/core/plan/ladderRequest';
-import { ladderFiles, variantSpecOf, workspaceFileWithFamily } from '../../src/core/plan/ladderConfigs';
+import { GENERIC_TEMPLATE, ladderFiles, variantSpecOf, workspaceFileWithFamily } from '../../src/core/plan/ladderConfigs';
 import { parseWorkspaceFile } from '../../src/core/runs/workspaceFile';
 import { writeVariant } from '../../src/core/configs/variants';
 import { readConfig } from '../../src/core/configs/index';
@@ -116,4 +116,21 @@ test('.scalinglens.yaml: the family entry is added, comments and other entries k
   const fresh = workspaceFileWithFamily(undefined, 'fam', 'ladder/**')!;
   assert.deepEqual(parseWorkspaceFile(fresh, '/w/.scalinglens.yaml').families.map((f) => f.name), ['fam']);
   assert.throws(() => workspaceFileWithFamily('- a\n- b\n', 'fam', 'ladder/**'), /not a mapping/);
+});
+
+test('without a config (a budget target), the ladder is written as generic YAML with the family in each file', () => {
+  const { plan } = ok(planLadderRequest({ target: { kind: 'budget', budget: '1e21' } }, [], []));
+  const out = ladderFiles({ file: '/w/ladder/ladder.yaml', text: GENERIC_TEMPLATE }, plan, 'fam', '# plan');
+  assert.deepEqual(out.errors, []);
+  assert.equal(out.familyNeedsWorkspaceFile, false);
+  const files = new Map(out.files.map((f) => [f.relPath, f.text]));
+  for (const run of plan.runs) {
+    const back = readConfig({ file: `/w/ladder/${run.id}/ladder.yaml`, text: files.get(`${run.id}/ladder.yaml`)! });
+    assert.equal(back.kind, 'plan');
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.family, 'fam');
+    assert.equal(back.plan.architecture.nLayer, run.shape.nLayer);
+    assert.equal(back.plan.architecture.dModel, run.shape.dModel);
+    assert.ok(Math.abs(back.plan.tokens! - run.tokens) <= back.plan.tokensPerStep!);
+  }
 });

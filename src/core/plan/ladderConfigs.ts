@@ -21,6 +21,24 @@ export function variantSpecOf(run: LadderRun, family: string | undefined): Varia
   };
 }
 
+/**
+ * Without a config, the ladder is written in the generic YAML shape (yamlConfigs.ts readGeneric),
+ * the variant writer's template: every value the runs change is stated.
+ */
+export const GENERIC_TEMPLATE = `model:
+  layers: 12
+  d_model: 768
+  heads: 6
+  vocab: 50304
+  tied: true
+training:
+  steps: 10000
+  batch_size: 256
+  seq_len: 2048
+  lr: 6.0e-4
+  schedule: cosine
+`;
+
 /** One file of the written ladder, relative to the ladder's folder. */
 export interface LadderFile {
   relPath: string;
