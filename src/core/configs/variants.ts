@@ -247,8 +247,10 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     const ffnAt = literal(plan.sources['architecture.dFfn']);
     if (ffnAt && arch.dFfn !== undefined) {
       // A stated FFN size keeps the target's ratio to d_model (rounded to 64) unless the plan says one.
-      const ffn = spec.dFfn ?? Math.max(64, Math.round((arch.dFfn / arch.dModel) * spec.dModel / 64) * 64);
-      set('architecture.dFfn', ffn, true);
+      // GPT-NeoX's SwiGLU `intermediate_size` counts the three matrices together (megatron.ts flagsFromNeox).
+      const neoxSwiglu = /^NeoX intermediate_size/.test(plan.sources['architecture.dFfn']?.note ?? '');
+      const ffn = spec.dFfn ?? Math.max(256, Math.round((arch.dFfn / arch.dModel) * spec.dModel / 256) * 256);
+      set('architecture.dFfn', neoxSwiglu ? 3 * ffn : ffn, true);
     } else if (spec.dFfn !== undefined) notes.push(`FFN size ${spec.dFfn} not written: the ${format} config derives it from the width.`);
   }
 
