@@ -10,7 +10,6 @@ import { writeVariant, type VariantSpec, type VariantFile } from '../../src/core
 const SPEC: VariantSpec = { name: 'ladder-01', nLayer: 4, dModel: 256, tokens: 2e8, batchTokens: 65_536, peakLr: 1.5e-3, family: 'my-fam' };
 type Ok = Extract<ReturnType<typeof writeVariant>, { files: VariantFile[] }>;
 
-
 function variant(file: string, text: string, siblings: Record<string, string> = {}, spec: VariantSpec = SPEC): Ok {
   const r = writeVariant({ file, text, readSibling: (p) => siblings[path.basename(p)] }, spec);
   assert.ok(!('error' in r), 'error' in r ? r.error : '');
