@@ -112,7 +112,7 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     assert.ok(specs.some((s) => s.line === modelLine && s.command === 'plan' && s.title === 'Plan around this config'));
     // Plan Experiments on the same line, with the config's path (it states its tokens).
     assert.ok(estimate.plan!.tokens !== undefined);
-    assert.ok(specs.some((s) => s.line === modelLine && s.command === 'ladder' && s.title === 'Plan ladder' && s.arguments?.[0] === file));
+    assert.ok(specs.some((s) => s.line === modelLine && s.command === 'ladder' && s.title === 'Ladder' && s.arguments?.[0] === file));
     // Memory that fits is no lens of its own (only advice is): it is in the loss lens's tooltip.
     assert.ok(!specs.some((s) => /^Fits /.test(s.title)));
     assert.match(main.tooltip, /\nMemory: fits \d+× H100( with [^()]+)? \(\d+ GB\/GPU\)/);
