@@ -1,4 +1,4 @@
-// End to end, "Plan Experiments" as a person uses it: the "Ladder" lens on a config of the
+// End to end, "Plan Experiments" as a person uses it: the "Plan ladder" lens on a config of the
 // example sweep, Enter for the default ladder budget, the plan rendered, "Write Configs…" into the
 // folder it proposes, the written config opened with its own lenses, and the dashboard's scaling
 // view with the planned runs. Saves the README's three pictures (media/screenshots/ladder-*.png).
@@ -15,10 +15,10 @@ import { clipAround, dashboardFrame, frameWithText, openFile, palette, paintedPi
 export async function ladderChecks(page, { check, readmePicture, workspaceDir }) {
   let toast;
   let planned = 0;
-  await check('the "Ladder" lens on a config: the default ladder budget, the plan rendered as a table (README picture ladder-plan)', async () => {
+  await check('the "Plan ladder" lens on a config: the default ladder budget, the plan rendered as a table (README picture ladder-plan)', async () => {
     await palette(page, 'View: Close All Editors');
     await openFile(page, 'configs/planned-400m/config.json');
-    const lens = page.locator('.codelens-decoration a', { hasText: /^\s*Ladder\s*$/  }).first();
+    const lens = page.locator('.codelens-decoration a', { hasText: /^\s*Plan ladder\s*$/ }).first();
     await lens.waitFor({ timeout: 60_000 });
     await lens.click();
     await page.locator('.quick-input-widget', { hasText: 'ladder budget' }).waitFor({ state: 'visible', timeout: 15_000 });
@@ -58,7 +58,7 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir })
     // The first run's config.json opens with the extension's lenses on it: it is a config the readers know.
     const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
     await lens.waitFor({ timeout: 60_000 });
-    await page.locator('.codelens-decoration', { hasText: 'Ladder' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.codelens-decoration', { hasText: 'Plan ladder' }).first().waitFor({ timeout: 10_000 });
     await sleep(500);
     const editor = page.locator('.part.editor .editor-group-container.active .editor-container').first();
     const lensBox = await lens.boundingBox();

@@ -37,14 +37,14 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
     const document = await vscode.workspace.openTextDocument(target);
     await vscode.window.showTextDocument(document);
     // The lens sits with the other plan lens, with the config's path as its argument.
-    const lenses = await poll('the "Ladder" lens', async () => {
+    const lenses = await poll('the "Plan ladder" lens', async () => {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
       return found?.some((l) => l.command?.command === 'scalingLens.planExperiments') ? found : undefined;
     });
     const action = lenses.find((l) => l.command?.command === 'scalingLens.planExperiments')!;
-    assert.equal(action.command!.title, 'Ladder');
+    assert.equal(action.command!.title, 'Plan ladder');
     assert.deepEqual(action.command!.arguments, [target]);
-    const planLens = lenses.find((l) => l.command?.title === 'Plan around this config')!;
+    const planLens = lenses.find((l) => l.command?.title === 'Plan budget')!;
     assert.equal(action.range.start.line, planLens.range.start.line);
 
     const folders: string[] = [];
