@@ -4,7 +4,7 @@
 // on them (the engine's fitCrossRun) and score the prediction of the target's loss: error and
 // whether the calibrated 80% interval covers it. Strategies:
 //  - planner: planLadder one run at a time among the unpicked grid runs, refitting after each
-//    (greedy width reduction per FLOP, linearised at the current fit);
+//    (the first run of its budgeted greedy plan, linearised at the current fit);
 //  - IsoFLOP recipe: the empty-family recipe at that budget (recipeSpecs), each run mapped to the
 //    nearest unpicked grid run (log N, log D);
 //  - random: grid runs in a seeded random order, each taken while it fits the budget (5 seeds);

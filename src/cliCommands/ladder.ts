@@ -45,10 +45,11 @@ export function ladderText(plan: LadderPlan): string {
   const hw = plan.hardware.id;
   const lines = [
     `target: ${t.label}: N ${formatCount(t.params)}, D ${formatCount(t.tokens)}, ${formatFlops(t.flops)} FLOPs (${hours(t, hw)})`,
-    `ladder budget: ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs (${hours(plan.budget, hw)}), ${pct(plan.budget.fractionOfTarget)} of the target`,
-    `strategy: ${plan.strategy === 'recipe' ? 'empty family: IsoFLOP recipe (Chinchilla, Llama 3)' : `family${plan.family ? ` "${plan.family}"` : ''}: next run by the largest narrowing of the target's interval per FLOP`}`,
+    `ladder budget: ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs (${hours(plan.budget, hw)})${plan.budget.text.includes('of the target') ? '' : `, ${pct(plan.budget.fractionOfTarget)} of the target`}`,
+    `strategy: ${plan.strategy === 'recipe' ? 'empty family: IsoFLOP recipe (Chinchilla, Llama 3)' : `family${plan.family ? ` "${plan.family}"` : ''}: runs chosen by how much they narrow the target's interval for their cost`}`,
   ];
   if (plan.now) lines.push(`now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`);
+  if (plan.runs.some((r) => r.status === 'running') || plan.runs.length === 0 || (plan.now && Math.abs(plan.start.lossWidth - plan.now.lossWidth) > 1e-12)) lines.push(`with the runs still training: ${pct(plan.start.lossWidth)} wide`);
   lines.push('runs, in order:');
   for (const r of plan.runs) appendLines(lines, runText(r, hw));
   if (plan.runs.length === 0) lines.push('  (none)');
@@ -142,7 +143,7 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
     configFamily = est.plan.family ?? est.predictions.loss?.family;
   }
 
-  const request: LadderRequest = { target, hardware: engine.hardware.defaultId, seed: seed ?? 1, deadline: Date.now() + SEARCH_MS };
+  const request: LadderRequest = { target, hardware: engine.hardware.defaultId, seed: seed ?? 1 };
   if (ladderBudget) request.ladderBudget = ladderBudget;
   if (fraction !== undefined) request.fraction = fraction;
   if (maxRuns !== undefined) request.maxRuns = maxRuns;
@@ -163,6 +164,8 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
       if (chosen.fit && !chosen.fit.timedOut) context.fit = chosen.fit;
     } else notes.push('No family of the workspace has runs of known size (N and D): the ladder starts from the empty-family recipe.');
   }
+  // The search's own time budget starts now (reading and fitting the workspace came before).
+  request.deadline = Date.now() + SEARCH_MS;
   const plan = planLadder(request, context);
   if ('error' in plan) {
     ctx.stderr(`scaling-lens ladder: ${plan.error}\n`);

@@ -181,6 +181,8 @@ export interface LadderPlan {
   method: string;
   /** The prediction with the finished runs alone (undefined for an empty family). */
   now?: LadderWidths;
+  /** The prediction expected before the first planned run: finished runs plus those still training (they count as in). */
+  start: LadderWidths;
   /** The target's prediction as it would be after every done, running and planned run (what the scaling view draws as "planned"). */
   after: LadderWidths;
   /** Every run: done and running first, then planned in order, then the no-longer-needed. */
@@ -213,6 +215,8 @@ const SMALLEST_PARAMS = 5e6;
  * target's compute worth their cost.
  */
 export const EXTRAPOLATION_SD_PER_EFOLD = 0.01;
+/** Smallest size the greedy proposes by itself (the papers' ladders start at 40M–44M). */
+const SMALLEST_GREEDY_PARAMS = 2e7;
 /** A greedy run must narrow the target's loss interval by at least this fraction of its width. */
 const MIN_GAIN = 0.02;
 
@@ -321,13 +325,16 @@ class FisherState {
 
 // ---- plan ----------------------------------------------------------------------------------
 
-interface Spec {
+/** A run of the recipe or of the greedy, before costing. */
+export interface LadderSpec {
   params: number;
   tokens: number;
   role: LadderRun['role'];
   reason: string;
   isoflopFlops?: number;
 }
+
+type Spec = LadderSpec;
 
 function fmt(x: number): string {
   return x.toExponential(1).replace('e+', 'e');
@@ -414,7 +421,9 @@ function candidateSpecs(targetN: number, targetD: number, remainingFlops: number
   const tr = targetD / targetN;
   if (!ratios.some((r) => Math.abs(Math.log(r / tr)) < 0.2)) ratios.push(tr);
   const nHi = targetN / 2;
-  const nLo = Math.max(SMALLEST_PARAMS, targetN / 1e4);
+  // Ladders in the papers start at tens of millions of parameters (Chinchilla 44M, Llama 3 40M):
+  // below that the embeddings are most of the model and the law's N means little.
+  const nLo = Math.min(nHi / 4, Math.max(SMALLEST_GREEDY_PARAMS, targetN / 1e4));
   const steps = 16;
   for (let i = 0; i <= steps; i++) {
     const n = nLo * (nHi / nLo) ** (i / steps);
@@ -585,10 +594,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     // the ladder by the most narrowing per FLOP, and the ladder by the most narrowing per run,
     // each filled to the budget; the plan is whichever ends narrower. Per FLOP alone buys many
     // cheap, far runs when one run nearer the target would pin it better.
+    // A run already in the family or the plan is not proposed again (a repeat is a seed, not a rung).
+    const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
     const candidatesFor = (left: number, taken: readonly Spec[]) =>
-      request.candidates
-        ? request.candidates.filter((c) => valid(c.params) && valid(c.tokens) && approxTrainingFlops(c.params, c.tokens) <= left && !taken.some((p) => p.params === c.params && p.tokens === c.tokens))
-        : candidateSpecs(targetN, targetD, left);
+      (request.candidates ?? candidateSpecs(targetN, targetD, left)).filter(
+        (c) => valid(c.params) && valid(c.tokens) && approxTrainingFlops(c.params, c.tokens) <= left && !taken.some((p) => p.params === c.params && p.tokens === c.tokens) && (request.candidates !== undefined || !have.some((h) => sameRun(h, c))),
+      );
     const greedy = (perFlop: boolean): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
@@ -674,8 +685,11 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     method:
       `Widths: linearised Chinchilla fit (Fisher information of the runs at ${(noise * 100).toFixed(1)}% scatter plus the published priors), ` +
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
-      (strategy === 'greedy' ? ' Each next run is the candidate (sizes × 5–320 tokens/parameter) with the largest reduction of the target\'s loss-interval width per FLOP.' : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
+      (strategy === 'greedy'
+        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the ladder narrowing the target's loss interval most per FLOP, or most per run when that one ends narrower (budgeted greedy); a run must narrow it by ≥ ${MIN_GAIN * 100}%. Runs far below the target's compute weigh less, and ${EXTRAPOLATION_SD_PER_EFOLD * 100}% per e-fold of compute to the target is added for extrapolation.`
+        : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now ? { now } : {}),
+    start: widths(infoState, scale, center),
     after: finalWidths,
     runs: out,
     stop: stopAt
