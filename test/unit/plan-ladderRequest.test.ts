@@ -134,3 +134,17 @@ test('without a config (a budget target), the ladder is written as generic YAML 
     assert.ok(Math.abs(back.plan.tokens! - run.tokens) <= back.plan.tokensPerStep!);
   }
 });
+
+test('a live run whose forecast anchors the family law is counted once, as running', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const sizes: [number, number][] = [[2e7, 4e8], [5e7, 1e9], [1e8, 2e9], [2e8, 4e9]];
+  const points = sizes.map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
+  const family: FamilyLaw = { family: 'web', guessed: false, runIds: points.map((p) => p.runId), points, anchoredRunIds: ['r3'] };
+  const live: LadderWorkspaceRun = { id: 'r3', family: 'web', status: 'live', params: 2e8, tokens: 4e9 };
+  const withAnchor = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [family], [live]));
+  const finishedOnly = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, runIds: ['r0', 'r1', 'r2'], points: points.slice(0, 3), anchoredRunIds: [] }], [live]));
+  // The interval "now" is the finished runs' alone: the anchored live run is not counted as finished.
+  assert.deepEqual(withAnchor.plan.now, finishedOnly.plan.now);
+  const asFinished = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, anchoredRunIds: [] }], []));
+  assert.ok(asFinished.plan.now!.lossWidth < withAnchor.plan.now!.lossWidth, 'counted as finished it would narrow "now"');
+});

@@ -3,7 +3,7 @@
 // of it, and the plan as markdown (each run's config: ladderConfigs.ts).
 // Unit-tested; the VS Code command is src/features/planExperiments.ts.
 import { parseBudget } from './budget';
-import { planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus } from './ladder';
+import { existingRunsOf, planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus } from './ladder';
 import { chooseFamily } from './budgetRequest';
 import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
@@ -82,10 +82,12 @@ export function planLadderRequest(
   }
   const { law, note } = chooseFamily(families, request.family);
   const family = law ?? families.find((f) => f.family === request.family);
-  const existing: LadderExistingRun[] = (family?.points ?? []).map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.loss, status: 'finished' }));
-  // Live runs of the family inform the fit once they finish: the planner counts them as coming.
+  // The fitted points: a live run whose forecast anchors the law is `running` (ladder.ts existingRunsOf).
+  const existing: LadderExistingRun[] = existingRunsOf(family?.points ?? [], family?.anchoredRunIds);
+  // Other live runs of the family inform the fit once they finish: the planner counts them as coming.
   for (const r of runs) {
     if (r.status !== 'live' || (family ? !family.runIds.includes(r.id) : true) || r.params === undefined || r.tokens === undefined) continue;
+    if (existing.some((e) => e.runId === r.id)) continue;
     existing.push({ runId: r.id, params: r.params, tokens: r.tokens, status: 'running' });
   }
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
