@@ -49,7 +49,7 @@ export interface LensLatency {
 export async function lensLatency(engine: ScalingWorkspace, timeMs: (fn: () => unknown, repeats?: number) => Promise<number>): Promise<LensLatency> {
   const text = longConfig(2000);
   const file = '/bench/long.yaml';
-  const commands = { showDashboard: 'a', applyEdit: 'b', planBudget: 'c', openLocation: 'd' };
+  const commands = { showDashboard: 'a', applyEdit: 'b', planBudget: 'c', planExperiments: 'e', openLocation: 'd' };
   const first = engine.estimateConfig(file, text, () => undefined);
   if (!first.applicable) throw new Error(`the bench config is not recognised: ${first.reason}`);
   const lenses = configLenses(first, file, new LineIndex(text), commands).length;

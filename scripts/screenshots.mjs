@@ -19,7 +19,7 @@ const fromArg = process.argv.indexOf('--from');
 const from = fromArg > 0 && process.argv[fromArg + 1] ? path.resolve(process.argv[fromArg + 1]) : path.join(repoRoot, 'demo-output');
 const to = path.join(repoRoot, 'media/screenshots');
 /** The pictures the README and the walkthrough show. */
-export const SCREENSHOTS = ['dashboard', 'dashboard-scaling', 'dashboard-validation', 'lens', 'hover', 'planner'];
+export const SCREENSHOTS = ['dashboard', 'dashboard-scaling', 'dashboard-validation', 'lens', 'hover', 'planner', 'ladder-plan', 'ladder-written', 'ladder-scaling'];
 /** Largest size of one picture in bytes (test/unit/package-readme.test.ts checks it too). */
 export const MAX_BYTES = 120_000;
 
@@ -195,7 +195,8 @@ export function encodeIndexedPng({ width, height, pixels }) {
 function main() {
   // From another folder (the end-to-end suite's) only what it took is updated; the demo must take the
   // original four (the two other dashboard views are also taken by the end-to-end suite).
-  const optional = fromArg > 0 ? SCREENSHOTS : ['dashboard-scaling', 'dashboard-validation'];
+  // The ladder's three (Plan Experiments) are taken by the end-to-end suite only (test/e2e/ladder.mjs).
+  const optional = fromArg > 0 ? SCREENSHOTS : ['dashboard-scaling', 'dashboard-validation', 'ladder-plan', 'ladder-written', 'ladder-scaling'];
   const missing = SCREENSHOTS.filter((name) => !optional.includes(name) && !fs.existsSync(path.join(from, `readme-${name}.png`)));
   if (missing.length > 0) {
     console.error(`screenshots: ${missing.map((n) => `demo-output/readme-${n}.png`).join(', ')} missing: run \`npm run demo\` first (it takes them).`);

@@ -8,12 +8,14 @@ import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, openConfigValue, 
 import { ConfigDiagnostics } from './features/configDiagnostics';
 import { openExampleSweep } from './features/exampleSweep';
 import { PlanBudgetCommand, PLAN_SCHEME, type PlanOutcome, type PlanUi } from './features/planBudget';
+import { LADDER_SCHEME, PlanExperimentsCommand, type LadderOutcome, type LadderUi } from './features/planExperiments';
+import type { LadderPlan } from './core/plan/ladder';
 import type { LensSpec, SuggestionArgs } from './features/lensModel';
 import { StatusBar } from './features/statusBar';
 import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_OPEN_EXAMPLE_SWEEP, COMMAND_PLAN_BUDGET, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_OPEN_EXAMPLE_SWEEP, COMMAND_PLAN_BUDGET, COMMAND_PLAN_EXPERIMENTS, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
@@ -25,6 +27,10 @@ export interface ScalingLensApi {
   lensSpecs(document: vscode.TextDocument): Promise<LensSpec[]>;
   /** Runs "Plan Compute Budget" with scripted answers instead of prompts. */
   planBudget(target: string | undefined, ui: PlanUi): Promise<PlanOutcome | undefined>;
+  /** Runs "Plan Experiments" with scripted answers instead of prompts. */
+  planExperiments(target: string | undefined, ui: LadderUi): Promise<LadderOutcome | undefined>;
+  /** The ladder shown last, as re-planned since (live re-planning). */
+  currentLadder(): { plan: LadderPlan; markdown: string; replans: number } | undefined;
   /** The Scaling Lens diagnostics on a file. */
   configDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
@@ -70,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document), context.workspaceState));
   // A run selected in the dashboard's run list or table is the one the status bar shows.
   owned.add(dashboard.onDidSelectRun((runId) => statusBar.follow(runId)));
+  const experiments = owned.add(new PlanExperimentsCommand(worker, lenses, dashboard));
   const rescan = () =>
     watcher.rescan().then(undefined, (error: unknown) => {
       output.error(`rescan failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -82,10 +89,12 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, new SuggestionCodeActions(lenses), { providedCodeActionKinds: SuggestionCodeActions.kinds }),
     vscode.workspace.onDidCloseTextDocument((d) => configDiagnostics.forget(d)),
     vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, planner),
+    vscode.workspace.registerTextDocumentContentProvider(LADDER_SCHEME, experiments),
     // Edits happen only here, on the user's click or code action (also in Restricted Mode).
     vscode.commands.registerCommand(COMMAND_OPEN_CONFIG_VALUE, (file: unknown, offset: unknown) => openConfigValue(file, offset)),
     vscode.commands.registerCommand(COMMAND_APPLY_SUGGESTION, (...args: SuggestionArgs[]) => applySuggestion(...args)),
     vscode.commands.registerCommand(COMMAND_PLAN_BUDGET, (target?: unknown) => planner.run(target)),
+    vscode.commands.registerCommand(COMMAND_PLAN_EXPERIMENTS, (target?: unknown) => experiments.run(target)),
     vscode.commands.registerCommand(COMMAND_SHOW_DASHBOARD, () => dashboard.show()),
     vscode.commands.registerCommand(COMMAND_OPEN_EXAMPLE_SWEEP, () => openExampleSweep(context)),
     vscode.commands.registerCommand(COMMAND_RESCAN, async () => {
@@ -151,6 +160,8 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     estimate: (document) => lenses.estimate(document),
     lensSpecs: (document) => lenses.specs(document),
     planBudget: (target, ui) => planner.run(target, ui),
+    planExperiments: (target, ui) => experiments.run(target, ui),
+    currentLadder: () => experiments.current,
     configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
     statusBarItem: () => statusBar.shown,

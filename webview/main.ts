@@ -34,6 +34,7 @@ function render(): void {
   syncControls();
   drawn.planned = false;
   drawn.focus = false;
+  drawn.ladder = 0;
   const { points, note: viewNote } = VIEW_MODULES[state.view].draw(latest);
   let note = viewNote ?? '';
   drawTables(latest);
@@ -46,7 +47,7 @@ function render(): void {
   const fitting = latest.fitting > 0 ? ` · fitting ${latest.fitting}…` : '';
   $('status').textContent = `${latest.runs.length} runs (${live} live)${fitting}${note}`;
   const focusText = picked ? focusedRun()! : pickedPlanned ? `planned:${pickedPlanned}` : '';
-  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points, view: state.view, planned: drawn.planned, focus: focusText });
+  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points, view: state.view, planned: drawn.planned, focus: focusText, ladder: drawn.ladder });
 }
 
 /** A link asked to pick out a run or the planned config: make sure it is shown (not hidden, not filtered out). */
@@ -163,6 +164,10 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         remountViews();
         render();
       }
+      return;
+    case 'ladder':
+      store.ladder = message.ladder;
+      render();
       return;
   }
 });

@@ -1,7 +1,7 @@
 // The dashboard page's state, in one place: what the host sent (snapshot, planned config, focus)
 // and the UI state persisted with setState. Views read it; only `update` and the message handler
 // in main.ts change it, and every change ends in one render.
-import type { DashboardFocus, DashboardState, PlannedPoint, Snapshot, WebviewToHost } from '../src/shared/protocol';
+import type { DashboardFocus, DashboardState, LadderOverlay, PlannedPoint, Snapshot, WebviewToHost } from '../src/shared/protocol';
 import { parseDashboardState } from '../src/shared/protocol';
 
 interface VsCodeApi {
@@ -19,6 +19,8 @@ export interface Store {
   latest: Snapshot | undefined;
   /** The config open in the editor, as the host last sent it. */
   planned: PlannedPoint | undefined;
+  /** The ladder "Plan Experiments" showed last (planned runs, the target's interval). */
+  ladder: LadderOverlay | undefined;
   /** What a hover or lens link asked to pick out (a run, or the planned config), until the next link. */
   focus: DashboardFocus | undefined;
   /** A focus that arrived and was not yet shown: its row is scrolled to and flashed once. */
@@ -32,12 +34,13 @@ export const store: Store = {
   state: parseDashboardState(vscode.getState()),
   latest: undefined,
   planned: undefined,
+  ladder: undefined,
   focus: undefined,
   flashPending: false,
 };
 
 /** What the current render drew; reset at its start, reported to the host at its end. */
-export const drawn = { planned: false, focus: false };
+export const drawn = { planned: false, focus: false, ladder: 0 };
 
 export function focusedRun(): string | undefined {
   const f = store.focus;

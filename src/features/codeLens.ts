@@ -4,7 +4,7 @@ import type { WorkerClient } from '../services/workerClient';
 import { Settings } from '../services/config';
 import type { ConfigEstimate } from '../shared/protocol';
 import * as path from 'node:path';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_PLAN_BUDGET } from './commands';
+import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_PLAN_BUDGET, COMMAND_PLAN_EXPERIMENTS } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { configLenses, LineIndex, siblingLenses, suggestionsOnLine, type LensCommands, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
@@ -26,6 +26,7 @@ const LENS_COMMANDS: LensCommands = {
   showDashboard: COMMAND_SHOW_DASHBOARD_VIEW,
   applyEdit: COMMAND_APPLY_SUGGESTION,
   planBudget: COMMAND_PLAN_BUDGET,
+  planExperiments: COMMAND_PLAN_EXPERIMENTS,
   openLocation: COMMAND_OPEN_CONFIG_VALUE,
 };
 

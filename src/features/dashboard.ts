@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Disposable } from '../services/dispose';
 import * as path from 'node:path';
 import type { SnapshotUpdate, WorkerClient } from '../services/workerClient';
-import { parseWebviewMessage, type ConfigEstimate, type DashboardFocus, type DashboardView, type HostToWebview, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
+import { parseWebviewMessage, type ConfigEstimate, type DashboardFocus, type DashboardView, type HostToWebview, type LadderOverlay, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { plannedLawPath, plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
@@ -20,6 +20,8 @@ export interface RenderReport {
   planned: boolean;
   /** What a link asked to pick out and the page did: a run id, `planned:` and the file, or ''. */
   focus: string;
+  /** Planned ladder runs drawn as hollow markers ("Plan Experiments"). */
+  ladder: number;
   /** How many times the page had loaded (said `ready`) when it drew this: a reload increases it. */
   loads: number;
   /** Snapshots sent whole and as deltas so far. */
@@ -59,6 +61,8 @@ export class Dashboard extends Disposable {
   /** The planned run last sent to the page (the scaling view's CSV includes it). */
   private planned: PlannedPoint | undefined;
   private pendingFocus: DashboardFocus | undefined;
+  /** The ladder "Plan Experiments" last showed (drawn in the scaling view until replaced). */
+  private ladder: LadderOverlay | undefined;
   private loads = 0;
   private sentFull = 0;
   private sentDeltas = 0;
@@ -186,6 +190,12 @@ export class Dashboard extends Disposable {
     return this.panel !== undefined;
   }
 
+  /** Draws a ladder's planned runs and the target's interval in the scaling view (undefined clears them). */
+  showLadder(ladder: LadderOverlay | undefined): void {
+    this.ladder = ladder;
+    if (this.ready) this.post({ type: 'ladder', ladder });
+  }
+
   show(): void {
     if (this.panel) {
       this.panel.reveal();
@@ -248,6 +258,7 @@ export class Dashboard extends Disposable {
         this.pendingView = undefined;
         if (this.worker.latest) this.sendWhole(this.worker.latest);
         if (this.planned) this.post({ type: 'planned', planned: this.planned });
+        if (this.ladder) this.post({ type: 'ladder', ladder: this.ladder });
         if (this.pendingFocus) this.post({ type: 'focus', focus: this.pendingFocus });
         this.pendingFocus = undefined;
         this.sendPlanned();
@@ -261,7 +272,7 @@ export class Dashboard extends Disposable {
         if (this.worker.latest) this.sendWhole(this.worker.latest);
         return;
       case 'rendered':
-        this.lastRendered = { version: message.version, runs: message.runs, points: message.points, view: message.view, planned: message.planned, focus: message.focus, loads: this.loads, sentFull: this.sentFull, sentDeltas: this.sentDeltas };
+        this.lastRendered = { version: message.version, runs: message.runs, points: message.points, view: message.view, planned: message.planned, focus: message.focus, ladder: message.ladder ?? 0, loads: this.loads, sentFull: this.sentFull, sentDeltas: this.sentDeltas };
         return;
       case 'revealLog': {
         // Only files of runs the worker itself found can be opened: a path from the webview is never trusted.

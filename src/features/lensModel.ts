@@ -181,6 +181,8 @@ export interface LensCommands {
   showDashboard: string;
   applyEdit: string;
   planBudget: string;
+  /** "Plan Experiments" from this config (`[file]`). */
+  planExperiments: string;
   /** Opens a file at a character offset (`[file, offset]`). */
   openLocation: string;
 }
@@ -342,7 +344,8 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   const memory = memoryTitle(estimate);
   if (memory && !estimate.memory!.fits) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
   else if (memory) out[0].tooltip += `\nMemory: ${memory.replace(/^Fits/, 'fits')}${estimate.memory!.seqLenAssumed ? ` at sequence length ${estimate.memory!.seqLen.toLocaleString('en-US')} (assumed)` : ''}.`;
-  out.push({ line: modelLine, title: 'Plan around this config', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
+  out.push({ line: modelLine, title: 'Plan budget', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
+  if (plan.tokens !== undefined) out.push({ line: modelLine, title: 'Plan ladder', tooltip: 'Scaling Lens: Plan Experiments, the small runs to train first so that this run\'s loss is known before it starts', command: commands.planExperiments, arguments: [file] });
   const lr = adviceLenses('lr', estimate, file, lines, commands);
   const batch = adviceLenses('batch', estimate, file, lines, commands);
   appendAll(out, [...lr.here, ...batch.here]);

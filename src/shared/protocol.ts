@@ -9,6 +9,8 @@
 import type { Diagnostic } from '../core/diagnostics';
 import type { BudgetPlan } from '../core/plan/budget';
 import type { PlanBudgetRequest } from '../core/plan/budgetRequest';
+import type { LadderPlan } from '../core/plan/ladder';
+import type { LadderOverlay, PlanLadderRequest } from '../core/plan/ladderRequest';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
@@ -16,6 +18,7 @@ import type { RpcRequestMessage, RpcResponseMessage } from './rpc';
 import type { ConfigEstimate, FamilyLaw, PlannedPoint, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint } from '../core/snapshot';
 
 export type { ConfigEstimate, FamilyLaw, PlannedPoint, PlanBudgetRequest, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint };
+export type { LadderOverlay, PlanLadderRequest };
 
 /**
  * One list of a snapshot as the change from the list before: items added or changed in full, the
@@ -84,9 +87,15 @@ export interface IngestWorkerData {
 
 // ---- host <-> worker ----------------------------------------------------------------------
 
-export type WorkerRequest = { kind: 'estimateConfig'; path: string; text: string } | { kind: 'planBudget'; request: PlanBudgetRequest };
+export type WorkerRequest =
+  | { kind: 'estimateConfig'; path: string; text: string }
+  | { kind: 'planBudget'; request: PlanBudgetRequest }
+  | { kind: 'planLadder'; request: PlanLadderRequest };
 
-export type WorkerResponse = { kind: 'estimateConfig'; estimate: ConfigEstimate } | { kind: 'planBudget'; plan: BudgetPlan; family?: string };
+export type WorkerResponse =
+  | { kind: 'estimateConfig'; estimate: ConfigEstimate }
+  | { kind: 'planBudget'; plan: BudgetPlan; family?: string }
+  | { kind: 'planLadder'; plan: LadderPlan; overlay: LadderOverlay };
 
 export type HostToWorker =
   | { type: 'configure'; settings: WorkerSettings }
@@ -183,7 +192,9 @@ export type HostToWebview =
    */
   | { type: 'focus'; focus: DashboardFocus }
   /** A newly opened panel (no state of its own) takes the options the last one had: axes, scales, filters, sort. */
-  | { type: 'restoreState'; state: DashboardState };
+  | { type: 'restoreState'; state: DashboardState }
+  /** "Plan Experiments": the planned runs and the target's interval, drawn in the scaling view; undefined clears them. */
+  | { type: 'ladder'; ladder: LadderOverlay | undefined };
 
 /** What a link asked the dashboard to pick out: a run, or the planned config (drawn from `planned`). */
 export type DashboardFocus = { runId: string } | { planned: string };
@@ -193,7 +204,7 @@ export type WebviewToHost =
   /** A delta did not apply to what the webview holds: send the whole snapshot. */
   | { type: 'resync' }
   /** `focus`: the run id, or `planned:` and the config file, picked out in this render ('' when none). */
-  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string }
+  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string; ladder?: number }
   | { type: 'revealLog'; runId: string }
   /** The user selected a run in the run list or table (not a link's focus): the status bar follows it. */
   | { type: 'selectRun'; runId: string }
@@ -226,10 +237,10 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'resync':
       return only('type') ? { type: 'resync' } : undefined;
     case 'rendered':
-      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus')) return undefined;
+      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus', 'ladder')) return undefined;
       if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean') return undefined;
-      if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH) return undefined;
-      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus };
+      if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH || (m.ladder !== undefined && !count(m.ladder))) return undefined;
+      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus, ...(m.ladder !== undefined ? { ladder: m.ladder as number } : {}) };
     case 'revealLog':
     case 'selectRun':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > MAX_ID_LENGTH) return undefined;

@@ -7,6 +7,7 @@ import { ScalingWorkspace } from '../core/workspace';
 import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
 import { cancelsFitting, type HostToWorker, type IngestWorkerData, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
+import { planLadderRequest } from '../core/plan/ladderRequest';
 import { FitClient } from './fitClient';
 import { serveRpc } from '../shared/rpc';
 import { EstimateFreshness } from '../core/estimateFreshness';
@@ -129,6 +130,12 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
       const { value: planned } = await withFits(() => planBudgetRequest(request.request, engine.familyLaws(), engine.hardware, (law) => engine.overtrainLaw(law)));
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planBudget', plan: planned.plan, family: planned.family };
+    }
+    case 'planLadder': {
+      const runs = engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
+      const { value: planned } = await withFits(() => planLadderRequest(request.request, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs));
+      if ('error' in planned) throw new Error(planned.error);
+      return { kind: 'planLadder', plan: planned.plan, overlay: planned.overlay };
     }
   }
 }

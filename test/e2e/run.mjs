@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
+import { ladderChecks } from './ladder.mjs';
 import { clipAround, dashboardFrame as dashboardFrameOf, dashboardFrame, followHoverLink, frameWithText, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
@@ -892,6 +893,8 @@ async function main() {
 
     // After the dashboard checks, which retake the walkthrough's dashboard picture.
     await walkthroughChecks(page);
+    // Last: the scaling view keeps the ladder drawn from here on.
+    await ladderChecks(page, { check, readmePicture, workspaceDir: workspace });
   } finally {
     if (browser) await browser.close().catch(() => {});
     await stopServer(child);

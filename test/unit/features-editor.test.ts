@@ -15,7 +15,7 @@ import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
 import type { ConfigEstimate } from '../../src/shared/protocol';
 import { EDITOR_CONFIGS } from './helpers/editorConfigs';
 
-const COMMANDS = { showDashboard: 'dash', applyEdit: 'apply', planBudget: 'plan', openLocation: 'open' };
+const COMMANDS = { showDashboard: 'dash', applyEdit: 'apply', planBudget: 'plan', planExperiments: 'ladder', openLocation: 'open' };
 const examples = path.resolve(__dirname, '../../examples');
 
 function listFiles(dir: string): string[] {
@@ -112,7 +112,10 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     if (key === 'torchtitan') assert.equal(header, '[model]');
     if (key === 'nanogpt') assert.equal(header, 'n_layer = 12');
     if (key === 'megatron') assert.equal(header, 'torchrun pretrain_gpt.py \\');
-    assert.ok(specs.some((s) => s.line === modelLine && s.command === 'plan' && s.title === 'Plan around this config'));
+    assert.ok(specs.some((s) => s.line === modelLine && s.command === 'plan' && s.title === 'Plan budget'));
+    // Plan Experiments on the same line, with the config's path (it states its tokens).
+    assert.ok(estimate.plan!.tokens !== undefined);
+    assert.ok(specs.some((s) => s.line === modelLine && s.command === 'ladder' && s.title === 'Plan ladder' && s.arguments?.[0] === file));
     // Memory that fits is no lens of its own (only advice is): it is in the loss lens's tooltip.
     assert.ok(!specs.some((s) => /^Fits /.test(s.title)));
     assert.match(main.tooltip, /\nMemory: fits \d+× H100( with [^()]+)? \(\d+ GB\/GPU\)/);

@@ -11,10 +11,11 @@ import { bindSelect } from '../controls';
 import { shortFamilyName } from '../../src/shared/displayName';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
+import { ladderSets } from './ladderOverlay';
 
 const SCALING_TITLES = { params: 'parameters N', tokens: 'training tokens D', flops: 'training compute C = 6·N·D (FLOPs)' } as const;
 
-function draw(snapshot: Snapshot): { points: number } {
+function draw(snapshot: Snapshot): { points: number; note?: string } {
   const state = store.state;
   const focus = store.focus;
   const { fg, grid } = colours();
@@ -92,6 +93,10 @@ function draw(snapshot: Snapshot): { points: number } {
       drawn.focus = true;
     }
   }
+  // A ladder from "Plan Experiments": its planned runs and the target's interval now and after.
+  const ladder = store.ladder ? ladderSets(store.ladder, x, fg, familyColour('', 0.45)) : undefined;
+  for (const set of ladder?.sets ?? []) sets.push(set);
+  drawn.ladder = ladder?.markers ?? 0;
   // Every point inside the plot, the planned star too, with a margin so no marker sits on the edge.
   const xs = sets.flatMap((d) => d.data.map((p) => p.x)).filter((v) => v > 0 && Number.isFinite(v));
   const xRange = xs.length ? { min: minOf(xs) / 1.6, max: maxOf(xs) * 1.6 } : {};
@@ -102,7 +107,7 @@ function draw(snapshot: Snapshot): { points: number } {
   };
   options.interaction = { mode: 'nearest', intersect: true };
   options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? `${exact((item.raw as Pt).y)}` } };
-  return { points: drawOn('scaling', sets, options) };
+  return { points: drawOn('scaling', sets, options), note: ladder?.note };
 }
 
 function mount(): void {
@@ -116,7 +121,7 @@ export const scalingView: ViewModule = {
       <span class="field">x <vscode-single-select id="scalingX" label="x axis"><vscode-option value="flops">compute (FLOPs)</vscode-option><vscode-option value="params">parameters</vscode-option><vscode-option value="tokens">tokens</vscode-option></vscode-single-select></span>
     </div>
     <div class="chart"><canvas id="scaling" role="img" data-title="Final loss of each run against size, tokens or compute, with the family law" aria-label="Final loss of each run against size, tokens or compute, with the family law"></canvas></div>
-    <p class="key">●: final loss of a finished run (what the law was fitted to). ○ with bar: a live run's predicted final loss [80%]. ◆: held out of the law's validation fit. ★ with bar: the config open in the editor, its predicted loss [80%]. Dashed: the family law along the runs' tokens per parameter, shaded 80%. Dotted: the law along the planned config's tokens per parameter, to its star. Broad solid: compute-optimal frontier.</p>`,
+    <p class="key">●: final loss of a finished run (what the law was fitted to). ○ with bar: a live run's predicted final loss [80%]. ◆: held out of the law's validation fit. ★ with bar: the config open in the editor, its predicted loss [80%]. Dashed: the family law along the runs' tokens per parameter, shaded 80%. Dotted: the law along the planned config's tokens per parameter, to its star. Broad solid: compute-optimal frontier. □: a run planned by Plan Experiments, at its planned N and D and the law's loss (faint: training; ×: no longer needed); △ with bars: its target, the 80% interval now (thin) and after the ladder (thick).</p>`,
   mount,
   draw,
 };

@@ -71,7 +71,7 @@ suite('Scaling Lens on the example sweep (editor)', function () {
       // Above the model block: the header line (`model:`, `[model]`) or the first model key.
       const header = document.lineAt(main.range.start.line).text;
       assert.match(header, key === 'yaml' ? /^model:$/ : key === 'torchtitan' ? /^\[model\]$/ : key === 'nanogpt' ? /^n_layer = 12$/ : /^torchrun pretrain_gpt\.py/);
-      assert.ok(lenses.some((l) => l.command?.title === 'Plan around this config'));
+      assert.ok(lenses.some((l) => l.command?.title === 'Plan budget'));
       // Memory that fits is in the loss lens's tooltip (a lens of its own only as advice).
       assert.match(main.command!.tooltip ?? '', /Memory: fits \d+× H100/);
       // LR advice on the LR line, clickable.

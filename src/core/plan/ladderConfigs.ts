@@ -1,0 +1,98 @@
+// The ladder's planned runs as configs: each run as the spec the config writer takes
+// (core/configs/variants.ts), the files of the whole ladder, and the `.scalinglens.yaml` entry that
+// puts their logs in the family. Apart from ladderRequest.ts so that the webview's typecheck, which
+// reaches that one through the protocol, never reaches the config readers (Node modules).
+import type { LadderPlan, LadderRun } from './ladder';
+import { writeVariant, type VariantSpec } from '../configs/variants';
+import type { ReadConfigInput } from '../configs/index';
+import { formatCount } from '../../shared/format';
+
+/** A planned run as the config writer takes it (core/configs/variants.ts). */
+export function variantSpecOf(run: LadderRun, family: string | undefined): VariantSpec {
+  return {
+    name: run.id,
+    nLayer: run.shape.nLayer,
+    dModel: run.shape.dModel,
+    tokens: run.tokens,
+    batchTokens: run.batchTokens.value,
+    peakLr: run.lr.value,
+    ...(family ? { family } : {}),
+    header: `Ladder run ${run.order} (${run.id}), planned by Scaling Lens: ${formatCount(run.params)} parameters, ${formatCount(run.tokens)} tokens. ${run.reason}`,
+  };
+}
+
+/**
+ * Without a config, the ladder is written in the generic YAML shape (yamlConfigs.ts readGeneric),
+ * the variant writer's template: every value the runs change is stated.
+ */
+export const GENERIC_TEMPLATE = `model:
+  layers: 12
+  d_model: 768
+  heads: 6
+  vocab: 50304
+  tied: true
+training:
+  steps: 10000
+  batch_size: 256
+  seq_len: 2048
+  lr: 6.0e-4
+  schedule: cosine
+`;
+
+/** One file of the written ladder, relative to the ladder's folder. */
+export interface LadderFile {
+  relPath: string;
+  text: string;
+}
+
+export interface LadderFiles {
+  files: LadderFile[];
+  /** Per planned run: its folder and what its config reads back as (the count of the written shape). */
+  runs: { id: string; folder: string; params?: number; tokens?: number; notes: string[] }[];
+  /** Runs whose config could not be written, with why. */
+  errors: string[];
+  /** Whether `.scalinglens.yaml` must name the family for the runs' logs (formats without a family key). */
+  familyNeedsWorkspaceFile: boolean;
+}
+
+/**
+ * The ladder's planned runs as configs in the target's format, one folder per run (`<run id>/`,
+ * where its logs go too), plus the plan itself as `PLAN.md`. Runs already done, training or no
+ * longer needed are not written.
+ */
+export function ladderFiles(target: ReadConfigInput, plan: LadderPlan, family: string | undefined, markdown: string): LadderFiles {
+  const out: LadderFiles = { files: [], runs: [], errors: [], familyNeedsWorkspaceFile: false };
+  for (const run of plan.runs) {
+    if (run.status !== 'planned') continue;
+    const v = writeVariant(target, variantSpecOf(run, family));
+    if ('error' in v) {
+      out.errors.push(v.error);
+      continue;
+    }
+    for (const f of v.files) out.files.push({ relPath: `${run.id}/${f.name}`, text: f.text });
+    out.runs.push({ id: run.id, folder: run.id, params: v.readBack?.params, tokens: v.readBack?.tokens, notes: v.notes });
+    if (family !== undefined && !v.familyInFile) out.familyNeedsWorkspaceFile = true;
+  }
+  out.files.push({ relPath: 'PLAN.md', text: markdown });
+  return out;
+}
+
+/** The YAML parser, loaded on first use (as workspaceFile.ts does). */
+declare const require: (id: string) => unknown;
+
+/**
+ * `.scalinglens.yaml` with `families.<family>.runs` including `glob` (comments and other entries
+ * kept); undefined when it already does. Throws on a file that is not a YAML mapping.
+ */
+export function workspaceFileWithFamily(existing: string | undefined, family: string, glob: string): string | undefined {
+  const yaml = require('yaml') as typeof import('yaml');
+  const doc = yaml.parseDocument(existing ?? '');
+  if (doc.errors.length) throw new Error(doc.errors[0].message);
+  if (doc.contents !== null && !yaml.isMap(doc.contents)) throw new Error('it is not a mapping');
+  const runs = doc.getIn(['families', family, 'runs']);
+  const list = yaml.isSeq(runs) ? runs.items.map((i) => String(yaml.isScalar(i) ? i.value : i)) : [];
+  if (list.includes(glob)) return undefined;
+  if (yaml.isSeq(runs)) runs.add(glob);
+  else doc.setIn(['families', family, 'runs'], doc.createNode([glob], { flow: true }));
+  return doc.toString();
+}

@@ -1,0 +1,186 @@
+// "Plan Experiments" without `vscode`: the worker's side (the request as the host sends it → the
+// ladder on the family's runs and fit, core/plan/ladder.ts), what the dashboard's scaling view draws
+// of it, and the plan as markdown (each run's config: ladderConfigs.ts).
+// Unit-tested; the VS Code command is src/features/planExperiments.ts.
+import { parseBudget } from './budget';
+import { existingRunsOf, planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus } from './ladder';
+import { chooseFamily } from './budgetRequest';
+import { formatHours, formatUsd } from './costFormat';
+import type { HardwareTable } from './hardware';
+import { chinchillaLaw } from '../laws/chinchilla';
+import { getLaw } from '../laws/registry';
+import { referenceParams } from '../fit/crossRunLaw';
+import type { FamilyLaw } from '../snapshot';
+import { formatCount, formatFlops, formatLoss } from '../../shared/format';
+
+/** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
+export type LadderTargetRequest =
+  | { kind: 'model'; params: number; tokens: number; nLayer?: number; dModel?: number; label?: string }
+  | { kind: 'budget'; budget: string; label?: string };
+
+/** "Plan Experiments": the target, the ladder's budget as typed (default 1% of the target), the family and the earlier plan. */
+export interface PlanLadderRequest {
+  target: LadderTargetRequest;
+  ladderBudget?: string;
+  hardware?: string;
+  family?: string;
+  /** The runs of the plan shown before (live re-planning): matched to the family's runs or marked no longer needed. */
+  previous?: { id: string; params: number; tokens: number }[];
+  seqLen?: number;
+  vocab?: number;
+}
+
+/** A run of the workspace, as the worker knows it (Run, reduced). */
+export interface LadderWorkspaceRun {
+  id: string;
+  family?: string;
+  status: 'live' | 'finished' | 'failed';
+  params?: number;
+  tokens?: number;
+}
+
+/** What the scaling view draws of a plan: hollow markers at the planned (N, D), and the target's interval now and after the ladder. */
+export interface LadderOverlay {
+  family?: string;
+  target: {
+    label: string;
+    params: number;
+    tokens: number;
+    flops: number;
+    loss: number;
+    /** 80% interval with the family's finished runs alone (none for an empty family). */
+    now?: [number, number];
+    /** 80% interval expected once every done, running and planned run is in. */
+    planned: [number, number];
+  };
+  runs: { id: string; order: number; status: LadderRunStatus; params: number; tokens: number; flops: number; loss: number }[];
+}
+
+/** Runs in the worker: the family's runs and fit in, the ladder and its overlay out. */
+export function planLadderRequest(
+  request: PlanLadderRequest,
+  families: readonly FamilyLaw[],
+  runs: readonly LadderWorkspaceRun[],
+  hardware?: HardwareTable,
+  deadline?: number,
+): { plan: LadderPlan; overlay: LadderOverlay } | { error: string } {
+  const t = request.target;
+  let target: Parameters<typeof planLadder>[0]['target'];
+  if (t.kind === 'budget') {
+    const budget = parseBudget(t.budget);
+    if ('error' in budget) return budget;
+    target = { kind: 'budget', budget, label: t.label };
+  } else {
+    target = { kind: 'model', params: t.params, tokens: t.tokens, label: t.label, seqLen: request.seqLen };
+    if (t.nLayer !== undefined && t.dModel !== undefined) target.shape = { nLayer: t.nLayer, dModel: t.dModel, vocab: request.vocab };
+  }
+  let ladderBudget;
+  if (request.ladderBudget !== undefined && request.ladderBudget.trim() !== '') {
+    const b = parseBudget(request.ladderBudget);
+    if ('error' in b) return { error: `ladder budget: ${b.error}` };
+    ladderBudget = b;
+  }
+  const { law, note } = chooseFamily(families, request.family);
+  const family = law ?? families.find((f) => f.family === request.family);
+  // The fitted points: a live run whose forecast anchors the law is `running` (ladder.ts existingRunsOf).
+  const existing: LadderExistingRun[] = existingRunsOf(family?.points ?? [], family?.anchoredRunIds);
+  // Other live runs of the family inform the fit once they finish: the planner counts them as coming.
+  for (const r of runs) {
+    if (r.status !== 'live' || (family ? !family.runIds.includes(r.id) : true) || r.params === undefined || r.tokens === undefined) continue;
+    if (existing.some((e) => e.runId === r.id)) continue;
+    existing.push({ runId: r.id, params: r.params, tokens: r.tokens, status: 'running' });
+  }
+  const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
+  const plan = planLadder(
+    { target, ladderBudget, hardware: request.hardware, runs: existing, family: family?.family ?? request.family, previous: request.previous, seqLen: request.seqLen, vocab: request.vocab, deadline },
+    { hardware, fit },
+  );
+  if ('error' in plan) return plan;
+  if (note) plan.notes.unshift(note);
+  return { plan, overlay: ladderOverlay(plan, family) };
+}
+
+/** The loss each marker sits at: the family's law where fitted, else the published refit the planner starts from. */
+export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>): LadderOverlay {
+  const fit = family?.fit;
+  const law = fit ? getLaw(fit.lawId) : undefined;
+  const evaluate = fit && law && law.variables.length === 2
+    ? (n: number, d: number) => law.evaluate(fit.fitParams, [n, d])
+    : (n: number, d: number) => chinchillaLaw.evaluate(referenceParams(chinchillaLaw), [n, d]);
+  const after = plan.after;
+  const t = plan.target;
+  return {
+    ...(plan.family ? { family: plan.family } : {}),
+    target: {
+      label: t.label,
+      params: t.params,
+      tokens: t.tokens,
+      flops: t.flops,
+      loss: after.loss,
+      ...(plan.now ? { now: plan.now.lossInterval } : {}),
+      planned: after.lossInterval,
+    },
+    runs: plan.runs.map((r) => ({ id: r.id, order: r.order, status: r.status, params: r.params, tokens: r.tokens, flops: r.flops, loss: evaluate(r.params, r.tokens) })),
+  };
+}
+
+// ---------------------------------------------------------------- markdown
+
+const STATUS_MARK: Record<LadderRunStatus, string> = { planned: '', running: '▶ training', done: '✓ done', 'not-needed': '✗ no longer needed' };
+
+function sci(v: number): string {
+  return v.toExponential(1).replace('e+', 'e');
+}
+
+/** N* spread high/low: `×1.35`, `×6.3e10` when the ladder has not pinned it yet. */
+function ratio(v: number): string {
+  return v >= 100 ? `×${sci(v)}` : `×${v.toFixed(2)}`;
+}
+
+function pct(v: number): string {
+  return `±${((v / 2) * 100).toFixed(v < 0.02 ? 2 : 1)}%`;
+}
+
+/**
+ * The plan as markdown, like the compute planner's: what the ladder is for and what it costs on
+ * one line, one compact table of the runs in training order (with, after each, the target's loss
+ * interval and N* spread), where to stop, then why each run was chosen and the notes.
+ */
+export function ladderMarkdown(plan: LadderPlan): string {
+  const hw = plan.hardware.id;
+  const t = plan.target;
+  const stopOrder = plan.stop.afterOrder;
+  const lines = [
+    `# Ladder for ${t.label}`,
+    '',
+    `**Target**: ${formatCount(t.params)} parameters, ${formatCount(t.tokens)} tokens, ${formatFlops(t.flops)} FLOPs (${formatHours(t.gpuHours)} ${hw}-h, ${formatUsd(t.usd)}).` +
+      ` **Ladder**: ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, ${formatHours(plan.planned.gpuHours)} ${hw}-h, ${formatUsd(plan.planned.usd)}` +
+      ` (budget ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs).${plan.family ? ` Family "${plan.family}".` : ''}`,
+    '',
+    plan.now
+      ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}); N* ${formatCount(plan.now.nStar)} (${ratio(plan.now.nStarRatio)}).`
+      : '**Now**: no finished runs in the family: the runs below follow the IsoFLOP recipe.',
+    '',
+    `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...plan.runs.map((r) => {
+      // Plain words, not a symbol: the preview's fonts may lack one (seen in headless Chromium).
+      const order = r.order === stopOrder ? `**${r.order} stop**` : String(r.order);
+      const dn = r.tokensPerParam < 10 ? Number(r.tokensPerParam.toPrecision(2)).toString() : r.tokensPerParam.toFixed(0);
+      return `| ${order} | ${STATUS_MARK[r.status] || 'planned'} | ${formatCount(r.params)} | ${formatCount(r.tokens)} | ${dn} | ${r.shape.nLayer} × ${r.shape.dModel} | ${sci(r.lr.value)} | ${formatCount(r.batchTokens.value)} | ${formatHours(r.gpuHours)} | ${formatUsd(r.usd).replace(/^\$/, '')} | ${pct(r.after.lossWidth)} | ${ratio(r.after.nStarRatio)} |`;
+    }),
+    '',
+    `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
+    '',
+    '## Why each run',
+    '',
+    ...plan.runs.map((r) => `${r.order}. \`${r.id}\`${r.status !== 'planned' ? ` (${STATUS_MARK[r.status]})` : ''}: ${r.reason}.`),
+    '',
+    '## Notes',
+    '',
+    `- ${plan.method}`,
+    ...plan.notes.map((n) => `- ${n}`),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,348 @@
+// "Scaling Lens: Plan Experiments": the ladder of small runs to train before a target (the config in
+// the editor, or a budget), planned in the worker, shown as a markdown document like the compute
+// planner's, drawn in the dashboard's scaling view, and written as configs in the target's format.
+// While a plan is shown, it is re-planned as the family's runs change (live re-planning). Every
+// prompt goes through `LadderUi`, so the integration tests can script it.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LadderPlan } from '../core/plan/ladder';
+import { ladderMarkdown, type PlanLadderRequest } from '../core/plan/ladderRequest';
+import { GENERIC_TEMPLATE, ladderFiles, workspaceFileWithFamily } from '../core/plan/ladderConfigs';
+import { validateBudget } from '../core/plan/budgetRequest';
+import type { WorkerClient } from '../services/workerClient';
+import { Disposable } from '../services/dispose';
+import type { Snapshot } from '../shared/protocol';
+import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
+import { formatCount, formatFlops } from '../shared/format';
+import type { ConfigLensProvider } from './codeLens';
+import { COMMAND_SHOW_DASHBOARD_VIEW, type Dashboard } from './dashboard';
+
+export const LADDER_SCHEME = 'scaling-lens-ladder';
+
+export type LadderAction = 'write' | 'dashboard';
+const ACTION_LABELS: Record<LadderAction, string> = { write: 'Write Configs…', dashboard: 'Show on Dashboard' };
+
+/** The prompts of the command; the default is VS Code's own, tests pass a script. */
+export interface LadderUi {
+  /** The target's budget, when no config is open (as Plan Compute Budget takes it). */
+  target(options: { value: string; validate: (text: string) => string | undefined }): Thenable<string | undefined>;
+  /** The ladder's budget; empty for the default (1% of the target's compute). */
+  ladderBudget(options: { validate: (text: string) => string | undefined }): Thenable<string | undefined>;
+  action(message: string): Thenable<LadderAction | undefined>;
+  /** The folder to write into (absolute, or relative to the workspace folder). */
+  folder(defaultPath: string): Thenable<string | undefined>;
+  /** Files that exist already: true to replace them. */
+  confirmOverwrite(existing: string[]): Thenable<boolean>;
+}
+
+export const vscodeLadderUi: LadderUi = {
+  target: ({ value, validate }) =>
+    vscode.window.showInputBox({
+      title: 'Scaling Lens: Plan Experiments: target',
+      prompt: 'No training config is open: the target is a compute budget, FLOPs (1e21), accelerator-hours (5000 H100-h) or dollars ($2M).',
+      value,
+      validateInput: validate,
+      ignoreFocusOut: true,
+    }),
+  ladderBudget: ({ validate }) =>
+    vscode.window.showInputBox({
+      title: 'Scaling Lens: Plan Experiments: ladder budget',
+      prompt: 'Compute for the whole ladder: FLOPs, accelerator-hours or dollars. Enter for 1% of the target\'s compute.',
+      placeHolder: '1% of the target',
+      validateInput: validate,
+      ignoreFocusOut: true,
+    }),
+  action: async (message) => {
+    const chosen = await vscode.window.showInformationMessage(message, ACTION_LABELS.write, ACTION_LABELS.dashboard);
+    return (Object.keys(ACTION_LABELS) as LadderAction[]).find((k) => ACTION_LABELS[k] === chosen);
+  },
+  folder: (defaultPath) =>
+    vscode.window.showInputBox({ title: 'Scaling Lens: write the ladder\'s configs into', value: defaultPath, ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'a folder') }),
+  confirmOverwrite: async (existing) => {
+    const shown = existing.slice(0, 5).map((f) => vscode.workspace.asRelativePath(f)).join(', ');
+    const replace = 'Replace';
+    const chosen = await vscode.window.showWarningMessage(`Scaling Lens: ${existing.length} file(s) exist already (${shown}${existing.length > 5 ? ', …' : ''}). Replace them?`, { modal: true }, replace);
+    return chosen === replace;
+  },
+};
+
+/** What one run of the command produced (the test API returns it). */
+export interface LadderOutcome {
+  request: PlanLadderRequest;
+  plan: LadderPlan;
+  markdown: string;
+  document: vscode.Uri;
+  shownAs: 'preview' | 'source';
+  action?: LadderAction;
+  /** Files written by "Write Configs…" (the configs, PLAN.md, and `.scalinglens.yaml` when it had to name the family). */
+  written: string[];
+  /** Runs whose config could not be written, with why. */
+  errors: string[];
+  /** Why nothing was written, when the user chose to write and it was not. */
+  notWritten?: string;
+}
+
+/** What the ladder takes from the config it starts from. */
+interface TargetConfig {
+  file: string;
+  text: string;
+  family?: string;
+  params: number;
+  tokens: number;
+  nLayer: number;
+  dModel: number;
+  seqLen?: number;
+  vocab?: number;
+  format?: string;
+}
+
+/** The plan shown last, re-planned as its family's runs change. */
+interface ActiveLadder {
+  request: PlanLadderRequest;
+  plan: LadderPlan;
+  markdown: string;
+  document: vscode.Uri;
+  /** The family's runs when last planned (ids, statuses, finished count): a change re-plans. */
+  signature: string;
+  replans: number;
+}
+
+/** Re-planning waits for the family's runs to settle (a trainer writes every step). */
+const REPLAN_DELAY_MS = 1000;
+
+export class PlanExperimentsCommand extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly documents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private count = 0;
+  private active: ActiveLadder | undefined;
+  private replanTimer: NodeJS.Timeout | undefined;
+  private replanning = false;
+  /**
+   * N and D of each written run (by id) as its config counts them, the shape in the target's format:
+   * re-planning matches the family's runs by these, also for a plan shown after the configs were written.
+   */
+  private readonly written = new Map<string, { params: number; tokens: number }>();
+
+  constructor(
+    private readonly worker: WorkerClient,
+    private readonly lenses: ConfigLensProvider,
+    private readonly dashboard: Dashboard,
+  ) {
+    super();
+    this.register(this.changed);
+    this.register(worker.onSnapshot((s) => this.onSnapshot(s)));
+    this.register({ dispose: () => clearTimeout(this.replanTimer) });
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.documents.get(uri.toString()) ?? '# This plan is no longer available: run "Scaling Lens: Plan Experiments" again.';
+  }
+
+  /** The plan shown last and how often it was re-planned (the test API). */
+  get current(): { plan: LadderPlan; markdown: string; replans: number } | undefined {
+    return this.active && { plan: this.active.plan, markdown: this.active.markdown, replans: this.active.replans };
+  }
+
+  /** Runs the command from the palette (no argument) or a config's lens (its path). */
+  async run(target: unknown, ui: LadderUi = vscodeLadderUi): Promise<LadderOutcome | undefined> {
+    const config = await this.configOf(target);
+    let request: PlanLadderRequest;
+    if (config) {
+      request = {
+        target: { kind: 'model', params: config.params, tokens: config.tokens, nLayer: config.nLayer, dModel: config.dModel, label: vscode.workspace.asRelativePath(config.file) },
+        family: config.family,
+        seqLen: config.seqLen,
+        vocab: config.vocab,
+      };
+    } else {
+      const text = await ui.target({ value: '1e21', validate: validateBudget });
+      if (text === undefined) return undefined;
+      request = { target: { kind: 'budget', budget: text.trim() || '1e21' }, seqLen: 2048, vocab: 50304 };
+    }
+    const ladderBudget = await ui.ladderBudget({ validate: (t) => (t.trim() === '' ? undefined : validateBudget(t)) });
+    if (ladderBudget === undefined) return undefined;
+    if (ladderBudget.trim()) request.ladderBudget = ladderBudget.trim();
+    let response;
+    try {
+      response = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Scaling Lens: planning the ladder…' }, () => this.worker.request({ kind: 'planLadder', request }));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Scaling Lens: cannot plan the ladder: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    if (response.kind !== 'planLadder') return undefined;
+    const { plan, overlay } = response;
+    const markdown = ladderMarkdown(plan);
+    const uri = vscode.Uri.from({ scheme: LADDER_SCHEME, path: `/Ladder ${++this.count}.md` });
+    this.documents.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    this.active = { request, plan, markdown, document: uri, signature: this.signature(this.worker.latest, plan.family), replans: 0 };
+    this.dashboard.showLadder(overlay);
+    const shownAs = await this.showDocument(uri);
+    const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [] };
+    const action = await ui.action(`Scaling Lens: ladder of ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, for ${formatCount(plan.target.params)} parameters.`);
+    outcome.action = action;
+    if (action === 'dashboard') await vscode.commands.executeCommand(COMMAND_SHOW_DASHBOARD_VIEW, 'scaling');
+    else if (action === 'write') await this.write(config, plan, markdown, ui, outcome);
+    return outcome;
+  }
+
+  /** Writes the planned runs' configs into a folder, never over a file without asking, only in a trusted workspace. */
+  private async write(config: TargetConfig | undefined, plan: LadderPlan, markdown: string, ui: LadderUi, outcome: LadderOutcome): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      outcome.notWritten = 'the workspace is not trusted';
+      const manage = 'Manage Workspace Trust';
+      void vscode.window.showWarningMessage('Scaling Lens: writing the ladder\'s configs needs a trusted workspace.', manage).then((c) => c === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+      return;
+    }
+    const root = (config ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(config.file)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!root) {
+      outcome.notWritten = 'no workspace folder';
+      void vscode.window.showWarningMessage('Scaling Lens: open a folder to write the ladder into.');
+      return;
+    }
+    // Beside the target: an HF config is its folder (config.json + training_args.json), so beside that folder.
+    const besideDir = config ? (path.basename(config.file) === 'config.json' ? path.dirname(path.dirname(config.file)) : path.dirname(config.file)) : root.uri.fsPath;
+    const inside = besideDir === root.uri.fsPath || besideDir.startsWith(root.uri.fsPath + path.sep) ? besideDir : root.uri.fsPath;
+    const answer = await ui.folder(vscode.workspace.asRelativePath(path.join(inside, 'ladder'), false));
+    if (answer === undefined) {
+      outcome.notWritten = 'cancelled';
+      return;
+    }
+    const folder = path.isAbsolute(answer.trim()) ? answer.trim() : path.join(root.uri.fsPath, answer.trim());
+    const family = plan.family ?? config?.family ?? `ladder-${path.basename(besideDir)}`;
+    // An HF config's training_args.json is read beside it (the writer edits both).
+    const argsFile = config ? path.join(path.dirname(config.file), 'training_args.json') : undefined;
+    const args = argsFile ? await this.readText(argsFile) : undefined;
+    const targetInput = config
+      ? { file: config.file, text: config.text, readSibling: (p: string) => (p === argsFile ? args : undefined) }
+      : { file: path.join(folder, 'ladder.yaml'), text: GENERIC_TEMPLATE };
+    const files = ladderFiles(targetInput, plan, family, markdown);
+    outcome.errors = files.errors;
+    const writes = files.files.map((f) => ({ uri: vscode.Uri.file(path.join(folder, ...f.relPath.split('/'))), text: f.text }));
+    if (files.familyNeedsWorkspaceFile) {
+      // Formats without a family key: `.scalinglens.yaml` names the family for every run under the folder.
+      const wsUri = vscode.Uri.joinPath(root.uri, WORKSPACE_FILE_NAME);
+      const existing = await this.readText(wsUri.fsPath);
+      const rel = path.relative(root.uri.fsPath, folder).split(path.sep).join('/');
+      try {
+        const text = workspaceFileWithFamily(existing, family, `${rel}/**`);
+        if (text !== undefined) writes.push({ uri: wsUri, text });
+      } catch (error) {
+        outcome.errors.push(`${WORKSPACE_FILE_NAME}: not changed (${error instanceof Error ? error.message : String(error)}): add family "${family}" with runs "${rel}/**" to it yourself`);
+      }
+    }
+    const exists = await Promise.all(writes.map((w) => vscode.workspace.fs.stat(w.uri).then(() => true, () => false)));
+    const existing = writes.filter((_, i) => exists[i]).map((w) => w.uri.fsPath);
+    if (existing.length && !(await ui.confirmOverwrite(existing))) {
+      outcome.notWritten = 'existing files kept';
+      return;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    for (const w of writes) edit.createFile(w.uri, { overwrite: true, contents: new TextEncoder().encode(w.text) });
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      outcome.notWritten = 'the edit was refused';
+      void vscode.window.showErrorMessage('Scaling Lens: the ladder\'s configs could not be written.');
+      return;
+    }
+    outcome.written = writes.map((w) => w.uri.fsPath);
+    // The runs join this family: re-planning follows it, and knows each run by its N and D as written.
+    if (this.active && this.active.plan === plan && !this.active.request.family) this.active.request.family = family;
+    for (const r of files.runs) if (r.params !== undefined && r.tokens !== undefined) this.written.set(r.id, { params: r.params, tokens: r.tokens });
+    if (files.errors.length) void vscode.window.showWarningMessage(`Scaling Lens: ${files.errors.length} run(s) not written: ${files.errors[0]}`);
+    const first = writes.find((w) => !w.uri.fsPath.endsWith('PLAN.md') && !w.uri.fsPath.endsWith(WORKSPACE_FILE_NAME));
+    if (first) await vscode.window.showTextDocument(first.uri, { preview: true });
+  }
+
+  /** A file's text as the editor has it (unsaved edits included), else from disk. */
+  private async readText(absPath: string): Promise<string | undefined> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === absPath);
+    if (open) return open.getText();
+    return vscode.workspace.fs.readFile(vscode.Uri.file(absPath)).then((b) => new TextDecoder().decode(b), () => undefined);
+  }
+
+  /** The family's runs in a snapshot, as a string that changes when a run appears, finishes or fails. */
+  private signature(snapshot: Snapshot | undefined, family: string | undefined): string {
+    if (!snapshot || family === undefined) return '';
+    const law = snapshot.families.find((f) => f.family === family);
+    if (!law) return '';
+    const status = new Map(snapshot.runs.map((r) => [r.id, r.status]));
+    return JSON.stringify([law.runIds.map((id) => `${id}:${status.get(id) ?? ''}`).sort(), law.points?.length ?? 0, law.pending ?? false]);
+  }
+
+  /** Live re-planning: the family's runs changed since the plan was made. */
+  private onSnapshot(snapshot: Snapshot): void {
+    const active = this.active;
+    if (!active || this.replanning) return;
+    const family = active.request.family ?? active.plan.family;
+    const signature = this.signature(snapshot, family);
+    if (signature === active.signature || signature === '') return;
+    clearTimeout(this.replanTimer);
+    this.replanTimer = setTimeout(() => void this.replan(active, signature), REPLAN_DELAY_MS);
+  }
+
+  private async replan(active: ActiveLadder, signature: string): Promise<void> {
+    if (this.active !== active) return;
+    this.replanning = true;
+    try {
+      const previous = active.plan.runs.map((r) => ({ id: r.id, ...(this.written.get(r.id) ?? { params: r.params, tokens: r.tokens }) }));
+      const request: PlanLadderRequest = { ...active.request, previous };
+      const response = await this.worker.request({ kind: 'planLadder', request });
+      if (response.kind !== 'planLadder' || this.active !== active) return;
+      active.plan = response.plan;
+      active.markdown = ladderMarkdown(response.plan);
+      active.signature = signature;
+      active.replans++;
+      this.documents.set(active.document.toString(), active.markdown);
+      this.changed.fire(active.document);
+      this.dashboard.showLadder(response.overlay);
+    } catch {
+      // A failed re-plan keeps the plan shown; the next change tries again.
+    } finally {
+      this.replanning = false;
+    }
+  }
+
+  /** The plan rendered in VS Code's markdown preview (as Plan Compute Budget shows its plan), else its source. */
+  private async showDocument(uri: vscode.Uri): Promise<'preview' | 'source'> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(document, 'markdown');
+    const markdown = vscode.extensions.getExtension('vscode.markdown-language-features');
+    if (markdown) {
+      try {
+        if (!markdown.isActive) await markdown.activate();
+        await vscode.commands.executeCommand('markdown.showPreview', uri);
+        return 'preview';
+      } catch {
+        /* fall back to the text below */
+      }
+    }
+    await vscode.window.showTextDocument(document, { preview: true });
+    return 'source';
+  }
+
+  /** The config the ladder is for: the argument (a lens), else the active or a visible editor's, when it states N and D. */
+  private async configOf(target: unknown): Promise<TargetConfig | undefined> {
+    const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
+    if (!file) {
+      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter((e): e is vscode.TextEditor => e?.document.uri.scheme === 'file');
+      for (const editor of editors) {
+        const facts = await this.configOf(editor.document.uri);
+        if (facts) return facts;
+      }
+      return undefined;
+    }
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const estimate = await this.lenses.estimate(document);
+      const p = estimate.plan;
+      if (!estimate.applicable || !p || p.tokens === undefined) return undefined;
+      return {
+        file, text: document.getText(), family: p.family, params: p.params.total, tokens: p.tokens, nLayer: p.architecture.nLayer, dModel: p.architecture.dModel,
+        seqLen: p.seqLen, vocab: p.architecture.vocab, format: p.format,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+}

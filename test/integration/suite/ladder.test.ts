@@ -1,0 +1,151 @@
+// "Plan Experiments" in a real VS Code: the command and the lens action on a config of the example
+// sweep, the plan from the worker shown as a rendered markdown document, the ladder's configs
+// written beside the target (and read back by the extension's own estimate), no file replaced
+// without asking, the planned runs drawn in the dashboard's scaling view, and live re-planning
+// when a ladder run's logs appear in the family.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LadderUi } from '../../../src/features/planExperiments';
+import { WAIT_MS, api, poll, workspaceRoot } from './harness';
+
+// Named so that the trusted configuration's grep (run.mjs) includes it.
+suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
+  this.timeout(180_000);
+  suiteSetup(async () => {
+    const lens = await api();
+    await lens.waitForSnapshot((s) => s.families.some((f) => f.family === 'example-sweep' && f.fit), WAIT_MS);
+  });
+  // The suites after this one see the example sweep as it was: the ladder's folder and its run go.
+  suiteTeardown(async () => {
+    const lens = await api();
+    fs.rmSync(path.join(workspaceRoot(), 'configs', 'ladder'), { recursive: true, force: true });
+    await lens.waitForSnapshot((s) => !s.runs.some((r) => r.id.startsWith('configs/ladder/')), WAIT_MS);
+  });
+
+  test('the command is contributed and registered', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('scalingLens.planExperiments'));
+    const pkg = vscode.extensions.getExtension('scaling-lens.scaling-lens')!.packageJSON as { contributes: { commands: { command: string; title: string }[] } };
+    assert.ok(pkg.contributes.commands.some((c) => c.command === 'scalingLens.planExperiments' && c.title === 'Plan Experiments'));
+  });
+
+  test('lens action on the planned-400m config: plan, written configs, scaling view, no silent overwrite, live re-planning', async () => {
+    const lens = await api();
+    const target = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
+    const document = await vscode.workspace.openTextDocument(target);
+    await vscode.window.showTextDocument(document);
+    // The lens sits with the other plan lens, with the config's path as its argument.
+    const lenses = await poll('the "Plan ladder" lens', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
+      return found?.some((l) => l.command?.command === 'scalingLens.planExperiments') ? found : undefined;
+    });
+    const action = lenses.find((l) => l.command?.command === 'scalingLens.planExperiments')!;
+    assert.equal(action.command!.title, 'Plan ladder');
+    assert.deepEqual(action.command!.arguments, [target]);
+    const planLens = lenses.find((l) => l.command?.title === 'Plan budget')!;
+    assert.equal(action.range.start.line, planLens.range.start.line);
+
+    const folders: string[] = [];
+    const ui: LadderUi = {
+      target: async () => assert.fail('a config is the target: no budget is asked'),
+      ladderBudget: async ({ validate }) => {
+        assert.match(validate('a lot') ?? '', /budget/);
+        assert.equal(validate(''), undefined);
+        return '';
+      },
+      action: async () => 'write',
+      folder: async (defaultPath) => {
+        folders.push(defaultPath);
+        return defaultPath;
+      },
+      confirmOverwrite: async () => assert.fail('nothing exists yet'),
+    };
+    const outcome = await lens.planExperiments(action.command!.arguments![0] as string, ui);
+    assert.ok(outcome, 'the command finished');
+    assert.equal(outcome.request.target.kind, 'model');
+    assert.equal(outcome.plan.family, 'example-sweep');
+    assert.equal(outcome.plan.strategy, 'greedy', 'the family has finished runs');
+    assert.ok(outcome.plan.now, 'the interval now, from the family\'s runs');
+    const planned = outcome.plan.runs.filter((r) => r.status === 'planned');
+    assert.ok(planned.length >= 1);
+    assert.equal(outcome.shownAs, 'preview');
+    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Ladder for configs/planned-400m/config.json')));
+
+    // Written beside the target's folder, in its format (HF: config.json + training_args.json per run).
+    assert.deepEqual(folders, [path.join('configs', 'ladder')]);
+    const ladderDir = path.join(workspaceRoot(), 'configs', 'ladder');
+    assert.deepEqual(outcome.errors, []);
+    assert.ok(outcome.written.includes(path.join(ladderDir, 'PLAN.md')));
+    for (const run of planned) {
+      const cfg = path.join(ladderDir, run.id, 'config.json');
+      assert.ok(outcome.written.includes(cfg) && outcome.written.includes(path.join(ladderDir, run.id, 'training_args.json')));
+      const estimate = await lens.estimate(await vscode.workspace.openTextDocument(cfg));
+      assert.equal(estimate.applicable, true, estimate.reason);
+      assert.equal(estimate.plan!.family, 'example-sweep');
+      assert.equal(estimate.plan!.architecture.nLayer, run.shape.nLayer);
+      assert.equal(estimate.plan!.architecture.dModel, run.shape.dModel);
+      assert.ok(Math.abs(estimate.plan!.tokens! - run.tokens) <= estimate.plan!.tokensPerStep!, `${estimate.plan!.tokens} tokens vs ${run.tokens}`);
+    }
+    // HF configs carry their family: .scalinglens.yaml is left alone.
+    assert.ok(!outcome.written.some((f) => f.endsWith('.scalinglens.yaml')));
+
+    // The scaling view draws the planned runs as hollow markers.
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling');
+    await poll('the scaling view with the ladder', () => {
+      const r = lens.dashboard().lastRendered;
+      return r && r.view === 'scaling' && r.ladder === planned.length ? r : undefined;
+    });
+
+    // Asked again into the same folder: nothing is replaced without asking.
+    const planText = fs.readFileSync(path.join(ladderDir, 'PLAN.md'), 'utf8');
+    let asked: string[] = [];
+    const again = await lens.planExperiments(target, { ...ui, folder: async (p) => p, confirmOverwrite: async (existing) => ((asked = existing), false) });
+    assert.ok(asked.includes(path.join(ladderDir, 'PLAN.md')), `asked about ${asked.join(', ')}`);
+    assert.equal(again?.notWritten, 'existing files kept');
+    assert.deepEqual(again?.written, []);
+    assert.equal(fs.readFileSync(path.join(ladderDir, 'PLAN.md'), 'utf8'), planText);
+
+    // Live re-planning: the first planned run's logs appear beside its config, finished at the law's loss.
+    const first = planned[0];
+    const runDir = path.join(ladderDir, first.id);
+    const args = JSON.parse(fs.readFileSync(path.join(runDir, 'training_args.json'), 'utf8')) as { max_steps: number };
+    // A tiny model's loss (5M parameters on 25M tokens ends near 5.5 nats on this data).
+    const finalLoss = 5.5;
+    const lines: string[] = [];
+    for (let i = 1; i <= 24; i++) {
+      const step = Math.round((args.max_steps * i) / 24);
+      lines.push(JSON.stringify({ step, loss: finalLoss + 3 * Math.pow(i / 24, -0.5) - 3 }));
+    }
+    fs.writeFileSync(path.join(runDir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
+    const replanned = await poll('the plan re-planned with the ladder run done', () => {
+      const current = lens.currentLadder();
+      return current && current.replans >= 1 && current.plan.runs.some((r) => r.id === first.id && r.status === 'done') ? current : undefined;
+    }, 120_000);
+    assert.match(replanned.markdown, /✓ done/);
+    assert.ok(replanned.plan.now, 'the target\'s interval now');
+  });
+});
+
+suite('Restricted Mode (Plan Experiments)', function () {
+  this.timeout(120_000);
+  test('the plan is shown, but its configs are not written in an untrusted workspace', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const lens = await api();
+    const target = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target));
+    const outcome = await lens.planExperiments(target, {
+      target: async () => assert.fail('a config is the target'),
+      ladderBudget: async () => '1e18',
+      action: async () => 'write',
+      folder: async () => assert.fail('no folder is asked for in Restricted Mode'),
+      confirmOverwrite: async () => assert.fail('nothing is written'),
+    });
+    assert.ok(outcome);
+    assert.ok(outcome.plan.runs.length >= 1);
+    assert.equal(outcome.notWritten, 'the workspace is not trusted');
+    assert.deepEqual(outcome.written, []);
+    assert.ok(!fs.existsSync(path.join(workspaceRoot(), 'configs', 'ladder')));
+  });
+});

@@ -1,0 +1,150 @@
+// "Plan Experiments" worker side (core/plan/ladderRequest.ts): the family's runs into the planner,
+// the overlay the scaling view draws, the markdown, and every planned run written as a config
+// (core/configs/variants.ts) that reads back with its planned shape, tokens, LR and family.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ladderMarkdown, planLadderRequest, type LadderWorkspaceRun } from '../../src/core/plan/ladderRequest';
+import { GENERIC_TEMPLATE, ladderFiles, variantSpecOf, workspaceFileWithFamily } from '../../src/core/plan/ladderConfigs';
+import { parseWorkspaceFile } from '../../src/core/runs/workspaceFile';
+import { writeVariant } from '../../src/core/configs/variants';
+import { readConfig } from '../../src/core/configs/index';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { referenceParams } from '../../src/core/fit/crossRunLaw';
+import type { FamilyLaw } from '../../src/core/snapshot';
+
+function ok<T>(r: T | { error: string }): T {
+  if (r && typeof r === 'object' && 'error' in r) assert.fail((r as { error: string }).error);
+  return r as T;
+}
+
+test('empty workspace, budget target: the recipe, its overlay at the published law, markdown with one row per run', () => {
+  const { plan, overlay } = ok(planLadderRequest({ target: { kind: 'budget', budget: '1e22' } }, [], []));
+  assert.equal(plan.strategy, 'recipe');
+  assert.equal(overlay.runs.length, plan.runs.length);
+  assert.equal(overlay.target.now, undefined);
+  const theta = referenceParams(chinchillaLaw);
+  for (const r of overlay.runs) assert.ok(Math.abs(r.loss - chinchillaLaw.evaluate(theta, [r.params, r.tokens])) < 1e-12);
+  // After the whole ladder: the last planned run's expected interval.
+  assert.deepEqual(overlay.target.planned, plan.runs[plan.runs.length - 1].after.lossInterval);
+  const md = ladderMarkdown(plan);
+  assert.equal(md.split('\n').filter((l) => /^\| (\*\*)?\d+/.test(l)).length, plan.runs.length);
+  assert.match(md, /^# Ladder for compute-optimal run at 1e22/m);
+  assert.match(md, /\*\*Stop\*\*: after run \d+/);
+  assert.equal(md.split('\n').filter((l) => /^\| \*\*\d+ stop\*\* \|/.test(l)).length, 1);
+  assert.match(md, /IsoFLOP recipe/);
+});
+
+test('a bad ladder budget is an error naming it', () => {
+  const r = planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, ladderBudget: 'lots' }, [], []);
+  assert.ok('error' in r && /^ladder budget: /.test(r.error));
+});
+
+test('family with finished and live runs: greedy choice, "now" interval, live runs counted, re-planning keeps ids and marks', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const sizes: [number, number][] = [[2e7, 4e8], [5e7, 1e9], [1e8, 2e9], [2e8, 4e9], [5e7, 4e9], [1e8, 5e8]];
+  const points = sizes.map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
+  const family: FamilyLaw = { family: 'web', guessed: false, runIds: [...points.map((p) => p.runId), 'live-1'], points };
+  const live: LadderWorkspaceRun = { id: 'live-1', family: 'web', status: 'live', params: 3e8, tokens: 6e9 };
+  const first = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [family], [live]));
+  assert.equal(first.plan.strategy, 'greedy');
+  assert.ok(first.plan.now, 'the finished runs give a "now" interval');
+  assert.deepEqual(first.overlay.target.now, first.plan.now!.lossInterval);
+  assert.equal(first.plan.family, 'web');
+  const planned = first.plan.runs.filter((r) => r.status === 'planned');
+  assert.ok(planned.length >= 1);
+  // The first planned run has now finished in the family: re-planning marks it done under its id.
+  const done = planned[0];
+  const family2: FamilyLaw = { ...family, runIds: [...family.runIds, 'ladder-done'], points: [...points, { runId: 'ladder-done', params: done.params, tokens: done.tokens, loss: chinchillaLaw.evaluate(theta, [done.params, done.tokens]) }] };
+  const previous = first.plan.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens }));
+  const again = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web', previous }, [family2], [live]));
+  const same = again.plan.runs.find((r) => r.id === done.id)!;
+  assert.equal(same.status, 'done');
+  assert.equal(same.matchedRunId, 'ladder-done');
+  assert.ok(again.plan.now!.lossWidth < first.plan.now!.lossWidth, 'one more finished run narrows the interval now');
+  for (const r of again.plan.runs) assert.ok(['planned', 'done', 'running', 'not-needed'].includes(r.status));
+  assert.equal(again.overlay.runs.find((r) => r.id === done.id)?.status, 'done');
+});
+
+test('every run of a plan, written as a variant of the example HF config, reads back with its shape, tokens, LR and family', () => {
+  const dir = 'examples/sweep/llama-44m';
+  const cfg = fs.readFileSync(`${dir}/config.json`, 'utf8');
+  const args = fs.readFileSync(`${dir}/training_args.json`, 'utf8');
+  const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, seqLen: 1024, vocab: 32000 }, [], []));
+  for (const run of plan.runs) {
+    const spec = variantSpecOf(run, 'ladder-fam');
+    const v = writeVariant({ file: `/w/${dir}/config.json`, text: cfg, readSibling: (p) => (path.basename(p) === 'training_args.json' ? args : undefined) }, spec);
+    assert.ok(!('error' in v), 'error' in v ? v.error : '');
+    if ('error' in v) continue;
+    const files = new Map(v.files.map((f) => [f.name, f.text]));
+    const back = readConfig({ file: '/v/config.json', text: files.get('config.json')!, readSibling: (p) => files.get(path.basename(p)) });
+    assert.equal(back.kind, 'plan');
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.architecture.nLayer, run.shape.nLayer);
+    assert.equal(back.plan.architecture.dModel, run.shape.dModel);
+    assert.equal(back.plan.family, 'ladder-fam');
+    assert.ok(Math.abs(back.plan.peakLr! / run.lr.value - 1) < 0.05, `lr ${back.plan.peakLr} vs ${run.lr.value}`);
+    // Tokens within one step of the plan (the batch is a whole number of sequences).
+    assert.ok(Math.abs(back.plan.tokens! - run.tokens) <= back.plan.tokensPerStep!, `${back.plan.tokens} vs ${run.tokens}`);
+    // The count of the written shape (32,000 vocabulary, the target's FFN ratio) is the planned N within a factor 1.5.
+    assert.ok(back.plan.params.total / run.params < 1.5 && run.params / back.plan.params.total < 1.5, `${back.plan.params.total} vs ${run.params}`);
+  }
+});
+
+test('the ladder as files: one folder per planned run plus PLAN.md; nanoGPT runs need .scalinglens.yaml to name the family', () => {
+  const nano = "n_layer = 4\nn_head = 4\nn_embd = 128\nblock_size = 256\nbatch_size = 16\ngradient_accumulation_steps = 1\nmax_iters = 1000\nlearning_rate = 1e-3\n";
+  const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, seqLen: 256 }, [], []));
+  const out = ladderFiles({ file: '/w/train.py', text: nano }, plan, 'fam', '# plan');
+  assert.deepEqual(out.errors, []);
+  assert.equal(out.runs.length, plan.runs.length);
+  assert.equal(out.files.length, plan.runs.length + 1);
+  assert.ok(out.files.every((f, i) => (i < plan.runs.length ? f.relPath === `${plan.runs[i].id}/train.py` : f.relPath === 'PLAN.md')));
+  assert.equal(out.familyNeedsWorkspaceFile, true);
+  for (const r of out.runs) assert.ok(r.params! > 0 && r.tokens! > 0);
+});
+
+test('.scalinglens.yaml: the family entry is added, comments and other entries kept, and not added twice', () => {
+  const before = '# my workspace\nfamilies:\n  other:\n    runs: ["a/*"]\nruns:\n  "x":\n    exclude: true\n';
+  const after = workspaceFileWithFamily(before, 'fam', 'ladder/**')!;
+  assert.match(after, /^# my workspace/);
+  const parsed = parseWorkspaceFile(after, '/w/.scalinglens.yaml');
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.deepEqual(parsed.families.map((f) => [f.name, f.runs]), [['other', ['a/*']], ['fam', ['ladder/**']]]);
+  assert.ok(parsed.families[1].match('ladder/ladder-01-1e17'));
+  assert.equal(workspaceFileWithFamily(after, 'fam', 'ladder/**'), undefined);
+  const fresh = workspaceFileWithFamily(undefined, 'fam', 'ladder/**')!;
+  assert.deepEqual(parseWorkspaceFile(fresh, '/w/.scalinglens.yaml').families.map((f) => f.name), ['fam']);
+  assert.throws(() => workspaceFileWithFamily('- a\n- b\n', 'fam', 'ladder/**'), /not a mapping/);
+});
+
+test('without a config (a budget target), the ladder is written as generic YAML with the family in each file', () => {
+  const { plan } = ok(planLadderRequest({ target: { kind: 'budget', budget: '1e21' } }, [], []));
+  const out = ladderFiles({ file: '/w/ladder/ladder.yaml', text: GENERIC_TEMPLATE }, plan, 'fam', '# plan');
+  assert.deepEqual(out.errors, []);
+  assert.equal(out.familyNeedsWorkspaceFile, false);
+  const files = new Map(out.files.map((f) => [f.relPath, f.text]));
+  for (const run of plan.runs) {
+    const back = readConfig({ file: `/w/ladder/${run.id}/ladder.yaml`, text: files.get(`${run.id}/ladder.yaml`)! });
+    assert.equal(back.kind, 'plan');
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.family, 'fam');
+    assert.equal(back.plan.architecture.nLayer, run.shape.nLayer);
+    assert.equal(back.plan.architecture.dModel, run.shape.dModel);
+    assert.ok(Math.abs(back.plan.tokens! - run.tokens) <= back.plan.tokensPerStep!);
+  }
+});
+
+test('a live run whose forecast anchors the family law is counted once, as running', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const sizes: [number, number][] = [[2e7, 4e8], [5e7, 1e9], [1e8, 2e9], [2e8, 4e9]];
+  const points = sizes.map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
+  const family: FamilyLaw = { family: 'web', guessed: false, runIds: points.map((p) => p.runId), points, anchoredRunIds: ['r3'] };
+  const live: LadderWorkspaceRun = { id: 'r3', family: 'web', status: 'live', params: 2e8, tokens: 4e9 };
+  const withAnchor = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [family], [live]));
+  const finishedOnly = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, runIds: ['r0', 'r1', 'r2'], points: points.slice(0, 3), anchoredRunIds: [] }], [live]));
+  // The interval "now" is the finished runs' alone: the anchored live run is not counted as finished.
+  assert.deepEqual(withAnchor.plan.now, finishedOnly.plan.now);
+  const asFinished = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, anchoredRunIds: [] }], []));
+  assert.ok(asFinished.plan.now!.lossWidth < withAnchor.plan.now!.lossWidth, 'counted as finished it would narrow "now"');
+});
