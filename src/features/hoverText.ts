@@ -177,7 +177,7 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       const plugged = parametersOf(family);
       top.push(`Loss **${formatLoss(loss.value)}** ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
       rows.push(['Predicted loss', `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`]);
-      rows.push(['Comes from', lossProvenance(loss).detail]);
+      rows.push(['Comes from', lossProvenance(loss, runName).detail]);
       rows.push(['Formula', `${law?.formula ?? loss.lawId}${plugged ? ` with ${plugged}` : ''}; N ${formatCount(plan.params.total)} total, D ${formatCount(plan.tokens ?? 0)} tokens`]);
       const validation = family?.fit?.validation;
       rows.push([
@@ -198,7 +198,7 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
     }
     headline.push(top.join(' · '));
     headline.push(`${nTotal}${plan.tokens !== undefined ? ` · D ${formatCount(plan.tokens)} tokens (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)` : ''}`);
-    if (loss) headline.push(`Loss from the ${lossProvenance(loss).headline}`);
+    if (loss) headline.push(`Loss from the ${lossProvenance(loss, runName).headline}`);
   }
   const notes = keys.map((k) => plan.sources[k]?.note).filter((n): n is string => !!n);
   const out = [

@@ -121,7 +121,8 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
   const loss = estimate.predictions.loss;
   if (loss) {
     lines.push(`Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80%, calibrated on backtests.`);
-    lines.push(`Comes from the ${lossProvenance(loss).headline}. ${lossProvenance(loss).detail}`);
+    const provenance = lossProvenance(loss, runName);
+    lines.push(`Comes from the ${provenance.headline}. ${provenance.detail}`);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
   } else {
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);

@@ -2,6 +2,7 @@
 // family law (fitted on which runs, anchored by which live runs' forecasts), how far the config lies
 // from those runs, and whether the N/D split rests on published ratios rather than the family.
 import type { LossEstimate } from '../core/snapshot';
+import { shortFamilyName } from '../shared/displayName';
 
 function ratioText(r: number): string {
   return r >= 10 ? r.toFixed(0) : r.toFixed(1);
@@ -12,7 +13,8 @@ function ratioText(r: number): string {
  * tooltip's first words), `detail` for tooltips and the hover's derivation. Not in the lens title:
  * its row, beside the other lenses, must fit a normal editor width.
  */
-export function lossProvenance(loss: LossEstimate): { headline: string; detail: string } {
+/** `runName`: a run's display name (shared/displayName.ts); ids are shown as they are without it. */
+export function lossProvenance(loss: LossEstimate, runName: (id: string) => string = (id) => id): { headline: string; detail: string } {
   const anchored = loss.anchoredRunIds ?? [];
   const finished = loss.runsUsed.filter((id) => !anchored.includes(id));
   const d = loss.distance;
@@ -20,15 +22,15 @@ export function lossProvenance(loss: LossEstimate): { headline: string; detail: 
     !d || !Number.isFinite(d.computeRatio) ? '' : d.computeRatio <= 1 ? 'within its runs' : d.notValidated ? `${ratioText(d.computeRatio)}× its largest run, not validated` : `${ratioText(d.computeRatio)}× its largest run`;
   const headline = `family law${anchored.length ? ` with ${anchored.length} live run${anchored.length > 1 ? 's' : ''}` : ''}${where ? `, ${where}` : ''}`;
   const sentences = [
-    `From the law of family "${loss.family}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
-      (anchored.length ? ` and the forecast end of ${anchored.join(', ')} (still training; anchoring the law as one run each)` : '') +
+    `From the law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
+      (anchored.length ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; anchoring the law as one run each)` : '') +
       '.',
   ];
   if (d && Number.isFinite(d.computeRatio)) {
     sentences.push(
       d.computeRatio <= 1
-        ? `Within the compute of its runs (${ratioText(d.computeRatio)}× the largest${d.largestRunId ? `, ${d.largestRunId}` : ''}).`
-        : `${ratioText(d.computeRatio)}× the compute of its largest finished run${d.largestRunId ? ` (${d.largestRunId})` : ''}: the interval widens with that distance, as backtests measure${d.notValidated ? `; not validated that far (backtests reach ${d.backtestedUpTo}×)` : ''}.`,
+        ? `Within the compute of its runs (${ratioText(d.computeRatio)}× the largest${d.largestRunId ? `, ${runName(d.largestRunId)}` : ''}).`
+        : `${ratioText(d.computeRatio)}× the compute of its largest finished run${d.largestRunId ? ` (${runName(d.largestRunId)})` : ''}: the interval widens with that distance, as backtests measure${d.notValidated ? `; not validated that far (backtests reach ${d.backtestedUpTo}×)` : ''}.`,
     );
   }
   if (loss.fitWarnings?.some((w) => /cannot tell a larger model from more data/.test(w))) sentences.push('Its split between parameters and tokens follows published ratios: the family\'s runs all sit at one tokens-per-parameter ratio.');

@@ -17,7 +17,9 @@ function plainJson<T>(value: T): T {
 /** Typed view of the `scalingLens.*` settings; read fresh on each call so changes apply at once. */
 export class Settings {
   private get raw(): vscode.WorkspaceConfiguration {
-    return vscode.workspace.getConfiguration(SECTION);
+    // `null`: the value for any resource (the resource-scoped settings are read workspace-wide here;
+    // without it VS Code logs a warning on every read).
+    return vscode.workspace.getConfiguration(SECTION, null);
   }
 
   /**
