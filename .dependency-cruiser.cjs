@@ -18,7 +18,14 @@ module.exports = {
       severity: 'error',
       comment: 'The core is pure TS shared by the worker, the CLI and tests: no vscode, nothing above it, not the protocol (it owns its payload types).',
       from: { path: '^src/core/' },
-      to: { path: ['^node_modules/@types/vscode/', '^src/(features|services|worker|cliCommands)/', '^src/(extension|cli)\\.ts$', '^src/shared/(protocol|chartSeries|dashboardDelta|axes)\\.ts$'] },
+      to: {
+        path: [
+          '^node_modules/@types/vscode/',
+          '^src/(features|services|worker|cliCommands)/',
+          '^src/(extension|cli)\\.ts$',
+          '^src/shared/(protocol|chartSeries|dashboardDelta|axes)\\.ts$',
+        ],
+      },
     },
     {
       name: 'shared-base-imports-nothing-above',

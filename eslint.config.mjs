@@ -20,7 +20,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement",
+          selector: 'CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement',
           message: 'push(...items) throws on long arrays: use appendAll(target, items) from src/shared/arrays.ts',
         },
         {
@@ -28,7 +28,7 @@ export default tseslint.config(
           message: 'Math.max/min(...values) throws on long arrays: use maxOf/minOf from src/shared/arrays.ts',
         },
         {
-          selector: "CallExpression[callee.property.name=/^(fromCharCode|fromCodePoint)$/] > SpreadElement",
+          selector: 'CallExpression[callee.property.name=/^(fromCharCode|fromCodePoint)$/] > SpreadElement',
           message: 'String.fromCharCode(...codes) throws on long arrays: decode with Buffer or TextDecoder',
         },
       ],

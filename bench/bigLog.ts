@@ -98,7 +98,13 @@ function readChild(file: string): void {
     readCpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
     heldMB: (mem.heapUsed + mem.arrayBuffers) / 1e6,
-    series: (run?.series ?? []).map((s) => ({ metric: s.metric, held: s.steps.length, thinned: s.thinned ?? 0, lastStep: s.steps[s.steps.length - 1], lastValue: s.values[s.values.length - 1] })),
+    series: (run?.series ?? []).map((s) => ({
+      metric: s.metric,
+      held: s.steps.length,
+      thinned: s.thinned ?? 0,
+      lastStep: s.steps[s.steps.length - 1],
+      lastValue: s.values[s.values.length - 1],
+    })),
     diagnostics: run?.diagnostics.length ?? 0,
   };
   process.stdout.write(JSON.stringify(result));
@@ -122,7 +128,11 @@ function main(): void {
     spawnSync('sh', ['-c', `cat "${file}" > /dev/null`]);
     const catMs = performance.now() - c0;
     process.stderr.write(`cat ${(catMs / 1000).toFixed(1)} s; reading through RunIndex in a child process …\n`);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--read', file], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--read', file], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
     if (child.status !== 0) throw new Error(`the reading process failed (status ${child.status}, signal ${child.signal}): ${child.stderr.slice(-2000)}`);
     const read = JSON.parse(child.stdout) as ReadResultJson;
     const mbps = bytes / 1e6 / (read.readMs / 1000);
@@ -130,7 +140,20 @@ function main(): void {
     const received = read.series.reduce((n, s) => n + s.held + s.thinned, 0);
     const held = read.series.reduce((n, s) => n + s.held, 0);
     const expected = lines * METRICS_PER_LINE;
-    const json = { ...read, when: new Date().toISOString(), machine: machine(), gb: opts.gb, lines, writeMs, catMs, catMBps, readMBps: mbps, expectedPoints: expected, receivedPoints: received, heldPoints: held };
+    const json = {
+      ...read,
+      when: new Date().toISOString(),
+      machine: machine(),
+      gb: opts.gb,
+      lines,
+      writeMs,
+      catMs,
+      catMBps,
+      readMBps: mbps,
+      expectedPoints: expected,
+      receivedPoints: received,
+      heldPoints: held,
+    };
     fs.writeFileSync(path.join(repoRoot, 'bench', 'report-biglog.json'), `${JSON.stringify(json, null, 2)}\n`);
     const f1 = (x: number) => x.toFixed(1);
     const md = [
@@ -155,6 +178,5 @@ function main(): void {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
 
 main();

@@ -83,7 +83,17 @@ export function dashboardUpdateCost(tmp: string, runs = 200, pointsPerRun = 100_
   });
   const live = files[0];
   let step = pointsPerRun;
-  const m = { snapshot: [] as number[], encode: [] as number[], deltaClone: [] as number[], deltaRead: [] as number[], apply: [] as number[], deltaJson: [] as number[], fullClone: [] as number[], fullRead: [] as number[], fullJson: [] as number[] };
+  const m = {
+    snapshot: [] as number[],
+    encode: [] as number[],
+    deltaClone: [] as number[],
+    deltaRead: [] as number[],
+    apply: [] as number[],
+    deltaJson: [] as number[],
+    fullClone: [] as number[],
+    fullRead: [] as number[],
+    fullJson: [] as number[],
+  };
   let deltaBytes = 0;
   let fullBytes = 0;
   for (let r = 0; r < repeats; r++) {

@@ -62,7 +62,10 @@ async function measure(script: string): Promise<FitApartMeasure> {
     const runCount = new Set(files.map((f) => path.dirname(f.path))).size;
     const started = performance.now();
     const shown = when((s) => s.runs.length >= runCount);
-    const fitted = when((s) => s.runs.length >= runCount && s.fitting === 0 && s.families.some((f) => f.fit) && s.runs.every((r) => r.status === 'failed' || r.curve !== undefined));
+    const fitted = when(
+      (s) =>
+        s.runs.length >= runCount && s.fitting === 0 && s.families.some((f) => f.fit) && s.runs.every((r) => r.status === 'failed' || r.curve !== undefined),
+    );
     worker.postMessage({ type: 'reset', files } satisfies HostToWorker);
     let allFittedAt: number | undefined;
     void fitted.then((t) => (allFittedAt = t));
@@ -104,7 +107,8 @@ export async function measureFitApart(): Promise<FitApartResult> {
 }
 
 export function describeFitApart(r: FitApartResult): { name: string; value: string; note: string }[] {
-  const row = (m: FitApartMeasure) => `${median(m.appendMs).toFixed(0)} ms median, ${Math.max(...m.appendMs).toFixed(0)} ms max over ${m.appendMs.length} lines`;
+  const row = (m: FitApartMeasure) =>
+    `${median(m.appendMs).toFixed(0)} ms median, ${Math.max(...m.appendMs).toFixed(0)} ms max over ${m.appendMs.length} lines`;
   return [
     {
       name: 'A new point while the fits run (fitting thread vs fits in the reading thread)',

@@ -36,8 +36,12 @@ async function main(): Promise<void> {
       },
     },
   } as ConstructorParameters<typeof ScalingWorkspace>[0]);
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
-  for (const f of walk(examples).filter((f) => isDefaultLogFile(path.relative(examples, f))).sort()) engine.update(f, examples);
+  const walk = (d: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  for (const f of walk(examples)
+    .filter((f) => isDefaultLogFile(path.relative(examples, f)))
+    .sort())
+    engine.update(f, examples);
   engine.snapshot();
 
   // A run logging its LR every 20 steps of a 36,000-step cosine schedule, 1,100 points so far.
@@ -48,7 +52,10 @@ async function main(): Promise<void> {
   for (let s = 1; s <= T; s++) prefix[s] = prefix[s - 1] + lr[s];
   const steps = Float64Array.from({ length: 1100 }, (_, i) => 20 * (i + 1));
   const losses = steps.map((t) => (2.4 + 0.65 * Math.pow(prefix[t], -0.43) - 400 * (3e-4 - lr[t])) * (1 + 0.01 * gaussian(rand)));
-  jobs.push({ name: 'synthetic 1,100-point cosine run (LR logged)', job: { kind: 'curve', steps, losses, targetStep: T, plannedEndStep: T, law: 'multipower', lr, seed: 1, resamples: 40 } as Job });
+  jobs.push({
+    name: 'synthetic 1,100-point cosine run (LR logged)',
+    job: { kind: 'curve', steps, losses, targetStep: T, plannedEndStep: T, law: 'multipower', lr, seed: 1, resamples: 40 } as Job,
+  });
 
   const out: { name: string; points: number; law: string; cpuMs: number }[] = [];
   for (const { name, job } of jobs) {

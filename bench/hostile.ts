@@ -87,7 +87,10 @@ export function tenThousandRuns(tmp: string): BenchRow {
 
 /** The first line of npm's error output that says what failed (npm prefixes every line with "npm error"). */
 function npmMessage(stderr: string | undefined): string {
-  const lines = (stderr ?? '').split('\n').map((l) => l.replace(/^npm (error|warn)\s*/, '').trim()).filter((l) => l && !/^(code|errno|syscall) /.test(l) && !l.startsWith('A complete log'));
+  const lines = (stderr ?? '')
+    .split('\n')
+    .map((l) => l.replace(/^npm (error|warn)\s*/, '').trim())
+    .filter((l) => l && !/^(code|errno|syscall) /.test(l) && !l.startsWith('A complete log'));
   return (lines[0] ?? '').slice(0, 200);
 }
 
@@ -109,14 +112,29 @@ export function npmAudit(repoRoot: string): BenchRow[] {
   const name = 'npm audit of the shipped dependencies (--omit=dev)';
   const r = spawnSync('npm', ['audit', '--omit=dev', '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
   try {
-    const out = JSON.parse(r.stdout) as { metadata?: { vulnerabilities?: Record<string, number>; dependencies?: { prod?: number } }; error?: { summary?: string }; message?: string };
+    const out = JSON.parse(r.stdout) as {
+      metadata?: { vulnerabilities?: Record<string, number>; dependencies?: { prod?: number } };
+      error?: { summary?: string };
+      message?: string;
+    };
     // This machine reaches the registry through a proxy that allows only GET: the advisory endpoint (a POST) answers 405.
-    if (out.error || out.message) rows.push({ name, value: 'could not run', note: `the registry refused (${scope} not audited): ${(out.message || out.error?.summary || 'an error').slice(0, 200)}` });
+    if (out.error || out.message)
+      rows.push({
+        name,
+        value: 'could not run',
+        note: `the registry refused (${scope} not audited): ${(out.message || out.error?.summary || 'an error').slice(0, 200)}`,
+      });
     else {
       const v = out.metadata?.vulnerabilities ?? {};
       const total = v.total ?? Object.entries(v).reduce((a, [k, n]) => (k === 'total' ? a : a + n), 0);
-      const parts = Object.entries(v).filter(([k, n]) => k !== 'total' && n > 0).map(([k, n]) => `${n} ${k}`);
-      rows.push({ name, value: total === 0 ? 'no known vulnerabilities' : `${total} vulnerabilities`, note: `${parts.join(', ') || 'none'}; ${out.metadata?.dependencies?.prod ?? '?'} production dependencies audited` });
+      const parts = Object.entries(v)
+        .filter(([k, n]) => k !== 'total' && n > 0)
+        .map(([k, n]) => `${n} ${k}`);
+      rows.push({
+        name,
+        value: total === 0 ? 'no known vulnerabilities' : `${total} vulnerabilities`,
+        note: `${parts.join(', ') || 'none'}; ${out.metadata?.dependencies?.prod ?? '?'} production dependencies audited`,
+      });
     }
   } catch {
     rows.push({ name, value: 'could not run', note: `npm audit exited ${r.status ?? r.signal}: ${npmMessage(r.stderr) || r.error?.message || 'no output'}` });
@@ -125,10 +143,23 @@ export function npmAudit(repoRoot: string): BenchRow[] {
   const s = spawnSync('npm', ['audit', 'signatures', '--omit=dev'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
   if (s.status === 0) {
     const verified = /(\d+) packages? ha(?:s|ve) verified registry signatures?/.exec(s.stdout ?? '')?.[1];
-    rows.push({ name: sigName, value: verified ? `${verified} verified` : 'passed', note: (s.stdout ?? '').split('\n').filter((l) => l.trim()).slice(0, 3).join('; ').slice(0, 200) });
+    rows.push({
+      name: sigName,
+      value: verified ? `${verified} verified` : 'passed',
+      note: (s.stdout ?? '')
+        .split('\n')
+        .filter((l) => l.trim())
+        .slice(0, 3)
+        .join('; ')
+        .slice(0, 200),
+    });
   } else {
     // Provenance checks fetch sigstore's trust root from tuf-repo-cdn.sigstore.dev, which this machine cannot reach.
-    rows.push({ name: sigName, value: 'could not run', note: `npm exited ${s.status ?? s.signal}: ${npmMessage(s.stderr) || npmMessage(s.stdout) || s.error?.message || 'no output'}` });
+    rows.push({
+      name: sigName,
+      value: 'could not run',
+      note: `npm exited ${s.status ?? s.signal}: ${npmMessage(s.stderr) || npmMessage(s.stdout) || s.error?.message || 'no output'}`,
+    });
   }
   return rows;
 }
@@ -136,7 +167,8 @@ export function npmAudit(repoRoot: string): BenchRow[] {
 if (require.main === module) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-hostile-bench-'));
   try {
-    for (const row of [patternRatios(), tenThousandRuns(tmp), ...npmAudit(path.resolve(__dirname, '..'))]) console.log(`${row.name}: ${row.value} (${row.note})`);
+    for (const row of [patternRatios(), tenThousandRuns(tmp), ...npmAudit(path.resolve(__dirname, '..'))])
+      console.log(`${row.name}: ${row.value} (${row.note})`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

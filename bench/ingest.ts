@@ -133,7 +133,8 @@ interface PeerResults {
 function pythonPeers(kind: 'jsonl' | 'tfevents', file: string, repeats: number): PeerResults {
   const python = process.env.SCALING_LENS_BENCH_PYTHON ?? 'python3';
   const r = spawnSync(python, [path.join(__dirname, 'peers.py'), kind, file, String(repeats)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) return { versions: {}, missing: [], results: {}, error: `${python} bench/peers.py failed: ${(r.error?.message ?? r.stderr).trim().split('\n').pop()}` };
+  if (r.status !== 0)
+    return { versions: {}, missing: [], results: {}, error: `${python} bench/peers.py failed: ${(r.error?.message ?? r.stderr).trim().split('\n').pop()}` };
   return JSON.parse(r.stdout) as PeerResults;
 }
 
@@ -143,11 +144,15 @@ function peerNote(peers: PeerResults, mb: number, ours: Timing, key: string, jso
   for (const [name, t] of Object.entries(peers.results)) {
     const slug = name.replace(/[^a-z]/gi, '');
     Object.assign(json, { [`${key}Peer${slug}WallMs`]: t.wallMs, [`${key}Peer${slug}CpuMs`]: t.cpuMs });
-    parts.push(`${name} ${(mb / (t.wallMs / 1000)).toFixed(0)} MB/s, ${(t.wallMs / ours.wallMs).toFixed(2)}× our wall time (CPU ${(t.cpuMs / 1000).toFixed(2)} s vs ours ${(ours.cpuMs / 1000).toFixed(2)} s)`);
+    parts.push(
+      `${name} ${(mb / (t.wallMs / 1000)).toFixed(0)} MB/s, ${(t.wallMs / ours.wallMs).toFixed(2)}× our wall time (CPU ${(t.cpuMs / 1000).toFixed(2)} s vs ours ${(ours.cpuMs / 1000).toFixed(2)} s)`,
+    );
   }
   if (peers.missing.length) parts.push(`not installed, not measured: ${peers.missing.join(', ')} (pip install ${peers.missing.join(' ')})`);
   if (peers.error) parts.push(`Python peers not run: ${peers.error}`);
-  const versions = Object.entries(peers.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const versions = Object.entries(peers.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return parts.length ? ` Python peers, same file, same run${versions ? ` (${versions})` : ''}: ${parts.join('; ')}.` : '';
 }
 
@@ -213,7 +218,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
   rows.push({
     name: `TensorBoard event file ingest, ${records.toLocaleString('en-US')} scalar events (${mb.toFixed(0)} MB)`,
     value: `${ourMBps.toFixed(0)} MB/s`,
-    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${((records / our.wallMs) * 1000 / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)}`,
+    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)}`,
   });
   return rows;
 }

@@ -26,7 +26,11 @@ function schedule(): void {
 
 port.on('message', (message: HostToWorker) => {
   if (message.type === 'configure') {
-    engine.configure({ minPointsForCurve: message.settings.minPointsForCurve, liveRefitIntervalMs: (message.settings.liveRefitSeconds ?? 0) * 1000, fitter: inlineFitter });
+    engine.configure({
+      minPointsForCurve: message.settings.minPointsForCurve,
+      liveRefitIntervalMs: (message.settings.liveRefitSeconds ?? 0) * 1000,
+      fitter: inlineFitter,
+    });
   } else if (message.type === 'reset' || message.type === 'filesChanged') {
     if (message.type === 'reset') engine.clear();
     for (const f of message.files) engine.update(f.path, f.root);

@@ -29,7 +29,8 @@ export function longConfig(lines: number, variant = 0, lr = '3.0e-4'): string {
     '  sources:',
   ];
   const out = [...head];
-  for (let i = 0; out.length < lines; i++) out.push(`    - { name: shard-${i}, weight: ${(1 / (i + 1)).toFixed(6)}, path: s3://bucket/corpus${variant}/part-${String(i).padStart(5, '0')}.jsonl }`);
+  for (let i = 0; out.length < lines; i++)
+    out.push(`    - { name: shard-${i}, weight: ${(1 / (i + 1)).toFixed(6)}, path: s3://bucket/corpus${variant}/part-${String(i).padStart(5, '0')}.jsonl }`);
   return `${out.join('\n')}\n`;
 }
 

@@ -21,7 +21,8 @@ const PEAK_LR = 2.5e-4;
 const WARMUP_STEPS = 210;
 const MAX_STEPS = 10_600;
 const TOKENS_PER_STEP = 16 * 4 * 8 * 1024;
-const lrAt = (step: number) => (step < WARMUP_STEPS ? (PEAK_LR * step) / WARMUP_STEPS : 0.5 * PEAK_LR * (1 + Math.cos((Math.PI * (step - WARMUP_STEPS)) / (MAX_STEPS - WARMUP_STEPS))));
+const lrAt = (step: number) =>
+  step < WARMUP_STEPS ? (PEAK_LR * step) / WARMUP_STEPS : 0.5 * PEAK_LR * (1 + Math.cos((Math.PI * (step - WARMUP_STEPS)) / (MAX_STEPS - WARMUP_STEPS)));
 
 interface LiveRefitCost {
   intervalS: number;
@@ -74,4 +75,5 @@ const rows = INTERVALS_S.map(measure);
 console.log(`examples/${LIVE_RUN}: one line a second for ${SECONDS} s (simulated clock), one worker round per line`);
 console.log('| liveRefitSeconds | refits | CPU ms | CPU ms / round | share of one core |');
 console.log('|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.intervalS} | ${r.refits} | ${r.cpuMs.toFixed(0)} | ${r.meanRoundCpuMs.toFixed(1)} | ${(100 * r.coreShare).toFixed(1)}% |`);
+for (const r of rows)
+  console.log(`| ${r.intervalS} | ${r.refits} | ${r.cpuMs.toFixed(0)} | ${r.meanRoundCpuMs.toFixed(1)} | ${(100 * r.coreShare).toFixed(1)}% |`);

@@ -195,8 +195,7 @@ async function host(o: Options): Promise<void> {
 
   // --- drain: wait until the engine holds every line written ---------------------------------------
   const want = new Map(files.map((f, i) => [f, wrote.written[i]]));
-  const complete = (s: Snapshot) =>
-    s.runs.length === files.length && s.runs.every((r) => r.files.length > 0 && r.lastStep === want.get(r.files[0]));
+  const complete = (s: Snapshot) => s.runs.length === files.length && s.runs.every((r) => r.files.length > 0 && r.lastStep === want.get(r.files[0]));
   const drained = await new Promise<Snapshot | undefined>((resolve) => {
     if (latest && complete(latest)) return resolve(latest);
     const timer = setTimeout(() => resolve(undefined), 120_000);
@@ -241,8 +240,20 @@ async function host(o: Options): Promise<void> {
     snapshots: snapshots.length,
     snapshotsDuringLoad: versionsDuringLoad,
     snapshotIntervalS: { median: percentile(intervals, 50), max: Math.max(0, ...intervals) },
-    buildMs: { median: percentile(snapshots.map((s) => s.buildMs), 50), max: Math.max(0, ...snapshots.map((s) => s.buildMs)) },
-    fitsWaiting: { median: percentile(snapshots.map((s) => s.fitting), 50), max: Math.max(0, ...snapshots.map((s) => s.fitting)) },
+    buildMs: {
+      median: percentile(
+        snapshots.map((s) => s.buildMs),
+        50,
+      ),
+      max: Math.max(0, ...snapshots.map((s) => s.buildMs)),
+    },
+    fitsWaiting: {
+      median: percentile(
+        snapshots.map((s) => s.fitting),
+        50,
+      ),
+      max: Math.max(0, ...snapshots.map((s) => s.fitting)),
+    },
     runsWithCurveAtEnd: final?.runs.filter((r) => r.curve).length ?? 0,
     runsWhosePredictionMoved: runsMoved,
     predictionChanges,
@@ -265,7 +276,10 @@ async function host(o: Options): Promise<void> {
   const report = [
     '# Scaling Lens load test',
     '',
-    `Run ${new Date().toISOString()} on ${json.machine}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+    `Run ${new Date().toISOString()} on ${json.machine}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}.`,
     `Input: ${o.files} JSONL logs appended at ${o.rate.toLocaleString('en-US')} lines/s each for ${o.seconds} s (${wrote.seconds.toFixed(1)} s measured) by a separate writer process;`,
     'the real worker bundle (dist/worker.js) in a worker thread of this process, fed as the extension feeds it',
     '(fs.watch events, 200 ms debounce, `filesChanged`), and each snapshot diffed and serialised for an open dashboard.',

@@ -88,7 +88,11 @@ function curveBlockLength(steps: readonly number[], losses: readonly number[], f
   const first = steps[0];
   const cutoff = first + 0.1 * (steps[steps.length - 1] - first);
   const keep = steps.map((s, i) => (s >= cutoff ? i : -1)).filter((i) => i >= 0);
-  const th = thin(keep.map((i) => steps[i]), keep.map((i) => losses[i]), MAX_CURVE_POINTS);
+  const th = thin(
+    keep.map((i) => steps[i]),
+    keep.map((i) => losses[i]),
+    MAX_CURVE_POINTS,
+  );
   const resid = th.losses.map((v, i) => Math.log(v) - Math.log(powerLaw.evaluate(fitParams, [th.steps[i]])));
   return { n: th.steps.length, length: blockLengthFor(resid) };
 }
@@ -132,7 +136,11 @@ function runScipyBench(tmp: string, points: readonly CrossRunPoint[], steps: rea
   const res = spawnSync(PYTHON, [path.join(repoRoot, 'bench', 'scipy_bench.py'), input], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (res.status === 3) return { error: 'numpy/scipy missing (Debian: apt-get install -y python3-scipy)' };
   if (res.status !== 0) return { error: `scipy_bench.py failed: ${(res.stderr ?? '').slice(-500)}` };
-  const out = JSON.parse(res.stdout) as { versions: Record<string, string>; chinchilla: { ms: number; best: number[] }; curve: { ms: number; best: number[]; points: number } };
+  const out = JSON.parse(res.stdout) as {
+    versions: Record<string, string>;
+    chinchilla: { ms: number; best: number[] };
+    curve: { ms: number; best: number[]; points: number };
+  };
   // Do both land on the same optimum? (Huber objectives compared on our fitLaw, same data.)
   const x = points.map((p) => [p.params, p.tokens]);
   const y = points.map((p) => p.loss);
@@ -145,7 +153,9 @@ function runScipyBench(tmp: string, points: readonly CrossRunPoint[], steps: rea
   return {
     chinchillaMs: out.chinchilla.ms,
     curveMs: out.curve.ms,
-    versions: Object.entries(out.versions).map(([k, v]) => `${k} ${v}`).join(', '),
+    versions: Object.entries(out.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
     chinchillaAgreement,
     curveAgreement,
   };
@@ -189,7 +199,11 @@ async function main(): Promise<void> {
       const pointCount = built[0].series.reduce((n, s) => n + s.steps.length, 0);
       json.ingestHeapMB = bytes / 1e6;
       json.ingestBytesPerPoint = bytes / pointCount;
-      rows.push({ name: `Memory held by a ${lines.toLocaleString()}-line JSONL run once read and built (${pointCount.toLocaleString()} points)`, value: `${(bytes / 1e6).toFixed(1)} MB`, note: `${(bytes / pointCount).toFixed(1)} bytes per point (JS heap + array buffers; a step and a value are 16 bytes in Float64Arrays)` });
+      rows.push({
+        name: `Memory held by a ${lines.toLocaleString()}-line JSONL run once read and built (${pointCount.toLocaleString()} points)`,
+        value: `${(bytes / 1e6).toFixed(1)} MB`,
+        note: `${(bytes / pointCount).toFixed(1)} bytes per point (JS heap + array buffers; a step and a value are 16 bytes in Float64Arrays)`,
+      });
     }
 
     // --- Append: one more line read by offset, not the whole file again ------------------------
@@ -234,8 +248,16 @@ async function main(): Promise<void> {
 
     const scipy = runScipyBench(tmp, points, steps, losses);
     if ('error' in scipy) {
-      rows.push({ name: `Chinchilla fit, 250 points, ${CHINCHILLA_RESAMPLES} bootstrap resamples`, value: `${chinchillaMs.toFixed(0)} ms`, note: `median of 5; SciPy not run: ${scipy.error}` });
-      rows.push({ name: `Curve fit (power law), 30,000-step log, ${CURVE_RESAMPLES} bootstrap resamples`, value: `${curveMs.toFixed(0)} ms`, note: `median of 5; SciPy not run: ${scipy.error}` });
+      rows.push({
+        name: `Chinchilla fit, 250 points, ${CHINCHILLA_RESAMPLES} bootstrap resamples`,
+        value: `${chinchillaMs.toFixed(0)} ms`,
+        note: `median of 5; SciPy not run: ${scipy.error}`,
+      });
+      rows.push({
+        name: `Curve fit (power law), 30,000-step log, ${CURVE_RESAMPLES} bootstrap resamples`,
+        value: `${curveMs.toFixed(0)} ms`,
+        note: `median of 5; SciPy not run: ${scipy.error}`,
+      });
     } else {
       json.scipyChinchillaMs = scipy.chinchillaMs;
       json.scipyCurveMs = scipy.curveMs;
@@ -252,7 +274,11 @@ async function main(): Promise<void> {
         note: `median of 5; SciPy same work ${scipy.curveMs.toFixed(0)} ms (median of 3): ours/SciPy = ${json.curveRatio.toFixed(2)}; ${scipy.curveAgreement}`,
       });
     }
-    rows.push({ name: 'Curve fit as the extension runs it (plus 20/30/50% prefix validation fits and the BNSL break check)', value: `${curveFullMs.toFixed(0)} ms`, note: 'median of 3; no SciPy counterpart' });
+    rows.push({
+      name: 'Curve fit as the extension runs it (plus 20/30/50% prefix validation fits and the BNSL break check)',
+      value: `${curveFullMs.toFixed(0)} ms`,
+      note: 'median of 3; no SciPy counterpart',
+    });
 
     // --- The example workspace end to end (what the worker does on activation) ---------------
     const examples = path.join(repoRoot, 'examples');
@@ -263,7 +289,11 @@ async function main(): Promise<void> {
       engine.snapshot();
     }, 3);
     json.examplesSnapshotMs = firstSnapshotMs;
-    rows.push({ name: `examples/: read ${files.length} logs, fit every curve and the family law`, value: `${firstSnapshotMs.toFixed(0)} ms`, note: 'median of 3, cold caches per repeat' });
+    rows.push({
+      name: `examples/: read ${files.length} logs, fit every curve and the family law`,
+      value: `${firstSnapshotMs.toFixed(0)} ms`,
+      note: 'median of 3, cold caches per repeat',
+    });
 
     // --- Reading while fitting (bench/fitApart.ts): the worker with its fitting thread against fits in the reading thread --
     const apart = await measureFitApart();
@@ -277,7 +307,13 @@ async function main(): Promise<void> {
     for (const f of files) lensEngine.update(f, examples);
     lensEngine.snapshot();
     const lens = await lensLatency(lensEngine, timeMs);
-    Object.assign(json, { lensWorkerMs: lens.workerMs, lensWorkerOpenMs: lens.workerOpenMs, lensWorkerSameMs: lens.workerSameMs, lensCloneMs: lens.cloneMs, lensHostMs: lens.hostMs });
+    Object.assign(json, {
+      lensWorkerMs: lens.workerMs,
+      lensWorkerOpenMs: lens.workerOpenMs,
+      lensWorkerSameMs: lens.workerSameMs,
+      lensCloneMs: lens.cloneMs,
+      lensHostMs: lens.hostMs,
+    });
     // --- Dashboard update with a large sweep: CPU time in Node, no drawing (no GPU here) --------
     const dash = dashboardUpdateCost(tmp, 200, 100_000);
     const workerMs = dash.encodeCpuMs + dash.deltaCloneCpuMs;
@@ -305,22 +341,39 @@ async function main(): Promise<void> {
         `the whole snapshot instead: clone ${(dash.fullCloneCpuMs + dash.fullReadCpuMs).toFixed(1)} ms, ${(dash.fullBytes / 1e6).toFixed(1)} MB). Downsampling all ${dash.runs} runs from scratch: ${dash.downsampleAllCpuMs.toFixed(0)} ms. ` +
         `First snapshot (read and fit all): ${(dash.firstSnapshotCpuMs / 1000).toFixed(0)} s CPU. Drawing not measured (no GPU).`,
     });
-    rows.push({ name: `Code lenses on a ${lens.lines.toLocaleString('en-US')}-line YAML config (${lens.lenses} lenses)`, value: `${(lens.workerMs + lens.cloneMs + lens.hostMs).toFixed(1)} ms`, note: `while typing (one value edited per estimate): worker estimate ${lens.workerMs.toFixed(1)} ms + message copy ${lens.cloneMs.toFixed(2)} ms + host layout ${lens.hostMs.toFixed(2)} ms (medians of 20/20/50; aim < 20 ms); opening the file (nothing parsed before) ${lens.workerOpenMs.toFixed(1)} ms, the same text again ${lens.workerSameMs.toFixed(1)} ms (medians of 5/20)` });
+    rows.push({
+      name: `Code lenses on a ${lens.lines.toLocaleString('en-US')}-line YAML config (${lens.lenses} lenses)`,
+      value: `${(lens.workerMs + lens.cloneMs + lens.hostMs).toFixed(1)} ms`,
+      note: `while typing (one value edited per estimate): worker estimate ${lens.workerMs.toFixed(1)} ms + message copy ${lens.cloneMs.toFixed(2)} ms + host layout ${lens.hostMs.toFixed(2)} ms (medians of 20/20/50; aim < 20 ms); opening the file (nothing parsed before) ${lens.workerOpenMs.toFixed(1)} ms, the same text again ${lens.workerSameMs.toFixed(1)} ms (medians of 5/20)`,
+    });
 
     // --- What ships: the production .vsix (built in a staging copy; dist/ is left alone) ---------
     const pkg = packageSize(tmp);
     if ('error' in pkg) rows.push({ name: 'Package size (.vsix)', value: 'not measured', note: pkg.error });
     else {
       json.vsixBytes = pkg.vsixBytes;
-      rows.push({ name: 'Package size (.vsix, production build, `vsce package --no-dependencies`)', value: `${(pkg.vsixBytes / 1e3).toFixed(0)} kB`, note: `unpacked: ${pkg.files.map((f) => `${f.name} ${(f.bytes / 1e3).toFixed(0)} kB`).join(', ')}` });
+      rows.push({
+        name: 'Package size (.vsix, production build, `vsce package --no-dependencies`)',
+        value: `${(pkg.vsixBytes / 1e3).toFixed(0)} kB`,
+        note: `unpacked: ${pkg.files.map((f) => `${f.name} ${(f.bytes / 1e3).toFixed(0)} kB`).join(', ')}`,
+      });
       if (pkg.extensionLoadMs !== undefined) {
         json.extensionLoadMs = pkg.extensionLoadMs;
-        rows.push({ name: 'Loading the shipped dist/extension.js (before activate())', value: `${pkg.extensionLoadMs.toFixed(1)} ms`, note: 'median of 5 fresh Node processes, `vscode` replaced by an inert stand-in; VS Code adds this to activate() below' });
+        rows.push({
+          name: 'Loading the shipped dist/extension.js (before activate())',
+          value: `${pkg.extensionLoadMs.toFixed(1)} ms`,
+          note: 'median of 5 fresh Node processes, `vscode` replaced by an inert stand-in; VS Code adds this to activate() below',
+        });
       }
     }
     // --- Activation: measured inside the real VS Code by the integration suites ("activation timing") ---
     const timings = activationTimings();
-    if (timings.length === 0) rows.push({ name: 'Activation time', value: 'not measured', note: 'run `npm run test:integration` first: its "activation timing" test writes .vscode-test/timings/<configuration>.json' });
+    if (timings.length === 0)
+      rows.push({
+        name: 'Activation time',
+        value: 'not measured',
+        note: 'run `npm run test:integration` first: its "activation timing" test writes .vscode-test/timings/<configuration>.json',
+      });
     for (const t of timings) {
       json[`activateMs_${t.config}`] = t.activateMs;
       json[`firstSnapshotMs_${t.config}`] = t.firstSnapshotMs;
@@ -332,7 +385,14 @@ async function main(): Promise<void> {
     }
     // --- Append-to-panel latency: measured in the real VS Code by the dashboard integration suite ---
     try {
-      const latency = JSON.parse(fs.readFileSync(path.join(repoRoot, '.vscode-test', 'latency', 'append-to-panel.json'), 'utf8')) as { at: string; vscode: string; run: string; samplesMs: number[]; medianMs: number; maxMs: number };
+      const latency = JSON.parse(fs.readFileSync(path.join(repoRoot, '.vscode-test', 'latency', 'append-to-panel.json'), 'utf8')) as {
+        at: string;
+        vscode: string;
+        run: string;
+        samplesMs: number[];
+        medianMs: number;
+        maxMs: number;
+      };
       json.appendToPanelMedianMs = latency.medianMs;
       rows.push({
         name: `Append to dashboard latency in VS Code ${latency.vscode} (a line appended to ${latency.run}'s log until the panel reports drawing it)`,
@@ -340,19 +400,32 @@ async function main(): Promise<void> {
         note: `max ${latency.maxMs.toFixed(0)} ms over ${latency.samplesMs.length} appends 0.5 s apart (file watcher, worker read and refit policy, delta to host and webview, Chart.js draw). Recorded by the integration run of ${latency.at}, on the same machine while the suites ran`,
       });
     } catch {
-      rows.push({ name: 'Append to dashboard latency', value: 'not measured', note: 'run `npm run test:integration` first: its dashboard suite writes .vscode-test/latency/append-to-panel.json' });
+      rows.push({
+        name: 'Append to dashboard latency',
+        value: 'not measured',
+        note: 'run `npm run test:integration` first: its dashboard suite writes .vscode-test/latency/append-to-panel.json',
+      });
     }
     // --- Accuracy: summarised from the last `npm run validate` (it reads ../shared/data) ----------
     try {
       type Summary = { key: string; n: number; ours: number; oursMed: number; scipy?: number | null; cov?: number | null; covCal?: number | null };
-      const validation = JSON.parse(fs.readFileSync(path.join(repoRoot, 'validation', 'report.json'), 'utf8')) as { run: string; quick: boolean; summary: Summary[] };
+      const validation = JSON.parse(fs.readFileSync(path.join(repoRoot, 'validation', 'report.json'), 'utf8')) as {
+        run: string;
+        quick: boolean;
+        summary: Summary[];
+      };
       const pct = (v: number) => `${v.toFixed(2)}%`;
       // The keys read "data set | experiment | law": a pipe would split the report's table cell.
       const label = (e: Summary) => e.key.replace(/ \| /g, ' · ');
       rows.push({
         name: `Validation accuracy (\`npm run validate\` of ${validation.run}${validation.quick ? ', quick mode' : ''})`,
         value: `${validation.summary.length} experiments`,
-        note: validation.summary.map((e) => `${label(e)}: mean error ${pct(e.ours)} (median ${pct(e.oursMed)})${typeof e.scipy === 'number' ? `, SciPy ${pct(e.scipy)}` : ''} over ${e.n}`).join('; '),
+        note: validation.summary
+          .map(
+            (e) =>
+              `${label(e)}: mean error ${pct(e.ours)} (median ${pct(e.oursMed)})${typeof e.scipy === 'number' ? `, SciPy ${pct(e.scipy)}` : ''} over ${e.n}`,
+          )
+          .join('; '),
       });
       const withInterval = validation.summary.filter((e) => typeof e.cov === 'number' && typeof e.covCal === 'number');
       const cases = withInterval.reduce((a, e) => a + e.n, 0);
@@ -367,11 +440,22 @@ async function main(): Promise<void> {
         });
       }
     } catch {
-      rows.push({ name: 'Validation accuracy and interval coverage', value: 'not measured', note: 'run `npm run validate` first (it needs ../shared/data): it writes validation/report.json, summarised here' });
+      rows.push({
+        name: 'Validation accuracy and interval coverage',
+        value: 'not measured',
+        note: 'run `npm run validate` first (it needs ../shared/data): it writes validation/report.json, summarised here',
+      });
     }
     // --- Load test: summarised from the last `npm run bench:load` (2 minutes by default) -----------
     try {
-      const load = JSON.parse(fs.readFileSync(path.join(repoRoot, 'bench', 'report-load.json'), 'utf8')) as { options: { files: number; rate: number; seconds: number }; linesIn: number; pointsHeld: number; eventLoopDelayMs: { p99: number; max: number }; memory: { rssPeakMB: number }; snapshots: number };
+      const load = JSON.parse(fs.readFileSync(path.join(repoRoot, 'bench', 'report-load.json'), 'utf8')) as {
+        options: { files: number; rate: number; seconds: number };
+        linesIn: number;
+        pointsHeld: number;
+        eventLoopDelayMs: { p99: number; max: number };
+        memory: { rssPeakMB: number };
+        snapshots: number;
+      };
       rows.push({
         name: `Load: ${load.options.files} logs × ${load.options.rate.toLocaleString('en-US')} lines/s for ${load.options.seconds} s`,
         value: `${load.pointsHeld.toLocaleString('en-US')} of ${load.linesIn.toLocaleString('en-US')} points held`,
@@ -383,7 +467,19 @@ async function main(): Promise<void> {
 
     // --- A very large log: summarised from the last `npm run bench:biglog` (bench/bigLog.ts) ---------
     try {
-      const big = JSON.parse(fs.readFileSync(path.join(repoRoot, 'bench', 'report-biglog.json'), 'utf8')) as { bytes: number; lines: number; readMs: number; readCpuMs: number; readMBps: number; catMBps: number; peakRssMB: number; heldMB: number; expectedPoints: number; receivedPoints: number; heldPoints: number };
+      const big = JSON.parse(fs.readFileSync(path.join(repoRoot, 'bench', 'report-biglog.json'), 'utf8')) as {
+        bytes: number;
+        lines: number;
+        readMs: number;
+        readCpuMs: number;
+        readMBps: number;
+        catMBps: number;
+        peakRssMB: number;
+        heldMB: number;
+        expectedPoints: number;
+        receivedPoints: number;
+        heldPoints: number;
+      };
       rows.push({
         name: `Very large log: ${(big.bytes / 1e9).toFixed(1)} GB JSONL (${big.lines.toLocaleString('en-US')} lines) read as the worker reads it`,
         value: `${big.readMBps.toFixed(1)} MB/s, peak RSS ${big.peakRssMB.toFixed(0)} MB`,
@@ -409,7 +505,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.note} |`),
     '',
     'SciPy side (bench/scipy_bench.py, /usr/bin/python3): the same data, the same start grid scored on ≤ 64 points,',
-    'the 5 best refined by `least_squares(loss=\'huber\', f_scale=1e-3)` with analytic Jacobians, then the same',
+    "the 5 best refined by `least_squares(loss='huber', f_scale=1e-3)` with analytic Jacobians, then the same",
     'resamples refitted warm-started from the best fit (Chinchilla: plus the leave-largest-out refit ours does).',
     'The curve fits run without the prefix validation and break check on both sides. Ratios < 1 mean ours is faster.',
     '',

@@ -28,7 +28,11 @@ interface FitCpu {
 }
 
 function fitCpu(root: string): FitCpu | { error: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'fitCpu.ts'), root], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 22 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'fitCpu.ts'), root], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 1 << 22,
+  });
   if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(r.stdout) as FitCpu;
 }
@@ -86,13 +90,16 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
     json.fitCpuBeforeMeanMs = beforeMean;
     rows.push({
       name: `Curve fit CPU per run (${after.jobs.length} runs: examples/ as \`scan\` fits them, and a 1,100-point run), before → after`,
-      value: 'error' in before ? `${afterMean.toFixed(0)} ms` : `${beforeMean.toFixed(0)} → ${afterMean.toFixed(0)} ms (${(beforeMean / afterMean).toFixed(1)}×)`,
+      value:
+        'error' in before ? `${afterMean.toFixed(0)} ms` : `${beforeMean.toFixed(0)} → ${afterMean.toFixed(0)} ms (${(beforeMean / afterMean).toFixed(1)}×)`,
       note:
         `mean of the per-run medians of 3 (CPU, one thread; 40 bootstrap resamples, the 20/30/50% prefix checks); ` +
-        after.jobs.map((j) => {
-          const old = 'error' in before ? undefined : before.jobs.find((o) => o.name === j.name);
-          return `${j.name} (${j.points} pts, ${j.law}) ${old ? `${old.cpuMs.toFixed(0)} → ` : ''}${j.cpuMs.toFixed(0)} ms`;
-        }).join('; ') +
+        after.jobs
+          .map((j) => {
+            const old = 'error' in before ? undefined : before.jobs.find((o) => o.name === j.name);
+            return `${j.name} (${j.points} pts, ${j.law}) ${old ? `${old.cpuMs.toFixed(0)} → ` : ''}${j.cpuMs.toFixed(0)} ms`;
+          })
+          .join('; ') +
         ('error' in before ? `; before (${BEFORE_COMMIT}) not measured: ${before.error}` : `; before = commit ${BEFORE_COMMIT}, same jobs, same run`),
     });
   }
@@ -111,14 +118,23 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
     const runs = (JSON.parse(list.stdout) as { runs: unknown[] }).runs.length;
     json[`scan${n}NoFitWallMs`] = list.wallMs;
     if (!sizes.includes(n) && !only) {
-      rows.push({ name: `\`scan --no-fit\` of ${n.toLocaleString('en-US')} runs`, value: `${(list.wallMs / 1000).toFixed(2)} s`, note: `${runs} runs listed; CPU ${(list.cpuMs / 1000).toFixed(2)} s. Fitted scans of 1,000 runs: SCALING_LENS_BENCH_SCAN_1000=1 (minutes of CPU)` });
+      rows.push({
+        name: `\`scan --no-fit\` of ${n.toLocaleString('en-US')} runs`,
+        value: `${(list.wallMs / 1000).toFixed(2)} s`,
+        note: `${runs} runs listed; CPU ${(list.cpuMs / 1000).toFixed(2)} s. Fitted scans of 1,000 runs: SCALING_LENS_BENCH_SCAN_1000=1 (minutes of CPU)`,
+      });
       fs.rmSync(dir, { recursive: true, force: true });
       continue;
     }
     const one = timedNode([cli, 'scan', dir, '--json', '--threads', '1']);
     const pool = cores > 1 ? timedNode([cli, 'scan', dir, '--json', '--threads', String(cores)]) : one;
     const same = one.stdout === pool.stdout;
-    Object.assign(json, { [`scan${n}WallMs`]: one.wallMs, [`scan${n}CpuMs`]: one.cpuMs, [`scan${n}PoolWallMs`]: pool.wallMs, [`scan${n}PoolCpuMs`]: pool.cpuMs });
+    Object.assign(json, {
+      [`scan${n}WallMs`]: one.wallMs,
+      [`scan${n}CpuMs`]: one.cpuMs,
+      [`scan${n}PoolWallMs`]: pool.wallMs,
+      [`scan${n}PoolCpuMs`]: pool.cpuMs,
+    });
     rows.push({
       name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (copies of examples/sweep), every curve and the family law fitted`,
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,
@@ -149,7 +165,11 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
   commands.slice(1).forEach((c, k) => {
     const ms = median(times[k + 1]);
     json[`coldStart:${c.label}`] = ms;
-    rows.push({ name: `CLI cold start: ${c.label}`, value: `${ms.toFixed(0)} ms (${(ms / bare).toFixed(2)}× bare node)`, note: `medians of 10 interleaved runs; bare \`node -e 0\` ${bare.toFixed(0)} ms` });
+    rows.push({
+      name: `CLI cold start: ${c.label}`,
+      value: `${ms.toFixed(0)} ms (${(ms / bare).toFixed(2)}× bare node)`,
+      note: `medians of 10 interleaved runs; bare \`node -e 0\` ${bare.toFixed(0)} ms`,
+    });
   });
   return rows;
 }

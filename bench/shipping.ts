@@ -57,8 +57,12 @@ export function packageSize(tmp: string): PackageSize | { error: string } {
   if (build.status !== 0) return { error: `production build failed: ${(build.stderr || build.stdout).trim().split('\n').slice(-3).join(' ')}` };
   const vsix = path.join(tmp, 'scaling-lens.vsix');
   const vsce = path.join(repoRoot, 'node_modules', '.bin', 'vsce');
-  const pack = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: stage, encoding: 'utf8' });
-  if (pack.status !== 0 || !fs.existsSync(vsix)) return { error: `vsce package failed: ${(pack.stderr || pack.stdout).trim().split('\n').slice(-3).join(' ')}` };
+  const pack = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], {
+    cwd: stage,
+    encoding: 'utf8',
+  });
+  if (pack.status !== 0 || !fs.existsSync(vsix))
+    return { error: `vsce package failed: ${(pack.stderr || pack.stdout).trim().split('\n').slice(-3).join(' ')}` };
   const files = fs
     .readdirSync(path.join(stage, 'dist'))
     .map((name) => ({ name: `dist/${name}`, bytes: fs.statSync(path.join(stage, 'dist', name)).size }))

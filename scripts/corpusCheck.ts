@@ -108,7 +108,11 @@ function checkLogs(root: string, group: string, truth: Record<string, LogTruth>)
     if (!rel.startsWith(`${group}/`)) continue;
     const abs = path.resolve(root, rel);
     const present = fs.existsSync(abs);
-    const expected = t.error ? `truth error: ${t.error}` : t.series === null ? 'no loss series' : `${t.series}: ${t.points} pts, (${num(t.first![0])}, ${num(t.first![1])}) … (${num(t.last![0])}, ${num(t.last![1])})`;
+    const expected = t.error
+      ? `truth error: ${t.error}`
+      : t.series === null
+        ? 'no loss series'
+        : `${t.series}: ${t.points} pts, (${num(t.first![0])}, ${num(t.first![1])}) … (${num(t.last![0])}, ${num(t.last![1])})`;
     const check: LogCheck = { file: rel, group, present, ok: false, found: '', expected, reason: '' };
     out.push(check);
     if (!present) {
@@ -125,8 +129,14 @@ function checkLogs(root: string, group: string, truth: Record<string, LogTruth>)
     // series when the run has it by name (DVCLive: the path under plots/metrics), else the main one.
     const dvc = /\/plots\/metrics\/(.+)\.tsv$/.exec(rel)?.[1];
     const named = run?.series.find((x) => x.steps.length > 0 && (x.metric === dvc || (dvc === undefined && x.metric === t.series)));
-    const s = run ? named ?? mainSeries(run) : undefined;
-    check.found = !offered ? 'not offered to any reader (file name not recognised)' : !run ? `not read${why.has(abs) ? `: ${why.get(abs)}` : ''}` : s ? `${describe(s)}${run.files.length > 1 ? ` [run of ${run.files.length} files]` : ''}` : `run ${run.id} without a loss series`;
+    const s = run ? (named ?? mainSeries(run)) : undefined;
+    check.found = !offered
+      ? 'not offered to any reader (file name not recognised)'
+      : !run
+        ? `not read${why.has(abs) ? `: ${why.get(abs)}` : ''}`
+        : s
+          ? `${describe(s)}${run.files.length > 1 ? ` [run of ${run.files.length} files]` : ''}`
+          : `run ${run.id} without a loss series`;
     if (t.series === null) {
       check.ok = !s;
       if (!check.ok) check.reason = 'a loss series was read from a file that has none';
@@ -177,7 +187,8 @@ function checkConfigs(root: string, truth: Record<string, ConfigTruth>): ConfigC
     check.diffPct = (100 * (ours - t.params)) / t.params;
     check.found = `${result.plan.format} ${result.plan.architecture.modelType}: ${ours.toLocaleString('en-US')}${check.oursActive !== undefined ? ` (active ${check.oursActive.toLocaleString('en-US')})` : ''}`;
     const problems: string[] = [];
-    if (check.exact ? ours !== t.params : Math.abs(check.diffPct) > 1) problems.push(`total ${check.diffPct >= 0 ? '+' : ''}${check.diffPct.toFixed(3)}% vs ${t.source}`);
+    if (check.exact ? ours !== t.params : Math.abs(check.diffPct) > 1)
+      problems.push(`total ${check.diffPct >= 0 ? '+' : ''}${check.diffPct.toFixed(3)}% vs ${t.source}`);
     if (check.truthActive !== undefined) {
       if (check.oursActive === undefined) problems.push('no active-parameter count for a MoE');
       else if (Math.abs(check.oursActive - check.truthActive) / check.truthActive > 0.01) problems.push(`active ${check.oursActive} vs ${check.truthActive}`);
@@ -199,7 +210,14 @@ export function checkCorpus(root = CORPUS_DIR): CorpusReport | undefined {
 }
 
 /** Figures of a report: right / total per kind, counting only files on disk. */
-export function corpusFigures(r: CorpusReport): { logsRight: number; logsTotal: number; goldenRight: number; goldenTotal: number; configsRight: number; configsTotal: number } {
+export function corpusFigures(r: CorpusReport): {
+  logsRight: number;
+  logsTotal: number;
+  goldenRight: number;
+  goldenTotal: number;
+  configsRight: number;
+  configsTotal: number;
+} {
   const logs = r.logs.filter((l) => l.present && l.group === 'logs');
   const golden = r.logs.filter((l) => l.present && l.group === 'golden');
   const configs = r.configs.filter((c) => c.present);

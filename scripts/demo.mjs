@@ -74,14 +74,22 @@ function desktopDemo(vsix) {
 /** Installs the .vsix into a fresh extensions folder of the VS Code server. */
 function installIntoServer(vsix, dataDir) {
   step('Installing the package into the VS Code server');
-  const out = run(process.execPath, [
-    serverMain,
-    '--install-extension', vsix,
-    '--extensions-dir', path.join(dataDir, 'extensions'),
-    '--user-data-dir', path.join(dataDir, 'user-data'),
-    '--server-data-dir', path.join(dataDir, 'server-data'),
-    '--accept-server-license-terms',
-  ], { env: serverEnv({}) });
+  const out = run(
+    process.execPath,
+    [
+      serverMain,
+      '--install-extension',
+      vsix,
+      '--extensions-dir',
+      path.join(dataDir, 'extensions'),
+      '--user-data-dir',
+      path.join(dataDir, 'user-data'),
+      '--server-data-dir',
+      path.join(dataDir, 'server-data'),
+      '--accept-server-license-terms',
+    ],
+    { env: serverEnv({}) },
+  );
   process.stdout.write(out);
 }
 
@@ -122,7 +130,7 @@ async function exercise(page, report) {
   // The active editor without its tab bar: what the README's dashboard and planner pictures frame.
   const editorBody = page.locator('.part.editor .editor-group-container.active .editor-container').first();
 
-  await attempt('Status bar: the live run\'s predicted final loss', async () => {
+  await attempt("Status bar: the live run's predicted final loss", async () => {
     const item = page.locator('.statusbar-item', { hasText: '→' }).first();
     await item.waitFor({ timeout: 90_000 });
     return { text: (await item.innerText()).trim(), screenshot: await shot('status-bar') };
@@ -176,7 +184,11 @@ async function exercise(page, report) {
     await sleep(1000);
     const screenshot = await shot('planner', await clipAround(page, [editorBody, toast], 0));
     await toast.hover();
-    await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+    await toast
+      .locator('.codicon-notifications-clear, .codicon-close')
+      .first()
+      .click()
+      .catch(() => page.keyboard.press('Escape'));
     return { text: `${announced} Shown as ${shown.as}: ${recommended}`.replace(/\s+/g, ' ').trim().slice(0, 240), screenshot };
   });
   await attempt('Dashboard: runs table and loss curves', async () => {
@@ -237,7 +249,10 @@ async function exercise(page, report) {
       if (!seen.headings.includes(want)) throw new Error(`no "${want}" section on the extension page: ${seen.headings.join(', ')}`);
     }
     const loaded = seen.images.filter(Boolean).length;
-    return { text: `README shown (${seen.headings.length} sections); ${loaded} of ${seen.images.length} relative images shown (VS Code loads README images only from https)`, screenshot: await shot('extension-details') };
+    return {
+      text: `README shown (${seen.headings.length} sections); ${loaded} of ${seen.images.length} relative images shown (VS Code loads README images only from https)`,
+      screenshot: await shot('extension-details'),
+    };
   });
 }
 
@@ -249,7 +264,10 @@ function writeReport(report, cli, started) {
     '',
     '| step | result | what was seen | screenshot |',
     '|---|---|---|---|',
-    ...report.map((r) => `| ${r.name} | ${r.ok ? 'ok' : 'FAILED'} (${r.ms} ms) | ${(r.text ?? '').replace(/\|/g, '\\|')} | ${r.screenshot ? `[${path.basename(r.screenshot)}](${path.basename(r.screenshot)})` : ''} |`),
+    ...report.map(
+      (r) =>
+        `| ${r.name} | ${r.ok ? 'ok' : 'FAILED'} (${r.ms} ms) | ${(r.text ?? '').replace(/\|/g, '\\|')} | ${r.screenshot ? `[${path.basename(r.screenshot)}](${path.basename(r.screenshot)})` : ''} |`,
+    ),
     '',
     '## The engine on the same workspace (CLI)',
     '',

@@ -170,12 +170,44 @@ const SEQ = 1024;
 
 const RUNS: RunSpec[] = [
   { name: 'llama-12m', shape: { d: 256, L: 4, H: 4, f: 768 }, log: 'jsonl', perDevice: 32, gradAccum: 1, world: 1, lr: 1e-3, logEvery: 25, clock: true },
-  { name: 'llama-23m', shape: { d: 384, L: 6, H: 6, f: 1024 }, log: 'jsonl', perDevice: 16, gradAccum: 1, world: 2, lr: 8e-4, logEvery: 50, special: 'resumed', clock: true },
+  {
+    name: 'llama-23m',
+    shape: { d: 384, L: 6, H: 6, f: 1024 },
+    log: 'jsonl',
+    perDevice: 16,
+    gradAccum: 1,
+    world: 2,
+    lr: 8e-4,
+    logEvery: 50,
+    special: 'resumed',
+    clock: true,
+  },
   { name: 'llama-44m', shape: { d: 512, L: 8, H: 8, f: 1536 }, log: 'hf', perDevice: 32, gradAccum: 1, world: 2, lr: 6e-4, logEvery: 50 },
   { name: 'llama-95m', shape: { d: 768, L: 10, H: 12, f: 2048 }, log: 'jsonl', perDevice: 16, gradAccum: 2, world: 4, lr: 4e-4, logEvery: 50, clock: true },
   { name: 'llama-187m', shape: { d: 1024, L: 12, H: 16, f: 2816 }, log: 'hf', perDevice: 16, gradAccum: 2, world: 8, lr: 3e-4, logEvery: 50 },
-  { name: 'llama-44m-lr3e-3', shape: { d: 512, L: 8, H: 8, f: 1536 }, log: 'jsonl', perDevice: 32, gradAccum: 1, world: 2, lr: 3e-3, logEvery: 25, special: 'diverged', clock: true },
-  { name: 'llama-279m', shape: { d: 1280, L: 12, H: 20, f: 3456 }, log: 'jsonl', perDevice: 16, gradAccum: 4, world: 8, lr: 2.5e-4, logEvery: 25, special: 'live' },
+  {
+    name: 'llama-44m-lr3e-3',
+    shape: { d: 512, L: 8, H: 8, f: 1536 },
+    log: 'jsonl',
+    perDevice: 32,
+    gradAccum: 1,
+    world: 2,
+    lr: 3e-3,
+    logEvery: 25,
+    special: 'diverged',
+    clock: true,
+  },
+  {
+    name: 'llama-279m',
+    shape: { d: 1280, L: 12, H: 20, f: 3456 },
+    log: 'jsonl',
+    perDevice: 16,
+    gradAccum: 4,
+    world: 8,
+    lr: 2.5e-4,
+    logEvery: 25,
+    special: 'live',
+  },
 ];
 
 interface Planned {
@@ -221,7 +253,16 @@ function llamaConfig(s: LlamaShape): Py {
   };
 }
 
-function trainingArgs(a: { perDevice: number; gradAccum: number; world?: number; seq?: number; maxSteps: number; lr: number; warmup: number; loggingSteps: number }): Py {
+function trainingArgs(a: {
+  perDevice: number;
+  gradAccum: number;
+  world?: number;
+  seq?: number;
+  maxSteps: number;
+  lr: number;
+  warmup: number;
+  loggingSteps: number;
+}): Py {
   const out: { [k: string]: Py } = { family: FAMILY, per_device_train_batch_size: a.perDevice, gradient_accumulation_steps: a.gradAccum };
   if (a.world !== undefined) out.world_size = a.world;
   if (a.seq !== undefined) out.max_seq_length = a.seq;
@@ -567,11 +608,13 @@ function readme(runs: Record<string, RunTruth>, configs: Record<string, PlannedT
   const m = (n: number) => `${(n / 1e6).toFixed(1)}M`;
   const b = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : `${(n / 1e6).toFixed(0)}M`);
   const runRows = Object.entries(runs)
-    .map(([id, r]) => `| \`${id}\` | ${r.format} | ${m(r.params)} | ${m(r.nonEmbeddingParams)} | ${b(r.tokens)} | ${r.maxSteps} | ${r.lastLoggedStep} | ${r.status} | ${r.finalLoss === null ? '—' : r.finalLoss.toFixed(4)} |`)
+    .map(
+      ([id, r]) =>
+        `| \`${id}\` | ${r.format} | ${m(r.params)} | ${m(r.nonEmbeddingParams)} | ${b(r.tokens)} | ${r.maxSteps} | ${r.lastLoggedStep} | ${r.status} | ${r.finalLoss === null ? '—' : r.finalLoss.toFixed(4)} |`,
+    )
     .join('\n');
   const finished = Object.values(runs).filter((r) => r.status === 'finished');
-  const ratio = (k: 'params' | 'tokens') =>
-    (configs['configs/planned-400m'][k] / Math.max(...finished.map((r) => r[k]))).toFixed(1);
+  const ratio = (k: 'params' | 'tokens') => (configs['configs/planned-400m'][k] / Math.max(...finished.map((r) => r[k]))).toFixed(1);
   const configRows = Object.entries(configs)
     .map(([id, c]) => `| \`${id}\` | ${m(c.params)} | ${m(c.nonEmbeddingParams)} | ${b(c.tokens)} | ${c.maxSteps} | ${c.finalLoss.toFixed(4)} |`)
     .join('\n');

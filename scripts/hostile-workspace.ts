@@ -79,7 +79,7 @@ export function makeHostileWorkspace(dir: string, options: HostileOptions = {}):
   nano += `step ${'1'.repeat(50_000)}: train loss ${'2'.repeat(50_000)}, val loss\n`;
   nano += `step:${'1'.repeat(50_000)}\n`;
   nano += `iteration ${' '.repeat(50_000)}/\n`;
-  nano += `${'{\'a\':'.repeat(20_000)}\n`;
+  nano += `${"{'a':".repeat(20_000)}\n`;
   write(root, 'good/nanogpt/train.log', nano);
   // 30 each of loss, step time and tokens (from tokens per iteration).
   goodRuns['good/nanogpt'] = 90;

@@ -65,7 +65,10 @@ function gadreGrids(dataRoot: string): BacktestGrid[] {
   const rows = readCsv(file);
   const out: BacktestGrid[] = [];
   for (const ds of [...new Set(rows.map((r) => r.dataset))].sort()) {
-    const runs = rows.filter((r) => r.dataset === ds).map((r) => ({ runId: r.name, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss_c4_val) })).filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
+    const runs = rows
+      .filter((r) => r.dataset === ds)
+      .map((r) => ({ runId: r.name, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss_c4_val) }))
+      .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
     const target = runs.reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a));
     out.push({ name: `gadre ${ds}`, target, pool: runs.filter((r) => r.params < 1e9) });
   }
@@ -78,11 +81,19 @@ function porianGrids(dataRoot: string): BacktestGrid[] {
   if (!fs.existsSync(file)) return [];
   const rows = readCsv(file);
   // Four configurations on both data sets, from the paper's original (Kaplan-style) to its fixed recipe.
-  const wanted = ['summary_df/rw/base/long/kaplan/standard/val', 'summary_df/rw/tuned/short/const/standard/val', 'summary_df_owt2/owt2/base/short/chinchilla/standard/val', 'summary_df_owt2/owt2/tuned/short/const/standard/val'];
+  const wanted = [
+    'summary_df/rw/base/long/kaplan/standard/val',
+    'summary_df/rw/tuned/short/const/standard/val',
+    'summary_df_owt2/owt2/base/short/chinchilla/standard/val',
+    'summary_df_owt2/owt2/tuned/short/const/standard/val',
+  ];
   const keyCols = ['source_file', 'dataset', 'hparams', 'warmup', 'decay', 'param_count', 'loss_source'];
   const out: BacktestGrid[] = [];
   for (const key of wanted) {
-    const runs = rows.filter((r) => keyCols.map((k) => r[k]).join('/') === key).map((r, i) => ({ runId: `${r.flops}-${i}`, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss), flops: Number(r.flops) })).filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
+    const runs = rows
+      .filter((r) => keyCols.map((k) => r[k]).join('/') === key)
+      .map((r, i) => ({ runId: `${r.flops}-${i}`, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss), flops: Number(r.flops) }))
+      .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
     if (!runs.length) continue;
     const top = Math.max(...runs.map((r) => r.flops));
     const atTop = runs.filter((r) => r.flops === top);
@@ -221,7 +232,18 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: { resamp
       const push = (s: BacktestScore | undefined) => s && out.push(s);
       push(score(grid, 'planner', fraction, plannerPicks(grid, budget), opts.resamples));
       push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), opts.resamples));
-      push(score(grid, 'largest-first', fraction, within([...grid.pool].sort((a, b) => flopsOf(b) - flopsOf(a)), budget), opts.resamples));
+      push(
+        score(
+          grid,
+          'largest-first',
+          fraction,
+          within(
+            [...grid.pool].sort((a, b) => flopsOf(b) - flopsOf(a)),
+            budget,
+          ),
+          opts.resamples,
+        ),
+      );
       for (const seed of RANDOM_SEEDS) push(score(grid, `random (seed ${seed})`, fraction, within(shuffled(grid.pool, seed), budget), opts.resamples));
     }
     opts.log?.(`ladder backtest: ${grid.name} done`);
@@ -230,7 +252,10 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: { resamp
 }
 
 function median(xs: readonly number[]): number {
-  const s = xs.filter(Number.isFinite).slice().sort((a, b) => a - b);
+  const s = xs
+    .filter(Number.isFinite)
+    .slice()
+    .sort((a, b) => a - b);
   if (!s.length) return NaN;
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -271,7 +296,9 @@ export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: 
         const runs = median(m.map((s) => s.runs));
         return `${pct(e)}${m.length === 1 ? (m[0].covered ? ' ✓' : ' ✗') : ''} (${runs.toFixed(0)} runs)`;
       };
-      md.push(`| ${g.name} (${(g.target.params / 1e9).toPrecision(2)}B, ${(g.target.tokens / 1e9).toPrecision(3)}B) | ${pct(100 * f, f < 0.01 ? 1 : 0)} | ${strategies.map(cell).join(' | ')} |`);
+      md.push(
+        `| ${g.name} (${(g.target.params / 1e9).toPrecision(2)}B, ${(g.target.tokens / 1e9).toPrecision(3)}B) | ${pct(100 * f, f < 0.01 ? 1 : 0)} | ${strategies.map(cell).join(' | ')} |`,
+      );
     }
   }
   md.push('');
@@ -294,7 +321,10 @@ export function computeToReach(scores: readonly BacktestScore[], grids: readonly
   for (const g of grids) {
     const here = scores.filter((s) => s.grid === g.name);
     const cells = strategies.map((st) => {
-      if (st === 'random') return median(RANDOM_SEEDS.map((seed) => reach(here.filter((s) => s.strategy === `random (seed ${seed})`))).map((v) => (Number.isFinite(v) ? v : Infinity)));
+      if (st === 'random')
+        return median(
+          RANDOM_SEEDS.map((seed) => reach(here.filter((s) => s.strategy === `random (seed ${seed})`))).map((v) => (Number.isFinite(v) ? v : Infinity)),
+        );
       return reach(here.filter((s) => s.strategy === st));
     });
     const best = Math.min(...cells.map((v) => (Number.isFinite(v) ? v : Infinity)));
@@ -312,7 +342,9 @@ export function plannerWins(scores: readonly BacktestScore[]): { baseline: strin
   const of = (s: BacktestScore) => (s.strategy.startsWith('random') ? 'random' : s.strategy);
   const out: { baseline: string; wins: number; losses: number; ties: number }[] = [];
   for (const b of ['IsoFLOP recipe', 'random', 'largest-first']) {
-    let wins = 0, losses = 0, ties = 0;
+    let wins = 0,
+      losses = 0,
+      ties = 0;
     const keys = [...new Set(scores.map((s) => `${s.grid}|${s.fraction}`))];
     for (const k of keys) {
       const here = scores.filter((s) => `${s.grid}|${s.fraction}` === k);

@@ -15,15 +15,18 @@ const set = (x, y, [r, g, b, a]) => {
   px[i + 3] = Math.max(px[i + 3], a);
 };
 // Rounded dark square.
-for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-  const dx = Math.max(0, Math.abs(x - 63.5) - 48), dy = Math.max(0, Math.abs(y - 63.5) - 48);
-  if (Math.hypot(dx, dy) < 16) set(x, y, [30, 36, 48, 255]);
-}
-const disc = (cx, cy, r, colour) => {
-  for (let y = Math.floor(cy - r - 1); y <= cy + r + 1; y++) for (let x = Math.floor(cx - r - 1); x <= cx + r + 1; x++) {
-    const d = Math.hypot(x - cx, y - cy);
-    if (d <= r + 0.5) set(x, y, [...colour, Math.round(255 * Math.min(1, r + 0.5 - d))]);
+for (let y = 0; y < size; y++)
+  for (let x = 0; x < size; x++) {
+    const dx = Math.max(0, Math.abs(x - 63.5) - 48),
+      dy = Math.max(0, Math.abs(y - 63.5) - 48);
+    if (Math.hypot(dx, dy) < 16) set(x, y, [30, 36, 48, 255]);
   }
+const disc = (cx, cy, r, colour) => {
+  for (let y = Math.floor(cy - r - 1); y <= cy + r + 1; y++)
+    for (let x = Math.floor(cx - r - 1); x <= cx + r + 1; x++) {
+      const d = Math.hypot(x - cx, y - cy);
+      if (d <= r + 0.5) set(x, y, [...colour, Math.round(255 * Math.min(1, r + 0.5 - d))]);
+    }
 };
 // L(t) = E + A t^-alpha on log-x, drawn solid then dashed with a widening band.
 const curve = (t) => 28 + 70 * Math.pow(t, -0.45);
@@ -40,14 +43,22 @@ for (let i = 0; i <= 400; i++) {
   }
 }
 const chunk = (type, data) => {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type), data]);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
   return Buffer.concat([len, body, crc]);
 };
 const raw = Buffer.alloc(size * (size * 4 + 1));
 for (let y = 0; y < size; y++) Buffer.from(px.buffer, y * size * 4, size * 4).copy(raw, y * (size * 4 + 1) + 1);
 const ihdr = Buffer.alloc(13);
-ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4); ihdr[8] = 8; ihdr[9] = 6;
-writeFileSync('media/icon.png', Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+ihdr.writeUInt32BE(size, 0);
+ihdr.writeUInt32BE(size, 4);
+ihdr[8] = 8;
+ihdr[9] = 6;
+writeFileSync(
+  'media/icon.png',
+  Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
+);
 console.log('wrote media/icon.png');

@@ -19,7 +19,17 @@ const fromArg = process.argv.indexOf('--from');
 const from = fromArg > 0 && process.argv[fromArg + 1] ? path.resolve(process.argv[fromArg + 1]) : path.join(repoRoot, 'demo-output');
 const to = path.join(repoRoot, 'media/screenshots');
 /** The pictures the README and the walkthrough show. */
-export const SCREENSHOTS = ['dashboard', 'dashboard-scaling', 'dashboard-validation', 'lens', 'hover', 'planner', 'ladder-plan', 'ladder-written', 'ladder-scaling'];
+export const SCREENSHOTS = [
+  'dashboard',
+  'dashboard-scaling',
+  'dashboard-validation',
+  'lens',
+  'hover',
+  'planner',
+  'ladder-plan',
+  'ladder-written',
+  'ladder-scaling',
+];
 /** Largest size of one picture in bytes (test/unit/package-readme.test.ts checks it too). */
 export const MAX_BYTES = 120_000;
 
@@ -42,7 +52,8 @@ export function decodePng(bytes) {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, ct, , , interlace] = data.subarray(8);
-      if (depth !== 8 || (ct !== 2 && ct !== 3 && ct !== 6) || interlace !== 0) throw new Error(`unsupported PNG (depth ${depth}, colour type ${ct}, interlace ${interlace})`);
+      if (depth !== 8 || (ct !== 2 && ct !== 3 && ct !== 6) || interlace !== 0)
+        throw new Error(`unsupported PNG (depth ${depth}, colour type ${ct}, interlace ${interlace})`);
       colourType = ct;
     } else if (type === 'PLTE') palette = data;
     else if (type === 'IDAT') idat.push(data);
@@ -216,7 +227,9 @@ function main() {
     fs.writeFileSync(path.join(to, `${name}.png`), indexed);
     const ok = indexed.length <= MAX_BYTES;
     if (!ok) tooLarge++;
-    console.log(`${ok ? 'ok  ' : 'FAIL'}  media/screenshots/${name}.png  ${image.width}×${image.height}  ${(source.length / 1024).toFixed(0)} KiB → ${(indexed.length / 1024).toFixed(0)} KiB${ok ? '' : ` (over ${MAX_BYTES / 1000} kB: frame it tighter)`}`);
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'}  media/screenshots/${name}.png  ${image.width}×${image.height}  ${(source.length / 1024).toFixed(0)} KiB → ${(indexed.length / 1024).toFixed(0)} KiB${ok ? '' : ` (over ${MAX_BYTES / 1000} kB: frame it tighter)`}`,
+    );
   }
   return tooLarge === 0 ? 0 : 1;
 }

@@ -58,22 +58,36 @@ function reportCorpus(): void {
     return;
   }
   if (!report.corpusPresent) {
-    process.stdout.write(`The corpus folder is absent (${path.join(CORPUS_DIR, 'logs')}, ${path.join(CORPUS_DIR, 'configs')}): only golden/ is checked. Rebuild it with python3 test/corpus/rebuild.py (see test/corpus/README.md).\n`);
+    process.stdout.write(
+      `The corpus folder is absent (${path.join(CORPUS_DIR, 'logs')}, ${path.join(CORPUS_DIR, 'configs')}): only golden/ is checked. Rebuild it with python3 test/corpus/rebuild.py (see test/corpus/README.md).\n`,
+    );
   }
   process.stdout.write('\nlogs (ours | truth):\n');
   for (const l of report.logs) {
     if (!l.present) continue;
-    process.stdout.write(`  ${l.ok ? 'ok  ' : 'MISS'} ${l.file}\n        ours:  ${l.found}\n        truth: ${l.expected}${l.ok ? '' : `\n        why:   ${l.reason}`}\n`);
+    process.stdout.write(
+      `  ${l.ok ? 'ok  ' : 'MISS'} ${l.file}\n        ours:  ${l.found}\n        truth: ${l.expected}${l.ok ? '' : `\n        why:   ${l.reason}`}\n`,
+    );
   }
   process.stdout.write('\nconfigs (ours | independent count):\n');
   for (const c of report.configs) {
     if (!c.present) continue;
-    const truth = c.truth === undefined ? '?' : `${c.truth.toLocaleString('en-US')}${c.truthActive !== undefined ? ` (active ${c.truthActive.toLocaleString('en-US')})` : ''}${c.exact ? ' [index, exact]' : ''}`;
-    process.stdout.write(`  ${c.ok ? 'ok  ' : 'MISS'} ${c.file}\n        ours:  ${c.found}\n        truth: ${truth}${c.diffPct !== undefined ? `  diff ${c.diffPct >= 0 ? '+' : ''}${c.diffPct.toFixed(3)}%` : ''}${c.ok ? '' : `\n        why:   ${c.reason}`}\n`);
+    const truth =
+      c.truth === undefined
+        ? '?'
+        : `${c.truth.toLocaleString('en-US')}${c.truthActive !== undefined ? ` (active ${c.truthActive.toLocaleString('en-US')})` : ''}${c.exact ? ' [index, exact]' : ''}`;
+    process.stdout.write(
+      `  ${c.ok ? 'ok  ' : 'MISS'} ${c.file}\n        ours:  ${c.found}\n        truth: ${truth}${c.diffPct !== undefined ? `  diff ${c.diffPct >= 0 ? '+' : ''}${c.diffPct.toFixed(3)}%` : ''}${c.ok ? '' : `\n        why:   ${c.reason}`}\n`,
+    );
   }
   const f = corpusFigures(report);
-  process.stdout.write(`\nfigures: logs read right ${f.logsRight}/${f.logsTotal}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${f.configsRight}/${f.configsTotal}\n`);
-  const misses = [...report.logs.filter((l) => l.present && !l.ok).map((l) => `${l.file}: ${l.reason}`), ...report.configs.filter((c) => c.present && !c.ok).map((c) => `${c.file}: ${c.reason}`)];
+  process.stdout.write(
+    `\nfigures: logs read right ${f.logsRight}/${f.logsTotal}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${f.configsRight}/${f.configsTotal}\n`,
+  );
+  const misses = [
+    ...report.logs.filter((l) => l.present && !l.ok).map((l) => `${l.file}: ${l.reason}`),
+    ...report.configs.filter((c) => c.present && !c.ok).map((c) => `${c.file}: ${c.reason}`),
+  ];
   process.stdout.write(misses.length ? `misses (${misses.length}):\n${misses.map((m) => `  - ${m}`).join('\n')}\n` : 'no misses\n');
 }
 
@@ -97,7 +111,9 @@ function reportSamples(): void {
   const globIds = new Set(byGlobs.runs().map((r) => r.id));
   const missed = runs.filter((r) => !globIds.has(r.id)).map((r) => r.id);
   const extra = [...globIds].filter((id) => !runs.some((r) => r.id === id));
-  process.stdout.write(`the default log globs (scan, the extension) find ${globIds.size} runs${missed.length || extra.length ? ` — MISMATCH: missed ${missed.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}` : ', the same'}\n\n`);
+  process.stdout.write(
+    `the default log globs (scan, the extension) find ${globIds.size} runs${missed.length || extra.length ? ` — MISMATCH: missed ${missed.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}` : ', the same'}\n\n`,
+  );
   const guesses = guessFamilies(runs.map((r) => ({ id: r.id, params: index.loggedParams(r.id) })));
   // Per file: which run it went into, with that run's main series in one line.
   const runOf = new Map<string, (typeof runs)[number]>();
@@ -114,9 +130,14 @@ function reportSamples(): void {
     }
     const points = run.series.reduce((n, s) => n + s.steps.length, 0);
     const main = run.series.find((s) => s.role === 'train_loss') ?? run.series.find((s) => s.role === 'eval_loss') ?? run.series[0];
-    const span = main && main.steps.length > 0 ? `  ${main.metric}: step ${num(main.steps[0])} = ${num(main.values[0])} … step ${num(main.steps[main.steps.length - 1])} = ${num(main.values[main.values.length - 1])}` : '';
+    const span =
+      main && main.steps.length > 0
+        ? `  ${main.metric}: step ${num(main.steps[0])} = ${num(main.values[0])} … step ${num(main.steps[main.steps.length - 1])} = ${num(main.values[main.values.length - 1])}`
+        : '';
     const errors = run.diagnostics.filter((d) => path.resolve(d.file) === path.resolve(f)).length;
-    process.stdout.write(`  ${rel}\n      run ${run.id} [${run.format}], ${run.series.length} series, ${points} points${span}${errors ? `, ${errors} diagnostic(s)` : ''}\n`);
+    process.stdout.write(
+      `  ${rel}\n      run ${run.id} [${run.format}], ${run.series.length} series, ${points} points${span}${errors ? `, ${errors} diagnostic(s)` : ''}\n`,
+    );
   }
   process.stdout.write('\nruns:\n\n');
   for (const run of runs) {
@@ -130,7 +151,8 @@ function reportSamples(): void {
     if (hyper) process.stdout.write(`  hyper ${hyper}\n`);
     for (const n of h.notes) process.stdout.write(`  note ${n}\n`);
     const guess = guesses.get(run.id);
-    if (h.family === undefined) process.stdout.write(`  family ${guess ? `${guess.family}: ${guess.reason}` : '(by folder: no hyperparameters logged to compare)'}\n`);
+    if (h.family === undefined)
+      process.stdout.write(`  family ${guess ? `${guess.family}: ${guess.reason}` : '(by folder: no hyperparameters logged to compare)'}\n`);
     for (const s of run.series) {
       const n = s.steps.length;
       if (n === 0) continue;

@@ -26,12 +26,37 @@ import { multipowerShapePriors } from '../src/core/fit/priors';
 import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
 import { smoothedFinalLoss } from '../src/core/fit/crossRun';
-import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, SAME_SIZE_FORECAST_FLOOR, SIBLING_FORECAST_FLOOR, type SiblingCurve } from '../src/core/fit/siblingForecast';
+import {
+  fitScheduleResponse,
+  forecastFromSiblings,
+  forecastWithSameSize,
+  SAME_SIZE_FORECAST_FLOOR,
+  SIBLING_FORECAST_FLOOR,
+  type SiblingCurve,
+} from '../src/core/fit/siblingForecast';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
-import { backtestGrids, computeToReach, ladderBacktestMarkdown, plannerWins, runLadderBacktest, LADDER_FRACTIONS, RANDOM_SEEDS, type BacktestScore } from './ladderBacktest';
+import {
+  backtestGrids,
+  computeToReach,
+  ladderBacktestMarkdown,
+  plannerWins,
+  runLadderBacktest,
+  LADDER_FRACTIONS,
+  RANDOM_SEEDS,
+  type BacktestScore,
+} from './ladderBacktest';
 import { EXTRAPOLATION_SD_PER_EFOLD } from '../src/core/plan/ladder';
 import { distanceBacktests, distanceReport, type DistanceCase } from './validateDistance';
-import { CURVE_ERROR_FLOOR, INTERVAL_CALIBRATION, floorInterval, intervalKindOf, intervalMultiplier, isCurveKind, widenInterval, type IntervalKind } from '../src/core/fit/calibration';
+import {
+  CURVE_ERROR_FLOOR,
+  INTERVAL_CALIBRATION,
+  floorInterval,
+  intervalKindOf,
+  intervalMultiplier,
+  isCurveKind,
+  widenInterval,
+  type IntervalKind,
+} from '../src/core/fit/calibration';
 
 const repoRoot = path.resolve(__dirname, '..');
 /** `--data <dir>` overrides the default ../shared/data (e.g. to check the message when it is absent). */
@@ -122,12 +147,13 @@ function lawTask(
   priors?: Readonly<Record<string, Prior>>,
 ): void {
   // Priors as fitLaw weighs them: data term Σ huber(r)/(δ·s), plus ½·Σ((p_j − μ_j)/σ_j)².
-  const priorSpec = priors && Object.keys(priors).length
-    ? {
-        priors: Object.entries(priors).map(([name, pr]) => ({ index: law.parameters.findIndex((q) => q.name === name), mean: pr.mean, sd: pr.sd })),
-        residualScale: DEFAULT_RESIDUAL_SCALE,
-      }
-    : {};
+  const priorSpec =
+    priors && Object.keys(priors).length
+      ? {
+          priors: Object.entries(priors).map(([name, pr]) => ({ index: law.parameters.findIndex((q) => q.name === name), mean: pr.mean, sd: pr.sd })),
+          residualScale: DEFAULT_RESIDUAL_SCALE,
+        }
+      : {};
   scipyTasks.push({
     id,
     type: 'law',
@@ -213,7 +239,11 @@ function validateGadre(): void {
       for (const r of test) {
         const x = xOf(r);
         const predicted = law.evaluate(fit.fitParams, x);
-        const interval = percentileInterval(fit.samples.map((s) => law.evaluate(s, x)), LEVEL, predicted);
+        const interval = percentileInterval(
+          fit.samples.map((s) => law.evaluate(s, x)),
+          LEVEL,
+          predicted,
+        );
         const mult = Math.round(r.tokens / r.params / 20);
         idx.push(cases.length);
         cases.push({
@@ -231,7 +261,14 @@ function validateGadre(): void {
           extra: { failedResamples: fit.bootstrap.failed, resamples: fit.bootstrap.resamples },
         });
       }
-      lawTask(id, law, pyLaw, points.map((p) => p.x), points.map((p) => p.y), test.map(xOf));
+      lawTask(
+        id,
+        law,
+        pyLaw,
+        points.map((p) => p.x),
+        points.map((p) => p.y),
+        test.map(xOf),
+      );
       scipyHooks.set(id, (out) => {
         idx.forEach((ci, k) => {
           const c = cases[ci];
@@ -286,7 +323,20 @@ function validateEarlyForecasts(): void {
         const steps = c.steps.slice(0, n);
         const losses = c.losses.slice(0, n);
         let alone = NaN;
-        const own = n >= 10 ? fitCurve(steps, losses, { targetStep: c.total, law: 'multipower', lr: c.lr, seed: 1, resamples: 0, dropFirstFraction: 0, validationPrefixes: [], checkBreak: false, deadline: performance.now() + FIT_BUDGET_MS }) : { error: 'too few points' };
+        const own =
+          n >= 10
+            ? fitCurve(steps, losses, {
+                targetStep: c.total,
+                law: 'multipower',
+                lr: c.lr,
+                seed: 1,
+                resamples: 0,
+                dropFirstFraction: 0,
+                validationPrefixes: [],
+                checkBreak: false,
+                deadline: performance.now() + FIT_BUDGET_MS,
+              })
+            : { error: 'too few points' };
         if (!('error' in own)) {
           const m = curveModel('multipower', c.lr);
           if (!('error' in m)) alone = meanAt(m.law, own.fitParams, xsEnd);
@@ -318,7 +368,10 @@ function earlyFloor(cs: readonly EarlyCase[]): number {
 function earlyReport(md: string[]): void {
   if (!earlyCases.length) return;
   md.push('## Early forecasts: first 10/20/30% of a run + finished siblings → its final loss', '');
-  md.push('Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size.', '');
+  md.push(
+    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size.',
+    '',
+  );
   const rows: (string | number)[][] = [];
   for (const setup of ['other sizes', 'same size'] as const) {
     for (const fraction of EARLY_FRACTIONS) {
@@ -334,11 +387,26 @@ function earlyReport(md: string[]): void {
         widths.push(200 * Math.sinh(floor));
         if (Math.abs(Math.log(c.predicted / c.truth)) <= floor) covered++;
       }
-      rows.push([setup, `${fraction * 100}%`, cs.length, pct(median(err)), pct(mean(err)), alone.length ? `${pct(median(alone))} (${alone.length})` : '–', pct((100 * covered) / cs.length, 0), pct(median(widths))]);
+      rows.push([
+        setup,
+        `${fraction * 100}%`,
+        cs.length,
+        pct(median(err)),
+        pct(mean(err)),
+        alone.length ? `${pct(median(alone))} (${alone.length})` : '–',
+        pct((100 * covered) / cs.length, 0),
+        pct(median(widths)),
+      ]);
     }
   }
-  md.push(...table(['siblings', 'prefix', 'cases', 'median err', 'mean err', 'alone: median err (cases)', '80% coverage (LOSO)', 'median interval width'], rows), '');
-  const floors = (['other sizes', 'same size'] as const).map((setup) => `${setup} ±${pct(100 * earlyFloor(earlyCases.filter((c) => c.setup === setup)), 2)} (siblingForecast.ts: ${setup === 'other sizes' ? `SIBLING_FORECAST_FLOOR ±${pct(100 * SIBLING_FORECAST_FLOOR, 2)}` : `SAME_SIZE_FORECAST_FLOOR ±${pct(100 * SAME_SIZE_FORECAST_FLOOR, 2)}`})`);
+  md.push(
+    ...table(['siblings', 'prefix', 'cases', 'median err', 'mean err', 'alone: median err (cases)', '80% coverage (LOSO)', 'median interval width'], rows),
+    '',
+  );
+  const floors = (['other sizes', 'same size'] as const).map(
+    (setup) =>
+      `${setup} ±${pct(100 * earlyFloor(earlyCases.filter((c) => c.setup === setup)), 2)} (siblingForecast.ts: ${setup === 'other sizes' ? `SIBLING_FORECAST_FLOOR ±${pct(100 * SIBLING_FORECAST_FLOOR, 2)}` : `SAME_SIZE_FORECAST_FLOOR ±${pct(100 * SAME_SIZE_FORECAST_FLOOR, 2)}`})`,
+  );
   md.push(`Floors from all sizes: ${floors.join('; ')}.`, '');
 }
 
@@ -417,7 +485,11 @@ function fitCurves(
     (rng) => {
       const y = new Array<number>(ys.length);
       for (const idx of byCurve.values()) {
-        const r = movingBlockResample(idx.map((i) => resid[i]), Math.sqrt(idx.length), rng);
+        const r = movingBlockResample(
+          idx.map((i) => resid[i]),
+          Math.sqrt(idx.length),
+          rng,
+        );
         idx.forEach((i, k) => (y[i] = fitted[i] * Math.exp(r[k])));
       }
       return y;
@@ -481,7 +553,11 @@ function validateMultipower(): void {
         const curveErr = mean(pred.map((p, i) => relErrPct(p, c.losses[i])));
         const { actualFinal, xsEnd } = finalWindow(c, (st) => inputsFor(law.id, c, st));
         const predEnd = meanAt(law, res.fit.params, xsEnd);
-        const interval = percentileInterval(res.samples.map((s) => meanAt(law, s, xsEnd)), LEVEL, predEnd);
+        const interval = percentileInterval(
+          res.samples.map((s) => meanAt(law, s, xsEnd)),
+          LEVEL,
+          predEnd,
+        );
         slices.push({ ci: cases.length, from: predictX.length, n: x.length, c });
         predictX.push(...x);
         cases.push({
@@ -500,7 +576,11 @@ function validateMultipower(): void {
         });
       }
       lawTask(id, law, pyLaw, xs, ys, predictX, { schedules: schedKeys }, familyPriors);
-      const timing = { what: `${size}M ${law.id} family fit (${xs.length} points${res.fit.converged ? '' : ', not converged'})`, oursMs: res.mainMs, scipyMs: NaN };
+      const timing = {
+        what: `${size}M ${law.id} family fit (${xs.length} points${res.fit.converged ? '' : ', not converged'})`,
+        oursMs: res.mainMs,
+        scipyMs: NaN,
+      };
       timings.push(timing);
       scipyHooks.set(id, (out) => {
         timing.scipyMs = out.ms ?? NaN;
@@ -557,13 +637,26 @@ function validateMultipower(): void {
           group: `mpl-${size}M`,
           truth: actualFinal,
           predicted: predEnd,
-          interval: percentileInterval(res.samples.map((p) => meanAt(model.law, p, xsEnd)), LEVEL, predEnd),
+          interval: percentileInterval(
+            res.samples.map((p) => meanAt(model.law, p, xsEnd)),
+            LEVEL,
+            predEnd,
+          ),
           errorPct: relErrPct(predEnd, actualFinal),
           metric: 'loss',
         });
         const id = `mpl-${size}-${c.name}-prefix-${lawId}`;
         const thinnedNote = lawId === 'power' ? {} : { schedules: [`${size}/${c.name}`] };
-        lawTask(id, model.law, lawId, steps.map((st) => model.xOf(st)), losses, xsEnd, thinnedNote, curveLawPriors(lawId, model, losses, c.total, c.lr));
+        lawTask(
+          id,
+          model.law,
+          lawId,
+          steps.map((st) => model.xOf(st)),
+          losses,
+          xsEnd,
+          thinnedNote,
+          curveLawPriors(lawId, model, losses, c.total, c.lr),
+        );
         scipyHooks.set(id, (out) => {
           const v = out.predictions && out.predictions.length === xsEnd.length ? mean(out.predictions) : undefined;
           if (v !== undefined && Number.isFinite(v)) {
@@ -607,9 +700,19 @@ function validatePorian(): void {
     }
     // Fit space of N*(C) = exp(c)·C^a is [c, a]; the raw (uncalibrated) percentile interval of a.
     const aValue = frontier.nStar.fitParams[1];
-    const aInterval = percentileInterval(frontier.nStar.samples.map((p) => p[1]), LEVEL, aValue);
+    const aInterval = percentileInterval(
+      frontier.nStar.samples.map((p) => p[1]),
+      LEVEL,
+      aValue,
+    );
     const authorsA = authorFits.find((a) => keyCols.map((kc) => a[kc]).join('/') === key && a.fit === 'basic');
-    porianExponents.push({ config: key, a: aValue, interval: aInterval, budgets: frontier.budgets.filter((b) => b.bracketed).length, authors: authorsA ? Number(authorsA.n_exponent) : NaN });
+    porianExponents.push({
+      config: key,
+      a: aValue,
+      interval: aInterval,
+      budgets: frontier.budgets.filter((b) => b.bracketed).length,
+      authors: authorsA ? Number(authorsA.n_exponent) : NaN,
+    });
     const budgets = [...new Set(pts.filter((p) => p.flops > ISOFLOP_FIT_MAX).map((p) => p.flops))].sort((a, b) => a - b);
     const id = `porian-${key}`;
     const hooks: { ci: number; what: 'n' | 'loss'; k: number }[] = [];
@@ -622,7 +725,11 @@ function validatePorian(): void {
       }
       const nFit = frontier.nStar;
       const nPred = Math.exp(nFit.fitParams[0] + nFit.fitParams[1] * Math.log(C));
-      const nInt = percentileInterval(nFit.samples.map((s) => Math.exp(s[0] + s[1] * Math.log(C))), LEVEL, nPred);
+      const nInt = percentileInterval(
+        nFit.samples.map((s) => Math.exp(s[0] + s[1] * Math.log(C))),
+        LEVEL,
+        nPred,
+      );
       hooks.push({ ci: cases.length, what: 'n', k });
       cases.push({
         dataset: 'porian',
@@ -750,7 +857,11 @@ function validateSteplaw(): void {
       });
     }
     // Leave this setting out: the engine's sweep fit (surfaces, then both power laws) on the others.
-    const fit = fitHparamSweeps(stepLaw, groups.filter((_, j) => j !== i), { seed: 1, resamples: CROSS_RESAMPLES });
+    const fit = fitHparamSweeps(
+      stepLaw,
+      groups.filter((_, j) => j !== i),
+      { seed: 1, resamples: CROSS_RESAMPLES },
+    );
     if (!fit.lr || !fit.batch) {
       notes.push(`Step Law ${label} refit failed: ${fit.lrError ?? ''} ${fit.batchError ?? ''}`);
       return;
@@ -769,10 +880,20 @@ function validateSteplaw(): void {
       group: `steplaw-N=${fmt(s.N, 2)}`,
       truth: truthLr,
       predicted: lrPred,
-      interval: percentileInterval(lrFit.samples.map((p) => stepLaw.lr.evaluate(p, [s.N, s.D])), LEVEL, lrPred),
+      interval: percentileInterval(
+        lrFit.samples.map((p) => stepLaw.lr.evaluate(p, [s.N, s.D])),
+        LEVEL,
+        lrPred,
+      ),
       errorPct: ratioErrPct(lrPred, truthLr),
       metric: 'ratio',
-      extra: { bsPredicted: bsPred, bsOptimum: truthBs, bsRatioErrPct: ratioErrPct(bsPred, truthBs), regretPct: regret(s.runs, lrPred, bsPred), surfacePenaltyPct: penalty(lrPred, bsPred) },
+      extra: {
+        bsPredicted: bsPred,
+        bsOptimum: truthBs,
+        bsRatioErrPct: ratioErrPct(bsPred, truthBs),
+        regretPct: regret(s.runs, lrPred, bsPred),
+        surfacePenaltyPct: penalty(lrPred, bsPred),
+      },
     });
     cases.push({
       dataset: 'steplaw',
@@ -783,7 +904,11 @@ function validateSteplaw(): void {
       group: `steplaw-N=${fmt(s.N, 2)}`,
       truth: truthBs,
       predicted: bsPred,
-      interval: percentileInterval(bsFit.samples.map((p) => stepLaw.batch.evaluate(p, [s.D])), LEVEL, bsPred),
+      interval: percentileInterval(
+        bsFit.samples.map((p) => stepLaw.batch.evaluate(p, [s.D])),
+        LEVEL,
+        bsPred,
+      ),
       errorPct: ratioErrPct(bsPred, truthBs),
       metric: 'ratio',
     });
@@ -825,7 +950,8 @@ function neededMultiplier(c: Case): number {
   if (c.truth === c.predicted) return 0;
   if (!(c.truth > 0 && c.predicted > 0 && lo > 0 && hi > 0)) return Infinity;
   // As the engine widens (calibration.ts): about the prediction, the interval first stretched to contain it.
-  const half = c.truth > c.predicted ? Math.log(Math.max(hi, c.predicted)) - Math.log(c.predicted) : Math.log(c.predicted) - Math.log(Math.min(lo, c.predicted));
+  const half =
+    c.truth > c.predicted ? Math.log(Math.max(hi, c.predicted)) - Math.log(c.predicted) : Math.log(c.predicted) - Math.log(Math.min(lo, c.predicted));
   return half > 0 ? Math.abs(Math.log(c.truth) - Math.log(c.predicted)) / half : Infinity;
 }
 
@@ -895,11 +1021,25 @@ function predictionKindReport(md: string[]): void {
     let lodoCovered = 0;
     for (const c of cs) if (covered(c, roundUp(calibrate(all.filter((o) => o.dataset !== c.dataset || o.group !== c.group))))) lodoCovered++;
     const scipy = cs.map((c) => c.scipyErrorPct).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    rows.push([name, cs.length, pct(median(cs.map((c) => c.errorPct))), scipy.length ? pct(median(scipy)) : '–', pct((100 * cs.filter((c) => covered(c, inUse(kind))).length) / cs.length, 0), pct(median(cs.map(calibratedWidthPct))), pct((100 * lodoCovered) / cs.length, 0)]);
+    rows.push([
+      name,
+      cs.length,
+      pct(median(cs.map((c) => c.errorPct))),
+      scipy.length ? pct(median(scipy)) : '–',
+      pct((100 * cs.filter((c) => covered(c, inUse(kind))).length) / cs.length, 0),
+      pct(median(cs.map(calibratedWidthPct))),
+      pct((100 * lodoCovered) / cs.length, 0),
+    ]);
   }
   md.push('## Coverage per kind of prediction', '');
-  md.push('The intervals the engine reports (calibrated as in calibration.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (data set, or model size for the schedule curves), coverage on it.', '');
-  md.push(...table(['prediction', 'cases', 'median err', 'SciPy median err', '80% coverage', 'median interval width', 'coverage, held-out calibration'], rows), '');
+  md.push(
+    'The intervals the engine reports (calibrated as in calibration.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (data set, or model size for the schedule curves), coverage on it.',
+    '',
+  );
+  md.push(
+    ...table(['prediction', 'cases', 'median err', 'SciPy median err', '80% coverage', 'median interval width', 'coverage, held-out calibration'], rows),
+    '',
+  );
 }
 
 /** A calibration as the report shows it: ±floor (as a relative error) or ×multiplier. */
@@ -949,7 +1089,8 @@ function runScipy(): { ok: boolean; message: string; versions?: Record<string, s
     const t0 = performance.now();
     const res = spawnSync(PYTHON, [script, input], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const totalMs = performance.now() - t0;
-    if (res.status === 3) return { ok: false, message: 'python3 found but numpy/scipy missing (Debian: apt-get install -y python3-scipy): SciPy baselines not run' };
+    if (res.status === 3)
+      return { ok: false, message: 'python3 found but numpy/scipy missing (Debian: apt-get install -y python3-scipy): SciPy baselines not run' };
     if (res.status !== 0) return { ok: false, message: `SciPy baselines failed (exit ${res.status}): ${(res.stderr || '').slice(-2000)}` };
     const out = JSON.parse(res.stdout) as { versions: Record<string, string>; results: Record<string, ScipyResult> };
     for (const [id, r] of Object.entries(out.results)) {
@@ -974,7 +1115,9 @@ function pct(v: number | undefined, digits = 2): string {
   return v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(digits)}%`;
 }
 
-function summaryRows(cs: readonly Case[]): { key: string; n: number; ours: number; oursMed: number; scipy: number; scipyMed: number; cov: number; covCal: number }[] {
+function summaryRows(
+  cs: readonly Case[],
+): { key: string; n: number; ours: number; oursMed: number; scipy: number; scipyMed: number; cov: number; covCal: number }[] {
   const byKey = new Map<string, Case[]>();
   for (const c of cs) {
     const key = `${c.dataset} | ${c.experiment} | ${c.law}`;
@@ -1059,10 +1202,22 @@ function main(): void {
   md.push(`Data: \`../shared/data\` (read-only; licences in each data set's README; Step Law grid has no licence and is used only here).`);
   md.push(
     scipy.ok
-      ? `SciPy baseline: \`bench/scipy_baselines.py\` (${Object.entries(scipy.versions ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}): same data, same law and parameterisation, same start grid, \`scipy.optimize.least_squares\` with \`loss='huber'\`, \`f_scale=1e-3\` on log residuals (polyfit / lstsq for the IsoFLOP parabolas and Step Law surfaces).`
+      ? `SciPy baseline: \`bench/scipy_baselines.py\` (${Object.entries(scipy.versions ?? {})
+          .map(([k, v]) => `${k} ${v}`)
+          .join(
+            ', ',
+          )}): same data, same law and parameterisation, same start grid, \`scipy.optimize.least_squares\` with \`loss='huber'\`, \`f_scale=1e-3\` on log residuals (polyfit / lstsq for the IsoFLOP parabolas and Step Law surfaces).`
       : `SciPy baseline NOT run: ${scipy.message}.`,
   );
-  md.push(`Intervals: nominal ${LEVEL * 100}% bootstrap percentile intervals (${CROSS_RESAMPLES} run resamples for cross-run fits, ${CURVE_RESAMPLES} moving-block resamples for single-curve fits, ${FAMILY_RESAMPLES} for the two-curve multi-power family fits). "calibrated" = as the engine does (calibration.ts), in log space about the prediction: curves at least ± \`CURVE_ERROR_FLOOR\` (${Object.entries(CURVE_ERROR_FLOOR).map(([k, f]) => `${k} ±${pct(100 * f, 1)}`).join(', ')}), the others' half-widths times \`INTERVAL_CALIBRATION\` (${Object.keys(INTERVAL_CALIBRATION).map((k) => `${k} ×${intervalMultiplier(k as Kind)}`).join(', ')}).`);
+  md.push(
+    `Intervals: nominal ${LEVEL * 100}% bootstrap percentile intervals (${CROSS_RESAMPLES} run resamples for cross-run fits, ${CURVE_RESAMPLES} moving-block resamples for single-curve fits, ${FAMILY_RESAMPLES} for the two-curve multi-power family fits). "calibrated" = as the engine does (calibration.ts), in log space about the prediction: curves at least ± \`CURVE_ERROR_FLOOR\` (${Object.entries(
+      CURVE_ERROR_FLOOR,
+    )
+      .map(([k, f]) => `${k} ±${pct(100 * f, 1)}`)
+      .join(', ')}), the others' half-widths times \`INTERVAL_CALIBRATION\` (${Object.keys(INTERVAL_CALIBRATION)
+      .map((k) => `${k} ×${intervalMultiplier(k as Kind)}`)
+      .join(', ')}).`,
+  );
   md.push('Errors: loss predictions in % of the observed loss; N*, lr*, batch as a factor error 100·(max(p/t, t/p) − 1)%.', '');
 
   md.push('## Summary', '');
@@ -1078,11 +1233,34 @@ function main(): void {
   const mplFamily = cases.filter((c) => c.dataset === 'multipower' && c.experiment.startsWith('fit constant'));
   if (mplFamily.length) {
     md.push('## Multi-Power Law schedules: fit on constant + cosine 24k, predict the other schedules', '');
-    md.push('Mean relative error over every logged point of the predicted curve (the paper\'s 0.11–0.17% metric), and the error at the end of the schedule (final loss = mean of the last 2% of points).', '');
+    md.push(
+      "Mean relative error over every logged point of the predicted curve (the paper's 0.11–0.17% metric), and the error at the end of the schedule (final loss = mean of the last 2% of points).",
+      '',
+    );
     md.push(
       ...table(
-        ['curve', 'law', 'curve mean err', 'SciPy curve mean err', 'curve max err', 'final: observed', 'predicted [80% interval]', 'final err', 'SciPy final err'],
-        mplFamily.map((c) => [c.label, c.law, pct(c.extra?.curveMeanErrorPct, 3), pct(c.extra?.scipyCurveMeanErrorPct, 3), pct(c.extra?.curveMaxErrorPct), fmt(c.truth, 4), `${fmt(c.predicted, 4)} [${fmt(c.interval[0], 4)}, ${fmt(c.interval[1], 4)}]`, pct(c.errorPct, 3), pct(c.scipyErrorPct, 3)]),
+        [
+          'curve',
+          'law',
+          'curve mean err',
+          'SciPy curve mean err',
+          'curve max err',
+          'final: observed',
+          'predicted [80% interval]',
+          'final err',
+          'SciPy final err',
+        ],
+        mplFamily.map((c) => [
+          c.label,
+          c.law,
+          pct(c.extra?.curveMeanErrorPct, 3),
+          pct(c.extra?.scipyCurveMeanErrorPct, 3),
+          pct(c.extra?.curveMaxErrorPct),
+          fmt(c.truth, 4),
+          `${fmt(c.predicted, 4)} [${fmt(c.interval[0], 4)}, ${fmt(c.interval[1], 4)}]`,
+          pct(c.errorPct, 3),
+          pct(c.scipyErrorPct, 3),
+        ]),
       ),
       '',
     );
@@ -1093,7 +1271,9 @@ function main(): void {
         const m = l.filter((c) => c.group === g);
         return `${g.replace('mpl-', '')} ${pct(mean(m.map((c) => c.extra?.curveMeanErrorPct ?? NaN)), 3)} (SciPy ${pct(mean(m.map((c) => c.extra?.scipyCurveMeanErrorPct ?? NaN)), 3)})`;
       });
-      md.push(`- ${law}: mean curve error ${pct(mean(l.map((c) => c.extra?.curveMeanErrorPct ?? NaN)), 3)} over ${l.length} curves (SciPy ${pct(mean(l.map((c) => c.extra?.scipyCurveMeanErrorPct ?? NaN)), 3)}); by size: ${bySize.join(', ')}.`);
+      md.push(
+        `- ${law}: mean curve error ${pct(mean(l.map((c) => c.extra?.curveMeanErrorPct ?? NaN)), 3)} over ${l.length} curves (SciPy ${pct(mean(l.map((c) => c.extra?.scipyCurveMeanErrorPct ?? NaN)), 3)}); by size: ${bySize.join(', ')}.`,
+      );
     }
     md.push('');
   }
@@ -1105,7 +1285,17 @@ function main(): void {
     md.push(
       ...table(
         ['case', 'experiment', 'law', 'observed', 'predicted [raw 80%]', 'err', 'SciPy', 'SciPy err', 'covered raw / cal.'],
-        l.map((c) => [c.label, c.experiment, c.law, fmt(c.truth, 4), `${fmt(c.predicted, 4)} [${fmt(c.interval[0], 4)}, ${fmt(c.interval[1], 4)}]`, pct(c.errorPct), c.scipy === undefined ? '–' : fmt(c.scipy, 4), pct(c.scipyErrorPct), `${covered(c, rawCalibration(c.kind)) ? 'yes' : 'no'} / ${covered(c, inUse(c.kind)) ? 'yes' : 'no'}`]),
+        l.map((c) => [
+          c.label,
+          c.experiment,
+          c.law,
+          fmt(c.truth, 4),
+          `${fmt(c.predicted, 4)} [${fmt(c.interval[0], 4)}, ${fmt(c.interval[1], 4)}]`,
+          pct(c.errorPct),
+          c.scipy === undefined ? '–' : fmt(c.scipy, 4),
+          pct(c.scipyErrorPct),
+          `${covered(c, rawCalibration(c.kind)) ? 'yes' : 'no'} / ${covered(c, inUse(c.kind)) ? 'yes' : 'no'}`,
+        ]),
       ),
       '',
     );
@@ -1114,8 +1304,17 @@ function main(): void {
   sectionTable('Multi-Power Law schedules: first 30% of each curve → its final loss', (c) => c.dataset === 'multipower' && c.experiment.startsWith('first'));
   sectionTable('Porian et al. IsoFLOP: frontier on budgets ≤ 1.6e18, predict N* and L* above', (c) => c.dataset === 'porian');
   if (porianExponents.length) {
-    md.push('N*(C) ∝ C^a: our exponent from the budgets ≤ 1.6e18 (bootstrap 80% interval, raw) against the authors\' "basic" fit on all their budgets (power_law_fits_by_authors.csv). The paper\'s point: a moves from ≈0.83 (Kaplan-style counting, long warmup) to ≈0.5 once FLOP counting, warmup and tuning are fixed.', '');
-    md.push(...table(['configuration', 'bracketed budgets used', 'a (ours)', 'a (authors)'], porianExponents.map((e) => [e.config, e.budgets, `${fmt(e.a)} [${fmt(e.interval[0])}, ${fmt(e.interval[1])}]`, fmt(e.authors)])), '');
+    md.push(
+      'N*(C) ∝ C^a: our exponent from the budgets ≤ 1.6e18 (bootstrap 80% interval, raw) against the authors\' "basic" fit on all their budgets (power_law_fits_by_authors.csv). The paper\'s point: a moves from ≈0.83 (Kaplan-style counting, long warmup) to ≈0.5 once FLOP counting, warmup and tuning are fixed.',
+      '',
+    );
+    md.push(
+      ...table(
+        ['configuration', 'bracketed budgets used', 'a (ours)', 'a (authors)'],
+        porianExponents.map((e) => [e.config, e.budgets, `${fmt(e.a)} [${fmt(e.interval[0])}, ${fmt(e.interval[1])}]`, fmt(e.authors)]),
+      ),
+      '',
+    );
   }
   const porianN = cases.filter((c) => c.law === 'compute-frontier-n' && c.extra?.authorsNStar !== undefined);
   if (porianN.length) {
@@ -1128,20 +1327,54 @@ function main(): void {
   const sl = cases.filter((c) => c.dataset === 'steplaw' && (c.law.includes('defaults') || c.law.startsWith('steplaw-lr')));
   if (sl.length) {
     md.push('## Step Law grids: optimal lr and batch per (N, D) setting', '');
-    md.push('"Optimum" = minimum of the engine\'s sweep surface (`fitSweepSurface`: a quadratic in (ln lr, ln batch) through the runs within 10% of the best loss). Regret = loss of the grid run nearest (in log space) to the predicted (lr, batch) above the grid\'s best loss; "surface penalty" = the same read off the fitted surface (`surfacePenaltyPct`). Refit = leave this setting out, `fitHparamSweeps` on the other settings (surfaces, then lr*(N, D) and batch*(D)).', '');
+    md.push(
+      '"Optimum" = minimum of the engine\'s sweep surface (`fitSweepSurface`: a quadratic in (ln lr, ln batch) through the runs within 10% of the best loss). Regret = loss of the grid run nearest (in log space) to the predicted (lr, batch) above the grid\'s best loss; "surface penalty" = the same read off the fitted surface (`surfacePenaltyPct`). Refit = leave this setting out, `fitHparamSweeps` on the other settings (surfaces, then lr*(N, D) and batch*(D)).',
+      '',
+    );
     md.push(
       ...table(
-        ['setting', 'predictor', 'lr* optimum', 'lr predicted [raw 80%]', 'lr err', 'batch optimum (tokens)', 'batch predicted', 'batch err', 'regret (grid)', 'surface penalty', 'SciPy lr err', 'SciPy regret'],
-        sl.map((c) => [c.label, c.law, fmt(c.truth), `${fmt(c.predicted)} [${fmt(c.interval[0])}, ${fmt(c.interval[1])}]`, pct(c.errorPct, 0), fmt(c.extra?.bsOptimum ?? NaN), fmt(c.extra?.bsPredicted ?? NaN), pct(c.extra?.bsRatioErrPct, 0), pct(c.extra?.regretPct), pct(c.extra?.surfacePenaltyPct), pct(c.scipyErrorPct, 0), pct(c.extra?.scipyRegretPct)]),
+        [
+          'setting',
+          'predictor',
+          'lr* optimum',
+          'lr predicted [raw 80%]',
+          'lr err',
+          'batch optimum (tokens)',
+          'batch predicted',
+          'batch err',
+          'regret (grid)',
+          'surface penalty',
+          'SciPy lr err',
+          'SciPy regret',
+        ],
+        sl.map((c) => [
+          c.label,
+          c.law,
+          fmt(c.truth),
+          `${fmt(c.predicted)} [${fmt(c.interval[0])}, ${fmt(c.interval[1])}]`,
+          pct(c.errorPct, 0),
+          fmt(c.extra?.bsOptimum ?? NaN),
+          fmt(c.extra?.bsPredicted ?? NaN),
+          pct(c.extra?.bsRatioErrPct, 0),
+          pct(c.extra?.regretPct),
+          pct(c.extra?.surfacePenaltyPct),
+          pct(c.scipyErrorPct, 0),
+          pct(c.extra?.scipyRegretPct),
+        ]),
       ),
       '',
     );
     for (const law of ['steplaw (defaults)', 'steplaw-lr (refit)']) {
       const l = sl.filter((c) => c.law === law);
-      md.push(`- ${law}: mean regret ${pct(mean(l.map((c) => c.extra?.regretPct ?? NaN)))}, median ${pct(median(l.map((c) => c.extra?.regretPct ?? NaN)))}, worst ${pct(Math.max(...l.map((c) => c.extra?.regretPct ?? NaN)))}; mean surface penalty ${pct(mean(l.map((c) => c.extra?.surfacePenaltyPct ?? NaN)), 3)}; lr* within ${pct(median(l.map((c) => c.errorPct)), 0)} (median), batch* within ${pct(median(l.map((c) => c.extra?.bsRatioErrPct ?? NaN)), 0)} (median).`);
+      md.push(
+        `- ${law}: mean regret ${pct(mean(l.map((c) => c.extra?.regretPct ?? NaN)))}, median ${pct(median(l.map((c) => c.extra?.regretPct ?? NaN)))}, worst ${pct(Math.max(...l.map((c) => c.extra?.regretPct ?? NaN)))}; mean surface penalty ${pct(mean(l.map((c) => c.extra?.surfacePenaltyPct ?? NaN)), 3)}; lr* within ${pct(median(l.map((c) => c.errorPct)), 0)} (median), batch* within ${pct(median(l.map((c) => c.extra?.bsRatioErrPct ?? NaN)), 0)} (median).`,
+      );
     }
     const surf = sl.filter((c) => c.law.includes('defaults')).map((c) => c.extra?.surfaceRegretPct ?? NaN);
-    md.push(`- the surface optimum itself (the "truth" above): mean regret ${pct(mean(surf))} at its nearest grid run. Where a predictor's regret is lower than this, the fitted surface's minimum, not the predictor, is the one off the grid's best runs.`, '');
+    md.push(
+      `- the surface optimum itself (the "truth" above): mean regret ${pct(mean(surf))} at its nearest grid run. Where a predictor's regret is lower than this, the fitted surface's minimum, not the predictor, is the one off the grid's best runs.`,
+      '',
+    );
   }
 
   earlyReport(md);
@@ -1156,27 +1389,61 @@ function main(): void {
       '',
     );
     md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));
-    md.push('Ladder compute (fraction of the target\'s) at which the target\'s error falls to ≤ 2% and ≤ 5% and stays there at every larger budget tried:', '');
+    md.push("Ladder compute (fraction of the target's) at which the target's error falls to ≤ 2% and ≤ 5% and stays there at every larger budget tried:", '');
     md.push(...computeToReach(ladderScores, ladderGrids, 2), ...computeToReach(ladderScores, ladderGrids, 5));
-    md.push(`Planner against each baseline, same grid and budget (lower error wins; within 0.05 points a tie; random: median over seeds): ${plannerWins(ladderScores).map((w) => `${w.baseline} ${w.wins}–${w.losses} (${w.ties} ties)`).join('; ')}.`, '');
+    md.push(
+      `Planner against each baseline, same grid and budget (lower error wins; within 0.05 points a tie; random: median over seeds): ${plannerWins(ladderScores)
+        .map((w) => `${w.baseline} ${w.wins}–${w.losses} (${w.ties} ties)`)
+        .join('; ')}.`,
+      '',
+    );
   }
 
   md.push('## Interval coverage and calibration', '');
-  md.push(`Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. Calibration widens about the prediction: a curve interval to at least the error floor, the others\' half-widths by the multiplier.`, '');
+  md.push(
+    `Nominal level ${LEVEL * 100}%. A case is covered when the observed value lies in the interval. Calibration widens about the prediction: a curve interval to at least the error floor, the others\' half-widths by the multiplier.`,
+    '',
+  );
   const kindRows = KINDS.map((k) => {
     const cs = calibCases(k);
-    return [k, cs.length, pct(100 * coverage(cs, rawCalibration(k)), 0), showCalibration(k, inUse(k)), pct(100 * coverage(cs, inUse(k)), 0), showCalibration(k, derived[k]), pct(100 * coverage(cs, derived[k]), 0)];
+    return [
+      k,
+      cs.length,
+      pct(100 * coverage(cs, rawCalibration(k)), 0),
+      showCalibration(k, inUse(k)),
+      pct(100 * coverage(cs, inUse(k)), 0),
+      showCalibration(k, derived[k]),
+      pct(100 * coverage(cs, derived[k]), 0),
+    ];
   });
   md.push(...table(['kind', 'cases', 'coverage raw', 'calibration.ts', 'coverage with it', 'derived now', 'coverage with derived'], kindRows), '');
-  md.push('Derivation: per kind, the weighted 80th percentile of what each case needs (each group — data set, or model size for the schedule curves — weighs the same), rounded up to two digits. Curves (curve: one run\'s first 30% → its end; curveTransfer: a family\'s constant + cosine fit → other schedules) take an error floor ±f (the interval is at least value·e^±f, a relative error of about f; a wider bootstrap interval is kept); the other kinds a multiplier of the bootstrap half-widths (below 1 the engine keeps the raw width). hparam = refitted Step Law lr*/batch against each setting\'s surface optimum (leave-one-setting-out).', '');
+  md.push(
+    "Derivation: per kind, the weighted 80th percentile of what each case needs (each group — data set, or model size for the schedule curves — weighs the same), rounded up to two digits. Curves (curve: one run's first 30% → its end; curveTransfer: a family's constant + cosine fit → other schedules) take an error floor ±f (the interval is at least value·e^±f, a relative error of about f; a wider bootstrap interval is kept); the other kinds a multiplier of the bootstrap half-widths (below 1 the engine keeps the raw width). hparam = refitted Step Law lr*/batch against each setting's surface optimum (leave-one-setting-out).",
+    '',
+  );
   md.push('Leave-one-group-out check (calibration from the other groups, coverage on the held-out one):', '');
-  md.push(...table(['kind', 'held-out group', 'cases', 'calibration from the rest', 'coverage raw', 'coverage with it'], lodo.map((r) => [r.kind, r.group, r.n, showCalibration(r.kind, r.m), pct(100 * r.covRaw, 0), pct(100 * r.cov, 0)])), '');
+  md.push(
+    ...table(
+      ['kind', 'held-out group', 'cases', 'calibration from the rest', 'coverage raw', 'coverage with it'],
+      lodo.map((r) => [r.kind, r.group, r.n, showCalibration(r.kind, r.m), pct(100 * r.covRaw, 0), pct(100 * r.cov, 0)]),
+    ),
+    '',
+  );
   const allLoss = cases.filter((c) => !c.law.includes('defaults'));
-  md.push(`All cases with an interval: raw coverage ${pct((100 * allLoss.filter((c) => covered(c, rawCalibration(c.kind))).length) / allLoss.length, 0)} of ${allLoss.length}; calibrated ${pct(100 * allLoss.filter((c) => covered(c, inUse(c.kind))).length / allLoss.length, 0)}.`, '');
+  md.push(
+    `All cases with an interval: raw coverage ${pct((100 * allLoss.filter((c) => covered(c, rawCalibration(c.kind))).length) / allLoss.length, 0)} of ${allLoss.length}; calibrated ${pct((100 * allLoss.filter((c) => covered(c, inUse(c.kind))).length) / allLoss.length, 0)}.`,
+    '',
+  );
 
   if (timings.length) {
     md.push('## Fit times (main fit, no bootstrap)', '');
-    md.push(...table(['fit', 'ours', 'SciPy'], timings.map((t) => [t.what, `${(t.oursMs / 1000).toFixed(2)} s`, `${(t.scipyMs / 1000).toFixed(2)} s`])), '');
+    md.push(
+      ...table(
+        ['fit', 'ours', 'SciPy'],
+        timings.map((t) => [t.what, `${(t.oursMs / 1000).toFixed(2)} s`, `${(t.scipyMs / 1000).toFixed(2)} s`]),
+      ),
+      '',
+    );
   }
 
   if (notes.length) {

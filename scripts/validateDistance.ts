@@ -226,15 +226,25 @@ export function distanceReport(cs: readonly DistanceCase[]): { md: string[]; der
       medianWidthPct: median(b.map((c) => widthPct(c, CROSS_RUN_DISTANCE_FLOOR))),
     };
     buckets.push(row);
-    rows.push(`| ${row.bucket} | ${row.cases} | ${row.dataSets} | ${pct(row.medianErrPct, 2)} | ${pct(row.coverageWithoutFloor)} | ${pct(row.coverage)} | ${pct(row.coverageHeldOut)} | ${pct(row.medianWidthPct, 1)} |`);
+    rows.push(
+      `| ${row.bucket} | ${row.cases} | ${row.dataSets} | ${pct(row.medianErrPct, 2)} | ${pct(row.coverageWithoutFloor)} | ${pct(row.coverage)} | ${pct(row.coverageHeldOut)} | ${pct(row.medianWidthPct, 1)} |`,
+    );
   }
-  md.push('## Extrapolation distance: a family\'s larger runs, leave-largest-out', '');
+  md.push("## Extrapolation distance: a family's larger runs, leave-largest-out", '');
   md.push(
-    'Each ladder (Gadre et al. per training set, Porian et al. per configuration, Step Law\'s best loss per (N, D) setting) is cut at a compute; `fitCrossRun` (the product\'s family fit) on the runs below predicts every larger run (Porian: the runs within 1% of their budget\'s best loss). Distance = the target\'s 6·N·D over the largest fitted run\'s. ' +
+    "Each ladder (Gadre et al. per training set, Porian et al. per configuration, Step Law's best loss per (N, D) setting) is cut at a compute; `fitCrossRun` (the product's family fit) on the runs below predicts every larger run (Porian: the runs within 1% of their budget's best loss). Distance = the target's 6·N·D over the largest fitted run's. " +
       `"without floor" = the interval the family fit gives (bootstrap × ${'multiplier'}); "with floor" = widened to at least ±floor(distance), floor = base·min(1, ln r / ln 2) + perLn·ln r = ${showFloor(CROSS_RUN_DISTANCE_FLOOR)} (CROSS_RUN_DISTANCE_FLOOR in calibration.ts; derived now: ${showFloor(derived)}); "held-out" = the floor derived without the case's data set. No SciPy baseline here (the Gadre and Porian sections above compare the fits themselves).`,
     '',
   );
-  md.push('| distance | cases | data sets | median err | 80% coverage without floor | with floor | held-out floor | median width |', '|---|---|---|---|---|---|---|---|', ...rows, '');
-  md.push(`Held-out floors: ${groups.map((g) => `${g} ${showFloor(heldOut.get(g) ?? { base: NaN, perLn: NaN })}`).join('; ')}. At 16× the floor is ±${pct(100 * crossRunDistanceFloor(16), 1)}, at 100× ±${pct(100 * crossRunDistanceFloor(100), 1)}.`, '');
+  md.push(
+    '| distance | cases | data sets | median err | 80% coverage without floor | with floor | held-out floor | median width |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  );
+  md.push(
+    `Held-out floors: ${groups.map((g) => `${g} ${showFloor(heldOut.get(g) ?? { base: NaN, perLn: NaN })}`).join('; ')}. At 16× the floor is ±${pct(100 * crossRunDistanceFloor(16), 1)}, at 100× ±${pct(100 * crossRunDistanceFloor(100), 1)}.`,
+    '',
+  );
   return { md, derived, buckets };
 }

@@ -197,7 +197,13 @@ async function scan(args: string[]): Promise<number> {
   if (script) {
     // The fits run in a pool of threads (the same fits as in this thread: same inputs, same seed).
     let landed = 0;
-    const fits = new FitClient({ scriptPath: script, budgetMs: () => 24 * 3600_000, onFitted: () => landed++, log: (level, message) => level !== 'info' && process.stderr.write(`scaling-lens: ${message}\n`), threads });
+    const fits = new FitClient({
+      scriptPath: script,
+      budgetMs: () => 24 * 3600_000,
+      onFitted: () => landed++,
+      log: (level, message) => level !== 'info' && process.stderr.write(`scaling-lens: ${message}\n`),
+      threads,
+    });
     try {
       snapshot = await fittedSnapshot(loadWorkspace(positionals, undefined, textPatterns, fits), fits, () => landed);
     } finally {
@@ -221,7 +227,14 @@ async function scan(args: string[]): Promise<number> {
     metrics: r.metricChoice,
     health: r.health,
     prediction: r.curve
-      ? { law: r.curve.lawId, targetStep: r.curve.targetStep, predictedFinal: r.curve.predictedFinal.value, interval: r.curve.predictedFinal.interval, provenance: r.curve.provenance ?? 'from this run alone', ...(r.curve.alone ? { alone: { predictedFinal: r.curve.alone.value, interval: r.curve.alone.interval }, siblings: r.curve.siblings } : {}) }
+      ? {
+          law: r.curve.lawId,
+          targetStep: r.curve.targetStep,
+          predictedFinal: r.curve.predictedFinal.value,
+          interval: r.curve.predictedFinal.interval,
+          provenance: r.curve.provenance ?? 'from this run alone',
+          ...(r.curve.alone ? { alone: { predictedFinal: r.curve.alone.value, interval: r.curve.alone.interval }, siblings: r.curve.siblings } : {}),
+        }
       : undefined,
     diagnostics: r.diagnostics.map(formatDiagnostic),
   }));
@@ -233,18 +246,28 @@ async function scan(args: string[]): Promise<number> {
       const h = r.hyper;
       const size = h.params !== undefined ? `${formatCount(h.params)} params` : 'params ?';
       const tokens = h.tokens !== undefined ? `${formatCount(h.tokens)} tokens` : 'tokens ?';
-      const from = r.curve?.provenance === 'from siblings' ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})` : '';
-      const pred = r.curve ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}` : '';
-      lines.push(`  ${nameWithPath(r)}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`);
+      const from =
+        r.curve?.provenance === 'from siblings'
+          ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})`
+          : '';
+      const pred = r.curve
+        ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}`
+        : '';
+      lines.push(
+        `  ${nameWithPath(r)}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`,
+      );
       if (r.metricChoice) lines.push(`    ${r.metricChoice}`);
       // What went wrong (or happened) in the run: divergence, plateau, spikes, restarts.
-      if (r.health && r.health.state !== 'ok') lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);
+      if (r.health && r.health.state !== 'ok')
+        lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);
       for (const e of r.health?.events ?? []) if (e.kind === 'restart' || e.kind === 'spike') lines.push(`    ${e.note}`);
     }
     for (const f of snapshot.families) {
       if (noFit) lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.runIds.length} run(s), not fitted (--no-fit)${familyExtras(f)}`);
       else if (f.fit) {
-        const p = Object.entries(f.fit.parameters).map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`).join(' ');
+        const p = Object.entries(f.fit.parameters)
+          .map(([k, v]: [string, { value: number }]) => `${k}=${v.value.toPrecision(4)}`)
+          .join(' ');
         lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.fit.lawId} on ${f.runIds.length} run(s): ${p}${familyExtras(f)}`);
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
       if (f.anchoredRunIds?.length) lines.push(`  anchored on the forecast end of ${f.anchoredRunIds.map(name).join(', ')} (still training)`);

@@ -15,7 +15,17 @@ import { StatusBar } from './features/statusBar';
 import { ConfigHoverProvider } from './features/hover';
 import { Dashboard, type RenderReport } from './features/dashboard';
 import { DisposableStore } from './services/dispose';
-import { COMMAND_APPLY_SUGGESTION, COMMAND_OPEN_CONFIG_VALUE, COMMAND_OPEN_EXAMPLE_SWEEP, COMMAND_PLAN_BUDGET, COMMAND_PLAN_EXPERIMENTS, COMMAND_RESCAN, COMMAND_SHOW_DASHBOARD, COMMAND_SHOW_OUTPUT, COMMAND_TOGGLE_LENS_FOR_FILE } from './features/commands';
+import {
+  COMMAND_APPLY_SUGGESTION,
+  COMMAND_OPEN_CONFIG_VALUE,
+  COMMAND_OPEN_EXAMPLE_SWEEP,
+  COMMAND_PLAN_BUDGET,
+  COMMAND_PLAN_EXPERIMENTS,
+  COMMAND_RESCAN,
+  COMMAND_SHOW_DASHBOARD,
+  COMMAND_SHOW_OUTPUT,
+  COMMAND_TOGGLE_LENS_FOR_FILE,
+} from './features/commands';
 import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
@@ -165,7 +175,12 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
     statusBarItem: () => statusBar.shown,
-    dashboard: () => ({ open: dashboard.isOpen, lastRendered: dashboard.lastRendered, rejectedMessages: dashboard.rejectedMessages, lastCsv: dashboard.lastCsv }),
+    dashboard: () => ({
+      open: dashboard.isOpen,
+      lastRendered: dashboard.lastRendered,
+      rejectedMessages: dashboard.rejectedMessages,
+      lastCsv: dashboard.lastCsv,
+    }),
     crashWorker: () => worker.crashForTest(),
     workerGeneration: () => worker.generation,
     crashFitThread: () => worker.crashFitThreadForTest(),

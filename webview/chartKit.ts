@@ -114,7 +114,11 @@ export function baseOptions(fg: string, grid: string): ChartOptions<'line'> {
       // Band edges are shading, not values to read (the fit line and the table give the numbers).
       tooltip: { filter: (item) => !/ · band( low)?$/.test(item.dataset.label ?? '') },
       zoom: {
-        zoom: { drag: { enabled: true, borderColor: fg, borderWidth: 1, backgroundColor: 'rgba(128,128,128,0.15)' }, wheel: { enabled: true, modifierKey: 'ctrl' }, mode: 'xy' },
+        zoom: {
+          drag: { enabled: true, borderColor: fg, borderWidth: 1, backgroundColor: 'rgba(128,128,128,0.15)' },
+          wheel: { enabled: true, modifierKey: 'ctrl' },
+          mode: 'xy',
+        },
         pan: { enabled: true, modifierKey: 'shift', mode: 'xy' },
       },
     },
@@ -151,7 +155,11 @@ export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'l
   if (y) Object.assign(canvas.dataset, { yMin: String(y.min), yMax: String(y.max) });
   // The x tick labels as drawn (the end-to-end test reads the wall clock's dates here).
   const x = chart.scales.x;
-  if (x) canvas.dataset.xTicks = x.ticks.map((t) => (typeof t.label === 'string' ? t.label : '')).filter(Boolean).join('|');
+  if (x)
+    canvas.dataset.xTicks = x.ticks
+      .map((t) => (typeof t.label === 'string' ? t.label : ''))
+      .filter(Boolean)
+      .join('|');
   const legend = legendNames ?? sets.map((s) => s.label ?? '').filter((l) => l && !LEGEND_HIDDEN.test(l));
   canvas.setAttribute('aria-label', `${canvas.dataset.title ?? ''}. Legend: ${legend.join('; ') || 'nothing to draw'}`);
   return sets.reduce((n, s) => n + s.data.length, 0);
@@ -225,7 +233,6 @@ export function crosshairFooter(chart: Chart): string {
   const more = (chart as CrosshairChart).crosshairMore ?? 0;
   return more > 0 ? `… and ${more} more (filter the run list to see them)` : '';
 }
-
 
 /** A vertical line at the pointer while it is over a plot hovered in runsAtX mode. */
 Chart.register({

@@ -16,7 +16,10 @@ import { naturalCompare } from './palette';
 function syncControls(): void {
   const snapshot = store.latest!;
   const names = [...new Set(snapshot.runs.map((r) => r.family))].sort(naturalCompare);
-  const options = [{ value: '', label: 'all' }, ...names.map((name) => ({ value: name, label: shortFamilyName(name), title: name !== shortFamilyName(name) ? name : undefined }))];
+  const options = [
+    { value: '', label: 'all' },
+    ...names.map((name) => ({ value: name, label: shortFamilyName(name), title: name !== shortFamilyName(name) ? name : undefined })),
+  ];
   setOptions($<VscodeSingleSelect>('family'), options, names.includes(store.state.family) ? store.state.family : '');
   for (const view of Object.values(VIEW_MODULES)) view.sync?.(snapshot);
 }
@@ -47,7 +50,16 @@ function render(): void {
   const fitting = latest.fitting > 0 ? ` · fitting ${latest.fitting}…` : '';
   $('status').textContent = `${latest.runs.length} runs (${live} live)${fitting}${note}`;
   const focusText = picked ? focusedRun()! : pickedPlanned ? `planned:${pickedPlanned}` : '';
-  vscode.postMessage({ type: 'rendered', version: latest.version, runs: latest.runs.length, points, view: state.view, planned: drawn.planned, focus: focusText, ladder: drawn.ladder });
+  vscode.postMessage({
+    type: 'rendered',
+    version: latest.version,
+    runs: latest.runs.length,
+    points,
+    view: state.view,
+    planned: drawn.planned,
+    focus: focusText,
+    ladder: drawn.ladder,
+  });
 }
 
 /** A link asked to pick out a run or the planned config: make sure it is shown (not hidden, not filtered out). */

@@ -74,7 +74,14 @@ export function runColours(snapshot: Snapshot, colourBy: ColourBy): RunColours {
         const v = byRun.get(id);
         return v !== undefined && v > 0 ? rgba(viridis(at(v)), alpha) : grey(alpha);
       },
-      scale: values.length ? { label: numeric.label, low: numeric.text(Math.exp(lo)), high: numeric.text(Math.exp(hi)), stops: [0, 0.25, 0.5, 0.75, 1].map((t) => rgba(viridis(from + (to - from) * t), 1)) } : undefined,
+      scale: values.length
+        ? {
+            label: numeric.label,
+            low: numeric.text(Math.exp(lo)),
+            high: numeric.text(Math.exp(hi)),
+            stops: [0, 0.25, 0.5, 0.75, 1].map((t) => rgba(viridis(from + (to - from) * t), 1)),
+          }
+        : undefined,
     };
   }
   const key = (r: RunView) => (colourBy === 'family' ? r.family : r.id);

@@ -48,7 +48,11 @@ export function drawRunList(snapshot: Snapshot, colours: RunColours): void {
     box.type = 'checkbox';
     box.checked = !state.hiddenRuns.includes(run.id);
     box.setAttribute('aria-label', `show ${run.name}`);
-    box.addEventListener('change', () => update({ hiddenRuns: box.checked ? store.state.hiddenRuns.filter((id) => id !== run.id) : [...store.state.hiddenRuns.filter((id) => runIds.has(id)), run.id] }));
+    box.addEventListener('change', () =>
+      update({
+        hiddenRuns: box.checked ? store.state.hiddenRuns.filter((id) => id !== run.id) : [...store.state.hiddenRuns.filter((id) => runIds.has(id)), run.id],
+      }),
+    );
     const swatch = document.createElement('span');
     swatch.className = 'line-swatch';
     swatch.setAttribute('aria-hidden', 'true');

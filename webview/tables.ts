@@ -108,7 +108,11 @@ export function drawTables(snapshot: Snapshot): void {
     box.setAttribute('aria-label', `show ${run.name} on the loss curves`);
     // Ids of runs that no longer exist are dropped here, so the persisted list stays as short as
     // the workspace's runs (the host rejects a state past 1,000 hidden runs).
-    box.addEventListener('change', () => update({ hiddenRuns: box.checked ? store.state.hiddenRuns.filter((id) => id !== run.id) : [...store.state.hiddenRuns.filter((id) => runIds.has(id)), run.id] }));
+    box.addEventListener('change', () =>
+      update({
+        hiddenRuns: box.checked ? store.state.hiddenRuns.filter((id) => id !== run.id) : [...store.state.hiddenRuns.filter((id) => runIds.has(id)), run.id],
+      }),
+    );
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
     swatch.setAttribute('aria-hidden', 'true');
@@ -131,7 +135,10 @@ export function drawTables(snapshot: Snapshot): void {
     const health = run.health && run.health.state !== 'ok' ? run.health : undefined;
     const statusCell = cell(row, health ? `${run.status} · ${health.state}` : run.status, `status-${run.status}`);
     const events = run.health?.events.map((e) => e.note) ?? [];
-    if (health || events.length) statusCell.title = [health?.reason, health?.excludeFromFits ? 'no finish forecast; left out of family fits' : undefined, ...events].filter(Boolean).join('\n');
+    if (health || events.length)
+      statusCell.title = [health?.reason, health?.excludeFromFits ? 'no finish forecast; left out of family fits' : undefined, ...events]
+        .filter(Boolean)
+        .join('\n');
     cell(row, run.hyper.params !== undefined ? formatCount(run.hyper.params) : '—', 'num');
     cell(row, run.hyper.tokens !== undefined ? formatCount(run.hyper.tokens) : '—', 'num');
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');
@@ -140,14 +147,18 @@ export function drawTables(snapshot: Snapshot): void {
     const predicted = cell(row, final ? compactPrediction(final.value, final.interval) : '—', 'num');
     if (run.curve && final) {
       const c = run.curve;
-      const provenance = c.provenance === 'from siblings' ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}` : 'from this run alone';
+      const provenance =
+        c.provenance === 'from siblings'
+          ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}`
+          : 'from this run alone';
       predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }
     const error = validationErrorCell(run.curve?.validation);
     const errorCell = cell(row, error.text, 'num');
     if (error.title) errorCell.title = error.title;
     const eta = cell(row, etaText(run), 'num');
-    if (!run.eta && run.status === 'live') eta.title = 'The log records no clock, its file no usable times, and no earlier run a pace: the ETA appears once the run has written two more updates.';
+    if (!run.eta && run.status === 'live')
+      eta.title = 'The log records no clock, its file no usable times, and no earlier run a pace: the ETA appears once the run has written two more updates.';
     if (run.eta) eta.title = etaBasis(run.eta);
     // A live run between refits (scalingLens.fit.liveRefitSeconds) shows the step its prediction was fitted at.
     const stale = run.curve && run.lastStep !== undefined && run.curve.fittedAtStep < run.lastStep ? `, fitted at step ${run.curve.fittedAtStep}` : '';
@@ -163,11 +174,24 @@ export function drawTables(snapshot: Snapshot): void {
     cell(row, fam.guessed ? `${shortFamilyName(fam.family)} (guessed)` : shortFamilyName(fam.family)).title = fam.family;
     cell(row, fam.fit?.lawId ?? '—');
     cell(row, `${fam.runIds.length}${fam.fit?.priorsUsed ? ' (with priors)' : ''}`, 'num');
-    const parameters = cell(row, fam.fit ? Object.entries(fam.fit.parameters).map(([k, p]) => `${k} ${p.value.toPrecision(3)}`).join(' · ') : (fam.error ?? (fam.pending ? 'fitting…' : '—')));
-    if (fam.fit) parameters.title = Object.entries(fam.fit.parameters).map(([k, p]) => `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`).join('\n');
+    const parameters = cell(
+      row,
+      fam.fit
+        ? Object.entries(fam.fit.parameters)
+            .map(([k, p]) => `${k} ${p.value.toPrecision(3)}`)
+            .join(' · ')
+        : (fam.error ?? (fam.pending ? 'fitting…' : '—')),
+    );
+    if (fam.fit)
+      parameters.title = Object.entries(fam.fit.parameters)
+        .map(([k, p]) => `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`)
+        .join('\n');
     // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts, in the worker).
     const bend = fam.possibleBreak;
-    const check = cell(row, `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}`);
+    const check = cell(
+      row,
+      `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}`,
+    );
     if (bend) check.title = bend.note;
   }
   const diags = $<HTMLUListElement>('diagnostics');

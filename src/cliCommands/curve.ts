@@ -88,10 +88,14 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   // Options out of physical sense, or that do nothing in this mode (optionScope.ts): said, with the value as typed.
   const idle = idleOptions('curve', values);
   if (idle.length) throw new CommandUsageError(idle.join('; '));
-  if (Number(values['peak-lr']) > DOMAIN_LIMITS.maxLr) throw new CommandUsageError(`--peak-lr ${values['peak-lr']} is above 1: no training uses such a learning rate`);
-  if (Number(values['min-lr']) > DOMAIN_LIMITS.maxLr) throw new CommandUsageError(`--min-lr ${values['min-lr']} is above 1: no training uses such a learning rate`);
-  if (Number(values['total-steps']) > DOMAIN_LIMITS.maxSteps) throw new CommandUsageError(`--total-steps ${values['total-steps']} is above 10^8 steps: too long`);
-  if (Number(values['warmup-steps']) > Number(values['total-steps'])) throw new CommandUsageError(`--warmup-steps ${values['warmup-steps']} is longer than --total-steps ${values['total-steps']}`);
+  if (Number(values['peak-lr']) > DOMAIN_LIMITS.maxLr)
+    throw new CommandUsageError(`--peak-lr ${values['peak-lr']} is above 1: no training uses such a learning rate`);
+  if (Number(values['min-lr']) > DOMAIN_LIMITS.maxLr)
+    throw new CommandUsageError(`--min-lr ${values['min-lr']} is above 1: no training uses such a learning rate`);
+  if (Number(values['total-steps']) > DOMAIN_LIMITS.maxSteps)
+    throw new CommandUsageError(`--total-steps ${values['total-steps']} is above 10^8 steps: too long`);
+  if (Number(values['warmup-steps']) > Number(values['total-steps']))
+    throw new CommandUsageError(`--warmup-steps ${values['warmup-steps']} is longer than --total-steps ${values['total-steps']}`);
   const until = values.until !== undefined ? Number(values.until) : undefined;
   if (until !== undefined && !(until > 0)) throw new CommandUsageError('--until must be a positive fraction (≤ 1) or step');
   const resamples = positive('resamples', values.resamples) ?? 100;
@@ -146,7 +150,14 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     });
     givenSchedule = { lr: scheduled, description: `${values.schedule} schedule given` };
   }
-  const choice = chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries, givenSchedule, law: values.law as CurveLawId | undefined, howToGiveSchedule: 'give --schedule' });
+  const choice = chooseCurveLaw({
+    lastStep,
+    maxSteps: run.hyper.maxSteps,
+    loggedLr: lrSeries,
+    givenSchedule,
+    law: values.law as CurveLawId | undefined,
+    howToGiveSchedule: 'give --schedule',
+  });
   if ('error' in choice) {
     io.stderr(`scaling-lens curve: ${positionals[0]}: ${choice.error}\n`);
     return 1;
@@ -166,7 +177,9 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   const health = runHealth(run, loss);
   const onset = health.onsetStep;
   if (health.state === 'diverged' && (until === undefined || onset === undefined || onset <= cutStep)) {
-    io.stderr(`scaling-lens curve: ${positionals[0]}: the run diverged (${health.reason}); no finish forecast${onset !== undefined ? ` (it stopped improving at step ${onset}: --until ${onset} fits the curve before that)` : ''}\n`);
+    io.stderr(
+      `scaling-lens curve: ${positionals[0]}: the run diverged (${health.reason}); no finish forecast${onset !== undefined ? ` (it stopped improving at step ${onset}: --until ${onset} fits the curve before that)` : ''}\n`,
+    );
     return 1;
   }
   const result = fitCurve(loss.steps.slice(0, used), loss.values.slice(0, used), { targetStep, seed, resamples, law: lawId, lr });
@@ -175,7 +188,10 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     return 1;
   }
   // Named as the extension names it, from the path as given (`my-exp` for my-exp/lightning_logs/version_0).
-  const name = displayNames([{ id: path.resolve(target).split(path.sep).filter(Boolean).join('/'), loggedName: run.loggedName }]).values().next().value ?? run.id;
+  const name =
+    displayNames([{ id: path.resolve(target).split(path.sep).filter(Boolean).join('/'), loggedName: run.loggedName }])
+      .values()
+      .next().value ?? run.id;
   const out: CurveCommandOutput = {
     run: run.id,
     name,

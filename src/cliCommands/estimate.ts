@@ -50,7 +50,11 @@ export function calibrationWorkspace(command: string, workspace: string | undefi
  * given (aliases such as `A100` resolved as the planner resolves them), else `fallbackHardware`
  * (the accelerator a budget like `5000 A100-h` names), else the default profile.
  */
-export function hardwareFlags(values: { hardware?: string; mfu?: string; 'usd-per-hour'?: string }, ctx: CliContext, fallbackHardware?: string): HardwareSettings {
+export function hardwareFlags(
+  values: { hardware?: string; mfu?: string; 'usd-per-hour'?: string },
+  ctx: CliContext,
+  fallbackHardware?: string,
+): HardwareSettings {
   const settings: HardwareSettings = {};
   const table = hardwareTable();
   if (values.hardware !== undefined) {
@@ -89,7 +93,12 @@ export function estimateJson(result: ConfigEstimate) {
     reason: result.reason,
     format: plan?.format,
     plan: plan && {
-      params: { total: plan.params.total, nonEmbedding: plan.params.nonEmbedding, active: plan.params.active, activeNonEmbedding: plan.params.activeNonEmbedding },
+      params: {
+        total: plan.params.total,
+        nonEmbedding: plan.params.nonEmbedding,
+        active: plan.params.active,
+        activeNonEmbedding: plan.params.activeNonEmbedding,
+      },
       tokens: plan.tokens ?? null,
       uniqueTokens: plan.uniqueTokens,
       batchTokens: plan.tokensPerStep ?? null,
@@ -144,17 +153,27 @@ export function estimateText(file: string, result: ConfigEstimate): string {
   const plan = result.plan;
   const lines = [`${file}${plan?.format ? ` (${plan.format})` : ''}`];
   if (plan) {
-    lines.push(`  parameters: ${formatCount(plan.params.total)} total, ${formatCount(plan.params.nonEmbedding)} non-embedding${plan.params.active !== undefined ? `, ${formatCount(plan.params.active)} active` : ''}`);
-    if (plan.tokens !== undefined) lines.push(`  tokens: ${formatCount(plan.tokens)}${plan.tokensPerStep ? ` (${formatCount(plan.tokensPerStep)} per step${plan.maxSteps ? ` × ${formatCount(plan.maxSteps)} steps` : ''})` : ''}`);
+    lines.push(
+      `  parameters: ${formatCount(plan.params.total)} total, ${formatCount(plan.params.nonEmbedding)} non-embedding${plan.params.active !== undefined ? `, ${formatCount(plan.params.active)} active` : ''}`,
+    );
+    if (plan.tokens !== undefined)
+      lines.push(
+        `  tokens: ${formatCount(plan.tokens)}${plan.tokensPerStep ? ` (${formatCount(plan.tokensPerStep)} per step${plan.maxSteps ? ` × ${formatCount(plan.maxSteps)} steps` : ''})` : ''}`,
+      );
     const lr = plan.peakLr !== undefined ? `peak LR ${plan.peakLr}` : undefined;
-    const sched = plan.schedule ? `${plan.schedule.type}${plan.schedule.warmupSteps !== undefined ? `, warmup ${formatCount(plan.schedule.warmupSteps)}` : ''}` : undefined;
+    const sched = plan.schedule
+      ? `${plan.schedule.type}${plan.schedule.warmupSteps !== undefined ? `, warmup ${formatCount(plan.schedule.warmupSteps)}` : ''}`
+      : undefined;
     if (lr || sched) lines.push(`  schedule: ${[lr, sched].filter(Boolean).join(', ')}`);
-    if (plan.gpus !== undefined || plan.precision) lines.push(`  hardware in config: ${plan.gpus !== undefined ? `${plan.gpus} GPUs` : 'GPUs not set'}${plan.precision ? `, ${plan.precision}` : ''}`);
+    if (plan.gpus !== undefined || plan.precision)
+      lines.push(`  hardware in config: ${plan.gpus !== undefined ? `${plan.gpus} GPUs` : 'GPUs not set'}${plan.precision ? `, ${plan.precision}` : ''}`);
   }
   const cost = result.cost;
   if (cost) {
     lines.push(`  compute: ${formatFlops(cost.flops)} FLOPs (${cost.convention})`);
-    lines.push(`  time: ${amount(cost.gpuHours)} ${cost.hardware.id}-hours ≈ $${amount(cost.usd)}${cost.wallClockHours !== undefined ? `, ${wallClock(cost.wallClockHours)} on ${plan?.gpus} GPUs` : ''} (MFU ${(cost.hardware.mfu * 100).toFixed(0)}%)`);
+    lines.push(
+      `  time: ${amount(cost.gpuHours)} ${cost.hardware.id}-hours ≈ $${amount(cost.usd)}${cost.wallClockHours !== undefined ? `, ${wallClock(cost.wallClockHours)} on ${plan?.gpus} GPUs` : ''} (MFU ${(cost.hardware.mfu * 100).toFixed(0)}%)`,
+    );
   }
   const mem = result.memory;
   if (mem) {
@@ -164,12 +183,17 @@ export function estimateText(file: string, result: ConfigEstimate): string {
     if (mem.smallestFit) lines.push(`  smallest layout that fits: ${mem.smallestFit.description} (${gb(mem.smallestFit.totalBytes)} per GPU)`);
   }
   const loss = result.predictions.loss;
-  if (loss) lines.push(`  predicted final loss: ${formatLoss(loss.value)} ${formatInterval(loss.interval)} (${loss.lawId}, family ${loss.family}${loss.familyAssumed ? ' assumed' : ''}, ${loss.runsUsed.length} runs)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`);
+  if (loss)
+    lines.push(
+      `  predicted final loss: ${formatLoss(loss.value)} ${formatInterval(loss.interval)} (${loss.lawId}, family ${loss.family}${loss.familyAssumed ? ' assumed' : ''}, ${loss.runsUsed.length} runs)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`,
+    );
   else lines.push(`  predicted final loss: uncalibrated (${result.predictions.uncalibrated})`);
   if (result.predictions.hparamsSilent) lines.push(`  LR/batch advice: none (${result.predictions.hparamsSilent})`);
   for (const s of result.predictions.lr ?? []) lines.push(`  LR (${s.lawId}): ${s.value.toPrecision(3)}${s.outsideDomain ? ` [${s.outsideDomain}]` : ''}`);
-  if (result.predictions.hparamPenaltyPct !== undefined) lines.push(`  configured LR/batch: +${result.predictions.hparamPenaltyPct.toFixed(2)}% loss over the sweep optimum`);
-  for (const s of result.predictions.batchTokens ?? []) lines.push(`  batch (${s.lawId}): ${formatCount(Math.round(s.value))} tokens${s.outsideDomain ? ` [${s.outsideDomain}]` : ''}`);
+  if (result.predictions.hparamPenaltyPct !== undefined)
+    lines.push(`  configured LR/batch: +${result.predictions.hparamPenaltyPct.toFixed(2)}% loss over the sweep optimum`);
+  for (const s of result.predictions.batchTokens ?? [])
+    lines.push(`  batch (${s.lawId}): ${formatCount(Math.round(s.value))} tokens${s.outsideDomain ? ` [${s.outsideDomain}]` : ''}`);
   for (const note of result.notes) lines.push(`  note: ${note}`);
   for (const d of result.diagnostics) lines.push(`  ${formatDiagnostic(d)}`);
   return lines.join('\n');

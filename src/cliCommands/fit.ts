@@ -27,7 +27,10 @@ function variableReader(symbol: string): { needs: string[]; read: (col: (name: s
     case 'C':
       return { needs: ['flops|params+tokens'], read: (c) => (Number.isFinite(c('flops')) ? c('flops') : approxTrainingFlops(c('params'), c('tokens'))) };
     case 'M':
-      return { needs: ['tokens_per_param|params+tokens'], read: (c) => (Number.isFinite(c('tokens_per_param')) ? c('tokens_per_param') : c('tokens') / c('params')) };
+      return {
+        needs: ['tokens_per_param|params+tokens'],
+        read: (c) => (Number.isFinite(c('tokens_per_param')) ? c('tokens_per_param') : c('tokens') / c('params')),
+      };
     case 'U':
       return { needs: ['unique_tokens'], read: (c) => c('unique_tokens') };
     case 'L':
@@ -77,14 +80,14 @@ function inputsOf(law: LawDefinition, row: CsvRow, map: Record<string, string>):
 
 /** The parser's options (optionScope.ts says when each has an effect). */
 export const FIT_OPTIONS = {
-    law: { type: 'string', default: 'chinchilla' },
-    train: { type: 'string' },
-    predict: { type: 'string' },
-    columns: { type: 'string' },
-    priors: { type: 'string', default: 'auto' },
-    resamples: { type: 'string' },
-    seed: { type: 'string' },
-    json: { type: 'boolean' },
+  law: { type: 'string', default: 'chinchilla' },
+  train: { type: 'string' },
+  predict: { type: 'string' },
+  columns: { type: 'string' },
+  priors: { type: 'string', default: 'auto' },
+  resamples: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 export function fitCommand(args: string[], io: CommandIo = processIo): number {
@@ -118,7 +121,12 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     .map((v) => variableReader(v.symbol)!.needs.join(' or '))
     .filter((need) => !need.split('|').some((alt) => alt.split('+').every(has)));
   if (absent.length) {
-    warn(io, { file: values.train, line: 1, severity: 'error', message: `law ${law.id} needs column(s) ${absent.join(', ')} (map yours with --columns canonical=column; header: ${train.header.join(', ')})` });
+    warn(io, {
+      file: values.train,
+      line: 1,
+      severity: 'error',
+      message: `law ${law.id} needs column(s) ${absent.join(', ')} (map yours with --columns canonical=column; header: ${train.header.join(', ')})`,
+    });
     return 1;
   }
   let points: LawPoint[] = [];
@@ -139,18 +147,28 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     const first = firstLine.get(key);
     if (first !== undefined) {
       duplicates++;
-      if (duplicates <= NAMED_DUPLICATES) warn(io, { file: values.train, line: row.line, severity: 'warning', message: `row repeats line ${first} exactly; counted once` });
+      if (duplicates <= NAMED_DUPLICATES)
+        warn(io, { file: values.train, line: row.line, severity: 'warning', message: `row repeats line ${first} exactly; counted once` });
       continue;
     }
     firstLine.set(key, row.line);
     points.push({ runId: `line ${row.line}`, x, y });
   }
-  if (duplicates > NAMED_DUPLICATES) warn(io, { file: values.train, severity: 'warning', message: `${duplicates} rows repeat an earlier row exactly (${duplicates - NAMED_DUPLICATES} not named above); each counted once` });
+  if (duplicates > NAMED_DUPLICATES)
+    warn(io, {
+      file: values.train,
+      severity: 'warning',
+      message: `${duplicates} rows repeat an earlier row exactly (${duplicates - NAMED_DUPLICATES} not named above); each counted once`,
+    });
   let subsampled: FitCommandOutput['subsampled'];
   if (points.length > MAX_FIT_ROWS) {
     subsampled = { rows: points.length, used: MAX_FIT_ROWS };
     points = sampleRows(points, MAX_FIT_ROWS, seed);
-    warn(io, { file: values.train, severity: 'info', message: `${subsampled.rows} distinct rows: the law is fitted to a random sample of ${MAX_FIT_ROWS} (seed ${seed}), enough for its parameters` });
+    warn(io, {
+      file: values.train,
+      severity: 'info',
+      message: `${subsampled.rows} distinct rows: the law is fitted to a random sample of ${MAX_FIT_ROWS} (seed ${seed}), enough for its parameters`,
+    });
   }
   const useReference = values.priors === 'always' || (values.priors === 'auto' && points.length < PRIOR_RUN_THRESHOLD);
   const priors = useReference ? referencePriors(law) : undefined;
@@ -169,7 +187,9 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     }
     for (const row of pred.rows) {
       const { x, input } = inputsOf(law, row, map);
-      const bad = law.variables.filter((_v, j) => !(x[j] > 0) || !Number.isFinite(x[j])).map((v) => `${v.symbol} (${variableReader(v.symbol)!.needs.join(', ')})`);
+      const bad = law.variables
+        .filter((_v, j) => !(x[j] > 0) || !Number.isFinite(x[j]))
+        .map((v) => `${v.symbol} (${variableReader(v.symbol)!.needs.join(', ')})`);
       if (bad.length) {
         // Kept in place, so predictions stay in --predict order.
         const error = `${bad.join(', ')} missing or not a positive number`;
@@ -199,10 +219,16 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     [
       `${result.lawId} on ${result.runIds.length} run(s)${subsampled ? ` (a sample of ${subsampled.rows} distinct rows)` : ''}${result.priorsUsed ? ' with priors from the published values' : ''} (log-residual RMSE ${result.residualRmse.toExponential(2)}; ${result.bootstrap.resamples} resamples, ${result.bootstrap.failed} failed)`,
       ...Object.entries(result.parameters).map(([k, v]) => `  ${k} = ${num(v.value, 5)}  [${num(v.interval[0])}, ${num(v.interval[1])}]`),
-      result.validation ? `  validation (${result.validation.method}): ${result.validation.errorPct.toFixed(2)}% error on ${result.validation.heldOutRunId}` : '  validation: too few runs for leave-largest-out',
+      result.validation
+        ? `  validation (${result.validation.method}): ${result.validation.errorPct.toFixed(2)}% error on ${result.validation.heldOutRunId}`
+        : '  validation: too few runs for leave-largest-out',
       ...predictions.map((p) => {
-        const input = Object.entries(p.input).map(([k, v]) => `${k}=${num(v, 3)}`).join(' ');
-        return p.predicted === null ? `  line ${p.line} ${input}: ${p.error}` : `  ${input}: ${num(p.predicted, 5)} [${num(p.interval![0])}, ${num(p.interval![1])}]${p.flags ? `  (${p.flags.join('; ')})` : ''}`;
+        const input = Object.entries(p.input)
+          .map(([k, v]) => `${k}=${num(v, 3)}`)
+          .join(' ');
+        return p.predicted === null
+          ? `  line ${p.line} ${input}: ${p.error}`
+          : `  ${input}: ${num(p.predicted, 5)} [${num(p.interval![0])}, ${num(p.interval![1])}]${p.flags ? `  (${p.flags.join('; ')})` : ''}`;
       }),
     ].join('\n'),
   );

@@ -34,12 +34,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   curve: {
     summary: "fit one run's loss curve and predict its loss at the end of its schedule",
-    usage: 'scaling-lens curve <log file | run folder> [--until <fraction|step>] [--law power|bnsl|multipower|annealing] [--schedule constant|cosine|linear|wsd|step ...] [--json]',
+    usage:
+      'scaling-lens curve <log file | run folder> [--until <fraction|step>] [--law power|bnsl|multipower|annealing] [--schedule constant|cosine|linear|wsd|step ...] [--json]',
     options: [
       '--until <fraction|step>  fit only up to this fraction (≤ 1) of the log or this step (backtesting)',
       '--law <id>               power, bnsl, multipower or annealing (default: chosen from the schedule)',
       '--schedule <kind>        the LR schedule when the log has none: constant, cosine, linear, wsd, step',
-      '--total-steps, --warmup-steps, --peak-lr, --min-lr, --decay-steps   the schedule\'s numbers',
+      "--total-steps, --warmup-steps, --peak-lr, --min-lr, --decay-steps   the schedule's numbers",
       '--resamples <n>, --seed <n>   most bootstrap resamples for the interval (default 100; stops once it settles) and seed',
       '--json                   JSON instead of text',
     ],
@@ -77,10 +78,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       '--resamples <n>, --seed <n>   bootstrap resamples and seed',
       '--json                   JSON instead of text',
     ],
-    examples: ['scaling-lens hparams --train sweep.csv --predict sizes.csv', 'scaling-lens hparams --train sweep.csv --predict sizes.csv --law deepseek --json'],
+    examples: [
+      'scaling-lens hparams --train sweep.csv --predict sizes.csv',
+      'scaling-lens hparams --train sweep.csv --predict sizes.csv --law deepseek --json',
+    ],
   },
   estimate: {
-    summary: "a training config's parameters, tokens, FLOPs, GPU-hours, cost, memory per GPU (and the smallest layout that fits), predicted loss and LR/batch advice",
+    summary:
+      "a training config's parameters, tokens, FLOPs, GPU-hours, cost, memory per GPU (and the smallest layout that fits), predicted loss and LR/batch advice",
     usage: 'scaling-lens estimate <config | folder> [--workspace <dir>] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]',
     options: [
       '--workspace <dir>        calibrate the predicted loss on the runs in this folder (default: the current folder when it holds runs)',
@@ -96,7 +101,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   plan: {
     summary: 'the compute-optimal model size, tokens, LR, batch, loss and cost for a budget, with alternatives',
-    usage: "scaling-lens plan --budget <1e21 | '5000 H100-h' | '$2M'> [--params N] [--inference-tokens T] [--deadline-days d --gpus n] [--memory-cap GB] [--seq-len s] [--vocab V] [--workspace <dir> [--family name]] [--isoflop <csv> [--where col=value ...]] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]",
+    usage:
+      "scaling-lens plan --budget <1e21 | '5000 H100-h' | '$2M'> [--params N] [--inference-tokens T] [--deadline-days d --gpus n] [--memory-cap GB] [--seq-len s] [--vocab V] [--workspace <dir> [--family name]] [--isoflop <csv> [--where col=value ...]] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]",
     options: [
       "--budget <amount>        FLOPs (1e21), accelerator-hours ('5000 H100-h') or dollars ('$2M', in single quotes: the shell expands $2)",
       '--params N               fix the model size (7B, 1.3e9); only the tokens are chosen',
@@ -118,16 +124,17 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   ladder: {
     summary: 'which small runs to train before a large one (shape, tokens, LR, batch, cost), and how well each pins its loss',
-    usage: "scaling-lens ladder <config | --budget <1e22 | '5000 H100-h' | '$2M'>> [--ladder-budget <amount> | --fraction f] [--workspace <dir> [--family name]] [--max-runs n] [--seq-len s] [--seed n] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]",
+    usage:
+      "scaling-lens ladder <config | --budget <1e22 | '5000 H100-h' | '$2M'>> [--ladder-budget <amount> | --fraction f] [--workspace <dir> [--family name]] [--max-runs n] [--seq-len s] [--seed n] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]",
     options: [
       '<config>                 the target run: a training config (HF config.json, nanoGPT, torchtitan, Megatron, YAML)',
       "--budget <amount>        or the target as a compute budget (its compute-optimal N and D): 1e22, '5000 H100-h', '$2M'",
-      '--ladder-budget <amount> compute for the whole ladder, in the same units (default 1% of the target\'s compute)',
-      '--fraction f             the ladder as a fraction of the target\'s compute (0.01 = 1%)',
-      '--workspace <dir>        the family\'s runs so far steer the choice (default: the current folder when it holds runs)',
-      '--family <name>          which family of the workspace (default: the config\'s, else the one with most runs)',
+      "--ladder-budget <amount> compute for the whole ladder, in the same units (default 1% of the target's compute)",
+      "--fraction f             the ladder as a fraction of the target's compute (0.01 = 1%)",
+      "--workspace <dir>        the family's runs so far steer the choice (default: the current folder when it holds runs)",
+      "--family <name>          which family of the workspace (default: the config's, else the one with most runs)",
       '--max-runs n             most runs to plan (default 24)',
-      '--seq-len s              sequence length for LR/batch advice (default the config\'s, else 2048)',
+      "--seq-len s              sequence length for LR/batch advice (default the config's, else 2048)",
       '--seed n                 ties and bootstrap (the plan is the same for the same seed)',
       '--hardware <id>, --mfu <0-1>, --usd-per-hour <x>   as for estimate',
       '--json                   the plan as JSON (the LadderPlan of core/plan/ladder.ts)',
@@ -144,7 +151,9 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
 export function commandHelp(command: string): string | undefined {
   const h = COMMAND_HELP[command];
   if (!h) return undefined;
-  return [`${h.usage}`, '', `  ${h.summary}`, '', 'Options:', ...h.options.map((o) => `  ${o}`), '', 'Examples:', ...h.examples.map((e) => `  ${e}`), ''].join('\n');
+  return [`${h.usage}`, '', `  ${h.summary}`, '', 'Options:', ...h.options.map((o) => `  ${o}`), '', 'Examples:', ...h.examples.map((e) => `  ${e}`), ''].join(
+    '\n',
+  );
 }
 
 /** The overview: every command in one line and its first example. */
@@ -240,7 +249,13 @@ export function friendlyParseError(command: string, error: { code?: string; mess
     const missing = /Option '(?:-\w, )?(--[a-z-]+)[^']*' argument missing/.exec(error.message);
     const noValue = /Option '(?:-\w, )?(--[a-z-]+)' does not take an argument/.exec(error.message);
     const positional = /Unexpected argument '([^']+)'/.exec(error.message);
-    what = missing ? `${missing[1]} needs a value` : noValue ? `${noValue[1]} takes no value` : positional ? `unexpected argument ${positional[1]}` : error.message.split('. ')[0];
+    what = missing
+      ? `${missing[1]} needs a value`
+      : noValue
+        ? `${noValue[1]} takes no value`
+        : positional
+          ? `unexpected argument ${positional[1]}`
+          : error.message.split('. ')[0];
   }
   const usage = COMMAND_HELP[command]?.usage;
   return `scaling-lens ${command}: ${what}\n${usage ? `usage: ${usage}\n` : ''}Run 'scaling-lens ${command} --help' for its options and examples.\n`;

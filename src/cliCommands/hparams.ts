@@ -58,7 +58,14 @@ interface LawSummary {
 
 function summary(f: LawCrossRunFit | undefined, error: string | undefined): LawSummary | { error: string } {
   if (!f) return { error: error ?? 'not fitted' };
-  return { law: f.lawId, parameters: f.parameters, validation: f.validation ?? null, groupsUsed: f.runIds.length, priorsUsed: f.priorsUsed, bootstrap: f.bootstrap };
+  return {
+    law: f.lawId,
+    parameters: f.parameters,
+    validation: f.validation ?? null,
+    groupsUsed: f.runIds.length,
+    priorsUsed: f.priorsUsed,
+    bootstrap: f.bootstrap,
+  };
 }
 
 function estimate(p: { value: number; interval: [number, number]; flags?: string[]; source: 'fit' | 'published' }): Estimate {
@@ -68,13 +75,13 @@ function estimate(p: { value: number; interval: [number, number]; flags?: string
 
 /** The parser's options (optionScope.ts says when each has an effect). */
 export const HPARAMS_OPTIONS = {
-    law: { type: 'string', default: 'steplaw' },
-    train: { type: 'string' },
-    predict: { type: 'string' },
-    columns: { type: 'string' },
-    resamples: { type: 'string' },
-    seed: { type: 'string' },
-    json: { type: 'boolean' },
+  law: { type: 'string', default: 'steplaw' },
+  train: { type: 'string' },
+  predict: { type: 'string' },
+  columns: { type: 'string' },
+  resamples: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 export function hparamsCommand(args: string[], io: CommandIo = processIo): number {
@@ -105,7 +112,9 @@ export function hparamsCommand(args: string[], io: CommandIo = processIo): numbe
   for (const row of train.rows) {
     const v = (name: string) => row.values[col(name)];
     const [params, tokens, lr, batchTokens, loss] = ['params', 'tokens', 'lr', 'batch_tokens', 'loss'].map(v);
-    const bad = Object.entries({ params, tokens, lr, batch_tokens: batchTokens, loss }).filter(([, x]) => !(x > 0) || !Number.isFinite(x)).map(([k]) => k);
+    const bad = Object.entries({ params, tokens, lr, batch_tokens: batchTokens, loss })
+      .filter(([, x]) => !(x > 0) || !Number.isFinite(x))
+      .map(([k]) => k);
     if (bad.length) {
       warn(io, { file: values.train, line: row.line, severity: 'warning', message: `row skipped: ${bad.join(', ')} missing or not a positive number` });
       continue;
@@ -122,7 +131,8 @@ export function hparamsCommand(args: string[], io: CommandIo = processIo): numbe
   }
   const fit = fitHparamSweeps(law, [...groups.values()], { seed, resamples });
   for (const g of fit.groups) {
-    if (g.error) io.stderr(`scaling-lens hparams: group N=${g.params} D=${g.tokens}: no sweep surface (${g.error}); no optimum or loss penalty is claimed for it\n`);
+    if (g.error)
+      io.stderr(`scaling-lens hparams: group N=${g.params} D=${g.tokens}: no sweep surface (${g.error}); no optimum or loss penalty is claimed for it\n`);
   }
 
   const pred = readNumericCsv(values.predict, []);
@@ -162,12 +172,21 @@ export function hparamsCommand(args: string[], io: CommandIo = processIo): numbe
     predictions,
     groups: fit.groups.map(({ surface, ...g }) =>
       surface
-        ? { ...g, lr: surface.lrStar, batchTokens: surface.batchStar, lossAtOptimum: surface.lossStar, nearOptimal: surface.nearOptimal, varied: surface.varied, bracketed: surface.bracketed }
+        ? {
+            ...g,
+            lr: surface.lrStar,
+            batchTokens: surface.batchStar,
+            lossAtOptimum: surface.lossStar,
+            nearOptimal: surface.nearOptimal,
+            varied: surface.varied,
+            bracketed: surface.bracketed,
+          }
         : g,
     ),
     laws: { lr: summary(fit.lr, fit.lrError), batchTokens: summary(fit.batch, fit.batchError) },
   };
-  const fmtEst = (e: Estimate) => (e.value === null ? '?' : `${num(e.value, 4)}${e.source === 'fit' ? ` [${num(e.interval![0], 3)}, ${num(e.interval![1], 3)}]` : ' (published law)'}`);
+  const fmtEst = (e: Estimate) =>
+    e.value === null ? '?' : `${num(e.value, 4)}${e.source === 'fit' ? ` [${num(e.interval![0], 3)}, ${num(e.interval![1], 3)}]` : ' (published law)'}`;
   printResult(io, values.json ?? false, out, () =>
     [
       `${law.id}: ${fit.groups.length} sweep group(s), ${fit.groups.filter((g) => g.surface).length} with a loss surface`,
@@ -182,7 +201,11 @@ export function hparamsCommand(args: string[], io: CommandIo = processIo): numbe
         p.error
           ? `  line ${p.line}: ${p.error}`
           : `  N=${num(p.input.params, 3)} D=${num(p.input.tokens, 3)}: lr ${fmtEst(p.lr)}, batch ${fmtEst(p.batchTokens)} tokens` +
-            (p.penaltyPct !== undefined ? (p.penaltyPct === null ? `; ${p.penaltyNote}` : `; the given lr and batch cost +${p.penaltyPct.toFixed(2)}% loss`) : ''),
+            (p.penaltyPct !== undefined
+              ? p.penaltyPct === null
+                ? `; ${p.penaltyNote}`
+                : `; the given lr and batch cost +${p.penaltyPct.toFixed(2)}% loss`
+              : ''),
       ),
     ].join('\n'),
   );

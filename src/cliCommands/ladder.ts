@@ -49,8 +49,12 @@ export function ladderText(plan: LadderPlan): string {
     `ladder budget: ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs (${hours(plan.budget, hw)})${plan.budget.text.includes('of the target') ? '' : `, ${pct(plan.budget.fractionOfTarget)} of the target`}`,
     `strategy: ${plan.strategy === 'recipe' ? 'empty family: IsoFLOP recipe (Chinchilla, Llama 3)' : `family${plan.family ? ` "${plan.family}"` : ''}: runs chosen by how much they narrow the target's interval for their cost`}`,
   ];
-  if (plan.now) lines.push(`now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`);
-  if (plan.runs.some((r) => r.status === 'running') || plan.runs.length === 0 || (plan.now && Math.abs(plan.start.lossWidth - plan.now.lossWidth) > 1e-12)) lines.push(`with the runs still training: ${pct(plan.start.lossWidth)} wide`);
+  if (plan.now)
+    lines.push(
+      `now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`,
+    );
+  if (plan.runs.some((r) => r.status === 'running') || plan.runs.length === 0 || (plan.now && Math.abs(plan.start.lossWidth - plan.now.lossWidth) > 1e-12))
+    lines.push(`with the runs still training: ${pct(plan.start.lossWidth)} wide`);
   lines.push('runs, in order:');
   for (const r of plan.runs) appendLines(lines, runText(r, hw));
   if (plan.runs.length === 0) lines.push('  (none)');
@@ -89,7 +93,10 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: LADDER_OPTIONS });
   if (positionals.length > 1) throw ctx.usage('ladder takes one target config (or --budget), not several');
   if (positionals.length === 1 && values.budget !== undefined) throw ctx.usage('give the target as a config or as --budget, not both');
-  if (positionals.length === 0 && values.budget === undefined) throw ctx.usage("ladder needs a target: a training config (config.json, a nanoGPT/torchtitan/Megatron/YAML config) or --budget (1e22, '5000 H100-h', '$2M')");
+  if (positionals.length === 0 && values.budget === undefined)
+    throw ctx.usage(
+      "ladder needs a target: a training config (config.json, a nanoGPT/torchtitan/Megatron/YAML config) or --budget (1e22, '5000 H100-h', '$2M')",
+    );
   if (values['ladder-budget'] !== undefined && values.fraction !== undefined) throw ctx.usage('give --ladder-budget or --fraction, not both');
   const idle = idleOptions('ladder', values, { workspace: values.workspace !== undefined || ctx.defaultWorkspace?.() !== undefined });
   if (idle.length) throw ctx.usage(idle.join('; '));
@@ -100,16 +107,23 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
     return v;
   };
   const fraction = num('--fraction', values.fraction);
-  if (fraction !== undefined && !(fraction > 0 && fraction < 1)) throw ctx.usage(`--fraction must be between 0 and 1 (got ${values.fraction}; 0.01 is 1% of the target's compute)`);
+  if (fraction !== undefined && !(fraction > 0 && fraction < 1))
+    throw ctx.usage(`--fraction must be between 0 and 1 (got ${values.fraction}; 0.01 is 1% of the target's compute)`);
   const maxRuns = num('--max-runs', values['max-runs']);
-  if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns >= 1 && maxRuns <= 200)) throw ctx.usage(`--max-runs must be a whole number from 1 to 200 (got ${values['max-runs']})`);
+  if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns >= 1 && maxRuns <= 200))
+    throw ctx.usage(`--max-runs must be a whole number from 1 to 200 (got ${values['max-runs']})`);
   const seed = num('--seed', values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw ctx.usage(`--seed must be a whole number (got ${values.seed})`);
   const seqLen = num('--seq-len', values['seq-len']);
   if (seqLen !== undefined && !(seqLen > 0)) throw ctx.usage(`--seq-len must be positive (got ${values['seq-len']})`);
   const targetBudget = values.budget !== undefined ? budgetFlag('--budget', values.budget, ctx) : undefined;
   const ladderBudget = values['ladder-budget'] !== undefined ? budgetFlag('--ladder-budget', values['ladder-budget'], ctx) : undefined;
-  const fallbackHw = targetBudget?.kind === 'gpuHours' && targetBudget.hardware ? targetBudget.hardware : ladderBudget?.kind === 'gpuHours' && ladderBudget.hardware ? ladderBudget.hardware : undefined;
+  const fallbackHw =
+    targetBudget?.kind === 'gpuHours' && targetBudget.hardware
+      ? targetBudget.hardware
+      : ladderBudget?.kind === 'gpuHours' && ladderBudget.hardware
+        ? ladderBudget.hardware
+        : undefined;
   const hardware = hardwareFlags(values, ctx, fallbackHw);
   const engine = calibrationWorkspace('ladder', values.workspace, hardware, ctx);
   if (engine.hardware.problems.length) throw ctx.usage(engine.hardware.problems.join('; '));
@@ -131,7 +145,9 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
     });
     if (!est.applicable || !est.plan) {
       const errors = est.diagnostics.filter((d) => d.severity === 'error');
-      ctx.stderr(`scaling-lens ladder: ${file}: ${est.reason ?? 'not a training config the laws apply to'}${errors.length ? `\n${errors.map(formatDiagnostic).join('\n')}` : ''}\n`);
+      ctx.stderr(
+        `scaling-lens ladder: ${file}: ${est.reason ?? 'not a training config the laws apply to'}${errors.length ? `\n${errors.map(formatDiagnostic).join('\n')}` : ''}\n`,
+      );
       return 1;
     }
     const t = targetOfPlan(est.plan, path.relative(process.cwd(), file) || file);
@@ -155,7 +171,9 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
     const wanted = values.family ?? configFamily;
     const chosen = wanted !== undefined ? families.find((f) => f.family === wanted) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
     if (values.family !== undefined && !chosen) {
-      ctx.stderr(`scaling-lens ladder: no family "${values.family}" with runs of known size in ${values.workspace}; families: ${families.map((f) => f.family).join(', ') || 'none'}\n`);
+      ctx.stderr(
+        `scaling-lens ladder: no family "${values.family}" with runs of known size in ${values.workspace}; families: ${families.map((f) => f.family).join(', ') || 'none'}\n`,
+      );
       return 1;
     }
     if (chosen) {

@@ -53,7 +53,18 @@ function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoi
 }
 
 function candidateJson(c: BudgetCandidate) {
-  const loss = 'uncalibrated' in c.loss ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated } : { loss: c.loss.value, lossInterval: c.loss.interval, lossLaw: c.loss.lawId, family: c.loss.family, runsUsed: c.loss.runsUsed, lossFlags: c.loss.flags, lossDistance: c.loss.distance };
+  const loss =
+    'uncalibrated' in c.loss
+      ? { loss: null, lossInterval: null, uncalibrated: c.loss.uncalibrated }
+      : {
+          loss: c.loss.value,
+          lossInterval: c.loss.interval,
+          lossLaw: c.loss.lawId,
+          family: c.loss.family,
+          runsUsed: c.loss.runsUsed,
+          lossFlags: c.loss.flags,
+          lossDistance: c.loss.distance,
+        };
   return {
     label: c.label,
     params: c.params,
@@ -101,7 +112,10 @@ function candidateText(c: BudgetCandidate, hardwareId: string): string[] {
     `      ${formatFlops(c.flops)} FLOPs, ${hoursAndCost(c.gpuHours, c.usd, hardwareId)}${c.wallClockDays !== undefined ? `, ${c.wallClockDays.toFixed(1)} days` : ''}; LR ${c.lr.value.toPrecision(3)} (DeepSeek ${c.lr.deepseek.toPrecision(3)}), batch ${formatCount(Math.round(c.batchTokens.value))} tokens (DeepSeek ${formatCount(Math.round(c.batchTokens.deepseek))})`,
     `      shape: ${c.shape.nLayer} layers × d_model ${c.shape.dModel}`,
   ];
-  if (c.inference) lines.push(`      serving ${formatCount(c.inference.tokens)} tokens: ${formatFlops(c.inference.flops)} FLOPs, ${hoursAndCost(c.inference.gpuHours, c.inference.usd, hardwareId)}`);
+  if (c.inference)
+    lines.push(
+      `      serving ${formatCount(c.inference.tokens)} tokens: ${formatFlops(c.inference.flops)} FLOPs, ${hoursAndCost(c.inference.gpuHours, c.inference.usd, hardwareId)}`,
+    );
   for (const n of c.notes) lines.push(`      note: ${n}`);
   return lines;
 }
@@ -122,20 +136,20 @@ export function planText(plan: BudgetPlan): string {
 
 /** The parser's options (optionScope.ts says when each has an effect). */
 export const PLAN_OPTIONS = {
-    budget: { type: 'string' },
-    params: { type: 'string' },
-    'inference-tokens': { type: 'string' },
-    'deadline-days': { type: 'string' },
-    gpus: { type: 'string' },
-    'memory-cap': { type: 'string' },
-    'seq-len': { type: 'string' },
-    vocab: { type: 'string' },
-    workspace: { type: 'string' },
-    family: { type: 'string' },
-    isoflop: { type: 'string' },
-    where: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-    ...HARDWARE_OPTIONS,
+  budget: { type: 'string' },
+  params: { type: 'string' },
+  'inference-tokens': { type: 'string' },
+  'deadline-days': { type: 'string' },
+  gpus: { type: 'string' },
+  'memory-cap': { type: 'string' },
+  'seq-len': { type: 'string' },
+  vocab: { type: 'string' },
+  workspace: { type: 'string' },
+  family: { type: 'string' },
+  isoflop: { type: 'string' },
+  where: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  ...HARDWARE_OPTIONS,
 } as const;
 
 export function planCommand(args: string[], ctx: CliContext): number {
@@ -143,7 +157,8 @@ export function planCommand(args: string[], ctx: CliContext): number {
     args,
     options: PLAN_OPTIONS,
   });
-  if (values.budget === undefined) throw ctx.usage(`plan needs --budget (FLOPs like 1e21, accelerator-hours like '5000 H100-h', or dollars like '$2M' in single quotes)`);
+  if (values.budget === undefined)
+    throw ctx.usage(`plan needs --budget (FLOPs like 1e21, accelerator-hours like '5000 H100-h', or dollars like '$2M' in single quotes)`);
   const budget = parseBudget(values.budget);
   if ('error' in budget) {
     ctx.stderr(`scaling-lens plan: ${budget.error}\n`);
@@ -160,8 +175,17 @@ export function planCommand(args: string[], ctx: CliContext): number {
   const notes: string[] = [];
   if (workspace) {
     const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
-    const chosen = values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
-    if (chosen?.fit) context.lossLaw = { fit: chosen.fit, family: chosen.family, runsUsed: chosen.runIds, overtrain: engine.overtrainLaw(chosen), points: chosen.points, anchoredRunIds: chosen.anchoredRunIds };
+    const chosen =
+      values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
+    if (chosen?.fit)
+      context.lossLaw = {
+        fit: chosen.fit,
+        family: chosen.family,
+        runsUsed: chosen.runIds,
+        overtrain: engine.overtrainLaw(chosen),
+        points: chosen.points,
+        anchoredRunIds: chosen.anchoredRunIds,
+      };
     else notes.push(values.family !== undefined ? `no fitted law for family "${values.family}" in ${workspace}` : `no family in ${workspace} could be fitted`);
   }
   if (values.isoflop) {
@@ -172,7 +196,10 @@ export function planCommand(args: string[], ctx: CliContext): number {
       return 1;
     }
     const used = frontier.budgets.filter((b) => b.bracketed).length;
-    context.frontier = { fit: frontier, source: `${values.isoflop}${values.where?.length ? ` [${values.where.join(', ')}]` : ''} (${points.length} runs, ${used} bracketed budgets)` };
+    context.frontier = {
+      fit: frontier,
+      source: `${values.isoflop}${values.where?.length ? ` [${values.where.join(', ')}]` : ''} (${points.length} runs, ${used} bracketed budgets)`,
+    };
   }
   // Out of physical sense, or options that do nothing here: said, with the value as typed.
   const idle = idleOptions('plan', values, { workspace: workspace !== undefined });

@@ -9,7 +9,18 @@ import { predictWithFit } from './fit/crossRunLaw';
 import { goldenSectionMinimum } from './fit/goldenSection';
 import type { FamilyModel } from './plan/familyModel';
 import { interpolateWithin } from '../shared/interpolate';
-import type { ConfigEstimate, CurvePrediction, Eta, FamilyLaw, PlannedPoint, ScalingPoint, ScalingView, SeedGroup, ValidationPoint, WallClock } from './snapshot';
+import type {
+  ConfigEstimate,
+  CurvePrediction,
+  Eta,
+  FamilyLaw,
+  PlannedPoint,
+  ScalingPoint,
+  ScalingView,
+  SeedGroup,
+  ValidationPoint,
+  WallClock,
+} from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
 import { maxOf, minOf } from '../shared/arrays';
 
@@ -150,8 +161,10 @@ function lossAt(steps: readonly number[], loss: readonly number[], step: number)
  * Seed groups of two or more runs: on the first run's display steps (up to where every member has
  * data), the mean train loss and the min–max of the members (linear interpolation between logged steps).
  */
-export function seedGroups(runs: readonly { id: string; name: string; key: string | undefined; steps: readonly number[]; loss: readonly number[] }[]): SeedGroup[] {
-  const byKey = new Map<string, typeof runs[number][]>();
+export function seedGroups(
+  runs: readonly { id: string; name: string; key: string | undefined; steps: readonly number[]; loss: readonly number[] }[],
+): SeedGroup[] {
+  const byKey = new Map<string, (typeof runs)[number][]>();
   for (const r of runs) {
     if (r.key === undefined || r.steps.length === 0) continue;
     byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
@@ -161,7 +174,15 @@ export function seedGroups(runs: readonly { id: string; name: string; key: strin
     if (members.length < 2) continue;
     members.sort((a, b) => a.id.localeCompare(b.id));
     const end = minOf(members.map((m) => m.steps[m.steps.length - 1]));
-    const group: SeedGroup = { id: `seeds:${members[0].id}`, name: `${members[0].name.replace(SEED_IN_NAME, '')} (${members.length} seeds)`, runIds: members.map((m) => m.id), steps: [], mean: [], lower: [], upper: [] };
+    const group: SeedGroup = {
+      id: `seeds:${members[0].id}`,
+      name: `${members[0].name.replace(SEED_IN_NAME, '')} (${members.length} seeds)`,
+      runIds: members.map((m) => m.id),
+      steps: [],
+      mean: [],
+      lower: [],
+      upper: [],
+    };
     for (const step of members[0].steps) {
       if (step > end) break;
       const values = members.map((m) => lossAt(m.steps, m.loss, step));
@@ -210,7 +231,14 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const points: ScalingPoint[] = [];
   for (const run of runs) {
     if (run.params === undefined || run.tokens === undefined || run.status === 'failed') continue;
-    const base = { runId: run.id, name: run.name, params: run.params, tokens: run.tokens, flops: approxTrainingFlops(run.params, run.tokens), heldOut: run.id === heldOut };
+    const base = {
+      runId: run.id,
+      name: run.name,
+      params: run.params,
+      tokens: run.tokens,
+      flops: approxTrainingFlops(run.params, run.tokens),
+      heldOut: run.id === heldOut,
+    };
     if (run.fittedLoss !== undefined) points.push({ ...base, loss: run.fittedLoss, kind: 'final' });
     else if (run.curve) points.push({ ...base, loss: run.curve.predictedFinal.value, interval: run.curve.predictedFinal.interval, kind: 'predicted' });
   }
@@ -232,7 +260,10 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const lawLine: NonNullable<ScalingView['lawLine']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [], lower: [], upper: [] };
   for (const n of params) {
     const d = ratio * n;
-    const { value, interval: [lower, upper] } = predict(n, d);
+    const {
+      value,
+      interval: [lower, upper],
+    } = predict(n, d);
     lawLine.params.push(n);
     lawLine.tokens.push(d);
     lawLine.flops.push(approxTrainingFlops(n, d));
@@ -265,7 +296,15 @@ export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined
   const loss = estimate.predictions.loss;
   if (!estimate.applicable || !plan || plan.tokens === undefined || !loss) return undefined;
   const params = plan.params.total;
-  return { file: estimate.file, family: loss.family, params, tokens: plan.tokens, flops: approxTrainingFlops(params, plan.tokens), loss: loss.value, interval: loss.interval };
+  return {
+    file: estimate.file,
+    family: loss.family,
+    params,
+    tokens: plan.tokens,
+    flops: approxTrainingFlops(params, plan.tokens),
+    loss: loss.value,
+    interval: loss.interval,
+  };
 }
 
 /**
@@ -273,7 +312,12 @@ export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined
  * the config's own tokens per parameter, so the chart draws the law to the planned star. Undefined
  * without a fitted law of (N, D).
  */
-export function plannedLawPath(planned: PlannedPoint, family: Pick<FamilyLaw, 'fit'> | undefined, fromParams: number | undefined, linePoints = 30): PlannedPoint['lawPath'] {
+export function plannedLawPath(
+  planned: PlannedPoint,
+  family: Pick<FamilyLaw, 'fit'> | undefined,
+  fromParams: number | undefined,
+  linePoints = 30,
+): PlannedPoint['lawPath'] {
   const fit = family?.fit;
   const law = fit ? getLaw(fit.lawId) : undefined;
   if (!fit || !law || law.variables.length !== 2 || !(planned.params > 0) || !(planned.tokens > 0)) return undefined;
@@ -303,7 +347,16 @@ export function validationPoints(runs: readonly { id: string; name: string; curv
       'prefixes' in v && Array.isArray(v.prefixes) && v.prefixes.length ? v.prefixes : [{ fraction: 0.5, predicted: v.predicted, errorPct: v.errorPct }];
     for (const c of checks) {
       if (!Number.isFinite(c.predicted) && !c.failed) continue;
-      const point: ValidationPoint = { kind: 'curve-prefix', method: `prefix-${Math.round(c.fraction * 100)}`, subject: run.name, runId: run.id, predicted: c.predicted, actual: v.observed, errorPct: c.errorPct, atStep: v.atStep };
+      const point: ValidationPoint = {
+        kind: 'curve-prefix',
+        method: `prefix-${Math.round(c.fraction * 100)}`,
+        subject: run.name,
+        runId: run.id,
+        predicted: c.predicted,
+        actual: v.observed,
+        errorPct: c.errorPct,
+        atStep: v.atStep,
+      };
       if (c.failed) point.failed = c.failed;
       out.push(point);
     }
@@ -311,7 +364,15 @@ export function validationPoints(runs: readonly { id: string; name: string; curv
   for (const family of families) {
     const v = family.fit?.validation;
     if (!v || !('predicted' in v) || !Number.isFinite(v.predicted) || !Number.isFinite(v.observed)) continue;
-    out.push({ kind: 'family-held-out', method: v.method, subject: family.family, runId: v.heldOutRunId, predicted: v.predicted, actual: v.observed, errorPct: v.errorPct });
+    out.push({
+      kind: 'family-held-out',
+      method: v.method,
+      subject: family.family,
+      runId: v.heldOutRunId,
+      predicted: v.predicted,
+      actual: v.observed,
+      errorPct: v.errorPct,
+    });
   }
   return out;
 }

@@ -8,14 +8,32 @@ import { runPoint, type RunPoint, type RunPointMode } from './fit/runPoint';
 import { overtrainFitFor } from './plan/regime';
 import { sweepAdvice, type SweepAdvice, type SweepRun } from './plan/advice';
 import type { TrainingPlan } from './configs/types';
-import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from './fit/siblingForecast';
+import {
+  fitScheduleResponse,
+  forecastFromSiblings,
+  forecastWithSameSize,
+  type ScheduleResponse,
+  type SiblingCurve,
+  type SiblingForecast,
+} from './fit/siblingForecast';
 
 export type FitJob =
   /**
    * A run's loss curve by `law` (default power) to `targetStep`. A schedule-aware law (given `lr`)
    * that cannot be fitted falls back to the power law in steps, extrapolated to `plannedEndStep`.
    */
-  | { kind: 'curve'; steps: Float64Array; losses: Float64Array; targetStep: number; plannedEndStep: number; law?: CurveLawId; lr?: Float64Array; seed: number; resamples: number; everyResample?: boolean }
+  | {
+      kind: 'curve';
+      steps: Float64Array;
+      losses: Float64Array;
+      targetStep: number;
+      plannedEndStep: number;
+      law?: CurveLawId;
+      lr?: Float64Array;
+      seed: number;
+      resamples: number;
+      everyResample?: boolean;
+    }
   /** A family's law (laws/familyLaws.ts, Chinchilla unless `.scalinglens.yaml` picks another) over its runs' points. */
   | { kind: 'family'; points: CrossRunPoint[]; priors?: 'auto' | 'always' | 'never'; law?: string; seed: number }
   /** The over-training law (Gadre et al. 2024) of a family, anchored on its Chinchilla fit. */
@@ -30,7 +48,15 @@ export type FitJob =
    * A live run's final loss from its prefix and its finished siblings: jointly with the siblings of
    * its own size when it has any, else with the family's schedule response as priors.
    */
-  | { kind: 'siblingForecast'; steps: Float64Array; losses: Float64Array; lr: Float64Array; targetStep: number; sameSize: SiblingCurve[]; response?: ScheduleResponse };
+  | {
+      kind: 'siblingForecast';
+      steps: Float64Array;
+      losses: Float64Array;
+      lr: Float64Array;
+      targetStep: number;
+      sameSize: SiblingCurve[];
+      response?: ScheduleResponse;
+    };
 
 export type FitJobKind = FitJob['kind'];
 export type FitJobOf<K extends FitJobKind> = Extract<FitJob, { kind: K }>;
@@ -99,7 +125,8 @@ export function fitTimedOut(result: FitJobResult): boolean {
 
 /** The result standing for a job that could not be run at all (the fitting thread kept stopping on it). */
 export function failedFit<K extends FitJobKind>(kind: K, reason: string): FitJobResult<K> {
-  const failed: FitJobResult = kind === 'curve' ? { fit: { error: reason }, lrUsed: false } : kind === 'sweep' ? { notes: [`Sweep advice unavailable: ${reason}.`] } : { error: reason };
+  const failed: FitJobResult =
+    kind === 'curve' ? { fit: { error: reason }, lrUsed: false } : kind === 'sweep' ? { notes: [`Sweep advice unavailable: ${reason}.`] } : { error: reason };
   return failed as FitJobResult<K>;
 }
 

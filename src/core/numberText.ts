@@ -9,7 +9,11 @@
  */
 const MAGNITUDE: Readonly<Record<string, number>> = { K: 1e3, M: 1e6, G: 1e9, B: 1e9, T: 1e12, P: 1e15, E: 1e18, Z: 1e21, Y: 1e24 };
 
-const WORDS: ReadonlyMap<string, number> = new Map([['thousand', 1e3], ['million', 1e6], ['billion', 1e9]]);
+const WORDS: ReadonlyMap<string, number> = new Map([
+  ['thousand', 1e3],
+  ['million', 1e6],
+  ['billion', 1e9],
+]);
 
 /** The multiplier of a suffix `letter` when it is one of `accepted` (the letters taken, in the cases taken). */
 export function magnitudeOf(letter: string, accepted: string): number | undefined {

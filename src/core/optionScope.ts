@@ -23,7 +23,8 @@ export interface ConditionalScope {
 export type OptionScope = { always: string } | ConditionalScope;
 
 const always = (what: string): OptionScope => ({ always: what });
-const given = (v: OptionValues, name: string): boolean => v[name] !== undefined && v[name] !== false && !(Array.isArray(v[name]) && (v[name] as unknown[]).length === 0);
+const given = (v: OptionValues, name: string): boolean =>
+  v[name] !== undefined && v[name] !== false && !(Array.isArray(v[name]) && (v[name] as unknown[]).length === 0);
 /** Bootstrap draws: `--seed` only seeds them (and, in `fit`, a subsample of a very large table). */
 const drawsResamples = (v: OptionValues): boolean => v.resamples === undefined || Number(v.resamples) !== 0;
 const schedule = (v: OptionValues): string | undefined => (typeof v.schedule === 'string' ? v.schedule : undefined);
@@ -57,7 +58,10 @@ export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'es
     'warmup-steps': { appliesWhen: (v) => schedule(v) !== undefined, idle: 'does nothing without --schedule' },
     'peak-lr': { appliesWhen: (v) => schedule(v) !== undefined, idle: 'does nothing without --schedule' },
     // constant and step schedules never go below their (stepped) peak; only wsd has a separate decay phase.
-    'min-lr': { appliesWhen: (v) => ['cosine', 'linear', 'wsd'].includes(schedule(v) ?? ''), idle: 'does nothing without --schedule cosine, linear or wsd (the schedules that decay to a floor)' },
+    'min-lr': {
+      appliesWhen: (v) => ['cosine', 'linear', 'wsd'].includes(schedule(v) ?? ''),
+      idle: 'does nothing without --schedule cosine, linear or wsd (the schedules that decay to a floor)',
+    },
     'decay-steps': { appliesWhen: (v) => schedule(v) === 'wsd', idle: 'does nothing without --schedule wsd (the only schedule with a separate decay phase)' },
     resamples: always('bootstrap resamples of the interval'),
     seed: { appliesWhen: drawsResamples, idle: 'does nothing with --resamples 0 (no bootstrap draw to seed)' },
@@ -98,7 +102,10 @@ export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'es
     'seq-len': always('sequence length of the suggested shape and hyperparameters'),
     vocab: always('vocabulary of the suggested shape'),
     workspace: always('the runs that calibrate the loss law'),
-    family: { appliesWhen: (_v, facts) => facts.workspace === true, idle: 'does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose law is used' },
+    family: {
+      appliesWhen: (_v, facts) => facts.workspace === true,
+      idle: 'does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose law is used',
+    },
     isoflop: always('an IsoFLOP table whose frontier is used'),
     where: { appliesWhen: (v) => given(v, 'isoflop'), idle: 'does nothing without --isoflop (it filters the IsoFLOP table)' },
     json: always('output format'),
@@ -109,7 +116,10 @@ export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'es
     'ladder-budget': always('compute for the whole ladder'),
     fraction: always("the ladder as a fraction of the target's compute"),
     workspace: always("the family's runs that steer the choice"),
-    family: { appliesWhen: (_v, facts) => facts.workspace === true, idle: 'does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose runs steer the ladder' },
+    family: {
+      appliesWhen: (_v, facts) => facts.workspace === true,
+      idle: 'does nothing without a workspace of runs (--workspace, or runs in the current folder): it picks the family whose runs steer the ladder',
+    },
     'seq-len': always('sequence length of the LR and batch advice'),
     'max-runs': always('most runs planned'),
     seed: always('ties and the bootstrap of the plan'),
@@ -153,15 +163,27 @@ export interface SettingFacts {
 
 /** Every `scalingLens.*` setting and when it has an effect (checked against package.json by a test). */
 export const SETTING_SCOPE: Record<string, { always: string } | { idleWhen: (f: SettingFacts) => boolean; idle: string }> = {
-  'scalingLens.logGlobs': { idleWhen: (f) => !f.trusted && f.workspaceSetRestricted.includes('scalingLens.logGlobs'), idle: 'set by this workspace is ignored in Restricted Mode (only your user setting counts)' },
-  'scalingLens.textLog.patterns': { idleWhen: (f) => !f.trusted && f.workspaceSetRestricted.includes('scalingLens.textLog.patterns'), idle: 'set by this workspace is ignored in Restricted Mode (only your user setting counts)' },
-  'scalingLens.files.followLinksOutside': { idleWhen: (f) => !f.trusted && f.followLinksOutsideSet, idle: 'is ignored in Restricted Mode: files outside the workspace folder are not read' },
+  'scalingLens.logGlobs': {
+    idleWhen: (f) => !f.trusted && f.workspaceSetRestricted.includes('scalingLens.logGlobs'),
+    idle: 'set by this workspace is ignored in Restricted Mode (only your user setting counts)',
+  },
+  'scalingLens.textLog.patterns': {
+    idleWhen: (f) => !f.trusted && f.workspaceSetRestricted.includes('scalingLens.textLog.patterns'),
+    idle: 'set by this workspace is ignored in Restricted Mode (only your user setting counts)',
+  },
+  'scalingLens.files.followLinksOutside': {
+    idleWhen: (f) => !f.trusted && f.followLinksOutsideSet,
+    idle: 'is ignored in Restricted Mode: files outside the workspace folder are not read',
+  },
   'scalingLens.codeLens.enabled': { always: 'lenses on training configs' },
   'scalingLens.fit.timeBudgetMs': { always: 'time budget of every fit' },
   'scalingLens.fit.minPointsForCurve': { always: 'points before a curve is fitted' },
   'scalingLens.fit.liveRefitSeconds': { always: 'refit interval of live runs' },
   'scalingLens.watch.polling': { always: 'how logs are watched' },
-  'scalingLens.watch.pollingIntervalMs': { idleWhen: (f) => f.polling === 'never' && f.pollingIntervalSet, idle: 'does nothing while scalingLens.watch.polling is "never" (no folder is polled)' },
+  'scalingLens.watch.pollingIntervalMs': {
+    idleWhen: (f) => f.polling === 'never' && f.pollingIntervalSet,
+    idle: 'does nothing while scalingLens.watch.polling is "never" (no folder is polled)',
+  },
   'scalingLens.hardware.default': { always: 'accelerator of estimates' },
   'scalingLens.hardware.profiles': { always: 'extra accelerators (entries it cannot use are reported by the worker)' },
   'scalingLens.hardware.prices': { always: 'prices per accelerator-hour (unknown ids are reported by the worker)' },

@@ -117,7 +117,8 @@ export function formatBytes(n: number): string {
  */
 export function readTextFile(p: string, maxBytes: number): { text: string } | OpenError {
   return withRegularFile(p, (fd, st) => {
-    if (st.size > maxBytes) return { error: `the file is ${formatBytes(st.size)}, more than the ${formatBytes(maxBytes)} read limit for this kind of file; not read`, code: 'EFBIG' };
+    if (st.size > maxBytes)
+      return { error: `the file is ${formatBytes(st.size)}, more than the ${formatBytes(maxBytes)} read limit for this kind of file; not read`, code: 'EFBIG' };
     // Read no more than the cap even when the file grows while read.
     const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes));
     let filled = 0;

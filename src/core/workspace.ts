@@ -236,9 +236,19 @@ export class ScalingWorkspace {
     for (const v of views) v.name = names.get(v.id) ?? v.name;
     fillEtasFromEarlierRuns(views);
     const scaling = families.map((family) => {
-      const fitted = new Map((family.fit ? family.points ?? [] : []).map((p) => [p.runId, p]));
+      const fitted = new Map((family.fit ? (family.points ?? []) : []).map((p) => [p.runId, p]));
       const anchored = new Set(family.anchoredRunIds ?? []);
-      const model = family.fit && !family.fit.timedOut ? familyModel({ family: family.family, fit: family.fit, overtrain: this.overtrainFit(family.family, family.fit, family.points ?? [], deadline), runsUsed: family.runIds, points: family.points, anchoredRunIds: family.anchoredRunIds }) : undefined;
+      const model =
+        family.fit && !family.fit.timedOut
+          ? familyModel({
+              family: family.family,
+              fit: family.fit,
+              overtrain: this.overtrainFit(family.family, family.fit, family.points ?? [], deadline),
+              runsUsed: family.runIds,
+              points: family.points,
+              anchoredRunIds: family.anchoredRunIds,
+            })
+          : undefined;
       // Said in the families table; found here so the webview only renders.
       family.possibleBreak = model?.break ? { runIds: model.break.runIds, note: model.break.note } : undefined;
       return scalingView(
@@ -249,7 +259,15 @@ export class ScalingWorkspace {
             // A run in the law is drawn where the law saw it; the others by their own N and D.
             const point = fitted.get(v.id);
             // A live run anchoring the law is drawn as its forecast, with the forecast's interval.
-            return { id: v.id, name: v.name, status: v.status, params: point?.params ?? v.hyper.params, tokens: point?.tokens ?? v.hyper.tokens, curve: v.curve, fittedLoss: anchored.has(v.id) ? undefined : point?.loss };
+            return {
+              id: v.id,
+              name: v.name,
+              status: v.status,
+              params: point?.params ?? v.hyper.params,
+              tokens: point?.tokens ?? v.hyper.tokens,
+              curve: v.curve,
+              fittedLoss: anchored.has(v.id) ? undefined : point?.loss,
+            };
           }),
         40,
         model,
@@ -292,12 +310,33 @@ export class ScalingWorkspace {
 
   private fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
     this.roundRuns = runs;
-    const byFamily = new Map<string, { guessed: boolean; points: CrossRunPoint[]; runIds: string[]; source: FamilySource; excluded: string[]; pointsPending: number; anchored: string[]; leftOut: { runId: string; reason: string }[] }>();
+    const byFamily = new Map<
+      string,
+      {
+        guessed: boolean;
+        points: CrossRunPoint[];
+        runIds: string[];
+        source: FamilySource;
+        excluded: string[];
+        pointsPending: number;
+        anchored: string[];
+        leftOut: { runId: string; reason: string }[];
+      }
+    >();
     for (const run of runs) {
       const { guessed } = familyOf(run);
       const name = this.familyName(run);
       const group = this.catalog.group(run.id);
-      const entry = byFamily.get(name) ?? { guessed, points: [], runIds: [], source: group?.source ?? (guessed ? 'guessed' : 'run-config'), excluded: [], pointsPending: 0, anchored: [], leftOut: [] };
+      const entry = byFamily.get(name) ?? {
+        guessed,
+        points: [],
+        runIds: [],
+        source: group?.source ?? (guessed ? 'guessed' : 'run-config'),
+        excluded: [],
+        pointsPending: 0,
+        anchored: [],
+        leftOut: [],
+      };
       byFamily.set(name, entry);
       // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
       if (group?.source === 'workspace-file') entry.source = 'workspace-file';
@@ -358,7 +397,13 @@ export class ScalingWorkspace {
       // Only the curve law's value takes a fit; the smoothed final or minimum loss is read here.
       const point =
         mode.kind === 'curve'
-          ? this.fits.fit(`point:${run.id}`, `${this.seriesHash(loss)}|${input.tokensPerStep}|${JSON.stringify(mode)}`, 'runPoint', () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options.seed ?? 1 }), deadline)
+          ? this.fits.fit(
+              `point:${run.id}`,
+              `${this.seriesHash(loss)}|${input.tokensPerStep}|${JSON.stringify(mode)}`,
+              'runPoint',
+              () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options.seed ?? 1 }),
+              deadline,
+            )
           : runPoint(input, mode);
       if (point === undefined) {
         entry.pointsPending++;
@@ -387,11 +432,21 @@ export class ScalingWorkspace {
       const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
       const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
       if (!pending && (!cached || cached.key !== key)) {
-        const answer = this.fits.latestFit(`family:${family}`, key, 'family', () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options.seed ?? 1 }), deadline);
+        const answer = this.fits.latestFit(
+          `family:${family}`,
+          key,
+          'family',
+          () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options.seed ?? 1 }),
+          deadline,
+        );
         pending = answer?.key !== key;
         if (answer && answer.key !== cached?.key) {
           // The key is the JSON of the points and priors the answer was fitted to.
-          cached = { key: answer.key, value: answer.result, points: answer.key === key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points };
+          cached = {
+            key: answer.key,
+            value: answer.result,
+            points: answer.key === key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points,
+          };
           // A fit cut short by its deadline is not kept here, so the next round asks again: the
           // inline fitter redoes it, the fitting thread answers with it until the budget changes.
           if (!fitTimedOut(answer.result)) this.familyCache.set(family, cached);
@@ -444,7 +499,15 @@ export class ScalingWorkspace {
         const c = chosen();
         const schedule = 'error' in c ? { targetStep: plannedEnd } : { targetStep: c.targetStep, law: c.lawId, lr: c.lr };
         // Copies: the index's arrays are views into larger buffers, which a message would copy whole.
-        return { kind: 'curve' as const, steps: loss.steps.slice(), losses: loss.values.slice(), plannedEndStep: plannedEnd, ...schedule, seed: this.options.seed ?? 1, resamples: this.options.curveResamples ?? 40 };
+        return {
+          kind: 'curve' as const,
+          steps: loss.steps.slice(),
+          losses: loss.values.slice(),
+          plannedEndStep: plannedEnd,
+          ...schedule,
+          seed: this.options.seed ?? 1,
+          resamples: this.options.curveResamples ?? 40,
+        };
       };
       // A queued fitter runs first the curves that show nothing yet, live runs before finished ones.
       // What the user looks at goes before all of them.
@@ -482,7 +545,12 @@ export class ScalingWorkspace {
     // A live run whose family has finished runs with a logged LR is forecast from them too.
     if (run.status === 'live' && cached.lr && cached.lr.length - 1 >= fit.targetStep) {
       const sib = this.siblingForecastOf(run, loss, cached.lr, fit.targetStep, deadline);
-      if (sib && !('error' in sib)) return { prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal }, fit, lr: cached.lr };
+      if (sib && !('error' in sib))
+        return {
+          prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal },
+          fit,
+          lr: cached.lr,
+        };
     }
     return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: cached.lr };
   }
@@ -523,7 +591,13 @@ export class ScalingWorkspace {
       const key = siblings.map((s) => s.hash).join('|');
       let cached = this.responseCache.get(family);
       if (!cached || cached.key !== key) {
-        const value = this.fits.fit(`schedule:${family}`, key, 'scheduleResponse', () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }), deadline);
+        const value = this.fits.fit(
+          `schedule:${family}`,
+          key,
+          'scheduleResponse',
+          () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }),
+          deadline,
+        );
         if (value === undefined) return undefined;
         cached = { key, value };
         this.responseCache.set(family, cached);
@@ -534,7 +608,21 @@ export class ScalingWorkspace {
     const key = `${this.seriesHash(loss)}|${targetStep}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
     const cached = this.siblingCache.get(run.id);
     if (cached && cached.key === key) return cached.value;
-    const value = this.fits.fit(`siblings:${run.id}`, key, 'siblingForecast', () => ({ kind: 'siblingForecast', steps: loss.steps.slice(), losses: loss.values.slice(), lr, targetStep, sameSize: sameSize.map((s) => copyCurve(s.curve)), response }), deadline);
+    const value = this.fits.fit(
+      `siblings:${run.id}`,
+      key,
+      'siblingForecast',
+      () => ({
+        kind: 'siblingForecast',
+        steps: loss.steps.slice(),
+        losses: loss.values.slice(),
+        lr,
+        targetStep,
+        sameSize: sameSize.map((s) => copyCurve(s.curve)),
+        response,
+      }),
+      deadline,
+    );
     if (value === undefined) return cached?.value;
     this.siblingCache.set(run.id, { key, value });
     return value;

@@ -62,25 +62,35 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     super();
     // A live run logs every few hundred milliseconds; estimates go stale only when the worker says
     // so (core/estimateFreshness.ts: a family law, a setting, or fits an early answer skipped).
-    this.register(worker.onSnapshot((s) => {
-      if (s.estimates === this.estimatesGeneration) return;
-      this.estimatesGeneration = s.estimates;
-      this.refreshSoon(true);
-    }));
-    this.register(vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length && this.cache.has(e.document.uri.toString())) this.refreshSoon(false);
-    }));
+    this.register(
+      worker.onSnapshot((s) => {
+        if (s.estimates === this.estimatesGeneration) return;
+        this.estimatesGeneration = s.estimates;
+        this.refreshSoon(true);
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length && this.cache.has(e.document.uri.toString())) this.refreshSoon(false);
+      }),
+    );
     // The model config's estimate read training_args.json from disk: a saved change there refreshes it.
-    this.register(vscode.workspace.onDidSaveTextDocument((d) => {
-      if (path.basename(d.uri.fsPath) === TRAINING_ARGS_FILE) this.refreshSoon(true);
-    }));
-    this.register(vscode.workspace.onDidCloseTextDocument((d) => {
-      this.cache.delete(d.uri.toString());
-      this.lineIndexes.delete(d.uri.toString());
-    }));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (Settings.affects(e, 'codeLens.enabled')) this.refreshSoon(true);
-    }));
+    this.register(
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (path.basename(d.uri.fsPath) === TRAINING_ARGS_FILE) this.refreshSoon(true);
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.cache.delete(d.uri.toString());
+        this.lineIndexes.delete(d.uri.toString());
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (Settings.affects(e, 'codeLens.enabled')) this.refreshSoon(true);
+      }),
+    );
     this.register({ dispose: () => this.refreshTimer && clearTimeout(this.refreshTimer) });
   }
 
@@ -93,12 +103,10 @@ export class ConfigLensProvider extends Disposable implements vscode.CodeLensPro
     const key = document.uri.toString();
     const cached = this.cache.get(key);
     if (cached && cached.version === document.version) return cached.estimate;
-    const estimate = this.worker
-      .request({ kind: 'estimateConfig', path: document.uri.fsPath, text: document.getText() })
-      .then((r) => {
-        if (r.kind !== 'estimateConfig') throw new Error(`unexpected worker response ${r.kind}`);
-        return r.estimate;
-      });
+    const estimate = this.worker.request({ kind: 'estimateConfig', path: document.uri.fsPath, text: document.getText() }).then((r) => {
+      if (r.kind !== 'estimateConfig') throw new Error(`unexpected worker response ${r.kind}`);
+      return r.estimate;
+    });
     const entry: CachedEstimate = { version: document.version, estimate };
     this.cache.set(key, entry);
     // A failed request is not cached, unless a newer one has replaced it meanwhile.
@@ -207,7 +215,11 @@ export async function applySuggestion(...choices: SuggestionArgs[]): Promise<{ a
   if (choices.length > 1) {
     // A lens offering several suggestions (the value lives in another file): the user picks one.
     const picked = await vscode.window.showQuickPick(
-      choices.map((c) => ({ label: `${c.law}: ${formatNumberLike(String(c.current), c.value, { integer: c.integer })}`, description: `${c.key} in ${vscode.workspace.asRelativePath(c.file)} (a prior from a published law)`, choice: c })),
+      choices.map((c) => ({
+        label: `${c.law}: ${formatNumberLike(String(c.current), c.value, { integer: c.integer })}`,
+        description: `${c.key} in ${vscode.workspace.asRelativePath(c.file)} (a prior from a published law)`,
+        choice: c,
+      })),
       { title: 'Scaling Lens: set the value to', ignoreFocusOut: true },
     );
     if (!picked) return { applied: false, reason: 'cancelled' };
@@ -236,7 +248,12 @@ export class SuggestionCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly lenses: ConfigLensProvider) {}
 
-  async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, _context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
+  async provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range,
+    _context: vscode.CodeActionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.CodeAction[]> {
     let specs: LensSpec[];
     try {
       specs = await this.lenses.specs(document);

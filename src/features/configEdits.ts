@@ -47,7 +47,10 @@ function plainDecimal(value: number, digits: number): string {
   if (Number.isInteger(rounded)) return String(rounded);
   const magnitude = Math.floor(Math.log10(Math.abs(rounded)));
   const decimals = Math.max(0, digits - 1 - magnitude);
-  return rounded.toFixed(Math.min(20, decimals)).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return rounded
+    .toFixed(Math.min(20, decimals))
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /**
@@ -93,7 +96,10 @@ export interface ValueReplacement {
 export function replacementText(text: string, r: ValueReplacement): { newText: string; original: string } | { error: string } {
   if (r.start < 0 || r.end > text.length || r.start >= r.end) return { error: 'the value is no longer where it was' };
   const original = text.slice(r.start, r.end);
-  const bare = original.trim().replace(/^(["'])(.*)\1$/, '$2').replace(/_/g, '');
+  const bare = original
+    .trim()
+    .replace(/^(["'])(.*)\1$/, '$2')
+    .replace(/_/g, '');
   const found = bare === '' ? NaN : Number(bare);
   if (!Number.isFinite(found)) return { error: `"${original}" is not a number` };
   const tolerance = 1e-9 * Math.max(1, Math.abs(r.current));

@@ -3,7 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { Disposable } from '../services/dispose';
 import * as path from 'node:path';
 import type { SnapshotUpdate, WorkerClient } from '../services/workerClient';
-import { parseWebviewMessage, type ConfigEstimate, type DashboardFocus, type DashboardView, type HostToWebview, type LadderOverlay, type PlannedPoint, type Snapshot, type WebviewToHost } from '../shared/protocol';
+import {
+  parseWebviewMessage,
+  type ConfigEstimate,
+  type DashboardFocus,
+  type DashboardView,
+  type HostToWebview,
+  type LadderOverlay,
+  type PlannedPoint,
+  type Snapshot,
+  type WebviewToHost,
+} from '../shared/protocol';
 import { plannedLawPath, plannedPoint } from '../core/dashboardData';
 import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
@@ -272,7 +282,18 @@ export class Dashboard extends Disposable {
         if (this.worker.latest) this.sendWhole(this.worker.latest);
         return;
       case 'rendered':
-        this.lastRendered = { version: message.version, runs: message.runs, points: message.points, view: message.view, planned: message.planned, focus: message.focus, ladder: message.ladder ?? 0, loads: this.loads, sentFull: this.sentFull, sentDeltas: this.sentDeltas };
+        this.lastRendered = {
+          version: message.version,
+          runs: message.runs,
+          points: message.points,
+          view: message.view,
+          planned: message.planned,
+          focus: message.focus,
+          ladder: message.ladder ?? 0,
+          loads: this.loads,
+          sentFull: this.sentFull,
+          sentDeltas: this.sentDeltas,
+        };
         return;
       case 'revealLog': {
         // Only files of runs the worker itself found can be opened: a path from the webview is never trusted.

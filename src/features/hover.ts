@@ -26,7 +26,16 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
     // The fit behind the prediction (its parameters and validation) is in the latest snapshot.
     const lossFamily = estimate.predictions.loss?.family;
     const family = lossFamily === undefined ? undefined : this.worker.latest?.families.find((f) => f.family === lossFamily);
-    const markdown = new vscode.MarkdownString(hoverMarkdown(estimate, keys, { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW }, family, this.lenses.lines(document), runNamer(this.worker.latest?.runs)));
+    const markdown = new vscode.MarkdownString(
+      hoverMarkdown(
+        estimate,
+        keys,
+        { dashboard: COMMAND_SHOW_DASHBOARD, dashboardView: COMMAND_SHOW_DASHBOARD_VIEW },
+        family,
+        this.lenses.lines(document),
+        runNamer(this.worker.latest?.runs),
+      ),
+    );
     // The derivation is folded in a <details> below the key numbers.
     markdown.supportHtml = true;
     // Command links are allowed only for our own dashboard commands.

@@ -31,7 +31,10 @@ export function sourcesOnLine(estimate: ConfigEstimate, file: string, text: stri
  * escaped so such a name can never form a link or an autolink.
  */
 function escapeCell(s: string): string {
-  return s.replace(/[[\]<>]/g, (c) => `\\${c}`).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return s
+    .replace(/[[\]<>]/g, (c) => `\\${c}`)
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 }
 
 function citationOf(law: LawDefinition | undefined): string {
@@ -123,7 +126,14 @@ export interface HoverLinks {
  * (formula, fitted numbers, fit quality, citations) folded below in a table the user can open.
  * The markdown needs `supportHtml` for the fold (`<details>`).
  */
-export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[], links: HoverLinks | string, family?: FamilyLaw, lines?: LineIndex, runName: (id: string) => string = (id) => id): string {
+export function hoverMarkdown(
+  estimate: ConfigEstimate,
+  keys: readonly string[],
+  links: HoverLinks | string,
+  family?: FamilyLaw,
+  lines?: LineIndex,
+  runName: (id: string) => string = (id) => id,
+): string {
   const plan = estimate.plan;
   if (!plan) return '';
   const { dashboard, dashboardView } = typeof links === 'string' ? { dashboard: links, dashboardView: undefined } : links;
@@ -144,31 +154,50 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
     for (const s of suggestions) {
       const law = getLaw(s.lawId);
       const inputs = /^step/i.test(s.lawId) ? `N ${formatCount(n)} non-embedding, D ${formatCount(plan.tokens ?? 0)}` : 'C = M·D (M = 72·L·d² + 6·L·d·seq)';
-      rows.push([s.title, `**${show(s.value)}** = ${law?.formula ?? s.lawId} at ${inputs}; a prior, not fitted to your runs; ${citationOf(law)}${s.outsideDomain ? `; ⚠ outside its fitted range: ${s.outsideDomain}` : domainOf(law) ? `; fitted on ${domainOf(law)}` : ''}`]);
+      rows.push([
+        s.title,
+        `**${show(s.value)}** = ${law?.formula ?? s.lawId} at ${inputs}; a prior, not fitted to your runs; ${citationOf(law)}${s.outsideDomain ? `; ⚠ outside its fitted range: ${s.outsideDomain}` : domainOf(law) ? `; fitted on ${domainOf(law)}` : ''}`,
+      ]);
     }
     if (suggestions.length === 0 && estimate.predictions.hparamsSilent) rows.push(['Advice', `none: ${estimate.predictions.hparamsSilent}`]);
     if (plan.tokens !== undefined) rows.push(['Model', `${nTotal}, D ${formatCount(plan.tokens)} tokens`]);
-    const far = current === undefined ? undefined : farFromSuggestions(current, suggestions.map((s) => s.value));
+    const far =
+      current === undefined
+        ? undefined
+        : farFromSuggestions(
+            current,
+            suggestions.map((s) => s.value),
+          );
     headline.push(
       [
         current === undefined ? `**not set**` : `**${show(current)}** configured${far ? ` · ⚠ ${farText(far, suggestions.length)}` : ''}`,
         ...suggestions.map((s) => `${lawName(s.lawId, s.title)} **${show(s.value)}**${s.outsideDomain ? ' ⚠' : ''}`),
       ].join(' · '),
     );
-    headline.push(suggestions.length ? 'Suggestions are priors from published laws, not fitted to your runs.' : `No advice: ${estimate.predictions.hparamsSilent ?? 'no law applies'}.`);
+    headline.push(
+      suggestions.length
+        ? 'Suggestions are priors from published laws, not fitted to your runs.'
+        : `No advice: ${estimate.predictions.hparamsSilent ?? 'no law applies'}.`,
+    );
   } else {
-    rows.push(['Parameters', `${formatCount(plan.params.total)} total · ${formatCount(plan.params.nonEmbedding)} non-embedding (Kaplan et al. 2020: without vocabulary and position embeddings)`]);
+    rows.push([
+      'Parameters',
+      `${formatCount(plan.params.total)} total · ${formatCount(plan.params.nonEmbedding)} non-embedding (Kaplan et al. 2020: without vocabulary and position embeddings)`,
+    ]);
     rows.push([
       'Architecture',
       `${a.modelType}: ${a.nLayer} layers × d ${a.dModel}, ${a.nHead} heads${a.nKvHead && a.nKvHead !== a.nHead ? ` (${a.nKvHead} KV)` : ''}${a.dFfn ? `, FFN ${a.dFfn}` : ''}, vocabulary ${a.vocab}${a.tiedEmbeddings ? ', tied embeddings' : ''}`,
     ]);
     if (plan.tokens !== undefined) {
-      const how = plan.maxSteps !== undefined && plan.tokensPerStep !== undefined ? ` = ${plan.maxSteps} steps × ${formatCount(plan.tokensPerStep)} tokens/step` : '';
+      const how =
+        plan.maxSteps !== undefined && plan.tokensPerStep !== undefined ? ` = ${plan.maxSteps} steps × ${formatCount(plan.tokensPerStep)} tokens/step` : '';
       rows.push(['Tokens', `${formatCount(plan.tokens)}${how} (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)`]);
     }
     const cost = estimate.cost;
     if (cost) {
-      const hw = cost.hardware ? ` · ${formatHours(cost.gpuHours)} ${cost.hardware.id}-h · ${formatUsd(cost.usd)} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU` : '';
+      const hw = cost.hardware
+        ? ` · ${formatHours(cost.gpuHours)} ${cost.hardware.id}-h · ${formatUsd(cost.usd)} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU`
+        : '';
       rows.push(['Compute', `${formatFlops(cost.flops)} FLOPs${hw} (${cost.convention.split(':')[0]} convention)`]);
     }
     const top: string[] = [];
@@ -176,14 +205,22 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       const law = getLaw(loss.lawId);
       const plugged = parametersOf(family);
       top.push(`Loss **${formatLoss(loss.value)}** ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
-      rows.push(['Predicted loss', `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`]);
+      rows.push([
+        'Predicted loss',
+        `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`,
+      ]);
       rows.push(['Comes from', lossProvenance(loss, runName).detail]);
-      rows.push(['Formula', `${law?.formula ?? loss.lawId}${plugged ? ` with ${plugged}` : ''}; N ${formatCount(plan.params.total)} total, D ${formatCount(plan.tokens ?? 0)} tokens`]);
+      rows.push([
+        'Formula',
+        `${law?.formula ?? loss.lawId}${plugged ? ` with ${plugged}` : ''}; N ${formatCount(plan.params.total)} total, D ${formatCount(plan.tokens ?? 0)} tokens`,
+      ]);
       const validation = family?.fit?.validation;
       rows.push([
         'Fit quality',
         `${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed)' : ''}, ${loss.runsUsed.length} run(s)` +
-          (validation ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest run (${runName(validation.heldOutRunId)}) from the others` : '; not validated (too few runs)') +
+          (validation
+            ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest run (${runName(validation.heldOutRunId)}) from the others`
+            : '; not validated (too few runs)') +
           `; ${citationOf(law)}` +
           (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
       ]);
@@ -197,7 +234,9 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
       if (cost.hardware && Number.isFinite(cost.gpuHours)) top.push(`${formatHours(cost.gpuHours)} ${cost.hardware.id}-h`, formatUsd(cost.usd));
     }
     headline.push(top.join(' · '));
-    headline.push(`${nTotal}${plan.tokens !== undefined ? ` · D ${formatCount(plan.tokens)} tokens (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)` : ''}`);
+    headline.push(
+      `${nTotal}${plan.tokens !== undefined ? ` · D ${formatCount(plan.tokens)} tokens (${(plan.tokens / plan.params.total).toFixed(1)} per parameter)` : ''}`,
+    );
     if (loss) headline.push(`Loss from the ${lossProvenance(loss, runName).headline}`);
   }
   const notes = keys.map((k) => plan.sources[k]?.note).filter((n): n is string => !!n);
@@ -217,7 +256,10 @@ export function hoverMarkdown(estimate: ConfigEstimate, keys: readonly string[],
   out.push('', '</details>');
   const link = [`[Open the dashboard](command:${dashboard})`];
   // The config travels with the link: the dashboard picks out its run (a run's own config) or draws it as the planned run.
-  if (dashboardView && loss) link.push(`[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling', { config: estimate.file }]))})`);
+  if (dashboardView && loss)
+    link.push(
+      `[Show this prediction on the family's scaling chart](command:${dashboardView}?${encodeURIComponent(JSON.stringify(['scaling', { config: estimate.file }]))})`,
+    );
   out.push('', link.join(' · '));
   return out.join('\n');
 }

@@ -120,7 +120,9 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
   const lines: string[] = [];
   const loss = estimate.predictions.loss;
   if (loss) {
-    lines.push(`Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80%, calibrated on backtests.`);
+    lines.push(
+      `Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80%, calibrated on backtests.`,
+    );
     const provenance = lossProvenance(loss, runName);
     lines.push(`Comes from the ${provenance.headline}. ${provenance.detail}`);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
@@ -128,11 +130,17 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);
   }
   const plan = estimate.plan;
-  if (plan) lines.push(`${formatCount(plan.params.total)} parameters${plan.tokens !== undefined ? `, ${formatCount(plan.tokens)} training tokens` : ''}${plan.format ? ` (${plan.format} config)` : ''}.`);
+  if (plan)
+    lines.push(
+      `${formatCount(plan.params.total)} parameters${plan.tokens !== undefined ? `, ${formatCount(plan.tokens)} training tokens` : ''}${plan.format ? ` (${plan.format} config)` : ''}.`,
+    );
   const cost = estimate.cost;
   if (cost) {
     lines.push(`FLOPs convention: ${cost.convention}`);
-    if (cost.hardware) lines.push(`Cost on ${cost.hardware.name} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU (${cost.hardware.precision}), $${cost.hardware.usdPerHour}/h${cost.wallClockHours !== undefined ? `; ${(cost.wallClockHours / 24).toFixed(1)} days on the config's GPUs` : ''}. Set prices and MFU in scalingLens.hardware.*.`);
+    if (cost.hardware)
+      lines.push(
+        `Cost on ${cost.hardware.name} at ${(cost.hardware.mfu * 100).toFixed(0)}% MFU (${cost.hardware.precision}), $${cost.hardware.usdPerHour}/h${cost.wallClockHours !== undefined ? `; ${(cost.wallClockHours / 24).toFixed(1)} days on the config's GPUs` : ''}. Set prices and MFU in scalingLens.hardware.*.`,
+      );
   }
   appendAll(lines, estimate.notes);
   return lines.join('\n');
@@ -167,7 +175,11 @@ function memoryTooltip(estimate: ConfigEstimate): string {
   const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
   return [
     ...(m.warning ? [`Does not fit: ${m.warning}.`] : []),
-    ...(m.smallestFit ? [`Smallest layout that fits (${gb(m.smallestFit.totalBytes)}/GPU): ${m.smallestFit.description}, at sequence length ${m.seqLen.toLocaleString('en-US')} and micro-batch ${m.microBatch}.`] : []),
+    ...(m.smallestFit
+      ? [
+          `Smallest layout that fits (${gb(m.smallestFit.totalBytes)}/GPU): ${m.smallestFit.description}, at sequence length ${m.seqLen.toLocaleString('en-US')} and micro-batch ${m.microBatch}.`,
+        ]
+      : []),
     `Per GPU as configured: weights ${gb(m.weightsBytes)}, gradients ${gb(m.gradsBytes)}, optimizer ${gb(m.optimizerBytes)}, activations ${gb(m.activationBytes)}, logits ${gb(m.logitsBytes)}; total ${gb(m.totalBytes)} of ${gb(m.capacityBytes)}.`,
     ...m.assumed.map((a) => `Assumed: ${a}`),
     ...m.notes,
@@ -256,7 +268,11 @@ export function lawName(lawId: string, title: string): string {
  * How far a configured value is from the suggestions, when it is more than `threshold`× from every
  * one of them on the same side (a value between two suggestions is not flagged).
  */
-export function farFromSuggestions(current: number, suggestions: readonly number[], threshold = 3): { direction: 'below' | 'above'; min: number; max: number } | undefined {
+export function farFromSuggestions(
+  current: number,
+  suggestions: readonly number[],
+  threshold = 3,
+): { direction: 'below' | 'above'; min: number; max: number } | undefined {
   if (!(current > 0) || suggestions.length === 0 || !suggestions.every((s) => s > 0)) return undefined;
   const up = suggestions.map((s) => s / current);
   if (up.every((r) => r > threshold)) return { direction: 'below', min: minOf(up), max: maxOf(up) };
@@ -288,7 +304,13 @@ function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;
 }
 
-function adviceLenses(kind: 'lr' | 'batch', estimate: ConfigEstimate, file: string, lines: LineIndex, commands: LensCommands): { here: LensSpec[]; elsewhere?: AdviceElsewhere } {
+function adviceLenses(
+  kind: 'lr' | 'batch',
+  estimate: ConfigEstimate,
+  file: string,
+  lines: LineIndex,
+  commands: LensCommands,
+): { here: LensSpec[]; elsewhere?: AdviceElsewhere } {
   const plan = estimate.plan!;
   const suggestions = (kind === 'lr' ? estimate.predictions.lr : estimate.predictions.batchTokens) ?? [];
   const editable = kind === 'lr' ? lrValue(plan) : batchValue(plan);
@@ -299,26 +321,64 @@ function adviceLenses(kind: 'lr' | 'batch', estimate: ConfigEstimate, file: stri
   const show = (v: number) => (kind === 'lr' ? formatLr(v) : `${formatCount(v)} tokens`);
   const label = kind === 'lr' ? 'LR' : 'Batch';
   const currentNote = kind === 'lr' ? plan.sources.peakLr?.note : plan.sources.tokensPerStep?.note;
-  const far = current === undefined ? undefined : farFromSuggestions(current, suggestions.map((s) => s.value));
+  const far =
+    current === undefined
+      ? undefined
+      : farFromSuggestions(
+          current,
+          suggestions.map((s) => s.value),
+        );
   const farNote = far ? `, ${farText(far, suggestions.length)}` : '';
-  const currentTitle = current === undefined ? `${label} not set` : `${far ? '$(warning) ' : ''}${label} ${show(current)}${currentNote?.startsWith('assumed') ? ' (default)' : ''}${farNote}`;
+  const currentTitle =
+    current === undefined
+      ? `${label} not set`
+      : `${far ? '$(warning) ' : ''}${label} ${show(current)}${currentNote?.startsWith('assumed') ? ' (default)' : ''}${farNote}`;
   const currentTooltip = [
-    current === undefined ? `The config sets no ${kind === 'lr' ? 'learning rate' : 'batch size'}.` : `Configured ${kind === 'lr' ? 'peak learning rate' : 'batch (tokens per optimizer step)'}${currentNote ? `: ${currentNote}` : ''}.`,
+    current === undefined
+      ? `The config sets no ${kind === 'lr' ? 'learning rate' : 'batch size'}.`
+      : `Configured ${kind === 'lr' ? 'peak learning rate' : 'batch (tokens per optimizer step)'}${currentNote ? `: ${currentNote}` : ''}.`,
     far ? `More than 3× from every suggestion (${farText(far, suggestions.length)}): worth a second look, though the laws are priors from other setups.` : '',
-    suggestions.length ? 'The suggestions are priors from published laws (not fitted to your runs).' : estimate.predictions.hparamsSilent ? `No advice: ${estimate.predictions.hparamsSilent}` : '',
+    suggestions.length
+      ? 'The suggestions are priors from published laws (not fitted to your runs).'
+      : estimate.predictions.hparamsSilent
+        ? `No advice: ${estimate.predictions.hparamsSilent}`
+        : '',
   ].filter(Boolean);
   const key = kind === 'lr' ? 'learning rate' : 'batch size';
   const argsFor = (s: HparamSuggestion): SuggestionArgs | undefined =>
-    editable && { file: editable.file, start: editable.range.start, end: editable.range.end, current: editable.current, value: editable.toFile(s.value), integer: editable.integer, law: lawName(s.lawId, s.title), key };
-  const describe = (s: HparamSuggestion) => [`${s.title}: ${show(s.value)}. Assumes: ${s.assumes}`, ...(s.outsideDomain ? [`⚠ Outside the law's fitted range: ${s.outsideDomain}`] : [])];
+    editable && {
+      file: editable.file,
+      start: editable.range.start,
+      end: editable.range.end,
+      current: editable.current,
+      value: editable.toFile(s.value),
+      integer: editable.integer,
+      law: lawName(s.lawId, s.title),
+      key,
+    };
+  const describe = (s: HparamSuggestion) => [
+    `${s.title}: ${show(s.value)}. Assumes: ${s.assumes}`,
+    ...(s.outsideDomain ? [`⚠ Outside the law's fitted range: ${s.outsideDomain}`] : []),
+  ];
   if (line !== undefined) {
     // The value is on a line of this file: the lenses sit on that line, one per suggestion, and
     // a click applies it when the value is written there as one number.
     const out: LensSpec[] = [{ line, title: currentTitle, tooltip: currentTooltip.join('\n'), command: '' }];
     for (const s of suggestions) {
       const apply = editable && editable.file === file;
-      const tooltip = [...describe(s), apply ? 'A prior from a published law, not fitted to your runs. Click to set it (undo with Ctrl+Z).' : 'A prior from a published law, not fitted to your runs. This config derives the value from several keys: set it by hand.'];
-      out.push({ line, title: `${lawName(s.lawId, s.title)} ${show(s.value)} (prior)${s.outsideDomain ? ' ⚠' : ''}`, tooltip: tooltip.join('\n'), command: apply ? commands.applyEdit : '', arguments: apply ? [argsFor(s)] : undefined });
+      const tooltip = [
+        ...describe(s),
+        apply
+          ? 'A prior from a published law, not fitted to your runs. Click to set it (undo with Ctrl+Z).'
+          : 'A prior from a published law, not fitted to your runs. This config derives the value from several keys: set it by hand.',
+      ];
+      out.push({
+        line,
+        title: `${lawName(s.lawId, s.title)} ${show(s.value)} (prior)${s.outsideDomain ? ' ⚠' : ''}`,
+        tooltip: tooltip.join('\n'),
+        command: apply ? commands.applyEdit : '',
+        arguments: apply ? [argsFor(s)] : undefined,
+      });
     }
     return { here: out };
   }
@@ -329,7 +389,10 @@ function adviceLenses(kind: 'lr' | 'batch', estimate: ConfigEstimate, file: stri
   const suggestionsText = suggestions.map((s) => `${lawName(s.lawId, s.title)} ${show(s.value)}${s.outsideDomain ? ' ⚠' : ''}`).join(', ');
   const tooltip = [...currentTooltip, ...(suggestionsText ? [`Suggestions (priors): ${suggestionsText}.`] : []), ...suggestions.flatMap(describe)];
   const lower = kind === 'lr' ? 'LR' : 'batch';
-  const summary = current === undefined ? `${lower} not set (suggested ${suggestions.map((s) => show(s.value)).join(', ')})` : `${lower} ${show(current)}${far ? ` is ${farText(far, suggestions.length).replace(/ suggestions$/, '')}` : ''}`;
+  const summary =
+    current === undefined
+      ? `${lower} not set (suggested ${suggestions.map((s) => show(s.value)).join(', ')})`
+      : `${lower} ${show(current)}${far ? ` is ${farText(far, suggestions.length).replace(/ suggestions$/, '')}` : ''}`;
   return { here: [], elsewhere: { summary, warning: !!far, at, tooltip } };
 }
 
@@ -339,14 +402,36 @@ export function configLenses(estimate: ConfigEstimate, file: string, lines: Line
   if (!estimate.applicable || !plan) return [];
   const modelLine = modelBlockLine(plan, file, lines);
   // The dashboard opens at this config: its run picked out, or the config drawn as the planned run.
-  const out: LensSpec[] = [{ line: modelLine, title: `$(graph-line) ${lensTitle(estimate)}`, tooltip: lensTooltip(estimate, runName), command: commands.showDashboard, arguments: ['scaling', { config: file }] }];
+  const out: LensSpec[] = [
+    {
+      line: modelLine,
+      title: `$(graph-line) ${lensTitle(estimate)}`,
+      tooltip: lensTooltip(estimate, runName),
+      command: commands.showDashboard,
+      arguments: ['scaling', { config: file }],
+    },
+  ];
   // Memory is a lens only when it is advice (the run does not fit): a verdict that it fits is in
   // the main lens's tooltip, so the top line keeps room for the lens naming training_args.json.
   const memory = memoryTitle(estimate);
   if (memory && !estimate.memory!.fits) out.push({ line: modelLine, title: memory, tooltip: memoryTooltip(estimate), command: '' });
-  else if (memory) out[0].tooltip += `\nMemory: ${memory.replace(/^Fits/, 'fits')}${estimate.memory!.seqLenAssumed ? ` at sequence length ${estimate.memory!.seqLen.toLocaleString('en-US')} (assumed)` : ''}.`;
-  out.push({ line: modelLine, title: 'Plan budget', tooltip: 'Scaling Lens: plan a compute budget starting from this config', command: commands.planBudget, arguments: [file] });
-  if (plan.tokens !== undefined) out.push({ line: modelLine, title: 'Plan ladder', tooltip: 'Scaling Lens: Plan Experiments, the small runs to train first so that this run\'s loss is known before it starts', command: commands.planExperiments, arguments: [file] });
+  else if (memory)
+    out[0].tooltip += `\nMemory: ${memory.replace(/^Fits/, 'fits')}${estimate.memory!.seqLenAssumed ? ` at sequence length ${estimate.memory!.seqLen.toLocaleString('en-US')} (assumed)` : ''}.`;
+  out.push({
+    line: modelLine,
+    title: 'Plan budget',
+    tooltip: 'Scaling Lens: plan a compute budget starting from this config',
+    command: commands.planBudget,
+    arguments: [file],
+  });
+  if (plan.tokens !== undefined)
+    out.push({
+      line: modelLine,
+      title: 'Plan ladder',
+      tooltip: "Scaling Lens: Plan Experiments, the small runs to train first so that this run's loss is known before it starts",
+      command: commands.planExperiments,
+      arguments: [file],
+    });
   const lr = adviceLenses('lr', estimate, file, lines, commands);
   const batch = adviceLenses('batch', estimate, file, lines, commands);
   appendAll(out, [...lr.here, ...batch.here]);

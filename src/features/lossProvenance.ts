@@ -19,7 +19,13 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
   const finished = loss.runsUsed.filter((id) => !anchored.includes(id));
   const d = loss.distance;
   const where =
-    !d || !Number.isFinite(d.computeRatio) ? '' : d.computeRatio <= 1 ? 'within its runs' : d.notValidated ? `${ratioText(d.computeRatio)}× its largest run, not validated` : `${ratioText(d.computeRatio)}× its largest run`;
+    !d || !Number.isFinite(d.computeRatio)
+      ? ''
+      : d.computeRatio <= 1
+        ? 'within its runs'
+        : d.notValidated
+          ? `${ratioText(d.computeRatio)}× its largest run, not validated`
+          : `${ratioText(d.computeRatio)}× its largest run`;
   const headline = `family law${anchored.length ? ` with ${anchored.length} live run${anchored.length > 1 ? 's' : ''}` : ''}${where ? `, ${where}` : ''}`;
   const sentences = [
     `From the law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
@@ -33,6 +39,7 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
         : `${ratioText(d.computeRatio)}× the compute of its largest finished run${d.largestRunId ? ` (${runName(d.largestRunId)})` : ''}: the interval widens with that distance, as backtests measure${d.notValidated ? `; not validated that far (backtests reach ${d.backtestedUpTo}×)` : ''}.`,
     );
   }
-  if (loss.fitWarnings?.some((w) => /cannot tell a larger model from more data/.test(w))) sentences.push('Its split between parameters and tokens follows published ratios: the family\'s runs all sit at one tokens-per-parameter ratio.');
+  if (loss.fitWarnings?.some((w) => /cannot tell a larger model from more data/.test(w)))
+    sentences.push("Its split between parameters and tokens follows published ratios: the family's runs all sit at one tokens-per-parameter ratio.");
   return { headline, detail: sentences.join(' ') };
 }

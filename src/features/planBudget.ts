@@ -9,7 +9,16 @@ import type { PlanBudgetRequest } from '../shared/protocol';
 import { formatCount, formatFlops } from '../shared/format';
 import type { ConfigLensProvider } from './codeLens';
 import { COMMAND_SHOW_DASHBOARD } from './commands';
-import { parseAmount, parseDeadline, planMarkdown, planSnippet, snippetFormatFor, validateBudget, type SnippetFile, type SnippetFormat } from '../core/plan/budgetRequest';
+import {
+  parseAmount,
+  parseDeadline,
+  planMarkdown,
+  planSnippet,
+  snippetFormatFor,
+  validateBudget,
+  type SnippetFile,
+  type SnippetFormat,
+} from '../core/plan/budgetRequest';
 
 export const PLAN_SCHEME = 'scaling-lens-plan';
 
@@ -118,7 +127,10 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const constraints = (await ui.constraints()) ?? [];
     for (const c of constraints) {
       if (c === 'params') {
-        const text = await ui.value(c, { value: config?.params ? String(Number(config.params.toPrecision(3))) : '7B', validate: (t) => (parseAmount(t) ? undefined : 'a positive number of parameters, e.g. 7B or 1.3e9') });
+        const text = await ui.value(c, {
+          value: config?.params ? String(Number(config.params.toPrecision(3))) : '7B',
+          validate: (t) => (parseAmount(t) ? undefined : 'a positive number of parameters, e.g. 7B or 1.3e9'),
+        });
         if (text === undefined) return undefined;
         request.params = parseAmount(text);
       } else if (c === 'inference') {
@@ -126,7 +138,10 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
         if (text === undefined) return undefined;
         request.inferenceTokens = parseAmount(text);
       } else {
-        const text = await ui.value(c, { value: '30 days on 256 GPUs', validate: (t) => (parseDeadline(t) ? undefined : 'days and GPUs, e.g. "30 days on 256 GPUs"') });
+        const text = await ui.value(c, {
+          value: '30 days on 256 GPUs',
+          validate: (t) => (parseDeadline(t) ? undefined : 'days and GPUs, e.g. "30 days on 256 GPUs"'),
+        });
         if (text === undefined) return undefined;
         const d = parseDeadline(text)!;
         request.deadlineDays = d.days;
@@ -135,9 +150,8 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     }
     let response;
     try {
-      response = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Scaling Lens: planning ${request.budget}…` },
-        () => this.worker.request({ kind: 'planBudget', request }),
+      response = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Scaling Lens: planning ${request.budget}…` }, () =>
+        this.worker.request({ kind: 'planBudget', request }),
       );
     } catch (error) {
       void vscode.window.showErrorMessage(`Scaling Lens: cannot plan ${request.budget}: ${error instanceof Error ? error.message : String(error)}`);
@@ -155,7 +169,9 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const format = snippetFormatFor(config?.format);
     const snippet = planSnippet(plan.recommended, format, { seqLen: request.seqLen, family, budgetText: plan.budget.text, gpus: request.gpus ?? config?.gpus });
     // One short line: the notification sits in the corner below the plan's table, not over it.
-    const action = await ui.action(`Scaling Lens: plan for ${plan.budget.text}: ${formatCount(plan.recommended.params)} parameters, ${formatCount(plan.recommended.tokens)} tokens.`);
+    const action = await ui.action(
+      `Scaling Lens: plan for ${plan.budget.text}: ${formatCount(plan.recommended.params)} parameters, ${formatCount(plan.recommended.tokens)} tokens.`,
+    );
     outcome.action = action;
     if (action === 'copy') {
       outcome.copied = snippet.map((f) => (snippet.length > 1 ? `// ${f.name}\n${f.text}` : f.text)).join('\n');
@@ -198,7 +214,9 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
     if (!file) {
       // From the palette: the config in the active (else a visible) editor, when it is one.
-      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter((e): e is vscode.TextEditor => e?.document.uri.scheme === 'file');
+      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter(
+        (e): e is vscode.TextEditor => e?.document.uri.scheme === 'file',
+      );
       for (const editor of editors) {
         const facts = await this.configOf(editor.document.uri);
         if (facts?.format) return facts;
@@ -210,7 +228,16 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
       const estimate = await this.lenses.estimate(document);
       if (!estimate.applicable || !estimate.plan) return { file };
       const p = estimate.plan;
-      return { file, family: p.family, seqLen: p.seqLen, vocab: p.architecture.vocab, params: p.params.total, flops: estimate.cost?.flops, format: p.format, gpus: p.gpus };
+      return {
+        file,
+        family: p.family,
+        seqLen: p.seqLen,
+        vocab: p.architecture.vocab,
+        params: p.params.total,
+        flops: estimate.cost?.flops,
+        format: p.format,
+        gpus: p.gpus,
+      };
     } catch {
       return { file };
     }
@@ -232,7 +259,11 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const parent = from ? path.dirname(root) : root;
     const insideFolder = folder !== undefined && (parent === folder || parent.startsWith(folder + path.sep));
     let dir = format === 'hf' ? path.join(insideFolder || !from ? parent : root, 'planned') : root;
-    const exists = async (p: string) => vscode.workspace.fs.stat(vscode.Uri.file(p)).then(() => true, () => false);
+    const exists = async (p: string) =>
+      vscode.workspace.fs.stat(vscode.Uri.file(p)).then(
+        () => true,
+        () => false,
+      );
     const free = async (p: string) => !(await exists(p));
     let suffix = 1;
     const named = (name: string) => (suffix === 1 ? name : name.replace(/(\.[^.]+)$/, `-${suffix}$1`));

@@ -47,7 +47,7 @@ export const vscodeLadderUi: LadderUi = {
   ladderBudget: ({ validate }) =>
     vscode.window.showInputBox({
       title: 'Scaling Lens: Plan Experiments: ladder budget',
-      prompt: 'Compute for the whole ladder: FLOPs, accelerator-hours or dollars. Enter for 1% of the target\'s compute.',
+      prompt: "Compute for the whole ladder: FLOPs, accelerator-hours or dollars. Enter for 1% of the target's compute.",
       placeHolder: '1% of the target',
       validateInput: validate,
       ignoreFocusOut: true,
@@ -57,11 +57,23 @@ export const vscodeLadderUi: LadderUi = {
     return (Object.keys(ACTION_LABELS) as LadderAction[]).find((k) => ACTION_LABELS[k] === chosen);
   },
   folder: (defaultPath) =>
-    vscode.window.showInputBox({ title: 'Scaling Lens: write the ladder\'s configs into', value: defaultPath, ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'a folder') }),
+    vscode.window.showInputBox({
+      title: "Scaling Lens: write the ladder's configs into",
+      value: defaultPath,
+      ignoreFocusOut: true,
+      validateInput: (t) => (t.trim() ? undefined : 'a folder'),
+    }),
   confirmOverwrite: async (existing) => {
-    const shown = existing.slice(0, 5).map((f) => vscode.workspace.asRelativePath(f)).join(', ');
+    const shown = existing
+      .slice(0, 5)
+      .map((f) => vscode.workspace.asRelativePath(f))
+      .join(', ');
     const replace = 'Replace';
-    const chosen = await vscode.window.showWarningMessage(`Scaling Lens: ${existing.length} file(s) exist already (${shown}${existing.length > 5 ? ', …' : ''}). Replace them?`, { modal: true }, replace);
+    const chosen = await vscode.window.showWarningMessage(
+      `Scaling Lens: ${existing.length} file(s) exist already (${shown}${existing.length > 5 ? ', …' : ''}). Replace them?`,
+      { modal: true },
+      replace,
+    );
     return chosen === replace;
   },
 };
@@ -150,7 +162,14 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     let request: PlanLadderRequest;
     if (config) {
       request = {
-        target: { kind: 'model', params: config.params, tokens: config.tokens, nLayer: config.nLayer, dModel: config.dModel, label: vscode.workspace.asRelativePath(config.file) },
+        target: {
+          kind: 'model',
+          params: config.params,
+          tokens: config.tokens,
+          nLayer: config.nLayer,
+          dModel: config.dModel,
+          label: vscode.workspace.asRelativePath(config.file),
+        },
         family: config.family,
         seqLen: config.seqLen,
         vocab: config.vocab,
@@ -165,7 +184,9 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     if (ladderBudget.trim()) request.ladderBudget = ladderBudget.trim();
     let response;
     try {
-      response = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Scaling Lens: planning the ladder…' }, () => this.worker.request({ kind: 'planLadder', request }));
+      response = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Scaling Lens: planning the ladder…' }, () =>
+        this.worker.request({ kind: 'planLadder', request }),
+      );
     } catch (error) {
       void vscode.window.showErrorMessage(`Scaling Lens: cannot plan the ladder: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
@@ -180,7 +201,9 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     this.dashboard.showLadder(overlay);
     const shownAs = await this.showDocument(uri);
     const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [] };
-    const action = await ui.action(`Scaling Lens: ladder of ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, for ${formatCount(plan.target.params)} parameters.`);
+    const action = await ui.action(
+      `Scaling Lens: ladder of ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, for ${formatCount(plan.target.params)} parameters.`,
+    );
     outcome.action = action;
     if (action === 'dashboard') await vscode.commands.executeCommand(COMMAND_SHOW_DASHBOARD_VIEW, 'scaling');
     else if (action === 'write') await this.write(config, plan, markdown, ui, outcome);
@@ -192,7 +215,9 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     if (!vscode.workspace.isTrusted) {
       outcome.notWritten = 'the workspace is not trusted';
       const manage = 'Manage Workspace Trust';
-      void vscode.window.showWarningMessage('Scaling Lens: writing the ladder\'s configs needs a trusted workspace.', manage).then((c) => c === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+      void vscode.window
+        .showWarningMessage("Scaling Lens: writing the ladder's configs needs a trusted workspace.", manage)
+        .then((c) => c === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return;
     }
     const root = (config ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(config.file)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
@@ -202,7 +227,11 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       return;
     }
     // Beside the target: an HF config is its folder (config.json + training_args.json), so beside that folder.
-    const besideDir = config ? (path.basename(config.file) === 'config.json' ? path.dirname(path.dirname(config.file)) : path.dirname(config.file)) : root.uri.fsPath;
+    const besideDir = config
+      ? path.basename(config.file) === 'config.json'
+        ? path.dirname(path.dirname(config.file))
+        : path.dirname(config.file)
+      : root.uri.fsPath;
     const inside = besideDir === root.uri.fsPath || besideDir.startsWith(root.uri.fsPath + path.sep) ? besideDir : root.uri.fsPath;
     const answer = await ui.folder(vscode.workspace.asRelativePath(path.join(inside, 'ladder'), false));
     if (answer === undefined) {
@@ -229,10 +258,19 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         const text = workspaceFileWithFamily(existing, family, `${rel}/**`);
         if (text !== undefined) writes.push({ uri: wsUri, text });
       } catch (error) {
-        outcome.errors.push(`${WORKSPACE_FILE_NAME}: not changed (${error instanceof Error ? error.message : String(error)}): add family "${family}" with runs "${rel}/**" to it yourself`);
+        outcome.errors.push(
+          `${WORKSPACE_FILE_NAME}: not changed (${error instanceof Error ? error.message : String(error)}): add family "${family}" with runs "${rel}/**" to it yourself`,
+        );
       }
     }
-    const exists = await Promise.all(writes.map((w) => vscode.workspace.fs.stat(w.uri).then(() => true, () => false)));
+    const exists = await Promise.all(
+      writes.map((w) =>
+        vscode.workspace.fs.stat(w.uri).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     const existing = writes.filter((_, i) => exists[i]).map((w) => w.uri.fsPath);
     if (existing.length && !(await ui.confirmOverwrite(existing))) {
       outcome.notWritten = 'existing files kept';
@@ -242,7 +280,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     for (const w of writes) edit.createFile(w.uri, { overwrite: true, contents: new TextEncoder().encode(w.text) });
     if (!(await vscode.workspace.applyEdit(edit))) {
       outcome.notWritten = 'the edit was refused';
-      void vscode.window.showErrorMessage('Scaling Lens: the ladder\'s configs could not be written.');
+      void vscode.window.showErrorMessage("Scaling Lens: the ladder's configs could not be written.");
       return;
     }
     outcome.written = writes.map((w) => w.uri.fsPath);
@@ -258,7 +296,10 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   private async readText(absPath: string): Promise<string | undefined> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === absPath);
     if (open) return open.getText();
-    return vscode.workspace.fs.readFile(vscode.Uri.file(absPath)).then((b) => new TextDecoder().decode(b), () => undefined);
+    return vscode.workspace.fs.readFile(vscode.Uri.file(absPath)).then(
+      (b) => new TextDecoder().decode(b),
+      () => undefined,
+    );
   }
 
   /** The family's runs in a snapshot, as a string that changes when a run appears, finishes or fails. */
@@ -325,7 +366,9 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   private async configOf(target: unknown): Promise<TargetConfig | undefined> {
     const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
     if (!file) {
-      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter((e): e is vscode.TextEditor => e?.document.uri.scheme === 'file');
+      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter(
+        (e): e is vscode.TextEditor => e?.document.uri.scheme === 'file',
+      );
       for (const editor of editors) {
         const facts = await this.configOf(editor.document.uri);
         if (facts) return facts;
@@ -338,8 +381,16 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       const p = estimate.plan;
       if (!estimate.applicable || !p || p.tokens === undefined) return undefined;
       return {
-        file, text: document.getText(), family: p.family, params: p.params.total, tokens: p.tokens, nLayer: p.architecture.nLayer, dModel: p.architecture.dModel,
-        seqLen: p.seqLen, vocab: p.architecture.vocab, format: p.format,
+        file,
+        text: document.getText(),
+        family: p.family,
+        params: p.params.total,
+        tokens: p.tokens,
+        nLayer: p.architecture.nLayer,
+        dModel: p.architecture.dModel,
+        seqLen: p.seqLen,
+        vocab: p.architecture.vocab,
+        format: p.format,
       };
     } catch {
       return undefined;

@@ -45,7 +45,11 @@ export class StatusBar extends Disposable {
   /** What the item shows and runs (the integration tests read it). */
   get shown(): { text: string; tooltip: string; command: vscode.Command | undefined } {
     const command = this.item.command;
-    return { text: this.item.text, tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '', command: typeof command === 'string' ? { title: '', command } : command };
+    return {
+      text: this.item.text,
+      tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '',
+      command: typeof command === 'string' ? { title: '', command } : command,
+    };
   }
 
   private get pinned(): string | undefined {

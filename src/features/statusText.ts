@@ -65,17 +65,20 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
     lines.push(`Scaling Lens: ${snapshot.runs.length} run(s), none live with a prediction. Click for the dashboard.`);
   } else {
     const { run, reason } = target;
-    lines.push(`Scaling Lens · run ${run.name} (${run.id}), ${run.status}${run.lastStep !== undefined ? ` at step ${run.lastStep.toLocaleString('en-US')}` : ''}: ${WHY[reason]}.`);
+    lines.push(
+      `Scaling Lens · run ${run.name} (${run.id}), ${run.status}${run.lastStep !== undefined ? ` at step ${run.lastStep.toLocaleString('en-US')}` : ''}: ${WHY[reason]}.`,
+    );
     lines.push(`Loss now ${run.lastLoss !== undefined ? formatLoss(run.lastLoss) : 'not logged'}.`);
     if (run.curve) {
-      lines.push(`Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`);
+      lines.push(
+        `Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`,
+      );
       lines.push(
         run.curve.provenance === 'from siblings'
           ? `Forecast from siblings (${(run.curve.siblings ?? []).map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}.`
           : 'Forecast from this run alone.',
       );
-    }
-    else lines.push('No prediction for this run (too few points, or finished without a schedule to extrapolate).');
+    } else lines.push('No prediction for this run (too few points, or finished without a schedule to extrapolate).');
     lines.push('Click to show it in the dashboard.');
   }
   if (snapshot.fitting > 0) lines.push(`Fitting ${snapshot.fitting} law${snapshot.fitting === 1 ? '' : 's'} in the background.`);

@@ -115,7 +115,9 @@ export class RunWatcher extends Disposable {
         },
         onError: (message) => this.output.warn(`${folder.uri.fsPath}: ${message}`),
       });
-      poller.start(known).catch((e: unknown) => this.output.error(`polling ${folder.uri.fsPath} failed to start: ${e instanceof Error ? e.message : String(e)}`));
+      poller
+        .start(known)
+        .catch((e: unknown) => this.output.error(`polling ${folder.uri.fsPath} failed to start: ${e instanceof Error ? e.message : String(e)}`));
       return poller;
     });
     this.known = new Set(files.map((f) => f.path));
@@ -166,7 +168,9 @@ export class RunWatcher extends Disposable {
       const batches = [...this.added.values()];
       this.added.clear();
       for (const b of batches) {
-        this.listAddedFolders([...b.paths], b.folder, b.globs, b.generation).catch((e: unknown) => this.output.warn(`listing new folders failed: ${e instanceof Error ? e.message : String(e)}`));
+        this.listAddedFolders([...b.paths], b.folder, b.globs, b.generation).catch((e: unknown) =>
+          this.output.warn(`listing new folders failed: ${e instanceof Error ? e.message : String(e)}`),
+        );
       }
     }, DEBOUNCE_MS);
   }
@@ -186,7 +190,8 @@ export class RunWatcher extends Disposable {
       const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE);
       if (generation !== this.generation || this.isDisposed) return;
       for (const uri of found) {
-        if (uri.scheme === 'file' && !this.known.has(uri.fsPath) && dirs.some((d) => uri.fsPath.startsWith(d))) this.queueChangePath(uri.fsPath, folder.uri.fsPath);
+        if (uri.scheme === 'file' && !this.known.has(uri.fsPath) && dirs.some((d) => uri.fsPath.startsWith(d)))
+          this.queueChangePath(uri.fsPath, folder.uri.fsPath);
       }
     }
   }

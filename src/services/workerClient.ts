@@ -77,7 +77,10 @@ export class WorkerClient extends Disposable {
       // Quarantined files are not read again; each batch is numbered so a crash can be pinned on its file.
       const files = this.quarantined.size > 0 ? message.files.filter((f) => !this.quarantined.has(f.path)) : message.files;
       const batch = this.nextBatch++;
-      this.batches.set(batch, files.map((f) => f.path));
+      this.batches.set(
+        batch,
+        files.map((f) => f.path),
+      );
       if (this.batches.size > KEPT_BATCHES) this.batches.delete(this.batches.keys().next().value as number);
       message = { ...message, files, batch };
     }
@@ -218,7 +221,9 @@ export class WorkerClient extends Disposable {
     // toward the crash-loop guard, which would otherwise stop the worker before the file is found out.
     const blamed = this.blameFileBeingRead(code);
     if (!blamed && !this.restarts.allow(Date.now())) {
-      this.output.error(`the worker stopped ${this.restarts.max + 1} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`);
+      this.output.error(
+        `the worker stopped ${this.restarts.max + 1} times within a minute; not restarting. Run "Scaling Lens: Rescan Workspace Logs" to try again.`,
+      );
       void vscode.window.showErrorMessage('Scaling Lens: the background worker keeps stopping; see the Scaling Lens log.');
       this.stopped = true;
       return;
@@ -242,8 +247,12 @@ export class WorkerClient extends Disposable {
     this.output.warn(`the worker stopped (exit code ${code}) while reading ${file} (${crashes} time${crashes === 1 ? '' : 's'})`);
     if (crashes < QUARANTINE_AFTER_CRASHES) return true;
     this.quarantined.add(file);
-    this.output.error(`${file} stopped the worker ${crashes} times while it was read: quarantined (not read again until VS Code restarts); the rest of the workspace is read`);
-    void vscode.window.showWarningMessage(`Scaling Lens: ${file} stopped the background reader twice and is skipped; the rest of the workspace is read. See the Scaling Lens log.`);
+    this.output.error(
+      `${file} stopped the worker ${crashes} times while it was read: quarantined (not read again until VS Code restarts); the rest of the workspace is read`,
+    );
+    void vscode.window.showWarningMessage(
+      `Scaling Lens: ${file} stopped the background reader twice and is skipped; the rest of the workspace is read. See the Scaling Lens log.`,
+    );
     return true;
   }
 

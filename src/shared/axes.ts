@@ -53,7 +53,11 @@ export function stepToX(run: Pick<RunView, 'hyper' | 'flopsPerStep' | 'eta' | 'd
       const start = wall?.startUnixSeconds;
       if (!wall || start === undefined || wall.steps.length < 2) return undefined;
       const secondsPerStep = run.eta ? 1 / run.eta.stepsPerSecond : undefined;
-      return piecewiseLinear(wall.steps, wall.hours.map((h) => start + h * 3600), secondsPerStep);
+      return piecewiseLinear(
+        wall.steps,
+        wall.hours.map((h) => start + h * 3600),
+        secondsPerStep,
+      );
     }
   }
 }
@@ -72,6 +76,6 @@ export const CURVE_X_TITLES: Record<CurveXAxis, string> = {
   step: 'step',
   tokens: 'tokens',
   flops: 'training compute (FLOPs, 6·N·D)',
-  wall: 'wall time since the run\'s first logged point (restarts: gaps)',
+  wall: "wall time since the run's first logged point (restarts: gaps)",
   clock: 'wall clock (your time zone; restarts: gaps)',
 };

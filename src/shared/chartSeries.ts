@@ -29,7 +29,9 @@ export interface CurveSeries {
 /** The runs the curves and tables show: the chosen family only, and those matching the run list's search text. */
 export function visibleRuns(snapshot: Snapshot, state: Pick<DashboardState, 'family'> & Partial<Pick<DashboardState, 'runFilter'>>): RunView[] {
   const text = state.runFilter?.trim().toLowerCase() ?? '';
-  return snapshot.runs.filter((r) => (!state.family || r.family === state.family) && (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text)));
+  return snapshot.runs.filter(
+    (r) => (!state.family || r.family === state.family) && (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text)),
+  );
 }
 
 /** A restart on the wall-time axis: the last logged step of one launch and the first of the next. */
@@ -51,7 +53,12 @@ export function wallGaps(run: Pick<RunView, 'display'>): StepGap[] {
  * its resume show as a gap rather than a line across the downtime. Steps strictly inside a gap
  * (a sampled fit between the two launches' logged steps) have no wall time and are left out.
  */
-export function toPoints(steps: readonly number[], ys: readonly number[], toX: StepToX, opts: { xLog: boolean; yLog: boolean; gaps?: readonly StepGap[] }): SeriesPoint[] {
+export function toPoints(
+  steps: readonly number[],
+  ys: readonly number[],
+  toX: StepToX,
+  opts: { xLog: boolean; yLog: boolean; gaps?: readonly StepGap[] },
+): SeriesPoint[] {
   const out: SeriesPoint[] = [];
   const gaps = opts.gaps ?? [];
   let previous: SeriesPoint | undefined;
@@ -149,8 +156,17 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
   const yLog = state.yScale === 'logarithmic';
   const views: ScalingView[] = snapshot.scaling.filter((v) => !state.family || v.family === state.family);
   for (const view of views) {
-    const add = (kind: ScalingKind, points: ScalingPointOut[], note?: string) => out.push({ kind, family: view.family, points, ...(note !== undefined ? { note } : {}) });
-    const run = (p: ScalingView['points'][number]): ScalingPointOut => ({ params: p.params, tokens: p.tokens, flops: p.flops, loss: p.loss, runId: p.runId, name: p.name, ...(p.interval ? { interval: p.interval } : {}) });
+    const add = (kind: ScalingKind, points: ScalingPointOut[], note?: string) =>
+      out.push({ kind, family: view.family, points, ...(note !== undefined ? { note } : {}) });
+    const run = (p: ScalingView['points'][number]): ScalingPointOut => ({
+      params: p.params,
+      tokens: p.tokens,
+      flops: p.flops,
+      loss: p.loss,
+      runId: p.runId,
+      name: p.name,
+      ...(p.interval ? { interval: p.interval } : {}),
+    });
     add('final', view.points.filter((p) => p.kind === 'final' && !p.heldOut).map(run));
     const held = view.points.filter((p) => p.heldOut);
     if (held.length) add('held_out', held.map(run));
@@ -158,7 +174,8 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
     if (predicted.length) add('predicted', predicted.map(run));
     const line = view.lawLine;
     if (line) {
-      const along = (ys: number[]) => line.params.map((n, i) => ({ params: n, tokens: line.tokens[i], flops: line.flops[i], loss: ys[i] })).filter((p) => !yLog || p.loss > 0);
+      const along = (ys: number[]) =>
+        line.params.map((n, i) => ({ params: n, tokens: line.tokens[i], flops: line.flops[i], loss: ys[i] })).filter((p) => !yLog || p.loss > 0);
       const note = `D/N = ${line.tokensPerParam.toFixed(0)}`;
       add('law_lower', along(line.lower), note);
       add('law_upper', along(line.upper), note);
@@ -166,11 +183,20 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
     }
     if (planned && planned.family === view.family) {
       const path = planned.lawPath;
-      if (path) add('planned_law', path.params.map((n, i) => ({ params: n, tokens: path.tokens[i], flops: path.flops[i], loss: path.loss[i] })).filter((p) => !yLog || p.loss > 0), `D/N = ${path.tokensPerParam.toFixed(0)}`);
+      if (path)
+        add(
+          'planned_law',
+          path.params.map((n, i) => ({ params: n, tokens: path.tokens[i], flops: path.flops[i], loss: path.loss[i] })).filter((p) => !yLog || p.loss > 0),
+          `D/N = ${path.tokensPerParam.toFixed(0)}`,
+        );
       add('planned', [{ params: planned.params, tokens: planned.tokens, flops: planned.flops, loss: planned.loss, interval: planned.interval }], planned.file);
     }
     const f = view.frontier;
-    if (f) add('frontier', f.params.map((n, i) => ({ params: n, tokens: f.tokens[i], flops: f.flops[i], loss: f.loss[i] })));
+    if (f)
+      add(
+        'frontier',
+        f.params.map((n, i) => ({ params: n, tokens: f.tokens[i], flops: f.flops[i], loss: f.loss[i] })),
+      );
   }
   return out;
 }
@@ -178,7 +204,9 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
 /** The validations the predicted-vs-actual chart shows: those of the chosen family. */
 export function shownValidations(snapshot: Snapshot, state: Pick<DashboardState, 'family'>): ValidationPoint[] {
   const families = new Map(snapshot.runs.map((r) => [r.id, r.family]));
-  return snapshot.validations.filter((v) => !state.family || (v.kind === 'family-held-out' ? v.subject === state.family : families.get(v.runId) === state.family));
+  return snapshot.validations.filter(
+    (v) => !state.family || (v.kind === 'family-held-out' ? v.subject === state.family : families.get(v.runId) === state.family),
+  );
 }
 
 // ---- CSV ------------------------------------------------------------------------------------
@@ -214,7 +242,12 @@ const X_COLUMN = { step: 'x_step', tokens: 'x_tokens', flops: 'x_flops', wall: '
 export function curvesCsv(snapshot: Snapshot, state: DashboardState): string {
   const rows: (string | number | undefined)[][] = [];
   for (const s of curveSeries(snapshot, state).series) {
-    const name = s.kind === 'train' && state.smoothing > 0 ? `train_smoothed_${state.smoothing}` : s.kind === 'seed_mean' && state.smoothing > 0 ? `seed_mean_smoothed_${state.smoothing}` : CURVE_CSV_NAMES[s.kind];
+    const name =
+      s.kind === 'train' && state.smoothing > 0
+        ? `train_smoothed_${state.smoothing}`
+        : s.kind === 'seed_mean' && state.smoothing > 0
+          ? `seed_mean_smoothed_${state.smoothing}`
+          : CURVE_CSV_NAMES[s.kind];
     for (const p of s.points) if (Number.isFinite(p.y)) rows.push([s.id, name, p.step, p.x, p.y]);
   }
   return csv(['run', 'series', 'step', X_COLUMN[state.xAxis], 'value'], rows);
@@ -224,8 +257,22 @@ export function curvesCsv(snapshot: Snapshot, state: DashboardState): string {
 export function scalingCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint): string {
   const rows: (string | number | undefined)[][] = [];
   for (const s of scalingSeries(snapshot, state, planned)) {
-    const series = s.kind === 'law' || s.kind === 'law_lower' || s.kind === 'law_upper' || s.kind === 'planned_law' ? `${s.kind.replace('lower', 'lower_80').replace('upper', 'upper_80')} (${s.note})` : s.kind;
-    for (const p of s.points) rows.push([s.family, series, p.runId ?? (s.kind === 'planned' ? s.note : undefined), p.params, p.tokens, p.flops, p.loss, p.interval?.[0], p.interval?.[1]]);
+    const series =
+      s.kind === 'law' || s.kind === 'law_lower' || s.kind === 'law_upper' || s.kind === 'planned_law'
+        ? `${s.kind.replace('lower', 'lower_80').replace('upper', 'upper_80')} (${s.note})`
+        : s.kind;
+    for (const p of s.points)
+      rows.push([
+        s.family,
+        series,
+        p.runId ?? (s.kind === 'planned' ? s.note : undefined),
+        p.params,
+        p.tokens,
+        p.flops,
+        p.loss,
+        p.interval?.[0],
+        p.interval?.[1],
+      ]);
   }
   return csv(['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80'], rows);
 }

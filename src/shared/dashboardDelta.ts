@@ -34,10 +34,33 @@ export function runFingerprint(run: RunView): string {
     run.family,
     run.familySource,
     run.excluded,
-    c ? [c.lawId, c.targetStep, c.firstStep, c.fittedAtStep, c.predictedFinal.value, c.predictedFinal.interval, c.pointsUsed, c.timedOut, c.validation?.errorPct] : null,
+    c
+      ? [
+          c.lawId,
+          c.targetStep,
+          c.firstStep,
+          c.fittedAtStep,
+          c.predictedFinal.value,
+          c.predictedFinal.interval,
+          c.pointsUsed,
+          c.timedOut,
+          c.validation?.errorPct,
+        ]
+      : null,
     run.eta ? [run.eta.seconds, run.eta.sinceStep, run.eta.stepsPerSecond] : null,
     run.diagnostics.length,
-    [d.steps.length, checksum(d.loss), d.evalSteps.length, checksum(d.evalLoss), d.fitSteps.length, checksum(d.fit), checksum(d.fitUpper), d.lrSteps.length, d.wall?.steps.length, d.wall ? checksum(d.wall.hours) : null],
+    [
+      d.steps.length,
+      checksum(d.loss),
+      d.evalSteps.length,
+      checksum(d.evalLoss),
+      d.fitSteps.length,
+      checksum(d.fit),
+      checksum(d.fitUpper),
+      d.lrSteps.length,
+      d.wall?.steps.length,
+      d.wall ? checksum(d.wall.hours) : null,
+    ],
   ]);
 }
 
@@ -254,4 +277,3 @@ export class SnapshotDeltaDecoder {
     return { kind: 'resync', ask };
   }
 }
-

@@ -17,7 +17,32 @@ const HOUR = 3600;
 const DAY = 86_400;
 
 /** Tick spacings tried in order, in seconds: the first that gives at most `maxTicks` ticks is used. */
-const SPACINGS = [1, 2, 5, 10, 15, 30, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
+const SPACINGS = [
+  1,
+  2,
+  5,
+  10,
+  15,
+  30,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  30 * DAY,
+  91 * DAY,
+  365 * DAY,
+];
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -39,7 +64,8 @@ function partsOf(seconds: number, zone: TimeZone): Parts {
 
 /** Unix seconds of a calendar moment in the zone (Date normalises overflowing days and hours). */
 function secondsOf(p: Parts, zone: TimeZone): number {
-  const ms = zone === 'utc' ? Date.UTC(p.year, p.month, p.day, p.hour, p.minute, p.second) : new Date(p.year, p.month, p.day, p.hour, p.minute, p.second).getTime();
+  const ms =
+    zone === 'utc' ? Date.UTC(p.year, p.month, p.day, p.hour, p.minute, p.second) : new Date(p.year, p.month, p.day, p.hour, p.minute, p.second).getTime();
   return ms / 1000;
 }
 

@@ -5,7 +5,12 @@
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const abs = Math.abs(n);
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [scale, suffix] of units) {
     if (abs >= scale) {
       const v = n / scale;

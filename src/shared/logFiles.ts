@@ -5,4 +5,21 @@
 export const WORKSPACE_FILE_NAME = '.scalinglens.yaml';
 
 /** The default of the `scalingLens.logGlobs` setting. */
-export const DEFAULT_LOG_GLOBS = ['**/trainer_state.json', '**/*.jsonl', '**/metrics*.csv', '**/events.out.tfevents.*', '**/*.log', '**/*.out', '**/slurm-*', '**/stdout*', '**/*.wandb', '**/wandb-summary.json', '**/dvclive/metrics.json', '**/plots/metrics/**/*.tsv', '**/metrics*.tsv', '**/golden_values*.json', '**/mlruns/*/*/meta.yaml', '**/mlruns/*/*/metrics/**'];
+export const DEFAULT_LOG_GLOBS = [
+  '**/trainer_state.json',
+  '**/*.jsonl',
+  '**/metrics*.csv',
+  '**/events.out.tfevents.*',
+  '**/*.log',
+  '**/*.out',
+  '**/slurm-*',
+  '**/stdout*',
+  '**/*.wandb',
+  '**/wandb-summary.json',
+  '**/dvclive/metrics.json',
+  '**/plots/metrics/**/*.tsv',
+  '**/metrics*.tsv',
+  '**/golden_values*.json',
+  '**/mlruns/*/*/meta.yaml',
+  '**/mlruns/*/*/metrics/**',
+];

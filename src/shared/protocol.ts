@@ -116,9 +116,7 @@ export type HostToWorker =
 
 export type WorkerToHost =
   /** A new snapshot, as the change from the one posted before (whole after a start or a `resend`). */
-  | { type: 'delta'; delta: SnapshotDelta }
-  | RpcResponseMessage<WorkerResponse>
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  { type: 'delta'; delta: SnapshotDelta } | RpcResponseMessage<WorkerResponse> | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 // ---- worker <-> fitting thread ---------------------------------------------------------------
 
@@ -238,9 +236,19 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return only('type') ? { type: 'resync' } : undefined;
     case 'rendered':
       if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus', 'ladder')) return undefined;
-      if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean') return undefined;
+      if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean')
+        return undefined;
       if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH || (m.ladder !== undefined && !count(m.ladder))) return undefined;
-      return { type: 'rendered', version: m.version as number, runs: m.runs as number, points: m.points as number, view: m.view as DashboardView, planned: m.planned, focus: m.focus, ...(m.ladder !== undefined ? { ladder: m.ladder as number } : {}) };
+      return {
+        type: 'rendered',
+        version: m.version as number,
+        runs: m.runs as number,
+        points: m.points as number,
+        view: m.view as DashboardView,
+        planned: m.planned,
+        focus: m.focus,
+        ...(m.ladder !== undefined ? { ladder: m.ladder as number } : {}),
+      };
     case 'revealLog':
     case 'selectRun':
       if (!only('type', 'runId') || typeof m.runId !== 'string' || m.runId.length === 0 || m.runId.length > MAX_ID_LENGTH) return undefined;
@@ -268,7 +276,8 @@ function exactDashboardState(raw: unknown): DashboardState | undefined {
   if (Object.keys(r).length !== keys.length || !keys.every((k) => Object.prototype.hasOwnProperty.call(r, k))) return undefined;
   const sort = r.sort;
   if (typeof sort !== 'object' || sort === null || Object.keys(sort).length !== 2) return undefined;
-  const as = (o: Record<string, unknown>) => JSON.stringify(keys.map((k) => (k === 'sort' ? [(o.sort as Record<string, unknown>).column, (o.sort as Record<string, unknown>).descending] : o[k])));
+  const as = (o: Record<string, unknown>) =>
+    JSON.stringify(keys.map((k) => (k === 'sort' ? [(o.sort as Record<string, unknown>).column, (o.sort as Record<string, unknown>).descending] : o[k])));
   return as(r) === as(parsed as unknown as Record<string, unknown>) ? parsed : undefined;
 }
 

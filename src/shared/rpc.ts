@@ -60,7 +60,11 @@ export class RpcClient<Req extends { kind: string }, Res extends { kind: string 
    * Sends `request` and returns its call. With `timeoutMs` the call fails with `timeoutMessage` when
    * no response came by then (a later response is ignored). When `send` throws, so does `call`.
    */
-  call<R extends Req>(send: (message: RpcRequestMessage<Req>) => void, request: R, timeout?: { ms: number; message: string }): RpcCall<ResponseTo<Res, R['kind']>> {
+  call<R extends Req>(
+    send: (message: RpcRequestMessage<Req>) => void,
+    request: R,
+    timeout?: { ms: number; message: string },
+  ): RpcCall<ResponseTo<Res, R['kind']>> {
     const id = this.nextId++;
     const result = new Promise<ResponseTo<Res, R['kind']>>((resolve, reject) => {
       const timer =

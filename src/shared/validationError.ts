@@ -24,7 +24,11 @@ export function validationErrorCell(v: CurveValidation | undefined): { text: str
   if (!v) return { text: '—' };
   const failed = (v.prefixes ?? []).filter((p) => p.failed);
   const failures = failed.map((p) => `the first ${pctOf(p.fraction)}: ${p.failed}`);
-  if (!Number.isFinite(v.errorPct)) return { text: 'failed', title: failures.length ? `Every fit-on-prefix check failed its sanity checks: ${failures.join('; ')}` : 'No fit-on-prefix check could be made.' };
+  if (!Number.isFinite(v.errorPct))
+    return {
+      text: 'failed',
+      title: failures.length ? `Every fit-on-prefix check failed its sanity checks: ${failures.join('; ')}` : 'No fit-on-prefix check could be made.',
+    };
   const fraction = v.fraction ?? (v.prefixes ?? []).find((p) => !p.failed && p.errorPct === v.errorPct)?.fraction;
   if (fraction === undefined) return { text: `${v.errorPct.toFixed(2)}%` };
   const lines = [`The curve fitted on the first ${pctOf(fraction)} of the logged steps predicts the last logged loss ${v.errorPct.toFixed(2)}% off.`];

@@ -83,7 +83,12 @@ export class FitClient implements Fitter {
   constructor(private readonly options: FitClientOptions) {
     const size = Math.max(1, Math.floor(options.threads ?? defaultFitThreads()));
     this.lanes = Array.from({ length: size }, () => {
-      const lane: Lane = { thread: undefined, cancelCell: new Int32Array(new SharedArrayBuffer(4)), rpc: new RpcClient({ onCancel: (id) => Atomics.store(lane.cancelCell, 0, id) }), running: undefined };
+      const lane: Lane = {
+        thread: undefined,
+        cancelCell: new Int32Array(new SharedArrayBuffer(4)),
+        rpc: new RpcClient({ onCancel: (id) => Atomics.store(lane.cancelCell, 0, id) }),
+        running: undefined,
+      };
       return lane;
     });
   }
@@ -93,7 +98,14 @@ export class FitClient implements Fitter {
     return this.lanes.length;
   }
 
-  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, control: FitControl | undefined, tag?: string): FitAnswer<K> | undefined {
+  fit<K extends FitJobKind>(
+    slot: string,
+    key: string,
+    kind: K,
+    makeJob: () => FitJobOf<K>,
+    control: FitControl | undefined,
+    tag?: string,
+  ): FitAnswer<K> | undefined {
     const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
     if (answer?.key === key) return answer;
     if (this.stopped) {
@@ -289,7 +301,11 @@ export class FitClient implements Fitter {
     if (!cancelled) {
       if (message.ok) {
         this.remember(run.slot, { key: run.key, result: message.response.result, tag: run.tag });
-        if (fitTimedOut(message.response.result)) this.options.log('info', `${describeSlot(run.slot)}: the fit used its ${this.options.budgetMs()} ms budget; its best so far is shown (raise scalingLens.fit.timeBudgetMs to let it finish)`);
+        if (fitTimedOut(message.response.result))
+          this.options.log(
+            'info',
+            `${describeSlot(run.slot)}: the fit used its ${this.options.budgetMs()} ms budget; its best so far is shown (raise scalingLens.fit.timeBudgetMs to let it finish)`,
+          );
       } else {
         this.remember(run.slot, { key: run.key, result: failedFit(run.kind, 'the fit failed; see the Scaling Lens log'), tag: run.tag });
         this.options.log('error', `${describeSlot(run.slot)}: the fit failed: ${message.error}`);
@@ -338,7 +354,11 @@ export class FitClient implements Fitter {
       const crashes = (this.crashes.get(run.key) ?? 0) + 1;
       this.crashes.set(run.key, crashes);
       if (crashes >= MAX_CRASHES_PER_JOB) {
-        this.remember(run.slot, { key: run.key, result: failedFit(run.kind, `the fitting thread stopped ${crashes} times while running this fit`), tag: run.tag });
+        this.remember(run.slot, {
+          key: run.key,
+          result: failedFit(run.kind, `the fitting thread stopped ${crashes} times while running this fit`),
+          tag: run.tag,
+        });
         this.crashes.delete(run.key);
         this.release(run.key, true);
         this.options.onFitted();
@@ -361,6 +381,12 @@ function before(a: Job, b: Job): boolean {
 /** A slot ("curve:<run>", "family:<name>") as a log line names it. */
 function describeSlot(slot: string): string {
   const at = slot.indexOf(':');
-  const what: Record<string, string> = { curve: 'curve of run', family: 'law of family', overtrain: 'over-training law of family', point: 'run point of', sweep: 'sweep advice for' };
+  const what: Record<string, string> = {
+    curve: 'curve of run',
+    family: 'law of family',
+    overtrain: 'over-training law of family',
+    point: 'run point of',
+    sweep: 'sweep advice for',
+  };
   return at < 0 ? slot : `${what[slot.slice(0, at)] ?? slot.slice(0, at)} ${slot.slice(at + 1)}`;
 }

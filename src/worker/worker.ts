@@ -5,7 +5,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../core/workspace';
 import { SnapshotDeltaEncoder } from '../shared/dashboardDelta';
-import { cancelsFitting, type HostToWorker, type IngestWorkerData, type Snapshot, type WorkerRequest, type WorkerResponse, type WorkerSettings, type WorkerToHost } from '../shared/protocol';
+import {
+  cancelsFitting,
+  type HostToWorker,
+  type IngestWorkerData,
+  type Snapshot,
+  type WorkerRequest,
+  type WorkerResponse,
+  type WorkerSettings,
+  type WorkerToHost,
+} from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { planLadderRequest } from '../core/plan/ladderRequest';
 import { FitClient } from './fitClient';
@@ -71,7 +80,6 @@ function postSnapshot(snapshot: Snapshot): void {
   post({ type: 'delta', delta: deltas.encode(snapshot) });
 }
 
-
 /**
  * One round (a snapshot) after `delayMs`, unless one is due sooner already. A round also schedules
  * the next one when a live run's kept fit falls due (engine.refitDueAt): the prediction of a run
@@ -127,13 +135,17 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
     }
     case 'planBudget': {
       // Plans are calibrated on the family laws: asked for right after a start, they wait for those fits.
-      const { value: planned } = await withFits(() => planBudgetRequest(request.request, engine.familyLaws(), engine.hardware, (law) => engine.overtrainLaw(law)));
+      const { value: planned } = await withFits(() =>
+        planBudgetRequest(request.request, engine.familyLaws(), engine.hardware, (law) => engine.overtrainLaw(law)),
+      );
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planBudget', plan: planned.plan, family: planned.family };
     }
     case 'planLadder': {
       const runs = engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
-      const { value: planned } = await withFits(() => planLadderRequest(request.request, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs));
+      const { value: planned } = await withFits(() =>
+        planLadderRequest(request.request, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs),
+      );
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planLadder', plan: planned.plan, overlay: planned.overlay };
     }
@@ -164,7 +176,11 @@ function updateFiles(files: { path: string; root: string }[], batch = 0): void {
 
 /** Files the host quarantined (they stopped the worker twice): a diagnostic each, as the engine was cleared. */
 function noteQuarantined(): void {
-  for (const p of settings.quarantined ?? []) engine.noteSkipped(p, 'stopped the Scaling Lens worker twice while it was read (out of memory or a crash); quarantined, not read again until VS Code restarts');
+  for (const p of settings.quarantined ?? [])
+    engine.noteSkipped(
+      p,
+      'stopped the Scaling Lens worker twice while it was read (out of memory or a crash); quarantined, not read again until VS Code restarts',
+    );
 }
 
 function describe(error: unknown): string {

@@ -30,7 +30,7 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir })
     await toast.hover();
     const { frame, text } = await frameWithText(page, /Ladder for configs\/planned-400m\/config\.json[\s\S]*Why each run/, 30_000);
     await sleep(800);
-    const rows = (await frame.locator('table tbody tr').count());
+    const rows = await frame.locator('table tbody tr').count();
     if (rows < planned) throw new Error(`${rows} table rows for ${planned} planned runs`);
     if (!/Now\s*\(the family's finished runs\)/.test(text)) throw new Error('no "Now" line: the example family\'s runs should give one');
     const clip = await clipAround(page, [frame.locator('h1').first(), frame.locator('table').first(), frame.locator('table + p').first()], 16);
@@ -38,57 +38,77 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir })
     return `${planned} planned run(s), ${rows} rows; picture ${size}`;
   });
 
-  await check('"Write Configs…": the ladder written beside the target in its format, each config read back with its own lenses (README picture ladder-written)', async () => {
-    if (!toast) throw new Error('no plan');
-    await toast.hover();
-    await toast.locator('.monaco-button', { hasText: 'Write Configs' }).click();
-    const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: 'write the ladder' }).waitFor({ state: 'visible', timeout: 15_000 });
-    const proposed = await input.inputValue();
-    if (proposed !== 'configs/ladder') throw new Error(`proposed folder ${proposed}`);
-    await page.keyboard.press('Enter');
-    const ladderDir = path.join(workspaceDir, 'configs', 'ladder');
-    for (let i = 0; i < 100 && !fs.existsSync(path.join(ladderDir, 'PLAN.md')); i++) await sleep(200);
-    const runs = fs.readdirSync(ladderDir).filter((d) => fs.statSync(path.join(ladderDir, d)).isDirectory());
-    if (runs.length !== planned) throw new Error(`${runs.length} run folders for ${planned} planned runs`);
-    for (const run of runs) {
-      const args = JSON.parse(fs.readFileSync(path.join(ladderDir, run, 'training_args.json'), 'utf8'));
-      if (args.family !== 'example-sweep') throw new Error(`${run}: family ${args.family}`);
-    }
-    // The first run's config.json opens with the extension's lenses on it: it is a config the readers know.
-    const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
-    await lens.waitFor({ timeout: 60_000 });
-    await page.locator('.codelens-decoration', { hasText: 'Plan ladder' }).first().waitFor({ timeout: 10_000 });
-    await sleep(500);
-    const editor = page.locator('.part.editor .editor-group-container.active .editor-container').first();
-    const lensBox = await lens.boundingBox();
-    const editorBox = await editor.boundingBox();
-    const clip = await clipAround(page, [page.locator('.tabs-and-actions-container').first(), lens, page.locator('.view-line', { hasText: 'vocab_size' }).first()], 4);
-    const size = await readmePicture(page, 'ladder-written', { ...clip, x: editorBox.x, width: Math.min(lensBox.x + lensBox.width + 16, editorBox.x + editorBox.width) - editorBox.x });
-    return `${runs.join(', ')}: config.json + training_args.json each (family example-sweep); ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}; picture ${size}`;
-  });
+  await check(
+    '"Write Configs…": the ladder written beside the target in its format, each config read back with its own lenses (README picture ladder-written)',
+    async () => {
+      if (!toast) throw new Error('no plan');
+      await toast.hover();
+      await toast.locator('.monaco-button', { hasText: 'Write Configs' }).click();
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-widget', { hasText: 'write the ladder' }).waitFor({ state: 'visible', timeout: 15_000 });
+      const proposed = await input.inputValue();
+      if (proposed !== 'configs/ladder') throw new Error(`proposed folder ${proposed}`);
+      await page.keyboard.press('Enter');
+      const ladderDir = path.join(workspaceDir, 'configs', 'ladder');
+      for (let i = 0; i < 100 && !fs.existsSync(path.join(ladderDir, 'PLAN.md')); i++) await sleep(200);
+      const runs = fs.readdirSync(ladderDir).filter((d) => fs.statSync(path.join(ladderDir, d)).isDirectory());
+      if (runs.length !== planned) throw new Error(`${runs.length} run folders for ${planned} planned runs`);
+      for (const run of runs) {
+        const args = JSON.parse(fs.readFileSync(path.join(ladderDir, run, 'training_args.json'), 'utf8'));
+        if (args.family !== 'example-sweep') throw new Error(`${run}: family ${args.family}`);
+      }
+      // The first run's config.json opens with the extension's lenses on it: it is a config the readers know.
+      const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
+      await lens.waitFor({ timeout: 60_000 });
+      await page.locator('.codelens-decoration', { hasText: 'Plan ladder' }).first().waitFor({ timeout: 10_000 });
+      await sleep(500);
+      const editor = page.locator('.part.editor .editor-group-container.active .editor-container').first();
+      const lensBox = await lens.boundingBox();
+      const editorBox = await editor.boundingBox();
+      const clip = await clipAround(
+        page,
+        [page.locator('.tabs-and-actions-container').first(), lens, page.locator('.view-line', { hasText: 'vocab_size' }).first()],
+        4,
+      );
+      const size = await readmePicture(page, 'ladder-written', {
+        ...clip,
+        x: editorBox.x,
+        width: Math.min(lensBox.x + lensBox.width + 16, editorBox.x + editorBox.width) - editorBox.x,
+      });
+      return `${runs.join(', ')}: config.json + training_args.json each (family example-sweep); ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}; picture ${size}`;
+    },
+  );
 
-  await check('the scaling view draws the planned runs as hollow markers and the target\'s interval now and after the ladder (README picture ladder-scaling)', async () => {
-    await palette(page, 'Scaling Lens: Show Dashboard');
-    const frame = dashboardFrame(page);
-    await frame.locator('#tab-scaling').click();
-    await frame.locator('#view-scaling:not([hidden])').waitFor({ timeout: 20_000 });
-    let status = '';
-    for (let i = 0; i < 100 && !/ladder: \d+ planned/.test(status); i++) {
-      await sleep(200);
-      status = (await frame.locator('#status').innerText().catch(() => '')).trim();
-    }
-    const m = /ladder: (\d+) planned[^;]*; target (.+ after)/.exec(status);
-    if (!m || Number(m[1]) !== planned) throw new Error(`status line: ${status}`);
-    const legend = ((await frame.locator('#scaling').getAttribute('aria-label')) ?? '');
-    if (!legend.includes('ladder · planned runs') || !legend.includes('ladder target · 80% after the ladder')) throw new Error(`legend: ${legend.slice(-400)}`);
-    if ((await paintedPixels(frame, '#scaling')) < 1000) throw new Error('the chart did not paint');
-    await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
-    await page.mouse.move(0, 0);
-    await sleep(600);
-    const clip = await clipAround(page, [frame.locator('header'), frame.locator('#view-scaling .key')], 12);
-    Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
-    const size = await readmePicture(page, 'ladder-scaling', clip);
-    return `${status.slice(status.indexOf('ladder:'))}; picture ${size}`;
-  });
+  await check(
+    "the scaling view draws the planned runs as hollow markers and the target's interval now and after the ladder (README picture ladder-scaling)",
+    async () => {
+      await palette(page, 'Scaling Lens: Show Dashboard');
+      const frame = dashboardFrame(page);
+      await frame.locator('#tab-scaling').click();
+      await frame.locator('#view-scaling:not([hidden])').waitFor({ timeout: 20_000 });
+      let status = '';
+      for (let i = 0; i < 100 && !/ladder: \d+ planned/.test(status); i++) {
+        await sleep(200);
+        status = (
+          await frame
+            .locator('#status')
+            .innerText()
+            .catch(() => '')
+        ).trim();
+      }
+      const m = /ladder: (\d+) planned[^;]*; target (.+ after)/.exec(status);
+      if (!m || Number(m[1]) !== planned) throw new Error(`status line: ${status}`);
+      const legend = (await frame.locator('#scaling').getAttribute('aria-label')) ?? '';
+      if (!legend.includes('ladder · planned runs') || !legend.includes('ladder target · 80% after the ladder'))
+        throw new Error(`legend: ${legend.slice(-400)}`);
+      if ((await paintedPixels(frame, '#scaling')) < 1000) throw new Error('the chart did not paint');
+      await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+      await page.mouse.move(0, 0);
+      await sleep(600);
+      const clip = await clipAround(page, [frame.locator('header'), frame.locator('#view-scaling .key')], 12);
+      Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
+      const size = await readmePicture(page, 'ladder-scaling', clip);
+      return `${status.slice(status.indexOf('ladder:'))}; picture ${size}`;
+    },
+  );
 }

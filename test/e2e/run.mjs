@@ -14,7 +14,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServer, freePort, repoRoot, serverArguments, serverEnv, sleep, stopServer } from '../integration/vscodeServer.mjs';
 import { ladderChecks } from './ladder.mjs';
-import { clipAround, dashboardFrame as dashboardFrameOf, dashboardFrame, followHoverLink, frameWithText, openFile, openWorkbench, paintedPixels as paintedPixelsAt, palette, themeOf, waitForServer } from './workbench.mjs';
+import {
+  clipAround,
+  dashboardFrame as dashboardFrameOf,
+  dashboardFrame,
+  followHoverLink,
+  frameWithText,
+  openFile,
+  openWorkbench,
+  paintedPixels as paintedPixelsAt,
+  palette,
+  themeOf,
+  waitForServer,
+} from './workbench.mjs';
 
 const shots = path.join(repoRoot, 'test/e2e/screenshots');
 const keep = process.argv.includes('--keep');
@@ -77,7 +89,8 @@ async function editorChecks(page) {
     const lr = page.locator('.codelens-decoration', { hasText: 'Step Law' }).last();
     await lr.waitFor({ timeout: 10_000 });
     const lrText = (await lr.innerText()).replace(/\s+/g, ' ').trim();
-    if (!/LR 3e-4(, \d+(–\d+)?× (below|above) both suggestions)? \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText)) throw new Error(`LR lens: ${lrText}`);
+    if (!/LR 3e-4(, \d+(–\d+)?× (below|above) both suggestions)? \| Step Law [\d.]+e-\d \(prior\).* \| DeepSeek [\d.]+e-\d \(prior\)/.test(lrText))
+      throw new Error(`LR lens: ${lrText}`);
     await page.screenshot({ path: path.join(shots, 'lens-yaml.png') });
     return `${text} / ${lrText}`;
   });
@@ -119,7 +132,10 @@ async function editorChecks(page) {
 
 /** CIE L*a*b* of a CSS rgb()/rgba() colour, for colour differences (ΔE76) as the eye sees them. */
 function labOf(css) {
-  const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const [r, g, b] = css
+    .match(/[\d.]+/g)
+    .slice(0, 3)
+    .map(Number);
   const lin = (c) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
   const [R, G, B] = [lin(r), lin(g), lin(b)];
   const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
@@ -168,13 +184,22 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
   });
 
   await check('every run has a clearly distinct colour (ΔE ≥ 20), the same in the run list and the table', async () => {
-    const list = await frame.locator('#runListItems li').evaluateAll((items) => items.map((li) => [li.dataset.runId, getComputedStyle(li.querySelector('.line-swatch')).getPropertyValue('--run-colour').trim()]));
-    const table = new Map(await frame.locator('#runs tbody tr').evaluateAll((rows) => rows.map((tr) => [tr.dataset.runId, getComputedStyle(tr.querySelector('.swatch')).backgroundColor])));
+    const list = await frame
+      .locator('#runListItems li')
+      .evaluateAll((items) =>
+        items.map((li) => [li.dataset.runId, getComputedStyle(li.querySelector('.line-swatch')).getPropertyValue('--run-colour').trim()]),
+      );
+    const table = new Map(
+      await frame
+        .locator('#runs tbody tr')
+        .evaluateAll((rows) => rows.map((tr) => [tr.dataset.runId, getComputedStyle(tr.querySelector('.swatch')).backgroundColor])),
+    );
     let closest = { d: Infinity, pair: '' };
     for (let i = 0; i < list.length; i++) {
       const same = labOf(table.get(list[i][0]) ?? 'rgb(0,0,0)');
       const mine = labOf(list[i][1]);
-      if (Math.hypot(...mine.map((v, k) => v - same[k])) > 1) throw new Error(`${list[i][0]}: ${list[i][1]} in the list, ${table.get(list[i][0])} in the table`);
+      if (Math.hypot(...mine.map((v, k) => v - same[k])) > 1)
+        throw new Error(`${list[i][0]}: ${list[i][1]} in the list, ${table.get(list[i][0])} in the table`);
       for (let j = i + 1; j < list.length; j++) {
         const other = labOf(list[j][1]);
         const d = Math.hypot(...mine.map((v, k) => v - other[k]));
@@ -185,7 +210,7 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
     return `${list.length} runs, closest pair ΔE ${closest.d.toFixed(1)} (${closest.pair})`;
   });
 
-  await check('runs sort naturally by name (12m < 23m < 187m), and the run list\'s search narrows chart, list and table', async () => {
+  await check("runs sort naturally by name (12m < 23m < 187m), and the run list's search narrows chart, list and table", async () => {
     const names = await frame.locator('#runs tbody td[data-column="name"]').allInnerTexts();
     const sizes = names.map((n) => Number(/(\d+)m/.exec(n)?.[1]));
     for (let i = 1; i < sizes.length; i++) if (sizes[i] < sizes[i - 1]) throw new Error(`not in natural order: ${names.join(', ')}`);
@@ -236,14 +261,19 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
     await showView(frame, 'validation');
     const legend = await legendOf(frame, 'validation');
     await showView(frame, 'curves');
-    for (const want of ['first 20%', 'first 30%', 'first 50%', 'family law without its largest run']) if (!legend.some((l) => l.includes(want))) throw new Error(`no "${want}": ${legend.join('; ')}`);
+    for (const want of ['first 20%', 'first 30%', 'first 50%', 'family law without its largest run'])
+      if (!legend.some((l) => l.includes(want))) throw new Error(`no "${want}": ${legend.join('; ')}`);
     return legend.join('; ');
   });
 
   await check('the three dashboard views, framed for the README (readme-dashboard*.png)', async () => {
     const shots3 = [];
     // The loss curves with the runs table (the whole panel); the two other views from the tabs to their caption, so they stay legible stacked in the README.
-    for (const [view, name] of [['curves', 'dashboard'], ['scaling', 'dashboard-scaling'], ['validation', 'dashboard-validation']]) {
+    for (const [view, name] of [
+      ['curves', 'dashboard'],
+      ['scaling', 'dashboard-scaling'],
+      ['validation', 'dashboard-validation'],
+    ]) {
       const painted = await showView(frame, view);
       if (painted < 1000) throw new Error(`${view} painted only ${painted} pixels`);
       await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
@@ -261,7 +291,7 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
     return shots3.join(', ');
   });
 
-  await check('the walkthrough\'s dashboard picture: the loss curves and their run list at 1.5× zoom, framed to read at the size shown', async () => {
+  await check("the walkthrough's dashboard picture: the loss curves and their run list at 1.5× zoom, framed to read at the size shown", async () => {
     await showView(frame, 'curves');
     await page.mouse.move(0, 0);
     // The walkthrough's media column is about 450 px wide at 1400×900 with the side bar open: the page
@@ -305,13 +335,21 @@ function lensLines(page, marker) {
     const shown = [...document.querySelectorAll('.codelens-decoration')].find((l) => l.textContent.includes(marker) && l.getBoundingClientRect().height > 0);
     const editor = shown?.closest('.monaco-editor') ?? shown?.closest('.editor-container');
     if (!editor) return [];
-    const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent.replace(/\u00a0/g, ' ') }));
-    return [...editor.querySelectorAll('.codelens-decoration')].map((lens) => {
-      const bottom = lens.getBoundingClientRect().bottom;
-      const below = lines.filter((l) => l.top >= bottom - 3).sort((a, b) => a.top - b.top)[0];
-      // A line holds its lenses as links separated by " | ": one entry per lens.
-      return [...lens.querySelectorAll(':scope > a, :scope > span[title]')].map((a) => a.textContent.trim()).filter(Boolean).map((title) => ({ title, line: below?.text ?? '?' }));
-    }).flat();
+    const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({
+      top: l.getBoundingClientRect().top,
+      text: l.textContent.replace(/\u00a0/g, ' '),
+    }));
+    return [...editor.querySelectorAll('.codelens-decoration')]
+      .map((lens) => {
+        const bottom = lens.getBoundingClientRect().bottom;
+        const below = lines.filter((l) => l.top >= bottom - 3).sort((a, b) => a.top - b.top)[0];
+        // A line holds its lenses as links separated by " | ": one entry per lens.
+        return [...lens.querySelectorAll(':scope > a, :scope > span[title]')]
+          .map((a) => a.textContent.trim())
+          .filter(Boolean)
+          .map((title) => ({ title, line: below?.text ?? '?' }));
+      })
+      .flat();
   }, marker);
 }
 
@@ -341,10 +379,13 @@ async function editorSurfaceChecks(page) {
     const wrong = lenses.filter((l) => l.line.trim() !== '{');
     if (wrong.length) throw new Error(`lenses not on the first line: ${JSON.stringify(wrong)}`);
     const args = lenses.find((l) => /training_args\.json/.test(l.title));
-    if (!/^training_args\.json: LR 2e-4 is \d–\d× below both$/.test(args?.title ?? '')) throw new Error(`lens: ${args?.title} (lenses: ${JSON.stringify(lenses)})`);
+    if (!/^training_args\.json: LR 2e-4 is \d–\d× below both$/.test(args?.title ?? ''))
+      throw new Error(`lens: ${args?.title} (lenses: ${JSON.stringify(lenses)})`);
     // The whole row of lenses fits the editor at 1400 px: none is cut at the right edge.
     const cut = await page.evaluate(() => {
-      const shown = [...document.querySelectorAll('.codelens-decoration')].find((l) => l.textContent.includes('training_args.json') && l.getBoundingClientRect().height > 0);
+      const shown = [...document.querySelectorAll('.codelens-decoration')].find(
+        (l) => l.textContent.includes('training_args.json') && l.getBoundingClientRect().height > 0,
+      );
       const editor = shown.closest('.monaco-editor');
       const right = editor.querySelector('.minimap')?.getBoundingClientRect().left ?? editor.getBoundingClientRect().right;
       return [...editor.querySelectorAll('.codelens-decoration')].map((l) => l.getBoundingClientRect().right - right).filter((over) => over > 0);
@@ -389,7 +430,8 @@ async function editorSurfaceChecks(page) {
     }
     const expect = (pattern, line) => {
       const found = lenses.filter((l) => pattern.test(l.title));
-      if (!found.length || found.some((l) => l.line.trim() !== line)) throw new Error(`${pattern}: ${JSON.stringify(found)} (want above "${line}"; all: ${JSON.stringify(lenses)})`);
+      if (!found.length || found.some((l) => l.line.trim() !== line))
+        throw new Error(`${pattern}: ${JSON.stringify(found)} (want above "${line}"; all: ${JSON.stringify(lenses)})`);
     };
     expect(/FLOPs/, 'model:');
     expect(/^LR 3e-4|e-\d \(prior\)/, 'lr: 3.0e-4');
@@ -406,12 +448,17 @@ async function editorSurfaceChecks(page) {
     await hover.waitFor({ state: 'visible', timeout: 15_000 });
     await sleep(400);
     const text = (await hover.innerText()).trim();
-    const [title, numbers, sizes] = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const [title, numbers, sizes] = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (title !== 'Model width (hidden_size) · Scaling Lens') throw new Error(`title: ${title}`);
     if (!/^Loss \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] · [\d.]+e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?$/.test(numbers)) throw new Error(`numbers: ${numbers}`);
     if (!/^N [\d.]+M total \([\d.]+M non-embedding\) · D [\d.]+B tokens/.test(sizes)) throw new Error(`sizes: ${sizes}`);
     if (!/How this is computed/.test(text)) throw new Error('no folded derivation');
-    const overflow = await hover.evaluate((h) => [...h.querySelectorAll('.monaco-scrollable-element, .hover-contents')].map((e) => e.scrollHeight - e.clientHeight));
+    const overflow = await hover.evaluate((h) =>
+      [...h.querySelectorAll('.monaco-scrollable-element, .hover-contents')].map((e) => e.scrollHeight - e.clientHeight),
+    );
     if (overflow.some((o) => o > 1)) throw new Error(`the hover scrolls: ${overflow.join(', ')} px hidden`);
     const size = await readmePicture(page, 'hover', await clipAround(page, [hover, key], 12));
     await page.keyboard.press('Escape');
@@ -422,7 +469,9 @@ async function editorSurfaceChecks(page) {
     await openFile(page, 'sweep/llama-95m/config.json');
     const item = page.locator('.statusbar-item', { hasText: /loss \d\.\d\d/ }).first();
     await item.waitFor({ timeout: 30_000 });
-    const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspaceDir, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    const cli = JSON.parse(
+      execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspaceDir, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+    );
     const run = cli.runs.find((r) => r.id === 'sweep/llama-95m');
     const want = `${run.name} · loss ${run.lastLoss.toFixed(2)} → ${run.prediction.predictedFinal.toFixed(2)}`;
     for (let i = 0; i < 50 && (await item.innerText()).trim() !== want; i++) await sleep(200);
@@ -472,7 +521,13 @@ async function editorSurfaceChecks(page) {
     if (measured.width > 800) throw new Error(`the table is ${measured.width} px wide`);
     const tableBox = await frame.locator('table').first().boundingBox();
     const toastBox = await toast.boundingBox();
-    const overlaps = tableBox && toastBox && tableBox.x < toastBox.x + toastBox.width && toastBox.x < tableBox.x + tableBox.width && tableBox.y < toastBox.y + toastBox.height && toastBox.y < tableBox.y + tableBox.height;
+    const overlaps =
+      tableBox &&
+      toastBox &&
+      tableBox.x < toastBox.x + toastBox.width &&
+      toastBox.x < tableBox.x + tableBox.width &&
+      tableBox.y < toastBox.y + toastBox.height &&
+      toastBox.y < tableBox.y + tableBox.height;
     if (overlaps) throw new Error(`the notification (${JSON.stringify(toastBox)}) covers the table (${JSON.stringify(tableBox)})`);
     const heading = frame.locator('h1').first();
     const clip = await clipAround(page, [heading, frame.locator('table').first(), frame.locator('table + p, p:has(+ h2)').first()], 16);
@@ -480,7 +535,11 @@ async function editorSurfaceChecks(page) {
     // The walkthrough's picture: its media column is about 460 px wide and VS Code shows pictures
     // as 1.5× density, so it is taken at 1.5× zoom, without the side bar (the table must not wrap),
     // cropped to the heading and the first five columns (plan to loss): legible at the size shown.
-    await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+    await toast
+      .locator('.codicon-notifications-clear, .codicon-close')
+      .first()
+      .click()
+      .catch(() => page.keyboard.press('Escape'));
     await palette(page, 'View: Toggle Primary Side Bar Visibility');
     // The line under the heading is wider than the crop: left out of this picture.
     await frame.evaluate(() => {
@@ -490,10 +549,18 @@ async function editorSurfaceChecks(page) {
     await sleep(800);
     const lossHeader = frame.locator('th', { hasText: 'loss' }).first();
     const [headBox, tableBox15, lossBox] = [await heading.boundingBox(), await frame.locator('table').first().boundingBox(), await lossHeader.boundingBox()];
-    const walkthroughClip = { x: tableBox15.x - 8, y: headBox.y - 8, width: lossBox.x + lossBox.width - tableBox15.x + 16, height: tableBox15.y + tableBox15.height - headBox.y + 16 };
+    const walkthroughClip = {
+      x: tableBox15.x - 8,
+      y: headBox.y - 8,
+      width: lossBox.x + lossBox.width - tableBox15.x + 16,
+      height: tableBox15.y + tableBox15.height - headBox.y + 16,
+    };
     await page.screenshot({ path: path.join(shots, 'walkthrough-planner-taken.png'), clip: walkthroughClip });
     const { decodePng, encodeIndexedPng } = await import('../../scripts/screenshots.mjs');
-    fs.writeFileSync(path.join(repoRoot, 'media/walkthrough/planner.png'), encodeIndexedPng(decodePng(fs.readFileSync(path.join(shots, 'walkthrough-planner-taken.png')))));
+    fs.writeFileSync(
+      path.join(repoRoot, 'media/walkthrough/planner.png'),
+      encodeIndexedPng(decodePng(fs.readFileSync(path.join(shots, 'walkthrough-planner-taken.png')))),
+    );
     await frame.evaluate(() => {
       document.body.style.zoom = '';
       document.querySelector('h1 + p').style.display = '';
@@ -513,7 +580,8 @@ async function walkthroughChecks(page) {
     const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
     const walkthrough = manifest.contributes.walkthroughs[0];
     const pictured = walkthrough.steps.filter((s) => s.media?.image);
-    if (!pictured.some((s) => s.media.image === 'media/walkthrough/dashboard.png')) throw new Error('the dashboard step does not show media/walkthrough/dashboard.png');
+    if (!pictured.some((s) => s.media.image === 'media/walkthrough/dashboard.png'))
+      throw new Error('the dashboard step does not show media/walkthrough/dashboard.png');
     // The walkthrough picker replaces the palette a moment after the command runs: try twice.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -540,9 +608,18 @@ async function walkthroughChecks(page) {
       for (let i = 0; i < 50 && !fromFile(shown?.width); i++) {
         await sleep(200);
         shown = await page.evaluate((name) => {
-          const visible = [...document.querySelectorAll('.getting-started-media img')].filter((i) => i.getBoundingClientRect().width > 0 && i.complete && i.naturalWidth > 0);
+          const visible = [...document.querySelectorAll('.getting-started-media img')].filter(
+            (i) => i.getBoundingClientRect().width > 0 && i.complete && i.naturalWidth > 0,
+          );
           const img = visible.find((i) => decodeURIComponent(i.currentSrc).includes(name)) ?? visible[0];
-          return img && { width: img.naturalWidth, scale: img.getBoundingClientRect().width / img.naturalWidth, natural: `${img.naturalWidth}×${img.naturalHeight}`, src: img.currentSrc.slice(-60) };
+          return (
+            img && {
+              width: img.naturalWidth,
+              scale: img.getBoundingClientRect().width / img.naturalWidth,
+              natural: `${img.naturalWidth}×${img.naturalHeight}`,
+              src: img.currentSrc.slice(-60),
+            }
+          );
         }, path.basename(step.media.image));
       }
       if (!fromFile(shown?.width)) throw new Error(`${step.media.image} (${fileWidth} px wide) is not shown: ${JSON.stringify(shown)}`);
@@ -553,7 +630,12 @@ async function walkthroughChecks(page) {
           .filter((e) => {
             const style = getComputedStyle(e);
             const hides = style.webkitLineClamp !== 'none' || style.textOverflow === 'ellipsis';
-            return hides && e.textContent.trim() && e.getBoundingClientRect().height > 0 && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
+            return (
+              hides &&
+              e.textContent.trim() &&
+              e.getBoundingClientRect().height > 0 &&
+              (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
+            );
           })
           .map((e) => `${e.className}: ${e.textContent.trim().slice(0, 60)}`),
       );
@@ -619,7 +701,10 @@ async function exportCsv(page, frame, file) {
     text = now;
     await sleep(100);
   }
-  return text.trimEnd().split('\n').map((line) => line.split(','));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(','));
 }
 
 /** The canvas's legend entries, from its aria-label ("… Legend: a; b; c"). */
@@ -659,9 +744,12 @@ async function main() {
     browser = opened.browser;
     const page = opened.page;
     currentPage = page;
-    await page.locator('.statusbar-item', { hasText: /runs?|→/ }).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('.statusbar-item', { hasText: /runs?|→/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
 
-    await check('the status bar shows the live run\'s predicted final loss', async () => {
+    await check("the status bar shows the live run's predicted final loss", async () => {
       const item = page.locator('.statusbar-item', { hasText: '→' }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).trim();
@@ -694,7 +782,9 @@ async function main() {
 
     const dashboardFrame = dashboardFrameOf(page);
     // What the CLI reports for the same files: the dashboard's numbers must agree with it.
-    const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspace, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    const cli = JSON.parse(
+      execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspace, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+    );
     await check('"Scaling Lens: Show Dashboard" draws the loss curves, one legend entry per run', async () => {
       await palette(page, 'Scaling Lens: Show Dashboard');
       const rows = dashboardFrame.locator('#runs tbody tr');
@@ -708,13 +798,14 @@ async function main() {
       }
       // Train and eval are styles of one run: one entry per run in the run list, none for eval.
       const listed = await dashboardFrame.locator('#runListItems li').count();
-      if (listed !== cli.runs.length || legend.length !== cli.runs.length) throw new Error(`${listed} run list entries and ${legend.length} legend entries for ${cli.runs.length} runs`);
+      if (listed !== cli.runs.length || legend.length !== cli.runs.length)
+        throw new Error(`${listed} run list entries and ${legend.length} legend entries for ${cli.runs.length} runs`);
       await sleep(500);
       await page.screenshot({ path: path.join(shots, `dashboard-${await themeOf(page)}.png`) });
       return `${count} runs, ${drawn} pixels painted, legend: ${legend.length} entries`;
     });
 
-    await check('the runs table shows the CLI\'s last and predicted final losses for every run', async () => {
+    await check("the runs table shows the CLI's last and predicted final losses for every run", async () => {
       const rows = dashboardFrame.locator('#runs tbody tr');
       if ((await rows.count()) !== cli.runs.length) throw new Error(`${await rows.count()} rows, the CLI found ${cli.runs.length} runs`);
       const compared = [];
@@ -725,7 +816,9 @@ async function main() {
         // Shown compactly, `3.55 ± 0.10`, to the decimals its interval needs.
         const predicted = (await row.locator('td[data-column="predicted"]').innerText()).trim();
         const expected = run.prediction ? run.prediction.predictedFinal.toFixed(3) : '—';
-        const agrees = run.prediction ? Math.abs(parseFloat(predicted) - run.prediction.predictedFinal) <= 0.005 && /^\d+\.\d{2,3} ± \d+\.\d{2,3}$/.test(predicted) : predicted === '—';
+        const agrees = run.prediction
+          ? Math.abs(parseFloat(predicted) - run.prediction.predictedFinal) <= 0.005 && /^\d+\.\d{2,3} ± \d+\.\d{2,3}$/.test(predicted)
+          : predicted === '—';
         if (!agrees) throw new Error(`${run.id}: predicted ${predicted} in the table, ${expected} from the CLI`);
         compared.push(`${path.basename(run.id)} ${last}→${expected}`);
       }
@@ -756,8 +849,10 @@ async function main() {
       if (rows[0].join(',') !== 'run,series,step,x_tokens,value') throw new Error(`header: ${rows[0].join(',')}`);
       for (const run of cli.runs) {
         const series = new Set(rows.filter((r) => r[0] === run.id).map((r) => r[1]));
-        if (![...series].some((s) => s === 'train' || s.startsWith('train_smoothed'))) throw new Error(`no train rows for ${run.id}: ${[...series].join(', ')}`);
-        if (run.prediction && !['fit', 'fit_lower_80', 'fit_upper_80'].every((s) => series.has(s))) throw new Error(`no fit and band rows for ${run.id}: ${[...series].join(', ')}`);
+        if (![...series].some((s) => s === 'train' || s.startsWith('train_smoothed')))
+          throw new Error(`no train rows for ${run.id}: ${[...series].join(', ')}`);
+        if (run.prediction && !['fit', 'fit_lower_80', 'fit_upper_80'].every((s) => series.has(s)))
+          throw new Error(`no fit and band rows for ${run.id}: ${[...series].join(', ')}`);
       }
       // The fit is extrapolated: the live run's fit rows reach past its last logged step.
       const live = cli.runs.find((r) => r.status === 'live' && r.prediction);
@@ -791,11 +886,13 @@ async function main() {
       for (const name of dated) if (!legend.includes(name)) throw new Error(`no ${name} on the clock axis: ${legend.join(', ')}`);
       // The example logs' clocks are Unix times of 1 June 2025: ticks are times of day, the date where a day begins.
       const ticks = ((await dashboardFrame.locator('#curves').getAttribute('data-x-ticks')) ?? '').split('|');
-      if (ticks.length < 3 || !ticks.every((t) => /^(\d{1,2} [A-Z][a-z]{2}( \d{4})?( \d\d:\d\d)?|\d\d:\d\d)$/.test(t)) || !ticks.some((t) => /Jun/.test(t))) throw new Error(`x ticks: ${ticks.join(' | ')}`);
+      if (ticks.length < 3 || !ticks.every((t) => /^(\d{1,2} [A-Z][a-z]{2}( \d{4})?( \d\d:\d\d)?|\d\d:\d\d)$/.test(t)) || !ticks.some((t) => /Jun/.test(t)))
+        throw new Error(`x ticks: ${ticks.join(' | ')}`);
       // The runs whose logs have no date are said to be missing: above the chart and struck through in the run list.
       const missing = await dashboardFrame.locator('#curvesMissing').innerText();
       const undated = cli.runs.filter((r) => !legend.includes(r.name)).map((r) => r.name);
-      if (!undated.length || !undated.every((n) => missing.includes(n)) || !/no date in its log/.test(missing)) throw new Error(`missing line "${missing}", undated: ${undated.join(', ')}`);
+      if (!undated.length || !undated.every((n) => missing.includes(n)) || !/no date in its log/.test(missing))
+        throw new Error(`missing line "${missing}", undated: ${undated.join(', ')}`);
       const struck = await dashboardFrame.locator('#runListItems li.off-axis').count();
       if (struck !== undated.length) throw new Error(`${struck} runs struck through in the list, ${undated.length} undated`);
       if (!(await dashboardFrame.locator('#logx').evaluate((b) => b.disabled))) throw new Error('log x is offered on a date axis');
@@ -820,7 +917,8 @@ async function main() {
       const rows = await exportCsv(page, dashboardFrame, path.join(workspace, 'scaling-lens-scaling.csv'));
       if (rows[0].join(',') !== 'family,series,run,params,tokens,flops,loss,lower_80,upper_80') throw new Error(`header: ${rows[0].join(',')}`);
       const series = new Set(rows.slice(1).map((r) => r[1].replace(/ \(.*\)$/, '')));
-      for (const want of ['final', 'held_out', 'law', 'law_lower_80', 'law_upper_80', 'frontier']) if (!series.has(want)) throw new Error(`no ${want} rows: ${[...series].join(', ')}`);
+      for (const want of ['final', 'held_out', 'law', 'law_lower_80', 'law_upper_80', 'frontier'])
+        if (!series.has(want)) throw new Error(`no ${want} rows: ${[...series].join(', ')}`);
       return `${rows.length - 1} rows: ${[...series].join(', ')}`;
     });
 
@@ -866,7 +964,7 @@ async function main() {
       return `${before} → ${after}`;
     });
 
-    await check('a hover link on a run\'s config opens the dashboard with that run picked out', async () => {
+    await check("a hover link on a run's config opens the dashboard with that run picked out", async () => {
       await followHoverLink(page, 'sweep/llama-95m/config.json', 'hidden_size', 'scaling chart');
       const row = dashboardFrame.locator('#runs tbody tr.focused');
       await row.waitFor({ timeout: 20_000 });

@@ -51,7 +51,10 @@ export async function openFile(page, relativePath) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(relativePath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
 

@@ -66,12 +66,22 @@ export const configurations = [
   { name: 'faults', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|faults) ', prepare: addBulkFiles },
   // The generated hostile workspace (scripts/hostile-workspace.ts: pipes, a socket, links out, a
   // loop, sparse gigabytes, pathological lines) added to a copy of the examples (issue 17).
-  { name: 'hostile', workspace: defaultWorkspace(), trusted: true, grep: '^hostile workspace ', prepare: addHostileFiles, default: process.platform !== 'win32' },
+  {
+    name: 'hostile',
+    workspace: defaultWorkspace(),
+    trusted: true,
+    grep: '^hostile workspace ',
+    prepare: addHostileFiles,
+    default: process.platform !== 'win32',
+  },
 ];
 
 /** Adds the hostile files to the copy (link targets beside it); the manifest goes into the copy. */
 function addHostileFiles(workspace) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'hostile-workspace.ts'), '--into', workspace], { cwd: repoRoot, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'hostile-workspace.ts'), '--into', workspace], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`scripts/hostile-workspace.ts failed: ${r.stderr}`);
 }
 
@@ -304,8 +314,7 @@ export async function runConfiguration(cfg, { keep = false, log = console.log } 
       const why = serverExit
         ? `the VS Code server exited (${JSON.stringify(serverExit)})`
         : exthostExit
-          ? `the extension host exited with code ${exthostExit.code} without writing it ` +
-            `(is ${cfg.suite} a suite entry point exporting run()?)`
+          ? `the extension host exited with code ${exthostExit.code} without writing it ` + `(is ${cfg.suite} a suite entry point exporting run()?)`
           : `timed out after ${cfg.timeoutSec} s`;
       return fail(`no result file (${RESULT_ENV}=${resultFile}): ${why}`);
     }
@@ -334,9 +343,7 @@ export async function runConfiguration(cfg, { keep = false, log = console.log } 
 
 function printConfiguration(cfg, r) {
   const env = r.environment;
-  const where = env
-    ? `VS Code ${env.vscodeVersion} (${env.appName}, ${env.isTrusted ? 'trusted' : 'Restricted Mode'}, Node ${env.node})`
-    : 'no result';
+  const where = env ? `VS Code ${env.vscodeVersion} (${env.appName}, ${env.isTrusted ? 'trusted' : 'Restricted Mode'}, Node ${env.node})` : 'no result';
   const timing = r.msServer ? ` (server up after ${(r.msServer / 1000).toFixed(1)} s)` : '';
   console.log(`[${cfg.name}] ${where} — ${(r.ms / 1000).toFixed(1)} s${timing}`);
   for (const t of r.tests) {

@@ -14,15 +14,21 @@ const chromiumPath = process.env.SCALING_LENS_CHROMIUM ?? '/usr/bin/chromium';
 export function serverArguments({ port, dataDir, logDir, trusted }) {
   const args = [
     serverMain,
-    '--host', '127.0.0.1',
-    '--port', String(port),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
     '--without-connection-token',
     '--accept-server-license-terms',
     '--disable-telemetry',
-    '--user-data-dir', path.join(dataDir, 'user-data'),
-    '--server-data-dir', path.join(dataDir, 'server-data'),
-    '--extensions-dir', path.join(dataDir, 'extensions'),
-    '--logsPath', path.join(logDir, 'server'),
+    '--user-data-dir',
+    path.join(dataDir, 'user-data'),
+    '--server-data-dir',
+    path.join(dataDir, 'server-data'),
+    '--extensions-dir',
+    path.join(dataDir, 'extensions'),
+    '--logsPath',
+    path.join(logDir, 'server'),
   ];
   if (trusted) args.push('--disable-workspace-trust');
   return args;
@@ -76,7 +82,6 @@ export function ensureServer({ stream = false } = {}) {
   return { ok: false, code: r.status ?? 1, message: `${r.stdout}${r.stderr}`.trim() || String(r.error) };
 }
 
-
 /** Environment for the server: ours minus anything that would tie it to an enclosing VS Code. */
 export function serverEnv(extra) {
   const env = {};
@@ -113,4 +118,3 @@ export async function stopServer(child) {
     /* group already empty */
   }
 }
-

@@ -29,13 +29,26 @@ const chin = (N: number, D: number) => 1.9 + 400 / N ** 0.34 + 1800 / D ** 0.37;
 
 const rng = mulberry32(17);
 const trainRows = ['N,D,val_loss'];
-for (const N of [2e7, 5e7, 1e8, 2e8, 4e8]) for (const m of [5, 10, 20, 40, 80]) trainRows.push(`${N},${N * m},${chin(N, N * m) * Math.exp(0.003 * gaussian(rng))}`);
+for (const N of [2e7, 5e7, 1e8, 2e8, 4e8])
+  for (const m of [5, 10, 20, 40, 80]) trainRows.push(`${N},${N * m},${chin(N, N * m) * Math.exp(0.003 * gaussian(rng))}`);
 const trainCsv = write('train.csv', `${trainRows.join('\n')}\n`);
 const trainCanonical = write('train-canonical.csv', `${trainRows.join('\n').replace('N,D,val_loss', 'params,tokens,loss')}\n`);
 const predictCsv = write('predict.csv', 'N,D\n1e9,2e10\nnot-a-number,1e9\n4e8,8e9\n');
 
 test('fit: maps columns, recovers the law, predicts in --predict order with null for a bad row', () => {
-  const r = run(fitCommand, ['--law', 'chinchilla', '--train', trainCsv, '--predict', predictCsv, '--columns', 'params=N,tokens=D,loss=val_loss', '--json', '--resamples', '50']);
+  const r = run(fitCommand, [
+    '--law',
+    'chinchilla',
+    '--train',
+    trainCsv,
+    '--predict',
+    predictCsv,
+    '--columns',
+    'params=N,tokens=D,loss=val_loss',
+    '--json',
+    '--resamples',
+    '50',
+  ]);
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out) as FitCommandOutput;
   assert.equal(out.law, 'chinchilla');
@@ -45,7 +58,10 @@ test('fit: maps columns, recovers the law, predicts in --predict order with null
   for (const p of Object.values(out.parameters)) assert.ok(p.interval[0] <= p.value && p.value <= p.interval[1]);
   assert.equal(out.validation?.method, 'leave-largest-out');
   assert.equal(out.predictions.length, 3);
-  assert.deepEqual(out.predictions.map((p) => p.line), [2, 3, 4]);
+  assert.deepEqual(
+    out.predictions.map((p) => p.line),
+    [2, 3, 4],
+  );
   assert.equal(out.predictions[1].predicted, null);
   assert.match(out.predictions[1].error!, /N \(params\)/);
   assert.match(r.err, /predict\.csv:3: warning/);
@@ -88,7 +104,8 @@ const lrAt = (s: number) => (s <= 200 ? (3e-4 * s) / 200 : 3e-5 + 2.7e-4 * 0.5 *
 const curveRng = mulberry32(4);
 const powerCurve = (s: number) => 2.2 + 30 * s ** -0.5;
 const logLines: string[] = [];
-for (let s = 10; s <= T; s += 10) logLines.push(JSON.stringify({ step: s, loss: powerCurve(s) * Math.exp(0.003 * gaussian(curveRng)), learning_rate: lrAt(s) }));
+for (let s = 10; s <= T; s += 10)
+  logLines.push(JSON.stringify({ step: s, loss: powerCurve(s) * Math.exp(0.003 * gaussian(curveRng)), learning_rate: lrAt(s) }));
 const logFile = write('metrics.jsonl', `${logLines.join('\n')}\n`);
 
 test('curve: --until 0.5 with the power law predicts the logged end; actualFinal and errorPct are reported', () => {
@@ -129,7 +146,14 @@ test('hparams: one row per --predict setting with lr and batchTokens {value, int
   const bsStar = (D: number) => 0.58 * D ** 0.571;
   const r2 = mulberry32(8);
   const rows = ['params,tokens,lr,batch_tokens,loss'];
-  for (const [N, D] of [[5e7, 1e9], [1e8, 2e9], [2e8, 4e9], [4e8, 8e9], [1e8, 8e9], [2e8, 1e9]]) {
+  for (const [N, D] of [
+    [5e7, 1e9],
+    [1e8, 2e9],
+    [2e8, 4e9],
+    [4e8, 8e9],
+    [1e8, 8e9],
+    [2e8, 1e9],
+  ]) {
     for (let i = -3; i <= 3; i++) {
       for (let j = -2; j <= 2; j++) {
         const lr = lrStar(N, D) * 2 ** (0.5 * i);
@@ -163,7 +187,10 @@ test('hparams: one row per --predict setting with lr and batchTokens {value, int
   const rowsOut = (JSON.parse(s.out) as HparamsCommandOutput).predictions;
   // The synthetic bowl costs 1%·(ln 2)² ≈ 0.48% at twice the optimal lr.
   const expected = 100 * 0.01 * Math.log(2) ** 2;
-  assert.ok(rowsOut[0].penaltyPct !== undefined && rowsOut[0].penaltyPct !== null && Math.abs(rowsOut[0].penaltyPct - expected) < 0.1, `${rowsOut[0].penaltyPct} vs ${expected}`);
+  assert.ok(
+    rowsOut[0].penaltyPct !== undefined && rowsOut[0].penaltyPct !== null && Math.abs(rowsOut[0].penaltyPct - expected) < 0.1,
+    `${rowsOut[0].penaltyPct} vs ${expected}`,
+  );
   assert.equal(rowsOut[1].penaltyPct, null);
   assert.match(rowsOut[1].penaltyNote!, /no loss penalty is claimed/);
 });

@@ -38,7 +38,9 @@ test('every command has --help with options and one-line examples of itself', ()
 });
 
 test('a dollar budget is quoted wherever the help shows it: the shell would expand an unquoted $2M', () => {
-  const all = Object.keys(COMMAND_HELP).map((c) => commandHelp(c)!).join('\n');
+  const all = Object.keys(COMMAND_HELP)
+    .map((c) => commandHelp(c)!)
+    .join('\n');
   assert.ok(all.includes("'$2M'"));
   assert.equal(all.replace(/'\$2M'/g, '').includes('$2M'), false, 'no unquoted $2M');
 });
@@ -55,9 +57,12 @@ test('an unknown option is said in words with the nearest option and where to lo
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^scaling-lens scan: unknown option --jsn \(did you mean --json\?\)\n/);
   assert.match(r.stderr, /Run 'scaling-lens scan --help'/);
-  assert.ok(!/positional argument starting with/.test(r.stderr), 'not the parser\'s own message');
+  assert.ok(!/positional argument starting with/.test(r.stderr), "not the parser's own message");
   assert.match(friendlyParseError('curve', { message: "Option '--until <value>' argument missing" }), /^scaling-lens curve: --until needs a value\n/);
-  assert.match(friendlyParseError('plan', { message: "Unexpected argument 'x'. This command does not take positional arguments" }), /^scaling-lens plan: unexpected argument x\n/);
+  assert.match(
+    friendlyParseError('plan', { message: "Unexpected argument 'x'. This command does not take positional arguments" }),
+    /^scaling-lens plan: unexpected argument x\n/,
+  );
 });
 
 test('curve takes a run folder where it takes a log file; a folder of several runs names them', () => {
@@ -71,11 +76,21 @@ test('curve takes a run folder where it takes a log file; a folder of several ru
 
 test('diagnostics: a run of non-finite losses is one line, with paths relative to what was scanned', () => {
   const file = '/data/runs/sweep/lr3e-3/metrics.jsonl';
-  const nan = (line: number, step: number, value = 'NaN'): Diagnostic => ({ file, line, severity: 'error', message: `loss is ${value} at step ${step} (loss went non-finite; run diverged); value dropped` });
+  const nan = (line: number, step: number, value = 'NaN'): Diagnostic => ({
+    file,
+    line,
+    severity: 'error',
+    message: `loss is ${value} at step ${step} (loss went non-finite; run diverged); value dropped`,
+  });
   const lines = groupDiagnostics([nan(115, 2875), nan(116, 2900), nan(117, 2925, 'inf'), nan(118, 2950), nan(119, 2975), nan(120, 3000)], ['/data/runs']);
   assert.deepEqual(lines, ['sweep/lr3e-3/metrics.jsonl:115–120: error: 6 non-finite losses from step 2875 on: run diverged (values dropped)']);
   // Other repeated problems: the first said, the rest counted; different problems stay apart.
-  const w = (offset: number, v: string): Diagnostic => ({ file: '/d/a.wandb', offset, severity: 'warning', message: `_step is not a non-negative integer (${v}); ignored` });
+  const w = (offset: number, v: string): Diagnostic => ({
+    file: '/d/a.wandb',
+    offset,
+    severity: 'warning',
+    message: `_step is not a non-negative integer (${v}); ignored`,
+  });
   const other: Diagnostic = { file: '/d/a.wandb', offset: 60, severity: 'info', message: 'history row without a step' };
   assert.deepEqual(groupDiagnostics([w(54, '"5"'), w(78, '5.5'), w(102, 'null'), other], ['/d']), [
     'a.wandb@54–102: warning: _step is not a non-negative integer ("5"); ignored (and 2 more like it)',
@@ -86,11 +101,17 @@ test('diagnostics: a run of non-finite losses is one line, with paths relative t
 });
 
 test('estimate without --workspace outside any runs says to pass one', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'estimate', path.join(repo, 'examples/configs/gpt2-small')], { cwd: path.join(repo, 'examples/configs'), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'estimate', path.join(repo, 'examples/configs/gpt2-small')], {
+    cwd: path.join(repo, 'examples/configs'),
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /predicted final loss: uncalibrated/);
   assert.match(r.stderr, /nothing is calibrated.*pass --workspace <folder with training logs>/);
-  const here = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'estimate', 'configs/gpt2-small'], { cwd: path.join(repo, 'examples'), encoding: 'utf8' });
+  const here = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'estimate', 'configs/gpt2-small'], {
+    cwd: path.join(repo, 'examples'),
+    encoding: 'utf8',
+  });
   assert.equal(here.status, 0, here.stderr);
   assert.match(here.stderr, /calibrating on the \d+ run\(s\) in the current folder/);
   assert.match(here.stdout, /predicted final loss: \d\.\d{3} \[/);
@@ -101,7 +122,15 @@ test('the CLI entry bundle answers help and version alone and hands every other 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-entry-'));
   try {
     const outfile = path.join(dir, 'cli.js');
-    await build({ entryPoints: [path.join(repo, 'src/cliEntry.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, external: ['./cliMain.js'], logLevel: 'warning' });
+    await build({
+      entryPoints: [path.join(repo, 'src/cliEntry.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile,
+      external: ['./cliMain.js'],
+      logLevel: 'warning',
+    });
     // Cold start: none of the engine, parsers or readers in the entry (the whole CLI is ~1.7 MB).
     const size = fs.statSync(outfile).size;
     assert.ok(size < 50_000, `entry bundle ${size} bytes`);

@@ -20,7 +20,15 @@ import { ScalingWorkspace } from '../../src/core/workspace';
 import { tempDir } from './helpers/tempDir';
 
 const repo = path.resolve(__dirname, '../..');
-const PARSERS: Record<keyof typeof CLI_OPTION_SCOPE, Record<string, unknown>> = { scan: SCAN_OPTIONS, curve: CURVE_OPTIONS, fit: FIT_OPTIONS, hparams: HPARAMS_OPTIONS, estimate: ESTIMATE_OPTIONS, plan: PLAN_OPTIONS, ladder: LADDER_OPTIONS };
+const PARSERS: Record<keyof typeof CLI_OPTION_SCOPE, Record<string, unknown>> = {
+  scan: SCAN_OPTIONS,
+  curve: CURVE_OPTIONS,
+  fit: FIT_OPTIONS,
+  hparams: HPARAMS_OPTIONS,
+  estimate: ESTIMATE_OPTIONS,
+  plan: PLAN_OPTIONS,
+  ladder: LADDER_OPTIONS,
+};
 
 test('the table places every option each command parses, and only those', () => {
   assert.deepEqual(Object.keys(CLI_OPTION_SCOPE).sort(), Object.keys(COMMAND_HELP).sort(), 'one table per command');
@@ -37,7 +45,9 @@ test('the help lists every option the table places, and no other', () => {
 });
 
 test('every setting package.json declares is placed in the settings table', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, unknown> } | { properties: Record<string, unknown> }[] } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, unknown> } | { properties: Record<string, unknown> }[] };
+  };
   const sections = Array.isArray(pkg.contributes.configuration) ? pkg.contributes.configuration : [pkg.contributes.configuration];
   const declared = sections.flatMap((s) => Object.keys(s.properties)).sort();
   assert.deepEqual(Object.keys(SETTING_SCOPE).sort(), declared);
@@ -82,7 +92,8 @@ function scanUsage(args: string[]): string {
   return r.status === 2 ? r.stderr : '';
 }
 
-const curve = (args: string[]) => usageOf(() => curveCommand([log, ...args, '--resamples', args.includes('--resamples') ? args[args.indexOf('--resamples') + 1] : '2'], io));
+const curve = (args: string[]) =>
+  usageOf(() => curveCommand([log, ...args, '--resamples', args.includes('--resamples') ? args[args.indexOf('--resamples') + 1] : '2'], io));
 
 interface Case {
   /** Arguments in which the option does nothing, and in which it applies. */
@@ -92,22 +103,53 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   'scan --threads': { idle: () => scanUsage([dir, '--no-fit', '--threads', '2']), applies: () => scanUsage([dir, '--threads', '1', '--json']) },
-  'curve --total-steps': { idle: () => curve(['--total-steps', '400']), applies: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--total-steps', '400']) },
-  'curve --warmup-steps': { idle: () => curve(['--warmup-steps', '20']), applies: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--warmup-steps', '20']) },
+  'curve --total-steps': {
+    idle: () => curve(['--total-steps', '400']),
+    applies: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--total-steps', '400']),
+  },
+  'curve --warmup-steps': {
+    idle: () => curve(['--warmup-steps', '20']),
+    applies: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--warmup-steps', '20']),
+  },
   'curve --peak-lr': { idle: () => curve(['--peak-lr', '3e-4']), applies: () => curve(['--schedule', 'constant', '--peak-lr', '3e-4']) },
-  'curve --min-lr': { idle: () => curve(['--schedule', 'constant', '--peak-lr', '3e-4', '--min-lr', '3e-5']), applies: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--min-lr', '3e-5']) },
-  'curve --decay-steps': { idle: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--decay-steps', '50']), applies: () => curve(['--schedule', 'wsd', '--peak-lr', '3e-4', '--decay-steps', '50']) },
+  'curve --min-lr': {
+    idle: () => curve(['--schedule', 'constant', '--peak-lr', '3e-4', '--min-lr', '3e-5']),
+    applies: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--min-lr', '3e-5']),
+  },
+  'curve --decay-steps': {
+    idle: () => curve(['--schedule', 'cosine', '--peak-lr', '3e-4', '--decay-steps', '50']),
+    applies: () => curve(['--schedule', 'wsd', '--peak-lr', '3e-4', '--decay-steps', '50']),
+  },
   'curve --seed': { idle: () => curve(['--seed', '3', '--resamples', '0']), applies: () => curve(['--seed', '3', '--resamples', '2']) },
-  'hparams --seed': { idle: () => usageOf(() => hparamsCommand(['--seed', '3', '--resamples', '0'], io)), applies: () => usageOf(() => hparamsCommand(['--seed', '3', '--resamples', '5'], io)) },
-  'plan --deadline-days': { idle: () => usageOf(() => planCommand(['--budget', '1e21', '--deadline-days', '30'], ctx())), applies: () => usageOf(() => planCommand(['--budget', '1e21', '--deadline-days', '30', '--gpus', '64'], ctx())) },
+  'hparams --seed': {
+    idle: () => usageOf(() => hparamsCommand(['--seed', '3', '--resamples', '0'], io)),
+    applies: () => usageOf(() => hparamsCommand(['--seed', '3', '--resamples', '5'], io)),
+  },
+  'plan --deadline-days': {
+    idle: () => usageOf(() => planCommand(['--budget', '1e21', '--deadline-days', '30'], ctx())),
+    applies: () => usageOf(() => planCommand(['--budget', '1e21', '--deadline-days', '30', '--gpus', '64'], ctx())),
+  },
   // A workspace comes from --workspace or from runs in the current folder.
-  'plan --family': { idle: () => usageOf(() => planCommand(['--budget', '1e21', '--family', 'web'], ctx())), applies: () => usageOf(() => planCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())) },
-  'ladder --family': { idle: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web'], ctx())), applies: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())) },
-  'plan --where': { idle: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b'], ctx())), applies: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b', '--isoflop', path.join(dir, 'absent.csv')], ctx())) },
+  'plan --family': {
+    idle: () => usageOf(() => planCommand(['--budget', '1e21', '--family', 'web'], ctx())),
+    applies: () => usageOf(() => planCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())),
+  },
+  'ladder --family': {
+    idle: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web'], ctx())),
+    applies: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())),
+  },
+  'plan --where': {
+    idle: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b'], ctx())),
+    applies: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b', '--isoflop', path.join(dir, 'absent.csv')], ctx())),
+  },
 };
 
 test('every conditional option has a case: idle, it is a usage error naming it; applying, it is not', () => {
-  const conditional = Object.entries(CLI_OPTION_SCOPE).flatMap(([command, table]) => Object.entries(table).filter(([, s]) => 'appliesWhen' in s).map(([o]) => `${command} --${o}`));
+  const conditional = Object.entries(CLI_OPTION_SCOPE).flatMap(([command, table]) =>
+    Object.entries(table)
+      .filter(([, s]) => 'appliesWhen' in s)
+      .map(([o]) => `${command} --${o}`),
+  );
   assert.deepEqual(Object.keys(CASES).sort(), conditional.sort(), 'a case for each conditional option');
   for (const [name, c] of Object.entries(CASES)) {
     const flag = name.split(' ')[1];
@@ -126,16 +168,23 @@ test('idle flags of one reason are said in one sentence; plan --family counts ru
   assert.deepEqual(idleOptions('plan', values, { workspace: true }), []);
   assert.equal(usageOf(() => planCommand(['--budget', '1e21', '--family', 'web'], ctx(false))).includes('--family does nothing'), true);
   // Runs in the current folder calibrate the plan without --workspace: --family applies.
-  assert.equal(usageOf(() => planCommand(['--budget', '1e21', '--family', 'web'], ctx(true))), '');
+  assert.equal(
+    usageOf(() => planCommand(['--budget', '1e21', '--family', 'web'], ctx(true))),
+    '',
+  );
 });
 
 test('settings that do nothing as set are said: polling interval without polling, links and workspace patterns in Restricted Mode', () => {
   const base: SettingFacts = { trusted: true, polling: 'auto', pollingIntervalSet: false, followLinksOutsideSet: false, workspaceSetRestricted: [] };
   assert.deepEqual(idleSettings(base), []);
-  assert.deepEqual(idleSettings({ ...base, polling: 'never', pollingIntervalSet: true }), ['scalingLens.watch.pollingIntervalMs does nothing while scalingLens.watch.polling is "never" (no folder is polled)']);
+  assert.deepEqual(idleSettings({ ...base, polling: 'never', pollingIntervalSet: true }), [
+    'scalingLens.watch.pollingIntervalMs does nothing while scalingLens.watch.polling is "never" (no folder is polled)',
+  ]);
   assert.deepEqual(idleSettings({ ...base, polling: 'always', pollingIntervalSet: true }), []);
   assert.deepEqual(idleSettings({ ...base, followLinksOutsideSet: true }), []);
-  assert.deepEqual(idleSettings({ ...base, trusted: false, followLinksOutsideSet: true }), ['scalingLens.files.followLinksOutside is ignored in Restricted Mode: files outside the workspace folder are not read']);
+  assert.deepEqual(idleSettings({ ...base, trusted: false, followLinksOutsideSet: true }), [
+    'scalingLens.files.followLinksOutside is ignored in Restricted Mode: files outside the workspace folder are not read',
+  ]);
   const restricted = idleSettings({ ...base, trusted: false, workspaceSetRestricted: ['scalingLens.textLog.patterns', 'scalingLens.logGlobs'] });
   assert.equal(restricted.length, 2);
   assert.ok(restricted.every((m) => m.endsWith('set by this workspace is ignored in Restricted Mode (only your user setting counts)')));

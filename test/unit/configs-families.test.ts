@@ -19,25 +19,154 @@ const hf = (cfg: Record<string, unknown>): TrainingPlan => planOf(readHfModelCon
 test('HF families counted exactly against published totals', () => {
   const cases: [string, Record<string, unknown>, number][] = [
     // google/gemma-2b: 2,506,172,416
-    ['gemma', { model_type: 'gemma', hidden_size: 2048, num_hidden_layers: 18, num_attention_heads: 8, num_key_value_heads: 1, head_dim: 256, intermediate_size: 16384, vocab_size: 256000 }, 2_506_172_416],
+    [
+      'gemma',
+      {
+        model_type: 'gemma',
+        hidden_size: 2048,
+        num_hidden_layers: 18,
+        num_attention_heads: 8,
+        num_key_value_heads: 1,
+        head_dim: 256,
+        intermediate_size: 16384,
+        vocab_size: 256000,
+      },
+      2_506_172_416,
+    ],
     // google/gemma-2-2b: 2,614,341,888 (four norms per layer)
-    ['gemma2', { model_type: 'gemma2', hidden_size: 2304, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4, head_dim: 256, intermediate_size: 9216, vocab_size: 256000 }, 2_614_341_888],
+    [
+      'gemma2',
+      {
+        model_type: 'gemma2',
+        hidden_size: 2304,
+        num_hidden_layers: 26,
+        num_attention_heads: 8,
+        num_key_value_heads: 4,
+        head_dim: 256,
+        intermediate_size: 9216,
+        vocab_size: 256000,
+      },
+      2_614_341_888,
+    ],
     // google/gemma-3-1b-it: 999,885,952 (plus per-head q/k norms)
-    ['gemma3_text', { model_type: 'gemma3_text', hidden_size: 1152, num_hidden_layers: 26, num_attention_heads: 4, num_key_value_heads: 1, head_dim: 256, intermediate_size: 6912, vocab_size: 262144 }, 999_885_952],
+    [
+      'gemma3_text',
+      {
+        model_type: 'gemma3_text',
+        hidden_size: 1152,
+        num_hidden_layers: 26,
+        num_attention_heads: 4,
+        num_key_value_heads: 1,
+        head_dim: 256,
+        intermediate_size: 6912,
+        vocab_size: 262144,
+      },
+      999_885_952,
+    ],
     // microsoft/phi-2: 2,779,683,840 (parallel block, one LayerNorm, biases, lm_head bias)
-    ['phi', { model_type: 'phi', hidden_size: 2560, num_hidden_layers: 32, num_attention_heads: 32, intermediate_size: 10240, vocab_size: 51200, tie_word_embeddings: false }, 2_779_683_840],
+    [
+      'phi',
+      {
+        model_type: 'phi',
+        hidden_size: 2560,
+        num_hidden_layers: 32,
+        num_attention_heads: 32,
+        intermediate_size: 10240,
+        vocab_size: 51200,
+        tie_word_embeddings: false,
+      },
+      2_779_683_840,
+    ],
     // tiiuae/falcon-7b: 6,921,720,704 (multi-query, one LayerNorm, 4h MLP, tied)
-    ['falcon', { model_type: 'falcon', hidden_size: 4544, num_hidden_layers: 32, num_attention_heads: 71, vocab_size: 65024, multi_query: true, parallel_attn: true, bias: false, new_decoder_architecture: false }, 6_921_720_704],
+    [
+      'falcon',
+      {
+        model_type: 'falcon',
+        hidden_size: 4544,
+        num_hidden_layers: 32,
+        num_attention_heads: 71,
+        vocab_size: 65024,
+        multi_query: true,
+        parallel_attn: true,
+        bias: false,
+        new_decoder_architecture: false,
+      },
+      6_921_720_704,
+    ],
     // EleutherAI/pythia-160m: 162,322,944
-    ['gpt_neox', { model_type: 'gpt_neox', hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, vocab_size: 50304, tie_word_embeddings: false }, 162_322_944],
+    [
+      'gpt_neox',
+      {
+        model_type: 'gpt_neox',
+        hidden_size: 768,
+        num_hidden_layers: 12,
+        num_attention_heads: 12,
+        intermediate_size: 3072,
+        vocab_size: 50304,
+        tie_word_embeddings: false,
+      },
+      162_322_944,
+    ],
     // allenai/OLMo-1B-hf: 1,176,764,416 (non-parametric LayerNorm)
-    ['olmo', { model_type: 'olmo', hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 16, intermediate_size: 8192, vocab_size: 50304, tie_word_embeddings: true }, 1_176_764_416],
+    [
+      'olmo',
+      {
+        model_type: 'olmo',
+        hidden_size: 2048,
+        num_hidden_layers: 16,
+        num_attention_heads: 16,
+        intermediate_size: 8192,
+        vocab_size: 50304,
+        tie_word_embeddings: true,
+      },
+      1_176_764_416,
+    ],
     // bigcode/starcoder2-3b: 3,030,371,328 (LayerNorm with bias, plain MLP with biases, GQA)
-    ['starcoder2', { model_type: 'starcoder2', hidden_size: 3072, num_hidden_layers: 30, num_attention_heads: 24, num_key_value_heads: 2, intermediate_size: 12288, vocab_size: 49152, use_bias: true }, 3_030_371_328],
+    [
+      'starcoder2',
+      {
+        model_type: 'starcoder2',
+        hidden_size: 3072,
+        num_hidden_layers: 30,
+        num_attention_heads: 24,
+        num_key_value_heads: 2,
+        intermediate_size: 12288,
+        vocab_size: 49152,
+        use_bias: true,
+      },
+      3_030_371_328,
+    ],
     // internlm/internlm2-7b: 7,737,708,544
-    ['internlm2', { model_type: 'internlm2', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 14336, vocab_size: 92544, bias: false, tie_word_embeddings: false }, 7_737_708_544],
+    [
+      'internlm2',
+      {
+        model_type: 'internlm2',
+        hidden_size: 4096,
+        num_hidden_layers: 32,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        intermediate_size: 14336,
+        vocab_size: 92544,
+        bias: false,
+        tie_word_embeddings: false,
+      },
+      7_737_708_544,
+    ],
     // Qwen/Qwen-7B (remote code, model_type "qwen"): 7,721,324,544 (intermediate_size counts w1 and w2 together)
-    ['qwen', { model_type: 'qwen', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, intermediate_size: 22016, vocab_size: 151936, kv_channels: 128, tie_word_embeddings: false }, 7_721_324_544],
+    [
+      'qwen',
+      {
+        model_type: 'qwen',
+        hidden_size: 4096,
+        num_hidden_layers: 32,
+        num_attention_heads: 32,
+        intermediate_size: 22016,
+        vocab_size: 151936,
+        kv_channels: 128,
+        tie_word_embeddings: false,
+      },
+      7_721_324_544,
+    ],
     // bigscience/bloom: 176,247,271,424 (n_embed / n_layer names, embedding LayerNorm)
     ['bloom', { model_type: 'bloom', n_embed: 14336, n_layer: 70, num_attention_heads: 112, vocab_size: 250880 }, 176_247_271_424],
   ];
@@ -47,17 +176,46 @@ test('HF families counted exactly against published totals', () => {
 test('DeepSeek V2/V3: MLA attention, shared experts, first dense layers, total and active', () => {
   // deepseek-ai/DeepSeek-V3 config.json (without the MTP layer): 671B total, 37B active (published).
   const v3 = hf({
-    model_type: 'deepseek_v3', hidden_size: 7168, num_hidden_layers: 61, num_attention_heads: 128, num_key_value_heads: 128, intermediate_size: 18432,
-    moe_intermediate_size: 2048, n_routed_experts: 256, n_shared_experts: 1, num_experts_per_tok: 8, first_k_dense_replace: 3, q_lora_rank: 1536,
-    kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, vocab_size: 129280, tie_word_embeddings: false,
+    model_type: 'deepseek_v3',
+    hidden_size: 7168,
+    num_hidden_layers: 61,
+    num_attention_heads: 128,
+    num_key_value_heads: 128,
+    intermediate_size: 18432,
+    moe_intermediate_size: 2048,
+    n_routed_experts: 256,
+    n_shared_experts: 1,
+    num_experts_per_tok: 8,
+    first_k_dense_replace: 3,
+    q_lora_rank: 1536,
+    kv_lora_rank: 512,
+    qk_nope_head_dim: 128,
+    qk_rope_head_dim: 64,
+    v_head_dim: 128,
+    vocab_size: 129280,
+    tie_word_embeddings: false,
   });
   assert.ok(Math.abs(v3.params.total / 671.0e9 - 1) < 0.002, String(v3.params.total));
   assert.ok(Math.abs((v3.params.active ?? 0) / 37.55e9 - 1) < 0.01, String(v3.params.active));
   // deepseek-ai/DeepSeek-V2-Lite: 15.7B total (q without low rank).
   const lite = hf({
-    model_type: 'deepseek_v2', hidden_size: 2048, num_hidden_layers: 27, num_attention_heads: 16, intermediate_size: 10944, moe_intermediate_size: 1408,
-    n_routed_experts: 64, n_shared_experts: 2, num_experts_per_tok: 6, first_k_dense_replace: 1, q_lora_rank: null, kv_lora_rank: 512,
-    qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, vocab_size: 102400, tie_word_embeddings: false,
+    model_type: 'deepseek_v2',
+    hidden_size: 2048,
+    num_hidden_layers: 27,
+    num_attention_heads: 16,
+    intermediate_size: 10944,
+    moe_intermediate_size: 1408,
+    n_routed_experts: 64,
+    n_shared_experts: 2,
+    num_experts_per_tok: 6,
+    first_k_dense_replace: 1,
+    q_lora_rank: null,
+    kv_lora_rank: 512,
+    qk_nope_head_dim: 128,
+    qk_rope_head_dim: 64,
+    v_head_dim: 128,
+    vocab_size: 102400,
+    tie_word_embeddings: false,
   });
   assert.ok(Math.abs(lite.params.total / 15.706e9 - 1) < 0.001, String(lite.params.total));
   assert.ok(lite.params.active !== undefined && lite.params.active < lite.params.total / 5);
@@ -65,7 +223,18 @@ test('DeepSeek V2/V3: MLA attention, shared experts, first dense layers, total a
 
 test('MoE families: Granite MoE and Mixtral give total and active', () => {
   // ibm-granite/granite-3.1-1b-a400m-instruct: 1.3B total, 400M active (model card).
-  const g = hf({ model_type: 'granitemoe', hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, num_key_value_heads: 8, intermediate_size: 512, num_local_experts: 32, num_experts_per_tok: 8, vocab_size: 49155, tie_word_embeddings: true });
+  const g = hf({
+    model_type: 'granitemoe',
+    hidden_size: 1024,
+    num_hidden_layers: 24,
+    num_attention_heads: 16,
+    num_key_value_heads: 8,
+    intermediate_size: 512,
+    num_local_experts: 32,
+    num_experts_per_tok: 8,
+    vocab_size: 49155,
+    tie_word_embeddings: true,
+  });
   assert.equal(g.params.total, 1_334_628_352);
   assert.equal(g.params.active, 428_658_688);
 });
@@ -82,15 +251,46 @@ test('parallel-block and norm variants differ from Llama by exactly their norms 
 });
 
 test('an unknown model_type with the standard keys gets a generic count, labelled with its assumptions', () => {
-  const r = readHfModelConfig(JSON.stringify({ model_type: 'acme_lm', hidden_size: 512, num_hidden_layers: 4, num_attention_heads: 8, intermediate_size: 1024, vocab_size: 1000, tie_word_embeddings: true }), 'config.json');
+  const r = readHfModelConfig(
+    JSON.stringify({
+      model_type: 'acme_lm',
+      hidden_size: 512,
+      num_hidden_layers: 4,
+      num_attention_heads: 8,
+      intermediate_size: 1024,
+      vocab_size: 1000,
+      tie_word_embeddings: true,
+    }),
+    'config.json',
+  );
   const plan = planOf(r);
-  assert.equal(plan.params.total, hf({ model_type: 'llama', hidden_size: 512, num_hidden_layers: 4, num_attention_heads: 8, intermediate_size: 1024, vocab_size: 1000, tie_word_embeddings: true }).params.total);
+  assert.equal(
+    plan.params.total,
+    hf({
+      model_type: 'llama',
+      hidden_size: 512,
+      num_hidden_layers: 4,
+      num_attention_heads: 8,
+      intermediate_size: 1024,
+      vocab_size: 1000,
+      tie_word_embeddings: true,
+    }).params.total,
+  );
   assert.ok(plan.notes.some((n) => /"acme_lm" is not one Scaling Lens knows: counted as a Llama-style decoder/.test(n)));
   assert.ok(r.diagnostics.some((d) => d.severity === 'info' && /generic Llama-style parameter count/.test(d.message)));
 });
 
 test('a multimodal config counts its text_config language model and says so', () => {
-  const text = { model_type: 'gemma3_text', hidden_size: 1152, num_hidden_layers: 26, num_attention_heads: 4, num_key_value_heads: 1, head_dim: 256, intermediate_size: 6912, vocab_size: 262144 };
+  const text = {
+    model_type: 'gemma3_text',
+    hidden_size: 1152,
+    num_hidden_layers: 26,
+    num_attention_heads: 4,
+    num_key_value_heads: 1,
+    head_dim: 256,
+    intermediate_size: 6912,
+    vocab_size: 262144,
+  };
   const plan = hf({ model_type: 'gemma3', architectures: ['Gemma3ForConditionalGeneration'], text_config: text, vision_config: { hidden_size: 1152 } });
   assert.equal(plan.params.total, 999_885_952);
   assert.ok(plan.notes.some((n) => /gemma3 is multimodal: the count is its language model/.test(n)));
@@ -98,7 +298,16 @@ test('a multimodal config counts its text_config language model and says so', ()
 
 test('a weight index beside config.json gives the true count, and the difference is stated', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-index-'));
-  const cfg = { model_type: 'llama', hidden_size: 512, num_hidden_layers: 4, num_attention_heads: 8, intermediate_size: 1024, vocab_size: 1000, tie_word_embeddings: true, torch_dtype: 'bfloat16' };
+  const cfg = {
+    model_type: 'llama',
+    hidden_size: 512,
+    num_hidden_layers: 4,
+    num_attention_heads: 8,
+    intermediate_size: 1024,
+    vocab_size: 1000,
+    tie_word_embeddings: true,
+    torch_dtype: 'bfloat16',
+  };
   const ours = hf(cfg).params.total;
   const file = path.join(dir, 'config.json');
   const read = (bytes: number) => {
@@ -110,7 +319,10 @@ test('a weight index beside config.json gives the true count, and the difference
   assert.ok(exact.notes.some((n) => /our count is exact/.test(n)));
   const off = read(2 * (ours + 1000));
   assert.equal(off.params.fromIndex?.diff, -1000);
-  assert.ok(off.notes.some((n) => /our count differs by −1,000 \(/.test(n)), off.notes.join('\n'));
+  assert.ok(
+    off.notes.some((n) => /our count differs by −1,000 \(/.test(n)),
+    off.notes.join('\n'),
+  );
   fs.rmSync(dir, { recursive: true });
 });
 
@@ -165,14 +377,45 @@ test('any YAML or JSON nesting an HF-style block is counted; a key written twice
       vocab_size: 2000
 `;
   const plan = planOf(readConfig({ file: 'dump.yaml', text: yaml }));
-  assert.equal(plan.params.total, hf({ model_type: 'qwen2', hidden_size: 512, num_hidden_layers: 4, num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 1024, vocab_size: 2000, tie_word_embeddings: true }).params.total);
-  const json = JSON.stringify({ trainer: { lr: 1e-3 }, model: { hidden_size: 512, num_hidden_layers: 4, num_attention_heads: 8, intermediate_size: 1024, vocab_size: 1000 } });
+  assert.equal(
+    plan.params.total,
+    hf({
+      model_type: 'qwen2',
+      hidden_size: 512,
+      num_hidden_layers: 4,
+      num_attention_heads: 8,
+      num_key_value_heads: 2,
+      intermediate_size: 1024,
+      vocab_size: 2000,
+      tie_word_embeddings: true,
+    }).params.total,
+  );
+  const json = JSON.stringify({
+    trainer: { lr: 1e-3 },
+    model: { hidden_size: 512, num_hidden_layers: 4, num_attention_heads: 8, intermediate_size: 1024, vocab_size: 1000 },
+  });
   assert.equal(planOf(readConfig({ file: 'run.json', text: json })).architecture.dModel, 512);
 });
 
 test('DeepSeek inference JSON (dim, n_layers, n_routed_experts, kv_lora_rank)', () => {
   // deepseek-ai/DeepSeek-V3 inference/configs/config_16B.json keys (DeepSeek-V2-Lite shape).
-  const json = JSON.stringify({ vocab_size: 102400, dim: 2048, inter_dim: 10944, moe_inter_dim: 1408, n_layers: 27, n_dense_layers: 1, n_heads: 16, n_routed_experts: 64, n_shared_experts: 2, n_activated_experts: 6, q_lora_rank: 0, kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128 });
+  const json = JSON.stringify({
+    vocab_size: 102400,
+    dim: 2048,
+    inter_dim: 10944,
+    moe_inter_dim: 1408,
+    n_layers: 27,
+    n_dense_layers: 1,
+    n_heads: 16,
+    n_routed_experts: 64,
+    n_shared_experts: 2,
+    n_activated_experts: 6,
+    q_lora_rank: 0,
+    kv_lora_rank: 512,
+    qk_nope_head_dim: 128,
+    qk_rope_head_dim: 64,
+    v_head_dim: 128,
+  });
   const plan = planOf(readConfig({ file: 'config_16B.json', text: json }));
   assert.equal(plan.format, 'deepseek');
   assert.equal(plan.params.total, 15_706_484_224);
@@ -273,7 +516,8 @@ model:
 });
 
 test('a --flag value file (args.txt) with Megatron flags is read; other text files are not applicable', () => {
-  const args = '--num-layers 12\n--hidden-size 768 --num-attention-heads 12\n--seq-length 1024 --max-position-embeddings 1024\n--vocab-size 50257 --global-batch-size 8 --train-iters 100\n';
+  const args =
+    '--num-layers 12\n--hidden-size 768 --num-attention-heads 12\n--seq-length 1024 --max-position-embeddings 1024\n--vocab-size 50257 --global-batch-size 8 --train-iters 100\n';
   const plan = planOf(readConfig({ file: 'args.txt', text: args }));
   assert.equal(plan.format, 'megatron');
   // GPT-2 small in Megatron: 50257 padded to 50304, learned positions 1024, tied: 124,475,904 (+ biases, LayerNorms).

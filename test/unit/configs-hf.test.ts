@@ -151,8 +151,17 @@ test('GPT-2 small: 124,439,808 parameters, Kaplan non-embedding 85,056,000', () 
   assert.deepEqual(
     { ...plan.architecture },
     {
-      modelType: 'gpt2', nLayer: 12, dModel: 768, nHead: 12, nKvHead: 12, headDim: 64, dFfn: 3072,
-      vocab: 50257, tiedEmbeddings: true, positions: 1024, learnedPositions: true,
+      modelType: 'gpt2',
+      nLayer: 12,
+      dModel: 768,
+      nHead: 12,
+      nKvHead: 12,
+      headDim: 64,
+      dFfn: 3072,
+      vocab: 50257,
+      tiedEmbeddings: true,
+      positions: 1024,
+      learnedPositions: true,
     },
   );
   assert.match(plan.sources['architecture.dFfn'].note ?? '', /^derived: n_inner absent or null/);
@@ -172,7 +181,12 @@ test('GPT-2 small with vocab padded to 50,304 (nanoGPT): 124,475,904', () => {
 test('sources carry character ranges of the values they were read from', () => {
   const file = 'gpt2/config.json';
   const plan = planOf(readHfModelConfig(GPT2_SMALL, file));
-  for (const [key, literal] of [['architecture.dModel', '768'], ['architecture.nLayer', '12'], ['architecture.vocab', '50257'], ['architecture.positions', '1024']] as const) {
+  for (const [key, literal] of [
+    ['architecture.dModel', '768'],
+    ['architecture.nLayer', '12'],
+    ['architecture.vocab', '50257'],
+    ['architecture.positions', '1024'],
+  ] as const) {
     const src = plan.sources[key];
     assert.equal(src.file, file);
     assert.ok(src.range, key);
@@ -258,7 +272,10 @@ test('encoder-only, state-space, other encoder-decoders and unknown types withou
   const r4 = readHfModelConfig('{"model_type": "mamba", "hidden_size": 768}', 'c.json');
   assert.match(r4.kind === 'not-applicable' ? r4.reason : '', /model_type "mamba": a state-space model/);
   const r4b = readHfModelConfig('{"model_type": "my_arch", "hidden_size": 768}', 'c.json');
-  assert.match(r4b.kind === 'not-applicable' ? r4b.reason : '', /"my_arch" is not known and lacks the standard keys \(num_hidden_layers, num_attention_heads, vocab_size missing\)/);
+  assert.match(
+    r4b.kind === 'not-applicable' ? r4b.reason : '',
+    /"my_arch" is not known and lacks the standard keys \(num_hidden_layers, num_attention_heads, vocab_size missing\)/,
+  );
   const r5 = readHfModelConfig('{"model_type": "pegasus", "d_model": 512}', 'c.json');
   assert.match(r5.kind === 'not-applicable' ? r5.reason : '', /encoder-decoder.*pegasus/);
   // Counted types with missing keys are errors naming the key.
@@ -413,7 +430,9 @@ test('T5-small: 60,506,624 parameters; T5 v1.1 gated and untied', () => {
   assert.equal(plan.params.total, 60_506_624);
   assert.equal(plan.params.nonEmbedding, 60_506_624 - 16_449_536);
   // T5 v1.1: gated-gelu FFN (3·d·d_ff) and an untied LM head.
-  const v11 = planOf(readHfModelConfig(T5_SMALL.replace('"relu"', '"gated-gelu"').replace('"num_heads"', '"tie_word_embeddings": false, "num_heads"'), 'config.json'));
+  const v11 = planOf(
+    readHfModelConfig(T5_SMALL.replace('"relu"', '"gated-gelu"').replace('"num_heads"', '"tie_word_embeddings": false, "num_heads"'), 'config.json'),
+  );
   assert.equal(v11.params.total, 60_506_624 + 12 * 512 * 2048 + 16_449_536);
 });
 

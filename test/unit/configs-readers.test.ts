@@ -56,7 +56,10 @@ test('nanoGPT: assignments with arithmetic, earlier names, sources and train.py 
   assert.equal(slice(NANO_SMALL, plan, 'architecture.nLayer'), '4');
   assert.equal(slice(NANO_SMALL, plan, 'maxSteps'), '1_000');
   assert.match(plan.sources['architecture.vocab'].note ?? '', /^assumed: vocab_size 65/);
-  assert.ok(plan.notes.some((n) => /train\.py defaults applied .*bias = False.*warmup_iters = 2000/.test(n)), plan.notes.join('\n'));
+  assert.ok(
+    plan.notes.some((n) => /train\.py defaults applied .*bias = False.*warmup_iters = 2000/.test(n)),
+    plan.notes.join('\n'),
+  );
   // Warmup default 2000 > 1000 iterations: said.
   assert.ok(plan.notes.some((n) => /never reaches its peak/.test(n)));
 });
@@ -86,7 +89,17 @@ test('nanoGPT: fine-tuning from gpt2-* is not applicable; non-literal values are
   assert.match(r.kind === 'not-applicable' ? r.reason : '', /n_layer is not a literal/);
   assert.ok(r.diagnostics.some((d) => d.severity === 'warning' && d.line === 1 && /not a literal/.test(d.message)));
   const values = pythonAssignments('a = 3\nb = a ** 2 - 1\nc = (a + 1) // 2\nd = -a\ne = True\nf = None\n').values;
-  assert.deepEqual([...values.entries()].map(([k, v]) => [k, v.value]), [['a', 3], ['b', 8], ['c', 2], ['d', -3], ['e', true], ['f', null]]);
+  assert.deepEqual(
+    [...values.entries()].map(([k, v]) => [k, v.value]),
+    [
+      ['a', 3],
+      ['b', 8],
+      ['c', 2],
+      ['d', -3],
+      ['e', true],
+      ['f', null],
+    ],
+  );
 });
 
 test('nanoGPT: zero layers, negative and non-divisible shapes are errors with the line', () => {
@@ -201,7 +214,15 @@ test('litgpt: model_name and model_config together are contradictory; unknown na
   assert.ok(both.diagnostics.some((d) => d.line === 1 && /also set here/.test(d.message)));
   const unknown = read('/p/p.yaml', LITGPT.replace('tiny-llama-1.1b', 'pythia-14m'));
   assert.match(unknown.kind === 'not-applicable' ? unknown.reason : '', /pythia-14m.*not in/);
-  const inline = planOf(read('/p/p.yaml', LITGPT.replace('model_name: tiny-llama-1.1b', 'model_config:\n  n_layer: 2\n  n_embd: 64\n  n_head: 4\n  padded_vocab_size: 1000\n  mlp_class_name: LLaMAMLP\n  intermediate_size: 256\n  bias: false\n  norm_class_name: RMSNorm')));
+  const inline = planOf(
+    read(
+      '/p/p.yaml',
+      LITGPT.replace(
+        'model_name: tiny-llama-1.1b',
+        'model_config:\n  n_layer: 2\n  n_embd: 64\n  n_head: 4\n  padded_vocab_size: 1000\n  mlp_class_name: LLaMAMLP\n  intermediate_size: 256\n  bias: false\n  norm_class_name: RMSNorm',
+      ),
+    ),
+  );
   // 2 × (4·64² + 3·64·256 + 2·64 = 65,664) + 64 = 131,392; + untied 2 × 1,000·64 = 128,000 → 259,392
   assert.equal(inline.params.total, 259_392);
 });
@@ -246,7 +267,10 @@ test('torchtitan: flavor table (Llama-3-8B 8,030,261,248), explicit parallel deg
 });
 
 test('torchtitan: -1 shard degree takes the GPU count from a comment, else assumes one node; unknown flavor', () => {
-  const auto = TITAN.replace('data_parallel_shard_degree = 16', 'data_parallel_shard_degree = -1').replace('tensor_parallel_degree = 2', 'tensor_parallel_degree = 1');
+  const auto = TITAN.replace('data_parallel_shard_degree = 16', 'data_parallel_shard_degree = -1').replace(
+    'tensor_parallel_degree = 2',
+    'tensor_parallel_degree = 1',
+  );
   const plan = planOf(read('/p/x.toml', `# preset for 64 H100 GPUs\n${auto}`));
   assert.equal(plan.gpus, 64);
   assert.equal(plan.tokensPerStep, 2 * 64 * 4096);
@@ -386,7 +410,10 @@ test('axolotl: LoRA/QLoRA and full fine-tunes are not applicable, with the reaso
   const lora = `base_model: org/base-1b\nadapter: qlora\nlora_r: 8\nsequence_len: 1024\nmicro_batch_size: 4\ngradient_accumulation_steps: 8\nnum_epochs: 3\nlearning_rate: 1e-4\n`;
   const r = read('/p/ft.yml', lora);
   assert.equal(r.kind, 'not-applicable');
-  assert.match(r.kind === 'not-applicable' ? r.reason : '', /^QLoRA fine-tune of org\/base-1b \(adapter: qlora, r 8\).*32,768 tokens per step per GPU.*dataset size/);
+  assert.match(
+    r.kind === 'not-applicable' ? r.reason : '',
+    /^QLoRA fine-tune of org\/base-1b \(adapter: qlora, r 8\).*32,768 tokens per step per GPU.*dataset size/,
+  );
   const full = read('/p/ft.yml', lora.replace('adapter: qlora\n', ''));
   assert.match(full.kind === 'not-applicable' ? full.reason : '', /^full fine-tune of the pretrained org\/base-1b/);
 });
@@ -418,7 +445,12 @@ test('generic YAML and JSON shapes', () => {
   assert.equal(plan.params.total, 43_655_680);
   assert.equal(plan.tokens, 6000 * 128 * 1024);
   assert.equal(plan.family, 'my-sweep');
-  const json = planOf(read('/p/plan.json', JSON.stringify({ model: { layers: 8, d_model: 512, heads: 8, ffn: 1536, vocab: 32000, tied: true }, training: { tokens: 1e9, batch_tokens: 131072 } })));
+  const json = planOf(
+    read(
+      '/p/plan.json',
+      JSON.stringify({ model: { layers: 8, d_model: 512, heads: 8, ffn: 1536, vocab: 32000, tied: true }, training: { tokens: 1e9, batch_tokens: 131072 } }),
+    ),
+  );
   assert.equal(json.params.total, 43_655_680);
   assert.equal(json.maxSteps, Math.ceil(1e9 / 131072));
 });
@@ -435,7 +467,15 @@ test('generic: contradictory tokens and steps × batch name both lines; missing 
 // ---------------------------------------------------------------- dispatcher
 
 test('dispatcher: HF config.json reads its sibling training_args.json; unrelated files are not applicable', () => {
-  const model = JSON.stringify({ model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100, tie_word_embeddings: true });
+  const model = JSON.stringify({
+    model_type: 'llama',
+    hidden_size: 64,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 128,
+    vocab_size: 100,
+    tie_word_embeddings: true,
+  });
   const args = JSON.stringify({ per_device_train_batch_size: 2, max_steps: 10, max_seq_length: 32, world_size: 2 });
   const plan = planOf(read('/r/config.json', model, (p) => (p === '/r/training_args.json' ? args : undefined)));
   assert.equal(plan.format, 'hf');

@@ -44,13 +44,24 @@ test('model + training args → tokens/step, tokens and the rest, each with its 
   assert.equal(plan.peakLr, 0.0006);
   assert.deepEqual(plan.schedule, { type: 'cosine', warmupSteps: 300 });
   assert.equal(plan.family, 'example-sweep');
-  for (const [key, literal] of [['gpus', '4'], ['seqLen', '1024'], ['maxSteps', '6000'], ['peakLr', '0.0006'], ['family', '"example-sweep"'], ['schedule', '"cosine"'], ['schedule.warmupSteps', '300']] as const) {
+  for (const [key, literal] of [
+    ['gpus', '4'],
+    ['seqLen', '1024'],
+    ['maxSteps', '6000'],
+    ['peakLr', '0.0006'],
+    ['family', '"example-sweep"'],
+    ['schedule', '"cosine"'],
+    ['schedule.warmupSteps', '300'],
+  ] as const) {
     const src = plan.sources[key];
     assert.equal(src.file, 'run/training_args.json', key);
     assert.ok(src.range, key);
     assert.equal(ARGS.slice(src.range.start, src.range.end), literal, key);
   }
-  assert.match(plan.sources.tokensPerStep.note ?? '', /^derived: per_device_train_batch_size 16 × gradient_accumulation_steps 2 × world_size 4 × max_seq_length 1,024 = 131,072$/);
+  assert.match(
+    plan.sources.tokensPerStep.note ?? '',
+    /^derived: per_device_train_batch_size 16 × gradient_accumulation_steps 2 × world_size 4 × max_seq_length 1,024 = 131,072$/,
+  );
   assert.match(plan.sources.tokens.note ?? '', /^derived: max_steps 6,000 × 131,072/);
   // model values are still there
   assert.equal(plan.sources['architecture.dModel'].file, 'run/config.json');

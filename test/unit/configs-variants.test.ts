@@ -210,7 +210,11 @@ test('generic YAML: family added at the top; generic JSON with tokens and batch_
   assertRoundTrip(plan);
   assert.equal(plan.family, 'my-fam');
   assert.equal(plan.architecture.dFfn, 768);
-  const json = JSON.stringify({ family: 'old', model: { layers: 8, d_model: 512, heads: 8, vocab: 32000, tied: true }, training: { tokens: 1e9, batch_tokens: 131072, lr: 0.0006 } }, null, 2);
+  const json = JSON.stringify(
+    { family: 'old', model: { layers: 8, d_model: 512, heads: 8, vocab: 32000, tied: true }, training: { tokens: 1e9, batch_tokens: 131072, lr: 0.0006 } },
+    null,
+    2,
+  );
   const j = variant('/w/plan.json', json);
   const jp = reread('/v', j.files, 'plan.json');
   assertRoundTrip(jp);

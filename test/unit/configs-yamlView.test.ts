@@ -30,9 +30,12 @@ const CONFIG = [
   '',
 ].join('\n');
 
-test('yaml view: a plain block mapping is read block by block, with the whole parse\'s values and ranges', () => {
+test("yaml view: a plain block mapping is read block by block, with the whole parse's values and ranges", () => {
   const blocks = topLevelBlocks(CONFIG);
-  assert.deepEqual(blocks?.map((b) => b.key), ['family', 'model', 'quoted key', 'training', 'data']);
+  assert.deepEqual(
+    blocks?.map((b) => b.key),
+    ['family', 'model', 'quoted key', 'training', 'data'],
+  );
   const y = new YamlView(CONFIG, '/c.yaml');
   assert.deepEqual(y.errors, []);
   assert.equal(y.isMapping(), true);
@@ -69,7 +72,10 @@ test('yaml view: a syntax error in any block is reported on its line of the whol
   const whole = parseDocument(text, { strict: false, uniqueKeys: false });
   assert.ok(whole.errors.length > 0);
   assert.ok(y.errors.length > 0);
-  assert.ok(y.errors.every((e) => (e.line ?? 0) >= 3 && (e.line ?? 0) <= 5), JSON.stringify(y.errors));
+  assert.ok(
+    y.errors.every((e) => (e.line ?? 0) >= 3 && (e.line ?? 0) <= 5),
+    JSON.stringify(y.errors),
+  );
   assert.match(y.errors[0].message, /^invalid YAML/);
 });
 
@@ -89,13 +95,27 @@ test('yaml view: an edited block is parsed again, unchanged ones come from the m
 
 test('yaml view (property): block-by-block reading agrees with the whole parse on generated mappings', () => {
   const key = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/);
-  const scalar = fc.oneof(fc.integer({ min: -1000, max: 1000 }).map(String), fc.constantFrom('true', 'null', '3.0e-4', 'text', '"quoted: yes"', "'single'", '${model.x}', '???'));
+  const scalar = fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }).map(String),
+    fc.constantFrom('true', 'null', '3.0e-4', 'text', '"quoted: yes"', "'single'", '${model.x}', '???'),
+  );
   const inner = fc.uniqueArray(fc.tuple(key, scalar), { selector: (t) => t[0], minLength: 1, maxLength: 4 });
-  const block = fc.tuple(key, fc.oneof(scalar.map((v) => ({ kind: 'scalar' as const, v })), inner.map((v) => ({ kind: 'map' as const, v }))), fc.boolean());
+  const block = fc.tuple(
+    key,
+    fc.oneof(
+      scalar.map((v) => ({ kind: 'scalar' as const, v })),
+      inner.map((v) => ({ kind: 'map' as const, v })),
+    ),
+    fc.boolean(),
+  );
   fc.assert(
     fc.property(fc.uniqueArray(block, { selector: (b) => b[0], minLength: 1, maxLength: 6 }), (blocks) => {
       const text = blocks
-        .map(([k, body, comment]) => (comment ? `# about ${k}\n` : '') + (body.kind === 'scalar' ? `${k}: ${body.v}\n` : `${k}:\n${body.v.map(([ik, iv]) => `  ${ik}: ${iv}`).join('\n')}\n\n`))
+        .map(
+          ([k, body, comment]) =>
+            (comment ? `# about ${k}\n` : '') +
+            (body.kind === 'scalar' ? `${k}: ${body.v}\n` : `${k}:\n${body.v.map(([ik, iv]) => `  ${ik}: ${iv}`).join('\n')}\n\n`),
+        )
         .join('');
       assert.ok(topLevelBlocks(text), text);
       const y = new YamlView(text, '/p.yaml');
@@ -107,7 +127,8 @@ test('yaml view (property): block-by-block reading agrees with the whole parse o
         for (const p of paths) {
           const w = wholeGet(text, p);
           const g = y.get(p);
-          const expected = w && w.value !== null && w.value !== '' && w.value !== '???' && !(typeof w.value === 'string' && /^\$\{/.test(w.value)) ? w : undefined;
+          const expected =
+            w && w.value !== null && w.value !== '' && w.value !== '???' && !(typeof w.value === 'string' && /^\$\{/.test(w.value)) ? w : undefined;
           assert.deepEqual(g && { value: g.value, range: g.range }, expected, `${p} in\n${text}`);
         }
       }
@@ -116,7 +137,7 @@ test('yaml view (property): block-by-block reading agrees with the whole parse o
   );
 });
 
-test('yaml view: a malformed block no reader asks for is still reported, with the whole parse\'s line', () => {
+test("yaml view: a malformed block no reader asks for is still reported, with the whole parse's line", () => {
   const head = 'model:\n  layers: 2\n  d_model: 64\n';
   for (const bad of [
     'data:\n  sources: [a, b\n',
@@ -133,8 +154,15 @@ test('yaml view: a malformed block no reader asks for is still reported, with th
     assert.ok(whole.errors.length > 0, `yaml itself rejects ${JSON.stringify(bad)}`);
     assert.ok(y.errors.length > 0, `reported: ${JSON.stringify(bad)}`);
     // The diagnostics are the whole parse's: same lines, same messages.
-    assert.deepEqual(y.errors.map((e) => e.line), whole.errors.map((e) => text.slice(0, e.pos[0]).split('\n').length), JSON.stringify(bad));
-    assert.deepEqual(y.errors.map((e) => e.message), whole.errors.map((e) => `invalid YAML: ${e.message.split('\n')[0]}`));
+    assert.deepEqual(
+      y.errors.map((e) => e.line),
+      whole.errors.map((e) => text.slice(0, e.pos[0]).split('\n').length),
+      JSON.stringify(bad),
+    );
+    assert.deepEqual(
+      y.errors.map((e) => e.message),
+      whole.errors.map((e) => `invalid YAML: ${e.message.split('\n')[0]}`),
+    );
     // The readers' blocks still read.
     assert.equal(y.get('model.layers')?.value, 2);
   }

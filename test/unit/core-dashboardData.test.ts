@@ -6,13 +6,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
-import { estimateEta, lastRestart, loggedClock, plannedPoint, scalingView, seedGroupKey, seedGroups, validationPoints, wallClockView, type TimedStep } from '../../src/core/dashboardData';
+import {
+  estimateEta,
+  lastRestart,
+  loggedClock,
+  plannedPoint,
+  scalingView,
+  seedGroupKey,
+  seedGroups,
+  validationPoints,
+  wallClockView,
+  type TimedStep,
+} from '../../src/core/dashboardData';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { getLaw } from '../../src/core/laws/registry';
 import type { Run } from '../../src/core/runs/types';
 import type { FamilyLaw } from '../../src/core/snapshot';
 
-const uniform = (n: number, stepsPerSecond: number, t0 = 1000): TimedStep[] => Array.from({ length: n }, (_, i) => ({ step: (i + 1) * 10, seconds: t0 + ((i + 1) * 10) / stepsPerSecond }));
+const uniform = (n: number, stepsPerSecond: number, t0 = 1000): TimedStep[] =>
+  Array.from({ length: n }, (_, i) => ({ step: (i + 1) * 10, seconds: t0 + ((i + 1) * 10) / stepsPerSecond }));
 
 test('ETA: steps left over the recent step rate', () => {
   const eta = estimateEta(uniform(30, 2), 1000, 'log');
@@ -56,11 +68,22 @@ function runWith(series: Run['series'], id = 'sweep/a'): Run {
   return { id, name: path.basename(id), format: 'jsonl', files: [], hyper: { notes: [] }, series, status: 'live', diagnostics: [] };
 }
 
-test('the log\'s own clock: Unix milliseconds scaled, an elapsed counter that restarts stitched on', () => {
-  const ms = loggedClock(runWith([{ metric: '_timestamp', role: 'other', steps: Float64Array.from([1, 2, 3]), values: Float64Array.from([1.7e12, 1.7e12 + 500, 1.7e12 + 1500]) }]))!;
-  assert.deepEqual(ms.map((s) => s.seconds - ms[0].seconds), [0, 0.5, 1.5]);
-  const elapsed = loggedClock(runWith([{ metric: '_runtime', role: 'other', steps: Float64Array.from([10, 20, 30, 40]), values: Float64Array.from([5, 10, 2, 7]) }]))!;
-  assert.deepEqual(elapsed.map((s) => s.seconds), [5, 10, 12, 17], 'never runs backwards');
+test("the log's own clock: Unix milliseconds scaled, an elapsed counter that restarts stitched on", () => {
+  const ms = loggedClock(
+    runWith([{ metric: '_timestamp', role: 'other', steps: Float64Array.from([1, 2, 3]), values: Float64Array.from([1.7e12, 1.7e12 + 500, 1.7e12 + 1500]) }]),
+  )!;
+  assert.deepEqual(
+    ms.map((s) => s.seconds - ms[0].seconds),
+    [0, 0.5, 1.5],
+  );
+  const elapsed = loggedClock(
+    runWith([{ metric: '_runtime', role: 'other', steps: Float64Array.from([10, 20, 30, 40]), values: Float64Array.from([5, 10, 2, 7]) }]),
+  )!;
+  assert.deepEqual(
+    elapsed.map((s) => s.seconds),
+    [5, 10, 12, 17],
+    'never runs backwards',
+  );
   assert.equal(loggedClock(runWith([{ metric: 'loss', role: 'train_loss', steps: Float64Array.from([1, 2]), values: Float64Array.from([3, 2]) }])), undefined);
   const wall = wallClockView(uniform(1000, 1), 100)!;
   assert.ok(wall.steps.length <= 101);
@@ -68,7 +91,7 @@ test('the log\'s own clock: Unix milliseconds scaled, an elapsed counter that re
   assert.equal(wall.hours[0], 0);
   assert.ok(Math.abs(wall.hours[wall.hours.length - 1] - 9990 / 3600) < 1e-9);
   assert.equal(wall.startUnixSeconds, undefined, 'seconds since launch say nothing of the date');
-  assert.equal(wallClockView(uniform(100, 1, 1.7e9))!.startUnixSeconds, 1.7e9 + 10, 'a Unix clock gives the first point\'s time');
+  assert.equal(wallClockView(uniform(100, 1, 1.7e9))!.startUnixSeconds, 1.7e9 + 10, "a Unix clock gives the first point's time");
 });
 
 test('the workspace gives a live run an ETA and a wall clock from its log, or from observed arrivals', () => {
@@ -173,10 +196,34 @@ test('scaling view: points per run, held-out marked, the law line and a frontier
     { id: 'a', name: 'a', status: 'finished', params: 1e7, tokens: 2e8, fittedLoss: L(1e7, 2e8) },
     { id: 'b', name: 'b', status: 'finished', params: 1e8, tokens: 2e9, fittedLoss: L(1e8, 2e9) },
     { id: 'c', name: 'c', status: 'finished', params: 3e8, tokens: 6e9, fittedLoss: L(3e8, 6e9) },
-    { id: 'live', name: 'live', status: 'live', params: 5e8, tokens: 1e10, curve: { lawId: 'power', targetStep: 1, predictedFinal: { value: 2.9, interval: [2.8, 3], lawId: 'power' }, parameters: {}, pointsUsed: 10, firstStep: 1, fittedAtStep: 1, timedOut: false } },
+    {
+      id: 'live',
+      name: 'live',
+      status: 'live',
+      params: 5e8,
+      tokens: 1e10,
+      curve: {
+        lawId: 'power',
+        targetStep: 1,
+        predictedFinal: { value: 2.9, interval: [2.8, 3], lawId: 'power' },
+        parameters: {},
+        pointsUsed: 10,
+        firstStep: 1,
+        fittedAtStep: 1,
+        timedOut: false,
+      },
+    },
     { id: 'x', name: 'x', status: 'failed', params: 1e7, tokens: 1e8, fittedLoss: 9 },
   ]);
-  assert.deepEqual(view.points.map((p) => [p.runId, p.kind, p.heldOut]), [['a', 'final', false], ['b', 'final', false], ['c', 'final', true], ['live', 'predicted', false]]);
+  assert.deepEqual(
+    view.points.map((p) => [p.runId, p.kind, p.heldOut]),
+    [
+      ['a', 'final', false],
+      ['b', 'final', false],
+      ['c', 'final', true],
+      ['live', 'predicted', false],
+    ],
+  );
   assert.equal(view.points[0].flops, 6 * 1e7 * 2e8);
   assert.ok(view.lawLine && view.frontier);
   assert.equal(view.lawLine.tokensPerParam, 20);
@@ -202,9 +249,25 @@ test('validation points: each prefix check of a run curve and each family hold-o
     firstStep: 10,
     fittedAtStep: 100,
     timedOut: false,
-    validation: { method: 'prefix-50' as const, errorPct: 2, predicted: 3.06, observed: 3, atStep: 100, prefixes: [{ fraction: 0.2, predicted: 3.3, errorPct: 10 }, { fraction: 0.5, predicted: 3.06, errorPct: 2 }] },
+    validation: {
+      method: 'prefix-50' as const,
+      errorPct: 2,
+      predicted: 3.06,
+      observed: 3,
+      atStep: 100,
+      prefixes: [
+        { fraction: 0.2, predicted: 3.3, errorPct: 10 },
+        { fraction: 0.5, predicted: 3.06, errorPct: 2 },
+      ],
+    },
   };
-  const points = validationPoints([{ id: 'r', name: 'r', curve }, { id: 's', name: 's' }], [chinchillaFamily()]);
+  const points = validationPoints(
+    [
+      { id: 'r', name: 'r', curve },
+      { id: 's', name: 's' },
+    ],
+    [chinchillaFamily()],
+  );
   assert.deepEqual(
     points.map((p) => [p.kind, p.method, p.runId, p.predicted, p.actual]),
     [
@@ -215,7 +278,7 @@ test('validation points: each prefix check of a run curve and each family hold-o
   );
 });
 
-test('the planned run: a calibrated config\'s N, D, C = 6·N·D and predicted loss; none without a loss', () => {
+test("the planned run: a calibrated config's N, D, C = 6·N·D and predicted loss; none without a loss", () => {
   const estimate = {
     file: '/ws/planned/config.json',
     applicable: true,
@@ -224,7 +287,15 @@ test('the planned run: a calibrated config\'s N, D, C = 6·N·D and predicted lo
     notes: [],
     diagnostics: [],
   } as unknown as Parameters<typeof plannedPoint>[0];
-  assert.deepEqual(plannedPoint(estimate), { file: '/ws/planned/config.json', family: 'f', params: 4e8, tokens: 8e9, flops: 6 * 4e8 * 8e9, loss: 3.1, interval: [3, 3.2] });
+  assert.deepEqual(plannedPoint(estimate), {
+    file: '/ws/planned/config.json',
+    family: 'f',
+    params: 4e8,
+    tokens: 8e9,
+    flops: 6 * 4e8 * 8e9,
+    loss: 3.1,
+    interval: [3, 3.2],
+  });
   assert.equal(plannedPoint({ ...estimate, predictions: { uncalibrated: 'no runs' } }), undefined);
   assert.equal(plannedPoint({ ...estimate, applicable: false }), undefined);
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { EstimateFreshness } from '../../src/core/estimateFreshness';
 import type { FamilyLaw } from '../../src/core/snapshot';
 
-const law = (runIds: string[], E?: number) => ({ family: 'f', runIds, ...(E === undefined ? {} : { fit: { parameters: { E: { value: E } } } }) }) as unknown as FamilyLaw;
+const law = (runIds: string[], E?: number) =>
+  ({ family: 'f', runIds, ...(E === undefined ? {} : { fit: { parameters: { E: { value: E } } } }) }) as unknown as FamilyLaw;
 
 test('estimate freshness: the generation moves with a family law, a setting, or the fits an early answer skipped; not with a live run’s snapshots', () => {
   const f = new EstimateFreshness();

@@ -13,7 +13,7 @@ function view(id: string, extra: Partial<RunView>): RunView {
   return { id, name: id, family: 'f', status: 'finished', hyper: { notes: [] }, display, ...extra } as unknown as RunView;
 }
 
-test('the log file\'s creation and last write give the pace so far; a copy (no time between them) gives none', () => {
+test("the log file's creation and last write give the pace so far; a copy (no time between them) gives none", () => {
   const t0 = Date.parse('2025-06-01T10:00:00Z');
   const eta = etaFromFileTimes(100, 1100, 5100, { birthMs: t0, modifiedMs: t0 + 500_000 })!;
   assert.equal(eta.source, 'file-times');
@@ -24,12 +24,22 @@ test('the log file\'s creation and last write give the pace so far; a copy (no t
   assert.equal(etaFromFileTimes(100, 1100, 5100, { birthMs: 0, modifiedMs: t0 }), undefined, 'no creation time kept');
   assert.equal(etaFromFileTimes(100, 100, 5100, { birthMs: t0, modifiedMs: t0 + 500_000 }), undefined, 'no step made');
   // The file appended to is the newest written, not the config beside it.
-  const times: Record<string, { birthMs: number; modifiedMs: number }> = { 'config.json': { birthMs: 1, modifiedMs: 5 }, 'metrics.jsonl': { birthMs: 2, modifiedMs: 9 } };
-  assert.deepEqual(newestFileTimes(['config.json', 'metrics.jsonl', 'gone'], (f) => times[f]), times['metrics.jsonl']);
+  const times: Record<string, { birthMs: number; modifiedMs: number }> = {
+    'config.json': { birthMs: 1, modifiedMs: 5 },
+    'metrics.jsonl': { birthMs: 2, modifiedMs: 9 },
+  };
+  assert.deepEqual(
+    newestFileTimes(['config.json', 'metrics.jsonl', 'gone'], (f) => times[f]),
+    times['metrics.jsonl'],
+  );
 });
 
-test('an earlier run\'s logged pace, scaled by FLOPs per step, the same family and nearest size first', () => {
-  const wall = (stepsPerHour: number, restartAt?: number) => ({ steps: [0, stepsPerHour, 2 * stepsPerHour], hours: [0, 1, 2], ...(restartAt !== undefined ? { restartSteps: [restartAt] } : {}) });
+test("an earlier run's logged pace, scaled by FLOPs per step, the same family and nearest size first", () => {
+  const wall = (stepsPerHour: number, restartAt?: number) => ({
+    steps: [0, stepsPerHour, 2 * stepsPerHour],
+    hours: [0, 1, 2],
+    ...(restartAt !== undefined ? { restartSteps: [restartAt] } : {}),
+  });
   const small = view('small', { flopsPerStep: 1e15, display: { ...display, wall: wall(7200) } });
   const near = view('near', { flopsPerStep: 4e15, display: { ...display, wall: wall(3600) } });
   const otherFamily = view('other', { family: 'g', flopsPerStep: 8e15, display: { ...display, wall: wall(3600) } });
@@ -48,12 +58,13 @@ test('an earlier run\'s logged pace, scaled by FLOPs per step, the same family a
   assert.equal(loggedStepRate(resumed), 100 / 3600);
 });
 
-test('the workspace gives a clockless live run an ETA at once from its file\'s times, then from arrivals', () => {
+test("the workspace gives a clockless live run an ETA at once from its file's times, then from arrivals", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-lens-eta-sources-'));
   try {
     const log = path.join(dir, 'plain', 'metrics.jsonl');
     fs.mkdirSync(path.dirname(log));
-    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${JSON.stringify({ step: (from + i) * 10, loss: 2 + 10 / Math.sqrt((from + i) * 10) })}\n`).join('');
+    const lines = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `${JSON.stringify({ step: (from + i) * 10, loss: 2 + 10 / Math.sqrt((from + i) * 10) })}\n`).join('');
     fs.writeFileSync(log, lines(1, 40));
     let now = 1_000_000;
     // The file was created 390 s before its last write (steps 10 to 400): 1 step/s.
@@ -67,7 +78,7 @@ test('the workspace gives a clockless live run an ETA at once from its file\'s t
     fs.appendFileSync(log, lines(41, 50));
     now += 50_000;
     engine.update(log, dir);
-    assert.equal(engine.snapshot().runs[0].eta?.source, 'observed', 'the run\'s own arrivals take over');
+    assert.equal(engine.snapshot().runs[0].eta?.source, 'observed', "the run's own arrivals take over");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -26,7 +26,7 @@ test('suffixed numbers: letters in the cases a syntax takes, separators, sign an
   assert.equal(parseSuffixedNumber('2 constructor', budget), undefined);
   assert.equal(parseSuffixedNumber('1,000', { ...budget, separators: '' }), undefined);
   assert.equal(magnitudeOf('G', 'kKMGBTPE'), 1e9);
-  assert.equal(magnitudeOf('m', 'kKMGBTPE'), undefined, 'a log\'s lower-case m is not a million');
+  assert.equal(magnitudeOf('m', 'kKMGBTPE'), undefined, "a log's lower-case m is not a million");
 });
 
 test('6·N·D: FLOPs from N and D, and D back from the FLOPs', () => {

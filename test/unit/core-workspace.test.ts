@@ -100,7 +100,7 @@ test('a config naming a family the workspace has no runs of is uncalibrated, wit
   assert.ok(estimate.cost && estimate.cost.flops > 0);
 });
 
-test('a config naming no family borrows the workspace\'s only family, and says it assumed so', () => {
+test("a config naming no family borrows the workspace's only family, and says it assumed so", () => {
   const engine = loadExamples();
   const { file, text } = plannedModelWith(trainingArgs);
   const estimate = engine.estimateConfig(file, text, readSibling);

@@ -2,16 +2,27 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { dashboardCsp, dashboardHtml } from '../../src/features/dashboardHtml';
 
-const input = { nonce: 'bm9uY2UxMjM0NTY3ODkwYQ==', cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js', styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.css' };
+const input = {
+  nonce: 'bm9uY2UxMjM0NTY3ODkwYQ==',
+  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
+  styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.css',
+};
 
 test('the dashboard CSP denies by default and allows scripts only by nonce', () => {
   const csp = dashboardCsp(input);
-  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
   assert.deepEqual(directives.get('default-src'), ["'none'"]);
   assert.deepEqual(directives.get('script-src'), [`'nonce-${input.nonce}'`]);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|https?:\/\/(?!file\+\.vscode-resource)/);
   for (const [name, sources] of directives) {
-    for (const source of sources) assert.ok(source === "'none'" || source === 'data:' || source === input.cspSource || source === `'nonce-${input.nonce}'`, `${name} allows ${source}`);
+    for (const source of sources)
+      assert.ok(source === "'none'" || source === 'data:' || source === input.cspSource || source === `'nonce-${input.nonce}'`, `${name} allows ${source}`);
   }
 });
 

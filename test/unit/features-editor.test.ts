@@ -9,7 +9,20 @@ import { readConfig } from '../../src/core/configs/index';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { formatNumberLike, replacementText } from '../../src/features/configEdits';
 import { formatHours, formatUsd } from '../../src/core/plan/costFormat';
-import { configLenses, farFromSuggestions, farText, formatLr, LineIndex, lensTitle, memoryTitle, modelBlockLine, siblingLenses, suggestionsOnLine, type LensSpec, type SuggestionArgs } from '../../src/features/lensModel';
+import {
+  configLenses,
+  farFromSuggestions,
+  farText,
+  formatLr,
+  LineIndex,
+  lensTitle,
+  memoryTitle,
+  modelBlockLine,
+  siblingLenses,
+  suggestionsOnLine,
+  type LensSpec,
+  type SuggestionArgs,
+} from '../../src/features/lensModel';
 import { chooseFamily, parseAmount, parseDeadline, planBudgetRequest, planMarkdown, planSnippet, validateBudget } from '../../src/core/plan/budgetRequest';
 import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
 import type { ConfigEstimate } from '../../src/shared/protocol';
@@ -103,7 +116,10 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     assert.match(main.title, /^\$\(graph-line\) Loss \d+\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\] · \d\.\d{2}e\d+ FLOPs · [\d.,]+ H100-h · \$[\d.]+[kM]?$/);
     // Where the loss comes from (the family law, its live anchor, its distance from the runs) is in the tooltip.
     assert.match(main.tooltip, /Comes from the family law( with 1 live run)?, (within its runs|[\d.]+× its largest run)\./);
-    assert.match(main.tooltip, /From the law of family "example-sweep"( \(assumed[^)]*\))?, fitted on \d finished run\(s\) and the forecast end of sweep\/llama-279m/);
+    assert.match(
+      main.tooltip,
+      /From the law of family "example-sweep"( \(assumed[^)]*\))?, fitted on \d finished run\(s\) and the forecast end of sweep\/llama-279m/,
+    );
     assert.equal(main.title, `$(graph-line) ${lensTitle(estimate)}`);
     const modelLine = modelBlockLine(estimate.plan!, file, lines);
     assert.equal(main.line, modelLine);
@@ -125,13 +141,23 @@ for (const [key, config] of Object.entries(EDITOR_CONFIGS)) {
     const lrLenses = specs.filter((s) => s.line === lrLine && /^(\$\(warning\) )?(LR|Step Law|DeepSeek) /.test(s.title));
     const suggestions = estimate.predictions.lr!;
     // The configured value, flagged when it is more than 3× from both suggestions on one side.
-    const far = farFromSuggestions(estimate.plan!.peakLr!, suggestions.map((s) => s.value));
+    const far = farFromSuggestions(
+      estimate.plan!.peakLr!,
+      suggestions.map((s) => s.value),
+    );
     assert.equal(lrLenses[0].title, far ? `$(warning) LR ${formatLr(estimate.plan!.peakLr!)}, ${farText(far, 2)}` : `LR ${formatLr(estimate.plan!.peakLr!)}`);
     // Every lens of this config sits on the line it describes, or above the model.
-    for (const spec of specs) assert.ok(spec.line === modelLine || spec.line === lrLine || /Batch|Step Law .* tokens|DeepSeek .* tokens/.test(spec.title), `${spec.title} on line ${spec.line}`);
+    for (const spec of specs)
+      assert.ok(
+        spec.line === modelLine || spec.line === lrLine || /Batch|Step Law .* tokens|DeepSeek .* tokens/.test(spec.title),
+        `${spec.title} on line ${spec.line}`,
+      );
     assert.equal(suggestions.length, 2);
     for (const s of suggestions) {
-      const lens = lensAt(lrLenses, new RegExp(`^${s.lawId.startsWith('step') ? 'Step Law' : 'DeepSeek'} ${formatLr(s.value).replace('.', '\\.')} \\(prior\\)`));
+      const lens = lensAt(
+        lrLenses,
+        new RegExp(`^${s.lawId.startsWith('step') ? 'Step Law' : 'DeepSeek'} ${formatLr(s.value).replace('.', '\\.')} \\(prior\\)`),
+      );
       assert.equal(lens.command, 'apply');
       const args = lens.arguments![0] as SuggestionArgs;
       const edited = applied(text, args);
@@ -187,14 +213,20 @@ test('an HF config: one lens at the top names training_args.json, opens it at th
   // Without a warning the lens names both values.
   const gpt2 = path.join(examples, 'configs/gpt2-small/config.json');
   const gpt2Text = fs.readFileSync(gpt2, 'utf8');
-  assert.match(lensAt(configLenses(estimateOf(gpt2, gpt2Text), gpt2, new LineIndex(gpt2Text), COMMANDS), /training_args/).title, /^\$\(go-to-file\) training_args\.json: LR 6e-4 · batch [\d.]+k tokens$/);
+  assert.match(
+    lensAt(configLenses(estimateOf(gpt2, gpt2Text), gpt2, new LineIndex(gpt2Text), COMMANDS), /training_args/).title,
+    /^\$\(go-to-file\) training_args\.json: LR 6e-4 · batch [\d.]+k tokens$/,
+  );
 
   // In training_args.json itself the suggestions are lenses on the value's own line; a click edits it.
   const lines = new LineIndex(argsText);
   const sibling = siblingLenses(estimate, argsFile, lines, COMMANDS);
   const lrLine = argsText.split('\n').findIndex((l) => l.includes('"learning_rate"'));
   const batchLine = argsText.split('\n').findIndex((l) => l.includes('"per_device_train_batch_size"'));
-  assert.deepEqual([...new Set(sibling.map((s) => s.line))].sort((a, b) => a - b), [batchLine, lrLine].sort((a, b) => a - b));
+  assert.deepEqual(
+    [...new Set(sibling.map((s) => s.line))].sort((a, b) => a - b),
+    [batchLine, lrLine].sort((a, b) => a - b),
+  );
   assert.equal(lensAt(sibling, /LR 2e-4/).title, '$(warning) LR 2e-4, 6–8× below both suggestions');
   const choices = sibling.filter((s) => s.command === 'apply' && s.line === lrLine).map((s) => (s.arguments as SuggestionArgs[])[0]);
   assert.equal(choices.length, 2);
@@ -226,24 +258,49 @@ test('a config the family law cannot calibrate says "uncalibrated" with the reas
 
 test('memory that does not fit is a warning with the smallest layout that fits, at the stated sequence and micro-batch', () => {
   const file = '/elsewhere/big.yaml';
-  const text = EDITOR_CONFIGS.yaml.text.replace('layers: 12', 'layers: 96').replace('d_model: 768', 'd_model: 12288').replace('heads: 12', 'heads: 96').replace('zero_stage: 2', 'zero_stage: 0');
+  const text = EDITOR_CONFIGS.yaml.text
+    .replace('layers: 12', 'layers: 96')
+    .replace('d_model: 768', 'd_model: 12288')
+    .replace('heads: 12', 'heads: 96')
+    .replace('zero_stage: 2', 'zero_stage: 0');
   const estimate = estimateOf(file, text);
   assert.ok(estimate.memory && !estimate.memory.fits);
-  assert.match(memoryTitle(estimate)!, /^\$\(warning\) \d+ GB\/GPU on 8× H100 \(80 GB\): needs \d+× H100, ZeRO-3 \(FSDP\)(, TP \d)?(, activation checkpointing)? at seq 1,024, micro-batch 8$/);
+  assert.match(
+    memoryTitle(estimate)!,
+    /^\$\(warning\) \d+ GB\/GPU on 8× H100 \(80 GB\): needs \d+× H100, ZeRO-3 \(FSDP\)(, TP \d)?(, activation checkpointing)? at seq 1,024, micro-batch 8$/,
+  );
   const smallest = estimate.memory.smallestFit!;
   assert.ok(smallest.totalBytes <= 0.9 * 80e9);
 });
 
 test('a bare HF config.json of a 14B model: sequence length assumed and said, not its 131,072 positions', () => {
   const file = '/elsewhere/qwen14b/config.json';
-  const text = JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 5120, intermediate_size: 13824, max_position_embeddings: 131072, num_attention_heads: 40, num_hidden_layers: 48, num_key_value_heads: 8, tie_word_embeddings: false, vocab_size: 152064 }, null, 2);
+  const text = JSON.stringify(
+    {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      hidden_size: 5120,
+      intermediate_size: 13824,
+      max_position_embeddings: 131072,
+      num_attention_heads: 40,
+      num_hidden_layers: 48,
+      num_key_value_heads: 8,
+      tie_word_embeddings: false,
+      vocab_size: 152064,
+    },
+    null,
+    2,
+  );
   const estimate = estimateOf(file, text);
   assert.equal(estimate.applicable, true, estimate.reason);
   const m = estimate.memory!;
   assert.equal(m.seqLen, 2048);
   assert.equal(m.seqLenAssumed, true);
   assert.ok(m.totalBytes < 400e9, `${m.totalBytes / 1e9} GB/GPU, not the 1,417 GB of 131,072-token sequences`);
-  assert.equal(memoryTitle(estimate), `$(warning) ${(m.totalBytes / 1e9).toFixed(0)} GB/GPU on 1× H100 (80 GB): needs 4× H100, ZeRO-3 (FSDP), activation checkpointing at seq 2,048 (assumed), micro-batch 1 (assumed)`);
+  assert.equal(
+    memoryTitle(estimate),
+    `$(warning) ${(m.totalBytes / 1e9).toFixed(0)} GB/GPU on 1× H100 (80 GB): needs 4× H100, ZeRO-3 (FSDP), activation checkpointing at seq 2,048 (assumed), micro-batch 1 (assumed)`,
+  );
 });
 
 test('unrecognised and malformed files get no lenses; the malformed one names its line', () => {
@@ -252,7 +309,10 @@ test('unrecognised and malformed files get no lenses; the malformed one names it
   assert.deepEqual(configLenses(plain, '/x/ci.yaml', new LineIndex(''), COMMANDS), []);
   const broken = estimateOf('/x/generic.yaml', EDITOR_CONFIGS.yaml.text.replace('layers: 12', 'layers: -12'));
   assert.equal(broken.applicable, false);
-  assert.deepEqual(broken.diagnostics.map((d) => [d.line, d.severity]), [[4, 'error']]);
+  assert.deepEqual(
+    broken.diagnostics.map((d) => [d.line, d.severity]),
+    [[4, 'error']],
+  );
   assert.match(broken.diagnostics[0].message, /model\.layers/);
 });
 
@@ -275,13 +335,23 @@ test('an LR hover puts the configured value and both laws first: value, formula,
   const file = '/x/generic.yaml';
   const estimate = estimateOf(file, config.text);
   const lines = config.text.split('\n');
-  const keys = sourcesOnLine(estimate, file, config.text, lines.findIndex((l) => l.includes('lr:')));
+  const keys = sourcesOnLine(
+    estimate,
+    file,
+    config.text,
+    lines.findIndex((l) => l.includes('lr:')),
+  );
   assert.deepEqual(keys, ['peakLr']);
   const md = hoverMarkdown(estimate, keys, { dashboard: 'scalingLens.showDashboard', dashboardView: 'scalingLens.showDashboardView' });
   const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---') && l !== '| | |');
   assert.equal(rows[0], '| Learning rate | 3e-4 configured |');
   const step = estimate.predictions.lr!.find((s) => s.lawId.startsWith('step'))!;
-  assert.match(rows[1], new RegExp(`\\*\\*${formatLr(step.value).replace('.', '\\.')}\\*\\* = .+ at N 85\\.0M non-embedding, D 1\\.31B; a prior, not fitted to your runs; .*arXiv:`));
+  assert.match(
+    rows[1],
+    new RegExp(
+      `\\*\\*${formatLr(step.value).replace('.', '\\.')}\\*\\* = .+ at N 85\\.0M non-embedding, D 1\\.31B; a prior, not fitted to your runs; .*arXiv:`,
+    ),
+  );
   assert.match(rows[2], /DeepSeek.*C = M·D/);
   assert.ok(!md.includes('Fit quality'), 'the loss law is not what an LR hover is about');
 });
@@ -291,9 +361,16 @@ test('a size hover shows the fitted formula with its numbers and the fit quality
   const file = '/x/generic.yaml';
   const estimate = estimateOf(file, config.text);
   const lines = config.text.split('\n');
-  const keys = sourcesOnLine(estimate, file, config.text, lines.findIndex((l) => l.includes('d_model:')));
+  const keys = sourcesOnLine(
+    estimate,
+    file,
+    config.text,
+    lines.findIndex((l) => l.includes('d_model:')),
+  );
   assert.deepEqual(keys, ['architecture.dModel']);
-  const family = calibrated().snapshot().families.find((f) => f.family === 'example-sweep');
+  const family = calibrated()
+    .snapshot()
+    .families.find((f) => f.family === 'example-sweep');
   const md = hoverMarkdown(estimate, keys, { dashboard: 'scalingLens.showDashboard', dashboardView: 'scalingLens.showDashboardView' }, family);
   assert.match(md, /\| Formula \| L\(N, D\) = E \+ A\/N\^α \+ B\/D\^β with E [\d.]+, A [\d.]+/);
   assert.match(md, /\| Fit quality \| chinchilla law of family "example-sweep", \d+ run\(s\); [\d.]+% error predicting the largest run/);
@@ -302,7 +379,15 @@ test('a size hover shows the fitted formula with its numbers and the fit quality
   assert.ok(link, 'a link to the scaling view');
   assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), ['scaling', { config: file }], 'naming the config, so the dashboard picks it out');
   // Keys that are not sizes, tokens, LR or batch get no hover.
-  assert.deepEqual(sourcesOnLine(estimate, file, config.text, lines.findIndex((l) => l.startsWith('family:'))), []);
+  assert.deepEqual(
+    sourcesOnLine(
+      estimate,
+      file,
+      config.text,
+      lines.findIndex((l) => l.startsWith('family:')),
+    ),
+    [],
+  );
 });
 
 // ---------------------------------------------------------------- plan budget glue
@@ -356,8 +441,14 @@ test('a budget is planned on the workspace family law, and the snippet reads bac
     const read = readConfig({ file: main, text: byPath.get(main)!, readSibling: (p) => byPath.get(p) });
     assert.equal(read.kind, 'plan', `${format}: ${JSON.stringify(read)}`);
     if (read.kind !== 'plan') continue;
-    assert.ok(Math.abs(read.plan.params.total - plan.recommended.params) / plan.recommended.params < 0.1, `${format}: ${read.plan.params.total} ≈ ${plan.recommended.params} parameters`);
-    assert.ok(Math.abs(read.plan.tokens! - plan.recommended.tokens) / plan.recommended.tokens < 0.02, `${format}: ${read.plan.tokens} ≈ ${plan.recommended.tokens} tokens`);
+    assert.ok(
+      Math.abs(read.plan.params.total - plan.recommended.params) / plan.recommended.params < 0.1,
+      `${format}: ${read.plan.params.total} ≈ ${plan.recommended.params} parameters`,
+    );
+    assert.ok(
+      Math.abs(read.plan.tokens! - plan.recommended.tokens) / plan.recommended.tokens < 0.02,
+      `${format}: ${read.plan.tokens} ≈ ${plan.recommended.tokens} tokens`,
+    );
     assert.ok(Math.abs(read.plan.peakLr! - plan.recommended.lr.value) / plan.recommended.lr.value < 0.05);
   }
   assert.match(planBudgetRequest({ budget: 'soon' }, families) && 'error' in planBudgetRequest({ budget: 'soon' }, families) ? 'error' : '', /error/);

@@ -85,11 +85,24 @@ test('writtenKey reads the key before a value in JSON, YAML, TOML and command-li
 test('runs are named in the hover and the lens tooltip by their display names, families by their short names', () => {
   const estimate = new ScalingWorkspace({ minPointsForCurve: 8 }).estimateConfig(file, text, readSibling);
   const lines = new LineIndex(text);
-  const keys = sourcesOnLine(estimate, file, lines, text.split('\n').findIndex((l) => l.includes('"hidden_size"')));
+  const keys = sourcesOnLine(
+    estimate,
+    file,
+    lines,
+    text.split('\n').findIndex((l) => l.includes('"hidden_size"')),
+  );
   const family = 'data/projects/scaling/example-sweep';
   const loss = { value: 3.5, interval: [3.4, 3.6], lawId: 'chinchilla', family, runsUsed: ['sweep/llama-12m', 'exp/lightning_logs/version_0'] };
   const calibrated = { ...estimate, predictions: { ...estimate.predictions, loss } } as unknown as typeof estimate;
-  const fitted = { family, runIds: loss.runsUsed, fit: { lawId: 'chinchilla', parameters: {}, validation: { method: 'leave-largest-out', errorPct: 1.5, heldOutRunId: 'exp/lightning_logs/version_0', predicted: 3.5, observed: 3.45 } } } as unknown as Parameters<typeof hoverMarkdown>[3];
+  const fitted = {
+    family,
+    runIds: loss.runsUsed,
+    fit: {
+      lawId: 'chinchilla',
+      parameters: {},
+      validation: { method: 'leave-largest-out', errorPct: 1.5, heldOutRunId: 'exp/lightning_logs/version_0', predicted: 3.5, observed: 3.45 },
+    },
+  } as unknown as Parameters<typeof hoverMarkdown>[3];
   const name = runNamer([
     { id: 'sweep/llama-12m', name: 'llama-12m' },
     { id: 'exp/lightning_logs/version_0', name: 'exp' },
@@ -104,7 +117,8 @@ test('runs are named in the hover and the lens tooltip by their display names, f
 });
 
 test('a calibrated hover says where its loss comes from: the family law, its live anchor, its distance', () => {
-  const list = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const list = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
   for (const f of list(examples).filter(isDefaultLogFile)) engine.update(f, examples);
   engine.snapshot();
@@ -112,9 +126,15 @@ test('a calibrated hover says where its loss comes from: the family law, its liv
   assert.ok(estimate.predictions.loss, estimate.predictions.uncalibrated);
   const line = text.split('\n').findIndex((l) => l.includes('"hidden_size"'));
   const md = hoverMarkdown(estimate, sourcesOnLine(estimate, file, new LineIndex(text), line), 'scalingLens.showDashboard');
-  const visible = md.split('<details>')[0].split('\n').filter((l) => l.trim());
+  const visible = md
+    .split('<details>')[0]
+    .split('\n')
+    .filter((l) => l.trim());
   assert.match(visible[1], /^Loss \*\*\d\.\d{3}\*\* \\\[\d\.\d{3}, \d\.\d{3}\\\] · /);
   assert.match(visible[3], /^Loss from the family law with 1 live run, 4\.\d× its largest run$/);
-  assert.match(md, /\| Comes from \| From the law of family "example-sweep", fitted on 5 finished run\(s\) and the forecast end of sweep\/llama-279m .*4\.\d× the compute of its largest finished run \(sweep\/llama-187m\): the interval widens with that distance/);
+  assert.match(
+    md,
+    /\| Comes from \| From the law of family "example-sweep", fitted on 5 finished run\(s\) and the forecast end of sweep\/llama-279m .*4\.\d× the compute of its largest finished run \(sweep\/llama-187m\): the interval widens with that distance/,
+  );
   assert.match(md, /split between parameters and tokens follows published ratios/);
 });

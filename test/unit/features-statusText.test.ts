@@ -12,17 +12,23 @@ function run(id: string, status: 'live' | 'finished', points: number, lastLoss: 
     points,
     lastLoss,
     lastStep: points * 10,
-    curve: final ? ({ lawId: 'wsd', targetStep: 5000, predictedFinal: { value: final[0], interval: [final[1], final[2]] } } as unknown as RunView['curve']) : undefined,
+    curve: final
+      ? ({ lawId: 'wsd', targetStep: 5000, predictedFinal: { value: final[0], interval: [final[1], final[2]] } } as unknown as RunView['curve'])
+      : undefined,
   } as unknown as RunView;
 }
 
 const snapshot = {
   version: 1,
   fitting: 0,
-  runs: [run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]), run('sweep/llama-95m', 'finished', 500, 3.9012, [3.9041, 3.839, 3.917]), run('other/late', 'live', 50, 4.5, [4.1, 4.0, 4.2])],
+  runs: [
+    run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]),
+    run('sweep/llama-95m', 'finished', 500, 3.9012, [3.9041, 3.839, 3.917]),
+    run('other/late', 'live', 50, 4.5, [4.1, 4.0, 4.2]),
+  ],
 } as unknown as Snapshot;
 
-test('the status bar is labelled: the run\'s display name, loss now → predicted final, two decimals', () => {
+test("the status bar is labelled: the run's display name, loss now → predicted final, two decimals", () => {
   assert.equal(statusText(snapshot), '$(graph) llama-279m · loss 3.74 → 3.55');
   assert.equal(statusTarget(snapshot)!.run.id, 'sweep/llama-279m', 'the live run furthest along, not the last one written');
 });
@@ -60,7 +66,12 @@ test('a run selected in the dashboard is followed, and said so; a pin still wins
 
 test('siblings a forecast came from are named by their display names, not their ids', () => {
   const live = run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]);
-  live.curve = { ...live.curve!, provenance: 'from siblings', siblings: ['sweep/llama-95m', 'other/late'], alone: { value: 3.6, interval: [3.5, 3.7] } } as RunView['curve'];
+  live.curve = {
+    ...live.curve!,
+    provenance: 'from siblings',
+    siblings: ['sweep/llama-95m', 'other/late'],
+    alone: { value: 3.6, interval: [3.5, 3.7] },
+  } as RunView['curve'];
   const s = { ...snapshot, runs: [live, ...snapshot.runs.slice(1)] } as Snapshot;
   assert.equal(statusText(s), '$(graph) llama-279m · loss 3.74 → 3.55 (from siblings)');
   assert.match(statusTooltip(s), /Forecast from siblings \(llama-95m, late\)/);

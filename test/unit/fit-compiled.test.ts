@@ -23,25 +23,31 @@ const multipower = createMultipowerLaw([buildSchedule({ kind: 'cosine', peakLr: 
 
 test('compiled laws: values and Jacobians identical to evaluate and jacobian, for every law with a batch form', () => {
   const compiled = [...Object.values(LAWS), multipower].filter((law) => law.compile);
-  assert.ok(compiled.map((l) => l.id).includes('chinchilla') && compiled.map((l) => l.id).includes('power') && compiled.map((l) => l.id).includes('multipower'));
+  assert.ok(
+    compiled.map((l) => l.id).includes('chinchilla') && compiled.map((l) => l.id).includes('power') && compiled.map((l) => l.id).includes('multipower'),
+  );
   for (const law of compiled) {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), (u, pointsU) => {
-        const p = law.parameters.map((q, j) => q.grid[Math.floor(u[j % 3] * q.grid.length) % q.grid.length]);
-        const xs = pointsU.map((v, i) => (law.id === 'multipower' ? [Math.max(1, Math.round(2000 * v)), 0] : inputsFor(law, [v, u[i % 3]])));
-        const k = law.parameters.length;
-        const kernel = law.compile!(xs);
-        const f = new Float64Array(xs.length);
-        const f2 = new Float64Array(xs.length);
-        const jac = new Float64Array(xs.length * k);
-        kernel.values(p, f);
-        kernel.valuesAndJacobian(p, f2, jac);
-        xs.forEach((x, i) => {
-          assert.equal(f[i], law.evaluate(p, x));
-          assert.equal(f2[i], law.evaluate(p, x));
-          assert.deepEqual(Array.from(jac.subarray(i * k, (i + 1) * k)), law.jacobian(p, x));
-        });
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        (u, pointsU) => {
+          const p = law.parameters.map((q, j) => q.grid[Math.floor(u[j % 3] * q.grid.length) % q.grid.length]);
+          const xs = pointsU.map((v, i) => (law.id === 'multipower' ? [Math.max(1, Math.round(2000 * v)), 0] : inputsFor(law, [v, u[i % 3]])));
+          const k = law.parameters.length;
+          const kernel = law.compile!(xs);
+          const f = new Float64Array(xs.length);
+          const f2 = new Float64Array(xs.length);
+          const jac = new Float64Array(xs.length * k);
+          kernel.values(p, f);
+          kernel.valuesAndJacobian(p, f2, jac);
+          xs.forEach((x, i) => {
+            assert.equal(f[i], law.evaluate(p, x));
+            assert.equal(f2[i], law.evaluate(p, x));
+            assert.deepEqual(Array.from(jac.subarray(i * k, (i + 1) * k)), law.jacobian(p, x));
+          });
+        },
+      ),
       { numRuns: 30 },
     );
   }
@@ -54,7 +60,7 @@ test('compiled laws: values and Jacobians identical to evaluate and jacobian, fo
   assert.deepEqual(Array.from(out), [bnsl.evaluate(p, [10]), bnsl.evaluate(p, [1000])]);
 });
 
-test('compiled multipower: the kept drop sums give evaluate\'s numbers across many (C, β, γ), also with no LR drop before the points', () => {
+test("compiled multipower: the kept drop sums give evaluate's numbers across many (C, β, γ), also with no LR drop before the points", () => {
   const schedules = [
     buildSchedule({ kind: 'constant', peakLr: 3e-4, totalSteps: 3000, warmupSteps: 100 }),
     buildSchedule({ kind: 'wsd', peakLr: 3e-4, totalSteps: 3000, warmupSteps: 100, decaySteps: 600 }),
@@ -62,7 +68,24 @@ test('compiled multipower: the kept drop sums give evaluate\'s numbers across ma
   ];
   const law = createMultipowerLaw(schedules);
   // Only the constant schedule's points, only WSD points before its decay, and a mix of all three.
-  const sets = [[[50, 0], [900, 0], [2999, 0]], [[200, 1], [2000, 1]], [[10, 0], [1500, 1], [2900, 1], [700, 2], [3000, 2]]];
+  const sets = [
+    [
+      [50, 0],
+      [900, 0],
+      [2999, 0],
+    ],
+    [
+      [200, 1],
+      [2000, 1],
+    ],
+    [
+      [10, 0],
+      [1500, 1],
+      [2900, 1],
+      [700, 2],
+      [3000, 2],
+    ],
+  ];
   const rng = fc.sample(fc.double({ min: 0, max: 1, noNaN: true }), 400);
   for (const xs of sets) {
     const kernel = law.compile!(xs);
@@ -105,7 +128,11 @@ test('solver: reused work buffers give the same solution as fresh ones, solve af
     },
   };
   const work = new LmWork(ts.length, 3);
-  for (const start of [[1, 1, 0], [8, 0.1, 3], [1, 1, 0]]) {
+  for (const start of [
+    [1, 1, 0],
+    [8, 0.1, 3],
+    [1, 1, 0],
+  ]) {
     const fresh = levenbergMarquardt(problem, start);
     const reused = levenbergMarquardt(problem, start, { work });
     assert.deepEqual(reused, fresh);
@@ -138,7 +165,8 @@ test('sweep surface: the 2% window widens until lr and batch each keep three set
   // Exact quadratic in ln lr and ln batch on a 3 × 3 grid; the lr corners sit ~10% above the best,
   // outside a 2% window, so a fixed window would lose the lr axis.
   const points = [];
-  for (const lr of [2.5e-4, 1e-3, 4e-3]) for (const b of [16384, 65536, 262144]) points.push({ lr, batchTokens: b, loss: 3 + 0.3 * Math.log(lr / 1e-3) ** 2 + 0.02 * Math.log(b / 65536) ** 2 });
+  for (const lr of [2.5e-4, 1e-3, 4e-3])
+    for (const b of [16384, 65536, 262144]) points.push({ lr, batchTokens: b, loss: 3 + 0.3 * Math.log(lr / 1e-3) ** 2 + 0.02 * Math.log(b / 65536) ** 2 });
   const s = fitSweepSurface(points);
   assert.ok(!('error' in s), 'error' in s ? s.error : '');
   assert.equal(s.varied, 'lr+batch');
@@ -146,7 +174,9 @@ test('sweep surface: the 2% window widens until lr and batch each keep three set
   // With many settings near the optimum only those within 2% shape it: a far corner that breaks
   // the quadratic (a diverged run) does not move the optimum.
   const dense = [];
-  for (const u of [-1, -0.5, 0, 0.5, 1]) for (const v of [-1, -0.5, 0, 0.5, 1]) dense.push({ lr: 1e-3 * Math.exp(u * 0.1), batchTokens: 65536 * Math.exp(v * 0.3), loss: 3 + 0.3 * (u * 0.1) ** 2 + 0.02 * (v * 0.3) ** 2 });
+  for (const u of [-1, -0.5, 0, 0.5, 1])
+    for (const v of [-1, -0.5, 0, 0.5, 1])
+      dense.push({ lr: 1e-3 * Math.exp(u * 0.1), batchTokens: 65536 * Math.exp(v * 0.3), loss: 3 + 0.3 * (u * 0.1) ** 2 + 0.02 * (v * 0.3) ** 2 });
   dense.push({ lr: 1e-3 * Math.exp(0.1), batchTokens: 65536 * Math.exp(0.3), loss: 3.09 });
   const d = fitSweepSurface(dense);
   assert.ok(!('error' in d) && Math.abs(d.lrStar / 1e-3 - 1) < 1e-6, 'error' in d ? d.error : `${d.lrStar}`);

@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  chinchillaPriors,
-  fitCrossRun,
-  predictCrossRun,
-  type CrossRunFit,
-  type CrossRunPoint,
-} from '../../src/core/fit/crossRun';
+import { chinchillaPriors, fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import { percentileInterval } from '../../src/core/fit/bootstrap';
 import { calibrateInterval } from '../../src/core/fit/calibration';
@@ -80,7 +74,11 @@ test('chinchilla: predicts a 10× larger model (1e10 params, 2e11 tokens) within
   assert.equal(pred.lawId, 'chinchilla');
   assert.ok(relErr(pred.value, truth) < 0.01, `pred ${pred.value} vs ${truth}`);
   assert.ok(pred.interval[0] <= pred.value && pred.value <= pred.interval[1]);
-  const raw = percentileInterval(fit30.samples.map((q) => chinchillaLaw.evaluate(q, [1e10, 2e11])), fit30.intervalLevel, pred.value);
+  const raw = percentileInterval(
+    fit30.samples.map((q) => chinchillaLaw.evaluate(q, [1e10, 2e11])),
+    fit30.intervalLevel,
+    pred.value,
+  );
   assert.ok(raw[1] - raw[0] < 0.15, `raw interval ${raw}`);
   assert.deepEqual(pred.interval, calibrateInterval('crossRun', pred.value, raw));
   assert.ok(pred.interval[0] <= truth && truth <= pred.interval[1], `interval ${pred.interval} vs ${truth}`);
@@ -205,7 +203,17 @@ test('a prior on a combination of parameters (fitLaw contrastPriors) pins what t
   // Runs along D = 20·N only: ln A − ln B is not seen by the data; two contrast priors set it.
   const xs = [1e7, 3e7, 1e8, 3e8, 1e9].map((n) => [n, 20 * n]);
   const ys = xs.map(([n, d]) => 1.8 + 400 / n ** 0.34 + 1800 / d ** 0.36);
-  const pinned = (mean: number) => fitLaw(chinchillaLaw, { x: xs, y: ys }, { contrastPriors: [{ coefficients: { a: 1, b: -1 }, mean, sd: 0.01 }, { coefficients: { alpha: 1, beta: -1 }, mean: -0.02, sd: 0.01 }] });
+  const pinned = (mean: number) =>
+    fitLaw(
+      chinchillaLaw,
+      { x: xs, y: ys },
+      {
+        contrastPriors: [
+          { coefficients: { a: 1, b: -1 }, mean, sd: 0.01 },
+          { coefficients: { alpha: 1, beta: -1 }, mean: -0.02, sd: 0.01 },
+        ],
+      },
+    );
   for (const mean of [-1, 1]) {
     const fit = pinned(mean);
     assert.ok(!('error' in fit));

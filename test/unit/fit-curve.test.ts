@@ -58,7 +58,11 @@ test('power curve: extrapolates to 2× the fitted range within 0.5%', () => {
   // Measured: 0.07% error; raw 80% bootstrap interval ≈ ±0.15%.
   assert.ok(relErr(p.value, truth) < 0.005, `pred ${p.value} vs ${truth}`);
   assert.ok(p.interval[0] <= p.value && p.value <= p.interval[1]);
-  const raw = percentileInterval(fit.samples.map((q) => powerLaw.evaluate(q, [20_000])), fit.intervalLevel, p.value);
+  const raw = percentileInterval(
+    fit.samples.map((q) => powerLaw.evaluate(q, [20_000])),
+    fit.intervalLevel,
+    p.value,
+  );
   assert.ok((raw[1] - raw[0]) / p.value < 0.02, `raw interval ${raw}`);
   assert.ok(relErr(raw[0], truth) < 0.01 && relErr(raw[1], truth) < 0.01);
   // What is reported is the raw interval widened to the curve error floor at this distance past
@@ -155,10 +159,7 @@ test('power curve: a diverging run gives a fit or an error, never a crash', () =
 });
 
 test('property: fitCurve never throws and returns finite numbers or an error', () => {
-  const num = fc.oneof(
-    fc.double({ min: -10, max: 1e6 }),
-    fc.constantFrom(NaN, Infinity, -Infinity, 0),
-  );
+  const num = fc.oneof(fc.double({ min: -10, max: 1e6 }), fc.constantFrom(NaN, Infinity, -Infinity, 0));
   fc.assert(
     fc.property(fc.array(fc.tuple(num, num), { maxLength: 40 }), (pairs) => {
       const res = fitCurve(

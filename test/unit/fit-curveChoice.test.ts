@@ -50,7 +50,11 @@ test('curve law choice: the logged LR selects multipower up to the planned end; 
   // A logged LR that is all zeros or not finite is no schedule.
   assert.equal((chooseCurveLaw({ lastStep: 1000, loggedLr: { steps: [1, 2], values: [0, 0] } }) as { lawId: string }).lawId, 'power');
   // A given schedule wins over the log and sets the target to its own end.
-  const given = chooseCurveLaw({ lastStep: 1000, loggedLr, givenSchedule: { lr: buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: 5000 }), description: 'cosine schedule given' } });
+  const given = chooseCurveLaw({
+    lastStep: 1000,
+    loggedLr,
+    givenSchedule: { lr: buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: 5000 }), description: 'cosine schedule given' },
+  });
   assert.ok(!('error' in given));
   assert.deepEqual([given.lawId, given.targetStep], ['multipower', 5000]);
 });
@@ -65,7 +69,8 @@ function writeScheduledRun(dir: string): string {
   const lines: string[] = [];
   for (let s = 1; s <= T; s++) {
     area += lrAt(s);
-    if (s % 10 === 0) lines.push(JSON.stringify({ step: s, loss: (2.3 + 0.9 * (area / 3e-4) ** -0.35) * Math.exp(0.002 * gaussian(rng)), learning_rate: lrAt(s) }));
+    if (s % 10 === 0)
+      lines.push(JSON.stringify({ step: s, loss: (2.3 + 0.9 * (area / 3e-4) ** -0.35) * Math.exp(0.002 * gaussian(rng)), learning_rate: lrAt(s) }));
   }
   const file = path.join(dir, 'cosine-run', 'metrics.jsonl');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -90,7 +95,10 @@ test('dashboard and CLI fit a run that logs its LR with the same schedule-aware 
   assert.equal(cli.law, 'multipower');
   assert.equal(cli.targetStep, T);
   // Same data, same law, same start: the same noise-free prediction.
-  assert.ok(Math.abs(cli.predictedFinal - view.curve!.predictedFinal.value) < 1e-9 * cli.predictedFinal, `${cli.predictedFinal} vs ${view.curve!.predictedFinal.value}`);
+  assert.ok(
+    Math.abs(cli.predictedFinal - view.curve!.predictedFinal.value) < 1e-9 * cli.predictedFinal,
+    `${cli.predictedFinal} vs ${view.curve!.predictedFinal.value}`,
+  );
 
   // The drawn fit follows the schedule-aware law (evaluated with the run's schedule), ends at the
   // prediction, and its band contains it.
@@ -106,7 +114,8 @@ test('scaling view: the law line and band are the calibrated predictions of the 
   const truth = (n: number, d: number) => 1.9 + 400 / n ** 0.34 + 1800 / d ** 0.37;
   const rng = mulberry32(3);
   const points = [];
-  for (const n of [2e7, 5e7, 1e8, 2e8, 4e8]) for (const m of [10, 20, 40]) points.push({ runId: `r${n}-${m}`, params: n, tokens: n * m, loss: truth(n, n * m) * Math.exp(0.01 * gaussian(rng)) });
+  for (const n of [2e7, 5e7, 1e8, 2e8, 4e8])
+    for (const m of [10, 20, 40]) points.push({ runId: `r${n}-${m}`, params: n, tokens: n * m, loss: truth(n, n * m) * Math.exp(0.01 * gaussian(rng)) });
   const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
   assert.ok(!('error' in fit), 'error' in fit ? fit.error : '');
   const family: FamilyLaw = { family: 'f', guessed: false, runIds: points.map((p) => p.runId), fit } as unknown as FamilyLaw;
@@ -122,7 +131,11 @@ test('scaling view: the law line and band are the calibrated predictions of the 
     const calibrated = predictWithFit(law, fit, x);
     assert.equal(view.lawLine.loss[i], calibrated.value);
     assert.deepEqual([view.lawLine.lower[i], view.lawLine.upper[i]], calibrated.interval);
-    const raw = percentileInterval(fit.samples.map((s) => law.evaluate(s, x)), fit.intervalLevel, calibrated.value);
+    const raw = percentileInterval(
+      fit.samples.map((s) => law.evaluate(s, x)),
+      fit.intervalLevel,
+      calibrated.value,
+    );
     assert.ok(view.lawLine.lower[i] <= raw[0] + 1e-12 && view.lawLine.upper[i] >= raw[1] - 1e-12, 'never narrower than the raw bootstrap');
     if (view.lawLine.upper[i] - view.lawLine.lower[i] > 1.5 * (raw[1] - raw[0])) widened++;
   }

@@ -30,7 +30,10 @@ test('a family model with a break says so and widens its predictions past the la
   const fit = fitCrossRun(broken, { seed: 1, resamples: 20 }) as CrossRunFit;
   const model = familyModel({ family: 'f', fit, runsUsed: fit.runIds, points: broken });
   assert.ok(model.break);
-  assert.ok(model.warnings.some((w) => w.startsWith('Possible break')), model.warnings.join('\n'));
+  assert.ok(
+    model.warnings.some((w) => w.startsWith('Possible break')),
+    model.warnings.join('\n'),
+  );
   const p = model.predict(2e9, 4e10);
   assert.ok(p.distance.computeRatio > 1);
   assert.ok(p.interval[0] <= p.value * Math.exp(-model.break.heldOutMiss) * (1 + 1e-12), `${p.interval} about ${p.value}`);

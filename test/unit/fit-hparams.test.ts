@@ -61,7 +61,7 @@ test('sweep surface: only lr varied gives an lr optimum and no batch optimum; to
   assert.ok('error' in fitSweepSurface(falling));
 });
 
-test('step-law refit recovers the family\'s exponents from 8 noisy sweeps and predicts a larger setting', () => {
+test("step-law refit recovers the family's exponents from 8 noisy sweeps and predicts a larger setting", () => {
   const rng = mulberry32(21);
   const groups: SweepGroup[] = [];
   for (const N of [5e7, 1e8, 2e8, 4e8]) for (const m of [20, 80]) groups.push(sweep(N, N * m, rng));

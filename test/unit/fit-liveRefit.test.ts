@@ -22,12 +22,32 @@ function liveRun(maxSteps?: number): { dir: string; file: string; append: (fromS
   if (maxSteps !== undefined) {
     fs.writeFileSync(
       path.join(runDir, 'config.json'),
-      JSON.stringify({ model_type: 'llama', hidden_size: 256, intermediate_size: 688, num_hidden_layers: 4, num_attention_heads: 4, vocab_size: 32000, max_position_embeddings: 1024, tie_word_embeddings: true }),
+      JSON.stringify({
+        model_type: 'llama',
+        hidden_size: 256,
+        intermediate_size: 688,
+        num_hidden_layers: 4,
+        num_attention_heads: 4,
+        vocab_size: 32000,
+        max_position_embeddings: 1024,
+        tie_word_embeddings: true,
+      }),
     );
-    fs.writeFileSync(path.join(runDir, 'training_args.json'), JSON.stringify({ per_device_train_batch_size: 8, gradient_accumulation_steps: 1, world_size: 1, max_seq_length: 1024, max_steps: maxSteps, learning_rate: 3e-4 }));
+    fs.writeFileSync(
+      path.join(runDir, 'training_args.json'),
+      JSON.stringify({
+        per_device_train_batch_size: 8,
+        gradient_accumulation_steps: 1,
+        world_size: 1,
+        max_seq_length: 1024,
+        max_steps: maxSteps,
+        learning_rate: 3e-4,
+      }),
+    );
   }
   const file = path.join(runDir, 'metrics.jsonl');
-  const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `${JSON.stringify({ step: from + i * STEP, loss: loss(from + i * STEP) })}\n`).join('');
+  const lines = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => `${JSON.stringify({ step: from + i * STEP, loss: loss(from + i * STEP) })}\n`).join('');
   fs.writeFileSync(file, lines(STEP, FIRST_POINTS));
   return {
     dir,
@@ -137,7 +157,10 @@ test('a run that rewinds (a restart from an earlier step) is refitted at once', 
   // second point, rising again below the old last step, is what makes the step back a resume).
   const resumedAt = lastFirstStep - 2 * STEP;
   const next = resumedAt + STEP;
-  fs.appendFileSync(run.file, `${JSON.stringify({ step: resumedAt, loss: loss(resumedAt) * 1.01 })}\n${JSON.stringify({ step: next, loss: loss(next) * 1.01 })}\n`);
+  fs.appendFileSync(
+    run.file,
+    `${JSON.stringify({ step: resumedAt, loss: loss(resumedAt) * 1.01 })}\n${JSON.stringify({ step: next, loss: loss(next) * 1.01 })}\n`,
+  );
   engine.update(run.file, run.dir);
   const rewound = only(engine);
   assert.equal(rewound.lastStep, next);

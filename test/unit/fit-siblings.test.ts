@@ -15,7 +15,14 @@ import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 const TOTAL = 6000;
 /** A noisy curve of the multi-power law (Luo et al.'s 400M shape) under `kind`, levels by `size`. */
 function curve(kind: 'constant' | 'cosine' | 'wsd', size: number, seed: number): SiblingCurve & { steps: number[]; losses: number[]; truth: number } {
-  const lr = buildSchedule({ kind, peakLr: 3e-4, totalSteps: TOTAL, warmupSteps: 200, minLr: kind === 'cosine' ? 3e-5 : undefined, decaySteps: kind === 'wsd' ? 1200 : undefined });
+  const lr = buildSchedule({
+    kind,
+    peakLr: 3e-4,
+    totalSteps: TOTAL,
+    warmupSteps: 200,
+    minLr: kind === 'cosine' ? 3e-5 : undefined,
+    decaySteps: kind === 'wsd' ? 1200 : undefined,
+  });
   const law = createMultipowerLaw([lr]);
   // ln L0, ln A, α, ln B, ln C, β, γ: the level falls with size, the schedule response is shared.
   const p = [Math.log(2.4 + 1 / size), Math.log(0.65), 0.43, Math.log(520), Math.log(2), 0.59, 0.63];
@@ -53,16 +60,24 @@ test('siblings of other sizes lend their schedule response; too few siblings is 
   // 1% here and 0.8% on the real curves at 30% (validation, "early forecasts"), closer than the
   // run's own prefix alone.
   const sib = Math.abs(f.prediction.value / live.truth - 1);
-  const own = fitCurve(live.steps.slice(0, n), live.losses.slice(0, n), { targetStep: TOTAL, law: 'multipower', lr: live.lr, resamples: 0, validationPrefixes: [], checkBreak: false });
+  const own = fitCurve(live.steps.slice(0, n), live.losses.slice(0, n), {
+    targetStep: TOTAL,
+    law: 'multipower',
+    lr: live.lr,
+    resamples: 0,
+    validationPrefixes: [],
+    checkBreak: false,
+  });
   assert.ok(!('error' in own));
   const alone = Math.abs(own.predictedFinal.value / live.truth - 1);
   assert.ok(sib < 0.02 && sib < alone, `siblings ${f.prediction.value}, alone ${own.predictedFinal.value}, truth ${live.truth}`);
   assert.match((fitScheduleResponse(others.slice(0, 1)) as { error: string }).error, /at least 2 finished siblings/);
 });
 
-test('the example\'s live run is forecast from its finished siblings, its own forecast kept beside', () => {
+test("the example's live run is forecast from its finished siblings, its own forecast kept beside", () => {
   const examples = path.resolve(__dirname, '../../examples');
-  const list = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const list = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
   for (const f of list(examples).filter(isDefaultLogFile)) engine.update(f, examples);
   const snap = engine.snapshot();

@@ -14,7 +14,15 @@ import { tempDir } from './helpers/tempDir';
 let script = '';
 before(async () => {
   script = path.join(tempDir('sl-fit-thread-'), 'fitThread.js');
-  await build({ entryPoints: [path.join(__dirname, '../../src/worker/fitThread.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'warning', mainFields: ['module', 'main'] });
+  await build({
+    entryPoints: [path.join(__dirname, '../../src/worker/fitThread.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: script,
+    logLevel: 'warning',
+    mainFields: ['module', 'main'],
+  });
 });
 
 const power = (t: number) => 2.1 + 40 * t ** -0.45;
@@ -38,7 +46,13 @@ function curveJob(lastStep: number, resamples: number, noise = 0.002): FitJobOf<
 function client(overrides: { budgetMs?: number; threads?: number } = {}) {
   const logs: string[] = [];
   let fitted = 0;
-  const fits = new FitClient({ scriptPath: script, budgetMs: () => overrides.budgetMs ?? 60_000, onFitted: () => fitted++, log: (level, message) => logs.push(`${level}: ${message}`), threads: overrides.threads ?? 1 });
+  const fits = new FitClient({
+    scriptPath: script,
+    budgetMs: () => overrides.budgetMs ?? 60_000,
+    onFitted: () => fitted++,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+    threads: overrides.threads ?? 1,
+  });
   return { fits, logs, fitted: () => fitted };
 }
 
@@ -46,7 +60,11 @@ test('a fit runs in the fitting thread and answers exactly what the same fit giv
   const { fits, fitted } = client();
   t.after(() => fits.dispose());
   const job = curveJob(4000, 20);
-  assert.equal(fits.fit('curve:a', 'k1', 'curve', () => job, {}), undefined, 'nothing to show before the first fit lands');
+  assert.equal(
+    fits.fit('curve:a', 'k1', 'curve', () => job, {}),
+    undefined,
+    'nothing to show before the first fit lands',
+  );
   assert.equal(fits.pending, 1);
   assert.equal(await fits.settled(['k1'], 60_000), 'answered');
   const answer = fits.fit('curve:a', 'k1', 'curve', () => assert.fail('an answered key is not fitted again'), {});
@@ -83,14 +101,21 @@ test('among waiting jobs of one kind, the lower priority number runs first, then
   assert.equal(await fits.settled(['late'], 120_000), 'answered');
 });
 
-test('one fit per slot at a time; while a slot\'s newer fit waits, the slot answers with its older fit; a newer job replaces one still waiting', async (t) => {
+test("one fit per slot at a time; while a slot's newer fit waits, the slot answers with its older fit; a newer job replaces one still waiting", async (t) => {
   const { fits } = client();
   t.after(() => fits.dispose());
   fits.fit('curve:a', 'a1', 'curve', () => curveJob(4000, 20), {});
   // While a1 runs, a newer fit of the same slot is not queued: it is asked for again once a1 lands.
-  assert.equal(fits.fit('curve:a', 'a0', 'curve', () => curveJob(3500, 20), {}), undefined);
+  assert.equal(
+    fits.fit('curve:a', 'a0', 'curve', () => curveJob(3500, 20), {}),
+    undefined,
+  );
   assert.equal(fits.pending, 1);
-  assert.deepEqual(fits.track(() => fits.fit('curve:a', 'a0', 'curve', () => curveJob(3500, 20), {})).waiting, ['a1'], 'an estimate waits for the fit running in its slot');
+  assert.deepEqual(
+    fits.track(() => fits.fit('curve:a', 'a0', 'curve', () => curveJob(3500, 20), {})).waiting,
+    ['a1'],
+    'an estimate waits for the fit running in its slot',
+  );
   await fits.settled(['a1'], 60_000);
   assert.equal(fits.pending, 0, 'a0 was never queued');
   // b1 runs; a2 and then a3 wait behind it: a3 takes a2's place, a2 is never fitted.
@@ -110,12 +135,21 @@ test('one fit per slot at a time; while a slot\'s newer fit waits, the slot answ
 test('a job that cannot be built is answered with an error, says so in the log, and the queue goes on', async (t) => {
   const { fits, logs } = client();
   t.after(() => fits.dispose());
-  fits.fit('curve:bad', 'bad', 'curve', () => {
-    throw new RangeError('Invalid typed array length: 10000000001');
-  }, {});
+  fits.fit(
+    'curve:bad',
+    'bad',
+    'curve',
+    () => {
+      throw new RangeError('Invalid typed array length: 10000000001');
+    },
+    {},
+  );
   const bad = fits.fit<'curve'>('curve:bad', 'bad', 'curve', () => assert.fail('answered'), {});
   assert.match(bad && 'error' in bad.result.fit ? bad.result.fit.error : '', /could not be started/);
-  assert.ok(logs.some((l) => /curve of run bad: the fit could not be started: Invalid typed array length/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /curve of run bad: the fit could not be started: Invalid typed array length/.test(l)),
+    logs.join('\n'),
+  );
   fits.fit('curve:good', 'good', 'curve', () => curveJob(4000, 20), {});
   assert.equal(await fits.settled(['good'], 60_000), 'answered');
 });
@@ -130,7 +164,11 @@ test('cancellation is seen mid-fit: a fit that would take minutes stops, and its
   fits.cancelAll();
   assert.equal(await fits.settled(['slow'], 120_000), 'dropped', 'the fit stopped, unanswered');
   assert.equal(fits.pending, 0);
-  assert.equal(fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 20), {}), undefined, 'the cancelled fit left no answer; asking again queues it');
+  assert.equal(
+    fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 20), {}),
+    undefined,
+    'the cancelled fit left no answer; asking again queues it',
+  );
   assert.equal(fitted(), 1, 'a new round is asked for all the same: one that asked for the slot meanwhile queued nothing');
 });
 
@@ -142,7 +180,10 @@ test('a fit past its time budget answers with its best so far, marked cut short,
   const answer = fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 200_000), {});
   assert.ok(answer && 'lawId' in answer.result.fit, 'a best-so-far curve');
   assert.equal(answer.result.fit.timedOut, true);
-  assert.ok(logs.some((l) => /curve of run slow: the fit used its 50 ms budget/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /curve of run slow: the fit used its 50 ms budget/.test(l)),
+    logs.join('\n'),
+  );
   fits.forgetTimedOut();
   fits.fit('curve:slow', 'slow', 'curve', () => curveJob(4000, 20), {});
   assert.equal(fits.pending, 1, 'asked again, it is fitted again');
@@ -160,7 +201,10 @@ test('the fitting thread killed mid-fit is restarted and the fit redone; a fit t
   assert.equal(fits.generation, 2, 'a new thread');
   const redone = fits.fit('curve:a', 'a1', 'curve', () => assert.fail('answered'), {});
   assert.deepEqual(redone?.result, runFitJob(curveJob(4000, 5_000), {}), 'the redone fit is the fit');
-  assert.ok(logs.some((l) => /fitting thread stopped .* during curve of run a; restarting/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /fitting thread stopped .* during curve of run a; restarting/.test(l)),
+    logs.join('\n'),
+  );
 
   fits.fit('curve:b', 'b1', 'curve', () => curveJob(4000, 200_000), {});
   for (let i = 0; i < 2; i++) {
@@ -188,7 +232,10 @@ test('the engine with the fitting thread: a snapshot shows the runs at once and 
   const first = apart.snapshot();
   assert.equal(first.runs.length, 2);
   assert.equal(first.fitting, 2, 'two curves queued');
-  assert.ok(first.runs.every((r) => r.curve === undefined && r.display.loss.length > 0), 'points shown before any fit');
+  assert.ok(
+    first.runs.every((r) => r.curve === undefined && r.display.loss.length > 0),
+    'points shown before any fit',
+  );
   const waiting = fits.track(() => apart.snapshot()).waiting;
   assert.equal(waiting.length, 2);
   assert.equal(await fits.settled(waiting, 120_000), 'answered');

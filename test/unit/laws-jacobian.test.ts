@@ -26,17 +26,24 @@ function assertJacobianMatches(law: LawDefinition, p: readonly number[], x: read
   assert.equal(analytic.length, law.parameters.length);
   analytic.forEach((g, j) => {
     const tol = 1e-6 * (Math.abs(g) + Math.abs(f));
-    assert.ok(
-      Math.abs(g - numeric[j]) <= tol,
-      `${law.id} d/d${law.parameters[j].name}: analytic ${g} vs numeric ${numeric[j]} at p=${p} x=${x}`,
-    );
+    assert.ok(Math.abs(g - numeric[j]) <= tol, `${law.id} d/d${law.parameters[j].name}: analytic ${g} vs numeric ${numeric[j]} at p=${p} x=${x}`);
   });
 }
 
 test('registry maps ids to well-formed laws', () => {
   assert.deepEqual(Object.keys(LAWS).sort(), [
-    'annealing', 'bnsl', 'chinchilla', 'compute', 'compute-frontier-d', 'compute-frontier-n', 'datalimited',
-    'kaplan', 'multipower', 'overtrain', 'overtrain-error', 'power',
+    'annealing',
+    'bnsl',
+    'chinchilla',
+    'compute',
+    'compute-frontier-d',
+    'compute-frontier-n',
+    'datalimited',
+    'kaplan',
+    'multipower',
+    'overtrain',
+    'overtrain-error',
+    'power',
   ]);
   assert.equal(getHparamLaw('steplaw')?.lr.id, 'steplaw-lr');
   assert.equal(getHparamLaw('deepseek')?.batch.id, 'deepseek-batch');
@@ -49,7 +56,10 @@ test('registry maps ids to well-formed laws', () => {
   for (const law of listAllLawDefinitions()) {
     assert.ok(law.citation.year >= 2020 && law.citation.paper.length > 10, `${law.id} citation`);
     assert.ok(law.citation.arxiv.match(/^\d{4}\.\d{4,5}$/), `${law.id} arXiv id`);
-    assert.ok(law.variables.every((v) => v.definition.length > 10), `${law.id} variables are defined`);
+    assert.ok(
+      law.variables.every((v) => v.definition.length > 10),
+      `${law.id} variables are defined`,
+    );
     for (const q of law.parameters) {
       assert.ok(q.lower < q.upper, `${law.id}.${q.name} bounds`);
       assert.ok(q.grid.length > 0, `${law.id}.${q.name} grid`);
@@ -82,7 +92,12 @@ test('analytic Jacobians match finite differences at typical points', () => {
   for (const t of [1, 10, 1e3, 1e5]) assertJacobianMatches(power, fromNatural(power, { E: 2.1, A: 40, alpha: 0.45 }), [t]);
   const chin = getLaw('chinchilla')!;
   const ref = fromNatural(chin, chin.reference!.values);
-  for (const [N, D] of [[1e7, 1e8], [1e9, 2e10], [7e10, 1.4e12]]) assertJacobianMatches(chin, ref, [N, D]);
+  for (const [N, D] of [
+    [1e7, 1e8],
+    [1e9, 2e10],
+    [7e10, 1.4e12],
+  ])
+    assertJacobianMatches(chin, ref, [N, D]);
 });
 
 /** A random fit-space parameter vector in the span of the law's start grid (its typical region). */

@@ -20,7 +20,9 @@ test('spreads into push / Math.min / Math.max are errors in src/ and webview/', 
 test('the webview sources themselves pass the spread ban', async () => {
   const eslint = new ESLint({ cwd: root });
   const results = await eslint.lintFiles(['webview/**/*.ts']);
-  const spread = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => `${path.relative(root, r.filePath)}:${m.line}`));
+  const spread = results.flatMap((r) =>
+    r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => `${path.relative(root, r.filePath)}:${m.line}`),
+  );
   assert.ok(results.length > 5, 'the webview sources were linted');
   assert.deepEqual(spread, []);
 });

@@ -74,10 +74,16 @@ test('the indexed-colour encoder keeps a few-colour picture exactly and approxim
 
 test('the walkthrough: media files exist, links and completion events name contributed commands', () => {
   const commands = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
-  const walkthroughs = manifest.contributes.walkthroughs as { id: string; steps: { id: string; description: string; media: Record<string, string>; completionEvents: string[] }[] }[];
+  const walkthroughs = manifest.contributes.walkthroughs as {
+    id: string;
+    steps: { id: string; description: string; media: Record<string, string>; completionEvents: string[] }[];
+  }[];
   assert.equal(walkthroughs.length, 1);
   const steps = walkthroughs[0].steps;
-  assert.deepEqual(steps.map((s) => s.id), ['openExampleSweep', 'seePredictions', 'planBudget']);
+  assert.deepEqual(
+    steps.map((s) => s.id),
+    ['openExampleSweep', 'seePredictions', 'planBudget'],
+  );
   const known = (command: string) => commands.has(command) || command.startsWith('workbench.');
   for (const step of steps) {
     const file = step.media.image ?? step.media.markdown;
@@ -98,16 +104,37 @@ test('the walkthrough: media files exist, links and completion events name contr
 });
 
 test('the .vsix admits bundles, media and the manifest, never sources, maps or tests', () => {
-  for (const file of ['dist/extension.js', 'dist/worker.js', 'dist/fitThread.js', 'dist/webview.js', 'dist/webview.css', 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png']) {
+  for (const file of [
+    'dist/extension.js',
+    'dist/worker.js',
+    'dist/fitThread.js',
+    'dist/webview.js',
+    'dist/webview.css',
+    'package.json',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
+    'media/icon.png',
+  ]) {
     assert.ok(admitted(file), `${file} is admitted`);
   }
-  for (const file of ['dist/extension.js.map', 'dist/cli.js', 'dist/cliMain.js', 'src/extension.ts', 'test/unit/package-readme.test.ts', 'node_modules/yaml/package.json', 'scripts/demo.mjs']) {
+  for (const file of [
+    'dist/extension.js.map',
+    'dist/cli.js',
+    'dist/cliMain.js',
+    'src/extension.ts',
+    'test/unit/package-readme.test.ts',
+    'node_modules/yaml/package.json',
+    'scripts/demo.mjs',
+  ]) {
     assert.ok(!admitted(file), `${file} is left out`);
   }
 });
 
 test('every bundle esbuild.mjs makes for the extension is in the .vsix (all but the CLI, which the extension never runs)', () => {
-  const bundles = [...fs.readFileSync(path.join(root, 'esbuild.mjs'), 'utf8').matchAll(/outfile: '(dist\/[^']+)'/g)].map((m) => m[1]).filter((f) => f !== 'dist/cli.js' && f !== 'dist/cliMain.js');
+  const bundles = [...fs.readFileSync(path.join(root, 'esbuild.mjs'), 'utf8').matchAll(/outfile: '(dist\/[^']+)'/g)]
+    .map((m) => m[1])
+    .filter((f) => f !== 'dist/cli.js' && f !== 'dist/cliMain.js');
   assert.ok(bundles.includes('dist/worker.js') && bundles.includes('dist/fitThread.js'), `bundles found: ${bundles.join(', ')}`);
   for (const file of bundles) assert.ok(admitted(file), `${file} is admitted`);
 });

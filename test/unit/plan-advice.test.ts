@@ -31,7 +31,7 @@ function planOf(text: string, file = '/p/plan.yaml'): TrainingPlan {
   return r.plan;
 }
 
-test('planCost: FLOPs from the stated convention, GPU-hours at MFU of the BF16 peak, wall clock on the plan\'s GPUs', () => {
+test("planCost: FLOPs from the stated convention, GPU-hours at MFU of the BF16 peak, wall clock on the plan's GPUs", () => {
   const plan = planOf(GENERIC);
   const table = hardwareTable({ mfu: 0.5, prices: { H100: 2 } });
   const { cost, memory } = planCost(plan, table);
@@ -58,7 +58,9 @@ test('planCost: FP8 precision uses the FP8 peak where the hardware has one', () 
 });
 
 test('planCost: a model that does not fit one GPU gets the memory warning', () => {
-  const big = planOf(GENERIC.replace('layers: 8', 'layers: 400').replace('d_model: 512', 'd_model: 4096').replace('ffn: 1536', 'ffn: 11008').replace('heads: 8', 'heads: 32'));
+  const big = planOf(
+    GENERIC.replace('layers: 8', 'layers: 400').replace('d_model: 512', 'd_model: 4096').replace('ffn: 1536', 'ffn: 11008').replace('heads: 8', 'heads: 32'),
+  );
   const { memory, notes } = planCost(big, hardwareTable());
   assert.equal(memory!.fits, false);
   assert.ok(notes.some((n) => /Memory on H100: needs .* GB per GPU/.test(n)));
@@ -114,7 +116,10 @@ test('planCaveats: FP8 is a caveat; fewer unique tokens than D brings in the dat
   // D = 6000 × 128 × 1024 = 786,432,000 → 7.9 epochs; D' = U + U·R*·(1 − e^(−R/R*)), R* = 15.4
   const r = 786_432_000 / 1e8 - 1;
   const dEff = 1e8 + 1e8 * 15.4 * (1 - Math.exp(-r / 15.4));
-  assert.ok(notes.some((n) => n.includes('7.9 epochs') && n.includes('Muennighoff') && n.includes(dEff.toExponential(2))), notes.join('\n'));
+  assert.ok(
+    notes.some((n) => n.includes('7.9 epochs') && n.includes('Muennighoff') && n.includes(dEff.toExponential(2))),
+    notes.join('\n'),
+  );
   const bad = readConfig({ file: '/p/plan.yaml', text: GENERIC + '  unique_tokens: -5\n' });
   assert.equal(bad.kind, 'error');
   assert.ok(bad.diagnostics.some((d) => d.line === 17));
@@ -135,7 +140,7 @@ test('estimateConfig: cost, memory, LR/batch advice and caveats reach the estima
   assert.match(e.predictions.uncalibrated ?? '', /no finished runs/);
 });
 
-test('lossTokens: D itself without repeats; the effective D\' of the data-limited law with them', () => {
+test("lossTokens: D itself without repeats; the effective D' of the data-limited law with them", () => {
   assert.deepEqual(lossTokens(planOf(GENERIC)), { tokens: 786_432_000 });
   assert.deepEqual(lossTokens(planOf(GENERIC + '  unique_tokens: 1.0e12\n')), { tokens: 786_432_000 });
   const r = lossTokens(planOf(GENERIC + '  unique_tokens: 1.0e8\n'));
@@ -145,17 +150,27 @@ test('lossTokens: D itself without repeats; the effective D\' of the data-limite
   assert.match(r.note ?? '', /effective data D'/);
 });
 
-test('sweepAdvice: refitted Step Law, and a penalty only where a surface is fitted at the plan\'s N and D', () => {
+test("sweepAdvice: refitted Step Law, and a penalty only where a surface is fitted at the plan's N and D", () => {
   const plan = planOf(GENERIC);
   const n = plan.params.nonEmbedding;
   const d = plan.tokens!;
   // A 3 × 3 sweep at the plan's (N, D) with its optimum at lr 2e-3, batch 65,536 tokens, and
   // one at 4× N: loss = 3 + 0.05·ln²(lr/lr*) + 0.02·ln²(b/b*).
   const runs = [];
-  for (const [nn, lrStar] of [[n, 2e-3], [4 * n, 1e-3]] as const) {
+  for (const [nn, lrStar] of [
+    [n, 2e-3],
+    [4 * n, 1e-3],
+  ] as const) {
     for (const lr of [lrStar / 4, lrStar, lrStar * 4]) {
       for (const b of [16384, 65536, 262144]) {
-        runs.push({ runId: `${nn}-${lr}-${b}`, nonEmbeddingParams: nn, tokens: d, lr, batchTokens: b, loss: 3 + 0.05 * Math.log(lr / lrStar) ** 2 + 0.02 * Math.log(b / 65536) ** 2 });
+        runs.push({
+          runId: `${nn}-${lr}-${b}`,
+          nonEmbeddingParams: nn,
+          tokens: d,
+          lr,
+          batchTokens: b,
+          loss: 3 + 0.05 * Math.log(lr / lrStar) ** 2 + 0.02 * Math.log(b / 65536) ** 2,
+        });
       }
     }
   }
@@ -163,11 +178,18 @@ test('sweepAdvice: refitted Step Law, and a penalty only where a surface is fitt
   // Configured: lr 6e-4, batch 128 × 1024 = 131,072 → 0.05·ln²(0.3) + 0.02·ln²(2) over 3.
   const expected = (100 * (0.05 * Math.log(6e-4 / 2e-3) ** 2 + 0.02 * Math.log(2) ** 2)) / 3;
   assert.ok(advice.penaltyPct !== undefined && Math.abs(advice.penaltyPct - expected) < 0.01, `${advice.penaltyPct} vs ${expected}`);
-  assert.ok(advice.notes.some((x) => /over the sweep optimum \(LR 0\.00200, batch 65536\)/.test(x)), advice.notes.join('\n'));
+  assert.ok(
+    advice.notes.some((x) => /over the sweep optimum \(LR 0\.00200, batch 65536\)/.test(x)),
+    advice.notes.join('\n'),
+  );
   assert.ok(advice.lr && advice.lr.value > 0);
   assert.match(advice.lr!.assumes, /2 sweep group\(s\)/);
   // No sweep at the plan's size: no penalty claimed.
-  const elsewhere = sweepAdvice(plan, runs.filter((r) => r.nonEmbeddingParams !== n), { resamples: 10 });
+  const elsewhere = sweepAdvice(
+    plan,
+    runs.filter((r) => r.nonEmbeddingParams !== n),
+    { resamples: 10 },
+  );
   assert.equal(elsewhere.penaltyPct, undefined);
   // Too few runs, or μP: nothing.
   assert.deepEqual(sweepAdvice(plan, runs.slice(0, 2)), { notes: [] });

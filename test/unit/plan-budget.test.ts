@@ -47,14 +47,17 @@ test('default frontier at 1e21 FLOPs: about 20 tokens per parameter, 6·N·D = C
   assert.ok('uncalibrated' in r.loss);
   assert.match(plan.frontier, /default/);
   // Alternatives: half and quarter N (more tokens), double N, all on the same budget.
-  assert.deepEqual(plan.alternatives.map((a) => Math.round((a.params / r.params) * 100) / 100), [0.5, 0.25, 2]);
+  assert.deepEqual(
+    plan.alternatives.map((a) => Math.round((a.params / r.params) * 100) / 100),
+    [0.5, 0.25, 2],
+  );
   for (const a of plan.alternatives) close(a.flops, 1e21);
   // Frontier grows as C^(β/(α+β)) ≈ C^0.513: ten times the budget is ~3.26× the model.
   const ten = ok(planBudget({ budget: budget('1e22') })).recommended;
   close(ten.params / r.params, 10 ** (0.3658 / (0.3478 + 0.3658)), 1e-6);
 });
 
-test('accelerator-hours and dollars become FLOPs at the MFU of the hardware\'s BF16 peak', () => {
+test("accelerator-hours and dollars become FLOPs at the MFU of the hardware's BF16 peak", () => {
   const table = hardwareTable({ mfu: 0.5, prices: { H100: 2 } });
   const hours = ok(planBudget({ budget: budget('1000 H100-h') }, { hardware: table }));
   close(hours.flops, 1000 * 3600 * 989e12 * 0.5);
@@ -144,9 +147,10 @@ test('suggestShape: 12·L·d² + V·d ≈ N with d ≈ 128·L', () => {
 const TRUE = { E: 1.7, A: 400, B: 1500, alpha: 0.34, beta: 0.37 };
 const lossOf = (n: number, d: number) => TRUE.E + TRUE.A / n ** TRUE.alpha + TRUE.B / d ** TRUE.beta;
 
-test('with a family law fitted: the frontier is that law\'s argmin and the loss has an interval', () => {
+test("with a family law fitted: the frontier is that law's argmin and the loss has an interval", () => {
   const points = [];
-  for (const n of [2e7, 5e7, 1e8, 2e8, 4e8]) for (const ratio of [10, 20, 40]) points.push({ runId: `${n}-${ratio}`, params: n, tokens: n * ratio, loss: lossOf(n, n * ratio) });
+  for (const n of [2e7, 5e7, 1e8, 2e8, 4e8])
+    for (const ratio of [10, 20, 40]) points.push({ runId: `${n}-${ratio}`, params: n, tokens: n * ratio, loss: lossOf(n, n * ratio) });
   const fit = fitCrossRun(points, { seed: 1, resamples: 20, priors: 'never' });
   if ('error' in fit) throw new Error(fit.error);
   const plan = ok(planBudget({ budget: budget('1e20') }, { lossLaw: { fit, family: 'synthetic', runsUsed: points.map((p) => p.runId) } }));

@@ -42,12 +42,25 @@ test('estimate --json: the documented shape, with cost, memory and predictions',
   const sub = path.join(dir, 'gpt2');
   fs.mkdirSync(sub);
   fs.writeFileSync(path.join(sub, 'config.json'), GPT2_CONFIG);
-  fs.writeFileSync(path.join(sub, 'training_args.json'), JSON.stringify({ per_device_train_batch_size: 8, gradient_accumulation_steps: 4, world_size: 8, max_steps: 1000, max_seq_length: 1024, learning_rate: 6e-4 }));
+  fs.writeFileSync(
+    path.join(sub, 'training_args.json'),
+    JSON.stringify({
+      per_device_train_batch_size: 8,
+      gradient_accumulation_steps: 4,
+      world_size: 8,
+      max_steps: 1000,
+      max_seq_length: 1024,
+      learning_rate: 6e-4,
+    }),
+  );
   const r = run(estimateCommand, [sub, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.applicable, true);
-  assert.deepEqual(Object.keys(out.plan.params).filter((k) => out.plan.params[k] !== undefined), ['total', 'nonEmbedding']);
+  assert.deepEqual(
+    Object.keys(out.plan.params).filter((k) => out.plan.params[k] !== undefined),
+    ['total', 'nonEmbedding'],
+  );
   assert.equal(out.plan.params.total, 124_439_808);
   assert.equal(out.plan.batchTokens, 8 * 4 * 8 * 1024);
   assert.equal(out.plan.tokens, 1000 * 8 * 4 * 8 * 1024);
@@ -62,7 +75,10 @@ test('estimate --json: the documented shape, with cost, memory and predictions',
 });
 
 test('estimate: a LoRA fine-tune is not applicable (exit 0, with the reason)', () => {
-  const file = write('lora.yml', 'base_model: meta-llama/Llama-3.2-1B\nadapter: lora\nlora_r: 16\nsequence_len: 2048\nmicro_batch_size: 2\ngradient_accumulation_steps: 2\nnum_epochs: 1\nlearning_rate: 2e-4\n');
+  const file = write(
+    'lora.yml',
+    'base_model: meta-llama/Llama-3.2-1B\nadapter: lora\nlora_r: 16\nsequence_len: 2048\nmicro_batch_size: 2\ngradient_accumulation_steps: 2\nnum_epochs: 1\nlearning_rate: 2e-4\n',
+  );
   const r = run(estimateCommand, [file, '--json']);
   assert.equal(r.code, 0);
   const out = JSON.parse(r.stdout);
@@ -81,18 +97,23 @@ test('estimate: unreadable, malformed, zero layers and contradictory keys exit n
   const zero = run(estimateCommand, [write('zero.yaml', 'model:\n  layers: 0\n  d_model: 64\n  heads: 4\n  vocab: 100\n')]);
   assert.equal(zero.code, 1);
   assert.match(zero.stderr, /zero\.yaml:2/);
-  const contradictory = run(estimateCommand, [write('both.yaml', 'model:\n  layers: 2\n  d_model: 64\n  heads: 4\n  vocab: 100\ntraining:\n  tokens: 5.0e9\n  steps: 10\n  batch_tokens: 1000\n')]);
+  const contradictory = run(estimateCommand, [
+    write('both.yaml', 'model:\n  layers: 2\n  d_model: 64\n  heads: 4\n  vocab: 100\ntraining:\n  tokens: 5.0e9\n  steps: 10\n  batch_tokens: 1000\n'),
+  ]);
   assert.equal(contradictory.code, 1);
   assert.match(contradictory.stderr, /contradicts/);
   assert.equal(run(estimateCommand, []).code, 'usage');
   assert.equal(run(estimateCommand, [path.join(dir, 'zero.yaml'), '--mfu', '7']).code, 'usage');
 });
 
-test('--usd-per-hour prices the hardware in use: the default, --hardware (aliases too), or the budget\'s own', () => {
+test("--usd-per-hour prices the hardware in use: the default, --hardware (aliases too), or the budget's own", () => {
   const sub = path.join(dir, 'gpt2-priced');
   fs.mkdirSync(sub);
   fs.writeFileSync(path.join(sub, 'config.json'), GPT2_CONFIG);
-  fs.writeFileSync(path.join(sub, 'training_args.json'), JSON.stringify({ per_device_train_batch_size: 8, gradient_accumulation_steps: 4, world_size: 8, max_steps: 1000, max_seq_length: 1024 }));
+  fs.writeFileSync(
+    path.join(sub, 'training_args.json'),
+    JSON.stringify({ per_device_train_batch_size: 8, gradient_accumulation_steps: 4, world_size: 8, max_steps: 1000, max_seq_length: 1024 }),
+  );
   const cost = (args: string[]) => {
     const r = run(estimateCommand, [sub, '--json', ...args]);
     assert.equal(r.code, 0, r.stderr);

@@ -67,7 +67,10 @@ test('planner states its distance from the data and labels what backtests do not
   assert.equal(d.largestRunId, largest.runId);
   assert.ok(Math.abs(d.computeRatio / (1e21 / largestFlops) - 1) < 1e-9, `${d.computeRatio}`);
   assert.equal(d.notValidated, true);
-  assert.ok(far.notes.some((n) => /not validated that far/.test(n)), far.notes.join('\n'));
+  assert.ok(
+    far.notes.some((n) => /not validated that far/.test(n)),
+    far.notes.join('\n'),
+  );
   assert.ok(far.recommended.notes.some((n) => /^Distance from the data: \d+× the compute of the largest finished run \(sweep\/llama-187m\)/.test(n)));
   const near = planBudget({ budget: { kind: 'flops', flops: largestFlops * 4, text: 'x' } }, { lossLaw });
   assert.ok(!('error' in near));
@@ -87,7 +90,10 @@ test('runs that contradict monotonicity are named; a fit on too few runs says it
   assert.ok(notes.every((n) => n.startsWith('big ')));
   const fit = fitCrossRun(points, { seed: 1, resamples: 10 }) as CrossRunFit;
   const m = familyModel({ family: 'f', fit, runsUsed: fit.runIds, points });
-  assert.ok(m.warnings.some((w) => /lean on published priors/.test(w)), m.warnings.join('\n'));
+  assert.ok(
+    m.warnings.some((w) => /lean on published priors/.test(w)),
+    m.warnings.join('\n'),
+  );
 });
 
 test('a family at one tokens-per-parameter ratio: the N/D split follows published ratios, said, and the planner lands near the truth', () => {
@@ -98,10 +104,18 @@ test('a family at one tokens-per-parameter ratio: the N/D split follows publishe
   assert.ok(fit.allocationPrior, 'the fit knows its runs have no spread in D/N');
   const [lo, hi] = fit.allocationPrior.tokensPerParam;
   assert.ok(lo > 15 && hi < 25, `${lo}–${hi}`);
-  assert.ok(model.warnings.some((w) => /cannot tell a larger model from more data/.test(w) && /Hoffmann et al\. 2022/.test(w)), model.warnings.join('\n'));
+  assert.ok(
+    model.warnings.some((w) => /cannot tell a larger model from more data/.test(w) && /Hoffmann et al\. 2022/.test(w)),
+    model.warnings.join('\n'),
+  );
   const plan = planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw });
   assert.ok(!('error' in plan));
-  const truth = JSON.parse(fs.readFileSync(path.join(examples, 'TRUTH.json'), 'utf8')).finalLossLaw as { alphaN: number; alphaD: number; Nc: number; Dc: number };
+  const truth = JSON.parse(fs.readFileSync(path.join(examples, 'TRUTH.json'), 'utf8')).finalLossLaw as {
+    alphaN: number;
+    alphaD: number;
+    Nc: number;
+    Dc: number;
+  };
   // The truth's optimum along 6·N·D = 1e21, N in non-embedding parameters as the generator counts
   // them (the example's 32000×d_model embedding is small next to N here; the test allows a factor 2).
   const trueLoss = (n: number) => Math.pow(Math.pow(truth.Nc / n, truth.alphaN / truth.alphaD) + truth.Dc / (1e21 / (6 * n)), truth.alphaD);
@@ -112,7 +126,10 @@ test('a family at one tokens-per-parameter ratio: the N/D split follows publishe
   assert.ok(plan.recommended.params > nTrue / 2 && plan.recommended.params < nTrue * 2, `N* ${plan.recommended.params} against the truth's ${nTrue}`);
   const u = plan.frontierUncertainty!;
   assert.ok(u.nStar[0] <= nTrue && nTrue <= u.nStar[1], `N* interval ${u.nStar} misses ${nTrue}`);
-  assert.ok(plan.notes.some((n) => /follows published ratios/.test(n)), plan.notes.join('\n'));
+  assert.ok(
+    plan.notes.some((n) => /follows published ratios/.test(n)),
+    plan.notes.join('\n'),
+  );
 });
 
 test('runs spread in tokens per parameter measure the split themselves: no allocation prior', () => {
@@ -121,7 +138,10 @@ test('runs spread in tokens per parameter measure the split themselves: no alloc
   const points = [1e7, 3e7, 1e8, 3e8].flatMap((n) => [5, 20, 80].map((k) => ({ runId: `${n}-${k}`, params: n, tokens: k * n, loss: law(n, k * n) })));
   const spread = fitCrossRun(points, { seed: 1, resamples: 0 }) as CrossRunFit;
   assert.equal(spread.allocationPrior, undefined);
-  const flat = fitCrossRun(points.filter((p) => p.runId.endsWith('-20')), { seed: 1, resamples: 0 }) as CrossRunFit;
+  const flat = fitCrossRun(
+    points.filter((p) => p.runId.endsWith('-20')),
+    { seed: 1, resamples: 0 },
+  ) as CrossRunFit;
   assert.ok(flat.allocationPrior);
 });
 
@@ -135,7 +155,10 @@ test('intervals widen with the distance from the data, at least the floor the ba
     assert.ok(Math.abs(p.distance.computeRatio / k - 1) < 1e-9);
     const floor = crossRunDistanceFloor(k);
     assert.ok(floor > 0);
-    assert.ok(p.interval[0] <= p.value * Math.exp(-floor) * (1 + 1e-12) && p.interval[1] >= p.value * Math.exp(floor) * (1 - 1e-12), `${k}×: ${p.interval} about ${p.value}, floor ±${floor}`);
+    assert.ok(
+      p.interval[0] <= p.value * Math.exp(-floor) * (1 + 1e-12) && p.interval[1] >= p.value * Math.exp(floor) * (1 - 1e-12),
+      `${k}×: ${p.interval} about ${p.value}, floor ±${floor}`,
+    );
     const width = Math.log(p.interval[1] / p.interval[0]);
     assert.ok(width > lastWidth, `${k}×: width ${width} not wider than ${lastWidth}`);
     lastWidth = width;

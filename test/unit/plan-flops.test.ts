@@ -4,8 +4,17 @@ import { FLOPS_CONVENTION, flopsPerToken, trainingFlops, type FlopsInput } from 
 import type { ModelArchitecture } from '../../src/core/configs/types';
 
 const GPT2_SMALL: ModelArchitecture = {
-  modelType: 'gpt2', nLayer: 12, dModel: 768, nHead: 12, nKvHead: 12, headDim: 64, dFfn: 3072,
-  vocab: 50257, tiedEmbeddings: true, positions: 1024, learnedPositions: true,
+  modelType: 'gpt2',
+  nLayer: 12,
+  dModel: 768,
+  nHead: 12,
+  nKvHead: 12,
+  headDim: 64,
+  dFfn: 3072,
+  vocab: 50257,
+  tiedEmbeddings: true,
+  positions: 1024,
+  learnedPositions: true,
 };
 
 test('GPT-2 small, n_ctx 1,024, 1M tokens: hand-computed', () => {
@@ -29,8 +38,17 @@ test('GPT-2 small, n_ctx 1,024, 1M tokens: hand-computed', () => {
 
 test('Llama-3-8B, n_ctx 8,192, 1,000 tokens: hand-computed', () => {
   const architecture: ModelArchitecture = {
-    modelType: 'llama', nLayer: 32, dModel: 4096, nHead: 32, nKvHead: 8, headDim: 128, dFfn: 14336,
-    vocab: 128256, tiedEmbeddings: false, positions: 8192, learnedPositions: false,
+    modelType: 'llama',
+    nLayer: 32,
+    dModel: 4096,
+    nHead: 32,
+    nKvHead: 8,
+    headDim: 128,
+    dFfn: 14336,
+    vocab: 128256,
+    tiedEmbeddings: false,
+    positions: 8192,
+    learnedPositions: false,
   };
   const r = trainingFlops({ params: { total: 8_030_261_248, nonEmbedding: 6_979_588_096 }, architecture, seqLen: 8192 }, 1000);
   // 6 × 6,979,588,096 = 41,877,528,576; 6 × 4,096 × 128,256 = 3,152,019,456;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILTIN_HARDWARE, computeTime, DEFAULT_MFU, findHardware, hardwareTable, peakFor, precisionOf } from '../../src/core/plan/hardware';
 
-test('built-in table: the issue\'s accelerators, each with BF16 peak, memory, price and a source', () => {
+test("built-in table: the issue's accelerators, each with BF16 peak, memory, price and a source", () => {
   const ids = BUILTIN_HARDWARE.map((p) => p.id);
   for (const id of ['H100', 'H200', 'B200', 'A100-80GB', 'A100-40GB', 'L40S', 'MI300X', 'TPUv5e', 'TPUv5p']) assert.ok(ids.includes(id), id);
   for (const p of BUILTIN_HARDWARE) {

@@ -63,7 +63,12 @@ test('over-trained target: the recipe adds runs at its tokens per parameter', ()
 });
 
 test('budget target and ladder budget in GPU-hours; errors are messages', () => {
-  const plan = ok(planLadder({ target: { kind: 'budget', budget: { kind: 'flops', flops: 1e22, text: '1e22' } }, ladderBudget: { kind: 'gpuHours', gpuHours: 2000, hardware: 'H100', text: '2000 H100-h' } }));
+  const plan = ok(
+    planLadder({
+      target: { kind: 'budget', budget: { kind: 'flops', flops: 1e22, text: '1e22' } },
+      ladderBudget: { kind: 'gpuHours', gpuHours: 2000, hardware: 'H100', text: '2000 H100-h' },
+    }),
+  );
   assert.ok(Math.abs(plan.target.flops / 1e22 - 1) < 1e-9);
   assert.ok(Math.abs(plan.budget.gpuHours - 2000) < 1e-6);
   assert.ok(plan.planned.gpuHours <= 2000 * (1 + 1e-9));
@@ -116,7 +121,10 @@ test('with runs: greedy picks by width reduction per FLOP, deterministic, within
 
 test('with a bootstrap fit: "now" is the bootstrap interval at the target, widened by the extrapolation allowance', () => {
   const runs = family();
-  const fit = fitCrossRun(runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! })), { seed: 1, resamples: 40 });
+  const fit = fitCrossRun(
+    runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! })),
+    { seed: 1, resamples: 40 },
+  );
   assert.ok(!('error' in fit));
   const plan = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }, { fit }));
   const boot = predictCrossRun(fit, target.params, target.tokens);
@@ -146,7 +154,10 @@ test('live re-planning: earlier runs matched as done / running, the rest kept or
   for (const r of first.runs) assert.ok(byId.has(r.id), r.id);
   assert.ok(['planned', 'not-needed'].includes(byId.get(r3.id)!.status));
   // Order: done and running first.
-  assert.deepEqual(again.runs.slice(0, 2).map((r) => r.status), ['done', 'running']);
+  assert.deepEqual(
+    again.runs.slice(0, 2).map((r) => r.status),
+    ['done', 'running'],
+  );
   assert.ok(again.runs.every((r, i) => r.order === i + 1));
 });
 
@@ -160,7 +171,11 @@ test('among given candidates: only those, within budget, the plan\'s "after" is 
   assert.equal(plan.strategy, 'greedy');
   assert.ok(plan.planned.runs >= 1);
   assert.ok(plan.planned.flops <= budget * (1 + 1e-9));
-  for (const r of plan.runs) assert.ok(candidates.some((c) => c.params === r.params && c.tokens === r.tokens), `${r.params} ${r.tokens}`);
+  for (const r of plan.runs)
+    assert.ok(
+      candidates.some((c) => c.params === r.params && c.tokens === r.tokens),
+      `${r.params} ${r.tokens}`,
+    );
   assert.equal(new Set(plan.runs.map((r) => `${r.params}/${r.tokens}`)).size, plan.runs.length, 'no candidate twice');
   assert.deepEqual(plan.after, plan.runs[plan.runs.length - 1].after);
   // An empty family with candidates is greedy too (the recipe cannot choose from a fixed grid).

@@ -43,7 +43,14 @@ test('a bad ladder budget is an error naming it', () => {
 
 test('family with finished and live runs: greedy choice, "now" interval, live runs counted, re-planning keeps ids and marks', () => {
   const theta = referenceParams(chinchillaLaw);
-  const sizes: [number, number][] = [[2e7, 4e8], [5e7, 1e9], [1e8, 2e9], [2e8, 4e9], [5e7, 4e9], [1e8, 5e8]];
+  const sizes: [number, number][] = [
+    [2e7, 4e8],
+    [5e7, 1e9],
+    [1e8, 2e9],
+    [2e8, 4e9],
+    [5e7, 4e9],
+    [1e8, 5e8],
+  ];
   const points = sizes.map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
   const family: FamilyLaw = { family: 'web', guessed: false, runIds: [...points.map((p) => p.runId), 'live-1'], points };
   const live: LadderWorkspaceRun = { id: 'live-1', family: 'web', status: 'live', params: 3e8, tokens: 6e9 };
@@ -56,7 +63,11 @@ test('family with finished and live runs: greedy choice, "now" interval, live ru
   assert.ok(planned.length >= 1);
   // The first planned run has now finished in the family: re-planning marks it done under its id.
   const done = planned[0];
-  const family2: FamilyLaw = { ...family, runIds: [...family.runIds, 'ladder-done'], points: [...points, { runId: 'ladder-done', params: done.params, tokens: done.tokens, loss: chinchillaLaw.evaluate(theta, [done.params, done.tokens]) }] };
+  const family2: FamilyLaw = {
+    ...family,
+    runIds: [...family.runIds, 'ladder-done'],
+    points: [...points, { runId: 'ladder-done', params: done.params, tokens: done.tokens, loss: chinchillaLaw.evaluate(theta, [done.params, done.tokens]) }],
+  };
   const previous = first.plan.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens }));
   const again = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web', previous }, [family2], [live]));
   const same = again.plan.runs.find((r) => r.id === done.id)!;
@@ -74,7 +85,10 @@ test('every run of a plan, written as a variant of the example HF config, reads 
   const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, seqLen: 1024, vocab: 32000 }, [], []));
   for (const run of plan.runs) {
     const spec = variantSpecOf(run, 'ladder-fam');
-    const v = writeVariant({ file: `/w/${dir}/config.json`, text: cfg, readSibling: (p) => (path.basename(p) === 'training_args.json' ? args : undefined) }, spec);
+    const v = writeVariant(
+      { file: `/w/${dir}/config.json`, text: cfg, readSibling: (p) => (path.basename(p) === 'training_args.json' ? args : undefined) },
+      spec,
+    );
     assert.ok(!('error' in v), 'error' in v ? v.error : '');
     if ('error' in v) continue;
     const files = new Map(v.files.map((f) => [f.name, f.text]));
@@ -93,7 +107,8 @@ test('every run of a plan, written as a variant of the example HF config, reads 
 });
 
 test('the ladder as files: one folder per planned run plus PLAN.md; nanoGPT runs need .scalinglens.yaml to name the family', () => {
-  const nano = "n_layer = 4\nn_head = 4\nn_embd = 128\nblock_size = 256\nbatch_size = 16\ngradient_accumulation_steps = 1\nmax_iters = 1000\nlearning_rate = 1e-3\n";
+  const nano =
+    'n_layer = 4\nn_head = 4\nn_embd = 128\nblock_size = 256\nbatch_size = 16\ngradient_accumulation_steps = 1\nmax_iters = 1000\nlearning_rate = 1e-3\n';
   const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, seqLen: 256 }, [], []));
   const out = ladderFiles({ file: '/w/train.py', text: nano }, plan, 'fam', '# plan');
   assert.deepEqual(out.errors, []);
@@ -110,11 +125,20 @@ test('.scalinglens.yaml: the family entry is added, comments and other entries k
   assert.match(after, /^# my workspace/);
   const parsed = parseWorkspaceFile(after, '/w/.scalinglens.yaml');
   assert.deepEqual(parsed.diagnostics, []);
-  assert.deepEqual(parsed.families.map((f) => [f.name, f.runs]), [['other', ['a/*']], ['fam', ['ladder/**']]]);
+  assert.deepEqual(
+    parsed.families.map((f) => [f.name, f.runs]),
+    [
+      ['other', ['a/*']],
+      ['fam', ['ladder/**']],
+    ],
+  );
   assert.ok(parsed.families[1].match('ladder/ladder-01-1e17'));
   assert.equal(workspaceFileWithFamily(after, 'fam', 'ladder/**'), undefined);
   const fresh = workspaceFileWithFamily(undefined, 'fam', 'ladder/**')!;
-  assert.deepEqual(parseWorkspaceFile(fresh, '/w/.scalinglens.yaml').families.map((f) => f.name), ['fam']);
+  assert.deepEqual(
+    parseWorkspaceFile(fresh, '/w/.scalinglens.yaml').families.map((f) => f.name),
+    ['fam'],
+  );
   assert.throws(() => workspaceFileWithFamily('- a\n- b\n', 'fam', 'ladder/**'), /not a mapping/);
 });
 
@@ -137,12 +161,23 @@ test('without a config (a budget target), the ladder is written as generic YAML 
 
 test('a live run whose forecast anchors the family law is counted once, as running', () => {
   const theta = referenceParams(chinchillaLaw);
-  const sizes: [number, number][] = [[2e7, 4e8], [5e7, 1e9], [1e8, 2e9], [2e8, 4e9]];
+  const sizes: [number, number][] = [
+    [2e7, 4e8],
+    [5e7, 1e9],
+    [1e8, 2e9],
+    [2e8, 4e9],
+  ];
   const points = sizes.map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
   const family: FamilyLaw = { family: 'web', guessed: false, runIds: points.map((p) => p.runId), points, anchoredRunIds: ['r3'] };
   const live: LadderWorkspaceRun = { id: 'r3', family: 'web', status: 'live', params: 2e8, tokens: 4e9 };
   const withAnchor = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [family], [live]));
-  const finishedOnly = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, runIds: ['r0', 'r1', 'r2'], points: points.slice(0, 3), anchoredRunIds: [] }], [live]));
+  const finishedOnly = ok(
+    planLadderRequest(
+      { target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' },
+      [{ ...family, runIds: ['r0', 'r1', 'r2'], points: points.slice(0, 3), anchoredRunIds: [] }],
+      [live],
+    ),
+  );
   // The interval "now" is the finished runs' alone: the anchored live run is not counted as finished.
   assert.deepEqual(withAnchor.plan.now, finishedOnly.plan.now);
   const asFinished = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, anchoredRunIds: [] }], []));

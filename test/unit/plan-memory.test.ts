@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ASSUMED_SEQ_LEN, describeLayout, fitsMemory, memoryInputOf, memoryPerGpu, modelStateBytesPerParam, smallestLayout, type MemoryInput } from '../../src/core/plan/memory';
+import {
+  ASSUMED_SEQ_LEN,
+  describeLayout,
+  fitsMemory,
+  memoryInputOf,
+  memoryPerGpu,
+  modelStateBytesPerParam,
+  smallestLayout,
+  type MemoryInput,
+} from '../../src/core/plan/memory';
 import type { TrainingPlan } from '../../src/core/configs/types';
 
 // A 1B-parameter, GPT-style shape with round numbers so every term can be checked by hand.
@@ -93,7 +102,10 @@ test('memoryInputOf: data-parallel degree = GPUs / (tp·pp·cp), assumptions nam
   assert.equal(r.seqLenAssumed, true);
   assert.equal(r.input.gatedMlp, true);
   assert.ok(r.assumed.some((a) => /micro-batch 1/.test(a)));
-  assert.ok(r.assumed.some((a) => /sequence length 2,048 .*position capacity of 4,096 is not its training length/.test(a)), r.assumed.join('; '));
+  assert.ok(
+    r.assumed.some((a) => /sequence length 2,048 .*position capacity of 4,096 is not its training length/.test(a)),
+    r.assumed.join('; '),
+  );
   // A stated training length is used as it is; a short position capacity caps the assumption.
   assert.equal(memoryInputOf({ ...plan, seqLen: 8192 }).input.seqLen, 8192);
   assert.equal(memoryInputOf({ ...plan, seqLen: 8192 }).seqLenAssumed, false);
@@ -121,7 +133,8 @@ test('smallestLayout: the fewest GPUs first, then the least intrusive way to fit
   assert.equal(describeLayout(r.layout, 'A10'), '2× A10, ZeRO-3 (FSDP)');
   // Every smaller count really does not fit in any layout tried.
   for (const zeroStage of [0, 1, 2, 3] as const) {
-    for (const checkpointing of ['none', 'full'] as const) assert.ok(!fitsMemory(memoryPerGpu({ ...BASE, zeroStage, checkpointing, dataParallel: 1 }), 10 * GB).fits);
+    for (const checkpointing of ['none', 'full'] as const)
+      assert.ok(!fitsMemory(memoryPerGpu({ ...BASE, zeroStage, checkpointing, dataParallel: 1 }), 10 * GB).fits);
   }
 });
 
@@ -145,7 +158,18 @@ test('smallestLayout: tensor parallelism needs whole heads per rank, and nothing
 test('a 14B model in a bare HF config: assumed sequence 2,048, not its 131,072 positions, and the layout that fits', () => {
   const plan: TrainingPlan = {
     params: { total: 14.8e9, nonEmbedding: 13.2e9 },
-    architecture: { modelType: 'qwen2', nLayer: 48, dModel: 5120, nHead: 40, nKvHead: 8, dFfn: 13824, vocab: 152064, tiedEmbeddings: false, learnedPositions: false, positions: 131072 },
+    architecture: {
+      modelType: 'qwen2',
+      nLayer: 48,
+      dModel: 5120,
+      nHead: 40,
+      nKvHead: 8,
+      dFfn: 13824,
+      vocab: 152064,
+      tiedEmbeddings: false,
+      learnedPositions: false,
+      positions: 131072,
+    },
     sources: {},
     notes: [],
   };

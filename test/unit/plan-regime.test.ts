@@ -94,7 +94,10 @@ test('regime (property): walking D/N across both thresholds in tiny steps, the l
         const next = predictInRegime(chinchilla, overtrain, n, n * Math.exp(lnM));
         const at = `N=${n.toExponential(3)}, D/N=${Math.exp(lnM).toFixed(4)}`;
         assert.ok(Math.abs(next.value - previous.value) <= STEP, `L jumps at ${at}: ${previous.value} → ${next.value}`);
-        assert.ok(Math.abs(next.interval[0] - previous.interval[0]) <= STEP && Math.abs(next.interval[1] - previous.interval[1]) <= STEP, `interval jumps at ${at}`);
+        assert.ok(
+          Math.abs(next.interval[0] - previous.interval[0]) <= STEP && Math.abs(next.interval[1] - previous.interval[1]) <= STEP,
+          `interval jumps at ${at}`,
+        );
         previous = next;
       }
     }),
@@ -127,7 +130,10 @@ test('estimate: the lens loss is continuous across both thresholds and the notes
   const params = first.plan!.params.total;
   const tokensPerStep = first.plan!.tokensPerStep!;
   assert.ok(first.predictions.loss, first.predictions.uncalibrated);
-  assert.ok(first.notes.some((n) => /^Loss law: blend by regime; at [\d.]+ tokens\/parameter the Chinchilla law alone/.test(n)), first.notes.join('\n'));
+  assert.ok(
+    first.notes.some((n) => /^Loss law: blend by regime; at [\d.]+ tokens\/parameter the Chinchilla law alone/.test(n)),
+    first.notes.join('\n'),
+  );
   // One optimizer step either side of each threshold moves the loss by a hair.
   for (const ratio of [BLEND_START_TOKENS_PER_PARAM, BLEND_END_TOKENS_PER_PARAM]) {
     const steps = Math.floor((ratio * params) / tokensPerStep);
@@ -139,14 +145,19 @@ test('estimate: the lens loss is continuous across both thresholds and the notes
   const mid = withSteps(Math.round((80 * params) / tokensPerStep));
   assert.ok(mid.predictions.loss?.regime, 'the estimate carries the regime');
   assert.ok(Math.abs(mid.predictions.loss.regime.overtrainWeight - 0.5) < 0.01);
-  assert.ok(mid.notes.some((n) => /^Loss law: blend by regime; at 80\.\d tokens\/parameter 5\d% Chinchilla \+ [45]\d% over-training law \(Gadre et al\. 2024\)/.test(n)), mid.notes.join('\n'));
+  assert.ok(
+    mid.notes.some((n) =>
+      /^Loss law: blend by regime; at 80\.\d tokens\/parameter 5\d% Chinchilla \+ [45]\d% over-training law \(Gadre et al\. 2024\)/.test(n),
+    ),
+    mid.notes.join('\n'),
+  );
   // The lens tooltip and the hover on a size key say which law, with the mix.
   assert.ok(lensTooltip(mid).includes(mid.predictions.loss.regime.note));
   const md = hoverMarkdown(mid, ['architecture.dModel'], { dashboard: 'a', dashboardView: 'b' });
   assert.match(md, /\| Regime \| blend by regime; at 80\.\d tokens\/parameter 5\d% Chinchilla \+ [45]\d% over-training law/);
 });
 
-test('plan: candidates\' losses follow their regime; the recommendation is the argmin of that same model', () => {
+test("plan: candidates' losses follow their regime; the recommendation is the argmin of that same model", () => {
   const lossLaw = { fit: chinchilla, family: 'synthetic', runsUsed: chinchilla.runIds, overtrain };
   const plan = planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw });
   assert.ok(!('error' in plan), JSON.stringify(plan));
@@ -162,7 +173,11 @@ test('plan: candidates\' losses follow their regime; the recommendation is the a
   const rec = (plan.recommended.loss as { value: number }).value;
   for (const c of plan.alternatives) assert.ok((c.loss as { value: number }).value >= rec, `${c.label} ${(c.loss as { value: number }).value} < ${rec}`);
   // Without the over-training fit, Chinchilla at every ratio (as before the regime blend).
-  const plain = planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw: { fit: chinchilla, family: 'synthetic', runsUsed: chinchilla.runIds } });
+  const plain = planBudget(
+    { budget: { kind: 'flops', flops: 1e21, text: '1e21' } },
+    { lossLaw: { fit: chinchilla, family: 'synthetic', runsUsed: chinchilla.runIds } },
+  );
   assert.ok(!('error' in plain));
-  for (const c of [plain.recommended, ...plain.alternatives]) assert.equal((c.loss as { value: number }).value, predictCrossRun(chinchilla, c.params, c.tokens).value);
+  for (const c of [plain.recommended, ...plain.alternatives])
+    assert.equal((c.loss as { value: number }).value, predictCrossRun(chinchilla, c.params, c.tokens).value);
 });

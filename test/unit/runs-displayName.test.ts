@@ -68,7 +68,18 @@ test('names are unique and short for a folder of real logs from several projects
 });
 
 test('generic folders are those loggers make themselves', () => {
-  for (const s of ['lightning_logs', 'version_3', 'runs', 'wandb', 'run-20240101_120000-abc123', 'offline-run-20240101_120000-abc123', 'mlruns', '0', 'Dec01_12-00-00_host']) assert.ok(isGenericSegment(s), s);
+  for (const s of [
+    'lightning_logs',
+    'version_3',
+    'runs',
+    'wandb',
+    'run-20240101_120000-abc123',
+    'offline-run-20240101_120000-abc123',
+    'mlruns',
+    '0',
+    'Dec01_12-00-00_host',
+  ])
+    assert.ok(isGenericSegment(s), s);
   for (const s of ['llama-12m', 'lr-sweep', 'run_1', 'offline-run-new_explicit_steps', 'baseline']) assert.ok(!isGenericSegment(s), s);
 });
 
@@ -86,7 +97,10 @@ test('one lookup names runs by id everywhere; the CLI adds the path only where t
     { id: 'logs/train.log', name: 'train' },
   ];
   const name = runNamer(runs);
-  assert.deepEqual(runs.map((r) => name(r.id)), ['llama-95m', 'proj-a', 'train']);
+  assert.deepEqual(
+    runs.map((r) => name(r.id)),
+    ['llama-95m', 'proj-a', 'train'],
+  );
   assert.equal(name('gone'), 'gone');
   assert.deepEqual(runs.map(nameWithPath), ['llama-95m', 'proj-a (proj-a/lightning_logs/version_0)', 'train']);
 });

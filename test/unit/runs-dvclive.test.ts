@@ -78,7 +78,12 @@ test('property: plot TSV rows and garbage never throw; every finite row is kept 
     fc.property(
       fc.array(
         fc.oneof(
-          { weight: 4, arbitrary: fc.tuple(fc.nat({ max: 100_000 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })).map(([s, v]) => ({ step: s, value: v, text: `${s}\t${v}` })) },
+          {
+            weight: 4,
+            arbitrary: fc
+              .tuple(fc.nat({ max: 100_000 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }))
+              .map(([s, v]) => ({ step: s, value: v, text: `${s}\t${v}` })),
+          },
           { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((t) => ({ step: -1, value: NaN, text: t.replace(/[\r\n]/g, ' ') })) },
         ),
         { maxLength: 40 },
@@ -161,7 +166,7 @@ test('run index: a generic TSV log (header with step, tab-separated) is read lik
   );
 });
 
-test('the CLI\'s file test agrees with the default globs on W&B, DVCLive, TSV and golden-values paths', () => {
+test("the CLI's file test agrees with the default globs on W&B, DVCLive, TSV and golden-values paths", () => {
   const paths = [
     'wandb/run-20240101_000000-abc/run-abc.wandb',
     'wandb/run-20240101_000000-abc/files/wandb-summary.json',
@@ -176,16 +181,13 @@ test('the CLI\'s file test agrees with the default globs on W&B, DVCLive, TSV an
     'tests/case/golden_values_dev_dgx_h100.json',
     'tests/case/model_config.yaml',
   ];
-  assertDefaultLogFiles(
-    paths,
-    [
-      'wandb/run-20240101_000000-abc/run-abc.wandb',
-      'wandb/run-20240101_000000-abc/files/wandb-summary.json',
-      'wandb/run-20200101_000000-abc/wandb-history.jsonl',
-      'exp/dvclive/metrics.json',
-      'exp/dvclive/plots/metrics/train/loss.tsv',
-      'exp/metrics_lr3e-4.tsv',
-      'tests/case/golden_values_dev_dgx_h100.json',
-    ],
-  );
+  assertDefaultLogFiles(paths, [
+    'wandb/run-20240101_000000-abc/run-abc.wandb',
+    'wandb/run-20240101_000000-abc/files/wandb-summary.json',
+    'wandb/run-20200101_000000-abc/wandb-history.jsonl',
+    'exp/dvclive/metrics.json',
+    'exp/dvclive/plots/metrics/train/loss.tsv',
+    'exp/metrics_lr3e-4.tsv',
+    'tests/case/golden_values_dev_dgx_h100.json',
+  ]);
 });

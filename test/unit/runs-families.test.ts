@@ -25,23 +25,102 @@ function candidate(id: string, params: Record<string, unknown>): FamilyCandidate
 
 test('size, length, batch, tuned knobs, seeds and bookkeeping vary within a family; data, tokenizer and recipe keys define it', () => {
   const varying = [
-    'n_layer', 'd_model', 'hidden_size', 'model/n_embd', 'num_attention_heads', '--num-layers', 'ff_hidden', 'flavor',
-    'lr', 'learning_rate', 'optimizer/init_args/lr', 'min_lr', 'warmup_steps', 'lr_warmup_fraction', 'weight_decay', 'dropout', 'attn_pdrop',
-    'batch_size', 'per_device_train_batch_size', 'global_train_batch_size', 'gradient_accumulation_steps',
-    'max_steps', 'max_iters', 'num_train_epochs', 'max_duration', '--train-iters',
-    'seed', 'data_seed', 'name', 'run_name', 'output_dir', 'logging_dir', 'out_dir', 'eval_interval', 'log_every_n_steps', 'save_steps',
-    'wandb_project', 'transformers_version', 'world_size', 'tensor_model_parallel_size', 'num_workers',
-    '_wandb/cli_version', '_name_or_path', 'hub_token', 'dataloader_num_workers', 'logging_first_step',
+    'n_layer',
+    'd_model',
+    'hidden_size',
+    'model/n_embd',
+    'num_attention_heads',
+    '--num-layers',
+    'ff_hidden',
+    'flavor',
+    'lr',
+    'learning_rate',
+    'optimizer/init_args/lr',
+    'min_lr',
+    'warmup_steps',
+    'lr_warmup_fraction',
+    'weight_decay',
+    'dropout',
+    'attn_pdrop',
+    'batch_size',
+    'per_device_train_batch_size',
+    'global_train_batch_size',
+    'gradient_accumulation_steps',
+    'max_steps',
+    'max_iters',
+    'num_train_epochs',
+    'max_duration',
+    '--train-iters',
+    'seed',
+    'data_seed',
+    'name',
+    'run_name',
+    'output_dir',
+    'logging_dir',
+    'out_dir',
+    'eval_interval',
+    'log_every_n_steps',
+    'save_steps',
+    'wandb_project',
+    'transformers_version',
+    'world_size',
+    'tensor_model_parallel_size',
+    'num_workers',
+    '_wandb/cli_version',
+    '_name_or_path',
+    'hub_token',
+    'dataloader_num_workers',
+    'logging_first_step',
   ];
   for (const k of varying) assert.equal(variesWithinFamily(k), true, k);
   const defining = [
-    'dataset', 'dataset_name', 'data_path', 'train_data_path', 'train_file', 'tokenizer', 'tokenizer_name', 'tokenizer/path', 'vocab_size',
-    'lr_scheduler_type', 'lr_decay_style', 'scheduler/name', 'model/name', 'optim', 'model_type', 'max_seq_len', 'block_size', 'use_experimental', 'bias',
+    'dataset',
+    'dataset_name',
+    'data_path',
+    'train_data_path',
+    'train_file',
+    'tokenizer',
+    'tokenizer_name',
+    'tokenizer/path',
+    'vocab_size',
+    'lr_scheduler_type',
+    'lr_decay_style',
+    'scheduler/name',
+    'model/name',
+    'optim',
+    'model_type',
+    'max_seq_len',
+    'block_size',
+    'use_experimental',
+    'bias',
   ];
   for (const k of defining) assert.equal(variesWithinFamily(k), false, k);
   // Values compare by meaning: MLflow's text "12" equals YAML's 12, "True" equals true.
-  assert.deepEqual(familyKeys(new Map<string, unknown>([['vocab_size', '50258'], ['tied', 'True'], ['lr', 1e-3]])), [['tied', 'true'], ['vocab_size', '50258']]);
-  assert.deepEqual(familyKeys(new Map<string, unknown>([['vocab_size', 50258], ['tied', true]])), [['tied', 'true'], ['vocab_size', '50258']]);
+  assert.deepEqual(
+    familyKeys(
+      new Map<string, unknown>([
+        ['vocab_size', '50258'],
+        ['tied', 'True'],
+        ['lr', 1e-3],
+      ]),
+    ),
+    [
+      ['tied', 'true'],
+      ['vocab_size', '50258'],
+    ],
+  );
+  assert.deepEqual(
+    familyKeys(
+      new Map<string, unknown>([
+        ['vocab_size', 50258],
+        ['tied', true],
+      ]),
+    ),
+    [
+      ['tied', 'true'],
+      ['vocab_size', '50258'],
+    ],
+  );
 });
 
 test('runs sharing data, tokenizer and recipe are one guessed family; a different dataset is another, named apart', () => {
@@ -93,7 +172,9 @@ test('guesses do not depend on the order runs are listed in; every run with defi
   );
   fc.assert(
     fc.property(arb, (rows) => {
-      const runs = rows.map((r, i) => candidate(`${r.dir}/run${i}`, { ...(r.data !== undefined ? { dataset: r.data } : {}), vocab_size: r.vocab, n_layer: r.layers, lr: r.lr }));
+      const runs = rows.map((r, i) =>
+        candidate(`${r.dir}/run${i}`, { ...(r.data !== undefined ? { dataset: r.data } : {}), vocab_size: r.vocab, n_layer: r.layers, lr: r.lr }),
+      );
       const forward = guessFamilies(runs);
       const backward = guessFamilies([...runs].reverse());
       for (const run of runs) {
@@ -118,14 +199,23 @@ function lightningRun(root: string, version: number, hparams: Record<string, str
   for (let s = 10; s <= 200; s += 10) rows.push(`${s},${(4 + version / 10 - Math.log(s) / 3).toFixed(4)}`);
   return [
     write(root, `${dir}/metrics.csv`, rows.join('\n') + '\n'),
-    write(root, `${dir}/hparams.yaml`, Object.entries(hparams).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n'),
+    write(
+      root,
+      `${dir}/hparams.yaml`,
+      Object.entries(hparams)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n') + '\n',
+    ),
   ];
 }
 
 test('the engine: Lightning runs grouped by their hparams.yaml, shown as guesses with the reason; the workspace file wins', () => {
   const root = tempDir('sl-families-');
   const files: string[] = [];
-  for (let v = 0; v < 4; v++) files.push(...lightningRun(root, v, { d_model: 256 + 64 * v, num_layers: 4, lr: 1e-3 * (v + 1), vocab_size: 50258, use_experimental: v < 2, dropout: 0.1 * v }));
+  for (let v = 0; v < 4; v++)
+    files.push(
+      ...lightningRun(root, v, { d_model: 256 + 64 * v, num_layers: 4, lr: 1e-3 * (v + 1), vocab_size: 50258, use_experimental: v < 2, dropout: 0.1 * v }),
+    );
   // A run that logged no hyperparameters: its folder is all there is to go on.
   files.push(write(root, 'logs/plain/metrics.jsonl', `${JSON.stringify({ step: 1, loss: 3 })}\n`));
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
@@ -134,12 +224,18 @@ test('the engine: Lightning runs grouped by their hparams.yaml, shown as guesses
   const view = (id: string) => snap.runs.find((r) => r.id === id)!;
   const on = 'logs/lightning_logs (use_experimental=true)';
   const off = 'logs/lightning_logs (use_experimental=false)';
-  assert.deepEqual([0, 1, 2, 3].map((v) => view(`logs/lightning_logs/version_${v}`).family), [on, on, off, off]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((v) => view(`logs/lightning_logs/version_${v}`).family),
+    [on, on, off, off],
+  );
   for (let v = 0; v < 4; v++) {
     const r = view(`logs/lightning_logs/version_${v}`);
     assert.equal(r.familySource, 'guessed');
-    assert.match(r.familyReason ?? '', /^family guessed from hyperparameters: 2 runs share vocab_size=50258, use_experimental=(true|false); they differ in d_model, dropout, lr$/);
-    assert.ok(r.hyper.notes.includes(r.familyReason!), 'the reason is among the run\'s notes');
+    assert.match(
+      r.familyReason ?? '',
+      /^family guessed from hyperparameters: 2 runs share vocab_size=50258, use_experimental=(true|false); they differ in d_model, dropout, lr$/,
+    );
+    assert.ok(r.hyper.notes.includes(r.familyReason!), "the reason is among the run's notes");
   }
   assert.equal(view('logs/plain').family, 'logs');
   assert.match(view('logs/plain').familyReason ?? '', /folder/);
@@ -164,7 +260,7 @@ test('the engine: Lightning runs grouped by their hparams.yaml, shown as guesses
   assert.equal(named.families.find((f) => f.family === 'mine')?.guessed, false);
 });
 
-test('an HF run\'s config.json and training_args.json are its logged hyperparameters (first file wins a key); MLflow params too', () => {
+test("an HF run's config.json and training_args.json are its logged hyperparameters (first file wins a key); MLflow params too", () => {
   const root = tempDir('sl-families-hf-');
   const state = JSON.stringify({ global_step: 10, max_steps: 10, log_history: [{ step: 10, loss: 2 }] });
   const idx = new RunIndex();

@@ -45,7 +45,10 @@ test('golden values: per-step objects, "nan" strings, lm loss as the train loss'
 });
 
 test('golden values: the older list form is placed at start_step + i·step_interval', () => {
-  const res = parseGoldenValues('{"lm loss": {"start_step": 0, "end_step": 20, "step_interval": 5, "values": [10.8, 10.6, 10.1, 9.9, 9.5]}}', '/g/golden_values.json');
+  const res = parseGoldenValues(
+    '{"lm loss": {"start_step": 0, "end_step": 20, "step_interval": 5, "values": [10.8, 10.6, 10.1, 9.9, 9.5]}}',
+    '/g/golden_values.json',
+  );
   assert.deepEqual(pairs(res.points, 'lm loss'), [
     [0, 10.8],
     [5, 10.6],
@@ -62,10 +65,16 @@ test('golden values: names, and bad documents never throw', () => {
   assert.equal(detectLogFormat('/t/case/golden_values_lts.json'), 'megatron-golden');
   assert.ok(isDefaultLogFile('/t/case/golden_values_lts.json'));
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1)))), (text) => {
-      const res = parseGoldenValues(text, '/g/golden_values.json');
-      for (const d of res.diagnostics) assert.ok(d.file === '/g/golden_values.json' && typeof d.line === 'number');
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1))),
+      ),
+      (text) => {
+        const res = parseGoldenValues(text, '/g/golden_values.json');
+        for (const d of res.diagnostics) assert.ok(d.file === '/g/golden_values.json' && typeof d.line === 'number');
+      },
+    ),
     { numRuns: fuzzRuns() },
   );
 });
@@ -74,7 +83,15 @@ test('run index: each golden-values file is its own run', () => {
   const root = tempDir('sl-golden-');
   const dir = path.join(root, 'gpt3_case');
   fs.mkdirSync(dir);
-  const doc = (base: number) => JSON.stringify({ 'lm loss': { start_step: 1, end_step: 10, step_interval: 1, values: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i + 1), base - i / 10])) } });
+  const doc = (base: number) =>
+    JSON.stringify({
+      'lm loss': {
+        start_step: 1,
+        end_step: 10,
+        step_interval: 1,
+        values: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i + 1), base - i / 10])),
+      },
+    });
   fs.writeFileSync(path.join(dir, 'golden_values_dev_dgx_h100.json'), doc(11));
   fs.writeFileSync(path.join(dir, 'golden_values_lts_dgx_a100.json'), doc(12));
   const index = new RunIndex();
@@ -84,6 +101,9 @@ test('run index: each golden-values file is its own run', () => {
     runs.map((r) => r.id),
     ['gpt3_case/golden_values_dev_dgx_h100.json', 'gpt3_case/golden_values_lts_dgx_a100.json'],
   );
-  assert.deepEqual(runs.map((r) => r.series.find((s) => s.role === 'train_loss')?.values[0]), [11, 12]);
+  assert.deepEqual(
+    runs.map((r) => r.series.find((s) => s.role === 'train_loss')?.values[0]),
+    [11, 12],
+  );
   assert.ok(runs.every((r) => r.format === 'megatron-golden' && r.status === 'finished'));
 });

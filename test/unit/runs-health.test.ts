@@ -14,7 +14,12 @@ import { curveCommand } from '../../src/cliCommands/curve';
 import type { CommandIo } from '../../src/cliCommands/fitShared';
 
 function series(values: number[]): Series {
-  return { metric: 'loss', role: 'train_loss', steps: Float64Array.from(values, (_, i) => (i + 1) * 10), values: Float64Array.from(values) } as unknown as Series;
+  return {
+    metric: 'loss',
+    role: 'train_loss',
+    steps: Float64Array.from(values, (_, i) => (i + 1) * 10),
+    values: Float64Array.from(values),
+  } as unknown as Series;
 }
 /** A falling power-law curve with 1% deterministic wiggle. */
 const curve = (n: number) => Array.from({ length: n }, (_, i) => (3 + 5 * (i + 1) ** -0.5) * (1 + 0.01 * Math.sin(i * 1.7)));
@@ -26,7 +31,10 @@ test('a healthy curve is ok; a recovered spike is an event, not a divergence', (
   const h = runHealth({ status: 'finished' }, series(values));
   assert.equal(h.state, 'ok');
   assert.equal(h.excludeFromFits, false);
-  assert.ok(h.events.some((e) => e.kind === 'spike' && e.recovered === true && e.step === 1010), JSON.stringify(h.events));
+  assert.ok(
+    h.events.some((e) => e.kind === 'spike' && e.recovered === true && e.step === 1010),
+    JSON.stringify(h.events),
+  );
 });
 
 test('a spike that does not recover is a divergence: no forecast, left out of fits', () => {
@@ -73,7 +81,7 @@ function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-test('the example\'s diverged run: shown as diverged, no forecast, named as left out of its family\'s fit', () => {
+test("the example's diverged run: shown as diverged, no forecast, named as left out of its family's fit", () => {
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
   for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
   const snap = engine.snapshot();
@@ -81,7 +89,10 @@ test('the example\'s diverged run: shown as diverged, no forecast, named as left
   assert.equal(run.health?.state, 'diverged');
   assert.equal(run.curve, undefined);
   const family = snap.families.find((f) => f.family === 'example-sweep')!;
-  assert.deepEqual(family.leftOut?.map((o) => o.runId), ['sweep/llama-44m-lr3e-3']);
+  assert.deepEqual(
+    family.leftOut?.map((o) => o.runId),
+    ['sweep/llama-44m-lr3e-3'],
+  );
   assert.ok(!family.runIds.includes(run.id));
   // The resumed run shows its restart.
   assert.ok(snap.runs.find((r) => r.id === 'sweep/llama-23m')!.health?.events.some((e) => e.kind === 'restart'));

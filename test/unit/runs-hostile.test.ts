@@ -63,8 +63,14 @@ test('a named pipe is never opened: every reader (tail, whole file, head, config
   const out = JSON.parse(r.stdout);
   for (const k of ['tail', 'bytes', 'bin', 'whole', 'head', 'text']) assert.match(JSON.stringify(out[k]), /named pipe, not a regular file/, k);
   assert.equal(out.runs, 0, 'a pipe is no run');
-  assert.ok(out.diagnostics.some((d: string) => d.startsWith(fifo) && d.includes('a named pipe')), out.diagnostics.join('\n'));
-  assert.ok(out.diagnostics.some((d: string) => d.startsWith(yaml) && d.includes('a named pipe')), out.diagnostics.join('\n'));
+  assert.ok(
+    out.diagnostics.some((d: string) => d.startsWith(fifo) && d.includes('a named pipe')),
+    out.diagnostics.join('\n'),
+  );
+  assert.ok(
+    out.diagnostics.some((d: string) => d.startsWith(yaml) && d.includes('a named pipe')),
+    out.diagnostics.join('\n'),
+  );
 });
 
 test('a socket named like a log is skipped with a diagnostic, not made a run', { skip: posixOnly }, () => {
@@ -96,8 +102,14 @@ test('a line longer than maxLineBytes is blanked (complete) or skipped to its en
   const t = new FileTail(f, { maxLineBytes: 100 });
   const c = t.read();
   assert.ok(!isTailError(c));
-  assert.deepEqual(c.lines.map((l) => l.trim()), ['one', '', 'two']);
-  assert.deepEqual(c.overlong?.map((o) => o.line), [2]);
+  assert.deepEqual(
+    c.lines.map((l) => l.trim()),
+    ['one', '', 'two'],
+  );
+  assert.deepEqual(
+    c.overlong?.map((o) => o.line),
+    [2],
+  );
   // An endless line, read in small pieces: nothing held beyond the cap, one report, numbering kept.
   const g = path.join(dir, 'b.log');
   fs.writeFileSync(g, `first\n${'y'.repeat(10_000)}`);
@@ -125,28 +137,42 @@ test('property: FileTail with any line cap returns the short lines of any file e
   const dir = tempDir('sl-longprop-');
   let n = 0;
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, '')), fc.integer({ min: 40, max: 400 }).map((k) => 'z'.repeat(k))), { maxLength: 30 }), fc.integer({ min: 30, max: 120 }), fc.integer({ min: 1, max: 90 }), (lines, cap, chunk) => {
-      const f = path.join(dir, `p${n++}.log`);
-      fs.writeFileSync(f, lines.map((l) => `${l}\n`).join(''));
-      const t = new FileTail(f, { maxLineBytes: cap, maxBytesPerRead: chunk });
-      // Line number → text: a long line is blanked (read whole) or left out (given up on mid-way).
-      const got = new Map<number, string>();
-      const long: number[] = [];
-      for (let i = 0; i < 100_000; i++) {
-        const r = t.read();
-        if (isTailError(r)) throw new Error(r.error);
-        r.lines.forEach((l, k) => got.set(r.firstLineNumber + k, l));
-        for (const o of r.overlong ?? []) long.push(o.line);
-        assert.ok((r.partial?.text.length ?? 0) <= cap + chunk, 'what is held back stays under the cap');
-        if (!r.more) break;
-      }
-      lines.forEach((l, i) => {
-        if (Buffer.byteLength(l) > cap) assert.equal((got.get(i + 1) ?? '').trim(), '', `line ${i + 1} blanked or left out`);
-        else assert.equal(got.get(i + 1), l, `line ${i + 1} kept`);
-      });
-      assert.deepEqual(long, lines.flatMap((l, i) => (Buffer.byteLength(l) > cap ? [i + 1] : [])));
-      fs.rmSync(f);
-    }),
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, '')),
+          fc.integer({ min: 40, max: 400 }).map((k) => 'z'.repeat(k)),
+        ),
+        { maxLength: 30 },
+      ),
+      fc.integer({ min: 30, max: 120 }),
+      fc.integer({ min: 1, max: 90 }),
+      (lines, cap, chunk) => {
+        const f = path.join(dir, `p${n++}.log`);
+        fs.writeFileSync(f, lines.map((l) => `${l}\n`).join(''));
+        const t = new FileTail(f, { maxLineBytes: cap, maxBytesPerRead: chunk });
+        // Line number → text: a long line is blanked (read whole) or left out (given up on mid-way).
+        const got = new Map<number, string>();
+        const long: number[] = [];
+        for (let i = 0; i < 100_000; i++) {
+          const r = t.read();
+          if (isTailError(r)) throw new Error(r.error);
+          r.lines.forEach((l, k) => got.set(r.firstLineNumber + k, l));
+          for (const o of r.overlong ?? []) long.push(o.line);
+          assert.ok((r.partial?.text.length ?? 0) <= cap + chunk, 'what is held back stays under the cap');
+          if (!r.more) break;
+        }
+        lines.forEach((l, i) => {
+          if (Buffer.byteLength(l) > cap) assert.equal((got.get(i + 1) ?? '').trim(), '', `line ${i + 1} blanked or left out`);
+          else assert.equal(got.get(i + 1), l, `line ${i + 1} kept`);
+        });
+        assert.deepEqual(
+          long,
+          lines.flatMap((l, i) => (Buffer.byteLength(l) > cap ? [i + 1] : [])),
+        );
+        fs.rmSync(f);
+      },
+    ),
     { numRuns: fuzzRuns(0.2) },
   );
 });
@@ -165,7 +191,10 @@ test('a file of a thousand bad lines keeps a few diagnostics of the kind and cou
   const diags = index.diagnostics().filter((d) => d.file === f);
   const broken = diags.filter((d) => d.line !== undefined && d.message.includes('not valid JSON'));
   assert.equal(broken.length, MAX_DIAGNOSTICS_PER_KIND);
-  assert.ok(diags.some((d) => /^995 more diagnostics not shown \(995 × "is not valid JSON/.test(d.message)), diags.map((d) => d.message).join('\n'));
+  assert.ok(
+    diags.some((d) => /^995 more diagnostics not shown \(995 × "is not valid JSON/.test(d.message)),
+    diags.map((d) => d.message).join('\n'),
+  );
   for (const d of diags) assert.ok(d.message.length < 300, d.message.slice(0, 100));
   assert.equal(index.runs()[0].series.find((s) => s.metric === 'loss')?.steps.length, 30);
 });
@@ -197,24 +226,42 @@ test('links out of the workspace are not followed unless allowed; a file reached
   fs.symlinkSync(real, twin);
   const ws = new ScalingWorkspace({ minPointsForCurve: 8 });
   for (const f of [link, real, twin]) ws.update(f, root);
-  assert.deepEqual(ws.runs().map((r) => r.id), ['b']);
+  assert.deepEqual(
+    ws.runs().map((r) => r.id),
+    ['b'],
+  );
   const msgs = ws.diagnostics().map((d) => `${d.file}: ${d.message}`);
-  assert.ok(msgs.some((m) => m.startsWith(link) && m.includes('outside the workspace folder; not followed')), msgs.join('\n'));
-  assert.ok(msgs.some((m) => m.startsWith(twin) && m.includes('the same file as')), msgs.join('\n'));
+  assert.ok(
+    msgs.some((m) => m.startsWith(link) && m.includes('outside the workspace folder; not followed')),
+    msgs.join('\n'),
+  );
+  assert.ok(
+    msgs.some((m) => m.startsWith(twin) && m.includes('the same file as')),
+    msgs.join('\n'),
+  );
   // A folder on the way that links out (VS Code's file search follows folder links).
   const viaFolder = path.join(root, 'd');
   fs.symlinkSync(path.dirname(outside), viaFolder);
   ws.update(path.join(viaFolder, 'metrics.jsonl'), root);
-  assert.deepEqual(ws.runs().map((r) => r.id), ['b']);
+  assert.deepEqual(
+    ws.runs().map((r) => r.id),
+    ['b'],
+  );
   assert.ok(ws.diagnostics().some((d) => d.file === path.join(viaFolder, 'metrics.jsonl') && d.message.includes('outside the workspace folder')));
   // Allowed by the setting: read.
   const open = new ScalingWorkspace({ minPointsForCurve: 8, followLinksOutside: true });
   open.update(link, root);
-  assert.deepEqual(open.runs().map((r) => r.id), ['a']);
+  assert.deepEqual(
+    open.runs().map((r) => r.id),
+    ['a'],
+  );
   // The file reached first is kept when the second path goes; a deleted first path frees the file.
   ws.remove(real);
   ws.update(twin, root);
-  assert.deepEqual(ws.runs().map((r) => r.id), ['c']);
+  assert.deepEqual(
+    ws.runs().map((r) => r.id),
+    ['c'],
+  );
 });
 
 test('readHeadLines of a sparse gigabyte of zeros reads only its head', () => {
@@ -234,7 +281,10 @@ test('readHeadLines of a sparse gigabyte of zeros reads only its head', () => {
 test('a negative step never truncates a run; every rewind (a resumed run re-logging its steps) is reported', () => {
   const dir = tempDir('sl-steps-');
   for (const [name, text] of [
-    ['j/metrics.jsonl', `${[0, 10, 20, 30].map((s) => `{"step": ${s}, "loss": ${3 - s / 100}}`).join('\n')}\n{"step": -1, "loss": 9}\n{"step": 40, "loss": 2.5}\n{"step": 20, "loss": 2.9}\n{"step": 30, "loss": 2.8}\n`],
+    [
+      'j/metrics.jsonl',
+      `${[0, 10, 20, 30].map((s) => `{"step": ${s}, "loss": ${3 - s / 100}}`).join('\n')}\n{"step": -1, "loss": 9}\n{"step": 40, "loss": 2.5}\n{"step": 20, "loss": 2.9}\n{"step": 30, "loss": 2.8}\n`,
+    ],
     ['c/metrics.csv', `step,loss\n${[0, 10, 20, 30].map((s) => `${s},${3 - s / 100}`).join('\n')}\n-1,9\n40,2.5\n20,2.9\n30,2.8\n`],
   ] as const) {
     const f = path.join(dir, name);
@@ -246,8 +296,14 @@ test('a negative step never truncates a run; every rewind (a resumed run re-logg
     assert.deepEqual(Array.from(loss?.steps ?? []), [0, 10, 20, 30], name);
     assert.deepEqual(Array.from(loss?.values ?? []), [3, 2.9, 2.9, 2.8], name);
     const msgs = index.diagnostics().map((d) => d.message);
-    assert.ok(msgs.some((m) => m.startsWith('loss: a point with a negative step (first -1) dropped')), `${name}: ${msgs.join(' | ')}`);
-    assert.ok(msgs.some((m) => m.startsWith('loss: step 20 after step 40: the log went back') && m.includes('3 earlier point(s) from step 20 on replaced')), `${name}: ${msgs.join(' | ')}`);
+    assert.ok(
+      msgs.some((m) => m.startsWith('loss: a point with a negative step (first -1) dropped')),
+      `${name}: ${msgs.join(' | ')}`,
+    );
+    assert.ok(
+      msgs.some((m) => m.startsWith('loss: step 20 after step 40: the log went back') && m.includes('3 earlier point(s) from step 20 on replaced')),
+      `${name}: ${msgs.join(' | ')}`,
+    );
   }
 });
 

@@ -58,8 +58,14 @@ test('HF checkpoint-*/trainer_state.json snapshots are partial copies of the fin
   assert.equal(runs[0].id, 'out');
   const loss = series(runs[0], 'loss');
   assert.equal(loss.length, 30, 'steps 10..300 once each');
-  assert.deepEqual(loss.map(([s]) => s), Array.from({ length: 30 }, (_, i) => 10 * (i + 1)));
-  assert.deepEqual(loss.map(([, v]) => v), loss.map(([s]) => hfLoss(s)));
+  assert.deepEqual(
+    loss.map(([s]) => s),
+    Array.from({ length: 30 }, (_, i) => 10 * (i + 1)),
+  );
+  assert.deepEqual(
+    loss.map(([, v]) => v),
+    loss.map(([s]) => hfLoss(s)),
+  );
   assert.equal(series(runs[0], 'eval_loss').length, 6);
   assert.equal(runs[0].status, 'finished');
   // The run lists the final file, not the snapshots it supersedes.
@@ -90,18 +96,27 @@ for (const order of ['events first', 'trainer_state first'] as const) {
       ev();
     }
     const runs = idx.runs();
-    assert.deepEqual(runs.map((r) => r.id), ['out']);
+    assert.deepEqual(
+      runs.map((r) => r.id),
+      ['out'],
+    );
     const run = runs[0];
     assert.equal(run.format, 'hf-trainer-state');
     assert.ok(run.files.some((f) => f.includes('events.out.tfevents')));
     assert.equal(series(run, 'train/loss').length, 0, 'no second copy of the loss under its TensorBoard name');
     const loss = series(run, 'loss');
-    assert.deepEqual(loss.map(([s]) => s), Array.from({ length: 25 }, (_, i) => 10 * (i + 1)));
+    assert.deepEqual(
+      loss.map(([s]) => s),
+      Array.from({ length: 25 }, (_, i) => 10 * (i + 1)),
+    );
     for (const [s, v] of loss) {
       // Steps trainer_state.json has keep its float64 value; later ones come from the event file's float32.
       assert.equal(v, s <= 200 ? hfLoss(s) : storedValue(hfLoss(s)), `step ${s}`);
     }
-    assert.deepEqual(series(run, 'eval_loss').map(([s]) => s), [50, 100, 150, 200, 250]);
+    assert.deepEqual(
+      series(run, 'eval_loss').map(([s]) => s),
+      [50, 100, 150, 200, 250],
+    );
     assert.equal(run.series.filter((s) => s.role === 'train_loss').length, 1);
   });
 }
@@ -123,7 +138,10 @@ test('a plain SummaryWriter runs/<stamp>/ folder without trainer state stays its
   const idx = new RunIndex();
   idx.update(write(root, 'proj/runs/Nov23_a/events.out.tfevents.1.host', eventFile([{ tag: 'train/loss', step: 1, value: 3 }])), root);
   idx.update(write(root, 'proj/runs/Nov23_b/events.out.tfevents.2.host', eventFile([{ tag: 'train/loss', step: 1, value: 2 }])), root);
-  assert.deepEqual(idx.runs().map((r) => r.id), ['proj/runs/Nov23_a', 'proj/runs/Nov23_b']);
+  assert.deepEqual(
+    idx.runs().map((r) => r.id),
+    ['proj/runs/Nov23_a', 'proj/runs/Nov23_b'],
+  );
   assert.deepEqual(series(idx.runs()[0], 'train/loss'), [[1, 3]]);
 });
 
@@ -149,7 +167,8 @@ test('a resumed TensorBoard run (a new event file restarting at an earlier step)
 
 test('examples/: the resumed run is one run whose overlapping steps hold the later rows', () => {
   const examples = path.resolve(__dirname, '../../examples');
-  const list = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const list = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const idx = new RunIndex();
   for (const f of list(examples).filter(isDefaultLogFile)) idx.update(f, examples);
   const runs = idx.runs().filter((r) => r.id.startsWith('sweep/llama-23m'));
@@ -192,14 +211,26 @@ test('run ids never collide across the roots of a multi-root workspace', () => {
   for (const run of runs) {
     const where = idx.locate(run.id);
     assert.ok(where !== undefined);
-    assert.ok(run.files.every((f) => f.startsWith(where.root + path.sep)), run.id);
+    assert.ok(
+      run.files.every((f) => f.startsWith(where.root + path.sep)),
+      run.id,
+    );
     assert.equal(idx.run(run.id)?.files[0], run.files[0]);
   }
   assert.deepEqual(idx.locate(`${path.basename(b)}:run1`), { root: b, rel: 'run1' });
   // Reading the same files again (a rescan in the same order) gives the same ids.
   const again = new RunIndex();
-  for (const [root, rel] of [[a, 'run1/metrics.jsonl'], [b, 'run1/metrics.jsonl'], [b, 'metrics.jsonl'], [a, 'metrics.jsonl']] as const) again.update(path.join(root, rel), root);
-  assert.deepEqual(again.runs().map((r) => r.id), ids);
+  for (const [root, rel] of [
+    [a, 'run1/metrics.jsonl'],
+    [b, 'run1/metrics.jsonl'],
+    [b, 'metrics.jsonl'],
+    [a, 'metrics.jsonl'],
+  ] as const)
+    again.update(path.join(root, rel), root);
+  assert.deepEqual(
+    again.runs().map((r) => r.id),
+    ids,
+  );
 });
 
 test('a Run handed out never changes afterwards: series are shared with the store and copied before the next change', () => {
@@ -217,7 +248,10 @@ test('a Run handed out never changes afterwards: series are shared with the stor
   fs.appendFileSync(f, `${JSON.stringify({ step: 5, loss: 5 })}\n`);
   idx.update(f, root);
   const second = idx.runs()[0];
-  assert.deepEqual(series(second, 'loss').map(([s]) => s), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    series(second, 'loss').map(([s]) => s),
+    [1, 2, 3, 4, 5],
+  );
   // The resumed run logs step 2 again, then 3 (its overlap: a rewind, not a stray line).
   fs.appendFileSync(f, `${JSON.stringify({ step: 2, loss: 7.5 })}\n${JSON.stringify({ step: 3, loss: 7 })}\n`);
   idx.update(f, root);
@@ -227,5 +261,8 @@ test('a Run handed out never changes afterwards: series are shared with the stor
     [3, 7],
   ]);
   assert.deepEqual(series(first, 'loss'), snapshot);
-  assert.deepEqual(series(second, 'loss').map(([s]) => s), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    series(second, 'loss').map(([s]) => s),
+    [1, 2, 3, 4, 5],
+  );
 });

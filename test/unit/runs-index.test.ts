@@ -71,9 +71,19 @@ test('index: a resumed JSONL run going back in steps keeps the latest write; dup
   const idx = new RunIndex();
   const f = write(root, 'runA/log.jsonl', jsonl([1, 2, 3, 4, 5].map((s) => ({ step: s * 100, loss: 10 - s }))));
   idx.update(f, root);
-  assert.deepEqual(series(idx.runs()[0], 'loss').map(([s]) => s), [100, 200, 300, 400, 500]);
+  assert.deepEqual(
+    series(idx.runs()[0], 'loss').map(([s]) => s),
+    [100, 200, 300, 400, 500],
+  );
   // The job crashed after 500 and restarted from the checkpoint at 300, appending to the same file.
-  fs.appendFileSync(f, jsonl([{ step: 300, loss: 6.5 }, { step: 400, loss: 5.5 }, { step: 400, loss: 5.4 }]));
+  fs.appendFileSync(
+    f,
+    jsonl([
+      { step: 300, loss: 6.5 },
+      { step: 400, loss: 5.5 },
+      { step: 400, loss: 5.4 },
+    ]),
+  );
   idx.update(f, root);
   assert.deepEqual(series(idx.runs()[0], 'loss'), [
     [100, 9],
@@ -86,12 +96,22 @@ test('index: a resumed JSONL run going back in steps keeps the latest write; dup
 test('index: two runs, one with a broken file: the other run is intact and diagnostics name the file', () => {
   const root = tmp();
   const idx = new RunIndex();
-  const good = write(root, 'good/metrics.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }]));
+  const good = write(
+    root,
+    'good/metrics.jsonl',
+    jsonl([
+      { step: 1, loss: 3 },
+      { step: 2, loss: 2.5 },
+    ]),
+  );
   const bad = write(root, 'bad/trainer_state.json', '{"global_step": 10, "log_history": [{"loss": 1.0, "step": 10}, {"lo');
   const badCsv = write(root, 'bad/metrics.csv', 'step,loss\n1,2.0\n\u0000\u0001garbage,row,with,too,many\n2,1.5\n');
   for (const f of [good, bad, badCsv]) idx.update(f, root);
   const runs = idx.runs();
-  assert.deepEqual(runs.map((r) => r.id), ['bad', 'good']);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ['bad', 'good'],
+  );
   const goodRun = runs.find((r) => r.id === 'good');
   assert.deepEqual(series(goodRun, 'loss'), [
     [1, 3],
@@ -101,17 +121,24 @@ test('index: two runs, one with a broken file: the other run is intact and diagn
   const badRun = runs.find((r) => r.id === 'bad');
   assert.ok(badRun?.diagnostics.some((d) => d.file === bad && d.severity === 'error' && d.line === 1));
   assert.ok(badRun?.diagnostics.some((d) => d.file === badCsv && d.line === 3));
-  assert.deepEqual(series(badRun, 'loss'), [
-    [1, 2.0],
-    [2, 1.5],
-    [10, 1.0],
-  ], 'two logs in one directory merge; complete rows of the truncated file are kept');
+  assert.deepEqual(
+    series(badRun, 'loss'),
+    [
+      [1, 2.0],
+      [2, 1.5],
+      [10, 1.0],
+    ],
+    'two logs in one directory merge; complete rows of the truncated file are kept',
+  );
   assert.equal(idx.diagnostics().length, badRun?.diagnostics.length);
   // Unknown files are ignored; updating a file that vanished removes it.
   assert.deepEqual(idx.update(write(root, 'good/notes.txt', 'hello'), root), []);
   fs.rmSync(good);
   idx.update(good, root);
-  assert.deepEqual(idx.runs().map((r) => r.id), ['bad']);
+  assert.deepEqual(
+    idx.runs().map((r) => r.id),
+    ['bad'],
+  );
 });
 
 test('index: NaN loss marks the run failed; rolling back past it clears it', () => {
@@ -127,7 +154,10 @@ test('index: NaN loss marks the run failed; rolling back past it clears it', () 
   idx.update(f, root);
   run = idx.runs()[0];
   assert.equal(run.status, 'live');
-  assert.deepEqual(series(run, 'loss').map(([s]) => s), [1, 2, 3]);
+  assert.deepEqual(
+    series(run, 'loss').map(([s]) => s),
+    [1, 2, 3],
+  );
 });
 
 test('index: a diverging loss (smoothed last > 1.5 × min) marks the run failed', () => {
@@ -149,7 +179,13 @@ test('index: hyperparameters come from the describeRun hook, refreshed when a si
       const cfg = JSON.parse(config!.text) as { hidden_size: number };
       const args = JSON.parse(trainingArgs!.text) as { max_steps: number; tokens_per_step: number; family?: string };
       return {
-        hyper: { params: cfg.hidden_size * 1000, nonEmbeddingParams: cfg.hidden_size * 900, maxSteps: args.max_steps, tokensPerStep: args.tokens_per_step, family: args.family },
+        hyper: {
+          params: cfg.hidden_size * 1000,
+          nonEmbeddingParams: cfg.hidden_size * 900,
+          maxSteps: args.max_steps,
+          tokensPerStep: args.tokens_per_step,
+          family: args.family,
+        },
         notes: ['described by the test hook'],
         diagnostics: [],
       };
@@ -157,7 +193,14 @@ test('index: hyperparameters come from the describeRun hook, refreshed when a si
   });
   write(root, 'r1/config.json', JSON.stringify({ hidden_size: 64 }));
   write(root, 'r1/training_args.json', JSON.stringify({ max_steps: 4, tokens_per_step: 2048, family: 'tiny' }));
-  const f = write(root, 'r1/log.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }]));
+  const f = write(
+    root,
+    'r1/log.jsonl',
+    jsonl([
+      { step: 1, loss: 3 },
+      { step: 2, loss: 2.5 },
+    ]),
+  );
   idx.update(f, root);
   let run = idx.runs()[0];
   assert.equal(run.hyper.params, 64000);
@@ -168,7 +211,13 @@ test('index: hyperparameters come from the describeRun hook, refreshed when a si
   assert.ok(run.hyper.notes.includes('described by the test hook'));
   assert.equal(run.status, 'live');
   assert.equal(seen.length, 1);
-  fs.appendFileSync(f, jsonl([{ step: 3, loss: 2.3 }, { step: 4, loss: 2.2 }]));
+  fs.appendFileSync(
+    f,
+    jsonl([
+      { step: 3, loss: 2.3 },
+      { step: 4, loss: 2.2 },
+    ]),
+  );
   idx.update(f, root);
   run = idx.runs()[0];
   assert.equal(run.status, 'finished');
@@ -185,7 +234,17 @@ test('index: hyperparameters come from the describeRun hook, refreshed when a si
 test('index: tokens per step derived from a tokens metric; a root-level log is its own run', () => {
   const root = tmp();
   const idx = new RunIndex();
-  idx.update(write(root, 'metrics.jsonl', jsonl([{ step: 10, loss: 3, tokens: 40960 }, { step: 20, loss: 2.9, tokens: 81920 }])), root);
+  idx.update(
+    write(
+      root,
+      'metrics.jsonl',
+      jsonl([
+        { step: 10, loss: 3, tokens: 40960 },
+        { step: 20, loss: 2.9, tokens: 81920 },
+      ]),
+    ),
+    root,
+  );
   const run = idx.runs()[0];
   assert.equal(run.id, 'metrics.jsonl');
   assert.equal(run.hyper.tokensPerStep, 4096);
@@ -195,12 +254,26 @@ test('index: tokens per step derived from a tokens metric; a root-level log is i
 test('index: a rewritten log replaces its points; a provisional last line shows until completed', () => {
   const root = tmp();
   const idx = new RunIndex();
-  const f = write(root, 'r/log.jsonl', jsonl([{ step: 1, loss: 3 }, { step: 2, loss: 2 }]) + '{"step": 3, "loss": 1.5}');
+  const f = write(
+    root,
+    'r/log.jsonl',
+    jsonl([
+      { step: 1, loss: 3 },
+      { step: 2, loss: 2 },
+    ]) + '{"step": 3, "loss": 1.5}',
+  );
   idx.update(f, root);
-  assert.deepEqual(series(idx.runs()[0], 'loss').map(([s]) => s), [1, 2, 3], 'unterminated but complete last record shown');
+  assert.deepEqual(
+    series(idx.runs()[0], 'loss').map(([s]) => s),
+    [1, 2, 3],
+    'unterminated but complete last record shown',
+  );
   fs.appendFileSync(f, '\n{"step": 4, "lo');
   idx.update(f, root);
-  assert.deepEqual(series(idx.runs()[0], 'loss').map(([s]) => s), [1, 2, 3]);
+  assert.deepEqual(
+    series(idx.runs()[0], 'loss').map(([s]) => s),
+    [1, 2, 3],
+  );
   fs.writeFileSync(f, jsonl([{ step: 1, loss: 9 }]));
   idx.update(f, root);
   assert.deepEqual(series(idx.runs()[0], 'loss'), [[1, 9]]);
@@ -215,10 +288,17 @@ test('index: a data set in JSONL or CSV is not a run; a log that has only just s
   idx.update(write(root, 'data/train.jsonl', jsonl(rows)), root);
   idx.update(write(root, 'data/labels.csv', 'id,label\n' + rows.map((r) => `${r.id},${r.score}`).join('\n') + '\n'), root);
   idx.update(write(root, 'fresh/metrics.jsonl', jsonl([{ step: 1, lr: 1e-4 }])), root);
-  assert.deepEqual(idx.runs().map((r) => r.id), ['fresh'], 'only the young log became a run');
+  assert.deepEqual(
+    idx.runs().map((r) => r.id),
+    ['fresh'],
+    'only the young log became a run',
+  );
   const notes = idx.diagnostics().filter((d) => d.severity === 'info' && /not read as a training log/.test(d.message));
   assert.deepEqual(notes.map((d) => path.basename(d.file)).sort(), ['labels.csv', 'train.jsonl']);
   // The same file rewritten as a real log is read.
   idx.update(write(root, 'data/train.jsonl', jsonl(rows.map((_, i) => ({ step: i, loss: 3 - i / 100 })))), root);
-  assert.deepEqual(idx.runs().map((r) => r.id), ['data', 'fresh']);
+  assert.deepEqual(
+    idx.runs().map((r) => r.id),
+    ['data', 'fresh'],
+  );
 });

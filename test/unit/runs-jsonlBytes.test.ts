@@ -27,7 +27,10 @@ const digits = (min: number, max: number) => fc.array(fc.constantFrom(...'012345
 const numberTextArb = fc
   .tuple(
     fc.constantFrom('', '-'),
-    fc.oneof(fc.constant('0'), fc.tuple(fc.constantFrom(...'123456789'), digits(0, 24)).map(([a, b]) => a + b)),
+    fc.oneof(
+      fc.constant('0'),
+      fc.tuple(fc.constantFrom(...'123456789'), digits(0, 24)).map(([a, b]) => a + b),
+    ),
     fc.option(digits(1, 30), { nil: undefined }),
     fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 4)), { nil: undefined }),
   )
@@ -36,43 +39,80 @@ const anyNumberTextArb = fc.oneof(
   numberTextArb,
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => JSON.stringify(v)),
   fc.integer().map(String),
-  fc.constantFrom('-0', '0.0', '-0.0e5', '1e-320', '5e-324', '2.4703282292062328e-324', '1.7976931348623157e308', '1e309', '-1e309', '9007199254740993', '0.30000000000000004', '123456789012345678901234567890', '1e22', '1e23', '9007199254740992e22', '4.35679e-7'),
+  fc.constantFrom(
+    '-0',
+    '0.0',
+    '-0.0e5',
+    '1e-320',
+    '5e-324',
+    '2.4703282292062328e-324',
+    '1.7976931348623157e308',
+    '1e309',
+    '-1e309',
+    '9007199254740993',
+    '0.30000000000000004',
+    '123456789012345678901234567890',
+    '1e22',
+    '1e23',
+    '9007199254740992e22',
+    '4.35679e-7',
+  ),
 );
 
 test('bytes: a JSON number read from its bytes is exactly what JSON.parse gives (and -1 where JSON.parse fails)', () => {
   fc.assert(
-    fc.property(fc.oneof(anyNumberTextArb, anyNumberTextArb.map((t) => t.slice(0, -1)), fc.string({ maxLength: 6 })), fc.constantFrom('', ',', '}', ' ', 'x'), (text, after) => {
-      // The caller skips whitespace; JSON.parse would accept it around the number.
-      if (/^[ \t\r\n]|[ \t\r\n]$/.test(text)) return;
-      const bytes = Buffer.from(text + after, 'latin1');
-      const out = new Float64Array(1);
-      const end = readNumberBytes(bytes, 0, bytes.length, out, 0);
-      let expected: number | undefined;
-      try {
-        const v: unknown = JSON.parse(text);
-        if (typeof v === 'number') expected = v;
-      } catch {
-        expected = undefined;
-      }
-      if (expected !== undefined) {
-        assert.equal(end, Buffer.byteLength(text, 'latin1'), `did not read all of ${text}`);
-        assert.ok(Object.is(out[0], expected), `${text}: ${out[0]} but JSON.parse gives ${expected}`);
-      } else if (end === bytes.length - after.length) {
-        assert.fail(`read ${text} whole, which JSON.parse rejects`);
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        anyNumberTextArb,
+        anyNumberTextArb.map((t) => t.slice(0, -1)),
+        fc.string({ maxLength: 6 }),
+      ),
+      fc.constantFrom('', ',', '}', ' ', 'x'),
+      (text, after) => {
+        // The caller skips whitespace; JSON.parse would accept it around the number.
+        if (/^[ \t\r\n]|[ \t\r\n]$/.test(text)) return;
+        const bytes = Buffer.from(text + after, 'latin1');
+        const out = new Float64Array(1);
+        const end = readNumberBytes(bytes, 0, bytes.length, out, 0);
+        let expected: number | undefined;
+        try {
+          const v: unknown = JSON.parse(text);
+          if (typeof v === 'number') expected = v;
+        } catch {
+          expected = undefined;
+        }
+        if (expected !== undefined) {
+          assert.equal(end, Buffer.byteLength(text, 'latin1'), `did not read all of ${text}`);
+          assert.ok(Object.is(out[0], expected), `${text}: ${out[0]} but JSON.parse gives ${expected}`);
+        } else if (end === bytes.length - after.length) {
+          assert.fail(`read ${text} whole, which JSON.parse rejects`);
+        }
+      },
+    ),
     { numRuns: RUNS * 5 },
   );
 });
 
 // ---- lines against a shape -----------------------------------------------------------------------
 
-const keyArb = fc.oneof(fc.constantFrom('step', 'loss', 'lr', 'tokens', 'eval_loss', 'a:b', 'a b', 'ü', '🚀', 'train/loss', '__proto__'), fc.string({ maxLength: 6 }));
+const keyArb = fc.oneof(
+  fc.constantFrom('step', 'loss', 'lr', 'tokens', 'eval_loss', 'a:b', 'a b', 'ü', '🚀', 'train/loss', '__proto__'),
+  fc.string({ maxLength: 6 }),
+);
 // JSON whitespace, and some that is not (form feed, no-break space, line separator): those lines are declined.
-const spaceArb = fc.oneof({ weight: 12, arbitrary: fc.constantFrom('', ' ', '  ', '\t', '\r', ' \r') }, { weight: 1, arbitrary: fc.constantFrom('\f', '\u00a0', '\u2028', '\v') });
+const spaceArb = fc.oneof(
+  { weight: 12, arbitrary: fc.constantFrom('', ' ', '  ', '\t', '\r', ' \r') },
+  { weight: 1, arbitrary: fc.constantFrom('\f', '\u00a0', '\u2028', '\v') },
+);
 
 /** A flat numeric line with random spacing: [text, keys] (keys may repeat). */
-const flatLineArb = flatLines(keyArb, anyNumberTextArb.filter((t) => JSON.parse(t) !== undefined), spaceArb, 6, 30);
+const flatLineArb = flatLines(
+  keyArb,
+  anyNumberTextArb.filter((t) => JSON.parse(t) !== undefined),
+  spaceArb,
+  6,
+  30,
+);
 const mutatedLineArb = mutatedLines(flatLineArb, ['', '"', ',', '}', '{', '-', '.', 'e', '1', '0', 'N', '\\', ' ', ':', '\n', '\u00e9']);
 
 test('bytes: a line read against a shape (keys, then the learnt skeleton) gives what JSON.parse gives, or is declined', () => {
@@ -94,8 +134,15 @@ test('bytes: a line read against a shape (keys, then the learnt skeleton) gives 
         if (end >= 0) {
           assert.equal(end, lineBytes, `stopped at ${end}, not at the line feed, in ${JSON.stringify(line)}`);
           assert.ok(entries, `accepted ${JSON.stringify(line)}, which JSON.parse rejects`);
-          assert.deepEqual(entries, shape.keys.map((k, i) => [k, values[i]]));
-        } else if (entries !== undefined && entries.length === shape.keys.length && entries.every(([k, v], i) => k === shape.keys[i] && typeof v === 'number')) {
+          assert.deepEqual(
+            entries,
+            shape.keys.map((k, i) => [k, values[i]]),
+          );
+        } else if (
+          entries !== undefined &&
+          entries.length === shape.keys.length &&
+          entries.every(([k, v], i) => k === shape.keys[i] && typeof v === 'number')
+        ) {
           // Declined a line of the same shape: only allowed when JSON.parse merged duplicate keys or
           // the text path would decline it too (escapes, index keys).
           const again = scanFlatNumericLine(line);
@@ -111,10 +158,40 @@ test('bytes: a line read against a shape (keys, then the learnt skeleton) gives 
 // ---- whole files: pushBytes against push ------------------------------------------------------
 
 const lineArb = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(0, 1, 2), fc.nat(50), fc.array(anyNumberTextArb, { minLength: 3, maxLength: 3 })).map(([shape, step, v]) => [`{"step": ${step}, "loss": ${v[0]}, "lr": ${v[1]}}`, `{"step":${step},"eval_loss":${v[0]}}`, `{"iter": ${step}, "loss": ${v[0]}, "tokens": ${v[2]}, "ü": ${v[1]}}`][shape]) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.constantFrom(0, 1, 2), fc.nat(50), fc.array(anyNumberTextArb, { minLength: 3, maxLength: 3 }))
+      .map(
+        ([shape, step, v]) =>
+          [
+            `{"step": ${step}, "loss": ${v[0]}, "lr": ${v[1]}}`,
+            `{"step":${step},"eval_loss":${v[0]}}`,
+            `{"iter": ${step}, "loss": ${v[0]}, "tokens": ${v[2]}, "ü": ${v[1]}}`,
+          ][shape],
+      ),
+  },
   { weight: 2, arbitrary: flatLineArb },
   { weight: 2, arbitrary: mutatedLineArb },
-  { weight: 1, arbitrary: fc.constantFrom('', ' ', '{"step": 3, "loss": NaN}', '{"step": 4, "loss": 1e999}', '{"step": 5, "m": {"a": 1}}', '{"step": 6, "loss": "2.5"}', '{"step": 7, "loss": "NaN"}', '{"step": 8, "lr": "-inf"}', '{"step": 9, "loss": Infinity}', '{"st\\u0065p": 10, "loss": 1}', '[1, 2]', 'not json', '{"loss": 2.0}', '{"step": "x", "loss": 1}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '{"step": 3, "loss": NaN}',
+      '{"step": 4, "loss": 1e999}',
+      '{"step": 5, "m": {"a": 1}}',
+      '{"step": 6, "loss": "2.5"}',
+      '{"step": 7, "loss": "NaN"}',
+      '{"step": 8, "lr": "-inf"}',
+      '{"step": 9, "loss": Infinity}',
+      '{"st\\u0065p": 10, "loss": 1}',
+      '[1, 2]',
+      'not json',
+      '{"loss": 2.0}',
+      '{"step": "x", "loss": 1}',
+    ),
+  },
 );
 
 /** What FileTail.read() + push give for a whole buffer of complete lines. */
@@ -151,45 +228,82 @@ function columnsByMetric(results: ColumnReadResult[]): [string, [number, number]
 
 test('bytes: pushBytes over a file cut anywhere gives the points, diagnostics and non-finite events of the text path', () => {
   fc.assert(
-    fc.property(fc.array(lineArb, { minLength: 1, maxLength: 25 }), fc.boolean(), fc.boolean(), fc.array(fc.nat(), { maxLength: 4 }), (lines, bom, crlf, cuts) => {
-      const text = `${lines.join(crlf ? '\r\n' : '\n')}\n`;
-      const bytes = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
-      const expected = textReference(bytes);
-      // Cut after line feeds, as FileTail.readBytes hands them over.
-      const feeds: number[] = [];
-      bytes.forEach((b, i) => b === 0x0a && feeds.push(i + 1));
-      const ends = [...new Set([...cuts.map((c) => feeds[c % feeds.length]), bytes.length])].sort((a, b) => a - b);
-      const reader = new JsonlReader('f');
-      const results: ColumnReadResult[] = [];
-      const snapshots: [string, [number, number][]][][] = [];
-      let from = 0;
-      let line = 1;
-      for (const end of ends) {
-        const r = reader.pushBytes(bytes.subarray(from, end), end - from, line);
-        line += r.lineCount;
-        results.push(r);
-        snapshots.push(columnsByMetric([r])); // columns are refilled by the next call: copy now
-        from = end;
-      }
-      assert.equal(line - 1, feeds.length, 'lines counted');
-      const merged = new Map<string, [number, number][]>();
-      for (const snap of snapshots) for (const [metric, pts] of snap) merged.set(metric, [...(merged.get(metric) ?? []), ...pts]);
-      assert.deepEqual([...merged], byMetric(expected.points));
-      assert.deepEqual(results.flatMap((r) => r.diagnostics), expected.diagnostics);
-      assert.deepEqual(results.flatMap((r) => r.nonFinite), expected.nonFinite);
-    }),
+    fc.property(
+      fc.array(lineArb, { minLength: 1, maxLength: 25 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.array(fc.nat(), { maxLength: 4 }),
+      (lines, bom, crlf, cuts) => {
+        const text = `${lines.join(crlf ? '\r\n' : '\n')}\n`;
+        const bytes = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
+        const expected = textReference(bytes);
+        // Cut after line feeds, as FileTail.readBytes hands them over.
+        const feeds: number[] = [];
+        bytes.forEach((b, i) => b === 0x0a && feeds.push(i + 1));
+        const ends = [...new Set([...cuts.map((c) => feeds[c % feeds.length]), bytes.length])].sort((a, b) => a - b);
+        const reader = new JsonlReader('f');
+        const results: ColumnReadResult[] = [];
+        const snapshots: [string, [number, number][]][][] = [];
+        let from = 0;
+        let line = 1;
+        for (const end of ends) {
+          const r = reader.pushBytes(bytes.subarray(from, end), end - from, line);
+          line += r.lineCount;
+          results.push(r);
+          snapshots.push(columnsByMetric([r])); // columns are refilled by the next call: copy now
+          from = end;
+        }
+        assert.equal(line - 1, feeds.length, 'lines counted');
+        const merged = new Map<string, [number, number][]>();
+        for (const snap of snapshots) for (const [metric, pts] of snap) merged.set(metric, [...(merged.get(metric) ?? []), ...pts]);
+        assert.deepEqual([...merged], byMetric(expected.points));
+        assert.deepEqual(
+          results.flatMap((r) => r.diagnostics),
+          expected.diagnostics,
+        );
+        assert.deepEqual(
+          results.flatMap((r) => r.nonFinite),
+          expected.nonFinite,
+        );
+      },
+    ),
     { numRuns: RUNS },
   );
 });
 
 test('bytes: a line that starts out on the fast path and then changes shape mid-file still reads right', () => {
-  const lines = ['{"step": 1, "loss": 3.5, "lr": 0.001}', '{"step": 2, "loss": 3.25, "lr": 0.001}', '{"step": 3, "eval_loss": 3.4}', '{"step": 3, "loss": 3.0, "lr": 0.001}', '{"step": 4, "loss": 2.9, "lr": 0.001, "grad_norm": 1.5}', '{"step": 5,   "loss": 2.8, "lr": 0.001}'];
+  const lines = [
+    '{"step": 1, "loss": 3.5, "lr": 0.001}',
+    '{"step": 2, "loss": 3.25, "lr": 0.001}',
+    '{"step": 3, "eval_loss": 3.4}',
+    '{"step": 3, "loss": 3.0, "lr": 0.001}',
+    '{"step": 4, "loss": 2.9, "lr": 0.001, "grad_norm": 1.5}',
+    '{"step": 5,   "loss": 2.8, "lr": 0.001}',
+  ];
   const bytes = Buffer.from(`${lines.join('\n')}\n`);
   const r = new JsonlReader('f').pushBytes(bytes, bytes.length, 1);
   assert.equal(r.lineCount, 6);
   assert.deepEqual(columnsByMetric([r]), [
-    ['loss', [[1, 3.5], [2, 3.25], [3, 3.0], [4, 2.9], [5, 2.8]]],
-    ['lr', [[1, 0.001], [2, 0.001], [3, 0.001], [4, 0.001], [5, 0.001]]],
+    [
+      'loss',
+      [
+        [1, 3.5],
+        [2, 3.25],
+        [3, 3.0],
+        [4, 2.9],
+        [5, 2.8],
+      ],
+    ],
+    [
+      'lr',
+      [
+        [1, 0.001],
+        [2, 0.001],
+        [3, 0.001],
+        [4, 0.001],
+        [5, 0.001],
+      ],
+    ],
     ['eval_loss', [[3, 3.4]]],
     ['grad_norm', [[4, 1.5]]],
   ]);
@@ -201,42 +315,47 @@ test('bytes: FileTail.readBytes over appends cut anywhere (inside characters, be
   const dir = tempDir('sl-tailbytes-');
   let n = 0;
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('héllo 🚀', '\r', '\n', '\r\n', '{"a": 1}\n')), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 5 }), fc.nat(9), (parts, cuts, chunk) => {
-      const all = Buffer.from(`\ufeff${parts.join('')}`, 'utf8');
-      const pieces = [...new Set([...cuts.map((c) => c % (all.length + 1)), all.length])].sort((a, b) => a - b);
-      const a = path.join(dir, `a${n}.log`);
-      const b = path.join(dir, `b${n++}.log`);
-      fs.writeFileSync(a, '');
-      fs.writeFileSync(b, '');
-      const text = new FileTail(a, { maxBytesPerRead: 1 + chunk });
-      const raw = new FileTail(b, { maxBytesPerRead: 1 + chunk });
-      const textLines: string[] = [];
-      const rawLines: string[] = [];
-      let from = 0;
-      for (const to of pieces) {
-        fs.appendFileSync(a, all.subarray(from, to));
-        fs.appendFileSync(b, all.subarray(from, to));
-        from = to;
-        for (;;) {
-          const r = text.read();
-          if (isTailError(r)) throw new Error(r.error);
-          textLines.push(...r.lines);
-          const s = raw.readBytes();
-          if (isTailError(s)) throw new Error(s.error);
-          assert.equal(s.firstLineNumber, textLines.length - r.lines.length + 1);
-          let body = s.bytes.toString('utf8', 0, s.end);
-          if (body.endsWith('\n')) body = body.slice(0, -1);
-          const lines = s.end === 0 ? [] : body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-          if (s.firstLineNumber === 1 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
-          raw.linesRead(lines.length);
-          rawLines.push(...lines);
-          assert.equal(s.partial, r.partial?.text);
-          assert.equal(s.more, r.more);
-          if (!r.more) break;
+    fc.property(
+      fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('héllo 🚀', '\r', '\n', '\r\n', '{"a": 1}\n')), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 5 }),
+      fc.nat(9),
+      (parts, cuts, chunk) => {
+        const all = Buffer.from(`\ufeff${parts.join('')}`, 'utf8');
+        const pieces = [...new Set([...cuts.map((c) => c % (all.length + 1)), all.length])].sort((a, b) => a - b);
+        const a = path.join(dir, `a${n}.log`);
+        const b = path.join(dir, `b${n++}.log`);
+        fs.writeFileSync(a, '');
+        fs.writeFileSync(b, '');
+        const text = new FileTail(a, { maxBytesPerRead: 1 + chunk });
+        const raw = new FileTail(b, { maxBytesPerRead: 1 + chunk });
+        const textLines: string[] = [];
+        const rawLines: string[] = [];
+        let from = 0;
+        for (const to of pieces) {
+          fs.appendFileSync(a, all.subarray(from, to));
+          fs.appendFileSync(b, all.subarray(from, to));
+          from = to;
+          for (;;) {
+            const r = text.read();
+            if (isTailError(r)) throw new Error(r.error);
+            textLines.push(...r.lines);
+            const s = raw.readBytes();
+            if (isTailError(s)) throw new Error(s.error);
+            assert.equal(s.firstLineNumber, textLines.length - r.lines.length + 1);
+            let body = s.bytes.toString('utf8', 0, s.end);
+            if (body.endsWith('\n')) body = body.slice(0, -1);
+            const lines = s.end === 0 ? [] : body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+            if (s.firstLineNumber === 1 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
+            raw.linesRead(lines.length);
+            rawLines.push(...lines);
+            assert.equal(s.partial, r.partial?.text);
+            assert.equal(s.more, r.more);
+            if (!r.more) break;
+          }
         }
-      }
-      assert.deepEqual(rawLines, textLines);
-    }),
+        assert.deepEqual(rawLines, textLines);
+      },
+    ),
     { numRuns: Math.max(50, RUNS / 5) },
   );
 });
@@ -245,26 +364,29 @@ test('bytes: FileTail.readBytes over appends cut anywhere (inside characters, be
 
 test('bytes: SeriesColumns.putAll stores exactly what put does point by point (rewinds, thinning)', () => {
   fc.assert(
-    fc.property(fc.array(fc.array(fc.tuple(fc.integer({ min: -3, max: 40 }), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxLength: 60 }), { maxLength: 5 }), (batches) => {
-      const one = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
-      const bulk = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
-      let step = 0;
-      for (const batch of batches) {
-        // Mostly rising steps, with the odd rewind.
-        const steps = Float64Array.from(batch.map(([d]) => (step = d < 0 ? Math.max(0, step + d * 5) : step + (d % 3) + 1)));
-        const values = Float64Array.from(batch.map(([, v]) => v));
-        let rewound = Infinity;
-        steps.forEach((s, i) => {
-          if (one.put(s, values[i])) rewound = Math.min(rewound, s);
-        });
-        assert.equal(bulk.putAll(steps, values, steps.length), rewound);
-        const a = one.view();
-        const b = bulk.view();
-        assert.deepEqual([...b.steps], [...a.steps]);
-        assert.deepEqual([...b.values], [...a.values]);
-        assert.equal(b.thinned, a.thinned);
-      }
-    }),
+    fc.property(
+      fc.array(fc.array(fc.tuple(fc.integer({ min: -3, max: 40 }), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxLength: 60 }), { maxLength: 5 }),
+      (batches) => {
+        const one = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
+        const bulk = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
+        let step = 0;
+        for (const batch of batches) {
+          // Mostly rising steps, with the odd rewind.
+          const steps = Float64Array.from(batch.map(([d]) => (step = d < 0 ? Math.max(0, step + d * 5) : step + (d % 3) + 1)));
+          const values = Float64Array.from(batch.map(([, v]) => v));
+          let rewound = Infinity;
+          steps.forEach((s, i) => {
+            if (one.put(s, values[i])) rewound = Math.min(rewound, s);
+          });
+          assert.equal(bulk.putAll(steps, values, steps.length), rewound);
+          const a = one.view();
+          const b = bulk.view();
+          assert.deepEqual([...b.steps], [...a.steps]);
+          assert.deepEqual([...b.values], [...a.values]);
+          assert.equal(b.thinned, a.thinned);
+        }
+      },
+    ),
     { numRuns: RUNS },
   );
 });
@@ -274,7 +396,18 @@ test('bytes: SeriesColumns.putAll stores exactly what put does point by point (r
 test('bytes: the TFRecord scalar fast path gives what protobufjs decoding gives, on records mutated anywhere', () => {
   const kinds: ScalarKind[] = ['simple', 'simple', 'simple', 'tensor_content_f32', 'double_val'];
   const eventArb = fc.oneof(
-    { weight: 8, arbitrary: fc.record({ tag: fc.oneof(fc.constantFrom('loss', 'train/loss', 'lr', 'é'), fc.string({ maxLength: 140 })), step: fc.oneof(fc.nat(1000), fc.constantFrom(0, 2 ** 40, 2 ** 53 - 1, -5)), value: fc.oneof(fc.double(), fc.constantFrom(0, -0, NaN, Infinity)), kind: fc.constantFrom(...kinds), wallTime: fc.constantFrom(0, 1_700_000_000.5) }).map((e) => scalarEvent(e)) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .record({
+          tag: fc.oneof(fc.constantFrom('loss', 'train/loss', 'lr', 'é'), fc.string({ maxLength: 140 })),
+          step: fc.oneof(fc.nat(1000), fc.constantFrom(0, 2 ** 40, 2 ** 53 - 1, -5)),
+          value: fc.oneof(fc.double(), fc.constantFrom(0, -0, NaN, Infinity)),
+          kind: fc.constantFrom(...kinds),
+          wallTime: fc.constantFrom(0, 1_700_000_000.5),
+        })
+        .map((e) => scalarEvent(e)),
+    },
     { weight: 1, arbitrary: fc.nat(100).map((s) => sessionStartEvent(s)) },
     { weight: 1, arbitrary: fc.constant(fileVersionEvent()) },
   );
@@ -318,9 +451,11 @@ test('bytes: a log longer than one 4 MiB read keeps its line numbers and restart
   const file = path.join(dir, 'run', 'metrics.jsonl');
   fs.mkdirSync(path.dirname(file));
   const lines: string[] = [];
-  for (let s = 1; s <= 60_000; s++) lines.push(`{"step": ${s}, "loss": ${(2 + 1 / s).toFixed(6)}, "lr": 0.0003, "note_padding_to_make_lines_longer_than_a_hundred_bytes": 123456789}`);
+  for (let s = 1; s <= 60_000; s++)
+    lines.push(`{"step": ${s}, "loss": ${(2 + 1 / s).toFixed(6)}, "lr": 0.0003, "note_padding_to_make_lines_longer_than_a_hundred_bytes": 123456789}`);
   // A restart (steps rewind to 50,001) and a broken line, both past the first 4 MiB read.
-  for (let s = 50_001; s <= 70_000; s++) lines.push(`{"step": ${s}, "loss": ${(1.5 + 1 / s).toFixed(6)}, "lr": 0.0001, "note_padding_to_make_lines_longer_than_a_hundred_bytes": 123456789}`);
+  for (let s = 50_001; s <= 70_000; s++)
+    lines.push(`{"step": ${s}, "loss": ${(1.5 + 1 / s).toFixed(6)}, "lr": 0.0001, "note_padding_to_make_lines_longer_than_a_hundred_bytes": 123456789}`);
   const broken = 75_000;
   lines[broken - 1] = '{"step": oops}';
   const text = `${lines.join('\n')}\n{"step": 70001, "loss": 1.25`;
@@ -337,10 +472,16 @@ test('bytes: a log longer than one 4 MiB read keeps its line numbers and restart
   assert.equal(loss.steps[loss.steps.length - 1], 70_000);
   assert.equal(loss.values[loss.values.length - 1], Number((1.5 + 1 / 70_000).toFixed(6)));
   const bad = run.diagnostics.filter((d) => d.line !== undefined && d.severity !== 'info');
-  assert.deepEqual(bad.map((d) => d.line), [broken]);
+  assert.deepEqual(
+    bad.map((d) => d.line),
+    [broken],
+  );
   // The restart is told at its line, once per metric of the line.
   const rewinds = run.diagnostics.filter((d) => d.message.includes('the log went back'));
-  assert.deepEqual(rewinds.map((d) => [d.line, d.message.split(':')[0]]).sort(), [60_001, 60_001, 60_001].map((l, i) => [l, ['loss', 'lr', 'note_padding_to_make_lines_longer_than_a_hundred_bytes'][i]]));
+  assert.deepEqual(
+    rewinds.map((d) => [d.line, d.message.split(':')[0]]).sort(),
+    [60_001, 60_001, 60_001].map((l, i) => [l, ['loss', 'lr', 'note_padding_to_make_lines_longer_than_a_hundred_bytes'][i]]),
+  );
   // The unterminated last line is not a point until its newline arrives.
   fs.appendFileSync(file, ', "lr": 0.0001}\n');
   index.update(file, dir);

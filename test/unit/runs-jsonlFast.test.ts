@@ -10,14 +10,36 @@ import { flatLineArb as flatLines, jsonEntries, mutatedLineArb as mutatedLines }
 const RUNS = Number(process.env.SCALING_LENS_FUZZ_RUNS ?? 1000);
 
 const keyArb = fc.oneof(
-  fc.constantFrom('step', 'iter', 'loss', 'eval_loss', 'lr', 'tokens', 'num_input_tokens_seen', 'grad_norm', 'train/loss', '__proto__', '', '0', '12', 'a"b', 'ü'),
+  fc.constantFrom(
+    'step',
+    'iter',
+    'loss',
+    'eval_loss',
+    'lr',
+    'tokens',
+    'num_input_tokens_seen',
+    'grad_norm',
+    'train/loss',
+    '__proto__',
+    '',
+    '0',
+    '12',
+    'a"b',
+    'ü',
+  ),
   fc.string({ maxLength: 8 }),
 );
 const numberArb = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, -0, 1e-320, 1e308, 3e-4));
 const spaceArb = fc.constantFrom('', ' ', '  ', '\t', '\r');
 
 /** A flat object of numbers written as JSON with random spacing (and the odd duplicate key). */
-const flatLineArb = flatLines(keyArb, numberArb.map((v) => JSON.stringify(v)), spaceArb, 8, 40);
+const flatLineArb = flatLines(
+  keyArb,
+  numberArb.map((v) => JSON.stringify(v)),
+  spaceArb,
+  8,
+  40,
+);
 
 /** Valid lines, then mutated: a character deleted, replaced or inserted somewhere. */
 const mutatedLineArb = mutatedLines(flatLineArb, ['', '"', ',', '}', '{', '-', '.', 'e', '1', 'N', '\\', ' ', '[', 'x']);
@@ -110,11 +132,21 @@ test('the JSONL reader gives the same points with its fast path as the general o
 });
 
 test('lines the fast path declines still parse: NaN, nested values and strings', () => {
-  const lines = ['{"step": 1, "loss": 3.5}', '{"step": 2, "loss": NaN}', '{"step": 3, "loss": 3.1, "meta": {"gpu": 0}}', '{"step": 4, "loss": "3.0"}', '{"step": 5, "loss": 1e999}'];
+  const lines = [
+    '{"step": 1, "loss": 3.5}',
+    '{"step": 2, "loss": NaN}',
+    '{"step": 3, "loss": 3.1, "meta": {"gpu": 0}}',
+    '{"step": 4, "loss": "3.0"}',
+    '{"step": 5, "loss": 1e999}',
+  ];
   const result = new JsonlReader('f').push(lines, 1);
   assert.deepEqual(
     result.points.filter((p) => p.metric === 'loss').map((p) => [p.step, p.value]),
-    [[1, 3.5], [3, 3.1], [4, 3.0]],
+    [
+      [1, 3.5],
+      [3, 3.1],
+      [4, 3.0],
+    ],
   );
   assert.equal(result.nonFinite.length, 2);
   assert.ok(result.points.some((p) => p.metric === 'meta/gpu'));

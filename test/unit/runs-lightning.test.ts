@@ -107,7 +107,8 @@ test('hparams YAML: unknown tags, W&B {desc, value} wrappers, garbage never thro
 test("Lightning's progress bar in captured stdout: the postfix's loss is read at epoch × batches + n (issue 14)", () => {
   const root = tempDir('sl-lightning-tqdm-');
   const total = 50;
-  const bar = (epoch: number, n: number, postfix: string) => `Epoch ${epoch}:  ${String(Math.floor((100 * n) / total)).padStart(3)}%|${'█'.repeat(Math.floor((10 * n) / total)).padEnd(10)}| ${n}/${total} [00:${String(n % 60).padStart(2, '0')}<00:09, 14.80it/s, ${postfix}]`;
+  const bar = (epoch: number, n: number, postfix: string) =>
+    `Epoch ${epoch}:  ${String(Math.floor((100 * n) / total)).padStart(3)}%|${'█'.repeat(Math.floor((10 * n) / total)).padEnd(10)}| ${n}/${total} [00:${String(n % 60).padStart(2, '0')}<00:09, 14.80it/s, ${postfix}]`;
   const loss = (step: number) => 2 + 3 / Math.sqrt(step);
   // Lightning 1.x: the running `loss` first, every redraw kept with `\r` on one physical line per epoch;
   // a validation bar between epochs and the next epoch's bar carrying val_loss.

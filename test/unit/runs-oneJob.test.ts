@@ -21,12 +21,19 @@ test('stdout, JSONL and TensorBoard of one job in one folder are one run with on
   const files = [
     write(root, 'job/train_run7.log', steps.map((s) => `iter ${s}: loss ${loss(s).toFixed(4)}, time 10.00ms, mfu 1.00%`).join('\n') + '\n'),
     write(root, 'job/metrics.jsonl', steps.map((s) => JSON.stringify({ step: s, 'train/loss': loss(s), val_loss: loss(s) + 0.1 })).join('\n') + '\n'),
-    write(root, 'job/events.out.tfevents.1700000000.host', eventFile([...steps.map((s) => ({ tag: 'Loss/train', step: s + 60, value: loss(s + 60) })), { tag: 'lm loss validation', step: 70, value: 4.5 }])),
+    write(
+      root,
+      'job/events.out.tfevents.1700000000.host',
+      eventFile([...steps.map((s) => ({ tag: 'Loss/train', step: s + 60, value: loss(s + 60) })), { tag: 'lm loss validation', step: 70, value: 4.5 }]),
+    ),
   ];
   const idx = new RunIndex();
   for (const f of files) idx.update(f, root);
   const runs = idx.runs();
-  assert.deepEqual(runs.map((r) => r.id), ['job']);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ['job'],
+  );
   const train = runs[0].series.filter((s) => s.role === 'train_loss');
   assert.equal(train.length, 1, train.map((s) => s.metric).join(', '));
   assert.deepEqual(Array.from(train[0].steps), [10, 20, 30, 40, 50, 70, 80, 90, 100, 110]);
@@ -42,7 +49,10 @@ test('a folder of several named text logs keeps one run per log', () => {
   idx.update(write(root, 'sweep/slurm-1.out', [10, 20].map(line).join('\n') + '\n'), root);
   idx.update(write(root, 'sweep/slurm-2.out', [10, 20].map(line).join('\n') + '\n'), root);
   idx.update(write(root, 'sweep/metrics.jsonl', JSON.stringify({ step: 1, loss: 3 }) + '\n'), root);
-  assert.deepEqual(idx.runs().map((r) => r.id), ['sweep', 'sweep/slurm-1.out', 'sweep/slurm-2.out']);
+  assert.deepEqual(
+    idx.runs().map((r) => r.id),
+    ['sweep', 'sweep/slurm-1.out', 'sweep/slurm-2.out'],
+  );
 });
 
 test('JSONL whose step is written as text, or absent (then rows are counted)', () => {

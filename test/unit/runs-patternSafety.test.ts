@@ -21,11 +21,17 @@ test('every built-in text-log pattern is provably linear', () => {
 });
 
 test('user patterns that are not provably linear are rejected, naming the entry and the shape', () => {
-  const bad = ['(?<step>\\d+)\\s*(?<loss>[\\d.]+)x', 'iter (?<step>\\d+) (?:a|ab)* loss (?<loss>\\S+)', 'iter (?<step>\\w+\\d+) loss (?<loss>\\S+)', '(?<step>\\d+).*,.*loss=(?<loss>\\S+)'];
+  const bad = [
+    '(?<step>\\d+)\\s*(?<loss>[\\d.]+)x',
+    'iter (?<step>\\d+) (?:a|ab)* loss (?<loss>\\S+)',
+    'iter (?<step>\\w+\\d+) loss (?<loss>\\S+)',
+    '(?<step>\\d+).*,.*loss=(?<loss>\\S+)',
+  ];
   const compiled = compileUserPatterns(bad);
   assert.equal(compiled.patterns.length, 0);
   assert.equal(compiled.diagnostics.length, bad.length);
-  for (const [i, d] of compiled.diagnostics.entries()) assert.match(d.message, new RegExp(`^scalingLens\\.textLog\\.patterns\\[${i}\\] ignored: (not provably linear|nested)`), d.message);
+  for (const [i, d] of compiled.diagnostics.entries())
+    assert.match(d.message, new RegExp(`^scalingLens\\.textLog\\.patterns\\[${i}\\] ignored: (not provably linear|nested)`), d.message);
   const good = compileUserPatterns(['step (?<step>\\d+), loss: (?<loss>[\\d.]+)', '^\\s*(?<step>\\d+)\\s+(?<loss>\\S+)$']);
   assert.equal(good.diagnostics.length, 0, JSON.stringify(good.diagnostics));
   assert.equal(good.patterns.length, 2);
@@ -51,7 +57,13 @@ test('property: nested, alternation-under-repetition and adjacent overlapping re
 /** Lines built to make a backtracking engine work: long runs and near-matches of the built-in formats. */
 const adversarial = fc.oneof(
   fc.tuple(fc.constantFrom('a', '1', ' ', '|', ':', '.', ',', '{', "'", '%', '/'), fc.integer({ min: 1, max: 6000 })).map(([ch, n]) => ch.repeat(n)),
-  fc.tuple(fc.constantFrom('iter ', 'step ', 'step:', 'iteration ', 'validation loss at ', "{'loss':", ' 50%|'), fc.constantFrom('1', ' ', '9.', 'a', ': loss ', '|'), fc.integer({ min: 1, max: 3000 })).map(([p, r, n]) => p + r.repeat(n)),
+  fc
+    .tuple(
+      fc.constantFrom('iter ', 'step ', 'step:', 'iteration ', 'validation loss at ', "{'loss':", ' 50%|'),
+      fc.constantFrom('1', ' ', '9.', 'a', ': loss ', '|'),
+      fc.integer({ min: 1, max: 3000 }),
+    )
+    .map(([p, r, n]) => p + r.repeat(n)),
 );
 
 test('property: adversarial lines among good ones never cost a good line, whatever the built-in pattern', () => {

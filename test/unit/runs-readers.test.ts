@@ -81,11 +81,21 @@ test('jsonl: incremental push keeps line numbers; records without a step use the
   );
   assert.equal(a.diagnostics[0].severity, 'info');
   assert.equal(b.diagnostics[0].line, 4);
-  assert.deepEqual(reader.peek('{"loss": 2}', 5).map((p) => p.step), [3]);
+  assert.deepEqual(
+    reader.peek('{"loss": 2}', 5).map((p) => p.step),
+    [3],
+  );
   assert.deepEqual(reader.peek('{"loss": 2', 5), [], 'incomplete JSON gives no provisional points');
-  assert.deepEqual(reader.push(['{"loss": 2}'], 5).points.map((p) => p.step), [3], 'peek did not advance state');
+  assert.deepEqual(
+    reader.push(['{"loss": 2}'], 5).points.map((p) => p.step),
+    [3],
+    'peek did not advance state',
+  );
   reader.reset();
-  assert.deepEqual(reader.push(['{"loss": 9}'], 1).points.map((p) => p.step), [0]);
+  assert.deepEqual(
+    reader.push(['{"loss": 9}'], 1).points.map((p) => p.step),
+    [0],
+  );
 });
 
 test('sanitizeNonFiniteJson only touches bare tokens outside strings', () => {
@@ -122,7 +132,10 @@ test('csv: header, empty cells are missing (not 0), TSV, quoted fields, bad rows
   );
   assert.ok(!r.points.some((p) => p.metric === 'note'));
   assert.ok(!r.points.some((p) => p.metric === 'lr' && p.step === 99 && p.value === 0), 'empty cell is not 0');
-  assert.deepEqual(r.nonFinite.map((e) => [e.metric, e.step, e.line]), [['train_loss_step', 149, 5]]);
+  assert.deepEqual(
+    r.nonFinite.map((e) => [e.metric, e.step, e.line]),
+    [['train_loss_step', 149, 5]],
+  );
   const short = r.diagnostics.find((d) => d.line === 6);
   assert.match(short?.message ?? '', /3 fields, the header has 6/);
 
@@ -155,7 +168,11 @@ test('csv: a repeated or changed header mid-file is adopted, not parsed as data'
 });
 
 function trainerState(rows: unknown[], extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ epoch: 1, global_step: 30, max_steps: 30, logging_steps: 10, train_batch_size: 8, num_input_tokens_seen: 0, log_history: rows, ...extra }, null, 2);
+  return JSON.stringify(
+    { epoch: 1, global_step: 30, max_steps: 30, logging_steps: 10, train_batch_size: 8, num_input_tokens_seen: 0, log_history: rows, ...extra },
+    null,
+    2,
+  );
 }
 
 test('trainer_state: train rows, eval rows, predict rows skipped, summary row not a point', () => {
@@ -191,9 +208,16 @@ test('trainer_state: train rows, eval rows, predict rows skipped, summary row no
 });
 
 test('trainer_state: NaN loss (bare, as Python writes it) is a diagnostic with its line', () => {
-  const text = trainerState([{ loss: 3, step: 10 }, { loss: 'NAN_HERE', step: 20 }, { loss: 2.5, step: 30 }]).replace('"NAN_HERE"', 'NaN');
+  const text = trainerState([
+    { loss: 3, step: 10 },
+    { loss: 'NAN_HERE', step: 20 },
+    { loss: 2.5, step: 30 },
+  ]).replace('"NAN_HERE"', 'NaN');
   const r = parseTrainerState(text, '/ws/out/trainer_state.json');
-  assert.deepEqual(r.points.filter((p) => p.metric === 'loss').map((p) => p.step), [10, 30]);
+  assert.deepEqual(
+    r.points.filter((p) => p.metric === 'loss').map((p) => p.step),
+    [10, 30],
+  );
   assert.equal(r.nonFinite.length, 1);
   assert.equal(r.nonFinite[0].step, 20);
   const line = text.split('\n').findIndex((l) => l.includes('NaN')) + 1;
@@ -222,7 +246,13 @@ test('trainer_state: truncated JSON gives one diagnostic with a line, keeps comp
 });
 
 test('trainer_state: an RL trainer logging loss 0.0 throughout is not a loss curve', () => {
-  const r = parseTrainerState(trainerState([{ loss: 0, reward: 0.1, step: 1 }, { loss: 0.0, reward: 0.3, step: 2 }]), '/ws/grpo/trainer_state.json');
+  const r = parseTrainerState(
+    trainerState([
+      { loss: 0, reward: 0.1, step: 1 },
+      { loss: 0.0, reward: 0.3, step: 2 },
+    ]),
+    '/ws/grpo/trainer_state.json',
+  );
   assert.ok(r.points.filter((p) => p.metric === 'loss').every((p) => p.role === 'other'));
   assert.equal(r.diagnostics[0].severity, 'info');
 });

@@ -85,21 +85,25 @@ function workspace(): string {
   write(root, 'resumed/metrics.jsonl', jsonl.map((r) => JSON.stringify(r)).join('\n') + '\n');
   // MLflow file store: a run, a child run with params only, a deleted run, and the trash.
   write(root, 'mlruns/0/meta.yaml', "experiment_id: '0'\nlifecycle_stage: active\nname: Default\n");
-  write(root, 'mlruns/0/aaaa1111/meta.yaml', "run_id: aaaa1111\nexperiment_id: '0'\nlifecycle_stage: active\nstatus: 3\nartifact_uri: file:///x/mlruns/0/aaaa1111/artifacts\n");
+  write(
+    root,
+    'mlruns/0/aaaa1111/meta.yaml',
+    "run_id: aaaa1111\nexperiment_id: '0'\nlifecycle_stage: active\nstatus: 3\nartifact_uri: file:///x/mlruns/0/aaaa1111/artifacts\n",
+  );
   write(root, 'mlruns/0/aaaa1111/metrics/train/loss', '1700000000000 3.5 1\n1700000000100 3.25 2\n1700000000200 3.0 3\n');
   write(root, 'mlruns/0/aaaa1111/params/tokenizer', 'gpt2');
   write(root, 'mlruns/0/bbbb2222/meta.yaml', "run_id: bbbb2222\nexperiment_id: '0'\nlifecycle_stage: active\nstatus: 3\n");
   write(root, 'mlruns/0/bbbb2222/params/child', 'yes');
   write(root, 'mlruns/0/dddd4444/meta.yaml', "run_id: dddd4444\nexperiment_id: '0'\nlifecycle_stage: deleted\nstatus: 1\n");
   write(root, 'mlruns/0/dddd4444/metrics/loss', '1700000000000 9 0\n');
-  write(root, 'mlruns/.trash/eeee5555/meta.yaml', "run_id: eeee5555\nlifecycle_stage: deleted\n");
+  write(root, 'mlruns/.trash/eeee5555/meta.yaml', 'run_id: eeee5555\nlifecycle_stage: deleted\n');
   write(root, 'mlruns/.trash/eeee5555/metrics/loss', '1700000000000 9 0\n');
   // A text log in a format of the user's own.
   write(root, 'custom/train.log', ['starting', ...[100, 200, 300].map((s) => `[trainer] step ${s}, loss: ${(3 - s / 1000).toFixed(3)}`)].join('\n') + '\n');
   return root;
 }
 
-test('MLflow file stores are in the default log globs, and the CLI\'s file test agrees with them', () => {
+test("MLflow file stores are in the default log globs, and the CLI's file test agrees with them", () => {
   const paths = [
     'mlruns/0/aaaa1111/meta.yaml',
     'mlruns/0/aaaa1111/metrics/loss',
@@ -110,10 +114,7 @@ test('MLflow file stores are in the default log globs, and the CLI\'s file test 
     'mlruns/0/aaaa1111/artifacts/model/MLmodel',
     'other/0/aaaa1111/metrics/loss',
   ];
-  assertDefaultLogFiles(
-    paths,
-    ['mlruns/0/aaaa1111/meta.yaml', 'mlruns/0/aaaa1111/metrics/loss', 'exp/mlruns/123456789012345678/aaaa1111/metrics/train/loss'],
-  );
+  assertDefaultLogFiles(paths, ['mlruns/0/aaaa1111/meta.yaml', 'mlruns/0/aaaa1111/metrics/loss', 'exp/mlruns/123456789012345678/aaaa1111/metrics/train/loss']);
   assert.equal(isDefaultLogFile('C:\\w\\mlruns\\0\\aaaa1111\\metrics\\loss'), true);
   // Deleted runs are offered too, so the index can say it skipped them.
   assert.equal(isDefaultLogFile('/w/mlruns/.trash/eeee5555/meta.yaml'), true);
@@ -134,7 +135,10 @@ test('scan: each training run once (HF snapshots and event files, W&B latest-run
   assert.ok(run('hf/out').files.some((f) => f.includes('events.out.tfevents')));
   assert.ok(!run('hf/out').files.some((f) => f.includes('checkpoint-')));
   // Its stdout numbers rows 1, 2, …: not merged among the real steps, and said so.
-  assert.ok(out.diagnostics.some((d) => d.includes(path.join('hf', 'out', 'train.log')) && /not merged/.test(d)), out.diagnostics.join('\n'));
+  assert.ok(
+    out.diagnostics.some((d) => d.includes(path.join('hf', 'out', 'train.log')) && /not merged/.test(d)),
+    out.diagnostics.join('\n'),
+  );
   // W&B: the folder, not the link.
   assert.equal(run('wandb/run-abc123').points, 12);
   assert.ok(!run('wandb/run-abc123').files.some((f) => f.includes('latest-run')));
@@ -147,7 +151,10 @@ test('scan: each training run once (HF snapshots and event files, W&B latest-run
   assert.equal(run('mlruns/0/aaaa1111').points, 3);
   assert.equal(run('mlruns/0/bbbb2222').points, 0);
   // Skipped MLflow runs and the unrecognised text log are reported, not silently dropped.
-  assert.ok(out.diagnostics.some((d) => d.includes(path.join('mlruns', '0', 'dddd4444')) && /deleted/.test(d)), out.diagnostics.join('\n'));
+  assert.ok(
+    out.diagnostics.some((d) => d.includes(path.join('mlruns', '0', 'dddd4444')) && /deleted/.test(d)),
+    out.diagnostics.join('\n'),
+  );
   assert.ok(out.diagnostics.some((d) => d.includes('.trash') && /deleted/.test(d)));
   assert.ok(out.diagnostics.some((d) => d.includes(path.join('custom', 'train.log')) && /scalingLens\.textLog\.patterns/.test(d)));
   // Families: the MLflow runs logged params, so theirs is a guess from hyperparameters; the others from folders.
@@ -156,7 +163,7 @@ test('scan: each training run once (HF snapshots and event files, W&B latest-run
   assert.match(run('resumed').familyReason ?? '', /folder/);
 });
 
-test('scan --text-pattern reads text logs of the user\'s own format; a bad pattern is a usage error', () => {
+test("scan --text-pattern reads text logs of the user's own format; a bad pattern is a usage error", () => {
   const root = workspace();
   const pattern = 'step (?<step>\\d+), loss: (?<loss>[\\d.]+)';
   const out = scan([root, '--text-pattern', pattern]);
@@ -187,12 +194,18 @@ test('HF stdout beside trainer_state.json: rows without steps are left out; with
     write(root, 'out/train.log', hfStdout(10, 250, bar));
     const out = scan([root]);
     assert.equal(out.status, 0, out.stderr);
-    assert.deepEqual(out.runs.map((r) => r.id), ['out']);
+    assert.deepEqual(
+      out.runs.map((r) => r.id),
+      ['out'],
+    );
     const run = out.runs[0];
     assert.equal(run.lastStep, bar ? 250 : 200, `bar ${bar}`);
     assert.equal(run.lastLoss, hfLoss(bar ? 250 : 200));
     // loss and learning_rate at 10..200 from the state; with the bar also 210..250 and grad_norm at every row.
     assert.equal(run.points, bar ? 25 + 25 + 25 + 25 : 20 + 20, `bar ${bar}`);
-    assert.equal(out.diagnostics.some((d) => /not merged/.test(d)), !bar);
+    assert.equal(
+      out.diagnostics.some((d) => /not merged/.test(d)),
+      !bar,
+    );
   }
 });

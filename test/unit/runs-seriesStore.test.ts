@@ -54,7 +54,12 @@ class ResumeReference extends Reference {
   }
 }
 
-type Op = { kind: 'batch'; points: { step: number; value: number }[] } | { kind: 'put'; step: number; value: number } | { kind: 'append'; gap: number; value: number } | { kind: 'truncateFrom'; step: number } | { kind: 'view' };
+type Op =
+  | { kind: 'batch'; points: { step: number; value: number }[] }
+  | { kind: 'put'; step: number; value: number }
+  | { kind: 'append'; gap: number; value: number }
+  | { kind: 'truncateFrom'; step: number }
+  | { kind: 'view' };
 
 const value = fc.double({ noNaN: false });
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -62,7 +67,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), gap: fc.integer({ min: 1, max: 5 }), value }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncateFrom' as const), step: fc.integer({ min: -5, max: 80 }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'view' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('batch' as const), points: fc.array(fc.record({ step: fc.integer({ min: -5, max: 120 }), value }), { maxLength: 40 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('batch' as const),
+      points: fc.array(fc.record({ step: fc.integer({ min: -5, max: 120 }), value }), { maxLength: 40 }),
+    }),
+  },
 );
 
 test('any sequence of appends, rewinds and truncations equals the plain-array reference; views never change', () => {
@@ -79,7 +90,11 @@ test('any sequence of appends, rewinds and truncations equals the plain-array re
             if (ref.steps.length > 0 && p.step <= ref.steps[ref.steps.length - 1]) rewoundFrom = Math.min(rewoundFrom, p.step);
             ref.put(p.step, p.value);
           }
-          const got = store.putAll(Float64Array.from(o.points, (p) => p.step), Float64Array.from(o.points, (p) => p.value), o.points.length);
+          const got = store.putAll(
+            Float64Array.from(o.points, (p) => p.step),
+            Float64Array.from(o.points, (p) => p.value),
+            o.points.length,
+          );
           assert.equal(got, rewoundFrom);
         } else if (o.kind === 'put') {
           store.put(o.step, o.value);
@@ -128,7 +143,11 @@ test('past maxPoints the history is averaged: bounded, sorted, every point count
         const pending: [number, number][] = [];
         const flush = () => {
           if (pending.length === 0) return;
-          store.putAll(Float64Array.from(pending, (p) => p[0]), Float64Array.from(pending, (p) => p[1]), pending.length);
+          store.putAll(
+            Float64Array.from(pending, (p) => p[0]),
+            Float64Array.from(pending, (p) => p[1]),
+            pending.length,
+          );
           pending.length = 0;
         };
         const steps: number[] = [];
@@ -231,7 +250,13 @@ test('a curve fit on a thinned series predicts what the fit on every point predi
 test('the run index over a growing log with restarts: each build equals the reference, earlier Runs never change', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.array(fc.record({ back: fc.boolean(), gap: fc.integer({ min: 1, max: 4 }), loss: fc.integer({ min: 1, max: 1000 }) }), { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 6 }),
+      fc.array(
+        fc.array(fc.record({ back: fc.boolean(), gap: fc.integer({ min: 1, max: 4 }), loss: fc.integer({ min: 1, max: 1000 }) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
       (chunks) => {
         const root = tempDir('sl-series-');
         const file = path.join(root, 'run', 'metrics.jsonl');

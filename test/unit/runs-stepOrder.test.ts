@@ -71,7 +71,10 @@ test('JSONL: a resumed run appended to the same log (its overlap) rewinds, told 
   const rewinds = got.diagnostics.filter((d) => d.message.includes('the log went back'));
   assert.equal(rewinds.length, 1);
   assert.equal(rewinds[0].line, 12);
-  assert.match(rewinds[0].message, /^loss: step 60 after step 100: the log went back \(the steps after it rise again .*\); 5 earlier point\(s\) from step 60 on replaced$/);
+  assert.match(
+    rewinds[0].message,
+    /^loss: step 60 after step 100: the log went back \(the steps after it rise again .*\); 5 earlier point\(s\) from step 60 on replaced$/,
+  );
 });
 
 test('CSV (Lightning metrics.csv columns): a stray row is dropped and told with its line; a negative step too', () => {
@@ -104,7 +107,13 @@ test('nanoGPT stdout: a stray iter line is dropped; "Resuming training" makes th
   assert.equal(d?.line, 13, got.diagnostics.map((x) => x.message).join(' | '));
 
   // The relaunch says so, and logs one point before the file ends: a rewind, not a held or stray point.
-  const resumed = ['Initializing a new model from scratch', ...tens(100).map((s) => nanoLine(s, 4 - s / 100)), 'Resuming training from out', 'number of parameters: 10.65M', nanoLine(80, 3.3)];
+  const resumed = [
+    'Initializing a new model from scratch',
+    ...tens(100).map((s) => nanoLine(s, 4 - s / 100)),
+    'Resuming training from out',
+    'number of parameters: 10.65M',
+    nanoLine(80, 3.3),
+  ];
   const g = write(root, 'b/train.log', `${resumed.join('\n')}\n`);
   index = new RunIndex();
   index.update(g, root);
@@ -114,12 +123,21 @@ test('nanoGPT stdout: a stray iter line is dropped; "Resuming training" makes th
   const rewind = got.diagnostics.find((x) => x.message.includes('the log went back'));
   assert.ok(rewind, got.diagnostics.map((x) => x.message).join(' | '));
   assert.equal(rewind.line, 15);
-  assert.match(rewind.message, /^loss: step 80 after step 100: the log went back \(the log announced a resume at line 13\); 3 earlier point\(s\) from step 80 on replaced$/);
+  assert.match(
+    rewind.message,
+    /^loss: step 80 after step 100: the log went back \(the log announced a resume at line 13\); 3 earlier point\(s\) from step 80 on replaced$/,
+  );
 });
 
 test('a live log: a step back at the end of a read is held and told; the next read rewinds or drops it', () => {
   const root = tempDir('sl-held-');
-  const f = write(root, 'run/train.log', `${tens(100).map((s) => nanoLine(s, 4 - s / 100)).join('\n')}\n${nanoLine(70, 3.4)}\n`);
+  const f = write(
+    root,
+    'run/train.log',
+    `${tens(100)
+      .map((s) => nanoLine(s, 4 - s / 100))
+      .join('\n')}\n${nanoLine(70, 3.4)}\n`,
+  );
   const index = new RunIndex();
   index.update(f, root);
   let got = lossOf(index);
@@ -167,7 +185,11 @@ test('TensorBoard: a SessionLog.START rewinds at once; a stray event is dropped 
   const stray = got.diagnostics.find((d) => d.message.startsWith('loss: stray step 2 after step 100'));
   assert.equal(stray?.offset, strayAt, got.diagnostics.map((d) => d.message).join(' | '));
   // TensorBoard's own restart record: one event after it at step 50 is enough.
-  const g = write(root, 'b/events.out.tfevents.1700000000.host', Buffer.concat([...head, ...events(tens(100), (s) => 3 - s / 100), tfRecord(sessionStartEvent(50)), ...events([50], () => 2.2)]));
+  const g = write(
+    root,
+    'b/events.out.tfevents.1700000000.host',
+    Buffer.concat([...head, ...events(tens(100), (s) => 3 - s / 100), tfRecord(sessionStartEvent(50)), ...events([50], () => 2.2)]),
+  );
   index = new RunIndex();
   index.update(g, root);
   got = lossOf(index);
@@ -182,6 +204,8 @@ test('RESUME_LINE: relaunch banners of real trainers, not a config dump', () => 
     'Restoring states from the checkpoint path at /ckpt/last.ckpt',
     ' loading checkpoint from /ckpt at iteration 2000',
     '[2024-01-01 10:00:00] Resumed from step 1200',
-  ]) assert.ok(RESUME_LINE.test(line), line);
-  for (const line of ['resume_from_checkpoint: null', "{'resume': False, 'init_from': 'scratch'}", 'step 100 loss 2.3', 'Restore the defaults']) assert.ok(!RESUME_LINE.test(line), line);
+  ])
+    assert.ok(RESUME_LINE.test(line), line);
+  for (const line of ['resume_from_checkpoint: null', "{'resume': False, 'init_from': 'scratch'}", 'step 100 loss 2.3', 'Restore the defaults'])
+    assert.ok(!RESUME_LINE.test(line), line);
 });

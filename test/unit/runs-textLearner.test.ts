@@ -31,7 +31,12 @@ test('modded-nanogpt abbreviations (s:, trl:, tel:) after the script source the 
   const code = ['import os', 'def main():', '    for step in range(1000):', '        loss = model(x)', '        print0(f"s:{step} trl:{loss.item():.6f}")'];
   const res = read([...code, 's:0 trl:10.965596', 's:1 trl:10.814037', 's:2 trl:10.543272', 's:3 trl:10.201', 's:250 tel:6.3097']);
   assert.equal(res.reader.detected, 'generic');
-  assert.deepEqual(series(res, 'trl'), [[0, 10.965596], [1, 10.814037], [2, 10.543272], [3, 10.201]]);
+  assert.deepEqual(series(res, 'trl'), [
+    [0, 10.965596],
+    [1, 10.814037],
+    [2, 10.543272],
+    [3, 10.201],
+  ]);
   assert.equal(roleOf(res, 'trl'), 'train_loss');
   // Once the file is a log, an eval family with a step is taken from its first line.
   assert.deepEqual(series(res, 'tel'), [[250, 6.3097]]);
@@ -43,39 +48,76 @@ test('modded-nanogpt abbreviations (s:, trl:, tel:) after the script source the 
 });
 
 test('llm.c / nanoGPT descendants: "step N/M | train loss x | … | (ms | tok/s)"', () => {
-  const lines = Array.from({ length: 6 }, (_, i) => `step ${String(i + 1).padStart(4)}/74 | train loss ${(11 - i * 0.25).toFixed(6)} | norm 15.4 | lr 1.00e-06 | (4290.95 ms | 122184 tok/s)`);
+  const lines = Array.from(
+    { length: 6 },
+    (_, i) => `step ${String(i + 1).padStart(4)}/74 | train loss ${(11 - i * 0.25).toFixed(6)} | norm 15.4 | lr 1.00e-06 | (4290.95 ms | 122184 tok/s)`,
+  );
   const res = read(lines);
-  assert.deepEqual(series(res, 'train loss').map(([s]) => s), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    series(res, 'train loss').map(([s]) => s),
+    [1, 2, 3, 4, 5, 6],
+  );
   assert.equal(series(res, 'train loss')[5][1], 9.75);
   assert.equal(roleOf(res, 'lr'), 'lr');
 });
 
 test('epoch-local steps become global: "Epoch [e/E], Step [s/S], Loss: x"', () => {
-  const lines = Array.from({ length: 8 }, (_, i) => `Epoch [${Math.floor(i / 4) + 1}/10], Step [${((i % 4) + 1) * 100}/400], Loss: ${(3 - i * 0.1).toFixed(4)}`);
+  const lines = Array.from(
+    { length: 8 },
+    (_, i) => `Epoch [${Math.floor(i / 4) + 1}/10], Step [${((i % 4) + 1) * 100}/400], Loss: ${(3 - i * 0.1).toFixed(4)}`,
+  );
   const res = read(lines);
-  assert.deepEqual(series(res, 'Loss').map(([s]) => s), [100, 200, 300, 400, 500, 600, 700, 800]);
+  assert.deepEqual(
+    series(res, 'Loss').map(([s]) => s),
+    [100, 200, 300, 400, 500, 600, 700, 800],
+  );
 });
 
 test('a key-value line with a batch counter ("ep: 0, batch: 20, …, loss: x")', () => {
   const lines = Array.from({ length: 5 }, (_, i) => `ep: 0, batch: ${(i + 1) * 20}, time: 9.17, ntokens: 485.20/513, loss: ${(10.98 - i * 0.1).toFixed(6)}`);
   const res = read(lines);
-  assert.deepEqual(series(res, 'loss').map(([s]) => s), [20, 40, 60, 80, 100]);
+  assert.deepEqual(
+    series(res, 'loss').map(([s]) => s),
+    [20, 40, 60, 80, 100],
+  );
   assert.equal(series(res, 'ntokens/513').length, 0);
 });
 
 test('Composer and OLMo: a step header with the metrics indented below it', () => {
-  const composer = Array.from({ length: 5 }, (_, i) => [`[batch=${i + 1}/100]:`, `\t Train time/batch: ${i}`, `\t Train loss/train/total: ${(10 - i / 4).toFixed(4)}`, `\t Train metrics/train/LanguageCrossEntropy: ${(10 - i / 4).toFixed(4)}`]).flat();
+  const composer = Array.from({ length: 5 }, (_, i) => [
+    `[batch=${i + 1}/100]:`,
+    `\t Train time/batch: ${i}`,
+    `\t Train loss/train/total: ${(10 - i / 4).toFixed(4)}`,
+    `\t Train metrics/train/LanguageCrossEntropy: ${(10 - i / 4).toFixed(4)}`,
+  ]).flat();
   const c = read(composer);
-  assert.deepEqual(series(c, 'Train metrics/train/LanguageCrossEntropy').map(([s]) => s), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    series(c, 'Train metrics/train/LanguageCrossEntropy').map(([s]) => s),
+    [1, 2, 3, 4, 5],
+  );
   assert.equal(roleOf(c, 'Train loss/train/total'), 'train_loss');
-  const olmo = Array.from({ length: 5 }, (_, i) => [`2024-02-01 12:00:0${i}.123\tgpu1\tolmo.train:816\tINFO\t[step=${i + 1}/739328]`, `    train/CrossEntropyLoss=${(11 - i / 4).toFixed(2)}`, '    train/ZLoss=0.01']).flat();
+  const olmo = Array.from({ length: 5 }, (_, i) => [
+    `2024-02-01 12:00:0${i}.123\tgpu1\tolmo.train:816\tINFO\t[step=${i + 1}/739328]`,
+    `    train/CrossEntropyLoss=${(11 - i / 4).toFixed(2)}`,
+    '    train/ZLoss=0.01',
+  ]).flat();
   const o = read(olmo);
-  assert.deepEqual(series(o, 'train/CrossEntropyLoss'), [[1, 11], [2, 10.75], [3, 10.5], [4, 10.25], [5, 10]]);
+  assert.deepEqual(series(o, 'train/CrossEntropyLoss'), [
+    [1, 11],
+    [2, 10.75],
+    [3, 10.5],
+    [4, 10.25],
+    [5, 10],
+  ]);
   assert.ok(!o.points.some((p) => p.metric === 'train/ZLoss' && p.role === 'train_loss'), 'a part of the loss is not the loss');
 });
 
 test('fairseq: losses in base 2 (ppl = 2^nll_loss) are converted to nats', () => {
-  const lines = Array.from({ length: 6 }, (_, i) => `2021-01-01 | INFO | train_inner | epoch 001:    ${(i + 1) * 100} / 1000 loss=${(8 - i * 0.3).toFixed(3)}, nll_loss=${(7 - i * 0.3).toFixed(3)}, ppl=${(2 ** (7 - i * 0.3)).toFixed(2)}, wps=1000, num_updates=${(i + 1) * 100}, lr=0.0005`);
+  const lines = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `2021-01-01 | INFO | train_inner | epoch 001:    ${(i + 1) * 100} / 1000 loss=${(8 - i * 0.3).toFixed(3)}, nll_loss=${(7 - i * 0.3).toFixed(3)}, ppl=${(2 ** (7 - i * 0.3)).toFixed(2)}, wps=1000, num_updates=${(i + 1) * 100}, lr=0.0005`,
+  );
   const res = read(lines);
   const nll = series(res, 'nll_loss_bits (as nats)');
   assert.equal(nll.length, 6);
@@ -85,17 +127,30 @@ test('fairseq: losses in base 2 (ppl = 2^nll_loss) are converted to nats', () =>
 });
 
 test('DeepSpeed stdout: a loss line beside log_dist lines; a small table of step and values', () => {
-  const ds = Array.from({ length: 5 }, (_, i) => [`[2024-01-01 00:00:0${i},000] [INFO] [logging.py:96:log_dist] [Rank 0] step=${i * 10}, skipped=0, lr=[0.0001], mom=[(0.9, 0.95)]`, `steps: ${i * 10} loss: ${(5 - i / 10).toFixed(4)} iter time (s): 0.512 samples/sec: 62.5`]).flat();
-  assert.deepEqual(series(read(ds), 'loss').map(([s]) => s), [0, 10, 20, 30, 40]);
+  const ds = Array.from({ length: 5 }, (_, i) => [
+    `[2024-01-01 00:00:0${i},000] [INFO] [logging.py:96:log_dist] [Rank 0] step=${i * 10}, skipped=0, lr=[0.0001], mom=[(0.9, 0.95)]`,
+    `steps: ${i * 10} loss: ${(5 - i / 10).toFixed(4)} iter time (s): 0.512 samples/sec: 62.5`,
+  ]).flat();
+  assert.deepEqual(
+    series(read(ds), 'loss').map(([s]) => s),
+    [0, 10, 20, 30, 40],
+  );
   const table = read(['step\tloss\tval_loss', ...Array.from({ length: 3 }, (_, i) => `${i * 10}\t${(3 - i * 0.1).toFixed(3)}\t${(3.1 - i * 0.1).toFixed(3)}`)]);
-  assert.deepEqual(series(table, 'loss'), [[0, 3], [10, 2.9], [20, 2.8]]);
+  assert.deepEqual(series(table, 'loss'), [
+    [0, 3],
+    [10, 2.9],
+    [20, 2.8],
+  ]);
   assert.equal(roleOf(table, 'val_loss'), 'eval_loss');
   assert.match(table.diagnostics.map((d) => d.message).join('\n'), /a table with columns "step", "loss", "val_loss"/);
 });
 
 test('print(dict) lines that carry their own step use it', () => {
   const res = read(Array.from({ length: 4 }, (_, i) => `{'step': ${i * 10}, 'loss': ${(3 - i * 0.1).toFixed(3)}, 'lr': 0.001}`));
-  assert.deepEqual(series(res, 'loss').map(([s]) => s), [0, 10, 20, 30]);
+  assert.deepEqual(
+    series(res, 'loss').map(([s]) => s),
+    [0, 10, 20, 30],
+  );
   assert.equal(series(res, 'step').length, 0);
 });
 
@@ -103,16 +158,56 @@ test('progress bars between lines and rank prefixes do not hide a family', () =>
   const lines = Array.from({ length: 5 }, (_, i) => `[rank0]: it ${i * 5} | loss ${(4 - i / 10).toFixed(3)}\r 40%|████      | 4/10 [00:01<00:02]`);
   const other = Array.from({ length: 5 }, (_, i) => `[rank1]: it ${i * 5} | loss 9.999`);
   const res = read([...lines, ...other]);
-  assert.deepEqual(series(res, 'loss').map(([, v]) => v), [4, 3.9, 3.8, 3.7, 3.6]);
+  assert.deepEqual(
+    series(res, 'loss').map(([, v]) => v),
+    [4, 3.9, 3.8, 3.7, 3.6],
+  );
 });
 
 // ---- properties -----------------------------------------------------------------------------------
 
-const proseWords = ['we', 'trained', 'the', 'model', 'for', 'steps', 'with', 'a', 'learning', 'rate', 'of', 'and', 'reached', 'loss', 'step', 'at', 'is', 'was', 'about', 'after', 'iteration', 'val', 'train', 'tokens', 'than'];
+const proseWords = [
+  'we',
+  'trained',
+  'the',
+  'model',
+  'for',
+  'steps',
+  'with',
+  'a',
+  'learning',
+  'rate',
+  'of',
+  'and',
+  'reached',
+  'loss',
+  'step',
+  'at',
+  'is',
+  'was',
+  'about',
+  'after',
+  'iteration',
+  'val',
+  'train',
+  'tokens',
+  'than',
+];
 const stop = ['of', 'at', 'is', 'was', 'about', 'after', 'to', 'than', 'with', 'by'];
-const num = fc.oneof(fc.integer({ min: 0, max: 100000 }).map(String), fc.double({ min: 0, max: 20, noNaN: true }).map((x) => x.toFixed(3)));
+const num = fc.oneof(
+  fc.integer({ min: 0, max: 100000 }).map(String),
+  fc.double({ min: 0, max: 20, noNaN: true }).map((x) => x.toFixed(3)),
+);
 /** A sentence: words, and every number led by a stop word (`a loss of 2.1`, `at step 500`) as prose puts them. */
-const proseLine = fc.array(fc.oneof(fc.constantFrom(...proseWords), fc.tuple(fc.constantFrom(...stop), num).map(([w, n]) => `${w} ${n}`)), { minLength: 3, maxLength: 14 }).map((ws) => ws.join(' ') + '.');
+const proseLine = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...proseWords),
+      fc.tuple(fc.constantFrom(...stop), num).map(([w, n]) => `${w} ${n}`),
+    ),
+    { minLength: 3, maxLength: 14 },
+  )
+  .map((ws) => ws.join(' ') + '.');
 const ident = fc.constantFrom('loss', 'step', 'lr', 'x', 'train_loss', 'val_loss', 'it', 'model', 'opt', 'batch');
 /** Code: assignments, calls, loops and format strings, with numbers only as literals of code. */
 const codeLine = fc.oneof(

@@ -119,7 +119,15 @@ test('nanoGPT: iter lines are the train loss, step lines the eval; tokens per it
 });
 
 test('modded-nanogpt: step:N/M lines after the source code echo', () => {
-  const res = read(['import os', 'print(f"step:{step}/{n} val_loss:{v:.4f}")', 'step:0/1770 val_loss:10.8258 train_time:0ms step_avg:nanms', 'step:1/1770 train_time:25925ms step_avg:nanms', 'step:125/1770 val_loss:4.2511 train_time:12345ms step_avg:98.76ms'].join('\n'));
+  const res = read(
+    [
+      'import os',
+      'print(f"step:{step}/{n} val_loss:{v:.4f}")',
+      'step:0/1770 val_loss:10.8258 train_time:0ms step_avg:nanms',
+      'step:1/1770 train_time:25925ms step_avg:nanms',
+      'step:125/1770 val_loss:4.2511 train_time:12345ms step_avg:98.76ms',
+    ].join('\n'),
+  );
   assert.equal(res.reader.detected, 'modded-nanogpt');
   assert.deepEqual(pointsOf(res, 'val_loss'), [
     [0, 10.8258],
@@ -162,14 +170,18 @@ test('Megatron-LM: `|`-separated fields in %E, timestamps before, validation lin
 });
 
 test('Megatron-DeepSpeed: consumed tokens give the tokens of every point', () => {
-  const res = read(' iteration      100/   10000 | consumed samples:        51200 | consumed tokens:    104857600 | elapsed time per iteration (ms): 900.0 | learning rate: 1.500E-04 | global batch size:   512 | lm loss: 5.432100E+00 | loss scale: 4096.0 |');
+  const res = read(
+    ' iteration      100/   10000 | consumed samples:        51200 | consumed tokens:    104857600 | elapsed time per iteration (ms): 900.0 | learning rate: 1.500E-04 | global batch size:   512 | lm loss: 5.432100E+00 | loss scale: 4096.0 |',
+  );
   assert.deepEqual(pointsOf(res, 'lm loss'), [[100, 5.4321]]);
   assert.equal(res.points.find((p) => p.metric === 'lm loss')?.tokens, 104857600);
   assert.equal(roleOf(res, 'consumed tokens'), 'tokens');
 });
 
 test('GPT-NeoX: the Megatron line with `lm_loss`, after a throughput field', () => {
-  const res = read(' samples/sec: 51.200 | iteration       10/     100 | elapsed time per iteration (ms): 1500.0 | learning rate: 1.234E-04 | approx flops per GPU: 150.3TFLOPS | lm_loss: 6.543210E+00 | number of skipped iterations:   0 |');
+  const res = read(
+    ' samples/sec: 51.200 | iteration       10/     100 | elapsed time per iteration (ms): 1500.0 | learning rate: 1.234E-04 | approx flops per GPU: 150.3TFLOPS | lm_loss: 6.543210E+00 | number of skipped iterations:   0 |',
+  );
   assert.deepEqual(pointsOf(res, 'lm_loss'), [[10, 6.54321]]);
   assert.equal(roleOf(res, 'lm_loss'), 'train_loss');
   assert.equal(pointsOf(res, 'approx flops per GPU').length, 0);
@@ -234,7 +246,9 @@ test('litgpt: `iter N step M` lines on the optimizer-step axis; validations plac
 test('nanotron: human-format values (K/M), torchrun rank prefixes, a second rank skipped', () => {
   const line = (rank: number, it: number, loss: string, tokens: string) =>
     `[default${rank}]:12/11/2023 13:23:48 [INFO|DP=0|PP=0|TP=0]: iteration: ${it} / 100 | consumed_tokens: ${tokens} | elapsed_time_per_iteration_ms: 20.3K | tokens_per_sec: 12.6K | global_batch_size: 256 | lm_loss: ${loss} | lr: 3e-05 | model_tflops_per_gpu: 0.0843 | grad_norm: 1.64`;
-  const res = read([line(0, 1, '10.8', '1.28K'), line(1, 1, '10.9', '1.28K'), line(0, 2, '10.1', '2.56K'), line(1, 2, '99', '2.56K'), line(0, 3, '9.5', '1.5M')].join('\n'));
+  const res = read(
+    [line(0, 1, '10.8', '1.28K'), line(1, 1, '10.9', '1.28K'), line(0, 2, '10.1', '2.56K'), line(1, 2, '99', '2.56K'), line(0, 3, '9.5', '1.5M')].join('\n'),
+  );
   assert.equal(res.reader.detected, 'nanotron');
   assert.deepEqual(pointsOf(res, 'lm_loss'), [
     [1, 10.8],
@@ -286,7 +300,10 @@ test('HF Trainer stdout: Python dict lines, the step from the progress bar tqdm 
   assert.deepEqual(pointsOf(res, 'eval_loss'), [[20, 2.05]]);
   assert.equal(roleOf(res, 'eval_loss'), 'eval_loss');
   // nan loss: the run diverged at step 30; the whole-run summary row is not a curve point.
-  assert.deepEqual(res.nonFinite.map((e) => [e.metric, e.step]), [['loss', 30]]);
+  assert.deepEqual(
+    res.nonFinite.map((e) => [e.metric, e.step]),
+    [['loss', 30]],
+  );
   assert.ok(res.diagnostics.some((d) => d.severity === 'error' && d.line === 5 && d.message.includes('loss is nan at step 30')));
   assert.equal(pointsOf(res, 'train_loss').length, 0);
 });
@@ -311,7 +328,11 @@ test('HF Trainer stdout: bars with a description (datasets map) are not the step
 });
 
 test('HF Trainer stdout without a progress bar: rows numbered, said so once', () => {
-  const res = read(["{'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}", "{'loss': 2.4, 'learning_rate': 4e-05, 'epoch': 0.2}", "{'eval_loss': 2.45, 'epoch': 0.2}"].join('\n'));
+  const res = read(
+    ["{'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}", "{'loss': 2.4, 'learning_rate': 4e-05, 'epoch': 0.2}", "{'eval_loss': 2.45, 'epoch': 0.2}"].join(
+      '\n',
+    ),
+  );
   assert.deepEqual(pointsOf(res, 'loss'), [
     [1, 2.5],
     [2, 2.4],
@@ -327,7 +348,11 @@ test('Python dict repr parser: quotes, tensors, numpy scalars, strings', () => {
 });
 
 test('losses logged as perplexity or bits become nats with the unit recorded; bits per byte stay unconverted', () => {
-  const res = read(["{'eval_perplexity': 7.38905609893065, 'epoch': 1.0}", "{'loss': 2.1, 'train_ppl': 8.17, 'val_bpb': 0.95}", "{'loss_bits': 2.8853900817779268}"].join('\n'));
+  const res = read(
+    ["{'eval_perplexity': 7.38905609893065, 'epoch': 1.0}", "{'loss': 2.1, 'train_ppl': 8.17, 'val_bpb': 0.95}", "{'loss_bits': 2.8853900817779268}"].join(
+      '\n',
+    ),
+  );
   const conv = res.points.find((p) => p.metric === 'eval_perplexity (as nats)');
   assert.ok(conv);
   close(conv.value, 2);
@@ -348,7 +373,9 @@ test('losses logged as perplexity or bits become nats with the unit recorded; bi
 });
 
 test('a file of no known format yields nothing and no error; the framework is fixed by the first metric line', () => {
-  const res = read(['Traceback (most recent call last):', '  File "train.py", line 1', 'RuntimeError: CUDA out of memory', 'step 5 done', 'loss went down'].join('\n'));
+  const res = read(
+    ['Traceback (most recent call last):', '  File "train.py", line 1', 'RuntimeError: CUDA out of memory', 'step 5 done', 'loss went down'].join('\n'),
+  );
   assert.equal(res.points.length, 0);
   assert.equal(res.diagnostics.length, 0);
   assert.equal(res.reader.detected, undefined);
@@ -386,7 +413,12 @@ test('user patterns: named groups, tried first; invalid, unsafe and incomplete o
   assert.match(byIndex.get(5)!.message, /back-references/);
   assert.deepEqual(compileUserPatterns('step').diagnostics.length, 1);
 
-  const res = read(['Using device: mps', 'step 0, loss: 10.899394989013672', 'step 1, loss: 10.719036102294922, lr 3e-4, tok 1.5M', 'step 2, loss: 9.968440055847168'].join('\n'), ['step (?<step>\\d+), loss: (?<loss>[\\d.]+)(?:, lr (?<lr>\\S+), tok (?<tokens>\\S+))?']);
+  const res = read(
+    ['Using device: mps', 'step 0, loss: 10.899394989013672', 'step 1, loss: 10.719036102294922, lr 3e-4, tok 1.5M', 'step 2, loss: 9.968440055847168'].join(
+      '\n',
+    ),
+    ['step (?<step>\\d+), loss: (?<loss>[\\d.]+)(?:, lr (?<lr>\\S+), tok (?<tokens>\\S+))?'],
+  );
   assert.deepEqual(pointsOf(res, 'loss'), [
     [0, 10.899394989013672],
     [1, 10.719036102294922],
@@ -425,13 +457,21 @@ test('nested repetition is refused; optional groups and repetition side by side 
 // ---- detection, index, tailing -------------------------------------------------------------------
 
 test('text logs by name: *.log, *.out, *.txt, slurm-*, stdout*; default globs match the manifest', () => {
-  for (const f of ['/r/train.log', '/r/slurm-1234.out', '/r/slurm-1234.err', '/r/log.txt', '/r/stdout', '/r/stdout.1', '/r/job.out']) assert.equal(detectLogFormat(f), 'text', f);
+  for (const f of ['/r/train.log', '/r/slurm-1234.out', '/r/slurm-1234.err', '/r/log.txt', '/r/stdout', '/r/stdout.1', '/r/job.out'])
+    assert.equal(detectLogFormat(f), 'text', f);
   assert.equal(isTextLogPath('C:\\runs\\slurm-5.out'), true);
   assert.equal(detectLogFormat('/r/requirements.md'), undefined);
   assert.ok(isGenericTextLogName('train.log') && isGenericTextLogName('stdout') && !isGenericTextLogName('slurm-1234.out'));
   // Any *.out / stdout* / slurm-* is offered to the index, which reads it only when its content is a log;
   // *.txt only when the user adds it (a workspace of notes would have every one sniffed on each rescan).
-  assert.ok(isDefaultLogFile('/a/b/run.log') && isDefaultLogFile('/a/slurm-99.err') && isDefaultLogFile('/a/job.out') && isDefaultLogFile('/a/stdout.rank0') && !isDefaultLogFile('/a/notes.txt') && !isDefaultLogFile('/a/notes.md'));
+  assert.ok(
+    isDefaultLogFile('/a/b/run.log') &&
+      isDefaultLogFile('/a/slurm-99.err') &&
+      isDefaultLogFile('/a/job.out') &&
+      isDefaultLogFile('/a/stdout.rank0') &&
+      !isDefaultLogFile('/a/notes.txt') &&
+      !isDefaultLogFile('/a/notes.md'),
+  );
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
   assert.deepEqual(pkg.contributes.configuration.properties['scalingLens.logGlobs'].default, DEFAULT_LOG_GLOBS);
   assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(TEXT_LOG_PATTERNS_SETTING));
@@ -551,10 +591,16 @@ test('index: units travel with the series; user patterns set on the index, their
   assert.equal(ppl?.unit, 'nats from perplexity');
   assert.equal(ppl?.role, 'eval_loss');
   close(ppl!.values[0], 3);
-  assert.deepEqual(seriesOf(runs.find((r) => r.id === 's/custom.log'), 'loss'), [
-    [5, 3.5],
-    [10, 3.25],
-  ]);
+  assert.deepEqual(
+    seriesOf(
+      runs.find((r) => r.id === 's/custom.log'),
+      'loss',
+    ),
+    [
+      [5, 3.5],
+      [10, 3.25],
+    ],
+  );
   const settingErrors = idx.diagnostics().filter((d) => d.file.includes(TEXT_LOG_PATTERNS_SETTING));
   assert.equal(settingErrors.length, 1);
   assert.match(settingErrors[0].message, /\[1\] ignored: not a valid regular expression/);
@@ -601,14 +647,20 @@ test('property: good lines survive any noise and damaged lines around them (nano
   fc.assert(
     fc.property(
       fc.constantFrom('nanogpt', 'megatron'),
-      fc.array(fc.record({ loss: fc.double({ min: 0.01, max: 20, noNaN: true }), keep: fc.boolean(), cut: fc.nat({ max: 200 }), noiseBefore: fc.option(noise) }), { minLength: 1, maxLength: 30 }),
+      fc.array(
+        fc.record({ loss: fc.double({ min: 0.01, max: 20, noNaN: true }), keep: fc.boolean(), cut: fc.nat({ max: 200 }), noiseBefore: fc.option(noise) }),
+        { minLength: 1, maxLength: 30 },
+      ),
       (framework, rows) => {
         const lines: string[] = [];
         const expected: [number, number][] = [];
         rows.forEach((row, i) => {
           const step = (i + 1) * 10;
           const loss = row.loss.toFixed(4);
-          const good = framework === 'nanogpt' ? `iter ${step}: loss ${loss}, time 10.00ms, mfu 5.00%` : ` iteration ${String(step).padStart(8)}/   10000 | consumed samples: ${step * 8} | lm loss: ${Number(loss).toExponential(6).toUpperCase()} | loss scale: 1.0 |`;
+          const good =
+            framework === 'nanogpt'
+              ? `iter ${step}: loss ${loss}, time 10.00ms, mfu 5.00%`
+              : ` iteration ${String(step).padStart(8)}/   10000 | consumed samples: ${step * 8} | lm loss: ${Number(loss).toExponential(6).toUpperCase()} | loss scale: 1.0 |`;
           if (row.noiseBefore !== null) lines.push(row.noiseBefore);
           if (row.keep) {
             lines.push(good);

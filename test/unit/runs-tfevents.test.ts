@@ -6,7 +6,18 @@ import fc from 'fast-check';
 import * as protobuf from 'protobufjs';
 import { tempDir } from './helpers/tempDir';
 import { fuzzRuns } from './helpers/fuzz';
-import { crc32cRef, eventFile, fileVersionEvent, maskedCrcRef, scalarEvent, sessionStartEvent, storedValue, tfRecord, type ScalarEvent, type ScalarKind } from './helpers/tfevents';
+import {
+  crc32cRef,
+  eventFile,
+  fileVersionEvent,
+  maskedCrcRef,
+  scalarEvent,
+  sessionStartEvent,
+  storedValue,
+  tfRecord,
+  type ScalarEvent,
+  type ScalarKind,
+} from './helpers/tfevents';
 import { crc32c, maskedCrc32c } from '../../src/core/runs/crc';
 import { TfEventsReader, parseTfEvents, halfToNumber, bfloat16ToNumber } from '../../src/core/runs/tfevents';
 import { BinaryTail, isTailError } from '../../src/core/runs/tail';
@@ -91,7 +102,10 @@ test('bad data CRC: reported with its byte offset, record still read; bad length
   const dataBad = Buffer.from(file);
   dataBad[firstLen + recLen - 1] ^= 0xff; // footer of record 2 (step 1)
   const r1 = parseTfEvents(dataBad, 'f');
-  assert.deepEqual(pairs(r1.points, 'loss').map((p) => p[0]), [1, 2, 3]);
+  assert.deepEqual(
+    pairs(r1.points, 'loss').map((p) => p[0]),
+    [1, 2, 3],
+  );
   assert.equal(r1.diagnostics.length, 1);
   assert.equal(r1.diagnostics[0].offset, firstLen);
   assert.match(r1.diagnostics[0].message, /data CRC/);
@@ -120,7 +134,14 @@ test('a partial record waits for its remaining bytes', () => {
 });
 
 test('non-finite values are dropped with a diagnostic and flagged', () => {
-  const res = parseTfEvents(eventFile([{ tag: 'loss', step: 1, value: 2 }, { tag: 'loss', step: 2, value: NaN }, { tag: 'loss', step: 3, value: 1.5 }]), 'f');
+  const res = parseTfEvents(
+    eventFile([
+      { tag: 'loss', step: 1, value: 2 },
+      { tag: 'loss', step: 2, value: NaN },
+      { tag: 'loss', step: 3, value: 1.5 },
+    ]),
+    'f',
+  );
   assert.deepEqual(pairs(res.points, 'loss'), [
     [1, 2],
     [3, 1.5],

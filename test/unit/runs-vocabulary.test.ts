@@ -120,7 +120,19 @@ function write(root: string, rel: string, text: string): string {
 test('a run with several losses uses the preferred one, says which and why, for every reader alike', () => {
   const root = tempDir('sl-vocab-');
   const rows = [];
-  for (let i = 1; i <= 30; i++) rows.push(JSON.stringify({ global_step: i * 10, step: i, loss: 5 - i / 20, lm_loss: 4.9 - i / 20, aux_loss: 0.01, avg_loss: 5, val_loss: 5.1 - i / 25, 'lr-AdamW': 1e-3 }));
+  for (let i = 1; i <= 30; i++)
+    rows.push(
+      JSON.stringify({
+        global_step: i * 10,
+        step: i,
+        loss: 5 - i / 20,
+        lm_loss: 4.9 - i / 20,
+        aux_loss: 0.01,
+        avg_loss: 5,
+        val_loss: 5.1 - i / 25,
+        'lr-AdamW': 1e-3,
+      }),
+    );
   const idx = new RunIndex();
   idx.update(write(root, 'a/metrics.jsonl', rows.join('\n') + '\n'), root);
   const csvRows = ['step,train/CrossEntropyLoss,train/ZLoss,eval/loss'];

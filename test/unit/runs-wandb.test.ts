@@ -6,7 +6,19 @@ import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
 import { fuzzRuns } from './helpers/fuzz';
-import { BLOCK, configRecord, crc32Ref, exitRecord, historyRecord, metricRecord, runRecord, statsRecord, summaryRecord, wandbFile, type HistoryRow } from './helpers/wandb';
+import {
+  BLOCK,
+  configRecord,
+  crc32Ref,
+  exitRecord,
+  historyRecord,
+  metricRecord,
+  runRecord,
+  statsRecord,
+  summaryRecord,
+  wandbFile,
+  type HistoryRow,
+} from './helpers/wandb';
 import {
   WandbHistoryReader,
   WandbLogReader,
@@ -84,7 +96,10 @@ test('history rows with HistoryStep (current SDK): steps, nested keys, roles, ru
 });
 
 test('old SDKs: _step items (nested and flat keys); unusable _step values are ignored with a diagnostic', () => {
-  const nested = parseWandbLog(wandbFile([row(undefined, { x: '0', _step: '0' }), row(undefined, { x: '1', _step: '1' }), row(undefined, { x: '2', _step: '2' })]), '/r/a.wandb');
+  const nested = parseWandbLog(
+    wandbFile([row(undefined, { x: '0', _step: '0' }), row(undefined, { x: '1', _step: '1' }), row(undefined, { x: '2', _step: '2' })]),
+    '/r/a.wandb',
+  );
   assert.deepEqual(pairs(nested.points, 'x'), [
     [0, 0],
     [1, 1],
@@ -127,11 +142,17 @@ test('training-step keys beat _step: Lightning trainer/global_step, HF train/glo
   assert.deepEqual(pairs(lightning.points, 'val_loss'), [[49, 4.8]]);
   assert.ok(!lightning.points.some((p) => p.metric === 'trainer/global_step'));
   assert.ok(lightning.diagnostics.some((d) => d.severity === 'info' && d.message.includes('"trainer/global_step"')));
-  const hf = parseWandbLog(wandbFile([row(0, { 'train/loss': '2', 'train/global_step': '500' }), row(1, { 'eval/loss': '2.1', 'train/global_step': '500' })]), '/r/h.wandb');
+  const hf = parseWandbLog(
+    wandbFile([row(0, { 'train/loss': '2', 'train/global_step': '500' }), row(1, { 'eval/loss': '2.1', 'train/global_step': '500' })]),
+    '/r/h.wandb',
+  );
   assert.deepEqual(pairs(hf.points, 'train/loss'), [[500, 2]]);
   assert.deepEqual(pairs(hf.points, 'eval/loss'), [[500, 2.1]]);
   assert.equal(hf.points.find((p) => p.metric === 'eval/loss')?.role, 'eval_loss');
-  const nano = parseWandbLog(wandbFile([row(0, { iter: '0', 'train/loss': '10.9' }), row(1, { iter: '250', 'train/loss': '1.55' }), row(2, { 'train/loss': '1.5' })]), '/r/n.wandb');
+  const nano = parseWandbLog(
+    wandbFile([row(0, { iter: '0', 'train/loss': '10.9' }), row(1, { iter: '250', 'train/loss': '1.55' }), row(2, { 'train/loss': '1.5' })]),
+    '/r/n.wandb',
+  );
   // A row without the step key once the run uses one stays at that key's last value (W&B's step_sync).
   assert.deepEqual(pairs(nano.points, 'train/loss'), [
     [0, 10.9],
@@ -162,7 +183,13 @@ test('define_metric step metrics: by name and by glob, with step_sync for rows t
 test('values: bare NaN/Infinity, media objects, nested dicts, numeric strings for losses', () => {
   const res = parseWandbLog(
     wandbFile([
-      row(1, { loss: 'NaN', lr: 'Infinity', img: '{"_type": "image-file", "path": "x.png"}', hist: '{"_type": "histogram", "values": [1]}', opt: '{"lr": 0.1, "m": {"beta": 0.9}}' }),
+      row(1, {
+        loss: 'NaN',
+        lr: 'Infinity',
+        img: '{"_type": "image-file", "path": "x.png"}',
+        hist: '{"_type": "histogram", "values": [1]}',
+        opt: '{"lr": 0.1, "m": {"beta": 0.9}}',
+      }),
       row(2, { loss: '"2.5"', note: '"hello"', ok: 'true' }),
       row(3, { loss: '-Infinity' }),
     ]),
@@ -190,7 +217,7 @@ test('a record larger than a block is split FIRST/MIDDLE/LAST and read back whol
   const file = wandbFile([row(0, { loss: '3' }), row(1, { loss: '2', blob: JSON.stringify(big) }), row(2, { loss: '1' })]);
   assert.ok(file.length > 2 * BLOCK);
   const types = new Set<number>();
-  for (let pos = 7; pos + 7 <= file.length; ) {
+  for (let pos = 7; pos + 7 <= file.length;) {
     const left = BLOCK - (pos % BLOCK);
     if (left < 7) {
       pos += left;
@@ -343,7 +370,10 @@ test('property: random bytes and mutated logs never throw; diagnostics carry fil
         records.forEach((rec, i) => {
           const end = pos + 7 + rec.length;
           if (end <= first && BLOCK - (pos % BLOCK) >= 7 + rec.length) {
-            assert.ok(res.points.some((p) => p.metric === 'loss' && p.step === i && Object.is(p.value, rows[i].loss)), `record ${i} lost`);
+            assert.ok(
+              res.points.some((p) => p.metric === 'loss' && p.step === i && Object.is(p.value, rows[i].loss)),
+              `record ${i} lost`,
+            );
           }
           pos = end;
         });
@@ -355,7 +385,15 @@ test('property: random bytes and mutated logs never throw; diagnostics carry fil
 
 test('wandb-history.jsonl of old clients and wandb-summary.json use the same step rules', () => {
   const reader = new WandbHistoryReader('/r/wandb-history.jsonl');
-  const res = reader.push(['{"loss": 3.5, "_step": 0, "_runtime": 1.2, "_timestamp": 1600000000}', 'not json', '{"loss": NaN, "_step": 1}', '{"loss": 2.5, "_step": 2, "acc": {"top1": 0.5}}'], 1);
+  const res = reader.push(
+    [
+      '{"loss": 3.5, "_step": 0, "_runtime": 1.2, "_timestamp": 1600000000}',
+      'not json',
+      '{"loss": NaN, "_step": 1}',
+      '{"loss": 2.5, "_step": 2, "acc": {"top1": 0.5}}',
+    ],
+    1,
+  );
   assert.deepEqual(pairs(res.points, 'loss'), [
     [0, 3.5],
     [2, 2.5],
@@ -372,17 +410,28 @@ test('wandb-history.jsonl of old clients and wandb-summary.json use the same ste
 
 test('config.yaml: {desc, value} unwrapped, W&B internals dropped', () => {
   const { params } = readWandbConfig(
-    ['wandb_version: 1', '_wandb:', '  desc: null', '  value:', '    cli_version: 0.10.20', 'learning_rate:', '  desc: null', '  value: 0.0006', 'model:', '  desc: null', '  value:', '    n_embd: 768', 'block_size: 1024'].join('\n'),
+    [
+      'wandb_version: 1',
+      '_wandb:',
+      '  desc: null',
+      '  value:',
+      '    cli_version: 0.10.20',
+      'learning_rate:',
+      '  desc: null',
+      '  value: 0.0006',
+      'model:',
+      '  desc: null',
+      '  value:',
+      '    n_embd: 768',
+      'block_size: 1024',
+    ].join('\n'),
     '/r/config.yaml',
   );
-  assert.deepEqual(
-    [...params.entries()].sort(),
-    [
-      ['block_size', 1024],
-      ['learning_rate', 0.0006],
-      ['model/n_embd', 768],
-    ],
-  );
+  assert.deepEqual([...params.entries()].sort(), [
+    ['block_size', 1024],
+    ['learning_rate', 0.0006],
+    ['model/n_embd', 768],
+  ]);
 });
 
 test('file kinds and run folders', () => {
@@ -426,11 +475,19 @@ function scan(index: RunIndex, root: string): void {
 test('run index: a W&B run folder is one run (latest-run link, summary, config, console copy), status from the exit record', () => {
   const root = tempDir('sl-wandb-');
   const runDir = path.join(root, 'wandb', 'run-20240101_000000-abc123');
-  writeRun(runDir, [runRecord('abc123', 'sweep-a'), ...Array.from({ length: 30 }, (_, i) => row(i, { 'train/loss': String(5 - i / 10), iter: String(i * 10) })), exitRecord(0)], {
-    'files/config.yaml': 'wandb_version: 1\nlearning_rate:\n  desc: null\n  value: 0.0006\nmax_iters:\n  desc: null\n  value: 290\n',
-    'files/wandb-summary.json': '{"train/loss": 2.1, "_step": 29}',
-    'files/output.log': 'iter 0: loss 5.0000, time 10.00ms, mfu -100.00%\niter 10: loss 4.9000, time 10.00ms, mfu 1.00%\n',
-  });
+  writeRun(
+    runDir,
+    [
+      runRecord('abc123', 'sweep-a'),
+      ...Array.from({ length: 30 }, (_, i) => row(i, { 'train/loss': String(5 - i / 10), iter: String(i * 10) })),
+      exitRecord(0),
+    ],
+    {
+      'files/config.yaml': 'wandb_version: 1\nlearning_rate:\n  desc: null\n  value: 0.0006\nmax_iters:\n  desc: null\n  value: 290\n',
+      'files/wandb-summary.json': '{"train/loss": 2.1, "_step": 29}',
+      'files/output.log': 'iter 0: loss 5.0000, time 10.00ms, mfu -100.00%\niter 10: loss 4.9000, time 10.00ms, mfu 1.00%\n',
+    },
+  );
   fs.symlinkSync('run-20240101_000000-abc123', path.join(root, 'wandb', 'latest-run'));
   const index = new RunIndex();
   scan(index, root);
@@ -451,8 +508,14 @@ test('run index: a W&B run folder is one run (latest-run link, summary, config, 
 
 test('run index: a resumed W&B run (new folder, same id) is one run and the later write wins overlapping steps', () => {
   const root = tempDir('sl-wandb-resume-');
-  writeRun(path.join(root, 'wandb', 'run-20240101_000000-xyz'), Array.from({ length: 20 }, (_, i) => row(i, { loss: String(4 - i / 100) })));
-  writeRun(path.join(root, 'wandb', 'run-20240102_000000-xyz'), [...Array.from({ length: 10 }, (_, i) => row(15 + i, { loss: String(1 - i / 100) })), exitRecord(0)]);
+  writeRun(
+    path.join(root, 'wandb', 'run-20240101_000000-xyz'),
+    Array.from({ length: 20 }, (_, i) => row(i, { loss: String(4 - i / 100) })),
+  );
+  writeRun(path.join(root, 'wandb', 'run-20240102_000000-xyz'), [
+    ...Array.from({ length: 10 }, (_, i) => row(15 + i, { loss: String(1 - i / 100) })),
+    exitRecord(0),
+  ]);
   const index = new RunIndex();
   scan(index, root);
   const runs = index.runs();
@@ -484,7 +547,14 @@ test('run index: a resumed W&B run (new folder, same id) is one run and the late
 test('run index: a growing .wandb log is read incrementally, a summary-only run still counts, a failed exit fails the run', () => {
   const root = tempDir('sl-wandb-grow-');
   const dir = path.join(root, 'wandb', 'offline-run-20240101_000000-g1');
-  const records = [runRecord('g1'), configRecord([['learning_rate', '0.002'], ['_wandb', '{"cli_version": "0.19"}']]), ...Array.from({ length: 50 }, (_, i) => row(i, { loss: String(3 - i / 100), pad: JSON.stringify('z'.repeat(900)) }))];
+  const records = [
+    runRecord('g1'),
+    configRecord([
+      ['learning_rate', '0.002'],
+      ['_wandb', '{"cli_version": "0.19"}'],
+    ]),
+    ...Array.from({ length: 50 }, (_, i) => row(i, { loss: String(3 - i / 100), pad: JSON.stringify('z'.repeat(900)) })),
+  ];
   const full = wandbFile([...records, exitRecord(1)]);
   fs.mkdirSync(dir, { recursive: true });
   const log = path.join(dir, 'run-g1.wandb');

@@ -42,8 +42,18 @@ test('a valid file: families with globs and descriptions, run overrides, pinned 
   const ws = parseWorkspaceFile(text, FILE);
   assert.deepEqual(ws.diagnostics, []);
   assert.equal(ws.families.length, 1);
-  assert.deepEqual({ ...ws.families[0], match: undefined }, { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined });
-  assert.deepEqual(ws.runs.map((r) => [r.glob, r.line]), [['sweep/llama-44m', 7], ['sweep/*-lr3e-3', 10], ['extra/run-7', 12]]);
+  assert.deepEqual(
+    { ...ws.families[0], match: undefined },
+    { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined },
+  );
+  assert.deepEqual(
+    ws.runs.map((r) => [r.glob, r.line]),
+    [
+      ['sweep/llama-44m', 7],
+      ['sweep/*-lr3e-3', 10],
+      ['extra/run-7', 12],
+    ],
+  );
   assert.equal(ws.runs[0].params, 43.7e6);
   assert.equal(ws.fits[0].family, 'web-sweep');
   assert.equal(ws.fits[0].priors, 'always');
@@ -96,7 +106,10 @@ test('bad entries give diagnostics naming the file and line; the good entries ar
   assert.match(ws.diagnostics[2].message, /params must be a positive number/);
   assert.match(ws.diagnostics[4].message, /kaplan-2020.*available: chinchilla/);
   assert.match(ws.diagnostics[6].message, /law is required/);
-  assert.deepEqual(ws.families.map((f) => f.name), ['a', 'b']);
+  assert.deepEqual(
+    ws.families.map((f) => f.name),
+    ['a', 'b'],
+  );
   assert.equal(ws.runs[0].tokens, 2e9);
   assert.equal(ws.runs[0].params, undefined);
   assert.equal(ws.fits.length, 0);
@@ -105,7 +118,10 @@ test('bad entries give diagnostics naming the file and line; the good entries ar
 test('YAML syntax errors and duplicate keys are reported with their line; an empty file is fine', () => {
   const broken = parseWorkspaceFile('runs:\n  a:\n    params: 1\n  b: [1,\n', FILE);
   assert.equal(broken.diagnostics.length > 0, true);
-  assert.ok(broken.diagnostics.every((d) => d.severity === 'error' && typeof d.line === 'number' && d.line >= 4), JSON.stringify(broken.diagnostics));
+  assert.ok(
+    broken.diagnostics.every((d) => d.severity === 'error' && typeof d.line === 'number' && d.line >= 4),
+    JSON.stringify(broken.diagnostics),
+  );
   const dup = parseWorkspaceFile('runs: {}\nruns: {}\n', FILE);
   assert.equal(dup.diagnostics[0].line, 2);
   assert.match(dup.diagnostics[0].message, /unique/);
@@ -164,7 +180,10 @@ test('the engine applies the file: families, overrides with notes, exclusion, a 
   assert.equal(run12.hyper.params, 12e6);
   assert.equal(run12.hyper.tokensPerStep, 16384);
   assert.equal(run12.hyper.tokens, original.hyper.maxSteps! * 16384, 'D recounted from the corrected tokens per step');
-  assert.ok(run12.hyper.notes.some((n) => n.includes(`params = 12000000 from ${WORKSPACE_FILE_NAME}:7 (read: ${original.hyper.params})`)), run12.hyper.notes.join('\n'));
+  assert.ok(
+    run12.hyper.notes.some((n) => n.includes(`params = 12000000 from ${WORKSPACE_FILE_NAME}:7 (read: ${original.hyper.params})`)),
+    run12.hyper.notes.join('\n'),
+  );
   assert.equal(original.hyper.params !== 12e6, true);
 
   const small = snap.families.find((f) => f.family === 'small')!;

@@ -29,7 +29,15 @@ test('10,000 runs: all listed at once with their points, fits queued; the run lo
     files.push(f);
   }
   const script = path.join(tempDir('sl-10k-thread-'), 'fitThread.js');
-  await build({ entryPoints: [path.join(__dirname, '../../src/worker/fitThread.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'warning', mainFields: ['module', 'main'] });
+  await build({
+    entryPoints: [path.join(__dirname, '../../src/worker/fitThread.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: script,
+    logLevel: 'warning',
+    mainFields: ['module', 'main'],
+  });
   let landed = 0;
   let onLanded: (() => void) | undefined;
   const fits = new FitClient({
@@ -75,7 +83,10 @@ test('10,000 runs: all listed at once with their points, fits queued; the run lo
   // Runs appear at once: the snapshot lists all of them, exactly, before their fits have landed.
   const first = engine.snapshot();
   assert.equal(first.runs.length, RUNS);
-  assert.ok(first.runs.every((r) => r.points === POINTS), 'every run with its exact point count');
+  assert.ok(
+    first.runs.every((r) => r.points === POINTS),
+    'every run with its exact point count',
+  );
   const curves = first.runs.filter((r) => r.curve !== undefined).length;
   assert.ok(curves <= landed, `no curve is shown that has not landed (${curves} shown, ${landed} landed)`);
   assert.ok(fits.pending >= RUNS - 10, `the fits are queued, not run before the snapshot (${fits.pending} pending)`);

@@ -22,14 +22,22 @@ test('tokens and FLOPs axes scale steps; an axis without its numbers has no map'
   assert.equal(stepToX(run, 'flops')!(7), 4.2e10);
   assert.equal(stepToX(run, 'wall'), undefined, 'no logged clock');
   assert.equal(stepToX({ hyper: { notes: [] }, display }, 'tokens'), undefined);
-  const timed = { hyper: { notes: [] }, display: { ...display, wall: { steps: [0, 3600], hours: [0, 1] } }, eta: { seconds: 10, stepsPerSecond: 2, sinceStep: 0, source: 'log' as const } };
+  const timed = {
+    hyper: { notes: [] },
+    display: { ...display, wall: { steps: [0, 3600], hours: [0, 1] } },
+    eta: { seconds: 10, stepsPerSecond: 2, sinceStep: 0, source: 'log' as const },
+  };
   // Past the last logged step the fit's extrapolation continues at the recent 2 steps/s.
   assert.equal(stepToX(timed, 'wall')!(3600 + 7200), 2);
 });
 
 test('the wall-clock axis places a run by the date its clock records, and only then', () => {
   const start = 1.75e9;
-  const dated = { hyper: { notes: [] }, display: { ...display, wall: { steps: [0, 100, 200], hours: [0, 0.5, 1], startUnixSeconds: start } }, eta: { seconds: 10, stepsPerSecond: 0.1, sinceStep: 0, source: 'log' as const } };
+  const dated = {
+    hyper: { notes: [] },
+    display: { ...display, wall: { steps: [0, 100, 200], hours: [0, 0.5, 1], startUnixSeconds: start } },
+    eta: { seconds: 10, stepsPerSecond: 0.1, sinceStep: 0, source: 'log' as const },
+  };
   const toX = stepToX(dated, 'clock')!;
   assert.deepEqual([0, 100, 200].map(toX), [start, start + 1800, start + 3600]);
   assert.equal(toX(300), start + 3600 + 1000, 'past the end at the recent 0.1 steps/s');

@@ -18,7 +18,19 @@ function run(id: string, over: Partial<RunView> = {}, display: Partial<RunView['
     hyper: { notes: [], tokensPerStep: 1000 },
     points: 4,
     family: 'f',
-    display: { steps: [0, 10, 20, 30], loss: [9, 4, 3.5, 3.2], evalSteps: [20], evalLoss: [3.6], fitSteps: [10, 30, 60], fit: [4.1, 3.3, 3.0], fitLower: [4.0, 3.2, 2.8], fitUpper: [4.2, 3.4, 3.2], lrSteps: [10, 20], lr: [1e-3, 5e-4], ...display },
+    display: {
+      steps: [0, 10, 20, 30],
+      loss: [9, 4, 3.5, 3.2],
+      evalSteps: [20],
+      evalLoss: [3.6],
+      fitSteps: [10, 30, 60],
+      fit: [4.1, 3.3, 3.0],
+      fitLower: [4.0, 3.2, 2.8],
+      fitUpper: [4.2, 3.4, 3.2],
+      lrSteps: [10, 20],
+      lr: [1e-3, 5e-4],
+      ...display,
+    },
     diagnostics: [],
     ...over,
   };
@@ -29,7 +41,11 @@ function snapshot(runs: RunView[], extra: Partial<Snapshot> = {}): Snapshot {
 }
 
 const base: DashboardState = { ...parseDashboardState(undefined), smoothing: 0 };
-const rows = (csv: string) => csv.trimEnd().split('\n').map((line) => line.split(','));
+const rows = (csv: string) =>
+  csv
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(','));
 
 test('curves CSV: every series the chart draws, on the chosen x axis, for the shown runs only', () => {
   const s = snapshot([run('sweep/a'), run('sweep/b'), run('other/c', { family: 'g' })]);
@@ -39,8 +55,20 @@ test('curves CSV: every series the chart draws, on the chosen x axis, for the sh
   const body = table.slice(1);
   assert.deepEqual([...new Set(body.map((r) => r[0]))], ['sweep/a'], 'hidden and filtered-out runs are not exported');
   assert.deepEqual([...new Set(body.map((r) => r[1]))], ['train', 'eval', 'fit_lower_80', 'fit_upper_80', 'fit']);
-  assert.deepEqual(body.filter((r) => r[1] === 'train').map((r) => [Number(r[2]), Number(r[3]), Number(r[4])]), [[0, 0, 9], [10, 10_000, 4], [20, 20_000, 3.5], [30, 30_000, 3.2]]);
-  assert.deepEqual(body.filter((r) => r[1] === 'fit').map((r) => Number(r[4])), [4.1, 3.3, 3.0], 'the fit extrapolated past the last logged step');
+  assert.deepEqual(
+    body.filter((r) => r[1] === 'train').map((r) => [Number(r[2]), Number(r[3]), Number(r[4])]),
+    [
+      [0, 0, 9],
+      [10, 10_000, 4],
+      [20, 20_000, 3.5],
+      [30, 30_000, 3.2],
+    ],
+  );
+  assert.deepEqual(
+    body.filter((r) => r[1] === 'fit').map((r) => Number(r[4])),
+    [4.1, 3.3, 3.0],
+    'the fit extrapolated past the last logged step',
+  );
   // A log x axis cannot show step 0: the chart leaves it out, and so does the file.
   const logX = rows(curvesCsv(s, { ...state, xScale: 'logarithmic' })).slice(1);
   assert.ok(!logX.some((r) => r[2] === '0'));
@@ -51,36 +79,85 @@ test('curves CSV: every series the chart draws, on the chosen x axis, for the sh
 test('curves CSV: smoothed train loss as drawn, raw behind it; seed groups as mean and min–max', () => {
   const s = snapshot([run('sweep/a')]);
   const smoothed = rows(curvesCsv(s, { ...base, xScale: 'linear', smoothing: 0.6 })).slice(1);
-  assert.deepEqual(smoothed.filter((r) => r[1] === 'train_raw').map((r) => Number(r[4])), [9, 4, 3.5, 3.2]);
-  assert.deepEqual(smoothed.filter((r) => r[1] === 'train_smoothed_0.6').map((r) => Number(r[4])), debiasedEma([9, 4, 3.5, 3.2], 0.6));
-  const group = { id: 'seeds:sweep/a-s1', name: 'a (2 seeds)', runIds: ['sweep/a-s1', 'sweep/a-s2'], steps: [10, 20], mean: [4, 3.5], lower: [3.9, 3.4], upper: [4.1, 3.6] };
+  assert.deepEqual(
+    smoothed.filter((r) => r[1] === 'train_raw').map((r) => Number(r[4])),
+    [9, 4, 3.5, 3.2],
+  );
+  assert.deepEqual(
+    smoothed.filter((r) => r[1] === 'train_smoothed_0.6').map((r) => Number(r[4])),
+    debiasedEma([9, 4, 3.5, 3.2], 0.6),
+  );
+  const group = {
+    id: 'seeds:sweep/a-s1',
+    name: 'a (2 seeds)',
+    runIds: ['sweep/a-s1', 'sweep/a-s2'],
+    steps: [10, 20],
+    mean: [4, 3.5],
+    lower: [3.9, 3.4],
+    upper: [4.1, 3.6],
+  };
   const seeds = snapshot([run('sweep/a-s1'), run('sweep/a-s2')], { seedGroups: [group] });
   const grouped = rows(curvesCsv(seeds, { ...base, xScale: 'linear', groupSeeds: true })).slice(1);
   assert.ok(!grouped.some((r) => r[1] === 'train'), 'members are drawn as their group');
-  assert.deepEqual(grouped.filter((r) => r[1] === 'seed_mean').map((r) => [r[0], Number(r[4])]), [[group.id, 4], [group.id, 3.5]]);
-  assert.deepEqual(grouped.filter((r) => r[1] === 'seed_max').map((r) => Number(r[4])), [4.1, 3.6]);
+  assert.deepEqual(
+    grouped.filter((r) => r[1] === 'seed_mean').map((r) => [r[0], Number(r[4])]),
+    [
+      [group.id, 4],
+      [group.id, 3.5],
+    ],
+  );
+  assert.deepEqual(
+    grouped.filter((r) => r[1] === 'seed_max').map((r) => Number(r[4])),
+    [4.1, 3.6],
+  );
 });
 
 test('wall time: hours since the first point, a restart breaks the line (and the break is not exported)', () => {
   // 1 step per 36 s for steps 0..100, then the job was down for 2 hours and resumed.
-  const samples = [...Array.from({ length: 11 }, (_, i) => ({ step: i * 10, seconds: 1000 + i * 360 })), ...Array.from({ length: 10 }, (_, i) => ({ step: 110 + i * 10, seconds: 1000 + 3600 + 7200 + (i + 1) * 360 }))];
+  const samples = [
+    ...Array.from({ length: 11 }, (_, i) => ({ step: i * 10, seconds: 1000 + i * 360 })),
+    ...Array.from({ length: 10 }, (_, i) => ({ step: 110 + i * 10, seconds: 1000 + 3600 + 7200 + (i + 1) * 360 })),
+  ];
   const wall = wallClockView(samples, 5)!;
   assert.deepEqual(wall.restartSteps, [110]);
   const at = (step: number) => wall.hours[wall.steps.indexOf(step)];
   assert.equal(at(0), 0);
   assert.equal(at(100), 1, 'kept exactly on both sides of the restart, however thinned');
   assert.equal(at(110), 3.1);
-  const r = run('sweep/resumed', {}, { steps: [50, 100, 110, 150], loss: [4, 3.5, 3.4, 3.3], evalSteps: [], evalLoss: [], fitSteps: [], fit: [], fitLower: [], fitUpper: [], wall });
+  const r = run(
+    'sweep/resumed',
+    {},
+    { steps: [50, 100, 110, 150], loss: [4, 3.5, 3.4, 3.3], evalSteps: [], evalLoss: [], fitSteps: [], fit: [], fitLower: [], fitUpper: [], wall },
+  );
   const state: DashboardState = { ...base, xAxis: 'wall', xScale: 'linear' };
   const train = curveSeries(snapshot([r]), state).series.find((x) => x.kind === 'train')!;
-  assert.deepEqual(train.points.map((p) => Number.isNaN(p.y)), [false, false, true, false, false], 'one break, between steps 100 and 110');
+  assert.deepEqual(
+    train.points.map((p) => Number.isNaN(p.y)),
+    [false, false, true, false, false],
+    'one break, between steps 100 and 110',
+  );
   assert.ok(train.points[2].x > train.points[1].x && train.points[2].x < train.points[3].x, 'the break keeps x ascending');
   // A fit sampled between the launches' logged steps (100 < step < 110) has no wall time: left out, the line still breaks.
-  const fitted = run('sweep/resumed', {}, { ...r.display, fitSteps: [100, 105, 120], fit: [3.5, 3.45, 3.3], fitLower: [3.4, 3.4, 3.2], fitUpper: [3.6, 3.5, 3.4] });
+  const fitted = run(
+    'sweep/resumed',
+    {},
+    { ...r.display, fitSteps: [100, 105, 120], fit: [3.5, 3.45, 3.3], fitLower: [3.4, 3.4, 3.2], fitUpper: [3.6, 3.5, 3.4] },
+  );
   const fit = curveSeries(snapshot([fitted]), state).series.find((x) => x.kind === 'fit')!;
-  assert.deepEqual(fit.points.map((p) => p.step ?? 'break'), [100, 'break', 120]);
+  assert.deepEqual(
+    fit.points.map((p) => p.step ?? 'break'),
+    [100, 'break', 120],
+  );
   const exported = rows(curvesCsv(snapshot([r]), state)).slice(1);
-  assert.deepEqual(exported.map((x) => [Number(x[2]), Number(x[3])]), [[50, 0.5], [100, 1], [110, 3.1], [150, 3.5]]);
+  assert.deepEqual(
+    exported.map((x) => [Number(x[2]), Number(x[3])]),
+    [
+      [50, 0.5],
+      [100, 1],
+      [110, 3.1],
+      [150, 3.5],
+    ],
+  );
   // Other axes draw no break.
   assert.ok(toPoints([100, 110], [1, 1], (s) => s, { xLog: false, yLog: false }).every((p) => Number.isFinite(p.y)));
   // A run without a clock cannot be placed on the wall axis: counted, not drawn.
@@ -88,12 +165,18 @@ test('wall time: hours since the first point, a restart breaks the line (and the
   // Nor, without a date, on the wall-clock axis: named, so the chart can say which runs are missing.
   const clock: DashboardState = { ...state, xAxis: 'clock' };
   const missing = curveSeries(snapshot([r, run('sweep/a')]), clock);
-  assert.deepEqual(missing.skippedRuns.map((x) => x.id), ['sweep/resumed', 'sweep/a']);
+  assert.deepEqual(
+    missing.skippedRuns.map((x) => x.id),
+    ['sweep/resumed', 'sweep/a'],
+  );
   const dated = run('sweep/resumed', {}, { ...r.display, wall: { ...wall, startUnixSeconds: 1.75e9 } });
   const onClock = curveSeries(snapshot([dated]), clock);
   assert.equal(onClock.skipped, 0);
   const clockTrain = onClock.series.find((x) => x.kind === 'train')!;
-  assert.deepEqual(clockTrain.points.filter((p) => Number.isFinite(p.y)).map((p) => p.x), [1.75e9 + 1800, 1.75e9 + 3600, 1.75e9 + 3.1 * 3600, 1.75e9 + 3.5 * 3600]);
+  assert.deepEqual(
+    clockTrain.points.filter((p) => Number.isFinite(p.y)).map((p) => p.x),
+    [1.75e9 + 1800, 1.75e9 + 3600, 1.75e9 + 3.1 * 3600, 1.75e9 + 3.5 * 3600],
+  );
   assert.equal(clockTrain.points.filter((p) => Number.isNaN(p.y)).length, 1, 'the restart breaks the line on the clock axis too');
   assert.equal(rows(curvesCsv(snapshot([dated]), clock))[0].join(','), 'run,series,step,x_unix_seconds,value');
 });
@@ -108,7 +191,15 @@ test('scaling CSV: finished, held-out and live runs, the law with its band, the 
           { runId: 'sweep/b', name: 'b', params: 4e7, tokens: 8e8, flops: 1.92e17, loss: 3.1, kind: 'final', heldOut: true },
           { runId: 'sweep/c', name: 'c', params: 8e7, tokens: 1.6e9, flops: 7.68e17, loss: 2.9, interval: [2.8, 3.0], kind: 'predicted', heldOut: false },
         ],
-        lawLine: { tokensPerParam: 20, params: [1e7, 1e8], tokens: [2e8, 2e9], flops: [1.2e16, 1.2e18], loss: [3.5, 2.8], lower: [3.4, 2.7], upper: [3.6, 2.9] },
+        lawLine: {
+          tokensPerParam: 20,
+          params: [1e7, 1e8],
+          tokens: [2e8, 2e9],
+          flops: [1.2e16, 1.2e18],
+          loss: [3.5, 2.8],
+          lower: [3.4, 2.7],
+          upper: [3.6, 2.9],
+        },
         frontier: { params: [1e7, 1e8], tokens: [2e8, 2e9], flops: [1.2e16, 1.2e18], loss: [3.49, 2.79] },
       },
       { family: 'g', points: [{ runId: 'other/x', name: 'x', params: 1e6, tokens: 1e7, flops: 6e13, loss: 5, kind: 'final', heldOut: false }] },
@@ -118,12 +209,30 @@ test('scaling CSV: finished, held-out and live runs, the law with its band, the 
   const table = rows(scalingCsv(s, { ...base, family: 'f' }, planned));
   assert.deepEqual(table[0], ['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80']);
   const by = (series: string) => table.slice(1).filter((r) => r[1] === series);
-  assert.deepEqual(by('final').map((r) => r[2]), ['sweep/a']);
-  assert.deepEqual(by('held_out').map((r) => r[2]), ['sweep/b']);
-  assert.deepEqual(by('predicted').map((r) => [r[2], r[6], r[7], r[8]]), [['sweep/c', '2.9', '2.8', '3']]);
-  assert.deepEqual(by('law (D/N = 20)').map((r) => Number(r[6])), [3.5, 2.8]);
-  assert.deepEqual(by('law_lower_80 (D/N = 20)').map((r) => Number(r[6])), [3.4, 2.7]);
-  assert.deepEqual(by('planned').map((r) => [r[2], r[6], r[7], r[8]]), [['configs/big.json', '2.5', '2.4', '2.6']]);
+  assert.deepEqual(
+    by('final').map((r) => r[2]),
+    ['sweep/a'],
+  );
+  assert.deepEqual(
+    by('held_out').map((r) => r[2]),
+    ['sweep/b'],
+  );
+  assert.deepEqual(
+    by('predicted').map((r) => [r[2], r[6], r[7], r[8]]),
+    [['sweep/c', '2.9', '2.8', '3']],
+  );
+  assert.deepEqual(
+    by('law (D/N = 20)').map((r) => Number(r[6])),
+    [3.5, 2.8],
+  );
+  assert.deepEqual(
+    by('law_lower_80 (D/N = 20)').map((r) => Number(r[6])),
+    [3.4, 2.7],
+  );
+  assert.deepEqual(
+    by('planned').map((r) => [r[2], r[6], r[7], r[8]]),
+    [['configs/big.json', '2.5', '2.4', '2.6']],
+  );
   assert.equal(by('frontier').length, 2);
   assert.ok(!table.some((r) => r[0] === 'g'), 'the other family is filtered out');
   // A planned config of another family is not on this chart, so not in the file.
@@ -161,5 +270,12 @@ test("the run list's search text narrows the runs drawn and exported, by name or
   const state: DashboardState = { ...base, runFilter: 'LLAMA' };
   assert.deepEqual([...new Set(curveSeries(s, state).series.map((x) => x.id))], ['sweep/llama-12m', 'sweep/llama-187m']);
   assert.deepEqual([...new Set(curveSeries(s, { ...base, runFilter: 'lightning_logs' }).series.map((x) => x.id))], ['proj/lightning_logs/version_0']);
-  assert.deepEqual(new Set(rows(curvesCsv(s, state)).slice(1).map((r) => r[0])), new Set(['sweep/llama-12m', 'sweep/llama-187m']));
+  assert.deepEqual(
+    new Set(
+      rows(curvesCsv(s, state))
+        .slice(1)
+        .map((r) => r[0]),
+    ),
+    new Set(['sweep/llama-12m', 'sweep/llama-187m']),
+  );
 });

@@ -40,7 +40,10 @@ test('only runs that changed travel; removed runs are named; merging gives the n
   const before = snapshot(1, [run('a', 10), run('b', 10), run('c', 10)]);
   const after = snapshot(2, [run('a', 10), run('b', 20), run('d', 5)]);
   const delta = diffSnapshots(before, after);
-  assert.deepEqual(delta.runs.changed.map((r) => r.id), ['b', 'd']);
+  assert.deepEqual(
+    delta.runs.changed.map((r) => r.id),
+    ['b', 'd'],
+  );
   assert.deepEqual(delta.runs.removed, ['c']);
   assert.equal(delta.runs.order, undefined, 'a, b kept in place and d appended: no order needed');
   assert.equal(delta.baseVersion, 1);
@@ -54,16 +57,34 @@ test('only runs that changed travel; removed runs are named; merging gives the n
 });
 
 test('family laws and validations travel only when they changed, like runs', () => {
-  const v1 = snapshot(1, [run('a', 10), run('b', 10)], { families: [family('f', ['a', 'b']), family('g', [])], validations: [validation('a', 3.1), validation('b', 3.2)] });
-  const v2 = snapshot(2, [run('a', 10), run('b', 20)], { families: [family('f', ['a', 'b']), family('g', ['x'])], validations: [validation('a', 3.1), validation('b', 3.05)] });
+  const v1 = snapshot(1, [run('a', 10), run('b', 10)], {
+    families: [family('f', ['a', 'b']), family('g', [])],
+    validations: [validation('a', 3.1), validation('b', 3.2)],
+  });
+  const v2 = snapshot(2, [run('a', 10), run('b', 20)], {
+    families: [family('f', ['a', 'b']), family('g', ['x'])],
+    validations: [validation('a', 3.1), validation('b', 3.05)],
+  });
   const delta = diffSnapshots(v1, v2);
-  assert.deepEqual(delta.families.changed.map((f) => f.family), ['g']);
-  assert.deepEqual(delta.validations.changed.map((v) => v.runId), ['b']);
+  assert.deepEqual(
+    delta.families.changed.map((f) => f.family),
+    ['g'],
+  );
+  assert.deepEqual(
+    delta.validations.changed.map((v) => v.runId),
+    ['b'],
+  );
   assert.deepEqual(applyDelta(v1, delta), v2);
   // Only the live run moved: the delta is a small fraction of the whole snapshot.
-  const many = (version: number, liveStep: number) => snapshot(version, [run('live', liveStep), ...Array.from({ length: 50 }, (_, i) => run(`r${i}`, 100))], { validations: Array.from({ length: 50 }, (_, i) => validation(`r${i}`, 3.1)) });
+  const many = (version: number, liveStep: number) =>
+    snapshot(version, [run('live', liveStep), ...Array.from({ length: 50 }, (_, i) => run(`r${i}`, 100))], {
+      validations: Array.from({ length: 50 }, (_, i) => validation(`r${i}`, 3.1)),
+    });
   const small = diffSnapshots(many(1, 10), many(2, 11));
-  assert.deepEqual(small.runs.changed.map((r) => r.id), ['live']);
+  assert.deepEqual(
+    small.runs.changed.map((r) => r.id),
+    ['live'],
+  );
   assert.equal(small.validations.changed.length, 0);
   assert.ok(JSON.stringify(small).length * 10 < JSON.stringify(many(2, 11)).length);
 });
@@ -132,9 +153,13 @@ test('the worker–host chain: a restarted worker counts from 1 again and starts
 
 test('property: any chain of snapshots, with deltas lost and resends, ends with the host and the webview holding the last one', () => {
   const ids = ['a', 'b', 'c', 'd', 'e'];
-  const arbRuns = fc.uniqueArray(fc.constantFrom(...ids), { maxLength: 5 }).chain((chosen) =>
-    fc.tuple(...chosen.map((id) => fc.tuple(fc.constant(id), fc.integer({ min: 1, max: 4 }), fc.constantFrom(2.5, 3)))).map((rs) => rs.map(([id, step, loss]) => run(id, step, loss))),
-  );
+  const arbRuns = fc
+    .uniqueArray(fc.constantFrom(...ids), { maxLength: 5 })
+    .chain((chosen) =>
+      fc
+        .tuple(...chosen.map((id) => fc.tuple(fc.constant(id), fc.integer({ min: 1, max: 4 }), fc.constantFrom(2.5, 3))))
+        .map((rs) => rs.map(([id, step, loss]) => run(id, step, loss))),
+    );
   const arbStep = fc.record({ runs: arbRuns, lost: fc.boolean(), diagnostics: fc.boolean() });
   fc.assert(
     fc.property(fc.array(arbStep, { minLength: 1, maxLength: 10 }), (chain) => {

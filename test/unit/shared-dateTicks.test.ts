@@ -16,16 +16,27 @@ test('a few hours: ticks on the round hour, the date on the first and at midnigh
 
 test('minutes: 15-minute ticks within an hour and a half', () => {
   const ticks = dateTicks(at('2025-06-01T14:02:00Z'), at('2025-06-01T15:31:00Z'), 8, 'utc');
-  assert.deepEqual(ticks.map((t) => t.label), ['1 Jun 14:15', '14:30', '14:45', '15:00', '15:15', '15:30']);
+  assert.deepEqual(
+    ticks.map((t) => t.label),
+    ['1 Jun 14:15', '14:30', '14:45', '15:00', '15:15', '15:30'],
+  );
 });
 
 test('days: midnights labelled by date, the year only when it changes', () => {
   const ticks = dateTicks(at('2024-12-29T08:00:00Z'), at('2025-01-03T08:00:00Z'), 8, 'utc');
-  assert.deepEqual(ticks.map((t) => t.label), ['30 Dec', '31 Dec', '1 Jan 2025', '2 Jan 2025', '3 Jan 2025']);
+  assert.deepEqual(
+    ticks.map((t) => t.label),
+    ['30 Dec', '31 Dec', '1 Jan 2025', '2 Jan 2025', '3 Jan 2025'],
+  );
 });
 
 test('never more ticks than asked; seconds when the span is under a minute; nothing for a bad range', () => {
-  for (const [span, max] of [[40, 6], [7200, 5], [86_400 * 40, 6], [86_400 * 800, 6]] as const) {
+  for (const [span, max] of [
+    [40, 6],
+    [7200, 5],
+    [86_400 * 40, 6],
+    [86_400 * 800, 6],
+  ] as const) {
     const ticks = dateTicks(1.7e9, 1.7e9 + span, max, 'utc');
     assert.ok(ticks.length >= 2 && ticks.length <= max, `${span} s: ${ticks.length} ticks (${ticks.map((t) => t.label).join(', ')})`);
     for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i].value > ticks[i - 1].value);

@@ -6,13 +6,24 @@ import { parseDashboardState, parseWebviewMessage } from '../../src/shared/proto
 test('valid webview messages are accepted as they are', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'resync' }), { type: 'resync' });
-  assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' }), { type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' });
+  assert.deepEqual(parseWebviewMessage({ type: 'rendered', version: 3, runs: 2, points: 400, view: 'scaling', planned: true, focus: 'sweep/a' }), {
+    type: 'rendered',
+    version: 3,
+    runs: 2,
+    points: 400,
+    view: 'scaling',
+    planned: true,
+    focus: 'sweep/a',
+  });
   assert.deepEqual(parseWebviewMessage({ type: 'revealLog', runId: 'sweep/a' }), { type: 'revealLog', runId: 'sweep/a' });
   assert.deepEqual(parseWebviewMessage({ type: 'selectRun', runId: 'sweep/a' }), { type: 'selectRun', runId: 'sweep/a' });
   const state = { ...parseDashboardState(undefined), view: 'scaling', hiddenRuns: ['sweep/a'] };
   assert.deepEqual(parseWebviewMessage({ type: 'exportCsv', state }), { type: 'exportCsv', state });
   assert.deepEqual(parseWebviewMessage({ type: 'state', state }), { type: 'state', state });
-  assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
+  assert.deepEqual(parseWebviewMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), {
+    type: 'exportPng',
+    dataUrl: 'data:image/png;base64,iVBORw0KGgo=',
+  });
 });
 
 test('hostile or malformed webview messages are rejected', () => {
@@ -60,10 +71,27 @@ test('hostile or malformed webview messages are rejected', () => {
 
 test('property: parsing never throws, and what it accepts parses to itself', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom('ready', 'resync', 'rendered', 'revealLog', 'selectRun'), version: fc.anything(), runs: fc.anything(), points: fc.anything(), view: fc.oneof(fc.constantFrom('curves', 'scaling', 'validation'), fc.anything()), planned: fc.oneof(fc.boolean(), fc.anything()), runId: fc.anything() }, { requiredKeys: ['type'] })), (raw) => {
-      const parsed = parseWebviewMessage(raw);
-      if (parsed) assert.deepEqual(parseWebviewMessage(parsed), parsed);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record(
+          {
+            type: fc.constantFrom('ready', 'resync', 'rendered', 'revealLog', 'selectRun'),
+            version: fc.anything(),
+            runs: fc.anything(),
+            points: fc.anything(),
+            view: fc.oneof(fc.constantFrom('curves', 'scaling', 'validation'), fc.anything()),
+            planned: fc.oneof(fc.boolean(), fc.anything()),
+            runId: fc.anything(),
+          },
+          { requiredKeys: ['type'] },
+        ),
+      ),
+      (raw) => {
+        const parsed = parseWebviewMessage(raw);
+        if (parsed) assert.deepEqual(parseWebviewMessage(parsed), parsed);
+      },
+    ),
     { numRuns: 2000, seed: 7 },
   );
 });
@@ -89,12 +117,40 @@ test('persisted dashboard state is sanitised, with defaults for anything unknown
   // The run list's search text is kept short; "ignore outliers" is on unless turned off.
   assert.deepEqual(parseDashboardState({ runFilter: 'x'.repeat(201), ignoreOutliers: 'no' }), defaults);
   assert.deepEqual(parseDashboardState({ runFilter: 'lr-sweep', ignoreOutliers: false }), { ...defaults, runFilter: 'lr-sweep', ignoreOutliers: false });
-  assert.deepEqual(parseDashboardState({ xScale: 'linear', yScale: 'bogus', xAxis: 'hours', view: 'nope', showLr: 'yes', colourBy: 'constructor', family: 7, smoothing: 7, sort: { column: '__proto__', descending: 'yes' }, hiddenRuns: ['a', 3, null] }), {
+  assert.deepEqual(
+    parseDashboardState({
+      xScale: 'linear',
+      yScale: 'bogus',
+      xAxis: 'hours',
+      view: 'nope',
+      showLr: 'yes',
+      colourBy: 'constructor',
+      family: 7,
+      smoothing: 7,
+      sort: { column: '__proto__', descending: 'yes' },
+      hiddenRuns: ['a', 3, null],
+    }),
+    {
+      ...defaults,
+      xScale: 'linear',
+      hiddenRuns: ['a'],
+    },
+  );
+  assert.deepEqual(parseDashboardState({ xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } }), {
     ...defaults,
-    xScale: 'linear',
-    hiddenRuns: ['a'],
+    xAxis: 'tokens',
+    smoothing: 0,
+    sort: { column: 'lastLoss', descending: true },
   });
-  assert.deepEqual(parseDashboardState({ xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } }), { ...defaults, xAxis: 'tokens', smoothing: 0, sort: { column: 'lastLoss', descending: true } });
-  const chosen = { xAxis: 'wall', view: 'validation', scalingX: 'params', showLr: true, groupSeeds: true, colourBy: 'peakLr', family: 'sweep', sort: { column: 'eta', descending: false } } as const;
+  const chosen = {
+    xAxis: 'wall',
+    view: 'validation',
+    scalingX: 'params',
+    showLr: true,
+    groupSeeds: true,
+    colourBy: 'peakLr',
+    family: 'sweep',
+    sort: { column: 'eta', descending: false },
+  } as const;
   assert.deepEqual(parseDashboardState(chosen), { ...defaults, ...chosen });
 });

@@ -64,6 +64,16 @@ test('rpc: failAll fails every waiting call and clears its timer; cancel reaches
 
 test('rpc: a request that cannot be sent throws from call and leaves nothing waiting', () => {
   const client = new RpcClient<Req, Res>();
-  assert.throws(() => client.call(() => { throw new Error('could not be cloned'); }, { kind: 'echo', text: 'x' }, { ms: 60_000, message: 'late' }), /could not be cloned/);
+  assert.throws(
+    () =>
+      client.call(
+        () => {
+          throw new Error('could not be cloned');
+        },
+        { kind: 'echo', text: 'x' },
+        { ms: 60_000, message: 'late' },
+      ),
+    /could not be cloned/,
+  );
   assert.equal(client.size, 0);
 });

@@ -23,16 +23,20 @@ test('NaN passes through and does not poison what follows', () => {
 
 test('property: the smoothed value stays within the range of the values seen so far', () => {
   fc.assert(
-    fc.property(fc.array(fc.double({ min: 0.1, max: 20, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.double({ min: 0, max: 0.99, noNaN: true }), (values, w) => {
-      const out = debiasedEma(values, w);
-      let lo = Infinity;
-      let hi = -Infinity;
-      values.forEach((v, i) => {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-        assert.ok(out[i] >= lo - 1e-9 && out[i] <= hi + 1e-9);
-      });
-    }),
+    fc.property(
+      fc.array(fc.double({ min: 0.1, max: 20, noNaN: true }), { minLength: 1, maxLength: 200 }),
+      fc.double({ min: 0, max: 0.99, noNaN: true }),
+      (values, w) => {
+        const out = debiasedEma(values, w);
+        let lo = Infinity;
+        let hi = -Infinity;
+        values.forEach((v, i) => {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+          assert.ok(out[i] >= lo - 1e-9 && out[i] <= hi + 1e-9);
+        });
+      },
+    ),
     { numRuns: 500, seed: 3 },
   );
 });

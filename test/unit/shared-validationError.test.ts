@@ -4,11 +4,25 @@ import assert from 'node:assert/strict';
 import { validationErrorCell } from '../../src/shared/validationError';
 
 test('Error cell: the 50% prefix as a bare number; a fallback prefix named, with why', () => {
-  const ok = validationErrorCell({ errorPct: 1.234, fraction: 0.5, prefixes: [{ fraction: 0.3, predicted: 3, errorPct: 2.5 }, { fraction: 0.5, predicted: 3, errorPct: 1.234 }] });
+  const ok = validationErrorCell({
+    errorPct: 1.234,
+    fraction: 0.5,
+    prefixes: [
+      { fraction: 0.3, predicted: 3, errorPct: 2.5 },
+      { fraction: 0.5, predicted: 3, errorPct: 1.234 },
+    ],
+  });
   assert.equal(ok.text, '1.23%');
   assert.match(ok.title!, /first 50%/);
   assert.match(ok.title!, /30%: 2\.50%/);
-  const fallback = validationErrorCell({ errorPct: 2.5, fraction: 0.3, prefixes: [{ fraction: 0.3, predicted: 3, errorPct: 2.5 }, { fraction: 0.5, predicted: 9, errorPct: 55, failed: 'a parameter at its bound' }] });
+  const fallback = validationErrorCell({
+    errorPct: 2.5,
+    fraction: 0.3,
+    prefixes: [
+      { fraction: 0.3, predicted: 3, errorPct: 2.5 },
+      { fraction: 0.5, predicted: 9, errorPct: 55, failed: 'a parameter at its bound' },
+    ],
+  });
   assert.equal(fallback.text, '2.50% (30%)');
   assert.match(fallback.title!, /first 30%/);
   assert.match(fallback.title!, /the first 50%: a parameter at its bound/);

@@ -167,7 +167,13 @@ test('a started poller polls on its own timer and stops when disposed', async ()
   const f = path.join(root, 'log.jsonl');
   fs.writeFileSync(f, 'x\n');
   const seen: string[] = [];
-  const poller = new StatPoller({ intervalMs: 20, listEvery: 1000, list: async () => [], onChanged: (files) => seen.push(files[0].path), onDeleted: () => undefined });
+  const poller = new StatPoller({
+    intervalMs: 20,
+    listEvery: 1000,
+    list: async () => [],
+    onChanged: (files) => seen.push(files[0].path),
+    onDeleted: () => undefined,
+  });
   await poller.start([{ path: f, root }]);
   fs.appendFileSync(f, 'y\n');
   for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));

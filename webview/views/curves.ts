@@ -8,7 +8,22 @@ import { CURVE_X_MISSING, CURVE_X_TITLES, stepToX } from '../../src/shared/axes'
 import { dateTicks, dateTimeText } from '../../src/shared/dateTicks';
 import { curveSeries } from '../../src/shared/chartSeries';
 import { formatClockHours } from '../../src/shared/duration';
-import { $, baseOptions, colours, crosshairFooter, cssVar, drawOn, exact, exactX, highContrast, lineWidth, robustRange, tickLabel, type DS, type Pt } from '../chartKit';
+import {
+  $,
+  baseOptions,
+  colours,
+  crosshairFooter,
+  cssVar,
+  drawOn,
+  exact,
+  exactX,
+  highContrast,
+  lineWidth,
+  robustRange,
+  tickLabel,
+  type DS,
+  type Pt,
+} from '../chartKit';
 import { runColours } from '../palette';
 import { bindCheckbox, bindSelect, enableOptions, type VscodeCheckbox, type VscodeSingleSelect } from '../controls';
 import { drawColourScale } from '../colourScale';
@@ -23,7 +38,12 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
   const { series, skippedRuns } = curveSeries(snapshot, state);
   const picked = focusedRun();
   const yLog = state.yScale === 'logarithmic';
-  const range = state.ignoreOutliers ? robustRange(series.filter((s) => s.kind === 'train' || s.kind === 'eval' || s.kind === 'seed_mean').map((s) => s.points), yLog) : undefined;
+  const range = state.ignoreOutliers
+    ? robustRange(
+        series.filter((s) => s.kind === 'train' || s.kind === 'eval' || s.kind === 'seed_mean').map((s) => s.points),
+        yLog,
+      )
+    : undefined;
   const background = cssVar('--vscode-editor-background', '#1e1e1e');
   const lowers = new Map<string, Pt[]>();
   for (const s of series) {
@@ -36,12 +56,35 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
         break;
       case 'train':
       case 'seed_mean':
-        sets.push({ label: s.kind === 'train' ? s.name : `${s.name} · mean`, data: s.points, borderColor: c(), backgroundColor: c(), borderWidth: lineWidth(isPicked ? 3 : 1.5), pointRadius: 0, pointHoverRadius: 4, pointStyle: 'line', crosshair: true, runId: s.id, order: isPicked ? -1 : 0 });
+        sets.push({
+          label: s.kind === 'train' ? s.name : `${s.name} · mean`,
+          data: s.points,
+          borderColor: c(),
+          backgroundColor: c(),
+          borderWidth: lineWidth(isPicked ? 3 : 1.5),
+          pointRadius: 0,
+          pointHoverRadius: 4,
+          pointStyle: 'line',
+          crosshair: true,
+          runId: s.id,
+          order: isPicked ? -1 : 0,
+        });
         if (isPicked) drawn.focus = true;
         break;
       case 'eval':
         // Filled triangles outlined in the background colour, so they stay readable over the lines.
-        sets.push({ label: `${s.name} · eval`, data: s.points, borderColor: background, backgroundColor: c(), borderWidth: 1, showLine: false, pointRadius: highContrast() || isPicked ? 6 : 5, pointStyle: 'triangle', runId: s.id, order: -2 });
+        sets.push({
+          label: `${s.name} · eval`,
+          data: s.points,
+          borderColor: background,
+          backgroundColor: c(),
+          borderWidth: 1,
+          showLine: false,
+          pointRadius: highContrast() || isPicked ? 6 : 5,
+          pointStyle: 'triangle',
+          runId: s.id,
+          order: -2,
+        });
         break;
       case 'fit_lower':
       case 'seed_lower':
@@ -51,15 +94,41 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
       case 'seed_upper': {
         const alpha = s.kind === 'seed_upper' ? 0.2 : isPicked ? 0.25 : highContrast() ? 0.15 : 0.08;
         sets.push({ label: `${s.name} · band low`, data: lowers.get(s.id) ?? [], borderColor: 'transparent', pointRadius: 0, fill: false, runId: s.id });
-        sets.push({ label: `${s.name} · band`, data: s.points, borderColor: 'transparent', backgroundColor: c(alpha), pointRadius: 0, fill: '-1', runId: s.id });
+        sets.push({
+          label: `${s.name} · band`,
+          data: s.points,
+          borderColor: 'transparent',
+          backgroundColor: c(alpha),
+          pointRadius: 0,
+          fill: '-1',
+          runId: s.id,
+        });
         break;
       }
       case 'fit':
         // Every shown run's law, thin; the selected run's bold.
-        sets.push({ label: `${s.name} · fit`, data: s.points, borderColor: c(isPicked ? 1 : 0.75), borderDash: [5, 4], borderWidth: lineWidth(isPicked ? 2.5 : 1), pointRadius: 0, crosshair: true, runId: s.id });
+        sets.push({
+          label: `${s.name} · fit`,
+          data: s.points,
+          borderColor: c(isPicked ? 1 : 0.75),
+          borderDash: [5, 4],
+          borderWidth: lineWidth(isPicked ? 2.5 : 1),
+          pointRadius: 0,
+          crosshair: true,
+          runId: s.id,
+        });
         break;
       case 'lr':
-        sets.push({ label: `${s.name} · lr`, data: s.points, yAxisID: 'lr', borderColor: c(0.8), borderDash: [2, 3], borderWidth: 1, pointRadius: 0, runId: s.id });
+        sets.push({
+          label: `${s.name} · lr`,
+          data: s.points,
+          yAxisID: 'lr',
+          borderColor: c(0.8),
+          borderDash: [2, 3],
+          borderWidth: 1,
+          pointRadius: 0,
+          runId: s.id,
+        });
         break;
     }
     // A diverged run's curve ends at its last finite loss: marked ✕ there (at the axis edge, ▲, when the spike is cut off).
@@ -68,7 +137,26 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
     if (run?.status === 'failed' && last) {
       const clipped = range !== undefined && last.y > range.max;
       const y = clipped ? range.max : last.y;
-      sets.push({ label: `${s.name} · diverged`, data: [{ x: last.x, y, step: last.step, text: `${s.name} diverged: last finite loss ${exact(run.lastLoss ?? last.y)} at step ${run.lastStep ?? last.step}${clipped ? ' (above the axis; untick "ignore outliers" to see it)' : ''}` }], showLine: false, pointStyle: clipped ? 'triangle' : 'crossRot', pointRadius: 8, borderWidth: 2.5, borderColor: c(), backgroundColor: c(), clip: false, runId: s.id, order: -3 });
+      sets.push({
+        label: `${s.name} · diverged`,
+        data: [
+          {
+            x: last.x,
+            y,
+            step: last.step,
+            text: `${s.name} diverged: last finite loss ${exact(run.lastLoss ?? last.y)} at step ${run.lastStep ?? last.step}${clipped ? ' (above the axis; untick "ignore outliers" to see it)' : ''}`,
+          },
+        ],
+        showLine: false,
+        pointStyle: clipped ? 'triangle' : 'crossRot',
+        pointRadius: 8,
+        borderWidth: 2.5,
+        borderColor: c(),
+        backgroundColor: c(),
+        clip: false,
+        runId: s.id,
+        order: -3,
+      });
     }
   }
   return { sets, skippedRuns, range };
@@ -92,7 +180,9 @@ function drawMissing(skipped: readonly RunView[]): void {
   line.hidden = skipped.length === 0;
   const names = skipped.map((r) => r.name);
   const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
-  line.textContent = skipped.length ? `Not on this axis (${CURVE_X_MISSING[axis]}): ${shown}.${axis === 'clock' ? ' Their curves are on the step axis.' : ''}` : '';
+  line.textContent = skipped.length
+    ? `Not on this axis (${CURVE_X_MISSING[axis]}): ${shown}.${axis === 'clock' ? ' Their curves are on the step axis.' : ''}`
+    : '';
   line.title = skipped.map((r) => r.id).join('\n');
 }
 
@@ -133,15 +223,30 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
           ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (value) => tickLabel(Number(value), xLog, xKind) },
           grid: { color: grid },
         },
-    y: { type: state.yScale, ...(range ?? {}), title: { display: true, text: 'loss (nats)', color: fg }, ticks: { color: fg, autoSkip: false, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') }, grid: { color: grid } },
-    lr: { type: 'linear', display: state.showLr, position: 'right', title: { display: true, text: 'learning rate (dotted)', color: fg }, ticks: { color: fg }, grid: { drawOnChartArea: false } },
+    y: {
+      type: state.yScale,
+      ...(range ?? {}),
+      title: { display: true, text: 'loss (nats)', color: fg },
+      ticks: { color: fg, autoSkip: false, callback: (value) => tickLabel(Number(value), state.yScale === 'logarithmic', 'loss') },
+      grid: { color: grid },
+    },
+    lr: {
+      type: 'linear',
+      display: state.showLr,
+      position: 'right',
+      title: { display: true, text: 'learning rate (dotted)', color: fg },
+      ticks: { color: fg },
+      grid: { drawOnChartArea: false },
+    },
   };
   // The run list is the legend.
   options.plugins!.legend = { display: false };
   options.interaction = { mode: 'runsAtX', intersect: false };
   options.plugins!.tooltip = {
     // A run's fitted value only where its logged loss does not reach (the extrapolation).
-    filter: (item, _i, items) => !(item.dataset.label ?? '').endsWith(' · fit') || !items.some((o) => o !== item && (o.dataset as DS).runId === (item.dataset as DS).runId && !(o.dataset.label ?? '').endsWith(' · fit')),
+    filter: (item, _i, items) =>
+      !(item.dataset.label ?? '').endsWith(' · fit') ||
+      !items.some((o) => o !== item && (o.dataset as DS).runId === (item.dataset as DS).runId && !(o.dataset.label ?? '').endsWith(' · fit')),
     itemSort: (a, b) => (a.raw as Pt).y - (b.raw as Pt).y,
     callbacks: {
       footer: (items: TooltipItem<'line'>[]) => (items[0] ? crosshairFooter(items[0].chart) : ''),
@@ -153,8 +258,10 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         const run = snapshot.runs.find((r) => r.id === (items[0].dataset as DS).runId);
         const start = run?.display.wall?.startUnixSeconds;
         // The clock axis: the moment, then how long the hovered run had been going (as W&B's wall-time tooltip).
-        if (state.xAxis === 'clock') return `${dateTimeText(p.x)}${start !== undefined ? ` · ${formatClockHours((p.x - start) / 3600)} h into ${run!.name}` : ''} (step ${p.step})`;
-        const clock = start !== undefined ? ` · ${new Date((start + p.x * 3600) * 1000).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}` : '';
+        if (state.xAxis === 'clock')
+          return `${dateTimeText(p.x)}${start !== undefined ? ` · ${formatClockHours((p.x - start) / 3600)} h into ${run!.name}` : ''} (step ${p.step})`;
+        const clock =
+          start !== undefined ? ` · ${new Date((start + p.x * 3600) * 1000).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}` : '';
         return `${formatClockHours(p.x)} h since start${clock} (step ${p.step})`;
       },
       label: (item: TooltipItem<'line'>) => {
@@ -196,7 +303,10 @@ function mount(): void {
 
 /** The x axes the runs can be drawn against; seed grouping only when there are seed groups. */
 function sync(snapshot: Snapshot): void {
-  enableOptions($<VscodeSingleSelect>('xaxis'), (axis) => axis === 'step' || snapshot.runs.some((r) => stepToX(r, axis as DashboardState['xAxis']) !== undefined));
+  enableOptions(
+    $<VscodeSingleSelect>('xaxis'),
+    (axis) => axis === 'step' || snapshot.runs.some((r) => stepToX(r, axis as DashboardState['xAxis']) !== undefined),
+  );
   $<VscodeCheckbox>('groupSeeds').disabled = snapshot.seedGroups.length === 0;
 }
 

@@ -16,27 +16,87 @@ function pct(interval: readonly [number, number], centre: number): string {
 export function ladderSets(ladder: LadderOverlay, x: Axis, fg: string, faint: string): { sets: DS[]; markers: number; note: string } {
   const sets: DS[] = [];
   const at = (p: { params: number; tokens: number; flops: number }) => p[x];
-  const describe = (r: LadderOverlay['runs'][number]) => `ladder run ${r.order} (${r.id}, ${r.status}): N ${formatCount(r.params)}, D ${formatCount(r.tokens)}, ${formatFlops(r.flops)} FLOPs, law ${exact(r.loss)}`;
+  const describe = (r: LadderOverlay['runs'][number]) =>
+    `ladder run ${r.order} (${r.id}, ${r.status}): N ${formatCount(r.params)}, D ${formatCount(r.tokens)}, ${formatFlops(r.flops)} FLOPs, law ${exact(r.loss)}`;
   const planned = ladder.runs.filter((r) => r.status === 'planned');
   const running = ladder.runs.filter((r) => r.status === 'running');
   const notNeeded = ladder.runs.filter((r) => r.status === 'not-needed');
   if (planned.length) {
-    sets.push({ label: 'ladder · planned runs', data: planned.map((r) => ({ x: at(r), y: r.loss, text: describe(r) })), showLine: false, pointStyle: 'rect', pointRadius: 7, borderWidth: 2, borderColor: fg, backgroundColor: 'transparent', clip: false });
+    sets.push({
+      label: 'ladder · planned runs',
+      data: planned.map((r) => ({ x: at(r), y: r.loss, text: describe(r) })),
+      showLine: false,
+      pointStyle: 'rect',
+      pointRadius: 7,
+      borderWidth: 2,
+      borderColor: fg,
+      backgroundColor: 'transparent',
+      clip: false,
+    });
   }
   if (running.length) {
-    sets.push({ label: 'ladder · training', data: running.map((r) => ({ x: at(r), y: r.loss, text: describe(r) })), showLine: false, pointStyle: 'rect', pointRadius: 7, borderWidth: 2, borderColor: faint, backgroundColor: 'transparent', clip: false });
+    sets.push({
+      label: 'ladder · training',
+      data: running.map((r) => ({ x: at(r), y: r.loss, text: describe(r) })),
+      showLine: false,
+      pointStyle: 'rect',
+      pointRadius: 7,
+      borderWidth: 2,
+      borderColor: faint,
+      backgroundColor: 'transparent',
+      clip: false,
+    });
   }
   if (notNeeded.length) {
-    sets.push({ label: 'ladder · no longer needed', data: notNeeded.map((r) => ({ x: at(r), y: r.loss, text: describe(r) })), showLine: false, pointStyle: 'crossRot', pointRadius: 7, borderWidth: 2, borderColor: faint, backgroundColor: 'transparent', clip: false });
+    sets.push({
+      label: 'ladder · no longer needed',
+      data: notNeeded.map((r) => ({ x: at(r), y: r.loss, text: describe(r) })),
+      showLine: false,
+      pointStyle: 'crossRot',
+      pointRadius: 7,
+      borderWidth: 2,
+      borderColor: faint,
+      backgroundColor: 'transparent',
+      clip: false,
+    });
   }
   const t = ladder.target;
   const tx = at(t);
   // Now and after side by side (a few percent apart on the log axis), so both bars stay visible.
-  if (t.now) sets.push({ label: 'ladder target · 80% now', data: [{ x: tx / 1.08, y: t.now[0], text: `target now ${formatInterval(t.now)}` }, { x: tx / 1.08, y: t.now[1], text: `target now ${formatInterval(t.now)}` }], borderColor: faint, borderWidth: lineWidth(2), pointRadius: 0 });
+  if (t.now)
+    sets.push({
+      label: 'ladder target · 80% now',
+      data: [
+        { x: tx / 1.08, y: t.now[0], text: `target now ${formatInterval(t.now)}` },
+        { x: tx / 1.08, y: t.now[1], text: `target now ${formatInterval(t.now)}` },
+      ],
+      borderColor: faint,
+      borderWidth: lineWidth(2),
+      pointRadius: 0,
+    });
   if (Number.isFinite(t.planned[0]) && Number.isFinite(t.planned[1])) {
-    sets.push({ label: 'ladder target · 80% after the ladder', data: [{ x: tx * 1.08, y: t.planned[0], text: `target after the ladder ${formatInterval(t.planned)}` }, { x: tx * 1.08, y: t.planned[1], text: `target after the ladder ${formatInterval(t.planned)}` }], borderColor: fg, borderWidth: lineWidth(4), pointRadius: 0 });
+    sets.push({
+      label: 'ladder target · 80% after the ladder',
+      data: [
+        { x: tx * 1.08, y: t.planned[0], text: `target after the ladder ${formatInterval(t.planned)}` },
+        { x: tx * 1.08, y: t.planned[1], text: `target after the ladder ${formatInterval(t.planned)}` },
+      ],
+      borderColor: fg,
+      borderWidth: lineWidth(4),
+      pointRadius: 0,
+    });
   }
-  sets.push({ label: `ladder target: ${t.label}`, data: [{ x: tx, y: t.loss, text: `target ${t.label}: N ${formatCount(t.params)}, D ${formatCount(t.tokens)}, loss ${exact(t.loss)}` }], showLine: false, pointStyle: 'triangle', pointRadius: 9, borderWidth: 2, borderColor: fg, backgroundColor: 'transparent', clip: false });
+  sets.push({
+    label: `ladder target: ${t.label}`,
+    data: [{ x: tx, y: t.loss, text: `target ${t.label}: N ${formatCount(t.params)}, D ${formatCount(t.tokens)}, loss ${exact(t.loss)}` }],
+    showLine: false,
+    pointStyle: 'triangle',
+    pointRadius: 9,
+    borderWidth: 2,
+    borderColor: fg,
+    backgroundColor: 'transparent',
+    clip: false,
+  });
   const widths = `${t.now ? `${pct(t.now, t.loss)} now → ` : ''}${Number.isFinite(t.planned[0]) ? pct(t.planned, t.loss) : '?'} after`;
   const note = ` · ladder: ${planned.length} planned${running.length ? `, ${running.length} training` : ''}${notNeeded.length ? `, ${notNeeded.length} no longer needed` : ''}; target ${widths}`;
   return { sets, markers: planned.length, note };

@@ -24,7 +24,14 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   const families = [...new Set(snapshot.runs.map((r) => r.family))].sort();
   const palette = runColours(snapshot, state.colourBy);
   // Points take their run's colour ("colour by"); a law and its band the family's, or the text colour when there is one family.
-  const familyColour = (family: string, alpha = 1) => (families.length > 1 ? categorical(Math.max(0, families.indexOf(family)), alpha) : fg.startsWith('#') && fg.length === 7 ? `${fg}${Math.round(alpha * 255).toString(16).padStart(2, '0')}` : fg);
+  const familyColour = (family: string, alpha = 1) =>
+    families.length > 1
+      ? categorical(Math.max(0, families.indexOf(family)), alpha)
+      : fg.startsWith('#') && fg.length === 7
+        ? `${fg}${Math.round(alpha * 255)
+            .toString(16)
+            .padStart(2, '0')}`
+        : fg;
   const pointColours = (points: ScalingPointOut[], alpha = 1) => points.map((p) => (p.runId ? palette.of(p.runId, alpha) : familyColour('', alpha)));
   const sets: DS[] = [];
   const picked = focusedRun();
@@ -38,29 +45,96 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
     const c = 0;
     switch (s.kind) {
       case 'final':
-        sets.push({ label: `${s.family} · final loss`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}`)), showLine: false, pointStyle: 'circle', pointRadius: 6, borderColor: pointColours(s.points), backgroundColor: pointColours(s.points) });
+        sets.push({
+          label: `${s.family} · final loss`,
+          data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}`)),
+          showLine: false,
+          pointStyle: 'circle',
+          pointRadius: 6,
+          borderColor: pointColours(s.points),
+          backgroundColor: pointColours(s.points),
+        });
         break;
       case 'held_out':
-        sets.push({ label: `${s.family} · held out`, data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}, held out of the validation fit`)), showLine: false, pointStyle: 'rectRot', pointRadius: 8, borderColor: fg, borderWidth: 2, backgroundColor: pointColours(s.points) });
+        sets.push({
+          label: `${s.family} · held out`,
+          data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}, held out of the validation fit`)),
+          showLine: false,
+          pointStyle: 'rectRot',
+          pointRadius: 8,
+          borderColor: fg,
+          borderWidth: 2,
+          backgroundColor: pointColours(s.points),
+        });
         break;
       case 'predicted':
-        sets.push({ label: `${s.family} · predicted final (live)`, data: s.points.map((p) => at(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)), showLine: false, pointStyle: 'circle', pointRadius: 6, borderColor: pointColours(s.points), backgroundColor: 'transparent', borderWidth: 2 });
+        sets.push({
+          label: `${s.family} · predicted final (live)`,
+          data: s.points.map((p) => at(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)),
+          showLine: false,
+          pointStyle: 'circle',
+          pointRadius: 6,
+          borderColor: pointColours(s.points),
+          backgroundColor: 'transparent',
+          borderWidth: 2,
+        });
         for (const p of s.points) {
-          if (p.interval) sets.push({ label: `${p.name} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: p.runId ? palette.of(p.runId, 0.7) : hue(c, 0.7), borderWidth: lineWidth(1.5), pointRadius: 0 });
+          if (p.interval)
+            sets.push({
+              label: `${p.name} · interval`,
+              data: [
+                { x: p[x], y: p.interval[0] },
+                { x: p[x], y: p.interval[1] },
+              ],
+              borderColor: p.runId ? palette.of(p.runId, 0.7) : hue(c, 0.7),
+              borderWidth: lineWidth(1.5),
+              pointRadius: 0,
+            });
         }
         break;
       case 'law_lower':
-        lowers.set(series.family, s.points.map((p) => ({ x: p[x], y: p.loss })));
+        lowers.set(
+          series.family,
+          s.points.map((p) => ({ x: p[x], y: p.loss })),
+        );
         break;
       case 'law_upper':
-        appendAll(sets, bandSets(`${s.family} law`, lowers.get(series.family) ?? [], s.points.map((p) => ({ x: p[x], y: p.loss })), hue(c, highContrast() ? 0.3 : 0.12)));
+        appendAll(
+          sets,
+          bandSets(
+            `${s.family} law`,
+            lowers.get(series.family) ?? [],
+            s.points.map((p) => ({ x: p[x], y: p.loss })),
+            hue(c, highContrast() ? 0.3 : 0.12),
+          ),
+        );
         break;
       case 'law':
-        sets.push({ label: `${s.family} · law at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: hue(c, 0.9), borderDash: [7, 5], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
+        sets.push({
+          label: `${s.family} · law at ${s.note ?? ''}`,
+          data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })),
+          borderColor: hue(c, 0.9),
+          borderDash: [7, 5],
+          borderWidth: lineWidth(1.5),
+          pointRadius: 0,
+          pointStyle: 'line',
+        });
         break;
       case 'planned_law':
         // The law continued to the planned config along its own D/N: dotted, ending at the star.
-        sets.push({ label: `${s.family} · law to planned at ${s.note ?? ''}`, data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `law at ${s.note ?? ''}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })), borderColor: fg, borderDash: [2, 3], borderWidth: lineWidth(1.5), pointRadius: 0, pointStyle: 'line' });
+        sets.push({
+          label: `${s.family} · law to planned at ${s.note ?? ''}`,
+          data: s.points.map((p) => ({
+            x: p[x],
+            y: p.loss,
+            text: `law at ${s.note ?? ''}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}`,
+          })),
+          borderColor: fg,
+          borderDash: [2, 3],
+          borderWidth: lineWidth(1.5),
+          pointRadius: 0,
+          pointStyle: 'line',
+        });
         break;
       case 'planned': {
         const p = s.points[0];
@@ -68,15 +142,45 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         // Picked out by a link: a larger star, so the eye finds it among the runs.
         const isFocus = !!focus && 'planned' in focus && focus.planned === file;
         if (isFocus) drawn.focus = true;
-        sets.push({ label: `planned: ${file}`, data: [{ x: p[x], y: p.loss, text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}` }], showLine: false, pointStyle: 'star', pointRadius: isFocus ? 16 : 11, borderWidth: isFocus ? 3 : 2, borderColor: fg, backgroundColor: fg, clip: false });
-        if (p.interval) sets.push({ label: `${file} · interval`, data: [{ x: p[x], y: p.interval[0] }, { x: p[x], y: p.interval[1] }], borderColor: fg, borderWidth: lineWidth(1.5), pointRadius: 0 });
+        sets.push({
+          label: `planned: ${file}`,
+          data: [
+            {
+              x: p[x],
+              y: p.loss,
+              text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`,
+            },
+          ],
+          showLine: false,
+          pointStyle: 'star',
+          pointRadius: isFocus ? 16 : 11,
+          borderWidth: isFocus ? 3 : 2,
+          borderColor: fg,
+          backgroundColor: fg,
+          clip: false,
+        });
+        if (p.interval)
+          sets.push({
+            label: `${file} · interval`,
+            data: [
+              { x: p[x], y: p.interval[0] },
+              { x: p[x], y: p.interval[1] },
+            ],
+            borderColor: fg,
+            borderWidth: lineWidth(1.5),
+            pointRadius: 0,
+          });
         drawn.planned = true;
         break;
       }
       case 'frontier':
         sets.push({
           label: `${s.family} · compute-optimal frontier`,
-          data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `optimal at ${formatFlops(p.flops)} FLOPs: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, loss ${exact(p.loss)}` })),
+          data: s.points.map((p) => ({
+            x: p[x],
+            y: p.loss,
+            text: `optimal at ${formatFlops(p.flops)} FLOPs: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, loss ${exact(p.loss)}`,
+          })),
           // Broad and faint, drawn behind: the law (dashed, on top) often runs along it.
           borderColor: families.length > 1 ? hue(c, 0.35) : familyColour('', 0.3),
           borderWidth: lineWidth(7),
@@ -89,7 +193,16 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
     // A picked-out run's point gets a ring around it.
     const mine = picked ? s.points.find((p) => p.runId === picked) : undefined;
     if (mine && (s.kind === 'final' || s.kind === 'held_out' || s.kind === 'predicted')) {
-      sets.push({ label: `${mine.name} · focus`, data: [at(mine, `picked out: ${exact(mine.loss)}`)], showLine: false, pointStyle: 'circle', pointRadius: 11, borderColor: fg, borderWidth: 2, backgroundColor: 'transparent' });
+      sets.push({
+        label: `${mine.name} · focus`,
+        data: [at(mine, `picked out: ${exact(mine.loss)}`)],
+        showLine: false,
+        pointStyle: 'circle',
+        pointRadius: 11,
+        borderColor: fg,
+        borderWidth: 2,
+        backgroundColor: 'transparent',
+      });
       drawn.focus = true;
     }
   }
@@ -102,11 +215,25 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   const xRange = xs.length ? { min: minOf(xs) / 1.6, max: maxOf(xs) * 1.6 } : {};
   const options = baseOptions(fg, grid);
   options.scales = {
-    x: { type: 'logarithmic', ...xRange, title: { display: true, text: SCALING_TITLES[x], color: fg }, ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (v) => tickLabel(Number(v), true, x === 'flops' ? 'flops' : 'count') }, grid: { color: grid } },
-    y: { type: state.yScale, title: { display: true, text: 'final loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
+    x: {
+      type: 'logarithmic',
+      ...xRange,
+      title: { display: true, text: SCALING_TITLES[x], color: fg },
+      ticks: { color: fg, maxRotation: 0, autoSkipPadding: 12, callback: (v) => tickLabel(Number(v), true, x === 'flops' ? 'flops' : 'count') },
+      grid: { color: grid },
+    },
+    y: {
+      type: state.yScale,
+      title: { display: true, text: 'final loss (nats)', color: fg },
+      ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') },
+      grid: { color: grid },
+    },
   };
   options.interaction = { mode: 'nearest', intersect: true };
-  options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? `${exact((item.raw as Pt).y)}` } };
+  options.plugins!.tooltip = {
+    ...options.plugins!.tooltip,
+    callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? `${exact((item.raw as Pt).y)}` },
+  };
   return { points: drawOn('scaling', sets, options), note: ladder?.note };
 }
 

@@ -25,7 +25,9 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
   // The range: every observed loss, and the predictions near them; with "ignore outliers" a
   // prediction far off (more than 25% from what it predicts) is drawn at the edge as a clipped ▲/▼.
   const actuals = all.map((v) => v.actual).filter((v) => v > 0);
-  const kept = all.flatMap((v) => (state.ignoreOutliers && Math.abs(v.predicted - v.actual) > 0.25 * v.actual ? [v.actual] : [v.actual, v.predicted])).filter((v) => v > 0);
+  const kept = all
+    .flatMap((v) => (state.ignoreOutliers && Math.abs(v.predicted - v.actual) > 0.25 * v.actual ? [v.actual] : [v.actual, v.predicted]))
+    .filter((v) => v > 0);
   const lo = actuals.length ? minOf(kept) * 0.97 : 1;
   const hi = actuals.length ? maxOf(kept) * 1.03 : 10;
   let clipped = 0;
@@ -41,20 +43,64 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
     rotation: points.map((p) => (p.y <= lo ? 180 : 0)),
   });
   // Every method the caption names has its legend entry, with "(none)" when nothing was validated that way.
-  const methods = [...new Set(['prefix-20', 'prefix-30', 'prefix-50', ...all.filter((v) => v.kind === 'curve-prefix').map((v) => v.method)])].sort((a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')));
+  const methods = [...new Set(['prefix-20', 'prefix-30', 'prefix-50', ...all.filter((v) => v.kind === 'curve-prefix').map((v) => v.method)])].sort(
+    (a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')),
+  );
   const sets: DS[] = [
     // One colour per prefix length: a longer prefix should sit closer to the diagonal.
     ...methods.map((method, i): DS => {
       const points = all.filter((v) => v.method === method).map(pt);
-      return { label: `run curve, ${method.replace('prefix-', 'first ')}% of points${points.length ? '' : ' (none)'}`, ...styled(points, 'circle'), showLine: false, pointRadius: 6, borderColor: categorical(i), backgroundColor: categorical(i, 0.75), clip: false };
+      return {
+        label: `run curve, ${method.replace('prefix-', 'first ')}% of points${points.length ? '' : ' (none)'}`,
+        ...styled(points, 'circle'),
+        showLine: false,
+        pointRadius: 6,
+        borderColor: categorical(i),
+        backgroundColor: categorical(i, 0.75),
+        clip: false,
+      };
     }),
-    { label: `family law without its largest run${family.length ? '' : ' (none)'}`, ...styled(family.map(pt), 'triangle'), showLine: false, pointRadius: 9, borderColor: fg, borderWidth: 1.5, backgroundColor: categorical(methods.length, 0.85), clip: false },
-    { label: 'exact (predicted = actual)', data: [{ x: lo, y: lo, text: 'predicted = actual' }, { x: hi, y: hi, text: 'predicted = actual' }], borderColor: fg, borderDash: [4, 4], borderWidth: 1, pointRadius: 0, pointStyle: 'line' },
+    {
+      label: `family law without its largest run${family.length ? '' : ' (none)'}`,
+      ...styled(family.map(pt), 'triangle'),
+      showLine: false,
+      pointRadius: 9,
+      borderColor: fg,
+      borderWidth: 1.5,
+      backgroundColor: categorical(methods.length, 0.85),
+      clip: false,
+    },
+    {
+      label: 'exact (predicted = actual)',
+      data: [
+        { x: lo, y: lo, text: 'predicted = actual' },
+        { x: hi, y: hi, text: 'predicted = actual' },
+      ],
+      borderColor: fg,
+      borderDash: [4, 4],
+      borderWidth: 1,
+      pointRadius: 0,
+      pointStyle: 'line',
+    },
   ];
   const options = baseOptions(fg, grid);
   options.scales = {
-    x: { type: state.yScale, min: lo, max: hi, title: { display: true, text: 'actual loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
-    y: { type: state.yScale, min: lo, max: hi, title: { display: true, text: 'predicted loss (nats)', color: fg }, ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') }, grid: { color: grid } },
+    x: {
+      type: state.yScale,
+      min: lo,
+      max: hi,
+      title: { display: true, text: 'actual loss (nats)', color: fg },
+      ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') },
+      grid: { color: grid },
+    },
+    y: {
+      type: state.yScale,
+      min: lo,
+      max: hi,
+      title: { display: true, text: 'predicted loss (nats)', color: fg },
+      ticks: { color: fg, callback: (v) => tickLabel(Number(v), yLog, 'loss') },
+      grid: { color: grid },
+    },
   };
   options.interaction = { mode: 'nearest', intersect: true };
   options.plugins!.tooltip = { ...options.plugins!.tooltip, callbacks: { label: (item: TooltipItem<'line'>) => (item.raw as Pt).text ?? '' } };
@@ -68,7 +114,10 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
     cell(row, formatLoss(v.actual), 'num');
     cell(row, v.failed ? 'failed' : `${v.errorPct.toFixed(2)}%`, 'num').title = v.failed ? `failed: ${v.failed}` : '';
   }
-  return { points: drawOn('validation', sets, options), note: ` · ${snapshot.validations.length} validations${clipped ? ` · ${clipped} beyond the axis (at its edge)` : ''}` };
+  return {
+    points: drawOn('validation', sets, options),
+    note: ` · ${snapshot.validations.length} validations${clipped ? ` · ${clipped} beyond the axis (at its edge)` : ''}`,
+  };
 }
 
 export const validationView: ViewModule = {

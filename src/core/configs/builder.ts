@@ -90,7 +90,8 @@ export class PlanBuilder {
     if (at === undefined || at.value === undefined || at.value === null) return undefined;
     const v = asNumber(at.value);
     let problem: string | undefined;
-    if (typeof at.value === 'number' && !Number.isFinite(at.value) && at.range) problem = `: ${excerpt(this.text.slice(at.range.start, at.range.end), 30)} is too large`;
+    if (typeof at.value === 'number' && !Number.isFinite(at.value) && at.range)
+      problem = `: ${excerpt(this.text.slice(at.range.start, at.range.end), 30)} is too large`;
     else if (v === undefined || !Number.isFinite(v)) problem = `must be a number (found ${excerpt(JSON.stringify(at.value) ?? String(at.value), 40)})`;
     else if (rule.integer && !Number.isInteger(v)) problem = `must be a whole number (found ${v})`;
     else if (rule.min !== undefined && v < rule.min) problem = `must be at least ${rule.min} (found ${v})`;

@@ -38,7 +38,13 @@ function lineAt(text: string, offset: number): number {
 export function checkPlanDomains(plan: TrainingPlan, file: string, textOf: (file: string) => string | undefined): Diagnostic[] {
   const steps = plan.maxSteps;
   const checks: Check[] = [
-    { path: 'params.total', label: 'model size', value: plan.params.total, bad: (v) => v > DOMAIN_LIMITS.maxParams, why: 'parameters, above 10^15: larger than any model' },
+    {
+      path: 'params.total',
+      label: 'model size',
+      value: plan.params.total,
+      bad: (v) => v > DOMAIN_LIMITS.maxParams,
+      why: 'parameters, above 10^15: larger than any model',
+    },
     { path: 'architecture.vocab', label: 'vocabulary', value: plan.architecture.vocab, bad: (v) => v > DOMAIN_LIMITS.maxVocab, why: 'above 10^7 tokens' },
     { path: 'architecture.dModel', label: 'hidden size', value: plan.architecture.dModel, bad: (v) => v > DOMAIN_LIMITS.maxDModel, why: 'above 10^6' },
     { path: 'peakLr', label: 'learning rate', value: plan.peakLr, bad: (v) => v > DOMAIN_LIMITS.maxLr, why: 'above 1: training would diverge at once' },
@@ -64,7 +70,9 @@ export function checkPlanDomains(plan: TrainingPlan, file: string, textOf: (file
     const where = src?.file ?? file;
     const text = src?.range ? textOf(where) : undefined;
     const written = text !== undefined && src?.range ? excerpt(text.slice(src.range.start, src.range.end), 30) : String(c.value);
-    const d: Diagnostic = c.clamp ? { file: where, severity: 'warning', message: `${c.label} ${written}: ${c.why}` } : { file: where, severity: 'error', message: `${c.label} ${written}: ${c.why}; not estimated` };
+    const d: Diagnostic = c.clamp
+      ? { file: where, severity: 'warning', message: `${c.label} ${written}: ${c.why}` }
+      : { file: where, severity: 'error', message: `${c.label} ${written}: ${c.why}; not estimated` };
     c.clamp?.();
     if (text !== undefined && src?.range) d.line = lineAt(text, src.range.start);
     out.push(d);

@@ -44,7 +44,8 @@ function readBart(r: JsonObjectReader, sources: Record<string, ValueSource>, not
   const T = take(r.number('max_position_embeddings', pos), 'architecture.positions', f, sources, diagnostics) ?? 1024;
   const finalLn = r.boolean('add_final_layer_norm');
   const tied = r.boolean('tie_word_embeddings');
-  if (d === undefined || encL === undefined || decL === undefined || H === undefined || encF === undefined || decF === undefined || V === undefined) return undefined;
+  if (d === undefined || encL === undefined || decL === undefined || H === undefined || encF === undefined || decF === undefined || V === undefined)
+    return undefined;
   const archNode = r.node('architectures');
   const archNames = (archNode?.type === 'array' ? (archNode.children ?? []) : []).map((c) => String(c.value));
   const foreign = archNames.filter((a) => !a.startsWith('Bart'));
@@ -62,10 +63,23 @@ function readBart(r: JsonObjectReader, sources: Record<string, ValueSource>, not
   const total = nonEmbedding + embedding;
   const formula = `encoder ${encL} × ${formatCount(encLayer)} + decoder ${decL} × ${formatCount(decLayer)} + embedding LayerNorms ${formatCount(2 * stackExtra)} + shared embedding ${formatCount(V)}×${d}${untied ? ' + untied head' : ''} + positions 2×(${T}+2)×${d}`;
   const arch: ModelArchitecture = {
-    modelType: 'bart', nLayer: encL + decL, dModel: d, nHead: H, nKvHead: H, headDim: d / H, dFfn: encF, vocab: V,
-    tiedEmbeddings: !untied, positions: T, learnedPositions: true, encoderLayers: encL, decoderLayers: decL,
+    modelType: 'bart',
+    nLayer: encL + decL,
+    dModel: d,
+    nHead: H,
+    nKvHead: H,
+    headDim: d / H,
+    dFfn: encF,
+    vocab: V,
+    tiedEmbeddings: !untied,
+    positions: T,
+    learnedPositions: true,
+    encoderLayers: encL,
+    decoderLayers: decL,
   };
-  notes.push(`Encoder-decoder (BART): ${encL} encoder + ${decL} decoder layers; FLOPs treat every token as passing through both stacks (6·N per token), an upper bound when inputs and targets differ in length.`);
+  notes.push(
+    `Encoder-decoder (BART): ${encL} encoder + ${decL} decoder layers; FLOPs treat every token as passing through both stacks (6·N per token), an upper bound when inputs and targets differ in length.`,
+  );
   return { arch, count: { total, nonEmbedding, embedding, perLayer: encLayer, formula } };
 }
 
@@ -99,9 +113,21 @@ function readT5(r: JsonObjectReader, modelType: string, sources: Record<string, 
   const total = nonEmbedding + embedding;
   const formula = `encoder ${encL} × ${formatCount(encLayer)} + decoder ${decL} × ${formatCount(decLayer)} + relative bias 2×${rel} + final norms 2×${d} + shared embedding ${formatCount(V)}×${d}${untied ? ` + untied head ${formatCount(V)}×${d}` : ''}`;
   const arch: ModelArchitecture = {
-    modelType, nLayer: encL + decL, dModel: d, nHead: H, nKvHead: H, headDim: dkv, dFfn: ff, vocab: V,
-    tiedEmbeddings: !untied, learnedPositions: false, encoderLayers: encL, decoderLayers: decL,
+    modelType,
+    nLayer: encL + decL,
+    dModel: d,
+    nHead: H,
+    nKvHead: H,
+    headDim: dkv,
+    dFfn: ff,
+    vocab: V,
+    tiedEmbeddings: !untied,
+    learnedPositions: false,
+    encoderLayers: encL,
+    decoderLayers: decL,
   };
-  notes.push(`Encoder-decoder (${modelType}): ${encL} encoder + ${decL} decoder layers${gated ? ', gated FFN' : ''}; FLOPs treat every token as passing through both stacks (6·N per token).`);
+  notes.push(
+    `Encoder-decoder (${modelType}): ${encL} encoder + ${decL} decoder layers${gated ? ', gated FFN' : ''}; FLOPs treat every token as passing through both stacks (6·N per token).`,
+  );
   return { arch, count: { total, nonEmbedding, embedding, perLayer: encLayer, formula } };
 }

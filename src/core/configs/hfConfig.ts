@@ -30,15 +30,32 @@ export { formatCount, requireKey, take };
 export const SUPPORTED_MODEL_TYPES: readonly string[] = ['gpt2', ...Object.keys(HF_FAMILIES), 'bart', 't5', 'mt5'];
 
 const ENCODER_DECODER = new Set([
-  't5', 'mt5', 'umt5', 'longt5', 'switch_transformers', 'bart', 'mbart', 'pegasus', 'pegasus_x', 'marian', 'led',
-  'bigbird_pegasus', 'blenderbot', 'blenderbot-small', 'm2m_100', 'nllb-moe', 'fsmt', 'prophetnet', 'plbart',
-  'whisper', 'encoder-decoder', 'cpt',
+  't5',
+  'mt5',
+  'umt5',
+  'longt5',
+  'switch_transformers',
+  'bart',
+  'mbart',
+  'pegasus',
+  'pegasus_x',
+  'marian',
+  'led',
+  'bigbird_pegasus',
+  'blenderbot',
+  'blenderbot-small',
+  'm2m_100',
+  'nllb-moe',
+  'fsmt',
+  'prophetnet',
+  'plbart',
+  'whisper',
+  'encoder-decoder',
+  'cpt',
 ]);
 /** Encoder-decoder types counted exactly (see encoderDecoder.ts). */
 const ENCODER_DECODER_COUNTED = new Set(['bart', 't5', 'mt5']);
-const ENCODER_ONLY = new Set([
-  'bert', 'roberta', 'xlm-roberta', 'distilbert', 'albert', 'electra', 'deberta', 'deberta-v2', 'modernbert', 'camembert',
-]);
+const ENCODER_ONLY = new Set(['bert', 'roberta', 'xlm-roberta', 'distilbert', 'albert', 'electra', 'deberta', 'deberta-v2', 'modernbert', 'camembert']);
 /** Hybrid or fused-expert models whose blocks the generic count would get wrong. */
 const NOT_COUNTED = new Map([
   ['dbrx', 'DBRX fuses its experts in one tensor layout not read yet'],
@@ -136,8 +153,16 @@ const ARCHITECTURE_PREFIXES: [RegExp, string][] = [
 ];
 
 const MODEL_KEYS = [
-  'model_type', 'architectures', 'n_embd', 'n_layer', 'hidden_size', 'num_hidden_layers', 'd_model',
-  'num_layers', 'vocab_size', 'intermediate_size',
+  'model_type',
+  'architectures',
+  'n_embd',
+  'n_layer',
+  'hidden_size',
+  'num_hidden_layers',
+  'd_model',
+  'num_layers',
+  'vocab_size',
+  'intermediate_size',
 ];
 
 type Decision = { family: Family } | { notApplicable: string };
@@ -170,9 +195,7 @@ function decideFamily(r: JsonObjectReader, diagnostics: Diagnostic[]): Decision 
   }
   // No model_type: the architectures list, then the keys themselves.
   const archNode = r.node('architectures');
-  const archNames = (archNode?.type === 'array' ? archNode.children ?? [] : [])
-    .filter((n) => n.type === 'string')
-    .map((n) => n.value as string);
+  const archNames = (archNode?.type === 'array' ? (archNode.children ?? []) : []).filter((n) => n.type === 'string').map((n) => n.value as string);
   for (const name of archNames) {
     for (const [re, type] of ARCHITECTURE_PREFIXES) {
       if (re.test(name)) return { family: { modelType: type, assumedFrom: `architectures "${name}"` } };
@@ -214,7 +237,9 @@ export function readHfModelConfig(text: string, file: string): ConfigReadResult 
   const sources: Record<string, ValueSource> = {};
   if (multimodal) {
     const wrapper = wrapperType.ok === true ? wrapperType.value : 'multimodal';
-    notes.push(`${TEXT_CONFIG_WRAPPERS.has(wrapper) ? wrapper : `"${wrapper}"`} is multimodal: the count is its language model (text_config, ${family.modelType}); the vision/audio encoders and projector are not counted.`);
+    notes.push(
+      `${TEXT_CONFIG_WRAPPERS.has(wrapper) ? wrapper : `"${wrapper}"`} is multimodal: the count is its language model (text_config, ${family.modelType}); the vision/audio encoders and projector are not counted.`,
+    );
   }
   if (family.assumedFrom !== undefined) {
     notes.push(`No model_type: read as ${family.modelType} from ${family.assumedFrom}.`);
@@ -300,26 +325,26 @@ function readGpt2(r: JsonObjectReader, sources: Record<string, ValueSource>, not
   return { arch, style: { kind: 'gpt2' } };
 }
 
-function readLlama(
-  r: JsonObjectReader,
-  family: Family,
-  sources: Record<string, ValueSource>,
-  notes: string[],
-  diagnostics: Diagnostic[],
-): Shape | undefined {
+function readLlama(r: JsonObjectReader, family: Family, sources: Record<string, ValueSource>, notes: string[], diagnostics: Diagnostic[]): Shape | undefined {
   const modelType = family.modelType;
   const spec: FamilySpec = HF_FAMILIES[modelType] ?? GENERIC_FAMILY;
   const f = r.file;
   const pos = { integer: true, min: 1 };
   /** The first of a key's names that the config has (families spell some keys their own way). */
-  const keyOf = (key: keyof NonNullable<FamilySpec['aliases']>): string => (spec.aliases?.[key] ?? [key]).find((k) => r.node(k) !== undefined) ?? (spec.aliases?.[key]?.[0] ?? key);
+  const keyOf = (key: keyof NonNullable<FamilySpec['aliases']>): string =>
+    (spec.aliases?.[key] ?? [key]).find((k) => r.node(k) !== undefined) ?? spec.aliases?.[key]?.[0] ?? key;
   let experts: { E: number; k: number; fe?: number; shared?: number } | undefined;
   for (const key of ['num_local_experts', 'num_experts', 'n_routed_experts']) {
     const e = r.number(key, pos);
     if (e.ok === false) diagnostics.push(e.diagnostic);
     if (e.ok !== true || e.value <= 1) continue;
     sources['architecture.experts'] = sourceOf(f, e.node);
-    const k = requireKey(take(r.number('num_experts_per_tok', pos), 'architecture.expertsPerToken', f, sources, diagnostics), 'num_experts_per_tok', r, diagnostics);
+    const k = requireKey(
+      take(r.number('num_experts_per_tok', pos), 'architecture.expertsPerToken', f, sources, diagnostics),
+      'num_experts_per_tok',
+      r,
+      diagnostics,
+    );
     const fe = take(r.number('moe_intermediate_size', pos), 'architecture.dFfnExpert', f, sources, diagnostics);
     const shared = take(r.number('shared_expert_intermediate_size', { integer: true, min: 0 }), 'architecture.sharedExpertFfn', f, sources, diagnostics);
     experts = { E: e.value, k: k ?? 1, fe, shared };
@@ -327,7 +352,10 @@ function readLlama(
       diagnostics.push(r.problem(r.node('num_experts_per_tok') as Node, `"num_experts_per_tok" (${k}) is more than the ${e.value} experts`));
       return undefined;
     }
-    if (!MOE_FAMILIES.has(modelType)) notes.push(`"${key}" ${e.value}: counted as a mixture of experts with gated experts of moe_intermediate_size (or intermediate_size) and a d×E router (generic assumption for ${modelType}).`);
+    if (!MOE_FAMILIES.has(modelType))
+      notes.push(
+        `"${key}" ${e.value}: counted as a mixture of experts with gated experts of moe_intermediate_size (or intermediate_size) and a d×E router (generic assumption for ${modelType}).`,
+      );
     for (const sparse of ['decoder_sparse_step', 'mlp_only_layers']) {
       const n = r.node(sparse);
       if (n && !(n.type === 'number' && n.value === 1) && !(n.type === 'array' && (n.children?.length ?? 0) === 0)) {
@@ -405,7 +433,11 @@ function readLlama(
   const style = spec.style(r, { d, L, H, K, h: headDim });
   if (family.generic) {
     notes.push(`model_type "${modelType}" is not one Scaling Lens knows: ${GENERIC_FAMILY.note}.`);
-    diagnostics.push({ file: f, severity: 'info', message: `model_type "${modelType}": generic Llama-style parameter count (see the notes for its assumptions)` });
+    diagnostics.push({
+      file: f,
+      severity: 'info',
+      message: `model_type "${modelType}": generic Llama-style parameter count (see the notes for its assumptions)`,
+    });
   } else if (spec.note) {
     notes.push(spec.note);
   }

@@ -51,7 +51,15 @@ const llamaStyle = (r: JsonObjectReader): BlockStyle => {
  * low-rank q_a (d×r_q) + q_a_layernorm (r_q) + q_b (r_q×H·(nope+rope)), or directly d×H·(nope+rope) when
  * q_lora_rank is null; kv_a_proj_with_mqa d×(r_kv+rope), kv_a_layernorm r_kv, kv_b r_kv×H·(nope+v), o H·v×d.
  */
-export function mlaAttentionParams(d: number, H: number, qLoraRank: number | undefined, kvLoraRank: number, qkNope: number, qkRope: number, vHead: number): number {
+export function mlaAttentionParams(
+  d: number,
+  H: number,
+  qLoraRank: number | undefined,
+  kvLoraRank: number,
+  qkNope: number,
+  qkRope: number,
+  vHead: number,
+): number {
   const qHead = qkNope + qkRope;
   const q = qLoraRank ? d * qLoraRank + qLoraRank + qLoraRank * H * qHead : d * H * qHead;
   return q + d * (kvLoraRank + qkRope) + kvLoraRank + kvLoraRank * H * (qkNope + vHead) + H * vHead * d;
@@ -66,7 +74,15 @@ const deepseek = (v3: boolean): FamilySpec => ({
     const kv = int(r, 'kv_lora_rank');
     const style: BlockStyle = { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false, sharedExpertGate: false };
     if (kv !== undefined) {
-      style.attentionParams = mlaAttentionParams(d, H, int(r, 'q_lora_rank') || undefined, kv, int(r, 'qk_nope_head_dim') ?? 128, int(r, 'qk_rope_head_dim') ?? 64, int(r, 'v_head_dim') ?? 128);
+      style.attentionParams = mlaAttentionParams(
+        d,
+        H,
+        int(r, 'q_lora_rank') || undefined,
+        kv,
+        int(r, 'qk_nope_head_dim') ?? 128,
+        int(r, 'qk_rope_head_dim') ?? 64,
+        int(r, 'v_head_dim') ?? 128,
+      );
     }
     if (shared > 0 && fe > 0) style.sharedExpertFfn = shared * fe;
     if (first > 0) style.denseLayers = { count: first, ffn };
@@ -88,14 +104,30 @@ export const HF_FAMILIES: Record<string, FamilySpec> = {
   // InternLM 1: q/k/v/o with bias (config `bias`, default true).
   internlm: { style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'bias', true), oBias: bool(r, 'bias', true), mlpBias: false, qkNorm: false }) },
   qwen2: { style: () => ({ kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false }) },
-  qwen3: { style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: true }) },
+  qwen3: {
+    style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: true }),
+  },
   // Qwen 1 (remote code modeling_qwen.py): c_attn d×3d with bias, c_proj no bias, w1/w2 each intermediate_size/2.
-  qwen: { style: () => ({ kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false }), ffnDivisor: 2, aliases: { num_hidden_layers: ['num_hidden_layers', 'n_layer'] } },
+  qwen: {
+    style: () => ({ kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false }),
+    ffnDivisor: 2,
+    aliases: { num_hidden_layers: ['num_hidden_layers', 'n_layer'] },
+  },
   // Phi-3 / Phi-4 (model_type phi3): fused qkv_proj and gate_up_proj, same sizes as Llama.
   phi3: { style: llamaStyle },
   // Phi-1/2 (modeling_phi.py): parallel block with one LayerNorm (bias), q/k/v/dense and fc1/fc2 with biases, lm_head bias.
   phi: {
-    style: (r) => ({ kind: 'llama', qkvBias: true, oBias: true, mlpBias: true, qkNorm: false, plainMlp: true, normWidth: 2, normsPerLayer: 1, extraParams: int(r, 'vocab_size') ?? 0 }),
+    style: (r) => ({
+      kind: 'llama',
+      qkvBias: true,
+      oBias: true,
+      mlpBias: true,
+      qkNorm: false,
+      plainMlp: true,
+      normWidth: 2,
+      normsPerLayer: 1,
+      extraParams: int(r, 'vocab_size') ?? 0,
+    }),
   },
   // Gemma (modeling_gemma.py): Llama blocks, head_dim from the config, tied embeddings.
   gemma: { style: llamaStyle, tiedDefault: true },
@@ -120,12 +152,40 @@ export const HF_FAMILIES: Record<string, FamilySpec> = {
   },
   // Cohere (modeling_cohere.py): parallel block, one LayerNorm without bias per layer, optional q/k norms per head, tied.
   cohere: {
-    style: (r, { H, K, h }) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: false, normsPerLayer: 1, qkNormParams: bool(r, 'use_qk_norm', false) ? (H + K) * h : 0 }),
+    style: (r, { H, K, h }) => ({
+      kind: 'llama',
+      qkvBias: bool(r, 'attention_bias', false),
+      oBias: bool(r, 'attention_bias', false),
+      mlpBias: false,
+      qkNorm: false,
+      normsPerLayer: 1,
+      qkNormParams: bool(r, 'use_qk_norm', false) ? (H + K) * h : 0,
+    }),
     tiedDefault: true,
   },
-  cohere2: { style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: false, normsPerLayer: 1 }), tiedDefault: true },
+  cohere2: {
+    style: (r) => ({
+      kind: 'llama',
+      qkvBias: bool(r, 'attention_bias', false),
+      oBias: bool(r, 'attention_bias', false),
+      mlpBias: false,
+      qkNorm: false,
+      normsPerLayer: 1,
+    }),
+    tiedDefault: true,
+  },
   // Nemotron (modeling_nemotron.py): LayerNorm1P with bias, up/down MLP with squared ReLU (not gated), no biases.
-  nemotron: { style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: bool(r, 'mlp_bias', false), qkNorm: false, plainMlp: true, normWidth: 2 }) },
+  nemotron: {
+    style: (r) => ({
+      kind: 'llama',
+      qkvBias: bool(r, 'attention_bias', false),
+      oBias: bool(r, 'attention_bias', false),
+      mlpBias: bool(r, 'mlp_bias', false),
+      qkNorm: false,
+      plainMlp: true,
+      normWidth: 2,
+    }),
+  },
   // Falcon (modeling_falcon.py): no linear biases (config `bias`), LayerNorms with bias; 40B/180B ("new_decoder_architecture")
   // have ln_attn and ln_mlp, 7B one input_layernorm and multi-query attention; MLP 4h → h (or ffn_hidden_size).
   falcon: {
@@ -136,24 +196,52 @@ export const HF_FAMILIES: Record<string, FamilySpec> = {
     },
     tiedDefault: true,
     defaultFfn: (d) => 4 * d,
-    kvHeads: (r, H) => (bool(r, 'new_decoder_architecture', false) ? int(r, 'num_kv_heads') ?? H : bool(r, 'multi_query', true) ? 1 : H),
-    aliases: { num_hidden_layers: ['num_hidden_layers', 'n_layer'], num_attention_heads: ['num_attention_heads', 'n_head'], intermediate_size: ['ffn_hidden_size'], num_key_value_heads: [] },
+    kvHeads: (r, H) => (bool(r, 'new_decoder_architecture', false) ? (int(r, 'num_kv_heads') ?? H) : bool(r, 'multi_query', true) ? 1 : H),
+    aliases: {
+      num_hidden_layers: ['num_hidden_layers', 'n_layer'],
+      num_attention_heads: ['num_attention_heads', 'n_head'],
+      intermediate_size: ['ffn_hidden_size'],
+      num_key_value_heads: [],
+    },
   },
   // BLOOM (modeling_bloom.py): biases everywhere, LayerNorms with bias, 4h MLP, word_embeddings_layernorm, tied.
   bloom: {
-    style: (r) => ({ kind: 'llama', qkvBias: true, oBias: true, mlpBias: true, qkNorm: false, plainMlp: true, normWidth: 2, extraParams: 2 * (int(r, 'hidden_size') ?? int(r, 'n_embed') ?? 0) }),
+    style: (r) => ({
+      kind: 'llama',
+      qkvBias: true,
+      oBias: true,
+      mlpBias: true,
+      qkNorm: false,
+      plainMlp: true,
+      normWidth: 2,
+      extraParams: 2 * (int(r, 'hidden_size') ?? int(r, 'n_embed') ?? 0),
+    }),
     tiedDefault: true,
     defaultFfn: (d) => 4 * d,
-    aliases: { hidden_size: ['hidden_size', 'n_embed'], num_hidden_layers: ['num_hidden_layers', 'n_layer'], num_attention_heads: ['num_attention_heads', 'n_head'] },
+    aliases: {
+      hidden_size: ['hidden_size', 'n_embed'],
+      num_hidden_layers: ['num_hidden_layers', 'n_layer'],
+      num_attention_heads: ['num_attention_heads', 'n_head'],
+    },
   },
   mixtral: { style: () => ({ kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false }) },
   // Granite MoE: input_linear (2f×d) + output_linear (d×f) per expert = a gated MLP's 3df; router d×E.
   granitemoe: { style: () => ({ kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false }) },
   granitemoeshared: {
-    style: (r) => ({ kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false, sharedExpertFfn: int(r, 'shared_intermediate_size') || undefined, sharedExpertGate: false }),
+    style: (r) => ({
+      kind: 'llama',
+      qkvBias: false,
+      oBias: false,
+      mlpBias: false,
+      qkNorm: false,
+      sharedExpertFfn: int(r, 'shared_intermediate_size') || undefined,
+      sharedExpertGate: false,
+    }),
   },
   qwen2_moe: { style: () => ({ kind: 'llama', qkvBias: true, oBias: false, mlpBias: false, qkNorm: false }) },
-  qwen3_moe: { style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: true }) },
+  qwen3_moe: {
+    style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: true }),
+  },
   deepseek_v2: deepseek(false),
   deepseek_v3: deepseek(true),
   // DeepSeek-R1 and Kimi K2 ship model_type deepseek_v3; "kimi_k2" appears in some re-uploads.
@@ -164,7 +252,23 @@ export const HF_FAMILIES: Record<string, FamilySpec> = {
 export const MOE_FAMILIES = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'granitemoe', 'granitemoeshared', 'olmoe', 'deepseek_v2', 'deepseek_v3', 'kimi_k2']);
 
 /** `model_type`s of multimodal wrappers whose language model sits in `text_config`. */
-export const TEXT_CONFIG_WRAPPERS = new Set(['gemma3', 'llava', 'llava_next', 'mistral3', 'qwen2_vl', 'qwen2_5_vl', 'qwen3_vl', 'qwen3_vl_moe', 'idefics3', 'smolvlm', 'paligemma', 'mllama', 'llama4', 'gemma3n', 'internvl']);
+export const TEXT_CONFIG_WRAPPERS = new Set([
+  'gemma3',
+  'llava',
+  'llava_next',
+  'mistral3',
+  'qwen2_vl',
+  'qwen2_5_vl',
+  'qwen3_vl',
+  'qwen3_vl_moe',
+  'idefics3',
+  'smolvlm',
+  'paligemma',
+  'mllama',
+  'llama4',
+  'gemma3n',
+  'internvl',
+]);
 
 /** Aliases of the text model's type inside a wrapper (gemma3 → gemma3_text, and a few renamings). */
 export function textModelType(t: string): string {
@@ -178,5 +282,5 @@ export function textModelType(t: string): string {
 /** Generic count for an unknown `model_type` that has the standard keys: a Llama-style decoder. */
 export const GENERIC_FAMILY: FamilySpec = {
   style: llamaStyle,
-  note: 'counted as a Llama-style decoder (RMSNorm, gated MLP of intermediate_size, q/k/v/o without biases unless attention_bias, untied head unless tie_word_embeddings): an assumption, not this model\'s own definition',
+  note: "counted as a Llama-style decoder (RMSNorm, gated MLP of intermediate_size, q/k/v/o without biases unless attention_bias, untied head unless tie_word_embeddings): an assumption, not this model's own definition",
 };

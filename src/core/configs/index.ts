@@ -50,7 +50,11 @@ export function readConfig(input: ReadConfigInput): ConfigReadResult {
     const outOfDomain = checkPlanDomains(result.plan, input.file, textOf);
     const first = outOfDomain.find((d) => d.severity === 'error');
     if (first !== undefined) {
-      return { kind: 'error', message: `${first.file}${first.line !== undefined ? `:${first.line}` : ''}: ${first.message}`, diagnostics: [...result.diagnostics, ...outOfDomain] };
+      return {
+        kind: 'error',
+        message: `${first.file}${first.line !== undefined ? `:${first.line}` : ''}: ${first.message}`,
+        diagnostics: [...result.diagnostics, ...outOfDomain],
+      };
     }
     for (const d of outOfDomain) result.diagnostics.push(d);
   }
@@ -104,25 +108,29 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
     return block && !(block.path === '' && block.kind === 'hf') ? readNestedModel(y, block, block.kind === 'deepseek' ? 'deepseek' : 'generic') : hf;
   }
   if (ext === '.py') {
-    if (!looksLikeNanoGpt(text)) return { kind: 'not-applicable', reason: 'a Python file that assigns no nanoGPT config keys (n_layer, block_size, max_iters, …)', diagnostics: [] };
+    if (!looksLikeNanoGpt(text))
+      return { kind: 'not-applicable', reason: 'a Python file that assigns no nanoGPT config keys (n_layer, block_size, max_iters, …)', diagnostics: [] };
     return readNanoGpt(file, text);
   }
   if (ext === '.toml') {
     const b = new PlanBuilder(file, text, 'torchtitan');
     const parsed = parseTomlConfig(file, text, b);
     if (!parsed) return b.errorResult();
-    if (!looksLikeTorchtitan(parsed.data)) return { kind: 'not-applicable', reason: 'a TOML file without torchtitan\'s [model] and [training] tables', diagnostics: [] };
+    if (!looksLikeTorchtitan(parsed.data))
+      return { kind: 'not-applicable', reason: "a TOML file without torchtitan's [model] and [training] tables", diagnostics: [] };
     return readTorchtitan(parsed.data, parsed.ranges, b);
   }
   if (ext === '.txt' || ext === '.args') {
     // A `--flag value` file that a launcher expands ($(cat args.txt)): Megatron flags, one or more per line.
     const flags = flagsFromShell(text);
-    if (!looksLikeMegatron(flags)) return { kind: 'not-applicable', reason: 'a text file without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
+    if (!looksLikeMegatron(flags))
+      return { kind: 'not-applicable', reason: 'a text file without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
     return readMegatron(flags, new PlanBuilder(file, text, 'megatron'));
   }
   if (ext === '.sh' || ext === '.bash' || ext === '.slurm') {
     const flags = flagsFromShell(text);
-    if (!looksLikeMegatron(flags)) return { kind: 'not-applicable', reason: 'a shell script without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
+    if (!looksLikeMegatron(flags))
+      return { kind: 'not-applicable', reason: 'a shell script without Megatron-LM model flags (--num-layers, --hidden-size)', diagnostics: [] };
     return readMegatron(flags, new PlanBuilder(file, text, 'megatron'));
   }
   if (ext === '.yaml' || ext === '.yml') {

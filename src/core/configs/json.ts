@@ -73,12 +73,14 @@ export class JsonObjectReader {
     const v: unknown = n.value;
     let problem: string | undefined;
     // A number too large for a double (`1e400`) parses as Infinity: say so, with the value as written.
-    if (n.type === 'number' && typeof v === 'number' && !Number.isFinite(v)) problem = `: ${excerpt(this.text.slice(n.offset, n.offset + n.length), 30)} is too large`;
+    if (n.type === 'number' && typeof v === 'number' && !Number.isFinite(v))
+      problem = `: ${excerpt(this.text.slice(n.offset, n.offset + n.length), 30)} is too large`;
     else if (n.type !== 'number' || typeof v !== 'number' || !Number.isFinite(v)) problem = `must be a number (found ${n.type})`;
     else if (opts.integer && !Number.isInteger(v)) problem = `must be a whole number (found ${v})`;
     else if (opts.min !== undefined && v < opts.min) problem = `must be at least ${opts.min} (found ${v})`;
     else if (opts.exclusiveMin !== undefined && v <= opts.exclusiveMin) problem = `must be greater than ${opts.exclusiveMin} (found ${v})`;
-    if (problem !== undefined || typeof v !== 'number') return { ok: false, diagnostic: this.problem(n, `"${key}"${problem?.startsWith(':') ? '' : ' '}${problem ?? 'is invalid'}`) };
+    if (problem !== undefined || typeof v !== 'number')
+      return { ok: false, diagnostic: this.problem(n, `"${key}"${problem?.startsWith(':') ? '' : ' '}${problem ?? 'is invalid'}`) };
     return { ok: true, value: v, node: n };
   }
 

@@ -74,7 +74,18 @@ export function flagsFromNeox(y: YamlView): Flags | undefined {
     const v = get(from);
     if (v !== undefined) flags.set(to, v);
   };
-  for (const k of ['num-layers', 'hidden-size', 'num-attention-heads', 'seq-length', 'max-position-embeddings', 'train-iters', 'make-vocab-size-divisible-by', 'vocab-file', 'tokenizer-type']) copy(k);
+  for (const k of [
+    'num-layers',
+    'hidden-size',
+    'num-attention-heads',
+    'seq-length',
+    'max-position-embeddings',
+    'train-iters',
+    'make-vocab-size-divisible-by',
+    'vocab-file',
+    'tokenizer-type',
+  ])
+    copy(k);
   copy('model-parallel-size', 'tensor-model-parallel-size');
   const pipe = get('pipe-parallel-size');
   // NeoX pipe-parallel-size 0 means no pipeline engine: one stage.
@@ -95,12 +106,17 @@ export function flagsFromNeox(y: YamlView): Flags | undefined {
     const inter = get('intermediate-size');
     const d = Number(get('hidden-size')?.value);
     const ff = typeof inter?.value === 'number' ? 256 * Math.ceil(Math.floor(inter.value / 3) / 256) : 256 * Math.ceil(Math.floor((8 * d) / 3) / 256);
-    flags.set('ffn-hidden-size', { value: ff, range: inter?.range, via: inter ? `NeoX intermediate_size ${String(inter.value)} / 3, rounded up to 256` : 'NeoX default 8h/3 rounded up to 256' });
+    flags.set('ffn-hidden-size', {
+      value: ff,
+      range: inter?.range,
+      via: inter ? `NeoX intermediate_size ${String(inter.value)} / 3, rounded up to 256` : 'NeoX default 8h/3 rounded up to 256',
+    });
   } else {
     copy('intermediate-size', 'ffn-hidden-size');
   }
   // NeoX's default tokenizer is GPT-2 BPE (neox_args tokenizer_type "GPT2BPETokenizer"); configs often leave it to a separate data config.
-  if (!top.has('vocab-file') && !top.has('tokenizer-type')) flags.set('tokenizer-type', { value: 'GPT2BPETokenizer', via: 'assumed: GPT-NeoX default tokenizer (GPT-2 BPE) — the data config usually sets it' });
+  if (!top.has('vocab-file') && !top.has('tokenizer-type'))
+    flags.set('tokenizer-type', { value: 'GPT2BPETokenizer', via: 'assumed: GPT-NeoX default tokenizer (GPT-2 BPE) — the data config usually sets it' });
   const pe = String(get('pos-emb')?.value ?? 'learned');
   flags.set('position-embedding-type', { value: pe === 'learned' ? 'learned_absolute' : pe });
   return flags;
@@ -155,7 +171,10 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
       vocabNote = known.note;
     }
   }
-  if (V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable(`vocabulary size unknown (tokenizer ${String(tokType ?? '?')}): add --vocab-size to count the model`);
+  if (V === undefined)
+    return b.hasErrors()
+      ? b.errorResult()
+      : b.notApplicable(`vocabulary size unknown (tokenizer ${String(tokType ?? '?')}): add --vocab-size to count the model`);
   const multiple = (b.num(f('make-vocab-size-divisible-by'), '--make-vocab-size-divisible-by', { integer: true, min: 1 }) ?? 128) * tp;
   const padded = multiple * Math.ceil(V / multiple);
   b.assumed('architecture.vocab', `${vocabNote}, padded to a multiple of ${multiple} (make-vocab-size-divisible-by × TP) → ${fmt(padded)}`);
@@ -163,8 +182,16 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
   if (F === undefined) b.assumed('architecture.dFfn', `${swiglu ? 'int(4h·2/3 / 64)·64' : '4 × hidden-size'} = ${ffn} (Megatron default)`);
   const rope = String(flags.get('position-embedding-type')?.value ?? 'learned_absolute') !== 'learned_absolute';
   const arch: ModelArchitecture = {
-    modelType: 'megatron-gpt', nLayer: L, dModel: d, nHead: H, nKvHead: K ?? H, headDim: d / H, dFfn: ffn, vocab: padded,
-    tiedEmbeddings: !on('untie-embeddings-and-output-weights'), learnedPositions: !rope,
+    modelType: 'megatron-gpt',
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: K ?? H,
+    headDim: d / H,
+    dFfn: ffn,
+    vocab: padded,
+    tiedEmbeddings: !on('untie-embeddings-and-output-weights'),
+    learnedPositions: !rope,
   };
   const positions = maxPos ?? seq;
   if (positions !== undefined) arch.positions = positions;
@@ -214,12 +241,18 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
   if (wIters !== undefined) extra.schedule.warmupSteps = wIters;
   else if (wFrac !== undefined && decaySpan !== undefined) {
     extra.schedule.warmupSteps = Math.round(wFrac * decaySpan);
-    b.derived('schedule.warmupSteps', `--lr-warmup-fraction ${wFrac} × ${decayIters !== undefined ? '--lr-decay-iters' : '--train-iters'} ${fmt(decaySpan)}`, f('lr-warmup-fraction'));
+    b.derived(
+      'schedule.warmupSteps',
+      `--lr-warmup-fraction ${wFrac} × ${decayIters !== undefined ? '--lr-decay-iters' : '--train-iters'} ${fmt(decaySpan)}`,
+      f('lr-warmup-fraction'),
+    );
   }
   const minLr = b.num(f('min-lr'), '--min-lr', { min: 0 });
   if (minLr !== undefined && lr) extra.schedule.minLrRatio = minLr / lr;
   if (decayIters !== undefined && iters !== undefined && decayIters > iters) {
-    b.notes.push(`--lr-decay-iters (${fmt(decayIters)}) ≫ --train-iters (${fmt(iters)}): the run stops long before the LR decays (${((100 * iters) / decayIters).toFixed(2)}% of the schedule).`);
+    b.notes.push(
+      `--lr-decay-iters (${fmt(decayIters)}) ≫ --train-iters (${fmt(iters)}): the run stops long before the LR decays (${((100 * iters) / decayIters).toFixed(2)}% of the schedule).`,
+    );
   }
   extra.precision = on('fp8-format') ? 'fp8' : on('bf16') ? 'bf16' : on('fp16') ? 'fp16' : 'fp32';
   extra.parallelism = { tensor: tp, pipeline: pp, context: cp, zeroStage: on('use-distributed-optimizer') ? 1 : 0 };

@@ -35,7 +35,16 @@ function llama(
   citation: string,
 ): NamedModel {
   const arch: ModelArchitecture = {
-    modelType: 'llama', nLayer, dModel, nHead, nKvHead, headDim: dModel / nHead, dFfn, vocab, tiedEmbeddings, learnedPositions: false,
+    modelType: 'llama',
+    nLayer,
+    dModel,
+    nHead,
+    nKvHead,
+    headDim: dModel / nHead,
+    dFfn,
+    vocab,
+    tiedEmbeddings,
+    learnedPositions: false,
   };
   if (positions !== undefined) arch.positions = positions;
   return { arch, style: LLAMA, citation };

@@ -141,14 +141,22 @@ function evaluate(n: SyntaxNode, text: string, env: Map<string, Found & { unknow
       if (typeof x === 'string' && typeof y === 'string' && o === '+') return x + y;
       if (typeof x !== 'number' || typeof y !== 'number') throw new Error(`${src}: only arithmetic on numbers is evaluated`);
       switch (o) {
-        case '+': return x + y;
-        case '-': return x - y;
-        case '*': return x * y;
-        case '/': return x / y;
-        case '//': return Math.floor(x / y);
-        case '%': return x % y;
-        case '**': return x ** y;
-        default: throw new Error(`operator ${o} not evaluated`);
+        case '+':
+          return x + y;
+        case '-':
+          return x - y;
+        case '*':
+          return x * y;
+        case '/':
+          return x / y;
+        case '//':
+          return Math.floor(x / y);
+        case '%':
+          return x % y;
+        case '**':
+          return x ** y;
+        default:
+          throw new Error(`operator ${o} not evaluated`);
       }
     }
     default:
@@ -164,7 +172,8 @@ export function looksLikeNanoGpt(text: string): boolean {
 export function readNanoGpt(file: string, text: string): ConfigReadResult {
   const b = new PlanBuilder(file, text, 'nanogpt');
   const { values, syntaxErrors } = pythonAssignments(text);
-  for (const at of syntaxErrors.slice(0, 3)) b.warn('Python syntax not understood here; the line is skipped', { value: undefined, range: { start: at, end: at } });
+  for (const at of syntaxErrors.slice(0, 3))
+    b.warn('Python syntax not understood here; the line is skipped', { value: undefined, range: { start: at, end: at } });
   const defaulted: string[] = [];
   const get = (key: string): Found => {
     const v = values.get(key);
@@ -210,8 +219,16 @@ export function readNanoGpt(file: string, text: string): ConfigReadResult {
   b.assumed('architecture.vocab', vocabNote);
   b.assumed('architecture.tiedEmbeddings', 'tied (nanoGPT ties wte and lm_head)');
   const arch: ModelArchitecture = {
-    modelType: 'gpt2', nLayer, dModel: nEmbd, nHead, nKvHead: nHead, dFfn: 4 * nEmbd, vocab, tiedEmbeddings: true,
-    positions: block, learnedPositions: true,
+    modelType: 'gpt2',
+    nLayer,
+    dModel: nEmbd,
+    nHead,
+    nKvHead: nHead,
+    dFfn: 4 * nEmbd,
+    vocab,
+    tiedEmbeddings: true,
+    positions: block,
+    learnedPositions: true,
   };
   if (nEmbd % nHead !== 0) return b.error(`"n_embd" (${nEmbd}) is not divisible by "n_head" (${nHead})`, values.get('n_head')) ?? b.errorResult();
   arch.headDim = nEmbd / nHead;
@@ -230,12 +247,18 @@ export function readNanoGpt(file: string, text: string): ConfigReadResult {
   if (decay && minLr !== undefined && lr) plan.schedule.minLrRatio = minLr / lr;
   b.from('schedule', values.get('decay_lr') ?? { value: true, via: 'assumed: decay_lr = True (train.py default): linear warmup then cosine to min_lr' });
   const decayIters = b.num(get('lr_decay_iters'), 'lr_decay_iters', { integer: true, min: 0 });
-  if (decay && decayIters !== undefined && iters !== undefined && decayIters < iters) b.notes.push(`lr_decay_iters (${fmt(decayIters)}) < max_iters (${fmt(iters)}): the LR sits at min_lr for the last ${fmt(iters - decayIters)} iterations.`);
-  if (decay && decayIters !== undefined && iters !== undefined && decayIters > iters) b.notes.push(`lr_decay_iters (${fmt(decayIters)}) > max_iters (${fmt(iters)}): the cosine never finishes decaying.`);
+  if (decay && decayIters !== undefined && iters !== undefined && decayIters < iters)
+    b.notes.push(`lr_decay_iters (${fmt(decayIters)}) < max_iters (${fmt(iters)}): the LR sits at min_lr for the last ${fmt(iters - decayIters)} iterations.`);
+  if (decay && decayIters !== undefined && iters !== undefined && decayIters > iters)
+    b.notes.push(`lr_decay_iters (${fmt(decayIters)}) > max_iters (${fmt(iters)}): the cosine never finishes decaying.`);
   const gpus = /--nproc_per_node[= ](\d+)/.exec(text);
   if (gpus) {
     plan.gpus = Number(gpus[1]);
-    b.from('gpus', { value: plan.gpus, range: { start: gpus.index + gpus[0].length - gpus[1].length, end: gpus.index + gpus[0].length } }, 'from the torchrun --nproc_per_node in the file');
+    b.from(
+      'gpus',
+      { value: plan.gpus, range: { start: gpus.index + gpus[0].length - gpus[1].length, end: gpus.index + gpus[0].length } },
+      'from the torchrun --nproc_per_node in the file',
+    );
   }
   if (batch !== undefined) plan.microBatch = batch;
   if (typeof dataset.value === 'string' && DATASET_TRAIN_TOKENS[dataset.value] !== undefined) {
@@ -243,7 +266,17 @@ export function readNanoGpt(file: string, text: string): ConfigReadResult {
     b.assumed('uniqueTokens', `${fmt(plan.uniqueTokens)} tokens in data/${dataset.value}/train.bin (as nanoGPT's prepare.py reports)`);
   }
   const applied = defaulted.filter((k) => !['dtype', 'init_from', 'dataset'].includes(k));
-  if (applied.length) b.notes.push(`nanoGPT train.py defaults applied (not set in this file): ${applied.map((k) => `${k} = ${JSON.stringify(NANOGPT_DEFAULTS[k]).replace(/^true$/, 'True').replace(/^false$/, 'False')}`).join(', ')}.`);
+  if (applied.length)
+    b.notes.push(
+      `nanoGPT train.py defaults applied (not set in this file): ${applied
+        .map(
+          (k) =>
+            `${k} = ${JSON.stringify(NANOGPT_DEFAULTS[k])
+              .replace(/^true$/, 'True')
+              .replace(/^false$/, 'False')}`,
+        )
+        .join(', ')}.`,
+    );
   return finishPlan(
     b,
     arch,
@@ -251,7 +284,10 @@ export function readNanoGpt(file: string, text: string): ConfigReadResult {
     {
       seqLen: block,
       steps: iters,
-      batchSeqs: batch !== undefined && ga !== undefined ? { value: batch * ga, note: `batch_size ${batch} × gradient_accumulation_steps ${ga} (global: train.py divides it by the GPUs)` } : undefined,
+      batchSeqs:
+        batch !== undefined && ga !== undefined
+          ? { value: batch * ga, note: `batch_size ${batch} × gradient_accumulation_steps ${ga} (global: train.py divides it by the GPUs)` }
+          : undefined,
     },
     plan,
   );

@@ -37,10 +37,21 @@ export function findModelBlock(y: YamlView): Block | undefined {
 }
 
 const DEEPSEEK_TO_HF: Record<string, string> = {
-  dim: 'hidden_size', n_layers: 'num_hidden_layers', n_heads: 'num_attention_heads', inter_dim: 'intermediate_size',
-  moe_inter_dim: 'moe_intermediate_size', n_routed_experts: 'n_routed_experts', n_shared_experts: 'n_shared_experts',
-  n_activated_experts: 'num_experts_per_tok', n_dense_layers: 'first_k_dense_replace', q_lora_rank: 'q_lora_rank',
-  kv_lora_rank: 'kv_lora_rank', qk_nope_head_dim: 'qk_nope_head_dim', qk_rope_head_dim: 'qk_rope_head_dim', v_head_dim: 'v_head_dim', vocab_size: 'vocab_size',
+  dim: 'hidden_size',
+  n_layers: 'num_hidden_layers',
+  n_heads: 'num_attention_heads',
+  inter_dim: 'intermediate_size',
+  moe_inter_dim: 'moe_intermediate_size',
+  n_routed_experts: 'n_routed_experts',
+  n_shared_experts: 'n_shared_experts',
+  n_activated_experts: 'num_experts_per_tok',
+  n_dense_layers: 'first_k_dense_replace',
+  q_lora_rank: 'q_lora_rank',
+  kv_lora_rank: 'kv_lora_rank',
+  qk_nope_head_dim: 'qk_nope_head_dim',
+  qk_rope_head_dim: 'qk_rope_head_dim',
+  v_head_dim: 'v_head_dim',
+  vocab_size: 'vocab_size',
 };
 
 /** Reads the block as an HF config; sources point into this file. */
@@ -64,14 +75,17 @@ export function readNestedModel(y: YamlView, block: Block, format: string): Conf
     hf.tie_word_embeddings = false;
   } else if (hf.model_type === undefined) {
     hf.model_type = 'llama';
-    notes.push(`The model block${block.path ? ` at "${block.path}"` : ''} has no model_type: counted as a Llama-style decoder (RMSNorm, gated MLP, biases as attention_bias says).`);
+    notes.push(
+      `The model block${block.path ? ` at "${block.path}"` : ''} has no model_type: counted as a Llama-style decoder (RMSNorm, gated MLP, biases as attention_bias says).`,
+    );
     // nanotron's MoE section (models/qwen.py): experts and top-k under model_config.moe_config.
     const moe = y.get(at('moe_config'))?.value;
     if (isObject(moe) && typeof moe.num_experts === 'number') {
       hf.num_experts = moe.num_experts;
       hf.num_experts_per_tok = moe.top_k ?? 1;
       if (typeof moe.moe_intermediate_size === 'number') hf.moe_intermediate_size = moe.moe_intermediate_size;
-      if (moe.enable_shared_expert && typeof moe.shared_expert_intermediate_size === 'number') hf.shared_expert_intermediate_size = moe.shared_expert_intermediate_size;
+      if (moe.enable_shared_expert && typeof moe.shared_expert_intermediate_size === 'number')
+        hf.shared_expert_intermediate_size = moe.shared_expert_intermediate_size;
       notes.push('nanotron moe_config: shared expert counted without a gate.');
       keyOfHf.set('num_experts', 'moe_config');
     }
@@ -91,13 +105,17 @@ export function readNestedModel(y: YamlView, block: Block, format: string): Conf
     if (src.range) {
       const before = json.slice(0, src.range.start);
       const m = /"([^"]+)":\s*$/.exec(before);
-      const key = m ? keyOfHf.get(m[1]) ?? m[1] : undefined;
+      const key = m ? (keyOfHf.get(m[1]) ?? m[1]) : undefined;
       range = key ? y.get(at(key))?.range : undefined;
     }
     remapped[k] = { file: y.file, ...(range ? { range } : {}), ...(src.note ? { note: src.note } : {}) };
   }
   plan.sources = remapped;
-  plan.notes = [...notes, `Model read from the HF-style block${block.path ? ` "${block.path}"` : ''} (${formatCount(plan.params.total)} parameters).`, ...plan.notes];
+  plan.notes = [
+    ...notes,
+    `Model read from the HF-style block${block.path ? ` "${block.path}"` : ''} (${formatCount(plan.params.total)} parameters).`,
+    ...plan.notes,
+  ];
   if (format === 'nanotron') addNanotronTraining(y, plan);
   return { kind: 'plan', plan, diagnostics: read.diagnostics.map((d) => ({ ...d, file: y.file, line: undefined })) };
 }
@@ -120,7 +138,10 @@ function addNanotronTraining(y: YamlView, plan: ConfigReadResult extends infer R
   }
   if (seq !== undefined && mbs !== undefined && acc !== undefined && dp !== undefined) {
     plan.tokensPerStep = mbs * acc * dp * seq;
-    plan.sources.tokensPerStep = { file: y.file, note: `derived: micro_batch_size ${mbs} × batch_accumulation_per_replica ${acc} × dp ${dp} × sequence_length ${seq} = ${formatCount(plan.tokensPerStep)}` };
+    plan.sources.tokensPerStep = {
+      file: y.file,
+      note: `derived: micro_batch_size ${mbs} × batch_accumulation_per_replica ${acc} × dp ${dp} × sequence_length ${seq} = ${formatCount(plan.tokensPerStep)}`,
+    };
     const tp = n('parallelism.tp') ?? 1;
     const pp = n('parallelism.pp') ?? 1;
     plan.gpus = dp * tp * pp;

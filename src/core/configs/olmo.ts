@@ -11,7 +11,12 @@ import type { ConfigReadResult, ModelArchitecture, TrainingPlan } from './types'
 import type { YamlView } from './yamlView';
 
 export function isOlmo(y: YamlView): boolean {
-  return y.has('model.d_model') && y.has('model.n_layers') && (y.has('model.mlp_ratio') || y.has('model.mlp_hidden_size')) && (y.has('model.weight_tying') || y.has('model.block_type'));
+  return (
+    y.has('model.d_model') &&
+    y.has('model.n_layers') &&
+    (y.has('model.mlp_ratio') || y.has('model.mlp_hidden_size')) &&
+    (y.has('model.weight_tying') || y.has('model.block_type'))
+  );
 }
 
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
@@ -32,11 +37,18 @@ export function readOlmo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const batch = b.count(y.get('global_train_batch_size'), 'global_train_batch_size', 'batch.global');
   const micro = b.count(y.get('device_train_microbatch_size'), 'device_train_microbatch_size', 'microBatch');
   if (micro !== undefined) extra.microBatch = micro;
-  if (L === undefined || d === undefined || H === undefined || V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable('model shape incomplete: model.n_layers, d_model, n_heads and embedding_size (or vocab_size) are needed');
-  const hidden = hiddenAt ? b.num(hiddenAt, 'model.mlp_hidden_size', { integer: true, min: 1 }) ?? ratio * d : ratio * d;
+  if (L === undefined || d === undefined || H === undefined || V === undefined)
+    return b.hasErrors()
+      ? b.errorResult()
+      : b.notApplicable('model shape incomplete: model.n_layers, d_model, n_heads and embedding_size (or vocab_size) are needed');
+  const hidden = hiddenAt ? (b.num(hiddenAt, 'model.mlp_hidden_size', { integer: true, min: 1 }) ?? ratio * d) : ratio * d;
   const gated = /glu/.test(String(y.get('model.activation_type')?.value ?? 'swiglu'));
   const f = gated ? Math.floor(hidden / 2) : hidden;
-  b.derived('architecture.dFfn', `${hiddenAt ? `mlp_hidden_size ${fmt(hidden)}` : `mlp_ratio ${ratio} × d_model`}${gated ? ' / 2 (SwiGLU: ff_proj emits both halves)' : ''} = ${fmt(f)}`, hiddenAt);
+  b.derived(
+    'architecture.dFfn',
+    `${hiddenAt ? `mlp_hidden_size ${fmt(hidden)}` : `mlp_ratio ${ratio} × d_model`}${gated ? ' / 2 (SwiGLU: ff_proj emits both halves)' : ''} = ${fmt(f)}`,
+    hiddenAt,
+  );
   if (y.has('model.embedding_size')) b.notes.push('Vocabulary: embedding_size (the padded embedding table), not vocab_size.');
   const tied = bool(y.get('model.weight_tying')?.value) ?? true;
   const affine = bool(y.get('model.layer_norm_with_affine')?.value) ?? true;
@@ -48,16 +60,32 @@ export function readOlmo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const qkNorm = bool(y.get('model.attention_layer_norm')?.value) ?? false;
   const qkAffine = bool(y.get('model.attention_layer_norm_with_affine')?.value) ?? true;
   const arch: ModelArchitecture = {
-    modelType: 'olmo', nLayer: L, dModel: d, nHead: H, nKvHead: kv, headDim: h, dFfn: f, vocab: V, tiedEmbeddings: tied, learnedPositions: false,
+    modelType: 'olmo',
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: kv,
+    headDim: h,
+    dFfn: f,
+    vocab: V,
+    tiedEmbeddings: tied,
+    learnedPositions: false,
   };
   if (seq !== undefined) arch.positions = seq;
   if (!checkShape(b, arch, { heads, kvHeads: kvAt })) return b.errorResult();
   const style: BlockStyle = {
-    kind: 'llama', qkvBias: bias, oBias: bias, mlpBias: bias, qkNorm: false, plainMlp: !gated,
+    kind: 'llama',
+    qkvBias: bias,
+    oBias: bias,
+    mlpBias: bias,
+    qkNorm: false,
+    plainMlp: !gated,
     normWidth: !affine ? 0 : normBias ? 2 : 1,
     qkNormParams: qkNorm && qkAffine ? (H + kv) * h * (normBias ? 2 : 1) : 0,
   };
-  b.notes.push(`OLMo block: ${affine ? (normType === 'rms' ? 'RMSNorm' : 'LayerNorm') : 'non-parametric LayerNorm (no weights)'}${qkNorm ? ', q/k norms over the projections' : ''}, ${gated ? 'SwiGLU' : 'plain'} MLP, ${bias ? 'biases' : 'no biases'}, ${tied ? 'tied' : 'untied'} head.`);
+  b.notes.push(
+    `OLMo block: ${affine ? (normType === 'rms' ? 'RMSNorm' : 'LayerNorm') : 'non-parametric LayerNorm (no weights)'}${qkNorm ? ', q/k norms over the projections' : ''}, ${gated ? 'SwiGLU' : 'plain'} MLP, ${bias ? 'biases' : 'no biases'}, ${tied ? 'tied' : 'untied'} head.`,
+  );
   const training: TrainingInput = { seqLen: seq };
   if (batch !== undefined) training.batchSeqs = { value: batch, note: `global_train_batch_size ${batch} sequences` };
   // max_duration: an integer (or "739_328") counts steps; "<n>T" counts tokens; "<n>ep" epochs.

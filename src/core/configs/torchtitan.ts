@@ -54,7 +54,11 @@ export function looksLikeTorchtitan(data: Record<string, unknown>): boolean {
   return typeof model === 'object' && model !== null && ('flavor' in model || 'name' in model) && typeof data.training === 'object';
 }
 
-export function parseTomlConfig(file: string, text: string, b: PlanBuilder): { data: Record<string, unknown>; ranges: Map<string, { start: number; end: number }> } | undefined {
+export function parseTomlConfig(
+  file: string,
+  text: string,
+  b: PlanBuilder,
+): { data: Record<string, unknown>; ranges: Map<string, { start: number; end: number }> } | undefined {
   try {
     return { data: parseToml(text) as Record<string, unknown>, ranges: tomlValueRanges(text) };
   } catch (e) {
@@ -78,12 +82,14 @@ export function readTorchtitan(data: Record<string, unknown>, ranges: Map<string
   const flavorAt = get('model.flavor');
   const flavor = String(flavorAt?.value ?? '');
   const table = TORCHTITAN_FLAVORS[name];
-  if (!table) return b.notApplicable(`torchtitan model "${name}" is not in Scaling Lens's flavor table yet (known: ${Object.keys(TORCHTITAN_FLAVORS).join(', ')})`);
+  if (!table)
+    return b.notApplicable(`torchtitan model "${name}" is not in Scaling Lens's flavor table yet (known: ${Object.keys(TORCHTITAN_FLAVORS).join(', ')})`);
   const entry = table[flavor];
   if (!entry) return b.notApplicable(`torchtitan ${name} flavor "${flavor}" is not in the table (known: ${Object.keys(table).join(', ')})`);
   const { arch, style, citation } = cloneNamed(entry);
-  for (const k of ['nLayer', 'dModel', 'nHead', 'nKvHead', 'dFfn', 'vocab', 'tiedEmbeddings'] as const) b.from(`architecture.${k}`, flavorAt!, `from ${name} flavor "${flavor}" (${citation})`);
-  if (flavor === 'debugmodel') b.notes.push('debugmodel: vocabulary 2,048 is the test tokenizer\'s (tests/assets/tokenizer).');
+  for (const k of ['nLayer', 'dModel', 'nHead', 'nKvHead', 'dFfn', 'vocab', 'tiedEmbeddings'] as const)
+    b.from(`architecture.${k}`, flavorAt!, `from ${name} flavor "${flavor}" (${citation})`);
+  if (flavor === 'debugmodel') b.notes.push("debugmodel: vocabulary 2,048 is the test tokenizer's (tests/assets/tokenizer).");
   const converters = get('model.converters')?.value;
   if (Array.isArray(converters) && converters.includes('float8')) extra.precision = 'fp8';
   const seq = b.count(get('training.seq_len'), 'training.seq_len', 'seqLen', { value: 2048, note: 'seq_len 2048 (torchtitan default)' });
@@ -100,7 +106,12 @@ export function readTorchtitan(data: Record<string, unknown>, ranges: Map<string
   const tp = deg('tensor_parallel_degree');
   const pp = deg('pipeline_parallel_degree');
   const cp = deg('context_parallel_degree');
-  for (const [k, v] of [['tensor_parallel_degree', tp], ['pipeline_parallel_degree', pp], ['context_parallel_degree', cp], ['data_parallel_replicate_degree', replicate]] as const) {
+  for (const [k, v] of [
+    ['tensor_parallel_degree', tp],
+    ['pipeline_parallel_degree', pp],
+    ['context_parallel_degree', cp],
+    ['data_parallel_replicate_degree', replicate],
+  ] as const) {
     if (v < 1) b.error(`"parallelism.${k}" must be at least 1 (found ${v})`, get(`parallelism.${k}`));
   }
   extra.parallelism = { tensor: tp, pipeline: pp, context: cp, zeroStage: shard === 1 ? 0 : 3 };
@@ -113,15 +124,26 @@ export function readTorchtitan(data: Record<string, unknown>, ranges: Map<string
     training.batchSeqs = { value: local * dp, note: `local_batch_size ${local} × data-parallel degree ${dp}` };
   } else if (local !== undefined) {
     // A comment like "preset for 64 A100 GPUs" names the intended size; else one node of 8.
-    const hint = /\b(\d+)\s*(?:x\s*)?(?:[A-Z]\w*\s+)?GPUs?\b/i.exec(b.text.split('\n').filter((l) => l.trim().startsWith('#')).join('\n'));
+    const hint = /\b(\d+)\s*(?:x\s*)?(?:[A-Z]\w*\s+)?GPUs?\b/i.exec(
+      b.text
+        .split('\n')
+        .filter((l) => l.trim().startsWith('#'))
+        .join('\n'),
+    );
     const gpus = hint ? Number(hint[1]) : 8;
     const dp = Math.max(1, Math.floor(gpus / (tp * pp * cp * replicate)));
     extra.gpus = gpus;
     if (hint) {
       const at = b.text.indexOf(hint[0]);
-      b.from('gpus', { value: gpus, range: { start: at, end: at + hint[0].length } }, `from the comment "${hint[0]}": data_parallel_shard_degree = -1 takes every GPU the launcher gives`);
+      b.from(
+        'gpus',
+        { value: gpus, range: { start: at, end: at + hint[0].length } },
+        `from the comment "${hint[0]}": data_parallel_shard_degree = -1 takes every GPU the launcher gives`,
+      );
     } else b.assumed('gpus', '8 GPUs (one node): data_parallel_shard_degree = -1 takes every GPU the launcher gives');
-    b.notes.push(`data_parallel_shard_degree = -1: data-parallel degree = GPUs / (TP·PP·CP·replicate), set at launch; assumed ${gpus} GPUs${hint ? ' (from the file\'s comment)' : ''}.`);
+    b.notes.push(
+      `data_parallel_shard_degree = -1: data-parallel degree = GPUs / (TP·PP·CP·replicate), set at launch; assumed ${gpus} GPUs${hint ? " (from the file's comment)" : ''}.`,
+    );
     training.batchSeqs = { value: local * dp * replicate, note: `local_batch_size ${local} × data-parallel degree ${dp * replicate}` };
   }
   const lrAt = get('optimizer.lr');
@@ -131,7 +153,8 @@ export function readTorchtitan(data: Record<string, unknown>, ranges: Map<string
   else b.assumed('peakLr', 'lr 8e-4 (torchtitan default)');
   const warm = b.num(get('lr_scheduler.warmup_steps'), 'lr_scheduler.warmup_steps', { integer: true, min: 0 }) ?? 200;
   const decayRatio = b.num(get('lr_scheduler.decay_ratio'), 'lr_scheduler.decay_ratio', { min: 0 });
-  if (decayRatio !== undefined && decayRatio > 1) b.error(`"lr_scheduler.decay_ratio" must be between 0 and 1 (found ${decayRatio})`, get('lr_scheduler.decay_ratio'));
+  if (decayRatio !== undefined && decayRatio > 1)
+    b.error(`"lr_scheduler.decay_ratio" must be between 0 and 1 (found ${decayRatio})`, get('lr_scheduler.decay_ratio'));
   const decayType = String(get('lr_scheduler.decay_type')?.value ?? 'linear');
   extra.schedule = { type: decayRatio !== undefined ? `wsd-${decayType}` : decayType, warmupSteps: warm };
   const minF = b.num(get('lr_scheduler.min_lr_factor'), 'lr_scheduler.min_lr_factor', { min: 0 });

@@ -31,12 +31,7 @@ export interface TrainingPlanInput {
 type Field<T> = { value: T; source: ValueSource } | undefined;
 
 /** Reads one key: its value and source, an HF default (noted as assumed), or nothing when invalid. */
-function field<T>(
-  read: Read<T>,
-  diagnostics: Diagnostic[],
-  file: string,
-  fallback?: { value: T; note: string },
-): Field<T> {
+function field<T>(read: Read<T>, diagnostics: Diagnostic[], file: string, fallback?: { value: T; note: string }): Field<T> {
   if (read.ok === true) return { value: read.value, source: sourceOf(file, read.node) };
   if (read.ok === false) {
     diagnostics.push(read.diagnostic);
@@ -144,7 +139,13 @@ function applyTrainingArgs(plan: TrainingPlan, r: JsonObjectReader, diagnostics:
     src.tokens = totalTokens.source;
     if (fromSteps !== undefined && Math.abs(fromSteps - totalTokens.value) > 0.01 * totalTokens.value) {
       notes.push(`total_tokens (${fmt(totalTokens.value)}) overrides max_steps × tokens/step (${fmt(fromSteps)}).`);
-      diagnostics.push(r.problem(r.node('total_tokens') ?? r.obj, `total_tokens ${fmt(totalTokens.value)} differs from max_steps × tokens/step = ${fmt(fromSteps)}; using total_tokens`, 'warning'));
+      diagnostics.push(
+        r.problem(
+          r.node('total_tokens') ?? r.obj,
+          `total_tokens ${fmt(totalTokens.value)} differs from max_steps × tokens/step = ${fmt(fromSteps)}; using total_tokens`,
+          'warning',
+        ),
+      );
     }
     if (plan.maxSteps === undefined && plan.tokensPerStep !== undefined) {
       plan.maxSteps = Math.ceil(totalTokens.value / plan.tokensPerStep);

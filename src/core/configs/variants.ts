@@ -85,13 +85,19 @@ function apply(text: string, edits: Edit[]): string {
 /** Keys to add, per format, when the target does not state the value (its reader's default applies). */
 const INSERT_KEYS: Record<string, Partial<Record<string, { key: string; sibling?: string }>>> = {
   nanogpt: {
-    'architecture.nLayer': { key: 'n_layer' }, 'architecture.nHead': { key: 'n_head' }, 'architecture.dModel': { key: 'n_embd' },
-    maxSteps: { key: 'max_iters' }, 'batch.gradAccum': { key: 'gradient_accumulation_steps' }, 'batch.perDevice': { key: 'batch_size' },
+    'architecture.nLayer': { key: 'n_layer' },
+    'architecture.nHead': { key: 'n_head' },
+    'architecture.dModel': { key: 'n_embd' },
+    maxSteps: { key: 'max_iters' },
+    'batch.gradAccum': { key: 'gradient_accumulation_steps' },
+    'batch.perDevice': { key: 'batch_size' },
     peakLr: { key: 'learning_rate' },
   },
   hf: {
-    maxSteps: { key: 'max_steps', sibling: 'training_args.json' }, 'batch.gradAccum': { key: 'gradient_accumulation_steps', sibling: 'training_args.json' },
-    peakLr: { key: 'learning_rate', sibling: 'training_args.json' }, family: { key: 'family', sibling: 'training_args.json' },
+    maxSteps: { key: 'max_steps', sibling: 'training_args.json' },
+    'batch.gradAccum': { key: 'gradient_accumulation_steps', sibling: 'training_args.json' },
+    peakLr: { key: 'learning_rate', sibling: 'training_args.json' },
+    family: { key: 'family', sibling: 'training_args.json' },
   },
   generic: { family: { key: 'family' }, peakLr: { key: 'training.lr' } },
 };
@@ -127,9 +133,7 @@ function insertion(fileText: string, ext: string, key: string, valueText: string
 /** `value` as a literal like `original`: its quotes; exponent or decimal notation for floats (two digits: the laws are not finer). */
 function numberLike(original: string, value: number, integer: boolean, suffix = ''): string {
   const quote = /^["']/.test(original) ? original[0] : '';
-  const body = integer
-    ? String(Math.max(1, Math.round(value)))
-    : /[eE]/.test(original) || value < 1e-3 ? exp(value) : String(Number(value.toPrecision(2)));
+  const body = integer ? String(Math.max(1, Math.round(value))) : /[eE]/.test(original) || value < 1e-3 ? exp(value) : String(Number(value.toPrecision(2)));
   return `${quote}${body}${suffix}${quote}`;
 }
 
@@ -181,7 +185,9 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     edits.set(file, list);
   };
   /** The source's text when it is the value itself, written in the file (not derived, assumed or from a table). */
-  const literal = (src: ValueSource | undefined): { file: string; start: number; end: number; original: string; value?: number; suffix: string } | undefined => {
+  const literal = (
+    src: ValueSource | undefined,
+  ): { file: string; start: number; end: number; original: string; value?: number; suffix: string } | undefined => {
     if (!src?.range || /^(derived|assumed|from model_name|from .* flavor)/.test(src.note ?? '')) return undefined;
     const t = textOf(src.file);
     if (t === undefined) return undefined;
@@ -207,15 +213,16 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
   const set = (field: string, value: number, integer: boolean): boolean => {
     const at = literal(plan.sources[field]);
     if (at) {
-      const written = at.value !== undefined
-        ? numberLike(at.original.trim(), value, integer, at.suffix)
-        : integer ? String(Math.max(1, Math.round(value))) : exp(value);
+      const written =
+        at.value !== undefined ? numberLike(at.original.trim(), value, integer, at.suffix) : integer ? String(Math.max(1, Math.round(value))) : exp(value);
       addEdit(at.file, { start: at.start, end: at.end, text: written });
       return true;
     }
     return insertKey(field, integer ? String(Math.max(1, Math.round(value))) : exp(value));
   };
-  const fail = (what: string) => ({ error: `${input.file}: cannot write the ${what} of "${spec.name}": the ${format} config does not state it where a variant can change it` });
+  const fail = (what: string) => ({
+    error: `${input.file}: cannot write the ${what} of "${spec.name}": the ${format} config does not state it where a variant can change it`,
+  });
 
   // ---- shape
   const arch = plan.architecture;
@@ -249,7 +256,7 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
       // A stated FFN size keeps the target's ratio to d_model (rounded to 64) unless the plan says one.
       // GPT-NeoX's SwiGLU `intermediate_size` counts the three matrices together (megatron.ts flagsFromNeox).
       const neoxSwiglu = /^NeoX intermediate_size/.test(plan.sources['architecture.dFfn']?.note ?? '');
-      const ffn = spec.dFfn ?? Math.max(256, Math.round((arch.dFfn / arch.dModel) * spec.dModel / 256) * 256);
+      const ffn = spec.dFfn ?? Math.max(256, Math.round(((arch.dFfn / arch.dModel) * spec.dModel) / 256) * 256);
       set('architecture.dFfn', neoxSwiglu ? 3 * ffn : ffn, true);
     } else if (spec.dFfn !== undefined) notes.push(`FFN size ${spec.dFfn} not written: the ${format} config derives it from the width.`);
   }
@@ -304,7 +311,10 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     }
   } else {
     const tokensAt = literal(plan.sources.tokens);
-    if (!tokensAt) return { error: `${input.file}: cannot write the training length of "${spec.name}": the config states no global batch, so ${Math.round(spec.tokens)} tokens cannot be turned into steps (state the global batch and plan again)` };
+    if (!tokensAt)
+      return {
+        error: `${input.file}: cannot write the training length of "${spec.name}": the config states no global batch, so ${Math.round(spec.tokens)} tokens cannot be turned into steps (state the global batch and plan again)`,
+      };
     set('tokens', spec.tokens, true);
   }
 
@@ -367,7 +377,8 @@ function readBackOf(p: TrainingPlan): VariantReadBack {
 
 /** torchtitan registers flavors in Python (`llama3_configs` in torchtitan/models/llama3/__init__.py). */
 function torchtitanFlavorSnippet(name: string, spec: VariantSpec, nHead: number, arch: TrainingPlan['architecture']): string {
-  const kv = arch.nKvHead !== undefined && arch.nKvHead !== arch.nHead && nHead % (arch.nHead / arch.nKvHead) === 0 ? nHead / (arch.nHead / arch.nKvHead) : nHead;
+  const kv =
+    arch.nKvHead !== undefined && arch.nKvHead !== arch.nHead && nHead % (arch.nHead / arch.nKvHead) === 0 ? nHead / (arch.nHead / arch.nKvHead) : nHead;
   return [
     `# Ladder run ${spec.name}, planned by Scaling Lens: add to llama3_configs in torchtitan/models/llama3/__init__.py`,
     `llama3_configs[${JSON.stringify(name)}] = TransformerModelArgs(`,

@@ -8,10 +8,27 @@ import type { TrainingPlan } from './types';
 
 export const WEIGHT_INDEX_FILES = ['model.safetensors.index.json', 'pytorch_model.bin.index.json'] as const;
 
-const BYTES: Record<string, number> = { float32: 4, float: 4, fp32: 4, float16: 2, half: 2, fp16: 2, bfloat16: 2, bf16: 2, float64: 8, float8_e4m3fn: 1, int8: 1 };
+const BYTES: Record<string, number> = {
+  float32: 4,
+  float: 4,
+  fp32: 4,
+  float16: 2,
+  half: 2,
+  fp16: 2,
+  bfloat16: 2,
+  bf16: 2,
+  float64: 8,
+  float8_e4m3fn: 1,
+  int8: 1,
+};
 
 /** Adds `params.fromIndex` and a note comparing it with our count; returns whether an index was found. */
-export function compareWithWeightIndex(plan: TrainingPlan, configFile: string, configText: string, readSibling: (absPath: string) => string | undefined): boolean {
+export function compareWithWeightIndex(
+  plan: TrainingPlan,
+  configFile: string,
+  configText: string,
+  readSibling: (absPath: string) => string | undefined,
+): boolean {
   for (const name of WEIGHT_INDEX_FILES) {
     const file = path.join(path.dirname(configFile), name);
     const text = readSibling(file);
@@ -37,22 +54,34 @@ export function compareWithWeightIndex(plan: TrainingPlan, configFile: string, c
     const dtype = String(cfg.torch_dtype ?? cfg.dtype ?? textCfg.torch_dtype ?? textCfg.dtype ?? '');
     const bytes = BYTES[dtype];
     if (cfg.quantization_config !== undefined || cfg.quantization !== undefined) {
-      plan.notes.push(`${name}: ${formatCount(total)} bytes, but the checkpoint is quantised (quantization_config): its bytes do not give the parameter count.`);
+      plan.notes.push(
+        `${name}: ${formatCount(total)} bytes, but the checkpoint is quantised (quantization_config): its bytes do not give the parameter count.`,
+      );
       return true;
     }
     if (bytes === undefined) {
-      plan.notes.push(`${name}: ${formatCount(total)} bytes; torch_dtype ${dtype ? `"${dtype}" is not a known dtype` : 'is not set'}, so the parameter count cannot be taken from it.`);
+      plan.notes.push(
+        `${name}: ${formatCount(total)} bytes; torch_dtype ${dtype ? `"${dtype}" is not a known dtype` : 'is not set'}, so the parameter count cannot be taken from it.`,
+      );
       return true;
     }
     const params = total / bytes;
     const diff = plan.params.total - params;
     plan.params.fromIndex = { params, file, dtype, diff };
-    plan.sources['params.fromIndex'] = { file, note: `derived: metadata.total_size ${formatCount(total)} bytes / ${bytes} bytes per ${dtype} parameter = ${formatCount(Math.round(params))}` };
+    plan.sources['params.fromIndex'] = {
+      file,
+      note: `derived: metadata.total_size ${formatCount(total)} bytes / ${bytes} bytes per ${dtype} parameter = ${formatCount(Math.round(params))}`,
+    };
     const pct = (100 * diff) / params;
     if (diff === 0) plan.notes.push(`Checkpoint (${name}): ${formatCount(params)} parameters — our count is exact.`);
     else {
-      const why = Math.abs(pct) > 2 ? ' (quantised or mixed-dtype shards, tied weights stored twice, or modules this count leaves out such as a vision encoder or a multi-token-prediction head)' : '';
-      plan.notes.push(`Checkpoint (${name}): ${formatCount(Math.round(params))} parameters — our count differs by ${diff > 0 ? '+' : '−'}${formatCount(Math.abs(Math.round(diff)))} (${pct > 0 ? '+' : ''}${pct.toFixed(2)}%)${why}.`);
+      const why =
+        Math.abs(pct) > 2
+          ? ' (quantised or mixed-dtype shards, tied weights stored twice, or modules this count leaves out such as a vision encoder or a multi-token-prediction head)'
+          : '';
+      plan.notes.push(
+        `Checkpoint (${name}): ${formatCount(Math.round(params))} parameters — our count differs by ${diff > 0 ? '+' : '−'}${formatCount(Math.abs(Math.round(diff)))} (${pct > 0 ? '+' : ''}${pct.toFixed(2)}%)${why}.`,
+      );
     }
     return true;
   }

@@ -47,7 +47,10 @@ export function parseComposerTime(v: unknown): { amount: number; unit: 'ba' | 't
 }
 
 export function isFoundry(y: YamlView): boolean {
-  return (y.has('max_duration') || y.has('global_train_batch_size')) && (y.has('model.d_model') || y.has('model.name') || y.has('model.pretrained_model_name_or_path'));
+  return (
+    (y.has('max_duration') || y.has('global_train_batch_size')) &&
+    (y.has('model.d_model') || y.has('model.name') || y.has('model.pretrained_model_name_or_path'))
+  );
 }
 
 export function readFoundry(y: YamlView, b: PlanBuilder): ConfigReadResult {
@@ -55,7 +58,8 @@ export function readFoundry(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const name = str(y.get('model.name'));
   if (y.has('model.pretrained_model_name_or_path') && !y.has('model.d_model')) {
     const id = str(y.get('model.pretrained_model_name_or_path'));
-    if (bool(y.get('model.pretrained')) !== false) return b.notApplicable(`fine-tune of the pretrained ${id} (model.pretrained_model_name_or_path): the pretraining scaling laws do not apply`);
+    if (bool(y.get('model.pretrained')) !== false)
+      return b.notApplicable(`fine-tune of the pretrained ${id} (model.pretrained_model_name_or_path): the pretraining scaling laws do not apply`);
     return b.notApplicable(`model shape comes from the Hugging Face config of ${id}, which is not in this file: open its config.json`);
   }
   if (name && name !== 'mpt_causal_lm') b.notes.push(`model.name "${name}": counted as an MPT-style block.`);
@@ -77,18 +81,37 @@ export function readFoundry(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const learnedPos = bool(y.get('model.learned_pos_emb')) ?? true;
   const ffnType = str(y.get('model.ffn_config.ffn_type')) ?? 'mptmlp';
   reportUnresolved(b, y, ['max_seq_len', 'model.max_seq_len', 'max_duration']);
-  if (L === undefined || d === undefined || H === undefined || V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable('model shape incomplete: model.n_layers, d_model and n_heads are needed');
+  if (L === undefined || d === undefined || H === undefined || V === undefined)
+    return b.hasErrors() ? b.errorResult() : b.notApplicable('model shape incomplete: model.n_layers, d_model and n_heads are needed');
   const f = Math.round(ratio * d);
   if (ratioAt) b.derived('architecture.dFfn', `expansion_ratio ${ratio} × d_model ${d} = ${f}`, ratioAt);
   else b.assumed('architecture.dFfn', `expansion_ratio 4 (MPTConfig default) × d_model = ${f}`);
   const arch: ModelArchitecture = {
-    modelType: 'mpt', nLayer: L, dModel: d, nHead: H, nKvHead: K ?? H, headDim: d / H, dFfn: f, vocab: V, tiedEmbeddings: true,
+    modelType: 'mpt',
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: K ?? H,
+    headDim: d / H,
+    dFfn: f,
+    vocab: V,
+    tiedEmbeddings: true,
     learnedPositions: learnedPos,
   };
   if (seq !== undefined) arch.positions = seq;
   if (!checkShape(b, arch, { heads, kvHeads: kvAt })) return b.errorResult();
-  b.notes.push(`MPT block: ${noBias ? 'no biases (no_bias default true), ' : ''}LayerNorm${noBias ? ' without bias' : ''}, ${ffnType === 'mptglu' ? 'gated' : 'plain GELU'} MLP, tied head${learnedPos ? ', learned positions (learned_pos_emb default true)' : ''}.`);
-  const style: BlockStyle = { kind: 'llama', qkvBias: !noBias, oBias: !noBias, mlpBias: !noBias, qkNorm: false, normBias: !noBias, plainMlp: ffnType !== 'mptglu' };
+  b.notes.push(
+    `MPT block: ${noBias ? 'no biases (no_bias default true), ' : ''}LayerNorm${noBias ? ' without bias' : ''}, ${ffnType === 'mptglu' ? 'gated' : 'plain GELU'} MLP, tied head${learnedPos ? ', learned positions (learned_pos_emb default true)' : ''}.`,
+  );
+  const style: BlockStyle = {
+    kind: 'llama',
+    qkvBias: !noBias,
+    oBias: !noBias,
+    mlpBias: !noBias,
+    qkNorm: false,
+    normBias: !noBias,
+    plainMlp: ffnType !== 'mptglu',
+  };
   const training: TrainingInput = { seqLen: seq };
   if (batch !== undefined) training.batchSeqs = { value: batch, note: `global_train_batch_size ${batch} sequences` };
   const durAt = y.get('max_duration');
@@ -153,11 +176,15 @@ export function readLitgpt(y: YamlView, b: PlanBuilder): ConfigReadResult {
   let style: BlockStyle = { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false };
   if (nameAt) {
     const entry = LITGPT_MODELS[String(nameAt.value)];
-    if (!entry) return b.notApplicable(`litgpt model_name "${String(nameAt.value)}" is not in Scaling Lens's table yet (known: ${Object.keys(LITGPT_MODELS).join(', ')}); use model_config to spell out the shape`);
+    if (!entry)
+      return b.notApplicable(
+        `litgpt model_name "${String(nameAt.value)}" is not in Scaling Lens's table yet (known: ${Object.keys(LITGPT_MODELS).join(', ')}); use model_config to spell out the shape`,
+      );
     const named = cloneNamed(entry);
     arch = named.arch;
     style = named.style;
-    for (const k of ['nLayer', 'dModel', 'nHead', 'nKvHead', 'dFfn', 'vocab', 'tiedEmbeddings'] as const) b.from(`architecture.${k}`, nameAt, `from model_name "${String(nameAt.value)}" (${entry.citation})`);
+    for (const k of ['nLayer', 'dModel', 'nHead', 'nKvHead', 'dFfn', 'vocab', 'tiedEmbeddings'] as const)
+      b.from(`architecture.${k}`, nameAt, `from model_name "${String(nameAt.value)}" (${entry.citation})`);
   } else if (cfgAt) {
     const g = (k: string) => y.get(`model_config.${k}`);
     const heads = g('n_head');
@@ -169,9 +196,21 @@ export function readLitgpt(y: YamlView, b: PlanBuilder): ConfigReadResult {
     const mlp = str(g('mlp_class_name')) ?? 'GptNeoxMLP';
     const F = b.count(g('intermediate_size'), 'model_config.intermediate_size', 'architecture.dFfn');
     const bias = bool(g('bias')) ?? true;
-    if (L === undefined || d === undefined || H === undefined || V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable('model_config is incomplete (n_layer, n_embd, n_head, vocab needed)');
+    if (L === undefined || d === undefined || H === undefined || V === undefined)
+      return b.hasErrors() ? b.errorResult() : b.notApplicable('model_config is incomplete (n_layer, n_embd, n_head, vocab needed)');
     const gated = mlp === 'LLaMAMLP';
-    arch = { modelType: gated ? 'llama' : 'gpt-neox', nLayer: L, dModel: d, nHead: H, nKvHead: K ?? H, headDim: d / H, dFfn: F ?? 4 * d, vocab: V, tiedEmbeddings: false, learnedPositions: false };
+    arch = {
+      modelType: gated ? 'llama' : 'gpt-neox',
+      nLayer: L,
+      dModel: d,
+      nHead: H,
+      nKvHead: K ?? H,
+      headDim: d / H,
+      dFfn: F ?? 4 * d,
+      vocab: V,
+      tiedEmbeddings: false,
+      learnedPositions: false,
+    };
     style = { kind: 'llama', qkvBias: bias, oBias: bias, mlpBias: bias, qkNorm: false, plainMlp: !gated, normBias: str(g('norm_class_name')) !== 'RMSNorm' };
     if (!checkShape(b, arch, { heads })) return b.errorResult();
   } else return b.notApplicable('neither model_name nor model_config is set');
@@ -186,8 +225,14 @@ export function readLitgpt(y: YamlView, b: PlanBuilder): ConfigReadResult {
     seq = arch.positions;
     b.assumed('seqLen', `train.max_seq_length null → the model's block_size ${fmt(seq)}`);
   }
-  const batch = b.count(y.get('train.global_batch_size'), 'train.global_batch_size', 'batch.global', { value: 512, note: 'global_batch_size 512 (litgpt TrainArgs default)' });
-  const micro = b.count(y.get('train.micro_batch_size'), 'train.micro_batch_size', 'microBatch', { value: 4, note: 'micro_batch_size 4 (litgpt TrainArgs default)' });
+  const batch = b.count(y.get('train.global_batch_size'), 'train.global_batch_size', 'batch.global', {
+    value: 512,
+    note: 'global_batch_size 512 (litgpt TrainArgs default)',
+  });
+  const micro = b.count(y.get('train.micro_batch_size'), 'train.micro_batch_size', 'microBatch', {
+    value: 4,
+    note: 'micro_batch_size 4 (litgpt TrainArgs default)',
+  });
   if (micro !== undefined) extra.microBatch = micro;
   const tokAt = y.get('train.max_tokens');
   const stepsAt = y.get('train.max_steps');
@@ -202,7 +247,8 @@ export function readLitgpt(y: YamlView, b: PlanBuilder): ConfigReadResult {
   if (steps !== undefined) {
     training.steps = steps;
     b.from('maxSteps', stepsAt!);
-    if (tokens !== undefined) b.notes.push('train.max_steps and train.max_tokens are both set: litgpt stops at whichever comes first; the plan uses max_tokens.');
+    if (tokens !== undefined)
+      b.notes.push('train.max_steps and train.max_tokens are both set: litgpt stops at whichever comes first; the plan uses max_tokens.');
   }
   if (tokens === undefined && steps === undefined && y.has('train.epochs')) b.notes.push('train.epochs: tokens depend on the dataset size.');
   setLr(b, extra, y.get('optimizer.init_args.lr') ?? y.get('optimizer.lr'), 'optimizer.init_args.lr');
@@ -262,7 +308,8 @@ export function readNemo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const tp = b.num(g('tensor_model_parallel_size'), 'model.tensor_model_parallel_size', { integer: true, min: 1 }) ?? 1;
   const pp = b.num(g('pipeline_model_parallel_size'), 'model.pipeline_model_parallel_size', { integer: true, min: 1 }) ?? 1;
   reportUnresolved(b, y, ['model.num_layers', 'model.hidden_size', 'model.encoder_seq_length', 'model.global_batch_size', 'trainer.max_steps']);
-  if (L === undefined || d === undefined || H === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable('model shape incomplete (model.num_layers, hidden_size, num_attention_heads)');
+  if (L === undefined || d === undefined || H === undefined)
+    return b.hasErrors() ? b.errorResult() : b.notApplicable('model shape incomplete (model.num_layers, hidden_size, num_attention_heads)');
   const vocabAt = g('tokenizer.vocab_size') ?? g('padded_vocab_size');
   let V = b.num(vocabAt, 'model.tokenizer.vocab_size', { integer: true, min: 1 });
   const tokType = str(g('tokenizer.type'));
@@ -276,10 +323,14 @@ export function readNemo(y: YamlView, b: PlanBuilder): ConfigReadResult {
       b.notes.push(`Vocabulary: ${known.note}.`);
     }
   }
-  if (V === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable(`vocabulary size unknown (tokenizer ${tokType ?? '?'}): the model size cannot be counted`);
+  if (V === undefined)
+    return b.hasErrors() ? b.errorResult() : b.notApplicable(`vocabulary size unknown (tokenizer ${tokType ?? '?'}): the model size cannot be counted`);
   const multiple = (b.num(g('make_vocab_size_divisible_by'), 'model.make_vocab_size_divisible_by', { integer: true, min: 1 }) ?? 128) * tp;
   const padded = multiple * Math.ceil(V / multiple);
-  b.derived('architecture.vocab', `${tokType ?? 'tokenizer'} ${fmt(V)} padded to a multiple of make_vocab_size_divisible_by × TP = ${multiple} → ${fmt(padded)}`);
+  b.derived(
+    'architecture.vocab',
+    `${tokType ?? 'tokenizer'} ${fmt(V)} padded to a multiple of make_vocab_size_divisible_by × TP = ${multiple} → ${fmt(padded)}`,
+  );
   const learned = (str(g('position_embedding_type')) ?? 'learned_absolute') === 'learned_absolute';
   const tied = bool(g('share_embeddings_and_output_weights')) ?? true;
   const bias = bool(g('bias')) ?? true;
@@ -287,8 +338,16 @@ export function readNemo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const ffn = F ?? (gated ? Math.floor((4 * d * 2) / 3 / 64) * 64 : 4 * d);
   if (F === undefined) b.assumed('architecture.dFfn', `${gated ? '8/3' : '4'} × hidden_size = ${ffn}`);
   const arch: ModelArchitecture = {
-    modelType: 'megatron-gpt', nLayer: L, dModel: d, nHead: H, nKvHead: K ?? H, headDim: d / H, dFfn: ffn, vocab: padded,
-    tiedEmbeddings: tied, learnedPositions: learned,
+    modelType: 'megatron-gpt',
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: K ?? H,
+    headDim: d / H,
+    dFfn: ffn,
+    vocab: padded,
+    tiedEmbeddings: tied,
+    learnedPositions: learned,
   };
   if (positions !== undefined) arch.positions = positions;
   if (!checkShape(b, arch, { heads, kvHeads: kvAt })) return b.errorResult();
@@ -349,11 +408,16 @@ export function readAxolotl(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const seq = asNumber(y.get('sequence_len')?.value);
   const micro = asNumber(y.get('micro_batch_size')?.value);
   const ga = asNumber(y.get('gradient_accumulation_steps')?.value) ?? 1;
-  const perGpu = seq !== undefined && micro !== undefined ? `; ${fmt(micro * ga * seq)} tokens per step per GPU (micro_batch_size ${micro} × gradient_accumulation_steps ${ga} × sequence_len ${fmt(seq)})` : '';
+  const perGpu =
+    seq !== undefined && micro !== undefined
+      ? `; ${fmt(micro * ga * seq)} tokens per step per GPU (micro_batch_size ${micro} × gradient_accumulation_steps ${ga} × sequence_len ${fmt(seq)})`
+      : '';
   const length = y.has('max_steps') ? '' : y.has('num_epochs') ? '; tokens = num_epochs × the dataset size, which the config does not give' : '';
   if (adapter === 'lora' || adapter === 'qlora') {
     const r = str(y.get('lora_r'));
-    return b.notApplicable(`${adapter === 'qlora' ? 'QLoRA' : 'LoRA'} fine-tune of ${base} (adapter: ${adapter}${r ? `, r ${r}` : ''}): trainable parameters are a small fraction of N and the run starts from a pretrained model, so the pretraining scaling laws do not apply${perGpu}${length}`);
+    return b.notApplicable(
+      `${adapter === 'qlora' ? 'QLoRA' : 'LoRA'} fine-tune of ${base} (adapter: ${adapter}${r ? `, r ${r}` : ''}): trainable parameters are a small fraction of N and the run starts from a pretrained model, so the pretraining scaling laws do not apply${perGpu}${length}`,
+    );
   }
   return b.notApplicable(`full fine-tune of the pretrained ${base}: the pretraining scaling laws do not apply${perGpu}${length}`);
 }
@@ -421,14 +485,20 @@ export function readGeneric(y: YamlView, b: PlanBuilder): ConfigReadResult {
   if (F === undefined) b.assumed('architecture.dFfn', `${gated ? '8/3' : '4'} × d_model = ${ffn}`);
   const learned = str(m('positions')) === 'learned';
   const arch: ModelArchitecture = {
-    modelType: gated ? 'llama' : 'gpt2-like', nLayer: L, dModel: d, nHead: H, nKvHead: K ?? H, headDim: d / H, dFfn: ffn, vocab: V,
-    tiedEmbeddings: bool(m('tied')) ?? false, learnedPositions: learned,
+    modelType: gated ? 'llama' : 'gpt2-like',
+    nLayer: L,
+    dModel: d,
+    nHead: H,
+    nKvHead: K ?? H,
+    headDim: d / H,
+    dFfn: ffn,
+    vocab: V,
+    tiedEmbeddings: bool(m('tied')) ?? false,
+    learnedPositions: learned,
   };
   if (learned && seq !== undefined) arch.positions = seq;
   if (!checkShape(b, arch, { heads, kvHeads: kvAt })) return b.errorResult();
-  const style: BlockStyle = gated
-    ? { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false }
-    : { kind: 'gpt2', bias: true };
+  const style: BlockStyle = gated ? { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false } : { kind: 'gpt2', bias: true };
   const training: TrainingInput = { seqLen: seq };
   const btAt = t('batch_tokens');
   const bsAt = t('batch_size');

@@ -35,7 +35,13 @@ export interface EstimateSources {
  * The predicted final loss, cost and notes for one training config (its text as the editor has
  * it). Family laws come from the cache when their runs are unchanged; a refit stops at `deadline`.
  */
-export function estimateConfig(src: EstimateSources, file: string, text: string, readSibling: (absPath: string) => string | undefined, deadline = Number.POSITIVE_INFINITY): ConfigEstimate {
+export function estimateConfig(
+  src: EstimateSources,
+  file: string,
+  text: string,
+  readSibling: (absPath: string) => string | undefined,
+  deadline = Number.POSITIVE_INFINITY,
+): ConfigEstimate {
   const read = readConfig({ file, text, readSibling });
   if (read.kind === 'not-applicable') {
     return { file, applicable: false, reason: read.reason, predictions: {}, notes: [], diagnostics: read.diagnostics };
@@ -65,7 +71,8 @@ export function estimateConfig(src: EstimateSources, file: string, text: string,
     estimate.predictions.loss = loss;
     if (loss.regime) notes.push(loss.regime.note);
     if (loss.distance) notes.push(loss.distance.note);
-    if (loss.anchoredRunIds?.length) notes.push(`The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve) as one run.`);
+    if (loss.anchoredRunIds?.length)
+      notes.push(`The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve) as one run.`);
     appendAll(notes, loss.fitWarnings ?? []);
   }
   // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
@@ -74,7 +81,9 @@ export function estimateConfig(src: EstimateSources, file: string, text: string,
   if (sweepFamily !== undefined) {
     const runs = sweepRuns(src, sweepFamily);
     const sweepJob = { kind: 'sweep' as const, plan, runs, seed: src.seed() };
-    const sweep = src.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? { notes: ['LR and batch advice from the family\'s sweeps: still being fitted.'] };
+    const sweep = src.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? {
+      notes: ["LR and batch advice from the family's sweeps: still being fitted."],
+    };
     if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
     if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
     if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
@@ -98,7 +107,13 @@ function sweepRuns(src: EstimateSources, family: string): SweepRun[] {
   return out;
 }
 
-function predictLoss(src: EstimateSources, params: number, tokens: number | undefined, family: string | undefined, deadline: number): LossEstimate | { uncalibrated: string } {
+function predictLoss(
+  src: EstimateSources,
+  params: number,
+  tokens: number | undefined,
+  family: string | undefined,
+  deadline: number,
+): LossEstimate | { uncalibrated: string } {
   if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
   const runs = src.runs();
   const families = src.fitFamilies(runs, deadline);
@@ -117,12 +132,20 @@ function predictLoss(src: EstimateSources, params: number, tokens: number | unde
   }
   if (chosen.pending && !chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
   if (!chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" could not be fitted: ${chosen.error ?? 'unknown reason'}` };
-  if (chosen.fit.timedOut) return { uncalibrated: `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs)` };
+  if (chosen.fit.timedOut)
+    return { uncalibrated: `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs)` };
   // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
   // over-training law far past it (plan/regime.ts).
   const overtrain = src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
   // The family's one model (plan/familyModel.ts), the same the planner and the scaling view use.
-  const model = familyModel({ family: chosen.family, fit: chosen.fit, overtrain, runsUsed: chosen.runIds, points: chosen.points, anchoredRunIds: chosen.anchoredRunIds });
+  const model = familyModel({
+    family: chosen.family,
+    fit: chosen.fit,
+    overtrain,
+    runsUsed: chosen.runIds,
+    points: chosen.points,
+    anchoredRunIds: chosen.anchoredRunIds,
+  });
   const prediction = model.predict(params, tokens);
   const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
   const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
@@ -130,7 +153,10 @@ function predictLoss(src: EstimateSources, params: number, tokens: number | unde
   const beyond: string[] = [];
   if (params > EXTRAPOLATION_FACTOR * maxParams) beyond.push(`${(params / maxParams).toFixed(0)}× the largest model fitted`);
   if (tokens > EXTRAPOLATION_FACTOR * maxTokens) beyond.push(`${(tokens / maxTokens).toFixed(0)}× the most tokens fitted`);
-  if (prediction.distance.notValidated) beyond.push(`${prediction.distance.computeRatio.toFixed(0)}× the compute of the largest fitted run: not validated that far (backtests reach ${prediction.distance.backtestedUpTo}×)`);
+  if (prediction.distance.notValidated)
+    beyond.push(
+      `${prediction.distance.computeRatio.toFixed(0)}× the compute of the largest fitted run: not validated that far (backtests reach ${prediction.distance.backtestedUpTo}×)`,
+    );
   return {
     ...prediction,
     family: chosen.family,

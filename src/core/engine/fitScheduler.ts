@@ -57,8 +57,23 @@ export class FitScheduler {
    * The newest fit of `slot` through the fitter (see `options.fitter` and `Fitter.fit`): the one of
    * `key`, or while that runs elsewhere (it is counted in the snapshot) one made before, if any.
    */
-  latestFit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number, tag?: string, priority?: number): FitAnswer<K> | undefined {
-    const answer = (this.options().fitter ?? inlineFitter).fit(slot, key, kind, makeJob, { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck, priority }, tag);
+  latestFit<K extends FitJobKind>(
+    slot: string,
+    key: string,
+    kind: K,
+    makeJob: () => FitJobOf<K>,
+    roundDeadline: number,
+    tag?: string,
+    priority?: number,
+  ): FitAnswer<K> | undefined {
+    const answer = (this.options().fitter ?? inlineFitter).fit(
+      slot,
+      key,
+      kind,
+      makeJob,
+      { deadline: this.fitDeadline(roundDeadline), isCancelled: this.cancelCheck, priority },
+      tag,
+    );
     if (answer?.key !== key && !this.pendingSlots.has(slot)) {
       this.pendingSlots.add(slot);
       this.fitsPending++;

@@ -11,7 +11,15 @@ import { readConfig } from '../configs/index';
 import type { Diagnostic } from '../diagnostics';
 import type { FamilyLaw } from '../snapshot';
 import { guessFamilies } from '../runs/families';
-import { WORKSPACE_FILE_NAME, parseWorkspaceFile, settingsForRun, type FamilySource, type PinnedFit, type RunValues, type WorkspaceFile } from '../runs/workspaceFile';
+import {
+  WORKSPACE_FILE_NAME,
+  parseWorkspaceFile,
+  settingsForRun,
+  type FamilySource,
+  type PinnedFit,
+  type RunValues,
+  type WorkspaceFile,
+} from '../runs/workspaceFile';
 
 /** A run's model file and training file sit beside its logs, named as Hugging Face names them. */
 export const MODEL_CONFIG_FILE = 'config.json';
@@ -147,7 +155,14 @@ export class RunCatalog {
     const r = readTextFile(abs, MAX_WORKSPACE_FILE_BYTES);
     if ('error' in r) {
       if (r.code === 'ENOENT' || r.code === 'ENOTDIR') this.workspaceFiles.delete(root);
-      else this.workspaceFiles.set(root, { file: abs, families: [], runs: [], fits: [], diagnostics: [{ file: abs, severity: 'error', message: `cannot read: ${r.error}` }] });
+      else
+        this.workspaceFiles.set(root, {
+          file: abs,
+          families: [],
+          runs: [],
+          fits: [],
+          diagnostics: [{ file: abs, severity: 'error', message: `cannot read: ${r.error}` }],
+        });
       return;
     }
     this.workspaceFiles.set(root, parseWorkspaceFile(r.text, abs));
@@ -161,7 +176,8 @@ export class RunCatalog {
       const p = ws.fits.find((f) => f.family === family);
       if (p && !pin) pin = { ...p, file: ws.file };
       const spec = ws.families.find((f) => f.name === family);
-      if (spec && !description && (spec.dataset || spec.tokenizer || spec.recipe)) description = { dataset: spec.dataset, tokenizer: spec.tokenizer, recipe: spec.recipe };
+      if (spec && !description && (spec.dataset || spec.tokenizer || spec.recipe))
+        description = { dataset: spec.dataset, tokenizer: spec.tokenizer, recipe: spec.recipe };
     }
     return { pin, description };
   }

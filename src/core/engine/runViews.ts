@@ -92,7 +92,13 @@ export class RunViews {
     const { params, tokensPerStep } = run.hyper;
     const restarts = display.wall?.restartSteps ?? [];
     const health: RunHealth = restarts.length
-      ? { ...healthNow, events: [...healthNow.events, ...restarts.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` }))].sort((a, b) => a.step - b.step) }
+      ? {
+          ...healthNow,
+          events: [
+            ...healthNow.events,
+            ...restarts.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` })),
+          ].sort((a, b) => a.step - b.step),
+        }
       : healthNow;
     return {
       id: run.id,
@@ -126,7 +132,12 @@ export class RunViews {
    * remade only when one of its series grew or changed at its end or the fit changed: with 200
    * runs of 100k points, re-downsampling the unchanged ones on every update is most of the cost.
    */
-  private display(run: Run, loss: Series | undefined, fit: CurveFit | undefined, fitLr?: Float64Array): { display: RunView['display']; logged: TimedStep[] | undefined } {
+  private display(
+    run: Run,
+    loss: Series | undefined,
+    fit: CurveFit | undefined,
+    fitLr?: Float64Array,
+  ): { display: RunView['display']; logged: TimedStep[] | undefined } {
     const maxPoints = this.options().displayPoints ?? 600;
     const key = `${maxPoints}|${run.series.map((s) => `${s.metric}:${s.steps.length}:${s.steps[s.steps.length - 1]}:${s.values[s.values.length - 1]}`).join('|')}`;
     const cached = this.displayCache.get(run.id);

@@ -37,7 +37,15 @@ export function naturalEstimates(
   law.parameters.forEach((q, j) => {
     // Percentiles and the calibration widening are taken in fit space (log-scales for positive
     // coefficients); the transforms are monotone, so the interval maps across exactly.
-    const widened = widenInterval(best[j], percentileInterval(samples.map((s) => s[j]), level, best[j]), multiplier);
+    const widened = widenInterval(
+      best[j],
+      percentileInterval(
+        samples.map((s) => s[j]),
+        level,
+        best[j],
+      ),
+      multiplier,
+    );
     // A widened interval never leaves the parameter's box (e.g. a positive exponent stays positive).
     const fitInterval = [Math.max(q.lower, widened[0]), Math.min(q.upper, widened[1])];
     const value = applyTransform(q.natural.transform, best[j]);

@@ -85,7 +85,11 @@ export function allocationPriors(params: number, tokens: number): ContrastPrior[
   const lnN = Math.log(params);
   const lnD = Math.log(tokens);
   return [
-    { coefficients: { a: 1, b: -1, alpha: -lnN, beta: lnD }, mean: Math.log(ref.A) - ref.alpha * lnN - Math.log(ref.B) + ref.beta * lnD, sd: ALLOCATION_SPLIT_SD },
+    {
+      coefficients: { a: 1, b: -1, alpha: -lnN, beta: lnD },
+      mean: Math.log(ref.A) - ref.alpha * lnN - Math.log(ref.B) + ref.beta * lnD,
+      sd: ALLOCATION_SPLIT_SD,
+    },
     { coefficients: { alpha: 1, beta: -1 }, mean: ref.alpha - ref.beta, sd: EXPONENT_DIFFERENCE_SD },
   ];
 }

@@ -56,9 +56,13 @@ const MAX_STRATA = 4;
 
 function isValid(law: LawDefinition, p: LawPoint): boolean {
   return (
-    !!p && typeof p.runId === 'string' && Array.isArray(p.x) && p.x.length >= law.variables.length &&
+    !!p &&
+    typeof p.runId === 'string' &&
+    Array.isArray(p.x) &&
+    p.x.length >= law.variables.length &&
     law.variables.every((v, j) => isValidInput(v, p.x[j])) &&
-    Number.isFinite(p.y) && p.y > 0
+    Number.isFinite(p.y) &&
+    p.y > 0
   );
 }
 
@@ -97,10 +101,19 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   }
   const stop = { deadline: opts.deadline, isCancelled: opts.isCancelled };
   // Runs, not points, weigh equally: a run logged at many checkpoints must not outvote the others.
-  const fit = (pts: readonly LawPoint[], pr: Readonly<Record<string, Prior>> | undefined, starts?: number[][], cp: readonly ContrastPrior[] | undefined = contrasts): LawFitRaw | { error: string } => {
+  const fit = (
+    pts: readonly LawPoint[],
+    pr: Readonly<Record<string, Prior>> | undefined,
+    starts?: number[][],
+    cp: readonly ContrastPrior[] | undefined = contrasts,
+  ): LawFitRaw | { error: string } => {
     const count = new Map<string, number>();
     for (const p of pts) count.set(p.runId, (count.get(p.runId) ?? 0) + 1);
-    return fitLaw(law, { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => 1 / (count.get(p.runId) ?? 1)) }, { priors: pr, contrastPriors: cp, starts, ...stop });
+    return fitLaw(
+      law,
+      { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => 1 / (count.get(p.runId) ?? 1)) },
+      { priors: pr, contrastPriors: cp, starts, ...stop },
+    );
   };
 
   const main = fit(valid, priors);
@@ -113,7 +126,11 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     const size = opts.size ?? ((x: readonly number[]) => x.reduce((a, b) => a * b, 1));
     const runSize = (id: string) => maxOf((byRun.get(id) ?? []).map((p) => size(p.x)));
     const largest = runIds.reduce((u, v) => (runSize(v) > runSize(u) ? v : u));
-    const res = fit(valid.filter((p) => p.runId !== largest), priors, undefined);
+    const res = fit(
+      valid.filter((p) => p.runId !== largest),
+      priors,
+      undefined,
+    );
     if (!('error' in res)) {
       if (res.timedOut) timedOut = true;
       else {
@@ -141,7 +158,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
             for (let k = 0; k < g.length; k++) {
               const pick = g[randomInt(rng, g.length)];
               drawn.add(pick);
-              appendAll(resampled, (byRun.get(runIds[pick]) ?? []));
+              appendAll(resampled, byRun.get(runIds[pick]) ?? []);
             }
           }
           // One run repeated is not a cross-run data set (unless priors carry the shape): a failed resample.
@@ -177,7 +194,10 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     samples: boot.samples,
     runIds,
     priorsUsed: priors !== undefined || contrasts !== undefined,
-    dataRanges: variableRanges(law.variables.length, valid.map((p) => p.x)),
+    dataRanges: variableRanges(
+      law.variables.length,
+      valid.map((p) => p.x),
+    ),
   };
   if (validation) result.validation = validation;
   return result;
@@ -187,12 +207,20 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
  * Value of a fitted law at `x` with its bootstrap interval (uncertainty of the law, not the
  * run-to-run scatter) and flags for extrapolation beyond 10× the fitted data. NaN for invalid x.
  */
-export function predictWithFit(law: LawDefinition, fit: Pick<FitResult, 'fitParams' | 'samples' | 'intervalLevel' | 'lawId'> & { dataRanges?: VariableRanges }, x: readonly number[]): Prediction {
+export function predictWithFit(
+  law: LawDefinition,
+  fit: Pick<FitResult, 'fitParams' | 'samples' | 'intervalLevel' | 'lawId'> & { dataRanges?: VariableRanges },
+  x: readonly number[],
+): Prediction {
   if (x.length < law.variables.length || !law.variables.every((v, j) => isValidInput(v, x[j]))) {
     return { value: NaN, interval: [NaN, NaN], lawId: fit.lawId };
   }
   const value = law.evaluate(fit.fitParams, x);
-  const raw = percentileInterval(fit.samples.map((s) => law.evaluate(s, x)), fit.intervalLevel, value);
+  const raw = percentileInterval(
+    fit.samples.map((s) => law.evaluate(s, x)),
+    fit.intervalLevel,
+    value,
+  );
   const interval = calibrateInterval(intervalKindOf(law.kind), value, raw, value > 0);
   const pred: Prediction = { value, interval, lawId: fit.lawId };
   const flags = domainFlags(law, x, fit.dataRanges);

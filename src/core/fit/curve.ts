@@ -22,15 +22,7 @@
  */
 import { bnslLaw } from '../laws/bnsl';
 import { FIT_EXTRAPOLATION_FACTOR } from '../laws/domain';
-import {
-  blockLengthFor,
-  DEFAULT_INTERVAL_LEVEL,
-  linearizedLaw,
-  movingBlockResample,
-  naturalEstimates,
-  percentileInterval,
-  runBootstrap,
-} from './bootstrap';
+import { blockLengthFor, DEFAULT_INTERVAL_LEVEL, linearizedLaw, movingBlockResample, naturalEstimates, percentileInterval, runBootstrap } from './bootstrap';
 import { calibrateCurveInterval, curveErrorFloor } from './calibration';
 import { CURVE_LAW_IDS, curveLawPriors, curveModel, isScheduleLaw, type CurveLawId, type CurveModel } from './curveLaws';
 
@@ -83,7 +75,15 @@ export interface CurveFit extends FitResult {
    * `predicted`/`observed` are that prediction and the smoothed loss it is compared with, at `atStep`.
    * `prefixes` holds every fit-on-prefix check (20/30/50% by default) that could be fitted.
    */
-  validation?: { method: 'prefix-50'; errorPct: number; predicted: number; observed: number; atStep: number; prefixes: PrefixCheck[]; /** Prefix of the headline check: 0.5 unless that fit failed its sanity checks. */ fraction?: number };
+  validation?: {
+    method: 'prefix-50';
+    errorPct: number;
+    predicted: number;
+    observed: number;
+    atStep: number;
+    prefixes: PrefixCheck[];
+    /** Prefix of the headline check: 0.5 unless that fit failed its sanity checks. */ fraction?: number;
+  };
   /** First step the fit used (after dropping the warm-up fraction): the fitted curve starts here. */
   firstStep: number;
   /** Last logged step the fit used. */
@@ -148,7 +148,11 @@ function fitModel(
   irls = starts ? BOOTSTRAP_IRLS_ITERATIONS : undefined,
   refineStarts?: number,
 ) {
-  return fitLaw(model.law, { x, y: losses }, { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: irls, refineStarts });
+  return fitLaw(
+    model.law,
+    { x, y: losses },
+    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: irls, refineStarts },
+  );
 }
 
 /** Resamples a curve's bootstrap draws at least, and between two looks at its interval. */
@@ -252,7 +256,16 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     const n = thinned.steps.findIndex((s) => s > cut);
     const count = n < 0 ? thinned.steps.length : n;
     if (count < 2 * nParams) continue;
-    const pre = fitModel(model, thinned.steps.slice(0, count), thinned.losses.slice(0, count), opts, undefined, undefined, PREFIX_FIT.irls, PREFIX_FIT.refineStarts);
+    const pre = fitModel(
+      model,
+      thinned.steps.slice(0, count),
+      thinned.losses.slice(0, count),
+      opts,
+      undefined,
+      undefined,
+      PREFIX_FIT.irls,
+      PREFIX_FIT.refineStarts,
+    );
     // A failed validation fit is not a failed fit; that prefix is left out.
     if ('error' in pre) continue;
     if (pre.timedOut) {
@@ -261,13 +274,16 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     }
     const predicted = law.evaluate(pre.params, model.xOf(lastStep));
     const check: PrefixCheck = { fraction, predicted, errorPct: (100 * Math.abs(predicted - observed)) / observed };
-    const failed = prefixProblem(law, pre.params, predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)), (p) => law.evaluate(p, model.xOf(lastStep)));
+    const failed = prefixProblem(law, pre.params, predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)), (p) =>
+      law.evaluate(p, model.xOf(lastStep)),
+    );
     if (failed) check.failed = failed;
     prefixes.push(check);
     if (fraction === 0.5 && !failed) half = check;
   }
   half ??= [...prefixes].reverse().find((p) => !p.failed);
-  if (half) validation = { method: 'prefix-50', errorPct: half.errorPct, predicted: half.predicted, observed, atStep: lastStep, prefixes, fraction: half.fraction };
+  if (half)
+    validation = { method: 'prefix-50', errorPct: half.errorPct, predicted: half.predicted, observed, atStep: lastStep, prefixes, fraction: half.fraction };
   // Every check failed its sanity checks: the failures are still reported (with NaN as the headline).
   else if (prefixes.length) validation = { method: 'prefix-50', errorPct: NaN, predicted: NaN, observed, atStep: lastStep, prefixes };
 
@@ -330,7 +346,9 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
         const bnslPredictedFinal = bnslLaw.evaluate(broken.params, [target]);
         breakDetected = { bnslRmse: broken.residualRmse, powerRmse, bnslPredictedFinal };
         if (Number.isFinite(bnslPredictedFinal)) interval = [Math.min(interval[0], bnslPredictedFinal), Math.max(interval[1], bnslPredictedFinal)];
-        flags.push(`a broken power law (BNSL) follows this curve better (log-RMSE ${broken.residualRmse.toExponential(1)} vs ${powerRmse.toExponential(1)}) and predicts ${bnslPredictedFinal.toFixed(4)}: the power law's extrapolation is less certain`);
+        flags.push(
+          `a broken power law (BNSL) follows this curve better (log-RMSE ${broken.residualRmse.toExponential(1)} vs ${powerRmse.toExponential(1)}) and predicts ${bnslPredictedFinal.toFixed(4)}: the power law's extrapolation is less certain`,
+        );
       }
     } else if (!('error' in broken) && broken.timedOut) timedOut = true;
   }
@@ -372,7 +390,11 @@ export function predictCurve(fit: CurveFit, step: number, lr?: Float64Array): Pr
   if ('error' in model || !(step > 0)) return { value: NaN, interval: [NaN, NaN], lawId: fit.lawId };
   const x = model.xOf(step);
   const value = model.law.evaluate(fit.fitParams, x);
-  const raw = percentileInterval(fit.samples.map((s) => model.law.evaluate(s, x)), fit.intervalLevel, value);
+  const raw = percentileInterval(
+    fit.samples.map((s) => model.law.evaluate(s, x)),
+    fit.intervalLevel,
+    value,
+  );
   const pred: Prediction = { value, interval: calibrateCurveInterval(value, raw, step / fit.lastFittedStep, value > 0), lawId: fit.lawId };
   if (step > FIT_EXTRAPOLATION_FACTOR * fit.lastFittedStep) {
     pred.flags = [`step ${step} is ${(step / fit.lastFittedStep).toFixed(0)}× the last fitted step: extrapolation beyond one order of magnitude`];

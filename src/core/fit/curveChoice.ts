@@ -68,7 +68,9 @@ export function chooseCurveLaw(input: CurveLawInput): CurveLawChoice | { error: 
     lr = input.givenSchedule.lr;
     notes.push(`learning rate rebuilt from the ${input.givenSchedule.description}`);
   } else if (input.loggedLr && input.loggedLr.steps.length >= 2 && plannedEnd > MAX_SCHEDULE_STEPS) {
-    notes.push(`the planned end, step ${plannedEnd}, is past ${MAX_SCHEDULE_STEPS} steps: the logged learning rate is not rebuilt per step (the power law in steps is used)`);
+    notes.push(
+      `the planned end, step ${plannedEnd}, is past ${MAX_SCHEDULE_STEPS} steps: the logged learning rate is not rebuilt per step (the power law in steps is used)`,
+    );
   } else if (input.loggedLr && input.loggedLr.steps.length >= 2) {
     const fromLog = scheduleFromLog(input.loggedLr.steps, input.loggedLr.values, plannedEnd);
     if (usableSchedule(fromLog)) {
@@ -76,7 +78,8 @@ export function chooseCurveLaw(input: CurveLawInput): CurveLawChoice | { error: 
       // A loop, not Math.max(...steps): a long log's steps would overflow the call stack.
       let lrEnd = -Infinity;
       for (let i = 0; i < input.loggedLr.steps.length; i++) if (Number.isFinite(input.loggedLr.steps[i])) lrEnd = Math.max(lrEnd, input.loggedLr.steps[i]);
-      if (lrEnd < plannedEnd) notes.push(`the log's learning rate stops at step ${lrEnd}; held at its last value to step ${plannedEnd} (${howTo} to rebuild it)`);
+      if (lrEnd < plannedEnd)
+        notes.push(`the log's learning rate stops at step ${lrEnd}; held at its last value to step ${plannedEnd} (${howTo} to rebuild it)`);
     }
   }
   const lawId: CurveLawId = input.law ?? (lr ? 'multipower' : 'power');

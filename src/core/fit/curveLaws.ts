@@ -97,7 +97,13 @@ export function curveModel(lawId: CurveLawId, lr?: Float64Array): CurveModel | {
  * The priors a curve fit of `lawId` uses on a run with these (kept) losses, target step and
  * schedule; undefined for none. Exported so the validation's SciPy baseline fits the same objective.
  */
-export function curveLawPriors(lawId: CurveLawId, model: CurveModel, losses: ArrayLike<number>, target: number, lr?: Float64Array): Record<string, Prior> | undefined {
+export function curveLawPriors(
+  lawId: CurveLawId,
+  model: CurveModel,
+  losses: ArrayLike<number>,
+  target: number,
+  lr?: Float64Array,
+): Record<string, Prior> | undefined {
   const sortedLosses = Array.from(losses).sort((a, b) => a - b);
   const typical = sortedLosses[Math.floor(sortedLosses.length / 2)];
   return specOf(lawId)?.priors?.(model, typical, target, lr);

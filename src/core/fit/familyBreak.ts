@@ -66,7 +66,10 @@ export function familyBreak(fit: Pick<CrossRunFit, 'fitParams' | 'validation' | 
   const sameSign = top.every((r) => r > 0) || top.every((r) => r < 0);
   const growing = Math.abs(top[0]) < Math.abs(top[1]) && Math.abs(top[1]) < Math.abs(top[2]);
   if (sameSign && growing && Math.abs(top[2]) > TREND_OVER_SCATTER * Math.max(MIN_SCATTER, rms(residual.slice(0, -3)))) {
-    const ids = runs.slice(-3).map((p) => p.runId).reverse();
+    const ids = runs
+      .slice(-3)
+      .map((p) => p.runId)
+      .reverse();
     return {
       runIds: ids,
       heldOutMiss: 0,

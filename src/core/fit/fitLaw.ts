@@ -268,7 +268,9 @@ function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLa
   const timedOut = ls.status === 'stopped';
   // `lsRunning`: the solve was cut at `maxIterations`, not finished.
   const lsRunning = ls.status === 'max-iterations';
-  return F < F0 ? { params: ls.params, objective: F, converged: false, timedOut, lsRunning } : { params: p0, objective: F0, converged: false, timedOut, lsRunning };
+  return F < F0
+    ? { params: ls.params, objective: F, converged: false, timedOut, lsRunning }
+    : { params: p0, objective: F0, converged: false, timedOut, lsRunning };
 }
 
 /** IRLS for the Huber objective from `start` (a majorise–minimise scheme: F never increases). */
@@ -341,7 +343,15 @@ function gridStarts(full: Prepared, keep: number): number[][] {
     const stride = full.x.length / GRID_POINTS;
     const idx = Array.from({ length: GRID_POINTS }, (_, k) => Math.floor(k * stride));
     const x = idx.map((i) => full.x[i]);
-    prep = { ...full, x, logY: idx.map((i) => full.logY[i]), w: idx.map((i) => full.w[i]), kernel: compileLaw(full.law, x), f: new Float64Array(GRID_POINTS), fAt: null };
+    prep = {
+      ...full,
+      x,
+      logY: idx.map((i) => full.logY[i]),
+      w: idx.map((i) => full.w[i]),
+      kernel: compileLaw(full.law, x),
+      f: new Float64Array(GRID_POINTS),
+      fAt: null,
+    };
   }
   const params = prep.law.parameters;
   const n = params.length;
@@ -411,7 +421,8 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
       idx.push(j);
       coef.push(c);
     }
-    if (!(prior.sd > 0) || !Number.isFinite(prior.mean) || idx.length === 0) return { error: 'a prior on a combination of parameters needs parameters, a finite mean and sd > 0' };
+    if (!(prior.sd > 0) || !Number.isFinite(prior.mean) || idx.length === 0)
+      return { error: 'a prior on a combination of parameters needs parameters, a finite mean and sd > 0' };
     priorIdx.push(idx);
     priorCoef.push(coef);
     priorMean.push(prior.mean);
@@ -455,7 +466,8 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
       // Later starts (ranked lower by the grid) get a short solve, and the full one only when
       // they overtake the best so far: most run into the first one's valley.
       res = leastSquaresPhase(prep, s, opts, RUNNER_UP_LS);
-      if (res.lsRunning && !res.timedOut && res.objective < minOf(candidates.map((c) => c.objective))) res = leastSquaresPhase(prep, res.params, opts, LS_ITERATIONS - RUNNER_UP_LS);
+      if (res.lsRunning && !res.timedOut && res.objective < minOf(candidates.map((c) => c.objective)))
+        res = leastSquaresPhase(prep, res.params, opts, LS_ITERATIONS - RUNNER_UP_LS);
     }
     timedOut ||= res.timedOut;
     if (Number.isFinite(res.objective)) candidates.push(res);
@@ -463,7 +475,9 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   candidates.sort((u, v) => u.objective - v.objective);
   const distinct: RefineResult[] = [];
   for (const c of candidates) {
-    const dup = distinct.some((d) => d.params.every((v, j) => Math.abs(v - c.params[j]) < SAME_START) || Math.abs(d.objective - c.objective) <= SAME_OBJECTIVE * Math.abs(d.objective));
+    const dup = distinct.some(
+      (d) => d.params.every((v, j) => Math.abs(v - c.params[j]) < SAME_START) || Math.abs(d.objective - c.objective) <= SAME_OBJECTIVE * Math.abs(d.objective),
+    );
     if (!dup) distinct.push(c);
     if (distinct.length >= 2) break;
   }

@@ -9,7 +9,7 @@ const float = new Float64Array(buffer);
 const bytes = new Uint8Array(buffer);
 
 /** Hex hash of the arrays' contents, in order (arrays of different lengths hash differently). */
-export function hashNumbers(...arrays: readonly (ArrayLike<number>)[]): string {
+export function hashNumbers(...arrays: readonly ArrayLike<number>[]): string {
   // Two independent 32-bit FNV-1a lanes (different offsets) make a 64-bit key.
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193 ^ 0x9e3779b9;

@@ -132,7 +132,14 @@ export function fitSweepSurface(points: readonly SweepPoint[]): SweepSurface | {
   let invVV = 0;
   if (both) {
     // L = c0 + c1·a + c2·b + c3·a² + c4·b² + c5·a·b, a = u − cu, b = v − cv.
-    const c = leastSquares(U.map((u, i) => { const a = u - cu; const b = V[i] - cv; return [1, a, b, a * a, b * b, a * b]; }), y);
+    const c = leastSquares(
+      U.map((u, i) => {
+        const a = u - cu;
+        const b = V[i] - cv;
+        return [1, a, b, a * a, b * b, a * b];
+      }),
+      y,
+    );
     if (!c) return { error: 'the sweep surface is degenerate (settings on a line?)' };
     const h11 = 2 * c[3];
     const h22 = 2 * c[4];
@@ -147,7 +154,10 @@ export function fitSweepSurface(points: readonly SweepPoint[]): SweepSurface | {
     lossAt = (a, b) => c[0] + c[1] * a + c[2] * b + c[3] * a * a + c[4] * b * b + c[5] * a * b;
   } else {
     const X = varied === 'lr' ? U.map((u) => u - cu) : V.map((v) => v - cv);
-    const c = leastSquares(X.map((a) => [1, a, a * a]), y);
+    const c = leastSquares(
+      X.map((a) => [1, a, a * a]),
+      y,
+    );
     if (!c || !(c[2] > 0)) return { error: `the loss has no minimum along ln ${varied === 'lr' ? 'lr' : 'batch'} inside the sweep (not convex)` };
     const d = -c[1] / (2 * c[2]);
     du = varied === 'lr' ? d : 0;
@@ -240,7 +250,9 @@ export function fitHparamSweeps(law: HyperparamLaw, groups: readonly SweepGroup[
   const optima: GroupOptimum[] = groups.map((g) => {
     const flops = g.flops ?? approxTrainingFlops(g.params, g.tokens);
     const s = fitSweepSurface(g.points);
-    return 'error' in s ? { params: g.params, tokens: g.tokens, flops, points: g.points.length, error: s.error } : { params: g.params, tokens: g.tokens, flops, points: g.points.length, surface: s };
+    return 'error' in s
+      ? { params: g.params, tokens: g.tokens, flops, points: g.points.length, error: s.error }
+      : { params: g.params, tokens: g.tokens, flops, points: g.points.length, surface: s };
   });
   const out: HparamFit = { lawId: law.id, groups: optima };
   const target = (which: 'lr' | 'batch') => {
@@ -250,7 +262,14 @@ export function fitHparamSweeps(law: HyperparamLaw, groups: readonly SweepGroup[
       .filter((o) => o.surface && o.surface.bracketed && (o.surface.varied === 'lr+batch' || o.surface.varied === which))
       .map((o) => ({ runId: `N=${o.params} D=${o.tokens}`, x: inputs(def, o), y: which === 'lr' ? o.surface!.lrStar : o.surface!.batchStar }));
     const priors = pts.length < HPARAM_PRIOR_GROUPS ? referencePriors(def) : undefined;
-    return fitCrossRunLaw(def, pts, { priors, seed: opts.seed, resamples: opts.resamples ?? 200, deadline: opts.deadline, isCancelled: opts.isCancelled, stratify: false });
+    return fitCrossRunLaw(def, pts, {
+      priors,
+      seed: opts.seed,
+      resamples: opts.resamples ?? 200,
+      deadline: opts.deadline,
+      isCancelled: opts.isCancelled,
+      stratify: false,
+    });
   };
   const lr = target('lr');
   if ('error' in lr) out.lrError = lr.error;
@@ -262,7 +281,13 @@ export function fitHparamSweeps(law: HyperparamLaw, groups: readonly SweepGroup[
 }
 
 /** Optimal lr and batch for (N, D[, C]) from the refitted laws, or the published law where none was fitted. */
-export function predictHparams(law: HyperparamLaw, fit: HparamFit, params: number, tokens: number, flops = approxTrainingFlops(params, tokens)): { lr: Prediction & { source: 'fit' | 'published' }; batchTokens: Prediction & { source: 'fit' | 'published' } } {
+export function predictHparams(
+  law: HyperparamLaw,
+  fit: HparamFit,
+  params: number,
+  tokens: number,
+  flops = approxTrainingFlops(params, tokens),
+): { lr: Prediction & { source: 'fit' | 'published' }; batchTokens: Prediction & { source: 'fit' | 'published' } } {
   const one = (def: LawDefinition, f: LawCrossRunFit | undefined): Prediction & { source: 'fit' | 'published' } => {
     const x = inputs(def, { params, tokens, flops });
     if (f) return { ...predictWithFit(def, f, x), source: 'fit' };

@@ -86,8 +86,16 @@ export function isoflopVertex(points: readonly IsoflopPoint[]): IsoflopBudget | 
   const pts = points.filter((p) => p.params > 0 && p.tokens > 0 && p.loss > 0 && [p.params, p.tokens, p.loss].every(Number.isFinite));
   if (new Set(pts.map((p) => p.params)).size < 3) return null;
   const u = pts.map((p) => Math.log(p.params));
-  const q = polyfit(u, pts.map((p) => p.loss), 2);
-  const lin = polyfit(u, pts.map((p) => Math.log(p.tokens)), 1);
+  const q = polyfit(
+    u,
+    pts.map((p) => p.loss),
+    2,
+  );
+  const lin = polyfit(
+    u,
+    pts.map((p) => Math.log(p.tokens)),
+    1,
+  );
   if (!q || !lin || !(q.coef[2] > 0)) return null;
   const v = -q.coef[1] / (2 * q.coef[2]);
   const uStar = q.centre + v;
@@ -128,13 +136,25 @@ export function fitIsoflopFrontier(points: readonly IsoflopPoint[], opts: Isoflo
     return { error: `IsoFLOP frontier needs at least 3 budgets whose loss minimum is bracketed by their runs; have ${used.length} of ${groups.size}` };
   }
   const common = { seed: opts.seed, resamples: opts.resamples ?? 200, deadline: opts.deadline, isCancelled: opts.isCancelled, stratify: false };
-  const nStar = fitCrossRunLaw(frontierParamsLaw, used.map((b) => ({ runId: budgetKey(b.flops), x: [b.flops], y: b.nStar })), common);
+  const nStar = fitCrossRunLaw(
+    frontierParamsLaw,
+    used.map((b) => ({ runId: budgetKey(b.flops), x: [b.flops], y: b.nStar })),
+    common,
+  );
   if ('error' in nStar) return nStar;
-  const dStar = fitCrossRunLaw(frontierTokensLaw, used.map((b) => ({ runId: budgetKey(b.flops), x: [b.flops], y: b.dStar })), common);
+  const dStar = fitCrossRunLaw(
+    frontierTokensLaw,
+    used.map((b) => ({ runId: budgetKey(b.flops), x: [b.flops], y: b.dStar })),
+    common,
+  );
   if ('error' in dStar) return dStar;
   const out: IsoflopFrontier = { budgets, nStar, dStar };
   if (used.length >= 4) {
-    const loss = fitCrossRunLaw(computeLaw, used.map((b) => ({ runId: budgetKey(b.flops), x: [b.flops], y: b.lossStar })), common);
+    const loss = fitCrossRunLaw(
+      computeLaw,
+      used.map((b) => ({ runId: budgetKey(b.flops), x: [b.flops], y: b.lossStar })),
+      common,
+    );
     if (!('error' in loss)) out.loss = loss;
   }
   return out;

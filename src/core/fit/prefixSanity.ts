@@ -20,13 +20,20 @@ const BOUND_SENSITIVITY = 0.005;
  * finite or ≤ 0, more than MAX_PREFIX_DROP below or MAX_PREFIX_RISE above the prefix's last
  * smoothed loss, or a fitted parameter on a bound of its box.
  */
-export function prefixProblem(law: LawDefinition, params: readonly number[], predicted: number, prefixEndLoss: number, forecastWith?: (params: readonly number[]) => number): string | undefined {
+export function prefixProblem(
+  law: LawDefinition,
+  params: readonly number[],
+  predicted: number,
+  prefixEndLoss: number,
+  forecastWith?: (params: readonly number[]) => number,
+): string | undefined {
   if (!Number.isFinite(predicted) || predicted <= 0) return `the prefix fit forecasts ${predicted}: not a loss`;
   if (Number.isFinite(prefixEndLoss) && prefixEndLoss > 0) {
     if (predicted < prefixEndLoss * (1 - MAX_PREFIX_DROP)) {
       return `forecast ${predicted.toFixed(3)} is ${(100 * (1 - predicted / prefixEndLoss)).toFixed(0)}% below the prefix's last loss ${prefixEndLoss.toFixed(3)}: beyond the range the curve can reach (at most ${MAX_PREFIX_DROP * 100}%)`;
     }
-    if (predicted > prefixEndLoss * (1 + MAX_PREFIX_RISE)) return `forecast ${predicted.toFixed(3)} is above the prefix's last loss ${prefixEndLoss.toFixed(3)}: the fit has the loss rising`;
+    if (predicted > prefixEndLoss * (1 + MAX_PREFIX_RISE))
+      return `forecast ${predicted.toFixed(3)} is above the prefix's last loss ${prefixEndLoss.toFixed(3)}: the fit has the loss rising`;
   }
   for (let j = 0; j < law.parameters.length; j++) {
     const p = law.parameters[j];

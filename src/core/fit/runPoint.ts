@@ -19,10 +19,7 @@
 import { fitCurve, type CurveLawId } from './curve';
 
 export type RunPointMode =
-  | { kind: 'final' }
-  | { kind: 'minimum' }
-  | { kind: 'curve'; tokens: number; law?: CurveLawId }
-  | { kind: 'checkpoints'; count?: number };
+  { kind: 'final' } | { kind: 'minimum' } | { kind: 'curve'; tokens: number; law?: CurveLawId } | { kind: 'checkpoints'; count?: number };
 
 export interface RunPointInput {
   steps: ArrayLike<number>;
@@ -145,10 +142,12 @@ export function stableCheckpoints(input: RunPointInput, count = DEFAULT_CHECKPOI
     for (const p of inPhase) if (Math.abs(Math.log(p.s) - target) < Math.abs(Math.log(best.s) - target)) best = p;
     chosen.add(best.i);
   }
-  return [...chosen].sort((a, b) => a - b).map((i) => {
-    const window = pts.slice(Math.max(0, i - half), i + half + 1);
-    return { step: pts[i].s, tokens: pts[i].s * input.tokensPerStep!, loss: window.reduce((a, p) => a + p.v, 0) / window.length };
-  });
+  return [...chosen]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const window = pts.slice(Math.max(0, i - half), i + half + 1);
+      return { step: pts[i].s, tokens: pts[i].s * input.tokensPerStep!, loss: window.reduce((a, p) => a + p.v, 0) / window.length };
+    });
 }
 
 /** The point of one run that a cross-run law is fitted to, as `mode` says; `{ error }` when it cannot be had. */

@@ -130,7 +130,13 @@ export function forecastWithSameSize(
   const value = law.evaluate(fit.params, [targetStep, 0]);
   if (!(value > 0) || !Number.isFinite(value)) return { error: 'the forecast from siblings is not a loss' };
   const interval: [number, number] = [value * Math.exp(-SAME_SIZE_FORECAST_FLOOR), value * Math.exp(SAME_SIZE_FORECAST_FLOOR)];
-  return { prediction: { value, interval, lawId: 'multipower' }, provenance: 'from siblings', siblings: usable.map((s) => s.runId), fitParams: fit.params, schedules: law };
+  return {
+    prediction: { value, interval, lawId: 'multipower' },
+    provenance: 'from siblings',
+    siblings: usable.map((s) => s.runId),
+    fitParams: fit.params,
+    schedules: law,
+  };
 }
 
 /** Log half-width of the 80% interval of a same-size forecast (as SIBLING_FORECAST_FLOOR: ±0.42% measured, 81% leave-one-size-out coverage). */

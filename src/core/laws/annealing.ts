@@ -22,14 +22,46 @@ export const annealingLaw: LawDefinition = {
     note: 'Eq. (1): S1 = Σ η_i, S2 = Σ m_i with m_i = λ·m_(i−1) + (η_(i−1) − η_i), λ ≈ 0.999, counted from the end of warmup.',
   },
   variables: [
-    { symbol: 'S1', name: 'forward area', definition: 'Sum of the learning rate over every step up to s (warmup included), from the logged LR or the rebuilt schedule.', unit: 'lr·steps' },
-    { symbol: 'S2', name: 'annealing area', definition: 'Sum over steps after warmup of the momentum m_i = λ·m_(i−1) + (lr_(i−1) − lr_i), λ = 0.999; 0 at constant LR.', unit: 'lr·steps', allowZero: true },
+    {
+      symbol: 'S1',
+      name: 'forward area',
+      definition: 'Sum of the learning rate over every step up to s (warmup included), from the logged LR or the rebuilt schedule.',
+      unit: 'lr·steps',
+    },
+    {
+      symbol: 'S2',
+      name: 'annealing area',
+      definition: 'Sum over steps after warmup of the momentum m_i = λ·m_(i−1) + (lr_(i−1) − lr_i), λ = 0.999; 0 at constant LR.',
+      unit: 'lr·steps',
+      allowZero: true,
+    },
   ],
   parameters: [
-    { name: 'l0', description: 'ln L0, loss at infinite forward area', lower: -10, upper: 3, grid: [0, 0.5, 1, 1.5], natural: { name: 'L0', transform: 'exp' } },
+    {
+      name: 'l0',
+      description: 'ln L0, loss at infinite forward area',
+      lower: -10,
+      upper: 3,
+      grid: [0, 0.5, 1, 1.5],
+      natural: { name: 'L0', transform: 'exp' },
+    },
     { name: 'a', description: 'ln A', lower: -20, upper: 20, grid: [-2, 0, 2], natural: { name: 'A', transform: 'exp' } },
-    { name: 'alpha', description: 'exponent of the forward area', lower: 0.01, upper: 3, grid: [0.2, 0.5, 1], natural: { name: 'alpha', transform: 'identity' } },
-    { name: 'C', description: 'loss drop per unit annealing area', lower: 0, upper: 1e6, grid: [0, 0.1, 1, 10, 100, 1000], natural: { name: 'C', transform: 'identity' } },
+    {
+      name: 'alpha',
+      description: 'exponent of the forward area',
+      lower: 0.01,
+      upper: 3,
+      grid: [0.2, 0.5, 1],
+      natural: { name: 'alpha', transform: 'identity' },
+    },
+    {
+      name: 'C',
+      description: 'loss drop per unit annealing area',
+      lower: 0,
+      upper: 1e6,
+      grid: [0, 0.1, 1, 10, 100, 1000],
+      natural: { name: 'C', transform: 'identity' },
+    },
   ],
   evaluate(params, x) {
     const [l0, a, alpha, c] = params;

@@ -24,7 +24,14 @@ export const bnslLaw: LawDefinition = {
   formula: 'y = a + b·x^(−c0)·(1 + (x/d1)^(1/f1))^(−c1·f1)',
   fitFormula: 'y = exp(la) + exp(lb − c0·ln x − c1·f1·softplus((ln x − ld)/f1)),  f1 = exp(lf)',
   citation: { paper: 'Broken Neural Scaling Laws', authors: 'Caballero et al.', year: 2022, arxiv: '2210.14891', note: 'Eq. (1) with n = 1 break.' },
-  variables: [{ symbol: 'x', name: 'step or scale', definition: 'The quantity scaled: optimizer step for a loss curve (step > 0), or compute / parameters / tokens across runs.', unit: 'steps' }],
+  variables: [
+    {
+      symbol: 'x',
+      name: 'step or scale',
+      definition: 'The quantity scaled: optimizer step for a loss curve (step > 0), or compute / parameters / tokens across runs.',
+      unit: 'steps',
+    },
+  ],
   parameters: [
     { name: 'la', description: 'ln a, limit as x → ∞', lower: -20, upper: 10, grid: [0, 0.5, 1], natural: { name: 'a', transform: 'exp' } },
     { name: 'lb', description: 'ln b, scale', lower: -20, upper: 40, grid: [0, 2, 5], natural: { name: 'b', transform: 'exp' } },

@@ -12,7 +12,8 @@ const hoffmann: LawCitation = {
 const computeVariable: LawVariable = {
   symbol: 'C',
   name: 'training compute',
-  definition: 'Training FLOPs counted as C = 6·N·D with N total parameters and D training tokens (Hoffmann et al.; attention FLOPs and embeddings as counted by the data source, e.g. Porian et al. param_count).',
+  definition:
+    'Training FLOPs counted as C = 6·N·D with N total parameters and D training tokens (Hoffmann et al.; attention FLOPs and embeddings as counted by the data source, e.g. Porian et al. param_count).',
   unit: 'FLOPs',
 };
 
@@ -31,7 +32,14 @@ export const computeLaw: LawDefinition = {
   parameters: [
     { name: 'e', description: 'ln E, irreducible loss', lower: -10, upper: 3, grid: [-2, 0, 0.5, 1], natural: { name: 'E', transform: 'exp' } },
     { name: 'c0', description: 'ln C0, compute scale', lower: -50, upper: 150, grid: [10, 20, 30, 40, 50], natural: { name: 'C0', transform: 'exp' } },
-    { name: 'alpha', description: 'compute exponent', lower: 0.005, upper: 2, grid: [0.02, 0.05, 0.1, 0.2, 0.4], natural: { name: 'alpha', transform: 'identity' } },
+    {
+      name: 'alpha',
+      description: 'compute exponent',
+      lower: 0.005,
+      upper: 2,
+      grid: [0.02, 0.05, 0.1, 0.2, 0.4],
+      natural: { name: 'alpha', transform: 'identity' },
+    },
   ],
   evaluate(params, x) {
     const [e, c0, alpha] = params;

@@ -31,7 +31,14 @@ export const dataLimitedLaw: LawDefinition = {
     { name: 'b', description: 'ln B', lower: -10, upper: 40, grid: [5, 10], natural: { name: 'B', transform: 'exp' } },
     { name: 'alpha', description: 'model-size exponent', lower: 0.01, upper: 2.5, grid: [0.3, 0.5], natural: { name: 'alpha', transform: 'identity' } },
     { name: 'beta', description: 'data exponent', lower: 0.01, upper: 2.5, grid: [0.3, 0.5], natural: { name: 'beta', transform: 'identity' } },
-    { name: 'rd', description: 'ln R*, repeated-data half-life in epochs', lower: -3, upper: 8, grid: [1, 2.7, 4], natural: { name: 'Rstar', transform: 'exp' } },
+    {
+      name: 'rd',
+      description: 'ln R*, repeated-data half-life in epochs',
+      lower: -3,
+      upper: 8,
+      grid: [1, 2.7, 4],
+      natural: { name: 'Rstar', transform: 'exp' },
+    },
   ],
   evaluate(params, x) {
     const [e, a, b, alpha, beta, rd] = params;
@@ -58,7 +65,13 @@ export const dataLimitedLaw: LawDefinition = {
     note: 'Muennighoff et al.: models up to 9B parameters, up to 900B tokens, up to 1,500 epochs (C4, OSCAR).',
   },
   reference: {
-    citation: { paper: 'Scaling Data-Constrained Language Models', authors: 'Muennighoff et al.', year: 2023, arxiv: '2305.16264', note: 'Sec. 3.1 / App.: E 1.87, A 521, B 1488, α 0.35, β 0.353, R_D* 15.4.' },
+    citation: {
+      paper: 'Scaling Data-Constrained Language Models',
+      authors: 'Muennighoff et al.',
+      year: 2023,
+      arxiv: '2305.16264',
+      note: 'Sec. 3.1 / App.: E 1.87, A 521, B 1488, α 0.35, β 0.353, R_D* 15.4.',
+    },
     values: { E: 1.87, A: 521, B: 1488, alpha: 0.35, beta: 0.353, Rstar: 15.4 },
   },
 };

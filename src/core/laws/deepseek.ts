@@ -13,7 +13,8 @@ const citation: LawCitation = {
 const C: LawVariable = {
   symbol: 'C',
   name: 'compute (DeepSeek)',
-  definition: 'C = M·D FLOPs, M = 72·n_layer·d_model² + 6·n_layer·d_model·l_seq non-embedding FLOPs per token (attention included, vocabulary excluded), D training tokens (DeepSeek LLM Sec. 3.2).',
+  definition:
+    'C = M·D FLOPs, M = 72·n_layer·d_model² + 6·n_layer·d_model·l_seq non-embedding FLOPs per token (attention included, vocabulary excluded), D training tokens (DeepSeek LLM Sec. 3.2).',
   unit: 'FLOPs',
 };
 

@@ -41,7 +41,9 @@ export function domainFlags(law: LawDefinition, x: readonly number[], fitted?: V
       const range = fitted[j];
       if (!range || !(range[0] <= range[1])) return;
       if (value > range[1] * FIT_EXTRAPOLATION_FACTOR) {
-        flags.push(`${v.symbol}=${fmt(value)} is ${fmt(value / range[1])}× the largest fitted ${v.symbol} (${fmt(range[1])}): extrapolation beyond one order of magnitude`);
+        flags.push(
+          `${v.symbol}=${fmt(value)} is ${fmt(value / range[1])}× the largest fitted ${v.symbol} (${fmt(range[1])}): extrapolation beyond one order of magnitude`,
+        );
       } else if (value < range[0] / FIT_EXTRAPOLATION_FACTOR) {
         flags.push(`${v.symbol}=${fmt(value)} is below a tenth of the smallest fitted ${v.symbol} (${fmt(range[0])})`);
       }

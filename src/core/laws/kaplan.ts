@@ -20,13 +20,30 @@ export const kaplanLaw: LawDefinition = {
     note: 'Eq. 1.5 / 4.1, Table 2 (αN = 0.076, αD = 0.103, Nc = 6.4e13, Dc = 1.8e13); loss in nats on WebText2 with their BPE.',
   },
   variables: [
-    { symbol: 'N', name: 'non-embedding parameters', definition: 'Non-embedding parameters: total minus token and position embeddings (Kaplan et al. Sec. 2.1, N ≈ 12·n_layer·d_model²).', unit: 'parameters' },
-    { symbol: 'D', name: 'tokens', definition: 'Training tokens seen (the paper trains with early stopping; D is the dataset size in tokens).', unit: 'tokens' },
+    {
+      symbol: 'N',
+      name: 'non-embedding parameters',
+      definition: 'Non-embedding parameters: total minus token and position embeddings (Kaplan et al. Sec. 2.1, N ≈ 12·n_layer·d_model²).',
+      unit: 'parameters',
+    },
+    {
+      symbol: 'D',
+      name: 'tokens',
+      definition: 'Training tokens seen (the paper trains with early stopping; D is the dataset size in tokens).',
+      unit: 'tokens',
+    },
   ],
   parameters: [
     { name: 'nc', description: 'ln Nc', lower: 0, upper: 80, grid: [20, 30, 40, 50], natural: { name: 'Nc', transform: 'exp' } },
     { name: 'dc', description: 'ln Dc', lower: 0, upper: 80, grid: [20, 30, 40, 50], natural: { name: 'Dc', transform: 'exp' } },
-    { name: 'alphaN', description: 'model-size exponent αN', lower: 0.005, upper: 2, grid: [0.05, 0.1, 0.3], natural: { name: 'alphaN', transform: 'identity' } },
+    {
+      name: 'alphaN',
+      description: 'model-size exponent αN',
+      lower: 0.005,
+      upper: 2,
+      grid: [0.05, 0.1, 0.3],
+      natural: { name: 'alphaN', transform: 'identity' },
+    },
     { name: 'alphaD', description: 'data exponent αD', lower: 0.005, upper: 2, grid: [0.05, 0.1, 0.3], natural: { name: 'alphaD', transform: 'identity' } },
   ],
   evaluate(params, x) {

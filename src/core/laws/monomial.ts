@@ -35,8 +35,22 @@ export function monomialLaw(spec: MonomialSpec): LawDefinition {
     citation: spec.citation,
     variables: spec.variables,
     parameters: [
-      { name: 'c', description: `ln ${spec.coefficient}`, lower: -60, upper: 60, grid: [-20, -10, -5, 0, 5, 10], natural: { name: spec.coefficient, transform: 'exp' } },
-      ...spec.exponents.map((e) => ({ name: e, description: `exponent ${e}`, lower: -3, upper: 3, grid: [-1, -0.5, 0, 0.5, 1], natural: { name: e, transform: 'identity' as const } })),
+      {
+        name: 'c',
+        description: `ln ${spec.coefficient}`,
+        lower: -60,
+        upper: 60,
+        grid: [-20, -10, -5, 0, 5, 10],
+        natural: { name: spec.coefficient, transform: 'exp' },
+      },
+      ...spec.exponents.map((e) => ({
+        name: e,
+        description: `exponent ${e}`,
+        lower: -3,
+        upper: 3,
+        grid: [-1, -0.5, 0, 0.5, 1],
+        natural: { name: e, transform: 'identity' as const },
+      })),
     ],
     evaluate,
     jacobian(params, x) {

@@ -69,7 +69,7 @@ const citation = {
  */
 const luoFit400M = {
   citation: {
-    paper: 'A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules (authors\' code)',
+    paper: "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules (authors' code)",
     authors: 'Luo et al.',
     year: 2025,
     arxiv: '2503.12811',
@@ -335,15 +335,42 @@ export function createMultipowerLaw(schedules: readonly Float64Array[] = []): La
     citation,
     variables: [
       { symbol: 't', name: 'step', definition: 'Optimizer step (> 0) of the run whose per-step LR schedule is the second variable.', unit: 'steps' },
-      { symbol: 'j', name: 'schedule', definition: 'Index of the run\'s LR schedule (per-step LR from the log or rebuilt from the config) among those the law was created with.', unit: 'index', allowZero: true },
+      {
+        symbol: 'j',
+        name: 'schedule',
+        definition: "Index of the run's LR schedule (per-step LR from the log or rebuilt from the config) among those the law was created with.",
+        unit: 'index',
+        allowZero: true,
+      },
     ],
     parameters: [
       { name: 'l0', description: 'ln L0, loss at infinite forward area', lower: -10, upper: 3, grid: [0.6, 1, 1.3], natural: { name: 'L0', transform: 'exp' } },
       { name: 'a', description: 'ln A', lower: -20, upper: 20, grid: [-1, 0.5, 2], natural: { name: 'A', transform: 'exp' } },
-      { name: 'alpha', description: 'exponent of the forward area', lower: 0.01, upper: 3, grid: [0.3, 0.6], natural: { name: 'alpha', transform: 'identity' } },
-      { name: 'b', description: 'ln B, scale of the loss drop per unit LR drop', lower: -10, upper: 20, grid: [4, 6, 8], natural: { name: 'B', transform: 'exp' } },
+      {
+        name: 'alpha',
+        description: 'exponent of the forward area',
+        lower: 0.01,
+        upper: 3,
+        grid: [0.3, 0.6],
+        natural: { name: 'alpha', transform: 'identity' },
+      },
+      {
+        name: 'b',
+        description: 'ln B, scale of the loss drop per unit LR drop',
+        lower: -10,
+        upper: 20,
+        grid: [4, 6, 8],
+        natural: { name: 'B', transform: 'exp' },
+      },
       { name: 'c', description: 'ln C', lower: -15, upper: 15, grid: [-1, 1, 3], natural: { name: 'C', transform: 'exp' } },
-      { name: 'beta', description: 'β, saturation exponent of the drop', lower: 0.01, upper: 5, grid: [0.4, 0.8], natural: { name: 'beta', transform: 'identity' } },
+      {
+        name: 'beta',
+        description: 'β, saturation exponent of the drop',
+        lower: 0.01,
+        upper: 5,
+        grid: [0.4, 0.8],
+        natural: { name: 'beta', transform: 'identity' },
+      },
       { name: 'gamma', description: 'γ, LR exponent inside the drop', lower: 0, upper: 3, grid: [0.4, 0.7], natural: { name: 'gamma', transform: 'identity' } },
     ],
     evaluate: (p, x) => compute(p, x, null),

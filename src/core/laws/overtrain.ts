@@ -23,8 +23,18 @@ export const overtrainLaw: LawDefinition = {
   fitFormula: 'L = exp(e) + exp(a + η(ln M − ln C)) + exp(b − η(ln M + ln C)),  C = 6·M·N²',
   citation,
   variables: [
-    { symbol: 'N', name: 'parameters', definition: 'Total parameters, embeddings included (Gadre et al. count all parameters of the open_lm model).', unit: 'parameters' },
-    { symbol: 'M', name: 'tokens per parameter', definition: 'Token multiplier M = D/N, training tokens per parameter (20 ≈ Chinchilla-optimal; the data set\'s `chinchilla_multiplier` column is M/20).', unit: 'tokens/parameter' },
+    {
+      symbol: 'N',
+      name: 'parameters',
+      definition: 'Total parameters, embeddings included (Gadre et al. count all parameters of the open_lm model).',
+      unit: 'parameters',
+    },
+    {
+      symbol: 'M',
+      name: 'tokens per parameter',
+      definition: "Token multiplier M = D/N, training tokens per parameter (20 ≈ Chinchilla-optimal; the data set's `chinchilla_multiplier` column is M/20).",
+      unit: 'tokens/parameter',
+    },
   ],
   parameters: [
     { name: 'e', description: 'ln E, irreducible loss', lower: -10, upper: 3, grid: [0, 0.5, 1], natural: { name: 'E', transform: 'exp' } },
@@ -63,9 +73,23 @@ export const overtrainErrorLaw: LawDefinition = {
   formula: 'Err(L) = ε − k·exp(−γ·L)',
   fitFormula: 'Err = eps − exp(k − γ·L)',
   citation,
-  variables: [{ symbol: 'L', name: 'loss', definition: 'Validation loss of the model in nats per token on the evaluation set used to fit (e.g. C4 validation).', unit: 'nats/token' }],
+  variables: [
+    {
+      symbol: 'L',
+      name: 'loss',
+      definition: 'Validation loss of the model in nats per token on the evaluation set used to fit (e.g. C4 validation).',
+      unit: 'nats/token',
+    },
+  ],
   parameters: [
-    { name: 'eps', description: 'ε, error at infinite loss (chance level)', lower: 0.01, upper: 1, grid: [0.6, 0.75, 0.9], natural: { name: 'eps', transform: 'identity' } },
+    {
+      name: 'eps',
+      description: 'ε, error at infinite loss (chance level)',
+      lower: 0.01,
+      upper: 1,
+      grid: [0.6, 0.75, 0.9],
+      natural: { name: 'eps', transform: 'identity' },
+    },
     { name: 'k', description: 'ln k', lower: -20, upper: 20, grid: [-2, 0, 2, 4], natural: { name: 'k', transform: 'exp' } },
     { name: 'gamma', description: 'γ, rate', lower: 0.01, upper: 10, grid: [0.5, 1, 2, 3], natural: { name: 'gamma', transform: 'identity' } },
   ],

@@ -65,5 +65,7 @@ export function listAllLawDefinitions(): LawDefinition[] {
 
 /** Ids `fit --law` accepts: laws fitted to the final losses of many runs. */
 export function crossRunLawIds(): string[] {
-  return listLaws().filter((l) => l.kind === 'cross-run' && !l.id.startsWith('compute-frontier')).map((l) => l.id);
+  return listLaws()
+    .filter((l) => l.kind === 'cross-run' && !l.id.startsWith('compute-frontier'))
+    .map((l) => l.id);
 }

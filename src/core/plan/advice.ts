@@ -120,11 +120,21 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
       convention: f.convention,
       gpuHours: time.gpuHours,
       usd: time.usd,
-      hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu, peakFlopsPerSecond: time.peakFlopsPerSecond, precision: time.precision, memoryBytes: profile.memoryBytes },
+      hardware: {
+        id: profile.id,
+        name: profile.name,
+        usdPerHour: profile.usdPerHour,
+        mfu: table.mfu,
+        peakFlopsPerSecond: time.peakFlopsPerSecond,
+        precision: time.precision,
+        memoryBytes: profile.memoryBytes,
+      },
     };
     if (time.wallClockHours !== undefined) out.cost.wallClockHours = time.wallClockHours;
     appendAll(appendAll(notes, f.notes), time.notes);
-    notes.push(`Time and price at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name} ${time.precision.toUpperCase()} peak (${(time.peakFlopsPerSecond / 1e12).toFixed(0)} TFLOP/s), $${profile.usdPerHour}/GPU-hour; change with the scalingLens.hardware.* settings.`);
+    notes.push(
+      `Time and price at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name} ${time.precision.toUpperCase()} peak (${(time.peakFlopsPerSecond / 1e12).toFixed(0)} TFLOP/s), $${profile.usdPerHour}/GPU-hour; change with the scalingLens.hardware.* settings.`,
+    );
   }
   const mem = memoryInputOf(plan);
   const estimate = memoryPerGpu(mem.input);
@@ -140,7 +150,10 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
     seqLenAssumed: mem.seqLenAssumed,
     microBatchAssumed: mem.microBatchAssumed,
   };
-  if (mem.assumed.length) notes.push(`Memory per GPU assumes ${mem.assumed.join(', ')}; activations FlashAttention-style (Korthikanti et al. 2022 without the s² term), mixed-precision Adam 16 B/param.`);
+  if (mem.assumed.length)
+    notes.push(
+      `Memory per GPU assumes ${mem.assumed.join(', ')}; activations FlashAttention-style (Korthikanti et al. 2022 without the s² term), mixed-precision Adam 16 B/param.`,
+    );
   if (fit.warning) {
     out.memory.warning = fit.warning;
     const smallest = smallestLayout(mem.input, profile.memoryBytes);
@@ -148,7 +161,9 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
     if (smallest) {
       const description = describeLayout(smallest.layout, profile.id);
       out.memory.smallestFit = { layout: smallest.layout, description, totalBytes: smallest.estimate.totalBytes };
-      notes.push(`Memory on ${profile.id}: ${fit.warning}. The smallest layout that fits ${at}: ${description} (${(smallest.estimate.totalBytes / 1e9).toFixed(0)} GB/GPU).`);
+      notes.push(
+        `Memory on ${profile.id}: ${fit.warning}. The smallest layout that fits ${at}: ${description} (${(smallest.estimate.totalBytes / 1e9).toFixed(0)} GB/GPU).`,
+      );
     } else {
       notes.push(`Memory on ${profile.id}: ${fit.warning}. No layout up to 4096 GPUs fits ${at}: lower the micro-batch or the sequence length.`);
     }
@@ -160,7 +175,12 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
 export function planAdvice(plan: TrainingPlan): PlanAdvice {
   const notes: string[] = [];
   if (plan.muP) {
-    return { lr: [], batchTokens: [], silent: 'μP config: the learning rate transfers across widths by design, so the standard-parametrisation LR laws do not apply.', notes };
+    return {
+      lr: [],
+      batchTokens: [],
+      silent: 'μP config: the learning rate transfers across widths by design, so the standard-parametrisation LR laws do not apply.',
+      notes,
+    };
   }
   const out: PlanAdvice = { lr: [], batchTokens: [], notes };
   const tokens = plan.tokens;
@@ -172,14 +192,27 @@ export function planAdvice(plan: TrainingPlan): PlanAdvice {
   const a = plan.architecture;
   // The training length, not the model's position capacity (see ASSUMED_SEQ_LEN).
   const hp = publishedHparams(n, tokens, a, plan.seqLen ?? Math.min(ASSUMED_SEQ_LEN, a.positions ?? ASSUMED_SEQ_LEN));
-  const stepAssumes = 'Step Law (Li et al. 2025): dense LLaMA-style models, AdamW (β2 0.95, wd 0.1), warmup then cosine to 1e−5, sequence 2,048; N non-embedding, D tokens';
+  const stepAssumes =
+    'Step Law (Li et al. 2025): dense LLaMA-style models, AdamW (β2 0.95, wd 0.1), warmup then cosine to 1e−5, sequence 2,048; N non-embedding, D tokens';
   const stepDomain = outside(stepLaw.lr, { N: n, D: tokens });
   out.lr.push({ lawId: stepLaw.lr.id, title: stepLaw.lr.title, value: hp.steplaw.lr, assumes: stepAssumes, outsideDomain: stepDomain });
-  out.batchTokens.push({ lawId: stepLaw.batch.id, title: stepLaw.batch.title, value: hp.steplaw.batchTokens, assumes: stepAssumes, outsideDomain: outside(stepLaw.batch, { D: tokens }) });
+  out.batchTokens.push({
+    lawId: stepLaw.batch.id,
+    title: stepLaw.batch.title,
+    value: hp.steplaw.batchTokens,
+    assumes: stepAssumes,
+    outsideDomain: outside(stepLaw.batch, { D: tokens }),
+  });
   const deepAssumes = 'DeepSeek LLM (2024): C = M·D with M = 72·L·d² + 6·L·d·seq, multi-step LR schedule (80/10/10%), AdamW; fitted at 1e17–3e20 FLOPs';
   const deepDomain = outside(deepseekLaw.lr, { C: hp.deepseek.flops });
   out.lr.push({ lawId: deepseekLaw.lr.id, title: deepseekLaw.lr.title, value: hp.deepseek.lr, assumes: deepAssumes, outsideDomain: deepDomain });
-  out.batchTokens.push({ lawId: deepseekLaw.batch.id, title: deepseekLaw.batch.title, value: hp.deepseek.batchTokens, assumes: deepAssumes, outsideDomain: deepDomain });
+  out.batchTokens.push({
+    lawId: deepseekLaw.batch.id,
+    title: deepseekLaw.batch.title,
+    value: hp.deepseek.batchTokens,
+    assumes: deepAssumes,
+    outsideDomain: deepDomain,
+  });
   if (a.experts !== undefined) notes.push('Mixture of experts: the LR and batch laws were fitted on dense models; N is the active non-embedding count.');
   return out;
 }
@@ -189,7 +222,9 @@ export function planCaveats(plan: TrainingPlan): string[] {
   const notes: string[] = [];
   const p = precisionOf(plan.precision);
   if (p === 'fp8' || p === 'int8') {
-    notes.push(`${p.toUpperCase()} training: the laws were fitted on BF16/FP32 runs; low precision can raise the loss and shift the optimal LR (Kumar et al. 2024, "Scaling Laws for Precision"). Treat predictions as optimistic.`);
+    notes.push(
+      `${p.toUpperCase()} training: the laws were fitted on BF16/FP32 runs; low precision can raise the loss and shift the optimal LR (Kumar et al. 2024, "Scaling Laws for Precision"). Treat predictions as optimistic.`,
+    );
   } else if (p === 'fp16') {
     notes.push('FP16 with loss scaling: the laws were fitted on BF16/FP32 runs; overflow-skipped steps do not count.');
   }
@@ -199,7 +234,9 @@ export function planCaveats(plan: TrainingPlan): string[] {
     const eff = rStar !== undefined ? effectiveData(plan.tokens, plan.uniqueTokens, rStar) : undefined;
     notes.push(
       `Repeated data: ${epochs.toFixed(1)} epochs over ${plan.uniqueTokens.toExponential(2)} unique tokens. The data-limited law (Muennighoff et al. 2023) applies: ` +
-        (eff !== undefined ? `the run is worth about ${eff.toExponential(2)} fresh tokens (R*_D = ${rStar}), not ${plan.tokens.toExponential(2)}.` : 'repeated tokens are worth less than fresh ones.'),
+        (eff !== undefined
+          ? `the run is worth about ${eff.toExponential(2)} fresh tokens (R*_D = ${rStar}), not ${plan.tokens.toExponential(2)}.`
+          : 'repeated tokens are worth less than fresh ones.'),
     );
   }
   return notes;
@@ -215,7 +252,10 @@ export function lossTokens(plan: TrainingPlan): { tokens?: number; note?: string
   if (d === undefined || plan.uniqueTokens === undefined || plan.uniqueTokens >= d) return { tokens: d };
   const rStar = dataLimitedLaw.reference!.values.Rstar;
   const eff = effectiveData(d, plan.uniqueTokens, rStar);
-  return { tokens: eff, note: `Predicted loss uses the effective data D' = ${eff.toExponential(3)} tokens (data-limited law, R*_D = ${rStar}) in place of D = ${d.toExponential(3)}.` };
+  return {
+    tokens: eff,
+    note: `Predicted loss uses the effective data D' = ${eff.toExponential(3)} tokens (data-limited law, R*_D = ${rStar}) in place of D = ${d.toExponential(3)}.`,
+  };
 }
 
 /** A finished run of the plan's family, as a point of an LR / batch sweep. */
@@ -271,8 +311,16 @@ export function sweepAdvice(plan: TrainingPlan, runs: readonly SweepRun[], opts:
   if (d !== undefined && (fit.lr || fit.batch)) {
     const p = predictHparams(stepLaw, fit, n, d);
     const assumes = `Step Law refitted on the optima of ${swept.length} sweep group(s) of this family (${swept.reduce((k, g) => k + g.points.length, 0)} runs)`;
-    if (fit.lr && Number.isFinite(p.lr.value)) out.lr = { lawId: 'steplaw-lr-fitted', title: 'Step Law LR, fitted on your sweeps', value: p.lr.value, assumes, outsideDomain: p.lr.flags?.join('; ') };
-    if (fit.batch && Number.isFinite(p.batchTokens.value)) out.batchTokens = { lawId: 'steplaw-batch-fitted', title: 'Step Law batch, fitted on your sweeps', value: p.batchTokens.value, assumes, outsideDomain: p.batchTokens.flags?.join('; ') };
+    if (fit.lr && Number.isFinite(p.lr.value))
+      out.lr = { lawId: 'steplaw-lr-fitted', title: 'Step Law LR, fitted on your sweeps', value: p.lr.value, assumes, outsideDomain: p.lr.flags?.join('; ') };
+    if (fit.batch && Number.isFinite(p.batchTokens.value))
+      out.batchTokens = {
+        lawId: 'steplaw-batch-fitted',
+        title: 'Step Law batch, fitted on your sweeps',
+        value: p.batchTokens.value,
+        assumes,
+        outsideDomain: p.batchTokens.flags?.join('; '),
+      };
   }
   if (d !== undefined && plan.peakLr !== undefined && plan.tokensPerStep !== undefined) {
     const at = fit.groups.findIndex((g) => g.surface && sameSize(g.params, n) && sameSize(g.tokens, d));
@@ -280,7 +328,9 @@ export function sweepAdvice(plan: TrainingPlan, runs: readonly SweepRun[], opts:
     if (surface) {
       out.penaltyPct = Math.max(0, surfacePenaltyPct(surface, plan.peakLr, plan.tokensPerStep));
       const where = surface.bracketed ? '' : ' (the sweep did not bracket the optimum: the penalty is a lower bound)';
-      out.notes.push(`Configured LR ${plan.peakLr} and batch ${plan.tokensPerStep} tokens: +${out.penaltyPct.toFixed(2)}% loss over the sweep optimum (LR ${surface.lrStar.toPrecision(3)}, batch ${Math.round(surface.batchStar)}), read off the surface fitted on ${surface.pointsUsed} runs at this N and D${where}.`);
+      out.notes.push(
+        `Configured LR ${plan.peakLr} and batch ${plan.tokensPerStep} tokens: +${out.penaltyPct.toFixed(2)}% loss over the sweep optimum (LR ${surface.lrStar.toPrecision(3)}, batch ${Math.round(surface.batchStar)}), read off the surface fitted on ${surface.pointsUsed} runs at this N and D${where}.`,
+      );
     }
   }
   return out;

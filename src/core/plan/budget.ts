@@ -107,7 +107,14 @@ export interface BudgetContext {
    * its regime (regime.ts: blended into the over-training law far past compute-optimal); without
    * it, Chinchilla at every ratio. The caller fits it (the workspace engine, through its fitter).
    */
-  lossLaw?: { fit: CrossRunFit; family: string; runsUsed: string[]; overtrain?: LawCrossRunFit | { error: string }; points?: readonly CrossRunPoint[]; anchoredRunIds?: readonly string[] };
+  lossLaw?: {
+    fit: CrossRunFit;
+    family: string;
+    runsUsed: string[];
+    overtrain?: LawCrossRunFit | { error: string };
+    points?: readonly CrossRunPoint[];
+    anchoredRunIds?: readonly string[];
+  };
 }
 
 export interface ShapeSuggestion {
@@ -199,7 +206,11 @@ export function chinchillaOptimalParams(p: ChinchillaParams, flops: number): num
 
 function fittedParams(fit: CrossRunFit): ChinchillaParams | undefined {
   const get = (k: string) => fit.parameters[k]?.value;
-  const E = get('E'), A = get('A'), B = get('B'), alpha = get('alpha'), beta = get('beta');
+  const E = get('E'),
+    A = get('A'),
+    B = get('B'),
+    alpha = get('alpha'),
+    beta = get('beta');
   if ([E, A, B, alpha, beta].some((v) => v === undefined || !Number.isFinite(v))) return undefined;
   return { E: E!, A: A!, B: B!, alpha: alpha!, beta: beta! };
 }
@@ -309,8 +320,18 @@ export function suggestShape(params: number, vocab = 50304): ShapeSuggestion {
 function hparamAdvice(nonEmbedding: number, tokens: number, shape: ShapeSuggestion, seqLen: number): { lr: HparamAdvice; batchTokens: HparamAdvice } {
   const { steplaw, deepseek } = publishedHparams(Math.max(1, nonEmbedding), tokens, shape, seqLen);
   return {
-    lr: { value: steplaw.lr, steplaw: steplaw.lr, deepseek: deepseek.lr, source: 'Step Law (Li et al. 2025: N non-embedding, D; AdamW, warmup + cosine); DeepSeek (2024: C = M·D, multi-step schedule) for comparison' },
-    batchTokens: { value: steplaw.batchTokens, steplaw: steplaw.batchTokens, deepseek: deepseek.batchTokens, source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens' },
+    lr: {
+      value: steplaw.lr,
+      steplaw: steplaw.lr,
+      deepseek: deepseek.lr,
+      source: 'Step Law (Li et al. 2025: N non-embedding, D; AdamW, warmup + cosine); DeepSeek (2024: C = M·D, multi-step schedule) for comparison',
+    },
+    batchTokens: {
+      value: steplaw.batchTokens,
+      steplaw: steplaw.batchTokens,
+      deepseek: deepseek.batchTokens,
+      source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens',
+    },
   };
 }
 
@@ -323,7 +344,10 @@ function budgetFlops(budget: Budget, table: HardwareTable, profile: HardwareProf
       return { flops: budget.flops, profile };
     case 'gpuHours': {
       const hw = budget.hardware ? findHardware(table, budget.hardware) : profile;
-      if (!hw) return { error: `unknown hardware "${budget.hardware}" in the budget; known: ${table.profiles.map((p) => p.id).join(', ')} (add more in scalingLens.hardware.profiles)` };
+      if (!hw)
+        return {
+          error: `unknown hardware "${budget.hardware}" in the budget; known: ${table.profiles.map((p) => p.id).join(', ')} (add more in scalingLens.hardware.profiles)`,
+        };
       return { flops: budget.gpuHours * 3600 * (hw.peakFlops.bf16 ?? 0) * table.mfu, profile: hw };
     }
     case 'usd':
@@ -345,8 +369,10 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   positiveOrUndefined('--memory-cap', request.memoryCapBytes, errors);
   positiveOrUndefined('sequence length', request.seqLen, errors);
   positiveOrUndefined('vocabulary', request.vocab, errors);
-  if (request.inferenceTokens !== undefined && !(Number.isFinite(request.inferenceTokens) && request.inferenceTokens >= 0)) errors.push(`--inference-tokens must be zero or positive (got ${request.inferenceTokens})`);
-  if ((request.deadlineDays === undefined) !== (request.gpus === undefined) && request.deadlineDays !== undefined) errors.push('--deadline-days needs --gpus (how many accelerators run until the deadline)');
+  if (request.inferenceTokens !== undefined && !(Number.isFinite(request.inferenceTokens) && request.inferenceTokens >= 0))
+    errors.push(`--inference-tokens must be zero or positive (got ${request.inferenceTokens})`);
+  if ((request.deadlineDays === undefined) !== (request.gpus === undefined) && request.deadlineDays !== undefined)
+    errors.push('--deadline-days needs --gpus (how many accelerators run until the deadline)');
   if (request.gpus !== undefined && !Number.isInteger(request.gpus)) errors.push(`--gpus must be a whole number (got ${request.gpus})`);
   if (errors.length) return { error: errors.join('; ') };
   const profile0 = findHardware(table, request.hardware);
@@ -357,13 +383,20 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   const notes: string[] = [...table.problems];
   let flops = converted.flops;
   if (!Number.isFinite(flops) || flops <= 0) return { error: `the budget ${request.budget.text} gives no compute on ${profile.name}` };
-  if (flops > MAX_BUDGET_FLOPS) return { error: `a budget of ${flops.toExponential(2)} FLOPs is beyond any plan (over ${MAX_BUDGET_FLOPS.toExponential(0)}; the largest trainings of 2025 are ~5e26): check the exponent` };
-  if (flops < MIN_BUDGET_FLOPS) return { error: `a budget of ${flops.toExponential(2)} FLOPs is too small to plan a training run (under ${MIN_BUDGET_FLOPS.toExponential(0)})` };
-  if (request.budget.kind !== 'flops') notes.push(`${request.budget.text} → ${flops.toExponential(3)} FLOPs at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name}'s BF16 peak.`);
+  if (flops > MAX_BUDGET_FLOPS)
+    return {
+      error: `a budget of ${flops.toExponential(2)} FLOPs is beyond any plan (over ${MAX_BUDGET_FLOPS.toExponential(0)}; the largest trainings of 2025 are ~5e26): check the exponent`,
+    };
+  if (flops < MIN_BUDGET_FLOPS)
+    return { error: `a budget of ${flops.toExponential(2)} FLOPs is too small to plan a training run (under ${MIN_BUDGET_FLOPS.toExponential(0)})` };
+  if (request.budget.kind !== 'flops')
+    notes.push(`${request.budget.text} → ${flops.toExponential(3)} FLOPs at ${(table.mfu * 100).toFixed(0)}% MFU of ${profile.name}'s BF16 peak.`);
   if (request.deadlineDays !== undefined && request.gpus !== undefined) {
     const deadlineFlops = request.deadlineDays * 86400 * request.gpus * (profile.peakFlops.bf16 ?? 0) * table.mfu;
     if (deadlineFlops < flops) {
-      notes.push(`The deadline binds: ${request.gpus} × ${profile.id} for ${request.deadlineDays} days at ${(table.mfu * 100).toFixed(0)}% MFU give ${deadlineFlops.toExponential(2)} FLOPs, less than the budget's ${flops.toExponential(2)}.`);
+      notes.push(
+        `The deadline binds: ${request.gpus} × ${profile.id} for ${request.deadlineDays} days at ${(table.mfu * 100).toFixed(0)}% MFU give ${deadlineFlops.toExponential(2)} FLOPs, less than the budget's ${flops.toExponential(2)}.`,
+      );
       flops = deadlineFlops;
     }
   }
@@ -378,7 +411,16 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   const lawParams = fitted ?? REFERENCE;
   const model: FamilyModel | undefined =
     // Any family law (laws/familyLaws.ts) makes a model; Chinchilla's closed form only seeds the search.
-    context.lossLaw && (fitted || context.lossLaw.fit.lawId !== DEFAULT_FAMILY_LAW) ? familyModel({ family: context.lossLaw.family, fit: context.lossLaw.fit, overtrain: context.lossLaw.overtrain, runsUsed: context.lossLaw.runsUsed, points: context.lossLaw.points, anchoredRunIds: context.lossLaw.anchoredRunIds }) : undefined;
+    context.lossLaw && (fitted || context.lossLaw.fit.lawId !== DEFAULT_FAMILY_LAW)
+      ? familyModel({
+          family: context.lossLaw.family,
+          fit: context.lossLaw.fit,
+          overtrain: context.lossLaw.overtrain,
+          runsUsed: context.lossLaw.runsUsed,
+          points: context.lossLaw.points,
+          anchoredRunIds: context.lossLaw.anchoredRunIds,
+        })
+      : undefined;
   const trainingTokensFor = (n: number) => tokensForFlops(flops - 2 * n * inferenceTokens, n);
   let frontierName: string;
   let objective: string;
@@ -387,25 +429,39 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   if (context.frontier) isoflopNStar = predictFrontier(context.frontier.fit, flops).nStar.value;
   if (model) {
     const guess = fitted ? chinchillaOptimalParams(fitted, flops) : NaN;
-    nStar = modelArgmin((n) => model.predict(n, trainingTokensFor(n)).value, Number.isFinite(guess) && guess > 0 ? guess : Math.sqrt(flops / 120), inferenceTokens > 0 ? flops / (2 * inferenceTokens) : Number.POSITIVE_INFINITY);
+    nStar = modelArgmin(
+      (n) => model.predict(n, trainingTokensFor(n)).value,
+      Number.isFinite(guess) && guess > 0 ? guess : Math.sqrt(flops / 120),
+      inferenceTokens > 0 ? flops / (2 * inferenceTokens) : Number.POSITIVE_INFINITY,
+    );
     const lawTitle = familyLaw(context.lossLaw!.fit.lawId).law.title;
-    const blend = context.lossLaw!.overtrain && !('error' in context.lossLaw!.overtrain) ? 'its Chinchilla law blended by regime with its over-training law' : fitted ? 'its Chinchilla law' : `its ${lawTitle} law`;
+    const blend =
+      context.lossLaw!.overtrain && !('error' in context.lossLaw!.overtrain)
+        ? 'its Chinchilla law blended by regime with its over-training law'
+        : fitted
+          ? 'its Chinchilla law'
+          : `its ${lawTitle} law`;
     frontierName = `argmin of the family model fitted on family "${context.lossLaw!.family}" (${context.lossLaw!.runsUsed.length} runs; ${blend})`;
     objective = `lowest predicted loss at this budget by the model of family "${context.lossLaw!.family}"; every row is scored by that same model`;
-    if (isoflopNStar !== undefined) notes.push(`The IsoFLOP frontier fitted on ${context.frontier!.source} puts N* at ${isoflopNStar.toExponential(3)} parameters; the family model (which scores every row) puts it at ${nStar.toExponential(3)}.`);
+    if (isoflopNStar !== undefined)
+      notes.push(
+        `The IsoFLOP frontier fitted on ${context.frontier!.source} puts N* at ${isoflopNStar.toExponential(3)} parameters; the family model (which scores every row) puts it at ${nStar.toExponential(3)}.`,
+      );
   } else if (isoflopNStar !== undefined) {
     nStar = isoflopNStar;
     frontierName = `IsoFLOP frontier fitted on ${context.frontier!.source} (Hoffmann et al. Approach 2)`;
     objective = 'N* of the fitted IsoFLOP frontier (its loss law L*(C) holds on the frontier only)';
   } else {
     nStar = chinchillaOptimalParams(REFERENCE, flops);
-    frontierName = 'default: argmin of Chinchilla L(N, C/6N) with Epoch AI\'s refit (Besiroglu et al. 2024), ≈20 tokens/parameter';
+    frontierName = "default: argmin of Chinchilla L(N, C/6N) with Epoch AI's refit (Besiroglu et al. 2024), ≈20 tokens/parameter";
     objective = 'lowest loss by the published Chinchilla refit (uncalibrated for your data)';
   }
   if (!Number.isFinite(nStar) || nStar <= 0) return { error: 'the frontier gives no model size for this budget' };
   if (inferenceTokens > 0 && request.params === undefined) {
     if (!model) nStar = optimalWithInference(lawParams, flops, inferenceTokens, nStar);
-    notes.push(`With ${inferenceTokens.toExponential(2)} inference tokens the budget covers training and serving (2·N FLOPs per token, same MFU); N minimises the loss under 6·N·D + 2·N·T = C (Sardana et al. 2023 take the fixed-loss view of the same trade).`);
+    notes.push(
+      `With ${inferenceTokens.toExponential(2)} inference tokens the budget covers training and serving (2·N FLOPs per token, same MFU); N minimises the loss under 6·N·D + 2·N·T = C (Sardana et al. 2023 take the fixed-loss view of the same trade).`,
+    );
   }
 
   // Memory cap: the largest N whose training state fits.
@@ -414,7 +470,9 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   if (request.memoryCapBytes !== undefined) {
     // Activations are not counted here (they depend on micro-batch and checkpointing); 16 B/param state only.
     maxParams = (request.memoryCapBytes * shards) / modelStateBytesPerParam('mixed-adam');
-    notes.push(`Memory cap ${(request.memoryCapBytes / 1e9).toFixed(0)} GB per accelerator${shards > 1 ? ` × ${shards} (ZeRO-3 / FSDP sharding)` : ''}: at most ${(maxParams / 1e9).toFixed(2)} B parameters (16 B/param weights, gradients and Adam state; activations need extra room).`);
+    notes.push(
+      `Memory cap ${(request.memoryCapBytes / 1e9).toFixed(0)} GB per accelerator${shards > 1 ? ` × ${shards} (ZeRO-3 / FSDP sharding)` : ''}: at most ${(maxParams / 1e9).toFixed(2)} B parameters (16 B/param weights, gradients and Adam state; activations need extra room).`,
+    );
   }
 
   const candidate = (label: string, n: number, extraNotes: string[] = []): BudgetCandidate | undefined => {
@@ -434,7 +492,9 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     } else if (context.frontier) {
       loss = { uncalibrated: 'the IsoFLOP fit predicts the loss on its frontier only (the compute-optimal plan)' };
     } else {
-      loss = { uncalibrated: `no fitted law for this workspace's data; Chinchilla's own fit would say ${chinchillaLoss(REFERENCE, n, tokens).toFixed(3)} nats/token on MassiveText, which is not your data` };
+      loss = {
+        uncalibrated: `no fitted law for this workspace's data; Chinchilla's own fit would say ${chinchillaLoss(REFERENCE, n, tokens).toFixed(3)} nats/token on MassiveText, which is not your data`,
+      };
     }
     const out: BudgetCandidate = {
       label,
@@ -449,7 +509,12 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
       gpuHours: time.gpuHours,
       usd: time.usd,
       modelStateBytesPerGpu: (n * modelStateBytesPerParam('mixed-adam')) / shards,
-      notes: [...extraNotes, ...('regime' in loss && loss.regime ? [loss.regime.note] : []), ...('distance' in loss && loss.distance ? [loss.distance.note] : []), ...time.notes],
+      notes: [
+        ...extraNotes,
+        ...('regime' in loss && loss.regime ? [loss.regime.note] : []),
+        ...('distance' in loss && loss.distance ? [loss.distance.note] : []),
+        ...time.notes,
+      ],
     };
     if (time.wallClockHours !== undefined) out.wallClockDays = time.wallClockHours / 24;
     if (inferenceTokens > 0) {
@@ -468,7 +533,10 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     recommendedN = maxParams;
   }
   const recommended = candidate(request.params !== undefined ? 'fixed model size' : 'compute-optimal', recommendedN, recNotes);
-  if (!recommended) return { error: `the budget leaves no training tokens for ${recommendedN.toExponential(3)} parameters${inferenceTokens > 0 ? ' after serving the inference tokens' : ''}` };
+  if (!recommended)
+    return {
+      error: `the budget leaves no training tokens for ${recommendedN.toExponential(3)} parameters${inferenceTokens > 0 ? ' after serving the inference tokens' : ''}`,
+    };
   if (recommended.tokensPerParam < 1) {
     // At the model's own argmin a smaller model does not predict lower: say what is odd instead
     // (the fitted exponents put the optimum far from every published compute-optimal ratio).
@@ -506,13 +574,18 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   if (model) {
     const rec = recommended.loss;
     if (!('uncalibrated' in rec) && rec.distance?.notValidated) {
-      notes.push(`The recommendation is not validated that far: ${rec.distance.computeRatio.toFixed(0)}× the compute of the family's largest finished run (backtests reach ${rec.distance.backtestedUpTo}×). Train an intermediate size first to check the law there.`);
+      notes.push(
+        `The recommendation is not validated that far: ${rec.distance.computeRatio.toFixed(0)}× the compute of the family's largest finished run (backtests reach ${rec.distance.backtestedUpTo}×). Train an intermediate size first to check the law there.`,
+      );
     }
     appendAll(notes, model.warnings);
     if (context.lossLaw?.points) appendAll(notes, nonMonotoneRuns(context.lossLaw.points));
   }
-  if (!fitted && !context.frontier) notes.push('Loss uncalibrated: fit a family of finished runs in the workspace (or pass an IsoFLOP fit) to get a predicted loss with an interval.');
-  notes.push('FLOPs per candidate are 6·N·D (N total parameters); GPU-hours assume the MFU above; LR and batch are published-law defaults, not fitted to your sweeps.');
+  if (!fitted && !context.frontier)
+    notes.push('Loss uncalibrated: fit a family of finished runs in the workspace (or pass an IsoFLOP fit) to get a predicted loss with an interval.');
+  notes.push(
+    'FLOPs per candidate are 6·N·D (N total parameters); GPU-hours assume the MFU above; LR and batch are published-law defaults, not fitted to your sweeps.',
+  );
   return {
     budget: request.budget,
     flops,

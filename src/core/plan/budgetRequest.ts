@@ -62,7 +62,21 @@ export function planBudgetRequest(
       seqLen: request.seqLen,
       vocab: request.vocab,
     },
-    { hardware, ...(law?.fit ? { lossLaw: { fit: law.fit, family: law.family, runsUsed: law.runIds, overtrain: overtrainOf?.(law), points: law.points, anchoredRunIds: law.anchoredRunIds } } : {}) },
+    {
+      hardware,
+      ...(law?.fit
+        ? {
+            lossLaw: {
+              fit: law.fit,
+              family: law.family,
+              runsUsed: law.runIds,
+              overtrain: overtrainOf?.(law),
+              points: law.points,
+              anchoredRunIds: law.anchoredRunIds,
+            },
+          }
+        : {}),
+    },
   );
   if ('error' in planned) return planned;
   if (note) planned.notes.unshift(note);
@@ -97,7 +111,6 @@ export function parseDeadline(text: string): { days: number; gpus: number } | un
 }
 
 // ---------------------------------------------------------------- result text
-
 
 function lossCell(c: BudgetCandidate): string {
   return 'uncalibrated' in c.loss ? 'uncalibrated' : `${formatLoss(c.loss.value)} ${formatInterval(c.loss.interval)}`;
@@ -236,47 +249,55 @@ function exp(v: number): string {
 }
 
 /** The recommended plan as a config the readers recognise (its family kept, so it is calibrated). */
-export function planSnippet(c: BudgetCandidate, format: SnippetFormat, opts: { seqLen?: number; family?: string; budgetText?: string; gpus?: number } = {}): SnippetFile[] {
+export function planSnippet(
+  c: BudgetCandidate,
+  format: SnippetFormat,
+  opts: { seqLen?: number; family?: string; budgetText?: string; gpus?: number } = {},
+): SnippetFile[] {
   const seqLen = opts.seqLen ?? 2048;
   const n = snippetNumbers(c, seqLen);
   const header = `Planned by Scaling Lens for ${opts.budgetText ?? 'a compute budget'}: ${formatCount(c.params)} parameters, ${formatCount(c.tokens)} tokens`;
   switch (format) {
     case 'nanogpt':
-      return [{
-        name: 'train_planned.py',
-        text: [
-          `# ${header}`,
-          `n_layer = ${c.shape.nLayer}`,
-          `n_head = ${n.heads}`,
-          `n_embd = ${n.dModel}`,
-          `block_size = ${seqLen}`,
-          `batch_size = ${n.batchSeqs}`,
-          'gradient_accumulation_steps = 1',
-          `max_iters = ${n.steps}`,
-          `learning_rate = ${exp(n.lr)}`,
-          '',
-        ].join('\n'),
-      }];
+      return [
+        {
+          name: 'train_planned.py',
+          text: [
+            `# ${header}`,
+            `n_layer = ${c.shape.nLayer}`,
+            `n_head = ${n.heads}`,
+            `n_embd = ${n.dModel}`,
+            `block_size = ${seqLen}`,
+            `batch_size = ${n.batchSeqs}`,
+            'gradient_accumulation_steps = 1',
+            `max_iters = ${n.steps}`,
+            `learning_rate = ${exp(n.lr)}`,
+            '',
+          ].join('\n'),
+        },
+      ];
     case 'megatron':
-      return [{
-        name: 'pretrain_planned.sh',
-        text: [
-          '#!/bin/bash',
-          `# ${header}`,
-          'torchrun pretrain_gpt.py \\',
-          `  --num-layers ${c.shape.nLayer} \\`,
-          `  --hidden-size ${n.dModel} \\`,
-          `  --num-attention-heads ${n.heads} \\`,
-          `  --seq-length ${seqLen} \\`,
-          `  --max-position-embeddings ${seqLen} \\`,
-          `  --vocab-size ${c.shape.vocab} \\`,
-          `  --global-batch-size ${n.batchSeqs} \\`,
-          `  --train-iters ${n.steps} \\`,
-          `  --lr ${exp(n.lr)} \\`,
-          '  --bf16',
-          '',
-        ].join('\n'),
-      }];
+      return [
+        {
+          name: 'pretrain_planned.sh',
+          text: [
+            '#!/bin/bash',
+            `# ${header}`,
+            'torchrun pretrain_gpt.py \\',
+            `  --num-layers ${c.shape.nLayer} \\`,
+            `  --hidden-size ${n.dModel} \\`,
+            `  --num-attention-heads ${n.heads} \\`,
+            `  --seq-length ${seqLen} \\`,
+            `  --max-position-embeddings ${seqLen} \\`,
+            `  --vocab-size ${c.shape.vocab} \\`,
+            `  --global-batch-size ${n.batchSeqs} \\`,
+            `  --train-iters ${n.steps} \\`,
+            `  --lr ${exp(n.lr)} \\`,
+            '  --bf16',
+            '',
+          ].join('\n'),
+        },
+      ];
     case 'hf': {
       const config = {
         model_type: 'llama',
@@ -305,30 +326,32 @@ export function planSnippet(c: BudgetCandidate, format: SnippetFormat, opts: { s
       ];
     }
     case 'generic':
-      return [{
-        name: 'planned.yaml',
-        text: [
-          `# ${header}`,
-          // Quoted: a family name (a folder name) may hold ": " or "#".
-          ...(opts.family ? [`family: ${JSON.stringify(opts.family)}`] : []),
-          'model:',
-          `  layers: ${c.shape.nLayer}`,
-          `  d_model: ${n.dModel}`,
-          `  heads: ${n.heads}`,
-          `  vocab: ${c.shape.vocab}`,
-          '  tied: true',
-          'training:',
-          `  steps: ${n.steps}`,
-          `  batch_size: ${n.batchSeqs}`,
-          `  seq_len: ${seqLen}`,
-          `  lr: ${exp(n.lr)}`,
-          '  schedule: cosine',
-          ...(opts.gpus !== undefined && opts.gpus > 1
-            ? [`  gpus: ${opts.gpus}`, '  zero_stage: 3                # weights, gradients and optimizer state sharded (FSDP full shard)']
-            : []),
-          '',
-        ].join('\n'),
-      }];
+      return [
+        {
+          name: 'planned.yaml',
+          text: [
+            `# ${header}`,
+            // Quoted: a family name (a folder name) may hold ": " or "#".
+            ...(opts.family ? [`family: ${JSON.stringify(opts.family)}`] : []),
+            'model:',
+            `  layers: ${c.shape.nLayer}`,
+            `  d_model: ${n.dModel}`,
+            `  heads: ${n.heads}`,
+            `  vocab: ${c.shape.vocab}`,
+            '  tied: true',
+            'training:',
+            `  steps: ${n.steps}`,
+            `  batch_size: ${n.batchSeqs}`,
+            `  seq_len: ${seqLen}`,
+            `  lr: ${exp(n.lr)}`,
+            '  schedule: cosine',
+            ...(opts.gpus !== undefined && opts.gpus > 1
+              ? [`  gpus: ${opts.gpus}`, '  zero_stage: 3                # weights, gradients and optimizer state sharded (FSDP full shard)']
+              : []),
+            '',
+          ].join('\n'),
+        },
+      ];
   }
 }
 

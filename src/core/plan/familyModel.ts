@@ -108,7 +108,10 @@ export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points' | 'a
   const tokensPerParam = tokens / params;
   const familyTokensPerParam: [number, number] = ratios.length ? [minOf(ratios), maxOf(ratios)] : [NaN, NaN];
   const notValidated = !(computeRatio <= BACKTESTED_COMPUTE_RATIO);
-  const range = familyTokensPerParam[1] < 1.05 * familyTokensPerParam[0] ? `≈${fmtRatio(familyTokensPerParam[0])}` : `${fmtRatio(familyTokensPerParam[0])}–${fmtRatio(familyTokensPerParam[1])}`;
+  const range =
+    familyTokensPerParam[1] < 1.05 * familyTokensPerParam[0]
+      ? `≈${fmtRatio(familyTokensPerParam[0])}`
+      : `${fmtRatio(familyTokensPerParam[0])}–${fmtRatio(familyTokensPerParam[1])}`;
   const outsideRatio = tokensPerParam > familyTokensPerParam[1] * 1.5 || tokensPerParam < familyTokensPerParam[0] / 1.5;
   const parts = [
     `${fmtRatio(computeRatio)}× the compute of the largest finished run${largestRunId ? ` (${largestRunId})` : ''}`,
@@ -128,23 +131,33 @@ const BOUND_FRACTION = 0.01;
  * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
  * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD).
  */
-export function fitWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior'>, minObservedLoss?: number): string[] {
+export function fitWarnings(
+  law: LawDefinition,
+  fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior'>,
+  minObservedLoss?: number,
+): string[] {
   const out: string[] = [];
   law.parameters.forEach((p, j) => {
     const v = fit.fitParams[j];
     const span = p.upper - p.lower;
     if (!Number.isFinite(v) || !(span > 0)) return;
     if (v <= p.lower + BOUND_FRACTION * span || v >= p.upper - BOUND_FRACTION * span) {
-      out.push(`${law.id}: parameter ${p.natural.name} sits on its bound (${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'}); the data do not pin it and predictions lean on the box.`);
+      out.push(
+        `${law.id}: parameter ${p.natural.name} sits on its bound (${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'}); the data do not pin it and predictions lean on the box.`,
+      );
     }
   });
   const E = fit.parameters.E?.value;
   if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
-    out.push(`${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`);
+    out.push(
+      `${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`,
+    );
   }
   if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
   if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
-    out.push(`${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`);
+    out.push(
+      `${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`,
+    );
   }
   return out;
 }
@@ -185,7 +198,8 @@ function envelopeArgmin(value: (n: number, d: number) => number, params: number,
     const k = goldenSectionMinimum(at, Math.max(0, bestK - h), Math.min(span, bestK + h), { tolerance: 1e-10, maxSteps: 100 });
     const v = at(k);
     const pick = v < bestV ? { k, v } : { k: bestK, v: bestV };
-    if (pick.v < best.value) best = axis === 0 ? { params: params * Math.exp(-pick.k), tokens, value: pick.v } : { params, tokens: tokens * Math.exp(-pick.k), value: pick.v };
+    if (pick.v < best.value)
+      best = axis === 0 ? { params: params * Math.exp(-pick.k), tokens, value: pick.v } : { params, tokens: tokens * Math.exp(-pick.k), value: pick.v };
   }
   return best;
 }
@@ -197,14 +211,23 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
   const warnings = fitWarnings(familyLaw(fit.lawId).law, fit, minLoss);
   // Finished runs only: a live run's forecast end is no observation of where the law bends.
   const anchoredIds = new Set(input.anchoredRunIds ?? []);
-  const bend = input.points ? familyBreak(fit, input.points.filter((p) => !anchoredIds.has(p.runId))) : undefined;
+  const bend = input.points
+    ? familyBreak(
+        fit,
+        input.points.filter((p) => !anchoredIds.has(p.runId)),
+      )
+    : undefined;
   if (bend) warnings.push(bend.note);
   const usable = overtrain && !('error' in overtrain) && !overtrain.timedOut ? overtrain : undefined;
   // The blend's value alone (no interval), for the envelope's search.
   const blendValue = (n: number, d: number): number => {
     const c = chinchillaLaw.evaluate(fit.fitParams, [n, d]);
     const w = usable ? overtrainWeight(d / n) : 0;
-    return w === 0 ? c : w === 1 ? overtrainLaw.evaluate(usable!.fitParams, [n, d / n]) : (1 - w) * c + w * overtrainLaw.evaluate(usable!.fitParams, [n, d / n]);
+    return w === 0
+      ? c
+      : w === 1
+        ? overtrainLaw.evaluate(usable!.fitParams, [n, d / n])
+        : (1 - w) * c + w * overtrainLaw.evaluate(usable!.fitParams, [n, d / n]);
   };
   return {
     family: input.family,
@@ -231,7 +254,11 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       if (at.params === params && at.tokens === tokens) return atDistance(predictInRegime(fit, overtrain, params, tokens));
       const there = predictInRegime(fit, overtrain, at.params, at.tokens);
       const note = `Monotone by construction: the regime blend would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
-      return { ...atDistance(there), regime: { ...there.regime, note: `${there.regime.note} ${note}` }, monotone: { params: at.params, tokens: at.tokens, note } };
+      return {
+        ...atDistance(there),
+        regime: { ...there.regime, note: `${there.regime.note} ${note}` },
+        monotone: { params: at.params, tokens: at.tokens, note },
+      };
     },
   };
 }
@@ -248,7 +275,9 @@ export function nonMonotoneRuns(points: readonly CrossRunPoint[], tolerance = 0.
       if (big === small || big.runId === small.runId) continue;
       const dominates = big.params >= small.params && big.tokens >= small.tokens && (big.params > 1.05 * small.params || big.tokens > 1.05 * small.tokens);
       if (dominates && big.loss > small.loss * (1 + tolerance)) {
-        out.push(`${big.runId} (more parameters and tokens) ended at ${big.loss.toFixed(3)}, worse than ${small.runId} at ${small.loss.toFixed(3)}: the data are not monotone there.`);
+        out.push(
+          `${big.runId} (more parameters and tokens) ended at ${big.loss.toFixed(3)}, worse than ${small.runId} at ${small.loss.toFixed(3)}: the data are not monotone there.`,
+        );
       }
     }
   }
@@ -274,8 +303,10 @@ export function monotonicityViolations(model: Pick<FamilyModel, 'predict' | 'fit
       const here = model.predict(n, d).value;
       const moreN = model.predict(n * Math.exp(h), d).value;
       const moreD = model.predict(n, d * Math.exp(h)).value;
-      if (moreN > here * (1 + tolerance)) out.push(`more parameters predict worse at N=${n.toExponential(2)}, D=${d.toExponential(2)} (${here.toFixed(4)} → ${moreN.toFixed(4)})`);
-      if (moreD > here * (1 + tolerance)) out.push(`more tokens predict worse at N=${n.toExponential(2)}, D=${d.toExponential(2)} (${here.toFixed(4)} → ${moreD.toFixed(4)})`);
+      if (moreN > here * (1 + tolerance))
+        out.push(`more parameters predict worse at N=${n.toExponential(2)}, D=${d.toExponential(2)} (${here.toFixed(4)} → ${moreN.toFixed(4)})`);
+      if (moreD > here * (1 + tolerance))
+        out.push(`more tokens predict worse at N=${n.toExponential(2)}, D=${d.toExponential(2)} (${here.toFixed(4)} → ${moreD.toFixed(4)})`);
     }
   }
   return out;

@@ -19,8 +19,7 @@
 import type { TrainingPlan } from '../configs/types';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 
-export const FLOPS_CONVENTION =
-  'Kaplan et al. 2020: 6·(N_nonembedding + d_model·vocab)·D + 6·n_layer·n_ctx·d_attn·D (causal attention, halved)';
+export const FLOPS_CONVENTION = 'Kaplan et al. 2020: 6·(N_nonembedding + d_model·vocab)·D + 6·n_layer·n_ctx·d_attn·D (causal attention, halved)';
 
 /** The plan fields the FLOPs count needs. */
 export type FlopsInput = Pick<TrainingPlan, 'params' | 'architecture' | 'seqLen' | 'tokens'>;

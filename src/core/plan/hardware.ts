@@ -33,15 +33,78 @@ const T = 1e12;
 const GB = 1e9;
 
 export const BUILTIN_HARDWARE: readonly HardwareProfile[] = [
-  { id: 'H100', name: 'NVIDIA H100 SXM 80GB', peakFlops: { bf16: 989 * T, fp16: 989 * T, fp8: 1979 * T, tf32: 495 * T, fp32: 67 * T }, memoryBytes: 80 * GB, usdPerHour: 2.5, source: 'NVIDIA H100 Tensor Core GPU datasheet (SXM, dense)' },
-  { id: 'H200', name: 'NVIDIA H200 SXM 141GB', peakFlops: { bf16: 989 * T, fp16: 989 * T, fp8: 1979 * T, tf32: 495 * T, fp32: 67 * T }, memoryBytes: 141 * GB, usdPerHour: 3.5, source: 'NVIDIA H200 Tensor Core GPU datasheet (SXM, dense)' },
-  { id: 'B200', name: 'NVIDIA B200 180GB', peakFlops: { bf16: 2250 * T, fp16: 2250 * T, fp8: 4500 * T, tf32: 1100 * T }, memoryBytes: 180 * GB, usdPerHour: 5.0, source: 'NVIDIA DGX B200 datasheet (per GPU, dense)' },
-  { id: 'A100-80GB', name: 'NVIDIA A100 SXM 80GB', peakFlops: { bf16: 312 * T, fp16: 312 * T, tf32: 156 * T, fp32: 19.5 * T }, memoryBytes: 80 * GB, usdPerHour: 1.6, source: 'NVIDIA A100 Tensor Core GPU datasheet (dense)' },
-  { id: 'A100-40GB', name: 'NVIDIA A100 SXM 40GB', peakFlops: { bf16: 312 * T, fp16: 312 * T, tf32: 156 * T, fp32: 19.5 * T }, memoryBytes: 40 * GB, usdPerHour: 1.2, source: 'NVIDIA A100 Tensor Core GPU datasheet (dense)' },
-  { id: 'L40S', name: 'NVIDIA L40S 48GB', peakFlops: { bf16: 362 * T, fp16: 362 * T, fp8: 733 * T, tf32: 183 * T }, memoryBytes: 48 * GB, usdPerHour: 1.0, source: 'NVIDIA L40S datasheet (dense)' },
-  { id: 'MI300X', name: 'AMD Instinct MI300X 192GB', peakFlops: { bf16: 1307.4 * T, fp16: 1307.4 * T, fp8: 2614.9 * T, tf32: 653.7 * T }, memoryBytes: 192 * GB, usdPerHour: 2.5, source: 'AMD Instinct MI300X datasheet (dense)' },
-  { id: 'TPUv5e', name: 'Google TPU v5e (per chip)', peakFlops: { bf16: 197 * T, int8: 394 * T }, memoryBytes: 16 * GB, usdPerHour: 1.2, source: 'Google Cloud TPU v5e documentation (per chip)' },
-  { id: 'TPUv5p', name: 'Google TPU v5p (per chip)', peakFlops: { bf16: 459 * T, int8: 918 * T }, memoryBytes: 95 * GB, usdPerHour: 4.2, source: 'Google Cloud TPU v5p documentation (per chip)' },
+  {
+    id: 'H100',
+    name: 'NVIDIA H100 SXM 80GB',
+    peakFlops: { bf16: 989 * T, fp16: 989 * T, fp8: 1979 * T, tf32: 495 * T, fp32: 67 * T },
+    memoryBytes: 80 * GB,
+    usdPerHour: 2.5,
+    source: 'NVIDIA H100 Tensor Core GPU datasheet (SXM, dense)',
+  },
+  {
+    id: 'H200',
+    name: 'NVIDIA H200 SXM 141GB',
+    peakFlops: { bf16: 989 * T, fp16: 989 * T, fp8: 1979 * T, tf32: 495 * T, fp32: 67 * T },
+    memoryBytes: 141 * GB,
+    usdPerHour: 3.5,
+    source: 'NVIDIA H200 Tensor Core GPU datasheet (SXM, dense)',
+  },
+  {
+    id: 'B200',
+    name: 'NVIDIA B200 180GB',
+    peakFlops: { bf16: 2250 * T, fp16: 2250 * T, fp8: 4500 * T, tf32: 1100 * T },
+    memoryBytes: 180 * GB,
+    usdPerHour: 5.0,
+    source: 'NVIDIA DGX B200 datasheet (per GPU, dense)',
+  },
+  {
+    id: 'A100-80GB',
+    name: 'NVIDIA A100 SXM 80GB',
+    peakFlops: { bf16: 312 * T, fp16: 312 * T, tf32: 156 * T, fp32: 19.5 * T },
+    memoryBytes: 80 * GB,
+    usdPerHour: 1.6,
+    source: 'NVIDIA A100 Tensor Core GPU datasheet (dense)',
+  },
+  {
+    id: 'A100-40GB',
+    name: 'NVIDIA A100 SXM 40GB',
+    peakFlops: { bf16: 312 * T, fp16: 312 * T, tf32: 156 * T, fp32: 19.5 * T },
+    memoryBytes: 40 * GB,
+    usdPerHour: 1.2,
+    source: 'NVIDIA A100 Tensor Core GPU datasheet (dense)',
+  },
+  {
+    id: 'L40S',
+    name: 'NVIDIA L40S 48GB',
+    peakFlops: { bf16: 362 * T, fp16: 362 * T, fp8: 733 * T, tf32: 183 * T },
+    memoryBytes: 48 * GB,
+    usdPerHour: 1.0,
+    source: 'NVIDIA L40S datasheet (dense)',
+  },
+  {
+    id: 'MI300X',
+    name: 'AMD Instinct MI300X 192GB',
+    peakFlops: { bf16: 1307.4 * T, fp16: 1307.4 * T, fp8: 2614.9 * T, tf32: 653.7 * T },
+    memoryBytes: 192 * GB,
+    usdPerHour: 2.5,
+    source: 'AMD Instinct MI300X datasheet (dense)',
+  },
+  {
+    id: 'TPUv5e',
+    name: 'Google TPU v5e (per chip)',
+    peakFlops: { bf16: 197 * T, int8: 394 * T },
+    memoryBytes: 16 * GB,
+    usdPerHour: 1.2,
+    source: 'Google Cloud TPU v5e documentation (per chip)',
+  },
+  {
+    id: 'TPUv5p',
+    name: 'Google TPU v5p (per chip)',
+    peakFlops: { bf16: 459 * T, int8: 918 * T },
+    memoryBytes: 95 * GB,
+    usdPerHour: 4.2,
+    source: 'Google Cloud TPU v5p documentation (per chip)',
+  },
 ];
 
 /**
@@ -93,7 +156,8 @@ export function hardwareTable(settings: HardwareSettings = {}): HardwareTable {
       for (const [k, v] of Object.entries(r.peakFlops as Record<string, unknown>)) {
         const p = k.toLowerCase() as Precision;
         const value = positive(v);
-        if (!PRECISIONS.includes(p) || value === undefined) problems.push(`hardware profile "${id}": peakFlops.${k} ignored (precision one of ${PRECISIONS.join(', ')}, value FLOP/s > 0)`);
+        if (!PRECISIONS.includes(p) || value === undefined)
+          problems.push(`hardware profile "${id}": peakFlops.${k} ignored (precision one of ${PRECISIONS.join(', ')}, value FLOP/s > 0)`);
         else peak[p] = value;
       }
     }
@@ -103,7 +167,14 @@ export function hardwareTable(settings: HardwareSettings = {}): HardwareTable {
     if (Object.keys(peak).length === 0 || memoryBytes === undefined || usdPerHour === undefined) {
       return void problems.push(`hardware profile "${id}" needs peakFlops, memoryGB and usdPerHour`);
     }
-    byId.set(id.toLowerCase(), { id, name: typeof r.name === 'string' ? r.name : id, peakFlops: peak, memoryBytes, usdPerHour, source: base ? `${base.source}, changed in settings` : 'user settings' });
+    byId.set(id.toLowerCase(), {
+      id,
+      name: typeof r.name === 'string' ? r.name : id,
+      peakFlops: peak,
+      memoryBytes,
+      usdPerHour,
+      source: base ? `${base.source}, changed in settings` : 'user settings',
+    });
   });
   for (const [id, v] of Object.entries(settings.prices ?? {})) {
     const p = byId.get(id.toLowerCase());
@@ -172,7 +243,15 @@ export interface ComputeTime {
 export function computeTime(flops: number, profile: HardwareProfile, opts: { mfu: number; precision?: Precision; gpus?: number }): ComputeTime {
   const peak = peakFor(profile, opts.precision ?? 'bf16');
   const gpuHours = flops / (peak.flopsPerSecond * opts.mfu) / 3600;
-  const out: ComputeTime = { gpuHours, usd: gpuHours * profile.usdPerHour, mfu: opts.mfu, peakFlopsPerSecond: peak.flopsPerSecond, precision: peak.precision, hardwareId: profile.id, notes: peak.note ? [peak.note] : [] };
+  const out: ComputeTime = {
+    gpuHours,
+    usd: gpuHours * profile.usdPerHour,
+    mfu: opts.mfu,
+    peakFlopsPerSecond: peak.flopsPerSecond,
+    precision: peak.precision,
+    hardwareId: profile.id,
+    notes: peak.note ? [peak.note] : [],
+  };
   if (opts.gpus !== undefined && opts.gpus > 0) out.wallClockHours = gpuHours / opts.gpus;
   return out;
 }

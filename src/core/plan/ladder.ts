@@ -302,7 +302,15 @@ class FisherState {
     }
   }
   withRun(n: number, d: number): FisherState {
-    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, approxTrainingFlops(n, d)));
+    const next = new FisherState(
+      this.theta,
+      this.noise,
+      this.targetN,
+      this.targetD,
+      this.targetFlops,
+      this.info,
+      Math.max(this.maxFlops, approxTrainingFlops(n, d)),
+    );
     // A run informs the target's law less the farther below its compute it lies: the law is only
     // approximately right, so its deviation at the run, carried to the target, grows with the gap.
     const gap = EXTRAPOLATION_SD_PER_EFOLD * Math.max(0, Math.log(this.targetFlops / approxTrainingFlops(n, d)));
@@ -365,7 +373,14 @@ function widths(state: FisherState, scale: number, center: { loss: number; nStar
   const hn = Z80 * m * sd.lnNStar;
   const lossInterval: [number, number] = [center.loss * Math.exp(-hl), center.loss * Math.exp(hl)];
   const nStarInterval: [number, number] = [center.nStar * Math.exp(-hn), center.nStar * Math.exp(hn)];
-  return { loss: center.loss, lossInterval, lossWidth: (lossInterval[1] - lossInterval[0]) / center.loss, nStar: center.nStar, nStarInterval, nStarRatio: Math.exp(2 * hn) };
+  return {
+    loss: center.loss,
+    lossInterval,
+    lossWidth: (lossInterval[1] - lossInterval[0]) / center.loss,
+    nStar: center.nStar,
+    nStarInterval,
+    nStarRatio: Math.exp(2 * hn),
+  };
 }
 
 /**
@@ -396,19 +411,36 @@ export function recipeSpecs(theta: readonly number[], targetN: number, targetD: 
       const n = nStar * f;
       const d = tokensForFlops(c, n);
       const why =
-        k === 0 ? `pins the data exponent: many tokens per parameter (${(d / n).toFixed(0)})`
-        : k === sizes.length - 1 ? `pins the size exponent: few tokens per parameter (${(d / n).toFixed(1)})`
-        : k === 2 ? 'near the budget\'s compute-optimal size'
-        : 'brackets the IsoFLOP minimum';
-      out.push({ params: n, tokens: d, role: 'isoflop', isoflopFlops: c, reason: `${ordinal[i]} IsoFLOP budget ${fmt(c)} FLOPs, size ${k + 1} of ${sizes.length} (${f}× its N*): ${why}` });
+        k === 0
+          ? `pins the data exponent: many tokens per parameter (${(d / n).toFixed(0)})`
+          : k === sizes.length - 1
+            ? `pins the size exponent: few tokens per parameter (${(d / n).toFixed(1)})`
+            : k === 2
+              ? "near the budget's compute-optimal size"
+              : 'brackets the IsoFLOP minimum';
+      out.push({
+        params: n,
+        tokens: d,
+        role: 'isoflop',
+        isoflopFlops: c,
+        reason: `${ordinal[i]} IsoFLOP budget ${fmt(c)} FLOPs, size ${k + 1} of ${sizes.length} (${f}× its N*): ${why}`,
+      });
     });
   }
   if (overtrained) {
     const each = (targetShare * ladderFlops) / 2;
-    for (const [k, f] of [[0, 0.5], [1, 1]] as const) {
+    for (const [k, f] of [
+      [0, 0.5],
+      [1, 1],
+    ] as const) {
       const n = Math.sqrt((f * each) / (FLOPS_PER_PARAM_TOKEN * ratio));
       const d = n * ratio;
-      out.push({ params: n, tokens: d, role: 'target-ratio', reason: `at the target's ${ratio.toFixed(0)} tokens per parameter (over-trained, Gadre et al. 2024): checks the law where the target trains${k === 1 ? ', at a larger size' : ''}` });
+      out.push({
+        params: n,
+        tokens: d,
+        role: 'target-ratio',
+        reason: `at the target's ${ratio.toFixed(0)} tokens per parameter (over-trained, Gadre et al. 2024): checks the law where the target trains${k === 1 ? ', at a larger size' : ''}`,
+      });
     }
   }
   return out.filter((s) => s.params >= SMALLEST_PARAMS);
@@ -455,7 +487,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   if (!valid(seqLen) || !valid(vocab)) return { error: 'sequence length and vocabulary must be positive numbers' };
 
   // Linearisation point: the family's fit, else the published refit.
-  const theta = context.fit?.fitParams.length === 5 && context.fit.fitParams.every(Number.isFinite) ? context.fit.fitParams.slice() : referenceParams(chinchillaLaw);
+  const theta =
+    context.fit?.fitParams.length === 5 && context.fit.fitParams.every(Number.isFinite) ? context.fit.fitParams.slice() : referenceParams(chinchillaLaw);
 
   // Target.
   let targetN: number;
@@ -497,7 +530,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     budgetText = `${(fraction * 100).toPrecision(2)}% of the target's compute`;
   }
   if (!valid(ladderFlops)) return { error: `the ladder budget ${budgetText} gives no compute` };
-  if (ladderFlops >= targetFlops) notes.push(`The ladder budget (${fmt(ladderFlops)} FLOPs) is not smaller than the target's compute (${fmt(targetFlops)}): the target itself would be cheaper to train.`);
+  if (ladderFlops >= targetFlops)
+    notes.push(
+      `The ladder budget (${fmt(ladderFlops)} FLOPs) is not smaller than the target's compute (${fmt(targetFlops)}): the target itself would be cheaper to train.`,
+    );
 
   // Existing runs.
   const runs = (request.runs ?? []).filter((r) => r && valid(r.params) && valid(r.tokens));
@@ -506,7 +542,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const finished = runs.filter((r) => r.status === 'finished' && valid(r.loss));
   const running = runs.filter((r) => r.status === 'running');
 
-  const noise = Math.max(MIN_NOISE, context.noise ?? (context.fit && Number.isFinite(context.fit.residualRmse) && context.fit.residualRmse > 0 ? context.fit.residualRmse : DEFAULT_NOISE));
+  const noise = Math.max(
+    MIN_NOISE,
+    context.noise ?? (context.fit && Number.isFinite(context.fit.residualRmse) && context.fit.residualRmse > 0 ? context.fit.residualRmse : DEFAULT_NOISE),
+  );
   let state = new FisherState(theta, noise, targetN, targetD, targetFlops);
   for (const r of finished) state = state.withRun(r.params, r.tokens);
 
@@ -541,7 +580,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       shape,
       seqLen,
       lr: { value: hp.steplaw.lr, steplaw: hp.steplaw.lr, deepseek: hp.deepseek.lr, source: 'Step Law (Li et al. 2025); DeepSeek (2024) for comparison' },
-      batchTokens: { value: hp.steplaw.batchTokens, steplaw: hp.steplaw.batchTokens, deepseek: hp.deepseek.batchTokens, source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens' },
+      batchTokens: {
+        value: hp.steplaw.batchTokens,
+        steplaw: hp.steplaw.batchTokens,
+        deepseek: hp.deepseek.batchTokens,
+        source: 'Step Law bs* = 0.58·D^0.571 tokens; DeepSeek B = 0.292·C^0.3271 tokens',
+      },
       flops,
       gpuHours: time.gpuHours,
       usd: time.usd,
@@ -569,7 +613,14 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     const status: LadderRunStatus = hit.status === 'finished' ? 'done' : 'running';
     if (status === 'running') infoState = infoState.withRun(hit.params, hit.tokens);
     cum.flops += approxTrainingFlops(hit.params, hit.tokens);
-    const r = runOf({ params: hit.params, tokens: hit.tokens, role: 'next', reason: status === 'done' ? `finished as ${hit.runId}` : `training as ${hit.runId}` }, order, p.id, status, infoState, cum);
+    const r = runOf(
+      { params: hit.params, tokens: hit.tokens, role: 'next', reason: status === 'done' ? `finished as ${hit.runId}` : `training as ${hit.runId}` },
+      order,
+      p.id,
+      status,
+      infoState,
+      cum,
+    );
     r.matchedRunId = hit.runId;
     out.push(r);
   }
@@ -598,7 +649,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
     const candidatesFor = (left: number, taken: readonly Spec[]) =>
       (request.candidates ?? candidateSpecs(targetN, targetD, left)).filter(
-        (c) => valid(c.params) && valid(c.tokens) && approxTrainingFlops(c.params, c.tokens) <= left && !taken.some((p) => p.params === c.params && p.tokens === c.tokens) && (request.candidates !== undefined || !have.some((h) => sameRun(h, c))),
+        (c) =>
+          valid(c.params) &&
+          valid(c.tokens) &&
+          approxTrainingFlops(c.params, c.tokens) <= left &&
+          !taken.some((p) => p.params === c.params && p.tokens === c.tokens) &&
+          (request.candidates !== undefined || !have.some((h) => sameRun(h, c))),
       );
     const greedy = (perFlop: boolean): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
@@ -616,7 +672,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         // Only runs that narrow the interval by at least MIN_GAIN of its width count; none such
         // (or none affordable) ends the ladder.
         let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
-        for (const c of candidatesFor(left, runs.map((r) => r.spec))) {
+        for (const c of candidatesFor(
+          left,
+          runs.map((r) => r.spec),
+        )) {
           const next = st.withRun(c.params, c.tokens);
           const w = widths(next, scale, center).lossWidth;
           if (!(width - w >= MIN_GAIN * width)) continue;
@@ -625,7 +684,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         }
         if (!best) break;
         const why = greedyReason(st, best.c, width, best.width, scale, center);
-        runs.push({ spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: perFlop ? why : `${why} (the most narrowing of any affordable run)` }, state: best.next });
+        runs.push({
+          spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: perFlop ? why : `${why} (the most narrowing of any affordable run)` },
+          state: best.next,
+        });
         left -= approxTrainingFlops(best.c.params, best.c.tokens);
         st = best.next;
         width = best.width;
@@ -637,7 +699,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     const pick = strong.width < cheap.width ? strong : cheap;
     timedOut = cheap.timedOut || strong.timedOut;
     for (const r of pick.runs) planned.push(r);
-    if (pick === strong && strong.runs.length) notes.push(`Runs chosen by the most narrowing per run: that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`);
+    if (pick === strong && strong.runs.length)
+      notes.push(
+        `Runs chosen by the most narrowing per run: that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
+      );
   }
 
   // Ids: an earlier plan's unmatched run keeps its id when the new plan has it; the rest are marked not needed.
@@ -655,7 +720,16 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   for (const p of freePrev) {
     if (usedIds.has(p.id) || !valid(p.params) || !valid(p.tokens)) continue;
     order++;
-    out.push(runOf({ params: p.params, tokens: p.tokens, role: 'next', reason: 'no longer needed: the runs now in the family narrow the target more per FLOP' }, order, p.id, 'not-needed', lastState, { flops: cum.flops }));
+    out.push(
+      runOf(
+        { params: p.params, tokens: p.tokens, role: 'next', reason: 'no longer needed: the runs now in the family narrow the target more per FLOP' },
+        order,
+        p.id,
+        'not-needed',
+        lastState,
+        { flops: cum.flops },
+      ),
+    );
     usedIds.add(p.id);
   }
 
@@ -671,13 +745,34 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const plannedFlops = plannedRuns.reduce((s, r) => s + r.flops, 0);
   const plannedTime = computeTime(plannedFlops, profile, { mfu: table.mfu });
   const budgetTime = computeTime(ladderFlops, profile, { mfu: table.mfu });
-  const largestLadder = maxOf([0, ...out.filter((r) => r.status !== 'not-needed').map((r) => r.flops), ...finished.map((r) => approxTrainingFlops(r.params, r.tokens))]);
+  const largestLadder = maxOf([
+    0,
+    ...out.filter((r) => r.status !== 'not-needed').map((r) => r.flops),
+    ...finished.map((r) => approxTrainingFlops(r.params, r.tokens)),
+  ]);
   const computeRatio = largestLadder > 0 ? targetFlops / largestLadder : Number.POSITIVE_INFINITY;
-  if (computeRatio > BACKTESTED_COMPUTE_RATIO) notes.push(`The target is ${computeRatio.toFixed(0)}× the compute of the largest ladder run; backtests on the shared ladders reach ${BACKTESTED_COMPUTE_RATIO}×, so the widths past that are the law's, not validated.`);
-  if (!context.fit) notes.push(finished.length ? 'Widths are linearised around the published Chinchilla refit (no family fit given): their ratios, not their levels, are the guide.' : 'Empty family: the loss and N* shown are the published Chinchilla refit (Epoch AI), uncalibrated for your data; the widths say how well the ladder will pin the law.');
-  notes.push('Costs are 6·N·D FLOPs at the hardware\'s MFU; LR and batch are the published Step Law values (DeepSeek in brackets).');
+  if (computeRatio > BACKTESTED_COMPUTE_RATIO)
+    notes.push(
+      `The target is ${computeRatio.toFixed(0)}× the compute of the largest ladder run; backtests on the shared ladders reach ${BACKTESTED_COMPUTE_RATIO}×, so the widths past that are the law's, not validated.`,
+    );
+  if (!context.fit)
+    notes.push(
+      finished.length
+        ? 'Widths are linearised around the published Chinchilla refit (no family fit given): their ratios, not their levels, are the guide.'
+        : 'Empty family: the loss and N* shown are the published Chinchilla refit (Epoch AI), uncalibrated for your data; the widths say how well the ladder will pin the law.',
+    );
+  notes.push("Costs are 6·N·D FLOPs at the hardware's MFU; LR and batch are the published Step Law values (DeepSeek in brackets).");
   return {
-    target: { label, params: targetN, tokens: targetD, flops: targetFlops, gpuHours: targetTime.gpuHours, usd: targetTime.usd, shape: targetShape, computeRatio },
+    target: {
+      label,
+      params: targetN,
+      tokens: targetD,
+      flops: targetFlops,
+      gpuHours: targetTime.gpuHours,
+      usd: targetTime.usd,
+      shape: targetShape,
+      computeRatio,
+    },
     ...(request.family ? { family: request.family } : {}),
     budget: { flops: ladderFlops, gpuHours: budgetTime.gpuHours, usd: budgetTime.usd, text: budgetText, fractionOfTarget: ladderFlops / targetFlops },
     hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu },
@@ -693,7 +788,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     after: finalWidths,
     runs: out,
     stop: stopAt
-      ? { afterOrder: stopAt.order, lossWidth: stopAt.after.lossWidth, nStarRatio: stopAt.after.nStarRatio, reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches` }
+      ? {
+          afterOrder: stopAt.order,
+          lossWidth: stopAt.after.lossWidth,
+          nStarRatio: stopAt.after.nStarRatio,
+          reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches`,
+        }
       : { afterOrder: 0, lossWidth: finalWidths.lossWidth, nStarRatio: finalWidths.nStarRatio, reason: 'no run to add within the budget' },
     planned: { flops: plannedFlops, gpuHours: plannedTime.gpuHours, usd: plannedTime.usd, runs: plannedRuns.length },
     seed,
@@ -708,15 +808,24 @@ function uniqueId(base: string, used: ReadonlySet<string>): string {
 }
 
 /** Why the greedy picked a run: what it adds to the family's coverage, and how much it narrows. */
-function greedyReason(st: FisherState, c: { params: number; tokens: number }, before: number, after: number, scale: number, center: { loss: number; nStar: number }): string {
+function greedyReason(
+  st: FisherState,
+  c: { params: number; tokens: number },
+  before: number,
+  after: number,
+  scale: number,
+  center: { loss: number; nStar: number },
+): string {
   const ratio = c.tokens / c.params;
   const flops = approxTrainingFlops(c.params, c.tokens);
   const nBefore = widths(st, scale, center).nStarRatio;
   const nAfter = widths(st.withRun(c.params, c.tokens), scale, center).nStarRatio;
   const what =
-    ratio >= 80 ? `pins the data exponent (${ratio.toFixed(0)} tokens/parameter)`
-    : ratio <= 10 ? `pins the size exponent (${ratio.toFixed(0)} tokens/parameter)`
-    : `a point near compute-optimal at ${fmt(flops)} FLOPs`;
+    ratio >= 80
+      ? `pins the data exponent (${ratio.toFixed(0)} tokens/parameter)`
+      : ratio <= 10
+        ? `pins the size exponent (${ratio.toFixed(0)} tokens/parameter)`
+        : `a point near compute-optimal at ${fmt(flops)} FLOPs`;
   return `${what}: narrows the target's loss interval ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}% and N* ×${nBefore.toPrecision(3)} → ×${nAfter.toPrecision(3)}`;
 }
 
@@ -726,15 +835,22 @@ function greedyReason(st: FisherState, c: { params: number; tokens: number }, be
  * A family's fitted points as ladder runs: points of live runs (their forecast ends anchor the
  * law, `anchoredRunIds`) are `running`, the others `finished`.
  */
-export function existingRunsOf(points: readonly { runId: string; params: number; tokens: number; loss: number }[], anchoredRunIds: readonly string[] = []): LadderExistingRun[] {
+export function existingRunsOf(
+  points: readonly { runId: string; params: number; tokens: number; loss: number }[],
+  anchoredRunIds: readonly string[] = [],
+): LadderExistingRun[] {
   const live = new Set(anchoredRunIds);
   return points.map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.loss, status: live.has(p.runId) ? 'running' : 'finished' }));
 }
 
 /** A training config's plan as the ladder's target (undefined, with why, when its tokens are unknown). */
-export function targetOfPlan(plan: { params: { total: number }; tokens?: number; seqLen?: number; architecture: { nLayer: number; dModel: number; vocab?: number } }, label: string): LadderTarget | { error: string } {
+export function targetOfPlan(
+  plan: { params: { total: number }; tokens?: number; seqLen?: number; architecture: { nLayer: number; dModel: number; vocab?: number } },
+  label: string,
+): LadderTarget | { error: string } {
   if (!valid(plan.params.total)) return { error: `${label}: the config's parameter count is unknown` };
-  if (!valid(plan.tokens)) return { error: `${label}: the config does not say how many tokens it trains on (steps × batch × sequence length, or a token count)` };
+  if (!valid(plan.tokens))
+    return { error: `${label}: the config does not say how many tokens it trains on (steps × batch × sequence length, or a token count)` };
   const a = plan.architecture;
   const target: LadderTarget = { kind: 'model', params: plan.params.total, tokens: plan.tokens, label };
   if (valid(a.nLayer) && valid(a.dModel)) target.shape = { nLayer: a.nLayer, dModel: a.dModel, ...(valid(a.vocab) ? { vocab: a.vocab } : {}) };

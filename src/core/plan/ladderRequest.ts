@@ -15,8 +15,7 @@ import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 
 /** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
 export type LadderTargetRequest =
-  | { kind: 'model'; params: number; tokens: number; nLayer?: number; dModel?: number; label?: string }
-  | { kind: 'budget'; budget: string; label?: string };
+  { kind: 'model'; params: number; tokens: number; nLayer?: number; dModel?: number; label?: string } | { kind: 'budget'; budget: string; label?: string };
 
 /** "Plan Experiments": the target, the ladder's budget as typed (default 1% of the target), the family and the earlier plan. */
 export interface PlanLadderRequest {
@@ -92,7 +91,17 @@ export function planLadderRequest(
   }
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
   const plan = planLadder(
-    { target, ladderBudget, hardware: request.hardware, runs: existing, family: family?.family ?? request.family, previous: request.previous, seqLen: request.seqLen, vocab: request.vocab, deadline },
+    {
+      target,
+      ladderBudget,
+      hardware: request.hardware,
+      runs: existing,
+      family: family?.family ?? request.family,
+      previous: request.previous,
+      seqLen: request.seqLen,
+      vocab: request.vocab,
+      deadline,
+    },
     { hardware, fit },
   );
   if ('error' in plan) return plan;
@@ -104,9 +113,10 @@ export function planLadderRequest(
 export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>): LadderOverlay {
   const fit = family?.fit;
   const law = fit ? getLaw(fit.lawId) : undefined;
-  const evaluate = fit && law && law.variables.length === 2
-    ? (n: number, d: number) => law.evaluate(fit.fitParams, [n, d])
-    : (n: number, d: number) => chinchillaLaw.evaluate(referenceParams(chinchillaLaw), [n, d]);
+  const evaluate =
+    fit && law && law.variables.length === 2
+      ? (n: number, d: number) => law.evaluate(fit.fitParams, [n, d])
+      : (n: number, d: number) => chinchillaLaw.evaluate(referenceParams(chinchillaLaw), [n, d]);
   const after = plan.after;
   const t = plan.target;
   return {
@@ -120,7 +130,15 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
       ...(plan.now ? { now: plan.now.lossInterval } : {}),
       planned: after.lossInterval,
     },
-    runs: plan.runs.map((r) => ({ id: r.id, order: r.order, status: r.status, params: r.params, tokens: r.tokens, flops: r.flops, loss: evaluate(r.params, r.tokens) })),
+    runs: plan.runs.map((r) => ({
+      id: r.id,
+      order: r.order,
+      status: r.status,
+      params: r.params,
+      tokens: r.tokens,
+      flops: r.flops,
+      loss: evaluate(r.params, r.tokens),
+    })),
   };
 }
 

@@ -212,7 +212,14 @@ export function smallestLayout(base: MemoryInput, capacityBytes: number, opts: {
   const maxTensor = opts.maxTensor ?? 8;
   for (let gpus = 1; gpus <= maxGpus; gpus *= 2) {
     for (const layout of layoutsOn(gpus, base.nHead, maxTensor)) {
-      const estimate = memoryPerGpu({ ...base, pipeline: 1, zeroStage: layout.zeroStage, dataParallel: gpus / layout.tensor, tensor: layout.tensor, checkpointing: layout.checkpointing });
+      const estimate = memoryPerGpu({
+        ...base,
+        pipeline: 1,
+        zeroStage: layout.zeroStage,
+        dataParallel: gpus / layout.tensor,
+        tensor: layout.tensor,
+        checkpointing: layout.checkpointing,
+      });
       if (fitsMemory(estimate, capacityBytes).fits) return { layout, estimate };
     }
   }

@@ -34,7 +34,8 @@ export const BLEND_END_TOKENS_PER_PARAM = 160;
 export function overtrainWeight(tokensPerParam: number): number {
   if (tokensPerParam === Number.POSITIVE_INFINITY) return 1;
   if (!(tokensPerParam > 0)) return 0;
-  const t = (Math.log(tokensPerParam) - Math.log(BLEND_START_TOKENS_PER_PARAM)) / (Math.log(BLEND_END_TOKENS_PER_PARAM) - Math.log(BLEND_START_TOKENS_PER_PARAM));
+  const t =
+    (Math.log(tokensPerParam) - Math.log(BLEND_START_TOKENS_PER_PARAM)) / (Math.log(BLEND_END_TOKENS_PER_PARAM) - Math.log(BLEND_START_TOKENS_PER_PARAM));
   if (t <= 0) return 0;
   if (t >= 1) return 1;
   return t * t * t * (t * (6 * t - 15) + 10);
@@ -108,7 +109,9 @@ export function overtrainFitFor(chinchilla: CrossRunFit, points: readonly CrossR
     isCancelled: opts.isCancelled,
     seed: opts.seed ?? 1,
     resamples: opts.resamples ?? chinchilla.bootstrap.resamples,
-    priors: chinchilla.allocationPrior ? { ...overtrainPriorsFrom(chinchilla), eta: { ...overtrainPriorsFrom(chinchilla).eta, sd: TIED_ETA_SD } } : overtrainPriorsFrom(chinchilla),
+    priors: chinchilla.allocationPrior
+      ? { ...overtrainPriorsFrom(chinchilla), eta: { ...overtrainPriorsFrom(chinchilla).eta, sd: TIED_ETA_SD } }
+      : overtrainPriorsFrom(chinchilla),
     contrastPriors: tiedOvertrainContrasts(chinchilla),
   });
   // A fit cut short is tried again next time.
@@ -124,7 +127,12 @@ function mix(a: number, b: number, w: number): number {
  * Loss of N parameters trained on D tokens from a family's laws, blended by regime (see the top
  * of this file). `overtrain` is the family's over-training fit, or why there is none.
  */
-export function predictInRegime(chinchilla: CrossRunFit, overtrain: LawCrossRunFit | { error: string }, params: number, tokens: number): Prediction & { regime: RegimeInfo } {
+export function predictInRegime(
+  chinchilla: CrossRunFit,
+  overtrain: LawCrossRunFit | { error: string },
+  params: number,
+  tokens: number,
+): Prediction & { regime: RegimeInfo } {
   const ratio = tokens / params;
   const usable = !('error' in overtrain) && !overtrain.timedOut;
   const w = usable ? overtrainWeight(ratio) : 0;
@@ -135,7 +143,7 @@ export function predictInRegime(chinchilla: CrossRunFit, overtrain: LawCrossRunF
   const other = usable && w > 0 ? predictWithFit(overtrainLaw, overtrain as LawCrossRunFit, [params, ratio]) : undefined;
   const value = other ? mix(base.value, other.value, w) : base.value;
   const interval: [number, number] = other ? [mix(base.interval[0], other.interval[0], w), mix(base.interval[1], other.interval[1], w)] : base.interval;
-  const flags = [...(w < 1 ? base.flags ?? [] : []), ...(other?.flags ?? [])];
+  const flags = [...(w < 1 ? (base.flags ?? []) : []), ...(other?.flags ?? [])];
   const checked = [
     validationErrorPct.chinchilla !== undefined ? `Chinchilla ${validationErrorPct.chinchilla.toFixed(1)}%` : '',
     validationErrorPct.overtrain !== undefined ? `over-training ${validationErrorPct.overtrain.toFixed(1)}%` : '',

@@ -193,13 +193,7 @@ export interface RecordPoints {
  * Convert one record to metric points. `allNumericStrings`: every string cell may be numeric (CSV);
  * otherwise only known keys (step, tokens, losses, lr) accept numeric strings (JSONL).
  */
-export function recordToPoints(
-  rec: Map<string, unknown>,
-  file: string,
-  line: number,
-  allNumericStrings: boolean,
-  implicitStep: () => number,
-): RecordPoints {
+export function recordToPoints(rec: Map<string, unknown>, file: string, line: number, allNumericStrings: boolean, implicitStep: () => number): RecordPoints {
   const result: RecordPoints = { points: [], diagnostics: [], nonFinite: [] };
   let step: number | undefined;
   for (const k of STEP_KEYS) {

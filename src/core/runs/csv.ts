@@ -109,7 +109,8 @@ export class CsvReader {
     const delimiter = this.delimiter ?? ',';
     const fields = splitDelimited(line, delimiter);
     if (fields === undefined) {
-      if (commit) out.diagnostics.push({ file: this.file, line: lineNumber, severity: 'warning', message: `line ${lineNumber}: unterminated quoted field; row skipped` });
+      if (commit)
+        out.diagnostics.push({ file: this.file, line: lineNumber, severity: 'warning', message: `line ${lineNumber}: unterminated quoted field; row skipped` });
       return;
     }
     if (fields.length !== this.header.length) {
@@ -171,14 +172,20 @@ export class CsvReader {
     if (this.delimiter === undefined) this.delimiter = line.includes('\t') && !line.includes(',') ? '\t' : ',';
     const fields = splitDelimited(line, this.delimiter);
     if (fields === undefined) {
-      out.diagnostics.push({ file: this.file, line: lineNumber, severity: 'error', message: `line ${lineNumber}: header row has an unterminated quoted field` });
+      out.diagnostics.push({
+        file: this.file,
+        line: lineNumber,
+        severity: 'error',
+        message: `line ${lineNumber}: header row has an unterminated quoted field`,
+      });
       return;
     }
     this.header = fields.map((f) => f.trim());
     this.headerLine = line;
     const seen = new Set<string>();
     for (const h of this.header) {
-      if (h !== '' && seen.has(h)) out.diagnostics.push({ file: this.file, line: lineNumber, severity: 'warning', message: `duplicate column "${h}"; the last one wins` });
+      if (h !== '' && seen.has(h))
+        out.diagnostics.push({ file: this.file, line: lineNumber, severity: 'warning', message: `duplicate column "${h}"; the last one wins` });
       seen.add(h);
     }
   }

@@ -133,7 +133,12 @@ export function parseDvcliveMetrics(text: string, file: string, hasPlots: boolea
   try {
     doc = parseJsonLenient(text);
   } catch (e) {
-    out.diagnostics.push({ file, line: 1, severity: 'warning', message: `metrics.json is not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 80)}); ignored` });
+    out.diagnostics.push({
+      file,
+      line: 1,
+      severity: 'warning',
+      message: `metrics.json is not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 80)}); ignored`,
+    });
     return out;
   }
   if (!isPlainObject(doc)) {
@@ -163,7 +168,12 @@ export function parseDvcliveMetrics(text: string, file: string, hasPlots: boolea
     else if (c.kind === 'nonfinite') {
       const loss = isLossRole(role);
       out.nonFinite.push({ metric: key, role, step, line: 1 });
-      out.diagnostics.push({ file, line: 1, severity: loss ? 'error' : 'warning', message: `${key} is ${c.text} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped` });
+      out.diagnostics.push({
+        file,
+        line: 1,
+        severity: loss ? 'error' : 'warning',
+        message: `${key} is ${c.text} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped`,
+      });
     }
   }
   return out;

@@ -33,23 +33,99 @@ export interface FamilyGuess {
  * reader takes sizes, lengths and learning rates from (hparams.ts) are among them by construction.
  */
 const VARIED_LEAVES = new Set<string>([
-  ...HPARAM_KEYS.dModel, ...HPARAM_KEYS.layers, ...HPARAM_KEYS.ff, ...HPARAM_KEYS.params, ...HPARAM_KEYS.maxSteps, ...HPARAM_KEYS.tokens, ...HPARAM_KEYS.lr,
+  ...HPARAM_KEYS.dModel,
+  ...HPARAM_KEYS.layers,
+  ...HPARAM_KEYS.ff,
+  ...HPARAM_KEYS.params,
+  ...HPARAM_KEYS.maxSteps,
+  ...HPARAM_KEYS.tokens,
+  ...HPARAM_KEYS.lr,
   // more model shape and size (HF, Megatron, NeMo, foundry, torchtitan, litgpt names)
-  'width', 'expansion_ratio', 'head_dim', 'kv_channels', 'multiple_of', 'ffn_dim_multiplier', 'moe_intermediate_size', 'encoder_ffn_dim',
-  'decoder_ffn_dim', 'n_head', 'n_heads', 'num_heads', 'num_attention_heads', 'encoder_attention_heads', 'decoder_attention_heads',
-  'num_key_value_heads', 'n_kv_heads', 'kv_n_heads', 'num_query_groups', 'n_query_groups', 'encoder_layers', 'decoder_layers',
-  'num_decoder_layers', 'num_encoder_layers', 'non_embedding_params', 'flavor', 'model_size', 'size', 'num_experts', 'num_local_experts',
-  'moe_router_topk', 'num_experts_per_tok',
+  'width',
+  'expansion_ratio',
+  'head_dim',
+  'kv_channels',
+  'multiple_of',
+  'ffn_dim_multiplier',
+  'moe_intermediate_size',
+  'encoder_ffn_dim',
+  'decoder_ffn_dim',
+  'n_head',
+  'n_heads',
+  'num_heads',
+  'num_attention_heads',
+  'encoder_attention_heads',
+  'decoder_attention_heads',
+  'num_key_value_heads',
+  'n_kv_heads',
+  'kv_n_heads',
+  'num_query_groups',
+  'n_query_groups',
+  'encoder_layers',
+  'decoder_layers',
+  'num_decoder_layers',
+  'num_encoder_layers',
+  'non_embedding_params',
+  'flavor',
+  'model_size',
+  'size',
+  'num_experts',
+  'num_local_experts',
+  'moe_router_topk',
+  'num_experts_per_tok',
   // more training length
-  'train_steps', 'tokens', 'train_samples', 'max_duration', 'epochs', 'num_epochs', 'num_train_epochs', 'max_epochs', 'lr_decay_iters',
-  'lr_decay_steps', 'decay_steps', 'lr_decay_samples', 'total_iters', 'iterations', 'max_time',
+  'train_steps',
+  'tokens',
+  'train_samples',
+  'max_duration',
+  'epochs',
+  'num_epochs',
+  'num_train_epochs',
+  'max_epochs',
+  'lr_decay_iters',
+  'lr_decay_steps',
+  'decay_steps',
+  'lr_decay_samples',
+  'total_iters',
+  'iterations',
+  'max_time',
   // batch
-  'gradient_accumulation_steps', 'grad_accum', 'grad_accum_steps', 'gradient_accumulation', 'accumulate_grad_batches',
+  'gradient_accumulation_steps',
+  'grad_accum',
+  'grad_accum_steps',
+  'gradient_accumulation',
+  'accumulate_grad_batches',
   'batch_accumulation_per_replica',
   // more tuned optimizer knobs
-  'min_lr', 'lr_min', 'init_lr', 'final_lr', 'min_lr_ratio', 'min_lr_factor', 'cosine_min_lr_ratio', 'alpha_f', 'weight_decay', 'wd',
-  'beta1', 'beta2', 'adam_beta1', 'adam_beta2', 'betas', 'eps', 'adam_eps', 'adam_epsilon', 'grad_clip', 'max_grad_norm', 'clip_grad',
-  'clip_grad_norm', 'gradient_clip_val', 'gradient_clipping', 'init_std', 'initializer_range', 'label_smoothing', 'momentum', 'lr_scale',
+  'min_lr',
+  'lr_min',
+  'init_lr',
+  'final_lr',
+  'min_lr_ratio',
+  'min_lr_factor',
+  'cosine_min_lr_ratio',
+  'alpha_f',
+  'weight_decay',
+  'wd',
+  'beta1',
+  'beta2',
+  'adam_beta1',
+  'adam_beta2',
+  'betas',
+  'eps',
+  'adam_eps',
+  'adam_epsilon',
+  'grad_clip',
+  'max_grad_norm',
+  'clip_grad',
+  'clip_grad_norm',
+  'gradient_clip_val',
+  'gradient_clipping',
+  'init_std',
+  'initializer_range',
+  'label_smoothing',
+  'momentum',
+  'lr_scale',
   'mup_base_width',
   // seeds
   'seed',
@@ -80,7 +156,15 @@ export function variesWithinFamily(key: string): boolean {
   if (key.split(/[/.]/).some((part) => part.startsWith('_'))) return true;
   const leaf = paramLeaf(key);
   if (VARIED_LEAVES.has(leaf)) return true;
-  if (leaf.includes('batch') || leaf.includes('warmup') || leaf.includes('dropout') || leaf.endsWith('pdrop') || leaf.endsWith('_seed') || leaf.startsWith('seed_')) return true;
+  if (
+    leaf.includes('batch') ||
+    leaf.includes('warmup') ||
+    leaf.includes('dropout') ||
+    leaf.endsWith('pdrop') ||
+    leaf.endsWith('_seed') ||
+    leaf.startsWith('seed_')
+  )
+    return true;
   if (INTEGRATION.test(leaf)) return true;
   if (RUN_LABEL.test(leaf)) return !/[/.]/.test(key);
   if (DATA_KEY.test(key.toLowerCase())) return false;
@@ -118,7 +202,12 @@ export function familyKeys(params: ReadonlyMap<string, unknown> | undefined): [s
 
 /** The folder a set of run ids share (posix ids); `(workspace)` when they share none. */
 function commonFolder(ids: string[]): string {
-  const dirs = ids.map((id) => path.posix.dirname(id).split('/').filter((p) => p !== '' && p !== '.'));
+  const dirs = ids.map((id) =>
+    path.posix
+      .dirname(id)
+      .split('/')
+      .filter((p) => p !== '' && p !== '.'),
+  );
   let common = dirs[0] ?? [];
   for (const d of dirs.slice(1)) {
     let i = 0;
@@ -183,7 +272,10 @@ export function guessFamilies(runs: readonly FamilyCandidate[]): Map<string, Fam
         const telling = g.shared.filter(([k, v]) => siblings.some((o) => o !== g && new Map(o.shared).get(k) !== v)).sort(informative);
         // Keys the others have and this family lacks tell it apart too.
         const missing = siblings.flatMap((o) => o.shared.map(([k]) => k)).filter((k, i, all) => !mine.has(k) && all.indexOf(k) === i);
-        const parts = [...telling.slice(0, 2).map(([k, v]) => `${short(k, 40)}=${short(v)}`), ...(telling.length === 0 ? missing.slice(0, 2).map((k) => `no ${short(k, 40)}`) : [])];
+        const parts = [
+          ...telling.slice(0, 2).map(([k, v]) => `${short(k, 40)}=${short(v)}`),
+          ...(telling.length === 0 ? missing.slice(0, 2).map((k) => `no ${short(k, 40)}`) : []),
+        ];
         name = `${base} (${parts.join(', ')})`;
       }
       for (let n = 2; taken.has(name); n++) name = `${name.replace(/ #\d+$/, '')} #${n}`;
@@ -193,7 +285,14 @@ export function guessFamilies(runs: readonly FamilyCandidate[]): Map<string, Fam
       const shared = [...g.shared].sort(informative);
       const reason =
         ids.length > 1
-          ? `family guessed from hyperparameters: ${ids.length} runs share ${list(shared, 4)}${varied.length ? `; they differ in ${varied.slice(0, 6).map((k) => short(k, 40)).join(', ')}${varied.length > 6 ? ', …' : ''}` : ''}`
+          ? `family guessed from hyperparameters: ${ids.length} runs share ${list(shared, 4)}${
+              varied.length
+                ? `; they differ in ${varied
+                    .slice(0, 6)
+                    .map((k) => short(k, 40))
+                    .join(', ')}${varied.length > 6 ? ', …' : ''}`
+                : ''
+            }`
           : `family guessed from hyperparameters: no other run has the same ${list(shared, 4)}`;
       const guess: FamilyGuess = { family: name, reason, shared, varied, runIds: ids };
       for (const id of ids) out.set(id, guess);
@@ -216,5 +315,8 @@ function variedKeys(runs: FamilyCandidate[]): string[] {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  return [...values].filter(([key, set]) => set.size > 1 || counts.get(key) !== runs.length).map(([key]) => key).sort();
+  return [...values]
+    .filter(([key, set]) => set.size > 1 || counts.get(key) !== runs.length)
+    .map(([key]) => key)
+    .sort();
 }

@@ -66,7 +66,11 @@ export class FileGate {
     const real = realPath(file);
     if (real === undefined) return this.refuse(file, 'a link whose target is missing or loops; skipped', 'warning');
     if (!this.options.followLinksOutside && !isInside(real, this.realRoot(root))) {
-      return this.refuse(file, `a link to ${excerpt(real, 60)}, outside the workspace folder; not followed (set ${FOLLOW_LINKS_SETTING} to read it)`, 'warning');
+      return this.refuse(
+        file,
+        `a link to ${excerpt(real, 60)}, outside the workspace folder; not followed (set ${FOLLOW_LINKS_SETTING} to read it)`,
+        'warning',
+      );
     }
     let st: fs.Stats;
     try {

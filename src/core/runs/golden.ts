@@ -31,7 +31,12 @@ export function parseGoldenValues(text: string, file: string): ReadResult {
   try {
     doc = parseJsonLenient(text);
   } catch (e) {
-    out.diagnostics.push({ file, line: 1, severity: 'error', message: `not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 80)}); file ignored` });
+    out.diagnostics.push({
+      file,
+      line: 1,
+      severity: 'error',
+      message: `not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 80)}); file ignored`,
+    });
     return out;
   }
   if (!isPlainObject(doc)) {
@@ -55,7 +60,12 @@ export function parseGoldenValues(text: string, file: string): ReadResult {
       for (const [k, v] of Object.entries(entry.values)) {
         const step = finiteInt(k);
         if (step === undefined) {
-          out.diagnostics.push({ file, line, severity: 'warning', message: `"${shorten(metric, 40)}": step "${shorten(k, 20)}" is not an integer; value skipped` });
+          out.diagnostics.push({
+            file,
+            line,
+            severity: 'warning',
+            message: `"${shorten(metric, 40)}": step "${shorten(k, 20)}" is not an integer; value skipped`,
+          });
           continue;
         }
         pairs.push([step, v]);
@@ -74,11 +84,21 @@ export function parseGoldenValues(text: string, file: string): ReadResult {
         out.nonFinite.push({ metric, role, step, line });
         // Megatron writes "nan" for timings of the first iteration: one note per metric is enough.
         if (loss || !warnedNonFinite) {
-          out.diagnostics.push({ file, line, severity: loss ? 'error' : 'info', message: `${metric} is ${c.text} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped` });
+          out.diagnostics.push({
+            file,
+            line,
+            severity: loss ? 'error' : 'info',
+            message: `${metric} is ${c.text} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped`,
+          });
         }
         warnedNonFinite = true;
       } else {
-        out.diagnostics.push({ file, line, severity: 'warning', message: `${metric} at step ${step} is not a number (${shorten(JSON.stringify(raw) ?? String(raw), 30)}); skipped` });
+        out.diagnostics.push({
+          file,
+          line,
+          severity: 'warning',
+          message: `${metric} at step ${step} is not a number (${shorten(JSON.stringify(raw) ?? String(raw), 30)}); skipped`,
+        });
       }
     }
   }

@@ -66,7 +66,11 @@ function fmt(v: number): string {
  * are the steps where a new launch began (the wall clock's `restartSteps`), when known.
  */
 export function runHealth(run: { status: RunStatus; statusReason?: string }, loss: Series | undefined, restartSteps: readonly number[] = []): RunHealth {
-  const events: RunHealthEvent[] = restartSteps.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` }));
+  const events: RunHealthEvent[] = restartSteps.map((step) => ({
+    kind: 'restart' as const,
+    step,
+    note: `restarted at step ${step} (a new launch resumed the run)`,
+  }));
   const health = (state: RunHealthState, reason?: string, onsetStep?: number): RunHealth => ({
     state,
     ...(reason ? { reason } : {}),
@@ -79,7 +83,7 @@ export function runHealth(run: { status: RunStatus; statusReason?: string }, los
   const nonFinite = /went non-finite at step (\d+)/.exec(why);
   if (run.status === 'failed' && nonFinite) {
     events.push({ kind: 'non-finite', step: Number(nonFinite[1]), note: why });
-    return health('diverged', why, loss ? blowUpOnset(loss) ?? Number(nonFinite[1]) : Number(nonFinite[1]));
+    return health('diverged', why, loss ? (blowUpOnset(loss) ?? Number(nonFinite[1])) : Number(nonFinite[1]));
   }
   if (!loss || loss.values.length < 20) {
     if (run.status === 'failed' && /diverged/.test(why)) return health('diverged', why);
@@ -115,13 +119,27 @@ export function runHealth(run: { status: RunStatus; statusReason?: string }, los
     const enough = n - 1 - i >= horizon;
     const rise = (loss.values[i] / before - 1) * 100;
     if (recovered) {
-      events.push({ kind: 'spike', step: loss.steps[i], recovered: true, note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%), recovered by step ${loss.steps[end]}` });
+      events.push({
+        kind: 'spike',
+        step: loss.steps[i],
+        recovered: true,
+        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%), recovered by step ${loss.steps[end]}`,
+      });
     } else if (enough) {
-      unrecovered = { kind: 'spike', step: loss.steps[i], recovered: false, note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%) that did not recover: the loss stayed above ${fmt(before * (1 + SPIKE_RECOVERED))} (its level before, +${SPIKE_RECOVERED * 100}%)` };
+      unrecovered = {
+        kind: 'spike',
+        step: loss.steps[i],
+        recovered: false,
+        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%) that did not recover: the loss stayed above ${fmt(before * (1 + SPIKE_RECOVERED))} (its level before, +${SPIKE_RECOVERED * 100}%)`,
+      };
       events.push(unrecovered);
       break;
     } else {
-      events.push({ kind: 'spike', step: loss.steps[i], note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%); too recent to tell whether it recovers` });
+      events.push({
+        kind: 'spike',
+        step: loss.steps[i],
+        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%); too recent to tell whether it recovers`,
+      });
       break;
     }
     // Skip past the spike before looking for the next one.

@@ -346,7 +346,18 @@ export class RunIndex {
     if (run === undefined) {
       const relPath = path.relative(root, runKey);
       const rel = posix(relPath === '' ? path.basename(runKey) : relPath);
-      run = { key: runKey, id: this.uniqueId(rel, root), dir: runDir, root, rel, files: new Set(), hyperSources: new Map(), readDiagnostics: [], describeDiagnostics: [], native: new Map() };
+      run = {
+        key: runKey,
+        id: this.uniqueId(rel, root),
+        dir: runDir,
+        root,
+        rel,
+        files: new Set(),
+        hyperSources: new Map(),
+        readDiagnostics: [],
+        describeDiagnostics: [],
+        native: new Map(),
+      };
       this.runsByKey.set(runKey, run);
       this.runsById.set(run.id, run);
     }
@@ -413,7 +424,9 @@ export class RunIndex {
   loggedParams(id: string): ReadonlyMap<string, unknown> | undefined {
     const run = this.runById(id);
     if (run === undefined) return undefined;
-    const key = [...[...run.native].map(([p, n]) => `${p}:${n.fingerprint}`), ...[...run.hyperSources.values()].map((h) => `${h.path}:${h.fingerprint}`)].join('|');
+    const key = [...[...run.native].map(([p, n]) => `${p}:${n.fingerprint}`), ...[...run.hyperSources.values()].map((h) => `${h.path}:${h.fingerprint}`)].join(
+      '|',
+    );
     if (run.paramsMemo?.key === key) return run.paramsMemo.params.size > 0 ? run.paramsMemo.params : undefined;
     const params = new Map<string, unknown>();
     for (const n of run.native.values()) for (const [k, v] of n.params ?? []) if (!params.has(k)) params.set(k, v);
@@ -458,7 +471,11 @@ export class RunIndex {
       this.noteRewritten(state);
     }
     const overlong = (r as { overlong?: OverlongLine[] }).overlong;
-    if (overlong !== undefined) this.addDiagnostics(state, overlong.map((o) => overlongDiagnostic(state.abs, o)));
+    if (overlong !== undefined)
+      this.addDiagnostics(
+        state,
+        overlong.map((o) => overlongDiagnostic(state.abs, o)),
+      );
     return true;
   }
 
@@ -558,7 +575,10 @@ export class RunIndex {
       if (w.status === 'unchanged') continue;
       changed = true;
       if (w.status === 'error') {
-        run.native.set(p, { fingerprint: '', reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] } });
+        run.native.set(p, {
+          fingerprint: '',
+          reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] },
+        });
         continue;
       }
       const { params, diagnostics } = sidecar.read(w.text, p);
@@ -665,7 +685,11 @@ export class RunIndex {
     };
     for (let pi = 0; pi < res.points.length; pi++) {
       while (r < restarts.length && restarts[r].beforePoint <= pi) restartAt(restarts[r++].step);
-      while (a < resumes.length && resumes[a].beforePoint <= pi) announceResume(Array.from(state.series.values(), (x) => x.order), resumes[a++].line);
+      while (a < resumes.length && resumes[a].beforePoint <= pi)
+        announceResume(
+          Array.from(state.series.values(), (x) => x.order),
+          resumes[a++].line,
+        );
       const p = res.points[pi];
       const s = state.series.get(p.metric) ?? this.storedSeries(state, p);
       let rewoundFrom: number;
@@ -679,7 +703,11 @@ export class RunIndex {
       }
     }
     while (r < restarts.length) restartAt(restarts[r++].step);
-    while (a < resumes.length) announceResume(Array.from(state.series.values(), (x) => x.order), resumes[a++].line);
+    while (a < resumes.length)
+      announceResume(
+        Array.from(state.series.values(), (x) => x.order),
+        resumes[a++].line,
+      );
     if (reports !== undefined) for (const [metric, rep] of reports) this.addDiagnostics(state, rep.diagnostics(state.abs, metric));
   }
 
@@ -744,7 +772,12 @@ export class RunIndex {
       if (s === undefined) continue;
       if (s.format !== 'hf-trainer-state') lineFiles.push(s);
       else if (s.checkpoint === undefined) own = s;
-      else if (best === undefined || this.checkpointRank(s) > this.checkpointRank(best) || (this.checkpointRank(s) === this.checkpointRank(best) && (s.checkpoint ?? 0) > (best.checkpoint ?? 0))) best = s;
+      else if (
+        best === undefined ||
+        this.checkpointRank(s) > this.checkpointRank(best) ||
+        (this.checkpointRank(s) === this.checkpointRank(best) && (s.checkpoint ?? 0) > (best.checkpoint ?? 0))
+      )
+        best = s;
     }
     const ts = own ?? best;
     // HF Trainer stdout without a progress bar numbers its rows 1, 2, … instead of steps: beside the
@@ -807,7 +840,10 @@ export class RunIndex {
         continue;
       }
       if (w.status === 'error') {
-        run.native.set(p, { fingerprint: '', reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] } });
+        run.native.set(p, {
+          fingerprint: '',
+          reading: { hyper: {}, notes: [], diagnostics: [{ file: p, severity: 'warning', message: `cannot read: ${w.error}` }] },
+        });
         continue;
       }
       const { params, diagnostics } = readParamsYaml(w.text, p);
@@ -866,7 +902,12 @@ export class RunIndex {
     for (const f of run.files) {
       const s = this.filesByPath.get(f);
       if (s !== undefined && isRowNumbered(s) && !files.includes(s)) {
-        diagnostics.push({ file: f, severity: 'info', message: "Hugging Face Trainer stdout without steps (rows numbered 1, 2, …) is not merged into the run: its steps and values come from the run's trainer_state.json" });
+        diagnostics.push({
+          file: f,
+          severity: 'info',
+          message:
+            "Hugging Face Trainer stdout without steps (rows numbered 1, 2, …) is not merged into the run: its steps and values come from the run's trainer_state.json",
+        });
       }
     }
     for (const f of run.files) {
@@ -915,7 +956,9 @@ export class RunIndex {
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
     // Several loggers of one job: each file's loss joins the run's one series of that role (oneJob.ts).
-    const renames = oneSeriesPerLoss(files.map((f) => ({ logger: f.format, series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })));
+    const renames = oneSeriesPerLoss(
+      files.map((f) => ({ logger: f.format, series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })),
+    );
     files.forEach((f, fileIndex) => {
       const renamed = renames.get(fileIndex);
       for (const [metric, s] of f.series) {
@@ -974,7 +1017,12 @@ export class RunIndex {
     }
     return out
       .filter((s) => s.steps.length > 0)
-      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || seriesPreference(a).rank - seriesPreference(b).rank || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+      .sort(
+        (a, b) =>
+          ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||
+          seriesPreference(a).rank - seriesPreference(b).rank ||
+          (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0),
+      );
   }
 
   private buildHyper(run: RunState, files: FileState[], series: Series[], diagnostics: Diagnostic[]): RunHyper {
@@ -1070,10 +1118,11 @@ export function mainLoss(series: Series[]): Series | undefined {
   for (const role of ['train_loss', 'eval_loss'] as const) {
     // The vocabulary's preferred series (series come sorted so; the same one the fits use).
     let best: Series | undefined;
-    for (const s of series) if (s.role === role && s.steps.length > 0) {
-      best = s;
-      break;
-    }
+    for (const s of series)
+      if (s.role === role && s.steps.length > 0) {
+        best = s;
+        break;
+      }
     if (best !== undefined) return best;
   }
   return undefined;
@@ -1124,7 +1173,9 @@ function loggedEndStatus(files: FileState[]): { status: RunStatus; reason: strin
     if (code !== undefined && (latest === undefined || f.seq > latest.seq)) latest = { seq: f.seq, code };
   }
   if (latest === undefined) return undefined;
-  return latest.code === 0 ? { status: 'finished', reason: 'the W&B log has an exit record (exit code 0)' } : { status: 'failed', reason: `the W&B log has an exit record with exit code ${latest.code}` };
+  return latest.code === 0
+    ? { status: 'finished', reason: 'the W&B log has an exit record (exit code 0)' }
+    : { status: 'failed', reason: `the W&B log has an exit record with exit code ${latest.code}` };
 }
 
 /** The run name a W&B log records (`wandb.init(name=…)`). */

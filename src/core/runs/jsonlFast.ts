@@ -247,7 +247,8 @@ export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out
     if (fractionDigits === 0) return -1;
     if (fractionDigits > 22) return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
   }
-  if (mantissa >= TWO_POW_53 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE))) return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
+  if (mantissa >= TWO_POW_53 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)))
+    return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
   const v = mantissa / POW10[fractionDigits];
   out[slot] = negative ? -v : v;
   return i;
@@ -258,7 +259,17 @@ export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out
  * (sign, integer and fraction digits, into `mantissa`·10^`exponent`); reads an exponent part if one
  * follows, stores the value and returns where the number ends, or -1 for what is not a number.
  */
-function readNumberRest(bytes: Uint8Array, start: number, i: number, limit: number, negative: boolean, mantissa: number, exponent: number, out: Float64Array, slot: number): number {
+function readNumberRest(
+  bytes: Uint8Array,
+  start: number,
+  i: number,
+  limit: number,
+  negative: boolean,
+  mantissa: number,
+  exponent: number,
+  out: Float64Array,
+  slot: number,
+): number {
   let c: number;
   if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)) {
     i++;

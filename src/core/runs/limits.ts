@@ -26,7 +26,10 @@ export function overlongDiagnostic(file: string, o: OverlongLine): Diagnostic {
 export function diagnosticKind(d: Diagnostic): string {
   const m = d.message.replace(/^line \d+:?\s*/, '');
   const cut = m.search(/[:"(]/);
-  return `${d.severity}:${(cut === -1 ? m : m.slice(0, cut)).replace(/\d+(\.\d+)?/g, '#').trim().slice(0, 60)}`;
+  return `${d.severity}:${(cut === -1 ? m : m.slice(0, cut))
+    .replace(/\d+(\.\d+)?/g, '#')
+    .trim()
+    .slice(0, 60)}`;
 }
 
 /** Whether one more diagnostic of `d`'s kind is kept, counting it in `counts` either way. */

@@ -71,12 +71,14 @@ export function readMlflowMeta(text: string, file: string): MlflowRunMeta {
   const out: MlflowRunMeta = { deleted: false, diagnostics: [] };
   try {
     const doc = YAML().parseDocument(text, { logLevel: 'silent', prettyErrors: false });
-    for (const e of doc.errors) out.diagnostics.push({ file, line: e.linePos?.[0]?.line, severity: 'warning', message: `YAML: ${shorten(e.message.split('\n')[0], 100)}` });
+    for (const e of doc.errors)
+      out.diagnostics.push({ file, line: e.linePos?.[0]?.line, severity: 'warning', message: `YAML: ${shorten(e.message.split('\n')[0], 100)}` });
     const js: unknown = doc.toJS({ maxAliasCount: 50 });
     if (js === null || typeof js !== 'object' || Array.isArray(js)) return out;
     const m = js as Record<string, unknown>;
     out.deleted = m.lifecycle_stage === 'deleted';
-    const st = typeof m.status === 'number' ? STATUS[m.status] : typeof m.status === 'string' ? Object.values(STATUS).find((s) => s[1] === m.status) : undefined;
+    const st =
+      typeof m.status === 'number' ? STATUS[m.status] : typeof m.status === 'string' ? Object.values(STATUS).find((s) => s[1] === m.status) : undefined;
     if (st) {
       out.status = st[0];
       out.statusText = st[1];
@@ -155,14 +157,30 @@ export class MlflowMetricReader {
       const ts = Number(f[0]);
       const value = f[1] === undefined ? NaN : Number(f[1]);
       const step = f[2] === undefined ? 0 : Number(f[2]);
-      if (f.length < 2 || f.length > 3 || !Number.isFinite(ts) || !Number.isInteger(step) || (f[1] !== undefined && !/^[-+]?(?:nan|inf|infinity|[\d.eE+-]+)$/i.test(f[1]))) {
-        out.diagnostics.push({ file: this.file, line: ln, severity: 'warning', message: `line ${ln} is not "<timestamp> <value> <step>": ${shorten(line, 60)}; skipped` });
+      if (
+        f.length < 2 ||
+        f.length > 3 ||
+        !Number.isFinite(ts) ||
+        !Number.isInteger(step) ||
+        (f[1] !== undefined && !/^[-+]?(?:nan|inf|infinity|[\d.eE+-]+)$/i.test(f[1]))
+      ) {
+        out.diagnostics.push({
+          file: this.file,
+          line: ln,
+          severity: 'warning',
+          message: `line ${ln} is not "<timestamp> <value> <step>": ${shorten(line, 60)}; skipped`,
+        });
         continue;
       }
       if (!Number.isFinite(value)) {
         const loss = isLossRole(role);
         out.nonFinite.push({ metric: this.metric, role, step, line: ln });
-        out.diagnostics.push({ file: this.file, line: ln, severity: loss ? 'error' : 'warning', message: `${this.metric} is ${f[1]} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped` });
+        out.diagnostics.push({
+          file: this.file,
+          line: ln,
+          severity: loss ? 'error' : 'warning',
+          message: `${this.metric} is ${f[1]} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped`,
+        });
         continue;
       }
       fresh.push({ ts, value, step, line: ln });
@@ -174,7 +192,12 @@ export class MlflowMetricReader {
     if (wasByTime && !this.byTime) out.replace = true;
     if (this.byTime && this.rows.length > 1 && !this.warnedTime) {
       this.warnedTime = true;
-      out.diagnostics.push({ file: this.file, line: this.rows[0].line, severity: 'info', message: 'every step is 0 (logged without step): x is the timestamp in ms' });
+      out.diagnostics.push({
+        file: this.file,
+        line: this.rows[0].line,
+        severity: 'info',
+        message: 'every step is 0 (logged without step): x is the timestamp in ms',
+      });
     }
     if (this.byTime && this.rows.length > 1 && fresh.length > 0 && this.rows.length === fresh.length + 1) {
       // The first point was placed at step 0 before we knew; place it by time now.

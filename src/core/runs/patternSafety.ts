@@ -107,7 +107,15 @@ function itemOf(t: Token): Item {
     case types.REPETITION: {
       const inner = itemOf(t.value as Token);
       const repeats = (t.max === null || t.max > 1) && !inner.zeroWidth ? true : inner.repeats;
-      return { chars: inner.chars, first: inner.first, last: inner.last, optional: t.min === 0 || inner.optional, repeats, zeroWidth: inner.zeroWidth, end: false };
+      return {
+        chars: inner.chars,
+        first: inner.first,
+        last: inner.last,
+        optional: t.min === 0 || inner.optional,
+        repeats,
+        zeroWidth: inner.zeroWidth,
+        end: false,
+      };
     }
     case types.GROUP: {
       if (isLookaround(t)) return { chars: emptySet(), first: emptySet(), last: emptySet(), optional: true, repeats: false, zeroWidth: true, end: false };
@@ -185,7 +193,8 @@ function adjacentOverlap(seq: Token[]): string | undefined {
       if (b.repeats && overlaps(a.last, b.first)) {
         // A trailing repetition that can match nothing never makes the match fail: no backtracking into `a`.
         const trailing = b.optional && items.slice(j + 1).every((x) => x.zeroWidth);
-        if (!trailing) return `${describe(seq[i])} and ${describe(seq[j])} that follows it can match the same characters (as in \\d+\\s*[\\d.]+): matching can take time quadratic or worse in the line's length; make the characters they match distinct`;
+        if (!trailing)
+          return `${describe(seq[i])} and ${describe(seq[j])} that follows it can match the same characters (as in \\d+\\s*[\\d.]+): matching can take time quadratic or worse in the line's length; make the characters they match distinct`;
       }
       if (b.optional || overlaps(a.last, b.first)) continue;
       break;

@@ -23,7 +23,8 @@ export function judgeStep(step: number, last: number): StepVerdict {
  * checkpoint", Megatron/DeepSpeed "loading checkpoint … at iteration". Verb forms only, so a config
  * dump's `resume_from_checkpoint: null` is no announcement. Linear: one bounded gap, no nesting.
  */
-export const RESUME_LINE = /\b(?:resuming|resumed|restoring|restored|continuing training|loading checkpoint|loaded checkpoint)\b.{0,120}?\b(?:checkpoint|ckpt|training|from|iteration|step)\b/i;
+export const RESUME_LINE =
+  /\b(?:resuming|resumed|restoring|restored|continuing training|loading checkpoint|loaded checkpoint)\b.{0,120}?\b(?:checkpoint|ckpt|training|from|iteration|step)\b/i;
 
 /** Where a point was read: a 1-based line, or a byte offset in a binary log. */
 export interface PointPlace {
@@ -89,18 +90,41 @@ export class StepReport {
   diagnostics(file: string, metric: string): Diagnostic[] {
     const out: Diagnostic[] = [];
     if (this.negative > 0) {
-      out.push({ file, ...where(this.firstNegativePlace), severity: 'warning', message: `${metric}: ${this.negative === 1 ? 'a point' : `${this.negative} points`} with a negative step (first ${this.firstNegative}) dropped; the history is kept` });
+      out.push({
+        file,
+        ...where(this.firstNegativePlace),
+        severity: 'warning',
+        message: `${metric}: ${this.negative === 1 ? 'a point' : `${this.negative} points`} with a negative step (first ${this.firstNegative}) dropped; the history is kept`,
+      });
     }
     for (const r of this.rewinds) {
-      const because = r.why === 'announced' ? `the log announced a resume${r.announcedAt !== undefined ? ` at line ${r.announcedAt}` : ''}` : 'the steps after it rise again below the old last step, a resumed run logging its steps again';
-      out.push({ file, ...where(r), severity: 'info', message: `${metric}: step ${r.step} after step ${r.after}: the log went back (${because}); ${r.dropped} earlier point(s) from step ${r.step} on replaced` });
+      const because =
+        r.why === 'announced'
+          ? `the log announced a resume${r.announcedAt !== undefined ? ` at line ${r.announcedAt}` : ''}`
+          : 'the steps after it rise again below the old last step, a resumed run logging its steps again';
+      out.push({
+        file,
+        ...where(r),
+        severity: 'info',
+        message: `${metric}: step ${r.step} after step ${r.after}: the log went back (${because}); ${r.dropped} earlier point(s) from step ${r.step} on replaced`,
+      });
     }
     for (const s of this.strays) {
-      out.push({ file, ...where(s), severity: 'warning', message: `${metric}: stray step ${s.step} after step ${s.after} (the next point, step ${s.next}, continues the run and no resume was announced): the point is dropped, the history kept` });
+      out.push({
+        file,
+        ...where(s),
+        severity: 'warning',
+        message: `${metric}: stray step ${s.step} after step ${s.after} (the next point, step ${s.next}, continues the run and no resume was announced): the point is dropped, the history kept`,
+      });
     }
     if (this.held !== undefined) {
       const h = this.held;
-      out.push({ file, ...where(h), severity: 'info', message: `${metric}: step ${h.step} after step ${h.after} is held back: the next point will tell a resumed run (steps rising again below ${h.after}) from a stray line` });
+      out.push({
+        file,
+        ...where(h),
+        severity: 'info',
+        message: `${metric}: step ${h.step} after step ${h.after} is held back: the next point will tell a resumed run (steps rising again below ${h.after}) from a stray line`,
+      });
     }
     return out;
   }

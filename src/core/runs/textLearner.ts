@@ -56,8 +56,80 @@ const PPL_KEY = /^(?:ppl|perplexity)$/i;
 const TABLE_EDGES = /^\||\|$/g;
 
 /** Every pattern of the learner, for the linearity test (no nested or alternated repetition). */
-export const LEARNER_PATTERNS: readonly RegExp[] = [NUMBER, HARD_SEPARATORS, WORD, UNIT_AFTER, NAME_CHAR, DIGITS, PROGRESS_TOTAL, EPOCH_KEY, CELL_NUMBER, CELL_NON_FINITE, PPL_KEY, TABLE_EDGES];
-const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'by', 'for', 'from', 'with', 'is', 'was', 'are', 'were', 'be', 'been', 'and', 'or', 'than', 'about', 'around', 'after', 'before', 'we', 'our', 'this', 'that', 'which', 'reached', 'achieved', 'got', 'gets', 'get', 'has', 'have', 'had', 'went', 'down', 'up', 'only', 'if', 'return', 'def', 'print', 'range', 'self', 'import', 'else', 'elif', 'while', 'lambda', 'assert', 'yield', 'const', 'let', 'var']);
+export const LEARNER_PATTERNS: readonly RegExp[] = [
+  NUMBER,
+  HARD_SEPARATORS,
+  WORD,
+  UNIT_AFTER,
+  NAME_CHAR,
+  DIGITS,
+  PROGRESS_TOTAL,
+  EPOCH_KEY,
+  CELL_NUMBER,
+  CELL_NON_FINITE,
+  PPL_KEY,
+  TABLE_EDGES,
+];
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'to',
+  'in',
+  'on',
+  'at',
+  'by',
+  'for',
+  'from',
+  'with',
+  'is',
+  'was',
+  'are',
+  'were',
+  'be',
+  'been',
+  'and',
+  'or',
+  'than',
+  'about',
+  'around',
+  'after',
+  'before',
+  'we',
+  'our',
+  'this',
+  'that',
+  'which',
+  'reached',
+  'achieved',
+  'got',
+  'gets',
+  'get',
+  'has',
+  'have',
+  'had',
+  'went',
+  'down',
+  'up',
+  'only',
+  'if',
+  'return',
+  'def',
+  'print',
+  'range',
+  'self',
+  'import',
+  'else',
+  'elif',
+  'while',
+  'lambda',
+  'assert',
+  'yield',
+  'const',
+  'let',
+  'var',
+]);
 
 /** Abbreviations from-scratch trainers print (modded-nanogpt `s:`, `trl:`, `tel:`; llm.c `trl`, `tel`). */
 const ABBREVIATIONS: Record<string, { role: MetricRole | 'step'; rule: string }> = {
@@ -69,7 +141,21 @@ const ABBREVIATIONS: Record<string, { role: MetricRole | 'step'; rule: string }>
   vll: { role: 'eval_loss', rule: 'eval loss (abbreviated "vll")' },
 };
 /** Step words of text logs beyond the vocabulary's keys (Composer's `batch`, fairseq's `num_updates`, capitalised forms). */
-const TEXT_STEP_WORDS = new Set(['step', 'steps', 'iter', 'iteration', 'it', 'global_step', 'global step', 'num_updates', 'updates', 'update', 'iter_num', 'batch', 'micro_step']);
+const TEXT_STEP_WORDS = new Set([
+  'step',
+  'steps',
+  'iter',
+  'iteration',
+  'it',
+  'global_step',
+  'global step',
+  'num_updates',
+  'updates',
+  'update',
+  'iter_num',
+  'batch',
+  'micro_step',
+]);
 
 interface KeyedNumber {
   key: string;
@@ -146,7 +232,8 @@ function kindOf(key: string): KeyKind {
   const lower = key.toLowerCase();
   const abbr = ABBREVIATIONS[lower];
   if (abbr !== undefined) k = { role: abbr.role, rank: 0, rule: abbr.rule };
-  else if (stepKeyReading(lower) !== undefined || TEXT_STEP_WORDS.has(lower)) k = { role: 'step', rank: stepKeyReading(lower)?.rank ?? 2, rule: `step counter "${key}"` };
+  else if (stepKeyReading(lower) !== undefined || TEXT_STEP_WORDS.has(lower))
+    k = { role: 'step', rank: stepKeyReading(lower)?.rank ?? 2, rule: `step counter "${key}"` };
   else {
     const r = readMetricName(key);
     k = { role: r.role, rank: r.rank, rule: r.rule };
@@ -240,7 +327,8 @@ export class LineFamilyLearner {
     const lossAt = kinds.findIndex((k) => k.role === 'train_loss' || k.role === 'eval_loss');
     if (stepIndex >= 0 && lossAt < 0) {
       // A step header (`[batch=3/100]:`, `[step=3/739328]`): the keyed lines below it are its record.
-      if (!kinds.some((k, i) => i !== stepIndex && k.role !== 'other' && k.role !== 'step')) this.header = { step: Number(nums[stepIndex].raw), line: lineNumber, key: nums[stepIndex].key };
+      if (!kinds.some((k, i) => i !== stepIndex && k.role !== 'other' && k.role !== 'step'))
+        this.header = { step: Number(nums[stepIndex].raw), line: lineNumber, key: nums[stepIndex].key };
       return undefined;
     }
     if (lossAt < 0) return undefined;
@@ -311,7 +399,10 @@ export class LineFamilyLearner {
   private tableLine(line: string, lineNumber: number): LearnedRecord[] | undefined {
     const trimmed = line.trim();
     const delimiter = trimmed.includes('\t') ? /\t/ : trimmed.includes(',') ? /,/ : trimmed.includes('|') ? /\|/ : /\s+/;
-    const cells = trimmed.replace(TABLE_EDGES, '').split(delimiter).map((c) => c.trim());
+    const cells = trimmed
+      .replace(TABLE_EDGES, '')
+      .split(delimiter)
+      .map((c) => c.trim());
     if (cells.length < 2 || cells.length > 32) return undefined;
     const numeric = cells.every((c) => CELL_NUMBER.test(c) || CELL_NON_FINITE.test(c));
     if (!numeric) {
@@ -333,7 +424,11 @@ export class LineFamilyLearner {
       const k = kindOf(t.columns[i]);
       rec.fields.push({ metric: t.columns[i], raw: cells[i], role: k.role === 'step' ? 'other' : k.role });
     }
-    if (t.rows === 1) this.rules.push({ line: lineNumber, message: `read by the generic line learner: a table with columns ${t.columns.map((c) => `"${c}"`).join(', ')} (step "${t.columns[t.stepColumn]}")` });
+    if (t.rows === 1)
+      this.rules.push({
+        line: lineNumber,
+        message: `read by the generic line learner: a table with columns ${t.columns.map((c) => `"${c}"`).join(', ')} (step "${t.columns[t.stepColumn]}")`,
+      });
     this.accepted = true;
     return [rec];
   }

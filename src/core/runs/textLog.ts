@@ -16,7 +16,8 @@ import { MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, US
 import { appendAll } from '../../shared/arrays';
 import { RESUME_LINE } from './stepOrder';
 
-export type TextFramework = 'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'lightning-tqdm' | 'generic' | 'user-pattern';
+export type TextFramework =
+  'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'lightning-tqdm' | 'generic' | 'user-pattern';
 
 /** One value on a log line, before it is turned into a number. */
 interface Field {
@@ -113,7 +114,13 @@ const nanogpt: Framework = {
     const e = NANOGPT_EVAL.exec(line);
     if (e) {
       // The eval-time estimate on the train split is kept apart from the per-iteration train loss.
-      return { step: Number(e[1]), fields: [{ metric: 'train/loss', raw: e[2], role: 'other' }, { metric: 'val/loss', raw: e[3], role: 'eval_loss' }] };
+      return {
+        step: Number(e[1]),
+        fields: [
+          { metric: 'train/loss', raw: e[2], role: 'other' },
+          { metric: 'val/loss', raw: e[3], role: 'eval_loss' },
+        ],
+      };
     }
     return undefined;
   },
@@ -338,7 +345,12 @@ const hfStdout: Framework = {
       step = ++ctx.hfTrainRows;
       if (!ctx.hfImplicitStep) {
         ctx.hfImplicitStep = true;
-        ctx.notes.push({ file, line: lineNumber, severity: 'info', message: 'Trainer stdout prints no step and no progress bar was found: rows are numbered 1, 2, … (multiply by logging_steps for the optimizer step)' });
+        ctx.notes.push({
+          file,
+          line: lineNumber,
+          severity: 'info',
+          message: 'Trainer stdout prints no step and no progress bar was found: rows are numbered 1, 2, … (multiply by logging_steps for the optimizer step)',
+        });
       }
     }
     ctx.hfLastStep = step;
@@ -398,7 +410,12 @@ function userFramework(patterns: readonly UserPattern[]): Framework {
         const ms = performance.now() - started;
         if (ms > USER_PATTERN_SLOW_MS) {
           slow.add(p.index);
-          ctx.notes.push({ file, line: lineNumber, severity: 'warning', message: `${TEXT_LOG_PATTERNS_SETTING}[${p.index}] took ${Math.round(ms)} ms on this line and is not used for the rest of the file: avoid quantifiers next to each other that can match the same text (such as \\d+\\s*[\\d.]+)` });
+          ctx.notes.push({
+            file,
+            line: lineNumber,
+            severity: 'warning',
+            message: `${TEXT_LOG_PATTERNS_SETTING}[${p.index}] took ${Math.round(ms)} ms on this line and is not used for the rest of the file: avoid quantifiers next to each other that can match the same text (such as \\d+\\s*[\\d.]+)`,
+          });
         }
         if (g === undefined || g.step === undefined) continue;
         const step = parseTextNumber(g.step);
@@ -470,7 +487,12 @@ export class TextLogReader {
         this.parseLine(lines[i], firstLineNumber + i, out);
       } catch (e) {
         // Defensive: a pattern bug must cost one line, not the file.
-        out.diagnostics.push({ file: this.file, line: firstLineNumber + i, severity: 'warning', message: `line not read: ${e instanceof Error ? e.message : String(e)}` });
+        out.diagnostics.push({
+          file: this.file,
+          line: firstLineNumber + i,
+          severity: 'warning',
+          message: `line not read: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     }
     if (this.ctx.notes.length > 0) {
@@ -537,7 +559,12 @@ export class TextLogReader {
         if (role === 'tokens') tokens = n.value;
       } else if (n.kind === 'nonfinite' && isLossRole(role)) {
         out.nonFinite.push({ metric: field.metric, role, step, line });
-        out.diagnostics.push({ file: this.file, line, severity: 'error', message: `${field.metric} is ${n.text} at step ${step} (loss went non-finite; run diverged); value dropped` });
+        out.diagnostics.push({
+          file: this.file,
+          line,
+          severity: 'error',
+          message: `${field.metric} is ${n.text} at step ${step} (loss went non-finite; run diverged); value dropped`,
+        });
       } else if (n.kind === 'none' && isLossRole(role)) {
         out.diagnostics.push({ file: this.file, line, severity: 'warning', message: `${field.metric} is not a number: "${shorten(field.raw, 40)}"` });
       }
@@ -569,7 +596,12 @@ export class TextLogReader {
     if (this.convertedNoted.has(metric)) return;
     this.convertedNoted.add(metric);
     const how = unit === 'nats from perplexity' ? 'ln(perplexity)' : 'bits × ln 2';
-    out.diagnostics.push({ file: this.file, line, severity: 'info', message: `${metric} has no loss beside it: read as a loss in nats via ${how} ("${metric} (as nats)")` });
+    out.diagnostics.push({
+      file: this.file,
+      line,
+      severity: 'info',
+      message: `${metric} has no loss beside it: read as a loss in nats via ${how} ("${metric} (as nats)")`,
+    });
   }
 }
 

@@ -109,7 +109,11 @@ export function compileUserPatterns(value: unknown, label: (index: number) => st
   const out: CompiledUserPatterns = { patterns: [], diagnostics: [] };
   if (value === undefined || value === null) return out;
   if (!Array.isArray(value)) {
-    out.diagnostics.push({ file: `settings: ${TEXT_LOG_PATTERNS_SETTING}`, severity: 'error', message: `${TEXT_LOG_PATTERNS_SETTING} must be an array of regular expressions; ignored` });
+    out.diagnostics.push({
+      file: `settings: ${TEXT_LOG_PATTERNS_SETTING}`,
+      severity: 'error',
+      message: `${TEXT_LOG_PATTERNS_SETTING} must be an array of regular expressions; ignored`,
+    });
     return out;
   }
   value.forEach((source: unknown, index) => {
@@ -147,7 +151,12 @@ export function compileUserPatterns(value: unknown, label: (index: number) => st
       return;
     }
     if (mayBacktrackBadly(source)) {
-      out.diagnostics.push(reject(label(index), 'nested or too many repetitions (e.g. "(\\d+)+"): such a pattern can take exponential time on some lines; rewrite it without repetition inside repetition'));
+      out.diagnostics.push(
+        reject(
+          label(index),
+          'nested or too many repetitions (e.g. "(\\d+)+"): such a pattern can take exponential time on some lines; rewrite it without repetition inside repetition',
+        ),
+      );
       return;
     }
     // Only provably linear patterns (patternSafety.ts): no quantified alternation, no adjacent overlapping repetitions.

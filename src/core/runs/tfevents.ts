@@ -216,7 +216,11 @@ export class TfEventsReader {
       const lenHi = view.getUint32(pos + 4, true);
       const lengthCrc = view.getUint32(pos + 8, true);
       if (maskedCrc32c(bytes, pos, pos + 8) !== lengthCrc) {
-        this.stop(out, at, `bad length CRC in the record header at byte ${at}; the rest of the file (${bytes.length - pos} bytes read so far) cannot be framed and is ignored`);
+        this.stop(
+          out,
+          at,
+          `bad length CRC in the record header at byte ${at}; the rest of the file (${bytes.length - pos} bytes read so far) cannot be framed and is ignored`,
+        );
         out.consumed = bytes.length;
         return out;
       }
@@ -233,7 +237,8 @@ export class TfEventsReader {
       if (maskedCrc32c(bytes, dataStart, dataEnd) !== view.getUint32(dataEnd, true)) {
         out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
       }
-      if (this.options.fastScalars === false || !this.readSimpleScalar(bytes, view, dataStart, dataEnd, out, at)) this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
+      if (this.options.fastScalars === false || !this.readSimpleScalar(bytes, view, dataStart, dataEnd, out, at))
+        this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
       this.records++;
       pos = end;
     }
@@ -327,7 +332,12 @@ export class TfEventsReader {
     try {
       ev = EventType().decode(data) as unknown as EventMsg;
     } catch (e) {
-      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at} is not a tensorflow.Event (${e instanceof Error ? e.message : String(e)}); skipped` });
+      out.diagnostics.push({
+        file: this.file,
+        offset: at,
+        severity: 'warning',
+        message: `record at byte ${at} is not a tensorflow.Event (${e instanceof Error ? e.message : String(e)}); skipped`,
+      });
       return;
     }
     const wall = ev.wall_time ?? 0;
@@ -344,7 +354,12 @@ export class TfEventsReader {
         this.decodeValue(v, step, at, out);
       } catch (e) {
         // Defensive: a decoded message of an unexpected shape must not stop the file.
-        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at}: cannot read a summary value (${e instanceof Error ? e.message : String(e)}); skipped` });
+        out.diagnostics.push({
+          file: this.file,
+          offset: at,
+          severity: 'warning',
+          message: `record at byte ${at}: cannot read a summary value (${e instanceof Error ? e.message : String(e)}); skipped`,
+        });
       }
     }
   }
@@ -380,7 +395,12 @@ export class TfEventsReader {
       const role = metricRole(tag);
       const loss = isLossRole(role);
       out.nonFinite.push({ metric: tag, role, step });
-      out.diagnostics.push({ file: this.file, offset: at, severity: loss ? 'error' : 'warning', message: `${tag} is ${value} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped` });
+      out.diagnostics.push({
+        file: this.file,
+        offset: at,
+        severity: loss ? 'error' : 'warning',
+        message: `${tag} is ${value} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped`,
+      });
       return;
     }
     out.points.push({ metric: tag, step, value, offset: at });
@@ -392,7 +412,12 @@ export function parseTfEvents(bytes: Uint8Array, file: string): TfEventsResult {
   const reader = new TfEventsReader(file);
   const res = reader.push(bytes, 0);
   if (!res.stopped && res.consumed < bytes.length) {
-    const d: Diagnostic = { file, offset: res.consumed, severity: 'info', message: `${bytes.length - res.consumed} bytes at the end form an incomplete record (file still being written?)` };
+    const d: Diagnostic = {
+      file,
+      offset: res.consumed,
+      severity: 'info',
+      message: `${bytes.length - res.consumed} bytes at the end form an incomplete record (file still being written?)`,
+    };
     res.diagnostics.push(d);
   }
   return res;

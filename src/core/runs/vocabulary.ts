@@ -63,19 +63,157 @@ const CE_WORDS = new Set(['lm', 'ce', 'xent', 'nll', 'cross', 'crossentropy', 'e
  * or GAN loop, or another unit (converted elsewhere from ppl/bits).
  */
 const NOT_THE_LOSS = new Set([
-  'aux', 'auxiliary', 'z', 'zloss', 'router', 'balance', 'balancing', 'moe', 'kl', 'reg', 'regularization', 'l1', 'l2', 'penalty',
-  'scale', 'scaler', 'grad', 'gradient', 'norm', 'std', 'var', 'variance', 'min', 'max', 'count', 'num', 'time', 'weight', 'weights', 'ratio',
-  'diff', 'delta', 'skipped', 'nan', 'spike', 'spikes', 'vs', 'value', 'policy', 'critic', 'actor', 'disc', 'discriminator', 'gen', 'generator',
-  'reward', 'rewards', 'ppl', 'perplexity', 'bits', 'bpb', 'bpt', 'byte', 'bytes', 'accuracy', 'acc', 'tokens', 'token', 'samples', 'lr', 'rate',
-  'predict', 'prediction', 'teacher', 'distill', 'distillation', 'contrastive', 'mtp',
+  'aux',
+  'auxiliary',
+  'z',
+  'zloss',
+  'router',
+  'balance',
+  'balancing',
+  'moe',
+  'kl',
+  'reg',
+  'regularization',
+  'l1',
+  'l2',
+  'penalty',
+  'scale',
+  'scaler',
+  'grad',
+  'gradient',
+  'norm',
+  'std',
+  'var',
+  'variance',
+  'min',
+  'max',
+  'count',
+  'num',
+  'time',
+  'weight',
+  'weights',
+  'ratio',
+  'diff',
+  'delta',
+  'skipped',
+  'nan',
+  'spike',
+  'spikes',
+  'vs',
+  'value',
+  'policy',
+  'critic',
+  'actor',
+  'disc',
+  'discriminator',
+  'gen',
+  'generator',
+  'reward',
+  'rewards',
+  'ppl',
+  'perplexity',
+  'bits',
+  'bpb',
+  'bpt',
+  'byte',
+  'bytes',
+  'accuracy',
+  'acc',
+  'tokens',
+  'token',
+  'samples',
+  'lr',
+  'rate',
+  'predict',
+  'prediction',
+  'teacher',
+  'distill',
+  'distillation',
+  'contrastive',
+  'mtp',
 ]);
 /** Words that mark a smoothed or averaged copy of a loss. */
 const SMOOTHED_WORDS = new Set(['avg', 'average', 'mean', 'running', 'smooth', 'smoothed', 'ema', 'moving', 'reduced']);
 /** Words a loss name may carry without changing what it is. */
-const NEUTRAL_LOSS_WORDS = new Set(['total', 'step', 'metrics', 'metric', 'losses', 'loss', 'lm', 'language', 'model', 'modeling', 'main', 'objective', 'cross', 'entropy', 'final', 'batch', 'iter', 'charts', 'stats', 'all']);
+const NEUTRAL_LOSS_WORDS = new Set([
+  'total',
+  'step',
+  'metrics',
+  'metric',
+  'losses',
+  'loss',
+  'lm',
+  'language',
+  'model',
+  'modeling',
+  'main',
+  'objective',
+  'cross',
+  'entropy',
+  'final',
+  'batch',
+  'iter',
+  'charts',
+  'stats',
+  'all',
+]);
 
-const LR_NOT = new Set(['momentum', 'beta', 'betas', 'warmup', 'decay', 'min', 'max', 'factor', 'mult', 'multiplier', 'ratio', 'scale', 'scheduler', 'schedule', 'wd', 'weight', 'steps', 'init', 'initial', 'peak', 'final', 'base']);
-const TOKEN_NOT = new Set(['per', 'sec', 's', 'second', 'seconds', 'tps', 'throughput', 'rate', 'step', 'steps', 'batch', 'pad', 'padding', 'len', 'length', 'avg', 'mean', 'max', 'min', 'loss', 'ratio', 'frac', 'fraction', 'per_sec', 'per_second', 'ms', 'time', 'device', 'gpu', 'rank']);
+const LR_NOT = new Set([
+  'momentum',
+  'beta',
+  'betas',
+  'warmup',
+  'decay',
+  'min',
+  'max',
+  'factor',
+  'mult',
+  'multiplier',
+  'ratio',
+  'scale',
+  'scheduler',
+  'schedule',
+  'wd',
+  'weight',
+  'steps',
+  'init',
+  'initial',
+  'peak',
+  'final',
+  'base',
+]);
+const TOKEN_NOT = new Set([
+  'per',
+  'sec',
+  's',
+  'second',
+  'seconds',
+  'tps',
+  'throughput',
+  'rate',
+  'step',
+  'steps',
+  'batch',
+  'pad',
+  'padding',
+  'len',
+  'length',
+  'avg',
+  'mean',
+  'max',
+  'min',
+  'loss',
+  'ratio',
+  'frac',
+  'fraction',
+  'per_sec',
+  'per_second',
+  'ms',
+  'time',
+  'device',
+  'gpu',
+  'rank',
+]);
 const TOKEN_CUMULATIVE = new Set(['seen', 'consumed', 'total', 'processed', 'trained', 'cumulative', 'cum']);
 /** Words a tokens-seen name may carry; `num`/`n`/`input` only beside a cumulative word (a bare `num_tokens` may count one batch). */
 const TOKEN_NEUTRAL = new Set(['num', 'n', 'input', 'global', 'so', 'far']);
@@ -97,7 +235,17 @@ function readUncached(name: string): MetricReading {
     const smoothed = words.find((w) => SMOOTHED_WORDS.has(w));
     // A per-epoch aggregate (Keras `epoch_loss`, Lightning `train_loss_epoch`) is a loss on a coarser x: used only without a per-step one.
     const perEpoch = words.includes('epoch') || words.includes('epochs');
-    const unknown = words.filter((w) => !LOSS_WORDS.has(w) && !CE_WORDS.has(w) && !TRAIN_WORDS.has(w) && !EVAL_WORDS.has(w) && !SMOOTHED_WORDS.has(w) && !NEUTRAL_LOSS_WORDS.has(w) && w !== 'epoch' && w !== 'epochs');
+    const unknown = words.filter(
+      (w) =>
+        !LOSS_WORDS.has(w) &&
+        !CE_WORDS.has(w) &&
+        !TRAIN_WORDS.has(w) &&
+        !EVAL_WORDS.has(w) &&
+        !SMOOTHED_WORDS.has(w) &&
+        !NEUTRAL_LOSS_WORDS.has(w) &&
+        w !== 'epoch' &&
+        w !== 'epochs',
+    );
     let rank = ce ? 0 : 1;
     if (smoothed !== undefined) rank += 2;
     if (perEpoch) rank += 6;
@@ -105,7 +253,11 @@ function readUncached(name: string): MetricReading {
     rank += unknown.length;
     const kind = ce ? 'a named cross-entropy' : 'a loss';
     const split = evalWord !== undefined ? `eval by "${evalWord}"` : words.some((w) => TRAIN_WORDS.has(w)) ? 'train by its prefix' : 'train (no split word)';
-    return { role, rank, rule: `${kind}, ${split}${smoothed ? `, smoothed ("${smoothed}")` : ''}${perEpoch ? ', per epoch' : ''}${unknown.length ? `, ${unknown.length} unknown word(s)` : ''}` };
+    return {
+      role,
+      rank,
+      rule: `${kind}, ${split}${smoothed ? `, smoothed ("${smoothed}")` : ''}${perEpoch ? ', per epoch' : ''}${unknown.length ? `, ${unknown.length} unknown word(s)` : ''}`,
+    };
   }
   const lr = words.includes('lr') || (words.includes('learning') && words.includes('rate'));
   if (lr) {
@@ -118,7 +270,9 @@ function readUncached(name: string): MetricReading {
   if (words.includes('tokens') || words.includes('token') || words.includes('tok') || words.includes('toks')) {
     const blocker = words.find((w) => TOKEN_NOT.has(w) || EVAL_WORDS.has(w));
     if (blocker !== undefined) return { role: 'other', rank: 0, rule: `"${blocker}" says it is not the tokens seen` };
-    const unknown = words.filter((w) => !['tokens', 'token', 'tok', 'toks'].includes(w) && !TOKEN_CUMULATIVE.has(w) && !TOKEN_NEUTRAL.has(w) && !TRAIN_WORDS.has(w)).length;
+    const unknown = words.filter(
+      (w) => !['tokens', 'token', 'tok', 'toks'].includes(w) && !TOKEN_CUMULATIVE.has(w) && !TOKEN_NEUTRAL.has(w) && !TRAIN_WORDS.has(w),
+    ).length;
     const cumulative = has(TOKEN_CUMULATIVE);
     if (unknown > 0 || (!cumulative && words.some((w) => TOKEN_NEUTRAL.has(w)))) return OTHER;
     return { role: 'tokens', rank: words.length - 1, rule: cumulative ? 'tokens seen (cumulative word)' : 'tokens seen' };
@@ -190,7 +344,18 @@ export function chooseStepKey(keys: Iterable<string>): string | undefined {
 }
 
 /** Token-count keys readers look up exactly, in order of preference. */
-export const TOKEN_KEY_NAMES: readonly string[] = ['tokens', 'consumed_tokens', 'num_input_tokens_seen', 'total_tokens', 'tokens_seen', 'num_tokens_seen', 'train/tokens', 'trainer/tokens', 'consumed tokens', 'cumulative_tokens'];
+export const TOKEN_KEY_NAMES: readonly string[] = [
+  'tokens',
+  'consumed_tokens',
+  'num_input_tokens_seen',
+  'total_tokens',
+  'tokens_seen',
+  'num_tokens_seen',
+  'train/tokens',
+  'trainer/tokens',
+  'consumed tokens',
+  'cumulative_tokens',
+];
 
 // ---- the choice per run --------------------------------------------------------------------------
 
@@ -210,7 +375,8 @@ export interface MetricChoice {
  */
 export function seriesPreference(s: { metric: string; role: MetricRole; unit?: string }): { rank: number; rule: string } {
   // Converted losses come last; among them a named cross-entropy (fairseq's nll_loss, not its label-smoothed loss) first.
-  if (s.unit === 'nats from perplexity' || s.unit === 'nats from bits') return { rank: /(?:^|[_\s/])(?:nll|ce|lm|xent)[_\s/]/i.test(s.metric) ? 50 : 51, rule: `converted to nats (${s.unit})` };
+  if (s.unit === 'nats from perplexity' || s.unit === 'nats from bits')
+    return { rank: /(?:^|[_\s/])(?:nll|ce|lm|xent)[_\s/]/i.test(s.metric) ? 50 : 51, rule: `converted to nats (${s.unit})` };
   const r = readMetricName(s.metric);
   if (r.role === s.role) return r;
   return { rank: 1, rule: "the reader's rule for this log format" };
@@ -234,5 +400,17 @@ const ROLE_LABEL: Record<MetricChoice['role'], string> = { train_loss: 'train lo
 /** One line: `train loss "lm loss" (a named cross-entropy, …; also: loss); eval loss …`. */
 export function describeMetricChoices(choices: readonly MetricChoice[]): string | undefined {
   if (choices.length === 0) return undefined;
-  return choices.map((c) => `${ROLE_LABEL[c.role]} "${c.metric}" (${c.rule}${c.others.length ? `; not used: ${c.others.slice(0, 3).map((o) => `"${o}"`).join(', ')}${c.others.length > 3 ? ` +${c.others.length - 3}` : ''}` : ''})`).join('; ');
+  return choices
+    .map(
+      (c) =>
+        `${ROLE_LABEL[c.role]} "${c.metric}" (${c.rule}${
+          c.others.length
+            ? `; not used: ${c.others
+                .slice(0, 3)
+                .map((o) => `"${o}"`)
+                .join(', ')}${c.others.length > 3 ? ` +${c.others.length - 3}` : ''}`
+            : ''
+        })`,
+    )
+    .join('; ');
 }

@@ -11,7 +11,19 @@ import * as path from 'node:path';
 import type * as Protobuf from 'protobufjs';
 import type { Diagnostic } from '../diagnostics';
 import type { MetricPoint, MetricRole } from './types';
-import { TOKEN_KEYS, coerceNumber, emptyResult, flattenRecord, int64, isLossRole, isPlainObject, parseJsonLenient, shorten, type ProtoInt64, type ReadResult } from './common';
+import {
+  TOKEN_KEYS,
+  coerceNumber,
+  emptyResult,
+  flattenRecord,
+  int64,
+  isLossRole,
+  isPlainObject,
+  parseJsonLenient,
+  shorten,
+  type ProtoInt64,
+  type ReadResult,
+} from './common';
 import { readParamsYaml } from './hparams';
 import { slashedKeyRole } from './dvclive';
 import { STEP_KEY_NAMES, stepKeyReading } from './vocabulary';
@@ -254,7 +266,12 @@ export class WandbRows {
       } else if (c.kind === 'nonfinite') {
         const loss = isLossRole(role);
         out.nonFinite.push({ metric: key, role, step, ...('line' in where ? { line: where.line } : {}) });
-        this.diag(out, where, loss ? 'error' : 'warning', `${key} is ${c.text} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped`);
+        this.diag(
+          out,
+          where,
+          loss ? 'error' : 'warning',
+          `${key} is ${c.text} at step ${step}${loss ? ' (loss went non-finite; run diverged)' : ''}; value dropped`,
+        );
       }
     }
   }
@@ -353,7 +370,12 @@ export class WandbLogReader {
       this.frame(bytes, offset, out);
     } catch (e) {
       // Defensive: framing is bounds-checked; a bug must still not stop the index.
-      out.diagnostics.push({ file: this.file, offset: offset + out.consumed, severity: 'error', message: `internal error while reading the W&B log: ${e instanceof Error ? e.message : String(e)}` });
+      out.diagnostics.push({
+        file: this.file,
+        offset: offset + out.consumed,
+        severity: 'error',
+        message: `internal error while reading the W&B log: ${e instanceof Error ? e.message : String(e)}`,
+      });
       out.consumed = bytes.length;
     }
     return out;
@@ -373,7 +395,13 @@ export class WandbLogReader {
         out.consumed = bytes.length;
         return;
       }
-      if (bytes[6] !== 0) out.diagnostics.push({ file: this.file, offset: 6, severity: 'warning', message: `W&B log format version ${bytes[6]} (this reader knows version 0); reading anyway` });
+      if (bytes[6] !== 0)
+        out.diagnostics.push({
+          file: this.file,
+          offset: 6,
+          severity: 'warning',
+          message: `W&B log format version ${bytes[6]} (this reader knows version 0); reading anyway`,
+        });
       this.headerDone = true;
       pos = WANDB_FILE_HEADER.length;
     }
@@ -399,7 +427,12 @@ export class WandbLogReader {
         if (zeros && available < blockLeft) break; // may still be overwritten: wait
         if (!this.zeroFillReported) {
           this.zeroFillReported = true;
-          out.diagnostics.push({ file: this.file, offset: at, severity: 'info', message: `zero-filled bytes from byte ${at} to the end of its block; skipped` });
+          out.diagnostics.push({
+            file: this.file,
+            offset: at,
+            severity: 'info',
+            message: `zero-filled bytes from byte ${at} to the end of its block; skipped`,
+          });
         }
         if (!zeros) this.dropPending(out, at, 'zero-filled block tail');
         pos = this.skipTo(at + blockLeft, offset, bytes.length);
@@ -420,7 +453,12 @@ export class WandbLogReader {
       if (end > bytes.length) break; // chunk still being written
       const dataStart = pos + WANDB_CHUNK_HEADER_BYTES;
       if (wandbChunkCrc(type, bytes, dataStart, end) !== crc) {
-        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad CRC in the chunk at byte ${at} (${length} bytes); record dropped` });
+        out.diagnostics.push({
+          file: this.file,
+          offset: at,
+          severity: 'warning',
+          message: `bad CRC in the chunk at byte ${at} (${length} bytes); record dropped`,
+        });
         this.dropPending(out, at, 'bad CRC');
         pos = end;
         continue;
@@ -433,7 +471,12 @@ export class WandbLogReader {
         this.dropPending(out, at, 'a new record began');
         this.pending = { parts: [Uint8Array.from(data)], start: at };
       } else if (this.pending === undefined) {
-        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `${type === MIDDLE ? 'MIDDLE' : 'LAST'} chunk at byte ${at} without a FIRST; skipped` });
+        out.diagnostics.push({
+          file: this.file,
+          offset: at,
+          severity: 'warning',
+          message: `${type === MIDDLE ? 'MIDDLE' : 'LAST'} chunk at byte ${at} without a FIRST; skipped`,
+        });
       } else {
         this.pending.parts.push(Uint8Array.from(data));
         if (type === LAST) {
@@ -455,7 +498,12 @@ export class WandbLogReader {
 
   private dropPending(out: ReadResult, at: number, why: string): void {
     if (this.pending === undefined) return;
-    out.diagnostics.push({ file: this.file, offset: this.pending.start, severity: 'warning', message: `record split across chunks from byte ${this.pending.start} is incomplete (${why} at byte ${at}); dropped` });
+    out.diagnostics.push({
+      file: this.file,
+      offset: this.pending.start,
+      severity: 'warning',
+      message: `record split across chunks from byte ${this.pending.start} is incomplete (${why} at byte ${at}); dropped`,
+    });
     this.pending = undefined;
   }
 
@@ -471,13 +519,23 @@ export class WandbLogReader {
     try {
       rec = RecordType().decode(data) as unknown as RecordMsg;
     } catch (e) {
-      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at} is not a wandb_internal.Record (${shorten(e instanceof Error ? e.message : String(e), 80)}); skipped` });
+      out.diagnostics.push({
+        file: this.file,
+        offset: at,
+        severity: 'warning',
+        message: `record at byte ${at} is not a wandb_internal.Record (${shorten(e instanceof Error ? e.message : String(e), 80)}); skipped`,
+      });
       return;
     }
     try {
       this.apply(rec, at, out);
     } catch (e) {
-      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `record at byte ${at}: cannot read it (${shorten(e instanceof Error ? e.message : String(e), 80)}); skipped` });
+      out.diagnostics.push({
+        file: this.file,
+        offset: at,
+        severity: 'warning',
+        message: `record at byte ${at}: cannot read it (${shorten(e instanceof Error ? e.message : String(e), 80)}); skipped`,
+      });
     }
   }
 
@@ -489,7 +547,12 @@ export class WandbLogReader {
       try {
         value = parseJsonLenient(item.value_json ?? '');
       } catch {
-        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `${shorten(key, 40)}: value is not JSON (${shorten(item.value_json ?? '', 30)}); skipped` });
+        out.diagnostics.push({
+          file: this.file,
+          offset: at,
+          severity: 'warning',
+          message: `${shorten(key, 40)}: value is not JSON (${shorten(item.value_json ?? '', 30)}); skipped`,
+        });
         continue;
       }
       if (flatten) addValue(into, key, value);
@@ -561,7 +624,12 @@ export function parseWandbLog(bytes: Uint8Array, file: string): WandbLogResult &
   const reader = new WandbLogReader(file);
   const res = reader.push(bytes, 0);
   if (!res.stopped && res.consumed < bytes.length) {
-    res.diagnostics.push({ file, offset: res.consumed, severity: 'info', message: `${bytes.length - res.consumed} bytes at the end form an incomplete chunk (file still being written?)` });
+    res.diagnostics.push({
+      file,
+      offset: res.consumed,
+      severity: 'info',
+      message: `${bytes.length - res.consumed} bytes at the end form an incomplete chunk (file still being written?)`,
+    });
   }
   return { ...res, info: reader.info };
 }
@@ -590,7 +658,12 @@ export class WandbHistoryReader {
       try {
         row = parseJsonLenient(line);
       } catch (e) {
-        out.diagnostics.push({ file: this.file, line: ln, severity: 'warning', message: `line ${ln} is not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 60)}); skipped` });
+        out.diagnostics.push({
+          file: this.file,
+          line: ln,
+          severity: 'warning',
+          message: `line ${ln} is not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 60)}); skipped`,
+        });
         continue;
       }
       if (!isPlainObject(row)) {
@@ -622,7 +695,12 @@ export function parseWandbSummary(text: string, file: string): ReadResult {
   try {
     doc = parseJsonLenient(text.trim() === '' ? '{}' : text);
   } catch (e) {
-    out.diagnostics.push({ file, line: 1, severity: 'warning', message: `wandb-summary.json is not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 60)}); ignored` });
+    out.diagnostics.push({
+      file,
+      line: 1,
+      severity: 'warning',
+      message: `wandb-summary.json is not valid JSON (${shorten(e instanceof Error ? e.message : String(e), 60)}); ignored`,
+    });
     return out;
   }
   if (!isPlainObject(doc)) {
@@ -722,5 +800,9 @@ export function isWandbRunTextFile(filePath: string): boolean {
   const sub = parts[parts.length - 2];
   const runFolder = parts[parts.length - 3];
   const wandbDir = parts[parts.length - 4];
-  return (sub === 'files' || sub === 'logs') && wandbDir === 'wandb' && (RUN_FOLDER.test(runFolder) || runFolder === 'latest-run' || /^(?:offline-)?run-/.test(runFolder));
+  return (
+    (sub === 'files' || sub === 'logs') &&
+    wandbDir === 'wandb' &&
+    (RUN_FOLDER.test(runFolder) || runFolder === 'latest-run' || /^(?:offline-)?run-/.test(runFolder))
+  );
 }

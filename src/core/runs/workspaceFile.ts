@@ -132,7 +132,8 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
     return out;
   }
 
-  const keyName = (pair: Pair): string | undefined => (yaml().isScalar(pair.key) && (typeof pair.key.value === 'string' || typeof pair.key.value === 'number') ? String(pair.key.value) : undefined);
+  const keyName = (pair: Pair): string | undefined =>
+    yaml().isScalar(pair.key) && (typeof pair.key.value === 'string' || typeof pair.key.value === 'number') ? String(pair.key.value) : undefined;
   /** The entries of a mapping node, reporting (and skipping) keys that are not plain names. */
   const entries = (node: unknown, what: string): { key: string; value: unknown; pair: Pair }[] => {
     if (node === null || node === undefined || (yaml().isScalar(node) && node.value === null)) return [];
@@ -190,7 +191,8 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
           if ((RUN_VALUE_KEYS as readonly string[]).includes(field.key)) {
             const raw = yaml().isScalar(field.value) ? field.value.value : undefined;
             const n = parseCount(raw);
-            if (n === undefined) report('error', field.value, `${where} must be a positive number (like 125000000 or 125M), not ${JSON.stringify(raw ?? null)}`);
+            if (n === undefined)
+              report('error', field.value, `${where} must be a positive number (like 125000000 or 125M), not ${JSON.stringify(raw ?? null)}`);
             else {
               o[field.key as keyof RunValues] = n;
               o.lines[field.key as keyof RunValues] = fieldLine;
@@ -206,7 +208,12 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
               o.family = t;
               o.lines.family = fieldLine;
             }
-          } else report('warning', field.pair.key, `runs "${entry.key}": unknown key "${field.key}" (expected ${[...RUN_VALUE_KEYS, 'exclude', 'family'].join(', ')}); ignored`);
+          } else
+            report(
+              'warning',
+              field.pair.key,
+              `runs "${entry.key}": unknown key "${field.key}" (expected ${[...RUN_VALUE_KEYS, 'exclude', 'family'].join(', ')}); ignored`,
+            );
         }
         out.runs.push(o);
       }

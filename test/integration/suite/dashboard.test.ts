@@ -26,7 +26,10 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
   test('the loss curves, the scaling view and the predicted-vs-actual view each draw data', async () => {
     const lens = await api();
     const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit) && s.validations.length > 0, WAIT_MS);
-    assert.ok(snapshot.scaling.some((v) => v.lawLine && v.frontier && v.points.some((p) => p.heldOut)), 'a family has a law line, a frontier and a held-out run');
+    assert.ok(
+      snapshot.scaling.some((v) => v.lawLine && v.frontier && v.points.some((p) => p.heldOut)),
+      'a family has a law line, a frontier and a held-out run',
+    );
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
     const curves = await rendered(lens, 'the loss curves', (r) => r.view === 'curves' && r.runs === snapshot.runs.length && r.points > 100);
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling');
@@ -34,7 +37,11 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     const scaling = await rendered(lens, 'the scaling view', (r) => r.view === 'scaling' && r.points >= 80);
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'validation');
     // Validations that failed their sanity checks are listed in the table, not drawn.
-    const validation = await rendered(lens, 'the validation view', (r) => r.view === 'validation' && r.points >= snapshot.validations.filter((v) => !v.failed).length);
+    const validation = await rendered(
+      lens,
+      'the validation view',
+      (r) => r.view === 'validation' && r.points >= snapshot.validations.filter((v) => !v.failed).length,
+    );
     assert.equal(lens.dashboard().rejectedMessages, 0, 'the webview sent only valid messages');
     assert.ok(curves.points > scaling.points && validation.points > 0);
   });
@@ -44,11 +51,17 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
     const before = await rendered(lens, 'a first snapshot', (r) => r.view === 'curves' && r.sentFull > 0);
     // Fits land in snapshots of their own after the runs are shown: wait for the live run's.
-    const latest = await lens.waitForSnapshot((s) => s.version >= before.version && s.runs.some((r) => r.status === 'live' && r.format === 'jsonl' && r.curve), WAIT_MS);
+    const latest = await lens.waitForSnapshot(
+      (s) => s.version >= before.version && s.runs.some((r) => r.status === 'live' && r.format === 'jsonl' && r.curve),
+      WAIT_MS,
+    );
     const live = latest.runs.find((r) => r.status === 'live' && r.format === 'jsonl' && r.curve);
     assert.ok(live, 'a live JSONL run');
     const step = (live.lastStep ?? 0) + 25;
-    fs.appendFileSync(live.files.find((f) => f.endsWith('.jsonl'))!, `${JSON.stringify({ step, loss: Number(((live.lastLoss ?? 3) * 0.999).toFixed(4)) })}\n`);
+    fs.appendFileSync(
+      live.files.find((f) => f.endsWith('.jsonl'))!,
+      `${JSON.stringify({ step, loss: Number(((live.lastLoss ?? 3) * 0.999).toFixed(4)) })}\n`,
+    );
     const after = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === live.id && r.lastStep === step), WAIT_MS);
     const drawn = await rendered(lens, 'the appended step', (r) => r.version >= after.version);
     assert.ok(drawn.sentDeltas > before.sentDeltas, `deltas sent: ${before.sentDeltas} → ${drawn.sentDeltas}`);
@@ -118,7 +131,11 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     fs.appendFileSync(log, `${JSON.stringify({ step: second, loss: live.lastLoss })}\n`);
     const after = await lens.waitForSnapshot((s) => s.version > lostVersion && s.runs.some((r) => r.id === live.id && r.lastStep === second), WAIT_MS);
     assert.equal(lens.workerDeltaStats().resyncs, stats.resyncs + 1, 'one whole snapshot asked for');
-    assert.deepEqual(after.runs.map((r) => r.id), latest.runs.map((r) => r.id), 'every run is still there');
+    assert.deepEqual(
+      after.runs.map((r) => r.id),
+      latest.runs.map((r) => r.id),
+      'every run is still there',
+    );
     const drawn = await rendered(lens, 'the step after the lost one', (r) => r.version >= after.version);
     assert.equal(drawn.runs, after.runs.length);
     // Later updates travel as deltas again.
@@ -130,7 +147,7 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     assert.equal(lens.workerDeltaStats().resyncs, stats.resyncs + 1, 'no further resync');
   });
 
-  test('after a worker restart the panel gets the new worker\'s snapshot whole, then deltas', async () => {
+  test("after a worker restart the panel gets the new worker's snapshot whole, then deltas", async () => {
     const lens = await api();
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
     const before = await rendered(lens, 'the loss curves', (r) => r.view === 'curves');
@@ -141,17 +158,20 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     while (lens.workerGeneration() === generation && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
     await vscode.commands.executeCommand('scalingLens.rescan');
     const fresh = await lens.waitForSnapshot((s) => s !== old && s.runs.length === old.runs.length && s.runs.some((r) => r.curve), WAIT_MS);
-    const whole = await rendered(lens, 'the new worker\'s snapshot', (r) => r.sentFull > before.sentFull && r.version >= fresh.version);
+    const whole = await rendered(lens, "the new worker's snapshot", (r) => r.sentFull > before.sentFull && r.version >= fresh.version);
     assert.equal(whole.runs, old.runs.length);
     const live = fresh.runs.find((r) => r.status === 'live' && r.format === 'jsonl')!;
     const step = (live.lastStep ?? 0) + 25;
-    fs.appendFileSync(live.files.find((f) => f.endsWith('.jsonl'))!, `${JSON.stringify({ step, loss: live.lastLoss })}\n`);
+    fs.appendFileSync(
+      live.files.find((f) => f.endsWith('.jsonl'))!,
+      `${JSON.stringify({ step, loss: live.lastLoss })}\n`,
+    );
     const next = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === live.id && r.lastStep === step), WAIT_MS);
     const delta = await rendered(lens, 'the appended step', (r) => r.version >= next.version);
-    assert.ok(delta.sentDeltas > whole.sentDeltas, 'the new worker\'s updates reach the panel as deltas');
+    assert.ok(delta.sentDeltas > whole.sentDeltas, "the new worker's updates reach the panel as deltas");
   });
 
-  test('a link naming a run\'s config picks out that run; naming a planned config marks it in the scaling view', async () => {
+  test("a link naming a run's config picks out that run; naming a planned config marks it in the scaling view", async () => {
     const lens = await api();
     const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit), WAIT_MS);
     const folder = vscode.workspace.workspaceFolders![0].uri;
@@ -159,7 +179,9 @@ suite('Scaling Lens on the example sweep (dashboard)', function () {
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves', { config: vscode.Uri.joinPath(folder, run.id, 'config.json').fsPath });
     const picked = await rendered(lens, 'the run picked out', (r) => r.view === 'curves' && r.focus === run.id);
     assert.ok(picked.points > 0);
-    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling', { config: vscode.Uri.joinPath(folder, 'configs', 'planned-400m', 'config.json').fsPath });
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling', {
+      config: vscode.Uri.joinPath(folder, 'configs', 'planned-400m', 'config.json').fsPath,
+    });
     const planned = await rendered(lens, 'the planned config marked', (r) => r.view === 'scaling' && r.planned && r.focus.startsWith('planned:'));
     assert.match(planned.focus, /planned-400m\/config\.json$/);
     // A run id directly, as a link from a run would pass it.

@@ -67,10 +67,16 @@ suite('Scaling Lens on the example sweep (editor)', function () {
       const hw = estimate.cost!.hardware;
       const hours = flops / (hw.peakFlopsPerSecond * hw.mfu) / 3600;
       assert.ok(title.startsWith(`$(graph-line) Loss ${formatLoss(estimate.predictions.loss.value)} [`), title);
-      assert.ok(title.includes(` · ${formatFlops(flops)} FLOPs · ${formatHours(hours)} ${hw.id}-h · $`), `${title} has ${formatFlops(flops)} FLOPs and ${formatHours(hours)} ${hw.id}-h`);
+      assert.ok(
+        title.includes(` · ${formatFlops(flops)} FLOPs · ${formatHours(hours)} ${hw.id}-h · $`),
+        `${title} has ${formatFlops(flops)} FLOPs and ${formatHours(hours)} ${hw.id}-h`,
+      );
       // Above the model block: the header line (`model:`, `[model]`) or the first model key.
       const header = document.lineAt(main.range.start.line).text;
-      assert.match(header, key === 'yaml' ? /^model:$/ : key === 'torchtitan' ? /^\[model\]$/ : key === 'nanogpt' ? /^n_layer = 12$/ : /^torchrun pretrain_gpt\.py/);
+      assert.match(
+        header,
+        key === 'yaml' ? /^model:$/ : key === 'torchtitan' ? /^\[model\]$/ : key === 'nanogpt' ? /^n_layer = 12$/ : /^torchrun pretrain_gpt\.py/,
+      );
       assert.ok(lenses.some((l) => l.command?.title === 'Plan budget'));
       // Memory that fits is in the loss lens's tooltip (a lens of its own only as advice).
       assert.match(main.command!.tooltip ?? '', /Memory: fits \d+× H100/);
@@ -100,7 +106,9 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     const elsewhere = titled(lenses, /training_args\.json/);
     assert.match(elsewhere.command!.title, /^\$\(warning\) training_args\.json: LR 2e-4 is \d–\d× below both$/);
     await vscode.commands.executeCommand(elsewhere.command!.command, ...(elsewhere.command!.arguments ?? []));
-    const opened = await poll('training_args.json in the editor', () => (vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('training_args.json') ? vscode.window.activeTextEditor : undefined));
+    const opened = await poll('training_args.json in the editor', () =>
+      vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('training_args.json') ? vscode.window.activeTextEditor : undefined,
+    );
     assert.match(opened.document.lineAt(opened.selection.active.line).text, /"learning_rate"/, 'the cursor is on the learning rate');
     // There, the suggestions are lenses on the value's own line, and a click would set it.
     const argsLenses = await lensesOf(opened.document, (ls) => ls.some((l) => /^Step Law [\d.]+e-\d \(prior\)/.test(l.command?.title ?? '')));
@@ -129,7 +137,10 @@ suite('Scaling Lens on the example sweep (editor)', function () {
   test('hovers: the LR against both laws; a size key with the fitted formula and its fit quality; restricted dashboard links', async () => {
     const editor = await openFixture('yaml', 'hover.yaml');
     const document = editor.document;
-    const line = document.getText().split('\n').findIndex((l) => l.includes('lr:'));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('lr:'));
     const position = new vscode.Position(line, 3);
     const text = await poll('a Scaling Lens hover', async () => {
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
@@ -141,7 +152,10 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     assert.match(text, /DeepSeek/);
     assert.match(text, /command:scalingLens\.showDashboard\)/);
     // A size key: the loss law with its fitted numbers and fit quality.
-    const sizeLine = document.getText().split('\n').findIndex((l) => l.includes('d_model:'));
+    const sizeLine = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('d_model:'));
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(sizeLine, 4));
     const size = hovers.flatMap((h) => h.contents.map((c) => (c as vscode.MarkdownString).value ?? '')).find((v) => v.includes('Scaling Lens'));
     assert.ok(size, 'a hover on d_model');
@@ -159,7 +173,10 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     const suggested = /^Step Law ([\d.]+e-\d)/.exec(step.command!.title)![1];
     const result = await vscode.commands.executeCommand<{ applied: boolean }>(step.command!.command, ...(step.command!.arguments ?? []));
     assert.equal(result.applied, true);
-    const line = document.getText().split('\n').find((l) => l.startsWith('  lr: '))!;
+    const line = document
+      .getText()
+      .split('\n')
+      .find((l) => l.startsWith('  lr: '))!;
     // Written as the original (`3.0e-4`, a point in the mantissa) with the lens's value.
     assert.equal(Number(line.slice(6)), Number(suggested));
     assert.match(line, /^ {2}lr: \d\.\de-\d$/);
@@ -172,9 +189,16 @@ suite('Scaling Lens on the example sweep (editor)', function () {
   test('the LR line offers the suggestions as code actions; a stale suggestion is refused', async () => {
     const editor = await openFixture('nanogpt', 'actions.py');
     const document = editor.document;
-    const line = document.getText().split('\n').findIndex((l) => l.startsWith('learning_rate'));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('learning_rate'));
     const actions = await poll('code actions', async () => {
-      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(line, 0, line, 0));
+      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        document.uri,
+        new vscode.Range(line, 0, line, 0),
+      );
       const ours = (found ?? []).filter((a) => a.title.startsWith('Scaling Lens: set the learning rate'));
       return ours.length === 2 ? ours : undefined;
     });
@@ -184,7 +208,10 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     const lineText = document.lineAt(line).text;
     edit.replace(document.uri, new vscode.Range(line, lineText.indexOf('6e-4'), line, lineText.length), '1e-3');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    const stale = await vscode.commands.executeCommand<{ applied: boolean; reason?: string }>(actions[0].command!.command, ...(actions[0].command!.arguments ?? []));
+    const stale = await vscode.commands.executeCommand<{ applied: boolean; reason?: string }>(
+      actions[0].command!.command,
+      ...(actions[0].command!.arguments ?? []),
+    );
     assert.equal(stale.applied, false);
     assert.match(stale.reason ?? '', /now has 1e-3/);
     assert.equal(document.lineAt(line).text, 'learning_rate = 1e-3');
@@ -199,7 +226,10 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     await editor.edit((b) => b.insert(new vscode.Position(0, 0), '# a new first line\n'));
     const moved = await lensesOf(document, (ls) => ls.some((l) => l.command?.title.includes('FLOPs') && l.range.start.line === modelLine + 1));
     assert.equal(document.lineAt(titled(moved, /FLOPs/).range.start.line).text, 'model:');
-    const layersLine = document.getText().split('\n').findIndex((l) => l.includes('layers: 12'));
+    const layersLine = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('layers: 12'));
     await editor.edit((b) => b.replace(document.lineAt(layersLine).range, '  layers: -12'));
     await lens.lensSpecs(document);
     const diagnostics = await poll('a diagnostic', () => {
@@ -265,11 +295,13 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     const outcome = await lens.planBudget(editor.document.uri.fsPath, ui);
     assert.ok(outcome, 'the command finished');
     assert.deepEqual(asked, [`budget default ${formatFlops((await lens.estimate(editor.document)).cost!.flops)}`, 'deadline']);
-    assert.equal(outcome.request.family, 'example-sweep', 'the config\'s family calibrates the plan');
+    assert.equal(outcome.request.family, 'example-sweep', "the config's family calibrates the plan");
     assert.equal(outcome.request.gpus, 8);
     assert.equal(outcome.plan.recommended.wallClockDays !== undefined, true);
     assert.ok(!('uncalibrated' in outcome.plan.recommended.loss));
-    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Compute budget: 5000 H100-h')));
+    assert.ok(
+      vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Compute budget: 5000 H100-h')),
+    );
     // The result is rendered (VS Code's markdown preview, a webview tab), not shown as its source.
     assert.ok(vscode.extensions.getExtension('vscode.markdown-language-features'), 'the VS Code server ships the built-in markdown extension');
     assert.equal(outcome.shownAs, 'preview');
@@ -278,7 +310,10 @@ suite('Scaling Lens on the example sweep (editor)', function () {
       tabs.some((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType) && t.label.includes('Plan ')),
       `a markdown preview tab of the plan is open: ${tabs.map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : t.input instanceof vscode.TabInputText ? 'text' : 'other'})`).join(', ')}`,
     );
-    assert.ok(!tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === outcome.document.toString()), 'the markdown source is not opened as a text tab');
+    assert.ok(
+      !tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === outcome.document.toString()),
+      'the markdown source is not opened as a text tab',
+    );
     assert.equal(outcome.written.length, 1);
     assert.match(path.basename(outcome.written[0]), /^planned(-\d+)?\.yaml$/);
     const written = await vscode.workspace.openTextDocument(outcome.written[0]);

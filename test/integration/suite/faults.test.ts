@@ -96,7 +96,15 @@ suite('activation timing', () => {
     const config = process.env.SCALING_LENS_TEST_CONFIG ?? 'unnamed';
     const out = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, '.vscode-test', 'timings', `${config}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    const record = { config, at: new Date().toISOString(), vscode: vscode.version, trusted: vscode.workspace.isTrusted, ...timings, runs: first.runs.length, bulkFiles };
+    const record = {
+      config,
+      at: new Date().toISOString(),
+      vscode: vscode.version,
+      trusted: vscode.workspace.isTrusted,
+      ...timings,
+      runs: first.runs.length,
+      bulkFiles,
+    };
     fs.writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
     console.log(`[scaling-lens tests] timings ${JSON.stringify(record)}`);
   });
@@ -155,13 +163,23 @@ suite('faults', () => {
     assert.ok(midFit, 'the worker was killed while its fits were running');
     assert.match(String(estimateError instanceof Error ? estimateError.message : estimateError), /worker stopped \(exit code \d+\) before answering/);
     // The last worker's own snapshot: the one from before the crash is still the latest until then.
-    const after = await lens.waitForSnapshot((s) => s !== stale && s.runs.length === before.runs.length && s.families.some((f) => f.fit) && s.fitting === 0, WAIT_MS);
+    const after = await lens.waitForSnapshot(
+      (s) => s !== stale && s.runs.length === before.runs.length && s.families.some((f) => f.fit) && s.fitting === 0,
+      WAIT_MS,
+    );
     assert.deepEqual(after.runs.map((r) => r.id).sort(), before.runs.map((r) => r.id).sort());
     assertOthersIntact(before, after, []);
-    assert.ok(after.runs.some((r) => r.curve), 'curves are predicted again');
+    assert.ok(
+      after.runs.some((r) => r.curve),
+      'curves are predicted again',
+    );
     const estimate = await lens.estimate(config);
     assert.ok(estimate.predictions.loss, `the config is estimated again (${estimate.predictions.uncalibrated ?? ''})`);
-    await poll('"worker stopped … restarting" in the output channel', () => (/worker stopped \(exit code \d+\); restarting/.test(outputLog(lens)) ? true : undefined), 15_000);
+    await poll(
+      '"worker stopped … restarting" in the output channel',
+      () => (/worker stopped \(exit code \d+\); restarting/.test(outputLog(lens)) ? true : undefined),
+      15_000,
+    );
     await restore(config);
   });
 
@@ -179,7 +197,11 @@ suite('faults', () => {
     await touch(config);
     const pending = lens.estimate(config);
     lens.crashFitThread();
-    await poll('"fitting thread stopped … restarting" in the output channel', () => (/fitting thread stopped \(exit code \d+\) during [^\n]*; restarting/.test(outputLog(lens)) ? true : undefined), 15_000);
+    await poll(
+      '"fitting thread stopped … restarting" in the output channel',
+      () => (/fitting thread stopped \(exit code \d+\) during [^\n]*; restarting/.test(outputLog(lens)) ? true : undefined),
+      15_000,
+    );
     // The estimate waited for fits, not for the thread that died: it is answered, as before.
     const estimate = await pending;
     assert.ok(estimate.predictions.loss, `the config is estimated after the crash (${estimate.predictions.uncalibrated ?? ''})`);
@@ -224,11 +246,18 @@ suite('faults', () => {
       await poll('the file quarantined', () => (lens.quarantinedFiles().includes(log) ? true : undefined));
       assert.ok(lens.workerGeneration() >= generation + 2, 'the worker stopped twice on it (and was restarted each time)');
       const after = await lens.waitForSnapshot(
-        (s) => s.runs.length === before.runs.length && !s.runs.some((r) => r.dir === dir) && s.diagnostics.some((d) => d.file === log && d.message.includes('quarantined')),
+        (s) =>
+          s.runs.length === before.runs.length &&
+          !s.runs.some((r) => r.dir === dir) &&
+          s.diagnostics.some((d) => d.file === log && d.message.includes('quarantined')),
         WAIT_MS,
       );
       assertOthersIntact(before, after, []);
-      await poll('the quarantine in the output channel', () => (outputLog(lens).includes(`${log} stopped the worker 2 times while it was read: quarantined`) ? true : undefined), 15_000);
+      await poll(
+        'the quarantine in the output channel',
+        () => (outputLog(lens).includes(`${log} stopped the worker 2 times while it was read: quarantined`) ? true : undefined),
+        15_000,
+      );
     } finally {
       lens.crashWorkerOnRead(undefined);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -258,14 +287,21 @@ suite('faults', () => {
     const before = await lens.waitForSnapshot((s) => s.runs.length >= 6, WAIT_MS);
     const victim = runNamed(before, 'llama-95m');
     const log = victim.files.find((f) => f.endsWith('metrics.jsonl'))!;
-    const lines = (steps: number[], loss: (s: number) => number) => steps.map((s) => `${JSON.stringify({ step: s, loss: Number(loss(s).toFixed(4)) })}\n`).join('');
+    const lines = (steps: number[], loss: (s: number) => number) =>
+      steps.map((s) => `${JSON.stringify({ step: s, loss: Number(loss(s).toFixed(4)) })}\n`).join('');
     const short = Array.from({ length: 30 }, (_, i) => i + 1);
-    fs.writeFileSync(log, lines(short, (s) => 9 - s / 100));
+    fs.writeFileSync(
+      log,
+      lines(short, (s) => 9 - s / 100),
+    );
     const first = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === victim.id && r.lastStep === 30), WAIT_MS);
     assert.equal(first.runs.find((r) => r.id === victim.id)!.display.steps.length, 30);
     // Longer than what was read, so only the changed first line can tell it is a new file.
     const long = Array.from({ length: 40 }, (_, i) => 100 * (i + 1));
-    fs.writeFileSync(log, lines(long, (s) => 7 - s / 10_000));
+    fs.writeFileSync(
+      log,
+      lines(long, (s) => 7 - s / 10_000),
+    );
     const second = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === victim.id && r.lastStep === 4000), WAIT_MS);
     const run = second.runs.find((r) => r.id === victim.id)!;
     assert.deepEqual(run.display.steps, long, 'exactly the rewritten steps, none of the old ones');
@@ -286,7 +322,10 @@ suite('faults', () => {
     for (const file of [log, trainerState]) {
       const said = after.diagnostics.filter((d) => d.file === file);
       assert.ok(said.length > 0 && said.length <= 201, `${file}: ${said.length} diagnostics (bounded)`);
-      assert.ok(said.every((d) => d.message.length > 0 && d.message.length < 500), 'short, readable messages');
+      assert.ok(
+        said.every((d) => d.message.length > 0 && d.message.length < 500),
+        'short, readable messages',
+      );
     }
     // What was read before is gone with the file's old content: no stale points under its name.
     for (const id of [victim.id, state.id]) {
@@ -354,7 +393,8 @@ suite('faults', () => {
     fs.writeFileSync(file, whole);
     const document = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(document);
-    const lensTitles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)) ?? []).map((l) => l.command?.title ?? '');
+    const lensTitles = async () =>
+      ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)) ?? []).map((l) => l.command?.title ?? '');
     await poll('the lens on the whole config', async () => ((await lensTitles()).some((t) => t.includes('FLOPs')) ? true : undefined));
     step('lens shown on the whole config');
 

@@ -25,9 +25,16 @@ suite('hostile workspace', () => {
     for (const id of goodIds) assert.equal(snap.runs.find((r) => r.id === id)?.points, manifest.goodRuns[id], `run ${id}`);
     // No run comes from a bad file, a link out or a second path to a good log.
     const bad = snap.runs.filter((r) => r.id.startsWith('bad/') && !goodIds.includes(r.id));
-    assert.deepEqual(bad.map((r) => r.id), [], 'no run from a bad file');
+    assert.deepEqual(
+      bad.map((r) => r.id),
+      [],
+      'no run from a bad file',
+    );
     assert.ok(!snap.runs.some((r) => r.id.startsWith('good/zz-hardlink')), 'the hard-linked copy is not a second run');
-    assert.ok(!snap.runs.some((r) => r.files.some((f) => f.includes(`${path.sep}outside`) || f.includes('-outside'))), 'nothing read outside the workspace folder');
+    assert.ok(
+      !snap.runs.some((r) => r.files.some((f) => f.includes(`${path.sep}outside`) || f.includes('-outside'))),
+      'nothing read outside the workspace folder',
+    );
     // Each bad file VS Code's file search offers has a diagnostic; which ones it offers is reported.
     const offered: string[] = [];
     const silent: string[] = [];
@@ -36,14 +43,29 @@ suite('hostile workspace', () => {
       const diags = snap.diagnostics.filter((d) => d.file === abs || d.file.startsWith(abs + path.sep));
       if (diags.length > 0) {
         offered.push(rel);
-        assert.ok(diags.some((d) => d.message.includes(want) || rel === 'bad/dir-out' || rel === 'bad/loop/up'), `${rel}: ${diags.map((d) => d.message).join(' | ')}`);
+        assert.ok(
+          diags.some((d) => d.message.includes(want) || rel === 'bad/dir-out' || rel === 'bad/loop/up'),
+          `${rel}: ${diags.map((d) => d.message).join(' | ')}`,
+        );
       } else silent.push(rel);
     }
-    console.log(`[scaling-lens tests] hostile workspace: diagnosed ${offered.length} (${offered.join(', ')}); not offered by VS Code's file search: ${silent.join(', ') || 'none'}`);
-    for (const rel of ['bad/longline/metrics.jsonl', 'bad/bigcell/metrics.csv', 'bad/zeros/metrics.jsonl', 'bad/link-out/metrics.jsonl', 'good/zz-hardlink/metrics.jsonl']) assert.ok(offered.includes(rel), `${rel} has its diagnostic`);
+    console.log(
+      `[scaling-lens tests] hostile workspace: diagnosed ${offered.length} (${offered.join(', ')}); not offered by VS Code's file search: ${silent.join(', ') || 'none'}`,
+    );
+    for (const rel of [
+      'bad/longline/metrics.jsonl',
+      'bad/bigcell/metrics.csv',
+      'bad/zeros/metrics.jsonl',
+      'bad/link-out/metrics.jsonl',
+      'good/zz-hardlink/metrics.jsonl',
+    ])
+      assert.ok(offered.includes(rel), `${rel} has its diagnostic`);
     // The host answers a command and a request while all this is in the workspace.
     await vscode.commands.executeCommand('scalingLens.rescan');
-    const again = await lens.waitForSnapshot((s) => s.version > snap.version && goodIds.every((id) => s.runs.some((r) => r.id === id && r.points === manifest.goodRuns[id])), WAIT_MS);
+    const again = await lens.waitForSnapshot(
+      (s) => s.version > snap.version && goodIds.every((id) => s.runs.some((r) => r.id === id && r.points === manifest.goodRuns[id])),
+      WAIT_MS,
+    );
     assert.ok(again.runs.length >= goodIds.length);
   });
 });

@@ -67,11 +67,15 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
     assert.equal(outcome.request.target.kind, 'model');
     assert.equal(outcome.plan.family, 'example-sweep');
     assert.equal(outcome.plan.strategy, 'greedy', 'the family has finished runs');
-    assert.ok(outcome.plan.now, 'the interval now, from the family\'s runs');
+    assert.ok(outcome.plan.now, "the interval now, from the family's runs");
     const planned = outcome.plan.runs.filter((r) => r.status === 'planned');
     assert.ok(planned.length >= 1);
     assert.equal(outcome.shownAs, 'preview');
-    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Ladder for configs/planned-400m/config.json')));
+    assert.ok(
+      vscode.workspace.textDocuments.some(
+        (d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Ladder for configs/planned-400m/config.json'),
+      ),
+    );
 
     // Written beside the target's folder, in its format (HF: config.json + training_args.json per run).
     assert.deepEqual(folders, [path.join('configs', 'ladder')]);
@@ -119,12 +123,16 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
       lines.push(JSON.stringify({ step, loss: finalLoss + 3 * Math.pow(i / 24, -0.5) - 3 }));
     }
     fs.writeFileSync(path.join(runDir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
-    const replanned = await poll('the plan re-planned with the ladder run done', () => {
-      const current = lens.currentLadder();
-      return current && current.replans >= 1 && current.plan.runs.some((r) => r.id === first.id && r.status === 'done') ? current : undefined;
-    }, 120_000);
+    const replanned = await poll(
+      'the plan re-planned with the ladder run done',
+      () => {
+        const current = lens.currentLadder();
+        return current && current.replans >= 1 && current.plan.runs.some((r) => r.id === first.id && r.status === 'done') ? current : undefined;
+      },
+      120_000,
+    );
     assert.match(replanned.markdown, /✓ done/);
-    assert.ok(replanned.plan.now, 'the target\'s interval now');
+    assert.ok(replanned.plan.now, "the target's interval now");
   });
 });
 

@@ -18,7 +18,10 @@ suite('Scaling Lens on the example sweep', () => {
     const formats = new Set(snapshot.runs.map((r) => r.format));
     assert.ok(formats.has('jsonl'), `JSONL runs found (formats: ${[...formats].join(', ')})`);
     assert.ok(formats.has('hf-trainer-state'), 'trainer_state.json runs found');
-    assert.ok(snapshot.runs.some((r) => r.status === 'failed'), 'the diverged run is marked failed');
+    assert.ok(
+      snapshot.runs.some((r) => r.status === 'failed'),
+      'the diverged run is marked failed',
+    );
     assert.ok(liveJsonlRun(snapshot), 'the live run has a curve prediction');
     const finished = snapshot.runs.filter((r) => r.status === 'finished');
     assert.ok(finished.length >= 4, `finished runs: ${finished.map((r) => r.id).join(', ')}`);
@@ -36,7 +39,9 @@ suite('Scaling Lens on the example sweep', () => {
     const live = liveJsonlRun(snapshot)!;
     // Other suites open other runs' files, and the status bar follows the run last looked at: look at this one.
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(live.files[0]));
-    const text = await poll('status bar text', () => (lens.statusBarText().includes('→') && lens.statusBarItem().tooltip.includes(live.id) ? lens.statusBarText() : undefined));
+    const text = await poll('status bar text', () =>
+      lens.statusBarText().includes('→') && lens.statusBarItem().tooltip.includes(live.id) ? lens.statusBarText() : undefined,
+    );
     // Labelled and short; the run and the full interval are in the tooltip.
     // A forecast made with the family's finished runs says so (" (from siblings)"), as its tooltip does.
     // The run by its display name (core/runs/displayName.ts), as the dashboard names it.
@@ -87,7 +92,9 @@ suite('Scaling Lens on the example sweep', () => {
       const log = before.files.find((f) => f.endsWith('.jsonl'))!;
       const step = (before.lastStep ?? 0) + 50;
       fs.appendFileSync(log, `${JSON.stringify({ step, loss: Number(((before.lastLoss ?? 3) * 0.99).toFixed(4)) })}\n`);
-      const kept = (await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS)).runs.find((r) => r.id === before.id)!;
+      const kept = (await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS)).runs.find(
+        (r) => r.id === before.id,
+      )!;
       assert.equal(kept.curve?.fittedAtStep, before.lastStep, 'one new line within the hour keeps the fit');
       assert.equal(kept.curve?.predictedFinal.value, before.curve?.predictedFinal.value);
       assert.equal(kept.display.steps[kept.display.steps.length - 1], step, 'the chart has the new point');
@@ -115,7 +122,9 @@ suite('Scaling Lens on the example sweep', () => {
       await config.update('fit.liveRefitSeconds', intervalS, vscode.ConfigurationTarget.Workspace);
       const step = fittedStep + 50;
       fs.appendFileSync(log, line(step));
-      const kept = (await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS)).runs.find((r) => r.id === before.id)!;
+      const kept = (await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.lastStep === step), WAIT_MS)).runs.find(
+        (r) => r.id === before.id,
+      )!;
       assert.equal(kept.curve?.fittedAtStep, fittedStep, `the line came within ${intervalS} s of the fit: kept`);
       // No further line: the worker's own timer brings the prediction up to date.
       await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === before.id && r.curve?.fittedAtStep === step), WAIT_MS);
@@ -159,7 +168,10 @@ suite('Scaling Lens on the example sweep', () => {
     await lens.waitForSnapshot((s) => s.families.some((f) => f.fit), WAIT_MS);
     const file = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
     const document = await vscode.workspace.openTextDocument(file);
-    const line = document.getText().split('\n').findIndex((l) => l.includes('"hidden_size"'));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('"hidden_size"'));
     const position = new vscode.Position(line, document.lineAt(line).text.indexOf('hidden_size') + 2);
     const hovers = await poll('a Scaling Lens hover', async () => {
       const found = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
@@ -183,7 +195,7 @@ suite('Scaling Lens on the example sweep', () => {
     assert.match(main.tooltip ?? '', /fitted on \d+ run\(s\): llama-/, 'the lens tooltip lists the runs by name');
   });
 
-  test('GPT-2 small\'s published config is counted exactly and costed', async () => {
+  test("GPT-2 small's published config is counted exactly and costed", async () => {
     const lens = await api();
     const file = path.join(workspaceRoot(), 'configs', 'gpt2-small', 'config.json');
     const document = await vscode.workspace.openTextDocument(file);
@@ -227,14 +239,17 @@ suite('Scaling Lens on the example sweep', () => {
     assert.equal(lens.dashboard().rejectedMessages, 0, 'the webview sent only valid messages');
   });
 
-  test('in a trusted workspace, the workspace\'s logGlobs setting chooses what is read', async () => {
+  test("in a trusted workspace, the workspace's logGlobs setting chooses what is read", async () => {
     const lens = await api();
     assert.equal(vscode.workspace.isTrusted, true);
     const before = await lens.waitForSnapshot((s) => s.runs.length > 0, WAIT_MS);
     const config = vscode.workspace.getConfiguration('scalingLens');
     await config.update('logGlobs', ['**/trainer_state.json'], vscode.ConfigurationTarget.Workspace);
     try {
-      const narrowed = await lens.waitForSnapshot((s) => s.version > before.version && s.runs.length > 0 && s.runs.every((r) => r.format === 'hf-trainer-state'), WAIT_MS);
+      const narrowed = await lens.waitForSnapshot(
+        (s) => s.version > before.version && s.runs.length > 0 && s.runs.every((r) => r.format === 'hf-trainer-state'),
+        WAIT_MS,
+      );
       assert.ok(narrowed.runs.length < before.runs.length);
     } finally {
       await config.update('logGlobs', undefined, vscode.ConfigurationTarget.Workspace);
@@ -249,7 +264,10 @@ suite('Scaling Lens on the example sweep', () => {
     const [first, ...rest] = before.runs.map((r) => r.id);
     try {
       fs.writeFileSync(file, `families:\n  picked:\n    runs: [${JSON.stringify(first)}]\nruns:\n  ${JSON.stringify(rest[0])}:\n    exclude: true\n`);
-      const grouped = await lens.waitForSnapshot((s) => s.runs.some((r) => r.id === first && r.family === 'picked' && r.familySource === 'workspace-file'), WAIT_MS);
+      const grouped = await lens.waitForSnapshot(
+        (s) => s.runs.some((r) => r.id === first && r.family === 'picked' && r.familySource === 'workspace-file'),
+        WAIT_MS,
+      );
       assert.ok(grouped.families.some((f) => f.family === 'picked' && f.source === 'workspace-file'));
       assert.ok(grouped.runs.find((r) => r.id === rest[0])?.excluded?.endsWith('.scalinglens.yaml:6'));
       // A broken edit is reported with its line, and the runs are regrouped without it.

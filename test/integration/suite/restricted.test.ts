@@ -11,7 +11,10 @@ suite('Restricted Mode', () => {
     assert.equal(vscode.workspace.isTrusted, false);
     const lens = await api();
     const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.fitting === 0, WAIT_MS);
-    assert.ok(snapshot.families.some((f) => f.fit), 'the family law is fitted');
+    assert.ok(
+      snapshot.families.some((f) => f.fit),
+      'the family law is fitted',
+    );
   });
 
   test('lenses work on a config', async () => {

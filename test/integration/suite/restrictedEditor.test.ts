@@ -11,7 +11,7 @@ import { EDITOR_CONFIGS } from '../../unit/helpers/editorConfigs';
 suite('Restricted Mode (editor)', function () {
   // The first fit of the sweep's family law takes a while on a 2-core machine.
   this.timeout(120_000);
-  test('lenses and hovers work on a YAML config; the file is edited only by the user\'s click, and undoably', async () => {
+  test("lenses and hovers work on a YAML config; the file is edited only by the user's click, and undoably", async () => {
     assert.equal(vscode.workspace.isTrusted, false);
     const lens = await api();
     await lens.waitForSnapshot((s) => s.families.some((f) => f.fit), WAIT_MS);
@@ -24,8 +24,14 @@ suite('Restricted Mode (editor)', function () {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
       return found?.some((l) => /^Step Law/.test(l.command?.title ?? '')) ? found : undefined;
     });
-    assert.ok(lenses.some((l) => /Loss \d\.\d{3} \[/.test(l.command?.title ?? '')), 'calibrated loss');
-    const line = document.getText().split('\n').findIndex((l) => l.includes('lr:'));
+    assert.ok(
+      lenses.some((l) => /Loss \d\.\d{3} \[/.test(l.command?.title ?? '')),
+      'calibrated loss',
+    );
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('lr:'));
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(line, 3));
     assert.ok(hovers.some((h) => h.contents.some((c) => (c as vscode.MarkdownString).value?.includes('Step Law'))));
     // Computing lenses, hovers and code actions changed nothing.
@@ -53,9 +59,9 @@ suite('Restricted Mode (editor)', function () {
     };
     const outcome = await lens.planBudget(undefined, ui);
     assert.ok(outcome, 'the command finished');
-    assert.equal(outcome.shownAs, 'preview', 'VS Code\'s markdown preview renders the plan in an untrusted workspace too');
+    assert.equal(outcome.shownAs, 'preview', "VS Code's markdown preview renders the plan in an untrusted workspace too");
     assert.match(outcome.markdown, /^# Compute budget: 1e21/);
     assert.deepEqual(outcome.written, []);
-    assert.deepEqual(fs.readdirSync(path.join(folder, 'editor')).sort(), before, 'no file written without the user\'s click');
+    assert.deepEqual(fs.readdirSync(path.join(folder, 'editor')).sort(), before, "no file written without the user's click");
   });
 });

@@ -24,7 +24,11 @@ function extension(): vscode.Extension<unknown> {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 suite('Scaling Lens on the example sweep (walkthrough and package)', function () {
@@ -44,7 +48,10 @@ suite('Scaling Lens on the example sweep (walkthrough and package)', function ()
       for (const m of step.description.matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
       for (const event of step.completionEvents) named.add(event.replace(/^onCommand:/, ''));
     }
-    assert.ok(named.has('scalingLens.openExampleSweep') && named.has('scalingLens.showDashboard') && named.has('scalingLens.planBudget'), [...named].join(', '));
+    assert.ok(
+      named.has('scalingLens.openExampleSweep') && named.has('scalingLens.showDashboard') && named.has('scalingLens.planBudget'),
+      [...named].join(', '),
+    );
     const missing = [...named].filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], `not registered: ${missing.join(', ')}`);
   });
@@ -52,7 +59,10 @@ suite('Scaling Lens on the example sweep (walkthrough and package)', function ()
   test('the walkthrough VS Code loaded has its three steps, each with media shipped beside the extension', () => {
     const walkthroughs = extension().packageJSON.contributes.walkthroughs as { id: string; steps: (WalkthroughStep & { media: Record<string, string> })[] }[];
     assert.equal(walkthroughs.length, 1);
-    assert.deepEqual(walkthroughs[0].steps.map((s) => s.id), ['openExampleSweep', 'seePredictions', 'planBudget']);
+    assert.deepEqual(
+      walkthroughs[0].steps.map((s) => s.id),
+      ['openExampleSweep', 'seePredictions', 'planBudget'],
+    );
     for (const step of walkthroughs[0].steps) {
       const media = step.media.image ?? step.media.markdown;
       assert.ok(fs.existsSync(path.join(extension().extensionPath, media)), `${step.id}: ${media}`);

@@ -6,15 +6,23 @@ import fc from 'fast-check';
  * A flat object written as one JSON line: up to `maxPairs` keys (which may repeat) with value texts,
  * spaced by `spaceSlots` draws of `spaces` (before, around and after each pair).
  */
-export function flatLineArb(keys: fc.Arbitrary<string>, valueTexts: fc.Arbitrary<string>, spaces: fc.Arbitrary<string>, maxPairs: number, spaceSlots: number): fc.Arbitrary<string> {
-  return fc.tuple(fc.array(fc.tuple(keys, valueTexts), { maxLength: maxPairs }), fc.array(spaces, { minLength: spaceSlots, maxLength: spaceSlots })).map(([pairs, sp]) => {
-    const n = spaceSlots;
-    let s = `${sp[0]}{`;
-    pairs.forEach(([k, v], i) => {
-      s += `${i ? ',' : ''}${sp[(4 * i + 1) % n]}${JSON.stringify(k)}${sp[(4 * i + 2) % n]}:${sp[(4 * i + 3) % n]}${v}`;
+export function flatLineArb(
+  keys: fc.Arbitrary<string>,
+  valueTexts: fc.Arbitrary<string>,
+  spaces: fc.Arbitrary<string>,
+  maxPairs: number,
+  spaceSlots: number,
+): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.array(fc.tuple(keys, valueTexts), { maxLength: maxPairs }), fc.array(spaces, { minLength: spaceSlots, maxLength: spaceSlots }))
+    .map(([pairs, sp]) => {
+      const n = spaceSlots;
+      let s = `${sp[0]}{`;
+      pairs.forEach(([k, v], i) => {
+        s += `${i ? ',' : ''}${sp[(4 * i + 1) % n]}${JSON.stringify(k)}${sp[(4 * i + 2) % n]}:${sp[(4 * i + 3) % n]}${v}`;
+      });
+      return `${s}${sp[n - 1]}}${sp[n - 2]}`;
     });
-    return `${s}${sp[n - 1]}}${sp[n - 2]}`;
-  });
 }
 
 /** `lines`' lines with one character deleted, replaced or inserted somewhere (one of `chars`; '' deletes). */

@@ -80,15 +80,24 @@ function tensor(w: protobuf.Writer, kind: ScalarKind, value: number): void {
     b.writeDoubleLE(value);
     t.uint32((4 << 3) | 2).bytes(b);
   } else if (kind === 'float_val') {
-    t.uint32((5 << 3) | 2).fork().float(value).ldelim();
+    t.uint32((5 << 3) | 2)
+      .fork()
+      .float(value)
+      .ldelim();
   } else if (kind === 'double_val') {
-    t.uint32((6 << 3) | 2).fork().double(value).ldelim();
+    t.uint32((6 << 3) | 2)
+      .fork()
+      .double(value)
+      .ldelim();
   } else if (kind === 'half') {
     const b = Buffer.alloc(2);
     b.writeUInt16LE(f16bits(value));
     t.uint32((4 << 3) | 2).bytes(b);
   } else if (kind === 'bfloat16') {
-    t.uint32((13 << 3) | 2).fork().int32(bf16bits(value)).ldelim();
+    t.uint32((13 << 3) | 2)
+      .fork()
+      .int32(bf16bits(value))
+      .ldelim();
   }
   w.uint32((8 << 3) | 2).bytes(t.finish());
 }
@@ -122,24 +131,48 @@ export function scalarEvent(e: ScalarEvent): Uint8Array {
   else tensor(v, kind, e.value);
   if (e.metadata) {
     // SummaryMetadata{1 plugin_data{1 plugin_name "scalars"}}
-    const pd = protobuf.Writer.create().uint32((1 << 3) | 2).string('scalars').finish();
-    const md = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(pd).finish();
+    const pd = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .string('scalars')
+      .finish();
+    const md = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(pd)
+      .finish();
     v.uint32((9 << 3) | 2).bytes(md);
   }
-  const summary = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(v.finish()).finish();
+  const summary = protobuf.Writer.create()
+    .uint32((1 << 3) | 2)
+    .bytes(v.finish())
+    .finish();
   w.uint32((5 << 3) | 2).bytes(summary);
   return w.finish();
 }
 
 /** Event{1 wall_time, 3 file_version "brain.Event:2"}: the first record of every file. */
 export function fileVersionEvent(wallTime = 1_700_000_000): Uint8Array {
-  return protobuf.Writer.create().uint32((1 << 3) | 1).double(wallTime).uint32((3 << 3) | 2).string('brain.Event:2').finish();
+  return protobuf.Writer.create()
+    .uint32((1 << 3) | 1)
+    .double(wallTime)
+    .uint32((3 << 3) | 2)
+    .string('brain.Event:2')
+    .finish();
 }
 
 /** Event{2 step, 7 session_log{1 status START}}. */
 export function sessionStartEvent(step: number, wallTime = 1_700_000_000): Uint8Array {
-  const sl = protobuf.Writer.create().uint32((1 << 3) | 0).int32(1).finish();
-  return protobuf.Writer.create().uint32((1 << 3) | 1).double(wallTime).uint32((2 << 3) | 0).int64(step).uint32((7 << 3) | 2).bytes(sl).finish();
+  const sl = protobuf.Writer.create()
+    .uint32((1 << 3) | 0)
+    .int32(1)
+    .finish();
+  return protobuf.Writer.create()
+    .uint32((1 << 3) | 1)
+    .double(wallTime)
+    .uint32((2 << 3) | 0)
+    .int64(step)
+    .uint32((7 << 3) | 2)
+    .bytes(sl)
+    .finish();
 }
 
 /** A whole event file: the file_version record then one record per scalar. */

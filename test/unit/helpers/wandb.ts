@@ -111,7 +111,9 @@ export function metricRecord(m: { name?: string; glob?: string; stepMetric?: str
 
 /** Record{17 run{1 run_id, 8 display_name}}. */
 export function runRecord(runId: string, displayName?: string): Uint8Array {
-  const w = protobuf.Writer.create().uint32((1 << 3) | 2).string(runId);
+  const w = protobuf.Writer.create()
+    .uint32((1 << 3) | 2)
+    .string(runId);
   if (displayName !== undefined) w.uint32((8 << 3) | 2).string(displayName);
   return record(17, w.finish());
 }
@@ -125,6 +127,9 @@ export function exitRecord(code: number): Uint8Array {
 
 /** Record{7 stats{…}}: a record the reader must skip. */
 export function statsRecord(): Uint8Array {
-  const stats = protobuf.Writer.create().uint32((3 << 3) | 2).bytes(item('gpu.0.temp', '41')).finish();
+  const stats = protobuf.Writer.create()
+    .uint32((3 << 3) | 2)
+    .bytes(item('gpu.0.temp', '41'))
+    .finish();
   return record(7, stats);
 }

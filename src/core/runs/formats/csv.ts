@@ -9,7 +9,7 @@ export const csvFormat = defineFormat({
   title: 'CSV / TSV',
   writers: 'Lightning CSVLogger, litgpt (logger_name: csv), custom loggers',
   reads:
-    'a header row, sparse rows (Lightning\'s union of keys), the step column by the vocabulary; files without a loss column in their first 20 records are skipped',
+    "a header row, sparse rows (Lightning's union of keys), the step column by the vocabulary; files without a loss column in their first 20 records are skipped",
   globs: ['**/metrics*.csv', '**/metrics*.tsv'],
   activation: [],
   detect: (_abs, base) => base.endsWith('.csv') || base.endsWith('.tsv'),

@@ -19,7 +19,13 @@ export const dvcliveFormat = defineFormat({
     const runDir = dvclivePath(abs)?.dir ?? path.dirname(abs);
     return { runDir, runKey: runDir };
   },
-  params: { names: ['params.yaml'], runKeyOf: (abs) => path.dirname(abs), files: (runDir) => [path.join(runDir, 'params.yaml')], read: readParamsYaml, label: 'DVCLive params.yaml' },
+  params: {
+    names: ['params.yaml'],
+    runKeyOf: (abs) => path.dirname(abs),
+    files: (runDir) => [path.join(runDir, 'params.yaml')],
+    read: readParamsYaml,
+    label: 'DVCLive params.yaml',
+  },
   open(abs, place) {
     const dv = dvclivePath(abs);
     if (dv?.kind === 'plot' && dv.metric !== undefined) return { kind: 'lines', tail: new FileTail(abs), reader: new DvcliveTsvReader(abs, dv.metric) };

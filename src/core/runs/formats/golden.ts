@@ -8,8 +8,7 @@ export const megatronGoldenFormat = defineFormat({
   id: 'megatron-golden',
   title: 'Megatron-LM golden values',
   writers: 'Megatron-LM functional tests (golden values)',
-  reads:
-    '`{metric: {start_step, end_step, step_interval, values{step: v}}}`, `"nan"` strings as non-finite; a finished reference run per file',
+  reads: '`{metric: {start_step, end_step, step_interval, values{step: v}}}`, `"nan"` strings as non-finite; a finished reference run per file',
   globs: ['**/golden_values*.json'],
   activation: [],
   detect: (_abs, base) => isGoldenValuesFile(base),

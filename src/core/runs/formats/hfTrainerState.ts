@@ -9,7 +9,7 @@ export const hfTrainerStateFormat = defineFormat({
   title: 'Hugging Face Trainer state',
   writers: 'Hugging Face Trainer (TRL, axolotl, LLaMA-Factory)',
   reads:
-    '`log_history` rows: train rows (`loss`, `learning_rate`, `step`), `eval_*` rows, the final summary row (not a curve point); `checkpoint-*/trainer_state.json` folded into the output dir\'s run, the newest checkpoint wins; `num_input_tokens_seen`, `max_steps`',
+    "`log_history` rows: train rows (`loss`, `learning_rate`, `step`), `eval_*` rows, the final summary row (not a curve point); `checkpoint-*/trainer_state.json` folded into the output dir's run, the newest checkpoint wins; `num_input_tokens_seen`, `max_steps`",
   globs: ['**/trainer_state.json'],
   activation: ['**/trainer_state.json'],
   detect: (_abs, base) => base === 'trainer_state.json',

@@ -9,7 +9,7 @@ export const jsonlFormat = defineFormat({
   title: 'JSON Lines',
   writers: 'custom loggers, OLMo, Composer, torchtitan, metrics.jsonl of any trainer',
   reads:
-    'one object a line, nested objects as `a/b`; the step by the vocabulary\'s step keys, as a number or numeric text, else rows counted; files without a loss key in their first 20 records (data sets) are skipped',
+    "one object a line, nested objects as `a/b`; the step by the vocabulary's step keys, as a number or numeric text, else rows counted; files without a loss key in their first 20 records (data sets) are skipped",
   globs: ['**/*.jsonl'],
   activation: ['**/*.jsonl'],
   detect: (_abs, base) => base.endsWith('.jsonl') || base.endsWith('.ndjson'),

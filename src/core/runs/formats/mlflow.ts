@@ -8,8 +8,7 @@ export const mlflowFormat = defineFormat({
   id: 'mlflow',
   title: 'MLflow file store',
   writers: 'MLflow file store (mlruns/)',
-  reads:
-    '`metrics/<key>` lines `timestamp value step`, `params/*`, run `meta.yaml` (status, name; deleted and `.trash` runs skipped)',
+  reads: '`metrics/<key>` lines `timestamp value step`, `params/*`, run `meta.yaml` (status, name; deleted and `.trash` runs skipped)',
   globs: ['**/mlruns/*/*/meta.yaml', '**/mlruns/*/*/metrics/**'],
   activation: ['**/mlruns/*/*/meta.yaml'],
   detect: (abs) => mlflowPath(abs) !== undefined,

@@ -36,7 +36,7 @@ export const tfeventsFormat = defineFormat({
   title: 'TensorBoard event files',
   writers: 'TensorBoard: TF1/TF2, PyTorch SummaryWriter, tensorboardX, Lightning TensorBoardLogger, Megatron, torchtitan, litgpt',
   reads:
-    'TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); an HF Trainer\'s `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`',
+    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
   globs: ['**/events.out.tfevents.*'],
   activation: ['**/events.out.tfevents.*'],
   detect: (_abs, base) => base.startsWith('events.out.tfevents.'),
