@@ -181,3 +181,25 @@ test('among given candidates: only those, within budget, the plan\'s "after" is 
   // An empty family with candidates is greedy too (the recipe cannot choose from a fixed grid).
   assert.equal(ok(planLadder({ target, candidates })).strategy, 'greedy');
 });
+
+test("a family at one tokens-per-parameter ratio: the ladder's N* spread uses the fit's published-split priors, as the planner's does", () => {
+  // Six runs at 20 tokens/parameter on the published refit's surface, with a little scatter.
+  const theta = referenceParams(chinchillaLaw);
+  const points = [20e6, 40e6, 80e6, 160e6, 320e6, 640e6].map((n, i) => ({
+    runId: `r${i}`,
+    params: n,
+    tokens: 20 * n,
+    loss: chinchillaLaw.evaluate(theta, [n, 20 * n]) * (1 + 0.004 * (i % 2 ? 1 : -1)),
+  }));
+  const withSplit = fitCrossRun(points, { seed: 1, resamples: 40 });
+  const without = fitCrossRun(points, { seed: 1, resamples: 40, priors: 'never' });
+  assert.ok(!('error' in withSplit) && !('error' in without));
+  assert.ok(withSplit.allocationPrior, 'the fit takes the published split');
+  assert.equal(without.allocationPrior, undefined);
+  const runs: LadderExistingRun[] = points.map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.loss, status: 'finished' }));
+  const request = { target: { kind: 'model' as const, params: 2e9, tokens: 40e9 }, runs, seed: 1 };
+  const pinned = ok(planLadder(request, { fit: withSplit }));
+  const loose = ok(planLadder(request, { fit: without }));
+  assert.ok(pinned.now!.nStarRatio < 20, `N* spread with the split's priors ×${pinned.now!.nStarRatio}`);
+  assert.ok(loose.now!.nStarRatio > 3 * pinned.now!.nStarRatio, `without them ×${loose.now!.nStarRatio}`);
+});

@@ -20,7 +20,8 @@
 // the approximation then only carries the ratio of widths before and after a run.
 import { chinchillaLaw } from '../laws/chinchilla';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
-import { chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
+import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
+import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
 import { INTERVAL_CALIBRATION } from '../fit/calibration';
 import { publishedHparams } from './advice';
@@ -301,6 +302,22 @@ class FisherState {
       sd.forEach((s, j) => (this.info[j][j] = 1 / (s * s)));
     }
   }
+  /**
+   * The family fit's own priors on combinations of parameters (fit/crossRun.ts allocationPriors:
+   * runs at one tokens-per-parameter ratio take their N/D split from published ratios), so that the
+   * ladder's widths agree with the intervals the planner and the lens show.
+   */
+  withContrastPriors(priors: readonly ContrastPrior[]): FisherState {
+    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, this.maxFlops);
+    const names = chinchillaLaw.parameters.map((p) => p.name);
+    for (const prior of priors)
+      addOuter(
+        next.info,
+        names.map((n) => prior.coefficients[n] ?? 0),
+        1 / (prior.sd * prior.sd),
+      );
+    return next;
+  }
   withRun(n: number, d: number): FisherState {
     const next = new FisherState(
       this.theta,
@@ -488,7 +505,9 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
 
   // Linearisation point: the family's fit, else the published refit.
   const theta =
-    context.fit?.fitParams.length === 5 && context.fit.fitParams.every(Number.isFinite) ? context.fit.fitParams.slice() : referenceParams(chinchillaLaw);
+    context.fit?.lawId === chinchillaLaw.id && context.fit.fitParams.length === 5 && context.fit.fitParams.every(Number.isFinite)
+      ? context.fit.fitParams.slice()
+      : referenceParams(chinchillaLaw);
 
   // Target.
   let targetN: number;
@@ -547,6 +566,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     context.noise ?? (context.fit && Number.isFinite(context.fit.residualRmse) && context.fit.residualRmse > 0 ? context.fit.residualRmse : DEFAULT_NOISE),
   );
   let state = new FisherState(theta, noise, targetN, targetD, targetFlops);
+  const allocation = context.fit?.lawId === chinchillaLaw.id ? context.fit.allocationPrior : undefined;
+  if (context.fit && context.fit.lawId !== chinchillaLaw.id)
+    notes.push(`The family's law is ${context.fit.lawId}; the ladder's widths linearise the published Chinchilla refit instead.`);
+  if (allocation) state = state.withContrastPriors(allocationPriors(allocation.params, allocation.tokens));
   for (const r of finished) state = state.withRun(r.params, r.tokens);
 
   // Centres: the fitted law's values (the published refit, uncalibrated, for an empty family).
