@@ -3,6 +3,7 @@
 // actions on it. Every prompt goes through `PlanUi`, so the integration tests can script it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showMarkdown } from './markdownPreview';
 import type { BudgetPlan } from '../core/plan/budget';
 import type { WorkerClient } from '../services/workerClient';
 import type { PlanBudgetRequest } from '../shared/protocol';
@@ -164,7 +165,7 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
     const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/Plan ${++this.count} (${plan.budget.text.replace(/[/\\]/g, ' ')}).md` });
     this.documents.set(uri.toString(), markdown);
     this.changed.fire(uri);
-    const shownAs = await this.showDocument(uri);
+    const shownAs = await showMarkdown(uri);
     const outcome: PlanOutcome = { request, plan, family, markdown, document: uri, shownAs, written: [] };
     const format = snippetFormatFor(config?.format);
     const snippet = planSnippet(plan.recommended, format, { seqLen: request.seqLen, family, budgetText: plan.budget.text, gpus: request.gpus ?? config?.gpus });
@@ -190,25 +191,6 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
    * strict preview security in every workspace; the markdown source only when that built-in
    * extension is missing or disabled.
    */
-  private async showDocument(uri: vscode.Uri): Promise<'preview' | 'source'> {
-    const document = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-    // Ask for VS Code's markdown extension by id: its commands are registered only once it is
-    // active (getCommands does not list them before), and running one activates it.
-    const markdown = vscode.extensions.getExtension('vscode.markdown-language-features');
-    if (markdown) {
-      try {
-        if (!markdown.isActive) await markdown.activate();
-        await vscode.commands.executeCommand('markdown.showPreview', uri);
-        return 'preview';
-      } catch {
-        /* fall back to the text below */
-      }
-    }
-    await vscode.window.showTextDocument(document, { preview: true });
-    return 'source';
-  }
-
   /** Facts of the config the plan starts from (through the worker's estimate), if any. */
   private async configOf(target: unknown): Promise<ConfigFacts | undefined> {
     const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;

@@ -5,6 +5,7 @@
 // prompt goes through `LadderUi`, so the integration tests can script it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showMarkdown } from './markdownPreview';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type PlanLadderRequest } from '../core/plan/ladderRequest';
 import { GENERIC_TEMPLATE, ladderFiles, workspaceFileWithFamily } from '../core/plan/ladderConfigs';
@@ -199,7 +200,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     this.changed.fire(uri);
     this.active = { request, plan, markdown, document: uri, signature: this.signature(this.worker.latest, plan.family), replans: 0 };
     this.dashboard.showLadder(overlay);
-    const shownAs = await this.showDocument(uri);
+    const shownAs = await showMarkdown(uri);
     const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [] };
     const action = await ui.action(
       `Scaling Lens: ladder of ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, for ${formatCount(plan.target.params)} parameters.`,
@@ -345,23 +346,6 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   }
 
   /** The plan rendered in VS Code's markdown preview (as Plan Compute Budget shows its plan), else its source. */
-  private async showDocument(uri: vscode.Uri): Promise<'preview' | 'source'> {
-    const document = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-    const markdown = vscode.extensions.getExtension('vscode.markdown-language-features');
-    if (markdown) {
-      try {
-        if (!markdown.isActive) await markdown.activate();
-        await vscode.commands.executeCommand('markdown.showPreview', uri);
-        return 'preview';
-      } catch {
-        /* fall back to the text below */
-      }
-    }
-    await vscode.window.showTextDocument(document, { preview: true });
-    return 'source';
-  }
-
   /** The config the ladder is for: the argument (a lens), else the active or a visible editor's, when it states N and D. */
   private async configOf(target: unknown): Promise<TargetConfig | undefined> {
     const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
