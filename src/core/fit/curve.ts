@@ -132,12 +132,6 @@ const BOOTSTRAP_IRLS_ITERATIONS = 12;
 const BOOTSTRAP_POLISH_ROUNDS = 1;
 /** Schedule-aware laws sum over the schedule at every point: fewer, longer chunks keep them fast. */
 const MAX_SCHEDULE_CURVE_POINTS = 100;
-/**
- * The fit-on-prefix checks are diagnostics (is this law any good on this run?), not predictions:
- * two refined starts and 20 IRLS rounds, a third of a full fit's cost.
- */
-const PREFIX_FIT = { refineStarts: 2, irls: 20 };
-
 function fitModel(
   model: CurveModel,
   steps: readonly number[],
@@ -256,16 +250,8 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     const n = thinned.steps.findIndex((s) => s > cut);
     const count = n < 0 ? thinned.steps.length : n;
     if (count < 2 * nParams) continue;
-    const pre = fitModel(
-      model,
-      thinned.steps.slice(0, count),
-      thinned.losses.slice(0, count),
-      opts,
-      undefined,
-      undefined,
-      PREFIX_FIT.irls,
-      PREFIX_FIT.refineStarts,
-    );
+    // Full effort: on ill-posed prefixes a cheaper fit lands on a bound the full one avoids (the example's llama-12m at 50%).
+    const pre = fitModel(model, thinned.steps.slice(0, count), thinned.losses.slice(0, count), opts);
     // A failed validation fit is not a failed fit; that prefix is left out.
     if ('error' in pre) continue;
     if (pre.timedOut) {

@@ -14,7 +14,7 @@
  */
 import { compileLaw, isValidInput, type CompiledLaw, type LawDefinition } from '../laws/types';
 import { clampToBox, levenbergMarquardt, LmWork, shouldStop, type LsqProblem, type StopCheck } from './lm';
-import { appendAll, minOf } from '../../shared/arrays';
+import { appendAll } from '../../shared/arrays';
 
 export interface Prior {
   mean: number;
@@ -75,14 +75,9 @@ export interface LawFitRaw {
 export const HUBER_DELTA = 1e-3;
 export const DEFAULT_RESIDUAL_SCALE = 0.01;
 const GRID_POINTS = 64;
-/** Least-squares optima whose objectives agree to this (relative) lie in one valley: one is refined. */
-const SAME_OBJECTIVE = 1e-6;
 const IRLS_STEP_TOL = 1e-6;
-/** Least-squares iterations from the best grid start, and from each later one before it must have overtaken it. */
+/** Least-squares iterations from each grid start. */
 const LS_ITERATIONS = 50;
-const RUNNER_UP_LS = 10;
-/** IRLS rounds the second distinct start gets before it must have overtaken the first. */
-const RUNNER_UP_IRLS = 10;
 /** Least-squares solutions closer than this (max abs difference in fit space) count as one. */
 const SAME_START = 1e-4;
 
@@ -251,10 +246,10 @@ function asCandidate(prep: Prepared, start: readonly number[]): RefineResult {
  * weights are tiny and IRLS crawls, while Gauss–Newton converges fast; IRLS then only polishes.
  * The uniform weight equals the Huber weight of a 1% residual, so priors keep their balance.
  */
-function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLawOptions, maxIterations: number): RefineResult & { lsRunning: boolean } {
+function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLawOptions, maxIterations: number): RefineResult {
   const p0 = clampToBox(start, prep.lower, prep.upper);
   const F0 = objective(prep, p0);
-  if (shouldStop(opts)) return { params: p0, objective: F0, converged: false, timedOut: true, lsRunning: false };
+  if (shouldStop(opts)) return { params: p0, objective: F0, converged: false, timedOut: true };
   const weights = prep.sqrtWeights;
   for (let i = 0; i < prep.x.length; i++) weights[i] = Math.sqrt(prep.w[i] * prep.dataWeight * prep.delta * 0.1);
   const ls = levenbergMarquardt(prep.problem, p0, {
@@ -266,11 +261,7 @@ function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLa
   });
   const F = objective(prep, ls.params);
   const timedOut = ls.status === 'stopped';
-  // `lsRunning`: the solve was cut at `maxIterations`, not finished.
-  const lsRunning = ls.status === 'max-iterations';
-  return F < F0
-    ? { params: ls.params, objective: F, converged: false, timedOut, lsRunning }
-    : { params: p0, objective: F0, converged: false, timedOut, lsRunning };
+  return F < F0 ? { params: ls.params, objective: F, converged: false, timedOut } : { params: p0, objective: F0, converged: false, timedOut };
 }
 
 /** IRLS for the Huber objective from `start` (a majorise–minimise scheme: F never increases). */
@@ -459,25 +450,14 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
       break;
     }
     // Warm starts (bootstrap refits) already sit near the robust optimum: IRLS directly.
-    let res: RefineResult & { lsRunning?: boolean };
-    if (!useGrid) res = asCandidate(prep, s);
-    else if (candidates.length === 0) res = leastSquaresPhase(prep, s, opts, LS_ITERATIONS);
-    else {
-      // Later starts (ranked lower by the grid) get a short solve, and the full one only when
-      // they overtake the best so far: most run into the first one's valley.
-      res = leastSquaresPhase(prep, s, opts, RUNNER_UP_LS);
-      if (res.lsRunning && !res.timedOut && res.objective < minOf(candidates.map((c) => c.objective)))
-        res = leastSquaresPhase(prep, res.params, opts, LS_ITERATIONS - RUNNER_UP_LS);
-    }
+    const res = useGrid ? leastSquaresPhase(prep, s, opts, LS_ITERATIONS) : asCandidate(prep, s);
     timedOut ||= res.timedOut;
     if (Number.isFinite(res.objective)) candidates.push(res);
   }
   candidates.sort((u, v) => u.objective - v.objective);
   const distinct: RefineResult[] = [];
   for (const c of candidates) {
-    const dup = distinct.some(
-      (d) => d.params.every((v, j) => Math.abs(v - c.params[j]) < SAME_START) || Math.abs(d.objective - c.objective) <= SAME_OBJECTIVE * Math.abs(d.objective),
-    );
+    const dup = distinct.some((d) => d.params.every((v, j) => Math.abs(v - c.params[j]) < SAME_START));
     if (!dup) distinct.push(c);
     if (distinct.length >= 2) break;
   }
@@ -487,10 +467,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
       timedOut = true;
       break;
     }
-    // The runner-up only has to show it leads somewhere better: a short IRLS budget, continued in
-    // full only when it overtakes the best so far.
-    let res = irlsPhase(prep, c, best ? { ...opts, maxIrlsIterations: Math.min(RUNNER_UP_IRLS, opts.maxIrlsIterations ?? 60) } : opts);
-    if (best && res.objective < best.objective && !res.converged && !res.timedOut) res = irlsPhase(prep, res, opts);
+    const res = irlsPhase(prep, c, opts);
     timedOut ||= res.timedOut;
     if (!best || res.objective < best.objective) best = res;
   }
