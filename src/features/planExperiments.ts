@@ -8,7 +8,6 @@ import * as vscode from 'vscode';
 import { showMarkdown } from './markdownPreview';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type PlanLadderRequest } from '../core/plan/ladderRequest';
-import { GENERIC_TEMPLATE, ladderFiles, workspaceFileWithFamily } from '../core/plan/ladderConfigs';
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
 import { Disposable } from '../services/dispose';
@@ -244,26 +243,29 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     // An HF config's training_args.json is read beside it (the writer edits both).
     const argsFile = config ? path.join(path.dirname(config.file), 'training_args.json') : undefined;
     const args = argsFile ? await this.readText(argsFile) : undefined;
-    const targetInput = config
-      ? { file: config.file, text: config.text, readSibling: (p: string) => (p === argsFile ? args : undefined) }
-      : { file: path.join(folder, 'ladder.yaml'), text: GENERIC_TEMPLATE };
-    const files = ladderFiles(targetInput, plan, family, markdown);
+    const wsUri = vscode.Uri.joinPath(root.uri, WORKSPACE_FILE_NAME);
+    const rel = path.relative(root.uri.fsPath, folder).split(path.sep).join('/');
+    // Configs are parsed and written back in the worker, never on the extension host.
+    const response = await this.worker.request({
+      kind: 'ladderWrite',
+      input: {
+        target: config
+          ? { file: config.file, text: config.text, siblings: argsFile && args !== undefined ? { [argsFile]: args } : undefined }
+          : { genericFile: path.join(folder, 'ladder.yaml') },
+        plan,
+        family,
+        markdown,
+        workspaceFile: { existing: await this.readText(wsUri.fsPath), glob: `${rel}/**` },
+      },
+    });
+    if (response.kind !== 'ladderWrite') return;
+    const files = response.written;
     outcome.errors = files.errors;
     const writes = files.files.map((f) => ({ uri: vscode.Uri.file(path.join(folder, ...f.relPath.split('/'))), text: f.text }));
-    if (files.familyNeedsWorkspaceFile) {
-      // Formats without a family key: `.scalinglens.yaml` names the family for every run under the folder.
-      const wsUri = vscode.Uri.joinPath(root.uri, WORKSPACE_FILE_NAME);
-      const existing = await this.readText(wsUri.fsPath);
-      const rel = path.relative(root.uri.fsPath, folder).split(path.sep).join('/');
-      try {
-        const text = workspaceFileWithFamily(existing, family, `${rel}/**`);
-        if (text !== undefined) writes.push({ uri: wsUri, text });
-      } catch (error) {
-        outcome.errors.push(
-          `${WORKSPACE_FILE_NAME}: not changed (${error instanceof Error ? error.message : String(error)}): add family "${family}" with runs "${rel}/**" to it yourself`,
-        );
-      }
-    }
+    // Formats without a family key: `.scalinglens.yaml` names the family for every run under the folder.
+    if (files.workspaceFileText !== undefined) writes.push({ uri: wsUri, text: files.workspaceFileText });
+    if (files.workspaceFileError !== undefined)
+      outcome.errors.push(`${WORKSPACE_FILE_NAME}: not changed (${files.workspaceFileError}): add family "${family}" with runs "${rel}/**" to it yourself`);
     const exists = await Promise.all(
       writes.map((w) =>
         vscode.workspace.fs.stat(w.uri).then(

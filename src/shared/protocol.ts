@@ -11,6 +11,7 @@ import type { BudgetPlan } from '../core/plan/budget';
 import type { PlanBudgetRequest } from '../core/plan/budgetRequest';
 import type { LadderPlan } from '../core/plan/ladder';
 import type { LadderOverlay, PlanLadderRequest } from '../core/plan/ladderRequest';
+import type { LadderWrite, LadderWriteInput } from '../core/plan/ladderWriteTypes';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
@@ -90,12 +91,15 @@ export interface IngestWorkerData {
 export type WorkerRequest =
   | { kind: 'estimateConfig'; path: string; text: string }
   | { kind: 'planBudget'; request: PlanBudgetRequest }
-  | { kind: 'planLadder'; request: PlanLadderRequest };
+  | { kind: 'planLadder'; request: PlanLadderRequest }
+  /** "Write Configs": the ladder's runs as variants of the target config (parsed and written back in the worker). */
+  | { kind: 'ladderWrite'; input: LadderWriteInput };
 
 export type WorkerResponse =
   | { kind: 'estimateConfig'; estimate: ConfigEstimate }
   | { kind: 'planBudget'; plan: BudgetPlan; family?: string }
-  | { kind: 'planLadder'; plan: LadderPlan; overlay: LadderOverlay };
+  | { kind: 'planLadder'; plan: LadderPlan; overlay: LadderOverlay }
+  | { kind: 'ladderWrite'; written: LadderWrite };
 
 export type HostToWorker =
   | { type: 'configure'; settings: WorkerSettings }

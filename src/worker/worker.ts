@@ -17,6 +17,7 @@ import {
 } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { planLadderRequest } from '../core/plan/ladderRequest';
+import { ladderWrite } from '../core/plan/ladderConfigs';
 import { FitClient } from './fitClient';
 import { serveRpc } from '../shared/rpc';
 import { EstimateFreshness } from '../core/estimateFreshness';
@@ -149,6 +150,8 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planLadder', plan: planned.plan, overlay: planned.overlay };
     }
+    case 'ladderWrite':
+      return { kind: 'ladderWrite', written: ladderWrite(request.input) };
   }
 }
 

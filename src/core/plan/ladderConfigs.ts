@@ -5,6 +5,9 @@
 import type { LadderPlan, LadderRun } from './ladder';
 import { writeVariant, type VariantSpec } from '../configs/variants';
 import type { ReadConfigInput } from '../configs/index';
+import type { LadderFiles, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
+
+export type { LadderFiles, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
 import { formatCount } from '../../shared/format';
 
 /** A planned run as the config writer takes it (core/configs/variants.ts). */
@@ -38,22 +41,6 @@ training:
   lr: 6.0e-4
   schedule: cosine
 `;
-
-/** One file of the written ladder, relative to the ladder's folder. */
-export interface LadderFile {
-  relPath: string;
-  text: string;
-}
-
-export interface LadderFiles {
-  files: LadderFile[];
-  /** Per planned run: its folder and what its config reads back as (the count of the written shape). */
-  runs: { id: string; folder: string; params?: number; tokens?: number; notes: string[] }[];
-  /** Runs whose config could not be written, with why. */
-  errors: string[];
-  /** Whether `.scalinglens.yaml` must name the family for the runs' logs (formats without a family key). */
-  familyNeedsWorkspaceFile: boolean;
-}
 
 /**
  * The ladder's planned runs as configs in the target's format, one folder per run (`<run id>/`,
@@ -95,4 +82,21 @@ export function workspaceFileWithFamily(existing: string | undefined, family: st
   if (yaml.isSeq(runs)) runs.add(glob);
   else doc.setIn(['families', family, 'runs'], doc.createNode([glob], { flow: true }));
   return doc.toString();
+}
+
+/** The ladder's files and, when needed, the workspace file naming their family: all of "Write Configs" that parses. */
+export function ladderWrite(input: LadderWriteInput): LadderWrite {
+  const target: ReadConfigInput =
+    'genericFile' in input.target
+      ? { file: input.target.genericFile, text: GENERIC_TEMPLATE }
+      : { file: input.target.file, text: input.target.text, readSibling: (p) => (input.target as { siblings?: Record<string, string> }).siblings?.[p] };
+  const out: LadderWrite = ladderFiles(target, input.plan, input.family, input.markdown);
+  if (!out.familyNeedsWorkspaceFile) return out;
+  try {
+    const text = workspaceFileWithFamily(input.workspaceFile.existing, input.family, input.workspaceFile.glob);
+    if (text !== undefined) out.workspaceFileText = text;
+  } catch (error) {
+    out.workspaceFileError = error instanceof Error ? error.message : String(error);
+  }
+  return out;
 }

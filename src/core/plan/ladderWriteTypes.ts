@@ -1,0 +1,37 @@
+// The wire types of "Write Configs" (host -> worker -> host), apart from the writers so that the
+// protocol, which the webview's program also reads, does not reach the config parsers.
+import type { LadderPlan } from './ladder';
+
+/** One file of the written ladder, relative to the ladder's folder. */
+export interface LadderFile {
+  relPath: string;
+  text: string;
+}
+
+export interface LadderFiles {
+  files: LadderFile[];
+  /** Per planned run: its folder and what its config reads back as (the count of the written shape). */
+  runs: { id: string; folder: string; params?: number; tokens?: number; notes: string[] }[];
+  /** Runs whose config could not be written, with why. */
+  errors: string[];
+  /** Whether `.scalinglens.yaml` must name the family for the runs' logs (formats without a family key). */
+  familyNeedsWorkspaceFile: boolean;
+}
+
+/** What "Write Configs" needs, as plain data (it crosses to the worker, where configs are parsed). */
+export interface LadderWriteInput {
+  /** The target config and its `training_args.json` text when it has one; absent: the generic YAML template at `genericFile`. */
+  target: { file: string; text: string; siblings?: Record<string, string> } | { genericFile: string };
+  plan: LadderPlan;
+  family: string;
+  markdown: string;
+  /** `.scalinglens.yaml` as it is (undefined: none yet) and the glob of the ladder's folder in it. */
+  workspaceFile: { existing: string | undefined; glob: string };
+}
+
+export interface LadderWrite extends LadderFiles {
+  /** `.scalinglens.yaml` naming the family, when a format cannot and the file does not already. */
+  workspaceFileText?: string;
+  /** Why `.scalinglens.yaml` could not be changed (it is not a YAML mapping). */
+  workspaceFileError?: string;
+}
