@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { showMarkdown } from './markdownPreview';
+import { configTarget } from './configTarget';
 import type { BudgetPlan } from '../core/plan/budget';
 import type { WorkerClient } from '../services/workerClient';
 import type { PlanBudgetRequest } from '../shared/protocol';
@@ -193,36 +194,22 @@ export class PlanBudgetCommand implements vscode.TextDocumentContentProvider {
    */
   /** Facts of the config the plan starts from (through the worker's estimate), if any. */
   private async configOf(target: unknown): Promise<ConfigFacts | undefined> {
-    const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
-    if (!file) {
-      // From the palette: the config in the active (else a visible) editor, when it is one.
-      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter(
-        (e): e is vscode.TextEditor => e?.document.uri.scheme === 'file',
-      );
-      for (const editor of editors) {
-        const facts = await this.configOf(editor.document.uri);
-        if (facts?.format) return facts;
-      }
-      return undefined;
-    }
-    try {
-      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-      const estimate = await this.lenses.estimate(document);
-      if (!estimate.applicable || !estimate.plan) return { file };
-      const p = estimate.plan;
-      return {
-        file,
-        family: p.family,
-        seqLen: p.seqLen,
-        vocab: p.architecture.vocab,
-        params: p.params.total,
-        flops: estimate.cost?.flops,
-        format: p.format,
-        gpus: p.gpus,
-      };
-    } catch {
-      return { file };
-    }
+    // From the palette: the config in the active (else a visible) editor, when it is one the readers size.
+    const found = await configTarget(target, this.lenses, (e) => e.applicable && e.plan?.format !== undefined);
+    if (!found) return undefined;
+    const estimate = found.estimate;
+    if (!estimate?.applicable || !estimate.plan) return { file: found.file };
+    const p = estimate.plan;
+    return {
+      file: found.file,
+      family: p.family,
+      seqLen: p.seqLen,
+      vocab: p.architecture.vocab,
+      params: p.params.total,
+      flops: estimate.cost?.flops,
+      format: p.format,
+      gpus: p.gpus,
+    };
   }
 
   /**

@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { showMarkdown } from './markdownPreview';
+import { configTarget } from './configTarget';
+import type { ConfigEstimate } from '../core/snapshot';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type PlanLadderRequest } from '../core/plan/ladderRequest';
 import { validateBudget } from '../core/plan/budgetRequest';
@@ -350,36 +352,21 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   /** The plan rendered in VS Code's markdown preview (as Plan Compute Budget shows its plan), else its source. */
   /** The config the ladder is for: the argument (a lens), else the active or a visible editor's, when it states N and D. */
   private async configOf(target: unknown): Promise<TargetConfig | undefined> {
-    const file = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
-    if (!file) {
-      const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter(
-        (e): e is vscode.TextEditor => e?.document.uri.scheme === 'file',
-      );
-      for (const editor of editors) {
-        const facts = await this.configOf(editor.document.uri);
-        if (facts) return facts;
-      }
-      return undefined;
-    }
-    try {
-      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-      const estimate = await this.lenses.estimate(document);
-      const p = estimate.plan;
-      if (!estimate.applicable || !p || p.tokens === undefined) return undefined;
-      return {
-        file,
-        text: document.getText(),
-        family: p.family,
-        params: p.params.total,
-        tokens: p.tokens,
-        nLayer: p.architecture.nLayer,
-        dModel: p.architecture.dModel,
-        seqLen: p.seqLen,
-        vocab: p.architecture.vocab,
-        format: p.format,
-      };
-    } catch {
-      return undefined;
-    }
+    const stated = (e: ConfigEstimate) => e.applicable && e.plan?.tokens !== undefined;
+    const found = await configTarget(target, this.lenses, stated);
+    const p = found?.estimate?.plan;
+    if (!found?.estimate || !stated(found.estimate) || !p || p.tokens === undefined || found.text === undefined) return undefined;
+    return {
+      file: found.file,
+      text: found.text,
+      family: p.family,
+      params: p.params.total,
+      tokens: p.tokens,
+      nLayer: p.architecture.nLayer,
+      dModel: p.architecture.dModel,
+      seqLen: p.seqLen,
+      vocab: p.architecture.vocab,
+      format: p.format,
+    };
   }
 }
