@@ -315,7 +315,7 @@ export class Dashboard extends Disposable {
         // webview's (validated) view options: the file holds no data the webview wrote.
         const snapshot = this.worker.latest;
         if (!snapshot || this.saving) return;
-        const { fileName, text } = dashboardCsv(snapshot, message.state, this.planned);
+        const { fileName, text } = dashboardCsv(snapshot, message.state, this.planned, this.ladder);
         this.lastCsv = text;
         void this.save(fileName, { CSV: ['csv'] }, new TextEncoder().encode(text));
         return;

@@ -2,7 +2,7 @@
 // and the host writes the same series to CSV ("Export CSV" exports exactly what the chart shows).
 // Pure, so the selection rules (family filter, hidden runs, seed groups, smoothing, log axes,
 // restarts on the wall-time axis) are tested once.
-import type { DashboardState, PlannedPoint, RunView, ScalingView, Snapshot, ValidationPoint } from './protocol';
+import type { DashboardState, LadderOverlay, PlannedPoint, RunView, ScalingView, Snapshot, ValidationPoint } from './protocol';
 import { stepToX, type StepToX } from './axes';
 import { debiasedEma } from './smoothing';
 
@@ -201,6 +201,11 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
   return out;
 }
 
+/** The ladder the scaling view draws: "Plan Experiments"'s last plan, unless the family filter shows another family. */
+export function shownLadder(ladder: LadderOverlay | undefined, state: Pick<DashboardState, 'family'>): LadderOverlay | undefined {
+  return ladder && (!state.family || ladder.family === state.family) ? ladder : undefined;
+}
+
 /** The validations the predicted-vs-actual chart shows: those of the chosen family. */
 export function shownValidations(snapshot: Snapshot, state: Pick<DashboardState, 'family'>): ValidationPoint[] {
   const families = new Map(snapshot.runs.map((r) => [r.id, r.family]));
@@ -253,8 +258,12 @@ export function curvesCsv(snapshot: Snapshot, state: DashboardState): string {
   return csv(['run', 'series', 'step', X_COLUMN[state.xAxis], 'value'], rows);
 }
 
-/** The scaling chart as `family,series,run,params,tokens,flops,loss,lower_80,upper_80` rows. */
-export function scalingCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint): string {
+/**
+ * The scaling chart as `family,series,run,params,tokens,flops,loss,lower_80,upper_80,status,gpu_hours,usd`
+ * rows; the last three are the ladder's (a run's status and cost; the target's cost, with its 80%
+ * interval now and after the ladder as two rows).
+ */
+export function scalingCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint, ladder?: LadderOverlay): string {
   const rows: (string | number | undefined)[][] = [];
   for (const s of scalingSeries(snapshot, state, planned)) {
     const series =
@@ -272,9 +281,22 @@ export function scalingCsv(snapshot: Snapshot, state: DashboardState, planned?: 
         p.loss,
         p.interval?.[0],
         p.interval?.[1],
+        undefined,
+        undefined,
+        undefined,
       ]);
   }
-  return csv(['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80'], rows);
+  const shown = shownLadder(ladder, state);
+  if (shown) {
+    for (const r of shown.runs)
+      rows.push([shown.family, 'ladder_run', r.id, r.params, r.tokens, r.flops, r.loss, undefined, undefined, r.status, r.gpuHours, r.usd]);
+    const t = shown.target;
+    const target = (series: string, interval: readonly [number, number]) =>
+      rows.push([shown.family, series, t.label, t.params, t.tokens, t.flops, t.loss, interval[0], interval[1], 'target', t.gpuHours, t.usd]);
+    if (t.now) target('ladder_target_now', t.now);
+    target('ladder_target_after', t.planned);
+  }
+  return csv(['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80', 'status', 'gpu_hours', 'usd'], rows);
 }
 
 /** The predicted-vs-actual chart as one row per validation. */
@@ -284,12 +306,12 @@ export function validationCsv(snapshot: Snapshot, state: DashboardState): string
 }
 
 /** What "Export CSV" writes for the view the user is looking at, and the file name it suggests. */
-export function dashboardCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint): { fileName: string; text: string } {
+export function dashboardCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint, ladder?: LadderOverlay): { fileName: string; text: string } {
   switch (state.view) {
     case 'curves':
       return { fileName: `scaling-lens-curves-${state.xAxis}.csv`, text: curvesCsv(snapshot, state) };
     case 'scaling':
-      return { fileName: 'scaling-lens-scaling.csv', text: scalingCsv(snapshot, state, planned) };
+      return { fileName: 'scaling-lens-scaling.csv', text: scalingCsv(snapshot, state, planned, ladder) };
     case 'validation':
       return { fileName: 'scaling-lens-validation.csv', text: validationCsv(snapshot, state) };
   }

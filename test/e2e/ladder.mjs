@@ -10,9 +10,10 @@ import { clipAround, dashboardFrame, frameWithText, openFile, palette, paintedPi
 
 /**
  * `check(name, fn)` records a check; `readmePicture(page, name, clip)` saves a README picture;
- * `workspaceDir` is the workspace copy the workbench has open.
+ * `workspaceDir` is the workspace copy the workbench has open; `exportCsv(page, frame, file)` and
+ * `chooseOption(frame, id, text)` are run.mjs's (the dashboard's Export CSV, one of its dropdowns).
  */
-export async function ladderChecks(page, { check, readmePicture, workspaceDir }) {
+export async function ladderChecks(page, { check, readmePicture, workspaceDir, exportCsv, chooseOption }) {
   let toast;
   let planned = 0;
   await check('the "Plan ladder" lens on a config: the default ladder budget, the plan rendered as a table (README picture ladder-plan)', async () => {
@@ -109,6 +110,47 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir })
       Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
       const size = await readmePicture(page, 'ladder-scaling', clip);
       return `${status.slice(status.indexOf('ladder:'))}; picture ${size}`;
+    },
+  );
+
+  await check(
+    "the scaling view's Export CSV has the ladder's runs and the target's interval now and after; the family filter hides another family's ladder",
+    async () => {
+      const frame = dashboardFrame(page);
+      const rows = await exportCsv(page, frame, path.join(workspaceDir, 'scaling-lens-scaling-ladder.csv'));
+      const header = rows[0].join(',');
+      if (header !== 'family,series,run,params,tokens,flops,loss,lower_80,upper_80,status,gpu_hours,usd') throw new Error(`header: ${header}`);
+      const runs = rows.filter((r) => r[1] === 'ladder_run');
+      const plannedRows = runs.filter((r) => r[9] === 'planned');
+      if (plannedRows.length !== planned) throw new Error(`${plannedRows.length} planned rows for ${planned} planned runs`);
+      if (!runs.every((r) => r[0] === 'example-sweep' && Number(r[3]) > 0 && Number(r[4]) > 0 && Number(r[10]) > 0 && Number(r[11]) > 0))
+        throw new Error(`ladder rows: ${runs.map((r) => r.join(',')).join(' | ')}`);
+      const now = rows.find((r) => r[1] === 'ladder_target_now');
+      const after = rows.find((r) => r[1] === 'ladder_target_after');
+      if (!now || !after || !(Number(after[8]) - Number(after[7]) < Number(now[8]) - Number(now[7])))
+        throw new Error(`target rows: ${now?.join(',')} / ${after?.join(',')}`);
+      // Another family in the filter: its chart has no ladder; this family again: it is back.
+      await frame.locator('#family').click();
+      const names = (await frame.locator('#family li[role="option"]').allInnerTexts()).map((t) => t.trim());
+      await page.keyboard.press('Escape');
+      const other = names.find((n) => n !== 'all' && n !== 'example-sweep');
+      if (!other) throw new Error(`no other family to filter on: ${names.join(', ')}`);
+      const statusText = async () =>
+        (
+          await frame
+            .locator('#status')
+            .innerText()
+            .catch(() => '')
+        ).trim();
+      await chooseOption(frame, 'family', other);
+      let status = '';
+      for (let i = 0; i < 50 && (status = await statusText()).includes('ladder:'); i++) await sleep(200);
+      if (status.includes('ladder:')) throw new Error(`family ${other}: ${status}`);
+      await chooseOption(frame, 'family', 'example-sweep');
+      for (let i = 0; i < 50 && !(status = await statusText()).includes('ladder:'); i++) await sleep(200);
+      if (!status.includes('ladder:')) throw new Error(`family example-sweep: ${status}`);
+      await chooseOption(frame, 'family', 'all');
+      return `${runs.length} ladder rows (${plannedRows.length} planned), target now ${now[7]}–${now[8]}, after ${after[7]}–${after[8]}; hidden under "${other}", back under example-sweep`;
     },
   );
 }

@@ -915,7 +915,8 @@ async function main() {
 
     await check('"Export CSV" on the scaling view writes the runs, the law with its band and the frontier', async () => {
       const rows = await exportCsv(page, dashboardFrame, path.join(workspace, 'scaling-lens-scaling.csv'));
-      if (rows[0].join(',') !== 'family,series,run,params,tokens,flops,loss,lower_80,upper_80') throw new Error(`header: ${rows[0].join(',')}`);
+      if (rows[0].join(',') !== 'family,series,run,params,tokens,flops,loss,lower_80,upper_80,status,gpu_hours,usd')
+        throw new Error(`header: ${rows[0].join(',')}`);
       const series = new Set(rows.slice(1).map((r) => r[1].replace(/ \(.*\)$/, '')));
       for (const want of ['final', 'held_out', 'law', 'law_lower_80', 'law_upper_80', 'frontier'])
         if (!series.has(want)) throw new Error(`no ${want} rows: ${[...series].join(', ')}`);
@@ -992,7 +993,7 @@ async function main() {
     // After the dashboard checks, which retake the walkthrough's dashboard picture.
     await walkthroughChecks(page);
     // Last: the scaling view keeps the ladder drawn from here on.
-    await ladderChecks(page, { check, readmePicture, workspaceDir: workspace });
+    await ladderChecks(page, { check, readmePicture, workspaceDir: workspace, exportCsv, chooseOption });
   } finally {
     if (browser) await browser.close().catch(() => {});
     await stopServer(child);

@@ -2,8 +2,8 @@
 // restarts drawn as gaps on the wall-time axis.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { curveSeries, curvesCsv, dashboardCsv, scalingCsv, toPoints, validationCsv } from '../../src/shared/chartSeries';
-import { parseDashboardState, type DashboardState, type PlannedPoint, type RunView, type Snapshot } from '../../src/shared/protocol';
+import { curveSeries, curvesCsv, dashboardCsv, scalingCsv, shownLadder, toPoints, validationCsv } from '../../src/shared/chartSeries';
+import { parseDashboardState, type DashboardState, type LadderOverlay, type PlannedPoint, type RunView, type Snapshot } from '../../src/shared/protocol';
 import { debiasedEma } from '../../src/shared/smoothing';
 import { wallClockView } from '../../src/core/dashboardData';
 
@@ -207,7 +207,7 @@ test('scaling CSV: finished, held-out and live runs, the law with its band, the 
   });
   const planned: PlannedPoint = { file: 'configs/big.json', family: 'f', params: 4e8, tokens: 8e9, flops: 1.92e19, loss: 2.5, interval: [2.4, 2.6] };
   const table = rows(scalingCsv(s, { ...base, family: 'f' }, planned));
-  assert.deepEqual(table[0], ['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80']);
+  assert.deepEqual(table[0], ['family', 'series', 'run', 'params', 'tokens', 'flops', 'loss', 'lower_80', 'upper_80', 'status', 'gpu_hours', 'usd']);
   const by = (series: string) => table.slice(1).filter((r) => r[1] === series);
   assert.deepEqual(
     by('final').map((r) => r[2]),
@@ -238,6 +238,60 @@ test('scaling CSV: finished, held-out and live runs, the law with its band, the 
   // A planned config of another family is not on this chart, so not in the file.
   assert.equal(rows(scalingCsv(s, base, { ...planned, family: 'g' })).filter((r) => r[1] === 'planned').length, 1);
   assert.equal(rows(scalingCsv(s, { ...base, family: 'f' }, { ...planned, family: 'g' })).filter((r) => r[1] === 'planned').length, 0);
+});
+
+test("scaling CSV: the ladder shown has its runs (N, D, cost, status) and the target now and after; the family filter hides another family's", () => {
+  const s = snapshot([run('sweep/a')], {
+    scaling: [{ family: 'f', points: [{ runId: 'sweep/a', name: 'a', params: 1e7, tokens: 2e8, flops: 1.2e16, loss: 3.5, kind: 'final', heldOut: false }] }],
+  });
+  const ladder: LadderOverlay = {
+    family: 'f',
+    target: {
+      label: 'configs/big.json',
+      params: 4e8,
+      tokens: 8e9,
+      flops: 1.92e19,
+      loss: 2.5,
+      now: [2.3, 2.7],
+      planned: [2.45, 2.55],
+      gpuHours: 900,
+      usd: 2700,
+    },
+    runs: [
+      { id: 'ladder-01-1.2e17', order: 1, status: 'done', params: 5e7, tokens: 4e8, flops: 1.2e17, loss: 3.2, gpuHours: 6, usd: 18 },
+      { id: 'ladder-02-4.8e17', order: 2, status: 'planned', params: 1e8, tokens: 8e8, flops: 4.8e17, loss: 3.0, gpuHours: 24, usd: 72 },
+    ],
+  };
+  const table = rows(scalingCsv(s, { ...base, family: 'f' }, undefined, ladder));
+  const by = (series: string) => table.slice(1).filter((r) => r[1] === series);
+  assert.deepEqual(
+    by('ladder_run').map((r) => [r[0], r[2], r[3], r[4], r[9], r[10], r[11]]),
+    [
+      ['f', 'ladder-01-1.2e17', '50000000', '400000000', 'done', '6', '18'],
+      ['f', 'ladder-02-4.8e17', '100000000', '800000000', 'planned', '24', '72'],
+    ],
+  );
+  assert.deepEqual(
+    by('ladder_target_now').map((r) => [r[2], r[6], r[7], r[8], r[10], r[11]]),
+    [['configs/big.json', '2.5', '2.3', '2.7', '900', '2700']],
+  );
+  assert.deepEqual(
+    by('ladder_target_after').map((r) => [r[7], r[8]]),
+    [['2.45', '2.55']],
+  );
+  // Rows of the chart's own series keep their columns, the ladder's three left empty.
+  assert.deepEqual(by('final')[0].slice(9), ['', '', '']);
+  // No interval now (an empty family): only the row after the ladder.
+  assert.equal(
+    rows(scalingCsv(s, base, undefined, { ...ladder, target: { ...ladder.target, now: undefined } })).filter((r) => r[1] === 'ladder_target_now').length,
+    0,
+  );
+  // The filter on another family: neither drawn nor exported.
+  assert.equal(shownLadder(ladder, { family: 'g' }), undefined);
+  assert.equal(shownLadder({ ...ladder, family: undefined }, { family: 'f' }), undefined);
+  assert.equal(shownLadder(ladder, { family: '' }), ladder);
+  assert.ok(!rows(scalingCsv(s, { ...base, family: 'g' }, undefined, ladder)).some((r) => r[1].startsWith('ladder')));
+  assert.equal(rows(dashboardCsv(s, { ...base, view: 'scaling' }, undefined, ladder).text).filter((r) => r[1] === 'ladder_run').length, 2);
 });
 
 test('validation CSV: one row per validation of the shown family; the view picks the file', () => {

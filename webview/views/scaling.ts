@@ -3,7 +3,7 @@
 import type { TooltipItem } from 'chart.js';
 import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval } from '../../src/shared/format';
-import { scalingSeries, type ScalingPointOut } from '../../src/shared/chartSeries';
+import { scalingSeries, shownLadder, type ScalingPointOut } from '../../src/shared/chartSeries';
 import { appendAll, maxOf, minOf } from '../../src/shared/arrays';
 import { bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical, runColours } from '../palette';
@@ -206,8 +206,9 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       drawn.focus = true;
     }
   }
-  // A ladder from "Plan Experiments": its planned runs and the target's interval now and after.
-  const ladder = store.ladder ? ladderSets(store.ladder, x, fg, familyColour('', 0.45)) : undefined;
+  // A ladder from "Plan Experiments": its planned runs and the target's interval now and after (of the filtered family only).
+  const shown = shownLadder(store.ladder, state);
+  const ladder = shown ? ladderSets(shown, x, fg, familyColour('', 0.45)) : undefined;
   for (const set of ladder?.sets ?? []) sets.push(set);
   drawn.ladder = ladder?.markers ?? 0;
   // Every point inside the plot, the planned star too, with a margin so no marker sits on the edge.

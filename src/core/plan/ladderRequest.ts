@@ -51,8 +51,10 @@ export interface LadderOverlay {
     now?: [number, number];
     /** 80% interval expected once every done, running and planned run is in. */
     planned: [number, number];
+    gpuHours: number;
+    usd: number;
   };
-  runs: { id: string; order: number; status: LadderRunStatus; params: number; tokens: number; flops: number; loss: number }[];
+  runs: { id: string; order: number; status: LadderRunStatus; params: number; tokens: number; flops: number; loss: number; gpuHours: number; usd: number }[];
 }
 
 /** Runs in the worker: the family's runs and fit in, the ladder and its overlay out. */
@@ -129,6 +131,8 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
       loss: after.loss,
       ...(plan.now ? { now: plan.now.lossInterval } : {}),
       planned: after.lossInterval,
+      gpuHours: t.gpuHours,
+      usd: t.usd,
     },
     runs: plan.runs.map((r) => ({
       id: r.id,
@@ -138,6 +142,8 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
       tokens: r.tokens,
       flops: r.flops,
       loss: evaluate(r.params, r.tokens),
+      gpuHours: r.gpuHours,
+      usd: r.usd,
     })),
   };
 }
