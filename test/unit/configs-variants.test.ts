@@ -147,10 +147,75 @@ const NEOX = `{
 }
 `;
 
-test('GPT-NeoX YAML: with its batch per GPU only, the length cannot be written and the error says why', () => {
-  const r = writeVariant({ file: '/w/pythia.yml', text: NEOX }, SPEC);
-  assert.ok('error' in r);
-  assert.match(r.error, /^\/w\/pythia\.yml: .*no global batch, so 200000000 tokens cannot be turned into steps/);
+test('GPT-NeoX YAML: with its batch per GPU only, train_batch_size is added in the braces and gradient accumulation left to NeoX', () => {
+  // Without train_batch_size the global batch needs the GPU count: the target's tokens are unknown, and the reader says what to add.
+  const target = readConfig({ file: '/w/pythia.yml', text: NEOX });
+  assert.equal(target.kind, 'plan');
+  const tp = (target as Extract<typeof target, { kind: 'plan' }>).plan;
+  assert.equal(tp.tokens, undefined);
+  assert.equal(tp.peakLr, 6e-4, "the LR from DeepSpeed's optimizer block");
+  assert.match(tp.notes.join('\n'), /state train_batch_size to count tokens/);
+  const v = variant('/w/pythia.yml', NEOX);
+  const text = v.files[0].text;
+  assert.match(text, /^# Ladder run/);
+  assert.match(text, /\{\n {2}"train_batch_size": 32,\n/); // 65,536 / 2,048
+  assert.match(text, /^ {2}# "gradient_accumulation_steps": 1,$/m);
+  assert.match(text, /"train_micro_batch_size_per_gpu": 32,/); // divides 32
+  assert.match(text, /"lr": 0\.0015 /); // decimal, as the target writes it
+  assert.match(v.notes.join('\n'), /gradient_accumulation_steps.*commented out/);
+  const plan = reread('/v', v.files, 'pythia.yml');
+  assert.equal(plan.format, 'gpt-neox');
+  assertRoundTrip(plan);
+  assert.equal(v.readBack?.tokensPerStep, 65_536);
+});
+
+// As in EleutherAI/gpt-neox configs with DeepSpeed's three batch keys stated (hyphens and underscores mixed).
+const NEOX_GLOBAL = `# GPT-2 pretraining setup
+{
+   "pipe_parallel_size": 1,
+   "model_parallel_size": 1,
+   "num_layers": 24,
+   "hidden_size": 2048,
+   "num_attention_heads": 16,
+   "seq_length": 2048,
+   "max_position_embeddings": 2048,
+   "norm": "layernorm",
+   "pos_emb": "rotary",
+   "no_weight_tying": true,
+   "optimizer": {
+     "type": "Adam",
+     "params": {
+       "lr": 0.0002,
+       "betas": [0.9, 0.95],
+       "eps":  1.0e-8,
+     }
+   },
+   "min_lr": 0.00002,
+   "train_batch_size": 512,
+   "train_micro_batch_size_per_gpu": 4,
+   "gradient_accumulation_steps": 4,
+   "train-iters": 100000,
+   "lr-decay-style": "cosine",
+}
+`;
+
+test('GPT-NeoX YAML with train_batch_size: the global batch scaled in place, micro-batch kept when it divides, accumulation left to NeoX', () => {
+  const target = readConfig({ file: '/w/1-3B.yml', text: NEOX_GLOBAL });
+  assert.equal(target.kind, 'plan');
+  const tp = (target as Extract<typeof target, { kind: 'plan' }>).plan;
+  assert.equal(tp.tokensPerStep, 512 * 2048);
+  assert.equal(tp.tokens, 512 * 2048 * 100_000);
+  assert.equal(tp.peakLr, 2e-4);
+  const v = variant('/w/1-3B.yml', NEOX_GLOBAL);
+  const text = v.files[0].text;
+  assert.match(text, /"train_batch_size": 32,/);
+  assert.match(text, /"train_micro_batch_size_per_gpu": 4,/);
+  assert.match(text, /^ {3}# "gradient_accumulation_steps": 4,$/m);
+  assert.match(text, /"num_layers": 4,/);
+  assert.match(text, /"lr": 0\.0015,/);
+  assert.match(text, /"eps": {2}1\.0e-8,/, 'the rest of the block kept as written');
+  const plan = reread('/v', v.files, '1-3B.yml');
+  assertRoundTrip(plan);
 });
 
 const FOUNDRY = `variables:

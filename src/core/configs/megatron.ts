@@ -91,6 +91,15 @@ export function flagsFromNeox(y: YamlView): Flags | undefined {
   // NeoX pipe-parallel-size 0 means no pipeline engine: one stage.
   if (pipe !== undefined) flags.set('pipeline-model-parallel-size', pipe.value === 0 ? { ...pipe, value: 1 } : pipe);
   copy('train-micro-batch-size-per-gpu', 'micro-batch-size');
+  // DeepSpeed's global batch in sequences (neox_args calculate_batch_parameters: train_batch_size =
+  // micro × gradient_accumulation_steps × data-parallel size); without it the global batch needs the
+  // GPU count, which comes from the launcher.
+  copy('train-batch-size', 'global-batch-size');
+  // The peak LR sits in DeepSpeed's optimizer block (`optimizer: {params: {lr}}`).
+  const lr = get('lr') ?? (top.has('optimizer') ? y.get(`${top.get('optimizer')!}.params.lr`) : undefined);
+  if (lr !== undefined) flags.set('lr', lr);
+  copy('lr-decay-style');
+  copy('min-lr');
   const kv = get('num-kv-heads');
   if (kv !== undefined) {
     flags.set('group-query-attention', { value: true });
@@ -209,7 +218,12 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
   const mbs = b.count(f('micro-batch-size'), '--micro-batch-size', 'microBatch');
   if (mbs !== undefined) extra.microBatch = mbs;
   const training: TrainingInput = { seqLen: seq };
-  if (gbs !== undefined) training.batchSeqs = { value: gbs, note: `--global-batch-size ${gbs} sequences` };
+  const neox = b.format === 'gpt-neox';
+  if (gbs !== undefined) training.batchSeqs = { value: gbs, note: neox ? `train_batch_size ${gbs} sequences` : `--global-batch-size ${gbs} sequences` };
+  else if (neox)
+    b.notes.push(
+      'Global batch = train_micro_batch_size_per_gpu × gradient_accumulation_steps × data-parallel GPUs (from the launcher): state train_batch_size to count tokens.',
+    );
   const itersAt = f('train-iters');
   const samplesAt = f('train-samples');
   if (itersAt && samplesAt) {

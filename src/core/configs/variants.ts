@@ -100,6 +100,8 @@ const INSERT_KEYS: Record<string, Partial<Record<string, { key: string; sibling?
     family: { key: 'family', sibling: 'training_args.json' },
   },
   generic: { family: { key: 'family' }, peakLr: { key: 'training.lr' } },
+  // DeepSpeed's global batch in sequences (megatron.ts flagsFromNeox).
+  'gpt-neox': { 'batch.global': { key: 'train_batch_size' } },
 };
 
 /** Text that adds `key = value` in the file's syntax (top level, or one level down for `a.b` in YAML). */
@@ -112,6 +114,12 @@ function insertion(fileText: string, ext: string, key: string, valueText: string
     const indent = /\n([ \t]+)"/.exec(fileText)?.[1] ?? '  ';
     const empty = /^\{\s*\}/.test(fileText.slice(open));
     return { start: open + 1, end: open + 1, text: `\n${indent}${JSON.stringify(key)}: ${valueText}${empty ? '\n' : ','}` };
+  }
+  if ((ext === '.yaml' || ext === '.yml') && !key.includes('.') && /^(?:\s*#[^\n]*\n|\s*\n)*\s*\{/.test(fileText)) {
+    // A YAML file written as one flow mapping (GPT-NeoX's `{ "num_layers": 12, … }`): the key goes in the braces.
+    const open = fileText.indexOf('{');
+    const indent = /\n([ \t]+)["\w]/.exec(fileText.slice(open))?.[1] ?? '  ';
+    return { start: open + 1, end: open + 1, text: `\n${indent}${JSON.stringify(key)}: ${valueText},` };
   }
   if (ext === '.yaml' || ext === '.yml') {
     const [parent, leaf] = key.includes('.') ? key.split('.', 2) : [undefined, key];
@@ -295,7 +303,28 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     if (newPerStep !== undefined && Math.abs(newPerStep / spec.batchTokens - 1) > 0.01) {
       notes.push(`Batch ${Math.round(newPerStep)} tokens/step (planned ${Math.round(spec.batchTokens)}): the nearest the config's batch keys give.`);
     }
+  } else if (format === 'gpt-neox' && seqLen) {
+    // NeoX without train_batch_size: its global batch needs the GPU count; stating it makes the run's batch the planned one.
+    const seqs = Math.max(1, Math.round(spec.batchTokens / seqLen));
+    if (insertKey('batch.global', String(seqs))) {
+      newPerStep = seqs * seqLen;
+      const micro = literal(plan.sources.microBatch);
+      if (micro?.value !== undefined && (micro.value > seqs || seqs % micro.value !== 0)) set('microBatch', gcd(seqs, micro.value), true);
+    }
   } else notes.push('Batch not written: the config states no batch size.');
+  if (format === 'gpt-neox' && newPerStep !== oldPerStep) {
+    // NeoX takes train_batch_size, the micro-batch and gradient accumulation as given when all three are
+    // stated (and DeepSpeed then requires their product with the data-parallel size to match): the
+    // accumulation is commented out so NeoX derives it from the new train_batch_size.
+    const gas = /^([ \t]*)(["']?(?:gradient[_-]accumulation[_-]steps|gas)["']?[ \t]*:[^\n]*)$/m.exec(input.text);
+    if (gas) {
+      const at = gas.index + gas[1].length;
+      addEdit(input.file, { start: at, end: at, text: '# ' });
+      notes.push(
+        `${gas[2].trim()} commented out: NeoX derives gradient accumulation from train_batch_size ÷ (micro-batch × data-parallel GPUs), which must be whole.`,
+      );
+    }
+  }
 
   // ---- length: steps from the tokens at the batch as written; tokens too when the config states them
   if (newPerStep !== undefined) {
