@@ -41,6 +41,8 @@ export interface ScalingLensApi {
   planExperiments(target: string | undefined, ui: LadderUi): Promise<LadderOutcome | undefined>;
   /** The ladder shown last, as re-planned since (live re-planning). */
   currentLadder(): { plan: LadderPlan; markdown: string; replans: number } | undefined;
+  /** Drops the plan shown and this session's links to written runs, as a restart of VS Code does. */
+  forgetLadderSession(): void;
   /** The Scaling Lens diagnostics on a file. */
   configDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
@@ -172,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     planBudget: (target, ui) => planner.run(target, ui),
     planExperiments: (target, ui) => experiments.run(target, ui),
     currentLadder: () => experiments.current,
+    forgetLadderSession: () => experiments.forgetSession(),
     configDiagnostics: (uri) => configDiagnostics.collection.get(uri) ?? [],
     statusBarText: () => statusBar.text,
     statusBarItem: () => statusBar.shown,

@@ -9,7 +9,9 @@ import { showMarkdown } from './markdownPreview';
 import { configTarget } from './configTarget';
 import type { ConfigEstimate } from '../core/snapshot';
 import type { LadderPlan } from '../core/plan/ladder';
-import { ladderMarkdown, type PlanLadderRequest } from '../core/plan/ladderRequest';
+import { ladderMarkdown, type LadderLink, type PlanLadderRequest } from '../core/plan/ladderRequest';
+import { LADDER_MANIFEST_NAME } from '../core/plan/ladderManifest';
+import type { LadderManifestTarget } from '../core/plan/ladderWriteTypes';
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
 import { Disposable } from '../services/dispose';
@@ -94,6 +96,8 @@ export interface LadderOutcome {
   errors: string[];
   /** Why nothing was written, when the user chose to write and it was not. */
   notWritten?: string;
+  /** Ladder records (`PLAN.json`) of the workspace that could not be read, each with its file and line. */
+  problems: string[];
 }
 
 /** What the ladder takes from the config it starts from. */
@@ -121,6 +125,9 @@ interface ActiveLadder {
   replans: number;
 }
 
+/** A ladder record this extension writes is a few kB; a larger `PLAN.json` is someone else's file. */
+const MAX_RECORD_BYTES = 1_000_000;
+
 /** Re-planning waits for the family's runs to settle (a trainer writes every step). */
 const REPLAN_DELAY_MS = 1000;
 
@@ -133,10 +140,11 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   private replanTimer: NodeJS.Timeout | undefined;
   private replanning = false;
   /**
-   * N and D of each written run (by id) as its config counts them, the shape in the target's format:
-   * re-planning matches the family's runs by these, also for a plan shown after the configs were written.
+   * Each written run (by id): its folder (workspace-relative, where its logs go) and N, D as its config
+   * counts them. Re-planning matches the family's runs by these. A new session gets them back from
+   * the ladder's PLAN.json (core/plan/ladderManifest.ts).
    */
-  private readonly written = new Map<string, { params: number; tokens: number }>();
+  private readonly links = new Map<string, LadderLink>();
 
   constructor(
     private readonly worker: WorkerClient,
@@ -184,6 +192,9 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     const ladderBudget = await ui.ladderBudget({ validate: (t) => (t.trim() === '' ? undefined : validateBudget(t)) });
     if (ladderBudget === undefined) return undefined;
     if (ladderBudget.trim()) request.ladderBudget = ladderBudget.trim();
+    // A plan written in an earlier session (its PLAN.json) is the earlier plan: its runs' logs are matched to it.
+    const records = await this.records();
+    request.manifests = records.manifests;
     let response;
     try {
       response = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Scaling Lens: planning the ladder…' }, () =>
@@ -195,6 +206,13 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     }
     if (response.kind !== 'planLadder') return undefined;
     const { plan, overlay } = response;
+    for (const l of response.links) this.links.set(l.id, l);
+    const problems = [...records.problems, ...response.problems];
+    if (problems.length)
+      void vscode.window.showWarningMessage(`Scaling Lens: ${problems.length} ladder record(s) not read, the rest of the plan kept: ${problems[0]}`);
+    // Re-planning sends the plan's runs themselves (with their folders), not the records again.
+    delete request.manifests;
+    request.family ??= plan.family;
     const markdown = ladderMarkdown(plan);
     const uri = vscode.Uri.from({ scheme: LADDER_SCHEME, path: `/Ladder ${++this.count}.md` });
     this.documents.set(uri.toString(), markdown);
@@ -202,7 +220,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     this.active = { request, plan, markdown, document: uri, signature: this.signature(this.worker.latest, plan.family), replans: 0 };
     this.dashboard.showLadder(overlay);
     const shownAs = await showMarkdown(uri);
-    const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [] };
+    const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [], problems };
     const action = await ui.action(
       `Scaling Lens: ladder of ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, for ${formatCount(plan.target.params)} parameters.`,
     );
@@ -247,6 +265,15 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     const args = argsFile ? await this.readText(argsFile) : undefined;
     const wsUri = vscode.Uri.joinPath(root.uri, WORKSPACE_FILE_NAME);
     const rel = path.relative(root.uri.fsPath, folder).split(path.sep).join('/');
+    const t = outcome.request.target;
+    const recordTarget: LadderManifestTarget = t.kind === 'model' ? { kind: 'model', label: t.label ?? '' } : { kind: 'budget', budget: t.budget };
+    // Runs done or training, written before (maybe elsewhere): the record keeps their folders, relative to this one.
+    const earlier = plan.runs
+      .filter((r) => r.status !== 'planned' && this.links.has(r.id))
+      .map((r) => {
+        const l = this.links.get(r.id)!;
+        return { id: r.id, folder: path.posix.relative(rel, l.folder) || '.', params: l.params, tokens: l.tokens };
+      });
     // Configs are parsed and written back in the worker, never on the extension host.
     const response = await this.worker.request({
       kind: 'ladderWrite',
@@ -258,6 +285,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         family,
         markdown,
         workspaceFile: { existing: await this.readText(wsUri.fsPath), glob: `${rel}/**` },
+        record: { target: recordTarget, writtenAt: new Date().toISOString(), earlier },
       },
     });
     if (response.kind !== 'ladderWrite') return;
@@ -291,9 +319,11 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     outcome.written = writes.map((w) => w.uri.fsPath);
     // The runs join this family: re-planning follows it, and knows each run by its N and D as written.
     if (this.active && this.active.plan === plan && !this.active.request.family) this.active.request.family = family;
-    for (const r of files.runs) if (r.params !== undefined && r.tokens !== undefined) this.written.set(r.id, { params: r.params, tokens: r.tokens });
+    for (const r of files.runs)
+      if (r.params !== undefined && r.tokens !== undefined)
+        this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params: r.params, tokens: r.tokens });
     if (files.errors.length) void vscode.window.showWarningMessage(`Scaling Lens: ${files.errors.length} run(s) not written: ${files.errors[0]}`);
-    const first = writes.find((w) => !w.uri.fsPath.endsWith('PLAN.md') && !w.uri.fsPath.endsWith(WORKSPACE_FILE_NAME));
+    const first = writes.find((w) => !/(PLAN\.md|PLAN\.json|\.scalinglens\.yaml)$/.test(w.uri.fsPath));
     if (first) await vscode.window.showTextDocument(first.uri, { preview: true });
   }
 
@@ -331,10 +361,14 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     if (this.active !== active) return;
     this.replanning = true;
     try {
-      const previous = active.plan.runs.map((r) => ({ id: r.id, ...(this.written.get(r.id) ?? { params: r.params, tokens: r.tokens }) }));
+      const previous = active.plan.runs.map((r) => {
+        const l = this.links.get(r.id);
+        return l ? { id: r.id, params: l.params, tokens: l.tokens, folder: l.folder } : { id: r.id, params: r.params, tokens: r.tokens };
+      });
       const request: PlanLadderRequest = { ...active.request, previous };
       const response = await this.worker.request({ kind: 'planLadder', request });
       if (response.kind !== 'planLadder' || this.active !== active) return;
+      for (const l of response.links) this.links.set(l.id, l);
       active.plan = response.plan;
       active.markdown = ladderMarkdown(response.plan);
       active.signature = signature;
@@ -349,7 +383,40 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     }
   }
 
-  /** The plan rendered in VS Code's markdown preview (as Plan Compute Budget shows its plan), else its source. */
+  /**
+   * The workspace's ladder records (`PLAN.json`), for the worker to read (it parses them, as it does
+   * configs). A file too large to be one is said, not read.
+   */
+  private async records(): Promise<{ manifests: NonNullable<PlanLadderRequest['manifests']>; problems: string[] }> {
+    const manifests: NonNullable<PlanLadderRequest['manifests']> = [];
+    const problems: string[] = [];
+    const uris = await vscode.workspace.findFiles(`**/${LADDER_MANIFEST_NAME}`, '**/{node_modules,.git}/**', 50);
+    for (const uri of uris) {
+      const file = vscode.workspace.asRelativePath(uri);
+      const size = await vscode.workspace.fs.stat(uri).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size === undefined) continue;
+      if (size > MAX_RECORD_BYTES) {
+        problems.push(`${file}: ${size} bytes, too large for a ladder record (at most ${MAX_RECORD_BYTES})`);
+        continue;
+      }
+      const text = await this.readText(uri.fsPath);
+      if (text === undefined) continue;
+      const dir = path.posix.dirname(vscode.workspace.asRelativePath(uri, false));
+      manifests.push({ file, dir: dir === '.' ? '' : dir, text });
+    }
+    return { manifests, problems };
+  }
+
+  /** What a restart of VS Code loses: the plan shown and the links of this session (the test API). */
+  forgetSession(): void {
+    clearTimeout(this.replanTimer);
+    this.active = undefined;
+    this.links.clear();
+  }
+
   /** The config the ladder is for: the argument (a lens), else the active or a visible editor's, when it states N and D. */
   private async configOf(target: unknown): Promise<TargetConfig | undefined> {
     const stated = (e: ConfigEstimate) => e.applicable && e.plan?.tokens !== undefined;

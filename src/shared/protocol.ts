@@ -10,7 +10,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import type { BudgetPlan } from '../core/plan/budget';
 import type { PlanBudgetRequest } from '../core/plan/budgetRequest';
 import type { LadderPlan } from '../core/plan/ladder';
-import type { LadderOverlay, PlanLadderRequest } from '../core/plan/ladderRequest';
+import type { LadderLink, LadderOverlay, PlanLadderRequest } from '../core/plan/ladderRequest';
 import type { LadderWrite, LadderWriteInput } from '../core/plan/ladderWriteTypes';
 import type { HardwareSettings } from '../core/plan/hardware';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
@@ -98,7 +98,8 @@ export type WorkerRequest =
 export type WorkerResponse =
   | { kind: 'estimateConfig'; estimate: ConfigEstimate }
   | { kind: 'planBudget'; plan: BudgetPlan; family?: string }
-  | { kind: 'planLadder'; plan: LadderPlan; overlay: LadderOverlay }
+  /** `links`: planned runs and their folders (from the request or a PLAN.json); `problems`: PLAN.json files not read, with line. */
+  | { kind: 'planLadder'; plan: LadderPlan; overlay: LadderOverlay; links: LadderLink[]; problems: string[] }
   | { kind: 'ladderWrite'; written: LadderWrite };
 
 export type HostToWorker =

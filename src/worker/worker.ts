@@ -17,6 +17,7 @@ import {
 } from '../shared/protocol';
 import { planBudgetRequest } from '../core/plan/budgetRequest';
 import { planLadderRequest } from '../core/plan/ladderRequest';
+import { withLadderRecord } from '../core/plan/ladderManifest';
 import { ladderWrite } from '../core/plan/ladderConfigs';
 import { FitClient } from './fitClient';
 import { serveRpc } from '../shared/rpc';
@@ -143,12 +144,16 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
       return { kind: 'planBudget', plan: planned.plan, family: planned.family };
     }
     case 'planLadder': {
-      const runs = engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
+      const runs = engine
+        .runs()
+        .map((r) => ({ id: r.id, name: r.loggedName ?? r.name, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
+      // A plan written in an earlier session (its PLAN.json) is the earlier plan when none is shown.
+      const { request: ladder, problems } = withLadderRecord(request.request);
       const { value: planned } = await withFits(() =>
-        planLadderRequest(request.request, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs),
+        planLadderRequest(ladder, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs, problems),
       );
       if ('error' in planned) throw new Error(planned.error);
-      return { kind: 'planLadder', plan: planned.plan, overlay: planned.overlay };
+      return { kind: 'planLadder', plan: planned.plan, overlay: planned.overlay, links: planned.links, problems: planned.problems };
     }
     case 'ladderWrite':
       return { kind: 'ladderWrite', written: ladderWrite(request.input) };

@@ -9,6 +9,7 @@ import type { LadderFiles, LadderWrite, LadderWriteInput } from './ladderWriteTy
 
 export type { LadderFiles, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
 import { formatCount } from '../../shared/format';
+import { LADDER_MANIFEST_NAME, ladderManifestText, type LadderManifestRun } from './ladderManifest';
 
 /** A planned run as the config writer takes it (core/configs/variants.ts). */
 export function variantSpecOf(run: LadderRun, family: string | undefined): VariantSpec {
@@ -47,7 +48,13 @@ training:
  * where its logs go too), plus the plan itself as `PLAN.md`. Runs already done, training or no
  * longer needed are not written.
  */
-export function ladderFiles(target: ReadConfigInput, plan: LadderPlan, family: string | undefined, markdown: string): LadderFiles {
+export function ladderFiles(
+  target: ReadConfigInput,
+  plan: LadderPlan,
+  family: string | undefined,
+  markdown: string,
+  record?: LadderWriteInput['record'],
+): LadderFiles {
   const out: LadderFiles = { files: [], runs: [], errors: [], familyNeedsWorkspaceFile: false };
   for (const run of plan.runs) {
     if (run.status !== 'planned') continue;
@@ -61,6 +68,21 @@ export function ladderFiles(target: ReadConfigInput, plan: LadderPlan, family: s
     if (family !== undefined && !v.familyInFile) out.familyNeedsWorkspaceFile = true;
   }
   out.files.push({ relPath: 'PLAN.md', text: markdown });
+  if (record && family !== undefined) {
+    // The link between the plan and its runs, for later sessions: the runs written now, and the earlier ones still in the plan.
+    const written = new Map(out.runs.map((r) => [r.id, r]));
+    const earlier = new Map((record.earlier ?? []).map((r) => [r.id, r]));
+    const runs: LadderManifestRun[] = [];
+    for (const run of plan.runs) {
+      const now = written.get(run.id);
+      const before = earlier.get(run.id);
+      if (now)
+        runs.push({ id: run.id, folder: now.folder, order: run.order, status: run.status, params: now.params ?? run.params, tokens: now.tokens ?? run.tokens });
+      else if (before && run.status !== 'planned')
+        runs.push({ id: run.id, folder: before.folder, order: run.order, status: run.status, params: before.params, tokens: before.tokens });
+    }
+    out.files.push({ relPath: LADDER_MANIFEST_NAME, text: ladderManifestText({ target: record.target, family, writtenAt: record.writtenAt, runs }) });
+  }
   return out;
 }
 
@@ -90,7 +112,7 @@ export function ladderWrite(input: LadderWriteInput): LadderWrite {
     'genericFile' in input.target
       ? { file: input.target.genericFile, text: GENERIC_TEMPLATE }
       : { file: input.target.file, text: input.target.text, readSibling: (p) => (input.target as { siblings?: Record<string, string> }).siblings?.[p] };
-  const out: LadderWrite = ladderFiles(target, input.plan, input.family, input.markdown);
+  const out: LadderWrite = ladderFiles(target, input.plan, input.family, input.markdown, input.record);
   if (!out.familyNeedsWorkspaceFile) return out;
   try {
     const text = workspaceFileWithFamily(input.workspaceFile.existing, input.family, input.workspaceFile.glob);

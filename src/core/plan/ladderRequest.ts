@@ -12,6 +12,7 @@ import { getLaw } from '../laws/registry';
 import { referenceParams } from '../fit/crossRunLaw';
 import type { FamilyLaw } from '../snapshot';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
+import { appendAll } from '../../shared/arrays';
 
 /** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
 export type LadderTargetRequest =
@@ -23,8 +24,18 @@ export interface PlanLadderRequest {
   ladderBudget?: string;
   hardware?: string;
   family?: string;
-  /** The runs of the plan shown before (live re-planning): matched to the family's runs or marked no longer needed. */
-  previous?: { id: string; params: number; tokens: number }[];
+  /**
+   * The runs of the plan shown before (live re-planning): matched to the family's runs or marked no
+   * longer needed. A run with a `folder` (workspace-relative, as run ids are) is matched to the run
+   * whose logs are under it, or that carries its id as its name.
+   */
+  previous?: { id: string; params: number; tokens: number; folder?: string }[];
+  /**
+   * The workspace's ladder records (`PLAN.json`), read when `previous` is not given: the newest for
+   * this target is the earlier plan, written in an earlier session (ladderManifest.ts withLadderRecord).
+   * `file` names it in problems; `dir` is its folder, workspace-relative.
+   */
+  manifests?: { file: string; dir: string; text: string }[];
   seqLen?: number;
   vocab?: number;
 }
@@ -36,6 +47,16 @@ export interface LadderWorkspaceRun {
   status: 'live' | 'finished' | 'failed';
   params?: number;
   tokens?: number;
+  /** The run's name (the logger's, else its folder's): a ladder run logged elsewhere is found by its id as name. */
+  name?: string;
+}
+
+/** A planned run's link to its logs: its folder (workspace-relative) and N, D as its config was written. */
+export interface LadderLink {
+  id: string;
+  folder: string;
+  params: number;
+  tokens: number;
 }
 
 /** What the scaling view draws of a plan: hollow markers at the planned (N, D), and the target's interval now and after the ladder. */
@@ -57,14 +78,18 @@ export interface LadderOverlay {
   runs: { id: string; order: number; status: LadderRunStatus; params: number; tokens: number; flops: number; loss: number; gpuHours: number; usd: number }[];
 }
 
-/** Runs in the worker: the family's runs and fit in, the ladder and its overlay out. */
+/**
+ * Runs in the worker: the family's runs and fit in, the ladder and its overlay out. `problems`
+ * (ladder records not read, ladderManifest.ts) are noted in the plan and returned with it.
+ */
 export function planLadderRequest(
   request: PlanLadderRequest,
   families: readonly FamilyLaw[],
   runs: readonly LadderWorkspaceRun[],
   hardware?: HardwareTable,
   deadline?: number,
-): { plan: LadderPlan; overlay: LadderOverlay } | { error: string } {
+  problems: string[] = [],
+): { plan: LadderPlan; overlay: LadderOverlay; links: LadderLink[]; problems: string[] } | { error: string } {
   const t = request.target;
   let target: Parameters<typeof planLadder>[0]['target'];
   if (t.kind === 'budget') {
@@ -81,8 +106,10 @@ export function planLadderRequest(
     if ('error' in b) return { error: `ladder budget: ${b.error}` };
     ladderBudget = b;
   }
-  const { law, note } = chooseFamily(families, request.family);
-  const family = law ?? families.find((f) => f.family === request.family);
+  const previous = request.previous;
+  const familyName = request.family;
+  const { law, note } = chooseFamily(families, familyName);
+  const family = law ?? families.find((f) => f.family === familyName);
   // The fitted points: a live run whose forecast anchors the law is `running` (ladder.ts existingRunsOf).
   const existing: LadderExistingRun[] = existingRunsOf(family?.points ?? [], family?.anchoredRunIds);
   // Other live runs of the family inform the fit once they finish: the planner counts them as coming.
@@ -91,6 +118,7 @@ export function planLadderRequest(
     if (existing.some((e) => e.runId === r.id)) continue;
     existing.push({ runId: r.id, params: r.params, tokens: r.tokens, status: 'running' });
   }
+  const { previous: linked, links } = linkRuns(previous, existing, runs);
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
   const plan = planLadder(
     {
@@ -98,8 +126,8 @@ export function planLadderRequest(
       ladderBudget,
       hardware: request.hardware,
       runs: existing,
-      family: family?.family ?? request.family,
-      previous: request.previous,
+      family: family?.family ?? familyName,
+      previous: linked,
       seqLen: request.seqLen,
       vocab: request.vocab,
       deadline,
@@ -108,7 +136,44 @@ export function planLadderRequest(
   );
   if ('error' in plan) return plan;
   if (note) plan.notes.unshift(note);
-  return { plan, overlay: ladderOverlay(plan, family) };
+  for (const p of problems) plan.notes.push(`Not read: ${p}.`);
+  return { plan, overlay: ladderOverlay(plan, family), links, problems };
+}
+
+/**
+ * Earlier runs with a folder, matched to the workspace's run under that folder (or named by their
+ * id): the planner then knows them by that run's own N and D, so it marks them done or training
+ * even when the logged size differs from the planned one. A training run of the ladder that the
+ * family does not list yet (its N, D unknown) counts as training at its written N and D.
+ */
+function linkRuns(
+  previous: PlanLadderRequest['previous'],
+  existing: LadderExistingRun[],
+  runs: readonly LadderWorkspaceRun[],
+): { previous?: { id: string; params: number; tokens: number }[]; links: LadderLink[] } {
+  if (!previous) return { links: [] };
+  const links: LadderLink[] = [];
+  const matched = new Set<string>();
+  const out = previous.map((p) => {
+    const plain = { id: p.id, params: p.params, tokens: p.tokens };
+    const folder = p.folder;
+    if (folder === undefined || folder === '') return plain;
+    links.push({ id: p.id, folder, params: p.params, tokens: p.tokens });
+    const named = runs.filter((r) => r.name === p.id);
+    const run = runs.find((r) => r.id === folder || r.id.startsWith(`${folder}/`)) ?? (named.length === 1 ? named[0] : undefined);
+    if (!run) return plain;
+    matched.add(run.id);
+    const known = existing.find((e) => e.runId === run.id);
+    if (known) return { ...plain, params: known.params, tokens: known.tokens };
+    if (run.status !== 'live') return plain;
+    existing.push({ runId: run.id, params: run.params ?? p.params, tokens: run.tokens ?? p.tokens, status: 'running' });
+    return { ...plain, params: run.params ?? p.params, tokens: run.tokens ?? p.tokens };
+  });
+  // The planner matches an earlier run to the first existing run of (nearly) its N and D: the linked ones first.
+  const ordered = [...existing.filter((e) => matched.has(e.runId)), ...existing.filter((e) => !matched.has(e.runId))];
+  existing.length = 0;
+  appendAll(existing, ordered);
+  return { previous: out, links };
 }
 
 /** The loss each marker sits at: the family's law where fitted, else the published refit the planner starts from. */

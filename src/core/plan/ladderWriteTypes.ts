@@ -2,6 +2,9 @@
 // protocol, which the webview's program also reads, does not reach the config parsers.
 import type { LadderPlan } from './ladder';
 
+/** What a ladder was planned for, as the request named it: a config (its workspace path) or a budget as typed. */
+export type LadderManifestTarget = { kind: 'model'; label: string } | { kind: 'budget'; budget: string };
+
 /** One file of the written ladder, relative to the ladder's folder. */
 export interface LadderFile {
   relPath: string;
@@ -27,6 +30,11 @@ export interface LadderWriteInput {
   markdown: string;
   /** `.scalinglens.yaml` as it is (undefined: none yet) and the glob of the ladder's folder in it. */
   workspaceFile: { existing: string | undefined; glob: string };
+  /**
+   * For `PLAN.json` (ladderManifest.ts): the target as the request named it, the time of writing, and
+   * the folders (relative to the ladder's folder) of runs written before that are done or training.
+   */
+  record: { target: LadderManifestTarget; writtenAt: string; earlier?: { id: string; folder: string; params: number; tokens: number }[] };
 }
 
 export interface LadderWrite extends LadderFiles {
