@@ -1,8 +1,8 @@
 // "Plan Experiments" in a real VS Code: the command and the lens action on a config of the example
 // sweep, the plan from the worker shown as a rendered markdown document, the ladder's configs
 // written beside the target (and read back by the extension's own estimate), no file replaced
-// without asking, the planned runs drawn in the dashboard's scaling view, and live re-planning
-// when a ladder run's logs appear in the family.
+// without asking, the planned runs drawn in the dashboard's scaling view, live re-planning
+// when a ladder run's logs appear in the family, and the plan's link to its runs after a restart.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,7 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
   suiteTeardown(async () => {
     const lens = await api();
     fs.rmSync(path.join(workspaceRoot(), 'configs', 'ladder'), { recursive: true, force: true });
+    fs.rmSync(path.join(workspaceRoot(), 'configs', 'ladder-broken'), { recursive: true, force: true });
     await lens.waitForSnapshot((s) => !s.runs.some((r) => r.id.startsWith('configs/ladder/')), WAIT_MS);
   });
 
@@ -133,6 +134,50 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
     );
     assert.match(replanned.markdown, /✓ done/);
     assert.ok(replanned.plan.now, "the target's interval now");
+
+    // The record beside PLAN.md names every written run's folder.
+    const record = JSON.parse(fs.readFileSync(path.join(ladderDir, 'PLAN.json'), 'utf8')) as { family: string; runs: { id: string; folder: string }[] };
+    assert.equal(record.family, 'example-sweep');
+    assert.deepEqual(
+      record.runs.map((r) => r.folder),
+      planned.map((r) => r.id),
+    );
+
+    // A restart: the plan shown and this session's links are gone. A broken record elsewhere is said
+    // with its file and line; the plan comes back from PLAN.json with the finished run done.
+    lens.forgetLadderSession();
+    assert.equal(lens.currentLadder(), undefined);
+    const brokenDir = path.join(workspaceRoot(), 'configs', 'ladder-broken');
+    fs.mkdirSync(brokenDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(brokenDir, 'PLAN.json'),
+      '{\n  "scalingLensLadder": 1,\n  "target": {"kind": "model", "label": "configs/planned-400m/config.json"},\n  "family": "example-sweep",\n  "runs": [\n    {"id": "ladder-x", "params": "big", "tokens": 1e9}\n  ]\n}\n',
+    );
+    const restarted = await lens.planExperiments(target, { ...ui, action: async () => undefined });
+    assert.ok(restarted);
+    assert.deepEqual(restarted.problems, ['configs/ladder-broken/PLAN.json:6: "params" must be a number (found string): this run is left out']);
+    const back = restarted.plan.runs.find((r) => r.id === first.id);
+    assert.equal(back?.status, 'done', `${first.id} after the restart: ${back?.status}`);
+    assert.ok(back!.matchedRunId?.startsWith(`configs/ladder/${first.id}`), back!.matchedRunId);
+    assert.match(restarted.markdown, /✓ done/);
+
+    // Re-planning after the restart goes on from the record's links: a new finished run of the family re-plans, the first stays done.
+    const extraDir = path.join(ladderDir, 'extra-run');
+    fs.mkdirSync(extraDir, { recursive: true });
+    for (const f of ['config.json', 'training_args.json']) fs.copyFileSync(path.join(runDir, f), path.join(extraDir, f));
+    fs.writeFileSync(
+      path.join(extraDir, 'metrics.jsonl'),
+      lines.map((l) => l.replace(/"loss":([\d.]+)/, (_, v: string) => `"loss":${Number(v) + 0.01}`)).join('\n') + '\n',
+    );
+    const afterRestart = await poll(
+      'the restored plan re-planned',
+      () => {
+        const current = lens.currentLadder();
+        return current && current.replans >= 1 ? current : undefined;
+      },
+      120_000,
+    );
+    assert.equal(afterRestart.plan.runs.find((r) => r.id === first.id)?.status, 'done');
   });
 });
 
