@@ -10,8 +10,7 @@ import { configTarget } from './configTarget';
 import type { ConfigEstimate } from '../core/snapshot';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type LadderLink, type PlanLadderRequest } from '../core/plan/ladderRequest';
-import { LADDER_MANIFEST_NAME } from '../core/plan/ladderManifest';
-import type { LadderManifestTarget } from '../core/plan/ladderWriteTypes';
+import { LADDER_MANIFEST_NAME, type LadderManifestTarget } from '../core/plan/ladderWriteTypes';
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
 import { Disposable } from '../services/dispose';
@@ -98,6 +97,8 @@ export interface LadderOutcome {
   notWritten?: string;
   /** Ladder records (`PLAN.json`) of the workspace that could not be read, each with its file and line. */
   problems: string[];
+  /** What the user must do before training the written runs (also in PLAN.md and a notification). */
+  instructions?: string[];
 }
 
 /** What the ladder takes from the config it starts from. */
@@ -284,6 +285,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         plan,
         family,
         markdown,
+        folder,
         workspaceFile: { existing: await this.readText(wsUri.fsPath), glob: `${rel}/**` },
         record: { target: recordTarget, writtenAt: new Date().toISOString(), earlier },
       },
@@ -319,12 +321,19 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     outcome.written = writes.map((w) => w.uri.fsPath);
     // The runs join this family: re-planning follows it, and knows each run by its N and D as written.
     if (this.active && this.active.plan === plan && !this.active.request.family) this.active.request.family = family;
-    for (const r of files.runs)
-      if (r.params !== undefined && r.tokens !== undefined)
-        this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params: r.params, tokens: r.tokens });
+    for (const r of files.runs) {
+      // A run whose config does not read back (a new torchtitan flavor) is known by its planned N and D.
+      const planned = plan.runs.find((p) => p.id === r.id);
+      const params = r.params ?? planned?.params;
+      const tokens = r.tokens ?? planned?.tokens;
+      if (params !== undefined && tokens !== undefined) this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params, tokens });
+    }
+    outcome.instructions = files.instructions;
+    if (files.instructions.length) void vscode.window.showInformationMessage(`Scaling Lens: before training the ladder: ${files.instructions.join(' ')}`);
     if (files.errors.length) void vscode.window.showWarningMessage(`Scaling Lens: ${files.errors.length} run(s) not written: ${files.errors[0]}`);
-    const first = writes.find((w) => !/(PLAN\.md|PLAN\.json|\.scalinglens\.yaml)$/.test(w.uri.fsPath));
-    if (first) await vscode.window.showTextDocument(first.uri, { preview: true });
+    // The first run's config (files in the ladder's own folder are PLAN.md, PLAN.json, a flavor module).
+    const first = files.files.find((f) => f.relPath.includes('/'));
+    if (first) await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, ...first.relPath.split('/'))), { preview: true });
   }
 
   /** A file's text as the editor has it (unsaved edits included), else from disk. */

@@ -311,12 +311,23 @@ test('torchtitan TOML: a stock flavor when one has the shape, else a new flavor 
   assert.equal(plan.tokensPerStep, 131_072); // local batch 2 × 16 × 4,096
   assert.equal(plan.peakLr, 1.5e-3);
   assert.ok(Math.abs(plan.tokens! - 2e8) <= 65_536);
+  // No stock flavor: the TOML names a new one and imports the ladder's flavor module, which registers it.
   const custom = variant('/w/t.toml', TITAN);
   assert.match(custom.files[0].text, /^flavor = "ladder_01"$/m);
-  const py = custom.files.find((f) => f.name === 'ladder_01.flavor.py')!;
-  assert.match(py.text, /dim=256,\n {4}n_layers=4,\n {4}n_heads=2,/);
+  assert.match(custom.files[0].text, /\n\[experimental\]\ncustom_import = "scaling_lens_ladder_flavors"\n$/);
+  assert.equal(custom.files.length, 1);
+  assert.equal(custom.flavor?.name, 'ladder_01');
+  assert.match(
+    custom.flavor!.registration,
+    /^flavors\["ladder_01"\] = TransformerModelArgs\(dim=256, n_layers=4, n_heads=2, n_kv_heads=2, vocab_size=128256, rope_theta=500000\)$/,
+  );
   assert.equal(custom.readBack, undefined);
-  assert.match(custom.notes.join('\n'), /register it/);
+  // An [experimental] section of the user's gets the key; a custom_import of theirs is kept, and the note says to import the module from it.
+  const withSection = variant('/w/t.toml', `${TITAN}\n[experimental]\nenable_async_tp = false\n`);
+  assert.match(withSection.files[0].text, /\[experimental\]\ncustom_import = "scaling_lens_ladder_flavors"\nenable_async_tp = false\n/);
+  const theirs = variant('/w/t.toml', `${TITAN}\n[experimental]\ncustom_import = "my_models"\n`);
+  assert.equal(theirs.files[0].text.match(/custom_import/g)?.length, 1);
+  assert.match(theirs.notes.join('\n'), /custom_import is "my_models" already: import scaling_lens_ladder_flavors from it/);
 });
 
 test('a config that is not a training config is an error naming the file', () => {

@@ -183,3 +183,23 @@ test('a live run whose forecast anchors the family law is counted once, as runni
   const asFinished = ok(planLadderRequest({ target: { kind: 'model', params: 7e9, tokens: 1.4e11 }, family: 'web' }, [{ ...family, anchoredRunIds: [] }], []));
   assert.ok(asFinished.plan.now!.lossWidth < withAnchor.plan.now!.lossWidth, 'counted as finished it would narrow "now"');
 });
+
+test('torchtitan ladder: new flavors registered by one module in the ladder folder, each TOML importing it, PLAN.md saying how to launch', () => {
+  const toml = '[model]\nname = "llama3"\nflavor = "8B"\n\n[optimizer]\nlr = 3e-4\n\n[training]\nlocal_batch_size = 2\nseq_len = 4096\nsteps = 500\n';
+  const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 8e9, tokens: 2e11 }, seqLen: 4096, vocab: 128256 }, [], []));
+  const out = ladderFiles({ file: '/w/titan/t.toml', text: toml }, plan, 'fam', '# plan\n', undefined, '/w/titan/ladder');
+  assert.deepEqual(out.errors, []);
+  const files = new Map(out.files.map((f) => [f.relPath, f.text]));
+  const module = files.get('scaling_lens_ladder_flavors.py')!;
+  assert.ok(module, 'the flavor module is written at the ladder folder');
+  // Every run has its own shape (no stock llama3 flavor is that small): one registration each, named as its TOML says.
+  for (const run of plan.runs) {
+    const flavor = /^flavor = "([\w]+)"$/m.exec(files.get(`${run.id}/t.toml`)!)![1];
+    assert.ok(module.includes(`flavors["${flavor}"] = TransformerModelArgs(dim=${run.shape.dModel}, n_layers=${run.shape.nLayer},`), flavor);
+    assert.match(files.get(`${run.id}/t.toml`)!, /custom_import = "scaling_lens_ladder_flavors"/);
+  }
+  assert.match(module, /getattr\(llama3, "llama3_args", None\)/);
+  assert.equal(out.instructions.length, 1);
+  assert.match(out.instructions[0], /PYTHONPATH=\/w\/titan\/ladder/);
+  assert.match(files.get('PLAN.md')!, /^# plan\n\n## Before training\n\n- torchtitan has no stock flavor for \d+ run\(s\)/);
+});

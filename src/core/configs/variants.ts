@@ -57,6 +57,11 @@ export type VariantResult =
       /** The family is set in the file itself (HF training_args.json `family`, generic `family:`); else `.scalinglens.yaml` must name it. */
       familyInFile: boolean;
       notes: string[];
+      /**
+       * A torchtitan shape no stock flavor has: its flavor name and the Python line that registers it
+       * (ladderConfigs.ts gathers a ladder's into one module, which each such TOML imports).
+       */
+      flavor?: { name: string; registration: string };
     }
   | { error: string };
 
@@ -238,8 +243,8 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
   if (spec.dModel % nHead !== 0) return { error: `${spec.name}: d_model ${spec.dModel} is not divisible by ${nHead} heads` };
   let flavorNote: string | undefined;
   if (format === 'torchtitan') {
-    // torchtitan names its shapes (`[model] flavor`): a stock flavor when one matches, else a new
-    // flavor the user registers beside the model's own (written as a Python snippet).
+    // torchtitan names its shapes (`[model] flavor`): a stock flavor when one matches exactly, else a
+    // new flavor, registered by a module the TOML imports at start (`[experimental] custom_import`).
     const flavorSrc = plan.sources['architecture.nLayer'];
     const modelName = /from (\w+) flavor/.exec(flavorSrc?.note ?? '')?.[1] ?? 'llama3';
     const flavors = TORCHTITAN_FLAVORS[modelName] ?? {};
@@ -247,7 +252,23 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     const flavorName = stock?.[0] ?? spec.name.replace(/[^\w]/g, '_');
     if (!flavorSrc?.range) return fail('shape');
     addEdit(input.file, { start: flavorSrc.range.start, end: flavorSrc.range.end, text: JSON.stringify(flavorName) });
-    if (!stock) flavorNote = flavorName;
+    if (!stock) {
+      flavorNote = flavorName;
+      const experimental = /^\[experimental\][ \t]*(#[^\n]*)?$/m.exec(input.text);
+      const existing = /^[ \t]*custom_import[ \t]*=[ \t]*["']([^"'\n]*)["']/m.exec(experimental ? input.text.slice(experimental.index) : '');
+      if (existing && existing[1] !== TORCHTITAN_FLAVOR_MODULE)
+        notes.push(
+          `[experimental] custom_import is "${existing[1]}" already: import ${TORCHTITAN_FLAVOR_MODULE} from it, or the flavor "${flavorName}" is unknown to torchtitan.`,
+        );
+      else if (!existing) {
+        const line = `custom_import = "${TORCHTITAN_FLAVOR_MODULE}"\n`;
+        if (experimental) {
+          const at = Math.min(input.text.length, experimental.index + experimental[0].length + 1);
+          addEdit(input.file, { start: at, end: at, text: line });
+        } else
+          addEdit(input.file, { start: input.text.length, end: input.text.length, text: `${input.text.endsWith('\n') ? '' : '\n'}\n[experimental]\n${line}` });
+      }
+    }
   } else {
     if (!set('architecture.nLayer', spec.nLayer, true)) return fail('layer count');
     if (!set('architecture.dModel', spec.dModel, true)) return fail('width');
@@ -376,9 +397,8 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
   };
   for (const [file, text] of written) files.push({ name: path.basename(file), text: withHeader(text, path.extname(file).toLowerCase(), headerLine) });
   if (flavorNote !== undefined) {
-    files.push({ name: `${flavorNote}.flavor.py`, text: torchtitanFlavorSnippet(flavorNote, spec, nHead, arch) });
-    notes.push(`torchtitan flavor "${flavorNote}" is new: register it from ${flavorNote}.flavor.py in the model's flavor table before training.`);
-    return { files, familyInFile, notes };
+    notes.push(`torchtitan flavor "${flavorNote}" is new: ${TORCHTITAN_FLAVOR_MODULE}.py registers it, imported by [experimental] custom_import.`);
+    return { files, familyInFile, notes, flavor: { name: flavorNote, registration: torchtitanFlavorRegistration(flavorNote, spec, nHead, arch) } };
   }
   const back = readConfig(readBackInput);
   if (back.kind !== 'plan') return { error: `${spec.name}: the written variant does not read back (${back.kind === 'error' ? back.message : back.reason})` };
@@ -404,22 +424,41 @@ function readBackOf(p: TrainingPlan): VariantReadBack {
   };
 }
 
-/** torchtitan registers flavors in Python (`llama3_configs` in torchtitan/models/llama3/__init__.py). */
-function torchtitanFlavorSnippet(name: string, spec: VariantSpec, nHead: number, arch: TrainingPlan['architecture']): string {
+/** The module a ladder's new torchtitan flavors are registered in (`<name>.py` in the ladder's folder). */
+export const TORCHTITAN_FLAVOR_MODULE = 'scaling_lens_ladder_flavors';
+
+/**
+ * One flavor as a line of the flavor module: torchtitan's TOML versions keep llama3's flavors in a
+ * dict of TransformerModelArgs (torchtitan/models/llama3/__init__.py) that the trainer looks the
+ * `[model] flavor` up in after importing `[experimental] custom_import`. FFN and RoPE: the model
+ * args' defaults (multiple_of 256, as debugmodel) and llama3's rope_theta 500000.
+ */
+function torchtitanFlavorRegistration(name: string, spec: VariantSpec, nHead: number, arch: TrainingPlan['architecture']): string {
   const kv =
     arch.nKvHead !== undefined && arch.nKvHead !== arch.nHead && nHead % (arch.nHead / arch.nKvHead) === 0 ? nHead / (arch.nHead / arch.nKvHead) : nHead;
+  return `flavors[${JSON.stringify(name)}] = TransformerModelArgs(dim=${spec.dModel}, n_layers=${spec.nLayer}, n_heads=${nHead}, n_kv_heads=${kv}, vocab_size=${arch.vocab}, rope_theta=500000)`;
+}
+
+/**
+ * The flavor module for a ladder's new torchtitan flavors. The flavor dict is `llama3_args` since
+ * torchtitan's rename of October 2025 (pytorch/torchtitan#1871) and `llama3_configs` before it;
+ * torchtitan configures runs in Python since February 2026 (#2386) and reads no TOML at all.
+ */
+export function torchtitanFlavorModule(header: string, registrations: readonly string[]): string {
   return [
-    `# Ladder run ${spec.name}, planned by Scaling Lens: add to llama3_configs in torchtitan/models/llama3/__init__.py`,
-    `llama3_configs[${JSON.stringify(name)}] = TransformerModelArgs(`,
-    `    dim=${spec.dModel},`,
-    `    n_layers=${spec.nLayer},`,
-    `    n_heads=${nHead},`,
-    `    n_kv_heads=${kv},`,
-    `    vocab_size=${arch.vocab},`,
-    '    ffn_dim_multiplier=1.3,',
-    '    multiple_of=1024,',
-    '    rope_theta=500000,',
-    ')',
+    `# ${header}`,
+    `# torchtitan imports this module at start ([experimental] custom_import = "${TORCHTITAN_FLAVOR_MODULE}" in each run's TOML),`,
+    "# before it looks the run's [model] flavor up: it adds the ladder's shapes to llama3's flavor table.",
+    '# It must be importable: launch torchtitan with this folder on PYTHONPATH.',
+    'import torchtitan.models.llama3 as llama3',
+    'from torchtitan.models.llama3 import TransformerModelArgs',
+    '',
+    '# llama3_args since torchtitan #1871 (October 2025), llama3_configs before.',
+    'flavors = getattr(llama3, "llama3_args", None)',
+    'if flavors is None:',
+    '    flavors = llama3.llama3_configs',
+    '',
+    ...registrations,
     '',
   ].join('\n');
 }

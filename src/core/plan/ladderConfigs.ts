@@ -3,13 +3,13 @@
 // puts their logs in the family. Apart from ladderRequest.ts so that the webview's typecheck, which
 // reaches that one through the protocol, never reaches the config readers (Node modules).
 import type { LadderPlan, LadderRun } from './ladder';
-import { writeVariant, type VariantSpec } from '../configs/variants';
+import { TORCHTITAN_FLAVOR_MODULE, torchtitanFlavorModule, writeVariant, type VariantSpec } from '../configs/variants';
 import type { ReadConfigInput } from '../configs/index';
-import type { LadderFiles, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
+import { LADDER_MANIFEST_NAME, type LadderFiles, type LadderWrite, type LadderWriteInput } from './ladderWriteTypes';
 
 export type { LadderFiles, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
 import { formatCount } from '../../shared/format';
-import { LADDER_MANIFEST_NAME, ladderManifestText, type LadderManifestRun } from './ladderManifest';
+import { ladderManifestText, type LadderManifestRun } from './ladderManifest';
 
 /** A planned run as the config writer takes it (core/configs/variants.ts). */
 export function variantSpecOf(run: LadderRun, family: string | undefined): VariantSpec {
@@ -54,8 +54,10 @@ export function ladderFiles(
   family: string | undefined,
   markdown: string,
   record?: LadderWriteInput['record'],
+  folder?: string,
 ): LadderFiles {
-  const out: LadderFiles = { files: [], runs: [], errors: [], familyNeedsWorkspaceFile: false };
+  const out: LadderFiles = { files: [], runs: [], errors: [], familyNeedsWorkspaceFile: false, instructions: [] };
+  const flavors: { name: string; registration: string }[] = [];
   for (const run of plan.runs) {
     if (run.status !== 'planned') continue;
     const v = writeVariant(target, variantSpecOf(run, family));
@@ -65,9 +67,28 @@ export function ladderFiles(
     }
     for (const f of v.files) out.files.push({ relPath: `${run.id}/${f.name}`, text: f.text });
     out.runs.push({ id: run.id, folder: run.id, params: v.readBack?.params, tokens: v.readBack?.tokens, notes: v.notes });
+    if (v.flavor) flavors.push(v.flavor);
     if (family !== undefined && !v.familyInFile) out.familyNeedsWorkspaceFile = true;
   }
-  out.files.push({ relPath: 'PLAN.md', text: markdown });
+  if (flavors.length) {
+    // One module registers every new flavor of the ladder; each of their TOMLs imports it.
+    const file = `${TORCHTITAN_FLAVOR_MODULE}.py`;
+    out.files.push({
+      relPath: file,
+      text: torchtitanFlavorModule(
+        `torchtitan flavors of the Scaling Lens ladder for ${plan.target.label}`,
+        flavors.map((f) => f.registration),
+      ),
+    });
+    const where = folder ?? "the ladder's folder";
+    out.instructions.push(
+      `torchtitan has no stock flavor for ${flavors.length} run(s) (${flavors.map((f) => f.name).join(', ')}): ${file} registers them and their TOMLs import it ([experimental] custom_import = "${TORCHTITAN_FLAVOR_MODULE}"). Launch those runs with PYTHONPATH=${where} (torchtitan versions with TOML configs, before February 2026).`,
+    );
+  }
+  out.files.push({
+    relPath: 'PLAN.md',
+    text: out.instructions.length ? `${markdown.trimEnd()}\n\n## Before training\n\n${out.instructions.map((i) => `- ${i}`).join('\n')}\n` : markdown,
+  });
   if (record && family !== undefined) {
     // The link between the plan and its runs, for later sessions: the runs written now, and the earlier ones still in the plan.
     const written = new Map(out.runs.map((r) => [r.id, r]));
@@ -112,7 +133,7 @@ export function ladderWrite(input: LadderWriteInput): LadderWrite {
     'genericFile' in input.target
       ? { file: input.target.genericFile, text: GENERIC_TEMPLATE }
       : { file: input.target.file, text: input.target.text, readSibling: (p) => (input.target as { siblings?: Record<string, string> }).siblings?.[p] };
-  const out: LadderWrite = ladderFiles(target, input.plan, input.family, input.markdown, input.record);
+  const out: LadderWrite = ladderFiles(target, input.plan, input.family, input.markdown, input.record, input.folder);
   if (!out.familyNeedsWorkspaceFile) return out;
   try {
     const text = workspaceFileWithFamily(input.workspaceFile.existing, input.family, input.workspaceFile.glob);

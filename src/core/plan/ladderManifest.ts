@@ -11,7 +11,6 @@ import type { LadderRunStatus } from './ladder';
 import type { LadderManifestTarget } from './ladderWriteTypes';
 import type { PlanLadderRequest } from './ladderRequest';
 
-export const LADDER_MANIFEST_NAME = 'PLAN.json';
 /** The key (and version) that says a JSON file is a ladder's record. */
 const MANIFEST_KEY = 'scalingLensLadder';
 const MANIFEST_VERSION = 1;

@@ -2,6 +2,9 @@
 // protocol, which the webview's program also reads, does not reach the config parsers.
 import type { LadderPlan } from './ladder';
 
+/** The ladder's record beside PLAN.md (ladderManifest.ts): what links the plan to its runs across sessions. */
+export const LADDER_MANIFEST_NAME = 'PLAN.json';
+
 /** What a ladder was planned for, as the request named it: a config (its workspace path) or a budget as typed. */
 export type LadderManifestTarget = { kind: 'model'; label: string } | { kind: 'budget'; budget: string };
 
@@ -19,6 +22,8 @@ export interface LadderFiles {
   errors: string[];
   /** Whether `.scalinglens.yaml` must name the family for the runs' logs (formats without a family key). */
   familyNeedsWorkspaceFile: boolean;
+  /** What the user must do before training the runs (also in PLAN.md): e.g. put torchtitan's flavor module on PYTHONPATH. */
+  instructions: string[];
 }
 
 /** What "Write Configs" needs, as plain data (it crosses to the worker, where configs are parsed). */
@@ -28,6 +33,8 @@ export interface LadderWriteInput {
   plan: LadderPlan;
   family: string;
   markdown: string;
+  /** The ladder's folder (absolute), for the instructions that name it. */
+  folder?: string;
   /** `.scalinglens.yaml` as it is (undefined: none yet) and the glob of the ladder's folder in it. */
   workspaceFile: { existing: string | undefined; glob: string };
   /**
