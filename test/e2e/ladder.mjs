@@ -129,10 +129,21 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const after = rows.find((r) => r[1] === 'ladder_target_after');
       if (!now || !after || !(Number(after[8]) - Number(after[7]) < Number(now[8]) - Number(now[7])))
         throw new Error(`target rows: ${now?.join(',')} / ${after?.join(',')}`);
-      // Another family in the filter: its chart has no ladder; this family again: it is back.
-      await frame.locator('#family').click();
-      const names = (await frame.locator('#family li[role="option"]').allInnerTexts()).map((t) => t.trim());
-      await page.keyboard.press('Escape');
+      // Another family in the filter: its chart has no ladder; this family again: it is back. The
+      // example has one family: a small run of another (its own folder, no config) is added for this.
+      const otherDir = path.join(workspaceDir, 'other-family', 'tiny-run');
+      fs.mkdirSync(otherDir, { recursive: true });
+      fs.writeFileSync(
+        path.join(otherDir, 'metrics.jsonl'),
+        Array.from({ length: 20 }, (_, k) => JSON.stringify({ step: (k + 1) * 10, loss: 6 - k * 0.05 })).join('\n') + '\n',
+      );
+      let names = [];
+      for (let i = 0; i < 50 && !names.some((n) => n !== 'all' && n !== 'example-sweep'); i++) {
+        await sleep(400);
+        await frame.locator('#family').click();
+        names = (await frame.locator('#family li[role="option"]').allInnerTexts()).map((t) => t.trim());
+        await page.keyboard.press('Escape');
+      }
       const other = names.find((n) => n !== 'all' && n !== 'example-sweep');
       if (!other) throw new Error(`no other family to filter on: ${names.join(', ')}`);
       const statusText = async () =>
