@@ -90,6 +90,11 @@ export class FamilyFits {
       const mode = this.options().crossRunPoint ?? { kind: 'final' };
       const loss = trainLoss(run);
       const { params } = run.hyper;
+      // A law on non-embedding N (Kaplan et al.) is given each run's own, when its config gives one.
+      const ne =
+        familyLaw(pin?.law).parameterCount === 'nonEmbedding' && run.hyper.nonEmbeddingParams !== undefined
+          ? { nonEmbeddingParams: run.hyper.nonEmbeddingParams }
+          : {};
       // A run that went wrong is left out of the family's fits, and the family says so.
       const health = this.views.health(run, loss);
       if (health.excludeFromFits) {
@@ -114,7 +119,7 @@ export class FamilyFits {
         const value = forecast && !forecast.timedOut && own ? own.value : NaN;
         // Rounded so that a refit moving the forecast by a hair does not refit the family.
         if (Number.isFinite(value) && value > 0) {
-          entry.points.push({ runId: run.id, params, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });
+          entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });
           entry.runIds.push(run.id);
           entry.anchored.push(run.id);
         }
@@ -128,7 +133,7 @@ export class FamilyFits {
         const lr = scheduleFromLog(lrSeries.steps, lrSeries.values, Math.max(loss.steps[loss.steps.length - 1], lrSeries.steps[lrSeries.steps.length - 1]));
         const checkpoints = stableCheckpoints({ steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep, lr }, mode.count);
         if ('error' in checkpoints) continue;
-        for (const c of checkpoints) entry.points.push({ runId: run.id, params, tokens: c.tokens, loss: c.loss });
+        for (const c of checkpoints) entry.points.push({ runId: run.id, params, ...ne, tokens: c.tokens, loss: c.loss });
         entry.runIds.push(run.id);
         continue;
       }
@@ -151,7 +156,7 @@ export class FamilyFits {
         continue;
       }
       if ('error' in point || !Number.isFinite(point.loss)) continue;
-      entry.points.push({ runId: run.id, params, tokens, loss: point.loss });
+      entry.points.push({ runId: run.id, params, ...ne, tokens, loss: point.loss });
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
