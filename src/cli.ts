@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
+import { whenFitted } from './core/engine/fitWaits';
 import { isDefaultLogFile } from './core/runs/logGlobs';
 import { logFilesUnder } from './cliCommands/logFilesUnder';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
@@ -164,11 +165,7 @@ async function fittedSnapshot(engine: ScalingWorkspace, fits: FitClient, landed:
   const timer = setInterval(progress, 100);
   try {
     // A family's law needs its runs' points first: a few rounds at most.
-    for (let round = 0; ; round++) {
-      const { value: snapshot, waiting } = fits.track(() => engine.snapshot());
-      if (waiting.length === 0 || round >= 10) return snapshot;
-      await fits.settled(waiting, 24 * 3600_000);
-    }
+    return (await whenFitted(fits, () => engine.snapshot(), { rounds: 11, waitMs: 24 * 3600_000 })).value;
   } finally {
     clearInterval(timer);
     if (shown && tty) process.stderr.write('\r\x1b[K');

@@ -161,7 +161,7 @@ export interface FamilyLaw {
   /** Runs of the family left out of its fits because they went wrong (runs/health.ts), with why. */
   leftOut?: { runId: string; reason: string }[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
-  points?: { runId: string; params: number; tokens: number; loss: number }[];
+  points?: { runId: string; params: number; tokens: number; loss: number; nonEmbeddingParams?: number }[];
   fit?: CrossRunFit;
   /** The family's largest runs leave the law of the others (fit/familyBreak.ts): which, and the sentence that says so. */
   possibleBreak?: { runIds: string[]; note: string };

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { COMMAND_HELP, commandHelp, friendlyParseError } from '../../src/cliCommands/help';
 import { groupDiagnostics, relativeToScanned } from '../../src/cliCommands/diagnosticGroups';
 import type { Diagnostic } from '../../src/core/diagnostics';
+import { crossRunLawIds } from '../../src/core/laws/registry';
+import { CURVE_LAW_IDS } from '../../src/core/fit/curve';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -147,4 +149,13 @@ test('the CLI entry bundle answers help and version alone and hands every other 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the help's law lists name every registered law (a law added is one module and one registry line, and its help follows or this fails)", () => {
+  const lawLine = (command: string) =>
+    commandHelp(command)!
+      .split('\n')
+      .find((l) => l.trimStart().startsWith('--law'))!;
+  for (const id of crossRunLawIds()) assert.match(lawLine('fit'), new RegExp(`\\b${id}\\b`), `fit --law help lacks ${id}`);
+  for (const id of CURVE_LAW_IDS) assert.match(lawLine('curve'), new RegExp(`\\b${id}\\b`), `curve --law help lacks ${id}`);
 });

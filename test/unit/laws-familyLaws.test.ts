@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
-import { predictCrossRun } from '../../src/core/fit/crossRun';
+import { fitCrossRun, lawParams, predictCrossRun, type CrossRunPoint } from '../../src/core/fit/crossRun';
+import { kaplanLaw } from '../../src/core/laws/kaplan';
 import { planBudgetRequest } from '../../src/core/plan/budgetRequest';
 import { FAMILY_LAWS } from '../../src/core/laws/familyLaws';
 import { PINNABLE_LAWS } from '../../src/core/runs/workspaceFile';
@@ -52,7 +53,15 @@ test('a family pinned to Kaplan et al. is fitted, estimated, planned and drawn w
   assert.ok(loss, estimate.predictions.uncalibrated);
   assert.equal(loss.lawId, 'kaplan');
   assert.equal(loss.family, 'example-sweep');
-  const expected = predictCrossRun(family.fit, estimate.plan!.params.total, estimate.plan!.tokens!);
+  // Kaplan's N is non-embedding (Kaplan et al. 2020 Sec. 2.1): the runs' configs give it, the fit takes it, and so does the lens.
+  assert.ok(family.fit.embeddings, 'fitted on non-embedding N');
+  const runs = engine.runs();
+  for (const p of family.points!) assert.equal(p.nonEmbeddingParams, runs.find((r) => r.id === p.runId)!.hyper.nonEmbeddingParams);
+  assert.ok(family.points!.every((p) => p.nonEmbeddingParams! < p.params));
+  assert.equal(chinchillaFamily.fit?.embeddings, undefined, 'Chinchilla counts total N');
+  assert.ok(chinchillaFamily.points!.every((p) => p.nonEmbeddingParams === undefined));
+  assert.ok(loss.fitWarnings?.some((w) => /non-embedding/.test(w)));
+  const expected = predictCrossRun(family.fit, estimate.plan!.params.total, estimate.plan!.tokens!, estimate.plan!.params.nonEmbedding);
   assert.ok(Math.abs(loss.value - expected.value) < 1e-9, `${loss.value} vs ${expected.value}`);
   const chinchillaLoss = chinchillaEngine.estimateConfig(configFile, fs.readFileSync(configFile, 'utf8'), readSibling).predictions.loss!;
   assert.notEqual(loss.value, chinchillaLoss.value, 'the law chosen changes the estimate');
@@ -74,4 +83,43 @@ test('a family pinned to Kaplan et al. is fitted, estimated, planned and drawn w
     assert.ok(Math.abs(view.lawLine.loss[i] - at) < 1e-9 * at, `line point ${i}: ${view.lawLine.loss[i]} vs ${at}`);
   }
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('Kaplan is fitted on non-embedding N where every run gives it, and says so where one does not', () => {
+  // A family whose loss follows Kaplan et al.'s published L(N, D) in non-embedding N, with embeddings
+  // (vocabulary 32k) a large share of its small models' total N.
+  const ref = kaplanLaw.reference!.values;
+  const truth = (ne: number, d: number) => kaplanLaw.evaluate([Math.log(ref.Nc), Math.log(ref.Dc), ref.alphaN, ref.alphaD], [ne, d]);
+  const shape = (d: number) => {
+    const ne = 12 * (d / 64) * d * d;
+    return { ne, total: ne + 32000 * d };
+  };
+  const points: CrossRunPoint[] = [256, 384, 512, 768, 1024, 1536].flatMap((d, i) => {
+    const { ne, total } = shape(d);
+    const tokens = (i % 2 ? 60 : 15) * total;
+    return [{ runId: `d${d}`, params: total, nonEmbeddingParams: ne, tokens, loss: truth(ne, tokens) }];
+  });
+  const onNonEmbedding = fitCrossRun(points, { law: 'kaplan', seed: 1, resamples: 0 });
+  const onTotal = fitCrossRun(
+    points.map(({ nonEmbeddingParams: _, ...p }) => p),
+    { law: 'kaplan', seed: 1, resamples: 0 },
+  );
+  assert.ok(!('error' in onNonEmbedding) && !('error' in onTotal));
+  assert.ok(onNonEmbedding.embeddings && !onTotal.embeddings);
+  assert.match(onNonEmbedding.paramsNote!, /non-embedding/);
+  assert.match(onTotal.paramsNote!, /total parameters: not every run gives its non-embedding N/);
+  // A 3.4B model at 20 tokens per parameter: 17× the largest run's N.
+  const target = shape(4096);
+  const tokens = 20 * target.total;
+  const want = truth(target.ne, tokens);
+  const errNonEmbedding = Math.abs(predictCrossRun(onNonEmbedding, target.total, tokens, target.ne).value / want - 1);
+  const errTotal = Math.abs(predictCrossRun(onTotal, target.total, tokens).value / want - 1);
+  assert.ok(errNonEmbedding < 0.002, `non-embedding N: ${(100 * errNonEmbedding).toFixed(3)}% off`);
+  assert.ok(errTotal > 2 * errNonEmbedding, `total N: ${(100 * errTotal).toFixed(3)}% off, non-embedding ${(100 * errNonEmbedding).toFixed(3)}%`);
+  // Asked at a total N alone (the planner's candidates), the family's embeddings give the law's N.
+  const ne = lawParams(onNonEmbedding, target.total);
+  assert.ok(Math.abs(ne / target.ne - 1) < 0.01, `${ne} vs ${target.ne}`);
+  // Chinchilla's N is total: the same points are fitted on it, with no embedding model.
+  const chinchilla = fitCrossRun(points, { seed: 1, resamples: 0 });
+  assert.ok(!('error' in chinchilla) && chinchilla.embeddings === undefined && chinchilla.paramsNote === undefined);
 });

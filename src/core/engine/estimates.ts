@@ -64,7 +64,7 @@ export function estimateConfig(
   appendAll(appendAll(notes, advice.notes), planCaveats(plan));
   // Repeated data: the family law is asked about the effective (data-limited) tokens.
   const effective = lossTokens(plan);
-  const loss = predictLoss(src, plan.params.total, effective.tokens, plan.family, deadline);
+  const loss = predictLoss(src, plan.params.total, effective.tokens, plan.family, deadline, plan.params.nonEmbedding);
   if (effective.note && !('uncalibrated' in loss)) notes.push(effective.note);
   if ('uncalibrated' in loss) estimate.predictions.uncalibrated = loss.uncalibrated;
   else {
@@ -113,6 +113,7 @@ function predictLoss(
   tokens: number | undefined,
   family: string | undefined,
   deadline: number,
+  nonEmbeddingParams?: number,
 ): LossEstimate | { uncalibrated: string } {
   if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
   const runs = src.runs();
@@ -146,7 +147,7 @@ function predictLoss(
     points: chosen.points,
     anchoredRunIds: chosen.anchoredRunIds,
   });
-  const prediction = model.predict(params, tokens);
+  const prediction = model.predict(params, tokens, nonEmbeddingParams);
   const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
   const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
   const maxTokens = maxOf(fittedRuns.map((r) => r.hyper.tokens ?? 0));

@@ -19,6 +19,8 @@ export interface CrossRunPoint {
   runId: string;
   /** Total parameters N, embeddings included. */
   params: number;
+  /** Non-embedding parameters, given only for a family law on non-embedding N (laws/familyLaws.ts `parameterCount`). */
+  nonEmbeddingParams?: number;
   /** Training tokens D. */
   tokens: number;
   /** Final loss (e.g. `smoothedFinalLoss` of the run's curve). */
@@ -40,7 +42,41 @@ export interface AllocationPrior {
 }
 
 /** A Chinchilla cross-run fit (the generic `LawCrossRunFit`, with `dataRanges` for extrapolation flags). */
-export type CrossRunFit = LawCrossRunFit & { allocationPrior?: AllocationPrior };
+export type CrossRunFit = LawCrossRunFit & {
+  allocationPrior?: AllocationPrior;
+  /** Set for a law fitted on non-embedding N: the family's embeddings, to take a total N to the law's N. */
+  embeddings?: EmbeddingModel;
+  /** For a law on non-embedding N: which N it was fitted on, said with the fit's warnings. */
+  paramsNote?: string;
+};
+
+/**
+ * A law on non-embedding N fitted on the runs' non-embedding N: their embedding parameters as a
+ * function of total N, E = exp(lnScale)·N^(1/3), so a prediction asked at a total N (the planner's
+ * candidates, the ladder's runs) has a non-embedding N too. The exponent is a transformer's at a
+ * fixed vocabulary and depth-to-width ratio (N ≈ 12·n_layer·d² ∝ d³, E = V·d ∝ N^(1/3)); the scale is
+ * the family's own (the mean over its runs).
+ */
+export interface EmbeddingModel {
+  lnScale: number;
+}
+
+/** The N a fit's law takes: total N, or for a law fitted on non-embedding N the given one, else total N less the family's embeddings. */
+export function lawParams(fit: Pick<CrossRunFit, 'embeddings'>, params: number, nonEmbeddingParams?: number): number {
+  if (!fit.embeddings) return params;
+  if (nonEmbeddingParams !== undefined && nonEmbeddingParams > 0 && Number.isFinite(nonEmbeddingParams)) return nonEmbeddingParams;
+  // Never below a tenth of N: the law diverges as N → 0, and a family's smallest models are mostly embeddings.
+  return Math.max(params - Math.exp(fit.embeddings.lnScale) * Math.cbrt(params), 0.1 * params);
+}
+
+/** The embedding model of points that all give a non-embedding N below their total N; undefined otherwise. */
+function embeddingModel(points: readonly CrossRunPoint[]): EmbeddingModel | undefined {
+  const ok = points.filter((p) => p.params > 0 && Number.isFinite(p.params));
+  if (ok.length === 0 || !ok.every((p) => p.nonEmbeddingParams !== undefined && p.nonEmbeddingParams > 0 && p.nonEmbeddingParams < p.params)) return undefined;
+  let sum = 0;
+  for (const p of ok) sum += Math.log(p.params - p.nonEmbeddingParams!) - Math.log(p.params) / 3;
+  return { lnScale: sum / ok.length };
+}
 
 export interface CrossRunOptions {
   deadline?: number;
@@ -151,10 +187,13 @@ export function smoothedFinalLoss(steps: ArrayLike<number>, losses: ArrayLike<nu
 
 export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOptions = {}): CrossRunFit | { error: string } {
   const list = Array.isArray(points) ? points : [];
-  const lawPoints = list.filter((p) => p && typeof p === 'object').map((p) => ({ runId: p.runId, x: [p.params, p.tokens], y: p.loss }));
+  const usable = list.filter((p) => p && typeof p === 'object');
+  const spec = familyLaw(opts.law);
+  // A law on non-embedding N (Kaplan et al.) takes the runs' own non-embedding N when every run gives one.
+  const embeddings = spec.parameterCount === 'nonEmbedding' ? embeddingModel(usable) : undefined;
+  const lawPoints = usable.map((p) => ({ runId: p.runId, x: [embeddings ? p.nonEmbeddingParams! : p.params, p.tokens], y: p.loss }));
   const runs = new Set(lawPoints.filter((p) => p.x.every((v) => v > 0 && Number.isFinite(v)) && p.y > 0 && Number.isFinite(p.y)).map((p) => p.runId));
   const mode = opts.priors ?? 'auto';
-  const spec = familyLaw(opts.law);
   // One run per (N, D) for the spread: a run's several points share its N.
   const byRun = new Map<string, { params: number; tokens: number }>();
   for (const p of lawPoints) if (runs.has(p.runId)) byRun.set(p.runId, { params: p.x[0], tokens: p.x[1] });
@@ -178,7 +217,11 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
         `final loss > 0; have ${runs.size} (${lawPoints.length} of ${list.length} points usable)`,
     };
   }
-  return allocation && !('error' in res) ? { ...res, allocationPrior: allocation } : res;
+  if ('error' in res) return res;
+  if (embeddings) return { ...res, embeddings, paramsNote: "N is the runs' non-embedding parameters, as the law defines it" };
+  if (spec.parameterCount === 'nonEmbedding')
+    return { ...res, paramsNote: 'fitted on total parameters: not every run gives its non-embedding N, which this law is defined on' };
+  return allocation ? { ...res, allocationPrior: allocation } : res;
 }
 
 /**
@@ -186,6 +229,6 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
  * bootstrap parameter sets: uncertainty of the law, not the run-to-run scatter around it.
  * Non-positive or non-finite N or D give NaN (never throws).
  */
-export function predictCrossRun(fit: CrossRunFit, params: number, tokens: number): Prediction {
-  return predictWithFit(familyLaw(fit.lawId).law, fit, [params, tokens]);
+export function predictCrossRun(fit: CrossRunFit, params: number, tokens: number, nonEmbeddingParams?: number): Prediction {
+  return predictWithFit(familyLaw(fit.lawId).law, fit, [lawParams(fit, params, nonEmbeddingParams), tokens]);
 }

@@ -7,7 +7,7 @@
 // - a trend: the residuals of the three largest runs share a sign and grow with size.
 // Either is reported with the runs it concerns; the family model then widens every prediction past
 // the largest run by at least that miss (the extrapolation carries a bend it cannot model).
-import type { CrossRunFit, CrossRunPoint } from './crossRun';
+import { lawParams, type CrossRunFit, type CrossRunPoint } from './crossRun';
 import { familyLaw } from '../laws/familyLaws';
 
 export interface FamilyBreak {
@@ -43,10 +43,15 @@ function rms(xs: readonly number[]): number {
 }
 
 /** A break at the top of the family, or undefined when its largest runs follow the law (or there are fewer than 5 runs). */
-export function familyBreak(fit: Pick<CrossRunFit, 'fitParams' | 'validation' | 'lawId'>, points: readonly CrossRunPoint[]): FamilyBreak | undefined {
+export function familyBreak(
+  fit: Pick<CrossRunFit, 'fitParams' | 'validation' | 'lawId' | 'embeddings'>,
+  points: readonly CrossRunPoint[],
+): FamilyBreak | undefined {
   const runs = byCompute(points);
   if (runs.length < 5) return undefined;
-  const residual = runs.map((p) => Math.log(p.loss) - Math.log(familyLaw(fit.lawId).law.evaluate(fit.fitParams, [p.params, p.tokens])));
+  const residual = runs.map(
+    (p) => Math.log(p.loss) - Math.log(familyLaw(fit.lawId).law.evaluate(fit.fitParams, [lawParams(fit, p.params, p.nonEmbeddingParams), p.tokens])),
+  );
   if (!residual.every(Number.isFinite)) return undefined;
   const scatter = Math.max(MIN_SCATTER, rms(residual.slice(0, -2)));
   // The held-out run must be the largest of these runs (not, say, a live run's forecast end).

@@ -1,4 +1,4 @@
-// Laws a family of runs can be fitted with, L(N, D) on total parameters N and training tokens D: the
+// Laws a family of runs can be fitted with, L(N, D) on parameters N and training tokens D: the
 // family law of the lens, the planner and the scaling view. Chosen per family in `.scalinglens.yaml`
 // (`fits: <family>: {law: <id>}`), Chinchilla by default. Adding one = its law module (a cross-run
 // law of [N, D] in laws/) + one line in FAMILY_LAWS with the priors a small family leans on.
@@ -22,6 +22,12 @@ export interface FamilyLawSpec {
    * priors from Chinchilla's α, β, A, B): Chinchilla only.
    */
   blendsWithOvertrain: boolean;
+  /**
+   * Which parameter count the law's N is, as its paper counts it: `total` (embeddings included,
+   * Hoffmann et al.) or `nonEmbedding` (Kaplan et al.). A law on non-embedding N is fitted on the
+   * runs' non-embedding N when every run gives one (fit/crossRun.ts `lawParams`).
+   */
+  parameterCount: 'total' | 'nonEmbedding';
 }
 
 /** Priors (fit space) built from Chinchilla's published reference values (Epoch AI's refit, Besiroglu et al. 2024). */
@@ -37,7 +43,8 @@ export function chinchillaPriors(): Record<string, Prior> {
 
 /**
  * Priors from Kaplan et al. 2020, Table 2 (αN = 0.076, αD = 0.103, Nc = 6.4e13, Dc = 1.8e13). The
- * paper's N is non-embedding; a family's points carry total N, so Nc is only weakly held.
+ * paper's N is non-embedding (Sec. 2.1), and so is the family's when its runs give one; Nc is only
+ * weakly held all the same (their data and tokenizer are not the family's).
  */
 function kaplanPriors(): Record<string, Prior> {
   const ref = kaplanLaw.reference?.values ?? {};
@@ -53,8 +60,8 @@ export const DEFAULT_FAMILY_LAW = 'chinchilla';
 
 /** Every family law by id. */
 export const FAMILY_LAWS: Readonly<Record<string, FamilyLawSpec>> = {
-  chinchilla: { law: chinchillaLaw, priors: chinchillaPriors, blendsWithOvertrain: true },
-  kaplan: { law: kaplanLaw, priors: kaplanPriors, blendsWithOvertrain: false },
+  chinchilla: { law: chinchillaLaw, priors: chinchillaPriors, blendsWithOvertrain: true, parameterCount: 'total' },
+  kaplan: { law: kaplanLaw, priors: kaplanPriors, blendsWithOvertrain: false, parameterCount: 'nonEmbedding' },
 };
 
 /** The family law of `id` (Chinchilla when absent or unknown: `.scalinglens.yaml` checks the id). */

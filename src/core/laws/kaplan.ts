@@ -1,7 +1,12 @@
 import type { LawDefinition } from './types';
 
 /**
- * Kaplan et al. 2020, Eq. 1.5: L(N, D) = [(Nc/N)^(αN/αD) + Dc/D]^αD, N non-embedding.
+ * Kaplan et al. 2020, Eq. 1.5: L(N, D) = [(Nc/N)^(αN/αD) + Dc/D]^αD, N non-embedding (Sec. 2.1:
+ * embeddings left out, which is what makes their loss a clean power law down to small models).
+ * As a family law (laws/familyLaws.ts `parameterCount: 'nonEmbedding'`) it is fitted on the runs'
+ * non-embedding N (from their configs, or `nonEmbeddingParams` in `.scalinglens.yaml`) when every
+ * run gives one, and on total N otherwise, which the fit then says; `fit --law kaplan` fits on the
+ * `params` column as given (`--columns params=<non-embedding column>`).
  * Fit space: nc = ln Nc, dc = ln Dc, αN, αD. With u = exp((αN/αD)(nc − ln N)), v = exp(dc − ln D),
  * s = u + v: L = s^αD, dL/dnc = L·αN·u/s, dL/ddc = L·αD·v/s, dL/dαN = L·u·(nc − ln N)/s,
  * dL/dαD = L·(ln s − u·(nc − ln N)·αN/(αD·s)).

@@ -76,7 +76,8 @@ export interface FamilyModel {
   warnings: string[];
   /** Set when the family's largest run(s) sit off the law of the others (fit/familyBreak.ts). */
   break?: FamilyBreak;
-  predict(params: number, tokens: number): FamilyPrediction;
+  /** `nonEmbeddingParams` when known (a config's): a law on non-embedding N takes it as is (fit/crossRun.ts `lawParams`). */
+  predict(params: number, tokens: number, nonEmbeddingParams?: number): FamilyPrediction;
   /** `predict(N, D).value` without the interval (cheap: for searches along a budget). */
   value(params: number, tokens: number): number;
 }
@@ -133,7 +134,7 @@ const BOUND_FRACTION = 0.01;
  */
 export function fitWarnings(
   law: LawDefinition,
-  fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior'>,
+  fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior' | 'paramsNote'>,
   minObservedLoss?: number,
 ): string[] {
   const out: string[] = [];
@@ -154,6 +155,7 @@ export function fitWarnings(
     );
   }
   if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
+  if (fit.paramsNote) out.push(`${law.id}: ${fit.paramsNote}`);
   if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
     out.push(
       `${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`,
@@ -240,7 +242,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       if (!usable) return predictCrossRun(fit, params, tokens).value;
       return envelopeArgmin(blendValue, params, tokens).value;
     },
-    predict(params, tokens) {
+    predict(params, tokens, nonEmbeddingParams) {
       const distance = distanceFrom(input, params, tokens);
       // The interval widens with the distance from the data, as the backtests measure (calibration.ts).
       // Past the largest run of a family that bends there, at least the miss the bend caused.
@@ -248,8 +250,9 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
         const interval = calibrateAtDistance(p.value, p.interval, distance.computeRatio);
         return { ...p, interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval, distance };
       };
-      if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens))) return { ...predictCrossRun(fit, params, tokens), distance };
-      if (!overtrain) return atDistance(predictCrossRun(fit, params, tokens));
+      if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)))
+        return { ...predictCrossRun(fit, params, tokens, nonEmbeddingParams), distance };
+      if (!overtrain) return atDistance(predictCrossRun(fit, params, tokens, nonEmbeddingParams));
       const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
       if (at.params === params && at.tokens === tokens) return atDistance(predictInRegime(fit, overtrain, params, tokens));
       const there = predictInRegime(fit, overtrain, at.params, at.tokens);

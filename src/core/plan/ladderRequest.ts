@@ -10,6 +10,7 @@ import type { HardwareTable } from './hardware';
 import { chinchillaLaw } from '../laws/chinchilla';
 import { getLaw } from '../laws/registry';
 import { referenceParams } from '../fit/crossRunLaw';
+import { lawParams } from '../fit/crossRun';
 import type { FamilyLaw } from '../snapshot';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 import { appendAll } from '../../shared/arrays';
@@ -182,7 +183,7 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>)
   const law = fit ? getLaw(fit.lawId) : undefined;
   const evaluate =
     fit && law && law.variables.length === 2
-      ? (n: number, d: number) => law.evaluate(fit.fitParams, [n, d])
+      ? (n: number, d: number) => law.evaluate(fit.fitParams, [lawParams(fit, n), d])
       : (n: number, d: number) => chinchillaLaw.evaluate(referenceParams(chinchillaLaw), [n, d]);
   const after = plan.after;
   const t = plan.target;

@@ -1,0 +1,272 @@
+// Each run's curve fit (fit/curve.ts through the fitter), kept per run by a key of its inputs, with
+// the live refit policy (a live run keeps a recent fit while it merely grows, `liveRefitIntervalMs`)
+// and the forecast of a live run from its family's finished siblings (fit/siblingForecast.ts).
+import type { Run, RunStatus, Series } from '../runs/types';
+import type { CurveFit } from '../fit/curve';
+import { chooseCurveLaw } from '../fit/curveChoice';
+import { scheduleFromLog } from '../laws/schedule';
+import { fitTimedOut } from '../fitJobs';
+import type { ScheduleResponse, SiblingCurve, SiblingForecast } from '../fit/siblingForecast';
+import type { CurvePrediction } from '../snapshot';
+import type { FitScheduler } from './fitScheduler';
+import { trainLoss, type RunCatalog } from './runCatalog';
+import type { FittedCurve, RunViews } from './runViews';
+import type { SeriesHashes } from './seriesHashes';
+import type { WorkspaceOptions } from './options';
+
+interface Cached<T> {
+  key: string;
+  value: T;
+}
+
+/**
+ * A live run's fit is redone before its interval is over once its loss series grew by more than this
+ * fraction of the points that fit saw: early in a run the prediction moves most, and a log read in
+ * large chunks (a slow file system, a trainer flushing rarely) is not left on a fit of half of it.
+ */
+export const LIVE_REFIT_GROWTH = 0.1;
+
+/** A run's curve fit with what it was made from, for the live refit policy (see `liveRefitIntervalMs`). */
+interface CachedCurve extends Cached<CurveFit | { error: string }> {
+  lr?: Float64Array;
+  /** Wall clock (options.now, ms) of the snapshot that made the fit. */
+  fittedAtMs: number;
+  /** The run as the fit saw it: status, loss points, first and last loss step, and law inputs besides the points. */
+  seen: { status: RunStatus; points: number; firstStep: number; lastStep: number; shape: string };
+}
+
+export class CurveFits {
+  private readonly curveCache = new Map<string, CachedCurve>();
+  /** Earliest wall-clock time (ms) a live fit kept by the refit policy falls due, as of the last snapshot. */
+  private refitDueMs: number | undefined;
+  /** Wall clock (ms) of the snapshot in progress: one reading for every fit of the round. */
+  private roundNowMs = 0;
+  /** The runs of the round in progress (siblings of a live run are looked up here). */
+  private roundRuns: Run[] = [];
+  /** Each live run's forecast from siblings, and each family's schedule response, with the key of their inputs. */
+  private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
+  private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
+  private lookedAt = new Set<string>();
+
+  constructor(
+    private readonly options: () => WorkspaceOptions,
+    private readonly catalog: RunCatalog,
+    private readonly fits: FitScheduler,
+    private readonly views: RunViews,
+    private readonly hashes: SeriesHashes,
+  ) {}
+
+  /** A snapshot round begins at `nowMs` (options.now): no kept fit is due yet. */
+  beginRound(nowMs: number): void {
+    this.roundNowMs = nowMs;
+    this.refitDueMs = undefined;
+  }
+
+  /** The runs of the round in progress (a live run's siblings are looked up among them). */
+  useRuns(runs: Run[]): void {
+    this.roundRuns = runs;
+  }
+
+  /**
+   * The runs the user looks at (the dashboard's focus, the status bar's run): their curve fits are
+   * asked for first, ahead of the other runs' (fits are queued, `FitControl.priority`). True when changed.
+   */
+  lookAt(runIds: readonly string[]): boolean {
+    const next = new Set(runIds);
+    if (next.size === this.lookedAt.size && [...next].every((id) => this.lookedAt.has(id))) return false;
+    this.lookedAt = next;
+    return true;
+  }
+
+  /** Curve fits are redone lazily (their options changed). */
+  clearCurves(): void {
+    this.curveCache.clear();
+  }
+
+  clear(): void {
+    this.curveCache.clear();
+    this.siblingCache.clear();
+    this.responseCache.clear();
+  }
+
+  /**
+   * Wall-clock time (options.now, ms) when a live run's fit that the last snapshot kept (see
+   * `liveRefitIntervalMs`) falls due; undefined when none was kept. A caller that only recomputes on
+   * file changes schedules one more snapshot for then, so a kept prediction is not left stale.
+   */
+  refitDueAt(): number | undefined {
+    return this.refitDueMs;
+  }
+
+  /** A run's curve fit and its prediction (from this run alone, or from its siblings while live); undefined while fitted elsewhere. */
+  curveOf(run: Run, loss: Series, deadline: number): FittedCurve | undefined {
+    if (loss.steps.length < this.options().minPointsForCurve) return undefined;
+    const lastStep = loss.steps[loss.steps.length - 1];
+    const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+    const key = `${this.hashes.of(loss)}|${lrSeries ? this.hashes.of(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}|${this.options().curveResamples ?? 40}|${this.options().seed ?? 1}`;
+    const shape = `${lrSeries ? 'lr' : '-'}|${run.hyper.maxSteps ?? '-'}`;
+    let cached = this.curveCache.get(run.id);
+    if (cached && cached.key !== key && this.keepLiveFit(cached, run, loss, shape)) {
+      const due = cached.fittedAtMs + (this.options().liveRefitIntervalMs ?? 0);
+      this.refitDueMs = this.refitDueMs === undefined ? due : Math.min(this.refitDueMs, due);
+    } else if (!cached || cached.key !== key) {
+      // The law and target as the `curve` CLI command chooses them: schedule-aware when the LR is logged.
+      let choice: ReturnType<typeof chooseCurveLaw> | undefined;
+      const chosen = () => (choice ??= chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries }));
+      const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
+      const seen: CachedCurve['seen'] = { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape };
+      const makeJob = () => {
+        const c = chosen();
+        const schedule = 'error' in c ? { targetStep: plannedEnd } : { targetStep: c.targetStep, law: c.lawId, lr: c.lr };
+        // Copies: the index's arrays are views into larger buffers, which a message would copy whole.
+        return {
+          kind: 'curve' as const,
+          steps: loss.steps.slice(),
+          losses: loss.values.slice(),
+          plannedEndStep: plannedEnd,
+          ...schedule,
+          seed: this.options().seed ?? 1,
+          resamples: this.options().curveResamples ?? 40,
+        };
+      };
+      // A queued fitter runs first the curves that show nothing yet, live runs before finished ones.
+      // What the user looks at goes before all of them.
+      const priority = this.lookedAt.has(run.id) ? -1 : (cached ? 2 : 0) + (run.status === 'live' ? 0 : 1);
+      const answer = this.fits.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen), priority);
+      if (answer && answer.key !== cached?.key) {
+        // A fit of the run as it was a moment ago (while the newest one runs) is drawn with the LR as logged now.
+        const c = answer.result.lrUsed ? chosen() : undefined;
+        const next: CachedCurve = {
+          key: answer.key,
+          value: answer.result.fit,
+          lr: c && !('error' in c) ? c.lr : undefined,
+          fittedAtMs: this.roundNowMs,
+          seen: answer.tag ? (JSON.parse(answer.tag) as CachedCurve['seen']) : seen,
+        };
+        // Not kept when cut short by its deadline (see the family law above).
+        if (!fitTimedOut(answer.result)) this.curveCache.set(run.id, next);
+        cached = next;
+      }
+    }
+    if (!cached) return undefined;
+    const fit = cached.value;
+    if ('error' in fit) return undefined;
+    const prediction: CurvePrediction = {
+      lawId: fit.lawId,
+      targetStep: fit.targetStep,
+      predictedFinal: fit.predictedFinal,
+      parameters: fit.parameters,
+      validation: fit.validation,
+      pointsUsed: fit.pointsUsed,
+      firstStep: fit.firstStep,
+      fittedAtStep: fit.lastFittedStep,
+      timedOut: fit.timedOut,
+    };
+    // A live run whose family has finished runs with a logged LR is forecast from them too.
+    if (run.status === 'live' && cached.lr && cached.lr.length - 1 >= fit.targetStep) {
+      const sib = this.siblingForecastOf(run, loss, cached.lr, fit.targetStep, deadline);
+      if (sib && !('error' in sib))
+        return {
+          prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal },
+          fit,
+          lr: cached.lr,
+        };
+    }
+    return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: cached.lr };
+  }
+
+  /** Finished, healthy runs of `run`'s family with a train loss and a logged LR, as sibling curves. */
+  private siblingCurves(run: Run): { curve: SiblingCurve; params?: number; hash: string }[] {
+    const family = this.catalog.familyName(run);
+    const out: { curve: SiblingCurve; params?: number; hash: string }[] = [];
+    for (const other of this.roundRuns) {
+      if (other.id === run.id || other.status !== 'finished' || this.catalog.familyName(other) !== family || this.catalog.group(other.id)?.excluded) continue;
+      const loss = trainLoss(other);
+      const lr = other.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+      if (!loss || !lr || loss.steps.length < 20 || this.views.health(other, loss).excludeFromFits) continue;
+      const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
+      out.push({
+        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: scheduleFromLog(lr.steps, lr.values, last) },
+        params: other.hyper.params,
+        hash: `${other.id}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The live run's final loss from its prefix and its family's finished runs (fit/siblingForecast.ts):
+   * jointly with the siblings of its own size (same N within 1%) when there are any, else with the
+   * schedule response pooled from all of them. Undefined while being fitted or without siblings.
+   */
+  private siblingForecastOf(run: Run, loss: Series, lr: Float64Array, targetStep: number, deadline: number): SiblingForecast | { error: string } | undefined {
+    const siblings = this.siblingCurves(run);
+    if (siblings.length === 0) return undefined;
+    const n = run.hyper.params;
+    const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01) : [];
+    let response: ScheduleResponse | undefined;
+    if (sameSize.length === 0) {
+      if (siblings.length < 2) return undefined;
+      const family = this.catalog.familyName(run);
+      const key = siblings.map((s) => s.hash).join('|');
+      let cached = this.responseCache.get(family);
+      if (!cached || cached.key !== key) {
+        const value = this.fits.fit(
+          `schedule:${family}`,
+          key,
+          'scheduleResponse',
+          () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }),
+          deadline,
+        );
+        if (value === undefined) return undefined;
+        cached = { key, value };
+        this.responseCache.set(family, cached);
+      }
+      if ('error' in cached.value) return cached.value;
+      response = cached.value;
+    }
+    const key = `${this.hashes.of(loss)}|${targetStep}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
+    const cached = this.siblingCache.get(run.id);
+    if (cached && cached.key === key) return cached.value;
+    const value = this.fits.fit(
+      `siblings:${run.id}`,
+      key,
+      'siblingForecast',
+      () => ({
+        kind: 'siblingForecast',
+        steps: loss.steps.slice(),
+        losses: loss.values.slice(),
+        lr,
+        targetStep,
+        sameSize: sameSize.map((s) => copyCurve(s.curve)),
+        response,
+      }),
+      deadline,
+    );
+    if (value === undefined) return cached?.value;
+    this.siblingCache.set(run.id, { key, value });
+    return value;
+  }
+
+  /**
+   * Whether a live run whose loss or LR changed keeps its last fit for now (see `liveRefitIntervalMs`):
+   * only while the run is still live and merely grew, by little, within the interval. A run that
+   * ended, restarted or rewound (fewer points, another first step, or the fit's last point gone)
+   * or whose law inputs changed (maxSteps, LR logged or not) is refitted at once.
+   */
+  private keepLiveFit(cached: CachedCurve, run: Run, loss: Series, shape: string): boolean {
+    const intervalMs = this.options().liveRefitIntervalMs ?? 0;
+    if (!(intervalMs > 0) || 'error' in cached.value) return false;
+    const seen = cached.seen;
+    if (run.status !== 'live' || seen.status !== 'live' || seen.shape !== shape) return false;
+    const points = loss.steps.length;
+    if (points < seen.points || loss.steps[0] !== seen.firstStep || loss.steps[seen.points - 1] !== seen.lastStep) return false;
+    if (points - seen.points > LIVE_REFIT_GROWTH * seen.points) return false;
+    return this.roundNowMs - cached.fittedAtMs < intervalMs;
+  }
+}
+
+/** A sibling curve with its own arrays (the index's are views into larger buffers, which a message would copy whole). */
+function copyCurve(c: SiblingCurve): SiblingCurve {
+  return { runId: c.runId, steps: Float64Array.from(c.steps), losses: Float64Array.from(c.losses), lr: c.lr };
+}

@@ -1,0 +1,214 @@
+// Each family's cross-run law (the family law of laws/familyLaws.ts, Chinchilla by default, or the
+// one `.scalinglens.yaml` pins) fitted to one point per run (fit/runPoint.ts), a live run anchored by
+// its own curve forecast; and the family's over-training law, which a Chinchilla law blends with.
+import type { Run } from '../runs/types';
+import { runPoint, stableCheckpoints } from '../fit/runPoint';
+import { scheduleFromLog } from '../laws/schedule';
+import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
+import { fitTimedOut } from '../fitJobs';
+import { DEFAULT_FAMILY_LAW, familyLaw } from '../laws/familyLaws';
+import type { FamilyLaw } from '../snapshot';
+import type { FamilySource } from '../runs/workspaceFile';
+import type { FitScheduler } from './fitScheduler';
+import { familyOf, trainLoss, type RunCatalog } from './runCatalog';
+import type { RunViews } from './runViews';
+import type { SeriesHashes } from './seriesHashes';
+import type { CurveFits } from './curveFits';
+import type { WorkspaceOptions } from './options';
+
+interface Cached<T> {
+  key: string;
+  value: T;
+}
+
+export class FamilyFits {
+  /** Each family's law with the points it was fitted to. */
+  private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
+
+  constructor(
+    private readonly options: () => WorkspaceOptions,
+    private readonly catalog: RunCatalog,
+    private readonly fits: FitScheduler,
+    private readonly views: RunViews,
+    private readonly curves: CurveFits,
+    private readonly hashes: SeriesHashes,
+  ) {}
+
+  clear(): void {
+    this.familyCache.clear();
+  }
+
+  /** The over-training law of a family, fitted once per Chinchilla fit (its key is the family fit's). */
+  overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } | undefined {
+    // Only a Chinchilla family law blends with the over-training law (its priors come from α, β, A, B).
+    if (!familyLaw(chinchilla.lawId).blendsWithOvertrain) return undefined;
+    const familyKey = this.familyCache.get(family)?.key ?? JSON.stringify(points);
+    const job = () => ({ kind: 'overtrain' as const, chinchilla, points, seed: this.options().seed ?? 1 });
+    return this.fits.fit(`overtrain:${family}`, `overtrain|${familyKey}`, 'overtrain', job, deadline) ?? { error: 'still being fitted' };
+  }
+
+  /** Every family's law over `runs` (each run's point, then the law through the fitter, cached by its points and priors). */
+  fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
+    this.curves.useRuns(runs);
+    const byFamily = new Map<
+      string,
+      {
+        guessed: boolean;
+        points: CrossRunPoint[];
+        runIds: string[];
+        source: FamilySource;
+        excluded: string[];
+        pointsPending: number;
+        anchored: string[];
+        leftOut: { runId: string; reason: string }[];
+      }
+    >();
+    for (const run of runs) {
+      const { guessed } = familyOf(run);
+      const name = this.catalog.familyName(run);
+      const group = this.catalog.group(run.id);
+      const entry = byFamily.get(name) ?? {
+        guessed,
+        points: [],
+        runIds: [],
+        source: group?.source ?? (guessed ? 'guessed' : 'run-config'),
+        excluded: [],
+        pointsPending: 0,
+        anchored: [],
+        leftOut: [],
+      };
+      byFamily.set(name, entry);
+      // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
+      if (group?.source === 'workspace-file') entry.source = 'workspace-file';
+      const pin = this.catalog.familySpec(name).pin;
+      const where = this.catalog.locate(run.id);
+      if (group?.excluded !== undefined || (pin && where && pin.match(where.rel))) {
+        entry.excluded.push(run.id);
+        continue;
+      }
+      const mode = this.options().crossRunPoint ?? { kind: 'final' };
+      const loss = trainLoss(run);
+      const { params } = run.hyper;
+      // A law on non-embedding N (Kaplan et al.) is given each run's own, when its config gives one.
+      const ne =
+        familyLaw(pin?.law).parameterCount === 'nonEmbedding' && run.hyper.nonEmbeddingParams !== undefined
+          ? { nonEmbeddingParams: run.hyper.nonEmbeddingParams }
+          : {};
+      // A run that went wrong is left out of the family's fits, and the family says so.
+      const health = this.views.health(run, loss);
+      if (health.excludeFromFits) {
+        entry.leftOut.push({ runId: run.id, reason: health.reason ?? 'diverged' });
+        continue;
+      }
+      // A live run's end is anchored to the family law at its planned N and D: its curve forecast
+      // (from this run alone) joins the fit as one run, so the law, the configs' lenses and the
+      // planner agree with what the run itself says it will reach (no planned larger config
+      // predicted worse than the live run).
+      if (run.status === 'live' && mode.kind === 'final' && loss && params !== undefined && run.hyper.tokens !== undefined) {
+        // The run's own forecast (from this run alone): one from its siblings is made of the
+        // family's other runs, which the law sees already; anchoring on it would count them twice.
+        const forecast = this.curves.curveOf(run, loss, deadline)?.prediction;
+        // While the run's first curve fit runs elsewhere, the family waits for it rather than being
+        // fitted twice (without the anchor, then with it).
+        if (!forecast && this.fits.isPending(`curve:${run.id}`)) {
+          entry.pointsPending++;
+          continue;
+        }
+        const own = forecast?.alone ?? forecast?.predictedFinal;
+        const value = forecast && !forecast.timedOut && own ? own.value : NaN;
+        // Rounded so that a refit moving the forecast by a hair does not refit the family.
+        if (Number.isFinite(value) && value > 0) {
+          entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });
+          entry.runIds.push(run.id);
+          entry.anchored.push(run.id);
+        }
+        continue;
+      }
+      // A curve law's value at a token count, or a stable-phase checkpoint, stands for a run still training too.
+      if (run.status !== 'finished' && !((mode.kind === 'curve' || mode.kind === 'checkpoints') && run.status !== 'failed')) continue;
+      if (mode.kind === 'checkpoints') {
+        const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
+        if (!loss || params === undefined || !lrSeries) continue;
+        const lr = scheduleFromLog(lrSeries.steps, lrSeries.values, Math.max(loss.steps[loss.steps.length - 1], lrSeries.steps[lrSeries.steps.length - 1]));
+        const checkpoints = stableCheckpoints({ steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep, lr }, mode.count);
+        if ('error' in checkpoints) continue;
+        for (const c of checkpoints) entry.points.push({ runId: run.id, params, ...ne, tokens: c.tokens, loss: c.loss });
+        entry.runIds.push(run.id);
+        continue;
+      }
+      const tokens = mode.kind === 'curve' ? mode.tokens : run.hyper.tokens;
+      if (!loss || params === undefined || tokens === undefined) continue;
+      const input = { steps: loss.steps, losses: loss.values, tokensPerStep: run.hyper.tokensPerStep };
+      // Only the curve law's value takes a fit; the smoothed final or minimum loss is read here.
+      const point =
+        mode.kind === 'curve'
+          ? this.fits.fit(
+              `point:${run.id}`,
+              `${this.hashes.of(loss)}|${input.tokensPerStep}|${JSON.stringify(mode)}`,
+              'runPoint',
+              () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options().seed ?? 1 }),
+              deadline,
+            )
+          : runPoint(input, mode);
+      if (point === undefined) {
+        entry.pointsPending++;
+        continue;
+      }
+      if ('error' in point || !Number.isFinite(point.loss)) continue;
+      entry.points.push({ runId: run.id, params, ...ne, tokens, loss: point.loss });
+      entry.runIds.push(run.id);
+    }
+    const out: FamilyLaw[] = [];
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, leftOut }] of byFamily) {
+      const { pin, description } = this.catalog.familySpec(family);
+      const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options().crossRunPoint ?? { kind: 'final' } };
+      if (description) base.description = description;
+      if (pin) base.pinned = { law: pin.law, file: pin.file, line: pin.line };
+      if (excluded.length > 0) base.excludedRunIds = excluded;
+      if (leftOut.length > 0) base.leftOut = leftOut;
+      let cached = this.familyCache.get(family);
+      if (pointsPending === 0 && points.length === 0) {
+        out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
+        continue;
+      }
+      // While the points or the law are being fitted, the family shows the law fitted before (if any).
+      let pending = pointsPending > 0;
+      // The law is in the key only when not the default, so Chinchilla families keep their keys (and cached fits).
+      const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
+      const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
+      if (!pending && (!cached || cached.key !== key)) {
+        const answer = this.fits.latestFit(
+          `family:${family}`,
+          key,
+          'family',
+          () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1 }),
+          deadline,
+        );
+        pending = answer?.key !== key;
+        if (answer && answer.key !== cached?.key) {
+          // The key is the JSON of the points and priors the answer was fitted to.
+          cached = {
+            key: answer.key,
+            value: answer.result,
+            points: answer.key === key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points,
+          };
+          // A fit cut short by its deadline is not kept here, so the next round asks again: the
+          // inline fitter redoes it, the fitting thread answers with it until the budget changes.
+          if (!fitTimedOut(answer.result)) this.familyCache.set(family, cached);
+        }
+      }
+      const value = cached?.value;
+      const state = pending ? { pending: true } : {};
+      if (!value) out.push({ ...base, ...state, runIds });
+      else if ('error' in value) out.push({ ...base, ...state, runIds, error: value.error });
+      // The runs of the law shown: while a newer fit runs, those the older one was fitted to.
+      else {
+        const fittedIds = [...new Set(cached!.points.map((p) => p.runId))];
+        const anchoredIds = anchored.filter((id) => fittedIds.includes(id));
+        out.push({ ...base, ...state, runIds: fittedIds, points: cached!.points, fit: value, ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}) });
+      }
+    }
+    return out.sort((a, b) => a.family.localeCompare(b.family));
+  }
+}

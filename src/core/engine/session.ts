@@ -1,0 +1,200 @@
+// The engine as the extension's worker runs it, over the worker's life: files in, snapshots out
+// (coalesced into rounds, and one more when a live run's kept fit falls due), the estimates
+// generation each snapshot carries (estimateFreshness.ts), and the editor's requests answered once
+// the fits they need have landed (fitWaits.ts). Everything that decides lives here; the worker's
+// entry (src/worker/worker.ts) only turns messages into these calls.
+import { ScalingWorkspace } from '../workspace';
+import { EstimateFreshness } from '../estimateFreshness';
+import { planBudgetRequest, type PlanBudgetRequest } from '../plan/budgetRequest';
+import { planLadderRequest, type PlanLadderRequest } from '../plan/ladderRequest';
+import { withLadderRecord } from '../plan/ladderManifest';
+import { readTextFile, READ_CAPS } from '../safeFile';
+import type { ConfigEstimate, Snapshot } from '../snapshot';
+import { whenFitted, type TrackedFitter } from './fitWaits';
+import type { WorkspaceOptions } from './options';
+
+/** Coalesces bursts of file events (a trainer writing every step) and of landing fits into one round. */
+const RECOMPUTE_DELAY_MS = 150;
+/** Largest delay setTimeout honours (a longer one fires after 1 ms). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+/** How long an estimate or plan waits for the fits it needs (the host gives up on a request after 30 s). */
+const ANSWER_WAIT_MS = 20_000;
+/** Rounds of fits one answer may wait for (a family law, then its over-training law and sweep advice, need 2 or 3). */
+const MAX_ANSWER_ROUNDS = 8;
+
+/** What the session reads of the worker's settings (shared/protocol.ts `WorkerSettings`). */
+export interface SessionSettings {
+  fitTimeBudgetMs: number;
+  /** Files that stopped the worker twice while it read them: each gets a diagnostic. */
+  quarantined?: string[];
+}
+
+/** The fitting threads (worker/fitClient.ts): tracked and waited for, restarted after a crash loop. */
+export interface SessionFitter extends TrackedFitter {
+  /** Fits run again after a crash loop stopped them. */
+  resume(): void;
+  /** Answers cut short by the time budget are forgotten, so asking again redoes them. */
+  forgetTimedOut(): void;
+}
+
+export interface EngineSessionOptions {
+  fitter: SessionFitter;
+  settings: SessionSettings;
+  /** The engine's options until the first `configure`. */
+  engine: WorkspaceOptions;
+  /** A snapshot for the host. */
+  onSnapshot(snapshot: Snapshot): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+type File = { path: string; root: string };
+
+export class EngineSession {
+  /** One engine for the session's life: its snapshot versions only ever increase. */
+  private readonly engine: ScalingWorkspace;
+  private settings: SessionSettings;
+  /** Whether the host's config estimates are still good: decided here, sent with each snapshot. */
+  private readonly freshness = new EstimateFreshness();
+  /**
+   * False until the host sends the file list (`reset`). A worker restarted after a crash is
+   * configured first; a snapshot then would show the user an empty workspace until the rescan lands.
+   */
+  private filesKnown = false;
+  private recomputeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the scheduled round runs (Date.now() ms). */
+  private recomputeAt = 0;
+
+  constructor(private readonly options: EngineSessionOptions) {
+    this.settings = options.settings;
+    this.engine = new ScalingWorkspace(options.engine);
+  }
+
+  /** New settings, and the engine's options made from them. */
+  configure(settings: SessionSettings, engine: WorkspaceOptions): void {
+    if (settings.fitTimeBudgetMs !== this.settings.fitTimeBudgetMs) this.options.fitter.forgetTimedOut();
+    this.settings = settings;
+    this.freshness.configured(settings);
+    this.engine.configure(engine);
+    this.noteQuarantined();
+    if (this.filesKnown) this.scheduleRecompute();
+  }
+
+  /** A rescan: forget every run and read `files` instead, as one step so nothing flickers. */
+  reset(files: File[], beforeRead?: (index: number, file: File) => void): void {
+    this.filesKnown = true;
+    this.options.fitter.resume();
+    this.engine.clear();
+    this.noteQuarantined();
+    this.read(files, beforeRead);
+  }
+
+  /** Files created or changed; `beforeRead` is called before each is read. */
+  read(files: File[], beforeRead?: (index: number, file: File) => void): void {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i];
+      beforeRead?.(i, file);
+      // One unreadable file must not stop the others; the index reports its own diagnostics.
+      try {
+        this.engine.update(file.path, file.root);
+      } catch (error) {
+        this.options.log('error', `${file.path}: ${describe(error)}`);
+      }
+    }
+    this.scheduleRecompute();
+  }
+
+  deleted(paths: string[]): void {
+    for (const p of paths) this.engine.remove(p);
+    this.scheduleRecompute();
+  }
+
+  /** The runs the user looks at: their fits go first. */
+  lookAt(runIds: string[]): void {
+    if (this.engine.lookAt(runIds) && this.filesKnown) this.scheduleRecompute();
+  }
+
+  /** A fit landed: a round soon shows it. */
+  fitLanded(): void {
+    this.scheduleRecompute();
+  }
+
+  /** A config's estimate, once the fits it needs have landed (or marked `fitsPending` after ANSWER_WAIT_MS). */
+  async estimateConfig(path: string, text: string): Promise<ConfigEstimate> {
+    const { value: estimate, complete } = await this.whenFitted(() => this.engine.estimateConfig(path, text, readSibling));
+    // The lens asks again once the fits have landed (a new Snapshot.estimates then).
+    if (!complete) estimate.fitsPending = true;
+    this.freshness.answered(complete);
+    return estimate;
+  }
+
+  /** A budget's plan on the chosen family's law; throws the planner's error. */
+  async planBudget(request: PlanBudgetRequest): Promise<Extract<ReturnType<typeof planBudgetRequest>, { plan: unknown }>> {
+    // Plans are calibrated on the family laws: asked for right after a start, they wait for those fits.
+    const { value: planned } = await this.whenFitted(() =>
+      planBudgetRequest(request, this.engine.familyLaws(), this.engine.hardware, (law) => this.engine.overtrainLaw(law)),
+    );
+    if ('error' in planned) throw new Error(planned.error);
+    return planned;
+  }
+
+  /** The ladder of runs before a target, on the family's runs and law; throws the planner's error. */
+  async planLadder(request: PlanLadderRequest): Promise<Extract<ReturnType<typeof planLadderRequest>, { plan: unknown }>> {
+    const runs = this.engine
+      .runs()
+      .map((r) => ({ id: r.id, name: r.loggedName ?? r.name, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
+    // A plan written in an earlier session (its PLAN.json) is the earlier plan when none is shown.
+    const { request: ladder, problems } = withLadderRecord(request);
+    const deadline = Date.now() + this.settings.fitTimeBudgetMs;
+    const { value: planned } = await this.whenFitted(() => planLadderRequest(ladder, this.engine.familyLaws(), runs, this.engine.hardware, deadline, problems));
+    if ('error' in planned) throw new Error(planned.error);
+    return planned;
+  }
+
+  private whenFitted<T>(compute: () => T): Promise<{ value: T; complete: boolean }> {
+    return whenFitted(this.options.fitter, compute, { rounds: MAX_ANSWER_ROUNDS, waitMs: ANSWER_WAIT_MS });
+  }
+
+  /**
+   * One round (a snapshot) after `delayMs`, unless one is due sooner already. A round also schedules
+   * the next one when a live run's kept fit falls due (engine.refitDueAt): the prediction of a run
+   * whose trainer went quiet between refits is then brought up to date without waiting for an append.
+   */
+  private scheduleRecompute(delayMs = RECOMPUTE_DELAY_MS): void {
+    const at = Date.now() + delayMs;
+    if (this.recomputeTimer && this.recomputeAt <= at) return;
+    if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
+    this.recomputeAt = at;
+    this.recomputeTimer = setTimeout(() => {
+      this.recomputeTimer = undefined;
+      try {
+        const snapshot = this.engine.snapshot();
+        snapshot.estimates = this.freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
+        this.options.onSnapshot(snapshot);
+        const due = this.engine.refitDueAt();
+        // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
+        if (due !== undefined) this.scheduleRecompute(Math.min(MAX_TIMER_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, due - Date.now())));
+      } catch (error) {
+        this.options.log('error', `building the snapshot failed: ${describe(error)}`);
+      }
+    }, delayMs);
+  }
+
+  /** Files the host quarantined (they stopped the worker twice): a diagnostic each, as the engine was cleared. */
+  private noteQuarantined(): void {
+    for (const p of this.settings.quarantined ?? [])
+      this.engine.noteSkipped(
+        p,
+        'stopped the Scaling Lens worker twice while it was read (out of memory or a crash); quarantined, not read again until VS Code restarts',
+      );
+  }
+}
+
+/** A config's sibling file (training_args.json beside config.json): a regular file of config size only (safeFile.ts). */
+function readSibling(absPath: string): string | undefined {
+  const r = readTextFile(absPath, READ_CAPS.config);
+  return 'error' in r ? undefined : r.text;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
