@@ -1,7 +1,7 @@
 // CPU time of each curve fit the engine asks for on examples/ (the workspace's own jobs, as `scan`
 // fits them) and on a 1,100-point loss curve, through the engine of the source tree given as the
-// first argument: bench/scale.ts runs it on this tree and on the commit before issue 20's fit
-// changes, side by side. Prints JSON: { jobs: [{ name, points, law, cpuMs }] } (median of REPEATS).
+// first argument: bench/scale.ts runs it on this tree and on earlier engines, taking turns.
+// Prints JSON: { jobs: [{ name, points, law, cpuMs, cpuSamples }] } (cpuMs: the median of REPEATS).
 //   node --import tsx bench/fitCpu.ts <source root>
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     job: { kind: 'curve', steps, losses, targetStep: T, plannedEndStep: T, law: 'multipower', lr, seed: 1, resamples: 40 } as Job,
   });
 
-  const out: { name: string; points: number; law: string; cpuMs: number }[] = [];
+  const out: { name: string; points: number; law: string; cpuMs: number; cpuSamples: number[] }[] = [];
   for (const { name, job } of jobs) {
     runFitJob(job as Parameters<typeof runFitJob>[0], {}); // JIT warm-up
     const cpu: number[] = [];
@@ -67,8 +67,7 @@ async function main(): Promise<void> {
       const u = process.cpuUsage(c);
       cpu.push((u.user + u.system) / 1000);
     }
-    cpu.sort((a, b) => a - b);
-    out.push({ name, points: job.steps.length, law: job.law ?? 'power', cpuMs: cpu[Math.floor(cpu.length / 2)] });
+    out.push({ name, points: job.steps.length, law: job.law ?? 'power', cpuMs: [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)], cpuSamples: cpu });
   }
   process.stdout.write(`${JSON.stringify({ jobs: out })}\n`);
 }

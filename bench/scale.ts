@@ -1,12 +1,13 @@
 // Scale rows of `npm run bench` (issue 20), each measured side by side in one run:
-//   - per-run curve-fit CPU on this tree and on BEFORE_COMMIT (the engine before issue 20's fit
-//     changes), the same jobs (bench/fitCpu.ts in a child process per tree);
-//   - `scaling-lens scan` of 1, 10, 100 (and with SCALING_LENS_BENCH_SCAN_1000=1, 1,000) copies of
-//     the example runs (real-size: 170–290 loss points, 1,100–1,200 points of every metric), wall
-//     and CPU (user + system of the process and its threads), one fitting thread against one per
-//     core; 1,000 runs with --no-fit (listing at reading speed) always;
+//   - per-run curve-fit CPU on this tree and on the engines of BEFORE (the commit before issue 20's
+//     fit changes, and the last stop's), the same jobs (bench/fitCpu.ts in a child process per
+//     tree), the trees taking turns so a change in the machine's load falls on all of them;
+//   - `scaling-lens scan` of 1, 10, 100 and 1,000 copies of the example runs (real-size: 170–290
+//     loss points, 1,100–1,200 points of every metric), wall and CPU (user + system of the process
+//     and its threads), one fitting thread against one per core; 1,000 runs with --no-fit too;
 //   - CLI cold start (`--help`, `plan`) against a bare `node -e 0`.
-// SCALING_LENS_BENCH_SKIP_FIT_CPU=1 leaves out the before/after fit CPU (a minute of CPU), for a quick look.
+// SCALING_LENS_BENCH_SKIP_FIT_CPU=1 leaves out the before/after fit CPU (a few minutes of CPU), and
+// SCALING_LENS_BENCH_SCAN_1000=0 the fitted scans of 1,000 runs (about ten minutes of CPU), for a quick look.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,8 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { median } from './stats';
 
 const repoRoot = path.resolve(__dirname, '..');
-/** The last commit before issue 20 changed the curve fits. */
-const BEFORE_COMMIT = '611a6a2';
+/** Engines the fit CPU is compared with: the last commit before issue 20 changed the curve fits, and the last stop's. */
+const BEFORE = [
+  { commit: '611a6a2', label: 'before issue 20' },
+  { commit: 'c7ff14e', label: 'last stop' },
+];
+/** Turns each tree takes at the fit CPU jobs (each turn: a median of 3 per job). */
+const FIT_CPU_TURNS = 2;
 
 export interface ScaleRow {
   name: string;
@@ -24,7 +30,7 @@ export interface ScaleRow {
 }
 
 interface FitCpu {
-  jobs: { name: string; points: number; law: string; cpuMs: number }[];
+  jobs: { name: string; points: number; law: string; cpuMs: number; cpuSamples: number[] }[];
 }
 
 function fitCpu(root: string): FitCpu | { error: string } {
@@ -40,6 +46,7 @@ function fitCpu(root: string): FitCpu | { error: string } {
 /** The source tree at `commit`, extracted under `tmp` (node_modules linked), or why not. */
 function treeAt(commit: string, tmp: string): string | { error: string } {
   const dir = path.join(tmp, `tree-${commit}`);
+  if (fs.existsSync(path.join(dir, 'node_modules'))) return dir;
   fs.mkdirSync(dir, { recursive: true });
   const r = spawnSync('sh', ['-c', `git -C "$1" archive "$2" src | tar -x -C "$3"`, 'sh', repoRoot, commit, dir], { encoding: 'utf8' });
   if (r.status !== 0) return { error: `git archive ${commit} failed: ${r.stderr.trim()}` };
@@ -68,47 +75,90 @@ function copiesOfExamples(dir: string, count: number): void {
   for (let i = 0; i < count; i++) fs.cpSync(path.join(sweep, runs[i % runs.length]), path.join(dir, `run-${String(i).padStart(4, '0')}`), { recursive: true });
 }
 
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const loadNow = () => os.loadavg()[0].toFixed(1);
+
+/**
+ * Curve-fit CPU per run on this tree and on each BEFORE engine: the trees take FIT_CPU_TURNS turns
+ * (this, before…, this, before…), and each job's figure is the median of all its samples.
+ */
+function fitCpuRows(tmp: string, json: Record<string, number>): ScaleRow[] {
+  const trees: { label: string; root: string | { error: string } }[] = [
+    { label: 'this tree', root: repoRoot },
+    ...BEFORE.map((b) => ({ label: `${b.label} (${b.commit})`, root: treeAt(b.commit, tmp) })),
+  ];
+  const samples = trees.map(() => new Map<string, { points: number; law: string; cpu: number[] }>());
+  const errors: (string | undefined)[] = trees.map((t) => (typeof t.root === 'string' ? undefined : t.root.error));
+  const loads = [loadNow()];
+  for (let turn = 0; turn < FIT_CPU_TURNS; turn++) {
+    trees.forEach((t, k) => {
+      if (errors[k] !== undefined || typeof t.root !== 'string') return;
+      const r = fitCpu(t.root);
+      if ('error' in r) {
+        errors[k] = r.error;
+        return;
+      }
+      for (const j of r.jobs) {
+        const m = samples[k].get(j.name) ?? { points: j.points, law: j.law, cpu: [] };
+        m.cpu.push(...j.cpuSamples);
+        samples[k].set(j.name, m);
+      }
+    });
+    loads.push(loadNow());
+  }
+  if (errors[0] !== undefined) return [{ name: 'Curve fit CPU per run', value: 'not measured', note: errors[0] }];
+  const after = samples[0];
+  const names = [...after.keys()];
+  const perJob = (k: number, name: string) => {
+    const m = samples[k].get(name);
+    return m ? median(m.cpu) : NaN;
+  };
+  const means = trees.map((_, k) => (errors[k] === undefined ? mean(names.map((n) => perJob(k, n))) : NaN));
+  json.fitCpuMeanMs = means[0];
+  BEFORE.forEach((b, i) => (json[`fitCpuMeanMs:${b.commit}`] = means[i + 1]));
+  for (const n of names) json[`fitCpuMs:${n}`] = perJob(0, n);
+  const first = BEFORE.findIndex((_, i) => errors[i + 1] === undefined);
+  json.fitCpuBeforeMeanMs = first < 0 ? NaN : means[first + 1];
+  const vs = trees
+    .slice(1)
+    .map((t, i) =>
+      errors[i + 1] === undefined
+        ? `${t.label} ${means[i + 1].toFixed(0)} ms (${(means[i + 1] / means[0]).toFixed(2)}× this tree's CPU)`
+        : `${t.label}: not measured (${errors[i + 1]})`,
+    )
+    .join('; ');
+  return [
+    {
+      name: `Curve fit CPU per run (${names.length} runs: examples/ as \`scan\` fits them, and a 1,100-point run), this tree against the engines before`,
+      value: `${means[0].toFixed(0)} ms mean`,
+      note:
+        `${vs}. Per run (median of ${FIT_CPU_TURNS}×3 CPU samples each, one thread; 40 bootstrap resamples at most, the 20/30/50% prefix checks), ` +
+        trees.map((t) => t.label).join(' → ') +
+        ': ' +
+        names
+          .map((n) => {
+            const m = after.get(n)!;
+            return `${n} (${m.points} pts, ${m.law}) ${trees.map((_, k) => (errors[k] === undefined ? perJob(k, n).toFixed(0) : '–')).join(' → ')} ms`;
+          })
+          .join('; ') +
+        `. The trees took ${FIT_CPU_TURNS} turns each in this run; 1-minute load average ${loads.join(' → ')} over the turns`,
+    },
+  ];
+}
+
 export async function scaleRows(tmp: string, json: Record<string, number>): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
 
   // --- Per-run curve-fit CPU, before and after --------------------------------------------------
   const skip = process.env.SCALING_LENS_BENCH_SKIP_FIT_CPU === '1';
-  const after = skip ? { error: 'SCALING_LENS_BENCH_SKIP_FIT_CPU=1' } : fitCpu(repoRoot);
-  const beforeTree = skip ? { error: 'skipped' } : treeAt(BEFORE_COMMIT, tmp);
-  const before = typeof beforeTree === 'string' ? fitCpu(beforeTree) : beforeTree;
-  if ('error' in after) rows.push({ name: 'Curve fit CPU per run', value: 'not measured', note: after.error });
-  else {
-    for (const job of after.jobs) {
-      const old = 'error' in before ? undefined : before.jobs.find((j) => j.name === job.name);
-      json[`fitCpuMs:${job.name}`] = job.cpuMs;
-      if (old) json[`fitCpuBeforeMs:${job.name}`] = old.cpuMs;
-    }
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const afterMean = mean(after.jobs.map((j) => j.cpuMs));
-    const beforeMean = 'error' in before ? NaN : mean(before.jobs.map((j) => j.cpuMs));
-    json.fitCpuMeanMs = afterMean;
-    json.fitCpuBeforeMeanMs = beforeMean;
-    rows.push({
-      name: `Curve fit CPU per run (${after.jobs.length} runs: examples/ as \`scan\` fits them, and a 1,100-point run), before → after`,
-      value:
-        'error' in before ? `${afterMean.toFixed(0)} ms` : `${beforeMean.toFixed(0)} → ${afterMean.toFixed(0)} ms (${(beforeMean / afterMean).toFixed(1)}×)`,
-      note:
-        `mean of the per-run medians of 3 (CPU, one thread; 40 bootstrap resamples, the 20/30/50% prefix checks); ` +
-        after.jobs
-          .map((j) => {
-            const old = 'error' in before ? undefined : before.jobs.find((o) => o.name === j.name);
-            return `${j.name} (${j.points} pts, ${j.law}) ${old ? `${old.cpuMs.toFixed(0)} → ` : ''}${j.cpuMs.toFixed(0)} ms`;
-          })
-          .join('; ') +
-        ('error' in before ? `; before (${BEFORE_COMMIT}) not measured: ${before.error}` : `; before = commit ${BEFORE_COMMIT}, same jobs, same run`),
-    });
-  }
+  if (skip) rows.push({ name: 'Curve fit CPU per run', value: 'not measured', note: 'SCALING_LENS_BENCH_SKIP_FIT_CPU=1' });
+  else rows.push(...fitCpuRows(tmp, json));
 
   // --- scan of many runs: one fitting thread against one per core ---------------------------------
   const cli = path.join(repoRoot, 'dist', 'cli.js');
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'fitThread.js'))) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot });
   const cores = Math.max(1, os.availableParallelism());
-  const sizes = process.env.SCALING_LENS_BENCH_SCAN_1000 === '1' ? [1, 10, 100, 1000] : [1, 10, 100];
+  const sizes = process.env.SCALING_LENS_BENCH_SCAN_1000 === '0' ? [1, 10, 100] : [1, 10, 100, 1000];
   // SCALING_LENS_BENCH_SCAN_RUNS=1,10 (say) measures only those, for a quick look.
   const only = process.env.SCALING_LENS_BENCH_SCAN_RUNS?.split(',').map(Number);
   for (const n of only ?? [...sizes, ...(sizes.includes(1000) ? [] : [1000])]) {
@@ -121,11 +171,12 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
       rows.push({
         name: `\`scan --no-fit\` of ${n.toLocaleString('en-US')} runs`,
         value: `${(list.wallMs / 1000).toFixed(2)} s`,
-        note: `${runs} runs listed; CPU ${(list.cpuMs / 1000).toFixed(2)} s. Fitted scans of 1,000 runs: SCALING_LENS_BENCH_SCAN_1000=1 (minutes of CPU)`,
+        note: `${runs} runs listed; CPU ${(list.cpuMs / 1000).toFixed(2)} s. Fitted scans of 1,000 runs left out (SCALING_LENS_BENCH_SCAN_1000=0)`,
       });
       fs.rmSync(dir, { recursive: true, force: true });
       continue;
     }
+    const loadBefore = loadNow();
     const one = timedNode([cli, 'scan', dir, '--json', '--threads', '1']);
     const pool = cores > 1 ? timedNode([cli, 'scan', dir, '--json', '--threads', String(cores)]) : one;
     const same = one.stdout === pool.stdout;
@@ -140,7 +191,7 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,
       note:
         `one fitting thread: ${(one.wallMs / 1000).toFixed(1)} s wall, ${(one.cpuMs / 1000).toFixed(1)} s CPU; ${cores} threads: ${(pool.wallMs / 1000).toFixed(1)} s wall, ${(pool.cpuMs / 1000).toFixed(1)} s CPU; ` +
-        `output ${same ? 'identical' : 'DIFFERENT'}; \`--no-fit\`: ${(list.wallMs / 1000).toFixed(2)} s. One process each, under /usr/bin/time`,
+        `${((one.cpuMs / n) | 0).toLocaleString('en-US')} ms CPU per run; output ${same ? 'identical' : 'DIFFERENT'}; \`--no-fit\`: ${(list.wallMs / 1000).toFixed(2)} s. One process each, under /usr/bin/time; 1-minute load average ${loadBefore} → ${loadNow()}`,
     });
     fs.rmSync(dir, { recursive: true, force: true });
   }

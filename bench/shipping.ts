@@ -1,5 +1,6 @@
 // Figures about what ships, for the bench report: the size of the production .vsix, and the
-// activation time measured inside the real VS Code by the integration suites.
+// activation time measured inside the real VS Code by the integration suites (run by the bench
+// itself for a figure of the same run, see measureActivation).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -99,4 +100,24 @@ export function activationTimings(): ActivationTiming[] {
     }
   }
   return out.sort((a, b) => b.at.localeCompare(a.at));
+}
+
+/**
+ * Runs the integration harness's "activation timing" test (the real VS Code server in headless
+ * Chromium, test/integration/run.mjs) in the trusted and Restricted Mode configurations, so the
+ * report's activation figures are of this run, on this load. Each writes the record that
+ * activationTimings reads. SCALING_LENS_BENCH_ACTIVATION=0 skips it (the last records are shown).
+ * Returns why it did not run, or undefined.
+ */
+export function measureActivation(): string | undefined {
+  if (process.env.SCALING_LENS_BENCH_ACTIVATION === '0') return 'SCALING_LENS_BENCH_ACTIVATION=0';
+  const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, encoding: 'utf8' });
+  if (build.status !== 0) return `build failed: ${(build.stderr || build.stdout).trim().split('\n').slice(-2).join(' ')}`;
+  const run = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'test', 'integration', 'run.mjs'), '--config', 'trusted,restricted', '--grep', '^activation timing', '--timeout', '240'],
+    { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  if (run.status !== 0) return `the integration harness failed (exit ${run.status}): ${(run.stdout + run.stderr).trim().split('\n').slice(-2).join(' ')}`;
+  return undefined;
 }

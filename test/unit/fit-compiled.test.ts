@@ -12,7 +12,7 @@ import { levenbergMarquardt, LmWork, type LsqProblem } from '../../src/core/fit/
 import { widenInterval } from '../../src/core/fit/calibration';
 import { multipowerShapePriors } from '../../src/core/fit/priors';
 import { fitSweepSurface } from '../../src/core/fit/hparamSweep';
-import { linearizedLaw } from '../../src/core/fit/bootstrap';
+import { linearizeInLog, refitLinearized } from '../../src/core/fit/linearRefit';
 
 function inputsFor(law: LawDefinition, u: number[]): number[] {
   // Positive inputs spread over several decades (schedule index 0 for multipower).
@@ -182,27 +182,60 @@ test('sweep surface: the 2% window widens until lr and batch each keep three set
   assert.ok(!('error' in d) && Math.abs(d.lrStar / 1e-3 - 1) < 1e-6, 'error' in d ? d.error : `${d.lrStar}`);
 });
 
-test('linearizedLaw: exact at the expansion point, second-order close near it, the real law elsewhere', () => {
+test('linearizeInLog: ln f and (∂f/∂p)/f of the law at the expansion point', () => {
   const xs = [100, 400, 900, 1500, 1999].map((t) => [t, 0]);
   const best = [0.8, -0.3, 0.4, 7, -1, 0.6, 0.6];
-  const lin = linearizedLaw(multipower, xs, best);
+  const lin = linearizeInLog(multipower, xs, best, { b: { mean: 6, sd: 2 }, nothing: { mean: 0, sd: 1 } });
   const k = best.length;
-  const f = new Float64Array(xs.length);
-  const jac = new Float64Array(xs.length * k);
-  const kernel = lin.compile!(xs);
-  kernel.valuesAndJacobian(best, f, jac);
   xs.forEach((x, i) => {
-    assert.ok(Math.abs(f[i] - multipower.evaluate(best, x)) <= 1e-12 * f[i]);
-    multipower.jacobian(best, x).forEach((g, j) => assert.ok(Math.abs(jac[i * k + j] - g) <= 1e-9 * (Math.abs(g) + 1e-12), `point ${i} param ${j}`));
+    const f = multipower.evaluate(best, x);
+    assert.ok(Math.abs(lin.lnF0[i] - Math.log(f)) <= 1e-12);
+    multipower
+      .jacobian(best, x)
+      .forEach((g, j) => assert.ok(Math.abs(lin.jac[i * k + j] - g / f) <= 1e-9 * (Math.abs(g / f) + 1e-12), `point ${i} param ${j}`));
   });
-  // A step of h in every parameter: the linearisation's error shrinks like h² (4× per halving).
-  const err = (h: number) => {
-    const p = best.map((v) => v + h);
-    kernel.values(p, f);
-    return Math.max(...xs.map((x, i) => Math.abs(f[i] - multipower.evaluate(p, x)) / f[i]));
-  };
-  assert.ok(err(0.01) < 1e-3 && err(0.005) < err(0.01) / 3, `${err(0.01)} ${err(0.005)}`);
-  // Points it was not made for are evaluated by the law itself.
-  const p = best.map((v) => v + 0.1);
-  assert.equal(lin.evaluate(p, [1200, 0]), multipower.evaluate(p, [1200, 0]));
+  // The prior on ln B is kept (by index); a prior on a parameter the law does not have is not.
+  assert.deepEqual(lin.priorIndex, [3]);
+});
+
+test('refitLinearized: recovers the parameters of losses the linearised law makes, keeps to the box, and never ends above its start', () => {
+  const xs = [100, 250, 400, 600, 900, 1200, 1500, 1800, 1999].map((t) => [t, 0]);
+  const best = [0.8, -0.3, 0.4, 7, -1, 0.6, 0.6];
+  const lin = linearizeInLog(multipower, xs, best);
+  const k = best.length;
+  const lossesAt = (dp: number[]) => xs.map((_, i) => Math.exp(lin.lnF0[i] + dp.reduce((s, d, j) => s + lin.jac[i * k + j] * d, 0)));
+  // Losses of the linearised law 0.01–0.03 away in three parameters: found again (exact data, so the Huber fit is exact).
+  const dp = [0.01, -0.02, 0.03, 0, 0, 0, 0];
+  const fit = refitLinearized(lin, lossesAt(dp), 200);
+  assert.ok(!('error' in fit));
+  const moved = fit.params.map((v, j) => v - best[j]);
+  const explained = lossesAt(moved).map((v, i) => Math.abs(Math.log(v / lossesAt(dp)[i])));
+  assert.ok(Math.max(...explained) < 1e-6, `log residuals ${Math.max(...explained)}`);
+  // γ pushed below its lower bound 0: held on the bound, the others still fitted.
+  const below = [0, 0, 0, 0, 0, 0, -0.8];
+  const held = refitLinearized(lin, lossesAt(below), 200);
+  assert.ok(!('error' in held));
+  assert.equal(held.params[6], multipower.parameters[6].lower);
+  assert.ok(held.params.every((v, j) => v >= multipower.parameters[j].lower && v <= multipower.parameters[j].upper));
+  // Noisy losses: the refit's robust objective is no worse than at its start.
+  const noisy = xs.map((x, i) => multipower.evaluate(best, x) * Math.exp(0.01 * Math.sin(7 * i)));
+  const objective = (p: readonly number[]) =>
+    xs.reduce((s, _, i) => {
+      const r = Math.abs(lin.lnF0[i] + p.reduce((a, v, j) => a + lin.jac[i * k + j] * (v - best[j]), 0) - Math.log(noisy[i]));
+      return s + (r <= 1e-3 ? 0.5 * r * r : 1e-3 * (r - 5e-4));
+    }, 0);
+  const refit = refitLinearized(lin, noisy, 12);
+  assert.ok(
+    !('error' in refit) && objective(refit.params) <= objective(best),
+    'error' in refit ? refit.error : `${objective(refit.params)} vs ${objective(best)}`,
+  );
+  assert.ok(
+    'error' in
+      refitLinearized(
+        lin,
+        noisy.map((v, i) => (i === 2 ? -1 : v)),
+        12,
+      ),
+    'a non-positive loss is refused',
+  );
 });

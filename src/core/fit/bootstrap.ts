@@ -1,5 +1,5 @@
 import type { LawDefinition } from '../laws/types';
-import { applyTransform, compileLaw } from '../laws/types';
+import { applyTransform } from '../laws/types';
 import type { LawFitRaw } from './fitLaw';
 import { shouldStop, type StopCheck } from './lm';
 import { mulberry32, randomInt } from './random';
@@ -146,71 +146,4 @@ export function runBootstrap<T>(
     if (enough?.(out.samples, out.done)) break;
   }
   return out;
-}
-
-/**
- * `law` linearised in log space at `best` over the points `xs` (by identity):
- *   ln f(p, x_i) ≈ ln f(best, x_i) + Σ_j J_ij·(p_j − best_j),   J_ij = (∂f/∂p_j)/f at best.
- * A bootstrap refit of this stand-in costs O(points × parameters) per evaluation instead of a
- * pass over the law (for the Multi-Power Law, over every earlier LR block of every point), while
- * keeping the refit's Huber loss, priors and bounds. This is the Gauss–Newton ("k-step")
- * bootstrap of Davidson & MacKinnon (1999) and Andrews (2002): resamples move the parameters by
- * the resampling noise, over which the law is close to linear; the samples are then mapped
- * through the real law (`evaluate`) at the target, so the prediction's nonlinearity is kept.
- * Points not among `xs` are evaluated by the real law.
- */
-export function linearizedLaw(law: LawDefinition, xs: readonly (readonly number[])[], best: readonly number[]): LawDefinition {
-  const k = law.parameters.length;
-  const m = xs.length;
-  const f0 = new Float64Array(m);
-  const jac = new Float64Array(m * k);
-  compileLaw(law, xs).valuesAndJacobian(best, f0, jac);
-  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) jac[i * k + j] /= f0[i];
-  const index = new Map<readonly number[], number>();
-  xs.forEach((x, i) => index.set(x, i));
-  const dp = new Float64Array(k);
-  const linear = (i: number): number => {
-    let s = 0;
-    for (let j = 0; j < k; j++) s += jac[i * k + j] * dp[j];
-    return f0[i] * Math.exp(s);
-  };
-  const setDp = (p: readonly number[]) => {
-    for (let j = 0; j < k; j++) dp[j] = p[j] - best[j];
-  };
-  return {
-    ...law,
-    evaluate(p, x) {
-      const i = index.get(x);
-      if (i === undefined) return law.evaluate(p, x);
-      setDp(p);
-      return linear(i);
-    },
-    jacobian(p, x) {
-      const i = index.get(x);
-      if (i === undefined) return law.jacobian(p, x);
-      setDp(p);
-      const v = linear(i);
-      return Array.from({ length: k }, (_, j) => v * jac[i * k + j]);
-    },
-    compile(points) {
-      const rows = Int32Array.from(points, (x) => index.get(x) ?? -1);
-      const fallback = rows.some((r) => r < 0) ? compileLaw(law, points) : undefined;
-      if (fallback) return fallback;
-      return {
-        values(p, out) {
-          setDp(p);
-          for (let q = 0; q < rows.length; q++) out[q] = linear(rows[q]);
-        },
-        valuesAndJacobian(p, out, jout) {
-          setDp(p);
-          for (let q = 0; q < rows.length; q++) {
-            const i = rows[q];
-            const v = linear(i);
-            out[q] = v;
-            for (let j = 0; j < k; j++) jout[q * k + j] = v * jac[i * k + j];
-          }
-        },
-      };
-    },
-  };
 }
