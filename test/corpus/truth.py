@@ -113,9 +113,11 @@ def tfevents(path):
                 continue
             series.setdefault(v.tag, []).append((int(ev.step), float(x)))
     # Keras' TensorBoard callback writes epoch_loss (per epoch) and batch_loss under train/ and validation/.
+    # Tags compared case-insensitively: PyTorch's tutorial writes "Loss/train".
+    lower = {t.lower(): t for t in series}
     for pref in ("train/loss", "train_loss", "loss", "loss/train", "epoch_loss", "eval/loss"):
-        if pref in series:
-            return result(pref, series[pref], "TensorBoard scalar tag")
+        if pref in lower:
+            return result(lower[pref], series[lower[pref]], "TensorBoard scalar tag")
     return None
 
 
@@ -503,7 +505,7 @@ def main():
             for f in sorted(files):
                 p = os.path.join(dirpath, f)
                 rel = os.path.relpath(p, HERE).replace(os.sep, "/")
-                if f.endswith((".py", ".md")):
+                if f.endswith((".py", ".md")) or f == "expected.json":  # golden/: the writer script's own record
                     continue
                 try:
                     if kind == "configs":
