@@ -389,7 +389,10 @@ def neox_yaml(path):
         c = json.loads(re.sub(r",(\s*[}\]])", r"\1", t))
     c = {k.replace("_", "-"): v for k, v in c.items()}
     d, L = c["hidden-size"], c["num-layers"]
-    V = 50304  # GPT-NeoX-20B tokenizer (50277) padded to a multiple of 128 (make-vocab-size-divisible-by)
+    # GPT-NeoX-20B tokenizer (50,277) padded to a multiple of make-vocab-size-divisible-by (128) x model-parallel-size
+    # (gpt-neox megatron/tokenizer/tokenizer.py _vocab_size_with_padding): 50,304 at TP 1, 50,432 at TP 2, 50,688 at TP 4.
+    mult = c.get("make-vocab-size-divisible-by", 128) * c.get("model-parallel-size", 1)
+    V = -(-50277 // mult) * mult
     if c.get("norm") == "rmsnorm" or "llama" in path:
         V = 32000
         f = c.get("intermediate_size", 0)
