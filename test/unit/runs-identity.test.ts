@@ -290,3 +290,22 @@ test("Keras's train/ + validation/ event folders are one run, the validation tag
   assert.equal(keras?.series.find((s) => s.metric === 'validation/epoch_loss')?.role, 'eval_loss');
   assert.equal(runs.find((r) => r.id === 'runs/test')?.series.find((s) => s.metric === 'epoch_loss')?.role, 'train_loss');
 });
+
+test("a TF1 Estimator's model_dir events and its eval/ folder are one run, eval/loss the eval loss", () => {
+  const root = tempDir('sl-ident-');
+  const idx = new RunIndex();
+  const steps = [100, 200, 300];
+  idx.update(write(root, 'model/events.out.tfevents.1.host', eventFile(steps.map((s) => ({ tag: 'loss', step: s, value: 3 - s / 200 })))), root);
+  idx.update(write(root, 'model/eval/events.out.tfevents.2.host', eventFile(steps.map((s) => ({ tag: 'loss', step: s, value: 3.2 - s / 200 })))), root);
+  const runs = idx.runs();
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ['model'],
+  );
+  assert.equal(runs[0].series.find((s) => s.metric === 'loss')?.role, 'train_loss');
+  assert.equal(runs[0].series.find((s) => s.metric === 'eval/loss')?.role, 'eval_loss');
+  assert.deepEqual(
+    series(runs[0], 'eval/loss'),
+    steps.map((s) => [s, storedValue(3.2 - s / 200)]),
+  );
+});
