@@ -128,7 +128,10 @@ function checkLogs(root: string, group: string, truth: Record<string, LogTruth>)
     // A run of several files (a DVCLive folder) holds one series per file: compare with this file's
     // series when the run has it by name (DVCLive: the path under plots/metrics), else the main one.
     const dvc = /\/plots\/metrics\/(.+)\.tsv$/.exec(rel)?.[1];
-    const named = run?.series.find((x) => x.steps.length > 0 && (x.metric === dvc || (dvc === undefined && x.metric === t.series)));
+    // Keras's validation/ events join their train/ run with their tags under `validation/` (formats/tfevents.ts).
+    const half = /\/(validation|val|eval|test)\/events\.out\.tfevents\.[^/]*$/.exec(rel)?.[1];
+    const evalNamed = half && t.series ? run?.series.find((x) => x.steps.length > 0 && x.metric === `${half}/${t.series}`) : undefined;
+    const named = evalNamed ?? run?.series.find((x) => x.steps.length > 0 && (x.metric === dvc || (dvc === undefined && x.metric === t.series)));
     const s = run ? (named ?? mainSeries(run)) : undefined;
     check.found = !offered
       ? 'not offered to any reader (file name not recognised)'

@@ -113,9 +113,11 @@ def tfevents(path):
                 continue
             series.setdefault(v.tag, []).append((int(ev.step), float(x)))
     # Keras' TensorBoard callback writes epoch_loss (per epoch) and batch_loss under train/ and validation/.
+    # Tags compared case-insensitively: PyTorch's tutorial writes "Loss/train".
+    lower = {t.lower(): t for t in series}
     for pref in ("train/loss", "train_loss", "loss", "loss/train", "epoch_loss", "eval/loss"):
-        if pref in series:
-            return result(pref, series[pref], "TensorBoard scalar tag")
+        if pref in lower:
+            return result(lower[pref], series[lower[pref]], "TensorBoard scalar tag")
     return None
 
 
@@ -387,7 +389,10 @@ def neox_yaml(path):
         c = json.loads(re.sub(r",(\s*[}\]])", r"\1", t))
     c = {k.replace("_", "-"): v for k, v in c.items()}
     d, L = c["hidden-size"], c["num-layers"]
-    V = 50304  # GPT-NeoX-20B tokenizer (50277) padded to a multiple of 128 (make-vocab-size-divisible-by)
+    # GPT-NeoX-20B tokenizer (50,277) padded to a multiple of make-vocab-size-divisible-by (128) x model-parallel-size
+    # (gpt-neox megatron/tokenizer/tokenizer.py _vocab_size_with_padding): 50,304 at TP 1, 50,432 at TP 2, 50,688 at TP 4.
+    mult = c.get("make-vocab-size-divisible-by", 128) * c.get("model-parallel-size", 1)
+    V = -(-50277 // mult) * mult
     if c.get("norm") == "rmsnorm" or "llama" in path:
         V = 32000
         f = c.get("intermediate_size", 0)
@@ -503,7 +508,7 @@ def main():
             for f in sorted(files):
                 p = os.path.join(dirpath, f)
                 rel = os.path.relpath(p, HERE).replace(os.sep, "/")
-                if f.endswith((".py", ".md")):
+                if f.endswith((".py", ".md")) or f == "expected.json":  # golden/: the writer script's own record
                     continue
                 try:
                     if kind == "configs":

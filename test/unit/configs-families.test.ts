@@ -524,3 +524,105 @@ test('a --flag value file (args.txt) with Megatron flags is read; other text fil
   assert.equal(plan.architecture.vocab, 50304);
   assert.equal(readConfig({ file: 'notes.txt', text: 'step 1 loss 2.3' }).kind, 'not-applicable');
 });
+
+test('GPT-NeoX Llama 2 7B: gated MLP sized as NeoX ParallelMLP does, Llama tokenizer when none is named', () => {
+  // EleutherAI/gpt-neox configs/llama2/7B.yml (JSON-style YAML with comments); meta-llama/Llama-2-7b-hf: 6,738,415,616.
+  const yml = `{
+  "pipe_parallel_size": 1,
+  "model_parallel_size": 1,
+  "make_vocab_size_divisible_by": 1,
+
+  # model settings
+  "num_layers": 32,
+  "hidden_size": 4096,
+  "intermediate_size": 32768,
+  "num_attention_heads": 32,
+  "seq_length": 4096,
+  "max_position_embeddings": 4096,
+  "pos_emb": "rotary",
+  "no_weight_tying": true,
+  "norm": "rmsnorm",
+  "use_bias_in_norms": false,
+  "use_bias_in_attn_linear": false,
+  "activation": "swiglu",
+  "mlp_multiple_of": 256,
+}
+`;
+  const plan = planOf(readConfig({ file: 'llama2/7B.yml', text: yml }));
+  assert.equal(plan.format, 'gpt-neox');
+  assert.equal(plan.architecture.dFfn, 11008);
+  assert.equal(plan.architecture.vocab, 32000);
+  assert.match(plan.sources['architecture.vocab']?.note ?? '', /Llama SentencePiece 32,000/);
+  assert.equal(plan.params.total, 6_738_415_616);
+  // Without mlp_multiple_of (neox_args default 1): int(32768·2/3) // 2 = 10922 per matrix.
+  const plain = planOf(readConfig({ file: '7B.yml', text: yml.replace('"mlp_multiple_of": 256,', '') }));
+  assert.equal(plain.architecture.dFfn, 10922);
+  // A tokenizer named in the file wins over the Llama assumption.
+  const gpt2 = planOf(readConfig({ file: '7B.yml', text: yml.replace('"activation"', '"tokenizer_type": "GPT2BPETokenizer",\n  "activation"') }));
+  assert.equal(gpt2.architecture.vocab, 50257);
+});
+
+test('GPT-NeoX YAML with a comma left out (Pythia 12B) is counted, with a warning naming the line', () => {
+  // EleutherAI/pythia models/12B/pythia-12b.yml: no comma after "attention-config", found at the next entry (line 11 here); PyYAML rejects the file.
+  const yml = `{
+   "pipe-parallel-size": 1,
+   "model-parallel-size": 4,
+   "num-layers": 36,
+   "hidden-size": 5120,
+   "num-attention-heads": 40,
+   "seq-length": 2048,
+   "pos-emb": "rotary",
+   "attention-config": [[["flash"], 36]]
+
+   "no-weight-tying": true,
+   "vocab-file": "/fsx/pile/20B_tokenizer.json",
+}
+`;
+  const r = readConfig({ file: 'pythia-12b.yml', text: yml });
+  const plan = planOf(r);
+  // EleutherAI/pythia-12b: 11,846,072,320 (vocab 50,277 padded to 128 × TP 4 = 50,688).
+  assert.equal(plan.params.total, 11_846_072_320);
+  const warning = r.diagnostics.find((d) => d.severity === 'warning');
+  assert.equal(warning?.line, 11);
+  assert.match(warning?.message ?? '', /"," is missing .*PyYAML/);
+  // Any other syntax error still stops the read, naming file and line.
+  const broken = readConfig({ file: 'p.yml', text: yml.replace('"num-layers": 36,', '"num-layers": [36,') });
+  assert.equal(broken.kind, 'error');
+  assert.match(broken.kind === 'error' ? broken.message : '', /^p\.yml:\d+: invalid YAML/);
+});
+
+test('Qwen3.5 MoE text config: Gated DeltaNet and gated attention layers counted apart, exact against the weight index', () => {
+  // bryce-hoehn/Qwen3.5-18B-REAP-A3B-Coding config.json; its model.safetensors.index.json total_size 37,087,995,136 B
+  // in float16 = 18,543,997,568 parameters (the index holds no MTP layer).
+  const cfg: Record<string, unknown> = {
+    model_type: 'qwen3_5_moe_text',
+    attn_output_gate: true,
+    full_attention_interval: 4,
+    head_dim: 256,
+    hidden_size: 2048,
+    linear_conv_kernel_dim: 4,
+    linear_key_head_dim: 128,
+    linear_num_key_heads: 16,
+    linear_num_value_heads: 32,
+    linear_value_head_dim: 128,
+    max_position_embeddings: 262144,
+    moe_intermediate_size: 512,
+    num_attention_heads: 16,
+    num_experts: 128,
+    num_experts_per_tok: 8,
+    num_hidden_layers: 40,
+    num_key_value_heads: 2,
+    shared_expert_intermediate_size: 512,
+    tie_word_embeddings: false,
+    vocab_size: 248320,
+  };
+  const plan = hf(cfg);
+  assert.equal(plan.params.total, 18_543_997_568);
+  // 8 of 128 experts: 30 DeltaNet + 10 attention layers, 8 experts + shared expert each.
+  assert.equal(plan.params.active, 3_444_503_168);
+  // layer_types, when written, decide which layers are which: the same 30/10 split counts the same.
+  const types = Array.from({ length: 40 }, (_, i) => ((i + 1) % 4 === 0 ? 'full_attention' : 'linear_attention'));
+  assert.equal(hf({ ...cfg, full_attention_interval: 2, layer_types: types }).params.total, 18_543_997_568);
+  // As a multimodal wrapper's text_config, the language model is counted the same.
+  assert.equal(hf({ model_type: 'qwen3_5_moe', text_config: cfg }).params.total, 18_543_997_568);
+});

@@ -266,3 +266,46 @@ test('a Run handed out never changes afterwards: series are shared with the stor
     [1, 2, 3, 4, 5],
   );
 });
+
+test("Keras's train/ + validation/ event folders are one run, the validation tags as the eval loss; a lone test/ folder stays its own run", () => {
+  const root = tempDir('sl-ident-');
+  const epochs = (bias: number): ScalarEvent[] => [0, 1, 2].map((e) => ({ tag: 'epoch_loss', step: e, value: 2 - e / 4 + bias }));
+  const idx = new RunIndex();
+  // keras.callbacks.TensorBoard(log_dir='logs/fit/run1'): train/ then, at the first epoch's end, validation/.
+  idx.update(write(root, 'logs/fit/run1/train/events.out.tfevents.1.host.1.v2', eventFile(epochs(0))), root);
+  idx.update(write(root, 'logs/fit/run1/validation/events.out.tfevents.2.host.2.v2', eventFile(epochs(0.5))), root);
+  // A run someone named "test", with no train/ beside it.
+  idx.update(write(root, 'runs/test/events.out.tfevents.3.host', eventFile(epochs(1))), root);
+  const runs = idx.runs();
+  assert.deepEqual(runs.map((r) => r.id).sort(), ['logs/fit/run1', 'runs/test']);
+  const keras = runs.find((r) => r.id === 'logs/fit/run1');
+  assert.deepEqual(
+    series(keras, 'epoch_loss'),
+    [0, 1, 2].map((e) => [e, storedValue(2 - e / 4)]),
+  );
+  assert.deepEqual(
+    series(keras, 'validation/epoch_loss'),
+    [0, 1, 2].map((e) => [e, storedValue(2.5 - e / 4)]),
+  );
+  assert.equal(keras?.series.find((s) => s.metric === 'validation/epoch_loss')?.role, 'eval_loss');
+  assert.equal(runs.find((r) => r.id === 'runs/test')?.series.find((s) => s.metric === 'epoch_loss')?.role, 'train_loss');
+});
+
+test("a TF1 Estimator's model_dir events and its eval/ folder are one run, eval/loss the eval loss", () => {
+  const root = tempDir('sl-ident-');
+  const idx = new RunIndex();
+  const steps = [100, 200, 300];
+  idx.update(write(root, 'model/events.out.tfevents.1.host', eventFile(steps.map((s) => ({ tag: 'loss', step: s, value: 3 - s / 200 })))), root);
+  idx.update(write(root, 'model/eval/events.out.tfevents.2.host', eventFile(steps.map((s) => ({ tag: 'loss', step: s, value: 3.2 - s / 200 })))), root);
+  const runs = idx.runs();
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ['model'],
+  );
+  assert.equal(runs[0].series.find((s) => s.metric === 'loss')?.role, 'train_loss');
+  assert.equal(runs[0].series.find((s) => s.metric === 'eval/loss')?.role, 'eval_loss');
+  assert.deepEqual(
+    series(runs[0], 'eval/loss'),
+    steps.map((s) => [s, storedValue(3.2 - s / 200)]),
+  );
+});

@@ -32,4 +32,6 @@ export type BlockStyle =
       extraParams?: number;
       /** Router bias per expert (DeepSeek-V3 `e_score_correction_bias`). */
       routerBias?: boolean;
+      /** Layers whose token mixer is not this attention (Qwen3-Next/3.5 Gated DeltaNet): how many, and their parameters each instead. */
+      otherMixer?: { count: number; params: number; what: string };
     };

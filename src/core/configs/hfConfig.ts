@@ -118,6 +118,13 @@ export function countDecoderParams(arch: ModelArchitecture, style: BlockStyle): 
       activeDenseExtra = dense.count * (attn + attnBias + mlpOf(dense.ffn) + norms) - dense.count * (activePerLayer ?? perLayer);
       perLayerText += `; the first ${dense.count} layer(s) dense (MLP ${formatCount(mlpOf(dense.ffn))})`;
     }
+    if (style.otherMixer) {
+      const other = style.otherMixer;
+      const delta = other.count * (other.params - (attn + attnBias));
+      denseExtra += delta;
+      activeDenseExtra += delta;
+      perLayerText += `; ${other.count} layer(s) with ${other.what} (${formatCount(other.params)}) instead of attention`;
+    }
     finalNorm = normSize + (style.extraParams ?? 0);
   }
   const tokenEmbedding = V * d;

@@ -65,6 +65,38 @@ export function mlaAttentionParams(
   return q + d * (kvLoraRank + qkRope) + kvLoraRank + kvLoraRank * H * (qkNope + vHead) + H * vHead * d;
 }
 
+/**
+ * Qwen3-Next and Qwen3.5 (modeling_qwen3_next.py, modeling_qwen3_5_moe.py): hybrid layers. Every
+ * `full_attention_interval`-th layer (or as `layer_types` says) is gated attention: q_proj d×2·H·h (query
+ * and output gate; Qwen3.5 `attn_output_gate`), k/v d×K·h, o H·h×d, q_norm/k_norm h each. The others are
+ * Gated DeltaNet: in_proj for q, k (d×Hk·dk each), v and z (d×Hv·dv each), b and a (d×Hv each); a depthwise
+ * conv1d over q, k, v (kernel `linear_conv_kernel_dim`, no bias); dt_bias and A_log (Hv each); a gated
+ * RMSNorm of dv; out_proj Hv·dv×d.
+ */
+const qwen3Next: FamilySpec = {
+  style: (r, { d, L, H, K, h }) => {
+    const gate = bool(r, 'attn_output_gate', true);
+    const full = d * H * h * (gate ? 2 : 1) + 2 * d * K * h + H * h * d + 2 * h;
+    const kHeads = int(r, 'linear_num_key_heads') ?? 16;
+    const vHeads = int(r, 'linear_num_value_heads') ?? 32;
+    const kDim = kHeads * (int(r, 'linear_key_head_dim') ?? 128);
+    const vHeadDim = int(r, 'linear_value_head_dim') ?? 128;
+    const vDim = vHeads * vHeadDim;
+    const conv = 2 * kDim + vDim;
+    const deltaNet = d * conv + d * vDim + 2 * d * vHeads + conv * (int(r, 'linear_conv_kernel_dim') ?? 4) + 2 * vHeads + vHeadDim + vDim * d;
+    const types = r.node('layer_types');
+    const interval = int(r, 'full_attention_interval') || 4;
+    const linear =
+      types?.type === 'array'
+        ? (types.children ?? []).filter((n) => n.value === 'linear_attention').length
+        : Array.from({ length: L }, (_, i) => (i + 1) % interval !== 0).filter(Boolean).length;
+    const style: BlockStyle = { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false, attentionParams: full };
+    if (linear > 0) style.otherMixer = { count: linear, params: deltaNet, what: 'Gated DeltaNet linear attention' };
+    return style;
+  },
+  note: 'Qwen3-Next/3.5 hybrid layers: gated attention and Gated DeltaNet counted per layer type; the multi-token-prediction layers (mtp_num_hidden_layers) are not.',
+};
+
 const deepseek = (v3: boolean): FamilySpec => ({
   style: (r, { d, H }) => {
     const first = int(r, 'first_k_dense_replace') ?? 0;
@@ -242,6 +274,7 @@ export const HF_FAMILIES: Record<string, FamilySpec> = {
   qwen3_moe: {
     style: (r) => ({ kind: 'llama', qkvBias: bool(r, 'attention_bias', false), oBias: bool(r, 'attention_bias', false), mlpBias: false, qkNorm: true }),
   },
+  qwen3_next: qwen3Next,
   deepseek_v2: deepseek(false),
   deepseek_v3: deepseek(true),
   // DeepSeek-R1 and Kimi K2 ship model_type deepseek_v3; "kimi_k2" appears in some re-uploads.
@@ -249,7 +282,18 @@ export const HF_FAMILIES: Record<string, FamilySpec> = {
 };
 
 /** Types whose config names experts (num_local_experts / num_experts / n_routed_experts) and are counted as MoE. */
-export const MOE_FAMILIES = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'granitemoe', 'granitemoeshared', 'olmoe', 'deepseek_v2', 'deepseek_v3', 'kimi_k2']);
+export const MOE_FAMILIES = new Set([
+  'mixtral',
+  'qwen2_moe',
+  'qwen3_moe',
+  'qwen3_next',
+  'granitemoe',
+  'granitemoeshared',
+  'olmoe',
+  'deepseek_v2',
+  'deepseek_v3',
+  'kimi_k2',
+]);
 
 /** `model_type`s of multimodal wrappers whose language model sits in `text_config`. */
 export const TEXT_CONFIG_WRAPPERS = new Set([
@@ -261,6 +305,8 @@ export const TEXT_CONFIG_WRAPPERS = new Set([
   'qwen2_5_vl',
   'qwen3_vl',
   'qwen3_vl_moe',
+  'qwen3_5',
+  'qwen3_5_moe',
   'idefics3',
   'smolvlm',
   'paligemma',
@@ -275,6 +321,8 @@ export function textModelType(t: string): string {
   if (t === 'gemma3_text' || t === 'gemma3') return 'gemma3_text';
   if (t === 'qwen3_vl_text') return 'qwen3';
   if (t === 'qwen3_vl_moe_text') return 'qwen3_moe';
+  // Qwen3.5's text models are Qwen3-Next's hybrid blocks.
+  if (t === 'qwen3_5_text' || t === 'qwen3_5_moe_text') return 'qwen3_next';
   if (t === 'qwen2_vl_text' || t === 'qwen2_5_vl_text') return 'qwen2';
   return t;
 }

@@ -135,24 +135,28 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
   }
   if (ext === '.yaml' || ext === '.yml') {
     const y = new YamlView(text, file);
-    if (y.errors.length) {
-      const first = y.errors[0];
-      return { kind: 'error', message: `${file}:${first.line}: ${first.message}`, diagnostics: y.errors };
-    }
-    if (!y.isMapping()) return { kind: 'not-applicable', reason: 'no model in this file (the YAML is not a mapping)', diagnostics: [] };
-    const megatron = flagsFromYaml(y);
-    if (looksLikeMegatron(megatron)) return readMegatron(megatron, new PlanBuilder(file, text, 'megatron'));
-    const neox = flagsFromNeox(y);
-    if (neox && looksLikeMegatron(neox)) return readMegatron(neox, new PlanBuilder(file, text, 'gpt-neox'));
-    if (isOlmo(y)) return readOlmo(y, new PlanBuilder(file, text, 'olmo'));
-    if (isAxolotl(y)) return readAxolotl(y, new PlanBuilder(file, text, 'axolotl'));
-    if (isLitgpt(y)) return readLitgpt(y, new PlanBuilder(file, text, 'litgpt'));
-    if (isFoundry(y)) return readFoundry(y, new PlanBuilder(file, text, 'llm-foundry'));
-    if (isNemo(y)) return readNemo(y, new PlanBuilder(file, text, 'nemo'));
-    if (isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
-    const block = findModelBlock(y);
-    if (block) return readNestedModel(y, block, y.has('model.model_config') && y.has('tokens') ? 'nanotron' : 'generic');
-    return { kind: 'not-applicable', reason: 'no model in this file (not a recognised training-config format)', diagnostics: [] };
+    const fatal = y.errors.find((e) => e.severity === 'error');
+    if (fatal) return { kind: 'error', message: `${file}:${fatal.line}: ${fatal.message}`, diagnostics: y.errors };
+    const read = readYamlConfig(y, file, text);
+    // Syntax the view read past (a missing comma) stays in the diagnostics.
+    return y.errors.length ? { ...read, diagnostics: [...y.errors, ...read.diagnostics] } : read;
   }
   return { kind: 'not-applicable', reason: `unrecognised config format (${ext || 'no extension'})`, diagnostics: [] };
+}
+
+function readYamlConfig(y: YamlView, file: string, text: string): ConfigReadResult {
+  if (!y.isMapping()) return { kind: 'not-applicable', reason: 'no model in this file (the YAML is not a mapping)', diagnostics: [] };
+  const megatron = flagsFromYaml(y);
+  if (looksLikeMegatron(megatron)) return readMegatron(megatron, new PlanBuilder(file, text, 'megatron'));
+  const neox = flagsFromNeox(y);
+  if (neox && looksLikeMegatron(neox)) return readMegatron(neox, new PlanBuilder(file, text, 'gpt-neox'));
+  if (isOlmo(y)) return readOlmo(y, new PlanBuilder(file, text, 'olmo'));
+  if (isAxolotl(y)) return readAxolotl(y, new PlanBuilder(file, text, 'axolotl'));
+  if (isLitgpt(y)) return readLitgpt(y, new PlanBuilder(file, text, 'litgpt'));
+  if (isFoundry(y)) return readFoundry(y, new PlanBuilder(file, text, 'llm-foundry'));
+  if (isNemo(y)) return readNemo(y, new PlanBuilder(file, text, 'nemo'));
+  if (isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
+  const block = findModelBlock(y);
+  if (block) return readNestedModel(y, block, y.has('model.model_config') && y.has('tokens') ? 'nanotron' : 'generic');
+  return { kind: 'not-applicable', reason: 'no model in this file (not a recognised training-config format)', diagnostics: [] };
 }

@@ -60,8 +60,8 @@ export function flagsFromShell(text: string): Flags {
 /**
  * GPT-NeoX YAML (EleutherAI/gpt-neox `configs/*.yml`, Pythia `models/*.yml`): Megatron's arguments as
  * top-level keys, spelled with hyphens or underscores. Mapped onto Megatron's flags, with NeoX's own
- * meanings: `no-weight-tying`, `norm`, `activation: swiglu` with `intermediate_size` counting the three
- * SwiGLU matrices together (neox LLaMAParallelMLP: ff = intermediate_size / 3 rounded up to 256),
+ * meanings: `no-weight-tying`, `norm`, a gated `activation` (swiglu, geglu, …) whose `intermediate_size` counts the
+ * gated matrices together (NeoX ParallelMLP: each is int(F·2/3) // 2, rounded up to `mlp_multiple_of`),
  * `pos-emb`, `model-parallel-size` as TP, `num-kv-heads`, and `use_bias_in_attn_linear`.
  */
 export function flagsFromNeox(y: YamlView): Flags | undefined {
@@ -110,22 +110,36 @@ export function flagsFromNeox(y: YamlView): Flags | undefined {
   if (String(get('norm')?.value ?? '') === 'rmsnorm') flags.set('normalization', { value: 'RMSNorm', range: get('norm')?.range });
   if (get('use-bias-in-attn-linear')?.value === false) flags.set('disable-bias-linear', { value: true });
   const act = String(get('activation')?.value ?? 'gelu');
-  if (act === 'swiglu') {
-    flags.set('swiglu', { value: true });
+  // NeoX's gated activations (megatron/model/activations.py get_activation) all have three matrices.
+  const gated = ['swiglu', 'geglu', 'reglu', 'bilinear', 'glu'].includes(act);
+  if (gated) {
+    flags.set('swiglu', { value: true, via: act === 'swiglu' ? undefined : `NeoX ${act}: gated, three matrices like SwiGLU` });
     const inter = get('intermediate-size');
+    const expansion = get('expansion-factor');
     const d = Number(get('hidden-size')?.value);
-    const ff = typeof inter?.value === 'number' ? 256 * Math.ceil(Math.floor(inter.value / 3) / 256) : 256 * Math.ceil(Math.floor((8 * d) / 3) / 256);
+    // NeoX ParallelMLP (megatron/model/transformer.py): F = intermediate_size, else expansion_factor·h,
+    // else 4h; gated: each matrix is int(F·2/3) // 2 rounded up to mlp_multiple_of (neox_args default 1).
+    const F = typeof inter?.value === 'number' ? inter.value : typeof expansion?.value === 'number' ? Math.trunc(expansion.value * d) : 4 * d;
+    const multipleAt = get('mlp-multiple-of');
+    const m = typeof multipleAt?.value === 'number' && multipleAt.value >= 1 ? multipleAt.value : 1;
+    const ff = m * Math.ceil(Math.floor(Math.trunc((F * 2) / 3) / 2) / m);
+    const from = inter ? `intermediate_size ${String(inter.value)}` : expansion ? `expansion_factor ${String(expansion.value)} × h` : 'default 4h';
     flags.set('ffn-hidden-size', {
       value: ff,
       range: inter?.range,
-      via: inter ? `NeoX intermediate_size ${String(inter.value)} / 3, rounded up to 256` : 'NeoX default 8h/3 rounded up to 256',
+      via: `NeoX ${from}: int(F·2/3) // 2 per gated matrix, rounded up to mlp_multiple_of ${m}`,
     });
   } else {
     copy('intermediate-size', 'ffn-hidden-size');
   }
   // NeoX's default tokenizer is GPT-2 BPE (neox_args tokenizer_type "GPT2BPETokenizer"); configs often leave it to a separate data config.
-  if (!top.has('vocab-file') && !top.has('tokenizer-type'))
-    flags.set('tokenizer-type', { value: 'GPT2BPETokenizer', via: 'assumed: GPT-NeoX default tokenizer (GPT-2 BPE) — the data config usually sets it' });
+  // A Llama-shaped config (RMSNorm + SwiGLU, as configs/llama*/ and mistral/) is for Meta's weights converted with
+  // tools/ckpts/convert_raw_llama_weights_to_neox.py, which come with Llama's SentencePiece tokenizer.model (32,000).
+  if (!top.has('vocab-file') && !top.has('tokenizer-type')) {
+    if (act === 'swiglu' && String(get('norm')?.value ?? '') === 'rmsnorm')
+      flags.set('vocab-size', { value: 32000, via: 'Llama SentencePiece 32,000 (a Llama-shaped GPT-NeoX config that names no tokenizer)' });
+    else flags.set('tokenizer-type', { value: 'GPT2BPETokenizer', via: 'assumed: GPT-NeoX default tokenizer (GPT-2 BPE) — the data config usually sets it' });
+  }
   const pe = String(get('pos-emb')?.value ?? 'learned');
   flags.set('position-embedding-type', { value: pe === 'learned' ? 'learned_absolute' : pe });
   return flags;
@@ -166,7 +180,7 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
   if (L === undefined || d === undefined || H === undefined) return b.hasErrors() ? b.errorResult() : b.notApplicable('model shape incomplete');
   const vocabAt = f('vocab-size');
   let V = b.num(vocabAt, '--vocab-size', { integer: true, min: 1 });
-  let vocabNote = V !== undefined ? `--vocab-size ${fmt(V)}` : '';
+  let vocabNote = V !== undefined ? (vocabAt?.via ?? `--vocab-size ${fmt(V)}`) : '';
   const tokType = flags.get('tokenizer-type')?.value;
   if (V === undefined && (tokType === 'GPT2BPETokenizer' || (tokType === undefined && flags.has('vocab-file') && flags.has('merge-file')))) {
     V = 50257;

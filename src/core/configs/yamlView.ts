@@ -151,7 +151,18 @@ export class YamlView {
     }
     this.whole = yaml().parseDocument(text, PARSE_OPTIONS);
     for (const e of this.whole.errors) {
-      this.errors.push({ file, line: lineAt(text, e.pos[0]), severity: 'error', message: `invalid YAML: ${e.message.split('\n')[0]}` });
+      const line = lineAt(text, e.pos[0]);
+      // A comma left out between two whole entries of a flow mapping (JSON-style NeoX configs: Pythia's
+      // 12B has one) is unambiguous, and yaml reads the mapping on; PyYAML, which the trainers load with, refuses it.
+      if (e.code === 'MISSING_CHAR' && /^Missing , between flow (map|sequence) items/.test(e.message))
+        this.errors.push({
+          file,
+          line,
+          severity: 'warning',
+          message:
+            'a "," is missing before this entry: read as if it were there, but PyYAML (which GPT-NeoX and most trainers load configs with) rejects this file',
+        });
+      else this.errors.push({ file, line, severity: 'error', message: `invalid YAML: ${e.message.split('\n')[0]}` });
     }
   }
 

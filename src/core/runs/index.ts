@@ -78,6 +78,8 @@ interface FileState {
   runKey: string;
   /** For `checkpoint-<n>/trainer_state.json`: n. */
   checkpoint?: number;
+  /** RunPlace.metricPrefix: put before this file's metric names in the run. */
+  metricPrefix?: string;
   tail?: FileTail;
   reader?: JsonlReader | CsvReader | MlflowMetricReader | TextLogReader | WandbHistoryReader | DvcliveTsvReader;
   /** Binary formats: the byte tail and the record decoder. */
@@ -310,12 +312,13 @@ export class RunIndex {
   private addFile(abs: string, root: string, format: LogFormat): FileState {
     const module = logFormat(format);
     const place = module.place?.(abs, root) ?? placeByFolder(abs, root);
-    const { runDir, runKey, checkpoint } = place;
+    const { runDir, runKey, checkpoint, metricPrefix } = place;
     const state: FileState = {
       abs,
       format,
       runKey,
       checkpoint,
+      metricPrefix,
       series: new Map(),
       provisional: [],
       nonFinite: new Map(),
@@ -955,14 +958,13 @@ export class RunIndex {
     };
     // An HF run that also wrote TensorBoard files logs each metric twice under two names: one series.
     const hf = files.some((f) => f.format === 'hf-trainer-state');
+    const nameInRun = (f: FileState, m: string): string => (f.metricPrefix ? f.metricPrefix + m : hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m);
     // Several loggers of one job: each file's loss joins the run's one series of that role (oneJob.ts).
-    const renames = oneSeriesPerLoss(
-      files.map((f) => ({ logger: f.format, series: new Map([...f.series].map(([m, s]) => [hf && f.format === 'tfevents' ? hfTrainerStateName(m) : m, s])) })),
-    );
+    const renames = oneSeriesPerLoss(files.map((f) => ({ logger: f.format, series: new Map([...f.series].map(([m, s]) => [nameInRun(f, m), s])) })));
     files.forEach((f, fileIndex) => {
       const renamed = renames.get(fileIndex);
       for (const [metric, s] of f.series) {
-        const logged = hf && f.format === 'tfevents' ? hfTrainerStateName(metric) : metric;
+        const logged = nameInRun(f, metric);
         const name = renamed?.get(logged) ?? logged;
         const role = logged !== metric && s.role === metricRole(metric) ? metricRole(logged) : s.role;
         // W&B logs of one run (a resumed run's folders) are one stream by start time too, like event files.

@@ -31,18 +31,59 @@ export function hfOutputDirOfEvents(abs: string): string | undefined {
   return undefined;
 }
 
+/** Folders that hold one half of a run whose other half is a sibling `train/` (Keras: `validation/`). */
+const SPLIT_EVAL_DIRS = new Set(['validation', 'val', 'eval', 'test']);
+
+/** Whether `dir` itself holds event files (a TF1 Estimator's model_dir, whose evaluations go to `eval/`). */
+function holdsEvents(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).some((name) => name.startsWith('events.out.tfevents.'));
+  } catch {
+    return false;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Keras's TensorBoard callback writes one run as `<log_dir>/train/` and `<log_dir>/validation/`, both
+ * with the same tags (`epoch_loss`); TF's two-writer idiom does the same with `train/` and `test/`. The
+ * run is `<log_dir>`, and the evaluation folder's metrics are named `<folder>/<tag>` (so the vocabulary
+ * reads them as the eval loss). A TF1 Estimator writes its training events in `model_dir` and its
+ * evaluations in `model_dir/eval/`: one run too. A `train/` folder is always its parent's training half;
+ * an evaluation folder only beside a `train/` folder or, for `eval/`, event files (a run named `test` stays one).
+ */
+function splitRunOfEvents(abs: string): { runDir: string; metricPrefix?: string } | undefined {
+  const dir = path.dirname(abs);
+  const half = path.basename(dir);
+  const parent = path.dirname(dir);
+  if (parent === dir) return undefined;
+  if (half === 'train') return { runDir: parent };
+  if (SPLIT_EVAL_DIRS.has(half) && (isDir(path.join(parent, 'train')) || (half === 'eval' && holdsEvents(parent))))
+    return { runDir: parent, metricPrefix: `${half}/` };
+  return undefined;
+}
+
 export const tfeventsFormat = defineFormat({
   id: 'tfevents',
   title: 'TensorBoard event files',
-  writers: 'TensorBoard: TF1/TF2, PyTorch SummaryWriter, tensorboardX, Lightning TensorBoardLogger, Megatron, torchtitan, litgpt',
+  writers: 'TensorBoard: TF1/TF2, Keras, PyTorch SummaryWriter, tensorboardX, Lightning TensorBoardLogger, Megatron, torchtitan, litgpt',
   reads:
-    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
+    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); Keras's `train/` + `validation/` folders (or `train/` + `test/`, `eval/`, `val/`; a TF1 Estimator's model dir + `eval/`) are one run, the evaluation folder's tags read as `validation/<tag>`; an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
   globs: ['**/events.out.tfevents.*'],
   activation: ['**/events.out.tfevents.*'],
   detect: (_abs, base) => base.startsWith('events.out.tfevents.'),
   place(abs, root) {
     // An HF Trainer's own event files (`<output_dir>/runs/<stamp>/`) belong to its trainer_state.json run.
     const hf = hfOutputDirOfEvents(abs);
+    const split = hf === undefined ? splitRunOfEvents(abs) : undefined;
+    if (split) return { runDir: split.runDir, runKey: split.runDir, metricPrefix: split.metricPrefix };
     const runDir = hf ?? path.dirname(abs);
     return { runDir, runKey: path.resolve(runDir) === root && hf !== undefined ? path.join(root, 'trainer_state.json') : runDir };
   },

@@ -29,6 +29,8 @@ export interface RunPlace {
   runKey: string;
   /** `checkpoint-<n>/trainer_state.json`: n. */
   checkpoint?: number;
+  /** Put before this file's metric names in its run (Keras's `validation/` events reuse the training tags). */
+  metricPrefix?: string;
 }
 
 /** How the index reads a file once opened. */
