@@ -6,8 +6,9 @@
 // The generated files are committed (a clone has no ../shared); without the data this script says so
 // and leaves them as they are. Deterministic: no randomness, byte-identical output.
 //
-// One run, the largest model's longest cosine run, is cut to its first 30% as the live run; its true
-// end is held back in TRUTH.json. A planned config of a larger model of the same family is added.
+// The three 72k-step cosine runs (one per size, three times as long as the others) are cut to their
+// first 30% as live runs, the largest model's the headline; their true ends are held back in
+// TRUTH.json. A planned config of a larger model of the same family is added.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -36,7 +37,7 @@ const MIN_LR_RATE = 0.1;
 const WARMUP = 2160;
 /** Fraction of the live run's steps that are in its log. */
 const LIVE_FRACTION = 0.3;
-const LIVE = new Set(['400/cosine_72000']);
+const LIVE = new Set(['25/cosine_72000', '100/cosine_72000', '400/cosine_72000']);
 
 // Tokens per step are not in the data: assumed 128 sequences of 4,096 tokens (16 per device × 8 GPUs).
 const BATCH = { perDevice: 16, gradAccum: 1, worldSize: 8, seqLen: 4096 } as const;
@@ -231,20 +232,21 @@ every 128 steps from the end of warmup) is written here as a Hugging Face run: i
     .join('; ')}), vocabulary ${VOCAB}, untied embeddings;
 * warmup: ${WARMUP} linear steps to 3e-4, as the source's code builds its schedules (the CSVs start after it).
 
-**The live run.** \`runs/llama-400m/cosine_72000\` is cut to its first ${100 * LIVE_FRACTION}% (its log stops at step
-21,504 of 72,000; no summary row, so it is still training). Its true end is held back in
-[TRUTH.json](TRUTH.json): compare the forecast Scaling Lens shows with \`runs["runs/llama-400m/cosine_72000"].finalLoss\`.
-Its config names HF's \`cosine_with_min_lr\` with \`lr_scheduler_kwargs.min_lr_rate\` 0.1, so the steps
+**The live runs.** The three 72k-step cosine runs, three times as long as the others, are still
+training: each is cut to its first ${100 * LIVE_FRACTION}% (its log stops near step 21,500 of 72,000; no summary row).
+\`runs/llama-400m/cosine_72000\` is the headline. Their true ends are held back in [TRUTH.json](TRUTH.json)
+(\`runs[id].finalLoss\` where \`heldBack\` is set): compare the forecasts Scaling Lens shows with them.
+Their configs name HF's \`cosine_with_min_lr\` with \`lr_scheduler_kwargs.min_lr_rate\` 0.1, so the steps
 still to come follow the cosine to 3e-5.
 
 **The planned config.** \`configs/${PLANNED.name}\` (${m(nonEmbedding(PLANNED.shape))} non-embedding, ${m(totalParams(PLANNED.shape))} in all) trains
 as long as the longest runs (${PLANNED.maxSteps.toLocaleString('en-US')} steps, the same cosine). It has no truth: its
-prediction must lie below the live run's (more parameters, same tokens), and Plan Compute Budget at its
+prediction must lie below the 400M live run's (more parameters, same tokens), and Plan Compute Budget at its
 compute must not recommend anything predicted worse.
 
 **Family fit.** \`.scalinglens.yaml\` leaves the runs whose LR never decays to 3e-5 (constant, and the
 two-stage runs ending at 9e-5 and 1.8e-4) out of the family law L(N, D): their final loss reflects the
-schedule, not N and D. They stay siblings for the live run's forecast.
+schedule, not N and D. They stay siblings for the live runs' forecasts.
 
 **Caveats.** One seed per curve. The 25M two-stage (\`wsdcon_*\`) files stop at step 14,144 of 16,000.
 The logged loss is the training loss; its final value is what TRUTH.json calls the final loss.

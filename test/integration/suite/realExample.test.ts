@@ -12,7 +12,7 @@ import { WAIT_MS, api, poll, workspaceRoot } from './harness';
 const LIVE = 'runs/llama-400m/cosine_72000';
 const PLANNED = path.join('configs', 'planned-1b', 'config.json');
 
-function truth(): { runs: Record<string, { finalLoss: number; maxSteps: number; params: number; tokens: number }> } {
+function truth(): { runs: Record<string, { finalLoss: number; maxSteps: number; heldBack?: string }> } {
   return JSON.parse(fs.readFileSync(path.join(workspaceRoot(), 'TRUTH.json'), 'utf8'));
 }
 
@@ -37,7 +37,10 @@ async function hoverText(document: vscode.TextDocument, key: string): Promise<st
 suite('Scaling Lens on the real example', () => {
   test('the live run is forecast to its planned end from its siblings, near its held-back end, as the status bar says', async () => {
     const lens = await api();
-    const snapshot = await lens.waitForSnapshot((s) => s.runs.length === 27 && liveRun(s) !== undefined, 3 * WAIT_MS);
+    const snapshot = await lens.waitForSnapshot(
+      (s) => s.runs.length === 27 && liveRun(s) !== undefined && s.runs.filter((r) => r.curve?.provenance === 'from siblings').length === 3,
+      3 * WAIT_MS,
+    );
     const live = liveRun(snapshot)!;
     const t = truth().runs[LIVE];
     assert.equal(live.status, 'live');
@@ -47,6 +50,15 @@ suite('Scaling Lens on the real example', () => {
     assert.ok(Math.abs(value / t.finalLoss - 1) < 0.01, `forecast ${value} vs held-back end ${t.finalLoss}`);
     assert.ok(interval[0] < value && value < interval[1]);
     assert.ok(live.curve!.siblings!.length >= 8, `siblings: ${live.curve!.siblings}`);
+    // Every run whose end is held back (the three 72k cosine runs) is forecast within 1% of it.
+    const heldBack = Object.entries(truth().runs).filter(([, r]) => r.heldBack);
+    assert.equal(heldBack.length, 3);
+    for (const [id, r] of heldBack) {
+      const run = snapshot.runs.find((x) => x.id === id);
+      assert.equal(run?.status, 'live', id);
+      const v = run!.curve?.predictedFinal.value ?? NaN;
+      assert.ok(Math.abs(v / r.finalLoss - 1) < 0.01, `${id}: forecast ${v} vs held-back end ${r.finalLoss}`);
+    }
     // The status bar shows that same forecast.
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(live.files[0]));
     const text = await poll('the status bar on the live run', () => (lens.statusBarText().includes(live.name) ? lens.statusBarText() : undefined));
