@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// The README's main command: Scaling Lens on the bundled example sweep, as a user gets it.
+// The README's main command: Scaling Lens on the real example (examples-real/: the Multi-Power Law
+// curves, one run cut to its first 30%), as a user gets it.
 //
 //   npm run demo                 build the .vsix, install it into a real VS Code (the server that
-//                                code-server ships, in .vscode-test/), open a copy of examples/ in
+//                                code-server ships, in .vscode-test/), open a copy of examples-real/ in
 //                                headless Chromium, exercise the status bar, a code lens, a hover,
-//                                the planner and the dashboard; screenshots and report in demo-output/
+//                                the planner and the dashboard; screenshots and report in demo-output/,
+//                                with the live run's forecast against its held-back true end
 //   npm run demo -- --serve      the same install, left running: prints the address for a browser
-//   npm run demo -- --desktop    installs the .vsix into the desktop `code` on PATH and opens examples/
+//   npm run demo -- --desktop    installs the .vsix into the desktop `code` on PATH and opens examples-real/
 //
 // The engine's own answers come first, from the CLI, so there is something to read even where the
 // VS Code server cannot be installed (it needs Debian packages, so root: the script says so).
@@ -22,7 +24,15 @@ const args = process.argv.slice(2);
 const serve = args.includes('--serve');
 const desktop = args.includes('--desktop');
 const outDir = path.join(repoRoot, 'demo-output');
-const examples = path.join(repoRoot, 'examples');
+const examples = path.join(repoRoot, 'examples-real');
+const truth = JSON.parse(fs.readFileSync(path.join(examples, 'TRUTH.json'), 'utf8'));
+/** The planned config of the example, and the budget Plan Compute Budget is asked for: its 6·N·D. */
+const PLANNED = 'configs/planned-1b';
+/** The headline live run: the status bar is read on it. */
+const HEADLINE = 'runs/llama-400m/cosine_72000';
+const HEADLINE_NAME = 'llama-400m/cosine_72000';
+const plannedTruth = truth.configs[PLANNED];
+const budgetText = (6 * plannedTruth.params * plannedTruth.tokens).toPrecision(3).replace('e+', 'e');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 
 function run(command, commandArgs, options = {}) {
@@ -47,16 +57,49 @@ function buildPackage() {
   return vsix;
 }
 
-/** The engine on the examples through the CLI: runs found, their predictions, a planned run. */
+/** The engine on the example through the CLI: runs found, their predictions, the planned config, the plan at its compute. */
 function cliSummary() {
-  step('The example sweep, read by the engine (CLI)');
+  step('The real example, read by the engine (CLI)');
   const cli = path.join(repoRoot, 'dist/cli.js');
   const scan = run(process.execPath, [cli, 'scan', examples]);
   process.stdout.write(scan);
-  step('Estimate for examples/configs/planned-400m');
-  const estimate = run(process.execPath, [cli, 'estimate', path.join(examples, 'configs/planned-400m'), '--workspace', examples]);
+  step(`Estimate for examples-real/${PLANNED}`);
+  const estimate = run(process.execPath, [cli, 'estimate', path.join(examples, PLANNED), '--workspace', examples]);
   process.stdout.write(estimate);
-  return { scan, estimate };
+  step(`Plan for ${budgetText} FLOPs (6·N·D of ${PLANNED})`);
+  const plan = run(process.execPath, [cli, 'plan', '--budget', budgetText, '--workspace', examples]);
+  process.stdout.write(plan);
+  const runs = JSON.parse(run(process.execPath, [cli, 'scan', examples, '--json']));
+  const heldBack = heldBackTable(Array.isArray(runs) ? runs : runs.runs);
+  step('Held-back runs: predicted vs true final loss');
+  console.log(heldBack.lines.join('\n'));
+  return { scan, estimate, plan, heldBack };
+}
+
+/** Every run whose true end TRUTH.json holds back: the engine's forecast beside it. */
+function heldBackTable(runs) {
+  const rows = [];
+  const lines = [
+    '| run | logged to | predicted final loss (80% interval) | from | true final loss | error | interval covers |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const [id, t] of Object.entries(truth.runs).filter(([, t]) => t.heldBack)) {
+    const p = runs.find((r) => r.id === id)?.prediction;
+    if (!p) {
+      lines.push(`| ${id} | step ${t.lastLoggedStep} of ${t.maxSteps} | no forecast | | ${t.finalLoss.toFixed(4)} | | |`);
+      rows.push({ id, ok: false });
+      continue;
+    }
+    const [lo, hi] = p.interval;
+    const error = p.predictedFinal / t.finalLoss - 1;
+    const covers = lo <= t.finalLoss && t.finalLoss <= hi;
+    rows.push({ id, predicted: p.predictedFinal, interval: p.interval, truth: t.finalLoss, error, covers, provenance: p.provenance });
+    const alone = p.alone ? `; this run alone ${p.alone.predictedFinal.toFixed(4)} [${p.alone.interval.map((x) => x.toFixed(4)).join(', ')}]` : '';
+    lines.push(
+      `| ${id} | step ${t.lastLoggedStep} of ${t.maxSteps} | ${p.predictedFinal.toFixed(4)} [${lo.toFixed(4)}, ${hi.toFixed(4)}] | ${p.provenance ?? ''}${alone} | ${t.finalLoss.toFixed(4)} (step ${t.finalLossStep}) | ${(100 * error).toFixed(2)}% | ${covers ? 'yes' : 'no'} |`,
+    );
+  }
+  return { rows, lines };
 }
 
 function desktopDemo(vsix) {
@@ -67,7 +110,7 @@ function desktopDemo(vsix) {
   }
   run('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
   run('code', [examples], { stdio: 'inherit' });
-  console.log('Opened examples/ in VS Code: open configs/planned-400m/config.json, hover hidden_size, run "Scaling Lens: Show Dashboard".');
+  console.log(`Opened examples-real/ in VS Code: open ${PLANNED}/config.json, hover hidden_size, run "Scaling Lens: Show Dashboard".`);
   return 0;
 }
 
@@ -133,12 +176,22 @@ async function exercise(page, report) {
   await attempt("Status bar: the live run's predicted final loss", async () => {
     const item = page.locator('.statusbar-item', { hasText: '→' }).first();
     await item.waitFor({ timeout: 90_000 });
-    return { text: (await item.innerText()).trim(), screenshot: await shot('status-bar') };
+    // The headline live run (the status bar follows the run whose files were opened last), once its
+    // forecast from its finished siblings has landed (its own curve's comes first).
+    await openFile(page, `${HEADLINE}/trainer_state.json`);
+    await page
+      .locator('.statusbar-item', { hasText: HEADLINE_NAME })
+      .filter({ hasText: 'from siblings' })
+      .first()
+      .waitFor({ timeout: 120_000 })
+      .catch(() => {});
+    const text = (await page.locator('.statusbar-item', { hasText: '→' }).first().innerText()).trim();
+    return { text, loss: Number(/→\s*(\d+\.\d+)/.exec(text)?.[1]), screenshot: await shot('status-bar') };
   });
-  await attempt('Code lens on configs/planned-400m/config.json', async () => {
+  await attempt(`Code lens on ${PLANNED}/config.json`, async () => {
     // The server opens its own welcome walkthrough at start: close it first.
     await palette(page, 'View: Close All Editors');
-    await openFile(page, 'configs/planned-400m/config.json');
+    await openFile(page, `${PLANNED}/config.json`);
     const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
     await lens.waitFor({ timeout: 60_000 });
     await sleep(500);
@@ -156,30 +209,30 @@ async function exercise(page, report) {
     if (!/Model width \(hidden_size\)/.test(text) || !/Loss \d\.\d{3}/.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
     const screenshot = await shot('hover', await clipAround(page, [hover, key], 16));
     await page.keyboard.press('Escape');
-    return { text: text.slice(0, 240), screenshot };
+    return { text: text.slice(0, 240), loss: Number(/Loss (\d\.\d{3})/.exec(text)?.[1]), screenshot };
   });
   // The planner through the palette, as a person runs it: the command is found by its title in
   // the manifest, the budget typed, constraints left empty; the plan must open and be announced.
   const plan = manifest.contributes.commands.find((c) => /plan compute budget/i.test(c.title));
-  await attempt('Plan Compute Budget for 1e21 FLOPs from the command palette', async () => {
+  await attempt(`Plan Compute Budget for ${budgetText} FLOPs (6·N·D of ${PLANNED}) from the command palette`, async () => {
     if (!plan) throw new Error('no command titled "Plan Compute Budget" in package.json');
     await palette(page, `${plan.category}: ${plan.title}`);
     const input = page.locator('.quick-input-widget input');
     await page.locator('.quick-input-widget', { hasText: 'Budget' }).waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill('1e21');
+    await input.fill(budgetText);
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget', { hasText: 'constraints' }).waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Enter'); // no constraints
-    const toast = page.locator('.notification-toast', { hasText: 'plan for 1e21' }).first();
+    const toast = page.locator('.notification-toast', { hasText: `plan for ${budgetText}` }).first();
     await toast.waitFor({ timeout: 60_000 });
     await toast.hover(); // a hovered toast stays until the picture is taken
     const announced = (await toast.locator('.notification-list-item-message').first().innerText()).trim();
     // The plan opens as a markdown preview (a webview frame); the text editor is the fallback
     // where VS Code's markdown extension is missing, and the report says which one it was.
-    const shown = await frameWithText(page, /Compute budget: 1e21[\s\S]*Recommended/, 30_000)
+    const shown = await frameWithText(page, new RegExp(`Compute budget: ${budgetText}[\\s\\S]*Recommended`), 30_000)
       .then(({ text }) => ({ text, as: 'preview' }))
       .catch(async () => ({ text: await page.locator('.editor-instance .view-lines').first().innerText(), as: 'markdown source (no preview)' }));
-    if (!/Compute budget: 1e21/.test(shown.text)) throw new Error('the plan was announced but not shown');
+    if (!shown.text.includes(`Compute budget: ${budgetText}`)) throw new Error('the plan was announced but not shown');
     const recommended = shown.text.split('\n').find((l) => /parameters/.test(l)) ?? '';
     await sleep(1000);
     const screenshot = await shot('planner', await clipAround(page, [editorBody, toast], 0));
@@ -189,7 +242,8 @@ async function exercise(page, report) {
       .first()
       .click()
       .catch(() => page.keyboard.press('Escape'));
-    return { text: `${announced} Shown as ${shown.as}: ${recommended}`.replace(/\s+/g, ' ').trim().slice(0, 240), screenshot };
+    const loss = Number(/Predicted loss:\s*(\d\.\d+)/.exec(shown.text)?.[1]);
+    return { text: `${announced} Shown as ${shown.as}: ${recommended} Predicted loss ${loss}`.replace(/\s+/g, ' ').trim().slice(0, 260), loss, screenshot };
   });
   await attempt('Dashboard: runs table and loss curves', async () => {
     await palette(page, 'Scaling Lens: Show Dashboard');
@@ -256,6 +310,33 @@ async function exercise(page, report) {
   });
 }
 
+/**
+ * The three answers the editor gave on one family, checked against each other: the live run's forecast
+ * (status bar), the planned config's (hover: more parameters, as many tokens, so no worse), and the
+ * plan at that config's compute (its recommendation is the best by the same model, so no worse).
+ */
+function agreement(report, heldBack) {
+  const loss = (re) => report.find((r) => re.test(r.name))?.loss;
+  const engine = heldBack.rows.find((r) => r.id === HEADLINE)?.predicted;
+  const live = loss(/^Status bar/);
+  const planned = loss(/^Hover/);
+  const plan = loss(/^Plan Compute Budget/);
+  const rows = [
+    [`${HEADLINE} forecast (status bar)`, live, 2],
+    [`${HEADLINE} forecast (engine, CLI)`, engine, 4],
+    [`${PLANNED} (hover)`, planned, 3],
+    [`plan at ${budgetText} FLOPs (recommended)`, plan, 3],
+  ].map(([what, v, digits]) => `| ${what} | ${Number.isFinite(v) ? v.toFixed(digits) : 'not read'} |`);
+  // The status bar rounds to 2 decimals: it is checked against the engine's forecast, and the planned config against that.
+  const checks = [
+    ["the status bar shows the engine's forecast of the live run", Math.abs(live - engine) <= 0.005],
+    [`${PLANNED} (1.14B parameters) predicted below the live 495M run on as many tokens`, planned < engine],
+    [`the plan at ${PLANNED}'s compute recommends no worse than ${PLANNED}`, plan <= planned + 5e-4],
+  ];
+  const lines = ['| answer | predicted final loss |', '|---|---|', ...rows, '', ...checks.map(([what, ok]) => `- ${ok ? 'agree' : 'DISAGREE'}: ${what}`)];
+  return { lines, ok: checks.every(([, ok]) => ok) };
+}
+
 function writeReport(report, cli, started) {
   const lines = [
     '# Scaling Lens demo',
@@ -269,6 +350,16 @@ function writeReport(report, cli, started) {
         `| ${r.name} | ${r.ok ? 'ok' : 'FAILED'} (${r.ms} ms) | ${(r.text ?? '').replace(/\|/g, '\\|')} | ${r.screenshot ? `[${path.basename(r.screenshot)}](${path.basename(r.screenshot)})` : ''} |`,
     ),
     '',
+    '## Held-back runs: predicted vs true final loss',
+    '',
+    `The real example (examples-real/, ${truth.source.paper}). Predictions from the engine (\`scan --json\`, the core the extension runs); truths from examples-real/TRUTH.json.`,
+    '',
+    ...cli.heldBack.lines,
+    '',
+    '## Do the answers agree (as VS Code showed them)',
+    '',
+    ...agreement(report, cli.heldBack).lines,
+    '',
     '## The engine on the same workspace (CLI)',
     '',
     '```',
@@ -277,6 +368,10 @@ function writeReport(report, cli, started) {
     '',
     '```',
     cli.estimate.trimEnd(),
+    '```',
+    '',
+    '```',
+    cli.plan.trimEnd(),
     '```',
     '',
   ];
@@ -300,7 +395,7 @@ async function main() {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-lens-demo-'));
-  const workspace = path.join(dataDir, 'examples');
+  const workspace = path.join(dataDir, 'examples-real');
   fs.cpSync(examples, workspace, { recursive: true });
   installIntoServer(vsix, dataDir);
   const port = serve ? Number(process.env.SCALING_LENS_DEMO_PORT ?? 8080) : await freePort();
@@ -326,8 +421,12 @@ async function main() {
     await exercise(opened.page, report);
     writeReport(report, cli, started);
     const failed = report.filter((r) => !r.ok).length;
-    console.log(`\ndemo: ${report.length - failed} steps ok, ${failed} failed; report and screenshots in ${path.relative(repoRoot, outDir)}/`);
-    return failed === 0 ? 0 : 1;
+    const agreed = agreement(report, cli.heldBack);
+    console.log(`\n${agreed.lines.join('\n')}`);
+    console.log(
+      `\ndemo: ${report.length - failed} steps ok, ${failed} failed; answers ${agreed.ok ? 'agree' : 'DISAGREE'}; report and screenshots in ${path.relative(repoRoot, outDir)}/`,
+    );
+    return failed === 0 && agreed.ok ? 0 : 1;
   } finally {
     if (browser) await browser.close().catch(() => {});
     await stopServer(child);

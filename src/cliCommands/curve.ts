@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../core/diagnostics';
 import { CURVE_LAW_IDS, fitCurve, type CurveFit, type CurveLawId } from '../core/fit/curve';
 import { smoothedFinalLoss } from '../core/fit/crossRun';
 import { buildSchedule, type ScheduleKind } from '../core/laws/schedule';
+import { plannedSchedule } from '../core/fit/plannedSchedule';
 import { chooseCurveLaw } from '../core/fit/curveChoice';
 import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
 import { appendAll, maxOf } from '../shared/arrays';
@@ -149,6 +150,9 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
       decaySteps: positive('decay-steps', values['decay-steps']),
     });
     givenSchedule = { lr: scheduled, description: `${values.schedule} schedule given` };
+  } else if (run.status === 'live') {
+    // As the dashboard does: a live run's steps to come follow its config's schedule when it matches the log.
+    givenSchedule = plannedSchedule(run.hyper, lrSeries);
   }
   const choice = chooseCurveLaw({
     lastStep,

@@ -111,7 +111,11 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
     case 'scheduleResponse':
       return fitScheduleResponse(job.siblings, { deadline, isCancelled });
     case 'siblingForecast':
-      if (job.sameSize.length) return forecastWithSameSize(job.steps, job.losses, job.lr, job.targetStep, job.sameSize, { deadline, isCancelled });
+      if (job.sameSize.length) {
+        // Without its law: a law holds functions, which a thread cannot post (DataCloneError).
+        const forecast = forecastWithSameSize(job.steps, job.losses, job.lr, job.targetStep, job.sameSize, { deadline, isCancelled });
+        return 'error' in forecast ? forecast : { ...forecast, schedules: undefined };
+      }
       if (job.response) return forecastFromSiblings(job.steps, job.losses, job.lr, job.targetStep, job.response, { deadline, isCancelled });
       return { error: 'no finished siblings' };
   }

@@ -61,6 +61,8 @@ export const configurations = [
   { name: 'trusted', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|Scaling Lens on the example sweep) ' },
   // Restricted Mode pass (server started without --disable-workspace-trust).
   { name: 'restricted', workspace: defaultWorkspace(), trusted: false, grep: '^(activation|Restricted Mode) ' },
+  // The real example (examples-real/, the Multi-Power Law curves): its live run, planned config and planner agree.
+  { name: 'real', workspace: path.join(repoRoot, 'examples-real'), trusted: true, grep: '^Scaling Lens on the real example ', timeoutSec: 300 },
   // Faults (suite/faults.test.ts) on their own copy, since they delete and break logs; the copy
   // also holds 10,000 small non-log files, so activation is measured in a crowded workspace.
   { name: 'faults', workspace: defaultWorkspace(), trusted: true, grep: '^(activation|faults) ', prepare: addBulkFiles },

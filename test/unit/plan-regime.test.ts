@@ -110,7 +110,7 @@ test('regime: without an over-training fit, Chinchilla at every ratio, and the n
   assert.equal(p.value, predictCrossRun(chinchilla, 1e9, 3e11).value);
   assert.equal(p.regime.overtrainWeight, 0);
   assert.equal(p.regime.overtrainUnavailable, 'too few runs');
-  assert.match(p.regime.note, /Chinchilla at every ratio .*could not be fitted \(too few runs\)/);
+  assert.match(p.regime.note, /Chinchilla at every ratio .*is not used \(too few runs\)/);
 });
 
 // ---- through the workspace, as the lens gets it --------------------------------------------

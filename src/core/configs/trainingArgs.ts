@@ -174,5 +174,39 @@ function applyTrainingArgs(plan: TrainingPlan, r: JsonObjectReader, diagnostics:
       plan.schedule.warmupSteps = 0;
       src['schedule.warmupSteps'] = { file, note: 'assumed: warmup_steps 0 (TrainingArguments default)' };
     }
+    readSchedulerKwargs(plan, r, diagnostics, lr?.value);
   }
+}
+
+/**
+ * `lr_scheduler_kwargs`, the keys of Hugging Face's schedulers that shape the end of a run:
+ * `cosine_with_min_lr` takes `min_lr_rate` (final LR / peak) or `min_lr`; `warmup_stable_decay` takes
+ * `num_decay_steps`, `decay_type` (linear, cosine, 1-sqrt) and `min_lr_ratio`.
+ */
+function readSchedulerKwargs(plan: TrainingPlan, r: JsonObjectReader, diagnostics: Diagnostic[], peakLr: number | undefined): void {
+  const node = r.node('lr_scheduler_kwargs');
+  if (!node || !plan.schedule) return;
+  if (node.type !== 'object') {
+    diagnostics.push(r.problem(node, `"lr_scheduler_kwargs" must be an object (found ${node.type})`));
+    return;
+  }
+  const kw = new JsonObjectReader(node, r.text, r.file);
+  const file = r.file;
+  const schedule = plan.schedule;
+  const ratio = field(kw.number('min_lr_rate', { min: 0 }), diagnostics, file) ?? field(kw.number('min_lr_ratio', { min: 0 }), diagnostics, file);
+  const minLr = field(kw.number('min_lr', { min: 0 }), diagnostics, file);
+  if (ratio) {
+    schedule.minLrRatio = ratio.value;
+    plan.sources['schedule.minLrRatio'] = ratio.source;
+  } else if (minLr && peakLr) {
+    schedule.minLrRatio = minLr.value / peakLr;
+    plan.sources['schedule.minLrRatio'] = { ...minLr.source, note: `derived: min_lr ${minLr.value} / learning_rate ${peakLr}` };
+  }
+  const decay = field(kw.number('num_decay_steps', { integer: true, min: 0 }), diagnostics, file);
+  if (decay) {
+    schedule.decaySteps = decay.value;
+    plan.sources['schedule.decaySteps'] = decay.source;
+  }
+  const shape = field(kw.string('decay_type'), diagnostics, file);
+  if (shape) schedule.decayShape = shape.value;
 }

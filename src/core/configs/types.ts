@@ -17,6 +17,9 @@ export interface LrSchedule {
   warmupSteps?: number;
   /** Final LR as a fraction of the peak, when the config says (foundry `alpha_f`, torchtitan `min_lr_factor`, min_lr / lr). */
   minLrRatio?: number;
+  /** Warmup-stable-decay: steps of the final decay, and its shape as the config names it (HF `decay_type`). */
+  decaySteps?: number;
+  decayShape?: string;
 }
 
 /** How the training state is split across GPUs (memory model input). */

@@ -211,6 +211,7 @@ export function describeRun(sidecars: RunSidecars): RunFacts | undefined {
       peakLr: plan.peakLr,
       maxSteps: plan.maxSteps,
       family: plan.family,
+      ...(plan.schedule ? { schedule: plan.schedule } : {}),
     },
     notes: plan.notes,
     diagnostics: read.diagnostics,

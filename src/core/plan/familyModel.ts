@@ -14,7 +14,7 @@ import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { Prediction } from '../fit/types';
 import { overtrainLaw } from '../laws/overtrain';
 import { goldenSectionMinimum } from '../fit/goldenSection';
-import { overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
+import { BLEND_START_TOKENS_PER_PARAM, overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
 import { maxOf, minOf } from '../../shared/arrays';
 import { calibrateAtDistance, floorInterval } from '../fit/calibration';
 import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
@@ -206,9 +206,40 @@ function envelopeArgmin(value: (n: number, d: number) => number, params: number,
   return best;
 }
 
+/**
+ * How much worse than Chinchilla the over-training fit may miss the family's own runs where the blend
+ * would weigh it (D/N past the blend's start) before it is left out: a median relative miss above
+ * twice Chinchilla's and 0.5 points more. A fit stuck with one of its terms dead (on the Multi-Power
+ * example the N term: every size predicted alike, the 25M runs 10% off) is no law to blend.
+ */
+const OVERTRAIN_MISFIT_FACTOR = 2;
+const OVERTRAIN_MISFIT_MARGIN = 0.005;
+
+/** Why the over-training fit misses the family's runs too much to be blended, or undefined. */
+export function overtrainMisfit(fit: CrossRunFit, overtrain: LawCrossRunFit, points: readonly CrossRunPoint[]): string | undefined {
+  const pts = points.filter((p) => p.params > 0 && p.tokens > 0 && p.loss > 0 && overtrainWeight(p.tokens / p.params) > 0);
+  if (pts.length < 3) return undefined;
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ot = median(pts.map((p) => Math.abs(overtrainLaw.evaluate(overtrain.fitParams, [p.params, p.tokens / p.params]) / p.loss - 1)));
+  const chin = median(pts.map((p) => Math.abs(chinchillaLaw.evaluate(fit.fitParams, [p.params, p.tokens]) / p.loss - 1)));
+  if (!(ot > OVERTRAIN_MISFIT_FACTOR * chin + OVERTRAIN_MISFIT_MARGIN)) return undefined;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return `its fit misses this family's ${pts.length} runs past ${BLEND_START_TOKENS_PER_PARAM} tokens/parameter by ${pct(ot)} (median), Chinchilla by ${pct(chin)}`;
+}
+
 /** The family's model from its fits (the same object for the lens, the planner and the scaling view). */
 export function familyModel(input: FamilyModelInput): FamilyModel {
-  const { fit, overtrain } = input;
+  const { fit } = input;
+  // An over-training fit that misses the family's own runs far more than Chinchilla is not blended.
+  const misfit =
+    input.overtrain && !('error' in input.overtrain) && !input.overtrain.timedOut && input.points
+      ? overtrainMisfit(
+          fit,
+          input.overtrain,
+          input.points.filter((p) => !(input.anchoredRunIds ?? []).includes(p.runId)),
+        )
+      : undefined;
+  const overtrain = misfit ? { error: misfit } : input.overtrain;
   const minLoss = input.points?.length ? minOf(input.points.map((p) => p.loss)) : undefined;
   const warnings = fitWarnings(familyLaw(fit.lawId).law, fit, minLoss);
   // Finished runs only: a live run's forecast end is no observation of where the law bends.
@@ -220,6 +251,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       )
     : undefined;
   if (bend) warnings.push(bend.note);
+  if (misfit) warnings.push(`over-training law (Gadre et al. 2024) not blended: ${misfit}.`);
   const usable = overtrain && !('error' in overtrain) && !overtrain.timedOut ? overtrain : undefined;
   // The blend's value alone (no interval), for the envelope's search.
   const blendValue = (n: number, d: number): number => {

@@ -154,7 +154,7 @@ export function predictInRegime(
   let overtrainUnavailable: string | undefined;
   if (!usable) {
     overtrainUnavailable = 'error' in overtrain ? overtrain.error : 'its fit was cut short';
-    note = `Loss law: Chinchilla at every ratio (${ratio.toFixed(1)} tokens/parameter here); the over-training law (Gadre et al. 2024) could not be fitted (${overtrainUnavailable}), so there is no blend toward it above ${BLEND_START_TOKENS_PER_PARAM} tokens/parameter.${validation}`;
+    note = `Loss law: Chinchilla at every ratio (${ratio.toFixed(1)} tokens/parameter here); the over-training law (Gadre et al. 2024) is not used (${overtrainUnavailable}), so there is no blend toward it above ${BLEND_START_TOKENS_PER_PARAM} tokens/parameter.${validation}`;
   } else if (w === 0) {
     note = `Loss law: blend by regime; at ${ratio.toFixed(1)} tokens/parameter the Chinchilla law alone (the over-training law of Gadre et al. 2024 blends in smoothly over ${span}).${validation}`;
   } else if (w === 1) {

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics';
 import type { MetricChoice, MetricRole } from './vocabulary';
+import type { LrSchedule } from '../configs/types';
 
 export type { MetricRole };
 
@@ -62,6 +63,8 @@ export interface RunHyper {
   peakLr?: number;
   /** Planned last optimizer step (the end the curve is extrapolated to). */
   maxSteps?: number;
+  /** The LR schedule the run's config names (the part of a live run still to come follows it). */
+  schedule?: LrSchedule;
   /** Run family: runs on the same data, tokenizer and recipe, whose final losses share one law. */
   family?: string;
   /** Which of the values above were assumed or derived rather than read, in words. */
