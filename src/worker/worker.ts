@@ -145,7 +145,9 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
     case 'planLadder': {
       const runs = engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
       const { value: planned } = await withFits(() =>
-        planLadderRequest(request.request, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs),
+        planLadderRequest(request.request, engine.familyLaws(), runs, engine.hardware, Date.now() + settings.fitTimeBudgetMs, (law) =>
+          engine.overtrainLaw(law),
+        ),
       );
       if ('error' in planned) throw new Error(planned.error);
       return { kind: 'planLadder', plan: planned.plan, overlay: planned.overlay };

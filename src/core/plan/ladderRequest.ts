@@ -11,6 +11,8 @@ import { chinchillaLaw } from '../laws/chinchilla';
 import { getLaw } from '../laws/registry';
 import { referenceParams } from '../fit/crossRunLaw';
 import type { FamilyLaw } from '../snapshot';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
+import { familyModelOf } from './familyModel';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 
 /** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
@@ -62,6 +64,8 @@ export function planLadderRequest(
   runs: readonly LadderWorkspaceRun[],
   hardware?: HardwareTable,
   deadline?: number,
+  /** The family's over-training fit (the engine's), so that the ladder's model is the lens's (familyModelOf). */
+  overtrainOf?: (law: FamilyLaw) => LawCrossRunFit | { error: string } | undefined,
 ): { plan: LadderPlan; overlay: LadderOverlay } | { error: string } {
   const t = request.target;
   let target: Parameters<typeof planLadder>[0]['target'];
@@ -90,6 +94,8 @@ export function planLadderRequest(
     existing.push({ runId: r.id, params: r.params, tokens: r.tokens, status: 'running' });
   }
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
+  // The model the lens predicts with: the ladder's "now" is its interval at the target.
+  const model = family && fit ? familyModelOf({ ...family, fit }, overtrainOf?.(family)) : undefined;
   const plan = planLadder(
     {
       target,
@@ -102,7 +108,7 @@ export function planLadderRequest(
       vocab: request.vocab,
       deadline,
     },
-    { hardware, fit },
+    { hardware, fit, ...(model ? { model } : {}) },
   );
   if ('error' in plan) return plan;
   if (note) plan.notes.unshift(note);
@@ -190,6 +196,7 @@ export function ladderMarkdown(plan: LadderPlan): string {
     '',
     `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
     '',
+    ...(plan.distance ? [`**What would narrow it**: ${plan.distance.text}`, ''] : []),
     '## Why each run',
     '',
     ...plan.runs.map((r) => `${r.order}. \`${r.id}\`${r.status !== 'planned' ? ` (${STATUS_MARK[r.status]})` : ''}: ${r.reason}.`),
