@@ -357,6 +357,10 @@ class FisherState {
       );
     return next;
   }
+  /** The same information with a run of `flops` finished (a run training now, once it ends). */
+  withLargest(flops: number): FisherState {
+    return new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, flops));
+  }
   /**
    * With one more run. `finished` false for a run still training: its forecast informs the fit but,
    * as in the lens (familyModel.ts distanceFrom), it does not move the distance floor until it ends.
@@ -904,6 +908,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     vocab,
     cost: (flops) => computeTime(flops, profile, { mfu: table.mfu }),
     hw: profile.id,
+    have: [...runs, ...plannedRuns],
+    training: running,
   });
   const budgetTime = computeTime(ladderFlops, profile, { mfu: table.mfu });
   const largestLadder = maxOf([
@@ -993,6 +999,10 @@ function distanceDominance(
     vocab: number;
     cost: (flops: number) => { gpuHours: number; usd: number };
     hw: string;
+    /** Runs of the family and the plan: the suggestion is none of them (a run still training is no advice). */
+    have: readonly { params: number; tokens: number }[];
+    /** Runs still training: the largest of them, past the largest finished, moves the floor once it ends. */
+    training: readonly { runId: string; params: number; tokens: number }[];
   },
 ): LadderDistance | undefined {
   const computeRatio = last.maxFlops > 0 ? o.targetFlops / last.maxFlops : Number.POSITIVE_INFINITY;
@@ -1008,6 +1018,7 @@ function distanceDominance(
   const steps = 48;
   for (let i = 0; i <= steps && !pick; i++) {
     const n = nMin * (nMax / nMin) ** (i / steps);
+    if (o.have.some((h) => sameRun(h, { params: n, tokens: n * ratio }))) continue;
     const w = widths(last.withRun(n, n * ratio));
     if (!best || w.lossWidth < best.w.lossWidth) best = { n, w };
     if (w.lossWidth <= (1 - SUGGESTED_CUT) * final.lossWidth) pick = { n, w };
@@ -1015,6 +1026,14 @@ function distanceDominance(
   const chosen = pick ?? best;
   const pctW = (w: number) => `${(w * 100).toFixed(1)}%`;
   let text = `The target is ${fmtRatio(computeRatio)}× the compute of the largest run; the distance floor alone makes its 80% interval ${pctW(floorWidth)} wide of ${pctW(final.lossWidth)}.`;
+  const coming = o.training.reduce<(typeof o.training)[number] | undefined>(
+    (a, r) => (approxTrainingFlops(r.params, r.tokens) > (a ? approxTrainingFlops(a.params, a.tokens) : last.maxFlops) ? r : a),
+    undefined,
+  );
+  if (coming) {
+    const f = approxTrainingFlops(coming.params, coming.tokens);
+    text += ` ${coming.runId}, still training at ${fmtRatio(o.targetFlops / f)}× below the target, brings it to ${pctW(widths(last.withLargest(f)).lossWidth)} once it finishes.`;
+  }
   if (!chosen || !(chosen.w.lossWidth < final.lossWidth * (1 - MIN_GAIN)))
     return { computeRatio, floorWidth, text: `${text} No run under half the target's compute narrows it.` };
   const n = chosen.n;
