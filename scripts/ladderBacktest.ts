@@ -183,8 +183,9 @@ function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
 
 /** The empty-family recipe at this budget, each run mapped to the nearest unpicked grid run. */
 function recipePicks(grid: BacktestGrid, budget: number): GridRun[] {
-  // No size floor: the grid's runs are what they are (the nearest is taken).
-  const specs = recipeSpecs(referenceParams(chinchillaLaw), grid.target.params, grid.target.tokens, budget, 0);
+  // The fixed baseline as first measured: three budgets, runs under 5M left out (the grids' runs
+  // start at 5M–20M), not the product's 6-layer × 384 floor with whole budgets.
+  const specs = recipeSpecs(referenceParams(chinchillaLaw), grid.target.params, grid.target.tokens, budget, 5e6, false);
   const picked: GridRun[] = [];
   for (const s of specs) {
     let best: GridRun | undefined;

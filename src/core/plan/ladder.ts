@@ -488,7 +488,16 @@ function ladderShape(params: number, vocab: number): ShapeSuggestion {
  * spread ~35× around compute-optimal), cheapest budget first; and, for an over-trained target, two
  * runs at its own tokens per parameter. Budgets are scaled so the total is the ladder's compute.
  */
-export function recipeSpecs(theta: readonly number[], targetN: number, targetD: number, ladderFlops: number, minParams = smallestLadderParams(50304)): Spec[] {
+export function recipeSpecs(
+  theta: readonly number[],
+  targetN: number,
+  targetD: number,
+  ladderFlops: number,
+  minParams = smallestLadderParams(50304),
+  /** False: three budgets, runs under `minParams` dropped, their compute unspent (the backtest's fixed baseline, as it was first measured). */
+  wholeBudgets = true,
+): Spec[] {
+  if (!wholeBudgets) return rawRecipe(theta, targetN, targetD, ladderFlops, 3).filter((s) => s.params >= minParams);
   // Every IsoFLOP budget keeps its five sizes (its minimum is seen only so): when the smallest size
   // of the cheapest budget is under the smallest ladder model, fewer budgets share the compute.
   // Target-ratio runs under it are left out and their compute goes to the others (budgets scaled
