@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { planLadder, recipeSpecs, smallestLadderParams, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
 import { familyModel } from '../../src/core/plan/familyModel';
 import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
+import { ladderOverlay } from '../../src/core/plan/ladderRequest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { referenceParams } from '../../src/core/fit/crossRunLaw';
 import { fitCrossRun } from '../../src/core/fit/crossRun';
@@ -245,4 +246,41 @@ test("a family at one tokens-per-parameter ratio: the ladder's N* spread uses th
   const loose = ok(planLadder(request, { fit: without }));
   assert.ok(pinned.now!.nStarRatio < 20, `N* spread with the split's priors ×${pinned.now!.nStarRatio}`);
   assert.ok(loose.now!.nStarRatio > 3 * pinned.now!.nStarRatio, `without them ×${loose.now!.nStarRatio}`);
+});
+
+test('live re-planning with the distance floor: a larger run that finished makes the planned one no longer needed; the interval now against planned', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const runs = family();
+  const modelOf = (rs: LadderExistingRun[]) => {
+    const points = rs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
+    const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
+    assert.ok(!('error' in fit));
+    return { fit, model: familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points }) };
+  };
+  const near = { kind: 'model' as const, params: 1.2e9, tokens: 24e9 };
+  const ctx = modelOf(runs);
+  const budget = { kind: 'flops' as const, flops: 2e19, text: '2e19' };
+  const first = ok(planLadder({ target: near, runs, ladderBudget: budget }, ctx));
+  const planned = first.runs.filter((r) => r.status === 'planned');
+  assert.ok(planned.length >= 1, first.stop.reason);
+  // Meanwhile a larger run (6e8 × 1.2e10, 4.3e19 FLOPs) finished in the family, on the law.
+  const bigger: LadderExistingRun = { runId: 'big', params: 6e8, tokens: 1.2e10, loss: chinchillaLaw.evaluate(theta, [6e8, 1.2e10]), status: 'finished' };
+  const runs2 = [...runs, bigger];
+  const again = ok(
+    planLadder(
+      { target: near, runs: runs2, ladderBudget: budget, previous: first.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens })) },
+      modelOf(runs2),
+    ),
+  );
+  for (const p of planned) {
+    const r = again.runs.find((x) => x.id === p.id)!;
+    assert.equal(r.status, 'not-needed', `${p.id} below the new largest run`);
+    assert.match(r.reason, /no longer needed/);
+  }
+  assert.ok(again.now!.lossWidth < first.now!.lossWidth, 'the larger run narrows the interval now');
+  // What the scaling view draws: the target's interval now and as planned.
+  const overlay = ladderOverlay(again);
+  assert.deepEqual(overlay.target.now, again.now!.lossInterval);
+  assert.deepEqual(overlay.target.planned, again.after.lossInterval);
+  assert.ok(overlay.runs.some((r) => r.status === 'not-needed'));
 });
