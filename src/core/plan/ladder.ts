@@ -1041,7 +1041,7 @@ function distanceDominance(
   );
   if (coming) {
     const f = approxTrainingFlops(coming.params, coming.tokens);
-    text += ` ${coming.runId}, still training at ${fmtRatio(o.targetFlops / f)}× below the target, brings it to ${pctW(widths(last.withLargest(f)).lossWidth)} once it finishes.`;
+    text += ` ${coming.runId}, still training (${fmtRatio(o.targetFlops / f)}× below the target in compute), brings it to ${pctW(widths(last.withLargest(f)).lossWidth)} once it finishes.`;
   }
   if (!chosen || !(chosen.w.lossWidth < final.lossWidth * (1 - MIN_GAIN)))
     return { computeRatio, floorWidth, text: `${text} No run under half the target's compute narrows it.` };

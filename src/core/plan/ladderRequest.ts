@@ -185,8 +185,12 @@ export function ladderMarkdown(plan: LadderPlan): string {
       ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}); N* ${formatCount(plan.now.nStar)} (${ratio(plan.now.nStarRatio)}).`
       : '**Now**: no finished runs in the family: the runs below follow the IsoFLOP recipe.',
     '',
-    `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...(plan.runs.length === 0
+      ? ['No run to train within the budget (see Stop).']
+      : [
+          `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
+          '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ]),
     ...plan.runs.map((r) => {
       // Plain words, not a symbol: the preview's fonts may lack one (seen in headless Chromium).
       const order = r.order === stopOrder ? `**${r.order} stop**` : String(r.order);
@@ -197,10 +201,14 @@ export function ladderMarkdown(plan: LadderPlan): string {
     `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
     '',
     ...(plan.distance ? [`**What would narrow it**: ${plan.distance.text}`, ''] : []),
-    '## Why each run',
-    '',
-    ...plan.runs.map((r) => `${r.order}. \`${r.id}\`${r.status !== 'planned' ? ` (${STATUS_MARK[r.status]})` : ''}: ${r.reason}.`),
-    '',
+    ...(plan.runs.length
+      ? [
+          '## Why each run',
+          '',
+          ...plan.runs.map((r) => `${r.order}. \`${r.id}\`${r.status !== 'planned' ? ` (${STATUS_MARK[r.status]})` : ''}: ${r.reason}.`),
+          '',
+        ]
+      : []),
     '## Notes',
     '',
     `- ${plan.method}`,
