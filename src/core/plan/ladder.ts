@@ -806,8 +806,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       );
   } else {
     // Budgeted greedy with the usual safeguard (Khuller et al. 1999; Leskovec et al. 2007, CELF):
-    // the ladder by the most narrowing per FLOP, and the ladder by the most narrowing per run,
-    // each filled to the budget; the plan is whichever ends narrower. Per FLOP alone buys many
+    // the ladder by the most narrowing per FLOP, the ladder by the most narrowing per run, and the
+    // most narrowing run then per FLOP, each filled to the budget; the plan is whichever ends narrowest. Per FLOP alone buys many
     // cheap, far runs when one run nearer the target would pin it better.
     // A run already in the family or the plan is not proposed again (a repeat is a seed, not a rung).
     const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
@@ -820,7 +820,9 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           !taken.some((p) => p.params === c.params && p.tokens === c.tokens) &&
           (request.candidates !== undefined || !have.some((h) => sameRun(h, c))),
       );
-    const greedy = (perFlop: boolean): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
+    // 'mixed': the most narrowing run first (usually the largest affordable: the one that moves the
+    // distance floor, as the backtest's largest-first baseline), then the most narrowing per FLOP.
+    const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
       let width = widths(st).lossWidth;
@@ -843,13 +845,19 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           const next = st.withRun(c.params, c.tokens);
           const w = widths(next).lossWidth;
           if (!(width - w >= MIN_GAIN * width)) continue;
+          const perFlop = mode === 'flop' || (mode === 'mixed' && runs.length > 0);
           const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
           if (!best || score > best.score) best = { c, score, next, width: w };
         }
         if (!best) break;
         const why = greedyReason(st, best.c, width, best.width, widths);
         runs.push({
-          spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: perFlop ? why : `${why} (the most narrowing of any affordable run)` },
+          spec: {
+            params: best.c.params,
+            tokens: best.c.tokens,
+            role: 'next',
+            reason: mode === 'flop' || (mode === 'mixed' && runs.length > 0) ? why : `${why} (the most narrowing of any affordable run)`,
+          },
           state: best.next,
         });
         left -= approxTrainingFlops(best.c.params, best.c.tokens);
@@ -858,14 +866,20 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       }
       return { runs, width, timedOut: false };
     };
-    const cheap = greedy(true);
-    const strong = greedy(false);
-    const pick = strong.width < cheap.width ? strong : cheap;
-    timedOut = cheap.timedOut || strong.timedOut;
+    const cheap = greedy('flop');
+    const strong = greedy('run');
+    const mixed = greedy('mixed');
+    let pick = strong.width < cheap.width ? strong : cheap;
+    if (mixed.width < pick.width) pick = mixed;
+    timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
     for (const r of pick.runs) planned.push(r);
     if (pick === strong && strong.runs.length)
       notes.push(
         `Runs chosen by the most narrowing per run: that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
+      );
+    if (pick === mixed && mixed.runs.length)
+      notes.push(
+        `The most narrowing run first, then the most narrowing per FLOP: that ladder ends at a ${(mixed.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%, the most-per-run one at ${(strong.width * 100).toFixed(2)}%.`,
       );
   }
 
@@ -957,7 +971,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `Widths: linearised Chinchilla fit (Fisher information of the runs at ${(noise * 100).toFixed(1)}% scatter plus the published priors), ` +
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy'
-        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the ladder narrowing the target's loss interval most per FLOP, or most per run when that one ends narrower (budgeted greedy); a run must narrow it by ≥ ${MIN_GAIN * 100}%. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
+        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy); a run must narrow it by ≥ ${MIN_GAIN * 100}%. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
         : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now ? { now } : {}),
     start: widths(infoState),
