@@ -1,8 +1,9 @@
 // Backtest of "Plan the ladder" (src/core/plan/ladder.ts) for `npm run validate`: on published
 // grids in ../shared/data, hide the largest run as the target; choose runs of the grid's smaller
 // runs within a ladder budget (a fraction of the target's compute), fit the family's Chinchilla law
-// on them (the engine's fitCrossRun) and score the prediction of the target's loss: error and
-// whether the calibrated 80% interval covers it. Strategies:
+// on them (the engine's fitCrossRun) and score the prediction of the target's loss as the lens
+// shows it (familyModel: the calibrated interval at least the distance floor from the largest
+// picked run): error, whether the 80% interval covers it, its width. Strategies:
 //  - planner: planLadder one run at a time among the unpicked grid runs, refitting after each
 //    (the first run of its budgeted greedy plan, linearised at the current fit);
 //  - IsoFLOP recipe: the empty-family recipe at that budget (recipeSpecs), each run mapped to the
@@ -12,7 +13,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
+import { fitCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
+import { familyModel } from '../src/core/plan/familyModel';
 import { planLadder, recipeSpecs } from '../src/core/plan/ladder';
 import { referenceParams } from '../src/core/fit/crossRunLaw';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
@@ -51,6 +53,8 @@ export interface BacktestScore {
 
 export const LADDER_FRACTIONS = [0.003, 0.01, 0.03, 0.1, 0.3];
 export const RANDOM_SEEDS = [1, 2, 3, 4, 5];
+/** Resamples of the planner's refit after each pick (its interval "now"; the scores use the validation's count). */
+const PLANNER_RESAMPLES = 20;
 
 function readCsv(file: string): Record<string, string>[] {
   return parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
@@ -130,6 +134,11 @@ function fit(runs: readonly GridRun[], resamples: number): CrossRunFit | undefin
   return 'error' in f ? undefined : f;
 }
 
+/** The family model on these runs, as the lens predicts with it (the distance floor from the largest of them). */
+function modelOf(f: CrossRunFit, runs: readonly GridRun[]) {
+  return familyModel({ family: 'backtest', fit: f, runsUsed: runs.map((r) => r.runId), points: runs });
+}
+
 function within(order: readonly GridRun[], budget: number): GridRun[] {
   const out: GridRun[] = [];
   let spent = 0;
@@ -148,7 +157,9 @@ function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
   const picked: GridRun[] = [];
   let spent = 0;
   for (;;) {
-    const current = picked.length ? fit(picked, 0) : undefined;
+    // With a bootstrap, as the family's fit has one in the product: the planner's "now" is then the
+    // interval the lens would show on these runs (without one, only the linearised width).
+    const current = picked.length ? fit(picked, PLANNER_RESAMPLES) : undefined;
     const left = grid.pool.filter((r) => !picked.includes(r));
     const plan = planLadder(
       {
@@ -157,7 +168,7 @@ function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
         runs: picked.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss, status: 'finished' as const })),
         candidates: left,
       },
-      current ? { fit: current } : {},
+      current ? { fit: current, model: modelOf(current, picked) } : {},
     );
     if ('error' in plan) break;
     const next = plan.runs.find((r) => r.status === 'planned');
@@ -172,7 +183,9 @@ function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
 
 /** The empty-family recipe at this budget, each run mapped to the nearest unpicked grid run. */
 function recipePicks(grid: BacktestGrid, budget: number): GridRun[] {
-  const specs = recipeSpecs(referenceParams(chinchillaLaw), grid.target.params, grid.target.tokens, budget);
+  // The fixed baseline as first measured: three budgets, runs under 5M left out (the grids' runs
+  // start at 5M–20M), not the product's 6-layer × 384 floor with whole budgets.
+  const specs = recipeSpecs(referenceParams(chinchillaLaw), grid.target.params, grid.target.tokens, budget, 5e6, false);
   const picked: GridRun[] = [];
   for (const s of specs) {
     let best: GridRun | undefined;
@@ -205,7 +218,7 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   if (runs.length === 0) return undefined;
   const f = fit(runs, resamples);
   if (!f) return undefined;
-  const p = predictCrossRun(f, grid.target.params, grid.target.tokens);
+  const p = modelOf(f, runs).predict(grid.target.params, grid.target.tokens);
   const truth = grid.target.loss;
   return {
     grid: grid.name,

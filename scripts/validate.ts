@@ -45,7 +45,6 @@ import {
   RANDOM_SEEDS,
   type BacktestScore,
 } from './ladderBacktest';
-import { EXTRAPOLATION_SD_PER_EFOLD } from '../src/core/plan/ladder';
 import { distanceBacktests, distanceReport, type DistanceCase } from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
@@ -1385,7 +1384,7 @@ function main(): void {
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');
     md.push(
-      `Per grid, the largest-compute run is the hidden target; a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target; error = |predicted − observed| / observed, coverage = the calibrated 80% interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted after each (budgeted greedy: the better of most narrowing per FLOP and most narrowing per run, in its linearised model with an extrapolation allowance of ${100 * EXTRAPOLATION_SD_PER_EFOLD}% per e-fold of compute; a run must narrow the interval by ≥ 2%, so it may stop under the budget). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
+      `Per grid, the largest-compute run is the hidden target; a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target as the lens would (the family model: the calibrated 80% interval, at least the distance floor from the largest picked run); error = |predicted − observed| / observed, coverage = that interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted (20 resamples) after each, its "now" that model's interval (budgeted greedy: the narrowest of the ladders by most narrowing per FLOP, per run, and the most narrowing run first then per FLOP, in its linearised model, the interval at least the distance floor from the largest run, planned ones counted; a run must narrow the interval by ≥ 2%, so it may stop under the budget). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
       '',
     );
     md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));

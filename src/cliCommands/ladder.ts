@@ -10,6 +10,7 @@ import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { MODEL_CONFIG_FILE } from '../core/workspace';
 import { parseBudget, type Budget } from '../core/plan/budget';
 import { existingRunsOf, planLadder, targetOfPlan, type LadderContext, type LadderPlan, type LadderRequest, type LadderRun } from '../core/plan/ladder';
+import { familyModelOf } from '../core/plan/familyModel';
 import { parseAmount } from '../core/plan/budgetRequest';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops } from '../shared/format';
@@ -60,6 +61,7 @@ export function ladderText(plan: LadderPlan): string {
   if (plan.runs.length === 0) lines.push('  (none)');
   lines.push(`planned: ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, ${hours(plan.planned, hw)}`);
   lines.push(`stop: ${plan.stop.reason}${plan.stop.afterOrder > 0 ? ` (N* ${nStarFactor(plan.stop.nStarRatio)})` : ''}`);
+  if (plan.distance) lines.push(`distance: ${plan.distance.text}`);
   lines.push(`method: ${plan.method}`);
   if (plan.timedOut) lines.push(`note: the search stopped at its ${SEARCH_MS / 1000} s time budget; the plan is what it had chosen by then.`);
   for (const n of plan.notes) lines.push(`note: ${n}`);
@@ -179,7 +181,11 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
     if (chosen) {
       request.family = chosen.family;
       request.runs = existingRunsOf(chosen.points ?? [], chosen.anchoredRunIds);
-      if (chosen.fit && !chosen.fit.timedOut) context.fit = chosen.fit;
+      if (chosen.fit && !chosen.fit.timedOut) {
+        context.fit = chosen.fit;
+        // The lens's model (familyModelOf): the ladder's "now" is the interval `estimate` prints.
+        context.model = familyModelOf({ ...chosen, fit: chosen.fit }, engine.overtrainLaw(chosen));
+      }
     } else notes.push('No family of the workspace has runs of known size (N and D): the ladder starts from the empty-family recipe.');
   }
   // The search's own time budget starts now (reading and fitting the workspace came before).

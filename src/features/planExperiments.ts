@@ -222,6 +222,15 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     this.dashboard.showLadder(overlay);
     const shownAs = await showMarkdown(uri);
     const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [], problems };
+    if (plan.planned.runs === 0) {
+      // Nothing to write: say why, and what budget would buy a run that helps (the plan has the details).
+      const buys = plan.distance?.cheapest;
+      void vscode.window.showInformationMessage(
+        `Scaling Lens: no run within the ladder budget narrows the target's interval: ${plan.stop.reason}.` +
+          (buys ? ` A ladder budget of ${formatFlops(buys.ladderBudget.flops)} FLOPs would buy a run that cuts it by ${Math.round(buys.cut * 100)}%.` : ''),
+      );
+      return outcome;
+    }
     const action = await ui.action(
       `Scaling Lens: ladder of ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, for ${formatCount(plan.target.params)} parameters.`,
     );

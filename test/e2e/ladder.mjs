@@ -1,5 +1,6 @@
 // End to end, "Plan Experiments" as a person uses it: the "Plan ladder" lens on a config of the
-// example sweep, Enter for the default ladder budget, the plan rendered, "Write Configs…" into the
+// example sweep, Enter for the default ladder budget (1%: the distance from the largest run
+// dominates, nothing to plan, and the plan says what budget would buy a run), then that budget, the plan rendered, "Write Configs…" into the
 // folder it proposes, the written config opened with its own lenses, and the dashboard's scaling
 // view with the planned runs. Saves the README's three pictures (media/screenshots/ladder-*.png).
 // Run last by run.mjs: the scaling view keeps the ladder drawn afterwards.
@@ -16,20 +17,43 @@ import { clipAround, dashboardFrame, frameWithText, openFile, palette, paintedPi
 export async function ladderChecks(page, { check, readmePicture, workspaceDir, exportCsv, chooseOption }) {
   let toast;
   let planned = 0;
-  await check('the "Plan ladder" lens on a config: the default ladder budget, the plan rendered as a table (README picture ladder-plan)', async () => {
+  await check(
+    'the "Plan ladder" lens with the default budget (1%): the distance dominates, no run is planned, and the plan names the budget that buys one',
+    async () => {
+      await palette(page, 'View: Close All Editors');
+      await openFile(page, 'configs/planned-400m/config.json');
+      const lens = page.locator('.codelens-decoration a', { hasText: /^\s*Plan ladder\s*$/ }).first();
+      await lens.waitFor({ timeout: 60_000 });
+      await lens.click();
+      await page.locator('.quick-input-widget', { hasText: 'ladder budget' }).waitFor({ state: 'visible', timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      const said = page.locator('.notification-toast', { hasText: 'no run within the ladder budget' }).first();
+      await said.waitFor({ timeout: 90_000 });
+      const { text } = await frameWithText(page, /Ladder for configs\/planned-400m\/config\.json[\s\S]*What would narrow it/, 30_000);
+      if (!/the distance from your largest run \(×[\d.]+ in compute\) dominates the interval/.test(text))
+        throw new Error(`no distance stop: ${text.slice(0, 600)}`);
+      const distanceText = /What would narrow it:?\s*([^\n]+)/.exec(text)?.[1] ?? '';
+      if (!/buys it/.test(distanceText)) throw new Error(`no budget named: ${distanceText}`);
+      await palette(page, 'Notifications: Clear All Notifications');
+      return distanceText.slice(0, 240);
+    },
+  );
+
+  await check('the "Plan ladder" lens with the budget that buys a run ($12): the plan rendered as a table (README picture ladder-plan)', async () => {
     await palette(page, 'View: Close All Editors');
     await openFile(page, 'configs/planned-400m/config.json');
     const lens = page.locator('.codelens-decoration a', { hasText: /^\s*Plan ladder\s*$/ }).first();
     await lens.waitFor({ timeout: 60_000 });
     await lens.click();
     await page.locator('.quick-input-widget', { hasText: 'ladder budget' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type('$12');
     await page.keyboard.press('Enter');
     toast = page.locator('.notification-toast', { hasText: 'ladder of' }).first();
     await toast.waitFor({ timeout: 90_000 });
     planned = Number(/ladder of (\d+) run/.exec(await toast.innerText())?.[1] ?? 0);
     if (!(planned >= 1)) throw new Error(`toast: ${await toast.innerText()}`);
     await toast.hover();
-    const { frame, text } = await frameWithText(page, /Ladder for configs\/planned-400m\/config\.json[\s\S]*Why each run/, 30_000);
+    const { frame, text } = await frameWithText(page, /Ladder for configs\/planned-400m\/config\.json[\s\S]*Why each run[\s\S]*ladder-01-/, 30_000);
     await sleep(800);
     const rows = await frame.locator('table tbody tr').count();
     if (rows < planned) throw new Error(`${rows} table rows for ${planned} planned runs`);

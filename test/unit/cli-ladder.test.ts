@@ -9,6 +9,7 @@ import type { CliContext } from '../../src/cliCommands/estimate';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { tempDir } from './helpers/tempDir';
+import { planLadderRequest } from '../../src/core/plan/ladderRequest';
 
 class Usage extends Error {}
 
@@ -69,6 +70,44 @@ test('ladder <config> --workspace: the family steers a greedy choice', () => {
   assert.equal(plan.family, 'example-sweep');
   assert.ok(plan.now.lossWidth > 0);
   assert.ok(Math.abs(plan.target.params - 389e6) / 389e6 < 0.01, String(plan.target.params));
+});
+
+test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker path); at 1% the distance dominates, and the budget it names buys a run', () => {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
+  const file = path.join(examples, 'configs/planned-400m/config.json');
+  const est = engine.estimateConfig(file, fs.readFileSync(file, 'utf8'), (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
+  const lens = est.predictions.loss!;
+  assert.ok(lens && lens.interval, 'the lens predicts the loss');
+  // The CLI.
+  const cli = JSON.parse(run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--json']).stdout);
+  assert.deepEqual(cli.now.lossInterval, lens.interval);
+  assert.equal(cli.now.loss, lens.value);
+  // The worker's request (what the command and the lens action run).
+  const worker = planLadderRequest(
+    { target: { kind: 'model', params: est.plan!.params.total, tokens: est.plan!.tokens!, label: 'planned-400m' }, family: 'example-sweep' },
+    engine.familyLaws(),
+    engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens })),
+    engine.hardware,
+    undefined,
+    [],
+    (law) => engine.overtrainLaw(law),
+  );
+  assert.ok(!('error' in worker));
+  assert.deepEqual(worker.plan.now!.lossInterval, lens.interval);
+  assert.deepEqual(worker.overlay.target.now, lens.interval);
+  // 1% of the target buys only runs below the largest finished one: nothing planned, and why.
+  assert.equal(cli.planned.runs, 0);
+  assert.match(cli.stop.reason, /^the distance from your largest run \(×4\.3 in compute\) dominates the interval/);
+  const cheapest = cli.distance.cheapest;
+  assert.ok(cheapest.shape.nLayer >= 6 && cheapest.after.lossWidth <= 0.75 * cli.now.lossWidth + 1e-12);
+  // The budget it names plans a sensible run that narrows the interval as said.
+  const funded = JSON.parse(
+    run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--json', '--ladder-budget', String(cheapest.ladderBudget.flops * 1.02)]).stdout,
+  );
+  assert.ok(funded.planned.runs >= 1);
+  for (const r of funded.runs) assert.ok(r.shape.nLayer >= 6 && r.params >= 3e7, `${r.id}: ${r.shape.nLayer} layers, ${r.params} parameters`);
+  assert.ok(funded.after.lossWidth <= 0.76 * cli.now.lossWidth, `${funded.after.lossWidth} vs ${cli.now.lossWidth}`);
 });
 
 test('ladder: friendly errors', () => {

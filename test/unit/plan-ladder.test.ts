@@ -2,10 +2,13 @@
 // runs, the costs and hyperparameters of each run, and live re-planning statuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXTRAPOLATION_SD_PER_EFOLD, planLadder, recipeSpecs, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
+import { planLadder, recipeSpecs, smallestLadderParams, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
+import { familyModel } from '../../src/core/plan/familyModel';
+import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
+import { ladderOverlay } from '../../src/core/plan/ladderRequest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { referenceParams } from '../../src/core/fit/crossRunLaw';
-import { fitCrossRun, predictCrossRun } from '../../src/core/fit/crossRun';
+import { fitCrossRun } from '../../src/core/fit/crossRun';
 
 function ok(p: LadderPlan | { error: string }): LadderPlan {
   if ('error' in p) assert.fail(p.error);
@@ -23,9 +26,14 @@ test('empty family: IsoFLOP recipe within 1% of the target compute, cheapest bud
   assert.ok(plan.planned.flops <= plan.budget.flops * (1 + 1e-9), `${plan.planned.flops} ≤ ${plan.budget.flops}`);
   assert.ok(plan.planned.flops >= 0.95 * plan.budget.flops, 'the recipe spends the budget');
   const iso = plan.runs.filter((r) => r.role === 'isoflop');
-  assert.equal(iso.length, 15);
   const budgets = [...new Set(iso.map((r) => r.isoflopFlops))];
-  assert.equal(budgets.length, 3);
+  // 1% of 7B × 140B affords two budgets whose five sizes are all at least the smallest ladder model.
+  assert.equal(budgets.length, 2);
+  assert.equal(iso.length, 5 * budgets.length, 'every IsoFLOP budget keeps its five sizes');
+  for (const r of iso) {
+    assert.ok(r.params >= smallestLadderParams(50304) * (1 - 1e-9), `${r.params} parameters`);
+    assert.ok(r.shape.nLayer >= 6, `${r.shape.nLayer} layers`);
+  }
   for (let i = 1; i < budgets.length; i++) assert.ok(Math.abs(budgets[i]! / budgets[i - 1]! - 4) < 1e-9, 'budgets 4× apart in compute');
   // Tokens per parameter spread over more than a decade (identifies the data term).
   const ratios = iso.map((r) => r.tokensPerParam);
@@ -56,7 +64,7 @@ test('empty family: IsoFLOP recipe within 1% of the target compute, cheapest bud
 });
 
 test('over-trained target: the recipe adds runs at its tokens per parameter', () => {
-  const plan = ok(planLadder({ target: { kind: 'model', params: 1e9, tokens: 1e12 } }));
+  const plan = ok(planLadder({ target: { kind: 'model', params: 1e9, tokens: 1e12 }, fraction: 0.03 }));
   const at = plan.runs.filter((r) => r.role === 'target-ratio');
   assert.equal(at.length, 2);
   for (const r of at) assert.ok(Math.abs(r.tokensPerParam - 1000) < 1e-6);
@@ -119,22 +127,58 @@ test('with runs: greedy picks by width reduction per FLOP, deterministic, within
   }
 });
 
-test('with a bootstrap fit: "now" is the bootstrap interval at the target, widened by the extrapolation allowance', () => {
+test('with the family model: "now" is its interval at the target exactly (the lens\'s), "after" takes the distance floor from the largest run', () => {
   const runs = family();
-  const fit = fitCrossRun(
-    runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! })),
-    { seed: 1, resamples: 40 },
-  );
+  const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
+  const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
   assert.ok(!('error' in fit));
-  const plan = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }, { fit }));
-  const boot = predictCrossRun(fit, target.params, target.tokens);
-  const bootWidth = (boot.interval[1] - boot.interval[0]) / boot.value;
-  // The largest run is 1.2e8 × 4.8e9: the target is e^7.3 times its compute.
-  const efolds = Math.log((6 * target.params * target.tokens) / (6 * 1.2e8 * 4.8e9));
-  const expectedHalf = Math.hypot(Math.asinh(bootWidth / 2), 1.2815515655446004 * EXTRAPOLATION_SD_PER_EFOLD * efolds);
-  assert.ok(Math.abs(plan.now!.lossWidth - 2 * Math.sinh(expectedHalf)) < 1e-9, `${plan.now!.lossWidth} vs ${2 * Math.sinh(expectedHalf)}`);
-  assert.ok(plan.now!.lossWidth > bootWidth);
-  assert.ok(Math.abs(plan.now!.loss - boot.value) < 1e-12);
+  const model = familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
+  const lens = model.predict(target.params, target.tokens);
+  const plan = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }, { fit, model }));
+  assert.deepEqual(plan.now!.lossInterval, lens.interval);
+  assert.equal(plan.now!.loss, lens.value);
+  // The target is 6·7e9·1.4e11 / (6·1.2e8·4.8e9) ≈ 1700× the largest run: the floor is most of the width.
+  const floor = crossRunDistanceFloor((target.params * target.tokens) / (1.2e8 * 4.8e9));
+  assert.ok(plan.now!.lossWidth >= 2 * Math.sinh(floor) - 1e-12);
+  // Each planned run: the same model's interval, at least the floor at the distance from the largest run so far.
+  let largest = 1.2e8 * 4.8e9;
+  for (const r of plan.runs.filter((x) => x.status === 'planned')) {
+    largest = Math.max(largest, r.params * r.tokens);
+    const f = crossRunDistanceFloor((target.params * target.tokens) / largest);
+    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) >= f - 1e-12, `${r.id}: at least the floor ${f}`);
+    assert.equal(r.after.loss, lens.value);
+  }
+  // Without the model (no bootstrap to match), the linearised width takes the same floor.
+  const bare = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }));
+  assert.ok(Math.log(bare.now!.lossInterval[1] / bare.now!.loss) >= floor - 1e-12);
+});
+
+test('distance dominates: nothing within the budget narrows the interval, the plan says so and names the cheapest run that would', () => {
+  const runs = family();
+  const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
+  const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
+  assert.ok(!('error' in fit));
+  const model = familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
+  // A 1.2B target on 24B tokens, 50× the largest run; a ladder of 1% of it buys only runs below that run.
+  const near = { kind: 'model' as const, params: 1.2e9, tokens: 24e9 };
+  const plan = ok(planLadder({ target: near, runs }, { fit, model }));
+  assert.equal(plan.planned.runs, 0);
+  assert.match(plan.stop.reason, /the distance from your largest run \(×50 in compute\) dominates the interval/);
+  const d = plan.distance!;
+  assert.ok(d.cheapest, d.text);
+  assert.ok(d.cheapest.after.lossWidth <= 0.75 * plan.now!.lossWidth + 1e-12, 'cuts the width by a quarter');
+  assert.ok(d.cheapest.flops > 6 * 1.2e8 * 4.8e9, 'larger than the largest run');
+  assert.ok(d.cheapest.shape.nLayer >= 6);
+  assert.match(
+    d.text,
+    /The cheapest run that cuts it by a quarter \(.+ → .+ wide\): .+ parameters \(\d+ layers × d_model \d+\) on .+ tokens .+ H100-h ≈ \$.+; a ladder budget of .+ buys it\./,
+  );
+  // That budget plans a run that narrows the interval by about as much.
+  const funded = ok(
+    planLadder({ target: near, runs, ladderBudget: { kind: 'flops', flops: d.cheapest.ladderBudget.flops * 1.01, text: 'x' } }, { fit, model }),
+  );
+  assert.ok(funded.planned.runs >= 1);
+  assert.ok(funded.after.lossWidth <= 0.8 * plan.now!.lossWidth, `${funded.after.lossWidth} vs ${plan.now!.lossWidth}`);
 });
 
 test('live re-planning: earlier runs matched as done / running, the rest kept or marked no longer needed', () => {
@@ -202,4 +246,41 @@ test("a family at one tokens-per-parameter ratio: the ladder's N* spread uses th
   const loose = ok(planLadder(request, { fit: without }));
   assert.ok(pinned.now!.nStarRatio < 20, `N* spread with the split's priors ×${pinned.now!.nStarRatio}`);
   assert.ok(loose.now!.nStarRatio > 3 * pinned.now!.nStarRatio, `without them ×${loose.now!.nStarRatio}`);
+});
+
+test('live re-planning with the distance floor: a larger run that finished makes the planned one no longer needed; the interval now against planned', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const runs = family();
+  const modelOf = (rs: LadderExistingRun[]) => {
+    const points = rs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
+    const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
+    assert.ok(!('error' in fit));
+    return { fit, model: familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points }) };
+  };
+  const near = { kind: 'model' as const, params: 1.2e9, tokens: 24e9 };
+  const ctx = modelOf(runs);
+  const budget = { kind: 'flops' as const, flops: 2e19, text: '2e19' };
+  const first = ok(planLadder({ target: near, runs, ladderBudget: budget }, ctx));
+  const planned = first.runs.filter((r) => r.status === 'planned');
+  assert.ok(planned.length >= 1, first.stop.reason);
+  // Meanwhile a larger run (6e8 × 1.2e10, 4.3e19 FLOPs) finished in the family, on the law.
+  const bigger: LadderExistingRun = { runId: 'big', params: 6e8, tokens: 1.2e10, loss: chinchillaLaw.evaluate(theta, [6e8, 1.2e10]), status: 'finished' };
+  const runs2 = [...runs, bigger];
+  const again = ok(
+    planLadder(
+      { target: near, runs: runs2, ladderBudget: budget, previous: first.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens })) },
+      modelOf(runs2),
+    ),
+  );
+  for (const p of planned) {
+    const r = again.runs.find((x) => x.id === p.id)!;
+    assert.equal(r.status, 'not-needed', `${p.id} below the new largest run`);
+    assert.match(r.reason, /no longer needed/);
+  }
+  assert.ok(again.now!.lossWidth < first.now!.lossWidth, 'the larger run narrows the interval now');
+  // What the scaling view draws: the target's interval now and as planned.
+  const overlay = ladderOverlay(again);
+  assert.deepEqual(overlay.target.now, again.now!.lossInterval);
+  assert.deepEqual(overlay.target.planned, again.after.lossInterval);
+  assert.ok(overlay.runs.some((r) => r.status === 'not-needed'));
 });

@@ -8,7 +8,7 @@ import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { runPoint } from '../fit/runPoint';
 import { readConfig } from '../configs/index';
 import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from '../plan/advice';
-import { familyModel } from '../plan/familyModel';
+import { familyModelOf } from '../plan/familyModel';
 import type { HardwareTable } from '../plan/hardware';
 import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
 import { appendAll, maxOf } from '../../shared/arrays';
@@ -138,16 +138,9 @@ function predictLoss(
   // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
   // over-training law far past it (plan/regime.ts).
   const overtrain = src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
-  // The family's one model (plan/familyModel.ts), the same the planner and the scaling view use.
-  const model = familyModel({
-    family: chosen.family,
-    fit: chosen.fit,
-    overtrain,
-    runsUsed: chosen.runIds,
-    points: chosen.points,
-    anchoredRunIds: chosen.anchoredRunIds,
-  });
-  const prediction = model.predict(params, tokens, nonEmbeddingParams);
+  // The family's one model (plan/familyModel.ts), the same the planner, the ladder and the scaling view use.
+  const model = familyModelOf({ ...chosen, fit: chosen.fit }, overtrain);
+  const prediction = model.predict(params, tokens, { nonEmbeddingParams });
   const fittedRuns = runs.filter((r) => chosen.runIds.includes(r.id));
   const maxParams = maxOf(fittedRuns.map((r) => r.hyper.params ?? 0));
   const maxTokens = maxOf(fittedRuns.map((r) => r.hyper.tokens ?? 0));

@@ -145,7 +145,9 @@ export class EngineSession {
     // A plan written in an earlier session (its PLAN.json) is the earlier plan when none is shown.
     const { request: ladder, problems } = withLadderRecord(request);
     const deadline = Date.now() + this.settings.fitTimeBudgetMs;
-    const { value: planned } = await this.whenFitted(() => planLadderRequest(ladder, this.engine.familyLaws(), runs, this.engine.hardware, deadline, problems));
+    const { value: planned } = await this.whenFitted(() =>
+      planLadderRequest(ladder, this.engine.familyLaws(), runs, this.engine.hardware, deadline, problems, (law) => this.engine.overtrainLaw(law)),
+    );
     if ('error' in planned) throw new Error(planned.error);
     return planned;
   }

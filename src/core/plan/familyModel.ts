@@ -66,6 +66,27 @@ export type FamilyPrediction = Prediction & {
   monotone?: { params: number; tokens: number; note: string };
 };
 
+/** How a prediction would look with more runs in the family (the ladder planner's "after"). */
+export interface PredictOptions {
+  /** Target compute over the largest run's, the planned runs counted. */
+  computeRatio?: number;
+  /** Factor (0, 1] on the log half-widths of the fit's interval, before the distance floor. */
+  fitNarrowing?: number;
+  /** The config's non-embedding parameters, when known (for a law on non-embedding N). */
+  nonEmbeddingParams?: number;
+}
+
+/**
+ * Narrows `interval` about `value` by `factor` in log space (each side's log half-width times it).
+ * Non-positive input or a factor outside (0, 1) is returned as is.
+ */
+function narrowed(value: number, interval: readonly [number, number], factor: number | undefined): [number, number] {
+  const [lo, hi] = interval;
+  if (factor === undefined || !(factor > 0 && factor < 1) || !(value > 0 && lo > 0 && hi > 0)) return [lo, hi];
+  const lv = Math.log(value);
+  return [Math.exp(lv - factor * Math.max(0, lv - Math.log(lo))), Math.exp(lv + factor * Math.max(0, Math.log(hi) - lv))];
+}
+
 /** The family's fitted model: `predict(N, D)` is the one loss everything shows. */
 export interface FamilyModel {
   family: string;
@@ -76,8 +97,15 @@ export interface FamilyModel {
   warnings: string[];
   /** Set when the family's largest run(s) sit off the law of the others (fit/familyBreak.ts). */
   break?: FamilyBreak;
-  /** `nonEmbeddingParams` when known (a config's): a law on non-embedding N takes it as is (fit/crossRun.ts `lawParams`). */
-  predict(params: number, tokens: number, nonEmbeddingParams?: number): FamilyPrediction;
+  /**
+   * The loss at (N, D) with its calibrated interval. `options` say how it would look with more runs
+   * (the ladder planner's "after"): `computeRatio` replaces the distance to the largest run, and
+   * `fitNarrowing` (≤ 1) scales the fit's part of the interval (log half-widths) before the distance
+   * floor. Without options it is the interval every view shows (lens, hover, planner).
+   * `nonEmbeddingParams` when known (a config's): a law on non-embedding N takes it as is
+   * (fit/crossRun.ts `lawParams`).
+   */
+  predict(params: number, tokens: number, options?: PredictOptions): FamilyPrediction;
   /** `predict(N, D).value` without the interval (cheap: for searches along a budget). */
   value(params: number, tokens: number): number;
 }
@@ -274,12 +302,17 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       if (!usable) return predictCrossRun(fit, params, tokens).value;
       return envelopeArgmin(blendValue, params, tokens).value;
     },
-    predict(params, tokens, nonEmbeddingParams) {
-      const distance = distanceFrom(input, params, tokens);
+    predict(params, tokens, options) {
+      const measured = distanceFrom(input, params, tokens);
+      const distance =
+        options?.computeRatio !== undefined && Number.isFinite(options.computeRatio) && options.computeRatio > 0
+          ? { ...measured, computeRatio: options.computeRatio, notValidated: !(options.computeRatio <= BACKTESTED_COMPUTE_RATIO) }
+          : measured;
+      const nonEmbeddingParams = options?.nonEmbeddingParams;
       // The interval widens with the distance from the data, as the backtests measure (calibration.ts).
       // Past the largest run of a family that bends there, at least the miss the bend caused.
       const atDistance = <T extends Prediction>(p: T): T & { distance: Distance } => {
-        const interval = calibrateAtDistance(p.value, p.interval, distance.computeRatio);
+        const interval = calibrateAtDistance(p.value, narrowed(p.value, p.interval, options?.fitNarrowing), distance.computeRatio);
         return { ...p, interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval, distance };
       };
       if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)))
@@ -296,6 +329,17 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       };
     },
   };
+}
+
+/**
+ * The family's model from a fitted family (the snapshot's FamilyLaw) and its over-training fit: the
+ * one construction the lens's estimate and the ladder planner share, so they predict alike.
+ */
+export function familyModelOf(
+  law: { family: string; fit: CrossRunFit; runIds: string[]; points?: readonly CrossRunPoint[]; anchoredRunIds?: readonly string[] },
+  overtrain: LawCrossRunFit | { error: string } | undefined,
+): FamilyModel {
+  return familyModel({ family: law.family, fit: law.fit, overtrain, runsUsed: law.runIds, points: law.points, anchoredRunIds: law.anchoredRunIds });
 }
 
 /**

@@ -15,20 +15,23 @@
 // gradient of ln L at run i, σ the family's log-residual scatter, P the published priors the
 // cross-run fit uses (crossRun.ts). The target's interval half-width is z₀.₉·√(gᵀΣg) with g the
 // gradient of ln L (or ln N*) at the target, widened by the cross-run calibration factor
-// (calibration.ts) as every interval the product shows is. When the family's bootstrap fit is
-// given, the widths are rescaled so that "now" equals the bootstrap interval's width at the target:
-// the approximation then only carries the ratio of widths before and after a run.
+// (calibration.ts) as every interval the product shows is. With the family's model (the lens's,
+// familyModel.ts), "now" IS its interval at the target, and "after" is the same function asked with
+// the fit's part narrowed by the ratio of linearised widths and the distance floor measured from the
+// largest run, the planned ones counted: the ladder never shows another interval than the lens.
+// Without a model (an empty family) the linearised width takes the same distance floor.
 import { chinchillaLaw } from '../laws/chinchilla';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
 import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
 import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
-import { INTERVAL_CALIBRATION } from '../fit/calibration';
+import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, INTERVAL_CALIBRATION } from '../fit/calibration';
 import { publishedHparams } from './advice';
 import { suggestShape, type Budget, type HparamAdvice, type ShapeSuggestion } from './budget';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
-import { BACKTESTED_COMPUTE_RATIO } from './familyModel';
+import { BACKTESTED_COMPUTE_RATIO, type FamilyModel } from './familyModel';
 import { maxOf } from '../../shared/arrays';
+import { formatHours, formatUsd } from './costFormat';
 
 // ---- request -------------------------------------------------------------------------------
 
@@ -109,6 +112,11 @@ export interface LadderContext {
   fit?: CrossRunFit;
   /** Log-residual scatter of one run's final loss about the law (default: the fit's, floored at 0.5%). */
   noise?: number;
+  /**
+   * The family's model (familyModel.ts), the one the lens and hover predict with: "now" is its
+   * prediction at the target, and every "after" its prediction with more runs (PredictOptions).
+   */
+  model?: Pick<FamilyModel, 'predict'>;
 }
 
 // ---- result --------------------------------------------------------------------------------
@@ -161,6 +169,30 @@ export interface LadderRun {
   cumulative: { flops: number; gpuHours: number; usd: number };
 }
 
+/** The distance from the largest run dominates the target's interval: by how much, and what would narrow it. */
+export interface LadderDistance {
+  /** Target compute over the largest run's (finished, training or planned). */
+  computeRatio: number;
+  /** Width of the target's interval from the distance floor alone. */
+  floorWidth: number;
+  /** The cheapest run that cuts the width by SUGGESTED_CUT (else the most narrowing under half the target's compute). */
+  cheapest?: {
+    params: number;
+    tokens: number;
+    shape: ShapeSuggestion;
+    flops: number;
+    gpuHours: number;
+    usd: number;
+    after: LadderWidths;
+    /** Fraction of the width it cuts. */
+    cut: number;
+    /** Ladder budget with it: the planned runs plus this one. */
+    ladderBudget: { flops: number; gpuHours: number; usd: number; fractionOfTarget: number };
+  };
+  /** The sentence: how far, and what would narrow it. */
+  text: string;
+}
+
 export interface LadderPlan {
   target: {
     label: string;
@@ -190,6 +222,12 @@ export interface LadderPlan {
   runs: LadderRun[];
   /** When to stop: the first planned run after which the loss width is within 10% of what the whole ladder reaches. */
   stop: { afterOrder: number; lossWidth: number; nStarRatio: number; reason: string };
+  /**
+   * Set when, at the end of the ladder, the distance from the largest run (finished, training or
+   * planned) dominates the target's interval (its floor alone is ≥ 80% of the width): what would
+   * narrow it, the cheapest run at the target's tokens per parameter that cuts the width by a quarter.
+   */
+  distance?: LadderDistance;
   /** Compute of the planned runs (status `planned`). */
   planned: { flops: number; gpuHours: number; usd: number; runs: number };
   seed: number;
@@ -206,20 +244,21 @@ const MIN_NOISE = 0.005;
 const LN_E_SD = 1;
 /** Runs within this factor in N and in D are the same run (matching for re-planning). */
 const SAME_RUN = 1.15;
-const SMALLEST_PARAMS = 5e6;
 /**
- * Misspecification allowance: the sd of ln L at the target grows by this per e-fold of compute
- * between the family's largest run and the target. The Fisher part alone says a law fitted on
- * many small runs is known everywhere; leave-largest-out backtests say otherwise (the Gadre and
- * Porian cross-run errors in `npm run validate` are a few % at 16–20×, i.e. ~1% per e-fold).
- * Set a priori at that, not fitted on the ladder backtest; it is what makes runs nearer the
- * target's compute worth their cost.
+ * Smallest language model a ladder proposes by itself: 6 layers × d_model 384, 30M parameters at a
+ * 50k vocabulary (Chinchilla's and Llama 3's ladders start at 40M–44M total; below that the
+ * embeddings are most of the model and the law's N means little, and a 1–3-layer model trains
+ * unlike the target).
  */
-export const EXTRAPOLATION_SD_PER_EFOLD = 0.01;
-/** Smallest size the greedy proposes by itself (the papers' ladders start at 40M–44M). */
-const SMALLEST_GREEDY_PARAMS = 2e7;
+const MIN_LAYERS = 6;
+const MIN_D_MODEL = 384;
+export function smallestLadderParams(vocab: number): number {
+  return 12 * MIN_LAYERS * MIN_D_MODEL ** 2 + vocab * MIN_D_MODEL;
+}
 /** A greedy run must narrow the target's loss interval by at least this fraction of its width. */
 const MIN_GAIN = 0.02;
+/** The run the plan suggests when the distance dominates must cut the target's width by this fraction. */
+const SUGGESTED_CUT = 0.25;
 
 type Vec = number[];
 type Mat = number[][];
@@ -318,7 +357,15 @@ class FisherState {
       );
     return next;
   }
-  withRun(n: number, d: number): FisherState {
+  /** The same information with a run of `flops` finished (a run training now, once it ends). */
+  withLargest(flops: number): FisherState {
+    return new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, flops));
+  }
+  /**
+   * With one more run. `finished` false for a run still training: its forecast informs the fit but,
+   * as in the lens (familyModel.ts distanceFrom), it does not move the distance floor until it ends.
+   */
+  withRun(n: number, d: number, finished = true): FisherState {
     const next = new FisherState(
       this.theta,
       this.noise,
@@ -326,24 +373,18 @@ class FisherState {
       this.targetD,
       this.targetFlops,
       this.info,
-      Math.max(this.maxFlops, approxTrainingFlops(n, d)),
+      finished ? Math.max(this.maxFlops, approxTrainingFlops(n, d)) : this.maxFlops,
     );
-    // A run informs the target's law less the farther below its compute it lies: the law is only
-    // approximately right, so its deviation at the run, carried to the target, grows with the gap.
-    const gap = EXTRAPOLATION_SD_PER_EFOLD * Math.max(0, Math.log(this.targetFlops / approxTrainingFlops(n, d)));
-    addOuter(next.info, lnLossGradient(this.theta, n, d), 1 / (this.noise * this.noise + gap * gap));
+    // The statistical part only, as the family's bootstrap measures it: how far the law's form
+    // carries is the distance floor's part (widthsOf), which only the largest run moves.
+    addOuter(next.info, lnLossGradient(this.theta, n, d), 1 / (this.noise * this.noise));
     return next;
   }
-  /**
-   * Standard deviations of ln L(target) and ln N*(target compute) from the runs' information, and
-   * the misspecification allowance of ln L for the compute between the largest run and the target.
-   */
-  sd(): { lnLoss: number; lnNStar: number; extrapolation: number } {
-    const efolds = this.maxFlops > 0 ? Math.max(0, Math.log(this.targetFlops / this.maxFlops)) : 0;
+  /** Standard deviations of ln L(target) and ln N*(target compute) from the runs' information. */
+  sd(): { lnLoss: number; lnNStar: number } {
     return {
       lnLoss: Math.sqrt(quadInverse(this.info, lnLossGradient(this.theta, this.targetN, this.targetD))),
       lnNStar: Math.sqrt(quadInverse(this.info, lnNStarGradient(this.theta, this.targetFlops))),
-      extrapolation: EXTRAPOLATION_SD_PER_EFOLD * efolds,
     };
   }
 }
@@ -379,25 +420,66 @@ function budgetToFlops(budget: Budget, table: HardwareTable, profile: HardwarePr
   }
 }
 
+/** The target's intervals in a state of the linearised fit. `fitFactor` scales the fit's part (0: the distance floor alone). */
+type WidthsOf = (state: FisherState, fitFactor?: number) => LadderWidths;
+
 /**
- * The target's intervals in a state: the Fisher part widened as every cross-run interval (and
- * scaled to the family's bootstrap, `scale`), combined with the extrapolation allowance.
+ * The target's intervals as the product shows them. The loss: with the family's model, its own
+ * prediction (what the lens shows) with the fit's part narrowed by the linearised sd ratio to
+ * "now" (`nowSd`) and the distance floor from the state's largest run; without one, the linearised
+ * half-width widened as every cross-run interval (`scale`: to the family's bootstrap) and the
+ * same distance floor. N*: the linearised spread, widened and scaled likewise.
  */
-function widths(state: FisherState, scale: number, center: { loss: number; nStar: number }): LadderWidths {
-  const sd = state.sd();
-  const m = INTERVAL_CALIBRATION.crossRun * scale;
-  const hl = Z80 * Math.hypot(m * sd.lnLoss, sd.extrapolation);
-  const hn = Z80 * m * sd.lnNStar;
-  const lossInterval: [number, number] = [center.loss * Math.exp(-hl), center.loss * Math.exp(hl)];
-  const nStarInterval: [number, number] = [center.nStar * Math.exp(-hn), center.nStar * Math.exp(hn)];
-  return {
-    loss: center.loss,
-    lossInterval,
-    lossWidth: (lossInterval[1] - lossInterval[0]) / center.loss,
-    nStar: center.nStar,
-    nStarInterval,
-    nStarRatio: Math.exp(2 * hn),
+function widthsFor(
+  model: Pick<FamilyModel, 'predict'> | undefined,
+  nowSd: number,
+  scale: number,
+  center: { loss: number; nStar: number },
+  target: { params: number; tokens: number; flops: number },
+): WidthsOf {
+  return (state, fitFactor = 1) => {
+    const sd = state.sd();
+    const m = INTERVAL_CALIBRATION.crossRun * scale;
+    const ratio = state.maxFlops > 0 ? target.flops / state.maxFlops : Number.POSITIVE_INFINITY;
+    let loss = center.loss;
+    let lossInterval: [number, number];
+    if (model) {
+      const narrowing = nowSd > 0 && sd.lnLoss >= 0 ? Math.min(1, sd.lnLoss / nowSd) : 1;
+      const p = model.predict(target.params, target.tokens, { computeRatio: ratio, fitNarrowing: Math.max(1e-9, fitFactor * narrowing) });
+      loss = p.value;
+      lossInterval = [p.interval[0], p.interval[1]];
+    } else {
+      const hl = Z80 * m * sd.lnLoss * fitFactor;
+      lossInterval = [loss * Math.exp(-hl), loss * Math.exp(hl)];
+      if (Number.isFinite(ratio)) lossInterval = calibrateAtDistance(loss, lossInterval, ratio);
+    }
+    // N*: the linearised spread as every cross-run interval is widened; the bootstrap's scale is
+    // matched on the loss, whose interval it is (scaling N* by it made a one-ratio family's ×4 a ×100).
+    const hn = Z80 * INTERVAL_CALIBRATION.crossRun * sd.lnNStar;
+    const nStarInterval: [number, number] = [center.nStar * Math.exp(-hn), center.nStar * Math.exp(hn)];
+    return {
+      loss,
+      lossInterval,
+      lossWidth: (lossInterval[1] - lossInterval[0]) / loss,
+      nStar: center.nStar,
+      nStarInterval,
+      nStarRatio: Math.exp(2 * hn),
+    };
   };
+}
+
+/**
+ * A language-model shape for a ladder run: the planner's (d_model/n_layer ≈ 128), but at least
+ * MIN_LAYERS deep; small models that deep are narrower (d_model from 12·L·d² + V·d = N), as
+ * the papers' small ladder runs are (Chinchilla 44M: 8 × 512).
+ */
+function ladderShape(params: number, vocab: number): ShapeSuggestion {
+  const s = suggestShape(params, vocab);
+  if (s.nLayer >= MIN_LAYERS) return s;
+  const a = 12 * MIN_LAYERS;
+  const d = (-vocab + Math.sqrt(vocab * vocab + 4 * a * params)) / (2 * a);
+  const dModel = Math.max(64, Math.round(d / 64) * 64);
+  return { ...s, nLayer: MIN_LAYERS, dModel, nonEmbeddingParams: Math.max(0, params - vocab * dModel), note: `${s.note}; at least ${MIN_LAYERS} layers` };
 }
 
 /**
@@ -406,10 +488,40 @@ function widths(state: FisherState, scale: number, center: { loss: number; nStar
  * spread ~35× around compute-optimal), cheapest budget first; and, for an over-trained target, two
  * runs at its own tokens per parameter. Budgets are scaled so the total is the ladder's compute.
  */
-export function recipeSpecs(theta: readonly number[], targetN: number, targetD: number, ladderFlops: number): Spec[] {
+export function recipeSpecs(
+  theta: readonly number[],
+  targetN: number,
+  targetD: number,
+  ladderFlops: number,
+  minParams = smallestLadderParams(50304),
+  /** False: three budgets, runs under `minParams` dropped, their compute unspent (the backtest's fixed baseline, as it was first measured). */
+  wholeBudgets = true,
+): Spec[] {
+  if (!wholeBudgets) return rawRecipe(theta, targetN, targetD, ladderFlops, 3).filter((s) => s.params >= minParams);
+  // Every IsoFLOP budget keeps its five sizes (its minimum is seen only so): when the smallest size
+  // of the cheapest budget is under the smallest ladder model, fewer budgets share the compute.
+  // Target-ratio runs under it are left out and their compute goes to the others (budgets scaled
+  // until the kept runs spend the ladder's compute; a few rounds settle it).
+  let best: Spec[] = [];
+  for (let budgets = 3; budgets >= 1; budgets--) {
+    let scale = 1;
+    best = [];
+    for (let round = 0; round < 8; round++) {
+      const kept = rawRecipe(theta, targetN, targetD, ladderFlops * scale, budgets).filter((s) => s.params >= minParams);
+      const spent = kept.reduce((k, s) => k + approxTrainingFlops(s.params, s.tokens), 0);
+      if (!(spent > 0)) break;
+      if (spent <= ladderFlops * (1 + 1e-9)) best = kept;
+      if (Math.abs(spent / ladderFlops - 1) < 1e-12) break;
+      scale *= ladderFlops / spent;
+    }
+    if (best.filter((s) => s.role === 'isoflop').length === 5 * budgets) return best;
+  }
+  return best;
+}
+
+function rawRecipe(theta: readonly number[], targetN: number, targetD: number, ladderFlops: number, budgets: number): Spec[] {
   const sizes = [0.3, 0.55, 1, 1.8, 3.3];
   const spacing = 4;
-  const budgets = 3;
   const ratio = targetD / targetN;
   const overtrained = ratio > 40;
   // Share of the ladder at the target's ratio when over-trained (two runs at the top budget's size).
@@ -460,25 +572,37 @@ export function recipeSpecs(theta: readonly number[], targetN: number, targetD: 
       });
     }
   }
-  return out.filter((s) => s.params >= SMALLEST_PARAMS);
+  return out;
 }
 
 /** Greedy candidates: sizes on a log grid × tokens per parameter from 5 to 320 (and the target's). */
-function candidateSpecs(targetN: number, targetD: number, remainingFlops: number): { params: number; tokens: number }[] {
+function candidateSpecs(
+  targetN: number,
+  targetD: number,
+  remainingFlops: number,
+  minParams: number,
+  largestFlops: number,
+): { params: number; tokens: number }[] {
   const out: { params: number; tokens: number }[] = [];
   const ratios = [5, 10, 20, 40, 80, 160, 320];
   const tr = targetD / targetN;
   if (!ratios.some((r) => Math.abs(Math.log(r / tr)) < 0.2)) ratios.push(tr);
-  const nHi = targetN / 2;
+  // Up to the target's size (with fewer tokens, within the budget): when the distance from the
+  // largest run dominates, only runs nearer the target's compute narrow its interval.
+  const nHi = targetN / Math.SQRT2;
   // Ladders in the papers start at tens of millions of parameters (Chinchilla 44M, Llama 3 40M):
   // below that the embeddings are most of the model and the law's N means little.
-  const nLo = Math.min(nHi / 4, Math.max(SMALLEST_GREEDY_PARAMS, targetN / 1e4));
-  const steps = 16;
+  const nLo = Math.min(nHi / 4, Math.max(minParams, targetN / 1e4));
+  const steps = 24;
   for (let i = 0; i <= steps; i++) {
     const n = nLo * (nHi / nLo) ** (i / steps);
     for (const r of ratios) {
       const d = n * r;
-      if (approxTrainingFlops(n, d) <= remainingFlops) out.push({ params: n, tokens: d });
+      const flops = approxTrainingFlops(n, d);
+      // A run past the largest one stands in for the target (it moves the distance floor): it
+      // trains as the target does, within a factor 2 of its tokens per parameter.
+      if (flops > largestFlops && Math.abs(Math.log(r / tr)) > Math.LN2) continue;
+      if (flops <= remainingFlops) out.push({ params: n, tokens: d });
     }
   }
   return out;
@@ -579,16 +703,30 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   if (context.fit && context.fit.samples.length >= 10 && finished.length) {
     const boot = predictCrossRun(context.fit, targetN, targetD);
     // The Fisher part's log half-width is matched to the bootstrap's (a width is 2·sinh(h) for a
-    // log half-width h); the extrapolation allowance, which the bootstrap lacks, comes on top.
+    // log half-width h); the distance floor comes on top, as on every cross-run interval.
     const bootWidth = (boot.interval[1] - boot.interval[0]) / boot.value;
     const fisherHalf = Z80 * INTERVAL_CALIBRATION.crossRun * state.sd().lnLoss;
     if (bootWidth > 0 && fisherHalf > 0) scale = Math.asinh(bootWidth / 2) / fisherHalf;
     center.loss = boot.value;
   }
-  const now = finished.length ? widths(state, scale, center) : undefined;
+  // The model's interval is its fit's bootstrap: without one (a refit without resamples) it is a point,
+  // and the linearised widths stand in for it.
+  const model = finished.length && context.fit && context.fit.samples.length >= 10 ? context.model : undefined;
+  const widths = widthsFor(model, state.sd().lnLoss, scale, center, { params: targetN, tokens: targetD, flops: targetFlops });
+  let now: LadderWidths | undefined;
+  if (finished.length) {
+    now = widths(state);
+    if (model) {
+      // Exactly what the lens and hover show for this target: the family model's prediction, as is.
+      const p = model.predict(targetN, targetD);
+      now = { ...now, loss: p.value, lossInterval: [p.interval[0], p.interval[1]], lossWidth: (p.interval[1] - p.interval[0]) / p.value };
+      center.loss = p.value;
+    }
+  }
+  const minParams = smallestLadderParams(vocab);
 
   const runOf = (s: Spec, order: number, id: string, status: LadderRunStatus, st: FisherState, cum: { flops: number }): LadderRun => {
-    const shape = suggestShape(s.params, vocab);
+    const shape = ladderShape(s.params, vocab);
     const hp = publishedHparams(Math.max(1, shape.nonEmbeddingParams), s.tokens, shape, seqLen);
     const flops = approxTrainingFlops(s.params, s.tokens);
     const time = computeTime(flops, profile, { mfu: table.mfu });
@@ -614,7 +752,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       usd: time.usd,
       role: s.role,
       reason: s.reason,
-      after: widths(st, scale, center),
+      after: widths(st),
       cumulative: { flops: cum.flops, gpuHours: cumTime.gpuHours, usd: cumTime.usd },
     };
     if (s.isoflopFlops !== undefined) run.isoflopFlops = s.isoflopFlops;
@@ -634,7 +772,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     matchedPrev.add(p.id);
     order++;
     const status: LadderRunStatus = hit.status === 'finished' ? 'done' : 'running';
-    if (status === 'running') infoState = infoState.withRun(hit.params, hit.tokens);
+    if (status === 'running') infoState = infoState.withRun(hit.params, hit.tokens, false);
     cum.flops += approxTrainingFlops(hit.params, hit.tokens);
     const r = runOf(
       { params: hit.params, tokens: hit.tokens, role: 'next', reason: status === 'done' ? `finished as ${hit.runId}` : `training as ${hit.runId}` },
@@ -648,7 +786,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     out.push(r);
   }
   // Running runs of the family (matched or not) will inform the fit: count them as in.
-  for (const r of running) if (!out.some((o) => o.matchedRunId === r.runId)) infoState = infoState.withRun(r.params, r.tokens);
+  for (const r of running) if (!out.some((o) => o.matchedRunId === r.runId)) infoState = infoState.withRun(r.params, r.tokens, false);
   const spentBefore = cum.flops;
   const remaining = ladderFlops - spentBefore;
 
@@ -658,20 +796,23 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const strategy: LadderPlan['strategy'] = finished.length + running.length === 0 && !request.candidates ? 'recipe' : 'greedy';
   if (strategy === 'recipe') {
     let st = infoState;
-    for (const s of recipeSpecs(theta, targetN, targetD, remaining).slice(0, maxRuns)) {
+    for (const s of recipeSpecs(theta, targetN, targetD, remaining, minParams).slice(0, maxRuns)) {
       st = st.withRun(s.params, s.tokens);
       planned.push({ spec: s, state: st });
     }
-    if (planned.length === 0) notes.push(`The ladder budget ${fmt(ladderFlops)} FLOPs is too small for runs of at least ${fmt(SMALLEST_PARAMS)} parameters.`);
+    if (planned.length === 0)
+      notes.push(
+        `The ladder budget ${fmt(ladderFlops)} FLOPs is too small for runs of at least ${fmt(minParams)} parameters (${MIN_LAYERS} layers × d_model ${MIN_D_MODEL}).`,
+      );
   } else {
     // Budgeted greedy with the usual safeguard (Khuller et al. 1999; Leskovec et al. 2007, CELF):
-    // the ladder by the most narrowing per FLOP, and the ladder by the most narrowing per run,
-    // each filled to the budget; the plan is whichever ends narrower. Per FLOP alone buys many
+    // the ladder by the most narrowing per FLOP, the ladder by the most narrowing per run, and the
+    // most narrowing run then per FLOP, each filled to the budget; the plan is whichever ends narrowest. Per FLOP alone buys many
     // cheap, far runs when one run nearer the target would pin it better.
     // A run already in the family or the plan is not proposed again (a repeat is a seed, not a rung).
     const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
     const candidatesFor = (left: number, taken: readonly Spec[]) =>
-      (request.candidates ?? candidateSpecs(targetN, targetD, left)).filter(
+      (request.candidates ?? candidateSpecs(targetN, targetD, left, minParams, state.maxFlops)).filter(
         (c) =>
           valid(c.params) &&
           valid(c.tokens) &&
@@ -679,10 +820,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           !taken.some((p) => p.params === c.params && p.tokens === c.tokens) &&
           (request.candidates !== undefined || !have.some((h) => sameRun(h, c))),
       );
-    const greedy = (perFlop: boolean): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
+    // 'mixed': the most narrowing run first (usually the largest affordable: the one that moves the
+    // distance floor, as the backtest's largest-first baseline), then the most narrowing per FLOP.
+    const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
-      let width = widths(st, scale, center).lossWidth;
+      let width = widths(st).lossWidth;
       let left = remaining;
       // Deterministic jitter for ties (seeded), far below any real difference.
       let rng = seed >>> 0 || 1;
@@ -700,15 +843,21 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           runs.map((r) => r.spec),
         )) {
           const next = st.withRun(c.params, c.tokens);
-          const w = widths(next, scale, center).lossWidth;
+          const w = widths(next).lossWidth;
           if (!(width - w >= MIN_GAIN * width)) continue;
+          const perFlop = mode === 'flop' || (mode === 'mixed' && runs.length > 0);
           const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
           if (!best || score > best.score) best = { c, score, next, width: w };
         }
         if (!best) break;
-        const why = greedyReason(st, best.c, width, best.width, scale, center);
+        const why = greedyReason(st, best.c, width, best.width, widths);
         runs.push({
-          spec: { params: best.c.params, tokens: best.c.tokens, role: 'next', reason: perFlop ? why : `${why} (the most narrowing of any affordable run)` },
+          spec: {
+            params: best.c.params,
+            tokens: best.c.tokens,
+            role: 'next',
+            reason: mode === 'flop' || (mode === 'mixed' && runs.length > 0) ? why : `${why} (the most narrowing of any affordable run)`,
+          },
           state: best.next,
         });
         left -= approxTrainingFlops(best.c.params, best.c.tokens);
@@ -717,14 +866,20 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       }
       return { runs, width, timedOut: false };
     };
-    const cheap = greedy(true);
-    const strong = greedy(false);
-    const pick = strong.width < cheap.width ? strong : cheap;
-    timedOut = cheap.timedOut || strong.timedOut;
+    const cheap = greedy('flop');
+    const strong = greedy('run');
+    const mixed = greedy('mixed');
+    let pick = strong.width < cheap.width ? strong : cheap;
+    if (mixed.width < pick.width) pick = mixed;
+    timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
     for (const r of pick.runs) planned.push(r);
     if (pick === strong && strong.runs.length)
       notes.push(
         `Runs chosen by the most narrowing per run: that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
+      );
+    if (pick === mixed && mixed.runs.length)
+      notes.push(
+        `The most narrowing run first, then the most narrowing per FLOP: that ladder ends at a ${(mixed.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%, the most-per-run one at ${(strong.width * 100).toFixed(2)}%.`,
       );
   }
 
@@ -757,7 +912,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   }
 
   const plannedRuns = out.filter((r) => r.status === 'planned');
-  const finalWidths = widths(lastState, scale, center);
+  const finalWidths = widths(lastState);
   let stopAt = plannedRuns.length ? plannedRuns[plannedRuns.length - 1] : undefined;
   for (const r of plannedRuns) {
     if (r.after.lossWidth <= 1.1 * finalWidths.lossWidth) {
@@ -767,6 +922,18 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   }
   const plannedFlops = plannedRuns.reduce((s, r) => s + r.flops, 0);
   const plannedTime = computeTime(plannedFlops, profile, { mfu: table.mfu });
+  const distance = distanceDominance(lastState, finalWidths, widths, {
+    targetN,
+    targetD,
+    targetFlops,
+    minParams,
+    plannedFlops,
+    vocab,
+    cost: (flops) => computeTime(flops, profile, { mfu: table.mfu }),
+    hw: profile.id,
+    have: [...runs, ...plannedRuns],
+    training: running,
+  });
   const budgetTime = computeTime(ladderFlops, profile, { mfu: table.mfu });
   const largestLadder = maxOf([
     0,
@@ -804,10 +971,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `Widths: linearised Chinchilla fit (Fisher information of the runs at ${(noise * 100).toFixed(1)}% scatter plus the published priors), ` +
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy'
-        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the ladder narrowing the target's loss interval most per FLOP, or most per run when that one ends narrower (budgeted greedy); a run must narrow it by ≥ ${MIN_GAIN * 100}%. Runs far below the target's compute weigh less, and ${EXTRAPOLATION_SD_PER_EFOLD * 100}% per e-fold of compute to the target is added for extrapolation.`
+        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy); a run must narrow it by ≥ ${MIN_GAIN * 100}%. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
         : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now ? { now } : {}),
-    start: widths(infoState, scale, center),
+    start: widths(infoState),
     after: finalWidths,
     runs: out,
     stop: stopAt
@@ -817,11 +984,109 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           nStarRatio: stopAt.after.nStarRatio,
           reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches`,
         }
-      : { afterOrder: 0, lossWidth: finalWidths.lossWidth, nStarRatio: finalWidths.nStarRatio, reason: 'no run to add within the budget' },
+      : {
+          afterOrder: 0,
+          lossWidth: finalWidths.lossWidth,
+          nStarRatio: finalWidths.nStarRatio,
+          reason: distance
+            ? `the distance from your largest run (×${fmtRatio(distance.computeRatio)} in compute) dominates the interval: no run within the budget narrows it by ${MIN_GAIN * 100}% or more`
+            : 'no run to add within the budget',
+        },
+    ...(distance ? { distance } : {}),
     planned: { flops: plannedFlops, gpuHours: plannedTime.gpuHours, usd: plannedTime.usd, runs: plannedRuns.length },
     seed,
     timedOut,
     notes,
+  };
+}
+
+function fmtRatio(r: number): string {
+  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
+}
+
+/**
+ * Whether the distance from the largest run dominates the target's interval at the end of the
+ * ladder, and if so the cheapest run at the target's tokens per parameter (a smaller copy of it, as
+ * the largest-first baseline of the backtest trains) that cuts the width by SUGGESTED_CUT.
+ */
+function distanceDominance(
+  last: FisherState,
+  final: LadderWidths,
+  widths: WidthsOf,
+  o: {
+    targetN: number;
+    targetD: number;
+    targetFlops: number;
+    minParams: number;
+    plannedFlops: number;
+    vocab: number;
+    cost: (flops: number) => { gpuHours: number; usd: number };
+    hw: string;
+    /** Runs of the family and the plan: the suggestion is none of them (a run still training is no advice). */
+    have: readonly { params: number; tokens: number }[];
+    /** Runs still training: the largest of them, past the largest finished, moves the floor once it ends. */
+    training: readonly { runId: string; params: number; tokens: number }[];
+  },
+): LadderDistance | undefined {
+  const computeRatio = last.maxFlops > 0 ? o.targetFlops / last.maxFlops : Number.POSITIVE_INFINITY;
+  if (!(computeRatio > 1 && Number.isFinite(computeRatio))) return undefined;
+  const floorWidth = widths(last, 0).lossWidth;
+  if (!(floorWidth >= 0.8 * final.lossWidth)) return undefined;
+  const ratio = o.targetD / o.targetN;
+  // Sizes from the smallest ladder model to the one at half the target's compute, on a log grid.
+  const nMax = Math.sqrt(o.targetFlops / 2 / (FLOPS_PER_PARAM_TOKEN * ratio));
+  const nMin = Math.min(o.minParams, nMax / 8);
+  let pick: { n: number; w: LadderWidths } | undefined;
+  let best: { n: number; w: LadderWidths } | undefined;
+  const steps = 48;
+  for (let i = 0; i <= steps && !pick; i++) {
+    const n = nMin * (nMax / nMin) ** (i / steps);
+    if (o.have.some((h) => sameRun(h, { params: n, tokens: n * ratio }))) continue;
+    const w = widths(last.withRun(n, n * ratio));
+    if (!best || w.lossWidth < best.w.lossWidth) best = { n, w };
+    if (w.lossWidth <= (1 - SUGGESTED_CUT) * final.lossWidth) pick = { n, w };
+  }
+  const chosen = pick ?? best;
+  const pctW = (w: number) => `${(w * 100).toFixed(1)}%`;
+  let text = `The target is ${fmtRatio(computeRatio)}× the compute of the largest run; the distance floor alone makes its 80% interval ${pctW(floorWidth)} wide of ${pctW(final.lossWidth)}.`;
+  const coming = o.training.reduce<(typeof o.training)[number] | undefined>(
+    (a, r) => (approxTrainingFlops(r.params, r.tokens) > (a ? approxTrainingFlops(a.params, a.tokens) : last.maxFlops) ? r : a),
+    undefined,
+  );
+  if (coming) {
+    const f = approxTrainingFlops(coming.params, coming.tokens);
+    text += ` ${coming.runId}, still training (${fmtRatio(o.targetFlops / f)}× below the target in compute), brings it to ${pctW(widths(last.withLargest(f)).lossWidth)} once it finishes.`;
+  }
+  if (!chosen || !(chosen.w.lossWidth < final.lossWidth * (1 - MIN_GAIN)))
+    return { computeRatio, floorWidth, text: `${text} No run under half the target's compute narrows it.` };
+  const n = chosen.n;
+  const d = n * ratio;
+  const flops = approxTrainingFlops(n, d);
+  const shape = ladderShape(n, o.vocab);
+  const time = o.cost(flops);
+  const budgetFlops = o.plannedFlops + flops;
+  const budgetTime = o.cost(budgetFlops);
+  const cut = 1 - chosen.w.lossWidth / final.lossWidth;
+  text +=
+    ` ${pick ? `The cheapest run that cuts it by a quarter` : `No run under half the target's compute cuts it by a quarter; the most narrowing`}` +
+    ` (${pctW(final.lossWidth)} → ${pctW(chosen.w.lossWidth)} wide): ${fmt(n)} parameters (${shape.nLayer} layers × d_model ${shape.dModel}) on ${fmt(d)} tokens` +
+    ` (the target's ${ratio.toFixed(0)} tokens/parameter), ${fmt(flops)} FLOPs, ${formatHours(time.gpuHours)} ${o.hw}-h ≈ ${formatUsd(time.usd)};` +
+    ` a ladder budget of ${fmt(budgetFlops)} FLOPs (${((100 * budgetFlops) / o.targetFlops).toPrecision(2)}% of the target's compute, ≈ ${formatUsd(budgetTime.usd)}) buys it.`;
+  return {
+    computeRatio,
+    floorWidth,
+    cheapest: {
+      params: n,
+      tokens: d,
+      shape,
+      flops,
+      gpuHours: time.gpuHours,
+      usd: time.usd,
+      after: chosen.w,
+      cut,
+      ladderBudget: { flops: budgetFlops, gpuHours: budgetTime.gpuHours, usd: budgetTime.usd, fractionOfTarget: budgetFlops / o.targetFlops },
+    },
+    text,
   };
 }
 
@@ -831,18 +1096,11 @@ function uniqueId(base: string, used: ReadonlySet<string>): string {
 }
 
 /** Why the greedy picked a run: what it adds to the family's coverage, and how much it narrows. */
-function greedyReason(
-  st: FisherState,
-  c: { params: number; tokens: number },
-  before: number,
-  after: number,
-  scale: number,
-  center: { loss: number; nStar: number },
-): string {
+function greedyReason(st: FisherState, c: { params: number; tokens: number }, before: number, after: number, widths: WidthsOf): string {
   const ratio = c.tokens / c.params;
   const flops = approxTrainingFlops(c.params, c.tokens);
-  const nBefore = widths(st, scale, center).nStarRatio;
-  const nAfter = widths(st.withRun(c.params, c.tokens), scale, center).nStarRatio;
+  const nBefore = widths(st).nStarRatio;
+  const nAfter = widths(st.withRun(c.params, c.tokens)).nStarRatio;
   const what =
     ratio >= 80
       ? `pins the data exponent (${ratio.toFixed(0)} tokens/parameter)`

@@ -12,6 +12,8 @@ import { getLaw } from '../laws/registry';
 import { referenceParams } from '../fit/crossRunLaw';
 import { lawParams } from '../fit/crossRun';
 import type { FamilyLaw } from '../snapshot';
+import type { LawCrossRunFit } from '../fit/crossRunLaw';
+import { familyModelOf } from './familyModel';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 import { appendAll } from '../../shared/arrays';
 
@@ -90,6 +92,8 @@ export function planLadderRequest(
   hardware?: HardwareTable,
   deadline?: number,
   problems: string[] = [],
+  /** The family's over-training fit (the engine's), so that the ladder's model is the lens's (familyModelOf). */
+  overtrainOf?: (law: FamilyLaw) => LawCrossRunFit | { error: string } | undefined,
 ): { plan: LadderPlan; overlay: LadderOverlay; links: LadderLink[]; problems: string[] } | { error: string } {
   const t = request.target;
   let target: Parameters<typeof planLadder>[0]['target'];
@@ -121,6 +125,8 @@ export function planLadderRequest(
   }
   const { previous: linked, links } = linkRuns(previous, existing, runs);
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
+  // The model the lens predicts with: the ladder's "now" is its interval at the target.
+  const model = family && fit ? familyModelOf({ ...family, fit }, overtrainOf?.(family)) : undefined;
   const plan = planLadder(
     {
       target,
@@ -133,7 +139,7 @@ export function planLadderRequest(
       vocab: request.vocab,
       deadline,
     },
-    { hardware, fit },
+    { hardware, fit, ...(model ? { model } : {}) },
   );
   if ('error' in plan) return plan;
   if (note) plan.notes.unshift(note);
@@ -251,8 +257,12 @@ export function ladderMarkdown(plan: LadderPlan): string {
       ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}); N* ${formatCount(plan.now.nStar)} (${ratio(plan.now.nStarRatio)}).`
       : '**Now**: no finished runs in the family: the runs below follow the IsoFLOP recipe.',
     '',
-    `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...(plan.runs.length === 0
+      ? ['No run to train within the budget (see Stop).']
+      : [
+          `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
+          '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ]),
     ...plan.runs.map((r) => {
       // Plain words, not a symbol: the preview's fonts may lack one (seen in headless Chromium).
       const order = r.order === stopOrder ? `**${r.order} stop**` : String(r.order);
@@ -262,10 +272,15 @@ export function ladderMarkdown(plan: LadderPlan): string {
     '',
     `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
     '',
-    '## Why each run',
-    '',
-    ...plan.runs.map((r) => `${r.order}. \`${r.id}\`${r.status !== 'planned' ? ` (${STATUS_MARK[r.status]})` : ''}: ${r.reason}.`),
-    '',
+    ...(plan.distance ? [`**What would narrow it**: ${plan.distance.text}`, ''] : []),
+    ...(plan.runs.length
+      ? [
+          '## Why each run',
+          '',
+          ...plan.runs.map((r) => `${r.order}. \`${r.id}\`${r.status !== 'planned' ? ` (${STATUS_MARK[r.status]})` : ''}: ${r.reason}.`),
+          '',
+        ]
+      : []),
     '## Notes',
     '',
     `- ${plan.method}`,

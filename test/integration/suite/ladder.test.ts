@@ -54,7 +54,9 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
       ladderBudget: async ({ validate }) => {
         assert.match(validate('a lot') ?? '', /budget/);
         assert.equal(validate(''), undefined);
-        return '';
+        // 1% of the target (the default) buys no run past the largest finished one, and the
+        // distance from it dominates the interval: the budget that buys one (plan-ladder unit tests).
+        return '$12';
       },
       action: async () => 'write',
       folder: async (defaultPath) => {
@@ -190,7 +192,7 @@ suite('Restricted Mode (Plan Experiments)', function () {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target));
     const outcome = await lens.planExperiments(target, {
       target: async () => assert.fail('a config is the target'),
-      ladderBudget: async () => '1e18',
+      ladderBudget: async () => '$12',
       action: async () => 'write',
       folder: async () => assert.fail('no folder is asked for in Restricted Mode'),
       confirmOverwrite: async () => assert.fail('nothing is written'),
