@@ -23,7 +23,9 @@ const builds = [
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/worker/fitThread.ts'], outfile: 'dist/fitThread.js' },
   // The CLI: a small entry that answers --help and --version, and the rest, loaded for any other command.
-  { ...node, entryPoints: ['src/cliEntry.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./cliMain.js'] },
+  { ...node, entryPoints: ['src/cliEntry.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./cliMain.js', './cliQuick.js'] },
+  // `plan` with no runs to read: the planner alone, for a cold start near a bare node (src/cliQuick.ts).
+  { ...node, entryPoints: ['src/cliQuick.ts'], outfile: 'dist/cliQuick.js', external: ['./cliMain.js'] },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
   {
     bundle: true,

@@ -8,6 +8,7 @@
 // a fifth of that for the full-precision variant; SCALING_LENS_BENCH_TFEVENTS_MB (default 100:
 // writing event files with the test encoder takes ~9 s per 100 MB here) for the event file.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { spawnSync } from 'node:child_process';
@@ -77,6 +78,23 @@ function writeEventFile(file: string, mb: number): number {
   return step;
 }
 
+/** The points writeEventFile writes, as one JSONL line per step (float32 values, as the event file holds them). */
+function writeSameDataJsonl(file: string, steps: number): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let start = 1; start <= steps; start += 10_000) {
+      let block = '';
+      for (let step = start; step < start + 10_000 && step <= steps; step++) {
+        const loss = Math.fround(2 + 8 * Math.pow(step, -0.3));
+        block += `{"step":${step},"train/loss":${loss},"train/learning_rate":${Math.fround(3e-4)},"train/grad_norm":${Math.fround(1 + 1 / step)}}\n`;
+      }
+      fs.writeSync(fd, block);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function readlineJsonParse(file: string): Promise<number> {
   let n = 0;
   const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
@@ -138,6 +156,24 @@ function pythonPeers(kind: 'jsonl' | 'tfevents', file: string, repeats: number):
   return JSON.parse(r.stdout) as PeerResults;
 }
 
+/** Peak RSS of our reader (bench/ingestPeak.ts) and of polars.read_ndjson (bench/peers.py peak), each in a fresh process, on `file`. */
+function peakMemory(file: string, key: string, json: Record<string, number>): string {
+  const node = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'ingestPeak.ts'), file], {
+    encoding: 'utf8',
+    cwd: path.join(__dirname, '..'),
+  });
+  if (node.status !== 0) return ` Peak memory not measured: ${node.stderr.trim().split('\n').pop()}.`;
+  const ours = JSON.parse(node.stdout) as { peakMB: number };
+  json[`${key}OursPeakMB`] = ours.peakMB;
+  const python = process.env.SCALING_LENS_BENCH_PYTHON ?? 'python3';
+  const py = spawnSync(python, [path.join(__dirname, 'peers.py'), 'peak', file], { encoding: 'utf8' });
+  const polars =
+    py.status === 0 ? (JSON.parse(py.stdout) as { peakMB?: number; missing?: string }) : { missing: `python failed: ${py.stderr.trim().split('\n').pop()}` };
+  if (polars.peakMB === undefined) return ` Peak memory (whole process, fresh): ours ${ours.peakMB.toFixed(0)} MB; polars not measured (${polars.missing}).`;
+  json[`${key}PolarsPeakMB`] = polars.peakMB;
+  return ` Peak memory (RSS of a fresh process reading the file once): ours ${ours.peakMB.toFixed(0)} MB (Node + tsx included), polars.read_ndjson ${polars.peakMB.toFixed(0)} MB (Python included), ${(polars.peakMB / ours.peakMB).toFixed(1)}× ours.`;
+}
+
 /** "ours vs each peer" text and json entries for one file of `mb` MB read by us in `ours`. */
 function peerNote(peers: PeerResults, mb: number, ours: Timing, key: string, json: Record<string, number>): string {
   const parts: string[] = [];
@@ -179,6 +215,8 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     const our = await measure(() => ours(file, root));
     // pandas takes about 10× our time: the peers run each contender PEER_REPEATS times.
     const peers = pythonPeers('jsonl', file, PEER_REPEATS);
+    const memory = peakMemory(file, v.key, json);
+    const load = os.loadavg()[0];
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     const catMBps = mb / (catT.wallMs / 1000);
     const rlMBps = mb / (rl.wallMs / 1000);
@@ -198,7 +236,9 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
         `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(ourMBps / rlMBps).toFixed(2)}× readline+JSON.parse (${rlMBps.toFixed(0)} MB/s). ` +
         `Wall-clock medians of ${REPEATS}, same file, same run; CPU ours ${(our.cpuMs / 1000).toFixed(2)} s vs readline+JSON.parse ${(rl.cpuMs / 1000).toFixed(2)} s (${(rl.cpuMs / our.cpuMs).toFixed(2)}×). ` +
         'Ours is the worker path: read 4 MiB at a time, lines parsed in the bytes, points stored, Run built.' +
-        peerNote(peers, mb, our, v.key, json),
+        peerNote(peers, mb, our, v.key, json) +
+        memory +
+        ` Load average ${load.toFixed(1)} on ${os.cpus().length} cores at the time.`,
     });
   }
 
@@ -210,7 +250,16 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
   const catT = await measure(() => cat(events));
   const our = await measure(() => ours(events, root));
   const peers = pythonPeers('tfevents', events, PEER_REPEATS);
+  const load = os.loadavg()[0];
   fs.rmSync(path.dirname(events), { recursive: true, force: true });
+  // The same points as a JSONL log (one line per step, the float32 values as JSON writes them).
+  const same = path.join(root, 'tbSame', 'metrics.jsonl');
+  fs.mkdirSync(path.dirname(same), { recursive: true });
+  writeSameDataJsonl(same, steps);
+  const sameMB = fs.statSync(same).size / 1e6;
+  cat(same);
+  const sameOurs = await measure(() => ours(same, root));
+  fs.rmSync(path.dirname(same), { recursive: true, force: true });
   const catMBps = mb / (catT.wallMs / 1000);
   const ourMBps = mb / (our.wallMs / 1000);
   const records = 3 * steps;
@@ -218,7 +267,16 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
   rows.push({
     name: `TensorBoard event file ingest, ${records.toLocaleString('en-US')} scalar events (${mb.toFixed(0)} MB)`,
     value: `${ourMBps.toFixed(0)} MB/s`,
-    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)}`,
+    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)} Load average ${load.toFixed(1)} on ${os.cpus().length} cores at the time.`,
+  });
+  const sameMBps = sameMB / (sameOurs.wallMs / 1000);
+  Object.assign(json, { tfeventsSameJsonlMB: sameMB, tfeventsSameJsonlMBps: sameMBps, tfeventsSameJsonlCpuMs: sameOurs.cpuMs });
+  rows.push({
+    name: `The same ${records.toLocaleString('en-US')} points as a JSONL log (${sameMB.toFixed(0)} MB), read by our JSONL path`,
+    value: `${sameMBps.toFixed(0)} MB/s`,
+    note:
+      `${(((records / sameOurs.wallMs) * 1000) / 1e6).toFixed(2)} M points/s against the event file's ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; ` +
+      `CPU ${(sameOurs.cpuMs / 1000).toFixed(2)} s against ${(our.cpuMs / 1000).toFixed(2)} s for the event file (${(our.cpuMs / sameOurs.cpuMs).toFixed(2)}×). Wall-clock medians of ${REPEATS}, same run`,
   });
   return rows;
 }

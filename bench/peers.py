@@ -2,6 +2,8 @@
 
 Usage: python3 bench/peers.py <jsonl|tfevents> <file> <repeats>
 Prints one JSON object: {"versions": {...}, "missing": [...], "results": {name: {"wallMs", "cpuMs", "rows"}}}.
+`python3 bench/peers.py peak <file>` reads the file once with polars.read_ndjson in this fresh process
+and prints {"peakMB": peak RSS of the process, "rows"} (or {"missing": "polars"}).
 A library that is not installed is listed under "missing" (the bench says so) instead of timed.
 Each contender's repeats run back to back; medians of wall time and of this process's CPU time
 (user + system, all threads: polars reads with every core).
@@ -28,7 +30,21 @@ def timed(fn, repeats):
     return {"wallMs": statistics.median(walls), "cpuMs": statistics.median(cpus), "rows": rows}
 
 
+def peak(path):
+    try:
+        import polars
+    except ImportError:
+        print(json.dumps({"missing": "polars"}))
+        return
+    rows = polars.read_ndjson(path).height
+    # ru_maxrss is in KiB on Linux.
+    print(json.dumps({"peakMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": rows}))
+
+
 def main():
+    if sys.argv[1] == "peak":
+        peak(sys.argv[2])
+        return
     kind, path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
     out = {"versions": {}, "missing": [], "results": {}}
     contenders = []

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
 import { whenFitted } from './core/engine/fitWaits';
 import { isDefaultLogFile } from './core/runs/logGlobs';
-import { logFilesUnder } from './cliCommands/logFilesUnder';
+import { currentFolderWithRuns } from './cliCommands/logFilesUnder';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
 import { isInside } from './core/runs/fileGate';
 import { compileUserPatterns } from './core/runs/textLogPatterns';
@@ -284,15 +284,6 @@ async function scan(args: string[]): Promise<number> {
     return lines.join('\n');
   });
   return 0;
-}
-
-/**
- * The current folder, when a quick look (at most 2,000 entries) finds a training log in it: estimate
- * and plan then calibrate on it without --workspace.
- */
-function currentFolderWithRuns(): string | undefined {
-  const cwd = process.cwd();
-  return logFilesUnder(cwd, { maxFiles: 1, maxEntries: 2000 }).length ? cwd : undefined;
 }
 
 const CLI_CONTEXT: CliContext = {

@@ -6,11 +6,14 @@ import { idleOptions } from '../core/optionScope';
 import * as path from 'node:path';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { parseArgs } from 'node:util';
-import { MODEL_CONFIG_FILE, type ScalingWorkspace } from '../core/workspace';
+import type { ScalingWorkspace } from '../core/workspace';
 import type { ConfigEstimate } from '../core/snapshot';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { findHardware, hardwareTable, type HardwareSettings } from '../core/plan/hardware';
+
+/** A model folder's config (as the workspace's MODEL_CONFIG_FILE; not imported, so `plan` alone loads no engine). */
+const MODEL_CONFIG_FILE = 'config.json';
 
 /** What the commands need from the CLI shell (which owns workspace loading and usage errors). */
 export interface CliContext {
@@ -32,6 +35,11 @@ export const NOTHING_CALIBRATED = (command: string) =>
  * logs (said on stderr), else none.
  */
 export function calibrationWorkspace(command: string, workspace: string | undefined, hardware: HardwareSettings, ctx: CliContext): ScalingWorkspace {
+  return calibrationRuns(command, workspace, hardware, ctx) ?? ctx.emptyWorkspace(hardware);
+}
+
+/** calibrationWorkspace, but undefined where it would be an empty workspace (`plan` then needs no engine). */
+export function calibrationRuns(command: string, workspace: string | undefined, hardware: HardwareSettings, ctx: CliContext): ScalingWorkspace | undefined {
   if (workspace) return ctx.loadWorkspace([workspace], hardware);
   const here = ctx.defaultWorkspace?.();
   if (here) {
@@ -41,7 +49,7 @@ export function calibrationWorkspace(command: string, workspace: string | undefi
       return engine;
     }
   }
-  return ctx.emptyWorkspace(hardware);
+  return undefined;
 }
 
 /**

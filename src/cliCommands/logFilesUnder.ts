@@ -33,3 +33,12 @@ export function logFilesUnder(dir: string, { maxFiles, maxEntries = Infinity }: 
   }
   return out;
 }
+
+/**
+ * The current folder, when a quick look (at most 2,000 entries) finds a training log in it: estimate
+ * and plan then calibrate on it without --workspace.
+ */
+export function currentFolderWithRuns(): string | undefined {
+  const cwd = process.cwd();
+  return logFilesUnder(cwd, { maxFiles: 1, maxEntries: 2000 }).length ? cwd : undefined;
+}

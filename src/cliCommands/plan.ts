@@ -11,7 +11,8 @@ import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type
 import { parseAmount } from '../core/plan/budgetRequest';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { calibrationWorkspace, hardwareFlags, HARDWARE_OPTIONS, NOTHING_CALIBRATED, type CliContext } from './estimate';
+import { calibrationRuns, hardwareFlags, HARDWARE_OPTIONS, NOTHING_CALIBRATED, type CliContext } from './estimate';
+import { hardwareTable } from '../core/plan/hardware';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
 
 /** An amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
@@ -167,13 +168,14 @@ export function planCommand(args: string[], ctx: CliContext): number {
   // A budget in accelerator-hours names its hardware: a price given without --hardware is its price.
   const hardware = hardwareFlags(values, ctx, budget.kind === 'gpuHours' && budget.hardware ? budget.hardware : undefined);
   const memoryCapGB = amount('--memory-cap', values['memory-cap'], ctx);
-  const engine = calibrationWorkspace('plan', values.workspace, hardware, ctx);
-  const workspace = values.workspace ?? (engine.runs().length ? '.' : undefined);
-  const table = engine.hardware;
+  // No runs to calibrate on: no engine either (a cold `plan` loads only the planner, src/cliQuick.ts).
+  const engine = calibrationRuns('plan', values.workspace, hardware, ctx);
+  const workspace = values.workspace ?? (engine?.runs().length ? '.' : undefined);
+  const table = engine?.hardware ?? hardwareTable(hardware);
   if (table.problems.length) throw ctx.usage(table.problems.join('; '));
   const context: BudgetContext = { hardware: table };
   const notes: string[] = [];
-  if (workspace) {
+  if (workspace && engine) {
     const families = engine.snapshot().families.filter((f) => f.fit && !f.fit.timedOut);
     const chosen =
       values.family !== undefined ? families.find((f) => f.family === values.family) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];

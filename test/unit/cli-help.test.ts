@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { COMMAND_HELP, commandHelp, friendlyParseError } from '../../src/cliCommands/help';
 import { groupDiagnostics, relativeToScanned } from '../../src/cliCommands/diagnosticGroups';
 import type { Diagnostic } from '../../src/core/diagnostics';
@@ -130,7 +131,7 @@ test('the CLI entry bundle answers help and version alone and hands every other 
       platform: 'node',
       format: 'cjs',
       outfile,
-      external: ['./cliMain.js'],
+      external: ['./cliMain.js', './cliQuick.js'],
       logLevel: 'warning',
     });
     // Cold start: none of the engine, parsers or readers in the entry (the whole CLI is ~1.7 MB).
@@ -146,6 +147,8 @@ test('the CLI entry bundle answers help and version alone and hands every other 
     assert.equal(run('scan', '--help').stdout, commandHelp('scan'));
     assert.equal(run('scan', 'examples').stdout, 'whole CLI: scan examples');
     assert.equal(run('scan', '--', '--help').stdout, 'whole CLI: scan -- --help', 'after -- it is an argument');
+    fs.writeFileSync(path.join(dir, 'cliQuick.js'), "process.stdout.write('planner alone: ' + process.argv.slice(2).join(' '));\n");
+    assert.equal(run('plan', '--budget', '1e21').stdout, 'planner alone: plan --budget 1e21');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -158,4 +161,51 @@ test("the help's law lists name every registered law (a law added is one module 
       .find((l) => l.trimStart().startsWith('--law'))!;
   for (const id of crossRunLawIds()) assert.match(lawLine('fit'), new RegExp(`\\b${id}\\b`), `fit --law help lacks ${id}`);
   for (const id of CURVE_LAW_IDS) assert.match(lawLine('curve'), new RegExp(`\\b${id}\\b`), `curve --law help lacks ${id}`);
+});
+
+test('`plan` alone (dist/cliQuick.js) loads no engine, prints what the whole CLI prints, and hands it anything with runs to read or a usage error', async () => {
+  const { build } = await import('esbuild');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-quick-'));
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-quick-cwd-'));
+  try {
+    const outfile = path.join(dir, 'cliQuick.js');
+    await build({
+      entryPoints: [path.join(repo, 'src/cliQuick.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile,
+      external: ['./cliMain.js'],
+      mainFields: ['module', 'main'],
+      logLevel: 'warning',
+    });
+    // The planner without the engine, readers, config parsers or protobufjs (the whole CLI is ~1.8 MB).
+    const size = fs.statSync(outfile).size;
+    assert.ok(size < 400_000, `planner bundle ${size} bytes`);
+    const bundled = fs.readFileSync(outfile, 'utf8');
+    for (const absent of ['protobufjs', 'smol-toml', 'class RunIndex', 'class ScalingWorkspace']) assert.ok(!bundled.includes(absent), `${absent} is bundled`);
+    fs.writeFileSync(path.join(dir, 'cliMain.js'), "process.stdout.write('whole CLI: ' + process.argv.slice(2).join(' '));\n");
+    const quick = (...args: string[]) => spawnSync(process.execPath, [outfile, 'plan', ...args], { cwd: empty, encoding: 'utf8' });
+    // tsx by its path: the empty folder has no node_modules to find it from.
+    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+    const whole = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', tsx, path.join(repo, 'src/cli.ts'), 'plan', ...args], { cwd: empty, encoding: 'utf8' });
+    for (const args of [
+      ['--budget', '1e21'],
+      ['--budget', '5000 H100-h', '--json'],
+      ['--budget', 'abc'],
+    ]) {
+      const a = quick(...args);
+      const b = whole(...args);
+      assert.deepEqual([a.status, a.stdout, a.stderr], [b.status, b.stdout, b.stderr], args.join(' '));
+    }
+    assert.equal(quick().stdout, 'whole CLI: plan', 'a usage error is the whole CLI’s to word');
+    assert.equal(quick('--budget', '1e21', '--workspace', empty).stdout, `whole CLI: plan --budget 1e21 --workspace ${empty}`);
+    fs.mkdirSync(path.join(empty, 'run'));
+    fs.writeFileSync(path.join(empty, 'run', 'metrics.jsonl'), '{"step": 1, "loss": 3}\n');
+    assert.equal(quick('--budget', '1e21').stdout, 'whole CLI: plan --budget 1e21', 'a log in the current folder: runs to read');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
 });

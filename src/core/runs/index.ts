@@ -2,15 +2,16 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series } from './types';
 import { SeriesColumns } from './seriesStore';
-import { isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
+import { emptyResult, isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
 import type { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
-import { JsonlReader, type MetricColumn } from './jsonl';
+import { JsonlReader } from './jsonl';
+import type { MetricColumn } from './metricColumns';
 import { isTailError, readWhole, type BinaryTail, type FileTail, type OverlongLine, type TailError } from './tail';
 import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
 import { announceResume, isCleanColumn, placePoint, StepReport, type PointSink, type SeriesOrder } from './stepOrder';
 import { appendAll } from '../../shared/arrays';
-import type { TfEventsReader } from './tfevents';
+import { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { mlflowPath, readMlflowMeta, readMlflowParams, type MlflowMetricReader, type MlflowRunMeta } from './mlflow';
 import { TextLogReader } from './textLog';
@@ -509,6 +510,10 @@ export class RunIndex {
     const tail = state.binTail;
     const reader = state.events;
     if (tail === undefined || reader === undefined) return;
+    if (reader instanceof TfEventsReader) {
+      this.readEventColumns(state, tail, reader);
+      return;
+    }
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
       if (!this.acceptRead(state, reader, r)) return;
@@ -517,6 +522,33 @@ export class RunIndex {
       this.applyResult(state, res);
       state.wallStart = reader.firstWallTime;
       if (r.rewritten || res.points.length > 0 || res.diagnostics.length > 0) state.seq = ++this.seq;
+      if (!r.more) return;
+    }
+  }
+
+  /** Event files' path: records decoded in the bytes, points stored from columns (as readJsonlBytes). */
+  private readEventColumns(state: FileState, tail: BinaryTail, reader: TfEventsReader): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const r = tail.read();
+      if (!this.acceptRead(state, reader, r)) return;
+      let from = 0;
+      let changed = r.rewritten;
+      // One call per stretch between SessionLog restarts: its columns, then the restart.
+      for (;;) {
+        const res = reader.pushColumns(r.bytes, r.offset, from);
+        this.applyResult(state, res);
+        for (const c of res.columns) {
+          if (c.length > 0) changed = true;
+          this.applyColumn(state, c);
+        }
+        if (res.diagnostics.length > 0) changed = true;
+        from = res.consumed;
+        if (res.restartAfter === undefined) break;
+        this.applyResult(state, { ...emptyResult(), restarts: [{ beforePoint: 0, step: res.restartAfter }] });
+      }
+      tail.hold(from);
+      state.wallStart = reader.firstWallTime;
+      if (changed) state.seq = ++this.seq;
       if (!r.more) return;
     }
   }
@@ -749,7 +781,11 @@ export class RunIndex {
       const report = new StepReport();
       const sink = sinkOf(cols);
       rewoundFrom = Infinity;
-      for (let i = 0; i < c.length; i++) rewoundFrom = Math.min(rewoundFrom, placePoint(s.order, sink, c.steps[i], c.values[i], { line: c.lines[i] }, report));
+      for (let i = 0; i < c.length; i++)
+        rewoundFrom = Math.min(
+          rewoundFrom,
+          placePoint(s.order, sink, c.steps[i], c.values[i], c.placeKind === 'line' ? { line: c.places[i] } : { offset: c.places[i] }, report),
+        );
       this.addDiagnostics(state, report.diagnostics(state.abs, c.metric));
     }
     const nf = state.nonFinite.get(c.metric);

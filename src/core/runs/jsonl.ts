@@ -2,35 +2,18 @@ import type { MetricPoint } from './types';
 import { byteShape, readBytesWithShape, readWithShape, scanFlatNumericLine, type ByteLineShape } from './jsonlFast';
 import { STEP_KEYS, TOKEN_KEYS, emptyResult, flattenRecord, isPlainObject, parseJsonLenient, recordToPoints, shorten, type ReadResult } from './common';
 import { appendAll } from '../../shared/arrays';
+import { appendPoint, ColumnBatch, growColumn, type ColumnSlot, type MetricColumn } from './metricColumns';
 
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 /** Shapes kept for the byte path; a log rarely interleaves more than a few (train, eval, summary). */
 const MAX_SHAPES = 8;
 
-/**
- * One metric's points from one `pushBytes` call, in line order: `steps[i]`, `values[i]` for
- * i < length. The arrays are the reader's and are refilled by its next call.
- */
-export interface MetricColumn {
-  readonly metric: string;
-  steps: Float64Array;
-  values: Float64Array;
-  /** The 1-based line of each point, for diagnostics about its step. */
-  lines: Float64Array;
-  length: number;
-}
-
 /** What `pushBytes` returns: the points in columns (`points` stays empty), first-seen metric first. */
 export interface ColumnReadResult extends ReadResult {
   columns: MetricColumn[];
   /** Lines read (complete lines, so the caller can number the next ones). */
   lineCount: number;
-}
-
-interface ColumnSlot extends MetricColumn {
-  /** The `pushBytes` call that last used this column. */
-  batch: number;
 }
 
 /**
@@ -44,10 +27,8 @@ export class JsonlReader {
   /** Shapes of recent flat numeric lines, the last matched first, for the fast paths. */
   private shapes: ShapePlan[] = [];
   private values = new Float64Array(16);
-  /** Output columns of `pushBytes` by metric, reused from call to call. */
-  private columns = new Map<string, ColumnSlot>();
-  private batch = 0;
-  private batchColumns: MetricColumn[] = [];
+  /** Output columns of `pushBytes` by metric (places are lines), reused from call to call. */
+  private readonly batch = new ColumnBatch('line');
   /** The line `pushBytes` is reading, for the columns' `lines`. */
   private lineNumber = 0;
 
@@ -76,7 +57,7 @@ export class JsonlReader {
    */
   pushBytes(bytes: Buffer, end: number, firstLineNumber: number): ColumnReadResult {
     const out: ColumnReadResult = { ...emptyResult(), columns: [], lineCount: 0 };
-    this.startBatch(end);
+    this.batch.start(end);
     const text = emptyResult();
     let pos = 0;
     let lineNumber = firstLineNumber;
@@ -94,7 +75,7 @@ export class JsonlReader {
       if (next < 0 || next > end) next = end;
       const textEnd = next > pos && bytes[next - 1] === CARRIAGE_RETURN ? next - 1 : next;
       this.parseLine(bytes.toString('utf8', pos, textEnd), lineNumber, true, text);
-      for (const p of text.points) append(this.column(p.metric), p.step, p.value, lineNumber);
+      for (const p of text.points) appendPoint(this.batch.column(p.metric), p.step, p.value, lineNumber);
       for (const d of text.diagnostics) out.diagnostics.push(d);
       for (const e of text.nonFinite) out.nonFinite.push(e);
       text.points.length = 0;
@@ -104,7 +85,7 @@ export class JsonlReader {
       lineNumber++;
     }
     out.lineCount = lineNumber - firstLineNumber;
-    out.columns = this.batchColumns;
+    out.columns = this.batch.out;
     return out;
   }
 
@@ -231,30 +212,6 @@ export class JsonlReader {
     this.shapes.unshift(shape);
   }
 
-  private startBatch(bytes: number): void {
-    this.batch++;
-    this.batchColumns = [];
-    // After a large read, a small one (a few appended lines) lets go of the large columns.
-    if (bytes < 64 * 1024) {
-      for (const [metric, c] of this.columns) if (c.steps.length > 4096) this.columns.delete(metric);
-    }
-  }
-
-  /** This call's column for `metric` (first use in the call puts it in the output order). */
-  private column(metric: string): ColumnSlot {
-    let c = this.columns.get(metric);
-    if (c === undefined) {
-      c = { metric, steps: new Float64Array(64), values: new Float64Array(64), lines: new Float64Array(64), length: 0, batch: -1 };
-      this.columns.set(metric, c);
-    }
-    if (c.batch !== this.batch) {
-      c.batch = this.batch;
-      c.length = 0;
-      this.batchColumns.push(c);
-    }
-    return c;
-  }
-
   /**
    * Stores the points of a shaped line read into `this.values`: those `recordToPoints` gives for it
    * when every value is finite. False (nothing stored) otherwise, for the text path to report.
@@ -265,7 +222,7 @@ export class JsonlReader {
     // v - v is 0 for a finite v and NaN otherwise: plain double arithmetic, where a call to
     // Number.isFinite can box its argument when the optimiser does not inline it.
     for (let i = 0; i < count; i++) if (values[i] - values[i] !== 0) return false;
-    if (shape.boundBatch !== this.batch) this.bind(shape);
+    if (shape.boundBatch !== this.batch.id) this.bind(shape);
     const step = values[shape.stepIndex];
     const line = this.lineNumber;
     const slots = shape.slots;
@@ -273,12 +230,12 @@ export class JsonlReader {
     for (let j = 0; j < indices.length; j++) {
       const c = slots[j];
       const n = c.length;
-      if (n === c.steps.length) grow(c);
+      if (n === c.steps.length) growColumn(c);
       const steps: Float64Array = c.steps;
       const columnValues: Float64Array = c.values;
       steps[n] = step;
       columnValues[n] = values[indices[j]];
-      c.lines[n] = line;
+      c.places[n] = line;
       c.length = n + 1;
     }
     return true;
@@ -286,31 +243,11 @@ export class JsonlReader {
 
   /** The output columns of a shape's metrics in this call. */
   private bind(shape: ShapePlan): void {
-    shape.boundBatch = this.batch;
+    shape.boundBatch = this.batch.id;
     const slots: ColumnSlot[] = [];
-    for (const i of shape.metricIndices) slots.push(this.column(shape.keys[i]));
+    for (const i of shape.metricIndices) slots.push(this.batch.column(shape.keys[i]));
     shape.slots = slots;
   }
-}
-
-function append(c: MetricColumn, step: number, value: number, line: number): void {
-  if (c.length === c.steps.length) grow(c);
-  c.steps[c.length] = step;
-  c.values[c.length] = value;
-  c.lines[c.length] = line;
-  c.length++;
-}
-
-function grow(c: MetricColumn): void {
-  const steps = new Float64Array(c.steps.length * 2);
-  const values = new Float64Array(c.values.length * 2);
-  const lines = new Float64Array(c.lines.length * 2);
-  steps.set(c.steps.subarray(0, c.length));
-  values.set(c.values.subarray(0, c.length));
-  lines.set(c.lines.subarray(0, c.length));
-  c.steps = steps;
-  c.values = values;
-  c.lines = lines;
 }
 
 /** A line shape with what `recordToPoints` would decide for it, decided once. */

@@ -9,6 +9,8 @@
 // loop: no string per line, numbers built from their digits, property-tested against JSON.parse in
 // test/unit/runs-jsonlBytes.test.ts).
 
+import { decimalToDouble } from './decimalToDouble';
+
 const enum Ch {
   Tab = 9,
   Lf = 10,
@@ -212,7 +214,8 @@ function isLineSpace(c: number): boolean {
  * and the decimal exponent e is within ±22, both m and 10^|e| are exact doubles and one IEEE
  * multiplication or division rounds m·10^e correctly (Clinger's fast path; W. D. Clinger, "How to
  * read floating point numbers accurately", PLDI 1990). Anything else (17 significant digits,
- * 1e-300) goes to Number() on the number's text, which JSON.parse also uses.
+ * 1e-300) goes to the Eisel–Lemire conversion (decimalToDouble.ts), and what that cannot decide to
+ * Number() on the number's text, which JSON.parse also uses.
  */
 export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number): number {
   // The common case, kept small so it is inlined into the line readers: -?int(.frac)? with no
@@ -293,7 +296,9 @@ function readNumberRest(
     const v = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
     out[slot] = negative ? -v : v;
   } else {
-    out[slot] = Number(latin1(bytes, start, i));
+    // 17-digit decimals (Python's float repr) and big exponents: Eisel–Lemire, else the text.
+    const v = decimalToDouble(bytes, start, i);
+    out[slot] = v === v ? v : Number(latin1(bytes, start, i));
   }
   return i;
 }

@@ -177,8 +177,12 @@ export class SeriesColumns {
    * to a third of them unused.
    */
   reserve(extra: number): void {
-    const needed = Math.min(this.maxPoints, this.n + Math.max(0, Math.floor(extra)));
-    if (needed > this.stepsBuf.length) this.reallocate(Math.max(MIN_CAPACITY, needed));
+    let needed = Math.min(this.maxPoints, this.n + Math.max(0, Math.floor(extra)));
+    if (needed <= this.stepsBuf.length) return;
+    // A file read in many chunks reserves once per chunk: growing by at least 1.25× once points
+    // are held keeps that linear, where exact sizes would copy the series again every chunk.
+    if (this.n > 0) needed = Math.min(this.maxPoints, Math.max(needed, Math.ceil(this.stepsBuf.length * 1.25)));
+    this.reallocate(Math.max(MIN_CAPACITY, needed));
   }
 
   /** Views of the held points; the same objects come back while nothing changed (identity-keyed memos keep working). */

@@ -373,12 +373,21 @@ export class BinaryTail {
   private fingerprint: Buffer = Buffer.alloc(0);
   private last: BinaryChunk | undefined;
   private readonly maxBytesPerRead: number;
+  private readonly reuseBuffer: boolean;
+  /** The buffer reused while a backlog is read (reuseBuffer): see FileTail.readBytes. */
+  private scratch: Buffer | undefined;
 
+  /**
+   * `reuseBuffer`: one buffer serves every read of a backlog (a fresh 4 MiB Buffer per read is
+   * external memory, which V8 answers with a garbage collection every few reads), so a chunk's
+   * bytes are valid only until the next read: for readers that keep no view into them.
+   */
   constructor(
     readonly path: string,
-    options: { maxBytesPerRead?: number } = {},
+    options: { maxBytesPerRead?: number; reuseBuffer?: boolean } = {},
   ) {
     this.maxBytesPerRead = Math.max(1, options.maxBytesPerRead ?? BYTE_CHUNK);
+    this.reuseBuffer = options.reuseBuffer ?? false;
   }
 
   /** Bytes of the file read so far (including held-back bytes). */
@@ -414,10 +423,29 @@ export class BinaryTail {
       // At least as many new bytes as are held back: a record larger than a read then takes a
       // number of reads logarithmic in its size (each copies what is held), not linear.
       const toRead = Math.min(size - this.offset, Math.max(this.maxBytesPerRead, this.pending.length));
-      const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
       const start = this.offset - this.pending.length;
-      this.offset += fresh.length;
-      const bytes = this.pending.length === 0 ? fresh : Buffer.concat([this.pending, fresh]);
+      let bytes: Buffer;
+      if (this.reuseBuffer) {
+        // The held-back bytes, then the fresh ones, in one buffer: no concatenation copy either.
+        const held = this.pending.length;
+        let buffer = this.scratch;
+        if (buffer === undefined || buffer.length < held + toRead) buffer = Buffer.allocUnsafeSlow(held + toRead);
+        bytes = buffer.subarray(0, held + toRead);
+        this.pending.copy(bytes, 0);
+        let filled = held;
+        while (filled < bytes.length) {
+          const n = fs.readSync(fd, bytes, filled, bytes.length - filled, this.offset + filled - held);
+          if (n === 0) break;
+          filled += n;
+        }
+        if (filled < bytes.length) bytes = bytes.subarray(0, filled);
+        this.offset += filled - held;
+        this.scratch = this.offset < size ? buffer : undefined;
+      } else {
+        const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
+        this.offset += fresh.length;
+        bytes = this.pending.length === 0 ? fresh : Buffer.concat([this.pending, fresh]);
+      }
       // Unless the caller holds some back, everything returned counts as consumed.
       this.pending = Buffer.alloc(0);
       this.last = { bytes, offset: start, rewritten, more: this.offset < size };

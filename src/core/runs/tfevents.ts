@@ -4,6 +4,7 @@ import type * as Protobuf from 'protobufjs';
 import type { Diagnostic } from '../diagnostics';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
 import { maskedCrc32c } from './crc';
+import { appendPoint, ColumnBatch, type MetricColumn } from './metricColumns';
 
 /**
  * The subset of the public schemas that scalars need. Field numbers from tensorflow/core/util/event.proto
@@ -79,6 +80,9 @@ const DATA_CLASS_SCALAR = 1;
 const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 const HEADER_BYTES = 12;
 const FOOTER_BYTES = 4;
+/** What TfEventsReader.frame returns for a record still being written, and when framing is lost. */
+const FRAME_INCOMPLETE = -1;
+const FRAME_STOPPED = -2;
 
 interface TensorMsg {
   dtype?: number;
@@ -165,6 +169,16 @@ export interface TfEventsResult extends ReadResult {
   stopped: boolean;
 }
 
+/** What `pushColumns` gives: the points in columns (`points` stays empty). */
+export interface TfEventsColumnResult extends TfEventsResult {
+  columns: MetricColumn[];
+  /**
+   * A SessionLog START ended this part of the chunk: after the columns, drop every series' points at
+   * steps ≥ this (TensorBoard's purge), then call again from `consumed` for the rest.
+   */
+  restartAfter: number | undefined;
+}
+
 /**
  * Incremental decoder of one event file. Feed it the file's bytes in order (`push(bytes, offsetOfBytes0)`);
  * it decodes the complete records and reports how many bytes it consumed, so the caller keeps the
@@ -180,6 +194,11 @@ export class TfEventsReader {
   private readonly warnedTags = new Set<string>();
   /** Tags read by readSimpleScalar lately, with their bytes, newest first. */
   private recentTags: { bytes: Uint8Array; text: string }[] = [];
+  /** The step and value of the record readSimpleScalar last read. */
+  private scalarStep = 0;
+  private scalarValue = 0;
+  /** Output columns of `pushColumns` (places are byte offsets), reused from call to call. */
+  private readonly batch = new ColumnBatch('offset');
   /** wall_time of the first event, to order several event files of one run. */
   firstWallTime: number | undefined;
   records = 0;
@@ -211,34 +230,18 @@ export class TfEventsReader {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let pos = 0;
     while (bytes.length - pos >= HEADER_BYTES) {
+      const end = this.frame(bytes, view, pos, offset, out);
+      if (end === FRAME_STOPPED) {
+        out.consumed = bytes.length;
+        return out;
+      }
+      if (end === FRAME_INCOMPLETE) break; // still being written
       const at = offset + pos;
-      const lenLo = view.getUint32(pos, true);
-      const lenHi = view.getUint32(pos + 4, true);
-      const lengthCrc = view.getUint32(pos + 8, true);
-      if (maskedCrc32c(bytes, pos, pos + 8) !== lengthCrc) {
-        this.stop(
-          out,
-          at,
-          `bad length CRC in the record header at byte ${at}; the rest of the file (${bytes.length - pos} bytes read so far) cannot be framed and is ignored`,
-        );
-        out.consumed = bytes.length;
-        return out;
-      }
-      const length = lenHi * 2 ** 32 + lenLo;
-      if (length > MAX_RECORD_BYTES) {
-        this.stop(out, at, `record at byte ${at} claims ${length} bytes; reading stopped`);
-        out.consumed = bytes.length;
-        return out;
-      }
-      const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
-      if (end > bytes.length) break; // still being written
       const dataStart = pos + HEADER_BYTES;
-      const dataEnd = dataStart + length;
-      if (maskedCrc32c(bytes, dataStart, dataEnd) !== view.getUint32(dataEnd, true)) {
-        out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
-      }
-      if (this.options.fastScalars === false || !this.readSimpleScalar(bytes, view, dataStart, dataEnd, out, at))
-        this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
+      const dataEnd = end - FOOTER_BYTES;
+      const tag = this.options.fastScalars === false ? undefined : this.readSimpleScalar(bytes, view, dataStart, dataEnd);
+      if (tag !== undefined) out.points.push({ metric: tag, step: this.scalarStep, value: this.scalarValue, offset: at });
+      else this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
       this.records++;
       pos = end;
     }
@@ -247,19 +250,105 @@ export class TfEventsReader {
   }
 
   /**
+   * `push` with the points in columns (the ingest path: no object per point). Reads `bytes` from
+   * `from`; a SessionLog START ends the call after its record (`restartAfter`), so the caller
+   * applies the columns, then the restart, then calls again from `consumed`. Gives the points,
+   * diagnostics and non-finite events `push` gives, in the same order per metric.
+   */
+  pushColumns(bytes: Uint8Array, offset: number, from = 0): TfEventsColumnResult {
+    const out: TfEventsColumnResult = { ...emptyResult(), consumed: from, stopped: this.stopped, columns: [], restartAfter: undefined };
+    const batch = this.batch;
+    batch.start(bytes.length - from);
+    out.columns = batch.out;
+    if (this.stopped) {
+      out.consumed = bytes.length;
+      return out;
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const slow = emptyResult();
+    let pos = from;
+    while (bytes.length - pos >= HEADER_BYTES) {
+      const end = this.frame(bytes, view, pos, offset, out);
+      if (end === FRAME_STOPPED) {
+        out.consumed = bytes.length;
+        return out;
+      }
+      if (end === FRAME_INCOMPLETE) break;
+      const at = offset + pos;
+      const dataStart = pos + HEADER_BYTES;
+      const dataEnd = end - FOOTER_BYTES;
+      const tag = this.options.fastScalars === false ? undefined : this.readSimpleScalar(bytes, view, dataStart, dataEnd);
+      this.records++;
+      pos = end;
+      if (tag !== undefined) {
+        appendPoint(batch.column(tag), this.scalarStep, this.scalarValue, at);
+        continue;
+      }
+      this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, slow);
+      for (const p of slow.points) appendPoint(batch.column(p.metric), p.step, p.value, at);
+      for (const d of slow.diagnostics) out.diagnostics.push(d);
+      for (const e of slow.nonFinite) out.nonFinite.push(e);
+      const restart = slow.restarts?.[0];
+      slow.points.length = 0;
+      slow.diagnostics.length = 0;
+      slow.nonFinite.length = 0;
+      slow.restarts = undefined;
+      if (restart !== undefined) {
+        out.restartAfter = restart.step;
+        break;
+      }
+    }
+    out.consumed = pos;
+    return out;
+  }
+
+  /**
+   * Checks the record header at `bytes[pos]`: returns where the record ends (past its footer),
+   * FRAME_INCOMPLETE when its bytes are still being written, or FRAME_STOPPED (reported in `out`)
+   * when framing is lost. A bad data CRC is reported and the record still read.
+   */
+  private frame(bytes: Uint8Array, view: DataView, pos: number, offset: number, out: ReadResult & { stopped: boolean }): number {
+    const at = offset + pos;
+    const lenLo = view.getUint32(pos, true);
+    const lenHi = view.getUint32(pos + 4, true);
+    const lengthCrc = view.getUint32(pos + 8, true);
+    if (maskedCrc32c(bytes, pos, pos + 8) !== lengthCrc) {
+      this.stop(
+        out,
+        at,
+        `bad length CRC in the record header at byte ${at}; the rest of the file (${bytes.length - pos} bytes read so far) cannot be framed and is ignored`,
+      );
+      return FRAME_STOPPED;
+    }
+    const length = lenHi * 2 ** 32 + lenLo;
+    if (length > MAX_RECORD_BYTES) {
+      this.stop(out, at, `record at byte ${at} claims ${length} bytes; reading stopped`);
+      return FRAME_STOPPED;
+    }
+    const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
+    if (end > bytes.length) return FRAME_INCOMPLETE;
+    const dataEnd = pos + HEADER_BYTES + length;
+    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd) !== view.getUint32(dataEnd, true)) {
+      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
+    }
+    return end;
+  }
+
+  /**
    * The commonest record, read without protobufjs: one scalar as `add_scalar` writes it,
    * Event{1 wall_time, 2 step, 5 Summary{1 Value{1 tag, 2 simple_value}}}, fields in that order
    * (wall_time and step may be absent: proto3 leaves out zeros), an ASCII tag and a finite value.
-   * Stores exactly what decodeEvent + decodeValue store for it; false (nothing stored) for any
+   * Returns its tag, with its step and value in scalarStep and scalarValue, after storing what
+   * decodeEvent + decodeValue store for it besides the point; undefined (nothing stored) for any
    * other record, which then takes decodeEvent.
    */
-  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number, out: TfEventsResult, at: number): boolean {
+  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number): string | undefined {
     let i = start;
     let wall = 0;
     let step = 0;
     if (i < end && bytes[i] === 0x09) {
       // field 1, fixed64: wall_time
-      if (i + 9 > end) return false;
+      if (i + 9 > end) return undefined;
       wall = view.getFloat64(i + 1, true);
       i += 9;
     }
@@ -273,30 +362,31 @@ export class TfEventsReader {
         step += (b & 0x7f) * shift;
         shift *= 128;
       }
-      if (b & 0x80) return false;
+      if (b & 0x80) return undefined;
     }
     // field 5, length-delimited: summary, the last field of the record
-    if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return false;
+    if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return undefined;
     i += 2;
     // Summary field 1: a single Value, the rest of the summary
-    if (i + 2 > end || bytes[i] !== 0x0a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return false;
+    if (i + 2 > end || bytes[i] !== 0x0a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return undefined;
     i += 2;
     // Value field 1: tag
-    if (i + 2 > end || bytes[i] !== 0x0a) return false;
+    if (i + 2 > end || bytes[i] !== 0x0a) return undefined;
     const tagLength = bytes[i + 1];
-    if (tagLength === 0 || tagLength > 0x7f) return false;
+    if (tagLength === 0 || tagLength > 0x7f) return undefined;
     const tagStart = i + 2;
     const tagEnd = tagStart + tagLength;
     // Value field 2, fixed32: simple_value, closing the record
-    if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return false;
+    if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return undefined;
     const value = view.getFloat32(tagEnd + 1, true);
-    if (!Number.isFinite(value)) return false;
+    if (!Number.isFinite(value)) return undefined;
     const tag = this.tagText(bytes, tagStart, tagEnd);
-    if (tag === undefined) return false;
+    if (tag === undefined) return undefined;
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
     if (!this.tagKinds.has(tag)) this.tagKinds.set(tag, true);
-    out.points.push({ metric: tag, step, value, offset: at });
-    return true;
+    this.scalarStep = step;
+    this.scalarValue = value;
+    return tag;
   }
 
   /** An ASCII tag's text, from the recently seen tags when it is one of them (no string made). */
@@ -321,13 +411,13 @@ export class TfEventsReader {
     return text;
   }
 
-  private stop(out: TfEventsResult, at: number, message: string): void {
+  private stop(out: ReadResult & { stopped: boolean }, at: number, message: string): void {
     this.stopped = true;
     out.stopped = true;
     out.diagnostics.push({ file: this.file, offset: at, severity: 'error', message });
   }
 
-  private decodeEvent(data: Uint8Array, at: number, out: TfEventsResult): void {
+  private decodeEvent(data: Uint8Array, at: number, out: ReadResult): void {
     let ev: EventMsg;
     try {
       ev = EventType().decode(data) as unknown as EventMsg;
@@ -364,7 +454,7 @@ export class TfEventsReader {
     }
   }
 
-  private decodeValue(v: ValueMsg, step: number, at: number, out: TfEventsResult): void {
+  private decodeValue(v: ValueMsg, step: number, at: number, out: ReadResult): void {
     const tag = v.tag || v.node_name || '';
     if (tag === '') return;
     let value: number | string;

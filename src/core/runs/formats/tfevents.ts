@@ -87,5 +87,6 @@ export const tfeventsFormat = defineFormat({
     const runDir = hf ?? path.dirname(abs);
     return { runDir, runKey: path.resolve(runDir) === root && hf !== undefined ? path.join(root, 'trainer_state.json') : runDir };
   },
-  open: (abs) => ({ kind: 'events', binTail: new BinaryTail(abs), events: new TfEventsReader(abs) }),
+  // The reader keeps no view into a read's bytes, so the tail may reuse its buffer.
+  open: (abs) => ({ kind: 'events', binTail: new BinaryTail(abs, { reuseBuffer: true }), events: new TfEventsReader(abs) }),
 });
