@@ -46,7 +46,7 @@ import {
   type BacktestScore,
 } from './ladderBacktest';
 import { EXTRAPOLATION_SD_PER_EFOLD } from '../src/core/plan/ladder';
-import { distanceBacktests, distanceReport, type DistanceCase } from './validateDistance';
+import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
   INTERVAL_CALIBRATION,
@@ -114,6 +114,8 @@ interface Case {
 const cases: Case[] = [];
 /** Leave-largest-out cases with their extrapolation distance (validateDistance.ts). */
 const distanceCases: DistanceCase[] = [];
+/** The planner's N* at larger budgets, leave-largest-out (validateDistance.ts). */
+const frontierCases: FrontierCase[] = [];
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -297,6 +299,8 @@ interface EarlyCase {
   predicted: number;
   /** The run's own prefix alone (NaN when it cannot be fitted). */
   alone: number;
+  /** The error floor (log half-width) of the interval the product gives that forecast alone (`intervalFloor` of fitCurve: calibration.ts at this distance). */
+  aloneFloor: number;
 }
 const earlyCases: EarlyCase[] = [];
 const EARLY_FRACTIONS = [0.1, 0.2, 0.3];
@@ -323,6 +327,7 @@ function validateEarlyForecasts(): void {
         const steps = c.steps.slice(0, n);
         const losses = c.losses.slice(0, n);
         let alone = NaN;
+        let aloneFloor = NaN;
         const own =
           n >= 10
             ? fitCurve(steps, losses, {
@@ -340,6 +345,7 @@ function validateEarlyForecasts(): void {
         if (!('error' in own)) {
           const m = curveModel('multipower', c.lr);
           if (!('error' in m)) alone = meanAt(m.law, own.fitParams, xsEnd);
+          aloneFloor = own.intervalFloor;
         }
         const setups: [EarlyCase['setup'], ReturnType<typeof forecastFromSiblings> | undefined][] = [
           ['other sizes', 'error' in response ? undefined : forecastFromSiblings(steps, losses, c.lr, c.total, response)],
@@ -351,7 +357,7 @@ function validateEarlyForecasts(): void {
             continue;
           }
           const law = f.schedules ?? createMultipowerLaw([c.lr]);
-          earlyCases.push({ size, curve: c.name, fraction, setup, truth: actualFinal, predicted: meanAt(law, f.fitParams, xsEnd), alone });
+          earlyCases.push({ size, curve: c.name, fraction, setup, truth: actualFinal, predicted: meanAt(law, f.fitParams, xsEnd), alone, aloneFloor });
         }
       }
     }
@@ -365,11 +371,49 @@ function earlyFloor(cs: readonly EarlyCase[]): number {
   return need.length ? need[Math.min(need.length - 1, Math.ceil(LEVEL * need.length) - 1)] : NaN;
 }
 
+/** The per-kind table's rows for early forecasts: from siblings (held out by size) and alone, at each prefix. */
+function earlyCoverageRows(): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const setup of ['same size', 'other sizes'] as const) {
+    for (const fraction of EARLY_FRACTIONS) {
+      const cs = earlyCases.filter((c) => c.setup === setup && c.fraction === fraction);
+      if (!cs.length) continue;
+      const floors = cs.map((c) => earlyFloor(earlyCases.filter((o) => o.setup === setup && o.size !== c.size)));
+      const covered = cs.filter((c, i) => Math.abs(Math.log(c.predicted / c.truth)) <= floors[i]).length;
+      const inUse = setup === 'same size' ? SAME_SIZE_FORECAST_FLOOR : SIBLING_FORECAST_FLOOR;
+      rows.push([
+        `early forecast from siblings (${setup}), first ${fraction * 100}%`,
+        cs.length,
+        pct(median(cs.map((c) => relErrPct(c.predicted, c.truth)))),
+        '–',
+        pct((100 * cs.filter((c) => Math.abs(Math.log(c.predicted / c.truth)) <= inUse).length) / cs.length, 0),
+        pct(200 * Math.sinh(inUse)),
+        pct((100 * covered) / cs.length, 0),
+      ]);
+    }
+  }
+  for (const fraction of EARLY_FRACTIONS) {
+    // One case per curve (the same-size setup lists every curve once).
+    const cs = earlyCases.filter((c) => c.setup === 'same size' && c.fraction === fraction && Number.isFinite(c.alone) && Number.isFinite(c.aloneFloor));
+    if (!cs.length) continue;
+    rows.push([
+      `early forecast alone (this run's prefix), first ${fraction * 100}%`,
+      cs.length,
+      pct(median(cs.map((c) => relErrPct(c.alone, c.truth)))),
+      '–',
+      pct((100 * cs.filter((c) => Math.abs(Math.log(c.alone / c.truth)) <= c.aloneFloor).length) / cs.length, 0),
+      pct(median(cs.map((c) => 200 * Math.sinh(c.aloneFloor)))),
+      '–',
+    ]);
+  }
+  return rows;
+}
+
 function earlyReport(md: string[]): void {
   if (!earlyCases.length) return;
   md.push('## Early forecasts: first 10/20/30% of a run + finished siblings → its final loss', '');
   md.push(
-    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size.',
+    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size. "alone: 80% coverage": the interval the product gives a run forecast from its own prefix (the curve error floor at that distance, calibration.ts; measured on 30% prefixes of these same curves, so not held out), without the bootstrap that can only widen it.',
     '',
   );
   const rows: (string | number)[][] = [];
@@ -379,6 +423,8 @@ function earlyReport(md: string[]): void {
       if (!cs.length) continue;
       const err = cs.map((c) => relErrPct(c.predicted, c.truth));
       const alone = cs.map((c) => relErrPct(c.alone, c.truth)).filter(Number.isFinite);
+      const aloneCs = cs.filter((c) => Number.isFinite(c.alone) && Number.isFinite(c.aloneFloor));
+      const aloneCovered = aloneCs.filter((c) => Math.abs(Math.log(c.alone / c.truth)) <= c.aloneFloor).length;
       // Leave one size out: the floor from the other sizes (all fractions of this setup), coverage on this one.
       let covered = 0;
       const widths: number[] = [];
@@ -396,11 +442,27 @@ function earlyReport(md: string[]): void {
         alone.length ? `${pct(median(alone))} (${alone.length})` : '–',
         pct((100 * covered) / cs.length, 0),
         pct(median(widths)),
+        aloneCs.length ? pct((100 * aloneCovered) / aloneCs.length, 0) : '–',
+        aloneCs.length ? pct(median(aloneCs.map((c) => 200 * Math.sinh(c.aloneFloor)))) : '–',
       ]);
     }
   }
   md.push(
-    ...table(['siblings', 'prefix', 'cases', 'median err', 'mean err', 'alone: median err (cases)', '80% coverage (LOSO)', 'median interval width'], rows),
+    ...table(
+      [
+        'siblings',
+        'prefix',
+        'cases',
+        'median err',
+        'mean err',
+        'alone: median err (cases)',
+        '80% coverage (LOSO)',
+        'median interval width',
+        'alone: 80% coverage',
+        'alone: median width',
+      ],
+      rows,
+    ),
     '',
   );
   const floors = (['other sizes', 'same size'] as const).map(
@@ -1003,7 +1065,7 @@ function calibratedWidthPct(c: Case): number {
  * batch*), with the median width of the interval the engine reports, its error beside SciPy's, and
  * coverage when the calibration is derived without the data set scored (leave one data set out).
  */
-function predictionKindReport(md: string[]): void {
+function predictionKindReport(md: string[], distance?: ReturnType<typeof distanceReport>): void {
   const kinds: [string, (c: Case) => boolean][] = [
     ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower'],
     ['run final under another schedule (family transfer)', (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower'],
@@ -1031,9 +1093,19 @@ function predictionKindReport(md: string[]): void {
       pct((100 * lodoCovered) / cs.length, 0),
     ]);
   }
+  // What the product shows for a family's larger run and the planner's N* carry the distance floor
+  // (calibration.ts), measured per distance bucket on the leave-largest-out backtests.
+  const bucketRows = (name: string, buckets: readonly DistanceBucket[], unit: string) => {
+    for (const b of buckets)
+      rows.push([`${name}, ${b.bucket}`, b.cases, pct(b.medianErrPct), '–', pct(b.coverage, 0), `${pct(b.medianWidthPct)}${unit}`, pct(b.coverageHeldOut, 0)]);
+  };
+  if (distance) bucketRows('larger run of the family with the distance floor (leave-largest-out)', distance.buckets, '');
+  if (distance?.frontier) bucketRows("planner's N* (family model argmin, leave-largest-out)", distance.frontier.buckets, ' (factor)');
+  const early = earlyCoverageRows();
+  for (const r of early) rows.push(r);
   md.push('## Coverage per kind of prediction', '');
   md.push(
-    'The intervals the engine reports (calibrated as in calibration.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (data set, or model size for the schedule curves), coverage on it.',
+    'The intervals the engine reports (calibrated as in calibration.ts and siblingForecast.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (a data set — Gadre, Porian rw / owt2, Step Law — or, within the single-data-set Step Law and Multi-Power-Law backtests, a model size), coverage on it. Rows by distance: the sections below.',
     '',
   );
   md.push(
@@ -1150,7 +1222,14 @@ function main(): void {
     ['multipowerlaw-schedules', validateEarlyForecasts],
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
-    ['distance', () => void distanceCases.push(...distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes))],
+    [
+      'distance',
+      () => {
+        const d = distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes);
+        distanceCases.push(...d.cases);
+        frontierCases.push(...d.frontier);
+      },
+    ],
   ];
   // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
   const onlyAt = process.argv.indexOf('--only');
@@ -1378,8 +1457,8 @@ function main(): void {
   }
 
   earlyReport(md);
-  predictionKindReport(md);
-  const distance = distanceCases.length ? distanceReport(distanceCases) : undefined;
+  const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
+  predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
 
   if (ladderScores.length) {
@@ -1454,7 +1533,7 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases, frontier: distance.frontier, frontierCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }
