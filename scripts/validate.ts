@@ -22,6 +22,7 @@ import { fitCrossRunLaw, predictWithDefaults, type LawPoint } from '../src/core/
 import { fitLaw, type LawFitRaw } from '../src/core/fit/fitLaw';
 import { movingBlockResample, percentileInterval, runBootstrap } from '../src/core/fit/bootstrap';
 import { curveLawPriors, curveModel, fitCurve } from '../src/core/fit/curve';
+import { forecastBandOf, forecastBreak } from '../src/core/fit/forecastBreak';
 import { multipowerShapePriors } from '../src/core/fit/priors';
 import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
@@ -283,6 +284,34 @@ function validateGadre(): void {
       });
     }
   }
+}
+
+/** A 30%-prefix forecast checked for a break (fit/forecastBreak.ts) as the curve goes on: the first fraction of the steps where one is flagged. */
+const breakChecks: { law: string; curve: string; flaggedAt?: number; caught: boolean[] }[] = [];
+const BREAK_CHECK_FRACTIONS = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/** Breaks planted in the curves to measure what the check catches: the loss past half the steps lowered by this fraction. */
+const BREAK_DROPS = [0.02, 0.05, 0.1];
+
+function breakCheckReport(md: string[]): void {
+  if (!breakChecks.length) return;
+  md.push("## Breaks from an earlier forecast: a run's 30% forecast checked as it goes on", '');
+  md.push(
+    "Each Multi-Power-Law curve's first-30% fit (the section above, the product's `fitCurve`) gives the band the engine keeps for a live run; `forecastBreak` then checks the curve's points at 40, 50, …, 100% of its steps, as the engine does at each update. These curves have no break, so a flag here is a false alarm. Then the same curves with a break planted: past half their steps the loss lowered by 2, 5 or 10% — caught when flagged by the end of the curve.",
+    '',
+  );
+  const rows: (string | number)[][] = [];
+  for (const law of [...new Set(breakChecks.map((b) => b.law))]) {
+    const l = breakChecks.filter((b) => b.law === law);
+    const flagged = l.filter((b) => b.flaggedAt !== undefined);
+    rows.push([
+      law,
+      l.length,
+      `${flagged.length} (${pct((100 * flagged.length) / l.length, 0)})`,
+      flagged.length ? flagged.map((b) => `${b.curve} at ${100 * b.flaggedAt!}%`).join(', ') : '–',
+      ...BREAK_DROPS.map((_, k) => pct((100 * l.filter((b) => b.caught[k]).length) / l.length, 0)),
+    ]);
+  }
+  md.push(...table(['law', 'curves', 'flagged (false alarms)', 'where', ...BREAK_DROPS.map((d) => `break of −${100 * d}% caught`)], rows), '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -689,6 +718,21 @@ function validateMultipower(): void {
         }
         const { actualFinal, xsEnd } = finalWindow(c, (st) => st.map((v) => model.xOf(v)));
         const predEnd = meanAt(model.law, res.fitParams, xsEnd);
+        // The forecast-break check (fit/forecastBreak.ts) on the rest of the curve, as the engine
+        // would run it on a live run forecast at 30%: where does it flag a break?
+        const band = forecastBandOf(res, c.lr);
+        if (band) {
+          const flaggedAt = BREAK_CHECK_FRACTIONS.find((f) => {
+            const n = c.steps.filter((st) => st <= f * c.total).length;
+            return forecastBreak(band, c.steps.slice(0, n), c.losses.slice(0, n)) !== undefined;
+          });
+          // The same curve with a break: past half its steps the loss falls a further `drop` below its own course.
+          const caught = BREAK_DROPS.map((drop) => {
+            const bent = c.losses.map((l, i) => (c.steps[i] > 0.5 * c.total ? l * (1 - drop) : l));
+            return forecastBreak(band, c.steps, bent) !== undefined;
+          });
+          breakChecks.push({ law: lawId, curve: `${size}M ${c.name}`, flaggedAt, caught });
+        }
         const ci = cases.length;
         cases.push({
           dataset: 'multipower',
@@ -1457,6 +1501,7 @@ function main(): void {
   }
 
   earlyReport(md);
+  breakCheckReport(md);
   const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
   predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
