@@ -132,7 +132,7 @@ export function forecastBreak(band: ForecastBand, steps: ArrayLike<number>, loss
     interval: [end.at.lower, end.at.upper],
     note:
       `the loss left the forecast made at step ${band.fittedAtStep}: averaged over its last ${w} points it is ${fmt(end.observed)} at step ${atStep}, ` +
-      `${side} that forecast's 80% interval [${fmt(end.at.lower)}, ${fmt(end.at.upper)}] stretched ${BAND_MARGIN}× to [${fmt(end.lower)}, ${fmt(end.upper)}] (${pctOff > 0 ? '+' : ''}${pctOff.toFixed(1)}% from ${fmt(end.at.value)}) since step ${fromStep}: ` +
+      `${side} that forecast's 80% interval [${fmt(end.at.lower)}, ${fmt(end.at.upper)}] stretched ${BAND_MARGIN}× to [${fmt(end.lower)}, ${fmt(end.upper)}] (${pctOff > 0 ? '+' : ''}${pctOff.toFixed(1)}% from ${fmt(end.at.value)}), and outside it at least from step ${fromStep}: ` +
       `${side === 'below' ? 'the loss fell faster than forecast (the curve bends down)' : 'the loss fell slower than forecast (it slowed, stalled or rose)'}; the refitted forecast follows a break the earlier fit could not see`,
   };
 }
