@@ -1112,9 +1112,12 @@ function calibratedWidthPct(c: Case): number {
 function predictionKindReport(md: string[], distance?: ReturnType<typeof distanceReport>): void {
   const kinds: [string, (c: Case) => boolean][] = [
     ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower'],
-    ['run final under another schedule (family transfer)', (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower'],
+    [
+      'run final under another schedule (family transfer; not shown by the product: see the same-size sibling rows)',
+      (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower',
+    ],
     ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss'],
-    ['N* (compute-optimal size)', (c) => c.law === 'compute-frontier-n'],
+    ['N* of an IsoFLOP frontier fit (`plan --isoflop`: its value only, no interval shown)', (c) => c.law === 'compute-frontier-n'],
     ['lr*', (c) => c.law === 'steplaw-lr (refit)'],
     ['batch*', (c) => c.law === 'steplaw-batch (refit)'],
   ];
