@@ -2,9 +2,11 @@
 // Chinchilla fit (fitCrossRun, the product's own path) on the shared ladders, cut at a compute and
 // predicting every larger run, so each case has a distance: the target's compute 6·N·D over that
 // of the largest fitted run. They measure how the error grows with that distance, which sets
-// CROSS_RUN_DISTANCE_FLOOR (calibration.ts): an error floor f·ln(ratio) under the interval. The
-// floor is derived from all ladders and checked leave-one-data-set-out (f from the other data
-// sets, coverage on the held-out one), per distance bucket.
+// CROSS_RUN_DISTANCE_FLOOR (calibration.ts): an error floor base + perLn·ln(ratio) under the
+// interval. On the IsoFLOP ladders the same fits also give the planner's N* at each larger budget
+// (planBudget), which sets FRONTIER_DISTANCE_FLOOR. Each floor is derived from all ladders and
+// checked leave-one-data-set-out (the floor from the other data sets, coverage on the held-out
+// one), per distance bucket.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
