@@ -22,6 +22,7 @@ import { fitCrossRunLaw, predictWithDefaults, type LawPoint } from '../src/core/
 import { fitLaw, type LawFitRaw } from '../src/core/fit/fitLaw';
 import { movingBlockResample, percentileInterval, runBootstrap } from '../src/core/fit/bootstrap';
 import { curveLawPriors, curveModel, fitCurve } from '../src/core/fit/curve';
+import { forecastBandOf, forecastBreak } from '../src/core/fit/forecastBreak';
 import { multipowerShapePriors } from '../src/core/fit/priors';
 import { DEFAULT_RESIDUAL_SCALE, type Prior } from '../src/core/fit/fitLaw';
 import { fitIsoflopFrontier, isoflopVertex, type IsoflopPoint } from '../src/core/fit/isoflop';
@@ -45,7 +46,7 @@ import {
   RANDOM_SEEDS,
   type BacktestScore,
 } from './ladderBacktest';
-import { distanceBacktests, distanceReport, type DistanceCase } from './validateDistance';
+import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
   INTERVAL_CALIBRATION,
@@ -113,6 +114,8 @@ interface Case {
 const cases: Case[] = [];
 /** Leave-largest-out cases with their extrapolation distance (validateDistance.ts). */
 const distanceCases: DistanceCase[] = [];
+/** The planner's N* at larger budgets, leave-largest-out (validateDistance.ts). */
+const frontierCases: FrontierCase[] = [];
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -282,6 +285,34 @@ function validateGadre(): void {
   }
 }
 
+/** A 30%-prefix forecast checked for a break (fit/forecastBreak.ts) as the curve goes on: the first fraction of the steps where one is flagged. */
+const breakChecks: { law: string; curve: string; flaggedAt?: number; caught: boolean[] }[] = [];
+const BREAK_CHECK_FRACTIONS = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/** Breaks planted in the curves to measure what the check catches: the loss past half the steps lowered by this fraction. */
+const BREAK_DROPS = [0.02, 0.05, 0.1];
+
+function breakCheckReport(md: string[]): void {
+  if (!breakChecks.length) return;
+  md.push("## Breaks from an earlier forecast: a run's 30% forecast checked as it goes on", '');
+  md.push(
+    "Each Multi-Power-Law curve's first-30% fit (the section above, the product's `fitCurve`) gives the band the engine keeps for a live run; `forecastBreak` then checks the curve's points at 40, 50, …, 100% of its steps, as the engine does at each update. These curves have no break, so a flag here is a false alarm. Then the same curves with a break planted: past half their steps the loss lowered by 2, 5 or 10% — caught when flagged by the end of the curve.",
+    '',
+  );
+  const rows: (string | number)[][] = [];
+  for (const law of [...new Set(breakChecks.map((b) => b.law))]) {
+    const l = breakChecks.filter((b) => b.law === law);
+    const flagged = l.filter((b) => b.flaggedAt !== undefined);
+    rows.push([
+      law,
+      l.length,
+      `${flagged.length} (${pct((100 * flagged.length) / l.length, 0)})`,
+      flagged.length ? flagged.map((b) => `${b.curve} at ${100 * b.flaggedAt!}%`).join(', ') : '–',
+      ...BREAK_DROPS.map((_, k) => pct((100 * l.filter((b) => b.caught[k]).length) / l.length, 0)),
+    ]);
+  }
+  md.push(...table(['law', 'curves', 'flagged (false alarms)', 'where', ...BREAK_DROPS.map((d) => `break of −${100 * d}% caught`)], rows), '');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Early forecasts: the first 10/20/30% of a run plus finished siblings → its final loss
 // (fit/siblingForecast.ts), beside the run's own prefix alone (fitCurve, multi-power law).
@@ -296,6 +327,8 @@ interface EarlyCase {
   predicted: number;
   /** The run's own prefix alone (NaN when it cannot be fitted). */
   alone: number;
+  /** The error floor (log half-width) of the interval the product gives that forecast alone (`intervalFloor` of fitCurve: calibration.ts at this distance). */
+  aloneFloor: number;
 }
 const earlyCases: EarlyCase[] = [];
 const EARLY_FRACTIONS = [0.1, 0.2, 0.3];
@@ -322,6 +355,7 @@ function validateEarlyForecasts(): void {
         const steps = c.steps.slice(0, n);
         const losses = c.losses.slice(0, n);
         let alone = NaN;
+        let aloneFloor = NaN;
         const own =
           n >= 10
             ? fitCurve(steps, losses, {
@@ -339,6 +373,7 @@ function validateEarlyForecasts(): void {
         if (!('error' in own)) {
           const m = curveModel('multipower', c.lr);
           if (!('error' in m)) alone = meanAt(m.law, own.fitParams, xsEnd);
+          aloneFloor = own.intervalFloor;
         }
         const setups: [EarlyCase['setup'], ReturnType<typeof forecastFromSiblings> | undefined][] = [
           ['other sizes', 'error' in response ? undefined : forecastFromSiblings(steps, losses, c.lr, c.total, response)],
@@ -350,7 +385,7 @@ function validateEarlyForecasts(): void {
             continue;
           }
           const law = f.schedules ?? createMultipowerLaw([c.lr]);
-          earlyCases.push({ size, curve: c.name, fraction, setup, truth: actualFinal, predicted: meanAt(law, f.fitParams, xsEnd), alone });
+          earlyCases.push({ size, curve: c.name, fraction, setup, truth: actualFinal, predicted: meanAt(law, f.fitParams, xsEnd), alone, aloneFloor });
         }
       }
     }
@@ -364,11 +399,49 @@ function earlyFloor(cs: readonly EarlyCase[]): number {
   return need.length ? need[Math.min(need.length - 1, Math.ceil(LEVEL * need.length) - 1)] : NaN;
 }
 
+/** The per-kind table's rows for early forecasts: from siblings (held out by size) and alone, at each prefix. */
+function earlyCoverageRows(): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const setup of ['same size', 'other sizes'] as const) {
+    for (const fraction of EARLY_FRACTIONS) {
+      const cs = earlyCases.filter((c) => c.setup === setup && c.fraction === fraction);
+      if (!cs.length) continue;
+      const floors = cs.map((c) => earlyFloor(earlyCases.filter((o) => o.setup === setup && o.size !== c.size)));
+      const covered = cs.filter((c, i) => Math.abs(Math.log(c.predicted / c.truth)) <= floors[i]).length;
+      const inUse = setup === 'same size' ? SAME_SIZE_FORECAST_FLOOR : SIBLING_FORECAST_FLOOR;
+      rows.push([
+        `early forecast from siblings (${setup}), first ${fraction * 100}%`,
+        cs.length,
+        pct(median(cs.map((c) => relErrPct(c.predicted, c.truth)))),
+        '–',
+        pct((100 * cs.filter((c) => Math.abs(Math.log(c.predicted / c.truth)) <= inUse).length) / cs.length, 0),
+        pct(200 * Math.sinh(inUse)),
+        pct((100 * covered) / cs.length, 0),
+      ]);
+    }
+  }
+  for (const fraction of EARLY_FRACTIONS) {
+    // One case per curve (the same-size setup lists every curve once).
+    const cs = earlyCases.filter((c) => c.setup === 'same size' && c.fraction === fraction && Number.isFinite(c.alone) && Number.isFinite(c.aloneFloor));
+    if (!cs.length) continue;
+    rows.push([
+      `early forecast alone (this run's prefix), first ${fraction * 100}%`,
+      cs.length,
+      pct(median(cs.map((c) => relErrPct(c.alone, c.truth)))),
+      '–',
+      pct((100 * cs.filter((c) => Math.abs(Math.log(c.alone / c.truth)) <= c.aloneFloor).length) / cs.length, 0),
+      pct(median(cs.map((c) => 200 * Math.sinh(c.aloneFloor)))),
+      '–',
+    ]);
+  }
+  return rows;
+}
+
 function earlyReport(md: string[]): void {
   if (!earlyCases.length) return;
   md.push('## Early forecasts: first 10/20/30% of a run + finished siblings → its final loss', '');
   md.push(
-    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size.',
+    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size. "alone: 80% coverage": the interval the product gives a run forecast from its own prefix (the curve error floor at that distance, calibration.ts; measured on 30% prefixes of these same curves, so not held out), without the bootstrap that can only widen it.',
     '',
   );
   const rows: (string | number)[][] = [];
@@ -378,6 +451,8 @@ function earlyReport(md: string[]): void {
       if (!cs.length) continue;
       const err = cs.map((c) => relErrPct(c.predicted, c.truth));
       const alone = cs.map((c) => relErrPct(c.alone, c.truth)).filter(Number.isFinite);
+      const aloneCs = cs.filter((c) => Number.isFinite(c.alone) && Number.isFinite(c.aloneFloor));
+      const aloneCovered = aloneCs.filter((c) => Math.abs(Math.log(c.alone / c.truth)) <= c.aloneFloor).length;
       // Leave one size out: the floor from the other sizes (all fractions of this setup), coverage on this one.
       let covered = 0;
       const widths: number[] = [];
@@ -395,11 +470,27 @@ function earlyReport(md: string[]): void {
         alone.length ? `${pct(median(alone))} (${alone.length})` : '–',
         pct((100 * covered) / cs.length, 0),
         pct(median(widths)),
+        aloneCs.length ? pct((100 * aloneCovered) / aloneCs.length, 0) : '–',
+        aloneCs.length ? pct(median(aloneCs.map((c) => 200 * Math.sinh(c.aloneFloor)))) : '–',
       ]);
     }
   }
   md.push(
-    ...table(['siblings', 'prefix', 'cases', 'median err', 'mean err', 'alone: median err (cases)', '80% coverage (LOSO)', 'median interval width'], rows),
+    ...table(
+      [
+        'siblings',
+        'prefix',
+        'cases',
+        'median err',
+        'mean err',
+        'alone: median err (cases)',
+        '80% coverage (LOSO)',
+        'median interval width',
+        'alone: 80% coverage',
+        'alone: median width',
+      ],
+      rows,
+    ),
     '',
   );
   const floors = (['other sizes', 'same size'] as const).map(
@@ -626,6 +717,21 @@ function validateMultipower(): void {
         }
         const { actualFinal, xsEnd } = finalWindow(c, (st) => st.map((v) => model.xOf(v)));
         const predEnd = meanAt(model.law, res.fitParams, xsEnd);
+        // The forecast-break check (fit/forecastBreak.ts) on the rest of the curve, as the engine
+        // would run it on a live run forecast at 30%: where does it flag a break?
+        const band = forecastBandOf(res, c.lr);
+        if (band) {
+          const flaggedAt = BREAK_CHECK_FRACTIONS.find((f) => {
+            const n = c.steps.filter((st) => st <= f * c.total).length;
+            return forecastBreak(band, c.steps.slice(0, n), c.losses.slice(0, n)) !== undefined;
+          });
+          // The same curve with a break: past half its steps the loss falls a further `drop` below its own course.
+          const caught = BREAK_DROPS.map((drop) => {
+            const bent = c.losses.map((l, i) => (c.steps[i] > 0.5 * c.total ? l * (1 - drop) : l));
+            return forecastBreak(band, c.steps, bent) !== undefined;
+          });
+          breakChecks.push({ law: lawId, curve: `${size}M ${c.name}`, flaggedAt, caught });
+        }
         const ci = cases.length;
         cases.push({
           dataset: 'multipower',
@@ -1002,12 +1108,15 @@ function calibratedWidthPct(c: Case): number {
  * batch*), with the median width of the interval the engine reports, its error beside SciPy's, and
  * coverage when the calibration is derived without the data set scored (leave one data set out).
  */
-function predictionKindReport(md: string[]): void {
+function predictionKindReport(md: string[], distance?: ReturnType<typeof distanceReport>): void {
   const kinds: [string, (c: Case) => boolean][] = [
     ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower'],
-    ['run final under another schedule (family transfer)', (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower'],
+    [
+      'run final under another schedule (family transfer; not shown by the product: see the same-size sibling rows)',
+      (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower',
+    ],
     ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss'],
-    ['N* (compute-optimal size)', (c) => c.law === 'compute-frontier-n'],
+    ['N* of an IsoFLOP frontier fit (`plan --isoflop`: its value only, no interval shown)', (c) => c.law === 'compute-frontier-n'],
     ['lr*', (c) => c.law === 'steplaw-lr (refit)'],
     ['batch*', (c) => c.law === 'steplaw-batch (refit)'],
   ];
@@ -1030,9 +1139,19 @@ function predictionKindReport(md: string[]): void {
       pct((100 * lodoCovered) / cs.length, 0),
     ]);
   }
+  // What the product shows for a family's larger run and the planner's N* carry the distance floor
+  // (calibration.ts), measured per distance bucket on the leave-largest-out backtests.
+  const bucketRows = (name: string, buckets: readonly DistanceBucket[], unit: string) => {
+    for (const b of buckets)
+      rows.push([`${name}, ${b.bucket}`, b.cases, pct(b.medianErrPct), '–', pct(b.coverage, 0), `${pct(b.medianWidthPct)}${unit}`, pct(b.coverageHeldOut, 0)]);
+  };
+  if (distance) bucketRows('larger run of the family with the distance floor (leave-largest-out)', distance.buckets, '');
+  if (distance?.frontier) bucketRows("planner's N* (family model argmin, leave-largest-out)", distance.frontier.buckets, ' (factor)');
+  const early = earlyCoverageRows();
+  for (const r of early) rows.push(r);
   md.push('## Coverage per kind of prediction', '');
   md.push(
-    'The intervals the engine reports (calibrated as in calibration.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (data set, or model size for the schedule curves), coverage on it.',
+    'The intervals the engine reports (calibrated as in calibration.ts and siblingForecast.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (a data set — Gadre, Porian rw / owt2, Step Law — or, within the single-data-set Step Law and Multi-Power-Law backtests, a model size), coverage on it. Rows by distance: the sections below.',
     '',
   );
   md.push(
@@ -1149,7 +1268,14 @@ function main(): void {
     ['multipowerlaw-schedules', validateEarlyForecasts],
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
-    ['distance', () => void distanceCases.push(...distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes))],
+    [
+      'distance',
+      () => {
+        const d = distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes);
+        distanceCases.push(...d.cases);
+        frontierCases.push(...d.frontier);
+      },
+    ],
   ];
   // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
   const onlyAt = process.argv.indexOf('--only');
@@ -1377,8 +1503,9 @@ function main(): void {
   }
 
   earlyReport(md);
-  predictionKindReport(md);
-  const distance = distanceCases.length ? distanceReport(distanceCases) : undefined;
+  breakCheckReport(md);
+  const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
+  predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
 
   if (ladderScores.length) {
@@ -1453,7 +1580,7 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases, frontier: distance.frontier, frontierCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

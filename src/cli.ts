@@ -257,7 +257,7 @@ async function scan(args: string[]): Promise<number> {
       // What went wrong (or happened) in the run: divergence, plateau, spikes, restarts.
       if (r.health && r.health.state !== 'ok')
         lines.push(`    ${r.health.state}: ${r.health.reason}${r.health.excludeFromFits ? '; no finish forecast, left out of family fits' : ''}`);
-      for (const e of r.health?.events ?? []) if (e.kind === 'restart' || e.kind === 'spike') lines.push(`    ${e.note}`);
+      for (const e of r.health?.events ?? []) if (e.kind === 'restart' || e.kind === 'spike' || e.kind === 'forecast-break') lines.push(`    ${e.note}`);
     }
     for (const f of snapshot.families) {
       if (noFit) lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.runIds.length} run(s), not fitted (--no-fit)${familyExtras(f)}`);

@@ -131,9 +131,10 @@ export function drawTables(snapshot: Snapshot): void {
     name.append(link);
     const family = cell(row, `${shortFamilyName(run.family)}${run.familySource === 'guessed' ? ' (guessed)' : ''}${run.excluded ? ' · excluded' : ''}`);
     family.title = `${run.family}${run.familyReason ? `: ${run.familyReason}` : ''}${run.excluded ? `; excluded from fits: ${run.excluded}` : ''}`;
-    // What went wrong (diverged, plateau) beside the status, the reason and events on hover.
+    // What went wrong (diverged, plateau, a loss that left its earlier forecast) beside the status, the reason and events on hover.
     const health = run.health && run.health.state !== 'ok' ? run.health : undefined;
-    const statusCell = cell(row, health ? `${run.status} · ${health.state}` : run.status, `status-${run.status}`);
+    const offForecast = run.health?.events.some((e) => e.kind === 'forecast-break') ? ' · off forecast' : '';
+    const statusCell = cell(row, `${health ? `${run.status} · ${health.state}` : run.status}${offForecast}`, `status-${run.status}`);
     const events = run.health?.events.map((e) => e.note) ?? [];
     if (health || events.length)
       statusCell.title = [health?.reason, health?.excludeFromFits ? 'no finish forecast; left out of family fits' : undefined, ...events]

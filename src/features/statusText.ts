@@ -78,6 +78,8 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
           ? `Forecast from siblings (${(run.curve.siblings ?? []).map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}.`
           : 'Forecast from this run alone.',
       );
+      // A loss that left an earlier forecast's interval: said, not only absorbed by the refit.
+      for (const e of run.health?.events ?? []) if (e.kind === 'forecast-break') lines.push(`Off its forecast: ${e.note}.`);
     } else lines.push('No prediction for this run (too few points, or finished without a schedule to extrapolate).');
     lines.push('Click to show it in the dashboard.');
   }

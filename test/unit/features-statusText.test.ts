@@ -76,3 +76,15 @@ test('siblings a forecast came from are named by their display names, not their 
   assert.equal(statusText(s), '$(graph) llama-279m · loss 3.74 → 3.55 (from siblings)');
   assert.match(statusTooltip(s), /Forecast from siblings \(llama-95m, late\)/);
 });
+
+test('a run whose loss left an earlier forecast says so in the tooltip; one that did not, does not', () => {
+  assert.doesNotMatch(statusTooltip(snapshot), /Off its forecast/);
+  const off = run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]);
+  off.health = {
+    state: 'ok',
+    excludeFromFits: false,
+    events: [{ kind: 'forecast-break', step: 1500, note: 'the loss left the forecast made at step 1000: …' }],
+  };
+  const tip = statusTooltip({ ...snapshot, runs: [off] } as Snapshot);
+  assert.match(tip, /Off its forecast: the loss left the forecast made at step 1000/);
+});

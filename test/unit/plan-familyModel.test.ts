@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { planBudget, type BudgetCandidate } from '../../src/core/plan/budget';
 import { BACKTESTED_COMPUTE_RATIO, distanceFrom, familyModel, monotonicityViolations, nonMonotoneRuns } from '../../src/core/plan/familyModel';
 import { fitCrossRun, type CrossRunFit } from '../../src/core/fit/crossRun';
-import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
+import { crossRunDistanceFloor, FRONTIER_DISTANCE_FLOOR } from '../../src/core/fit/calibration';
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -167,4 +167,27 @@ test('intervals widen with the distance from the data, at least the floor the ba
   // Inside the data no floor: a smaller config keeps the fit's own interval.
   assert.equal(crossRunDistanceFloor(0.5), 0);
   assert.equal(crossRunDistanceFloor(1), 0);
+});
+
+test("the planner's N* interval is its bootstrap widened to the frontier floor at the budget's distance", () => {
+  const finished = family.points!.filter((p) => !family.anchoredRunIds?.includes(p.runId));
+  const largestFlops = Math.max(...finished.map((p) => 6 * p.params * p.tokens));
+  let lastWidth = 0;
+  for (const k of [2, 10, 100]) {
+    const plan = planBudget({ budget: { kind: 'flops', flops: largestFlops * k, text: 'x' } }, { lossLaw });
+    assert.ok(!('error' in plan));
+    const u = plan.frontierUncertainty!;
+    assert.ok(Math.abs(u.computeRatio! / k - 1) < 0.02, `ratio ${u.computeRatio} at ${k}×`);
+    const nStar = plan.recommended.params;
+    const floor = crossRunDistanceFloor(k, FRONTIER_DISTANCE_FLOOR);
+    // Contains the bootstrap's own interval and reaches at least ±floor in ln N*.
+    assert.ok(u.nStar[0] <= u.nStarBootstrap[0] && u.nStar[1] >= u.nStarBootstrap[1]);
+    assert.ok(u.nStar[0] <= nStar * Math.exp(-floor) * (1 + 1e-9) && u.nStar[1] >= nStar * Math.exp(floor) * (1 - 1e-9), `${k}×: ${u.nStar} about ${nStar}`);
+    // D* is the budget's tokens at the ends of N*.
+    assert.ok(Math.abs((6 * u.nStar[0] * u.dStar[1]) / (largestFlops * k) - 1) < 1e-6);
+    const width = Math.log(u.nStar[1] / u.nStar[0]);
+    assert.ok(width > lastWidth);
+    lastWidth = width;
+    assert.ok(plan.notes.some((n) => n.includes(`distance from the largest finished run`)));
+  }
 });

@@ -11,6 +11,7 @@ import { etaFromFileTimes, newestFileTimes, type FileTimes } from '../etaSources
 import { describeMetricChoices } from '../runs/vocabulary';
 import { approxTrainingFlops } from '../laws/trainingCompute';
 import { trainLoss, type Grouping } from './runCatalog';
+import { forecastBandOf, forecastBreak, type ForecastBand, type ForecastBreak } from '../fit/forecastBreak';
 
 /** Observed arrivals kept per run for the ETA (oldest dropped first). */
 const MAX_OBSERVATIONS = 500;
@@ -36,6 +37,10 @@ export class RunViews {
   private readonly observed = new Map<string, TimedStep[]>();
   /** Each run's health by its loss array (a new array whenever the series changes), with the status it was judged with. */
   private readonly healthMemo = new WeakMap<Float64Array, { status: string; health: RunHealth }>();
+  /** Per run seen live, the earlier forecast its new points are checked against (fit/forecastBreak.ts; see offForecast). */
+  private readonly anchors = new Map<string, ForecastBand>();
+  /** The check's result per loss series and forecast. */
+  private readonly breakMemo = new WeakMap<Float64Array, { band: ForecastBand; result: ForecastBreak | undefined }>();
   /** Display series per run id, with the inputs they were made from (see display). */
   private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
 
@@ -45,6 +50,7 @@ export class RunViews {
   clear(): void {
     this.observed.clear();
     this.displayCache.clear();
+    this.anchors.clear();
   }
 
   /** Notes when each run's last step was first seen (restarts show as a step going back). */
@@ -64,6 +70,34 @@ export class RunViews {
     }
     for (const id of this.observed.keys()) if (!present.has(id)) this.observed.delete(id);
     for (const id of this.displayCache.keys()) if (!present.has(id)) this.displayCache.delete(id);
+    for (const id of this.anchors.keys()) if (!present.has(id)) this.anchors.delete(id);
+  }
+
+  /**
+   * Whether the run's loss has left the interval of an earlier forecast. The first forecast of a
+   * live run is kept; once the run has followed it to twice that forecast's last fitted step, the
+   * current forecast takes its place (so a break is judged against a forecast made well before
+   * it, not against a refit that already bends with it). A broken forecast is kept, and so the
+   * note stays, until the run rewinds behind it.
+   */
+  private offForecast(run: Run, loss: Series | undefined, fitted: FittedCurve | undefined): ForecastBreak | undefined {
+    if (!loss) return undefined;
+    const band = this.anchors.get(run.id);
+    const fit = fitted?.fit;
+    if (!band || (fit && fit.lastFittedStep < band.fittedAtStep)) {
+      const first = run.status === 'live' && fit ? forecastBandOf(fit, fitted?.lr) : undefined;
+      if (first) this.anchors.set(run.id, first);
+      else this.anchors.delete(run.id);
+      return undefined;
+    }
+    const memo = this.breakMemo.get(loss.values);
+    const result = memo && memo.band === band ? memo.result : forecastBreak(band, loss.steps, loss.values);
+    this.breakMemo.set(loss.values, { band, result });
+    if (!result && run.status === 'live' && fit && fit.lastFittedStep >= 2 * band.fittedAtStep) {
+      const next = forecastBandOf(fit, fitted?.lr);
+      if (next) this.anchors.set(run.id, next);
+    }
+    return result;
   }
 
   /** The run's health (runs/health.ts), remembered per loss series. */
@@ -91,15 +125,18 @@ export class RunViews {
     }
     const { params, tokensPerStep } = run.hyper;
     const restarts = display.wall?.restartSteps ?? [];
-    const health: RunHealth = restarts.length
-      ? {
-          ...healthNow,
-          events: [
-            ...healthNow.events,
-            ...restarts.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` })),
-          ].sort((a, b) => a.step - b.step),
-        }
-      : healthNow;
+    const offForecast = this.offForecast(run, loss, fitted);
+    const health: RunHealth =
+      restarts.length || offForecast
+        ? {
+            ...healthNow,
+            events: [
+              ...healthNow.events,
+              ...restarts.map((step) => ({ kind: 'restart' as const, step, note: `restarted at step ${step} (a new launch resumed the run)` })),
+              ...(offForecast ? [{ kind: 'forecast-break' as const, step: offForecast.fromStep, note: offForecast.note }] : []),
+            ].sort((a, b) => a.step - b.step),
+          }
+        : healthNow;
     return {
       id: run.id,
       health,

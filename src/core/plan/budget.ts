@@ -20,6 +20,7 @@ import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
 import { goldenSectionMinimum } from '../fit/goldenSection';
+import { calibrateFrontierAtDistance } from '../fit/calibration';
 import type { Prediction } from '../fit/types';
 import { overtrainWeight, type RegimeInfo } from './regime';
 import { overtrainLaw } from '../laws/overtrain';
@@ -173,9 +174,20 @@ export interface BudgetPlan {
   objective: string;
   /**
    * With a fitted family model: N* and D* at this budget with 80% intervals (the argmin redone on
-   * each bootstrap parameter set of the family's fits), and the loss cost (%) of half and twice N*.
+   * each bootstrap parameter set of the family's fits, widened for the distance from the family's
+   * largest run as the backtests measure), and the loss cost (%) of half and twice N*.
    */
-  frontierUncertainty?: { nStar: [number, number]; dStar: [number, number]; resamples: number; halfSizeCostPct: number; doubleSizeCostPct: number };
+  frontierUncertainty?: {
+    nStar: [number, number];
+    dStar: [number, number];
+    /** The bootstrap's own N* interval, before the distance floor widened it. */
+    nStarBootstrap: [number, number];
+    /** The budget over the compute of the family's largest finished run (when the runs are known). */
+    computeRatio?: number;
+    resamples: number;
+    halfSizeCostPct: number;
+    doubleSizeCostPct: number;
+  };
   recommended: BudgetCandidate;
   alternatives: BudgetCandidate[];
   notes: string[];
@@ -257,8 +269,10 @@ function modelArgmin(lossAt: (n: number) => number, guess: number, maxN: number)
 
 /**
  * The argmin along the budget redone on each bootstrap parameter set (the i-th Chinchilla sample
- * with the i-th over-training sample, blended by regime), 10th–90th percentiles; and the loss cost
- * of half and twice N* by the best fit. Undefined without bootstrap samples.
+ * with the i-th over-training sample, blended by regime), 10th–90th percentiles, widened in ln N*
+ * to the floor the backtests call for at the budget's distance from the family's largest run
+ * (calibration.ts FRONTIER_DISTANCE_FLOOR: refits agree far more than the argmin is right); and
+ * the loss cost of half and twice N* by the best fit. Undefined without bootstrap samples.
  */
 function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: number, nStar: number): BudgetPlan['frontierUncertainty'] {
   const samples = law.fit.samples;
@@ -280,12 +294,24 @@ function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: num
   if (stars.length < 10) return undefined;
   stars.sort((a, b) => a - b);
   const q = (p: number) => stars[Math.min(stars.length - 1, Math.max(0, Math.round(p * (stars.length - 1))))];
-  const model = familyModel({ family: law.family, fit: law.fit, overtrain: law.overtrain, runsUsed: law.runsUsed });
+  const model = familyModel({
+    family: law.family,
+    fit: law.fit,
+    overtrain: law.overtrain,
+    runsUsed: law.runsUsed,
+    points: law.points,
+    anchoredRunIds: law.anchoredRunIds,
+  });
   const at = (n: number) => model.value(n, tokensForFlops(flops, n));
   const best = at(nStar);
+  const bootstrap: [number, number] = [q(0.1), q(0.9)];
+  const computeRatio = model.predict(nStar, tokensForFlops(flops, nStar)).distance?.computeRatio;
+  const nInterval = computeRatio !== undefined ? calibrateFrontierAtDistance(nStar, bootstrap, computeRatio) : bootstrap;
   return {
-    nStar: [q(0.1), q(0.9)],
-    dStar: [tokensForFlops(flops, q(0.9)), tokensForFlops(flops, q(0.1))],
+    nStar: nInterval,
+    dStar: [tokensForFlops(flops, nInterval[1]), tokensForFlops(flops, nInterval[0])],
+    nStarBootstrap: bootstrap,
+    ...(computeRatio !== undefined ? { computeRatio } : {}),
     resamples: stars.length,
     halfSizeCostPct: (100 * (at(nStar / 2) - best)) / best,
     doubleSizeCostPct: (100 * (at(nStar * 2) - best)) / best,
@@ -566,8 +592,9 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     if (frontierUncertainty) {
       const u = frontierUncertainty;
       notes.push(
-        `N* ${u.nStar[0].toExponential(2)}–${u.nStar[1].toExponential(2)} parameters, D* ${u.dStar[0].toExponential(2)}–${u.dStar[1].toExponential(2)} tokens (80%, ${u.resamples} bootstrap refits of the family's laws); ` +
-          `the loss is flat near N*: half the size costs ${u.halfSizeCostPct.toFixed(2)}%, twice ${u.doubleSizeCostPct.toFixed(2)}%. Runs near the recommendation's compute narrow it most.`,
+        `N* ${u.nStar[0].toExponential(2)}–${u.nStar[1].toExponential(2)} parameters, D* ${u.dStar[0].toExponential(2)}–${u.dStar[1].toExponential(2)} tokens (80%: ${u.resamples} bootstrap refits of the family's laws${u.computeRatio !== undefined && u.computeRatio > 1 ? `, widened for the budget's ${u.computeRatio.toFixed(u.computeRatio < 10 ? 1 : 0)}× distance from the largest finished run as backtests measure` : ''}); ` +
+          `the loss is flat near N*: half the size costs ${u.halfSizeCostPct.toFixed(2)}%, twice ${u.doubleSizeCostPct.toFixed(2)}%. ` +
+          `Runs nearer this budget's compute narrow it most (the distance sets its width); Plan Experiments picks which ones and says by how much.`,
       );
     }
   }

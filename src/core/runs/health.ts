@@ -7,7 +7,8 @@ import type { RunStatus, Series } from './types';
 export type RunHealthState = 'ok' | 'diverged' | 'plateau';
 
 export interface RunHealthEvent {
-  kind: 'non-finite' | 'rising' | 'spike' | 'plateau' | 'restart';
+  /** `forecast-break`: the loss left the interval an earlier forecast of the run gave (fit/forecastBreak.ts, added by the engine). */
+  kind: 'non-finite' | 'rising' | 'spike' | 'plateau' | 'restart' | 'forecast-break';
   step: number;
   /** Whether the loss came back to its level before (spikes only). */
   recovered?: boolean;

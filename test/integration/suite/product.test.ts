@@ -280,6 +280,56 @@ suite('Scaling Lens on the example sweep', () => {
     await lens.waitForSnapshot((s) => !s.diagnostics.some((d) => d.file === file), WAIT_MS);
   });
 
+  test("a live run whose loss leaves its earlier forecast is said to, in its health and the status bar's tooltip", async () => {
+    const lens = await api();
+    // A run of its own (no model config: it joins no family law), planned for 500 logged steps (Lightning's hparams.yaml).
+    const dir = path.join(workspaceRoot(), 'forecast-break-probe');
+    const log = path.join(dir, 'metrics.jsonl');
+    const lossAt = (step: number, i: number) => 2.1 + 40 * step ** -0.45 + 0.008 * Math.sin(i * 12.9898);
+    const lines = (from: number, count: number, scale: (step: number) => number) =>
+      Array.from({ length: count }, (_, k) => {
+        const step = (from + k) * 20;
+        return `${JSON.stringify({ step, loss: Number((lossAt(step, from + k) * scale(step)).toFixed(5)) })}\n`;
+      }).join('');
+    const probe = (s: Snapshot) => s.runs.find((r) => r.files.some((f) => f.startsWith(dir)));
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'hparams.yaml'), 'max_steps: 10000\n');
+      fs.writeFileSync(
+        log,
+        lines(1, 100, () => 1),
+      );
+      // Its first forecast (made at step 2000) is the one the engine keeps.
+      const first = probe(await lens.waitForSnapshot((s) => probe(s)?.curve?.fittedAtStep === 2000, WAIT_MS))!;
+      assert.equal(first.status, 'live');
+      assert.ok(!first.health?.events.some((e) => e.kind === 'forecast-break'));
+      // Past step 3000 the loss falls a further 10%: a curve that bends down.
+      fs.appendFileSync(
+        log,
+        lines(101, 150, (step) => (step > 3000 ? 0.9 : 1)),
+      );
+      const broken = probe(
+        await lens.waitForSnapshot((s) => probe(s)?.lastStep === 5000 && !!probe(s)?.health?.events.some((e) => e.kind === 'forecast-break'), WAIT_MS),
+      )!;
+      const event = broken.health!.events.find((e) => e.kind === 'forecast-break')!;
+      assert.ok(event.step > 3000, `from step ${event.step}`);
+      assert.match(event.note, /left the forecast made at step 2000/);
+      assert.match(event.note, /below that forecast's 80% interval/);
+      // The status bar follows the run whose file was opened last: its tooltip says so too.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(log));
+      const tooltip = await poll('the tooltip of the probe run', () => {
+        const t = lens.statusBarItem().tooltip;
+        return t.includes(broken.id) && t.includes('Off its forecast') ? t : undefined;
+      });
+      assert.match(tooltip, /Off its forecast: the loss left the forecast made at step 2000/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(dir, { recursive: true, force: true });
+      // Gone before the next test looks for the example's live run.
+      await lens.waitForSnapshot((s) => probe(s) === undefined, WAIT_MS);
+    }
+  });
+
   test('with scalingLens.watch.polling = always, appended lines still reach the worker', async () => {
     const lens = await api();
     const config = vscode.workspace.getConfiguration('scalingLens');
