@@ -11,6 +11,7 @@
 import type { LawDefinition } from '../laws/types';
 import { compileLaw } from '../laws/types';
 import { DEFAULT_RESIDUAL_SCALE, HUBER_DELTA, type Prior } from './fitLaw';
+import { choleskySolve } from './lm';
 
 /** A law linearised in log space at `best` over fixed points, with the fit's priors and box. */
 export interface LogLinearized {
@@ -68,33 +69,6 @@ export function linearizeInLog(
 function huber(r: number, delta: number): number {
   const a = Math.abs(r);
   return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
-}
-
-/** Solves M x = rhs in place (symmetric positive definite, k×k row-major); false if not SPD. */
-function choleskySolve(M: Float64Array, rhs: Float64Array, k: number): boolean {
-  for (let j = 0; j < k; j++) {
-    let d = M[j * k + j];
-    for (let s = 0; s < j; s++) d -= M[j * k + s] * M[j * k + s];
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    M[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let v = M[i * k + j];
-      for (let s = 0; s < j; s++) v -= M[i * k + s] * M[j * k + s];
-      M[i * k + j] = v / ljj;
-    }
-  }
-  for (let i = 0; i < k; i++) {
-    let v = rhs[i];
-    for (let s = 0; s < i; s++) v -= M[i * k + s] * rhs[s];
-    rhs[i] = v / M[i * k + i];
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    let v = rhs[i];
-    for (let s = i + 1; s < k; s++) v -= M[s * k + i] * rhs[s];
-    rhs[i] = v / M[i * k + i];
-  }
-  return true;
 }
 
 /**

@@ -95,7 +95,7 @@ function halfSumSquares(r: Float64Array): number {
 }
 
 /** Solves M x = rhs in place for symmetric positive-definite M (k×k, row-major); false if not SPD. */
-function choleskySolve(M: Float64Array, rhs: Float64Array, k: number): boolean {
+export function choleskySolve(M: Float64Array, rhs: Float64Array, k: number): boolean {
   for (let j = 0; j < k; j++) {
     let d = M[j * k + j];
     for (let s = 0; s < j; s++) d -= M[j * k + s] * M[j * k + s];
