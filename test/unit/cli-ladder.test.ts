@@ -100,17 +100,18 @@ test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker 
   assert.equal(cli.planned.runs, 0);
   assert.match(cli.stop.reason, /^the distance from your largest run \(×4\.3 in compute\) dominates the interval/);
   const cheapest = cli.distance.cheapest;
-  // The run it names narrows the interval by the cut it states (a quarter when a run under half the target can; here less).
-  assert.ok(cheapest.shape.nLayer >= 6 && cheapest.cut > 0.1, `cut ${cheapest.cut}`);
-  assert.ok(Math.abs(cheapest.after.lossWidth - (1 - cheapest.cut) * cli.now.lossWidth) < 1e-9);
+  // Since the floor was re-derived per distance bucket (calibration.ts), no run under half the
+  // target's compute cuts this one by a quarter: the distance line names the most narrowing instead.
+  assert.ok(cheapest.shape.nLayer >= 6 && cheapest.after.lossWidth <= 0.85 * cli.now.lossWidth + 1e-12, `${cheapest.after.lossWidth} vs ${cli.now.lossWidth}`);
   // The budget it names plans a sensible run that narrows the interval as said.
   const funded = JSON.parse(
     run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--json', '--ladder-budget', String(cheapest.ladderBudget.flops * 1.02)]).stdout,
   );
   assert.ok(funded.planned.runs >= 1);
   for (const r of funded.runs) assert.ok(r.shape.nLayer >= 6 && r.params >= 3e7, `${r.id}: ${r.shape.nLayer} layers, ${r.params} parameters`);
-  // The greedy may buy a slightly cheaper run than the one named (most narrowing per FLOP): within 5% of the width named.
-  assert.ok(funded.after.lossWidth <= cheapest.after.lossWidth * 1.05, `${funded.after.lossWidth} vs ${cheapest.after.lossWidth}`);
+  // About as much as said (the greedy's size grid is coarser than the distance line's search).
+  assert.ok(funded.after.lossWidth <= 1.05 * cheapest.after.lossWidth, `${funded.after.lossWidth} vs ${cheapest.after.lossWidth}`);
+  assert.ok(funded.after.lossWidth < 0.9 * cli.now.lossWidth, `${funded.after.lossWidth} vs ${cli.now.lossWidth}`);
 });
 
 test('ladder: friendly errors', () => {

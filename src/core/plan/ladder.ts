@@ -25,7 +25,7 @@ import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../l
 import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
 import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
-import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, INTERVAL_CALIBRATION } from '../fit/calibration';
+import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, crossRunDistanceFloor, INTERVAL_CALIBRATION } from '../fit/calibration';
 import { publishedHparams } from './advice';
 import { suggestShape, type Budget, type HparamAdvice, type ShapeSuggestion } from './budget';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
@@ -220,7 +220,7 @@ export interface LadderPlan {
   after: LadderWidths;
   /** Every run: done and running first, then planned in order, then the no-longer-needed. */
   runs: LadderRun[];
-  /** When to stop: the first planned run after which the loss width is within 10% of what the whole ladder reaches. */
+  /** When to stop: the first planned run after which the loss width and the expected error (fit and distance) are within 10% of what the whole ladder reaches. */
   stop: { afterOrder: number; lossWidth: number; nStarRatio: number; reason: string };
   /**
    * Set when, at the end of the ladder, the distance from the largest run (finished, training or
@@ -465,6 +465,34 @@ function widthsFor(
       nStarInterval,
       nStarRatio: Math.exp(2 * hn),
     };
+  };
+}
+
+/** The target's expected error in a state of the linearised fit (a log half-width at 80%). */
+type ErrorOf = (state: FisherState) => number;
+
+/**
+ * The target's expected error: the fit's part (the family model's interval without the distance
+ * floor, narrowed as in widthsFor) and the distance floor from the largest run, added in quadrature
+ * as independent errors (the law's constants and its form). The interval shown is the larger of
+ * the two, so a run that narrows only the fit's part leaves it as is, yet lowers this.
+ */
+function expectedErrorFor(
+  model: Pick<FamilyModel, 'predict'> | undefined,
+  nowSd: number,
+  scale: number,
+  target: { params: number; tokens: number; flops: number },
+): ErrorOf {
+  return (state) => {
+    const sd = state.sd();
+    let fitHalf: number;
+    if (model) {
+      const narrowing = nowSd > 0 && sd.lnLoss >= 0 ? Math.min(1, sd.lnLoss / nowSd) : 1;
+      const p = model.predict(target.params, target.tokens, { computeRatio: 1, fitNarrowing: Math.max(1e-9, narrowing) });
+      fitHalf = Math.log(p.interval[1] / p.interval[0]) / 2;
+    } else fitHalf = Z80 * INTERVAL_CALIBRATION.crossRun * scale * sd.lnLoss;
+    const floor = state.maxFlops > 0 ? crossRunDistanceFloor(target.flops / state.maxFlops) : Number.POSITIVE_INFINITY;
+    return Math.hypot(fitHalf, floor);
   };
 }
 
@@ -713,6 +741,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   // and the linearised widths stand in for it.
   const model = finished.length && context.fit && context.fit.samples.length >= 10 ? context.model : undefined;
   const widths = widthsFor(model, state.sd().lnLoss, scale, center, { params: targetN, tokens: targetD, flops: targetFlops });
+  const expectedError = expectedErrorFor(model, state.sd().lnLoss, scale, { params: targetN, tokens: targetD, flops: targetFlops });
   let now: LadderWidths | undefined;
   if (finished.length) {
     now = widths(state);
@@ -822,10 +851,11 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       );
     // 'mixed': the most narrowing run first (usually the largest affordable: the one that moves the
     // distance floor, as the backtest's largest-first baseline), then the most narrowing per FLOP.
-    const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; timedOut: boolean } => {
+    const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
       let width = widths(st).lossWidth;
+      let error = expectedError(st);
       let left = remaining;
       // Deterministic jitter for ties (seeded), far below any real difference.
       let rng = seed >>> 0 || 1;
@@ -834,7 +864,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         return rng / 2 ** 32;
       };
       while (runs.length < maxRuns) {
-        if (request.deadline !== undefined && Date.now() > request.deadline) return { runs, width, timedOut: true };
+        if (request.deadline !== undefined && Date.now() > request.deadline) return { runs, width, error, timedOut: true };
         // Only runs that narrow the interval by at least MIN_GAIN of its width count; none such
         // (or none affordable) ends the ladder.
         let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
@@ -849,28 +879,62 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
           if (!best || score > best.score) best = { c, score, next, width: w };
         }
-        if (!best) break;
-        const why = greedyReason(st, best.c, width, best.width, widths);
+        if (best) {
+          const why = greedyReason(st, best.c, width, best.width, widths);
+          runs.push({
+            spec: {
+              params: best.c.params,
+              tokens: best.c.tokens,
+              role: 'next',
+              reason: mode === 'flop' || (mode === 'mixed' && runs.length > 0) ? why : `${why} (the most narrowing of any affordable run)`,
+            },
+            state: best.next,
+          });
+          left -= approxTrainingFlops(best.c.params, best.c.tokens);
+          st = best.next;
+          width = best.width;
+          error = expectedError(st);
+          continue;
+        }
+        // No run narrows the interval shown: the distance floor from the largest run hides the
+        // fit's part, yet the target's error is both (expectedErrorFor). While a run lowers that
+        // expected error by MIN_GAIN, keep filling the budget with the one lowering it most per run
+        // (runs near the top in compute, or past the largest: cheap far runs extrapolate worst).
+        // When the floor dominates the expected error too, nothing does, and the plan stops.
+        if (!Number.isFinite(error)) break;
+        let fill: { c: { params: number; tokens: number }; score: number; next: FisherState; error: number } | undefined;
+        for (const c of candidatesFor(
+          left,
+          runs.map((r) => r.spec),
+        )) {
+          const next = st.withRun(c.params, c.tokens);
+          const e = expectedError(next);
+          if (!(error - e >= MIN_GAIN * error)) continue;
+          const score = (error - e) * (1 + 1e-9 * jitter());
+          if (!fill || score > fill.score) fill = { c, score, next, error: e };
+        }
+        if (!fill) break;
+        const w = widths(fill.next).lossWidth;
         runs.push({
-          spec: {
-            params: best.c.params,
-            tokens: best.c.tokens,
-            role: 'next',
-            reason: mode === 'flop' || (mode === 'mixed' && runs.length > 0) ? why : `${why} (the most narrowing of any affordable run)`,
-          },
-          state: best.next,
+          spec: { params: fill.c.params, tokens: fill.c.tokens, role: 'next', reason: fillReason(fill.c, error, fill.error, width, w) },
+          state: fill.next,
         });
-        left -= approxTrainingFlops(best.c.params, best.c.tokens);
-        st = best.next;
-        width = best.width;
+        left -= approxTrainingFlops(fill.c.params, fill.c.tokens);
+        st = fill.next;
+        width = Math.min(width, w);
+        error = fill.error;
       }
-      return { runs, width, timedOut: false };
+      return { runs, width, error, timedOut: false };
     };
     const cheap = greedy('flop');
     const strong = greedy('run');
     const mixed = greedy('mixed');
-    let pick = strong.width < cheap.width ? strong : cheap;
-    if (mixed.width < pick.width) pick = mixed;
+    // The narrowest ladder; widths within 1% are the same floor (the largest run's), and then the
+    // ladder with the lower expected error wins, the most narrowing run first on a tie.
+    const better = (a: typeof cheap, b: typeof cheap) =>
+      a.width < b.width * 0.99 || (a.width <= b.width * 1.01 && a.error < b.error * (1 - MIN_GAIN)) ? a : b;
+    let pick = better(strong, mixed);
+    pick = better(cheap, pick);
     timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
     for (const r of pick.runs) planned.push(r);
     if (pick === strong && strong.runs.length)
@@ -886,6 +950,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   // Ids: an earlier plan's unmatched run keeps its id when the new plan has it; the rest are marked not needed.
   const freePrev = previous.filter((p) => !matchedPrev.has(p.id));
   const usedIds = new Set(out.map((r) => r.id));
+  const errorAfter = new Map<string, number>();
   for (const { spec, state: st } of planned) {
     order++;
     cum.flops += approxTrainingFlops(spec.params, spec.tokens);
@@ -893,6 +958,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     const id = keep?.id ?? uniqueId(`ladder-${String(order).padStart(2, '0')}-${fmt(approxTrainingFlops(spec.params, spec.tokens))}`, usedIds);
     usedIds.add(id);
     out.push(runOf(keep ? { ...spec, params: keep.params, tokens: keep.tokens } : spec, order, id, 'planned', st, cum));
+    errorAfter.set(id, expectedError(st));
   }
   const lastState = planned.length ? planned[planned.length - 1].state : infoState;
   for (const p of freePrev) {
@@ -913,9 +979,13 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
 
   const plannedRuns = out.filter((r) => r.status === 'planned');
   const finalWidths = widths(lastState);
+  // Within 10% of the whole ladder in the width shown and in the expected error (fit and distance):
+  // the runs after the one reaching the distance floor narrow the fit's part, which the width hides.
+  const finalError = expectedError(lastState);
   let stopAt = plannedRuns.length ? plannedRuns[plannedRuns.length - 1] : undefined;
   for (const r of plannedRuns) {
-    if (r.after.lossWidth <= 1.1 * finalWidths.lossWidth) {
+    const e = errorAfter.get(r.id) ?? finalError;
+    if (r.after.lossWidth <= 1.1 * finalWidths.lossWidth && !(e > 1.1 * finalError)) {
       stopAt = r;
       break;
     }
@@ -971,7 +1041,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `Widths: linearised Chinchilla fit (Fisher information of the runs at ${(noise * 100).toFixed(1)}% scatter plus the published priors), ` +
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy'
-        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy); a run must narrow it by ≥ ${MIN_GAIN * 100}%. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
+        ? ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy; on equal widths the lowest expected error, the most narrowing run first on a tie); a run must narrow it by ≥ ${MIN_GAIN * 100}%, or, once none does, lower the target's expected error (the fit's part and the distance floor in quadrature) by ≥ ${MIN_GAIN * 100}%, the most per run. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
         : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now ? { now } : {}),
     start: widths(infoState),
@@ -982,7 +1052,11 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           afterOrder: stopAt.order,
           lossWidth: stopAt.after.lossWidth,
           nStarRatio: stopAt.after.nStarRatio,
-          reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches`,
+          reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches${
+            Number.isFinite(finalError)
+              ? `, and its expected error (fit and distance) ±${((errorAfter.get(stopAt.id) ?? finalError) * 100).toFixed(1)}% within 10% of ±${(finalError * 100).toFixed(1)}%`
+              : ''
+          }`,
         }
       : {
           afterOrder: 0,
@@ -1108,6 +1182,16 @@ function greedyReason(st: FisherState, c: { params: number; tokens: number }, be
         ? `pins the size exponent (${ratio.toFixed(0)} tokens/parameter)`
         : `a point near compute-optimal at ${fmt(flops)} FLOPs`;
   return `${what}: narrows the target's loss interval ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}% and N* ×${nBefore.toPrecision(3)} → ×${nAfter.toPrecision(3)}`;
+}
+
+/** Why the greedy kept filling: the run lowers the target's expected error, though the distance floor hides it in the width. */
+function fillReason(c: { params: number; tokens: number }, errorBefore: number, errorAfter: number, before: number, after: number): string {
+  const ratio = c.tokens / c.params;
+  const shown =
+    after < before * (1 - 1e-3)
+      ? `the interval shown ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}%`
+      : `the interval shown stays ${(before * 100).toFixed(2)}%, set by the distance from the largest run`;
+  return `pins the fit near the target (${fmt(approxTrainingFlops(c.params, c.tokens))} FLOPs, ${ratio.toFixed(0)} tokens/parameter): the target's expected error ±${(errorBefore * 100).toFixed(1)}% → ±${(errorAfter * 100).toFixed(1)}% (fit and distance); ${shown}`;
 }
 
 // ---- adapters (for the CLI and the extension) ----------------------------------------------
