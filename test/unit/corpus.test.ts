@@ -14,7 +14,7 @@ test('golden files (TensorBoard writers, W&B) are read right: series, points, fi
   const report = checkCorpus();
   assert.ok(report, 'test/corpus/truth.json is missing');
   const golden = report.logs.filter((l) => l.group === 'golden');
-  assert.ok(golden.length >= 13, `expected the 13 golden files of make_golden.py, found ${golden.length}`);
+  assert.ok(golden.length >= 16, `expected the 16 golden files of make_golden.py, found ${golden.length}`);
   for (const g of golden) {
     assert.ok(g.present, `${g.file} is listed in truth.json but absent`);
     assert.ok(g.ok, `${g.file}: ${g.reason} (ours ${g.found}; truth ${g.expected})`);

@@ -9,6 +9,9 @@ Run in a venv (python 3.11) with the writers you have, e.g.:
   pip install tensorboard tensorboardX tensorflow-cpu torch wandb pytorch-lightning
   python3 test/corpus/golden/make_golden.py [writer ...]     (writers: tbx tb torch tf keras lightning wandb)
 A writer whose library is not installed is skipped with a message. Then run test/corpus/truth.py.
+A second PyTorch version comes from Debian (bookworm's python3-torch 1.13.1+dfsg, which reports
+1.13.0a0): `apt-get install python3-torch`, `python3 -m venv --system-site-packages v`,
+`v/bin/pip install tensorboard` (torch.utils.tensorboard imports it), `v/bin/python make_golden.py torch`.
 
 Versions on this machine's package mirror (each has one release only; older ones are refused with
 "No matching distribution"): tensorboardX 2.6.5, tensorboard 2.21.0, torch 2.13.0 (cpu),
