@@ -224,9 +224,11 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [], problems };
     if (plan.planned.runs === 0) {
       // Nothing to write: say why, and what budget would buy a run that helps (the plan has the details).
-      const buys = plan.distance?.cheapest;
+      const buys = plan.timedOut ? undefined : plan.distance?.cheapest;
       void vscode.window.showInformationMessage(
-        `Scaling Lens: no run within the ladder budget narrows the target's interval: ${plan.stop.reason}.` +
+        (plan.timedOut
+          ? `Scaling Lens: no ladder planned: ${plan.stop.reason}.`
+          : `Scaling Lens: no run within the ladder budget narrows the target's interval: ${plan.stop.reason}.`) +
           (buys ? ` A ladder budget of ${formatFlops(buys.ladderBudget.flops)} FLOPs would buy a run that cuts it by ${Math.round(buys.cut * 100)}%.` : ''),
       );
       return outcome;

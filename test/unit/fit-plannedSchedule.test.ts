@@ -57,6 +57,8 @@ test('the config schedule of a live run: rebuilt to its planned end when it matc
   // A log that reaches the planned end needs nothing rebuilt; a shape we cannot rebuild is left to the log.
   assert.equal(plannedSchedule({ schedule, peakLr: 3e-4, maxSteps: steps[steps.length - 1] }, logged), undefined);
   assert.equal(plannedSchedule({ schedule: { type: 'two_stage' }, peakLr: 3e-4, maxSteps: 72000 }, logged), undefined);
+  // A config's max_steps past the per-step cap (a misread or hostile value) builds nothing: no 8 GB array.
+  assert.equal(plannedSchedule({ schedule, peakLr: 3e-4, maxSteps: 1e9 }, logged), undefined);
   assert.equal(scheduleSpecOf({ type: 'warmup_stable_decay' }, 3e-4, 24000), undefined, 'WSD without its decay length');
   assert.equal(scheduleSpecOf({ type: 'warmup_stable_decay', decaySteps: 4000, decayShape: '1-sqrt' }, 3e-4, 24000)?.decayShape, 'sqrt');
 });

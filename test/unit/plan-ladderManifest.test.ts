@@ -71,6 +71,8 @@ test('a broken PLAN.json: syntax errors and bad entries are diagnostics with fil
     '    {"id": "../../etc", "params": 5e7, "tokens": 4e8},',
     '    {"id": "ladder-04", "folder": "/etc/passwd", "params": 5e7, "tokens": 4e8},',
     '    {"id": "ladder-01", "params": 5e7, "tokens": 4e8},',
+    '    {"id": "ladder-05", "folder": "", "params": 5e7, "tokens": 4e8},',
+    '    {"id": "ladder-06", "folder": ".", "params": 5e7, "tokens": 4e8},',
     '    7',
     '  ]',
     '}',
@@ -82,14 +84,19 @@ test('a broken PLAN.json: syntax errors and bad entries are diagnostics with fil
   );
   assert.deepEqual(
     r.problems.map((p) => p.line),
-    [7, 8, 9, 10, 11],
+    [7, 8, 9, 10, 11, 12, 13],
   );
   assert.match(r.problems[0].message, /"params" must be a number .*this run is left out/);
   assert.match(r.problems[3].message, /listed twice/);
+  assert.match(r.problems[4].message, /"folder" must be a relative path to a run's folder/);
+  assert.match(r.problems[5].message, /"folder" must be a relative path to a run's folder/);
 
+  // Someone else's PLAN.json (no record key in it) is not ours to complain about.
+  for (const other of ['[]', '{"family": "x"}', '{"steps": [1, 2,', '# plan'])
+    assert.deepEqual(parseLadderManifest(other, 'c/PLAN.json'), { problems: [] }, other);
   for (const [bad, why] of [
-    ['[]', /expected a JSON object/],
-    ['{"family": "x"}', /no "scalingLensLadder" key/],
+    ['["scalingLensLadder"]', /expected a JSON object/],
+    ['{"family": "x", "note": "scalingLensLadder"}', /no "scalingLensLadder" key/],
     ['{"scalingLensLadder": 2, "target": {"kind": "budget", "budget": "1e21"}, "family": "x", "runs": []}', /version this extension does not read/],
     ['{"scalingLensLadder": 1, "target": "big", "family": "x", "runs": []}', /"target" must be/],
   ] as const) {

@@ -41,6 +41,26 @@ test('a bad ladder budget is an error naming it', () => {
   assert.ok('error' in r && /^ladder budget: /.test(r.error));
 });
 
+test('a search out of time says so: no run, and the stop names the time budget, not the distance', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const points = (
+    [
+      [2e7, 4e8],
+      [5e7, 1e9],
+      [1e8, 2e9],
+      [2e8, 4e9],
+    ] as [number, number][]
+  ).map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: chinchillaLaw.evaluate(theta, [n, d]) }));
+  const family: FamilyLaw = { family: 'web', guessed: false, runIds: points.map((p) => p.runId), points };
+  const late = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, family: 'web', ladderBudget: '1e20' }, [family], [], undefined, 1));
+  assert.equal(late.plan.timedOut, true);
+  assert.equal(late.plan.planned.runs, 0);
+  assert.match(late.plan.stop.reason, /ran out of its time budget/);
+  const inTime = ok(planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, family: 'web', ladderBudget: '1e20' }, [family], []));
+  assert.equal(inTime.plan.timedOut, false);
+  assert.ok(inTime.plan.planned.runs >= 1);
+});
+
 test('family with finished and live runs: greedy choice, "now" interval, live runs counted, re-planning keeps ids and marks', () => {
   const theta = referenceParams(chinchillaLaw);
   const sizes: [number, number][] = [

@@ -104,9 +104,10 @@ export class CurveFits {
     if (loss.steps.length < this.options().minPointsForCurve) return undefined;
     const lastStep = loss.steps[loss.steps.length - 1];
     const lrSeries = run.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
-    // A live run's steps to come follow its config's schedule, when that matches its logged LR (fit/plannedSchedule.ts).
-    const planned = run.status === 'live' ? plannedSchedule(run.hyper, lrSeries) : undefined;
-    const key = `${this.hashes.of(loss)}|${lrSeries ? this.hashes.of(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}|${planned ? JSON.stringify(run.hyper.schedule) : '-'}|${this.options().curveResamples ?? 40}|${this.options().seed ?? 1}`;
+    // A live run's steps to come follow its config's schedule, when that matches its logged LR
+    // (fit/plannedSchedule.ts). Built only when a fit is made: it is one value per step.
+    const scheduleKey = run.status === 'live' && run.hyper.schedule ? JSON.stringify(run.hyper.schedule) : '-';
+    const key = `${this.hashes.of(loss)}|${lrSeries ? this.hashes.of(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}|${scheduleKey}|${this.options().curveResamples ?? 40}|${this.options().seed ?? 1}`;
     const shape = `${lrSeries ? 'lr' : '-'}|${run.hyper.maxSteps ?? '-'}`;
     let cached = this.curveCache.get(run.id);
     if (cached && cached.key !== key && this.keepLiveFit(cached, run, loss, shape)) {
@@ -115,7 +116,13 @@ export class CurveFits {
     } else if (!cached || cached.key !== key) {
       // The law and target as the `curve` CLI command chooses them: schedule-aware when the LR is logged.
       let choice: ReturnType<typeof chooseCurveLaw> | undefined;
-      const chosen = () => (choice ??= chooseCurveLaw({ lastStep, maxSteps: run.hyper.maxSteps, loggedLr: lrSeries, givenSchedule: planned }));
+      const chosen = () =>
+        (choice ??= chooseCurveLaw({
+          lastStep,
+          maxSteps: run.hyper.maxSteps,
+          loggedLr: lrSeries,
+          givenSchedule: scheduleKey === '-' ? undefined : plannedSchedule(run.hyper, lrSeries),
+        }));
       const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
       const seen: CachedCurve['seen'] = { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape };
       const makeJob = () => {

@@ -144,9 +144,11 @@ export class EngineSession {
       .map((r) => ({ id: r.id, name: r.loggedName ?? r.name, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
     // A plan written in an earlier session (its PLAN.json) is the earlier plan when none is shown.
     const { request: ladder, problems } = withLadderRecord(request);
-    const deadline = Date.now() + this.settings.fitTimeBudgetMs;
+    // The search's time budget starts with each attempt, not before the wait for fits (which may be longer).
     const { value: planned } = await this.whenFitted(() =>
-      planLadderRequest(ladder, this.engine.familyLaws(), runs, this.engine.hardware, deadline, problems, (law) => this.engine.overtrainLaw(law)),
+      planLadderRequest(ladder, this.engine.familyLaws(), runs, this.engine.hardware, Date.now() + this.settings.fitTimeBudgetMs, problems, (law) =>
+        this.engine.overtrainLaw(law),
+      ),
     );
     if ('error' in planned) throw new Error(planned.error);
     return planned;

@@ -11,7 +11,7 @@
  *   step); for a schedule-aware law, the last step of the schedule (where the schedule ends is
  *   where the run ends).
  */
-import { scheduleFromLog } from '../laws/schedule';
+import { MAX_SCHEDULE_STEPS, scheduleFromLog } from '../laws/schedule';
 import { isScheduleLaw, type CurveLawId } from './curve';
 
 export { isScheduleLaw };
@@ -39,12 +39,6 @@ export interface CurveLawChoice {
   /** What was assumed on the way (rebuilt schedule, LR held past the end of its log). */
   notes: string[];
 }
-
-/**
- * Longest schedule rebuilt from a logged LR: one float per step (80 MB here). A longer planned end is
- * almost surely a misread config (max_steps), and would not fit in memory much further on.
- */
-const MAX_SCHEDULE_STEPS = 10_000_000;
 
 /** A schedule the laws can use: every step's LR finite and ≥ 0, and some LR > 0. */
 function usableSchedule(lr: Float64Array): boolean {

@@ -3,7 +3,7 @@
 // run 30% in would be forecast as if it never decayed. The config's schedule is rebuilt per step
 // and used only when it agrees with the LR the run logged so far.
 import type { LrSchedule } from '../configs/types';
-import { buildSchedule, type ScheduleKind, type ScheduleSpec } from '../laws/schedule';
+import { buildSchedule, MAX_SCHEDULE_STEPS, type ScheduleKind, type ScheduleSpec } from '../laws/schedule';
 
 /** Schedule names (Hugging Face `lr_scheduler_type`, and the same shapes in other trainers) → the shape rebuilt. */
 const KINDS: Record<string, ScheduleKind> = {
@@ -53,6 +53,8 @@ export function plannedSchedule(
   logged: { steps: ArrayLike<number>; values: ArrayLike<number> } | undefined,
 ): { lr: Float64Array; description: string } | undefined {
   if (!run.schedule || run.peakLr === undefined || run.maxSteps === undefined || !logged || logged.steps.length < 2) return undefined;
+  // One value per step: past the cap the curve laws' own choice applies (a config's max_steps is untrusted input).
+  if (!(run.maxSteps <= MAX_SCHEDULE_STEPS)) return undefined;
   const spec = scheduleSpecOf(run.schedule, run.peakLr, run.maxSteps);
   if (!spec) return undefined;
   let lastLogged = 0;

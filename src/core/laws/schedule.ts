@@ -7,6 +7,13 @@
  * step s (1 ≤ s ≤ T); lr[0] repeats lr[1] so that lr[s − 1] − lr[s] is defined at s = 1.
  */
 
+/**
+ * Longest schedule rebuilt per step (from a logged LR or a config's): one float per step (80 MB
+ * here). A longer planned end is almost surely a misread config (max_steps), and would not fit in
+ * memory much further on.
+ */
+export const MAX_SCHEDULE_STEPS = 10_000_000;
+
 export type ScheduleKind = 'constant' | 'cosine' | 'linear' | 'wsd' | 'step';
 
 export interface ScheduleSpec {

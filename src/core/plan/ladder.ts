@@ -1062,9 +1062,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           afterOrder: 0,
           lossWidth: finalWidths.lossWidth,
           nStarRatio: finalWidths.nStarRatio,
-          reason: distance
-            ? `the distance from your largest run (×${fmtRatio(distance.computeRatio)} in compute) dominates the interval: no run within the budget narrows it by ${MIN_GAIN * 100}% or more`
-            : 'no run to add within the budget',
+          reason:
+            timedOut && plannedRuns.length === 0
+              ? 'the search ran out of its time budget before it could weigh a run (setting scalingLens.fit.timeBudgetMs): plan again, or raise it'
+              : distance
+                ? `the distance from your largest run (×${fmtRatio(distance.computeRatio)} in compute) dominates the interval: no run within the budget narrows it by ${MIN_GAIN * 100}% or more`
+                : 'no run to add within the budget',
         },
     ...(distance ? { distance } : {}),
     planned: { flops: plannedFlops, gpuHours: plannedTime.gpuHours, usd: plannedTime.usd, runs: plannedRuns.length },

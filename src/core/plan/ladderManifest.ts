@@ -68,6 +68,8 @@ export function parseLadderManifest(text: string, file: string): { manifest?: La
   const problems: Diagnostic[] = [];
   const problem = (node: Node | undefined, message: string) => problems.push({ file, line: node ? lineAt(text, node.offset) : 1, severity: 'error', message });
   const { root, errors } = parseJson(text, file);
+  // A PLAN.json that is not ours (no record key anywhere) is someone else's file: nothing to say.
+  if (!text.includes(MANIFEST_KEY)) return { problems: [] };
   if (errors.length) return { problems: errors.slice(0, 3) };
   if (!root || root.type !== 'object') {
     problem(root, 'not a ladder record: expected a JSON object');
@@ -142,8 +144,17 @@ function manifestRun(item: Node, text: string, file: string, problem: (node: Nod
   const folder = r.string('folder');
   const folderText = folder.ok === true ? folder.value.replace(/\\/g, '/') : id.value;
   // Only ever compared with run ids (workspace paths), never opened; still, a path from elsewhere is refused.
-  if (folder.ok === false || folderText.length > 1024 || folderText.startsWith('/') || /^[A-Za-z]:/.test(folderText))
-    return bad('"folder" must be a path relative to this file');
+  // A folder, not this file's own ("" or "." would claim every run beside it); ".." reaches an earlier
+  // ladder's folder, as a ladder written again after re-planning records its done runs.
+  const segments = folderText.split('/');
+  if (
+    folder.ok === false ||
+    folderText.length > 1024 ||
+    folderText.startsWith('/') ||
+    /^[A-Za-z]:/.test(folderText) ||
+    segments.every((x) => x === '' || x === '.')
+  )
+    return bad('"folder" must be a relative path to a run\'s folder');
   const params = r.number('params', { exclusiveMin: 0 });
   if (params.ok !== true) return bad(params.ok === false ? params.diagnostic.message : '"params" is missing');
   const tokens = r.number('tokens', { exclusiveMin: 0 });

@@ -166,8 +166,9 @@ function linkRuns(
     const folder = p.folder;
     if (folder === undefined || folder === '') return plain;
     links.push({ id: p.id, folder, params: p.params, tokens: p.tokens });
-    const named = runs.filter((r) => r.name === p.id);
-    const run = runs.find((r) => r.id === folder || r.id.startsWith(`${folder}/`)) ?? (named.length === 1 ? named[0] : undefined);
+    // Each workspace run is linked to one planned run at most.
+    const named = runs.filter((r) => r.name === p.id && !matched.has(r.id));
+    const run = runs.find((r) => !matched.has(r.id) && (r.id === folder || r.id.startsWith(`${folder}/`))) ?? (named.length === 1 ? named[0] : undefined);
     if (!run) return plain;
     matched.add(run.id);
     const known = existing.find((e) => e.runId === run.id);
