@@ -61,6 +61,51 @@ test('a search out of time says so: no run, and the stop names the time budget, 
   assert.ok(inTime.plan.planned.runs >= 1);
 });
 
+test('the budget a plan names for a run counts what the ladder already spent (its done runs)', () => {
+  const theta = referenceParams(chinchillaLaw);
+  const loss = (n: number, d: number) => chinchillaLaw.evaluate(theta, [n, d]);
+  const points = (
+    [
+      [2e7, 4e8],
+      [5e7, 1e9],
+      [1e8, 2e9],
+      [2e8, 4e9],
+      [5e7, 4e9],
+      [1e8, 5e8],
+    ] as [number, number][]
+  ).map(([n, d], i) => ({ runId: `r${i}`, params: n, tokens: d, loss: loss(n, d) }));
+  const family: FamilyLaw = { family: 'web', guessed: false, runIds: points.map((p) => p.runId), points };
+  const target = { kind: 'model' as const, params: 1e9, tokens: 2e10 };
+  const first = ok(planLadderRequest({ target, family: 'web', ladderBudget: '3e19' }, [family], []));
+  const one = first.plan.runs.find((r) => r.status === 'planned')!;
+  const done = { runId: `ladder/${one.id}`, params: one.params, tokens: one.tokens, loss: loss(one.params, one.tokens) };
+  const previous = first.plan.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens, folder: `ladder/${r.id}` }));
+  const again = ok(
+    planLadderRequest(
+      { target, family: 'web', ladderBudget: '3e19', previous },
+      [{ ...family, runIds: [...family.runIds, done.runId], points: [...points, done] }],
+      [],
+    ),
+  );
+  assert.equal(again.plan.runs.find((r) => r.id === one.id)?.status, 'done');
+  assert.equal(again.plan.planned.runs, 0);
+  const named = again.plan.distance?.cheapest;
+  assert.ok(named, 'the plan names a run that would narrow the interval');
+  assert.ok(
+    Math.abs(named.ladderBudget.flops - (one.flops + named.flops)) <= 1e-9 * named.ladderBudget.flops,
+    `${named.ladderBudget.flops} vs ${one.flops} + ${named.flops}`,
+  );
+  // And that budget does buy a run.
+  const funded = ok(
+    planLadderRequest(
+      { target, family: 'web', ladderBudget: String(named.ladderBudget.flops * 1.02), previous },
+      [{ ...family, runIds: [...family.runIds, done.runId], points: [...points, done] }],
+      [],
+    ),
+  );
+  assert.ok(funded.plan.planned.runs >= 1);
+});
+
 test('family with finished and live runs: greedy choice, "now" interval, live runs counted, re-planning keeps ids and marks', () => {
   const theta = referenceParams(chinchillaLaw);
   const sizes: [number, number][] = [

@@ -997,7 +997,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     targetD,
     targetFlops,
     minParams,
-    plannedFlops,
+    // The ladder budget pays for the earlier plan's done and training runs too (as `remaining` counts them).
+    committedFlops: spentBefore + plannedFlops,
     vocab,
     cost: (flops) => computeTime(flops, profile, { mfu: table.mfu }),
     hw: profile.id,
@@ -1095,7 +1096,8 @@ function distanceDominance(
     targetD: number;
     targetFlops: number;
     minParams: number;
-    plannedFlops: number;
+    /** FLOPs the ladder budget already pays for: the earlier plan's matched runs and this plan's. */
+    committedFlops: number;
     vocab: number;
     cost: (flops: number) => { gpuHours: number; usd: number };
     hw: string;
@@ -1141,7 +1143,7 @@ function distanceDominance(
   const flops = approxTrainingFlops(n, d);
   const shape = ladderShape(n, o.vocab);
   const time = o.cost(flops);
-  const budgetFlops = o.plannedFlops + flops;
+  const budgetFlops = o.committedFlops + flops;
   const budgetTime = o.cost(budgetFlops);
   const cut = 1 - chosen.w.lossWidth / final.lossWidth;
   text +=
