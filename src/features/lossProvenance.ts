@@ -3,10 +3,7 @@
 // from those runs, and whether the N/D split rests on published ratios rather than the family.
 import type { LossEstimate } from '../core/snapshot';
 import { shortFamilyName } from '../shared/displayName';
-
-function ratioText(r: number): string {
-  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
-}
+import { formatRatio } from '../shared/format';
 
 /**
  * `headline` (`family law with 1 live run, 4.3× its largest run`: the hover's key lines, the lens
@@ -24,8 +21,8 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
       : d.computeRatio <= 1
         ? 'within its runs'
         : d.notValidated
-          ? `${ratioText(d.computeRatio)}× its largest run, not validated`
-          : `${ratioText(d.computeRatio)}× its largest run`;
+          ? `${formatRatio(d.computeRatio)}× its largest run, not validated`
+          : `${formatRatio(d.computeRatio)}× its largest run`;
   const headline = `family law${anchored.length ? ` with ${anchored.length} live run${anchored.length > 1 ? 's' : ''}` : ''}${where ? `, ${where}` : ''}`;
   const sentences = [
     `From the law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
@@ -35,8 +32,8 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
   if (d && Number.isFinite(d.computeRatio)) {
     sentences.push(
       d.computeRatio <= 1
-        ? `Within the compute of its runs (${ratioText(d.computeRatio)}× the largest${d.largestRunId ? `, ${runName(d.largestRunId)}` : ''}).`
-        : `${ratioText(d.computeRatio)}× the compute of its largest finished run${d.largestRunId ? ` (${runName(d.largestRunId)})` : ''}: the interval widens with that distance, as backtests measure${d.notValidated ? `; not validated that far (backtests reach ${d.backtestedUpTo}×)` : ''}.`,
+        ? `Within the compute of its runs (${formatRatio(d.computeRatio)}× the largest${d.largestRunId ? `, ${runName(d.largestRunId)}` : ''}).`
+        : `${formatRatio(d.computeRatio)}× the compute of its largest finished run${d.largestRunId ? ` (${runName(d.largestRunId)})` : ''}: the interval widens with that distance, as backtests measure${d.notValidated ? `; not validated that far (backtests reach ${d.backtestedUpTo}×)` : ''}.`,
     );
   }
   if (loss.fitWarnings?.some((w) => /cannot tell a larger model from more data/.test(w)))

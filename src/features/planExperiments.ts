@@ -14,6 +14,7 @@ import { LADDER_MANIFEST_NAME, type LadderManifestTarget } from '../core/plan/la
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
 import { Disposable } from '../services/dispose';
+import { EXCLUDE } from '../services/runWatcher';
 import type { Snapshot } from '../shared/protocol';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
 import { formatCount, formatFlops } from '../shared/format';
@@ -410,7 +411,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   private async records(): Promise<{ manifests: NonNullable<PlanLadderRequest['manifests']>; problems: string[] }> {
     const manifests: NonNullable<PlanLadderRequest['manifests']> = [];
     const problems: string[] = [];
-    const uris = await vscode.workspace.findFiles(`**/${LADDER_MANIFEST_NAME}`, '**/{node_modules,.git}/**', 50);
+    const uris = await vscode.workspace.findFiles(`**/${LADDER_MANIFEST_NAME}`, EXCLUDE, 50);
     for (const uri of uris) {
       const file = vscode.workspace.asRelativePath(uri);
       const size = await vscode.workspace.fs.stat(uri).then(

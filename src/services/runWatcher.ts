@@ -9,7 +9,8 @@ import { looksRemote } from '../shared/mounts';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
 import { appendAll } from '../shared/arrays';
 
-const EXCLUDE = '**/{node_modules,.git,.vscode-test,.venv,__pycache__}/**';
+/** Folders no search of the workspace looks into (dependencies, VCS, test installs, caches). */
+export const EXCLUDE = '**/{node_modules,.git,.vscode-test,.venv,__pycache__}/**';
 /** Trainers write often; changes within this window reach the worker as one batch. */
 const DEBOUNCE_MS = 200;
 

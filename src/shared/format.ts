@@ -25,6 +25,11 @@ export function formatFlops(flops: number): string {
   return Number.isFinite(flops) ? flops.toExponential(2).replace('e+', 'e') : String(flops);
 }
 
+/** A ratio such as a compute distance, for "×R": 4.3, 25, 1200. */
+export function formatRatio(r: number): string {
+  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
+}
+
 /** A loss in nats with three significant decimals. */
 export function formatLoss(loss: number): string {
   return Number.isFinite(loss) ? loss.toFixed(3) : String(loss);

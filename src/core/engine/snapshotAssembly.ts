@@ -5,7 +5,7 @@ import { displayNames } from '../../shared/displayName';
 import type { Run } from '../runs/types';
 import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
-import { familyModel } from '../plan/familyModel';
+import { familyModelOf } from '../plan/familyModel';
 import type { FamilyLaw, RunView, Snapshot } from '../snapshot';
 import { scalingView, seedGroupKey, seedGroups, validationPoints } from '../dashboardData';
 import { fillEtasFromEarlierRuns } from '../etaSources';
@@ -28,14 +28,7 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
     const anchored = new Set(family.anchoredRunIds ?? []);
     const model =
       family.fit && !family.fit.timedOut
-        ? familyModel({
-            family: family.family,
-            fit: family.fit,
-            overtrain: overtrainOf(family.family, family.fit, family.points ?? []),
-            runsUsed: family.runIds,
-            points: family.points,
-            anchoredRunIds: family.anchoredRunIds,
-          })
+        ? familyModelOf({ ...family, fit: family.fit }, overtrainOf(family.family, family.fit, family.points ?? []))
         : undefined;
     // Said in the families table; found here so the webview only renders.
     family.possibleBreak = model?.break ? { runIds: model.break.runIds, note: model.break.note } : undefined;

@@ -153,7 +153,8 @@ function priorValue(prep: Pick<Prepared, 'priorIdx' | 'priorCoef'>, p: readonly 
   return v;
 }
 
-function huber(r: number, delta: number): number {
+/** Huber loss of a residual: quadratic within `delta`, linear beyond. */
+export function huber(r: number, delta: number): number {
   const a = Math.abs(r);
   return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
 }

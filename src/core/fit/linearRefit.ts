@@ -10,7 +10,7 @@
  */
 import type { LawDefinition } from '../laws/types';
 import { compileLaw } from '../laws/types';
-import { DEFAULT_RESIDUAL_SCALE, HUBER_DELTA, type Prior } from './fitLaw';
+import { DEFAULT_RESIDUAL_SCALE, HUBER_DELTA, huber, type Prior } from './fitLaw';
 import { choleskySolve } from './lm';
 
 /** A law linearised in log space at `best` over fixed points, with the fit's priors and box. */
@@ -64,11 +64,6 @@ export function linearizeInLog(
     out.priorSd.push(prior.sd);
   }
   return out;
-}
-
-function huber(r: number, delta: number): number {
-  const a = Math.abs(r);
-  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
 }
 
 /**

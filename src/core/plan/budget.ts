@@ -24,7 +24,7 @@ import { calibrateFrontierAtDistance } from '../fit/calibration';
 import type { Prediction } from '../fit/types';
 import { overtrainWeight, type RegimeInfo } from './regime';
 import { overtrainLaw } from '../laws/overtrain';
-import { familyModel, nonMonotoneRuns, type Distance, type FamilyModel } from './familyModel';
+import { distanceFrom, familyModel, nonMonotoneRuns, type Distance, type FamilyModel } from './familyModel';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { modelStateBytesPerParam } from './memory';
 import { publishedHparams } from './advice';
@@ -305,8 +305,9 @@ function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: num
   const at = (n: number) => model.value(n, tokensForFlops(flops, n));
   const best = at(nStar);
   const bootstrap: [number, number] = [q(0.1), q(0.9)];
-  const computeRatio = model.predict(nStar, tokensForFlops(flops, nStar)).distance?.computeRatio;
-  const nInterval = computeRatio !== undefined ? calibrateFrontierAtDistance(nStar, bootstrap, computeRatio) : bootstrap;
+  // Only the distance is needed here, not a prediction (which evaluates every bootstrap sample).
+  const computeRatio = distanceFrom(law, nStar, tokensForFlops(flops, nStar)).computeRatio;
+  const nInterval = calibrateFrontierAtDistance(nStar, bootstrap, computeRatio);
   return {
     nStar: nInterval,
     dStar: [tokensForFlops(flops, nInterval[1]), tokensForFlops(flops, nInterval[0])],

@@ -16,7 +16,8 @@ import { overtrainLaw } from '../laws/overtrain';
 import { goldenSectionMinimum } from '../fit/goldenSection';
 import { BLEND_START_TOKENS_PER_PARAM, overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
 import { maxOf, minOf } from '../../shared/arrays';
-import { calibrateAtDistance, floorInterval } from '../fit/calibration';
+import { formatRatio } from '../../shared/format';
+import { calibrateAtDistance, floorInterval, widenInterval } from '../fit/calibration';
 import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
 
 /**
@@ -83,8 +84,7 @@ export interface PredictOptions {
 function narrowed(value: number, interval: readonly [number, number], factor: number | undefined): [number, number] {
   const [lo, hi] = interval;
   if (factor === undefined || !(factor > 0 && factor < 1) || !(value > 0 && lo > 0 && hi > 0)) return [lo, hi];
-  const lv = Math.log(value);
-  return [Math.exp(lv - factor * Math.max(0, lv - Math.log(lo))), Math.exp(lv + factor * Math.max(0, Math.log(hi) - lv))];
+  return widenInterval(value, interval, factor, true);
 }
 
 /** The family's fitted model: `predict(N, D)` is the one loss everything shows. */
@@ -111,7 +111,7 @@ export interface FamilyModel {
 }
 
 function fmtRatio(r: number): string {
-  return r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
+  return r >= 1 ? formatRatio(r) : r.toPrecision(2);
 }
 
 /** Where (N, D) lies relative to the fitted runs. */

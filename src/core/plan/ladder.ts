@@ -32,6 +32,7 @@ import { computeTime, findHardware, hardwareTable, type HardwareProfile, type Ha
 import { BACKTESTED_COMPUTE_RATIO, type FamilyModel } from './familyModel';
 import { maxOf } from '../../shared/arrays';
 import { formatHours, formatUsd } from './costFormat';
+import { formatRatio } from '../../shared/format';
 
 // ---- request -------------------------------------------------------------------------------
 
@@ -1067,7 +1068,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
             timedOut && plannedRuns.length === 0
               ? 'the search ran out of its time budget before it could weigh a run (setting scalingLens.fit.timeBudgetMs): plan again, or raise it'
               : distance
-                ? `the distance from your largest run (×${fmtRatio(distance.computeRatio)} in compute) dominates the interval: no run within the budget narrows it by ${MIN_GAIN * 100}% or more`
+                ? `the distance from your largest run (×${formatRatio(distance.computeRatio)} in compute) dominates the interval: no run within the budget narrows it by ${MIN_GAIN * 100}% or more`
                 : 'no run to add within the budget',
         },
     ...(distance ? { distance } : {}),
@@ -1076,10 +1077,6 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     timedOut,
     notes,
   };
-}
-
-function fmtRatio(r: number): string {
-  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
 }
 
 /**
@@ -1127,14 +1124,14 @@ function distanceDominance(
   }
   const chosen = pick ?? best;
   const pctW = (w: number) => `${(w * 100).toFixed(1)}%`;
-  let text = `The target is ${fmtRatio(computeRatio)}× the compute of the largest run; the distance floor alone makes its 80% interval ${pctW(floorWidth)} wide of ${pctW(final.lossWidth)}.`;
+  let text = `The target is ${formatRatio(computeRatio)}× the compute of the largest run; the distance floor alone makes its 80% interval ${pctW(floorWidth)} wide of ${pctW(final.lossWidth)}.`;
   const coming = o.training.reduce<(typeof o.training)[number] | undefined>(
     (a, r) => (approxTrainingFlops(r.params, r.tokens) > (a ? approxTrainingFlops(a.params, a.tokens) : last.maxFlops) ? r : a),
     undefined,
   );
   if (coming) {
     const f = approxTrainingFlops(coming.params, coming.tokens);
-    text += ` ${coming.runId}, still training (${fmtRatio(o.targetFlops / f)}× below the target in compute), brings it to ${pctW(widths(last.withLargest(f)).lossWidth)} once it finishes.`;
+    text += ` ${coming.runId}, still training (${formatRatio(o.targetFlops / f)}× below the target in compute), brings it to ${pctW(widths(last.withLargest(f)).lossWidth)} once it finishes.`;
   }
   if (!chosen || !(chosen.w.lossWidth < final.lossWidth * (1 - MIN_GAIN)))
     return { computeRatio, floorWidth, text: `${text} No run under half the target's compute narrows it.` };

@@ -65,6 +65,31 @@ const BYTE_CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
 /**
+ * The held-back `pending` bytes, then up to `toRead` bytes of the file from `offset`, in one buffer
+ * (`scratch` when it is large enough): no concatenation copy of the fresh bytes. `fresh` is how many
+ * bytes of the file were read; `buffer` is the whole buffer, for the caller to keep as its scratch.
+ */
+function readAfterPending(
+  fd: number,
+  pending: Buffer,
+  offset: number,
+  toRead: number,
+  scratch: Buffer | undefined,
+): { data: Buffer; buffer: Buffer; fresh: number } {
+  const held = pending.length;
+  const buffer = scratch !== undefined && scratch.length >= held + toRead ? scratch : Buffer.allocUnsafeSlow(held + toRead);
+  const data = buffer.subarray(0, held + toRead);
+  pending.copy(data, 0);
+  let filled = held;
+  while (filled < data.length) {
+    const n = fs.readSync(fd, data, filled, data.length - filled, offset + filled - held);
+    if (n === 0) break;
+    filled += n;
+  }
+  return { data: filled < data.length ? data.subarray(0, filled) : data, buffer, fresh: filled - held };
+}
+
+/**
  * `body` on the file opened for reading, closed after; a failure (opening included) is returned as a
  * TailError, never thrown. Only a regular file is opened (safeFile.ts): a named pipe, a socket or a
  * device in the workspace would block the worker or never end.
@@ -196,22 +221,11 @@ export class FileTail {
     this.fingerprint = takeFingerprint(fd, size, this.fingerprint);
     // At least as many bytes as are held back (a line longer than a read): reads grow geometrically.
     const toRead = Math.min(size - this.offset, Math.max(limit, this.pending.length));
-    // One buffer for the held-back bytes and the fresh ones: no concatenation copy of the fresh bytes.
-    const held = this.pending.length;
     // While a backlog is read (`more`), one buffer serves every read: a fresh 4 MiB Buffer per read
     // is external memory, and V8 answers that with a garbage collection every few reads.
-    let buffer = this.scratch;
-    if (buffer === undefined || buffer.length < held + toRead) buffer = Buffer.allocUnsafeSlow(held + toRead);
-    let data = buffer.subarray(0, held + toRead);
-    this.pending.copy(data, 0);
-    let filled = held;
-    while (filled < data.length) {
-      const n = fs.readSync(fd, data, filled, data.length - filled, this.offset + filled - held);
-      if (n === 0) break;
-      filled += n;
-    }
-    if (filled < data.length) data = data.subarray(0, filled);
-    this.offset += filled - held;
+    const { data: read, buffer, fresh } = readAfterPending(fd, this.pending, this.offset, toRead, this.scratch);
+    let data = read;
+    this.offset += fresh;
     // `data` ends at the offset (held-back bytes, then fresh ones): its last bytes are the file's.
     if (data.length > 0) this.tailMark = Buffer.from(data.subarray(Math.max(0, data.length - TAIL_MARK_BYTES)));
     if (this.discarding) {
@@ -426,21 +440,10 @@ export class BinaryTail {
       const start = this.offset - this.pending.length;
       let bytes: Buffer;
       if (this.reuseBuffer) {
-        // The held-back bytes, then the fresh ones, in one buffer: no concatenation copy either.
-        const held = this.pending.length;
-        let buffer = this.scratch;
-        if (buffer === undefined || buffer.length < held + toRead) buffer = Buffer.allocUnsafeSlow(held + toRead);
-        bytes = buffer.subarray(0, held + toRead);
-        this.pending.copy(bytes, 0);
-        let filled = held;
-        while (filled < bytes.length) {
-          const n = fs.readSync(fd, bytes, filled, bytes.length - filled, this.offset + filled - held);
-          if (n === 0) break;
-          filled += n;
-        }
-        if (filled < bytes.length) bytes = bytes.subarray(0, filled);
-        this.offset += filled - held;
-        this.scratch = this.offset < size ? buffer : undefined;
+        const read = readAfterPending(fd, this.pending, this.offset, toRead, this.scratch);
+        bytes = read.data;
+        this.offset += read.fresh;
+        this.scratch = this.offset < size ? read.buffer : undefined;
       } else {
         const fresh = toRead > 0 ? readAt(fd, this.offset, toRead) : Buffer.alloc(0);
         this.offset += fresh.length;
