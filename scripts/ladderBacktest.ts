@@ -13,7 +13,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { fitCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
+import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
+import { maxOf } from '../src/shared/arrays';
 import { familyModel } from '../src/core/plan/familyModel';
 import { planLadder, recipeSpecs } from '../src/core/plan/ladder';
 import { referenceParams } from '../src/core/fit/crossRunLaw';
@@ -49,6 +50,12 @@ export interface BacktestScore {
   covered: boolean;
   /** (hi − lo) / predicted of the calibrated 80% interval. */
   widthPct: number;
+  /** Target compute over the largest picked run's (the distance the floor is taken at). */
+  computeRatio: number;
+  /** The fit's own interval (bootstrap × the crossRun multiplier), before the distance floor. */
+  fitInterval: [number, number];
+  /** The picked runs' ids, in the order picked. */
+  picked: string[];
 }
 
 export const LADDER_FRACTIONS = [0.003, 0.01, 0.03, 0.1, 0.3];
@@ -220,6 +227,7 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   if (!f) return undefined;
   const p = modelOf(f, runs).predict(grid.target.params, grid.target.tokens);
   const truth = grid.target.loss;
+  const fitOnly = predictCrossRun(f, grid.target.params, grid.target.tokens);
   return {
     grid: grid.name,
     strategy,
@@ -232,6 +240,9 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
     errorPct: (100 * Math.abs(p.value - truth)) / truth,
     covered: truth >= p.interval[0] && truth <= p.interval[1],
     widthPct: (100 * (p.interval[1] - p.interval[0])) / p.value,
+    computeRatio: flopsOf(grid.target) / maxOf(runs.map(flopsOf)),
+    fitInterval: fitOnly.interval,
+    picked: runs.map((r) => r.runId),
   };
 }
 

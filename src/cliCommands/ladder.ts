@@ -152,7 +152,7 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
       );
       return 1;
     }
-    const t = targetOfPlan(est.plan, path.relative(process.cwd(), file) || file);
+    const t = targetOfPlan(est.plan, path.relative(process.cwd(), file) || file, est.cost);
     if ('error' in t) {
       ctx.stderr(`scaling-lens ladder: ${t.error}\n`);
       return 1;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { showMarkdown } from './markdownPreview';
 import { configTarget } from './configTarget';
 import type { ConfigEstimate } from '../core/snapshot';
-import type { LadderPlan } from '../core/plan/ladder';
+import { targetOfPlan, type LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type LadderLink, type PlanLadderRequest } from '../core/plan/ladderRequest';
 import { LADDER_MANIFEST_NAME, type LadderManifestTarget } from '../core/plan/ladderWriteTypes';
 import { validateBudget } from '../core/plan/budgetRequest';
@@ -22,6 +22,17 @@ import type { ConfigLensProvider } from './codeLens';
 import { COMMAND_SHOW_DASHBOARD_VIEW, type Dashboard } from './dashboard';
 
 export const LADDER_SCHEME = 'scaling-lens-ladder';
+
+/** The target's FLOPs, cost and loss tokens as the config's hover shows them (targetOfPlan, the CLI's path too). */
+function hoveredNumbers(plan: NonNullable<ConfigEstimate['plan']>, estimate: ConfigEstimate): TargetConfig['asHovered'] {
+  const t = targetOfPlan(plan, '', estimate.cost);
+  if ('error' in t || t.kind !== 'model') return {};
+  return {
+    ...(t.flops !== undefined ? { flops: t.flops } : {}),
+    ...(t.cost ? { gpuHours: t.cost.gpuHours, usd: t.cost.usd } : {}),
+    ...(t.lossTokens !== undefined ? { lossTokens: t.lossTokens } : {}),
+  };
+}
 
 export type LadderAction = 'write' | 'dashboard';
 const ACTION_LABELS: Record<LadderAction, string> = { write: 'Write Configs…', dashboard: 'Show on Dashboard' };
@@ -114,6 +125,8 @@ interface TargetConfig {
   seqLen?: number;
   vocab?: number;
   format?: string;
+  /** The FLOPs, cost and loss tokens the config's hover shows (the ladder's target takes them). */
+  asHovered: { flops?: number; gpuHours?: number; usd?: number; lossTokens?: number };
 }
 
 /** The plan shown last, re-planned as its family's runs change. */
@@ -181,6 +194,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
           nLayer: config.nLayer,
           dModel: config.dModel,
           label: vscode.workspace.asRelativePath(config.file),
+          ...config.asHovered,
         },
         family: config.family,
         seqLen: config.seqLen,
@@ -455,6 +469,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       seqLen: p.seqLen,
       vocab: p.architecture.vocab,
       format: p.format,
+      asHovered: hoveredNumbers(p, found.estimate),
     };
   }
 }

@@ -10,6 +10,7 @@ import { ScalingWorkspace } from '../../src/core/workspace';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { tempDir } from './helpers/tempDir';
 import { planLadderRequest } from '../../src/core/plan/ladderRequest';
+import { planLadder, targetOfPlan } from '../../src/core/plan/ladder';
 
 class Usage extends Error {}
 
@@ -112,6 +113,69 @@ test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker 
   // About as much as said (the greedy's size grid is coarser than the distance line's search).
   assert.ok(funded.after.lossWidth <= 1.05 * cheapest.after.lossWidth, `${funded.after.lossWidth} vs ${cheapest.after.lossWidth}`);
   assert.ok(funded.after.lossWidth < 0.9 * cli.now.lossWidth, `${funded.after.lossWidth} vs ${cli.now.lossWidth}`);
+});
+
+test("planned-400m: the ladder's target FLOPs, GPU-hours and dollars are the hover's (the config's FLOPs on its hardware), CLI and worker path", () => {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
+  const file = path.join(examples, 'configs/planned-400m/config.json');
+  const est = engine.estimateConfig(file, fs.readFileSync(file, 'utf8'), (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
+  const cost = est.cost!;
+  // The hover counts attention (1.90e19), not 6·N·D (1.81e19): the two differ, so the check can fail.
+  assert.ok(Math.abs(cost.flops / (6 * est.plan!.params.total * est.plan!.tokens!) - 1) > 0.02);
+  const cli = JSON.parse(run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--json']).stdout);
+  assert.equal(cli.target.flops, cost.flops);
+  assert.equal(cli.target.gpuHours, cost.gpuHours);
+  assert.equal(cli.target.usd, cost.usd);
+  assert.equal(cli.target.tokens, est.plan!.tokens);
+  assert.equal(cli.budget.flops, 0.01 * cost.flops);
+  // The worker's path (the command and the lens action) with the numbers the host reads off the estimate.
+  const target = targetOfPlan(est.plan!, 'planned-400m', cost);
+  assert.ok(!('error' in target) && target.kind === 'model');
+  const worker = planLadderRequest(
+    {
+      target: {
+        kind: 'model',
+        params: target.params,
+        tokens: target.tokens,
+        label: 'planned-400m',
+        flops: target.flops,
+        gpuHours: target.cost?.gpuHours,
+        usd: target.cost?.usd,
+      },
+      family: 'example-sweep',
+    },
+    engine.familyLaws(),
+    engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens })),
+    engine.hardware,
+  );
+  assert.ok(!('error' in worker));
+  assert.equal(worker.plan.target.flops, cost.flops);
+  assert.equal(worker.plan.target.usd, cost.usd);
+  assert.equal(worker.overlay.target.flops, cost.flops);
+  assert.equal(worker.overlay.target.gpuHours, cost.gpuHours);
+});
+
+test('a config that repeats its data: the ladder predicts at the effective tokens, as the lens does', () => {
+  const plan = {
+    params: { total: 4e8 },
+    tokens: 8e10,
+    uniqueTokens: 1e10,
+    architecture: { nLayer: 24, dModel: 1024 },
+  } as unknown as Parameters<typeof targetOfPlan>[0];
+  const target = targetOfPlan(plan, 'repeats');
+  assert.ok(!('error' in target) && target.kind === 'model');
+  assert.equal(target.tokens, 8e10);
+  assert.ok(target.lossTokens! > 1e10 && target.lossTokens! < 8e10, String(target.lossTokens));
+  const ladder = planLadder({ target, fraction: 0.01 });
+  assert.ok(!('error' in ladder));
+  assert.equal(ladder.target.tokens, 8e10);
+  assert.equal(ladder.target.lossTokens, target.lossTokens);
+  // The budget is a fraction of the target's compute on all its tokens; the loss is the law's at the effective ones.
+  assert.ok(Math.abs(ladder.budget.flops / (0.01 * 6 * 4e8 * 8e10) - 1) < 1e-12);
+  const atEffective = planLadder({ target: { kind: 'model', params: 4e8, tokens: target.lossTokens! }, fraction: 0.01 });
+  assert.ok(!('error' in atEffective));
+  assert.equal(ladder.after.loss, atEffective.after.loss);
 });
 
 test('ladder: friendly errors', () => {

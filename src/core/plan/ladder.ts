@@ -26,7 +26,8 @@ import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit }
 import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
 import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, crossRunDistanceFloor, INTERVAL_CALIBRATION } from '../fit/calibration';
-import { publishedHparams } from './advice';
+import { lossTokens, publishedHparams } from './advice';
+import type { TrainingPlan } from '../configs/types';
 import { suggestShape, type Budget, type HparamAdvice, type ShapeSuggestion } from './budget';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { BACKTESTED_COMPUTE_RATIO, type FamilyModel } from './familyModel';
@@ -48,6 +49,18 @@ export type LadderTarget =
       seqLen?: number;
       /** What to call it (config path, run name). */
       label?: string;
+      /**
+       * The config's training FLOPs as its hover counts them (attention included, plan/flops.ts):
+       * the ladder's budget fraction and the target's cost. Default 6·N·D.
+       */
+      flops?: number;
+      /** The config's time and price on its hardware, as its hover shows them. Default: `flops` on the ladder's hardware. */
+      cost?: { gpuHours: number; usd: number };
+      /**
+       * Tokens the family's law is asked about, as the lens asks it: the effective (data-limited)
+       * tokens when the config repeats its data (plan/advice.ts lossTokens). Default `tokens`.
+       */
+      lossTokens?: number;
     }
   | {
       kind: 'budget';
@@ -199,6 +212,9 @@ export interface LadderPlan {
     label: string;
     params: number;
     tokens: number;
+    /** Tokens the law predicts the target at, when not `tokens` (the effective tokens of repeated data). */
+    lossTokens?: number;
+    /** The target's training compute: the config's FLOPs as its hover counts them, else 6·N·D. */
     flops: number;
     gpuHours: number;
     usd: number;
@@ -664,15 +680,19 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
 
   // Target.
   let targetN: number;
+  /** Tokens the law predicts at (the effective tokens with repeated data): every width and distance. */
   let targetD: number;
+  /** Tokens the target trains on (shown). */
+  let targetTokens: number;
   let label: string;
   let targetShape: ShapeSuggestion;
   const t = request.target;
   if (t.kind === 'model') {
     if (!valid(t.params) || !valid(t.tokens)) return { error: `the target needs positive parameters and tokens (got ${t.params} and ${t.tokens})` };
     targetN = t.params;
-    targetD = t.tokens;
-    label = t.label ?? `${fmt(targetN)} parameters on ${fmt(targetD)} tokens`;
+    targetTokens = t.tokens;
+    targetD = valid(t.lossTokens) ? t.lossTokens : t.tokens;
+    label = t.label ?? `${fmt(targetN)} parameters on ${fmt(targetTokens)} tokens`;
     const s = suggestShape(targetN, t.shape?.vocab ?? vocab);
     targetShape = t.shape ? { ...s, nLayer: t.shape.nLayer, dModel: t.shape.dModel, note: 'shape of the target config' } : s;
   } else {
@@ -681,11 +701,18 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     if (!valid(f.flops)) return { error: `the target budget ${t.budget.text} gives no compute` };
     targetN = Math.exp(lnNStar(theta, f.flops));
     targetD = tokensForFlops(f.flops, targetN);
+    targetTokens = targetD;
     label = t.label ?? `compute-optimal run at ${t.budget.text}`;
     targetShape = suggestShape(targetN, vocab);
   }
+  // The law's compute 6·N·D at the tokens it predicts at: distances to the runs (as the lens
+  // measures them, familyModel.ts distanceFrom) and N*.
   const targetFlops = approxTrainingFlops(targetN, targetD);
-  const targetTime = computeTime(targetFlops, profile, { mfu: table.mfu });
+  // What the target costs, as its config's hover counts it (FLOPs with attention, its hardware):
+  // the ladder's budget is a fraction of that.
+  const costFlops = t.kind === 'model' && valid(t.flops) ? t.flops : approxTrainingFlops(targetN, targetTokens);
+  const targetTime =
+    t.kind === 'model' && t.cost && valid(t.cost.gpuHours) && Number.isFinite(t.cost.usd) ? t.cost : computeTime(costFlops, profile, { mfu: table.mfu });
 
   // Ladder budget.
   let ladderFlops: number;
@@ -698,13 +725,13 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   } else {
     const fraction = request.fraction ?? 0.01;
     if (!(fraction > 0 && fraction < 1)) return { error: `the ladder's fraction of the target compute must be in (0, 1) (got ${fraction})` };
-    ladderFlops = fraction * targetFlops;
+    ladderFlops = fraction * costFlops;
     budgetText = `${(fraction * 100).toPrecision(2)}% of the target's compute`;
   }
   if (!valid(ladderFlops)) return { error: `the ladder budget ${budgetText} gives no compute` };
-  if (ladderFlops >= targetFlops)
+  if (ladderFlops >= costFlops)
     notes.push(
-      `The ladder budget (${fmt(ladderFlops)} FLOPs) is not smaller than the target's compute (${fmt(targetFlops)}): the target itself would be cheaper to train.`,
+      `The ladder budget (${fmt(ladderFlops)} FLOPs) is not smaller than the target's compute (${fmt(costFlops)}): the target itself would be cheaper to train.`,
     );
 
   // Existing runs.
@@ -997,6 +1024,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     targetN,
     targetD,
     targetFlops,
+    costFlops,
     minParams,
     // The ladder budget pays for the earlier plan's done and training runs too (as `remaining` counts them).
     committedFlops: spentBefore + plannedFlops,
@@ -1023,20 +1051,27 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         ? 'Widths are linearised around the published Chinchilla refit (no family fit given): their ratios, not their levels, are the guide.'
         : 'Empty family: the loss and N* shown are the published Chinchilla refit (Epoch AI), uncalibrated for your data; the widths say how well the ladder will pin the law.',
     );
-  notes.push("Costs are 6·N·D FLOPs at the hardware's MFU; LR and batch are the published Step Law values (DeepSeek in brackets).");
+  if (targetD !== targetTokens)
+    notes.push(
+      `The target repeats its data: its loss is predicted at the effective ${fmt(targetD)} tokens (data-limited law, as the lens predicts it), not its ${fmt(targetTokens)}.`,
+    );
+  notes.push(
+    `Ladder runs cost 6·N·D FLOPs at the hardware's MFU${costFlops !== approxTrainingFlops(targetN, targetTokens) ? "; the target's FLOPs and cost are its config's, as its hover counts them" : ''}; LR and batch are the published Step Law values (DeepSeek in brackets).`,
+  );
   return {
     target: {
       label,
       params: targetN,
-      tokens: targetD,
-      flops: targetFlops,
+      tokens: targetTokens,
+      ...(targetD !== targetTokens ? { lossTokens: targetD } : {}),
+      flops: costFlops,
       gpuHours: targetTime.gpuHours,
       usd: targetTime.usd,
       shape: targetShape,
       computeRatio,
     },
     ...(request.family ? { family: request.family } : {}),
-    budget: { flops: ladderFlops, gpuHours: budgetTime.gpuHours, usd: budgetTime.usd, text: budgetText, fractionOfTarget: ladderFlops / targetFlops },
+    budget: { flops: ladderFlops, gpuHours: budgetTime.gpuHours, usd: budgetTime.usd, text: budgetText, fractionOfTarget: ladderFlops / costFlops },
     hardware: { id: profile.id, name: profile.name, usdPerHour: profile.usdPerHour, mfu: table.mfu },
     strategy,
     method:
@@ -1091,7 +1126,10 @@ function distanceDominance(
   o: {
     targetN: number;
     targetD: number;
+    /** 6·N·D of the target at the law's tokens (distances). */
     targetFlops: number;
+    /** The target's compute as its config counts it (the budget's fraction). */
+    costFlops: number;
     minParams: number;
     /** FLOPs the ladder budget already pays for: the earlier plan's matched runs and this plan's. */
     committedFlops: number;
@@ -1147,7 +1185,7 @@ function distanceDominance(
     ` ${pick ? `The cheapest run that cuts it by a quarter` : `No run under half the target's compute cuts it by a quarter; the most narrowing`}` +
     ` (${pctW(final.lossWidth)} → ${pctW(chosen.w.lossWidth)} wide): ${fmt(n)} parameters (${shape.nLayer} layers × d_model ${shape.dModel}) on ${fmt(d)} tokens` +
     ` (the target's ${ratio.toFixed(0)} tokens/parameter), ${fmt(flops)} FLOPs, ${formatHours(time.gpuHours)} ${o.hw}-h ≈ ${formatUsd(time.usd)};` +
-    ` a ladder budget of ${fmt(budgetFlops)} FLOPs (${((100 * budgetFlops) / o.targetFlops).toPrecision(2)}% of the target's compute, ≈ ${formatUsd(budgetTime.usd)}) buys it.`;
+    ` a ladder budget of ${fmt(budgetFlops)} FLOPs (${((100 * budgetFlops) / o.costFlops).toPrecision(2)}% of the target's compute, ≈ ${formatUsd(budgetTime.usd)}) buys it.`;
   return {
     computeRatio,
     floorWidth,
@@ -1160,7 +1198,7 @@ function distanceDominance(
       usd: time.usd,
       after: chosen.w,
       cut,
-      ladderBudget: { flops: budgetFlops, gpuHours: budgetTime.gpuHours, usd: budgetTime.usd, fractionOfTarget: budgetFlops / o.targetFlops },
+      ladderBudget: { flops: budgetFlops, gpuHours: budgetTime.gpuHours, usd: budgetTime.usd, fractionOfTarget: budgetFlops / o.costFlops },
     },
     text,
   };
@@ -1210,11 +1248,12 @@ export function existingRunsOf(
   return points.map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.loss, status: live.has(p.runId) ? 'running' : 'finished' }));
 }
 
-/** A training config's plan as the ladder's target (undefined, with why, when its tokens are unknown). */
-export function targetOfPlan(
-  plan: { params: { total: number }; tokens?: number; seqLen?: number; architecture: { nLayer: number; dModel: number; vocab?: number } },
-  label: string,
-): LadderTarget | { error: string } {
+/**
+ * A training config's plan as the ladder's target (undefined, with why, when its tokens are unknown),
+ * with the numbers its hover shows: `cost` (the estimate's: FLOPs with attention on the config's
+ * hardware) and the effective tokens the lens predicts at when the data repeat (lossTokens).
+ */
+export function targetOfPlan(plan: TrainingPlan, label: string, cost?: { flops: number; gpuHours: number; usd: number }): LadderTarget | { error: string } {
   if (!valid(plan.params.total)) return { error: `${label}: the config's parameter count is unknown` };
   if (!valid(plan.tokens))
     return { error: `${label}: the config does not say how many tokens it trains on (steps × batch × sequence length, or a token count)` };
@@ -1222,5 +1261,11 @@ export function targetOfPlan(
   const target: LadderTarget = { kind: 'model', params: plan.params.total, tokens: plan.tokens, label };
   if (valid(a.nLayer) && valid(a.dModel)) target.shape = { nLayer: a.nLayer, dModel: a.dModel, ...(valid(a.vocab) ? { vocab: a.vocab } : {}) };
   if (valid(plan.seqLen)) target.seqLen = plan.seqLen;
+  const effective = lossTokens(plan).tokens;
+  if (valid(effective) && effective !== plan.tokens) target.lossTokens = effective;
+  if (cost && valid(cost.flops)) {
+    target.flops = cost.flops;
+    if (valid(cost.gpuHours) && Number.isFinite(cost.usd)) target.cost = { gpuHours: cost.gpuHours, usd: cost.usd };
+  }
   return target;
 }

@@ -19,7 +19,21 @@ import { appendAll } from '../../shared/arrays';
 
 /** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
 export type LadderTargetRequest =
-  { kind: 'model'; params: number; tokens: number; nLayer?: number; dModel?: number; label?: string } | { kind: 'budget'; budget: string; label?: string };
+  | {
+      kind: 'model';
+      params: number;
+      tokens: number;
+      nLayer?: number;
+      dModel?: number;
+      label?: string;
+      /** The config's FLOPs, GPU-hours and dollars as its hover shows them (the estimate's cost); default 6·N·D on the ladder's hardware. */
+      flops?: number;
+      gpuHours?: number;
+      usd?: number;
+      /** Tokens the lens predicts the config's loss at (effective tokens when its data repeat). */
+      lossTokens?: number;
+    }
+  | { kind: 'budget'; budget: string; label?: string };
 
 /** "Plan Experiments": the target, the ladder's budget as typed (default 1% of the target), the family and the earlier plan. */
 export interface PlanLadderRequest {
@@ -103,6 +117,10 @@ export function planLadderRequest(
     target = { kind: 'budget', budget, label: t.label };
   } else {
     target = { kind: 'model', params: t.params, tokens: t.tokens, label: t.label, seqLen: request.seqLen };
+    // The numbers the config's hover shows: its FLOPs and cost, and the tokens its loss is predicted at.
+    if (t.flops !== undefined) target.flops = t.flops;
+    if (t.gpuHours !== undefined && t.usd !== undefined) target.cost = { gpuHours: t.gpuHours, usd: t.usd };
+    if (t.lossTokens !== undefined) target.lossTokens = t.lossTokens;
     if (t.nLayer !== undefined && t.dModel !== undefined) target.shape = { nLayer: t.nLayer, dModel: t.dModel, vocab: request.vocab };
   }
   let ladderBudget;
