@@ -11,6 +11,8 @@ import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { tempDir } from './helpers/tempDir';
 import { planLadderRequest } from '../../src/core/plan/ladderRequest';
 import { planLadder, targetOfPlan } from '../../src/core/plan/ladder';
+import { familyModelOf } from '../../src/core/plan/familyModel';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 
 class Usage extends Error {}
 
@@ -154,6 +156,33 @@ test("planned-400m: the ladder's target FLOPs, GPU-hours and dollars are the hov
   assert.equal(worker.plan.target.usd, cost.usd);
   assert.equal(worker.overlay.target.flops, cost.flops);
   assert.equal(worker.overlay.target.gpuHours, cost.gpuHours);
+});
+
+test("the scaling view's planned runs sit at the family model's loss (the lens's regime blend), not the raw Chinchilla law", () => {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
+  const family = engine.familyLaws().find((f) => f.family === 'example-sweep')!;
+  const overtrain = engine.overtrainLaw(family);
+  const model = familyModelOf({ ...family, fit: family.fit! }, overtrain);
+  // An over-trained target (~200 tokens/parameter): its ladder runs lie past 40 tokens/parameter, where the blend leaves Chinchilla.
+  const worker = planLadderRequest(
+    { target: { kind: 'model', params: 3.89e8, tokens: 8e10, label: 'over-trained 400m' }, family: 'example-sweep', ladderBudget: '2e19' },
+    engine.familyLaws(),
+    engine.runs().map((r) => ({ id: r.id, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens })),
+    engine.hardware,
+    undefined,
+    [],
+    (law) => engine.overtrainLaw(law),
+  );
+  assert.ok(!('error' in worker));
+  assert.ok(worker.overlay.runs.length > 0);
+  for (const r of worker.overlay.runs) assert.equal(r.loss, model.value(r.params, r.tokens), r.id);
+  const raw = (n: number, d: number) => chinchillaLaw.evaluate(family.fit!.fitParams, [n, d]);
+  // At a planned run the model is not the raw law (else this test could not tell them apart).
+  assert.ok(
+    worker.overlay.runs.some((r) => Math.abs(r.loss / raw(r.params, r.tokens) - 1) > 1e-4),
+    worker.overlay.runs.map((r) => `${r.loss} vs ${raw(r.params, r.tokens)}`).join('; '),
+  );
 });
 
 test('a config that repeats its data: the ladder predicts at the effective tokens, as the lens does', () => {

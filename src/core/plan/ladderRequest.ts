@@ -13,7 +13,7 @@ import { referenceParams } from '../fit/crossRunLaw';
 import { lawParams } from '../fit/crossRun';
 import type { FamilyLaw } from '../snapshot';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
-import { familyModelOf } from './familyModel';
+import { familyModelOf, type FamilyModel } from './familyModel';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 import { appendAll } from '../../shared/arrays';
 
@@ -162,7 +162,7 @@ export function planLadderRequest(
   if ('error' in plan) return plan;
   if (note) plan.notes.unshift(note);
   for (const p of problems) plan.notes.push(`Not read: ${p}.`);
-  return { plan, overlay: ladderOverlay(plan, family), links, problems };
+  return { plan, overlay: ladderOverlay(plan, family, model), links, problems };
 }
 
 /**
@@ -202,12 +202,16 @@ function linkRuns(
   return { previous: out, links };
 }
 
-/** The loss each marker sits at: the family's law where fitted, else the published refit the planner starts from. */
-export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>): LadderOverlay {
+/**
+ * The loss each marker sits at: the family's model where fitted (the lens's: the regime blend with
+ * over-training, familyModel.ts), else the family's law, else the published refit the planner starts from.
+ */
+export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>, model?: Pick<FamilyModel, 'value'>): LadderOverlay {
   const fit = family?.fit;
   const law = fit ? getLaw(fit.lawId) : undefined;
-  const evaluate =
-    fit && law && law.variables.length === 2
+  const evaluate = model
+    ? (n: number, d: number) => model.value(n, d)
+    : fit && law && law.variables.length === 2
       ? (n: number, d: number) => law.evaluate(fit.fitParams, [lawParams(fit, n), d])
       : (n: number, d: number) => chinchillaLaw.evaluate(referenceParams(chinchillaLaw), [n, d]);
   const after = plan.after;
