@@ -191,3 +191,21 @@ test("the planner's N* interval is its bootstrap widened to the frontier floor a
     assert.ok(plan.notes.some((n) => n.includes(`distance from the largest finished run`)));
   }
 });
+
+test('the kept predictions change no answer: asked again with other distances and narrowings, the model says what a fresh one says', () => {
+  // Points inside and past the data, in the blend and out of it, one where the monotone envelope gives the loss.
+  const points: [number, number][] = [
+    [1.5e8, 3e9],
+    [3.89e8, 8e10],
+    [3.89e8, 7.76e9],
+    [2e9, 4e11],
+    [5e7, 2.5e10],
+  ];
+  const options = [undefined, { computeRatio: 3 }, { computeRatio: 40, fitNarrowing: 0.5 }, { fitNarrowing: 0.2 }, { computeRatio: 1 }];
+  for (const [n, d] of points) {
+    for (const o of options) model.predict(n, d, o);
+    for (const o of [...options].reverse()) assert.deepEqual(model.predict(n, d, o), familyModel(lossLaw).predict(n, d, o), `${n}, ${d}, ${JSON.stringify(o)}`);
+  }
+  // The answers differ by option (else this test could not tell a stale one).
+  assert.notDeepEqual(model.predict(3.89e8, 8e10, { computeRatio: 40 }).interval, model.predict(3.89e8, 8e10, { computeRatio: 1 }).interval);
+});

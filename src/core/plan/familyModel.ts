@@ -291,6 +291,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
         ? overtrainLaw.evaluate(usable!.fitParams, [n, d / n])
         : (1 - w) * c + w * overtrainLaw.evaluate(usable!.fitParams, [n, d / n]);
   };
+  const baseCache = new Map<string, { measured: Distance; base?: BaseAt }>();
   return {
     family: input.family,
     runsUsed: input.runsUsed,
@@ -303,33 +304,65 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       return envelopeArgmin(blendValue, params, tokens).value;
     },
     predict(params, tokens, options) {
-      const measured = distanceFrom(input, params, tokens);
+      const { measured, base } = baseAt(params, tokens, options?.nonEmbeddingParams);
       const distance =
         options?.computeRatio !== undefined && Number.isFinite(options.computeRatio) && options.computeRatio > 0
           ? { ...measured, computeRatio: options.computeRatio, notValidated: !(options.computeRatio <= BACKTESTED_COMPUTE_RATIO) }
           : measured;
-      const nonEmbeddingParams = options?.nonEmbeddingParams;
+      if (!base) return { ...predictCrossRun(fit, params, tokens, options?.nonEmbeddingParams), distance };
       // The interval widens with the distance from the data, as the backtests measure (calibration.ts).
       // Past the largest run of a family that bends there, at least the miss the bend caused.
-      const atDistance = <T extends Prediction>(p: T): T & { distance: Distance } => {
-        const interval = calibrateAtDistance(p.value, narrowed(p.value, p.interval, options?.fitNarrowing), distance.computeRatio);
-        return { ...p, interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval, distance };
-      };
-      if (!(params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)))
-        return { ...predictCrossRun(fit, params, tokens, nonEmbeddingParams), distance };
-      if (!overtrain) return atDistance(predictCrossRun(fit, params, tokens, nonEmbeddingParams));
-      const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
-      if (at.params === params && at.tokens === tokens) return atDistance(predictInRegime(fit, overtrain, params, tokens));
-      const there = predictInRegime(fit, overtrain, at.params, at.tokens);
-      const note = `Monotone by construction: the regime blend would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
+      const p = base.prediction;
+      const interval = calibrateAtDistance(p.value, narrowed(p.value, p.interval, options?.fitNarrowing), distance.computeRatio);
       return {
-        ...atDistance(there),
-        regime: { ...there.regime, note: `${there.regime.note} ${note}` },
-        monotone: { params: at.params, tokens: at.tokens, note },
+        ...p,
+        interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval,
+        distance,
+        ...(base.monotone ? { regime: { ...base.monotone.regime }, monotone: { ...base.monotone.at } } : {}),
       };
     },
   };
+  /**
+   * The prediction at (N, D) before the distance floor, and the distance from the runs: both depend
+   * on (N, D) alone, and the ladder asks one target over and over with other distances and
+   * narrowings (ladder.ts widthsFor), so the last few are kept (the model never changes).
+   */
+  function baseAt(params: number, tokens: number, nonEmbeddingParams: number | undefined): { measured: Distance; base?: BaseAt } {
+    const key = `${params},${tokens},${nonEmbeddingParams}`;
+    const hit = baseCache.get(key);
+    if (hit) return hit;
+    const measured = distanceFrom(input, params, tokens);
+    const out: { measured: Distance; base?: BaseAt } = { measured };
+    if (params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
+      if (!overtrain) out.base = { prediction: predictCrossRun(fit, params, tokens, nonEmbeddingParams) };
+      else {
+        const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
+        if (at.params === params && at.tokens === tokens) out.base = { prediction: predictInRegime(fit, overtrain, params, tokens) };
+        else {
+          const there = predictInRegime(fit, overtrain, at.params, at.tokens);
+          const note = `Monotone by construction: the regime blend would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
+          out.base = {
+            prediction: there,
+            monotone: { regime: { ...there.regime, note: `${there.regime.note} ${note}` }, at: { params: at.params, tokens: at.tokens, note } },
+          };
+        }
+      }
+    }
+    if (baseCache.size >= BASE_CACHE_SIZE) baseCache.delete(baseCache.keys().next().value!);
+    baseCache.set(key, out);
+    return out;
+  }
 }
+
+/** A family model's prediction before the distance floor (familyModel's cache). */
+interface BaseAt {
+  prediction: Prediction;
+  /** Set where the monotone envelope gave the loss: the regime note with why, and where. */
+  monotone?: { regime: RegimeInfo; at: { params: number; tokens: number; note: string } };
+}
+
+/** Predictions kept per family model (the ladder's target, and a few more for the views). */
+const BASE_CACHE_SIZE = 8;
 
 /**
  * The family's model from a fitted family (the snapshot's FamilyLaw) and its over-training fit: the
