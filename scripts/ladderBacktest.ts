@@ -384,3 +384,81 @@ export function plannerWins(scores: readonly BacktestScore[]): { baseline: strin
   }
   return out;
 }
+
+/** The data set a grid's runs come from: Porian et al.'s configurations on one data set are one (the calibration leaves a data set out). */
+function dataSetOf(grid: string): string {
+  return grid.startsWith('porian ') ? grid.split('/')[0] : grid.split(' (')[0];
+}
+
+/** What a case needs of the factor on its interval's log half-width (on the truth's side) to be covered. */
+function need(s: BacktestScore): number {
+  const side = s.truth > s.predicted ? Math.log(s.interval[1] / s.predicted) : Math.log(s.predicted / s.interval[0]);
+  const miss = Math.abs(Math.log(s.truth / s.predicted));
+  return miss === 0 ? 0 : side > 0 ? miss / side : Infinity;
+}
+
+/** The 80th percentile of the needs, each data set weighing the same, rounded up to two digits. */
+function deriveFactor(cases: readonly BacktestScore[], level = 0.8): number {
+  const groups = new Map<string, number[]>();
+  for (const s of cases) groups.set(dataSetOf(s.grid), [...(groups.get(dataSetOf(s.grid)) ?? []), need(s)]);
+  const weighted = [...groups.values()].flatMap((ns) => ns.map((n) => ({ n, w: 1 / ns.length / groups.size }))).sort((a, b) => a.n - b.n);
+  let acc = 0;
+  for (const { n, w } of weighted) {
+    acc += w;
+    if (acc >= level - 1e-12) return Math.ceil(n * 100) / 100;
+  }
+  return NaN;
+}
+
+/** The case's interval with its log half-widths times `factor` (as ladder.ts ladderCalibrated shows it). */
+function narrowedCase(s: BacktestScore, factor: number): BacktestScore {
+  const lo = s.predicted * (s.predicted / s.interval[0]) ** -factor;
+  const hi = s.predicted * (s.interval[1] / s.predicted) ** factor;
+  return { ...s, interval: [lo, hi], covered: s.truth >= lo && s.truth <= hi, widthPct: (100 * (hi - lo)) / s.predicted };
+}
+
+interface LadderCalibration {
+  /** The factor derived on every data set's planner cases. */
+  derived: number;
+  /** Per data set left out: the factor from the others, and the planner's cases scored with it. */
+  heldOut: { dataSet: string; factor: number; cases: BacktestScore[] }[];
+}
+
+/**
+ * The ladder's interval calibration (ladder.ts LADDER_INTERVAL_FACTOR): on the planner's cases, the
+ * factor on the lens interval's log half-widths that covers 80% of them, derived on all data sets
+ * and, for the check, on all but each one in turn (its cases scored with the others' factor).
+ */
+function ladderCalibration(scores: readonly BacktestScore[]): LadderCalibration {
+  const planner = scores.filter((s) => s.strategy === 'planner');
+  const sets = [...new Set(planner.map((s) => dataSetOf(s.grid)))];
+  return {
+    derived: deriveFactor(planner),
+    heldOut: sets.map((dataSet) => {
+      const factor = deriveFactor(planner.filter((s) => dataSetOf(s.grid) !== dataSet));
+      return { dataSet, factor, cases: planner.filter((s) => dataSetOf(s.grid) === dataSet).map((s) => narrowedCase(s, factor)) };
+    }),
+  };
+}
+
+/** The planner's own interval (the lens's × the factor held out) against the lens's, per data set and pooled. */
+export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUse: number): string[] {
+  const cal = ladderCalibration(scores);
+  const lens = scores.filter((s) => s.strategy === 'planner');
+  const row = (name: string, factor: string, l: readonly BacktestScore[]) => {
+    const err = median(l.map((s) => s.errorPct));
+    const width = median(l.map((s) => s.widthPct));
+    return `| ${name} | ${l.length} | ${factor} | ${pct((100 * l.filter((s) => s.covered).length) / l.length, 0)} | ${pct(err)} | ${pct(width, 1)} | ${(width / err).toFixed(1)}× |`;
+  };
+  const all = cal.heldOut.flatMap((h) => h.cases);
+  return [
+    `The planner's own interval: the plan shows the target's interval after its runs narrowed ×${inUse} in log half-width (\`LADDER_INTERVAL_FACTOR\` in ladder.ts; derived now from every data set: ×${cal.derived}), since its ladders miss by less than the lens's interval (calibrated on whole ladders) allows. Below, each data set's planner cases with the factor derived from the other data sets' (held out), against the lens's interval on the same picks. A well-calibrated 80% interval is about 3.8× the median error wide (1.28 σ each side over a median |error| of 0.67 σ).`,
+    '',
+    '| planner cases | cases | factor (held out) | 80% coverage | median error | median width | width / median error |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    row("all, the lens's interval", '1 (none)', lens),
+    row('all, held out', 'per data set', all),
+    ...cal.heldOut.map((h) => row(h.dataSet, `×${h.factor}`, h.cases)),
+    '',
+  ];
+}

@@ -40,12 +40,14 @@ import {
   backtestGrids,
   computeToReach,
   ladderBacktestMarkdown,
+  ladderCalibrationMarkdown,
   plannerWins,
   runLadderBacktest,
   LADDER_FRACTIONS,
   RANDOM_SEEDS,
   type BacktestScore,
 } from './ladderBacktest';
+import { LADDER_INTERVAL_FACTOR } from '../src/core/plan/ladder';
 import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
@@ -1515,6 +1517,7 @@ function main(): void {
       '',
     );
     md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));
+    md.push(...ladderCalibrationMarkdown(ladderScores, LADDER_INTERVAL_FACTOR));
     md.push("Ladder compute (fraction of the target's) at which the target's error falls to ≤ 2% and ≤ 5% and stays there at every larger budget tried:", '');
     md.push(...computeToReach(ladderScores, ladderGrids, 2), ...computeToReach(ladderScores, ladderGrids, 5));
     md.push(

@@ -2,7 +2,7 @@
 // runs, the costs and hyperparameters of each run, and live re-planning statuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planLadder, recipeSpecs, smallestLadderParams, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
+import { LADDER_INTERVAL_FACTOR, planLadder, recipeSpecs, smallestLadderParams, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
 import { familyModel } from '../../src/core/plan/familyModel';
 import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
 import { ladderOverlay } from '../../src/core/plan/ladderRequest';
@@ -140,14 +140,21 @@ test('with the family model: "now" is its interval at the target exactly (the le
   // The target is 6·7e9·1.4e11 / (6·1.2e8·4.8e9) ≈ 1700× the largest run: the floor is most of the width.
   const floor = crossRunDistanceFloor((target.params * target.tokens) / (1.2e8 * 4.8e9));
   assert.ok(plan.now!.lossWidth >= 2 * Math.sinh(floor) - 1e-12);
-  // Each planned run: the same model's interval, at least the floor at the distance from the largest run so far.
+  // Each planned run: the same model's interval, at least the floor at the distance from the largest
+  // run so far, narrowed by the ladder's calibration (LADDER_INTERVAL_FACTOR, in log half-width).
   let largest = 1.2e8 * 4.8e9;
   for (const r of plan.runs.filter((x) => x.status === 'planned')) {
     largest = Math.max(largest, r.params * r.tokens);
     const f = crossRunDistanceFloor((target.params * target.tokens) / largest);
-    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) >= f - 1e-12, `${r.id}: at least the floor ${f}`);
+    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) >= LADDER_INTERVAL_FACTOR * f - 1e-12, `${r.id}: at least the floor ${f} × the factor`);
+    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) < f, `${r.id}: narrower than the lens's floor ${f}`);
     assert.equal(r.after.loss, lens.value);
   }
+  // With no planned run the plan's widths are the lens's (start = now).
+  const none = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 1e10, text: '1e10' } }, { fit, model }));
+  assert.equal(none.planned.runs, 0);
+  assert.deepEqual(none.after.lossInterval, lens.interval);
+  assert.deepEqual(none.start.lossInterval, lens.interval);
   // Without the model (no bootstrap to match), the linearised width takes the same floor.
   const bare = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }));
   assert.ok(Math.log(bare.now!.lossInterval[1] / bare.now!.loss) >= floor - 1e-12);

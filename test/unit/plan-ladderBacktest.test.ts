@@ -2,7 +2,14 @@
 // from a known law: every strategy keeps its budget, random seeds are reproducible, the tables render.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeToReach, ladderBacktestMarkdown, plannerWins, runLadderBacktest, type BacktestGrid } from '../../scripts/ladderBacktest';
+import {
+  computeToReach,
+  ladderBacktestMarkdown,
+  ladderCalibrationMarkdown,
+  plannerWins,
+  runLadderBacktest,
+  type BacktestGrid,
+} from '../../scripts/ladderBacktest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { referenceParams } from '../../src/core/fit/crossRunLaw';
 
@@ -30,4 +37,33 @@ test('ladder backtest: budgets kept, seeds reproducible, tables rendered', () =>
   assert.match(md, /\| planner \|/);
   assert.match(computeToReach(scores, [grid], 5).join('\n'), /\| synthetic \|/);
   assert.equal(plannerWins(scores).length, 3);
+});
+
+test("the ladder's interval factor: each data set's 80th percentile of what its planner cases need, held out per data set", () => {
+  // Planner cases whose truth lies `need` × the interval's log half-width from the prediction.
+  const cases = (grid: string) =>
+    [0.1, 0.2, 0.3, 0.4, 0.5].map((n, i) => ({
+      grid,
+      strategy: 'planner',
+      fraction: [0.003, 0.01, 0.03, 0.1, 0.3][i],
+      runs: 3,
+      usedFraction: 0,
+      predicted: 2,
+      interval: [2 * Math.exp(-0.1), 2 * Math.exp(0.1)] as [number, number],
+      truth: 2 * Math.exp(0.1 * n * (i % 2 ? 1 : -1)),
+      errorPct: 100 * Math.abs(Math.exp(0.1 * n * (i % 2 ? 1 : -1)) - 1),
+      covered: true,
+      widthPct: 100 * 2 * Math.sinh(0.1),
+      computeRatio: 100,
+      fitInterval: [1, 3] as [number, number],
+      picked: [],
+    }));
+  // Two Porian configurations on one data set count as one; a baseline's cases are not the planner's.
+  const scores = [...cases('gadre x'), ...cases('porian rw/a'), ...cases('porian rw/b'), { ...cases('steplaw')[0], strategy: 'random (seed 1)', truth: 9 }];
+  const md = ladderCalibrationMarkdown(scores, 0.4).join('\n');
+  // Weighted 80th percentile of {0.1 … 0.5} in each data set: 0.4.
+  assert.match(md, /derived now from every data set: ×0\.4\)/);
+  assert.match(md, /\| gadre x \| 5 \| ×0\.4 \| 80% \|/);
+  assert.match(md, /\| porian rw \| 10 \| ×0\.4 \| 80% \|/);
+  assert.match(md, /\| all, the lens's interval \| 15 \| 1 \(none\) \| 100% \|/);
 });
