@@ -187,7 +187,7 @@ export interface LadderRun {
 export interface LadderDistance {
   /** Target compute over the largest run's (finished, training or planned). */
   computeRatio: number;
-  /** Width of the target's interval from the distance floor alone. */
+  /** Width of the target's interval (the lens's, as every width here) from the distance floor alone. */
   floorWidth: number;
   /** The cheapest run that cuts the width by SUGGESTED_CUT (else the most narrowing under half the target's compute). */
   cheapest?: {
@@ -1050,7 +1050,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   }
   const plannedFlops = plannedRuns.reduce((s, r) => s + r.flops, 0);
   const plannedTime = computeTime(plannedFlops, profile, { mfu: table.mfu });
-  const distance = distanceDominance(lastState, finalWidths, shownWidths, {
+  // Whether the distance dominates is a matter of the lens's interval (its floor): told in its widths.
+  const distance = distanceDominance(lastState, rawWidths(lastState), rawWidths, {
     targetN,
     targetD,
     targetFlops,
@@ -1194,7 +1195,7 @@ function distanceDominance(
   }
   const chosen = pick ?? best;
   const pctW = (w: number) => `${(w * 100).toFixed(1)}%`;
-  let text = `The target is ${formatRatio(computeRatio)}× the compute of the largest run; the distance floor alone makes its 80% interval ${pctW(floorWidth)} wide of ${pctW(final.lossWidth)}.`;
+  let text = `The target is ${formatRatio(computeRatio)}× the compute of the largest run; the distance floor alone makes its 80% interval (the lens's) ${pctW(floorWidth)} wide of ${pctW(final.lossWidth)}.`;
   const coming = o.training.reduce<(typeof o.training)[number] | undefined>(
     (a, r) => (approxTrainingFlops(r.params, r.tokens) > (a ? approxTrainingFlops(a.params, a.tokens) : last.maxFlops) ? r : a),
     undefined,
