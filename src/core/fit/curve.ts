@@ -251,7 +251,6 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     const n = thinned.steps.findIndex((s) => s > cut);
     const count = n < 0 ? thinned.steps.length : n;
     if (count < 2 * nParams) continue;
-    // Full effort: on ill-posed prefixes a cheaper fit lands on a bound the full one avoids (the example's llama-12m at 50%).
     const pre = fitModel(model, thinned.steps.slice(0, count), thinned.losses.slice(0, count), opts);
     // A failed validation fit is not a failed fit; that prefix is left out.
     if ('error' in pre) continue;
@@ -261,9 +260,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     }
     const predicted = law.evaluate(pre.params, model.xOf(lastStep));
     const check: PrefixCheck = { fraction, predicted, errorPct: (100 * Math.abs(predicted - observed)) / observed };
-    const failed = prefixProblem(law, pre.params, predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)), (p) =>
-      law.evaluate(p, model.xOf(lastStep)),
-    );
+    const failed = prefixProblem(predicted, smoothedFinalLoss(thinned.steps.slice(0, count), thinned.losses.slice(0, count)));
     if (failed) check.failed = failed;
     prefixes.push(check);
     if (fraction === 0.5 && !failed) half = check;
