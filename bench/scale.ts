@@ -15,10 +15,11 @@ import { spawnSync } from 'node:child_process';
 import { median } from './stats';
 
 const repoRoot = path.resolve(__dirname, '..');
-/** Engines the fit CPU is compared with: the last commit before issue 20 changed the curve fits, and the last stop's. */
+/** Engines the fit CPU is compared with: the last commit before issue 20 changed the curve fits, the last stop's, and this stop's before its fit changes. */
 const BEFORE = [
   { commit: '611a6a2', label: 'before issue 20' },
   { commit: 'c7ff14e', label: 'last stop' },
+  { commit: '70a58da', label: 'this stop before the fit changes' },
 ];
 /** Turns each tree takes at the fit CPU jobs (each turn: a median of 3 per job). */
 const FIT_CPU_TURNS = 2;

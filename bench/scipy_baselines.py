@@ -18,7 +18,7 @@ import time
 
 from scipy_common import DELTA, REFINE, bounds_arrays, grid_array, huber, np, refine, scipy, subsample
 
-MAX_BLOCKS = 200  # as src/core/laws/multipower.ts (MAX_BLOCKS): the same block sums
+MAX_BLOCKS = 50  # as src/core/laws/multipower.ts (MAX_BLOCKS): the same block sums
 LN6 = math.log(6.0)
 
 # Fallback grids of the monomial laws (src/core/laws/monomial.ts) when a task sends none.

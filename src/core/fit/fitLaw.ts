@@ -59,6 +59,11 @@ export interface FitLawOptions extends StopCheck {
   residualScale?: number;
   maxIrlsIterations?: number;
   maxLmIterations?: number;
+  /**
+   * The law already compiled for exactly `data.x` (compileLaw), used when every point is valid:
+   * refits of the same points (a bootstrap) then compile once and share its cached values.
+   */
+  kernel?: CompiledLaw;
 }
 
 export interface LawFitRaw {
@@ -118,6 +123,7 @@ function prepare(
   priors: { idx: number[][]; coef: number[][]; mean: number[]; sd: number[] },
   delta: number,
   dataWeight: number,
+  kernel: CompiledLaw = compileLaw(law, x),
 ): Prepared {
   const n = law.parameters.length;
   const nResiduals = x.length + priors.idx.length;
@@ -134,7 +140,7 @@ function prepare(
     dataWeight,
     lower: law.parameters.map((q) => q.lower),
     upper: law.parameters.map((q) => q.upper),
-    kernel: compileLaw(law, x),
+    kernel,
     f: new Float64Array(x.length),
     fAt: null,
     sqrtWeights: new Float64Array(x.length),
@@ -177,12 +183,12 @@ function objective(prep: Prepared, p: readonly number[]): number {
   return data * prep.dataWeight + prior;
 }
 
-export function logResidualRmse(law: LawDefinition, p: readonly number[], data: LawData): number {
+export function logResidualRmse(law: LawDefinition, p: readonly number[], data: LawData, kernel?: CompiledLaw): number {
   const n = data.y.length;
   if (n === 0) return NaN;
   // The compiled law gives the same values as `evaluate`, faster on long raw curves.
   const f = new Float64Array(n);
-  compileLaw(law, data.x.length > n ? data.x.slice(0, n) : data.x).values(p, f);
+  (kernel ?? compileLaw(law, data.x.length > n ? data.x.slice(0, n) : data.x)).values(p, f);
   let s = 0;
   for (let i = 0; i < n; i++) {
     const r = Math.log(f[i]) - Math.log(data.y[i]);
@@ -433,7 +439,10 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
 
   const delta = opts.huberDelta ?? HUBER_DELTA;
   const scale = opts.residualScale ?? DEFAULT_RESIDUAL_SCALE;
-  const prep = prepare(law, x, logY, w, { idx: priorIdx, coef: priorCoef, mean: priorMean, sd: priorSd }, delta, 1 / (delta * scale));
+  const priorRows = { idx: priorIdx, coef: priorCoef, mean: priorMean, sd: priorSd };
+  // A kernel compiled by the caller serves only when no point was left out (it is bound to data.x).
+  const kernel = opts.kernel && x.length === data.x.length ? opts.kernel : undefined;
+  const prep = prepare(law, x, logY, w, priorRows, delta, 1 / (delta * scale), kernel);
 
   const useGrid = opts.grid ?? opts.starts === undefined;
   const starts: number[][] = (opts.starts ?? []).map((s) => s.slice());
@@ -481,7 +490,8 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   return {
     params: best.params,
     objective: best.objective,
-    residualRmse: logResidualRmse(law, best.params, used),
+    // The fit's own compiled law (same points): its values at the best parameters are usually at hand.
+    residualRmse: logResidualRmse(law, best.params, used, prep.kernel),
     pointsUsed: x.length,
     converged: best.converged && !timedOut,
     timedOut,

@@ -8,7 +8,7 @@
  * Levenberg–Marquardt steps through the general fitter: the same objective at O(points × k²) per
  * round, with no pass over the law.
  */
-import type { LawDefinition } from '../laws/types';
+import type { CompiledLaw, LawDefinition } from '../laws/types';
 import { compileLaw } from '../laws/types';
 import { DEFAULT_RESIDUAL_SCALE, HUBER_DELTA, huber, type Prior } from './fitLaw';
 import { choleskySolve } from './lm';
@@ -35,12 +35,14 @@ export function linearizeInLog(
   xs: readonly (readonly number[])[],
   best: readonly number[],
   priors?: Readonly<Record<string, Prior>>,
+  /** The law already compiled for `xs`, when the caller has one. */
+  kernel: CompiledLaw = compileLaw(law, xs),
 ): LogLinearized {
   const k = law.parameters.length;
   const m = xs.length;
   const f0 = new Float64Array(m);
   const jac = new Float64Array(m * k);
-  compileLaw(law, xs).valuesAndJacobian(best, f0, jac);
+  kernel.valuesAndJacobian(best, f0, jac);
   const lnF0 = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     lnF0[i] = Math.log(f0[i]);
