@@ -188,9 +188,35 @@ export interface BudgetPlan {
     halfSizeCostPct: number;
     doubleSizeCostPct: number;
   };
+  /** The runs that would narrow the N* interval most per cost (plan/frontierNarrowing.ts: the callers that may search set it). */
+  narrowing?: FrontierNarrowing;
   recommended: BudgetCandidate;
   alternatives: BudgetCandidate[];
   notes: string[];
+}
+
+/** A run that would narrow the planner's N* interval, and the interval once it (and the ones before it) is in. */
+export interface NarrowingRun {
+  params: number;
+  tokens: number;
+  tokensPerParam: number;
+  /** 6·N·D. */
+  flops: number;
+  gpuHours: number;
+  usd: number;
+  /** The N* 80% interval expected once this run and those listed before it have finished. */
+  nStarAfter: [number, number];
+  /** Fraction of the N* interval's log width they remove. */
+  cut: number;
+}
+
+/** "Which runs would narrow it": the ladder's search (plan/ladder.ts) with the budget as its target and N* as what it narrows. */
+export interface FrontierNarrowing {
+  runs: NarrowingRun[];
+  /** Compute the search could spend on them. */
+  searchFlops: number;
+  timedOut: boolean;
+  note: string;
 }
 
 // ---- frontier ------------------------------------------------------------------------------

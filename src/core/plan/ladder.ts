@@ -25,7 +25,7 @@ import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../l
 import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
 import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
-import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, crossRunDistanceFloor, INTERVAL_CALIBRATION } from '../fit/calibration';
+import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, crossRunDistanceFloor, FRONTIER_DISTANCE_FLOOR, INTERVAL_CALIBRATION } from '../fit/calibration';
 import { publishedHparams } from './advice';
 import { suggestShape, type Budget, type HparamAdvice, type ShapeSuggestion } from './budget';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
@@ -101,6 +101,12 @@ export interface LadderRequest {
    * time by the greedy rule, even for an empty family. Default: sizes × tokens-per-parameter grid.
    */
   candidates?: readonly { params: number; tokens: number }[];
+  /**
+   * Which interval the greedy narrows: the target's loss (default), or N* at the target's compute
+   * as Plan Compute Budget shows it (plan/frontierNarrowing.ts): the linearised spread, at least the
+   * frontier's distance floor (calibration.ts FRONTIER_DISTANCE_FLOOR) from the largest run.
+   */
+  objective?: 'loss' | 'nStar';
 }
 
 export interface LadderContext {
@@ -852,10 +858,16 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       );
     // 'mixed': the most narrowing run first (usually the largest affordable: the one that moves the
     // distance floor, as the backtest's largest-first baseline), then the most narrowing per FLOP.
+    // The width the search narrows: the loss interval's, or N*'s with its distance floor (`objective`).
+    const objectiveWidth = (st: FisherState): number => {
+      if (request.objective !== 'nStar') return widths(st).lossWidth;
+      const floor = st.maxFlops > 0 ? crossRunDistanceFloor(targetFlops / st.maxFlops, FRONTIER_DISTANCE_FLOOR) : Number.POSITIVE_INFINITY;
+      return Math.exp(2 * Math.max(Math.log(widths(st).nStarRatio) / 2, floor)) - 1;
+    };
     const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
-      let width = widths(st).lossWidth;
+      let width = objectiveWidth(st);
       let error = expectedError(st);
       let left = remaining;
       // Deterministic jitter for ties (seeded), far below any real difference.
@@ -874,14 +886,17 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           runs.map((r) => r.spec),
         )) {
           const next = st.withRun(c.params, c.tokens);
-          const w = widths(next).lossWidth;
+          const w = objectiveWidth(next);
           if (!(width - w >= MIN_GAIN * width)) continue;
           const perFlop = mode === 'flop' || (mode === 'mixed' && runs.length > 0);
           const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
           if (!best || score > best.score) best = { c, score, next, width: w };
         }
         if (best) {
-          const why = greedyReason(st, best.c, width, best.width, widths);
+          const why =
+            request.objective === 'nStar'
+              ? greedyReason(st, best.c, widths(st).lossWidth, widths(best.next).lossWidth, widths)
+              : greedyReason(st, best.c, width, best.width, widths);
           runs.push({
             spec: {
               params: best.c.params,
@@ -902,7 +917,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         // expected error by MIN_GAIN, keep filling the budget with the one lowering it most per run
         // (runs near the top in compute, or past the largest: cheap far runs extrapolate worst).
         // When the floor dominates the expected error too, nothing does, and the plan stops.
-        if (!Number.isFinite(error)) break;
+        // (The expected error is the loss's: an N* search stops here.)
+        if (!Number.isFinite(error) || request.objective === 'nStar') break;
         let fill: { c: { params: number; tokens: number }; score: number; next: FisherState; error: number } | undefined;
         for (const c of candidatesFor(
           left,
