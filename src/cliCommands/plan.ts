@@ -14,6 +14,10 @@ import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/
 import { calibrationRuns, hardwareFlags, HARDWARE_OPTIONS, NOTHING_CALIBRATED, type CliContext } from './estimate';
 import { hardwareTable } from '../core/plan/hardware';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
+import { frontierNarrowing, narrowingLines } from '../core/plan/frontierNarrowing';
+
+/** Time budget of the search for the runs that would narrow N* (as `ladder`'s search has). */
+const NARROWING_SEARCH_MS = 10_000;
 
 /** An amount: `7e9`, `7B`, `1.5T`, `300k`, `2,000`. */
 function amount(name: string, text: string | undefined, ctx: CliContext): number | undefined {
@@ -95,6 +99,7 @@ export function planJson(plan: BudgetPlan) {
     frontier: plan.frontier,
     objective: plan.objective,
     frontierUncertainty: plan.frontierUncertainty,
+    ...(plan.narrowing ? { narrowing: plan.narrowing } : {}),
     recommended: candidateJson(plan.recommended),
     alternatives: plan.alternatives.map(candidateJson),
     notes: plan.notes,
@@ -130,6 +135,10 @@ export function planText(plan: BudgetPlan): string {
     'alternatives:',
     ...plan.alternatives.flatMap((c) => candidateText(c, plan.hardware.id)),
   ];
+  if (plan.narrowing && plan.frontierUncertainty) {
+    lines.push('runs that would narrow N*:');
+    for (const l of narrowingLines(plan.narrowing, plan.frontierUncertainty.nStar, plan.hardware.id)) lines.push(`  ${l}`);
+  }
   if ('uncalibrated' in plan.recommended.loss) lines.push(`loss: ${plan.recommended.loss.uncalibrated}`);
   for (const n of plan.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
@@ -229,6 +238,15 @@ export function planCommand(args: string[], ctx: CliContext): number {
     return 1;
   }
   planned.notes = [...notes, ...planned.notes];
+  if (context.lossLaw) {
+    const narrowing = frontierNarrowing(planned, context.lossLaw, {
+      hardware: table,
+      deadline: Date.now() + NARROWING_SEARCH_MS,
+      seqLen: amount('--seq-len', values['seq-len'], ctx),
+      vocab: amount('--vocab', values.vocab, ctx),
+    });
+    if (narrowing) planned.narrowing = narrowing;
+  }
   ctx.stdout(values.json ? `${JSON.stringify(planJson(planned), null, 2)}\n` : `${planText(planned)}\n`);
   if ('uncalibrated' in planned.recommended.loss && !workspace && !values.isoflop) ctx.stderr(NOTHING_CALIBRATED('plan'));
   return 0;

@@ -4,6 +4,7 @@ import { chinchillaOptimalParams, parseBudget, planBudget, suggestShape, type Bu
 import { hardwareTable } from '../../src/core/plan/hardware';
 import { fitCrossRun } from '../../src/core/fit/crossRun';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../../src/core/fit/isoflop';
+import { kaplanLaw } from '../../src/core/laws/kaplan';
 
 const budget = (text: string): Budget => {
   const b = parseBudget(text);
@@ -183,4 +184,40 @@ test('with an IsoFLOP frontier: N* follows the frontier the data implies', () =>
   const expected = chinchillaOptimalParams(TRUE, 1e20);
   assert.ok(Math.abs(plan.recommended.params / expected - 1) < 0.15, `${plan.recommended.params} vs ${expected}`);
   assert.match(plan.frontier, /IsoFLOP frontier fitted on synthetic IsoFLOPs/);
+});
+
+test("a Kaplan-law family: the N* interval is the bootstrap of that law's own frontier, not Chinchilla's", () => {
+  // Kaplan et al. 2020 Eq. 1.5 with their Table 2 exponents; N non-embedding (no embeddings given: total N is the law's N).
+  const kaplan = (n: number, d: number) => ((6.4e13 / n) ** (0.076 / 0.103) + 1.8e13 / d) ** 0.103;
+  let seed = 7;
+  const noise = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return 1 + 0.004 * (seed / 2 ** 31 - 0.5);
+  };
+  const points = [];
+  for (const n of [2e7, 5e7, 1e8, 2e8, 4e8])
+    for (const ratio of [5, 20, 80]) points.push({ runId: `${n}-${ratio}`, params: n, tokens: n * ratio, loss: kaplan(n, n * ratio) * noise() });
+  const fit = fitCrossRun(points, { seed: 1, resamples: 40, priors: 'never', law: 'kaplan' });
+  if ('error' in fit) throw new Error(fit.error);
+  const plan = ok(planBudget({ budget: budget('1e20') }, { lossLaw: { fit, family: 'kaplan-family', runsUsed: fit.runIds, points } }));
+  const u = plan.frontierUncertainty;
+  assert.ok(u, 'a Kaplan family gets an N* interval');
+  const [lo, hi] = u.nStarBootstrap;
+  assert.ok(hi / lo > 1.01, `the bootstrap N* interval has width: ${lo.toExponential(3)}–${hi.toExponential(3)}`);
+  assert.ok(lo <= plan.recommended.params * 1.001 && plan.recommended.params <= hi * 1.001, 'and holds the recommendation');
+  // Each bootstrap sample's argmin along the budget under the Kaplan law itself: the interval is their 10th–90th percentiles.
+  const stars = fit.samples
+    .map((c) => {
+      let best = NaN;
+      let bestLoss = Infinity;
+      for (let i = 0; i <= 4000; i++) {
+        const n = Math.exp(Math.log(1e6) + (Math.log(1e12) - Math.log(1e6)) * (i / 4000));
+        const l = kaplanLaw.evaluate(c, [n, 1e20 / (6 * n)]);
+        if (l < bestLoss) [best, bestLoss] = [n, l];
+      }
+      return best;
+    })
+    .sort((a, b) => a - b);
+  const q = (p: number) => stars[Math.round(p * (stars.length - 1))];
+  assert.ok(Math.abs(Math.log(lo / q(0.1))) < 0.02 && Math.abs(Math.log(hi / q(0.9))) < 0.02, `${lo}–${hi} vs ${q(0.1)}–${q(0.9)}`);
 });

@@ -131,7 +131,13 @@ export class EngineSession {
   async planBudget(request: PlanBudgetRequest): Promise<Extract<ReturnType<typeof planBudgetRequest>, { plan: unknown }>> {
     // Plans are calibrated on the family laws: asked for right after a start, they wait for those fits.
     const { value: planned } = await this.whenFitted(() =>
-      planBudgetRequest(request, this.engine.familyLaws(), this.engine.hardware, (law) => this.engine.overtrainLaw(law)),
+      planBudgetRequest(
+        request,
+        this.engine.familyLaws(),
+        this.engine.hardware,
+        (law) => this.engine.overtrainLaw(law),
+        Date.now() + this.settings.fitTimeBudgetMs,
+      ),
     );
     if ('error' in planned) throw new Error(planned.error);
     return planned;

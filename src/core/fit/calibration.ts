@@ -178,15 +178,16 @@ export function calibrateAtDistance(value: number, interval: readonly [number, n
  * Error floor (log half-width in ln N*) of the planner's compute-optimal size at a budget r times
  * the compute of the family's largest finished run, same form and derivation as
  * CROSS_RUN_DISTANCE_FLOOR. The argmin redone on bootstrap refits (plan/budget.ts) says how well
- * the runs pin the law's exponents, not how right the law's argmin is: on the Porian et al. IsoFLOP
- * configurations (leave-largest-out backtests of planBudget against each larger budget's vertex,
- * `npm run validate`, "the planner's N*", 2026-12-06: 159 cases, 2 data sets) the family model's
- * argmin fell 2–5× below the measured N* (median factor error 111% at 2×, 197% at 10–30×) and
- * its bootstrap intervals covered 0–7%. Derived 1.09 + 0.366·ln r; held out (floor from the
- * other data set): 67% at 2× and 2–5×, 80–92% beyond. So the planner's N* is a factor of several
- * either way; the IsoFLOP frontier fitted on a family's own IsoFLOP runs is the better guide.
+ * the runs pin the law's exponents, not how right the law's argmin is. Measured on the Porian et
+ * al. IsoFLOP configurations (leave-largest-out backtests of planBudget against each larger
+ * budget's vertex, `npm run validate`, "the planner's N*", 2026-12-07: 159 cases, 2 data sets),
+ * with the family fit weighing each run by its distance from its budget's optimum
+ * (fit/isoflopWeights.ts): median factor error 10% at 1–2×, 15–19% at 2–30×, 21–25% beyond (it was
+ * 111–507% with every run weighing alike); bootstrap intervals alone covered 47–67%. Derived
+ * 0.1422 + 0.0750·ln r, rounded up; held out (floor from the other data set): 97% at 1–2×, 87% at
+ * 2–5× and 5–10×, 81% at 10–30×, 87% at 30–100×, 75% at 100–1000× (12 cases).
  */
-export const FRONTIER_DISTANCE_FLOOR: Readonly<{ base: number; perLn: number }> = { base: 1.1, perLn: 0.37 };
+export const FRONTIER_DISTANCE_FLOOR: Readonly<{ base: number; perLn: number }> = { base: 0.15, perLn: 0.075 };
 
 /** The planner's N* interval widened in ln N* to the frontier floor at `computeRatio` (the budget over the largest run's compute). */
 export function calibrateFrontierAtDistance(nStar: number, interval: readonly [number, number], computeRatio: number): [number, number] {

@@ -12,6 +12,7 @@ import { fitCrossRunLaw, predictWithFit, MIN_RUNS, MIN_RUNS_WITH_PRIORS, type La
 import { chinchillaLaw } from '../laws/chinchilla';
 import type { ContrastPrior } from './fitLaw';
 import type { Prediction } from './types';
+import { ISOFLOP_WEIGHT_WIDTH, isoflopWeights } from './isoflopWeights';
 
 export { EXPONENT_PRIOR_SD, SCALE_PRIOR_SD, chinchillaPriors } from '../laws/familyLaws';
 
@@ -44,6 +45,8 @@ export interface AllocationPrior {
 /** A Chinchilla cross-run fit (the generic `LawCrossRunFit`, with `dataRanges` for extrapolation flags). */
 export type CrossRunFit = LawCrossRunFit & {
   allocationPrior?: AllocationPrior;
+  /** Set when the runs form IsoFLOP curves: each run weighed by its distance from its budget's optimum (fit/isoflopWeights.ts). */
+  isoflopWeighting?: { budgets: number; downweighted: number; note: string };
   /** Set for a law fitted on non-embedding N: the family's embeddings, to take a total N to the law's N. */
   embeddings?: EmbeddingModel;
   /** For a law on non-embedding N: which N it was fitted on, said with the fit's warnings. */
@@ -88,6 +91,8 @@ export interface CrossRunOptions {
   priors?: 'auto' | 'always' | 'never';
   /** The family law (laws/familyLaws.ts; default Chinchilla). */
   law?: string;
+  /** σ in ln N of the IsoFLOP weights (fit/isoflopWeights.ts; default ISOFLOP_WEIGHT_WIDTH, 0: every run weighs 1). */
+  isoflopWidth?: number;
 }
 
 /** Below this many distinct runs the fit leans on published exponents. */
@@ -191,7 +196,14 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
   const spec = familyLaw(opts.law);
   // A law on non-embedding N (Kaplan et al.) takes the runs' own non-embedding N when every run gives one.
   const embeddings = spec.parameterCount === 'nonEmbedding' ? embeddingModel(usable) : undefined;
-  const lawPoints = usable.map((p) => ({ runId: p.runId, x: [embeddings ? p.nonEmbeddingParams! : p.params, p.tokens], y: p.loss }));
+  // Runs laid out as IsoFLOP curves weigh by their distance from their budget's optimum (isoflopWeights.ts).
+  const isoflop = isoflopWeights(usable, opts.isoflopWidth ?? ISOFLOP_WEIGHT_WIDTH);
+  const lawPoints = usable.map((p) => ({
+    runId: p.runId,
+    x: [embeddings ? p.nonEmbeddingParams! : p.params, p.tokens],
+    y: p.loss,
+    ...(isoflop?.weights.has(p.runId) ? { weight: isoflop.weights.get(p.runId) } : {}),
+  }));
   const runs = new Set(lawPoints.filter((p) => p.x.every((v) => v > 0 && Number.isFinite(v)) && p.y > 0 && Number.isFinite(p.y)).map((p) => p.runId));
   const mode = opts.priors ?? 'auto';
   // One run per (N, D) for the spread: a run's several points share its N.
@@ -218,10 +230,11 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
     };
   }
   if ('error' in res) return res;
-  if (embeddings) return { ...res, embeddings, paramsNote: "N is the runs' non-embedding parameters, as the law defines it" };
+  const out: CrossRunFit = isoflop ? { ...res, isoflopWeighting: { budgets: isoflop.budgets, downweighted: isoflop.downweighted, note: isoflop.note } } : res;
+  if (embeddings) return { ...out, embeddings, paramsNote: "N is the runs' non-embedding parameters, as the law defines it" };
   if (spec.parameterCount === 'nonEmbedding')
-    return { ...res, paramsNote: 'fitted on total parameters: not every run gives its non-embedding N, which this law is defined on' };
-  return allocation ? { ...res, allocationPrior: allocation } : res;
+    return { ...out, paramsNote: 'fitted on total parameters: not every run gives its non-embedding N, which this law is defined on' };
+  return allocation ? { ...out, allocationPrior: allocation } : out;
 }
 
 /**

@@ -16,7 +16,7 @@
 import { chinchillaLaw } from '../laws/chinchilla';
 import { DEFAULT_FAMILY_LAW, familyLaw } from '../laws/familyLaws';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
-import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
+import { lawParams, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { predictFrontier, type IsoflopFrontier } from '../fit/isoflop';
 import { goldenSectionMinimum } from '../fit/goldenSection';
@@ -188,9 +188,35 @@ export interface BudgetPlan {
     halfSizeCostPct: number;
     doubleSizeCostPct: number;
   };
+  /** The runs that would narrow the N* interval most per cost (plan/frontierNarrowing.ts: the callers that may search set it). */
+  narrowing?: FrontierNarrowing;
   recommended: BudgetCandidate;
   alternatives: BudgetCandidate[];
   notes: string[];
+}
+
+/** A run that would narrow the planner's N* interval, and the interval once it (and the ones before it) is in. */
+export interface NarrowingRun {
+  params: number;
+  tokens: number;
+  tokensPerParam: number;
+  /** 6·N·D. */
+  flops: number;
+  gpuHours: number;
+  usd: number;
+  /** The N* 80% interval expected once this run and those listed before it have finished. */
+  nStarAfter: [number, number];
+  /** Fraction of the N* interval's log width they remove. */
+  cut: number;
+}
+
+/** "Which runs would narrow it": the ladder's search (plan/ladder.ts) with the budget as its target and N* as what it narrows. */
+export interface FrontierNarrowing {
+  runs: NarrowingRun[];
+  /** Compute the search could spend on them. */
+  searchFlops: number;
+  timedOut: boolean;
+  note: string;
 }
 
 // ---- frontier ------------------------------------------------------------------------------
@@ -268,23 +294,34 @@ function modelArgmin(lossAt: (n: number) => number, guess: number, maxN: number)
 }
 
 /**
- * The argmin along the budget redone on each bootstrap parameter set (the i-th Chinchilla sample
- * with the i-th over-training sample, blended by regime), 10th–90th percentiles, widened in ln N*
- * to the floor the backtests call for at the budget's distance from the family's largest run
- * (calibration.ts FRONTIER_DISTANCE_FLOOR: refits agree far more than the argmin is right); and
- * the loss cost of half and twice N* by the best fit. Undefined without bootstrap samples.
+ * The argmin along the budget redone on each bootstrap parameter set of the family's law (its own
+ * law: Chinchilla, Kaplan, ...; for Chinchilla the i-th sample with the i-th over-training sample,
+ * blended by regime as the family model blends them), 10th–90th percentiles, widened in ln N* to
+ * the floor the backtests call for at the budget's distance from the family's largest run
+ * (calibration.ts FRONTIER_DISTANCE_FLOOR: refits agree more than the argmin is right); and the
+ * loss cost of half and twice N* by the best fit. Undefined without bootstrap samples.
  */
 function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: number, nStar: number): BudgetPlan['frontierUncertainty'] {
   const samples = law.fit.samples;
   if (samples.length < 10) return undefined;
-  const ot = law.overtrain && !('error' in law.overtrain) && !law.overtrain.timedOut ? law.overtrain : undefined;
+  const model = familyModel({
+    family: law.family,
+    fit: law.fit,
+    overtrain: law.overtrain,
+    runsUsed: law.runsUsed,
+    points: law.points,
+    anchoredRunIds: law.anchoredRunIds,
+  });
+  const spec = familyLaw(law.fit.lawId);
+  // The over-training fit the family model blends (none when it left it out as a misfit).
+  const ot = spec.blendsWithOvertrain && model.overtrain && !('error' in model.overtrain) && !model.overtrain.timedOut ? model.overtrain : undefined;
   const stars: number[] = [];
   for (let i = 0; i < samples.length; i++) {
     const c = samples[i];
     const o = ot?.samples.length ? ot.samples[i % ot.samples.length] : undefined;
     const value = (n: number) => {
       const d = tokensForFlops(flops, n);
-      const lc = chinchillaLaw.evaluate(c, [n, d]);
+      const lc = spec.law.evaluate(c, [lawParams(law.fit, n), d]);
       const w = o ? overtrainWeight(d / n) : 0;
       return w === 0 ? lc : (1 - w) * lc + w * overtrainLaw.evaluate(o!, [n, d / n]);
     };
@@ -294,14 +331,6 @@ function frontierInterval(law: NonNullable<BudgetContext['lossLaw']>, flops: num
   if (stars.length < 10) return undefined;
   stars.sort((a, b) => a - b);
   const q = (p: number) => stars[Math.min(stars.length - 1, Math.max(0, Math.round(p * (stars.length - 1))))];
-  const model = familyModel({
-    family: law.family,
-    fit: law.fit,
-    overtrain: law.overtrain,
-    runsUsed: law.runsUsed,
-    points: law.points,
-    anchoredRunIds: law.anchoredRunIds,
-  });
   const at = (n: number) => model.value(n, tokensForFlops(flops, n));
   const best = at(nStar);
   const bootstrap: [number, number] = [q(0.1), q(0.9)];
@@ -607,6 +636,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
       );
     }
     appendAll(notes, model.warnings);
+    if (model.fit.isoflopWeighting) notes.push(model.fit.isoflopWeighting.note);
     if (context.lossLaw?.points) appendAll(notes, nonMonotoneRuns(context.lossLaw.points));
   }
   if (!fitted && !context.frontier)

@@ -9,6 +9,7 @@ import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { FamilyLaw } from '../snapshot';
 import { formatCount, formatFlops, formatLoss, formatInterval } from '../../shared/format';
 import { parseSuffixedNumber } from '../numberText';
+import { frontierNarrowing, narrowingLines } from './frontierNarrowing';
 
 /**
  * "Plan Compute Budget": the budget as the user typed it (the worker parses it again), optional
@@ -40,17 +41,22 @@ export function chooseFamily(families: readonly FamilyLaw[], wanted?: string): {
 
 /**
  * Runs in the worker: parses the budget and plans it on the chosen family's law; `overtrainOf` gives
- * that family's over-training fit (the engine's, through its fitter), for losses by regime.
+ * that family's over-training fit (the engine's, through its fitter), for losses by regime. With an
+ * N* interval, the runs that would narrow it are searched until `deadline` (epoch ms).
  */
 export function planBudgetRequest(
   request: PlanBudgetRequest,
   families: readonly FamilyLaw[],
   hardware?: HardwareTable,
   overtrainOf?: (law: FamilyLaw) => LawCrossRunFit | { error: string } | undefined,
+  deadline?: number,
 ): { plan: BudgetPlan; family?: string } | { error: string } {
   const budget = parseBudget(request.budget);
   if ('error' in budget) return budget;
   const { law, note } = chooseFamily(families, request.family);
+  const lossLaw = law?.fit
+    ? { fit: law.fit, family: law.family, runsUsed: law.runIds, overtrain: overtrainOf?.(law), points: law.points, anchoredRunIds: law.anchoredRunIds }
+    : undefined;
   const planned = planBudget(
     {
       budget,
@@ -62,23 +68,11 @@ export function planBudgetRequest(
       seqLen: request.seqLen,
       vocab: request.vocab,
     },
-    {
-      hardware,
-      ...(law?.fit
-        ? {
-            lossLaw: {
-              fit: law.fit,
-              family: law.family,
-              runsUsed: law.runIds,
-              overtrain: overtrainOf?.(law),
-              points: law.points,
-              anchoredRunIds: law.anchoredRunIds,
-            },
-          }
-        : {}),
-    },
+    { hardware, ...(lossLaw ? { lossLaw } : {}) },
   );
   if ('error' in planned) return planned;
+  const narrowing = lossLaw ? frontierNarrowing(planned, lossLaw, { hardware, deadline, seqLen: request.seqLen, vocab: request.vocab }) : undefined;
+  if (narrowing) planned.narrowing = narrowing;
   if (note) planned.notes.unshift(note);
   return { plan: planned, family: law?.family };
 }
@@ -209,6 +203,9 @@ export function planMarkdown(plan: BudgetPlan, family: string | undefined, hardw
     `- Frontier: ${plan.frontier}.${family ? ` Loss law: family "${family}".` : ''}`,
     ...rec.notes.map((n) => `- ${n}`),
     '',
+    ...(plan.narrowing && plan.frontierUncertainty
+      ? ['## Runs that would narrow N*', '', ...narrowingLines(plan.narrowing, plan.frontierUncertainty.nStar, hardwareId), '']
+      : []),
     '## Notes',
     '',
     ...plan.notes.map((n) => `- ${n}`),

@@ -25,7 +25,14 @@ import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../l
 import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
 import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
-import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, crossRunDistanceFloor, INTERVAL_CALIBRATION, widenInterval } from '../fit/calibration';
+import {
+  calibrateAtDistance,
+  CROSS_RUN_DISTANCE_FLOOR,
+  crossRunDistanceFloor,
+  FRONTIER_DISTANCE_FLOOR,
+  INTERVAL_CALIBRATION,
+  widenInterval,
+} from '../fit/calibration';
 import { lossTokens, publishedHparams } from './advice';
 import type { TrainingPlan } from '../configs/types';
 import { suggestShape, type Budget, type HparamAdvice, type ShapeSuggestion } from './budget';
@@ -114,6 +121,12 @@ export interface LadderRequest {
    * time by the greedy rule, even for an empty family. Default: sizes × tokens-per-parameter grid.
    */
   candidates?: readonly { params: number; tokens: number }[];
+  /**
+   * Which interval the greedy narrows: the target's loss (default), or N* at the target's compute
+   * as Plan Compute Budget shows it (plan/frontierNarrowing.ts): the linearised spread, at least the
+   * frontier's distance floor (calibration.ts FRONTIER_DISTANCE_FLOOR) from the largest run.
+   */
+  objective?: 'loss' | 'nStar';
 }
 
 export interface LadderContext {
@@ -902,10 +915,16 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       );
     // 'mixed': the most narrowing run first (usually the largest affordable: the one that moves the
     // distance floor, as the backtest's largest-first baseline), then the most narrowing per FLOP.
+    // The width the search narrows: the loss interval's, or N*'s with its distance floor (`objective`).
+    const objectiveWidth = (st: FisherState): number => {
+      if (request.objective !== 'nStar') return rawWidths(st).lossWidth;
+      const floor = st.maxFlops > 0 ? crossRunDistanceFloor(targetFlops / st.maxFlops, FRONTIER_DISTANCE_FLOOR) : Number.POSITIVE_INFINITY;
+      return Math.exp(2 * Math.max(Math.log(rawWidths(st).nStarRatio) / 2, floor)) - 1;
+    };
     const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
-      let width = rawWidths(st).lossWidth;
+      let width = objectiveWidth(st);
       let error = expectedError(st);
       let left = remaining;
       // Deterministic jitter for ties (seeded), far below any real difference.
@@ -924,7 +943,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           runs.map((r) => r.spec),
         )) {
           const next = st.withRun(c.params, c.tokens);
-          const w = rawWidths(next).lossWidth;
+          const w = objectiveWidth(next);
           if (!(width - w >= MIN_GAIN * width)) continue;
           const perFlop = mode === 'flop' || (mode === 'mixed' && runs.length > 0);
           const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
@@ -952,7 +971,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         // expected error by MIN_GAIN, keep filling the budget with the one lowering it most per run
         // (runs near the top in compute, or past the largest: cheap far runs extrapolate worst).
         // When the floor dominates the expected error too, nothing does, and the plan stops.
-        if (!Number.isFinite(error)) break;
+        // (The expected error is the loss's: an N* search stops here.)
+        if (!Number.isFinite(error) || request.objective === 'nStar') break;
         let fill: { c: { params: number; tokens: number }; score: number; next: FisherState; error: number } | undefined;
         for (const c of candidatesFor(
           left,

@@ -299,6 +299,9 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     assert.equal(outcome.request.gpus, 8);
     assert.equal(outcome.plan.recommended.wallClockDays !== undefined, true);
     assert.ok(!('uncalibrated' in outcome.plan.recommended.loss));
+    // Which runs would narrow N*: searched in the worker and named in the plan the host shows.
+    assert.ok(outcome.plan.frontierUncertainty && outcome.plan.narrowing, 'the plan has an N* interval and the runs that would narrow it');
+    assert.match(outcome.markdown, /## Runs that would narrow N\*\n\n.+\n1\. .+ parameters × .+ tokens/);
     assert.ok(
       vscode.workspace.textDocuments.some((d) => d.uri.toString() === outcome.document.toString() && d.getText().startsWith('# Compute budget: 5000 H100-h')),
     );
