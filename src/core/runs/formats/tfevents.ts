@@ -112,7 +112,7 @@ export const tfeventsFormat = defineFormat({
   title: 'TensorBoard event files',
   writers: 'TensorBoard: TF1/TF2, Keras, PyTorch SummaryWriter, tensorboardX, Lightning TensorBoardLogger, Megatron, torchtitan, litgpt',
   reads:
-    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); Keras's `train/` + `validation/` folders (or `train/` + `test/`, `eval/`, `val/`; a TF1 Estimator's model dir + `eval/`) are one run, the evaluation folder's tags read as `<folder>/<tag>` (e.g. `validation/epoch_loss`, the eval loss); an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
+    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); Keras's `train/` + `validation/` folders (or `train/` + `test/`, `eval/`, `val/`; a TF1 Estimator's model dir + `eval/`) are one run (a `train/` with no evaluation folder beside it only when its parent holds no other run), the evaluation folder's tags read as `<folder>/<tag>` (e.g. `validation/epoch_loss`, the eval loss); an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
   globs: ['**/events.out.tfevents.*'],
   activation: ['**/events.out.tfevents.*'],
   detect: (_abs, base) => base.startsWith('events.out.tfevents.'),
