@@ -124,8 +124,13 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const m = /ladder: (\d+) planned[^;]*; target (.+ after)/.exec(status);
       if (!m || Number(m[1]) !== planned) throw new Error(`status line: ${status}`);
       const legend = (await frame.locator('#scaling').getAttribute('aria-label')) ?? '';
-      if (!legend.includes('ladder · planned runs') || !legend.includes('ladder target · 80% after the ladder'))
-        throw new Error(`legend: ${legend.slice(-400)}`);
+      if (!legend.includes('ladder · planned runs') || !legend.includes('target 80% after the ladder')) throw new Error(`legend: ${legend.slice(-400)}`);
+      // Compact: the legend takes two lines at most at 1400×900, and the caption explains the ladder's marks.
+      const legendLines = Number(await frame.locator('#scaling').getAttribute('data-legend-lines'));
+      if (!(legendLines >= 1 && legendLines <= 2)) throw new Error(`the legend takes ${legendLines} lines: ${legend}`);
+      const caption = await frame.locator('#scalingKey').innerText();
+      if (!caption.includes('□: a run planned by Plan Experiments') || !caption.includes('✳ with bar') || caption.includes('★'))
+        throw new Error(`caption: ${caption}`);
       if ((await paintedPixels(frame, '#scaling')) < 1000) throw new Error('the chart did not paint');
       await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
       await page.mouse.move(0, 0);
@@ -133,7 +138,7 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const clip = await clipAround(page, [frame.locator('header'), frame.locator('#view-scaling .key')], 12);
       Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
       const size = await readmePicture(page, 'ladder-scaling', clip);
-      return `${status.slice(status.indexOf('ladder:'))}; picture ${size}`;
+      return `${status.slice(status.indexOf('ladder:'))}; legend ${legendLines} lines; picture ${size}`;
     },
   );
 
