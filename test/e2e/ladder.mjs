@@ -86,20 +86,28 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
       await lens.waitFor({ timeout: 60_000 });
       await page.locator('.codelens-decoration', { hasText: 'Plan ladder' }).first().waitFor({ timeout: 10_000 });
-      await sleep(500);
+      // Without the side bar, so the lens row (longer here: LR and batch) shows whole, ending before the minimap.
+      await palette(page, 'View: Toggle Primary Side Bar Visibility');
+      await sleep(800);
       const editor = page.locator('.part.editor .editor-group-container.active .editor-container').first();
-      const lensBox = await lens.boundingBox();
       const editorBox = await editor.boundingBox();
+      const { rowEnd, textEnd } = await lens.evaluate((l) => {
+        const range = document.createRange();
+        range.selectNodeContents(l);
+        const editorEl = l.closest('.monaco-editor');
+        const end = editorEl.querySelector('.minimap')?.getBoundingClientRect().left ?? editorEl.getBoundingClientRect().right;
+        return { rowEnd: Math.max(l.getBoundingClientRect().right, ...[...range.getClientRects()].map((r) => r.right)), textEnd: end };
+      });
+      const right = Math.min(rowEnd + 40, textEnd - 4);
+      if (right < rowEnd + 8) throw new Error(`the lens row ends at ${Math.round(rowEnd)} px, too near the minimap (${Math.round(textEnd)}) to show whole`);
       const clip = await clipAround(
         page,
         [page.locator('.tabs-and-actions-container').first(), lens, page.locator('.view-line', { hasText: 'vocab_size' }).first()],
         4,
       );
-      const size = await readmePicture(page, 'ladder-written', {
-        ...clip,
-        x: editorBox.x,
-        width: Math.min(lensBox.x + lensBox.width + 16, editorBox.x + editorBox.width) - editorBox.x,
-      });
+      const size = await readmePicture(page, 'ladder-written', { ...clip, x: editorBox.x, width: right - editorBox.x });
+      await palette(page, 'View: Toggle Primary Side Bar Visibility');
+      await sleep(500);
       return `${runs.join(', ')}: config.json + training_args.json each (family example-sweep); ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}; picture ${size}`;
     },
   );
