@@ -153,6 +153,8 @@ export function drawOn(view: DashboardView, sets: DS[], options: ChartOptions<'l
   // The value axis as drawn, for the end-to-end test (does the range leave a spike out?).
   const y = chart.scales.y;
   if (y) Object.assign(canvas.dataset, { yMin: String(y.min), yMax: String(y.max) });
+  // How many lines the legend takes (the end-to-end test bounds it): Chart.js keeps one width per line of a top legend.
+  canvas.dataset.legendLines = String((chart.legend as { lineWidths?: number[] } | undefined)?.lineWidths?.length ?? 0);
   // The x tick labels as drawn (the end-to-end test reads the wall clock's dates here).
   const x = chart.scales.x;
   if (x)

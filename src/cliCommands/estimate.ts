@@ -11,9 +11,7 @@ import type { ConfigEstimate } from '../core/snapshot';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { findHardware, hardwareTable, type HardwareSettings } from '../core/plan/hardware';
-
-/** A model folder's config (as the workspace's MODEL_CONFIG_FILE; not imported, so `plan` alone loads no engine). */
-const MODEL_CONFIG_FILE = 'config.json';
+import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
 
 /** What the commands need from the CLI shell (which owns workspace loading and usage errors). */
 export interface CliContext {

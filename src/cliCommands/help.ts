@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { maxOf } from '../shared/arrays';
+import { DEFAULT_HPARAM_LAW, HPARAM_LAW_IDS } from '../core/laws/hparamLawIds';
 
 export interface CommandHelp {
   /** One line: what the command does. */
@@ -69,11 +70,11 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   hparams: {
     summary: 'optimal learning rate and batch size from LR/batch sweeps, refitting Step Law or DeepSeek',
-    usage: 'scaling-lens hparams --train <csv> --predict <csv> [--law steplaw|deepseek] [--columns canonical=column,...] [--json]',
+    usage: `scaling-lens hparams --train <csv> --predict <csv> [--law ${HPARAM_LAW_IDS.join('|')}] [--columns canonical=column,...] [--json]`,
     options: [
       '--train <csv>            sweep runs: columns params, tokens, lr, batch_tokens, loss',
       '--predict <csv>          sizes to advise: columns params, tokens',
-      '--law steplaw|deepseek   the law refitted on the sweep optima (default steplaw)',
+      `--law <id>               the law refitted on the sweep optima: ${HPARAM_LAW_IDS.join(' or ')} (default ${DEFAULT_HPARAM_LAW})`,
       '--columns a=b,...        read canonical column a from column b',
       '--resamples <n>, --seed <n>   bootstrap resamples and seed',
       '--json                   JSON instead of text',

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { idleOptions } from '../core/optionScope';
 import { HPARAM_LAWS, getHparamLaw } from '../core/laws/registry';
+import { DEFAULT_HPARAM_LAW } from '../core/laws/hparamLawIds';
 import { fitHparamSweeps, predictHparams, surfacePenaltyPct, type GroupOptimum, type SweepGroup } from '../core/fit/hparamSweep';
 import type { LawCrossRunFit } from '../core/fit/crossRunLaw';
 import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo } from './fitShared';
@@ -75,7 +76,7 @@ function estimate(p: { value: number; interval: [number, number]; flags?: string
 
 /** The parser's options (optionScope.ts says when each has an effect). */
 export const HPARAMS_OPTIONS = {
-  law: { type: 'string', default: 'steplaw' },
+  law: { type: 'string', default: DEFAULT_HPARAM_LAW },
   train: { type: 'string' },
   predict: { type: 'string' },
   columns: { type: 'string' },

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { idleOptions } from '../core/optionScope';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
-import { MODEL_CONFIG_FILE } from '../core/workspace';
+import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
 import { parseBudget, type Budget } from '../core/plan/budget';
 import { existingRunsOf, planLadder, targetOfPlan, type LadderContext, type LadderPlan, type LadderRequest, type LadderRun } from '../core/plan/ladder';
 import { familyModelOf } from '../core/plan/familyModel';

@@ -22,7 +22,7 @@ import { hardwareTable, type HardwareTable } from './plan/hardware';
 import type { ConfigEstimate, FamilyLaw, RunView, Snapshot } from './snapshot';
 import type { Diagnostic } from './diagnostics';
 
-export { MODEL_CONFIG_FILE, describeRun, trainLoss } from './engine/runCatalog';
+export { describeRun, trainLoss } from './engine/runCatalog';
 export { LIVE_REFIT_GROWTH } from './engine/curveFits';
 
 export class ScalingWorkspace {

@@ -19,6 +19,7 @@ import { DASHBOARD_VIEW_TYPE } from './commands';
 import { dashboardHtml } from './dashboardHtml';
 import { dashboardCsv } from '../shared/chartSeries';
 import { isDashboardView } from '../shared/dashboardViews';
+import { restoredDashboardState } from '../shared/savedDashboardState';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
 export interface RenderReport {
@@ -261,9 +262,9 @@ export class Dashboard extends Disposable {
         this.ready = true;
         this.loads++;
         this.sent = undefined;
-        // The last panel's options, validated again (the memento outlives versions of this code); a page with its own keeps those.
-        const kept = this.memento ? parseWebviewMessage({ type: 'state', state: this.memento.get(Dashboard.STATE_KEY) }) : undefined;
-        if (kept?.type === 'state') this.post({ type: 'restoreState', state: kept.state });
+        // The last panel's options, parsed leniently (the memento outlives versions of this code); a page with its own keeps those.
+        const kept = this.memento ? restoredDashboardState(this.memento.get(Dashboard.STATE_KEY)) : undefined;
+        if (kept) this.post({ type: 'restoreState', state: kept });
         if (this.pendingView) this.post({ type: 'showView', view: this.pendingView });
         this.pendingView = undefined;
         if (this.worker.latest) this.sendWhole(this.worker.latest);

@@ -328,6 +328,6 @@ export function parseDashboardState(raw: unknown): DashboardState {
       column: RUN_COLUMNS.includes(sort.column as RunColumn) ? (sort.column as RunColumn) : fallback.sort.column,
       descending: sort.descending === true,
     },
-    hiddenRuns: Array.isArray(s.hiddenRuns) ? s.hiddenRuns.filter((x): x is string => typeof x === 'string').slice(0, 1000) : [],
+    hiddenRuns: Array.isArray(s.hiddenRuns) ? s.hiddenRuns.filter((x): x is string => typeof x === 'string' && x.length <= MAX_ID_LENGTH).slice(0, 1000) : [],
   };
 }

@@ -86,20 +86,28 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
       await lens.waitFor({ timeout: 60_000 });
       await page.locator('.codelens-decoration', { hasText: 'Plan ladder' }).first().waitFor({ timeout: 10_000 });
-      await sleep(500);
+      // Without the side bar, so the lens row (longer here: LR and batch) shows whole, ending before the minimap.
+      await palette(page, 'View: Toggle Primary Side Bar Visibility');
+      await sleep(800);
       const editor = page.locator('.part.editor .editor-group-container.active .editor-container').first();
-      const lensBox = await lens.boundingBox();
       const editorBox = await editor.boundingBox();
+      const { rowEnd, textEnd } = await lens.evaluate((l) => {
+        const range = document.createRange();
+        range.selectNodeContents(l);
+        const editorEl = l.closest('.monaco-editor');
+        const end = editorEl.querySelector('.minimap')?.getBoundingClientRect().left ?? editorEl.getBoundingClientRect().right;
+        return { rowEnd: Math.max(l.getBoundingClientRect().right, ...[...range.getClientRects()].map((r) => r.right)), textEnd: end };
+      });
+      const right = Math.min(rowEnd + 40, textEnd - 4);
+      if (right < rowEnd + 8) throw new Error(`the lens row ends at ${Math.round(rowEnd)} px, too near the minimap (${Math.round(textEnd)}) to show whole`);
       const clip = await clipAround(
         page,
         [page.locator('.tabs-and-actions-container').first(), lens, page.locator('.view-line', { hasText: 'vocab_size' }).first()],
         4,
       );
-      const size = await readmePicture(page, 'ladder-written', {
-        ...clip,
-        x: editorBox.x,
-        width: Math.min(lensBox.x + lensBox.width + 16, editorBox.x + editorBox.width) - editorBox.x,
-      });
+      const size = await readmePicture(page, 'ladder-written', { ...clip, x: editorBox.x, width: right - editorBox.x });
+      await palette(page, 'View: Toggle Primary Side Bar Visibility');
+      await sleep(500);
       return `${runs.join(', ')}: config.json + training_args.json each (family example-sweep); ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}; picture ${size}`;
     },
   );
@@ -124,8 +132,13 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const m = /ladder: (\d+) planned[^;]*; target (.+ after)/.exec(status);
       if (!m || Number(m[1]) !== planned) throw new Error(`status line: ${status}`);
       const legend = (await frame.locator('#scaling').getAttribute('aria-label')) ?? '';
-      if (!legend.includes('ladder · planned runs') || !legend.includes('ladder target · 80% after the ladder'))
-        throw new Error(`legend: ${legend.slice(-400)}`);
+      if (!legend.includes('ladder · planned runs') || !legend.includes('target 80% after the ladder')) throw new Error(`legend: ${legend.slice(-400)}`);
+      // Compact: the legend takes two lines at most at 1400×900, and the caption explains the ladder's marks.
+      const legendLines = Number(await frame.locator('#scaling').getAttribute('data-legend-lines'));
+      if (!(legendLines >= 1 && legendLines <= 2)) throw new Error(`the legend takes ${legendLines} lines: ${legend}`);
+      const caption = await frame.locator('#scalingKey').innerText();
+      if (!caption.includes('□: a run planned by Plan Experiments') || !caption.includes('✳ with bar') || caption.includes('★'))
+        throw new Error(`caption: ${caption}`);
       if ((await paintedPixels(frame, '#scaling')) < 1000) throw new Error('the chart did not paint');
       await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
       await page.mouse.move(0, 0);
@@ -133,7 +146,7 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       const clip = await clipAround(page, [frame.locator('header'), frame.locator('#view-scaling .key')], 12);
       Object.assign(clip, { y: clip.y + 12, height: clip.height - 24 });
       const size = await readmePicture(page, 'ladder-scaling', clip);
-      return `${status.slice(status.indexOf('ladder:'))}; picture ${size}`;
+      return `${status.slice(status.indexOf('ladder:'))}; legend ${legendLines} lines; picture ${size}`;
     },
   );
 

@@ -391,13 +391,29 @@ async function editorSurfaceChecks(page) {
       return [...editor.querySelectorAll('.codelens-decoration')].map((l) => l.getBoundingClientRect().right - right).filter((over) => over > 0);
     });
     if (cut.length) throw new Error(`a lens row runs ${Math.round(cut[0])} px past the editor`);
-    // The picture: from the editor's left edge to the end of the lens row, down to hidden_size.
+    // The picture: from the editor's left edge to past the end of the lens row's text (measured on the
+    // text itself, not the decoration's box), down to hidden_size; the whole row shows, with a margin.
+    // Taken without the side bar, so the row does not end next to the minimap (it fits with it, checked above).
+    await palette(page, 'View: Toggle Primary Side Bar Visibility');
+    await sleep(800);
     const lens = page.locator('.codelens-decoration', { hasText: 'FLOPs' }).first();
     const editor = await editorBody.boundingBox();
-    const lensBox = await lens.boundingBox();
+    const { rowEnd, textEnd } = await lens.evaluate((l) => {
+      const range = document.createRange();
+      range.selectNodeContents(l);
+      const rects = [...range.getClientRects()];
+      // The editor's text area ends where the minimap begins: the picture stops before it.
+      const editorEl = l.closest('.monaco-editor');
+      const end = editorEl.querySelector('.minimap')?.getBoundingClientRect().left ?? editorEl.getBoundingClientRect().right;
+      return { rowEnd: Math.max(l.getBoundingClientRect().right, ...rects.map((r) => r.right)), textEnd: end };
+    });
     const clip = await clipAround(page, [lens, page.locator('.view-line', { hasText: 'hidden_size' }).first()], 4);
-    const size = await readmePicture(page, 'lens', { ...clip, x: editor.x, width: lensBox.x + lensBox.width + 16 - editor.x });
-    return `${lenses.length} lenses above "{": ${lenses.map((l) => l.title).join(' | ')}; picture ${size}`;
+    const right = Math.min(rowEnd + 40, textEnd - 4);
+    if (right < rowEnd + 8) throw new Error(`the lens row ends at ${Math.round(rowEnd)} px, too near the minimap (${Math.round(textEnd)}) to show whole`);
+    const size = await readmePicture(page, 'lens', { ...clip, x: editor.x, width: right - editor.x });
+    await palette(page, 'View: Toggle Primary Side Bar Visibility');
+    await sleep(500);
+    return `${lenses.length} lenses above "{": ${lenses.map((l) => l.title).join(' | ')}; row text ends ${Math.round(rowEnd - editor.x)} px into the editor; picture ${size}`;
   });
 
   await check('clicking the training_args.json lens opens it at the learning rate, where the suggestions sit on that line', async () => {
@@ -906,9 +922,12 @@ async function main() {
       const drawn = await showView(dashboardFrame, 'scaling');
       if (drawn < 1000) throw new Error(`the scaling chart painted only ${drawn} pixels`);
       const legend = await legendOf(dashboardFrame, 'scaling');
-      for (const want of [' · final loss', ' · law at D/N', ' · compute-optimal frontier', ' · held out']) {
+      for (const want of ['final loss', 'law at D/N', 'compute-optimal frontier', 'held out']) {
         if (!legend.some((l) => l.includes(want))) throw new Error(`no "${want}" in the legend: ${legend.join(', ')}`);
       }
+      // No ladder planned yet: the caption explains none of its marks.
+      const caption = await dashboardFrame.locator('#scalingKey').innerText();
+      if (!caption.startsWith('●: final loss') || /ladder|□|△/.test(caption)) throw new Error(`caption: ${caption}`);
       await page.screenshot({ path: path.join(shots, `dashboard-scaling-${await themeOf(page)}.png`) });
       return `${drawn} pixels, legend: ${legend.join('; ')}`;
     });

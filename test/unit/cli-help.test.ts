@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { COMMAND_HELP, commandHelp, friendlyParseError } from '../../src/cliCommands/help';
 import { groupDiagnostics, relativeToScanned } from '../../src/cliCommands/diagnosticGroups';
 import type { Diagnostic } from '../../src/core/diagnostics';
-import { crossRunLawIds } from '../../src/core/laws/registry';
+import { crossRunLawIds, getHparamLaw, HPARAM_LAWS } from '../../src/core/laws/registry';
+import { DEFAULT_HPARAM_LAW, HPARAM_LAW_IDS } from '../../src/core/laws/hparamLawIds';
 import { CURVE_LAW_IDS } from '../../src/core/fit/curve';
 
 const repo = path.resolve(__dirname, '../..');
@@ -161,6 +162,20 @@ test("the help's law lists name every registered law (a law added is one module 
       .find((l) => l.trimStart().startsWith('--law'))!;
   for (const id of crossRunLawIds()) assert.match(lawLine('fit'), new RegExp(`\\b${id}\\b`), `fit --law help lacks ${id}`);
   for (const id of CURVE_LAW_IDS) assert.match(lawLine('curve'), new RegExp(`\\b${id}\\b`), `curve --law help lacks ${id}`);
+});
+
+test("hparams' --law help is made from the hyperparameter laws' ids: every registered law, its default, and nothing else", () => {
+  const help = commandHelp('hparams')!;
+  const lawLine = help.split('\n').find((l) => l.trimStart().startsWith('--law'))!;
+  const ids = Object.keys(HPARAM_LAWS);
+  // Each key of the registry is its law's id (the help names laws by these keys).
+  for (const [id, law] of Object.entries(HPARAM_LAWS)) assert.equal(law.id, id);
+  assert.deepEqual([...HPARAM_LAW_IDS].sort(), [...ids].sort());
+  assert.match(help, new RegExp(`\\[--law ${ids.join('\\|')}\\]`));
+  assert.match(lawLine, new RegExp(`${ids.join(' or ')} \\(default ${DEFAULT_HPARAM_LAW}\\)$`));
+  assert.ok(ids.includes(DEFAULT_HPARAM_LAW));
+  // What the command runs with no --law is the default the help names.
+  assert.equal(getHparamLaw(DEFAULT_HPARAM_LAW)?.id, DEFAULT_HPARAM_LAW);
 });
 
 test('`plan` alone (dist/cliQuick.js) loads no engine, prints what the whole CLI prints, and hands it anything with runs to read or a usage error', async () => {

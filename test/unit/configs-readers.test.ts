@@ -404,6 +404,23 @@ test('NeMo: relative and absolute interpolations, ??? left unset, vocab padded b
   assert.deepEqual(plan.parallelism, { tensor: 2, pipeline: 1, zeroStage: 0 });
 });
 
+test("NeMo and Megatron-LM without an FFN width: both take Megatron's default, 4h or int(4h·2/3 / 64)·64 gated, with the rule in the note", () => {
+  const nemoPlain = planOf(read('/p/conf/gpt.yaml', NEMO.replace('  ffn_hidden_size: 1024\n', '')));
+  assert.equal(nemoPlain.architecture.dFfn, 4 * 256);
+  assert.match(nemoPlain.sources['architecture.dFfn']?.note ?? '', /^assumed: 4h, h = hidden_size 256 → 1024 \(Megatron default\)/);
+  const nemoGated = planOf(read('/p/conf/gpt.yaml', NEMO.replace('  ffn_hidden_size: 1024\n', '  activation: swiglu\n')));
+  const megatronGated = planOf(
+    read(
+      '/p/model_config.yaml',
+      'MODEL_ARGS:\n  --num-layers: 4\n  --hidden-size: 256\n  --num-attention-heads: 4\n  --swiglu: true\n  --vocab-size: 1000\n  --seq-length: 512\n',
+    ),
+  );
+  // int(4·256·2/3 / 64)·64 = int(10.67)·64 = 640, in both readers.
+  assert.equal(nemoGated.architecture.dFfn, 640);
+  assert.equal(megatronGated.architecture.dFfn, 640);
+  assert.match(megatronGated.sources['architecture.dFfn']?.note ?? '', /int\(4h·2\/3 \/ 64\)·64, h = hidden-size 256 → 640 \(Megatron default\)/);
+});
+
 // ---------------------------------------------------------------- axolotl
 
 test('axolotl: LoRA/QLoRA and full fine-tunes are not applicable, with the reason', () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { ladderMarkdown, planLadderRequest, type LadderWorkspaceRun } from '../../src/core/plan/ladderRequest';
 import { GENERIC_TEMPLATE, ladderFiles, variantSpecOf, workspaceFileWithFamily } from '../../src/core/plan/ladderConfigs';
 import { parseWorkspaceFile } from '../../src/core/runs/workspaceFile';
@@ -267,4 +268,17 @@ test('torchtitan ladder: new flavors registered by one module in the ladder fold
   assert.equal(out.instructions.length, 1);
   assert.match(out.instructions[0], /PYTHONPATH=\/w\/titan\/ladder/);
   assert.match(files.get('PLAN.md')!, /^# plan\n\n## Before training\n\n- torchtitan has no stock flavor for \d+ run\(s\)/);
+});
+
+test("torchtitan ladder: PLAN.md's PYTHONPATH is one shell word for a folder with spaces and quotes", () => {
+  const toml = '[model]\nname = "llama3"\nflavor = "8B"\n\n[optimizer]\nlr = 3e-4\n\n[training]\nlocal_batch_size = 2\nseq_len = 4096\nsteps = 500\n';
+  const { plan } = ok(planLadderRequest({ target: { kind: 'model', params: 8e9, tokens: 2e11 }, seqLen: 4096, vocab: 128256 }, [], []));
+  const folder = "/home/me/My Runs/bob's ladder";
+  const out = ladderFiles({ file: '/home/me/My Runs/t.toml', text: toml }, plan, 'fam', '# plan\n', undefined, folder);
+  const assignment = /`(PYTHONPATH=[^`]+)`/.exec(out.instructions[0])?.[1];
+  assert.ok(assignment, out.instructions[0]);
+  // What a POSIX shell makes of the pasted assignment: the folder, whole.
+  const seen = execFileSync('/bin/sh', ['-c', `${assignment} /bin/sh -c 'printf %s "$PYTHONPATH"'`], { encoding: 'utf8' });
+  assert.equal(seen, folder);
+  assert.ok(new Map(out.files.map((f) => [f.relPath, f.text])).get('PLAN.md')!.includes(assignment));
 });

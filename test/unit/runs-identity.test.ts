@@ -291,6 +291,47 @@ test("Keras's train/ + validation/ event folders are one run, the validation tag
   assert.equal(runs.find((r) => r.id === 'runs/test')?.series.find((s) => s.metric === 'epoch_loss')?.role, 'train_loss');
 });
 
+test('a train/ event folder joins its parent only beside an evaluation folder or alone; among other runs it stays its own run', () => {
+  const root = tempDir('sl-ident-');
+  const epochs = (bias: number): ScalarEvent[] => [0, 1, 2].map((e) => ({ tag: 'epoch_loss', step: e, value: 2 - e / 4 + bias }));
+  // Alone in its parent (Keras before its first validation): the parent is the run.
+  const alone = new RunIndex();
+  alone.update(write(root, 'a/keras-run/train/events.out.tfevents.1.host.1.v2', eventFile(epochs(0))), root);
+  assert.deepEqual(
+    alone.runs().map((r) => r.id),
+    ['a/keras-run'],
+  );
+  // Beside other runs and no evaluation folder: a run named train, as TensorBoard shows it.
+  const among = new RunIndex();
+  write(root, 'b/experiments/ablation/events.out.tfevents.2.host', eventFile(epochs(0.3)));
+  write(root, 'b/experiments/sweep/lr-1e-3/events.out.tfevents.3.host', eventFile(epochs(0.2)));
+  among.update(write(root, 'b/experiments/train/events.out.tfevents.4.host', eventFile(epochs(0.1))), root);
+  assert.deepEqual(
+    among.runs().map((r) => r.id),
+    ['b/experiments/train'],
+  );
+  // Beside other runs and a validation/ folder (as a scan finds them): the Keras pair is still one run.
+  const pair = new RunIndex();
+  write(root, 'c/logs/other/events.out.tfevents.5.host', eventFile(epochs(0.4)));
+  const halves = [
+    write(root, 'c/logs/train/events.out.tfevents.6.host.1.v2', eventFile(epochs(0))),
+    write(root, 'c/logs/validation/events.out.tfevents.7.host.2.v2', eventFile(epochs(0.5))),
+  ];
+  for (const f of halves) pair.update(f, root);
+  assert.deepEqual(
+    pair.runs().map((r) => r.id),
+    ['c/logs'],
+  );
+  // A parent with event files of its own is a run already: its train/ is another.
+  const nested = new RunIndex();
+  write(root, 'd/run/events.out.tfevents.8.host', eventFile(epochs(0)));
+  nested.update(write(root, 'd/run/train/events.out.tfevents.9.host', eventFile(epochs(0.1))), root);
+  assert.deepEqual(
+    nested.runs().map((r) => r.id),
+    ['d/run/train'],
+  );
+});
+
 test("a TF1 Estimator's model_dir events and its eval/ folder are one run, eval/loss the eval loss", () => {
   const root = tempDir('sl-ident-');
   const idx = new RunIndex();

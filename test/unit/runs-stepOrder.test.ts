@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
 import { tfRecord, fileVersionEvent, scalarEvent, sessionStartEvent } from './helpers/tfevents';
 import { RunIndex } from '../../src/core/runs/index';
-import { judgeStep, RESUME_LINE } from '../../src/core/runs/stepOrder';
+import { placePoint, RESUME_LINE, StepReport, type PointSink, type SeriesOrder } from '../../src/core/runs/stepOrder';
 import type { Diagnostic } from '../../src/core/diagnostics';
 
 function write(root: string, rel: string, text: string | Buffer): string {
@@ -29,12 +29,34 @@ function lossOf(index: RunIndex, metric = 'loss'): { steps: number[]; values: nu
 const tens = (to: number): number[] => Array.from({ length: to / 10 + 1 }, (_, i) => i * 10);
 const nanoLine = (step: number, loss: number): string => `iter ${step}: loss ${loss.toFixed(4)}, time 512.34ms, mfu 30.12%`;
 
-test('judgeStep: negative, forward, the same step, and a step back', () => {
-  assert.equal(judgeStep(-1, 10), 'negative');
-  assert.equal(judgeStep(11, 10), 'append');
-  assert.equal(judgeStep(0, -Infinity), 'append');
-  assert.equal(judgeStep(10, 10), 'replace');
-  assert.equal(judgeStep(3, 10), 'back');
+test('placePoint: a negative step dropped and counted, forward appended, the same step replaced, a step back held', () => {
+  const points = new Map<number, number>();
+  const sink: PointSink = {
+    lastStep: () => (points.size ? Math.max(...points.keys()) : -Infinity),
+    put: (step, value) => {
+      for (const s of [...points.keys()]) if (s >= step) points.delete(s);
+      points.set(step, value);
+      return true;
+    },
+    countFrom: (step) => [...points.keys()].filter((s) => s >= step).length,
+  };
+  const order: SeriesOrder = {};
+  const report = new StepReport();
+  assert.equal(placePoint(order, sink, 0, 5, { line: 1 }, report), Infinity);
+  assert.equal(placePoint(order, sink, 10, 4, { line: 2 }, report), Infinity);
+  assert.equal(placePoint(order, sink, -1, 9, { line: 3 }, report), Infinity);
+  assert.deepEqual([report.negative, report.firstNegative, report.firstNegativePlace], [1, -1, { line: 3 }]);
+  assert.equal(placePoint(order, sink, 10, 3.9, { line: 4 }, report), 10);
+  assert.deepEqual(
+    [...points],
+    [
+      [0, 5],
+      [10, 3.9],
+    ],
+  );
+  assert.equal(placePoint(order, sink, 3, 7, { line: 5 }, report), Infinity);
+  assert.deepEqual(order.held, { step: 3, value: 7, after: 10, line: 5 });
+  assert.equal(points.size, 2, 'a step back is held, not stored, until the next point says what it was');
 });
 
 test('JSONL: a stray step far behind the last one is dropped with its line; the history is kept', () => {

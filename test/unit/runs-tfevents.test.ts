@@ -19,7 +19,8 @@ import {
   type ScalarKind,
 } from './helpers/tfevents';
 import { crc32c, maskedCrc32c } from '../../src/core/runs/crc';
-import { TfEventsReader, parseTfEvents, halfToNumber, bfloat16ToNumber } from '../../src/core/runs/tfevents';
+import { TfEventsReader, halfToNumber, bfloat16ToNumber } from '../../src/core/runs/tfevents';
+import { parseEvents, readEvents } from './helpers/tfeventsRead';
 import { BinaryTail, isTailError } from '../../src/core/runs/tail';
 import { RunIndex, detectLogFormat } from '../../src/core/runs/index';
 import type { MetricPoint, Run } from '../../src/core/runs/types';
@@ -53,7 +54,7 @@ test('detects event files by name', () => {
 test('decodes legacy simple_value and every tensor scalar encoding', () => {
   const kinds: ScalarKind[] = ['simple', 'tensor_content_f32', 'float_val', 'double_val', 'tensor_content_f64', 'half', 'bfloat16'];
   const events: ScalarEvent[] = kinds.map((kind, i) => ({ tag: `m/${kind}`, step: i * 10, value: 1.25 + i / 3, kind, metadata: kind !== 'simple' }));
-  const res = parseTfEvents(eventFile(events), 'f');
+  const res = parseEvents(eventFile(events), 'f');
   assert.deepEqual(res.diagnostics, []);
   for (const e of events) assert.deepEqual(pairs(res.points, e.tag), [[e.step, storedValue(e.value, e.kind)]], e.kind);
   assert.equal(halfToNumber(0x3c00), 1);
@@ -67,7 +68,7 @@ test('the rustboard tensor test vector reads as 0.99', () => {
   const value = Buffer.concat([protobuf.Writer.create().uint32(0x0a).string('accuracy').finish(), tensorBytes]);
   const summary = protobuf.Writer.create().uint32(0x0a).bytes(value).finish();
   const ev = protobuf.Writer.create().uint32(0x10).int64(7).uint32(0x2a).bytes(summary).finish();
-  const res = parseTfEvents(Buffer.concat([tfRecord(fileVersionEvent()), tfRecord(ev)]), 'f');
+  const res = parseEvents(Buffer.concat([tfRecord(fileVersionEvent()), tfRecord(ev)]), 'f');
   const [[step, v]] = pairs(res.points, 'accuracy');
   assert.equal(step, 7);
   assert.ok(Math.abs(v - 0.99) < 1e-6);
@@ -86,7 +87,7 @@ test('tensor tags of other plugins and non-rank-0 tensors are not scalars; TF2 m
     tfRecord(scalarEvent({ tag: 's', step: 1, value: 2, kind: 'tensor_content_f32', metadata: true })),
     tfRecord(scalarEvent({ tag: 's', step: 2, value: 3, kind: 'tensor_content_f32' })),
   ]);
-  const res = parseTfEvents(file, 'f');
+  const res = parseEvents(file, 'f');
   assert.deepEqual(pairs(res.points, 'h'), []);
   assert.deepEqual(pairs(res.points, 's'), [
     [1, 2],
@@ -101,7 +102,7 @@ test('bad data CRC: reported with its byte offset, record still read; bad length
   const firstLen = tfRecord(fileVersionEvent()).length;
   const dataBad = Buffer.from(file);
   dataBad[firstLen + recLen - 1] ^= 0xff; // footer of record 2 (step 1)
-  const r1 = parseTfEvents(dataBad, 'f');
+  const r1 = parseEvents(dataBad, 'f');
   assert.deepEqual(
     pairs(r1.points, 'loss').map((p) => p[0]),
     [1, 2, 3],
@@ -112,7 +113,7 @@ test('bad data CRC: reported with its byte offset, record still read; bad length
 
   const lenBad = Buffer.from(file);
   lenBad[firstLen + 2 * recLen + 8] ^= 0x01; // length CRC of the record of step 3
-  const r2 = parseTfEvents(lenBad, 'f');
+  const r2 = parseEvents(lenBad, 'f');
   assert.deepEqual(pairs(r2.points, 'loss'), [
     [1, 1],
     [2, 2],
@@ -125,16 +126,16 @@ test('bad data CRC: reported with its byte offset, record still read; bad length
 test('a partial record waits for its remaining bytes', () => {
   const file = eventFile([{ tag: 'loss', step: 5, value: 2.5 }]);
   const reader = new TfEventsReader('f');
-  const a = reader.push(file.subarray(0, file.length - 3), 0);
+  const a = readEvents(reader, file.subarray(0, file.length - 3), 0);
   assert.equal(a.points.length, 0);
   assert.equal(a.consumed, tfRecord(fileVersionEvent()).length);
-  const b = reader.push(file.subarray(a.consumed), a.consumed);
+  const b = readEvents(reader, file.subarray(a.consumed), a.consumed);
   assert.deepEqual(pairs(b.points, 'loss'), [[5, 2.5]]);
   assert.equal(b.consumed, file.length - a.consumed);
 });
 
 test('non-finite values are dropped with a diagnostic and flagged', () => {
-  const res = parseTfEvents(
+  const res = parseEvents(
     eventFile([
       { tag: 'loss', step: 1, value: 2 },
       { tag: 'loss', step: 2, value: NaN },
@@ -160,7 +161,7 @@ function decodeInPieces(file: Buffer, cuts: number[]): { points: MetricPoint[]; 
   let prev = 0;
   for (const cut of [...cuts.filter((c) => c > 0 && c < file.length).sort((a, b) => a - b), file.length]) {
     const bytes = Buffer.concat([carried, file.subarray(prev, cut)]);
-    const res = reader.push(bytes, carriedAt);
+    const res = readEvents(reader, bytes, carriedAt);
     points.push(...res.points);
     diagnostics += res.diagnostics.length;
     carried = bytes.subarray(res.consumed);
@@ -181,7 +182,7 @@ test('property: a scalar stream split at random byte boundaries decodes like the
   fc.assert(
     fc.property(fc.array(scalarArb, { maxLength: 40 }), fc.array(fc.nat({ max: 4000 }), { maxLength: 12 }), (events, cuts) => {
       const file = eventFile(events);
-      const whole = parseTfEvents(file, 'f');
+      const whole = parseEvents(file, 'f');
       assert.deepEqual(
         whole.points.map((p) => [p.metric, p.step, p.value]),
         events.map((e) => [e.tag, e.step, storedValue(e.value, e.kind)]),
@@ -209,8 +210,8 @@ test('property: mutated or truncated bytes never throw, and points before the da
           first = Math.min(first, at);
         }
         const cut = cutRaw % (file.length + 1);
-        const res = parseTfEvents(file.subarray(0, cut), 'f');
-        const intact = parseTfEvents(eventFile(events).subarray(0, Math.min(first, cut)), 'f');
+        const res = parseEvents(file.subarray(0, cut), 'f');
+        const intact = parseEvents(eventFile(events).subarray(0, Math.min(first, cut)), 'f');
         // Every record wholly before the first damaged byte decodes the same.
         assert.deepEqual(res.points.slice(0, intact.points.length), intact.points);
         for (const d of res.diagnostics) assert.ok(d.offset !== undefined && d.file === 'f');

@@ -5,13 +5,14 @@ import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval } from '../../src/shared/format';
 import { scalingSeries, shownLadder, type ScalingPointOut } from '../../src/shared/chartSeries';
 import { appendAll, maxOf, minOf } from '../../src/shared/arrays';
-import { bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
+import { $, bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical, runColours } from '../palette';
 import { bindSelect } from '../controls';
 import { shortFamilyName } from '../../src/shared/displayName';
 import { drawn, focusedRun, store, update } from '../store';
 import type { ViewModule } from './view';
 import { ladderSets } from './ladderOverlay';
+import { legendPath, PLANNED_MARKER, scalingKey, type ScalingMark } from '../../src/shared/scalingKey';
 
 const SCALING_TITLES = { params: 'parameters N', tokens: 'training tokens D', flops: 'training compute C = 6·N·D (FLOPs)' } as const;
 
@@ -37,16 +38,21 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   const picked = focusedRun();
   const at = (p: ScalingPointOut, text: string): Pt => ({ x: p[x], y: p.loss, text: p.name ? `${p.name}: ${text}` : text });
   const lowers = new Map<string, Pt[]>();
-  for (const series of scalingSeries(snapshot, state, store.planned)) {
+  const all = scalingSeries(snapshot, state, store.planned).filter((series) => series.points.length > 0);
+  // The legend names the family only when the chart shows several (two lines of legend, not three, with a ladder).
+  const manyFamilies = new Set(all.map((series) => series.family)).size > 1;
+  const marks = new Set<ScalingMark>();
+  for (const series of all) {
     // Families by their short label in the legend (the full name in the family laws table's tooltip).
     const s = { ...series, family: shortFamilyName(series.family) };
-    if (s.points.length === 0) continue;
+    const named = (what: string) => (manyFamilies ? `${s.family} · ${what}` : what);
+    if (s.kind !== 'law_lower' && s.kind !== 'law_upper') marks.add(s.kind);
     const hue = (_: unknown, alpha = 1) => familyColour(series.family, alpha);
     const c = 0;
     switch (s.kind) {
       case 'final':
         sets.push({
-          label: `${s.family} · final loss`,
+          label: named('final loss'),
           data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}`)),
           showLine: false,
           pointStyle: 'circle',
@@ -57,7 +63,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         break;
       case 'held_out':
         sets.push({
-          label: `${s.family} · held out`,
+          label: named('held out'),
           data: s.points.map((p) => at(p, `final loss ${exact(p.loss)}, held out of the validation fit`)),
           showLine: false,
           pointStyle: 'rectRot',
@@ -69,7 +75,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         break;
       case 'predicted':
         sets.push({
-          label: `${s.family} · predicted final (live)`,
+          label: named('predicted final (live)'),
           data: s.points.map((p) => at(p, `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`)),
           showLine: false,
           pointStyle: 'circle',
@@ -111,7 +117,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         break;
       case 'law':
         sets.push({
-          label: `${s.family} · law at ${s.note ?? ''}`,
+          label: named(`law at ${s.note ?? ''}`),
           data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })),
           borderColor: hue(c, 0.9),
           borderDash: [7, 5],
@@ -123,7 +129,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       case 'planned_law':
         // The law continued to the planned config along its own D/N: dotted, ending at the star.
         sets.push({
-          label: `${s.family} · law to planned at ${s.note ?? ''}`,
+          label: named(`law to planned at ${s.note ?? ''}`),
           data: s.points.map((p) => ({
             x: p[x],
             y: p.loss,
@@ -143,7 +149,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         const isFocus = !!focus && 'planned' in focus && focus.planned === file;
         if (isFocus) drawn.focus = true;
         sets.push({
-          label: `planned: ${file}`,
+          label: `planned: ${legendPath(file)}`,
           data: [
             {
               x: p[x],
@@ -152,7 +158,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
             },
           ],
           showLine: false,
-          pointStyle: 'star',
+          pointStyle: PLANNED_MARKER.pointStyle,
           pointRadius: isFocus ? 16 : 11,
           borderWidth: isFocus ? 3 : 2,
           borderColor: fg,
@@ -175,7 +181,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       }
       case 'frontier':
         sets.push({
-          label: `${s.family} · compute-optimal frontier`,
+          label: named('compute-optimal frontier'),
           data: s.points.map((p) => ({
             x: p[x],
             y: p.loss,
@@ -210,7 +216,10 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   const shown = shownLadder(store.ladder, state);
   const ladder = shown ? ladderSets(shown, x, fg, familyColour('', 0.45)) : undefined;
   for (const set of ladder?.sets ?? []) sets.push(set);
+  for (const mark of ladder?.marks ?? []) marks.add(mark);
   drawn.ladder = ladder?.markers ?? 0;
+  // The caption explains what this draw shows, no more.
+  $('scalingKey').textContent = scalingKey(marks);
   // Every point inside the plot, the planned star too, with a margin so no marker sits on the edge.
   const xs = sets.flatMap((d) => d.data.map((p) => p.x)).filter((v) => v > 0 && Number.isFinite(v));
   const xRange = xs.length ? { min: minOf(xs) / 1.6, max: maxOf(xs) * 1.6 } : {};
@@ -249,7 +258,7 @@ export const scalingView: ViewModule = {
       <span class="field">x <vscode-single-select id="scalingX" label="x axis"><vscode-option value="flops">compute (FLOPs)</vscode-option><vscode-option value="params">parameters</vscode-option><vscode-option value="tokens">tokens</vscode-option></vscode-single-select></span>
     </div>
     <div class="chart"><canvas id="scaling" role="img" data-title="Final loss of each run against size, tokens or compute, with the family law" aria-label="Final loss of each run against size, tokens or compute, with the family law"></canvas></div>
-    <p class="key">●: final loss of a finished run (what the law was fitted to). ○ with bar: a live run's predicted final loss [80%]. ◆: held out of the law's validation fit. ★ with bar: the config open in the editor, its predicted loss [80%]. Dashed: the family law along the runs' tokens per parameter, shaded 80%. Dotted: the law along the planned config's tokens per parameter, to its star. Broad solid: compute-optimal frontier. □: a run planned by Plan Experiments, at its planned N and D and the law's loss (faint: training; ×: no longer needed); △ with bars: its target, the 80% interval now (thin) and after the ladder (thick).</p>`,
+    <p class="key" id="scalingKey"></p>`,
   mount,
   draw,
 };

@@ -13,6 +13,15 @@ import type { ConfigReadResult, ModelArchitecture, TrainingPlan } from './types'
 import type { YamlView } from './yamlView';
 import { vocabOfTokenizer } from './tokenizers';
 
+/**
+ * Megatron-LM's FFN width when `--ffn-hidden-size` is not given (megatron/training/arguments.py):
+ * 4·h, or for a gated (SwiGLU) MLP int(4h·2/3 / 64)·64, the plain MLP's parameters rounded down to a
+ * multiple of 64. NeMo's Megatron GPT configs inherit it. `rule` says which, for the assumption's note.
+ */
+export function megatronDefaultFfn(hidden: number, gated: boolean): { ffn: number; rule: string } {
+  return gated ? { ffn: Math.floor((4 * hidden * 2) / 3 / 64) * 64, rule: 'int(4h·2/3 / 64)·64' } : { ffn: 4 * hidden, rule: '4h' };
+}
+
 export type Flags = Map<string, Found>;
 
 /** Flags from a YAML `MODEL_ARGS` mapping (`--num-layers: 12`). */
@@ -201,8 +210,9 @@ export function readMegatron(flags: Flags, b: PlanBuilder): ConfigReadResult {
   const multiple = (b.num(f('make-vocab-size-divisible-by'), '--make-vocab-size-divisible-by', { integer: true, min: 1 }) ?? 128) * tp;
   const padded = multiple * Math.ceil(V / multiple);
   b.assumed('architecture.vocab', `${vocabNote}, padded to a multiple of ${multiple} (make-vocab-size-divisible-by × TP) → ${fmt(padded)}`);
-  const ffn = F ?? (swiglu ? Math.floor((4 * d * 2) / 3 / 64) * 64 : 4 * d);
-  if (F === undefined) b.assumed('architecture.dFfn', `${swiglu ? 'int(4h·2/3 / 64)·64' : '4 × hidden-size'} = ${ffn} (Megatron default)`);
+  const fallbackFfn = megatronDefaultFfn(d, swiglu);
+  const ffn = F ?? fallbackFfn.ffn;
+  if (F === undefined) b.assumed('architecture.dFfn', `${fallbackFfn.rule}, h = hidden-size ${d} → ${ffn} (Megatron default)`);
   const rope = String(flags.get('position-embedding-type')?.value ?? 'learned_absolute') !== 'learned_absolute';
   const arch: ModelArchitecture = {
     modelType: 'megatron-gpt',

@@ -6,6 +6,7 @@ import { LITGPT_MODELS, cloneNamed } from './modelTables';
 import type { ConfigReadResult, LrSchedule, ModelArchitecture, TrainingPlan } from './types';
 import type { YamlView } from './yamlView';
 import { vocabOfTokenizer } from './tokenizers';
+import { megatronDefaultFfn } from './megatron';
 
 type Extra = Partial<TrainingPlan>;
 
@@ -335,8 +336,9 @@ export function readNemo(y: YamlView, b: PlanBuilder): ConfigReadResult {
   const tied = bool(g('share_embeddings_and_output_weights')) ?? true;
   const bias = bool(g('bias')) ?? true;
   const rms = (str(g('normalization')) ?? 'layernorm').toLowerCase() === 'rmsnorm';
-  const ffn = F ?? (gated ? Math.floor((4 * d * 2) / 3 / 64) * 64 : 4 * d);
-  if (F === undefined) b.assumed('architecture.dFfn', `${gated ? '8/3' : '4'} × hidden_size = ${ffn}`);
+  const fallbackFfn = megatronDefaultFfn(d, gated);
+  const ffn = F ?? fallbackFfn.ffn;
+  if (F === undefined) b.assumed('architecture.dFfn', `${fallbackFfn.rule}, h = hidden_size ${d} → ${ffn} (Megatron default)`);
   const arch: ModelArchitecture = {
     modelType: 'megatron-gpt',
     nLayer: L,

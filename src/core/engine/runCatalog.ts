@@ -21,8 +21,7 @@ import {
   type WorkspaceFile,
 } from '../runs/workspaceFile';
 
-/** A run's model file and training file sit beside its logs, named as Hugging Face names them. */
-export const MODEL_CONFIG_FILE = 'config.json';
+/** A run's training file sits beside its logs (with its MODEL_CONFIG_FILE), named as Hugging Face names it. */
 export const TRAINING_ARGS_FILE = 'training_args.json';
 
 /** How a run is grouped: its family, who named it, and whether the workspace file leaves it out of fits. */

@@ -10,6 +10,7 @@ import { overtrainErrorLaw, overtrainLaw } from './overtrain';
 import { powerLaw } from './power';
 import { stepLaw } from './steplaw';
 import type { HyperparamLaw, LawDefinition } from './types';
+import type { HparamLawId } from './hparamLawIds';
 
 /** Every known loss (and link) law by id. Adding a law = one file + one line here. */
 export const LAWS: Readonly<Record<string, LawDefinition>> = Object.fromEntries(
@@ -29,10 +30,10 @@ export const LAWS: Readonly<Record<string, LawDefinition>> = Object.fromEntries(
   ].map((l) => [l.id, l]),
 );
 
-/** Hyperparameter laws (optimal lr and batch size) by id. */
-export const HPARAM_LAWS: Readonly<Record<string, HyperparamLaw>> = {
-  [stepLaw.id]: stepLaw,
-  [deepseekLaw.id]: deepseekLaw,
+/** Hyperparameter laws (optimal lr and batch size) by id (each key its law's id; a unit test checks it). */
+export const HPARAM_LAWS: Readonly<Record<HparamLawId, HyperparamLaw>> = {
+  steplaw: stepLaw,
+  deepseek: deepseekLaw,
 };
 
 function own<T>(table: Readonly<Record<string, T>>, id: string): T | undefined {

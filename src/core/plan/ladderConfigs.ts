@@ -43,6 +43,11 @@ training:
   schedule: cosine
 `;
 
+/** `text` as one POSIX shell word: single-quoted unless plain, each `'` written as `'\''` (no escape works inside single quotes). */
+function shellQuoted(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * The ladder's planned runs as configs in the target's format, one folder per run (`<run id>/`,
  * where its logs go too), plus the plan itself as `PLAN.md`. Runs already done, training or no
@@ -80,9 +85,10 @@ export function ladderFiles(
         flavors.map((f) => f.registration),
       ),
     });
-    const where = folder ?? "the ladder's folder";
+    // Quoted for a POSIX shell, so a folder with spaces (or quotes) can be pasted as is.
+    const launch = folder !== undefined ? `\`PYTHONPATH=${shellQuoted(folder)}\`` : "the ladder's folder on PYTHONPATH";
     out.instructions.push(
-      `torchtitan has no stock flavor for ${flavors.length} run(s) (${flavors.map((f) => f.name).join(', ')}): ${file} registers them and their TOMLs import it ([experimental] custom_import = "${TORCHTITAN_FLAVOR_MODULE}"). Launch those runs with PYTHONPATH=${where} (torchtitan versions with TOML configs, before February 2026).`,
+      `torchtitan has no stock flavor for ${flavors.length} run(s) (${flavors.map((f) => f.name).join(', ')}): ${file} registers them and their TOMLs import it ([experimental] custom_import = "${TORCHTITAN_FLAVOR_MODULE}"). Launch those runs with ${launch} (torchtitan versions with TOML configs, before February 2026).`,
     );
   }
   out.files.push({

@@ -6,17 +6,6 @@
 // always dropped. Every rewind and every dropped point is told, with the file and line.
 import type { Diagnostic } from '../diagnostics';
 
-export type StepVerdict = 'append' | 'replace' | 'negative' | 'back';
-
-/** `step` after the series' last step `last` (-Infinity when empty). */
-export function judgeStep(step: number, last: number): StepVerdict {
-  if (step < 0) return 'negative';
-  if (step > last) return 'append';
-  // The last step logged again (a summary line repeating the final loss): its value is replaced.
-  if (step === last) return 'replace';
-  return 'back';
-}
-
 /**
  * Lines that announce a resumed run in training stdout: nanoGPT's "Resuming training from out",
  * HF Trainer's "Continuing training from checkpoint", Lightning's "Restoring states from the
@@ -169,6 +158,7 @@ export function placePoint(order: SeriesOrder, sink: PointSink, step: number, va
     report.strays.push({ step: held.step, after: held.after, next: step, ...where(held) });
   }
   const last = sink.lastStep();
+  // Forward, or the last step logged again (a summary line repeating the final loss: its value replaced).
   if (step >= last) {
     sink.put(step, value);
     return step === last ? step : Infinity;

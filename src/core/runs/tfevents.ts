@@ -1,7 +1,6 @@
 // TensorBoard event files (`events.out.tfevents.*`): TFRecord framing around `tensorflow.Event`
 // protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
 import type * as Protobuf from 'protobufjs';
-import type { Diagnostic } from '../diagnostics';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
 import { maskedCrc32c } from './crc';
 import { appendPoint, ColumnBatch, type MetricColumn } from './metricColumns';
@@ -180,7 +179,7 @@ export interface TfEventsColumnResult extends TfEventsResult {
 }
 
 /**
- * Incremental decoder of one event file. Feed it the file's bytes in order (`push(bytes, offsetOfBytes0)`);
+ * Incremental decoder of one event file. Feed it the file's bytes in order (`pushColumns(bytes, offsetOfBytes0)`);
  * it decodes the complete records and reports how many bytes it consumed, so the caller keeps the
  * remainder (a record still being written) for the next call. Never throws.
  *
@@ -221,39 +220,10 @@ export class TfEventsReader {
     return this.stopped;
   }
 
-  push(bytes: Uint8Array, offset: number): TfEventsResult {
-    const out: TfEventsResult = { ...emptyResult(), consumed: 0, stopped: this.stopped };
-    if (this.stopped) {
-      out.consumed = bytes.length;
-      return out;
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let pos = 0;
-    while (bytes.length - pos >= HEADER_BYTES) {
-      const end = this.frame(bytes, view, pos, offset, out);
-      if (end === FRAME_STOPPED) {
-        out.consumed = bytes.length;
-        return out;
-      }
-      if (end === FRAME_INCOMPLETE) break; // still being written
-      const at = offset + pos;
-      const dataStart = pos + HEADER_BYTES;
-      const dataEnd = end - FOOTER_BYTES;
-      const tag = this.options.fastScalars === false ? undefined : this.readSimpleScalar(bytes, view, dataStart, dataEnd);
-      if (tag !== undefined) out.points.push({ metric: tag, step: this.scalarStep, value: this.scalarValue, offset: at });
-      else this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, out);
-      this.records++;
-      pos = end;
-    }
-    out.consumed = pos;
-    return out;
-  }
-
   /**
-   * `push` with the points in columns (the ingest path: no object per point). Reads `bytes` from
-   * `from`; a SessionLog START ends the call after its record (`restartAfter`), so the caller
-   * applies the columns, then the restart, then calls again from `consumed`. Gives the points,
-   * diagnostics and non-finite events `push` gives, in the same order per metric.
+   * Decodes the complete records of `bytes` from `from` into columns (no object per point). A
+   * SessionLog START ends the call after its record (`restartAfter`), so the caller applies the
+   * columns, then the restart, then calls again from `consumed`.
    */
   pushColumns(bytes: Uint8Array, offset: number, from = 0): TfEventsColumnResult {
     const out: TfEventsColumnResult = { ...emptyResult(), consumed: from, stopped: this.stopped, columns: [], restartAfter: undefined };
@@ -495,20 +465,4 @@ export class TfEventsReader {
     }
     out.points.push({ metric: tag, step, value, offset: at });
   }
-}
-
-/** Decode a whole event file at once (what the incremental reader gives for the file in one piece). */
-export function parseTfEvents(bytes: Uint8Array, file: string): TfEventsResult {
-  const reader = new TfEventsReader(file);
-  const res = reader.push(bytes, 0);
-  if (!res.stopped && res.consumed < bytes.length) {
-    const d: Diagnostic = {
-      file,
-      offset: res.consumed,
-      severity: 'info',
-      message: `${bytes.length - res.consumed} bytes at the end form an incomplete record (file still being written?)`,
-    };
-    res.diagnostics.push(d);
-  }
-  return res;
 }

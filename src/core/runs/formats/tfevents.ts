@@ -51,20 +51,57 @@ function isDir(p: string): boolean {
   }
 }
 
+/** Folders looked into at most when asking whether a `train/` folder's parent holds other runs. */
+const OTHER_RUN_SEARCH_DIRS = 256;
+
+/**
+ * Whether `parent` holds a TensorBoard run besides its `train/` and evaluation halves: event files of
+ * its own, or event files in another folder (two levels down, so `runs/<name>/<version>/` counts).
+ * Then its `train/` is a run among others (`experiments/train/` beside `experiments/ablation/`), not a half.
+ */
+function holdsOtherRun(parent: string): boolean {
+  if (holdsEvents(parent)) return true;
+  let budget = OTHER_RUN_SEARCH_DIRS;
+  const search = (dir: string, depth: number): boolean => {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return false;
+    }
+    for (const name of names) {
+      if (depth === 0 && (name === 'train' || SPLIT_EVAL_DIRS.has(name))) continue;
+      const sub = path.join(dir, name);
+      if (budget-- <= 0 || !isDir(sub)) continue;
+      if (holdsEvents(sub) || (depth === 0 && search(sub, 1))) return true;
+    }
+    return false;
+  };
+  return search(parent, 0);
+}
+
+/** Whether `parent` holds an evaluation folder (`validation/`, `eval/`, …) beside its `train/`. */
+function holdsEvalHalf(parent: string): boolean {
+  for (const name of SPLIT_EVAL_DIRS) if (isDir(path.join(parent, name))) return true;
+  return false;
+}
+
 /**
  * Keras's TensorBoard callback writes one run as `<log_dir>/train/` and `<log_dir>/validation/`, both
  * with the same tags (`epoch_loss`); TF's two-writer idiom does the same with `train/` and `test/`. The
  * run is `<log_dir>`, and the evaluation folder's metrics are named `<folder>/<tag>` (so the vocabulary
  * reads them as the eval loss). A TF1 Estimator writes its training events in `model_dir` and its
- * evaluations in `model_dir/eval/`: one run too. A `train/` folder is always its parent's training half;
- * an evaluation folder only beside a `train/` folder or, for `eval/`, event files (a run named `test` stays one).
+ * evaluations in `model_dir/eval/`: one run too. A `train/` folder is its parent's training half when
+ * the parent holds an evaluation folder beside it, or no other run (Keras writes `validation/` only at the
+ * first epoch's end); a `train/` among other runs stays a run of its own. An evaluation folder is a half
+ * only beside a `train/` folder or, for `eval/`, event files (a run named `test` stays one).
  */
 function splitRunOfEvents(abs: string): { runDir: string; metricPrefix?: string } | undefined {
   const dir = path.dirname(abs);
   const half = path.basename(dir);
   const parent = path.dirname(dir);
   if (parent === dir) return undefined;
-  if (half === 'train') return { runDir: parent };
+  if (half === 'train') return holdsEvalHalf(parent) || !holdsOtherRun(parent) ? { runDir: parent } : undefined;
   if (SPLIT_EVAL_DIRS.has(half) && (isDir(path.join(parent, 'train')) || (half === 'eval' && holdsEvents(parent))))
     return { runDir: parent, metricPrefix: `${half}/` };
   return undefined;
@@ -75,7 +112,7 @@ export const tfeventsFormat = defineFormat({
   title: 'TensorBoard event files',
   writers: 'TensorBoard: TF1/TF2, Keras, PyTorch SummaryWriter, tensorboardX, Lightning TensorBoardLogger, Megatron, torchtitan, litgpt',
   reads:
-    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); Keras's `train/` + `validation/` folders (or `train/` + `test/`, `eval/`, `val/`; a TF1 Estimator's model dir + `eval/`) are one run, the evaluation folder's tags read as `<folder>/<tag>` (e.g. `validation/epoch_loss`, the eval loss); an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
+    "TFRecord-framed `Event` protobufs: scalars as `simple_value` (TF1, PyTorch, tensorboardX) or rank-0 `tensor` (TF2), half/bfloat/double too; every event file of a folder is one run (restarts by start time); Keras's `train/` + `validation/` folders (or `train/` + `test/`, `eval/`, `val/`; a TF1 Estimator's model dir + `eval/`) are one run (a `train/` with no evaluation folder beside it only when its parent holds no other run), the evaluation folder's tags read as `<folder>/<tag>` (e.g. `validation/epoch_loss`, the eval loss); an HF Trainer's `runs/<stamp>/` joins its trainer_state run, `train/x` → `x`",
   globs: ['**/events.out.tfevents.*'],
   activation: ['**/events.out.tfevents.*'],
   detect: (_abs, base) => base.startsWith('events.out.tfevents.'),
