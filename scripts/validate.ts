@@ -345,7 +345,13 @@ function validateEarlyForecasts(): void {
       .sort()
       .map((f) => ({ size, c: loadCurve(path.join(dir, `csv_${size}`, f), f.replace(/\.csv$/, '')) })),
   );
-  const sibling = (x: { size: string; c: Curve }): SiblingCurve => ({ runId: `${x.size}M/${x.c.name}`, steps: x.c.steps, losses: x.c.losses, lr: x.c.lr });
+  const sibling = (x: { size: string; c: Curve }): SiblingCurve => ({
+    runId: `${x.size}M/${x.c.name}`,
+    steps: x.c.steps,
+    losses: x.c.losses,
+    lr: x.c.lr,
+    params: Number(x.size) * 1e6,
+  });
   for (const size of sizes) {
     const response = fitScheduleResponse(curves.filter((x) => x.size !== size).map(sibling), { deadline: performance.now() + FIT_BUDGET_MS });
     if ('error' in response) notes.push(`early forecasts ${size}M from other sizes: ${response.error}`);
@@ -378,7 +384,7 @@ function validateEarlyForecasts(): void {
           aloneFloor = own.intervalFloor;
         }
         const setups: [EarlyCase['setup'], ReturnType<typeof forecastFromSiblings> | undefined][] = [
-          ['other sizes', 'error' in response ? undefined : forecastFromSiblings(steps, losses, c.lr, c.total, response)],
+          ['other sizes', 'error' in response ? undefined : forecastFromSiblings(steps, losses, c.lr, c.total, response, Number(size) * 1e6)],
           ['same size', forecastWithSameSize(steps, losses, c.lr, c.total, sameSize, { deadline: performance.now() + FIT_BUDGET_MS })],
         ];
         for (const [setup, f] of setups) {
@@ -443,7 +449,7 @@ function earlyReport(md: string[]): void {
   if (!earlyCases.length) return;
   md.push('## Early forecasts: first 10/20/30% of a run + finished siblings → its final loss', '');
   md.push(
-    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response (α, ln B, ln C, β, γ of the multi-power law) pooled from every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size. "alone: 80% coverage": the interval the product gives a run forecast from its own prefix (the curve error floor at that distance, calibration.ts; measured on 30% prefixes of these same curves, so not held out), without the bootstrap that can only widen it.',
+    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response of every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`): ln C, β, γ of the multi-power law pooled (from curves whose LR fell), α, ln A, ln B read off their line in ln N at the run\'s N (a power law in N through the two other sizes), so only L0 is left to the prefix (which then needs 3 points after warmup, not 8). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases), and coverage is counted on the held-out size. "alone: 80% coverage": the interval the product gives a run forecast from its own prefix (the curve error floor at that distance, calibration.ts; measured on 30% prefixes of these same curves, so not held out), without the bootstrap that can only widen it.',
     '',
   );
   const rows: (string | number)[][] = [];

@@ -56,6 +56,8 @@ export type FitJob =
       targetStep: number;
       sameSize: SiblingCurve[];
       response?: ScheduleResponse;
+      /** The live run's N, for the size-scaled priors (undefined: pooled across sizes). */
+      params?: number;
     };
 
 export type FitJobKind = FitJob['kind'];
@@ -116,7 +118,7 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
         const forecast = forecastWithSameSize(job.steps, job.losses, job.lr, job.targetStep, job.sameSize, { deadline, isCancelled });
         return 'error' in forecast ? forecast : { ...forecast, schedules: undefined };
       }
-      if (job.response) return forecastFromSiblings(job.steps, job.losses, job.lr, job.targetStep, job.response, { deadline, isCancelled });
+      if (job.response) return forecastFromSiblings(job.steps, job.losses, job.lr, job.targetStep, job.response, job.params, { deadline, isCancelled });
       return { error: 'no finished siblings' };
   }
 }

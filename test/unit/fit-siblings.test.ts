@@ -14,7 +14,12 @@ import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
 const TOTAL = 6000;
 /** A noisy curve of the multi-power law (Luo et al.'s 400M shape) under `kind`, levels by `size`. */
-function curve(kind: 'constant' | 'cosine' | 'wsd', size: number, seed: number): SiblingCurve & { steps: number[]; losses: number[]; truth: number } {
+function curve(
+  kind: 'constant' | 'cosine' | 'wsd',
+  size: number,
+  seed: number,
+  scaled = false,
+): SiblingCurve & { steps: number[]; losses: number[]; truth: number } {
   const lr = buildSchedule({
     kind,
     peakLr: 3e-4,
@@ -25,7 +30,11 @@ function curve(kind: 'constant' | 'cosine' | 'wsd', size: number, seed: number):
   });
   const law = createMultipowerLaw([lr]);
   // ln L0, ln A, α, ln B, ln C, β, γ: the level falls with size, the schedule response is shared.
-  const p = [Math.log(2.4 + 1 / size), Math.log(0.65), 0.43, Math.log(520), Math.log(2), 0.59, 0.63];
+  // `scaled`: α, ln A and ln B also move with ln(size), as fitted across the Multi-Power-Law sizes (25M–400M).
+  const ln = Math.log(size);
+  const p = scaled
+    ? [Math.log(2.4 + 1 / size), Math.log(0.65) + 0.06 * ln, 0.45 - 0.02 * ln, Math.log(520) + 0.15 * ln, Math.log(2), 0.59, 0.63]
+    : [Math.log(2.4 + 1 / size), Math.log(0.65), 0.43, Math.log(520), Math.log(2), 0.59, 0.63];
   const rand = mulberry32(seed);
   const steps: number[] = [];
   const losses: number[] = [];
@@ -33,7 +42,7 @@ function curve(kind: 'constant' | 'cosine' | 'wsd', size: number, seed: number):
     steps.push(s);
     losses.push(law.evaluate(p, [s, 0]) * (1 + 0.003 * (rand() + rand() + rand() - 1.5)));
   }
-  return { runId: `${size}-${kind}`, steps, losses, lr, truth: law.evaluate(p, [TOTAL, 0]) };
+  return { runId: `${size}-${kind}`, steps, losses, lr, truth: law.evaluate(p, [TOTAL, 0]), params: size * 1e8 };
 }
 
 test('same-size siblings with other schedules forecast a run from its first 10% within 0.5%', () => {
@@ -54,7 +63,7 @@ test('siblings of other sizes lend their schedule response; too few siblings is 
   assert.equal(response.runIds.length, 4);
   const live = curve('cosine', 2, 8);
   const n = live.steps.filter((s) => s <= 0.3 * TOTAL).length;
-  const f = forecastFromSiblings(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, response);
+  const f = forecastFromSiblings(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, response, undefined);
   assert.ok(!('error' in f), JSON.stringify(f));
   // Across sizes only the schedule response carries over (the level comes from the prefix): about
   // 1% here and 0.8% on the real curves at 30% (validation, "early forecasts"), closer than the
@@ -74,6 +83,23 @@ test('siblings of other sizes lend their schedule response; too few siblings is 
   assert.match((fitScheduleResponse(others.slice(0, 1)) as { error: string }).error, /at least 2 finished siblings/);
 });
 
+test('siblings of other sizes tie α, A and B to their N: a larger run is forecast from smaller ones', () => {
+  const others = [1, 4].flatMap((size, k) => (['constant', 'cosine', 'wsd'] as const).map((kind, j) => curve(kind, size, 20 + 3 * k + j, true)));
+  const response = fitScheduleResponse(others);
+  assert.ok(!('error' in response), JSON.stringify(response));
+  // The constant runs set α and ln A but not the drop term (their LR never falls).
+  assert.equal(response.fits.filter((f) => f.values.b !== undefined).length, 4);
+  const live = curve('cosine', 16, 30, true);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const withN = forecastFromSiblings(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, response, live.params);
+  const pooled = forecastFromSiblings(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, response, undefined);
+  assert.ok(!('error' in withN) && !('error' in pooled));
+  const errWithN = Math.abs(withN.prediction.value / live.truth - 1);
+  const errPooled = Math.abs(pooled.prediction.value / live.truth - 1);
+  // Carried 4× past the largest sibling (as 400M from 25M and 100M): 0.6% here, 2.3% pooled across sizes.
+  assert.ok(errWithN < 0.01 && errWithN < errPooled / 2, `with N ${withN.prediction.value}, pooled ${pooled.prediction.value}, truth ${live.truth}`);
+});
+
 test("the example's live run is forecast from its finished siblings, its own forecast kept beside", () => {
   const examples = path.resolve(__dirname, '../../examples');
   const list = (dir: string): string[] =>
@@ -87,12 +113,13 @@ test("the example's live run is forecast from its finished siblings, its own for
   assert.ok(live.curve.alone && live.curve.siblings!.length >= 2, JSON.stringify(live.curve.siblings));
   assert.ok(!live.curve.siblings!.includes('sweep/llama-44m-lr3e-3'), 'the diverged run is no sibling');
   // Its steps to come follow its config's cosine to zero (fit/plannedSchedule.ts), as the truth's do.
-  // The synthetic truth's curve is not the multi-power law's shape: with the true schedule the
-  // forecast lands 2.0% above it, just outside the ±1.8% calibrated on real curves (before, the LR
-  // held at its last logged value happened to land on it).
+  // The siblings are 12M–187M with peak LRs 1e-3 … 3e-4: pooled across sizes, their drop scale B
+  // (per unit of absolute LR drop) was too small for this 279M run at 2.5e-4, and the forecast
+  // landed 2.0% above the truth, outside its interval; tied to ln N (siblingForecast.ts) it is
+  // within 0.2%, and the interval calibrated on the real curves holds the truth.
   const { value, interval } = live.curve.predictedFinal;
-  assert.ok(Math.abs(value / truth - 1) < 0.025, `${value} vs truth ${truth}`);
-  assert.ok(interval[0] < value && value < interval[1]);
+  assert.ok(Math.abs(value / truth - 1) < 0.01, `${value} vs truth ${truth}`);
+  assert.ok(interval[0] < truth && truth < interval[1], `${JSON.stringify(interval)} vs truth ${truth}`);
   // Finished runs are forecast from themselves.
   for (const r of snap.runs.filter((x) => x.status === 'finished')) assert.equal(r.curve?.provenance, 'from this run alone', r.id);
 });

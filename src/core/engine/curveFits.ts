@@ -196,9 +196,9 @@ export class CurveFits {
       if (!loss || !lr || loss.steps.length < 20 || this.views.health(other, loss).excludeFromFits) continue;
       const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
       out.push({
-        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: scheduleFromLog(lr.steps, lr.values, last) },
+        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: scheduleFromLog(lr.steps, lr.values, last), params: other.hyper.params },
         params: other.hyper.params,
-        hash: `${other.id}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
+        hash: `${other.id}:${other.hyper.params ?? '-'}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
       });
     }
     return out;
@@ -235,7 +235,7 @@ export class CurveFits {
       if ('error' in cached.value) return cached.value;
       response = cached.value;
     }
-    const key = `${this.hashes.of(loss)}|${targetStep}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
+    const key = `${this.hashes.of(loss)}|${targetStep}|${n ?? '-'}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
     const cached = this.siblingCache.get(run.id);
     if (cached && cached.key === key) return cached.value;
     const value = this.fits.fit(
@@ -250,6 +250,7 @@ export class CurveFits {
         targetStep,
         sameSize: sameSize.map((s) => copyCurve(s.curve)),
         response,
+        params: n,
       }),
       deadline,
     );
@@ -278,5 +279,5 @@ export class CurveFits {
 
 /** A sibling curve with its own arrays (the index's are views into larger buffers, which a message would copy whole). */
 function copyCurve(c: SiblingCurve): SiblingCurve {
-  return { runId: c.runId, steps: Float64Array.from(c.steps), losses: Float64Array.from(c.losses), lr: c.lr };
+  return { runId: c.runId, steps: Float64Array.from(c.steps), losses: Float64Array.from(c.losses), lr: c.lr, params: c.params };
 }

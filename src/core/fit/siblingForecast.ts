@@ -1,17 +1,20 @@
 // Early forecasts from siblings: a live run is forecast with the schedule response its family's
 // finished runs share. Each finished sibling's curve is fitted with the Multi-Power Law (Luo et al.
-// 2025); the parameters that describe how the loss responds to the schedule (α of the forward
-// area, the drop term's ln B, ln C, β, γ) are pooled across siblings into priors (mean, spread);
-// the live run's prefix then only has to pin its own level (L0, A) and can be carried to the end
-// of its planned schedule from as early as 10% of its steps. Its interval is the calibrated
-// `SIBLING_FORECAST_FLOOR`, measured by leave-one-size-out on the shared Multi-Power-Law curves
-// (`npm run validate`), not the bootstrap of a prefix that cannot see the schedule's decay.
+// 2025). What carries over from siblings of other sizes: the shape of the drop term (ln C, β, γ),
+// pooled; and the parameters that move with model size, the forward-area exponent α and the
+// scales ln A and ln B, tied by a power law in N (each linear in ln N across the siblings' sizes:
+// on the shared Multi-Power-Law curves α falls 0.50 → 0.45, ln A rises −0.66 → −0.48 and ln B
+// 5.9 → 6.3 from 25M to 400M, which pooling across sizes averaged away). The live run's prefix then
+// only has to pin its own level (L0) and can be carried to the end of its planned schedule from as
+// early as 10% of its steps. Its interval is the calibrated `SIBLING_FORECAST_FLOOR`, measured by
+// leave-one-size-out on the shared Multi-Power-Law curves (`npm run validate`), not the bootstrap
+// of a prefix that cannot see the schedule's decay.
 import { createMultipowerLaw } from '../laws/multipower';
 import { warmupEnd } from '../laws/schedule';
 import { fitLaw, type Prior } from './fitLaw';
 import { multipowerShapePriors } from './priors';
 import type { Prediction } from './types';
-import { appendAll } from '../../shared/arrays';
+import { appendAll, maxOf } from '../../shared/arrays';
 
 export interface SiblingCurve {
   runId: string;
@@ -19,32 +22,47 @@ export interface SiblingCurve {
   losses: ArrayLike<number>;
   /** Per-step LR (schedule.ts layout) to the run's last step at least. */
   lr: Float64Array;
+  /** Parameter count N, when known: siblings of several sizes then tie α, ln A, ln B to ln N. */
+  params?: number;
 }
 
-/** Fit-space parameters of the multi-power law pooled across siblings: the schedule response. */
-export const SCHEDULE_RESPONSE_PARAMETERS = ['alpha', 'b', 'c', 'beta', 'gamma'] as const;
-/** Smallest prior spread (fit space) of a pooled parameter: siblings that agree exactly still leave room. */
-const MIN_SPREAD: Record<string, number> = { alpha: 0.03, b: 0.15, c: 0.15, beta: 0.03, gamma: 0.03 };
+/** Fit-space parameters of the multi-power law carried over from siblings: the schedule response. */
+const SCHEDULE_RESPONSE_PARAMETERS = ['a', 'alpha', 'b', 'c', 'beta', 'gamma'] as const;
+/** Those that move with model size: linear in ln N when the siblings have two sizes or more (ln A only then). */
+const SIZE_SCALED = new Set<string>(['a', 'alpha', 'b']);
+/** Those of the drop term: only a sibling whose LR fell sets them (a constant LR leaves them at their start). */
+const DROP_TERM = new Set<string>(['b', 'c', 'beta', 'gamma']);
+/** A sibling's LR fell when its last LR is this far below its peak after warmup (constant schedules: 0). */
+const MIN_LR_DROP = 0.1;
+/** Smallest prior spread (fit space) of a carried-over parameter: siblings that agree exactly still leave room. */
+const MIN_SPREAD: Record<string, number> = { a: 0.05, alpha: 0.03, b: 0.15, c: 0.15, beta: 0.03, gamma: 0.03 };
 
 /**
  * Log half-width of the 80% interval of a forecast from siblings of other sizes (interval =
  * value·e^±floor): the 80th percentile of |ln(predicted/true)| over the Multi-Power-Law curves'
- * 10–30% prefixes (`npm run validate`, "early forecasts", 2026-12-06: ±1.77%; calibrated from two
- * sizes it covers 81–83% of the third).
+ * 10–30% prefixes with α, ln A, ln B tied to ln N (`npm run validate`, "early forecasts",
+ * 2026-12-07: ±0.57%, rounded up; calibrated from two sizes it covers 78% of the third: 67%, 70%,
+ * 89% at 10, 20, 30%; the 400M runs, the farthest extrapolation, need ±0.70%). Was ±1.8% when the
+ * response was pooled across sizes.
  */
-export const SIBLING_FORECAST_FLOOR = 0.018;
+export const SIBLING_FORECAST_FLOOR = 0.006;
 
 export interface ScheduleResponse {
-  /** Priors (fit space) for the live run's fit. */
+  /** Priors (fit space) for the live run's fit, pooled over every sibling whatever its size (no ln A). */
   priors: Record<string, Prior>;
   /** Siblings whose fits were pooled. */
   runIds: string[];
+  /** Each fitted sibling's N (when known) and carried-over parameters (fit space), for priors at the live run's N. */
+  fits: { params?: number; values: Record<string, number> }[];
 }
 
 export interface SiblingOptions {
   deadline?: number;
   isCancelled?: () => boolean;
 }
+
+/** Fewest prefix points after the warmup when only the level L0 is left to the prefix: more than one, to average its noise. */
+const MIN_POINTS_LEVEL_ONLY = 3;
 
 /** Points per curve a fit sees (as the curve fits' MAX_SCHEDULE_CURVE_POINTS): the price of a fit is its points. */
 const MAX_POINTS = 100;
@@ -68,31 +86,61 @@ function prepared(steps: ArrayLike<number>, losses: ArrayLike<number>, fromStep:
 
 /** The family's schedule response from its finished siblings, or why there is none (fewer than 2 fitted). */
 export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: SiblingOptions = {}): ScheduleResponse | { error: string } {
-  const values = new Map<string, number[]>();
   const runIds: string[] = [];
+  const fits: ScheduleResponse['fits'] = [];
   for (const s of siblings) {
     if (opts.isCancelled?.()) return { error: 'cancelled' };
     const law = createMultipowerLaw([s.lr]);
-    const data = prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1);
+    const from = warmupEnd(s.lr);
+    const data = prepared(s.steps, s.losses, from, s.lr.length - 1);
     if (data.y.length < 20) continue;
     const fit = fitLaw(law, data, { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled });
     if ('error' in fit || fit.timedOut) continue;
     runIds.push(s.runId);
+    const lrFell = s.lr[s.lr.length - 1] < (1 - MIN_LR_DROP) * maxOf(s.lr.subarray(from));
+    const values: Record<string, number> = {};
     law.parameters.forEach((p, j) => {
-      if (!(SCHEDULE_RESPONSE_PARAMETERS as readonly string[]).includes(p.name)) return;
-      const list = values.get(p.name) ?? [];
-      list.push(fit.params[j]);
-      values.set(p.name, list);
+      if ((SCHEDULE_RESPONSE_PARAMETERS as readonly string[]).includes(p.name) && (lrFell || !DROP_TERM.has(p.name))) values[p.name] = fit.params[j];
     });
+    fits.push({ params: s.params !== undefined && s.params > 0 ? s.params : undefined, values });
   }
   if (runIds.length < 2) return { error: `schedule response needs at least 2 finished siblings with a logged LR; ${runIds.length} could be fitted` };
   const priors: Record<string, Prior> = {};
-  for (const [name, list] of values) {
+  for (const name of SCHEDULE_RESPONSE_PARAMETERS) {
+    if (name === 'a') continue;
+    const list = fits.map((f) => f.values[name]).filter((v) => v !== undefined);
+    if (!list.length) continue;
     const mean = list.reduce((a, b) => a + b, 0) / list.length;
     const sd = Math.sqrt(list.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, list.length - 1));
-    priors[name] = { mean, sd: Math.max(MIN_SPREAD[name] ?? 0.05, sd) };
+    priors[name] = { mean, sd: Math.max(MIN_SPREAD[name], sd) };
   }
-  return { priors, runIds };
+  return { priors, runIds, fits };
+}
+
+/**
+ * Priors for a live run of `params` parameters: the pooled ones, with α, ln A and ln B instead
+ * read off their line in ln N through the siblings (least squares) when the siblings have two sizes
+ * or more. The spread is the siblings' scatter about the line, widened as a regression's
+ * prediction is the farther the run's N lies from their sizes (√(1 + 1/n + (x − x̄)²/Sxx)).
+ */
+export function responsePriors(response: ScheduleResponse, params: number | undefined): Record<string, Prior> {
+  const priors = { ...response.priors };
+  if (!(params !== undefined && params > 0)) return priors;
+  const xt = Math.log(params);
+  for (const name of SIZE_SCALED) {
+    const points = response.fits.filter((f) => f.params !== undefined && f.values[name] !== undefined);
+    const x = points.map((f) => Math.log(f.params!));
+    const v = points.map((f) => f.values[name]);
+    const n = x.length;
+    if (new Set(points.map((f) => f.params)).size < 2 || n < 3) continue;
+    const mx = x.reduce((a, b) => a + b, 0) / n;
+    const mv = v.reduce((a, b) => a + b, 0) / n;
+    const sxx = x.reduce((a, b) => a + (b - mx) ** 2, 0);
+    const slope = x.reduce((a, xi, i) => a + (xi - mx) * (v[i] - mv), 0) / sxx;
+    const scatter = Math.sqrt(v.reduce((a, vi, i) => a + (vi - mv - slope * (x[i] - mx)) ** 2, 0) / (n - 2));
+    priors[name] = { mean: mv + slope * (xt - mx), sd: Math.max(MIN_SPREAD[name], scatter) * Math.sqrt(1 + 1 / n + (xt - mx) ** 2 / sxx) };
+  }
+  return priors;
 }
 
 /**
@@ -155,7 +203,8 @@ export interface SiblingForecast {
 
 /**
  * The live run's loss at `targetStep` from its prefix (`steps`, `losses`) and its planned schedule
- * `lr` (to `targetStep` at least), with the siblings' schedule response as priors.
+ * `lr` (to `targetStep` at least), with the siblings' schedule response as priors at its size
+ * `params` (N; pooled across sizes when unknown).
  */
 export function forecastFromSiblings(
   steps: ArrayLike<number>,
@@ -163,13 +212,17 @@ export function forecastFromSiblings(
   lr: Float64Array,
   targetStep: number,
   response: ScheduleResponse,
+  params: number | undefined,
   opts: SiblingOptions = {},
 ): SiblingForecast | { error: string } {
   if (!(targetStep > 0) || lr.length - 1 < targetStep) return { error: `the schedule stops at step ${lr.length - 1}, before the target ${targetStep}` };
   const law = createMultipowerLaw([lr]);
   const data = prepared(steps, losses, warmupEnd(lr));
-  if (data.y.length < 8) return { error: `only ${data.y.length} logged points after the warmup: too few to place the run's level` };
-  const fit = fitLaw(law, data, { priors: response.priors, deadline: opts.deadline, isCancelled: opts.isCancelled });
+  const priors = responsePriors(response, params);
+  // With every parameter but the level L0 carried over, a few points place it; else the prefix also sets A.
+  const minPoints = priors.a ? MIN_POINTS_LEVEL_ONLY : 8;
+  if (data.y.length < minPoints) return { error: `only ${data.y.length} logged points after the warmup: too few to place the run's level` };
+  const fit = fitLaw(law, data, { priors, deadline: opts.deadline, isCancelled: opts.isCancelled });
   if ('error' in fit) return fit;
   if (fit.timedOut) return { error: 'the forecast from siblings ran out of time' };
   const value = law.evaluate(fit.params, [targetStep, 0]);
