@@ -22,6 +22,8 @@ const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/worker/fitThread.ts'], outfile: 'dist/fitThread.js' },
+  // A parsing thread of a large JSONL log's first read (src/core/runs/jsonlParallel.ts), started by the worker and the CLI.
+  { ...node, entryPoints: ['src/core/runs/jsonlThread.ts'], outfile: 'dist/jsonlThread.js' },
   // The CLI: a small entry that answers --help and --version, and the rest, loaded for any other command.
   { ...node, entryPoints: ['src/cliEntry.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./cliMain.js', './cliQuick.js'] },
   // `plan` with no runs to read: the planner alone, for a cold start near a bare node (src/cliQuick.ts).

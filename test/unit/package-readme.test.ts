@@ -108,6 +108,7 @@ test('the .vsix admits bundles, media and the manifest, never sources, maps or t
     'dist/extension.js',
     'dist/worker.js',
     'dist/fitThread.js',
+    'dist/jsonlThread.js',
     'dist/webview.js',
     'dist/webview.css',
     'package.json',
