@@ -205,7 +205,7 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
     { label: '`scaling-lens --help`', args: [cli, '--help'] },
     { label: '`scaling-lens plan --budget 1e21` (no runs to read: the planner alone)', args: [cli, 'plan', '--budget', '1e21'] },
     {
-      label: '`scaling-lens estimate examples/configs/planned-400m` (the whole CLI)',
+      label: '`scaling-lens estimate examples/configs/planned-400m` (no runs to read: the config readers alone)',
       args: [cli, 'estimate', path.join(repoRoot, 'examples', 'configs', 'planned-400m')],
     },
   ];

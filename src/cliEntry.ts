@@ -9,6 +9,9 @@ if (code !== undefined) process.exitCode = code;
 // `plan` tries the planner alone first (src/cliQuick.ts), which hands over to the whole CLI when it must.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 else if (process.argv[2] === 'plan') require('./cliQuick.js');
+// `estimate` likewise tries the config readers alone first (src/cliEstimate.ts).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+else if (process.argv[2] === 'estimate') require('./cliEstimate.js');
 // Bundled apart (esbuild.mjs); runs its own main on load.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 else require('./cliMain.js');

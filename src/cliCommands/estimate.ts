@@ -17,12 +17,17 @@ import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
 export interface CliContext {
   loadWorkspace(paths: string[], hardware?: HardwareSettings): ScalingWorkspace;
   emptyWorkspace(hardware?: HardwareSettings): ScalingWorkspace;
+  /** `estimate` with no runs to calibrate on: what it asks of an empty engine, made without one (src/cliEstimate.ts). */
+  configEstimator?(hardware: HardwareSettings): ConfigEstimator;
   usage(message: string): Error;
   /** The current folder when it holds training logs (estimate and plan calibrate on it by default). */
   defaultWorkspace?(): string | undefined;
   stdout(text: string): void;
   stderr(text: string): void;
 }
+
+/** What `estimate` asks of the engine. */
+export type ConfigEstimator = Pick<ScalingWorkspace, 'hardware' | 'estimateConfig' | 'runs'>;
 
 /** Said on stderr when the loss cannot be predicted because no runs were read. */
 export const NOTHING_CALIBRATED = (command: string) =>
@@ -220,7 +225,8 @@ export function estimateCommand(args: string[], ctx: CliContext): number {
     return 1;
   }
   const text = read.text;
-  const engine = calibrationWorkspace('estimate', values.workspace, hardware, ctx);
+  const engine: ConfigEstimator =
+    calibrationRuns('estimate', values.workspace, hardware, ctx) ?? ctx.configEstimator?.(hardware) ?? ctx.emptyWorkspace(hardware);
   const problems = engine.hardware.problems;
   if (values.hardware !== undefined && problems.length) throw ctx.usage(problems.join('; '));
   const result = engine.estimateConfig(file, text, (p) => {

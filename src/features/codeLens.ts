@@ -9,7 +9,7 @@ import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { configLenses, LineIndex, siblingLenses, suggestionsOnLine, type LensCommands, type LensSpec, type SuggestionArgs } from './lensModel';
 import { formatNumberLike, replacementText } from './configEdits';
 import { runNamer } from '../shared/displayName';
-import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
+import { MODEL_CONFIG_FILE, TRAINING_ARGS_FILE } from '../core/configs/fileNames';
 
 /**
  * Documents a config reader may recognise, by extension (src/core/configs: `.txt` flag files are
@@ -20,7 +20,6 @@ export const CONFIG_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', patte
 /** Lens refreshes after snapshots or edits are coalesced, so lenses do not flicker while typing. */
 const REFRESH_DEBOUNCE_MS = 300;
 /** An HF trainer's arguments beside the model's `config.json`: the LR and batch live there. */
-const TRAINING_ARGS_FILE = 'training_args.json';
 
 const LENS_COMMANDS: LensCommands = {
   showDashboard: COMMAND_SHOW_DASHBOARD_VIEW,

@@ -132,7 +132,7 @@ test('the CLI entry bundle answers help and version alone and hands every other 
       platform: 'node',
       format: 'cjs',
       outfile,
-      external: ['./cliMain.js', './cliQuick.js'],
+      external: ['./cliMain.js', './cliQuick.js', './cliEstimate.js'],
       logLevel: 'warning',
     });
     // Cold start: none of the engine, parsers or readers in the entry (the whole CLI is ~1.7 MB).
@@ -150,6 +150,8 @@ test('the CLI entry bundle answers help and version alone and hands every other 
     assert.equal(run('scan', '--', '--help').stdout, 'whole CLI: scan -- --help', 'after -- it is an argument');
     fs.writeFileSync(path.join(dir, 'cliQuick.js'), "process.stdout.write('planner alone: ' + process.argv.slice(2).join(' '));\n");
     assert.equal(run('plan', '--budget', '1e21').stdout, 'planner alone: plan --budget 1e21');
+    fs.writeFileSync(path.join(dir, 'cliEstimate.js'), "process.stdout.write('estimate alone: ' + process.argv.slice(2).join(' '));\n");
+    assert.equal(run('estimate', 'config.json').stdout, 'estimate alone: estimate config.json');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -219,6 +221,57 @@ test('`plan` alone (dist/cliQuick.js) loads no engine, prints what the whole CLI
     fs.mkdirSync(path.join(empty, 'run'));
     fs.writeFileSync(path.join(empty, 'run', 'metrics.jsonl'), '{"step": 1, "loss": 3}\n');
     assert.equal(quick('--budget', '1e21').stdout, 'whole CLI: plan --budget 1e21', 'a log in the current folder: runs to read');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('`estimate` alone (dist/cliEstimate.js) loads no engine or log reader, prints what the whole CLI prints, and hands it anything with runs to read or a usage error', async () => {
+  const { build } = await import('esbuild');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-estimate-'));
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-estimate-cwd-'));
+  try {
+    const outfile = path.join(dir, 'cliEstimate.js');
+    await build({
+      entryPoints: [path.join(repo, 'src/cliEstimate.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile,
+      external: ['./cliMain.js'],
+      mainFields: ['module', 'main'],
+      logLevel: 'warning',
+    });
+    const bundled = fs.readFileSync(outfile, 'utf8');
+    for (const absent of ['protobufjs', 'class RunIndex', 'class ScalingWorkspace', 'class FitClient'])
+      assert.ok(!bundled.includes(absent), `${absent} is bundled`);
+    fs.writeFileSync(path.join(dir, 'cliMain.js'), "process.stdout.write('whole CLI: ' + process.argv.slice(2).join(' '));\n");
+    const quick = (...args: string[]) => spawnSync(process.execPath, [outfile, 'estimate', ...args], { cwd: empty, encoding: 'utf8' });
+    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+    const whole = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', tsx, path.join(repo, 'src/cli.ts'), 'estimate', ...args], { cwd: empty, encoding: 'utf8' });
+    const config = path.join(repo, 'examples', 'configs', 'planned-400m');
+    const broken = path.join(empty, 'broken.json');
+    fs.writeFileSync(broken, '{"hidden_size": ');
+    for (const args of [
+      [config],
+      [config, '--json'],
+      [config, '--hardware', 'A100', '--mfu', '0.5'],
+      [path.join(config, 'config.json'), '--usd-per-hour', '2'],
+      [broken],
+      [path.join(empty, 'missing.json')],
+    ]) {
+      const a = quick(...args);
+      assert.ok(!a.stdout.startsWith('whole CLI'), `${args.join(' ')} answered alone`);
+      const b = whole(...args);
+      assert.deepEqual([a.status, a.stdout, a.stderr], [b.status, b.stdout, b.stderr], args.join(' '));
+    }
+    assert.equal(quick().stdout, 'whole CLI: estimate', 'a usage error is the whole CLI’s to word');
+    assert.equal(quick(config, '--workspace', empty).stdout, `whole CLI: estimate ${config} --workspace ${empty}`);
+    fs.mkdirSync(path.join(empty, 'run'));
+    fs.writeFileSync(path.join(empty, 'run', 'metrics.jsonl'), '{"step": 1, "loss": 3}\n');
+    assert.equal(quick(config).stdout, `whole CLI: estimate ${config}`, 'a log in the current folder: runs to read');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(empty, { recursive: true, force: true });

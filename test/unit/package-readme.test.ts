@@ -108,6 +108,7 @@ test('the .vsix admits bundles, media and the manifest, never sources, maps or t
     'dist/extension.js',
     'dist/worker.js',
     'dist/fitThread.js',
+    'dist/jsonlThread.js',
     'dist/webview.js',
     'dist/webview.css',
     'package.json',
@@ -123,6 +124,7 @@ test('the .vsix admits bundles, media and the manifest, never sources, maps or t
     'dist/cli.js',
     'dist/cliMain.js',
     'dist/cliQuick.js',
+    'dist/cliEstimate.js',
     'src/extension.ts',
     'test/unit/package-readme.test.ts',
     'node_modules/yaml/package.json',
@@ -135,7 +137,7 @@ test('the .vsix admits bundles, media and the manifest, never sources, maps or t
 test('every bundle esbuild.mjs makes for the extension is in the .vsix (all but the CLI, which the extension never runs)', () => {
   const bundles = [...fs.readFileSync(path.join(root, 'esbuild.mjs'), 'utf8').matchAll(/outfile: '(dist\/[^']+)'/g)]
     .map((m) => m[1])
-    .filter((f) => f !== 'dist/cli.js' && f !== 'dist/cliMain.js' && f !== 'dist/cliQuick.js');
+    .filter((f) => f !== 'dist/cli.js' && f !== 'dist/cliMain.js' && f !== 'dist/cliQuick.js' && f !== 'dist/cliEstimate.js');
   assert.ok(bundles.includes('dist/worker.js') && bundles.includes('dist/fitThread.js'), `bundles found: ${bundles.join(', ')}`);
   for (const file of bundles) assert.ok(admitted(file), `${file} is admitted`);
 });

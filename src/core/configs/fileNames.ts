@@ -3,3 +3,6 @@
 
 /** A model folder's config, as Hugging Face names it: a run's model file beside its logs, the file `estimate <folder>` reads. */
 export const MODEL_CONFIG_FILE = 'config.json';
+
+/** The Hugging Face Trainer's arguments file, read beside a model config. */
+export const TRAINING_ARGS_FILE = 'training_args.json';

@@ -22,7 +22,8 @@ import { flagsFromNeox, flagsFromShell, flagsFromYaml, looksLikeMegatron, readMe
 import { isOlmo, readOlmo } from './olmo';
 import { looksLikeNanoGpt, readNanoGpt } from './nanogpt';
 import { looksLikeTorchtitan, parseTomlConfig, readTorchtitan } from './torchtitan';
-import { DEFAULT_TRAINING_ARGS_FILE, readTrainingPlan } from './trainingArgs';
+import { readTrainingPlan } from './trainingArgs';
+import { TRAINING_ARGS_FILE } from './fileNames';
 import type { ConfigReadResult } from './types';
 import { isAxolotl, isFoundry, isGeneric, isLitgpt, isNemo, readAxolotl, readFoundry, readGeneric, readLitgpt, readNemo } from './yamlConfigs';
 import { YamlView } from './yamlView';
@@ -96,7 +97,7 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
       const y = new YamlView(text, file);
       if (y.errors.length === 0 && isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
     }
-    const argsFile = path.join(path.dirname(file), DEFAULT_TRAINING_ARGS_FILE);
+    const argsFile = path.join(path.dirname(file), TRAINING_ARGS_FILE);
     const argsText = base === 'config.json' && input.readSibling ? input.readSibling(argsFile) : undefined;
     const hf = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
     if (hf.kind === 'plan' && base === 'config.json' && input.readSibling) compareWithWeightIndex(hf.plan, file, text, input.readSibling);

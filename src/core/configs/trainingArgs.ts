@@ -17,8 +17,7 @@ import { readHfModelConfig } from './hfConfig';
 import { JsonObjectReader, parseJson, sourceOf, type Read } from './json';
 import type { ConfigReadResult, TrainingPlan, ValueSource } from './types';
 import { appendAll } from '../../shared/arrays';
-
-export const DEFAULT_TRAINING_ARGS_FILE = 'training_args.json';
+import { TRAINING_ARGS_FILE } from './fileNames';
 
 export interface TrainingPlanInput {
   modelText: string;
@@ -48,7 +47,7 @@ function fmt(n: number): string {
 export function readTrainingPlan(input: TrainingPlanInput): ConfigReadResult {
   const model = readHfModelConfig(input.modelText, input.modelFile);
   if (model.kind !== 'plan' || input.argsText === undefined) return model;
-  const argsFile = input.argsFile ?? DEFAULT_TRAINING_ARGS_FILE;
+  const argsFile = input.argsFile ?? TRAINING_ARGS_FILE;
   const diagnostics = [...model.diagnostics];
   const plan: TrainingPlan = { ...model.plan, sources: { ...model.plan.sources }, notes: [...model.plan.notes] };
   const { root, errors } = parseJson(input.argsText, argsFile);

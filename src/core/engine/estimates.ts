@@ -13,7 +13,7 @@ import type { HardwareTable } from '../plan/hardware';
 import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
 import { appendAll, maxOf } from '../../shared/arrays';
 import type { FitScheduler } from './fitScheduler';
-import { TRAINING_ARGS_FILE, trainLoss } from './runCatalog';
+import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
 
 /** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
 const EXTRAPOLATION_FACTOR = 10;

@@ -6,7 +6,8 @@ import { detectLogFormat, RunIndex, type RunFacts, type RunSidecars } from '../r
 import { FileGate } from '../runs/fileGate';
 import { wandbLinkedPath } from '../runs/wandb';
 import { readTextFile } from '../safeFile';
-import type { Run, Series } from '../runs/types';
+import type { Run } from '../runs/types';
+import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
 import { readConfig } from '../configs/index';
 import type { Diagnostic } from '../diagnostics';
 import type { FamilyLaw } from '../snapshot';
@@ -21,8 +22,7 @@ import {
   type WorkspaceFile,
 } from '../runs/workspaceFile';
 
-/** A run's training file sits beside its logs (with its MODEL_CONFIG_FILE), named as Hugging Face names it. */
-export const TRAINING_ARGS_FILE = 'training_args.json';
+export { TRAINING_ARGS_FILE, trainLoss };
 
 /** How a run is grouped: its family, who named it, and whether the workspace file leaves it out of fits. */
 export interface Grouping {
@@ -215,11 +215,6 @@ export function describeRun(sidecars: RunSidecars): RunFacts | undefined {
     notes: plan.notes,
     diagnostics: read.diagnostics,
   };
-}
-
-/** The run's training-loss series: what curve laws are fitted to. */
-export function trainLoss(run: Run): Series | undefined {
-  return run.series.find((s) => s.role === 'train_loss' && s.steps.length > 0);
 }
 
 /**

@@ -101,12 +101,23 @@ function mul64(a1: number, a0: number, b1: number, b0: number): void {
   PRODUCT[3] = r1 * 65536 + r0;
 }
 
+const SCRATCH = new Float64Array(1);
+
 /**
  * The double nearest the JSON number text in `bytes[start, end)` (which the caller has checked is
  * one), or NaN when this cannot decide it cheaply (more than 19 significant digits, a product too
  * close to a rounding boundary, an exact tie): the caller then takes Number() on the text.
  */
 export function decimalToDouble(bytes: Uint8Array, start: number, end: number): number {
+  return decimalToDoubleInto(bytes, start, end, SCRATCH, 0) ? SCRATCH[0] : NaN;
+}
+
+/**
+ * decimalToDouble, the double stored in `out[slot]`; false (nothing stored) where that gives NaN.
+ * The line readers' form: a double returned from a call that is not inlined is boxed on the heap,
+ * one allocation per number, where a store into a Float64Array allocates nothing.
+ */
+export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: number, out: Float64Array, slot: number): boolean {
   let i = start;
   const negative = bytes[i] === 45; // '-'
   if (negative) i++;
@@ -136,7 +147,7 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
     } else {
       // A 20th digit: a zero is dropped (w·10 at one more power of ten: JavaScript writes
       // 3106699667946137000), anything else is more precision than 64 bits hold.
-      if (d !== 0) return NaN;
+      if (d !== 0) return false;
       q++;
       continue;
     }
@@ -155,8 +166,8 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
     }
     q += exponentNegative ? -e : e;
   }
-  if (digits === 0 || q < SMALLEST_POWER_OF_TEN) return negative ? -0 : 0;
-  if (q > LARGEST_POWER_OF_TEN) return negative ? -Infinity : Infinity;
+  if (digits === 0 || q < SMALLEST_POWER_OF_TEN) return store(out, slot, negative ? -0 : 0);
+  if (q > LARGEST_POWER_OF_TEN) return store(out, slot, negative ? -Infinity : Infinity);
 
   // w's 32-bit halves: head·tailScale < 10^19 is not exact in a double, so split head first.
   const headHigh = Math.floor(head * INV_2_32);
@@ -212,7 +223,7 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
   }
   // Still all ones below: the truncated power may be short by one in the last place (older
   // fast_float's check); hand the number back.
-  if (p1 === 0xffffffff && p0 === 0xffffffff) return NaN;
+  if (p1 === 0xffffffff && p0 === 0xffffffff) return false;
 
   const upperBit = p3 >>> 31;
   const shift = upperBit + 9;
@@ -225,7 +236,7 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
   if (power2 <= 0) {
     // Subnormal: shift the 54 bits right so the exponent is the smallest, then round.
     const s = -power2 + 1;
-    if (s >= 54) return negative ? -0 : 0;
+    if (s >= 54) return store(out, slot, negative ? -0 : 0);
     let x: number;
     let lowBit: number;
     if (s >= 32) {
@@ -237,7 +248,7 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
     }
     const m = Math.floor(x / 2) + lowBit;
     const v = m * pow2(-1074);
-    return negative ? -v : v;
+    return store(out, slot, negative ? -v : v);
   }
   // An exact product (5^q fits 64 bits, so the low half is 0 or 1) exactly halfway between two
   // doubles, the lower one even: round half to even means down, so the rounding bit is cleared.
@@ -247,5 +258,10 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
   const m = mantissaHigh * 2147483648 + (mantissaLow >>> 1) + roundBit;
   if (m >= 2 ** 53) power2++;
   const v = (m >= 2 ** 53 ? 2 ** 52 : m) * pow2(power2 - 1075);
-  return negative ? -v : v;
+  return store(out, slot, negative ? -v : v);
+}
+
+function store(out: Float64Array, slot: number, v: number): true {
+  out[slot] = v;
+  return true;
 }

@@ -7,6 +7,7 @@ import type { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader } from './jsonl';
 import type { MetricColumn } from './metricColumns';
+import { startParallelRead, type JsonlThreadOptions, type ParallelJsonlRead } from './jsonlParallel';
 import { isTailError, readWhole, type BinaryTail, type FileTail, type OverlongLine, type TailError } from './tail';
 import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
 import { announceResume, isCleanColumn, placePoint, StepReport, type PointSink, type SeriesOrder } from './stepOrder';
@@ -50,6 +51,8 @@ export interface RunIndexOptions {
   describeRun?: DescribeRun;
   /** Most diagnostics kept per file (default 200); the rest are counted. */
   maxDiagnosticsPerFile?: number;
+  /** The parallel first read of large JSONL logs (jsonlParallel.ts); `byteChunk` sets the tail's reads (tests). */
+  jsonlThreads?: JsonlThreadOptions & { byteChunk?: number };
 }
 
 const HYPER_FILES = ['config.json', 'training_args.json'] as const;
@@ -748,10 +751,26 @@ export class RunIndex {
 
   /** JSONL's fast path (readLines' loop on bytes): lines parsed where they were read, points stored from columns. */
   private readJsonlBytes(state: FileState, tail: FileTail, reader: JsonlReader): void {
+    const parallel = tail.position === 0 ? this.parallelRead(state.abs, tail) : undefined;
+    try {
+      this.readJsonlChunks(state, tail, reader, parallel);
+    } finally {
+      parallel?.close();
+    }
+  }
+
+  /** A first read of a large log parsed by several threads (jsonlParallel.ts), when it pays. */
+  private parallelRead(abs: string, tail: FileTail): ParallelJsonlRead | undefined {
+    const options = this.options.jsonlThreads;
+    if (options?.byteChunk !== undefined) tail.byteChunk = options.byteChunk;
+    return startParallelRead(abs, tail.byteReadLimit, options);
+  }
+
+  private readJsonlChunks(state: FileState, tail: FileTail, reader: JsonlReader, parallel: ParallelJsonlRead | undefined): void {
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.readBytes();
       if (!this.acceptRead(state, reader, r)) return;
-      const res = reader.pushBytes(r.bytes, r.end, r.firstLineNumber);
+      const res = parallel?.take(r, tail.position) ?? reader.pushBytes(r.bytes, r.end, r.firstLineNumber);
       tail.linesRead(res.lineCount);
       this.applyResult(state, res);
       let points = 0;

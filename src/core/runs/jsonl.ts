@@ -34,6 +34,11 @@ export class JsonlReader {
 
   constructor(readonly file: string) {}
 
+  /** Whether a record without a step key was read (its step depends on every line before it). */
+  get usedImplicitSteps(): boolean {
+    return this.implicitSteps > 0 || this.warnedNoStep;
+  }
+
   reset(): void {
     this.implicitSteps = 0;
     this.warnedNoStep = false;

@@ -9,7 +9,7 @@
 // loop: no string per line, numbers built from their digits, property-tested against JSON.parse in
 // test/unit/runs-jsonlBytes.test.ts).
 
-import { decimalToDouble } from './decimalToDouble';
+import { decimalToDoubleInto } from './decimalToDouble';
 
 const enum Ch {
   Tab = 9,
@@ -250,8 +250,11 @@ export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out
     if (fractionDigits === 0) return -1;
     if (fractionDigits > 22) return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
   }
-  if (mantissa >= TWO_POW_53 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)))
+  if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE))
     return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
+  // 17-digit decimals (Python's float repr): straight to Eisel–Lemire, passing no double (a double
+  // argument of a call that is not inlined is boxed on the heap, an allocation per number).
+  if (mantissa >= TWO_POW_53) return readLongDecimal(bytes, start, i, out, slot);
   const v = mantissa / POW10[fractionDigits];
   out[slot] = negative ? -v : v;
   return i;
@@ -296,11 +299,16 @@ function readNumberRest(
     const v = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
     out[slot] = negative ? -v : v;
   } else {
-    // 17-digit decimals (Python's float repr) and big exponents: Eisel–Lemire, else the text.
-    const v = decimalToDouble(bytes, start, i);
-    out[slot] = v === v ? v : Number(latin1(bytes, start, i));
+    // 17-digit decimals with an exponent and big exponents: Eisel–Lemire, else the text.
+    readLongDecimal(bytes, start, i, out, slot);
   }
   return i;
+}
+
+/** The JSON number `bytes[start, end)` into `out[slot]` by Eisel–Lemire, else by Number() on its text; returns `end`. */
+function readLongDecimal(bytes: Uint8Array, start: number, end: number, out: Float64Array, slot: number): number {
+  if (!decimalToDoubleInto(bytes, start, end, out, slot)) out[slot] = Number(latin1(bytes, start, end));
+  return end;
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {

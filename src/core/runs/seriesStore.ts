@@ -250,17 +250,22 @@ export class SeriesColumns {
     let received = 0;
     for (let i = 0; i < history; i++) received += weights[i];
     while (received / this.groupWeight > (this.maxPoints - this.recentPoints) / 2) this.groupWeight *= 2;
+    // Points already a group of their own lead the history after each thinning but a doubling: they
+    // stay where they are. (The loop below would store ((x − 0)·W)/W = x for them, exactly, W being a
+    // power of two ≤ 2³², but for −0, which it makes +0, and magnitudes that would overflow.)
+    const groupWeight = this.groupWeight;
     let out = 0;
+    while (out < history && weights[out] === groupWeight && keepsExactly(steps[out]) && keepsExactly(values[out])) out++;
     let w = 0;
     let stepMean = 0;
     let valueMean = 0;
-    for (let i = 0; i < history; i++) {
+    for (let i = out; i < history; i++) {
       const wi = weights[i];
       // Running weighted means: no large sums of step × weight to lose digits in.
       w += wi;
       stepMean += ((steps[i] - stepMean) * wi) / w;
       valueMean += ((values[i] - valueMean) * wi) / w;
-      if (w >= this.groupWeight || i === history - 1) {
+      if (w >= groupWeight || i === history - 1) {
         steps[out] = stepMean;
         values[out] = valueMean;
         weights[out] = w;
@@ -277,4 +282,9 @@ export class SeriesColumns {
     this.n = out + this.recentPoints;
     this.version++;
   }
+}
+
+/** Whether a weighted mean of x alone, at a power-of-two weight, is x itself (thin's kept prefix). */
+function keepsExactly(x: number): boolean {
+  return (x > 0 && x < 1e290) || (x < 0 && x > -1e290) || Object.is(x, 0);
 }

@@ -8,6 +8,8 @@ export interface ByteLines {
   end: number;
   /** 1-based line number of the first line in `bytes`. */
   firstLineNumber: number;
+  /** The file offset of `bytes[0]` (a parallel first read matches its blocks by it, jsonlParallel.ts). */
+  start: number;
   /** As TailChunk.rewritten. */
   rewritten: boolean;
   /** The incomplete last line, decoded, for a provisional parse (as TailChunk.partial.text). */
@@ -152,7 +154,8 @@ export class FileTail {
   private discarding = false;
   private readonly maxBytesPerRead: number;
   private readonly maxLineBytes: number;
-  private readonly byteChunk: number;
+  /** Most fresh bytes a `readBytes` takes (see byteReadLimit); set small by tests of the parallel first read. */
+  byteChunk: number;
 
   constructor(
     readonly path: string,
@@ -166,6 +169,11 @@ export class FileTail {
   /** Bytes of the file consumed so far (complete lines plus the held-back partial line). */
   get position(): number {
     return this.offset;
+  }
+
+  /** The most fresh bytes one `readBytes` takes: its reads of a backlog start at multiples of it. */
+  get byteReadLimit(): number {
+    return Math.min(this.maxBytesPerRead, this.byteChunk);
   }
 
   /** Forget everything: the next read starts at byte 0. */
@@ -192,8 +200,8 @@ export class FileTail {
    */
   readBytes(): ByteLines | TailError {
     return withOpenFile(this.path, (fd) => {
-      const r = this.readBytesFrom(fd, Math.min(this.maxBytesPerRead, this.byteChunk));
-      const chunk: ByteLines = { bytes: r.data, end: r.end, firstLineNumber: this.nextLine, rewritten: r.rewritten, more: r.more };
+      const r = this.readBytesFrom(fd, this.byteReadLimit);
+      const chunk: ByteLines = { bytes: r.data, end: r.end, firstLineNumber: this.nextLine, start: r.start, rewritten: r.rewritten, more: r.more };
       if (r.overlong !== undefined) chunk.overlong = r.overlong;
       const partial = this.decodePartial(this.nextLine === 1 && r.end === 0);
       if (partial !== undefined) chunk.partial = partial;
@@ -211,7 +219,7 @@ export class FileTail {
    * `end` is just past the last line feed (or the whole buffer for an over-long line). What follows
    * `end` is held back for the next read.
    */
-  private readBytesFrom(fd: number, limit: number): { data: Buffer; end: number; rewritten: boolean; more: boolean; overlong?: OverlongLine[] } {
+  private readBytesFrom(fd: number, limit: number): { data: Buffer; start: number; end: number; rewritten: boolean; more: boolean; overlong?: OverlongLine[] } {
     const size = fs.fstatSync(fd).size;
     let rewritten = false;
     if (size < this.offset) rewritten = true;
@@ -223,6 +231,7 @@ export class FileTail {
     const toRead = Math.min(size - this.offset, Math.max(limit, this.pending.length));
     // While a backlog is read (`more`), one buffer serves every read: a fresh 4 MiB Buffer per read
     // is external memory, and V8 answers that with a garbage collection every few reads.
+    let start = this.offset - this.pending.length;
     const { data: read, buffer, fresh } = readAfterPending(fd, this.pending, this.offset, toRead, this.scratch);
     let data = read;
     this.offset += fresh;
@@ -231,6 +240,7 @@ export class FileTail {
     if (this.discarding) {
       // The rest of an over-long line: dropped up to its line feed, which ends it (it counts as a line).
       const nl = data.indexOf(NEWLINE);
+      start += nl === -1 ? data.length : nl + 1;
       data = nl === -1 ? data.subarray(data.length) : data.subarray(nl + 1);
       if (nl !== -1) {
         this.discarding = false;
@@ -252,7 +262,7 @@ export class FileTail {
     const more = this.offset < size;
     // Kept for the next read of the backlog only: a tail at rest holds no buffer.
     this.scratch = more ? buffer : undefined;
-    return overlong.length > 0 ? { data, end, rewritten, more, overlong } : { data, end, rewritten, more };
+    return overlong.length > 0 ? { data, start, end, rewritten, more, overlong } : { data, start, end, rewritten, more };
   }
 
   /**

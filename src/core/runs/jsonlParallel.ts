@@ -1,0 +1,346 @@
+// The first read of a large JSONL log, split across threads (issue 20: faster than polars). The
+// reading thread still reads the file chunk by chunk through its FileTail and applies every chunk in
+// file order, as the single-thread path does; what the other threads add is the parsing. The tail's
+// reads of a backlog fall on a grid (chunk j holds the lines that end in [j·B, (j+1)·B), B its read
+// limit), so a thread can find chunk j's lines by itself: from the line feed before j·B to the last
+// one before (j+1)·B. Threads claim chunks from a shared counter, parse them with a reader of their
+// own and send the columns back; the reading thread claims a chunk itself when no thread has.
+//
+// Byte for byte the single-thread result: a thread's chunk is used only when its byte range is
+// exactly the tail's chunk and reading it needed nothing from the lines before it (no diagnostic, no
+// non-finite value, no record without a step, whose implicit step counts the records before it);
+// its line numbers are then the chunk's lines counted from the chunk's first line. Any other chunk
+// (a bad line, a line longer than the lookback, a file that grew or was rewritten meanwhile, a
+// thread that failed) is parsed by the reading thread, which holds the reader's state.
+//
+// The reading thread waits for a chunk synchronously (Atomics.wait, then receiveMessageOnPort): the
+// index reads synchronously, in the CLI's main thread or the extension's reading worker, never in
+// the extension host's thread.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { JsonlReader, type ColumnReadResult } from './jsonl';
+import type { MetricColumn } from './metricColumns';
+
+/** Files below this are read by one thread: a thread's start (~30 ms) costs more than it saves. */
+const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
+/** Threads beyond this add little: applying the chunks in order is the reading thread's share. */
+const MAX_THREADS = 8;
+/** How far back from a chunk's grid start a thread looks for the line feed that begins it. */
+const LOOKBACK_BYTES = 1024 * 1024;
+/** The line number a thread gives a chunk's first line (not 1: that line may open with a byte order mark). */
+const THREAD_FIRST_LINE = 2;
+/** How long the reading thread waits for one chunk before it parses the rest itself. */
+const CHUNK_WAIT_MS = 60_000;
+
+// The shared control cells (Int32Array over a SharedArrayBuffer).
+const NEXT = 0; // the next chunk to claim
+const APPLIED = 1; // chunks the reading thread has applied (threads stay within a few chunks of it)
+const STOP = 2; // set when the read ends: threads stop claiming
+const PUBLISHED = 3; // chunk results posted (the reading thread waits on it)
+const CELLS = 4;
+
+export interface JsonlThreadOptions {
+  /** Parsing threads besides the reading thread (default: one per idle core, at most 8 and the cores minus one; 0 turns the split off). */
+  threads?: number;
+  /** Smallest file split (default 32 MiB). */
+  minBytes?: number;
+  /** Tests: the reading thread parses no chunk but the first itself (it waits for the threads, however slow to start). */
+  leaveToThreads?: boolean;
+}
+
+/** What a parsing thread is started with (src/core/runs/jsonlThread.ts). */
+export interface JsonlThreadInit {
+  file: string;
+  blockBytes: number;
+  blocks: number;
+  lookahead: number;
+  control: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+/** One chunk as a parsing thread read it: its byte range and, when usable, its columns. */
+interface ChunkResult {
+  block: number;
+  start: number;
+  end: number;
+  /** False when the chunk must be parsed by the reading thread (see the top of this file). */
+  usable: boolean;
+  lineCount: number;
+  columns: MetricColumn[];
+}
+
+/** How to start a parsing thread: the bundle's script (dist/jsonlThread.js), or from source under tsx (tests, bench). */
+interface ThreadScript {
+  file: string;
+  eval: boolean;
+}
+
+function threadScript(): ThreadScript | undefined {
+  const bundled = path.join(__dirname, 'jsonlThread.js');
+  if (fs.existsSync(bundled)) return { file: bundled, eval: false };
+  const source = path.join(__dirname, 'jsonlThread.ts');
+  if (!__filename.endsWith('.ts') || !fs.existsSync(source)) return undefined;
+  // A worker does not inherit tsx's loader (Node 20): it registers tsx's require hook itself.
+  try {
+    const tsx = require.resolve('tsx/cjs');
+    return { file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parsing threads besides the reading thread: one per idle core. Measured on a shared 2-core machine
+ * at a load average of 5–17, a second thread made the read slower (the other thread waits for a
+ * core, while the reading thread waits for its chunks) and added ~70 MB: threads are used only
+ * where cores are free (1-minute load average; 0 where the OS has none, e.g. Windows).
+ */
+function defaultThreads(): number {
+  const cores = os.availableParallelism();
+  const idle = Math.floor(cores - os.loadavg()[0]);
+  return Math.min(MAX_THREADS, cores - 1, idle);
+}
+
+/**
+ * A parallel first read of `file` (read by a tail whose read limit is `blockBytes`), or undefined
+ * when the file is too small (or gone), the machine has one core or the thread script is missing.
+ */
+export function startParallelRead(file: string, blockBytes: number, options: JsonlThreadOptions = {}): ParallelJsonlRead | undefined {
+  const threads = Math.min(MAX_THREADS, Math.floor(options.threads ?? defaultThreads()));
+  if (!(threads >= 1) || blockBytes < 1) return undefined;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+  if (size < (options.minBytes ?? DEFAULT_MIN_BYTES)) return undefined;
+  const blocks = Math.ceil(size / blockBytes);
+  if (blocks < 2) return undefined;
+  const script = threadScript();
+  if (script === undefined) return undefined;
+  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads === true);
+}
+
+export class ParallelJsonlRead {
+  private readonly control: Int32Array;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly done = new Map<number, ChunkResult>();
+  private readonly lookahead: number;
+  /** The reading thread's own parser of chunks ahead, used while it would otherwise wait (opened on first use). */
+  private parser: { fd: number; parser: ChunkParser } | undefined;
+  private closed = false;
+
+  constructor(
+    script: ThreadScript,
+    readonly file: string,
+    private readonly blockBytes: number,
+    private readonly blocks: number,
+    threads: number,
+    private readonly leaveToThreads: boolean,
+  ) {
+    this.control = new Int32Array(new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT));
+    // Chunk 0 is the reading thread's: it starts before any thread is up, and may open with a byte order mark.
+    this.control[NEXT] = 1;
+    // Enough chunks ahead to keep every thread busy, few enough to bound what waits in memory.
+    const lookahead = (this.lookahead = 2 * threads + 2);
+    for (let t = 0; t < threads; t++) {
+      const { port1, port2 } = new MessageChannel();
+      const init: JsonlThreadInit = { file, blockBytes, blocks, lookahead, control: this.control.buffer as SharedArrayBuffer, port: port2 };
+      try {
+        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList: [port2] });
+        worker.unref();
+        // A thread that fails stops claiming; a chunk it had claimed is waited for until CHUNK_WAIT_MS.
+        worker.on('error', () => undefined);
+        this.workers.push(worker);
+        this.ports.push(port1);
+      } catch {
+        port1.close();
+        break;
+      }
+    }
+  }
+
+  /**
+   * The columns of the tail's chunk `r` (read with the tail then at `position`) as a parsing thread
+   * read them, or undefined when the reading thread must parse it (its own claim, or no usable result).
+   */
+  take(r: { start: number; end: number; firstLineNumber: number; rewritten: boolean; overlong?: unknown }, position: number): ColumnReadResult | undefined {
+    if (this.closed) return undefined;
+    if (r.rewritten) {
+      this.close();
+      return undefined;
+    }
+    const block = Math.ceil(position / this.blockBytes) - 1;
+    // Chunk 0 is always the reading thread's (NEXT starts at 1).
+    if (block <= 0 || block >= this.blocks) return undefined;
+    Atomics.store(this.control, APPLIED, block);
+    Atomics.notify(this.control, APPLIED);
+    // Not yet claimed: the reading thread parses it (no waiting on a thread that has not got to it).
+    if (!this.leaveToThreads && Atomics.compareExchange(this.control, NEXT, block, block + 1) <= block) return undefined;
+    const chunk = this.wait(block);
+    if (chunk === undefined || !chunk.usable || r.overlong !== undefined || chunk.start !== r.start || chunk.end !== r.start + r.end) return undefined;
+    const shift = r.firstLineNumber - THREAD_FIRST_LINE;
+    if (shift !== 0) for (const c of chunk.columns) for (let i = 0; i < c.length; i++) c.places[i] += shift;
+    return { points: [], diagnostics: [], nonFinite: [], columns: chunk.columns, lineCount: chunk.lineCount };
+  }
+
+  /** Stops the threads (each exits after the chunk it is parsing). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.control, STOP, 1);
+    Atomics.notify(this.control, APPLIED);
+    for (const port of this.ports) port.close();
+    for (const worker of this.workers) void worker.terminate().catch(() => undefined);
+    this.done.clear();
+    if (this.parser !== undefined) fs.closeSync(this.parser.fd);
+    this.parser = undefined;
+  }
+
+  /**
+   * Rather than wait for a thread, the reading thread parses the next unclaimed chunk as a thread
+   * would (within the lookahead); false when there is none.
+   */
+  private parseAhead(): boolean {
+    if (this.leaveToThreads) return false;
+    if (Atomics.load(this.control, NEXT) - Atomics.load(this.control, APPLIED) >= this.lookahead) return false;
+    const block = Atomics.add(this.control, NEXT, 1);
+    if (block >= this.blocks) return false;
+    if (this.parser === undefined) {
+      try {
+        const fd = fs.openSync(this.file, 'r');
+        this.parser = { fd, parser: new ChunkParser(fd, this.file, this.blockBytes) };
+      } catch {
+        // Claimed and not parsed: the reading thread parses it from the tail's bytes when it gets there.
+        this.done.set(block, { block, start: -1, end: -1, usable: false, lineCount: 0, columns: [] });
+        return false;
+      }
+    }
+    this.done.set(block, this.parser.parser.read(block));
+    return true;
+  }
+
+  /** Chunk `block`'s result once a thread posted it; undefined when none came in time. */
+  private wait(block: number): ChunkResult | undefined {
+    const deadline = performance.now() + CHUNK_WAIT_MS;
+    for (;;) {
+      const seen = Atomics.load(this.control, PUBLISHED);
+      for (const port of this.ports) {
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+          const chunk = m.message as ChunkResult;
+          this.done.set(chunk.block, chunk);
+        }
+      }
+      const chunk = this.done.get(block);
+      // Chunks before this one were the reading thread's after all (an irregular grid): let them go.
+      for (const b of this.done.keys()) if (b < block) this.done.delete(b);
+      if (chunk !== undefined) {
+        this.done.delete(block);
+        return chunk;
+      }
+      if (this.parseAhead()) continue;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.close();
+        return undefined;
+      }
+      Atomics.wait(this.control, PUBLISHED, seen, Math.min(left, 1000));
+    }
+  }
+}
+
+/** A parsing thread's loop (jsonlThread.ts): claim a chunk, parse it, post it, until none is left. */
+export function runParsingThread(init: JsonlThreadInit): void {
+  const control = new Int32Array(init.control);
+  const fd = fs.openSync(init.file, 'r');
+  const parser = new ChunkParser(fd, init.file, init.blockBytes);
+  try {
+    for (;;) {
+      // Stay within `lookahead` chunks of what the reading thread applied.
+      for (;;) {
+        if (Atomics.load(control, STOP) !== 0) return;
+        const applied = Atomics.load(control, APPLIED);
+        if (Atomics.load(control, NEXT) - applied < init.lookahead) break;
+        Atomics.wait(control, APPLIED, applied, 1000);
+      }
+      const block = Atomics.add(control, NEXT, 1);
+      if (block >= init.blocks) return;
+      const chunk = parser.read(block);
+      const transfer: ArrayBuffer[] = [];
+      for (const c of chunk.columns) transfer.push(c.steps.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer, c.places.buffer as ArrayBuffer);
+      init.port.postMessage(chunk, transfer);
+      Atomics.add(control, PUBLISHED, 1);
+      Atomics.notify(control, PUBLISHED);
+    }
+  } finally {
+    fs.closeSync(fd);
+    init.port.close();
+  }
+}
+
+/**
+ * Reads chunks of the grid as the tail reads them, each parsed on its own (a reader reset per chunk,
+ * its columns and read buffer reused from chunk to chunk).
+ */
+class ChunkParser {
+  private readonly reader: JsonlReader;
+  private buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly fd: number,
+    file: string,
+    private readonly blockBytes: number,
+  ) {
+    this.reader = new JsonlReader(file);
+  }
+
+  read(block: number): ChunkResult {
+    const unusable: ChunkResult = { block, start: -1, end: -1, usable: false, lineCount: 0, columns: [] };
+    try {
+      return this.readOrThrow(block, unusable);
+    } catch {
+      return unusable;
+    }
+  }
+
+  private readOrThrow(block: number, unusable: ChunkResult): ChunkResult {
+    const size = fs.fstatSync(this.fd).size;
+    const gridStart = block * this.blockBytes;
+    const gridEnd = Math.min(size, gridStart + this.blockBytes);
+    const from = Math.max(0, gridStart - Math.min(LOOKBACK_BYTES, this.blockBytes));
+    if (gridEnd <= gridStart) return unusable;
+    if (this.buffer.length < gridEnd - from) this.buffer = Buffer.allocUnsafeSlow(gridEnd - from);
+    const bytes = this.buffer.subarray(0, gridEnd - from);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const n = fs.readSync(this.fd, bytes, filled, bytes.length - filled, from + filled);
+      if (n === 0) return unusable;
+      filled += n;
+    }
+    // The chunk begins after the last line feed before the grid start and ends after the last one before the grid end.
+    const before = bytes.lastIndexOf(0x0a, gridStart - from - 1);
+    const last = bytes.lastIndexOf(0x0a);
+    if (before < 0 || last < gridStart - from) return unusable;
+    const start = from + before + 1;
+    const end = from + last + 1;
+    const reader = this.reader;
+    reader.reset();
+    const res = reader.pushBytes(bytes.subarray(before + 1), last - before, THREAD_FIRST_LINE);
+    const usable = res.diagnostics.length === 0 && res.nonFinite.length === 0 && res.points.length === 0 && !reader.usedImplicitSteps;
+    if (!usable) return { ...unusable, start, end };
+    // Exact copies: the reader's columns are reused and larger than their points; the copies are transferred.
+    const columns: MetricColumn[] = res.columns.map((c) => ({
+      metric: c.metric,
+      steps: c.steps.slice(0, c.length),
+      values: c.values.slice(0, c.length),
+      places: c.places.slice(0, c.length),
+      placeKind: c.placeKind,
+      length: c.length,
+    }));
+    return { block, start, end, usable, lineCount: res.lineCount, columns };
+  }
+}

@@ -1,0 +1,129 @@
+// The parallel first read of a JSONL log (src/core/runs/jsonlParallel.ts) against the single-thread
+// read of the same file: the same runs (every point, in order, with its line) and the same
+// diagnostics (their line numbers included), byte for byte, on random files whose chunks (made a few
+// hundred bytes here) split lines, hold broken lines, non-finite values, records without a step,
+// resumed and duplicate steps, CRLF line ends, a byte order mark and lines longer than a chunk.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RunIndex } from '../../src/core/runs/index';
+import { ParallelJsonlRead } from '../../src/core/runs/jsonlParallel';
+import { mulberry32 } from '../../src/core/fit/random';
+import { tempDir } from './helpers/tempDir';
+
+/** Chunks the reading thread took from a parsing thread (counted through the prototype, in this process). */
+let threadChunks = 0;
+const take = ParallelJsonlRead.prototype.take;
+ParallelJsonlRead.prototype.take = function (this: ParallelJsonlRead, ...args: Parameters<typeof take>) {
+  const res = take.apply(this, args);
+  if (res !== undefined) threadChunks++;
+  return res;
+};
+
+function read(file: string, threads: number, byteChunk: number): { runs: unknown; diagnostics: unknown } {
+  const index = new RunIndex({ jsonlThreads: { threads, minBytes: 0, byteChunk, leaveToThreads: true } });
+  index.update(file, path.dirname(path.dirname(file)));
+  return { runs: index.runs(), diagnostics: index.diagnostics() };
+}
+
+/** A random log of `lines` lines; `dirt` is the chance of each odd line kind. */
+function randomLog(seed: number, lines: number, dirt: number): string {
+  const rand = mulberry32(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const out: string[] = [];
+  let step = 0;
+  for (let i = 0; i < lines; i++) {
+    const u = rand();
+    step += 1 + Math.floor(rand() * 3);
+    const loss = (2 + 8 * Math.pow(step, -0.3)) * (1 + 0.01 * (rand() - 0.5));
+    const lossText = pick([loss.toFixed(5), String(Math.fround(loss)), String(loss), loss.toExponential(3)]);
+    let line: string;
+    if (u < dirt) line = pick(['{"step": ', 'not json', '[1, 2]', '{"step": "x", "loss": 1}', '']);
+    else if (u < 2 * dirt) line = `{"step": ${step}, "loss": NaN}`;
+    else if (u < 3 * dirt) line = `{"loss": ${lossText}}`;
+    else if (u < 4 * dirt) {
+      step = Math.max(1, step - Math.floor(rand() * 50));
+      line = `{"step": ${step}, "loss": ${lossText}}`;
+    } else if (u < 5 * dirt) line = `{"step": ${step}, "loss": ${lossText}, "note": "${'x'.repeat(Math.floor(rand() * 900))}"}`;
+    else if (u < 6 * dirt) line = `{"step": ${step}, "eval/loss": ${lossText}, "nested": {"a": ${step}}}`;
+    else if (u < 0.3) line = `{"step":${step},"loss":${lossText},"lr":0.0003,"tokens":${step * 4096}}`;
+    else line = `{"step": ${step}, "loss": ${lossText}, "lr": ${(3e-4 * rand()).toPrecision(17)}, "grad_norm": ${rand()}}`;
+    if (u > 0.98 && dirt > 0) step -= 1; // a duplicate step
+    out.push(line);
+  }
+  const crlf = dirt > 0 && rand() < 0.3;
+  const bom = dirt > 0 && rand() < 0.3 ? '\ufeff' : '';
+  // Sometimes no line feed at the end: a partial last line, held back.
+  return bom + out.join(crlf ? '\r\n' : '\n') + (rand() < 0.8 ? '\n' : '');
+}
+
+test('the parallel first read gives the single-thread read byte for byte on random logs, clean and dirty', () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    let used = 0;
+    for (let seed = 1; seed <= 24; seed++) {
+      const rand = mulberry32(1000 + seed);
+      const dirt = seed % 3 === 0 ? 0 : seed % 3 === 1 ? 0.002 : 0.03;
+      const file = path.join(dir, `run${seed}`, 'metrics.jsonl');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, randomLog(seed, 300 + Math.floor(rand() * 3000), dirt));
+      const byteChunk = 64 + Math.floor(rand() * 2000);
+      const threads = 1 + (seed % 3);
+      const single = read(file, 0, byteChunk);
+      const before = threadChunks;
+      const parallel = read(file, threads, byteChunk);
+      used += threadChunks - before;
+      assert.deepStrictEqual(parallel, single, `seed ${seed}: ${threads} thread(s), ${byteChunk}-byte chunks`);
+    }
+    // Not vacuous: threads parsed a good share of the chunks.
+    assert.ok(used > 100, `${used} chunks came from parsing threads`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a broken line in a chunk a thread read is reported with its line number in the file', () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines: string[] = [];
+    for (let step = 1; step <= 5000; step++)
+      lines.push(step === 4321 ? '{"step": 4321, "loss": oops}' : `{"step": ${step}, "loss": ${(3 / Math.sqrt(step)).toFixed(5)}}`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const before = threadChunks;
+    const { runs, diagnostics } = read(file, 2, 1024);
+    assert.ok(threadChunks - before > 10);
+    const messages = (diagnostics as { line?: number; message: string }[]).filter((d) => d.line !== undefined);
+    assert.deepEqual(
+      messages.map((d) => [d.line, d.message.slice(0, 27)]),
+      [[4321, 'line 4321 is not valid JSON']],
+    );
+    const loss = (runs as { series: { metric: string; steps: Float64Array }[] }[])[0].series.find((s) => s.metric === 'loss')!;
+    assert.equal(loss.steps.length, 4999);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('after the parallel first read, lines appended later are read and numbered on', () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const body = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `{"step": ${from + i}, "loss": ${1 + 1 / (from + i)}}\n`).join('');
+    fs.writeFileSync(file, body(1, 3000) + '{"step": 3001, "loss"');
+    const index = new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 4096, leaveToThreads: true } });
+    const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk: 4096 } });
+    for (const ix of [index, single]) ix.update(file, dir);
+    fs.appendFileSync(file, ': 2}\nbad\n' + body(3002, 3100));
+    for (const ix of [index, single]) ix.update(file, dir);
+    assert.deepStrictEqual(index.runs(), single.runs());
+    assert.deepStrictEqual(index.diagnostics(), single.diagnostics());
+    assert.ok(index.diagnostics().some((d) => d.line === 3002));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
