@@ -46,6 +46,7 @@ import {
   RANDOM_SEEDS,
   type BacktestScore,
 } from './ladderBacktest';
+import { jointFamilyBacktests, jointFamilyReport, type JointCase } from './validateJointFamily';
 import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
@@ -116,6 +117,8 @@ const cases: Case[] = [];
 const distanceCases: DistanceCase[] = [];
 /** The planner's N* at larger budgets, leave-largest-out (validateDistance.ts). */
 const frontierCases: FrontierCase[] = [];
+/** The family law alone against the joint fit (validateJointFamily.ts). */
+const jointCases: JointCase[] = [];
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -1266,6 +1269,14 @@ function main(): void {
     ['gadre-overtraining-104', validateGadre],
     ['multipowerlaw-schedules', validateMultipower],
     ['multipowerlaw-schedules', validateEarlyForecasts],
+    [
+      'multipowerlaw-schedules',
+      () => {
+        const j = jointFamilyBacktests(dataRoot, path.join(repoRoot, 'examples-real', 'TRUTH.json'), log);
+        jointCases.push(...j.cases);
+        notes.push(...j.notes);
+      },
+    ],
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
     [
@@ -1503,6 +1514,7 @@ function main(): void {
   }
 
   earlyReport(md);
+  md.push(...jointFamilyReport(jointCases));
   breakCheckReport(md);
   const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
   predictionKindReport(md, distance);

@@ -25,6 +25,8 @@ export interface CrossRunPoint {
   tokens: number;
   /** Final loss (e.g. `smoothedFinalLoss` of the run's curve). */
   loss: number;
+  /** 80% log half-width of `loss` when it is a live run's forecast, not an observed end (fit/jointFamily.ts weighs it by this). */
+  spread?: number;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface LawPoint {
   x: readonly number[];
   /** Observed value (> 0). */
   y: number;
+  /** Weight of this point in the fit, when the caller weighs points by their uncertainty (default: 1 / the run's points). */
+  w?: number;
 }
 
 export interface LawCrossRunOptions {
@@ -111,7 +113,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     for (const p of pts) count.set(p.runId, (count.get(p.runId) ?? 0) + 1);
     return fitLaw(
       law,
-      { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => 1 / (count.get(p.runId) ?? 1)) },
+      { x: pts.map((p) => p.x), y: pts.map((p) => p.y), w: pts.map((p) => p.w ?? 1 / (count.get(p.runId) ?? 1)) },
       { priors: pr, contrastPriors: cp, starts, ...stop },
     );
   };
