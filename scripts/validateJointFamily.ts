@@ -12,17 +12,19 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { scheduleFromLog } from '../src/core/laws/schedule';
 import { fitCurve } from '../src/core/fit/curve';
-import { fitCrossRun, predictCrossRun, smoothedFinalLoss, type CrossRunFit } from '../src/core/fit/crossRun';
+import { fitCrossRun, predictCrossRun, PRIOR_RUN_THRESHOLD, smoothedFinalLoss, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
 import { forecastWithSameSize, SAME_SIZE_FORECAST_FLOOR } from '../src/core/fit/siblingForecast';
 import { curveAsymptote, fitJointFamily, type JointRunPoint } from '../src/core/fit/jointFamily';
 
 export interface JointCase {
-  experiment: 'live 30%' | 'largest size held out';
+  experiment: 'live 30%' | 'largest size held out' | 'largest size live 30%';
   label: string;
   truth: number;
   /** The run's own curve forecast (live runs only). */
   curve?: number;
   separate: number;
+  /** The separate fit as before the size rule (priors below PRIOR_RUN_THRESHOLD runs only). */
+  separateBefore: number;
   joint: number;
   /** Joint without the asymptotes (ends weighed only). */
   jointEndsOnly: number;
@@ -106,6 +108,11 @@ export function curveOf(r: RunData, fraction: number): { forecast: number; sprea
   };
 }
 
+/** `fitCrossRun` as it was before MIN_SIZES_WITHOUT_PRIORS: no priors from PRIOR_RUN_THRESHOLD runs on (none of these families has an allocation prior). */
+function fitBefore(points: readonly CrossRunPoint[], opts: { resamples: number; seed: number; deadline: number }) {
+  return fitCrossRun(points, { ...opts, priors: new Set(points.map((p) => p.runId)).size >= PRIOR_RUN_THRESHOLD ? 'never' : 'auto' });
+}
+
 const at = (fit: CrossRunFit | { error: string }, r: RunData) => ('error' in fit ? NaN : predictCrossRun(fit, r.params, r.tokens).value);
 
 export function jointFamilyBacktests(dataRoot: string, truthFile: string, log: (m: string) => void): { cases: JointCase[]; notes: string[] } {
@@ -133,6 +140,10 @@ export function jointFamilyBacktests(dataRoot: string, truthFile: string, log: (
     pts.map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.spread !== undefined ? Math.round(p.loss * 1e3) / 1e3 : p.loss })),
     opts,
   );
+  const before = fitBefore(
+    pts.map((p) => ({ runId: p.runId, params: p.params, tokens: p.tokens, loss: p.spread !== undefined ? Math.round(p.loss * 1e3) / 1e3 : p.loss })),
+    opts,
+  );
   const joint = fitJointFamily(pts, opts);
   const endsOnly = fitJointFamily(pts, { ...opts, asymptotes: false });
   // The engine's forecast of a live run with finished siblings of its size: one multi-power fit over them all.
@@ -155,6 +166,7 @@ export function jointFamilyBacktests(dataRoot: string, truthFile: string, log: (
       truth: finals.get(r.id)!,
       curve: pts.find((p) => p.runId === r.id)?.loss,
       separate: at(separate, r),
+      separateBefore: at(before, r),
       joint: at(joint, r),
       jointEndsOnly: at(endsOnly, r),
       siblingCurve: fromSiblings.get(r.id),
@@ -169,6 +181,10 @@ export function jointFamilyBacktests(dataRoot: string, truthFile: string, log: (
     smallPts.map(({ runId, params, tokens, loss }) => ({ runId, params, tokens, loss })),
     opts,
   );
+  const beforeSmall = fitBefore(
+    smallPts.map(({ runId, params, tokens, loss }) => ({ runId, params, tokens, loss })),
+    opts,
+  );
   const jointSmall = fitJointFamily(smallPts, opts);
   const endsSmall = fitJointFamily(smallPts, { ...opts, asymptotes: false });
   for (const f of [separate, joint, endsOnly, sepSmall, jointSmall, endsSmall]) if ('error' in f) notes.push(`joint family: ${f.error}`);
@@ -178,9 +194,39 @@ export function jointFamilyBacktests(dataRoot: string, truthFile: string, log: (
       label: r.id,
       truth: finals.get(r.id)!,
       separate: at(sepSmall, r),
+      separateBefore: at(beforeSmall, r),
       joint: at(jointSmall, r),
       jointEndsOnly: at(endsSmall, r),
     });
+  }
+  // Largest size live: the same, and the 400M cosine 72k run live at 30% (its forecast anchors the law).
+  const big = runs.find((r) => r.size === '400' && r.id.endsWith(LIVE));
+  const bigPoint = big && point(big, true);
+  if (big && bigPoint) {
+    const withLive = [...smallPts, bigPoint];
+    const sep = fitCrossRun(
+      withLive.map(({ runId, params, tokens, loss, spread }) => ({ runId, params, tokens, loss: spread !== undefined ? Math.round(loss * 1e3) / 1e3 : loss })),
+      opts,
+    );
+    const sepBefore = fitBefore(
+      withLive.map(({ runId, params, tokens, loss, spread }) => ({ runId, params, tokens, loss: spread !== undefined ? Math.round(loss * 1e3) / 1e3 : loss })),
+      opts,
+    );
+    const jnt = fitJointFamily(withLive, opts);
+    const ends = fitJointFamily(withLive, { ...opts, asymptotes: false });
+    for (const f of [sep, jnt, ends]) if ('error' in f) notes.push(`joint family (largest size live): ${f.error}`);
+    for (const r of runs.filter((x) => x.size === '400')) {
+      cases.push({
+        experiment: 'largest size live 30%',
+        label: r.id,
+        truth: finals.get(r.id)!,
+        curve: r === big ? bigPoint.loss : undefined,
+        separate: at(sep, r),
+        separateBefore: at(sepBefore, r),
+        joint: at(jnt, r),
+        jointEndsOnly: at(ends, r),
+      });
+    }
   }
   log('joint family: largest size held out done');
   return { cases, notes };
@@ -188,6 +234,10 @@ export function jointFamilyBacktests(dataRoot: string, truthFile: string, log: (
 
 const errPct = (p: number | undefined, t: number) => (p !== undefined && Number.isFinite(p) ? (100 * (p - t)) / t : NaN);
 const show = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}%` : '–');
+function meanAbs(xs: readonly number[]): number {
+  const a = xs.filter(Number.isFinite).map(Math.abs);
+  return a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN;
+}
 function medianAbs(xs: readonly number[]): number {
   const a = xs
     .filter(Number.isFinite)
@@ -201,28 +251,33 @@ export function jointFamilyReport(cases: readonly JointCase[]): string[] {
   if (!cases.length) return [];
   const md = ["## One model of a family: the family law fitted alone or jointly with its runs' curves", ''];
   md.push(
-    'Multi-Power-Law curves laid out as the real example (examples-real/TRUTH.json: N, D = steps × 524,288 tokens; family = the runs whose LR decays to 3e-5: cosine 24k/72k, WSD, WSD linear, wsdcon_3). Prediction = the family model\'s loss at the run\'s N and D; truth = the run\'s smoothed final loss. "separate": `fitCrossRun` on the ends, a live run\'s own curve forecast (rounded, as engine/familyFits.ts anchors it) counted as one run (the engine before the joint fit). "joint, ends weighed" (`fitJointFamily` without asymptotes; what the engine now fits): each end weighed by its uncertainty (a live forecast by its interval, an observed end at ±0.5%). "joint + asymptotes": also each run\'s multi-power curve carried to unlimited steps tied to E + A/N^α. "joint, sibling anchors": ends weighed, a live run\'s end from its finished same-size siblings (`forecastWithSameSize`, ±0.43%) instead of its own prefix. "live 30%": the three 72k cosine runs cut to 30% at once, all else finished. "largest size held out": the 25M and 100M family runs, all finished → the 400M runs (no live run: separate and "ends weighed" are the same fit).',
+    'Multi-Power-Law curves laid out as the real example (examples-real/TRUTH.json: N, D = steps × 524,288 tokens; family = the runs whose LR decays to 3e-5: cosine 24k/72k, WSD, WSD linear, wsdcon_3). Prediction = the family model\'s loss at the run\'s N and D; truth = the run\'s smoothed final loss. "separate": `fitCrossRun` on the ends, a live run\'s own curve forecast (rounded, as engine/familyFits.ts anchors it) counted as one run; "before" is it without the priors now used below 3 model sizes (MIN_SIZES_WITHOUT_PRIORS), i.e. the engine before this step. "joint, ends weighed" (`fitJointFamily` without asymptotes; what the engine now fits): each end weighed by its uncertainty (a live forecast by its interval, an observed end at ±0.5%). "joint + asymptotes": also each run\'s multi-power curve carried to unlimited steps tied to E + A/N^α. "joint, sibling anchors": ends weighed, a live run\'s end from its finished same-size siblings (`forecastWithSameSize`, ±0.43%) instead of its own prefix. "live 30%": the three 72k cosine runs cut to 30% at once, all else finished. "largest size held out": the 25M and 100M family runs, all finished → the 400M runs (no live run: separate and "ends weighed" are the same fit). "largest size live 30%": the same and the 400M cosine 72k run live at 30%.',
     '',
   );
   md.push(
-    '| experiment | run | truth | own curve | separate | joint, ends weighed | joint + asymptotes | joint, sibling anchors |',
-    '|---|---|---|---|---|---|---|---|',
+    '| experiment | run | truth | own curve | separate, before | separate | joint, ends weighed | joint + asymptotes | joint, sibling anchors |',
+    '|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of cases) {
     md.push(
-      `| ${c.experiment} | ${c.label} | ${c.truth.toFixed(4)} | ${show(errPct(c.curve, c.truth))} | ${show(errPct(c.separate, c.truth))} | ${show(errPct(c.jointEndsOnly, c.truth))} | ${show(errPct(c.joint, c.truth))} | ${show(errPct(c.jointSiblings, c.truth))} |`,
+      `| ${c.experiment} | ${c.label} | ${c.truth.toFixed(4)} | ${show(errPct(c.curve, c.truth))} | ${show(errPct(c.separateBefore, c.truth))} | ${show(errPct(c.separate, c.truth))} | ${show(errPct(c.jointEndsOnly, c.truth))} | ${show(errPct(c.joint, c.truth))} | ${show(errPct(c.jointSiblings, c.truth))} |`,
     );
   }
   md.push(
     '',
-    '| experiment | cases | median abs err: separate | joint, ends weighed | joint + asymptotes | joint, sibling anchors |',
-    '|---|---|---|---|---|---|',
+    '| experiment | cases | median / mean abs err: separate, before | separate | joint, ends weighed | joint + asymptotes | joint, sibling anchors |',
+    '|---|---|---|---|---|---|---|',
   );
-  for (const experiment of ['live 30%', 'largest size held out'] as const) {
+  for (const experiment of ['live 30%', 'largest size held out', 'largest size live 30%'] as const) {
     const cs = cases.filter((c) => c.experiment === experiment);
     if (!cs.length) continue;
-    const m = (f: (c: JointCase) => number | undefined) => show(medianAbs(cs.map((c) => errPct(f(c), c.truth)))).replace('+', '');
-    md.push(`| ${experiment} | ${cs.length} | ${m((c) => c.separate)} | ${m((c) => c.jointEndsOnly)} | ${m((c) => c.joint)} | ${m((c) => c.jointSiblings)} |`);
+    const m = (f: (c: JointCase) => number | undefined) => {
+      const errs = cs.map((c) => errPct(f(c), c.truth));
+      return `${show(medianAbs(errs)).replace('+', '')} / ${show(meanAbs(errs)).replace('+', '')}`;
+    };
+    md.push(
+      `| ${experiment} | ${cs.length} | ${m((c) => c.separateBefore)} | ${m((c) => c.separate)} | ${m((c) => c.jointEndsOnly)} | ${m((c) => c.joint)} | ${m((c) => c.jointSiblings)} |`,
+    );
   }
   md.push('');
   return md;

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
+import { fitCrossRun, MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { fitWarnings } from '../../src/core/plan/familyModel';
 import { curveAsymptote, fitFamilyLaw, fitJointFamily, OBSERVED_END_SPREAD } from '../../src/core/fit/jointFamily';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 
@@ -74,4 +76,19 @@ test('curveAsymptote: L0 less the saturated drop term; NaN when that is no loss'
   assert.ok(Math.abs(curveAsymptote(3, 1000, 3e-4, 3e-5) - (3 - 1000 * 2.7e-4)) < 1e-12);
   assert.equal(curveAsymptote(3, 1000, 3e-4, 3e-4), 3);
   assert.ok(Number.isNaN(curveAsymptote(0.1, 1000, 3e-4, 3e-5)));
+});
+
+test('fitCrossRun: runs of fewer than 3 model sizes lean on the priors however many they are, and the family model says why', () => {
+  const at = (sizes: number[]) =>
+    sizes.flatMap((N) => [10, 20, 40, 80, 160, 320].map((k) => ({ runId: `${N}-${k}`, params: N, tokens: k * N, loss: lossAt(N, k * N) })));
+  const two = ok(fitCrossRun(at([3e7, 1e8]), { resamples: 0 }));
+  assert.equal(two.runIds.length, 12);
+  assert.equal(two.priorsUsed, true);
+  const warnings = fitWarnings(chinchillaLaw, two);
+  assert.ok(
+    warnings.some((w) => w.includes(`fewer than ${MIN_SIZES_WITHOUT_PRIORS} model sizes`)),
+    warnings.join('\n'),
+  );
+  const three = ok(fitCrossRun(at([3e7, 1e8, 3e8]), { resamples: 0 }));
+  assert.equal(three.priorsUsed, false);
 });

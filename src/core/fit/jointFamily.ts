@@ -12,7 +12,15 @@
 import { chinchillaLaw } from '../laws/chinchilla';
 import { chinchillaPriors, familyLaw } from '../laws/familyLaws';
 import type { LawDefinition } from '../laws/types';
-import { allocationPriorFor, allocationPriors, fitCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from './crossRun';
+import {
+  allocationPriorFor,
+  allocationPriors,
+  fitCrossRun,
+  MIN_SIZES_WITHOUT_PRIORS,
+  PRIOR_RUN_THRESHOLD,
+  type CrossRunFit,
+  type CrossRunPoint,
+} from './crossRun';
 import { fitCrossRunLaw, type LawPoint } from './crossRunLaw';
 
 export interface JointRunPoint extends CrossRunPoint {
@@ -93,7 +101,8 @@ export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFami
   }
   const runs = new Set(lawPoints.map((p) => p.runId));
   const allocation = allocationPriorFor(usable);
-  const priorsUsed = runs.size < PRIOR_RUN_THRESHOLD || allocation !== undefined;
+  const sizes = new Set(usable.map((p) => p.params)).size;
+  const priorsUsed = runs.size < PRIOR_RUN_THRESHOLD || sizes < MIN_SIZES_WITHOUT_PRIORS || allocation !== undefined;
   const res = fitCrossRunLaw(jointLaw, lawPoints, {
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
