@@ -1,12 +1,14 @@
 // One model of a family: its cross-run law L(N, D) = E + A/N^α + B/D^β fitted jointly with what its
 // runs' schedule-aware curves say, sharing what the two physically share:
 //  - a run's end: a finished run's observed final loss, a live run's curve forecast, each weighed by
-//    its uncertainty (a forecast from 30% of a run counts less than a measured end), so a live run's
-//    predicted final is the law's value at its N and D, one number;
+//    its uncertainty (a forecast from 30% of a run counts less than a measured end), so the law at a
+//    live run's N and D weighs its own forecast against what the finished runs say;
 //  - the irreducible part: a run's curve (multi-power law, Luo et al. 2025) carried to unlimited
 //    steps under its schedule reaches L0 − B_mpl·(η_peak − η_end) (the drop term's sum saturates),
 //    which is the family law at its N with D → ∞, E + A/N^α: one more observation per run, tying the
 //    law's E and model term to the curves' asymptote and the data term to how far each run is from it.
+// The engine fits the first (fitFamilyLaw); the second is measured in `npm run validate` ("One model
+// of a family") and not used: it moved the live runs' ends 4% low there.
 // The result is a Chinchilla fit in the family law's own parameters (fit/crossRun.ts), so the family
 // model (plan/familyModel.ts) uses it as it is.
 import { chinchillaLaw } from '../laws/chinchilla';
@@ -30,13 +32,15 @@ export interface JointRunPoint extends CrossRunPoint {
 
 /**
  * Log half-width (80%) an observed end is taken to have around the family law: the scatter of
- * same-(N, D) runs' ends across schedules that decay to one floor (cosine, WSD, linear decay: ±0.5%
- * on the Multi-Power-Law curves). A point's weight is this over its own spread (≤ 1).
+ * same-(N, D) runs' ends across schedules that decay to one floor (cosine, WSD, linear decay:
+ * ±0.3–0.45% on the Multi-Power-Law curves). A point's weight is this over its own spread (≤ 1).
  */
 export const OBSERVED_END_SPREAD = 0.005;
 /**
  * Log half-width (80%) of a curve's asymptote: an extrapolation of a multi-power fit to unlimited
- * steps, so far less sure than an end (the fitted L0 of one size moves by ~2–3% between schedules).
+ * steps, far less sure than an end. Not calibrated: one size's asymptotes span 24–44% of their median across
+ * schedules on the Multi-Power-Law curves, and from 0.03 to 0.2 the live runs' ends in validate
+ * did not move (the largest size's did).
  */
 export const ASYMPTOTE_SPREAD = 0.03;
 
@@ -87,8 +91,8 @@ function weightOf(spread: number): number {
 
 /**
  * The family's Chinchilla law fitted jointly with its runs' curves (see the top of the file). Priors
- * as `fitCrossRun` gives them (published exponents below PRIOR_RUN_THRESHOLD runs, the allocation
- * prior for runs at one tokens-per-parameter ratio).
+ * as `fitCrossRun` gives them (published exponents below PRIOR_RUN_THRESHOLD runs or
+ * MIN_SIZES_WITHOUT_PRIORS sizes, the allocation prior for runs at one tokens-per-parameter ratio).
  */
 export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFamilyOptions = {}): CrossRunFit | { error: string } {
   const usable = points.filter((p) => p.params > 0 && p.tokens > 0 && p.loss > 0 && Number.isFinite(p.params * p.tokens * p.loss));
