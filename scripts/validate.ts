@@ -48,6 +48,7 @@ import {
   type BacktestScore,
 } from './ladderBacktest';
 import { LADDER_INTERVAL_FACTOR } from '../src/core/plan/ladder';
+import { jointFamilyBacktests, jointFamilyReport, type JointCase } from './validateJointFamily';
 import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
@@ -118,6 +119,8 @@ const cases: Case[] = [];
 const distanceCases: DistanceCase[] = [];
 /** The planner's N* at larger budgets, leave-largest-out (validateDistance.ts). */
 const frontierCases: FrontierCase[] = [];
+/** The family law alone against the joint fit (validateJointFamily.ts). */
+const jointCases: JointCase[] = [];
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -1274,6 +1277,14 @@ function main(): void {
     ['gadre-overtraining-104', validateGadre],
     ['multipowerlaw-schedules', validateMultipower],
     ['multipowerlaw-schedules', validateEarlyForecasts],
+    [
+      'multipowerlaw-schedules',
+      () => {
+        const j = jointFamilyBacktests(dataRoot, path.join(repoRoot, 'examples-real', 'TRUTH.json'), log);
+        jointCases.push(...j.cases);
+        notes.push(...j.notes);
+      },
+    ],
     ['porian-isoflop', validatePorian],
     ['steplaw-lr-bs-grid', validateSteplaw],
     [
@@ -1511,6 +1522,7 @@ function main(): void {
   }
 
   earlyReport(md);
+  md.push(...jointFamilyReport(jointCases));
   breakCheckReport(md);
   const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
   predictionKindReport(md, distance);

@@ -2,7 +2,8 @@
 // cloneable: typed arrays, numbers, strings), so one fit can run in the calling thread (the CLI,
 // unit tests) or in the extension's fitting thread, apart from ingestion (src/worker/fitClient.ts).
 import { fitCurve, type CurveFit, type CurveLawId } from './fit/curve';
-import { fitCrossRun, type CrossRunFit, type CrossRunPoint } from './fit/crossRun';
+import type { CrossRunFit, CrossRunPoint } from './fit/crossRun';
+import { fitFamilyLaw } from './fit/jointFamily';
 import type { LawCrossRunFit } from './fit/crossRunLaw';
 import { runPoint, type RunPoint, type RunPointMode } from './fit/runPoint';
 import { overtrainFitFor } from './plan/regime';
@@ -103,7 +104,7 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
       return { fit: fitCurve(job.steps, job.losses, { ...base, targetStep: job.plannedEndStep }), lrUsed: false };
     }
     case 'family':
-      return fitCrossRun(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors, law: job.law });
+      return fitFamilyLaw(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors, law: job.law });
     case 'overtrain':
       return overtrainFitFor(job.chinchilla, job.points, { deadline, isCancelled, seed: job.seed });
     case 'runPoint':

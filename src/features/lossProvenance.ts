@@ -26,7 +26,9 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
   const headline = `family law${anchored.length ? ` with ${anchored.length} live run${anchored.length > 1 ? 's' : ''}` : ''}${where ? `, ${where}` : ''}`;
   const sentences = [
     `From the law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
-      (anchored.length ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; anchoring the law as one run each)` : '') +
+      (anchored.length
+        ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; anchoring the law, each weighed by its forecast's interval)`
+        : '') +
       '.',
   ];
   if (d && Number.isFinite(d.computeRatio)) {

@@ -172,7 +172,7 @@ test('intervals widen with the distance from the data, at least the floor the ba
 test("the planner's N* interval is its bootstrap widened to the frontier floor at the budget's distance", () => {
   const finished = family.points!.filter((p) => !family.anchoredRunIds?.includes(p.runId));
   const largestFlops = Math.max(...finished.map((p) => 6 * p.params * p.tokens));
-  let lastWidth = 0;
+  let lastFloor = 0;
   for (const k of [2, 10, 100]) {
     const plan = planBudget({ budget: { kind: 'flops', flops: largestFlops * k, text: 'x' } }, { lossLaw });
     assert.ok(!('error' in plan));
@@ -185,9 +185,12 @@ test("the planner's N* interval is its bootstrap widened to the frontier floor a
     assert.ok(u.nStar[0] <= nStar * Math.exp(-floor) * (1 + 1e-9) && u.nStar[1] >= nStar * Math.exp(floor) * (1 - 1e-9), `${k}×: ${u.nStar} about ${nStar}`);
     // D* is the budget's tokens at the ends of N*.
     assert.ok(Math.abs((6 * u.nStar[0] * u.dStar[1]) / (largestFlops * k) - 1) < 1e-6);
-    const width = Math.log(u.nStar[1] / u.nStar[0]);
-    assert.ok(width > lastWidth);
-    lastWidth = width;
+    // The floor grows with the distance. The bootstrap's own width need not: the example's runs all
+    // sit at 20 tokens per parameter, so the N/D split comes from the allocation prior
+    // (crossRun.ts allocationPriors) and N*'s spread is about ±0.72 in ln N* at every budget here,
+    // above the floor.
+    assert.ok(floor > lastFloor);
+    lastFloor = floor;
     assert.ok(plan.notes.some((n) => n.includes(`distance from the largest finished run`)));
   }
 });

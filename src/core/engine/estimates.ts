@@ -72,7 +72,9 @@ export function estimateConfig(
     if (loss.regime) notes.push(loss.regime.note);
     if (loss.distance) notes.push(loss.distance.note);
     if (loss.anchoredRunIds?.length)
-      notes.push(`The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve) as one run.`);
+      notes.push(
+        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve), weighed by its forecast's interval (a measured end counts more).`,
+      );
     appendAll(notes, loss.fitWarnings ?? []);
   }
   // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of

@@ -120,7 +120,10 @@ export class FamilyFits {
         const value = forecast && !forecast.timedOut && own ? own.value : NaN;
         // Rounded so that a refit moving the forecast by a hair does not refit the family.
         if (Number.isFinite(value) && value > 0) {
-          entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3 });
+          // With its spread, the family law weighs the forecast by it (fit/jointFamily.ts): a measured end counts more.
+          const spread = own ? Math.log(Math.max(own.interval[1] / value, value / own.interval[0])) : NaN;
+          const weighed = spread > 0 && Number.isFinite(spread) ? { spread: Math.round(spread * 1e3) / 1e3 } : {};
+          entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3, ...weighed });
           entry.runIds.push(run.id);
           entry.anchored.push(run.id);
         }

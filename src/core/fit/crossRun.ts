@@ -26,6 +26,8 @@ export interface CrossRunPoint {
   tokens: number;
   /** Final loss (e.g. `smoothedFinalLoss` of the run's curve). */
   loss: number;
+  /** 80% log half-width of `loss` when it is a live run's forecast, not an observed end (fit/jointFamily.ts weighs it by this). */
+  spread?: number;
 }
 
 /**
@@ -87,7 +89,7 @@ export interface CrossRunOptions {
   seed?: number;
   /** Bootstrap resamples of runs (default 200; 0 disables intervals). */
   resamples?: number;
-  /** `auto` (default): priors when fewer than PRIOR_RUN_THRESHOLD distinct runs. */
+  /** `auto` (default): priors when fewer than PRIOR_RUN_THRESHOLD distinct runs or MIN_SIZES_WITHOUT_PRIORS sizes. */
   priors?: 'auto' | 'always' | 'never';
   /** The family law (laws/familyLaws.ts; default Chinchilla). */
   law?: string;
@@ -97,6 +99,13 @@ export interface CrossRunOptions {
 
 /** Below this many distinct runs the fit leans on published exponents. */
 export const PRIOR_RUN_THRESHOLD = 10;
+/**
+ * Below this many distinct model sizes too, however many runs: at two sizes E + A/N^α has three
+ * unknowns and two values (on the Multi-Power-Law curves' 25M and 100M runs, 10 of them, the fit
+ * without priors put E at the 400M runs' loss and α at 1.5, predicting them 5% high; with the
+ * priors 2.3% low: `npm run validate`, "One model of a family").
+ */
+export const MIN_SIZES_WITHOUT_PRIORS = 3;
 /**
  * Below this ratio of the largest to the smallest tokens per parameter of a family's runs, the runs
  * lie along one line D ≈ k·N and cannot tell a larger model from more data (A/N^α and B/D^β move
@@ -212,7 +221,9 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
   // Runs without spread in D/N leave the split to priors, whatever their number (unless told never).
   // The published split is Chinchilla's, in its parameters: other family laws go without it.
   const allocation = mode === 'never' || spec.law !== chinchillaLaw ? undefined : allocationPriorFor([...byRun.values()]);
-  const priorsUsed = mode === 'always' || (mode === 'auto' && (runs.size < PRIOR_RUN_THRESHOLD || allocation !== undefined));
+  const sizes = new Set([...byRun.values()].map((r) => r.params)).size;
+  const priorsUsed =
+    mode === 'always' || (mode === 'auto' && (runs.size < PRIOR_RUN_THRESHOLD || sizes < MIN_SIZES_WITHOUT_PRIORS || allocation !== undefined));
   const res = fitCrossRunLaw(spec.law, lawPoints, {
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,

@@ -19,8 +19,10 @@ export interface LawPoint {
   x: readonly number[];
   /** Observed value (> 0). */
   y: number;
-  /** Weight of this point's term (default 1; fit/isoflopWeights.ts sets it for IsoFLOP layouts). */
+  /** Weight of this point's term relative to its run's (default 1; fit/isoflopWeights.ts sets it for IsoFLOP layouts). */
   weight?: number;
+  /** Weight of this point in the fit, when the caller weighs points by their uncertainty (default: 1 / the run's points). */
+  w?: number;
 }
 
 export interface LawCrossRunOptions {
@@ -116,7 +118,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
       {
         x: pts.map((p) => p.x),
         y: pts.map((p) => p.y),
-        w: pts.map((p) => (p.weight !== undefined && p.weight >= 0 ? p.weight : 1) / (count.get(p.runId) ?? 1)),
+        w: pts.map((p) => (p.w ?? 1 / (count.get(p.runId) ?? 1)) * (p.weight !== undefined && p.weight >= 0 ? p.weight : 1)),
       },
       { priors: pr, contrastPriors: cp, starts, ...stop },
     );

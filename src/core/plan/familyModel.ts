@@ -9,7 +9,7 @@ import { chinchillaLaw } from '../laws/chinchilla';
 import { familyLaw } from '../laws/familyLaws';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import type { LawDefinition } from '../laws/types';
-import { predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
+import { MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { Prediction } from '../fit/types';
 import { overtrainLaw } from '../laws/overtrain';
@@ -158,7 +158,7 @@ const BOUND_FRACTION = 0.01;
 /**
  * Warning signs of a cross-run fit: parameters on a bound of their box, an irreducible loss E that
  * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
- * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD).
+ * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD, or sizes than MIN_SIZES_WITHOUT_PRIORS).
  */
 export function fitWarnings(
   law: LawDefinition,
@@ -186,7 +186,7 @@ export function fitWarnings(
   if (fit.paramsNote) out.push(`${law.id}: ${fit.paramsNote}`);
   if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
     out.push(
-      `${law.id}: fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`,
+      `${law.id}: ${fit.runIds.length < PRIOR_RUN_THRESHOLD ? `fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}` : `fitted on fewer than ${MIN_SIZES_WITHOUT_PRIORS} model sizes`}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`,
     );
   }
   return out;

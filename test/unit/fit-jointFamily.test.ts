@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fitCrossRun, MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { fitWarnings } from '../../src/core/plan/familyModel';
+import { curveAsymptote, fitFamilyLaw, fitJointFamily, OBSERVED_END_SPREAD } from '../../src/core/fit/jointFamily';
+import { gaussian, mulberry32 } from '../../src/core/fit/random';
+
+// Epoch AI's refit of Chinchilla (Besiroglu et al. 2024) as the truth of the synthetic families.
+const T = { E: 1.82, A: 482, B: 2085, alpha: 0.35, beta: 0.37 };
+const lossAt = (N: number, D: number) => T.E + T.A / N ** T.alpha + T.B / D ** T.beta;
+
+/** 12 finished runs on a grid of N (3e7–3e8) and D (20–200 tokens per parameter), 0.3% noise. */
+function finished(seed: number): CrossRunPoint[] {
+  const rng = mulberry32(seed);
+  const out: CrossRunPoint[] = [];
+  for (const N of [3e7, 6e7, 1.2e8, 3e8])
+    for (const k of [20, 60, 200]) out.push({ runId: `${N}-${k}`, params: N, tokens: k * N, loss: lossAt(N, k * N) * Math.exp(0.003 * gaussian(rng)) });
+  return out;
+}
+
+function ok(res: CrossRunFit | { error: string }): CrossRunFit {
+  assert.ok(!('error' in res), 'error' in res ? res.error : '');
+  return res;
+}
+
+test('joint family fit: without forecasts it is the separate fit (same law, priors and weights)', () => {
+  const pts = finished(3);
+  const joint = ok(fitJointFamily(pts, { resamples: 0, seed: 1 }));
+  const separate = ok(fitCrossRun(pts, { resamples: 0, seed: 1 }));
+  assert.equal(joint.lawId, 'chinchilla');
+  assert.equal(joint.dataRanges.length, 2);
+  joint.fitParams.forEach((v, j) => assert.ok(Math.abs(v - separate.fitParams[j]) < 1e-6, `parameter ${j}: ${v} vs ${separate.fitParams[j]}`));
+  // No forecast among the points: the engine's family job keeps fitCrossRun.
+  const viaJob = ok(fitFamilyLaw(pts, { seed: 1 }));
+  assert.deepEqual(viaJob.fitParams, ok(fitCrossRun(pts, { seed: 1 })).fitParams);
+});
+
+test('joint family fit: a live forecast 4% off with a ±4% interval moves the law less than when counted as an end', () => {
+  const pts = finished(5);
+  // A live run past the others (1e9 parameters, 20 tokens each) whose own-curve forecast is 4% high.
+  const N = 1e9;
+  const D = 2e10;
+  const truth = lossAt(N, D);
+  const live: CrossRunPoint = { runId: 'live', params: N, tokens: D, loss: truth * 1.04 };
+  const separate = ok(fitCrossRun([...pts, live], { resamples: 0, seed: 1 }));
+  const joint = ok(fitFamilyLaw([...pts, { ...live, spread: 0.04 }], { seed: 1 }));
+  const errSeparate = Math.abs(predictCrossRun(separate, N, D).value / truth - 1);
+  const errJoint = Math.abs(predictCrossRun(joint, N, D).value / truth - 1);
+  assert.ok(errJoint < errSeparate, `joint ${errJoint} vs separate ${errSeparate}`);
+  // A forecast as sure as an end weighs like one: the same fit as the separate one.
+  const asSure = ok(fitJointFamily([...pts, { ...live, spread: OBSERVED_END_SPREAD }], { resamples: 0, seed: 1 }));
+  asSure.fitParams.forEach((v, j) => assert.ok(Math.abs(v - separate.fitParams[j]) < 1e-6));
+});
+
+test('joint family fit: exact curve asymptotes (E + A/N^α) pin E when the ends alone cannot', () => {
+  // Four runs at one D/N ratio and only 0.3% noise: E and the model term trade off along the runs.
+  const rng = mulberry32(9);
+  const pts = [3e7, 1e8, 3e8, 1e9].map((N) => ({
+    runId: `n${N}`,
+    params: N,
+    tokens: 20 * N,
+    loss: lossAt(N, 20 * N) * Math.exp(0.003 * gaussian(rng)),
+    asymptote: T.E + T.A / N ** T.alpha,
+  }));
+  const withAsymptotes = ok(fitJointFamily(pts, { resamples: 0, seed: 1 }));
+  const endsOnly = ok(fitJointFamily(pts, { resamples: 0, seed: 1, asymptotes: false }));
+  const errE = (f: CrossRunFit) => Math.abs(f.parameters.E.value / T.E - 1);
+  assert.ok(errE(withAsymptotes) < 0.05, `E ${withAsymptotes.parameters.E.value}`);
+  assert.ok(errE(withAsymptotes) < errE(endsOnly), `E with ${withAsymptotes.parameters.E.value}, without ${endsOnly.parameters.E.value}`);
+  // Its leave-largest-out would mix an end with an asymptote: not reported.
+  assert.equal(withAsymptotes.validation, undefined);
+});
+
+test('curveAsymptote: L0 less the saturated drop term; NaN when that is no loss', () => {
+  assert.ok(Math.abs(curveAsymptote(3, 1000, 3e-4, 3e-5) - (3 - 1000 * 2.7e-4)) < 1e-12);
+  assert.equal(curveAsymptote(3, 1000, 3e-4, 3e-4), 3);
+  assert.ok(Number.isNaN(curveAsymptote(0.1, 1000, 3e-4, 3e-5)));
+});
+
+test('fitCrossRun: runs of fewer than 3 model sizes lean on the priors however many they are, and the family model says why', () => {
+  const at = (sizes: number[]) =>
+    sizes.flatMap((N) => [10, 20, 40, 80, 160, 320].map((k) => ({ runId: `${N}-${k}`, params: N, tokens: k * N, loss: lossAt(N, k * N) })));
+  const two = ok(fitCrossRun(at([3e7, 1e8]), { resamples: 0 }));
+  assert.equal(two.runIds.length, 12);
+  assert.equal(two.priorsUsed, true);
+  const warnings = fitWarnings(chinchillaLaw, two);
+  assert.ok(
+    warnings.some((w) => w.includes(`fewer than ${MIN_SIZES_WITHOUT_PRIORS} model sizes`)),
+    warnings.join('\n'),
+  );
+  const three = ok(fitCrossRun(at([3e7, 1e8, 3e8]), { resamples: 0 }));
+  assert.equal(three.priorsUsed, false);
+});
