@@ -270,8 +270,8 @@ test('live re-planning with the distance floor: a larger run that finished makes
   const first = ok(planLadder({ target: near, runs, ladderBudget: budget }, ctx));
   const planned = first.runs.filter((r) => r.status === 'planned');
   assert.ok(planned.length >= 1, first.stop.reason);
-  // Meanwhile a larger run (6e8 × 1.2e10, 4.3e19 FLOPs) finished in the family, on the law.
-  const bigger: LadderExistingRun = { runId: 'big', params: 6e8, tokens: 1.2e10, loss: chinchillaLaw.evaluate(theta, [6e8, 1.2e10]), status: 'finished' };
+  // Meanwhile a larger run (8e8 × 1.6e10, 7.7e19 FLOPs, 2.2× from the target) finished in the family, on the law.
+  const bigger: LadderExistingRun = { runId: 'big', params: 8e8, tokens: 1.6e10, loss: chinchillaLaw.evaluate(theta, [8e8, 1.6e10]), status: 'finished' };
   const runs2 = [...runs, bigger];
   const again = ok(
     planLadder(
@@ -281,7 +281,7 @@ test('live re-planning with the distance floor: a larger run that finished makes
   );
   for (const p of planned) {
     const r = again.runs.find((x) => x.id === p.id)!;
-    assert.equal(r.status, 'not-needed', `${p.id} below the new largest run`);
+    assert.equal(r.status, 'not-needed', `${p.id} below the new largest run: ${JSON.stringify(again.runs.map((x) => [x.id, x.status, x.reason]))}`);
     assert.match(r.reason, /no longer needed/);
   }
   assert.ok(again.now!.lossWidth < first.now!.lossWidth, 'the larger run narrows the interval now');

@@ -155,12 +155,16 @@ export function calibrateCurveInterval(value: number, interval: readonly [number
  * per distance bucket the 85th percentile of the floor its cases need, and the narrowest such line
  * reaching every bucket's need (an upper envelope), rounded up. The 85th, not the 80th: a floor
  * taken on some data sets covers less than its level on another, and coverage is scored on a data
- * set the floor was not derived on. Run 2026-12-06: 645 cases, 6 data sets; derived 0.0422 +
- * 0.0420·ln r; 80% coverage per bucket with the floor derived without the case's data set (leave
- * one data set out): 2× 81%, 2–5× 87%, 5–10× 86%, 10–30× 84%, 30–100× 92%, 100–1000× 91% (the
- * earlier least-squares floor 0.047·ln r: 68/75/74/71/83/86%; without any floor 47–61%).
+ * set the floor was not derived on. Run 2026-12-07, after IsoFLOP layouts were weighted by their
+ * distance from each budget's optimum (fit/isoflopWeights.ts; Porian's larger-run errors at 1–2×
+ * fell from 2.9% to 1.0% median): 645 cases, 6 data sets; derived 0.0001 + 0.0405·ln r (the floor
+ * before it, 0.043 + 0.042·ln r, now covered 100% in every bucket); 80% coverage per bucket with
+ * the floor derived without the case's data set (leave one data set out): 1–2× 87%, 2–5× 92%,
+ * 5–10× 93%, 10–30× 90%, 30–100× 90%, 100–1000× 86% (the run of 2026-12-06, before the
+ * weighting: 81/87/86/84/92/91%; the earlier least-squares floor 0.047·ln r: 68/75/74/71/83/86%;
+ * without any floor 47–61%).
  */
-export const CROSS_RUN_DISTANCE_FLOOR: Readonly<{ base: number; perLn: number }> = { base: 0.043, perLn: 0.042 };
+export const CROSS_RUN_DISTANCE_FLOOR: Readonly<{ base: number; perLn: number }> = { base: 0.001, perLn: 0.041 };
 
 /** The floor at `computeRatio` (0 inside the data: ratio ≤ 1). */
 export function crossRunDistanceFloor(computeRatio: number, floor: { base: number; perLn: number } = CROSS_RUN_DISTANCE_FLOOR): number {
