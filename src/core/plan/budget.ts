@@ -206,7 +206,7 @@ export interface NarrowingRun {
   usd: number;
   /** The N* 80% interval expected once this run and those listed before it have finished. */
   nStarAfter: [number, number];
-  /** Fraction of the N* interval's log width they remove. */
+  /** Fraction of the N* interval's log width (as it is now) this run removes on its own, beyond the runs listed before it. */
   cut: number;
 }
 

@@ -18,7 +18,7 @@ import { maxOf } from '../../shared/arrays';
 export const NARROWING_BUDGET_FRACTION = 0.1;
 /** At most this many runs are named. */
 const NARROWING_RUNS = 2;
-/** A run that removes less of the N* interval's log width is not worth naming. */
+/** A run that removes less of the N* interval's log width (its own part, beyond the runs named before it) is not worth naming. */
 const MIN_CUT = 0.05;
 
 /**
@@ -65,14 +65,18 @@ export function frontierNarrowing(
   const nowFit = ladder.now ? Math.log(ladder.now.nStarRatio) : NaN;
   const out: NarrowingRun[] = [];
   let largest = largest0;
+  let cutBefore = 0;
   for (const r of ladder.runs.filter((x) => x.status === 'planned')) {
     largest = maxOf([largest, approxTrainingFlops(r.params, r.tokens)]);
     // The fit's part narrows as the linearised spread does; the floor follows the new largest run.
     const factor = nowFit > 0 ? Math.min(1, Math.log(r.after.nStarRatio) / nowFit) : 1;
     const fitPart = widenInterval(nStar, u.nStarBootstrap, Math.max(1e-9, factor), true);
     const after = calibrateFrontierAtDistance(nStar, fitPart, plan.flops / largest);
-    const cut = 1 - Math.log(after[1] / after[0]) / nowLogWidth;
+    const cumulative = 1 - Math.log(after[1] / after[0]) / nowLogWidth;
+    // Each run earns its place on its own: measured against "now", a second run would pass on the first's cut.
+    const cut = cumulative - cutBefore;
     if (!(cut >= MIN_CUT)) break;
+    cutBefore = cumulative;
     out.push({
       params: r.params,
       tokens: r.tokens,
@@ -97,7 +101,7 @@ export function narrowingLines(n: FrontierNarrowing, nStarNow: readonly [number,
     n.note,
     ...n.runs.map(
       (r, i) =>
-        `${i + 1}. ${formatCount(r.params)} parameters × ${formatCount(r.tokens)} tokens (${r.tokensPerParam.toFixed(0)} per parameter), ${formatFlops(r.flops)} FLOPs, ${formatHours(r.gpuHours)} ${hardwareId}-h ≈ ${formatUsd(r.usd)}: N* ${range(i === 0 ? nStarNow : n.runs[i - 1].nStarAfter)} → ${range(r.nStarAfter)} (${(100 * r.cut).toFixed(0)}% narrower in log width${i > 0 ? ' with the run above' : ''})`,
+        `${i + 1}. ${formatCount(r.params)} parameters × ${formatCount(r.tokens)} tokens (${r.tokensPerParam.toFixed(0)} per parameter), ${formatFlops(r.flops)} FLOPs, ${formatHours(r.gpuHours)} ${hardwareId}-h ≈ ${formatUsd(r.usd)}: N* ${range(i === 0 ? nStarNow : n.runs[i - 1].nStarAfter)} → ${range(r.nStarAfter)} (${i > 0 ? 'a further ' : ''}${(100 * r.cut).toFixed(0)}% narrower in log width${i > 0 ? ', beyond the run above' : ''})`,
     ),
   ];
 }
