@@ -66,3 +66,24 @@ test('IsoFLOP weighting keeps exact-law recovery and keeps N* when the far wings
   assert.ok(weighted < 1.03, `weighted N* off by ${weighted.toFixed(2)}×`);
   assert.ok(unweighted > 1.15, `unweighted N* off by ${unweighted.toFixed(2)}× (the test must show what the weights fix)`);
 });
+
+test('isoflopWeights: seeds (a repeated model size within a budget) meet at their mean loss, and no weight is ever non-finite', () => {
+  const points: CrossRunPoint[] = [];
+  for (const c of [1e18, 1e19]) {
+    const run = (id: string, n: number, loss: number) => points.push({ runId: `${c}-${id}`, params: n, tokens: c / (6 * n), loss });
+    run('a', 1e8, 3.0);
+    run('b', 2e8, 2.9);
+    run('b-seed2', 2e8, 2.8);
+    run('c', 4e8, 3.1);
+  }
+  const w = isoflopWeights(points);
+  assert.ok(w, 'an IsoFLOP layout is recognised');
+  assert.equal(w.budgets, 2);
+  assert.equal(w.weights.size, points.length);
+  for (const [id, v] of w.weights) assert.ok(Number.isFinite(v) && v > 0 && v <= 1, `${id}: ${v}`);
+  // The vertex of (1e8, 3.0), (2e8, 2.85), (4e8, 3.1) lies just below 2e8: both seeds weigh near 1, the wings less.
+  const at = (id: string) => w.weights.get(`${1e18}-${id}`)!;
+  assert.equal(at('b'), at('b-seed2'));
+  assert.ok(at('b') > 0.95, `seeds ${at('b')}`);
+  assert.ok(at('a') < at('b') && at('c') < at('b'), `wings ${at('a')}, ${at('c')}`);
+});

@@ -48,7 +48,18 @@ interface Run {
  * Local, because a parabola through a whole curve whose wings span 400× in N is pulled by them.
  */
 function vertexLnN(runs: readonly Run[]): number {
-  const s = [...runs].sort((a, b) => a.params - b.params);
+  // One point per model size (seeds of one size at their mean loss): a repeated N would put two
+  // parabola points at one ln N (a zero divided difference, a NaN vertex).
+  const bySize = new Map<number, { params: number; loss: number; count: number }>();
+  for (const r of runs) {
+    const m = bySize.get(r.params);
+    if (!m) bySize.set(r.params, { params: r.params, loss: r.loss, count: 1 });
+    else {
+      m.loss = (m.loss * m.count + r.loss) / (m.count + 1);
+      m.count++;
+    }
+  }
+  const s = [...bySize.values()].sort((a, b) => a.params - b.params);
   let k = 0;
   for (let i = 1; i < s.length; i++) if (s[i].loss < s[k].loss) k = i;
   if (k === 0 || k === s.length - 1) return Math.log(s[k].params);
@@ -60,7 +71,7 @@ function vertexLnN(runs: readonly Run[]): number {
   const curvature = (d2 - d1) / (x2 - x0);
   if (!(curvature > 0)) return x1;
   const v = (x0 + x1) / 2 - d1 / (2 * curvature);
-  return Math.min(x2, Math.max(x0, v));
+  return Number.isFinite(v) ? Math.min(x2, Math.max(x0, v)) : x1;
 }
 
 /** The IsoFLOP weights of these runs, or undefined when they have no IsoFLOP structure. */
@@ -94,6 +105,8 @@ export function isoflopWeights(points: readonly Run[], width = ISOFLOP_WEIGHT_WI
     for (const r of g) {
       const z = (Math.log(r.params) - v) / width;
       const w = Math.exp(-0.5 * z * z);
+      // Never a non-finite weight (the fit would read it as 1 while the note says the run was downweighted).
+      if (!Number.isFinite(w)) continue;
       weights.set(r.runId, w);
       if (w < 0.1) downweighted++;
     }
