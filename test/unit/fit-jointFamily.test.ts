@@ -5,6 +5,7 @@ import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { fitWarnings } from '../../src/core/plan/familyModel';
 import { curveAsymptote, fitFamilyLaw, fitJointFamily, OBSERVED_END_SPREAD } from '../../src/core/fit/jointFamily';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
+import { chinchillaOptimalParams } from '../../src/core/plan/budget';
 
 // Epoch AI's refit of Chinchilla (Besiroglu et al. 2024) as the truth of the synthetic families.
 const T = { E: 1.82, A: 482, B: 2085, alpha: 0.35, beta: 0.37 };
@@ -91,4 +92,36 @@ test('fitCrossRun: runs of fewer than 3 model sizes lean on the priors however m
   );
   const three = ok(fitCrossRun(at([3e7, 1e8, 3e8]), { resamples: 0 }));
   assert.equal(three.priorsUsed, false);
+});
+
+test('joint family fit: IsoFLOP curves keep their weighting when one live run is anchored', () => {
+  // 3 budgets × 5 sizes around each budget's N*, the wings (over 2× off) above the law as on real IsoFLOP ladders.
+  const pts: CrossRunPoint[] = [];
+  for (const c of [1e18, 1e19, 1e20]) {
+    const nStar = chinchillaOptimalParams(T, c);
+    for (const f of [1 / 8, 1 / 3, 1, 3, 8]) {
+      const N = nStar * f;
+      const off = Math.abs(Math.log(f));
+      pts.push({
+        runId: `${c}-${f}`,
+        params: N,
+        tokens: c / (6 * N),
+        loss: lossAt(N, c / (6 * N)) * (1 + (off > Math.log(2) ? 0.3 * (off - Math.log(2)) ** 2 : 0)),
+      });
+    }
+  }
+  const finishedOnly = ok(fitFamilyLaw(pts, { seed: 1 }));
+  // One run (the middle budget's N*·3) is live: its loss a forecast with a ±1% interval, so the engine takes the joint fit.
+  const anchored = ok(
+    fitFamilyLaw(
+      pts.map((p, i) => (i === 8 ? { ...p, spread: 0.01 } : p)),
+      { seed: 1 },
+    ),
+  );
+  assert.ok(finishedOnly.isoflopWeighting, 'the separate fit weighs the IsoFLOP runs');
+  assert.ok(anchored.isoflopWeighting, 'the joint fit says it weighed them too');
+  assert.equal(anchored.isoflopWeighting.budgets, 3);
+  const a0 = finishedOnly.parameters.alpha.value;
+  const a1 = anchored.parameters.alpha.value;
+  assert.ok(Math.abs(a1 / a0 - 1) < 0.03, `α ${a1} with a live run vs ${a0} without`);
 });

@@ -24,6 +24,7 @@ import {
   type CrossRunPoint,
 } from './crossRun';
 import { fitCrossRunLaw, type LawPoint } from './crossRunLaw';
+import { ISOFLOP_WEIGHT_WIDTH, isoflopWeights } from './isoflopWeights';
 
 export interface JointRunPoint extends CrossRunPoint {
   /** The loss the run's curve reaches with unlimited steps under its schedule (`curveAsymptote`). */
@@ -82,6 +83,8 @@ export interface JointFamilyOptions {
   resamples?: number;
   /** Use the runs' curve asymptotes (default true). */
   asymptotes?: boolean;
+  /** σ in ln N of the IsoFLOP weights, as `fitCrossRun`'s option (default ISOFLOP_WEIGHT_WIDTH, 0: none). */
+  isoflopWidth?: number;
 }
 
 /** Weight of a point of log half-width `spread` (fitLaw's data term is Σ w·|r|/s, a Laplace likelihood). */
@@ -96,10 +99,14 @@ function weightOf(spread: number): number {
  */
 export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFamilyOptions = {}): CrossRunFit | { error: string } {
   const usable = points.filter((p) => p.params > 0 && p.tokens > 0 && p.loss > 0 && Number.isFinite(p.params * p.tokens * p.loss));
+  // IsoFLOP curves weigh as in fitCrossRun (isoflopWeights.ts): anchoring one live run must not drop the weighting.
+  // The IsoFLOP weight multiplies an end's uncertainty weight (crossRunLaw.ts); asymptotes keep theirs.
+  const isoflop = isoflopWeights(usable, opts.isoflopWidth ?? ISOFLOP_WEIGHT_WIDTH);
   const lawPoints: LawPoint[] = [];
   for (const p of usable) {
     const spread = p.spread !== undefined && p.spread > 0 ? Math.max(p.spread, OBSERVED_END_SPREAD) : OBSERVED_END_SPREAD;
-    lawPoints.push({ runId: p.runId, x: [p.params, p.tokens, 0], y: p.loss, w: weightOf(spread) });
+    const weight = isoflop?.weights.get(p.runId);
+    lawPoints.push({ runId: p.runId, x: [p.params, p.tokens, 0], y: p.loss, w: weightOf(spread), ...(weight !== undefined ? { weight } : {}) });
     if (opts.asymptotes !== false && p.asymptote !== undefined && p.asymptote > 0 && p.asymptote < p.loss)
       lawPoints.push({ runId: p.runId, x: [p.params, p.tokens, 1], y: p.asymptote, w: weightOf(ASYMPTOTE_SPREAD) });
   }
@@ -118,6 +125,7 @@ export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFami
   });
   if ('error' in res) return res;
   const fit: CrossRunFit = { ...res, lawId: chinchillaLaw.id, dataRanges: res.dataRanges.slice(0, 2) };
+  if (isoflop) fit.isoflopWeighting = { budgets: isoflop.budgets, downweighted: isoflop.downweighted, note: isoflop.note };
   // Leave-largest-out averaged the held-out run's end with its asymptote: not an end's error.
   if (lawPoints.some((p) => p.x[2] === 1)) delete fit.validation;
   return allocation ? { ...fit, allocationPrior: allocation } : fit;
@@ -131,10 +139,10 @@ export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFami
  */
 export function fitFamilyLaw(
   points: readonly CrossRunPoint[],
-  opts: { deadline?: number; isCancelled?: () => boolean; seed?: number; priors?: 'auto' | 'always' | 'never'; law?: string },
+  opts: { deadline?: number; isCancelled?: () => boolean; seed?: number; priors?: 'auto' | 'always' | 'never'; law?: string; isoflopWidth?: number },
 ): CrossRunFit | { error: string } {
   const joint = points.some((p) => p.spread !== undefined) && familyLaw(opts.law).law === chinchillaLaw && (opts.priors ?? 'auto') === 'auto';
   return joint
-    ? fitJointFamily(points, { deadline: opts.deadline, isCancelled: opts.isCancelled, seed: opts.seed, asymptotes: false })
+    ? fitJointFamily(points, { deadline: opts.deadline, isCancelled: opts.isCancelled, seed: opts.seed, asymptotes: false, isoflopWidth: opts.isoflopWidth })
     : fitCrossRun(points, opts);
 }
