@@ -2,24 +2,19 @@
 // the current folder): the config readers and the estimate alone, bundled apart (dist/cliEstimate.js,
 // esbuild.mjs), so the command's cold start skips the engine, the log readers and the fitting
 // thread's code. Its fits (a family's LR/batch sweep) run inline, as the empty engine's do. A usage
-// error or any failure goes to the whole CLI, which runs the command from the start: output is held
-// back until this is done, so it is the whole CLI's, byte for byte.
-import { estimateCommand, type CliContext, type ConfigEstimator } from './cliCommands/estimate';
-import { currentFolderWithRuns } from './cliCommands/logFilesUnder';
+// error or any failure goes to the whole CLI (src/cliAlone.ts).
+import { estimateCommand, type ConfigEstimator } from './cliCommands/estimate';
+import { runAloneOrWholeCli, wholeCliNeeded } from './cliAlone';
 import { estimateConfig, type EstimateSources } from './core/engine/estimates';
 import { FitScheduler } from './core/engine/fitScheduler';
 import { hardwareTable, type HardwareSettings } from './core/plan/hardware';
-
-class WholeCliNeeded extends Error {}
 
 /** An engine with no runs, as far as `estimate` asks (ScalingWorkspace's estimate sources with nothing read). */
 function emptyEstimator(hardware: HardwareSettings): ConfigEstimator {
   const table = hardwareTable(hardware);
   // As the CLI's empty engine: no fitter (fits inline), no per-fit budget.
   const fits = new FitScheduler(() => ({}));
-  const needed = (): never => {
-    throw new WholeCliNeeded('a fit');
-  };
+  const needed = (): never => wholeCliNeeded('a fit');
   const sources: EstimateSources = {
     hardware: () => table,
     seed: () => 1,
@@ -37,36 +32,4 @@ function emptyEstimator(hardware: HardwareSettings): ConfigEstimator {
   };
 }
 
-/** The estimate's exit code, or undefined when the whole CLI must answer. */
-function estimateAlone(args: string[]): number | undefined {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const context: CliContext = {
-    loadWorkspace: () => {
-      throw new WholeCliNeeded('runs to read');
-    },
-    emptyWorkspace: () => {
-      throw new WholeCliNeeded('an engine');
-    },
-    configEstimator: emptyEstimator,
-    usage: (message) => new WholeCliNeeded(message),
-    defaultWorkspace: currentFolderWithRuns,
-    stdout: (text) => stdout.push(text),
-    stderr: (text) => stderr.push(text),
-  };
-  let code: number;
-  try {
-    code = estimateCommand(args, context);
-  } catch {
-    return undefined;
-  }
-  process.stdout.write(stdout.join(''));
-  process.stderr.write(stderr.join(''));
-  return code;
-}
-
-const code = estimateAlone(process.argv.slice(3));
-if (code !== undefined) process.exitCode = code;
-// Bundled apart (esbuild.mjs); runs its own main on load.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-else require('./cliMain.js');
+runAloneOrWholeCli(estimateCommand, { configEstimator: emptyEstimator });

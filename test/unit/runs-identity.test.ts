@@ -291,6 +291,35 @@ test("Keras's train/ + validation/ event folders are one run, the validation tag
   assert.equal(runs.find((r) => r.id === 'runs/test')?.series.find((s) => s.metric === 'epoch_loss')?.role, 'train_loss');
 });
 
+test('a live Keras run among other runs: its train/ read before validation/ appears joins the parent run, points kept', () => {
+  const root = tempDir('sl-ident-');
+  const epochs = (bias: number, n: number): ScalarEvent[] => Array.from({ length: n }, (_, e) => ({ tag: 'epoch_loss', step: e, value: 2 - e / 4 + bias }));
+  const index = new RunIndex();
+  index.update(write(root, 'exp/other/events.out.tfevents.1.host', eventFile(epochs(0.4, 3))), root);
+  const train = write(root, 'exp/train/events.out.tfevents.2.host.1.v2', eventFile(epochs(0, 1)));
+  index.update(train, root);
+  assert.deepEqual(
+    index.runs().map((r) => r.id),
+    ['exp/other', 'exp/train'],
+  );
+  // The first epoch ends: validation/ appears, then training goes on.
+  const changed = index.update(write(root, 'exp/validation/events.out.tfevents.3.host.2.v2', eventFile(epochs(0.5, 1))), root);
+  assert.deepEqual(changed, ['exp']);
+  fs.writeFileSync(train, eventFile(epochs(0, 2)));
+  index.update(train, root);
+  assert.deepEqual(
+    index.runs().map((r) => r.id),
+    ['exp', 'exp/other'],
+  );
+  const keras = index.run('exp');
+  assert.deepEqual(
+    series(keras, 'epoch_loss'),
+    [0, 1].map((e) => [e, storedValue(2 - e / 4)]),
+  );
+  assert.deepEqual(series(keras, 'validation/epoch_loss'), [[0, storedValue(2.5)]]);
+  assert.equal(index.run('exp/train'), undefined);
+});
+
 test('a train/ event folder joins its parent only beside an evaluation folder or alone; among other runs it stays its own run', () => {
   const root = tempDir('sl-ident-');
   const epochs = (bias: number): ScalarEvent[] => [0, 1, 2].map((e) => ({ tag: 'epoch_loss', step: e, value: 2 - e / 4 + bias }));

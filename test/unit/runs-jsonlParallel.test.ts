@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex } from '../../src/core/runs/index';
-import { ParallelJsonlRead } from '../../src/core/runs/jsonlParallel';
+import { ParallelJsonlRead, runParsingThread } from '../../src/core/runs/jsonlParallel';
 import { mulberry32 } from '../../src/core/fit/random';
 import { tempDir } from './helpers/tempDir';
 
@@ -126,4 +126,34 @@ test('after the parallel first read, lines appended later are read and numbered 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a parsing thread whose post of a chunk fails posts that chunk unusable and goes on (the reading thread never waits for it)', () => {
+  const file = path.join(tempDir('sl-jsonl-par-'), 'run', 'log.jsonl');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lines = Array.from({ length: 400 }, (_, i) => `{"step": ${i + 1}, "loss": ${(2 + 1 / (i + 1)).toFixed(5)}}`);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const blockBytes = 2048;
+  const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
+  // Cells as ParallelJsonlRead lays them out: next, applied, stop, published, then one claim per thread.
+  const control = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+  control[0] = 1;
+  control[4] = -1;
+  const posted: { block: number; usable: boolean }[] = [];
+  const port = {
+    postMessage(chunk: { block: number; usable: boolean }) {
+      // An injected failure (as a failed structured clone or out of memory would throw) for chunk 2's columns.
+      if (chunk.block === 2 && chunk.usable) throw new Error('injected: could not clone');
+      posted.push({ block: chunk.block, usable: chunk.usable });
+    },
+    close() {},
+  };
+  runParsingThread({ file, blockBytes, blocks, lookahead: blocks + 1, control: control.buffer as SharedArrayBuffer, index: 0, port });
+  assert.ok(blocks > 3);
+  assert.deepEqual(
+    posted,
+    Array.from({ length: blocks - 1 }, (_, i) => ({ block: i + 1, usable: i + 1 !== 2 })),
+  );
+  assert.equal(control[3], blocks, 'every chunk published, and the thread end announced');
+  assert.equal(control[4], -2, 'no claim held at the end');
 });

@@ -343,6 +343,7 @@ export class RunIndex {
     this.filesByPath.set(abs, state);
     this.attach(state, runKey, runDir, root);
     if (reading.kind === 'trainer-state') this.adoptHfEvents(runDir, runKey);
+    else if (format === 'tfevents' && metricPrefix !== undefined) this.adoptTrainHalf(runDir, runKey);
     return state;
   }
 
@@ -395,16 +396,34 @@ export class RunIndex {
       if (state.format !== 'tfevents' || state.runKey === runKey) continue;
       const dir = path.dirname(state.abs);
       if (dir !== outputDir && path.dirname(dir) !== path.join(outputDir, 'runs')) continue;
-      const old = this.runsByKey.get(state.runKey);
-      const root = old?.root ?? outputDir;
-      if (old !== undefined) {
-        old.files.delete(state.abs);
-        old.cached = undefined;
-        if (old.files.size === 0) this.forgetRun(old);
-      }
-      const run = this.attach(state, runKey, outputDir, root);
-      run.cached = undefined;
+      this.moveFile(state, runKey, outputDir);
     }
+  }
+
+  /**
+   * An evaluation folder appeared beside `runDir/train/`: a `train/` read earlier among other runs was
+   * placed as a run of its own (Keras writes `validation/` only at the first epoch's end); move its
+   * files, with the points read so far, into this run so train and eval loss are one run.
+   */
+  private adoptTrainHalf(runDir: string, runKey: string): void {
+    const trainDir = path.join(runDir, 'train');
+    for (const state of this.filesByPath.values()) {
+      if (state.format !== 'tfevents' || state.runKey === runKey || path.dirname(state.abs) !== trainDir) continue;
+      this.moveFile(state, runKey, runDir);
+    }
+  }
+
+  /** Move a file (and the points read from it) from its run to the run keyed `runKey`. */
+  private moveFile(state: FileState, runKey: string, runDir: string): void {
+    const old = this.runsByKey.get(state.runKey);
+    const root = old?.root ?? runDir;
+    if (old !== undefined) {
+      old.files.delete(state.abs);
+      old.cached = undefined;
+      if (old.files.size === 0) this.forgetRun(old);
+    }
+    const run = this.attach(state, runKey, runDir, root);
+    run.cached = undefined;
   }
 
   /** Where a run found by id lives: its workspace root and its path relative to that root (posix). */

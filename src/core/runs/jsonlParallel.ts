@@ -39,7 +39,10 @@ const NEXT = 0; // the next chunk to claim
 const APPLIED = 1; // chunks the reading thread has applied (threads stay within a few chunks of it)
 const STOP = 2; // set when the read ends: threads stop claiming
 const PUBLISHED = 3; // chunk results posted (the reading thread waits on it)
-const CELLS = 4;
+// Then one cell per thread: the chunk it claimed and has not posted (-1: none), or, once the thread
+// ended, EXITED minus that chunk (so the reading thread stops waiting for a chunk a dead thread held).
+const CLAIMS = 4;
+const EXITED = -2;
 
 export interface JsonlThreadOptions {
   /** Parsing threads besides the reading thread (default: one per idle core, at most 8 and the cores minus one; 0 turns the split off). */
@@ -57,7 +60,9 @@ export interface JsonlThreadInit {
   blocks: number;
   lookahead: number;
   control: SharedArrayBuffer;
-  port: MessagePort;
+  /** This thread's claim cell is control[CLAIMS + index]. */
+  index: number;
+  port: Pick<MessagePort, 'postMessage' | 'close'>;
 }
 
 /** One chunk as a parsing thread read it: its byte range and, when usable, its columns. */
@@ -142,18 +147,20 @@ export class ParallelJsonlRead {
     threads: number,
     private readonly leaveToThreads: boolean,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT));
+    this.control = new Int32Array(new SharedArrayBuffer((CLAIMS + threads) * Int32Array.BYTES_PER_ELEMENT));
+    this.control.fill(-1, CLAIMS);
     // Chunk 0 is the reading thread's: it starts before any thread is up, and may open with a byte order mark.
     this.control[NEXT] = 1;
     // Enough chunks ahead to keep every thread busy, few enough to bound what waits in memory.
     const lookahead = (this.lookahead = 2 * threads + 2);
     for (let t = 0; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      const init: JsonlThreadInit = { file, blockBytes, blocks, lookahead, control: this.control.buffer as SharedArrayBuffer, port: port2 };
+      const init: JsonlThreadInit = { file, blockBytes, blocks, lookahead, control: this.control.buffer as SharedArrayBuffer, index: t, port: port2 };
       try {
         const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList: [port2] });
         worker.unref();
-        // A thread that fails stops claiming; a chunk it had claimed is waited for until CHUNK_WAIT_MS.
+        // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
+        // it ended (runParsingThread's finally), else waited for until CHUNK_WAIT_MS.
         worker.on('error', () => undefined);
         this.workers.push(worker);
         this.ports.push(port1);
@@ -243,6 +250,8 @@ export class ParallelJsonlRead {
         return chunk;
       }
       if (this.parseAhead()) continue;
+      // A thread that ended holding this chunk (it failed even to post it unusable) will not post it.
+      for (let t = CLAIMS; t < this.control.length; t++) if (Atomics.load(this.control, t) === EXITED - block) return undefined;
       const left = deadline - performance.now();
       if (left <= 0) {
         this.close();
@@ -258,6 +267,12 @@ export function runParsingThread(init: JsonlThreadInit): void {
   const control = new Int32Array(init.control);
   const fd = fs.openSync(init.file, 'r');
   const parser = new ChunkParser(fd, init.file, init.blockBytes);
+  const claim = CLAIMS + init.index;
+  const publish = (): void => {
+    Atomics.store(control, claim, -1);
+    Atomics.add(control, PUBLISHED, 1);
+    Atomics.notify(control, PUBLISHED);
+  };
   try {
     for (;;) {
       // Stay within `lookahead` chunks of what the reading thread applied.
@@ -269,14 +284,24 @@ export function runParsingThread(init: JsonlThreadInit): void {
       }
       const block = Atomics.add(control, NEXT, 1);
       if (block >= init.blocks) return;
-      const chunk = parser.read(block);
-      const transfer: ArrayBuffer[] = [];
-      for (const c of chunk.columns) transfer.push(c.steps.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer, c.places.buffer as ArrayBuffer);
-      init.port.postMessage(chunk, transfer);
-      Atomics.add(control, PUBLISHED, 1);
-      Atomics.notify(control, PUBLISHED);
+      Atomics.store(control, claim, block);
+      try {
+        const chunk = parser.read(block);
+        const transfer: ArrayBuffer[] = [];
+        for (const c of chunk.columns) transfer.push(c.steps.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer, c.places.buffer as ArrayBuffer);
+        init.port.postMessage(chunk, transfer);
+      } catch {
+        // Claimed and not posted (a failed clone, out of memory): say so, and the reading thread parses it.
+        init.port.postMessage({ block, start: -1, end: -1, usable: false, lineCount: 0, columns: [] } satisfies ChunkResult);
+      }
+      publish();
     }
   } finally {
+    // Ended (done, stopped or failed): a claim still held will never be posted.
+    const held = Atomics.load(control, claim);
+    Atomics.store(control, claim, held >= 0 ? EXITED - held : EXITED);
+    Atomics.add(control, PUBLISHED, 1);
+    Atomics.notify(control, PUBLISHED);
     fs.closeSync(fd);
     init.port.close();
   }
