@@ -73,3 +73,16 @@ test('no N* interval, no search; a search out of time says so and names nothing 
   assert.ok(late && late.timedOut && late.runs.length === 0, JSON.stringify(late));
   assert.match(late.note, /time budget/);
 });
+
+test('a narrowing search cut short by its time budget says so', () => {
+  const law = family();
+  const plan = ok(planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw: law }));
+  const n = frontierNarrowing(plan, law, { deadline: Date.now() - 1 });
+  assert.ok(n);
+  assert.equal(n.timedOut, true);
+  assert.match(n.note, /cut short by its time budget|before the time budget ran out/);
+  // Given time, the same search is not cut short and does not say it was.
+  const full = frontierNarrowing(plan, law);
+  assert.equal(full?.timedOut, false);
+  assert.doesNotMatch(full!.note, /cut short|time budget ran out/);
+});
