@@ -158,6 +158,8 @@ export interface FamilyLaw {
    * family's model then agrees with what those runs say they will reach. A subset of `runIds`.
    */
   anchoredRunIds?: string[];
+  /** Those of `anchoredRunIds` whose forecast came from their finished siblings' curves (CurvePrediction.provenance). */
+  anchoredFromSiblings?: string[];
   /** Runs of the family left out of its fits because they went wrong (runs/health.ts), with why. */
   leftOut?: { runId: string; reason: string }[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
@@ -185,6 +187,8 @@ export interface LossEstimate extends Prediction {
   monotone?: { params: number; tokens: number; note: string };
   /** Live runs whose curve forecasts anchor the family law (FamilyLaw.anchoredRunIds). */
   anchoredRunIds?: string[];
+  /** Those of `anchoredRunIds` forecast from their finished siblings (FamilyLaw.anchoredFromSiblings); the others from their own curve. */
+  anchoredFromSiblings?: string[];
   /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
   fitWarnings?: string[];
 }

@@ -27,7 +27,7 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
   const sentences = [
     `From the law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
       (anchored.length
-        ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; anchoring the law, each weighed by its forecast's interval)`
+        ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; ${forecastSource(anchored, loss.anchoredFromSiblings ?? [])}; anchoring the law, each weighed by its forecast's interval)`
         : '') +
       '.',
   ];
@@ -41,4 +41,12 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
   if (loss.fitWarnings?.some((w) => /cannot tell a larger model from more data/.test(w)))
     sentences.push("Its split between parameters and tokens follows published ratios: the family's runs all sit at one tokens-per-parameter ratio.");
   return { headline, detail: sentences.join(' ') };
+}
+
+/** Where the anchored runs' forecasts come from (CurvePrediction.provenance): their own curves or their finished siblings'. */
+function forecastSource(anchored: readonly string[], fromSiblings: readonly string[]): string {
+  const n = anchored.filter((id) => fromSiblings.includes(id)).length;
+  if (n === 0) return `forecast from ${anchored.length > 1 ? 'their own curves' : 'its own curve'}`;
+  if (n === anchored.length) return `forecast from ${anchored.length > 1 ? 'their' : 'its'} finished siblings' curves`;
+  return `${n} forecast from finished siblings' curves, ${anchored.length - n} from their own`;
 }

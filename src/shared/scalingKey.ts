@@ -29,7 +29,8 @@ const SENTENCES: Record<Exclude<ScalingMark, 'ladder_training' | 'ladder_not_nee
   law: "Dashed: the family law along the runs' tokens per parameter, shaded 80%.",
   planned_law: `Dotted: the law along the open config's tokens per parameter, to its ${PLANNED_MARKER.glyph}.`,
   frontier: 'Broad solid: compute-optimal frontier.',
-  ladder_planned: "□: a run planned by Plan Experiments, at its planned N and D and the law's loss",
+  ladder_planned:
+    "□: a run planned by Plan Experiments, at its planned N and D and the family model's loss there (the law blended with over-training by regime)",
   ladder_target: "△ with bars: the ladder's target, its 80% interval now (thin) and after the ladder (thick).",
 };
 

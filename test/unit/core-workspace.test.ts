@@ -62,6 +62,12 @@ test('the planned config is predicted from the family law within 5% of the truth
   // The five finished runs, and the live run's forecast end anchoring the law; the failed run is left out.
   assert.equal(loss.runsUsed.length, 6);
   assert.deepEqual(loss.anchoredRunIds, ['sweep/llama-279m']);
+  // Its forecast is made from its finished siblings' curves, and the note says so.
+  assert.deepEqual(loss.anchoredFromSiblings, ['sweep/llama-279m']);
+  assert.ok(
+    estimate.notes.some((n) => n.includes("sweep/llama-279m (still training; forecast from its finished siblings' curves)")),
+    estimate.notes.join('\n'),
+  );
   assert.ok(!loss.runsUsed.includes('sweep/llama-44m-lr3e-3'));
   const expected = truth.configs['configs/planned-400m'].finalLoss;
   const errorPct = (100 * Math.abs(loss.value - expected)) / expected;

@@ -134,7 +134,7 @@ test('a calibrated hover says where its loss comes from: the family law, its liv
   assert.match(visible[3], /^Loss from the family law with 1 live run, 4\.\d× its largest run$/);
   assert.match(
     md,
-    /\| Comes from \| From the law of family "example-sweep", fitted on 5 finished run\(s\) and the forecast end of sweep\/llama-279m .*4\.\d× the compute of its largest finished run \(sweep\/llama-187m\): the interval widens with that distance/,
+    /\| Comes from \| From the law of family "example-sweep", fitted on 5 finished run\(s\) and the forecast end of sweep\/llama-279m \(still training; forecast from its finished siblings' curves; .*4\.\d× the compute of its largest finished run \(sweep\/llama-187m\): the interval widens with that distance/,
   );
   assert.match(md, /split between parameters and tokens follows published ratios/);
 });

@@ -85,13 +85,22 @@ test('fitCrossRun: runs of fewer than 3 model sizes lean on the priors however m
   const two = ok(fitCrossRun(at([3e7, 1e8]), { resamples: 0 }));
   assert.equal(two.runIds.length, 12);
   assert.equal(two.priorsUsed, true);
-  const warnings = fitWarnings(chinchillaLaw, two);
+  const warnings = fitWarnings(chinchillaLaw, two, undefined, at([3e7, 1e8]));
   assert.ok(
-    warnings.some((w) => w.includes(`fewer than ${MIN_SIZES_WITHOUT_PRIORS} model sizes`)),
+    warnings.some((w) => w.includes(`fitted on 2 model size(s), fewer than ${MIN_SIZES_WITHOUT_PRIORS}`)),
     warnings.join('\n'),
   );
   const three = ok(fitCrossRun(at([3e7, 1e8, 3e8]), { resamples: 0 }));
   assert.equal(three.priorsUsed, false);
+  // Priors asked for on three sizes: the warning says so, not that sizes are missing.
+  const always = ok(fitCrossRun(at([3e7, 1e8, 3e8]), { resamples: 0, priors: 'always' }));
+  assert.equal(always.priorsUsed, true);
+  const alwaysWarnings = fitWarnings(chinchillaLaw, always, undefined, at([3e7, 1e8, 3e8]));
+  assert.ok(
+    alwaysWarnings.some((w) => w.includes('priors: always') && w.includes('of 3 model sizes')),
+    alwaysWarnings.join('\n'),
+  );
+  assert.ok(!alwaysWarnings.some((w) => w.includes('fewer than')), alwaysWarnings.join('\n'));
 });
 
 test('joint family fit: IsoFLOP curves keep their weighting when one live run is anchored', () => {

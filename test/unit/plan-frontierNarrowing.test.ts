@@ -94,3 +94,16 @@ test("each named run earns its place on its own cut, and its line reports that c
     n.runs.forEach((r, i) => assert.ok(lines[1 + i].includes(`${(100 * r.cut).toFixed(0)}% narrower in log width`), lines[1 + i]));
   }
 });
+
+test('a narrowing search cut short by its time budget says so', () => {
+  const law = family();
+  const plan = ok(planBudget({ budget: { kind: 'flops', flops: 1e21, text: '1e21' } }, { lossLaw: law }));
+  const n = frontierNarrowing(plan, law, { deadline: Date.now() - 1 });
+  assert.ok(n);
+  assert.equal(n.timedOut, true);
+  assert.match(n.note, /cut short by its time budget|before the time budget ran out/);
+  // Given time, the same search is not cut short and does not say it was.
+  const full = frontierNarrowing(plan, law);
+  assert.equal(full?.timedOut, false);
+  assert.doesNotMatch(full!.note, /cut short|time budget ran out/);
+});

@@ -11,7 +11,7 @@ test('the scaling caption explains only what is drawn: no ladder sentence withou
   for (const absent of ['□', '△', 'ladder', 'Plan Experiments', '○', PLANNED_MARKER.glyph, 'Dotted'])
     assert.ok(!runsOnly.includes(absent), `"${absent}" in: ${runsOnly}`);
   const withLadder = key('final', 'law', 'ladder_planned', 'ladder_target');
-  assert.match(withLadder, /□: a run planned by Plan Experiments[^.]*loss\. △ with bars: the ladder's target/);
+  assert.match(withLadder, /□: a run planned by Plan Experiments[^.]*the family model's loss[^.]*\. △ with bars: the ladder's target/);
   // Training and no-longer-needed runs are explained only when some are drawn.
   assert.ok(!withLadder.includes('faint: training') && !withLadder.includes('×'));
   assert.match(key('ladder_training', 'ladder_not_needed', 'ladder_target'), /\(faint: training; ×: no longer needed\)\./);

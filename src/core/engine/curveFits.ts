@@ -238,7 +238,10 @@ export class CurveFits {
     const key = `${this.hashes.of(loss)}|${targetStep}|${n ?? '-'}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
     const cached = this.siblingCache.get(run.id);
     if (cached && cached.key === key) return cached.value;
-    const value = this.fits.fit(
+    // The answer last landed stands while a newer one is fitted: a live run logs points faster than
+    // its forecast is fitted, so an exact-key answer would be thrown away every round (and the family
+    // law, waiting for it, pending for good).
+    const answer = this.fits.latestFit(
       `siblings:${run.id}`,
       key,
       'siblingForecast',
@@ -254,9 +257,14 @@ export class CurveFits {
       }),
       deadline,
     );
-    if (value === undefined) return cached?.value;
-    this.siblingCache.set(run.id, { key, value });
-    return value;
+    if (answer === undefined) return cached?.value;
+    this.siblingCache.set(run.id, { key: answer.key, value: answer.result });
+    return answer.result;
+  }
+
+  /** Whether a sibling forecast of `runId` (or its error) has landed at least once. */
+  siblingForecastLanded(runId: string): boolean {
+    return this.siblingCache.has(runId);
   }
 
   /**

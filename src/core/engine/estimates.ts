@@ -73,7 +73,7 @@ export function estimateConfig(
     if (loss.distance) notes.push(loss.distance.note);
     if (loss.anchoredRunIds?.length)
       notes.push(
-        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training, from its own curve), weighed by its forecast's interval (a measured end counts more).`,
+        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}), weighed by its forecast's interval (a measured end counts more).`,
       );
     appendAll(notes, loss.fitWarnings ?? []);
   }
@@ -107,6 +107,14 @@ function sweepRuns(src: EstimateSources, family: string): SweepRun[] {
     out.push({ runId: run.id, nonEmbeddingParams, tokens, lr: peakLr, batchTokens: tokensPerStep, loss: point.loss });
   }
   return out;
+}
+
+/** Where the anchored live runs' forecasts come from: their own curves, their finished siblings', or some of each. */
+function anchorSources(anchored: readonly string[], fromSiblings: readonly string[] = []): string {
+  const siblings = anchored.filter((id) => fromSiblings.includes(id));
+  if (siblings.length === 0) return 'forecast from its own curve';
+  if (siblings.length === anchored.length) return "forecast from its finished siblings' curves";
+  return `forecast from finished siblings' curves for ${siblings.join(', ')}, from their own curves for the others`;
 }
 
 function predictLoss(
@@ -160,6 +168,7 @@ function predictLoss(
     familyAssumed,
     extrapolation: beyond.length ? beyond.join('; ') : undefined,
     ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
+    ...(chosen.anchoredFromSiblings?.length ? { anchoredFromSiblings: chosen.anchoredFromSiblings } : {}),
     fitWarnings: model.warnings,
   };
 }

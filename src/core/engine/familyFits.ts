@@ -61,6 +61,8 @@ export class FamilyFits {
         excluded: string[];
         pointsPending: number;
         anchored: string[];
+        /** Of `anchored`, those forecast from siblings. */
+        fromSiblings: string[];
         leftOut: { runId: string; reason: string }[];
       }
     >();
@@ -76,6 +78,7 @@ export class FamilyFits {
         excluded: [],
         pointsPending: 0,
         anchored: [],
+        fromSiblings: [],
         leftOut: [],
       };
       byFamily.set(name, entry);
@@ -110,9 +113,11 @@ export class FamilyFits {
         // response, α, A, B), not the final losses the law sees, and its level is the run's own
         // prefix; on the example it is 0.1% off the truth where the run alone is 2.5% off.
         const forecast = this.curves.curveOf(run, loss, deadline)?.prediction;
-        // While the run's first curve fit (or its forecast from siblings) runs elsewhere, the family
-        // waits for it rather than being fitted twice (without the anchor, then with it).
-        if ((!forecast && this.fits.isPending(`curve:${run.id}`)) || (forecast?.provenance !== 'from siblings' && this.fits.isPending(`siblings:${run.id}`))) {
+        // While the run's first curve fit (or its first forecast from siblings) runs elsewhere, the family
+        // waits for it rather than being fitted twice (without the anchor, then with it). Only the first:
+        // later ones lag a growing log, and a sibling forecast may fail every time.
+        const firstSiblingPending = this.fits.isPending(`siblings:${run.id}`) && !this.curves.siblingForecastLanded(run.id);
+        if ((!forecast && this.fits.isPending(`curve:${run.id}`)) || (forecast?.provenance !== 'from siblings' && firstSiblingPending)) {
           entry.pointsPending++;
           continue;
         }
@@ -126,6 +131,7 @@ export class FamilyFits {
           entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3, ...weighed });
           entry.runIds.push(run.id);
           entry.anchored.push(run.id);
+          if (forecast?.provenance === 'from siblings') entry.fromSiblings.push(run.id);
         }
         continue;
       }
@@ -164,7 +170,7 @@ export class FamilyFits {
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, leftOut }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, leftOut }] of byFamily) {
       const { pin, description } = this.catalog.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options().crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
@@ -210,7 +216,16 @@ export class FamilyFits {
       else {
         const fittedIds = [...new Set(cached!.points.map((p) => p.runId))];
         const anchoredIds = anchored.filter((id) => fittedIds.includes(id));
-        out.push({ ...base, ...state, runIds: fittedIds, points: cached!.points, fit: value, ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}) });
+        const siblingIds = fromSiblings.filter((id) => anchoredIds.includes(id));
+        out.push({
+          ...base,
+          ...state,
+          runIds: fittedIds,
+          points: cached!.points,
+          fit: value,
+          ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
+          ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
+        });
       }
     }
     return out.sort((a, b) => a.family.localeCompare(b.family));

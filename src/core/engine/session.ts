@@ -8,6 +8,7 @@ import { EstimateFreshness } from '../estimateFreshness';
 import { planBudgetRequest, type PlanBudgetRequest } from '../plan/budgetRequest';
 import { planLadderRequest, type PlanLadderRequest } from '../plan/ladderRequest';
 import { withLadderRecord } from '../plan/ladderManifest';
+import { NARROWING_SEARCH_MAX_MS } from '../plan/frontierNarrowing';
 import { readTextFile, READ_CAPS } from '../safeFile';
 import type { ConfigEstimate, Snapshot } from '../snapshot';
 import { whenFitted, type TrackedFitter } from './fitWaits';
@@ -136,7 +137,8 @@ export class EngineSession {
         this.engine.familyLaws(),
         this.engine.hardware,
         (law) => this.engine.overtrainLaw(law),
-        Date.now() + this.settings.fitTimeBudgetMs,
+        // Only the search for runs that would narrow N* uses it: capped, as it stalls log reading.
+        Date.now() + Math.min(this.settings.fitTimeBudgetMs, NARROWING_SEARCH_MAX_MS),
       ),
     );
     if ('error' in planned) throw new Error(planned.error);

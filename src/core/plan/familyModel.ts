@@ -158,12 +158,14 @@ const BOUND_FRACTION = 0.01;
 /**
  * Warning signs of a cross-run fit: parameters on a bound of their box, an irreducible loss E that
  * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
- * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD, or sizes than MIN_SIZES_WITHOUT_PRIORS).
+ * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD, sizes than MIN_SIZES_WITHOUT_PRIORS among
+ * `points` when given, or `priors: always`).
  */
 export function fitWarnings(
   law: LawDefinition,
   fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior' | 'paramsNote'>,
   minObservedLoss?: number,
+  points?: readonly Pick<CrossRunPoint, 'runId' | 'params'>[],
 ): string[] {
   const out: string[] = [];
   law.parameters.forEach((p, j) => {
@@ -185,9 +187,17 @@ export function fitWarnings(
   if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
   if (fit.paramsNote) out.push(`${law.id}: ${fit.paramsNote}`);
   if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
-    out.push(
-      `${law.id}: ${fit.runIds.length < PRIOR_RUN_THRESHOLD ? `fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}` : `fitted on fewer than ${MIN_SIZES_WITHOUT_PRIORS} model sizes`}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`,
-    );
+    // Enough runs and sizes: the priors were asked for (`priors: always` in .scalinglens.yaml).
+    const sizes = points ? new Set(points.filter((p) => fit.runIds.includes(p.runId)).map((p) => p.params)).size : undefined;
+    const why =
+      fit.runIds.length < PRIOR_RUN_THRESHOLD
+        ? `fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}`
+        : sizes === undefined
+          ? 'fitted with priors'
+          : sizes < MIN_SIZES_WITHOUT_PRIORS
+            ? `fitted on ${sizes} model size(s), fewer than ${MIN_SIZES_WITHOUT_PRIORS}`
+            : `fitted with priors as the family asks (priors: always in .scalinglens.yaml), on ${fit.runIds.length} runs of ${sizes} model sizes`;
+    out.push(`${law.id}: ${why}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`);
   }
   return out;
 }
@@ -269,7 +279,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       : undefined;
   const overtrain = misfit ? { error: misfit } : input.overtrain;
   const minLoss = input.points?.length ? minOf(input.points.map((p) => p.loss)) : undefined;
-  const warnings = fitWarnings(familyLaw(fit.lawId).law, fit, minLoss);
+  const warnings = fitWarnings(familyLaw(fit.lawId).law, fit, minLoss, input.points);
   // Finished runs only: a live run's forecast end is no observation of where the law bends.
   const anchoredIds = new Set(input.anchoredRunIds ?? []);
   const bend = input.points

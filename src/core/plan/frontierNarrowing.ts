@@ -18,6 +18,8 @@ import { maxOf } from '../../shared/arrays';
 export const NARROWING_BUDGET_FRACTION = 0.1;
 /** At most this many runs are named. */
 const NARROWING_RUNS = 2;
+/** The search's time budget in ms at most: it runs in the worker that reads the logs, which it must not stall for long. */
+export const NARROWING_SEARCH_MAX_MS = 1500;
 /** A run that removes less of the N* interval's log width (its own part, beyond the runs named before it) is not worth naming. */
 const MIN_CUT = 0.05;
 
@@ -89,7 +91,7 @@ export function frontierNarrowing(
     });
   }
   const note = out.length
-    ? `The run${out.length > 1 ? 's' : ''} that would narrow N* most per FLOP ${within}, chosen by the ladder's search (Plan Experiments) with this budget as its target: a run nearer the budget's compute shrinks the distance the interval widens with, runs at other sizes and tokens per parameter pin the law's exponents.`
+    ? `The run${out.length > 1 ? 's' : ''} that would narrow N* most per FLOP ${within}, chosen by the ladder's search (Plan Experiments) with this budget as its target: a run nearer the budget's compute shrinks the distance the interval widens with, runs at other sizes and tokens per parameter pin the law's exponents.${ladder.timedOut ? ' The search was cut short by its time budget: Plan Experiments searches longer and may find better runs.' : ''}`
     : `No run ${within} narrows the N* interval by ${MIN_CUT * 100}% or more${ladder.timedOut ? ' found before the time budget ran out' : ''}: its width is the distance from the largest finished run, which only a run near the budget's compute shortens.`;
   return { runs: out, searchFlops, timedOut: ladder.timedOut, note };
 }

@@ -1,0 +1,57 @@
+// A live run whose log grows faster than its fits land still anchors its family's law: the family
+// waits for the run's first sibling forecast only, not for one of the exact log it has now.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
+import { runFitJob, type FitAnswer, type FitJobKind, type FitJobOf, type Fitter } from '../../src/core/fitJobs';
+
+const examples = path.resolve(__dirname, '../../examples');
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** A fitter whose answers land only when `land()` is called: by then the log has grown, so every answer is one key behind. */
+class LaggingFitter implements Fitter {
+  private readonly asked = new Map<string, { key: string; run: () => FitAnswer<FitJobKind> }>();
+  private readonly landed = new Map<string, FitAnswer<FitJobKind>>();
+
+  fit<K extends FitJobKind>(slot: string, key: string, _kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> | undefined {
+    if (this.landed.get(slot)?.key !== key) this.asked.set(slot, { key, run: () => ({ key, result: runFitJob(makeJob(), {}), tag }) as FitAnswer<FitJobKind> });
+    return this.landed.get(slot) as FitAnswer<K> | undefined;
+  }
+
+  land(): void {
+    for (const [slot, job] of this.asked) this.landed.set(slot, job.run());
+    this.asked.clear();
+  }
+}
+
+test('a live run that logs a point before each of its fits lands still anchors its family law', () => {
+  const root = tempDir('sl-live-');
+  fs.cpSync(examples, root, { recursive: true });
+  const log = path.join(root, 'sweep/llama-279m/metrics.jsonl');
+  const fitter = new LaggingFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, fitter });
+  for (const file of listFiles(root).filter(isDefaultLogFile)) engine.update(file, root);
+  let step = 4250;
+  let family;
+  for (let round = 0; round < 6; round++) {
+    const snapshot = engine.snapshot();
+    family = snapshot.families.find((f) => f.family === 'example-sweep');
+    if (family?.anchoredRunIds?.includes('sweep/llama-279m')) break;
+    fitter.land();
+    // One more point logged while the fits were running.
+    step += 25;
+    fs.appendFileSync(log, JSON.stringify({ step, loss: 3.72 - round * 1e-3, lr: 0.000167, tokens: step * 524288 }) + '\n');
+    engine.update(log, root);
+  }
+  const live = engine.snapshot().runs.find((r) => r.id === 'sweep/llama-279m');
+  assert.equal(live?.curve?.provenance, 'from siblings', 'the live run is forecast from its siblings');
+  assert.ok(family?.fit, `the family has a law (pending: ${family?.pending})`);
+  assert.deepEqual(family.anchoredRunIds, ['sweep/llama-279m']);
+});
