@@ -936,22 +936,26 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
         return rng / 2 ** 32;
       };
-      while (runs.length < maxRuns) {
-        if (request.deadline !== undefined && Date.now() > request.deadline) return { runs, width, error, timedOut: true };
-        // Only runs that narrow the interval by at least MIN_GAIN of its width count; none such
-        // (or none affordable) ends the ladder.
-        let best: { c: { params: number; tokens: number }; score: number; next: FisherState; width: number } | undefined;
+      // The affordable candidate that lowers `measure` most (per FLOP or per run), by at least MIN_GAIN of `current`.
+      const bestBy = (current: number, measure: (s: FisherState) => number, perFlop: boolean) => {
+        let best: { c: { params: number; tokens: number }; score: number; next: FisherState; value: number } | undefined;
         for (const c of candidatesFor(
           left,
           runs.map((r) => r.spec),
         )) {
           const next = st.withRun(c.params, c.tokens);
-          const w = objectiveWidth(next);
-          if (!(width - w >= MIN_GAIN * width)) continue;
-          const perFlop = mode === 'flop' || (mode === 'mixed' && runs.length > 0);
-          const score = ((width - w) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
-          if (!best || score > best.score) best = { c, score, next, width: w };
+          const value = measure(next);
+          if (!(current - value >= MIN_GAIN * current)) continue;
+          const score = ((current - value) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
+          if (!best || score > best.score) best = { c, score, next, value };
         }
+        return best;
+      };
+      while (runs.length < maxRuns) {
+        if (request.deadline !== undefined && Date.now() > request.deadline) return { runs, width, error, timedOut: true };
+        // Only runs that narrow the interval by at least MIN_GAIN of its width count; none such
+        // (or none affordable) ends the ladder.
+        const best = bestBy(width, objectiveWidth, mode === 'flop' || (mode === 'mixed' && runs.length > 0));
         if (best) {
           const why = greedyReason(st, best.c, widths(st).lossWidth, widths(best.next).lossWidth, widths);
           runs.push({
@@ -965,7 +969,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           });
           left -= approxTrainingFlops(best.c.params, best.c.tokens);
           st = best.next;
-          width = best.width;
+          width = best.value;
           error = expectedError(st);
           continue;
         }
@@ -976,17 +980,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         // When the floor dominates the expected error too, nothing does, and the plan stops.
         // (The expected error is the loss's: an N* search stops here.)
         if (!Number.isFinite(error) || request.objective === 'nStar') break;
-        let fill: { c: { params: number; tokens: number }; score: number; next: FisherState; error: number } | undefined;
-        for (const c of candidatesFor(
-          left,
-          runs.map((r) => r.spec),
-        )) {
-          const next = st.withRun(c.params, c.tokens);
-          const e = expectedError(next);
-          if (!(error - e >= MIN_GAIN * error)) continue;
-          const score = (error - e) * (1 + 1e-9 * jitter());
-          if (!fill || score > fill.score) fill = { c, score, next, error: e };
-        }
+        const fill = bestBy(error, expectedError, false);
         if (!fill) break;
         const w = rawWidths(fill.next).lossWidth;
         runs.push({
@@ -994,14 +988,14 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
             params: fill.c.params,
             tokens: fill.c.tokens,
             role: 'next',
-            reason: fillReason(fill.c, error, fill.error, widths(st).lossWidth, Math.min(widths(st).lossWidth, widths(fill.next).lossWidth)),
+            reason: fillReason(fill.c, error, fill.value, widths(st).lossWidth, Math.min(widths(st).lossWidth, widths(fill.next).lossWidth)),
           },
           state: fill.next,
         });
         left -= approxTrainingFlops(fill.c.params, fill.c.tokens);
         st = fill.next;
         width = Math.min(width, w);
-        error = fill.error;
+        error = fill.value;
       }
       return { runs, width, error, timedOut: false };
     };
