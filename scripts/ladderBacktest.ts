@@ -1,5 +1,6 @@
 // Backtest of "Plan the ladder" (src/core/plan/ladder.ts) for `npm run validate`: on published
-// grids in ../shared/data, hide the largest run as the target; choose runs of the grid's smaller
+// grids in ../shared/data, hide each of the grid's three largest runs in turn as the target (one
+// target per grid made a grid's figures hinge on single picks); choose runs of the grid's smaller
 // runs within a ladder budget (a fraction of the target's compute), fit the family's Chinchilla law
 // on them (the engine's fitCrossRun) and score the prediction of the target's loss as the lens
 // shows it (familyModel: the calibrated interval at least the distance floor from the largest
@@ -14,9 +15,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
-import { maxOf } from '../src/shared/arrays';
+import { maxOf, minOf } from '../src/shared/arrays';
 import { familyModel } from '../src/core/plan/familyModel';
-import { planLadder, recipeSpecs } from '../src/core/plan/ladder';
+import { ladderCalibrated, LADDER_INTERVAL_MIN_RATIO, LADDER_INTERVAL_MIN_RUNS, planLadder, recipeSpecs } from '../src/core/plan/ladder';
+import { crossRunDistanceFloor } from '../src/core/fit/calibration';
 import { referenceParams } from '../src/core/fit/crossRunLaw';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
 import { approxTrainingFlops } from '../src/core/laws/trainingCompute';
@@ -29,14 +31,21 @@ export interface GridRun {
   loss: number;
 }
 
+/** One backtest case: a grid, one of its hidden targets, and the runs a ladder may be picked from. */
 export interface BacktestGrid {
   name: string;
   target: GridRun;
   pool: GridRun[];
+  /** The grid's largest-compute target: the only one before (the old measure, kept beside the new). */
+  largest?: boolean;
 }
 
 export interface BacktestScore {
   grid: string;
+  /** The hidden target's run id (a grid has several). */
+  target: string;
+  /** The grid's largest-compute target (the old, one-target measure). */
+  largest: boolean;
   strategy: string;
   /** Ladder budget as a fraction of the target's compute. */
   fraction: number;
@@ -69,7 +78,7 @@ function readCsv(file: string): Record<string, string>[] {
 
 const flopsOf = (r: { params: number; tokens: number }) => approxTrainingFlops(r.params, r.tokens);
 
-/** Gadre et al.: per data set, the 6.9B run is the target, the runs under 1B the pool (loss_c4_val). */
+/** Gadre et al.: per data set, each run of 1B or more (1.4B at two ratios, 6.9B) is a target, the runs under 1B the pool (loss_c4_val). */
 function gadreGrids(dataRoot: string): BacktestGrid[] {
   const file = path.join(dataRoot, 'gadre-overtraining-104', 'models_flat.csv');
   if (!fs.existsSync(file)) return [];
@@ -80,13 +89,15 @@ function gadreGrids(dataRoot: string): BacktestGrid[] {
       .filter((r) => r.dataset === ds)
       .map((r) => ({ runId: r.name, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss_c4_val) }))
       .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
-    const target = runs.reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a));
-    out.push({ name: `gadre ${ds}`, target, pool: runs.filter((r) => r.params < 1e9) });
+    const largest = runs.reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a));
+    const pool = runs.filter((r) => r.params < 1e9);
+    for (const target of runs.filter((r) => r.params >= 1e9).sort((a, b) => flopsOf(a) - flopsOf(b)))
+      out.push({ name: `gadre ${ds}`, target, pool, largest: target === largest });
   }
   return out;
 }
 
-/** Porian et al.: per configuration, the best run of the largest budget is the target; budgets ≤ 1.6e18 the pool. */
+/** Porian et al.: per configuration, the best run of each of the three largest budgets (6.4e18–2.56e19) is a target; budgets ≤ 1.6e18 the pool. */
 function porianGrids(dataRoot: string): BacktestGrid[] {
   const file = path.join(dataRoot, 'porian-isoflop', 'isoflop_points.csv');
   if (!fs.existsSync(file)) return [];
@@ -106,15 +117,17 @@ function porianGrids(dataRoot: string): BacktestGrid[] {
       .map((r, i) => ({ runId: `${r.flops}-${i}`, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss), flops: Number(r.flops) }))
       .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
     if (!runs.length) continue;
-    const top = Math.max(...runs.map((r) => r.flops));
-    const atTop = runs.filter((r) => r.flops === top);
-    const target = atTop.reduce((a, b) => (b.loss < a.loss ? b : a));
-    out.push({ name: `porian ${key.split('/').slice(1, 5).join('/')}`, target, pool: runs.filter((r) => r.flops <= 1.6e18 * 1.001) });
+    const pool = runs.filter((r) => r.flops <= 1.6e18 * 1.001);
+    const budgets = [...new Set(runs.map((r) => r.flops))].sort((a, b) => a - b).slice(-3);
+    for (const budget of budgets) {
+      const target = runs.filter((r) => r.flops === budget).reduce((a, b) => (b.loss < a.loss ? b : a));
+      out.push({ name: `porian ${key.split('/').slice(1, 5).join('/')}`, target, pool, largest: budget === budgets[budgets.length - 1] });
+    }
   }
   return out;
 }
 
-/** Step Law grid: each (N, D) setting's best run is one run; the largest (N, D) is the target, the smaller N the pool. */
+/** Step Law grid: each (N, D) setting's best run is one run; each run of the largest N (three D) is a target, the smaller N the pool. */
 function steplawGrids(dataRoot: string): BacktestGrid[] {
   const file = path.join(dataRoot, 'steplaw-lr-bs-grid', 'dense_lr_bs_loss.csv');
   if (!fs.existsSync(file)) return [];
@@ -127,8 +140,9 @@ function steplawGrids(dataRoot: string): BacktestGrid[] {
   }
   const runs = [...best.values()];
   const maxN = Math.max(...runs.map((r) => r.params));
-  const target = runs.filter((r) => r.params === maxN).reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a));
-  return [{ name: 'steplaw (best lr/batch per N, D; N non-embedding)', target, pool: runs.filter((r) => r.params < maxN) }];
+  const targets = runs.filter((r) => r.params === maxN).sort((a, b) => flopsOf(a) - flopsOf(b));
+  const pool = runs.filter((r) => r.params < maxN);
+  return targets.map((target, i) => ({ name: 'steplaw (best lr/batch per N, D; N non-embedding)', target, pool, largest: i === targets.length - 1 }));
 }
 
 export function backtestGrids(dataRoot: string): BacktestGrid[] {
@@ -230,6 +244,8 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   const fitOnly = predictCrossRun(f, grid.target.params, grid.target.tokens);
   return {
     grid: grid.name,
+    target: grid.target.runId,
+    largest: grid.largest ?? true,
     strategy,
     fraction,
     runs: runs.length,
@@ -246,7 +262,11 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   };
 }
 
-export function runLadderBacktest(grids: readonly BacktestGrid[], opts: { resamples: number; log?: (m: string) => void }): BacktestScore[] {
+export function runLadderBacktest(
+  grids: readonly BacktestGrid[],
+  /** plannerOnly: the planner's cases alone (the baselines do not depend on the planner: for trying a choice rule). */
+  opts: { resamples: number; log?: (m: string) => void; plannerOnly?: boolean },
+): BacktestScore[] {
   const out: BacktestScore[] = [];
   for (const grid of grids) {
     const targetFlops = flopsOf(grid.target);
@@ -255,6 +275,7 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: { resamp
       if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
       const push = (s: BacktestScore | undefined) => s && out.push(s);
       push(score(grid, 'planner', fraction, plannerPicks(grid, budget), opts.resamples));
+      if (opts.plannerOnly) continue;
       push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), opts.resamples));
       push(
         score(
@@ -287,17 +308,21 @@ function median(xs: readonly number[]): number {
 
 const pct = (v: number, d = 2) => (Number.isFinite(v) ? `${v.toFixed(d)}%` : '–');
 
-/** Strategy rows (random pooled over seeds) × budget columns: median error, coverage, median width. */
-export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: readonly BacktestGrid[]): string[] {
+const STRATEGIES = ['planner', 'IsoFLOP recipe', 'random', 'largest-first'];
+const strategyOf = (s: BacktestScore) => (s.strategy.startsWith('random') ? 'random' : s.strategy);
+/** A (grid, target) case's key. */
+const caseOf = (s: { grid: string; target: string }) => `${s.grid}|${s.target}`;
+const fractionCell = (f: number) => pct(100 * f, f < 0.01 ? 1 : 0);
+
+/** Strategy rows (random pooled over seeds) × budget columns: median error, coverage, median width, over the given cases. */
+function strategyTable(scores: readonly BacktestScore[]): string[] {
   const md: string[] = [];
-  const strategies = ['planner', 'IsoFLOP recipe', 'random', 'largest-first'];
-  const of = (s: BacktestScore) => (s.strategy.startsWith('random') ? 'random' : s.strategy);
   const fractions = LADDER_FRACTIONS.filter((f) => scores.some((s) => s.fraction === f));
-  md.push('| strategy | ' + fractions.map((f) => `ladder ${pct(100 * f, f < 0.01 ? 1 : 0)} of target`).join(' | ') + ' |');
+  md.push('| strategy | ' + fractions.map((f) => `ladder ${fractionCell(f)} of target`).join(' | ') + ' |');
   md.push('|' + ' --- |'.repeat(fractions.length + 1));
-  for (const st of strategies) {
+  for (const st of STRATEGIES) {
     const cells = fractions.map((f) => {
-      const l = scores.filter((s) => of(s) === st && s.fraction === f);
+      const l = scores.filter((s) => strategyOf(s) === st && s.fraction === f);
       if (!l.length) return '–';
       const cov = l.filter((s) => s.covered).length / l.length;
       return `${pct(median(l.map((s) => s.errorPct)))} err, ${pct(100 * cov, 0)} cov, ${pct(median(l.map((s) => s.widthPct)), 1)} wide (${l.length})`;
@@ -305,23 +330,35 @@ export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: 
     md.push(`| ${st} | ${cells.join(' | ')} |`);
   }
   md.push('');
-  // Per grid: the error of each strategy at each budget (random: median over seeds).
-  md.push('Per grid (target; median error over random seeds):', '');
+  return md;
+}
+
+/** The strategy table over every (grid, target) case and over the largest targets alone (the old measure), then each case's errors. */
+export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: readonly BacktestGrid[]): string[] {
+  const md: string[] = [];
+  const cases = new Set(scores.map(caseOf)).size;
+  md.push(`Every (grid, target) case (${cases}; median error, coverage, median width; in brackets the cases, random: 5 seeds each):`, '');
+  md.push(...strategyTable(scores));
+  md.push("The old measure, each grid's largest target alone (one target per grid):", '');
+  md.push(...strategyTable(scores.filter((s) => s.largest)));
+  // Per case: the error of each strategy at each budget (random: median over seeds).
+  md.push('Per (grid, target) case (median error over random seeds):', '');
   md.push('| grid (target N, D) | budget | planner | IsoFLOP recipe | random | largest-first |');
   md.push('| --- | --- | --- | --- | --- | --- |');
+  const fractions = LADDER_FRACTIONS.filter((f) => scores.some((s) => s.fraction === f));
   for (const g of grids) {
     for (const f of fractions) {
-      const l = scores.filter((s) => s.grid === g.name && s.fraction === f);
+      const l = scores.filter((s) => s.grid === g.name && s.target === g.target.runId && s.fraction === f);
       if (!l.length) continue;
       const cell = (st: string) => {
-        const m = l.filter((s) => of(s) === st);
+        const m = l.filter((s) => strategyOf(s) === st);
         if (!m.length) return '–';
         const e = median(m.map((s) => s.errorPct));
         const runs = median(m.map((s) => s.runs));
         return `${pct(e)}${m.length === 1 ? (m[0].covered ? ' ✓' : ' ✗') : ''} (${runs.toFixed(0)} runs)`;
       };
       md.push(
-        `| ${g.name} (${(g.target.params / 1e9).toPrecision(2)}B, ${(g.target.tokens / 1e9).toPrecision(3)}B) | ${pct(100 * f, f < 0.01 ? 1 : 0)} | ${strategies.map(cell).join(' | ')} |`,
+        `| ${g.name} (${(g.target.params / 1e9).toPrecision(2)}B, ${(g.target.tokens / 1e9).toPrecision(3)}B) | ${fractionCell(f)} | ${STRATEGIES.map(cell).join(' | ')} |`,
       );
     }
   }
@@ -329,51 +366,103 @@ export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: 
   return md;
 }
 
+/** The least budget tried from which a ladder's error stays ≤ maxErrorPct at every larger budget; Infinity when none. */
+function reachOf(l: readonly BacktestScore[], maxErrorPct: number): number {
+  const byF = [...l].sort((a, b) => a.fraction - b.fraction);
+  for (let i = 0; i < byF.length; i++) if (byF.slice(i).every((s) => s.errorPct <= maxErrorPct)) return byF[i].fraction;
+  return Infinity;
+}
+
+/**
+ * The median keeping Infinity (not reached) as a value, the larger middle one of an even count: the
+ * seeds' or targets' reach is reached only when most of them reach it (the old table's median
+ * dropped the seeds that never did, crediting random with its luckiest seed).
+ */
+function upperMedian(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : Infinity;
+}
+
+/** Per strategy, the compute each (grid, target) case needs to reach maxErrorPct (random: median over seeds). */
+function reachByCase(scores: readonly BacktestScore[], maxErrorPct: number): Map<string, { grid: string; largest: boolean; reach: number[] }> {
+  const out = new Map<string, { grid: string; largest: boolean; reach: number[] }>();
+  for (const key of new Set(scores.map(caseOf))) {
+    const here = scores.filter((s) => caseOf(s) === key);
+    const reach = STRATEGIES.map((st) =>
+      st === 'random'
+        ? upperMedian(
+            RANDOM_SEEDS.map((seed) =>
+              reachOf(
+                here.filter((s) => s.strategy === `random (seed ${seed})`),
+                maxErrorPct,
+              ),
+            ),
+          )
+        : reachOf(
+            here.filter((s) => s.strategy === st),
+            maxErrorPct,
+          ),
+    );
+    out.set(key, { grid: here[0].grid, largest: here[0].largest, reach });
+  }
+  return out;
+}
+
+/** Which strategies need the least compute (ties each), none when no strategy reaches it. */
+function leastOf(reach: readonly number[]): boolean[] {
+  const best = minOf(reach);
+  return reach.map((v) => Number.isFinite(best) && v === best);
+}
+
 /**
  * Ladder compute each strategy needs to bring the target's error to `maxErrorPct` and keep it there
- * at every larger budget tried (random: median over seeds); `–` when no budget tried does.
+ * at every larger budget tried (random: median over seeds), per grid the median over its targets
+ * (`–`: not reached by at least half of them); then how often each strategy needs the least, per
+ * grid (its medians), per (grid, target) case, and per grid on its largest target alone (the old measure).
  */
 export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], maxErrorPct: number): string[] {
-  const strategies = ['planner', 'IsoFLOP recipe', 'random', 'largest-first'];
-  const md = [`| grid | ${strategies.map((s) => `${s}: budget to ≤ ${maxErrorPct}%`).join(' | ')} |`, `|${' --- |'.repeat(strategies.length + 1)}`];
-  const reach = (l: readonly BacktestScore[]): number => {
-    const byF = [...l].sort((a, b) => a.fraction - b.fraction);
-    for (let i = 0; i < byF.length; i++) if (byF.slice(i).every((s) => s.errorPct <= maxErrorPct)) return byF[i].fraction;
-    return NaN;
+  const md = [`| grid (targets) | ${STRATEGIES.map((s) => `${s}: budget to ≤ ${maxErrorPct}%`).join(' | ')} |`, `|${' --- |'.repeat(STRATEGIES.length + 1)}`];
+  const byCase = reachByCase(scores, maxErrorPct);
+  const count = (rows: readonly number[][]) => {
+    const wins = STRATEGIES.map(() => 0);
+    for (const r of rows) leastOf(r).forEach((w, i) => (wins[i] += w ? 1 : 0));
+    return wins;
   };
-  const wins = new Map(strategies.map((s) => [s, 0]));
-  for (const g of grids) {
-    const here = scores.filter((s) => s.grid === g.name);
-    const cells = strategies.map((st) => {
-      if (st === 'random')
-        return median(
-          RANDOM_SEEDS.map((seed) => reach(here.filter((s) => s.strategy === `random (seed ${seed})`))).map((v) => (Number.isFinite(v) ? v : Infinity)),
-        );
-      return reach(here.filter((s) => s.strategy === st));
-    });
-    const best = Math.min(...cells.map((v) => (Number.isFinite(v) ? v : Infinity)));
-    cells.forEach((v, i) => {
-      if (Number.isFinite(best) && v === best) wins.set(strategies[i], wins.get(strategies[i])! + 1);
-    });
-    md.push(`| ${g.name} | ${cells.map((v) => (Number.isFinite(v) ? pct(100 * v, v < 0.01 ? 1 : 0) : '–')).join(' | ')} |`);
+  const gridRows: number[][] = [];
+  for (const g of [...new Set(grids.map((g) => g.name))]) {
+    const cs = [...byCase.values()].filter((c) => c.grid === g);
+    if (!cs.length) continue;
+    // A grid reaches it when most of its targets do.
+    const cells = STRATEGIES.map((_, i) => upperMedian(cs.map((c) => c.reach[i])));
+    gridRows.push(cells);
+    md.push(`| ${g} (${cs.length}) | ${cells.map((v) => (Number.isFinite(v) ? fractionCell(v) : '–')).join(' | ')} |`);
   }
-  md.push('', `Least compute (ties counted for each): ${strategies.map((s) => `${s} ${wins.get(s)}`).join(', ')} of ${grids.length} grids.`, '');
+  const caseRows = [...byCase.values()].map((c) => c.reach);
+  const reached = caseRows.filter((r) => r.some(Number.isFinite)).length;
+  const oldRows = [...byCase.values()].filter((c) => c.largest).map((c) => c.reach);
+  const line = (wins: number[]) => STRATEGIES.map((s, i) => `${s} ${wins[i]}`).join(', ');
+  md.push(
+    '',
+    `Least compute to ≤ ${maxErrorPct}% (ties counted for each): per grid (its median over targets) ${line(count(gridRows))} of ${gridRows.length} grids; ` +
+      `per (grid, target) case ${line(count(caseRows))} of ${caseRows.length} cases (${reached} reached by some strategy); ` +
+      `the old measure (each grid's largest target alone) ${line(count(oldRows))} of ${oldRows.length} grids.`,
+    '',
+  );
   return md;
 }
 
-/** Win counts of the planner against each baseline (lower error on the same grid and budget; random: median over seeds). */
+/** Win counts of the planner against each baseline (lower error on the same case and budget; random: median over seeds). */
 export function plannerWins(scores: readonly BacktestScore[]): { baseline: string; wins: number; losses: number; ties: number }[] {
-  const of = (s: BacktestScore) => (s.strategy.startsWith('random') ? 'random' : s.strategy);
   const out: { baseline: string; wins: number; losses: number; ties: number }[] = [];
   for (const b of ['IsoFLOP recipe', 'random', 'largest-first']) {
     let wins = 0,
       losses = 0,
       ties = 0;
-    const keys = [...new Set(scores.map((s) => `${s.grid}|${s.fraction}`))];
+    const keys = [...new Set(scores.map((s) => `${caseOf(s)}|${s.fraction}`))];
     for (const k of keys) {
-      const here = scores.filter((s) => `${s.grid}|${s.fraction}` === k);
+      const here = scores.filter((s) => `${caseOf(s)}|${s.fraction}` === k);
       const p = here.find((s) => s.strategy === 'planner');
-      const other = here.filter((s) => of(s) === b);
+      const other = here.filter((s) => strategyOf(s) === b);
       if (!p || !other.length) continue;
       const e = median(other.map((s) => s.errorPct));
       if (Math.abs(p.errorPct - e) < 0.05) ties++;
@@ -390,31 +479,62 @@ function dataSetOf(grid: string): string {
   return grid.startsWith('porian ') ? grid.split('/')[0] : grid.split(' (')[0];
 }
 
-/** What a case needs of the factor on its interval's log half-width (on the truth's side) to be covered. */
-function need(s: BacktestScore): number {
+/**
+ * The two forms of the plan's interval: `floor`, ±factor × the distance floor at the case's distance
+ * (ladder.ts ladderCalibrated, in use); `lens`, the lens's interval × factor in log half-width (the
+ * form before, kept for the comparison).
+ */
+type IntervalForm = 'floor' | 'lens';
+
+/** What a case needs of the factor to be covered, in a form. */
+function need(s: BacktestScore, form: IntervalForm): number {
   const side = s.truth > s.predicted ? Math.log(s.interval[1] / s.predicted) : Math.log(s.predicted / s.interval[0]);
   const miss = Math.abs(Math.log(s.truth / s.predicted));
-  return miss === 0 ? 0 : side > 0 ? miss / side : Infinity;
+  if (miss === 0) return 0;
+  // The plan's interval is never wider than the lens's: a case the lens misses no factor covers.
+  if (!(side >= miss)) return Infinity;
+  return miss / (form === 'lens' ? side : crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, s.computeRatio)));
 }
 
-/** The 80th percentile of the needs, each data set weighing the same, rounded up to two digits. */
-function deriveFactor(cases: readonly BacktestScore[], level = 0.8): number {
+/** The cases a factor is derived on: in the floor form, ladders of LADDER_INTERVAL_MIN_RUNS runs or more (fewer keep the lens's interval). */
+function calibrated(s: BacktestScore, form: IntervalForm): boolean {
+  return form === 'lens' || s.runs >= LADDER_INTERVAL_MIN_RUNS;
+}
+
+/** The 80th percentile of the needs, each data set weighing the same, rounded up to two significant digits. */
+function deriveFactor(cases: readonly BacktestScore[], form: IntervalForm, level = 0.8): number {
   const groups = new Map<string, number[]>();
-  for (const s of cases) groups.set(dataSetOf(s.grid), [...(groups.get(dataSetOf(s.grid)) ?? []), need(s)]);
+  for (const s of cases) if (calibrated(s, form)) groups.set(dataSetOf(s.grid), [...(groups.get(dataSetOf(s.grid)) ?? []), need(s, form)]);
   const weighted = [...groups.values()].flatMap((ns) => ns.map((n) => ({ n, w: 1 / ns.length / groups.size }))).sort((a, b) => a.n - b.n);
   let acc = 0;
   for (const { n, w } of weighted) {
     acc += w;
-    if (acc >= level - 1e-12) return Math.ceil(n * 100) / 100;
+    if (acc >= level - 1e-12) {
+      if (!(n > 0) || !Number.isFinite(n)) return n;
+      const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
+      return Number((Math.ceil(n / unit - 1e-9) * unit).toPrecision(2));
+    }
   }
   return NaN;
 }
 
-/** The case's interval with its log half-widths times `factor` (as ladder.ts ladderCalibrated shows it). */
-function narrowedCase(s: BacktestScore, factor: number): BacktestScore {
-  const lo = s.predicted * (s.predicted / s.interval[0]) ** -factor;
-  const hi = s.predicted * (s.interval[1] / s.predicted) ** factor;
-  return { ...s, interval: [lo, hi], covered: s.truth >= lo && s.truth <= hi, widthPct: (100 * (hi - lo)) / s.predicted };
+/** The case's interval as the plan would show it with this factor, in a form. */
+function narrowedCase(s: BacktestScore, factor: number, form: IntervalForm): BacktestScore {
+  let interval: [number, number];
+  if (form === 'lens') interval = [s.predicted * (s.predicted / s.interval[0]) ** -factor, s.predicted * (s.interval[1] / s.predicted) ** factor];
+  else {
+    const w = {
+      loss: s.predicted,
+      lossInterval: s.interval,
+      lossWidth: s.widthPct / 100,
+      nStar: NaN,
+      nStarInterval: [NaN, NaN] as [number, number],
+      nStarRatio: NaN,
+    };
+    interval = ladderCalibrated(w, s.computeRatio, s.runs, factor).lossInterval;
+  }
+  const [lo, hi] = interval;
+  return { ...s, interval, covered: s.truth >= lo && s.truth <= hi, widthPct: (100 * (hi - lo)) / s.predicted };
 }
 
 interface LadderCalibration {
@@ -426,39 +546,52 @@ interface LadderCalibration {
 
 /**
  * The ladder's interval calibration (ladder.ts LADDER_INTERVAL_FACTOR): on the planner's cases, the
- * factor on the lens interval's log half-widths that covers 80% of them, derived on all data sets
- * and, for the check, on all but each one in turn (its cases scored with the others' factor).
+ * factor that covers 80% of them, derived on all data sets and, for the check, on all but each one
+ * in turn (its cases scored with the others' factor).
  */
-function ladderCalibration(scores: readonly BacktestScore[]): LadderCalibration {
+function ladderCalibration(scores: readonly BacktestScore[], form: IntervalForm): LadderCalibration {
   const planner = scores.filter((s) => s.strategy === 'planner');
   const sets = [...new Set(planner.map((s) => dataSetOf(s.grid)))];
   return {
-    derived: deriveFactor(planner),
+    derived: deriveFactor(planner, form),
     heldOut: sets.map((dataSet) => {
-      const factor = deriveFactor(planner.filter((s) => dataSetOf(s.grid) !== dataSet));
-      return { dataSet, factor, cases: planner.filter((s) => dataSetOf(s.grid) === dataSet).map((s) => narrowedCase(s, factor)) };
+      const factor = deriveFactor(
+        planner.filter((s) => dataSetOf(s.grid) !== dataSet),
+        form,
+      );
+      return { dataSet, factor, cases: planner.filter((s) => dataSetOf(s.grid) === dataSet).map((s) => narrowedCase(s, factor, form)) };
     }),
   };
 }
 
-/** The planner's own interval (the lens's × the factor held out) against the lens's, per data set and pooled. */
+/** The planner's own interval (the factor held out), in use and in the form before, against the lens's, per data set and pooled. */
 export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUse: number): string[] {
-  const cal = ladderCalibration(scores);
+  const cal = ladderCalibration(scores, 'floor');
+  const before = ladderCalibration(scores, 'lens');
   const lens = scores.filter((s) => s.strategy === 'planner');
   const row = (name: string, factor: string, l: readonly BacktestScore[]) => {
     const err = median(l.map((s) => s.errorPct));
     const width = median(l.map((s) => s.widthPct));
     return `| ${name} | ${l.length} | ${factor} | ${pct((100 * l.filter((s) => s.covered).length) / l.length, 0)} | ${pct(err)} | ${pct(width, 1)} | ${(width / err).toFixed(1)}× |`;
   };
-  const all = cal.heldOut.flatMap((h) => h.cases);
   return [
-    `The planner's own interval: the plan shows the target's interval after its runs narrowed ×${inUse} in log half-width (\`LADDER_INTERVAL_FACTOR\` in ladder.ts; derived now from every data set: ×${cal.derived}), since its ladders miss by less than the lens's interval (calibrated on whole ladders) allows. Below, each data set's planner cases with the factor derived from the other data sets' (held out), against the lens's interval on the same picks. A well-calibrated 80% interval is about 3.8× the median error wide (1.28 σ each side over a median |error| of 0.67 σ).`,
+    `The planner's own interval: after its planned runs the plan shows ±${inUse} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more; at most the lens's interval; the lens's with fewer than ${LADDER_INTERVAL_MIN_RUNS} runs, and the factor derived on the cases of ${LADDER_INTERVAL_MIN_RUNS} runs or more) about the predicted loss (\`LADDER_INTERVAL_FACTOR\` in ladder.ts; derived now from every data set: ×${cal.derived}). Below, each data set's planner cases with the factor derived from the other data sets' (held out); beside it the form before (the lens's interval × a factor in log half-width, derived the same way: ×${before.derived} now) and the lens's own interval on the same picks. A well-calibrated 80% interval is about 3.8× the median error wide (1.28 σ each side over a median |error| of 0.67 σ).`,
     '',
     '| planner cases | cases | factor (held out) | 80% coverage | median error | median width | width / median error |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     row("all, the lens's interval", '1 (none)', lens),
-    row('all, held out', 'per data set', all),
+    row(
+      'all, held out: × the distance floor (in use)',
+      'per data set',
+      cal.heldOut.flatMap((h) => h.cases),
+    ),
     ...cal.heldOut.map((h) => row(h.dataSet, `×${h.factor}`, h.cases)),
+    row(
+      "all, held out: × the lens's interval (before)",
+      'per data set',
+      before.heldOut.flatMap((h) => h.cases),
+    ),
+    ...before.heldOut.map((h) => row(`${h.dataSet} (before)`, `×${h.factor}`, h.cases)),
     '',
   ];
 }

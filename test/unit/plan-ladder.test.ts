@@ -2,7 +2,15 @@
 // runs, the costs and hyperparameters of each run, and live re-planning statuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LADDER_INTERVAL_FACTOR, planLadder, recipeSpecs, smallestLadderParams, type LadderPlan, type LadderExistingRun } from '../../src/core/plan/ladder';
+import {
+  LADDER_INTERVAL_FACTOR,
+  LADDER_INTERVAL_MIN_RATIO,
+  planLadder,
+  recipeSpecs,
+  smallestLadderParams,
+  type LadderPlan,
+  type LadderExistingRun,
+} from '../../src/core/plan/ladder';
 import { familyModel } from '../../src/core/plan/familyModel';
 import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
 import { ladderOverlay } from '../../src/core/plan/ladderRequest';
@@ -140,14 +148,16 @@ test('with the family model: "now" is its interval at the target exactly (the le
   // The target is 6·7e9·1.4e11 / (6·1.2e8·4.8e9) ≈ 1700× the largest run: the floor is most of the width.
   const floor = crossRunDistanceFloor((target.params * target.tokens) / (1.2e8 * 4.8e9));
   assert.ok(plan.now!.lossWidth >= 2 * Math.sinh(floor) - 1e-12);
-  // Each planned run: the same model's interval, at least the floor at the distance from the largest
-  // run so far, narrowed by the ladder's calibration (LADDER_INTERVAL_FACTOR, in log half-width).
+  // Each planned run: the same model's loss, its interval the ladder's calibration, ±LADDER_INTERVAL_FACTOR
+  // × the lens's distance floor from the largest run so far (planned ones counted), in log.
   let largest = 1.2e8 * 4.8e9;
   for (const r of plan.runs.filter((x) => x.status === 'planned')) {
     largest = Math.max(largest, r.params * r.tokens);
-    const f = crossRunDistanceFloor((target.params * target.tokens) / largest);
-    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) >= LADDER_INTERVAL_FACTOR * f - 1e-12, `${r.id}: at least the floor ${f} × the factor`);
-    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) < f, `${r.id}: narrower than the lens's floor ${f}`);
+    const ratio = (target.params * target.tokens) / largest;
+    const f = crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, ratio));
+    assert.ok(Math.abs(Math.log(r.after.lossInterval[1] / r.after.loss) - LADDER_INTERVAL_FACTOR * f) < 1e-9, `${r.id}: the floor ${f} × the factor`);
+    assert.ok(Math.abs(Math.log(r.after.loss / r.after.lossInterval[0]) - LADDER_INTERVAL_FACTOR * f) < 1e-9, `${r.id}: symmetric in log`);
+    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) < crossRunDistanceFloor(ratio), `${r.id}: narrower than the lens's floor`);
     assert.equal(r.after.loss, lens.value);
   }
   // With no planned run the plan's widths are the lens's (start = now).

@@ -12,6 +12,7 @@ import {
 } from '../../scripts/ladderBacktest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { referenceParams } from '../../src/core/fit/crossRunLaw';
+import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
 
 const theta = referenceParams(chinchillaLaw);
 const loss = (n: number, d: number, k: number) => chinchillaLaw.evaluate(theta, [n, d]) * (1 + 0.004 * Math.sin(k * 1.7));
@@ -35,15 +36,17 @@ test('ladder backtest: budgets kept, seeds reproducible, tables rendered', () =>
   assert.ok(planner30 && planner30.errorPct < 2, String(planner30?.errorPct));
   const md = ladderBacktestMarkdown(scores, [grid]).join('\n');
   assert.match(md, /\| planner \|/);
-  assert.match(computeToReach(scores, [grid], 5).join('\n'), /\| synthetic \|/);
+  assert.match(computeToReach(scores, [grid], 5).join('\n'), /\| synthetic \(1\) \|/);
   assert.equal(plannerWins(scores).length, 3);
 });
 
-test("the ladder's interval factor: each data set's 80th percentile of what its planner cases need, held out per data set", () => {
-  // Planner cases whose truth lies `need` × the interval's log half-width from the prediction.
+test("the ladder's interval factor: each data set's 80th percentile of what its planner cases need of the distance floor, held out per data set", () => {
+  // Planner cases 100× below the target whose truth lies `n` × 0.1 from the prediction (in log), the lens's interval ±0.1.
   const cases = (grid: string) =>
     [0.1, 0.2, 0.3, 0.4, 0.5].map((n, i) => ({
       grid,
+      target: 't',
+      largest: true,
       strategy: 'planner',
       fraction: [0.003, 0.01, 0.03, 0.1, 0.3][i],
       runs: 3,
@@ -61,9 +64,13 @@ test("the ladder's interval factor: each data set's 80th percentile of what its 
   // Two Porian configurations on one data set count as one; a baseline's cases are not the planner's.
   const scores = [...cases('gadre x'), ...cases('porian rw/a'), ...cases('porian rw/b'), { ...cases('steplaw')[0], strategy: 'random (seed 1)', truth: 9 }];
   const md = ladderCalibrationMarkdown(scores, 0.4).join('\n');
-  // Weighted 80th percentile of {0.1 … 0.5} in each data set: 0.4.
-  assert.match(md, /derived now from every data set: ×0\.4\)/);
-  assert.match(md, /\| gadre x \| 5 \| ×0\.4 \| 80% \|/);
-  assert.match(md, /\| porian rw \| 10 \| ×0\.4 \| 80% \|/);
+  // Weighted 80th percentile of the needs: the 4th case's 0.04 over the floor at 100× (0.19), rounded up to two digits: ×0.22.
+  const k = Math.ceil((100 * 0.04) / crossRunDistanceFloor(100)) / 100;
+  assert.equal(k, 0.22);
+  assert.match(md, /derived now from every data set: ×0\.22\)/);
+  assert.match(md, /\| gadre x \| 5 \| ×0\.22 \| 80% \|/);
+  assert.match(md, /\| porian rw \| 10 \| ×0\.22 \| 80% \|/);
+  // The form before (a factor on the lens's log half-width): 0.4.
+  assert.match(md, /\| porian rw \(before\) \| 10 \| ×0\.4 \| 80% \|/);
   assert.match(md, /\| all, the lens's interval \| 15 \| 1 \(none\) \| 100% \|/);
 });
