@@ -74,3 +74,53 @@ test("the ladder's interval factor: each data set's 80th percentile of what its 
   assert.match(md, /\| porian rw \(before\) \| 10 \| ×0\.4 \| 80% \|/);
   assert.match(md, /\| all, the lens's interval \| 15 \| 1 \(none\) \| 100% \|/);
 });
+
+test('least compute over several targets: the median over a grid targets, per target counts, and random reaches only when most seeds do', () => {
+  const s = (target: string, strategy: string, fraction: number, errorPct: number) => ({
+    grid: 'g',
+    target,
+    largest: target === 't3',
+    strategy,
+    fraction,
+    runs: 2,
+    usedFraction: fraction,
+    predicted: 2,
+    interval: [1.9, 2.1] as [number, number],
+    truth: 2,
+    errorPct,
+    covered: true,
+    widthPct: 10,
+    computeRatio: 10,
+    fitInterval: [1.9, 2.1] as [number, number],
+    picked: [],
+  });
+  const scores = [];
+  // Planner: t1 reaches ≤ 5% at 1%, t2 at 10%, t3 never: the grid's median is 10%.
+  for (const [t, e1, e10] of [
+    ['t1', 3, 2],
+    ['t2', 9, 4],
+    ['t3', 9, 8],
+  ] as const)
+    scores.push(s(t, 'planner', 0.01, e1), s(t, 'planner', 0.1, e10));
+  for (const t of ['t1', 't2', 't3']) {
+    // The recipe reaches nothing; largest-first reaches t3 at 10% (the only strategy there).
+    scores.push(s(t, 'IsoFLOP recipe', 0.01, 20), s(t, 'IsoFLOP recipe', 0.1, 20));
+    scores.push(s(t, 'largest-first', 0.01, 20), s(t, 'largest-first', 0.1, t === 't3' ? 4 : 20));
+    // Random: two seeds of five reach it at 1%, three never: not reached.
+    for (const seed of [1, 2, 3, 4, 5])
+      scores.push(s(t, `random (seed ${seed})`, 0.01, seed <= 2 ? 1 : 20), s(t, `random (seed ${seed})`, 0.1, seed <= 2 ? 1 : 20));
+  }
+  const grids = ['t1', 't2', 't3'].map((t) => ({ name: 'g', target: { runId: t, params: 1e9, tokens: 2e10, loss: 2 }, pool: [], largest: t === 't3' }));
+  const md = computeToReach(scores, grids, 5).join('\n');
+  // Largest-first reaches one target of three: not the grid (its median).
+  assert.match(md, /\| g \(3\) \| 10% \| – \| – \| – \|/);
+  assert.match(md, /per grid \(its median over targets\) planner 1, IsoFLOP recipe 0, random 0, largest-first 0 of 1 grids/);
+  assert.match(md, /per \(grid, target\) case planner 2, IsoFLOP recipe 0, random 0, largest-first 1 of 3 cases \(3 reached by some strategy\)/);
+  assert.match(md, /the old measure \(each grid's largest target alone\) planner 0, IsoFLOP recipe 0, random 0, largest-first 1 of 1 grids/);
+  // Pairs are per target and budget: 6 against each baseline.
+  const wins = plannerWins(scores);
+  assert.deepEqual(
+    wins.map((w) => w.wins + w.losses + w.ties),
+    [6, 6, 6],
+  );
+});
