@@ -154,3 +154,39 @@ test("a forecast from siblings of other sizes widens as the run's N leaves their
   assert.equal(sizeLineWidening(oneSize, 400e6), undefined);
   assert.ok(siblingForecastFloor(oneSize, 400e6) > 2 * siblingForecastFloor(response, 400e6));
 });
+
+test('an LR sweep at one size: only the siblings at the live run’s peak LR are pooled with it', () => {
+  // Same N, three peak LRs; each LR its own level (final loss against peak LR is U-shaped, which
+  // one multi-power law with every parameter shared cannot be), the 3e-4 runs share the truth's.
+  const run = (kind: 'constant' | 'cosine' | 'wsd', peakLr: number, level: number, seed: number) => {
+    const lr = buildSchedule({
+      kind,
+      peakLr,
+      totalSteps: TOTAL,
+      warmupSteps: 200,
+      minLr: kind === 'cosine' ? 0.1 * peakLr : undefined,
+      decaySteps: kind === 'wsd' ? 1200 : undefined,
+    });
+    const law = createMultipowerLaw([lr]);
+    const p = [Math.log(level), Math.log(0.65), 0.43, Math.log(520), Math.log(2), 0.59, 0.63];
+    const rand = mulberry32(seed);
+    const steps: number[] = [];
+    const losses: number[] = [];
+    for (let s = 20; s <= TOTAL; s += 20) {
+      steps.push(s);
+      losses.push(law.evaluate(p, [s, 0]) * (1 + 0.003 * (rand() + rand() + rand() - 1.5)));
+    }
+    return { runId: `${peakLr}-${kind}`, steps, losses, lr, truth: law.evaluate(p, [TOTAL, 0]), params: 2e8 };
+  };
+  const live = run('wsd', 3e-4, 2.9, 40);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const sweep = [run('constant', 1e-4, 3.0, 41), run('cosine', 1e-4, 3.0, 42), run('constant', 1e-3, 3.1, 43), run('cosine', 1e-3, 3.1, 44)];
+  const atPeak = [run('constant', 3e-4, 2.9, 45), run('cosine', 3e-4, 2.9, 46)];
+  const f = forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, [...sweep, ...atPeak]);
+  assert.ok(!('error' in f), JSON.stringify(f));
+  assert.deepEqual(f.siblings, ['0.0003-constant', '0.0003-cosine']);
+  assert.ok(Math.abs(f.prediction.value / live.truth - 1) < 0.005, `${f.prediction.value} vs ${live.truth}`);
+  // Only other peaks: no same-size forecast (the run is then forecast alone), said so.
+  const none = forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, sweep);
+  assert.match((none as { error: string }).error, /same size and peak LR/);
+});

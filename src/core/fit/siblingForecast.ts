@@ -179,9 +179,25 @@ export function responsePriors(response: ScheduleResponse, params: number | unde
   return priors;
 }
 
+/** Largest relative gap between two runs' peak LRs for them to share every multi-power parameter. */
+const PEAK_LR_TOLERANCE = 0.1;
+
+/**
+ * Whether two schedules peak at the same LR. Every parameter shared, the multi-power law (LR in
+ * absolute units) makes a run at a higher peak LR always end lower, but final loss against peak
+ * LR is U-shaped (Step Law grid, `../shared/data/steplaw-lr-bs-grid`: the minimum is interior in
+ * all 17 settings). The Multi-Power-Law curves all peak at 3e-4, so they cannot say how L0, A or B
+ * move with the peak: siblings of an LR sweep at other peaks are not pooled with the run.
+ */
+function samePeakLr(a: Float64Array, b: Float64Array): boolean {
+  const pa = maxOf(a);
+  const pb = maxOf(b);
+  return pa > 0 && pb > 0 && Math.abs(pa - pb) <= PEAK_LR_TOLERANCE * Math.max(pa, pb);
+}
+
 /**
  * The live run's loss at `targetStep` from its prefix and the finished siblings of its own size
- * (same N, other schedules): one multi-power law over all their curves, every parameter shared
+ * (same N and peak LR, other schedules): one multi-power law over all their curves, every parameter shared
  * (a model's level and schedule response do not depend on the schedule it is trained with), which
  * is the schedule transfer the validation calibrates as `curveTransfer`; the prefix adds the run's
  * own noise level. `{ error }` when no sibling curve can be used.
@@ -195,8 +211,8 @@ export function forecastWithSameSize(
   opts: SiblingOptions = {},
 ): SiblingForecast | { error: string } {
   if (!(targetStep > 0) || lr.length - 1 < targetStep) return { error: `the schedule stops at step ${lr.length - 1}, before the target ${targetStep}` };
-  const usable = sameSize.filter((s) => s.lr.length >= 2);
-  if (usable.length === 0) return { error: 'no finished sibling of the same size with a logged LR' };
+  const usable = sameSize.filter((s) => s.lr.length >= 2 && samePeakLr(s.lr, lr));
+  if (usable.length === 0) return { error: 'no finished sibling of the same size and peak LR with a logged LR' };
   const law = createMultipowerLaw([lr, ...usable.map((s) => s.lr)]);
   const x: number[][] = [];
   const y: number[] = [];
