@@ -6,7 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMultipowerLaw } from '../../src/core/laws/multipower';
 import { buildSchedule } from '../../src/core/laws/schedule';
-import { fitScheduleResponse, forecastFromSiblings, forecastWithSameSize, type SiblingCurve } from '../../src/core/fit/siblingForecast';
+import {
+  fitScheduleResponse,
+  forecastFromSiblings,
+  forecastWithSameSize,
+  SIBLING_FORECAST_FLOOR,
+  siblingForecastFloor,
+  sizeLineWidening,
+  type ScheduleResponse,
+  type SiblingCurve,
+} from '../../src/core/fit/siblingForecast';
 import { mulberry32 } from '../../src/core/fit/random';
 import { fitCurve } from '../../src/core/fit/curve';
 import { ScalingWorkspace } from '../../src/core/workspace';
@@ -122,4 +131,62 @@ test("the example's live run is forecast from its finished siblings, its own for
   assert.ok(interval[0] < truth && truth < interval[1], `${JSON.stringify(interval)} vs truth ${truth}`);
   // Finished runs are forecast from themselves.
   for (const r of snap.runs.filter((x) => x.status === 'finished')) assert.equal(r.curve?.provenance, 'from this run alone', r.id);
+});
+
+test("a forecast from siblings of other sizes widens as the run's N leaves their sizes; without a line it is the pooled floor", () => {
+  // 9 fitted siblings at each of 25M and 100M, as the validation's 400M fold (values do not matter here).
+  const fits = [25e6, 100e6].flatMap((params) => Array.from({ length: 9 }, () => ({ params, values: {} })));
+  const response: ScheduleResponse = { priors: {}, runIds: fits.map((_, i) => `r${i}`), fits };
+  const between = sizeLineWidening(response, 50e6)!;
+  const at100 = sizeLineWidening(response, 100e6)!;
+  const at400 = sizeLineWidening(response, 400e6)!;
+  // √(1 + 1/n + (x − x̄)²/Sxx): x̄ = ln 50M, Sxx = 18·(ln 2)².
+  assert.ok(Math.abs(between - Math.sqrt(1 + 1 / 18)) < 1e-12, String(between));
+  assert.ok(Math.abs(at400 - Math.sqrt(1 + 1 / 18 + 9 / 18)) < 1e-12, String(at400));
+  assert.ok(between < at100 && at100 < at400);
+  assert.ok(Math.abs(siblingForecastFloor(response, 400e6) - SIBLING_FORECAST_FLOOR * at400) < 1e-15);
+  // Fewer siblings: a less certain line, a wider interval at the same N.
+  const few: ScheduleResponse = { ...response, fits: [fits[0], fits[1], fits[9], fits[10]] };
+  assert.ok(sizeLineWidening(few, 400e6)! > at400);
+  // No N, or siblings of one size: no line, the floor measured for a response pooled across sizes.
+  const oneSize: ScheduleResponse = { ...response, fits: fits.slice(0, 9) };
+  assert.equal(sizeLineWidening(response, undefined), undefined);
+  assert.equal(sizeLineWidening(oneSize, 400e6), undefined);
+  assert.ok(siblingForecastFloor(oneSize, 400e6) > 2 * siblingForecastFloor(response, 400e6));
+});
+
+test('an LR sweep at one size: only the siblings at the live run’s peak LR are pooled with it', () => {
+  // Same N, three peak LRs; each LR its own level (final loss against peak LR is U-shaped, which
+  // one multi-power law with every parameter shared cannot be), the 3e-4 runs share the truth's.
+  const run = (kind: 'constant' | 'cosine' | 'wsd', peakLr: number, level: number, seed: number) => {
+    const lr = buildSchedule({
+      kind,
+      peakLr,
+      totalSteps: TOTAL,
+      warmupSteps: 200,
+      minLr: kind === 'cosine' ? 0.1 * peakLr : undefined,
+      decaySteps: kind === 'wsd' ? 1200 : undefined,
+    });
+    const law = createMultipowerLaw([lr]);
+    const p = [Math.log(level), Math.log(0.65), 0.43, Math.log(520), Math.log(2), 0.59, 0.63];
+    const rand = mulberry32(seed);
+    const steps: number[] = [];
+    const losses: number[] = [];
+    for (let s = 20; s <= TOTAL; s += 20) {
+      steps.push(s);
+      losses.push(law.evaluate(p, [s, 0]) * (1 + 0.003 * (rand() + rand() + rand() - 1.5)));
+    }
+    return { runId: `${peakLr}-${kind}`, steps, losses, lr, truth: law.evaluate(p, [TOTAL, 0]), params: 2e8 };
+  };
+  const live = run('wsd', 3e-4, 2.9, 40);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const sweep = [run('constant', 1e-4, 3.0, 41), run('cosine', 1e-4, 3.0, 42), run('constant', 1e-3, 3.1, 43), run('cosine', 1e-3, 3.1, 44)];
+  const atPeak = [run('constant', 3e-4, 2.9, 45), run('cosine', 3e-4, 2.9, 46)];
+  const f = forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, [...sweep, ...atPeak]);
+  assert.ok(!('error' in f), JSON.stringify(f));
+  assert.deepEqual(f.siblings, ['0.0003-constant', '0.0003-cosine']);
+  assert.ok(Math.abs(f.prediction.value / live.truth - 1) < 0.005, `${f.prediction.value} vs ${live.truth}`);
+  // Only other peaks: no same-size forecast (the run is then forecast alone), said so.
+  const none = forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, sweep);
+  assert.match((none as { error: string }).error, /same size and peak LR/);
 });

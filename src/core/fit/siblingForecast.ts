@@ -6,7 +6,8 @@
 // on the shared Multi-Power-Law curves α falls 0.50 → 0.45, ln A rises −0.66 → −0.48 and ln B
 // 5.9 → 6.3 from 25M to 400M, which pooling across sizes averaged away). The live run's prefix then
 // only has to pin its own level (L0) and can be carried to the end of its planned schedule from as
-// early as 10% of its steps. Its interval is the calibrated `SIBLING_FORECAST_FLOOR`, measured by
+// early as 10% of its steps. Its interval is the calibrated `SIBLING_FORECAST_FLOOR`, widened as
+// the line in ln N is the farther the run's N lies from its siblings' sizes, measured by
 // leave-one-size-out on the shared Multi-Power-Law curves (`npm run validate`), not the bootstrap
 // of a prefix that cannot see the schedule's decay.
 import { createMultipowerLaw } from '../laws/multipower';
@@ -38,14 +39,49 @@ const MIN_LR_DROP = 0.1;
 const MIN_SPREAD: Record<string, number> = { a: 0.05, alpha: 0.03, b: 0.15, c: 0.15, beta: 0.03, gamma: 0.03 };
 
 /**
- * Log half-width of the 80% interval of a forecast from siblings of other sizes (interval =
- * value·e^±floor): the 80th percentile of |ln(predicted/true)| over the Multi-Power-Law curves'
- * 10–30% prefixes with α, ln A, ln B tied to ln N (`npm run validate`, "early forecasts",
- * 2026-12-07: ±0.57%, rounded up; calibrated from two sizes it covers 78% of the third: 67%, 70%,
- * 89% at 10, 20, 30%; the 400M runs, the farthest extrapolation, need ±0.70%). Was ±1.8% when the
- * response was pooled across sizes.
+ * Log half-width of the 80% interval of a forecast from siblings of other sizes, per unit of
+ * `sizeLineWidening` (interval = value·e^±(floor·widening)). Derived on the Multi-Power-Law
+ * curves' 10–30% prefixes (`npm run validate`, "early forecasts", 2026-12-07): the 80th percentile
+ * of |ln(predicted/true)|/widening of each size, the largest of the three (400M: ±0.609%, rounded
+ * up), so the interval covers 80% of every size it is derived on, not of the sizes pooled. Derived
+ * the same way from two sizes, it covers 67, 67, 85, 89, 89% of the third at 10, 15, 20, 25, 30%
+ * (median width 1.25%). The constant before (80th percentile of the sizes pooled, no widening),
+ * derived the same way on the same cases: 67, 56, 81, 89, 89% (1.22%); the largest size's
+ * percentile without widening: 67, 67, 89, 89, 89% at 1.52%. The misses at 10% are the two 400M
+ * runs (−0.6%) that start at 10%. A scale growing with the run's unseen part, (1 + k/f), was
+ * tried: k chosen the same way (narrowest mean width per prefix) came out 0 in every fold.
+ * So a 400M run from 25M and 100M siblings gets ±0.76%, a 100M run between 25M and 400M ±0.63%.
  */
-export const SIBLING_FORECAST_FLOOR = 0.006;
+export const SIBLING_FORECAST_FLOOR = 0.0061;
+
+/**
+ * The same when the siblings' sizes draw no line (N unknown, or one size): the response pooled
+ * across sizes, as measured before the line (`npm run validate`, 2026-12-06: ±1.8%).
+ */
+const POOLED_FORECAST_FLOOR = 0.018;
+
+/**
+ * How much wider a forecast from siblings of other sizes is at a live run of `params` parameters:
+ * the widening of a least-squares line's prediction in ln N through the fitted siblings' sizes,
+ * √(1 + 1/n + (x − x̄)²/Sxx), as `responsePriors` widens the carried-over parameters. About 1.03
+ * between the siblings' sizes and 1.25 at 4× past them (9 siblings each at 2 sizes); more with
+ * fewer siblings. Undefined when there is no line (N unknown, or siblings of one size).
+ */
+export function sizeLineWidening(response: ScheduleResponse, params: number | undefined): number | undefined {
+  if (!(params !== undefined && params > 0)) return undefined;
+  const x = response.fits.filter((f) => f.params !== undefined).map((f) => Math.log(f.params!));
+  const n = x.length;
+  if (n < 3 || new Set(x).size < 2) return undefined;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const sxx = x.reduce((a, b) => a + (b - mx) ** 2, 0);
+  return Math.sqrt(1 + 1 / n + (Math.log(params) - mx) ** 2 / sxx);
+}
+
+/** Log half-width of the 80% interval of `forecastFromSiblings` for a live run of `params` parameters. */
+export function siblingForecastFloor(response: ScheduleResponse, params: number | undefined): number {
+  const widening = sizeLineWidening(response, params);
+  return widening === undefined ? POOLED_FORECAST_FLOOR : SIBLING_FORECAST_FLOOR * widening;
+}
 
 export interface ScheduleResponse {
   /** Priors (fit space) for the live run's fit, pooled over every sibling whatever its size (no ln A). */
@@ -143,9 +179,25 @@ export function responsePriors(response: ScheduleResponse, params: number | unde
   return priors;
 }
 
+/** Largest relative gap between two runs' peak LRs for them to share every multi-power parameter. */
+const PEAK_LR_TOLERANCE = 0.1;
+
+/**
+ * Whether two schedules peak at the same LR. Every parameter shared, the multi-power law (LR in
+ * absolute units) makes a run at a higher peak LR always end lower, but final loss against peak
+ * LR is U-shaped (Step Law grid, `../shared/data/steplaw-lr-bs-grid`: the minimum is interior in
+ * all 17 settings). The Multi-Power-Law curves all peak at 3e-4, so they cannot say how L0, A or B
+ * move with the peak: siblings of an LR sweep at other peaks are not pooled with the run.
+ */
+function samePeakLr(a: Float64Array, b: Float64Array): boolean {
+  const pa = maxOf(a);
+  const pb = maxOf(b);
+  return pa > 0 && pb > 0 && Math.abs(pa - pb) <= PEAK_LR_TOLERANCE * Math.max(pa, pb);
+}
+
 /**
  * The live run's loss at `targetStep` from its prefix and the finished siblings of its own size
- * (same N, other schedules): one multi-power law over all their curves, every parameter shared
+ * (same N and peak LR, other schedules): one multi-power law over all their curves, every parameter shared
  * (a model's level and schedule response do not depend on the schedule it is trained with), which
  * is the schedule transfer the validation calibrates as `curveTransfer`; the prefix adds the run's
  * own noise level. `{ error }` when no sibling curve can be used.
@@ -159,8 +211,8 @@ export function forecastWithSameSize(
   opts: SiblingOptions = {},
 ): SiblingForecast | { error: string } {
   if (!(targetStep > 0) || lr.length - 1 < targetStep) return { error: `the schedule stops at step ${lr.length - 1}, before the target ${targetStep}` };
-  const usable = sameSize.filter((s) => s.lr.length >= 2);
-  if (usable.length === 0) return { error: 'no finished sibling of the same size with a logged LR' };
+  const usable = sameSize.filter((s) => s.lr.length >= 2 && samePeakLr(s.lr, lr));
+  if (usable.length === 0) return { error: 'no finished sibling of the same size and peak LR with a logged LR' };
   const law = createMultipowerLaw([lr, ...usable.map((s) => s.lr)]);
   const x: number[][] = [];
   const y: number[] = [];
@@ -227,6 +279,7 @@ export function forecastFromSiblings(
   if (fit.timedOut) return { error: 'the forecast from siblings ran out of time' };
   const value = law.evaluate(fit.params, [targetStep, 0]);
   if (!(value > 0) || !Number.isFinite(value)) return { error: 'the forecast from siblings is not a loss' };
-  const interval: [number, number] = [value * Math.exp(-SIBLING_FORECAST_FLOOR), value * Math.exp(SIBLING_FORECAST_FLOOR)];
+  const floor = siblingForecastFloor(response, params);
+  const interval: [number, number] = [value * Math.exp(-floor), value * Math.exp(floor)];
   return { prediction: { value, interval, lawId: 'multipower' }, provenance: 'from siblings', siblings: response.runIds, fitParams: fit.params };
 }
