@@ -379,7 +379,7 @@ async function editorSurfaceChecks(page) {
     const wrong = lenses.filter((l) => l.line.trim() !== '{');
     if (wrong.length) throw new Error(`lenses not on the first line: ${JSON.stringify(wrong)}`);
     const args = lenses.find((l) => /training_args\.json/.test(l.title));
-    if (!/^training_args\.json: LR 2e-4 is \d–\d× below both$/.test(args?.title ?? ''))
+    if (!/^training_args\.json: LR 2e-4, \d–\d× below priors$/.test(args?.title ?? ''))
       throw new Error(`lens: ${args?.title} (lenses: ${JSON.stringify(lenses)})`);
     // The whole row of lenses fits the editor at 1400 px: none is cut at the right edge.
     const cut = await page.evaluate(() => {
