@@ -264,15 +264,13 @@ export function lawName(lawId: string, title: string): string {
   return title;
 }
 
+type Far = { direction: 'below' | 'above'; min: number; max: number };
+
 /**
  * How far a configured value is from the suggestions, when it is more than `threshold`× from every
  * one of them on the same side (a value between two suggestions is not flagged).
  */
-export function farFromSuggestions(
-  current: number,
-  suggestions: readonly number[],
-  threshold = 3,
-): { direction: 'below' | 'above'; min: number; max: number } | undefined {
+export function farFromSuggestions(current: number, suggestions: readonly number[], threshold = 3): Far | undefined {
   if (!(current > 0) || suggestions.length === 0 || !suggestions.every((s) => s > 0)) return undefined;
   const up = suggestions.map((s) => s / current);
   if (up.every((r) => r > threshold)) return { direction: 'below', min: minOf(up), max: maxOf(up) };
@@ -281,13 +279,24 @@ export function farFromSuggestions(
   return undefined;
 }
 
-/** `8× below both suggestions`, `6–8× above all 3 suggestions`, `5× below the suggestion`. */
-export function farText(far: { direction: 'below' | 'above'; min: number; max: number }, count: number): string {
+function farFactor(far: Far): string {
   const lo = Math.round(far.min);
   const hi = Math.round(far.max);
-  const factor = lo === hi ? `${lo}×` : `${lo}–${hi}×`;
+  return lo === hi ? `${lo}×` : `${lo}–${hi}×`;
+}
+
+/** `8× below both suggestions`, `6–8× above all 3 suggestions`, `5× below the suggestion`. */
+export function farText(far: Far, count: number): string {
   const which = count === 1 ? 'the suggestion' : count === 2 ? 'both suggestions' : `all ${count} suggestions`;
-  return `${factor} ${far.direction} ${which}`;
+  return `${farFactor(far)} ${far.direction} ${which}`;
+}
+
+/**
+ * The same, short enough for the lens row at the top of a config (it shares the line with the loss
+ * lens and must fit a 1400 px editor) and still a whole phrase: `6–8× below priors`.
+ */
+function farTextShort(far: Far, count: number): string {
+  return `${farFactor(far)} ${far.direction} ${count === 1 ? 'the prior' : 'priors'}`;
 }
 
 /** LR or batch advice whose configured value is not on a line of this file (another file, or derived). */
@@ -392,7 +401,7 @@ function adviceLenses(
   const summary =
     current === undefined
       ? `${lower} not set (suggested ${suggestions.map((s) => show(s.value)).join(', ')})`
-      : `${lower} ${show(current)}${far ? ` is ${farText(far, suggestions.length).replace(/ suggestions$/, '')}` : ''}`;
+      : `${lower} ${show(current)}${far ? `, ${farTextShort(far, suggestions.length)}` : ''}`;
   return { here: [], elsewhere: { summary, warning: !!far, at, tooltip } };
 }
 

@@ -214,6 +214,29 @@ export function shownValidations(snapshot: Snapshot, state: Pick<DashboardState,
   );
 }
 
+/** The prefix lengths the predicted-vs-actual caption names (a run's curve fitted on its first 20, 30, 50%). */
+const CAPTIONED_PREFIXES = ['prefix-20', 'prefix-30', 'prefix-50'];
+
+/**
+ * The predicted-vs-actual chart's groups, from the validations it plots (failed ones left out by the
+ * caller): one per prefix length with points, in order, and the family held-out checks. A group
+ * with no point is not drawn, so the legend lists only what the chart shows (an empty "first 20%"
+ * read as a broken entry); colours are indexed over every prefix the caption names, so they do not
+ * shift when one is empty.
+ */
+export function validationGroups(plotted: readonly ValidationPoint[]): {
+  prefixes: { method: string; colourIndex: number; points: ValidationPoint[] }[];
+  family: { colourIndex: number; points: ValidationPoint[] };
+} {
+  const methods = [...new Set([...CAPTIONED_PREFIXES, ...plotted.filter((v) => v.kind === 'curve-prefix').map((v) => v.method)])].sort(
+    (a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')),
+  );
+  const prefixes = methods
+    .map((method, colourIndex) => ({ method, colourIndex, points: plotted.filter((v) => v.kind === 'curve-prefix' && v.method === method) }))
+    .filter((g) => g.points.length > 0);
+  return { prefixes, family: { colourIndex: methods.length, points: plotted.filter((v) => v.kind === 'family-held-out') } };
+}
+
 // ---- CSV ------------------------------------------------------------------------------------
 
 function field(value: string | number | undefined): string {

@@ -257,12 +257,19 @@ async function dashboardPolishChecks(page, frame, cli, editorBody) {
     return `runs, family laws and validations tables: every cell on one line`;
   });
 
-  await check('the predicted-vs-actual legend names every method its caption names', async () => {
+  await check('the predicted-vs-actual legend names every method with a point drawn, and no empty one', async () => {
     await showView(frame, 'validation');
     const legend = await legendOf(frame, 'validation');
+    // The methods of the table's rows that are plotted (a failed validation is listed, not drawn).
+    const drawn = await frame
+      .locator('#validations tbody tr')
+      .evaluateAll((rows) => rows.filter((r) => r.cells[2]?.textContent !== 'failed').map((r) => r.cells[1]?.textContent?.split(' ')[0] ?? ''));
     await showView(frame, 'curves');
-    for (const want of ['first 20%', 'first 30%', 'first 50%', 'family law without its largest run'])
+    const wants = [...new Set(drawn.filter((m) => m.startsWith('prefix-')).map((m) => `first ${m.slice('prefix-'.length)}%`))];
+    for (const want of [...wants, 'family law without its largest run'])
       if (!legend.some((l) => l.includes(want))) throw new Error(`no "${want}": ${legend.join('; ')}`);
+    const extra = legend.filter((l) => /\(none\)/.test(l) || (/first \d+%/.test(l) && !wants.some((w) => l.includes(w))));
+    if (extra.length) throw new Error(`legend entries with nothing drawn: ${extra.join('; ')}`);
     return legend.join('; ');
   });
 
@@ -379,7 +386,7 @@ async function editorSurfaceChecks(page) {
     const wrong = lenses.filter((l) => l.line.trim() !== '{');
     if (wrong.length) throw new Error(`lenses not on the first line: ${JSON.stringify(wrong)}`);
     const args = lenses.find((l) => /training_args\.json/.test(l.title));
-    if (!/^training_args\.json: LR 2e-4 is \d–\d× below both$/.test(args?.title ?? ''))
+    if (!/^training_args\.json: LR 2e-4, \d–\d× below priors$/.test(args?.title ?? ''))
       throw new Error(`lens: ${args?.title} (lenses: ${JSON.stringify(lenses)})`);
     // The whole row of lenses fits the editor at 1400 px: none is cut at the right edge.
     const cut = await page.evaluate(() => {

@@ -191,7 +191,7 @@ test('a global batch in sequences is rewritten in sequences, an integer, and rea
   assert.equal(reread.plan.tokensPerStep, Math.round(suggested / 1024) * 1024);
 });
 
-test('an HF config: one lens at the top names training_args.json, opens it at the LR, and warns 6–8× below both', () => {
+test('an HF config: one lens at the top names training_args.json, opens it at the LR, and warns 6–8× below the priors', () => {
   const file = path.join(examples, 'configs/planned-400m/config.json');
   const text = fs.readFileSync(file, 'utf8');
   const estimate = estimateOf(file, text);
@@ -203,7 +203,8 @@ test('an HF config: one lens at the top names training_args.json, opens it at th
   const argsText = fs.readFileSync(argsFile, 'utf8');
   const elsewhere = lensAt(specs, /training_args\.json/);
   // Step Law 1.6e-3 and DeepSeek 1.2e-3 against 2e-4: 8× and 6× below.
-  assert.equal(elsewhere.title, '$(warning) training_args.json: LR 2e-4 is 6–8× below both');
+  // A whole phrase, as short as the cut "is 6–8× below both" it replaces: the row shares the line with the loss lens.
+  assert.equal(elsewhere.title, '$(warning) training_args.json: LR 2e-4, 6–8× below priors');
   assert.equal(elsewhere.command, 'open');
   const [target, offset] = elsewhere.arguments as [string, number];
   assert.equal(target, argsFile);

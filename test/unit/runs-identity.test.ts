@@ -320,6 +320,66 @@ test('a live Keras run among other runs: its train/ read before validation/ appe
   assert.equal(index.run('exp/train'), undefined);
 });
 
+test('a lone train/ read as its parent run is its own run again once another run appears beside it (as a fresh scan places it), points kept', () => {
+  const root = tempDir('sl-ident-');
+  const epochs = (bias: number, n: number): ScalarEvent[] => Array.from({ length: n }, (_, e) => ({ tag: 'epoch_loss', step: e, value: 2 - e / 4 + bias }));
+  const fresh = (dir: string) => {
+    const index = new RunIndex();
+    const files = fs
+      .readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => path.basename(f).startsWith('events.out.tfevents.'));
+    for (const f of files.sort()) index.update(path.join(root, dir, f), root);
+    return index.runs().map((r) => r.id);
+  };
+  // Another run in a folder beside it (two levels down counts, as `runs/<name>/<version>/`).
+  const beside = new RunIndex();
+  const train = write(root, 'a/exp/train/events.out.tfevents.1.host.1.v2', eventFile(epochs(0, 2)));
+  beside.update(train, root);
+  assert.deepEqual(
+    beside.runs().map((r) => r.id),
+    ['a/exp'],
+  );
+  beside.update(write(root, 'a/exp/ablation/v0/events.out.tfevents.2.host', eventFile(epochs(0.3, 3))), root);
+  assert.deepEqual(
+    beside.runs().map((r) => r.id),
+    fresh('a'),
+  );
+  assert.deepEqual(fresh('a'), ['a/exp/ablation/v0', 'a/exp/train']);
+  assert.deepEqual(
+    series(beside.run('a/exp/train'), 'epoch_loss'),
+    [0, 1].map((e) => [e, storedValue(2 - e / 4)]),
+  );
+  // The train/ run goes on being read where it now is.
+  fs.writeFileSync(train, eventFile(epochs(0, 3)));
+  beside.update(train, root);
+  assert.equal(series(beside.run('a/exp/train'), 'epoch_loss').length, 3);
+  assert.equal(beside.run('a/exp'), undefined);
+  // Event files of the parent's own: the parent is a run, and its train/ another; their points are not mixed.
+  const own = new RunIndex();
+  own.update(write(root, 'b/exp/train/events.out.tfevents.3.host.1.v2', eventFile(epochs(0, 2))), root);
+  own.update(write(root, 'b/exp/events.out.tfevents.4.host', eventFile(epochs(1, 4))), root);
+  assert.deepEqual(
+    own.runs().map((r) => r.id),
+    fresh('b'),
+  );
+  assert.deepEqual(
+    series(own.run('b/exp'), 'epoch_loss'),
+    [0, 1, 2, 3].map((e) => [e, storedValue(3 - e / 4)]),
+  );
+  assert.deepEqual(
+    series(own.run('b/exp/train'), 'epoch_loss'),
+    [0, 1].map((e) => [e, storedValue(2 - e / 4)]),
+  );
+  // Keras's own validation/ half is no other run: the pair stays one.
+  const pair = new RunIndex();
+  pair.update(write(root, 'c/exp/train/events.out.tfevents.5.host.1.v2', eventFile(epochs(0, 2))), root);
+  pair.update(write(root, 'c/exp/validation/events.out.tfevents.6.host.2.v2', eventFile(epochs(0.5, 2))), root);
+  assert.deepEqual(
+    pair.runs().map((r) => r.id),
+    ['c/exp'],
+  );
+});
+
 test('a train/ event folder joins its parent only beside an evaluation folder or alone; among other runs it stays its own run', () => {
   const root = tempDir('sl-ident-');
   const epochs = (bias: number): ScalarEvent[] => [0, 1, 2].map((e) => ({ tag: 'epoch_loss', step: e, value: 2 - e / 4 + bias }));

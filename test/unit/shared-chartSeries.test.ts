@@ -2,8 +2,16 @@
 // restarts drawn as gaps on the wall-time axis.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { curveSeries, curvesCsv, dashboardCsv, scalingCsv, shownLadder, toPoints, validationCsv } from '../../src/shared/chartSeries';
-import { parseDashboardState, type DashboardState, type LadderOverlay, type PlannedPoint, type RunView, type Snapshot } from '../../src/shared/protocol';
+import { curveSeries, curvesCsv, dashboardCsv, scalingCsv, shownLadder, toPoints, validationCsv, validationGroups } from '../../src/shared/chartSeries';
+import {
+  parseDashboardState,
+  type DashboardState,
+  type LadderOverlay,
+  type PlannedPoint,
+  type RunView,
+  type Snapshot,
+  type ValidationPoint,
+} from '../../src/shared/protocol';
 import { debiasedEma } from '../../src/shared/smoothing';
 import { wallClockView } from '../../src/core/dashboardData';
 
@@ -311,6 +319,51 @@ test('validation CSV: one row per validation of the shown family; the view picks
   assert.equal(dashboardCsv(s, { ...base, view: 'validation' }).fileName, 'scaling-lens-validation.csv');
   assert.equal(dashboardCsv(s, { ...base, view: 'curves', xAxis: 'flops' }).fileName, 'scaling-lens-curves-flops.csv');
   assert.equal(dashboardCsv(s, { ...base, view: 'scaling' }).fileName, 'scaling-lens-scaling.csv');
+});
+
+test('validation chart: a prefix length or the family check with no point to plot has no series (no empty legend entry); colours do not shift', () => {
+  const prefix = (method: string, runId: string): ValidationPoint => ({
+    kind: 'curve-prefix',
+    method,
+    subject: runId,
+    runId,
+    predicted: 3,
+    actual: 3.1,
+    errorPct: 3.2,
+    atStep: 9,
+  });
+  // As on the example sweep: no 20% check plotted (the run too short for it, or it failed and is listed only).
+  const some = validationGroups([prefix('prefix-50', 'a'), prefix('prefix-30', 'a'), prefix('prefix-50', 'b')]);
+  assert.deepEqual(
+    some.prefixes.map((g) => [g.method, g.colourIndex, g.points.map((p) => p.runId)]),
+    [
+      ['prefix-30', 1, ['a']],
+      ['prefix-50', 2, ['a', 'b']],
+    ],
+  );
+  assert.deepEqual(some.family, { colourIndex: 3, points: [] });
+  // Every length with points, an extra one in its place by percentage, and the family check.
+  const family: ValidationPoint = {
+    kind: 'family-held-out',
+    method: 'leave-largest-out',
+    subject: 'f',
+    runId: 'b',
+    predicted: 3.1,
+    actual: 3.2,
+    errorPct: -3.1,
+  };
+  const all = validationGroups([prefix('prefix-40', 'a'), prefix('prefix-20', 'b'), family, prefix('prefix-30', 'a'), prefix('prefix-50', 'a')]);
+  assert.deepEqual(
+    all.prefixes.map((g) => [g.method, g.colourIndex]),
+    [
+      ['prefix-20', 0],
+      ['prefix-30', 1],
+      ['prefix-40', 2],
+      ['prefix-50', 3],
+    ],
+  );
+  assert.deepEqual(all.family, { colourIndex: 4, points: [family] });
+  assert.deepEqual(validationGroups([]), { prefixes: [], family: { colourIndex: 3, points: [] } });
 });
 
 test('CSV fields with commas or quotes are quoted', () => {

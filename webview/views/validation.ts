@@ -3,7 +3,7 @@
 import type { TooltipItem } from 'chart.js';
 import type { Snapshot, ValidationPoint } from '../../src/shared/protocol';
 import { formatLoss } from '../../src/shared/format';
-import { shownValidations } from '../../src/shared/chartSeries';
+import { shownValidations, validationGroups } from '../../src/shared/chartSeries';
 import { maxOf, minOf } from '../../src/shared/arrays';
 import { $, baseOptions, cell, colours, drawOn, exact, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical } from '../palette';
@@ -21,7 +21,6 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
   // A validation that failed its sanity checks is listed with its reason, not plotted as a prediction.
   const all = shown.filter((v) => !v.failed);
   const yLog = state.yScale === 'logarithmic';
-  const family = all.filter((v) => v.kind === 'family-held-out');
   // The range: every observed loss, and the predictions near them; with "ignore outliers" a
   // prediction far off (more than 25% from what it predicts) is drawn at the edge as a clipped ▲/▼.
   const actuals = all.map((v) => v.actual).filter((v) => v > 0);
@@ -42,34 +41,31 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
     pointStyle: points.map((p) => (p.y >= hi || p.y <= lo ? 'triangle' : normal)),
     rotation: points.map((p) => (p.y <= lo ? 180 : 0)),
   });
-  // Every method the caption names has its legend entry, with "(none)" when nothing was validated that way.
-  const methods = [...new Set(['prefix-20', 'prefix-30', 'prefix-50', ...all.filter((v) => v.kind === 'curve-prefix').map((v) => v.method)])].sort(
-    (a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')),
-  );
+  // One series per prefix length with points, and the family checks when there are any: the legend
+  // lists what is drawn (colours stay those of the prefix, whichever are empty).
+  const groups = validationGroups(all);
+  const familySet: DS = {
+    label: 'family law without its largest run',
+    ...styled(groups.family.points.map(pt), 'triangle'),
+    showLine: false,
+    pointRadius: 9,
+    borderColor: fg,
+    borderWidth: 1.5,
+    backgroundColor: categorical(groups.family.colourIndex, 0.85),
+    clip: false,
+  };
   const sets: DS[] = [
     // One colour per prefix length: a longer prefix should sit closer to the diagonal.
-    ...methods.map((method, i): DS => {
-      const points = all.filter((v) => v.method === method).map(pt);
-      return {
-        label: `run curve, ${method.replace('prefix-', 'first ')}% of points${points.length ? '' : ' (none)'}`,
-        ...styled(points, 'circle'),
-        showLine: false,
-        pointRadius: 6,
-        borderColor: categorical(i),
-        backgroundColor: categorical(i, 0.75),
-        clip: false,
-      };
-    }),
-    {
-      label: `family law without its largest run${family.length ? '' : ' (none)'}`,
-      ...styled(family.map(pt), 'triangle'),
+    ...groups.prefixes.map(({ method, colourIndex, points }): DS => ({
+      label: `run curve, ${method.replace('prefix-', 'first ')}% of points`,
+      ...styled(points.map(pt), 'circle'),
       showLine: false,
-      pointRadius: 9,
-      borderColor: fg,
-      borderWidth: 1.5,
-      backgroundColor: categorical(methods.length, 0.85),
+      pointRadius: 6,
+      borderColor: categorical(colourIndex),
+      backgroundColor: categorical(colourIndex, 0.75),
       clip: false,
-    },
+    })),
+    ...(groups.family.points.length ? [familySet] : []),
     {
       label: 'exact (predicted = actual)',
       data: [

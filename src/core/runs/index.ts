@@ -170,6 +170,8 @@ export class RunIndex {
   private readonly maxDiagnostics: number;
   /** Line files judged not to be training logs, with why; judged again on each update. */
   private readonly ignored = new Map<string, string>();
+  /** `train/` event folders placed as their parent's run because the parent held no other run then. */
+  private readonly loneTrainDirs = new Set<string>();
 
   /** Compiled `scalingLens.textLog.patterns`, and what was wrong with the rejected ones. */
   private textPatterns: UserPattern[] = [];
@@ -282,6 +284,7 @@ export class RunIndex {
     this.runsByKey.clear();
     this.runsById.clear();
     this.ignored.clear();
+    this.loneTrainDirs.clear();
   }
 
   /** All runs, sorted by id; each run's series are sorted by step with unique steps. */
@@ -344,6 +347,7 @@ export class RunIndex {
     this.attach(state, runKey, runDir, root);
     if (reading.kind === 'trainer-state') this.adoptHfEvents(runDir, runKey);
     else if (format === 'tfevents' && metricPrefix !== undefined) this.adoptTrainHalf(runDir, runKey);
+    else if (format === 'tfevents') this.replaceLoneTrainHalves(abs, runKey);
     return state;
   }
 
@@ -410,6 +414,36 @@ export class RunIndex {
     for (const state of this.filesByPath.values()) {
       if (state.format !== 'tfevents' || state.runKey === runKey || path.dirname(state.abs) !== trainDir) continue;
       this.moveFile(state, runKey, runDir);
+    }
+  }
+
+  /**
+   * An event file appeared at `abs`: a lone `train/` read earlier as its parent's run (the parent
+   * held no other run then) is a run of its own once the parent holds another (event files of its
+   * own, or in a folder up to two levels below it), as a fresh scan places it; its files move, with
+   * the points read so far, so two runs' points are never mixed under the parent's name.
+   */
+  private replaceLoneTrainHalves(abs: string, runKey: string): void {
+    const dir = path.dirname(abs);
+    if (path.basename(dir) === 'train' && runKey === path.dirname(dir)) this.loneTrainDirs.add(dir);
+    if (this.loneTrainDirs.size === 0) return;
+    const module = logFormat('tfevents');
+    // The parents whose other runs this file can be: its folder, and the two above it.
+    for (let parent = dir, up = 0; up < 3; parent = path.dirname(parent), up++) {
+      const trainDir = path.join(parent, 'train');
+      if (trainDir === dir || !this.loneTrainDirs.has(trainDir)) continue;
+      let stillLone = false;
+      for (const state of [...this.filesByPath.values()]) {
+        if (state.format !== 'tfevents' || path.dirname(state.abs) !== trainDir) continue;
+        const root = this.runsByKey.get(state.runKey)?.root ?? parent;
+        const place = module.place?.(state.abs, root);
+        if (place === undefined || place.runKey === state.runKey) {
+          stillLone ||= state.runKey === parent;
+          continue;
+        }
+        this.moveFile(state, place.runKey, place.runDir);
+      }
+      if (!stillLone) this.loneTrainDirs.delete(trainDir);
     }
   }
 
