@@ -75,7 +75,7 @@ test('real example: the planned config, the live run and the plan at the config 
 
 test('real example: the family model at each run of the family is the number the product shows for that run', () => {
   // Live runs: the forecast the status bar shows (the family anchors it rounded to 1e-3);
-  // finished runs: their measured end, averaged with the runs at the same N and D (schedules of one length).
+  // finished runs: their measured end, or the median of the runs at the same N and D (schedules of one length).
   for (const p of family.points!) {
     const run = snapshot.runs.find((r) => r.id === p.runId)!;
     const shown = family.anchoredRunIds?.includes(p.runId) ? run.curve!.predictedFinal.value : p.loss;

@@ -31,10 +31,11 @@ test('residual field: each run its own residual at its point, 0 far away, never 
       const c = field.at(n, n * ratio);
       assert.ok(c >= Math.min(0, ...rs) && c <= Math.max(0, ...rs), `${n} ${ratio}: ${c}`);
     }
-  // Two runs at one (N, D) count once, at their mean residual.
-  const twin = residualField([points[0], { ...points[0], runId: 'twin', loss: points[0].loss * 1.01 }], law, coords)!;
-  assert.equal(twin.nodes.length, 1);
-  assert.ok(Math.abs(twin.at(points[0].params, points[0].tokens) - (rs[0] + Math.log(1.005))) < 1e-4);
+  // Runs at one (N, D) count once, at their median residual.
+  const three = [points[0], { ...points[0], runId: 'b', loss: points[0].loss * 1.002 }, { ...points[0], runId: 'c', loss: points[0].loss * 1.05 }];
+  const node = residualField(three, law, coords)!;
+  assert.equal(node.nodes.length, 1);
+  assert.ok(Math.abs(node.at(points[0].params, points[0].tokens) - (rs[0] + Math.log(1.002))) < 1e-12);
 });
 
 test('family model through its runs: equal to each run at its point, the law far away, monotone', () => {

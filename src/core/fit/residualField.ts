@@ -14,7 +14,8 @@
 // ∂c/∂φ_D < (E + B/D^β)/L, both above E/L (0.6–0.9 on the examples), whatever the law's slope. In
 // (ln N, ln D) the bound is the law's slope itself, which vanishes where a term is spent (at a
 // thousand tokens per parameter the data term is flat): a fade there made the real example's model
-// rise with D. Runs at one (N, D) (schedules of one length) count once, at their mean residual.
+// rise with D. Runs at one (N, D) (schedules of one length, seeds) count once, at their median
+// residual: the number most of them show (one schedule's outlier does not move the others').
 
 /**
  * ℓ in φ units (log loss), fixed a priori, not fitted: a run's offset informs configs whose law
@@ -34,7 +35,7 @@ export interface ResidualPoint {
 export interface ResidualField {
   /** The log correction at (N, D): 0 far from every run, the run's log residual at its point. */
   at(params: number, tokens: number): number;
-  /** Distinct points with their mean log residual and the runs there. */
+  /** Distinct points with their median log residual and the runs there. */
   nodes: readonly { params: number; tokens: number; residual: number; runIds: string[] }[];
 }
 
@@ -57,19 +58,18 @@ export function residualField(
   length: number = RESIDUAL_LENGTH,
 ): ResidualField | undefined {
   if (!(length > 0)) return undefined;
-  const byPoint = new Map<string, { params: number; tokens: number; sum: number; count: number; runIds: string[] }>();
+  const byPoint = new Map<string, { params: number; tokens: number; residuals: number[]; runIds: string[] }>();
   for (const p of points) {
     if (!(p.params > 0 && p.tokens > 0 && p.loss > 0)) continue;
     const r = Math.log(p.loss / law(p));
     if (!Number.isFinite(r)) continue;
     const key = `${p.params},${p.tokens}`;
-    const node = byPoint.get(key) ?? { params: p.params, tokens: p.tokens, sum: 0, count: 0, runIds: [] };
-    node.sum += r;
-    node.count++;
+    const node = byPoint.get(key) ?? { params: p.params, tokens: p.tokens, residuals: [], runIds: [] };
+    node.residuals.push(r);
     node.runIds.push(p.runId);
     byPoint.set(key, node);
   }
-  const nodes = [...byPoint.values()].map((n) => ({ params: n.params, tokens: n.tokens, residual: n.sum / n.count, runIds: n.runIds }));
+  const nodes = [...byPoint.values()].map((n) => ({ params: n.params, tokens: n.tokens, residual: median(n.residuals), runIds: n.runIds }));
   const at = nodes.map((n) => coords(n.params, n.tokens));
   if (!nodes.length || !at.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return undefined;
   const xs = new Float64Array(at.map((c) => c[0]));
@@ -98,4 +98,10 @@ export function residualField(
       return num / den;
     },
   };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
