@@ -472,6 +472,12 @@ export function isoflopWidthReport(cs: readonly WidthCase[]): string[] {
     `| σ | ${used.map(([lo, hi]) => `${lo}–${hi}×`).join(' | ')} |`,
     `|---|${used.map(() => '---|').join('')}`,
     row('held out (chosen on the other data set)', heldOut),
+    ...groups.map((g) =>
+      row(
+        `held out, ${g} alone (σ = ${chosen.get(g)!.toFixed(2)})`,
+        heldOut.filter((c) => c.group === g),
+      ),
+    ),
     row(`in use, ${ISOFLOP_WEIGHT_WIDTH.toFixed(2)} (chosen on all of Porian)`, inUse),
     ...ISOFLOP_WIDTHS.map((w) =>
       row(
