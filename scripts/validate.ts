@@ -51,7 +51,17 @@ import {
 import { LADDER_INTERVAL_FACTOR } from '../src/core/plan/ladder';
 import { maxOf } from '../src/shared/arrays';
 import { jointFamilyBacktests, jointFamilyReport, type JointCase } from './validateJointFamily';
-import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
+import { oneNumberBacktests, oneNumberReport, type OneNumberRow } from './validateOneNumber';
+import {
+  distanceBacktests,
+  distanceReport,
+  isoflopWidthBacktests,
+  isoflopWidthReport,
+  type DistanceBucket,
+  type DistanceCase,
+  type FrontierCase,
+  type WidthCase,
+} from './validateDistance';
 import {
   CURVE_ERROR_FLOOR,
   INTERVAL_CALIBRATION,
@@ -121,6 +131,10 @@ const cases: Case[] = [];
 const distanceCases: DistanceCase[] = [];
 /** The planner's N* at larger budgets, leave-largest-out (validateDistance.ts). */
 const frontierCases: FrontierCase[] = [];
+/** The planner's N* per IsoFLOP weight width σ (validateDistance.ts), for σ chosen held out. */
+const widthCases: WidthCase[] = [];
+/** The family model at each run against the run's own number (validateOneNumber.ts). */
+const oneNumberRows: OneNumberRow[] = [];
 /** The family law alone against the joint fit (validateJointFamily.ts). */
 const jointCases: JointCase[] = [];
 const notes: string[] = [];
@@ -1318,6 +1332,7 @@ function main(): void {
       },
     ],
     ['porian-isoflop', validatePorian],
+    ['one-number', () => oneNumberRows.push(...oneNumberBacktests(dataRoot, repoRoot, FIT_BUDGET_MS, notes))],
     ['steplaw-lr-bs-grid', validateSteplaw],
     [
       'distance',
@@ -1325,6 +1340,7 @@ function main(): void {
         const d = distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes);
         distanceCases.push(...d.cases);
         frontierCases.push(...d.frontier);
+        widthCases.push(...isoflopWidthBacktests(dataRoot, FIT_BUDGET_MS, notes));
       },
     ],
   ];
@@ -1333,7 +1349,7 @@ function main(): void {
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   for (const [dir, fn] of sections) {
     if (only !== undefined && dir !== only) continue;
-    if (dir !== 'distance' && !fs.existsSync(path.join(dataRoot, dir))) {
+    if (dir !== 'distance' && dir !== 'one-number' && !fs.existsSync(path.join(dataRoot, dir))) {
       notes.push(`${dir}: not found under ${dataRoot}; skipped`);
       continue;
     }
@@ -1555,10 +1571,12 @@ function main(): void {
 
   earlyReport(md);
   md.push(...jointFamilyReport(jointCases));
+  md.push(...oneNumberReport(oneNumberRows));
   breakCheckReport(md);
   const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
   predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
+  md.push(...isoflopWidthReport(widthCases));
 
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');

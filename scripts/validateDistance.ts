@@ -14,6 +14,8 @@ import { fitCrossRun, predictCrossRun, type CrossRunPoint } from '../src/core/fi
 import { CROSS_RUN_DISTANCE_FLOOR, FRONTIER_DISTANCE_FLOOR, crossRunDistanceFloor, floorInterval } from '../src/core/fit/calibration';
 import { isoflopVertex } from '../src/core/fit/isoflop';
 import { planBudget } from '../src/core/plan/budget';
+import { familyModel } from '../src/core/plan/familyModel';
+import { ISOFLOP_WEIGHT_WIDTH } from '../src/core/fit/isoflopWeights';
 
 const showFloor = (f: Floor) => `${f.base.toFixed(4)} + ${f.perLn.toFixed(4)}·ln r`;
 
@@ -29,6 +31,9 @@ export interface DistanceCase {
   interval: [number, number];
   errorPct: number;
   fittedRuns: number;
+  /** The family law alone at the target (the family model before it passes through its runs, fit/residualField.ts). */
+  lawPredicted: number;
+  lawErrorPct: number;
 }
 
 const BUCKETS: [number, number][] = [
@@ -68,11 +73,14 @@ export interface FrontierCase {
   interval: [number, number];
   /** Factor error 100·(max(p/t, t/p) − 1)%. */
   errorPct: number;
+  /** The argmin of the family law alone (not passed through its runs) and its factor error. */
+  lawPredicted: number;
+  lawErrorPct: number;
 }
 
 const flopsOf = (p: { params: number; tokens: number }) => 6 * p.params * p.tokens;
 
-function ladders(dataRoot: string, notes: string[]): Ladder[] {
+export function ladders(dataRoot: string, notes: string[]): Ladder[] {
   const out: Ladder[] = [];
   const gadre = path.join(dataRoot, 'gadre-overtraining-104', 'models_flat.csv');
   if (fs.existsSync(gadre)) {
@@ -155,8 +163,13 @@ export function distanceBacktests(
         notes.push(`distance: ${ladder.name} cut ${cut.toExponential(2)}: ${fit.error}`);
         continue;
       }
+      // The product's number: the family model through its runs (fit/residualField.ts); the law alone beside it.
+      const model = familyModel({ family: ladder.name, fit, runsUsed: fit.runIds, points: train });
       for (const t of targets) {
-        const pred = predictCrossRun(fit, t.params, t.tokens);
+        const law = predictCrossRun(fit, t.params, t.tokens);
+        const value = model.value(t.params, t.tokens);
+        const k = value / law.value;
+        const pred = { value, interval: [law.interval[0] * k, law.interval[1] * k] as [number, number] };
         cases.push({
           group: ladder.group,
           label: `${ladder.name} ≤${cut.toExponential(1)} → ${t.params.toExponential(2)}×${t.tokens.toExponential(2)}`,
@@ -166,6 +179,8 @@ export function distanceBacktests(
           interval: pred.interval,
           errorPct: (100 * Math.abs(pred.value - t.loss)) / t.loss,
           fittedRuns: fit.runIds.length,
+          lawPredicted: law.value,
+          lawErrorPct: (100 * Math.abs(law.value - t.loss)) / t.loss,
         });
       }
       for (const b of (ladder.budgets ?? []).filter((b) => b.flops > cut && b.flops / largest > 1.05)) {
@@ -176,6 +191,12 @@ export function distanceBacktests(
         const u = 'error' in plan ? undefined : plan.frontierUncertainty;
         if ('error' in plan || !u) continue;
         const n = plan.recommended.params;
+        // Without the runs' points the family model is the law alone (its argmin before fit/residualField.ts).
+        const lawPlan = planBudget(
+          { budget: { kind: 'flops', flops: b.flops, text: b.flops.toExponential(2) } },
+          { lossLaw: { fit, family: ladder.name, runsUsed: fit.runIds } },
+        );
+        const nLaw = 'error' in lawPlan ? NaN : lawPlan.recommended.params;
         frontier.push({
           group: ladder.group,
           label: `${ladder.name} ≤${cut.toExponential(1)} → N* at ${b.flops.toExponential(2)}`,
@@ -184,6 +205,8 @@ export function distanceBacktests(
           predicted: n,
           interval: u.nStarBootstrap,
           errorPct: 100 * (Math.max(n / b.nStar, b.nStar / n) - 1),
+          lawPredicted: nLaw,
+          lawErrorPct: 100 * (Math.max(nLaw / b.nStar, b.nStar / nLaw) - 1),
         });
       }
     }
@@ -195,7 +218,7 @@ export function distanceBacktests(
 type Floor = { base: number; perLn: number };
 
 /** What the floor derivation and the report need of a case (a loss or an N*). */
-type Backtest = Pick<DistanceCase, 'group' | 'ratio' | 'truth' | 'predicted' | 'interval' | 'errorPct'>;
+type Backtest = Pick<DistanceCase, 'group' | 'ratio' | 'truth' | 'predicted' | 'interval' | 'errorPct'> & { lawErrorPct?: number };
 
 /** Floor (log half-width) this case needs to be covered: 0 when its interval covers it already. */
 function needed(c: Backtest): number {
@@ -269,6 +292,8 @@ export interface DistanceBucket {
   cases: number;
   dataSets: number;
   medianErrPct: number;
+  /** The same with the family law alone (before the model passed through its runs). */
+  medianLawErrPct: number;
   coverageWithoutFloor: number;
   coverage: number;
   coverageHeldOut: number;
@@ -295,6 +320,7 @@ function bucketRows(cs: readonly Backtest[], inUse: Floor): { derived: Floor; he
       cases: b.length,
       dataSets: new Set(b.map((c) => c.group)).size,
       medianErrPct: median(b.map((c) => c.errorPct)),
+      medianLawErrPct: median(b.map((c) => c.lawErrorPct ?? NaN)),
       coverageWithoutFloor: frac((c) => coveredWith(c, { base: 0, perLn: 0 })),
       coverage: frac((c) => coveredWith(c, inUse)),
       coverageHeldOut: frac((c) => coveredWith(c, heldOut.get(c.group) ?? { base: NaN, perLn: NaN })),
@@ -306,12 +332,28 @@ function bucketRows(cs: readonly Backtest[], inUse: Floor): { derived: Floor; he
 
 function bucketTable(buckets: readonly DistanceBucket[]): string[] {
   return [
-    '| distance | cases | data sets | median err | 80% coverage without floor | with floor | held-out floor | median width |',
-    '|---|---|---|---|---|---|---|---|',
+    '| distance | cases | data sets | median err | law alone | 80% coverage without floor | with floor | held-out floor | median width |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...buckets.map(
       (r) =>
-        `| ${r.bucket} | ${r.cases} | ${r.dataSets} | ${pct(r.medianErrPct, 2)} | ${pct(r.coverageWithoutFloor)} | ${pct(r.coverage)} | ${pct(r.coverageHeldOut)} | ${pct(r.medianWidthPct, 1)} |`,
+        `| ${r.bucket} | ${r.cases} | ${r.dataSets} | ${pct(r.medianErrPct, 2)} | ${pct(r.medianLawErrPct, 2)} | ${pct(r.coverageWithoutFloor)} | ${pct(r.coverage)} | ${pct(r.coverageHeldOut)} | ${pct(r.medianWidthPct, 1)} |`,
     ),
+    '',
+  ];
+}
+
+/** Median error per data set and distance bucket: the family model (through its runs) / the law alone. */
+function perLadderTable(cs: readonly Backtest[]): string[] {
+  const groups = [...new Set(cs.map((c) => c.group))].sort();
+  const used = BUCKETS.filter(([lo, hi]) => cs.some((c) => c.ratio > lo && c.ratio <= hi));
+  const cell = (g: string, lo: number, hi: number) => {
+    const b = cs.filter((c) => c.group === g && c.ratio > lo && c.ratio <= hi);
+    return b.length ? `${pct(median(b.map((c) => c.errorPct)), 2)} / ${pct(median(b.map((c) => c.lawErrorPct ?? NaN)), 2)} (${b.length})` : '–';
+  };
+  return [
+    `| data set | ${used.map(([lo, hi]) => `${lo}–${hi}×`).join(' | ')} |`,
+    `|---|${used.map(() => '---|').join('')}`,
+    ...groups.map((g) => `| ${g} | ${used.map(([lo, hi]) => cell(g, lo, hi)).join(' | ')} |`),
     '',
   ];
 }
@@ -332,6 +374,11 @@ export function distanceReport(
   );
   md.push(...bucketTable(loss.buckets));
   md.push(
+    '"median err" is the family model the product shows (the law passed through its runs, fit/residualField.ts); "law alone" the fitted law before that. Per data set, median error model / law alone (cases):',
+    '',
+    ...perLadderTable(cs),
+  );
+  md.push(
     `Held-out floors: ${groups.map((g) => `${g} ${showFloor(loss.heldOut.get(g) ?? { base: NaN, perLn: NaN })}`).join('; ')}. At 16× the floor is ±${pct(100 * crossRunDistanceFloor(16), 1)}, at 100× ±${pct(100 * crossRunDistanceFloor(100), 1)}.`,
     '',
   );
@@ -343,6 +390,101 @@ export function distanceReport(
     '',
   );
   md.push(...bucketTable(nStar.buckets));
+  md.push('Per data set, median factor error of N*: model through its runs / law alone (cases):', '', ...perLadderTable(frontier));
   md.push(`Held-out floors: ${[...nStar.heldOut].map(([g, f]) => `${g} ${showFloor(f)}`).join('; ')}.`, '');
   return { md, derived: loss.derived, buckets: loss.buckets, frontier: { derived: nStar.derived, buckets: nStar.buckets } };
+}
+
+/** σ values tried for the IsoFLOP weights (fit/isoflopWeights.ts): the five tried before and a few between. */
+const ISOFLOP_WIDTHS = [0.3, 0.4, 0.55, Math.LN2, 0.85, 1.1, 1.5];
+
+export interface WidthCase {
+  group: string;
+  width: number;
+  ratio: number;
+  errorPct: number;
+}
+
+/**
+ * The planner's N* leave-largest-out on the IsoFLOP ladders (Porian et al.) for each σ of the
+ * IsoFLOP weights (no bootstrap: N* only), so σ can be chosen on one training data set (RefinedWeb,
+ * OpenWebText2) and scored on the other. No other shared data set has the IsoFLOP layout (Gadre et
+ * al.'s runs sit at fixed tokens per parameter, Step Law's grid has one budget of 3 sizes).
+ */
+export function isoflopWidthBacktests(dataRoot: string, budgetMs: number, notes: string[]): WidthCase[] {
+  const out: WidthCase[] = [];
+  for (const ladder of ladders(dataRoot, []).filter((l) => l.budgets?.length)) {
+    for (const cut of ladder.cuts) {
+      const train = ladder.runs.filter((p) => flopsOf(p) <= cut);
+      if (new Set(train.map((p) => `${p.params}/${p.tokens}`)).size < 4) continue;
+      const largest = Math.max(...train.map(flopsOf));
+      for (const width of ISOFLOP_WIDTHS) {
+        const fit = fitCrossRun(train, { seed: 1, resamples: 0, isoflopWidth: width, deadline: performance.now() + budgetMs });
+        if ('error' in fit) {
+          notes.push(`isoflop width ${width.toFixed(2)}: ${ladder.name} cut ${cut.toExponential(2)}: ${fit.error}`);
+          continue;
+        }
+        for (const b of (ladder.budgets ?? []).filter((b) => b.flops > cut && b.flops / largest > 1.05)) {
+          const plan = planBudget(
+            { budget: { kind: 'flops', flops: b.flops, text: b.flops.toExponential(2) } },
+            { lossLaw: { fit, family: ladder.name, runsUsed: fit.runIds, points: train } },
+          );
+          if ('error' in plan) continue;
+          const n = plan.recommended.params;
+          out.push({ group: ladder.group, width, ratio: b.flops / largest, errorPct: 100 * (Math.max(n / b.nStar, b.nStar / n) - 1) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** σ chosen on the other data sets (least median N* error over all their cases), scored on each one; beside σ = ISOFLOP_WEIGHT_WIDTH. */
+export function isoflopWidthReport(cs: readonly WidthCase[]): string[] {
+  if (!cs.length) return [];
+  const groups = [...new Set(cs.map((c) => c.group))].sort();
+  const med = (xs: readonly WidthCase[]) => median(xs.map((c) => c.errorPct));
+  const chosen = new Map<string, number>();
+  for (const g of groups) {
+    const rest = cs.filter((c) => c.group !== g);
+    let best = { width: NaN, err: Infinity };
+    for (const w of ISOFLOP_WIDTHS) {
+      const e = med(rest.filter((c) => c.width === w));
+      if (e < best.err) best = { width: w, err: e };
+    }
+    chosen.set(g, best.width);
+  }
+  const heldOut = cs.filter((c) => c.width === chosen.get(c.group));
+  const inUse = cs.filter((c) => c.width === ISOFLOP_WEIGHT_WIDTH);
+  const used = BUCKETS.filter(([lo, hi]) => cs.some((c) => c.ratio > lo && c.ratio <= hi));
+  const row = (name: string, xs: readonly WidthCase[]) =>
+    `| ${name} | ${used
+      .map(([lo, hi]) => {
+        const b = xs.filter((c) => c.ratio > lo && c.ratio <= hi);
+        return b.length ? `${pct(med(b))} (${b.length})` : '–';
+      })
+      .join(' | ')} |`;
+  return [
+    "## IsoFLOP weight width σ, held out: the planner's N*, leave-largest-out",
+    '',
+    `Porian et al.'s configurations (cut as above), Plan Compute Budget's N* at each larger bracketed budget, the family fitted with IsoFLOP weights of width σ in ln N (fit/isoflopWeights.ts; no bootstrap). σ tried: ${ISOFLOP_WIDTHS.map((w) => w.toFixed(2)).join(', ')}. "held out": for each training data set, σ is the one with the least median N* error over the other data set's cases (${groups.map((g) => `${g} scored with σ = ${chosen.get(g)!.toFixed(2)}`).join('; ')}). The only other shared data with IsoFLOP layout is none: Gadre et al.'s runs sit at fixed tokens per parameter and Step Law's grid has one budget of three sizes. Median factor error of N* (cases):`,
+    '',
+    `| σ | ${used.map(([lo, hi]) => `${lo}–${hi}×`).join(' | ')} |`,
+    `|---|${used.map(() => '---|').join('')}`,
+    row('held out (chosen on the other data set)', heldOut),
+    ...groups.map((g) =>
+      row(
+        `held out, ${g} alone (σ = ${chosen.get(g)!.toFixed(2)})`,
+        heldOut.filter((c) => c.group === g),
+      ),
+    ),
+    row(`in use, ${ISOFLOP_WEIGHT_WIDTH.toFixed(2)} (chosen on all of Porian)`, inUse),
+    ...ISOFLOP_WIDTHS.map((w) =>
+      row(
+        `${w.toFixed(2)}`,
+        cs.filter((c) => c.width === w),
+      ),
+    ),
+    '',
+  ];
 }

@@ -72,3 +72,20 @@ test('real example: the planned config, the live run and the plan at the config 
   }
   assert.ok(lossOf(plan.recommended) <= atPlanned.value, `plan ${lossOf(plan.recommended)} vs config ${atPlanned.value}`);
 });
+
+test('real example: the family model at each run of the family is the number the product shows for that run', () => {
+  // Live runs: the forecast the status bar shows (the family anchors it rounded to 1e-3);
+  // finished runs: their measured end, or the median of the runs at the same N and D (schedules of one length).
+  for (const p of family.points!) {
+    const run = snapshot.runs.find((r) => r.id === p.runId)!;
+    const shown = family.anchoredRunIds?.includes(p.runId) ? run.curve!.predictedFinal.value : p.loss;
+    const same = family.points!.filter((q) => q.params === p.params && q.tokens === p.tokens).map((q) => q.loss);
+    const spread = Math.max(...same) / Math.min(...same) - 1;
+    const v = model.predict(p.params, p.tokens).value;
+    assert.ok(Math.abs(v / shown - 1) <= spread + 5e-4 / shown, `${p.runId}: model ${v} vs shown ${shown} (spread ${spread})`);
+    if (same.length === 1) assert.ok(Math.abs(v - p.loss) < 1e-9, `${p.runId}: ${v} vs its point ${p.loss}`);
+  }
+  const live = snapshot.runs.find((r) => r.id === HEADLINE)!;
+  const law = familyModel({ ...lossLaw, throughRuns: false }).predict(live.hyper.params!, live.hyper.tokens!).value;
+  assert.ok(Math.abs(law / live.curve!.predictedFinal.value - 1) > 0.005, 'the law alone is another number there (0.8% off)');
+});

@@ -9,7 +9,7 @@ import { chinchillaLaw } from '../laws/chinchilla';
 import { familyLaw } from '../laws/familyLaws';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import type { LawDefinition } from '../laws/types';
-import { MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
+import { lawParams, MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { Prediction } from '../fit/types';
 import { overtrainLaw } from '../laws/overtrain';
@@ -19,6 +19,7 @@ import { maxOf, minOf } from '../../shared/arrays';
 import { formatRatio } from '../../shared/format';
 import { calibrateAtDistance, floorInterval, widenInterval } from '../fit/calibration';
 import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
+import { chinchillaTermCoordinates, residualField, type ResidualField } from '../fit/residualField';
 
 /**
  * Largest compute ratio (target over the largest fitted run) the shared ladders' leave-largest-out
@@ -39,6 +40,11 @@ export interface FamilyModelInput {
   points?: readonly CrossRunPoint[];
   /** Live runs among `points` (their forecast ends anchor the law): distances count finished runs only. */
   anchoredRunIds?: readonly string[];
+  /**
+   * Pass the model through each run's own number at its (N, D) (fit/residualField.ts; default true):
+   * false gives the law (blended by regime) alone, for comparisons.
+   */
+  throughRuns?: boolean;
 }
 
 /** How far a prediction lies from the data the family model was fitted on. */
@@ -301,6 +307,28 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
         ? overtrainLaw.evaluate(usable!.fitParams, [n, d / n])
         : (1 - w) * c + w * overtrainLaw.evaluate(usable!.fitParams, [n, d / n]);
   };
+  // The loss before the runs' own numbers (blend or law), the cheap way (no bootstrap samples).
+  const law = familyLaw(fit.lawId).law;
+  const rawValue = (n: number, d: number, ne?: number): number => (usable ? blendValue(n, d) : law.evaluate(fit.fitParams, [lawParams(fit, n, ne), d]));
+  // Each run's number at its point (fit/residualField.ts): runs with one point each (not stable-phase checkpoints).
+  let field: ResidualField | undefined | null = null;
+  const fieldOf = (): ResidualField | undefined => {
+    if (field !== null) return field;
+    const pts = input.throughRuns === false ? [] : (input.points ?? []);
+    const perRun = new Map<string, number>();
+    for (const p of pts) perRun.set(p.runId, (perRun.get(p.runId) ?? 0) + 1);
+    // In the Chinchilla law's term coordinates (fit/residualField.ts); other laws are shown as fitted.
+    const coords = law === chinchillaLaw ? chinchillaTermCoordinates(fit.fitParams) : undefined;
+    field = coords
+      ? residualField(
+          pts.filter((p) => perRun.get(p.runId) === 1),
+          (p) => rawValue(p.params, p.tokens, (p as CrossRunPoint).nonEmbeddingParams),
+          coords,
+        )
+      : undefined;
+    return field;
+  };
+  const throughRuns = (n: number, d: number): number => rawValue(n, d) * Math.exp(fieldOf()!.at(n, d));
   const baseCache = new Map<string, { measured: Distance; base?: BaseAt }>();
   return {
     family: input.family,
@@ -310,6 +338,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     warnings,
     ...(bend ? { break: bend } : {}),
     value(params, tokens) {
+      if (fieldOf()) return envelopeArgmin(throughRuns, params, tokens).value;
       if (!usable) return predictCrossRun(fit, params, tokens).value;
       return envelopeArgmin(blendValue, params, tokens).value;
     },
@@ -328,7 +357,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
         ...p,
         interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval,
         distance,
-        ...(base.monotone ? { regime: { ...base.monotone.regime }, monotone: { ...base.monotone.at } } : {}),
+        ...(base.monotone ? { ...(base.monotone.regime ? { regime: { ...base.monotone.regime } } : {}), monotone: { ...base.monotone.at } } : {}),
       };
     },
   };
@@ -343,7 +372,25 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     if (hit) return hit;
     const measured = distanceFrom(input, params, tokens);
     const out: { measured: Distance; base?: BaseAt } = { measured };
-    if (params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
+    const f = fieldOf();
+    if (f && params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
+      // The law times the runs' own numbers' field, under the monotone envelope.
+      const value = (n: number, d: number) => rawValue(n, d, n === params ? nonEmbeddingParams : undefined) * Math.exp(f.at(n, d));
+      const at = envelopeArgmin(value, params, tokens);
+      const ne = at.params === params ? nonEmbeddingParams : undefined;
+      const there = overtrain ? predictInRegime(fit, overtrain, at.params, at.tokens) : predictCrossRun(fit, at.params, at.tokens, ne);
+      const k = Math.exp(f.at(at.params, at.tokens));
+      const prediction = { ...there, value: there.value * k, interval: [there.interval[0] * k, there.interval[1] * k] as [number, number] };
+      if (at.params === params && at.tokens === tokens) out.base = { prediction };
+      else {
+        const note = `Monotone by construction: the model would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens, so the loss is that one (more parameters or tokens never predict worse).`;
+        const regime = 'regime' in there ? (there as { regime: RegimeInfo }).regime : undefined;
+        out.base = {
+          prediction,
+          monotone: { regime: regime ? { ...regime, note: `${regime.note} ${note}` } : undefined, at: { params: at.params, tokens: at.tokens, note } },
+        };
+      }
+    } else if (params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
       if (!overtrain) out.base = { prediction: predictCrossRun(fit, params, tokens, nonEmbeddingParams) };
       else {
         const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
@@ -368,7 +415,7 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
 interface BaseAt {
   prediction: Prediction;
   /** Set where the monotone envelope gave the loss: the regime note with why, and where. */
-  monotone?: { regime: RegimeInfo; at: { params: number; tokens: number; note: string } };
+  monotone?: { regime?: RegimeInfo; at: { params: number; tokens: number; note: string } };
 }
 
 /** Predictions kept per family model (the ladder's target, and a few more for the views). */
