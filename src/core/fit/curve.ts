@@ -8,8 +8,9 @@
  *   infinite at t = 0, and shifting to step+1 would change what A means), i.e. step 0 is DROPPED.
  * - The first `dropFirstFraction` (default 10%) of the logged STEP RANGE is dropped as warm-up:
  *   LR warm-up and early transients do not follow the laws.
- * - Long curves are thinned to ≤ 200 points by averaging consecutive chunks (mean step,
- *   geometric-mean loss), which keeps uniform-in-step weighting and bounds the cost.
+ * - Long curves are thinned to ≤ 200 points (≤ 70 for the schedule-aware laws, ≤ 100 for their
+ *   fit-on-prefix checks) by averaging consecutive chunks (mean step, geometric-mean loss), which
+ *   keeps uniform-in-step weighting and bounds the cost.
  * - A schedule `lr` follows schedule.ts: lr[s] is the LR at step s for 1 ≤ s ≤ T, and must reach
  *   the target step (the schedule is known to its end even when the log is not).
  *
