@@ -100,7 +100,7 @@ export interface SiblingOptions {
 /** Fewest prefix points after the warmup when only the level L0 is left to the prefix: more than one, to average its noise. */
 const MIN_POINTS_LEVEL_ONLY = 3;
 
-/** Points per curve a fit sees (as the curve fits' MAX_SCHEDULE_CURVE_POINTS): the price of a fit is its points. */
+/** Points per curve a sibling fit sees (as the curve fits' prefix checks, SCHEDULE_PREFIX_CHECK_POINTS; their main fit keeps 70): the price of a fit is its points. */
 const MAX_POINTS = 100;
 
 /** Up to MAX_POINTS evenly spaced (by index) points after the warmup, finite and positive. */
