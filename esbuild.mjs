@@ -2,6 +2,7 @@
 // that run inside VS Code. `--production` minifies without source maps; `--watch` rebuilds.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
+import { lazyChunkBuilds, lazyChunks } from './esbuild-lazy.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -18,25 +19,30 @@ const node = {
   mainFields: ['module', 'main'],
 };
 
+// The bundles in dist/ load their parsers on first use, each from its own file (esbuild-lazy.mjs);
+// the integration suites, bundled elsewhere, keep them inside.
+const lazy = { ...node, plugins: [lazyChunks] };
+
 const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
-  { ...node, entryPoints: ['src/worker/fitThread.ts'], outfile: 'dist/fitThread.js' },
+  ...lazyChunkBuilds(node),
+  { ...lazy, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...lazy, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  { ...lazy, entryPoints: ['src/worker/fitThread.ts'], outfile: 'dist/fitThread.js' },
   // A parsing thread of a large JSONL log's first read (src/core/runs/jsonlParallel.ts), started by the worker and the CLI.
-  { ...node, entryPoints: ['src/core/runs/jsonlThread.ts'], outfile: 'dist/jsonlThread.js' },
+  { ...lazy, entryPoints: ['src/core/runs/jsonlThread.ts'], outfile: 'dist/jsonlThread.js' },
   // The CLI: a small entry that answers --help and --version, and the rest, loaded for any other command.
   {
-    ...node,
+    ...lazy,
     entryPoints: ['src/cliEntry.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
     external: ['./cliMain.js', './cliQuick.js', './cliEstimate.js'],
   },
   // `plan` with no runs to read: the planner alone, for a cold start near a bare node (src/cliQuick.ts).
-  { ...node, entryPoints: ['src/cliQuick.ts'], outfile: 'dist/cliQuick.js', external: ['./cliMain.js'] },
+  { ...lazy, entryPoints: ['src/cliQuick.ts'], outfile: 'dist/cliQuick.js', external: ['./cliMain.js'] },
   // `estimate` with no runs to read: the config readers and the estimate alone (src/cliEstimate.ts).
-  { ...node, entryPoints: ['src/cliEstimate.ts'], outfile: 'dist/cliEstimate.js', external: ['./cliMain.js'] },
-  { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
+  { ...lazy, entryPoints: ['src/cliEstimate.ts'], outfile: 'dist/cliEstimate.js', external: ['./cliMain.js'] },
+  { ...lazy, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
   {
     bundle: true,
     platform: 'browser',

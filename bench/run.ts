@@ -22,6 +22,7 @@ import { powerLaw } from '../src/core/laws/power';
 import { fitLaw } from '../src/core/fit/fitLaw';
 import { listFiles, machine, median } from './stats';
 import { scaleRows } from './scale';
+import { coldStartRows } from './coldStart';
 import { npmAudit, patternRatios, tenThousandRuns } from './hostile';
 
 const REPEATS = 5;
@@ -169,8 +170,10 @@ async function main(): Promise<void> {
     // --- Ingest throughput (bench/ingest.ts): JSONL and event files against `cat` and readline + JSON.parse --
     rows.push(...(await ingestThroughput(tmp, json)));
 
-    // --- Scale (bench/scale.ts): curve-fit CPU before/after, scan of many runs with the fitting pool, CLI cold start --
+    // --- Scale (bench/scale.ts): curve-fit CPU before/after, scan of many runs with the fitting pool --
     rows.push(...(await scaleRows(tmp, json)));
+    // --- CLI cold start against bare node (bench/coldStart.ts) ---
+    rows.push(...coldStartRows(tmp, json));
 
     // The memory and append rows below use a 300,000-line JSONL log.
     const lines = 300_000;

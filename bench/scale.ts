@@ -5,7 +5,6 @@
 //   - `scaling-lens scan` of 1, 10, 100 and 1,000 copies of the example runs (real-size: 170–290
 //     loss points, 1,100–1,200 points of every metric), wall and CPU (user + system of the process
 //     and its threads), one fitting thread against one per core; 1,000 runs with --no-fit too;
-//   - CLI cold start (`--help`, `plan`, `estimate`, from an empty folder) against a bare `node -e 0`.
 // SCALING_LENS_BENCH_SKIP_FIT_CPU=1 leaves out the before/after fit CPU (a few minutes of CPU), and
 // SCALING_LENS_BENCH_SCAN_1000=0 the fitted scans of 1,000 runs (about ten minutes of CPU), for a quick look.
 import * as fs from 'node:fs';
@@ -197,37 +196,5 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  // --- CLI cold start against bare node (interleaved, medians of 10) -------------------------------
-  // From an empty folder: in the repository, plan and estimate would calibrate on examples/'s runs.
-  const emptyCwd = fs.mkdtempSync(path.join(tmp, 'cold-'));
-  const commands: { label: string; args: string[] }[] = [
-    { label: 'bare `node -e 0`', args: ['-e', '0'] },
-    { label: '`scaling-lens --help`', args: [cli, '--help'] },
-    { label: '`scaling-lens plan --budget 1e21` (no runs to read: the planner alone)', args: [cli, 'plan', '--budget', '1e21'] },
-    {
-      label: '`scaling-lens estimate examples/configs/planned-400m` (no runs to read: the config readers alone)',
-      args: [cli, 'estimate', path.join(repoRoot, 'examples', 'configs', 'planned-400m')],
-    },
-  ];
-  const times = commands.map(() => [] as number[]);
-  for (let r = 0; r < 10; r++) {
-    commands.forEach((c, i) => {
-      const t = performance.now();
-      const res = spawnSync(process.execPath, c.args, { cwd: emptyCwd, stdio: 'ignore' });
-      if (res.status !== 0) throw new Error(`${c.label} failed`);
-      times[i].push(performance.now() - t);
-    });
-  }
-  const bare = median(times[0]);
-  json.coldStartBareMs = bare;
-  commands.slice(1).forEach((c, k) => {
-    const ms = median(times[k + 1]);
-    json[`coldStart:${c.label}`] = ms;
-    rows.push({
-      name: `CLI cold start: ${c.label}`,
-      value: `${ms.toFixed(0)} ms (${(ms / bare).toFixed(2)}× bare node)`,
-      note: `medians of 10 interleaved runs from an empty folder; bare \`node -e 0\` ${bare.toFixed(0)} ms; load average ${os.loadavg()[0].toFixed(1)}`,
-    });
-  });
   return rows;
 }

@@ -48,7 +48,7 @@ function loadMs(bundle: string, repeats = 5): number | undefined {
 export function packageSize(tmp: string): PackageSize | { error: string } {
   const stage = path.join(tmp, 'package-stage');
   fs.mkdirSync(stage, { recursive: true });
-  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'esbuild.mjs', 'tsconfig.json']) {
+  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'esbuild.mjs', 'esbuild-lazy.mjs', 'tsconfig.json']) {
     if (fs.existsSync(path.join(repoRoot, f))) fs.copyFileSync(path.join(repoRoot, f), path.join(stage, f));
   }
   fs.cpSync(path.join(repoRoot, 'media'), path.join(stage, 'media'), { recursive: true }); // vsce does not follow links
@@ -65,7 +65,8 @@ export function packageSize(tmp: string): PackageSize | { error: string } {
   if (pack.status !== 0 || !fs.existsSync(vsix))
     return { error: `vsce package failed: ${(pack.stderr || pack.stdout).trim().split('\n').slice(-3).join(' ')}` };
   const files = fs
-    .readdirSync(path.join(stage, 'dist'))
+    .readdirSync(path.join(stage, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((name) => fs.statSync(path.join(stage, 'dist', name)).isFile())
     .map((name) => ({ name: `dist/${name}`, bytes: fs.statSync(path.join(stage, 'dist', name)).size }))
     .sort((a, b) => b.bytes - a.bytes);
   return { vsixBytes: fs.statSync(vsix).size, files, extensionLoadMs: loadMs(path.join(stage, 'dist', 'extension.js')) };

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ScalingWorkspace } from '../core/workspace';
 import type { ConfigEstimate } from '../core/snapshot';
 import { formatDiagnostic } from '../core/diagnostics';
-import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
+import { formatCount, formatFlops, formatInteger, formatInterval, formatLoss } from '../shared/format';
 import { findHardware, hardwareTable, type HardwareSettings } from '../core/plan/hardware';
 import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
 
@@ -189,7 +189,7 @@ export function estimateText(file: string, result: ConfigEstimate): string {
   const mem = result.memory;
   if (mem) {
     lines.push(
-      `  memory per GPU: ${gb(mem.totalBytes)} of ${gb(mem.capacityBytes)} on ${mem.hardwareId} (weights ${gb(mem.weightsBytes)}, grads ${gb(mem.gradsBytes)}, Adam ${gb(mem.optimizerBytes)}, activations ${gb(mem.activationBytes + mem.logitsBytes)}) at sequence length ${mem.seqLen.toLocaleString('en-US')}${mem.seqLenAssumed ? ' (assumed)' : ''}, micro-batch ${mem.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}${mem.fits ? '' : ': DOES NOT FIT'}`,
+      `  memory per GPU: ${gb(mem.totalBytes)} of ${gb(mem.capacityBytes)} on ${mem.hardwareId} (weights ${gb(mem.weightsBytes)}, grads ${gb(mem.gradsBytes)}, Adam ${gb(mem.optimizerBytes)}, activations ${gb(mem.activationBytes + mem.logitsBytes)}) at sequence length ${formatInteger(mem.seqLen)}${mem.seqLenAssumed ? ' (assumed)' : ''}, micro-batch ${mem.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}${mem.fits ? '' : ': DOES NOT FIT'}`,
     );
     if (mem.smallestFit) lines.push(`  smallest layout that fits: ${mem.smallestFit.description} (${gb(mem.smallestFit.totalBytes)} per GPU)`);
   }

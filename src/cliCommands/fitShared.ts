@@ -2,8 +2,12 @@
 // numeric CSV tables they read. Each command takes its argv and an output sink, so tests can run
 // it in-process as well as through the built CLI.
 import { readTextFileOrThrow, READ_CAPS } from '../core/safeFile';
-import { parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
+
+/** The CSV parser, loaded on first use (as in plan.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const csvParse = (input: string, options: CsvParse.Options): unknown => (require('csv-parse/sync') as typeof CsvParse).parse(input, options);
 
 export interface CommandIo {
   stdout(text: string): void;
@@ -47,7 +51,7 @@ export function readNumericCsv(file: string, required: readonly string[]): { row
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
+    records = csvParse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
   } catch (error) {
     return { rows: [], header: [], error: { file, severity: 'error', message: `not a CSV table: ${(error as Error).message}` } };
   }

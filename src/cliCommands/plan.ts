@@ -6,7 +6,7 @@
 import { readTextFileOrThrow, READ_CAPS } from '../core/safeFile';
 import { idleOptions } from '../core/optionScope';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
 import { parseBudget, planBudget, type BudgetCandidate, type BudgetContext, type BudgetPlan } from '../core/plan/budget';
 import { parseAmount } from '../core/plan/budgetRequest';
 import { fitIsoflopFrontier, type IsoflopPoint } from '../core/fit/isoflop';
@@ -15,6 +15,10 @@ import { calibrationRuns, hardwareFlags, HARDWARE_OPTIONS, NOTHING_CALIBRATED, t
 import { hardwareTable } from '../core/plan/hardware';
 import { DOMAIN_LIMITS } from '../core/configs/domains';
 import { frontierNarrowing, narrowingLines } from '../core/plan/frontierNarrowing';
+
+/** The CSV parser, loaded on first use (only `--isoflop` reads a CSV): a cheap `plan` starts without it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const csvParse = (input: string, options: CsvParse.Options): unknown => (require('csv-parse/sync') as typeof CsvParse).parse(input, options);
 
 /** Time budget of the search for the runs that would narrow N* (as `ladder`'s search has). */
 const NARROWING_SEARCH_MS = 10_000;
@@ -33,7 +37,7 @@ function amount(name: string, text: string | undefined, ctx: CliContext): number
 function readIsoflop(file: string, where: string[], ctx: CliContext): IsoflopPoint[] {
   let records: Record<string, string>[];
   try {
-    records = parse(readTextFileOrThrow(file, READ_CAPS.document), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    records = csvParse(readTextFileOrThrow(file, READ_CAPS.document), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   } catch (error) {
     throw new Error(`cannot read IsoFLOP table ${file}: ${(error as Error).message}`);
   }

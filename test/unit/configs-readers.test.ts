@@ -470,6 +470,9 @@ test('generic YAML and JSON shapes', () => {
   );
   assert.equal(json.params.total, 43_655_680);
   assert.equal(json.maxSteps, Math.ceil(1e9 / 131072));
+  // A key written with an escape is the same key (the JSON path looks for the keys' text before loading YAML).
+  const escaped = JSON.stringify({ model: { layers: 8, d_model: 512, heads: 8, ffn: 1536, vocab: 32000, tied: true }, training: { tokens: 1e9 } });
+  assert.equal(planOf(read('/p/plan.json', escaped.replace('"layers"', '"lay\\u0065rs"'))).params.total, 43_655_680);
 });
 
 test('generic: contradictory tokens and steps × batch name both lines; missing keys are errors', () => {

@@ -142,6 +142,32 @@ test('every bundle esbuild.mjs makes for the extension is in the .vsix (all but 
   for (const file of bundles) assert.ok(admitted(file), `${file} is admitted`);
 });
 
+test('every parser file (dist/lazy/) that a bundle of the extension requires is in the .vsix', async () => {
+  const { build } = await import('esbuild');
+  const { lazyChunks } = (await import(pathToFileURL(path.join(root, 'esbuild-lazy.mjs')).href)) as { lazyChunks: import('esbuild').Plugin };
+  const required = new Set<string>();
+  for (const entry of ['src/extension.ts', 'src/worker/worker.ts', 'src/worker/fitThread.ts', 'src/core/runs/jsonlThread.ts']) {
+    const out = await build({
+      entryPoints: [path.join(root, entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      write: false,
+      outdir: path.join(root, 'dist'),
+      metafile: true,
+      external: ['vscode'],
+      mainFields: ['module', 'main'],
+      plugins: [lazyChunks],
+      logLevel: 'warning',
+    });
+    for (const o of Object.values(out.metafile.outputs)) for (const i of o.imports) if (i.path.startsWith('./lazy/')) required.add(`dist/${i.path.slice(2)}`);
+  }
+  // The worker reads YAML (.scalinglens.yaml, configs), TOML, Python configs and protobuf event files.
+  assert.ok(required.has('dist/lazy/yaml.js') && required.has('dist/lazy/protobufjs.js'), [...required].join(', '));
+  for (const file of required) assert.ok(admitted(file), `${file} is admitted`);
+  assert.ok(!admitted('dist/lazy/yaml.js.map'), 'no source map');
+});
+
 test('privacy: no network or process API in the extension, worker, CLI or webview sources', () => {
   // What would let data leave the machine (or run something): Node's network and process modules,
   // and the browser's request APIs. protobufjs, bundled for the TensorBoard and W&B readers,

@@ -157,3 +157,35 @@ test('a parsing thread whose post of a chunk fails posts that chunk unusable and
   assert.equal(control[3], blocks, 'every chunk published, and the thread end announced');
   assert.equal(control[4], -2, 'no claim held at the end');
 });
+
+test(
+  'a parsing thread that ends without its finally (process.exit; terminated, as when out of memory) gives up its chunk at once, not after the 60 s wait',
+  { timeout: 30_000 },
+  () => {
+    const file = path.join(tempDir('sl-jsonl-par-'), 'run', 'log.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = Array.from({ length: 400 }, (_, i) => `{"step": ${i + 1}, "loss": ${(2 + 1 / (i + 1)).toFixed(5)}}`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const blockBytes = 2048;
+    const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
+    // A thread that claims the next chunk (cells as ParallelJsonlRead lays them out: next, ..., then its
+    // claim at 4 + index), then ends at once: by process.exit, or by hanging until it is terminated.
+    const thread = (end: string) =>
+      `const { workerData } = require('node:worker_threads');
+     const c = new Int32Array(workerData.control);
+     Atomics.store(c, 4 + workerData.index, Atomics.add(c, 0, 1));
+     ${end}`;
+    for (const end of ['process.exit(1);', 'for (;;);']) {
+      const read = new ParallelJsonlRead({ file: thread(end), eval: true }, file, blockBytes, blocks, 1, true);
+      const control = (read as unknown as { control: Int32Array }).control;
+      // Wait (up to 10 s) until the thread holds chunk 1 (or has already ended holding it).
+      for (let i = 0; i < 100 && Atomics.load(control, 4) === -1; i++) Atomics.wait(control, 3, Atomics.load(control, 3), 100);
+      assert.ok([1, -2 - 1].includes(Atomics.load(control, 4)), 'the thread claimed chunk 1');
+      if (end.startsWith('for')) void (read as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+      // The reading thread asks for chunk 1: it was held by a thread that ended, so it parses it itself.
+      assert.equal(read.take({ start: blockBytes, end: blockBytes, firstLineNumber: 2, rewritten: false }, 2 * blockBytes), undefined);
+      assert.equal(Atomics.load(control, 4), -2 - 1, `${end}: the claim is marked as held by an ended thread`);
+      read.close();
+    }
+  },
+);

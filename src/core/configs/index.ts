@@ -92,8 +92,9 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
   const base = path.basename(file);
   if (ext === '.json') {
     const trimmed = text.trimStart();
-    // The generic shape in JSON: a `model` object with `layers` and `d_model`.
-    if (trimmed.startsWith('{')) {
+    // The generic shape in JSON: a `model` object with `layers` and `d_model`. Both keys are in the
+    // text as written unless escaped, so an HF config.json is read without loading the YAML parser.
+    if (trimmed.startsWith('{') && (text.includes('\\') || (text.includes('layers') && text.includes('d_model')))) {
       const y = new YamlView(text, file);
       if (y.errors.length === 0 && isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
     }

@@ -12,11 +12,12 @@ import { PlanBuilder, finishPlan, type Found, type TrainingInput } from './build
 import { TORCHTITAN_FLAVORS, cloneNamed } from './modelTables';
 import type { ConfigReadResult, TrainingPlan } from './types';
 
-/** Character ranges of `key = value` values, by dotted path (`training.steps`), from a line scan. */
 // smol-toml is an ES module with a CommonJS build (`require` → dist/index.cjs); the types come from its ESM entry.
+// Loaded on first use (a cold start that reads no TOML never loads it).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse: parseToml } = require('smol-toml') as typeof SmolToml;
+const parseToml = (text: string): unknown => (require('smol-toml') as typeof SmolToml).parse(text);
 
+/** Character ranges of `key = value` values, by dotted path (`training.steps`), from a line scan. */
 export function tomlValueRanges(text: string): Map<string, { start: number; end: number }> {
   const out = new Map<string, { start: number; end: number }>();
   let section = '';

@@ -11,6 +11,7 @@ import { trainingFlops } from './flops';
 import { computeTime, findHardware, precisionOf, type HardwareTable } from './hardware';
 import { ASSUMED_SEQ_LEN, describeLayout, fitsMemory, memoryInputOf, memoryPerGpu, smallestLayout, type MemoryEstimate, type MemoryLayout } from './memory';
 import { appendAll } from '../../shared/arrays';
+import { formatInteger } from '../../shared/format';
 
 export interface PlanCost {
   flops: number;
@@ -157,7 +158,7 @@ export function planCost(plan: TrainingPlan, table: HardwareTable, hardwareId?: 
   if (fit.warning) {
     out.memory.warning = fit.warning;
     const smallest = smallestLayout(mem.input, profile.memoryBytes);
-    const at = `at sequence length ${mem.input.seqLen.toLocaleString('en-US')}${mem.seqLenAssumed ? ' (assumed)' : ''} and micro-batch ${mem.input.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}`;
+    const at = `at sequence length ${formatInteger(mem.input.seqLen)}${mem.seqLenAssumed ? ' (assumed)' : ''} and micro-batch ${mem.input.microBatch}${mem.microBatchAssumed ? ' (assumed)' : ''}`;
     if (smallest) {
       const description = describeLayout(smallest.layout, profile.id);
       out.memory.smallestFit = { layout: smallest.layout, description, totalBytes: smallest.estimate.totalBytes };

@@ -1,5 +1,6 @@
 // Costs as the lens, the hover, the plan view and the CLI print them, so a price or a count of
 // accelerator-hours reads the same everywhere.
+import { formatInteger } from '../../shared/format';
 
 /** `$3.1k`, `$2.4M`, `$850`. */
 export function formatUsd(v: number): string {
@@ -11,5 +12,5 @@ export function formatUsd(v: number): string {
 
 /** Accelerator-hours: 1240.4 → `1,240`, 0.661 → `0.66`. */
 export function formatHours(v: number): string {
-  return v < 10 ? String(Number(v.toPrecision(2))) : Math.round(v).toLocaleString('en-US');
+  return v < 10 ? String(Number(v.toPrecision(2))) : formatInteger(Math.round(v));
 }

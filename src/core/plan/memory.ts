@@ -19,6 +19,7 @@
 // micro-batches of L/pp layers: about L layers' worth, independent of pp. The fp32 logits
 // (4·s·b·V bytes) are added once.
 import type { TrainingPlan } from '../configs/types';
+import { formatInteger } from '../../shared/format';
 
 export type OptimizerState = 'mixed-adam' | 'fsdp-fp32-grads' | 'fp32-adam';
 
@@ -144,8 +145,8 @@ export function memoryInputOf(plan: TrainingPlan): { input: MemoryInput; assumed
   const gpus = plan.gpus ?? 1;
   const dp = Math.max(1, Math.floor(gpus / (tp * pp * cp)));
   if (seqLenAssumed) {
-    const capacity = a.positions !== undefined ? `; the model's position capacity of ${a.positions.toLocaleString('en-US')} is not its training length` : '';
-    assumed.push(`sequence length ${seqLen.toLocaleString('en-US')} (the config sets no training length${capacity})`);
+    const capacity = a.positions !== undefined ? `; the model's position capacity of ${formatInteger(a.positions)} is not its training length` : '';
+    assumed.push(`sequence length ${formatInteger(seqLen)} (the config sets no training length${capacity})`);
   }
   if (plan.microBatch === undefined) assumed.push('micro-batch 1 sequence');
   if (par.zeroStage === undefined && gpus > 1) assumed.push('ZeRO stage 0 (plain data parallel)');

@@ -63,7 +63,30 @@ export interface JsonlThreadInit {
   /** This thread's claim cell is control[CLAIMS + index]. */
   index: number;
   port: Pick<MessagePort, 'postMessage' | 'close'>;
+  /** Held untouched while the thread lives: its other end, in the watching thread, closes when this thread ends, however it ends. */
+  watched?: MessagePort;
 }
+
+/**
+ * The watching thread: a thread that ends without its `finally` (process.exit, out of memory,
+ * terminated) cannot say so, and the reading thread, blocked in Atomics.wait, never sees the
+ * Worker's 'exit' event. This thread's event loop does see each parsing thread's port close, and
+ * marks that thread's claim as held by an ended thread, as runParsingThread's finally would.
+ */
+const WATCHER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const control = new Int32Array(workerData.control);
+workerData.ports.forEach((port, i) => {
+  port.on('message', () => undefined);
+  port.on('close', () => {
+    const cell = workerData.claims + i;
+    const held = Atomics.load(control, cell);
+    if (held >= 0 && Atomics.compareExchange(control, cell, held, workerData.exited - held) === held) {
+      Atomics.add(control, workerData.published, 1);
+      Atomics.notify(control, workerData.published);
+    }
+  });
+});`;
 
 /** One chunk as a parsing thread read it: its byte range and, when usable, its columns. */
 interface ChunkResult {
@@ -153,21 +176,48 @@ export class ParallelJsonlRead {
     this.control[NEXT] = 1;
     // Enough chunks ahead to keep every thread busy, few enough to bound what waits in memory.
     const lookahead = (this.lookahead = 2 * threads + 2);
+    const watchPorts: MessagePort[] = [];
     for (let t = 0; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      const init: JsonlThreadInit = { file, blockBytes, blocks, lookahead, control: this.control.buffer as SharedArrayBuffer, index: t, port: port2 };
+      const watch = new MessageChannel();
+      const init: JsonlThreadInit = {
+        file,
+        blockBytes,
+        blocks,
+        lookahead,
+        control: this.control.buffer as SharedArrayBuffer,
+        index: t,
+        port: port2,
+        watched: watch.port2,
+      };
       try {
-        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList: [port2] });
+        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList: [port2, watch.port2] });
         worker.unref();
         // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
-        // it ended (runParsingThread's finally), else waited for until CHUNK_WAIT_MS.
+        // it ended (runParsingThread's finally, or the watching thread), else waited for until CHUNK_WAIT_MS.
         worker.on('error', () => undefined);
         this.workers.push(worker);
         this.ports.push(port1);
+        watchPorts.push(watch.port1);
       } catch {
         port1.close();
+        watch.port1.close();
         break;
       }
+    }
+    if (watchPorts.length === 0) return;
+    try {
+      const watcher = new Worker(WATCHER_SOURCE, {
+        eval: true,
+        workerData: { control: this.control.buffer, ports: watchPorts, claims: CLAIMS, exited: EXITED, published: PUBLISHED },
+        transferList: watchPorts,
+      });
+      watcher.unref();
+      watcher.on('error', () => undefined);
+      this.workers.push(watcher);
+    } catch {
+      // No watcher: a thread that ends without its finally is waited for until CHUNK_WAIT_MS.
+      for (const port of watchPorts) port.close();
     }
   }
 

@@ -23,7 +23,7 @@
 //       law: chinchilla
 //       exclude: ["sweep/llama-12m"]            # left out of this family's fit only
 //       priors: auto                            # auto | always | never
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 import type * as YamlLib from 'yaml';
 import type { Node as YamlNode, Pair } from 'yaml';
 
@@ -103,6 +103,8 @@ export function parseCount(v: unknown): number | undefined {
 }
 
 function matcherOf(globs: string[]): Matcher {
+  // Loaded on first use, as yaml above.
+  const picomatch = require('picomatch') as typeof Picomatch;
   const ms = globs.map((g) => picomatch(g.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true }));
   return (rel) => ms.some((m) => m(rel));
 }

@@ -1,0 +1,124 @@
+// CLI cold start against a bare `node -e 0` (issue 20: `--help` and cheap commands within 1.2×),
+// a row of `npm run bench`; alone: `node --import tsx bench/coldStart.ts` (builds dist/ if missing).
+// Each command is a fresh process of the built dist/cli.js, started from an empty folder (in the
+// repository, `estimate` and `plan` would calibrate on examples/'s runs), the commands taking turns
+// so a change in the machine's load falls on all of them. Wall time is measured around the spawn;
+// CPU time (user + system, every thread) is read at exit by a one-line preload that bare node runs
+// too. Medians of RUNS. Alone, `node --import tsx bench/coldStart.ts <other checkout>` times that
+// checkout's built CLI in the same turns, for a before/after.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { median } from './stats';
+
+const repoRoot = path.resolve(__dirname, '..');
+/** Runs of each command (interleaved). */
+const RUNS = 15;
+
+export interface ColdStartRow {
+  name: string;
+  value: string;
+  note: string;
+}
+
+/** A small config of each parser family the CLI reads (nanoGPT's own config/train_gpt2.py, a generic YAML). */
+const NANOGPT = `# config for training GPT-2 (124M) on OpenWebText, as nanoGPT's config/train_gpt2.py
+batch_size = 12
+block_size = 1024
+gradient_accumulation_steps = 5 * 8
+max_iters = 600000
+lr_decay_iters = 600000
+eval_interval = 1000
+eval_iters = 200
+log_interval = 10
+weight_decay = 1e-1
+`;
+const GENERIC_YAML = `family: my-sweep
+model:
+  layers: 8
+  d_model: 512
+  heads: 8
+  kv_heads: 8
+  ffn: 1536
+  vocab: 32000
+  tied: true
+training:
+  steps: 6000
+  batch_size: 128
+  seq_len: 1024
+  lr: 6e-4
+  schedule: cosine
+  warmup_steps: 300
+  gpus: 4
+`;
+
+export function coldStartRows(tmp: string, json: Record<string, number>, otherRoot?: string): ColdStartRow[] {
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  if (!fs.existsSync(cli)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot });
+  const emptyCwd = fs.mkdtempSync(path.join(tmp, 'cold-'));
+  const configs = fs.mkdtempSync(path.join(tmp, 'cold-configs-'));
+  const py = path.join(configs, 'train_gpt2.py');
+  const yaml = path.join(configs, 'plan.yaml');
+  fs.writeFileSync(py, NANOGPT);
+  fs.writeFileSync(yaml, GENERIC_YAML);
+  const cpuOut = path.join(configs, 'cpu.txt');
+  const preload = path.join(configs, 'cpu.cjs');
+  fs.writeFileSync(
+    preload,
+    `process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeFileSync(${JSON.stringify(cpuOut)}, String((u.user + u.system) / 1000)); });\n`,
+  );
+  const json400m = path.join(repoRoot, 'examples', 'configs', 'planned-400m', 'config.json');
+  const commands: { label: string; key: string; args: string[] }[] = [
+    { label: 'bare `node -e 0`', key: 'bare', args: ['-e', '0'] },
+    { label: '`scaling-lens --help`', key: 'help', args: [cli, '--help'] },
+    { label: '`scaling-lens plan --budget 1e21` (no runs to read: the planner alone)', key: 'plan', args: [cli, 'plan', '--budget', '1e21'] },
+    { label: '`scaling-lens estimate` on an HF config.json (examples/configs/planned-400m)', key: 'estimateJson', args: [cli, 'estimate', json400m] },
+    { label: '`scaling-lens estimate` on a YAML config (the generic shape, 17 lines)', key: 'estimateYaml', args: [cli, 'estimate', yaml] },
+    { label: "`scaling-lens estimate` on a nanoGPT .py config (nanoGPT's train_gpt2.py)", key: 'estimatePy', args: [cli, 'estimate', py] },
+    { label: '`scaling-lens ladder --budget 1e20` (no runs: the IsoFLOP recipe; the whole CLI)', key: 'ladder', args: [cli, 'ladder', '--budget', '1e20'] },
+  ];
+  if (otherRoot !== undefined) {
+    const other = path.join(path.resolve(otherRoot), 'dist', 'cli.js');
+    for (const c of commands.slice(1))
+      commands.push({ label: `${c.label} [${otherRoot}]`, key: `${c.key}:other`, args: c.args.map((a) => (a === cli ? other : a)) });
+  }
+  const wall = commands.map(() => [] as number[]);
+  const cpu = commands.map(() => [] as number[]);
+  const loadBefore = os.loadavg()[0];
+  for (let r = 0; r < RUNS; r++) {
+    commands.forEach((c, i) => {
+      fs.rmSync(cpuOut, { force: true });
+      const t = performance.now();
+      const res = spawnSync(process.execPath, ['-r', preload, ...c.args], { cwd: emptyCwd, stdio: 'ignore' });
+      wall[i].push(performance.now() - t);
+      if (res.status !== 0) throw new Error(`${c.label} failed (exit ${res.status})`);
+      cpu[i].push(Number(fs.readFileSync(cpuOut, 'utf8')));
+    });
+  }
+  const loads = `1-minute load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
+  const bareWall = median(wall[0]);
+  const bareCpu = median(cpu[0]);
+  json.coldStartBareMs = bareWall;
+  json.coldStartBareCpuMs = bareCpu;
+  return commands.slice(1).map((c, k) => {
+    const ms = median(wall[k + 1]);
+    const cpuMs = median(cpu[k + 1]);
+    json[`coldStart:${c.key}`] = ms;
+    json[`coldStartCpu:${c.key}`] = cpuMs;
+    return {
+      name: `CLI cold start: ${c.label}`,
+      value: `${ms.toFixed(0)} ms (${(ms / bareWall).toFixed(2)}× bare node)`,
+      note: `wall, median of ${RUNS} runs interleaved with bare \`node -e 0\` (${bareWall.toFixed(0)} ms) and the other commands, from an empty folder; CPU ${cpuMs.toFixed(0)} ms (${(cpuMs / bareCpu).toFixed(2)}× bare node's ${bareCpu.toFixed(0)} ms); ${loads}`,
+    };
+  });
+}
+
+if (require.main === module) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cold-'));
+  try {
+    for (const row of coldStartRows(tmp, {}, process.argv[2])) console.log(`${row.name}: ${row.value}\n  ${row.note}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,116 @@
+// Issue 20: the CLI loads a config's parser on first use, from its own file (esbuild-lazy.mjs), so
+// `estimate foo.json` never loads YAML or the Python grammar and `estimate train.py` never loads
+// YAML. Built here as esbuild.mjs builds dist/, run from an empty folder, and checked by which
+// files under lazy/ the process loaded and by its output against the whole CLI's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import type { BuildOptions, Plugin } from 'esbuild';
+
+const repo = path.resolve(__dirname, '../..');
+
+const GENERIC_YAML = `family: my-sweep
+model:
+  layers: 8
+  d_model: 512
+  heads: 8
+  vocab: 32000
+training:
+  steps: 6000
+  batch_size: 128
+  seq_len: 1024
+  lr: 6e-4
+`;
+const NANOGPT = `batch_size = 12
+block_size = 1024
+gradient_accumulation_steps = 5 * 8
+n_layer = 12
+n_head = 12
+n_embd = 768
+max_iters = 600000
+learning_rate = 6e-4
+`;
+const TORCHTITAN = `[model]
+name = "llama3"
+flavor = "8B"
+
+[optimizer]
+lr = 3e-4
+
+[training]
+local_batch_size = 2
+seq_len = 4096
+steps = 500
+`;
+
+test('`estimate` and `plan` alone load only the parser their input needs, and print what the whole CLI prints', async () => {
+  const { build } = await import('esbuild');
+  const { lazyChunkBuilds, lazyChunks, LAZY_PACKAGES } = (await import(pathToFileURL(path.join(repo, 'esbuild-lazy.mjs')).href)) as {
+    lazyChunkBuilds: (base: BuildOptions, outdir: string) => BuildOptions[];
+    lazyChunks: Plugin;
+    LAZY_PACKAGES: Record<string, string>;
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-lazy-'));
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-lazy-cwd-'));
+  const configs = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-cli-lazy-configs-'));
+  try {
+    const base: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'warning' };
+    const small = { ...base, plugins: [lazyChunks], external: ['./cliMain.js'] };
+    await Promise.all([
+      ...lazyChunkBuilds(base, dir).map((b) => build(b)),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliEstimate.ts')], outfile: path.join(dir, 'cliEstimate.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
+    ]);
+    // The small bundles hold none of the parsers: each is a file of its own.
+    for (const bundle of ['cliEstimate.js', 'cliQuick.js']) {
+      const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
+      for (const absent of ['class YAMLMap', 'LRParser', 'TomlError', 'protobufjs', 'function picomatch'])
+        assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);
+    }
+    fs.writeFileSync(path.join(dir, 'cliMain.js'), "process.stdout.write('whole CLI: ' + process.argv.slice(2).join(' '));\n");
+    // Which parser files the process loaded, written at exit.
+    const loadedFile = path.join(dir, 'loaded.txt');
+    const hook = path.join(dir, 'hook.cjs');
+    fs.writeFileSync(
+      hook,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(loadedFile)}, Object.keys(require.cache).filter((f) => f.includes(${JSON.stringify(`${path.sep}lazy${path.sep}`)})).map((f) => require('path').basename(f, '.js')).sort().join(',')));\n`,
+    );
+    const run = (bundle: string, args: string[]) => {
+      const r = spawnSync(process.execPath, ['-r', hook, path.join(dir, bundle), ...args], { cwd: empty, encoding: 'utf8' });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded: fs.readFileSync(loadedFile, 'utf8').split(',').filter(Boolean) };
+    };
+    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+    const whole = (args: string[]) => spawnSync(process.execPath, ['--import', tsx, path.join(repo, 'src/cli.ts'), ...args], { cwd: empty, encoding: 'utf8' });
+
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(configs, name), text);
+      return path.join(configs, name);
+    };
+    const cases: { file: string; loads: string[] }[] = [
+      { file: path.join(repo, 'examples', 'configs', 'planned-400m', 'config.json'), loads: [] },
+      { file: write('plan.yaml', GENERIC_YAML), loads: ['js-yaml', 'yaml'] },
+      { file: write('train_gpt2.py', NANOGPT), loads: ['lezer-python'] },
+      { file: write('llama3_8b.toml', TORCHTITAN), loads: ['smol-toml'] },
+    ];
+    for (const { file, loads } of cases) {
+      const args = ['estimate', file];
+      const alone = run('cliEstimate.js', args);
+      assert.ok(!alone.stdout.startsWith('whole CLI'), `${file} answered alone`);
+      assert.deepEqual(alone.loaded, loads, `${path.basename(file)} loads ${loads.join(', ') || 'no parser'}`);
+      const b = whole(args);
+      assert.deepEqual([alone.status, alone.stdout, alone.stderr], [b.status, b.stdout, b.stderr], path.basename(file));
+    }
+    // `plan` with no runs: no parser at all (the CSV parser is for --isoflop, the globs for a folder with files).
+    const plan = run('cliQuick.js', ['plan', '--budget', '1e21']);
+    assert.ok(!plan.stdout.startsWith('whole CLI'));
+    assert.deepEqual(plan.loaded, []);
+    // Every package the plugin moves out has its file.
+    for (const name of Object.values(LAZY_PACKAGES)) assert.ok(fs.existsSync(path.join(dir, 'lazy', `${name}.js`)), name);
+  } finally {
+    for (const d of [dir, empty, configs]) fs.rmSync(d, { recursive: true, force: true });
+  }
+});
