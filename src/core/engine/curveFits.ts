@@ -248,8 +248,17 @@ export class CurveFits {
   }
 
   /** Whether a sibling forecast of `runId` (or its error) has landed at least once. */
-  siblingForecastLanded(runId: string): boolean {
+  private siblingForecastLanded(runId: string): boolean {
     return this.siblingCache.has(runId);
+  }
+
+  /**
+   * Whether the live run's first sibling forecast is on its way this round: being fitted, or waiting
+   * for its family's schedule response (fitted first, once for all the family's live runs).
+   */
+  firstSiblingForecastPending(run: Run): boolean {
+    if (this.siblingForecastLanded(run.id)) return false;
+    return this.fits.isPending(`siblings:${run.id}`) || this.fits.isPending(`schedule:${this.catalog.familyName(run)}`);
   }
 
   /**
