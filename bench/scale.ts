@@ -4,7 +4,12 @@
 //     tree), the trees taking turns so a change in the machine's load falls on all of them;
 //   - `scaling-lens scan` of 1, 10, 100 and 1,000 copies of the example runs (real-size: 170–290
 //     loss points, 1,100–1,200 points of every metric), wall and CPU (user + system of the process
-//     and its threads), one fitting thread against one per core; 1,000 runs with --no-fit too;
+//     and its threads), one fitting thread against one per core; 1,000 runs with --no-fit too. The
+//     copies past the first seven have their losses moved by a few parts in 10^5 (seeded per copy),
+//     so no two runs are the same series and no figure owes anything to identical inputs
+//     (SCALING_LENS_BENCH_SCAN_COPIES=identical copies them as they are, as before). With each
+//     scan, the time to the first answer as the extension's worker gets it (bench/firstAnswer.ts). CLI cold start is
+//     bench/coldStart.ts.
 // SCALING_LENS_BENCH_SKIP_FIT_CPU=1 leaves out the before/after fit CPU (a few minutes of CPU), and
 // SCALING_LENS_BENCH_SCAN_1000=0 the fitted scans of 1,000 runs (about ten minutes of CPU), for a quick look.
 import * as fs from 'node:fs';
@@ -68,11 +73,51 @@ function timedNode(args: string[]): Timed {
   return { wallMs: 1000 * Number(m[1]), cpuMs: 1000 * (Number(m[2]) + Number(m[3])), stdout: r.stdout };
 }
 
-/** `count` runs copied from examples/sweep in turn (config, training args and log of each). */
-function copiesOfExamples(dir: string, count: number): void {
+/**
+ * `count` runs copied from examples/sweep in turn (config, training args and log of each). With
+ * `distinct`, every copy past the first round has each logged loss multiplied by 1 + 5·10⁻⁵·u (u
+ * uniform in [−1, 1], seeded by the copy's number), written with the original's decimals: the runs
+ * stay real-size and alike, but no two are the same series.
+ */
+function copiesOfExamples(dir: string, count: number, distinct: boolean): void {
   const sweep = path.join(repoRoot, 'examples', 'sweep');
   const runs = fs.readdirSync(sweep).sort();
-  for (let i = 0; i < count; i++) fs.cpSync(path.join(sweep, runs[i % runs.length]), path.join(dir, `run-${String(i).padStart(4, '0')}`), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const to = path.join(dir, `run-${String(i).padStart(4, '0')}`);
+    fs.cpSync(path.join(sweep, runs[i % runs.length]), to, { recursive: true });
+    if (!distinct || i < runs.length) continue;
+    let seed = i * 2654435761;
+    const uniform = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return (2 * seed) / 2 ** 32 - 1;
+    };
+    for (const name of ['metrics.jsonl', 'trainer_state.json']) {
+      const file = path.join(to, name);
+      if (!fs.existsSync(file)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(
+        file,
+        text.replace(/("loss"\s*:\s*)(\d+)\.(\d+)/g, (_, key: string, whole: string, decimals: string) => {
+          const moved = Number(`${whole}.${decimals}`) * (1 + 5e-5 * uniform());
+          return key + moved.toFixed(decimals.length);
+        }),
+      );
+    }
+  }
+}
+
+/** Times to the first answers as the extension's worker gets them (bench/firstAnswer.ts), or why not measured. */
+function firstAnswer(
+  dir: string,
+  threads: number,
+  lookedAt: string,
+): { readMs: number; firstSnapshotMs: number; firstFittedMs: number; lookedAtFittedMs: number; firstFittedRun: string } | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'firstAnswer.ts'), dir, String(threads), lookedAt], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(r.stdout) as ReturnType<typeof firstAnswer>;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -161,9 +206,13 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
   const sizes = process.env.SCALING_LENS_BENCH_SCAN_1000 === '0' ? [1, 10, 100] : [1, 10, 100, 1000];
   // SCALING_LENS_BENCH_SCAN_RUNS=1,10 (say) measures only those, for a quick look.
   const only = process.env.SCALING_LENS_BENCH_SCAN_RUNS?.split(',').map(Number);
+  const distinct = process.env.SCALING_LENS_BENCH_SCAN_COPIES !== 'identical';
+  const copies = distinct ? 'copies of examples/sweep made distinct' : 'identical copies of examples/sweep';
+  // The extension's pool: one thread per core but one (worker/fitClient.ts defaultFitThreads).
+  const extensionThreads = Math.max(1, cores - 1);
   for (const n of only ?? [...sizes, ...(sizes.includes(1000) ? [] : [1000])]) {
     const dir = path.join(tmp, `scan-${n}`);
-    copiesOfExamples(dir, n);
+    copiesOfExamples(dir, n, distinct);
     const list = timedNode([cli, 'scan', dir, '--no-fit', '--json']);
     const runs = (JSON.parse(list.stdout) as { runs: unknown[] }).runs.length;
     json[`scan${n}NoFitWallMs`] = list.wallMs;
@@ -177,6 +226,9 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
       continue;
     }
     const loadBefore = loadNow();
+    // A run in the middle stands for the one the user looks at (the dashboard's focus): a copy of llama-12m, which is fitted.
+    const lookedAt = `run-${String(7 * Math.floor(n / 14)).padStart(4, '0')}`;
+    const first = firstAnswer(dir, extensionThreads, lookedAt);
     const one = timedNode([cli, 'scan', dir, '--json', '--threads', '1']);
     const pool = cores > 1 ? timedNode([cli, 'scan', dir, '--json', '--threads', String(cores)]) : one;
     const same = one.stdout === pool.stdout;
@@ -185,16 +237,42 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
       [`scan${n}CpuMs`]: one.cpuMs,
       [`scan${n}PoolWallMs`]: pool.wallMs,
       [`scan${n}PoolCpuMs`]: pool.cpuMs,
+      [`scan${n}CpuMsPerRun`]: one.cpuMs / n,
+      [`scan${n}PoolSpeedUp`]: one.wallMs / pool.wallMs,
+      // Cores the process got on average (CPU / wall): under sched autogroup a busy machine caps it whatever the threads.
+      [`scan${n}CoresUsed`]: one.cpuMs / one.wallMs,
+      [`scan${n}PoolCoresUsed`]: pool.cpuMs / pool.wallMs,
     });
+    if (!('error' in first)) {
+      json[`scan${n}ReadMs`] = first.readMs;
+      json[`scan${n}FirstAnswerMs`] = first.firstFittedMs;
+      json[`scan${n}LookedAtAnswerMs`] = first.lookedAtFittedMs;
+    }
+    const firstNote =
+      'error' in first
+        ? `time to first answer not measured (${first.error})`
+        : `as the extension's worker gets them (${extensionThreads} fitting thread${extensionThreads === 1 ? '' : 's'}), from the rescan: files read ${(first.readMs / 1000).toFixed(2)} s, runs listed ${(first.firstSnapshotMs / 1000).toFixed(2)} s, first run's forecast (${first.firstFittedRun}) ${(first.firstFittedMs / 1000).toFixed(2)} s, the run looked at (${lookedAt}) ${(first.lookedAtFittedMs / 1000).toFixed(2)} s`;
     rows.push({
-      name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (copies of examples/sweep), every curve and the family law fitted`,
+      name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (${copies}), every curve and the family law fitted`,
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,
       note:
-        `one fitting thread: ${(one.wallMs / 1000).toFixed(1)} s wall, ${(one.cpuMs / 1000).toFixed(1)} s CPU; ${cores} threads: ${(pool.wallMs / 1000).toFixed(1)} s wall, ${(pool.cpuMs / 1000).toFixed(1)} s CPU; ` +
-        `${((one.cpuMs / n) | 0).toLocaleString('en-US')} ms CPU per run; output ${same ? 'identical' : 'DIFFERENT'}; \`--no-fit\`: ${(list.wallMs / 1000).toFixed(2)} s. One process each, under /usr/bin/time; 1-minute load average ${loadBefore} → ${loadNow()}`,
+        `one fitting thread: ${(one.wallMs / 1000).toFixed(1)} s wall, ${(one.cpuMs / 1000).toFixed(1)} s CPU (${(one.cpuMs / one.wallMs).toFixed(2)} cores); ${cores} threads: ${(pool.wallMs / 1000).toFixed(1)} s wall, ${(pool.cpuMs / 1000).toFixed(1)} s CPU (${(pool.cpuMs / pool.wallMs).toFixed(2)} cores); ` +
+        `${((one.cpuMs / n) | 0).toLocaleString('en-US')} ms CPU per run; output ${same ? 'identical' : 'DIFFERENT'}; \`--no-fit\`: ${(list.wallMs / 1000).toFixed(2)} s. First answers ${firstNote}. One process each, under /usr/bin/time; 1-minute load average ${loadBefore} → ${loadNow()}`,
     });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
   return rows;
+}
+
+// The scale rows alone: node --import tsx bench/scale.ts (the environment variables above apply).
+if (require.main === module) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bench-scale-'));
+  const json: Record<string, number> = {};
+  scaleRows(tmp, json)
+    .then((rows) => {
+      for (const r of rows) process.stdout.write(`${r.name}: ${r.value}\n  ${r.note}\n`);
+      process.stdout.write(`${JSON.stringify(json)}\n`);
+    })
+    .finally(() => fs.rmSync(tmp, { recursive: true, force: true }));
 }

@@ -55,3 +55,31 @@ test('a live run that logs a point before each of its fits lands still anchors i
   assert.ok(family?.fit, `the family has a law (pending: ${family?.pending})`);
   assert.deepEqual(family.anchoredRunIds, ['sweep/llama-279m']);
 });
+
+test('a family with a live run is fitted once, with the sibling forecast, not first without it', () => {
+  const root = tempDir('sl-live-once-');
+  fs.cpSync(examples, root, { recursive: true });
+  const fitter = new LaggingFitter();
+  const fitted: string[] = [];
+  const count: Fitter = {
+    fit: (slot, key, kind, makeJob, control, tag) =>
+      fitter.fit(
+        slot,
+        key,
+        kind,
+        () => {
+          if (slot.startsWith('family:')) fitted.push(key);
+          return makeJob();
+        },
+        control,
+        tag,
+      ),
+  };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, fitter: count });
+  for (const file of listFiles(root).filter(isDefaultLogFile)) engine.update(file, root);
+  for (let round = 0; round < 8 && engine.snapshot().fitting > 0; round++) fitter.land();
+  const family = engine.snapshot().families.find((f) => f.family === 'example-sweep');
+  assert.deepEqual(family?.anchoredFromSiblings, ['sweep/llama-279m'], 'the live run anchors the law with its forecast from siblings');
+  // The schedule response, then the sibling forecast, are waited for: one family fit, not two.
+  assert.equal(fitted.filter((k) => k.includes('"runId":"sweep/llama-')).length, 1, `family fits: ${fitted.length}`);
+});

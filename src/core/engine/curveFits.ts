@@ -4,13 +4,13 @@
 import type { Run, RunStatus, Series } from '../runs/types';
 import type { CurveFit } from '../fit/curve';
 import { chooseCurveLaw } from '../fit/curveChoice';
-import { scheduleFromLog } from '../laws/schedule';
 import { plannedSchedule } from '../fit/plannedSchedule';
 import { fitTimedOut } from '../fitJobs';
 import type { ScheduleResponse, SiblingCurve, SiblingForecast } from '../fit/siblingForecast';
 import type { CurvePrediction } from '../snapshot';
 import type { FitScheduler } from './fitScheduler';
-import { trainLoss, type RunCatalog } from './runCatalog';
+import type { RunCatalog } from './runCatalog';
+import { SiblingCurves } from './siblingCurves';
 import type { FittedCurve, RunViews } from './runViews';
 import type { SeriesHashes } from './seriesHashes';
 import type { WorkspaceOptions } from './options';
@@ -42,8 +42,8 @@ export class CurveFits {
   private refitDueMs: number | undefined;
   /** Wall clock (ms) of the snapshot in progress: one reading for every fit of the round. */
   private roundNowMs = 0;
-  /** The runs of the round in progress (siblings of a live run are looked up here). */
-  private roundRuns: Run[] = [];
+  /** The finished runs of each family this round (a live run's siblings). */
+  private readonly siblings: SiblingCurves;
   /** Each live run's forecast from siblings, and each family's schedule response, with the key of their inputs. */
   private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
   private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
@@ -53,9 +53,11 @@ export class CurveFits {
     private readonly options: () => WorkspaceOptions,
     private readonly catalog: RunCatalog,
     private readonly fits: FitScheduler,
-    private readonly views: RunViews,
+    views: RunViews,
     private readonly hashes: SeriesHashes,
-  ) {}
+  ) {
+    this.siblings = new SiblingCurves(catalog, views, hashes);
+  }
 
   /** A snapshot round begins at `nowMs` (options.now): no kept fit is due yet. */
   beginRound(nowMs: number): void {
@@ -65,7 +67,7 @@ export class CurveFits {
 
   /** The runs of the round in progress (a live run's siblings are looked up among them). */
   useRuns(runs: Run[]): void {
-    this.roundRuns = runs;
+    this.siblings.useRuns(runs);
   }
 
   /**
@@ -185,40 +187,23 @@ export class CurveFits {
     return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: cached.lr };
   }
 
-  /** Finished, healthy runs of `run`'s family with a train loss and a logged LR, as sibling curves. */
-  private siblingCurves(run: Run): { curve: SiblingCurve; params?: number; hash: string }[] {
-    const family = this.catalog.familyName(run);
-    const out: { curve: SiblingCurve; params?: number; hash: string }[] = [];
-    for (const other of this.roundRuns) {
-      if (other.id === run.id || other.status !== 'finished' || this.catalog.familyName(other) !== family || this.catalog.group(other.id)?.excluded) continue;
-      const loss = trainLoss(other);
-      const lr = other.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
-      if (!loss || !lr || loss.steps.length < 20 || this.views.health(other, loss).excludeFromFits) continue;
-      const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
-      out.push({
-        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: scheduleFromLog(lr.steps, lr.values, last), params: other.hyper.params },
-        params: other.hyper.params,
-        hash: `${other.id}:${other.hyper.params ?? '-'}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
-      });
-    }
-    return out;
-  }
-
   /**
    * The live run's final loss from its prefix and its family's finished runs (fit/siblingForecast.ts):
    * jointly with the siblings of its own size (same N within 1%) when there are any, else with the
    * schedule response pooled from all of them. Undefined while being fitted or without siblings.
    */
   private siblingForecastOf(run: Run, loss: Series, lr: Float64Array, targetStep: number, deadline: number): SiblingForecast | { error: string } | undefined {
-    const siblings = this.siblingCurves(run);
+    const family = this.catalog.familyName(run);
+    const { siblings: all, key: siblingsKey } = this.siblings.of(family);
+    // The family's finished runs (a live run is never one of them).
+    const siblings = all.some((s) => s.curve.runId === run.id) ? all.filter((s) => s.curve.runId !== run.id) : all;
     if (siblings.length === 0) return undefined;
     const n = run.hyper.params;
     const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01) : [];
     let response: ScheduleResponse | undefined;
     if (sameSize.length === 0) {
       if (siblings.length < 2) return undefined;
-      const family = this.catalog.familyName(run);
-      const key = siblings.map((s) => s.hash).join('|');
+      const key = siblings === all ? siblingsKey : siblings.map((s) => s.hash).join('|');
       let cached = this.responseCache.get(family);
       if (!cached || cached.key !== key) {
         const value = this.fits.fit(
@@ -235,7 +220,7 @@ export class CurveFits {
       if ('error' in cached.value) return cached.value;
       response = cached.value;
     }
-    const key = `${this.hashes.of(loss)}|${targetStep}|${n ?? '-'}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : JSON.stringify(response)}`;
+    const key = `${this.hashes.of(loss)}|${targetStep}|${n ?? '-'}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : responseJson(response!)}`;
     const cached = this.siblingCache.get(run.id);
     if (cached && cached.key === key) return cached.value;
     // The answer last landed stands while a newer one is fitted: a live run logs points faster than
@@ -263,8 +248,17 @@ export class CurveFits {
   }
 
   /** Whether a sibling forecast of `runId` (or its error) has landed at least once. */
-  siblingForecastLanded(runId: string): boolean {
+  private siblingForecastLanded(runId: string): boolean {
     return this.siblingCache.has(runId);
+  }
+
+  /**
+   * Whether the live run's first sibling forecast is on its way this round: being fitted, or waiting
+   * for its family's schedule response (fitted first, once for all the family's live runs).
+   */
+  firstSiblingForecastPending(run: Run): boolean {
+    if (this.siblingForecastLanded(run.id)) return false;
+    return this.fits.isPending(`siblings:${run.id}`) || this.fits.isPending(`schedule:${this.catalog.familyName(run)}`);
   }
 
   /**
@@ -283,6 +277,14 @@ export class CurveFits {
     if (points - seen.points > LIVE_REFIT_GROWTH * seen.points) return false;
     return this.roundNowMs - cached.fittedAtMs < intervalMs;
   }
+}
+
+/** JSON of a schedule response (part of each live run's forecast key), made once per response: it lists every sibling's fit. */
+const responseJsonMemo = new WeakMap<ScheduleResponse, string>();
+function responseJson(response: ScheduleResponse): string {
+  let json = responseJsonMemo.get(response);
+  if (json === undefined) responseJsonMemo.set(response, (json = JSON.stringify(response)));
+  return json;
 }
 
 /** A sibling curve with its own arrays (the index's are views into larger buffers, which a message would copy whole). */

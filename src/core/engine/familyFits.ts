@@ -113,10 +113,11 @@ export class FamilyFits {
         // response, α, A, B), not the final losses the law sees, and its level is the run's own
         // prefix; on the example it is 0.1% off the truth where the run alone is 2.5% off.
         const forecast = this.curves.curveOf(run, loss, deadline)?.prediction;
-        // While the run's first curve fit (or its first forecast from siblings) runs elsewhere, the family
-        // waits for it rather than being fitted twice (without the anchor, then with it). Only the first:
-        // later ones lag a growing log, and a sibling forecast may fail every time.
-        const firstSiblingPending = this.fits.isPending(`siblings:${run.id}`) && !this.curves.siblingForecastLanded(run.id);
+        // While the run's first curve fit (or its first forecast from siblings, or the family's schedule
+        // response that forecast needs) runs elsewhere, the family waits for it rather than being fitted
+        // twice (without the anchor, then with it). Only the first: later ones lag a growing log, and a
+        // sibling forecast may fail every time.
+        const firstSiblingPending = this.curves.firstSiblingForecastPending(run);
         if ((!forecast && this.fits.isPending(`curve:${run.id}`)) || (forecast?.provenance !== 'from siblings' && firstSiblingPending)) {
           entry.pointsPending++;
           continue;
