@@ -10,6 +10,7 @@ import { byteShape, readBytesWithShape, readNumberBytes, scanFlatNumericLine } f
 import { JsonlReader, type ColumnReadResult } from '../../src/core/runs/jsonl';
 import { FileTail, isTailError } from '../../src/core/runs/tail';
 import { SeriesColumns } from '../../src/core/runs/seriesStore';
+import { isCleanColumn } from '../../src/core/runs/stepOrder';
 import { RunIndex } from '../../src/core/runs/index';
 import { TfEventsReader } from '../../src/core/runs/tfevents';
 import { crc32c } from '../../src/core/runs/crc';
@@ -370,6 +371,8 @@ test('bytes: SeriesColumns.putAll stores exactly what put does point by point (r
       (batches) => {
         const one = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
         const bulk = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
+        // The index's path: reserve, then putAll told the steps rise when isCleanColumn says so.
+        const indexed = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
         let step = 0;
         for (const batch of batches) {
           // Mostly rising steps, with the odd rewind.
@@ -380,11 +383,15 @@ test('bytes: SeriesColumns.putAll stores exactly what put does point by point (r
             if (one.put(s, values[i])) rewound = Math.min(rewound, s);
           });
           assert.equal(bulk.putAll(steps, values, steps.length), rewound);
+          indexed.reserve(steps.length);
+          const clean = isCleanColumn({}, steps, steps.length, indexed.lastStep());
+          assert.equal(indexed.putAll(steps, values, steps.length, clean), rewound);
           const a = one.view();
-          const b = bulk.view();
-          assert.deepEqual([...b.steps], [...a.steps]);
-          assert.deepEqual([...b.values], [...a.values]);
-          assert.equal(b.thinned, a.thinned);
+          for (const b of [bulk.view(), indexed.view()]) {
+            assert.deepEqual([...b.steps], [...a.steps]);
+            assert.deepEqual([...b.values], [...a.values]);
+            assert.equal(b.thinned, a.thinned);
+          }
         }
       },
     ),
