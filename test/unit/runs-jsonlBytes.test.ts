@@ -441,12 +441,17 @@ test('bytes: the TFRecord scalar fast path gives what protobufjs decoding gives,
   );
 });
 
-test('bytes: slicing-by-8 CRC-32C equals the bytewise reference on any range', () => {
+test('bytes: slicing-by-8 CRC-32C (bytes or DataView words) equals the bytewise reference on any range', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), fc.nat(), (bytes, a, b) => {
       const start = bytes.length ? a % (bytes.length + 1) : 0;
       const end = start + (bytes.length - start ? b % (bytes.length - start + 1) : 0);
       assert.equal(crc32c(bytes, start, end), crc32cRef(bytes.subarray(start, end)));
+      // Eight bytes as two words through a DataView, on bytes that start inside their buffer.
+      const shifted = new Uint8Array(bytes.length + 3).subarray(3);
+      shifted.set(bytes);
+      const view = new DataView(shifted.buffer, shifted.byteOffset, shifted.byteLength);
+      assert.equal(crc32c(shifted, start, end, view), crc32cRef(bytes.subarray(start, end)));
     }),
     { numRuns: RUNS },
   );

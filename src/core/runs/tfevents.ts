@@ -295,7 +295,7 @@ export class TfEventsReader {
     const lenLo = view.getUint32(pos, true);
     const lenHi = view.getUint32(pos + 4, true);
     const lengthCrc = view.getUint32(pos + 8, true);
-    if (maskedCrc32c(bytes, pos, pos + 8) !== lengthCrc) {
+    if (maskedCrc32c(bytes, pos, pos + 8, view) !== lengthCrc) {
       this.stop(
         out,
         at,
@@ -311,7 +311,7 @@ export class TfEventsReader {
     const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
     if (end > bytes.length) return FRAME_INCOMPLETE;
     const dataEnd = pos + HEADER_BYTES + length;
-    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd) !== view.getUint32(dataEnd, true)) {
+    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd, view) !== view.getUint32(dataEnd, true)) {
       out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
     }
     return end;
