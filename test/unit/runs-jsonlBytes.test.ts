@@ -157,6 +157,46 @@ test('bytes: a line read against a shape (keys, then the learnt skeleton) gives 
   );
 });
 
+/** Numbers as loggers write them: shortest repr of any double or of a float32 (Python json.dumps), exponents, -0, subnormals, 17–25 digits. */
+const loggedNumberArb = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  fc.float({ noNaN: true, noDefaultInfinity: true }).map((f) => JSON.stringify(f)),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d.toExponential(16).replace('e+', 'e')),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d.toPrecision(17).replace('e+', 'e')),
+  fc.double({ min: 0, max: 2.2250738585072014e-308, noNaN: true }).map((d) => d.toExponential(20)),
+  fc.tuple(fc.constantFrom('', '-'), fc.bigInt({ min: 10n ** 16n, max: 10n ** 25n }), fc.integer({ min: 0, max: 24 })).map(([sign, digits, dot]) => {
+    const text = digits.toString();
+    const at = Math.max(1, text.length - dot);
+    return `${sign}${text.slice(0, at)}${at < text.length ? `.${text.slice(at)}` : ''}`;
+  }),
+  fc.constantFrom('-0', '-0.0', '0e-400', '5e-324', '-2.4703282292062328e-324', '1.7976931348623157e308', '9007199254740993'),
+);
+
+test('bytes: lines of one skeleton with numbers as loggers write them read exactly what JSON.parse reads, whatever the chunk end', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(1e6), loggedNumberArb, loggedNumberArb), { minLength: 2, maxLength: 6 }), fc.nat(), (rows, cut) => {
+      const lines = rows.map(([step, loss, lr]) => `{"step": ${step}, "loss": ${loss}, "learning_rate": ${lr}}`);
+      const bytes = Buffer.from(lines.join('\n') + '\n', 'latin1');
+      const shape = byteShape([...scanFlatNumericLine(lines[0])!.keys()]);
+      const values = new Float64Array(3);
+      // Every line up to a chunk end anywhere: a line cut short is declined, never misread.
+      const limit = cut % (bytes.length + 1);
+      let pos = 0;
+      for (const line of lines) {
+        const end = readBytesWithShape(bytes, pos, limit, shape, values);
+        const complete = pos + line.length <= limit;
+        const parsed = JSON.parse(line) as Record<string, number>;
+        if (end >= 0) {
+          assert.equal(end, pos + line.length, line);
+          assert.ok(Object.is(values[0], parsed.step) && Object.is(values[1], parsed.loss) && Object.is(values[2], parsed.learning_rate), line);
+        } else assert.ok(!complete, `declined ${line}`);
+        pos += line.length + 1;
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
 // ---- whole files: pushBytes against push ------------------------------------------------------
 
 const lineArb = fc.oneof(
