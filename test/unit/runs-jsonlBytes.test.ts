@@ -10,6 +10,7 @@ import { byteShape, readBytesWithShape, readNumberBytes, scanFlatNumericLine } f
 import { JsonlReader, type ColumnReadResult } from '../../src/core/runs/jsonl';
 import { FileTail, isTailError } from '../../src/core/runs/tail';
 import { SeriesColumns } from '../../src/core/runs/seriesStore';
+import { isCleanColumn } from '../../src/core/runs/stepOrder';
 import { RunIndex } from '../../src/core/runs/index';
 import { TfEventsReader } from '../../src/core/runs/tfevents';
 import { crc32c } from '../../src/core/runs/crc';
@@ -150,6 +151,46 @@ test('bytes: a line read against a shape (keys, then the learnt skeleton) gives 
           const duplicates = (line.match(/"(?:[^"\\]|\\.)*"\s*:/g) ?? []).length !== entries.length;
           assert.ok(!again || duplicates, `declined ${JSON.stringify(line)} of the same shape`);
         }
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+/** Numbers as loggers write them: shortest repr of any double or of a float32 (Python json.dumps), exponents, -0, subnormals, 17–25 digits. */
+const loggedNumberArb = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  fc.float({ noNaN: true, noDefaultInfinity: true }).map((f) => JSON.stringify(f)),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d.toExponential(16).replace('e+', 'e')),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d.toPrecision(17).replace('e+', 'e')),
+  fc.double({ min: 0, max: 2.2250738585072014e-308, noNaN: true }).map((d) => d.toExponential(20)),
+  fc.tuple(fc.constantFrom('', '-'), fc.bigInt({ min: 10n ** 16n, max: 10n ** 25n }), fc.integer({ min: 0, max: 24 })).map(([sign, digits, dot]) => {
+    const text = digits.toString();
+    const at = Math.max(1, text.length - dot);
+    return `${sign}${text.slice(0, at)}${at < text.length ? `.${text.slice(at)}` : ''}`;
+  }),
+  fc.constantFrom('-0', '-0.0', '0e-400', '5e-324', '-2.4703282292062328e-324', '1.7976931348623157e308', '9007199254740993'),
+);
+
+test('bytes: lines of one skeleton with numbers as loggers write them read exactly what JSON.parse reads, whatever the chunk end', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(1e6), loggedNumberArb, loggedNumberArb), { minLength: 2, maxLength: 6 }), fc.nat(), (rows, cut) => {
+      const lines = rows.map(([step, loss, lr]) => `{"step": ${step}, "loss": ${loss}, "learning_rate": ${lr}}`);
+      const bytes = Buffer.from(lines.join('\n') + '\n', 'latin1');
+      const shape = byteShape([...scanFlatNumericLine(lines[0])!.keys()]);
+      const values = new Float64Array(3);
+      // Every line up to a chunk end anywhere: a line cut short is declined, never misread.
+      const limit = cut % (bytes.length + 1);
+      let pos = 0;
+      for (const line of lines) {
+        const end = readBytesWithShape(bytes, pos, limit, shape, values);
+        const complete = pos + line.length <= limit;
+        const parsed = JSON.parse(line) as Record<string, number>;
+        if (end >= 0) {
+          assert.equal(end, pos + line.length, line);
+          assert.ok(Object.is(values[0], parsed.step) && Object.is(values[1], parsed.loss) && Object.is(values[2], parsed.learning_rate), line);
+        } else assert.ok(!complete, `declined ${line}`);
+        pos += line.length + 1;
       }
     }),
     { numRuns: RUNS },
@@ -370,6 +411,8 @@ test('bytes: SeriesColumns.putAll stores exactly what put does point by point (r
       (batches) => {
         const one = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
         const bulk = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
+        // The index's path: reserve, then putAll told the steps rise when isCleanColumn says so.
+        const indexed = new SeriesColumns({ maxPoints: 16, recentPoints: 4 });
         let step = 0;
         for (const batch of batches) {
           // Mostly rising steps, with the odd rewind.
@@ -380,11 +423,15 @@ test('bytes: SeriesColumns.putAll stores exactly what put does point by point (r
             if (one.put(s, values[i])) rewound = Math.min(rewound, s);
           });
           assert.equal(bulk.putAll(steps, values, steps.length), rewound);
+          indexed.reserve(steps.length);
+          const clean = isCleanColumn({}, steps, steps.length, indexed.lastStep());
+          assert.equal(indexed.putAll(steps, values, steps.length, clean), rewound);
           const a = one.view();
-          const b = bulk.view();
-          assert.deepEqual([...b.steps], [...a.steps]);
-          assert.deepEqual([...b.values], [...a.values]);
-          assert.equal(b.thinned, a.thinned);
+          for (const b of [bulk.view(), indexed.view()]) {
+            assert.deepEqual([...b.steps], [...a.steps]);
+            assert.deepEqual([...b.values], [...a.values]);
+            assert.equal(b.thinned, a.thinned);
+          }
         }
       },
     ),
@@ -434,12 +481,17 @@ test('bytes: the TFRecord scalar fast path gives what protobufjs decoding gives,
   );
 });
 
-test('bytes: slicing-by-8 CRC-32C equals the bytewise reference on any range', () => {
+test('bytes: slicing-by-8 CRC-32C (bytes or DataView words) equals the bytewise reference on any range', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), fc.nat(), (bytes, a, b) => {
       const start = bytes.length ? a % (bytes.length + 1) : 0;
       const end = start + (bytes.length - start ? b % (bytes.length - start + 1) : 0);
       assert.equal(crc32c(bytes, start, end), crc32cRef(bytes.subarray(start, end)));
+      // Eight bytes as two words through a DataView, on bytes that start inside their buffer.
+      const shifted = new Uint8Array(bytes.length + 3).subarray(3);
+      shifted.set(bytes);
+      const view = new DataView(shifted.buffer, shifted.byteOffset, shifted.byteLength);
+      assert.equal(crc32c(shifted, start, end, view), crc32cRef(bytes.subarray(start, end)));
     }),
     { numRuns: RUNS },
   );

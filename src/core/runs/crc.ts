@@ -23,11 +23,26 @@ const CRC32C_TABLES = (() => {
   return t;
 })();
 
-/** CRC-32C of `bytes[start, end)`. */
-export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+/** CRC-32C of `bytes[start, end)`; `view`, a DataView over `bytes`, lets it load eight bytes as two little-endian words. */
+export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView): number {
   const t = CRC32C_TABLES;
   let c = 0xffffffff;
   let i = start;
+  if (view !== undefined) {
+    for (; i + 8 <= end; i += 8) {
+      c ^= view.getInt32(i, true);
+      const high = view.getInt32(i + 4, true);
+      c =
+        t[1792 + (c & 0xff)] ^
+        t[1536 + ((c >>> 8) & 0xff)] ^
+        t[1280 + ((c >>> 16) & 0xff)] ^
+        t[1024 + (c >>> 24)] ^
+        t[768 + (high & 0xff)] ^
+        t[512 + ((high >>> 8) & 0xff)] ^
+        t[256 + ((high >>> 16) & 0xff)] ^
+        t[high >>> 24];
+    }
+  }
   for (; i + 8 <= end; i += 8) {
     c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
     c =
@@ -53,8 +68,8 @@ export function maskCrc(crc: number): number {
 }
 
 /** Masked CRC-32C of `bytes[start, end)`, as a TFRecord header or footer stores it. */
-export function maskedCrc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  return maskCrc(crc32c(bytes, start, end));
+export function maskedCrc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView): number {
+  return maskCrc(crc32c(bytes, start, end, view));
 }
 
 /** zlib CRC-32 (reflected polynomial 0xEDB88320), byte at a time. */

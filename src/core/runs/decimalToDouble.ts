@@ -50,22 +50,32 @@ function fillPower(q: number): void {
 
 /** 2^k for k = -1074 … 1100 (Infinity past 1023), so a double is built by one exact multiplication. */
 let pow2Table: Float64Array | undefined;
-function pow2(k: number): number {
-  if (pow2Table === undefined) {
-    pow2Table = new Float64Array(2175);
-    for (let i = 0; i < pow2Table.length; i++) pow2Table[i] = 2 ** (i - 1074);
-  }
-  return pow2Table[k + 1074];
+function makePow2Table(): Float64Array {
+  const table = new Float64Array(2175);
+  for (let i = 0; i < table.length; i++) table[i] = 2 ** (i - 1074);
+  return table;
 }
+
+/**
+ * mul64's first factor, as two 32-bit halves (most significant first). Factors are passed in typed
+ * arrays, not as arguments: a 32-bit half at or above 2^31 is no small integer, and a call that is
+ * not inlined would box it on the heap, two allocations per number.
+ */
+const FACTOR = new Uint32Array(2);
 
 /** The four 32-bit words of mul64's last product, most significant first. */
 const PRODUCT = new Float64Array(4);
 
 /**
- * (a1·2^32 + a0)·(b1·2^32 + b0) for 32-bit halves, into PRODUCT. In 16-bit limbs: each limb
- * product is below 2^32 and each column's sum below 2^35, all exact in doubles.
+ * FACTOR times the 64 bits POW5[at, at + 2) (two 32-bit words, most significant first), into
+ * PRODUCT. In 16-bit limbs: each limb product is below 2^32 and each column's sum below 2^35, all
+ * exact in doubles.
  */
-function mul64(a1: number, a0: number, b1: number, b0: number): void {
+function mul64(at: number): void {
+  const a1 = FACTOR[0];
+  const a0 = FACTOR[1];
+  const b1 = POW5[at];
+  const b0 = POW5[at + 1];
   const x0 = a0 & 0xffff;
   const x1 = a0 >>> 16;
   const x2 = a1 & 0xffff;
@@ -192,11 +202,11 @@ export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: numbe
 
   const index = q - SMALLEST_POWER_OF_TEN;
   if (POW5_READY[index] === 0) fillPower(q);
-  const t1 = POW5[4 * index];
-  const t0 = POW5[4 * index + 1];
 
-  // The 128-bit product (w1:w0)·(t1:t0) as four 32-bit words p3 p2 p1 p0.
-  mul64(w1, w0, t1, t0);
+  // The 128-bit product of w and the power's upper 64 bits, as four 32-bit words p3 p2 p1 p0.
+  FACTOR[0] = w1;
+  FACTOR[1] = w0;
+  mul64(4 * index);
   let p3 = PRODUCT[0];
   let p2 = PRODUCT[1];
   let p1 = PRODUCT[2];
@@ -206,7 +216,7 @@ export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: numbe
   // ones: the power's lower 64 bits, left out so far, could carry into them. Add the upper half of
   // w times those (the lower half cannot reach the kept bits), as fast_float does.
   if ((p2 & 0x1ff) === 0x1ff) {
-    mul64(w1, w0, POW5[4 * index + 2], POW5[4 * index + 3]);
+    mul64(4 * index + 2);
     // (p1:p0) += the second product's upper words, the carry into (p3:p2).
     const a0 = p0 + PRODUCT[1];
     const e0 = a0 >= TWO_POW_32 ? 1 : 0;
@@ -247,7 +257,7 @@ export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: numbe
       lowBit = (mantissaLow >>> s) & 1;
     }
     const m = Math.floor(x / 2) + lowBit;
-    const v = m * pow2(-1074);
+    const v = m * 2 ** -1074;
     return store(out, slot, negative ? -v : v);
   }
   // An exact product (5^q fits 64 bits, so the low half is 0 or 1) exactly halfway between two
@@ -257,7 +267,7 @@ export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: numbe
   // Round half up on the 54th bit: m in [2^52, 2^53]; 2^53 is the next binade's 2^52, the same value.
   const m = mantissaHigh * 2147483648 + (mantissaLow >>> 1) + roundBit;
   if (m >= 2 ** 53) power2++;
-  const v = (m >= 2 ** 53 ? 2 ** 52 : m) * pow2(power2 - 1075);
+  const v = (m >= 2 ** 53 ? 2 ** 52 : m) * (pow2Table ??= makePow2Table())[power2 - 1]; // 2^(power2 − 1075): the table starts at 2^−1074
   return store(out, slot, negative ? -v : v);
 }
 

@@ -848,7 +848,7 @@ export class RunIndex {
     if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
     let rewoundFrom: number;
-    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep())) rewoundFrom = cols.putAll(c.steps, c.values, c.length);
+    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep())) rewoundFrom = cols.putAll(c.steps, c.values, c.length, true);
     else {
       const report = new StepReport();
       const sink = sinkOf(cols);

@@ -1,5 +1,5 @@
 import type { MetricPoint } from './types';
-import { byteShape, readBytesWithShape, readWithShape, scanFlatNumericLine, type ByteLineShape } from './jsonlFast';
+import { byteShape, readBytesWithShape, readWithShape, scanFlatNumericLine, viewOf, type ByteLineShape } from './jsonlFast';
 import { STEP_KEYS, TOKEN_KEYS, emptyResult, flattenRecord, isPlainObject, parseJsonLenient, recordToPoints, shorten, type ReadResult } from './common';
 import { appendAll } from '../../shared/arrays';
 import { appendPoint, ColumnBatch, growColumn, type ColumnSlot, type MetricColumn } from './metricColumns';
@@ -63,14 +63,25 @@ export class JsonlReader {
   pushBytes(bytes: Buffer, end: number, firstLineNumber: number): ColumnReadResult {
     const out: ColumnReadResult = { ...emptyResult(), columns: [], lineCount: 0 };
     this.batch.start(end);
-    const text = emptyResult();
-    let pos = 0;
-    let lineNumber = firstLineNumber;
     // A byte order mark can open the first line (the text path strips it there).
-    if (firstLineNumber === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
+    const pos = firstLineNumber === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const lineNumber = this.readLines(bytes, viewOf(bytes), pos, end, firstLineNumber, out);
+    out.lineCount = lineNumber - firstLineNumber;
+    out.columns = this.batch.out;
+    return out;
+  }
+
+  /**
+   * pushBytes' line loop; returns the number of the line after the last one read. A loop of its own
+   * whose code after the loop only returns: the optimiser compiles a long loop while it runs (OSR)
+   * and reuses that code on every call, so an operation after the loop that had not yet run would
+   * throw the optimised code away at the end of every chunk (V8's "insufficient type feedback").
+   */
+  private readLines(bytes: Buffer, view: DataView, pos: number, end: number, lineNumber: number, out: ColumnReadResult): number {
+    const text = emptyResult();
     while (pos < end) {
       this.lineNumber = lineNumber;
-      const lineEnd = this.readShaped(bytes, pos, end);
+      const lineEnd = this.readShaped(bytes, view, pos, end);
       if (lineEnd >= 0) {
         pos = lineEnd + 1;
         lineNumber++;
@@ -89,21 +100,19 @@ export class JsonlReader {
       pos = next + 1;
       lineNumber++;
     }
-    out.lineCount = lineNumber - firstLineNumber;
-    out.columns = this.batch.out;
-    return out;
+    return lineNumber;
   }
 
   /**
    * Reads the line at `bytes[pos]` against the known shapes and stores its points; returns the
    * index of its line feed (or `end`), or -1 when the line needs the text path.
    */
-  private readShaped(bytes: Buffer, pos: number, end: number): number {
+  private readShaped(bytes: Buffer, view: DataView, pos: number, end: number): number {
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       const shape = shapes[s];
       if (shape.stepIndex < 0) continue;
-      const lineEnd = readBytesWithShape(bytes, pos, end, shape, this.values);
+      const lineEnd = readBytesWithShape(bytes, pos, end, shape, this.values, view);
       if (lineEnd < 0) continue;
       if (!this.emitColumns(shape)) return -1;
       if (s > 0) this.promote(s);

@@ -126,9 +126,10 @@ export class SeriesColumns {
   /**
    * Store `steps[0, count)` with their values, in order: the same as `put` on each (ingest's bulk
    * path, JSONL columns), with runs of rising steps copied in blocks. Returns the smallest step that
-   * rewound the series (Infinity when none did).
+   * rewound the series (Infinity when none did). `rising`: the caller has checked that the steps rise
+   * past the last one held (isCleanColumn), so they are not scanned again.
    */
-  putAll(steps: Float64Array, values: Float64Array, count: number): number {
+  putAll(steps: Float64Array, values: Float64Array, count: number, rising = false): number {
     let rewoundFrom = Infinity;
     let i = 0;
     while (i < count) {
@@ -138,7 +139,7 @@ export class SeriesColumns {
         i++;
         continue;
       }
-      let j = i + 1;
+      let j = rising ? count : i + 1;
       while (j < count && steps[j] > steps[j - 1]) j++;
       // [i, j) rises past the last held step: appended in blocks that end where put would thin.
       while (i < j) {
@@ -179,9 +180,10 @@ export class SeriesColumns {
   reserve(extra: number): void {
     let needed = Math.min(this.maxPoints, this.n + Math.max(0, Math.floor(extra)));
     if (needed <= this.stepsBuf.length) return;
-    // A file read in many chunks reserves once per chunk: growing by at least 1.25× once points
-    // are held keeps that linear, where exact sizes would copy the series again every chunk.
-    if (this.n > 0) needed = Math.min(this.maxPoints, Math.max(needed, Math.ceil(this.stepsBuf.length * 1.25)));
+    // A file read in many chunks reserves once per chunk: doubling once points are held keeps that
+    // linear (a 4 MiB chunk adds more than a quarter of a young series, so growing by 1.25× copied
+    // the whole series again at every chunk until it held 4 chunks).
+    if (this.n > 0) needed = Math.min(this.maxPoints, Math.max(needed, 2 * this.stepsBuf.length));
     this.reallocate(Math.max(MIN_CAPACITY, needed));
   }
 

@@ -3,7 +3,7 @@
 import type * as Protobuf from 'protobufjs';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
 import { maskedCrc32c } from './crc';
-import { appendPoint, ColumnBatch, type MetricColumn } from './metricColumns';
+import { appendPoint, ColumnBatch, type ColumnSlot, type MetricColumn } from './metricColumns';
 
 /**
  * The subset of the public schemas that scalars need. Field numbers from tensorflow/core/util/event.proto
@@ -160,6 +160,15 @@ function tensorScalar(t: TensorMsg): number | string {
   return 'tensor has no value';
 }
 
+/** A tag readSimpleScalar read lately: its bytes (and as little-endian 32-bit words), text and column. */
+interface RecentTag {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+  readonly text: string;
+  /** Its column in the read that last used it (ColumnBatch hands out a new one per read). */
+  slot: ColumnSlot | undefined;
+}
+
 /** What decoding one chunk of an event file gives. */
 export interface TfEventsResult extends ReadResult {
   /** Bytes of the chunk that form complete records (the rest is a record still being written). */
@@ -191,8 +200,8 @@ export class TfEventsReader {
   /** Per tag: whether its first summary said it is a scalar (TF2 writes metadata on the first event only). */
   private readonly tagKinds = new Map<string, boolean>();
   private readonly warnedTags = new Set<string>();
-  /** Tags read by readSimpleScalar lately, with their bytes, newest first. */
-  private recentTags: { bytes: Uint8Array; text: string }[] = [];
+  /** Tags read by readSimpleScalar lately, newest first (cleared by reset, as tagKinds is). */
+  private recentTags: RecentTag[] = [];
   /** The step and value of the record readSimpleScalar last read. */
   private scalarStep = 0;
   private scalarValue = 0;
@@ -211,6 +220,7 @@ export class TfEventsReader {
   reset(): void {
     this.stopped = false;
     this.tagKinds.clear();
+    this.recentTags = [];
     this.warnedTags.clear();
     this.firstWallTime = undefined;
     this.records = 0;
@@ -251,7 +261,10 @@ export class TfEventsReader {
       this.records++;
       pos = end;
       if (tag !== undefined) {
-        appendPoint(batch.column(tag), this.scalarStep, this.scalarValue, at);
+        // The tag's column in this read, kept with the tag: no map look-up per point.
+        let slot = tag.slot;
+        if (slot === undefined || slot.batch !== batch.id) tag.slot = slot = batch.column(tag.text);
+        appendPoint(slot, this.scalarStep, this.scalarValue, at);
         continue;
       }
       this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, slow);
@@ -282,7 +295,7 @@ export class TfEventsReader {
     const lenLo = view.getUint32(pos, true);
     const lenHi = view.getUint32(pos + 4, true);
     const lengthCrc = view.getUint32(pos + 8, true);
-    if (maskedCrc32c(bytes, pos, pos + 8) !== lengthCrc) {
+    if (maskedCrc32c(bytes, pos, pos + 8, view) !== lengthCrc) {
       this.stop(
         out,
         at,
@@ -298,7 +311,7 @@ export class TfEventsReader {
     const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
     if (end > bytes.length) return FRAME_INCOMPLETE;
     const dataEnd = pos + HEADER_BYTES + length;
-    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd) !== view.getUint32(dataEnd, true)) {
+    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd, view) !== view.getUint32(dataEnd, true)) {
       out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
     }
     return end;
@@ -312,7 +325,7 @@ export class TfEventsReader {
    * decodeEvent + decodeValue store for it besides the point; undefined (nothing stored) for any
    * other record, which then takes decodeEvent.
    */
-  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number): string | undefined {
+  private readSimpleScalar(bytes: Uint8Array, view: DataView, start: number, end: number): RecentTag | undefined {
     let i = start;
     let wall = 0;
     let step = 0;
@@ -350,25 +363,32 @@ export class TfEventsReader {
     if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return undefined;
     const value = view.getFloat32(tagEnd + 1, true);
     if (!Number.isFinite(value)) return undefined;
-    const tag = this.tagText(bytes, tagStart, tagEnd);
+    const tag = this.recentTag(bytes, view, tagStart, tagEnd);
     if (tag === undefined) return undefined;
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
-    if (!this.tagKinds.has(tag)) this.tagKinds.set(tag, true);
     this.scalarStep = step;
     this.scalarValue = value;
     return tag;
   }
 
-  /** An ASCII tag's text, from the recently seen tags when it is one of them (no string made). */
-  private tagText(bytes: Uint8Array, start: number, end: number): string | undefined {
+  /**
+   * The recently seen tag whose bytes are `bytes[start, end)` (compared four at a time), or a new
+   * one for an ASCII tag (undefined otherwise). A new tag is marked a scalar in tagKinds when it
+   * has no kind yet, as decodeValue does for a simple_value; a tag seen before already has one.
+   */
+  private recentTag(bytes: Uint8Array, view: DataView, start: number, end: number): RecentTag | undefined {
     const length = end - start;
     const recent = this.recentTags;
     for (let r = 0; r < recent.length; r++) {
-      const known = recent[r].bytes;
-      if (known.length !== length) continue;
+      const known = recent[r];
+      if (known.bytes.length !== length) continue;
+      const words = known.words;
       let j = 0;
-      while (j < length && bytes[start + j] === known[j]) j++;
-      if (j === length) return recent[r].text;
+      while (j < words.length && view.getInt32(start + 4 * j, true) === words[j]) j++;
+      if (j < words.length) continue;
+      j *= 4;
+      while (j < length && bytes[start + j] === known.bytes[j]) j++;
+      if (j === length) return known;
     }
     let text = '';
     for (let j = start; j < end; j++) {
@@ -376,9 +396,14 @@ export class TfEventsReader {
       if (c >= 0x80) return undefined;
       text += String.fromCharCode(c);
     }
-    recent.unshift({ bytes: new Uint8Array(bytes.subarray(start, end)), text });
+    const tagBytes = new Uint8Array(bytes.subarray(start, end));
+    const tagView = new DataView(tagBytes.buffer);
+    const words = new Int32Array(length >> 2).map((_, j) => tagView.getInt32(4 * j, true));
+    const tag: RecentTag = { bytes: tagBytes, words, text, slot: undefined };
+    if (!this.tagKinds.has(text)) this.tagKinds.set(text, true);
+    recent.unshift(tag);
     if (recent.length > 16) recent.length = 16;
-    return text;
+    return tag;
   }
 
   private stop(out: ReadResult & { stopped: boolean }, at: number, message: string): void {
