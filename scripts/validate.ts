@@ -1156,14 +1156,18 @@ function calibratedWidthPct(c: Case): number {
 function predictionKindReport(md: string[], distance?: ReturnType<typeof distanceReport>): void {
   // [row, cases, section with the details]
   const kinds: [string, (c: Case) => boolean, string][] = [
-    ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower', 'Summary (multipower, prefix 30%); Interval coverage'],
+    ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower', 'Multi-Power Law schedules: first 30% of each curve'],
     [
       'run final under another schedule (family transfer; not shown by the product: see the same-size sibling rows)',
       (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower',
-      'Multi-Power Law schedules',
+      'Multi-Power Law schedules: fit on constant + cosine 24k',
     ],
-    ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss', 'Summary (Gadre, Porian); Interval coverage'],
-    ['N* of an IsoFLOP frontier fit (`plan --isoflop`: its value only, no interval shown)', (c) => c.law === 'compute-frontier-n', 'Summary (Porian)'],
+    ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss', 'Gadre et al.; Porian et al. IsoFLOP (L*)'],
+    [
+      'N* of an IsoFLOP frontier fit (`plan --isoflop`: its value only, no interval shown)',
+      (c) => c.law === 'compute-frontier-n',
+      'Porian et al. IsoFLOP (N*)',
+    ],
     ['lr*', (c) => c.law === 'steplaw-lr (refit)', 'Step Law grids'],
     ['batch*', (c) => c.law === 'steplaw-batch (refit)', 'Step Law grids'],
   ];
