@@ -303,6 +303,7 @@ def main():
     results = {}
     for task in spec["tasks"]:
         t0 = time.perf_counter()
+        c0 = time.process_time()
         try:
             if task["type"] == "law":
                 out = task_law(task, schedules)
@@ -315,6 +316,7 @@ def main():
         except Exception as e:  # noqa: BLE001 - report per task, keep going
             out = {"error": f"{type(e).__name__}: {e}"}
         out["ms"] = (time.perf_counter() - t0) * 1000
+        out["cpuMs"] = (time.process_time() - c0) * 1000  # CPU: wall time on a shared machine says little
         results[task["id"]] = out
     json.dump({"versions": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__}, "results": results}, sys.stdout)
 

@@ -135,6 +135,8 @@ const frontierCases: FrontierCase[] = [];
 const widthCases: WidthCase[] = [];
 /** The family model at each run against the run's own number (validateOneNumber.ts). */
 const oneNumberRows: OneNumberRow[] = [];
+/** The SciPy baseline of the distance cases: fits sent, time SciPy took on them. */
+const distanceScipy = { fits: 0, answered: 0, ms: 0, cpuMs: 0 };
 /** The family law alone against the joint fit (validateJointFamily.ts). */
 const jointCases: JointCase[] = [];
 const notes: string[] = [];
@@ -1166,19 +1168,25 @@ function calibratedWidthPct(c: Case): number {
  * coverage when the calibration is derived without the data set scored (leave one data set out).
  */
 function predictionKindReport(md: string[], distance?: ReturnType<typeof distanceReport>): void {
-  const kinds: [string, (c: Case) => boolean][] = [
-    ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower'],
+  // [row, cases, section with the details]
+  const kinds: [string, (c: Case) => boolean, string][] = [
+    ['run final (first 30% → end, schedule-aware)', (c) => c.kind === CURVE && c.law === 'multipower', 'Multi-Power Law schedules: first 30% of each curve'],
     [
       'run final under another schedule (family transfer; not shown by the product: see the same-size sibling rows)',
       (c) => c.kind === CURVE_TRANSFER && c.law === 'multipower',
+      'Multi-Power Law schedules: fit on constant + cosine 24k',
     ],
-    ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss'],
-    ['N* of an IsoFLOP frontier fit (`plan --isoflop`: its value only, no interval shown)', (c) => c.law === 'compute-frontier-n'],
-    ['lr*', (c) => c.law === 'steplaw-lr (refit)'],
-    ['batch*', (c) => c.law === 'steplaw-batch (refit)'],
+    ['larger run of the family (loss)', (c) => c.kind === CROSS && c.metric === 'loss', 'Gadre et al.; Porian et al. IsoFLOP (L*)'],
+    [
+      'N* of an IsoFLOP frontier fit (`plan --isoflop`: its value only, no interval shown)',
+      (c) => c.law === 'compute-frontier-n',
+      'Porian et al. IsoFLOP (N*)',
+    ],
+    ['lr*', (c) => c.law === 'steplaw-lr (refit)', 'Step Law grids'],
+    ['batch*', (c) => c.law === 'steplaw-batch (refit)', 'Step Law grids'],
   ];
   const rows: (string | number)[][] = [];
-  for (const [name, match] of kinds) {
+  for (const [name, match, details] of kinds) {
     const cs = cases.filter(match);
     if (!cs.length) continue;
     const kind = cs[0].kind;
@@ -1194,25 +1202,49 @@ function predictionKindReport(md: string[], distance?: ReturnType<typeof distanc
       pct((100 * cs.filter((c) => covered(c, inUse(kind))).length) / cs.length, 0),
       pct(median(cs.map(calibratedWidthPct))),
       pct((100 * lodoCovered) / cs.length, 0),
+      details,
     ]);
   }
   // What the product shows for a family's larger run and the planner's N* carry the distance floor
   // (calibration.ts), measured per distance bucket on the leave-largest-out backtests.
-  const bucketRows = (name: string, buckets: readonly DistanceBucket[], unit: string) => {
+  const bucketRows = (name: string, buckets: readonly DistanceBucket[], unit: string, details: string) => {
     for (const b of buckets)
-      rows.push([`${name}, ${b.bucket}`, b.cases, pct(b.medianErrPct), '–', pct(b.coverage, 0), `${pct(b.medianWidthPct)}${unit}`, pct(b.coverageHeldOut, 0)]);
+      rows.push([
+        `${name}, ${b.bucket}`,
+        b.cases,
+        pct(b.medianErrPct),
+        b.scipyCases ? pct(b.scipyMedianErrPct) : '–',
+        pct(b.coverage, 0),
+        `${pct(b.medianWidthPct)}${unit}`,
+        pct(b.coverageHeldOut, 0),
+        details,
+      ]);
   };
-  if (distance) bucketRows('larger run of the family with the distance floor (leave-largest-out)', distance.buckets, '');
-  if (distance?.frontier) bucketRows("planner's N* (family model argmin, leave-largest-out)", distance.frontier.buckets, ' (factor)');
-  const early = earlyCoverageRows();
-  for (const r of early) rows.push(r);
+  if (distance)
+    bucketRows(
+      'larger run of the family with the distance floor (leave-largest-out)',
+      distance.buckets,
+      '',
+      "Extrapolation distance: a family's larger runs (per ladder)",
+    );
+  if (distance?.frontier)
+    bucketRows(
+      "planner's N* (family model argmin, leave-largest-out)",
+      distance.frontier.buckets,
+      ' (factor)',
+      "Extrapolation distance: the planner's N* (per ladder)",
+    );
+  for (const r of earlyCoverageRows()) rows.push([...r, 'Early forecasts']);
   md.push('## Coverage per kind of prediction', '');
   md.push(
-    'The intervals the engine reports (calibrated as in calibration.ts and siblingForecast.ts), by the kind of prediction the product shows. "Held-out calibration": the calibration derived without the group scored (a data set — Gadre, Porian rw / owt2, Step Law — or, within the single-data-set Step Law and Multi-Power-Law backtests, a model size), coverage on it. Rows by distance: the sections below.',
+    'The intervals the engine reports (calibrated as in calibration.ts and siblingForecast.ts), by the kind of prediction the product shows: one row per kind (per distance bucket and per prefix where those set the width), the section with the details in the last column. "Held-out calibration": the calibration derived without the group scored (a data set — Gadre, Porian rw / owt2, Step Law — or, within the single-data-set Step Law and Multi-Power-Law backtests, a model size), coverage on it. Aim: 80% coverage.',
     '',
   );
   md.push(
-    ...table(['prediction', 'cases', 'median err', 'SciPy median err', '80% coverage', 'median interval width', 'coverage, held-out calibration'], rows),
+    ...table(
+      ['prediction', 'cases', 'median err', 'SciPy median err', '80% coverage', 'median interval width', 'coverage, held-out calibration', 'details'],
+      rows,
+    ),
     '',
   );
 }
@@ -1338,9 +1370,28 @@ function main(): void {
       'distance',
       () => {
         const d = distanceBacktests(dataRoot, { resamples: CROSS_RESAMPLES / 4, budgetMs: FIT_BUDGET_MS, log }, notes);
+        const offset = distanceCases.length;
         distanceCases.push(...d.cases);
         frontierCases.push(...d.frontier);
         widthCases.push(...isoflopWidthBacktests(dataRoot, FIT_BUDGET_MS, notes));
+        // SciPy baseline: the same Chinchilla fit of each ladder × cut (run with the other tasks at the end).
+        for (const f of d.scipyFits) {
+          lawTask(f.id, chinchillaLaw, 'chinchilla', f.x, f.y, f.predict);
+          distanceScipy.fits++;
+          scipyHooks.set(f.id, (out) => {
+            distanceScipy.answered++;
+            distanceScipy.ms += out.ms ?? 0;
+            distanceScipy.cpuMs += typeof out.cpuMs === 'number' ? out.cpuMs : NaN;
+            f.caseIndex.forEach((ci, k) => {
+              const c = distanceCases[offset + ci];
+              const v = out.predictions?.[k];
+              if (v !== undefined && Number.isFinite(v)) {
+                c.scipy = v;
+                c.scipyErrorPct = relErrPct(v, c.truth);
+              }
+            });
+          });
+        }
       },
     ],
   ];
@@ -1573,7 +1624,15 @@ function main(): void {
   md.push(...jointFamilyReport(jointCases));
   md.push(...oneNumberReport(oneNumberRows));
   breakCheckReport(md);
-  const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
+  const distance = distanceCases.length
+    ? distanceReport(distanceCases, frontierCases, {
+        ok: scipy.ok,
+        message: scipy.message,
+        fits: distanceScipy.answered,
+        ms: distanceScipy.ms,
+        cpuMs: distanceScipy.cpuMs,
+      })
+    : undefined;
   predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
   md.push(...isoflopWidthReport(widthCases));

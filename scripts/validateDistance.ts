@@ -22,6 +22,8 @@ const showFloor = (f: Floor) => `${f.base.toFixed(4)} + ${f.perLn.toFixed(4)}·l
 export interface DistanceCase {
   /** Data set the calibration leaves out as one (a ladder's training data). */
   group: string;
+  /** The ladder (a data set or one of its sub-grids) the case comes from: the report's per-ladder rows. */
+  ladder: string;
   label: string;
   /** Target compute over the largest fitted run's (6·N·D). */
   ratio: number;
@@ -34,6 +36,23 @@ export interface DistanceCase {
   /** The family law alone at the target (the family model before it passes through its runs, fit/residualField.ts). */
   lawPredicted: number;
   lawErrorPct: number;
+  /** The SciPy baseline's prediction of the same case (same training runs, same law), when it ran. */
+  scipy?: number;
+  scipyErrorPct?: number;
+}
+
+/**
+ * One leave-largest-out training set and the targets it predicts, for the SciPy baseline
+ * (validate.ts sends it as a Chinchilla law task): x = [N, D] per run. One fit per ladder and cut
+ * serves every distance bucket of that cut (the held-out set is the same).
+ */
+export interface DistanceScipyFit {
+  id: string;
+  x: number[][];
+  y: number[];
+  predict: number[][];
+  /** Index in the returned `cases` of each `predict` row. */
+  caseIndex: number[];
 }
 
 const BUCKETS: [number, number][] = [
@@ -52,6 +71,8 @@ function readCsv(file: string): Record<string, string>[] {
 interface Ladder {
   group: string;
   name: string;
+  /** Short name for the per-ladder rows. */
+  short: string;
   runs: CrossRunPoint[];
   /** Targets may differ from the training runs (e.g. only near-optimal points of a held-out budget). */
   targets?: CrossRunPoint[];
@@ -64,6 +85,7 @@ interface Ladder {
 /** The planner's N* at a budget past the fitted runs (plan/budget.ts `frontierUncertainty`) against the held-out budget's vertex. */
 export interface FrontierCase {
   group: string;
+  ladder: string;
   label: string;
   /** The budget over the largest fitted run's compute. */
   ratio: number;
@@ -90,23 +112,28 @@ export function ladders(dataRoot: string, notes: string[]): Ladder[] {
         .filter((r) => r.dataset === ds)
         .map((r) => ({ runId: r.name, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss_c4_val) }))
         .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
-      out.push({ group: `gadre-${ds}`, name: `Gadre ${ds}`, runs, cuts: [1e18, 1e19, 1e20] });
+      out.push({ group: `gadre-${ds}`, name: `Gadre ${ds}`, short: `Gadre ${ds}`, runs, cuts: [1e18, 1e19, 1e20] });
     }
   } else notes.push('distance: gadre-overtraining-104 not found; skipped');
   const porian = path.join(dataRoot, 'porian-isoflop', 'isoflop_points.csv');
   if (fs.existsSync(porian)) {
     const keyCols = ['source_file', 'dataset', 'hparams', 'warmup', 'decay', 'param_count', 'loss_source'];
-    const byConfig = new Map<string, { dataset: string; runs: CrossRunPoint[]; byBudget: Map<string, CrossRunPoint[]> }>();
+    const byConfig = new Map<string, { dataset: string; short: string; runs: CrossRunPoint[]; byBudget: Map<string, CrossRunPoint[]> }>();
     readCsv(porian).forEach((r, i) => {
       const key = keyCols.map((k) => r[k]).join('/');
       const p = { runId: `${key}#${i}`, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss) };
       if (!(p.params > 0 && p.tokens > 0 && p.loss > 0)) return;
-      const c = byConfig.get(key) ?? { dataset: r.dataset, runs: [] as CrossRunPoint[], byBudget: new Map<string, CrossRunPoint[]>() };
+      // The configuration's columns but the source file (the other six tell the 15 apart).
+      const short = `Porian ${keyCols
+        .slice(1)
+        .map((k) => r[k])
+        .join('/')}`;
+      const c = byConfig.get(key) ?? { dataset: r.dataset, short, runs: [] as CrossRunPoint[], byBudget: new Map<string, CrossRunPoint[]>() };
       c.runs.push(p);
       c.byBudget.set(r.flops, [...(c.byBudget.get(r.flops) ?? []), p]);
       byConfig.set(key, c);
     });
-    for (const [key, { dataset, runs, byBudget }] of byConfig) {
+    for (const [key, { dataset, short, runs, byBudget }] of byConfig) {
       // Each budget's compute-optimal size: the vertex of its parabola, when the sampled sizes bracket it.
       const budgets: { flops: number; nStar: number }[] = [];
       for (const pts of byBudget.values()) {
@@ -118,7 +145,7 @@ export function ladders(dataRoot: string, notes: string[]): Ladder[] {
       const best = new Map<number, number>();
       for (const p of runs) best.set(Math.round(Math.log2(flopsOf(p))), Math.min(best.get(Math.round(Math.log2(flopsOf(p)))) ?? Infinity, p.loss));
       const targets = runs.filter((p) => p.loss <= 1.01 * (best.get(Math.round(Math.log2(flopsOf(p)))) ?? Infinity));
-      out.push({ group: `porian-${dataset}`, name: `Porian ${key}`, runs, targets, cuts: [2.01e17, 1.61e18], budgets });
+      out.push({ group: `porian-${dataset}`, name: `Porian ${key}`, short, runs, targets, cuts: [2.01e17, 1.61e18], budgets });
     }
   } else notes.push('distance: porian-isoflop not found; skipped');
   const steplaw = path.join(dataRoot, 'steplaw-lr-bs-grid', 'dense_lr_bs_loss.csv');
@@ -134,7 +161,7 @@ export function ladders(dataRoot: string, notes: string[]): Ladder[] {
     const runs = [...best.values()].sort((a, b) => flopsOf(a) - flopsOf(b));
     // Cuts after the 6th and 9th smallest settings (the grid spans 31× in compute).
     const cuts = [5, 8].filter((i) => i < runs.length - 1).map((i) => flopsOf(runs[i]) * 1.001);
-    out.push({ group: 'steplaw', name: 'Step Law grid (best loss per setting)', runs, cuts });
+    out.push({ group: 'steplaw', name: 'Step Law grid (best loss per setting)', short: 'Step Law', runs, cuts });
   } else notes.push('distance: steplaw-lr-bs-grid not found; skipped');
   return out;
 }
@@ -148,9 +175,10 @@ export function distanceBacktests(
   dataRoot: string,
   opts: { resamples: number; budgetMs: number; log: (m: string) => void },
   notes: string[],
-): { cases: DistanceCase[]; frontier: FrontierCase[] } {
+): { cases: DistanceCase[]; frontier: FrontierCase[]; scipyFits: DistanceScipyFit[] } {
   const cases: DistanceCase[] = [];
   const frontier: FrontierCase[] = [];
+  const scipyFits: DistanceScipyFit[] = [];
   for (const ladder of ladders(dataRoot, notes)) {
     for (const cut of ladder.cuts) {
       const train = ladder.runs.filter((p) => flopsOf(p) <= cut);
@@ -165,13 +193,23 @@ export function distanceBacktests(
       }
       // The product's number: the family model through its runs (fit/residualField.ts); the law alone beside it.
       const model = familyModel({ family: ladder.name, fit, runsUsed: fit.runIds, points: train });
+      const scipyFit: DistanceScipyFit = {
+        id: `distance-${ladder.name}-${cut.toExponential(3)}`,
+        x: train.map((p) => [p.params, p.tokens]),
+        y: train.map((p) => p.loss),
+        predict: [],
+        caseIndex: [],
+      };
       for (const t of targets) {
         const law = predictCrossRun(fit, t.params, t.tokens);
         const value = model.value(t.params, t.tokens);
         const k = value / law.value;
         const pred = { value, interval: [law.interval[0] * k, law.interval[1] * k] as [number, number] };
+        scipyFit.predict.push([t.params, t.tokens]);
+        scipyFit.caseIndex.push(cases.length);
         cases.push({
           group: ladder.group,
+          ladder: ladder.short,
           label: `${ladder.name} ≤${cut.toExponential(1)} → ${t.params.toExponential(2)}×${t.tokens.toExponential(2)}`,
           ratio: flopsOf(t) / largest,
           truth: t.loss,
@@ -183,6 +221,7 @@ export function distanceBacktests(
           lawErrorPct: (100 * Math.abs(law.value - t.loss)) / t.loss,
         });
       }
+      scipyFits.push(scipyFit);
       for (const b of (ladder.budgets ?? []).filter((b) => b.flops > cut && b.flops / largest > 1.05)) {
         const plan = planBudget(
           { budget: { kind: 'flops', flops: b.flops, text: b.flops.toExponential(2) } },
@@ -199,6 +238,7 @@ export function distanceBacktests(
         const nLaw = 'error' in lawPlan ? NaN : lawPlan.recommended.params;
         frontier.push({
           group: ladder.group,
+          ladder: ladder.short,
           label: `${ladder.name} ≤${cut.toExponential(1)} → N* at ${b.flops.toExponential(2)}`,
           ratio: b.flops / largest,
           truth: b.nStar,
@@ -212,13 +252,13 @@ export function distanceBacktests(
     }
     opts.log(`distance: ${ladder.name}: ${cases.filter((c) => c.label.startsWith(ladder.name)).length} cases`);
   }
-  return { cases, frontier };
+  return { cases, frontier, scipyFits };
 }
 
 type Floor = { base: number; perLn: number };
 
 /** What the floor derivation and the report need of a case (a loss or an N*). */
-type Backtest = Pick<DistanceCase, 'group' | 'ratio' | 'truth' | 'predicted' | 'interval' | 'errorPct'> & { lawErrorPct?: number };
+type Backtest = Pick<DistanceCase, 'group' | 'ladder' | 'ratio' | 'truth' | 'predicted' | 'interval' | 'errorPct' | 'scipyErrorPct'> & { lawErrorPct?: number };
 
 /** Floor (log half-width) this case needs to be covered: 0 when its interval covers it already. */
 function needed(c: Backtest): number {
@@ -294,18 +334,17 @@ export interface DistanceBucket {
   medianErrPct: number;
   /** The same with the family law alone (before the model passed through its runs). */
   medianLawErrPct: number;
+  /** The SciPy baseline's median error over the cases it predicted (NaN when it did not run). */
+  scipyMedianErrPct: number;
+  scipyCases: number;
   coverageWithoutFloor: number;
   coverage: number;
   coverageHeldOut: number;
   medianWidthPct: number;
 }
 
-/** Per distance bucket: error, coverage without / with the floor in use / with the floor derived without the case's data set, width. */
-function bucketRows(cs: readonly Backtest[], inUse: Floor): { derived: Floor; heldOut: Map<string, Floor>; buckets: DistanceBucket[] } {
-  const derived = deriveDistanceFloor(cs);
-  const groups = [...new Set(cs.map((c) => c.group))];
-  // Leave one data set out: each case scored with the floor derived from the other data sets.
-  const heldOut = new Map<string, Floor>(groups.map((g) => [g, deriveDistanceFloor(cs.filter((c) => c.group !== g))]));
+/** Per distance bucket of `cs`: error (ours, SciPy's), coverage without / with the floor in use / with the held-out floor of the case's data set, width. */
+function bucketStats(cs: readonly Backtest[], inUse: Floor, heldOut: ReadonlyMap<string, Floor>): DistanceBucket[] {
   const widthPct = (c: Backtest, f: Floor) => {
     const [lo, hi] = floorInterval(c.predicted, c.interval, crossRunDistanceFloor(c.ratio, f), true);
     return (100 * (hi - lo)) / c.predicted;
@@ -315,28 +354,71 @@ function bucketRows(cs: readonly Backtest[], inUse: Floor): { derived: Floor; he
     const b = cs.filter((c) => c.ratio > lo && c.ratio <= hi);
     if (!b.length) continue;
     const frac = (f: (c: Backtest) => boolean) => (100 * b.filter(f).length) / b.length;
+    const scipy = b.map((c) => c.scipyErrorPct).filter((v): v is number => v !== undefined && Number.isFinite(v));
     buckets.push({
       bucket: `${lo}–${hi}×`,
       cases: b.length,
       dataSets: new Set(b.map((c) => c.group)).size,
       medianErrPct: median(b.map((c) => c.errorPct)),
       medianLawErrPct: median(b.map((c) => c.lawErrorPct ?? NaN)),
+      scipyMedianErrPct: median(scipy),
+      scipyCases: scipy.length,
       coverageWithoutFloor: frac((c) => coveredWith(c, { base: 0, perLn: 0 })),
       coverage: frac((c) => coveredWith(c, inUse)),
       coverageHeldOut: frac((c) => coveredWith(c, heldOut.get(c.group) ?? { base: NaN, perLn: NaN })),
       medianWidthPct: median(b.map((c) => widthPct(c, inUse))),
     });
   }
-  return { derived, heldOut, buckets };
+  return buckets;
 }
 
-function bucketTable(buckets: readonly DistanceBucket[]): string[] {
+/** Per distance bucket (all ladders pooled) and per ladder × bucket, with the floors derived now and leave-one-data-set-out. */
+function bucketRows(
+  cs: readonly Backtest[],
+  inUse: Floor,
+): { derived: Floor; heldOut: Map<string, Floor>; buckets: DistanceBucket[]; perLadder: { ladder: string; buckets: DistanceBucket[] }[] } {
+  const derived = deriveDistanceFloor(cs);
+  const groups = [...new Set(cs.map((c) => c.group))];
+  // Leave one data set out: each case scored with the floor derived from the other data sets.
+  const heldOut = new Map<string, Floor>(groups.map((g) => [g, deriveDistanceFloor(cs.filter((c) => c.group !== g))]));
+  const buckets = bucketStats(cs, inUse, heldOut);
+  const ladderNames = [...new Set(cs.map((c) => c.ladder))];
+  const perLadder = ladderNames.map((ladder) => ({
+    ladder,
+    buckets: bucketStats(
+      cs.filter((c) => c.ladder === ladder),
+      inUse,
+      heldOut,
+    ),
+  }));
+  return { derived, heldOut, buckets, perLadder };
+}
+
+/** SciPy's median error, with its case count when it predicted fewer cases than ours (a failed fit). */
+const scipyCell = (r: DistanceBucket) => (r.scipyCases ? `${pct(r.scipyMedianErrPct, 2)}${r.scipyCases < r.cases ? ` (${r.scipyCases})` : ''}` : '–');
+
+function bucketTable(buckets: readonly DistanceBucket[], withScipy: boolean): string[] {
   return [
-    '| distance | cases | data sets | median err | law alone | 80% coverage without floor | with floor | held-out floor | median width |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| distance | cases | data sets | median err | law alone |${withScipy ? ' SciPy median err |' : ''} 80% coverage without floor | with floor | held-out floor | median width |`,
+    `|---|---|---|---|---|${withScipy ? '---|' : ''}---|---|---|---|`,
     ...buckets.map(
       (r) =>
-        `| ${r.bucket} | ${r.cases} | ${r.dataSets} | ${pct(r.medianErrPct, 2)} | ${pct(r.medianLawErrPct, 2)} | ${pct(r.coverageWithoutFloor)} | ${pct(r.coverage)} | ${pct(r.coverageHeldOut)} | ${pct(r.medianWidthPct, 1)} |`,
+        `| ${r.bucket} | ${r.cases} | ${r.dataSets} | ${pct(r.medianErrPct, 2)} | ${pct(r.medianLawErrPct, 2)} |${withScipy ? ` ${scipyCell(r)} |` : ''} ${pct(r.coverageWithoutFloor)} | ${pct(r.coverage)} | ${pct(r.coverageHeldOut)} | ${pct(r.medianWidthPct, 1)} |`,
+    ),
+    '',
+  ];
+}
+
+/** One row per ladder × distance bucket: the same figures as the pooled table, the coverage with the floor in use and held out. */
+function ladderTable(perLadder: readonly { ladder: string; buckets: readonly DistanceBucket[] }[], withScipy: boolean): string[] {
+  return [
+    `| ladder | distance | cases | median err |${withScipy ? ' SciPy median err |' : ''} 80% coverage with floor | held-out floor | median width |`,
+    `|---|---|---|---|${withScipy ? '---|' : ''}---|---|---|`,
+    ...perLadder.flatMap(({ ladder, buckets }) =>
+      buckets.map(
+        (r) =>
+          `| ${ladder} | ${r.bucket} | ${r.cases} | ${pct(r.medianErrPct, 2)} |${withScipy ? ` ${scipyCell(r)} |` : ''} ${pct(r.coverage)} | ${pct(r.coverageHeldOut)} | ${pct(r.medianWidthPct, 1)} |`,
+      ),
     ),
     '',
   ];
@@ -362,17 +444,25 @@ function perLadderTable(cs: readonly Backtest[]): string[] {
 export function distanceReport(
   cs: readonly DistanceCase[],
   frontier: readonly FrontierCase[] = [],
+  /** How the SciPy baseline went: `ok` with its time, or why it did not run (the rest of the section stands). */
+  scipy: { ok: boolean; message: string; fits?: number; ms?: number; cpuMs?: number } = { ok: false, message: 'not asked' },
 ): { md: string[]; derived: Floor; buckets: DistanceBucket[]; frontier?: { derived: Floor; buckets: DistanceBucket[] } } {
   const md: string[] = [];
   const loss = bucketRows(cs, CROSS_RUN_DISTANCE_FLOOR);
+  const scipyRan = scipy.ok && cs.some((c) => c.scipyErrorPct !== undefined);
   const groups = [...loss.heldOut.keys()];
   md.push("## Extrapolation distance: a family's larger runs, leave-largest-out", '');
   md.push(
     "Each ladder (Gadre et al. per training set, Porian et al. per configuration, Step Law's best loss per (N, D) setting) is cut at a compute; `fitCrossRun` (the product's family fit) on the runs below predicts every larger run (Porian: the runs within 1% of their budget's best loss). Distance = the target's 6·N·D over the largest fitted run's. " +
-      `"without floor" = the interval the family fit gives (bootstrap × multiplier); "with floor" = widened to at least ±floor(distance), floor = base·min(1, ln r / ln 2) + perLn·ln r = ${showFloor(CROSS_RUN_DISTANCE_FLOOR)} (CROSS_RUN_DISTANCE_FLOOR in calibration.ts; derived now: ${showFloor(loss.derived)}); "held-out" = the floor derived without the case's data set (leave one data set out). Derivation: per bucket the ${100 * DISTANCE_FLOOR_LEVEL}th percentile of what its cases need, and the narrowest line reaching every bucket's need. No SciPy baseline here (the Gadre and Porian sections above compare the fits themselves).`,
+      `"without floor" = the interval the family fit gives (bootstrap × multiplier); "with floor" = widened to at least ±floor(distance), floor = base·min(1, ln r / ln 2) + perLn·ln r = ${showFloor(CROSS_RUN_DISTANCE_FLOOR)} (CROSS_RUN_DISTANCE_FLOOR in calibration.ts; derived now: ${showFloor(loss.derived)}); "held-out" = the floor derived without the case's data set (leave one data set out). Derivation: per bucket the ${100 * DISTANCE_FLOOR_LEVEL}th percentile of what its cases need, and the narrowest line reaching every bucket's need. ` +
+      (scipyRan
+        ? `"SciPy": the same cases fitted by \`bench/scipy_baselines.py\` (Chinchilla L = E + A/N^α + B/D^β in the same fit space, bounds and start grid as ours, Huber δ = 1e-3 on log residuals, \`scipy.optimize.least_squares\` from the 5 best grid points): one fit per ladder and cut serves all its distances; ${scipy.fits ?? 0} fits, ${((scipy.cpuMs ?? NaN) / 1000).toFixed(1)} s CPU (${((scipy.ms ?? NaN) / 1000).toFixed(1)} s wall; ours: the section's time in the log). Unlike ours it has no priors and no IsoFLOP weights (Porian), so on Porian it fits the whole IsoFLOP curves evenly. A SciPy error with a count in brackets: SciPy predicted only that many cases (failed fits are in the notes).`
+        : `SciPy baseline not run for this section: ${scipy.message}.`),
     '',
   );
-  md.push(...bucketTable(loss.buckets));
+  md.push(...bucketTable(loss.buckets, scipyRan));
+  md.push('Per ladder (Gadre per training set, Porian per configuration, Step Law), the same figures:', '');
+  md.push(...ladderTable(loss.perLadder, scipyRan));
   md.push(
     '"median err" is the family model the product shows (the law passed through its runs, fit/residualField.ts); "law alone" the fitted law before that. Per data set, median error model / law alone (cases):',
     '',
@@ -389,7 +479,8 @@ export function distanceReport(
     `Porian et al. IsoFLOP configurations, cut as above: Plan Compute Budget (\`planBudget\`, the family model fitted by \`fitCrossRun\` on the runs below the cut) at each larger budget whose parabola's vertex the sampled sizes bracket; truth = that vertex. Distance = the budget over the largest fitted run's compute. "without floor" = the planner's N* interval from the bootstrap refits of the family's law; "with floor" = widened in ln N* to at least ±floor(distance) = ${showFloor(FRONTIER_DISTANCE_FLOOR)} (FRONTIER_DISTANCE_FLOOR in calibration.ts; derived now: ${showFloor(nStar.derived)}, same rule as above); error and width as factors (N* is a size).`,
     '',
   );
-  md.push(...bucketTable(nStar.buckets));
+  md.push(...bucketTable(nStar.buckets, false));
+  md.push('Per ladder:', '', ...ladderTable(nStar.perLadder, false));
   md.push('Per data set, median factor error of N*: model through its runs / law alone (cases):', '', ...perLadderTable(frontier));
   md.push(`Held-out floors: ${[...nStar.heldOut].map(([g, f]) => `${g} ${showFloor(f)}`).join('; ')}.`, '');
   return { md, derived: loss.derived, buckets: loss.buckets, frontier: { derived: nStar.derived, buckets: nStar.buckets } };
