@@ -52,6 +52,7 @@ import { LADDER_INTERVAL_FACTOR } from '../src/core/plan/ladder';
 import { maxOf } from '../src/shared/arrays';
 import { jointFamilyBacktests, jointFamilyReport, type JointCase } from './validateJointFamily';
 import { distanceBacktests, distanceReport, type DistanceBucket, type DistanceCase, type FrontierCase } from './validateDistance';
+import { familyBreakBacktests, familyBreakReport } from './validateFamilyBreak';
 import {
   CURVE_ERROR_FLOOR,
   INTERVAL_CALIBRATION,
@@ -123,6 +124,8 @@ const distanceCases: DistanceCase[] = [];
 const frontierCases: FrontierCase[] = [];
 /** The family law alone against the joint fit (validateJointFamily.ts). */
 const jointCases: JointCase[] = [];
+/** Family breaks (validateFamilyBreak.ts): false alarms on the shared ladders, a synthetic ladder with a known break. */
+let familyBreaks: ReturnType<typeof familyBreakBacktests> | undefined;
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -1327,13 +1330,14 @@ function main(): void {
         frontierCases.push(...d.frontier);
       },
     ],
+    ['family-breaks', () => (familyBreaks = familyBreakBacktests(dataRoot, log, notes))],
   ];
   // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   for (const [dir, fn] of sections) {
     if (only !== undefined && dir !== only) continue;
-    if (dir !== 'distance' && !fs.existsSync(path.join(dataRoot, dir))) {
+    if (dir !== 'distance' && dir !== 'family-breaks' && !fs.existsSync(path.join(dataRoot, dir))) {
       notes.push(`${dir}: not found under ${dataRoot}; skipped`);
       continue;
     }
@@ -1559,6 +1563,7 @@ function main(): void {
   const distance = distanceCases.length ? distanceReport(distanceCases, frontierCases) : undefined;
   predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
+  md.push(...familyBreakReport(familyBreaks));
 
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');

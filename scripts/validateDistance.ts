@@ -44,7 +44,7 @@ function readCsv(file: string): Record<string, string>[] {
   return parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }
 
-interface Ladder {
+export interface Ladder {
   group: string;
   name: string;
   runs: CrossRunPoint[];
@@ -72,7 +72,7 @@ export interface FrontierCase {
 
 const flopsOf = (p: { params: number; tokens: number }) => 6 * p.params * p.tokens;
 
-function ladders(dataRoot: string, notes: string[]): Ladder[] {
+export function ladders(dataRoot: string, notes: string[]): Ladder[] {
   const out: Ladder[] = [];
   const gadre = path.join(dataRoot, 'gadre-overtraining-104', 'models_flat.csv');
   if (fs.existsSync(gadre)) {
