@@ -30,8 +30,8 @@ test('a family with a break gets the broken law, closer to its held-out largest 
   assert.ok(law.rmsLogResidual < law.singleRmsLogResidual);
   // Its curve passes near every run it was fitted on.
   for (const p of broken) assert.ok(Math.abs(brokenLawLoss(law, 6 * p.params * p.tokens) / p.loss - 1) < 0.02, p.runId);
-  // Deterministic: the same runs give the same law.
-  assert.deepEqual(fitFamilyBrokenLaw(broken), law);
+  // Deterministic: the same runs under other names (not the kept fit) give the same law.
+  assert.deepEqual(fitFamilyBrokenLaw(broken.map((p) => ({ ...p, runId: `again-${p.runId}` })))?.fitParams, law.fitParams);
 });
 
 test('a family without a break gets no broken law', () => {

@@ -4,11 +4,14 @@
 // Why compute: it is the one axis every run of a family has and the one the break detector ranks
 // runs by (its largest run is the largest in C); a law of one variable needs one axis, and N alone
 // would confound runs trained on different D. On a ladder at one tokens per parameter it is the
-// same curve as along N.
+// same curve as along N. On a grid of many tokens per parameter (IsoFLOP curves) it is not: there
+// it fits poorly (npm run validate, "Family breaks"), and it is only offered where a break shows.
 // The fit is a small deterministic grid, not an optimiser: for a fixed floor E, break location d1
 // and sharpness f1, ln(L − E) = ln b − c0·ln C − c1·f1·softplus((ln C − ln d1)/f1) is linear in
-// (ln b, c0, c1), so each grid cell is a 3×3 least-squares solve. About 800 cells × a few runs:
-// well under a millisecond, so no time box is needed beyond the grid's fixed size.
+// (ln b, c0, c1), so each grid cell is a 3×3 least-squares solve (its normal matrix shared by every
+// E). 1,200 cells, twice (all runs, and without the largest): measured 30–50 ms for 8–40 runs at a
+// load average of 15 on the shared 2-core machine, run in the worker only for a family with a
+// break, and kept per set of runs (the lens asks again and again); the grid's fixed size bounds it.
 import { bnslLaw } from '../laws/bnsl';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import { minOf } from '../../shared/arrays';
@@ -71,38 +74,45 @@ function gridFit(lnC: readonly number[], loss: readonly number[], broken: boolea
   const minLoss = minOf(loss);
   const breaks = broken ? Array.from({ length: BREAK_STEPS }, (_, i) => lnC[1] + ((lnC[n - 1] - lnC[1]) * (i + 0.5)) / BREAK_STEPS) : [0];
   const sharpness = broken ? SHARPNESS : [1];
+  // ln(L − E) per floor: the only part of the least-squares problem that depends on E.
+  const zs = FLOOR_FRACTIONS.map((frac) => loss.map((l) => Math.log(l - frac * minLoss)));
   let best: GridFit | undefined;
-  for (const frac of FLOOR_FRACTIONS) {
-    const e = frac * minLoss;
-    const z = loss.map((l) => Math.log(l - e));
-    for (const ld of breaks) {
-      for (const f of sharpness) {
-        // Columns: 1, −ln C, −f·softplus((ln C − ld)/f); c1 = 0 for the single law.
-        const cols = lnC.map((x) => [1, -x, broken ? -f * softplus((x - ld) / f) : 0]);
-        let coef: number[] | undefined;
-        if (broken) {
-          const ata = [0, 1, 2].map((i) => [0, 1, 2].map((j) => cols.reduce((s, c) => s + c[i] * c[j], 0)));
-          const atz = [0, 1, 2].map((i) => cols.reduce((s, c, k) => s + c[i] * z[k], 0));
-          coef = solve3(ata, atz);
-        } else {
-          const mx = lnC.reduce((s, x) => s + x, 0) / n;
-          const mz = z.reduce((s, v) => s + v, 0) / n;
-          const sxx = lnC.reduce((s, x) => s + (x - mx) ** 2, 0);
-          const slope = lnC.reduce((s, x, k) => s + (x - mx) * (z[k] - mz), 0) / sxx;
-          coef = Number.isFinite(slope) ? [mz - slope * mx, -slope, 0] : undefined;
-        }
+  for (const ld of breaks) {
+    for (const f of sharpness) {
+      // Columns 1, −ln C, −f·softplus((ln C − ld)/f) (c1 = 0 for the single law: two columns).
+      const third = lnC.map((x) => (broken ? -f * softplus((x - ld) / f) : 0));
+      const cols = lnC.map((x, k) => (broken ? [1, -x, third[k]] : [1, -x]));
+      const m = cols[0].length;
+      const ata = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => cols.reduce((sum, c) => sum + c[i] * c[j], 0)));
+      // The normal matrix does not depend on E: solved once per (d1, f1) for every floor.
+      for (let e = 0; e < FLOOR_FRACTIONS.length; e++) {
+        const z = zs[e];
+        const atz = ata.map((_, i) => cols.reduce((sum, c, k) => sum + c[i] * z[k], 0));
+        const coef = m === 3 ? solve3(ata, atz) : solve2(ata, atz);
         if (!coef) continue;
-        const [lb, c0, c1] = coef;
+        const [lb, c0] = coef;
+        const c1 = m === 3 ? coef[2] : 0;
         // Loss never rises with compute, before or after the break.
         if (!(c0 >= 0 && c0 + c1 >= 0)) continue;
-        const params = [Math.log(Math.max(e, 1e-300)), lb, c0, c1, ld, Math.log(f)];
-        const res = lnC.map((x, k) => Math.log(e + Math.exp(lb - c0 * x - c1 * f * softplus((x - ld) / f))) - Math.log(loss[k]));
-        const rms = Math.sqrt(res.reduce((s, r) => s + r * r, 0) / n);
-        if (Number.isFinite(rms) && (!best || rms < best.rms)) best = { params, rms };
+        const floor = FLOOR_FRACTIONS[e] * minLoss;
+        let sq = 0;
+        for (let k = 0; k < n; k++) {
+          const r = Math.log(floor + Math.exp(lb - c0 * lnC[k] + c1 * third[k])) - Math.log(loss[k]);
+          sq += r * r;
+        }
+        const rms = Math.sqrt(sq / n);
+        if (Number.isFinite(rms) && (!best || rms < best.rms)) best = { params: [Math.log(Math.max(floor, 1e-300)), lb, c0, c1, ld, Math.log(f)], rms };
       }
     }
   }
   return best;
+}
+
+/** Solves the 2×2 system a·x = b; undefined when singular. */
+function solve2(a: number[][], b: number[]): number[] | undefined {
+  const d = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+  if (!(Math.abs(d) > 1e-12)) return undefined;
+  return [(b[0] * a[1][1] - a[0][1] * b[1]) / d, (a[0][0] * b[1] - a[1][0] * b[0]) / d];
 }
 
 /** Runs with distinct ids and positive N, D and loss, smallest compute first. */
@@ -136,6 +146,20 @@ function fitOn(runs: readonly BrokenLawPoint[]): { broken: GridFit; single: Grid
 export function fitFamilyBrokenLaw(points: readonly BrokenLawPoint[]): FamilyBrokenLaw | undefined {
   const runs = usable(points);
   if (runs.length < MIN_BROKEN_RUNS) return undefined;
+  const key = runs.map((p) => `${p.runId}\u0000${p.params}\u0000${p.tokens}\u0000${p.loss}`).join('\u0001');
+  if (recent.has(key)) return recent.get(key);
+  const fitted = fitRuns(runs);
+  recent.set(key, fitted);
+  // A few families' fits, oldest dropped first.
+  if (recent.size > RECENT_FITS) recent.delete(recent.keys().next().value!);
+  return fitted;
+}
+
+/** Fits kept by their runs (the lens and the snapshot ask for the same family's again and again). */
+const recent = new Map<string, FamilyBrokenLaw | undefined>();
+const RECENT_FITS = 16;
+
+function fitRuns(runs: readonly BrokenLawPoint[]): FamilyBrokenLaw | undefined {
   const all = fitOn(runs);
   if (!all) return undefined;
   const [, , c0, c1, ld] = all.broken.params;
