@@ -62,6 +62,7 @@ import {
   type FrontierCase,
   type WidthCase,
 } from './validateDistance';
+import { familyBreakBacktests, familyBreakReport } from './validateFamilyBreak';
 import {
   CURVE_ERROR_FLOOR,
   INTERVAL_CALIBRATION,
@@ -139,6 +140,8 @@ const oneNumberRows: OneNumberRow[] = [];
 const distanceScipy = { fits: 0, answered: 0, ms: 0, cpuMs: 0 };
 /** The family law alone against the joint fit (validateJointFamily.ts). */
 const jointCases: JointCase[] = [];
+/** Family breaks (validateFamilyBreak.ts): false alarms on the shared ladders, a synthetic ladder with a known break. */
+let familyBreaks: ReturnType<typeof familyBreakBacktests> | undefined;
 const notes: string[] = [];
 /** Time of one main fit (no bootstrap), ours against SciPy's same fit. */
 const timings: { what: string; oursMs: number; scipyMs: number }[] = [];
@@ -1394,13 +1397,14 @@ function main(): void {
         }
       },
     ],
+    ['family-breaks', () => (familyBreaks = familyBreakBacktests(dataRoot, log, notes))],
   ];
   // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   for (const [dir, fn] of sections) {
     if (only !== undefined && dir !== only) continue;
-    if (dir !== 'distance' && dir !== 'one-number' && !fs.existsSync(path.join(dataRoot, dir))) {
+    if (dir !== 'distance' && dir !== 'one-number' && dir !== 'family-breaks' && !fs.existsSync(path.join(dataRoot, dir))) {
       notes.push(`${dir}: not found under ${dataRoot}; skipped`);
       continue;
     }
@@ -1636,6 +1640,7 @@ function main(): void {
   predictionKindReport(md, distance);
   if (distance) md.push(...distance.md);
   md.push(...isoflopWidthReport(widthCases));
+  md.push(...familyBreakReport(familyBreaks));
 
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');

@@ -68,7 +68,7 @@ function readCsv(file: string): Record<string, string>[] {
   return parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }
 
-interface Ladder {
+export interface Ladder {
   group: string;
   name: string;
   /** Short name for the per-ladder rows. */

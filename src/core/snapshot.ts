@@ -7,6 +7,7 @@ import type { HparamSuggestion, MemoryReport, PlanCost } from './plan/advice';
 import type { Prediction } from './fit/types';
 import type { CurveFit } from './fit/curve';
 import type { CrossRunFit } from './fit/crossRun';
+import type { FamilyBrokenLaw } from './fit/familyBrokenLaw';
 import type { RunPointMode } from './fit/runPoint';
 import type { FamilySource } from './runs/workspaceFile';
 import type { RunHyper, RunStatus, LogFormat } from './runs/types';
@@ -99,6 +100,8 @@ export interface ScalingView {
   family: string;
   points: ScalingPoint[];
   lawLine?: { tokensPerParam: number; params: number[]; tokens: number[]; flops: number[]; loss: number[]; lower: number[]; upper: number[] };
+  /** Where the family bends (FamilyLaw.possibleBreak): the broken law (fit/familyBrokenLaw.ts, of C = 6·N·D) at the law line's points. */
+  brokenLine?: { params: number[]; tokens: number[]; flops: number[]; loss: number[] };
   frontier?: { params: number[]; tokens: number[]; flops: number[]; loss: number[] };
 }
 
@@ -166,7 +169,7 @@ export interface FamilyLaw {
   points?: { runId: string; params: number; tokens: number; loss: number; nonEmbeddingParams?: number }[];
   fit?: CrossRunFit;
   /** The family's largest runs leave the law of the others (fit/familyBreak.ts): which, and the sentence that says so. */
-  possibleBreak?: { runIds: string[]; note: string };
+  possibleBreak?: { runIds: string[]; note: string; brokenLaw?: FamilyBrokenLaw };
   error?: string;
   /** The law is being fitted (in the fitting thread): `fit`, when present, is the one made before from other runs. */
   pending?: boolean;
@@ -191,6 +194,8 @@ export interface LossEstimate extends Prediction {
   anchoredFromSiblings?: string[];
   /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
   fitWarnings?: string[];
+  /** Where the family bends: the broken law's loss at this plan (fit/familyBrokenLaw.ts), beside the family law's, and the sentence that says so. */
+  brokenLaw?: { value: number; note: string };
 }
 
 /** What `estimate` and the code lens say about one training config. */

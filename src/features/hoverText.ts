@@ -225,6 +225,7 @@ export function hoverMarkdown(
           (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
       ]);
       if (loss.regime) rows.push(['Regime', loss.regime.note.replace(/^Loss law: /, '')]);
+      if (loss.brokenLaw) rows.push(['Broken law', loss.brokenLaw.note]);
     } else {
       top.push('Loss uncalibrated');
       rows.push(['Predicted loss', `uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}`]);

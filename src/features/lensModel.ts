@@ -103,6 +103,8 @@ export function lensTitle(estimate: ConfigEstimate): string {
   const loss = estimate.predictions.loss;
   if (loss) {
     parts.push(`Loss ${formatLoss(loss.value)} ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
+    // The family bends: the broken law's value beside the family law's (core/fit/familyBrokenLaw.ts).
+    if (loss.brokenLaw) parts.push(`break: broken law ${formatLoss(loss.brokenLaw.value)}`);
   } else {
     parts.push('Loss uncalibrated');
   }
@@ -126,6 +128,7 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
     const provenance = lossProvenance(loss, runName);
     lines.push(`Comes from the ${provenance.headline}. ${provenance.detail}`);
     if (loss.extrapolation) lines.push(`Extrapolation: ${loss.extrapolation}.`);
+    if (loss.brokenLaw) lines.push(loss.brokenLaw.note);
   } else {
     lines.push(`Loss uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}.`);
   }

@@ -124,7 +124,7 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
   return { series, skipped: skippedRuns.length, skippedRuns };
 }
 
-export type ScalingKind = 'final' | 'held_out' | 'predicted' | 'law_lower' | 'law_upper' | 'law' | 'planned_law' | 'planned' | 'frontier';
+export type ScalingKind = 'final' | 'held_out' | 'predicted' | 'law_lower' | 'law_upper' | 'law' | 'broken_law' | 'planned_law' | 'planned' | 'frontier';
 
 /** A point of the scaling chart with its coordinates on every axis it can be drawn against. */
 export interface ScalingPointOut {
@@ -181,6 +181,13 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
       add('law_upper', along(line.upper), note);
       add('law', along(line.loss), note);
     }
+    // Where the family bends, the broken law beside it (sent only then: core/fit/familyBrokenLaw.ts).
+    const broken = view.brokenLine;
+    if (broken?.loss.length)
+      add(
+        'broken_law',
+        broken.params.map((n, i) => ({ params: n, tokens: broken.tokens[i], flops: broken.flops[i], loss: broken.loss[i] })).filter((p) => !yLog || p.loss > 0),
+      );
     if (planned && planned.family === view.family) {
       const path = planned.lawPath;
       if (path)

@@ -8,6 +8,7 @@ export type ScalingMark =
   | 'held_out'
   | 'planned'
   | 'law'
+  | 'broken_law'
   | 'planned_law'
   | 'frontier'
   | 'ladder_planned'
@@ -27,6 +28,7 @@ const SENTENCES: Record<Exclude<ScalingMark, 'ladder_training' | 'ladder_not_nee
   held_out: "◆: held out of the law's validation fit.",
   planned: `${PLANNED_MARKER.glyph} with bar: the config open in the editor, its predicted loss [80%].`,
   law: "Dashed: the family law along the runs' tokens per parameter, shaded 80%.",
+  broken_law: 'Long dashes: where the runs bend, a broken law (one break, on compute C = 6·N·D; Caballero et al. 2022) fitted beside the family law.',
   planned_law: `Dotted: the law along the open config's tokens per parameter, to its ${PLANNED_MARKER.glyph}.`,
   frontier: 'Broad solid: compute-optimal frontier.',
   ladder_planned:
@@ -37,7 +39,8 @@ const SENTENCES: Record<Exclude<ScalingMark, 'ladder_training' | 'ladder_not_nee
 /** The caption for the marks drawn: one sentence per kind, in a fixed order, nothing for what is not drawn. */
 export function scalingKey(drawn: ReadonlySet<ScalingMark>): string {
   const out: string[] = [];
-  for (const mark of ['final', 'predicted', 'held_out', 'planned', 'law', 'planned_law', 'frontier'] as const) if (drawn.has(mark)) out.push(SENTENCES[mark]);
+  for (const mark of ['final', 'predicted', 'held_out', 'planned', 'law', 'broken_law', 'planned_law', 'frontier'] as const)
+    if (drawn.has(mark)) out.push(SENTENCES[mark]);
   const ladderRuns = drawn.has('ladder_planned') || drawn.has('ladder_training') || drawn.has('ladder_not_needed');
   if (ladderRuns) {
     const states = [drawn.has('ladder_training') ? 'faint: training' : '', drawn.has('ladder_not_needed') ? '×: no longer needed' : ''].filter(Boolean);

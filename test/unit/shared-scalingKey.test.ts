@@ -32,3 +32,8 @@ test('legend paths: the last folder and file; text that is no path as it is', ()
   assert.equal(legendPath('config.json'), 'config.json');
   assert.equal(legendPath('7B at D/N = 20'), '7B at D/N = 20');
 });
+
+test('the broken law has its caption sentence only when drawn', () => {
+  assert.ok(!key('final', 'law').includes('broken law'));
+  assert.match(key('final', 'law', 'broken_law'), /Dashed: the family law[^.]*\. Long dashes: where the runs bend, a broken law/);
+});

@@ -126,6 +126,22 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
           pointStyle: 'line',
         });
         break;
+      case 'broken_law':
+        // The broken law the core fitted where the family bends: long dashes, beside the law's short ones.
+        sets.push({
+          label: named('broken law (one break)'),
+          data: s.points.map((p) => ({
+            x: p[x],
+            y: p.loss,
+            text: `broken law at C ${formatFlops(p.flops)} FLOPs (N ${formatCount(p.params)}, D ${formatCount(p.tokens)}): ${exact(p.loss)}`,
+          })),
+          borderColor: hue(c, 0.9),
+          borderDash: [14, 6],
+          borderWidth: lineWidth(2),
+          pointRadius: 0,
+          pointStyle: 'line',
+        });
+        break;
       case 'planned_law':
         // The law continued to the planned config along its own D/N: dotted, ending at the star.
         sets.push({

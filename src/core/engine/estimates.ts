@@ -14,6 +14,8 @@ import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
 import { appendAll, maxOf } from '../../shared/arrays';
 import type { FitScheduler } from './fitScheduler';
 import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
+import { brokenLawLoss, brokenLawSentence } from '../fit/familyBrokenLaw';
+import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 
 /** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
 const EXTRAPOLATION_FACTOR = 10;
@@ -76,6 +78,7 @@ export function estimateConfig(
         `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}), weighed by its forecast's interval (a measured end counts more).`,
       );
     appendAll(notes, loss.fitWarnings ?? []);
+    if (loss.brokenLaw) notes.push(loss.brokenLaw.note);
   }
   // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
   // the configured values only where a sweep surface is fitted at this N and D.
@@ -170,5 +173,13 @@ function predictLoss(
     ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
     ...(chosen.anchoredFromSiblings?.length ? { anchoredFromSiblings: chosen.anchoredFromSiblings } : {}),
     fitWarnings: model.warnings,
+    ...(model.break?.brokenLaw
+      ? {
+          brokenLaw: {
+            value: brokenLawLoss(model.break.brokenLaw, FLOPS_PER_PARAM_TOKEN * params * tokens),
+            note: brokenLawSentence(model.break.brokenLaw, params, tokens, prediction.value),
+          },
+        }
+      : {}),
   };
 }

@@ -9,6 +9,7 @@ import { familyModelOf } from '../plan/familyModel';
 import type { FamilyLaw, RunView, Snapshot } from '../snapshot';
 import { scalingView, seedGroupKey, seedGroups, validationPoints } from '../dashboardData';
 import { fillEtasFromEarlierRuns } from '../etaSources';
+import { brokenLawLine } from '../fit/familyBrokenLaw';
 
 /** The over-training law of a family's fit (FamilyFits.overtrainFit), for the family's model. */
 type OvertrainOf = (family: string, fit: CrossRunFit, points: CrossRunPoint[]) => LawCrossRunFit | { error: string } | undefined;
@@ -31,8 +32,10 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
         ? familyModelOf({ ...family, fit: family.fit }, overtrainOf(family.family, family.fit, family.points ?? []))
         : undefined;
     // Said in the families table; found here so the webview only renders.
-    family.possibleBreak = model?.break ? { runIds: model.break.runIds, note: model.break.note } : undefined;
-    return scalingView(
+    family.possibleBreak = model?.break
+      ? { runIds: model.break.runIds, note: model.break.note, ...(model.break.brokenLaw ? { brokenLaw: model.break.brokenLaw } : {}) }
+      : undefined;
+    const view = scalingView(
       family,
       views
         .filter((v) => v.family === family.family)
@@ -53,6 +56,9 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
       40,
       model,
     );
+    // The broken law beside the family law, along the same line (fit/familyBrokenLaw.ts).
+    if (model?.break?.brokenLaw && view.lawLine) view.brokenLine = brokenLawLine(model.break.brokenLaw, view.lawLine);
+    return view;
   });
 }
 

@@ -9,6 +9,7 @@
 // the largest run by at least that miss (the extrapolation carries a bend it cannot model).
 import { lawParams, type CrossRunFit, type CrossRunPoint } from './crossRun';
 import { familyLaw } from '../laws/familyLaws';
+import { fitFamilyBrokenLaw, type FamilyBrokenLaw } from './familyBrokenLaw';
 
 export interface FamilyBreak {
   /** The runs off the law, largest first. */
@@ -16,6 +17,8 @@ export interface FamilyBreak {
   /** |ln(observed / predicted)| of the held-out largest run (0 when only the trend shows). */
   heldOutMiss: number;
   note: string;
+  /** The broken law of the same runs, offered beside the family law (fit/familyBrokenLaw.ts), when it could be fitted. */
+  brokenLaw?: FamilyBrokenLaw;
 }
 
 /** Least scatter assumed (log residual): finished runs' final losses are rarely steadier than 0.5%. */
@@ -47,6 +50,14 @@ export function familyBreak(
   fit: Pick<CrossRunFit, 'fitParams' | 'validation' | 'lawId' | 'embeddings'>,
   points: readonly CrossRunPoint[],
 ): FamilyBreak | undefined {
+  const found = detectBreak(fit, points);
+  if (!found) return undefined;
+  // Fitted only where a break shows: one small deterministic grid fit on the family's finished runs.
+  const brokenLaw = fitFamilyBrokenLaw(byCompute(points));
+  return brokenLaw ? { ...found, brokenLaw } : found;
+}
+
+function detectBreak(fit: Pick<CrossRunFit, 'fitParams' | 'validation' | 'lawId' | 'embeddings'>, points: readonly CrossRunPoint[]): FamilyBreak | undefined {
   const runs = byCompute(points);
   if (runs.length < 5) return undefined;
   const residual = runs.map(
