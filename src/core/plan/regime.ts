@@ -103,7 +103,9 @@ function tiedOvertrainContrasts(chinchilla: CrossRunFit): ContrastPrior[] | unde
 export function overtrainFitFor(chinchilla: CrossRunFit, points: readonly CrossRunPoint[], opts: RegimeOptions = {}): LawCrossRunFit | { error: string } {
   const cached = overtrainFits.get(chinchilla);
   if (cached) return cached;
-  const lawPoints = points.filter((p) => p.params > 0 && p.tokens > 0).map((p) => ({ runId: p.runId, x: [p.params, p.tokens / p.params], y: p.loss }));
+  const lawPoints = points
+    .filter((p) => p.params > 0 && p.tokens > 0)
+    .map((p) => ({ runId: p.runId, x: [p.params, p.tokens / p.params], y: p.loss, ...(p.forecast ? { forecast: true } : {}) }));
   const fit = fitCrossRunLaw(overtrainLaw, lawPoints, {
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
