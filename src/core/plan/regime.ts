@@ -150,7 +150,7 @@ export function predictInRegime(
     validationErrorPct.chinchilla !== undefined ? `Chinchilla ${validationErrorPct.chinchilla.toFixed(1)}%` : '',
     validationErrorPct.overtrain !== undefined ? `over-training ${validationErrorPct.overtrain.toFixed(1)}%` : '',
   ].filter(Boolean);
-  const validation = checked.length ? ` Leave-largest-out error: ${checked.join(', ')}.` : '';
+  const validation = checked.length ? ` Leave-largest-out error (the largest finished run held out): ${checked.join(', ')}.` : '';
   const span = `${BLEND_START_TOKENS_PER_PARAM}–${BLEND_END_TOKENS_PER_PARAM} tokens/parameter`;
   let note: string;
   let overtrainUnavailable: string | undefined;
