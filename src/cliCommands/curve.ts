@@ -18,15 +18,21 @@ import { DOMAIN_LIMITS } from '../core/configs/domains';
 import { runHealth } from '../core/runs/health';
 import { displayNames } from '../shared/displayName';
 import { idleOptions } from '../core/optionScope';
+import { siblingForecastOf } from './curveSiblings';
 
 export interface CurveCommandOutput {
   run: string;
   /** The run's display name (core/runs/displayName.ts), from the path as given. */
   name: string;
   law: string;
-  /** The law's noise-free value at the last step of the schedule (`targetStep`). */
+  /** The predicted loss at the last step of the schedule (`targetStep`): the law's noise-free value, or for a live run with finished siblings their forecast (`provenance`). */
   predictedFinal: number;
   interval: [number, number];
+  /** Where `predictedFinal` comes from, as `scan` and the status bar say it. */
+  provenance: 'from siblings' | 'from this run alone';
+  /** With `from siblings`: the run's own curve forecast beside it, and the finished runs used. */
+  alone?: { predictedFinal: number; interval: [number, number] };
+  siblings?: string[];
   targetStep: number;
   /** Mean of the last 2% of logged points, when the log reaches the target step. */
   actualFinal?: number;
@@ -196,12 +202,22 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     displayNames([{ id: path.resolve(target).split(path.sep).filter(Boolean).join('/'), loggedName: run.loggedName }])
       .values()
       .next().value ?? run.id;
+  // A live run with finished siblings is forecast from them, as the product does (curveSiblings.ts), unless the
+  // command was asked for another fit (a prefix, a schedule or a law of its own).
+  const custom = until !== undefined || values.schedule !== undefined || values.law !== undefined;
+  const fromSiblings = run.status === 'live' && !custom ? siblingForecastOf(run, isFolder ? target : path.dirname(target), targetStep) : undefined;
+  if (run.status === 'live' && custom)
+    notes.push('from this run alone: --until, --schedule or --law asks for its own fit (the forecast from finished siblings is made on the whole log)');
   const out: CurveCommandOutput = {
     run: run.id,
     name,
     law: result.lawId,
-    predictedFinal: result.predictedFinal.value,
-    interval: result.predictedFinal.interval,
+    predictedFinal: fromSiblings ? fromSiblings.predictedFinal.value : result.predictedFinal.value,
+    interval: fromSiblings ? fromSiblings.predictedFinal.interval : result.predictedFinal.interval,
+    provenance: fromSiblings ? 'from siblings' : 'from this run alone',
+    ...(fromSiblings
+      ? { alone: { predictedFinal: result.predictedFinal.value, interval: result.predictedFinal.interval }, siblings: fromSiblings.siblings ?? [] }
+      : {}),
     targetStep,
     points: used,
     fittedUntilStep: loss.steps[used - 1],
@@ -220,7 +236,10 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   printResult(io, values.json ?? false, out, () =>
     [
       `${name}: ${result.lawId} fitted on ${used} of ${loss.steps.length} points (to step ${out.fittedUntilStep})`,
-      `  predicted loss at step ${targetStep}: ${num(out.predictedFinal, 5)} [${num(out.interval[0])}, ${num(out.interval[1])}] (${Math.round(result.intervalLevel * 100)}% interval)`,
+      `  predicted loss at step ${targetStep}: ${num(out.predictedFinal, 5)} [${num(out.interval[0])}, ${num(out.interval[1])}] (${Math.round(result.intervalLevel * 100)}% interval)` +
+        (out.alone
+          ? ` from siblings (${out.siblings!.length} finished run(s) of its family; this run alone: ${num(out.alone.predictedFinal, 5)} [${num(out.alone.interval[0])}, ${num(out.alone.interval[1])}])`
+          : ''),
       out.actualFinal !== undefined
         ? `  actual (mean of the last 2% of points): ${num(out.actualFinal, 5)}, error ${out.errorPct!.toFixed(2)}%`
         : `  the log stops at step ${lastStep}; no actual final loss yet`,

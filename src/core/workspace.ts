@@ -161,6 +161,21 @@ export class ScalingWorkspace {
     return estimateConfig(this.estimateSources, file, text, readSibling, deadline);
   }
 
+  /**
+   * One run's view as a snapshot shows it (a live run forecast from its finished siblings when it has some), without
+   * fitting the other runs' curves or the families: `scaling-lens curve` on one run of a workspace.
+   */
+  runView(runId: string, deadline = Number.POSITIVE_INFINITY): RunView | undefined {
+    const runs = this.runs();
+    const run = runs.find((r) => r.id === runId);
+    if (!run) return undefined;
+    this.curves.beginRound((this.options.now ?? Date.now)());
+    this.fits.beginRound();
+    this.curves.useRuns(runs);
+    this.views.observe(runs);
+    return this.viewOf(run, deadline);
+  }
+
   /** A fitted family's over-training law (for plans by regime); undefined when the family has no fit. */
   overtrainLaw(family: FamilyLaw, deadline = Number.POSITIVE_INFINITY): LawCrossRunFit | { error: string } | undefined {
     return family.fit ? this.families.overtrainFit(family.family, family.fit, family.points ?? [], deadline) : undefined;

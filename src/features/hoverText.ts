@@ -219,8 +219,8 @@ export function hoverMarkdown(
         'Fit quality',
         `${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed)' : ''}, ${loss.runsUsed.length} run(s)` +
           (validation
-            ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest run (${runName(validation.heldOutRunId)}) from the others`
-            : '; not validated (too few runs)') +
+            ? `; ${validation.errorPct.toFixed(1)}% error predicting the largest finished run (${runName(validation.heldOutRunId)}) from the others`
+            : `; not validated (${family?.fit?.validationSkipped ? 'every run is still training' : 'too few runs'})`) +
           `; ${citationOf(law)}` +
           (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
       ]);

@@ -374,7 +374,7 @@ test('a size hover shows the fitted formula with its numbers and the fit quality
     .families.find((f) => f.family === 'example-sweep');
   const md = hoverMarkdown(estimate, keys, { dashboard: 'scalingLens.showDashboard', dashboardView: 'scalingLens.showDashboardView' }, family);
   assert.match(md, /\| Formula \| L\(N, D\) = E \+ A\/N\^α \+ B\/D\^β with E [\d.]+, A [\d.]+/);
-  assert.match(md, /\| Fit quality \| chinchilla law of family "example-sweep", \d+ run\(s\); [\d.]+% error predicting the largest run/);
+  assert.match(md, /\| Fit quality \| chinchilla law of family "example-sweep", \d+ run\(s\); [\d.]+% error predicting the largest finished run/);
   assert.match(md, /\| Compute \| 9\.36e17 FLOPs · [\d.]+ H100-h · \$[\d.]+ at 40% MFU \(Kaplan et al\. 2020 convention\) \|/);
   const link = /\(command:scalingLens\.showDashboardView\?([^)]+)\)/.exec(md);
   assert.ok(link, 'a link to the scaling view');

@@ -108,7 +108,7 @@ test('runs are named in the hover and the lens tooltip by their display names, f
     { id: 'exp/lightning_logs/version_0', name: 'exp' },
   ]);
   const md = hoverMarkdown(calibrated, keys, 'scalingLens.showDashboard', fitted, lines, name);
-  assert.match(md, /predicting the largest run \(exp\) from the others/);
+  assert.match(md, /predicting the largest finished run \(exp\) from the others/);
   assert.match(md, /law of family "example-sweep"/);
   assert.ok(!md.includes('lightning_logs'), 'no run id in the hover');
   const tip = lensTooltip(calibrated, name);

@@ -1,5 +1,5 @@
 // Predicted versus actual: every validation the engine ran (a run's curve fitted on a prefix, a
-// family law refitted without its largest run), against the diagonal, with a table of them.
+// family law refitted without its largest finished run), against the diagonal, with a table of them.
 import type { TooltipItem } from 'chart.js';
 import type { Snapshot, ValidationPoint } from '../../src/shared/protocol';
 import { formatLoss } from '../../src/shared/format';
@@ -45,7 +45,7 @@ function draw(snapshot: Snapshot): { points: number; note: string } {
   // lists what is drawn (colours stay those of the prefix, whichever are empty).
   const groups = validationGroups(all);
   const familySet: DS = {
-    label: 'family law without its largest run',
+    label: 'family law without its largest finished run',
     ...styled(groups.family.points.map(pt), 'triangle'),
     showLine: false,
     pointRadius: 9,
@@ -120,7 +120,7 @@ export const validationView: ViewModule = {
   id: 'validation',
   markup: `
     <div class="chart"><canvas id="validation" role="img" data-title="Predicted against actual loss for every validation" aria-label="Predicted against actual loss for every validation"></canvas></div>
-    <p class="key">Each point: a law fitted without some data, its prediction for that data against what was observed. On the diagonal: exact. ●: a run's curve fitted on the first 20, 30 or 50% of its points, predicting its last step. ▲: a family law refitted without its largest run.</p>
+    <p class="key">Each point: a law fitted without some data, its prediction for that data against what was observed. On the diagonal: exact. ●: a run's curve fitted on the first 20, 30 or 50% of its points, predicting its last step. ▲: a family law refitted without its largest finished run (never a live run's forecast).</p>
     <table id="validations"><caption>Validations</caption><thead><tr><th scope="col">Subject</th><th scope="col">Method</th><th scope="col" class="num">Predicted</th><th scope="col" class="num">Actual</th><th scope="col" class="num">Error</th></tr></thead><tbody></tbody></table>`,
   draw,
 };

@@ -129,7 +129,7 @@ export class FamilyFits {
           // With its spread, the family law weighs the forecast by it (fit/jointFamily.ts): a measured end counts more.
           const spread = own ? Math.log(Math.max(own.interval[1] / value, value / own.interval[0])) : NaN;
           const weighed = spread > 0 && Number.isFinite(spread) ? { spread: Math.round(spread * 1e3) / 1e3 } : {};
-          entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3, ...weighed });
+          entry.points.push({ runId: run.id, params, ...ne, tokens: run.hyper.tokens, loss: Math.round(value * 1e3) / 1e3, ...weighed, forecast: true });
           entry.runIds.push(run.id);
           entry.anchored.push(run.id);
           if (forecast?.provenance === 'from siblings') entry.fromSiblings.push(run.id);
@@ -167,7 +167,8 @@ export class FamilyFits {
         continue;
       }
       if ('error' in point || !Number.isFinite(point.loss)) continue;
-      entry.points.push({ runId: run.id, params, ...ne, tokens, loss: point.loss });
+      // A live run's curve value (`curve` mode) is a forecast, not a measured end.
+      entry.points.push({ runId: run.id, params, ...ne, tokens, loss: point.loss, ...(run.status !== 'finished' ? { forecast: true } : {}) });
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];

@@ -28,6 +28,8 @@ export interface CrossRunPoint {
   loss: number;
   /** 80% log half-width of `loss` when it is a live run's forecast, not an observed end (fit/jointFamily.ts weighs it by this). */
   spread?: number;
+  /** `loss` is a live run's forecast, not a measured end: never held out by leave-largest-out (crossRunLaw.ts). */
+  forecast?: boolean;
 }
 
 /**
@@ -212,6 +214,7 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
     x: [embeddings ? p.nonEmbeddingParams! : p.params, p.tokens],
     y: p.loss,
     ...(isoflop?.weights.has(p.runId) ? { weight: isoflop.weights.get(p.runId) } : {}),
+    ...(p.forecast ? { forecast: true } : {}),
   }));
   const runs = new Set(lawPoints.filter((p) => p.x.every((v) => v > 0 && Number.isFinite(v)) && p.y > 0 && Number.isFinite(p.y)).map((p) => p.runId));
   const mode = opts.priors ?? 'auto';

@@ -23,6 +23,8 @@ export interface LawPoint {
   weight?: number;
   /** Weight of this point in the fit, when the caller weighs points by their uncertainty (default: 1 / the run's points). */
   w?: number;
+  /** The value is a live run's forecast, not a measured end: such a run is never the held-out run of leave-largest-out. */
+  forecast?: boolean;
 }
 
 export interface LawCrossRunOptions {
@@ -44,8 +46,13 @@ export interface LawCrossRunOptions {
 export interface LawCrossRunFit extends FitResult {
   runIds: string[];
   priorsUsed: boolean;
-  /** The largest run refitted without: its observed loss, what the others predicted for it (means over its points), the error. */
+  /**
+   * The largest run whose value is measured (not a live run's forecast), refitted without: its observed loss, what the
+   * others predicted for it (means over its points), the error.
+   */
   validation?: { method: 'leave-largest-out'; errorPct: number; heldOutRunId: string; predicted: number; observed: number };
+  /** Why there is no leave-largest-out check although the fit has enough runs (every run is a forecast). */
+  validationSkipped?: string;
   /** Per-variable [min, max] of the fitted data, for extrapolation flags. */
   dataRanges: VariableRanges;
 }
@@ -130,10 +137,15 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   const best = main.params;
 
   let validation: LawCrossRunFit['validation'];
-  if (!timedOut && runIds.length >= 4) {
+  let validationSkipped: string | undefined;
+  // Only a measured end can be held out: scoring the law against a live run's forecast checks it against another prediction.
+  const measured = runIds.filter((id) => !(byRun.get(id) ?? []).some((p) => p.forecast));
+  if (!timedOut && runIds.length >= 4 && measured.length === 0)
+    validationSkipped = 'no leave-largest-out check: every run is still training (its end is a forecast, not a measured loss)';
+  if (!timedOut && runIds.length >= 4 && measured.length > 0) {
     const size = opts.size ?? ((x: readonly number[]) => x.reduce((a, b) => a * b, 1));
     const runSize = (id: string) => maxOf((byRun.get(id) ?? []).map((p) => size(p.x)));
-    const largest = runIds.reduce((u, v) => (runSize(v) > runSize(u) ? v : u));
+    const largest = measured.reduce((u, v) => (runSize(v) > runSize(u) ? v : u));
     const res = fit(
       valid.filter((p) => p.runId !== largest),
       priors,
@@ -208,6 +220,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
     ),
   };
   if (validation) result.validation = validation;
+  if (validationSkipped) result.validationSkipped = validationSkipped;
   return result;
 }
 

@@ -106,7 +106,14 @@ export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFami
   for (const p of usable) {
     const spread = p.spread !== undefined && p.spread > 0 ? Math.max(p.spread, OBSERVED_END_SPREAD) : OBSERVED_END_SPREAD;
     const weight = isoflop?.weights.get(p.runId);
-    lawPoints.push({ runId: p.runId, x: [p.params, p.tokens, 0], y: p.loss, w: weightOf(spread), ...(weight !== undefined ? { weight } : {}) });
+    lawPoints.push({
+      runId: p.runId,
+      x: [p.params, p.tokens, 0],
+      y: p.loss,
+      w: weightOf(spread),
+      ...(weight !== undefined ? { weight } : {}),
+      ...(p.forecast ? { forecast: true } : {}),
+    });
     if (opts.asymptotes !== false && p.asymptote !== undefined && p.asymptote > 0 && p.asymptote < p.loss)
       lawPoints.push({ runId: p.runId, x: [p.params, p.tokens, 1], y: p.asymptote, w: weightOf(ASYMPTOTE_SPREAD) });
   }

@@ -103,7 +103,9 @@ function tiedOvertrainContrasts(chinchilla: CrossRunFit): ContrastPrior[] | unde
 export function overtrainFitFor(chinchilla: CrossRunFit, points: readonly CrossRunPoint[], opts: RegimeOptions = {}): LawCrossRunFit | { error: string } {
   const cached = overtrainFits.get(chinchilla);
   if (cached) return cached;
-  const lawPoints = points.filter((p) => p.params > 0 && p.tokens > 0).map((p) => ({ runId: p.runId, x: [p.params, p.tokens / p.params], y: p.loss }));
+  const lawPoints = points
+    .filter((p) => p.params > 0 && p.tokens > 0)
+    .map((p) => ({ runId: p.runId, x: [p.params, p.tokens / p.params], y: p.loss, ...(p.forecast ? { forecast: true } : {}) }));
   const fit = fitCrossRunLaw(overtrainLaw, lawPoints, {
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
@@ -148,7 +150,7 @@ export function predictInRegime(
     validationErrorPct.chinchilla !== undefined ? `Chinchilla ${validationErrorPct.chinchilla.toFixed(1)}%` : '',
     validationErrorPct.overtrain !== undefined ? `over-training ${validationErrorPct.overtrain.toFixed(1)}%` : '',
   ].filter(Boolean);
-  const validation = checked.length ? ` Leave-largest-out error: ${checked.join(', ')}.` : '';
+  const validation = checked.length ? ` Leave-largest-out error (the largest finished run held out): ${checked.join(', ')}.` : '';
   const span = `${BLEND_START_TOKENS_PER_PARAM}–${BLEND_END_TOKENS_PER_PARAM} tokens/parameter`;
   let note: string;
   let overtrainUnavailable: string | undefined;

@@ -187,7 +187,7 @@ suite('Scaling Lens on the example sweep', () => {
     const heldOut = snapshot.families.find((f) => f.fit?.validation)?.fit?.validation?.heldOutRunId;
     if (heldOut) {
       const name = snapshot.runs.find((r) => r.id === heldOut)!.name;
-      assert.ok(text.includes(`largest run (${name})`), `the hover names the held-out run ${name}: ${text}`);
+      assert.ok(text.includes(`largest finished run (${name})`), `the hover names the held-out run ${name}: ${text}`);
     }
     assert.ok(!snapshot.runs.some((r) => r.id !== r.name && text.includes(r.id)), 'no run id in the hover');
     const lenses = await lens.lensSpecs(document);
