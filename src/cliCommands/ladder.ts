@@ -52,7 +52,7 @@ export function ladderText(plan: LadderPlan): string {
   ];
   if (plan.now)
     lines.push(
-      `now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`,
+      `now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`,
     );
   if (plan.runs.some((r) => r.status === 'running') || plan.runs.length === 0 || (plan.now && Math.abs(plan.start.lossWidth - plan.now.lossWidth) > 1e-12))
     lines.push(`with the runs still training: ${pct(plan.start.lossWidth)} wide`);

@@ -75,7 +75,7 @@ test('ladder <config> --workspace: the family steers a greedy choice', () => {
   assert.ok(Math.abs(plan.target.params - 389e6) / 389e6 < 0.01, String(plan.target.params));
 });
 
-test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker path); at 1% the distance dominates, and the budget it names buys a run', () => {
+test("planned-400m: the ladder's \"now\" is the lens's interval calibrated as the plan's, the lens's beside it (CLI and worker path); at 1% the distance dominates, and the budget it names buys a run", () => {
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
   for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
   const file = path.join(examples, 'configs/planned-400m/config.json');
@@ -84,8 +84,10 @@ test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker 
   assert.ok(lens && lens.interval, 'the lens predicts the loss');
   // The CLI.
   const cli = JSON.parse(run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--json']).stdout);
-  assert.deepEqual(cli.now.lossInterval, lens.interval);
+  assert.deepEqual(cli.lensNow.lossInterval, lens.interval);
+  assert.equal(cli.lensNow.loss, lens.value);
   assert.equal(cli.now.loss, lens.value);
+  assert.ok(cli.now.lossWidth <= cli.lensNow.lossWidth, "the plan's interval now is at most the lens's");
   // The worker's request (what the command and the lens action run).
   const worker = planLadderRequest(
     { target: { kind: 'model', params: est.plan!.params.total, tokens: est.plan!.tokens!, label: 'planned-400m' }, family: 'example-sweep' },
@@ -97,15 +99,20 @@ test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker 
     (law) => engine.overtrainLaw(law),
   );
   assert.ok(!('error' in worker));
-  assert.deepEqual(worker.plan.now!.lossInterval, lens.interval);
-  assert.deepEqual(worker.overlay.target.now, lens.interval);
+  assert.deepEqual(worker.plan.lensNow!.lossInterval, lens.interval);
+  // The scaling view draws now and after on the plan's one scale.
+  assert.deepEqual(worker.overlay.target.now, worker.plan.now!.lossInterval);
   // 1% of the target buys only runs below the largest finished one: nothing planned, and why.
   assert.equal(cli.planned.runs, 0);
   assert.match(cli.stop.reason, /^the distance from your largest run \(×4\.3 in compute\) dominates the interval/);
   const cheapest = cli.distance.cheapest;
   // Since the floor was re-derived per distance bucket (calibration.ts), no run under half the
   // target's compute cuts this one by a quarter: the distance line names the most narrowing instead.
-  assert.ok(cheapest.shape.nLayer >= 6 && cheapest.after.lossWidth <= 0.85 * cli.now.lossWidth + 1e-12, `${cheapest.after.lossWidth} vs ${cli.now.lossWidth}`);
+  // (The distance line is in the lens's widths.)
+  assert.ok(
+    cheapest.shape.nLayer >= 6 && cheapest.after.lossWidth <= 0.85 * cli.lensNow.lossWidth + 1e-12,
+    `${cheapest.after.lossWidth} vs ${cli.lensNow.lossWidth}`,
+  );
   // The budget it names plans a sensible run that narrows the interval as said.
   const funded = JSON.parse(
     run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--json', '--ladder-budget', String(cheapest.ladderBudget.flops * 1.02)]).stdout,
@@ -114,7 +121,25 @@ test('planned-400m: the ladder\'s "now" is the lens\'s interval (CLI and worker 
   for (const r of funded.runs) assert.ok(r.shape.nLayer >= 6 && r.params >= 3e7, `${r.id}: ${r.shape.nLayer} layers, ${r.params} parameters`);
   // About as much as said (the greedy's size grid is coarser than the distance line's search).
   assert.ok(funded.after.lossWidth <= 1.05 * cheapest.after.lossWidth, `${funded.after.lossWidth} vs ${cheapest.after.lossWidth}`);
-  assert.ok(funded.after.lossWidth < 0.9 * cli.now.lossWidth, `${funded.after.lossWidth} vs ${cli.now.lossWidth}`);
+  assert.ok(funded.after.lossWidth < 0.9 * cli.lensNow.lossWidth, `${funded.after.lossWidth} vs ${cli.lensNow.lossWidth}`);
+});
+
+test('planned-400m at half the target: every width in the text is on one scale (now = the first reason\'s "before", its "after" = the row\'s), the lens\'s labelled', () => {
+  const text = run([path.join(examples, 'configs/planned-400m'), '--workspace', examples, '--fraction', '0.5']).stdout;
+  const now = /^now \(finished runs\): .*\(([\d.]+)% wide; the lens's interval ([\d.]+)%\)/m.exec(text);
+  assert.ok(now, text);
+  const start = /^with the runs still training: ([\d.]+)% wide/m.exec(text)?.[1] ?? now[1];
+  const afters = [...text.matchAll(/after it: loss interval ([\d.]+)% wide/g)].map((m) => Number(m[1]));
+  const whys = [...text.matchAll(/narrows the target's loss interval ([\d.]+)% → ([\d.]+)%/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.ok(whys.length >= 1 && whys.length === afters.length, text);
+  // Each reason's "before" is the width shown for that state (now, then after the previous run), its "after" the row's.
+  whys.forEach(([before, after], i) => {
+    assert.equal(before.toFixed(1), (i === 0 ? Number(start) : afters[i - 1]).toFixed(1), `run ${i + 1}: ${before}% before`);
+    assert.equal(after.toFixed(1), afters[i].toFixed(1), `run ${i + 1}: ${after}% after`);
+  });
+  // The plan's widths are not the lens's: where the lens's appear, they say so.
+  for (const line of text.split('\n').filter((l) => /ladder ends at/.test(l))) assert.match(line, /the lens's widths/, line);
+  assert.match(text, /^distance: .*\(the lens's\)/m);
 });
 
 test("planned-400m: the ladder's target FLOPs, GPU-hours and dollars are the hover's (the config's FLOPs on its hardware), CLI and worker path", () => {

@@ -83,3 +83,32 @@ test('a family with a live run is fitted once, with the sibling forecast, not fi
   // The schedule response, then the sibling forecast, are waited for: one family fit, not two.
   assert.equal(fitted.filter((k) => k.includes('"runId":"sweep/llama-')).length, 1, `family fits: ${fitted.length}`);
 });
+
+test('a live run at a new peak LR is forecast from the other sizes when every same-size sibling peaks elsewhere', () => {
+  const root = tempDir('sl-live-peak-');
+  fs.cpSync(examples, root, { recursive: true });
+  // A finished sibling of the live run's size (279m) at 4× its peak LR (1e-3 vs 2.5e-4): an LR sweep.
+  const dir = path.join(root, 'sweep/llama-279m-lr1e-3');
+  fs.mkdirSync(dir);
+  fs.copyFileSync(path.join(root, 'sweep/llama-279m/config.json'), path.join(dir, 'config.json'));
+  const args = JSON.parse(fs.readFileSync(path.join(root, 'sweep/llama-279m/training_args.json'), 'utf8')) as Record<string, unknown>;
+  const maxSteps = 10600;
+  const warmup = 210;
+  const peak = 1e-3;
+  fs.writeFileSync(path.join(dir, 'training_args.json'), JSON.stringify({ ...args, learning_rate: peak, max_steps: maxSteps }));
+  const lines: string[] = [];
+  for (let step = 25; step <= maxSteps; step += 25) {
+    const lr = step < warmup ? (peak * step) / warmup : (peak * (1 + Math.cos((Math.PI * (step - warmup)) / (maxSteps - warmup)))) / 2;
+    lines.push(JSON.stringify({ step, loss: 2.9 + 7 * Math.pow(step, -0.35), lr, tokens: step * 524288 }));
+  }
+  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+  const fitter = new LaggingFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, fitter });
+  for (const file of listFiles(root).filter(isDefaultLogFile)) engine.update(file, root);
+  assert.equal(engine.snapshot().runs.find((r) => r.id === 'sweep/llama-279m-lr1e-3')?.status, 'finished', 'the same-size sibling is finished');
+  for (let round = 0; round < 8 && engine.snapshot().fitting > 0; round++) fitter.land();
+  const live = engine.snapshot().runs.find((r) => r.id === 'sweep/llama-279m');
+  assert.equal(live?.curve?.provenance, 'from siblings', 'the live run is forecast from the siblings of other sizes');
+  // The schedule response's runs (other sizes), not a same-size fit with the sibling at another peak.
+  assert.ok(live?.curve?.siblings?.includes('sweep/llama-95m'), `siblings: ${live?.curve?.siblings?.join(', ')}`);
+});

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   LADDER_INTERVAL_FACTOR,
   LADDER_INTERVAL_MIN_RATIO,
+  LADDER_INTERVAL_MIN_RUNS,
   planLadder,
   recipeSpecs,
   smallestLadderParams,
@@ -135,7 +136,7 @@ test('with runs: greedy picks by width reduction per FLOP, deterministic, within
   }
 });
 
-test('with the family model: "now" is its interval at the target exactly (the lens\'s), "after" takes the distance floor from the largest run', () => {
+test('with the family model: "now" is its interval at the target (the lens\'s) calibrated as every width of the plan, "after" takes the distance floor from the largest run', () => {
   const runs = family();
   const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
   const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
@@ -143,11 +144,18 @@ test('with the family model: "now" is its interval at the target exactly (the le
   const model = familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
   const lens = model.predict(target.params, target.tokens);
   const plan = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }, { fit, model }));
-  assert.deepEqual(plan.now!.lossInterval, lens.interval);
-  assert.equal(plan.now!.loss, lens.value);
+  assert.deepEqual(plan.lensNow!.lossInterval, lens.interval);
+  assert.equal(plan.lensNow!.loss, lens.value);
   // The target is 6·7e9·1.4e11 / (6·1.2e8·4.8e9) ≈ 1700× the largest run: the floor is most of the width.
-  const floor = crossRunDistanceFloor((target.params * target.tokens) / (1.2e8 * 4.8e9));
-  assert.ok(plan.now!.lossWidth >= 2 * Math.sinh(floor) - 1e-12);
+  const ratioNow = (target.params * target.tokens) / (1.2e8 * 4.8e9);
+  const floor = crossRunDistanceFloor(ratioNow);
+  assert.ok(plan.lensNow!.lossWidth >= 2 * Math.sinh(floor) - 1e-12);
+  // "Now" on the plan's scale (the family has ≥ LADDER_INTERVAL_MIN_RUNS runs): the factor × the floor, at most the lens's.
+  assert.ok(runs.filter((r) => r.status === 'finished').length >= LADDER_INTERVAL_MIN_RUNS);
+  assert.equal(plan.now!.loss, lens.value);
+  const hNow = Math.min(LADDER_INTERVAL_FACTOR * crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, ratioNow)), Math.log(lens.interval[1] / lens.value));
+  assert.ok(Math.abs(Math.log(plan.now!.lossInterval[1] / plan.now!.loss) - hNow) < 1e-9, `now: ${plan.now!.lossInterval}`);
+  assert.ok(plan.now!.lossWidth < plan.lensNow!.lossWidth);
   // Each planned run: the same model's loss, its interval the ladder's calibration, ±LADDER_INTERVAL_FACTOR
   // × the lens's distance floor from the largest run so far (planned ones counted), in log.
   let largest = 1.2e8 * 4.8e9;
@@ -160,14 +168,15 @@ test('with the family model: "now" is its interval at the target exactly (the le
     assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) < crossRunDistanceFloor(ratio), `${r.id}: narrower than the lens's floor`);
     assert.equal(r.after.loss, lens.value);
   }
-  // With no planned run the plan's widths are the lens's (start = now).
+  // With no planned run: start = after = now, on the plan's scale.
   const none = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 1e10, text: '1e10' } }, { fit, model }));
   assert.equal(none.planned.runs, 0);
-  assert.deepEqual(none.after.lossInterval, lens.interval);
-  assert.deepEqual(none.start.lossInterval, lens.interval);
+  assert.deepEqual(none.after.lossInterval, plan.now!.lossInterval);
+  assert.deepEqual(none.start.lossInterval, plan.now!.lossInterval);
   // Without the model (no bootstrap to match), the linearised width takes the same floor.
   const bare = ok(planLadder({ target, runs, ladderBudget: { kind: 'flops', flops: 3e20, text: '3e20' } }));
-  assert.ok(Math.log(bare.now!.lossInterval[1] / bare.now!.loss) >= floor - 1e-12);
+  assert.ok(Math.log(bare.lensNow!.lossInterval[1] / bare.lensNow!.loss) >= floor - 1e-12);
+  assert.ok(bare.now!.lossWidth <= bare.lensNow!.lossWidth, "and is calibrated as the plan's");
 });
 
 test('distance dominates: nothing within the budget narrows the interval, the plan says so and names the cheapest run that would', () => {
@@ -183,7 +192,8 @@ test('distance dominates: nothing within the budget narrows the interval, the pl
   assert.match(plan.stop.reason, /the distance from your largest run \(×50 in compute\) dominates the interval/);
   const d = plan.distance!;
   assert.ok(d.cheapest, d.text);
-  assert.ok(d.cheapest.after.lossWidth <= 0.75 * plan.now!.lossWidth + 1e-12, 'cuts the width by a quarter');
+  // The distance line is in the lens's widths.
+  assert.ok(d.cheapest.after.lossWidth <= 0.75 * plan.lensNow!.lossWidth + 1e-12, 'cuts the width by a quarter');
   assert.ok(d.cheapest.flops > 6 * 1.2e8 * 4.8e9, 'larger than the largest run');
   assert.ok(d.cheapest.shape.nLayer >= 6);
   assert.match(
@@ -195,7 +205,7 @@ test('distance dominates: nothing within the budget narrows the interval, the pl
     planLadder({ target: near, runs, ladderBudget: { kind: 'flops', flops: d.cheapest.ladderBudget.flops * 1.01, text: 'x' } }, { fit, model }),
   );
   assert.ok(funded.planned.runs >= 1);
-  assert.ok(funded.after.lossWidth <= 0.8 * plan.now!.lossWidth, `${funded.after.lossWidth} vs ${plan.now!.lossWidth}`);
+  assert.ok(funded.after.lossWidth <= 0.8 * plan.lensNow!.lossWidth, `${funded.after.lossWidth} vs ${plan.lensNow!.lossWidth}`);
 });
 
 test('live re-planning: earlier runs matched as done / running, the rest kept or marked no longer needed', () => {

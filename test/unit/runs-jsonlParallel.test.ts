@@ -189,3 +189,30 @@ test(
     }
   },
 );
+
+test('a parsing thread that ends right after taking a chunk, before recording its claim, is not waited for the 60 s either', { timeout: 30_000 }, () => {
+  const file = path.join(tempDir('sl-jsonl-par-'), 'run', 'log.jsonl');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lines = Array.from({ length: 400 }, (_, i) => `{"step": ${i + 1}, "loss": ${(2 + 1 / (i + 1)).toFixed(5)}}`);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const blockBytes = 2048;
+  const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
+  // A thread that takes chunk 1 (next is cell 0) and ends before its claim cell (4 + index) says so.
+  const thread = (end: string) =>
+    `const { workerData } = require('node:worker_threads');
+     const c = new Int32Array(workerData.control);
+     Atomics.add(c, 0, 1);
+     ${end}`;
+  for (const end of ['process.exit(1);', 'for (;;);']) {
+    const read = new ParallelJsonlRead({ file: thread(end), eval: true }, file, blockBytes, blocks, 1, true);
+    const control = (read as unknown as { control: Int32Array }).control;
+    for (let i = 0; i < 100 && Atomics.load(control, 0) === 1; i++) Atomics.wait(control, 3, Atomics.load(control, 3), 100);
+    assert.equal(Atomics.load(control, 0), 2, 'the thread took chunk 1');
+    if (end.startsWith('for')) void (read as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+    // Chunk 1 was taken by a thread that ended without posting it: the reading thread parses it itself
+    // (the test's timeout, half the 60 s wait, fails it otherwise).
+    assert.equal(read.take({ start: blockBytes, end: blockBytes, firstLineNumber: 2, rewritten: false }, 2 * blockBytes), undefined);
+    assert.equal(Atomics.load(control, 4), -2, `${end}: the thread is marked as ended`);
+    read.close();
+  }
+});

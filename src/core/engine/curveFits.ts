@@ -6,7 +6,7 @@ import type { CurveFit } from '../fit/curve';
 import { chooseCurveLaw } from '../fit/curveChoice';
 import { plannedSchedule } from '../fit/plannedSchedule';
 import { fitTimedOut } from '../fitJobs';
-import type { ScheduleResponse, SiblingCurve, SiblingForecast } from '../fit/siblingForecast';
+import { sharesPeakLr, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from '../fit/siblingForecast';
 import type { CurvePrediction } from '../snapshot';
 import type { FitScheduler } from './fitScheduler';
 import type { RunCatalog } from './runCatalog';
@@ -189,7 +189,7 @@ export class CurveFits {
 
   /**
    * The live run's final loss from its prefix and its family's finished runs (fit/siblingForecast.ts):
-   * jointly with the siblings of its own size (same N within 1%) when there are any, else with the
+   * jointly with the siblings of its own size (same N within 1%, same peak LR) when there are any, else with the
    * schedule response pooled from all of them. Undefined while being fitted or without siblings.
    */
   private siblingForecastOf(run: Run, loss: Series, lr: Float64Array, targetStep: number, deadline: number): SiblingForecast | { error: string } | undefined {
@@ -199,7 +199,9 @@ export class CurveFits {
     const siblings = all.some((s) => s.curve.runId === run.id) ? all.filter((s) => s.curve.runId !== run.id) : all;
     if (siblings.length === 0) return undefined;
     const n = run.hyper.params;
-    const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01) : [];
+    // Same size and same peak LR: siblings of an LR sweep at other peaks cannot be pooled with the
+    // run (fit/siblingForecast.ts), so without any the run is forecast from the other sizes.
+    const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01 && sharesPeakLr(s.curve, lr)) : [];
     let response: ScheduleResponse | undefined;
     if (sameSize.length === 0) {
       if (siblings.length < 2) return undefined;

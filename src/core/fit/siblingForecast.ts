@@ -195,6 +195,11 @@ function samePeakLr(a: Float64Array, b: Float64Array): boolean {
   return pa > 0 && pb > 0 && Math.abs(pa - pb) <= PEAK_LR_TOLERANCE * Math.max(pa, pb);
 }
 
+/** Whether a finished sibling's logged schedule peaks at the live run's peak LR (`lr`), so that it can be pooled with it as one of its size. */
+export function sharesPeakLr(sibling: SiblingCurve, lr: Float64Array): boolean {
+  return sibling.lr.length >= 2 && samePeakLr(sibling.lr, lr);
+}
+
 /**
  * The live run's loss at `targetStep` from its prefix and the finished siblings of its own size
  * (same N and peak LR, other schedules): one multi-power law over all their curves, every parameter shared
@@ -211,7 +216,7 @@ export function forecastWithSameSize(
   opts: SiblingOptions = {},
 ): SiblingForecast | { error: string } {
   if (!(targetStep > 0) || lr.length - 1 < targetStep) return { error: `the schedule stops at step ${lr.length - 1}, before the target ${targetStep}` };
-  const usable = sameSize.filter((s) => s.lr.length >= 2 && samePeakLr(s.lr, lr));
+  const usable = sameSize.filter((s) => sharesPeakLr(s, lr));
   if (usable.length === 0) return { error: 'no finished sibling of the same size and peak LR with a logged LR' };
   const law = createMultipowerLaw([lr, ...usable.map((s) => s.lr)]);
   const x: number[][] = [];

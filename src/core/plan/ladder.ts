@@ -18,7 +18,8 @@
 // (calibration.ts) as every interval the product shows is. With the family's model (the lens's,
 // familyModel.ts), "now" IS its interval at the target, and "after" is the same function asked with
 // the fit's part narrowed by the ratio of linearised widths and the distance floor measured from the
-// largest run, the planned ones counted: the ladder never shows another interval than the lens.
+// largest run, the planned ones counted. The plan shows both calibrated (ladderCalibrated, from
+// LADDER_INTERVAL_MIN_RUNS runs), "now" beside the lens's own interval, so that they are one scale.
 // Without a model (an empty family) the linearised width takes the same distance floor.
 import { chinchillaLaw } from '../laws/chinchilla';
 import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../laws/trainingCompute';
@@ -235,8 +236,10 @@ export interface LadderPlan {
   strategy: 'recipe' | 'greedy';
   /** How the widths are estimated, in a sentence. */
   method: string;
-  /** The prediction with the finished runs alone (undefined for an empty family). */
+  /** The prediction with the finished runs alone, on the plan's scale (ladderCalibrated; undefined for an empty family). */
   now?: LadderWidths;
+  /** The same as the lens and hover show it (the family model's interval, uncalibrated). */
+  lensNow?: LadderWidths;
   /** The prediction expected before the first planned run: finished runs plus those still training (they count as in). */
   start: LadderWidths;
   /** The target's prediction as it would be after every done, running and planned run (what the scaling view draws as "planned"). */
@@ -279,8 +282,8 @@ export function smallestLadderParams(vocab: number): number {
   return 12 * MIN_LAYERS * MIN_D_MODEL ** 2 + vocab * MIN_D_MODEL;
 }
 /**
- * The plan's own 80% loss interval after its planned runs (every "after", the stop, the distance
- * line; not "now", which is the lens's): ±LADDER_INTERVAL_FACTOR × the lens's distance floor from
+ * The plan's own 80% loss interval (every width the plan shows: now, start, every "after", the stop;
+ * not the distance line and the ladder-choice note, labelled as the lens's): ±LADDER_INTERVAL_FACTOR × the lens's distance floor from
  * the largest run (calibration.ts crossRunDistanceFloor), in log, about the model's loss, and never
  * wider than the lens's. On the planner's backtest cases the miss follows the distance from the
  * largest pick; the bootstrap's part of the lens's interval did not (on 1–5 runs it spans ±30–130%
@@ -816,16 +819,20 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const rawWidths = widthsFor(model, state.sd().lnLoss, scale, center, { params: targetN, tokens: targetD, flops: targetFlops });
   const widths: WidthsOf = (st, fitFactor) => ladderCalibrated(rawWidths(st, fitFactor), targetFlops / st.maxFlops, st.runCount);
   const expectedError = expectedErrorFor(model, state.sd().lnLoss, scale, { params: targetN, tokens: targetD, flops: targetFlops });
-  let now: LadderWidths | undefined;
+  let lensNow: LadderWidths | undefined;
   if (finished.length) {
-    now = rawWidths(state);
+    lensNow = rawWidths(state);
     if (model) {
       // Exactly what the lens and hover show for this target: the family model's prediction, as is.
       const p = model.predict(targetN, targetD);
-      now = { ...now, loss: p.value, lossInterval: [p.interval[0], p.interval[1]], lossWidth: (p.interval[1] - p.interval[0]) / p.value };
+      lensNow = { ...lensNow, loss: p.value, lossInterval: [p.interval[0], p.interval[1]], lossWidth: (p.interval[1] - p.interval[0]) / p.value };
       center.loss = p.value;
     }
   }
+  // Every width the plan shows is on one scale, the plan's (`widths`): "now" too, once the family has
+  // LADDER_INTERVAL_MIN_RUNS runs. Else now would be the lens's (often twice as wide) and any first
+  // planned run would seem to halve the interval, whatever it contributes. The lens's is kept beside it.
+  const now = lensNow && ladderCalibrated(lensNow, targetFlops / state.maxFlops, state.runCount);
   const minParams = smallestLadderParams(vocab);
 
   const runOf = (s: Spec, order: number, id: string, status: LadderRunStatus, st: FisherState, cum: { flops: number }): LadderRun => {
@@ -855,7 +862,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       usd: time.usd,
       role: s.role,
       reason: s.reason,
-      after: status === 'planned' ? widths(st) : rawWidths(st),
+      after: widths(st),
       cumulative: { flops: cum.flops, gpuHours: cumTime.gpuHours, usd: cumTime.usd },
     };
     if (s.isoflopFlops !== undefined) run.isoflopFlops = s.isoflopFlops;
@@ -1019,11 +1026,11 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     for (const r of pick.runs) planned.push(r);
     if (pick === strong && strong.runs.length)
       notes.push(
-        `Runs chosen by the most narrowing per run: that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
+        `Runs chosen by the most narrowing per run: in the lens's widths (which the choice compares), that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
       );
     if (pick === mixed && mixed.runs.length)
       notes.push(
-        `The most narrowing run first, then the most narrowing per FLOP: that ladder ends at a ${(mixed.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%, the most-per-run one at ${(strong.width * 100).toFixed(2)}%.`,
+        `The most narrowing run first, then the most narrowing per FLOP: in the lens's widths (which the choice compares), that ladder ends at a ${(mixed.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%, the most-per-run one at ${(strong.width * 100).toFixed(2)}%.`,
       );
   }
 
@@ -1058,9 +1065,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   }
 
   const plannedRuns = out.filter((r) => r.status === 'planned');
-  // The plan's widths are calibrated once it plans a run; with none, they are the lens's.
-  const shownWidths = planned.length ? widths : rawWidths;
-  const finalWidths = shownWidths(lastState);
+  const finalWidths = widths(lastState);
   // Within 10% of the whole ladder in the width shown and in the expected error (fit and distance):
   // the runs after the one reaching the distance floor narrow the fit's part, which the width hides.
   const finalError = expectedError(lastState);
@@ -1133,12 +1138,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `Widths: linearised Chinchilla fit (Fisher information of the runs at ${(noise * 100).toFixed(1)}% scatter plus the published priors), ` +
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy'
-        ? ` After planned runs the loss interval is ±${LADDER_INTERVAL_FACTOR} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more) about the loss, at most the lens's: on the ladder backtests (\`npm run validate\`) the planner's ladders miss by what their distance predicts, not by the bootstrap's spread on a few runs.` +
+        ? ` From ${LADDER_INTERVAL_MIN_RUNS} runs every loss interval the plan shows (now and after each run; the lens's beside "now") is ±${LADDER_INTERVAL_FACTOR} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more) about the loss, at most the lens's: on the ladder backtests (\`npm run validate\`) the planner's ladders miss by what their distance predicts, not by the bootstrap's spread on a few runs.` +
           ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy; on equal widths the lowest expected error, the most narrowing run first on a tie); a run must narrow it by ≥ ${MIN_GAIN * 100}%, or, once none does, lower the target's expected error (the fit's part and the distance floor in quadrature) by ≥ ${MIN_GAIN * 100}%, the most per run. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
         : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
-    ...(now ? { now } : {}),
-    // Before any planned run: the family model's interval, as "now" (the ladder's calibration is for its planned runs).
-    start: rawWidths(infoState),
+    ...(now && lensNow ? { now, lensNow } : {}),
+    // Before any planned run, on the plan's scale as "now" (the same, without runs still training).
+    start: infoState === state && now ? now : widths(infoState),
     after: finalWidths,
     runs: out,
     stop: stopAt

@@ -143,7 +143,7 @@ export function planLadderRequest(
   }
   const { previous: linked, links } = linkRuns(previous, existing, runs);
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
-  // The model the lens predicts with: the ladder's "now" is its interval at the target.
+  // The model the lens predicts with: the ladder's "lensNow" is its interval at the target ("now" that, calibrated as the plan's).
   const model = family && fit ? familyModelOf({ ...family, fit }, overtrainOf?.(family)) : undefined;
   const plan = planLadder(
     {
@@ -277,7 +277,7 @@ export function ladderMarkdown(plan: LadderPlan): string {
       ` (budget ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs).${plan.family ? ` Family "${plan.family}".` : ''}`,
     '',
     plan.now
-      ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}); N* ${formatCount(plan.now.nStar)} (${ratio(plan.now.nStarRatio)}).`
+      ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}); N* ${formatCount(plan.now.nStar)} (${ratio(plan.now.nStarRatio)}).`
       : '**Now**: no finished runs in the family: the runs below follow the IsoFLOP recipe.',
     '',
     ...(plan.runs.length === 0

@@ -80,11 +80,15 @@ workerData.ports.forEach((port, i) => {
   port.on('message', () => undefined);
   port.on('close', () => {
     const cell = workerData.claims + i;
-    const held = Atomics.load(control, cell);
-    if (held >= 0 && Atomics.compareExchange(control, cell, held, workerData.exited - held) === held) {
-      Atomics.add(control, workerData.published, 1);
-      Atomics.notify(control, workerData.published);
+    // Held chunk or not, the cell says the thread ended (the reading thread gives up on a chunk
+    // nobody alive can post); a cell its finally already marked is left as it is.
+    for (;;) {
+      const held = Atomics.load(control, cell);
+      if (held <= workerData.exited) return;
+      if (Atomics.compareExchange(control, cell, held, held >= 0 ? workerData.exited - held : workerData.exited) === held) break;
     }
+    Atomics.add(control, workerData.published, 1);
+    Atomics.notify(control, workerData.published);
   });
 });`;
 
@@ -281,11 +285,19 @@ export class ParallelJsonlRead {
     return true;
   }
 
+  /** Whether every started parsing thread has ended (its claim cell marked by its finally or the watching thread). */
+  private threadsEnded(): boolean {
+    for (let t = 0; t < this.ports.length; t++) if (Atomics.load(this.control, CLAIMS + t) > EXITED) return false;
+    return true;
+  }
+
   /** Chunk `block`'s result once a thread posted it; undefined when none came in time. */
   private wait(block: number): ChunkResult | undefined {
     const deadline = performance.now() + CHUNK_WAIT_MS;
     for (;;) {
       const seen = Atomics.load(this.control, PUBLISHED);
+      // Read before the ports are drained: every chunk an ended thread posted is then in `done`.
+      const allEnded = this.threadsEnded();
       for (const port of this.ports) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const chunk = m.message as ChunkResult;
@@ -302,6 +314,8 @@ export class ParallelJsonlRead {
       if (this.parseAhead()) continue;
       // A thread that ended holding this chunk (it failed even to post it unusable) will not post it.
       for (let t = CLAIMS; t < this.control.length; t++) if (Atomics.load(this.control, t) === EXITED - block) return undefined;
+      // Every thread ended and none posted it: claimed by one that ended before recording its claim.
+      if (allEnded) return undefined;
       const left = deadline - performance.now();
       if (left <= 0) {
         this.close();
@@ -332,9 +346,17 @@ export function runParsingThread(init: JsonlThreadInit): void {
         if (Atomics.load(control, NEXT) - applied < init.lookahead) break;
         Atomics.wait(control, APPLIED, applied, 1000);
       }
-      const block = Atomics.add(control, NEXT, 1);
-      if (block >= init.blocks) return;
-      Atomics.store(control, claim, block);
+      // The claim is recorded before it is taken: a thread ended between the two leaves a cell that
+      // names the chunk, never a chunk claimed by no cell (which the reading thread would wait for).
+      let block: number;
+      do {
+        block = Atomics.load(control, NEXT);
+        if (block >= init.blocks) {
+          Atomics.store(control, claim, -1);
+          return;
+        }
+        Atomics.store(control, claim, block);
+      } while (Atomics.compareExchange(control, NEXT, block, block + 1) !== block);
       try {
         const chunk = parser.read(block);
         const transfer: ArrayBuffer[] = [];
