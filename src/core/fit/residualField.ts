@@ -5,21 +5,29 @@
 // the runs' log residuals r_i = ln(loss_i / law_i) and is 0 away from them (far configs show the law).
 //
 // c is built so that law·exp(c) is monotone (more N or more D never predicts worse) whatever the
-// residuals, a guarantee and not a tendency. Distances are measured in the law's own terms: for
-// Chinchilla L = E + A/N^α + B/D^β the coordinates are φ_N = ln(E + A/N^α), φ_D = ln(E + B/D^β),
-// which fall as N and D grow, and ∂ln L/∂φ_N = (E + A/N^α)/L > 0 (likewise for D). Each run i is a
-// cone of slope K_i about its point: U = min_i (r_i + K_i·d_i), Lo = max_i (r_i − K_i·d_i), and
-//   c = max(Lo, min(0, U))   (0 clamped into [Lo, U], McShane–Whitney).
-// Where c ≠ 0 it equals one run's cone, within R_i = |r_i|/K_i of that run, and K_i is chosen no
-// larger than the law's smallest log slope along either axis over that disc (coneSlope). So along
-// any axis |∂c/∂φ| ≤ ∂ln L/∂φ wherever c moves, and ln L + c cannot fall as φ falls (N or D grows).
-// c equals r_i at run i exactly when the runs' residuals are consistent with that bound
-// (|r_i − r_j| ≤ K_j·d_ij for all j): a run whose number would make more N or D predict worse
-// cannot be met, and its point shows the monotone value nearest to it. c lies between 0 and the
-// residuals' extremes. Runs at one (N, D) (schedules of one length, seeds) count once, at their
+// residuals: a guarantee of the construction, not a tendency. Distances are in the law's own terms:
+// for Chinchilla L = E + A/N^α + B/D^β, φ_N = ln(E + A/N^α) and φ_D = ln(E + B/D^β), which fall as
+// N and D grow, with ∂ln L/∂φ_N = (E + A/N^α)/L > 0 (likewise D). Monotone means ln L + c never falls
+// as a φ rises, i.e. ∂c/∂φ ≥ −∂ln L/∂φ along each axis; c may rise as fast as it likes. So each run
+// is a one-sided cone: a dip (r < 0) climbs back to 0 at slope K towards larger models and at slope
+// M ≥ K towards smaller; a bump (r > 0) falls at slope K towards smaller models and M towards larger
+// (L1 in φ). c = max(Lo, min(0, U)), U the lowest dip cone, Lo the highest bump cone. Every piece
+// has ∂/∂φ ∈ {−K, +M}, so c has ∂c/∂φ ≥ −K wherever a piece is active, and each run's K is no larger
+// than the law's least log slope over the disc where its piece can be active (coneSlope). c equals
+// r_i at run i exactly when no other run's cone passes it, i.e. when its number is consistent with
+// monotonicity given the others; otherwise its point shows the value the other run's cone sets, and a run
+// whose residual no slope can carry is left out (its point shows the law). c lies
+// between 0 and the residuals' extremes. Runs at one (N, D) (schedules of one length, seeds) count once, at their
 // median residual: the number most of them show (one schedule's outlier does not move the others').
 
-import { maxOf, minOf } from '../../shared/arrays';
+import { minOf } from '../../shared/arrays';
+
+/**
+ * How far (φ units, log loss) a run's correction reaches on its free side (towards larger models for
+ * a bump, smaller for a dip), where monotonicity does not bound its slope: about the reach of the
+ * earlier Gaussian fade (3ℓ, ℓ = 0.03), fixed a priori, not fitted.
+ */
+const FREE_SIDE_FADE = 0.09;
 
 export interface ResidualPoint {
   runId: string;
@@ -44,7 +52,7 @@ export function chinchillaTermCoordinates(fitParams: readonly number[]): ((param
 }
 
 /**
- * The smallest log slope of L = e^φN + e^φD − E along either axis over the disc of radius R about
+ * The smallest log slope of L = e^φN + e^φD − E along either axis over the square of half-side R about
  * (φN, φD): (E + A/N^α)/L grows with φN and falls with φD, so its least is at φN − R, φD + R (and
  * E + A/N^α is never below E).
  */
@@ -55,8 +63,9 @@ function lawSlopeOver(E: number, phiN: number, phiD: number, R: number): number 
 }
 
 /**
- * A cone slope K for a residual r at (φN, φD) with K ≤ the law's least slope over the disc of radius
- * |r|/K (where the cone can be the field): the smallest R with R·slope(R) ≥ |r|, K = slope(R).
+ * A cone slope K for a reach r (the most a cone can differ from its run's residual where it is active)
+ * at (φN, φD), with K ≤ the law's least slope wherever each φ lies within r/K of the run's (M ≥ K
+ * keeps the free side inside that too): the smallest R with R·slope(R) ≥ |r|, K = slope(R).
  * Undefined when no radius works (a residual too large for the law's slope to absorb).
  */
 function coneSlope(E: number, phiN: number, phiD: number, r: number): number | undefined {
@@ -108,43 +117,35 @@ export function residualField(
   const nodes = [...byPoint.values()].map((n) => ({ params: n.params, tokens: n.tokens, residual: median(n.residuals), runIds: n.runIds }));
   const at = nodes.map((n) => coords(n.params, n.tokens));
   if (!nodes.length || !at.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return undefined;
-  // One slope K for every cone: the least of the runs' own (coneSlope), checked to hold over every
-  // run's disc of radius |r_i|/K. A run whose residual no cone can carry (none on the examples) is
-  // left out rather than allowed to break monotonicity.
-  let keep = nodes.map((_, i) => i);
-  let K = 0;
-  for (;;) {
-    const slopes = keep.map((i) => coneSlope(E, at[i][0], at[i][1], nodes[i].residual));
-    keep = keep.filter((_, j) => slopes[j] !== undefined);
-    if (!keep.length) return undefined;
-    K = minOf(slopes.filter((k): k is number => k !== undefined));
-    const k = K;
-    const over = keep.filter((i) => lawSlopeOver(E, at[i][0], at[i][1], Math.abs(nodes[i].residual) / k) < k);
-    if (!over.length) break;
-    keep = keep.filter((i) => !over.includes(i));
-  }
-  const xs = new Float64Array(keep.map((i) => at[i][0]));
-  const ys = new Float64Array(keep.map((i) => at[i][1]));
-  const res = new Float64Array(keep.map((i) => nodes[i].residual));
-  // Past this distance no cone can set c (an upper cone counts below 0, a lower one above the least upper).
-  const reach = (2 * maxOf(Array.from(res, Math.abs))) / K;
-  const reach2 = reach * reach;
+  // A dip's cone sets c where it is below 0 (within |r|/K of its run on the slow side); a bump's
+  // where it is above the deepest dip's, so its slow side reaches (r + deepest dip)/K.
+  const deepest = Math.max(0, -minOf(nodes.map((n) => n.residual)));
+  const cones = nodes
+    .map((n, i) => {
+      const r = n.residual;
+      const K = coneSlope(E, at[i][0], at[i][1], r < 0 ? -r : r + deepest);
+      return K === undefined || r === 0 ? undefined : { x: at[i][0], y: at[i][1], r, K, M: Math.max(K, Math.abs(r) / FREE_SIDE_FADE) };
+    })
+    .filter((c): c is { x: number; y: number; r: number; K: number; M: number } => c !== undefined);
+  const dips = cones.filter((c) => c.r < 0);
+  const bumps = cones.filter((c) => c.r > 0);
   return {
     nodes,
     at(params, tokens) {
       const [x, y] = coords(params, tokens);
-      let upper = Infinity;
-      let lower = -Infinity;
-      for (let i = 0; i < res.length; i++) {
-        const dx = x - xs[i];
-        const dy = y - ys[i];
-        const d2 = dx * dx + dy * dy;
-        if (d2 >= reach2) continue;
-        const kd = K * Math.sqrt(d2);
-        if (res[i] + kd < upper) upper = res[i] + kd;
-        if (res[i] - kd > lower) lower = res[i] - kd;
+      // U: a dip at run i may rise back to 0 at rate K towards larger models (lower φ), at rate M towards smaller.
+      let upper = 0;
+      for (const c of dips) {
+        const v = c.r + c.K * (Math.max(0, c.x - x) + Math.max(0, c.y - y)) + c.M * (Math.max(0, x - c.x) + Math.max(0, y - c.y));
+        if (v < upper) upper = v;
       }
-      return Math.max(lower, Math.min(0, upper));
+      // Lo: a bump may fall at rate K towards smaller models (higher φ), at rate M towards larger.
+      let lower = -Infinity;
+      for (const c of bumps) {
+        const v = c.r - c.K * (Math.max(0, x - c.x) + Math.max(0, y - c.y)) - c.M * (Math.max(0, c.x - x) + Math.max(0, c.y - y));
+        if (v > lower) lower = v;
+      }
+      return Math.max(lower, upper);
     },
   };
 }
