@@ -29,6 +29,15 @@ import { minOf } from '../../shared/arrays';
  */
 const FREE_SIDE_FADE = 0.09;
 
+/** A run's cone: its point in φ, its log residual, its slow (K) and free (M) slopes. */
+interface Cone {
+  x: number;
+  y: number;
+  r: number;
+  K: number;
+  M: number;
+}
+
 export interface ResidualPoint {
   runId: string;
   params: number;
@@ -126,25 +135,28 @@ export function residualField(
       const K = coneSlope(E, at[i][0], at[i][1], r < 0 ? -r : r + deepest);
       return K === undefined || r === 0 ? undefined : { x: at[i][0], y: at[i][1], r, K, M: Math.max(K, Math.abs(r) / FREE_SIDE_FADE) };
     })
-    .filter((c): c is { x: number; y: number; r: number; K: number; M: number } => c !== undefined);
-  const dips = cones.filter((c) => c.r < 0);
-  const bumps = cones.filter((c) => c.r > 0);
+    .filter((c): c is Cone => c !== undefined);
+  // A cone that would carry another run off its own number (runs that contradict monotonicity, e.g.
+  // IsoFLOP wings) is left out: where runs disagree the law decides, not the most extreme run.
+  const dipAt = (c: Cone, x: number, y: number) =>
+    c.r + c.K * (Math.max(0, c.x - x) + Math.max(0, c.y - y)) + c.M * (Math.max(0, x - c.x) + Math.max(0, y - c.y));
+  const bumpAt = (c: Cone, x: number, y: number) =>
+    c.r - c.K * (Math.max(0, x - c.x) + Math.max(0, y - c.y)) - c.M * (Math.max(0, c.x - x) + Math.max(0, c.y - y));
+  const passes = (c: Cone) =>
+    cones.some((o) => o !== c && (c.r < 0 ? dipAt(c, o.x, o.y) < Math.min(0, o.r) - 1e-12 : bumpAt(c, o.x, o.y) > Math.max(0, o.r) + 1e-12));
+  const kept = cones.filter((c) => !passes(c));
+  const dips = kept.filter((c) => c.r < 0);
+  const bumps = kept.filter((c) => c.r > 0);
   return {
     nodes,
     at(params, tokens) {
       const [x, y] = coords(params, tokens);
       // U: a dip at run i may rise back to 0 at rate K towards larger models (lower φ), at rate M towards smaller.
       let upper = 0;
-      for (const c of dips) {
-        const v = c.r + c.K * (Math.max(0, c.x - x) + Math.max(0, c.y - y)) + c.M * (Math.max(0, x - c.x) + Math.max(0, y - c.y));
-        if (v < upper) upper = v;
-      }
+      for (const c of dips) upper = Math.min(upper, dipAt(c, x, y));
       // Lo: a bump may fall at rate K towards smaller models (higher φ), at rate M towards larger.
       let lower = -Infinity;
-      for (const c of bumps) {
-        const v = c.r - c.K * (Math.max(0, x - c.x) + Math.max(0, y - c.y)) - c.M * (Math.max(0, c.x - x) + Math.max(0, c.y - y));
-        if (v > lower) lower = v;
-      }
+      for (const c of bumps) lower = Math.max(lower, bumpAt(c, x, y));
       return Math.max(lower, upper);
     },
   };
