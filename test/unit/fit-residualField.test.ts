@@ -2,7 +2,7 @@
 // at its point, the law far away, never beyond the residuals, and the model stays monotone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chinchillaTermCoordinates, residualField } from '../../src/core/fit/residualField';
+import { residualField } from '../../src/core/fit/residualField';
 import { fitCrossRun, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { familyModel, monotonicityViolations } from '../../src/core/plan/familyModel';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
@@ -20,9 +20,8 @@ for (const n of [2e7, 5e7, 1.2e8, 3e8, 7e8]) {
 }
 
 test('residual field: each run its own residual at its point, 0 far away, never beyond the residuals', () => {
-  const coords = chinchillaTermCoordinates(TRUE)!;
   const law = (p: CrossRunPoint) => truth(p.params, p.tokens);
-  const field = residualField(points, law, coords)!;
+  const field = residualField(points, law, TRUE)!;
   const rs = points.map((p) => Math.log(p.loss / law(p)));
   for (const [i, p] of points.entries()) assert.ok(Math.abs(field.at(p.params, p.tokens) - rs[i]) < 1e-12, p.runId);
   assert.equal(field.at(1e12, 2e13), 0);
@@ -33,7 +32,7 @@ test('residual field: each run its own residual at its point, 0 far away, never 
     }
   // Runs at one (N, D) count once, at their median residual.
   const three = [points[0], { ...points[0], runId: 'b', loss: points[0].loss * 1.002 }, { ...points[0], runId: 'c', loss: points[0].loss * 1.05 }];
-  const node = residualField(three, law, coords)!;
+  const node = residualField(three, law, TRUE)!;
   assert.equal(node.nodes.length, 1);
   assert.ok(Math.abs(node.at(points[0].params, points[0].tokens) - (rs[0] + Math.log(1.002))) < 1e-12);
 });
@@ -51,3 +50,35 @@ test('family model through its runs: equal to each run at its point, the law far
   assert.ok(Math.abs(model.predict(...far).value / lawOnly.predict(...far).value - 1) < 1e-6);
   assert.deepEqual(monotonicityViolations(model), []);
 });
+
+// Larger misfits (±3%, ±6%) about the same truth on a denser ladder: each run's bump or dip must not
+// let more parameters or more tokens predict worse anywhere (predict and value, along N and along D).
+for (const scatter of [0.03, 0.06]) {
+  test(`family model through its runs: monotone in N and D with ±${100 * scatter}% scatter (48 runs)`, () => {
+    const runs: CrossRunPoint[] = [];
+    let j = 0;
+    for (const n of [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8, 1.28e9]) {
+      for (const ratio of [5, 10, 20, 40, 80, 160]) {
+        const off = scatter * Math.sin(12.9898 * ++j);
+        runs.push({ runId: `s${j}`, params: n, tokens: n * ratio, loss: truth(n, n * ratio) * (1 + off) });
+      }
+    }
+    const fit = fitCrossRun(runs, { seed: 1, resamples: 10 });
+    assert.ok(!('error' in fit), JSON.stringify(fit));
+    const model = familyModel({ family: 'f', fit, runsUsed: fit.runIds, points: runs });
+    assert.deepEqual(monotonicityViolations(model), []);
+    // A dense scan of value() through the runs' neighbourhoods: steps of 1% in N and in D.
+    const rises: string[] = [];
+    const h = Math.log(1.01);
+    for (let i = 0; i <= 120; i++) {
+      const n = 8e6 * Math.exp((Math.log(2e9 / 8e6) * i) / 120);
+      for (let m = 0; m <= 60; m++) {
+        const d = n * 4 * Math.exp((Math.log(50) * m) / 60);
+        const here = model.value(n, d);
+        if (model.value(n * Math.exp(h), d) > here * (1 + 1e-9)) rises.push(`N up at ${n.toExponential(3)}, ${d.toExponential(3)}`);
+        if (model.value(n, d * Math.exp(h)) > here * (1 + 1e-9)) rises.push(`D up at ${n.toExponential(3)}, ${d.toExponential(3)}`);
+      }
+    }
+    assert.deepEqual(rises.slice(0, 5), [], `${rises.length} rises`);
+  });
+}

@@ -1,29 +1,42 @@
 // The family model through its runs' own numbers. A run's end (measured, or the forecast the product
 // shows for a live run) and the family law at that run's N and D differ by the law's misfit there
 // (`npm run validate`, "One number per run"). So that a run, a config equal to it, the scaling view
-// and the planner show ONE number, the family model is the law times exp(c), where c interpolates
-// the runs' log residuals r_i = ln(loss_i / law_i) and fades to 0 away from them (far configs show
-// the law):
-//   c(x) = Σ g_i(x)·r_i / (Σ g_i(x) + 1/ℓ²),  g_i = exp(−d_i²/2ℓ²) / d_i²
-// inverse-distance weights, singular at each run so that c is its residual there (with zero slope),
-// and a Gaussian fade. c never overshoots the residuals (it lies between their extremes and 0).
+// and the planner show ONE number, the family model is the law times exp(c), where c passes through
+// the runs' log residuals r_i = ln(loss_i / law_i) and is 0 away from them (far configs show the law).
 //
-// Distance is measured in the law's own terms, not in (ln N, ln D): for Chinchilla
-// L = E + A/N^α + B/D^β the coordinates are φ_N = ln(E + A/N^α) and φ_D = ln(E + B/D^β). Why: the
-// model stays monotone (more N or D never predicts worse) while ∂c/∂φ_N < (E + A/N^α)/L and
-// ∂c/∂φ_D < (E + B/D^β)/L, both above E/L (0.6–0.9 on the examples), whatever the law's slope. In
-// (ln N, ln D) the bound is the law's slope itself, which vanishes where a term is spent (at a
-// thousand tokens per parameter the data term is flat): a fade there made the real example's model
-// rise with D. Runs at one (N, D) (schedules of one length, seeds) count once, at their median
-// residual: the number most of them show (one schedule's outlier does not move the others').
+// c is built so that law·exp(c) is monotone (more N or more D never predicts worse) whatever the
+// residuals: a guarantee of the construction, not a tendency. Distances are in the law's own terms:
+// for Chinchilla L = E + A/N^α + B/D^β, φ_N = ln(E + A/N^α) and φ_D = ln(E + B/D^β), which fall as
+// N and D grow, with ∂ln L/∂φ_N = (E + A/N^α)/L > 0 (likewise D). Monotone means ln L + c never falls
+// as a φ rises, i.e. ∂c/∂φ ≥ −∂ln L/∂φ along each axis; c may rise as fast as it likes. So each run
+// is a one-sided cone: a dip (r < 0) climbs back to 0 at slope K towards larger models and at slope
+// M ≥ K towards smaller; a bump (r > 0) falls at slope K towards smaller models and M towards larger
+// (L1 in φ). c = max(Lo, min(0, U)), U the lowest dip cone, Lo the highest bump cone. Every piece
+// has ∂/∂φ ∈ {−K, +M}, so c has ∂c/∂φ ≥ −K wherever a piece is active, and each run's K is no larger
+// than the law's least log slope over the disc where its piece can be active (coneSlope). c equals
+// r_i at run i exactly when no other run's cone passes it, i.e. when its number is consistent with
+// monotonicity given the others; otherwise its point shows the value the other run's cone sets, and a run
+// whose residual no slope can carry is left out (its point shows the law). c lies
+// between 0 and the residuals' extremes. Runs at one (N, D) (schedules of one length, seeds) count once, at their
+// median residual: the number most of them show (one schedule's outlier does not move the others').
+
+import { minOf } from '../../shared/arrays';
 
 /**
- * ℓ in φ units (log loss), fixed a priori, not fitted: a run's offset informs configs whose law
- * terms lie within about 3% of its own (neighbouring sizes of a ladder, a factor 2 in N at α ≈ 0.3,
- * move A/N^α by about that share of the loss), and is gone past about 8%. Leave-largest-out errors
- * with and without it are in `npm run validate` ("One number per run").
+ * How far (φ units, log loss) a run's correction reaches on its free side (towards larger models for
+ * a bump, smaller for a dip), where monotonicity does not bound its slope: about the reach of the
+ * earlier Gaussian fade (3ℓ, ℓ = 0.03), fixed a priori, not fitted.
  */
-export const RESIDUAL_LENGTH = 0.03;
+const FREE_SIDE_FADE = 0.09;
+
+/** A run's cone: its point in φ, its log residual, its slow (K) and free (M) slopes. */
+interface Cone {
+  x: number;
+  y: number;
+  r: number;
+  K: number;
+  M: number;
+}
 
 export interface ResidualPoint {
   runId: string;
@@ -33,7 +46,7 @@ export interface ResidualPoint {
 }
 
 export interface ResidualField {
-  /** The log correction at (N, D): 0 far from every run, the run's log residual at its point. */
+  /** The log correction at (N, D): 0 far from every run, the run's log residual at its point (when consistent, see above). */
   at(params: number, tokens: number): number;
   /** Distinct points with their median log residual and the runs there. */
   nodes: readonly { params: number; tokens: number; residual: number; runIds: string[] }[];
@@ -48,16 +61,57 @@ export function chinchillaTermCoordinates(fitParams: readonly number[]): ((param
 }
 
 /**
- * The residual field of these runs about `law` (the loss the model gives before the correction) in
- * the coordinates `coords`, or undefined when no run gives a finite residual.
+ * The smallest log slope of L = e^φN + e^φD − E along either axis over the square of half-side R about
+ * (φN, φD): (E + A/N^α)/L grows with φN and falls with φD, so its least is at φN − R, φD + R (and
+ * E + A/N^α is never below E).
+ */
+function lawSlopeOver(E: number, phiN: number, phiD: number, R: number): number {
+  const termN = Math.max(E, Math.exp(phiN - R));
+  const termD = Math.max(E, Math.exp(phiD - R));
+  return Math.min(termN / (termN + Math.exp(phiD + R) - E), termD / (termD + Math.exp(phiN + R) - E));
+}
+
+/**
+ * A cone slope K for a reach r (the most a cone can differ from its run's residual where it is active)
+ * at (φN, φD), with K ≤ the law's least slope wherever each φ lies within r/K of the run's (M ≥ K
+ * keeps the free side inside that too): the smallest R with R·slope(R) ≥ |r|, K = slope(R).
+ * Undefined when no radius works (a residual too large for the law's slope to absorb).
+ */
+function coneSlope(E: number, phiN: number, phiD: number, r: number): number | undefined {
+  const need = Math.abs(r);
+  if (need === 0) return lawSlopeOver(E, phiN, phiD, 0);
+  const ok = (R: number) => R * lawSlopeOver(E, phiN, phiD, R) >= need;
+  let hi = need;
+  while (!ok(hi)) {
+    hi *= 2;
+    if (hi > 64) return undefined;
+  }
+  let lo = 0;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  const K = lawSlopeOver(E, phiN, phiD, hi);
+  return K > 0 ? K : undefined;
+}
+
+/**
+ * The residual field of these runs about `law` (the loss the model gives before the correction),
+ * in the Chinchilla term coordinates of `fitParams` ([ln E, ln A, ln B, α, β]) of the parameter
+ * count `lawN(N)` (non-decreasing: the law's N, e.g. non-embedding), or undefined when no run gives
+ * a finite residual. law·exp(c) is monotone when `law` is this Chinchilla law (see the header).
  */
 export function residualField(
   points: readonly ResidualPoint[],
   law: (p: ResidualPoint) => number,
-  coords: (params: number, tokens: number) => [number, number],
-  length: number = RESIDUAL_LENGTH,
+  fitParams: readonly number[],
+  lawN: (params: number) => number = (n) => n,
 ): ResidualField | undefined {
-  if (!(length > 0)) return undefined;
+  const termCoords = chinchillaTermCoordinates(fitParams);
+  if (!termCoords) return undefined;
+  const coords = (n: number, d: number) => termCoords(lawN(n), d);
+  const E = Math.exp(fitParams[0]);
   const byPoint = new Map<string, { params: number; tokens: number; residuals: number[]; runIds: string[] }>();
   for (const p of points) {
     if (!(p.params > 0 && p.tokens > 0 && p.loss > 0)) continue;
@@ -72,30 +126,38 @@ export function residualField(
   const nodes = [...byPoint.values()].map((n) => ({ params: n.params, tokens: n.tokens, residual: median(n.residuals), runIds: n.runIds }));
   const at = nodes.map((n) => coords(n.params, n.tokens));
   if (!nodes.length || !at.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return undefined;
-  const xs = new Float64Array(at.map((c) => c[0]));
-  const ys = new Float64Array(at.map((c) => c[1]));
-  const res = new Float64Array(nodes.map((n) => n.residual));
-  const inv2l2 = 1 / (2 * length * length);
-  const far = 1 / (length * length);
-  // Past this squared distance a run's weight is under e^−18 of the law's: skipped.
-  const cutoff = 36 * length * length;
+  // A dip's cone sets c where it is below 0 (within |r|/K of its run on the slow side); a bump's
+  // where it is above the deepest dip's, so its slow side reaches (r + deepest dip)/K.
+  const deepest = Math.max(0, -minOf(nodes.map((n) => n.residual)));
+  const cones = nodes
+    .map((n, i) => {
+      const r = n.residual;
+      const K = coneSlope(E, at[i][0], at[i][1], r < 0 ? -r : r + deepest);
+      return K === undefined || r === 0 ? undefined : { x: at[i][0], y: at[i][1], r, K, M: Math.max(K, Math.abs(r) / FREE_SIDE_FADE) };
+    })
+    .filter((c): c is Cone => c !== undefined);
+  // A cone that would carry another run off its own number (runs that contradict monotonicity, e.g.
+  // IsoFLOP wings) is left out: where runs disagree the law decides, not the most extreme run.
+  const dipAt = (c: Cone, x: number, y: number) =>
+    c.r + c.K * (Math.max(0, c.x - x) + Math.max(0, c.y - y)) + c.M * (Math.max(0, x - c.x) + Math.max(0, y - c.y));
+  const bumpAt = (c: Cone, x: number, y: number) =>
+    c.r - c.K * (Math.max(0, x - c.x) + Math.max(0, y - c.y)) - c.M * (Math.max(0, c.x - x) + Math.max(0, c.y - y));
+  const passes = (c: Cone) =>
+    cones.some((o) => o !== c && (c.r < 0 ? dipAt(c, o.x, o.y) < Math.min(0, o.r) - 1e-12 : bumpAt(c, o.x, o.y) > Math.max(0, o.r) + 1e-12));
+  const kept = cones.filter((c) => !passes(c));
+  const dips = kept.filter((c) => c.r < 0);
+  const bumps = kept.filter((c) => c.r > 0);
   return {
     nodes,
     at(params, tokens) {
       const [x, y] = coords(params, tokens);
-      let num = 0;
-      let den = far;
-      for (let i = 0; i < res.length; i++) {
-        const dx = x - xs[i];
-        const dy = y - ys[i];
-        const d2 = dx * dx + dy * dy;
-        if (d2 === 0) return res[i];
-        if (d2 > cutoff) continue;
-        const g = Math.exp(-d2 * inv2l2) / d2;
-        num += g * res[i];
-        den += g;
-      }
-      return num / den;
+      // U: a dip at run i may rise back to 0 at rate K towards larger models (lower φ), at rate M towards smaller.
+      let upper = 0;
+      for (const c of dips) upper = Math.min(upper, dipAt(c, x, y));
+      // Lo: a bump may fall at rate K towards smaller models (higher φ), at rate M towards larger.
+      let lower = -Infinity;
+      for (const c of bumps) lower = Math.max(lower, bumpAt(c, x, y));
+      return Math.max(lower, upper);
     },
   };
 }

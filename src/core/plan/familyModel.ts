@@ -19,7 +19,7 @@ import { maxOf, minOf } from '../../shared/arrays';
 import { formatRatio } from '../../shared/format';
 import { calibrateAtDistance, floorInterval, widenInterval } from '../fit/calibration';
 import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
-import { chinchillaTermCoordinates, residualField, type ResidualField } from '../fit/residualField';
+import { residualField, type ResidualField } from '../fit/residualField';
 
 /**
  * Largest compute ratio (target over the largest fitted run) the shared ladders' leave-largest-out
@@ -318,14 +318,15 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     const perRun = new Map<string, number>();
     for (const p of pts) perRun.set(p.runId, (perRun.get(p.runId) ?? 0) + 1);
     // In the Chinchilla law's term coordinates (fit/residualField.ts); other laws are shown as fitted.
-    const coords = law === chinchillaLaw ? chinchillaTermCoordinates(fit.fitParams) : undefined;
-    field = coords
-      ? residualField(
-          pts.filter((p) => perRun.get(p.runId) === 1),
-          (p) => rawValue(p.params, p.tokens, (p as CrossRunPoint).nonEmbeddingParams),
-          coords,
-        )
-      : undefined;
+    field =
+      law === chinchillaLaw
+        ? residualField(
+            pts.filter((p) => perRun.get(p.runId) === 1),
+            (p) => rawValue(p.params, p.tokens, (p as CrossRunPoint).nonEmbeddingParams),
+            fit.fitParams,
+            (n) => lawParams(fit, n),
+          )
+        : undefined;
     return field;
   };
   const throughRuns = (n: number, d: number): number => rawValue(n, d) * Math.exp(fieldOf()!.at(n, d));
@@ -374,7 +375,8 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     const out: { measured: Distance; base?: BaseAt } = { measured };
     const f = fieldOf();
     if (f && params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
-      // The law times the runs' own numbers' field, under the monotone envelope.
+      // The law times the runs' own numbers' field: monotone by construction over Chinchilla
+      // (fit/residualField.ts); the envelope still serves the regime blend, which the field's bound does not cover.
       const value = (n: number, d: number) => rawValue(n, d, n === params ? nonEmbeddingParams : undefined) * Math.exp(f.at(n, d));
       const at = envelopeArgmin(value, params, tokens);
       const ne = at.params === params ? nonEmbeddingParams : undefined;
