@@ -177,15 +177,7 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
       let names = [];
       for (let i = 0; i < 50 && !names.some((n) => n !== 'all' && n !== 'example-sweep'); i++) {
         await sleep(400);
-        // The panel redraws when the new family lands: a click caught mid-redraw is retried, not waited on for 30 s.
-        if (
-          !(await frame
-            .locator('#family')
-            .click({ timeout: 2000 })
-            .then(() => true)
-            .catch(() => false))
-        )
-          continue;
+        await frame.locator('#family').click();
         names = (await frame.locator('#family li[role="option"]').allInnerTexts()).map((t) => t.trim());
         await page.keyboard.press('Escape');
       }
