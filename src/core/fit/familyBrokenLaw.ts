@@ -12,7 +12,8 @@
 // E). 1,200 cells, twice (all runs, and without the largest): measured 30–50 ms for 8–40 runs at a
 // load average of 15 on the shared 2-core machine, run in the worker only for a family with a
 // break, and kept per set of runs (the lens asks again and again); the grid's fixed size bounds it.
-import { bnslLaw } from '../laws/bnsl';
+import { bnslLaw, softplus } from '../laws/bnsl';
+import { choleskySolve } from './lm';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import { minOf } from '../../shared/arrays';
 
@@ -50,17 +51,12 @@ const BREAK_STEPS = 20;
 /** Sharpness f1 in ln C (sharp and soft bends). */
 const SHARPNESS = [0.15, 0.5, 1.5];
 
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-/** Solves the 3×3 system a·x = b by Cramer's rule; undefined when singular. */
-function solve3(a: number[][], b: number[]): number[] | undefined {
-  const det = (m: number[][]) =>
-    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-  const d = det(a);
-  if (!(Math.abs(d) > 1e-12)) return undefined;
-  return [0, 1, 2].map((k) => det(a.map((row, i) => row.map((v, j) => (j === k ? b[i] : v)))) / d);
+/** Solves the normal equations a·x = b (symmetric, m×m) with the fits' Cholesky solve; undefined when not positive definite. */
+function solveNormal(a: readonly number[][], b: readonly number[]): number[] | undefined {
+  const m = b.length;
+  const M = Float64Array.from(a.flat());
+  const x = Float64Array.from(b);
+  return choleskySolve(M, x, m) ? Array.from(x) : undefined;
 }
 
 interface GridFit {
@@ -84,11 +80,11 @@ function gridFit(lnC: readonly number[], loss: readonly number[], broken: boolea
       const cols = lnC.map((x, k) => (broken ? [1, -x, third[k]] : [1, -x]));
       const m = cols[0].length;
       const ata = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => cols.reduce((sum, c) => sum + c[i] * c[j], 0)));
-      // The normal matrix does not depend on E: solved once per (d1, f1) for every floor.
+      // The normal matrix does not depend on E: built once per (d1, f1) for every floor.
       for (let e = 0; e < FLOOR_FRACTIONS.length; e++) {
         const z = zs[e];
         const atz = ata.map((_, i) => cols.reduce((sum, c, k) => sum + c[i] * z[k], 0));
-        const coef = m === 3 ? solve3(ata, atz) : solve2(ata, atz);
+        const coef = solveNormal(ata, atz);
         if (!coef) continue;
         const [lb, c0] = coef;
         const c1 = m === 3 ? coef[2] : 0;
@@ -106,13 +102,6 @@ function gridFit(lnC: readonly number[], loss: readonly number[], broken: boolea
     }
   }
   return best;
-}
-
-/** Solves the 2×2 system a·x = b; undefined when singular. */
-function solve2(a: number[][], b: number[]): number[] | undefined {
-  const d = a[0][0] * a[1][1] - a[0][1] * a[1][0];
-  if (!(Math.abs(d) > 1e-12)) return undefined;
-  return [(b[0] * a[1][1] - a[0][1] * b[1]) / d, (a[0][0] * b[1] - a[1][0] * b[0]) / d];
 }
 
 /** Runs with distinct ids and positive N, D and loss, smallest compute first. */

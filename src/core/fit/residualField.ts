@@ -21,6 +21,7 @@
 // median residual: the number most of them show (one schedule's outlier does not move the others').
 
 import { minOf } from '../../shared/arrays';
+import { percentile } from './bootstrap';
 
 /**
  * How far (φ units, log loss) a run's correction reaches on its free side (towards larger models for
@@ -123,7 +124,15 @@ export function residualField(
     node.runIds.push(p.runId);
     byPoint.set(key, node);
   }
-  const nodes = [...byPoint.values()].map((n) => ({ params: n.params, tokens: n.tokens, residual: median(n.residuals), runIds: n.runIds }));
+  const nodes = [...byPoint.values()].map((n) => ({
+    params: n.params,
+    tokens: n.tokens,
+    residual: percentile(
+      [...n.residuals].sort((a, b) => a - b),
+      0.5,
+    ),
+    runIds: n.runIds,
+  }));
   const at = nodes.map((n) => coords(n.params, n.tokens));
   if (!nodes.length || !at.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return undefined;
   // A dip's cone sets c where it is below 0 (within |r|/K of its run on the slow side); a bump's
@@ -160,10 +169,4 @@ export function residualField(
       return Math.max(lower, upper);
     },
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }

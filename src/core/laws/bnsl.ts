@@ -1,7 +1,7 @@
 import type { LawDefinition } from './types';
 
 /** ln(1 + e^z) without overflow. */
-function softplus(z: number): number {
+export function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 

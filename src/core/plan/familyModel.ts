@@ -374,35 +374,27 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     const measured = distanceFrom(input, params, tokens);
     const out: { measured: Distance; base?: BaseAt } = { measured };
     const f = fieldOf();
-    if (f && params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
-      // The law times the runs' own numbers' field: monotone by construction over Chinchilla
-      // (fit/residualField.ts); the envelope still serves the regime blend, which the field's bound does not cover.
-      const value = (n: number, d: number) => rawValue(n, d, n === params ? nonEmbeddingParams : undefined) * Math.exp(f.at(n, d));
-      const at = envelopeArgmin(value, params, tokens);
-      const ne = at.params === params ? nonEmbeddingParams : undefined;
-      const there = overtrain ? predictInRegime(fit, overtrain, at.params, at.tokens) : predictCrossRun(fit, at.params, at.tokens, ne);
-      const k = Math.exp(f.at(at.params, at.tokens));
-      const prediction = { ...there, value: there.value * k, interval: [there.interval[0] * k, there.interval[1] * k] as [number, number] };
-      if (at.params === params && at.tokens === tokens) out.base = { prediction };
+    if (params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
+      if (!f && !overtrain) out.base = { prediction: predictCrossRun(fit, params, tokens, nonEmbeddingParams) };
       else {
-        const note = `Monotone by construction: the model would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens, so the loss is that one (more parameters or tokens never predict worse).`;
-        const regime = 'regime' in there ? (there as { regime: RegimeInfo }).regime : undefined;
-        out.base = {
-          prediction,
-          monotone: { regime: regime ? { ...regime, note: `${regime.note} ${note}` } : undefined, at: { params: at.params, tokens: at.tokens, note } },
-        };
-      }
-    } else if (params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
-      if (!overtrain) out.base = { prediction: predictCrossRun(fit, params, tokens, nonEmbeddingParams) };
-      else {
-        const at = usable ? envelopeArgmin(blendValue, params, tokens) : { params, tokens, value: NaN };
-        if (at.params === params && at.tokens === tokens) out.base = { prediction: predictInRegime(fit, overtrain, params, tokens) };
+        // With the runs' own numbers: the law times their field, monotone by construction over
+        // Chinchilla (fit/residualField.ts); the envelope still serves the regime blend, which the
+        // field's bound does not cover. Without them: the regime blend's envelope alone.
+        const value = f ? (n: number, d: number) => rawValue(n, d, n === params ? nonEmbeddingParams : undefined) * Math.exp(f.at(n, d)) : blendValue;
+        const at = f || usable ? envelopeArgmin(value, params, tokens) : { params, tokens, value: NaN };
+        const ne = at.params === params ? nonEmbeddingParams : undefined;
+        const there = overtrain ? predictInRegime(fit, overtrain, at.params, at.tokens) : predictCrossRun(fit, at.params, at.tokens, ne);
+        const k = f ? Math.exp(f.at(at.params, at.tokens)) : 1;
+        const prediction = f ? { ...there, value: there.value * k, interval: [there.interval[0] * k, there.interval[1] * k] as [number, number] } : there;
+        if (at.params === params && at.tokens === tokens) out.base = { prediction };
         else {
-          const there = predictInRegime(fit, overtrain, at.params, at.tokens);
-          const note = `Monotone by construction: the regime blend would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
+          const why = f ? 'the model' : 'the regime blend';
+          const because = f ? '' : ' (its two laws disagree in the blend)';
+          const note = `Monotone by construction: ${why} would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens${because}, so the loss is that one (more parameters or tokens never predict worse).`;
+          const regime = 'regime' in there ? (there as { regime: RegimeInfo }).regime : undefined;
           out.base = {
-            prediction: there,
-            monotone: { regime: { ...there.regime, note: `${there.regime.note} ${note}` }, at: { params: at.params, tokens: at.tokens, note } },
+            prediction,
+            monotone: { regime: regime ? { ...regime, note: `${regime.note} ${note}` } : undefined, at: { params: at.params, tokens: at.tokens, note } },
           };
         }
       }
