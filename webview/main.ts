@@ -48,7 +48,9 @@ function render(): void {
   else if (pickedPlanned) note += ` · picked out: planned ${pickedPlanned}`;
   const live = latest.runs.filter((r) => r.status === 'live').length;
   const fitting = latest.fitting > 0 ? ` · fitting ${latest.fitting}…` : '';
-  $('status').textContent = `${latest.runs.length} runs (${live} live)${fitting}${note}`;
+  const status = $('status');
+  status.textContent = `${latest.runs.length} runs (${live} live)${fitting}${note}`;
+  status.title = status.textContent;
   const focusText = picked ? focusedRun()! : pickedPlanned ? `planned:${pickedPlanned}` : '';
   vscode.postMessage({
     type: 'rendered',

@@ -175,14 +175,18 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
         Array.from({ length: 20 }, (_, k) => JSON.stringify({ step: (k + 1) * 10, loss: 6 - k * 0.05 })).join('\n') + '\n',
       );
       let names = [];
+      // The new run is live: its fits come and go in the status ("· fitting 1…"), which must not move the controls.
+      const familyTops = new Set();
       for (let i = 0; i < 50 && !names.some((n) => n !== 'all' && n !== 'example-sweep'); i++) {
         await sleep(400);
+        familyTops.add(Math.round((await frame.locator('#family').boundingBox()).y));
         await frame.locator('#family').click();
         names = (await frame.locator('#family li[role="option"]').allInnerTexts()).map((t) => t.trim());
         await page.keyboard.press('Escape');
       }
       const other = names.find((n) => n !== 'all' && n !== 'example-sweep');
       if (!other) throw new Error(`no other family to filter on: ${names.join(', ')}`);
+      if (familyTops.size > 1) throw new Error(`the family dropdown moved while the status changed: top at ${[...familyTops].join(', ')} px`);
       const statusText = async () =>
         (
           await frame
