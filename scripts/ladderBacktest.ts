@@ -17,7 +17,7 @@ import { parse } from 'csv-parse/sync';
 import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
 import { maxOf, minOf } from '../src/shared/arrays';
 import { familyModel } from '../src/core/plan/familyModel';
-import { ladderCalibrated, LADDER_INTERVAL_MIN_RATIO, LADDER_INTERVAL_MIN_RUNS, planLadder, recipeSpecs } from '../src/core/plan/ladder';
+import { ladderCalibrated, LADDER_INTERVAL_MIN_RATIO, LADDER_INTERVAL_MIN_RUNS, leaveLargestOutMiss, planLadder, recipeSpecs } from '../src/core/plan/ladder';
 import { crossRunDistanceFloor } from '../src/core/fit/calibration';
 import { referenceParams } from '../src/core/fit/crossRunLaw';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
@@ -65,6 +65,8 @@ export interface BacktestScore {
   fitInterval: [number, number];
   /** The picked runs' ids, in the order picked. */
   picked: string[];
+  /** The fit's leave-largest-out check on the picked runs: |ln(observed / predicted)| of the largest (0 under 4 runs). */
+  heldOutMiss: number;
 }
 
 export const LADDER_FRACTIONS = [0.003, 0.01, 0.03, 0.1, 0.3];
@@ -259,6 +261,7 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
     computeRatio: flopsOf(grid.target) / maxOf(runs.map(flopsOf)),
     fitInterval: fitOnly.interval,
     picked: runs.map((r) => r.runId),
+    heldOutMiss: leaveLargestOutMiss(f),
   };
 }
 
@@ -481,10 +484,10 @@ function dataSetOf(grid: string): string {
 
 /**
  * The two forms of the plan's interval: `floor`, ±factor × the distance floor at the case's distance
- * (ladder.ts ladderCalibrated, in use); `lens`, the lens's interval × factor in log half-width (the
- * form before, kept for the comparison).
+ * and at least the ladder's own leave-largest-out miss (ladder.ts ladderCalibrated, in use);
+ * `floorOnly`, the distance floor alone (the form before, kept for the comparison).
  */
-type IntervalForm = 'floor' | 'lens';
+type IntervalForm = 'floor' | 'floorOnly';
 
 /** What a case needs of the factor to be covered, in a form. */
 function need(s: BacktestScore, form: IntervalForm): number {
@@ -493,18 +496,20 @@ function need(s: BacktestScore, form: IntervalForm): number {
   if (miss === 0) return 0;
   // The plan's interval is never wider than the lens's: a case the lens misses no factor covers.
   if (!(side >= miss)) return Infinity;
-  return miss / (form === 'lens' ? side : crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, s.computeRatio)));
+  // In use, the interval is at least the ladder's own leave-largest-out miss: a case that covers needs no factor.
+  if (form === 'floor' && s.heldOutMiss >= miss) return 0;
+  return miss / crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, s.computeRatio));
 }
 
-/** The cases a factor is derived on: in the floor form, ladders of LADDER_INTERVAL_MIN_RUNS runs or more (fewer keep the lens's interval). */
-function calibrated(s: BacktestScore, form: IntervalForm): boolean {
-  return form === 'lens' || s.runs >= LADDER_INTERVAL_MIN_RUNS;
+/** The cases a factor is derived on: ladders of LADDER_INTERVAL_MIN_RUNS runs or more (fewer keep the lens's interval). */
+function calibrated(s: BacktestScore): boolean {
+  return s.runs >= LADDER_INTERVAL_MIN_RUNS;
 }
 
 /** The 80th percentile of the needs, each data set weighing the same, rounded up to two significant digits. */
 function deriveFactor(cases: readonly BacktestScore[], form: IntervalForm, level = 0.8): number {
   const groups = new Map<string, number[]>();
-  for (const s of cases) if (calibrated(s, form)) groups.set(dataSetOf(s.grid), [...(groups.get(dataSetOf(s.grid)) ?? []), need(s, form)]);
+  for (const s of cases) if (calibrated(s)) groups.set(dataSetOf(s.grid), [...(groups.get(dataSetOf(s.grid)) ?? []), need(s, form)]);
   const weighted = [...groups.values()].flatMap((ns) => ns.map((n) => ({ n, w: 1 / ns.length / groups.size }))).sort((a, b) => a.n - b.n);
   let acc = 0;
   for (const { n, w } of weighted) {
@@ -520,19 +525,15 @@ function deriveFactor(cases: readonly BacktestScore[], form: IntervalForm, level
 
 /** The case's interval as the plan would show it with this factor, in a form. */
 function narrowedCase(s: BacktestScore, factor: number, form: IntervalForm): BacktestScore {
-  let interval: [number, number];
-  if (form === 'lens') interval = [s.predicted * (s.predicted / s.interval[0]) ** -factor, s.predicted * (s.interval[1] / s.predicted) ** factor];
-  else {
-    const w = {
-      loss: s.predicted,
-      lossInterval: s.interval,
-      lossWidth: s.widthPct / 100,
-      nStar: NaN,
-      nStarInterval: [NaN, NaN] as [number, number],
-      nStarRatio: NaN,
-    };
-    interval = ladderCalibrated(w, s.computeRatio, s.runs, factor).lossInterval;
-  }
+  const w = {
+    loss: s.predicted,
+    lossInterval: s.interval,
+    lossWidth: s.widthPct / 100,
+    nStar: NaN,
+    nStarInterval: [NaN, NaN] as [number, number],
+    nStarRatio: NaN,
+  };
+  const interval = ladderCalibrated(w, s.computeRatio, s.runs, factor, form === 'floor' ? s.heldOutMiss : 0).lossInterval;
   const [lo, hi] = interval;
   return { ...s, interval, covered: s.truth >= lo && s.truth <= hi, widthPct: (100 * (hi - lo)) / s.predicted };
 }
@@ -567,7 +568,7 @@ function ladderCalibration(scores: readonly BacktestScore[], form: IntervalForm)
 /** The planner's own interval (the factor held out), in use and in the form before, against the lens's, per data set and pooled. */
 export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUse: number): string[] {
   const cal = ladderCalibration(scores, 'floor');
-  const before = ladderCalibration(scores, 'lens');
+  const before = ladderCalibration(scores, 'floorOnly');
   const lens = scores.filter((s) => s.strategy === 'planner');
   const row = (name: string, factor: string, l: readonly BacktestScore[]) => {
     const err = median(l.map((s) => s.errorPct));
@@ -575,7 +576,7 @@ export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUs
     return `| ${name} | ${l.length} | ${factor} | ${pct((100 * l.filter((s) => s.covered).length) / l.length, 0)} | ${pct(err)} | ${pct(width, 1)} | ${(width / err).toFixed(1)}× |`;
   };
   return [
-    `The planner's own interval: after its planned runs the plan shows ±${inUse} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more; at most the lens's interval; the lens's with fewer than ${LADDER_INTERVAL_MIN_RUNS} runs, and the factor derived on the cases of ${LADDER_INTERVAL_MIN_RUNS} runs or more) about the predicted loss (\`LADDER_INTERVAL_FACTOR\` in ladder.ts; derived now from every data set: ×${cal.derived}). Below, each data set's planner cases with the factor derived from the other data sets' (held out); beside it the form before (the lens's interval × a factor in log half-width, derived the same way: ×${before.derived} now) and the lens's own interval on the same picks. A well-calibrated 80% interval is about 3.8× the median error wide (1.28 σ each side over a median |error| of 0.67 σ).`,
+    `The planner's own interval: after its planned runs the plan shows ±${inUse} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more; at least the ladder's own leave-largest-out miss, the fit's check of its largest run from the others, from 4 runs; at most the lens's interval; the lens's with fewer than ${LADDER_INTERVAL_MIN_RUNS} runs, and the factor derived on the cases of ${LADDER_INTERVAL_MIN_RUNS} runs or more) about the predicted loss (\`LADDER_INTERVAL_FACTOR\` in ladder.ts; derived now from every data set: ×${cal.derived}). Below, each data set's planner cases with the factor derived from the other data sets' (held out); beside it the form before (the distance floor alone, without the leave-largest-out miss, derived the same way: ×${before.derived} now) and the lens's own interval on the same picks. A well-calibrated 80% interval is about 3.8× the median error wide (1.28 σ each side over a median |error| of 0.67 σ).`,
     '',
     '| planner cases | cases | factor (held out) | 80% coverage | median error | median width | width / median error |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -587,7 +588,7 @@ export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUs
     ),
     ...cal.heldOut.map((h) => row(h.dataSet, `×${h.factor}`, h.cases)),
     row(
-      "all, held out: × the lens's interval (before)",
+      'all, held out: × the distance floor alone (before)',
       'per data set',
       before.heldOut.flatMap((h) => h.cases),
     ),

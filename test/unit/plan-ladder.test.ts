@@ -179,6 +179,30 @@ test('with the family model: "now" is its interval at the target (the lens\'s) c
   assert.ok(bare.now!.lossWidth <= bare.lensNow!.lossWidth, "and is calibrated as the plan's");
 });
 
+test("a family whose law misses its own largest run: every width the plan shows is at least that leave-largest-out miss (at most the lens's)", () => {
+  const runs = family();
+  const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
+  const fitted = fitCrossRun(points, { seed: 1, resamples: 40 });
+  assert.ok(!('error' in fitted) && fitted.validation, 'nine runs: the fit checks its largest from the others');
+  // The same fit, its check missing the largest run by 25% in log (Kaplan-style Porian ladders miss theirs by 7–29%).
+  const miss = 0.25;
+  const fit = { ...fitted, validation: { ...fitted.validation, observed: fitted.validation.predicted * Math.exp(miss) } };
+  const model = familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
+  const lens = model.predict(target.params, target.tokens);
+  const budget = { kind: 'flops' as const, flops: 3e20, text: '3e20' };
+  const plan = ok(planLadder({ target, runs, ladderBudget: budget }, { fit, model }));
+  const plain = ok(planLadder({ target, runs, ladderBudget: budget }, { fit: fitted, model }));
+  const lensSide = Math.log(lens.interval[1] / lens.value);
+  const ratioNow = (target.params * target.tokens) / (1.2e8 * 4.8e9);
+  const hNow = Math.min(Math.max(LADDER_INTERVAL_FACTOR * crossRunDistanceFloor(ratioNow), miss), lensSide);
+  assert.ok(hNow > LADDER_INTERVAL_FACTOR * crossRunDistanceFloor(ratioNow), 'the miss is wider than the calibrated floor here');
+  assert.ok(Math.abs(Math.log(plan.now!.lossInterval[1] / plan.now!.loss) - hNow) < 1e-9, `now: ${plan.now!.lossInterval}`);
+  assert.ok(plan.now!.lossWidth > plain.now!.lossWidth, 'wider than without the miss');
+  for (const r of plan.runs.filter((x) => x.status === 'planned'))
+    assert.ok(Math.log(r.after.lossInterval[1] / r.after.loss) >= Math.min(miss, lensSide) - 1e-9, `${r.id}: at least the miss`);
+  assert.match(plan.method, /leave-largest-out miss \(25\.0%\)/);
+});
+
 test('distance dominates: nothing within the budget narrows the interval, the plan says so and names the cheapest run that would', () => {
   const runs = family();
   const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
