@@ -1205,9 +1205,28 @@ export class RunIndex {
       for (const s of series) if (s.role === 'train_loss' || s.role === 'eval_loss') last = Math.max(last, s.steps[s.steps.length - 1]);
       if (last === -Infinity) for (const s of series) last = Math.max(last, s.steps[s.steps.length - 1]);
       if (last >= hyper.maxSteps) return { status: 'finished', reason: `last step ${last} ≥ maxSteps ${hyper.maxSteps}` };
+      // A logger writes every k steps, so its last point can fall short of maxSteps: when the next
+      // point would lie past the end, the run has logged all it will (Lightning, JSONL, TensorBoard).
+      const stride = loggingStride(mainLoss(series));
+      if (stride !== undefined && last + stride > hyper.maxSteps) {
+        return { status: 'finished', reason: `last step ${last} is within one logging interval (${stride} steps) of maxSteps ${hyper.maxSteps}` };
+      }
     }
     return { status: 'live' };
   }
+}
+
+/** The step interval a loss series is logged at: the median gap of its last 16 points (none below 3 points). */
+function loggingStride(loss: Series | undefined): number | undefined {
+  if (loss === undefined || loss.steps.length < 3) return undefined;
+  const gaps: number[] = [];
+  for (let i = Math.max(1, loss.steps.length - 16); i < loss.steps.length; i++) {
+    const gap = loss.steps[i] - loss.steps[i - 1];
+    if (gap > 0) gaps.push(gap);
+  }
+  if (gaps.length < 2) return undefined;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
 }
 
 function fmt(x: number): string {
