@@ -12,10 +12,12 @@ import { readConfig } from '../configs/index';
 import type { Diagnostic } from '../diagnostics';
 import type { FamilyLaw } from '../snapshot';
 import { guessFamilies } from '../runs/families';
+import { appendAll } from '../../shared/arrays';
 import {
   WORKSPACE_FILE_NAME,
   parseWorkspaceFile,
   settingsForRun,
+  unmatchedGlobs,
   type FamilySource,
   type PinnedFit,
   type RunValues,
@@ -137,7 +139,14 @@ export class RunCatalog {
 
   diagnostics(): Diagnostic[] {
     const out = this.index.diagnostics();
-    for (const ws of this.workspaceFiles.values()) for (const d of ws.diagnostics) out.push(d);
+    for (const [root, ws] of this.workspaceFiles) {
+      for (const d of ws.diagnostics) out.push(d);
+      const paths = this.index.runs().flatMap((run) => {
+        const at = this.index.locate(run.id);
+        return at && at.root === root ? [at.rel] : [];
+      });
+      appendAll(out, unmatchedGlobs(ws, paths));
+    }
     for (const d of this.gate.diagnostics()) out.push(d);
     return out;
   }
