@@ -290,3 +290,40 @@ test('a glob matching none of the runs is a warning on its line, with a run path
     [],
   );
 });
+
+test('maxSteps in the file ends a run whose log does not say where it ends; tokens ÷ tokensPerStep gives it too', () => {
+  const root = tempDir('sl-wsfile-');
+  const log = (rel: string, last: number) => {
+    const f = path.join(root, rel, 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const rows: string[] = [];
+    for (let s = 10; s <= last; s += 20) rows.push(JSON.stringify({ step: s, loss: 4 - s / 1000, tokens_seen: s * 1000 }));
+    fs.writeFileSync(f, `${rows.join('\n')}\n`);
+    return f;
+  };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of [log('tb/done', 990), log('tb/going', 490), log('tb/sized', 990)]) engine.update(f, root);
+  const before = new Map(engine.runs().map((r) => [r.id, r]));
+  assert.equal(before.get('tb/done')?.status, 'live', 'no end known: live');
+  assert.equal(before.get('tb/done')?.hyper.maxSteps, undefined);
+  const file = path.join(root, WORKSPACE_FILE_NAME);
+  fs.writeFileSync(
+    file,
+    ['runs:', '  "tb/done":', '    maxSteps: 1K', '  "tb/going":', '    maxSteps: 1000', '  "tb/sized":', '    tokens: 1M', ''].join('\n'),
+  );
+  engine.update(file, root);
+  const after = new Map(engine.runs().map((r) => [r.id, r]));
+  const done = after.get('tb/done')!;
+  assert.equal(done.hyper.maxSteps, 1000);
+  assert.equal(done.status, 'finished', 'last step 990, logged every 20, of 1000');
+  assert.match(done.statusReason ?? '', /within one logging interval \(20 steps\) of maxSteps 1000 \(\.scalinglens\.yaml\)/);
+  assert.equal(done.hyper.tokens, 1000 * 1000, 'D = maxSteps × the tokens per step the log gives');
+  assert.equal(after.get('tb/going')?.status, 'live');
+  const sized = after.get('tb/sized')!;
+  assert.equal(sized.hyper.maxSteps, 1000, 'tokens 1M ÷ 1000 tokens per step');
+  assert.ok(
+    sized.hyper.notes.some((n) => n.startsWith('maxSteps = tokens 1000000 ÷ tokensPerStep 1000 (.scalinglens.yaml:7)')),
+    sized.hyper.notes.join('\n'),
+  );
+  assert.equal(sized.status, 'finished');
+});

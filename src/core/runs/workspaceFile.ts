@@ -15,6 +15,7 @@
 //       nonEmbeddingParams: 27.3M
 //       tokensPerStep: 65536                    # tokens = maxSteps × this, unless tokens is given
 //       tokens: 0.87B
+//       maxSteps: 24000                         # planned steps (else tokens ÷ tokensPerStep): where the run ends
 //       family: web-350m-sweep
 //     "sweep/llama-44m-lr3e-3":
 //       exclude: true                           # never part of a family fit
@@ -60,6 +61,8 @@ export interface RunValues {
   nonEmbeddingParams?: number;
   tokens?: number;
   tokensPerStep?: number;
+  /** Planned optimizer steps: where the run ends (a log without a config does not say). */
+  maxSteps?: number;
 }
 
 export interface RunOverride extends RunValues {
@@ -90,7 +93,7 @@ export interface WorkspaceFile {
   diagnostics: Diagnostic[];
 }
 
-const RUN_VALUE_KEYS: readonly (keyof RunValues)[] = ['params', 'nonEmbeddingParams', 'tokens', 'tokensPerStep'];
+const RUN_VALUE_KEYS: readonly (keyof RunValues)[] = ['params', 'nonEmbeddingParams', 'tokens', 'tokensPerStep', 'maxSteps'];
 /** Counts in the file: no sign, no thousands commas (`_` is taken out before, see parseCount). */
 const COUNT: NumberSyntax = { suffixes: 'kKmMbBgGtT', separators: '', signed: false };
 
