@@ -14,7 +14,8 @@ export interface SeriesPoint {
   text?: string;
 }
 
-export type CurveKind = 'raw' | 'train' | 'eval' | 'fit_lower' | 'fit_upper' | 'fit' | 'lr' | 'seed_lower' | 'seed_upper' | 'seed_mean';
+export type CurveKind =
+  'raw' | 'train' | 'eval' | 'fit_lower' | 'fit_upper' | 'fit' | 'forecast' | 'forecast_interval' | 'lr' | 'seed_lower' | 'seed_upper' | 'seed_mean';
 
 export interface CurveSeries {
   kind: CurveKind;
@@ -108,6 +109,18 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
       add('fit_lower', pts(d.fitSteps, d.fitLower));
       add('fit_upper', pts(d.fitSteps, d.fitUpper));
       add('fit', pts(d.fitSteps, d.fit));
+    }
+    // A live run forecast from its siblings: the dashed line is its own curve, so the number the
+    // status bar, the table and the family model use is marked at the planned end, with its interval.
+    const c = run.curve;
+    if (c?.provenance === 'from siblings' && !grouped.has(run.id)) {
+      const [lo, hi] = c.predictedFinal.interval;
+      const text = `${run.name}: forecast from siblings ${c.predictedFinal.value.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}] at step ${c.targetStep}`;
+      add(
+        'forecast',
+        pts([c.targetStep], [c.predictedFinal.value]).map((p) => ({ ...p, text })),
+      );
+      add('forecast_interval', pts([c.targetStep, c.targetStep], [lo, hi]));
     }
     if (state.showLr && d.lrSteps.length) add('lr', pts(d.lrSteps, d.lr, false));
   }
@@ -265,6 +278,8 @@ const CURVE_CSV_NAMES: Record<CurveKind, string> = {
   fit_lower: 'fit_lower_80',
   fit_upper: 'fit_upper_80',
   fit: 'fit',
+  forecast: 'forecast_from_siblings',
+  forecast_interval: 'forecast_from_siblings_80',
   lr: 'lr',
   seed_lower: 'seed_min',
   seed_upper: 'seed_max',

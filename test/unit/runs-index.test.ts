@@ -302,3 +302,25 @@ test('index: a data set in JSONL or CSV is not a run; a log that has only just s
     ['data', 'fresh'],
   );
 });
+
+test('index: a run logged every k steps is finished once its next point would lie past maxSteps (Lightning CSV + hparams.yaml)', () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  // Lightning logs at (step + 1) % 128 == 0: for max_steps 1000 the last logged step is 895.
+  const csv = (last: number) => {
+    let text = 'epoch,step,train_loss\n';
+    for (let s = 127; s <= last; s += 128) text += `0,${s},${(4 - s / 1000).toFixed(4)}\n`;
+    return text;
+  };
+  write(root, 'logs/done/version_0/hparams.yaml', 'max_steps: 1000\n');
+  idx.update(write(root, 'logs/done/version_0/metrics.csv', csv(999)), root);
+  write(root, 'logs/going/version_0/hparams.yaml', 'max_steps: 1000\n');
+  idx.update(write(root, 'logs/going/version_0/metrics.csv', csv(767)), root);
+  const byId = new Map(idx.runs().map((r) => [r.id, r]));
+  const done = byId.get('logs/done/version_0');
+  assert.equal(done?.hyper.maxSteps, 1000);
+  assert.equal(done?.status, 'finished', `last step 895 of 1000, logged every 128: ${done?.statusReason}`);
+  assert.match(done?.statusReason ?? '', /within one logging interval \(128 steps\) of maxSteps 1000/);
+  // Two intervals short of the end: the run still has a point to log.
+  assert.equal(byId.get('logs/going/version_0')?.status, 'live');
+});

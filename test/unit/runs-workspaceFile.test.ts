@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
-import { parseCount, parseWorkspaceFile, settingsForRun, WORKSPACE_FILE_NAME } from '../../src/core/runs/workspaceFile';
+import { parseCount, parseWorkspaceFile, settingsForRun, unmatchedGlobs, WORKSPACE_FILE_NAME } from '../../src/core/runs/workspaceFile';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 
@@ -231,4 +231,99 @@ test('without a family anywhere, the family is guessed from folders and says so;
   fs.writeFileSync(nested, 'runs:\n  grid/a:\n    family: nested\n');
   engine.update(nested, root);
   assert.equal(engine.snapshot().runs[0].familySource, 'guessed');
+});
+
+test('a glob matching none of the runs is a warning on its line, with a run path to compare (a Lightning run ends in version_N)', () => {
+  const text = [
+    'families:', //                          1
+    '  sweep:', //                           2
+    '    runs: ["logs/*/version_0", "wandb/*"]', // 3
+    'runs:', //                              4
+    '  "logs/llama25m*":', //                5  * stops at /
+    '    tokensPerStep: 524288', //          6
+    '  "logs/**":', //                       7  fine
+    '    tokensPerStep: 524288', //          8
+    'fits:', //                              9
+    '  sweep:', //                           10
+    '    law: chinchilla', //                11
+    '    exclude: ["**/*constant*"]', //     12 matches one
+  ].join('\n');
+  const ws = parseWorkspaceFile(text, FILE);
+  assert.deepEqual(ws.diagnostics, []);
+  const paths = ['logs/llama25m_cosine/version_0', 'logs/llama25m_constant/version_0', 'tb/llama400m_constant'];
+  const found = unmatchedGlobs(ws, paths);
+  assert.deepEqual(
+    found.map((d) => [d.file, d.line, d.severity]),
+    [
+      [FILE, 2, 'warning'],
+      [FILE, 5, 'warning'],
+    ],
+  );
+  assert.match(found[0].message, /family "sweep": runs "wandb\/\*" matches none of the 3 runs under this folder/);
+  assert.match(
+    found[1].message,
+    /runs "logs\/llama25m\*" matches none .*run paths look like "logs\/llama25m_cosine\/version_0"; \* stops at \/, \*\* crosses it/,
+  );
+  // No runs known yet (the folder is still being read): nothing to say.
+  assert.deepEqual(unmatchedGlobs(ws, []), []);
+
+  // The engine reports it with the file's other diagnostics, and drops it once the glob matches.
+  const root = tempDir('sl-wsfile-');
+  const log = path.join(root, 'logs', 'a', 'version_0', 'metrics.jsonl');
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  fs.writeFileSync(log, `${JSON.stringify({ step: 1, loss: 3 })}\n`);
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  engine.update(log, root);
+  const file = path.join(root, WORKSPACE_FILE_NAME);
+  fs.writeFileSync(file, 'runs:\n  "logs/a*":\n    params: 10M\n');
+  engine.update(file, root);
+  const warned = engine.snapshot().diagnostics.filter((d) => d.file === file);
+  assert.deepEqual(
+    warned.map((d) => [d.line, d.severity]),
+    [[2, 'warning']],
+  );
+  assert.match(warned[0].message, /"logs\/a\*" matches none of the 1 run under this folder \(run paths look like "logs\/a\/version_0"/);
+  fs.writeFileSync(file, 'runs:\n  "logs/a/**":\n    params: 10M\n');
+  engine.update(file, root);
+  assert.deepEqual(
+    engine.snapshot().diagnostics.filter((d) => d.file === file),
+    [],
+  );
+});
+
+test('maxSteps in the file ends a run whose log does not say where it ends; tokens ÷ tokensPerStep gives it too', () => {
+  const root = tempDir('sl-wsfile-');
+  const log = (rel: string, last: number) => {
+    const f = path.join(root, rel, 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const rows: string[] = [];
+    for (let s = 10; s <= last; s += 20) rows.push(JSON.stringify({ step: s, loss: 4 - s / 1000, tokens_seen: s * 1000 }));
+    fs.writeFileSync(f, `${rows.join('\n')}\n`);
+    return f;
+  };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of [log('tb/done', 990), log('tb/going', 490), log('tb/sized', 990)]) engine.update(f, root);
+  const before = new Map(engine.runs().map((r) => [r.id, r]));
+  assert.equal(before.get('tb/done')?.status, 'live', 'no end known: live');
+  assert.equal(before.get('tb/done')?.hyper.maxSteps, undefined);
+  const file = path.join(root, WORKSPACE_FILE_NAME);
+  fs.writeFileSync(
+    file,
+    ['runs:', '  "tb/done":', '    maxSteps: 1K', '  "tb/going":', '    maxSteps: 1000', '  "tb/sized":', '    tokens: 1M', ''].join('\n'),
+  );
+  engine.update(file, root);
+  const after = new Map(engine.runs().map((r) => [r.id, r]));
+  const done = after.get('tb/done')!;
+  assert.equal(done.hyper.maxSteps, 1000);
+  assert.equal(done.status, 'finished', 'last step 990, logged every 20, of 1000');
+  assert.match(done.statusReason ?? '', /within one logging interval \(20 steps\) of maxSteps 1000 \(\.scalinglens\.yaml\)/);
+  assert.equal(done.hyper.tokens, 1000 * 1000, 'D = maxSteps × the tokens per step the log gives');
+  assert.equal(after.get('tb/going')?.status, 'live');
+  const sized = after.get('tb/sized')!;
+  assert.equal(sized.hyper.maxSteps, 1000, 'tokens 1M ÷ 1000 tokens per step');
+  assert.ok(
+    sized.hyper.notes.some((n) => n.startsWith('maxSteps = tokens 1000000 ÷ tokensPerStep 1000 (.scalinglens.yaml:7)')),
+    sized.hyper.notes.join('\n'),
+  );
+  assert.equal(sized.status, 'finished');
 });

@@ -386,3 +386,50 @@ test("the run list's search text narrows the runs drawn and exported, by name or
     new Set(['sweep/llama-12m', 'sweep/llama-187m']),
   );
 });
+
+test('curves: a live run forecast from its siblings gets that forecast at its planned end, with its interval (the dashed line is its own curve)', () => {
+  const curve = (provenance: 'from siblings' | 'from this run alone') => ({
+    lawId: 'multipower',
+    targetStep: 60,
+    predictedFinal: { value: 2.9, interval: [2.85, 2.95] as [number, number], lawId: 'multipower' },
+    provenance,
+    ...(provenance === 'from siblings'
+      ? { siblings: ['sweep/done'], alone: { value: 3.0, interval: [2.8, 3.2] as [number, number], lawId: 'multipower' } }
+      : {}),
+    parameters: {},
+    pointsUsed: 4,
+    firstStep: 10,
+    fittedAtStep: 30,
+    timedOut: false,
+  });
+  const s = snapshot([
+    run('sweep/live', { status: 'live', curve: curve('from siblings') }),
+    run('sweep/alone', { status: 'live', curve: curve('from this run alone') }),
+  ]);
+  const { series } = curveSeries(s, { ...base, xAxis: 'tokens', xScale: 'linear' });
+  const of = (id: string, kind: string) => series.find((x) => x.id === id && x.kind === kind);
+  assert.deepEqual(
+    of('sweep/live', 'forecast')?.points.map((p) => [p.x, p.y, p.step]),
+    [[60_000, 2.9, 60]],
+  );
+  assert.match(of('sweep/live', 'forecast')?.points[0].text ?? '', /forecast from siblings 2\.900 \[2\.850, 2\.950\] at step 60/);
+  assert.deepEqual(
+    of('sweep/live', 'forecast_interval')?.points.map((p) => [p.x, p.y]),
+    [
+      [60_000, 2.85],
+      [60_000, 2.95],
+    ],
+  );
+  // The dashed fit stays the run's own curve; a run forecast alone has no second marker.
+  assert.ok(of('sweep/live', 'fit'));
+  assert.equal(of('sweep/alone', 'forecast'), undefined);
+  const csvRows = rows(curvesCsv(s, { ...base, xScale: 'linear' })).slice(1);
+  assert.deepEqual(
+    csvRows.filter((r) => r[1].startsWith('forecast')).map((r) => [r[0], r[1], Number(r[4])]),
+    [
+      ['sweep/live', 'forecast_from_siblings', 2.9],
+      ['sweep/live', 'forecast_from_siblings_80', 2.85],
+      ['sweep/live', 'forecast_from_siblings_80', 2.95],
+    ],
+  );
+});

@@ -40,7 +40,7 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
   const yLog = state.yScale === 'logarithmic';
   const range = state.ignoreOutliers
     ? robustRange(
-        series.filter((s) => s.kind === 'train' || s.kind === 'eval' || s.kind === 'seed_mean').map((s) => s.points),
+        series.filter((s) => s.kind === 'train' || s.kind === 'eval' || s.kind === 'seed_mean' || s.kind === 'forecast_interval').map((s) => s.points),
         yLog,
       )
     : undefined;
@@ -117,6 +117,25 @@ function curveSets(snapshot: Snapshot, palette: ReturnType<typeof runColours>): 
           crosshair: true,
           runId: s.id,
         });
+        break;
+      case 'forecast':
+        // The forecast from siblings at the planned end: a hollow diamond on its interval's bar.
+        sets.push({
+          label: `${s.name} · forecast from siblings`,
+          data: s.points,
+          showLine: false,
+          pointStyle: 'rectRot',
+          pointRadius: isPicked ? 7 : 5,
+          borderWidth: 2,
+          borderColor: c(),
+          backgroundColor: background,
+          clip: false,
+          runId: s.id,
+          order: -2,
+        });
+        break;
+      case 'forecast_interval':
+        sets.push({ label: `${s.name} · forecast interval`, data: s.points, borderColor: c(0.9), borderWidth: 2, pointRadius: 0, clip: false, runId: s.id });
         break;
       case 'lr':
         sets.push({
@@ -245,8 +264,10 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
   options.plugins!.tooltip = {
     // A run's fitted value only where its logged loss does not reach (the extrapolation).
     filter: (item, _i, items) =>
-      !(item.dataset.label ?? '').endsWith(' · fit') ||
-      !items.some((o) => o !== item && (o.dataset as DS).runId === (item.dataset as DS).runId && !(o.dataset.label ?? '').endsWith(' · fit')),
+      // The forecast's bar is said by its diamond's text.
+      !(item.dataset.label ?? '').endsWith(' · forecast interval') &&
+      (!(item.dataset.label ?? '').endsWith(' · fit') ||
+        !items.some((o) => o !== item && (o.dataset as DS).runId === (item.dataset as DS).runId && !(o.dataset.label ?? '').endsWith(' · fit'))),
     itemSort: (a, b) => (a.raw as Pt).y - (b.raw as Pt).y,
     callbacks: {
       footer: (items: TooltipItem<'line'>[]) => (items[0] ? crosshairFooter(items[0].chart) : ''),
@@ -324,7 +345,7 @@ export const curvesView: ViewModule = {
     <div class="chart-row" id="curvesRow">${RUN_LIST_MARKUP}
       <div class="chart"><canvas id="curves" role="img" data-title="Loss curves with fitted extrapolations" aria-label="Loss curves with fitted extrapolations"></canvas></div>
     </div>
-    <p class="key" id="curvesKey">Solid: train loss (smoothed; raw faint behind). ▲: eval loss. Dashed: the fitted law from its first fitted step, extrapolated to the planned end; shaded: its 80% band (bold for the selected run). ✕: where a diverged run's loss was last finite. Dotted: learning rate (right axis). Hover: every run's value at that point.</p>`,
+    <p class="key" id="curvesKey">Solid: train loss (smoothed; raw faint behind). ▲: eval loss. Dashed: the fitted law from its first fitted step, extrapolated to the planned end; shaded: its 80% band (bold for the selected run). ◇ on a bar: a live run's forecast from its siblings at the planned end [80%] (the number the table and status bar show; the dashed line is then the run's own curve). ✕: where a diverged run's loss was last finite. Dotted: learning rate (right axis). Hover: every run's value at that point.</p>`,
   mount,
   sync,
   draw,

@@ -2,7 +2,7 @@
 // file gate), each root's `.scalinglens.yaml` applied (overrides, families, exclusions), and each
 // run's family, named or guessed. No fits here (engine/fitScheduler.ts, workspace.ts).
 import * as path from 'node:path';
-import { detectLogFormat, RunIndex, type RunFacts, type RunSidecars } from '../runs/index';
+import { detectLogFormat, endReached, RunIndex, type RunFacts, type RunSidecars } from '../runs/index';
 import { FileGate } from '../runs/fileGate';
 import { wandbLinkedPath } from '../runs/wandb';
 import { readTextFile } from '../safeFile';
@@ -12,10 +12,12 @@ import { readConfig } from '../configs/index';
 import type { Diagnostic } from '../diagnostics';
 import type { FamilyLaw } from '../snapshot';
 import { guessFamilies } from '../runs/families';
+import { appendAll } from '../../shared/arrays';
 import {
   WORKSPACE_FILE_NAME,
   parseWorkspaceFile,
   settingsForRun,
+  unmatchedGlobs,
   type FamilySource,
   type PinnedFit,
   type RunValues,
@@ -98,6 +100,10 @@ export class RunCatalog {
           hyper.notes.push(`family ${settings.family.name} from ${WORKSPACE_FILE_NAME}:${settings.family.line}`);
         }
         result = { ...run, hyper };
+        // A run the file gives an end (maxSteps, or tokens ÷ tokensPerStep) may have reached it.
+        const end =
+          run.status === 'live' && hyper.maxSteps !== undefined && hyper.maxSteps !== run.hyper.maxSteps ? endReached(run.series, hyper.maxSteps) : undefined;
+        if (end !== undefined) result = { ...result, status: 'finished', statusReason: `${end} (${path.basename(ws.file)})` };
       }
       const { name, guessed } = familyOf(result);
       const g: Grouping = { family: name, source: settings?.family ? 'workspace-file' : guessed ? 'guessed' : 'run-config' };
@@ -137,7 +143,14 @@ export class RunCatalog {
 
   diagnostics(): Diagnostic[] {
     const out = this.index.diagnostics();
-    for (const ws of this.workspaceFiles.values()) for (const d of ws.diagnostics) out.push(d);
+    for (const [root, ws] of this.workspaceFiles) {
+      for (const d of ws.diagnostics) out.push(d);
+      const paths = this.index.runs().flatMap((run) => {
+        const at = this.index.locate(run.id);
+        return at && at.root === root ? [at.rel] : [];
+      });
+      appendAll(out, unmatchedGlobs(ws, paths));
+    }
     for (const d of this.gate.diagnostics()) out.push(d);
     return out;
   }
@@ -234,15 +247,32 @@ export function familyOf(run: Run): { name: string; guessed: boolean } {
  */
 function applyValues(hyper: Run['hyper'], values: RunValues, lines: Partial<Record<keyof RunValues, number>>, file: string): void {
   const where = (k: keyof RunValues) => `${path.basename(file)}:${lines[k]}`;
-  for (const k of ['params', 'nonEmbeddingParams', 'tokensPerStep', 'tokens'] as const) {
+  for (const k of ['params', 'nonEmbeddingParams', 'tokensPerStep', 'tokens', 'maxSteps'] as const) {
     const v = values[k];
     if (v === undefined) continue;
     const was = hyper[k];
     hyper[k] = v;
     hyper.notes.push(`${k} = ${v} from ${where(k)}${was !== undefined && was !== v ? ` (read: ${was})` : ''}`);
   }
-  if (values.tokensPerStep !== undefined && values.tokens === undefined && hyper.maxSteps !== undefined) {
-    hyper.tokens = hyper.maxSteps * values.tokensPerStep;
-    hyper.notes.push(`tokens = maxSteps ${hyper.maxSteps} × tokensPerStep ${values.tokensPerStep} (${where('tokensPerStep')})`);
+  // A corrected tokens per step or planned steps recounts the planned tokens (unless the file gives them).
+  const recount = values.tokensPerStep !== undefined || values.maxSteps !== undefined;
+  if (recount && values.tokens === undefined && hyper.maxSteps !== undefined && hyper.tokensPerStep !== undefined) {
+    hyper.tokens = hyper.maxSteps * hyper.tokensPerStep;
+    hyper.notes.push(
+      `tokens = maxSteps ${hyper.maxSteps} × tokensPerStep ${hyper.tokensPerStep} (${where(values.tokensPerStep !== undefined ? 'tokensPerStep' : 'maxSteps')})`,
+    );
+  }
+  // Planned tokens and tokens per step say where the run ends: without it a live run's forecast
+  // stopped at its last logged step while the family law placed that forecast at the planned D.
+  if (
+    hyper.maxSteps === undefined &&
+    hyper.tokens !== undefined &&
+    hyper.tokensPerStep !== undefined &&
+    (values.tokens ?? values.tokensPerStep) !== undefined
+  ) {
+    hyper.maxSteps = Math.round(hyper.tokens / hyper.tokensPerStep);
+    hyper.notes.push(
+      `maxSteps = tokens ${hyper.tokens} ÷ tokensPerStep ${hyper.tokensPerStep} (${where(values.tokens !== undefined ? 'tokens' : 'tokensPerStep')})`,
+    );
   }
 }

@@ -1200,14 +1200,36 @@ export class RunIndex {
     }
     const ts = files.find((f) => f.format === 'hf-trainer-state')?.trainerState;
     if (ts?.finished) return { status: 'finished', reason: 'trainer_state.json has the final summary row' };
-    if (hyper.maxSteps !== undefined) {
-      let last = -Infinity;
-      for (const s of series) if (s.role === 'train_loss' || s.role === 'eval_loss') last = Math.max(last, s.steps[s.steps.length - 1]);
-      if (last === -Infinity) for (const s of series) last = Math.max(last, s.steps[s.steps.length - 1]);
-      if (last >= hyper.maxSteps) return { status: 'finished', reason: `last step ${last} ≥ maxSteps ${hyper.maxSteps}` };
-    }
+    const end = hyper.maxSteps !== undefined ? endReached(series, hyper.maxSteps) : undefined;
+    if (end !== undefined) return { status: 'finished', reason: end };
     return { status: 'live' };
   }
+}
+
+/** Why a run whose planned end is `maxSteps` has logged all it will, or undefined while it has more to log. */
+export function endReached(series: Series[], maxSteps: number): string | undefined {
+  let last = -Infinity;
+  for (const s of series) if (s.role === 'train_loss' || s.role === 'eval_loss') last = Math.max(last, s.steps[s.steps.length - 1]);
+  if (last === -Infinity) for (const s of series) last = Math.max(last, s.steps[s.steps.length - 1]);
+  if (last >= maxSteps) return `last step ${last} ≥ maxSteps ${maxSteps}`;
+  // A logger writes every k steps, so its last point can fall short of maxSteps: when the next
+  // point would lie past the end, the run has logged all it will (Lightning, JSONL, TensorBoard).
+  const stride = loggingStride(mainLoss(series));
+  if (stride !== undefined && last + stride > maxSteps) return `last step ${last} is within one logging interval (${stride} steps) of maxSteps ${maxSteps}`;
+  return undefined;
+}
+
+/** The step interval a loss series is logged at: the median gap of its last 16 points (none below 3 points). */
+function loggingStride(loss: Series | undefined): number | undefined {
+  if (loss === undefined || loss.steps.length < 3) return undefined;
+  const gaps: number[] = [];
+  for (let i = Math.max(1, loss.steps.length - 16); i < loss.steps.length; i++) {
+    const gap = loss.steps[i] - loss.steps[i - 1];
+    if (gap > 0) gaps.push(gap);
+  }
+  if (gaps.length < 2) return undefined;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
 }
 
 function fmt(x: number): string {

@@ -15,6 +15,7 @@
 //       nonEmbeddingParams: 27.3M
 //       tokensPerStep: 65536                    # tokens = maxSteps × this, unless tokens is given
 //       tokens: 0.87B
+//       maxSteps: 24000                         # planned steps (else tokens ÷ tokensPerStep): where the run ends
 //       family: web-350m-sweep
 //     "sweep/llama-44m-lr3e-3":
 //       exclude: true                           # never part of a family fit
@@ -60,6 +61,8 @@ export interface RunValues {
   nonEmbeddingParams?: number;
   tokens?: number;
   tokensPerStep?: number;
+  /** Planned optimizer steps: where the run ends (a log without a config does not say). */
+  maxSteps?: number;
 }
 
 export interface RunOverride extends RunValues {
@@ -90,7 +93,7 @@ export interface WorkspaceFile {
   diagnostics: Diagnostic[];
 }
 
-const RUN_VALUE_KEYS: readonly (keyof RunValues)[] = ['params', 'nonEmbeddingParams', 'tokens', 'tokensPerStep'];
+const RUN_VALUE_KEYS: readonly (keyof RunValues)[] = ['params', 'nonEmbeddingParams', 'tokens', 'tokensPerStep', 'maxSteps'];
 /** Counts in the file: no sign, no thousands commas (`_` is taken out before, see parseCount). */
 const COUNT: NumberSyntax = { suffixes: 'kKmMbBgGtT', separators: '', signed: false };
 
@@ -250,6 +253,34 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
       }
     } else report('warning', pair.key, `unknown key "${key}" (expected families, runs, fits); ignored`);
   }
+  return out;
+}
+
+/**
+ * Globs of the file that match none of the runs under its folder (`runPaths`, relative to it): a
+ * warning each, with a run path to compare (a Lightning run is `logs/x/version_0`, which `logs/x*`
+ * misses: `*` stops at `/`). None while no run is known yet.
+ */
+export function unmatchedGlobs(ws: WorkspaceFile, runPaths: readonly string[]): Diagnostic[] {
+  if (runPaths.length === 0) return [];
+  const out: Diagnostic[] = [];
+  const check = (glob: string, line: number, where: string) => {
+    const match = matcherOf([glob]);
+    if (runPaths.some((p) => match(p))) return;
+    // A run path to compare with: one sharing the glob's literal start, else the first.
+    const literal = glob.replace(/^\.\//, '').split(/[*?[{]/)[0];
+    const like = runPaths.find((p) => literal !== '' && p.startsWith(literal)) ?? runPaths[0];
+    const count = `${runPaths.length} run${runPaths.length === 1 ? '' : 's'}`;
+    out.push({
+      file: ws.file,
+      line,
+      severity: 'warning',
+      message: `${where} "${glob}" matches none of the ${count} under this folder (run paths look like "${like}"; * stops at /, ** crosses it)`,
+    });
+  };
+  for (const f of ws.families) for (const g of f.runs) check(g, f.line, `family "${f.name}": runs`);
+  for (const o of ws.runs) check(o.glob, o.line, 'runs');
+  for (const fit of ws.fits) for (const g of fit.exclude) check(g, fit.line, `fits "${fit.family}": exclude`);
   return out;
 }
 
