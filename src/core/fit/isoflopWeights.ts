@@ -26,8 +26,8 @@ const MIN_BUDGETS = 2;
  * constant-LR configurations (`tuned/short/const`, losses read mid-run, wings far steeper than
  * E + A/N^α + B/D^β can bend) the fit then put E above the next budget's loss and α ≈ 1, and
  * predicted the runs 2× past the data 3.7% high (0.35% at 0.25). Measured 2026-12-07 on all of
- * Porian, median loss error 1–2× … 100–1000×: 0.89/1.92/3.30/4.92/6.56/11.44% → 0.50/1.15/2.32/
- * 3.60/6.12/9.11%; N* factor error 10/15/16/19/21/25% → 16/14/19/13/11/10% (worse at 1–2×).
+ * Porian, median loss error 1–2× … 100–1000×: 0.89/1.92/3.30/4.92/6.56/11.44% → 0.49/1.17/2.29/
+ * 3.51/5.93/9.11%; N* factor error 10/15/16/19/21/25% → 15/14/21/18/13/10% (worse up to 10×).
  */
 export const ISOFLOP_WEIGHT_WIDTH = 0.25;
 
