@@ -168,7 +168,7 @@ export function familyBreakReport(result: { ladders: BreakLadderRow[]; synthetic
   if (!result) return [];
   const md: string[] = ['## Family breaks: detector and broken law', ''];
   md.push(
-    `Each shared ladder cut at up to ${CUTS_PER_LADDER} computes (its runs up to that compute, at least ${MIN_RUNS}) is a family, fitted as the product fits one (\`fitCrossRun\`) and asked for a break (\`familyBreak\`: the held-out largest run missed by > 4× the scatter and > 2%, or the three largest runs' residuals trending). None of these ladders is known to break, so a flag is a false alarm. For flagged families: the leave-largest-out error of the family law and of the broken law offered beside it (\`fitFamilyBrokenLaw\`, BNSL with one break on C = 6·N·D).`,
+    `Each shared ladder cut at up to ${CUTS_PER_LADDER} computes (its runs up to that compute, at least ${MIN_RUNS}) is a family, fitted as the product fits one (\`fitCrossRun\`) and asked for a break (\`familyBreak\`: the held-out largest run missed by > 4× the scatter and > 2%, or the three largest runs' residuals trending, or, for 8 runs or more, the broken law's rms log residual at most half the single law's and an F test of its 3 extra parameters past 95%). None of these ladders is known to break, so a flag is a false alarm. For flagged families: the leave-largest-out error of the family law and of the broken law offered beside it (\`fitFamilyBrokenLaw\`, BNSL with one break on C = 6·N·D).`,
     '',
     '| ladder | families | flagged (false alarms) | rate | scatter (rms ln) | flagged: single law LLO error | broken law LLO error |',
     '| --- | ---: | ---: | ---: | ---: | --- | --- |',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isoflopWeights } from '../../src/core/fit/isoflopWeights';
+import { ISOFLOP_WEIGHT_WIDTH, isoflopWeights } from '../../src/core/fit/isoflopWeights';
 import { fitCrossRun, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { planBudget, chinchillaOptimalParams } from '../../src/core/plan/budget';
 
@@ -22,9 +22,16 @@ function isoflopFamily(wing: (offset: number) => number = () => 0): CrossRunPoin
 }
 
 test('isoflopWeights: IsoFLOP curves weigh by distance from each budget optimum; other layouts get no weights', () => {
-  const w = isoflopWeights(isoflopFamily());
+  // At σ = ln 2, whose weights are easy to read (2× off: e^−½ = 0.61); the default σ is narrower.
+  const w = isoflopWeights(isoflopFamily(), Math.LN2);
   assert.ok(w, 'an IsoFLOP layout is recognised');
   assert.equal(w.budgets, 5);
+  // The default σ is narrower than these sizes' spacing (2×): each budget's σ widens to half that gap,
+  // so the sizes next to the vertex weigh about e^−2 and the next ones almost nothing.
+  const narrow = isoflopWeights(isoflopFamily())!.weights;
+  const n2 = narrow.get(`${1e18}-2`)!;
+  assert.ok(ISOFLOP_WEIGHT_WIDTH < Math.LN2 / 2, 'the default σ is narrower than half a 2× spacing');
+  assert.ok(narrow.get(`${1e18}-1`)! > 0.9 && n2 > 0.1 && n2 < 0.2 && narrow.get(`${1e18}-4`)! < 0.001, `default σ: 2× off ${n2}`);
   const at = (c: number, f: number) => w.weights.get(`${c}-${f}`)!;
   assert.ok(at(1e18, 1) > 0.9, `vertex ${at(1e18, 1)}`);
   assert.ok(at(1e18, 2) > 0.4 && at(1e18, 2) < 0.8, `2× off ${at(1e18, 2)}`);
@@ -76,7 +83,7 @@ test('isoflopWeights: seeds (a repeated model size within a budget) meet at thei
     run('b-seed2', 2e8, 2.8);
     run('c', 4e8, 3.1);
   }
-  const w = isoflopWeights(points);
+  const w = isoflopWeights(points, Math.LN2);
   assert.ok(w, 'an IsoFLOP layout is recognised');
   assert.equal(w.budgets, 2);
   assert.equal(w.weights.size, points.length);

@@ -17,16 +17,19 @@ const MIN_SIZES_PER_BUDGET = 3;
 /** A family has IsoFLOP structure with this many such budgets at least. */
 const MIN_BUDGETS = 2;
 /**
- * σ of the weight in ln N: a model 2× off its budget's vertex weighs 0.61, 4× off 0.14, 8× off
- * 0.01. No shared data set but Porian et al.'s has the IsoFLOP layout, so σ is chosen on one of its
+ * σ of the weight in ln N: a model 1.3× off its budget's vertex weighs 0.70, 1.6× off 0.25, 2× off
+ * 0.02. No shared data set but Porian et al.'s has the IsoFLOP layout, so σ is chosen on one of its
  * training sets and scored on the other (`npm run validate -- --only distance`, "IsoFLOP weight
- * width σ, held out"; the planner's N* leave-largest-out, 7 values 0.3–1.5): the RefinedWeb
- * configurations pick ln 2, which on OpenWebText2 gives a median factor error of N* of
- * 8/12/16/19/21/27% at 1–2× … 100–1000×; OpenWebText2 picks 0.3, which on RefinedWeb gives
- * 15/20/18/20/20/6% (both folds: 12/14/16/19/20/11%, against 9/12/13/18/21/25% with ln 2 on all of
- * Porian). ln 2 is kept: it is what the larger set (RefinedWeb, 2/3 of the cases) picks.
+ * width σ, held out"; leave-largest-out, 8 values 0.2–1.5), by the product of the median loss error
+ * of the larger runs and the median factor error of the planner's N*: both folds pick 0.25. The
+ * ln 2 used before (chosen on N* alone) let the wings 2× off each vertex weigh 0.61; on the
+ * constant-LR configurations (`tuned/short/const`, losses read mid-run, wings far steeper than
+ * E + A/N^α + B/D^β can bend) the fit then put E above the next budget's loss and α ≈ 1, and
+ * predicted the runs 2× past the data 3.7% high (0.35% at 0.25). Measured 2026-12-07 on all of
+ * Porian, median loss error 1–2× … 100–1000×: 0.89/1.92/3.30/4.92/6.56/11.44% → 0.49/1.17/2.29/
+ * 3.51/5.93/9.11%; N* factor error 10/15/16/19/21/25% → 15/14/21/18/13/10% (worse up to 10×).
  */
-export const ISOFLOP_WEIGHT_WIDTH = Math.LN2;
+export const ISOFLOP_WEIGHT_WIDTH = 0.25;
 
 export interface IsoflopWeighting {
   /** Weight per run id (runs outside any IsoFLOP budget are absent: weight 1). */
@@ -76,6 +79,24 @@ function vertexLnN(runs: readonly Run[]): number {
   return Number.isFinite(v) ? Math.min(x2, Math.max(x0, v)) : x1;
 }
 
+/**
+ * A budget's σ: `width`, or half the ln N gap from its vertex to the nearest sampled size on the
+ * farther side if that is wider, so the sizes next to the vertex always weigh e^−2 = 0.14 or more. A
+ * sweep with sizes 3× apart would otherwise leave one run per budget (5 parameters from as many
+ * points as budgets: α moved 11% when one run of a synthetic 3-budget sweep was anchored).
+ */
+function budgetWidth(runs: readonly Run[], vertex: number, width: number): number {
+  let below = Infinity;
+  let above = Infinity;
+  for (const r of runs) {
+    const d = Math.log(r.params) - vertex;
+    if (d < -1e-9) below = Math.min(below, -d);
+    else if (d > 1e-9) above = Math.min(above, d);
+  }
+  const gap = Math.max(Number.isFinite(below) ? below : 0, Number.isFinite(above) ? above : 0);
+  return Math.max(width, gap / 2);
+}
+
 /** The IsoFLOP weights of these runs, or undefined when they have no IsoFLOP structure. */
 export function isoflopWeights(points: readonly Run[], width = ISOFLOP_WEIGHT_WIDTH): IsoflopWeighting | undefined {
   if (!(width > 0)) return undefined;
@@ -104,8 +125,9 @@ export function isoflopWeights(points: readonly Run[], width = ISOFLOP_WEIGHT_WI
   let downweighted = 0;
   for (const g of budgets) {
     const v = vertexLnN(g);
+    const w0 = budgetWidth(g, v, width);
     for (const r of g) {
-      const z = (Math.log(r.params) - v) / width;
+      const z = (Math.log(r.params) - v) / w0;
       const w = Math.exp(-0.5 * z * z);
       // Never a non-finite weight (the fit would read it as 1 while the note says the run was downweighted).
       if (!Number.isFinite(w)) continue;
