@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fitCrossRun, smoothedFinalLoss, type CrossRunPoint } from '../src/core/fit/crossRun';
-import { familyModel } from '../src/core/plan/familyModel';
+import { familyModel, monotonicityViolations, type FamilyModel } from '../src/core/plan/familyModel';
+import { overtrainFitFor, overtrainWeight } from '../src/core/plan/regime';
 import { ScalingWorkspace } from '../src/core/workspace';
 import { isDefaultLogFile } from '../src/core/runs/logGlobs';
 import { WORKSPACE_FILE_NAME } from '../src/core/runs/workspaceFile';
@@ -23,9 +24,17 @@ export interface OneNumberRow {
   modelGapsPct: number[];
   /** Runs whose number is a live forecast. */
   live: number;
+  /** Points of the monotonicity grid (familyModel.ts `monotonicityViolations`) where more N or D predicts worse. */
+  rises: number;
 }
 
 const gap = (a: number, b: number) => 100 * Math.abs(a / b - 1);
+
+/** The family blends in the over-training law: runs past the blend's start and a fit the model kept. */
+function isBlended(model: FamilyModel, points: readonly CrossRunPoint[]): boolean {
+  const o = model.overtrain;
+  return points.some((p) => overtrainWeight(p.tokens / p.params) > 0) && o !== undefined && !('error' in o) && !o.timedOut;
+}
 
 function ladderRow(family: string, points: readonly CrossRunPoint[], budgetMs: number, notes: string[]): OneNumberRow | undefined {
   const fit = fitCrossRun(points, { seed: 1, resamples: 0, deadline: performance.now() + budgetMs });
@@ -33,8 +42,12 @@ function ladderRow(family: string, points: readonly CrossRunPoint[], budgetMs: n
     notes.push(`one number per run: ${family}: ${fit.error}`);
     return undefined;
   }
-  const input = { family, fit, runsUsed: fit.runIds, points };
+  // As the product does: the over-training law beside Chinchilla, blended where the family has runs past
+  // its start and it does not miss them (plan/familyModel.ts); the row says so.
+  const overtrain = overtrainFitFor(fit, points, { seed: 1, resamples: 0, deadline: performance.now() + budgetMs });
+  const input = { family, fit, runsUsed: fit.runIds, points, overtrain };
   const model = familyModel(input);
+  if (isBlended(model, points)) family = `${family} (blended)`;
   const law = familyModel({ ...input, throughRuns: false });
   const used = points.filter((p) => fit.runIds.includes(p.runId));
   return {
@@ -43,6 +56,7 @@ function ladderRow(family: string, points: readonly CrossRunPoint[], budgetMs: n
     lawGapsPct: used.map((p) => gap(law.value(p.params, p.tokens), p.loss)),
     modelGapsPct: used.map((p) => gap(model.value(p.params, p.tokens), p.loss)),
     live: 0,
+    rises: monotonicityViolations(model).length,
   };
 }
 
@@ -70,11 +84,12 @@ function exampleRows(root: string, name: string): OneNumberRow[] {
     // The run's number as the product shows it: a live run's forecast (status bar), else its end.
     const shown = (p: CrossRunPoint) => (anchored.has(p.runId) ? (snap.runs.find((r) => r.id === p.runId)?.curve?.predictedFinal.value ?? p.loss) : p.loss);
     rows.push({
-      family: `${name} ${fam.family}`,
+      family: `${name} ${fam.family}${isBlended(model, fam.points) ? ' (blended)' : ''}`,
       runs: fam.points.length,
       lawGapsPct: fam.points.map((p) => gap(law.predict(p.params, p.tokens).value, shown(p))),
       modelGapsPct: fam.points.map((p) => gap(model.predict(p.params, p.tokens).value, shown(p))),
       live: anchored.size,
+      rises: monotonicityViolations(model).length,
     });
   }
   return rows;
@@ -112,15 +127,15 @@ export function oneNumberReport(rows: readonly OneNumberRow[]): string[] {
   return [
     '## One number per run: the family model at each run against the run',
     '',
-    'Each family fitted whole (`fitCrossRun`, no bootstrap; the examples through the engine, live runs anchored by their forecast as in the product). Gap = |model at the run\'s N and D / the run\'s number − 1|, the run\'s number being its measured end, or for a live run the forecast the status bar shows. "law": the fitted law alone (the family model before this step); "model": the family model the product shows, through its runs (fit/residualField.ts). Runs at one (N, D) (schedules of one length, seeds) get their median, so their gap after is their spread about it. Where a run sits far above the law (IsoFLOP wings, which the law is fitted to ignore), the model cannot rise to it and stay monotone (the slope of the correction is bounded by that of the law, fit/residualField.ts): a run whose number would carry another run off its own is left out, its point shows the law, and the gap stays.',
+    'Each family fitted whole (`fitCrossRun`, no bootstrap; the examples through the engine, live runs anchored by their forecast as in the product). Gap = |model at the run\'s N and D / the run\'s number − 1|, the run\'s number being its measured end, or for a live run the forecast the status bar shows. "law": the fitted law alone (the family model before this step); "model": the family model the product shows, through its runs (fit/residualField.ts). Runs at one (N, D) (schedules of one length, seeds) get their median, so their gap after is their spread about it. Where a run sits far above the law (IsoFLOP wings, which the law is fitted to ignore), the model cannot rise to it and stay monotone (the slope of the correction is bounded by that of the law, fit/residualField.ts): a run whose number would carry another run off its own is left out, its point shows the law, and the gap stays. Rows "(blended)": the family has runs past 40 tokens/parameter and the over-training law (Gadre et al. 2024) is blended in as the product does (fitted beside Chinchilla, `overtrainFitFor`, kept unless it misses the runs); "law" is then the regime blend, and the model passes each of the two laws through the runs in its own terms and takes the blend\'s monotone envelope (plan/blendEnvelope.ts). "rises": points of the monotonicity grid (`monotonicityViolations`: N from half the smallest run to 1000× the largest, 1–1000 tokens/parameter) where more N or more D predicts worse.',
     '',
-    '| family | runs (live) | law: median gap | law: max gap | law: runs > 0.5% off | model: median gap | model: max gap | model: runs > 0.5% off |',
-    '|---|---|---|---|---|---|---|---|',
+    '| family | runs (live) | law: median gap | law: max gap | law: runs > 0.5% off | model: median gap | model: max gap | model: runs > 0.5% off | rises |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.family} | ${r.runs}${r.live ? ` (${r.live})` : ''} | ${pct(median(r.lawGapsPct))} | ${pct(max(r.lawGapsPct))} | ${off(r.lawGapsPct)} | ${pct(median(r.modelGapsPct))} | ${pct(max(r.modelGapsPct))} | ${off(r.modelGapsPct)} |`,
+        `| ${r.family} | ${r.runs}${r.live ? ` (${r.live})` : ''} | ${pct(median(r.lawGapsPct))} | ${pct(max(r.lawGapsPct))} | ${off(r.lawGapsPct)} | ${pct(median(r.modelGapsPct))} | ${pct(max(r.modelGapsPct))} | ${off(r.modelGapsPct)} | ${r.rises} |`,
     ),
-    `| all | ${rows.reduce((s, r) => s + r.runs, 0)} | ${pct(median(all((r) => r.lawGapsPct)))} | ${pct(max(all((r) => r.lawGapsPct)))} | ${off(all((r) => r.lawGapsPct))} | ${pct(median(all((r) => r.modelGapsPct)))} | ${pct(max(all((r) => r.modelGapsPct)))} | ${off(all((r) => r.modelGapsPct))} |`,
+    `| all | ${rows.reduce((s, r) => s + r.runs, 0)} | ${pct(median(all((r) => r.lawGapsPct)))} | ${pct(max(all((r) => r.lawGapsPct)))} | ${off(all((r) => r.lawGapsPct))} | ${pct(median(all((r) => r.modelGapsPct)))} | ${pct(max(all((r) => r.modelGapsPct)))} | ${off(all((r) => r.modelGapsPct))} | ${rows.reduce((s, r) => s + r.rises, 0)} |`,
     '',
   ];
 }

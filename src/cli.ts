@@ -269,6 +269,7 @@ async function scan(args: string[]): Promise<number> {
       } else lines.push(`family ${f.family}${f.guessed ? ' (guessed)' : ''}: ${f.error}${familyExtras(f)}`);
       if (f.anchoredRunIds?.length) lines.push(`  anchored on the forecast end of ${f.anchoredRunIds.map(name).join(', ')} (still training)`);
       for (const o of f.leftOut ?? []) lines.push(`  left out: ${name(o.runId)} (${o.reason})`);
+      for (const w of f.fitWarnings ?? []) lines.push(`  warning: ${w}`);
       // How a guessed family was guessed (every run of it was guessed alike).
       const why = f.guessed ? snapshot.runs.find((r) => r.family === f.family && r.familyReason)?.familyReason : undefined;
       if (why) lines.push(`  ${why}`);

@@ -189,11 +189,13 @@ export function drawTables(snapshot: Snapshot): void {
         .join('\n');
     // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts, in the worker).
     const bend = fam.possibleBreak;
+    // The fit's own warning signs (a parameter on its bound, E → 0, priors, an implausible exponent) likewise.
+    const warned = fam.fitWarnings ?? [];
     const check = cell(
       row,
-      `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}`,
+      `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}${warned.length ? ` · ${warned.length} fit warning${warned.length > 1 ? 's' : ''}` : ''}`,
     );
-    if (bend) check.title = bend.note;
+    if (bend || warned.length) check.title = [...(bend ? [bend.note] : []), ...warned].join('\n');
   }
   const diags = $<HTMLUListElement>('diagnostics');
   diags.replaceChildren(

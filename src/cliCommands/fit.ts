@@ -8,6 +8,8 @@ import { approxTrainingFlops } from '../core/laws/trainingCompute';
 import { fitCrossRunLaw, predictWithFit, type LawCrossRunFit, type LawPoint } from '../core/fit/crossRunLaw';
 import { PRIOR_RUN_THRESHOLD } from '../core/fit/crossRun';
 import { referencePriors } from '../core/fit/priors';
+import { fitWarnings } from '../core/fit/fitWarnings';
+import { minOf } from '../shared/arrays';
 import { mulberry32 } from '../core/fit/random';
 import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo, type CsvRow } from './fitShared';
 
@@ -55,6 +57,8 @@ export interface FitCommandOutput {
   duplicateRows?: number;
   /** More distinct rows than MAX_FIT_ROWS: the law was fitted to a seeded random sample of this many. */
   subsampled?: { rows: number; used: number };
+  /** Warning signs of the fit (fit/fitWarnings.ts): a parameter on its bound, E → 0, priors carrying it, an implausible exponent. */
+  warnings: string[];
 }
 
 /**
@@ -214,6 +218,7 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     residualRmse: result.residualRmse,
     ...(duplicates > 0 ? { duplicateRows: duplicates } : {}),
     ...(subsampled ? { subsampled } : {}),
+    warnings: fitWarnings(law, result, minOf(points.map((p) => p.y))),
   };
   printResult(io, values.json ?? false, out, () =>
     [
@@ -222,6 +227,7 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
       result.validation
         ? `  validation (${result.validation.method}): ${result.validation.errorPct.toFixed(2)}% error on ${result.validation.heldOutRunId}`
         : '  validation: too few runs for leave-largest-out',
+      ...out.warnings.map((w) => `  warning: ${w}`),
       ...predictions.map((p) => {
         const input = Object.entries(p.input)
           .map(([k, v]) => `${k}=${num(v, 3)}`)

@@ -170,6 +170,8 @@ export interface FamilyLaw {
   fit?: CrossRunFit;
   /** The family's largest runs leave the law of the others (fit/familyBreak.ts): which, and the sentence that says so. */
   possibleBreak?: { runIds: string[]; note: string; brokenLaw?: FamilyBrokenLaw };
+  /** Warning signs of the family's fit (plan/familyModel.ts fitWarnings: a parameter on its bound, E → 0, priors carrying it, an implausible exponent), the break's note aside. */
+  fitWarnings?: string[];
   error?: string;
   /** The law is being fitted (in the fitting thread): `fit`, when present, is the one made before from other runs. */
   pending?: boolean;

@@ -226,6 +226,7 @@ export function hoverMarkdown(
       ]);
       if (loss.regime) rows.push(['Regime', loss.regime.note.replace(/^Loss law: /, '')]);
       if (loss.brokenLaw) rows.push(['Broken law', loss.brokenLaw.note]);
+      if (loss.fitWarnings?.length) rows.push(['Fit warnings', loss.fitWarnings.join(' ')]);
     } else {
       top.push('Loss uncalibrated');
       rows.push(['Predicted loss', `uncalibrated: ${estimate.predictions.uncalibrated ?? 'no law'}`]);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitCrossRun, MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
-import { fitWarnings } from '../../src/core/plan/familyModel';
+import { fitWarnings } from '../../src/core/fit/fitWarnings';
 import { curveAsymptote, fitFamilyLaw, fitJointFamily, OBSERVED_END_SPREAD } from '../../src/core/fit/jointFamily';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import { chinchillaOptimalParams } from '../../src/core/plan/budget';

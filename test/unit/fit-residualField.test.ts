@@ -6,6 +6,7 @@ import { residualField } from '../../src/core/fit/residualField';
 import { fitCrossRun, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { familyModel, monotonicityViolations } from '../../src/core/plan/familyModel';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { overtrainFitFor } from '../../src/core/plan/regime';
 
 // Epoch AI's refit of Chinchilla as the truth, each run off it by a fixed pseudo-random ±1.5%.
 const TRUE = [Math.log(1.82), Math.log(482), Math.log(2085), 0.3478, 0.3658];
@@ -74,6 +75,50 @@ for (const scatter of [0.03, 0.06]) {
       const n = 8e6 * Math.exp((Math.log(2e9 / 8e6) * i) / 120);
       for (let m = 0; m <= 60; m++) {
         const d = n * 4 * Math.exp((Math.log(50) * m) / 60);
+        const here = model.value(n, d);
+        if (model.value(n * Math.exp(h), d) > here * (1 + 1e-9)) rises.push(`N up at ${n.toExponential(3)}, ${d.toExponential(3)}`);
+        if (model.value(n, d * Math.exp(h)) > here * (1 + 1e-9)) rises.push(`D up at ${n.toExponential(3)}, ${d.toExponential(3)}`);
+      }
+    }
+    assert.deepEqual(rises.slice(0, 5), [], `${rises.length} rises`);
+  });
+}
+
+// A family that blends in the over-training law (runs from 5 to 640 tokens per parameter, Gadre-style):
+// each law through the runs, and the blend's envelope (plan/blendEnvelope.ts), must keep the model
+// monotone across the blend band, where the two laws disagree, and still show each run's number.
+for (const scatter of [0.03, 0.06]) {
+  test(`blended family model through its runs: monotone in N and D across the blend band with ±${100 * scatter}% scatter (49 runs)`, () => {
+    const runs: CrossRunPoint[] = [];
+    let j = 0;
+    for (const n of [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8]) {
+      for (const ratio of [5, 20, 40, 80, 160, 320, 640]) {
+        const off = scatter * Math.sin(12.9898 * ++j);
+        runs.push({ runId: `o${j}`, params: n, tokens: n * ratio, loss: truth(n, n * ratio) * (1 + off) });
+      }
+    }
+    const fit = fitCrossRun(runs, { seed: 1, resamples: 10 });
+    assert.ok(!('error' in fit), JSON.stringify(fit));
+    const overtrain = overtrainFitFor(fit, runs, { seed: 1, resamples: 10 });
+    assert.ok(!('error' in overtrain) && !overtrain.timedOut, 'the over-training law is fitted');
+    const model = familyModel({ family: 'f', fit, runsUsed: fit.runIds, points: runs, overtrain });
+    assert.ok(!model.warnings.some((w) => /not blended/.test(w)), 'the over-training law is blended');
+    assert.deepEqual(monotonicityViolations(model), []);
+    // Runs show their own number about as often as through Chinchilla alone (at ±6% many runs contradict
+    // their neighbours and show what those allow, in either model).
+    const ownNumber = (m: typeof model) => runs.filter((p) => Math.abs(m.value(p.params, p.tokens) / p.loss - 1) < 1e-9).length;
+    const own = ownNumber(model);
+    const chinchillaOnly = ownNumber(familyModel({ family: 'f', fit, runsUsed: fit.runIds, points: runs }));
+    assert.ok(
+      own >= 0.75 * chinchillaOnly && own >= runs.length / 3,
+      `${own} of ${runs.length} runs at their own number (Chinchilla alone: ${chinchillaOnly})`,
+    );
+    const rises: string[] = [];
+    const h = Math.log(1.01);
+    for (let i = 0; i <= 100; i++) {
+      const n = 8e6 * Math.exp((Math.log(1e9 / 8e6) * i) / 100);
+      for (let m = 0; m <= 50; m++) {
+        const d = n * 4 * Math.exp((Math.log(200) * m) / 50);
         const here = model.value(n, d);
         if (model.value(n * Math.exp(h), d) > here * (1 + 1e-9)) rises.push(`N up at ${n.toExponential(3)}, ${d.toExponential(3)}`);
         if (model.value(n, d * Math.exp(h)) > here * (1 + 1e-9)) rises.push(`D up at ${n.toExponential(3)}, ${d.toExponential(3)}`);

@@ -22,7 +22,7 @@ export function nameRunViews(runs: readonly Run[], views: RunView[]): void {
   fillEtasFromEarlierRuns(views);
 }
 
-/** Each family's scaling view; sets each family's `possibleBreak`. */
+/** Each family's scaling view; sets each family's `possibleBreak` and `fitWarnings`. */
 export function familyScalingViews(families: FamilyLaw[], views: readonly RunView[], overtrainOf: OvertrainOf): Snapshot['scaling'] {
   return families.map((family) => {
     const fitted = new Map((family.fit ? (family.points ?? []) : []).map((p) => [p.runId, p]));
@@ -35,6 +35,8 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
     family.possibleBreak = model?.break
       ? { runIds: model.break.runIds, note: model.break.note, ...(model.break.brokenLaw ? { brokenLaw: model.break.brokenLaw } : {}) }
       : undefined;
+    const warnings = model?.warnings.filter((w) => w !== model.break?.note);
+    family.fitWarnings = warnings?.length ? warnings : undefined;
     const view = scalingView(
       family,
       views

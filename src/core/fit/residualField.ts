@@ -51,6 +51,13 @@ export interface ResidualField {
   at(params: number, tokens: number): number;
   /** Distinct points with their median log residual and the runs there. */
   nodes: readonly { params: number; tokens: number; residual: number; runIds: string[] }[];
+  /**
+   * Where along N (at this D) or along D (at this N), within [lo, hi], a run's piece of the correction
+   * turns upwards: a dip's own coordinate, and where a bump meets 0 on either side (not where cones
+   * cross each other), so a search for the least of a blend along a line (plan/blendEnvelope.ts) does
+   * not step over a narrow dip. In the law's own N (as `lawN` gives it).
+   */
+  breakpoints(axis: 'params' | 'tokens', params: number, tokens: number, lo: number, hi: number): number[];
 }
 
 /** The Chinchilla law's term coordinates (φ_N, φ_D) from its fit parameters [ln E, ln A, ln B, α, β]. */
@@ -113,6 +120,11 @@ export function residualField(
   if (!termCoords) return undefined;
   const coords = (n: number, d: number) => termCoords(lawN(n), d);
   const E = Math.exp(fitParams[0]);
+  // φ back to the law's N (or D): φ = ln(E + A·N^−α), so N = ((e^φ − E)/A)^(−1/α); none where e^φ ≤ E.
+  const fromTerm = (phi: number, lnScale: number, exponent: number) => {
+    const t = Math.exp(phi) - E;
+    return t > 0 ? Math.exp(-(Math.log(t) - lnScale) / exponent) : NaN;
+  };
   const byPoint = new Map<string, { params: number; tokens: number; residuals: number[]; runIds: string[] }>();
   for (const p of points) {
     if (!(p.params > 0 && p.tokens > 0 && p.loss > 0)) continue;
@@ -158,6 +170,24 @@ export function residualField(
   const bumps = kept.filter((c) => c.r > 0);
   return {
     nodes,
+    breakpoints(axis, params, tokens, lo, hi) {
+      const [x, y] = coords(params, tokens);
+      const out: number[] = [];
+      for (const c of kept) {
+        // The cone's other coordinate is fixed along the line: its offset there, then where it meets 0.
+        const along = axis === 'params' ? c.x : c.y;
+        const other = axis === 'params' ? y - c.y : x - c.x;
+        const base = c.r < 0 ? c.r + (other < 0 ? -c.K * other : c.M * other) : c.r - (other > 0 ? c.K * other : -c.M * other);
+        // A minimum of a blend along the line can sit only where the correction's slope rises: at a
+        // dip's own point, and where a bump falls to 0 (its slow side at higher φ, its free side at lower).
+        const phis = c.r < 0 ? [along] : base > 0 ? [along + base / c.K, along - base / c.M] : [];
+        for (const phi of phis) {
+          const v = axis === 'params' ? fromTerm(phi, fitParams[1], fitParams[3]) : fromTerm(phi, fitParams[2], fitParams[4]);
+          if (v > lo && v < hi) out.push(v);
+        }
+      }
+      return out;
+    },
     at(params, tokens) {
       const [x, y] = coords(params, tokens);
       // U: a dip at run i may rise back to 0 at rate K towards larger models (lower φ), at rate M towards smaller.

@@ -8,18 +8,18 @@
 import { chinchillaLaw } from '../laws/chinchilla';
 import { familyLaw } from '../laws/familyLaws';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
-import type { LawDefinition } from '../laws/types';
-import { lawParams, MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, PRIOR_RUN_THRESHOLD, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
+import { lawParams, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { Prediction } from '../fit/types';
 import { overtrainLaw } from '../laws/overtrain';
-import { goldenSectionMinimum } from '../fit/goldenSection';
 import { BLEND_START_TOKENS_PER_PARAM, overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
 import { maxOf, minOf } from '../../shared/arrays';
+import { fitWarnings } from '../fit/fitWarnings';
 import { formatRatio } from '../../shared/format';
 import { calibrateAtDistance, floorInterval, widenInterval } from '../fit/calibration';
 import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
 import { residualField, type ResidualField } from '../fit/residualField';
+import { blendEnvelope } from './blendEnvelope';
 
 /**
  * Largest compute ratio (target over the largest fitted run) the shared ladders' leave-largest-out
@@ -68,7 +68,7 @@ export type FamilyPrediction = Prediction & {
   distance: Distance;
   /**
    * Set where the regime blend alone would predict worse for more parameters or tokens: the loss is
-   * then that of the smaller (N, D) named here (see MONOTONE_WINDOW), and `note` says so.
+   * then that of the smaller (N, D) named here (plan/blendEnvelope.ts), and `note` says so.
    */
   monotone?: { params: number; tokens: number; note: string };
 };
@@ -158,98 +158,6 @@ export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points' | 'a
   return out;
 }
 
-/** Fraction of a parameter's box (fit space) within which it counts as sitting on its bound. */
-const BOUND_FRACTION = 0.01;
-
-/**
- * Warning signs of a cross-run fit: parameters on a bound of their box, an irreducible loss E that
- * collapsed towards 0 (under 5% of the lowest observed loss: the law then has no floor), priors
- * carrying the exponents (fewer runs than PRIOR_RUN_THRESHOLD, sizes than MIN_SIZES_WITHOUT_PRIORS among
- * `points` when given, or `priors: always`).
- */
-export function fitWarnings(
-  law: LawDefinition,
-  fit: Pick<CrossRunFit, 'fitParams' | 'priorsUsed' | 'runIds' | 'parameters'> & Pick<Partial<CrossRunFit>, 'allocationPrior' | 'paramsNote'>,
-  minObservedLoss?: number,
-  points?: readonly Pick<CrossRunPoint, 'runId' | 'params'>[],
-): string[] {
-  const out: string[] = [];
-  law.parameters.forEach((p, j) => {
-    const v = fit.fitParams[j];
-    const span = p.upper - p.lower;
-    if (!Number.isFinite(v) || !(span > 0)) return;
-    if (v <= p.lower + BOUND_FRACTION * span || v >= p.upper - BOUND_FRACTION * span) {
-      out.push(
-        `${law.id}: parameter ${p.natural.name} sits on its bound (${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'}); the data do not pin it and predictions lean on the box.`,
-      );
-    }
-  });
-  const E = fit.parameters.E?.value;
-  if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
-    out.push(
-      `${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`,
-    );
-  }
-  if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
-  if (fit.paramsNote) out.push(`${law.id}: ${fit.paramsNote}`);
-  if (fit.priorsUsed && !(fit.allocationPrior && fit.runIds.length >= PRIOR_RUN_THRESHOLD)) {
-    // Enough runs and sizes: the priors were asked for (`priors: always` in .scalinglens.yaml).
-    const sizes = points ? new Set(points.filter((p) => fit.runIds.includes(p.runId)).map((p) => p.params)).size : undefined;
-    const why =
-      fit.runIds.length < PRIOR_RUN_THRESHOLD
-        ? `fitted on ${fit.runIds.length} run(s), fewer than ${PRIOR_RUN_THRESHOLD}`
-        : sizes === undefined
-          ? 'fitted with priors'
-          : sizes < MIN_SIZES_WITHOUT_PRIORS
-            ? `fitted on ${sizes} model size(s), fewer than ${MIN_SIZES_WITHOUT_PRIORS}`
-            : `fitted with priors as the family asks (priors: always in .scalinglens.yaml), on ${fit.runIds.length} runs of ${sizes} model sizes`;
-    out.push(`${law.id}: ${why}: the exponents lean on published priors (Epoch AI's refit of Chinchilla), not on this family alone.`);
-  }
-  return out;
-}
-
-/**
- * How far down (a factor in N or in D) the monotone envelope looks: the blend's weight moves over a
- * factor BLEND_END/BLEND_START = 4 of D/N (regime.ts), and only there can it rise, so a bit more
- * than that window holds every point the blend can undercut.
- */
-const MONOTONE_WINDOW = 4.5;
-const ENVELOPE_SAMPLES = 96;
-
-/**
- * The regime blend is a mix of two monotone laws with a weight that depends on D/N: where the two
- * laws disagree, moving N up (D/N down) shifts weight to the law predicting higher, and the blend
- * can rise a little with N (or with D). A model that says more parameters predict worse is not one
- * to plan with, so the family model is the blend's monotone envelope: the lowest blend value over
- * (N', D) with N' in [N/MONOTONE_WINDOW, N] and over (N, D') likewise. Outside the blend zone, and
- * wherever the blend is monotone already, this is the blend itself.
- */
-function envelopeArgmin(value: (n: number, d: number) => number, params: number, tokens: number): { params: number; tokens: number; value: number } {
-  let best = { params, tokens, value: value(params, tokens) };
-  const span = Math.log(MONOTONE_WINDOW);
-  for (const axis of [0, 1] as const) {
-    const at = (k: number) => (axis === 0 ? value(params * Math.exp(-k), tokens) : value(params, tokens * Math.exp(-k)));
-    let bestK = 0;
-    let bestV = best.value;
-    for (let i = 1; i <= ENVELOPE_SAMPLES; i++) {
-      const k = (span * i) / ENVELOPE_SAMPLES;
-      const v = at(k);
-      if (v < bestV) {
-        bestV = v;
-        bestK = k;
-      }
-    }
-    if (bestK === 0) continue;
-    const h = span / ENVELOPE_SAMPLES;
-    const k = goldenSectionMinimum(at, Math.max(0, bestK - h), Math.min(span, bestK + h), { tolerance: 1e-10, maxSteps: 100 });
-    const v = at(k);
-    const pick = v < bestV ? { k, v } : { k: bestK, v: bestV };
-    if (pick.v < best.value)
-      best = axis === 0 ? { params: params * Math.exp(-pick.k), tokens, value: pick.v } : { params, tokens: tokens * Math.exp(-pick.k), value: pick.v };
-  }
-  return best;
-}
-
 /**
  * How much worse than Chinchilla the over-training fit may miss the family's own runs where the blend
  * would weigh it (D/N past the blend's start) before it is left out: a median relative miss above
@@ -269,6 +177,15 @@ export function overtrainMisfit(fit: CrossRunFit, overtrain: LawCrossRunFit, poi
   if (!(ot > OVERTRAIN_MISFIT_FACTOR * chin + OVERTRAIN_MISFIT_MARGIN)) return undefined;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return `its fit misses this family's ${pts.length} runs past ${BLEND_START_TOKENS_PER_PARAM} tokens/parameter by ${pct(ot)} (median), Chinchilla by ${pct(chin)}`;
+}
+
+/**
+ * The over-training law's fit parameters [ln E, ln a, ln b, η] as Chinchilla's [ln E, ln A, ln B, α, β]:
+ * it is Chinchilla's form with A = a·6^−η, B = b·6^−η and α = β = 2η (regime.ts), so its term coordinates
+ * (fit/residualField.ts) are Chinchilla's with those.
+ */
+function overtrainTermParams([e, a, b, eta]: readonly number[]): number[] {
+  return [e, a - eta * Math.log(6), b - eta * Math.log(6), 2 * eta, 2 * eta];
 }
 
 /** The family's model from its fits (the same object for the lens, the planner and the scaling view). */
@@ -311,25 +228,58 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
   const law = familyLaw(fit.lawId).law;
   const rawValue = (n: number, d: number, ne?: number): number => (usable ? blendValue(n, d) : law.evaluate(fit.fitParams, [lawParams(fit, n, ne), d]));
   // Each run's number at its point (fit/residualField.ts): runs with one point each (not stable-phase checkpoints).
-  let field: ResidualField | undefined | null = null;
-  const fieldOf = (): ResidualField | undefined => {
-    if (field !== null) return field;
-    const pts = input.throughRuns === false ? [] : (input.points ?? []);
+  // Without the over-training law, one field about the law; with it, one per law of the blend, each in
+  // its own term coordinates, so both laws pass through the runs and stay monotone, and the blend's
+  // envelope (plan/blendEnvelope.ts) makes their mix monotone too.
+  let fields: { law?: ResidualField; overtrain?: ResidualField } | null = null;
+  const fieldsOf = (): { law?: ResidualField; overtrain?: ResidualField } => {
+    if (fields !== null) return fields;
+    const all = input.throughRuns === false ? [] : (input.points ?? []);
     const perRun = new Map<string, number>();
-    for (const p of pts) perRun.set(p.runId, (perRun.get(p.runId) ?? 0) + 1);
+    for (const p of all) perRun.set(p.runId, (perRun.get(p.runId) ?? 0) + 1);
+    const pts = all.filter((p) => perRun.get(p.runId) === 1);
     // In the Chinchilla law's term coordinates (fit/residualField.ts); other laws are shown as fitted.
-    field =
-      law === chinchillaLaw
-        ? residualField(
-            pts.filter((p) => perRun.get(p.runId) === 1),
-            (p) => rawValue(p.params, p.tokens, (p as CrossRunPoint).nonEmbeddingParams),
-            fit.fitParams,
-            (n) => lawParams(fit, n),
-          )
-        : undefined;
-    return field;
+    if (law !== chinchillaLaw || !pts.length) fields = {};
+    else if (!usable)
+      fields = {
+        law: residualField(
+          pts,
+          (p) => rawValue(p.params, p.tokens, (p as CrossRunPoint).nonEmbeddingParams),
+          fit.fitParams,
+          (n) => lawParams(fit, n),
+        ),
+      };
+    else
+      fields = {
+        law: residualField(pts, (p) => chinchillaLaw.evaluate(fit.fitParams, [p.params, p.tokens]), fit.fitParams),
+        overtrain: residualField(pts, (p) => overtrainLaw.evaluate(usable.fitParams, [p.params, p.tokens / p.params]), overtrainTermParams(usable.fitParams)),
+      };
+    return fields;
   };
-  const throughRuns = (n: number, d: number): number => rawValue(n, d) * Math.exp(fieldOf()!.at(n, d));
+  // The blend's two laws at (N, D), each through the runs' numbers: [Chinchilla, over-training].
+  const blendParts = (n: number, d: number): [number, number] => {
+    const f = fieldsOf();
+    const c = chinchillaLaw.evaluate(fit.fitParams, [n, d]);
+    const o = overtrainLaw.evaluate(usable!.fitParams, [n, d / n]);
+    return [f.law ? c * Math.exp(f.law.at(n, d)) : c, f.overtrain ? o * Math.exp(f.overtrain.at(n, d)) : o];
+  };
+  const blendBreakpoints = (axis: 'params' | 'tokens', n: number, d: number, lo: number, hi: number): number[] => {
+    const f = fieldsOf();
+    return [...(f.law?.breakpoints(axis, n, d, lo, hi) ?? []), ...(f.overtrain?.breakpoints(axis, n, d, lo, hi) ?? [])];
+  };
+  /**
+   * The model at (N, D): the (N', D') ≤ (N, D) whose value it shows (itself, unless the blend's
+   * envelope), that value, and its factor on the law (or blend) there, the runs' part.
+   */
+  const modelAt = (n: number, d: number, ne?: number): { params: number; tokens: number; value: number; factor: number } => {
+    if (usable) {
+      const at = blendEnvelope(blendParts, n, d, blendBreakpoints);
+      return { ...at, factor: at.value / blendValue(at.params, at.tokens) };
+    }
+    const f = fieldsOf().law;
+    const factor = f ? Math.exp(f.at(n, d)) : 1;
+    return { params: n, tokens: d, value: rawValue(n, d, ne) * factor, factor };
+  };
   const baseCache = new Map<string, { measured: Distance; base?: BaseAt }>();
   return {
     family: input.family,
@@ -339,9 +289,8 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     warnings,
     ...(bend ? { break: bend } : {}),
     value(params, tokens) {
-      if (fieldOf()) return envelopeArgmin(throughRuns, params, tokens).value;
-      if (!usable) return predictCrossRun(fit, params, tokens).value;
-      return envelopeArgmin(blendValue, params, tokens).value;
+      if (!usable && !fieldsOf().law) return predictCrossRun(fit, params, tokens).value;
+      return modelAt(params, tokens).value;
     },
     predict(params, tokens, options) {
       const { measured, base } = baseAt(params, tokens, options?.nonEmbeddingParams);
@@ -373,24 +322,21 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     if (hit) return hit;
     const measured = distanceFrom(input, params, tokens);
     const out: { measured: Distance; base?: BaseAt } = { measured };
-    const f = fieldOf();
+    const fields = fieldsOf();
     if (params > 0 && tokens > 0 && Number.isFinite(params) && Number.isFinite(tokens)) {
-      if (!f && !overtrain) out.base = { prediction: predictCrossRun(fit, params, tokens, nonEmbeddingParams) };
+      if (!fields.law && !overtrain) out.base = { prediction: predictCrossRun(fit, params, tokens, nonEmbeddingParams) };
       else {
-        // With the runs' own numbers: the law times their field, monotone by construction over
-        // Chinchilla (fit/residualField.ts); the envelope still serves the regime blend, which the
-        // field's bound does not cover. Without them: the regime blend's envelope alone.
-        const value = f ? (n: number, d: number) => rawValue(n, d, n === params ? nonEmbeddingParams : undefined) * Math.exp(f.at(n, d)) : blendValue;
-        const at = f || usable ? envelopeArgmin(value, params, tokens) : { params, tokens, value: NaN };
+        // The law (or the regime blend) times the runs' field, monotone by construction (fit/residualField.ts,
+        // plan/blendEnvelope.ts): the interval of the law there, scaled by the runs' factor.
+        const at = modelAt(params, tokens, nonEmbeddingParams);
         const ne = at.params === params ? nonEmbeddingParams : undefined;
         const there = overtrain ? predictInRegime(fit, overtrain, at.params, at.tokens) : predictCrossRun(fit, at.params, at.tokens, ne);
-        const k = f ? Math.exp(f.at(at.params, at.tokens)) : 1;
-        const prediction = f ? { ...there, value: there.value * k, interval: [there.interval[0] * k, there.interval[1] * k] as [number, number] } : there;
+        const k = at.factor;
+        const prediction = k !== 1 ? { ...there, value: there.value * k, interval: [there.interval[0] * k, there.interval[1] * k] as [number, number] } : there;
         if (at.params === params && at.tokens === tokens) out.base = { prediction };
         else {
-          const why = f ? 'the model' : 'the regime blend';
-          const because = f ? '' : ' (its two laws disagree in the blend)';
-          const note = `Monotone by construction: ${why} would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens${because}, so the loss is that one (more parameters or tokens never predict worse).`;
+          const why = fields.law ? 'the model (its two laws, each through the runs)' : 'the regime blend';
+          const note = `Monotone by construction: ${why} would predict worse here than at ${at.params.toExponential(3)} parameters and ${at.tokens.toExponential(3)} tokens (its two laws disagree in the blend), so the loss is that one (more parameters or tokens never predict worse).`;
           const regime = 'regime' in there ? (there as { regime: RegimeInfo }).regime : undefined;
           out.base = {
             prediction,
