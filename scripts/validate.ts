@@ -555,6 +555,22 @@ function earlyReport(md: string[]): void {
     ),
     '',
   );
+  // Per held-out size: the pooled rows can hide a size the floor from the other two misses.
+  const bySize: (string | number)[][] = [];
+  for (const size of [...new Set(earlyCases.map((c) => c.size))]) {
+    const floor = earlyFloor(earlyCases.filter((o) => o.setup === 'other sizes' && o.size !== size));
+    const cells = EARLY_FRACTIONS.map((fraction) => {
+      const cs = earlyCases.filter((c) => c.setup === 'other sizes' && c.size === size && c.fraction === fraction);
+      if (!cs.length) return '–';
+      const covered = cs.filter((c) => earlyCovered(c, floor)).length;
+      return `${pct(median(cs.map((c) => relErrPct(c.predicted, c.truth))))}, ${covered}/${cs.length}`;
+    });
+    bySize.push([`${size}M`, `±${pct(100 * floor, 2)}`, ...cells]);
+  }
+  if (bySize.length) {
+    md.push('Other sizes, per held-out size (floor from the other two, per unit of widening): median error, cases covered.', '');
+    md.push(...table(['held out', 'floor', ...EARLY_FRACTIONS.map((f) => `${f * 100}%`)], bySize), '');
+  }
   const floors = (['other sizes', 'same size'] as const).map(
     (setup) =>
       `${setup} ±${pct(100 * earlyFloor(earlyCases.filter((c) => c.setup === setup)), 2)}${setup === 'other sizes' ? ' × widening' : ''} (siblingForecast.ts: ${setup === 'other sizes' ? `SIBLING_FORECAST_FLOOR ±${pct(100 * SIBLING_FORECAST_FLOOR, 2)}` : `SAME_SIZE_FORECAST_FLOOR ±${pct(100 * SAME_SIZE_FORECAST_FLOOR, 2)}`})`,

@@ -58,7 +58,8 @@ const MIN_SPREAD: Record<string, number> = { a: 0.05, alpha: 0.03, b: 0.15, c: 0
  * size): the 80th percentile of |ln(predicted/true)|/widening of each size, the largest of the
  * three (100M: ±0.531%, rounded up), so the interval covers 80% of every size it is derived on,
  * not of the sizes pooled. Derived the same way from two sizes, it covers 100, 83, 89, 85, 85% of
- * the third at 10, 15, 20, 25, 30% (6, 18, 27, 27, 27 cases; median width 1.32%). Before, with one
+ * the third at 10, 15, 20, 25, 30% (6, 18, 27, 27, 27 cases; median width 1.32%), but 100M, the
+ * size between the other two, only 6 of 9 at 20–30% (its forecasts 0.2–0.7% high). Before, with one
  * fit per sibling curve: 67, 67, 85, 89, 89% at 1.25% (the 400M WSD runs 0.9–1.1% low, see
  * `fitScheduleResponse`). A scale growing with the run's unseen part, (1 + k/f), was tried: k
  * chosen the same way came out 0 in every fold. So a 400M run from 25M and 100M siblings gets
