@@ -503,7 +503,7 @@ function earlyReport(md: string[]): void {
   if (!earlyCases.length) return;
   md.push('## Early forecasts: first 10–30% of a run + finished siblings → its final loss', '');
   md.push(
-    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response of every curve of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`): ln C, β, γ of the multi-power law pooled (from curves whose LR fell), α, ln A, ln B read off their line in ln N at the run\'s N (a power law in N through the two other sizes), so only L0 is left to the prefix (which then needs 3 points after warmup, not 8). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases at every prefix), and coverage is counted on the held-out size. "other sizes": floor = base·widening, the widening √(1 + 1/n + (x − x̄)²/Sxx) of the line\'s prediction at the run\'s ln N (`sizeLineWidening`: 1.25 at 25M and 400M, 1.03 at 100M), the base the 80th percentile of |ln(predicted/true)|/widening of each calibration size, the largest. At 10% only the 72k-step runs have the 3 points after warmup the forecast needs (the 24k runs have 1, the 16k runs none: the files start after warmup), hence 6 cases. "alone: 80% coverage": the interval the product gives a run forecast from its own prefix (the curve error floor at that distance, calibration.ts; measured on 30% prefixes of these same curves, so not held out), without the bootstrap that can only widen it.',
+    'Multi-Power Law curves (27: 3 sizes × 9 schedules). "other sizes": the schedule response of the two other sizes, as priors for the run\'s prefix fit (`forecastFromSiblings`): each size\'s nine curves fitted together (one multi-power law, every parameter shared; `fitScheduleResponse`), ln C, β, γ pooled across the sizes, α, ln A, ln B read off their line in ln N at the run\'s N (a power law in N through the two other sizes; N = the nominal 25M, 100M, 400M, the non-embedding counts the engine uses, `siblingSize`), so only L0 is left to the prefix (which then needs 3 points after warmup, not 8). "same size": one multi-power fit over the prefix and the other 8 schedules of its size, every parameter shared (`forecastWithSameSize`). "alone": the run\'s prefix by itself (`fitCurve`, multi-power law; the files start after warmup, so a 10% prefix holds only a few points). Intervals: value·e^±floor; the floor is calibrated leave-one-size-out (from the two other sizes\' cases at every prefix), and coverage is counted on the held-out size. "other sizes": floor = base·widening, the widening √(1 + 1/n + (x − x̄)²/Sxx) of the line\'s prediction at the run\'s ln N (`sizeLineWidening`: 1.25 at 25M and 400M, 1.03 at 100M), the base the 80th percentile of |ln(predicted/true)|/widening of each calibration size, the largest. At 10% only the 72k-step runs have the 3 points after warmup the forecast needs (the 24k runs have 1, the 16k runs none: the files start after warmup), hence 6 cases. "alone: 80% coverage": the interval the product gives a run forecast from its own prefix (the curve error floor at that distance, calibration.ts; measured on 30% prefixes of these same curves, so not held out), without the bootstrap that can only widen it.',
     '',
   );
   const rows: (string | number)[][] = [];
@@ -555,6 +555,22 @@ function earlyReport(md: string[]): void {
     ),
     '',
   );
+  // Per held-out size: the pooled rows can hide a size the floor from the other two misses.
+  const bySize: (string | number)[][] = [];
+  for (const size of [...new Set(earlyCases.map((c) => c.size))]) {
+    const floor = earlyFloor(earlyCases.filter((o) => o.setup === 'other sizes' && o.size !== size));
+    const cells = EARLY_FRACTIONS.map((fraction) => {
+      const cs = earlyCases.filter((c) => c.setup === 'other sizes' && c.size === size && c.fraction === fraction);
+      if (!cs.length) return '–';
+      const covered = cs.filter((c) => earlyCovered(c, floor)).length;
+      return `${pct(median(cs.map((c) => relErrPct(c.predicted, c.truth))))}, ${covered}/${cs.length}`;
+    });
+    bySize.push([`${size}M`, `±${pct(100 * floor, 2)}`, ...cells]);
+  }
+  if (bySize.length) {
+    md.push('Other sizes, per held-out size (floor from the other two, per unit of widening): median error, cases covered.', '');
+    md.push(...table(['held out', 'floor', ...EARLY_FRACTIONS.map((f) => `${f * 100}%`)], bySize), '');
+  }
   const floors = (['other sizes', 'same size'] as const).map(
     (setup) =>
       `${setup} ±${pct(100 * earlyFloor(earlyCases.filter((c) => c.setup === setup)), 2)}${setup === 'other sizes' ? ' × widening' : ''} (siblingForecast.ts: ${setup === 'other sizes' ? `SIBLING_FORECAST_FLOOR ±${pct(100 * SIBLING_FORECAST_FLOOR, 2)}` : `SAME_SIZE_FORECAST_FLOOR ±${pct(100 * SAME_SIZE_FORECAST_FLOOR, 2)}`})`,

@@ -6,7 +6,7 @@ import type { CurveFit } from '../fit/curve';
 import { chooseCurveLaw } from '../fit/curveChoice';
 import { plannedSchedule } from '../fit/plannedSchedule';
 import { fitTimedOut } from '../fitJobs';
-import { sharesPeakLr, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from '../fit/siblingForecast';
+import { sharesPeakLr, siblingSize, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from '../fit/siblingForecast';
 import type { CurvePrediction } from '../snapshot';
 import type { FitScheduler } from './fitScheduler';
 import type { RunCatalog } from './runCatalog';
@@ -198,7 +198,7 @@ export class CurveFits {
     // The family's finished runs (a live run is never one of them).
     const siblings = all.some((s) => s.curve.runId === run.id) ? all.filter((s) => s.curve.runId !== run.id) : all;
     if (siblings.length === 0) return undefined;
-    const n = run.hyper.params;
+    const n = siblingSize(run.hyper);
     // Same size and same peak LR: siblings of an LR sweep at other peaks cannot be pooled with the
     // run (fit/siblingForecast.ts), so without any the run is forecast from the other sizes.
     const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01 && sharesPeakLr(s.curve, lr)) : [];

@@ -4,7 +4,7 @@
 // quadratic in the runs (live runs × siblings, each sibling's schedule rebuilt step by step): on
 // 100 copies of examples/sweep it was 13% of a fitted scan's CPU, and most of it at 1,000.
 import type { Run, Series } from '../runs/types';
-import type { SiblingCurve } from '../fit/siblingForecast';
+import { siblingSize, type SiblingCurve } from '../fit/siblingForecast';
 import { scheduleFromLog } from '../laws/schedule';
 import { trainLoss, type RunCatalog } from './runCatalog';
 import type { RunViews } from './runViews';
@@ -54,10 +54,11 @@ export class SiblingCurves {
       const lr = other.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
       if (!loss || !lr || loss.steps.length < 20 || this.views.health(other, loss).excludeFromFits) continue;
       const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
+      const params = siblingSize(other.hyper);
       siblings.push({
-        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: this.schedule(lr, last), params: other.hyper.params },
-        params: other.hyper.params,
-        hash: `${other.id}:${other.hyper.params ?? '-'}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
+        curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: this.schedule(lr, last), params },
+        params,
+        hash: `${other.id}:${params ?? '-'}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
       });
     }
     found = { siblings, key: siblings.map((s) => s.hash).join('|') };
