@@ -147,6 +147,20 @@ const MAX_SCHEDULE_CURVE_POINTS = 70;
  * 150-point log falls under the 2 × 7 points a check needs, and the checks would not change anyway.
  */
 const SCHEDULE_PREFIX_CHECK_POINTS = 100;
+/**
+ * IRLS refines only the best least-squares solution of a schedule-aware curve fit (fitLaw's
+ * default: the best two distinct ones). The second one's IRLS costs as much as the first's and
+ * rarely ends lower, then by a hair: on bench/fitCpu.ts's jobs in 8 of their ~32 main and prefix
+ * fits, by 10⁻¹⁴–7·10⁻³ of the objective; llama-12m's prediction moved by 0.001%. 0.73× the
+ * multipower law's point × block terms on those jobs (17.0M → 12.5M). validate --only
+ * multipowerlaw-schedules (2026-12-07): every summary row, coverage and leave-one-size-out figure
+ * unchanged; one raw interval narrower (100M cosine_24000, upper end 3.097 → 3.043, inside the
+ * floor); the joint-family section's "joint + asymptotes" column (not what the engine fits),
+ * largest size live 30%: median 0.76% → 0.41%. validate --only one-number: identical. The cheap
+ * power-law fits keep both: with one, a diverging Lightning run's in-sample interval changed
+ * from [3.884, 4.451] to [3.868, 3.895] (formats/lightning-csv version_16).
+ */
+const SCHEDULE_CURVE_IRLS_STARTS = 1;
 function fitModel(
   model: CurveModel,
   steps: readonly number[],
@@ -161,7 +175,16 @@ function fitModel(
   return fitLaw(
     model.law,
     { x, y: losses },
-    { deadline: opts.deadline, isCancelled: opts.isCancelled, starts, priors: model.priors, maxIrlsIterations: irls, refineStarts, kernel },
+    {
+      deadline: opts.deadline,
+      isCancelled: opts.isCancelled,
+      starts,
+      priors: model.priors,
+      maxIrlsIterations: irls,
+      refineStarts,
+      kernel,
+      irlsStarts: isScheduleLaw(model.law.id as CurveLawId) ? SCHEDULE_CURVE_IRLS_STARTS : undefined,
+    },
   );
 }
 

@@ -54,6 +54,8 @@ export interface FitLawOptions extends StopCheck {
   grid?: boolean;
   /** How many of the best grid points are refined. */
   refineStarts?: number;
+  /** How many distinct least-squares solutions IRLS refines, best first (default 2). */
+  irlsStarts?: number;
   huberDelta?: number;
   /** Typical log-residual scale s used to weigh data against priors. */
   residualScale?: number;
@@ -165,9 +167,15 @@ export function huber(r: number, delta: number): number {
   return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
 }
 
-function objective(prep: Prepared, p: readonly number[]): number {
+/**
+ * F at p. `jacobianNext`: the solver asks for the Jacobian at p next (a start, before its first
+ * step); a kernel whose Jacobian comes with its values works both out in this one pass.
+ */
+function objective(prep: Prepared, p: readonly number[], jacobianNext = false): number {
   const f = prep.f;
-  prep.kernel.values(p, f);
+  // The Jacobian goes to a scratch buffer: the kernel keeps it, the solver's next call finds it there.
+  if (jacobianNext && prep.kernel.jacobianWithValues) prep.kernel.valuesAndJacobian(p, f, prep.work.jacTrial);
+  else prep.kernel.values(p, f);
   prep.fAt = p;
   let data = 0;
   for (let i = 0; i < f.length; i++) {
@@ -245,7 +253,8 @@ interface RefineResult {
 
 function asCandidate(prep: Prepared, start: readonly number[]): RefineResult {
   const p = clampToBox(start, prep.lower, prep.upper);
-  return { params: p, objective: objective(prep, p), converged: false, timedOut: false };
+  // IRLS evaluates the Jacobian here first.
+  return { params: p, objective: objective(prep, p, true), converged: false, timedOut: false };
 }
 
 /**
@@ -255,7 +264,8 @@ function asCandidate(prep: Prepared, start: readonly number[]): RefineResult {
  */
 function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLawOptions, maxIterations: number): RefineResult {
   const p0 = clampToBox(start, prep.lower, prep.upper);
-  const F0 = objective(prep, p0);
+  // Least squares evaluates the Jacobian here first.
+  const F0 = objective(prep, p0, true);
   if (shouldStop(opts)) return { params: p0, objective: F0, converged: false, timedOut: true };
   const weights = prep.sqrtWeights;
   for (let i = 0; i < prep.x.length; i++) weights[i] = Math.sqrt(prep.w[i] * prep.dataWeight * prep.delta * 0.1);
@@ -315,7 +325,8 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
     // over-relaxed step along it; kept only if it lowers F, so monotonicity is preserved.
     const ext = new Array<number>(nParams);
     for (let j = 0; j < nParams; j++) ext[j] = Math.min(prep.upper[j], Math.max(prep.lower[j], p[j] + overRelax * (p[j] - prev[j])));
-    const Fext = objective(prep, ext);
+    // When kept, the next round's solver starts here with its Jacobian.
+    const Fext = objective(prep, ext, true);
     if (Fext < F) {
       p = ext;
       F = Fext;
@@ -465,11 +476,12 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
     if (Number.isFinite(res.objective)) candidates.push(res);
   }
   candidates.sort((u, v) => u.objective - v.objective);
+  const irlsStarts = Math.max(1, Math.floor(opts.irlsStarts ?? 2));
   const distinct: RefineResult[] = [];
   for (const c of candidates) {
     const dup = distinct.some((d) => d.params.every((v, j) => Math.abs(v - c.params[j]) < SAME_START));
     if (!dup) distinct.push(c);
-    if (distinct.length >= 2) break;
+    if (distinct.length >= irlsStarts) break;
   }
   let best: RefineResult | undefined;
   for (const c of distinct) {

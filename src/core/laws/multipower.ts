@@ -222,6 +222,7 @@ function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly
   }
 
   return {
+    jacobianWithValues: true,
     values(p, out) {
       const L0 = Math.exp(p[0]);
       const a = p[1];

@@ -90,6 +90,12 @@ export interface CompiledLaw {
   values(params: readonly number[], out: Float64Array): void;
   /** out[i] as `values`; jac[i·k + j] = d out[i] / d params[j] (row-major, k = parameter count). */
   valuesAndJacobian(params: readonly number[], out: Float64Array, jac: Float64Array): void;
+  /**
+   * True when a Jacobian costs about what values cost and the kernel keeps it for the parameters
+   * last evaluated (multipower: both are one pass over the blocks, cached): a fitter about to ask
+   * for the Jacobian where it asks for values then asks for both at once, saving a pass.
+   */
+  readonly jacobianWithValues?: boolean;
 }
 
 /** The compiled form of `law` over `x`: its own when it has one, else one that calls `evaluate`/`jacobian` per point. */
