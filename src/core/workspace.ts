@@ -46,6 +46,7 @@ export class ScalingWorkspace {
     fitFamilies: (runs, deadline) => this.families.fitFamilies(runs, deadline),
     overtrainFit: (family, chinchilla, points, deadline) => this.families.overtrainFit(family, chinchilla, points, deadline),
     fit: (slot, key, kind, makeJob, deadline) => this.fits.fit(slot, key, kind, makeJob, deadline),
+    focusFamily: (family) => this.curves.focusFamily(family),
   };
   private version = 0;
 
@@ -134,6 +135,8 @@ export class ScalingWorkspace {
     this.fits.beginRound();
     const runs = this.runs();
     this.curves.useRuns(runs);
+    // The runs the user looks at are asked for first: an idle fitting thread starts on them while the round is built.
+    for (const run of runs) if (this.curves.isLookedAt(run.id)) this.fittedCurve(run, trainLoss(run), deadline);
     const families = this.families.fitFamilies(runs, deadline);
     this.views.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
@@ -184,8 +187,11 @@ export class ScalingWorkspace {
   private viewOf(run: Run, deadline: number): RunView {
     const loss = trainLoss(run);
     const health = this.views.health(run, loss);
-    // A diverged run gets no finish forecast.
-    const fitted = loss && run.status !== 'failed' && !health.excludeFromFits ? this.curves.curveOf(run, loss, deadline) : undefined;
-    return this.views.view(run, loss, health, fitted, this.catalog.familyName(run), this.catalog.group(run.id));
+    return this.views.view(run, loss, health, this.fittedCurve(run, loss, deadline), this.catalog.familyName(run), this.catalog.group(run.id));
+  }
+
+  /** The run's curve and forecast; a diverged run gets no finish forecast. */
+  private fittedCurve(run: Run, loss: ReturnType<typeof trainLoss>, deadline: number): ReturnType<CurveFits['curveOf']> {
+    return loss && run.status !== 'failed' && !this.views.health(run, loss).excludeFromFits ? this.curves.curveOf(run, loss, deadline) : undefined;
   }
 }
