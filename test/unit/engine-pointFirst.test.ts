@@ -189,7 +189,10 @@ test("the open config's family's live runs are asked for before another family's
     assert.equal(pointSlots.size, 2, 'a point forecast for each live run');
     // The config open in the editor is of the other family: its live run's fits move ahead.
     const config = path.join(copy, 'config.json');
+    const askedBefore = fitter.asked.length;
     void s.estimateConfig(config, fs.readFileSync(config, 'utf8'));
+    // Asked first, so an idle fitting thread starts on it.
+    assert.equal(fitter.asked.slice(askedBefore).find((a) => a.slot.startsWith('curvePoint:'))?.slot, 'curvePoint:other/llama-279m');
     const point = (id: string) => Math.min(...fitter.asked.filter((a) => a.slot === `curvePoint:${id}`).map((a) => a.priority));
     const fullOf = (id: string) => Math.min(...fitter.asked.filter((a) => a.slot === `curve:${id}`).map((a) => a.priority));
     assert.ok(point('other/llama-279m') < point('sweep/llama-279m'), 'point forecast of the open family first');

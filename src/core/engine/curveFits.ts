@@ -89,11 +89,6 @@ export class CurveFits {
     return true;
   }
 
-  /** Whether `runId` is among the runs the user looks at (see `lookAt`). */
-  isLookedAt(runId: string): boolean {
-    return this.lookedAt.has(runId);
-  }
-
   /** The family of the config the user has open: its live runs' fits go ahead of other families'. */
   focusFamily(family: string | undefined): void {
     this.focusedFamily = family;
@@ -103,7 +98,7 @@ export class CurveFits {
    * How soon the user sees `run`'s answer, for the order of its fits: 0 looked at, 1 live in the
    * open config's family, 2 live elsewhere (the status bar shows a live run); undefined otherwise.
    */
-  private seenRank(run: Run): number | undefined {
+  seenRank(run: Run): number | undefined {
     if (this.lookedAt.has(run.id)) return 0;
     if (run.status !== 'live') return undefined;
     return this.focusedFamily !== undefined && this.catalog.familyName(run) === this.focusedFamily ? 1 : 2;
