@@ -1,12 +1,17 @@
 // Time to the first useful answer on a workspace of many runs, as the extension's worker gets it
-// (issue 20): the engine session (core/engine/session.ts) with the pool of fitting threads
-// (worker/fitClient.ts on dist/fitThread.js, the fit time budget of the setting's default) is
-// handed every file of a folder, as a rescan does. Times from the rescan's start: the files read,
-// the first snapshot (every run listed, nothing fitted), the first snapshot with a run's forecast,
-// and, when a run is looked at (the dashboard's focus), the first with that run's forecast.
+// (issue 20): the engine session (core/engine/session.ts, point forecasts first for what the user
+// sees) with the pool of fitting threads (worker/fitClient.ts on dist/fitThread.js, the fit time
+// budget of the setting's default) is handed every file of a folder, as a rescan does, while one
+// run is looked at (the dashboard's focus) and the estimate of that run's config is asked for (the
+// config open in the editor: its lens). Times from the rescan's start: the files read, the first
+// snapshot (every run listed), the first snapshot with a run's forecast, the looked-at run's first
+// forecast (a point forecast, its interval coming) and its forecast with the interval, the config's
+// estimate answered with every fit it needs, and the snapshot with every fit landed; the process's
+// CPU (every thread) at the first answer and at the end; the 1-minute load average at the start.
 // Prints one JSON object. Run by bench/scale.ts in a child process:
-//   node --import tsx bench/firstAnswer.ts <folder> <threads> [<run id looked at>]
+//   node --import tsx bench/firstAnswer.ts <folder> <threads> [<run id looked at> [<its config file>]]
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineSession } from '../src/core/engine/session';
 import { FitClient } from '../src/worker/fitClient';
@@ -15,25 +20,35 @@ import type { Snapshot } from '../src/core/snapshot';
 /** `scalingLens.fit.timeBudgetMs`'s default (package.json). */
 const FIT_BUDGET_MS = 5000;
 /** Given up after this long without the answers asked for. */
-const GIVE_UP_MS = 600_000;
+const GIVE_UP_MS = 1_800_000;
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
+/** CPU of the process so far (user + system, every thread), ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 function main(): void {
-  const [folder, threadsArg, lookedAt] = process.argv.slice(2);
+  const [folder, threadsArg, lookedAt, configFile] = process.argv.slice(2);
   const root = path.resolve(folder);
   const script = path.resolve(__dirname, '..', 'dist', 'fitThread.js');
   if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build`);
   const files = filesUnder(root).map((p) => ({ path: p, root }));
+  const load1 = os.loadavg()[0];
+  const cpuAtStart = cpuMs();
   const started = performance.now();
   const at: Record<string, number> = {};
-  let firstFitted: string | undefined;
+  const facts: Record<string, string | boolean | number> = { load1 };
   let fitter: FitClient | undefined = undefined;
+  let allFitted = false;
+  let estimated = !configFile;
   const done = (): void => {
     fitter?.dispose();
-    process.stdout.write(JSON.stringify({ runs: runsSeen, firstFittedRun: firstFitted, ...at }) + '\n');
+    process.stdout.write(JSON.stringify({ runs: runsSeen, ...facts, ...at }) + '\n');
     process.exit(0);
   };
   let runsSeen = 0;
@@ -44,11 +59,22 @@ function main(): void {
     const fitted = snapshot.runs.find((r) => r.curve);
     if (fitted && at.firstFittedMs === undefined) {
       at.firstFittedMs = now;
-      firstFitted = fitted.id;
+      at.firstFittedCpuMs = cpuMs() - cpuAtStart;
+      facts.firstFittedRun = fitted.id;
+      facts.firstFittedPointOnly = fitted.curve!.intervalPending === true;
     }
-    if (lookedAt && snapshot.runs.some((r) => r.id === lookedAt && r.curve)) at.lookedAtFittedMs ??= now;
-    // Done once both have landed, or nothing is left to fit.
-    if ((at.firstFittedMs !== undefined && (!lookedAt || at.lookedAtFittedMs !== undefined)) || snapshot.fitting === 0) done();
+    const seen = lookedAt ? snapshot.runs.find((r) => r.id === lookedAt && r.curve) : undefined;
+    if (seen && at.lookedAtFittedMs === undefined) {
+      at.lookedAtFittedMs = now;
+      facts.lookedAtPointOnly = seen.curve!.intervalPending === true;
+    }
+    if (seen && !seen.curve!.intervalPending) at.lookedAtIntervalMs ??= now;
+    if (snapshot.fitting === 0 && !allFitted) {
+      allFitted = true;
+      at.allFittedMs = now;
+      at.cpuMs = cpuMs() - cpuAtStart;
+    }
+    if (allFitted && estimated) done();
   };
   fitter = new FitClient({
     scriptPath: script,
@@ -67,6 +93,16 @@ function main(): void {
   if (lookedAt) session.lookAt([lookedAt]);
   session.reset(files);
   at.readMs = performance.now() - started;
+  if (configFile) {
+    // As the lens asks: the config's text as the editor has it, answered once its fits have landed.
+    void session.estimateConfig(path.resolve(configFile), fs.readFileSync(configFile, 'utf8')).then((estimate) => {
+      at.estimateMs = performance.now() - started;
+      facts.estimateComplete = estimate.fitsPending !== true;
+      facts.estimateLoss = estimate.predictions.loss ? estimate.predictions.loss.value : (estimate.predictions.uncalibrated ?? 'none');
+      estimated = true;
+      if (allFitted) done();
+    });
+  }
   // Keeps the process alive while the fits run (the fitting threads do not).
   setTimeout(done, GIVE_UP_MS);
 }

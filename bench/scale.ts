@@ -106,13 +106,27 @@ function copiesOfExamples(dir: string, count: number, distinct: boolean): void {
   }
 }
 
-/** Times to the first answers as the extension's worker gets them (bench/firstAnswer.ts), or why not measured. */
-function firstAnswer(
-  dir: string,
-  threads: number,
-  lookedAt: string,
-): { readMs: number; firstSnapshotMs: number; firstFittedMs: number; lookedAtFittedMs: number; firstFittedRun: string } | { error: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'firstAnswer.ts'), dir, String(threads), lookedAt], {
+interface FirstAnswer {
+  load1: number;
+  readMs: number;
+  firstSnapshotMs: number;
+  firstFittedMs: number;
+  firstFittedCpuMs: number;
+  firstFittedRun: string;
+  firstFittedPointOnly: boolean;
+  lookedAtFittedMs: number;
+  lookedAtPointOnly: boolean;
+  lookedAtIntervalMs: number;
+  estimateMs: number;
+  estimateComplete: boolean;
+  allFittedMs: number;
+  cpuMs: number;
+}
+
+/** Times to the first answers and to all of them as the extension's worker gets them (bench/firstAnswer.ts), or why not measured. */
+function firstAnswer(dir: string, threads: number, lookedAt: string): FirstAnswer | { error: string } {
+  const config = path.join(dir, lookedAt, 'config.json');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'firstAnswer.ts'), dir, String(threads), lookedAt, config], {
     cwd: repoRoot,
     encoding: 'utf8',
   });
@@ -246,12 +260,21 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
     if (!('error' in first)) {
       json[`scan${n}ReadMs`] = first.readMs;
       json[`scan${n}FirstAnswerMs`] = first.firstFittedMs;
+      json[`scan${n}FirstAnswerCpuMs`] = first.firstFittedCpuMs;
       json[`scan${n}LookedAtAnswerMs`] = first.lookedAtFittedMs;
+      json[`scan${n}LookedAtIntervalMs`] = first.lookedAtIntervalMs;
+      json[`scan${n}EstimateMs`] = first.estimateMs;
+      json[`scan${n}AllAnswersMs`] = first.allFittedMs;
+      json[`scan${n}AllAnswersCpuMs`] = first.cpuMs;
     }
+    const s = (ms: number | undefined) => (ms === undefined ? 'not reached' : `${(ms / 1000).toFixed(2)} s`);
     const firstNote =
       'error' in first
         ? `time to first answer not measured (${first.error})`
-        : `as the extension's worker gets them (${extensionThreads} fitting thread${extensionThreads === 1 ? '' : 's'}), from the rescan: files read ${(first.readMs / 1000).toFixed(2)} s, runs listed ${(first.firstSnapshotMs / 1000).toFixed(2)} s, first run's forecast (${first.firstFittedRun}) ${(first.firstFittedMs / 1000).toFixed(2)} s, the run looked at (${lookedAt}) ${(first.lookedAtFittedMs / 1000).toFixed(2)} s`;
+        : `as the extension's worker gets them (${extensionThreads} fitting thread${extensionThreads === 1 ? '' : 's'}, load ${first.load1.toFixed(1)} at its start), from the rescan: ` +
+          `files read ${s(first.readMs)}, runs listed ${s(first.firstSnapshotMs)}, first forecast (${first.firstFittedRun}${first.firstFittedPointOnly ? ', a point forecast, interval coming' : ''}) ${s(first.firstFittedMs)} (CPU ${s(first.firstFittedCpuMs)}), ` +
+          `the run looked at (${lookedAt}) ${s(first.lookedAtFittedMs)}${first.lookedAtPointOnly ? ' as a point forecast, with its interval' : ', interval'} ${s(first.lookedAtIntervalMs)}, ` +
+          `its config's estimate ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
     rows.push({
       name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (${copies}), every curve and the family law fitted`,
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,

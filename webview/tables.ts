@@ -145,14 +145,27 @@ export function drawTables(snapshot: Snapshot): void {
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');
     cell(row, run.lastLoss !== undefined ? formatLoss(run.lastLoss) : '—', 'num');
     const final = run.curve?.predictedFinal;
-    const predicted = cell(row, final ? compactPrediction(final.value, final.interval) : '—', 'num');
+    // A point forecast sent ahead of its interval (CurvePrediction.intervalPending) says its interval is coming.
+    const pointOnly = run.curve?.intervalPending === true;
+    const headlinePending = pointOnly && run.curve?.provenance !== 'from siblings';
+    const predicted = cell(
+      row,
+      final ? (headlinePending ? `${final.value.toFixed(2)} (interval coming)` : compactPrediction(final.value, final.interval)) : '—',
+      'num',
+    );
     if (run.curve && final) {
       const c = run.curve;
+      const alone = c.alone
+        ? pointOnly
+          ? `${formatLoss(c.alone.value)} (interval coming)`
+          : `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}`
+        : '—';
       const provenance =
         c.provenance === 'from siblings'
-          ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}`
+          ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${alone}`
           : 'from this run alone';
-      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
+      const interval = headlinePending ? 'a point forecast, its 80% interval still being computed' : `80% interval ${formatInterval(final.interval)}`;
+      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, ${interval}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }
     const error = validationErrorCell(run.curve?.validation);
     const errorCell = cell(row, error.text, 'num');

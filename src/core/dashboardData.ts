@@ -240,7 +240,11 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
       heldOut: run.id === heldOut,
     };
     if (run.fittedLoss !== undefined) points.push({ ...base, loss: run.fittedLoss, kind: 'final' });
-    else if (run.curve) points.push({ ...base, loss: run.curve.predictedFinal.value, interval: run.curve.predictedFinal.interval, kind: 'predicted' });
+    else if (run.curve) {
+      // A point forecast whose interval is still coming is drawn without one (not with the error floor as if final).
+      const pending = run.curve.intervalPending && run.curve.provenance !== 'from siblings';
+      points.push({ ...base, loss: run.curve.predictedFinal.value, ...(pending ? {} : { interval: run.curve.predictedFinal.interval }), kind: 'predicted' });
+    }
   }
   const view: ScalingView = { family: family.family, points };
   const fit: CrossRunFit | undefined = family.fit;

@@ -41,6 +41,12 @@ export interface CurvePrediction {
    */
   fittedAtStep: number;
   timedOut: boolean;
+  /**
+   * The run's own curve is a point fit so far (no bootstrap resamples): its interval is still being
+   * computed and follows in a later snapshot. Its interval is then only the error floor: shown as
+   * "interval coming", never as final. It is `predictedFinal`'s when from this run alone, `alone`'s when from siblings.
+   */
+  intervalPending?: true;
 }
 
 /** When a live run will reach its planned last step, from its recent step rate since its last restart. */

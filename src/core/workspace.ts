@@ -43,9 +43,13 @@ export class ScalingWorkspace {
     seed: () => this.options.seed ?? 1,
     runs: () => this.runs(),
     familyName: (run) => this.catalog.familyName(run),
-    fitFamilies: (runs, deadline) => this.families.fitFamilies(runs, deadline),
+    fitFamilies: (runs, deadline) => {
+      this.askSeenFirst(runs, deadline);
+      return this.families.fitFamilies(runs, deadline);
+    },
     overtrainFit: (family, chinchilla, points, deadline) => this.families.overtrainFit(family, chinchilla, points, deadline),
     fit: (slot, key, kind, makeJob, deadline) => this.fits.fit(slot, key, kind, makeJob, deadline),
+    focusFamily: (family) => this.curves.focusFamily(family),
   };
   private version = 0;
 
@@ -133,7 +137,7 @@ export class ScalingWorkspace {
     this.curves.beginRound((this.options.now ?? Date.now)());
     this.fits.beginRound();
     const runs = this.runs();
-    this.curves.useRuns(runs);
+    this.askSeenFirst(runs, deadline);
     const families = this.families.fitFamilies(runs, deadline);
     this.views.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
@@ -184,8 +188,22 @@ export class ScalingWorkspace {
   private viewOf(run: Run, deadline: number): RunView {
     const loss = trainLoss(run);
     const health = this.views.health(run, loss);
-    // A diverged run gets no finish forecast.
-    const fitted = loss && run.status !== 'failed' && !health.excludeFromFits ? this.curves.curveOf(run, loss, deadline) : undefined;
-    return this.views.view(run, loss, health, fitted, this.catalog.familyName(run), this.catalog.group(run.id));
+    return this.views.view(run, loss, health, this.fittedCurve(run, loss, deadline), this.catalog.familyName(run), this.catalog.group(run.id));
+  }
+
+  /**
+   * The curves of the runs the user sees are asked for first, most urgent first (CurveFits.seenRank:
+   * looked at, live in the open config's family, live): an idle fitting thread starts on the first
+   * one asked, while the rest of the round is built.
+   */
+  private askSeenFirst(runs: Run[], deadline: number): void {
+    this.curves.useRuns(runs);
+    const seen = runs.map((run) => ({ run, rank: this.curves.seenRank(run) })).filter((s) => s.rank !== undefined);
+    for (const { run } of seen.sort((a, b) => a.rank! - b.rank!)) this.fittedCurve(run, trainLoss(run), deadline);
+  }
+
+  /** The run's curve and forecast; a diverged run gets no finish forecast. */
+  private fittedCurve(run: Run, loss: ReturnType<typeof trainLoss>, deadline: number): ReturnType<CurveFits['curveOf']> {
+    return loss && run.status !== 'failed' && !this.views.health(run, loss).excludeFromFits ? this.curves.curveOf(run, loss, deadline) : undefined;
   }
 }

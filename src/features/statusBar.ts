@@ -5,7 +5,7 @@ import type { WorkerClient } from '../services/workerClient';
 import type { RunView, Snapshot } from '../shared/protocol';
 import { COMMAND_PIN_STATUS_RUN } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
-import { statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
+import { intervalComing, statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
 
 /** The run of a file the user opened: its log or config sits in the run's folder. */
 export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined {
@@ -87,7 +87,7 @@ export class StatusBar extends Disposable {
       { label: '$(eye) Follow the run I last looked at', description: this.pinned ? 'unpin' : 'current', runId: undefined },
       ...snapshot.runs.map((r) => ({
         label: `${r.id === this.pinned ? '$(pinned) ' : ''}${r.name}`,
-        description: `${r.status}${r.lastLoss !== undefined ? ` · loss ${r.lastLoss.toFixed(3)}` : ''}${r.curve ? ` → ${r.curve.predictedFinal.value.toFixed(3)}` : ''}`,
+        description: `${r.status}${r.lastLoss !== undefined ? ` · loss ${r.lastLoss.toFixed(3)}` : ''}${r.curve ? ` → ${r.curve.predictedFinal.value.toFixed(3)}${intervalComing(r) ? ' (interval coming)' : ''}` : ''}`,
         detail: r.id,
         runId: r.id,
       })),

@@ -47,7 +47,14 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   const head = `${icon} ${pin}${run.name} · loss ${short(run.lastLoss)}`;
   if (!run.curve) return head;
   const siblings = run.curve.provenance === 'from siblings' ? ' (from siblings)' : '';
-  return `${head} → ${short(run.curve.predictedFinal.value)}${siblings}`;
+  // A point forecast sent ahead of its interval says so: it is not the final answer.
+  const coming = intervalComing(run) ? ' (interval coming)' : '';
+  return `${head} → ${short(run.curve.predictedFinal.value)}${siblings}${coming}`;
+}
+
+/** Whether the run's headline forecast is a point forecast whose interval is still being computed (CurvePrediction.intervalPending). */
+export function intervalComing(run: RunView): boolean {
+  return run.curve?.intervalPending === true && run.curve.provenance !== 'from siblings';
 }
 
 const WHY: Record<StatusReason, string> = {
@@ -70,12 +77,15 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
     );
     lines.push(`Loss now ${run.lastLoss !== undefined ? formatLoss(run.lastLoss) : 'not logged'}.`);
     if (run.curve) {
+      const interval = intervalComing(run)
+        ? 'a point forecast, its 80% interval still being computed'
+        : `80% interval ${formatInterval(run.curve.predictedFinal.interval)}`;
       lines.push(
-        `Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, 80% interval ${formatInterval(run.curve.predictedFinal.interval)} (${run.curve.lawId} law).`,
+        `Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, ${interval} (${run.curve.lawId} law).`,
       );
       lines.push(
         run.curve.provenance === 'from siblings'
-          ? `Forecast from siblings (${(run.curve.siblings ?? []).map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}.`
+          ? `Forecast from siblings (${(run.curve.siblings ?? []).map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}${run.curve.intervalPending ? ' (its interval coming)' : ''}.`
           : 'Forecast from this run alone.',
       );
       // A loss that left an earlier forecast's interval: said, not only absorbed by the refit.

@@ -27,6 +27,12 @@ interface Cached<T> {
  */
 export const LIVE_REFIT_GROWTH = 0.1;
 
+/**
+ * Queue priority (FitControl.priority, lower first) of the point forecasts of the runs the user sees
+ * and of their forecasts from siblings, plus the run's `seenRank`: ahead of every fit with resamples.
+ */
+const POINT_FIRST_PRIORITY = -10;
+
 /** A run's curve fit with what it was made from, for the live refit policy (see `liveRefitIntervalMs`). */
 interface CachedCurve extends Cached<CurveFit | { error: string }> {
   lr?: Float64Array;
@@ -48,6 +54,8 @@ export class CurveFits {
   private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
   private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
   private lookedAt = new Set<string>();
+  /** The family of the config the user has open (its estimate was asked for last): its live runs go before other families'. */
+  private focusedFamily: string | undefined;
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -81,6 +89,21 @@ export class CurveFits {
     return true;
   }
 
+  /** The family of the config the user has open: its live runs' fits go ahead of other families'. */
+  focusFamily(family: string | undefined): void {
+    this.focusedFamily = family;
+  }
+
+  /**
+   * How soon the user sees `run`'s answer, for the order of its fits: 0 looked at, 1 live in the
+   * open config's family, 2 live elsewhere (the status bar shows a live run); undefined otherwise.
+   */
+  seenRank(run: Run): number | undefined {
+    if (this.lookedAt.has(run.id)) return 0;
+    if (run.status !== 'live') return undefined;
+    return this.focusedFamily !== undefined && this.catalog.familyName(run) === this.focusedFamily ? 1 : 2;
+  }
+
   /** Curve fits are redone lazily (their options changed). */
   clearCurves(): void {
     this.curveCache.clear();
@@ -112,6 +135,9 @@ export class CurveFits {
     const key = `${this.hashes.of(loss)}|${lrSeries ? this.hashes.of(lrSeries) : '-'}|${run.hyper.maxSteps ?? '-'}|${scheduleKey}|${this.options().curveResamples ?? 40}|${this.options().seed ?? 1}`;
     const shape = `${lrSeries ? 'lr' : '-'}|${run.hyper.maxSteps ?? '-'}`;
     let cached = this.curveCache.get(run.id);
+    const rank = this.seenRank(run);
+    /** The point forecast shown while the fit with its interval runs (see `pointForecastsFirst`). */
+    let pointOnly: CachedCurve | undefined;
     if (cached && cached.key !== key && this.keepLiveFit(cached, run, loss, shape)) {
       const due = cached.fittedAtMs + (this.options().liveRefitIntervalMs ?? 0);
       this.refitDueMs = this.refitDueMs === undefined ? due : Math.min(this.refitDueMs, due);
@@ -141,9 +167,27 @@ export class CurveFits {
           resamples: this.options().curveResamples ?? 40,
         };
       };
-      // A queued fitter runs first the curves that show nothing yet, live runs before finished ones.
-      // What the user looks at goes before all of them.
-      const priority = this.lookedAt.has(run.id) ? -1 : (cached ? 2 : 0) + (run.status === 'live' ? 0 : 1);
+      // A queued fitter runs first the curves that show nothing yet, live runs before finished ones
+      // (the open config's family's before other families'). What the user looks at goes before all of them.
+      const priority = rank === 0 ? -1 : (cached ? 2 : 0) + (run.status === 'live' ? 0 : 1) - (rank === 1 ? 0.5 : 0);
+      // What the user sees and nothing shows yet: a point forecast first, ahead of every fit with
+      // resamples (asked before it, so an idle fitting thread starts on it), its interval following.
+      const resamples = this.options().curveResamples ?? 40;
+      if (!cached && rank !== undefined && resamples > 0 && this.options().pointForecastsFirst) {
+        const point = this.fits.latestFit(
+          `curvePoint:${run.id}`,
+          `${key}|point`,
+          'curve',
+          () => ({ ...makeJob(), resamples: 0 }),
+          deadline,
+          undefined,
+          POINT_FIRST_PRIORITY + rank,
+        );
+        if (point && !fitTimedOut(point.result)) {
+          const c = point.result.lrUsed ? chosen() : undefined;
+          pointOnly = { key: point.key, value: point.result.fit, lr: c && !('error' in c) ? c.lr : undefined, fittedAtMs: this.roundNowMs, seen };
+        }
+      }
       const answer = this.fits.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen), priority);
       if (answer && answer.key !== cached?.key) {
         // A fit of the run as it was a moment ago (while the newest one runs) is drawn with the LR as logged now.
@@ -160,8 +204,9 @@ export class CurveFits {
         cached = next;
       }
     }
-    if (!cached) return undefined;
-    const fit = cached.value;
+    const shown = cached ?? pointOnly;
+    if (!shown) return undefined;
+    const fit = shown.value;
     if ('error' in fit) return undefined;
     const prediction: CurvePrediction = {
       lawId: fit.lawId,
@@ -173,18 +218,19 @@ export class CurveFits {
       firstStep: fit.firstStep,
       fittedAtStep: fit.lastFittedStep,
       timedOut: fit.timedOut,
+      ...(shown === pointOnly ? { intervalPending: true as const } : {}),
     };
     // A live run whose family has finished runs with a logged LR is forecast from them too.
-    if (run.status === 'live' && cached.lr && cached.lr.length - 1 >= fit.targetStep) {
-      const sib = this.siblingForecastOf(run, loss, cached.lr, fit.targetStep, deadline);
+    if (run.status === 'live' && shown.lr && shown.lr.length - 1 >= fit.targetStep) {
+      const sib = this.siblingForecastOf(run, loss, shown.lr, fit.targetStep, deadline, rank === undefined ? undefined : POINT_FIRST_PRIORITY + rank);
       if (sib && !('error' in sib))
         return {
           prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal },
           fit,
-          lr: cached.lr,
+          lr: shown.lr,
         };
     }
-    return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: cached.lr };
+    return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: shown.lr };
   }
 
   /**
@@ -192,7 +238,14 @@ export class CurveFits {
    * jointly with the siblings of its own size (same N within 1%, same peak LR) when there are any, else with the
    * schedule response pooled from all of them. Undefined while being fitted or without siblings.
    */
-  private siblingForecastOf(run: Run, loss: Series, lr: Float64Array, targetStep: number, deadline: number): SiblingForecast | { error: string } | undefined {
+  private siblingForecastOf(
+    run: Run,
+    loss: Series,
+    lr: Float64Array,
+    targetStep: number,
+    deadline: number,
+    priority: number | undefined,
+  ): SiblingForecast | { error: string } | undefined {
     const family = this.catalog.familyName(run);
     const { siblings: all, key: siblingsKey } = this.siblings.of(family);
     // The family's finished runs (a live run is never one of them).
@@ -214,6 +267,7 @@ export class CurveFits {
           'scheduleResponse',
           () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }),
           deadline,
+          priority,
         );
         if (value === undefined) return undefined;
         cached = { key, value };
@@ -243,6 +297,8 @@ export class CurveFits {
         params: n,
       }),
       deadline,
+      undefined,
+      priority,
     );
     if (answer === undefined) return cached?.value;
     this.siblingCache.set(run.id, { key: answer.key, value: answer.result });

@@ -31,6 +31,8 @@ export interface EstimateSources {
   fitFamilies(runs: Run[], deadline: number): FamilyLaw[];
   overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } | undefined;
   fit: FitScheduler['fit'];
+  /** The family of the config being estimated (the one the user has open): its fits go first. */
+  focusFamily?(family: string | undefined): void;
 }
 
 /**
@@ -130,6 +132,7 @@ function predictLoss(
 ): LossEstimate | { uncalibrated: string } {
   if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
   const runs = src.runs();
+  src.focusFamily?.(family);
   const families = src.fitFamilies(runs, deadline);
   let chosen: FamilyLaw | undefined;
   let familyAssumed = false;

@@ -118,7 +118,9 @@ export class FamilyFits {
         // twice (without the anchor, then with it). Only the first: later ones lag a growing log, and a
         // sibling forecast may fail every time.
         const firstSiblingPending = this.curves.firstSiblingForecastPending(run);
-        if ((!forecast && this.fits.isPending(`curve:${run.id}`)) || (forecast?.provenance !== 'from siblings' && firstSiblingPending)) {
+        // A point forecast from the run alone (its interval, the anchor's weight, still coming) is waited past too.
+        const ownPending = !forecast || (forecast.intervalPending === true && forecast.provenance !== 'from siblings');
+        if ((ownPending && this.fits.isPending(`curve:${run.id}`)) || (forecast?.provenance !== 'from siblings' && firstSiblingPending)) {
           entry.pointsPending++;
           continue;
         }

@@ -82,8 +82,15 @@ export class FitScheduler {
   }
 
   /** The fit of exactly `key` through the fitter; undefined while it runs elsewhere. */
-  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, roundDeadline: number): FitJobResult<K> | undefined {
-    const answer = this.latestFit(slot, key, kind, makeJob, roundDeadline);
+  fit<K extends FitJobKind>(
+    slot: string,
+    key: string,
+    kind: K,
+    makeJob: () => FitJobOf<K>,
+    roundDeadline: number,
+    priority?: number,
+  ): FitJobResult<K> | undefined {
+    const answer = this.latestFit(slot, key, kind, makeJob, roundDeadline, undefined, priority);
     return answer?.key === key ? answer.result : undefined;
   }
 }

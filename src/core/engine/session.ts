@@ -34,6 +34,8 @@ export interface SessionSettings {
 export interface SessionFitter extends TrackedFitter {
   /** Fits run again after a crash loop stopped them. */
   resume(): void;
+  /** Starts the fitting threads on a small fit while files are read (worker/fitClient.ts `warm`). */
+  warm?(): void;
   /** Answers cut short by the time budget are forgotten, so asking again redoes them. */
   forgetTimedOut(): void;
 }
@@ -67,7 +69,7 @@ export class EngineSession {
 
   constructor(private readonly options: EngineSessionOptions) {
     this.settings = options.settings;
-    this.engine = new ScalingWorkspace(options.engine);
+    this.engine = new ScalingWorkspace(withPointFirst(options.engine));
   }
 
   /** New settings, and the engine's options made from them. */
@@ -75,7 +77,7 @@ export class EngineSession {
     if (settings.fitTimeBudgetMs !== this.settings.fitTimeBudgetMs) this.options.fitter.forgetTimedOut();
     this.settings = settings;
     this.freshness.configured(settings);
-    this.engine.configure(engine);
+    this.engine.configure(withPointFirst(engine));
     this.noteQuarantined();
     if (this.filesKnown) this.scheduleRecompute();
   }
@@ -84,6 +86,8 @@ export class EngineSession {
   reset(files: File[], beforeRead?: (index: number, file: File) => void): void {
     this.filesKnown = true;
     this.options.fitter.resume();
+    // The fitting threads load and compile the fitting code while the files are read.
+    this.options.fitter.warm?.();
     this.engine.clear();
     this.noteQuarantined();
     this.read(files, beforeRead);
@@ -199,6 +203,11 @@ export class EngineSession {
         'stopped the Scaling Lens worker twice while it was read (out of memory or a crash); quarantined, not read again until VS Code restarts',
       );
   }
+}
+
+/** The engine's options as the session runs it: what the user sees gets a point forecast first, its interval following. */
+function withPointFirst(engine: WorkspaceOptions): WorkspaceOptions {
+  return { ...engine, pointForecastsFirst: true };
 }
 
 /** A config's sibling file (training_args.json beside config.json): a regular file of config size only (safeFile.ts). */
