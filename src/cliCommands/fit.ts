@@ -11,6 +11,8 @@ import { referencePriors } from '../core/fit/priors';
 import { fitWarnings } from '../core/fit/fitWarnings';
 import { minOf } from '../shared/arrays';
 import { mulberry32 } from '../core/fit/random';
+import { predictionDistance, rowSize, type RowSize } from './fitDistance';
+import type { Distance } from '../core/plan/familyModel';
 import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo, type CsvRow } from './fitShared';
 
 /** Canonical CSV columns; others are mapped onto them with --columns. */
@@ -46,7 +48,16 @@ export interface FitCommandOutput {
   law: string;
   parameters: LawCrossRunFit['parameters'];
   validation: LawCrossRunFit['validation'] | null;
-  predictions: { line: number; input: Record<string, number>; predicted: number | null; interval: [number, number] | null; flags?: string[]; error?: string }[];
+  predictions: {
+    line: number;
+    input: Record<string, number>;
+    predicted: number | null;
+    interval: [number, number] | null;
+    flags?: string[];
+    /** How far the row lies from the training rows, as the lens states it (with N and D in every row). */
+    distance?: Distance;
+    error?: string;
+  }[];
   runsUsed: number;
   priorsUsed: boolean;
   bootstrap: LawCrossRunFit['bootstrap'];
@@ -137,6 +148,8 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
   // The same row twice is one run measured once: counted twice it would turn the priors off (more
   // "runs") and shrink the interval. Collapsed, and said so.
   const firstLine = new Map<string, number>();
+  /** Each fitted row's N and D, for the predictions' distance. */
+  const sizes = new Map<string, RowSize | undefined>();
   let duplicates = 0;
   for (const row of train.rows) {
     const { x } = inputsOf(law, row, map);
@@ -157,6 +170,7 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     }
     firstLine.set(key, row.line);
     points.push({ runId: `line ${row.line}`, x, y });
+    sizes.set(`line ${row.line}`, rowSize(row.values, map, `line ${row.line}`, y));
   }
   if (duplicates > NAMED_DUPLICATES)
     warn(io, {
@@ -183,6 +197,7 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
   }
 
   const predictions: FitCommandOutput['predictions'] = [];
+  const fitted = points.map((p) => sizes.get(p.runId));
   if (values.predict) {
     const pred = readNumericCsv(values.predict, []);
     if (pred.error) {
@@ -202,7 +217,16 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
         continue;
       }
       const p = predictWithFit(law, result, x);
-      predictions.push({ line: row.line, input, predicted: p.value, interval: p.interval, ...(p.flags ? { flags: p.flags } : {}) });
+      const size = rowSize(row.values, map, `line ${row.line}`, NaN);
+      const distance = size ? predictionDistance(fitted, size.params, size.tokens) : undefined;
+      predictions.push({
+        line: row.line,
+        input,
+        predicted: p.value,
+        interval: p.interval,
+        ...(p.flags ? { flags: p.flags } : {}),
+        ...(distance ? { distance } : {}),
+      });
     }
   }
   const out: FitCommandOutput = {
@@ -234,7 +258,7 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
           .join(' ');
         return p.predicted === null
           ? `  line ${p.line} ${input}: ${p.error}`
-          : `  ${input}: ${num(p.predicted, 5)} [${num(p.interval![0])}, ${num(p.interval![1])}]${p.flags ? `  (${p.flags.join('; ')})` : ''}`;
+          : `  ${input}: ${num(p.predicted, 5)} [${num(p.interval![0])}, ${num(p.interval![1])}]${p.flags ? `  (${p.flags.join('; ')})` : ''}${p.distance ? `\n    ${p.distance.note}` : ''}`;
       }),
     ].join('\n'),
   );

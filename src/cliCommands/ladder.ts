@@ -14,15 +14,11 @@ import { familyModelOf } from '../core/plan/familyModel';
 import { parseAmount } from '../core/plan/budgetRequest';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops } from '../shared/format';
+import { nStarRange, nStarText } from '../core/plan/nStarText';
 import { calibrationWorkspace, hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
 
 /** Time the greedy search may take (the CLI is interactive). */
 const SEARCH_MS = 10_000;
-
-/** N* interval as a factor; past 1000× the runs do not identify it (one tokens-per-parameter ratio only). */
-function nStarFactor(ratio: number): string {
-  return ratio > 1000 ? 'unidentified (×>1000)' : `×${ratio.toPrecision(3)}`;
-}
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
@@ -37,7 +33,7 @@ function runText(r: LadderRun, hw: string): string[] {
   const mark = r.status === 'planned' ? '' : ` [${r.status}${r.matchedRunId ? `: ${r.matchedRunId}` : ''}]`;
   return [
     `  ${String(r.order).padStart(2)}. ${r.id}${mark}: N ${formatCount(r.params)} (${r.shape.nLayer} layers × d_model ${r.shape.dModel}), D ${formatCount(r.tokens)} (${r.tokensPerParam.toFixed(1)} tokens/param), ${formatFlops(r.flops)} FLOPs, ${hours(r, hw)}`,
-    `      LR ${r.lr.value.toPrecision(3)}, batch ${formatCount(Math.round(r.batchTokens.value))} tokens; after it: loss interval ${pct(r.after.lossWidth)} wide, N* ${nStarFactor(r.after.nStarRatio)}`,
+    `      LR ${r.lr.value.toPrecision(3)}, batch ${formatCount(Math.round(r.batchTokens.value))} tokens; after it: loss interval ${pct(r.after.lossWidth)} wide, ${nStarText(r.after.nStar, r.after.nStarInterval)}`,
     `      why: ${r.reason}`,
   ];
 }
@@ -52,7 +48,7 @@ export function ladderText(plan: LadderPlan): string {
   ];
   if (plan.now)
     lines.push(
-      `now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}), N* ${formatCount(plan.now.nStar)} ${nStarFactor(plan.now.nStarRatio)}`,
+      `now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}), ${nStarText(plan.now.nStar, plan.now.nStarInterval)}`,
     );
   if (plan.runs.some((r) => r.status === 'running') || plan.runs.length === 0 || (plan.now && Math.abs(plan.start.lossWidth - plan.now.lossWidth) > 1e-12))
     lines.push(`with the runs still training: ${pct(plan.start.lossWidth)} wide`);
@@ -60,7 +56,7 @@ export function ladderText(plan: LadderPlan): string {
   for (const r of plan.runs) appendLines(lines, runText(r, hw));
   if (plan.runs.length === 0) lines.push('  (none)');
   lines.push(`planned: ${plan.planned.runs} run(s), ${formatFlops(plan.planned.flops)} FLOPs, ${hours(plan.planned, hw)}`);
-  lines.push(`stop: ${plan.stop.reason}${plan.stop.afterOrder > 0 ? ` (N* ${nStarFactor(plan.stop.nStarRatio)})` : ''}`);
+  lines.push(`stop: ${plan.stop.reason}${plan.stop.afterOrder > 0 ? ` (N* 80%: ${nStarRange(plan.stop.nStarInterval)})` : ''}`);
   if (plan.distance) lines.push(`distance: ${plan.distance.text}`);
   lines.push(`method: ${plan.method}`);
   if (plan.timedOut) lines.push(`note: the search stopped at its ${SEARCH_MS / 1000} s time budget; the plan is what it had chosen by then.`);
@@ -184,7 +180,17 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
       if (chosen.fit && !chosen.fit.timedOut) {
         context.fit = chosen.fit;
         // The lens's model (familyModelOf): the ladder's "now" is the interval `estimate` prints.
-        context.model = familyModelOf({ ...chosen, fit: chosen.fit }, engine.overtrainLaw(chosen));
+        const overtrain = engine.overtrainLaw(chosen);
+        context.model = familyModelOf({ ...chosen, fit: chosen.fit }, overtrain);
+        // N* and its interval: the planner's (`plan --budget` at the target's compute says the same).
+        context.lossLaw = {
+          fit: chosen.fit,
+          family: chosen.family,
+          runsUsed: chosen.runIds,
+          overtrain,
+          points: chosen.points,
+          anchoredRunIds: chosen.anchoredRunIds,
+        };
       }
     } else notes.push('No family of the workspace has runs of known size (N and D): the ladder starts from the empty-family recipe.');
   }

@@ -85,6 +85,43 @@ test('fit: the same inputs give the same JSON; canonical columns need no mapping
   assert.deepEqual(Object.keys(out.parameters).sort(), ['C0', 'E', 'alpha']);
 });
 
+test("fit --predict: each row's compute distance from the largest training row, as the lens states it, and past the backtests' reach the label", () => {
+  // Largest training row: 4e8 parameters × 80 tokens each = 7.68e19 FLOPs (6·N·D).
+  const far = write('predict-far.csv', 'params,tokens\n4e8,8e9\n1e9,2e11\n1e10,2e11\n');
+  const json = run(fitCommand, ['--law', 'chinchilla', '--train', trainCanonical, '--predict', far, '--json', '--resamples', '30']);
+  assert.equal(json.code, 0, json.err);
+  const out = JSON.parse(json.out) as FitCommandOutput;
+  const largest = 6 * 4e8 * 4e8 * 80;
+  const want = [(6 * 4e8 * 8e9) / largest, (6 * 1e9 * 2e11) / largest, (6 * 1e10 * 2e11) / largest];
+  out.predictions.forEach((p, i) => {
+    assert.ok(p.distance, `line ${p.line} has a distance`);
+    assert.ok(Math.abs(p.distance.computeRatio / want[i] - 1) < 1e-9, `line ${p.line}: ${p.distance.computeRatio} vs ${want[i]}`);
+    assert.equal(p.distance.largestRunId, 'line 26');
+    assert.equal(p.distance.notValidated, want[i] > 100, `line ${p.line} at ${want[i]}×`);
+  });
+  const text = run(fitCommand, ['--law', 'chinchilla', '--train', trainCanonical, '--predict', far, '--resamples', '30']);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /Distance from the data: 0\.25× the compute of the largest finished run \(line 26\)/);
+  assert.match(text.out, /Distance from the data: 16× the compute of the largest finished run/);
+  assert.match(
+    text.out,
+    /Distance from the data: 156× the compute of the largest finished run \(line 26\); 20 tokens\/parameter against the family's 5\.0–80\. Not validated that far/,
+  );
+  // Without tokens in the rows there is no distance (compute alone gives no tokens per parameter).
+  const computeOnly = run(fitCommand, [
+    '--law',
+    'chinchilla',
+    '--train',
+    trainCanonical,
+    '--predict',
+    write('predict-n.csv', 'params\n1e9\n'),
+    '--json',
+    '--resamples',
+    '10',
+  ]);
+  assert.equal((JSON.parse(computeOnly.out) as FitCommandOutput).predictions[0].distance, undefined);
+});
+
 test('fit: unknown law and missing --train are usage errors; a missing file is an error naming it', () => {
   assert.throws(() => run(fitCommand, ['--law', 'nope', '--train', trainCsv]), CommandUsageError);
   assert.throws(() => run(fitCommand, ['--law', 'chinchilla']), /--train/);

@@ -13,6 +13,7 @@ import { planLadderRequest } from '../../src/core/plan/ladderRequest';
 import { planLadder, targetOfPlan } from '../../src/core/plan/ladder';
 import { familyModelOf } from '../../src/core/plan/familyModel';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { planCommand } from '../../src/cliCommands/plan';
 
 class Usage extends Error {}
 
@@ -22,7 +23,7 @@ function listFiles(dir: string): string[] {
 
 const examples = path.resolve(__dirname, '../../examples');
 
-function run(args: string[]): { code: number | 'usage'; stdout: string; stderr: string } {
+function run(args: string[], command: typeof ladderCommand = ladderCommand): { code: number | 'usage'; stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
   const ctx: CliContext = {
@@ -37,7 +38,7 @@ function run(args: string[]): { code: number | 'usage'; stdout: string; stderr: 
     stderr: (t) => void (stderr += t),
   };
   try {
-    return { code: ladderCommand(args, ctx), stdout, stderr };
+    return { code: command(args, ctx), stdout, stderr };
   } catch (error) {
     if (error instanceof Usage) return { code: 'usage', stdout, stderr: error.message };
     throw error;
@@ -231,6 +232,24 @@ test('a config that repeats its data: the ladder predicts at the effective token
   const atEffective = planLadder({ target: { kind: 'model', params: 4e8, tokens: target.lossTokens! }, fraction: 0.01 });
   assert.ok(!('error' in atEffective));
   assert.equal(ladder.after.loss, atEffective.after.loss);
+});
+
+test("planned-400m: `ladder` and `plan --budget` at the config's compute say one N* and one N* interval, in the same words", () => {
+  const config = path.join(examples, 'configs/planned-400m');
+  const ladder = run([config, '--workspace', examples, '--json']);
+  assert.equal(ladder.code, 0, ladder.stderr);
+  const lp = JSON.parse(ladder.stdout);
+  const plan = run(['--budget', String(lp.target.flops), '--workspace', examples, '--json'], planCommand);
+  assert.equal(plan.code, 0, plan.stderr);
+  const pp = JSON.parse(plan.stdout);
+  assert.ok(pp.frontierUncertainty, 'the plan has an N* interval');
+  assert.ok(Math.abs(lp.now.nStar / pp.recommended.params - 1) < 1e-6, `N* ${lp.now.nStar} vs ${pp.recommended.params}`);
+  for (const k of [0, 1])
+    assert.ok(Math.abs(lp.now.nStarInterval[k] / pp.frontierUncertainty.nStar[k] - 1) < 1e-6, `${lp.now.nStarInterval} vs ${pp.frontierUncertainty.nStar}`);
+  const words = /N\* [\d.]+[kMBT]? \(80%: [^)]+\)/;
+  const inLadder = run([config, '--workspace', examples]).stdout.match(words)?.[0];
+  const inPlan = run(['--budget', String(lp.target.flops), '--workspace', examples], planCommand).stdout.match(words)?.[0];
+  assert.ok(inLadder && inLadder === inPlan, `ladder "${inLadder}", plan "${inPlan}"`);
 });
 
 test('ladder: friendly errors', () => {

@@ -30,6 +30,8 @@ import { modelStateBytesPerParam } from './memory';
 import { publishedHparams } from './advice';
 import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
 import { appendAll } from '../../shared/arrays';
+import { formatCount } from '../../shared/format';
+import { nStarText } from './nStarText';
 
 // ---- budget text --------------------------------------------------------------------------
 
@@ -217,6 +219,8 @@ export interface FrontierNarrowing {
   searchFlops: number;
   timedOut: boolean;
   note: string;
+  /** The N* interval once the family's runs still training have finished, when they narrow it (the named runs' cuts are beyond it). */
+  withTraining?: [number, number];
 }
 
 // ---- frontier ------------------------------------------------------------------------------
@@ -291,6 +295,42 @@ function modelArgmin(lossAt: (n: number) => number, guess: number, maxN: number)
   const a = lo + ((hi - lo) * Math.max(0, best - 1)) / steps;
   const b = lo + ((hi - lo) * Math.min(steps, best + 1)) / steps;
   return Math.exp(goldenSectionMinimum(at, a, b, { tolerance: 1e-9, maxSteps: 200 }));
+}
+
+/** N* of the family model at `flops`: its argmin along the budget (`tokensFor`: the training tokens of N; default C/6N), seeded by Chinchilla's closed form. */
+function familyArgmin(
+  model: Pick<FamilyModel, 'predict'>,
+  fit: CrossRunFit,
+  flops: number,
+  tokensFor: (n: number) => number = (n) => tokensForFlops(flops, n),
+  maxN = Number.POSITIVE_INFINITY,
+): number {
+  const fitted = fittedParams(fit);
+  const guess = fitted ? chinchillaOptimalParams(fitted, flops) : NaN;
+  return modelArgmin((n) => model.predict(n, tokensFor(n)).value, Number.isFinite(guess) && guess > 0 ? guess : Math.sqrt(flops / 120), maxN);
+}
+
+/** N* at a compute with its 80% interval (BudgetPlan.frontierUncertainty; undefined without bootstrap samples). */
+export interface FamilyFrontier {
+  nStar: number;
+  uncertainty?: NonNullable<BudgetPlan['frontierUncertainty']>;
+}
+
+/**
+ * N* at `flops` and its interval, as Plan Compute Budget computes them: the one computation that
+ * `plan`, `ladder`, Plan Compute Budget and Plan Experiments show for one compute, so that they never
+ * disagree (the ladder's "N* after each run" narrows this interval). `model`: the family model
+ * already built from `law` (familyModelOf), else built here.
+ */
+export function familyFrontier(law: NonNullable<BudgetContext['lossLaw']>, flops: number, model?: Pick<FamilyModel, 'predict'>): FamilyFrontier | undefined {
+  if (!(flops > 0) || !Number.isFinite(flops)) return undefined;
+  const m =
+    model ??
+    familyModel({ family: law.family, fit: law.fit, overtrain: law.overtrain, runsUsed: law.runsUsed, points: law.points, anchoredRunIds: law.anchoredRunIds });
+  const nStar = familyArgmin(m, law.fit, flops);
+  if (!Number.isFinite(nStar) || !(nStar > 0)) return undefined;
+  const uncertainty = frontierInterval(law, flops, nStar);
+  return { nStar, ...(uncertainty ? { uncertainty } : {}) };
 }
 
 /**
@@ -484,12 +524,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
   let isoflopNStar: number | undefined;
   if (context.frontier) isoflopNStar = predictFrontier(context.frontier.fit, flops).nStar.value;
   if (model) {
-    const guess = fitted ? chinchillaOptimalParams(fitted, flops) : NaN;
-    nStar = modelArgmin(
-      (n) => model.predict(n, trainingTokensFor(n)).value,
-      Number.isFinite(guess) && guess > 0 ? guess : Math.sqrt(flops / 120),
-      inferenceTokens > 0 ? flops / (2 * inferenceTokens) : Number.POSITIVE_INFINITY,
-    );
+    nStar = familyArgmin(model, context.lossLaw!.fit, flops, trainingTokensFor, inferenceTokens > 0 ? flops / (2 * inferenceTokens) : Number.POSITIVE_INFINITY);
     const lawTitle = familyLaw(context.lossLaw!.fit.lawId).law.title;
     const blend =
       context.lossLaw!.overtrain && !('error' in context.lossLaw!.overtrain)
@@ -622,7 +657,7 @@ export function planBudget(request: BudgetRequest, context: BudgetContext = {}):
     if (frontierUncertainty) {
       const u = frontierUncertainty;
       notes.push(
-        `N* ${u.nStar[0].toExponential(2)}–${u.nStar[1].toExponential(2)} parameters, D* ${u.dStar[0].toExponential(2)}–${u.dStar[1].toExponential(2)} tokens (80%: ${u.resamples} bootstrap refits of the family's laws${u.computeRatio !== undefined && u.computeRatio > 1 ? `, widened for the budget's ${u.computeRatio.toFixed(u.computeRatio < 10 ? 1 : 0)}× distance from the largest finished run as backtests measure` : ''}); ` +
+        `${nStarText(nStar, u.nStar)} parameters, D* ${formatCount(u.dStar[0])}–${formatCount(u.dStar[1])} tokens (80%: ${u.resamples} bootstrap refits of the family's laws${u.computeRatio !== undefined && u.computeRatio > 1 ? `, widened for the budget's ${u.computeRatio.toFixed(u.computeRatio < 10 ? 1 : 0)}× distance from the largest finished run as backtests measure` : ''}); ` +
           `the loss is flat near N*: half the size costs ${u.halfSizeCostPct.toFixed(2)}%, twice ${u.doubleSizeCostPct.toFixed(2)}%. ` +
           `Runs nearer this budget's compute narrow it most (the distance sets its width); Plan Experiments picks which ones and says by how much.`,
       );

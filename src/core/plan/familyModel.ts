@@ -121,7 +121,11 @@ function fmtRatio(r: number): string {
 }
 
 /** Where (N, D) lies relative to the fitted runs. */
-export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points' | 'anchoredRunIds'>, params: number, tokens: number): Distance {
+export function distanceFrom(
+  input: Pick<FamilyModelInput, 'points' | 'anchoredRunIds'> & { fit?: Pick<CrossRunFit, 'dataRanges'> },
+  params: number,
+  tokens: number,
+): Distance {
   const flops = FLOPS_PER_PARAM_TOKEN * params * tokens;
   const anchored = new Set(input.anchoredRunIds ?? []);
   const pts = (input.points ?? []).filter((p) => p.params > 0 && p.tokens > 0 && !anchored.has(p.runId));
@@ -135,7 +139,7 @@ export function distanceFrom(input: Pick<FamilyModelInput, 'fit' | 'points' | 'a
     ratios = pts.map((p) => p.tokens / p.params);
   } else {
     // Only the fit's ranges: the largest run has at most the largest N and the most tokens.
-    const [n, d] = input.fit.dataRanges;
+    const [n, d] = input.fit?.dataRanges ?? [];
     largestFlops = FLOPS_PER_PARAM_TOKEN * (n?.[1] ?? NaN) * (d?.[1] ?? NaN);
     ratios = n && d ? [d[0] / n[1], d[1] / n[0]] : [];
   }

@@ -2,17 +2,15 @@
 // per cost. The ladder's search (ladder.ts, `objective: 'nStar'`) with the budget as its target, on
 // the family's runs and fit: its linearised fit says how much a run pins the law's exponents, the
 // frontier's distance floor (calibration.ts) how much a run nearer the budget's compute narrows what
-// the backtests measure. The interval after is the plan's own, recomputed: the bootstrap's log
-// half-widths scaled by the linearised narrowing, at least the floor at the new distance.
-import { calibrateFrontierAtDistance, widenInterval } from '../fit/calibration';
-import { approxTrainingFlops } from '../laws/trainingCompute';
+// the backtests measure. The interval after is the ladder's "N* after" (one computation with the
+// plan's, budget.ts familyFrontier): the bootstrap's log half-widths scaled by the linearised
+// narrowing, at least the floor at the new distance.
 import type { BudgetContext, BudgetPlan, FrontierNarrowing, NarrowingRun } from './budget';
 import { familyModel } from './familyModel';
 import type { HardwareTable } from './hardware';
 import { planLadder, type LadderExistingRun } from './ladder';
 import { formatCount, formatFlops } from '../../shared/format';
 import { formatHours, formatUsd } from './costFormat';
-import { maxOf } from '../../shared/arrays';
 
 /** Share of the budget the search may spend: runs that cost more are a first attempt at the target, not a check. */
 export const NARROWING_BUDGET_FRACTION = 0.1;
@@ -57,23 +55,21 @@ export function frontierNarrowing(
       ...(options.seqLen !== undefined ? { seqLen: options.seqLen } : {}),
       ...(options.vocab !== undefined ? { vocab: options.vocab } : {}),
     },
-    { hardware: options.hardware, fit: law.fit, model },
+    { hardware: options.hardware, fit: law.fit, model, lossLaw: law },
   );
-  const nStar = plan.recommended.params;
   const within = `within ${formatFlops(searchFlops)} FLOPs (${NARROWING_BUDGET_FRACTION * 100}% of the budget)`;
   if ('error' in ladder) return { runs: [], searchFlops, timedOut: false, note: `No search for runs that would narrow N*: ${ladder.error}` };
-  const largest0 = plan.flops / u.computeRatio;
   const nowLogWidth = Math.log(u.nStar[1] / u.nStar[0]);
-  const nowFit = ladder.now ? Math.log(ladder.now.nStarRatio) : NaN;
+  // Runs still training narrow it once they finish (the ladder's start counts them in): their share is
+  // theirs, not the first named run's (before, a run was credited with the live runs' narrowing).
+  const start = ladder.start.nStarInterval;
+  const trainingCut = Math.max(0, 1 - Math.log(start[1] / start[0]) / nowLogWidth);
+  // Said when it is more than a rounding (1% of the log width).
+  const training = trainingCut >= 0.01 ? ([start[0], start[1]] as [number, number]) : undefined;
   const out: NarrowingRun[] = [];
-  let largest = largest0;
-  let cutBefore = 0;
+  let cutBefore = trainingCut;
   for (const r of ladder.runs.filter((x) => x.status === 'planned')) {
-    largest = maxOf([largest, approxTrainingFlops(r.params, r.tokens)]);
-    // The fit's part narrows as the linearised spread does; the floor follows the new largest run.
-    const factor = nowFit > 0 ? Math.min(1, Math.log(r.after.nStarRatio) / nowFit) : 1;
-    const fitPart = widenInterval(nStar, u.nStarBootstrap, Math.max(1e-9, factor), true);
-    const after = calibrateFrontierAtDistance(nStar, fitPart, plan.flops / largest);
+    const after = r.after.nStarInterval;
     const cumulative = 1 - Math.log(after[1] / after[0]) / nowLogWidth;
     // Each run earns its place on its own: measured against "now", a second run would pass on the first's cut.
     const cut = cumulative - cutBefore;
@@ -86,14 +82,17 @@ export function frontierNarrowing(
       flops: r.flops,
       gpuHours: r.gpuHours,
       usd: r.usd,
-      nStarAfter: after,
+      nStarAfter: [after[0], after[1]],
       cut,
     });
   }
+  const withTraining = training
+    ? ` The runs still training bring it to ${formatCount(training[0])}–${formatCount(training[1])} once they finish${out.length ? '; the runs below narrow it from there' : ''}.`
+    : '';
   const note = out.length
     ? `The run${out.length > 1 ? 's' : ''} that would narrow N* most per FLOP ${within}, chosen by the ladder's search (Plan Experiments) with this budget as its target: a run nearer the budget's compute shrinks the distance the interval widens with, runs at other sizes and tokens per parameter pin the law's exponents.${ladder.timedOut ? ' The search was cut short by its time budget: Plan Experiments searches longer and may find better runs.' : ''}`
     : `No run ${within} narrows the N* interval by ${MIN_CUT * 100}% or more${ladder.timedOut ? ' found before the time budget ran out' : ''}: its width is the distance from the largest finished run, which only a run near the budget's compute shortens.`;
-  return { runs: out, searchFlops, timedOut: ladder.timedOut, note };
+  return { runs: out, searchFlops, timedOut: ladder.timedOut, note: `${note}${withTraining}`, ...(training ? { withTraining: training } : {}) };
 }
 
 /** The narrowing runs as lines of text (CLI `plan`, the plan's markdown in VS Code). */
@@ -103,7 +102,7 @@ export function narrowingLines(n: FrontierNarrowing, nStarNow: readonly [number,
     n.note,
     ...n.runs.map(
       (r, i) =>
-        `${i + 1}. ${formatCount(r.params)} parameters × ${formatCount(r.tokens)} tokens (${r.tokensPerParam.toFixed(0)} per parameter), ${formatFlops(r.flops)} FLOPs, ${formatHours(r.gpuHours)} ${hardwareId}-h ≈ ${formatUsd(r.usd)}: N* ${range(i === 0 ? nStarNow : n.runs[i - 1].nStarAfter)} → ${range(r.nStarAfter)} (${i > 0 ? 'a further ' : ''}${(100 * r.cut).toFixed(0)}% narrower in log width${i > 0 ? ', beyond the run above' : ''})`,
+        `${i + 1}. ${formatCount(r.params)} parameters × ${formatCount(r.tokens)} tokens (${r.tokensPerParam.toFixed(0)} per parameter), ${formatFlops(r.flops)} FLOPs, ${formatHours(r.gpuHours)} ${hardwareId}-h ≈ ${formatUsd(r.usd)}: N* ${range(i === 0 ? (n.withTraining ?? nStarNow) : n.runs[i - 1].nStarAfter)} → ${range(r.nStarAfter)} (${i > 0 ? 'a further ' : ''}${(100 * r.cut).toFixed(0)}% narrower in log width${i > 0 ? ', beyond the run above' : ''})`,
     ),
   ];
 }

@@ -26,15 +26,24 @@ import { approxTrainingFlops, FLOPS_PER_PARAM_TOKEN, tokensForFlops } from '../l
 import { allocationPriors, chinchillaPriors, predictCrossRun, type CrossRunFit } from '../fit/crossRun';
 import type { ContrastPrior } from '../fit/fitLaw';
 import { referenceParams } from '../fit/crossRunLaw';
-import { calibrateAtDistance, CROSS_RUN_DISTANCE_FLOOR, crossRunDistanceFloor, FRONTIER_DISTANCE_FLOOR, INTERVAL_CALIBRATION } from '../fit/calibration';
+import {
+  calibrateAtDistance,
+  calibrateFrontierAtDistance,
+  CROSS_RUN_DISTANCE_FLOOR,
+  crossRunDistanceFloor,
+  FRONTIER_DISTANCE_FLOOR,
+  INTERVAL_CALIBRATION,
+  widenInterval,
+} from '../fit/calibration';
 import { lossTokens, publishedHparams } from './advice';
 import type { TrainingPlan } from '../configs/types';
-import { suggestShape, type Budget, type HparamAdvice, type ShapeSuggestion } from './budget';
+import { familyFrontier, suggestShape, type Budget, type BudgetContext, type FamilyFrontier, type HparamAdvice, type ShapeSuggestion } from './budget';
 import { computeTime, findHardware, hardwareTable, type HardwareProfile, type HardwareTable } from './hardware';
 import { BACKTESTED_COMPUTE_RATIO, type FamilyModel } from './familyModel';
 import { maxOf } from '../../shared/arrays';
 import { formatHours, formatUsd } from './costFormat';
 import { formatRatio } from '../../shared/format';
+import { nStarRange } from './nStarText';
 
 // ---- request -------------------------------------------------------------------------------
 
@@ -138,6 +147,13 @@ export interface LadderContext {
    * prediction at the target, and every "after" its prediction with more runs (PredictOptions).
    */
   model?: Pick<FamilyModel, 'predict'>;
+  /**
+   * The family's law as Plan Compute Budget takes it (with `fit` and `model`): N* at the target's
+   * compute and its interval are then the planner's (budget.ts familyFrontier), "now" exactly, and
+   * each "after" narrows that interval (its bootstrap part by the linearised spread, the distance
+   * floor from the new largest run). Without it, N* is the linearised fit's alone.
+   */
+  lossLaw?: BudgetContext['lossLaw'];
 }
 
 // ---- result --------------------------------------------------------------------------------
@@ -247,7 +263,7 @@ export interface LadderPlan {
   /** Every run: done and running first, then planned in order, then the no-longer-needed. */
   runs: LadderRun[];
   /** When to stop: the first planned run after which the loss width and the expected error (fit and distance) are within 10% of what the whole ladder reaches. */
-  stop: { afterOrder: number; lossWidth: number; nStarRatio: number; reason: string };
+  stop: { afterOrder: number; lossWidth: number; nStarRatio: number; nStarInterval: [number, number]; reason: string };
   /**
    * Set when, at the end of the ladder, the distance from the largest run (finished, training or
    * planned) dominates the target's interval (its floor alone is ≥ 80% of the width): what would
@@ -514,9 +530,24 @@ function widthsFor(
   scale: number,
   center: { loss: number; nStar: number },
   target: { params: number; tokens: number; flops: number },
+  /** The planner's N* interval now (familyFrontier) at `flops`, and the linearised ln N* sd it corresponds to. */
+  frontier?: { bootstrap: [number, number]; flops: number; nowSd: number },
 ): WidthsOf {
   return (state, fitFactor = 1) => {
     const sd = state.sd();
+    const nStarOf = (): [number, number] => {
+      if (frontier) {
+        // The planner's interval, narrowed as the runs narrow the linearised spread, at least the
+        // frontier's distance floor from the state's largest run (as budget.ts frontierInterval widens it).
+        const narrowing = frontier.nowSd > 0 && sd.lnNStar >= 0 ? Math.min(1, sd.lnNStar / frontier.nowSd) : 1;
+        const fitPart = widenInterval(center.nStar, frontier.bootstrap, Math.max(1e-9, narrowing), true);
+        return calibrateFrontierAtDistance(center.nStar, fitPart, state.maxFlops > 0 ? frontier.flops / state.maxFlops : Number.POSITIVE_INFINITY);
+      }
+      // N*: the linearised spread as every cross-run interval is widened; the bootstrap's scale is
+      // matched on the loss, whose interval it is (scaling N* by it made a one-ratio family's ×4 a ×100).
+      const hn = Z80 * INTERVAL_CALIBRATION.crossRun * sd.lnNStar;
+      return [center.nStar * Math.exp(-hn), center.nStar * Math.exp(hn)];
+    };
     const m = INTERVAL_CALIBRATION.crossRun * scale;
     const ratio = state.maxFlops > 0 ? target.flops / state.maxFlops : Number.POSITIVE_INFINITY;
     let loss = center.loss;
@@ -531,17 +562,14 @@ function widthsFor(
       lossInterval = [loss * Math.exp(-hl), loss * Math.exp(hl)];
       if (Number.isFinite(ratio)) lossInterval = calibrateAtDistance(loss, lossInterval, ratio);
     }
-    // N*: the linearised spread as every cross-run interval is widened; the bootstrap's scale is
-    // matched on the loss, whose interval it is (scaling N* by it made a one-ratio family's ×4 a ×100).
-    const hn = Z80 * INTERVAL_CALIBRATION.crossRun * sd.lnNStar;
-    const nStarInterval: [number, number] = [center.nStar * Math.exp(-hn), center.nStar * Math.exp(hn)];
+    const nStarInterval = nStarOf();
     return {
       loss,
       lossInterval,
       lossWidth: (lossInterval[1] - lossInterval[0]) / loss,
       nStar: center.nStar,
       nStarInterval,
-      nStarRatio: Math.exp(2 * hn),
+      nStarRatio: nStarInterval[1] / nStarInterval[0],
     };
   };
 }
@@ -739,6 +767,13 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       ? context.fit.fitParams.slice()
       : referenceParams(chinchillaLaw);
 
+  // N* and its interval at a compute, as the planner computes them (one computation, budget.ts
+  // familyFrontier), when the caller gives the family's law and model and the family has finished runs.
+  const hasFinished = (request.runs ?? []).some((r) => r && r.status === 'finished' && valid(r.loss) && valid(r.params) && valid(r.tokens));
+  const frontierOf = (flops: number): FamilyFrontier | undefined =>
+    context.lossLaw && context.fit && context.model && hasFinished ? familyFrontier(context.lossLaw, flops, context.model) : undefined;
+  let frontier: FamilyFrontier | undefined;
+
   // Target.
   let targetN: number;
   /** Tokens the law predicts at (the effective tokens with repeated data): every width and distance. */
@@ -760,7 +795,9 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     const f = budgetToFlops(t.budget, table, profile);
     if ('error' in f) return f;
     if (!valid(f.flops)) return { error: `the target budget ${t.budget.text} gives no compute` };
-    targetN = Math.exp(lnNStar(theta, f.flops));
+    // The planner's N* at this budget (its recommendation), else the linearisation's closed form.
+    frontier = frontierOf(f.flops);
+    targetN = frontier?.nStar ?? Math.exp(lnNStar(theta, f.flops));
     targetD = tokensForFlops(f.flops, targetN);
     targetTokens = targetD;
     label = t.label ?? `compute-optimal run at ${t.budget.text}`;
@@ -772,6 +809,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   // What the target costs, as its config's hover counts it (FLOPs with attention, its hardware):
   // the ladder's budget is a fraction of that.
   const costFlops = t.kind === 'model' && valid(t.flops) ? t.flops : approxTrainingFlops(targetN, targetTokens);
+  // N* "at the target's compute" is the planner's at the compute the target shows (its config's FLOPs): `plan --budget` of it says the same.
+  if (t.kind === 'model') frontier = frontierOf(costFlops);
   const targetTime =
     t.kind === 'model' && t.cost && valid(t.cost.gpuHours) && Number.isFinite(t.cost.usd) ? t.cost : computeTime(costFlops, profile, { mfu: table.mfu });
 
@@ -814,7 +853,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   for (const r of finished) state = state.withRun(r.params, r.tokens);
 
   // Centres: the fitted law's values (the published refit, uncalibrated, for an empty family).
-  const center = { loss: chinchillaLaw.evaluate(theta, [targetN, targetD]), nStar: Math.exp(lnNStar(theta, targetFlops)) };
+  const center = { loss: chinchillaLaw.evaluate(theta, [targetN, targetD]), nStar: frontier?.nStar ?? Math.exp(lnNStar(theta, targetFlops)) };
   // Scale so that "now" is the bootstrap's width, when the family's fit gives one.
   let scale = 1;
   if (context.fit && context.fit.samples.length >= 10 && finished.length) {
@@ -831,7 +870,15 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const model = finished.length && context.fit && context.fit.samples.length >= 10 ? context.model : undefined;
   // The greedy decides on the family model's widths; the plan shows them calibrated for a ladder
   // this planner chose (LADDER_INTERVAL_FACTOR on the distance floor), which changes no choice.
-  const rawWidths = widthsFor(model, state.sd().lnLoss, scale, center, { params: targetN, tokens: targetD, flops: targetFlops });
+  const u = frontier?.uncertainty;
+  const rawWidths = widthsFor(
+    model,
+    state.sd().lnLoss,
+    scale,
+    center,
+    { params: targetN, tokens: targetD, flops: targetFlops },
+    u ? { bootstrap: u.nStarBootstrap, flops: costFlops, nowSd: state.sd().lnNStar } : undefined,
+  );
   // The family's own leave-largest-out miss (none under 4 runs): planned runs are not known to mend it.
   const heldOutMiss = model && context.fit ? leaveLargestOutMiss(context.fit) : 0;
   const widths: WidthsOf = (st, fitFactor) =>
@@ -1169,6 +1216,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           afterOrder: stopAt.order,
           lossWidth: stopAt.after.lossWidth,
           nStarRatio: stopAt.after.nStarRatio,
+          nStarInterval: stopAt.after.nStarInterval,
           reason: `after run ${stopAt.order} the target's 80% loss interval is ${(stopAt.after.lossWidth * 100).toFixed(2)}% wide, within 10% of the ${(finalWidths.lossWidth * 100).toFixed(2)}% the whole ladder reaches${
             Number.isFinite(finalError)
               ? `, and its expected error (fit and distance) ±${((errorAfter.get(stopAt.id) ?? finalError) * 100).toFixed(1)}% within 10% of ±${(finalError * 100).toFixed(1)}%`
@@ -1179,6 +1227,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           afterOrder: 0,
           lossWidth: finalWidths.lossWidth,
           nStarRatio: finalWidths.nStarRatio,
+          nStarInterval: finalWidths.nStarInterval,
           reason:
             timedOut && plannedRuns.length === 0
               ? 'the search ran out of its time budget before it could weigh a run (setting scalingLens.fit.timeBudgetMs): plan again, or raise it'
@@ -1293,15 +1342,15 @@ function uniqueId(base: string, used: ReadonlySet<string>): string {
 function greedyReason(st: FisherState, c: { params: number; tokens: number }, before: number, after: number, widths: WidthsOf): string {
   const ratio = c.tokens / c.params;
   const flops = approxTrainingFlops(c.params, c.tokens);
-  const nBefore = widths(st).nStarRatio;
-  const nAfter = widths(st.withRun(c.params, c.tokens)).nStarRatio;
+  const nBefore = widths(st).nStarInterval;
+  const nAfter = widths(st.withRun(c.params, c.tokens)).nStarInterval;
   const what =
     ratio >= 80
       ? `pins the data exponent (${ratio.toFixed(0)} tokens/parameter)`
       : ratio <= 10
         ? `pins the size exponent (${ratio.toFixed(0)} tokens/parameter)`
         : `a point near compute-optimal at ${fmt(flops)} FLOPs`;
-  return `${what}: narrows the target's loss interval ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}% and N* ×${nBefore.toPrecision(3)} → ×${nAfter.toPrecision(3)}`;
+  return `${what}: narrows the target's loss interval ${(before * 100).toFixed(2)}% → ${(after * 100).toFixed(2)}% and N* (80%) ${nStarRange(nBefore)} → ${nStarRange(nAfter)}`;
 }
 
 /** Why the greedy kept filling: the run lowers the target's expected error, though the distance floor hides it in the width. */

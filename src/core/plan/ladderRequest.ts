@@ -16,6 +16,7 @@ import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { familyModelOf, type FamilyModel } from './familyModel';
 import { formatCount, formatFlops, formatLoss } from '../../shared/format';
 import { appendAll } from '../../shared/arrays';
+import { nStarRange, nStarText } from './nStarText';
 
 /** The target of the ladder as the host sends it: the config's N and D, or a budget as typed. */
 export type LadderTargetRequest =
@@ -144,7 +145,13 @@ export function planLadderRequest(
   const { previous: linked, links } = linkRuns(previous, existing, runs);
   const fit = family?.fit && family.fit.lawId === 'chinchilla' && !family.fit.timedOut ? family.fit : undefined;
   // The model the lens predicts with: the ladder's "lensNow" is its interval at the target ("now" that, calibrated as the plan's).
-  const model = family && fit ? familyModelOf({ ...family, fit }, overtrainOf?.(family)) : undefined;
+  const overtrain = family && fit ? overtrainOf?.(family) : undefined;
+  const model = family && fit ? familyModelOf({ ...family, fit }, overtrain) : undefined;
+  // N* and its interval: Plan Compute Budget's at the target's compute (budget.ts familyFrontier).
+  const lossLaw =
+    family && fit
+      ? { fit, family: family.family, runsUsed: family.runIds, overtrain, points: family.points, anchoredRunIds: family.anchoredRunIds }
+      : undefined;
   const plan = planLadder(
     {
       target,
@@ -157,7 +164,7 @@ export function planLadderRequest(
       vocab: request.vocab,
       deadline,
     },
-    { hardware, fit, ...(model ? { model } : {}) },
+    { hardware, fit, ...(model ? { model } : {}), ...(lossLaw ? { lossLaw } : {}) },
   );
   if ('error' in plan) return plan;
   if (note) plan.notes.unshift(note);
@@ -251,11 +258,6 @@ function sci(v: number): string {
   return v.toExponential(1).replace('e+', 'e');
 }
 
-/** N* spread high/low: `×1.35`, `×6.3e10` when the ladder has not pinned it yet. */
-function ratio(v: number): string {
-  return v >= 100 ? `×${sci(v)}` : `×${v.toFixed(2)}`;
-}
-
 function pct(v: number): string {
   return `±${((v / 2) * 100).toFixed(v < 0.02 ? 2 : 1)}%`;
 }
@@ -277,7 +279,7 @@ export function ladderMarkdown(plan: LadderPlan): string {
       ` (budget ${plan.budget.text}: ${formatFlops(plan.budget.flops)} FLOPs).${plan.family ? ` Family "${plan.family}".` : ''}`,
     '',
     plan.now
-      ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}); N* ${formatCount(plan.now.nStar)} (${ratio(plan.now.nStarRatio)}).`
+      ? `**Now** (the family's finished runs): loss ${formatLoss(plan.now.loss)}, 80% ${formatLoss(plan.now.lossInterval[0])}–${formatLoss(plan.now.lossInterval[1])} (${pct(plan.now.lossWidth)}${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}); ${nStarText(plan.now.nStar, plan.now.nStarInterval)}.`
       : '**Now**: no finished runs in the family: the runs below follow the IsoFLOP recipe.',
     '',
     ...(plan.runs.length === 0
@@ -290,10 +292,10 @@ export function ladderMarkdown(plan: LadderPlan): string {
       // Plain words, not a symbol: the preview's fonts may lack one (seen in headless Chromium).
       const order = r.order === stopOrder ? `**${r.order} stop**` : String(r.order);
       const dn = r.tokensPerParam < 10 ? Number(r.tokensPerParam.toPrecision(2)).toString() : r.tokensPerParam.toFixed(0);
-      return `| ${order} | ${STATUS_MARK[r.status] || 'planned'} | ${formatCount(r.params)} | ${formatCount(r.tokens)} | ${dn} | ${r.shape.nLayer} × ${r.shape.dModel} | ${sci(r.lr.value)} | ${formatCount(r.batchTokens.value)} | ${formatHours(r.gpuHours)} | ${formatUsd(r.usd).replace(/^\$/, '')} | ${pct(r.after.lossWidth)} | ${ratio(r.after.nStarRatio)} |`;
+      return `| ${order} | ${STATUS_MARK[r.status] || 'planned'} | ${formatCount(r.params)} | ${formatCount(r.tokens)} | ${dn} | ${r.shape.nLayer} × ${r.shape.dModel} | ${sci(r.lr.value)} | ${formatCount(r.batchTokens.value)} | ${formatHours(r.gpuHours)} | ${formatUsd(r.usd).replace(/^\$/, '')} | ${pct(r.after.lossWidth)} | ${nStarRange(r.after.nStarInterval)} |`;
     }),
     '',
-    `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": spread (high/low) of the compute-optimal size at the target's compute.`,
+    `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": 80% interval of the compute-optimal size at the target's compute (Plan Compute Budget's at that compute, narrowed by the runs above).`,
     '',
     ...(plan.distance ? [`**What would narrow it**: ${plan.distance.text}`, ''] : []),
     ...(plan.runs.length
