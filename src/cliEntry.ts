@@ -7,10 +7,11 @@
 import * as path from 'node:path';
 import { answerHelp } from './cliCommands/help';
 import { requireBundle } from './cliCodeCache';
+import { writeOut } from './cliOutput';
 
 /** The bundle that tries each command first; each runs its own main on load (esbuild.mjs). */
 const FIRST_TRY: Record<string, string> = { plan: 'cliQuick.js', estimate: 'cliEstimate.js', ladder: 'cliLadder.js' };
 
-const code = answerHelp(process.argv.slice(2), (text) => process.stdout.write(text));
+const code = answerHelp(process.argv.slice(2), (text) => writeOut(1, text));
 if (code !== undefined) process.exitCode = code;
 else requireBundle(path.join(__dirname, Object.hasOwn(FIRST_TRY, process.argv[2]) ? FIRST_TRY[process.argv[2]] : 'cliMain.js'));
