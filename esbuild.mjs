@@ -30,18 +30,20 @@ const builds = [
   { ...lazy, entryPoints: ['src/worker/fitThread.ts'], outfile: 'dist/fitThread.js' },
   // A parsing thread of a large JSONL log's first read (src/core/runs/jsonlParallel.ts), started by the worker and the CLI.
   { ...lazy, entryPoints: ['src/core/runs/jsonlThread.ts'], outfile: 'dist/jsonlThread.js' },
-  // The CLI: a small entry that answers --help and --version, and the rest, loaded for any other command.
+  // The CLI: a small entry that answers --help and --version, and loads the rest for any other command
+  // (by path, with V8's code cache: src/cliCodeCache.ts).
   {
     ...lazy,
     entryPoints: ['src/cliEntry.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['./cliMain.js', './cliQuick.js', './cliEstimate.js'],
   },
   // `plan` with no runs to read: the planner alone, for a cold start near a bare node (src/cliQuick.ts).
   { ...lazy, entryPoints: ['src/cliQuick.ts'], outfile: 'dist/cliQuick.js', external: ['./cliMain.js'] },
   // `estimate` with no runs to read: the config readers and the estimate alone (src/cliEstimate.ts).
   { ...lazy, entryPoints: ['src/cliEstimate.ts'], outfile: 'dist/cliEstimate.js', external: ['./cliMain.js'] },
+  // `ladder` with no runs to read: the ladder planner and the config readers alone (src/cliLadder.ts).
+  { ...lazy, entryPoints: ['src/cliLadder.ts'], outfile: 'dist/cliLadder.js', external: ['./cliMain.js'] },
   { ...lazy, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
   {
     bundle: true,

@@ -4,13 +4,14 @@
 // repository, `estimate` and `plan` would calibrate on examples/'s runs), the commands taking turns
 // so a change in the machine's load falls on all of them. Wall time is measured around the spawn;
 // CPU time (user + system, every thread) is read at exit by a one-line preload that bare node runs
-// too. Medians of RUNS. Alone, `node --import tsx bench/coldStart.ts <other checkout>` times that
+// too. Each command with the CLI's V8 code cache warm, being written, and off. Medians of RUNS. Alone, `node --import tsx bench/coldStart.ts <other checkout>` times that
 // checkout's built CLI in the same turns, for a before/after.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { median } from './stats';
+import { CODE_CACHE_ENV } from '../src/cliCodeCache';
 
 const repoRoot = path.resolve(__dirname, '..');
 /** Runs of each command (interleaved). */
@@ -70,27 +71,46 @@ export function coldStartRows(tmp: string, json: Record<string, number>, otherRo
   );
   const json400m = path.join(repoRoot, 'examples', 'configs', 'planned-400m', 'config.json');
   const commands: { label: string; key: string; args: string[] }[] = [
-    { label: 'bare `node -e 0`', key: 'bare', args: ['-e', '0'] },
     { label: '`scaling-lens --help`', key: 'help', args: [cli, '--help'] },
     { label: '`scaling-lens plan --budget 1e21` (no runs to read: the planner alone)', key: 'plan', args: [cli, 'plan', '--budget', '1e21'] },
     { label: '`scaling-lens estimate` on an HF config.json (examples/configs/planned-400m)', key: 'estimateJson', args: [cli, 'estimate', json400m] },
     { label: '`scaling-lens estimate` on a YAML config (the generic shape, 17 lines)', key: 'estimateYaml', args: [cli, 'estimate', yaml] },
     { label: "`scaling-lens estimate` on a nanoGPT .py config (nanoGPT's train_gpt2.py)", key: 'estimatePy', args: [cli, 'estimate', py] },
-    { label: '`scaling-lens ladder --budget 1e20` (no runs: the IsoFLOP recipe; the whole CLI)', key: 'ladder', args: [cli, 'ladder', '--budget', '1e20'] },
+    {
+      label: '`scaling-lens ladder --budget 1e20` (no runs: the IsoFLOP recipe, the ladder planner alone)',
+      key: 'ladder',
+      args: [cli, 'ladder', '--budget', '1e20'],
+    },
   ];
   if (otherRoot !== undefined) {
     const other = path.join(path.resolve(otherRoot), 'dist', 'cli.js');
-    for (const c of commands.slice(1))
+    for (const c of commands.slice())
       commands.push({ label: `${c.label} [${otherRoot}]`, key: `${c.key}:other`, args: c.args.map((a) => (a === cli ? other : a)) });
   }
-  const wall = commands.map(() => [] as number[]);
-  const cpu = commands.map(() => [] as number[]);
+  // Each command three ways (src/cliCodeCache.ts): with V8's code cache of an earlier run (what every
+  // run but the first sees), with none (the first run, which writes it at exit), and with it off.
+  const warmDir = path.join(configs, 'cache-warm');
+  const modes: { key: string; cacheDir: (r: number, i: number) => string }[] = [
+    { key: 'warm', cacheDir: (): string => warmDir },
+    { key: 'writing', cacheDir: (r: number, i: number): string => path.join(configs, `cache-cold-${r}-${i}`) },
+    { key: 'off', cacheDir: (): string => 'off' },
+  ];
+  const spawnOne = (args: string[], cacheDir: string) =>
+    spawnSync(process.execPath, ['-r', preload, ...args], { cwd: emptyCwd, stdio: 'ignore', env: { ...process.env, [CODE_CACHE_ENV]: cacheDir } });
+  // The warm cache: one run of each command before the timed ones.
+  for (const c of commands) spawnOne(c.args, warmDir);
+  const runs: { label: string; args: string[]; cacheDir: (r: number, i: number) => string }[] = [
+    { label: 'bare `node -e 0`', args: ['-e', '0'], cacheDir: () => 'off' },
+  ];
+  for (const c of commands) for (const m of modes) runs.push({ label: `${c.label} [${m.key}]`, args: c.args, cacheDir: m.cacheDir });
+  const wall = runs.map(() => [] as number[]);
+  const cpu = runs.map(() => [] as number[]);
   const loadBefore = os.loadavg()[0];
   for (let r = 0; r < RUNS; r++) {
-    commands.forEach((c, i) => {
+    runs.forEach((c, i) => {
       fs.rmSync(cpuOut, { force: true });
       const t = performance.now();
-      const res = spawnSync(process.execPath, ['-r', preload, ...c.args], { cwd: emptyCwd, stdio: 'ignore' });
+      const res = spawnOne(c.args, c.cacheDir(r, i));
       wall[i].push(performance.now() - t);
       if (res.status !== 0) throw new Error(`${c.label} failed (exit ${res.status})`);
       cpu[i].push(Number(fs.readFileSync(cpuOut, 'utf8')));
@@ -101,15 +121,22 @@ export function coldStartRows(tmp: string, json: Record<string, number>, otherRo
   const bareCpu = median(cpu[0]);
   json.coldStartBareMs = bareWall;
   json.coldStartBareCpuMs = bareCpu;
-  return commands.slice(1).map((c, k) => {
-    const ms = median(wall[k + 1]);
-    const cpuMs = median(cpu[k + 1]);
-    json[`coldStart:${c.key}`] = ms;
-    json[`coldStartCpu:${c.key}`] = cpuMs;
+  const ratio = (ms: number, bare: number) => `${(ms / bare).toFixed(2)}×`;
+  return commands.map((c, k) => {
+    const at = (m: number) => ({ ms: median(wall[1 + 3 * k + m]), cpuMs: median(cpu[1 + 3 * k + m]) });
+    const [warm, writing, off] = [at(0), at(1), at(2)];
+    json[`coldStart:${c.key}`] = warm.ms;
+    json[`coldStartCpu:${c.key}`] = warm.cpuMs;
+    json[`coldStartNoCache:${c.key}`] = off.ms;
+    json[`coldStartNoCacheCpu:${c.key}`] = off.cpuMs;
+    json[`coldStartWritingCache:${c.key}`] = writing.ms;
     return {
       name: `CLI cold start: ${c.label}`,
-      value: `${ms.toFixed(0)} ms (${(ms / bareWall).toFixed(2)}× bare node)`,
-      note: `wall, median of ${RUNS} runs interleaved with bare \`node -e 0\` (${bareWall.toFixed(0)} ms) and the other commands, from an empty folder; CPU ${cpuMs.toFixed(0)} ms (${(cpuMs / bareCpu).toFixed(2)}× bare node's ${bareCpu.toFixed(0)} ms); ${loads}`,
+      value: `${warm.ms.toFixed(0)} ms (${ratio(warm.ms, bareWall)} bare node); no code cache ${off.ms.toFixed(0)} ms (${ratio(off.ms, bareWall)})`,
+      note:
+        `wall, medians of ${RUNS} runs interleaved with bare \`node -e 0\` (${bareWall.toFixed(0)} ms) and the other commands, from an empty folder. ` +
+        `With V8's code cache of an earlier run (every run but the first): CPU ${warm.cpuMs.toFixed(0)} ms (${ratio(warm.cpuMs, bareCpu)} bare node's ${bareCpu.toFixed(0)} ms); ` +
+        `the cache off: CPU ${off.cpuMs.toFixed(0)} ms (${ratio(off.cpuMs, bareCpu)}); the first run, which writes the cache: ${writing.ms.toFixed(0)} ms (${ratio(writing.ms, bareWall)}), CPU ${writing.cpuMs.toFixed(0)} ms; ${loads}`,
     };
   });
 }

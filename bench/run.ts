@@ -162,18 +162,68 @@ function runScipyBench(tmp: string, points: readonly CrossRunPoint[], steps: rea
   };
 }
 
+type Row = { name: string; value: string; note: string };
+
+/** The report of the rows so far (`sections` says how long each section took, at what load). */
+function writeReport(rows: readonly Row[], json: Record<string, number>, sections: readonly string[], started: number, done: boolean): string {
+  const machineText = machine();
+  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+  const report = [
+    '# Scaling Lens benchmark',
+    '',
+    `Run ${new Date().toISOString()} on ${machineText}.`,
+    '',
+    done
+      ? `One complete \`npm run bench\` run: ${minutes} minutes, section by section (wall time, 1-minute load average at its end): ${sections.join('; ')}.`
+      : `**Partial** (the run is still going or stopped): ${minutes} minutes so far; sections done: ${sections.join('; ')}.`,
+    '',
+    '| what | result | how |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.note} |`),
+    '',
+    'SciPy side (bench/scipy_bench.py, /usr/bin/python3): the same data, the same start grid scored on ≤ 64 points,',
+    "the 5 best refined by `least_squares(loss='huber', f_scale=1e-3)` with analytic Jacobians, then the same",
+    'resamples refitted warm-started from the best fit (Chinchilla: plus the leave-largest-out refit ours does).',
+    'The curve fits run without the prefix validation and break check on both sides. Ratios < 1 mean ours is faster.',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(repoRoot, 'bench', 'report.md'), report);
+  fs.writeFileSync(
+    path.join(repoRoot, 'bench', 'report.json'),
+    `${JSON.stringify({ machine: machineText, complete: done, minutes: Number(minutes), ...json }, null, 2)}\n`,
+  );
+  return report;
+}
+
 async function main(): Promise<void> {
-  const rows: { name: string; value: string; note: string }[] = [];
+  const rows: Row[] = [];
   const json: Record<string, number> = {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bench-'));
+  // Each section's wall time and the load at its end; the report so far is written after each (a
+  // run stopped half-way leaves what it measured), and progress goes to stderr.
+  const started = performance.now();
+  let sectionStart = started;
+  const sections: string[] = [];
+  const section = (label: string): void => {
+    const now = performance.now();
+    sections.push(`${label} ${((now - sectionStart) / 60_000).toFixed(1)} min (load ${os.loadavg()[0].toFixed(1)})`);
+    json[`sectionMinutes:${label}`] = (now - sectionStart) / 60_000;
+    sectionStart = now;
+    process.stderr.write(`[bench] ${new Date().toISOString()} ${sections[sections.length - 1]}\n`);
+    writeReport(rows, json, sections, started, false);
+  };
+  process.stderr.write(`[bench] ${new Date().toISOString()} started, 1-minute load average ${os.loadavg()[0].toFixed(1)}\n`);
   try {
     // --- Ingest throughput (bench/ingest.ts): JSONL and event files against `cat` and readline + JSON.parse --
     rows.push(...(await ingestThroughput(tmp, json)));
+    section('ingest');
 
     // --- Scale (bench/scale.ts): curve-fit CPU before/after, scan of many runs with the fitting pool --
     rows.push(...(await scaleRows(tmp, json)));
+    section('scale');
     // --- CLI cold start against bare node (bench/coldStart.ts) ---
     rows.push(...coldStartRows(tmp, json));
+    section('cold start');
 
     // The memory and append rows below use a 300,000-line JSONL log.
     const lines = 300_000;
@@ -221,6 +271,7 @@ async function main(): Promise<void> {
     json.appendMs = appendMs;
     rows.push({ name: 'Append one line to that log and rebuild the runs', value: `${appendMs.toFixed(1)} ms`, note: 'median of 20; reads only the new bytes' });
 
+    section('memory and append');
     // --- Fits, each against SciPy doing the same work in the same run ------------------------
     // Same data, same start grid, same resamples (the very index sets / block offsets our
     // bootstrap draws, rebuilt here from the same seeded PRNG), timed in bench/scipy_bench.py.
@@ -283,6 +334,7 @@ async function main(): Promise<void> {
       note: 'median of 3; no SciPy counterpart',
     });
 
+    section('fits against SciPy');
     // --- The example workspace end to end (what the worker does on activation) ---------------
     const examples = path.join(repoRoot, 'examples');
     const files = listFiles(examples).filter(isDefaultLogFile);
@@ -350,6 +402,7 @@ async function main(): Promise<void> {
       note: `while typing (one value edited per estimate): worker estimate ${lens.workerMs.toFixed(1)} ms + message copy ${lens.cloneMs.toFixed(2)} ms + host layout ${lens.hostMs.toFixed(2)} ms (medians of 20/20/50; aim < 20 ms); opening the file (nothing parsed before) ${lens.workerOpenMs.toFixed(1)} ms, the same text again ${lens.workerSameMs.toFixed(1)} ms (medians of 5/20)`,
     });
 
+    section('examples, fit apart, dashboard, lenses');
     // --- What ships: the production .vsix (built in a staging copy; dist/ is left alone) ---------
     const pkg = packageSize(tmp);
     if ('error' in pkg) rows.push({ name: 'Package size (.vsix)', value: 'not measured', note: pkg.error });
@@ -388,6 +441,7 @@ async function main(): Promise<void> {
         note: `activate() itself; first snapshot (list and read every run in the worker; the fits land in later snapshots) ${(t.firstSnapshotMs / 1000).toFixed(1)} s after activation began. ${t.at >= activationStarted ? `Measured in this run (the integration harness's "activation timing" test, real VS Code server in headless Chromium), 1-minute load average ${os.loadavg()[0].toFixed(1)}` : `Recorded by the integration run of ${t.at}${notFresh ? ` (not measured in this run: ${notFresh})` : ''}`}`,
       });
     }
+    section('package and activation');
     // --- Append-to-panel latency: measured in the real VS Code by the dashboard integration suite ---
     try {
       const latency = JSON.parse(fs.readFileSync(path.join(repoRoot, '.vscode-test', 'latency', 'append-to-panel.json'), 'utf8')) as {
@@ -495,28 +549,12 @@ async function main(): Promise<void> {
     }
     // --- Hostile workspaces (issue 17): pattern scaling, 10,000 runs, npm audit (bench/hostile.ts) ---
     for (const row of [patternRatios(), tenThousandRuns(tmp), ...npmAudit(repoRoot)]) rows.push(row);
+    section('hostile workspaces');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
-  const machineText = machine();
-  const report = [
-    '# Scaling Lens benchmark',
-    '',
-    `Run ${new Date().toISOString()} on ${machineText}.`,
-    '',
-    '| what | result | how |',
-    '| --- | --- | --- |',
-    ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.note} |`),
-    '',
-    'SciPy side (bench/scipy_bench.py, /usr/bin/python3): the same data, the same start grid scored on ≤ 64 points,',
-    "the 5 best refined by `least_squares(loss='huber', f_scale=1e-3)` with analytic Jacobians, then the same",
-    'resamples refitted warm-started from the best fit (Chinchilla: plus the leave-largest-out refit ours does).',
-    'The curve fits run without the prefix validation and break check on both sides. Ratios < 1 mean ours is faster.',
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'report.md'), report);
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'report.json'), `${JSON.stringify({ machine: machineText, ...json }, null, 2)}\n`);
+  const report = writeReport(rows, json, sections, started, true);
   process.stdout.write(report);
 }
 

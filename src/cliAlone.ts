@@ -4,6 +4,7 @@
 // A leaf: each small bundle includes it, so it imports nothing heavy.
 import type { CliContext } from './cliCommands/estimate';
 import { currentFolderWithRuns } from './cliCommands/logFilesUnder';
+import { writeOut } from './cliOutput';
 
 class WholeCliNeeded extends Error {}
 
@@ -32,8 +33,8 @@ export function runAloneOrWholeCli(command: (args: string[], context: CliContext
     code = undefined;
   }
   if (code !== undefined) {
-    process.stdout.write(stdout.join(''));
-    process.stderr.write(stderr.join(''));
+    writeOut(1, stdout.join(''));
+    writeOut(2, stderr.join(''));
     process.exitCode = code;
   }
   // Bundled apart (esbuild.mjs); runs its own main on load.

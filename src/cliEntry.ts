@@ -1,17 +1,17 @@
 // `scaling-lens` (dist/cli.js): help and version are answered from this small bundle, `plan` first
-// tries the planner alone (dist/cliQuick.js); any other command loads the whole CLI (src/cli.ts,
-// bundled as dist/cliMain.js), whose parsers and engine
+// tries the planner alone (dist/cliQuick.js), `estimate` the config readers alone
+// (dist/cliEstimate.js), `ladder` the ladder planner alone (dist/cliLadder.js); any other command
+// loads the whole CLI (src/cli.ts, bundled as dist/cliMain.js), whose parsers and engine
 // would otherwise be parsed and run on every `--help` (issue 20: cold start near a bare `node`).
+// Each bundle is loaded with V8's code cache of an earlier run (src/cliCodeCache.ts).
+import * as path from 'node:path';
 import { answerHelp } from './cliCommands/help';
+import { requireBundle } from './cliCodeCache';
+import { writeOut } from './cliOutput';
 
-const code = answerHelp(process.argv.slice(2), (text) => process.stdout.write(text));
+/** The bundle that tries each command first; each runs its own main on load (esbuild.mjs). */
+const FIRST_TRY: Record<string, string> = { plan: 'cliQuick.js', estimate: 'cliEstimate.js', ladder: 'cliLadder.js' };
+
+const code = answerHelp(process.argv.slice(2), (text) => writeOut(1, text));
 if (code !== undefined) process.exitCode = code;
-// `plan` tries the planner alone first (src/cliQuick.ts), which hands over to the whole CLI when it must.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-else if (process.argv[2] === 'plan') require('./cliQuick.js');
-// `estimate` likewise tries the config readers alone first (src/cliEstimate.ts).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-else if (process.argv[2] === 'estimate') require('./cliEstimate.js');
-// Bundled apart (esbuild.mjs); runs its own main on load.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-else require('./cliMain.js');
+else requireBundle(path.join(__dirname, Object.hasOwn(FIRST_TRY, process.argv[2]) ? FIRST_TRY[process.argv[2]] : 'cliMain.js'));

@@ -1,35 +1,10 @@
 // `scaling-lens estimate <config>` with no runs to calibrate on (no --workspace, no training log in
 // the current folder): the config readers and the estimate alone, bundled apart (dist/cliEstimate.js,
 // esbuild.mjs), so the command's cold start skips the engine, the log readers and the fitting
-// thread's code. Its fits (a family's LR/batch sweep) run inline, as the empty engine's do. A usage
-// error or any failure goes to the whole CLI (src/cliAlone.ts).
-import { estimateCommand, type ConfigEstimator } from './cliCommands/estimate';
-import { runAloneOrWholeCli, wholeCliNeeded } from './cliAlone';
-import { estimateConfig, type EstimateSources } from './core/engine/estimates';
-import { FitScheduler } from './core/engine/fitScheduler';
-import { hardwareTable, type HardwareSettings } from './core/plan/hardware';
-
-/** An engine with no runs, as far as `estimate` asks (ScalingWorkspace's estimate sources with nothing read). */
-function emptyEstimator(hardware: HardwareSettings): ConfigEstimator {
-  const table = hardwareTable(hardware);
-  // As the CLI's empty engine: no fitter (fits inline), no per-fit budget.
-  const fits = new FitScheduler(() => ({}));
-  const needed = (): never => wholeCliNeeded('a fit');
-  const sources: EstimateSources = {
-    hardware: () => table,
-    seed: () => 1,
-    runs: () => [],
-    familyName: needed,
-    // No runs, no families; anything else is the engine's.
-    fitFamilies: (runs) => (runs.length === 0 ? [] : needed()),
-    overtrainFit: needed,
-    fit: (slot, key, kind, makeJob, deadline) => fits.fit(slot, key, kind, makeJob, deadline),
-  };
-  return {
-    hardware: table,
-    runs: () => [],
-    estimateConfig: (file, text, readSibling, deadline) => estimateConfig(sources, file, text, readSibling, deadline),
-  };
-}
+// thread's code (src/cliEmptyEstimator.ts). A usage error or any failure goes to the whole CLI
+// (src/cliAlone.ts).
+import { estimateCommand } from './cliCommands/estimate';
+import { runAloneOrWholeCli } from './cliAlone';
+import { emptyEstimator } from './cliEmptyEstimator';
 
 runAloneOrWholeCli(estimateCommand, { configEstimator: emptyEstimator });

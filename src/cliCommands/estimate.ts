@@ -35,13 +35,8 @@ export const NOTHING_CALIBRATED = (command: string) =>
 
 /**
  * The runs the loss is calibrated on: --workspace, else the current folder when it holds training
- * logs (said on stderr), else none.
+ * logs (said on stderr), else undefined (no engine needed: an empty one, or the small bundles' stand-in).
  */
-export function calibrationWorkspace(command: string, workspace: string | undefined, hardware: HardwareSettings, ctx: CliContext): ScalingWorkspace {
-  return calibrationRuns(command, workspace, hardware, ctx) ?? ctx.emptyWorkspace(hardware);
-}
-
-/** calibrationWorkspace, but undefined where it would be an empty workspace (`plan` then needs no engine). */
 export function calibrationRuns(command: string, workspace: string | undefined, hardware: HardwareSettings, ctx: CliContext): ScalingWorkspace | undefined {
   if (workspace) return ctx.loadWorkspace([workspace], hardware);
   const here = ctx.defaultWorkspace?.();

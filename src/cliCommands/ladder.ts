@@ -15,7 +15,7 @@ import { parseAmount } from '../core/plan/budgetRequest';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops } from '../shared/format';
 import { nStarRange, nStarText } from '../core/plan/nStarText';
-import { calibrationWorkspace, hardwareFlags, HARDWARE_OPTIONS, type CliContext } from './estimate';
+import { calibrationRuns, hardwareFlags, HARDWARE_OPTIONS, type CliContext, type ConfigEstimator } from './estimate';
 
 /** Time the greedy search may take (the CLI is interactive). */
 const SEARCH_MS = 10_000;
@@ -123,7 +123,9 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
         ? ladderBudget.hardware
         : undefined;
   const hardware = hardwareFlags(values, ctx, fallbackHw);
-  const engine = calibrationWorkspace('ladder', values.workspace, hardware, ctx);
+  const runs = calibrationRuns('ladder', values.workspace, hardware, ctx);
+  // No runs: the empty estimator of the ladder bundle alone (src/cliLadder.ts), else an empty engine.
+  const engine: ConfigEstimator = runs ?? ctx.configEstimator?.(hardware) ?? ctx.emptyWorkspace(hardware);
   if (engine.hardware.problems.length) throw ctx.usage(engine.hardware.problems.join('; '));
 
   let target: LadderRequest['target'];
@@ -164,8 +166,8 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
   if (seqLen !== undefined) request.seqLen = seqLen;
   const context: LadderContext = { hardware: engine.hardware };
   const notes: string[] = [];
-  if (engine.runs().length) {
-    const families = engine.snapshot().families.filter((f) => f.points?.length);
+  if (runs?.runs().length) {
+    const families = runs.snapshot().families.filter((f) => f.points?.length);
     const wanted = values.family ?? configFamily;
     const chosen = wanted !== undefined ? families.find((f) => f.family === wanted) : [...families].sort((a, b) => b.runIds.length - a.runIds.length)[0];
     if (values.family !== undefined && !chosen) {
@@ -180,7 +182,7 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
       if (chosen.fit && !chosen.fit.timedOut) {
         context.fit = chosen.fit;
         // The lens's model (familyModelOf): the ladder's "now" is the interval `estimate` prints.
-        const overtrain = engine.overtrainLaw(chosen);
+        const overtrain = runs.overtrainLaw(chosen);
         context.model = familyModelOf({ ...chosen, fit: chosen.fit }, overtrain);
         // N* and its interval: the planner's (`plan --budget` at the target's compute says the same).
         context.lossLaw = {

@@ -132,7 +132,6 @@ test('the CLI entry bundle answers help and version alone and hands every other 
       platform: 'node',
       format: 'cjs',
       outfile,
-      external: ['./cliMain.js', './cliQuick.js', './cliEstimate.js'],
       logLevel: 'warning',
     });
     // Cold start: none of the engine, parsers or readers in the entry (the whole CLI is ~1.7 MB).
@@ -152,6 +151,9 @@ test('the CLI entry bundle answers help and version alone and hands every other 
     assert.equal(run('plan', '--budget', '1e21').stdout, 'planner alone: plan --budget 1e21');
     fs.writeFileSync(path.join(dir, 'cliEstimate.js'), "process.stdout.write('estimate alone: ' + process.argv.slice(2).join(' '));\n");
     assert.equal(run('estimate', 'config.json').stdout, 'estimate alone: estimate config.json');
+    fs.writeFileSync(path.join(dir, 'cliLadder.js'), "process.stdout.write('ladder alone: ' + process.argv.slice(2).join(' '));\n");
+    assert.equal(run('ladder', '--budget', '1e20').stdout, 'ladder alone: ladder --budget 1e20');
+    assert.equal(run('constructor').stdout, 'whole CLI: constructor', 'a command name is not looked up in the prototype');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

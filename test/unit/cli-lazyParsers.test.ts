@@ -64,9 +64,10 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       ...lazyChunkBuilds(base, dir).map((b) => build(b)),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliEstimate.ts')], outfile: path.join(dir, 'cliEstimate.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
     ]);
     // The small bundles hold none of the parsers: each is a file of its own.
-    for (const bundle of ['cliEstimate.js', 'cliQuick.js']) {
+    for (const bundle of ['cliEstimate.js', 'cliQuick.js', 'cliLadder.js']) {
       const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
       for (const absent of ['class YAMLMap', 'LRParser', 'TomlError', 'protobufjs', 'function picomatch'])
         assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);
@@ -108,6 +109,22 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
     const plan = run('cliQuick.js', ['plan', '--budget', '1e21']);
     assert.ok(!plan.stdout.startsWith('whole CLI'));
     assert.deepEqual(plan.loaded, []);
+    // `ladder --budget` with no runs: no parser either, and the whole CLI's output.
+    for (const args of [
+      ['ladder', '--budget', '1e20'],
+      ['ladder', '--budget', '5000 H100-h', '--json'],
+    ]) {
+      const ladder = run('cliLadder.js', args);
+      assert.ok(!ladder.stdout.startsWith('whole CLI'), `${args.join(' ')} answered alone`);
+      assert.deepEqual(ladder.loaded, []);
+      const b = whole(args);
+      assert.deepEqual([ladder.status, ladder.stdout, ladder.stderr], [b.status, b.stdout, b.stderr], args.join(' '));
+    }
+    // A config as the target: its parser alone.
+    const ladderPy = run('cliLadder.js', ['ladder', cases[2].file]);
+    assert.deepEqual(ladderPy.loaded, ['lezer-python']);
+    const bPy = whole(['ladder', cases[2].file]);
+    assert.deepEqual([ladderPy.status, ladderPy.stdout, ladderPy.stderr], [bPy.status, bPy.stdout, bPy.stderr], 'ladder train_gpt2.py');
     // Every package the plugin moves out has its file.
     for (const name of Object.values(LAZY_PACKAGES)) assert.ok(fs.existsSync(path.join(dir, 'lazy', `${name}.js`)), name);
   } finally {
