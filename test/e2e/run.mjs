@@ -776,7 +776,7 @@ async function main() {
       const item = page.locator('.statusbar-item', { hasText: '→' }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).trim();
-      if (!/^\S+ · loss \d\.\d\d → \d\.\d\d( \(from siblings\))?$/.test(text)) throw new Error(`status bar: ${text}`);
+      if (!/^\S+ · loss \d\.\d\d → \d\.\d\d( \((from siblings|from this run alone)\))$/.test(text)) throw new Error(`status bar: ${text}`);
       return text;
     });
 
