@@ -99,6 +99,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         }
         break;
       case 'not_in_fit':
+        drawn.notInFit += s.points.length;
         // Not what the law was fitted to: hollow and grey, whatever the run's colour; why in the tooltip.
         sets.push({
           label: named('not in the fit'),
