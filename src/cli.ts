@@ -246,7 +246,7 @@ async function scan(args: string[]): Promise<number> {
       const from =
         r.curve?.provenance === 'from siblings'
           ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})`
-          : '';
+          : ' from this run alone';
       const pred = r.curve
         ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}`
         : '';

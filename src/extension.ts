@@ -6,6 +6,7 @@ import { WorkerClient } from './services/workerClient';
 import { RunWatcher } from './services/runWatcher';
 import { applySuggestion, ConfigLensProvider, CONFIG_SELECTOR, openConfigValue, SuggestionCodeActions } from './features/codeLens';
 import { ConfigDiagnostics } from './features/configDiagnostics';
+import { LogDiagnostics } from './features/logDiagnostics';
 import { openExampleSweep } from './features/exampleSweep';
 import { PlanBudgetCommand, PLAN_SCHEME, type PlanOutcome, type PlanUi } from './features/planBudget';
 import { LADDER_SCHEME, PlanExperimentsCommand, type LadderOutcome, type LadderUi } from './features/planExperiments';
@@ -83,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const lenses = owned.add(new ConfigLensProvider(worker, settings, context.workspaceState));
   const configDiagnostics = owned.add(new ConfigDiagnostics());
   lenses.onEstimate((document, estimate) => configDiagnostics.update(document, estimate));
+  // Problems in run logs and `.scalinglens.yaml`, as the scan finds them.
+  owned.add(new LogDiagnostics(worker));
   const planner = owned.add(new PlanBudgetCommand(worker, lenses));
   const statusBar = owned.add(new StatusBar(worker, context.workspaceState));
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document), context.workspaceState));

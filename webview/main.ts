@@ -38,6 +38,7 @@ function render(): void {
   drawn.planned = false;
   drawn.focus = false;
   drawn.ladder = 0;
+  drawn.notInFit = 0;
   const { points, note: viewNote } = VIEW_MODULES[state.view].draw(latest);
   let note = viewNote ?? '';
   drawTables(latest);
@@ -61,6 +62,7 @@ function render(): void {
     planned: drawn.planned,
     focus: focusText,
     ladder: drawn.ladder,
+    notInFit: drawn.notInFit,
   });
 }
 

@@ -40,7 +40,7 @@ export const store: Store = {
 };
 
 /** What the current render drew; reset at its start, reported to the host at its end. */
-export const drawn = { planned: false, focus: false, ladder: 0 };
+export const drawn = { planned: false, focus: false, ladder: 0, notInFit: 0 };
 
 export function focusedRun(): string | undefined {
   const f = store.focus;

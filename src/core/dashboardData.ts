@@ -206,6 +206,9 @@ export interface ScalingRunInput {
   /** The loss the family law was fitted to (finished runs), when it was. */
   fittedLoss?: number;
   curve?: CurvePrediction;
+  /** Why the family's fit leaves the run out; its point is then its last logged loss (a live run's forecast). */
+  notInFit?: string;
+  lastLoss?: number;
 }
 
 function logSpace(lo: number, hi: number, n: number): number[] {
@@ -239,17 +242,28 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
       flops: approxTrainingFlops(run.params, run.tokens),
       heldOut: run.id === heldOut,
     };
-    if (run.fittedLoss !== undefined) points.push({ ...base, loss: run.fittedLoss, kind: 'final' });
-    else if (run.curve) {
-      // A point forecast whose interval is still coming is drawn without one (not with the error floor as if final).
-      const pending = run.curve.intervalPending && run.curve.provenance !== 'from siblings';
+    // A point forecast whose interval is still coming is drawn without one (not with the error floor as if final).
+    const pending = run.curve?.intervalPending === true && run.curve.provenance !== 'from siblings';
+    if (run.notInFit !== undefined) {
+      // Not what the law was fitted to: a finished run's last logged loss, a live run's forecast (none without one), marked with why.
+      const live = run.status === 'live';
+      const loss = live ? run.curve?.predictedFinal.value : run.lastLoss;
+      if (loss !== undefined && Number.isFinite(loss))
+        points.push({
+          ...base,
+          loss,
+          kind: live ? 'predicted' : 'final',
+          notInFit: run.notInFit,
+          ...(live && !pending ? { interval: run.curve!.predictedFinal.interval } : {}),
+        });
+    } else if (run.fittedLoss !== undefined) points.push({ ...base, loss: run.fittedLoss, kind: 'final' });
+    else if (run.curve)
       points.push({ ...base, loss: run.curve.predictedFinal.value, ...(pending ? {} : { interval: run.curve.predictedFinal.interval }), kind: 'predicted' });
-    }
   }
   const view: ScalingView = { family: family.family, points };
   const fit: CrossRunFit | undefined = family.fit;
   const law = fit ? getLaw(fit.lawId) : undefined;
-  const sized = points.filter((p) => p.kind === 'final');
+  const sized = points.filter((p) => p.kind === 'final' && p.notInFit === undefined);
   if (!fit || !law || law.variables.length !== 2 || sized.length === 0) return view;
   // With the family's model (plan/familyModel.ts), the line and the frontier are the ones the lens and the planner use.
   const evaluate = model ? (n: number, d: number) => model.value(n, d) : (n: number, d: number) => law.evaluate(fit.fitParams, [n, d]);

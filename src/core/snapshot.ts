@@ -99,6 +99,8 @@ export interface ScalingPoint {
   kind: 'final' | 'predicted';
   /** Left out of the family law's leave-largest-out validation fit. */
   heldOut: boolean;
+  /** Why the run is not in the family's fit (`.scalinglens.yaml` exclude, diverged): drawn apart, never as a point the law was fitted to. */
+  notInFit?: string;
 }
 
 /** A family's cross-run picture: runs, the law along the runs' D/N ratio, the compute-optimal frontier. */

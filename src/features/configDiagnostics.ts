@@ -7,12 +7,12 @@ import type { ConfigEstimate } from '../shared/protocol';
 const SOURCE = 'Scaling Lens';
 const SYNTAX_ERROR = /^invalid (JSON|YAML|TOML)\b/;
 
-function severity(s: Diagnostic['severity']): vscode.DiagnosticSeverity {
+export function severity(s: Diagnostic['severity']): vscode.DiagnosticSeverity {
   return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
 /** The range of a 1-based line without its indentation (the whole first line when unknown). */
-function rangeOf(document: vscode.TextDocument | undefined, line: number | undefined): vscode.Range {
+export function rangeOf(document: vscode.TextDocument | undefined, line: number | undefined): vscode.Range {
   const l = Math.max(0, (line ?? 1) - 1);
   if (!document || l >= document.lineCount) return new vscode.Range(l, 0, l, Number.MAX_SAFE_INTEGER);
   const text = document.lineAt(l);

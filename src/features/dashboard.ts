@@ -33,6 +33,8 @@ export interface RenderReport {
   focus: string;
   /** Planned ladder runs drawn as hollow markers ("Plan Experiments"). */
   ladder: number;
+  /** Runs drawn as not in their family's fit (hollow grey) in the scaling view. */
+  notInFit: number;
   /** How many times the page had loaded (said `ready`) when it drew this: a reload increases it. */
   loads: number;
   /** Snapshots sent whole and as deltas so far. */
@@ -291,6 +293,7 @@ export class Dashboard extends Disposable {
           planned: message.planned,
           focus: message.focus,
           ladder: message.ladder ?? 0,
+          notInFit: message.notInFit ?? 0,
           loads: this.loads,
           sentFull: this.sentFull,
           sentDeltas: this.sentDeltas,

@@ -35,7 +35,7 @@ function short(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2);
 }
 
-/** `$(graph) llama-279m · loss 3.74 → 3.55`: the run's display name, its loss now and its predicted final loss; `$(graph) 7 runs` without one. */
+/** `$(graph) llama-279m · loss 3.74 → 3.55 (from siblings)`: the run's display name, its loss now, its predicted final loss and where that comes from; `$(graph) 7 runs` without one. */
 export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): string {
   // A spinning icon while fits run in the background (each lands in a new snapshot).
   const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph)';
@@ -46,10 +46,11 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   // The name says which run the numbers are of: the item follows what the user looks at.
   const head = `${icon} ${pin}${run.name} · loss ${short(run.lastLoss)}`;
   if (!run.curve) return head;
-  const siblings = run.curve.provenance === 'from siblings' ? ' (from siblings)' : '';
+  // Where the forecast comes from, in both cases (the words of `scan` and the tooltip).
+  const provenance = ` (${run.curve.provenance ?? 'from this run alone'})`;
   // A point forecast sent ahead of its interval says so: it is not the final answer.
   const coming = intervalComing(run) ? ' (interval coming)' : '';
-  return `${head} → ${short(run.curve.predictedFinal.value)}${siblings}${coming}`;
+  return `${head} → ${short(run.curve.predictedFinal.value)}${provenance}${coming}`;
 }
 
 /** Whether the run's headline forecast is a point forecast whose interval is still being computed (CurvePrediction.intervalPending). */

@@ -137,7 +137,8 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
   return { series, skipped: skippedRuns.length, skippedRuns };
 }
 
-export type ScalingKind = 'final' | 'held_out' | 'predicted' | 'law_lower' | 'law_upper' | 'law' | 'broken_law' | 'planned_law' | 'planned' | 'frontier';
+export type ScalingKind =
+  'final' | 'held_out' | 'predicted' | 'not_in_fit' | 'law_lower' | 'law_upper' | 'law' | 'broken_law' | 'planned_law' | 'planned' | 'frontier';
 
 /** A point of the scaling chart with its coordinates on every axis it can be drawn against. */
 export interface ScalingPointOut {
@@ -149,6 +150,8 @@ export interface ScalingPointOut {
   interval?: [number, number];
   runId?: string;
   name?: string;
+  /** Why the run is not in the family's fit (ScalingPoint.notInFit). */
+  notInFit?: string;
 }
 
 export interface ScalingSeries {
@@ -179,12 +182,17 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
       runId: p.runId,
       name: p.name,
       ...(p.interval ? { interval: p.interval } : {}),
+      ...(p.notInFit !== undefined ? { notInFit: p.notInFit } : {}),
     });
-    add('final', view.points.filter((p) => p.kind === 'final' && !p.heldOut).map(run));
-    const held = view.points.filter((p) => p.heldOut);
+    const inFit = view.points.filter((p) => p.notInFit === undefined);
+    add('final', inFit.filter((p) => p.kind === 'final' && !p.heldOut).map(run));
+    const held = inFit.filter((p) => p.heldOut);
     if (held.length) add('held_out', held.map(run));
-    const predicted = view.points.filter((p) => p.kind === 'predicted');
+    const predicted = inFit.filter((p) => p.kind === 'predicted');
     if (predicted.length) add('predicted', predicted.map(run));
+    // Runs the family's fit leaves out (`.scalinglens.yaml`, diverged), apart from those it was fitted to.
+    const outside = view.points.filter((p) => p.notInFit !== undefined);
+    if (outside.length) add('not_in_fit', outside.map(run));
     const line = view.lawLine;
     if (line) {
       const along = (ys: number[]) =>

@@ -207,7 +207,17 @@ export type WebviewToHost =
   /** A delta did not apply to what the webview holds: send the whole snapshot. */
   | { type: 'resync' }
   /** `focus`: the run id, or `planned:` and the config file, picked out in this render ('' when none). */
-  | { type: 'rendered'; version: number; runs: number; points: number; view: DashboardView; planned: boolean; focus: string; ladder?: number }
+  | {
+      type: 'rendered';
+      version: number;
+      runs: number;
+      points: number;
+      view: DashboardView;
+      planned: boolean;
+      focus: string;
+      ladder?: number;
+      notInFit?: number;
+    }
   | { type: 'revealLog'; runId: string }
   /** The user selected a run in the run list or table (not a link's focus): the status bar follows it. */
   | { type: 'selectRun'; runId: string }
@@ -240,10 +250,16 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'resync':
       return only('type') ? { type: 'resync' } : undefined;
     case 'rendered':
-      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus', 'ladder')) return undefined;
+      if (!only('type', 'version', 'runs', 'points', 'view', 'planned', 'focus', 'ladder', 'notInFit')) return undefined;
       if (!count(m.version) || !count(m.runs) || !count(m.points) || !DASHBOARD_VIEWS.includes(m.view as DashboardView) || typeof m.planned !== 'boolean')
         return undefined;
-      if (typeof m.focus !== 'string' || m.focus.length > MAX_ID_LENGTH || (m.ladder !== undefined && !count(m.ladder))) return undefined;
+      if (
+        typeof m.focus !== 'string' ||
+        m.focus.length > MAX_ID_LENGTH ||
+        (m.ladder !== undefined && !count(m.ladder)) ||
+        (m.notInFit !== undefined && !count(m.notInFit))
+      )
+        return undefined;
       return {
         type: 'rendered',
         version: m.version as number,
@@ -253,6 +269,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
         planned: m.planned,
         focus: m.focus,
         ...(m.ladder !== undefined ? { ladder: m.ladder as number } : {}),
+        ...(m.notInFit !== undefined ? { notInFit: m.notInFit as number } : {}),
       };
     case 'revealLog':
     case 'selectRun':

@@ -488,7 +488,7 @@ async function editorSurfaceChecks(page) {
     return `${title} / ${numbers} / ${sizes}; picture ${size}`;
   });
 
-  await check('the status bar reads "<run> · loss a → b" for the run looked at, and its click shows that run in the dashboard', async () => {
+  await check('the status bar reads "<run> · loss a → b (provenance)" for the run looked at, and its click shows that run in the dashboard', async () => {
     await openFile(page, 'sweep/llama-95m/config.json');
     const item = page.locator('.statusbar-item', { hasText: /loss \d\.\d\d/ }).first();
     await item.waitFor({ timeout: 30_000 });
@@ -496,7 +496,7 @@ async function editorSurfaceChecks(page) {
       execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'scan', workspaceDir, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
     );
     const run = cli.runs.find((r) => r.id === 'sweep/llama-95m');
-    const want = `${run.name} · loss ${run.lastLoss.toFixed(2)} → ${run.prediction.predictedFinal.toFixed(2)}`;
+    const want = `${run.name} · loss ${run.lastLoss.toFixed(2)} → ${run.prediction.predictedFinal.toFixed(2)} (${run.prediction.provenance})`;
     for (let i = 0; i < 50 && (await item.innerText()).trim() !== want; i++) await sleep(200);
     const text = (await item.innerText()).trim();
     if (text !== want) throw new Error(`status bar "${text}", want "${want}" (llama-95m, the run whose config is open)`);
@@ -776,7 +776,7 @@ async function main() {
       const item = page.locator('.statusbar-item', { hasText: '→' }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).trim();
-      if (!/^\S+ · loss \d\.\d\d → \d\.\d\d( \(from siblings\))?$/.test(text)) throw new Error(`status bar: ${text}`);
+      if (!/^\S+ · loss \d\.\d\d → \d\.\d\d( \((from siblings|from this run alone)\))$/.test(text)) throw new Error(`status bar: ${text}`);
       return text;
     });
 

@@ -239,6 +239,65 @@ test('scaling view: points per run, held-out marked, the law line and a frontier
   }
 });
 
+test('scaling view: runs the fit leaves out are drawn apart with why, at their last logged loss, and do not set the law line', () => {
+  const family = chinchillaFamily();
+  const law = getLaw('chinchilla')!;
+  const L = (n: number, d: number) => law.evaluate(family.fit!.fitParams, [n, d]);
+  const curve = (value: number) => ({
+    lawId: 'power',
+    targetStep: 1,
+    predictedFinal: { value, interval: [value - 0.1, value + 0.1] as [number, number], lawId: 'power' },
+    parameters: {},
+    pointsUsed: 10,
+    firstStep: 1,
+    fittedAtStep: 1,
+    timedOut: false,
+  });
+  const fitted = [
+    { id: 'a', name: 'a', status: 'finished' as const, params: 1e7, tokens: 2e8, fittedLoss: L(1e7, 2e8) },
+    { id: 'b', name: 'b', status: 'finished' as const, params: 1e8, tokens: 2e9, fittedLoss: L(1e8, 2e9) },
+    { id: 'c', name: 'c', status: 'finished' as const, params: 3e8, tokens: 6e9, fittedLoss: L(3e8, 6e9) },
+  ];
+  const view = scalingView(family, [
+    ...fitted,
+    // A finished run `.scalinglens.yaml` excludes, with a curve fit of its own: drawn at its last loss, not the curve's.
+    {
+      id: 'const',
+      name: 'const',
+      status: 'finished',
+      params: 1e9,
+      tokens: 2e10,
+      lastLoss: 2.5,
+      curve: curve(2.49),
+      notInFit: 'excluded from the fit by /w/.scalinglens.yaml:6',
+    },
+    // A live run left out: its forecast, with its interval; one without a forecast is not drawn.
+    {
+      id: 'liveOut',
+      name: 'liveOut',
+      status: 'live',
+      params: 5e8,
+      tokens: 1e10,
+      lastLoss: 3.4,
+      curve: curve(2.9),
+      notInFit: 'left out of the fit: rising loss',
+    },
+    { id: 'noForecast', name: 'noForecast', status: 'live', params: 5e8, tokens: 1e10, lastLoss: 3.4, notInFit: 'left out of the fit: diverged' },
+  ]);
+  assert.deepEqual(
+    view.points.map((p) => [p.runId, p.kind, p.loss, p.notInFit]),
+    [
+      ['a', 'final', L(1e7, 2e8), undefined],
+      ['b', 'final', L(1e8, 2e9), undefined],
+      ['c', 'final', L(3e8, 6e9), undefined],
+      ['const', 'final', 2.5, 'excluded from the fit by /w/.scalinglens.yaml:6'],
+      ['liveOut', 'predicted', 2.9, 'left out of the fit: rising loss'],
+    ],
+  );
+  // The law line spans the fitted runs only (the excluded 1e9 run is not its largest).
+  assert.equal(view.lawLine!.params[view.lawLine!.params.length - 1], scalingView(family, fitted).lawLine!.params.at(-1));
+});
+
 test('validation points: each prefix check of a run curve and each family hold-out, predicted against actual', () => {
   const curve = {
     lawId: 'power',

@@ -10,6 +10,7 @@ import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { WORKSPACE_FILE_NAME } from '../../src/core/runs/workspaceFile';
 import { planBudget, type BudgetCandidate } from '../../src/core/plan/budget';
 import { familyModel, monotonicityViolations } from '../../src/core/plan/familyModel';
+import { scalingSeries } from '../../src/shared/chartSeries';
 
 const root = path.resolve(__dirname, '../../examples-real');
 const truth = JSON.parse(fs.readFileSync(path.join(root, 'TRUTH.json'), 'utf8')) as {
@@ -51,6 +52,24 @@ test('real example: one monotone family model that fits its runs, without the ov
     const v = model.predict(p.params, p.tokens).value;
     assert.ok(Math.abs(v / p.loss - 1) < 0.01, `${p.runId}: model ${v} vs ${p.loss}`);
   }
+});
+
+test('real example: the runs .scalinglens.yaml excludes are drawn apart in the scaling view, with why, never as points the law was fitted to', () => {
+  const view = snapshot.scaling.find((v) => v.family === family.family)!;
+  const outside = view.points.filter((p) => p.notInFit !== undefined);
+  assert.deepEqual(outside.map((p) => p.runId).sort(), [...family.excludedRunIds!].sort());
+  for (const p of outside) {
+    assert.match(p.notInFit!, /^excluded from the fit by .*\.scalinglens\.yaml:\d+$/, p.runId);
+    // At the run's last logged loss, not a forecast of it.
+    assert.equal(p.loss, snapshot.runs.find((r) => r.id === p.runId)!.lastLoss, p.runId);
+  }
+  const series = scalingSeries(snapshot, { family: family.family, yScale: 'linear' });
+  const ids = (kind: string) => series.filter((s) => s.kind === kind).flatMap((s) => s.points.map((p) => p.runId));
+  assert.deepEqual(ids('not_in_fit').sort(), [...family.excludedRunIds!].sort());
+  for (const kind of ['final', 'held_out', 'predicted']) assert.ok(!ids(kind).some((id) => family.excludedRunIds!.includes(id!)), kind);
+  // Every run the law was fitted to is still drawn as one.
+  const fitted = family.points!.filter((p) => !family.anchoredRunIds?.includes(p.runId)).map((p) => p.runId);
+  assert.deepEqual([...ids('final'), ...ids('held_out')].sort(), [...new Set(fitted)].sort());
 });
 
 test('real example: the planned config, the live run and the plan at the config compute agree', () => {

@@ -29,7 +29,7 @@ const snapshot = {
 } as unknown as Snapshot;
 
 test("the status bar is labelled: the run's display name, loss now → predicted final, two decimals", () => {
-  assert.equal(statusText(snapshot), '$(graph) llama-279m · loss 3.74 → 3.55');
+  assert.equal(statusText(snapshot), '$(graph) llama-279m · loss 3.74 → 3.55 (from this run alone)');
   assert.equal(statusTarget(snapshot)!.run.id, 'sweep/llama-279m', 'the live run furthest along, not the last one written');
 });
 
@@ -42,9 +42,12 @@ test('the tooltip has the run, its step and the full 80% interval', () => {
 });
 
 test('the run last looked at is shown, and a pinned run wins over it', () => {
-  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m' }), '$(graph) llama-95m · loss 3.90 → 3.90');
+  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m' }), '$(graph) llama-95m · loss 3.90 → 3.90 (from this run alone)');
   assert.match(statusTooltip(snapshot, { lastLooked: 'sweep/llama-95m' }), /finished .*the run whose files you last opened/);
-  assert.equal(statusText(snapshot, { lastLooked: 'sweep/llama-95m', pinned: 'other/late' }), '$(graph) $(pinned) late · loss 4.50 → 4.10');
+  assert.equal(
+    statusText(snapshot, { lastLooked: 'sweep/llama-95m', pinned: 'other/late' }),
+    '$(graph) $(pinned) late · loss 4.50 → 4.10 (from this run alone)',
+  );
   // A pinned or looked-at run that is gone falls back to the live run.
   assert.equal(statusTarget(snapshot, { pinned: 'gone', lastLooked: 'gone too' })!.run.id, 'sweep/llama-279m');
 });
@@ -52,14 +55,14 @@ test('the run last looked at is shown, and a pinned run wins over it', () => {
 test('without a live run: the run count; while fitting, a spinner', () => {
   const none = { ...snapshot, runs: snapshot.runs.filter((r) => r.status !== 'live') } as Snapshot;
   assert.equal(statusText(none), '$(graph) 1 run');
-  assert.equal(statusText({ ...snapshot, fitting: 2 } as Snapshot), '$(sync~spin) llama-279m · loss 3.74 → 3.55');
+  assert.equal(statusText({ ...snapshot, fitting: 2 } as Snapshot), '$(sync~spin) llama-279m · loss 3.74 → 3.55 (from this run alone)');
   assert.match(statusTooltip({ ...snapshot, fitting: 2 } as Snapshot), /Fitting 2 laws in the background/);
 });
 
 test('a run selected in the dashboard is followed, and said so; a pin still wins', () => {
   const choice = { lastLooked: 'sweep/llama-95m', lookedVia: 'dashboard' as const };
   assert.equal(statusTarget(snapshot, choice)!.reason, 'selected');
-  assert.equal(statusText(snapshot, choice), '$(graph) llama-95m · loss 3.90 → 3.90');
+  assert.equal(statusText(snapshot, choice), '$(graph) llama-95m · loss 3.90 → 3.90 (from this run alone)');
   assert.match(statusTooltip(snapshot, choice), /the run you last selected in the dashboard/);
   assert.equal(statusTarget(snapshot, { ...choice, pinned: 'other/late' })!.run.id, 'other/late');
 });

@@ -91,6 +91,9 @@ test("the example's diverged run: shown as diverged, no forecast, named as left 
     ['sweep/llama-44m-lr3e-3'],
   );
   assert.ok(!family.runIds.includes(run.id));
+  // The scaling view never draws it as a run the law was fitted to (a failed run is not drawn at all).
+  const point = snap.scaling.find((v) => v.family === 'example-sweep')!.points.find((p) => p.runId === run.id);
+  assert.ok(!point || /^left out of the fit: /.test(point.notInFit ?? ''), JSON.stringify(point));
   // The resumed run shows its restart.
   assert.ok(snap.runs.find((r) => r.id === 'sweep/llama-23m')!.health?.events.some((e) => e.kind === 'restart'));
   assert.equal(snap.runs.find((r) => r.id === 'sweep/llama-279m')!.health?.state, 'ok');

@@ -209,3 +209,16 @@ test('HF stdout beside trainer_state.json: rows without steps are left out; with
     );
   }
 });
+
+test("scan's text says where each forecast comes from, in both cases: from siblings, or from this run alone", () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'scan', path.join(repo, 'examples')], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const forecasts = r.stdout.split('\n').filter((l) => / → \d/.test(l));
+  assert.ok(forecasts.length >= 6, r.stdout);
+  const live = forecasts.find((l) => l.trimStart().startsWith('llama-279m '))!;
+  assert.match(live, / at step \d+ from siblings \(this run alone: /);
+  for (const line of forecasts.filter((l) => l !== live)) assert.match(line, / at step \d+ from this run alone$/, line);
+});

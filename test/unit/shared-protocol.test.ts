@@ -15,6 +15,8 @@ test('valid webview messages are accepted as they are', () => {
     planned: true,
     focus: 'sweep/a',
   });
+  const counted = { type: 'rendered', version: 3, runs: 27, points: 40, view: 'scaling', planned: false, focus: '', ladder: 0, notInFit: 12 };
+  assert.deepEqual(parseWebviewMessage(counted), counted);
   assert.deepEqual(parseWebviewMessage({ type: 'revealLog', runId: 'sweep/a' }), { type: 'revealLog', runId: 'sweep/a' });
   assert.deepEqual(parseWebviewMessage({ type: 'selectRun', runId: 'sweep/a' }), { type: 'selectRun', runId: 'sweep/a' });
   const state = { ...parseDashboardState(undefined), view: 'scaling', hiddenRuns: ['sweep/a'] };
@@ -43,6 +45,8 @@ test('hostile or malformed webview messages are rejected', () => {
     { type: 'rendered', version: 1, runs: 0, points: 0, planned: false },
     { type: 'rendered', version: 1, runs: 0, points: 0, view: 'toString', planned: false },
     { type: 'rendered', version: 1, runs: 0, points: 0, view: 'curves', planned: 'yes' },
+    { type: 'rendered', version: 1, runs: 0, points: 0, view: 'scaling', planned: false, focus: '', notInFit: -1 },
+    { type: 'rendered', version: 1, runs: 0, points: 0, view: 'scaling', planned: false, focus: '', notInFit: '12' },
     { type: 'resync', version: 1 },
     { type: 'revealLog', runId: 7 },
     { type: 'revealLog', runId: 'x'.repeat(5000) },

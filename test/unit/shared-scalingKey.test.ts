@@ -37,3 +37,12 @@ test('the broken law has its caption sentence only when drawn', () => {
   assert.ok(!key('final', 'law').includes('broken law'));
   assert.match(key('final', 'law', 'broken_law'), /Dashed: the family law[^.]*\. Long dashes: where the runs bend, a broken law/);
 });
+
+test('runs not in the fit have their own sentence, only when drawn, and the ● sentence still says what the law was fitted to', () => {
+  const both = key('final', 'not_in_fit');
+  assert.match(
+    both,
+    /^●: final loss of a finished run \(what the law was fitted to\)\. Grey ○: a run not in the fit \(excluded by \.scalinglens\.yaml, or it went wrong\)/,
+  );
+  assert.ok(!key('final', 'predicted').includes('not in the fit'));
+});

@@ -98,6 +98,26 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
             });
         }
         break;
+      case 'not_in_fit':
+        drawn.notInFit += s.points.length;
+        // Not what the law was fitted to: hollow and grey, whatever the run's colour; why in the tooltip.
+        sets.push({
+          label: named('not in the fit'),
+          data: s.points.map((p) =>
+            at(
+              p,
+              `${p.interval ? `predicted final ${exact(p.loss)} ${formatInterval(p.interval)}` : `last logged loss ${exact(p.loss)}`}; not in the fit: ${p.notInFit ?? ''}`,
+            ),
+          ),
+          showLine: false,
+          pointStyle: 'circle',
+          pointRadius: 6,
+          // Neutral grey, readable on light and dark themes, whatever the family's colour.
+          borderColor: 'rgba(128,128,128,0.85)',
+          backgroundColor: 'transparent',
+          borderWidth: 2,
+        });
+        break;
       case 'law_lower':
         lowers.set(
           series.family,
@@ -214,7 +234,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
     }
     // A picked-out run's point gets a ring around it.
     const mine = picked ? s.points.find((p) => p.runId === picked) : undefined;
-    if (mine && (s.kind === 'final' || s.kind === 'held_out' || s.kind === 'predicted')) {
+    if (mine && (s.kind === 'final' || s.kind === 'held_out' || s.kind === 'predicted' || s.kind === 'not_in_fit')) {
       sets.push({
         label: `${mine.name} · focus`,
         data: [at(mine, `picked out: ${exact(mine.loss)}`)],

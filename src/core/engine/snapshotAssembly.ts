@@ -27,6 +27,7 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
   return families.map((family) => {
     const fitted = new Map((family.fit ? (family.points ?? []) : []).map((p) => [p.runId, p]));
     const anchored = new Set(family.anchoredRunIds ?? []);
+    const notInFit = notInFitReasons(family, views);
     const model =
       family.fit && !family.fit.timedOut
         ? familyModelOf({ ...family, fit: family.fit }, overtrainOf(family.family, family.fit, family.points ?? []))
@@ -53,6 +54,8 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
             tokens: point?.tokens ?? v.hyper.tokens,
             curve: v.curve,
             fittedLoss: anchored.has(v.id) ? undefined : point?.loss,
+            notInFit: notInFit.get(v.id),
+            lastLoss: v.lastLoss,
           };
         }),
       40,
@@ -62,6 +65,15 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
     if (model?.break?.brokenLaw && view.lawLine) view.brokenLine = brokenLawLine(model.break.brokenLaw, view.lawLine);
     return view;
   });
+}
+
+/** Why each run the family's fit leaves out is left out: `.scalinglens.yaml` (which line), or the run went wrong. */
+function notInFitReasons(family: FamilyLaw, views: readonly RunView[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const pinned = family.pinned ? `excluded from the fit by ${family.pinned.file}:${family.pinned.line}` : 'excluded from the fit by .scalinglens.yaml';
+  for (const id of family.excludedRunIds ?? []) out.set(id, views.find((v) => v.id === id)?.excluded ?? pinned);
+  for (const { runId, reason } of family.leftOut ?? []) out.set(runId, `left out of the fit: ${reason}`);
+  return out;
 }
 
 /** The snapshot's fields derived from the views and families alone. */

@@ -127,7 +127,7 @@ suite('Scaling Lens on the example sweep (editor)', function () {
       const shown = lens.statusBarItem();
       return /llama-95m/.test(shown.tooltip) ? shown : undefined;
     });
-    assert.match(item.text, /^\$\((graph|sync~spin)\) llama-95m · loss \d\.\d\d → \d\.\d\d$/);
+    assert.match(item.text, /^\$\((graph|sync~spin)\) llama-95m · loss \d\.\d\d → \d\.\d\d \(from this run alone\)$/);
     assert.match(item.tooltip, /run llama-95m \(sweep\/llama-95m\).*the run whose files you last opened/);
     assert.match(item.tooltip, /80% interval \[\d\.\d{3}, \d\.\d{3}\]/);
     assert.equal(item.command?.command, 'scalingLens.showDashboardView');

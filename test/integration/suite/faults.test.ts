@@ -128,6 +128,64 @@ suite('faults', () => {
     console.log(`[scaling-lens tests] rescan among ${crowd} other files: listed in ${listedMs} ms, snapshot after ${Date.now() - started} ms`);
   });
 
+  test('problems in run logs and .scalinglens.yaml are in the Problems panel on their lines, capped per file, and go when fixed or deleted', async function () {
+    this.timeout(4 * WAIT_MS);
+    const lens = await api();
+    const root = workspaceRoot();
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    const ours = (file: string) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'Scaling Lens');
+    const shown = (what: string, file: string, ok: (d: vscode.Diagnostic[]) => boolean) =>
+      poll(what, () => {
+        const d = ours(file);
+        return ok(d) ? d : undefined;
+      });
+    // The example's diverged run: its NaN losses are errors on their own lines (line 115 on).
+    const diverged = runNamed(before, 'llama-44m-lr3e-3').files.find((f) => f.endsWith('metrics.jsonl'))!;
+    const nan = await shown("the diverged log's problems", diverged, (d) => d.length > 0);
+    assert.ok(
+      nan.some((d) => d.range.start.line === 114 && d.severity === vscode.DiagnosticSeverity.Error && /NaN/.test(d.message)),
+      nan.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('\n'),
+    );
+    // A log with 30 lines that are not JSON (lines 11-40) and a workspace file with an unknown key and a glob matching no run.
+    const log = path.join(root, 'broken-log', 'metrics.jsonl');
+    const good = Array.from({ length: 10 }, (_, i) => JSON.stringify({ step: (i + 1) * 10, loss: 4 - i * 0.01 }));
+    const bad = Array.from({ length: 30 }, (_, i) => `{"step": ${200 + i}, "loss": `);
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    fs.writeFileSync(log, [...good, ...bad, JSON.stringify({ step: 600, loss: 3.5 })].join('\n') + '\n');
+    const yaml = path.join(root, '.scalinglens.yaml');
+    fs.writeFileSync(yaml, 'runs:\n  "nothing/*":\n    params: 1e6\n    bogus: 3\n');
+    try {
+      const logProblems = await shown('the bad lines in the Problems panel', log, (d) => d.length > 1);
+      const lines = logProblems.filter((d) => /^line \d+ is not valid JSON/.test(d.message));
+      assert.ok(lines.length >= 1 && lines.length <= 20, `${lines.length} lines listed, not 30`);
+      for (const d of lines) {
+        assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+        const n = Number(/line (\d+)/.exec(d.message)?.[1]);
+        assert.equal(d.range.start.line + 1, n, `"${d.message}" sits on its line`);
+      }
+      const more = logProblems[logProblems.length - 1];
+      assert.match(more.message, new RegExp(`^and ${30 - lines.length} more problems in this file`));
+      const yamlProblems = await shown('the workspace file in the Problems panel', yaml, (d) => d.length >= 2);
+      assert.ok(
+        yamlProblems.some((d) => d.range.start.line === 3 && /unknown key "bogus"/.test(d.message)),
+        'the unknown key on its line',
+      );
+      assert.ok(
+        yamlProblems.some((d) => d.range.start.line === 1 && /matches none of/.test(d.message)),
+        'the glob matching no run on its line',
+      );
+      // Fixed: the log loses its entries; deleted: so does the workspace file.
+      fs.writeFileSync(log, [...good, JSON.stringify({ step: 600, loss: 3.5 })].join('\n') + '\n');
+      await shown('the fixed log to leave the Problems panel', log, (d) => d.length === 0);
+      fs.rmSync(yaml);
+      await shown('the deleted workspace file to leave the Problems panel', yaml, (d) => d.length === 0);
+    } finally {
+      fs.rmSync(yaml, { force: true });
+      fs.rmSync(path.dirname(log), { recursive: true, force: true });
+    }
+    await lens.waitForSnapshot((s) => s.runs.length === before.runs.length, WAIT_MS);
+  });
+
   test('the worker killed while its fits run: a pending estimate fails with a clear message, the worker restarts, runs and predictions come back', async () => {
     const lens = await api();
     const before = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit) && s.fitting === 0, WAIT_MS);

@@ -43,10 +43,10 @@ suite('Scaling Lens on the example sweep', () => {
       lens.statusBarText().includes('→') && lens.statusBarItem().tooltip.includes(live.id) ? lens.statusBarText() : undefined,
     );
     // Labelled and short; the run and the full interval are in the tooltip.
-    // A forecast made with the family's finished runs says so (" (from siblings)"), as its tooltip does.
+    // Where the forecast comes from, " (from siblings)" or " (from this run alone)", as its tooltip says.
     // The run by its display name (core/runs/displayName.ts), as the dashboard names it.
     assert.ok(text.includes(` ${live.name} · loss `), `the status bar "${text}" names ${live.name}`);
-    assert.match(text, /^\$\((graph|sync~spin)\) \S+ · loss \d+\.\d\d → \d+\.\d\d( \(from siblings\))?$/);
+    assert.match(text, /^\$\((graph|sync~spin)\) \S+ · loss \d+\.\d\d → \d+\.\d\d( \((from siblings|from this run alone)\))$/);
     const { tooltip } = lens.statusBarItem();
     assert.match(tooltip, text.endsWith('(from siblings)') ? /Forecast from siblings \(/ : /Forecast from this run alone/);
     assert.ok(tooltip.includes(live.id), `the tooltip "${tooltip}" names ${live.id}`);

@@ -114,4 +114,27 @@ suite('Scaling Lens on the real example', () => {
     // At the config's compute the best plan is no worse than the config itself, by the same model.
     assert.ok(rec.value <= loss.value + 1e-9, `plan ${rec.value} vs the planned config ${loss.value}`);
   });
+
+  test('the scaling view draws the runs .scalinglens.yaml excludes as not in the fit, apart from the runs the law was fitted to', async function () {
+    this.timeout(3 * WAIT_MS);
+    const lens = await api();
+    const s = await lens.waitForSnapshot((x) => liveRun(x) !== undefined, 2 * WAIT_MS);
+    const family = s.families.find((f) => f.family === 'multipower-llama2')!;
+    const excluded = family.excludedRunIds ?? [];
+    assert.equal(excluded.length, 12, 'the constant and two-stage runs are excluded by .scalinglens.yaml');
+    const view = s.scaling.find((v) => v.family === family.family)!;
+    const outside = view.points.filter((p) => p.notInFit !== undefined);
+    assert.deepEqual(outside.map((p) => p.runId).sort(), [...excluded].sort());
+    assert.ok(
+      outside.every((p) => /\.scalinglens\.yaml:\d+/.test(p.notInFit!)),
+      outside.map((p) => p.notInFit).join('; '),
+    );
+    await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling');
+    // The page drew each as a "not in the fit" marker (it counts what it drew).
+    const drawn = await poll('the scaling view drawn with its excluded runs', () => {
+      const r = lens.dashboard().lastRendered;
+      return r && r.view === 'scaling' && r.version >= s.version && r.notInFit > 0 ? r : undefined;
+    });
+    assert.equal(drawn.notInFit, excluded.length);
+  });
 });
