@@ -47,10 +47,10 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   const head = `${icon} ${pin}${run.name} · loss ${short(run.lastLoss)}`;
   if (!run.curve) return head;
   // Where the forecast comes from, in both cases (the words of `scan` and the tooltip).
-  const provenance = ` (${run.curve.provenance ?? 'from this run alone'})`;
+  const provenance = run.curve.provenance ?? 'from this run alone';
   // A point forecast sent ahead of its interval says so: it is not the final answer.
-  const coming = intervalComing(run) ? ' (interval coming)' : '';
-  return `${head} → ${short(run.curve.predictedFinal.value)}${provenance}${coming}`;
+  const coming = intervalComing(run) ? ', interval coming' : '';
+  return `${head} → ${short(run.curve.predictedFinal.value)} (${provenance}${coming})`;
 }
 
 /** Whether the run's headline forecast is a point forecast whose interval is still being computed (CurvePrediction.intervalPending). */

@@ -142,7 +142,7 @@ test('the run looked at is asked for first, as a point forecast marked as such; 
   assert.equal(run.curve?.intervalPending, true);
   assert.ok(second.fitting > 0);
   const choice = { lastLooked: looked, lookedVia: 'dashboard' as const };
-  assert.match(statusText(second, choice), /→ \d\.\d\d \(interval coming\)$/);
+  assert.match(statusText(second, choice), /→ \d\.\d\d \(from this run alone, interval coming\)$/);
   assert.match(statusTooltip(second, choice), /a point forecast, its 80% interval still being computed/);
   // The family law waits for the live run's forecast with its interval (its weight), so it is fitted once.
   assert.ok(second.families.every((f) => f.fit === undefined));
