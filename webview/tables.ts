@@ -6,6 +6,7 @@ import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/shared/displayName';
 import { validationErrorCell } from '../src/shared/validationError';
+import { scheduleAssumedSentence } from '../src/shared/scheduleAssumed';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
@@ -145,14 +146,16 @@ export function drawTables(snapshot: Snapshot): void {
     cell(row, run.lastStep !== undefined ? String(run.lastStep) : '—', 'num');
     cell(row, run.lastLoss !== undefined ? formatLoss(run.lastLoss) : '—', 'num');
     const final = run.curve?.predictedFinal;
-    const predicted = cell(row, final ? compactPrediction(final.value, final.interval) : '—', 'num');
+    const assumedMark = run.curve?.scheduleAssumedFrom !== undefined ? ' · schedule assumed' : '';
+    const predicted = cell(row, final ? `${compactPrediction(final.value, final.interval)}${assumedMark}` : '—', 'num');
     if (run.curve && final) {
       const c = run.curve;
       const provenance =
         c.provenance === 'from siblings'
           ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${c.alone ? `${formatLoss(c.alone.value)} ${formatInterval(c.alone.interval)}` : '—'}`
           : 'from this run alone';
-      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
+      const assumed = c.scheduleAssumedFrom !== undefined ? `; ${scheduleAssumedSentence(c.scheduleAssumedFrom)}` : '';
+      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, 80% interval ${formatInterval(final.interval)}; ${provenance}${assumed}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }
     const error = validationErrorCell(run.curve?.validation);
     const errorCell = cell(row, error.text, 'num');

@@ -27,6 +27,12 @@ export interface CurvePrediction {
    * alone` (its own curve law). Absent in snapshots made before it existed (= this run alone).
    */
   provenance?: 'from siblings' | 'from this run alone';
+  /**
+   * Set when the run's LR past its log is assumed (held at its last logged value: no config names
+   * its schedule, fit/plannedSchedule.ts): the step it is held from. The interval then reaches down
+   * to the LR falling to 0 by the end.
+   */
+  scheduleAssumedFrom?: number;
   /** With `from siblings`: the finished runs it used, and the run's own curve forecast beside it. */
   siblings?: string[];
   alone?: Prediction;
