@@ -169,6 +169,8 @@ export interface FamilyLaw {
   anchoredRunIds?: string[];
   /** Those of `anchoredRunIds` whose forecast came from their finished siblings' curves (CurvePrediction.provenance). */
   anchoredFromSiblings?: string[];
+  /** Those of `anchoredRunIds` whose forecast assumes the LR schedule (CurvePrediction.scheduleAssumedFrom). */
+  anchoredScheduleAssumed?: string[];
   /** Runs of the family left out of its fits because they went wrong (runs/health.ts), with why. */
   leftOut?: { runId: string; reason: string }[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
@@ -200,6 +202,8 @@ export interface LossEstimate extends Prediction {
   anchoredRunIds?: string[];
   /** Those of `anchoredRunIds` forecast from their finished siblings (FamilyLaw.anchoredFromSiblings); the others from their own curve. */
   anchoredFromSiblings?: string[];
+  /** Those of `anchoredRunIds` whose forecast assumes the LR schedule (FamilyLaw.anchoredScheduleAssumed). */
+  anchoredScheduleAssumed?: string[];
   /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
   fitWarnings?: string[];
   /** Where the family bends: the broken law's loss at this plan (fit/familyBrokenLaw.ts), beside the family law's, and the sentence that says so. */

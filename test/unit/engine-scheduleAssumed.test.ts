@@ -33,7 +33,7 @@ function liveRun(dropSchedule: boolean) {
   for (let round = 0; round < 10 && snapshot.fitting > 0; round++) snapshot = engine.snapshot();
   const run = snapshot.runs.find((r) => r.id === 'sweep/llama-279m');
   assert.ok(run?.curve, 'the live run has a forecast');
-  return run.curve;
+  return Object.assign(run.curve, { family: snapshot.families.find((f) => f.family === 'example-sweep') });
 }
 
 test('a live run whose config names no schedule: forecast says the schedule is assumed, interval reaches down', () => {
@@ -42,6 +42,9 @@ test('a live run whose config names no schedule: forecast says the schedule is a
   const held = liveRun(true);
   assert.equal(held.scheduleAssumedFrom, 4250, 'held from the last logged LR step');
   assert.equal(held.provenance, 'from siblings');
+  // The family law it anchors says so (the lens and hover of configs read it).
+  assert.deepEqual(held.family?.anchoredScheduleAssumed, ['sweep/llama-279m']);
+  assert.equal(known.family?.anchoredScheduleAssumed, undefined);
   const { value, interval } = held.predictedFinal;
   // Held at a constant LR, the forecast is higher than with the cosine decay it really follows.
   assert.ok(value > known.predictedFinal.value, `held ${value} above the cosine forecast ${known.predictedFinal.value}`);
