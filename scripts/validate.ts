@@ -36,6 +36,7 @@ import {
   sizeLineWidening,
   type SiblingCurve,
 } from '../src/core/fit/siblingForecast';
+import { ASSUMED_SCHEDULE_DROP } from '../src/core/fit/plannedSchedule';
 import { fitHparamSweeps, fitSweepSurface, surfacePenaltyPct, type SweepGroup } from '../src/core/fit/hparamSweep';
 import {
   backtestGrids,
@@ -414,6 +415,8 @@ function validateEarlyForecasts(): void {
           ['other sizes', 'error' in response ? undefined : forecastFromSiblings(steps, losses, c.lr, c.total, response, Number(size) * 1e6)],
           ['same size', forecastWithSameSize(steps, losses, c.lr, c.total, sameSize, { deadline: performance.now() + FIT_BUDGET_MS })],
         ];
+        if (ASSUMED_FRACTIONS.includes(fraction) && n >= 1)
+          assumedCases.push(assumedScheduleCase(c, size, fraction, steps, losses, xsEnd, actualFinal, response, sameSize));
         for (const [setup, f] of setups) {
           if (!f || 'error' in f) {
             if (f) notes.push(`early forecast ${size}M ${c.name} ${fraction * 100}% (${setup}): ${f.error}`);
@@ -437,6 +440,208 @@ function validateEarlyForecasts(): void {
     }
     log(`early forecasts ${size}M done`);
   }
+}
+
+// Forecasts whose future schedule is assumed: without a config naming its scheduler and length, the
+// engine holds a live run's last logged LR to its end (curveChoice.ts). The same prefixes, with the
+// LR past the prefix held at its last value, forecast from the other sizes and alone.
+
+interface AssumedCase {
+  size: string;
+  /** Schedule kind: the curve's name before its first "_" (constant, cosine, wsd, wsdcon, wsdld). */
+  kind: string;
+  curve: string;
+  fraction: number;
+  truth: number;
+  /** From the other sizes' schedule response (NaN when it cannot be made). */
+  siblings: number;
+  /** The same fit with the LR falling to 0 by the end (the lower of a linear decay from the prefix's end and a last-20% cooldown). */
+  siblingsDecayed: number;
+  /** From the other schedules of its size (`forecastWithSameSize`), held and decayed. */
+  sameSize: number;
+  sameSizeDecayed: number;
+  /** How much that interval widens at this run's N (`sizeLineWidening`). */
+  widening: number;
+  /** The run's own prefix alone (NaN when it cannot be fitted). */
+  alone: number;
+  aloneDecayed: number;
+  aloneFloor: number;
+}
+const assumedCases: AssumedCase[] = [];
+const ASSUMED_FRACTIONS = [0.1, 0.2, 0.3];
+
+function assumedScheduleCase(
+  c: Curve,
+  size: string,
+  fraction: number,
+  steps: number[],
+  losses: number[],
+  xsEnd: number[][],
+  truth: number,
+  response: ReturnType<typeof fitScheduleResponse>,
+  sameSizeCurves: SiblingCurve[],
+): AssumedCase {
+  const lastStep = steps[steps.length - 1];
+  const held = Float64Array.from(c.lr);
+  for (let s = lastStep + 1; s < held.length; s++) held[s] = c.lr[lastStep];
+  const law = createMultipowerLaw([held]);
+  let siblings = NaN;
+  let widening = NaN;
+  // The lowest the same fit reaches if the LR still falls to 0 by the end: linearly from here, or in a last-20% cooldown.
+  const linear = Float64Array.from(held);
+  const wsd = Float64Array.from(held);
+  const cool = Math.max(lastStep, Math.round(0.8 * c.total));
+  for (let s = lastStep + 1; s < held.length; s++) {
+    linear[s] = held[s] * (1 - (s - lastStep) / (c.total - lastStep));
+    if (s > cool) wsd[s] = held[s] * (1 - (s - cool) / (c.total - cool));
+  }
+  const decayed = (p: readonly number[]) => Math.min(meanAt(createMultipowerLaw([linear]), p, xsEnd), meanAt(createMultipowerLaw([wsd]), p, xsEnd));
+  let siblingsDecayed = NaN;
+  let sameSize = NaN;
+  let sameSizeDecayed = NaN;
+  if (!('error' in response)) {
+    const f = forecastFromSiblings(steps, losses, held, c.total, response, Number(size) * 1e6);
+    if (!('error' in f)) {
+      siblings = meanAt(law, f.fitParams, xsEnd);
+      siblingsDecayed = decayed(f.fitParams);
+    }
+    widening = sizeLineWidening(response, Number(size) * 1e6) ?? NaN;
+  }
+  const same = forecastWithSameSize(steps, losses, held, c.total, sameSizeCurves, { deadline: performance.now() + FIT_BUDGET_MS });
+  if (!('error' in same)) {
+    const sameLaw = same.schedules ?? law;
+    sameSize = meanAt(sameLaw, same.fitParams, xsEnd);
+    // The same-size law holds every curve's LR; only the live run's (index 0) is changed.
+    const swap = (lr: Float64Array) => (same.schedules ? createMultipowerLaw([lr, ...sameSizeCurves.map((x) => x.lr)]) : createMultipowerLaw([lr]));
+    sameSizeDecayed = Math.min(meanAt(swap(linear), same.fitParams, xsEnd), meanAt(swap(wsd), same.fitParams, xsEnd));
+  }
+  let alone = NaN;
+  let aloneDecayed = NaN;
+  let aloneFloor = NaN;
+  if (steps.length >= 10) {
+    const own = fitCurve(steps, losses, {
+      targetStep: c.total,
+      law: 'multipower',
+      lr: held,
+      seed: 1,
+      resamples: 0,
+      dropFirstFraction: 0,
+      validationPrefixes: [],
+      checkBreak: false,
+      deadline: performance.now() + FIT_BUDGET_MS,
+    });
+    if (!('error' in own)) {
+      alone = meanAt(law, own.fitParams, xsEnd);
+      aloneDecayed = decayed(own.fitParams);
+      aloneFloor = own.intervalFloor;
+    }
+  }
+  return {
+    size,
+    kind: c.name.replace(/_.*$/, ''),
+    curve: c.name,
+    fraction,
+    truth,
+    siblings,
+    siblingsDecayed,
+    sameSize,
+    sameSizeDecayed,
+    widening,
+    alone,
+    aloneDecayed,
+    aloneFloor,
+  };
+}
+
+type AssumedSetup = 'other sizes' | 'same size' | 'alone';
+
+/** Held forecast, its LR-to-0 bound, and the log half-width of the interval in use with a known schedule. */
+function assumedForecast(c: AssumedCase, setup: AssumedSetup): { held: number; decayed: number | undefined; floor: number } {
+  if (setup === 'other sizes') return { held: c.siblings, decayed: c.siblingsDecayed, floor: SIBLING_FORECAST_FLOOR * c.widening };
+  if (setup === 'same size') return { held: c.sameSize, decayed: c.sameSizeDecayed, floor: SAME_SIZE_FORECAST_FLOOR };
+  return { held: c.alone, decayed: undefined, floor: c.aloneFloor };
+}
+
+/** Alone: the room below (log) that covers 80% of each size's cases, the largest (as `earlyFloor`). */
+function assumedDrop(cs: readonly AssumedCase[]): number {
+  const per = [...new Set(cs.map((c) => c.size))].map((size) => {
+    const need = cs
+      .filter((c) => c.size === size && Number.isFinite(c.alone))
+      .map((c) => Math.max(0, Math.log(c.alone / c.truth)))
+      .sort((a, b) => a - b);
+    return need.length ? need[Math.min(need.length - 1, Math.ceil(LEVEL * need.length) - 1)] : 0;
+  });
+  return maxOf(per);
+}
+
+/** Rows (setup × prefix) of forecasts whose schedule is assumed: errors, and coverage of the interval without and with the widening. */
+function assumedRows(): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const setup of ['other sizes', 'same size', 'alone'] as const) {
+    for (const fraction of ASSUMED_FRACTIONS) {
+      const cs = assumedCases.filter(
+        (c) => c.fraction === fraction && Number.isFinite(assumedForecast(c, setup).held) && Number.isFinite(assumedForecast(c, setup).floor),
+      );
+      if (!cs.length) continue;
+      let narrow = 0;
+      let wide = 0;
+      const widths: number[] = [];
+      for (const c of cs) {
+        const f = assumedForecast(c, setup);
+        const d = Math.log(f.held / c.truth);
+        if (Math.abs(d) <= f.floor) narrow++;
+        // Siblings: down to the LR-to-0 bound (no constant); alone: ASSUMED_SCHEDULE_DROP derived from the other two sizes.
+        const drop = setup === 'alone' ? assumedDrop(assumedCases.filter((o) => o.size !== c.size)) : 0;
+        const lo =
+          f.decayed !== undefined ? Math.min(f.held * Math.exp(-f.floor), f.decayed * Math.exp(-f.floor)) : f.held * Math.exp(-Math.max(f.floor, drop));
+        const hi = f.held * Math.exp(f.floor);
+        if (c.truth >= lo && c.truth <= hi) wide++;
+        widths.push((100 * (hi - lo)) / f.held);
+      }
+      const signed = cs.map((c) => 100 * (assumedForecast(c, setup).held / c.truth - 1));
+      rows.push([
+        `early forecast, schedule assumed (${setup === 'alone' ? "this run's prefix alone" : `siblings, ${setup}`}), first ${fraction * 100}%`,
+        cs.length,
+        pct(median(signed.map(Math.abs))),
+        pct(maxOf(signed)),
+        pct((100 * narrow) / cs.length, 0),
+        pct((100 * wide) / cs.length, 0),
+        pct(median(widths)),
+      ]);
+    }
+  }
+  return rows;
+}
+
+function assumedReport(md: string[]): void {
+  if (!assumedCases.length) return;
+  md.push('### Schedule assumed: the LR held past the prefix (no config names the schedule)', '');
+  md.push(
+    'The same curves and prefixes, with the LR past the prefix held at its last value, as the engine does for a live run whose config names no schedule (curveChoice.ts): the forecast is then that of a constant LR. Error: forecast − truth (positive: forecast too high). "known-schedule interval": the interval the forecast carried before (siblings\' floors, the alone curve floor). "assumed interval": what the product now shows (fit/plannedSchedule.ts): for forecasts from siblings, down to the same fit with the LR falling to 0 by the end (the lower of a linear decay from the prefix\'s end and a last-20% cooldown, `decayedFinal`; no constant, so nothing to hold out); for the prefix alone (whose fit cannot tell the drop term), the calibrated floor or `ASSUMED_SCHEDULE_DROP` below, whichever is wider, the drop derived leave-one-size-out here (80th percentile of the forecast\'s excess over the truth per size, the largest of the two other sizes).',
+    '',
+  );
+  md.push(
+    ...table(
+      ['forecast', 'cases', 'median |err|', 'max err', 'known-schedule interval: coverage', 'assumed interval: coverage', 'assumed: median width'],
+      assumedRows(),
+    ),
+    '',
+  );
+  const kinds = [...new Set(assumedCases.map((c) => c.kind))].sort();
+  const byKind = kinds.map((kind) => [
+    kind,
+    ...ASSUMED_FRACTIONS.map((fraction) => {
+      const cs = assumedCases.filter((c) => c.kind === kind && c.fraction === fraction);
+      const cell = (xs: number[]) => (xs.length ? `${xs.length > 0 && median(xs) >= 0 ? '+' : ''}${pct(median(xs))}` : '–');
+      return `${cell(cs.filter((c) => Number.isFinite(c.siblings)).map((c) => 100 * (c.siblings / c.truth - 1)))} / ${cell(cs.filter((c) => Number.isFinite(c.sameSize)).map((c) => 100 * (c.sameSize / c.truth - 1)))} / ${cell(cs.filter((c) => Number.isFinite(c.alone)).map((c) => 100 * (c.alone / c.truth - 1)))}`;
+    }),
+  ]);
+  md.push('Per schedule kind, median error (other sizes / same size / alone):', '');
+  md.push(...table(['kind', ...ASSUMED_FRACTIONS.map((f) => `${f * 100}%`)], byKind), '');
+  md.push(
+    `Alone, drop from all sizes: ${pct(100 * assumedDrop(assumedCases), 2)} (plannedSchedule.ts: ASSUMED_SCHEDULE_DROP ${pct(100 * ASSUMED_SCHEDULE_DROP, 2)}).`,
+    '',
+  );
 }
 
 /** The 80th percentile of |ln(predicted/true)| / widening over `cs`. */
@@ -496,6 +701,8 @@ function earlyCoverageRows(): (string | number)[][] {
       '–',
     ]);
   }
+  // The assumed interval's widening has no constant for siblings, and alone's is held out in both columns.
+  for (const r of assumedRows()) rows.push([r[0], r[1], r[2], '–', r[5], r[6], r[5]]);
   return rows;
 }
 
@@ -576,6 +783,7 @@ function earlyReport(md: string[]): void {
       `${setup} ±${pct(100 * earlyFloor(earlyCases.filter((c) => c.setup === setup)), 2)}${setup === 'other sizes' ? ' × widening' : ''} (siblingForecast.ts: ${setup === 'other sizes' ? `SIBLING_FORECAST_FLOOR ±${pct(100 * SIBLING_FORECAST_FLOOR, 2)}` : `SAME_SIZE_FORECAST_FLOOR ±${pct(100 * SAME_SIZE_FORECAST_FLOOR, 2)}`})`,
   );
   md.push(`Floors from all sizes: ${floors.join('; ')}.`, '');
+  assumedReport(md);
 }
 
 // ---------------------------------------------------------------------------------------------

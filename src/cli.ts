@@ -230,6 +230,7 @@ async function scan(args: string[]): Promise<number> {
           predictedFinal: r.curve.predictedFinal.value,
           interval: r.curve.predictedFinal.interval,
           provenance: r.curve.provenance ?? 'from this run alone',
+          ...(r.curve.scheduleAssumedFrom !== undefined ? { scheduleAssumedFrom: r.curve.scheduleAssumedFrom } : {}),
           ...(r.curve.alone ? { alone: { predictedFinal: r.curve.alone.value, interval: r.curve.alone.interval }, siblings: r.curve.siblings } : {}),
         }
       : undefined,
@@ -248,7 +249,7 @@ async function scan(args: string[]): Promise<number> {
           ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})`
           : ' from this run alone';
       const pred = r.curve
-        ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}`
+        ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}${r.curve.scheduleAssumedFrom !== undefined ? `, schedule assumed (LR held from step ${r.curve.scheduleAssumedFrom})` : ''}`
         : '';
       lines.push(
         `  ${nameWithPath(r)}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`,

@@ -6,6 +6,7 @@ import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/shared/displayName';
 import { validationErrorCell } from '../src/shared/validationError';
+import { scheduleAssumedSentence } from '../src/shared/scheduleAssumed';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
@@ -148,9 +149,10 @@ export function drawTables(snapshot: Snapshot): void {
     // A point forecast sent ahead of its interval (CurvePrediction.intervalPending) says its interval is coming.
     const pointOnly = run.curve?.intervalPending === true;
     const headlinePending = pointOnly && run.curve?.provenance !== 'from siblings';
+    const assumedMark = run.curve?.scheduleAssumedFrom !== undefined ? ' · schedule assumed' : '';
     const predicted = cell(
       row,
-      final ? (headlinePending ? `${final.value.toFixed(2)} (interval coming)` : compactPrediction(final.value, final.interval)) : '—',
+      final ? `${headlinePending ? `${final.value.toFixed(2)} (interval coming)` : compactPrediction(final.value, final.interval)}${assumedMark}` : '—',
       'num',
     );
     if (run.curve && final) {
@@ -165,7 +167,8 @@ export function drawTables(snapshot: Snapshot): void {
           ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${alone}`
           : 'from this run alone';
       const interval = headlinePending ? 'a point forecast, its 80% interval still being computed' : `80% interval ${formatInterval(final.interval)}`;
-      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, ${interval}; ${provenance}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
+      const assumed = c.scheduleAssumedFrom !== undefined ? `; ${scheduleAssumedSentence(c.scheduleAssumedFrom)}` : '';
+      predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, ${interval}; ${provenance}${assumed}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }
     const error = validationErrorCell(run.curve?.validation);
     const errorCell = cell(row, error.text, 'num');

@@ -10,7 +10,7 @@ import { formatDiagnostic } from '../core/diagnostics';
 import { CURVE_LAW_IDS, fitCurve, type CurveFit, type CurveLawId } from '../core/fit/curve';
 import { smoothedFinalLoss } from '../core/fit/crossRun';
 import { buildSchedule, type ScheduleKind } from '../core/laws/schedule';
-import { plannedSchedule } from '../core/fit/plannedSchedule';
+import { assumedScheduleInterval, lrHeldFrom, plannedSchedule } from '../core/fit/plannedSchedule';
 import { chooseCurveLaw } from '../core/fit/curveChoice';
 import { CommandUsageError, num, printResult, processIo, type CommandIo } from './fitShared';
 import { appendAll, maxOf } from '../shared/arrays';
@@ -30,6 +30,8 @@ export interface CurveCommandOutput {
   interval: [number, number];
   /** Where `predictedFinal` comes from, as `scan` and the status bar say it. */
   provenance: 'from siblings' | 'from this run alone';
+  /** The last logged LR step, held from there to the end, when the run's schedule is assumed (no config names it). */
+  scheduleAssumedFrom?: number;
   /** With `from siblings`: the run's own curve forecast beside it, and the finished runs used. */
   alone?: { predictedFinal: number; interval: [number, number] };
   siblings?: string[];
@@ -208,16 +210,19 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
   const fromSiblings = run.status === 'live' && !custom ? siblingForecastOf(run, isFolder ? target : path.dirname(target), targetStep) : undefined;
   if (run.status === 'live' && custom)
     notes.push('from this run alone: --until, --schedule or --law asks for its own fit (the forecast from finished siblings is made on the whole log)');
+  // A live run's LR held past its log (no schedule known): its schedule is assumed and its interval widened, as the engine does (engine/curveFits.ts).
+  const heldFrom = run.status === 'live' && !givenSchedule && lr ? lrHeldFrom(lrSeries, targetStep) : undefined;
+  const aloneInterval =
+    heldFrom === undefined ? result.predictedFinal.interval : assumedScheduleInterval(result.predictedFinal.interval, result.predictedFinal.value, undefined);
   const out: CurveCommandOutput = {
     run: run.id,
     name,
     law: result.lawId,
     predictedFinal: fromSiblings ? fromSiblings.predictedFinal.value : result.predictedFinal.value,
-    interval: fromSiblings ? fromSiblings.predictedFinal.interval : result.predictedFinal.interval,
+    interval: fromSiblings ? fromSiblings.predictedFinal.interval : aloneInterval,
     provenance: fromSiblings ? 'from siblings' : 'from this run alone',
-    ...(fromSiblings
-      ? { alone: { predictedFinal: result.predictedFinal.value, interval: result.predictedFinal.interval }, siblings: fromSiblings.siblings ?? [] }
-      : {}),
+    ...(fromSiblings ? { alone: { predictedFinal: result.predictedFinal.value, interval: aloneInterval }, siblings: fromSiblings.siblings ?? [] } : {}),
+    ...(heldFrom !== undefined ? { scheduleAssumedFrom: heldFrom } : {}),
     targetStep,
     points: used,
     fittedUntilStep: loss.steps[used - 1],
@@ -239,6 +244,9 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
       `  predicted loss at step ${targetStep}: ${num(out.predictedFinal, 5)} [${num(out.interval[0])}, ${num(out.interval[1])}] (${Math.round(result.intervalLevel * 100)}% interval)` +
         (out.alone
           ? ` from siblings (${out.siblings!.length} finished run(s) of its family; this run alone: ${num(out.alone.predictedFinal, 5)} [${num(out.alone.interval[0])}, ${num(out.alone.interval[1])}])`
+          : '') +
+        (out.scheduleAssumedFrom !== undefined
+          ? `, schedule assumed (LR held from step ${out.scheduleAssumedFrom}; the interval reaches down to the LR falling to 0)`
           : ''),
       out.actualFinal !== undefined
         ? `  actual (mean of the last 2% of points): ${num(out.actualFinal, 5)}, error ${out.errorPct!.toFixed(2)}%`

@@ -27,6 +27,12 @@ export interface CurvePrediction {
    * alone` (its own curve law). Absent in snapshots made before it existed (= this run alone).
    */
   provenance?: 'from siblings' | 'from this run alone';
+  /**
+   * Set when the run's LR past its log is assumed (held at its last logged value: no config names
+   * its schedule, fit/plannedSchedule.ts): the step it is held from. The interval then reaches down
+   * to the LR falling to 0 by the end.
+   */
+  scheduleAssumedFrom?: number;
   /** With `from siblings`: the finished runs it used, and the run's own curve forecast beside it. */
   siblings?: string[];
   alone?: Prediction;
@@ -171,6 +177,8 @@ export interface FamilyLaw {
   anchoredRunIds?: string[];
   /** Those of `anchoredRunIds` whose forecast came from their finished siblings' curves (CurvePrediction.provenance). */
   anchoredFromSiblings?: string[];
+  /** Those of `anchoredRunIds` whose forecast assumes the LR schedule (CurvePrediction.scheduleAssumedFrom). */
+  anchoredScheduleAssumed?: string[];
   /** Runs of the family left out of its fits because they went wrong (runs/health.ts), with why. */
   leftOut?: { runId: string; reason: string }[];
   /** The (N, D, loss) of each run the law was fitted to, as fitted (the scaling view draws them). */
@@ -202,6 +210,8 @@ export interface LossEstimate extends Prediction {
   anchoredRunIds?: string[];
   /** Those of `anchoredRunIds` forecast from their finished siblings (FamilyLaw.anchoredFromSiblings); the others from their own curve. */
   anchoredFromSiblings?: string[];
+  /** Those of `anchoredRunIds` whose forecast assumes the LR schedule (FamilyLaw.anchoredScheduleAssumed). */
+  anchoredScheduleAssumed?: string[];
   /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
   fitWarnings?: string[];
   /** Where the family bends: the broken law's loss at this plan (fit/familyBrokenLaw.ts), beside the family law's, and the sentence that says so. */

@@ -2,6 +2,7 @@
 import type { RunView, Snapshot } from '../shared/protocol';
 import { formatInterval, formatLoss } from '../shared/format';
 import { runNamer } from '../shared/displayName';
+import { scheduleAssumedSentence } from '../shared/scheduleAssumed';
 
 /** Which run the user chose: pinned from the status bar, or the one whose files they last opened. */
 export interface StatusChoice {
@@ -50,7 +51,8 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   const provenance = run.curve.provenance ?? 'from this run alone';
   // A point forecast sent ahead of its interval says so: it is not the final answer.
   const coming = intervalComing(run) ? ', interval coming' : '';
-  return `${head} → ${short(run.curve.predictedFinal.value)} (${provenance}${coming})`;
+  const assumed = run.curve.scheduleAssumedFrom !== undefined ? ' (schedule assumed)' : '';
+  return `${head} → ${short(run.curve.predictedFinal.value)} (${provenance}${coming})${assumed}`;
 }
 
 /** Whether the run's headline forecast is a point forecast whose interval is still being computed (CurvePrediction.intervalPending). */
@@ -89,6 +91,7 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
           ? `Forecast from siblings (${(run.curve.siblings ?? []).map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${formatLoss(run.curve.alone?.value ?? NaN)}${run.curve.intervalPending ? ' (its interval coming)' : ''}.`
           : 'Forecast from this run alone.',
       );
+      if (run.curve.scheduleAssumedFrom !== undefined) lines.push(scheduleAssumedSentence(run.curve.scheduleAssumedFrom));
       // A loss that left an earlier forecast's interval: said, not only absorbed by the refit.
       for (const e of run.health?.events ?? []) if (e.kind === 'forecast-break') lines.push(`Off its forecast: ${e.note}.`);
     } else lines.push('No prediction for this run (too few points, or finished without a schedule to extrapolate).');

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { curveCommand, type CurveCommandOutput } from '../../src/cliCommands/curve';
 import type { CommandIo } from '../../src/cliCommands/fitShared';
@@ -64,4 +65,28 @@ test('curve: --until on a live run is its own fit, and a finished run is forecas
   assert.equal(finished.provenance, 'from this run alone');
   assert.equal(finished.alone, undefined);
   assert.equal(finished.siblings, undefined);
+});
+
+test('curve: a live run whose config names no schedule says its schedule is assumed, with the widened interval', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-curve-assumed-'));
+  try {
+    fs.cpSync(examples, root, { recursive: true });
+    const args = path.join(root, 'sweep/llama-279m/training_args.json');
+    const config = JSON.parse(fs.readFileSync(args, 'utf8')) as Record<string, unknown>;
+    delete config.lr_scheduler_type;
+    fs.writeFileSync(args, JSON.stringify(config));
+    const r = curve([path.join(root, 'sweep/llama-279m'), '--json', '--resamples', '20']);
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out) as CurveCommandOutput;
+    assert.equal(out.scheduleAssumedFrom, 4250);
+    assert.equal(out.provenance, 'from siblings');
+    // Reaches down past the forecast with the config's cosine (the LR falling), upper end within the known-schedule floor.
+    assert.ok(out.interval[0] < 0.985 * out.predictedFinal, `${out.interval[0]} vs ${out.predictedFinal}`);
+    assert.ok(out.interval[1] < 1.01 * out.predictedFinal);
+    assert.ok(out.alone && out.alone.interval[0] <= out.alone.predictedFinal * Math.exp(-0.026) + 1e-9);
+    const text = curve([path.join(root, 'sweep/llama-279m'), '--resamples', '20']).out;
+    assert.match(text, /schedule assumed \(LR held from step 4250/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

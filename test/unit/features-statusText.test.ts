@@ -80,6 +80,15 @@ test('siblings a forecast came from are named by their display names, not their 
   assert.match(statusTooltip(s), /Forecast from siblings \(llama-95m, late\)/);
 });
 
+test('a forecast whose schedule is assumed says so in the text and the tooltip', () => {
+  assert.doesNotMatch(statusTooltip(snapshot), /Schedule assumed/);
+  const live = run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.3462, 3.6561]);
+  live.curve = { ...live.curve!, provenance: 'from siblings', siblings: ['sweep/llama-95m'], scheduleAssumedFrom: 4250 } as RunView['curve'];
+  const s = { ...snapshot, runs: [live] } as Snapshot;
+  assert.equal(statusText(s), '$(graph) llama-279m · loss 3.74 → 3.55 (from siblings) (schedule assumed)');
+  assert.match(statusTooltip(s), /Schedule assumed: no config names the LR schedule, so the LR logged at step 4,250 is held to the end/);
+});
+
 test('a run whose loss left an earlier forecast says so in the tooltip; one that did not, does not', () => {
   assert.doesNotMatch(statusTooltip(snapshot), /Off its forecast/);
   const off = run('sweep/llama-279m', 'live', 200, 3.7372, [3.5491, 3.4462, 3.6561]);

@@ -4,7 +4,7 @@
 import type { Run, RunStatus, Series } from '../runs/types';
 import type { CurveFit } from '../fit/curve';
 import { chooseCurveLaw } from '../fit/curveChoice';
-import { plannedSchedule } from '../fit/plannedSchedule';
+import { assumedScheduleInterval, decayedFinal, lrHeldFrom, plannedSchedule } from '../fit/plannedSchedule';
 import { fitTimedOut } from '../fitJobs';
 import { sharesPeakLr, siblingSize, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from '../fit/siblingForecast';
 import type { CurvePrediction } from '../snapshot';
@@ -36,6 +36,8 @@ const POINT_FIRST_PRIORITY = -10;
 /** A run's curve fit with what it was made from, for the live refit policy (see `liveRefitIntervalMs`). */
 interface CachedCurve extends Cached<CurveFit | { error: string }> {
   lr?: Float64Array;
+  /** A live run's LR held past this logged step (no schedule known): the forecast's schedule is assumed. */
+  heldFrom?: number;
   /** Wall clock (options.now, ms) of the snapshot that made the fit. */
   fittedAtMs: number;
   /** The run as the fit saw it: status, loss points, first and last loss step, and law inputs besides the points. */
@@ -144,12 +146,13 @@ export class CurveFits {
     } else if (!cached || cached.key !== key) {
       // The law and target as the `curve` CLI command chooses them: schedule-aware when the LR is logged.
       let choice: ReturnType<typeof chooseCurveLaw> | undefined;
+      let planned: ReturnType<typeof plannedSchedule>;
       const chosen = () =>
         (choice ??= chooseCurveLaw({
           lastStep,
           maxSteps: run.hyper.maxSteps,
           loggedLr: lrSeries,
-          givenSchedule: scheduleKey === '-' ? undefined : plannedSchedule(run.hyper, lrSeries),
+          givenSchedule: (planned = scheduleKey === '-' ? undefined : plannedSchedule(run.hyper, lrSeries)),
         }));
       const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
       const seen: CachedCurve['seen'] = { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape };
@@ -185,7 +188,14 @@ export class CurveFits {
         );
         if (point && !fitTimedOut(point.result)) {
           const c = point.result.lrUsed ? chosen() : undefined;
-          pointOnly = { key: point.key, value: point.result.fit, lr: c && !('error' in c) ? c.lr : undefined, fittedAtMs: this.roundNowMs, seen };
+          pointOnly = {
+            key: point.key,
+            value: point.result.fit,
+            lr: c && !('error' in c) ? c.lr : undefined,
+            heldFrom: c && !('error' in c) && c.lr && !planned && run.status === 'live' ? lrHeldFrom(lrSeries, c.targetStep) : undefined,
+            fittedAtMs: this.roundNowMs,
+            seen,
+          };
         }
       }
       const answer = this.fits.latestFit(`curve:${run.id}`, key, 'curve', makeJob, deadline, JSON.stringify(seen), priority);
@@ -196,6 +206,7 @@ export class CurveFits {
           key: answer.key,
           value: answer.result.fit,
           lr: c && !('error' in c) ? c.lr : undefined,
+          heldFrom: c && !('error' in c) && c.lr && !planned && run.status === 'live' ? lrHeldFrom(lrSeries, c.targetStep) : undefined,
           fittedAtMs: this.roundNowMs,
           seen: answer.tag ? (JSON.parse(answer.tag) as CachedCurve['seen']) : seen,
         };
@@ -220,17 +231,30 @@ export class CurveFits {
       timedOut: fit.timedOut,
       ...(shown === pointOnly ? { intervalPending: true as const } : {}),
     };
+    // A schedule assumed (LR held past its log): the interval reaches down to the LR falling to 0.
+    const heldFrom = run.status === 'live' ? shown.heldFrom : undefined;
+    const alone = heldFrom === undefined ? fit.predictedFinal : assumed(fit.predictedFinal, undefined);
+    const assumedFrom = heldFrom === undefined ? {} : { scheduleAssumedFrom: heldFrom };
     // A live run whose family has finished runs with a logged LR is forecast from them too.
     if (run.status === 'live' && shown.lr && shown.lr.length - 1 >= fit.targetStep) {
       const sib = this.siblingForecastOf(run, loss, shown.lr, fit.targetStep, deadline, rank === undefined ? undefined : POINT_FIRST_PRIORITY + rank);
-      if (sib && !('error' in sib))
+      if (sib && !('error' in sib)) {
+        const lr = shown.lr;
+        const predictedFinal =
+          heldFrom === undefined
+            ? sib.prediction
+            : assumed(
+                sib.prediction,
+                decayedOnce(sib, () => decayedFinal(lr, heldFrom, fit.targetStep, sib.fitParams)),
+              );
         return {
-          prediction: { ...prediction, predictedFinal: sib.prediction, provenance: 'from siblings', siblings: sib.siblings, alone: fit.predictedFinal },
+          prediction: { ...prediction, predictedFinal, provenance: 'from siblings', siblings: sib.siblings, alone, ...assumedFrom },
           fit,
           lr: shown.lr,
         };
+      }
     }
-    return { prediction: { ...prediction, provenance: 'from this run alone' }, fit, lr: shown.lr };
+    return { prediction: { ...prediction, predictedFinal: alone, provenance: 'from this run alone', ...assumedFrom }, fit, lr: shown.lr };
   }
 
   /**
@@ -335,6 +359,19 @@ export class CurveFits {
     if (points - seen.points > LIVE_REFIT_GROWTH * seen.points) return false;
     return this.roundNowMs - cached.fittedAtMs < intervalMs;
   }
+}
+
+/** A prediction whose schedule is assumed, with its interval widened (fit/plannedSchedule.ts). */
+function assumed(p: CurvePrediction['predictedFinal'], decayed: number | undefined): CurvePrediction['predictedFinal'] {
+  return { ...p, interval: assumedScheduleInterval(p.interval, p.value, decayed) };
+}
+
+/** `decayedFinal` of a sibling forecast, once per forecast (it rebuilds the schedule per step). */
+const decayedMemo = new WeakMap<SiblingForecast, number>();
+function decayedOnce(sib: SiblingForecast, make: () => number): number {
+  let v = decayedMemo.get(sib);
+  if (v === undefined) decayedMemo.set(sib, (v = make()));
+  return v;
 }
 
 /** JSON of a schedule response (part of each live run's forecast key), made once per response: it lists every sibling's fit. */

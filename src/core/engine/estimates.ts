@@ -77,7 +77,7 @@ export function estimateConfig(
     if (loss.distance) notes.push(loss.distance.note);
     if (loss.anchoredRunIds?.length)
       notes.push(
-        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}), weighed by its forecast's interval (a measured end counts more).`,
+        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}${loss.anchoredScheduleAssumed?.length ? `; schedule assumed for ${loss.anchoredScheduleAssumed.join(', ')}: no config names it, the last logged LR is held` : ''}), weighed by its forecast's interval (a measured end counts more).`,
       );
     appendAll(notes, loss.fitWarnings ?? []);
     if (loss.brokenLaw) notes.push(loss.brokenLaw.note);
@@ -175,6 +175,7 @@ function predictLoss(
     extrapolation: beyond.length ? beyond.join('; ') : undefined,
     ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
     ...(chosen.anchoredFromSiblings?.length ? { anchoredFromSiblings: chosen.anchoredFromSiblings } : {}),
+    ...(chosen.anchoredScheduleAssumed?.length ? { anchoredScheduleAssumed: chosen.anchoredScheduleAssumed } : {}),
     fitWarnings: model.warnings,
     ...(model.break?.brokenLaw
       ? {

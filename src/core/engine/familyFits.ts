@@ -63,6 +63,8 @@ export class FamilyFits {
         anchored: string[];
         /** Of `anchored`, those forecast from siblings. */
         fromSiblings: string[];
+        /** Of `anchored`, those whose forecast assumes the schedule (CurvePrediction.scheduleAssumedFrom). */
+        scheduleAssumed: string[];
         leftOut: { runId: string; reason: string }[];
       }
     >();
@@ -79,6 +81,7 @@ export class FamilyFits {
         pointsPending: 0,
         anchored: [],
         fromSiblings: [],
+        scheduleAssumed: [],
         leftOut: [],
       };
       byFamily.set(name, entry);
@@ -135,6 +138,7 @@ export class FamilyFits {
           entry.runIds.push(run.id);
           entry.anchored.push(run.id);
           if (forecast?.provenance === 'from siblings') entry.fromSiblings.push(run.id);
+          if (forecast?.scheduleAssumedFrom !== undefined) entry.scheduleAssumed.push(run.id);
         }
         continue;
       }
@@ -174,7 +178,7 @@ export class FamilyFits {
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, leftOut }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut }] of byFamily) {
       const { pin, description } = this.catalog.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options().crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
@@ -221,6 +225,7 @@ export class FamilyFits {
         const fittedIds = [...new Set(cached!.points.map((p) => p.runId))];
         const anchoredIds = anchored.filter((id) => fittedIds.includes(id));
         const siblingIds = fromSiblings.filter((id) => anchoredIds.includes(id));
+        const assumedIds = scheduleAssumed.filter((id) => anchoredIds.includes(id));
         out.push({
           ...base,
           ...state,
@@ -229,6 +234,7 @@ export class FamilyFits {
           fit: value,
           ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
           ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
+          ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
         });
       }
     }
