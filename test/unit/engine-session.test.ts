@@ -168,3 +168,52 @@ test("a session's estimate waits for the family law it needs, and a plan's error
     clearInterval(lander);
   }
 });
+
+test('a burst of landed fits is shown in a few rounds, the first and the last of them at once', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  let pending = 0;
+  const fitter: SessionFitter & { pending: number } = {
+    fit: () => undefined,
+    track: (fn) => ({ value: fn(), waiting: [] }),
+    settled: async () => 'answered',
+    resume: () => undefined,
+    forgetTimedOut: () => undefined,
+    get pending() {
+      return pending;
+    },
+  };
+  // Every round "takes" 100 ms on the session's clock, as one over a thousand runs would.
+  let clock = 0;
+  const posted: number[] = [];
+  const s = new EngineSession({
+    fitter,
+    settings: { fitTimeBudgetMs: 5000 },
+    engine: { minPointsForCurve: 8, fitter },
+    onSnapshot: () => posted.push(Date.now()),
+    log: () => undefined,
+    now: () => (clock += 100),
+  });
+  // In steps, so a round's Date.now() is when its timer fired.
+  const advance = (ms: number) => {
+    for (let i = 0; i < ms; i += 10) t.mock.timers.tick(10);
+  };
+  s.reset([]);
+  advance(200);
+  assert.equal(posted.length, 1, 'the rescan made one round');
+  const fits = 40;
+  const landedAt: number[] = [];
+  for (let i = 1; i <= fits; i++) {
+    pending = fits - i;
+    landedAt.push(Date.now());
+    s.fitLanded();
+    advance(200);
+  }
+  advance(5000);
+  const rounds = posted.slice(1);
+  // One round per landed fit before; spaced by ten times a round's build time now.
+  assert.ok(rounds.length <= 12, `${rounds.length} rounds for ${fits} landed fits`);
+  assert.ok(rounds.length >= 3, 'progress is still shown during the burst');
+  assert.ok(rounds[0] - landedAt[0] <= 150, 'the first landed fit is shown at once');
+  assert.ok(rounds[rounds.length - 1] - landedAt[fits - 1] <= 150, 'the last landed fit is shown at once');
+  assert.ok(rounds[rounds.length - 1] >= landedAt[fits - 1], 'the last round comes after the last fit landed');
+});
