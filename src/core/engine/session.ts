@@ -19,7 +19,7 @@ const RECOMPUTE_DELAY_MS = 150;
 /**
  * While fits land in a burst (a workspace of many runs being fitted), rounds are spaced by this many
  * times the last round's build time: a round rebuilds every run's view, so one per landed fit made
- * the rebuilds quadratic in the number of runs. The first fit to land and the last of a burst are
+ * the rebuilds quadratic in the number of runs. The first answer and the last fit of a burst are
  * shown after RECOMPUTE_DELAY_MS as before.
  */
 const BURST_SPACING_PER_BUILD_MS = 10;
@@ -81,8 +81,11 @@ export class EngineSession {
   private recomputeAt = 0;
   /** How long the last round took to build, ms: spaces the rounds of a burst of landed fits. */
   private lastBuildMs = 0;
-  /** Whether a fit landed since the last rescan: the first one is shown without waiting. */
-  private landedSinceReset = false;
+  /**
+   * Whether a round since the last rescan showed a fit (a run's forecast or a family law): until
+   * then every landing is shown without waiting (the fitting threads' warm-up lands first).
+   */
+  private answerShown = false;
 
   constructor(private readonly options: EngineSessionOptions) {
     this.settings = options.settings;
@@ -102,7 +105,7 @@ export class EngineSession {
   /** A rescan: forget every run and read `files` instead, as one step so nothing flickers. */
   reset(files: File[], beforeRead?: (index: number, file: File) => void): void {
     this.filesKnown = true;
-    this.landedSinceReset = false;
+    this.answerShown = false;
     this.options.fitter.resume();
     // The fitting threads load and compile the fitting code while the files are read.
     this.options.fitter.warm?.();
@@ -137,15 +140,13 @@ export class EngineSession {
   }
 
   /**
-   * A fit landed: a round soon shows it. The first since the rescan and the last of a burst (no fit
+   * A fit landed: a round soon shows it. The first answer since the rescan and the last of a burst (no fit
    * left waiting or running) come after the usual short delay; those between wait in proportion
    * to the last round's build time, so a burst of landings is shown in a few rounds.
    */
   fitLanded(): void {
-    const first = !this.landedSinceReset;
-    this.landedSinceReset = true;
     const last = (this.options.fitter.pending ?? 0) === 0;
-    if (first || last) this.scheduleRecompute();
+    if (!this.answerShown || last) this.scheduleRecompute();
     else this.scheduleRecompute(Math.min(MAX_BURST_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, BURST_SPACING_PER_BUILD_MS * this.lastBuildMs)));
   }
 
@@ -214,6 +215,7 @@ export class EngineSession {
         const snapshot = this.engine.snapshot();
         snapshot.estimates = this.freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
         this.lastBuildMs = now() - startedAt;
+        this.answerShown ||= snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined);
         this.options.onSnapshot(snapshot);
         const due = this.engine.refitDueAt();
         // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
