@@ -7,7 +7,8 @@
 // snapshot (every run listed), the first snapshot with a run's forecast, the looked-at run's first
 // forecast (a point forecast, its interval coming) and its forecast with the interval, the config's
 // estimate answered with every fit it needs, and the snapshot with every fit landed; the process's
-// CPU (every thread) at the first answer and at the end; the 1-minute load average at the start.
+// CPU (every thread) at the first answer and at the end; the 1-minute load average at the start;
+// the number of snapshots posted.
 // Prints one JSON object. Run by bench/scale.ts in a child process:
 //   node --import tsx bench/firstAnswer.ts <folder> <threads> [<run id looked at> [<its config file>]]
 import * as fs from 'node:fs';
@@ -54,6 +55,8 @@ function main(): void {
   let runsSeen = 0;
   const onSnapshot = (snapshot: Snapshot): void => {
     const now = performance.now() - started;
+    // Rounds posted: each rebuilds every run's view (session.ts spaces them while fits land).
+    facts.snapshots = Number(facts.snapshots ?? 0) + 1;
     at.firstSnapshotMs ??= now;
     runsSeen = snapshot.runs.length;
     const fitted = snapshot.runs.find((r) => r.curve);

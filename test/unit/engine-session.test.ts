@@ -168,3 +168,48 @@ test("a session's estimate waits for the family law it needs, and a plan's error
     clearInterval(lander);
   }
 });
+
+test('a burst of landed fits is shown in a few rounds, the first answer and the last fit at once', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const fitter = Object.assign(new HeldFitter(), { pending: 0 });
+  // Every round "takes" 100 ms on the session's clock, as one over a thousand runs would.
+  let clock = 0;
+  const posted: { at: number; snapshot: Snapshot }[] = [];
+  const s = new EngineSession({
+    fitter,
+    settings: { fitTimeBudgetMs: 5000 },
+    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
+    onSnapshot: (snapshot) => posted.push({ at: Date.now(), snapshot }),
+    log: () => undefined,
+    now: () => (clock += 100),
+  });
+  // In steps, so a round's Date.now() is when its timer fired.
+  const advance = (ms: number) => {
+    for (let i = 0; i < ms; i += 10) t.mock.timers.tick(10);
+  };
+  s.reset(sweepFiles);
+  advance(200);
+  assert.equal(posted.length, 1, 'the rescan made one round');
+  const fits = 40;
+  const landedAt: number[] = [];
+  for (let i = 1; i <= fits; i++) {
+    // The first landing brings the curves; the others stand for the rest of a large workspace's fits.
+    if (i === 1) fitter.land();
+    fitter.pending = fits - i;
+    landedAt.push(Date.now());
+    s.fitLanded();
+    advance(200);
+  }
+  advance(5000);
+  const rounds = posted.slice(1);
+  assert.ok(rounds[0].at - landedAt[0] <= 150, 'the first answer is shown at once');
+  assert.ok(
+    rounds[0].snapshot.runs.every((r) => r.curve),
+    'it shows the landed curves',
+  );
+  // One round per landed fit before; spaced by ten times a round's build time now.
+  assert.ok(rounds.length <= 12, `${rounds.length} rounds for ${fits} landed fits`);
+  assert.ok(rounds.length >= 3, 'progress is still shown during the burst');
+  const last = rounds[rounds.length - 1].at;
+  assert.ok(last >= landedAt[fits - 1] && last - landedAt[fits - 1] <= 150, 'the last landed fit is shown at once');
+});

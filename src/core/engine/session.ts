@@ -16,6 +16,15 @@ import type { WorkspaceOptions } from './options';
 
 /** Coalesces bursts of file events (a trainer writing every step) and of landing fits into one round. */
 const RECOMPUTE_DELAY_MS = 150;
+/**
+ * While fits land in a burst (a workspace of many runs being fitted), rounds are spaced by this many
+ * times the last round's build time: a round rebuilds every run's view, so one per landed fit made
+ * the rebuilds quadratic in the number of runs. The first answer and the last fit of a burst are
+ * shown after RECOMPUTE_DELAY_MS as before.
+ */
+const BURST_SPACING_PER_BUILD_MS = 10;
+/** Longest a round waits while fits keep landing (progress stays visible). */
+const MAX_BURST_DELAY_MS = 3000;
 /** Largest delay setTimeout honours (a longer one fires after 1 ms). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long an estimate or plan waits for the fits it needs (the host gives up on a request after 30 s). */
@@ -36,6 +45,8 @@ export interface SessionFitter extends TrackedFitter {
   resume(): void;
   /** Starts the fitting threads on a small fit while files are read (worker/fitClient.ts `warm`). */
   warm?(): void;
+  /** Fits waiting or running (worker/fitClient.ts): none left means the last of a burst landed. */
+  readonly pending?: number;
   /** Answers cut short by the time budget are forgotten, so asking again redoes them. */
   forgetTimedOut(): void;
 }
@@ -47,6 +58,8 @@ export interface EngineSessionOptions {
   engine: WorkspaceOptions;
   /** A snapshot for the host. */
   onSnapshot(snapshot: Snapshot): void;
+  /** Clock for a round's build time, ms (performance.now unless a test sets it). */
+  now?: () => number;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -66,6 +79,13 @@ export class EngineSession {
   private recomputeTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the scheduled round runs (Date.now() ms). */
   private recomputeAt = 0;
+  /** How long the last round took to build, ms: spaces the rounds of a burst of landed fits. */
+  private lastBuildMs = 0;
+  /**
+   * Whether a round since the last rescan showed a fit (a run's forecast or a family law): until
+   * then every landing is shown without waiting (the fitting threads' warm-up lands first).
+   */
+  private answerShown = false;
 
   constructor(private readonly options: EngineSessionOptions) {
     this.settings = options.settings;
@@ -85,6 +105,7 @@ export class EngineSession {
   /** A rescan: forget every run and read `files` instead, as one step so nothing flickers. */
   reset(files: File[], beforeRead?: (index: number, file: File) => void): void {
     this.filesKnown = true;
+    this.answerShown = false;
     this.options.fitter.resume();
     // The fitting threads load and compile the fitting code while the files are read.
     this.options.fitter.warm?.();
@@ -118,9 +139,15 @@ export class EngineSession {
     if (this.engine.lookAt(runIds) && this.filesKnown) this.scheduleRecompute();
   }
 
-  /** A fit landed: a round soon shows it. */
+  /**
+   * A fit landed: a round soon shows it. The first answer since the rescan and the last of a burst (no fit
+   * left waiting or running) come after the usual short delay; those between wait in proportion
+   * to the last round's build time, so a burst of landings is shown in a few rounds.
+   */
   fitLanded(): void {
-    this.scheduleRecompute();
+    const last = (this.options.fitter.pending ?? 0) === 0;
+    if (!this.answerShown || last) this.scheduleRecompute();
+    else this.scheduleRecompute(Math.min(MAX_BURST_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, BURST_SPACING_PER_BUILD_MS * this.lastBuildMs)));
   }
 
   /** A config's estimate, once the fits it needs have landed (or marked `fitsPending` after ANSWER_WAIT_MS). */
@@ -183,8 +210,12 @@ export class EngineSession {
     this.recomputeTimer = setTimeout(() => {
       this.recomputeTimer = undefined;
       try {
+        const now = this.options.now ?? (() => performance.now());
+        const startedAt = now();
         const snapshot = this.engine.snapshot();
         snapshot.estimates = this.freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
+        this.lastBuildMs = now() - startedAt;
+        this.answerShown ||= snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined);
         this.options.onSnapshot(snapshot);
         const due = this.engine.refitDueAt();
         // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
