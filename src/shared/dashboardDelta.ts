@@ -45,6 +45,13 @@ export function runFingerprint(run: RunView): string {
           c.pointsUsed,
           c.timedOut,
           c.validation?.errorPct,
+          // The full fit may land with the point fit's very value and interval: the mark must still travel.
+          c.intervalPending,
+          c.provenance,
+          c.siblings,
+          c.alone?.value,
+          c.alone?.interval,
+          c.scheduleAssumedFrom,
         ]
       : null,
     run.eta ? [run.eta.seconds, run.eta.sinceStep, run.eta.stepsPerSecond] : null,

@@ -200,3 +200,52 @@ test('the estimates generation travels with the deltas (the host learns from it 
   assert.deepEqual(delta.runs.changed, [], 'nothing else changed');
   assert.equal(applyDelta(one, delta)!.estimates, 4);
 });
+
+test('a run whose curve only lost its pending mark, or changed provenance, siblings or assumed schedule, travels', () => {
+  const pendingCurve: NonNullable<RunView['curve']> = {
+    lawId: 'power',
+    targetStep: 20000,
+    predictedFinal: { value: 2.1, interval: [2, 2.2], lawId: 'power' },
+    parameters: {},
+    pointsUsed: 300,
+    firstStep: 10,
+    fittedAtStep: 3000,
+    timedOut: false,
+    intervalPending: true,
+  };
+  const withCurve = (curve: RunView['curve']): RunView => ({ ...run('a', 3000), curve });
+  const before = snapshot(1, [withCurve(pendingCurve)]);
+  const { intervalPending: _pending, ...full } = pendingCurve;
+  // Same value and interval (the error floor set it in both): only the mark differs.
+  const variants: NonNullable<RunView['curve']>[] = [
+    full,
+    { ...pendingCurve, provenance: 'from siblings', siblings: ['b'], alone: { value: 2.1, interval: [2, 2.2], lawId: 'power' } },
+    { ...pendingCurve, scheduleAssumedFrom: 1500 },
+  ];
+  for (const curve of variants) {
+    const delta = diffSnapshots(before, snapshot(2, [withCurve(curve)]));
+    assert.deepEqual(
+      delta.runs.changed.map((r) => r.id),
+      ['a'],
+      JSON.stringify(curve),
+    );
+  }
+  const sibs = {
+    ...pendingCurve,
+    provenance: 'from siblings' as const,
+    siblings: ['b'],
+    alone: { value: 2.1, interval: [2, 2.2] as [number, number], lawId: 'power' },
+  };
+  const moved = diffSnapshots(snapshot(1, [withCurve(sibs)]), snapshot(2, [withCurve({ ...sibs, siblings: ['c'] })]));
+  assert.deepEqual(
+    moved.runs.changed.map((r) => r.id),
+    ['a'],
+    'other siblings',
+  );
+  const alone = diffSnapshots(snapshot(1, [withCurve(sibs)]), snapshot(2, [withCurve({ ...sibs, alone: { value: 2.3, interval: [2, 2.6], lawId: 'power' } })]));
+  assert.deepEqual(
+    alone.runs.changed.map((r) => r.id),
+    ['a'],
+    'own forecast beside the siblings one',
+  );
+});
