@@ -42,7 +42,10 @@ export class RunViews {
   /** The check's result per loss series and forecast. */
   private readonly breakMemo = new WeakMap<Float64Array, { band: ForecastBand; result: ForecastBreak | undefined }>();
   /** Display series per run id, with the inputs they were made from (see display). */
-  private readonly displayCache = new Map<string, { key: string; fit: CurveFit | undefined; display: RunView['display']; logged: TimedStep[] | undefined }>();
+  private readonly displayCache = new Map<
+    string,
+    { key: string; fit: CurveFit | undefined; intervalPending: boolean; display: RunView['display']; logged: TimedStep[] | undefined }
+  >();
 
   /** The options are read at each use (they change with the settings). */
   constructor(private readonly options: () => RunViewOptions) {}
@@ -78,13 +81,14 @@ export class RunViews {
    * live run is kept; once the run has followed it to twice that forecast's last fitted step, the
    * current forecast takes its place (so a break is judged against a forecast made well before
    * it, not against a refit that already bends with it). A broken forecast is kept, and so the
-   * note stays, until the run rewinds behind it.
+   * note stays, until the run rewinds behind it. A point forecast whose interval is pending never
+   * becomes the anchor: its band is only the error floor (the full fit may land at the same step).
    */
   private offForecast(run: Run, loss: Series | undefined, fitted: FittedCurve | undefined): ForecastBreak | undefined {
     if (!loss) return undefined;
     const band = this.anchors.get(run.id);
-    const fit = fitted?.fit;
-    if (!band || (fit && fit.lastFittedStep < band.fittedAtStep)) {
+    const fit = fitted?.prediction.intervalPending ? undefined : fitted?.fit;
+    if (!band || (fitted && fitted.fit.lastFittedStep < band.fittedAtStep)) {
       const first = run.status === 'live' && fit ? forecastBandOf(fit, fitted?.lr) : undefined;
       if (first) this.anchors.set(run.id, first);
       else this.anchors.delete(run.id);
@@ -114,7 +118,7 @@ export class RunViews {
   /** The run as the UI sees it, with its health (see `health`), its curve fit (if any), its family and grouping. */
   view(run: Run, loss: Series | undefined, healthNow: RunHealth, fitted: FittedCurve | undefined, family: string, group: Grouping | undefined): RunView {
     const curve = fitted?.prediction;
-    const { display, logged } = this.display(run, loss, fitted?.fit, fitted?.lr);
+    const { display, logged } = this.display(run, loss, fitted?.fit, fitted?.lr, fitted?.prediction.intervalPending === true);
     const lastStep = loss?.steps[loss.steps.length - 1];
     let eta: RunView['eta'];
     if (run.status === 'live' && lastStep !== undefined) {
@@ -173,12 +177,13 @@ export class RunViews {
     run: Run,
     loss: Series | undefined,
     fit: CurveFit | undefined,
-    fitLr?: Float64Array,
+    fitLr: Float64Array | undefined,
+    intervalPending: boolean,
   ): { display: RunView['display']; logged: TimedStep[] | undefined } {
     const maxPoints = this.options().displayPoints ?? 600;
     const key = `${maxPoints}|${run.series.map((s) => `${s.metric}:${s.steps.length}:${s.steps[s.steps.length - 1]}:${s.values[s.values.length - 1]}`).join('|')}`;
     const cached = this.displayCache.get(run.id);
-    if (cached && cached.key === key && cached.fit === fit) return cached;
+    if (cached && cached.key === key && cached.fit === fit && cached.intervalPending === intervalPending) return cached;
     const evalLoss = run.series.find((s) => s.role === 'eval_loss');
     const shown = loss ? downsampleLogX(loss.steps, loss.values, maxPoints) : { xs: [], ys: [] };
     const shownEval = evalLoss ? downsampleLogX(evalLoss.steps, evalLoss.values, maxPoints) : { xs: [], ys: [] };
@@ -191,6 +196,8 @@ export class RunViews {
       // only over the steps the law was fitted to and beyond: the dropped warm-up is not the law's.
       const from = Math.max(1, fit.firstStep);
       ({ steps: fitSteps, values: fitValues, lower: fitLower, upper: fitUpper } = sampleCurve(fit, from, fit.targetStep, 80, fitLr));
+      // A point fit's band is only the error floor: not drawn as the 80% band while its interval is coming.
+      if (intervalPending) fitLower = fitUpper = [];
     }
     const lr = run.series.find((s) => s.role === 'lr' && s.steps.length > 0);
     const shownLr = lr ? downsampleLogX(lr.steps, lr.values, maxPoints) : { xs: [], ys: [] };
@@ -208,7 +215,7 @@ export class RunViews {
       lr: shownLr.ys,
       wall: logged ? wallClockView(logged) : undefined,
     };
-    const entry = { key, fit, display, logged };
+    const entry = { key, fit, intervalPending, display, logged };
     this.displayCache.set(run.id, entry);
     return entry;
   }
