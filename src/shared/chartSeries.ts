@@ -5,6 +5,7 @@
 import type { DashboardState, LadderOverlay, PlannedPoint, RunView, ScalingView, Snapshot, ValidationPoint } from './protocol';
 import { stepToX, type StepToX } from './axes';
 import { debiasedEma } from './smoothing';
+import { formatInterval } from './format';
 
 /** A drawn point; `step` (curves) and `text` (tooltips) travel along. A NaN `y` is a break in the line. */
 export interface SeriesPoint {
@@ -152,6 +153,17 @@ export interface ScalingPointOut {
   name?: string;
   /** Why the run is not in the family's fit (ScalingPoint.notInFit). */
   notInFit?: string;
+  /** A run's point: a final loss or a live run's forecast (ScalingPoint.kind); the latter may come without its interval yet. */
+  kind?: ScalingView['points'][number]['kind'];
+}
+
+/** The tooltip of a run left out of the family's fit: its forecast (interval or not yet) or its last logged loss. */
+export function notInFitTooltip(p: ScalingPointOut, exact: (v: number) => string): string {
+  const value =
+    p.kind === 'predicted'
+      ? `predicted final ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : '(interval coming)'}`
+      : `last logged loss ${exact(p.loss)}`;
+  return `${value}; not in the fit: ${p.notInFit ?? ''}`;
 }
 
 export interface ScalingSeries {
@@ -181,6 +193,7 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
       loss: p.loss,
       runId: p.runId,
       name: p.name,
+      kind: p.kind,
       ...(p.interval ? { interval: p.interval } : {}),
       ...(p.notInFit !== undefined ? { notInFit: p.notInFit } : {}),
     });

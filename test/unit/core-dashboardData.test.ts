@@ -22,6 +22,8 @@ import { ScalingWorkspace } from '../../src/core/workspace';
 import { getLaw } from '../../src/core/laws/registry';
 import type { Run } from '../../src/core/runs/types';
 import type { FamilyLaw } from '../../src/core/snapshot';
+import type { Snapshot } from '../../src/shared/protocol';
+import { notInFitTooltip, scalingSeries } from '../../src/shared/chartSeries';
 
 const uniform = (n: number, stepsPerSecond: number, t0 = 1000): TimedStep[] =>
   Array.from({ length: n }, (_, i) => ({ step: (i + 1) * 10, seconds: t0 + ((i + 1) * 10) / stepsPerSecond }));
@@ -296,6 +298,36 @@ test('scaling view: runs the fit leaves out are drawn apart with why, at their l
   );
   // The law line spans the fitted runs only (the excluded 1e9 run is not its largest).
   assert.equal(view.lawLine!.params[view.lawLine!.params.length - 1], scalingView(family, fitted).lawLine!.params.at(-1));
+});
+
+test('scaling chart: a live run left out of the fit whose interval is pending is labelled as its forecast, not as a logged loss', () => {
+  const family = chinchillaFamily();
+  const pending = {
+    lawId: 'power',
+    targetStep: 1,
+    predictedFinal: { value: 2.9, interval: [2.85, 2.95] as [number, number], lawId: 'power' },
+    parameters: {},
+    pointsUsed: 10,
+    firstStep: 1,
+    fittedAtStep: 1,
+    timedOut: false,
+    intervalPending: true as const,
+  };
+  const view = scalingView(family, [
+    { id: 'liveOut', name: 'liveOut', status: 'live', params: 5e8, tokens: 1e10, lastLoss: 3.4, curve: pending, notInFit: 'left out of the fit: rising loss' },
+    { id: 'done', name: 'done', status: 'finished', params: 1e9, tokens: 2e10, lastLoss: 2.5, notInFit: 'excluded from the fit by /w/.scalinglens.yaml:6' },
+  ]);
+  const snapshot: Snapshot = { version: 1, runs: [], families: [], diagnostics: [], buildMs: 0, fitting: 0, seedGroups: [], scaling: [view], validations: [] };
+  const outside = scalingSeries(snapshot, { family: '', yScale: 'linear' }).find((s) => s.kind === 'not_in_fit')!;
+  const text = (id: string) =>
+    notInFitTooltip(
+      outside.points.find((p) => p.runId === id)!,
+      String,
+    );
+  // Sent without its interval (the floor is not final): still the forecast, its interval said to be coming.
+  assert.equal(outside.points.find((p) => p.runId === 'liveOut')!.interval, undefined);
+  assert.equal(text('liveOut'), 'predicted final 2.9 (interval coming); not in the fit: left out of the fit: rising loss');
+  assert.equal(text('done'), 'last logged loss 2.5; not in the fit: excluded from the fit by /w/.scalinglens.yaml:6');
 });
 
 test('validation points: each prefix check of a run curve and each family hold-out, predicted against actual', () => {

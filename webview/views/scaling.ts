@@ -3,7 +3,7 @@
 import type { TooltipItem } from 'chart.js';
 import type { DashboardState, Snapshot } from '../../src/shared/protocol';
 import { formatCount, formatFlops, formatInterval } from '../../src/shared/format';
-import { scalingSeries, shownLadder, type ScalingPointOut } from '../../src/shared/chartSeries';
+import { notInFitTooltip, scalingSeries, shownLadder, type ScalingPointOut } from '../../src/shared/chartSeries';
 import { appendAll, maxOf, minOf } from '../../src/shared/arrays';
 import { $, bandSets, baseOptions, colours, drawOn, exact, highContrast, lineWidth, tickLabel, type DS, type Pt } from '../chartKit';
 import { categorical, runColours } from '../palette';
@@ -103,12 +103,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         // Not what the law was fitted to: hollow and grey, whatever the run's colour; why in the tooltip.
         sets.push({
           label: named('not in the fit'),
-          data: s.points.map((p) =>
-            at(
-              p,
-              `${p.interval ? `predicted final ${exact(p.loss)} ${formatInterval(p.interval)}` : `last logged loss ${exact(p.loss)}`}; not in the fit: ${p.notInFit ?? ''}`,
-            ),
-          ),
+          data: s.points.map((p) => at(p, notInFitTooltip(p, exact))),
           showLine: false,
           pointStyle: 'circle',
           pointRadius: 6,
