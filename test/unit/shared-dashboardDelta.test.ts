@@ -215,7 +215,7 @@ test('a run whose curve only lost its pending mark, or changed provenance, sibli
   };
   const withCurve = (curve: RunView['curve']): RunView => ({ ...run('a', 3000), curve });
   const before = snapshot(1, [withCurve(pendingCurve)]);
-  const { intervalPending: _pending, ...full } = pendingCurve;
+  const full = { ...pendingCurve, intervalPending: undefined };
   // Same value and interval (the error floor set it in both): only the mark differs.
   const variants: NonNullable<RunView['curve']>[] = [
     full,
