@@ -327,3 +327,36 @@ test('maxSteps in the file ends a run whose log does not say where it ends; toke
   );
   assert.equal(sized.status, 'finished');
 });
+
+test("a larger maxSteps in the file reopens a run its log's own maxSteps ended, not one whose trainer recorded the end", () => {
+  const root = tempDir('sl-wsfile-');
+  const state = (finished: boolean) => {
+    const rows: object[] = [];
+    for (let s = 10; s <= 1000; s += 10) rows.push({ loss: 4 - s / 1000, learning_rate: 1e-4, step: s });
+    if (finished) rows.push({ step: 1000, train_loss: 3, train_runtime: 10, total_flos: 1e12 });
+    return JSON.stringify({ global_step: 1000, max_steps: 1000, train_batch_size: 4, log_history: rows });
+  };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const [rel, finished] of [
+    ['runs/a', false],
+    ['runs/b', true],
+  ] as const) {
+    const f = path.join(root, rel, 'trainer_state.json');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, state(finished));
+    engine.update(f, root);
+  }
+  const before = new Map(engine.runs().map((r) => [r.id, r]));
+  assert.equal(before.get('runs/a')?.status, 'finished', 'last step 1000 of max_steps 1000');
+  const file = path.join(root, WORKSPACE_FILE_NAME);
+  fs.writeFileSync(file, ['runs:', '  "runs/*":', '    maxSteps: 2000', ''].join('\n'));
+  engine.update(file, root);
+  const after = new Map(engine.runs().map((r) => [r.id, r]));
+  const a = after.get('runs/a')!;
+  assert.equal(a.hyper.maxSteps, 2000);
+  assert.equal(a.status, 'live', `1000 of 2000 steps: ${a.statusReason}`);
+  assert.equal(a.statusReason, undefined);
+  const b = after.get('runs/b')!;
+  assert.equal(b.status, 'finished', "the trainer's final summary row ends it whatever the file says");
+  assert.equal(b.statusReason, 'trainer_state.json has the final summary row');
+});
