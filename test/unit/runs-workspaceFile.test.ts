@@ -44,7 +44,7 @@ test('a valid file: families with globs and descriptions, run overrides, pinned 
   assert.equal(ws.families.length, 1);
   assert.deepEqual(
     { ...ws.families[0], match: undefined },
-    { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined },
+    { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], runLines: [3, 3], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined },
   );
   assert.deepEqual(
     ws.runs.map((r) => [r.glob, r.line]),
@@ -255,7 +255,7 @@ test('a glob matching none of the runs is a warning on its line, with a run path
   assert.deepEqual(
     found.map((d) => [d.file, d.line, d.severity]),
     [
-      [FILE, 2, 'warning'],
+      [FILE, 3, 'warning'],
       [FILE, 5, 'warning'],
     ],
   );
@@ -266,6 +266,31 @@ test('a glob matching none of the runs is a warning on its line, with a run path
   );
   // No runs known yet (the folder is still being read): nothing to say.
   assert.deepEqual(unmatchedGlobs(ws, []), []);
+  // Globs listed one a line: each warning on its glob's own line, not its family's or fit's.
+  const listed = parseWorkspaceFile(
+    [
+      'families:',
+      '  sweep:',
+      '    runs:',
+      '      - "logs/**"',
+      '      - "wandb/*"',
+      'fits:',
+      '  sweep:',
+      '    law: chinchilla',
+      '    exclude:',
+      '      - "**/*constant*"',
+      '      - "nope/*"',
+    ].join('\n'),
+    FILE,
+  );
+  assert.deepEqual(listed.diagnostics, []);
+  assert.deepEqual(
+    unmatchedGlobs(listed, paths).map((d) => [d.line, d.message.split(' matches')[0]]),
+    [
+      [5, 'family "sweep": runs "wandb/*"'],
+      [11, 'fits "sweep": exclude "nope/*"'],
+    ],
+  );
 
   // The engine reports it with the file's other diagnostics, and drops it once the glob matches.
   const root = tempDir('sl-wsfile-');
