@@ -126,10 +126,11 @@ test('the sibling fits take non-embedding N only when every run involved knows i
           kind,
           () => {
             const job = makeJob();
-            if (job.kind === 'scheduleResponse') for (const s of job.siblings) fed.set(s.runId, s.params);
-            if (job.kind === 'siblingForecast') {
-              for (const s of job.sameSize) fed.set(s.runId, s.params);
-              fed.set(slot.replace(/^siblings:/, ''), job.params);
+            const seen: FitJobOf<FitJobKind> = job;
+            if (seen.kind === 'scheduleResponse') for (const s of seen.siblings) fed.set(s.runId, s.params);
+            if (seen.kind === 'siblingForecast') {
+              for (const s of seen.sameSize) fed.set(s.runId, s.params);
+              fed.set(slot.replace(/^siblings:/, ''), seen.params);
             }
             return job;
           },
@@ -155,7 +156,10 @@ test('the sibling fits take non-embedding N only when every run involved knows i
   fs.mkdirSync(dir);
   fs.copyFileSync(path.join(mixed, 'sweep/llama-95m/metrics.jsonl'), path.join(dir, 'metrics.jsonl'));
   fs.copyFileSync(path.join(mixed, 'sweep/llama-95m/training_args.json'), path.join(dir, 'training_args.json'));
-  fs.writeFileSync(path.join(mixed, '.scalinglens.yaml'), 'runs:\n  sweep/llama-95m-b:\n    params: 95371008\n    maxSteps: 14600\n    family: example-sweep\n');
+  fs.writeFileSync(
+    path.join(mixed, '.scalinglens.yaml'),
+    'runs:\n  sweep/llama-95m-b:\n    params: 95371008\n    maxSteps: 14600\n    family: example-sweep\n',
+  );
   const { fed, runs } = sizesFed(mixed);
   assert.equal(runs.get('sweep/llama-95m-b')?.hyper.nonEmbeddingParams, undefined);
   assert.equal(runs.get('sweep/llama-95m-b')?.status, 'finished');
