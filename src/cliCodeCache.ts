@@ -7,7 +7,7 @@
 // the bundle is compiled as `require` would and the cache written at exit for the next run.
 // Any failure of the cache itself falls back silently: it changes how fast, never what runs.
 //
-// Where: $SCALING_LENS_CODE_CACHE if set (`off` turns it off), else the user's cache folder
+// Where: $SCALING_LENS_CODE_CACHE if set (an absolute path; `off` or a relative one turns it off), else the user's cache folder
 // (~/.cache/scaling-lens, ~/Library/Caches/scaling-lens, %LOCALAPPDATA%\scaling-lens\Cache), one
 // subfolder per V8 version and architecture. Not os.tmpdir(): another user of the machine could
 // plant bytecode there. A cache file holds the source file's identity (size, mtime, ctime, inode):
@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module from 'node:module';
 
-/** The environment variable naming the cache folder; `off` (or `0`) turns the cache off. */
+/** The environment variable naming the cache folder (absolute); `off` (or `0`, or a relative path) turns the cache off. */
 export const CODE_CACHE_ENV = 'SCALING_LENS_CODE_CACHE';
 
 interface Pending {
@@ -42,12 +42,14 @@ function codeCacheDir(): string | null {
   cacheDir = null;
   const env = process.env[CODE_CACHE_ENV];
   if (env === 'off' || env === '0') return null;
+  // A relative folder would be the current one's (a cloned repo's, bytecode planted in it): not used, the cache off.
+  if (env && !path.isAbsolute(env)) return null;
   // Stack traces through source maps are Node's loader's work: keep it when they are on.
   if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return null;
   try {
     const home = os.homedir();
     const root = env
-      ? path.resolve(env)
+      ? env
       : process.platform === 'win32'
         ? path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'scaling-lens', 'Cache')
         : process.platform === 'darwin'

@@ -150,6 +150,10 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
       assert.deepEqual(run(['ladder', yaml], open).out, off.out);
       assert.deepEqual(fs.readdirSync(path.join(open, `v8-${process.versions.v8}-${process.arch}`)), []);
     }
+    // A relative folder is not resolved against the current one (a cloned repo could hold planted bytecode): the cache is off.
+    assert.deepEqual(run(['ladder', yaml], 'relative-cache').out, off.out);
+    assert.deepEqual(run(['ladder', yaml], './relative-cache').out, off.out);
+    assert.deepEqual(fs.readdirSync(cwd).sort(), ['plan.yaml'], 'no cache folder made in the current folder');
   } finally {
     for (const d of [dir, cwd, cacheRoot]) fs.rmSync(d, { recursive: true, force: true });
   }

@@ -112,3 +112,57 @@ test('a live run at a new peak LR is forecast from the other sizes when every sa
   // The schedule response's runs (other sizes), not a same-size fit with the sibling at another peak.
   assert.ok(live?.curve?.siblings?.includes('sweep/llama-95m'), `siblings: ${live?.curve?.siblings?.join(', ')}`);
 });
+
+test('the sibling fits take non-embedding N only when every run involved knows it, else total N for all (a mixed family)', () => {
+  /** The N each sibling fit was given (schedule response siblings, sibling forecast), by run id. */
+  const sizesFed = (root: string) => {
+    const fitter = new LaggingFitter();
+    const fed = new Map<string, number | undefined>();
+    const spy: Fitter = {
+      fit: (slot, key, kind, makeJob, control, tag) =>
+        fitter.fit(
+          slot,
+          key,
+          kind,
+          () => {
+            const job = makeJob();
+            const seen: FitJobOf<FitJobKind> = job;
+            if (seen.kind === 'scheduleResponse') for (const s of seen.siblings) fed.set(s.runId, s.params);
+            if (seen.kind === 'siblingForecast') {
+              for (const s of seen.sameSize) fed.set(s.runId, s.params);
+              fed.set(slot.replace(/^siblings:/, ''), seen.params);
+            }
+            return job;
+          },
+          control,
+          tag,
+        ),
+    };
+    const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, fitter: spy });
+    for (const file of listFiles(root).filter((f) => isDefaultLogFile(f) || path.basename(f) === '.scalinglens.yaml')) engine.update(file, root);
+    for (let round = 0; round < 8 && engine.snapshot().fitting > 0; round++) fitter.land();
+    return { fed, runs: new Map(engine.runs().map((r) => [r.id, r])) };
+  };
+  // Every run's config gives both counts: non-embedding N throughout.
+  const whole = tempDir('sl-live-sizes-');
+  fs.cpSync(examples, whole, { recursive: true });
+  const pure = sizesFed(whole);
+  assert.ok(pure.fed.has('sweep/llama-279m') && pure.fed.size >= 3, `fed: ${[...pure.fed.keys()].join(', ')}`);
+  for (const [id, n] of pure.fed) assert.equal(n, pure.runs.get(id)?.hyper.nonEmbeddingParams, id);
+  // One more finished run without a config, its total N given in .scalinglens.yaml: total N for all.
+  const mixed = tempDir('sl-live-sizes-mixed-');
+  fs.cpSync(examples, mixed, { recursive: true });
+  const dir = path.join(mixed, 'sweep/llama-95m-b');
+  fs.mkdirSync(dir);
+  fs.copyFileSync(path.join(mixed, 'sweep/llama-95m/metrics.jsonl'), path.join(dir, 'metrics.jsonl'));
+  fs.copyFileSync(path.join(mixed, 'sweep/llama-95m/training_args.json'), path.join(dir, 'training_args.json'));
+  fs.writeFileSync(
+    path.join(mixed, '.scalinglens.yaml'),
+    'runs:\n  sweep/llama-95m-b:\n    params: 95371008\n    maxSteps: 14600\n    family: example-sweep\n',
+  );
+  const { fed, runs } = sizesFed(mixed);
+  assert.equal(runs.get('sweep/llama-95m-b')?.hyper.nonEmbeddingParams, undefined);
+  assert.equal(runs.get('sweep/llama-95m-b')?.status, 'finished');
+  assert.ok(fed.has('sweep/llama-95m-b') && fed.has('sweep/llama-279m'), `fed: ${[...fed.keys()].join(', ')}`);
+  for (const [id, n] of fed) assert.equal(n, runs.get(id)?.hyper.params, id);
+});

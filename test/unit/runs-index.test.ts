@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers/tempDir';
-import { RunIndex, detectLogFormat, divergence } from '../../src/core/runs/index';
-import type { Run } from '../../src/core/runs/types';
+import { RunIndex, detectLogFormat, divergence, endReached } from '../../src/core/runs/index';
+import type { MetricRole, Run, Series } from '../../src/core/runs/types';
 
 function tmp(): string {
   return tempDir('sl-index-');
@@ -323,4 +323,27 @@ test('index: a run logged every k steps is finished once its next point would li
   assert.match(done?.statusReason ?? '', /within one logging interval \(128 steps\) of maxSteps 1000/);
   // Two intervals short of the end: the run still has a point to log.
   assert.equal(byId.get('logs/going/version_0')?.status, 'live');
+});
+
+/** A series logged every `every` steps from `first` to `last`. */
+function everyK(metric: string, role: MetricRole, first: number, last: number, every: number): Series {
+  const steps: number[] = [];
+  for (let s = first; s <= last; s += every) steps.push(s);
+  return { metric, role, steps: Float64Array.from(steps), values: Float64Array.from(steps, (s) => 4 - s / 1000) };
+}
+
+test('endReached: last step and logging stride come from the same series (an eval logged more often lends neither)', () => {
+  const train = everyK('loss', 'train_loss', 100, 900, 100);
+  const evalLoss = everyK('eval_loss', 'eval_loss', 50, 950, 50);
+  assert.equal(endReached([train, evalLoss], 1000), undefined, 'train at 900 every 100: one more point at 1000 to log');
+  assert.match(endReached([everyK('loss', 'train_loss', 100, 1000, 100), evalLoss], 1000) ?? '', /last step 1000 ≥ maxSteps 1000/);
+});
+
+test('endReached: a 0-indexed logger ends at maxSteps − k; one logging at k..maxSteps (HF) still has maxSteps to log', () => {
+  assert.match(
+    endReached([everyK('loss', 'train_loss', 0, 990, 10)], 1000) ?? '',
+    /last step 990 is within one logging interval \(10 steps\) of maxSteps 1000/,
+  );
+  assert.equal(endReached([everyK('loss', 'train_loss', 10, 990, 10)], 1000), undefined, 'HF Trainer logs at 10..1000: at 990 it is live');
+  assert.equal(endReached([everyK('loss', 'train_loss', 0, 980, 10)], 1000), undefined, '0-indexed, two points short');
 });

@@ -44,7 +44,7 @@ test('a valid file: families with globs and descriptions, run overrides, pinned 
   assert.equal(ws.families.length, 1);
   assert.deepEqual(
     { ...ws.families[0], match: undefined },
-    { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined },
+    { name: 'web-sweep', runs: ['sweep/*', 'extra/run-7'], runLines: [3, 3], dataset: 'fineweb-edu', tokenizer: 'llama3', line: 2, match: undefined },
   );
   assert.deepEqual(
     ws.runs.map((r) => [r.glob, r.line]),
@@ -255,7 +255,7 @@ test('a glob matching none of the runs is a warning on its line, with a run path
   assert.deepEqual(
     found.map((d) => [d.file, d.line, d.severity]),
     [
-      [FILE, 2, 'warning'],
+      [FILE, 3, 'warning'],
       [FILE, 5, 'warning'],
     ],
   );
@@ -266,6 +266,31 @@ test('a glob matching none of the runs is a warning on its line, with a run path
   );
   // No runs known yet (the folder is still being read): nothing to say.
   assert.deepEqual(unmatchedGlobs(ws, []), []);
+  // Globs listed one a line: each warning on its glob's own line, not its family's or fit's.
+  const listed = parseWorkspaceFile(
+    [
+      'families:',
+      '  sweep:',
+      '    runs:',
+      '      - "logs/**"',
+      '      - "wandb/*"',
+      'fits:',
+      '  sweep:',
+      '    law: chinchilla',
+      '    exclude:',
+      '      - "**/*constant*"',
+      '      - "nope/*"',
+    ].join('\n'),
+    FILE,
+  );
+  assert.deepEqual(listed.diagnostics, []);
+  assert.deepEqual(
+    unmatchedGlobs(listed, paths).map((d) => [d.line, d.message.split(' matches')[0]]),
+    [
+      [5, 'family "sweep": runs "wandb/*"'],
+      [11, 'fits "sweep": exclude "nope/*"'],
+    ],
+  );
 
   // The engine reports it with the file's other diagnostics, and drops it once the glob matches.
   const root = tempDir('sl-wsfile-');
@@ -326,4 +351,37 @@ test('maxSteps in the file ends a run whose log does not say where it ends; toke
     sized.hyper.notes.join('\n'),
   );
   assert.equal(sized.status, 'finished');
+});
+
+test("a larger maxSteps in the file reopens a run its log's own maxSteps ended, not one whose trainer recorded the end", () => {
+  const root = tempDir('sl-wsfile-');
+  const state = (finished: boolean) => {
+    const rows: object[] = [];
+    for (let s = 10; s <= 1000; s += 10) rows.push({ loss: 4 - s / 1000, learning_rate: 1e-4, step: s });
+    if (finished) rows.push({ step: 1000, train_loss: 3, train_runtime: 10, total_flos: 1e12 });
+    return JSON.stringify({ global_step: 1000, max_steps: 1000, train_batch_size: 4, log_history: rows });
+  };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const [rel, finished] of [
+    ['runs/a', false],
+    ['runs/b', true],
+  ] as const) {
+    const f = path.join(root, rel, 'trainer_state.json');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, state(finished));
+    engine.update(f, root);
+  }
+  const before = new Map(engine.runs().map((r) => [r.id, r]));
+  assert.equal(before.get('runs/a')?.status, 'finished', 'last step 1000 of max_steps 1000');
+  const file = path.join(root, WORKSPACE_FILE_NAME);
+  fs.writeFileSync(file, ['runs:', '  "runs/*":', '    maxSteps: 2000', ''].join('\n'));
+  engine.update(file, root);
+  const after = new Map(engine.runs().map((r) => [r.id, r]));
+  const a = after.get('runs/a')!;
+  assert.equal(a.hyper.maxSteps, 2000);
+  assert.equal(a.status, 'live', `1000 of 2000 steps: ${a.statusReason}`);
+  assert.equal(a.statusReason, undefined);
+  const b = after.get('runs/b')!;
+  assert.equal(b.status, 'finished', "the trainer's final summary row ends it whatever the file says");
+  assert.equal(b.statusReason, 'trainer_state.json has the final summary row');
 });

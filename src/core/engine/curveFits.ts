@@ -271,11 +271,11 @@ export class CurveFits {
     priority: number | undefined,
   ): SiblingForecast | { error: string } | undefined {
     const family = this.catalog.familyName(run);
-    const { siblings: all, key: siblingsKey } = this.siblings.of(family);
+    const { siblings: all, key: siblingsKey, nonEmbedding } = this.siblings.of(family);
     // The family's finished runs (a live run is never one of them).
     const siblings = all.some((s) => s.curve.runId === run.id) ? all.filter((s) => s.curve.runId !== run.id) : all;
     if (siblings.length === 0) return undefined;
-    const n = siblingSize(run.hyper);
+    const n = siblingSize(run.hyper, nonEmbedding);
     // Same size and same peak LR: siblings of an LR sweep at other peaks cannot be pooled with the
     // run (fit/siblingForecast.ts), so without any the run is forecast from the other sizes.
     const sameSize = n !== undefined ? siblings.filter((s) => s.params !== undefined && Math.abs(s.params / n - 1) < 0.01 && sharesPeakLr(s.curve, lr)) : [];

@@ -2,7 +2,7 @@
 // file gate), each root's `.scalinglens.yaml` applied (overrides, families, exclusions), and each
 // run's family, named or guessed. No fits here (engine/fitScheduler.ts, workspace.ts).
 import * as path from 'node:path';
-import { detectLogFormat, endReached, RunIndex, type RunFacts, type RunSidecars } from '../runs/index';
+import { detectLogFormat, endReached, fromEndReached, RunIndex, type RunFacts, type RunSidecars } from '../runs/index';
 import { FileGate } from '../runs/fileGate';
 import { wandbLinkedPath } from '../runs/wandb';
 import { readTextFile } from '../safeFile';
@@ -100,10 +100,17 @@ export class RunCatalog {
           hyper.notes.push(`family ${settings.family.name} from ${WORKSPACE_FILE_NAME}:${settings.family.line}`);
         }
         result = { ...run, hyper };
-        // A run the file gives an end (maxSteps, or tokens ÷ tokensPerStep) may have reached it.
-        const end =
-          run.status === 'live' && hyper.maxSteps !== undefined && hyper.maxSteps !== run.hyper.maxSteps ? endReached(run.series, hyper.maxSteps) : undefined;
-        if (end !== undefined) result = { ...result, status: 'finished', statusReason: `${end} (${path.basename(ws.file)})` };
+        // A run the file gives an end (maxSteps, or tokens ÷ tokensPerStep) may have reached it, or, when its
+        // log's own maxSteps ended it by the same rule, not yet reached the new one.
+        const reopenable = run.status === 'live' || (run.status === 'finished' && fromEndReached(run.statusReason));
+        if (reopenable && hyper.maxSteps !== undefined && hyper.maxSteps !== run.hyper.maxSteps) {
+          const end = endReached(run.series, hyper.maxSteps);
+          if (end !== undefined) result = { ...result, status: 'finished', statusReason: `${end} (${path.basename(ws.file)})` };
+          else if (run.status === 'finished') {
+            result = { ...result, status: 'live' };
+            delete result.statusReason;
+          }
+        }
       }
       const { name, guessed } = familyOf(result);
       const g: Grouping = { family: name, source: settings?.family ? 'workspace-file' : guessed ? 'guessed' : 'run-config' };

@@ -4,7 +4,7 @@
 // quadratic in the runs (live runs × siblings, each sibling's schedule rebuilt step by step): on
 // 100 copies of examples/sweep it was 13% of a fitted scan's CPU, and most of it at 1,000.
 import type { Run, Series } from '../runs/types';
-import { siblingSize, type SiblingCurve } from '../fit/siblingForecast';
+import { allNonEmbedding, siblingSize, type SiblingCurve } from '../fit/siblingForecast';
 import { scheduleFromLog } from '../laws/schedule';
 import { trainLoss, type RunCatalog } from './runCatalog';
 import type { RunViews } from './runViews';
@@ -21,6 +21,8 @@ export interface FamilySiblings {
   siblings: FamilySibling[];
   /** The siblings' hashes joined: the key of the family's schedule response. */
   key: string;
+  /** N is non-embedding for the siblings and the family's live runs alike (every one knows it), else total for all. */
+  nonEmbedding: boolean;
 }
 
 export class SiblingCurves {
@@ -47,21 +49,29 @@ export class SiblingCurves {
   of(family: string): FamilySiblings {
     let found = this.byFamily.get(family);
     if (found) return found;
-    const siblings: FamilySibling[] = [];
+    const picked: { run: Run; loss: Series; lr: Series }[] = [];
+    const live: Run[] = [];
     for (const other of this.runs) {
-      if (other.status !== 'finished' || this.catalog.familyName(other) !== family || this.catalog.group(other.id)?.excluded) continue;
+      if (this.catalog.familyName(other) !== family || this.catalog.group(other.id)?.excluded) continue;
+      if (other.status === 'live') live.push(other);
+      if (other.status !== 'finished') continue;
       const loss = trainLoss(other);
       const lr = other.series.find((s) => s.role === 'lr' && s.steps.length >= 2);
       if (!loss || !lr || loss.steps.length < 20 || this.views.health(other, loss).excludeFromFits) continue;
+      picked.push({ run: other, loss, lr });
+    }
+    const nonEmbedding = allNonEmbedding([...picked.map((p) => p.run.hyper), ...live.map((r) => r.hyper)]);
+    const siblings: FamilySibling[] = [];
+    for (const { run: other, loss, lr } of picked) {
       const last = Math.max(loss.steps[loss.steps.length - 1], lr.steps[lr.steps.length - 1]);
-      const params = siblingSize(other.hyper);
+      const params = siblingSize(other.hyper, nonEmbedding);
       siblings.push({
         curve: { runId: other.id, steps: loss.steps, losses: loss.values, lr: this.schedule(lr, last), params },
         params,
         hash: `${other.id}:${params ?? '-'}:${this.hashes.of(loss)}:${this.hashes.of(lr)}`,
       });
     }
-    found = { siblings, key: siblings.map((s) => s.hash).join('|') };
+    found = { siblings, key: siblings.map((s) => s.hash).join('|'), nonEmbedding };
     this.byFamily.set(family, found);
     return found;
   }

@@ -36,8 +36,26 @@ export interface SiblingCurve {
  * on total counts and 0.17–0.40% on non-embedding ones, held out (`npm run validate` scores the
  * latter): embeddings do not move the schedule response as the layers do (Kaplan et al. 2020).
  */
-export function siblingSize(hyper: { params?: number; nonEmbeddingParams?: number }): number | undefined {
-  return hyper.nonEmbeddingParams !== undefined && hyper.nonEmbeddingParams > 0 ? hyper.nonEmbeddingParams : hyper.params;
+export function siblingSize(hyper: RunSize, nonEmbedding = hasNonEmbedding(hyper)): number | undefined {
+  return nonEmbedding ? hyper.nonEmbeddingParams : hyper.params;
+}
+
+interface RunSize {
+  params?: number;
+  nonEmbeddingParams?: number;
+}
+
+function hasNonEmbedding(hyper: RunSize): boolean {
+  return hyper.nonEmbeddingParams !== undefined && hyper.nonEmbeddingParams > 0;
+}
+
+/**
+ * Whether runs fitted together take their non-embedding N (`siblingSize`): only when every one with a
+ * size knows it, else all their total N; one line in ln N through two definitions of N is neither's.
+ */
+export function allNonEmbedding(hypers: Iterable<RunSize>): boolean {
+  for (const h of hypers) if (!hasNonEmbedding(h) && h.params !== undefined) return false;
+  return true;
 }
 
 /** Fit-space parameters of the multi-power law carried over from siblings: the schedule response. */

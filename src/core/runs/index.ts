@@ -1206,6 +1206,11 @@ export class RunIndex {
   }
 }
 
+/** Whether a status reason is endReached's (not a trainer's end-of-training record, a failure or a divergence). */
+export function fromEndReached(reason: string | undefined): boolean {
+  return reason !== undefined && reason.startsWith('last step ');
+}
+
 /** Why a run whose planned end is `maxSteps` has logged all it will, or undefined while it has more to log. */
 export function endReached(series: Series[], maxSteps: number): string | undefined {
   let last = -Infinity;
@@ -1214,8 +1219,15 @@ export function endReached(series: Series[], maxSteps: number): string | undefin
   if (last >= maxSteps) return `last step ${last} ≥ maxSteps ${maxSteps}`;
   // A logger writes every k steps, so its last point can fall short of maxSteps: when the next
   // point would lie past the end, the run has logged all it will (Lightning, JSONL, TensorBoard).
-  const stride = loggingStride(mainLoss(series));
-  if (stride !== undefined && last + stride > maxSteps) return `last step ${last} is within one logging interval (${stride} steps) of maxSteps ${maxSteps}`;
+  // Last step and stride of one series (the main loss): an eval logged more often must not lend its stride.
+  const loss = mainLoss(series);
+  const stride = loggingStride(loss);
+  if (loss === undefined || stride === undefined) return undefined;
+  const lossLast = loss.steps[loss.steps.length - 1];
+  // A 0-indexed logger (`step % k == 0` over 0..maxSteps−1) ends at maxSteps − k; one logging at k..maxSteps (HF) would log maxSteps itself.
+  const zeroIndexed = loss.steps[0] === 0 && loss.steps.every((s) => s % stride === 0);
+  if (zeroIndexed ? lossLast + stride >= maxSteps : lossLast + stride > maxSteps)
+    return `last step ${lossLast} is within one logging interval (${stride} steps) of maxSteps ${maxSteps}`;
   return undefined;
 }
 

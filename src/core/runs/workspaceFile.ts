@@ -48,6 +48,8 @@ type Matcher = (relPath: string) => boolean;
 export interface FamilySpec {
   name: string;
   runs: string[];
+  /** Line of each glob in `runs`. */
+  runLines: number[];
   dataset?: string;
   tokenizer?: string;
   recipe?: string;
@@ -80,6 +82,8 @@ export interface PinnedFit {
   family: string;
   law: string;
   exclude: string[];
+  /** Line of each glob in `exclude`. */
+  excludeLines: number[];
   priors?: 'auto' | 'always' | 'never';
   line: number;
   match: Matcher;
@@ -159,16 +163,22 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
     report('error', node, `${what} must be text`);
     return undefined;
   };
-  const globs = (node: unknown, what: string): string[] | undefined => {
-    if (yaml().isScalar(node) && typeof node.value === 'string') return [node.value];
+  /** The glob or list of globs at `node`; the line of each is appended to `lines`. */
+  const globs = (node: unknown, what: string, lines: number[]): string[] | undefined => {
+    if (yaml().isScalar(node) && typeof node.value === 'string') {
+      lines.push(lineOf(node) ?? 1);
+      return [node.value];
+    }
     if (!yaml().isSeq(node)) {
       report('error', node, `${what} must be a glob or a list of globs`);
       return undefined;
     }
     const list: string[] = [];
     for (const item of node.items) {
-      if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') list.push(item.value.trim());
-      else report('error', item, `${what}: each entry must be a glob (text)`);
+      if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') {
+        list.push(item.value.trim());
+        lines.push(lineOf(item) ?? 1);
+      } else report('error', item, `${what}: each entry must be a glob (text)`);
     }
     return list;
   };
@@ -176,9 +186,9 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
   for (const { key, value, pair } of entries(top, 'the file')) {
     if (key === 'families') {
       for (const fam of entries(value, 'families')) {
-        const spec: FamilySpec = { name: fam.key, runs: [], line: lineOf(fam.pair.key) ?? 1, match: () => false };
+        const spec: FamilySpec = { name: fam.key, runs: [], runLines: [], line: lineOf(fam.pair.key) ?? 1, match: () => false };
         for (const field of entries(fam.value, `family "${fam.key}"`)) {
-          if (field.key === 'runs') spec.runs = globs(field.value, `family "${fam.key}": runs`) ?? [];
+          if (field.key === 'runs') spec.runs = globs(field.value, `family "${fam.key}": runs`, spec.runLines) ?? [];
           else if (field.key === 'dataset' || field.key === 'tokenizer' || field.key === 'recipe') {
             const t = text_(field.value, `family "${fam.key}": ${field.key}`);
             if (t !== undefined) spec[field.key] = t;
@@ -226,13 +236,13 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
       for (const entry of entries(value, 'fits')) {
         let law: string | undefined;
         let lawNode: unknown;
-        const pin: PinnedFit = { family: entry.key, law: '', exclude: [], line: lineOf(entry.pair.key) ?? 1, match: () => false };
+        const pin: PinnedFit = { family: entry.key, law: '', exclude: [], excludeLines: [], line: lineOf(entry.pair.key) ?? 1, match: () => false };
         for (const field of entries(entry.value, `fits "${entry.key}"`)) {
           const where = `fits "${entry.key}": ${field.key}`;
           if (field.key === 'law') {
             law = text_(field.value, where);
             lawNode = field.value;
-          } else if (field.key === 'exclude') pin.exclude = globs(field.value, where) ?? [];
+          } else if (field.key === 'exclude') pin.exclude = globs(field.value, where, pin.excludeLines) ?? [];
           else if (field.key === 'priors') {
             const t = yaml().isScalar(field.value) ? field.value.value : undefined;
             if (t === 'auto' || t === 'always' || t === 'never') pin.priors = t;
@@ -278,9 +288,9 @@ export function unmatchedGlobs(ws: WorkspaceFile, runPaths: readonly string[]): 
       message: `${where} "${glob}" matches none of the ${count} under this folder (run paths look like "${like}"; * stops at /, ** crosses it)`,
     });
   };
-  for (const f of ws.families) for (const g of f.runs) check(g, f.line, `family "${f.name}": runs`);
+  for (const f of ws.families) f.runs.forEach((g, i) => check(g, f.runLines[i] ?? f.line, `family "${f.name}": runs`));
   for (const o of ws.runs) check(o.glob, o.line, 'runs');
-  for (const fit of ws.fits) for (const g of fit.exclude) check(g, fit.line, `fits "${fit.family}": exclude`);
+  for (const fit of ws.fits) fit.exclude.forEach((g, i) => check(g, fit.excludeLines[i] ?? fit.line, `fits "${fit.family}": exclude`));
   return out;
 }
 
