@@ -773,8 +773,9 @@ async function main() {
       .waitFor({ timeout: 60_000 });
 
     await check("the status bar shows the live run's predicted final loss", async () => {
-      const item = page.locator('.statusbar-item', { hasText: '→' }).first();
-      await item.waitFor({ timeout: 30_000 });
+      // The forecast with its interval: a point forecast shown first says "interval coming" until its fit lands.
+      const item = page.locator('.statusbar-item', { hasText: '→', hasNotText: 'interval coming' }).first();
+      await item.waitFor({ timeout: 60_000 });
       const text = (await item.innerText()).trim();
       if (!/^\S+ · loss \d\.\d\d → \d\.\d\d( \((from siblings|from this run alone)\))$/.test(text)) throw new Error(`status bar: ${text}`);
       return text;

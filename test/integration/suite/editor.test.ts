@@ -125,7 +125,8 @@ suite('Scaling Lens on the example sweep (editor)', function () {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
     const item = await poll('the status bar on llama-95m', () => {
       const shown = lens.statusBarItem();
-      return /llama-95m/.test(shown.tooltip) ? shown : undefined;
+      // The forecast with its interval, not the point forecast shown first ("interval coming").
+      return /llama-95m/.test(shown.tooltip) && shown.text.includes('→') && !shown.text.includes('interval coming') ? shown : undefined;
     });
     assert.match(item.text, /^\$\((graph|sync~spin)\) llama-95m · loss \d\.\d\d → \d\.\d\d \(from this run alone\)$/);
     assert.match(item.tooltip, /run llama-95m \(sweep\/llama-95m\).*the run whose files you last opened/);

@@ -40,7 +40,10 @@ suite('Scaling Lens on the example sweep', () => {
     // Other suites open other runs' files, and the status bar follows the run last looked at: look at this one.
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(live.files[0]));
     const text = await poll('status bar text', () =>
-      lens.statusBarText().includes('→') && lens.statusBarItem().tooltip.includes(live.id) ? lens.statusBarText() : undefined,
+      // The forecast with its interval, not the point forecast shown first ("interval coming").
+      lens.statusBarText().includes('→') && !lens.statusBarText().includes('interval coming') && lens.statusBarItem().tooltip.includes(live.id)
+        ? lens.statusBarText()
+        : undefined,
     );
     // Labelled and short; the run and the full interval are in the tooltip.
     // Where the forecast comes from, " (from siblings)" or " (from this run alone)", as its tooltip says.
