@@ -154,6 +154,11 @@ export class CurveFits {
           loggedLr: lrSeries,
           givenSchedule: (planned = scheduleKey === '-' ? undefined : plannedSchedule(run.hyper, lrSeries)),
         }));
+      /** The LR the fit used and, with no config naming the schedule, the step it is held from (a schedule assumed). */
+      const lrOf = (c: ReturnType<typeof chosen> | undefined): Pick<CachedCurve, 'lr' | 'heldFrom'> =>
+        c && !('error' in c)
+          ? { lr: c.lr, heldFrom: c.lr && !planned && run.status === 'live' ? lrHeldFrom(lrSeries, c.targetStep) : undefined }
+          : { lr: undefined, heldFrom: undefined };
       const plannedEnd = Math.max(run.hyper.maxSteps ?? lastStep, lastStep);
       const seen: CachedCurve['seen'] = { status: run.status, points: loss.steps.length, firstStep: loss.steps[0], lastStep, shape };
       const makeJob = () => {
@@ -191,8 +196,7 @@ export class CurveFits {
           pointOnly = {
             key: point.key,
             value: point.result.fit,
-            lr: c && !('error' in c) ? c.lr : undefined,
-            heldFrom: c && !('error' in c) && c.lr && !planned && run.status === 'live' ? lrHeldFrom(lrSeries, c.targetStep) : undefined,
+            ...lrOf(c),
             fittedAtMs: this.roundNowMs,
             seen,
           };
@@ -205,8 +209,7 @@ export class CurveFits {
         const next: CachedCurve = {
           key: answer.key,
           value: answer.result.fit,
-          lr: c && !('error' in c) ? c.lr : undefined,
-          heldFrom: c && !('error' in c) && c.lr && !planned && run.status === 'live' ? lrHeldFrom(lrSeries, c.targetStep) : undefined,
+          ...lrOf(c),
           fittedAtMs: this.roundNowMs,
           seen: answer.tag ? (JSON.parse(answer.tag) as CachedCurve['seen']) : seen,
         };
