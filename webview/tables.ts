@@ -7,6 +7,7 @@ import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/shared/displayName';
 import { validationErrorCell } from '../src/shared/validationError';
 import { scheduleAssumedSentence } from '../src/shared/scheduleAssumed';
+import { INTERVAL_PENDING_TEXT, intervalComing } from '../src/shared/pendingInterval';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
 import { selectRun } from './runList';
@@ -148,7 +149,7 @@ export function drawTables(snapshot: Snapshot): void {
     const final = run.curve?.predictedFinal;
     // A point forecast sent ahead of its interval (CurvePrediction.intervalPending) says its interval is coming.
     const pointOnly = run.curve?.intervalPending === true;
-    const headlinePending = pointOnly && run.curve?.provenance !== 'from siblings';
+    const headlinePending = intervalComing(run);
     const assumedMark = run.curve?.scheduleAssumedFrom !== undefined ? ' · schedule assumed' : '';
     const predicted = cell(
       row,
@@ -166,7 +167,7 @@ export function drawTables(snapshot: Snapshot): void {
         c.provenance === 'from siblings'
           ? `from siblings (${c.siblings?.map(runNamer(snapshot.runs)).join(', ')}); this run alone: ${alone}`
           : 'from this run alone';
-      const interval = headlinePending ? 'a point forecast, its 80% interval still being computed' : `80% interval ${formatInterval(final.interval)}`;
+      const interval = headlinePending ? INTERVAL_PENDING_TEXT : `80% interval ${formatInterval(final.interval)}`;
       const assumed = c.scheduleAssumedFrom !== undefined ? `; ${scheduleAssumedSentence(c.scheduleAssumedFrom)}` : '';
       predicted.title = `${formatLoss(final.value)} at step ${c.targetStep}, ${interval}; ${provenance}${assumed}; ${c.lawId} fitted at step ${c.fittedAtStep}`;
     }

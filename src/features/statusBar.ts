@@ -5,7 +5,8 @@ import type { WorkerClient } from '../services/workerClient';
 import type { RunView, Snapshot } from '../shared/protocol';
 import { COMMAND_PIN_STATUS_RUN } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
-import { intervalComing, statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
+import { intervalComing } from '../shared/pendingInterval';
+import { statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
 
 /** The run of a file the user opened: its log or config sits in the run's folder. */
 export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined {

@@ -1,6 +1,7 @@
 // What the status bar item says, free of `vscode` so it is unit-tested.
 import type { RunView, Snapshot } from '../shared/protocol';
-import { formatInterval, formatLoss } from '../shared/format';
+import { formatInteger, formatInterval, formatLoss } from '../shared/format';
+import { INTERVAL_PENDING_TEXT, intervalComing } from '../shared/pendingInterval';
 import { runNamer } from '../shared/displayName';
 import { scheduleAssumedSentence } from '../shared/scheduleAssumed';
 
@@ -55,11 +56,6 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   return `${head} → ${short(run.curve.predictedFinal.value)} (${provenance}${coming})${assumed}`;
 }
 
-/** Whether the run's headline forecast is a point forecast whose interval is still being computed (CurvePrediction.intervalPending). */
-export function intervalComing(run: RunView): boolean {
-  return run.curve?.intervalPending === true && run.curve.provenance !== 'from siblings';
-}
-
 const WHY: Record<StatusReason, string> = {
   pinned: 'pinned (Scaling Lens: Pin Run in Status Bar to change)',
   looked: 'the run whose files you last opened',
@@ -80,11 +76,9 @@ export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): st
     );
     lines.push(`Loss now ${run.lastLoss !== undefined ? formatLoss(run.lastLoss) : 'not logged'}.`);
     if (run.curve) {
-      const interval = intervalComing(run)
-        ? 'a point forecast, its 80% interval still being computed'
-        : `80% interval ${formatInterval(run.curve.predictedFinal.interval)}`;
+      const interval = intervalComing(run) ? INTERVAL_PENDING_TEXT : `80% interval ${formatInterval(run.curve.predictedFinal.interval)}`;
       lines.push(
-        `Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${run.curve.targetStep.toLocaleString('en-US')}, ${interval} (${run.curve.lawId} law).`,
+        `Predicted final loss ${formatLoss(run.curve.predictedFinal.value)} at step ${formatInteger(run.curve.targetStep)}, ${interval} (${run.curve.lawId} law).`,
       );
       lines.push(
         run.curve.provenance === 'from siblings'
