@@ -86,7 +86,7 @@ test('bad entries give diagnostics naming the file and line; the good entries ar
     'fits:', //                            12
     '  b:', //                             13
     '    law: kaplan-2020', //             14 not pinnable
-    '  c:', //                             15
+    '  c:', //                             15 no law: Chinchilla, the default
     '    priors: sometimes', //            16 bad value
     'extras: 1', //                        17 unknown top-level key
   ].join('\n');
@@ -99,20 +99,43 @@ test('bad entries give diagnostics naming the file and line; the good entries ar
     [11, 'error'],
     [14, 'error'],
     [16, 'error'],
-    [15, 'error'],
     [17, 'warning'],
   ]);
   assert.ok(ws.diagnostics.every((d) => d.file === FILE));
   assert.match(ws.diagnostics[2].message, /params must be a positive number/);
   assert.match(ws.diagnostics[4].message, /kaplan-2020.*available: chinchilla/);
-  assert.match(ws.diagnostics[6].message, /law is required/);
   assert.deepEqual(
     ws.families.map((f) => f.name),
     ['a', 'b'],
   );
   assert.equal(ws.runs[0].tokens, 2e9);
   assert.equal(ws.runs[0].params, undefined);
-  assert.equal(ws.fits.length, 0);
+  // b's unknown law leaves b unpinned; c, with no law, gets the default law and no priors setting.
+  assert.deepEqual(
+    ws.fits.map((f) => [f.family, f.law, f.priors]),
+    [['c', 'chinchilla', undefined]],
+  );
+});
+
+test('a fits entry without law takes the default family law (Chinchilla) and keeps its exclusions', () => {
+  const ws = parseWorkspaceFile(['fits:', '  sweep:', '    exclude: ["sweep/llama-12m"]', '  other: {priors: never}'].join('\n'), FILE);
+  assert.deepEqual(ws.diagnostics, []);
+  assert.deepEqual(
+    ws.fits.map((f) => [f.family, f.law, f.exclude, f.line]),
+    [
+      ['sweep', 'chinchilla', ['sweep/llama-12m'], 2],
+      ['other', 'chinchilla', [], 4],
+    ],
+  );
+  assert.ok(ws.fits[0].match('sweep/llama-12m'));
+  // A law given but not as text is an error on its line, and the entry is not pinned.
+  const bad = parseWorkspaceFile(['fits:', '  sweep:', '    law: [chinchilla]'].join('\n'), FILE);
+  assert.deepEqual(
+    bad.diagnostics.map((d) => [d.file, d.line, d.severity]),
+    [[FILE, 3, 'error']],
+  );
+  assert.match(bad.diagnostics[0].message, /fits "sweep": law must be text/);
+  assert.equal(bad.fits.length, 0);
 });
 
 test('YAML syntax errors and duplicate keys are reported with their line; an empty file is fine', () => {

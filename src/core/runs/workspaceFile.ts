@@ -18,11 +18,11 @@
 //       maxSteps: 24000                         # planned steps (else tokens ÷ tokensPerStep): where the run ends
 //       family: web-350m-sweep
 //     "sweep/llama-44m-lr3e-3":
-//       exclude: true                           # never part of a family fit
+//       exclude: true                           # not of the family: out of its law and of live runs' sibling forecasts
 //   fits:
 //     web-350m-sweep:
-//       law: chinchilla
-//       exclude: ["sweep/llama-12m"]            # left out of this family's fit only
+//       law: chinchilla                         # optional: chinchilla (default) or kaplan
+//       exclude: ["sweep/llama-12m"]            # left out of this family's law only (still a sibling of live runs)
 //       priors: auto                            # auto | always | never
 import type Picomatch from 'picomatch';
 import type * as YamlLib from 'yaml';
@@ -35,7 +35,7 @@ declare const require: (id: string) => unknown;
 const yaml = (): typeof YamlLib => (yamlLib ??= require('yaml') as typeof YamlLib);
 import type { Diagnostic } from '../diagnostics';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
-import { FAMILY_LAWS } from '../laws/familyLaws';
+import { DEFAULT_FAMILY_LAW, FAMILY_LAWS } from '../laws/familyLaws';
 import { parseSuffixedNumber, type NumberSyntax } from '../numberText';
 
 export { WORKSPACE_FILE_NAME };
@@ -249,10 +249,10 @@ export function parseWorkspaceFile(text: string, file: string): WorkspaceFile {
             else report('error', field.value, `${where} must be auto, always or never`);
           } else report('warning', field.pair.key, `fits "${entry.key}": unknown key "${field.key}" (expected law, exclude, priors); ignored`);
         }
-        if (law === undefined) {
-          if (lawNode === undefined) report('error', entry.pair.key, `fits "${entry.key}": law is required (${PINNABLE_LAWS.join(', ')})`);
-          continue;
-        }
+        // No `law`: the default family law (the README's promise), so an entry that only leaves runs out works.
+        if (law === undefined && lawNode === undefined) law = DEFAULT_FAMILY_LAW;
+        if (law === undefined) continue; // `law` was given but not as text: reported above
+
         if (!PINNABLE_LAWS.includes(law)) {
           report('error', lawNode, `fits "${entry.key}": law "${law}" cannot be pinned to a family (available: ${PINNABLE_LAWS.join(', ')}); fit not pinned`);
           continue;
