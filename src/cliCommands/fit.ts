@@ -12,7 +12,8 @@ import { fitWarnings } from '../core/fit/fitWarnings';
 import { minOf } from '../shared/arrays';
 import { mulberry32 } from '../core/fit/random';
 import { predictionDistance, rowSize, type RowSize } from './fitDistance';
-import type { Distance } from '../core/plan/familyModel';
+import { intervalAtDistance, type Distance } from '../core/plan/familyModel';
+import { intervalKindOf } from '../core/fit/calibration';
 import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo, type CsvRow } from './fitShared';
 
 /** Canonical CSV columns; others are mapped onto them with --columns. */
@@ -219,11 +220,13 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
       const p = predictWithFit(law, result, x);
       const size = rowSize(row.values, map, `line ${row.line}`, NaN);
       const distance = size ? predictionDistance(fitted, size.params, size.tokens) : undefined;
+      // Widened with the distance from the training rows by the lens's own rule (one interval for one (N, D)).
+      const interval = distance && intervalKindOf(law.kind) === 'crossRun' ? intervalAtDistance(p.value, p.interval, distance.computeRatio) : p.interval;
       predictions.push({
         line: row.line,
         input,
         predicted: p.value,
-        interval: p.interval,
+        interval,
         ...(p.flags ? { flags: p.flags } : {}),
         ...(distance ? { distance } : {}),
       });

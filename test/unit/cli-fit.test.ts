@@ -231,3 +231,50 @@ test('hparams: one row per --predict setting with lr and batchTokens {value, int
   assert.equal(rowsOut[1].penaltyPct, null);
   assert.match(rowsOut[1].penaltyNote!, /no loss penalty is claimed/);
 });
+
+test('fit --predict: intervals widen with the distance from the training rows, as the lens gives them for the same fit and (N, D)', async () => {
+  const { familyModel } = await import('../../src/core/plan/familyModel');
+  const { fitCrossRunLaw } = await import('../../src/core/fit/crossRunLaw');
+  const { chinchillaLaw } = await import('../../src/core/laws/chinchilla');
+  const { crossRunDistanceFloor } = await import('../../src/core/fit/calibration');
+  // Rows at 1×, 10× and 100× the compute of the largest training row (4e8 params, 80 tokens/parameter), at its tokens/parameter.
+  const far = [4e8, 4e8 * Math.sqrt(10), 4e8 * Math.sqrt(100)].map((n) => [Math.round(n), Math.round(n * 80)]);
+  const farCsv = write('predict-distances.csv', `N,D\n${far.map((r) => r.join(',')).join('\n')}\n`);
+  const r = run(fitCommand, [
+    '--law',
+    'chinchilla',
+    '--train',
+    trainCsv,
+    '--predict',
+    farCsv,
+    '--columns',
+    'params=N,tokens=D,loss=val_loss',
+    '--json',
+    '--resamples',
+    '50',
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as FitCommandOutput;
+  const halfWidths = out.predictions.map((p) => Math.log(p.interval![1] / p.interval![0]) / 2);
+  assert.ok(halfWidths[0] < halfWidths[1] && halfWidths[1] < halfWidths[2], `log half-widths ${halfWidths.join(', ')}`);
+  for (const [i, p] of out.predictions.entries()) {
+    assert.ok(Math.abs(p.distance!.computeRatio - [1, 10, 100][i]) < 0.01, `ratio ${p.distance!.computeRatio}`);
+    assert.ok(Math.log(p.interval![1] / p.predicted!) >= crossRunDistanceFloor(p.distance!.computeRatio) - 1e-12);
+  }
+  // The lens's family model on the same fit (the CLI's: 25 rows, no priors, seed 1) gives the same interval.
+  const points = trainRows.slice(1).map((row, i) => {
+    const [n, d, loss] = row.split(',').map(Number);
+    return { runId: `line ${i + 2}`, x: [n, d], y: loss, params: n, tokens: d, loss };
+  });
+  const fit = fitCrossRunLaw(chinchillaLaw, points, { seed: 1, resamples: 50 });
+  assert.ok(!('error' in fit));
+  const model = familyModel({ family: 't', fit, runsUsed: fit.runIds, points, throughRuns: false });
+  for (const [i, [n, d]] of far.entries()) {
+    const lens = model.predict(n, d);
+    assert.ok(Math.abs(lens.value - out.predictions[i].predicted!) < 1e-9 * lens.value);
+    assert.deepEqual(
+      lens.interval.map((v) => +v.toPrecision(10)),
+      out.predictions[i].interval!.map((v) => +v.toPrecision(10)),
+    );
+  }
+});

@@ -306,10 +306,9 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
       // The interval widens with the distance from the data, as the backtests measure (calibration.ts).
       // Past the largest run of a family that bends there, at least the miss the bend caused.
       const p = base.prediction;
-      const interval = calibrateAtDistance(p.value, narrowed(p.value, p.interval, options?.fitNarrowing), distance.computeRatio);
       return {
         ...p,
-        interval: bend && distance.computeRatio > 1 ? floorInterval(p.value, interval, bend.heldOutMiss, true) : interval,
+        interval: intervalAtDistance(p.value, narrowed(p.value, p.interval, options?.fitNarrowing), distance.computeRatio, bend),
         distance,
         ...(base.monotone ? { ...(base.monotone.regime ? { regime: { ...base.monotone.regime } } : {}), monotone: { ...base.monotone.at } } : {}),
       };
@@ -353,6 +352,22 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
     baseCache.set(key, out);
     return out;
   }
+}
+
+/**
+ * The interval of a cross-run prediction at `computeRatio` × the compute of the largest fitted run:
+ * the law's calibrated interval widened to the distance floor the backtests measure (calibration.ts),
+ * and past the largest run of a family that bends there (`bend`), at least the miss the bend caused.
+ * One rule for the lens, the planner and `fit --predict`, so they give one interval for one (N, D).
+ */
+export function intervalAtDistance(
+  value: number,
+  interval: readonly [number, number],
+  computeRatio: number,
+  bend?: Pick<FamilyBreak, 'heldOutMiss'>,
+): [number, number] {
+  const atDistance = calibrateAtDistance(value, interval, computeRatio);
+  return bend && computeRatio > 1 ? floorInterval(value, atDistance, bend.heldOutMiss, true) : atDistance;
 }
 
 /** A family model's prediction before the distance floor (familyModel's cache). */
