@@ -10,6 +10,10 @@ import { hparamsCommand, type HparamsCommandOutput } from '../../src/cliCommands
 import { CommandUsageError, type CommandIo } from '../../src/cliCommands/fitShared';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import { tempDir } from './helpers/tempDir';
+import { familyModel } from '../../src/core/plan/familyModel';
+import { fitCrossRunLaw } from '../../src/core/fit/crossRunLaw';
+import { chinchillaLaw } from '../../src/core/laws/chinchilla';
+import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
 
 const dir = tempDir('sl-cli-fit-');
 const write = (name: string, text: string) => {
@@ -232,11 +236,7 @@ test('hparams: one row per --predict setting with lr and batchTokens {value, int
   assert.match(rowsOut[1].penaltyNote!, /no loss penalty is claimed/);
 });
 
-test('fit --predict: intervals widen with the distance from the training rows, as the lens gives them for the same fit and (N, D)', async () => {
-  const { familyModel } = await import('../../src/core/plan/familyModel');
-  const { fitCrossRunLaw } = await import('../../src/core/fit/crossRunLaw');
-  const { chinchillaLaw } = await import('../../src/core/laws/chinchilla');
-  const { crossRunDistanceFloor } = await import('../../src/core/fit/calibration');
+test('fit --predict: intervals widen with the distance from the training rows, as the lens gives them for the same fit and (N, D)', () => {
   // Rows at 1×, 10× and 100× the compute of the largest training row (4e8 params, 80 tokens/parameter), at its tokens/parameter.
   const far = [4e8, 4e8 * Math.sqrt(10), 4e8 * Math.sqrt(100)].map((n) => [Math.round(n), Math.round(n * 80)]);
   const farCsv = write('predict-distances.csv', `N,D\n${far.map((r) => r.join(',')).join('\n')}\n`);
