@@ -123,7 +123,35 @@ test('a run counts its tokens by the same rules as a planned config (total_token
   });
   assert.equal(facts?.hyper.tokens, 5e9);
   assert.equal(facts?.hyper.params, truth.configs['configs/planned-400m'].params);
-  assert.equal(describeRun({ trainingArgs: { path: '/r/training_args.json', text: '{}' } }), undefined, 'no model config, no plan');
+  // Without a model config the training arguments still give the run's end and family, not its size.
+  const alone = describeRun({ trainingArgs: { path: '/r/training_args.json', text: JSON.stringify({ max_steps: 1000, family: 'f' }) } });
+  assert.equal(alone?.hyper.maxSteps, 1000);
+  assert.equal(alone?.hyper.family, 'f');
+  assert.equal(alone?.hyper.params, undefined);
+  assert.match(alone?.notes[0] ?? '', /model size unknown: no config\.json beside training_args\.json/);
+  const broken = describeRun({ trainingArgs: { path: '/r/training_args.json', text: '{"max_steps": 10,' } });
+  assert.equal(broken?.diagnostics[0]?.file, '/r/training_args.json');
+  assert.equal(typeof broken?.diagnostics[0]?.line, 'number');
+});
+
+test('a run folder with training_args.json (max_steps) and no config.json ends at max_steps', () => {
+  const dir = tempDir('sl-args-only-');
+  const write = (run: string, last: number) => {
+    fs.mkdirSync(path.join(dir, run), { recursive: true });
+    const lines = [];
+    for (let step = 10; step <= last; step += 10) lines.push(JSON.stringify({ step, loss: 2 + 5 / Math.sqrt(step) }));
+    fs.writeFileSync(path.join(dir, run, 'metrics.jsonl'), lines.join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, run, 'training_args.json'), JSON.stringify({ max_steps: 1000, learning_rate: 3e-4, family: 'args-only' }));
+    return [path.join(dir, run, 'metrics.jsonl'), path.join(dir, run, 'training_args.json')];
+  };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8 });
+  for (const f of [...write('done', 1000), ...write('half', 500)]) engine.update(f, dir);
+  const runs = engine.snapshot().runs;
+  const done = runs.find((r) => r.id === 'done');
+  assert.equal(done?.status, 'finished', done?.statusReason);
+  assert.match(done?.statusReason ?? '', /maxSteps 1000/);
+  assert.equal(runs.find((r) => r.id === 'half')?.status, 'live');
+  assert.equal(done?.family, 'args-only');
 });
 
 test('without any runs a config is uncalibrated but still sized and costed', () => {

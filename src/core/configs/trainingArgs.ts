@@ -62,7 +62,33 @@ export function readTrainingPlan(input: TrainingPlanInput): ConfigReadResult {
   return { kind: 'plan', plan, diagnostics };
 }
 
-function applyTrainingArgs(plan: TrainingPlan, r: JsonObjectReader, diagnostics: Diagnostic[]): void {
+/** What training arguments set in a plan (all of it but the model's size). */
+type TrainingArgsFields = Pick<
+  TrainingPlan,
+  'tokens' | 'tokensPerStep' | 'seqLen' | 'peakLr' | 'maxSteps' | 'schedule' | 'gpus' | 'family' | 'sources' | 'notes'
+> & {
+  architecture: Pick<TrainingPlan['architecture'], 'positions'>;
+};
+
+/**
+ * `training_args.json` read without a model config (a run folder that kept only its training
+ * arguments): the planned steps, tokens, schedule, peak LR and family it gives, so the run's end and
+ * family are known although its size is not. Tokens per step need max_seq_length here (no model
+ * positions to assume). Never throws: problems are diagnostics with the file and line.
+ */
+export function readTrainingArgsAlone(text: string, file: string): { fields: TrainingArgsFields; diagnostics: Diagnostic[] } {
+  const fields: TrainingArgsFields = { architecture: {}, sources: {}, notes: [] };
+  const { root, errors } = parseJson(text, file);
+  if (errors.length > 0 || !root || root.type !== 'object') {
+    const diagnostics = errors.length > 0 ? errors : [{ file, line: 1, severity: 'error' as const, message: 'training arguments must be a JSON object' }];
+    return { fields, diagnostics };
+  }
+  const diagnostics: Diagnostic[] = [];
+  applyTrainingArgs(fields, new JsonObjectReader(root, text, file), diagnostics);
+  return { fields, diagnostics };
+}
+
+function applyTrainingArgs(plan: TrainingArgsFields, r: JsonObjectReader, diagnostics: Diagnostic[]): void {
   const file = r.file;
   const notes = plan.notes;
   const src = plan.sources;
@@ -182,7 +208,7 @@ function applyTrainingArgs(plan: TrainingPlan, r: JsonObjectReader, diagnostics:
  * `cosine_with_min_lr` takes `min_lr_rate` (final LR / peak) or `min_lr`; `warmup_stable_decay` takes
  * `num_decay_steps`, `decay_type` (linear, cosine, 1-sqrt) and `min_lr_ratio`.
  */
-function readSchedulerKwargs(plan: TrainingPlan, r: JsonObjectReader, diagnostics: Diagnostic[], peakLr: number | undefined): void {
+function readSchedulerKwargs(plan: TrainingArgsFields, r: JsonObjectReader, diagnostics: Diagnostic[], peakLr: number | undefined): void {
   const node = r.node('lr_scheduler_kwargs');
   if (!node || !plan.schedule) return;
   if (node.type !== 'object') {

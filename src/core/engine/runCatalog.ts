@@ -9,6 +9,7 @@ import { readTextFile } from '../safeFile';
 import type { Run } from '../runs/types';
 import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
 import { readConfig } from '../configs/index';
+import { readTrainingArgsAlone } from '../configs/trainingArgs';
 import type { Diagnostic } from '../diagnostics';
 import type { FamilyLaw } from '../snapshot';
 import { guessFamilies } from '../runs/families';
@@ -207,8 +208,8 @@ export class RunCatalog {
  * configs. Without a model config there is no plan to read (the log's own facts still apply).
  */
 export function describeRun(sidecars: RunSidecars): RunFacts | undefined {
-  if (!sidecars.config) return undefined;
   const args = sidecars.trainingArgs;
+  if (!sidecars.config) return args ? describeFromTrainingArgs(args) : undefined;
   const read = readConfig({
     file: sidecars.config.path,
     text: sidecars.config.text,
@@ -235,6 +236,19 @@ export function describeRun(sidecars: RunSidecars): RunFacts | undefined {
     notes: plan.notes,
     diagnostics: read.diagnostics,
   };
+}
+
+/**
+ * A run folder with `training_args.json` but no model `config.json`: its planned steps, tokens,
+ * schedule, LR and family (the run's end and family are known; its size is not).
+ */
+function describeFromTrainingArgs(args: { path: string; text: string }): RunFacts {
+  const { fields, diagnostics } = readTrainingArgsAlone(args.text, args.path);
+  const hyper: RunFacts['hyper'] = {};
+  for (const k of ['tokens', 'tokensPerStep', 'seqLen', 'peakLr', 'maxSteps', 'family', 'schedule'] as const) {
+    if (fields[k] !== undefined) (hyper as Record<string, unknown>)[k] = fields[k];
+  }
+  return { hyper, notes: [`model size unknown: no config.json beside ${path.basename(args.path)}`, ...fields.notes], diagnostics };
 }
 
 /**
