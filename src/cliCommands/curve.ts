@@ -18,7 +18,8 @@ import { DOMAIN_LIMITS } from '../core/configs/domains';
 import { runHealth } from '../core/runs/health';
 import { displayNames } from '../shared/displayName';
 import { idleOptions } from '../core/optionScope';
-import { siblingForecastOf } from './curveSiblings';
+import { familyRootOf, siblingForecastOf } from './curveSiblings';
+import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
 
 export interface CurveCommandOutput {
   run: string;
@@ -123,9 +124,13 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
     return 1;
   }
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
-  // Ids relative to the folder above: the run is named by its folder (`llama-279m`).
-  const root = path.dirname(target);
+  // Ids relative to the workspace folder, as `scan` gives them: the nearest folder above with
+  // `.scalinglens.yaml`, whose values (maxSteps, family, exclusions) apply here too; else the folder
+  // above, so the run is named by its folder (`llama-279m`).
+  const root = familyRootOf(isFolder ? target : path.dirname(target));
   for (const f of files) engine.update(f, root);
+  const workspaceFile = path.join(root, WORKSPACE_FILE_NAME);
+  if (fs.existsSync(workspaceFile)) engine.update(workspaceFile, root);
   const runs = engine.runs();
   if (runs.length > 1) {
     io.stderr(`scaling-lens curve: ${positionals[0]} holds ${runs.length} runs (${runs.map((r) => r.id).join(', ')}): give one run's folder or log file\n`);

@@ -17,7 +17,7 @@ const MAX_LEVELS_UP = 4;
 const MAX_SIBLING_FILES = 5000;
 
 /** The nearest folder above `runDir` with `.scalinglens.yaml` (not past a repository's root), else the folder holding `runDir`. */
-function familyRootOf(runDir: string): string {
+export function familyRootOf(runDir: string): string {
   let dir = runDir;
   for (let up = 0; up < MAX_LEVELS_UP; up++) {
     const parent = path.dirname(dir);
