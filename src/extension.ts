@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
   const configDiagnostics = owned.add(new ConfigDiagnostics());
   lenses.onEstimate((document, estimate) => configDiagnostics.update(document, estimate));
   // Problems in run logs and `.scalinglens.yaml`, as the scan finds them.
-  owned.add(new LogDiagnostics(worker));
+  owned.add(new LogDiagnostics(worker, configDiagnostics));
   const planner = owned.add(new PlanBudgetCommand(worker, lenses));
   const statusBar = owned.add(new StatusBar(worker, context.workspaceState));
   const dashboard = owned.add(new Dashboard(context.extensionUri, worker, output, (document) => lenses.estimate(document), context.workspaceState));

@@ -21,6 +21,9 @@ export function rangeOf(document: vscode.TextDocument | undefined, line: number 
 
 export class ConfigDiagnostics {
   readonly collection = vscode.languages.createDiagnosticCollection('scalingLens.configs');
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fired when the collection changed (the logs' problems leave out what it shows, features/logDiagnostics.ts). */
+  readonly onDidChange = this.changed.event;
   /** Files each document's last estimate put diagnostics on (itself and siblings it read). */
   private readonly owned = new Map<string, Set<string>>();
   /** Documents some estimate recognised as a training config this session. */
@@ -46,6 +49,12 @@ export class ConfigDiagnostics {
     for (const file of this.owned.get(key) ?? []) if (!byFile.has(file)) this.collection.delete(vscode.Uri.file(file));
     for (const [file, list] of byFile) this.collection.set(vscode.Uri.file(file), list);
     this.owned.set(key, new Set(byFile.keys()));
+    this.changed.fire();
+  }
+
+  /** What this collection shows for `file` (1-based lines), for the logs' problems to leave out. */
+  shownFor(file: string): { line: number; message: string }[] {
+    return (this.collection.get(vscode.Uri.file(file)) ?? []).map((d) => ({ line: d.range.start.line + 1, message: d.message }));
   }
 
   /** A closed document's own diagnostics go with it. */
@@ -54,9 +63,11 @@ export class ConfigDiagnostics {
     for (const file of this.owned.get(key) ?? []) this.collection.delete(vscode.Uri.file(file));
     this.owned.delete(key);
     this.recognised.delete(key);
+    this.changed.fire();
   }
 
   dispose(): void {
     this.collection.dispose();
+    this.changed.dispose();
   }
 }

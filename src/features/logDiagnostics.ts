@@ -5,24 +5,34 @@ import * as vscode from 'vscode';
 import { Disposable } from '../services/dispose';
 import type { WorkerClient } from '../services/workerClient';
 import type { Snapshot } from '../shared/protocol';
-import { rangeOf, severity } from './configDiagnostics';
-import { logProblemsByFile } from './logProblems';
+import { rangeOf, severity, type ConfigDiagnostics } from './configDiagnostics';
+import { logProblemsByFile, withoutShownElsewhere } from './logProblems';
 
 export class LogDiagnostics extends Disposable {
   readonly collection = this.register(vscode.languages.createDiagnosticCollection('scalingLens.logs'));
   /** The snapshot diagnostics last shown: a delta without new diagnostics keeps the same array. */
   private shownFrom: Snapshot['diagnostics'] | undefined;
 
-  constructor(worker: WorkerClient) {
+  /** The open configs' own diagnostics: a problem they show is not shown again here. */
+  constructor(
+    worker: WorkerClient,
+    private readonly configs?: Pick<ConfigDiagnostics, 'onDidChange' | 'shownFor'>,
+  ) {
     super();
     this.register(worker.onSnapshot((s) => this.update(s)));
+    if (configs) this.register(configs.onDidChange(() => this.shownFrom && this.show(this.shownFrom)));
     if (worker.latest) this.update(worker.latest);
   }
 
   private update(snapshot: Snapshot): void {
     if (snapshot.diagnostics === this.shownFrom) return;
     this.shownFrom = snapshot.diagnostics;
-    const byFile = logProblemsByFile(snapshot.diagnostics);
+    this.show(snapshot.diagnostics);
+  }
+
+  private show(diagnostics: Snapshot['diagnostics']): void {
+    const all = logProblemsByFile(diagnostics);
+    const byFile = this.configs ? withoutShownElsewhere(all, (file) => this.configs!.shownFor(file)) : all;
     const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
     for (const [file, problems] of byFile) {
       // The open document, when there is one, gives the line's extent without its indentation.

@@ -69,3 +69,22 @@ export function logProblemsByFile(diagnostics: readonly Diagnostic[], cap = PROB
   }
   return byFile;
 }
+
+/**
+ * `byFile` without the problems another collection already shows for the same file, line (a problem
+ * without one is shown on line 1) and
+ * message (the open config's own diagnostics, features/configDiagnostics.ts: a run's config.json
+ * read by the scan and by the editor's estimate gives one problem to both). One problem, once.
+ */
+export function withoutShownElsewhere(
+  byFile: ReadonlyMap<string, readonly FileProblem[]>,
+  shownFor: (file: string) => readonly { line?: number; message: string }[],
+): Map<string, FileProblem[]> {
+  const out = new Map<string, FileProblem[]>();
+  for (const [file, problems] of byFile) {
+    const shown = new Set(shownFor(file).map((p) => `${p.line ?? 1}\0${p.message}`));
+    const left = shown.size ? problems.filter((p) => !shown.has(`${p.line ?? 1}\0${p.message}`)) : [...problems];
+    if (left.length) out.set(file, left);
+  }
+  return out;
+}

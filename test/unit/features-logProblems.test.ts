@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Diagnostic } from '../../src/core/diagnostics';
-import { logProblemsByFile, PROBLEMS_PER_FILE } from '../../src/features/logProblems';
+import { logProblemsByFile, PROBLEMS_PER_FILE, withoutShownElsewhere } from '../../src/features/logProblems';
+import * as fs from 'node:fs';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import { tempDir } from './helpers/tempDir';
 import { suppressedMessage } from '../../src/core/runs/limits';
 
 const root = path.resolve('/ws');
@@ -75,4 +78,50 @@ test("lines the reader itself left out (its note counting them) are counted in t
   assert.match(shown[5].message, /^and 25 more problems in this file: 25 × "is not valid JSON…"/);
   // A file with only notes gets no entry.
   assert.equal(logProblemsByFile([{ file: yaml, severity: 'info', message: suppressedMessage(3, new Map()) }]).size, 0);
+});
+
+test('a run config open in the editor: its problem is shown once (by the config diagnostics), not again by the logs', () => {
+  // A run folder whose config.json has a bad value: the scan (describeRun) and the editor's estimate read it alike.
+  const dir = tempDir('sl-dup-');
+  const example = path.resolve(__dirname, '../../examples/sweep/llama-187m');
+  fs.mkdirSync(path.join(dir, 'run1'));
+  for (const f of ['trainer_state.json', 'training_args.json']) fs.copyFileSync(path.join(example, f), path.join(dir, 'run1', f));
+  const config = JSON.parse(fs.readFileSync(path.join(example, 'config.json'), 'utf8')) as Record<string, unknown>;
+  config.num_hidden_layers = 'twelve';
+  const configFile = path.join(dir, 'run1', 'config.json');
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of ['trainer_state.json', 'training_args.json', 'config.json']) engine.update(path.join(dir, 'run1', f), dir);
+  const logs = logProblemsByFile(engine.snapshot().diagnostics);
+  assert.equal(logs.get(configFile)?.length, 1, 'the scan reports the bad value');
+  const estimate = engine.estimateConfig(configFile, fs.readFileSync(configFile, 'utf8'), (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
+  const shown = estimate.diagnostics.filter((d) => d.file === configFile);
+  assert.equal(shown.length, 1, 'so does the open config');
+  assert.equal(withoutShownElsewhere(logs, (file) => (file === configFile ? shown : [])).has(configFile), false);
+  // Closed (nothing shown elsewhere), the logs' entry is back.
+  assert.deepEqual(withoutShownElsewhere(logs, () => []).get(configFile), logs.get(configFile));
+});
+
+test('withoutShownElsewhere matches file, line (none = line 1) and message, and keeps the rest', () => {
+  const byFile = new Map([
+    [
+      log,
+      [
+        { line: 3, severity: 'warning' as const, message: 'a' },
+        { line: 4, severity: 'warning' as const, message: 'a' },
+        { severity: 'error' as const, message: 'b' },
+      ],
+    ],
+    [yaml, [{ line: 3, severity: 'warning' as const, message: 'a' }]],
+  ]);
+  const left = withoutShownElsewhere(byFile, (file) =>
+    file === log
+      ? [
+          { line: 3, message: 'a' },
+          { line: 1, message: 'b' },
+        ]
+      : [],
+  );
+  assert.deepEqual(left.get(log), [{ line: 4, severity: 'warning', message: 'a' }]);
+  assert.deepEqual(left.get(yaml), [{ line: 3, severity: 'warning', message: 'a' }]);
 });

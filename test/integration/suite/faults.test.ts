@@ -186,6 +186,38 @@ suite('faults', () => {
     await lens.waitForSnapshot((s) => s.runs.length === before.runs.length, WAIT_MS);
   });
 
+  test("a run's config.json open in the editor shows its problem once (the config's own diagnostic, not again the scan's), and the scan's again when closed", async function () {
+    this.timeout(4 * WAIT_MS);
+    const lens = await api();
+    const root = workspaceRoot();
+    const before = await lens.waitForSnapshot((s) => s.runs.length >= 7, WAIT_MS);
+    const example = path.dirname(runNamed(before, 'llama-187m').files[0]);
+    const runDir = path.join(root, 'dup-problem-run');
+    fs.mkdirSync(runDir, { recursive: true });
+    const configFile = path.join(runDir, 'config.json');
+    try {
+      for (const f of ['trainer_state.json', 'training_args.json']) fs.copyFileSync(path.join(example, f), path.join(runDir, f));
+      const config = JSON.parse(fs.readFileSync(path.join(example, 'config.json'), 'utf8')) as Record<string, unknown>;
+      config.num_hidden_layers = 'twelve';
+      fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+      const ours = () =>
+        vscode.languages.getDiagnostics(vscode.Uri.file(configFile)).filter((d) => d.source === 'Scaling Lens' && /num_hidden_layers/.test(d.message));
+      await poll("the scan's problem on the run's config.json", () => (ours().length === 1 ? true : undefined));
+      const document = await vscode.workspace.openTextDocument(configFile);
+      await vscode.window.showTextDocument(document);
+      // The lenses ask for the config's estimate; its diagnostics land in their own collection.
+      await vscode.commands.executeCommand('vscode.executeCodeLensProvider', document.uri);
+      await lens.waitForSnapshot((s) => s.runs.length > before.runs.length, WAIT_MS);
+      await new Promise((r) => setTimeout(r, 500));
+      const open = ours();
+      assert.equal(open.length, 1, open.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('\n'));
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
+    await lens.waitForSnapshot((s) => s.runs.length === before.runs.length, WAIT_MS);
+  });
+
   test('the worker killed while its fits run: a pending estimate fails with a clear message, the worker restarts, runs and predictions come back', async () => {
     const lens = await api();
     const before = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit) && s.fitting === 0, WAIT_MS);
