@@ -212,8 +212,10 @@ export interface LossEstimate extends Prediction {
   anchoredFromSiblings?: string[];
   /** Those of `anchoredRunIds` whose forecast assumes the LR schedule (FamilyLaw.anchoredScheduleAssumed). */
   anchoredScheduleAssumed?: string[];
-  /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it. */
+  /** Warning signs of the family's fit: parameters on a bound, E collapsing to 0, priors carrying it (the break's note aside). */
   fitWarnings?: string[];
+  /** The family's largest runs may leave its law (fit/familyBreak.ts): the sentence that says so. */
+  breakNote?: string;
   /** Where the family bends: the broken law's loss at this plan (fit/familyBrokenLaw.ts), beside the family law's, and the sentence that says so. */
   brokenLaw?: { value: number; note: string };
 }

@@ -225,6 +225,7 @@ export function hoverMarkdown(
           (domainOf(law) ? `; published domain ${domainOf(law)}` : ''),
       ]);
       if (loss.regime) rows.push(['Regime', loss.regime.note.replace(/^Loss law: /, '')]);
+      if (loss.breakNote) rows.push(['Possible break', loss.breakNote.replace(/^Possible break: /, '')]);
       if (loss.brokenLaw) rows.push(['Broken law', loss.brokenLaw.note]);
       if (loss.fitWarnings?.length) rows.push(['Fit warnings', loss.fitWarnings.join(' ')]);
     } else {

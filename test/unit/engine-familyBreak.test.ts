@@ -65,7 +65,13 @@ test('a workspace whose family bends: the break, the broken law beside the famil
   assert.notEqual(loss.brokenLaw.value.toFixed(3), loss.value.toFixed(3));
   assert.match(lensTitle(estimate), /break: broken law \d\.\d+/);
   assert.ok(loss.distance && loss.distance.computeRatio > 1, 'past the largest run');
-  assert.ok(hoverMarkdown(estimate, ['model.d_model'], { dashboard: 'a', dashboardView: 'b' }).includes(`| Broken law | ${loss.brokenLaw.note}`));
+  const hover = hoverMarkdown(estimate, ['model.d_model'], { dashboard: 'a', dashboardView: 'b' });
+  assert.ok(hover.includes(`| Broken law | ${loss.brokenLaw.note}`));
+  // The break is said once, in its own row, not again among the fit's warnings.
+  assert.equal(loss.breakNote, family.possibleBreak.note);
+  assert.equal(hover.split('Possible break').length - 1, 1, hover);
+  assert.ok(hover.includes('| Possible break | '));
+  assert.ok(!(loss.fitWarnings ?? []).includes(family.possibleBreak.note));
   assert.match(
     lensTooltip(estimate),
     new RegExp(`The broken law \\(one break[^)]*\\) gives ${loss.brokenLaw.value.toFixed(3)} here, the family law ${loss.value.toFixed(3)}`),

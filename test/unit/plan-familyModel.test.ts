@@ -10,6 +10,7 @@ import { planBudget, type BudgetCandidate } from '../../src/core/plan/budget';
 import { BACKTESTED_COMPUTE_RATIO, distanceFrom, familyModel, monotonicityViolations, nonMonotoneRuns } from '../../src/core/plan/familyModel';
 import { fitCrossRun, type CrossRunFit } from '../../src/core/fit/crossRun';
 import { crossRunDistanceFloor, FRONTIER_DISTANCE_FLOOR } from '../../src/core/fit/calibration';
+import { overtrainLaw } from '../../src/core/laws/overtrain';
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -211,4 +212,21 @@ test('the kept predictions change no answer: asked again with other distances an
   }
   // The answers differ by option (else this test could not tell a stale one).
   assert.notDeepEqual(model.predict(3.89e8, 8e10, { computeRatio: 40 }).interval, model.predict(3.89e8, 8e10, { computeRatio: 1 }).interval);
+});
+
+test("the blended over-training fit's own bound and E warnings are said with the family's, and only its own (its priors are the family's by design)", () => {
+  assert.ok(!('error' in overtrain));
+  const plain = familyModel({ ...lossLaw, overtrain });
+  assert.ok(!plain.warnings.some((w) => w.startsWith('overtrain:')), plain.warnings.join('\n'));
+  // The same fit with ln E pushed onto its lower bound (E ≈ 4.5e-5): on its bound, and E collapsed.
+  const lower = overtrainLaw.parameters[0].lower;
+  const stuck = {
+    ...overtrain,
+    fitParams: [lower, ...overtrain.fitParams.slice(1)],
+    parameters: { ...overtrain.parameters, E: { ...overtrain.parameters.E, value: Math.exp(lower) } },
+  };
+  const warned = familyModel({ ...lossLaw, overtrain: stuck }).warnings.filter((w) => w.startsWith('overtrain:'));
+  assert.equal(warned.length, 2, warned.join('\n'));
+  assert.match(warned[0], /parameter E sits on its bound \(lower\)/);
+  assert.match(warned[1], /irreducible loss E collapsed/);
 });

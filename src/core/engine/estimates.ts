@@ -80,6 +80,7 @@ export function estimateConfig(
         `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}${loss.anchoredScheduleAssumed?.length ? `; schedule assumed for ${loss.anchoredScheduleAssumed.join(', ')}: no config names it, the last logged LR is held` : ''}), weighed by its forecast's interval (a measured end counts more).`,
       );
     appendAll(notes, loss.fitWarnings ?? []);
+    if (loss.breakNote) notes.push(loss.breakNote);
     if (loss.brokenLaw) notes.push(loss.brokenLaw.note);
   }
   // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
@@ -176,7 +177,9 @@ function predictLoss(
     ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
     ...(chosen.anchoredFromSiblings?.length ? { anchoredFromSiblings: chosen.anchoredFromSiblings } : {}),
     ...(chosen.anchoredScheduleAssumed?.length ? { anchoredScheduleAssumed: chosen.anchoredScheduleAssumed } : {}),
-    fitWarnings: model.warnings,
+    // The break is said once, in its own field, not again among the fit's warnings (as FamilyLaw.fitWarnings).
+    fitWarnings: model.warnings.filter((w) => w !== model.break?.note),
+    ...(model.break ? { breakNote: model.break.note } : {}),
     ...(model.break?.brokenLaw
       ? {
           brokenLaw: {

@@ -23,23 +23,7 @@ export function fitWarnings(
   minObservedLoss?: number,
   points?: readonly Pick<CrossRunPoint, 'runId' | 'params'>[],
 ): string[] {
-  const out: string[] = [];
-  law.parameters.forEach((p, j) => {
-    const v = fit.fitParams[j];
-    const span = p.upper - p.lower;
-    if (!Number.isFinite(v) || !(span > 0)) return;
-    if (v <= p.lower + BOUND_FRACTION * span || v >= p.upper - BOUND_FRACTION * span) {
-      out.push(
-        `${law.id}: parameter ${p.natural.name} sits on its bound (${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'}); the data do not pin it and predictions lean on the box.`,
-      );
-    }
-  });
-  const E = fit.parameters.E?.value;
-  if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
-    out.push(
-      `${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`,
-    );
-  }
+  const out = boundWarnings(law, fit, minObservedLoss);
   // Exponents far from published fits of the same law (fit/exponentRanges.ts).
   if (law === chinchillaLaw) appendAll(out, implausibleExponents(law.id, fit.parameters));
   if (fit.allocationPrior) out.push(`${law.id}: ${fit.allocationPrior.note}`);
@@ -58,6 +42,33 @@ export function fitWarnings(
     const cited = law.reference?.citation ?? law.citation;
     const source = law === chinchillaLaw ? "Epoch AI's refit of Chinchilla" : `${cited.authors} ${cited.year}`;
     out.push(`${law.id}: ${why}: the exponents lean on published priors (${source}), not on this family alone.`);
+  }
+  return out;
+}
+
+/**
+ * The fit's own signs of trouble, whatever its priors: a parameter on a bound of its box, and an
+ * irreducible loss E collapsed towards 0 (under 5% of the lowest observed loss). The over-training
+ * fit of a family (plan/regime.ts) leans on priors from the family's Chinchilla fit by design, so it
+ * is checked for these only (plan/familyModel.ts).
+ */
+export function boundWarnings(law: LawDefinition, fit: Pick<CrossRunFit, 'fitParams' | 'parameters'>, minObservedLoss?: number): string[] {
+  const out: string[] = [];
+  law.parameters.forEach((p, j) => {
+    const v = fit.fitParams[j];
+    const span = p.upper - p.lower;
+    if (!Number.isFinite(v) || !(span > 0)) return;
+    if (v <= p.lower + BOUND_FRACTION * span || v >= p.upper - BOUND_FRACTION * span) {
+      out.push(
+        `${law.id}: parameter ${p.natural.name} sits on its bound (${v <= p.lower + BOUND_FRACTION * span ? 'lower' : 'upper'}); the data do not pin it and predictions lean on the box.`,
+      );
+    }
+  });
+  const E = fit.parameters.E?.value;
+  if (E !== undefined && minObservedLoss !== undefined && minObservedLoss > 0 && E < 0.05 * minObservedLoss) {
+    out.push(
+      `${law.id}: the irreducible loss E collapsed to ${E.toPrecision(2)} (under 5% of the lowest observed loss): the law has no floor and its extrapolation is a pure power law.`,
+    );
   }
   return out;
 }

@@ -13,8 +13,8 @@ import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import type { Prediction } from '../fit/types';
 import { overtrainLaw } from '../laws/overtrain';
 import { BLEND_START_TOKENS_PER_PARAM, overtrainWeight, predictInRegime, type RegimeInfo } from './regime';
-import { maxOf, minOf } from '../../shared/arrays';
-import { fitWarnings } from '../fit/fitWarnings';
+import { appendAll, maxOf, minOf } from '../../shared/arrays';
+import { boundWarnings, fitWarnings } from '../fit/fitWarnings';
 import { formatRatio } from '../../shared/format';
 import { calibrateAtDistance, floorInterval, widenInterval } from '../fit/calibration';
 import { familyBreak, type FamilyBreak } from '../fit/familyBreak';
@@ -218,6 +218,8 @@ export function familyModel(input: FamilyModelInput): FamilyModel {
   if (bend) warnings.push(bend.note);
   if (misfit) warnings.push(`over-training law (Gadre et al. 2024) not blended: ${misfit}.`);
   const usable = overtrain && !('error' in overtrain) && !overtrain.timedOut ? overtrain : undefined;
+  // The blended over-training fit's own signs of trouble (a parameter on its bound, E → 0), said as the family law's are.
+  if (usable) appendAll(warnings, boundWarnings(overtrainLaw, usable, minLoss));
   // The blend's value alone (no interval), for the envelope's search.
   const blendValue = (n: number, d: number): number => {
     const c = chinchillaLaw.evaluate(fit.fitParams, [n, d]);
