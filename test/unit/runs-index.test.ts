@@ -149,6 +149,7 @@ test('index: NaN loss marks the run failed; rolling back past it clears it', () 
   let run = idx.runs()[0];
   assert.equal(run.status, 'failed');
   assert.match(run.statusReason ?? '', /loss went non-finite at step 3/);
+  assert.equal(run.statusRule, 'nonFinite');
   assert.ok(run.diagnostics.some((d) => d.line === 3 && d.severity === 'error'));
   fs.appendFileSync(f, '{"step": 2, "loss": 2.79}\n{"step": 3, "loss": 2.7}\n');
   idx.update(f, root);

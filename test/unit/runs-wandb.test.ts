@@ -568,6 +568,7 @@ test('run index: a growing .wandb log is read incrementally, a summary-only run 
   assert.deepEqual(run.diagnostics, []);
   assert.equal(run.status, 'failed');
   assert.match(run.statusReason ?? '', /exit code 1/);
+  assert.equal(run.statusRule, 'loggerStatus');
   // No config.yaml: the config the log itself holds gives the hyperparameters.
   assert.equal(run.hyper.peakLr, 0.002);
   assert.equal(run.files.filter((f) => f === log).length, 1);

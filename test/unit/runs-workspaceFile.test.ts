@@ -365,6 +365,7 @@ test('maxSteps in the file ends a run whose log does not say where it ends; toke
   assert.equal(done.hyper.maxSteps, 1000);
   assert.equal(done.status, 'finished', 'last step 990, logged every 20, of 1000');
   assert.match(done.statusReason ?? '', /within one logging interval \(20 steps\) of maxSteps 1000 \(\.scalinglens\.yaml\)/);
+  assert.equal(done.statusRule, 'maxSteps');
   assert.equal(done.hyper.tokens, 1000 * 1000, 'D = maxSteps × the tokens per step the log gives');
   assert.equal(after.get('tb/going')?.status, 'live');
   const sized = after.get('tb/sized')!;
@@ -396,6 +397,9 @@ test("a larger maxSteps in the file reopens a run its log's own maxSteps ended, 
   }
   const before = new Map(engine.runs().map((r) => [r.id, r]));
   assert.equal(before.get('runs/a')?.status, 'finished', 'last step 1000 of max_steps 1000');
+  // Which rule ended each run is a field, decided on without reading the reason's words.
+  assert.equal(before.get('runs/a')?.statusRule, 'maxSteps');
+  assert.equal(before.get('runs/b')?.statusRule, 'trainerEnd');
   const file = path.join(root, WORKSPACE_FILE_NAME);
   fs.writeFileSync(file, ['runs:', '  "runs/*":', '    maxSteps: 2000', ''].join('\n'));
   engine.update(file, root);
@@ -404,6 +408,7 @@ test("a larger maxSteps in the file reopens a run its log's own maxSteps ended, 
   assert.equal(a.hyper.maxSteps, 2000);
   assert.equal(a.status, 'live', `1000 of 2000 steps: ${a.statusReason}`);
   assert.equal(a.statusReason, undefined);
+  assert.equal(a.statusRule, undefined);
   const b = after.get('runs/b')!;
   assert.equal(b.status, 'finished', "the trainer's final summary row ends it whatever the file says");
   assert.equal(b.statusReason, 'trainer_state.json has the final summary row');

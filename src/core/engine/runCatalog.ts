@@ -2,7 +2,7 @@
 // file gate), each root's `.scalinglens.yaml` applied (overrides, families, exclusions), and each
 // run's family, named or guessed. No fits here (engine/fitScheduler.ts, workspace.ts).
 import * as path from 'node:path';
-import { detectLogFormat, endReached, fromEndReached, RunIndex, type RunFacts, type RunSidecars } from '../runs/index';
+import { detectLogFormat, endReached, RunIndex, type RunFacts, type RunSidecars } from '../runs/index';
 import { FileGate } from '../runs/fileGate';
 import { wandbLinkedPath } from '../runs/wandb';
 import { readTextFile } from '../safeFile';
@@ -103,13 +103,14 @@ export class RunCatalog {
         result = { ...run, hyper };
         // A run the file gives an end (maxSteps, or tokens ÷ tokensPerStep) may have reached it, or, when its
         // log's own maxSteps ended it by the same rule, not yet reached the new one.
-        const reopenable = run.status === 'live' || (run.status === 'finished' && fromEndReached(run.statusReason));
+        const reopenable = run.status === 'live' || (run.status === 'finished' && run.statusRule === 'maxSteps');
         if (reopenable && hyper.maxSteps !== undefined && hyper.maxSteps !== run.hyper.maxSteps) {
           const end = endReached(run.series, hyper.maxSteps);
-          if (end !== undefined) result = { ...result, status: 'finished', statusReason: `${end} (${path.basename(ws.file)})` };
+          if (end !== undefined) result = { ...result, status: 'finished', statusReason: `${end} (${path.basename(ws.file)})`, statusRule: 'maxSteps' };
           else if (run.status === 'finished') {
             result = { ...result, status: 'live' };
             delete result.statusReason;
+            delete result.statusRule;
           }
         }
       }

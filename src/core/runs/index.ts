@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
-import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series } from './types';
+import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series, StatusRule } from './types';
 import { SeriesColumns } from './seriesStore';
 import { emptyResult, isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
 import type { CsvReader } from './csv';
@@ -1028,14 +1028,15 @@ export class RunIndex {
       if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: suppressedMessage(s.suppressed, s.kinds ?? new Map()) });
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
-    let { status, reason } = this.status(files, series, hyper);
+    let { status, reason, rule } = this.status(files, series, hyper);
     const mlStatus = run.mlflow?.meta;
     if (status !== 'failed' && mlStatus?.status !== undefined && mlStatus.status !== 'live') {
       status = mlStatus.status;
       reason = `MLflow status ${mlStatus.statusText}`;
+      rule = 'loggerStatus';
     }
     const exited = loggedEndStatus(files);
-    if (status !== 'failed' && exited !== undefined) ({ status, reason } = exited);
+    if (status !== 'failed' && exited !== undefined) ({ status, reason, rule } = exited);
     const ts = files.find((f) => f.format === 'hf-trainer-state');
     const format: LogFormat = ts ? 'hf-trainer-state' : (files[0]?.format ?? 'jsonl');
     const sourceFiles = files.map((f) => f.abs);
@@ -1049,6 +1050,7 @@ export class RunIndex {
     const choices = metricChoices(series);
     if (choices.length > 0) result.metrics = choices;
     if (reason !== undefined) result.statusReason = reason;
+    if (rule !== undefined) result.statusRule = rule;
     if (loggedName !== undefined) result.loggedName = loggedName;
     return result;
   }
@@ -1187,28 +1189,24 @@ export class RunIndex {
     return hyper;
   }
 
-  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string } {
+  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string; rule?: StatusRule } {
     for (const f of files) {
       for (const ev of f.nonFinite.values()) {
-        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}` };
+        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}`, rule: 'nonFinite' };
       }
     }
     const loss = mainLoss(series);
     if (loss !== undefined) {
       const d = divergence(loss.values);
-      if (d !== undefined) return { status: 'failed', reason: `${loss.metric} diverged: smoothed ${fmt(d.last)} > 1.5 × its minimum ${fmt(d.min)}` };
+      if (d !== undefined)
+        return { status: 'failed', reason: `${loss.metric} diverged: smoothed ${fmt(d.last)} > 1.5 × its minimum ${fmt(d.min)}`, rule: 'diverged' };
     }
     const ts = files.find((f) => f.format === 'hf-trainer-state')?.trainerState;
-    if (ts?.finished) return { status: 'finished', reason: 'trainer_state.json has the final summary row' };
+    if (ts?.finished) return { status: 'finished', reason: 'trainer_state.json has the final summary row', rule: 'trainerEnd' };
     const end = hyper.maxSteps !== undefined ? endReached(series, hyper.maxSteps) : undefined;
-    if (end !== undefined) return { status: 'finished', reason: end };
+    if (end !== undefined) return { status: 'finished', reason: end, rule: 'maxSteps' };
     return { status: 'live' };
   }
-}
-
-/** Whether a status reason is endReached's (not a trainer's end-of-training record, a failure or a divergence). */
-export function fromEndReached(reason: string | undefined): boolean {
-  return reason !== undefined && reason.startsWith('last step ');
 }
 
 /** Why a run whose planned end is `maxSteps` has logged all it will, or undefined while it has more to log. */
@@ -1308,9 +1306,9 @@ function withoutShadowedSummaries(files: FileState[]): FileState[] {
  * The end a log itself records: a W&B log's exit record (of the most recently written log of the
  * run), or a Megatron golden-values file, which is a finished reference run by definition.
  */
-function loggedEndStatus(files: FileState[]): { status: RunStatus; reason: string } | undefined {
+function loggedEndStatus(files: FileState[]): { status: RunStatus; reason: string; rule: StatusRule } | undefined {
   const reference = files.length > 0 ? logFormat(files[0].format).finishedByDefinition : undefined;
-  if (reference !== undefined && files.every((f) => f.format === files[0].format)) return { status: 'finished', reason: reference };
+  if (reference !== undefined && files.every((f) => f.format === files[0].format)) return { status: 'finished', reason: reference, rule: 'loggerStatus' };
   let latest: { seq: number; code: number } | undefined;
   for (const f of files) {
     const code = f.events instanceof WandbLogReader ? f.events.info.exitCode : undefined;
@@ -1318,8 +1316,8 @@ function loggedEndStatus(files: FileState[]): { status: RunStatus; reason: strin
   }
   if (latest === undefined) return undefined;
   return latest.code === 0
-    ? { status: 'finished', reason: 'the W&B log has an exit record (exit code 0)' }
-    : { status: 'failed', reason: `the W&B log has an exit record with exit code ${latest.code}` };
+    ? { status: 'finished', reason: 'the W&B log has an exit record (exit code 0)', rule: 'loggerStatus' }
+    : { status: 'failed', reason: `the W&B log has an exit record with exit code ${latest.code}`, rule: 'loggerStatus' };
 }
 
 /** The run name a W&B log records (`wandb.init(name=…)`). */

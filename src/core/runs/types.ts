@@ -73,6 +73,14 @@ export interface RunHyper {
 
 export type RunStatus = 'live' | 'finished' | 'failed';
 
+/**
+ * The rule behind a run's status: a loss went non-finite, the loss diverged, the trainer recorded
+ * its end (trainer_state.json's summary row), the logger's own status or exit record (MLflow, W&B,
+ * a format finished by definition), or the log reached its planned end (`endReached`: maxSteps).
+ * Only the last may be reopened by a larger maxSteps (engine/runCatalog.ts).
+ */
+export type StatusRule = 'nonFinite' | 'diverged' | 'trainerEnd' | 'loggerStatus' | 'maxSteps';
+
 export interface Run {
   /** Stable id: the run's directory or log path relative to the workspace root it was found under. */
   id: string;
@@ -86,6 +94,8 @@ export interface Run {
   status: RunStatus;
   /** Why the status was chosen, in words (e.g. "train loss went non-finite at step 1200"). */
   statusReason?: string;
+  /** Which rule chose a status other than live (set with `statusReason`): code decides by this, never by the words. */
+  statusRule?: StatusRule;
   /** Which series is the train loss, eval loss, lr and tokens, by which vocabulary rule (runs/vocabulary.ts). */
   metrics?: MetricChoice[];
   diagnostics: Diagnostic[];
