@@ -7,6 +7,8 @@ export interface Diagnostic {
   offset?: number;
   severity: 'error' | 'warning' | 'info';
   message: string;
+  /** Set on a reader's "N more diagnostics not shown" note: how many it left out and of which kinds (as the message says them). */
+  suppressed?: { count: number; kinds?: string };
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

@@ -14,9 +14,6 @@ export interface FileProblem {
   message: string;
 }
 
-/** The readers' own cap (core/runs/limits.ts suppressedMessage): `25 more diagnostics not shown (25 × "is not valid JSON…")`. */
-const READER_SUPPRESSED = /^(\d+) more diagnostics not shown(?: \((.*)\))?$/;
-
 /**
  * Errors (a file that cannot be read) and warnings (a line or row skipped, a glob matching no run) by
  * absolute file path, in the order found, at most `cap` per file plus one entry counting the rest
@@ -35,11 +32,11 @@ export function logProblemsByFile(diagnostics: readonly Diagnostic[], cap = PROB
   const seen = new Set<string>();
   for (const d of diagnostics) {
     if (!path.isAbsolute(d.file)) continue;
-    const suppressed = d.severity === 'info' ? READER_SUPPRESSED.exec(d.message) : null;
-    if (suppressed) {
+    // The readers' own cap (core/runs/limits.ts suppressedDiagnostic), counted from its fields.
+    if (d.suppressed) {
       const h = hiddenOf(d.file);
-      h.count += Number(suppressed[1]);
-      if (suppressed[2]) h.kinds.push(suppressed[2]);
+      h.count += d.suppressed.count;
+      if (d.suppressed.kinds) h.kinds.push(d.suppressed.kinds);
       continue;
     }
     if (d.severity !== 'error' && d.severity !== 'warning') continue;

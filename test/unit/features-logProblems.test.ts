@@ -7,7 +7,7 @@ import { logProblemsByFile, PROBLEMS_PER_FILE, withoutShownElsewhere } from '../
 import * as fs from 'node:fs';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { tempDir } from './helpers/tempDir';
-import { suppressedMessage } from '../../src/core/runs/limits';
+import { suppressedDiagnostic } from '../../src/core/runs/limits';
 
 const root = path.resolve('/ws');
 const log = path.join(root, 'run/metrics.jsonl');
@@ -67,7 +67,7 @@ test("lines the reader itself left out (its note counting them) are counted in t
   const kinds = new Map([['warning:is not valid JSON', 30]]);
   const diagnostics: Diagnostic[] = [
     ...Array.from({ length: 5 }, (_, i) => ({ file: log, line: i + 11, severity: 'warning' as const, message: `line ${i + 11} is not valid JSON` })),
-    { file: log, severity: 'info', message: suppressedMessage(25, kinds) },
+    suppressedDiagnostic(log, 25, kinds),
   ];
   const shown = logProblemsByFile(diagnostics).get(log)!;
   assert.deepEqual(
@@ -77,7 +77,10 @@ test("lines the reader itself left out (its note counting them) are counted in t
   assert.equal(shown[5].severity, 'warning');
   assert.match(shown[5].message, /^and 25 more problems in this file: 25 × "is not valid JSON…"/);
   // A file with only notes gets no entry.
-  assert.equal(logProblemsByFile([{ file: yaml, severity: 'info', message: suppressedMessage(3, new Map()) }]).size, 0);
+  assert.equal(logProblemsByFile([suppressedDiagnostic(yaml, 3, new Map())]).size, 0);
+  // Counted from the fields, not the words: a note in other words with the same count is counted alike.
+  const reworded = { ...suppressedDiagnostic(log, 25, kinds), message: 'twenty-five further problems elided' };
+  assert.match(logProblemsByFile([...diagnostics.slice(0, 5), reworded]).get(log)![5].message, /^and 25 more problems in this file/);
 });
 
 test('a run config open in the editor: its problem is shown once (by the config diagnostics), not again by the logs', () => {

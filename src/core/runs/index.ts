@@ -9,7 +9,7 @@ import { JsonlReader } from './jsonl';
 import type { MetricColumn } from './metricColumns';
 import { startParallelRead, type JsonlThreadOptions, type ParallelJsonlRead } from './jsonlParallel';
 import { isTailError, readWhole, type BinaryTail, type FileTail, type OverlongLine, type TailError } from './tail';
-import { keepOfKind, overlongDiagnostic, suppressedMessage } from './limits';
+import { keepOfKind, overlongDiagnostic, suppressedDiagnostic } from './limits';
 import { announceResume, isCleanColumn, placePoint, StepReport, type PointSink, type SeriesOrder } from './stepOrder';
 import { appendAll } from '../../shared/arrays';
 import { TfEventsReader } from './tfevents';
@@ -1025,7 +1025,7 @@ export class RunIndex {
       const s = this.filesByPath.get(f);
       if (s === undefined) continue;
       appendAll(diagnostics, s.diagnostics);
-      if (s.suppressed > 0) diagnostics.push({ file: s.abs, severity: 'info', message: suppressedMessage(s.suppressed, s.kinds ?? new Map()) });
+      if (s.suppressed > 0) diagnostics.push(suppressedDiagnostic(s.abs, s.suppressed, s.kinds ?? new Map()));
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
     let { status, reason, rule } = this.status(files, series, hyper);

@@ -40,11 +40,21 @@ export function keepOfKind(counts: Map<string, number>, d: Diagnostic): boolean 
   return n <= MAX_DIAGNOSTICS_PER_KIND;
 }
 
-/** "N more diagnostics not shown" with the kinds that were cut and how many of each (largest first, at most 3). */
-export function suppressedMessage(suppressed: number, counts: ReadonlyMap<string, number>): string {
+/**
+ * The note of a file whose reader left diagnostics out: "N more diagnostics not shown" with the kinds
+ * that were cut and how many of each (largest first, at most 3), and the same as fields (`suppressed`)
+ * for code to count (features/logProblems.ts), never parsed back from the words.
+ */
+export function suppressedDiagnostic(file: string, suppressed: number, counts: ReadonlyMap<string, number>): Diagnostic {
   const cut: [string, number][] = [];
   for (const [kind, n] of counts) if (n > MAX_DIAGNOSTICS_PER_KIND) cut.push([kind.slice(kind.indexOf(':') + 1), n - MAX_DIAGNOSTICS_PER_KIND]);
   cut.sort((a, b) => b[1] - a[1]);
   const kinds = cut.slice(0, 3).map(([k, n]) => `${n} × "${k}…"`);
-  return `${suppressed} more diagnostics not shown${kinds.length ? ` (${kinds.join(', ')}${cut.length > 3 ? ', …' : ''})` : ''}`;
+  const kindsText = kinds.length ? `${kinds.join(', ')}${cut.length > 3 ? ', …' : ''}` : undefined;
+  return {
+    file,
+    severity: 'info',
+    message: `${suppressed} more diagnostics not shown${kindsText ? ` (${kindsText})` : ''}`,
+    suppressed: { count: suppressed, ...(kindsText ? { kinds: kindsText } : {}) },
+  };
 }
