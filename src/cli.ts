@@ -18,6 +18,7 @@ import type { Fitter } from './core/fitJobs';
 import { FitClient } from './worker/fitClient';
 import { formatDiagnostic } from './core/diagnostics';
 import { formatCount, formatInterval, formatLoss } from './shared/format';
+import { scheduleAssumedShort } from './shared/scheduleAssumed';
 import { estimateCommand, type CliContext } from './cliCommands/estimate';
 import { planCommand } from './cliCommands/plan';
 import { ladderCommand } from './cliCommands/ladder';
@@ -249,7 +250,7 @@ async function scan(args: string[]): Promise<number> {
           ? ` from siblings (this run alone: ${formatLoss(r.curve.alone!.value)} ${formatInterval(r.curve.alone!.interval)})`
           : ' from this run alone';
       const pred = r.curve
-        ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}${r.curve.scheduleAssumedFrom !== undefined ? `, schedule assumed (LR held from step ${r.curve.scheduleAssumedFrom})` : ''}`
+        ? ` → ${formatLoss(r.curve.predictedFinal.value)} ${formatInterval(r.curve.predictedFinal.interval)} at step ${r.curve.targetStep}${from}${r.curve.scheduleAssumedFrom !== undefined ? `, ${scheduleAssumedShort(r.curve.scheduleAssumedFrom)}` : ''}`
         : '';
       lines.push(
         `  ${nameWithPath(r)}  [${r.format}, ${r.status}]  ${size}, ${tokens}, ${r.points} points, last step ${r.lastStep ?? '?'} loss ${r.lastLoss !== undefined ? formatLoss(r.lastLoss) : '?'}${pred}${r.excluded ? ` (${r.excluded})` : ''}`,

@@ -6,7 +6,7 @@ import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/shared/displayName';
 import { validationErrorCell } from '../src/shared/validationError';
-import { scheduleAssumedSentence } from '../src/shared/scheduleAssumed';
+import { SCHEDULE_ASSUMED, scheduleAssumedSentence } from '../src/shared/scheduleAssumed';
 import { INTERVAL_PENDING_TEXT, intervalComing } from '../src/shared/pendingInterval';
 import { $, cell } from './chartKit';
 import { naturalCompare, runColours } from './palette';
@@ -150,7 +150,7 @@ export function drawTables(snapshot: Snapshot): void {
     // A point forecast sent ahead of its interval (CurvePrediction.intervalPending) says its interval is coming.
     const pointOnly = run.curve?.intervalPending === true;
     const headlinePending = intervalComing(run);
-    const assumedMark = run.curve?.scheduleAssumedFrom !== undefined ? ' · schedule assumed' : '';
+    const assumedMark = run.curve?.scheduleAssumedFrom !== undefined ? ` · ${SCHEDULE_ASSUMED}` : '';
     const predicted = cell(
       row,
       final ? `${headlinePending ? `${final.value.toFixed(2)} (interval coming)` : compactPrediction(final.value, final.interval)}${assumedMark}` : '—',

@@ -20,6 +20,7 @@ import { displayNames } from '../shared/displayName';
 import { idleOptions } from '../core/optionScope';
 import { familyRootOf, siblingForecastOf } from './curveSiblings';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
+import { scheduleAssumedShort } from '../shared/scheduleAssumed';
 
 export interface CurveCommandOutput {
   run: string;
@@ -250,9 +251,7 @@ export function curveCommand(args: string[], io: CommandIo = processIo): number 
         (out.alone
           ? ` from siblings (${out.siblings!.length} finished run(s) of its family; this run alone: ${num(out.alone.predictedFinal, 5)} [${num(out.alone.interval[0])}, ${num(out.alone.interval[1])}])`
           : '') +
-        (out.scheduleAssumedFrom !== undefined
-          ? `, schedule assumed (LR held from step ${out.scheduleAssumedFrom}; the interval reaches down to the LR falling to 0)`
-          : ''),
+        (out.scheduleAssumedFrom !== undefined ? `, ${scheduleAssumedShort(out.scheduleAssumedFrom, 'the interval reaches down to the LR falling to 0')}` : ''),
       out.actualFinal !== undefined
         ? `  actual (mean of the last 2% of points): ${num(out.actualFinal, 5)}, error ${out.errorPct!.toFixed(2)}%`
         : `  the log stops at step ${lastStep}; no actual final loss yet`,

@@ -4,6 +4,7 @@
 import type { LossEstimate } from '../core/snapshot';
 import { shortFamilyName } from '../shared/displayName';
 import { formatRatio } from '../shared/format';
+import { SCHEDULE_ASSUMED } from '../shared/scheduleAssumed';
 
 /**
  * `headline` (`family law with 1 live run, 4.3× its largest run`: the hover's key lines, the lens
@@ -23,12 +24,12 @@ export function lossProvenance(loss: LossEstimate, runName: (id: string) => stri
         : d.notValidated
           ? `${formatRatio(d.computeRatio)}× its largest run, not validated`
           : `${formatRatio(d.computeRatio)}× its largest run`;
-  const assumed = loss.anchoredScheduleAssumed?.length ? ' (schedule assumed)' : '';
+  const assumed = loss.anchoredScheduleAssumed?.length ? ` (${SCHEDULE_ASSUMED})` : '';
   const headline = `family law${anchored.length ? ` with ${anchored.length} live run${anchored.length > 1 ? 's' : ''}${assumed}` : ''}${where ? `, ${where}` : ''}`;
   const sentences = [
     `From the law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${finished.length} finished run(s)` +
       (anchored.length
-        ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; ${forecastSource(anchored, loss.anchoredFromSiblings ?? [])}${loss.anchoredScheduleAssumed?.length ? `; schedule assumed for ${loss.anchoredScheduleAssumed.map(runName).join(', ')} (no config names it: the last logged LR is held, the interval reaches down to the LR falling to 0)` : ''}; anchoring the law, each weighed by its forecast's interval)`
+        ? ` and the forecast end of ${anchored.map(runName).join(', ')} (still training; ${forecastSource(anchored, loss.anchoredFromSiblings ?? [])}${loss.anchoredScheduleAssumed?.length ? `; ${SCHEDULE_ASSUMED} for ${loss.anchoredScheduleAssumed.map(runName).join(', ')} (no config names it: the last logged LR is held, the interval reaches down to the LR falling to 0)` : ''}; anchoring the law, each weighed by its forecast's interval)`
         : '') +
       '.',
   ];

@@ -3,7 +3,7 @@ import type { RunView, Snapshot } from '../shared/protocol';
 import { formatInteger, formatInterval, formatLoss } from '../shared/format';
 import { INTERVAL_PENDING_TEXT, intervalComing } from '../shared/pendingInterval';
 import { runNamer } from '../shared/displayName';
-import { scheduleAssumedSentence } from '../shared/scheduleAssumed';
+import { SCHEDULE_ASSUMED, scheduleAssumedSentence } from '../shared/scheduleAssumed';
 
 /** Which run the user chose: pinned from the status bar, or the one whose files they last opened. */
 export interface StatusChoice {
@@ -52,7 +52,7 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   const provenance = run.curve.provenance ?? 'from this run alone';
   // A point forecast sent ahead of its interval says so: it is not the final answer.
   const coming = intervalComing(run) ? ', interval coming' : '';
-  const assumed = run.curve.scheduleAssumedFrom !== undefined ? ' (schedule assumed)' : '';
+  const assumed = run.curve.scheduleAssumedFrom !== undefined ? ` (${SCHEDULE_ASSUMED})` : '';
   return `${head} → ${short(run.curve.predictedFinal.value)} (${provenance}${coming})${assumed}`;
 }
 

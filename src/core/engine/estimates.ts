@@ -12,6 +12,7 @@ import { familyModelOf } from '../plan/familyModel';
 import type { HardwareTable } from '../plan/hardware';
 import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
 import { appendAll, maxOf } from '../../shared/arrays';
+import { SCHEDULE_ASSUMED } from '../../shared/scheduleAssumed';
 import type { FitScheduler } from './fitScheduler';
 import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
 import { brokenLawLoss, brokenLawSentence } from '../fit/familyBrokenLaw';
@@ -77,7 +78,7 @@ export function estimateConfig(
     if (loss.distance) notes.push(loss.distance.note);
     if (loss.anchoredRunIds?.length)
       notes.push(
-        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}${loss.anchoredScheduleAssumed?.length ? `; schedule assumed for ${loss.anchoredScheduleAssumed.join(', ')}: no config names it, the last logged LR is held` : ''}), weighed by its forecast's interval (a measured end counts more).`,
+        `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}${loss.anchoredScheduleAssumed?.length ? `; ${SCHEDULE_ASSUMED} for ${loss.anchoredScheduleAssumed.join(', ')}: no config names it, the last logged LR is held` : ''}), weighed by its forecast's interval (a measured end counts more).`,
       );
     appendAll(notes, loss.fitWarnings ?? []);
     if (loss.breakNote) notes.push(loss.breakNote);
