@@ -13,7 +13,7 @@ import { existingRunsOf, planLadder, targetOfPlan, type LadderContext, type Ladd
 import { familyModelOf } from '../core/plan/familyModel';
 import { parseAmount } from '../core/plan/budgetRequest';
 import { formatDiagnostic } from '../core/diagnostics';
-import { formatCount, formatFlops } from '../shared/format';
+import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { nStarRange, nStarText } from '../core/plan/nStarText';
 import { calibrationRuns, hardwareFlags, HARDWARE_OPTIONS, type CliContext, type ConfigEstimator } from './estimate';
 
@@ -48,7 +48,7 @@ export function ladderText(plan: LadderPlan): string {
   ];
   if (plan.now)
     lines.push(
-      `now (finished runs): target loss ${plan.now.loss.toFixed(3)} [${plan.now.lossInterval[0].toFixed(3)}, ${plan.now.lossInterval[1].toFixed(3)}] (${pct(plan.now.lossWidth)} wide${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}), ${nStarText(plan.now.nStar, plan.now.nStarInterval)}`,
+      `now (finished runs): target loss ${formatLoss(plan.now.loss)} ${formatInterval(plan.now.lossInterval)} (${pct(plan.now.lossWidth)} wide${plan.lensNow && Math.abs(plan.lensNow.lossWidth - plan.now.lossWidth) > 1e-12 ? `; the lens's interval ${pct(plan.lensNow.lossWidth)}` : ''}), ${nStarText(plan.now.nStar, plan.now.nStarInterval)}`,
     );
   if (plan.runs.some((r) => r.status === 'running') || plan.runs.length === 0 || (plan.now && Math.abs(plan.start.lossWidth - plan.now.lossWidth) > 1e-12))
     lines.push(`with the runs still training: ${pct(plan.start.lossWidth)} wide`);

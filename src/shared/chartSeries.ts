@@ -5,7 +5,7 @@
 import type { DashboardState, LadderOverlay, PlannedPoint, RunView, ScalingView, Snapshot, ValidationPoint } from './protocol';
 import { stepToX, type StepToX } from './axes';
 import { debiasedEma } from './smoothing';
-import { formatInterval } from './format';
+import { formatInterval, formatLoss } from './format';
 
 /** A drawn point; `step` (curves) and `text` (tooltips) travel along. A NaN `y` is a break in the line. */
 export interface SeriesPoint {
@@ -115,8 +115,7 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
     // status bar, the table and the family model use is marked at the planned end, with its interval.
     const c = run.curve;
     if (c?.provenance === 'from siblings' && !grouped.has(run.id)) {
-      const [lo, hi] = c.predictedFinal.interval;
-      const text = `${run.name}: forecast from siblings ${c.predictedFinal.value.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}] at step ${c.targetStep}`;
+      const text = `${run.name}: forecast from siblings ${formatLoss(c.predictedFinal.value)} ${formatInterval(c.predictedFinal.interval)} at step ${c.targetStep}`;
       add(
         'forecast',
         pts([c.targetStep], [c.predictedFinal.value]).map((p) => ({ ...p, text })),
