@@ -120,7 +120,7 @@ export function curveSeries(snapshot: Snapshot, state: DashboardState): { series
         'forecast',
         pts([c.targetStep], [c.predictedFinal.value]).map((p) => ({ ...p, text })),
       );
-      add('forecast_interval', pts([c.targetStep, c.targetStep], [lo, hi]));
+      add('forecast_interval', pts([c.targetStep, c.targetStep], [...c.predictedFinal.interval]));
     }
     if (state.showLr && d.lrSteps.length) add('lr', pts(d.lrSteps, d.lr, false));
   }
