@@ -22,7 +22,7 @@ import type {
   WallClock,
 } from './snapshot';
 import { approxTrainingFlops, tokensForFlops } from './laws/trainingCompute';
-import { maxOf, minOf } from '../shared/arrays';
+import { maxOf, medianGap, minOf } from '../shared/arrays';
 
 /** Metrics holding elapsed seconds since the run (or its latest launch) started. */
 const ELAPSED_KEYS = new Set(['_runtime', 'runtime', 'elapsed', 'elapsed_time', 'time_elapsed', 'elapsed_seconds', 'wall_time_s']);
@@ -69,13 +69,7 @@ export function loggedClock(run: Run): TimedStep[] | undefined {
  * a resume). Empty when the run never restarted.
  */
 export function restartIndices(samples: readonly TimedStep[]): number[] {
-  const gaps: number[] = [];
-  for (let i = 1; i < samples.length; i++) {
-    const dt = samples[i].seconds - samples[i - 1].seconds;
-    if (dt > 0) gaps.push(dt);
-  }
-  gaps.sort((a, b) => a - b);
-  const median = gaps.length ? gaps[Math.floor(gaps.length / 2)] : 0;
+  const median = medianGap(samples.map((s) => s.seconds)) ?? 0;
   // A pause counts as a restart when it is both long in absolute terms and unlike the usual pace.
   const pause = Math.max(300, 20 * median);
   const out: number[] = [];

@@ -28,3 +28,20 @@ export function minOf(values: Iterable<number>): number {
   }
   return min;
 }
+
+/**
+ * The usual step between consecutive values of `xs` (a series' steps, a log's timestamps): the median
+ * (the upper one of an even count) of the positive differences from index `from` on; undefined with
+ * fewer than `minGaps` of them. One rule for the run's logging interval (runs/index.ts) and its pace
+ * between launches (dashboardData.ts restartIndices).
+ */
+export function medianGap(xs: ArrayLike<number>, from = 1, minGaps = 1): number | undefined {
+  const gaps: number[] = [];
+  for (let i = Math.max(1, from); i < xs.length; i++) {
+    const gap = xs[i] - xs[i - 1];
+    if (gap > 0) gaps.push(gap);
+  }
+  if (gaps.length < Math.max(1, minGaps)) return undefined;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
+}

@@ -11,7 +11,7 @@ import { startParallelRead, type JsonlThreadOptions, type ParallelJsonlRead } fr
 import { isTailError, readWhole, type BinaryTail, type FileTail, type OverlongLine, type TailError } from './tail';
 import { keepOfKind, overlongDiagnostic, suppressedDiagnostic } from './limits';
 import { announceResume, isCleanColumn, placePoint, StepReport, type PointSink, type SeriesOrder } from './stepOrder';
-import { appendAll } from '../../shared/arrays';
+import { appendAll, medianGap } from '../../shared/arrays';
 import { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { mlflowPath, readMlflowMeta, readMlflowParams, type MlflowMetricReader, type MlflowRunMeta } from './mlflow';
@@ -1232,14 +1232,7 @@ export function endReached(series: Series[], maxSteps: number): string | undefin
 /** The step interval a loss series is logged at: the median gap of its last 16 points (none below 3 points). */
 function loggingStride(loss: Series | undefined): number | undefined {
   if (loss === undefined || loss.steps.length < 3) return undefined;
-  const gaps: number[] = [];
-  for (let i = Math.max(1, loss.steps.length - 16); i < loss.steps.length; i++) {
-    const gap = loss.steps[i] - loss.steps[i - 1];
-    if (gap > 0) gaps.push(gap);
-  }
-  if (gaps.length < 2) return undefined;
-  gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)];
+  return medianGap(loss.steps, loss.steps.length - 16, 2);
 }
 
 function fmt(x: number): string {
