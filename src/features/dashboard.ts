@@ -11,6 +11,7 @@ import {
   type HostToWebview,
   type LadderOverlay,
   type PlannedPoint,
+  type RenderedView,
   type Snapshot,
   type WebviewToHost,
 } from '../shared/protocol';
@@ -22,19 +23,7 @@ import { isDashboardView } from '../shared/dashboardViews';
 import { restoredDashboardState } from '../shared/savedDashboardState';
 
 /** What the webview last reported having drawn; integration tests read it through the API. */
-export interface RenderReport {
-  version: number;
-  runs: number;
-  points: number;
-  view: DashboardView;
-  /** Whether the editor's config was drawn as a planned run. */
-  planned: boolean;
-  /** What a link asked to pick out and the page did: a run id, `planned:` and the file, or ''. */
-  focus: string;
-  /** Planned ladder runs drawn as hollow markers ("Plan Experiments"). */
-  ladder: number;
-  /** Runs drawn as not in their family's fit (hollow grey) in the scaling view. */
-  notInFit: number;
+export interface RenderReport extends Required<RenderedView> {
   /** How many times the page had loaded (said `ready`) when it drew this: a reload increases it. */
   loads: number;
   /** Snapshots sent whole and as deltas so far. */
@@ -292,6 +281,7 @@ export class Dashboard extends Disposable {
           view: message.view,
           planned: message.planned,
           focus: message.focus,
+          // Absent in the message when none were drawn.
           ladder: message.ladder ?? 0,
           notInFit: message.notInFit ?? 0,
           loads: this.loads,

@@ -202,22 +202,28 @@ export type HostToWebview =
 /** What a link asked the dashboard to pick out: a run, or the planned config (drawn from `planned`). */
 export type DashboardFocus = { runId: string } | { planned: string };
 
+/** What the webview drew (its `rendered` message; the host's RenderReport, features/dashboard.ts, adds its own counts). */
+export interface RenderedView {
+  version: number;
+  runs: number;
+  points: number;
+  view: DashboardView;
+  /** Whether the editor's config was drawn as a planned run. */
+  planned: boolean;
+  /** What a link asked to pick out and the page did: a run id, `planned:` and the file, or ''. */
+  focus: string;
+  /** Planned ladder runs drawn as hollow markers ("Plan Experiments"). */
+  ladder?: number;
+  /** Runs drawn as not in their family's fit (hollow grey) in the scaling view. */
+  notInFit?: number;
+}
+
 export type WebviewToHost =
   | { type: 'ready' }
   /** A delta did not apply to what the webview holds: send the whole snapshot. */
   | { type: 'resync' }
   /** `focus`: the run id, or `planned:` and the config file, picked out in this render ('' when none). */
-  | {
-      type: 'rendered';
-      version: number;
-      runs: number;
-      points: number;
-      view: DashboardView;
-      planned: boolean;
-      focus: string;
-      ladder?: number;
-      notInFit?: number;
-    }
+  | ({ type: 'rendered' } & RenderedView)
   | { type: 'revealLog'; runId: string }
   /** The user selected a run in the run list or table (not a link's focus): the status bar follows it. */
   | { type: 'selectRun'; runId: string }
