@@ -248,42 +248,48 @@ test('the first read as the product runs it (the reading thread parses ahead and
   }
 });
 
-test('a thread that holds its chunk far longer than chunks take is late: the reading thread parses that chunk itself', { timeout: 30_000 }, () => {
-  const file = path.join(tempDir('sl-jsonl-par-'), 'run', 'log.jsonl');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const lines = Array.from({ length: 400 }, (_, i) => `{"step": ${i + 1}, "loss": ${(2 + 1 / (i + 1)).toFixed(5)}}`);
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-  const blockBytes = 2048;
-  const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
-  // A thread that claims chunk 1 as a parsing thread does (claim cell 4 + index, claim time), then never ends.
-  const thread = `const { workerData } = require('node:worker_threads');
-     const c = new Int32Array(workerData.control);
-     Atomics.store(c, 4 + workerData.index, 1);
-     Atomics.store(c, 0, 2);
-     Atomics.store(new Int32Array(workerData.claimTimes), workerData.index, Math.round(performance.timeOrigin + performance.now() - workerData.origin));
-     for (;;);`;
-  const stats = {} as JsonlSplitStats;
-  const read = new ParallelJsonlRead({ file: thread, eval: true }, file, blockBytes, blocks, 1, false, stats);
-  const control = (read as unknown as { control: Int32Array }).control;
-  try {
-    for (let i = 0; i < 100 && Atomics.load(control, 4) !== 1; i++) Atomics.wait(control, 3, Atomics.load(control, 3), 100);
-    assert.equal(Atomics.load(control, 4), 1, 'the thread holds chunk 1');
-    // Chunk 0 is the reading thread's; the time to its next take is the chunk time it knows.
-    assert.equal(read.take({ start: 0, end: blockBytes, firstLineNumber: 1, rewritten: false }, blockBytes), undefined);
-    const from = performance.now();
-    assert.equal(read.take({ start: blockBytes, end: blockBytes, firstLineNumber: 2, rewritten: false }, 2 * blockBytes), undefined);
-    assert.ok(performance.now() - from < 5_000, 'not the 60 s wait');
-    assert.equal(stats.late, 1);
-    // The chunks after it were parsed ahead by the reading thread while it waited, and are taken from there.
+test(
+  'a thread that holds its chunk far longer than chunks take (descheduled, hung, or ended by process.exit) is late: the reading thread parses that chunk itself',
+  { timeout: 30_000 },
+  () => {
+    const file = path.join(tempDir('sl-jsonl-par-'), 'run', 'log.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = Array.from({ length: 400 }, (_, i) => `{"step": ${i + 1}, "loss": ${(2 + 1 / (i + 1)).toFixed(5)}}`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const blockBytes = 2048;
+    const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
     const bytes = fs.readFileSync(file);
-    const start = bytes.lastIndexOf(0x0a, 2 * blockBytes - 1) + 1;
-    const end = bytes.lastIndexOf(0x0a, 3 * blockBytes - 1) + 1;
-    const firstLineNumber = bytes.subarray(0, start).filter((b) => b === 0x0a).length + 1;
-    const next = read.take({ start, end: end - start, firstLineNumber, rewritten: false }, 3 * blockBytes);
-    assert.deepEqual(next?.columns.find((c) => c.metric === 'loss')?.places[0], firstLineNumber);
-    assert.equal(stats.byReadingThread, 3);
-    assert.equal(Atomics.load(control, 4), 1, 'the thread still holds chunk 1 (alive, only late)');
-  } finally {
-    read.close();
-  }
-});
+    // A thread that claims chunk 1 as a parsing thread does (claim cell 4 + index, claim time), then never posts it.
+    const thread = (end: string) => `const { workerData } = require('node:worker_threads');
+       const c = new Int32Array(workerData.control);
+       Atomics.store(c, 4 + workerData.index, 1);
+       Atomics.store(c, 0, 2);
+       Atomics.store(new Int32Array(workerData.claimTimes), workerData.index, Math.round(performance.timeOrigin + performance.now() - workerData.origin));
+       ${end}`;
+    for (const end of ['for (;;);', 'process.exit(1);']) {
+      const stats = {} as JsonlSplitStats;
+      const read = new ParallelJsonlRead({ file: thread(end), eval: true }, file, blockBytes, blocks, 1, false, stats);
+      const control = (read as unknown as { control: Int32Array }).control;
+      try {
+        for (let i = 0; i < 100 && Atomics.load(control, 4) !== 1; i++) Atomics.wait(control, 3, Atomics.load(control, 3), 100);
+        assert.equal(Atomics.load(control, 4), 1, 'the thread holds chunk 1');
+        // Chunk 0 is the reading thread's; the time to its next take is the chunk time it knows.
+        assert.equal(read.take({ start: 0, end: blockBytes, firstLineNumber: 1, rewritten: false }, blockBytes), undefined);
+        const from = performance.now();
+        assert.equal(read.take({ start: blockBytes, end: blockBytes, firstLineNumber: 2, rewritten: false }, 2 * blockBytes), undefined);
+        assert.ok(performance.now() - from < 5_000, `${end}: not the 60 s wait`);
+        assert.equal(stats.late, 1, end);
+        // The chunks after it were parsed ahead by the reading thread while it waited, and are taken from there.
+        const start = bytes.lastIndexOf(0x0a, 2 * blockBytes - 1) + 1;
+        const chunkEnd = bytes.lastIndexOf(0x0a, 3 * blockBytes - 1) + 1;
+        const firstLineNumber = bytes.subarray(0, start).filter((b) => b === 0x0a).length + 1;
+        const next = read.take({ start, end: chunkEnd - start, firstLineNumber, rewritten: false }, 3 * blockBytes);
+        assert.equal(next?.columns.find((c) => c.metric === 'loss')?.places[0], firstLineNumber, end);
+        assert.equal(stats.byReadingThread, 3, end);
+        assert.equal(stats.byThreads, 0, end);
+      } finally {
+        read.close();
+      }
+    }
+  },
+);

@@ -65,6 +65,8 @@ export interface JsonlThreadOptions {
   leaveToThreads?: boolean | 'first';
   /** Filled in by the read, when given (bench/ingest.ts shows the split). */
   stats?: JsonlSplitStats;
+  /** A parsing thread's script instead of dist/jsonlThread.js (bench/ingest.ts: a bundle of the current source, as the product ships it). */
+  threadScript?: string;
 }
 
 /** How a parallel first read shared its chunks. */
@@ -102,6 +104,10 @@ export interface JsonlThreadInit {
  * terminated) cannot say so, and the reading thread, blocked in Atomics.wait, never sees the
  * Worker's 'exit' event. This thread's event loop does see each parsing thread's port close, and
  * marks that thread's claim as held by an ended thread, as runParsingThread's finally would.
+ * Started only when the reading thread leaves chunks to the threads (leaveToThreads: it would wait
+ * for a dead thread's chunk without bound). By default a dead thread's chunk is taken over once the
+ * thread is late (LATE_FACTOR chunk times): a second worker's start and end cost ~70 ms of CPU, as
+ * much as a 40 MB read gains from the split.
  */
 const WATCHER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -199,7 +205,7 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
   if (size < (options.minBytes ?? DEFAULT_MIN_BYTES)) return undefined;
   const blocks = Math.ceil(size / blockBytes);
   if (blocks < 2) return undefined;
-  const script = threadScript();
+  const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false } : threadScript();
   if (script === undefined) return undefined;
   return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats);
 }
@@ -241,10 +247,12 @@ export class ParallelJsonlRead {
     this.control[NEXT] = 1;
     // Enough chunks ahead to keep every thread busy, few enough to bound what waits in memory.
     const lookahead = (this.lookahead = 2 * threads + 2);
+    // A watching thread only where the reading thread would wait for a dead thread without bound (see WATCHER_SOURCE).
+    const watching = leaveToThreads === true;
     const watchPorts: MessagePort[] = [];
     for (let t = 0; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      const watch = new MessageChannel();
+      const watch = watching ? new MessageChannel() : undefined;
       const init: JsonlThreadInit = {
         file,
         blockBytes,
@@ -255,25 +263,27 @@ export class ParallelJsonlRead {
         claimTimes: this.claimTimes.buffer as SharedArrayBuffer,
         origin: performance.timeOrigin + this.origin,
         port: port2,
-        watched: watch.port2,
+        watched: watch?.port2,
       };
       try {
         // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
         // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
-        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList: [port2, watch.port2], execArgv: [] });
+        const transferList = watch !== undefined ? [port2, watch.port2] : [port2];
+        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList, execArgv: [] });
         worker.unref();
         // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
-        // it ended (runParsingThread's finally, or the watching thread), else waited for until CHUNK_WAIT_MS.
+        // it ended (runParsingThread's finally, or the watching thread), or once it is late.
         worker.on('error', () => undefined);
         this.workers.push(worker);
         this.ports.push(port1);
-        watchPorts.push(watch.port1);
+        if (watch !== undefined) watchPorts.push(watch.port1);
       } catch {
         port1.close();
-        watch.port1.close();
+        watch?.port1.close();
         break;
       }
     }
+    this.stats.threads = this.ports.length;
     if (watchPorts.length === 0) return;
     try {
       const watcher = new Worker(WATCHER_SOURCE, {
@@ -289,7 +299,6 @@ export class ParallelJsonlRead {
       // No watcher: a thread that ends without its finally is waited for until it is late (or CHUNK_WAIT_MS).
       for (const port of watchPorts) port.close();
     }
-    this.stats.threads = this.ports.length;
   }
 
   /**
