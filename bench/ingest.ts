@@ -182,7 +182,7 @@ function splitNote(stats: JsonlSplitStats, split: Timing, single: Timing, mb: nu
     split.mainCpuMs !== undefined ? `; the reading thread's CPU ${(split.mainCpuMs / 1000).toFixed(2)} s of ${(split.cpuMs / 1000).toFixed(2)} s` : '';
   const parts =
     stats.threads === undefined || stats.threads === 0
-      ? 'no parsing thread started (no idle core judged free, or the file below 32 MiB)'
+      ? 'no parsing thread started (no idle core judged free, or the file below 64 MiB)'
       : `${stats.threads} parsing thread(s): ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${main}`;
   return (
     ` Split (last repeat): ${parts}. One thread (\`threads: 0\`) in the same run: ${(mb / (single.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(single.cpuMs / 1000).toFixed(2)} s` +
