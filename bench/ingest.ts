@@ -12,7 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
 import { RunIndex } from '../src/core/runs/index';
+import type { JsonlSplitStats, JsonlThreadOptions } from '../src/core/runs/jsonlParallel';
 import { gaussian, mulberry32 } from '../src/core/fit/random';
 import { fileVersionEvent, scalarEvent, tfRecord } from '../test/unit/helpers/tfevents';
 import { median } from './stats';
@@ -110,9 +112,37 @@ function cat(file: string): void {
   if (r.status !== 0) throw new Error(`cat failed: ${r.stderr}`);
 }
 
+/**
+ * The parsing thread of a large JSONL log's first read as the product ships it (esbuild.mjs's
+ * dist/jsonlThread.js), bundled from the current source: from source, a thread would load tsx and
+ * compile its modules (~50 ms of CPU more per thread than the bundle).
+ */
+function jsonlThreadBundle(tmp: string): string {
+  const outfile = path.join(tmp, 'jsonlThread.js');
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, '..', 'src', 'core', 'runs', 'jsonlThread.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** This thread's CPU time in ms (Linux: /proc/thread-self/schedstat), or undefined elsewhere. */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The worker's path on one log: index it, build its Run; returns the points held. */
-function ours(file: string, root: string): number {
-  const index = new RunIndex();
+function ours(file: string, root: string, jsonlThreads?: JsonlThreadOptions): number {
+  const index = new RunIndex({ jsonlThreads });
   index.update(file, root);
   const runs = index.runs();
   const points = runs.reduce((n, r) => n + r.series.reduce((m, s) => m + s.steps.length + (s.thinned ?? 0), 0), 0);
@@ -123,21 +153,41 @@ function ours(file: string, root: string): number {
 interface Timing {
   wallMs: number;
   cpuMs: number;
+  /** The calling thread's share of cpuMs (Linux), the rest being other threads' (parsing threads, GC, compiler). */
+  mainCpuMs?: number;
 }
 
 /** Medians of wall and CPU time (CPU: this process only, so not for `cat`). */
 async function measure(fn: () => unknown): Promise<Timing> {
   const wall: number[] = [];
   const cpu: number[] = [];
+  const main: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const c = process.cpuUsage();
+    const m = threadCpuMs();
     const t = performance.now();
     await fn();
     wall.push(performance.now() - t);
     const u = process.cpuUsage(c);
+    const m2 = threadCpuMs();
     cpu.push((u.user + u.system) / 1000);
+    if (m !== undefined && m2 !== undefined) main.push(m2 - m);
   }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
+  return { wallMs: median(wall), cpuMs: median(cpu), mainCpuMs: main.length === REPEATS ? median(main) : undefined };
+}
+
+/** How the last of our reads split the file, and what a read by one thread took in the same run. */
+function splitNote(stats: JsonlSplitStats, split: Timing, single: Timing, mb: number): string {
+  const main =
+    split.mainCpuMs !== undefined ? `; the reading thread's CPU ${(split.mainCpuMs / 1000).toFixed(2)} s of ${(split.cpuMs / 1000).toFixed(2)} s` : '';
+  const parts =
+    stats.threads === undefined || stats.threads === 0
+      ? 'no parsing thread started (no idle core judged free, or the file below 64 MiB)'
+      : `${stats.threads} parsing thread(s): ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${main}`;
+  return (
+    ` Split (last repeat): ${parts}. One thread (\`threads: 0\`) in the same run: ${(mb / (single.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(single.cpuMs / 1000).toFixed(2)} s` +
+    ` (split wall ${(split.wallMs / single.wallMs).toFixed(2)}× one thread's).`
+  );
 }
 
 interface PeerResults {
@@ -157,8 +207,8 @@ function pythonPeers(kind: 'jsonl' | 'tfevents', file: string, repeats: number):
 }
 
 /** Peak RSS of our reader (bench/ingestPeak.ts) and of polars.read_ndjson (bench/peers.py peak), each in a fresh process, on `file`. */
-function peakMemory(file: string, key: string, json: Record<string, number>): string {
-  const node = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'ingestPeak.ts'), file], {
+function peakMemory(file: string, key: string, json: Record<string, number>, threadScript: string): string {
+  const node = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'ingestPeak.ts'), file, threadScript], {
     encoding: 'utf8',
     cwd: path.join(__dirname, '..'),
   });
@@ -198,6 +248,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
   const jsonlMB = Number(process.env.SCALING_LENS_BENCH_INGEST_MB ?? 500);
   const eventsMB = Number(process.env.SCALING_LENS_BENCH_TFEVENTS_MB ?? 100);
   const root = path.join(tmp, 'ingest');
+  const threadScript = jsonlThreadBundle(tmp);
 
   const variants: { key: string; label: string; mb: number; full: boolean }[] = [
     { key: 'jsonl', label: 'JSONL ingest', mb: jsonlMB, full: false },
@@ -212,10 +263,12 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     // Interleaved repeats would mix the JIT states; each contender's repeats run back to back.
     const catT = await measure(() => cat(file));
     const rl = await measure(() => readlineJsonParse(file));
-    const our = await measure(() => ours(file, root));
+    const stats = {} as JsonlSplitStats;
+    const our = await measure(() => ours(file, root, { threadScript, stats }));
+    const single = await measure(() => ours(file, root, { threads: 0 }));
     // pandas takes about 10× our time: the peers run each contender PEER_REPEATS times.
     const peers = pythonPeers('jsonl', file, PEER_REPEATS);
-    const memory = peakMemory(file, v.key, json);
+    const memory = peakMemory(file, v.key, json, threadScript);
     const load = os.loadavg()[0];
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     const catMBps = mb / (catT.wallMs / 1000);
@@ -228,7 +281,11 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
       [`${v.key}OursMBps`]: ourMBps,
       [`${v.key}ReadlineCpuMs`]: rl.cpuMs,
       [`${v.key}OursCpuMs`]: our.cpuMs,
+      [`${v.key}OursThreads`]: stats.threads ?? 0,
+      [`${v.key}OneThreadMBps`]: mb / (single.wallMs / 1000),
+      [`${v.key}OneThreadCpuMs`]: single.cpuMs,
     });
+    if (our.mainCpuMs !== undefined) json[`${v.key}OursReadingThreadCpuMs`] = our.mainCpuMs;
     rows.push({
       name: `${v.label}, ${lines.toLocaleString('en-US')} lines (${mb.toFixed(0)} MB)`,
       value: `${ourMBps.toFixed(0)} MB/s`,
@@ -236,6 +293,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
         `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(ourMBps / rlMBps).toFixed(2)}× readline+JSON.parse (${rlMBps.toFixed(0)} MB/s). ` +
         `Wall-clock medians of ${REPEATS}, same file, same run; CPU ours ${(our.cpuMs / 1000).toFixed(2)} s vs readline+JSON.parse ${(rl.cpuMs / 1000).toFixed(2)} s (${(rl.cpuMs / our.cpuMs).toFixed(2)}×). ` +
         'Ours is the worker path: read 4 MiB at a time, lines parsed in the bytes, points stored, Run built.' +
+        splitNote(stats, our, single, mb) +
         peerNote(peers, mb, our, v.key, json) +
         memory +
         ` Load average ${load.toFixed(1)} on ${os.cpus().length} cores at the time.`,

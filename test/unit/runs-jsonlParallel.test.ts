@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex } from '../../src/core/runs/index';
-import { ParallelJsonlRead, runParsingThread } from '../../src/core/runs/jsonlParallel';
+import { ParallelJsonlRead, runParsingThread, type JsonlSplitStats } from '../../src/core/runs/jsonlParallel';
 import { mulberry32 } from '../../src/core/fit/random';
 import { tempDir } from './helpers/tempDir';
 
@@ -216,3 +216,80 @@ test('a parsing thread that ends right after taking a chunk, before recording it
     read.close();
   }
 });
+
+test('the first read as the product runs it (the reading thread parses ahead and takes over from late threads) gives the single-thread read byte for byte', () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    const totals = { byThreads: 0, byReadingThread: 0, late: 0 };
+    for (let seed = 1; seed <= 6; seed++) {
+      const rand = mulberry32(2000 + seed);
+      const dirt = seed % 3 === 0 ? 0 : seed % 3 === 1 ? 0.002 : 0.03;
+      const file = path.join(dir, `run${seed}`, 'metrics.jsonl');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, randomLog(seed, 1000 + Math.floor(rand() * 3000), dirt));
+      const byteChunk = 256 + Math.floor(rand() * 4000);
+      const threads = 1 + (seed % 2);
+      const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk } });
+      const stats = {} as JsonlSplitStats;
+      // Chunk 1 waits for the threads to start (which takes longer than reading these files), the rest as by default.
+      const parallel = new RunIndex({ jsonlThreads: { threads, minBytes: 0, byteChunk, stats, leaveToThreads: 'first' } });
+      for (const ix of [single, parallel]) ix.update(file, dir);
+      assert.deepStrictEqual(parallel.runs(), single.runs(), `seed ${seed}: ${threads} thread(s), ${byteChunk}-byte chunks`);
+      assert.deepStrictEqual(parallel.diagnostics(), single.diagnostics(), `seed ${seed}`);
+      assert.equal(stats.threads, threads);
+      totals.byThreads += stats.byThreads;
+      totals.byReadingThread += stats.byReadingThread;
+      totals.late += stats.late;
+    }
+    // Not vacuous: both kinds of chunk were used (chunks of a few hundred bytes take microseconds, so threads are often late here).
+    assert.ok(totals.byThreads > 0 && totals.byReadingThread > 0, JSON.stringify(totals));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(
+  'a thread that holds its chunk far longer than chunks take (descheduled, hung, or ended by process.exit) is late: the reading thread parses that chunk itself',
+  { timeout: 30_000 },
+  () => {
+    const file = path.join(tempDir('sl-jsonl-par-'), 'run', 'log.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = Array.from({ length: 400 }, (_, i) => `{"step": ${i + 1}, "loss": ${(2 + 1 / (i + 1)).toFixed(5)}}`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const blockBytes = 2048;
+    const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
+    const bytes = fs.readFileSync(file);
+    // A thread that claims chunk 1 as a parsing thread does (claim cell 4 + index, claim time), then never posts it.
+    const thread = (end: string) => `const { workerData } = require('node:worker_threads');
+       const c = new Int32Array(workerData.control);
+       Atomics.store(c, 4 + workerData.index, 1);
+       Atomics.store(c, 0, 2);
+       Atomics.store(new Int32Array(workerData.claimTimes), workerData.index, Math.round(performance.timeOrigin + performance.now() - workerData.origin));
+       ${end}`;
+    for (const end of ['for (;;);', 'process.exit(1);']) {
+      const stats = {} as JsonlSplitStats;
+      const read = new ParallelJsonlRead({ file: thread(end), eval: true }, file, blockBytes, blocks, 1, false, stats);
+      const control = (read as unknown as { control: Int32Array }).control;
+      try {
+        for (let i = 0; i < 100 && Atomics.load(control, 4) !== 1; i++) Atomics.wait(control, 3, Atomics.load(control, 3), 100);
+        assert.equal(Atomics.load(control, 4), 1, 'the thread holds chunk 1');
+        // Chunk 0 is the reading thread's; the time to its next take is the chunk time it knows.
+        assert.equal(read.take({ start: 0, end: blockBytes, firstLineNumber: 1, rewritten: false }, blockBytes), undefined);
+        const from = performance.now();
+        assert.equal(read.take({ start: blockBytes, end: blockBytes, firstLineNumber: 2, rewritten: false }, 2 * blockBytes), undefined);
+        assert.ok(performance.now() - from < 5_000, `${end}: not the 60 s wait`);
+        assert.equal(stats.late, 1, end);
+        // The chunks after it were parsed ahead by the reading thread while it waited, and are taken from there.
+        const start = bytes.lastIndexOf(0x0a, 2 * blockBytes - 1) + 1;
+        const chunkEnd = bytes.lastIndexOf(0x0a, 3 * blockBytes - 1) + 1;
+        const firstLineNumber = bytes.subarray(0, start).filter((b) => b === 0x0a).length + 1;
+        const next = read.take({ start, end: chunkEnd - start, firstLineNumber, rewritten: false }, 3 * blockBytes);
+        assert.equal(next?.columns.find((c) => c.metric === 'loss')?.places[0], firstLineNumber, end);
+        assert.equal(stats.byReadingThread, 3, end);
+        assert.equal(stats.byThreads, 0, end);
+      } finally {
+        read.close();
+      }
+    }
+  },
+);

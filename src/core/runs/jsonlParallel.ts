@@ -15,7 +15,10 @@
 //
 // The reading thread waits for a chunk synchronously (Atomics.wait, then receiveMessageOnPort): the
 // index reads synchronously, in the CLI's main thread or the extension's reading worker, never in
-// the extension host's thread.
+// the extension host's thread. It waits only for a chunk whose thread is on time: one that holds its
+// chunk longer than LATE_FACTOR times the shortest chunk seen (descheduled on a busy machine, or
+// dead) has that chunk parsed by the reading thread too, so a thread never makes the read much
+// slower than one thread would be.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,8 +26,12 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { JsonlReader, type ColumnReadResult } from './jsonl';
 import type { MetricColumn } from './metricColumns';
 
-/** Files below this are read by one thread: a thread's start (~30 ms) costs more than it saves. */
-const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Files below this are read by one thread. A thread costs ~200 ms of CPU beyond its chunks (its start,
+ * its JIT warming up, its end): measured on 2 cores with full-precision losses, the split read took
+ * 1.1–1.2× one thread's wall time at 40 MB, about 1× at 70 MB, 0.8–0.9× at 100 MB.
+ */
+const DEFAULT_MIN_BYTES = 64 * 1024 * 1024;
 /** Threads beyond this add little: applying the chunks in order is the reading thread's share. */
 const MAX_THREADS = 8;
 /** How far back from a chunk's grid start a thread looks for the line feed that begins it. */
@@ -33,6 +40,12 @@ const LOOKBACK_BYTES = 1024 * 1024;
 const THREAD_FIRST_LINE = 2;
 /** How long the reading thread waits for one chunk before it parses the rest itself. */
 const CHUNK_WAIT_MS = 60_000;
+/**
+ * A thread is late with its chunk past this many times the shortest chunk time seen (a chunk read
+ * and parsed, by any thread; a thread's first chunk, JIT still cold, takes ~2.5× a warm one). Waiting
+ * that long, then parsing, costs at most LATE_FACTOR + 1 chunk times where waiting could cost seconds.
+ */
+const LATE_FACTOR = 3;
 
 // The shared control cells (Int32Array over a SharedArrayBuffer).
 const NEXT = 0; // the next chunk to claim
@@ -47,10 +60,30 @@ const EXITED = -2;
 export interface JsonlThreadOptions {
   /** Parsing threads besides the reading thread (default: one per idle core, at most 8 and the cores minus one; 0 turns the split off). */
   threads?: number;
-  /** Smallest file split (default 32 MiB). */
+  /** Smallest file split (default 64 MiB). */
   minBytes?: number;
-  /** Tests: the reading thread parses no chunk but the first itself (it waits for the threads, however slow to start). */
-  leaveToThreads?: boolean;
+  /**
+   * Tests: the reading thread parses no chunk but the first itself (it waits for the threads, however
+   * slow to start); 'first': it leaves chunk 1 to them, then reads as it does by default.
+   */
+  leaveToThreads?: boolean | 'first';
+  /** Filled in by the read, when given (bench/ingest.ts shows the split). */
+  stats?: JsonlSplitStats;
+  /** A parsing thread's script instead of dist/jsonlThread.js (bench/ingest.ts: a bundle of the current source, as the product ships it). */
+  threadScript?: string;
+}
+
+/** How a parallel first read shared its chunks. */
+export interface JsonlSplitStats {
+  threads: number;
+  /** Chunks taken from a parsing thread. */
+  byThreads: number;
+  /** Chunks the reading thread parsed: in turn (the first, unclaimed, unusable, late) or ahead while it would have waited. */
+  byReadingThread: number;
+  /** Of those, chunks a late thread held (see LATE_FACTOR). */
+  late: number;
+  /** Time the reading thread spent waiting for threads. */
+  waitMs: number;
 }
 
 /** What a parsing thread is started with (src/core/runs/jsonlThread.ts). */
@@ -62,6 +95,9 @@ export interface JsonlThreadInit {
   control: SharedArrayBuffer;
   /** This thread's claim cell is control[CLAIMS + index]. */
   index: number;
+  /** Where the thread records when it claimed its chunk (Int32Array cell `index`, ms after `origin`, a time origin plus performance.now()). */
+  claimTimes?: SharedArrayBuffer;
+  origin?: number;
   port: Pick<MessagePort, 'postMessage' | 'close'>;
   /** Held untouched while the thread lives: its other end, in the watching thread, closes when this thread ends, however it ends. */
   watched?: MessagePort;
@@ -72,6 +108,10 @@ export interface JsonlThreadInit {
  * terminated) cannot say so, and the reading thread, blocked in Atomics.wait, never sees the
  * Worker's 'exit' event. This thread's event loop does see each parsing thread's port close, and
  * marks that thread's claim as held by an ended thread, as runParsingThread's finally would.
+ * Started only when the reading thread leaves chunks to the threads (leaveToThreads: it would wait
+ * for a dead thread's chunk without bound). By default a dead thread's chunk is taken over once the
+ * thread is late (LATE_FACTOR chunk times): a second worker's start and end cost ~70 ms of CPU, as
+ * much as a 40 MB read gains from the split.
  */
 const WATCHER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -99,6 +139,10 @@ interface ChunkResult {
   end: number;
   /** False when the chunk must be parsed by the reading thread (see the top of this file). */
   usable: boolean;
+  /** Wall time the chunk took to read and parse. */
+  parseMs?: number;
+  /** Parsed by the reading thread ahead of its turn. */
+  byReader?: boolean;
   lineCount: number;
   columns: MetricColumn[];
 }
@@ -126,13 +170,27 @@ function threadScript(): ThreadScript | undefined {
 /**
  * Parsing threads besides the reading thread: one per idle core. Measured on a shared 2-core machine
  * at a load average of 5–17, a second thread made the read slower (the other thread waits for a
- * core, while the reading thread waits for its chunks) and added ~70 MB: threads are used only
- * where cores are free (1-minute load average; 0 where the OS has none, e.g. Windows).
+ * core, while the reading thread waited for its chunks) and added ~70 MB: threads are used only
+ * where cores are free. Busy cores are the tasks running now besides this one (Linux's
+ * /proc/loadavg), capped by the 1-minute load average (0 where the OS has none, e.g. Windows).
+ * The average alone counts this process's own recent work: after a minute of reading on one
+ * core, a quiet 2-core machine shows a load of 1 and looked full.
  */
 function defaultThreads(): number {
   const cores = os.availableParallelism();
-  const idle = Math.floor(cores - os.loadavg()[0]);
-  return Math.min(MAX_THREADS, cores - 1, idle);
+  const busy = Math.min(os.loadavg()[0], othersRunning() ?? Infinity);
+  return Math.min(MAX_THREADS, cores - 1, Math.floor(cores - busy));
+}
+
+/** Tasks running or runnable on the machine now besides the calling thread, or undefined without /proc. */
+function othersRunning(): number | undefined {
+  try {
+    // "0.52 0.58 0.59 2/467 12345": the fourth field is running/total scheduling entities.
+    const running = Number(fs.readFileSync('/proc/loadavg', 'latin1').split(' ')[3]?.split('/')[0]);
+    return Number.isInteger(running) && running >= 1 ? running - 1 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -140,8 +198,8 @@ function defaultThreads(): number {
  * when the file is too small (or gone), the machine has one core or the thread script is missing.
  */
 export function startParallelRead(file: string, blockBytes: number, options: JsonlThreadOptions = {}): ParallelJsonlRead | undefined {
-  const threads = Math.min(MAX_THREADS, Math.floor(options.threads ?? defaultThreads()));
-  if (!(threads >= 1) || blockBytes < 1) return undefined;
+  if (options.threads !== undefined && !(options.threads >= 1)) return undefined;
+  if (blockBytes < 1) return undefined;
   let size: number;
   try {
     size = fs.statSync(file).size;
@@ -149,11 +207,14 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
     return undefined;
   }
   if (size < (options.minBytes ?? DEFAULT_MIN_BYTES)) return undefined;
+  // Judged once the file is large enough: the first read of every small log does not read /proc.
+  const threads = Math.min(MAX_THREADS, Math.floor(options.threads ?? defaultThreads()));
+  if (!(threads >= 1)) return undefined;
   const blocks = Math.ceil(size / blockBytes);
   if (blocks < 2) return undefined;
-  const script = threadScript();
+  const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false } : threadScript();
   if (script === undefined) return undefined;
-  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads === true);
+  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats);
 }
 
 export class ParallelJsonlRead {
@@ -165,6 +226,16 @@ export class ParallelJsonlRead {
   /** The reading thread's own parser of chunks ahead, used while it would otherwise wait (opened on first use). */
   private parser: { fd: number; parser: ChunkParser } | undefined;
   private closed = false;
+  /** Per thread: when it claimed the chunk it holds, in ms after `origin` (performance.timeOrigin + performance.now() at the start). */
+  private readonly claimTimes: Int32Array;
+  private readonly origin = performance.now();
+  /** The shortest time a chunk took (read and parsed, by any thread): what a thread on time needs. */
+  private shortestChunkMs = Infinity;
+  /** When the reading thread was last left a chunk to parse itself (take gave undefined); its next take times it. */
+  private ownSince: number | undefined;
+  private readonly stats: JsonlSplitStats;
+  /** Whether the chunk take gives was one the reading thread parsed ahead. */
+  private tookByReader = false;
 
   constructor(
     script: ThreadScript,
@@ -172,18 +243,23 @@ export class ParallelJsonlRead {
     private readonly blockBytes: number,
     private readonly blocks: number,
     threads: number,
-    private readonly leaveToThreads: boolean,
+    private readonly leaveToThreads: boolean | 'first',
+    stats?: JsonlSplitStats,
   ) {
+    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), { threads: 0, byThreads: 0, byReadingThread: 0, late: 0, waitMs: 0 });
+    this.claimTimes = new Int32Array(new SharedArrayBuffer(threads * Int32Array.BYTES_PER_ELEMENT));
     this.control = new Int32Array(new SharedArrayBuffer((CLAIMS + threads) * Int32Array.BYTES_PER_ELEMENT));
     this.control.fill(-1, CLAIMS);
     // Chunk 0 is the reading thread's: it starts before any thread is up, and may open with a byte order mark.
     this.control[NEXT] = 1;
     // Enough chunks ahead to keep every thread busy, few enough to bound what waits in memory.
     const lookahead = (this.lookahead = 2 * threads + 2);
+    // A watching thread only where the reading thread would wait for a dead thread without bound (see WATCHER_SOURCE).
+    const watching = leaveToThreads === true;
     const watchPorts: MessagePort[] = [];
     for (let t = 0; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      const watch = new MessageChannel();
+      const watch = watching ? new MessageChannel() : undefined;
       const init: JsonlThreadInit = {
         file,
         blockBytes,
@@ -191,36 +267,43 @@ export class ParallelJsonlRead {
         lookahead,
         control: this.control.buffer as SharedArrayBuffer,
         index: t,
+        claimTimes: this.claimTimes.buffer as SharedArrayBuffer,
+        origin: performance.timeOrigin + this.origin,
         port: port2,
-        watched: watch.port2,
+        watched: watch?.port2,
       };
       try {
-        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList: [port2, watch.port2] });
+        // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
+        // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
+        const transferList = watch !== undefined ? [port2, watch.port2] : [port2];
+        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList, execArgv: [] });
         worker.unref();
         // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
-        // it ended (runParsingThread's finally, or the watching thread), else waited for until CHUNK_WAIT_MS.
+        // it ended (runParsingThread's finally, or the watching thread), or once it is late.
         worker.on('error', () => undefined);
         this.workers.push(worker);
         this.ports.push(port1);
-        watchPorts.push(watch.port1);
+        if (watch !== undefined) watchPorts.push(watch.port1);
       } catch {
         port1.close();
-        watch.port1.close();
+        watch?.port1.close();
         break;
       }
     }
+    this.stats.threads = this.ports.length;
     if (watchPorts.length === 0) return;
     try {
       const watcher = new Worker(WATCHER_SOURCE, {
         eval: true,
         workerData: { control: this.control.buffer, ports: watchPorts, claims: CLAIMS, exited: EXITED, published: PUBLISHED },
         transferList: watchPorts,
+        execArgv: [],
       });
       watcher.unref();
       watcher.on('error', () => undefined);
       this.workers.push(watcher);
     } catch {
-      // No watcher: a thread that ends without its finally is waited for until CHUNK_WAIT_MS.
+      // No watcher: a thread that ends without its finally is waited for until it is late (or CHUNK_WAIT_MS).
       for (const port of watchPorts) port.close();
     }
   }
@@ -230,6 +313,21 @@ export class ParallelJsonlRead {
    * read them, or undefined when the reading thread must parse it (its own claim, or no usable result).
    */
   take(r: { start: number; end: number; firstLineNumber: number; rewritten: boolean; overlong?: unknown }, position: number): ColumnReadResult | undefined {
+    const now = performance.now();
+    // Since the last take, the reading thread parsed and applied a chunk (and read this one): an upper bound of a chunk's time.
+    if (this.ownSince !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, now - this.ownSince);
+    this.tookByReader = false;
+    const res = this.takeFromThreads(r, position);
+    this.ownSince = res === undefined ? performance.now() : undefined;
+    if (res === undefined || this.tookByReader) this.stats.byReadingThread++;
+    else this.stats.byThreads++;
+    return res;
+  }
+
+  private takeFromThreads(
+    r: { start: number; end: number; firstLineNumber: number; rewritten: boolean; overlong?: unknown },
+    position: number,
+  ): ColumnReadResult | undefined {
     if (this.closed) return undefined;
     if (r.rewritten) {
       this.close();
@@ -241,12 +339,20 @@ export class ParallelJsonlRead {
     Atomics.store(this.control, APPLIED, block);
     Atomics.notify(this.control, APPLIED);
     // Not yet claimed: the reading thread parses it (no waiting on a thread that has not got to it).
-    if (!this.leaveToThreads && Atomics.compareExchange(this.control, NEXT, block, block + 1) <= block) return undefined;
+    if (!this.leftToThreads(block) && Atomics.compareExchange(this.control, NEXT, block, block + 1) <= block) return undefined;
+    const waitFrom = performance.now();
     const chunk = this.wait(block);
+    this.stats.waitMs += performance.now() - waitFrom;
     if (chunk === undefined || !chunk.usable || r.overlong !== undefined || chunk.start !== r.start || chunk.end !== r.start + r.end) return undefined;
+    this.tookByReader = chunk.byReader === true;
     const shift = r.firstLineNumber - THREAD_FIRST_LINE;
     if (shift !== 0) for (const c of chunk.columns) for (let i = 0; i < c.length; i++) c.places[i] += shift;
     return { points: [], diagnostics: [], nonFinite: [], columns: chunk.columns, lineCount: chunk.lineCount };
+  }
+
+  /** Whether chunk `block` is the threads' alone (tests: JsonlThreadOptions.leaveToThreads). */
+  private leftToThreads(block: number): boolean {
+    return this.leaveToThreads === true || (this.leaveToThreads === 'first' && block === 1);
   }
 
   /** Stops the threads (each exits after the chunk it is parsing). */
@@ -267,7 +373,7 @@ export class ParallelJsonlRead {
    * would (within the lookahead); false when there is none.
    */
   private parseAhead(): boolean {
-    if (this.leaveToThreads) return false;
+    if (this.leaveToThreads === true || (this.leaveToThreads === 'first' && Atomics.load(this.control, NEXT) <= 1)) return false;
     if (Atomics.load(this.control, NEXT) - Atomics.load(this.control, APPLIED) >= this.lookahead) return false;
     const block = Atomics.add(this.control, NEXT, 1);
     if (block >= this.blocks) return false;
@@ -281,7 +387,10 @@ export class ParallelJsonlRead {
         return false;
       }
     }
-    this.done.set(block, this.parser.parser.read(block));
+    const chunk = this.parser.parser.read(block);
+    chunk.byReader = true;
+    if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
+    this.done.set(block, chunk);
     return true;
   }
 
@@ -293,7 +402,8 @@ export class ParallelJsonlRead {
 
   /** Chunk `block`'s result once a thread posted it; undefined when none came in time. */
   private wait(block: number): ChunkResult | undefined {
-    const deadline = performance.now() + CHUNK_WAIT_MS;
+    const waitFrom = performance.now();
+    const deadline = waitFrom + CHUNK_WAIT_MS;
     for (;;) {
       const seen = Atomics.load(this.control, PUBLISHED);
       // Read before the ports are drained: every chunk an ended thread posted is then in `done`.
@@ -301,6 +411,7 @@ export class ParallelJsonlRead {
       for (const port of this.ports) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const chunk = m.message as ChunkResult;
+          if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
           this.done.set(chunk.block, chunk);
         }
       }
@@ -316,13 +427,31 @@ export class ParallelJsonlRead {
       for (let t = CLAIMS; t < this.control.length; t++) if (Atomics.load(this.control, t) === EXITED - block) return undefined;
       // Every thread ended and none posted it: claimed by one that ended before recording its claim.
       if (allEnded) return undefined;
-      const left = deadline - performance.now();
+      const now = performance.now();
+      const lateAt = this.lateAt(block, waitFrom);
+      if (now >= lateAt) {
+        this.stats.late++;
+        return undefined;
+      }
+      const left = deadline - now;
       if (left <= 0) {
         this.close();
         return undefined;
       }
-      Atomics.wait(this.control, PUBLISHED, seen, Math.min(left, 1000));
+      Atomics.wait(this.control, PUBLISHED, seen, Math.min(left, 1000, lateAt - now));
     }
+  }
+
+  /**
+   * When the thread holding `block` is late (performance.now() time; see LATE_FACTOR), counted from
+   * its claim (from `waitFrom` when no cell names it); never while no chunk time is known, nor for tests that leave chunks to threads.
+   */
+  private lateAt(block: number, waitFrom: number): number {
+    if (this.leftToThreads(block) || this.shortestChunkMs === Infinity) return Infinity;
+    let claimedAt = waitFrom;
+    for (let t = 0; t < this.ports.length; t++)
+      if (Atomics.load(this.control, CLAIMS + t) === block) claimedAt = this.origin + Atomics.load(this.claimTimes, t);
+    return claimedAt + LATE_FACTOR * this.shortestChunkMs;
   }
 }
 
@@ -332,6 +461,7 @@ export function runParsingThread(init: JsonlThreadInit): void {
   const fd = fs.openSync(init.file, 'r');
   const parser = new ChunkParser(fd, init.file, init.blockBytes);
   const claim = CLAIMS + init.index;
+  const claimTimes = init.claimTimes !== undefined ? new Int32Array(init.claimTimes) : undefined;
   const publish = (): void => {
     Atomics.store(control, claim, -1);
     Atomics.add(control, PUBLISHED, 1);
@@ -357,6 +487,7 @@ export function runParsingThread(init: JsonlThreadInit): void {
         }
         Atomics.store(control, claim, block);
       } while (Atomics.compareExchange(control, NEXT, block, block + 1) !== block);
+      if (claimTimes !== undefined) Atomics.store(claimTimes, init.index, Math.round(performance.timeOrigin + performance.now() - (init.origin ?? 0)));
       try {
         const chunk = parser.read(block);
         const transfer: ArrayBuffer[] = [];
@@ -397,8 +528,11 @@ class ChunkParser {
 
   read(block: number): ChunkResult {
     const unusable: ChunkResult = { block, start: -1, end: -1, usable: false, lineCount: 0, columns: [] };
+    const from = performance.now();
     try {
-      return this.readOrThrow(block, unusable);
+      const chunk = this.readOrThrow(block, unusable);
+      if (chunk.usable) chunk.parseMs = performance.now() - from;
+      return chunk;
     } catch {
       return unusable;
     }
