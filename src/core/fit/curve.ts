@@ -218,6 +218,11 @@ function targetIntervalSettled(law: LawDefinition, xTarget: readonly number[]): 
 /** Main fits and prefix checks of the last curves fitted in this thread (curveMemo.ts: a point forecast's, for the same fit with its interval). */
 const deterministicParts = new CurveMemo<{ main: LawFitRaw; prefixes: PrefixCheck[]; half: number }>(4);
 
+/** Forgets those (benchmarks measuring fresh fits of the same inputs). */
+export function clearCurveMemo(): void {
+  deterministicParts.clear();
+}
+
 export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, opts: CurveFitOptions): CurveFit | { error: string } {
   const target = opts.targetStep;
   if (!(target > 0) || !Number.isFinite(target)) return { error: `target step must be a finite number > 0 (got ${target})` };

@@ -40,6 +40,9 @@ function sameKey(a: CurveMemoKey, b: CurveMemoKey): boolean {
   );
 }
 
+/** Longest key (steps + losses + LR values) kept: 8 MB of copies per entry at most (a million-step LR schedule is not kept). */
+const MAX_KEY_NUMBERS = 1 << 20;
+
 export class CurveMemo<V> {
   private readonly entries: { key: CurveMemoKey; value: V }[] = [];
   constructor(private readonly size: number) {}
@@ -54,10 +57,15 @@ export class CurveMemo<V> {
 
   /** Keeps copies of the key's arrays (a caller may reuse its buffers). */
   set(key: CurveMemoKey, value: V): void {
+    if (key.steps.length + key.losses.length + (key.lr?.length ?? 0) > MAX_KEY_NUMBERS) return;
     const copy: CurveMemoKey = { ...key, steps: key.steps.slice(), losses: key.losses.slice(), prefixes: key.prefixes.slice(), lr: key.lr?.slice() };
     const i = this.entries.findIndex((e) => sameKey(e.key, key));
     if (i >= 0) this.entries.splice(i, 1);
     this.entries.push({ key: copy, value });
     if (this.entries.length > this.size) this.entries.shift();
+  }
+
+  clear(): void {
+    this.entries.length = 0;
   }
 }
