@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const examples = path.resolve(__dirname, '..', 'examples');
   const { ScalingWorkspace } = (await import(path.join(root, 'src/core/workspace.ts'))) as typeof import('../src/core/workspace');
   const { runFitJob } = (await import(path.join(root, 'src/core/fitJobs.ts'))) as typeof import('../src/core/fitJobs');
+  // Every repeat a fresh fit: a tree whose curve fits keep their last inputs' main fit (curveMemo.ts) forgets it first.
+  const curveModule = (await import(path.join(root, 'src/core/fit/curve.ts'))) as Partial<typeof import('../src/core/fit/curve')>;
+  const fresh = () => curveModule.clearCurveMemo?.();
   const { isDefaultLogFile } = (await import(path.join(root, 'src/core/runs/logGlobs.ts'))) as typeof import('../src/core/runs/logGlobs');
   const { buildSchedule } = (await import(path.join(root, 'src/core/laws/schedule.ts'))) as typeof import('../src/core/laws/schedule');
   const { gaussian, mulberry32 } = (await import(path.join(root, 'src/core/fit/random.ts'))) as typeof import('../src/core/fit/random');
@@ -59,9 +62,11 @@ async function main(): Promise<void> {
 
   const out: { name: string; points: number; law: string; cpuMs: number; cpuSamples: number[] }[] = [];
   for (const { name, job } of jobs) {
+    fresh();
     runFitJob(job as Parameters<typeof runFitJob>[0], {}); // JIT warm-up
     const cpu: number[] = [];
     for (let r = 0; r < REPEATS; r++) {
+      fresh();
       const c = process.cpuUsage();
       runFitJob(job as Parameters<typeof runFitJob>[0], {});
       const u = process.cpuUsage(c);

@@ -13,7 +13,7 @@ import { dashboardUpdateCost } from './dashboardUpdate';
 import { activationTimings, measureActivation, packageSize } from './shipping';
 import { describeFitApart, measureFitApart } from './fitApart';
 import { isDefaultLogFile } from '../src/core/runs/logGlobs';
-import { fitCurve, MAX_CURVE_POINTS, thin } from '../src/core/fit/curve';
+import { fitCurve, MAX_CURVE_POINTS, thin, clearCurveMemo } from '../src/core/fit/curve';
 import { blockLengthFor } from '../src/core/fit/bootstrap';
 import { fitCrossRun, type CrossRunPoint } from '../src/core/fit/crossRun';
 import { gaussian, mulberry32, randomInt } from '../src/core/fit/random';
@@ -284,9 +284,16 @@ async function main(): Promise<void> {
     }
     const curveOpts = { targetStep: 60_000, seed: 1, resamples: CURVE_RESAMPLES, validationPrefixes: [] as number[], checkBreak: false };
     fitCurve(steps, losses, curveOpts); // JIT warm-up
-    const curveMs = await timeMs(() => fitCurve(steps, losses, curveOpts));
+    // Fresh fits each time (the same inputs would otherwise take their main fit from curveMemo.ts).
+    const curveMs = await timeMs(() => {
+      clearCurveMemo();
+      return fitCurve(steps, losses, curveOpts);
+    });
     json.curveFitMs = curveMs;
-    const curveFullMs = await timeMs(() => fitCurve(steps, losses, { targetStep: 60_000, seed: 1, resamples: CURVE_RESAMPLES }), 3);
+    const curveFullMs = await timeMs(() => {
+      clearCurveMemo();
+      return fitCurve(steps, losses, { targetStep: 60_000, seed: 1, resamples: CURVE_RESAMPLES });
+    }, 3);
     json.curveFitDefaultMs = curveFullMs;
 
     const points: CrossRunPoint[] = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fitCurve, sampleCurve, type CurveFit } from '../../src/core/fit/curve';
+import { fitCurve, sampleCurve, type CurveFit, clearCurveMemo } from '../../src/core/fit/curve';
 import { smoothedFinalLoss } from '../../src/core/fit/crossRun';
 import { percentileInterval } from '../../src/core/fit/bootstrap';
 import { calibrateCurveInterval, curveErrorFloor } from '../../src/core/fit/calibration';
@@ -104,6 +104,8 @@ test('sampleCurve: log-spaced steps with a band around the fit', () => {
 });
 
 test('power curve: deadline already passed or cancelled → best so far with timedOut, no throw', () => {
+  // A fit from nothing: this curve's main fit, made by an earlier test, is kept by the thread (curveMemo.ts).
+  clearCurveMemo();
   const past = fitCurve(curve.steps, curve.losses, { targetStep: 20_000, deadline: performance.now() - 1 });
   // The start grid always completes, so even a fit out of time has a best-so-far answer.
   assert.ok(!('error' in past), JSON.stringify(past));
@@ -113,6 +115,7 @@ test('power curve: deadline already passed or cancelled → best so far with tim
   assert.ok(Number.isFinite(past.predictedFinal.value));
   // The best grid start is already in the right region.
   assert.ok(relErr(past.predictedFinal.value, lawAt(20_000)) < 0.2, `${past.predictedFinal.value}`);
+  clearCurveMemo();
   const cancelled = fitCurve(curve.steps, curve.losses, { targetStep: 20_000, isCancelled: () => true });
   assert.ok('error' in cancelled || cancelled.timedOut);
 });

@@ -31,7 +31,8 @@ import { CURVE_LAW_IDS, curveLawPriors, curveModel, isScheduleLaw, type CurveLaw
 export { CURVE_LAW_IDS, curveLawPriors, curveModel, isScheduleLaw, type CurveLawId };
 import { smoothedFinalLoss } from './crossRun';
 import { prefixProblem } from './prefixSanity';
-import { fitLaw, logResidualRmse } from './fitLaw';
+import { fitLaw, logResidualRmse, type LawFitRaw } from './fitLaw';
+import { CurveMemo, type CurveMemoKey } from './curveMemo';
 import type { FitResult, Prediction } from './types';
 import { compileLaw, type CompiledLaw, type LawDefinition } from '../laws/types';
 
@@ -214,6 +215,14 @@ function targetIntervalSettled(law: LawDefinition, xTarget: readonly number[]): 
   };
 }
 
+/** Main fits and prefix checks of the last curves fitted in this thread (curveMemo.ts: a point forecast's, for the same fit with its interval). */
+const deterministicParts = new CurveMemo<{ main: LawFitRaw; prefixes: PrefixCheck[]; half: number }>(4);
+
+/** Forgets those (benchmarks measuring fresh fits of the same inputs). */
+export function clearCurveMemo(): void {
+  deterministicParts.clear();
+}
+
 export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, opts: CurveFitOptions): CurveFit | { error: string } {
   const target = opts.targetStep;
   if (!(target > 0) || !Number.isFinite(target)) return { error: `target step must be a finite number > 0 (got ${target})` };
@@ -273,7 +282,10 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   const thinned = thin(usedSteps, usedLosses, isScheduleLaw(lawId) ? MAX_SCHEDULE_CURVE_POINTS : MAX_CURVE_POINTS);
   const checked = isScheduleLaw(lawId) ? thin(usedSteps, usedLosses, SCHEDULE_PREFIX_CHECK_POINTS) : thinned;
 
-  const main = fitModel(model, thinned.steps, thinned.losses, opts);
+  const prefixFractions = opts.validationPrefixes ?? DEFAULT_PREFIXES;
+  const memoKey: CurveMemoKey = { law: lawId, targetStep: target, steps: usedSteps, losses: usedLosses, lr: opts.lr, prefixes: prefixFractions };
+  const memo = deterministicParts.get(memoKey);
+  const main = memo ? { ...memo.main, params: memo.main.params.slice() } : fitModel(model, thinned.steps, thinned.losses, opts);
   if ('error' in main) return main;
   let timedOut = main.timedOut;
   const best = main.params;
@@ -282,9 +294,9 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   // Validation: do fits on the first 20/30/50% of the logged steps predict where the curve got to?
   let validation: CurveFit['validation'];
   const observed = smoothedFinalLoss(usedSteps, usedLosses);
-  const prefixes: PrefixCheck[] = [];
-  let half: PrefixCheck | undefined;
-  for (const fraction of opts.validationPrefixes ?? DEFAULT_PREFIXES) {
+  const prefixes: PrefixCheck[] = memo ? memo.prefixes.map((c) => ({ ...c })) : [];
+  let half: PrefixCheck | undefined = memo ? prefixes[memo.half] : undefined;
+  for (const fraction of memo ? [] : prefixFractions) {
     if (timedOut || !(fraction > 0 && fraction < 1)) continue;
     const cut = first + fraction * (lastStep - first);
     const n = checked.steps.findIndex((s) => s > cut);
@@ -303,6 +315,13 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
     if (failed) check.failed = failed;
     prefixes.push(check);
     if (fraction === 0.5 && !failed) half = check;
+  }
+  if (!memo && !timedOut) {
+    deterministicParts.set(memoKey, {
+      main: { ...main, params: main.params.slice() },
+      prefixes: prefixes.map((c) => ({ ...c })),
+      half: half ? prefixes.indexOf(half) : -1,
+    });
   }
   half ??= [...prefixes].reverse().find((p) => !p.failed);
   if (half)
