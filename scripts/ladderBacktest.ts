@@ -23,7 +23,6 @@ import { referenceParams } from '../src/core/fit/crossRunLaw';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
 import { approxTrainingFlops } from '../src/core/laws/trainingCompute';
 import { mulberry32 } from '../src/core/fit/random';
-import type { LadderDiscrepancy } from '../src/core/plan/ladderDiscrepancy';
 
 export interface GridRun {
   runId: string;
@@ -177,10 +176,9 @@ function within(order: readonly GridRun[], budget: number): GridRun[] {
 }
 
 /** The planner, one run at a time among the unpicked grid runs, refitting (no bootstrap) after each. */
-function plannerPicks(grid: BacktestGrid, budget: number, discrepancy?: LadderDiscrepancy, recipeStart = false): GridRun[] {
-  // recipeStart: the empty family first takes the IsoFLOP recipe's cheapest budget, then goes adaptive.
-  const picked: GridRun[] = recipeStart ? recipePicks(grid, budget, true) : [];
-  let spent = picked.reduce((s, r) => s + flopsOf(r), 0);
+function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
+  const picked: GridRun[] = [];
+  let spent = 0;
   for (;;) {
     // With a bootstrap, as the family's fit has one in the product: the planner's "now" is then the
     // interval the lens would show on these runs (without one, only the linearised width).
@@ -193,7 +191,7 @@ function plannerPicks(grid: BacktestGrid, budget: number, discrepancy?: LadderDi
         runs: picked.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss, status: 'finished' as const })),
         candidates: left,
       },
-      { ...(current ? { fit: current, model: modelOf(current, picked) } : {}), ...(discrepancy ? { discrepancy } : {}) },
+      current ? { fit: current, model: modelOf(current, picked) } : {},
     );
     if ('error' in plan) break;
     const next = plan.runs.find((r) => r.status === 'planned');
@@ -207,12 +205,10 @@ function plannerPicks(grid: BacktestGrid, budget: number, discrepancy?: LadderDi
 }
 
 /** The empty-family recipe at this budget, each run mapped to the nearest unpicked grid run. */
-function recipePicks(grid: BacktestGrid, budget: number, firstBudgetOnly = false): GridRun[] {
+function recipePicks(grid: BacktestGrid, budget: number): GridRun[] {
   // The fixed baseline as first measured: three budgets, runs under 5M left out (the grids' runs
   // start at 5M–20M), not the product's 6-layer × 384 floor with whole budgets.
-  const all = recipeSpecs(referenceParams(chinchillaLaw), grid.target.params, grid.target.tokens, budget, 5e6, false);
-  const first = minOf(all.map((s) => s.isoflopFlops ?? Infinity));
-  const specs = firstBudgetOnly ? all.filter((s) => s.isoflopFlops === first) : all;
+  const specs = recipeSpecs(referenceParams(chinchillaLaw), grid.target.params, grid.target.tokens, budget, 5e6, false);
   const picked: GridRun[] = [];
   for (const s of specs) {
     let best: GridRun | undefined;
@@ -272,7 +268,7 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
 export function runLadderBacktest(
   grids: readonly BacktestGrid[],
   /** plannerOnly: the planner's cases alone (the baselines do not depend on the planner: for trying a choice rule). */
-  opts: { resamples: number; log?: (m: string) => void; plannerOnly?: boolean; discrepancy?: LadderDiscrepancy; recipeStart?: boolean },
+  opts: { resamples: number; log?: (m: string) => void; plannerOnly?: boolean },
 ): BacktestScore[] {
   const out: BacktestScore[] = [];
   for (const grid of grids) {
@@ -281,7 +277,7 @@ export function runLadderBacktest(
       const budget = fraction * targetFlops;
       if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
       const push = (s: BacktestScore | undefined) => s && out.push(s);
-      push(score(grid, 'planner', fraction, plannerPicks(grid, budget, opts.discrepancy, opts.recipeStart), opts.resamples));
+      push(score(grid, 'planner', fraction, plannerPicks(grid, budget), opts.resamples));
       if (opts.plannerOnly) continue;
       push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), opts.resamples));
       push(

@@ -44,7 +44,6 @@ import { maxOf } from '../../shared/arrays';
 import { formatHours, formatUsd } from './costFormat';
 import { formatRatio } from '../../shared/format';
 import { nStarRange } from './nStarText';
-import { discrepancyPoint, lnLossVariance, NO_DISCREPANCY, type DiscrepancyPoint, type LadderDiscrepancy } from './ladderDiscrepancy';
 
 // ---- request -------------------------------------------------------------------------------
 
@@ -155,8 +154,6 @@ export interface LadderContext {
    * floor from the new largest run). Without it, N* is the linearised fit's alone.
    */
   lossLaw?: BudgetContext['lossLaw'];
-  /** The law's misfit the choice weighs (default LADDER_DISCREPANCY; the backtest varies it to derive it). */
-  discrepancy?: LadderDiscrepancy;
 }
 
 // ---- result --------------------------------------------------------------------------------
@@ -326,8 +323,6 @@ export const LADDER_INTERVAL_MIN_RATIO = 4;
  * interval covered 24, the floor form 18; chosen on those cases, not held out).
  */
 export const LADDER_INTERVAL_MIN_RUNS = 3;
-/** The law's misfit the choice weighs (ladderDiscrepancy.ts). */
-const LADDER_DISCREPANCY: LadderDiscrepancy = NO_DISCREPANCY;
 
 /**
  * Widths as the plan shows them: ±factor × the distance floor at `computeRatio` (target over the
@@ -419,8 +414,6 @@ function lnNStarGradient(theta: readonly number[], flops: number): Vec {
 /** The linearised fit: prior precision plus the runs' information, and the target's gradients. */
 class FisherState {
   readonly info: Mat;
-  /** The priors' information alone (no runs): the discrepancy's variance needs it apart. */
-  readonly priorInfo: Mat;
   constructor(
     readonly theta: readonly number[],
     readonly noise: number,
@@ -432,11 +425,6 @@ class FisherState {
     readonly maxFlops = 0,
     /** Runs in (finished, training or planned). */
     readonly runCount = 0,
-    /** The law's misfit the choice weighs (ladderDiscrepancy.ts); sd 0: the Fisher sum alone. */
-    readonly discrepancy: LadderDiscrepancy = NO_DISCREPANCY,
-    priorInfo?: Mat,
-    /** The runs in, each with its gradient of ln L and its point (for the discrepancy). */
-    readonly runs: readonly { gradient: Vec; at: DiscrepancyPoint }[] = [],
   ) {
     if (info) this.info = info.map((r) => r.slice());
     else {
@@ -445,22 +433,6 @@ class FisherState {
       const sd = [LN_E_SD, pr.a.sd, pr.b.sd, pr.alpha.sd, pr.beta.sd];
       sd.forEach((s, j) => (this.info[j][j] = 1 / (s * s)));
     }
-    this.priorInfo = priorInfo ? priorInfo.map((r) => r.slice()) : this.info.map((r) => r.slice());
-  }
-  private copy(maxFlops: number, runCount: number, runs = this.runs): FisherState {
-    return new FisherState(
-      this.theta,
-      this.noise,
-      this.targetN,
-      this.targetD,
-      this.targetFlops,
-      this.info,
-      maxFlops,
-      runCount,
-      this.discrepancy,
-      this.priorInfo,
-      runs,
-    );
   }
   /**
    * The family fit's own priors on combinations of parameters (fit/crossRun.ts allocationPriors:
@@ -468,43 +440,44 @@ class FisherState {
    * ladder's widths agree with the intervals the planner and the lens show.
    */
   withContrastPriors(priors: readonly ContrastPrior[]): FisherState {
-    const next = this.copy(this.maxFlops, this.runCount);
+    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, this.maxFlops, this.runCount);
     const names = chinchillaLaw.parameters.map((p) => p.name);
-    for (const prior of priors) {
-      const v = names.map((n) => prior.coefficients[n] ?? 0);
-      addOuter(next.info, v, 1 / (prior.sd * prior.sd));
-      addOuter(next.priorInfo, v, 1 / (prior.sd * prior.sd));
-    }
+    for (const prior of priors)
+      addOuter(
+        next.info,
+        names.map((n) => prior.coefficients[n] ?? 0),
+        1 / (prior.sd * prior.sd),
+      );
     return next;
   }
   /** The same information with a run of `flops` finished (a run training now, once it ends). */
   withLargest(flops: number): FisherState {
-    return this.copy(Math.max(this.maxFlops, flops), this.runCount);
+    return new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, flops), this.runCount);
   }
   /**
    * With one more run. `finished` false for a run still training: its forecast informs the fit but,
    * as in the lens (familyModel.ts distanceFrom), it does not move the distance floor until it ends.
    */
   withRun(n: number, d: number, finished = true): FisherState {
-    const gradient = lnLossGradient(this.theta, n, d);
-    const next = this.copy(finished ? Math.max(this.maxFlops, approxTrainingFlops(n, d)) : this.maxFlops, this.runCount + 1, [
-      ...this.runs,
-      { gradient, at: discrepancyPoint(n, d) },
-    ]);
+    const next = new FisherState(
+      this.theta,
+      this.noise,
+      this.targetN,
+      this.targetD,
+      this.targetFlops,
+      this.info,
+      finished ? Math.max(this.maxFlops, approxTrainingFlops(n, d)) : this.maxFlops,
+      this.runCount + 1,
+    );
     // The statistical part only, as the family's bootstrap measures it: how far the law's form
     // carries is the distance floor's part (widthsOf), which only the largest run moves.
-    addOuter(next.info, gradient, 1 / (this.noise * this.noise));
+    addOuter(next.info, lnLossGradient(this.theta, n, d), 1 / (this.noise * this.noise));
     return next;
   }
   /** Standard deviations of ln L(target) and ln N*(target compute) from the runs' information. */
   sd(): { lnLoss: number; lnNStar: number } {
-    const g = lnLossGradient(this.theta, this.targetN, this.targetD);
-    const lnLoss =
-      this.discrepancy.sd > 0
-        ? Math.sqrt(lnLossVariance(this.priorInfo, this.runs, { gradient: g, at: discrepancyPoint(this.targetN, this.targetD) }, this.noise, this.discrepancy))
-        : Math.sqrt(quadInverse(this.info, g));
     return {
-      lnLoss,
+      lnLoss: Math.sqrt(quadInverse(this.info, lnLossGradient(this.theta, this.targetN, this.targetD))),
       lnNStar: Math.sqrt(quadInverse(this.info, lnNStarGradient(this.theta, this.targetFlops))),
     };
   }
@@ -872,7 +845,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     MIN_NOISE,
     context.noise ?? (context.fit && Number.isFinite(context.fit.residualRmse) && context.fit.residualRmse > 0 ? context.fit.residualRmse : DEFAULT_NOISE),
   );
-  let state = new FisherState(theta, noise, targetN, targetD, targetFlops, undefined, 0, 0, context.discrepancy ?? LADDER_DISCREPANCY);
+  let state = new FisherState(theta, noise, targetN, targetD, targetFlops);
   const allocation = context.fit?.lawId === chinchillaLaw.id ? context.fit.allocationPrior : undefined;
   if (context.fit && context.fit.lawId !== chinchillaLaw.id)
     notes.push(`The family's law is ${context.fit.lawId}; the ladder's widths linearise the published Chinchilla refit instead.`);
