@@ -310,7 +310,8 @@ export function smallestLadderParams(vocab: number): number {
  * distance (a case its ladder's own leave-largest-out miss covers needs none), rounded up to two
  * significant digits; checked leaving each data set out (the factor from the others, coverage on
  * it). Run 2026-12-07 on 110 cases (24 targets × budgets): derived ×0.43; held out 84% coverage at
- * 4.0× the median error (Porian rw 77%, owt2 83%, Gadre 80–93%). The floor alone (×0.51, the form
+ * 4.0× the median error (Porian rw 77%, owt2 83%, Gadre 80–93%); re-run with the planner refitted at
+ * the product's 200 resamples (was 20): derived ×0.43, held out 78% at 3.4× (Porian rw 73%, owt2 73%). The floor alone (×0.51, the form
  * before) covered 84% at 4.1× but Porian rw 67%: its misses are the Kaplan-style configuration's,
  * whose ladders already miss their own largest run by 7–29%.
  */
