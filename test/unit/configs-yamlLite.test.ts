@@ -67,6 +67,8 @@ test('scalars, comments, empty values, sequences, interpolation: both paths agre
     'm:\n  b: [1, 2]  # c\nn: 1\no:\n  p:\n  - x\n  q: 0\n',
     'a:\n  - x\n  - y\nb:\n  - 1\n',
     '__proto__:\n  x: 1\nm:\n  __proto__: 2\n',
+    'data:\n- name: a\n  weight: 1\n- name: b   # c\n  sub:\n    x: [1]\n  last:\n  - p\n  - q\nz: 1\n',
+    'evals:\n  - label: piqa\n    type: downstream\n\n  - label: x\n    data:\n      paths:\n        - a.npy\n        - b.npy\nafter: 2\n',
   ];
   for (const d of docs) {
     assert.ok(liteYaml(d), JSON.stringify(d));
@@ -89,7 +91,7 @@ test('documents outside the plain subset go to the libraries', () => {
     'a: [1,\n  2]\n',
     '- a\n- b\n',
     'a: "esc\\n"\n',
-    'a:\n  - k: 1\n    j: 2\n',
+    'a:\n  - k: 1\n     j: 2\n',
     '1: a\n',
     'true: a\n',
     '"quoted": 1\n',

@@ -1,10 +1,10 @@
 // A reader of the plain YAML most training configs are written in, so `estimate` on a YAML config
 // need not load the yaml and js-yaml libraries (issue 20: their load and first parse cost more CPU
 // than a bare `node`'s start). It accepts a document only when it is a block mapping at column 0
-// of block mappings, block sequences of one-line scalars, one-line flow sequences of scalars and
+// of block mappings, block sequences of one-line scalars or of mappings, one-line flow sequences of scalars and
 // one-line scalars (plain, or quoted without escapes), with comments and blank lines between.
 // Anything else (anchors, tags, directives, several documents, tabs, multi-line scalars, flow
-// mappings, sequences of mappings, keys that are not plain words, a `: ` inside a plain value) makes
+// mappings, nested sequences, keys that are not plain words, a `: ` inside a plain value) makes
 // it answer undefined, and src/core/configs/yamlView.ts parses the document with the libraries.
 // On what it accepts it gives the values and source ranges the yaml library gives (its core
 // schema's resolution of plain scalars, `range` as [start, value end, node end]); a unit test
@@ -174,11 +174,12 @@ class Reader {
   }
 
   /** A block mapping whose keys sit at `indent`. */
-  map(indent: number): LiteMap {
+  map(indent: number, inSeqItem = false): LiteMap {
     const items: { key: LiteScalar; value: LiteNode }[] = [];
     const start = this.lines[this.i].start + indent;
     let end = start;
-    while (this.i < this.lines.length && this.lines[this.i].indent === indent) {
+    // In a sequence item (`- key: value`), the first key sits on the dash's line, at `indent`.
+    while (this.i < this.lines.length && (this.lines[this.i].indent === indent || (inSeqItem && items.length === 0))) {
       const line = this.lines[this.i];
       const at = line.start + indent;
       const m = KEY.exec(this.text.slice(at, line.end));
@@ -210,7 +211,7 @@ class Reader {
     return new LiteMap(items, [start, end, end]);
   }
 
-  /** A block sequence of one-line scalars whose dashes sit at `indent` (`inMapIndent`: its key's own, so a key line ends it). */
+  /** A block sequence of one-line scalars or mappings whose dashes sit at `indent` (`inMapIndent`: its key's own, so a key line ends it). */
   private seq(indent: number, inMapIndent: boolean): LiteSeq {
     const items: LiteNode[] = [];
     const start = this.lines[this.i].start + indent;
@@ -225,10 +226,15 @@ class Reader {
       let p = at + 2;
       while (this.text.charAt(p) === ' ') p++;
       if (p >= line.end || this.text.charAt(p) === '#') notLite();
-      // `- key: value` (a mapping in the item) and `- - x` are the library's to read.
-      if (KEY.test(this.text.slice(p, line.end)) || /^-(?: |$)/.test(this.text.slice(p, line.end))) notLite();
-      const item = this.inline(p, line.end);
-      this.i++;
+      // `- - x` is the library's to read.
+      if (/^-(?: |$)/.test(this.text.slice(p, line.end))) notLite();
+      let item: LiteNode;
+      // `- key: value`: a mapping whose keys sit at the first key's column.
+      if (KEY.test(this.text.slice(p, line.end))) item = this.map(p - line.start, true);
+      else {
+        item = this.inline(p, line.end);
+        this.i++;
+      }
       items.push(item);
       end = item.range[2];
     }
