@@ -13,7 +13,9 @@ import type { BuildOptions, Plugin } from 'esbuild';
 
 const repo = path.resolve(__dirname, '../..');
 
+// A flow mapping (`tags`) is outside what yamlLite.ts reads, so this document loads both YAML parsers (and their caches are tested).
 const GENERIC_YAML = `family: my-sweep
+tags: {sweep: width}
 model:
   layers: 8
   d_model: 512

@@ -1,6 +1,6 @@
 // Issue 20: the CLI loads a config's parser on first use, from its own file (esbuild-lazy.mjs), so
 // `estimate foo.json` never loads YAML or the Python grammar and `estimate train.py` never loads
-// YAML. Built here as esbuild.mjs builds dist/, run from an empty folder, and checked by which
+// YAML (nor the Python grammar when the file is literal assignments only, nor YAML's libraries on a plain document). Built here as esbuild.mjs builds dist/, run from an empty folder, and checked by which
 // files under lazy/ the process loaded and by its output against the whole CLI's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,8 +93,12 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
     };
     const cases: { file: string; loads: string[] }[] = [
       { file: path.join(repo, 'examples', 'configs', 'planned-400m', 'config.json'), loads: [] },
-      { file: write('plan.yaml', GENERIC_YAML), loads: ['js-yaml', 'yaml'] },
-      { file: write('train_gpt2.py', NANOGPT), loads: ['lezer-python'] },
+      // A plain document is read without the YAML libraries (src/core/configs/yamlLite.ts); an anchor needs them.
+      { file: write('plan.yaml', GENERIC_YAML), loads: [] },
+      { file: write('anchored.yaml', `${GENERIC_YAML}eval:\n  seq_len: &len 1024\n  max: *len\n`), loads: ['yaml'] },
+      // Literal assignments are read without the Python grammar (src/core/configs/pythonLiterals.ts); a call needs it.
+      { file: write('train_gpt2.py', NANOGPT), loads: [] },
+      { file: write('finetune.py', `import time\n${NANOGPT}wandb_run_name = 'ft-' + str(time.time())\n`), loads: ['lezer-python'] },
       { file: write('llama3_8b.toml', TORCHTITAN), loads: ['smol-toml'] },
     ];
     for (const { file, loads } of cases) {
@@ -120,10 +124,11 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       const b = whole(args);
       assert.deepEqual([ladder.status, ladder.stdout, ladder.stderr], [b.status, b.stdout, b.stderr], args.join(' '));
     }
-    // A config as the target: its parser alone.
-    const ladderPy = run('cliLadder.js', ['ladder', cases[2].file]);
-    assert.deepEqual(ladderPy.loaded, ['lezer-python']);
-    const bPy = whole(['ladder', cases[2].file]);
+    // A config as the target: its parser alone (none for literal assignments).
+    const pyFile = path.join(configs, 'train_gpt2.py');
+    const ladderPy = run('cliLadder.js', ['ladder', pyFile]);
+    assert.deepEqual(ladderPy.loaded, []);
+    const bPy = whole(['ladder', pyFile]);
     assert.deepEqual([ladderPy.status, ladderPy.stdout, ladderPy.stderr], [bPy.status, bPy.stdout, bPy.stderr], 'ladder train_gpt2.py');
     // Every package the plugin moves out has its file.
     for (const name of Object.values(LAZY_PACKAGES)) assert.ok(fs.existsSync(path.join(dir, 'lazy', `${name}.js`)), name);

@@ -25,10 +25,10 @@ let pythonParser: typeof LezerPython.parser | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const parser = (): typeof LezerPython.parser => (pythonParser ??= (require('@lezer/python') as typeof LezerPython).parser);
 import { PlanBuilder, finishPlan, fmt, type Found } from './builder';
+import { literalAssignments, type PyNode } from './pythonLiterals';
 import type { ConfigReadResult, ModelArchitecture } from './types';
 
 type Py = number | string | boolean | null;
-type SyntaxNode = ReturnType<typeof LezerPython.parser.parse>['topNode'];
 
 export const NANOGPT_DEFAULTS: Record<string, Py> = {
   batch_size: 12,
@@ -61,27 +61,43 @@ const DATASET_VOCAB: Record<string, number> = { shakespeare_char: 65 };
  */
 const DATASET_TRAIN_TOKENS: Record<string, number> = { openwebtext: 9_035_582_198, shakespeare_char: 1_003_854 };
 
-/** Module-level assignments of a Python file: name → value (undefined when not a simple expression) and range. */
-export function pythonAssignments(text: string): { values: Map<string, Found & { unknown?: string }>; syntaxErrors: number[] } {
+type Assignments = { values: Map<string, Found & { unknown?: string }>; syntaxErrors: number[] };
+
+function assign(values: Assignments['values'], name: string, expr: PyNode, text: string): void {
+  const range = { start: expr.from, end: expr.to };
+  try {
+    values.set(name, { value: evaluate(expr, text, values), range });
+  } catch (e) {
+    values.set(name, { value: undefined, range, unknown: (e as Error).message });
+  }
+}
+
+/**
+ * Module-level assignments of a Python file: name → value (undefined when not a simple expression) and range.
+ * A file of literal assignments only is read without the Python grammar (src/core/configs/pythonLiterals.ts).
+ */
+export function pythonAssignments(text: string): Assignments {
+  const simple = literalAssignments(text);
+  if (simple === undefined) return pythonAssignmentsParsed(text);
+  const values: Assignments['values'] = new Map();
+  for (const { name, expr } of simple) assign(values, name, expr, text);
+  return { values, syntaxErrors: [] };
+}
+
+/** pythonAssignments through @lezer/python's full parse (any Python). */
+export function pythonAssignmentsParsed(text: string): Assignments {
   const tree = parser().parse(text);
-  const values = new Map<string, Found & { unknown?: string }>();
+  const values: Assignments['values'] = new Map();
   const syntaxErrors: number[] = [];
   const top = tree.topNode;
   for (let stmt = top.firstChild; stmt; stmt = stmt.nextSibling) {
     if (stmt.type.isError) syntaxErrors.push(stmt.from);
     if (stmt.name !== 'AssignStatement') continue;
-    const kids: SyntaxNode[] = [];
+    const kids: PyNode[] = [];
     for (let c = stmt.firstChild; c; c = c.nextSibling) kids.push(c);
     // `a = b = 1` and tuple targets are skipped: only `name = expr`.
     if (kids.length !== 3 || kids[0].name !== 'VariableName' || kids[1].name !== 'AssignOp' || text.slice(kids[1].from, kids[1].to) !== '=') continue;
-    const name = text.slice(kids[0].from, kids[0].to);
-    const expr = kids[2];
-    const range = { start: expr.from, end: expr.to };
-    try {
-      values.set(name, { value: evaluate(expr, text, values), range });
-    } catch (e) {
-      values.set(name, { value: undefined, range, unknown: (e as Error).message });
-    }
+    assign(values, text.slice(kids[0].from, kids[0].to), kids[2], text);
   }
   let errorAt: number | undefined;
   tree.iterate({
@@ -93,7 +109,7 @@ export function pythonAssignments(text: string): { values: Map<string, Found & {
   return { values, syntaxErrors };
 }
 
-function evaluate(n: SyntaxNode, text: string, env: Map<string, Found & { unknown?: string }>): Py {
+function evaluate(n: PyNode, text: string, env: Map<string, Found & { unknown?: string }>): Py {
   const src = text.slice(n.from, n.to);
   switch (n.name) {
     case 'Number': {

@@ -12,7 +12,8 @@
 // the others are only checked for syntax by js-yaml (about 6× faster, no ranges needed); a block
 // js-yaml rejects is parsed with yaml, whose messages the diagnostics keep. Both results are
 // remembered by the block's text, so after an edit only the edited block is read again. Any
-// other document is parsed whole with yaml.
+// other document is parsed whole with yaml. Before both, a document in the plain subset most
+// configs use is read without either library (src/core/configs/yamlLite.ts), to the same nodes.
 import type * as JsYamlLib from 'js-yaml';
 import type * as YamlLib from 'yaml';
 import type { Document, Node } from 'yaml';
@@ -27,6 +28,12 @@ const jsYaml = (): typeof JsYamlLib => (jsYamlLib ??= require('js-yaml') as type
 import type { Diagnostic } from '../diagnostics';
 import type { Found } from './builder';
 import { lineAt } from './json';
+import { LiteMap, LiteScalar, LiteSeq, liteYaml } from './yamlLite';
+
+// Node tests for the library's nodes and yamlLite's; the library is never loaded to test a lite node.
+const isMap = (n: unknown): n is LiteMap | YamlLib.YAMLMap => n instanceof LiteMap || (yamlLib !== undefined && yamlLib.isMap(n));
+const isSeq = (n: unknown): n is LiteSeq | YamlLib.YAMLSeq => n instanceof LiteSeq || (yamlLib !== undefined && yamlLib.isSeq(n));
+const isScalar = (n: unknown): n is LiteScalar | YamlLib.Scalar => n instanceof LiteScalar || (yamlLib !== undefined && yamlLib.isScalar(n));
 
 const INTERPOLATION = /^\$\{([^}]*)\}$/;
 const PARSE_OPTIONS = { strict: false, uniqueKeys: false } as const;
@@ -127,13 +134,19 @@ export class YamlView {
   readonly errors: Diagnostic[] = [];
   /** The whole document, when it is not read block by block. */
   private readonly whole?: Document;
+  /** The document's top-level mapping, when read without the libraries (yamlLite.ts). */
+  private readonly lite?: LiteMap;
   /** Each top-level key's block and, once a reader asked for it, its parse. */
   private readonly blocks?: { block: Block; text: string; parsed?: ParsedBlock }[];
 
+  /** `lite: false` reads with the libraries even a document yamlLite.ts could read (tests compare the two). */
   constructor(
     readonly text: string,
     readonly file: string,
+    lite = true,
   ) {
+    this.lite = lite ? liteYaml(text) : undefined;
+    if (this.lite) return;
     const blocks = topLevelBlocks(text);
     if (blocks) {
       // Every block is checked (from the memo when unchanged), so a syntax error anywhere is found.
@@ -168,12 +181,12 @@ export class YamlView {
 
   /** The top-level mapping, or undefined when the document is not one. */
   isMapping(): boolean {
-    return this.blocks !== undefined || yaml().isMap(this.whole?.contents);
+    return this.lite !== undefined || this.blocks !== undefined || isMap(this.whole?.contents);
   }
 
   /** The node at `path` and the offset of the text its ranges count from. */
-  private locate(path: string[]): { node: Node; offset: number } | undefined {
-    let doc = this.whole;
+  private locate(path: string[]): { node: Node | LiteMap | LiteSeq | LiteScalar; offset: number } | undefined {
+    let doc: { contents: unknown } | undefined = this.lite ? { contents: this.lite } : this.whole;
     let offset = 0;
     if (this.blocks) {
       const hit = this.blocks.find((b) => b.block.key === path[0]);
@@ -186,11 +199,11 @@ export class YamlView {
     // trainers load these files with) does — nanotron dumps carry `moe_config: null` and later the real one.
     let n: unknown = doc?.contents;
     for (const key of path) {
-      if (!yaml().isMap(n)) return undefined;
+      if (!isMap(n)) return undefined;
       let found: unknown;
       for (let i = n.items.length - 1; i >= 0; i--) {
         const p = n.items[i];
-        if ((yaml().isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) {
+        if ((isScalar(p.key) ? String(p.key.value) : String(p.key)) === key) {
           found = p.value;
           break;
         }
@@ -198,7 +211,7 @@ export class YamlView {
       if (found === undefined) return undefined;
       n = found;
     }
-    return n && typeof n === 'object' ? { node: n as Node, offset } : undefined;
+    return n && typeof n === 'object' ? { node: n as Node | LiteMap | LiteSeq | LiteScalar, offset } : undefined;
   }
 
   has(path: string): boolean {
@@ -208,9 +221,9 @@ export class YamlView {
   /** Keys of the mapping at `path` (top level for ''). */
   keys(path = ''): string[] {
     if (!path && this.blocks) return this.blocks.map((b) => b.block.key);
-    const n = path ? this.locate(path.split('.'))?.node : this.whole?.contents;
-    if (!yaml().isMap(n)) return [];
-    return n.items.map((p) => (yaml().isScalar(p.key) ? String(p.key.value) : String(p.key)));
+    const n = path ? this.locate(path.split('.'))?.node : (this.lite ?? this.whole?.contents);
+    if (!isMap(n)) return [];
+    return n.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
   }
 
   /**
@@ -223,7 +236,7 @@ export class YamlView {
     if (at === undefined) return undefined;
     const n = at.node;
     const range = n.range ? { start: at.offset + n.range[0], end: at.offset + n.range[1] } : undefined;
-    if (yaml().isScalar(n)) {
+    if (isScalar(n)) {
       const v = n.value;
       if (v === null || v === undefined || v === '') return undefined;
       if (v === '???') {
@@ -249,7 +262,7 @@ export class YamlView {
       }
       return { value: v, range };
     }
-    if (yaml().isSeq(n) || yaml().isMap(n)) return { value: n.toJSON(), range };
+    if (isSeq(n) || isMap(n)) return { value: n.toJSON(), range };
     return undefined;
   }
 
