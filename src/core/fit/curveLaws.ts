@@ -9,6 +9,7 @@ import { powerLaw } from '../laws/power';
 import { annealingAreas } from '../laws/schedule';
 import type { LawDefinition } from '../laws/types';
 import type { Prior } from './fitLaw';
+import { kthSmallest } from './orderStatistic';
 
 /** A curve law bound to one run: the law, how a step maps to its inputs, and its priors. */
 export interface CurveModel {
@@ -104,7 +105,9 @@ export function curveLawPriors(
   target: number,
   lr?: Float64Array,
 ): Record<string, Prior> | undefined {
-  const sortedLosses = Array.from(losses).sort((a, b) => a - b);
-  const typical = sortedLosses[Math.floor(sortedLosses.length / 2)];
-  return specOf(lawId)?.priors?.(model, typical, target, lr);
+  // Most laws have no priors: then the losses are not read at all. Otherwise their median (the upper
+  // middle one for an even count) by selection, not a sort of every point of a long run.
+  const priors = specOf(lawId)?.priors;
+  if (!priors) return undefined;
+  return priors(model, losses.length ? kthSmallest(losses, Math.floor(losses.length / 2)) : NaN, target, lr);
 }

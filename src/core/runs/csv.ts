@@ -164,8 +164,9 @@ export class CsvReader {
   }
 
   private looksLikeHeader(fields: string[]): boolean {
-    // A header names a step column and has no numeric cells.
-    return fields.some((f) => isStepKey(f.trim())) && fields.every((f) => f.trim() === '' || Number.isNaN(Number(f.trim())));
+    // A header names a step column and has no numeric cells. The numeric test first: it rejects a
+    // data row at its first cell, before any cell is looked up as a step name.
+    return fields.every((f) => f.trim() === '' || Number.isNaN(Number(f.trim()))) && fields.some((f) => isStepKey(f.trim()));
   }
 
   private setHeader(line: string, lineNumber: number, out: ReadResult): void {
