@@ -33,12 +33,6 @@ const MAX_BURST_DELAY_MS = 3000;
  * first answer is shown before every log is read.
  */
 const READ_SLICE_MS = 50;
-/**
- * Once the folders the user sees are read, the rest waits for their first answer this long at most:
- * the fitting thread and the reading share the process's CPU (a busy machine's scheduler gives a
- * process one share, sched autogroup), and the answer is what the user waits for.
- */
-const FIRST_ANSWER_HOLD_MS = 1000;
 /** Largest delay setTimeout honours (a longer one fires after 1 ms). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long an estimate or plan waits for the fits it needs (the host gives up on a request after 30 s). */
@@ -189,8 +183,11 @@ export class EngineSession {
     if (this.nextToRead < this.toRead.length) {
       // The first slice's runs (the ones the user sees) are asked for at once; later rounds follow landed fits.
       if (first || seenRead) this.scheduleRecompute(0);
-      // The rest waits for the answer of what the user sees (the round after it lands resumes reading).
-      if (seenRead && !this.answerShown) this.readHold = setTimeout(() => this.resumeReading(), FIRST_ANSWER_HOLD_MS);
+      // On a first scan (its rounds are shown mid-read) the rest waits for the answer of what the user
+      // sees: the fitting thread and the reading share the process's CPU (a busy machine's scheduler
+      // gives a process one share, sched autogroup). Held at most one fit's time budget; the round
+      // showing the answer (or asking for no fit) resumes reading.
+      if (seenRead && !this.answerShown && !this.posted) this.readHold = setTimeout(() => this.resumeReading(), this.settings.fitTimeBudgetMs);
       else setImmediate(() => this.readSlice(false));
       return;
     }
