@@ -134,17 +134,11 @@ export class EngineSession {
     // The files of the rescan before, not read yet, are not read.
     this.toRead = [];
     this.nextToRead = 0;
-    // The fitting threads load and compile the fitting code while the files are read, unless the
-    // looked-at run is read first: its own point fit, asked at once, warms the thread. A warm-up
-    // ahead of it took 1.1–1.5 s more CPU to that answer (one run, 3 pairs at load 34: 2.0–2.5 s
-    // against 0.87–0.99 s).
-    if (
-      runFolders(
-        this.lookedAtIds,
-        files.map((file, index) => ({ file, index })),
-      ).length === 0
-    )
-      this.options.fitter.warm?.();
+    // The fitting threads load and compile the fitting code while the files are read, also when the
+    // looked-at run is read first. Without it that run's point fit took 0.87-0.99 s of CPU instead of
+    // 2.0-2.5 s (one run, load 34), but a cold point fit can outlast the per-fit time budget on a busy
+    // machine and is then lost (2 of 6 rescans at load 20-35 showed the run only with its full fit).
+    this.options.fitter.warm?.();
     this.read(files, beforeRead);
   }
 
