@@ -3,8 +3,9 @@
 // sees) with the pool of fitting threads (worker/fitClient.ts on dist/fitThread.js, the fit time
 // budget of the setting's default) is handed every file of a folder, as a rescan does, while one
 // run is looked at (the dashboard's focus) and the estimate of that run's config is asked for (the
-// config open in the editor: its lens). Times from the rescan's start: the files read, the first
-// snapshot (every run listed), the first snapshot with a run's forecast, the looked-at run's first
+// config open in the editor: its lens). Times from the rescan's start: every file read (a long read
+// goes on in slices, session.ts), the first snapshot (the runs read so far), the first with every
+// run listed, the first snapshot with a run's forecast, the looked-at run's first
 // forecast (a point forecast, its interval coming) and its forecast with the interval, the config's
 // estimate answered with every fit it needs, and the snapshot with every fit landed; the process's
 // CPU (every thread) at the first answer and at the end; the 1-minute load average at the start;
@@ -58,6 +59,7 @@ function main(): void {
     // Rounds posted: each rebuilds every run's view (session.ts spaces them while fits land).
     facts.snapshots = Number(facts.snapshots ?? 0) + 1;
     at.firstSnapshotMs ??= now;
+    if (snapshot.filesToRead === undefined) at.listedMs ??= now;
     runsSeen = snapshot.runs.length;
     const fitted = snapshot.runs.find((r) => r.curve);
     if (fitted && at.firstFittedMs === undefined) {
@@ -72,7 +74,12 @@ function main(): void {
       facts.lookedAtPointOnly = seen.curve!.intervalPending === true;
     }
     if (seen && !seen.curve!.intervalPending) at.lookedAtIntervalMs ??= now;
-    if (snapshot.fitting === 0 && !allFitted) {
+    // SCALING_LENS_FIRST_ANSWER_ONLY=1: stop at the looked-at run's first forecast (side-by-side timing of trees).
+    if (seen && process.env.SCALING_LENS_FIRST_ANSWER_ONLY === '1') {
+      at.lookedAtCpuMs ??= cpuMs() - cpuAtStart;
+      done();
+    }
+    if (snapshot.fitting === 0 && snapshot.filesToRead === undefined && !allFitted) {
       allFitted = true;
       at.allFittedMs = now;
       at.cpuMs = cpuMs() - cpuAtStart;
@@ -92,10 +99,15 @@ function main(): void {
     engine: { minPointsForCurve: 8, fitter },
     onSnapshot,
     log: () => undefined,
+    // Called after each slice of reading: the last call is when every file was read.
+    readPaused: () => {
+      at.readMs = performance.now() - started;
+    },
   });
   if (lookedAt) session.lookAt([lookedAt]);
   session.reset(files);
-  at.readMs = performance.now() - started;
+  // A tree that reads every file in `reset` (before slices) never calls readPaused.
+  at.readMs ??= performance.now() - started;
   if (configFile) {
     // As the lens asks: the config's text as the editor has it, answered once its fits have landed.
     void session.estimateConfig(path.resolve(configFile), fs.readFileSync(configFile, 'utf8')).then((estimate) => {

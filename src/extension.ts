@@ -31,7 +31,10 @@ import type { ConfigEstimate, Snapshot } from './shared/protocol';
 
 export interface ScalingLensApi {
   latestSnapshot(): Snapshot | undefined;
-  /** Resolves with the first snapshot that satisfies `predicate` (or rejects after `timeoutMs`). */
+  /**
+   * Resolves with the first snapshot that satisfies `predicate` (or rejects after `timeoutMs`), among
+   * those with every file read: a first scan's rounds mid-read (`filesToRead`) list only some runs.
+   */
   waitForSnapshot(predicate: (s: Snapshot) => boolean, timeoutMs: number): Promise<Snapshot>;
   estimate(document: vscode.TextDocument): Promise<ConfigEstimate>;
   /** The code lenses of a document as the provider lays them out (title, line, command). */
@@ -160,13 +163,14 @@ export function activate(context: vscode.ExtensionContext): ScalingLensApi {
     latestSnapshot: () => worker.latest,
     waitForSnapshot: (predicate, timeoutMs) =>
       new Promise<Snapshot>((resolve, reject) => {
-        if (worker.latest && predicate(worker.latest)) return resolve(worker.latest);
+        const matches = (s: Snapshot) => s.filesToRead === undefined && predicate(s);
+        if (worker.latest && matches(worker.latest)) return resolve(worker.latest);
         const timer = setTimeout(() => {
           subscription.dispose();
           reject(new Error(`no matching snapshot within ${timeoutMs} ms (latest version ${worker.latest?.version ?? 'none'})`));
         }, timeoutMs);
         const subscription = worker.onSnapshot((s) => {
-          if (!predicate(s)) return;
+          if (!matches(s)) return;
           clearTimeout(timer);
           subscription.dispose();
           resolve(s);

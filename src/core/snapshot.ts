@@ -315,6 +315,8 @@ export interface Snapshot {
   buildMs: number;
   /** Fits this snapshot waits for (queued or running in the fitting thread); a new snapshot follows as each lands. */
   fitting: number;
+  /** Files of a rescan still to read (its runs are not listed yet); absent once every file is read. */
+  filesToRead?: number;
   /** Runs that differ only by seed (two or more each). */
   seedGroups: SeedGroup[];
   /** One cross-run view per family. */

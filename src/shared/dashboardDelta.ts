@@ -179,6 +179,7 @@ export function applyDelta(base: Snapshot | undefined, delta: SnapshotDelta): Sn
   }
   const snapshot: Snapshot = { version: delta.version, buildMs: delta.buildMs, fitting: delta.fitting, diagnostics, ...(lists as Pick<Snapshot, ListName>) };
   if (delta.estimates !== undefined) snapshot.estimates = delta.estimates;
+  if (delta.filesToRead !== undefined) snapshot.filesToRead = delta.filesToRead;
   return snapshot;
 }
 
@@ -208,6 +209,7 @@ export class SnapshotDeltaEncoder {
       ...(parts as Pick<SnapshotDelta, ListName>),
     };
     if (next.estimates !== undefined) delta.estimates = next.estimates;
+    if (next.filesToRead !== undefined) delta.filesToRead = next.filesToRead;
     if (!before || before.diagnostics !== diagnostics) delta.diagnostics = next.diagnostics;
     return delta;
   }

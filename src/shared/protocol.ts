@@ -43,6 +43,8 @@ export interface SnapshotDelta {
   baseVersion: number;
   buildMs: number;
   fitting: number;
+  /** Snapshot.filesToRead. */
+  filesToRead?: number;
   /** Snapshot.estimates. */
   estimates?: number;
   runs: KeyedDelta<RunView>;

@@ -61,6 +61,8 @@ const session = new EngineSession({
     post({ type: 'delta', delta: deltas.encode(snapshot) });
   },
   log,
+  // A long rescan is read in slices: between them nothing is being read (a crash then is not a file's).
+  readPaused: () => doneReading(),
 });
 
 async function answer(request: WorkerRequest): Promise<WorkerResponse> {
@@ -119,11 +121,9 @@ port.on('message', (message: HostToWorker) => {
       return;
     case 'reset':
       session.reset(message.files, beforeRead(message.batch ?? 0));
-      doneReading();
       return;
     case 'filesChanged':
       session.read(message.files, beforeRead(message.batch ?? 0));
-      doneReading();
       return;
     case 'filesDeleted':
       session.deleted(message.paths);

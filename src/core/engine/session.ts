@@ -10,8 +10,10 @@ import { planLadderRequest, type PlanLadderRequest } from '../plan/ladderRequest
 import { withLadderRecord } from '../plan/ladderManifest';
 import { NARROWING_SEARCH_MAX_MS } from '../plan/frontierNarrowing';
 import { readTextFile, READ_CAPS } from '../safeFile';
+import { dirname } from 'node:path';
 import type { ConfigEstimate, Snapshot } from '../snapshot';
 import { whenFitted, type TrackedFitter } from './fitWaits';
+import { folderBoundary, readFirst, runFolders, type QueuedFile } from './readOrder';
 import type { WorkspaceOptions } from './options';
 
 /** Coalesces bursts of file events (a trainer writing every step) and of landing fits into one round. */
@@ -25,6 +27,12 @@ const RECOMPUTE_DELAY_MS = 150;
 const BURST_SPACING_PER_BUILD_MS = 10;
 /** Longest a round waits while fits keep landing (progress stays visible). */
 const MAX_BURST_DELAY_MS = 3000;
+/**
+ * A long read (a rescan of many runs) is read in slices of about this long, a round and the
+ * fitting threads' answers going between them: fits start on the runs read so far, and the
+ * first answer is shown before every log is read.
+ */
+const READ_SLICE_MS = 50;
 /** Largest delay setTimeout honours (a longer one fires after 1 ms). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long an estimate or plan waits for the fits it needs (the host gives up on a request after 30 s). */
@@ -61,6 +69,8 @@ export interface EngineSessionOptions {
   /** Clock for a round's build time, ms (performance.now unless a test sets it). */
   now?: () => number;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Reading stopped for now (a slice ended, or every file was read): the worker's crash record is cleared. */
+  readPaused?(): void;
 }
 
 type File = { path: string; root: string };
@@ -86,6 +96,18 @@ export class EngineSession {
    * then every landing is shown without waiting (the fitting threads' warm-up lands first).
    */
   private answerShown = false;
+  /** Whether a snapshot was posted in the session's life: a rescan's rounds mid-read then are not posted (runs would go and come back). */
+  private posted = false;
+  /** Files still to read, in reading order (readOrder.ts), and the next one's place. */
+  private toRead: QueuedFile[] = [];
+  private nextToRead = 0;
+  /** Set while files remain to read: resolved once all are. Estimates and plans wait for it. */
+  private readingDone: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** The folders of the runs looked at and of the config asked for, read first. */
+  private lookedAtIds: readonly string[] = [];
+  private configFolders: string[] = [];
+  /** Reading held for the first answer (FIRST_ANSWER_HOLD_MS): the timer that resumes it. */
+  private readHold: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: EngineSessionOptions) {
     this.settings = options.settings;
@@ -107,35 +129,113 @@ export class EngineSession {
     this.filesKnown = true;
     this.answerShown = false;
     this.options.fitter.resume();
-    // The fitting threads load and compile the fitting code while the files are read.
-    this.options.fitter.warm?.();
     this.engine.clear();
     this.noteQuarantined();
+    // The files of the rescan before, not read yet, are not read.
+    this.toRead = [];
+    this.nextToRead = 0;
+    // The fitting threads load and compile the fitting code while the files are read, also when the
+    // looked-at run is read first. Without it that run's point fit took 0.87-0.99 s of CPU instead of
+    // 2.0-2.5 s (one run, load 34), but a cold point fit can outlast the per-fit time budget on a busy
+    // machine and is then lost (2 of 6 rescans at load 20-35 showed the run only with its full fit).
+    this.options.fitter.warm?.();
     this.read(files, beforeRead);
   }
 
-  /** Files created or changed; `beforeRead` is called before each is read. */
+  /**
+   * Files created or changed; `beforeRead` is called before each is read. What the user sees is read
+   * first (readOrder.ts). A long read goes on in slices (READ_SLICE_MS) after this returns.
+   */
   read(files: File[], beforeRead?: (index: number, file: File) => void): void {
-    for (let i = 0; i < files.length; i++) {
-      const file = files[i];
-      beforeRead?.(i, file);
+    const queued = this.toRead.slice(this.nextToRead);
+    for (let i = 0; i < files.length; i++) queued.push({ file: files[i], index: i, beforeRead });
+    this.toRead = readFirst(queued, this.seenFolders(queued));
+    this.nextToRead = 0;
+    if (this.readingDone) return;
+    let resolve = (): void => undefined;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.readingDone = { promise, resolve };
+    this.readSlice(true);
+  }
+
+  /**
+   * Reads files until the slice's time is up (at a folder's end), or right after the folders the
+   * user sees: a round follows at once, so their fits start while the rest is read.
+   */
+  private readSlice(first: boolean): void {
+    const started = performance.now();
+    let seenRead = false;
+    let before: QueuedFile | undefined;
+    while (this.nextToRead < this.toRead.length) {
+      const q = this.toRead[this.nextToRead];
+      if (before && folderBoundary(before, q) && ((before.seen && !q.seen) || performance.now() - started >= READ_SLICE_MS)) break;
+      before = q;
+      this.nextToRead++;
+      q.beforeRead?.(q.index, q.file);
       // One unreadable file must not stop the others; the index reports its own diagnostics.
       try {
-        this.engine.update(file.path, file.root);
+        this.engine.update(q.file.path, q.file.root);
       } catch (error) {
-        this.options.log('error', `${file.path}: ${describe(error)}`);
+        this.options.log('error', `${q.file.path}: ${describe(error)}`);
       }
+      seenRead ||= q.seen === true;
     }
+    this.options.readPaused?.();
+    if (this.nextToRead < this.toRead.length) {
+      // The first slice's runs (the ones the user sees) are asked for at once; later rounds follow landed fits.
+      if (first || seenRead) this.scheduleRecompute(0);
+      // On a first scan (its rounds are shown mid-read) the rest waits for the answer of what the user
+      // sees: the fitting thread and the reading share the process's CPU (a busy machine's scheduler
+      // gives a process one share, sched autogroup). Held at most one fit's time budget; the round
+      // showing the answer (or asking for no fit) resumes reading.
+      if (seenRead && !this.answerShown && !this.posted) this.readHold = setTimeout(() => this.resumeReading(), this.settings.fitTimeBudgetMs);
+      else setImmediate(() => this.readSlice(false));
+      return;
+    }
+    this.toRead = [];
+    this.nextToRead = 0;
+    const done = this.readingDone;
+    this.readingDone = undefined;
     this.scheduleRecompute();
+    done?.resolve();
+  }
+
+  /** Reading held for the first answer goes on. */
+  private resumeReading(): void {
+    if (!this.readHold) return;
+    clearTimeout(this.readHold);
+    this.readHold = undefined;
+    setImmediate(() => this.readSlice(false));
+  }
+
+  /** The folders read first: the looked-at runs', then the config asked for's. */
+  private seenFolders(queued: readonly QueuedFile[]): string[] {
+    return [...runFolders(this.lookedAtIds, queued), ...this.configFolders];
+  }
+
+  /** While files remain to read, those of `folders` move ahead of the rest. */
+  private readSooner(): void {
+    if (!this.readingDone) return;
+    const queued = this.toRead.slice(this.nextToRead);
+    this.toRead = readFirst(queued, this.seenFolders(queued));
+    this.nextToRead = 0;
   }
 
   deleted(paths: string[]): void {
     for (const p of paths) this.engine.remove(p);
+    if (this.readingDone) {
+      // A file deleted before it was read is not read (a later change reads it again).
+      const gone = new Set(paths);
+      this.toRead = this.toRead.slice(this.nextToRead).filter((q) => !gone.has(q.file.path));
+      this.nextToRead = 0;
+    }
     this.scheduleRecompute();
   }
 
-  /** The runs the user looks at: their fits go first. */
+  /** The runs the user looks at: their fits go first (and their files, while a rescan reads). */
   lookAt(runIds: string[]): void {
+    this.lookedAtIds = [...runIds];
+    this.readSooner();
     if (this.engine.lookAt(runIds) && this.filesKnown) this.scheduleRecompute();
   }
 
@@ -152,6 +252,9 @@ export class EngineSession {
 
   /** A config's estimate, once the fits it needs have landed (or marked `fitsPending` after ANSWER_WAIT_MS). */
   async estimateConfig(path: string, text: string): Promise<ConfigEstimate> {
+    // The config's folder (a run's own config, most often) is read next, if a rescan is still reading.
+    this.configFolders = [dirname(path)];
+    this.readSooner();
     const { value: estimate, complete } = await this.whenFitted(() => this.engine.estimateConfig(path, text, readSibling));
     // The lens asks again once the fits have landed (a new Snapshot.estimates then).
     if (!complete) estimate.fitsPending = true;
@@ -194,6 +297,9 @@ export class EngineSession {
   }
 
   private whenFitted<T>(compute: () => T): Promise<{ value: T; complete: boolean }> {
+    // Answers are made on every run: a rescan's files are read first. Otherwise computed at once (asks its fits now).
+    const reading = this.readingDone?.promise;
+    if (reading) return reading.then(() => this.whenFitted(compute));
     return whenFitted(this.options.fitter, compute, { rounds: MAX_ANSWER_ROUNDS, waitMs: ANSWER_WAIT_MS });
   }
 
@@ -213,10 +319,18 @@ export class EngineSession {
         const now = this.options.now ?? (() => performance.now());
         const startedAt = now();
         const snapshot = this.engine.snapshot();
-        snapshot.estimates = this.freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
+        const filesToRead = this.toRead.length - this.nextToRead;
         this.lastBuildMs = now() - startedAt;
         this.answerShown ||= snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined);
-        this.options.onSnapshot(snapshot);
+        // The first answer is out, or none is coming (too few points): the held reading goes on.
+        if (this.answerShown || snapshot.fitting === 0) this.resumeReading();
+        // Mid-read, the round asks for the fits of the runs read so far; it is shown only when nothing was before.
+        if (filesToRead === 0 || !this.posted) {
+          if (filesToRead > 0) snapshot.filesToRead = filesToRead;
+          snapshot.estimates = this.freshness.snapshotBuilt(snapshot.families, snapshot.fitting);
+          this.posted ||= filesToRead === 0;
+          this.options.onSnapshot(snapshot);
+        }
         const due = this.engine.refitDueAt();
         // setTimeout fires at once for delays past 2^31 - 1 ms: cap it, or a far-off due time would spin.
         if (due !== undefined) this.scheduleRecompute(Math.min(MAX_TIMER_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, due - Date.now())));
