@@ -166,3 +166,42 @@ test('the sibling fits take non-embedding N only when every run involved knows i
   assert.ok(fed.has('sweep/llama-95m-b') && fed.has('sweep/llama-279m'), `fed: ${[...fed.keys()].join(', ')}`);
   for (const [id, n] of fed) assert.equal(n, runs.get(id)?.hyper.params, id);
 });
+
+test("a live run's forecast from siblings follows the curve's live refit policy, not every appended line", () => {
+  const root = tempDir('sl-live-policy-');
+  fs.cpSync(examples, root, { recursive: true });
+  const log = path.join(root, 'sweep/llama-279m/metrics.jsonl');
+  const made: Record<string, number> = {};
+  // Fits at once, in this thread, counting the jobs built per kind.
+  const fitter: Fitter = {
+    fit<K extends FitJobKind>(_slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> {
+      made[kind] = (made[kind] ?? 0) + 1;
+      return { key, result: runFitJob(makeJob(), {}), tag } as FitAnswer<K>;
+    },
+  };
+  const clock = { ms: 1_000_000 };
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter, liveRefitIntervalMs: 30_000, now: () => clock.ms });
+  for (const file of listFiles(root).filter(isDefaultLogFile)) engine.update(file, root);
+  const first = engine.snapshot().runs.find((r) => r.id === 'sweep/llama-279m');
+  assert.equal(first?.curve?.provenance, 'from siblings');
+  const asked = made.siblingForecast;
+  assert.ok(asked >= 1);
+  let step = 4250;
+  const append = () => {
+    step += 25;
+    fs.appendFileSync(log, JSON.stringify({ step, loss: 3.72, lr: 0.000167, tokens: step * 524288 }) + '\n');
+    engine.update(log, root);
+    return engine.snapshot().runs.find((r) => r.id === 'sweep/llama-279m');
+  };
+  for (let i = 0; i < 3; i++) {
+    clock.ms += 1_000;
+    const live = append();
+    assert.equal(live?.lastStep, step, 'the new point is shown');
+    assert.equal(live?.curve?.provenance, 'from siblings');
+    assert.equal(live?.curve?.predictedFinal.value, first?.curve?.predictedFinal.value, 'the kept forecast');
+  }
+  assert.equal(made.siblingForecast, asked, 'no sibling forecast refitted within the interval');
+  clock.ms += 30_000;
+  append();
+  assert.equal(made.siblingForecast, asked + 1, 'refitted once the interval is over');
+});

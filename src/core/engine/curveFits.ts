@@ -140,7 +140,9 @@ export class CurveFits {
     const rank = this.seenRank(run);
     /** The point forecast shown while the fit with its interval runs (see `pointForecastsFirst`). */
     let pointOnly: CachedCurve | undefined;
-    if (cached && cached.key !== key && this.keepLiveFit(cached, run, loss, shape)) {
+    /** A live run kept on its last fit while its log merely grows (see `liveRefitIntervalMs`): its forecast from siblings is kept too. */
+    let keptLive = false;
+    if (cached && cached.key !== key && (keptLive = this.keepLiveFit(cached, run, loss, shape))) {
       const due = cached.fittedAtMs + (this.options().liveRefitIntervalMs ?? 0);
       this.refitDueMs = this.refitDueMs === undefined ? due : Math.min(this.refitDueMs, due);
     } else if (!cached || cached.key !== key) {
@@ -240,7 +242,7 @@ export class CurveFits {
     const assumedFrom = heldFrom === undefined ? {} : { scheduleAssumedFrom: heldFrom };
     // A live run whose family has finished runs with a logged LR is forecast from them too.
     if (run.status === 'live' && shown.lr && shown.lr.length - 1 >= fit.targetStep) {
-      const sib = this.siblingForecastOf(run, loss, shown.lr, fit.targetStep, deadline, rank === undefined ? undefined : POINT_FIRST_PRIORITY + rank);
+      const sib = this.siblingForecastOf(run, loss, shown.lr, fit.targetStep, deadline, rank === undefined ? undefined : POINT_FIRST_PRIORITY + rank, keptLive);
       if (sib && !('error' in sib)) {
         const lr = shown.lr;
         const predictedFinal =
@@ -272,6 +274,7 @@ export class CurveFits {
     targetStep: number,
     deadline: number,
     priority: number | undefined,
+    keptLive = false,
   ): SiblingForecast | { error: string } | undefined {
     const family = this.catalog.familyName(run);
     const { siblings: all, key: siblingsKey, nonEmbedding } = this.siblings.of(family);
@@ -305,7 +308,9 @@ export class CurveFits {
     }
     const key = `${this.hashes.of(loss)}|${targetStep}|${n ?? '-'}|${sameSize.length ? sameSize.map((s) => s.hash).join('|') : responseJson(response!)}`;
     const cached = this.siblingCache.get(run.id);
-    if (cached && cached.key === key) return cached.value;
+    // Refitted on the curve's own live refit policy, not on every appended line: a run logging faster
+    // than its forecast is fitted kept the fitting thread on it, and other runs' first fits waited.
+    if (cached && (cached.key === key || (keptLive && sameButLoss(cached.key, key)))) return cached.value;
     // The answer last landed stands while a newer one is fitted: a live run logs points faster than
     // its forecast is fitted, so an exact-key answer would be thrown away every round (and the family
     // law, waiting for it, pending for good).
@@ -362,6 +367,11 @@ export class CurveFits {
     if (points - seen.points > LIVE_REFIT_GROWTH * seen.points) return false;
     return this.roundNowMs - cached.fittedAtMs < intervalMs;
   }
+}
+
+/** Whether two sibling-forecast keys differ at most in the run's loss (its hash leads the key). */
+function sameButLoss(a: string, b: string): boolean {
+  return a.slice(a.indexOf('|')) === b.slice(b.indexOf('|'));
 }
 
 /** A prediction whose schedule is assumed, with its interval widened (fit/plannedSchedule.ts). */
