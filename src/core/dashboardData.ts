@@ -223,7 +223,19 @@ function optimalParams(evaluate: (n: number, d: number) => number, flops: number
  * median tokens-per-parameter ratio from the smallest run to 10× the largest, and the
  * compute-optimal frontier over the same compute range. Lines only for a law of (N, D).
  */
-export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[], linePoints = 40, model?: Pick<FamilyModel, 'predict' | 'value'>): ScalingView {
+/** A family's law line and frontier as last drawn, with what they were drawn from (see scalingView's `memo`). */
+export interface ScalingLinesMemo {
+  key?: string;
+  lines?: Pick<ScalingView, 'lawLine' | 'frontier'>;
+}
+
+export function scalingView(
+  family: FamilyLaw,
+  runs: readonly ScalingRunInput[],
+  linePoints = 40,
+  model?: Pick<FamilyModel, 'predict' | 'value'>,
+  memo?: ScalingLinesMemo,
+): ScalingView {
   const heldOut = family.fit?.validation && 'heldOutRunId' in family.fit.validation ? family.fit.validation.heldOutRunId : undefined;
   const points: ScalingPoint[] = [];
   for (const run of runs) {
@@ -265,6 +277,10 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
   const ratio = ratios[Math.floor(ratios.length / 2)];
   const minN = minOf(sized.map((p) => p.params));
   const maxN = maxOf(sized.map((p) => p.params));
+  // The lines depend on the runs only through these three numbers; with the same law and model
+  // (the caller's memo is per law and model) they are the lines drawn last time.
+  const key = `${ratio}|${minN}|${maxN}|${linePoints}`;
+  if (memo?.key === key && memo.lines) return { ...view, ...memo.lines };
   const params = logSpace(minN / 2, maxN * 10, linePoints);
   // The line and its band through the engine's prediction path, so the band is the calibrated
   // interval every other prediction of this law reports (fit/calibration.ts), not raw bootstrap.
@@ -299,6 +315,10 @@ export function scalingView(family: FamilyLaw, runs: readonly ScalingRunInput[],
     frontier.loss.push(loss);
   }
   if (frontier.loss.length >= 2) view.frontier = frontier;
+  if (memo) {
+    memo.key = key;
+    memo.lines = { lawLine, ...(view.frontier ? { frontier } : {}) };
+  }
   return view;
 }
 

@@ -1,8 +1,8 @@
 // Each family's cross-run law (the family law of laws/familyLaws.ts, Chinchilla by default, or the
 // one `.scalinglens.yaml` pins) fitted to one point per run (fit/runPoint.ts), a live run anchored by
 // its own curve forecast; and the family's over-training law, which a Chinchilla law blends with.
-import type { Run } from '../runs/types';
-import { runPoint, stableCheckpoints } from '../fit/runPoint';
+import type { Run, Series } from '../runs/types';
+import { runPoint, stableCheckpoints, type RunPointInput, type RunPointMode } from '../fit/runPoint';
 import { scheduleFromLog } from '../laws/schedule';
 import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
@@ -23,6 +23,11 @@ interface Cached<T> {
 }
 
 export class FamilyFits {
+  /** Each finished run's point (measuredPoint), by its loss series. */
+  private readonly pointMemo = new WeakMap<
+    Float64Array,
+    { steps: Float64Array; tokensPerStep: number | undefined; modeKey: string; point: ReturnType<typeof runPoint> }
+  >();
   /** Each family's law with the points it was fitted to. */
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
 
@@ -37,6 +42,19 @@ export class FamilyFits {
 
   clear(): void {
     this.familyCache.clear();
+  }
+
+  /**
+   * A run's smoothed final (or minimum) loss, remembered per loss series (the index hands out a new
+   * array when a series changes): every round asked it of every finished run again.
+   */
+  private measuredPoint(loss: Series, input: RunPointInput, mode: RunPointMode): ReturnType<typeof runPoint> {
+    const modeKey = JSON.stringify(mode);
+    const memo = this.pointMemo.get(loss.values);
+    if (memo && memo.steps === loss.steps && memo.tokensPerStep === input.tokensPerStep && memo.modeKey === modeKey) return memo.point;
+    const point = runPoint(input, mode);
+    this.pointMemo.set(loss.values, { steps: loss.steps, tokensPerStep: input.tokensPerStep, modeKey, point });
+    return point;
   }
 
   /** The over-training law of a family, fitted once per Chinchilla fit (its key is the family fit's). */
@@ -167,7 +185,7 @@ export class FamilyFits {
               () => ({ kind: 'runPoint', ...input, steps: loss.steps.slice(), losses: loss.values.slice(), mode, seed: this.options().seed ?? 1 }),
               deadline,
             )
-          : runPoint(input, mode);
+          : this.measuredPoint(loss, input, mode);
       if (point === undefined) {
         entry.pointsPending++;
         continue;

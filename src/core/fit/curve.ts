@@ -464,21 +464,24 @@ export function sampleCurve(
   if ('error' in model || !Number.isFinite(lo) || !Number.isFinite(hi) || !(n >= 1)) return out;
   const logLo = Math.log(lo);
   const logHi = Math.log(hi);
+  for (let i = 0; i < n; i++) out.steps.push(n === 1 ? hi : Math.exp(logLo + ((logHi - logLo) * i) / (n - 1)));
+  const xs = out.steps.map((step) => model.xOf(step));
+  // One parameter set across every step, then the next: a schedule-aware law caches its per-block
+  // LR terms for the last parameter set seen, so going step by step across the samples redid them
+  // at every evaluation (most of a snapshot's cost per run). Same evaluations, same values.
+  const bySample = fit.samples.map((s) => xs.map((x) => model.law.evaluate(s, x)));
   for (let i = 0; i < n; i++) {
-    const step = n === 1 ? hi : Math.exp(logLo + ((logHi - logLo) * i) / (n - 1));
-    const x = model.xOf(step);
-    const value = model.law.evaluate(fit.fitParams, x);
+    const value = model.law.evaluate(fit.fitParams, xs[i]);
     const [l, u] = calibrateCurveInterval(
       value,
       percentileInterval(
-        fit.samples.map((s) => model.law.evaluate(s, x)),
+        bySample.map((row) => row[i]),
         fit.intervalLevel,
         value,
       ),
-      step / fit.lastFittedStep,
+      out.steps[i] / fit.lastFittedStep,
       value > 0,
     );
-    out.steps.push(step);
     out.values.push(value);
     out.lower.push(l);
     out.upper.push(u);
