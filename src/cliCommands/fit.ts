@@ -220,7 +220,8 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
       const p = predictWithFit(law, result, x);
       const size = rowSize(row.values, map, `line ${row.line}`, NaN);
       const distance = size ? predictionDistance(fitted, size.params, size.tokens) : undefined;
-      // Widened with the distance from the training rows by the lens's own rule (one interval for one (N, D)).
+      // Widened with the distance from the training rows by the lens's own distance rule. Not by its widening past
+      // a detected break (the family's break check runs on logged runs, not on a table): there the lens's is wider.
       const interval = distance && intervalKindOf(law.kind) === 'crossRun' ? intervalAtDistance(p.value, p.interval, distance.computeRatio) : p.interval;
       predictions.push({
         line: row.line,

@@ -103,6 +103,10 @@ test('documents outside the plain subset go to the libraries', () => {
     'a: é\n',
     '',
     '# only a comment\n',
+    // A lone indicator as the value, at the line's end: the library reports an error there.
+    'a: -\n',
+    'a: ?\n',
+    'b: 1\na: :\n',
   ];
   for (const d of docs) {
     assert.equal(liteYaml(d), undefined, JSON.stringify(d));

@@ -3,7 +3,7 @@
 // the same numbers as a fresh fit, exact input matching, nothing kept from a fit cut short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitCurve, type CurveFit, type CurveFitOptions } from '../../src/core/fit/curve';
+import { clearCurveMemo, fitCurve, type CurveFit, type CurveFitOptions } from '../../src/core/fit/curve';
 import { CurveMemo, type CurveMemoKey } from '../../src/core/fit/curveMemo';
 import { buildSchedule } from '../../src/core/laws/schedule';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
@@ -84,6 +84,7 @@ test('CurveMemo: exact keys, copies of the key arrays, least recently used out f
   const key = (losses: number[], extra: Partial<CurveMemoKey> = {}): CurveMemoKey => ({
     law: 'power',
     targetStep: 100,
+    firstStep: 1,
     steps: [1, 2, 3],
     losses,
     prefixes: [0.5],
@@ -96,6 +97,7 @@ test('CurveMemo: exact keys, copies of the key arrays, least recently used out f
   assert.equal(memo.get(key([3, 2, 1])), 'a');
   assert.equal(memo.get(key([9, 2, 1])), undefined);
   assert.equal(memo.get(key([3, 2, 1], { targetStep: 101 })), undefined);
+  assert.equal(memo.get(key([3, 2, 1], { firstStep: 0.5 })), undefined);
   assert.equal(memo.get(key([3, 2, 1], { prefixes: [] })), undefined);
   assert.equal(memo.get(key([3, 2, 1], { lr: new Float64Array([1, 2]) })), undefined);
   memo.set(key([1, 1, 1]), 'b');
@@ -104,4 +106,18 @@ test('CurveMemo: exact keys, copies of the key arrays, least recently used out f
   assert.equal(memo.get(key([1, 1, 1])), undefined);
   assert.equal(memo.get(key([3, 2, 1])), 'a');
   assert.equal(memo.get(key([2, 2, 2])), 'c');
+});
+
+test('curve memo: the same kept points after another warm-up cut are fitted afresh (the prefix checks cut from the first usable step)', () => {
+  const steps = Array.from({ length: 100 }, (_, i) => (i + 1) * 10);
+  const losses = steps.map((s, i) => 2 + 5 * Math.pow(s, -0.4) * (1 + 0.01 * Math.sin(i * 1.7)));
+  const o = { targetStep: 5000, resamples: 0 };
+  clearCurveMemo();
+  const fresh = fitCurve(steps.slice(10), losses.slice(10), { ...o, dropFirstFraction: 0 });
+  clearCurveMemo();
+  // Steps 10..1000 with the first 10% dropped keep the same points (110..1000), but cut the prefixes from step 10.
+  fitCurve(steps, losses, { ...o, dropFirstFraction: 0.1 });
+  const after = fitCurve(steps.slice(10), losses.slice(10), { ...o, dropFirstFraction: 0 });
+  assert.ok(!('error' in fresh) && !('error' in after));
+  assert.deepEqual(after.validation?.prefixes, fresh.validation?.prefixes);
 });

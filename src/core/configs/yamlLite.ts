@@ -140,7 +140,7 @@ class Reader {
       valueEnd = at;
       node = new LiteSeq(items, [p, valueEnd, this.nodeEnd(end)]);
     } else {
-      if (/[,[\]{}#&*!|>'"%@`]/.test(c) || /^[-?:](?: |$)/.test(t.slice(p, p + 2))) notLite();
+      if (/[,[\]{}#&*!|>'"%@`]/.test(c) || /^[-?:](?: |\r|\n|$)/.test(t.slice(p, p + 2))) notLite();
       const hash = t.indexOf(' #', p);
       const stop = hash >= 0 && hash < end ? hash : end;
       const value = t.slice(p, stop).trimEnd();

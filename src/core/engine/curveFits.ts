@@ -362,7 +362,10 @@ export class CurveFits {
   private askScheduleResponseEarly(run: Run, hasLr: boolean, deadline: number): void {
     if (run.status !== 'live' || !hasLr) return;
     const family = this.catalog.familyName(run);
-    const { siblings, key, nonEmbedding } = this.siblings.of(family);
+    const { siblings: all, key: allKey, nonEmbedding } = this.siblings.of(family);
+    // Without the run itself, as `siblingForecastOf` takes them (else this key would differ from its and the fit be wasted).
+    const siblings = all.some((s) => s.curve.runId === run.id) ? all.filter((s) => s.curve.runId !== run.id) : all;
+    const key = siblings === all ? allKey : siblings.map((s) => s.hash).join('|');
     if (siblings.length < 2 || this.responseCache.get(family)?.key === key) return;
     const n = siblingSize(run.hyper, nonEmbedding);
     // A sibling of its size (its peak LR not yet known here) may make the response unneeded: not asked.

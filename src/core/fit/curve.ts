@@ -283,7 +283,16 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
   const checked = isScheduleLaw(lawId) ? thin(usedSteps, usedLosses, SCHEDULE_PREFIX_CHECK_POINTS) : thinned;
 
   const prefixFractions = opts.validationPrefixes ?? DEFAULT_PREFIXES;
-  const memoKey: CurveMemoKey = { law: lawId, targetStep: target, steps: usedSteps, losses: usedLosses, lr: opts.lr, prefixes: prefixFractions };
+  // `first` too: the prefix checks cut from the first usable step, which may precede the kept points.
+  const memoKey: CurveMemoKey = {
+    law: lawId,
+    targetStep: target,
+    firstStep: first,
+    steps: usedSteps,
+    losses: usedLosses,
+    lr: opts.lr,
+    prefixes: prefixFractions,
+  };
   const memo = deterministicParts.get(memoKey);
   const main = memo ? { ...memo.main, params: memo.main.params.slice() } : fitModel(model, thinned.steps, thinned.losses, opts);
   if ('error' in main) return main;

@@ -14,6 +14,8 @@
 export interface CurveMemoKey {
   law: string;
   targetStep: number;
+  /** The first usable step, before the warm-up cut: where the prefix checks' cuts are measured from. */
+  firstStep: number;
   /** The points the fit used (after the warm-up cut), in step order. */
   steps: readonly number[];
   losses: readonly number[];
@@ -33,6 +35,7 @@ function sameKey(a: CurveMemoKey, b: CurveMemoKey): boolean {
   return (
     a.law === b.law &&
     Object.is(a.targetStep, b.targetStep) &&
+    Object.is(a.firstStep, b.firstStep) &&
     sameNumbers(a.prefixes, b.prefixes) &&
     sameNumbers(a.steps, b.steps) &&
     sameNumbers(a.losses, b.losses) &&

@@ -485,9 +485,10 @@ export function runParsingThread(init: JsonlThreadInit): void {
           Atomics.store(control, claim, -1);
           return;
         }
+        // Its time first: a cell naming the chunk never pairs with the previous chunk's time (judged late too soon).
+        if (claimTimes !== undefined) Atomics.store(claimTimes, init.index, Math.round(performance.timeOrigin + performance.now() - (init.origin ?? 0)));
         Atomics.store(control, claim, block);
       } while (Atomics.compareExchange(control, NEXT, block, block + 1) !== block);
-      if (claimTimes !== undefined) Atomics.store(claimTimes, init.index, Math.round(performance.timeOrigin + performance.now() - (init.origin ?? 0)));
       try {
         const chunk = parser.read(block);
         const transfer: ArrayBuffer[] = [];
