@@ -12,26 +12,26 @@ export class FileBatches {
   /** Paths sent, by batch id (ids increase: the map's order is the sending order). */
   private readonly batches = new Map<number, string[]>();
   private nextBatch = 1;
-  /** Batches up to this id were sent before a snapshot with every file read: read (or, if sent just then, read at once). */
-  private readUpTo = 0;
+  /** Batches up to this id are read (the worker says so: IngestWorkerData). */
+  private read = 0;
 
   /** Remembers `paths` as a new batch; its id. */
   add(paths: string[]): number {
     const batch = this.nextBatch++;
     this.batches.set(batch, paths);
     for (const [oldest] of this.batches) {
-      if (this.batches.size <= KEPT_READ_BATCHES || (oldest > this.readUpTo && this.batches.size <= MAX_BATCHES)) break;
+      if (this.batches.size <= KEPT_READ_BATCHES || (oldest > this.read && this.batches.size <= MAX_BATCHES)) break;
       this.batches.delete(oldest);
     }
     return batch;
   }
 
   /**
-   * A snapshot with no files left to read arrived: every batch sent so far was read, or was sent after
-   * that snapshot was built and is read as soon as it arrives (no rescan is reading), so it may go by count.
+   * The worker posted a snapshot with every file read after receiving batch `batch`: batches up to it
+   * are read and may go by count. (A restarted worker counts from 0 again: the highest stays.)
    */
-  allRead(): void {
-    this.readUpTo = this.nextBatch - 1;
+  readUpTo(batch: number): void {
+    this.read = Math.max(this.read, batch);
   }
 
   /** The path at `index` of `batch`, if it is still kept. */

@@ -38,8 +38,8 @@ export class WorkerClient extends Disposable {
   private stopped = false;
   /** Threads started so far; a restart after a crash raises it (tests read it). */
   generation = 0;
-  /** Which file the worker is reading: batch id and index, written by the worker (IngestWorkerData). */
-  private reading = new Int32Array(new SharedArrayBuffer(8));
+  /** Which file the worker is reading: batch id and index, and the last batch read, written by the worker (IngestWorkerData). */
+  private reading = new Int32Array(new SharedArrayBuffer(12));
   /** Files sent, by batch id, to name the one being read when the worker stopped (kept until read). */
   private readonly batches = new FileBatches();
   /** Stops of the worker while it read each file; at QUARANTINE_AFTER_CRASHES the file is quarantined. */
@@ -74,6 +74,7 @@ export class WorkerClient extends Disposable {
     if (message.type === 'reset' || message.type === 'filesChanged') {
       // Quarantined files are not read again; each batch is numbered so a crash can be pinned on its file.
       const files = this.quarantined.size > 0 ? message.files.filter((f) => !this.quarantined.has(f.path)) : message.files;
+      this.batches.readUpTo(Atomics.load(this.reading, 2));
       const batch = this.batches.add(files.map((f) => f.path));
       message = { ...message, files, batch };
     }
@@ -150,7 +151,7 @@ export class WorkerClient extends Disposable {
   private ensure(): Worker | undefined {
     if (this.worker) return this.worker;
     if (this.stopped || this.isDisposed) return undefined;
-    this.reading = new Int32Array(new SharedArrayBuffer(8));
+    this.reading = new Int32Array(new SharedArrayBuffer(12));
     const workerData: IngestWorkerData = { reading: this.reading.buffer as SharedArrayBuffer };
     const worker = new Worker(this.scriptPath, { workerData });
     this.worker = worker;
@@ -201,7 +202,6 @@ export class WorkerClient extends Disposable {
     }
     if (outcome.kind === 'stale') return;
     this.deltaStats.applied++;
-    if (outcome.snapshot.filesToRead === undefined) this.batches.allRead();
     this.snapshotEmitter.fire(outcome.snapshot);
     this.updateEmitter.fire({ snapshot: outcome.snapshot, delta, previous: outcome.previous });
   }
