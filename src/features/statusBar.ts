@@ -6,7 +6,7 @@ import type { RunView, Snapshot } from '../shared/protocol';
 import { COMMAND_PIN_STATUS_RUN } from './commands';
 import { COMMAND_SHOW_DASHBOARD_VIEW } from './dashboard';
 import { intervalComing } from '../shared/pendingInterval';
-import { statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
+import { statusLookAt, statusTarget, statusText, statusTooltip, type StatusChoice } from './statusText';
 
 /** The run of a file the user opened: its log or config sits in the run's folder. */
 export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined {
@@ -23,6 +23,8 @@ export function runOfFile(snapshot: Snapshot, file: string): RunView | undefined
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('scalingLens.status', vscode.StatusBarAlignment.Left, 50));
   private static readonly PINNED_KEY = 'scalingLens.statusBarRun';
+  /** The run last looked at, kept over reloads: a cold start reads it first. */
+  private static readonly LOOKED_KEY = 'scalingLens.statusBarLastLooked';
   private lastLooked: string | undefined;
   private lookedVia: StatusChoice['lookedVia'];
 
@@ -32,6 +34,10 @@ export class StatusBar extends Disposable {
   ) {
     super();
     this.item.name = 'Scaling Lens';
+    this.lastLooked = state?.get<string>(StatusBar.LOOKED_KEY);
+    // Before the first snapshot: the chosen run is read and fitted first on a cold start.
+    const chosen = this.pinned ?? this.lastLooked;
+    if (chosen !== undefined) worker.lookAt('statusBar', [chosen]);
     this.register(worker.onSnapshot((s) => this.update(s)));
     this.register(vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.looked(editor.document.uri)));
     this.register(vscode.commands.registerCommand(COMMAND_PIN_STATUS_RUN, () => this.pick()));
@@ -64,6 +70,7 @@ export class StatusBar extends Disposable {
     if (!run || (run.id === this.lastLooked && this.lookedVia === 'file')) return;
     this.lastLooked = run.id;
     this.lookedVia = 'file';
+    void this.state?.update(StatusBar.LOOKED_KEY, run.id);
     this.update(snapshot);
   }
 
@@ -73,6 +80,7 @@ export class StatusBar extends Disposable {
     if (!snapshot?.runs.some((r) => r.id === runId)) return;
     this.lastLooked = runId;
     this.lookedVia = 'dashboard';
+    void this.state?.update(StatusBar.LOOKED_KEY, runId);
     this.update(snapshot);
   }
 
@@ -106,7 +114,7 @@ export class StatusBar extends Disposable {
     }
     const choice: StatusChoice = { pinned: this.pinned, lastLooked: this.lastLooked, lookedVia: this.lookedVia };
     const target = statusTarget(snapshot, choice);
-    this.worker.lookAt('statusBar', target ? [target.run.id] : []);
+    this.worker.lookAt('statusBar', statusLookAt(snapshot, choice));
     this.item.text = statusText(snapshot, choice);
     this.item.tooltip = statusTooltip(snapshot, choice);
     this.item.command = target

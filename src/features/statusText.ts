@@ -23,6 +23,8 @@ export type StatusReason = 'pinned' | 'looked' | 'selected' | 'live';
 
 /** The run the status bar shows and why: pinned, else last looked at (its files opened, or selected in the dashboard), else the live run furthest along. */
 export function statusTarget(snapshot: Snapshot, choice: StatusChoice = {}): { run: RunView; reason: StatusReason } | undefined {
+  // A first scan's listing mid-read may lack the chosen run yet: no other run flashes in its place.
+  if (awaitedRun(snapshot, choice) !== undefined) return undefined;
   const byId = (id: string | undefined) => (id === undefined ? undefined : snapshot.runs.find((r) => r.id === id));
   const pinned = byId(choice.pinned);
   if (pinned) return { run: pinned, reason: 'pinned' };
@@ -30,6 +32,27 @@ export function statusTarget(snapshot: Snapshot, choice: StatusChoice = {}): { r
   if (looked) return { run: looked, reason: choice.lookedVia === 'dashboard' ? 'selected' : 'looked' };
   const live = featuredLiveRun(snapshot);
   return live ? { run: live, reason: 'live' } : undefined;
+}
+
+/**
+ * The run the user chose (pinned, else last looked at) while a first scan's listing mid-read
+ * (`filesToRead`) does not hold it yet: it is waited for, not replaced by a fallback.
+ */
+export function awaitedRun(snapshot: Snapshot, choice: StatusChoice): string | undefined {
+  const chosen = choice.pinned ?? choice.lastLooked;
+  if (snapshot.filesToRead === undefined || chosen === undefined) return undefined;
+  return snapshot.runs.some((r) => r.id === chosen) ? undefined : chosen;
+}
+
+/**
+ * The runs the status bar asks the worker to read and fit first: the one shown, else the one awaited.
+ * A fallback picked from a partial listing would replace the chosen run in the worker's looked-at list.
+ */
+export function statusLookAt(snapshot: Snapshot, choice: StatusChoice = {}): string[] {
+  const target = statusTarget(snapshot, choice);
+  if (target) return [target.run.id];
+  const awaited = awaitedRun(snapshot, choice);
+  return awaited !== undefined ? [awaited] : [];
 }
 
 /** Losses as the status bar shows them: two decimals (the tooltip has three and the interval). */
@@ -42,6 +65,8 @@ export function statusText(snapshot: Snapshot, choice: StatusChoice = {}): strin
   // A spinning icon while fits run in the background (each lands in a new snapshot).
   const icon = snapshot.fitting > 0 ? '$(sync~spin)' : '$(graph)';
   const target = statusTarget(snapshot, choice);
+  // A partial listing's run count would change under the user's eyes: the reading is said instead.
+  if (!target && snapshot.filesToRead !== undefined) return `${icon} reading logs…`;
   if (!target) return `${icon} ${snapshot.runs.length} run${snapshot.runs.length === 1 ? '' : 's'}`;
   const { run, reason } = target;
   const pin = reason === 'pinned' ? '$(pinned) ' : '';
@@ -67,7 +92,9 @@ const WHY: Record<StatusReason, string> = {
 export function statusTooltip(snapshot: Snapshot, choice: StatusChoice = {}): string {
   const target = statusTarget(snapshot, choice);
   const lines: string[] = [];
-  if (!target) {
+  if (!target && snapshot.filesToRead !== undefined) {
+    lines.push(`Scaling Lens: reading the workspace's logs (${formatInteger(snapshot.filesToRead)} file(s) left).`);
+  } else if (!target) {
     lines.push(`Scaling Lens: ${snapshot.runs.length} run(s), none live with a prediction. Click for the dashboard.`);
   } else {
     const { run, reason } = target;

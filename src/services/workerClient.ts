@@ -5,6 +5,7 @@ import { Disposable } from './dispose';
 import { RestartWindow } from '../shared/restartWindow';
 import { SnapshotDeltaDecoder } from '../shared/dashboardDelta';
 import { RpcClient, type ResponseTo } from '../shared/rpc';
+import { FileBatches } from './fileBatches';
 
 /** A new snapshot, the delta from the worker that made it, and the snapshot it was applied to (undefined: a whole one). */
 export interface SnapshotUpdate {
@@ -16,8 +17,6 @@ export interface SnapshotUpdate {
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A file is quarantined when the worker stopped this many times while reading it. */
 export const QUARANTINE_AFTER_CRASHES = 2;
-/** File batches remembered to name the file a crash happened on (older ones were read long ago). */
-const KEPT_BATCHES = 64;
 
 /**
  * Owns the worker thread: starts it lazily, correlates requests with responses (with a time-out),
@@ -39,11 +38,10 @@ export class WorkerClient extends Disposable {
   private stopped = false;
   /** Threads started so far; a restart after a crash raises it (tests read it). */
   generation = 0;
-  /** Which file the worker is reading: batch id and index, written by the worker (IngestWorkerData). */
-  private reading = new Int32Array(new SharedArrayBuffer(8));
-  /** Files sent, by batch id, to name the one being read when the worker stopped. */
-  private readonly batches = new Map<number, string[]>();
-  private nextBatch = 1;
+  /** Which file the worker is reading: batch id and index, and the last batch read, written by the worker (IngestWorkerData). */
+  private reading = new Int32Array(new SharedArrayBuffer(12));
+  /** Files sent, by batch id, to name the one being read when the worker stopped (kept until read). */
+  private readonly batches = new FileBatches();
   /** Stops of the worker while it read each file; at QUARANTINE_AFTER_CRASHES the file is quarantined. */
   private readonly crashesWhileReading = new Map<string, number>();
   /** Files never sent to the worker again this session (tests read it). */
@@ -76,12 +74,8 @@ export class WorkerClient extends Disposable {
     if (message.type === 'reset' || message.type === 'filesChanged') {
       // Quarantined files are not read again; each batch is numbered so a crash can be pinned on its file.
       const files = this.quarantined.size > 0 ? message.files.filter((f) => !this.quarantined.has(f.path)) : message.files;
-      const batch = this.nextBatch++;
-      this.batches.set(
-        batch,
-        files.map((f) => f.path),
-      );
-      if (this.batches.size > KEPT_BATCHES) this.batches.delete(this.batches.keys().next().value as number);
+      this.batches.readUpTo(Atomics.load(this.reading, 2));
+      const batch = this.batches.add(files.map((f) => f.path));
       message = { ...message, files, batch };
     }
     this.ensure()?.postMessage(message);
@@ -157,7 +151,7 @@ export class WorkerClient extends Disposable {
   private ensure(): Worker | undefined {
     if (this.worker) return this.worker;
     if (this.stopped || this.isDisposed) return undefined;
-    this.reading = new Int32Array(new SharedArrayBuffer(8));
+    this.reading = new Int32Array(new SharedArrayBuffer(12));
     const workerData: IngestWorkerData = { reading: this.reading.buffer as SharedArrayBuffer };
     const worker = new Worker(this.scriptPath, { workerData });
     this.worker = worker;
@@ -240,7 +234,7 @@ export class WorkerClient extends Disposable {
    */
   private blameFileBeingRead(code: number): boolean {
     const batch = Atomics.load(this.reading, 0);
-    const file = batch === 0 ? undefined : this.batches.get(batch)?.[Atomics.load(this.reading, 1)];
+    const file = batch === 0 ? undefined : this.batches.path(batch, Atomics.load(this.reading, 1));
     if (file === undefined) return false;
     const crashes = (this.crashesWhileReading.get(file) ?? 0) + 1;
     this.crashesWhileReading.set(file, crashes);

@@ -80,9 +80,10 @@ export interface WorkerSettings {
 }
 
 /**
- * `workerData` of the ingest worker: `reading` is a SharedArrayBuffer of two Int32s, the batch id
- * (0: none) and the index in it of the file being read. It outlives a crashed worker, so the host
- * knows which file was being read when it stopped (workerClient.ts).
+ * `workerData` of the ingest worker: `reading` is a SharedArrayBuffer of three Int32s, the batch id
+ * (0: none) and the index in it of the file being read, and the last batch received when a snapshot
+ * with every file read was posted (batches up to it are read). It outlives a crashed worker, so the
+ * host knows which file was being read when it stopped (workerClient.ts).
  */
 export interface IngestWorkerData {
   reading: SharedArrayBuffer;

@@ -26,6 +26,8 @@ if (!port) throw new Error('worker.js must run as a worker thread');
 let settings: WorkerSettings = { fitTimeBudgetMs: 5000, minPointsForCurve: 8 };
 /** Which file is being read (batch id, index), in memory the host still reads after a crash (IngestWorkerData). */
 const reading = (workerData as IngestWorkerData | undefined)?.reading ? new Int32Array((workerData as IngestWorkerData).reading) : undefined;
+/** The last file batch received (0: none): all read once a snapshot without `filesToRead` is posted. */
+let lastBatch = 0;
 /** Test hook (crashOnReadForTest): stop as a crash would on reading a path ending with this. */
 let crashOnRead: string | undefined;
 
@@ -58,6 +60,8 @@ const session = new EngineSession({
   engine: { minPointsForCurve: settings.minPointsForCurve, fitter },
   onSnapshot: (snapshot) => {
     lastPosted = snapshot;
+    // Every batch received so far is read: the host may forget them (workerClient.ts keeps the unread).
+    if (snapshot.filesToRead === undefined && reading !== undefined) Atomics.store(reading, 2, lastBatch);
     post({ type: 'delta', delta: deltas.encode(snapshot) });
   },
   log,
@@ -87,6 +91,7 @@ const serveRequest = serveRpc(answer, post, describe);
 
 /** Before each file is read: where the host finds it after a crash, and the crash test hook. */
 function beforeRead(batch: number): (index: number, file: { path: string }) => void {
+  lastBatch = Math.max(lastBatch, batch);
   return (index, file) => {
     if (reading !== undefined) {
       Atomics.store(reading, 0, batch);

@@ -260,3 +260,39 @@ test('a looked-at run that is not in the workspace moves nothing ahead: folder b
     expected.slice(0, events.filter((e) => e.startsWith('read ')).length),
   );
 });
+
+test("readFirst: a run folder's event files below it are read right after its own files, whatever the host's order", () => {
+  const q = (p: string, index: number): QueuedFile => ({ file: { path: p, root: '/w' }, index });
+  const queue = [
+    q('/w/out/a/runs/x/events.out.tfevents.1', 0),
+    q('/w/out/b/metrics.jsonl', 1),
+    q('/w/out/a/trainer_state.json', 2),
+    q('/w/out/a/runs/y/events.out.tfevents.2', 3),
+  ];
+  const order = readFirst(queue, []);
+  assert.deepEqual(
+    order.map((x) => x.index),
+    [1, 2, 0, 3],
+  );
+  // A slice may end only after the whole of out/a (the HF output folder and its runs/ event files).
+  // (out/a where the host listed its own files.)
+  assert.equal(folderBoundary(order[1], order[2]), false);
+  assert.equal(folderBoundary(order[0], order[1]), true);
+});
+
+test("a folder seen that is a workspace root (a config at the root, a run logged at the root) moves only the root's own files ahead", () => {
+  const q = (p: string, index: number): QueuedFile => ({ file: { path: p, root: '/w' }, index });
+  const queue = [q('/w/r1/metrics.jsonl', 0), q('/w/metrics.csv', 1), q('/w/r2/metrics.jsonl', 2)];
+  const order = readFirst(queue, ['/w']);
+  assert.deepEqual(
+    order.map((x) => [x.index, x.seen]),
+    [
+      [1, true],
+      [0, false],
+      [2, false],
+    ],
+  );
+  // A run at the root is named by the root's folder name (runs/index.ts): its folder is the root.
+  assert.deepEqual(runFolders(['w', 'r2'], queue), ['/w', '/w/r2']);
+  assert.deepEqual(runFolders(['w'], [q('/w/r1/metrics.jsonl', 0)]), []);
+});

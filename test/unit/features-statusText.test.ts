@@ -1,7 +1,7 @@
 // The status bar item's text and tooltip, and which run it shows.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { statusTarget, statusText, statusTooltip } from '../../src/features/statusText';
+import { statusLookAt, statusTarget, statusText, statusTooltip } from '../../src/features/statusText';
 import type { RunView, Snapshot } from '../../src/shared/protocol';
 
 function run(id: string, status: 'live' | 'finished', points: number, lastLoss: number, final?: [number, number, number]): RunView {
@@ -99,4 +99,19 @@ test('a run whose loss left an earlier forecast says so in the tooltip; one that
   };
   const tip = statusTooltip({ ...snapshot, runs: [off] } as Snapshot);
   assert.match(tip, /Off its forecast: the loss left the forecast made at step 1000/);
+});
+
+test("a first scan's listing mid-read that lacks the chosen run: that run stays asked for, no other run or run count is shown", () => {
+  const partial = { ...snapshot, filesToRead: 120 } as Snapshot;
+  for (const choice of [{ pinned: 'late/not-read-yet' }, { lastLooked: 'late/not-read-yet' }, { pinned: 'late/not-read-yet', lastLooked: 'sweep/llama-95m' }]) {
+    assert.deepEqual(statusLookAt(partial, choice), ['late/not-read-yet'], JSON.stringify(choice));
+    assert.equal(statusTarget(partial, choice), undefined);
+    assert.equal(statusText(partial, choice), '$(graph) reading logs…');
+    assert.match(statusTooltip(partial, choice), /reading the workspace's logs \(120 file\(s\) left\)/);
+  }
+  // Once it is listed it is shown; with every file read, a run that is gone falls back as before.
+  assert.deepEqual(statusLookAt(partial, { lastLooked: 'sweep/llama-95m' }), ['sweep/llama-95m']);
+  assert.deepEqual(statusLookAt(snapshot, { pinned: 'late/not-read-yet' }), ['sweep/llama-279m']);
+  // No run chosen: the live run furthest along of what is read so far.
+  assert.deepEqual(statusLookAt(partial), ['sweep/llama-279m']);
 });

@@ -18,11 +18,22 @@ export interface QueuedFile {
 
 /**
  * `queue` reordered: workspace files, then those under `seenFolders` (absolute), then the rest, each
- * group folder by folder in the order the host listed the folders (stable otherwise).
+ * group folder by folder in the order the host listed the folders (stable otherwise), each folder
+ * followed by the folders below it (an HF output folder and its `runs/` event files are one run).
+ * A seen folder that is a root (a root's own run, a config at a root) sees only the root's own files:
+ * every file is below it.
  */
 export function readFirst(queue: readonly QueuedFile[], seenFolders: readonly string[]): QueuedFile[] {
-  const prefixes = seenFolders.map((f) => path.resolve(f) + path.sep);
-  const rank = (q: QueuedFile): number => (path.basename(q.file.path) === WORKSPACE_FILE_NAME ? 0 : prefixes.some((p) => q.file.path.startsWith(p)) ? 1 : 2);
+  const roots = new Set(queue.map((q) => q.file.root));
+  const seenRoots = new Set<string>();
+  const prefixes: string[] = [];
+  for (const f of seenFolders) {
+    const folder = path.resolve(f);
+    if (roots.has(folder)) seenRoots.add(folder);
+    else prefixes.push(folder + path.sep);
+  }
+  const seen = (p: string): boolean => seenRoots.has(path.dirname(p)) || prefixes.some((prefix) => p.startsWith(prefix));
+  const rank = (q: QueuedFile): number => (path.basename(q.file.path) === WORKSPACE_FILE_NAME ? 0 : seen(q.file.path) ? 1 : 2);
   const groups: Map<string, QueuedFile[]>[] = [new Map(), new Map(), new Map()];
   for (const q of queue) {
     const r = rank(q);
@@ -35,7 +46,38 @@ export function readFirst(queue: readonly QueuedFile[], seenFolders: readonly st
     else byFolder.set(key, [entry]);
   }
   const out: QueuedFile[] = [];
-  for (const byFolder of groups) for (const list of byFolder.values()) for (const q of list) out.push(q);
+  for (const byFolder of groups) for (const key of belowTheirParents(byFolder)) for (const q of byFolder.get(key)!) out.push(q);
+  return out;
+}
+
+/**
+ * The keys of `byFolder` (root NUL folder, in the host's order), each folder's descendants right after
+ * it, in the host's order: a slice (folderBoundary) then never ends between a run folder and the
+ * event files below it, nor reads those before the folder's own files make them that run's.
+ */
+function belowTheirParents(byFolder: Map<string, unknown>): string[] {
+  const children = new Map<string, string[]>();
+  const tops: string[] = [];
+  for (const key of byFolder.keys()) {
+    const [root, dir] = key.split('\u0000');
+    let parent: string | undefined;
+    // Up to, not including, the root: every folder is below its root.
+    for (let up = path.dirname(dir); up.length > root.length && up !== dir && parent === undefined; up = path.dirname(up)) {
+      if (byFolder.has(`${root}\u0000${up}`)) parent = `${root}\u0000${up}`;
+    }
+    if (parent === undefined) tops.push(key);
+    else {
+      const list = children.get(parent);
+      if (list) list.push(key);
+      else children.set(parent, [key]);
+    }
+  }
+  const out: string[] = [];
+  const visit = (key: string): void => {
+    out.push(key);
+    for (const child of children.get(key) ?? []) visit(child);
+  };
+  for (const key of tops) visit(key);
   return out;
 }
 
@@ -43,6 +85,7 @@ export function readFirst(queue: readonly QueuedFile[], seenFolders: readonly st
  * The folders of `runIds` (run ids are paths relative to a root, runs/index.ts), each under the first
  * root of `files` that has a file in it: the root the id belongs to. Ids a second root's name
  * prefixes (`root:rel`) are left out: reading them first could hand their plain id to the wrong root.
+ * A run whose logs sit at a root is named by the root's folder name: its folder is the root.
  */
 export function runFolders(runIds: Iterable<string>, files: readonly QueuedFile[]): string[] {
   const roots: string[] = [];
@@ -55,6 +98,10 @@ export function runFolders(runIds: Iterable<string>, files: readonly QueuedFile[
       const prefix = folder + path.sep;
       if (files.some((q) => q.file.root === root && q.file.path.startsWith(prefix))) {
         out.push(folder);
+        break;
+      }
+      if (id === path.basename(root) && files.some((q) => q.file.root === root && path.dirname(q.file.path) === root)) {
+        out.push(root);
         break;
       }
     }
