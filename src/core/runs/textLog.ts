@@ -366,9 +366,10 @@ const hfStdout: Framework = {
 // stdout+stderr keeps every redraw. The step is the batch count: (epoch − first epoch) × batches
 // per epoch + n, n and the total from the bar (the optimizer step when no gradient accumulation).
 const LIGHTNING_BAR = /^\s*Epoch (\d+):\s*\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/;
-// A name starts only where no name character precedes it: else a long run of letters without `=` is
-// tried from every position, each scanning to its end (quadratic; bench/hostile.ts's pattern row).
-const LIGHTNING_POSTFIX = /(?<![\w/.-])([A-Za-z_][\w/.-]*)=([^,\s\]]+)/g;
+// A name starts at the postfix's start or after a character that cannot be in one: else a long run of
+// letters without `=` is tried from every position, each scanning to its end (quadratic; bench/hostile.ts's
+// pattern row). No lookbehind: patternSafety.ts's linearity proof does not read one.
+const LIGHTNING_POSTFIX = /(?:^|[^\w/.-])([A-Za-z_][\w/.-]*)=([^,\s\]]+)/g;
 const lightningTqdm: Framework = {
   id: 'lightning-tqdm',
   parse(line, ctx) {
