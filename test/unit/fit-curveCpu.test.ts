@@ -1,6 +1,7 @@
 // The curve fit's CPU savings (issue 20) change no number they are not meant to: the multipower
 // kernel's values-with-Jacobian pass gives the fits bit for bit what separate passes give, and
-// refining one least-squares solution instead of two is the first half of refining two.
+// refining one least-squares solution instead of two is the first half of refining two, and
+// screening the least-squares starts carries the kept ones on exactly where they stopped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMultipowerLaw } from '../../src/core/laws/multipower';
@@ -94,4 +95,24 @@ test('fitLaw irlsStarts: refining the best least-squares solution alone is the f
   }
   // A second distinct least-squares solution existed (and cost passes) in at least one of these curves.
   assert.ok(compared > 0);
+});
+
+test('fitLaw screenLeastSquares: carrying every start on is the unscreened fit, bit for bit; carrying two on costs fewer passes', () => {
+  for (const [upTo, seed] of [
+    [T, 7],
+    [0.3 * T, 8],
+  ] as const) {
+    const data = curve(upTo, seed);
+    const plain = counted(false);
+    const all = counted(false);
+    const two = counted(false);
+    const fitPlain = fitLaw(plain.law, data, { irlsStarts: 1 }) as LawFitRaw;
+    // The grid keeps 5 starts (fitLaw's default): carrying all 5 on after 10 iterations.
+    const fitAll = fitLaw(all.law, data, { irlsStarts: 1, screenLeastSquares: { iterations: 10, keep: 5 } }) as LawFitRaw;
+    const fitTwo = fitLaw(two.law, data, { irlsStarts: 1, screenLeastSquares: { iterations: 10, keep: 2 } }) as LawFitRaw;
+    assert.ok(!('error' in fitPlain) && !('error' in fitAll) && !('error' in fitTwo));
+    assert.deepEqual(fitAll.params, fitPlain.params);
+    assert.equal(fitAll.objective, fitPlain.objective);
+    assert.ok(two.passes() < plain.passes(), `${two.passes()} passes screened vs ${plain.passes()}`);
+  }
 });

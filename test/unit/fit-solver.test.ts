@@ -126,3 +126,33 @@ test('fitLaw: too few points for the parameters is an error, priors lower the co
   const badPrior = fitLaw(powerLaw, { x, y }, { priors: { gamma: { mean: 0.5, sd: 0.1 } } });
   assert.ok('error' in badPrior);
 });
+
+test('LM resumed where it stopped (its point and damping) takes the same steps as one longer run', () => {
+  // Rosenbrock's valley: r = (10(y − x²), 1 − x), a few dozen steps from (−1.2, 1).
+  const rosenbrock: LsqProblem = {
+    nParams: 2,
+    nResiduals: 2,
+    lower: [-5, -5],
+    upper: [5, 5],
+    evaluate(p, r, jac) {
+      r[0] = 10 * (p[1] - p[0] * p[0]);
+      r[1] = 1 - p[0];
+      if (jac) {
+        jac[0] = -20 * p[0];
+        jac[1] = 10;
+        jac[2] = -1;
+        jac[3] = 0;
+      }
+    },
+  };
+  const whole = levenbergMarquardt(rosenbrock, [-1.2, 1], { maxIterations: 40 });
+  const first = levenbergMarquardt(rosenbrock, [-1.2, 1], { maxIterations: 6 });
+  assert.equal(first.status, 'max-iterations');
+  const rest = levenbergMarquardt(rosenbrock, first.params, { maxIterations: 34, initialLambda: first.lambda });
+  assert.deepEqual(rest.params, whole.params);
+  assert.equal(rest.cost, whole.cost);
+  assert.equal(rest.status, whole.status);
+  // Restarting with the default damping instead is another path (the resumption is what keeps it).
+  const restarted = levenbergMarquardt(rosenbrock, first.params, { maxIterations: 34 });
+  assert.ok(restarted.iterations + first.iterations !== whole.iterations || restarted.params.some((v, i) => v !== whole.params[i]));
+});

@@ -62,6 +62,11 @@ export interface FitLawOptions extends StopCheck {
   maxIrlsIterations?: number;
   maxLmIterations?: number;
   /**
+   * Run every grid start's least squares for `iterations` only, then carry on with the `keep`
+   * lowest objectives, each exactly where it stopped, to the usual iteration count.
+   */
+  screenLeastSquares?: { iterations: number; keep: number };
+  /**
    * The law already compiled for exactly `data.x` (compileLaw), used when every point is valid:
    * refits of the same points (a bootstrap) then compile once and share its cached values.
    */
@@ -262,23 +267,45 @@ function asCandidate(prep: Prepared, start: readonly number[]): RefineResult {
  * weights are tiny and IRLS crawls, while Gauss–Newton converges fast; IRLS then only polishes.
  * The uniform weight equals the Huber weight of a 1% residual, so priors keep their balance.
  */
-function leastSquaresPhase(prep: Prepared, start: readonly number[], opts: FitLawOptions, maxIterations: number): RefineResult {
-  const p0 = clampToBox(start, prep.lower, prep.upper);
+function leastSquaresPhase(
+  prep: Prepared,
+  start: readonly number[],
+  opts: FitLawOptions,
+  maxIterations: number,
+  /** Carry on from where an earlier phase from `start` stopped (its point and damping): the same steps as one longer phase. */
+  resume?: LsResume,
+): RefineResult & { resume: LsResume } {
+  const p0 = resume ? resume.origin : clampToBox(start, prep.lower, prep.upper);
   // Least squares evaluates the Jacobian here first.
-  const F0 = objective(prep, p0, true);
-  if (shouldStop(opts)) return { params: p0, objective: F0, converged: false, timedOut: true };
+  const F0 = resume ? resume.originObjective : objective(prep, p0, true);
+  if (shouldStop(opts))
+    return { params: p0, objective: F0, converged: false, timedOut: true, resume: { origin: p0, originObjective: F0, at: p0, lambda: NaN, done: true } };
   const weights = prep.sqrtWeights;
   for (let i = 0; i < prep.x.length; i++) weights[i] = Math.sqrt(prep.w[i] * prep.dataWeight * prep.delta * 0.1);
-  const ls = levenbergMarquardt(prep.problem, p0, {
+  const ls = levenbergMarquardt(prep.problem, resume ? resume.at : p0, {
     maxIterations,
     costTolerance: 1e-10,
     deadline: opts.deadline,
     isCancelled: opts.isCancelled,
     work: prep.work,
+    initialLambda: resume?.lambda,
   });
   const F = objective(prep, ls.params);
   const timedOut = ls.status === 'stopped';
-  return F < F0 ? { params: ls.params, objective: F, converged: false, timedOut } : { params: p0, objective: F0, converged: false, timedOut };
+  const next: LsResume = { origin: p0, originObjective: F0, at: ls.params, lambda: ls.lambda, done: ls.status !== 'max-iterations' };
+  return F < F0
+    ? { params: ls.params, objective: F, converged: false, timedOut, resume: next }
+    : { params: p0, objective: F0, converged: false, timedOut, resume: next };
+}
+
+/** Where a least-squares phase stopped, to go on exactly as one longer phase would. */
+interface LsResume {
+  origin: number[];
+  originObjective: number;
+  at: number[];
+  lambda: number;
+  /** The solver stopped for another reason than its cap: more iterations would not move it. */
+  done: boolean;
 }
 
 /** IRLS for the Huber objective from `start` (a majorise–minimise scheme: F never increases). */
@@ -463,7 +490,8 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   if (starts.length === 0) return { error: `law ${law.id}: no finite starting point (check the data's scale)` };
 
   // Least squares from every start, then IRLS from the best distinct one or two.
-  const candidates: RefineResult[] = [];
+  const screen = useGrid && opts.screenLeastSquares ? Math.min(LS_ITERATIONS, Math.max(1, opts.screenLeastSquares.iterations)) : LS_ITERATIONS;
+  let candidates: (RefineResult & { resume?: LsResume })[] = [];
   let timedOut = false;
   for (const s of starts) {
     if (candidates.length > 0 && shouldStop(opts)) {
@@ -471,11 +499,20 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
       break;
     }
     // Warm starts (bootstrap refits) already sit near the robust optimum: IRLS directly.
-    const res = useGrid ? leastSquaresPhase(prep, s, opts, LS_ITERATIONS) : asCandidate(prep, s);
+    const res = useGrid ? leastSquaresPhase(prep, s, opts, screen) : asCandidate(prep, s);
     timedOut ||= res.timedOut;
     if (Number.isFinite(res.objective)) candidates.push(res);
   }
   candidates.sort((u, v) => u.objective - v.objective);
+  if (screen < LS_ITERATIONS && opts.screenLeastSquares) {
+    candidates = candidates.slice(0, Math.max(1, opts.screenLeastSquares.keep)).map((c) => {
+      if (timedOut || !c.resume || c.resume.done) return c;
+      const res = leastSquaresPhase(prep, c.resume.origin, opts, LS_ITERATIONS - screen, c.resume);
+      timedOut ||= res.timedOut;
+      return Number.isFinite(res.objective) ? res : c;
+    });
+    candidates.sort((u, v) => u.objective - v.objective);
+  }
   const irlsStarts = Math.max(1, Math.floor(opts.irlsStarts ?? 2));
   const distinct: RefineResult[] = [];
   for (const c of candidates) {

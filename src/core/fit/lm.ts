@@ -72,6 +72,8 @@ export interface LmOptions extends StopCheck {
   costTolerance?: number;
   /** Stop when the largest step is below this, relative to the parameter's magnitude. */
   stepTolerance?: number;
+  /** Damping to start from (default 1e−3). */
+  initialLambda?: number;
 }
 
 export type LmStatus = 'converged' | 'max-iterations' | 'stalled' | 'stopped' | 'non-finite';
@@ -80,6 +82,8 @@ export interface LmResult {
   params: number[];
   /** ½‖r‖² at `params`. */
   cost: number;
+  /** Damping at the end. */
+  lambda: number;
   iterations: number;
   status: LmStatus;
 }
@@ -138,19 +142,19 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
   let jac = work.jac;
   let rTrial = work.rTrial;
   let jacTrial = work.jacTrial;
+  let lambda = opts.initialLambda ?? 1e-3;
   // The buffers swap roles as steps are accepted; hand them back in their current roles on every exit.
   const done = (status: LmStatus, iterations: number): LmResult => {
     work.r = r;
     work.jac = jac;
     work.rTrial = rTrial;
     work.jacTrial = jacTrial;
-    return { params: p, cost, iterations, status };
+    return { params: p, cost, iterations, status, lambda };
   };
   problem.evaluate(p, r, jac);
   let cost = halfSumSquares(r);
   if (!Number.isFinite(cost)) return done('non-finite', 0);
 
-  let lambda = 1e-3;
   const pTrial = new Array<number>(n);
 
   for (let iter = 0; iter < maxIterations; iter++) {
