@@ -168,14 +168,15 @@ const SCHEDULE_CURVE_IRLS_STARTS = 1;
  * (fitLaw `screenLeastSquares`): 0.81× the multipower law's point × block terms on
  * bench/fitCpu.ts's jobs (1.67M → 1.35M per fit), the other three starts' last 40 iterations. Every
  * start hits the 50-iteration cap, and IRLS refines only the best (SCHEDULE_CURVE_IRLS_STARTS), so
- * a fit changes only where a start that was behind after 10 iterations would have won. validate
- * --only multipowerlaw-schedules (2026-12-07): every summary, coverage, early-forecast and
- * leave-one-size-out row unchanged; one raw interval wider (100M cosine_24000 first 30%, upper
- * end 3.043 → 3.098, point 2.979 unchanged); the joint-family section's "joint + asymptotes"
- * column (not what the engine fits), largest size live 30%: median/mean 0.41%/0.88% →
- * 0.35%/0.82%. Keeping one start instead of two (1.24M terms) left the same rows but that column
- * at 0.71%/1.17%; screening at 5 iterations (1.31M) moved a first-30% forecast (25M cosine_72000,
- * 0.76% → 0.67%) and that column to 0.98%/1.41%.
+ * a fit changes only where a start that was behind after 10 iterations would have won. CPU per
+ * fresh fit 0.81–0.84× (those jobs, the two trees alternating in one process, load 12–17). `npm
+ * run validate` (2026-12-07), line by line against main: every row unchanged but one raw interval
+ * (100M cosine_24000 first 30%: upper end 3.043 → 3.098, point 2.979 unchanged) and the
+ * joint-family section's "joint + asymptotes" column (not what the engine fits), largest size
+ * live 30%: median/mean 0.41%/0.88% → 0.35%/0.82%. Keeping one start instead of two (1.24M
+ * terms) moved that column to 0.71%/1.17% and a schedule-assumed cosine cell (+1.46% → +1.48%);
+ * screening at 5 iterations (1.31M) moved a first-30% forecast (25M cosine_72000, 0.76% → 0.67%)
+ * and that column to 0.98%/1.41%.
  */
 const SCHEDULE_CURVE_LS_SCREEN = { iterations: 10, keep: 2 };
 function fitModel(
