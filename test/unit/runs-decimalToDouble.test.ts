@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decimalToDouble } from '../../src/core/runs/decimalToDouble';
-import { readNumberBytes } from '../../src/core/runs/jsonlFast';
+import { readNumberBytes, viewOf } from '../../src/core/runs/jsonlFast';
 
 const RUNS = Number(process.env.SCALING_LENS_FUZZ_RUNS ?? 1000);
 
@@ -129,10 +129,48 @@ test('readNumberBytes on 17-digit decimals: the Eisel–Lemire path and its Numb
       const text = d.toPrecision(17).replace('e+', 'e');
       const bytes = Buffer.from(text + after, 'latin1');
       const out = new Float64Array(1);
-      const end = readNumberBytes(bytes, 0, bytes.length, out, 0);
+      const end = readNumberBytes(bytes, 0, bytes.length, out, 0, viewOf(bytes));
       assert.equal(end, text.length);
       assert.ok(Object.is(out[0], JSON.parse(text)), `${text}: ${out[0]}`);
     }),
     { numRuns: RUNS * 5 },
+  );
+});
+
+test('readNumberBytes: digit strings that outgrow the exact range anywhere (integer part or fraction, any tail) give JSON.parse, or -1 where it fails', () => {
+  // readNumberBytes reads up to 15 or 16 digits itself (four at a time, then one) and hands the
+  // rest to readLongNumber: put the decimal point, the exponent and a broken tail at every place
+  // around that hand-over.
+  const digitArb = fc.constantFrom(...'0123456789');
+  fc.assert(
+    fc.property(
+      fc.constantFrom('', '-'),
+      fc.constantFrom(...'123456789'),
+      fc.array(digitArb, { minLength: 8, maxLength: 24 }),
+      fc.nat(),
+      fc.constantFrom('', 'e5', 'E-7', 'e+300', 'e-330', '.', '.5', 'e', 'e+', '.e3', '..1', '-', '0'),
+      fc.constantFrom('', ',', '}', ' '),
+      (sign, first, rest, dotAt, tail, after) => {
+        const digits = first + rest.join('');
+        const at = dotAt % (digits.length + 1);
+        const body = at === digits.length ? digits : `${digits.slice(0, at)}.${digits.slice(at)}`;
+        const text = `${sign}${body.endsWith('.') ? body.slice(0, -1) : body}${tail}`;
+        const bytes = Buffer.from(text + after, 'latin1');
+        const out = new Float64Array(1);
+        const end = readNumberBytes(bytes, 0, bytes.length, out, 0, viewOf(bytes));
+        let expected: number | undefined;
+        try {
+          expected = JSON.parse(text) as number;
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) assert.notEqual(end, text.length, `read ${text} whole, which JSON.parse rejects`);
+        else {
+          assert.equal(end, text.length, text);
+          assert.ok(Object.is(out[0], expected), `${text}: ${out[0]} but JSON.parse gives ${expected}`);
+        }
+      },
+    ),
+    { numRuns: RUNS * 10 },
   );
 });

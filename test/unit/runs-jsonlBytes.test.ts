@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { byteShape, readBytesWithShape, readNumberBytes, scanFlatNumericLine } from '../../src/core/runs/jsonlFast';
+import { byteShape, readBytesWithShape, readNumberBytes, scanFlatNumericLine, viewOf } from '../../src/core/runs/jsonlFast';
 import { JsonlReader, type ColumnReadResult } from '../../src/core/runs/jsonl';
 import { FileTail, isTailError } from '../../src/core/runs/tail';
 import { SeriesColumns } from '../../src/core/runs/seriesStore';
@@ -75,7 +75,7 @@ test('bytes: a JSON number read from its bytes is exactly what JSON.parse gives 
         if (/^[ \t\r\n]|[ \t\r\n]$/.test(text)) return;
         const bytes = Buffer.from(text + after, 'latin1');
         const out = new Float64Array(1);
-        const end = readNumberBytes(bytes, 0, bytes.length, out, 0);
+        const end = readNumberBytes(bytes, 0, bytes.length, out, 0, viewOf(bytes));
         let expected: number | undefined;
         try {
           const v: unknown = JSON.parse(text);

@@ -123,22 +123,38 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
 }
 
 /**
- * decimalToDouble, the double stored in `out[slot]`; false (nothing stored) where that gives NaN.
- * The line readers' form: a double returned from a call that is not inlined is boxed on the heap,
- * one allocation per number, where a store into a Float64Array allocates nothing.
+ * decimalToDouble, the double stored in `out[slot]`; false (`out[slot]` then unspecified) where that
+ * gives NaN. The line readers' form: a double returned from a call that is not inlined is boxed on
+ * the heap, one allocation per number, where a store into a Float64Array allocates nothing.
  */
 export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: number, out: Float64Array, slot: number): boolean {
-  let i = start;
-  const negative = bytes[i] === 45; // '-'
-  if (negative) i++;
+  const negative = bytes[start] === 45; // '-'
+  out[slot] = 0;
+  return continueDecimalInto(bytes, negative ? start + 1 : start, end, negative, 0, 0, false, out, slot);
+}
+
+/**
+ * decimalToDoubleInto from part way through the number: its first `digits` significant digits
+ * (at most 16) are read and their value is in `out[slot]` (below 2^53, so exact), `q` counts the
+ * fraction digits among them (negated), `inFraction` says whether `bytes[i]` is past the decimal
+ * point. readNumberBytes comes here when a number outgrows its exact range, so no digit is read twice.
+ */
+export function continueDecimalInto(
+  bytes: Uint8Array,
+  i: number,
+  end: number,
+  negative: boolean,
+  digits: number,
+  q: number,
+  inFraction: boolean,
+  out: Float64Array,
+  slot: number,
+): boolean {
   // w = head·10^tailDigits + tail, exactly: head takes the first 15 significant digits (below
-  // 2^53), tail up to 4 more; q counts the decimal places taken from the fraction.
-  let head = 0;
+  // 2^53; 16 when the caller's had 16), tail up to 19 in all.
+  let head = out[slot];
   let tail = 0;
   let tailScale = 1;
-  let digits = 0;
-  let q = 0;
-  let inFraction = false;
   let c = 0;
   for (; i < end; i++) {
     c = bytes[i];
@@ -181,7 +197,7 @@ export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: numbe
 
   // w's 32-bit halves: head·tailScale < 10^19 is not exact in a double, so split head first.
   const headHigh = Math.floor(head * INV_2_32);
-  const lowPart = (head - headHigh * TWO_POW_32) * tailScale + tail; // < 2^32·10^4: exact
+  const lowPart = (head - headHigh * TWO_POW_32) * tailScale + tail; // < 2^32·10^4 (10^3 for a 16-digit head): exact
   const lowCarry = Math.floor(lowPart * INV_2_32);
   const wHigh = headHigh * tailScale + lowCarry;
   const wLow = lowPart - lowCarry * TWO_POW_32;

@@ -9,7 +9,7 @@
 // loop: no string per line, numbers built from their digits, property-tested against JSON.parse in
 // test/unit/runs-jsonlBytes.test.ts).
 
-import { decimalToDoubleInto } from './decimalToDouble';
+import { continueDecimalInto, decimalToDoubleInto } from './decimalToDouble';
 
 const enum Ch {
   Tab = 9,
@@ -211,6 +211,10 @@ export function byteShape(keys: readonly string[]): ByteLineShape {
 /** 10^0 … 10^22: every one is exact in a double, which the fast number path relies on. */
 const POW10 = new Float64Array(23).map((_, i) => 10 ** i);
 const TWO_POW_53 = 2 ** 53;
+/** Below this, one more digit keeps the mantissa below 2^53, so exact (HEAD_CAP · 10 + 9 < 2^53). */
+const HEAD_CAP = 9e14;
+/** Below this, four more digits keep the mantissa below 2^53 (GROUP_CAP · 10^4 + 9999 < 2^53). */
+const GROUP_CAP = 9e11;
 /** An exponent this large cannot be offset by the fraction digits of any line we read (≤ 16 MiB). */
 const EXPONENT_CAP = 1e9;
 
@@ -225,56 +229,98 @@ export function viewOf(bytes: Uint8Array): DataView {
 }
 
 /**
+ * The value of the four ASCII digits at `bytes[i, i + 4)` (`view` over `bytes`), or -1 when one of
+ * them is no digit. The four are read as one little-endian word and combined in it (SWAR, as in
+ * Lemire's parse_eight_digits_unrolled, here in 32 bits): one load and a few integer operations
+ * where a digit at a time is four dependent double multiply-adds, the digit loops' main cost.
+ */
+function fourDigits(view: DataView, i: number): number {
+  const word = view.getInt32(i, true);
+  // Each byte 0x30–0x3F, and none past 0x39 (adding 6 carries those into 0x40).
+  if ((word & 0xf0f0f0f0) !== 0x30303030 || ((word + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) return -1;
+  const digits = word - 0x30303030; // byte k: the k-th digit, 0–9
+  const pairs = digits * 10 + (digits >>> 8); // byte 0: d0·10 + d1, byte 2: d2·10 + d3 (≤ 99: no carry)
+  return (pairs & 0xff) * 100 + ((pairs >>> 16) & 0xff);
+}
+
+/**
  * Reads the JSON number at `bytes[i]` (before `limit`) into `out[slot]`; returns where it ends, or
- * -1 when the bytes there are not a JSON number.
+ * -1 when the bytes there are not a JSON number. `view` is a DataView over `bytes` (viewOf).
  *
  * The value is exactly what JSON.parse gives: when the digits, read as an integer m, are below 2^53
  * and the decimal exponent e is within ±22, both m and 10^|e| are exact doubles and one IEEE
  * multiplication or division rounds m·10^e correctly (Clinger's fast path; W. D. Clinger, "How to
- * read floating point numbers accurately", PLDI 1990). Anything else (17 significant digits,
- * 1e-300) goes to the Eisel–Lemire conversion (decimalToDouble.ts), and what that cannot decide to
- * Number() on the number's text, which JSON.parse also uses.
+ * read floating point numbers accurately", PLDI 1990). Longer digit strings (Python's 17-digit
+ * float repr) go on, from the digit where m would leave the exact range, in readLongNumber: the
+ * digits read so far are kept, nothing is read twice. Big exponents (1e-300) go to readNumberRest.
  */
-export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number): number {
+export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number, view: DataView): number {
   // The common case, kept small so it is inlined into the line readers: -?int(.frac)? with no
-  // exponent and a mantissa below 2^53. Anything else is finished by readNumberRest.
+  // exponent and at most 15 or 16 digits. Anything else is finished by readLongNumber or readNumberRest.
   const start = i;
-  let negative = false;
-  if (i < limit && bytes[i] === Ch.Minus) {
-    negative = true;
-    i++;
-  }
+  const negative = i < limit && bytes[i] === Ch.Minus;
+  if (negative) i++;
   if (i >= limit) return -1;
   let c = bytes[i];
+  if (c < Ch.Zero || c > Ch.Nine) return -1;
+  // A leading 0 is the whole integer part: the number ends there, before the digit after it.
+  if (c === Ch.Zero && ++i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) return i;
   let mantissa = 0;
-  if (c === Ch.Zero) {
-    i++;
-  } else if (c > Ch.Zero && c <= Ch.Nine) {
-    do {
-      mantissa = mantissa * 10 + (c - Ch.Zero);
-      i++;
-    } while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine);
-  } else {
-    return -1;
-  }
-  let fractionDigits = 0;
-  if (i < limit && bytes[i] === Ch.Dot) {
-    const fractionStart = ++i;
+  let fractionStart = -1;
+  // The integer part's digits, then (second pass) the fraction's: four at a time while the
+  // mantissa stays exact that way, then one at a time.
+  for (;;) {
+    for (let g; i + 4 <= limit && mantissa < GROUP_CAP && (g = fourDigits(view, i)) >= 0; i += 4) mantissa = mantissa * 10000 + g;
     while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) {
+      if (mantissa >= HEAD_CAP) {
+        out[slot] = mantissa; // passed in the array: a double argument of a call not inlined is boxed
+        return readLongNumber(bytes, start, i, limit, fractionStart, out, slot);
+      }
       mantissa = mantissa * 10 + (c - Ch.Zero);
       i++;
     }
-    fractionDigits = i - fractionStart;
-    if (fractionDigits === 0) return -1;
-    if (fractionDigits > 22) return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
+    if (fractionStart >= 0 || i >= limit || bytes[i] !== Ch.Dot) break;
+    fractionStart = ++i;
   }
-  if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE))
+  if (i === fractionStart) return -1;
+  const fractionDigits = fractionStart < 0 ? 0 : i - fractionStart;
+  // (One call for both cases: this function must stay small enough to be inlined.)
+  if (fractionDigits > 22 || (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)))
     return readNumberRest(bytes, start, i, limit, negative, mantissa, -fractionDigits, out, slot);
-  // 17-digit decimals (Python's float repr): straight to Eisel–Lemire, passing no double (a double
-  // argument of a call that is not inlined is boxed on the heap, an allocation per number).
-  if (mantissa >= TWO_POW_53) return readLongDecimal(bytes, start, i, out, slot);
+  // mantissa < HEAD_CAP · 10 < 2^53: every digit step was exact.
   const v = mantissa / POW10[fractionDigits];
   out[slot] = negative ? -v : v;
+  return i;
+}
+
+/**
+ * The rest of a number whose digits outgrew readNumberBytes' exact range: `bytes[start, i)` holds
+ * its sign and first digits, whose value is in `out[slot]` (15 or 16 digits, exact), and `bytes[i]`
+ * is the next digit, in the integer part (`fractionStart` -1) or in the fraction that starts at
+ * `fractionStart`. Checks the rest's grammar, stores the value, returns where the number ends (-1
+ * for what is not a number).
+ */
+function readLongNumber(bytes: Uint8Array, start: number, i: number, limit: number, fractionStart: number, out: Float64Array, slot: number): number {
+  const restStart = i;
+  let c: number;
+  while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) i++;
+  if (fractionStart < 0 && i < limit && bytes[i] === Ch.Dot) {
+    const digitsStart = ++i;
+    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) i++;
+    if (i === digitsStart) return -1;
+  }
+  if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)) {
+    i++;
+    if (i < limit && ((c = bytes[i]) === Ch.Plus || c === Ch.Minus)) i++;
+    const digitsStart = i;
+    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) i++;
+    if (i === digitsStart) return -1;
+  }
+  // The head (≥ HEAD_CAP: 15 digits below 10^15, else 16) stays in out[slot] for the conversion.
+  const headDigits = out[slot] < 1e15 ? 15 : 16;
+  const q = fractionStart < 0 ? 0 : fractionStart - restStart;
+  if (!continueDecimalInto(bytes, restStart, i, bytes[start] === Ch.Minus, headDigits, q, fractionStart >= 0, out, slot))
+    out[slot] = Number(latin1(bytes, start, i));
   return i;
 }
 
@@ -355,7 +401,7 @@ export function readBytesWithShape(
     const end = readWithSkeleton(bytes, view, start, limit, skeleton, values);
     if (end >= 0) return end;
   }
-  const end = readWithKeys(bytes, start, limit, shape.keyBytes, values);
+  const end = readWithKeys(bytes, view, start, limit, shape.keyBytes, values);
   if (end >= 0 && skeleton === undefined) shape.skeleton = skeletonOf(bytes, start, end, shape.keyBytes);
   return end;
 }
@@ -383,7 +429,7 @@ function readWithSkeleton(bytes: Uint8Array, view: DataView, start: number, limi
     i += n;
     runStart = runEnd;
     if (k === count) break;
-    i = readNumberBytes(bytes, i, limit, values, k);
+    i = readNumberBytes(bytes, i, limit, values, k, view);
     if (i < 0) return -1;
   }
   if (i === limit || bytes[i] === Ch.Lf) return i;
@@ -394,6 +440,7 @@ function readWithSkeleton(bytes: Uint8Array, view: DataView, start: number, limi
 function skeletonOf(bytes: Uint8Array, start: number, end: number, keys: readonly Uint8Array[]): Skeleton {
   const runs: Uint8Array[] = [];
   const scratch = new Float64Array(1);
+  const view = viewOf(bytes);
   let i = start;
   let runStart = start;
   for (let k = 0; k < keys.length; k++) {
@@ -405,7 +452,7 @@ function skeletonOf(bytes: Uint8Array, start: number, end: number, keys: readonl
     i++; // `:`
     while (isLineSpace(bytes[i])) i++;
     runs.push(bytes.subarray(runStart, i));
-    i = readNumberBytes(bytes, i, end, scratch, 0);
+    i = readNumberBytes(bytes, i, end, scratch, 0, view);
     runStart = i;
   }
   runs.push(bytes.subarray(runStart, end));
@@ -423,7 +470,7 @@ function skeletonOf(bytes: Uint8Array, start: number, end: number, keys: readonl
   return { bytes: literal, runEnds, words: new Int32Array(words) };
 }
 
-function readWithKeys(bytes: Uint8Array, start: number, limit: number, keys: readonly Uint8Array[], values: Float64Array): number {
+function readWithKeys(bytes: Uint8Array, view: DataView, start: number, limit: number, keys: readonly Uint8Array[], values: Float64Array): number {
   const count = keys.length;
   let i = start;
   while (i < limit && isLineSpace(bytes[i])) i++;
@@ -444,7 +491,7 @@ function readWithKeys(bytes: Uint8Array, start: number, limit: number, keys: rea
     if (i >= limit || bytes[i] !== Ch.Colon) return -1;
     i++;
     while (i < limit && isLineSpace(bytes[i])) i++;
-    i = readNumberBytes(bytes, i, limit, values, k);
+    i = readNumberBytes(bytes, i, limit, values, k, view);
     if (i < 0) return -1;
     while (i < limit && isLineSpace(bytes[i])) i++;
     if (i >= limit) return -1;
