@@ -82,11 +82,53 @@ TEXT_RULES = [
 
 def text_log(path):
     text = open(path, encoding="utf-8", errors="replace").read().replace("\r", "\n")
+    facts = megatron_facts(text)
     for name, rx, rule in TEXT_RULES:
         pts = [(int(m.group(1)), float(m.group(2))) for m in rx.finditer(text)]
         if pts:
-            return result(name, pts, rule)
+            out = result(name, pts, rule)
+            if out and facts:
+                out["facts"] = facts
+            return out
+    if facts:  # a log without a loss series can still state its run's facts
+        return {"series": None, "reason": "no loss series in this file", "facts": facts}
     return None
+
+
+MEGATRON_ARG = re.compile(r"^\s*(\w+) \.+ (.*)$")
+RANK_PARAMS = re.compile(r"number of parameters on \(tensor, pipeline\) model parallel rank \((\d+), (\d+)\): (\d+)")
+PADDED_VOCAB = re.compile(r"padded vocab \(size: \d+\) with \d+ dummy tokens \(new size: (\d+)\)")
+
+
+def megatron_facts(text):
+    """Run facts a Megatron stdout log states (megatron/arguments.py _print_args; training.py): the run's
+    tokens per step (global_batch_size x seq_length, constant batch only) and planned iterations from its
+    last arguments block, and its size as the SUM of the per-rank parameter counts it prints, the word
+    embedding counted once (with pipeline stages > 1 the last stage holds a tied copy: padded vocab x hidden).
+    An independent count: our reader estimates the size from the model's shape instead."""
+    blocks = re.findall(r"-+ arguments -+\n(.*?)\n-+ end of arguments -+", text, re.S)
+    if not blocks:
+        return None
+    args = {}
+    for line in blocks[-1].split("\n"):
+        m = MEGATRON_ARG.match(line)
+        if m:
+            args[m.group(1)] = m.group(2).strip()
+    facts = {}
+    intarg = lambda k: int(args[k]) if re.fullmatch(r"\d+", args.get(k, "")) else None
+    gbs, seq, iters = intarg("global_batch_size"), intarg("seq_length"), intarg("train_iters")
+    if gbs and seq and args.get("rampup_batch_size", "None") == "None":
+        facts["tokensPerStep"] = gbs * seq
+    if iters:
+        facts["maxSteps"] = iters
+    ranks = {(m.group(1), m.group(2)): int(m.group(3)) for m in RANK_PARAMS.finditer(text)}
+    vocab = PADDED_VOCAB.search(text)
+    tp, pp, hidden = intarg("tensor_model_parallel_size"), intarg("pipeline_model_parallel_size"), intarg("hidden_size")
+    if ranks and tp and pp and hidden and vocab and len(ranks) == tp * pp:
+        total = sum(ranks.values()) - (int(vocab.group(1)) * hidden if pp > 1 else 0)
+        facts["params"] = total
+        facts["paramsRule"] = f"sum of the {len(ranks)} per-rank counts, the tied word embedding once"
+    return facts or None
 
 
 def tfevents(path):

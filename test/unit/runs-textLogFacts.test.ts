@@ -80,6 +80,17 @@ test('Megatron arguments: a batch ramp-up gives no tokens per step; train_sample
   assert.equal(plain?.hyper.maxSteps, Math.ceil(4002 / 4));
 });
 
+test('Megatron arguments behind a launcher or logger prefix are read; a line that is no argument is not', () => {
+  const prefixed = (prefix: string): string[] => BIGSCIENCE_TP4_PP4.map((l) => (l.startsWith('  ') ? prefix + l : l));
+  for (const prefix of ['[default0]:', '0: ', '[2024-05-01 10:00:00,123] [INFO] [arguments.py:80:print_args]']) {
+    const r = read(prefixed(prefix));
+    assert.equal(r?.hyper.tokensPerStep, 4 * 1024, prefix);
+    assert.equal(r?.hyper.maxSteps, 1000, prefix);
+  }
+  const odd = read([BIGSCIENCE_TP4_PP4[1], '  3d_thing .......... 5', '  no dots here 7', '  train_iters....... 9', BIGSCIENCE_TP4_PP4[14]]);
+  assert.deepEqual([...(odd?.params.keys() ?? [])], [], 'a name starting with a digit, no dots, no space before the dots: none is an argument');
+});
+
 test('Megatron arguments: a restarted job prints them again and the latest block wins; an unterminated block is closed', () => {
   const restarted = [...BIGSCIENCE_TP4_PP4, ...BIGSCIENCE_TP4_PP4.map((l) => l.replace(/(train_iters \.+) 1000/, '$1 3000'))];
   assert.equal(read(restarted)?.hyper.maxSteps, 3000);

@@ -14,8 +14,6 @@ import { hyperFromParams, type NativeHyper } from './hparams';
 
 /** ANSI colour codes (torchtitan colours the parameter count). */
 const ANSI = /\x1b\[[0-9;]*m/g;
-/** `  name ........ value`, after an optional launcher prefix (`[default0]:`, `0:`; one colon, so one split to try). */
-const MEGATRON_ARG = /^(?:[^\s:]*:)?\s*([A-Za-z_]\w*) \.+ (.*)$/;
 /** Fact lines are short; a longer line is cut before any pattern sees it. */
 const MAX_FACT_LINE_CHARS = 4096;
 const MEGATRON_VOCAB = /padded vocab \(size: \d+\) with \d+ dummy tokens \(new size: (\d+)\)/;
@@ -33,6 +31,23 @@ export interface TextLogFactsReading {
   notes: string[];
   /** What was read, as key → value text (the run's hyperparameters for family guesses). */
   params: Map<string, unknown>;
+}
+
+/**
+ * `  name ........ value` → [name, value], after any prefix (a launcher's `[default0]:`, a logger's
+ * time stamp): the name is the word before the first ` ..`. A scan, not a pattern: no backtracking.
+ */
+function megatronArgument(line: string): [string, string] | undefined {
+  const dots = line.indexOf(' ..');
+  if (dots <= 0) return undefined;
+  let start = dots;
+  while (start > 0 && /\w/.test(line[start - 1])) start--;
+  if (start === dots || /\d/.test(line[start]) || (start > 0 && line[start - 1] !== ' ' && line[start - 1] !== ':' && line[start - 1] !== ']'))
+    return undefined;
+  let end = dots + 1;
+  while (line[end] === '.') end++;
+  if (line[end] !== ' ') return undefined;
+  return [line.slice(start, dots), line.slice(end + 1).trim()];
 }
 
 /** Collects a text log's run facts line by line; cheap on the lines after the preamble (one counter). */
@@ -80,8 +95,8 @@ export class TextLogFacts {
         this.version++;
         return;
       }
-      const m = MEGATRON_ARG.exec(raw.trimEnd());
-      if (m) this.megatronArgs.set(m[1], m[2].trim());
+      const arg = megatronArgument(raw);
+      if (arg) this.megatronArgs.set(arg[0], arg[1]);
       return;
     }
     if (++this.sinceFact > PREAMBLE_LINES) {
