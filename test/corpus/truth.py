@@ -517,6 +517,40 @@ def deepseek_inference(path):
     return {"params": t, "activeParams": a, "source": "formula:deepseek MLA+MoE (inference/model.py)", "exact": False}
 
 
+def llama_ffn(dim, multiple_of=256, multiplier=None):
+    """Meta's llama FeedForward as torchtitan builds it (models/llama3/model/model.py): 4*dim, 2/3 of it,
+    times ffn_dim_multiplier, rounded up to multiple_of."""
+    hidden = int(2 * (4 * dim) / 3)
+    if multiplier is not None:
+        hidden = int(multiplier * hidden)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+# torchtitan flavors, from the ModelArgs in torchtitan/models/{llama3,qwen3}/__init__.py at commit
+# 238fa9953e4aec2a62582121564273d7cbb1e9f1: (dim, layers, heads, kv_heads, head_dim, ffn, vocab, tied, qk_norm)
+TORCHTITAN = {
+    ("llama3", "debugmodel"): (256, 6, 16, 16, 16, llama_ffn(256), 2048, False, 0),
+    ("llama3", "8B"): (4096, 32, 32, 8, 128, llama_ffn(4096, 1024, 1.3), 128256, False, 0),
+    ("llama3", "70B"): (8192, 80, 64, 8, 128, llama_ffn(8192, 4096, 1.3), 128256, False, 0),
+    ("llama3", "405B"): (16384, 126, 128, 8, 128, llama_ffn(16384, 4096, 1.2), 128256, False, 0),
+    ("qwen3", "0.6B"): (1024, 28, 16, 8, 128, 3072, 151936, True, 2),
+    ("qwen3", "1.7B"): (2048, 28, 16, 8, 128, 6144, 151936, True, 2),
+    ("qwen3", "32B"): (5120, 64, 64, 8, 128, 25600, 151936, False, 2),
+}
+
+
+def torchtitan_toml(path):
+    import tomllib
+
+    model = tomllib.load(open(path, "rb")).get("model", {})
+    key = (model.get("name"), model.get("flavor"))
+    if key not in TORCHTITAN:
+        return {"error": f"no flavor truth for {key}"}
+    d, L, H, K, hd, f, V, tied, qk = TORCHTITAN[key]
+    total, _ = decoder(d, L, H, K, hd, f, V, tied, qk_norm=qk)
+    return {"params": total, "source": f"formula:torchtitan {key[0]} {key[1]} (flavor args of torchtitan/models/{key[0]}/__init__.py)", "exact": False}
+
+
 def config_truth(path):
     rel = path.replace("\\", "/")
     base = os.path.basename(path)
@@ -536,6 +570,8 @@ def config_truth(path):
         return megatron_slurm(path)
     if "DeepSeek-V3/inference/configs" in rel:
         return deepseek_inference(path)
+    if "pytorch__torchtitan/" in rel and rel.endswith(".toml"):
+        return torchtitan_toml(path)
     return None
 
 
