@@ -126,7 +126,7 @@ export class TextLogFacts {
       if (m) this.fact(() => this.titan.set('num_params', Number(m[1].replace(/,/g, ''))));
       return;
     }
-    if (raw.includes('global batch size')) {
+    if (raw.includes('global batch size ')) {
       const m = TITAN_BATCH.exec(raw);
       if (m)
         this.fact(() => {
