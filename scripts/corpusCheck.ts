@@ -17,6 +17,8 @@ interface LogTruth {
   rule?: string;
   reason?: string;
   error?: string;
+  /** Run facts a text log states (truth.py megatron_facts): size from its per-rank counts, tokens per step, planned steps. */
+  facts?: { params?: number; paramsRule?: string; tokensPerStep?: number; maxSteps?: number };
 }
 
 interface ConfigTruth {
@@ -39,6 +41,8 @@ export interface LogCheck {
   expected: string;
   /** Why it is a miss (empty when ok). */
   reason: string;
+  /** The run facts truth.json records for this file, against ours (only when the file was read into a run). */
+  facts?: { ok: boolean; found: string; expected: string };
 }
 
 export interface ConfigCheck {
@@ -140,9 +144,11 @@ function checkLogs(root: string, group: string, truth: Record<string, LogTruth>)
         : s
           ? `${describe(s)}${run.files.length > 1 ? ` [run of ${run.files.length} files]` : ''}`
           : `run ${run.id} without a loss series`;
+    const factProblems = run && t.facts ? checkFacts(run, t.facts, check) : [];
     if (t.series === null) {
-      check.ok = !s;
-      if (!check.ok) check.reason = 'a loss series was read from a file that has none';
+      check.ok = !s && factProblems.length === 0;
+      if (s) check.reason = 'a loss series was read from a file that has none';
+      else check.reason = factProblems.join('; ');
       continue;
     }
     if (!s) {
@@ -154,10 +160,33 @@ function checkLogs(root: string, group: string, truth: Record<string, LogTruth>)
     if (n !== t.points) problems.push(`${n} points, truth ${t.points}`);
     if (!close(s.steps[0], t.first![0]) || !close(s.values[0], t.first![1])) problems.push('first point differs');
     if (!close(s.steps[n - 1], t.last![0]) || !close(s.values[n - 1], t.last![1])) problems.push('last point differs');
+    problems.push(...factProblems);
     check.ok = problems.length === 0;
     check.reason = problems.join('; ');
   }
   return out;
+}
+
+/** A run's size (within 1%: ours is from the model's shape), tokens per step and planned steps (exact) against the log's own. */
+function checkFacts(run: Run, facts: NonNullable<LogTruth['facts']>, check: LogCheck): string[] {
+  const h = run.hyper;
+  const show = (p?: number, t?: number, s?: number): string =>
+    `params ${p === undefined ? '?' : p.toLocaleString('en-US')}, tokens/step ${t ?? '?'}, maxSteps ${s ?? '?'}`;
+  const problems: string[] = [];
+  if (facts.params !== undefined) {
+    const diffPct = h.params === undefined ? undefined : (100 * (h.params - facts.params)) / facts.params;
+    if (diffPct === undefined || Math.abs(diffPct) > 1)
+      problems.push(`params ${diffPct === undefined ? 'unknown' : `${diffPct.toFixed(3)}%`} vs ${facts.paramsRule ?? 'the log'}`);
+  }
+  if (facts.tokensPerStep !== undefined && h.tokensPerStep !== facts.tokensPerStep)
+    problems.push(`tokens/step ${h.tokensPerStep ?? 'unknown'}, truth ${facts.tokensPerStep}`);
+  if (facts.maxSteps !== undefined && h.maxSteps !== facts.maxSteps) problems.push(`maxSteps ${h.maxSteps ?? 'unknown'}, truth ${facts.maxSteps}`);
+  check.facts = {
+    ok: problems.length === 0,
+    found: show(h.params, h.tokensPerStep, h.maxSteps),
+    expected: show(facts.params, facts.tokensPerStep, facts.maxSteps),
+  };
+  return problems;
 }
 
 function checkConfigs(root: string, truth: Record<string, ConfigTruth>): ConfigCheck[] {
@@ -220,6 +249,8 @@ export function corpusFigures(r: CorpusReport): {
   goldenTotal: number;
   configsRight: number;
   configsTotal: number;
+  factsRight: number;
+  factsTotal: number;
 } {
   const logs = r.logs.filter((l) => l.present && l.group === 'logs');
   const golden = r.logs.filter((l) => l.present && l.group === 'golden');
@@ -231,5 +262,7 @@ export function corpusFigures(r: CorpusReport): {
     goldenTotal: golden.length,
     configsRight: configs.filter((c) => c.ok).length,
     configsTotal: configs.length,
+    factsRight: logs.filter((l) => l.facts?.ok === true).length,
+    factsTotal: logs.filter((l) => l.facts !== undefined).length,
   };
 }

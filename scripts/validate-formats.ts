@@ -66,7 +66,7 @@ function reportCorpus(): void {
   for (const l of report.logs) {
     if (!l.present) continue;
     process.stdout.write(
-      `  ${l.ok ? 'ok  ' : 'MISS'} ${l.file}\n        ours:  ${l.found}\n        truth: ${l.expected}${l.ok ? '' : `\n        why:   ${l.reason}`}\n`,
+      `  ${l.ok ? 'ok  ' : 'MISS'} ${l.file}\n        ours:  ${l.found}\n        truth: ${l.expected}${l.facts ? `\n        facts: ${l.facts.found}\n        truth: ${l.facts.expected}` : ''}${l.ok ? '' : `\n        why:   ${l.reason}`}\n`,
     );
   }
   process.stdout.write('\nconfigs (ours | independent count):\n');
@@ -82,7 +82,7 @@ function reportCorpus(): void {
   }
   const f = corpusFigures(report);
   process.stdout.write(
-    `\nfigures: logs read right ${f.logsRight}/${f.logsTotal}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${f.configsRight}/${f.configsTotal}\n`,
+    `\nfigures: logs read right ${f.logsRight}/${f.logsTotal}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${f.configsRight}/${f.configsTotal}; run facts of text logs right ${f.factsRight}/${f.factsTotal}\n`,
   );
   const misses = [
     ...report.logs.filter((l) => l.present && !l.ok).map((l) => `${l.file}: ${l.reason}`),

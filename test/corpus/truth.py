@@ -82,11 +82,53 @@ TEXT_RULES = [
 
 def text_log(path):
     text = open(path, encoding="utf-8", errors="replace").read().replace("\r", "\n")
+    facts = megatron_facts(text)
     for name, rx, rule in TEXT_RULES:
         pts = [(int(m.group(1)), float(m.group(2))) for m in rx.finditer(text)]
         if pts:
-            return result(name, pts, rule)
+            out = result(name, pts, rule)
+            if out and facts:
+                out["facts"] = facts
+            return out
+    if facts:  # a log without a loss series can still state its run's facts
+        return {"series": None, "reason": "no loss series in this file", "facts": facts}
     return None
+
+
+MEGATRON_ARG = re.compile(r"^\s*(\w+) \.+ (.*)$")
+RANK_PARAMS = re.compile(r"number of parameters on \(tensor, pipeline\) model parallel rank \((\d+), (\d+)\): (\d+)")
+PADDED_VOCAB = re.compile(r"padded vocab \(size: \d+\) with \d+ dummy tokens \(new size: (\d+)\)")
+
+
+def megatron_facts(text):
+    """Run facts a Megatron stdout log states (megatron/arguments.py _print_args; training.py): the run's
+    tokens per step (global_batch_size x seq_length, constant batch only) and planned iterations from its
+    last arguments block, and its size as the SUM of the per-rank parameter counts it prints, the word
+    embedding counted once (with pipeline stages > 1 the last stage holds a tied copy: padded vocab x hidden).
+    An independent count: our reader estimates the size from the model's shape instead."""
+    blocks = re.findall(r"-+ arguments -+\n(.*?)\n-+ end of arguments -+", text, re.S)
+    if not blocks:
+        return None
+    args = {}
+    for line in blocks[-1].split("\n"):
+        m = MEGATRON_ARG.match(line)
+        if m:
+            args[m.group(1)] = m.group(2).strip()
+    facts = {}
+    intarg = lambda k: int(args[k]) if re.fullmatch(r"\d+", args.get(k, "")) else None
+    gbs, seq, iters = intarg("global_batch_size"), intarg("seq_length"), intarg("train_iters")
+    if gbs and seq and args.get("rampup_batch_size", "None") == "None":
+        facts["tokensPerStep"] = gbs * seq
+    if iters:
+        facts["maxSteps"] = iters
+    ranks = {(m.group(1), m.group(2)): int(m.group(3)) for m in RANK_PARAMS.finditer(text)}
+    vocab = PADDED_VOCAB.search(text)
+    tp, pp, hidden = intarg("tensor_model_parallel_size"), intarg("pipeline_model_parallel_size"), intarg("hidden_size")
+    if ranks and tp and pp and hidden and vocab and len(ranks) == tp * pp:
+        total = sum(ranks.values()) - (int(vocab.group(1)) * hidden if pp > 1 else 0)
+        facts["params"] = total
+        facts["paramsRule"] = f"sum of the {len(ranks)} per-rank counts, the tied word embedding once"
+    return facts or None
 
 
 def tfevents(path):
@@ -475,6 +517,40 @@ def deepseek_inference(path):
     return {"params": t, "activeParams": a, "source": "formula:deepseek MLA+MoE (inference/model.py)", "exact": False}
 
 
+def llama_ffn(dim, multiple_of=256, multiplier=None):
+    """Meta's llama FeedForward as torchtitan builds it (models/llama3/model/model.py): 4*dim, 2/3 of it,
+    times ffn_dim_multiplier, rounded up to multiple_of."""
+    hidden = int(2 * (4 * dim) / 3)
+    if multiplier is not None:
+        hidden = int(multiplier * hidden)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+# torchtitan flavors, from the ModelArgs in torchtitan/models/{llama3,qwen3}/__init__.py at commit
+# 238fa9953e4aec2a62582121564273d7cbb1e9f1: (dim, layers, heads, kv_heads, head_dim, ffn, vocab, tied, qk_norm)
+TORCHTITAN = {
+    ("llama3", "debugmodel"): (256, 6, 16, 16, 16, llama_ffn(256), 2048, False, 0),
+    ("llama3", "8B"): (4096, 32, 32, 8, 128, llama_ffn(4096, 1024, 1.3), 128256, False, 0),
+    ("llama3", "70B"): (8192, 80, 64, 8, 128, llama_ffn(8192, 4096, 1.3), 128256, False, 0),
+    ("llama3", "405B"): (16384, 126, 128, 8, 128, llama_ffn(16384, 4096, 1.2), 128256, False, 0),
+    ("qwen3", "0.6B"): (1024, 28, 16, 8, 128, 3072, 151936, True, 2),
+    ("qwen3", "1.7B"): (2048, 28, 16, 8, 128, 6144, 151936, True, 2),
+    ("qwen3", "32B"): (5120, 64, 64, 8, 128, 25600, 151936, False, 2),
+}
+
+
+def torchtitan_toml(path):
+    import tomllib
+
+    model = tomllib.load(open(path, "rb")).get("model", {})
+    key = (model.get("name"), model.get("flavor"))
+    if key not in TORCHTITAN:
+        return {"error": f"no flavor truth for {key}"}
+    d, L, H, K, hd, f, V, tied, qk = TORCHTITAN[key]
+    total, _ = decoder(d, L, H, K, hd, f, V, tied, qk_norm=qk)
+    return {"params": total, "source": f"formula:torchtitan {key[0]} {key[1]} (flavor args of torchtitan/models/{key[0]}/__init__.py)", "exact": False}
+
+
 def config_truth(path):
     rel = path.replace("\\", "/")
     base = os.path.basename(path)
@@ -494,6 +570,8 @@ def config_truth(path):
         return megatron_slurm(path)
     if "DeepSeek-V3/inference/configs" in rel:
         return deepseek_inference(path)
+    if "pytorch__torchtitan/" in rel and rel.endswith(".toml"):
+        return torchtitan_toml(path)
     return None
 
 

@@ -292,6 +292,29 @@ test('model tables: FFN rule and the flavors count as their published checkpoint
   assert.equal(c1b.total, 1_235_814_400); // meta-llama/Llama-3.2-1B (tied): 1,235,814,400
 });
 
+test('torchtitan qwen3 flavors: q/k norms, head_dim 128, tied embeddings up to 4B; counts as the Qwen3 model cards', () => {
+  // Qwen/Qwen3-*: total (non-embedding) 0.6B (0.44B), 1.7B (1.4B), 4.0B (3.6B), 8.2B (6.95B), 14.8B (13.2B), 32.8B (31.2B).
+  // Exact: per layer d·H·128 + 2·d·K·128 + H·128·d (attention) + 2·128 (q/k norms) + 3·d·f + 2·d, + d, + V·d (×2 untied).
+  const layer = (d: number, h: number, k: number, f: number) => d * h * 128 + 2 * d * k * 128 + h * 128 * d + 2 * 128 + 3 * d * f + 2 * d;
+  const total = (l: number, d: number, h: number, k: number, f: number, tied: boolean) => l * layer(d, h, k, f) + d + 151936 * d * (tied ? 1 : 2);
+  const expected: Record<string, number> = {
+    '0.6B': total(28, 1024, 16, 8, 3072, true),
+    '1.7B': total(28, 2048, 16, 8, 6144, true),
+    '4B': total(36, 2560, 32, 8, 9728, true),
+    '8B': total(36, 4096, 32, 8, 12288, false),
+    '14B': total(40, 5120, 40, 8, 17408, false),
+    '32B': total(64, 5120, 64, 8, 25600, false),
+  };
+  assert.equal(expected['0.6B'], 596_049_920);
+  assert.equal(expected['8B'], 8_190_735_360);
+  for (const [flavor, n] of Object.entries(expected)) {
+    const plan = planOf(read('/p/qwen3.toml', TITAN.replace('"llama3"', '"qwen3"').replace('"8B"', `"${flavor}"`)));
+    assert.equal(plan.params.total, n, flavor);
+  }
+  const moe = read('/p/qwen3.toml', TITAN.replace('"llama3"', '"qwen3"').replace('"8B"', '"30B-A3B"'));
+  assert.match(moe.kind === 'not-applicable' ? moe.reason : '', /flavor "30B-A3B" is not in the table/);
+});
+
 // ---------------------------------------------------------------- Megatron-LM
 
 const MEGATRON_SH = `#!/bin/bash

@@ -330,6 +330,17 @@ test('torchtitan TOML: a stock flavor when one has the shape, else a new flavor 
   assert.match(theirs.notes.join('\n'), /custom_import is "my_models" already: import scaling_lens_ladder_flavors from it/);
 });
 
+test('torchtitan qwen3 TOML: a stock qwen3 flavor when one has the shape; no llama3 registration for a new shape', () => {
+  const qwen = TITAN.replace('"llama3"', '"qwen3"').replace('"8B"', '"1.7B"');
+  // qwen3 "0.6B": 28 layers × dim 1024, 16 heads.
+  const stock = variant('/w/q.toml', qwen, {}, { ...SPEC, nLayer: 28, dModel: 1024, nHead: 16, batchTokens: 131_072 });
+  assert.match(stock.files[0].text, /^flavor = "0.6B"$/m);
+  assert.equal(reread('/v', stock.files, 'q.toml').params.total, 596_049_920);
+  // The flavor module registers llama3 TransformerModelArgs: a qwen3 run of a new shape is refused, naming the file.
+  const r = writeVariant({ file: '/w/q.toml', text: qwen }, SPEC);
+  assert.ok('error' in r && /q\.toml: torchtitan qwen3 has no stock flavor/.test(r.error), 'error' in r ? r.error : 'written');
+});
+
 test('a config that is not a training config is an error naming the file', () => {
   const r = writeVariant({ file: '/w/notes.py', text: 'print(1)\n' }, SPEC);
   assert.ok('error' in r && /notes\.py/.test(r.error));

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCorpus, corpusFigures } from '../../scripts/corpusCheck';
 
-/** Recorded 2026-12-06 on the corpus of test/corpus/manifest.tsv: logs 114/114, configs 45/45. */
-const BAR = { logsRight: 114, configsRight: 45 };
+/** Recorded 2026-12-06 on the corpus of test/corpus/manifest.tsv: logs 114/114, configs 45/45; 2026-12-07: logs 115/115, configs 52/52 (torchtitan TOMLs), run facts of Megatron logs 9/9. */
+const BAR = { logsRight: 115, configsRight: 52, factsRight: 9 };
 
 test('golden files (TensorBoard writers, W&B) are read right: series, points, first and last (step, loss)', () => {
   const report = checkCorpus();
@@ -34,6 +34,8 @@ test('the corpus, when on disk, is read at least as well as recorded', (t) => {
   t.diagnostic(`logs ${f.logsRight}/${f.logsTotal}, configs ${f.configsRight}/${f.configsTotal}; misses:\n${misses.join('\n')}`);
   assert.ok(f.logsRight >= BAR.logsRight, `logs read right fell to ${f.logsRight}/${f.logsTotal} (recorded ${BAR.logsRight})`);
   assert.ok(f.configsRight >= BAR.configsRight, `configs within 1% fell to ${f.configsRight}/${f.configsTotal} (recorded ${BAR.configsRight})`);
+  // Size, tokens per step and planned steps a Megatron log states, against the log's own per-rank counts and arguments.
+  assert.ok(f.factsRight >= BAR.factsRight, `run facts of text logs right fell to ${f.factsRight}/${f.factsTotal} (recorded ${BAR.factsRight})`);
   // A file with no loss series must never get one invented.
   for (const l of report.logs) if (l.present && l.expected === 'no loss series') assert.ok(l.ok, `${l.file}: ${l.reason}`);
 });

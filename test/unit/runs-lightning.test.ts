@@ -142,6 +142,54 @@ test("Lightning's progress bar in captured stdout: the postfix's loss is read at
   assert.equal(two?.series.find((s) => s.metric === 'train_loss_step')?.role, 'train_loss');
 });
 
+test("NeMo's progress bar (`Epoch 0: :  47%|…| 7/15 […]`, and `Epoch 1: : 12it […]` with no total) is read; counts add up over epochs", () => {
+  // Lines shaped as NeMo's MegatronProgressBar prints them (the examples in NeMo-based guides:
+  // `Epoch 0: :  47%|████▋     | 7/15 [06:19<07:13, reduced_train_loss=11.50, global_step=5.000, …]`,
+  // `Epoch 1: : 1it [00:04,  4.36s/it, v_num=d3c7, reduced_train_loss=0.674, global_step=1.000, …]`).
+  // Before, neither was Lightning's bar and the log was not read at all.
+  const root = tempDir('sl-nemo-bar-');
+  const loss = (step: number) => 2 + 9 / Math.sqrt(step);
+  const total = 15;
+  const withTotal = Array.from({ length: total }, (_, i) => {
+    const n = i + 1;
+    return `Epoch 0: : ${String(Math.floor((100 * n) / total)).padStart(3)}%|${'█'.repeat(Math.floor((10 * n) / total)).padEnd(10)}| ${n}/${total} [00:${String(n).padStart(2, '0')}<00:10, reduced_train_loss=${loss(n).toFixed(3)}, global_step=${(n - 1).toFixed(3)}, consumed_samples=${256 * n}.0, train_step_timing in s=2.010]`;
+  });
+  const counted: string[] = [];
+  for (const [epoch, batches] of [
+    [0, 4],
+    [1, 3],
+  ] as const) {
+    for (let n = 1; n <= batches; n++) {
+      const step = (epoch === 0 ? 0 : 4) + n;
+      counted.push(
+        `Epoch ${epoch}: : ${n}it [00:0${n},  4.36s/it, v_num=d3c7, reduced_train_loss=${loss(step).toFixed(3)}, global_step=${step}.000, consumed_samples=${128 * step}.0]`,
+      );
+    }
+  }
+  const files = { a: withTotal, b: counted };
+  for (const [dir, lines] of Object.entries(files)) {
+    fs.mkdirSync(path.join(root, dir), { recursive: true });
+    fs.writeFileSync(path.join(root, dir, 'train.log'), `${lines.join('\n')}\n`);
+  }
+  const index = new RunIndex();
+  for (const dir of Object.keys(files)) index.update(path.join(root, dir, 'train.log'), root);
+  const a = series(
+    index.runs().find((r) => r.id === 'a'),
+    'reduced_train_loss',
+  );
+  assert.equal(a.length, total);
+  assert.deepEqual(a[6], [7, Number(loss(7).toFixed(3))], "the bar's count is the step");
+  const bRun = index.runs().find((r) => r.id === 'b');
+  const b = series(bRun, 'reduced_train_loss');
+  assert.deepEqual(
+    b.map(([st]) => st),
+    [1, 2, 3, 4, 5, 6, 7],
+    "epoch 1 continues after epoch 0's 4 batches",
+  );
+  assert.equal(b[6][1], Number(loss(7).toFixed(3)));
+  assert.equal(bRun?.series.find((s) => s.metric === 'reduced_train_loss')?.role, 'train_loss');
+});
+
 test("a bar without a loss in its postfix (a dataset map, a download) is not Lightning's training bar", () => {
   const root = tempDir('sl-lightning-noloss-');
   const f = path.join(root, 'r', 'out.log');

@@ -207,6 +207,46 @@ test('trainer_state: train rows, eval rows, predict rows skipped, summary row no
   assert.equal(r.info.numInputTokensSeen, undefined, '0 means the option was off');
 });
 
+test('trainer_state: a Trainer with several eval datasets logs eval_{name}_loss, each an eval loss', () => {
+  // Real rows, verbatim: aigoncharov/trainer_state_viz@dadf91ac27c15f8dfe035445c3d969a7871fb94e (MIT),
+  // trainer_state.json (eval datasets g0…g5, evaluated at step 0 and every 500 steps; 3 of its 216 rows).
+  const text = trainerState([
+    {
+      epoch: 0,
+      eval_g0_accuracy: 0.7082294264339152,
+      eval_g0_loss: 5.741583347320557,
+      eval_g0_runtime: 5.7095,
+      eval_g0_samples_per_second: 70.234,
+      eval_g0_steps_per_second: 17.69,
+      step: 0,
+    },
+    {
+      epoch: 0,
+      eval_g1_accuracy: 0.4389027431421446,
+      eval_g1_loss: 8.220163345336914,
+      eval_g1_runtime: 5.9196,
+      eval_g1_samples_per_second: 67.741,
+      eval_g1_steps_per_second: 17.062,
+      step: 0,
+    },
+    {
+      epoch: 30.0,
+      eval_g5_accuracy: 0.2518703241895262,
+      eval_g5_loss: 4.835134983062744,
+      eval_g5_runtime: 6.6358,
+      eval_g5_samples_per_second: 60.429,
+      eval_g5_steps_per_second: 15.22,
+      step: 12030,
+    },
+  ]);
+  const r = parseTrainerState(text, '/ws/out/trainer_state.json');
+  const role = (m: string) => r.points.find((p) => p.metric === m)?.role;
+  assert.equal(role('eval_g0_loss'), 'eval_loss');
+  assert.equal(role('eval_g5_loss'), 'eval_loss');
+  assert.equal(role('eval_g0_accuracy'), 'other');
+  assert.equal(role('eval_g0_runtime'), 'other');
+});
+
 test('trainer_state: NaN loss (bare, as Python writes it) is a diagnostic with its line', () => {
   const text = trainerState([
     { loss: 3, step: 10 },

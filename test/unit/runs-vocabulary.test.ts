@@ -107,6 +107,10 @@ test('step keys: optimizer step over step over iteration over W&B _step over mic
   assert.equal(chooseStepKey(['micro_step', 'iter_num']), 'iter_num');
   assert.equal(chooseStepKey(['micro_step', 'loss']), 'micro_step');
   assert.equal(chooseStepKey(['num_updates', 'loss']), 'num_updates');
+  // A loop with gradient accumulation logging its optimizer updates beside W&B's row counter
+  // (AuroraEchos/TinyLM's W&B 0.24.2 run: _step 107,124 rows, train/update_step 13,390 updates).
+  assert.equal(chooseStepKey(['_step', 'train/loss', 'train/update_step']), 'train/update_step');
+  assert.equal(chooseStepKey(['update_step', 'loss']), 'update_step');
   assert.equal(chooseStepKey(['loss', 'epoch']), undefined);
 });
 

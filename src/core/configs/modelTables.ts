@@ -11,6 +11,7 @@ export interface NamedModel {
 }
 
 const LLAMA: BlockStyle = { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: false };
+const QWEN3: BlockStyle = { kind: 'llama', qkvBias: false, oBias: false, mlpBias: false, qkNorm: true };
 
 /**
  * torchtitan's FFN size (torchtitan `models/llama3/model/model.py` FeedForward, as in Meta's
@@ -51,6 +52,17 @@ function llama(
 }
 
 const TITAN = 'pytorch/torchtitan torchtitan/models/llama3/__init__.py (llama3_configs), commit 238fa9953e4aec2a62582121564273d7cbb1e9f1';
+const TITAN_QWEN3 = 'pytorch/torchtitan torchtitan/models/qwen3/__init__.py (qwen3_args), commit 238fa9953e4aec2a62582121564273d7cbb1e9f1';
+
+/**
+ * torchtitan's Qwen3 (`models/qwen3/model`): the Llama block with RMSNorm on q and k (head_dim each) and
+ * a head size of its own (128, not dim / n_heads), no biases; `enable_weight_tying` up to 4B.
+ */
+function qwen3(nLayer: number, dModel: number, nHead: number, nKvHead: number, dFfn: number, vocab: number, tiedEmbeddings: boolean): NamedModel {
+  const m = llama(nLayer, dModel, nHead, nKvHead, dFfn, vocab, tiedEmbeddings, undefined, TITAN_QWEN3);
+  m.arch.headDim = 128;
+  return { ...m, style: QWEN3 };
+}
 
 /** torchtitan `[model] name = "llama3"` flavors. The vocabulary is the tokenizer's (128,256 for Llama 3; 2,048 for the test tokenizer of `debugmodel`). */
 export const TORCHTITAN_FLAVORS: Record<string, Record<string, NamedModel>> = {
@@ -59,6 +71,16 @@ export const TORCHTITAN_FLAVORS: Record<string, Record<string, NamedModel>> = {
     '8B': llama(32, 4096, 32, 8, llamaFfnDim(4096, 1024, 1.3), 128256, false, undefined, TITAN),
     '70B': llama(80, 8192, 64, 8, llamaFfnDim(8192, 4096, 1.3), 128256, false, undefined, TITAN),
     '405B': llama(126, 16384, 128, 8, llamaFfnDim(16384, 4096, 1.2), 128256, false, undefined, TITAN),
+  },
+  // The dense flavors (the MoE ones, `debugmodel_moe`, `30B-A3B`, … are not in the table yet).
+  qwen3: {
+    debugmodel: qwen3(8, 256, 16, 8, 3072, 2048, true),
+    '0.6B': qwen3(28, 1024, 16, 8, 3072, 151936, true),
+    '1.7B': qwen3(28, 2048, 16, 8, 6144, 151936, true),
+    '4B': qwen3(36, 2560, 32, 8, 9728, 151936, true),
+    '8B': qwen3(36, 4096, 32, 8, 12288, 151936, false),
+    '14B': qwen3(40, 5120, 40, 8, 17408, 151936, false),
+    '32B': qwen3(64, 5120, 64, 8, 25600, 151936, false),
   },
 };
 

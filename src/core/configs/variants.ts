@@ -251,6 +251,11 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     const stock = Object.entries(flavors).find(([, f]) => f.arch.nLayer === spec.nLayer && f.arch.dModel === spec.dModel && f.arch.nHead === nHead);
     const flavorName = stock?.[0] ?? spec.name.replace(/[^\w]/g, '_');
     if (!flavorSrc?.range) return fail('shape');
+    // The flavor module registers llama3 TransformerModelArgs only (torchtitanFlavorModule).
+    if (!stock && modelName !== 'llama3')
+      return {
+        error: `${input.file}: torchtitan ${modelName} has no stock flavor of ${spec.nLayer} layers × d_model ${spec.dModel}, and Scaling Lens registers new flavors for llama3 only`,
+      };
     addEdit(input.file, { start: flavorSrc.range.start, end: flavorSrc.range.end, text: JSON.stringify(flavorName) });
     if (!stock) {
       flavorNote = flavorName;

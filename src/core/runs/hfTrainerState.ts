@@ -31,6 +31,9 @@ const TOKENS_KEY = 'num_input_tokens_seen';
 function hfRole(key: string): MetricRole {
   if (key === 'loss') return 'train_loss';
   if (key === 'eval_loss') return 'eval_loss';
+  // A Trainer given a dict of eval datasets prefixes each one's metrics `eval_{name}_` (Trainer.evaluate's
+  // metric_key_prefix), so `eval_{name}_loss` is an eval loss too; the run prefers one by the vocabulary.
+  if (key.startsWith('eval_') && key.endsWith('_loss') && key.length > 'eval__loss'.length) return 'eval_loss';
   if (key === 'learning_rate') return 'lr';
   if (key === TOKENS_KEY) return 'tokens';
   return metricRole(key) === 'train_loss' || metricRole(key) === 'eval_loss' ? 'other' : metricRole(key);

@@ -16,6 +16,7 @@ import { TfEventsReader } from './tfevents';
 import { flattenParams, hyperFromParams, readParamsYaml, type HyperReading } from './hparams';
 import { mlflowPath, readMlflowMeta, readMlflowParams, type MlflowMetricReader, type MlflowRunMeta } from './mlflow';
 import { TextLogReader } from './textLog';
+import { TextLogFacts } from './textLogFacts';
 import { compileUserPatterns, type UserPattern } from './textLogPatterns';
 import { WandbLogReader, type WandbFileKind, type WandbHistoryReader } from './wandb';
 import type { DvcliveTsvReader } from './dvclive';
@@ -91,6 +92,8 @@ interface FileState {
   events?: TfEventsReader | WandbLogReader;
   /** trainer_state.json: a whole document with run-level facts (readTrainerState). */
   trainerStateDoc?: boolean;
+  /** Text logs: run facts their preamble states (Megatron arguments, torchtitan's sizes). */
+  textFacts?: TextLogFacts;
   /** Whole-document formats read again when they change (W&B summary, DVCLive metrics.json, Megatron golden values). */
   parseWhole?: (text: string) => ReadResult;
   /** W&B files: which one (the summary only counts for a run without history). */
@@ -550,6 +553,11 @@ export class RunIndex {
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
       if (!this.acceptRead(state, reader, r)) return;
+      if (reader instanceof TextLogReader) {
+        state.textFacts ??= new TextLogFacts();
+        if (r.rewritten) state.textFacts.reset();
+        state.textFacts.push(r.lines);
+      }
       const res: ReadResult & { replace?: boolean } = reader.push(r.lines, r.firstLineNumber);
       if (res.replace) {
         state.series.clear();
@@ -963,7 +971,28 @@ export class RunIndex {
     }
     if (this.refreshMlflow(run)) changed = true;
     if (this.refreshLoggerParams(run)) changed = true;
+    if (this.refreshTextLogFacts(run)) changed = true;
     if (changed) run.cached = undefined;
+  }
+
+  /** Text logs: the run facts their preamble states, per file, when they changed; true when anything did. */
+  private refreshTextLogFacts(run: RunState): boolean {
+    let changed = false;
+    for (const [f, { fingerprint }] of run.native) if (fingerprint.startsWith('text-facts:') && !run.files.has(f) && run.native.delete(f)) changed = true;
+    for (const f of run.files) {
+      const facts = this.filesByPath.get(f)?.textFacts;
+      if (facts === undefined) continue;
+      const signature = `text-facts:${facts.signature}`;
+      if (run.native.get(f)?.fingerprint === signature) continue;
+      const reading = facts.reading();
+      if (reading === undefined) {
+        if (run.native.delete(f)) changed = true;
+        continue;
+      }
+      run.native.set(f, { fingerprint: signature, reading: { hyper: reading.hyper, notes: reading.notes, diagnostics: [] }, params: reading.params });
+      changed = true;
+    }
+    return changed;
   }
 
   /** MLflow runs: re-read meta.yaml and params/ when they changed; true when anything did. */

@@ -49,6 +49,8 @@ interface Context {
   notes: Diagnostic[];
   /** Lightning's bar: the first epoch seen (steps count from it). */
   lightningFirstEpoch?: number;
+  /** A bar without a total (`12it [...]`): its epoch, last count, and the batches of the epochs before it. */
+  lightningCount?: { epoch: number; last: number; before: number };
   /** The generic learner's state (textLearner.ts), made on first use. */
   learner?: LineFamilyLearner;
 }
@@ -365,7 +367,10 @@ const hfStdout: Framework = {
 // `self.log(..., prog_bar=True)` logs, e.g. `train_loss_step=2.31`). Redrawn with `\r`; a log of
 // stdout+stderr keeps every redraw. The step is the batch count: (epoch − first epoch) × batches
 // per epoch + n, n and the total from the bar (the optimizer step when no gradient accumulation).
-const LIGHTNING_BAR = /^\s*Epoch (\d+):\s*\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/;
+// NeMo's MegatronProgressBar describes it `Epoch {e}: ` (so `Epoch 0: :  47%|…| 7/15 [… reduced_train_loss=11.50,
+// global_step=5.000, …]`) and, with no total known, counts `Epoch 1: : 12it [00:04, …]`: batches summed over
+// the epochs seen. NeMo's `global_step` is printed to 3–4 digits (`2e+3`), so the bar's count gives the step.
+const LIGHTNING_BAR = /^\s*Epoch (\d+):\s*(?::\s*)?(?:\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)|(\d+)it)\s*\[([^\]]*)\]/;
 // A name starts at the postfix's start or after a character that cannot be in one: else a long run of
 // letters without `=` is tried from every position, each scanning to its end (quadratic; bench/hostile.ts's
 // pattern row). No lookbehind: patternSafety.ts's linearity proof does not read one.
@@ -376,9 +381,19 @@ const lightningTqdm: Framework = {
     const m = LIGHTNING_BAR.exec(line);
     if (!m) return undefined;
     const fields: Field[] = [];
-    for (const p of m[4].matchAll(LIGHTNING_POSTFIX)) if (p[1] !== 'v_num') fields.push({ metric: p[1], raw: p[2] });
+    for (const p of m[5].matchAll(LIGHTNING_POSTFIX)) if (p[1] !== 'v_num') fields.push({ metric: p[1], raw: p[2] });
     if (!fields.some((f) => isLossRole(metricRole(f.metric)))) return undefined;
     const epoch = Number(m[1]);
+    if (m[4] !== undefined) {
+      const n = Number(m[4]);
+      const c = (ctx.lightningCount ??= { epoch, last: 0, before: 0 });
+      if (epoch > c.epoch) {
+        c.before += c.last;
+        c.epoch = epoch;
+      }
+      c.last = n;
+      return { step: c.before + n, fields };
+    }
     const first = (ctx.lightningFirstEpoch ??= epoch);
     const total = Number(m[3]);
     return { step: Math.max(0, epoch - first) * total + Number(m[2]), fields };

@@ -312,6 +312,8 @@ const STEP_NAMES: readonly (readonly [string, number, string])[] = [
   ['iter_num', 2, 'iteration'],
   ['iters', 2, 'iteration'],
   ['num_updates', 2, 'update counter (fairseq)'],
+  ['update_step', 2, 'update counter'],
+  ['train/update_step', 2, 'update counter'],
   ['updates', 2, 'update counter'],
   ['it', 3, 'iteration'],
   ['_step', 5, "W&B's row counter"],
