@@ -1,8 +1,9 @@
 // User-supplied line patterns for plain-text logs (the `scalingLens.textLog.patterns` setting).
 // A workspace's settings are not trusted input: a pattern is compiled only when it is a valid
-// JavaScript regular expression, uses the named groups the reader knows, and has no nested
-// repetition (the star-height test of safe-regex, on the syntax tree of the `ret` tokenizer), and it
-// only ever sees lines cut to MAX_TEXT_LINE_CHARS, so one line cannot make a pattern run for long.
+// JavaScript regular expression, uses the named groups the reader knows, has no nested repetition
+// (the star-height test of safe-regex, on the syntax tree of the `ret` tokenizer) and is provably
+// linear over the whole search of a line (patternSafety.ts); it only ever sees lines cut to
+// MAX_USER_LINE_CHARS, so one line cannot make a pattern run for long.
 import ret, { types, type Root, type Token } from 'ret';
 import type { Diagnostic } from '../diagnostics';
 import { checkLinear } from './patternSafety';
