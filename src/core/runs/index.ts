@@ -1028,7 +1028,8 @@ export class RunIndex {
       if (s.suppressed > 0) diagnostics.push(suppressedDiagnostic(s.abs, s.suppressed, s.kinds ?? new Map()));
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
-    let { status, reason, rule } = this.status(files, series, hyper);
+    const judged = this.status(files, series, hyper);
+    let { status, reason, rule } = judged;
     const mlStatus = run.mlflow?.meta;
     if (status !== 'failed' && mlStatus?.status !== undefined && mlStatus.status !== 'live') {
       status = mlStatus.status;
@@ -1051,6 +1052,7 @@ export class RunIndex {
     if (choices.length > 0) result.metrics = choices;
     if (reason !== undefined) result.statusReason = reason;
     if (rule !== undefined) result.statusRule = rule;
+    if (rule === 'nonFinite' && judged.step !== undefined) result.statusStep = judged.step;
     if (loggedName !== undefined) result.loggedName = loggedName;
     return result;
   }
@@ -1189,10 +1191,10 @@ export class RunIndex {
     return hyper;
   }
 
-  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string; rule?: StatusRule } {
+  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string; rule?: StatusRule; step?: number } {
     for (const f of files) {
       for (const ev of f.nonFinite.values()) {
-        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}`, rule: 'nonFinite' };
+        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}`, rule: 'nonFinite', step: ev.step };
       }
     }
     const loss = mainLoss(series);
