@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series, StatusRule } from './types';
 import { SeriesColumns } from './seriesStore';
 import { emptyResult, isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
-import type { CsvReader } from './csv';
+import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader } from './jsonl';
 import type { MetricColumn } from './metricColumns';
@@ -547,6 +547,10 @@ export class RunIndex {
       this.readJsonlBytes(state, tail, reader);
       return;
     }
+    if (reader instanceof CsvReader) {
+      this.readCsvColumns(state, tail, reader);
+      return;
+    }
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
       if (!this.acceptRead(state, reader, r)) return;
@@ -837,7 +841,25 @@ export class RunIndex {
     }
   }
 
-  /** applyResult's point loop for one metric's points in line order (JSONL readers give no role or unit). */
+  /** CSV's path: readLines' loop with the rows read into columns (csv.ts `pushColumns`), stored as JSONL's are. */
+  private readCsvColumns(state: FileState, tail: FileTail, reader: CsvReader): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const r = tail.read();
+      if (!this.acceptRead(state, reader, r)) return;
+      const res = reader.pushColumns(r.lines, r.firstLineNumber);
+      this.applyResult(state, res);
+      let points = 0;
+      for (const c of res.columns) {
+        points += c.length;
+        this.applyColumn(state, c);
+      }
+      state.provisional = r.partial ? reader.peek(r.partial.text, r.partial.lineNumber) : [];
+      if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
+      if (!r.more) return;
+    }
+  }
+
+  /** applyResult's point loop for one metric's points in line order (JSONL and CSV readers give no role or unit). */
   private applyColumn(state: FileState, c: MetricColumn): void {
     let s = state.series.get(c.metric);
     if (s === undefined) {
