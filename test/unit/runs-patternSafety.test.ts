@@ -63,6 +63,13 @@ test('known quadratic and linear shapes of the unanchored search are classified 
   // `i` widens the sets: [A-Z] before [a-z]+ is no fence then.
   assert.equal(checkLinear('[A-Z][a-z]+=').linear, true);
   assert.equal(checkLinear('[A-Z][a-z]+=', 'i').linear, false);
+  // Under `i` without `u`, the titlecase ǅ matches [ǆ] (both canonicalise to Ǆ): no fence either.
+  assert.equal(new RegExp('^[ǆ]$', 'i').test('ǅ'), true);
+  assert.equal(checkLinear('[ǆ][a-zǅ]+=').linear, true);
+  assert.equal(checkLinear('[ǆ][a-zǅ]+=', 'i').linear, false);
+  assert.equal(checkLinear('[ǆ][a-z]+=', 'i').linear, true);
+  // With `m`, `^` matches after a line terminator inside the text: no anchor.
+  assert.equal(checkLinear('^\\d+x', 'm').linear, false);
   // A sticky pattern is tried at one position per call: the search rule does not apply.
   assert.equal(checkLinear('\\d+x', 'y').linear, true);
 });

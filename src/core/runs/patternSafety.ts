@@ -63,18 +63,33 @@ function overlaps(a: CharSet, b: CharSet): boolean {
   return false;
 }
 
-/** Set while checking a pattern with the `i` flag: every set holds both cases of its letters. */
+/** Set while checking a pattern with the `i` flag: every set holds every character that matches one of its own. */
 let ignoreCase = false;
+/** Set while checking a pattern with the `m` flag: `^` and `$` also match at a line terminator inside the text. */
+let multiline = false;
 
-/** `s` with the other case of every character in it (the `i` flag), which only widens what the rules compare. */
-function foldCase(s: CharSet): CharSet {
-  const out = s.slice();
-  for (let c = 0; c <= 0xffff; c++) {
-    if ((s[c >>> 5] & (1 << (c & 31))) === 0) continue;
-    const ch = String.fromCharCode(c);
-    for (const other of [ch.toLowerCase(), ch.toUpperCase()]) if (other.length === 1) addRange(out, other.charCodeAt(0), other.charCodeAt(0));
+/** Each UTF-16 code unit's canonical form under `i` without `u` (ECMAScript's Canonicalize): two match when these are equal. */
+let canonicalForms: Uint16Array | undefined;
+
+function canonicalOf(): Uint16Array {
+  if (canonicalForms === undefined) {
+    canonicalForms = new Uint16Array(0x10000);
+    for (let c = 0; c <= 0xffff; c++) {
+      const upper = String.fromCharCode(c).toUpperCase();
+      const u = upper.length === 1 ? upper.charCodeAt(0) : c;
+      canonicalForms[c] = c >= 128 && u < 128 ? c : u;
+    }
   }
-  if (s[ASTRAL]) out[ASTRAL] = 1;
+  return canonicalForms;
+}
+
+/** `s` with every character that matches one of its members under the `i` flag, which only widens what the rules compare. */
+function foldCase(s: CharSet): CharSet {
+  const canonical = canonicalOf();
+  const forms = new Uint8Array(0x10000);
+  for (let c = 0; c <= 0xffff; c++) if (s[c >>> 5] & (1 << (c & 31))) forms[canonical[c]] = 1;
+  const out = s.slice();
+  for (let c = 0; c <= 0xffff; c++) if (forms[canonical[c]]) out[c >>> 5] |= 1 << (c & 31);
   return out;
 }
 
@@ -311,7 +326,7 @@ function alwaysMatches(t: Token, chars: CharSet): boolean {
 function canMatchWithin(t: Token, chars: CharSet): boolean {
   switch (t.type) {
     case types.POSITION:
-      return t.value !== '^' && t.value !== '$';
+      return multiline || (t.value !== '^' && t.value !== '$');
     case types.CHAR:
     case types.SET:
       return overlaps(setOf(t), chars);
@@ -370,7 +385,7 @@ function scanOverlap(node: Root | Token, before: Token[], after: Token[]): strin
 /**
  * Whether `source` (with `flags`, a RegExp's) is provably linear (see the top of this file); never
  * throws. A sticky pattern (`y`) is tried at one position per call, so rule 4 does not apply to it;
- * `i` widens every set to both cases.
+ * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing.
  */
 export function checkLinear(source: string, flags = ''): PatternVerdict {
   let tree: Root;
@@ -380,10 +395,12 @@ export function checkLinear(source: string, flags = ''): PatternVerdict {
     return { linear: false, reason: `not understood (${e instanceof Error ? e.message : String(e)})` };
   }
   ignoreCase = flags.includes('i');
+  multiline = flags.includes('m');
   try {
     const reason = check(tree, false) ?? (flags.includes('y') ? undefined : scanOverlap(tree, [], []));
     return reason === undefined ? { linear: true } : { linear: false, reason };
   } finally {
     ignoreCase = false;
+    multiline = false;
   }
 }
