@@ -13,10 +13,11 @@ export const TEXT_LOG_PATTERNS_SETTING = 'scalingLens.textLog.patterns';
 /** Longest part of a line the built-in patterns see; the rest of the line is ignored. */
 export const MAX_TEXT_LINE_CHARS = 4096;
 /**
- * Longest part of a line a user pattern sees. Star height 1 still allows polynomial backtracking
- * (`(?<step>\d+)\s*(?<loss>[\d.]+)x` is cubic in the length of a run of digits), so user patterns
- * get a shorter line than the built-in ones, and a pattern that still takes longer than
- * USER_PATTERN_SLOW_MS on one line is switched off for the file.
+ * Longest part of a line a user pattern sees. A user pattern is provably linear (patternSafety.ts:
+ * `(?<step>\d+)\s*(?<loss>[\d.]+)x`, cubic in a run of digits, is rejected), but V8's constant per
+ * character still depends on the pattern, so as a second guard user patterns get a shorter line than
+ * the built-in ones, and a pattern that still takes longer than USER_PATTERN_SLOW_MS on one line is
+ * switched off for the file.
  */
 export const MAX_USER_LINE_CHARS = 512;
 export const USER_PATTERN_SLOW_MS = 50;
