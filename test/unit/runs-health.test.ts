@@ -47,14 +47,46 @@ test('a spike that does not recover is a divergence: no forecast, left out of fi
 
 test('non-finite and rising losses, as the run index calls them, are divergences with their onset', () => {
   const rising = [...curve(200), ...Array.from({ length: 40 }, (_, i) => 3.3 * 1.05 ** i)];
-  const nf = runHealth({ status: 'failed', statusReason: 'loss went non-finite at step 2410' }, series(rising));
+  const nf = runHealth({ status: 'failed', statusReason: 'loss went non-finite at step 2410', statusRule: 'nonFinite', statusStep: 2410 }, series(rising));
   assert.equal(nf.state, 'diverged');
   assert.ok(nf.events.some((e) => e.kind === 'non-finite' && e.step === 2410));
   assert.ok(nf.onsetStep! <= 2010, `${nf.onsetStep}`);
-  const up = runHealth({ status: 'failed', statusReason: 'loss diverged: smoothed 9 > 1.5 × its minimum 3.3' }, series(rising));
+  const up = runHealth({ status: 'failed', statusReason: 'loss diverged: smoothed 9 > 1.5 × its minimum 3.3', statusRule: 'diverged' }, series(rising));
   assert.equal(up.state, 'diverged');
   // A run failed for another reason (an exit code) is not called diverged.
-  assert.equal(runHealth({ status: 'failed', statusReason: 'the W&B log has an exit record with exit code 1' }, series(curve(100))).state, 'ok');
+  assert.equal(
+    runHealth({ status: 'failed', statusReason: 'the W&B log has an exit record with exit code 1', statusRule: 'loggerStatus' }, series(curve(100))).state,
+    'ok',
+  );
+});
+
+test("health follows the index's status rule and step, not the words of its reason", () => {
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1 });
+  for (const f of listFiles(examples).filter(isDefaultLogFile)) engine.update(f, examples);
+  const run = engine.runs().find((r) => r.id === 'sweep/llama-44m-lr3e-3')!;
+  assert.equal(run.statusRule, 'nonFinite');
+  assert.equal(run.statusStep, 2875);
+  const loss = run.series.find((s) => s.role === 'train_loss');
+  const asJudged = runHealth(run, loss);
+  assert.equal(asJudged.state, 'diverged');
+  assert.ok(asJudged.events.some((e) => e.kind === 'non-finite' && e.step === 2875));
+  // Reworded reasons (another language, another phrasing): the same health, the new words shown.
+  for (const statusReason of ['Verlust nicht endlich ab Schritt 2875', 'NaN loss']) {
+    const reworded = runHealth({ ...run, statusReason }, loss);
+    assert.deepEqual(
+      { ...reworded, reason: undefined, events: reworded.events.map((e) => ({ ...e, note: '' })) },
+      {
+        ...asJudged,
+        reason: undefined,
+        events: asJudged.events.map((e) => ({ ...e, note: '' })),
+      },
+    );
+    assert.equal(reworded.reason, statusReason);
+  }
+  // The words without the rule (a logger's status that happens to say so) are not a divergence.
+  const rising = [...curve(200), ...Array.from({ length: 40 }, (_, i) => 3.3 * 1.05 ** i)].map((v, i) => (i >= 200 ? 3.3 : v));
+  for (const statusReason of ['loss went non-finite at step 2410', 'MLflow status diverged'])
+    assert.equal(runHealth({ status: 'failed', statusReason, statusRule: 'loggerStatus' }, series(rising)).state, 'ok', statusReason);
 });
 
 test('a live run whose loss stopped falling is a plateau (shown, still forecast); restarts are events', () => {

@@ -8,16 +8,119 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fuzzRuns } from './helpers/fuzz';
 import { checkLinear } from '../../src/core/runs/patternSafety';
-import { BUILT_IN_TEXT_PATTERNS, TextLogReader } from '../../src/core/runs/textLog';
+import { BUILT_IN_TEXT_PATTERNS, TextLogReader, megatronValidation, titanFields } from '../../src/core/runs/textLog';
 import { compileUserPatterns } from '../../src/core/runs/textLogPatterns';
+import { LEARNER_PATTERNS } from '../../src/core/runs/textLearner';
 
 test('every built-in text-log pattern is provably linear', () => {
   const names = Object.keys(BUILT_IN_TEXT_PATTERNS);
   assert.ok(names.length >= 12);
   for (const [name, re] of Object.entries(BUILT_IN_TEXT_PATTERNS)) {
-    const v = checkLinear(re.source);
-    assert.ok(v.linear, `${name} /${re.source}/: ${v.reason}`);
+    const v = checkLinear(re.source, re.flags);
+    assert.ok(v.linear, `${name} /${re.source}/${re.flags}: ${v.reason}`);
   }
+  // The generic learner's patterns too (textLearner.ts).
+  for (const re of LEARNER_PATTERNS) assert.ok(checkLinear(re.source, re.flags).linear, re.source);
+});
+
+test("the search over start positions: the old Lightning postfix pattern is rejected, today's accepted", () => {
+  // 8fc57e1's "before": a name tried from every position of a long run of letters without `=`.
+  const old = checkLinear('([A-Za-z_][\\w/.-]*)=([^,\\s\\]]+)', 'g');
+  assert.equal(old.linear, false);
+  assert.match(old.reason!, /quadratic/);
+  assert.equal(checkLinear(BUILT_IN_TEXT_PATTERNS.LIGHTNING_POSTFIX.source, 'g').linear, true);
+  // The other unanchored patterns this check found: modded-nanogpt's and torchtitan's fields, Megatron's validation line.
+  for (const source of ['(\\w+):(\\S+)', '([A-Za-z_]+):\\s*([-\\d.,]+)', '\\bvalidation loss at (\\d+)(?:[^\\w|][^|]*)?\\|(.*)$'])
+    assert.equal(checkLinear(source).linear, false, source);
+});
+
+test('known quadratic and linear shapes of the unanchored search are classified right', () => {
+  const quadratic = [
+    '\\d+x', // a run of digits without x: every start reads the run
+    '[^x]*$', // `$` fails after a run that stops before x
+    '[a-z]+=', // Lightning's shape
+    ':[^;]*;', // `:` is itself in the repetition's class
+    '\\s*(?<step>\\d+) (?<loss>\\S+)', // an optional lead reaches the digits from anywhere
+    'a[^a]*a[^b]*x', // the second repetition is reached after `aa`, which it matches itself
+    '(?:x|\\d)\\d*y', // one branch of the lead is in the class
+    '(?=\\d*y)', // inside a lookahead, whose failure is the attempt's
+  ];
+  const linear = [
+    '^\\d+x', // anchored: one attempt
+    'x\\d+y', // x before the digits is not a digit
+    '\\d+', // nothing after can fail: the first attempt that reaches it succeeds
+    '\\d+(?:\\.\\d+)?', // optional tail
+    '.*$', // `.` stops only at the line's end, where `$` holds
+    ';[^;]*;', // the lead is outside the class
+    '(?:^|[^\\w.])[a-z][\\w.]*=', // today's Lightning shape
+    '\\b[a-z]+:', // \\b before a run of word characters
+    'step (?<step>\\d+), loss: (?<loss>[\\d.]+)',
+    '[a-z]{0,200}x', // a bounded repetition is a fixed-length item
+    'x(?=\\d*y)', // the lookahead's digits are reached after x
+  ];
+  for (const source of quadratic) assert.equal(checkLinear(source).linear, false, source);
+  for (const source of linear) assert.equal(checkLinear(source).linear, true, `${source}: ${checkLinear(source).reason}`);
+  // `i` widens the sets: [A-Z] before [a-z]+ is no fence then.
+  assert.equal(checkLinear('[A-Z][a-z]+=').linear, true);
+  assert.equal(checkLinear('[A-Z][a-z]+=', 'i').linear, false);
+  // Under `i` without `u`, the titlecase ǅ matches [ǆ] (both canonicalise to Ǆ): no fence either.
+  assert.equal(new RegExp('^[ǆ]$', 'i').test('ǅ'), true);
+  assert.equal(checkLinear('[ǆ][a-zǅ]+=').linear, true);
+  assert.equal(checkLinear('[ǆ][a-zǅ]+=', 'i').linear, false);
+  assert.equal(checkLinear('[ǆ][a-z]+=', 'i').linear, true);
+  // With `m`, `^` matches after a line terminator inside the text: no anchor.
+  assert.equal(checkLinear('^\\d+x', 'm').linear, false);
+  // A sticky pattern is tried at one position per call: the search rule does not apply.
+  assert.equal(checkLinear('\\d+x', 'y').linear, true);
+});
+
+test('property: a repetition reached after only its own characters, with a tail that can fail, is rejected; fenced, accepted', () => {
+  // Each class with a character it does not hold (the fence).
+  const cls = fc.constantFrom(['\\d', 'x'], ['\\w', '-'], ['[a-z]', '1'], ['[\\d.]', 'x'], ['\\S', ' '], ['[^,]', ',']);
+  const q = fc.constantFrom('+', '*', '{2,}');
+  const fail = fc.constantFrom('x', '=', ',', '\\s', '$');
+  fc.assert(
+    fc.property(cls, q, fail, ([c, fence], q1, f) => {
+      // `$` after any of these classes can fail: none covers every character of a line.
+      assert.equal(checkLinear(`${c}${q1}${f}`).linear, false, `${c}${q1}${f}`);
+      assert.equal(checkLinear(`${c}?${c}${q1}${f}`).linear, false);
+      assert.equal(checkLinear(`^${c}${q1}${f}`).linear, true);
+      assert.equal(checkLinear(`${fence}${c}${q1}${f}`).linear, true, `${fence}${c}${q1}${f}`);
+    }),
+    { numRuns: fuzzRuns(0.2) },
+  );
+});
+
+test('the rewritten field scans find what the unanchored patterns found', () => {
+  const pieces = fc.constantFrom('a', 'Z', '_', '1', '2.5', ':', ' ', '  ', 'GiB', '%', 'k', 'M', '-', ',', '(', 'x:', 'tps: 12', 'abc');
+  const text = fc.array(pieces, { maxLength: 40 }).map((a) => a.join(''));
+  const modded = /(\w+):(\S+)/g;
+  const titan = /([A-Za-z_]+):\s*([-\d.,]+(?:[kKMGBTP](?![A-Za-z]))?)(GiB|%)?/g;
+  const validation = /\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$/;
+  const lead = fc.constantFrom('', 'validation loss at ', 'validation loss at iteration  ', ' | ', '|');
+  const line = fc.array(fc.oneof(pieces, lead, fc.constantFrom('7', '|', '\u2028')), { maxLength: 30 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(text, line, (t, l) => {
+      const keyValues = (ms: Iterable<RegExpMatchArray>) => [...ms].map((m) => [m[1], m[2], m[3]]);
+      assert.deepEqual(
+        keyValues(t.matchAll(BUILT_IN_TEXT_PATTERNS.MODDED_FIELD)),
+        keyValues(t.matchAll(modded)).map(([k, v]) => [k, v, undefined]),
+        t,
+      );
+      assert.deepEqual(
+        titanFields(t).map((m) => [m.index, ...m]),
+        [...t.matchAll(titan)].map((m) => [m.index, ...m]),
+        t,
+      );
+      const v = validation.exec(l);
+      assert.deepEqual(megatronValidation(l), v === null ? undefined : { step: Number(v[1]), rest: v[2] }, JSON.stringify(l));
+    }),
+    { numRuns: fuzzRuns(1) },
+  );
+  // A start whose fields hold a line terminator gives way to a later one, as `(.*)$` did.
+  const twice = 'validation loss at 7 |\u2028 validation loss at 8 | lm loss value: 2.5';
+  assert.deepEqual(megatronValidation(twice), { step: 8, rest: ' lm loss value: 2.5' });
+  assert.equal(validation.exec(twice)?.[1], '8');
 });
 
 test('user patterns that are not provably linear are rejected, naming the entry and the shape', () => {
@@ -26,6 +129,8 @@ test('user patterns that are not provably linear are rejected, naming the entry 
     'iter (?<step>\\d+) (?:a|ab)* loss (?<loss>\\S+)',
     'iter (?<step>\\w+\\d+) loss (?<loss>\\S+)',
     '(?<step>\\d+).*,.*loss=(?<loss>\\S+)',
+    // Linear per attempt, quadratic over start positions: a long run of digits without `,`.
+    '(?<step>\\d+),(?<loss>\\S+)',
   ];
   const compiled = compileUserPatterns(bad);
   assert.equal(compiled.patterns.length, 0);

@@ -107,7 +107,7 @@ export class RunViews {
   /** The run's health (runs/health.ts), remembered per loss series. */
   health(run: Run, loss: Series | undefined): RunHealth {
     if (!loss) return runHealth(run, loss);
-    const status = `${run.status}|${run.statusReason ?? ''}`;
+    const status = `${run.status}|${run.statusRule ?? ''}|${run.statusStep ?? ''}|${run.statusReason ?? ''}`;
     const memo = this.healthMemo.get(loss.values);
     if (memo && memo.status === status) return memo.health;
     const health = runHealth(run, loss);

@@ -62,7 +62,8 @@ const NAN_SENTINEL = '\u0000NaN';
 const INF_SENTINEL = '\u0000Infinity';
 const NEG_INF_SENTINEL = '\u0000-Infinity';
 
-const NUMERIC_STRING = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A plain decimal number as text (CSV cells; JSON strings of known metric keys). */
+export const NUMERIC_STRING = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE_STRING = /^[+-]?(?:nan|inf|infinity)$/i;
 
 export type Coerced = { kind: 'number'; value: number } | { kind: 'nonfinite'; text: string } | { kind: 'none' };

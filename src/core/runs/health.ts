@@ -2,7 +2,7 @@
 // non-finite, rose well above its minimum, or jumped and never came back), plateaus (a live run
 // whose loss stopped falling) and restarts (a resume after a crash). A diverged run gets no finish
 // forecast and is left out of its family's fits; the others are shown as they are.
-import type { RunStatus, Series } from './types';
+import type { RunStatus, Series, StatusRule } from './types';
 
 export type RunHealthState = 'ok' | 'diverged' | 'plateau';
 
@@ -63,10 +63,15 @@ function fmt(v: number): string {
 }
 
 /**
- * The health of a run from its status (as the run index judged it) and its training loss. Restarts
- * are the steps where a new launch began (the wall clock's `restartSteps`), when known.
+ * The health of a run from its status (as the run index judged it, by `statusRule`: never by the
+ * words of `statusReason`, which are only shown) and its training loss. Restarts are the steps where
+ * a new launch began (the wall clock's `restartSteps`), when known.
  */
-export function runHealth(run: { status: RunStatus; statusReason?: string }, loss: Series | undefined, restartSteps: readonly number[] = []): RunHealth {
+export function runHealth(
+  run: { status: RunStatus; statusReason?: string; statusRule?: StatusRule; statusStep?: number },
+  loss: Series | undefined,
+  restartSteps: readonly number[] = [],
+): RunHealth {
   const events: RunHealthEvent[] = restartSteps.map((step) => ({
     kind: 'restart' as const,
     step,
@@ -81,19 +86,20 @@ export function runHealth(run: { status: RunStatus; statusReason?: string }, los
   });
   const why = run.statusReason ?? '';
   // The index already called it: non-finite, or risen past 1.5× its minimum.
-  const nonFinite = /went non-finite at step (\d+)/.exec(why);
-  if (run.status === 'failed' && nonFinite) {
-    events.push({ kind: 'non-finite', step: Number(nonFinite[1]), note: why });
-    return health('diverged', why, loss ? (blowUpOnset(loss) ?? Number(nonFinite[1])) : Number(nonFinite[1]));
+  const failedBy = run.status === 'failed' ? run.statusRule : undefined;
+  if (failedBy === 'nonFinite' && run.statusStep !== undefined) {
+    const step = run.statusStep;
+    events.push({ kind: 'non-finite', step, note: why });
+    return health('diverged', why, loss ? (blowUpOnset(loss) ?? step) : step);
   }
   if (!loss || loss.values.length < 20) {
-    if (run.status === 'failed' && /diverged/.test(why)) return health('diverged', why);
+    if (failedBy === 'diverged') return health('diverged', why);
     return health('ok');
   }
   const n = loss.values.length;
   const w = Math.max(3, Math.min(50, Math.round(n * 0.02)));
   const smooth = trailingMean(loss.values, w);
-  if (run.status === 'failed' && /diverged/.test(why)) {
+  if (failedBy === 'diverged') {
     let minI = Math.floor(n * 0.1);
     for (let i = minI; i < n; i++) if (smooth[i] < smooth[minI]) minI = i;
     let from = minI;

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { LogFormat, MetricPoint, MetricRole, MetricUnit, Run, RunHyper, RunStatus, Series, StatusRule } from './types';
 import { SeriesColumns } from './seriesStore';
 import { emptyResult, isLossRole, metricRole, type NonFiniteEvent, type ReadResult } from './common';
-import type { CsvReader } from './csv';
+import { CsvReader } from './csv';
 import { parseTrainerState, type TrainerStateInfo } from './hfTrainerState';
 import { JsonlReader } from './jsonl';
 import type { MetricColumn } from './metricColumns';
@@ -550,6 +550,10 @@ export class RunIndex {
       this.readJsonlBytes(state, tail, reader);
       return;
     }
+    if (reader instanceof CsvReader) {
+      this.readCsvColumns(state, tail, reader);
+      return;
+    }
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
       if (!this.acceptRead(state, reader, r)) return;
@@ -845,7 +849,25 @@ export class RunIndex {
     }
   }
 
-  /** applyResult's point loop for one metric's points in line order (JSONL readers give no role or unit). */
+  /** CSV's path: readLines' loop with the rows read into columns (csv.ts `pushColumns`), stored as JSONL's are. */
+  private readCsvColumns(state: FileState, tail: FileTail, reader: CsvReader): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const r = tail.read();
+      if (!this.acceptRead(state, reader, r)) return;
+      const res = reader.pushColumns(r.lines, r.firstLineNumber);
+      this.applyResult(state, res);
+      let points = 0;
+      for (const c of res.columns) {
+        points += c.length;
+        this.applyColumn(state, c);
+      }
+      state.provisional = r.partial ? reader.peek(r.partial.text, r.partial.lineNumber) : [];
+      if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
+      if (!r.more) return;
+    }
+  }
+
+  /** applyResult's point loop for one metric's points in line order (JSONL and CSV readers give no role or unit). */
   private applyColumn(state: FileState, c: MetricColumn): void {
     let s = state.series.get(c.metric);
     if (s === undefined) {
@@ -1057,7 +1079,8 @@ export class RunIndex {
       if (s.suppressed > 0) diagnostics.push(suppressedDiagnostic(s.abs, s.suppressed, s.kinds ?? new Map()));
     }
     const hyper = this.buildHyper(run, files, series, diagnostics);
-    let { status, reason, rule } = this.status(files, series, hyper);
+    const judged = this.status(files, series, hyper);
+    let { status, reason, rule } = judged;
     const mlStatus = run.mlflow?.meta;
     if (status !== 'failed' && mlStatus?.status !== undefined && mlStatus.status !== 'live') {
       status = mlStatus.status;
@@ -1080,6 +1103,7 @@ export class RunIndex {
     if (choices.length > 0) result.metrics = choices;
     if (reason !== undefined) result.statusReason = reason;
     if (rule !== undefined) result.statusRule = rule;
+    if (rule === 'nonFinite' && judged.step !== undefined) result.statusStep = judged.step;
     if (loggedName !== undefined) result.loggedName = loggedName;
     return result;
   }
@@ -1218,10 +1242,10 @@ export class RunIndex {
     return hyper;
   }
 
-  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string; rule?: StatusRule } {
+  private status(files: FileState[], series: Series[], hyper: RunHyper): { status: RunStatus; reason?: string; rule?: StatusRule; step?: number } {
     for (const f of files) {
       for (const ev of f.nonFinite.values()) {
-        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}`, rule: 'nonFinite' };
+        return { status: 'failed', reason: `${ev.metric} went non-finite at step ${ev.step}`, rule: 'nonFinite', step: ev.step };
       }
     }
     const loss = mainLoss(series);

@@ -1,16 +1,30 @@
 // Whether a regular expression is provably linear under a backtracking engine (V8's), from its
-// syntax tree alone (the `ret` tokenizer). A pattern passes when it has none of the three shapes that
-// make backtracking super-linear in the length of a line:
+// syntax tree alone (the `ret` tokenizer), for the whole unanchored search (`exec` and `matchAll`
+// try every start position in turn), not only one match attempt. A pattern passes when it has none
+// of the four shapes that make that search super-linear in the length of a line:
 //   1. a repetition inside a repetition (`(\d+)+`, `(?:a*b)*`): exponential;
 //   2. an alternation under a repetition (`(?:a|ab)*`, `(\w|\d)+`): exponential;
 //   3. two repetitions in a row that can match the same characters, with only optional or
 //      absorbable items between them (`\d+\s*[\d.]+`, `\w+\d+`, `.*,.*x`): polynomial, each such pair
-//      raising the degree by one.
+//      raising the degree by one;
+//   4. an unbounded repetition that an attempt can reach having read only characters the repetition
+//      itself matches (nothing, or `[A-Za-z_]` before `[\w.]*`), and after which the match can still
+//      fail (`\d+x`, `[A-Za-z_][\w/.-]*=`): on a long run of those characters every start position
+//      in the run reads to its end and fails, so the search is quadratic.
 // A trailing `.*` (a repetition followed only by `$` or the pattern's end) never fails and is
-// allowed after anything. The test is conservative: a pattern it rejects may still be linear, but a
-// pattern it accepts matches a line in time linear in the line's length (times the pattern's size)
-// per start position; the callers also cut lines (MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS), so
-// the unanchored search's extra factor is bounded too.
+// allowed after anything. The test is conservative: a pattern it rejects may still be linear.
+//
+// Why rules 1–4 make the search linear. Rules 1–3 bound one attempt's work by the pattern's size
+// times the number of characters the attempt reads. Rule 4 bounds how many attempts read any one
+// character x inside an unbounded repetition R: R's run around x is a run M of R's characters, and
+// what the attempt read before R holds a character R cannot match (or is anchored by `^`, one
+// attempt), so the attempt started before M and was, at M's left edge, inside an earlier
+// repetition or within the pattern's fixed-length items of its start or of the end of an earlier
+// repetition's run. By induction over the pattern's repetitions in order, that is a number of
+// attempts bounded by the pattern alone, so the whole search reads each character a bounded number of
+// times. A repetition whose every continuation always matches (rule 4's exemption) cannot make an
+// attempt fail, so the attempt that reaches it succeeds and the search stops there (or, with /g,
+// resumes after its match). Callers also cut lines (MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS).
 import ret, { types, type Root, type SetToken, type Token } from 'ret';
 import { appendAll } from '../../shared/arrays';
 
@@ -49,13 +63,48 @@ function overlaps(a: CharSet, b: CharSet): boolean {
   return false;
 }
 
+/** Set while checking a pattern with the `i` flag: every set holds every character that matches one of its own. */
+let ignoreCase = false;
+/** Set while checking a pattern with the `m` flag: `^` and `$` also match at a line terminator inside the text. */
+let multiline = false;
+
+/** Each UTF-16 code unit's canonical form under `i` without `u` (ECMAScript's Canonicalize): two match when these are equal. */
+let canonicalForms: Uint16Array | undefined;
+
+function canonicalOf(): Uint16Array {
+  if (canonicalForms === undefined) {
+    canonicalForms = new Uint16Array(0x10000);
+    for (let c = 0; c <= 0xffff; c++) {
+      const upper = String.fromCharCode(c).toUpperCase();
+      const u = upper.length === 1 ? upper.charCodeAt(0) : c;
+      canonicalForms[c] = c >= 128 && u < 128 ? c : u;
+    }
+  }
+  return canonicalForms;
+}
+
+/** `s` with every character that matches one of its members under the `i` flag, which only widens what the rules compare. */
+function foldCase(s: CharSet): CharSet {
+  const canonical = canonicalOf();
+  const forms = new Uint8Array(0x10000);
+  for (let c = 0; c <= 0xffff; c++) if (s[c >>> 5] & (1 << (c & 31))) forms[canonical[c]] = 1;
+  const out = s.slice();
+  for (let c = 0; c <= 0xffff; c++) if (forms[canonical[c]]) out[c >>> 5] |= 1 << (c & 31);
+  return out;
+}
+
 function setOf(token: Token | SetToken): CharSet {
+  const folded = setOfCased(token);
+  return ignoreCase ? foldCase(folded) : folded;
+}
+
+function setOfCased(token: Token | SetToken): CharSet {
   const s = emptySet();
   if (token.type === types.CHAR) addRange(s, token.value, token.value);
   else if (token.type === types.RANGE) addRange(s, token.from, token.to);
   else if (token.type === types.SET) {
     for (const member of token.set) {
-      const m = setOf(member);
+      const m = setOfCased(member);
       for (let i = 0; i <= WORDS; i++) s[i] |= m[i];
     }
     if (token.not) for (let i = 0; i <= WORDS; i++) s[i] = ~s[i] >>> 0;
@@ -236,14 +285,122 @@ function hasAlternation(t: Token): boolean {
   return false;
 }
 
-/** Whether `source` is provably linear (see the top of this file); never throws. */
-export function checkLinear(source: string): PatternVerdict {
+/** A repetition reads an unbounded stretch of the line above this maximum (below it, a fixed-length item: RESUME_LINE's `.{0,120}?`). */
+const LONG_REPETITION = 255;
+
+function isLongRepetition(t: Token): boolean {
+  return t.type === types.REPETITION && (t.max === null || t.max > LONG_REPETITION) && !itemOf(t.value as Token).zeroWidth;
+}
+
+/** Whether `chars` holds every character but the line terminators (`.`): such a run ends only at the line's end. */
+function coversLine(chars: CharSet): boolean {
+  const rest = fullSet();
+  for (const c of [0x0a, 0x0d, 0x2028, 0x2029]) rest[c >>> 5] &= ~(1 << (c & 31));
+  for (let i = 0; i <= WORDS; i++) if ((rest[i] & ~chars[i]) >>> 0 !== 0) return false;
+  return true;
+}
+
+/**
+ * Whether `t` matches right after a greedy run of `chars` whatever the line holds: it can match the
+ * empty string without an assertion that can fail (`$` passes only after a run of `.`, which stops at
+ * the line's end).
+ */
+function alwaysMatches(t: Token, chars: CharSet): boolean {
+  switch (t.type) {
+    case types.POSITION:
+      return t.value === '$' && coversLine(chars);
+    case types.REPETITION:
+      return t.min === 0 || alwaysMatches(t.value as Token, chars);
+    case types.GROUP:
+      return !isLookaround(t) && branchesOf(t).some((b) => b.every((x) => alwaysMatches(x, chars)));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether `t` can match a string of characters from `chars` only, in an attempt started anywhere
+ * but the line's start: `^` matches only there (the callers match single lines) and after `$` nothing
+ * is read.
+ */
+function canMatchWithin(t: Token, chars: CharSet): boolean {
+  switch (t.type) {
+    case types.POSITION:
+      return multiline || (t.value !== '^' && t.value !== '$');
+    case types.CHAR:
+    case types.SET:
+      return overlaps(setOf(t), chars);
+    case types.REPETITION:
+      return t.min === 0 || canMatchWithin(t.value as Token, chars);
+    case types.GROUP:
+      return isLookaround(t) || branchesOf(t).some((b) => b.every((x) => canMatchWithin(x, chars)));
+    default:
+      return true;
+  }
+}
+
+/** Every character but `\w`'s. */
+const NON_WORD = ((): CharSet => {
+  const s = fullSet();
+  for (const [from, to] of [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+    [0x5f, 0x5f],
+  ])
+    for (let c = from; c <= to; c++) s[c >>> 5] &= ~(1 << (c & 31));
+  return s;
+})();
+
+/** A stand-in for "something after this can fail" (inside a lookaround, whose failure is the whole attempt's). */
+const MAY_FAIL: Token = { type: types.CHAR, value: 0 };
+
+/**
+ * Rule 4 on every path from the pattern's start: `before` is what an attempt matches before `node`,
+ * `after` what it must still match after it (innermost first).
+ */
+function scanOverlap(node: Root | Token, before: Token[], after: Token[]): string | undefined {
+  if (node.type === types.REPETITION) {
+    if (isLongRepetition(node)) {
+      const chars = itemOf(node.value as Token).chars;
+      // `\b` right before a run of word characters: the character before the run is not one of them.
+      const lastBefore = before[before.length - 1];
+      const fenced = lastBefore?.type === types.POSITION && lastBefore.value === 'b' && !overlaps(chars, NON_WORD);
+      if (!fenced && !after.every((x) => alwaysMatches(x, chars)) && before.every((x) => canMatchWithin(x, chars)))
+        return `${before.length === 0 ? 'it starts with a repetition' : 'a repetition is reached after only characters it matches itself (as in [a-z][\\w.]*=)'} and the match can still fail after it (as in \\d+x): the search tries it from every position of a long run of those characters, in time quadratic in the line's length; put a character it cannot match before it (as in (?:^|[^\\w.])[a-z][\\w.]*=), or anchor the pattern with ^`;
+    }
+    return scanOverlap(node.value as Token, before, after);
+  }
+  if (node.type !== types.ROOT && node.type !== types.GROUP) return undefined;
+  const tail = node.type === types.GROUP && isLookaround(node) ? [MAY_FAIL] : after;
+  for (const b of branchesOf(node)) {
+    for (let k = 0; k < b.length; k++) {
+      const why = scanOverlap(b[k], [...before, ...b.slice(0, k)], [...b.slice(k + 1), ...tail]);
+      if (why !== undefined) return why;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether `source` (with `flags`, a RegExp's) is provably linear (see the top of this file); never
+ * throws. A sticky pattern (`y`) is tried at one position per call, so rule 4 does not apply to it;
+ * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing.
+ */
+export function checkLinear(source: string, flags = ''): PatternVerdict {
   let tree: Root;
   try {
     tree = ret(source);
   } catch (e) {
     return { linear: false, reason: `not understood (${e instanceof Error ? e.message : String(e)})` };
   }
-  const reason = check(tree, false);
-  return reason === undefined ? { linear: true } : { linear: false, reason };
+  ignoreCase = flags.includes('i');
+  multiline = flags.includes('m');
+  try {
+    const reason = check(tree, false) ?? (flags.includes('y') ? undefined : scanOverlap(tree, [], []));
+    return reason === undefined ? { linear: true } : { linear: false, reason };
+  } finally {
+    ignoreCase = false;
+    multiline = false;
+  }
 }

@@ -90,6 +90,9 @@ function int(s: string): number {
 const NANOGPT_TOKENS = /\btokens per iteration will be: ([\d,]+)/;
 const NANOGPT_ITER = new RegExp(String.raw`\biter (\d+): loss (${NUM}|\S+?)(?:,|$)(.*)$`);
 const NANOGPT_EVAL = new RegExp(String.raw`\bstep (\d+): train loss (${NUM}|\S+?), val loss (${NUM}|\S+?)(?:,|\s|$)`);
+const NANOGPT_TIME = /\btime ([\d.]+)ms/;
+const NANOGPT_MFU = /\bmfu (-?[\d.]+)%/;
+const NANOGPT_LR = new RegExp(String.raw`\blr (${NUM})`);
 const nanogpt: Framework = {
   id: 'nanogpt',
   parse(line, ctx) {
@@ -102,12 +105,12 @@ const nanogpt: Framework = {
     if (m) {
       const step = Number(m[1]);
       const fields: Field[] = [{ metric: 'loss', raw: m[2], role: 'train_loss' }];
-      const time = /\btime ([\d.]+)ms/.exec(m[3]);
+      const time = NANOGPT_TIME.exec(m[3]);
       if (time) fields.push({ metric: 'time_ms', raw: time[1], role: 'other' });
-      const mfu = /\bmfu (-?[\d.]+)%/.exec(m[3]);
+      const mfu = NANOGPT_MFU.exec(m[3]);
       // nanoGPT prints mfu -100.00% until its running estimate exists.
       if (mfu && Number(mfu[1]) >= 0) fields.push({ metric: 'mfu_percent', raw: mfu[1], role: 'other' });
-      const lr = new RegExp(String.raw`\blr (${NUM})`).exec(m[3]);
+      const lr = NANOGPT_LR.exec(m[3]);
       if (lr) fields.push({ metric: 'lr', raw: lr[1], role: 'lr' });
       // Tokens seen before iteration `step`: nanoGPT's tokens per iteration is global (all ranks, all micro-batches).
       if (ctx.nanogptTokensPerIter !== undefined) fields.push({ metric: 'tokens', raw: String(step * ctx.nanogptTokensPerIter), role: 'tokens' });
@@ -131,13 +134,17 @@ const nanogpt: Framework = {
 // modded-nanogpt speedrun logs: `step:1770/1770 val_loss:3.2828 train_time:178912ms step_avg:101.08ms`
 // (older records also `train_loss:`); the log starts with the script's own source, which never matches.
 const MODDED = /\bstep:(\d+)\/(\d+)\s+(.*)$/;
+// A key starts at the text's start or after a character no key holds (a match ends before a blank, so
+// none is lost): tried inside a word, `(\w+):` reads the word to its end from every position of it,
+// quadratic on a long word without `:` (patternSafety.ts, rule 4).
+const MODDED_FIELD = /(?:^|\W)(\w+):(\S+)/g;
 const moddedNanogpt: Framework = {
   id: 'modded-nanogpt',
   parse(line) {
     const m = MODDED.exec(line);
     if (!m) return undefined;
     const fields: Field[] = [];
-    for (const kv of m[3].matchAll(/(\w+):(\S+)/g)) {
+    for (const kv of m[3].matchAll(MODDED_FIELD)) {
       const key = kv[1];
       const raw = kv[2].replace(/ms$/, '');
       if (key === 'val_loss') fields.push({ metric: 'val_loss', raw, role: 'eval_loss' });
@@ -154,8 +161,37 @@ const moddedNanogpt: Framework = {
 // Megatron-DeepSpeed adds `consumed tokens`). `evaluate_and_print_results`: ` validation loss at
 // iteration N | lm loss value: X | lm loss PPL: Y |`.
 const MEGATRON_ITER = /\biteration\s+(\d+)\s*\/\s*(\d+)\s*\|(.*)$/;
-// `(\d+)(?:[^\w|][^|]*)?` is `(\d+)\b[^|]*` written so the digits and what follows cannot overlap (patternSafety.ts).
-const MEGATRON_VALID = /\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$/;
+// The fields follow the first `|` past the step, found with indexOf: as `[^|]*\|` in the pattern, every
+// `validation loss at` of a long line without `|` was read to the line's end (quadratic; patternSafety.ts, rule 4).
+const MEGATRON_VALID = /\bvalidation loss at (?:iteration\s+)?(\d+)(?!\w)/g;
+
+function isLineTerminator(code: number): boolean {
+  return code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029;
+}
+
+/**
+ * A validation line's step and the text after the first `|` past it (its fields), or undefined: what
+ * `\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$` matched. As there, a start whose
+ * fields hold a line terminator (where `(.*)$` stopped) gives way to a later one. Each stretch of the
+ * line is read once: the occurrences cannot overlap, so their first `|` only moves right.
+ */
+export function megatronValidation(line: string): { step: number; rest: string } | undefined {
+  let lastTerminator = -1;
+  for (let k = line.length - 1; k >= 0; k--)
+    if (isLineTerminator(line.charCodeAt(k))) {
+      lastTerminator = k;
+      break;
+    }
+  let bar = -1;
+  MEGATRON_VALID.lastIndex = 0;
+  for (let v = MEGATRON_VALID.exec(line); v !== null; v = MEGATRON_VALID.exec(line)) {
+    const end = v.index + v[0].length;
+    if (bar < end) bar = line.indexOf('|', end);
+    if (bar < 0) return undefined;
+    if (bar > lastTerminator) return { step: Number(v[1]), rest: line.slice(bar + 1) };
+  }
+  return undefined;
+}
 // GPT-NeoX (a Megatron fork) prints the same line with `lm_loss`.
 const MEGATRON_ROLE: Record<string, MetricRole> = { 'lm loss': 'train_loss', lm_loss: 'train_loss', 'learning rate': 'lr', 'consumed tokens': 'tokens' };
 const megatron: Framework = {
@@ -167,16 +203,16 @@ const megatron: Framework = {
       if (fields.length === 0) return undefined;
       return { step: Number(m[1]), fields };
     }
-    const v = MEGATRON_VALID.exec(line);
+    const v = megatronValidation(line);
     if (v) {
       const fields: Field[] = [];
-      for (const { key, raw } of pipeFields(v[2])) {
+      for (const { key, raw } of pipeFields(v.rest)) {
         // `lm loss value` is named as Megatron's TensorBoard tag for it: `lm loss validation`.
         const base = key.replace(/ value$/, '');
         if (key.endsWith(' value')) fields.push({ metric: `${base} validation`, raw, role: base === 'lm loss' ? 'eval_loss' : 'other' });
         else fields.push({ metric: `${key} validation`, raw, role: 'other' });
       }
-      return fields.length > 0 ? { step: Number(v[1]), fields } : undefined;
+      return fields.length > 0 ? { step: v.step, fields } : undefined;
     }
     return undefined;
   },
@@ -186,6 +222,39 @@ const megatron: Framework = {
 // grad_norm: …  memory: {gib:5.2f}GiB({pct:.2f}%)  tps: {round(tps):,}  tflops: …  mfu: {mfu:.2f}%`, each
 // field coloured; the validator prints `validate step: {step:2}  loss: …`.
 const TITAN = new RegExp(String.raw`\b(validate )?step:\s*(\d+)\s+loss:\s*(${NUM}|\S+)(.*)$`);
+// Sticky, tried by titanFields only where a key can start: unanchored, `([A-Za-z_]+):` read a long run
+// of letters without `:` to its end from every position of it (quadratic; patternSafety.ts, rule 4).
+const TITAN_FIELD = /([A-Za-z_]+):\s*([-\d.,]+(?:[kKMGBTP](?![A-Za-z]))?)(GiB|%)?/y;
+
+function isTitanKeyChar(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
+/**
+ * The matches `matchAll` of TITAN_FIELD unanchored would give, in linear time. A try from inside a
+ * run of key characters ends where the try from the run's first character (or from the end of the
+ * last match) ended, with the same rest of the line, so it fails when that one failed: each run is
+ * tried once.
+ */
+export function titanFields(text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!isTitanKeyChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    TITAN_FIELD.lastIndex = i;
+    const m = TITAN_FIELD.exec(text);
+    if (m !== null) {
+      out.push(m);
+      i = TITAN_FIELD.lastIndex;
+      continue;
+    }
+    while (i < text.length && isTitanKeyChar(text.charCodeAt(i))) i++;
+  }
+  return out;
+}
 const torchtitan: Framework = {
   id: 'torchtitan',
   parse(line) {
@@ -194,7 +263,7 @@ const torchtitan: Framework = {
     const validate = m[1] !== undefined;
     const fields: Field[] = [validate ? { metric: 'validation/loss', raw: m[3], role: 'eval_loss' } : { metric: 'loss', raw: m[3], role: 'train_loss' }];
     if (!validate) {
-      for (const kv of m[4].matchAll(/([A-Za-z_]+):\s*([-\d.,]+(?:[kKMGBTP](?![A-Za-z]))?)(GiB|%)?/g)) {
+      for (const kv of titanFields(m[4])) {
         const key = kv[1] === 'memory' ? 'memory_gib' : kv[1] === 'mfu' ? 'mfu_percent' : kv[1];
         fields.push({ metric: key, raw: kv[2], role: 'other' });
       }
@@ -678,10 +747,15 @@ export const BUILT_IN_TEXT_PATTERNS: Readonly<Record<string, RegExp>> = {
   NANOGPT_TOKENS,
   NANOGPT_ITER,
   NANOGPT_EVAL,
+  NANOGPT_TIME,
+  NANOGPT_MFU,
+  NANOGPT_LR,
   MODDED,
+  MODDED_FIELD,
   MEGATRON_ITER,
   MEGATRON_VALID,
   TITAN,
+  TITAN_FIELD,
   LITGPT_TRAIN,
   LITGPT_VAL,
   NANOTRON,

@@ -1,8 +1,9 @@
 // User-supplied line patterns for plain-text logs (the `scalingLens.textLog.patterns` setting).
 // A workspace's settings are not trusted input: a pattern is compiled only when it is a valid
-// JavaScript regular expression, uses the named groups the reader knows, and has no nested
-// repetition (the star-height test of safe-regex, on the syntax tree of the `ret` tokenizer), and it
-// only ever sees lines cut to MAX_TEXT_LINE_CHARS, so one line cannot make a pattern run for long.
+// JavaScript regular expression, uses the named groups the reader knows, has no nested repetition
+// (the star-height test of safe-regex, on the syntax tree of the `ret` tokenizer) and is provably
+// linear over the whole search of a line (patternSafety.ts); it only ever sees lines cut to
+// MAX_USER_LINE_CHARS, so one line cannot make a pattern run for long.
 import ret, { types, type Root, type Token } from 'ret';
 import type { Diagnostic } from '../diagnostics';
 import { checkLinear } from './patternSafety';
@@ -12,10 +13,11 @@ export const TEXT_LOG_PATTERNS_SETTING = 'scalingLens.textLog.patterns';
 /** Longest part of a line the built-in patterns see; the rest of the line is ignored. */
 export const MAX_TEXT_LINE_CHARS = 4096;
 /**
- * Longest part of a line a user pattern sees. Star height 1 still allows polynomial backtracking
- * (`(?<step>\d+)\s*(?<loss>[\d.]+)x` is cubic in the length of a run of digits), so user patterns
- * get a shorter line than the built-in ones, and a pattern that still takes longer than
- * USER_PATTERN_SLOW_MS on one line is switched off for the file.
+ * Longest part of a line a user pattern sees. A user pattern is provably linear (patternSafety.ts:
+ * `(?<step>\d+)\s*(?<loss>[\d.]+)x`, cubic in a run of digits, is rejected), but V8's constant per
+ * character still depends on the pattern, so as a second guard user patterns get a shorter line than
+ * the built-in ones, and a pattern that still takes longer than USER_PATTERN_SLOW_MS on one line is
+ * switched off for the file.
  */
 export const MAX_USER_LINE_CHARS = 512;
 export const USER_PATTERN_SLOW_MS = 50;

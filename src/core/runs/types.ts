@@ -96,6 +96,8 @@ export interface Run {
   statusReason?: string;
   /** Which rule chose a status other than live (set with `statusReason`): code decides by this, never by the words. */
   statusRule?: StatusRule;
+  /** The step the rule fired at, for `nonFinite` (the first non-finite loss value's). */
+  statusStep?: number;
   /** Which series is the train loss, eval loss, lr and tokens, by which vocabulary rule (runs/vocabulary.ts). */
   metrics?: MetricChoice[];
   diagnostics: Diagnostic[];
