@@ -20,16 +20,7 @@ import { parse } from 'csv-parse/sync';
 import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
 import { maxOf, minOf } from '../src/shared/arrays';
 import { familyModel } from '../src/core/plan/familyModel';
-import {
-  type LadderContext,
-  type LadderRequest,
-  ladderCalibrated,
-  LADDER_INTERVAL_MIN_RATIO,
-  LADDER_INTERVAL_MIN_RUNS,
-  leaveLargestOutMiss,
-  planLadder,
-  recipeSpecs,
-} from '../src/core/plan/ladder';
+import { ladderCalibrated, LADDER_INTERVAL_MIN_RATIO, LADDER_INTERVAL_MIN_RUNS, leaveLargestOutMiss, planLadder, recipeSpecs } from '../src/core/plan/ladder';
 import { crossRunDistanceFloor } from '../src/core/fit/calibration';
 import { referenceParams } from '../src/core/fit/crossRunLaw';
 import { chinchillaLaw } from '../src/core/laws/chinchilla';
@@ -206,7 +197,7 @@ function within(order: readonly GridRun[], budget: number): GridRun[] {
 }
 
 /** The planner, one run at a time among the unpicked grid runs, refitting (bootstrap seeded `seed`) after each. */
-function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo, rule: PlannerRule = {}): GridRun[] {
+function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo): GridRun[] {
   const picked: GridRun[] = [];
   let spent = 0;
   for (;;) {
@@ -220,9 +211,8 @@ function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: Fi
         ladderBudget: { kind: 'flops', flops: budget - spent, text: 'rest' },
         runs: picked.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss, status: 'finished' as const })),
         candidates: left,
-        ...(rule.fill ? { fill: rule.fill } : {}),
       },
-      current ? { fit: current, model: modelOf(current, picked), ...(rule.narrowing ? { narrowing: rule.narrowing } : {}) } : {},
+      current ? { fit: current, model: modelOf(current, picked) } : {},
     );
     if ('error' in plan) break;
     const next = plan.runs.find((r) => r.status === 'planned');
@@ -296,9 +286,6 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   };
 }
 
-/** The planner's choice rule, where it is an option of planLadder (for trying one against the default). */
-export type PlannerRule = Pick<LadderRequest, 'fill'> & Pick<LadderContext, 'narrowing'>;
-
 /** One unit of the backtest's work: a grid's baselines, or its planner at one refit seed. */
 type BacktestJob = { grid: number; kind: 'baselines' } | { grid: number; kind: 'planner'; seed: number };
 
@@ -309,8 +296,6 @@ interface BacktestOptions {
   plannerOnly?: boolean;
   /** Refit seeds of the planner (default PLANNER_SEEDS). */
   plannerSeeds?: readonly number[];
-  /** The planner's rule (default planLadder's). */
-  rule?: PlannerRule;
 }
 
 function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestJob[] {
@@ -322,7 +307,7 @@ function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): Backtest
   return jobs;
 }
 
-function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, rule: PlannerRule = {}): BacktestScore[] {
+function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number): BacktestScore[] {
   const out: BacktestScore[] = [];
   const memo: FitMemo = new Map();
   const push = (s: BacktestScore | undefined) => s && out.push(s);
@@ -331,7 +316,7 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, rule: P
     const budget = fraction * targetFlops;
     if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
     if (job.kind === 'planner') {
-      push(score(grid, `planner (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo, rule), resamples, memo));
+      push(score(grid, `planner (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo), resamples, memo));
       continue;
     }
     push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), resamples, memo));
@@ -357,7 +342,7 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, rule: P
 export function runLadderBacktest(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestScore[] {
   const out: BacktestScore[] = [];
   for (const job of jobsOf(grids, opts)) {
-    out.push(...runJob(grids[job.grid], job, opts.resamples, opts.rule));
+    out.push(...runJob(grids[job.grid], job, opts.resamples));
     opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
   }
   return out;
@@ -365,7 +350,7 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: Backtest
 
 /** What a backtest worker is given: the data it re-reads its grids from (the grids' order is backtestGrids'). */
 interface WorkerInput {
-  ladderBacktest: { dataRoot: string; resamples: number; rule?: PlannerRule };
+  ladderBacktest: { dataRoot: string; resamples: number };
 }
 
 /**
@@ -383,7 +368,7 @@ export async function runLadderBacktestThreads(
   if (threads === 1) return runLadderBacktest(grids, opts);
   const results: BacktestScore[][] = new Array<BacktestScore[]>(jobs.length);
   let next = 0;
-  const input: WorkerInput = { ladderBacktest: { dataRoot, resamples: opts.resamples, ...(opts.rule ? { rule: opts.rule } : {}) } };
+  const input: WorkerInput = { ladderBacktest: { dataRoot, resamples: opts.resamples } };
   // The scripts run under tsx: a worker registers it before loading this file.
   const boot = `require('tsx/cjs'); require(${JSON.stringify(__filename)});`;
   await Promise.all(
@@ -416,10 +401,10 @@ export async function runLadderBacktestThreads(
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<WorkerInput> | undefined)?.ladderBacktest) {
-  const { dataRoot, resamples, rule } = (workerData as WorkerInput).ladderBacktest;
+  const { dataRoot, resamples } = (workerData as WorkerInput).ladderBacktest;
   const grids = backtestGrids(dataRoot);
   const port = parentPort;
-  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples, rule)));
+  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples)));
 }
 
 function median(xs: readonly number[]): number {

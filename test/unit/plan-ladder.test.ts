@@ -277,31 +277,6 @@ test('among given candidates: only those, within budget, the plan\'s "after" is 
   assert.equal(ok(planLadder({ target, candidates })).strategy, 'greedy');
 });
 
-test("fill 'perRun': once no run lowers the expected error by 2%, the budget is still spent on the runs lowering it most", () => {
-  const runs = family();
-  const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
-  const fit = fitCrossRun(points, { seed: 1, resamples: 40 });
-  assert.ok(!('error' in fit));
-  const model = familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
-  const candidates: { params: number; tokens: number }[] = [];
-  for (const n of [3e7, 8e7, 2e8, 5e8]) for (const r of [5, 20, 80]) candidates.push({ params: n, tokens: n * r });
-  const near = { kind: 'model' as const, params: 1.2e9, tokens: 24e9 };
-  const budget = 1e19;
-  const plan = (fill: 'stop' | 'perRun') =>
-    ok(planLadder({ target: near, runs, candidates, fill, ladderBudget: { kind: 'flops', flops: budget, text: '1e19' } }, { fit, model }));
-  const stopped = plan('stop');
-  const filled = plan('perRun');
-  // The 2% rule stops after the one run that moves the distance floor, a quarter of the budget unspent.
-  assert.equal(stopped.planned.runs, 1);
-  assert.ok(stopped.planned.flops < 0.8 * budget);
-  // Filled: the same first run, then more, within the budget.
-  assert.ok(filled.planned.runs > stopped.planned.runs, `${filled.planned.runs}`);
-  assert.equal(filled.runs[0].params, stopped.runs[0].params);
-  assert.equal(filled.runs[0].tokens, stopped.runs[0].tokens);
-  assert.ok(filled.planned.flops > stopped.planned.flops && filled.planned.flops <= budget * (1 + 1e-9));
-  assert.deepEqual(plan('perRun'), filled, 'deterministic');
-});
-
 test("a family at one tokens-per-parameter ratio: the ladder's N* spread uses the fit's published-split priors, as the planner's does", () => {
   // Six runs at 20 tokens/parameter on the published refit's surface, with a little scatter.
   const theta = referenceParams(chinchillaLaw);

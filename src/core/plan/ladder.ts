@@ -130,12 +130,6 @@ export interface LadderRequest {
    * frontier's distance floor (calibration.ts FRONTIER_DISTANCE_FLOOR) from the largest run.
    */
   objective?: 'loss' | 'nStar';
-  /**
-   * Once no run narrows the interval or lowers the expected error by MIN_GAIN: `stop` (default),
-   * or keep filling the budget with the run lowering the expected error most, by any amount, per
-   * run or per FLOP.
-   */
-  fill?: 'stop' | 'perRun' | 'perFlop';
 }
 
 export interface LadderContext {
@@ -160,12 +154,6 @@ export interface LadderContext {
    * floor from the new largest run). Without it, N* is the linearised fit's alone.
    */
   lossLaw?: BudgetContext['lossLaw'];
-  /**
-   * How a planned run narrows the target's loss interval: `fisher` (default), the linearised fit at
-   * the family's parameters; `ensemble`, the family's bootstrap updated by the run's loss as one
-   * observation at the family's scatter (LossEnsemble).
-   */
-  narrowing?: 'fisher' | 'ensemble';
 }
 
 // ---- result --------------------------------------------------------------------------------
@@ -424,62 +412,6 @@ function lnNStarGradient(theta: readonly number[], flops: number): Vec {
   });
 }
 
-/**
- * The family's bootstrap as an ensemble (fit-space parameter sets): each set's ln L at a run, centred.
- * A run added after "now" updates it as one linear-Gaussian observation at the family's scatter
- * (an ensemble Kalman update): the target's variance falls by its covariance with the run's loss
- * across the ensemble. A cheap stand-in for refitting the bootstrap with each candidate's simulated
- * loss: it keeps what the Fisher linearisation at one point loses (the priors' pull, the spread's
- * shape on a few runs) without a refit per candidate.
- */
-class LossEnsemble {
-  private readonly memo = new Map<string, Float64Array>();
-  readonly target: Float64Array;
-  constructor(
-    private readonly samples: readonly (readonly number[])[],
-    targetN: number,
-    targetD: number,
-  ) {
-    this.target = this.at(targetN, targetD);
-  }
-  /** Centred ln L of each sample at (n, d). */
-  at(n: number, d: number): Float64Array {
-    const key = `${n},${d}`;
-    const hit = this.memo.get(key);
-    if (hit) return hit;
-    const v = new Float64Array(this.samples.length);
-    let mean = 0;
-    this.samples.forEach((s, i) => {
-      v[i] = Math.log(chinchillaLaw.evaluate(s, [n, d]));
-      mean += v[i];
-    });
-    mean /= v.length;
-    for (let i = 0; i < v.length; i++) v[i] -= mean;
-    this.memo.set(key, v);
-    return v;
-  }
-  /** Variance of the target's ln L given observations of the added runs' ln L at scatter `noise`. */
-  posteriorVariance(added: readonly Float64Array[], noise: number): number {
-    const b = this.target.length;
-    const cov = (x: Float64Array, y: Float64Array) => {
-      let s = 0;
-      for (let i = 0; i < b; i++) s += x[i] * y[i];
-      return s / (b - 1);
-    };
-    const vt = cov(this.target, this.target);
-    if (!added.length) return vt;
-    const k = added.length;
-    const m = zeros(k);
-    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) m[i][j] = m[j][i] = cov(added[i], added[j]) + (i === j ? noise * noise : 0);
-    const c = added.map((y) => cov(this.target, y));
-    const explained = quadInverse(m, c);
-    return Number.isFinite(explained) ? Math.max(0, vt - explained) : vt;
-  }
-}
-
-/** Ensemble variances at or under this (ln L²) are a degenerate bootstrap: the linearised fit decides. */
-const MIN_ENSEMBLE_VARIANCE = 1e-12;
-
 /** The linearised fit: prior precision plus the runs' information, and the target's gradients. */
 class FisherState {
   readonly info: Mat;
@@ -494,8 +426,6 @@ class FisherState {
     readonly maxFlops = 0,
     /** Runs in (finished, training or planned). */
     readonly runCount = 0,
-    /** The family's bootstrap, when the loss's spread is its (withEnsemble), and the runs added since. */
-    readonly ensemble?: { e: LossEnsemble; added: readonly Float64Array[] },
   ) {
     if (info) this.info = info.map((r) => r.slice());
     else {
@@ -511,7 +441,7 @@ class FisherState {
    * ladder's widths agree with the intervals the planner and the lens show.
    */
   withContrastPriors(priors: readonly ContrastPrior[]): FisherState {
-    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, this.maxFlops, this.runCount, this.ensemble);
+    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, this.maxFlops, this.runCount);
     const names = chinchillaLaw.parameters.map((p) => p.name);
     for (const prior of priors)
       addOuter(
@@ -523,21 +453,7 @@ class FisherState {
   }
   /** The same information with a run of `flops` finished (a run training now, once it ends). */
   withLargest(flops: number): FisherState {
-    return new FisherState(
-      this.theta,
-      this.noise,
-      this.targetN,
-      this.targetD,
-      this.targetFlops,
-      this.info,
-      Math.max(this.maxFlops, flops),
-      this.runCount,
-      this.ensemble,
-    );
-  }
-  /** The loss's spread from here on the family's bootstrap (the runs in so far are in it), updated by each run added. */
-  withEnsemble(e: LossEnsemble): FisherState {
-    return new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, this.maxFlops, this.runCount, { e, added: [] });
+    return new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, flops), this.runCount);
   }
   /**
    * With one more run. `finished` false for a run still training: its forecast informs the fit but,
@@ -553,7 +469,6 @@ class FisherState {
       this.info,
       finished ? Math.max(this.maxFlops, approxTrainingFlops(n, d)) : this.maxFlops,
       this.runCount + 1,
-      this.ensemble && { e: this.ensemble.e, added: [...this.ensemble.added, this.ensemble.e.at(n, d)] },
     );
     // The statistical part only, as the family's bootstrap measures it: how far the law's form
     // carries is the distance floor's part (widthsOf), which only the largest run moves.
@@ -563,9 +478,7 @@ class FisherState {
   /** Standard deviations of ln L(target) and ln N*(target compute) from the runs' information. */
   sd(): { lnLoss: number; lnNStar: number } {
     return {
-      lnLoss: this.ensemble
-        ? Math.sqrt(this.ensemble.e.posteriorVariance(this.ensemble.added, this.noise))
-        : Math.sqrt(quadInverse(this.info, lnLossGradient(this.theta, this.targetN, this.targetD))),
+      lnLoss: Math.sqrt(quadInverse(this.info, lnLossGradient(this.theta, this.targetN, this.targetD))),
       lnNStar: Math.sqrt(quadInverse(this.info, lnNStarGradient(this.theta, this.targetFlops))),
     };
   }
@@ -956,11 +869,6 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   // The model's interval is its fit's bootstrap: without one (a refit without resamples) it is a point,
   // and the linearised widths stand in for it.
   const model = finished.length && context.fit && context.fit.samples.length >= 10 ? context.model : undefined;
-  if (model && context.fit && context.narrowing === 'ensemble' && context.fit.lawId === chinchillaLaw.id) {
-    const ensemble = new LossEnsemble(context.fit.samples, targetN, targetD);
-    const withIt = state.withEnsemble(ensemble);
-    if (withIt.sd().lnLoss ** 2 > MIN_ENSEMBLE_VARIANCE) state = withIt;
-  }
   // The greedy decides on the family model's widths; the plan shows them calibrated for a ladder
   // this planner chose (LADDER_INTERVAL_FACTOR on the distance floor), which changes no choice.
   const u = frontier?.uncertainty;
@@ -1109,7 +1017,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         return rng / 2 ** 32;
       };
       // The affordable candidate that lowers `measure` most (per FLOP or per run), by at least MIN_GAIN of `current`.
-      const bestBy = (current: number, measure: (s: FisherState) => number, perFlop: boolean, minGain = MIN_GAIN) => {
+      const bestBy = (current: number, measure: (s: FisherState) => number, perFlop: boolean) => {
         let best: { c: { params: number; tokens: number }; score: number; next: FisherState; value: number } | undefined;
         for (const c of candidatesFor(
           left,
@@ -1117,7 +1025,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         )) {
           const next = st.withRun(c.params, c.tokens);
           const value = measure(next);
-          if (!(current - value >= minGain * current) || !(value < current)) continue;
+          if (!(current - value >= MIN_GAIN * current)) continue;
           const score = ((current - value) / (perFlop ? approxTrainingFlops(c.params, c.tokens) : 1)) * (1 + 1e-9 * jitter());
           if (!best || score > best.score) best = { c, score, next, value };
         }
@@ -1152,9 +1060,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         // When the floor dominates the expected error too, nothing does, and the plan stops.
         // (The expected error is the loss's: an N* search stops here.)
         if (!Number.isFinite(error) || request.objective === 'nStar') break;
-        const fill =
-          bestBy(error, expectedError, false) ??
-          (request.fill && request.fill !== 'stop' ? bestBy(error, expectedError, request.fill === 'perFlop', 0) : undefined);
+        const fill = bestBy(error, expectedError, false);
         if (!fill) break;
         const w = rawWidths(fill.next).lossWidth;
         runs.push({
