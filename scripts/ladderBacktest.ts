@@ -6,13 +6,16 @@
 // shows it (familyModel: the calibrated interval at least the distance floor from the largest
 // picked run): error, whether the 80% interval covers it, its width. Strategies:
 //  - planner: planLadder one run at a time among the unpicked grid runs, refitting after each
-//    (the first run of its budgeted greedy plan, linearised at the current fit);
+//    (the first run of its budgeted greedy plan, linearised at the current fit); once per refit
+//    seed (PLANNER_SEEDS), as its picks follow the refit's bootstrap;
 //  - IsoFLOP recipe: the empty-family recipe at that budget (recipeSpecs), each run mapped to the
 //    nearest unpicked grid run (log N, log D);
 //  - random: grid runs in a seeded random order, each taken while it fits the budget (5 seeds);
 //  - largest-first: the largest-compute runs that fit the budget.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { parse } from 'csv-parse/sync';
 import { fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../src/core/fit/crossRun';
 import { maxOf, minOf } from '../src/shared/arrays';
@@ -78,6 +81,12 @@ export const RANDOM_SEEDS = [1, 2, 3, 4, 5];
  * gave 18/15/15 targets reached with the least compute at ≤ 5%; at 200, seeds 1/2 give 15/14.
  */
 const PLANNER_RESAMPLES = 200;
+/**
+ * Refit seeds of the planner's bootstrap (each a planner ladder of its own, its verdicts the median
+ * over them, as random's over RANDOM_SEEDS): with three targets per grid one seed's picks moved a
+ * grid's verdict (seeds 1/2: 15/14 targets with the least compute to 5%).
+ */
+export const PLANNER_SEEDS = [1, 2, 3, 4, 5];
 
 function readCsv(file: string): Record<string, string>[] {
   return parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
@@ -156,10 +165,17 @@ export function backtestGrids(dataRoot: string): BacktestGrid[] {
   return [...gadreGrids(dataRoot), ...porianGrids(dataRoot), ...steplawGrids(dataRoot)];
 }
 
-function fit(runs: readonly GridRun[], resamples: number): CrossRunFit | undefined {
+/** Fits of one grid's runs, keyed by the runs in order, resamples and seed: the same inputs give the same fit (budgets share their first picks). */
+type FitMemo = Map<string, CrossRunFit | undefined>;
+
+function fit(runs: readonly GridRun[], resamples: number, memo: FitMemo, seed = 1): CrossRunFit | undefined {
+  const key = `${resamples}|${seed}|${runs.map((r) => r.runId).join(',')}`;
+  if (memo.has(key)) return memo.get(key);
   const points: CrossRunPoint[] = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss }));
-  const f = fitCrossRun(points, { seed: 1, resamples });
-  return 'error' in f ? undefined : f;
+  const f = fitCrossRun(points, { seed, resamples });
+  const out = 'error' in f ? undefined : f;
+  memo.set(key, out);
+  return out;
 }
 
 /** The family model on these runs, as the lens predicts with it (the distance floor from the largest of them). */
@@ -180,14 +196,14 @@ function within(order: readonly GridRun[], budget: number): GridRun[] {
   return out;
 }
 
-/** The planner, one run at a time among the unpicked grid runs, refitting (no bootstrap) after each. */
-function plannerPicks(grid: BacktestGrid, budget: number): GridRun[] {
+/** The planner, one run at a time among the unpicked grid runs, refitting (bootstrap seeded `seed`) after each. */
+function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo): GridRun[] {
   const picked: GridRun[] = [];
   let spent = 0;
   for (;;) {
     // With a bootstrap, as the family's fit has one in the product: the planner's "now" is then the
     // interval the lens would show on these runs (without one, only the linearised width).
-    const current = picked.length ? fit(picked, PLANNER_RESAMPLES) : undefined;
+    const current = picked.length ? fit(picked, PLANNER_RESAMPLES, memo, seed) : undefined;
     const left = grid.pool.filter((r) => !picked.includes(r));
     const plan = planLadder(
       {
@@ -242,9 +258,9 @@ function shuffled(runs: readonly GridRun[], seed: number): GridRun[] {
   return a;
 }
 
-function score(grid: BacktestGrid, strategy: string, fraction: number, runs: readonly GridRun[], resamples: number): BacktestScore | undefined {
+function score(grid: BacktestGrid, strategy: string, fraction: number, runs: readonly GridRun[], resamples: number, memo: FitMemo): BacktestScore | undefined {
   if (runs.length === 0) return undefined;
-  const f = fit(runs, resamples);
+  const f = fit(runs, resamples, memo);
   if (!f) return undefined;
   const p = modelOf(f, runs).predict(grid.target.params, grid.target.tokens);
   const truth = grid.target.loss;
@@ -270,38 +286,125 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   };
 }
 
-export function runLadderBacktest(
-  grids: readonly BacktestGrid[],
-  /** plannerOnly: the planner's cases alone (the baselines do not depend on the planner: for trying a choice rule). */
-  opts: { resamples: number; log?: (m: string) => void; plannerOnly?: boolean },
-): BacktestScore[] {
+/** One unit of the backtest's work: a grid's baselines, or its planner at one refit seed. */
+type BacktestJob = { grid: number; kind: 'baselines' } | { grid: number; kind: 'planner'; seed: number };
+
+interface BacktestOptions {
+  resamples: number;
+  log?: (m: string) => void;
+  /** The planner's cases alone (the baselines do not depend on the planner: for trying a choice rule). */
+  plannerOnly?: boolean;
+  /** Refit seeds of the planner (default PLANNER_SEEDS). */
+  plannerSeeds?: readonly number[];
+}
+
+function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestJob[] {
+  const jobs: BacktestJob[] = [];
+  grids.forEach((_, grid) => {
+    for (const seed of opts.plannerSeeds ?? PLANNER_SEEDS) jobs.push({ grid, kind: 'planner', seed });
+    if (!opts.plannerOnly) jobs.push({ grid, kind: 'baselines' });
+  });
+  return jobs;
+}
+
+function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number): BacktestScore[] {
   const out: BacktestScore[] = [];
-  for (const grid of grids) {
-    const targetFlops = flopsOf(grid.target);
-    for (const fraction of LADDER_FRACTIONS) {
-      const budget = fraction * targetFlops;
-      if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
-      const push = (s: BacktestScore | undefined) => s && out.push(s);
-      push(score(grid, 'planner', fraction, plannerPicks(grid, budget), opts.resamples));
-      if (opts.plannerOnly) continue;
-      push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), opts.resamples));
-      push(
-        score(
-          grid,
-          'largest-first',
-          fraction,
-          within(
-            [...grid.pool].sort((a, b) => flopsOf(b) - flopsOf(a)),
-            budget,
-          ),
-          opts.resamples,
-        ),
-      );
-      for (const seed of RANDOM_SEEDS) push(score(grid, `random (seed ${seed})`, fraction, within(shuffled(grid.pool, seed), budget), opts.resamples));
+  const memo: FitMemo = new Map();
+  const push = (s: BacktestScore | undefined) => s && out.push(s);
+  const targetFlops = flopsOf(grid.target);
+  for (const fraction of LADDER_FRACTIONS) {
+    const budget = fraction * targetFlops;
+    if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
+    if (job.kind === 'planner') {
+      push(score(grid, `planner (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo), resamples, memo));
+      continue;
     }
-    opts.log?.(`ladder backtest: ${grid.name} done`);
+    push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), resamples, memo));
+    push(
+      score(
+        grid,
+        'largest-first',
+        fraction,
+        within(
+          [...grid.pool].sort((a, b) => flopsOf(b) - flopsOf(a)),
+          budget,
+        ),
+        resamples,
+        memo,
+      ),
+    );
+    for (const seed of RANDOM_SEEDS) push(score(grid, `random (seed ${seed})`, fraction, within(shuffled(grid.pool, seed), budget), resamples, memo));
   }
   return out;
+}
+
+/** The backtest in this thread: every grid's planner (each refit seed) and baselines, in grid order. */
+export function runLadderBacktest(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestScore[] {
+  const out: BacktestScore[] = [];
+  for (const job of jobsOf(grids, opts)) {
+    out.push(...runJob(grids[job.grid], job, opts.resamples));
+    opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
+  }
+  return out;
+}
+
+/** What a backtest worker is given: the data it re-reads its grids from (the grids' order is backtestGrids'). */
+interface WorkerInput {
+  ladderBacktest: { dataRoot: string; resamples: number };
+}
+
+/**
+ * The backtest over worker threads (jobs handed out one at a time, results in the job order, so
+ * the same as runLadderBacktest's): the planner's seeds make it ~6× the baselines' work. Each
+ * thread reads the grids from `dataRoot` again (they must be backtestGrids(dataRoot)).
+ */
+export async function runLadderBacktestThreads(
+  dataRoot: string,
+  grids: readonly BacktestGrid[],
+  opts: BacktestOptions & { threads?: number },
+): Promise<BacktestScore[]> {
+  const jobs = jobsOf(grids, opts);
+  const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
+  if (threads === 1) return runLadderBacktest(grids, opts);
+  const results: BacktestScore[][] = new Array<BacktestScore[]>(jobs.length);
+  let next = 0;
+  const input: WorkerInput = { ladderBacktest: { dataRoot, resamples: opts.resamples } };
+  // The scripts run under tsx: a worker registers it before loading this file.
+  const boot = `require('tsx/cjs'); require(${JSON.stringify(__filename)});`;
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(boot, { eval: true, workerData: input });
+          let current = -1;
+          const give = () => {
+            if (next >= jobs.length) {
+              void worker.terminate().then(() => resolve());
+              return;
+            }
+            current = next++;
+            worker.postMessage(jobs[current]);
+          };
+          worker.on('message', (scores: BacktestScore[]) => {
+            results[current] = scores;
+            const job = jobs[current];
+            opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
+            give();
+          });
+          worker.on('error', reject);
+          give();
+        }),
+    ),
+  );
+  return results.flat();
+}
+
+if (!isMainThread && parentPort && (workerData as Partial<WorkerInput> | undefined)?.ladderBacktest) {
+  const { dataRoot, resamples } = (workerData as WorkerInput).ladderBacktest;
+  const grids = backtestGrids(dataRoot);
+  const port = parentPort;
+  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples)));
 }
 
 function median(xs: readonly number[]): number {
@@ -317,7 +420,10 @@ function median(xs: readonly number[]): number {
 const pct = (v: number, d = 2) => (Number.isFinite(v) ? `${v.toFixed(d)}%` : '–');
 
 const STRATEGIES = ['planner', 'IsoFLOP recipe', 'random', 'largest-first'];
-const strategyOf = (s: BacktestScore) => (s.strategy.startsWith('random') ? 'random' : s.strategy);
+/** The strategy of a score, its seed dropped (random's order seeds, the planner's refit seeds). */
+const strategyOf = (s: { strategy: string }) => s.strategy.replace(/ \(seed \d+\)$/, '');
+/** The seeded runs of a strategy in these scores (its own name when it has no seeds). */
+const seededNames = (scores: readonly BacktestScore[], st: string): string[] => [...new Set(scores.filter((s) => strategyOf(s) === st).map((s) => s.strategy))];
 /** A (grid, target) case's key. */
 const caseOf = (s: { grid: string; target: string }) => `${s.grid}|${s.target}`;
 const fractionCell = (f: number) => pct(100 * f, f < 0.01 ? 1 : 0);
@@ -345,12 +451,12 @@ function strategyTable(scores: readonly BacktestScore[]): string[] {
 export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: readonly BacktestGrid[]): string[] {
   const md: string[] = [];
   const cases = new Set(scores.map(caseOf)).size;
-  md.push(`Every (grid, target) case (${cases}; median error, coverage, median width; in brackets the cases, random: 5 seeds each):`, '');
+  md.push(`Every (grid, target) case (${cases}; median error, coverage, median width; in brackets the cases; random and the planner: one case per seed):`, '');
   md.push(...strategyTable(scores));
   md.push("The old measure, each grid's largest target alone (one target per grid):", '');
   md.push(...strategyTable(scores.filter((s) => s.largest)));
-  // Per case: the error of each strategy at each budget (random: median over seeds).
-  md.push('Per (grid, target) case (median error over random seeds):', '');
+  // Per case: the error of each strategy at each budget (random, planner: median over seeds).
+  md.push("Per (grid, target) case (median error over random's order seeds and the planner's refit seeds):", '');
   md.push('| grid (target N, D) | budget | planner | IsoFLOP recipe | random | largest-first |');
   md.push('| --- | --- | --- | --- | --- | --- |');
   const fractions = LADDER_FRACTIONS.filter((f) => scores.some((s) => s.fraction === f));
@@ -391,25 +497,21 @@ function upperMedian(xs: readonly number[]): number {
   return s.length ? s[s.length >> 1] : Infinity;
 }
 
-/** Per strategy, the compute each (grid, target) case needs to reach maxErrorPct (random: median over seeds). */
+/** Per strategy, the compute each (grid, target) case needs to reach maxErrorPct (random, planner: median over seeds). */
 function reachByCase(scores: readonly BacktestScore[], maxErrorPct: number): Map<string, { grid: string; largest: boolean; reach: number[] }> {
   const out = new Map<string, { grid: string; largest: boolean; reach: number[] }>();
   for (const key of new Set(scores.map(caseOf))) {
     const here = scores.filter((s) => caseOf(s) === key);
+    // A seeded strategy (random, the planner) reaches it when most of its seeds do.
     const reach = STRATEGIES.map((st) =>
-      st === 'random'
-        ? upperMedian(
-            RANDOM_SEEDS.map((seed) =>
-              reachOf(
-                here.filter((s) => s.strategy === `random (seed ${seed})`),
-                maxErrorPct,
-              ),
-            ),
-          )
-        : reachOf(
-            here.filter((s) => s.strategy === st),
+      upperMedian(
+        seededNames(here, st).map((name) =>
+          reachOf(
+            here.filter((s) => s.strategy === name),
             maxErrorPct,
           ),
+        ),
+      ),
     );
     out.set(key, { grid: here[0].grid, largest: here[0].largest, reach });
   }
@@ -424,42 +526,81 @@ function leastOf(reach: readonly number[]): boolean[] {
 
 /**
  * Ladder compute each strategy needs to bring the target's error to `maxErrorPct` and keep it there
- * at every larger budget tried (random: median over seeds), per grid the median over its targets
+ * at every larger budget tried (random, planner: median over seeds), per grid the median over its targets
  * (`–`: not reached by at least half of them); then how often each strategy needs the least, per
  * grid (its medians), per (grid, target) case, and per grid on its largest target alone (the old measure).
  */
 export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], maxErrorPct: number): string[] {
   const md = [`| grid (targets) | ${STRATEGIES.map((s) => `${s}: budget to ≤ ${maxErrorPct}%`).join(' | ')} |`, `|${' --- |'.repeat(STRATEGIES.length + 1)}`];
+  const least = leastCompute(scores, grids, maxErrorPct);
+  for (const g of least.gridRows) md.push(`| ${g.grid} (${g.targets}) | ${g.reach.map((v) => (Number.isFinite(v) ? fractionCell(v) : '–')).join(' | ')} |`);
+  const line = (wins: number[]) => STRATEGIES.map((s, i) => `${s} ${wins[i]}`).join(', ');
+  const seeds = seededNames(scores, 'planner');
+  const bySeed =
+    seeds.length > 1
+      ? seeds.map((name) => {
+          const one = leastCompute(
+            scores.filter((s) => strategyOf(s) !== 'planner' || s.strategy === name),
+            grids,
+            maxErrorPct,
+          );
+          return { name, grids: one.gridWins[0], cases: one.caseWins[0] };
+        })
+      : [];
+  md.push(
+    '',
+    `Least compute to ≤ ${maxErrorPct}% (ties counted for each): per grid (its median over targets) ${line(least.gridWins)} of ${least.gridRows.length} grids; ` +
+      `per (grid, target) case ${line(least.caseWins)} of ${least.caseCount} cases (${least.reached} reached by some strategy); ` +
+      `the old measure (each grid's largest target alone) ${line(least.oldWins)} of ${least.oldCount} grids.` +
+      (bySeed.length
+        ? ` The planner at each refit seed alone (the others' verdicts unchanged): ${bySeed.map((b) => `${b.name.replace('planner (', '').replace(')', '')} ${b.grids} grids, ${b.cases} cases`).join('; ')}.`
+        : ''),
+    '',
+  );
+  return md;
+}
+
+/** How often each strategy needs the least compute to maxErrorPct: per grid (its targets' median), per case, per grid's largest target. */
+function leastCompute(
+  scores: readonly BacktestScore[],
+  grids: readonly BacktestGrid[],
+  maxErrorPct: number,
+): {
+  gridRows: { grid: string; targets: number; reach: number[] }[];
+  gridWins: number[];
+  caseWins: number[];
+  oldWins: number[];
+  caseCount: number;
+  oldCount: number;
+  reached: number;
+} {
   const byCase = reachByCase(scores, maxErrorPct);
   const count = (rows: readonly number[][]) => {
     const wins = STRATEGIES.map(() => 0);
     for (const r of rows) leastOf(r).forEach((w, i) => (wins[i] += w ? 1 : 0));
     return wins;
   };
-  const gridRows: number[][] = [];
+  const gridRows: { grid: string; targets: number; reach: number[] }[] = [];
   for (const g of [...new Set(grids.map((g) => g.name))]) {
     const cs = [...byCase.values()].filter((c) => c.grid === g);
     if (!cs.length) continue;
     // A grid reaches it when most of its targets do.
-    const cells = STRATEGIES.map((_, i) => upperMedian(cs.map((c) => c.reach[i])));
-    gridRows.push(cells);
-    md.push(`| ${g} (${cs.length}) | ${cells.map((v) => (Number.isFinite(v) ? fractionCell(v) : '–')).join(' | ')} |`);
+    gridRows.push({ grid: g, targets: cs.length, reach: STRATEGIES.map((_, i) => upperMedian(cs.map((c) => c.reach[i]))) });
   }
   const caseRows = [...byCase.values()].map((c) => c.reach);
-  const reached = caseRows.filter((r) => r.some(Number.isFinite)).length;
   const oldRows = [...byCase.values()].filter((c) => c.largest).map((c) => c.reach);
-  const line = (wins: number[]) => STRATEGIES.map((s, i) => `${s} ${wins[i]}`).join(', ');
-  md.push(
-    '',
-    `Least compute to ≤ ${maxErrorPct}% (ties counted for each): per grid (its median over targets) ${line(count(gridRows))} of ${gridRows.length} grids; ` +
-      `per (grid, target) case ${line(count(caseRows))} of ${caseRows.length} cases (${reached} reached by some strategy); ` +
-      `the old measure (each grid's largest target alone) ${line(count(oldRows))} of ${oldRows.length} grids.`,
-    '',
-  );
-  return md;
+  return {
+    gridRows,
+    gridWins: count(gridRows.map((g) => g.reach)),
+    caseWins: count(caseRows),
+    oldWins: count(oldRows),
+    caseCount: caseRows.length,
+    oldCount: oldRows.length,
+    reached: caseRows.filter((r) => r.some(Number.isFinite)).length,
+  };
 }
 
-/** Win counts of the planner against each baseline (lower error on the same case and budget; random: median over seeds). */
+/** Win counts of the planner against each baseline (lower error on the same case and budget; random and the planner: median over seeds). */
 export function plannerWins(scores: readonly BacktestScore[]): { baseline: string; wins: number; losses: number; ties: number }[] {
   const out: { baseline: string; wins: number; losses: number; ties: number }[] = [];
   for (const b of ['IsoFLOP recipe', 'random', 'largest-first']) {
@@ -469,12 +610,13 @@ export function plannerWins(scores: readonly BacktestScore[]): { baseline: strin
     const keys = [...new Set(scores.map((s) => `${caseOf(s)}|${s.fraction}`))];
     for (const k of keys) {
       const here = scores.filter((s) => `${caseOf(s)}|${s.fraction}` === k);
-      const p = here.find((s) => s.strategy === 'planner');
+      const p = here.filter((s) => strategyOf(s) === 'planner');
       const other = here.filter((s) => strategyOf(s) === b);
-      if (!p || !other.length) continue;
+      if (!p.length || !other.length) continue;
+      const pe = median(p.map((s) => s.errorPct));
       const e = median(other.map((s) => s.errorPct));
-      if (Math.abs(p.errorPct - e) < 0.05) ties++;
-      else if (p.errorPct < e) wins++;
+      if (Math.abs(pe - e) < 0.05) ties++;
+      else if (pe < e) wins++;
       else losses++;
     }
     out.push({ baseline: b, wins, losses, ties });
@@ -556,7 +698,7 @@ interface LadderCalibration {
  * in turn (its cases scored with the others' factor).
  */
 function ladderCalibration(scores: readonly BacktestScore[], form: IntervalForm): LadderCalibration {
-  const planner = scores.filter((s) => s.strategy === 'planner');
+  const planner = scores.filter((s) => strategyOf(s) === 'planner');
   const sets = [...new Set(planner.map((s) => dataSetOf(s.grid)))];
   return {
     derived: deriveFactor(planner, form),
@@ -574,7 +716,7 @@ function ladderCalibration(scores: readonly BacktestScore[], form: IntervalForm)
 export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUse: number): string[] {
   const cal = ladderCalibration(scores, 'floor');
   const before = ladderCalibration(scores, 'floorOnly');
-  const lens = scores.filter((s) => s.strategy === 'planner');
+  const lens = scores.filter((s) => strategyOf(s) === 'planner');
   const row = (name: string, factor: string, l: readonly BacktestScore[]) => {
     const err = median(l.map((s) => s.errorPct));
     const width = median(l.map((s) => s.widthPct));

@@ -44,9 +44,10 @@ import {
   ladderBacktestMarkdown,
   ladderCalibrationMarkdown,
   plannerWins,
-  runLadderBacktest,
+  runLadderBacktestThreads,
   LADDER_FRACTIONS,
   RANDOM_SEEDS,
+  PLANNER_SEEDS,
   type BacktestScore,
 } from './ladderBacktest';
 import { LADDER_INTERVAL_FACTOR } from '../src/core/plan/ladder';
@@ -1572,7 +1573,7 @@ function summaryRows(
   }));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (!fs.existsSync(dataRoot)) {
     process.stdout.write(`validate: ${dataRoot} not found. The validation data sets live outside the project (../shared/data); nothing to validate.\n`);
     process.exit(0);
@@ -1645,7 +1646,8 @@ function main(): void {
   const ladderGrids = backtestGrids(dataRoot);
   if (only === undefined || only === 'ladder') {
     const t0 = performance.now();
-    if (ladderGrids.length) ladderScores = runLadderBacktest(ladderGrids, { resamples: LADDER_RESAMPLES, log });
+    // Worker threads: the planner at each refit seed is most of the validation's work.
+    if (ladderGrids.length) ladderScores = await runLadderBacktestThreads(dataRoot, ladderGrids, { resamples: LADDER_RESAMPLES, log });
     else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
     log(`ladder backtest: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -1869,7 +1871,7 @@ function main(): void {
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');
     md.push(
-      `Per grid, each of its three largest runs is in turn the hidden target (Gadre: the runs of 1B or more; Porian: the best run of each of the three largest budgets; Step Law: the three runs of the largest N; before, the largest-compute run alone, kept below as the old measure); a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target as the lens would (the family model: the calibrated 80% interval, at least the distance floor from the largest picked run); error = |predicted − observed| / observed, coverage = that interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted (200 resamples, as the product's family fit) after each, its "now" that model's interval (budgeted greedy: the narrowest of the ladders by most narrowing per FLOP, per run, and the most narrowing run first then per FLOP, in its linearised model, the interval at least the distance floor from the largest run, planned ones counted; on equal widths the lowest expected error, the most narrowing run first on a tie; a run must narrow the interval by ≥ 2%, or, once none does, lower the expected error (the fit's part and the distance floor in quadrature) by ≥ 2%, so it may stop under the budget). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
+      `Per grid, each of its three largest runs is in turn the hidden target (Gadre: the runs of 1B or more; Porian: the best run of each of the three largest budgets; Step Law: the three runs of the largest N; before, the largest-compute run alone, kept below as the old measure); a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target as the lens would (the family model: the calibrated 80% interval, at least the distance floor from the largest picked run); error = |predicted − observed| / observed, coverage = that interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted (200 resamples, as the product's family fit) after each, its "now" that model's interval, once per refit seed (${PLANNER_SEEDS.length} seeds: its picks follow the bootstrap's; its verdicts are the median over them, as random's) (budgeted greedy: the narrowest of the ladders by most narrowing per FLOP, per run, and the most narrowing run first then per FLOP, in its linearised model, the interval at least the distance floor from the largest run, planned ones counted; on equal widths the lowest expected error, the most narrowing run first on a tie; a run must narrow the interval by ≥ 2%, or, once none does, lower the expected error (the fit's part and the distance floor in quadrature) by ≥ 2%, so it may stop under the budget). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
       '',
     );
     md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));
@@ -1946,4 +1948,7 @@ function main(): void {
   process.stdout.write(md.join('\n'));
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -2,12 +2,17 @@
 // from a known law: every strategy keeps its budget, random seeds are reproducible, the tables render.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
+  backtestGrids,
   computeToReach,
   ladderBacktestMarkdown,
   ladderCalibrationMarkdown,
   plannerWins,
   runLadderBacktest,
+  runLadderBacktestThreads,
   type BacktestGrid,
 } from '../../scripts/ladderBacktest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
@@ -22,20 +27,25 @@ for (const n of [2e7, 5e7, 1.2e8, 3e8]) for (const r of [5, 20, 80]) pool.push({
 const grid: BacktestGrid = { name: 'synthetic', target: { runId: 't', params: 3e9, tokens: 6e10, loss: loss(3e9, 6e10, 0) }, pool };
 
 test('ladder backtest: budgets kept, seeds reproducible, tables rendered', () => {
-  const scores = runLadderBacktest([grid], { resamples: 0 });
+  const scores = runLadderBacktest([grid], { resamples: 0, plannerSeeds: [1, 2] });
   assert.ok(scores.length > 0);
   for (const s of scores) {
     assert.ok(s.usedFraction <= s.fraction * (1 + 1e-9), `${s.strategy} at ${s.fraction}: used ${s.usedFraction}`);
     assert.ok(s.runs >= 1 && Number.isFinite(s.errorPct));
   }
   const strategies = new Set(scores.map((s) => s.strategy));
-  for (const st of ['planner', 'IsoFLOP recipe', 'largest-first', 'random (seed 1)']) assert.ok(strategies.has(st), st);
-  assert.deepEqual(runLadderBacktest([grid], { resamples: 0 }), scores);
+  for (const st of ['planner (seed 1)', 'planner (seed 2)', 'IsoFLOP recipe', 'largest-first', 'random (seed 1)']) assert.ok(strategies.has(st), st);
+  // Each refit seed is a planner ladder of its own at every budget.
+  assert.equal(scores.filter((s) => s.strategy === 'planner (seed 1)').length, scores.filter((s) => s.strategy === 'planner (seed 2)').length);
+  assert.deepEqual(runLadderBacktest([grid], { resamples: 0, plannerSeeds: [1, 2] }), scores);
   // A law the grid is drawn from predicts its target well once the budget buys enough runs.
-  const planner30 = scores.find((s) => s.strategy === 'planner' && s.fraction === 0.3);
+  const planner30 = scores.find((s) => s.strategy === 'planner (seed 1)' && s.fraction === 0.3);
   assert.ok(planner30 && planner30.errorPct < 2, String(planner30?.errorPct));
   const md = ladderBacktestMarkdown(scores, [grid]).join('\n');
   assert.match(md, /\| planner \|/);
+  // The pooled planner row counts both seeds' cases.
+  const atThird = scores.filter((s) => s.strategy.startsWith('planner') && s.fraction === 0.3).length;
+  assert.equal(atThird, 2);
   assert.match(computeToReach(scores, [grid], 5).join('\n'), /\| synthetic \(1\) \|/);
   assert.equal(plannerWins(scores).length, 3);
 });
@@ -127,4 +137,72 @@ test('least compute over several targets: the median over a grid targets, per ta
     wins.map((w) => w.wins + w.losses + w.ties),
     [6, 6, 6],
   );
+});
+
+test('the backtest over worker threads gives what one thread gives, in the same order', async () => {
+  // A Step Law grid in a data folder (the threads read their grids from it): N × D from a known law.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-ladder-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'steplaw-lr-bs-grid'));
+    const rows = ['N,D,lr,bs,smooth loss'];
+    for (const n of [2e7, 8e7, 3e8, 1e9]) for (const r of [5, 20, 80]) rows.push(`${n},${n * r},0.001,256,${loss(n, n * r, rows.length)}`);
+    fs.writeFileSync(path.join(dir, 'steplaw-lr-bs-grid', 'dense_lr_bs_loss.csv'), rows.join('\n'));
+    const grids = backtestGrids(dir);
+    assert.equal(grids.length, 3);
+    const opts = { resamples: 0, plannerSeeds: [1] };
+    const one = runLadderBacktest(grids, opts);
+    const threaded = await runLadderBacktestThreads(dir, grids, { ...opts, threads: 2 });
+    assert.ok(one.some((s) => s.strategy === 'planner (seed 1)') && one.some((s) => s.strategy === 'largest-first'));
+    assert.deepEqual(threaded, one);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the planner's verdicts are the median over its refit seeds: reached when most seeds reach it, pairs by the seeds' median error", () => {
+  const s = (strategy: string, fraction: number, errorPct: number) => ({
+    grid: 'g',
+    target: 't',
+    largest: true,
+    strategy,
+    fraction,
+    runs: 2,
+    usedFraction: fraction,
+    predicted: 2,
+    interval: [1.9, 2.1] as [number, number],
+    truth: 2,
+    errorPct,
+    covered: true,
+    widthPct: 10,
+    computeRatio: 10,
+    fitInterval: [1.9, 2.1] as [number, number],
+    picked: [],
+    heldOutMiss: 0,
+  });
+  const grids = [{ name: 'g', target: { runId: 't', params: 1e9, tokens: 2e10, loss: 2 }, pool: [], largest: true }];
+  const scores = [];
+  // Largest-first reaches ≤ 5% at 3%; the recipe never.
+  scores.push(
+    s('largest-first', 0.01, 20),
+    s('largest-first', 0.03, 4),
+    s('largest-first', 0.1, 4),
+    s('IsoFLOP recipe', 0.01, 20),
+    s('IsoFLOP recipe', 0.1, 20),
+  );
+  // Planner: seed 1 reaches ≤ 5% at 1% (alone it would need the least), seeds 2 and 3 at 10%.
+  for (const [seed, e1] of [
+    [1, 3],
+    [2, 9],
+    [3, 9],
+  ] as const)
+    scores.push(s(`planner (seed ${seed})`, 0.01, e1), s(`planner (seed ${seed})`, 0.1, 2));
+  const md = computeToReach(scores, grids, 5).join('\n');
+  // The seeds' median reach is 10%: largest-first's 3% is the least, though seed 1 alone would beat it.
+  assert.match(md, /\| g \(1\) \| 10% \| – \| – \| 3% \|/);
+  assert.match(md, /per grid \(its median over targets\) planner 0, IsoFLOP recipe 0, random 0, largest-first 1 of 1 grids/);
+  // Each seed alone, beside the others' verdicts: seed 1 needs 1%, the others 10%.
+  assert.match(md, /refit seed alone \(the others' verdicts unchanged\): seed 1 1 grids, 1 cases; seed 2 0 grids, 0 cases; seed 3 0 grids, 0 cases/);
+  // Pairs: at 1% the seeds' median error (9%) against largest-first's 20% is a win; at 10% 2% against 4%.
+  const wins = plannerWins(scores).find((w) => w.baseline === 'largest-first');
+  assert.deepEqual(wins && [wins.wins, wins.losses], [2, 0]);
 });
