@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runHealth } from '../../src/core/runs/health';
+import { localNoiseScale, runHealth, SPIKE_RISE } from '../../src/core/runs/health';
+import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import type { Series } from '../../src/core/runs/types';
 import { prefixProblem } from '../../src/core/fit/prefixSanity';
 import { ScalingWorkspace } from '../../src/core/workspace';
@@ -139,4 +140,59 @@ test('curve on the diverged example refuses a finish forecast and says where it 
   assert.equal(code, 1);
   assert.equal(out, '');
   assert.match(err, /the run diverged \(loss went non-finite at step 2875\); no finish forecast \(it stopped improving at step \d+: --until \d+/);
+});
+
+/** A falling curve with seeded normal noise of `relativeNoise` of the loss at each point (a small micro-batch's per-step loss). */
+function noisyCurve(n: number, relativeNoise: number, seed: number): number[] {
+  const rng = mulberry32(seed);
+  return curve(n).map((v) => v * (1 + relativeNoise * gaussian(rng)));
+}
+
+test("a noisy run's ordinary noise is no spike; a jump of many noise scales on it still is", () => {
+  const noisy = noisyCurve(2000, 0.065, 7);
+  const w = 40; // the rule's trailing window at 2,000 points
+  const before = (i: number) => noisy.slice(i - w, i).reduce((a, b) => a + b, 0) / w;
+  // The noise alone crosses the relative threshold (+15% over the trailing mean) many times...
+  const crossings = noisy.filter((v, i) => i >= 100 && v > before(i) * (1 + SPIKE_RISE)).length;
+  assert.ok(crossings >= 10, `${crossings}`);
+  // ...and is still no spike: it is a few of the run's own noise scales.
+  const quiet = runHealth({ status: 'finished' }, series(noisy));
+  assert.equal(quiet.state, 'ok');
+  assert.deepEqual(
+    quiet.events.filter((e) => e.kind === 'spike'),
+    [],
+  );
+  // A real spike on the same noise (+80%, over ten noise scales, for 5 points) is flagged and recovers.
+  const spiked = noisy.slice();
+  for (let i = 1000; i < 1005; i++) spiked[i] *= 1.8;
+  const h = runHealth({ status: 'finished' }, series(spiked));
+  assert.equal(h.state, 'ok');
+  const spikes = h.events.filter((e) => e.kind === 'spike');
+  assert.equal(spikes.length, 1, JSON.stringify(spikes));
+  assert.equal(spikes[0].step, 10010);
+  assert.equal(spikes[0].recovered, true);
+  assert.match(spikes[0].note, /× the local noise/);
+  // A jump that stays up on the same noise is a divergence.
+  const shifted = noisy.map((v, i) => (i >= 1500 ? v * 1.8 : v));
+  const d = runHealth({ status: 'finished' }, series(shifted));
+  assert.equal(d.state, 'diverged');
+  assert.equal(d.onsetStep, 15010);
+});
+
+test("the local noise scale: normal noise is measured near its size, the curve's own fall and an earlier spike are not counted", () => {
+  const rng = mulberry32(3);
+  const flat = Array.from({ length: 400 }, () => 3 + 0.1 * gaussian(rng));
+  const noise = localNoiseScale(flat, 0, 400);
+  assert.ok(noise > 0.085 && noise < 0.115, `${noise}`);
+  // A steep fall without noise has no noise.
+  assert.ok(
+    localNoiseScale(
+      Array.from({ length: 100 }, (_, i) => 10 - 0.05 * i),
+      0,
+      100,
+    ) < 1e-12,
+  );
+  // A spike of a few points in the window barely moves it.
+  const spiked = flat.map((v, i) => (i >= 200 && i < 203 ? v * 2 : v));
+  assert.ok(Math.abs(localNoiseScale(spiked, 0, 400) - noise) < 0.01 * 3);
 });

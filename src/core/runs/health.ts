@@ -28,6 +28,12 @@ export interface RunHealth {
 
 /** A point this much above the mean of the window before it starts a spike. */
 export const SPIKE_RISE = 0.15;
+/**
+ * ...and this many of the run's local noise scales above it: a noisy per-step loss (small
+ * micro-batches) wanders 15% and more between steps, which a W&B or TensorBoard user reads as noise,
+ * not an alarm. Heavy-tailed batch noise reaches 3-4 scales (AuroraEchos/TinyLM: 3.6 at most).
+ */
+export const SPIKE_NOISE_SCALES = 6;
 /** A spike has recovered once the trailing mean is back within this of its level before. */
 export const SPIKE_RECOVERED = 0.03;
 /** Points after a spike within which it must recover (fraction of the run's points, at least 10). */
@@ -56,6 +62,32 @@ function blowUpOnset(loss: Series): number | undefined {
   let minI = Math.floor(n * 0.1);
   for (let i = minI; i < n; i++) if (smooth[i] < smooth[minI]) minI = i;
   return smooth[n - 1] > 1.1 * smooth[minI] ? loss.steps[minI] : undefined;
+}
+
+function median(sorted: ArrayLike<number>, length: number): number {
+  const m = length >> 1;
+  return length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+}
+
+/**
+ * The loss's local noise (one standard deviation, in loss units) over values[from, to): the median
+ * absolute deviation of step-to-step changes, over √2. Changes rather than values, so the curve's own
+ * fall is not counted as noise; medians, so an earlier spike in the window does not inflate it.
+ */
+export function localNoiseScale(values: ArrayLike<number>, from: number, to: number): number {
+  // Typed arrays sort numerically without a comparator, several times faster than number[].
+  const changes = new Float64Array(Math.max(0, to - Math.max(0, from) - 1));
+  let count = 0;
+  for (let j = Math.max(0, from) + 1; j < to; j++) {
+    const change = values[j] - values[j - 1];
+    if (Number.isFinite(change)) changes[count++] = change;
+  }
+  if (count < 2) return 0;
+  const used = changes.subarray(0, count).sort();
+  const mid = median(used, count);
+  for (let j = 0; j < count; j++) used[j] = Math.abs(used[j] - mid);
+  // 1.4826: MAD to standard deviation for normal noise; √2: a change is the difference of two points.
+  return (1.4826 * median(used.sort(), count)) / Math.SQRT2;
 }
 
 function fmt(v: number): string {
@@ -107,13 +139,26 @@ export function runHealth(
     events.push({ kind: 'rising', step: loss.steps[from], note: why });
     return health('diverged', why, blowUpOnset(loss) ?? loss.steps[from]);
   }
-  // Spikes: a point well above the mean of the points before it; recovered when the trailing mean
-  // is back near that level within a tenth of the run.
+  // Spikes: a point well above the mean of the points before it, both relatively and in units of
+  // the run's local noise; recovered when the trailing mean is back near that level within a tenth of the run.
   const horizon = Math.max(10, Math.round(n * RECOVERY_FRACTION));
+  const noiseWindow = Math.max(20, 2 * w);
+  let noiseBlock = -1;
+  let blockNoise = 0;
   let unrecovered: RunHealthEvent | undefined;
   for (let i = Math.max(w, Math.floor(n * 0.05)); i < n; i++) {
     const before = smooth[i - 1];
     if (!(loss.values[i] > before * (1 + SPIKE_RISE))) continue;
+    // The noise scale of the window of points before i's block of that many points: computed once a
+    // block, as on a very noisy run most points clear the relative rise (1M points at 10% noise: 30× the
+    // old rule's CPU when each candidate sorted its own window). The first block uses the points before i.
+    const block = Math.floor(i / noiseWindow);
+    if (block !== noiseBlock) {
+      noiseBlock = block;
+      blockNoise = localNoiseScale(loss.values, (block - 1) * noiseWindow, block * noiseWindow);
+    }
+    const noise = block > 0 ? blockNoise : localNoiseScale(loss.values, 0, i);
+    if (!(loss.values[i] - before > SPIKE_NOISE_SCALES * noise)) continue;
     let recovered = false;
     let end = i;
     for (let k = i + 1; k < Math.min(n, i + horizon + w); k++) {
@@ -125,19 +170,22 @@ export function runHealth(
     }
     const enough = n - 1 - i >= horizon;
     const rise = (loss.values[i] / before - 1) * 100;
+    // On a near-noiseless curve the ratio is huge and says nothing; shown only while it is telling.
+    const noiseScales = (loss.values[i] - before) / noise;
+    const scales = noiseScales < 100 ? `, ${Math.round(noiseScales)}× the local noise` : '';
     if (recovered) {
       events.push({
         kind: 'spike',
         step: loss.steps[i],
         recovered: true,
-        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%), recovered by step ${loss.steps[end]}`,
+        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%${scales}), recovered by step ${loss.steps[end]}`,
       });
     } else if (enough) {
       unrecovered = {
         kind: 'spike',
         step: loss.steps[i],
         recovered: false,
-        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%) that did not recover: the loss stayed above ${fmt(before * (1 + SPIKE_RECOVERED))} (its level before, +${SPIKE_RECOVERED * 100}%)`,
+        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%${scales}) that did not recover: the loss stayed above ${fmt(before * (1 + SPIKE_RECOVERED))} (its level before, +${SPIKE_RECOVERED * 100}%)`,
       };
       events.push(unrecovered);
       break;
@@ -145,7 +193,7 @@ export function runHealth(
       events.push({
         kind: 'spike',
         step: loss.steps[i],
-        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%); too recent to tell whether it recovers`,
+        note: `loss spike at step ${loss.steps[i]} (+${rise.toFixed(0)}%${scales}); too recent to tell whether it recovers`,
       });
       break;
     }
