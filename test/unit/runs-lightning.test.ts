@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { tempDir } from './helpers/tempDir';
 import { fuzzRuns } from './helpers/fuzz';
-import { RunIndex } from '../../src/core/runs/index';
+import { RunIndex, mainLoss } from '../../src/core/runs/index';
 import { hyperFromParams, readParamsYaml } from '../../src/core/runs/hparams';
 import type { Run } from '../../src/core/runs/types';
 
@@ -188,6 +188,50 @@ test("NeMo's progress bar (`Epoch 0: :  47%|…| 7/15 […]`, and `Epoch 1: : 12
   );
   assert.equal(b[6][1], Number(loss(7).toFixed(3)));
   assert.equal(bRun?.series.find((s) => s.metric === 'reduced_train_loss')?.role, 'train_loss');
+});
+
+test("NeMo 1.x's bar: the per-step reduced_train_loss is the run's loss, not Lightning 1.x's running-mean `loss` beside it", () => {
+  // The first line as posted in NVIDIA/NeMo-Framework-Launcher issue #55 (a GPT run under Lightning 1.x);
+  // the next two are its redraws one and two batches later, with the two losses apart as they are
+  // when the per-step loss moves and the 20-step mean lags. Before, the smoothed `loss` was chosen.
+  const lines = [
+    'Epoch 0:   1%|          | 795/77225 [9:07:58<878:01:48, 41.36s/it, loss=3.1, v_num=, reduced_train_loss=3.090, global_step=794.0, consumed_samples=1.63e+6]',
+    'Epoch 0:   1%|          | 796/77225 [9:08:39<877:58:12, 41.36s/it, loss=3.1, v_num=, reduced_train_loss=2.950, global_step=795.0, consumed_samples=1.63e+6]',
+    'Epoch 0:   1%|          | 797/77225 [9:09:21<877:55:40, 41.36s/it, loss=3.09, v_num=, reduced_train_loss=3.020, global_step=796.0, consumed_samples=1.63e+6]',
+  ];
+  const root = tempDir('sl-nemo1-bar-');
+  const f = path.join(root, 'gpt', 'train.log');
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, `${lines.join('\n')}\n`);
+  const index = new RunIndex();
+  index.update(f, root);
+  const run = index.runs().find((r) => r.id === 'gpt');
+  assert.equal(mainLoss(run?.series ?? [])?.metric, 'reduced_train_loss');
+  assert.deepEqual(series(run, 'reduced_train_loss'), [
+    [795, 3.09],
+    [796, 2.95],
+    [797, 3.02],
+  ]);
+  assert.deepEqual(
+    series(run, 'loss').map(([, v]) => v),
+    [3.1, 3.1, 3.09],
+    'the running mean is kept as a metric',
+  );
+  assert.ok(run?.diagnostics.some((d) => d.severity === 'info' && /running mean/.test(d.message) && d.line === 1));
+});
+
+test("Lightning 1.x's running `loss` alone on the bar stays the run's train loss", () => {
+  const root = tempDir('sl-lightning-running-');
+  const f = path.join(root, 'r', 'out.log');
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(
+    f,
+    Array.from({ length: 5 }, (_, i) => `Epoch 0:  ${i * 20}%|█| ${i + 1}/5 [00:01<00:09, 14.80it/s, loss=${(3 - i / 10).toFixed(2)}, v_num=0]`).join('\n') +
+      '\n',
+  );
+  const index = new RunIndex();
+  index.update(f, root);
+  assert.equal(mainLoss(index.runs()[0]?.series ?? [])?.metric, 'loss');
 });
 
 test("a bar without a loss in its postfix (a dataset map, a download) is not Lightning's training bar", () => {

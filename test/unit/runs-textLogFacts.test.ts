@@ -112,6 +112,34 @@ const TITAN_2025 = [
   '[rank0]:[titan] 2025-11-25 19:45:01,441 - root - INFO - step:  1  loss:  8.0277  grad_norm:  1.4604  memory:  1.21GiB(0.86%)  tps: 5,756  tflops: 0.41  mfu: 0.04%',
 ];
 
+// A real excerpt of Megatron-LM v1.1 (DeepSpeedExamples' ZeRO-3 copy), lines verbatim (a subset of the arguments):
+// bigscience-workshop/bigscience@9e64edec2ad1fb9263bf39ba616a84ff64b4d947 (Apache-2.0),
+// experiments/gpt2-meg-ds-zero/meg_ds_zero_gpt2_perf_n16-1999616.out, lines 1291–1413.
+const BIGSCIENCE_OLD_MEGATRON = `using world size: 64 and model-parallel size: 4 
+using torch.float16 for parameters ...
+-------------------- arguments --------------------
+  batch_size ...................... 48
+  deepspeed ....................... True
+  model_parallel_size ............. 4
+  seq_length ...................... 1024
+  world_size ...................... 64
+---------------- end of arguments ----------------`.split('\n');
+
+test('old Megatron arguments: per-GPU batch_size × world_size / model_parallel_size is the global batch; under DeepSpeed it is unknown, and why', () => {
+  const ds = read(BIGSCIENCE_OLD_MEGATRON);
+  assert.equal(ds?.hyper.tokensPerStep, undefined, "DeepSpeed's config sets the accumulation, not printed here");
+  assert.ok(ds?.notes.some((n) => n.startsWith('tokensPerStep unknown') && n.includes('DeepSpeed')));
+  // The same block as plain Megatron-LM v1.1 prints it (no DeepSpeed): 64 GPUs in groups of 4 are 16 replicas of 48 samples.
+  const plainLines = BIGSCIENCE_OLD_MEGATRON.map((l) => l.replace(/(deepspeed \.+) True/, '$1 False'));
+  const plain = read(plainLines);
+  assert.equal(plain?.hyper.tokensPerStep, 48 * (64 / 4) * 1024);
+  assert.ok(plain?.notes.some((n) => n.includes('batch_size 48 per GPU × data-parallel 16 (world_size 64 / model_parallel_size 4)')));
+  // A pipeline (Megatron-DeepSpeed's pipe_parallel_size) makes fewer replicas: not guessed.
+  const piped = read([...plainLines.slice(0, 6), '  pipe_parallel_size .............. 16', ...plainLines.slice(6)]);
+  assert.equal(piped?.hyper.tokensPerStep, undefined);
+  assert.ok(piped?.notes.some((n) => n.startsWith('tokensPerStep unknown')));
+});
+
 test('torchtitan: total parameters, global batch × sequence length, total steps, in each version of the lines', () => {
   const r = read(TITAN_2025);
   assert.equal(r?.hyper.params, 6163712);

@@ -100,6 +100,15 @@ test('order of preference: a named cross-entropy over a plain loss over a smooth
   assert.ok(rank('lr') < rank('lr-AdamW/pg1'));
 });
 
+test("NeMo's reduced_train_loss is the step's loss all-reduced across data-parallel ranks, not a smoothed one", () => {
+  // NeMo megatron_gpt_model.py: `reduced_loss = average_losses_across_data_parallel_group([loss])` … `self.log('reduced_train_loss', …, prog_bar=True)`.
+  const reading = readMetricName('reduced_train_loss');
+  assert.equal(reading.role, 'train_loss');
+  assert.doesNotMatch(reading.rule, /smoothed/);
+  assert.equal(reading.rank, readMetricName('train_loss').rank);
+  assert.ok(reading.rank < readMetricName('running_train_loss').rank);
+});
+
 test('step keys: optimizer step over step over iteration over W&B _step over micro-steps', () => {
   assert.equal(chooseStepKey(['iter', 'step']), 'step');
   assert.equal(chooseStepKey(['step', 'global_step']), 'global_step');

@@ -51,6 +51,8 @@ interface Context {
   lightningFirstEpoch?: number;
   /** A bar without a total (`12it [...]`): its epoch, last count, and the batches of the epochs before it. */
   lightningCount?: { epoch: number; last: number; before: number };
+  /** Lightning 1.x's running `loss` was set aside for a per-step train loss on the bar (noted once). */
+  lightningRunningLossNoted?: boolean;
   /** The generic learner's state (textLearner.ts), made on first use. */
   learner?: LineFamilyLearner;
 }
@@ -446,12 +448,13 @@ const LIGHTNING_BAR = /^\s*Epoch (\d+):\s*(?::\s*)?(?:\d{1,3}%\|[^|]*\|\s*(\d+)\
 const LIGHTNING_POSTFIX = /(?:^|[^\w/.-])([A-Za-z_][\w/.-]*)=([^,\s\]]+)/g;
 const lightningTqdm: Framework = {
   id: 'lightning-tqdm',
-  parse(line, ctx) {
+  parse(line, ctx, file, lineNumber) {
     const m = LIGHTNING_BAR.exec(line);
     if (!m) return undefined;
     const fields: Field[] = [];
     for (const p of m[5].matchAll(LIGHTNING_POSTFIX)) if (p[1] !== 'v_num') fields.push({ metric: p[1], raw: p[2] });
     if (!fields.some((f) => isLossRole(metricRole(f.metric)))) return undefined;
+    setAsideRunningLoss(fields, ctx, file, lineNumber);
     const epoch = Number(m[1]);
     if (m[4] !== undefined) {
       const n = Number(m[4]);
@@ -468,6 +471,26 @@ const lightningTqdm: Framework = {
     return { step: Math.max(0, epoch - first) * total + Number(m[2]), fields };
   },
 };
+
+// Lightning 1.x's bar adds `loss`, the mean of the last 20 training-step losses (its
+// TensorRunningAccum(window_length=20)): a smoothed curve. When the bar also shows a per-step train
+// loss (NeMo 1.x's `reduced_train_loss`, a module's own `train_loss`), that one is the run's loss and
+// the running mean is kept as another metric, so fits near an LR drop see the real steps.
+function setAsideRunningLoss(fields: Field[], ctx: Context, file: string, lineNumber: number): void {
+  const running = fields.find((f) => f.metric === 'loss');
+  if (running === undefined) return;
+  const perStep = fields.find((f) => f !== running && metricRole(f.metric) === 'train_loss' && !/epoch/i.test(f.metric));
+  if (perStep === undefined) return;
+  running.role = 'other';
+  if (ctx.lightningRunningLossNoted) return;
+  ctx.lightningRunningLossNoted = true;
+  ctx.notes.push({
+    file,
+    line: lineNumber,
+    severity: 'info',
+    message: `Lightning's bar "loss" is a running mean over the last 20 steps: the train loss is "${perStep.metric}", the per-step value beside it`,
+  });
+}
 
 // Any other trainer: line families learned from the file itself (textLearner.ts), tried last.
 const generic: Framework = {

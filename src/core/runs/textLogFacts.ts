@@ -178,6 +178,13 @@ export class TextLogFacts {
     if (gbs !== undefined && seq !== undefined && constantBatch) {
       hyper.tokensPerStep = gbs * seq;
       notes.push(`tokensPerStep from the log's Megatron arguments: global_batch_size ${gbs} × seq_length ${seq}`);
+    } else if (gbs === undefined && seq !== undefined) {
+      const old = oldMegatronGlobalBatch(args, int);
+      if (typeof old === 'string') notes.push(old);
+      else if (old !== undefined) {
+        hyper.tokensPerStep = old.samples * seq;
+        notes.push(`tokensPerStep from the log's Megatron arguments: ${old.how} × seq_length ${seq}`);
+      }
     }
     if (samples !== undefined && seq !== undefined && hyper.tokens === undefined) {
       hyper.tokens = samples * seq;
@@ -217,4 +224,32 @@ export class TextLogFacts {
     }
     return { hyper, notes, params };
   }
+}
+
+/**
+ * Megatron-LM before 2.0 (and its forks) has no global batch: `batch_size` is per GPU, printed with
+ * `using world size: {} and model-parallel size: {}` (arguments.py) and in the arguments block as
+ * `world_size` and `model_parallel_size`; each model-parallel group holds one replica, so the step's
+ * samples are batch_size × world_size / model_parallel_size (× gradient accumulation when a fork
+ * prints it). Under DeepSpeed the batch and accumulation come from its JSON config instead, and a
+ * pipeline (`pipe_parallel_size`) changes the replica count: then the reason it is unknown (a string).
+ */
+function oldMegatronGlobalBatch(
+  args: ReadonlyMap<string, string>,
+  int: (name: string) => number | undefined,
+): { samples: number; how: string } | string | undefined {
+  const perGpu = int('batch_size');
+  const world = int('world_size');
+  const mp = int('model_parallel_size');
+  if (perGpu === undefined || world === undefined || mp === undefined || mp <= 0) return undefined;
+  if (args.has('micro_batch_size') || args.has('tensor_model_parallel_size')) return undefined;
+  if (args.get('deepspeed') === 'True')
+    return `tokensPerStep unknown: batch_size ${perGpu} is per GPU and DeepSpeed's config (not printed in the arguments) sets the gradient accumulation`;
+  const pipe = int('pipe_parallel_size') ?? int('pipeline_model_parallel_size') ?? 1;
+  if (pipe !== 1 || world % mp !== 0)
+    return `tokensPerStep unknown: batch_size ${perGpu} is per GPU and the data-parallel size is not world_size / model_parallel_size`;
+  const dp = world / mp;
+  const accumulation = int('gradient_accumulation_steps') ?? 1;
+  const how = `batch_size ${perGpu} per GPU × data-parallel ${dp} (world_size ${world} / model_parallel_size ${mp})${accumulation !== 1 ? ` × gradient_accumulation_steps ${accumulation}` : ''}`;
+  return { samples: perGpu * dp * accumulation, how };
 }

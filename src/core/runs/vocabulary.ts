@@ -133,10 +133,13 @@ const NOT_THE_LOSS = new Set([
   'mtp',
 ]);
 /** Words that mark a smoothed or averaged copy of a loss. */
-const SMOOTHED_WORDS = new Set(['avg', 'average', 'mean', 'running', 'smooth', 'smoothed', 'ema', 'moving', 'reduced']);
+const SMOOTHED_WORDS = new Set(['avg', 'average', 'mean', 'running', 'smooth', 'smoothed', 'ema', 'moving']);
 /** Words a loss name may carry without changing what it is. */
 const NEUTRAL_LOSS_WORDS = new Set([
   'total',
+  // NeMo's `reduced_train_loss` is the step's loss all-reduced (averaged) across data-parallel
+  // ranks (nemo/collections/nlp/models/language_modeling/megatron_gpt_model.py), not over time.
+  'reduced',
   'step',
   'metrics',
   'metric',
