@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScalingWorkspace } from './core/workspace';
-import { whenFitted } from './core/engine/fitWaits';
+import { fittedAsTheyLand } from './core/engine/fitWaits';
 import { isDefaultLogFile } from './core/runs/logGlobs';
 import { currentFolderWithRuns } from './cliCommands/logFilesUnder';
 import { WORKSPACE_FILE_NAME } from './core/runs/workspaceFile';
@@ -165,8 +165,10 @@ async function fittedSnapshot(engine: ScalingWorkspace, fits: FitClient, landed:
   };
   const timer = setInterval(progress, 100);
   try {
-    // A family's law needs its runs' points first: a few rounds at most.
-    return (await whenFitted(fits, () => engine.snapshot(), { rounds: 11, waitMs: 24 * 3600_000 })).value;
+    // A family's law needs its runs' points first, its over-training law the family law: each is
+    // asked for as its inputs land, beside the curves still queued.
+    const r = await fittedAsTheyLand(fits, () => engine.snapshot(), { rounds: 11, waitMs: 24 * 3600_000 });
+    return r.value;
   } finally {
     clearInterval(timer);
     if (shown && tty) process.stderr.write('\r\x1b[K');

@@ -76,6 +76,8 @@ export class FitClient implements Fitter {
   private stopped: string | undefined;
   /** Keys asked for and not answered while `track` runs. */
   private tracking: Set<string> | undefined;
+  /** Woken at the next landing (see `nextLanding`). */
+  private readonly landingWaiters = new Set<() => void>();
   private disposed = false;
   private warmed = false;
   /** Threads started so far (tests read it). */
@@ -145,6 +147,29 @@ export class FitClient implements Fitter {
     if (this.warmed || this.stopped || this.disposed) return;
     this.warmed = true;
     this.lanes.forEach((_, i) => this.fit(`warm:${i}`, 'warm', 'curve', warmUpJob, { priority: -Infinity }));
+  }
+
+  /** Of `keys`, those still waiting or running. */
+  stillPending(keys: readonly string[]): string[] {
+    return keys.filter((k) => this.isPending(k));
+  }
+
+  /** Resolves at the next fit landed (answered, failed, or given up after crashes), or after `timeoutMs`. */
+  nextLanding(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(
+        () => {
+          this.landingWaiters.delete(wake);
+          resolve();
+        },
+        Math.max(0, timeoutMs),
+      );
+      this.landingWaiters.add(wake);
+    });
   }
 
   /** Fits waiting or running. */
@@ -220,6 +245,9 @@ export class FitClient implements Fitter {
   dispose(): void {
     this.disposed = true;
     this.cancelAll();
+    // Nothing lands any more: whoever waits for a landing stops waiting.
+    for (const wake of [...this.landingWaiters]) wake();
+    this.landingWaiters.clear();
     for (const lane of this.lanes) {
       void lane.thread?.terminate();
       lane.thread = undefined;
@@ -279,9 +307,17 @@ export class FitClient implements Fitter {
         this.options.log('error', `${describeSlot(next!.slot)}: the fit could not be started: ${error instanceof Error ? error.message : String(error)}`);
         this.remember(next!.slot, { key: next!.key, result: failedFit(next!.kind, 'the fit could not be started; see the Scaling Lens log'), tag: next!.tag });
         this.release(next!.key, true);
-        this.options.onFitted();
+        this.landed();
       }
     }
+  }
+
+  /** A fit landed (or was given up): whoever shows fits is told, and whoever waits for a landing woken. */
+  private landed(): void {
+    this.options.onFitted();
+    const waiters = [...this.landingWaiters];
+    this.landingWaiters.clear();
+    for (const wake of waiters) wake();
   }
 
   private ensureThread(lane: Lane): Worker {
@@ -329,7 +365,7 @@ export class FitClient implements Fitter {
     this.pump();
     // Also after a cancelled fit: a round that asked for its slot while it ran queued nothing
     // (one fit per slot), and must ask again.
-    this.options.onFitted();
+    this.landed();
   }
 
   private onExit(lane: Lane, thread: Worker, code: number): void {
@@ -355,14 +391,14 @@ export class FitClient implements Fitter {
         this.remember(job.slot, { key: job.key, result: failedFit(job.kind, this.stopped), tag: job.tag });
         this.release(job.key, true);
       }
-      this.options.onFitted();
+      this.landed();
       return;
     }
     this.options.log('warn', `fitting thread stopped (exit code ${code})${run ? ` during ${describeSlot(run.slot)}` : ''}; restarting`);
     if (run && Atomics.load(lane.cancelCell, 0) === run.id) {
       // A fit cancelled before the thread stopped is not redone.
       this.release(run.key, false);
-      this.options.onFitted();
+      this.landed();
     } else if (run) {
       const crashes = (this.crashes.get(run.key) ?? 0) + 1;
       this.crashes.set(run.key, crashes);
@@ -374,7 +410,7 @@ export class FitClient implements Fitter {
         });
         this.crashes.delete(run.key);
         this.release(run.key, true);
-        this.options.onFitted();
+        this.landed();
       } else if (!this.queue.has(run.slot)) {
         // Redone first: it was the most urgent job when it started.
         this.queue.set(run.slot, { ...run, priority: -Infinity });

@@ -9,9 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineSession, type SessionFitter } from '../../src/core/engine/session';
 import { ScalingWorkspace } from '../../src/core/workspace';
-import { runFitJob, type FitAnswer, type FitJobKind, type FitJobOf, type FitControl, type FitJob } from '../../src/core/fitJobs';
+import { fitTimedOut, runFitJob, type FitAnswer, type FitJobKind, type FitJobOf, type FitControl, type FitJob } from '../../src/core/fitJobs';
 import type { Snapshot } from '../../src/core/snapshot';
 import { statusText, statusTooltip } from '../../src/features/statusText';
+import { clearCurveMemo } from '../../src/core/fit/curve';
 
 const examples = path.resolve(__dirname, '../../examples');
 const sweep = path.join(examples, 'sweep');
@@ -57,11 +58,14 @@ class RecordingFitter implements SessionFitter {
     return new Promise((resolve) => this.waiters.push(() => resolve('answered')));
   }
 
-  /** The held fits whose slot passes `which` land (all by default). */
-  land(which: (slot: string) => boolean = () => true): void {
+  /** The held fits whose slot passes `which` land (all by default); `cutShort`: past their time budget, with their best so far. */
+  land(which: (slot: string) => boolean = () => true, cutShort = false): void {
     for (const [key, ask] of this.held) {
       if (!which(ask.slot)) continue;
-      this.answers.set(ask.slot, { key, result: runFitJob(ask.job(), { ...ask.control, deadline: undefined }), tag: ask.tag });
+      // The thread's memo of recent curve fits would answer with a whole fit made before.
+      if (cutShort) clearCurveMemo();
+      const deadline = cutShort ? performance.now() - 1 : undefined;
+      this.answers.set(ask.slot, { key, result: runFitJob(ask.job(), { ...ask.control, deadline }), tag: ask.tag });
       this.held.delete(key);
     }
     for (const w of this.waiters.splice(0)) w();
@@ -205,4 +209,49 @@ test("the open config's family's live runs are asked for before another family's
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('a point forecast cut short by its time budget is asked for again, and shown once it lands, before the full fit', async () => {
+  const { s, fitter, nextSnapshot } = session();
+  const looked = 'sweep/llama-44m';
+  s.lookAt([looked]);
+  let posted = nextSnapshot();
+  s.reset(sweepFiles());
+  await posted;
+  const pointSlot = `curvePoint:${looked}`;
+  const firstKey = fitter.asked.find((a) => a.slot === pointSlot)!.key;
+
+  // The point fit lands past its budget (a cold thread on a loaded machine): not shown, and asked again.
+  posted = nextSnapshot();
+  fitter.land((slot) => slot === pointSlot, true);
+  s.fitLanded();
+  const cut = await posted;
+  assert.equal(cut.runs.find((r) => r.id === looked)!.curve, undefined, 'a cut-short point fit is not shown');
+  const again = fitter.asked.filter((a) => a.slot === pointSlot && a.key !== firstKey);
+  assert.equal(new Set(again.map((a) => a.key)).size, 1, 'the point fit is asked for again, once');
+  assert.equal((again[0].job() as FitJobOf<'curve'>).resamples, 0);
+
+  // It lands in time: the run shows its point forecast while its full fit is still held.
+  posted = nextSnapshot();
+  fitter.land((slot) => slot === pointSlot);
+  s.fitLanded();
+  const shownNow = (await posted).runs.find((r) => r.id === looked)!;
+  assert.equal(shownNow.curve?.intervalPending, true);
+  assert.ok(fitter.asked.some((a) => a.slot === `curve:${looked}`) && fitter.holding > 0, 'the full fit is still being made');
+
+  // Retries are bounded: cut short every time, the point fit is asked for three times in all, then the run waits for its full fit.
+  const other = session();
+  other.s.lookAt([looked]);
+  posted = other.nextSnapshot();
+  other.s.reset(sweepFiles());
+  await posted;
+  for (let round = 0; round < 5; round++) {
+    posted = other.nextSnapshot();
+    other.fitter.land((slot) => slot === pointSlot, true);
+    other.s.fitLanded();
+    await Promise.race([posted, new Promise((r) => setTimeout(r, 1000))]);
+  }
+  const keys = new Set(other.fitter.asked.filter((a) => a.slot === pointSlot).map((a) => a.key));
+  assert.equal(keys.size, 3);
+  assert.ok(fitTimedOut(runFitJob(again[0].job(), { deadline: performance.now() - 1 })), 'the test cuts fits short');
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineSession, type SessionFitter } from '../../src/core/engine/session';
-import { whenFitted, type TrackedFitter } from '../../src/core/engine/fitWaits';
+import { fittedAsTheyLand, whenFitted, type LandingFitter, type TrackedFitter } from '../../src/core/engine/fitWaits';
 import { runFitJob, type FitAnswer, type FitJobKind, type FitJobOf, type FitControl } from '../../src/core/fitJobs';
 import type { Snapshot } from '../../src/core/snapshot';
 
@@ -40,6 +40,93 @@ test('whenFitted stops at its rounds, and at a fit given up, with what there is 
   const dropped = scripted([['a'], ['a']], ['dropped']);
   assert.deepEqual(await whenFitted(dropped, () => 'x', { rounds: 8, waitMs: 1000 }), { value: 'x', complete: false });
   assert.equal(dropped.computed(), 1, 'a dropped fit is not asked for again');
+});
+
+/**
+ * A pool of `threads` whose fits land when the test says: `asks(n)` lists the keys the n-th compute
+ * asks for (those not landed yet wait), and `log` records computes and landings in order.
+ */
+function pool(threads: number, asks: (compute: number) => string[]): LandingFitter & { land: (key: string) => void; log: string[] } {
+  const waiting = new Set<string>();
+  const landed = new Set<string>();
+  const wakes: (() => void)[] = [];
+  const log: string[] = [];
+  let computes = 0;
+  return {
+    threads,
+    log,
+    get pending() {
+      return waiting.size;
+    },
+    fit: () => undefined,
+    track<T>(fn: () => T) {
+      const value = fn();
+      const keys = asks(++computes).filter((k) => !landed.has(k));
+      for (const k of keys) waiting.add(k);
+      log.push(`compute ${computes}`);
+      return { value, waiting: keys };
+    },
+    settled: async () => 'answered',
+    stillPending: (keys) => keys.filter((k) => waiting.has(k)),
+    nextLanding: () => new Promise<void>((resolve) => wakes.push(resolve)),
+    land(key: string) {
+      waiting.delete(key);
+      landed.add(key);
+      log.push(`landed ${key}`);
+      for (const wake of wakes.splice(0)) wake();
+    },
+  };
+}
+
+/** Lets the awaiting loop run. */
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+test('fittedAsTheyLand asks for what a landed fit unlocks while other fits still run, once a thread is idle', async () => {
+  // Two threads: curves a and b run; a's landing leaves one idle, so the family law (which needs a) is asked for then.
+  const fits = pool(2, (n) => (n === 1 ? ['curve a', 'curve b'] : ['curve b', 'family']));
+  const done = fittedAsTheyLand(fits, () => 'snapshot', { rounds: 11, waitMs: 60_000 });
+  await tick();
+  fits.land('curve a');
+  await tick();
+  fits.land('curve b');
+  await tick();
+  fits.land('family');
+  assert.deepEqual(await done, { value: 'snapshot', complete: true, computes: 4 });
+  // whenFitted computed again only once every fit of a round had landed: 'compute 2' after 'landed curve b'.
+  assert.deepEqual(fits.log, ['compute 1', 'landed curve a', 'compute 2', 'landed curve b', 'compute 3', 'landed family', 'compute 4']);
+});
+
+test('fittedAsTheyLand does not compute again while the threads are busy and the last compute is recent; it does once enough time passed', async () => {
+  const asks = (n: number) => (n === 1 ? ['a', 'b', 'c', 'd'] : ['c', 'd']);
+  // One thread and a queue: no thread idle after a's landing, and an hour's gap not reached.
+  const busy = pool(1, asks);
+  const waited = fittedAsTheyLand(busy, () => 0, { rounds: 11, waitMs: 60_000, minGapMs: 3600_000 });
+  for (const k of ['a', 'b', 'c', 'd']) {
+    await tick();
+    busy.land(k);
+  }
+  await waited;
+  assert.deepEqual(busy.log, ['compute 1', 'landed a', 'landed b', 'landed c', 'landed d', 'compute 2']);
+  // No gap: each landing while fits still wait computes again (the first compute's own time is not counted).
+  const eager = pool(1, asks);
+  const early = fittedAsTheyLand(eager, () => 0, { rounds: 11, waitMs: 60_000, minGapMs: 0 });
+  for (const k of ['a', 'b', 'c', 'd']) {
+    await tick();
+    eager.land(k);
+  }
+  await early;
+  assert.equal(eager.log.slice(0, 3).join(', '), 'compute 1, landed a, compute 2');
+});
+
+test('fittedAsTheyLand stops at its rounds with what there is then (incomplete)', async () => {
+  let n = 0;
+  const fits = pool(1, (c) => [`fit ${c}`]);
+  const done = fittedAsTheyLand(fits, () => ++n, { rounds: 3, waitMs: 60_000 });
+  for (let k = 1; k <= 3; k++) {
+    await tick();
+    fits.land(`fit ${k}`);
+  }
+  assert.deepEqual(await done, { value: 3, complete: false, computes: 3 });
 });
 
 /** Fits held until `land()`, then run in this thread: what the fitting thread does, on the test's clock. */

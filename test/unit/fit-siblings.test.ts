@@ -10,6 +10,7 @@ import {
   fitScheduleResponse,
   forecastFromSiblings,
   forecastWithSameSize,
+  MAX_POOLED_PER_SIZE,
   SIBLING_FORECAST_FLOOR,
   siblingForecastFloor,
   siblingSize,
@@ -244,4 +245,42 @@ test('real curves: siblings fitted one size at a time forecast a 400M WSD run cl
     const [size, curve] = [err(bySize), err(byCurve)];
     assert.ok(size < curve, `${fraction}: ${size} one size at a time vs ${curve} one curve at a time`);
   }
+});
+
+test('a size with more curves than MAX_POOLED_PER_SIZE is fitted on that many, evenly spaced, weighing for all of them', () => {
+  // 15 runs of one recipe (the same curve): the thinned fit's objective is the whole one's, so the same parameters.
+  const one = curve('cosine', 1, 41);
+  const copies = Array.from({ length: 15 }, (_, k) => ({ ...one, runId: `copy-${k}` }));
+  const other = [curve('wsd', 4, 42), curve('constant', 4, 43)];
+  const thinned = fitScheduleResponse([...copies, ...other]);
+  const whole = fitScheduleResponse([...copies, ...other], { maxPooledPerSize: Infinity });
+  // Unweighted, 12 copies weigh less against the priors than 15: what the weights are for.
+  const fewer = fitScheduleResponse([...copies.slice(0, MAX_POOLED_PER_SIZE), ...other]);
+  assert.ok(!('error' in thinned) && !('error' in whole) && !('error' in fewer));
+  assert.equal(MAX_POOLED_PER_SIZE, 12);
+  assert.deepEqual(
+    thinned.runIds.filter((id) => id.startsWith('copy-')),
+    [0, 1, 3, 4, 5, 6, 8, 9, 10, 11, 13, 14].map((k) => `copy-${k}`),
+  );
+  assert.equal(whole.runIds.length, 17);
+  assert.deepEqual(
+    thinned.fits.map((f) => f.curves),
+    [15, 2],
+    'each size weighs as many curves as it has',
+  );
+  for (const name of Object.keys(whole.fits[0].values)) {
+    const [t, w] = [thinned, whole].map((r) => r.fits[0].values[name]);
+    assert.ok(Math.abs(t - w) <= 1e-6 * Math.max(1, Math.abs(w)), `${name}: thinned ${t}, whole ${w}`);
+  }
+  const gap = (r: typeof whole) => Math.max(...Object.keys(whole.fits[0].values).map((n) => Math.abs(r.fits[0].values[n] - whole.fits[0].values[n])));
+  assert.ok(gap(fewer) > 100 * Math.max(gap(thinned), 1e-12), `unweighted 12 copies ${gap(fewer)}, weighted ${gap(thinned)}`);
+
+  // The same-size forecast thins its siblings alike: from 15 copies, the same forecast as from all.
+  const live = curve('wsd', 1, 44);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const forecast = (opts = {}) => forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, copies, opts);
+  const a = forecast();
+  const b = forecast({ maxPooledPerSize: Infinity });
+  assert.ok(!('error' in a) && !('error' in b));
+  assert.ok(Math.abs(a.prediction.value / b.prediction.value - 1) < 1e-6, `${a.prediction.value} vs ${b.prediction.value}`);
 });

@@ -33,6 +33,9 @@ export const LIVE_REFIT_GROWTH = 0.1;
  */
 const POINT_FIRST_PRIORITY = -10;
 
+/** Times a point forecast cut short by its time budget is asked for again before the run waits for its full fit. */
+const MAX_POINT_RETRIES = 2;
+
 /** A run's curve fit with what it was made from, for the live refit policy (see `liveRefitIntervalMs`). */
 interface CachedCurve extends Cached<CurveFit | { error: string }> {
   lr?: Float64Array;
@@ -56,6 +59,8 @@ export class CurveFits {
   private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
   private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
   private lookedAt = new Set<string>();
+  /** Point fits asked again after being cut short by their budget, per run: for which curve key, how many times. */
+  private readonly pointRetries = new Map<string, { key: string; tries: number }>();
   /** The family of the config the user has open (its estimate was asked for last): its live runs go before other families'. */
   private focusedFamily: string | undefined;
 
@@ -113,6 +118,7 @@ export class CurveFits {
 
   clear(): void {
     this.curveCache.clear();
+    this.pointRetries.clear();
     this.siblingCache.clear();
     this.responseCache.clear();
   }
@@ -184,15 +190,27 @@ export class CurveFits {
       // resamples (asked before it, so an idle fitting thread starts on it), its interval following.
       const resamples = this.options().curveResamples ?? 40;
       if (!cached && rank !== undefined && resamples > 0 && this.options().pointForecastsFirst) {
-        const point = this.fits.latestFit(
-          `curvePoint:${run.id}`,
-          `${key}|point`,
-          'curve',
-          () => ({ ...makeJob(), resamples: 0 }),
-          deadline,
-          undefined,
-          POINT_FIRST_PRIORITY + rank,
-        );
+        // A retry is another key: the fitter answers a key it has fitted with that fit.
+        const pointKey = (tries: number) => (tries > 0 ? `${key}|point|retry ${tries}` : `${key}|point`);
+        const askPoint = (tries: number) =>
+          this.fits.latestFit(
+            `curvePoint:${run.id}`,
+            pointKey(tries),
+            'curve',
+            () => ({ ...makeJob(), resamples: 0 }),
+            deadline,
+            undefined,
+            POINT_FIRST_PRIORITY + rank,
+          );
+        const retried = this.pointRetries.get(run.id);
+        let tries = retried?.key === key ? retried.tries : 0;
+        let point = askPoint(tries);
+        // A point fit cut short by its budget (a cold thread on a loaded machine) is not shown, and asked
+        // again (a warm thread takes 0.1–0.5 s): else the run waited for its full fit with resamples.
+        if (point && point.key === pointKey(tries) && fitTimedOut(point.result) && tries < MAX_POINT_RETRIES) {
+          this.pointRetries.set(run.id, { key, tries: ++tries });
+          point = askPoint(tries);
+        }
         if (point && !fitTimedOut(point.result)) {
           const c = point.result.lrUsed ? chosen() : undefined;
           pointOnly = {

@@ -129,6 +129,8 @@ export interface ScheduleResponse {
 export interface SiblingOptions {
   deadline?: number;
   isCancelled?: () => boolean;
+  /** Curves of one size fitted at most (default MAX_POOLED_PER_SIZE). */
+  maxPooledPerSize?: number;
 }
 
 /** Fewest prefix points after the warmup when only the level L0 is left to the prefix: more than one, to average its noise. */
@@ -173,6 +175,34 @@ function sizeGroups(siblings: readonly SiblingCurve[]): SiblingCurve[][] {
 }
 
 /**
+ * Curves of one size (same N and peak LR) fitted together at most, in the schedule response and a
+ * same-size forecast, the kept ones weighing for all (`thinnedWeights`): the joint fit's cost grows
+ * with its curves (8.4 s for the response of 214 siblings, one thread). `npm run validate`'s
+ * Multi-Power-Law sizes have 9 curves of distinct schedules each, so nothing it scores is thinned;
+ * thinned to 5 of them its early-forecast rows moved both ways (median error at 10–30%, other
+ * sizes 0.23/0.40/0.31/0.25/0.17% → 0.40/0.35/0.21/0.19/0.15%, same-size coverage 81–85% → 78–81%),
+ * to 3 they got worse (0.28% at 30%, same-size coverage 70%). On 100 copies of examples/sweep
+ * (14–15 near-identical curves per size) the live runs' forecasts moved by 0.001%.
+ */
+export const MAX_POOLED_PER_SIZE = 12;
+
+/** `items` thinned to `max`, evenly spaced in their order (first and last kept): the spread of schedules in run order. */
+function evenlySpaced<T>(items: readonly T[], max = MAX_POOLED_PER_SIZE): readonly T[] {
+  if (items.length <= max) return items;
+  if (max < 2) return items.slice(0, Math.max(1, max));
+  return Array.from({ length: max }, (_, k) => items[Math.round((k * (items.length - 1)) / (max - 1))]);
+}
+
+/**
+ * Weights of `points` points of `fitted` curves standing for `all` (`evenlySpaced`): each weighs
+ * all/fitted, so the siblings weigh as much against the priors and the live run's own points as
+ * they all would. None when nothing was thinned (the fit is then the one made before the cap).
+ */
+function thinnedWeights(points: number, all: number, fitted: number): { w?: number[] } {
+  return all > fitted ? { w: new Array<number>(points).fill(all / fitted) } : {};
+}
+
+/**
  * The family's schedule response from its finished siblings, or why there is none (fewer than 2
  * fitted). The siblings of one size (same N and peak LR) are fitted together, one multi-power law
  * over all their curves with every parameter shared (as `forecastWithSameSize`), so each size
@@ -189,19 +219,23 @@ export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: Sib
   const fits: ScheduleResponse['fits'] = [];
   for (const group of sizeGroups(siblings)) {
     if (opts.isCancelled?.()) return { error: 'cancelled' };
+    const usable = group.map((s) => ({ s, data: prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1) })).filter(({ data }) => data.y.length >= 20);
+    // At most MAX_POOLED_PER_SIZE fitted; the size still weighs as many curves as it has (`responsePriors`).
     const used: SiblingCurve[] = [];
     const x: number[][] = [];
     const y: number[] = [];
-    for (const s of group) {
-      const data = prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1);
-      if (data.y.length < 20) continue;
+    for (const { s, data } of evenlySpaced(usable, opts.maxPooledPerSize)) {
       for (const xi of data.x) x.push([xi[0], used.length]);
       appendAll(y, data.y);
       used.push(s);
     }
     if (!used.length) continue;
     const law = createMultipowerLaw(used.map((s) => s.lr));
-    const fit = fitLaw(law, { x, y }, { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled });
+    const fit = fitLaw(
+      law,
+      { x, y, ...thinnedWeights(y.length, usable.length, used.length) },
+      { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled },
+    );
     if ('error' in fit || fit.timedOut) continue;
     appendAll(
       runIds,
@@ -213,7 +247,7 @@ export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: Sib
       if ((SCHEDULE_RESPONSE_PARAMETERS as readonly string[]).includes(p.name) && (lrFell || !DROP_TERM.has(p.name))) values[p.name] = fit.params[j];
     });
     const n = used[0].params;
-    fits.push({ params: n !== undefined && n > 0 ? n : undefined, curves: used.length, values });
+    fits.push({ params: n !== undefined && n > 0 ? n : undefined, curves: usable.length, values });
   }
   if (runIds.length < 2) return { error: `schedule response needs at least 2 finished siblings with a logged LR; ${runIds.length} could be fitted` };
   const priors: Record<string, Prior> = {};
@@ -295,7 +329,9 @@ export function forecastWithSameSize(
   opts: SiblingOptions = {},
 ): SiblingForecast | { error: string } {
   if (!(targetStep > 0) || lr.length - 1 < targetStep) return { error: `the schedule stops at step ${lr.length - 1}, before the target ${targetStep}` };
-  const usable = sameSize.filter((s) => sharesPeakLr(s, lr));
+  // At most MAX_POOLED_PER_SIZE: the joint fit's cost grows with its curves.
+  const all = sameSize.filter((s) => sharesPeakLr(s, lr));
+  const usable = evenlySpaced(all, opts.maxPooledPerSize);
   if (usable.length === 0) return { error: 'no finished sibling of the same size and peak LR with a logged LR' };
   const law = createMultipowerLaw([lr, ...usable.map((s) => s.lr)]);
   const x: number[][] = [];
@@ -308,7 +344,9 @@ export function forecastWithSameSize(
     for (const xi of d.x) x.push([xi[0], k + 1]);
     appendAll(y, d.y);
   });
-  const fit = fitLaw(law, { x, y }, { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled });
+  const siblingWeights = thinnedWeights(y.length - own.y.length, all.length, usable.length);
+  const w = siblingWeights.w && [...own.y.map(() => 1), ...siblingWeights.w];
+  const fit = fitLaw(law, { x, y, ...(w ? { w } : {}) }, { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled });
   if ('error' in fit) return fit;
   if (fit.timedOut) return { error: 'the forecast from siblings ran out of time' };
   const value = law.evaluate(fit.params, [targetStep, 0]);
