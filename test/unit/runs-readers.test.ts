@@ -247,6 +247,20 @@ test('trainer_state: a Trainer with several eval datasets logs eval_{name}_loss,
   assert.equal(role('eval_g0_runtime'), 'other');
 });
 
+test('trainer_state: eval_aux_loss and eval_lm_loss beside the plain eval_loss do not take its eval role', () => {
+  const rows: Record<string, number>[] = [];
+  for (let step = 50; step <= 200; step += 50) rows.push({ step, eval_loss: 3.1 - step / 200, eval_aux_loss: 0.01, eval_lm_loss: 2.9 - step / 200 });
+  const r = parseTrainerState(trainerState(rows), '/ws/out/trainer_state.json');
+  const role = (m: string) => r.points.find((p) => p.metric === m)?.role;
+  assert.equal(role('eval_loss'), 'eval_loss');
+  assert.equal(role('eval_aux_loss'), 'other', 'a loss part, not an eval set');
+  assert.equal(role('eval_lm_loss'), 'other', 'with a plain eval_loss, eval_{name}_loss is a compute_metrics extra');
+  // Without the plain eval_loss, a part is still not an eval loss; a dataset's loss is.
+  const dict = parseTrainerState(trainerState([{ step: 50, eval_aux_loss: 0.01, eval_wiki_loss: 3 }]), '/ws/out/trainer_state.json');
+  assert.equal(dict.points.find((p) => p.metric === 'eval_aux_loss')?.role, 'other');
+  assert.equal(dict.points.find((p) => p.metric === 'eval_wiki_loss')?.role, 'eval_loss');
+});
+
 test('trainer_state: NaN loss (bare, as Python writes it) is a diagnostic with its line', () => {
   const text = trainerState([
     { loss: 3, step: 10 },

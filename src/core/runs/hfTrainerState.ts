@@ -32,8 +32,10 @@ function hfRole(key: string): MetricRole {
   if (key === 'loss') return 'train_loss';
   if (key === 'eval_loss') return 'eval_loss';
   // A Trainer given a dict of eval datasets prefixes each one's metrics `eval_{name}_` (Trainer.evaluate's
-  // metric_key_prefix), so `eval_{name}_loss` is an eval loss too; the run prefers one by the vocabulary.
-  if (key.startsWith('eval_') && key.endsWith('_loss') && key.length > 'eval__loss'.length) return 'eval_loss';
+  // metric_key_prefix), so `eval_{name}_loss` is an eval loss too, unless the vocabulary calls
+  // `{name}_loss` a part of the loss (`eval_aux_loss`, `eval_z_loss`: a compute_metrics extra).
+  if (key.startsWith('eval_') && key.endsWith('_loss') && key.length > 'eval__loss'.length)
+    return metricRole(key.slice('eval_'.length)) === 'other' ? 'other' : 'eval_loss';
   if (key === 'learning_rate') return 'lr';
   if (key === TOKENS_KEY) return 'tokens';
   return metricRole(key) === 'train_loss' || metricRole(key) === 'eval_loss' ? 'other' : metricRole(key);
@@ -176,6 +178,10 @@ export function parseTrainerState(text: string, file: string): TrainerStateResul
       }
     }
   }
+  // With the plain `eval_loss` present the eval set is one dataset, and `eval_{name}_loss` is a
+  // compute_metrics extra (`eval_lm_loss` would otherwise outrank it as a named cross-entropy).
+  if (result.points.some((p) => p.metric === 'eval_loss'))
+    for (const p of result.points) if (p.role === 'eval_loss' && p.metric !== 'eval_loss') p.role = 'other';
   // RL trainers (TRL GRPO, ...) may log loss 0.0 throughout: that is not a loss curve.
   if (lossPoints.length > 0 && lossPoints.every((p) => p.value === 0)) {
     for (const p of lossPoints) p.role = 'other';
