@@ -167,6 +167,25 @@ test('facts are looked for in the preamble only: a size line far past it is not 
   assert.equal(facts.reading(), undefined);
 });
 
+test("a restart's arguments (or torchtitan's start line) far past the preamble are read, and the latest wins", () => {
+  const iteration = (i: number) =>
+    ` iteration ${i}/ 100000 | consumed samples: ${i} | elapsed time per iteration (ms): 1.0 | learning rate: 1.0E-04 | global batch size:   256 | lm loss: 3.0E+00 |`;
+  const block = (globalBatch: number, iterations: number) =>
+    BIGSCIENCE_TP4_PP4.map((l) => l.replace(/(global_batch_size \.+) 4/, `$1 ${globalBatch}`).replace(/(train_iters \.+) 1000/, `$1 ${iterations}`));
+  const facts = new TextLogFacts();
+  facts.push(block(256, 50_000));
+  facts.push(Array.from({ length: 25_000 }, (_, i) => iteration(i + 1)));
+  facts.push(block(512, 100_000));
+  const r = facts.reading();
+  assert.equal(r?.hyper.tokensPerStep, 512 * 1024);
+  assert.equal(r?.hyper.maxSteps, 100_000);
+  const titan = new TextLogFacts();
+  titan.push(TITAN_2025);
+  titan.push(Array.from({ length: 25_000 }, (_, i) => `step: ${i}  loss: 2.0`));
+  titan.push([TITAN_2025[1].replace('global batch size 64', 'global batch size 128')]);
+  assert.equal(titan.reading()?.hyper.tokensPerStep, 128 * 2048);
+});
+
 test('index: a torchtitan log gets its size and tokens from its own lines; a rewritten log reads them again', () => {
   const root = tempDir('sl-textfacts-');
   const file = path.join(root, 'titan', 'train.log');

@@ -21,7 +21,7 @@ const MEGATRON_RANK_PARAMS = /number of parameters on \(tensor, pipeline\) model
 const TITAN_PARAMS = /\bsize: (\d[\d,]*) total parameters/;
 const TITAN_BATCH = /\bglobal batch size (\d+), (?:gradient[ _]accumulation[ _]steps:? \d+, )?sequence length (\d+), total steps (\d+)/;
 
-/** Past this many lines without a fact or an arguments block, the preamble is over: stop looking. */
+/** Past this many lines without a fact or an arguments block, the preamble is over: stop looking (but for a restart's start). */
 const PREAMBLE_LINES = 20_000;
 /** Megatron prints ~300–500 arguments; a block still open after this many lines was cut off (the log truncated). */
 const MAX_ARGUMENT_LINES = 2_000;
@@ -82,7 +82,13 @@ export class TextLogFacts {
 
   push(lines: readonly string[]): void {
     for (const line of lines) {
-      if (this.done) return;
+      if (this.done) {
+        // Past the preamble only a restart's start is looked for (its settings are the run's now), by
+        // one substring check a line: a job resumed 25,000 iterations in prints its arguments again.
+        if (!line.includes(' arguments ---') && !line.includes('global batch size ')) continue;
+        this.done = false;
+        this.sinceFact = 0;
+      }
       this.line(line);
     }
   }
