@@ -211,3 +211,22 @@ test('index: a torchtitan log gets its size and tokens from its own lines; a rew
   assert.equal(run.hyper.params, undefined);
   assert.equal(run.hyper.tokensPerStep, undefined);
 });
+
+test("index: old Megatron under DeepSpeed shows why its tokens per step is unknown in the run's notes", () => {
+  const root = tempDir('sl-textfacts-');
+  const file = path.join(root, 'old', 'train.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const iterations = [10, 20].map(
+    (i) =>
+      ` iteration       ${i}/    1000 | elapsed time per iteration (ms): 2152.2 | learning rate: 1.000E-04 | lm loss: 1.203115E+01 | loss scale: 8388608.0 |`,
+  );
+  fs.writeFileSync(file, [...BIGSCIENCE_OLD_MEGATRON, ...iterations].join('\n') + '\n');
+  const idx = new RunIndex();
+  idx.update(file, root);
+  const [run] = idx.runs();
+  assert.equal(run.hyper.tokensPerStep, undefined);
+  assert.ok(
+    run.hyper.notes.some((n) => n.startsWith('tokensPerStep unknown') && n.includes('DeepSpeed')),
+    `notes: ${JSON.stringify(run.hyper.notes)}`,
+  );
+});

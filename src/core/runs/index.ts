@@ -1198,11 +1198,17 @@ export class RunIndex {
       appendAll(hyper.notes, run.facts.notes);
       appendAll(diagnostics, run.facts.diagnostics);
     }
+    const h = hyper as unknown as Record<string, unknown>;
+    // A reading's "tokensPerStep unknown: …" says why it left a key open; shown when nothing else fills it.
+    const unknownNotes: [key: string, note: string][] = [];
     for (const [file, { reading }] of run.native) {
       // The config reader's facts come first; the logger's own record fills what they leave open.
       appendAll(diagnostics, reading.diagnostics);
-      const h = hyper as unknown as Record<string, unknown>;
       const notes = reading.notes;
+      for (const n of notes) {
+        const unknown = /^(\w+) unknown\b/.exec(n);
+        if (unknown && reading.hyper[unknown[1] as keyof typeof reading.hyper] === undefined) unknownNotes.push([unknown[1], n]);
+      }
       for (const [k, v] of Object.entries(reading.hyper)) {
         if (v === undefined || h[k] !== undefined) continue;
         h[k] = v;
@@ -1239,6 +1245,7 @@ export class RunIndex {
       hyper.tokens = lastTokens;
       hyper.notes.push('tokens = tokens seen when training finished');
     }
+    for (const [key, note] of unknownNotes) if (h[key] === undefined && !hyper.notes.includes(note)) hyper.notes.push(note);
     return hyper;
   }
 
