@@ -220,6 +220,25 @@ test("NeMo 1.x's bar: the per-step reduced_train_loss is the run's loss, not Lig
   assert.ok(run?.diagnostics.some((d) => d.severity === 'info' && /running mean/.test(d.message) && d.line === 1));
 });
 
+test("Lightning 1.x's bar: a per-step train loss first shown at line 10 still takes over from the running `loss` for the whole run", () => {
+  // NeMo's bar shows `reduced_train_loss` only once the first step has logged it; the lines before show `loss` alone.
+  const lines = Array.from({ length: 60 }, (_, i) => {
+    const n = i + 1;
+    const postfix = `loss=${(3 - n / 100).toFixed(3)}, v_num=0${n < 10 ? '' : `, reduced_train_loss=${(3 - n / 90).toFixed(3)}`}`;
+    return `Epoch 0:  ${Math.floor((100 * n) / 60)}%|####      | ${n}/60 [00:${String(n).padStart(2, '0')}<00:10,  1.00it/s, ${postfix}]`;
+  });
+  const root = tempDir('sl-nemo1-late-');
+  const f = path.join(root, 'nemo', 'train.log');
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, `${lines.join('\n')}\n`);
+  const index = new RunIndex();
+  index.update(f, root);
+  const run = index.runs().find((r) => r.id === 'nemo');
+  assert.equal(mainLoss(run?.series ?? [])?.metric, 'reduced_train_loss');
+  assert.equal(run?.series.find((s) => s.metric === 'loss')?.role, 'other');
+  assert.equal(series(run, 'loss').length, 60, 'the running mean is kept whole as a metric');
+});
+
 test("Lightning 1.x's running `loss` alone on the bar stays the run's train loss", () => {
   const root = tempDir('sl-lightning-running-');
   const f = path.join(root, 'r', 'out.log');

@@ -795,6 +795,9 @@ export class RunIndex {
         );
       const p = res.points[pi];
       const s = state.series.get(p.metric) ?? this.storedSeries(state, p);
+      // A reader that sets a loss-named metric aside partway (Lightning's running-mean `loss` once a
+      // per-step train loss shows beside it) means the whole series: it keeps no earlier loss role.
+      if (p.role === 'other' && s.role !== 'other' && isLossRole(s.role)) s.role = 'other';
       let rewoundFrom: number;
       if (p.step > s.cols.lastStep() && s.order.held === undefined && s.order.announced === undefined) {
         s.cols.put(p.step, p.value);
