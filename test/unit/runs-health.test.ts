@@ -196,3 +196,28 @@ test("the local noise scale: normal noise is measured near its size, the curve's
   const spiked = flat.map((v, i) => (i >= 200 && i < 203 ? v * 2 : v));
   assert.ok(Math.abs(localNoiseScale(spiked, 0, 400) - noise) < 0.01 * 3);
 });
+
+test('an early spike on a curving fall is flagged: the slowing of the fall is not counted as noise', () => {
+  // 0.5% noise on falls that start steep and slow down (a power law logged every 100 steps, and a fast
+  // exponential warm start); step-to-step changes spread several times wider than the noise there.
+  const rng = mulberry32(11);
+  const power = Array.from({ length: 100 }, (_, i) => (2.8 + 8 * (i + 1) ** -0.8) * (1 + 0.005 * gaussian(rng)));
+  const exponential = Array.from({ length: 200 }, (_, i) => (2.5 + 8 * Math.exp(-i / 10) + 1.5 * (i + 1) ** -0.3) * (1 + 0.005 * gaussian(rng)));
+  for (const [values, at] of [
+    [power, 10],
+    [exponential, 25],
+  ] as const) {
+    const spiked = values.map((v, i) => (i >= at && i < at + 2 ? v * 1.3 : v));
+    const spikes = runHealth({ status: 'finished' }, series(spiked)).events.filter((e) => e.kind === 'spike');
+    assert.equal(spikes.length, 1, `${values.length} points, spike at ${at}: ${JSON.stringify(spikes)}`);
+    assert.equal(spikes[0].step, (at + 1) * 10);
+    assert.equal(spikes[0].recovered, true);
+    // Without the spike the same fall has none.
+    assert.deepEqual(
+      runHealth({ status: 'finished' }, series(values)).events.filter((e) => e.kind === 'spike'),
+      [],
+    );
+  }
+  // The noise scale on the exponential's early points stays within a few times the noise (0.5% of ~4).
+  assert.ok(localNoiseScale(exponential, 0, 20) < 0.1, `${localNoiseScale(exponential, 0, 20)}`);
+});

@@ -71,23 +71,26 @@ function median(sorted: ArrayLike<number>, length: number): number {
 
 /**
  * The loss's local noise (one standard deviation, in loss units) over values[from, to): the median
- * absolute deviation of step-to-step changes, over √2. Changes rather than values, so the curve's own
- * fall is not counted as noise; medians, so an earlier spike in the window does not inflate it.
+ * absolute deviation of second differences (v[j+1] − 2v[j] + v[j−1]), over √6. Second differences,
+ * not values or step-to-step changes, so the curve's own fall and the slowing of that fall (a convex
+ * early descent, whose changes spread several times wider than its noise) are not counted as noise;
+ * medians, so an earlier spike in the window does not inflate it.
  */
 export function localNoiseScale(values: ArrayLike<number>, from: number, to: number): number {
+  const start = Math.max(0, from);
   // Typed arrays sort numerically without a comparator, several times faster than number[].
-  const changes = new Float64Array(Math.max(0, to - Math.max(0, from) - 1));
+  const curvatures = new Float64Array(Math.max(0, to - start - 2));
   let count = 0;
-  for (let j = Math.max(0, from) + 1; j < to; j++) {
-    const change = values[j] - values[j - 1];
-    if (Number.isFinite(change)) changes[count++] = change;
+  for (let j = start + 1; j < to - 1; j++) {
+    const second = values[j + 1] - 2 * values[j] + values[j - 1];
+    if (Number.isFinite(second)) curvatures[count++] = second;
   }
   if (count < 2) return 0;
-  const used = changes.subarray(0, count).sort();
+  const used = curvatures.subarray(0, count).sort();
   const mid = median(used, count);
   for (let j = 0; j < count; j++) used[j] = Math.abs(used[j] - mid);
-  // 1.4826: MAD to standard deviation for normal noise; √2: a change is the difference of two points.
-  return (1.4826 * median(used.sort(), count)) / Math.SQRT2;
+  // 1.4826: MAD to standard deviation for normal noise; √6: a second difference sums 1 + 4 + 1 point variances.
+  return (1.4826 * median(used.sort(), count)) / Math.sqrt(6);
 }
 
 function fmt(v: number): string {
