@@ -94,7 +94,8 @@ const POOLED_FORECAST_FLOOR = 0.018;
 /**
  * How much wider a forecast from siblings of other sizes is at a live run of `params` parameters:
  * the widening of a least-squares line's prediction in ln N through the fitted siblings' sizes,
- * √(1 + 1/n + (x − x̄)²/Sxx), each size counted once per curve fitted at it (n curves), as
+ * √(1 + 1/n + (x − x̄)²/Sxx), each size counted once per usable curve it has (n curves; a capped
+ * size counts those its fitted curves weigh for, `MAX_POOLED_PER_SIZE`), as
  * `responsePriors` widens the carried-over parameters. About 1.03
  * between the siblings' sizes and 1.25 at 4× past them (9 siblings each at 2 sizes); more with
  * fewer siblings. Undefined when there is no line (N unknown, or siblings of one size).
@@ -120,9 +121,9 @@ export function siblingForecastFloor(response: ScheduleResponse, params: number 
 export interface ScheduleResponse {
   /** Priors (fit space) for the live run's fit, pooled over the siblings' sizes (no ln A). */
   priors: Record<string, Prior>;
-  /** Siblings whose fits were pooled. */
+  /** Siblings whose curves were fitted (a capped size's kept ones). */
   runIds: string[];
-  /** Each size's N (when known), how many of its siblings' curves were fitted (together), and its carried-over parameters (fit space), for priors at the live run's N. */
+  /** Each size's N (when known), how many usable curves it has (all weighed in its one joint fit, though at most MAX_POOLED_PER_SIZE of them are fitted), and its carried-over parameters (fit space), for priors at the live run's N. */
   fits: { params?: number; curves: number; values: Record<string, number> }[];
 }
 
@@ -338,7 +339,7 @@ export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: Sib
 /**
  * Priors for a live run of `params` parameters: the pooled ones, with α, ln A and ln B instead
  * read off their line in ln N through the siblings' sizes (least squares, each size weighing as
- * many curves as were fitted at it) when the siblings have two sizes or more. The spread is the
+ * many usable curves as it has) when the siblings have two sizes or more. The spread is the
  * sizes' scatter about the line (at least MIN_SPREAD; two sizes leave no scatter), widened as a
  * regression's prediction is the farther the run's N lies from their sizes (`sizeLineWidening`).
  */
