@@ -267,5 +267,18 @@ test('a point forecast cut short by its time budget is asked for again, and show
   }
   // The round after the third cut-short landing asked for no fourth.
   assert.equal(pointKeys(other.fitter.asked).size, 3);
+  // The run's files deleted and read again: its retry count went with it, so its point fit is asked for anew.
+  const lookedFiles = sweepFiles().filter((f) => f.path.startsWith(path.join(sweep, 'llama-44m') + path.sep));
+  posted = other.nextSnapshot();
+  other.s.deleted(lookedFiles.map((f) => f.path));
+  assert.ok((await posted).runs.every((r) => r.id !== looked));
+  const askedBeforeReread = other.fitter.asked.length;
+  posted = other.nextSnapshot();
+  other.s.read(lookedFiles);
+  await posted;
+  assert.ok(
+    other.fitter.asked.slice(askedBeforeReread).some((a) => a.slot === pointSlot && a.key === firstKey),
+    'the point fit is asked for again from its first try',
+  );
   assert.ok(fitTimedOut(runFitJob(again[0].job(), { deadline: performance.now() - 1 })), 'the test cuts fits short');
 });
