@@ -317,3 +317,14 @@ test("a capped size keeps its only decaying schedule, and each kept curve weighs
   assert.equal(a.siblings.length, MAX_POOLED_PER_SIZE);
   assert.ok(Math.abs(a.prediction.value / b.prediction.value - 1) < 1e-6, `${a.prediction.value} vs ${b.prediction.value}`);
 });
+
+test("capped below its number of schedules, a same-size forecast keeps the sibling of the live run's own schedule", () => {
+  // The WSD sibling in the middle, the one thinning by run order would drop.
+  const siblings = [curve('constant', 1, 61), curve('wsd', 1, 63), curve('cosine', 1, 62)];
+  const live = curve('wsd', 1, 64);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const forecast = forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, siblings, { maxPooledPerSize: 2 });
+  assert.ok(!('error' in forecast));
+  assert.equal(forecast.siblings.length, 2);
+  assert.ok(forecast.siblings.includes('1-wsd'), forecast.siblings.join(', '));
+});
