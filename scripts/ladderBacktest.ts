@@ -348,61 +348,90 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: Backtest
   return out;
 }
 
-/** What a backtest worker is given: the data it re-reads its grids from (the grids' order is backtestGrids'). */
+/** What a backtest worker is given: the grids its jobs index (the caller's list, as given). */
 interface WorkerInput {
-  ladderBacktest: { dataRoot: string; resamples: number };
+  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number };
 }
 
 /**
- * The backtest over worker threads (jobs handed out one at a time, results in the job order, so
- * the same as runLadderBacktest's): the planner's seeds make it ~6× the baselines' work. Each
- * thread reads the grids from `dataRoot` again (they must be backtestGrids(dataRoot)).
+ * `jobs` run on `threads` worker threads started from `script` (eval'd, given `data` as workerData),
+ * handed out one at a time; the results in the jobs' order. Rejects, and stops every thread, when a
+ * thread fails or exits with a job outstanding (else that job's result would be awaited forever).
  */
-export async function runLadderBacktestThreads(
-  dataRoot: string,
-  grids: readonly BacktestGrid[],
-  opts: BacktestOptions & { threads?: number },
-): Promise<BacktestScore[]> {
-  const jobs = jobsOf(grids, opts);
-  const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
-  if (threads === 1) return runLadderBacktest(grids, opts);
-  const results: BacktestScore[][] = new Array<BacktestScore[]>(jobs.length);
+export async function jobsOnWorkers<J, R>(
+  script: string,
+  data: unknown,
+  jobs: readonly J[],
+  threads: number,
+  onResult?: (job: J, result: R) => void,
+): Promise<R[]> {
+  const results = new Array<R>(jobs.length);
+  const workers: Worker[] = [];
   let next = 0;
-  const input: WorkerInput = { ladderBacktest: { dataRoot, resamples: opts.resamples } };
-  // The scripts run under tsx: a worker registers it before loading this file.
-  const boot = `require('tsx/cjs'); require(${JSON.stringify(__filename)});`;
+  let failed = false;
+  const stopAll = () => {
+    failed = true;
+    for (const w of workers) void w.terminate();
+  };
   await Promise.all(
     Array.from(
       { length: threads },
       () =>
         new Promise<void>((resolve, reject) => {
-          const worker = new Worker(boot, { eval: true, workerData: input });
+          const worker = new Worker(script, { eval: true, workerData: data });
+          workers.push(worker);
           let current = -1;
+          const fail = (error: Error) => {
+            stopAll();
+            reject(error);
+          };
           const give = () => {
-            if (next >= jobs.length) {
+            if (failed || next >= jobs.length) {
+              current = -1;
               void worker.terminate().then(() => resolve());
               return;
             }
             current = next++;
             worker.postMessage(jobs[current]);
           };
-          worker.on('message', (scores: BacktestScore[]) => {
-            results[current] = scores;
-            const job = jobs[current];
-            opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
+          worker.on('message', (result: R) => {
+            results[current] = result;
+            onResult?.(jobs[current], result);
             give();
           });
-          worker.on('error', reject);
+          worker.on('error', fail);
+          worker.on('exit', (code) => {
+            if (current >= 0) fail(new Error(`a backtest worker thread exited (code ${code}) with job ${current + 1} of ${jobs.length} outstanding`));
+          });
           give();
         }),
     ),
+  );
+  return results;
+}
+
+/**
+ * The backtest over worker threads (jobs handed out one at a time, results in the job order, so
+ * the same as runLadderBacktest's): the planner's seeds make it ~6× the baselines' work. The
+ * threads are given `grids` as they are (a filtered or reordered list is fine).
+ */
+export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], opts: BacktestOptions & { threads?: number }): Promise<BacktestScore[]> {
+  const jobs = jobsOf(grids, opts);
+  const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
+  if (threads === 1) return runLadderBacktest(grids, opts);
+  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples } };
+  // The scripts run under tsx: a worker registers it before loading this file. Resolved here, from
+  // this file, since an eval'd worker's require resolves from the cwd (from /tmp: MODULE_NOT_FOUND).
+  const tsx = require.resolve('tsx/cjs', { paths: [__dirname] });
+  const boot = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(__filename)});`;
+  const results = await jobsOnWorkers<BacktestJob, BacktestScore[]>(boot, input, jobs, threads, (job) =>
+    opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`),
   );
   return results.flat();
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<WorkerInput> | undefined)?.ladderBacktest) {
-  const { dataRoot, resamples } = (workerData as WorkerInput).ladderBacktest;
-  const grids = backtestGrids(dataRoot);
+  const { grids, resamples } = (workerData as WorkerInput).ladderBacktest;
   const port = parentPort;
   port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples)));
 }

@@ -1647,7 +1647,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'ladder') {
     const t0 = performance.now();
     // Worker threads: the planner at each refit seed is most of the validation's work.
-    if (ladderGrids.length) ladderScores = await runLadderBacktestThreads(dataRoot, ladderGrids, { resamples: LADDER_RESAMPLES, log });
+    if (ladderGrids.length) ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log });
     else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
     log(`ladder backtest: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }

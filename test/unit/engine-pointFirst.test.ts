@@ -33,6 +33,13 @@ class RecordingFitter implements SessionFitter {
   private readonly held = new Map<string, Asked>();
   private tracking: Set<string> | undefined;
   private readonly waiters: (() => void)[] = [];
+  private readonly askWaiters: { until: (asked: readonly Asked[]) => boolean; resolve: () => void }[] = [];
+
+  /** Resolves once the asks recorded so far pass `until`: a wait on the engine's next ask, not on the clock. */
+  whenAsked(until: (asked: readonly Asked[]) => boolean): Promise<void> {
+    if (until(this.asked)) return Promise.resolve();
+    return new Promise((resolve) => this.askWaiters.push({ until, resolve }));
+  }
 
   fit<K extends FitJobKind>(slot: string, key: string, _kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined {
     const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
@@ -41,6 +48,10 @@ class RecordingFitter implements SessionFitter {
     const ask = { slot, key, priority: control.priority ?? 0, job: makeJob, control, tag };
     this.asked.push(ask);
     if (!this.held.has(key)) this.held.set(key, ask);
+    for (const w of this.askWaiters.filter((w) => w.until(this.asked))) {
+      this.askWaiters.splice(this.askWaiters.indexOf(w), 1);
+      w.resolve();
+    }
     return answer;
   }
 
@@ -245,13 +256,29 @@ test('a point forecast cut short by its time budget is asked for again, and show
   posted = other.nextSnapshot();
   other.s.reset(sweepFiles());
   await posted;
-  for (let round = 0; round < 5; round++) {
+  const pointKeys = (asked: readonly Asked[]) => new Set(asked.filter((a) => a.slot === pointSlot).map((a) => a.key));
+  for (let tries = 1; tries <= 3; tries++) {
+    // Each retry is landed once the engine has asked for it (a round's build may take seconds under load).
+    await other.fitter.whenAsked((asked) => pointKeys(asked).size >= tries);
     posted = other.nextSnapshot();
     other.fitter.land((slot) => slot === pointSlot, true);
     other.s.fitLanded();
-    await Promise.race([posted, new Promise((r) => setTimeout(r, 1000))]);
+    await posted;
   }
-  const keys = new Set(other.fitter.asked.filter((a) => a.slot === pointSlot).map((a) => a.key));
-  assert.equal(keys.size, 3);
+  // The round after the third cut-short landing asked for no fourth.
+  assert.equal(pointKeys(other.fitter.asked).size, 3);
+  // The run's files deleted and read again: its retry count went with it, so its point fit is asked for anew.
+  const lookedFiles = sweepFiles().filter((f) => f.path.startsWith(path.join(sweep, 'llama-44m') + path.sep));
+  posted = other.nextSnapshot();
+  other.s.deleted(lookedFiles.map((f) => f.path));
+  assert.ok((await posted).runs.every((r) => r.id !== looked));
+  const askedBeforeReread = other.fitter.asked.length;
+  posted = other.nextSnapshot();
+  other.s.read(lookedFiles);
+  await posted;
+  assert.ok(
+    other.fitter.asked.slice(askedBeforeReread).some((a) => a.slot === pointSlot && a.key === firstKey),
+    'the point fit is asked for again from its first try',
+  );
   assert.ok(fitTimedOut(runFitJob(again[0].job(), { deadline: performance.now() - 1 })), 'the test cuts fits short');
 });

@@ -284,3 +284,47 @@ test('a size with more curves than MAX_POOLED_PER_SIZE is fitted on that many, e
   assert.ok(!('error' in a) && !('error' in b));
   assert.ok(Math.abs(a.prediction.value / b.prediction.value - 1) < 1e-6, `${a.prediction.value} vs ${b.prediction.value}`);
 });
+
+test("a capped size keeps its only decaying schedule, and each kept curve weighs for its own schedule's dropped ones", () => {
+  // 12 runs at a constant LR and one WSD run between them (index 6, the one evenly spaced thinning by run order dropped).
+  const flat = curve('constant', 1, 51);
+  const flats = Array.from({ length: 12 }, (_, k) => ({ ...flat, runId: `flat-${k}` }));
+  const decaying = { ...curve('wsd', 1, 52), runId: 'wsd' };
+  const siblings = [...flats.slice(0, 6), decaying, ...flats.slice(6)];
+  assert.equal(siblings.length, MAX_POOLED_PER_SIZE + 1);
+  const other = [curve('wsd', 4, 53), curve('constant', 4, 54)];
+  const capped = fitScheduleResponse([...siblings, ...other]);
+  const whole = fitScheduleResponse([...siblings, ...other], { maxPooledPerSize: Infinity });
+  assert.ok(!('error' in capped) && !('error' in whole));
+  assert.ok(capped.runIds.includes('wsd'), 'the only decaying run is fitted');
+  assert.equal(capped.runIds.filter((id) => id.startsWith('flat-')).length, MAX_POOLED_PER_SIZE - 1);
+  // Its drop term is carried over, as from the whole size, with the same values (11 flat copies weigh for 12).
+  assert.deepEqual(Object.keys(capped.fits[0].values).sort(), Object.keys(whole.fits[0].values).sort());
+  assert.ok('c' in capped.fits[0].values && 'beta' in capped.fits[0].values);
+  for (const name of Object.keys(whole.fits[0].values)) {
+    const [c, w] = [capped, whole].map((r) => r.fits[0].values[name]);
+    assert.ok(Math.abs(c - w) <= 1e-6 * Math.max(1, Math.abs(w)), `${name}: capped ${c}, whole ${w}`);
+  }
+
+  // The same-size forecast of a WSD run keeps the sibling sharing its schedule, and forecasts as from all.
+  const live = curve('wsd', 1, 55);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const forecast = (opts = {}) => forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, siblings, opts);
+  const a = forecast();
+  const b = forecast({ maxPooledPerSize: Infinity });
+  assert.ok(!('error' in a) && !('error' in b));
+  assert.ok(a.siblings.includes('wsd'));
+  assert.equal(a.siblings.length, MAX_POOLED_PER_SIZE);
+  assert.ok(Math.abs(a.prediction.value / b.prediction.value - 1) < 1e-6, `${a.prediction.value} vs ${b.prediction.value}`);
+});
+
+test("capped below its number of schedules, a same-size forecast keeps the sibling of the live run's own schedule", () => {
+  // The WSD sibling in the middle, the one thinning by run order would drop.
+  const siblings = [curve('constant', 1, 61), curve('wsd', 1, 63), curve('cosine', 1, 62)];
+  const live = curve('wsd', 1, 64);
+  const n = live.steps.filter((s) => s <= 0.2 * TOTAL).length;
+  const forecast = forecastWithSameSize(live.steps.slice(0, n), live.losses.slice(0, n), live.lr, TOTAL, siblings, { maxPooledPerSize: 2 });
+  assert.ok(!('error' in forecast));
+  assert.equal(forecast.siblings.length, 2);
+  assert.ok(forecast.siblings.includes('1-wsd'), forecast.siblings.join(', '));
+});

@@ -13,6 +13,7 @@ import {
   plannerWins,
   runLadderBacktest,
   runLadderBacktestThreads,
+  jobsOnWorkers,
   type BacktestGrid,
 } from '../../scripts/ladderBacktest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
@@ -140,7 +141,7 @@ test('least compute over several targets: the median over a grid targets, per ta
 });
 
 test('the backtest over worker threads gives what one thread gives, in the same order', async () => {
-  // A Step Law grid in a data folder (the threads read their grids from it): N × D from a known law.
+  // A Step Law grid in a data folder: N × D from a known law.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-ladder-'));
   try {
     fs.mkdirSync(path.join(dir, 'steplaw-lr-bs-grid'));
@@ -151,12 +152,28 @@ test('the backtest over worker threads gives what one thread gives, in the same 
     assert.equal(grids.length, 3);
     const opts = { resamples: 0, plannerSeeds: [1] };
     const one = runLadderBacktest(grids, opts);
-    const threaded = await runLadderBacktestThreads(dir, grids, { ...opts, threads: 2 });
+    const threaded = await runLadderBacktestThreads(grids, { ...opts, threads: 2 });
     assert.ok(one.some((s) => s.strategy === 'planner (seed 1)') && one.some((s) => s.strategy === 'largest-first'));
     assert.deepEqual(threaded, one);
+    // A filtered, reordered list, run from another folder (tsx is found from the script, not the cwd): the threads fit the grids given.
+    const picked = [grids[2], grids[0]];
+    const cwd = process.cwd();
+    process.chdir(os.tmpdir());
+    try {
+      assert.deepEqual(await runLadderBacktestThreads(picked, { ...opts, threads: 2 }), runLadderBacktest(picked, opts));
+    } finally {
+      process.chdir(cwd);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a worker thread exiting with a job outstanding fails the backtest instead of leaving it waiting', async () => {
+  const exits = `require('node:worker_threads').parentPort.on('message', (job) => (job === 2 ? process.exit(3) : require('node:worker_threads').parentPort.postMessage(job * 10)));`;
+  await assert.rejects(jobsOnWorkers<number, number>(exits, undefined, [1, 2, 3, 4], 2), /exited \(code 3\) with job 2 of 4 outstanding/);
+  const answers = `require('node:worker_threads').parentPort.on('message', (job) => require('node:worker_threads').parentPort.postMessage(job * 10));`;
+  assert.deepEqual(await jobsOnWorkers<number, number>(answers, undefined, [1, 2, 3, 4], 2), [10, 20, 30, 40]);
 });
 
 test("the planner's verdicts are the median over its refit seeds: reached when most seeds reach it, pairs by the seeds' median error", () => {

@@ -83,6 +83,11 @@ export class CurveFits {
   /** The runs of the round in progress (a live run's siblings are looked up among them). */
   useRuns(runs: Run[]): void {
     this.siblings.useRuns(runs);
+    // A removed run's retry count goes with it (as RunViews.observe's caches): read again, its point fit gets its retries anew.
+    if (this.pointRetries.size) {
+      const present = new Set(runs.map((r) => r.id));
+      for (const id of this.pointRetries.keys()) if (!present.has(id)) this.pointRetries.delete(id);
+    }
   }
 
   /**

@@ -79,12 +79,14 @@ export async function fittedAsTheyLand<T>(
     // schedules): at 100 runs and load 12, 6.3 s against 2–3 s for the next ones.
     const costMs = computes === 1 ? 0 : performance.now() - began;
     if (waiting.length === 0) return { value, complete: true, computes };
+    // The last round's compute is the answer: waiting for its fits would only throw them away.
+    if (round >= limits.rounds) return { value, complete: false, computes };
     for (;;) {
       const left = giveUpAt - Date.now();
       if (left <= 0) return { value, complete: false, computes };
       await fits.nextLanding(left);
       if (fits.stillPending(waiting).length === 0) {
-        if (round++ >= limits.rounds) return { value, complete: false, computes };
+        round++;
         break;
       }
       if (fits.pending < fits.threads || performance.now() - began >= Math.max(minGapMs, EARLY_COST_FACTOR * costMs)) break;

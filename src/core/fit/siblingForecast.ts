@@ -94,7 +94,8 @@ const POOLED_FORECAST_FLOOR = 0.018;
 /**
  * How much wider a forecast from siblings of other sizes is at a live run of `params` parameters:
  * the widening of a least-squares line's prediction in ln N through the fitted siblings' sizes,
- * √(1 + 1/n + (x − x̄)²/Sxx), each size counted once per curve fitted at it (n curves), as
+ * √(1 + 1/n + (x − x̄)²/Sxx), each size counted once per usable curve it has (n curves; a capped
+ * size counts those its fitted curves weigh for, `MAX_POOLED_PER_SIZE`), as
  * `responsePriors` widens the carried-over parameters. About 1.03
  * between the siblings' sizes and 1.25 at 4× past them (9 siblings each at 2 sizes); more with
  * fewer siblings. Undefined when there is no line (N unknown, or siblings of one size).
@@ -120,9 +121,9 @@ export function siblingForecastFloor(response: ScheduleResponse, params: number 
 export interface ScheduleResponse {
   /** Priors (fit space) for the live run's fit, pooled over the siblings' sizes (no ln A). */
   priors: Record<string, Prior>;
-  /** Siblings whose fits were pooled. */
+  /** Siblings whose curves were fitted (a capped size's kept ones). */
   runIds: string[];
-  /** Each size's N (when known), how many of its siblings' curves were fitted (together), and its carried-over parameters (fit space), for priors at the live run's N. */
+  /** Each size's N (when known), how many usable curves it has (all weighed in its one joint fit, though at most MAX_POOLED_PER_SIZE of them are fitted), and its carried-over parameters (fit space), for priors at the live run's N. */
   fits: { params?: number; curves: number; values: Record<string, number> }[];
 }
 
@@ -176,7 +177,7 @@ function sizeGroups(siblings: readonly SiblingCurve[]): SiblingCurve[][] {
 
 /**
  * Curves of one size (same N and peak LR) fitted together at most, in the schedule response and a
- * same-size forecast, the kept ones weighing for all (`thinnedWeights`): the joint fit's cost grows
+ * same-size forecast, every schedule kept and the kept curves weighing for all (`thinnedBySchedule`): the joint fit's cost grows
  * with its curves (8.4 s for the response of 214 siblings, one thread). `npm run validate`'s
  * Multi-Power-Law sizes have 9 curves of distinct schedules each, so nothing it scores is thinned;
  * thinned to 5 of them its early-forecast rows moved both ways (median error at 10–30%, other
@@ -186,20 +187,89 @@ function sizeGroups(siblings: readonly SiblingCurve[]): SiblingCurve[][] {
  */
 export const MAX_POOLED_PER_SIZE = 12;
 
-/** `items` thinned to `max`, evenly spaced in their order (first and last kept): the spread of schedules in run order. */
-function evenlySpaced<T>(items: readonly T[], max = MAX_POOLED_PER_SIZE): readonly T[] {
+/** `items` thinned to `max`, evenly spaced in their order (first and last kept). */
+function evenlySpaced<T>(items: readonly T[], max: number): readonly T[] {
   if (items.length <= max) return items;
   if (max < 2) return items.slice(0, Math.max(1, max));
   return Array.from({ length: max }, (_, k) => items[Math.round((k * (items.length - 1)) / (max - 1))]);
 }
 
+/** A schedule's identity: a hash of its LR values (and length), so runs sharing a schedule compare equal. */
+function scheduleKey(lr: Float64Array): string {
+  const words = new Uint32Array(lr.buffer, lr.byteOffset, lr.length * 2);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < words.length; i++) {
+    h1 = Math.imul(h1 ^ words[i], 0x01000193);
+    h2 = Math.imul(h2 ^ words[i], 0x5bd1e995);
+  }
+  return `${lr.length}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`;
+}
+
 /**
- * Weights of `points` points of `fitted` curves standing for `all` (`evenlySpaced`): each weighs
- * all/fitted, so the siblings weigh as much against the priors and the live run's own points as
- * they all would. None when nothing was thinned (the fit is then the one made before the cap).
+ * `items` (one size's curves) thinned to `max` by schedule, with how many curves each kept one
+ * stands for: the curves of one schedule say the same about the schedule response, so each
+ * schedule keeps at least one (a size's only decaying run is what sets the drop term), the rest
+ * of the `max` shared in proportion to the schedules' counts, evenly spaced within each, and a
+ * kept curve weighs for its own schedule's dropped ones. With more schedules than `max`, `max` of
+ * them are kept evenly spaced (`prefer`'s, the live run's own, always), each weighing for all.
+ * `weights` is undefined when nothing was thinned.
  */
-function thinnedWeights(points: number, all: number, fitted: number): { w?: number[] } {
-  return all > fitted ? { w: new Array<number>(points).fill(all / fitted) } : {};
+function thinnedBySchedule<T>(
+  items: readonly T[],
+  lrOf: (item: T) => Float64Array,
+  max = MAX_POOLED_PER_SIZE,
+  prefer?: Float64Array,
+): { kept: readonly T[]; weights?: number[] } {
+  if (items.length <= max) return { kept: items };
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = scheduleKey(lrOf(item));
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const keyed = [...groups.entries()];
+  const slots = Math.max(1, max);
+  if (keyed.length >= slots) {
+    let chosen = evenlySpaced(keyed, slots);
+    const preferKey = prefer && scheduleKey(prefer);
+    const preferred = keyed.find(([key]) => key === preferKey);
+    if (preferred && !chosen.includes(preferred)) chosen = [preferred, ...chosen.slice(0, slots - 1)];
+    return { kept: chosen.map(([, group]) => group[0]), weights: chosen.map(() => items.length / chosen.length) };
+  }
+  // One slot per schedule, the others shared by largest remainder of (count − 1).
+  const spare = slots - keyed.length;
+  const extra = keyed.length === items.length ? 0 : items.length - keyed.length;
+  const shares = keyed.map(([, group]) => (extra ? (spare * (group.length - 1)) / extra : 0));
+  const quota = shares.map((share) => 1 + Math.floor(share));
+  let left = slots - quota.reduce((a, b) => a + b, 0);
+  const byRemainder = shares.map((share, i) => ({ i, rest: share - Math.floor(share) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    if (quota[i] < keyed[i][1].length) {
+      quota[i]++;
+      left--;
+    }
+  }
+  const kept: T[] = [];
+  const weights: number[] = [];
+  keyed.forEach(([, group], i) => {
+    for (const item of evenlySpaced(group, quota[i])) {
+      kept.push(item);
+      weights.push(group.length / quota[i]);
+    }
+  });
+  return { kept, weights };
+}
+
+/** Weights of each kept curve's `points` points, by `thinnedBySchedule`'s weight of that curve. */
+function pointWeights(points: readonly number[], weights: readonly number[]): number[] {
+  const w: number[] = [];
+  points.forEach((n, k) => {
+    for (let i = 0; i < n; i++) w.push(weights[k]);
+  });
+  return w;
 }
 
 /**
@@ -220,20 +290,23 @@ export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: Sib
   for (const group of sizeGroups(siblings)) {
     if (opts.isCancelled?.()) return { error: 'cancelled' };
     const usable = group.map((s) => ({ s, data: prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1) })).filter(({ data }) => data.y.length >= 20);
-    // At most MAX_POOLED_PER_SIZE fitted; the size still weighs as many curves as it has (`responsePriors`).
+    // At most MAX_POOLED_PER_SIZE fitted, every schedule kept; the size still weighs as many curves as it has (`responsePriors`).
+    const thinned = thinnedBySchedule(usable, ({ s }) => s.lr, opts.maxPooledPerSize);
     const used: SiblingCurve[] = [];
     const x: number[][] = [];
     const y: number[] = [];
-    for (const { s, data } of evenlySpaced(usable, opts.maxPooledPerSize)) {
+    const points: number[] = [];
+    for (const { s, data } of thinned.kept) {
       for (const xi of data.x) x.push([xi[0], used.length]);
       appendAll(y, data.y);
+      points.push(data.y.length);
       used.push(s);
     }
     if (!used.length) continue;
     const law = createMultipowerLaw(used.map((s) => s.lr));
     const fit = fitLaw(
       law,
-      { x, y, ...thinnedWeights(y.length, usable.length, used.length) },
+      { x, y, ...(thinned.weights ? { w: pointWeights(points, thinned.weights) } : {}) },
       { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled },
     );
     if ('error' in fit || fit.timedOut) continue;
@@ -241,7 +314,8 @@ export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: Sib
       runIds,
       used.map((s) => s.runId),
     );
-    const lrFell = used.some((s) => s.lr[s.lr.length - 1] < (1 - MIN_LR_DROP) * maxOf(s.lr.subarray(warmupEnd(s.lr))));
+    // Over every usable curve, not only those kept: one decaying run makes the size's drop term.
+    const lrFell = usable.some(({ s }) => s.lr[s.lr.length - 1] < (1 - MIN_LR_DROP) * maxOf(s.lr.subarray(warmupEnd(s.lr))));
     const values: Record<string, number> = {};
     law.parameters.forEach((p, j) => {
       if ((SCHEDULE_RESPONSE_PARAMETERS as readonly string[]).includes(p.name) && (lrFell || !DROP_TERM.has(p.name))) values[p.name] = fit.params[j];
@@ -265,7 +339,7 @@ export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: Sib
 /**
  * Priors for a live run of `params` parameters: the pooled ones, with α, ln A and ln B instead
  * read off their line in ln N through the siblings' sizes (least squares, each size weighing as
- * many curves as were fitted at it) when the siblings have two sizes or more. The spread is the
+ * many usable curves as it has) when the siblings have two sizes or more. The spread is the
  * sizes' scatter about the line (at least MIN_SPREAD; two sizes leave no scatter), widened as a
  * regression's prediction is the farther the run's N lies from their sizes (`sizeLineWidening`).
  */
@@ -329,9 +403,14 @@ export function forecastWithSameSize(
   opts: SiblingOptions = {},
 ): SiblingForecast | { error: string } {
   if (!(targetStep > 0) || lr.length - 1 < targetStep) return { error: `the schedule stops at step ${lr.length - 1}, before the target ${targetStep}` };
-  // At most MAX_POOLED_PER_SIZE: the joint fit's cost grows with its curves.
-  const all = sameSize.filter((s) => sharesPeakLr(s, lr));
-  const usable = evenlySpaced(all, opts.maxPooledPerSize);
+  // At most MAX_POOLED_PER_SIZE (the joint fit's cost grows with its curves), every schedule kept, the live run's first.
+  const thinned = thinnedBySchedule(
+    sameSize.filter((s) => sharesPeakLr(s, lr)),
+    (s) => s.lr,
+    opts.maxPooledPerSize,
+    lr,
+  );
+  const usable = thinned.kept;
   if (usable.length === 0) return { error: 'no finished sibling of the same size and peak LR with a logged LR' };
   const law = createMultipowerLaw([lr, ...usable.map((s) => s.lr)]);
   const x: number[][] = [];
@@ -339,13 +418,14 @@ export function forecastWithSameSize(
   const own = prepared(steps, losses, warmupEnd(lr));
   for (const xi of own.x) x.push([xi[0], 0]);
   appendAll(y, own.y);
+  const points: number[] = [];
   usable.forEach((s, k) => {
     const d = prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1);
     for (const xi of d.x) x.push([xi[0], k + 1]);
     appendAll(y, d.y);
+    points.push(d.y.length);
   });
-  const siblingWeights = thinnedWeights(y.length - own.y.length, all.length, usable.length);
-  const w = siblingWeights.w && [...own.y.map(() => 1), ...siblingWeights.w];
+  const w = thinned.weights && [...own.y.map(() => 1), ...pointWeights(points, thinned.weights)];
   const fit = fitLaw(law, { x, y, ...(w ? { w } : {}) }, { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled });
   if ('error' in fit) return fit;
   if (fit.timedOut) return { error: 'the forecast from siblings ran out of time' };
