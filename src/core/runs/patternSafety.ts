@@ -12,7 +12,9 @@
 //      fail (`\d+x`, `[A-Za-z_][\w/.-]*=`): on a long run of those characters every start position
 //      in the run reads to its end and fails, so the search is quadratic.
 // A trailing `.*` (a repetition followed only by `$` or the pattern's end) never fails and is
-// allowed after anything. The test is conservative: a pattern it rejects may still be linear.
+// allowed after anything: callers match text without line terminators (the text-log reader splits
+// a line at `\r`, U+2028 and U+2029), so a run of `.` ends only at the text's end, where `$` holds.
+// The test is conservative: a pattern it rejects may still be linear.
 //
 // Why rules 1–4 make the search linear. Rules 1–3 bound one attempt's work by the pattern's size
 // times the number of characters the attempt reads. Rule 4 bounds how many attempts read any one
