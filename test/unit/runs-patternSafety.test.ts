@@ -177,6 +177,27 @@ test('property: nested, alternation-under-repetition and adjacent overlapping re
   );
 });
 
+test('a lazy quantifier is judged as its greedy form: +? and *? are not optional items', () => {
+  // `ret` reads `X+?` as `(X+)?`; taken as optional, these passed rules 3 and 4.
+  for (const source of ['\\d+?b+?', '\\d+b+?', '\\d+?b+', 'x\\d+?\\d*?y', '(?<step>\\d+)\\s+?(?<loss>\\S+?)'])
+    assert.equal(checkLinear(source).linear, false, source);
+  const user = compileUserPatterns(['(?<step>\\d+)\\s+?(?<loss>\\S+?)']);
+  assert.equal(user.patterns.length, 0);
+  assert.match(user.diagnostics[0]?.message ?? '', /not provably linear/);
+  // Whatever the shape, the lazy form gets the greedy form's verdict.
+  const cls = fc.constantFrom('\\d', '\\w', '[a-z]', '\\s', '.', 'x');
+  const q = fc.constantFrom('+', '*', '?', '{2,}', '{1,3}');
+  const lead = fc.constantFrom('', '^', 'x', ':');
+  fc.assert(
+    fc.property(lead, fc.array(fc.tuple(cls, q, fc.boolean()), { minLength: 1, maxLength: 4 }), cls, (l, reps, tail) => {
+      const greedy = l + reps.map(([c, qq]) => c + qq).join('') + tail;
+      const lazy = l + reps.map(([c, qq, isLazy]) => c + qq + (isLazy ? '?' : '')).join('') + tail;
+      assert.equal(checkLinear(lazy).linear, checkLinear(greedy).linear, `${lazy} vs ${greedy}`);
+    }),
+    { numRuns: fuzzRuns(0.2) },
+  );
+});
+
 /** Lines built to make a backtracking engine work: long runs and near-matches of the built-in formats. */
 const adversarial = fc.oneof(
   fc.tuple(fc.constantFrom('a', '1', ' ', '|', ':', '.', ',', '{', "'", '%', '/'), fc.integer({ min: 1, max: 6000 })).map(([ch, n]) => ch.repeat(n)),

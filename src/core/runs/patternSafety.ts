@@ -385,6 +385,27 @@ function scanOverlap(node: Root | Token, before: Token[], after: Token[]): strin
 }
 
 /**
+ * Every lazy quantifier of `t` made greedy, in place. `ret` reads `X+?` as `(X+)?`, a repetition
+ * whose value is directly another repetition (V8 rejects that written out: `a+{0,1}`), which the
+ * rules would take for optional though it needs one X. Laziness changes only the order in which an
+ * attempt tries the splits, not which it may have to try, so the greedy form has the same worst case.
+ */
+function makeGreedy(t: Root | Token): void {
+  if (t.type === types.REPETITION) {
+    let inner = t.value as Token;
+    while (inner.type === types.REPETITION) {
+      t.min = inner.min;
+      t.max = inner.max;
+      inner = inner.value as Token;
+    }
+    t.value = inner;
+    makeGreedy(inner);
+  } else if (t.type === types.ROOT || t.type === types.GROUP) {
+    for (const b of branchesOf(t)) for (const x of b) makeGreedy(x);
+  }
+}
+
+/**
  * Whether `source` (with `flags`, a RegExp's) is provably linear (see the top of this file); never
  * throws. A sticky pattern (`y`) is tried at one position per call, so rule 4 does not apply to it;
  * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing.
@@ -393,6 +414,7 @@ export function checkLinear(source: string, flags = ''): PatternVerdict {
   let tree: Root;
   try {
     tree = ret(source);
+    makeGreedy(tree);
   } catch (e) {
     return { linear: false, reason: `not understood (${e instanceof Error ? e.message : String(e)})` };
   }
