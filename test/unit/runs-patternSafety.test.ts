@@ -198,6 +198,32 @@ test('a lazy quantifier is judged as its greedy form: +? and *? are not optional
   );
 });
 
+test('rule 3 looks past the enclosing group: a repetition trailing a group is exempt only when the rest of the pattern always matches', () => {
+  const quadratic = [
+    '^(?:\\d+\\s*[\\d.]*)?x',
+    'x(?:(?<step>\\d+)\\s*(?<loss>[\\d.]*))?y',
+    '^(?:[^\\s,]a{2,}.*)?(?=\\S\\S+\\s)', // cubic: 23 s at 4,000 characters
+    '^\\d+[\\d.]*$', // `$` fails before a character neither class holds
+    '^(?:\\d+|a)\\d*x',
+  ];
+  const linear = ['^(?:.*,.*)?$', 'x\\d+\\s*[\\d.]*', '^\\s*(?:\\d+: \\s*)?\\d{1,3}%', 'x(?:\\d+\\s*[\\d.]*)?'];
+  for (const source of quadratic) assert.equal(checkLinear(source).linear, false, source);
+  for (const source of linear) assert.equal(checkLinear(source).linear, true, `${source}: ${checkLinear(source).reason}`);
+  // Wrapping a sequence in a group, optional or not, never changes rule 3's verdict.
+  const cls = fc.constantFrom('\\d', '\\w', '[\\d.]', '\\s', '.');
+  const q = fc.constantFrom('+', '*', '{2,}');
+  const tail = fc.constantFrom('', '$', 'x', '(?=y)', '\\b');
+  fc.assert(
+    fc.property(cls, q, cls, q, tail, fc.constantFrom('', '?'), (c1, q1, c2, q2, t, opt) => {
+      const inner = `${c1}${q1}\\s*${c2}${q2}`;
+      const wrapped = `^(?:${inner})${opt}${t}`;
+      // Optional, the group may also be skipped, which adds no pair here: the same verdict.
+      assert.equal(checkLinear(wrapped).linear, checkLinear(`^${inner}${t}`).linear, wrapped);
+    }),
+    { numRuns: fuzzRuns(0.2) },
+  );
+});
+
 /** Lines built to make a backtracking engine work: long runs and near-matches of the built-in formats. */
 const adversarial = fc.oneof(
   fc.tuple(fc.constantFrom('a', '1', ' ', '|', ':', '.', ',', '{', "'", '%', '/'), fc.integer({ min: 1, max: 6000 })).map(([ch, n]) => ch.repeat(n)),

@@ -230,20 +230,37 @@ function describe(t: Token): string {
   return 'an item';
 }
 
-/** Rule 3 on one sequence; the reason, or undefined. */
-function adjacentOverlap(seq: Token[]): string | undefined {
+/** The branches of `t` when it is a group that consumes characters, or one made optional by `?`. */
+function groupBranches(t: Token): Branch[] | undefined {
+  const g = t.type === types.REPETITION && t.max === 1 ? (t.value as Token) : t;
+  return g.type === types.GROUP && !isLookaround(g) ? branchesOf(g) : undefined;
+}
+
+/** Rule 3 on one sequence, followed by `after` (what the attempt must match after it); the reason, or undefined. */
+function adjacentOverlap(seq: Token[], after: Token[]): string | undefined {
   const items = seq.map(itemOf);
   for (let i = 0; i < items.length; i++) {
     const a = items[i];
     if (!a.repeats) continue;
+    // A group (optional or with alternatives): each branch followed by the rest, so that a fixed
+    // last character (`: ` of `(?:\d+: )?\s*`) is not taken for its repetition's.
+    const branches = groupBranches(seq[i]);
+    if (branches !== undefined) {
+      for (const br of branches) {
+        const why = adjacentOverlap([...flatten(br), ...seq.slice(i + 1)], after);
+        if (why !== undefined) return why;
+      }
+      continue;
+    }
     for (let j = i + 1; j < items.length; j++) {
       const b = items[j];
       if (b.end) break;
       if (b.zeroWidth) continue;
       // Where `a` may stop (its last characters) against where `b` may start.
       if (b.repeats && overlaps(a.last, b.first)) {
-        // A trailing repetition that can match nothing never makes the match fail: no backtracking into `a`.
-        const trailing = b.optional && items.slice(j + 1).every((x) => x.zeroWidth);
+        // A trailing repetition that can match nothing, after which the whole rest of the pattern (past
+        // the enclosing groups too) always matches, never makes the match fail: no backtracking into `a`.
+        const trailing = b.optional && [...seq.slice(j + 1), ...after].every((x) => alwaysMatches(x, b.chars));
         if (!trailing)
           return `${describe(seq[i])} and ${describe(seq[j])} that follows it can match the same characters (as in \\d+\\s*[\\d.]+): matching can take time quadratic or worse in the line's length; make the characters they match distinct`;
       }
@@ -254,7 +271,8 @@ function adjacentOverlap(seq: Token[]): string | undefined {
   return undefined;
 }
 
-function check(node: Root | Token, underRepetition: boolean): string | undefined {
+/** Rules 1–3 on `node`, followed by `after` (what the attempt must match after it, innermost first). */
+function check(node: Root | Token, underRepetition: boolean, after: Token[]): string | undefined {
   if (node.type === types.REFERENCE) return 'back-references are not allowed (they can make matching take exponential time)';
   if (node.type === types.REPETITION) {
     const repeats = node.max === null || node.max > 1;
@@ -264,14 +282,16 @@ function check(node: Root | Token, underRepetition: boolean): string | undefined
       if (it.repeats || underRepetition) return 'a repetition inside a repetition (as in (\\d+)+ or (?:a*b)*): matching can take exponential time';
       if (hasAlternation(inner)) return 'an alternation under a repetition (as in (?:a|ab)*): matching can take exponential time';
     }
-    return check(inner, underRepetition || repeats);
+    // A repeated value may be followed by itself again.
+    return check(inner, underRepetition || repeats, repeats ? [node, ...after] : after);
   }
   if (node.type !== types.ROOT && node.type !== types.GROUP) return undefined;
+  const tail = node.type === types.GROUP && isLookaround(node) ? [MAY_FAIL] : after;
   for (const b of branchesOf(node)) {
-    const why = adjacentOverlap(flatten(b));
+    const why = adjacentOverlap(flatten(b), tail);
     if (why !== undefined) return why;
-    for (const t of b) {
-      const inner = check(t, underRepetition);
+    for (let k = 0; k < b.length; k++) {
+      const inner = check(b[k], underRepetition, [...b.slice(k + 1), ...tail]);
       if (inner !== undefined) return inner;
     }
   }
@@ -421,7 +441,7 @@ export function checkLinear(source: string, flags = ''): PatternVerdict {
   ignoreCase = flags.includes('i');
   multiline = flags.includes('m');
   try {
-    const reason = check(tree, false) ?? (flags.includes('y') ? undefined : scanOverlap(tree, [], []));
+    const reason = check(tree, false, []) ?? (flags.includes('y') ? undefined : scanOverlap(tree, [], []));
     return reason === undefined ? { linear: true } : { linear: false, reason };
   } finally {
     ignoreCase = false;
