@@ -74,6 +74,16 @@ test('known quadratic and linear shapes of the unanchored search are classified 
   assert.equal(checkLinear('\\d+x', 'y').linear, true);
 });
 
+test('flags the checker does not model are rejected with a reason: s (. matches terminators), u and v (case folding)', () => {
+  assert.equal(new RegExp('^[s]$', 'iu').test('\u017f'), true); // ſ folds to s only under `iu`
+  for (const flags of ['s', 'u', 'iu', 'v', 'gs']) {
+    const v = checkLinear('x\\d+y', flags);
+    assert.equal(v.linear, false, flags);
+    assert.match(v.reason!, /flags? [suv]+ cannot be checked/, flags);
+  }
+  for (const flags of ['', 'd', 'g', 'i', 'm', 'y', 'gimy']) assert.equal(checkLinear('x\\d+y', flags).linear, true, flags);
+});
+
 test('property: a repetition reached after only its own characters, with a tail that can fail, is rejected; fenced, accepted', () => {
   // Each class with a character it does not hold (the fence).
   const cls = fc.constantFrom(['\\d', 'x'], ['\\w', '-'], ['[a-z]', '1'], ['[\\d.]', 'x'], ['\\S', ' '], ['[^,]', ',']);

@@ -425,12 +425,20 @@ function makeGreedy(t: Root | Token): void {
   }
 }
 
+/** The RegExp flags checkLinear models (`d` and `g` change nothing it judges). */
+const MODELLED_FLAGS = 'dgimy';
+
 /**
  * Whether `source` (with `flags`, a RegExp's) is provably linear (see the top of this file); never
  * throws. A sticky pattern (`y`) is tried at one position per call, so rule 4 does not apply to it;
- * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing.
+ * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing;
+ * any other flag (`s`, `u`, `v`) makes the pattern rejected, with the reason.
  */
 export function checkLinear(source: string, flags = ''): PatternVerdict {
+  // `s` lets `.` match line terminators; `u` and `v` change case folding (ſ/s, Kelvin K/k under `iu`) and what a set holds.
+  const unmodelled = [...flags].filter((f) => !MODELLED_FLAGS.includes(f));
+  if (unmodelled.length > 0)
+    return { linear: false, reason: `the flag${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join('')} cannot be checked (only ${MODELLED_FLAGS} are)` };
   let tree: Root;
   try {
     tree = ret(source);
