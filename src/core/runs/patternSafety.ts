@@ -236,10 +236,13 @@ function groupBranches(t: Token): Branch[] | undefined {
   return g.type === types.GROUP && !isLookaround(g) ? branchesOf(g) : undefined;
 }
 
-/** Rule 3 on one sequence, followed by `after` (what the attempt must match after it); the reason, or undefined. */
-function adjacentOverlap(seq: Token[], after: Token[]): string | undefined {
+/**
+ * Rule 3 on one sequence, followed by `after` (what the attempt must match after it), for the
+ * repetitions among its first `own` items (the rest are checked by the caller); the reason, or undefined.
+ */
+function adjacentOverlap(seq: Token[], after: Token[], own = seq.length): string | undefined {
   const items = seq.map(itemOf);
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < own; i++) {
     const a = items[i];
     if (!a.repeats) continue;
     // A group (optional or with alternatives): each branch followed by the rest, so that a fixed
@@ -247,7 +250,8 @@ function adjacentOverlap(seq: Token[], after: Token[]): string | undefined {
     const branches = groupBranches(seq[i]);
     if (branches !== undefined) {
       for (const br of branches) {
-        const why = adjacentOverlap([...flatten(br), ...seq.slice(i + 1)], after);
+        const opened = flatten(br);
+        const why = adjacentOverlap([...opened, ...seq.slice(i + 1)], after, opened.length);
         if (why !== undefined) return why;
       }
       continue;
