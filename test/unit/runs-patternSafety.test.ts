@@ -132,7 +132,10 @@ test('the rewritten field scans find what the unanchored patterns found', () => 
 
 test('a line is split at U+2028 and U+2029 as at \\r: no pattern sees a line terminator, and the record after one is read', () => {
   // `.` stops at U+2028 and `$` fails there: `(.*)$` on such a segment would be tried from every start.
-  const lines = ['iter 1: loss 4.0000, time 10.0ms\u2028iter 2: loss 3.9000, time 10.0ms', 'iter 3: loss 3.8000\u2029validation loss at 3 | lm loss value: 3.7 |'];
+  const lines = [
+    'iter 1: loss 4.0000, time 10.0ms\u2028iter 2: loss 3.9000, time 10.0ms',
+    'iter 3: loss 3.8000\u2029validation loss at 3 | lm loss value: 3.7 |',
+  ];
   const res = new TextLogReader('/t/train.log').push(lines, 1);
   const steps = res.points.filter((p) => p.metric === 'loss').map((p) => [p.step, p.value, p.line]);
   assert.deepEqual(steps, [

@@ -168,16 +168,15 @@ const moddedNanogpt: Framework = {
 const MEGATRON_ITER = /\biteration\s+(\d+)\s*\/\s*(\d+)\s*\|(.*)$/;
 // The fields follow the first `|` past the step, found with indexOf: as `[^|]*\|` in the pattern, every
 // `validation loss at` of a long line without `|` was read to the line's end (quadratic; patternSafety.ts, rule 4).
-const MEGATRON_VALID = /\bvalidation loss at (?:iteration\s+)?(\d+)(?!\w)/g;
+const MEGATRON_VALID = /\bvalidation loss at (?:iteration\s+)?(\d+)(?!\w)/;
 
 /**
  * A validation line's step and the text after the first `|` past it (its fields), or undefined: what
  * `\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$` matched on a segment without
- * line terminators (parseLine splits there). Each stretch of the line is read once: the occurrences
- * cannot overlap, so their first `|` only moves right.
+ * line terminators (parseLine splits there), where `(.*)$` always matches: the first occurrence
+ * decides, as a later one has a `|` after it only if the first has.
  */
 export function megatronValidation(line: string): { step: number; rest: string } | undefined {
-  MEGATRON_VALID.lastIndex = 0;
   const v = MEGATRON_VALID.exec(line);
   if (v === null) return undefined;
   const bar = line.indexOf('|', v.index + v[0].length);
