@@ -3,7 +3,8 @@
 // user patterns from the `scalingLens.textLog.patterns` setting are tried before them.
 //
 // A line is cleaned first: ANSI colour codes removed (torchtitan colours every field), split at
-// carriage returns (tqdm redraws its bar with `\r`), cut to MAX_TEXT_LINE_CHARS, and lines of a
+// carriage returns (tqdm redraws its bar with `\r`) and at U+2028/U+2029 (no pattern sees a line
+// terminator: patternSafety.ts), cut to MAX_TEXT_LINE_CHARS, and lines of a
 // second rank (torchrun's `[default1]:` / `[rank1]:` prefixes) skipped. Patterns are searched,
 // not anchored, so timestamps and logger prefixes before the text do not matter.
 import type { Diagnostic } from '../diagnostics';
