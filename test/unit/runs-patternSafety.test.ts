@@ -222,6 +222,10 @@ test('rule 3 looks past the enclosing group: a repetition trailing a group is ex
   const linear = ['^(?:.*,.*)?$', 'x\\d+\\s*[\\d.]*', '^\\s*(?:\\d+: \\s*)?\\d{1,3}%', 'x(?:\\d+\\s*[\\d.]*)?'];
   for (const source of quadratic) assert.equal(checkLinear(source).linear, false, source);
   for (const source of linear) assert.equal(checkLinear(source).linear, true, `${source}: ${checkLinear(source).reason}`);
+  // A lookahead after a repetition reads on again from each place the repetition gives back.
+  for (const source of ['^\\d+(?=\\d*x)', '^[^,]*(?=\\S\\S+\\s)', '^\\d+(?!\\d*x)', 'x\\d+?(?=\\S+\\s)'])
+    assert.equal(checkLinear(source).linear, false, source);
+  for (const source of ['^\\d+(?=[a-z]+x)', '^\\d+(?!\\w)']) assert.equal(checkLinear(source).linear, true, source);
   // Each group's branches are checked once, with what follows: 30 optional groups in a row (2^30 paths) are judged.
   assert.equal(checkLinear(Array.from({ length: 30 }, (_, i) => `(?:${String.fromCharCode(97 + (i % 26))}\\d+|z)?`).join('')).linear, true);
   // Wrapping a sequence in a group, optional or not, never changes rule 3's verdict.

@@ -259,7 +259,17 @@ function adjacentOverlap(seq: Token[], after: Token[], own = seq.length): string
     for (let j = i + 1; j < items.length; j++) {
       const b = items[j];
       if (b.end) break;
-      if (b.zeroWidth) continue;
+      if (b.zeroWidth) {
+        // A lookahead reads on from where `a` stops, again at each place `a` gives back (`^\d+(?=\d*x)`):
+        // its items follow `a` as if in the sequence, and its failure is the attempt's.
+        const look = seq[j];
+        if (look.type === types.GROUP && isLookaround(look) && (look as { lookBehind?: boolean }).lookBehind !== true)
+          for (const br of branchesOf(look)) {
+            const why = adjacentOverlap([seq[i], ...flatten(br)], [MAY_FAIL], 1);
+            if (why !== undefined) return why;
+          }
+        continue;
+      }
       // Where `a` may stop (its last characters) against where `b` may start.
       if (b.repeats && overlaps(a.last, b.first)) {
         // A trailing repetition that can match nothing, after which the whole rest of the pattern (past
