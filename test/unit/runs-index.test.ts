@@ -93,6 +93,24 @@ test('index: a resumed JSONL run going back in steps keeps the latest write; dup
   ]);
 });
 
+test("index: a CSV file's step-order diagnostics come in the order of their lines, as the row path told them", () => {
+  const root = tmp();
+  const idx = new RunIndex();
+  // b goes back at line 7, a at line 9, c at line 10: the columns' order is a, b, c.
+  const rows = ['step,a,b,c', '1,1,1,1', '2,2,2,2', '3,3,3,3', '4,4,4,4', '5,5,5,5', '2,,9,', '6,6,,6', '1,8,,', '3,,,3', '7,7,7,7'];
+  const f = write(root, 'run/metrics.csv', rows.join('\n') + '\n');
+  idx.update(f, root);
+  const stepOrder = idx.runs()[0].diagnostics.filter((d) => /stray step|went back|held back/.test(d.message));
+  assert.deepEqual(
+    stepOrder.map((d) => [d.line, d.message.split(':')[0]]),
+    [
+      [7, 'b'],
+      [9, 'a'],
+      [10, 'c'],
+    ],
+  );
+});
+
 test('index: two runs, one with a broken file: the other run is intact and diagnostics name the file', () => {
   const root = tmp();
   const idx = new RunIndex();

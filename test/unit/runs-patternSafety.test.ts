@@ -74,6 +74,16 @@ test('known quadratic and linear shapes of the unanchored search are classified 
   assert.equal(checkLinear('\\d+x', 'y').linear, true);
 });
 
+test('flags the checker does not model are rejected with a reason: s (. matches terminators), u and v (case folding)', () => {
+  assert.equal(new RegExp('^[s]$', 'iu').test('\u017f'), true); // ſ folds to s only under `iu`
+  for (const flags of ['s', 'u', 'iu', 'v', 'gs']) {
+    const v = checkLinear('x\\d+y', flags);
+    assert.equal(v.linear, false, flags);
+    assert.match(v.reason!, /flags? [suv]+ cannot be checked/, flags);
+  }
+  for (const flags of ['', 'd', 'g', 'i', 'm', 'y', 'gimy']) assert.equal(checkLinear('x\\d+y', flags).linear, true, flags);
+});
+
 test('property: a repetition reached after only its own characters, with a tail that can fail, is rejected; fenced, accepted', () => {
   // Each class with a character it does not hold (the fence).
   const cls = fc.constantFrom(['\\d', 'x'], ['\\w', '-'], ['[a-z]', '1'], ['[\\d.]', 'x'], ['\\S', ' '], ['[^,]', ',']);
@@ -98,7 +108,8 @@ test('the rewritten field scans find what the unanchored patterns found', () => 
   const titan = /([A-Za-z_]+):\s*([-\d.,]+(?:[kKMGBTP](?![A-Za-z]))?)(GiB|%)?/g;
   const validation = /\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$/;
   const lead = fc.constantFrom('', 'validation loss at ', 'validation loss at iteration  ', ' | ', '|');
-  const line = fc.array(fc.oneof(pieces, lead, fc.constantFrom('7', '|', '\u2028')), { maxLength: 30 }).map((a) => a.join(''));
+  // No line terminators: parseLine splits segments there (see the next test).
+  const line = fc.array(fc.oneof(pieces, lead, fc.constantFrom('7', '|')), { maxLength: 30 }).map((a) => a.join(''));
   fc.assert(
     fc.property(text, line, (t, l) => {
       const keyValues = (ms: Iterable<RegExpMatchArray>) => [...ms].map((m) => [m[1], m[2], m[3]]);
@@ -117,10 +128,30 @@ test('the rewritten field scans find what the unanchored patterns found', () => 
     }),
     { numRuns: fuzzRuns(1) },
   );
-  // A start whose fields hold a line terminator gives way to a later one, as `(.*)$` did.
-  const twice = 'validation loss at 7 |\u2028 validation loss at 8 | lm loss value: 2.5';
-  assert.deepEqual(megatronValidation(twice), { step: 8, rest: ' lm loss value: 2.5' });
-  assert.equal(validation.exec(twice)?.[1], '8');
+});
+
+test('a line is split at U+2028 and U+2029 as at \\r: no pattern sees a line terminator, and the record after one is read', () => {
+  // `.` stops at U+2028 and `$` fails there: `(.*)$` on such a segment would be tried from every start.
+  const lines = [
+    'iter 1: loss 4.0000, time 10.0ms\u2028iter 2: loss 3.9000, time 10.0ms',
+    'iter 3: loss 3.8000\u2029validation loss at 3 | lm loss value: 3.7 |',
+  ];
+  const res = new TextLogReader('/t/train.log').push(lines, 1);
+  const steps = res.points.filter((p) => p.metric === 'loss').map((p) => [p.step, p.value, p.line]);
+  assert.deepEqual(steps, [
+    [1, 4, 1],
+    [2, 3.9, 1],
+    [3, 3.8, 2],
+  ]);
+  // Megatron's validation line after U+2028, whose fields (`(.*)$` before) end at the segment's end.
+  const megatron = new TextLogReader('/t/train.log').push(
+    [' iteration        1/     100 | lm loss: 4.0E+00 |', 'validation loss at 7 |\u2028 validation loss at 8 | lm loss value: 2.5'],
+    1,
+  );
+  assert.deepEqual(
+    megatron.points.filter((p) => p.metric === 'lm loss validation').map((p) => [p.step, p.value]),
+    [[8, 2.5]],
+  );
 });
 
 test('user patterns that are not provably linear are rejected, naming the entry and the shape', () => {
@@ -154,6 +185,59 @@ test('property: nested, alternation-under-repetition and adjacent overlapping re
       assert.equal(checkLinear(`${l}${c}${q1}\\s*${c}${q2}${l}`).linear, false, `${l}${c}${q1}\\s*${c}${q2}${l}`);
       // Fenced by a character neither repetition matches: linear.
       assert.equal(checkLinear(`${l}\\d${q1}:[a-z]${q2}\\s(?<loss>\\S+)`).linear, true);
+    }),
+    { numRuns: fuzzRuns(0.2) },
+  );
+});
+
+test('a lazy quantifier is judged as its greedy form: +? and *? are not optional items', () => {
+  // `ret` reads `X+?` as `(X+)?`; taken as optional, these passed rules 3 and 4.
+  for (const source of ['\\d+?b+?', '\\d+b+?', '\\d+?b+', 'x\\d+?\\d*?y', '(?<step>\\d+)\\s+?(?<loss>\\S+?)'])
+    assert.equal(checkLinear(source).linear, false, source);
+  const user = compileUserPatterns(['(?<step>\\d+)\\s+?(?<loss>\\S+?)']);
+  assert.equal(user.patterns.length, 0);
+  assert.match(user.diagnostics[0]?.message ?? '', /not provably linear/);
+  // Whatever the shape, the lazy form gets the greedy form's verdict.
+  const cls = fc.constantFrom('\\d', '\\w', '[a-z]', '\\s', '.', 'x');
+  const q = fc.constantFrom('+', '*', '?', '{2,}', '{1,3}');
+  const lead = fc.constantFrom('', '^', 'x', ':');
+  fc.assert(
+    fc.property(lead, fc.array(fc.tuple(cls, q, fc.boolean()), { minLength: 1, maxLength: 4 }), cls, (l, reps, tail) => {
+      const greedy = l + reps.map(([c, qq]) => c + qq).join('') + tail;
+      const lazy = l + reps.map(([c, qq, isLazy]) => c + qq + (isLazy ? '?' : '')).join('') + tail;
+      assert.equal(checkLinear(lazy).linear, checkLinear(greedy).linear, `${lazy} vs ${greedy}`);
+    }),
+    { numRuns: fuzzRuns(0.2) },
+  );
+});
+
+test('rule 3 looks past the enclosing group: a repetition trailing a group is exempt only when the rest of the pattern always matches', () => {
+  const quadratic = [
+    '^(?:\\d+\\s*[\\d.]*)?x',
+    'x(?:(?<step>\\d+)\\s*(?<loss>[\\d.]*))?y',
+    '^(?:[^\\s,]a{2,}.*)?(?=\\S\\S+\\s)', // cubic: 23 s at 4,000 characters
+    '^\\d+[\\d.]*$', // `$` fails before a character neither class holds
+    '^(?:\\d+|a)\\d*x',
+  ];
+  const linear = ['^(?:.*,.*)?$', 'x\\d+\\s*[\\d.]*', '^\\s*(?:\\d+: \\s*)?\\d{1,3}%', 'x(?:\\d+\\s*[\\d.]*)?'];
+  for (const source of quadratic) assert.equal(checkLinear(source).linear, false, source);
+  for (const source of linear) assert.equal(checkLinear(source).linear, true, `${source}: ${checkLinear(source).reason}`);
+  // A lookahead after a repetition reads on again from each place the repetition gives back.
+  for (const source of ['^\\d+(?=\\d*x)', '^[^,]*(?=\\S\\S+\\s)', '^\\d+(?!\\d*x)', 'x\\d+?(?=\\S+\\s)'])
+    assert.equal(checkLinear(source).linear, false, source);
+  for (const source of ['^\\d+(?=[a-z]+x)', '^\\d+(?!\\w)']) assert.equal(checkLinear(source).linear, true, source);
+  // Each group's branches are checked once, with what follows: 30 optional groups in a row (2^30 paths) are judged.
+  assert.equal(checkLinear(Array.from({ length: 30 }, (_, i) => `(?:${String.fromCharCode(97 + (i % 26))}\\d+|z)?`).join('')).linear, true);
+  // Wrapping a sequence in a group, optional or not, never changes rule 3's verdict.
+  const cls = fc.constantFrom('\\d', '\\w', '[\\d.]', '\\s', '.');
+  const q = fc.constantFrom('+', '*', '{2,}');
+  const tail = fc.constantFrom('', '$', 'x', '(?=y)', '\\b');
+  fc.assert(
+    fc.property(cls, q, cls, q, tail, fc.constantFrom('', '?'), (c1, q1, c2, q2, t, opt) => {
+      const inner = `${c1}${q1}\\s*${c2}${q2}`;
+      const wrapped = `^(?:${inner})${opt}${t}`;
+      // Optional, the group may also be skipped, which adds no pair here: the same verdict.
+      assert.equal(checkLinear(wrapped).linear, checkLinear(`^${inner}${t}`).linear, wrapped);
     }),
     { numRuns: fuzzRuns(0.2) },
   );

@@ -137,7 +137,8 @@ export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: numbe
  * decimalToDoubleInto from part way through the number: its first `digits` significant digits
  * (at most 16) are read and their value is in `out[slot]` (below 2^53, so exact), `q` counts the
  * fraction digits among them (negated), `inFraction` says whether `bytes[i]` is past the decimal
- * point. readNumberBytes comes here when a number outgrows its exact range, so no digit is read twice.
+ * point. readNumberBytes comes here when a number outgrows its exact range, so its first digits are
+ * not read again (readLongNumber has already scanned the remaining digits and exponent for syntax).
  */
 export function continueDecimalInto(
   bytes: Uint8Array,

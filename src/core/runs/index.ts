@@ -605,10 +605,7 @@ export class RunIndex {
       for (;;) {
         const res = reader.pushColumns(r.bytes, r.offset, from);
         this.applyResult(state, res);
-        for (const c of res.columns) {
-          if (c.length > 0) changed = true;
-          this.applyColumn(state, c);
-        }
+        if (this.applyColumns(state, res.columns) > 0) changed = true;
         if (res.diagnostics.length > 0) changed = true;
         from = res.consumed;
         if (res.restartAfter === undefined) break;
@@ -841,11 +838,7 @@ export class RunIndex {
       const res = parallel?.take(r, tail.position) ?? reader.pushBytes(r.bytes, r.end, r.firstLineNumber);
       tail.linesRead(res.lineCount);
       this.applyResult(state, res);
-      let points = 0;
-      for (const c of res.columns) {
-        points += c.length;
-        this.applyColumn(state, c);
-      }
+      const points = this.applyColumns(state, res.columns);
       state.provisional = r.partial !== undefined ? reader.peek(r.partial, r.firstLineNumber + res.lineCount) : [];
       if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
       if (!r.more) return;
@@ -859,19 +852,35 @@ export class RunIndex {
       if (!this.acceptRead(state, reader, r)) return;
       const res = reader.pushColumns(r.lines, r.firstLineNumber);
       this.applyResult(state, res);
-      let points = 0;
-      for (const c of res.columns) {
-        points += c.length;
-        this.applyColumn(state, c);
-      }
+      const points = this.applyColumns(state, res.columns);
       state.provisional = r.partial ? reader.peek(r.partial.text, r.partial.lineNumber) : [];
       if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
       if (!r.more) return;
     }
   }
 
-  /** applyResult's point loop for one metric's points in line order (JSONL and CSV readers give no role or unit). */
-  private applyColumn(state: FileState, c: MetricColumn): void {
+  /** One read's columns stored; returns how many points they hold. */
+  private applyColumns(state: FileState, columns: readonly MetricColumn[]): number {
+    let points = 0;
+    const told: { at: number; diagnostics: Diagnostic[] }[] = [];
+    for (const c of columns) {
+      points += c.length;
+      const t = this.applyColumn(state, c);
+      if (t !== undefined) told.push(t);
+    }
+    // In the order applyResult's point loop tells them: a metric's at its first point that did not
+    // simply append (the sort is stable: metrics at one place keep their column order).
+    told.sort((x, y) => x.at - y.at);
+    for (const t of told) this.addDiagnostics(state, t.diagnostics);
+    return points;
+  }
+
+  /**
+   * applyResult's point loop for one metric's points in line order (JSONL and CSV readers give no
+   * role or unit). Returns its step-order diagnostics and the place (line or offset) of its first
+   * point that did not simply append, for applyColumns to tell them in that order.
+   */
+  private applyColumn(state: FileState, c: MetricColumn): { at: number; diagnostics: Diagnostic[] } | undefined {
     let s = state.series.get(c.metric);
     if (s === undefined) {
       s = { role: metricRole(c.metric), cols: new SeriesColumns(), order: {} };
@@ -881,20 +890,27 @@ export class RunIndex {
     if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
     let rewoundFrom: number;
+    let told: { at: number; diagnostics: Diagnostic[] } | undefined;
     if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep())) rewoundFrom = cols.putAll(c.steps, c.values, c.length, true);
     else {
       const report = new StepReport();
       const sink = sinkOf(cols);
       rewoundFrom = Infinity;
-      for (let i = 0; i < c.length; i++)
+      let firstOutOfOrder = Infinity;
+      for (let i = 0; i < c.length; i++) {
+        // applyResult's test for a point it appends without placePoint.
+        if (firstOutOfOrder === Infinity && !(c.steps[i] > cols.lastStep() && s.order.held === undefined && s.order.announced === undefined))
+          firstOutOfOrder = c.places[i];
         rewoundFrom = Math.min(
           rewoundFrom,
           placePoint(s.order, sink, c.steps[i], c.values[i], c.placeKind === 'line' ? { line: c.places[i] } : { offset: c.places[i] }, report),
         );
-      this.addDiagnostics(state, report.diagnostics(state.abs, c.metric));
+      }
+      told = { at: firstOutOfOrder, diagnostics: report.diagnostics(state.abs, c.metric) };
     }
     const nf = state.nonFinite.get(c.metric);
     if (nf !== undefined && nf.step >= rewoundFrom) state.nonFinite.delete(c.metric);
+    return told;
   }
 
   // ---- runs --------------------------------------------------------------------------------------

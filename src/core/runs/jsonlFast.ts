@@ -252,7 +252,9 @@ function fourDigits(view: DataView, i: number): number {
  * multiplication or division rounds m·10^e correctly (Clinger's fast path; W. D. Clinger, "How to
  * read floating point numbers accurately", PLDI 1990). Longer digit strings (Python's 17-digit
  * float repr) go on, from the digit where m would leave the exact range, in readLongNumber: the
- * digits read so far are kept, nothing is read twice. Big exponents (1e-300) go to readNumberRest.
+ * first 15–16 digits' value is carried over and not read again (the rest of the digits and the
+ * exponent are read twice: once to check the syntax, once for the value). Big exponents (1e-300) go
+ * to readNumberRest.
  */
 export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out: Float64Array, slot: number, view: DataView): number {
   // The common case, kept small so it is inlined into the line readers: -?int(.frac)? with no

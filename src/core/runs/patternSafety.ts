@@ -12,7 +12,9 @@
 //      fail (`\d+x`, `[A-Za-z_][\w/.-]*=`): on a long run of those characters every start position
 //      in the run reads to its end and fails, so the search is quadratic.
 // A trailing `.*` (a repetition followed only by `$` or the pattern's end) never fails and is
-// allowed after anything. The test is conservative: a pattern it rejects may still be linear.
+// allowed after anything: callers match text without line terminators (the text-log reader splits
+// a line at `\r`, U+2028 and U+2029), so a run of `.` ends only at the text's end, where `$` holds.
+// The test is conservative: a pattern it rejects may still be linear.
 //
 // Why rules 1–4 make the search linear. Rules 1–3 bound one attempt's work by the pattern's size
 // times the number of characters the attempt reads. Rule 4 bounds how many attempts read any one
@@ -228,20 +230,51 @@ function describe(t: Token): string {
   return 'an item';
 }
 
-/** Rule 3 on one sequence; the reason, or undefined. */
-function adjacentOverlap(seq: Token[]): string | undefined {
+/** The branches of `t` when it is a group that consumes characters, or one made optional by `?`. */
+function groupBranches(t: Token): Branch[] | undefined {
+  const g = t.type === types.REPETITION && t.max === 1 ? (t.value as Token) : t;
+  return g.type === types.GROUP && !isLookaround(g) ? branchesOf(g) : undefined;
+}
+
+/**
+ * Rule 3 on one sequence, followed by `after` (what the attempt must match after it), for the
+ * repetitions among its first `own` items (the rest are checked by the caller); the reason, or undefined.
+ */
+function adjacentOverlap(seq: Token[], after: Token[], own = seq.length): string | undefined {
   const items = seq.map(itemOf);
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < own; i++) {
     const a = items[i];
     if (!a.repeats) continue;
+    // A group (optional or with alternatives): each branch followed by the rest, so that a fixed
+    // last character (`: ` of `(?:\d+: )?\s*`) is not taken for its repetition's.
+    const branches = groupBranches(seq[i]);
+    if (branches !== undefined) {
+      for (const br of branches) {
+        const opened = flatten(br);
+        const why = adjacentOverlap([...opened, ...seq.slice(i + 1)], after, opened.length);
+        if (why !== undefined) return why;
+      }
+      continue;
+    }
     for (let j = i + 1; j < items.length; j++) {
       const b = items[j];
       if (b.end) break;
-      if (b.zeroWidth) continue;
+      if (b.zeroWidth) {
+        // A lookahead reads on from where `a` stops, again at each place `a` gives back (`^\d+(?=\d*x)`):
+        // its items follow `a` as if in the sequence, and its failure is the attempt's.
+        const look = seq[j];
+        if (look.type === types.GROUP && isLookaround(look) && (look as { lookBehind?: boolean }).lookBehind !== true)
+          for (const br of branchesOf(look)) {
+            const why = adjacentOverlap([seq[i], ...flatten(br)], [MAY_FAIL], 1);
+            if (why !== undefined) return why;
+          }
+        continue;
+      }
       // Where `a` may stop (its last characters) against where `b` may start.
       if (b.repeats && overlaps(a.last, b.first)) {
-        // A trailing repetition that can match nothing never makes the match fail: no backtracking into `a`.
-        const trailing = b.optional && items.slice(j + 1).every((x) => x.zeroWidth);
+        // A trailing repetition that can match nothing, after which the whole rest of the pattern (past
+        // the enclosing groups too) always matches, never makes the match fail: no backtracking into `a`.
+        const trailing = b.optional && [...seq.slice(j + 1), ...after].every((x) => alwaysMatches(x, b.chars));
         if (!trailing)
           return `${describe(seq[i])} and ${describe(seq[j])} that follows it can match the same characters (as in \\d+\\s*[\\d.]+): matching can take time quadratic or worse in the line's length; make the characters they match distinct`;
       }
@@ -252,7 +285,8 @@ function adjacentOverlap(seq: Token[]): string | undefined {
   return undefined;
 }
 
-function check(node: Root | Token, underRepetition: boolean): string | undefined {
+/** Rules 1–3 on `node`, followed by `after` (what the attempt must match after it, innermost first). */
+function check(node: Root | Token, underRepetition: boolean, after: Token[]): string | undefined {
   if (node.type === types.REFERENCE) return 'back-references are not allowed (they can make matching take exponential time)';
   if (node.type === types.REPETITION) {
     const repeats = node.max === null || node.max > 1;
@@ -262,14 +296,16 @@ function check(node: Root | Token, underRepetition: boolean): string | undefined
       if (it.repeats || underRepetition) return 'a repetition inside a repetition (as in (\\d+)+ or (?:a*b)*): matching can take exponential time';
       if (hasAlternation(inner)) return 'an alternation under a repetition (as in (?:a|ab)*): matching can take exponential time';
     }
-    return check(inner, underRepetition || repeats);
+    // A repeated value may be followed by itself again.
+    return check(inner, underRepetition || repeats, repeats ? [node, ...after] : after);
   }
   if (node.type !== types.ROOT && node.type !== types.GROUP) return undefined;
+  const tail = node.type === types.GROUP && isLookaround(node) ? [MAY_FAIL] : after;
   for (const b of branchesOf(node)) {
-    const why = adjacentOverlap(flatten(b));
+    const why = adjacentOverlap(flatten(b), tail);
     if (why !== undefined) return why;
-    for (const t of b) {
-      const inner = check(t, underRepetition);
+    for (let k = 0; k < b.length; k++) {
+      const inner = check(b[k], underRepetition, [...b.slice(k + 1), ...tail]);
       if (inner !== undefined) return inner;
     }
   }
@@ -383,21 +419,51 @@ function scanOverlap(node: Root | Token, before: Token[], after: Token[]): strin
 }
 
 /**
+ * Every lazy quantifier of `t` made greedy, in place. `ret` reads `X+?` as `(X+)?`, a repetition
+ * whose value is directly another repetition (V8 rejects that written out: `a+{0,1}`), which the
+ * rules would take for optional though it needs one X. Laziness changes only the order in which an
+ * attempt tries the splits, not which it may have to try, so the greedy form has the same worst case.
+ */
+function makeGreedy(t: Root | Token): void {
+  if (t.type === types.REPETITION) {
+    let inner = t.value as Token;
+    while (inner.type === types.REPETITION) {
+      t.min = inner.min;
+      t.max = inner.max;
+      inner = inner.value as Token;
+    }
+    t.value = inner;
+    makeGreedy(inner);
+  } else if (t.type === types.ROOT || t.type === types.GROUP) {
+    for (const b of branchesOf(t)) for (const x of b) makeGreedy(x);
+  }
+}
+
+/** The RegExp flags checkLinear models (`d` and `g` change nothing it judges). */
+const MODELLED_FLAGS = 'dgimy';
+
+/**
  * Whether `source` (with `flags`, a RegExp's) is provably linear (see the top of this file); never
  * throws. A sticky pattern (`y`) is tried at one position per call, so rule 4 does not apply to it;
- * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing.
+ * `i` widens every set to the characters that match its own; with `m`, `^` and `$` fence nothing;
+ * any other flag (`s`, `u`, `v`) makes the pattern rejected, with the reason.
  */
 export function checkLinear(source: string, flags = ''): PatternVerdict {
+  // `s` lets `.` match line terminators; `u` and `v` change case folding (ſ/s, Kelvin K/k under `iu`) and what a set holds.
+  const unmodelled = [...flags].filter((f) => !MODELLED_FLAGS.includes(f));
+  if (unmodelled.length > 0)
+    return { linear: false, reason: `the flag${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join('')} cannot be checked (only ${MODELLED_FLAGS} are)` };
   let tree: Root;
   try {
     tree = ret(source);
+    makeGreedy(tree);
   } catch (e) {
     return { linear: false, reason: `not understood (${e instanceof Error ? e.message : String(e)})` };
   }
   ignoreCase = flags.includes('i');
   multiline = flags.includes('m');
   try {
-    const reason = check(tree, false) ?? (flags.includes('y') ? undefined : scanOverlap(tree, [], []));
+    const reason = check(tree, false, []) ?? (flags.includes('y') ? undefined : scanOverlap(tree, [], []));
     return reason === undefined ? { linear: true } : { linear: false, reason };
   } finally {
     ignoreCase = false;

@@ -3,7 +3,8 @@
 // user patterns from the `scalingLens.textLog.patterns` setting are tried before them.
 //
 // A line is cleaned first: ANSI colour codes removed (torchtitan colours every field), split at
-// carriage returns (tqdm redraws its bar with `\r`), cut to MAX_TEXT_LINE_CHARS, and lines of a
+// carriage returns (tqdm redraws its bar with `\r`) and at U+2028/U+2029 (no pattern sees a line
+// terminator: patternSafety.ts), cut to MAX_TEXT_LINE_CHARS, and lines of a
 // second rank (torchrun's `[default1]:` / `[rank1]:` prefixes) skipped. Patterns are searched,
 // not anchored, so timestamps and logger prefixes before the text do not matter.
 import type { Diagnostic } from '../diagnostics';
@@ -15,6 +16,9 @@ import { chooseStepKey } from './vocabulary';
 import { MAX_TEXT_LINE_CHARS, MAX_USER_LINE_CHARS, TEXT_LOG_PATTERNS_SETTING, USER_PATTERN_SLOW_MS, type UserPattern } from './textLogPatterns';
 import { appendAll } from '../../shared/arrays';
 import { RESUME_LINE } from './stepOrder';
+
+/** Where parseLine splits a line into segments: `\r` (tqdm) and the line terminators inside a line. */
+export const SEGMENT_BREAK = /[\r\u2028\u2029]/;
 
 export type TextFramework =
   'nanogpt' | 'modded-nanogpt' | 'megatron' | 'torchtitan' | 'litgpt' | 'nanotron' | 'hf-trainer-stdout' | 'lightning-tqdm' | 'generic' | 'user-pattern';
@@ -165,34 +169,19 @@ const moddedNanogpt: Framework = {
 const MEGATRON_ITER = /\biteration\s+(\d+)\s*\/\s*(\d+)\s*\|(.*)$/;
 // The fields follow the first `|` past the step, found with indexOf: as `[^|]*\|` in the pattern, every
 // `validation loss at` of a long line without `|` was read to the line's end (quadratic; patternSafety.ts, rule 4).
-const MEGATRON_VALID = /\bvalidation loss at (?:iteration\s+)?(\d+)(?!\w)/g;
-
-function isLineTerminator(code: number): boolean {
-  return code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029;
-}
+const MEGATRON_VALID = /\bvalidation loss at (?:iteration\s+)?(\d+)(?!\w)/;
 
 /**
  * A validation line's step and the text after the first `|` past it (its fields), or undefined: what
- * `\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$` matched. As there, a start whose
- * fields hold a line terminator (where `(.*)$` stopped) gives way to a later one. Each stretch of the
- * line is read once: the occurrences cannot overlap, so their first `|` only moves right.
+ * `\bvalidation loss at (?:iteration\s+)?(\d+)(?:[^\w|][^|]*)?\|(.*)$` matched on a segment without
+ * line terminators (parseLine splits there), where `(.*)$` always matches: the first occurrence
+ * decides, as a later one has a `|` after it only if the first has.
  */
 export function megatronValidation(line: string): { step: number; rest: string } | undefined {
-  let lastTerminator = -1;
-  for (let k = line.length - 1; k >= 0; k--)
-    if (isLineTerminator(line.charCodeAt(k))) {
-      lastTerminator = k;
-      break;
-    }
-  let bar = -1;
-  MEGATRON_VALID.lastIndex = 0;
-  for (let v = MEGATRON_VALID.exec(line); v !== null; v = MEGATRON_VALID.exec(line)) {
-    const end = v.index + v[0].length;
-    if (bar < end) bar = line.indexOf('|', end);
-    if (bar < 0) return undefined;
-    if (bar > lastTerminator) return { step: Number(v[1]), rest: line.slice(bar + 1) };
-  }
-  return undefined;
+  const v = MEGATRON_VALID.exec(line);
+  if (v === null) return undefined;
+  const bar = line.indexOf('|', v.index + v[0].length);
+  return bar < 0 ? undefined : { step: Number(v[1]), rest: line.slice(bar + 1) };
 }
 // GPT-NeoX (a Megatron fork) prints the same line with `lm_loss`.
 const MEGATRON_ROLE: Record<string, MetricRole> = { 'lm loss': 'train_loss', lm_loss: 'train_loss', 'learning rate': 'lr', 'consumed tokens': 'tokens' };
@@ -620,8 +609,9 @@ export class TextLogReader {
   private parseLine(raw: string, lineNumber: number, out: ReadResult): void {
     if (raw.length === 0) return;
     // Split before cutting: tqdm's redraws make one physical line of many `\r` segments, and the
-    // record may be the last of them.
-    for (const piece of raw.split('\r')) {
+    // record may be the last of them. U+2028/U+2029 split too: `.` stops there and `$` fails, so
+    // `(.*)$` on such a segment would be tried from every start (patternSafety.ts assumes none).
+    for (const piece of SEGMENT_BREAK.test(raw) ? raw.split(SEGMENT_BREAK) : [raw]) {
       const cut = piece.length > 2 * MAX_TEXT_LINE_CHARS ? piece.slice(0, 2 * MAX_TEXT_LINE_CHARS) : piece;
       const clean = cut.includes('\x1b') ? cut.replace(ANSI, '') : cut;
       const segment = clean.length > MAX_TEXT_LINE_CHARS ? clean.slice(0, MAX_TEXT_LINE_CHARS) : clean;
