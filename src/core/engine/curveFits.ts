@@ -63,6 +63,8 @@ export class CurveFits {
   private readonly pointRetries = new Map<string, { key: string; tries: number }>();
   /** The family of the config the user has open (its estimate was asked for last): its live runs go before other families'. */
   private focusedFamily: string | undefined;
+  /** The run list the caches were last pruned to (`useRuns` is called several times a round with the same list). */
+  private prunedFor: readonly Run[] | undefined;
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -83,10 +85,18 @@ export class CurveFits {
   /** The runs of the round in progress (a live run's siblings are looked up among them). */
   useRuns(runs: Run[]): void {
     this.siblings.useRuns(runs);
-    // A removed run's retry count goes with it (as RunViews.observe's caches): read again, its point fit gets its retries anew.
-    if (this.pointRetries.size) {
-      const present = new Set(runs.map((r) => r.id));
-      for (const id of this.pointRetries.keys()) if (!present.has(id)) this.pointRetries.delete(id);
+    if (runs === this.prunedFor) return;
+    this.prunedFor = runs;
+    // A removed or renamed run's entries go with it (as RunViews.observe's caches), and a family no
+    // run names any more its schedule response: a long session on a workspace whose runs come and go
+    // kept every one it ever saw. Read again, a run's point fit gets its retries anew.
+    const present = new Set(runs.map((r) => r.id));
+    for (const cache of [this.curveCache, this.siblingCache, this.pointRetries]) {
+      for (const id of cache.keys()) if (!present.has(id)) cache.delete(id);
+    }
+    if (this.responseCache.size > 0) {
+      const families = new Set(runs.map((r) => this.catalog.familyName(r)));
+      for (const family of this.responseCache.keys()) if (!families.has(family)) this.responseCache.delete(family);
     }
   }
 

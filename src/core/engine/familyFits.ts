@@ -256,6 +256,8 @@ export class FamilyFits {
         });
       }
     }
+    // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
+    for (const family of this.familyCache.keys()) if (!byFamily.has(family)) this.familyCache.delete(family);
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
 }

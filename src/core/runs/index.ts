@@ -264,7 +264,11 @@ export class RunIndex {
   /** Forget a log file, or every log file under a directory. Returns the ids of the runs affected. */
   remove(absPath: string): string[] {
     const abs = path.resolve(absPath);
-    for (const file of [...this.ignored.keys()]) if (file === abs || file.startsWith(abs + path.sep)) this.ignored.delete(file);
+    const under = (file: string) => file === abs || file.startsWith(abs + path.sep);
+    for (const file of [...this.ignored.keys()]) if (under(file)) this.ignored.delete(file);
+    // Kept per path like `ignored`: a workspace whose files come and go kept every path it ever judged.
+    for (const file of [...this.textJudgedOnFullHead]) if (under(file)) this.textJudgedOnFullHead.delete(file);
+    for (const dir of [...this.loneTrainDirs]) if (under(dir)) this.loneTrainDirs.delete(dir);
     const targets = this.filesByPath.has(abs) ? [abs] : [...this.filesByPath.keys()].filter((f) => f.startsWith(abs + path.sep));
     const ids = new Set<string>();
     for (const f of targets) {
@@ -288,6 +292,7 @@ export class RunIndex {
     this.runsById.clear();
     this.ignored.clear();
     this.loneTrainDirs.clear();
+    this.textJudgedOnFullHead.clear();
   }
 
   /** All runs, sorted by id; each run's series are sorted by step with unique steps. */
