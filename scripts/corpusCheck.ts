@@ -266,3 +266,21 @@ export function corpusFigures(r: CorpusReport): {
     factsTotal: logs.filter((l) => l.facts !== undefined).length,
   };
 }
+
+/**
+ * What the corpus figures leave out: every file truth.json lists under logs/ or configs/ that is not on
+ * disk. Figures over what is there read "0/0" with the corpus absent, as if nothing had failed; a
+ * report asked for rows it cannot compute says so, names the rebuild, and fails.
+ */
+export function corpusGaps(r: CorpusReport): { failed: boolean; message: string | undefined } {
+  const absent = [...r.logs.filter((l) => l.group === 'logs'), ...r.configs].filter((x) => !x.present);
+  const listed = r.logs.filter((l) => l.group === 'logs').length + r.configs.length;
+  if (absent.length === 0) return { failed: false, message: undefined };
+  const what = r.corpusPresent
+    ? `${absent.length} of the ${listed} corpus files truth.json lists are absent (first: ${absent[0].file})`
+    : `the corpus is missing (${path.join(path.dirname(r.truthFile), 'logs')}, ${path.join(path.dirname(r.truthFile), 'configs')}): its ${listed} files were not checked`;
+  return {
+    failed: true,
+    message: `${what}; rebuild it with python3 test/corpus/rebuild.py (see test/corpus/README.md). The log, config and run-fact figures above leave them out.`,
+  };
+}

@@ -5,7 +5,8 @@
 // hyperparameters and every series: points, first and last step and value, and diagnostics.
 // Then the corpus (test/corpus, issue 14): per log file read or not, points, first and last
 // (step, loss) against truth.json; per config our parameter count against the independent count;
-// every miss with its reason, and the figures. Says so when the corpus files are absent.
+// every miss with its reason, and the figures. With corpus files absent it says which and how to
+// rebuild them, and exits 1: a figure over the files present only is not the corpus figure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, detectLogFormat } from '../src/core/runs/index';
@@ -13,7 +14,7 @@ import { formatDiagnostic } from '../src/core/diagnostics';
 import { describeRun } from '../src/core/workspace';
 import { guessFamilies } from '../src/core/runs/families';
 import { isDefaultLogFile } from '../src/core/runs/logGlobs';
-import { checkCorpus, corpusFigures, CORPUS_DIR } from './corpusCheck';
+import { checkCorpus, corpusFigures, corpusGaps, CORPUS_DIR } from './corpusCheck';
 
 const repoRoot = path.resolve(__dirname, '..');
 const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
@@ -54,7 +55,8 @@ function reportCorpus(): void {
   process.stdout.write(`\n==== corpus ${CORPUS_DIR}\n`);
   const report = checkCorpus();
   if (!report) {
-    process.stdout.write(`No corpus truth at ${path.join(CORPUS_DIR, 'truth.json')}: nothing to compare.\n`);
+    process.stdout.write(`FAILED: no corpus truth at ${path.join(CORPUS_DIR, 'truth.json')}: nothing to compare (it is committed: restore it from git).\n`);
+    process.exitCode = 1;
     return;
   }
   if (!report.corpusPresent) {
@@ -81,14 +83,21 @@ function reportCorpus(): void {
     );
   }
   const f = corpusFigures(report);
+  // With the corpus missing these are not 0/0 but not computed.
+  const of = (right: number, total: number) => (report.corpusPresent ? `${right}/${total}` : 'not computed (corpus missing)');
   process.stdout.write(
-    `\nfigures: logs read right ${f.logsRight}/${f.logsTotal}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${f.configsRight}/${f.configsTotal}; run facts of text logs right ${f.factsRight}/${f.factsTotal}\n`,
+    `\nfigures: logs read right ${of(f.logsRight, f.logsTotal)}; golden files right ${f.goldenRight}/${f.goldenTotal}; configs within 1% (exact where an index exists) ${of(f.configsRight, f.configsTotal)}; run facts of text logs right ${of(f.factsRight, f.factsTotal)}\n`,
   );
   const misses = [
     ...report.logs.filter((l) => l.present && !l.ok).map((l) => `${l.file}: ${l.reason}`),
     ...report.configs.filter((c) => c.present && !c.ok).map((c) => `${c.file}: ${c.reason}`),
   ];
   process.stdout.write(misses.length ? `misses (${misses.length}):\n${misses.map((m) => `  - ${m}`).join('\n')}\n` : 'no misses\n');
+  const gaps = corpusGaps(report);
+  if (gaps.failed) {
+    process.stdout.write(`FAILED: ${gaps.message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 function reportSamples(): void {

@@ -5,7 +5,10 @@
 // the state recorded here — raise these numbers as readers improve.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCorpus, corpusFigures } from '../../scripts/corpusCheck';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
+import { checkCorpus, corpusFigures, corpusGaps, CORPUS_DIR } from '../../scripts/corpusCheck';
 
 /** Recorded 2026-12-06 on the corpus of test/corpus/manifest.tsv: logs 114/114, configs 45/45; 2026-12-07: logs 115/115, configs 52/52 (torchtitan TOMLs), run facts of Megatron logs 9/9. */
 const BAR = { logsRight: 115, configsRight: 52, factsRight: 9 };
@@ -38,4 +41,29 @@ test('the corpus, when on disk, is read at least as well as recorded', (t) => {
   assert.ok(f.factsRight >= BAR.factsRight, `run facts of text logs right fell to ${f.factsRight}/${f.factsTotal} (recorded ${BAR.factsRight})`);
   // A file with no loss series must never get one invented.
   for (const l of report.logs) if (l.present && l.expected === 'no loss series') assert.ok(l.ok, `${l.file}: ${l.reason}`);
+});
+
+test('validate:formats fails, naming the rebuild, when the corpus it is asked for is missing or incomplete', () => {
+  const root = tempDir('sl-corpus-');
+  fs.copyFileSync(path.join(CORPUS_DIR, 'truth.json'), path.join(root, 'truth.json'));
+  const missing = corpusGaps(checkCorpus(root)!);
+  assert.equal(missing.failed, true);
+  assert.match(missing.message!, /the corpus is missing .*logs.*configs.*python3 test\/corpus\/rebuild\.py/);
+  // Folders there but files absent (a partial rebuild): still not the corpus figure.
+  fs.mkdirSync(path.join(root, 'logs'));
+  fs.mkdirSync(path.join(root, 'configs'));
+  const partial = corpusGaps(checkCorpus(root)!);
+  assert.equal(partial.failed, true);
+  assert.match(partial.message!, /^\d+ of the \d+ corpus files truth\.json lists are absent \(first: .+\).*rebuild\.py/);
+});
+
+test('a corpus with every file present has no gap', () => {
+  const report = checkCorpus()!;
+  const allPresent = {
+    ...report,
+    corpusPresent: true,
+    logs: report.logs.map((l) => ({ ...l, present: true })),
+    configs: report.configs.map((c) => ({ ...c, present: true })),
+  };
+  assert.deepEqual(corpusGaps(allPresent), { failed: false, message: undefined });
 });
