@@ -14,6 +14,8 @@ import { mulberry32 } from '../core/fit/random';
 import { predictionDistance, rowSize, type RowSize } from './fitDistance';
 import { intervalAtDistance, type Distance } from '../core/plan/familyModel';
 import { intervalKindOf } from '../core/fit/calibration';
+import { familyBreak } from '../core/fit/familyBreak';
+import { FAMILY_LAWS } from '../core/laws/familyLaws';
 import { CommandUsageError, num, parseColumnMap, printResult, processIo, readNumericCsv, warn, type CommandIo, type CsvRow } from './fitShared';
 
 /** Canonical CSV columns; others are mapped onto them with --columns. */
@@ -71,6 +73,8 @@ export interface FitCommandOutput {
   subsampled?: { rows: number; used: number };
   /** Warning signs of the fit (fit/fitWarnings.ts): a parameter on its bound, E → 0, priors carrying it, an implausible exponent. */
   warnings: string[];
+  /** The rows' largest runs sit off the law of the others (fit/familyBreak.ts, a family law only): predictions past them widen by at least `heldOutMiss` (ln). */
+  break?: { runIds: string[]; heldOutMiss: number };
 }
 
 /**
@@ -199,6 +203,14 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
 
   const predictions: FitCommandOutput['predictions'] = [];
   const fitted = points.map((p) => sizes.get(p.runId));
+  // The lens's break check (fit/familyBreak.ts) on the rows, for a family law of (N, D): past the
+  // largest row of a table that bends there, a prediction widens by at least the miss, as the lens's does.
+  const bend = Object.prototype.hasOwnProperty.call(FAMILY_LAWS, law.id)
+    ? familyBreak(
+        { ...result, lawId: law.id },
+        points.map((p) => ({ runId: p.runId, params: p.x[0], tokens: p.x[1], loss: p.y })),
+      )
+    : undefined;
   if (values.predict) {
     const pred = readNumericCsv(values.predict, []);
     if (pred.error) {
@@ -220,9 +232,8 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
       const p = predictWithFit(law, result, x);
       const size = rowSize(row.values, map, `line ${row.line}`, NaN);
       const distance = size ? predictionDistance(fitted, size.params, size.tokens) : undefined;
-      // Widened with the distance from the training rows by the lens's own distance rule. Not by its widening past
-      // a detected break (the family's break check runs on logged runs, not on a table): there the lens's is wider.
-      const interval = distance && intervalKindOf(law.kind) === 'crossRun' ? intervalAtDistance(p.value, p.interval, distance.computeRatio) : p.interval;
+      // Widened with the distance from the training rows, and past a break, by the lens's own rule (one interval for one (N, D)).
+      const interval = distance && intervalKindOf(law.kind) === 'crossRun' ? intervalAtDistance(p.value, p.interval, distance.computeRatio, bend) : p.interval;
       predictions.push({
         line: row.line,
         input,
@@ -246,7 +257,8 @@ export function fitCommand(args: string[], io: CommandIo = processIo): number {
     residualRmse: result.residualRmse,
     ...(duplicates > 0 ? { duplicateRows: duplicates } : {}),
     ...(subsampled ? { subsampled } : {}),
-    warnings: fitWarnings(law, result, minOf(points.map((p) => p.y))),
+    warnings: [...fitWarnings(law, result, minOf(points.map((p) => p.y))), ...(bend ? [bend.note] : [])],
+    ...(bend ? { break: { runIds: bend.runIds, heldOutMiss: bend.heldOutMiss } } : {}),
   };
   printResult(io, values.json ?? false, out, () =>
     [

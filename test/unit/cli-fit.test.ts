@@ -14,6 +14,7 @@ import { familyModel } from '../../src/core/plan/familyModel';
 import { fitCrossRunLaw } from '../../src/core/fit/crossRunLaw';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { crossRunDistanceFloor } from '../../src/core/fit/calibration';
+import { referencePriors } from '../../src/core/fit/priors';
 
 const dir = tempDir('sl-cli-fit-');
 const write = (name: string, text: string) => {
@@ -277,4 +278,43 @@ test('fit --predict: intervals widen with the distance from the training rows, a
       out.predictions[i].interval!.map((v) => +v.toPrecision(10)),
     );
   }
+});
+
+test('fit --predict past a break in the rows widens as the lens does: the same table through both gives one interval', () => {
+  // A ladder whose loss falls away from the law past 2e8 parameters (fit-familyBreak.test.ts's), ±0.3% scatter.
+  const law = (n: number, d: number) => 1.8 + 400 / n ** 0.34 + 1800 / d ** 0.36;
+  const rows = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8].map((n, i) => [
+    n,
+    20 * n,
+    law(n, 20 * n) * (1 + 0.003 * Math.sin(i * 2.3)) * (n > 2e8 ? 0.9 * (n / 2e8) ** -0.05 : 1),
+  ]);
+  const train = write('train-broken.csv', `params,tokens,loss\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+  const beyond = [
+    [2e9, 4e10],
+    [3.2e8, 6.4e9],
+  ];
+  const predict = write('predict-broken.csv', `params,tokens\n${beyond.map((r) => r.join(',')).join('\n')}\n`);
+  // Seven rows: the CLI leans on the published values (--priors auto), as the lens's small families do.
+  const r = run(fitCommand, ['--law', 'chinchilla', '--train', train, '--predict', predict, '--json', '--resamples', '50']);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as FitCommandOutput;
+  const points = rows.map(([n, d, loss], i) => ({ runId: `line ${i + 2}`, x: [n, d], y: loss, params: n, tokens: d, loss }));
+  const fit = fitCrossRunLaw(chinchillaLaw, points, { priors: referencePriors(chinchillaLaw), seed: 1, resamples: 50 });
+  assert.ok(!('error' in fit) && out.priorsUsed);
+  const model = familyModel({ family: 't', fit, runsUsed: fit.runIds, points, throughRuns: false });
+  assert.ok(model.break, 'the lens finds the break in these rows');
+  assert.deepEqual(out.break, { runIds: model.break.runIds, heldOutMiss: model.break.heldOutMiss });
+  assert.ok(out.warnings.includes(model.break.note));
+  for (const [i, [n, d]] of beyond.entries()) {
+    const lens = model.predict(n, d);
+    assert.ok(Math.abs(lens.value - out.predictions[i].predicted!) < 1e-9 * lens.value);
+    assert.deepEqual(
+      out.predictions[i].interval!.map((v) => +v.toPrecision(10)),
+      lens.interval.map((v) => +v.toPrecision(10)),
+      `row ${i + 2}`,
+    );
+  }
+  // Past the largest row the interval reaches at least the miss below the value (the break's widening).
+  const far = out.predictions[0];
+  assert.ok(far.interval![0] <= far.predicted! * Math.exp(-model.break.heldOutMiss) * (1 + 1e-12), `${far.interval} about ${far.predicted}`);
 });
