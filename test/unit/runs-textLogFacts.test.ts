@@ -212,6 +212,60 @@ test('index: a torchtitan log gets its size and tokens from its own lines; a rew
   assert.equal(run.hyper.tokensPerStep, undefined);
 });
 
+// DeepSpeed's engine prints its config after the arguments, lines verbatim: the same file, lines 3823 and 3854.
+const BIGSCIENCE_DEEPSPEED_CONFIG = [
+  '[2021-05-27 21:32:10,181] [INFO] [config.py:904:print]   gradient_accumulation_steps .. 1',
+  '[2021-05-27 21:32:10,182] [INFO] [config.py:904:print]   train_batch_size ............. 768',
+  '[2021-05-27 21:32:10,182] [INFO] [config.py:904:print]   train_micro_batch_size_per_gpu  48',
+];
+
+// Megatron-DeepSpeed's first 3D version, lines verbatim (a subset of the arguments), same repository and commit:
+// experiments/gpt2-meg-ds-3d-old/meg_ds_3d_gpt2_perf_n16.out, lines 49–167, 3173 and 3204. Its first
+// iteration took 150.471 s at 6.805 samples/s (line "steps: 1 …"): 1,024 samples, the train_batch_size.
+const BIGSCIENCE_DS_3D_OLD = `using world size: 64 and model-parallel size: 4 
+using torch.float16 for parameters ...
+-------------------- arguments --------------------
+  batch_size ...................... 4
+  deepspeed ....................... True
+  model_parallel_size ............. 4
+  pipe_parallel_size .............. 16
+  seq_length ...................... 1024
+  world_size ...................... 64
+---------------- end of arguments ----------------
+[2021-05-27 19:49:22,948] [INFO] [config.py:904:print]   gradient_accumulation_steps .. 256
+[2021-05-27 19:49:22,949] [INFO] [config.py:904:print]   train_batch_size ............. 1024`.split('\n');
+
+test("old Megatron under DeepSpeed: the engine's printed train_batch_size is the global batch, with a pipeline or without accumulation", () => {
+  const zero = read([...BIGSCIENCE_OLD_MEGATRON, ...BIGSCIENCE_DEEPSPEED_CONFIG]);
+  // 48 per GPU × 16 replicas = 768, as the arguments say too.
+  assert.equal(zero?.hyper.tokensPerStep, 768 * 1024);
+  assert.ok(
+    zero?.notes.some((n) => n.includes("DeepSpeed's train_batch_size 768")),
+    JSON.stringify(zero?.notes),
+  );
+  const piped = read(BIGSCIENCE_DS_3D_OLD);
+  assert.equal(piped?.hyper.tokensPerStep, 1024 * 1024);
+  // Accumulation without a pipeline: an iteration may be one micro-batch, so not guessed, and said why.
+  const accumulating = read([...BIGSCIENCE_OLD_MEGATRON, ...BIGSCIENCE_DEEPSPEED_CONFIG.map((l) => l.replace(/(gradient_accumulation_steps \.+) 1$/, '$1 4'))]);
+  assert.equal(accumulating?.hyper.tokensPerStep, undefined);
+  assert.ok(accumulating?.notes.some((n) => n.startsWith("tokensPerStep unknown: DeepSpeed's train_batch_size 768 accumulates 4")));
+});
+
+test('index: old Megatron under DeepSpeed gets its tokens per step from the DeepSpeed config the log prints after its arguments', () => {
+  const root = tempDir('sl-textfacts-ds-');
+  const file = path.join(root, 'old', 'train.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const iterations = [10, 20].map(
+    (i) =>
+      ` iteration       ${i}/    1000 | elapsed time per iteration (ms): 2152.2 | learning rate: 1.000E-04 | lm loss: 1.203115E+01 | loss scale: 8388608.0 |`,
+  );
+  fs.writeFileSync(file, [...BIGSCIENCE_OLD_MEGATRON, ...BIGSCIENCE_DEEPSPEED_CONFIG, ...iterations].join('\n') + '\n');
+  const idx = new RunIndex();
+  idx.update(file, root);
+  const [run] = idx.runs();
+  assert.equal(run.hyper.tokensPerStep, 768 * 1024, `notes: ${JSON.stringify(run.hyper.notes)}`);
+});
+
 test("index: old Megatron under DeepSpeed shows why its tokens per step is unknown in the run's notes", () => {
   const root = tempDir('sl-textfacts-');
   const file = path.join(root, 'old', 'train.log');

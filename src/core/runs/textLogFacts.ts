@@ -16,6 +16,8 @@ import { hyperFromParams, type NativeHyper } from './hparams';
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Fact lines are short; a longer line is cut before any pattern sees it. */
 const MAX_FACT_LINE_CHARS = 4096;
+/** What DeepSpeed's config print gives old Megatron's batch: the samples of an optimizer step, and the micro-batches it takes. */
+const DEEPSPEED_BATCH_KEYS = new Set(['train_batch_size', 'gradient_accumulation_steps']);
 const MEGATRON_VOCAB = /padded vocab \(size: \d+\) with \d+ dummy tokens \(new size: (\d+)\)/;
 const MEGATRON_RANK_PARAMS = /number of parameters on \(tensor, pipeline\) model parallel rank \((\d+), (\d+)\): (\d+)/;
 const TITAN_PARAMS = /\bsize: (\d[\d,]*) total parameters/;
@@ -58,6 +60,8 @@ export class TextLogFacts {
   private rankParams = new Map<string, number>();
   private paddedVocab: number | undefined;
   private titan = new Map<string, number>();
+  /** DeepSpeed's config as its engine prints it (`config.py:…:print]   train_batch_size ..... 768`): the batch old Megatron under DeepSpeed leaves out of its arguments. */
+  private deepspeed = new Map<string, number>();
   private sinceFact = 0;
   private done = false;
   private static made = 0;
@@ -75,6 +79,7 @@ export class TextLogFacts {
     this.rankParams = new Map();
     this.paddedVocab = undefined;
     this.titan = new Map();
+    this.deepspeed = new Map();
     this.sinceFact = 0;
     this.done = false;
     this.version++;
@@ -132,6 +137,11 @@ export class TextLogFacts {
       if (m) this.fact(() => this.titan.set('num_params', Number(m[1].replace(/,/g, ''))));
       return;
     }
+    if (raw.includes('train_batch_size ..') || raw.includes('gradient_accumulation_steps ..')) {
+      const arg = megatronArgument(raw);
+      if (arg && DEEPSPEED_BATCH_KEYS.has(arg[0]) && /^\d+$/.test(arg[1])) this.fact(() => this.deepspeed.set(arg[0], Number(arg[1])));
+      return;
+    }
     if (raw.includes('global batch size ')) {
       const m = TITAN_BATCH.exec(raw);
       if (m)
@@ -185,7 +195,7 @@ export class TextLogFacts {
       hyper.tokensPerStep = gbs * seq;
       notes.push(`tokensPerStep from the log's Megatron arguments: global_batch_size ${gbs} × seq_length ${seq}`);
     } else if (gbs === undefined && seq !== undefined) {
-      const old = oldMegatronGlobalBatch(args, int);
+      const old = oldMegatronGlobalBatch(args, int, this.deepspeed);
       if (typeof old === 'string') notes.push(old);
       else if (old !== undefined) {
         hyper.tokensPerStep = old.samples * seq;
@@ -237,21 +247,37 @@ export class TextLogFacts {
  * `using world size: {} and model-parallel size: {}` (arguments.py) and in the arguments block as
  * `world_size` and `model_parallel_size`; each model-parallel group holds one replica, so the step's
  * samples are batch_size × world_size / model_parallel_size (× gradient accumulation when a fork
- * prints it). Under DeepSpeed the batch and accumulation come from its JSON config instead, and a
- * pipeline (`pipe_parallel_size`) changes the replica count: then the reason it is unknown (a string).
+ * prints it). Under DeepSpeed the batch and accumulation come from its JSON config instead, read from
+ * the engine's print of it when the log has one; a pipeline (`pipe_parallel_size`) changes the replica
+ * count. Otherwise the reason it is unknown (a string).
  */
 function oldMegatronGlobalBatch(
   args: ReadonlyMap<string, string>,
   int: (name: string) => number | undefined,
+  deepspeed: ReadonlyMap<string, number>,
 ): { samples: number; how: string } | string | undefined {
   const perGpu = int('batch_size');
   const world = int('world_size');
   const mp = int('model_parallel_size');
   if (perGpu === undefined || world === undefined || mp === undefined || mp <= 0) return undefined;
   if (args.has('micro_batch_size') || args.has('tensor_model_parallel_size')) return undefined;
-  if (args.get('deepspeed') === 'True')
-    return `tokensPerStep unknown: batch_size ${perGpu} is per GPU and DeepSpeed's config (not printed in the arguments) sets the gradient accumulation`;
   const pipe = int('pipe_parallel_size') ?? int('pipeline_model_parallel_size') ?? 1;
+  if (args.get('deepspeed') === 'True') {
+    // DeepSpeed's engine prints its config, train_batch_size among it (micro-batch × accumulation ×
+    // data-parallel). A logged iteration is that whole batch when the pipeline engine runs it
+    // (pipe_parallel_size > 1: one train_batch call an iteration) or when nothing accumulates; with
+    // accumulation and no pipeline an old Megatron iteration may be one micro-batch: not guessed.
+    const batch = deepspeed.get('train_batch_size');
+    const accumulation = deepspeed.get('gradient_accumulation_steps');
+    if (batch !== undefined && batch > 0 && (pipe > 1 || accumulation === 1))
+      return {
+        samples: batch,
+        how: `DeepSpeed's train_batch_size ${batch} (its config as the log prints it${pipe > 1 ? `, pipeline of ${pipe}` : ', no accumulation'})`,
+      };
+    return batch !== undefined
+      ? `tokensPerStep unknown: DeepSpeed's train_batch_size ${batch} accumulates ${accumulation ?? 'an unprinted number of'} micro-batches without a pipeline, and an old Megatron iteration may be one of them`
+      : `tokensPerStep unknown: batch_size ${perGpu} is per GPU and DeepSpeed's config (its train_batch_size not in the log) sets the gradient accumulation`;
+  }
   if (pipe !== 1 || world % mp !== 0)
     return `tokensPerStep unknown: batch_size ${perGpu} is per GPU and the data-parallel size is not world_size / model_parallel_size`;
   const dp = world / mp;
