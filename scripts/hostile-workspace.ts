@@ -107,7 +107,7 @@ export function makeHostileWorkspace(dir: string, options: HostileOptions = {}):
   const header = ['step', 'loss'];
   for (let i = 0; i < 1_000_000; i++) header.push(`c${i}`);
   write(root, 'bad/wide/metrics.csv', `${header.join(',')}\n0,1.5${',0'.repeat(10)}\n`);
-  badFiles['bad/wide/metrics.csv'] = 'no line break in its first 64 KiB';
+  badFiles['bad/wide/metrics.csv'] = 'no line break in its first 1024 KiB';
 
   // Files that would block or never end.
   mkfifo(path.join(root, 'bad/fifo/train.log'));
@@ -124,7 +124,7 @@ export function makeHostileWorkspace(dir: string, options: HostileOptions = {}):
   sparse(path.join(root, 'bad/zeros/metrics.jsonl'), sparseBytes);
   badFiles['bad/zeros/metrics.jsonl'] = 'no line break in its first 64 KiB';
   sparse(path.join(root, 'bad/zeros-csv/metrics.csv'), sparseBytes);
-  badFiles['bad/zeros-csv/metrics.csv'] = 'no line break in its first 64 KiB';
+  badFiles['bad/zeros-csv/metrics.csv'] = 'no line break in its first 1024 KiB';
   write(root, 'bad/endless/train.log', 'a'.repeat(4 * 1024 * 1024));
   badFiles['bad/endless/train.log'] = 'not read as a training log';
 

@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { fuzzRuns } from './helpers/fuzz';
 import { CsvReader, type CsvReaderOptions } from '../../src/core/runs/csv';
 import type { ReadResult } from '../../src/core/runs/common';
+import { RunIndex } from '../../src/core/runs/index';
+import { tempDir } from './helpers/tempDir';
 
 type Columns = Map<string, { steps: number[]; values: number[]; lines: number[] }>;
 
@@ -146,4 +148,29 @@ test('pushColumns equals push on a generated 100k-line Lightning metrics.csv', (
   }
   // Every row: its epoch, and lr + train loss (98,000 rows), the val loss (1,900) or the epoch loss (100).
   assert.equal(assertSamePaths('/t/lightning/version_0/metrics.csv', lines, [40_000, 1, 30_000]), 98_000 * 3 + 2_000 * 2);
+});
+
+test('a CSV whose header is longer than the sniff of line files (4,000 metric columns, ~120 kB) is read whole; one with no line break in 1 MiB is not', () => {
+  const root = tempDir('sl-wide-header-');
+  const columns = ['step', 'loss', ...Array.from({ length: 4000 }, (_, i) => `eval/metric_of_a_long_name_${i}`)];
+  let text = `${columns.join(',')}\n`;
+  for (let i = 0; i < 25; i++) text += `${i},${(3 - i * 0.01).toFixed(4)}${',0.5'.repeat(4000)}\n`;
+  assert.ok(text.indexOf('\n') > 64 * 1024, 'the header is longer than the sniff of other line files');
+  const wide = path.join(root, 'wide', 'metrics.csv');
+  fs.mkdirSync(path.dirname(wide));
+  fs.writeFileSync(wide, text);
+  const endless = path.join(root, 'endless', 'metrics.csv');
+  fs.mkdirSync(path.dirname(endless));
+  fs.writeFileSync(endless, `step,loss${',c'.repeat(600_000)}\n0,1\n`);
+  const index = new RunIndex();
+  index.update(wide, root);
+  index.update(endless, root);
+  const run = index.runs().find((r) => r.id === 'wide');
+  assert.equal(run?.series.find((s) => s.metric === 'loss')?.steps.length, 25);
+  assert.equal(run?.series.length, 4001);
+  assert.equal(
+    index.runs().find((r) => r.id === 'endless'),
+    undefined,
+  );
+  assert.ok(index.diagnostics().some((d) => d.file === endless && d.message.includes('no line break in its first 1024 KiB')));
 });
