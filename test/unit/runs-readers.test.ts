@@ -299,6 +299,18 @@ test('trainer_state: truncated JSON gives one diagnostic with a line, keeps comp
   }
 });
 
+test('trainer_state: an empty file (a save caught between truncate and write) is said to be empty, not truncated JSON', () => {
+  for (const empty of ['', '\n', '\ufeff', '  \n\t']) {
+    const r = parseTrainerState(empty, '/ws/out/trainer_state.json');
+    assert.deepEqual(r.points, []);
+    assert.equal(r.info.partial, true, 'not taken for a finished state');
+    assert.equal(r.diagnostics.length, 1);
+    assert.equal(r.diagnostics[0].line, 1);
+    assert.equal(r.diagnostics[0].severity, 'warning');
+    assert.match(r.diagnostics[0].message, new RegExp(`^trainer_state\\.json is empty \\(${empty.length} bytes\\): no rows yet`));
+  }
+});
+
 test('trainer_state: an RL trainer logging loss 0.0 throughout is not a loss curve', () => {
   const r = parseTrainerState(
     trainerState([

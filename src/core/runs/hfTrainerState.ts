@@ -78,6 +78,18 @@ function lineAt(starts: number[], offset: number): number {
 export function parseTrainerState(text: string, file: string): TrainerStateResult {
   const result: TrainerStateResult = { points: [], diagnostics: [], nonFinite: [], info: { finished: false, partial: false } };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') {
+    // Caught between the Trainer's truncate and its write (a save in progress), or left so by a crash:
+    // said as what it is, not as a JSON error at line 1.
+    result.info.partial = true;
+    result.diagnostics.push({
+      file,
+      line: 1,
+      severity: 'warning',
+      message: `trainer_state.json is empty (${text.length} bytes): no rows yet; it is read again when it changes`,
+    });
+    return result;
+  }
   const sanitized = sanitizeNonFiniteJson(body);
   const starts = lineStarts(sanitized);
   const errors: ParseError[] = [];
