@@ -22,6 +22,17 @@ export interface HostileOptions {
   sparseBytes?: number;
   /** Write into this existing folder (a copy of examples/, for VS Code) instead of `dir/workspace`; link targets go beside it. */
   root?: string;
+  /**
+   * Also a chain of this many nested folders (`bad/deep/d/d/…`, past the system's path limit), with
+   * a log at its bottom. Off by default: the VS Code configuration is not run on it, and Node's own
+   * `fs.rmSync` overflows its stack on it (remove it with `removeDeepChain`).
+   */
+  deepChain?: number;
+}
+
+/** Removes the folder chain `deepChain` made (rm -rf walks it without building its paths). */
+export function removeDeepChain(root: string): void {
+  spawnSync('rm', ['-rf', path.join(root, 'bad/deep')]);
 }
 
 function write(root: string, rel: string, data: string | Buffer): string {
@@ -127,6 +138,36 @@ export function makeHostileWorkspace(dir: string, options: HostileOptions = {}):
   badFiles['bad/zeros-csv/metrics.csv'] = 'no line break in its first 1024 KiB';
   write(root, 'bad/endless/train.log', 'a'.repeat(4 * 1024 * 1024));
   badFiles['bad/endless/train.log'] = 'not read as a training log';
+
+  // A CSV of 4,000 metric columns: its header (over 100 kB) is longer than the sniff of other line
+  // files, and the log is read whole (before, it was refused as a file with no line break).
+  const wideHeader = ['step', 'loss', ...Array.from({ length: 4000 }, (_, i) => `eval/metric_of_a_long_name_${String(i).padStart(4, '0')}`)];
+  let wideCsv = `${wideHeader.join(',')}\n`;
+  for (let i = 0; i < 30; i++) wideCsv += `${i},${(3 - i * 0.01).toFixed(4)}${',0.5'.repeat(4000)}\n`;
+  write(root, 'good/wide-header/metrics.csv', wideCsv);
+  goodRuns['good/wide-header'] = 30 * 4001;
+
+  // A trainer_state.json caught empty (between the Trainer's truncate and its write): its run is
+  // listed with no points, and the file is said to be empty, not "truncated JSON".
+  write(root, 'bad/empty-state/trainer_state.json', '');
+  goodRuns['bad/empty-state'] = 0;
+  badFiles['bad/empty-state/trainer_state.json'] = 'trainer_state.json is empty (0 bytes)';
+
+  if (options.deepChain) {
+    // Made by a child process changing into each new folder: no path of the chain fits PATH_MAX.
+    const top = path.join(root, 'bad/deep');
+    fs.mkdirSync(top, { recursive: true });
+    const made = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const fs=require('fs');for(let i=0;i<${options.deepChain};i++){fs.mkdirSync('d');process.chdir('d')}fs.writeFileSync('metrics.jsonl','{"step":1,"loss":2}\\n')`,
+      ],
+      { cwd: top },
+    );
+    if (made.status !== 0) throw new Error(`cannot make the folder chain: ${made.stderr}`);
+    badFiles['bad/deep'] = 'longer than the system allows: what lies deeper is not read';
+  }
 
   // Links: out of the workspace (a file, a folder), a loop, and a hard-linked copy of a good log.
   write(dir, 'outside/secret/metrics.jsonl', jsonlLines(0, 20));

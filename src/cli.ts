@@ -52,7 +52,8 @@ function walk(target: string, root: string, out: string[], skipped: { path: stri
     try {
       stat = fs.lstatSync(current);
     } catch (error) {
-      process.stderr.write(`scaling-lens: cannot read ${current}: ${(error as Error).message}\n`);
+      if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') tooDeep(current, root, skipped);
+      else process.stderr.write(`scaling-lens: cannot read ${current}: ${(error as Error).message}\n`);
       continue;
     }
     if (stat.isSymbolicLink()) {
@@ -94,6 +95,26 @@ function walk(target: string, root: string, out: string[], skipped: { path: stri
     }
     for (const name of entries.reverse()) if (!skip.has(name)) stack.push(path.join(current, name));
   }
+}
+
+/**
+ * A folder chain nested past the system's path limit (a runaway script's `mkdir -p a/a/a/…`): said
+ * once, on its top folder in the workspace, with the depth reached; not thousands of lines each
+ * quoting a 4 kB path.
+ */
+function tooDeep(current: string, root: string, skipped: { path: string; message: string }[]): void {
+  const parts = path.relative(root, current).split(path.sep);
+  // The chain's top: the parent of the run of folders named like the deepest one (a/a/a/…), else the first folder below the root.
+  let first = parts.length - 1;
+  while (first > 0 && parts[first - 1] === parts[parts.length - 1]) first--;
+  let top = parts.slice(0, Math.max(first, 1));
+  if (top.join(path.sep).length > 300) top = parts.slice(0, 1);
+  const topPath = path.join(root, ...top);
+  if (skipped.some((s) => s.path === topPath && s.message.startsWith('folders nested'))) return;
+  skipped.push({
+    path: topPath,
+    message: `folders nested ${(parts.length - top.length).toLocaleString('en-US')} deep below it make a path of ${current.length.toLocaleString('en-US')} characters, longer than the system allows: what lies deeper is not read`,
+  });
 }
 
 function realPathOf(p: string): string | undefined {

@@ -1,14 +1,14 @@
 // `scaling-lens scan` on the generated hostile workspace (scripts/hostile-workspace.ts): named pipes,
 // a socket, a device behind a link, links out of the folder, a link loop, a hard-linked copy, sparse
 // gigabytes of zeros, an endless line, a million-column CSV, a megabyte number and pathological text
-// lines, beside good runs. The scan must finish (a pipe opened for reading would block it forever),
+// lines, a CSV with a 100 kB header, an empty trainer_state.json and 10,000 nested folders, beside good runs. The scan must finish (a pipe opened for reading would block it forever),
 // every good run must be there with its exact points, and every bad file must have a diagnostic.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tempDir } from './helpers/tempDir';
-import { makeHostileWorkspace } from '../../scripts/hostile-workspace';
+import { makeHostileWorkspace, removeDeepChain } from '../../scripts/hostile-workspace';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -16,7 +16,10 @@ test(
   'hostile workspace: the CLI scan finishes, keeps every good run exactly and names every bad file',
   { skip: process.platform === 'win32' ? 'needs mkfifo and Unix sockets' : false },
   () => {
-    const m = makeHostileWorkspace(tempDir('scaling-lens-hostile-'));
+    // With a chain of 10,000 nested folders (past the path limit): said once, on its top folder.
+    const m = makeHostileWorkspace(tempDir('scaling-lens-hostile-'), { deepChain: 10_000 });
+    // Removed here: the temporary folder's own removal (fs.rmSync) overflows its stack on the chain.
+    after(() => removeDeepChain(m.root));
     // A time-out only so that a regression fails instead of hanging the suite; nothing is timed.
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli.ts'), 'scan', m.root, '--json'], {
       cwd: repo,
@@ -38,6 +41,8 @@ test(
       const hit = out.diagnostics.find((d) => d.startsWith(abs) && d.includes(want));
       assert.ok(hit, `${rel} has a diagnostic with "${want}"; diagnostics of it: ${out.diagnostics.filter((d) => d.startsWith(abs)).join(' | ') || 'none'}`);
     }
+    assert.equal(out.diagnostics.filter((d) => d.includes('longer than the system allows')).length, 1, 'the chain is said once');
+    assert.ok(!r.stderr.includes('/d/d/d/d/d/d/d/d'), `stderr quotes the chain: ${r.stderr.slice(0, 300)}`);
     // No diagnostic quotes a long stretch of what was read (a megabyte cell, a 3 MiB line).
     for (const d of out.diagnostics) assert.ok(d.length < 600, `a diagnostic of ${d.length} characters: ${d.slice(0, 200)}…`);
     // Nothing outside the workspace was read.
