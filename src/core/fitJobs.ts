@@ -155,6 +155,8 @@ export interface FitAnswer<K extends FitJobKind = FitJobKind> {
  */
 export interface Fitter {
   fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined;
+  /** The slots of a run or family that is gone: their answers are dropped and their waiting fits not run (a fitter that keeps nothing needs none). */
+  forget?(slots: readonly string[]): void;
 }
 
 /** Fits in the calling thread, at once (the CLI, tests, benchmarks). */

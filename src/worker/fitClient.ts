@@ -223,6 +223,21 @@ export class FitClient implements Fitter {
     for (const job of dropped) this.release(job.key, false);
   }
 
+  /**
+   * The slots of runs and families that are gone (engine/curveFits.ts, familyFits.ts): their answers
+   * are dropped (a long session kept up to MAX_ANSWERS of them) and their waiting fits are not run.
+   * A running fit finishes; its answer is kept until the least recently answered go.
+   */
+  forget(slots: readonly string[]): void {
+    for (const slot of slots) {
+      this.answers.delete(slot);
+      const waiting = this.queue.get(slot);
+      if (waiting === undefined) continue;
+      this.queue.delete(slot);
+      this.release(waiting.key, false);
+    }
+  }
+
   /** Answers cut short by the time budget are forgotten, so asking again redoes them (the budget was raised). */
   forgetTimedOut(): void {
     for (const [slot, answer] of this.answers) if (fitTimedOut(answer.result)) this.answers.delete(slot);

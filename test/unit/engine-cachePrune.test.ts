@@ -9,6 +9,7 @@ import { ScalingWorkspace } from '../../src/core/workspace';
 import { RunIndex } from '../../src/core/runs/index';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { failedFit, runFitJob, type FitAnswer, type FitJobKind, type FitJobOf, type Fitter } from '../../src/core/fitJobs';
+import { FitClient } from '../../src/worker/fitClient';
 
 const examples = path.resolve(__dirname, '../../examples');
 
@@ -23,7 +24,13 @@ function listFiles(dir: string): string[] {
  */
 class MemoFitter implements Fitter {
   private readonly memo = new Map<string, FitAnswer<FitJobKind>>();
-  fit<K extends FitJobKind>(_slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> {
+  /** The slots answered and not forgotten, as the fitting threads' client keeps its answers (worker/fitClient.ts). */
+  readonly slots = new Set<string>();
+  forget(slots: readonly string[]): void {
+    for (const slot of slots) this.slots.delete(slot);
+  }
+  fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> {
+    this.slots.add(slot);
     if (kind === 'family' || kind === 'overtrain' || kind === 'scheduleResponse' || kind === 'sweep')
       return { key, result: failedFit(kind, 'not fitted in this test'), tag };
     let answer = this.memo.get(`${kind}|${key}`);
@@ -37,6 +44,7 @@ function cacheSizes(engine: ScalingWorkspace): Record<string, number> {
   const curves = engine['curves'];
   const families = engine['families'];
   return {
+    fitterSlots: (engine['options'].fitter as MemoFitter).slots.size,
     curveCache: curves['curveCache'].size,
     siblingCache: curves['siblingCache'].size,
     responseCache: curves['responseCache'].size,
@@ -143,4 +151,24 @@ test('text files judged and removed 20 times leave the run index holding none of
   }
   assert.equal(index['textJudgedOnFullHead'].size, 0);
   assert.equal(index['ignored'].size, 0);
+});
+
+test("the fitting threads' client drops a forgotten slot's answer and its waiting fit, and keeps the others", () => {
+  const client = new FitClient({ scriptPath: '/nonexistent/fitThread.js', budgetMs: () => 1000, onFitted: () => {}, log: () => {}, threads: 1 });
+  const answer = (key: string) => ({ key, result: failedFit('curve', 'x') });
+  client['remember']('curve:gone', answer('a'));
+  client['remember']('curve:kept', answer('b'));
+  // A fit waiting in the queue (no thread is started: the job is put there as `fit` does while the thread is busy).
+  client['queue'].set('siblings:gone', {
+    slot: 'siblings:gone',
+    key: 'k',
+    kind: 'siblingForecast',
+    makeJob: () => assert.fail('a forgotten fit is never built'),
+    priority: 0,
+    order: 0,
+  });
+  client.forget(['curve:gone', 'siblings:gone']);
+  assert.deepEqual([...client['answers'].keys()], ['curve:kept']);
+  assert.equal(client['queue'].size, 0);
+  client.dispose();
 });

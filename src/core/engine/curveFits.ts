@@ -65,6 +65,8 @@ export class CurveFits {
   private focusedFamily: string | undefined;
   /** The run list the caches were last pruned to (`useRuns` is called several times a round with the same list). */
   private prunedFor: readonly Run[] | undefined;
+  /** The ids of that list: a run missing from the next one is gone (its fitter slots are forgotten). */
+  private listedIds = new Set<string>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -98,6 +100,10 @@ export class CurveFits {
       const families = new Set(runs.map((r) => this.catalog.familyName(r)));
       for (const family of this.responseCache.keys()) if (!families.has(family)) this.responseCache.delete(family);
     }
+    // The fitter's answers and waiting fits of the runs gone since the last list (its own slots, see curveOf and familyFits' points).
+    const gone = [...this.listedIds].filter((id) => !present.has(id));
+    this.listedIds = present;
+    this.fits.forget(gone.flatMap((id) => [`curve:${id}`, `curvePoint:${id}`, `siblings:${id}`, `point:${id}`]));
   }
 
   /**
@@ -136,6 +142,9 @@ export class CurveFits {
     this.pointRetries.clear();
     this.siblingCache.clear();
     this.responseCache.clear();
+    // A rescan lists the runs again as they are read: none is gone meanwhile, and the fitter's answers serve them.
+    this.listedIds = new Set();
+    this.prunedFor = undefined;
   }
 
   /**

@@ -30,6 +30,8 @@ export class FamilyFits {
   >();
   /** Each family's law with the points it was fitted to. */
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
+  /** The families of the last `fitFamilies`: one missing from the next is gone (its fitter slots are forgotten). */
+  private listedFamilies = new Set<string>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -42,6 +44,8 @@ export class FamilyFits {
 
   clear(): void {
     this.familyCache.clear();
+    // A rescan lists the families again as their runs are read (see CurveFits.clear).
+    this.listedFamilies = new Set();
   }
 
   /**
@@ -258,6 +262,9 @@ export class FamilyFits {
     }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
     for (const family of this.familyCache.keys()) if (!byFamily.has(family)) this.familyCache.delete(family);
+    const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
+    this.listedFamilies = new Set(byFamily.keys());
+    this.fits.forget(gone.flatMap((family) => [`family:${family}`, `overtrain:${family}`, `schedule:${family}`]));
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
 }

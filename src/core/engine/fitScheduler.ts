@@ -37,6 +37,11 @@ export class FitScheduler {
     return this.pendingSlots.has(slot);
   }
 
+  /** Tells the fitter the slots of runs and families that are gone (see `Fitter.forget`). */
+  forget(slots: readonly string[]): void {
+    if (slots.length > 0) this.options().fitter?.forget?.(slots);
+  }
+
   /** `fn`'s value, with every fit it asks for polling `isCancelled`. */
   withCancel<T>(isCancelled: (() => boolean) | undefined, fn: () => T): T {
     this.cancelCheck = isCancelled;
