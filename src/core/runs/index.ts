@@ -897,7 +897,7 @@ export class RunIndex {
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
     let rewoundFrom: number;
     let told: { at: number; diagnostics: Diagnostic[] } | undefined;
-    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep())) rewoundFrom = cols.putAll(c.steps, c.values, c.length, true);
+    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep(), c.rising)) rewoundFrom = cols.putAll(c.steps, c.values, c.length, true);
     else {
       const report = new StepReport();
       const sink = sinkOf(cols);
