@@ -292,6 +292,12 @@ test('bytes: pushBytes over a file cut anywhere gives the points, diagnostics an
           const r = reader.pushBytes(bytes.subarray(from, end), end - from, line);
           line += r.lineCount;
           results.push(r);
+          // Each column says whether its steps rise strictly, as a scan of them finds (the store skips the scan on it).
+          for (const c of r.columns) {
+            let rises = true;
+            for (let i = 1; i < c.length; i++) if (!(c.steps[i] > c.steps[i - 1])) rises = false;
+            assert.equal(c.rising, rises, `${c.metric}: steps ${Array.from(c.steps.subarray(0, c.length)).join(', ')}`);
+          }
           snapshots.push(columnsByMetric([r])); // columns are refilled by the next call: copy now
           from = end;
         }

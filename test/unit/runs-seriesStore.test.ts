@@ -292,3 +292,144 @@ test('the run index over a growing log with restarts: each build equals the refe
     { numRuns: 40, seed: 9 },
   );
 });
+
+/**
+ * The thinning as first written (one running weighted mean per point, over plain arrays): the store's
+ * faster thinning (several groups side by side, the history's count from the thinned count) must give
+ * the same bits.
+ */
+class ThinningReference {
+  steps: number[] = [];
+  values: number[] = [];
+  weights: number[] = [];
+  thinned = 0;
+  private groupWeight = 1;
+  constructor(
+    private readonly maxPoints: number,
+    private readonly recentPoints: number,
+  ) {}
+  put(step: number, value: number): void {
+    const n = this.steps.length;
+    if (n > 0 && step <= this.steps[n - 1]) {
+      let keep = 0;
+      while (keep < n && this.steps[keep] < step) keep++;
+      this.truncate(keep);
+    }
+    if (this.steps.length >= this.maxPoints) this.thin();
+    this.steps.push(step);
+    this.values.push(value);
+    this.weights.push(1);
+  }
+  truncate(keep: number): void {
+    for (let i = keep; i < this.steps.length; i++) this.thinned -= this.weights[i] - 1;
+    this.steps.length = this.values.length = this.weights.length = keep;
+    if (keep === 0) this.groupWeight = 1;
+  }
+  private thin(): void {
+    const { steps, values, weights } = this;
+    const history = steps.length - this.recentPoints;
+    let received = 0;
+    for (let i = 0; i < history; i++) received += weights[i];
+    while (received / this.groupWeight > (this.maxPoints - this.recentPoints) / 2) this.groupWeight *= 2;
+    const groupWeight = this.groupWeight;
+    const exact = (x: number) => (x > 0 && x < 1e290) || (x < 0 && x > -1e290) || Object.is(x, 0);
+    let out = 0;
+    while (out < history && weights[out] === groupWeight && exact(steps[out]) && exact(values[out])) out++;
+    let w = 0;
+    let stepMean = 0;
+    let valueMean = 0;
+    for (let i = out; i < history; i++) {
+      const wi = weights[i];
+      w += wi;
+      stepMean += ((steps[i] - stepMean) * wi) / w;
+      valueMean += ((values[i] - valueMean) * wi) / w;
+      if (w >= groupWeight || i === history - 1) {
+        steps[out] = stepMean;
+        values[out] = valueMean;
+        weights[out] = w;
+        out++;
+        w = 0;
+        stepMean = 0;
+        valueMean = 0;
+      }
+    }
+    this.thinned += history - out;
+    steps.splice(out, history - out);
+    values.splice(out, history - out);
+    weights.splice(out, history - out);
+  }
+}
+
+test('thinning gives the bits of one running weighted mean per point, through restarts, batches and extreme values', () => {
+  // Values that round differently on any change of operation or order: wide magnitudes, −0, near-overflow, infinities, NaN.
+  const value = fc.oneof(
+    { weight: 6, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) },
+    { weight: 2, arbitrary: fc.double({ noNaN: false }) },
+    { weight: 1, arbitrary: fc.constantFrom(-0, 0, 1e300, -1e300, 1.7e308, 5e-324, Infinity, NaN) },
+  );
+  const batch = fc.record({
+    back: fc.nat({ max: 40 }),
+    // Long batches (size 'max'): between two thinnings, enough new points for several whole groups of 4 and more.
+    points: fc.array(fc.record({ gap: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true })), value }), {
+      minLength: 1,
+      maxLength: 400,
+      size: 'max',
+    }),
+    viaPutAll: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(
+      fc.constantFrom([16, 4], [24, 5], [64, 8], [128, 3], [256, 16]),
+      fc.array(batch, { minLength: 1, maxLength: 30, size: 'max' }),
+      ([maxPoints, recentPoints], batches) => {
+        const store = new SeriesColumns({ maxPoints, recentPoints });
+        const ref = new ThinningReference(maxPoints, recentPoints);
+        let step = 0;
+        for (const b of batches) {
+          // A restart now and then: the batch starts up to `back` steps before the last one.
+          step = Math.max(-5, step - (b.back > 30 ? b.back - 30 : 0));
+          const steps: number[] = [];
+          const values: number[] = [];
+          for (const p of b.points) {
+            step += p.gap;
+            steps.push(step);
+            values.push(p.value);
+            ref.put(step, p.value);
+          }
+          if (b.viaPutAll) store.putAll(Float64Array.from(steps), Float64Array.from(values), steps.length);
+          else for (let i = 0; i < steps.length; i++) store.put(steps[i], values[i]);
+          assert.equal(store.length, ref.steps.length);
+          assert.equal(store.thinned, ref.thinned);
+          for (let i = 0; i < store.length; i++) {
+            assert.ok(Object.is(store.stepAt(i), ref.steps[i]), `step ${i}: ${store.stepAt(i)} vs ${ref.steps[i]}`);
+            assert.ok(Object.is(store.valueAt(i), ref.values[i]), `value ${i}: ${store.valueAt(i)} vs ${ref.values[i]}`);
+            assert.equal(store.weightAt(i), ref.weights[i]);
+          }
+        }
+      },
+    ),
+    { numRuns: 100, seed: 21 },
+  );
+});
+
+test('a first read of a long log sizes each series from its first chunk: room for the whole file, not doublings', () => {
+  const root = tempDir('sl-series-room-');
+  const file = path.join(root, 'run', 'metrics.jsonl');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let text = '';
+  const lines = 60_000;
+  for (let step = 1; step <= lines; step++) text += `{"step":${step},"loss":${(2 + 1 / step).toFixed(6)},"lr":0.0003}\n`;
+  fs.writeFileSync(file, text);
+  // 256 KiB reads: about 6,000 lines each, ten reads.
+  const index = new RunIndex({ jsonlThreads: { threads: 0, byteChunk: 256 * 1024 } });
+  index.update(file, root);
+  const series = index.runs()[0]?.series ?? [];
+  assert.equal(series.length, 2);
+  for (const s of series) {
+    assert.equal(s.steps.length, lines);
+    // The views are over the store's buffers: their size is the room the series was given.
+    const room = s.steps.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+    assert.ok(room >= lines && room <= 1.1 * lines, `${s.metric}: room for ${room} points, ${lines} held`);
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+});

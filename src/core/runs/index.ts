@@ -843,7 +843,10 @@ export class RunIndex {
       const res = parallel?.take(r, tail.position) ?? reader.pushBytes(r.bytes, r.end, r.firstLineNumber);
       tail.linesRead(res.lineCount);
       this.applyResult(state, res);
-      const points = this.applyColumns(state, res.columns);
+      // The first chunk of a file read from its start: each series' room for the whole file at once
+      // (its points in this chunk scaled by the file's bytes), where growing it chunk by chunk copies
+      // it again at each doubling and leaves up to half of the last buffer unused.
+      const points = this.applyColumns(state, res.columns, r.start === 0 && r.more && r.end > 0 ? r.fileBytes / r.end : 1);
       state.provisional = r.partial !== undefined ? reader.peek(r.partial, r.firstLineNumber + res.lineCount) : [];
       if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
       if (!r.more) return;
@@ -864,13 +867,16 @@ export class RunIndex {
     }
   }
 
-  /** One read's columns stored; returns how many points they hold. */
-  private applyColumns(state: FileState, columns: readonly MetricColumn[]): number {
+  /**
+   * One read's columns stored; returns how many points they hold. `expectedScale`: the points expected
+   * in all per point in these columns (a first chunk's share of its file), for the stores' room.
+   */
+  private applyColumns(state: FileState, columns: readonly MetricColumn[], expectedScale = 1): number {
     let points = 0;
     const told: { at: number; diagnostics: Diagnostic[] }[] = [];
     for (const c of columns) {
       points += c.length;
-      const t = this.applyColumn(state, c);
+      const t = this.applyColumn(state, c, expectedScale);
       if (t !== undefined) told.push(t);
     }
     // In the order applyResult's point loop tells them: a metric's at its first point that did not
@@ -885,18 +891,18 @@ export class RunIndex {
    * role or unit). Returns its step-order diagnostics and the place (line or offset) of its first
    * point that did not simply append, for applyColumns to tell them in that order.
    */
-  private applyColumn(state: FileState, c: MetricColumn): { at: number; diagnostics: Diagnostic[] } | undefined {
+  private applyColumn(state: FileState, c: MetricColumn, expectedScale: number): { at: number; diagnostics: Diagnostic[] } | undefined {
     let s = state.series.get(c.metric);
     if (s === undefined) {
       s = { role: metricRole(c.metric), cols: new SeriesColumns(), order: {} };
       state.series.set(c.metric, s);
     }
     const cols = s.cols;
-    if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(c.length);
+    if (c.length >= RESERVE_BATCH_POINTS) cols.reserve(Math.ceil(c.length * expectedScale));
     // As applyResult's loop: a step that rewinds the series also rewinds a non-finite mark at or after it.
     let rewoundFrom: number;
     let told: { at: number; diagnostics: Diagnostic[] } | undefined;
-    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep())) rewoundFrom = cols.putAll(c.steps, c.values, c.length, true);
+    if (isCleanColumn(s.order, c.steps, c.length, cols.lastStep(), c.rising)) rewoundFrom = cols.putAll(c.steps, c.values, c.length, true);
     else {
       const report = new StepReport();
       const sink = sinkOf(cols);

@@ -247,6 +247,7 @@ export class JsonlReader {
       if (n === c.steps.length) growColumn(c);
       const steps: Float64Array = c.steps;
       const columnValues: Float64Array = c.values;
+      if (n > 0 && !(step > steps[n - 1])) c.rising = false;
       steps[n] = step;
       columnValues[n] = values[indices[j]];
       c.places[n] = line;

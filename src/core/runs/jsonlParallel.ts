@@ -572,6 +572,7 @@ class ChunkParser {
       places: c.places.slice(0, c.length),
       placeKind: c.placeKind,
       length: c.length,
+      rising: c.rising,
     }));
     return { block, start, end, usable, lineCount: res.lineCount, columns };
   }

@@ -15,6 +15,11 @@ export interface MetricColumn {
   places: Float64Array;
   readonly placeKind: 'line' | 'offset';
   length: number;
+  /**
+   * steps[0, length) rise strictly: kept by every writer (appendPoint, JSONL's shaped lines) as it
+   * appends, so storing the column needs no second pass over its steps to know it simply appends.
+   */
+  rising: boolean;
 }
 
 /** A column with the read that last used it. */
@@ -50,12 +55,22 @@ export class ColumnBatch {
   column(metric: string): ColumnSlot {
     let c = this.columns.get(metric);
     if (c === undefined) {
-      c = { metric, steps: new Float64Array(64), values: new Float64Array(64), places: new Float64Array(64), placeKind: this.placeKind, length: 0, batch: -1 };
+      c = {
+        metric,
+        steps: new Float64Array(64),
+        values: new Float64Array(64),
+        places: new Float64Array(64),
+        placeKind: this.placeKind,
+        length: 0,
+        rising: true,
+        batch: -1,
+      };
       this.columns.set(metric, c);
     }
     if (c.batch !== this.batch) {
       c.batch = this.batch;
       c.length = 0;
+      c.rising = true;
       this.out.push(c);
     }
     return c;
@@ -64,6 +79,7 @@ export class ColumnBatch {
 
 export function appendPoint(c: MetricColumn, step: number, value: number, place: number): void {
   if (c.length === c.steps.length) growColumn(c);
+  if (c.length > 0 && !(step > c.steps[c.length - 1])) c.rising = false;
   c.steps[c.length] = step;
   c.values[c.length] = value;
   c.places[c.length] = place;

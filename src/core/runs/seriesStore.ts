@@ -54,6 +54,12 @@ export class SeriesColumns {
   private thinnedCount = 0;
   /** Points per history point after the last thinning (1: never thinned). */
   private groupWeight = 1;
+  /**
+   * The leading points the last thinning found to be whole groups it keeps as they are (see thin):
+   * unchanged since (nothing is written below the held length), so the next thinning at the same
+   * group size does not check them again.
+   */
+  private keptPrefix = 0;
   private version = 0;
   private cached: { version: number; view: SeriesView } | undefined;
   readonly maxPoints: number;
@@ -163,6 +169,7 @@ export class SeriesColumns {
     if (keep === this.n) return;
     if (this.weightsBuf) for (let i = keep; i < this.n; i++) this.thinnedCount -= this.weightsBuf[i] - 1;
     this.n = keep;
+    this.keptPrefix = Math.min(this.keptPrefix, keep);
     if (keep === 0) this.groupWeight = 1;
     this.version++;
   }
@@ -248,20 +255,42 @@ export class SeriesColumns {
     const weights = this.weightsBuf;
     const history = this.n - this.recentPoints;
     // The smallest doubling of the group size that halves the history: it then holds at most
-    // (maxPoints − recentPoints)/2 points, and the next thinning is that many appends away.
-    let received = 0;
-    for (let i = 0; i < history; i++) received += weights[i];
-    while (received / this.groupWeight > (this.maxPoints - this.recentPoints) / 2) this.groupWeight *= 2;
+    // (maxPoints − recentPoints)/2 points, and the next thinning is that many appends away. The
+    // history's received points from the count of thinned ones (thinned = Σ (weight − 1) over the
+    // held points), with no pass over the history: only the recent tail's weights are summed.
+    let recentExtra = 0;
+    for (let i = history; i < this.n; i++) recentExtra += weights[i] - 1;
+    const received = history + this.thinnedCount - recentExtra;
+    let out = this.keptPrefix;
+    while (received / this.groupWeight > (this.maxPoints - this.recentPoints) / 2) {
+      this.groupWeight *= 2;
+      out = 0;
+    }
     // Points already a group of their own lead the history after each thinning but a doubling: they
     // stay where they are. (The loop below would store ((x − 0)·W)/W = x for them, exactly, W being a
     // power of two ≤ 2³², but for −0, which it makes +0, and magnitudes that would overflow.)
     const groupWeight = this.groupWeight;
-    let out = 0;
+    out = Math.min(out, history);
     while (out < history && weights[out] === groupWeight && keepsExactly(steps[out]) && keepsExactly(values[out])) out++;
+    this.keptPrefix = out;
     let w = 0;
     let stepMean = 0;
     let valueMean = 0;
-    for (let i = out; i < history; i++) {
+    for (let i = out; i < history;) {
+      // Points received since the last thinning (weight 1) make whole groups of groupWeight: averaged
+      // several groups at a time, by the same operations in the same order as the loop below.
+      if (w === 0 && weights[i] === 1) {
+        let runEnd = i + 1;
+        while (runEnd < history && weights[runEnd] === 1) runEnd++;
+        const groups = Math.floor((runEnd - i) / groupWeight);
+        if (groups > 0) {
+          averageUnitGroups(steps, values, i, groups, groupWeight, out);
+          weights.fill(groupWeight, out, out + groups);
+          out += groups;
+          i += groups * groupWeight;
+          continue;
+        }
+      }
       const wi = weights[i];
       // Running weighted means: no large sums of step × weight to lose digits in.
       w += wi;
@@ -276,6 +305,7 @@ export class SeriesColumns {
         stepMean = 0;
         valueMean = 0;
       }
+      i++;
     }
     this.thinnedCount += history - out;
     steps.copyWithin(out, history, this.n);
@@ -283,6 +313,63 @@ export class SeriesColumns {
     weights.copyWithin(out, history, this.n);
     this.n = out + this.recentPoints;
     this.version++;
+  }
+}
+
+/**
+ * thin's running means over `groups` whole groups of `size` unit-weight points from `from`, stored at
+ * `out` onward (out ≤ from: each group's mean lands at or before its first point, after its points
+ * are read). Per group, the operations of thin's loop in its order, bit for bit: the first point
+ * gives 0 + x (the loop's 0 + ((x − 0)·1)/1), the j-th (from 0) m + (x − m)/(j + 1), where the loop's
+ * "· 1" is exact. Four groups go side by side: their divisions overlap, where one group's chain of
+ * dependent divisions waits for each in turn.
+ */
+function averageUnitGroups(steps: Float64Array, values: Float64Array, from: number, groups: number, size: number, out: number): void {
+  let g = 0;
+  for (; g + 4 <= groups; g += 4) {
+    const a = from + g * size;
+    const b = a + size;
+    const c = b + size;
+    const d = c + size;
+    let s0 = 0 + steps[a];
+    let s1 = 0 + steps[b];
+    let s2 = 0 + steps[c];
+    let s3 = 0 + steps[d];
+    let v0 = 0 + values[a];
+    let v1 = 0 + values[b];
+    let v2 = 0 + values[c];
+    let v3 = 0 + values[d];
+    for (let j = 1; j < size; j++) {
+      const count = j + 1;
+      s0 += (steps[a + j] - s0) / count;
+      s1 += (steps[b + j] - s1) / count;
+      s2 += (steps[c + j] - s2) / count;
+      s3 += (steps[d + j] - s3) / count;
+      v0 += (values[a + j] - v0) / count;
+      v1 += (values[b + j] - v1) / count;
+      v2 += (values[c + j] - v2) / count;
+      v3 += (values[d + j] - v3) / count;
+    }
+    const o = out + g;
+    steps[o] = s0;
+    steps[o + 1] = s1;
+    steps[o + 2] = s2;
+    steps[o + 3] = s3;
+    values[o] = v0;
+    values[o + 1] = v1;
+    values[o + 2] = v2;
+    values[o + 3] = v3;
+  }
+  for (; g < groups; g++) {
+    const a = from + g * size;
+    let s = 0 + steps[a];
+    let v = 0 + values[a];
+    for (let j = 1; j < size; j++) {
+      s += (steps[a + j] - s) / (j + 1);
+      v += (values[a + j] - v) / (j + 1);
+    }
+    steps[out + g] = s;
+    values[out + g] = v;
   }
 }
 

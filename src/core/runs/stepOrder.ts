@@ -180,11 +180,15 @@ export function announceResume(orders: Iterable<SeriesOrder>, line: number): voi
   for (const o of orders) o.announced = line;
 }
 
-/** True when a column can be stored as is: nothing held or announced, every step rising past `last`. */
-export function isCleanColumn(order: SeriesOrder, steps: Float64Array, count: number, last: number): boolean {
+/**
+ * True when a column can be stored as is: nothing held or announced, every step rising past `last`.
+ * `rising`: the writer has kept track that the steps rise (MetricColumn.rising), so they are not scanned.
+ */
+export function isCleanColumn(order: SeriesOrder, steps: Float64Array, count: number, last: number, rising = false): boolean {
   if (order.held !== undefined || order.announced !== undefined) return false;
   if (count === 0) return true;
   if (!(steps[0] > last)) return false;
+  if (rising) return true;
   for (let i = 1; i < count; i++) if (!(steps[i] > steps[i - 1])) return false;
   return true;
 }

@@ -15,6 +15,8 @@ export interface ByteLines {
   /** The incomplete last line, decoded, for a provisional parse (as TailChunk.partial.text). */
   partial?: string;
   more: boolean;
+  /** The file's size at this read (a first read of a backlog sizes its stores from it). */
+  fileBytes: number;
   /** Lines longer than `maxLineBytes` in this read: blanked, or skipped up to their end (see FileTail). */
   overlong?: OverlongLine[];
 }
@@ -201,7 +203,15 @@ export class FileTail {
   readBytes(): ByteLines | TailError {
     return withOpenFile(this.path, (fd) => {
       const r = this.readBytesFrom(fd, this.byteReadLimit);
-      const chunk: ByteLines = { bytes: r.data, end: r.end, firstLineNumber: this.nextLine, start: r.start, rewritten: r.rewritten, more: r.more };
+      const chunk: ByteLines = {
+        bytes: r.data,
+        end: r.end,
+        firstLineNumber: this.nextLine,
+        start: r.start,
+        rewritten: r.rewritten,
+        more: r.more,
+        fileBytes: r.size,
+      };
       if (r.overlong !== undefined) chunk.overlong = r.overlong;
       const partial = this.decodePartial(this.nextLine === 1 && r.end === 0);
       if (partial !== undefined) chunk.partial = partial;
@@ -219,7 +229,10 @@ export class FileTail {
    * `end` is just past the last line feed (or the whole buffer for an over-long line). What follows
    * `end` is held back for the next read.
    */
-  private readBytesFrom(fd: number, limit: number): { data: Buffer; start: number; end: number; rewritten: boolean; more: boolean; overlong?: OverlongLine[] } {
+  private readBytesFrom(
+    fd: number,
+    limit: number,
+  ): { data: Buffer; start: number; end: number; rewritten: boolean; more: boolean; size: number; overlong?: OverlongLine[] } {
     const size = fs.fstatSync(fd).size;
     let rewritten = false;
     if (size < this.offset) rewritten = true;
@@ -262,7 +275,7 @@ export class FileTail {
     const more = this.offset < size;
     // Kept for the next read of the backlog only: a tail at rest holds no buffer.
     this.scratch = more ? buffer : undefined;
-    return overlong.length > 0 ? { data, start, end, rewritten, more, overlong } : { data, start, end, rewritten, more };
+    return overlong.length > 0 ? { data, start, end, rewritten, more, size, overlong } : { data, start, end, rewritten, more, size };
   }
 
   /**
