@@ -426,10 +426,6 @@ class FisherState {
     readonly maxFlops = 0,
     /** Runs in (finished, training or planned). */
     readonly runCount = 0,
-    /** |ln(tokens per parameter)| from the target's of the run nearest it in that ratio (Infinity: none). */
-    readonly ratioGap = Number.POSITIVE_INFINITY,
-    /** The sum over the runs in of |ln(tokens per parameter)| from the target's. */
-    readonly ratioGapSum = 0,
   ) {
     if (info) this.info = info.map((r) => r.slice());
     else {
@@ -445,18 +441,7 @@ class FisherState {
    * ladder's widths agree with the intervals the planner and the lens show.
    */
   withContrastPriors(priors: readonly ContrastPrior[]): FisherState {
-    const next = new FisherState(
-      this.theta,
-      this.noise,
-      this.targetN,
-      this.targetD,
-      this.targetFlops,
-      this.info,
-      this.maxFlops,
-      this.runCount,
-      this.ratioGap,
-      this.ratioGapSum,
-    );
+    const next = new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, this.maxFlops, this.runCount);
     const names = chinchillaLaw.parameters.map((p) => p.name);
     for (const prior of priors)
       addOuter(
@@ -468,18 +453,7 @@ class FisherState {
   }
   /** The same information with a run of `flops` finished (a run training now, once it ends). */
   withLargest(flops: number): FisherState {
-    return new FisherState(
-      this.theta,
-      this.noise,
-      this.targetN,
-      this.targetD,
-      this.targetFlops,
-      this.info,
-      Math.max(this.maxFlops, flops),
-      this.runCount,
-      this.ratioGap,
-      this.ratioGapSum,
-    );
+    return new FisherState(this.theta, this.noise, this.targetN, this.targetD, this.targetFlops, this.info, Math.max(this.maxFlops, flops), this.runCount);
   }
   /**
    * With one more run. `finished` false for a run still training: its forecast informs the fit but,
@@ -495,8 +469,6 @@ class FisherState {
       this.info,
       finished ? Math.max(this.maxFlops, approxTrainingFlops(n, d)) : this.maxFlops,
       this.runCount + 1,
-      Math.min(this.ratioGap, Math.abs(Math.log(d / n / (this.targetD / this.targetN)))),
-      this.ratioGapSum + Math.abs(Math.log(d / n / (this.targetD / this.targetN))),
     );
     // The statistical part only, as the family's bootstrap measures it: how far the law's form
     // carries is the distance floor's part (widthsOf), which only the largest run moves.
@@ -627,18 +599,8 @@ function expectedErrorFor(
       fitHalf = Math.log(p.interval[1] / p.interval[0]) / 2;
     } else fitHalf = Z80 * INTERVAL_CALIBRATION.crossRun * scale * sd.lnLoss;
     const floor = state.maxFlops > 0 ? crossRunDistanceFloor(target.flops / state.maxFlops) : Number.POSITIVE_INFINITY;
-    return Math.hypot(fitHalf, floor, misfitOf(state));
+    return Math.hypot(fitHalf, floor);
   };
-}
-
-// EXPERIMENT (ladder6): the law's misfit at the target's tokens per parameter, per e-fold of the nearest run's gap.
-const ENV = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-const MISFIT_PER_LN = Number(ENV.LADDER_MISFIT ?? 0);
-const MISFIT_MODE = ENV.LADDER_MISFIT_MODE ?? 'error';
-const MISFIT_GAP = ENV.LADDER_MISFIT_GAP ?? 'nearest';
-function misfitOf(state: FisherState): number {
-  if (MISFIT_GAP === 'mean') return state.runCount > 0 ? (MISFIT_PER_LN * state.ratioGapSum) / state.runCount : 0;
-  return Number.isFinite(state.ratioGap) ? MISFIT_PER_LN * state.ratioGap : 0;
 }
 
 /**
@@ -1025,15 +987,6 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     // cheap, far runs when one run nearer the target would pin it better.
     // A run already in the family or the plan is not proposed again (a repeat is a seed, not a rung).
     const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
-    // EXPERIMENT (ladder6): given candidates held to the product grid's rules.
-    const CAND = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.LADDER_CAND ?? '';
-    const givenOk = (c: { params: number; tokens: number }) => {
-      const r = c.tokens / c.params;
-      const tr = targetD / targetN;
-      if (CAND.includes('ratio') && (r < Math.min(5, tr) / Math.SQRT2 || r > Math.max(320, tr) * Math.SQRT2)) return false;
-      if (CAND.includes('largest') && approxTrainingFlops(c.params, c.tokens) > state.maxFlops && Math.abs(Math.log(r / tr)) > Math.LN2) return false;
-      return true;
-    };
     const candidatesFor = (left: number, taken: readonly Spec[]) =>
       (request.candidates ?? candidateSpecs(targetN, targetD, left, minParams, state.maxFlops)).filter(
         (c) =>
@@ -1041,18 +994,13 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           valid(c.tokens) &&
           approxTrainingFlops(c.params, c.tokens) <= left &&
           !taken.some((p) => p.params === c.params && p.tokens === c.tokens) &&
-          (request.candidates !== undefined || !have.some((h) => sameRun(h, c))) &&
-          (request.candidates === undefined || givenOk(c)),
+          (request.candidates !== undefined || !have.some((h) => sameRun(h, c))),
       );
     // 'mixed': the most narrowing run first (usually the largest affordable: the one that moves the
     // distance floor, as the backtest's largest-first baseline), then the most narrowing per FLOP.
     // The width the search narrows: the loss interval's, or N*'s with its distance floor (`objective`).
     const objectiveWidth = (st: FisherState): number => {
-      if (request.objective !== 'nStar') {
-        const w = rawWidths(st).lossWidth;
-        if (MISFIT_MODE !== 'both' || !(MISFIT_PER_LN > 0)) return w;
-        return 2 * Math.sinh(Math.hypot(Math.asinh(w / 2), misfitOf(st)));
-      }
+      if (request.objective !== 'nStar') return rawWidths(st).lossWidth;
       const floor = st.maxFlops > 0 ? crossRunDistanceFloor(targetFlops / st.maxFlops, FRONTIER_DISTANCE_FLOOR) : Number.POSITIVE_INFINITY;
       return Math.exp(2 * Math.max(Math.log(rawWidths(st).nStarRatio) / 2, floor)) - 1;
     };
