@@ -526,11 +526,42 @@ function upperMedian(xs: readonly number[]): number {
   return s.length ? s[s.length >> 1] : Infinity;
 }
 
-/** Per strategy, the compute each (grid, target) case needs to reach maxErrorPct (random, planner: median over seeds). */
-function reachByCase(scores: readonly BacktestScore[], maxErrorPct: number): Map<string, { grid: string; largest: boolean; reach: number[] }> {
+/**
+ * The error a case must reach: a fixed percentage, or `ofBest` × the best error any strategy reaches
+ * on that case at its largest budget tried (random, planner: median over their seeds), which every
+ * case can answer (a fixed 2% or 5% some grids' targets reach with no strategy).
+ */
+export type ReachThreshold = number | { ofBest: number };
+
+/** Per (grid, target) case, the error in percent a threshold asks of it (from every strategy's scores). */
+function thresholdsOf(scores: readonly BacktestScore[], threshold: ReachThreshold): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const key of new Set(scores.map(caseOf))) {
+    if (typeof threshold === 'number') {
+      out.set(key, threshold);
+      continue;
+    }
+    const here = scores.filter((s) => caseOf(s) === key);
+    const last = maxOf(here.map((s) => s.fraction));
+    const best = minOf(
+      STRATEGIES.map((st) => median(here.filter((s) => strategyOf(s) === st && s.fraction === last).map((s) => s.errorPct))).filter(Number.isFinite),
+    );
+    out.set(key, threshold.ofBest * best);
+  }
+  return out;
+}
+
+const thresholdText = (t: ReachThreshold) => (typeof t === 'number' ? `${t}%` : `${t.ofBest}× the best error at the largest budget`);
+
+/** Per strategy, the compute each (grid, target) case needs to reach its threshold (random, planner: median over seeds). */
+function reachByCase(
+  scores: readonly BacktestScore[],
+  thresholds: ReadonlyMap<string, number>,
+): Map<string, { grid: string; largest: boolean; reach: number[] }> {
   const out = new Map<string, { grid: string; largest: boolean; reach: number[] }>();
   for (const key of new Set(scores.map(caseOf))) {
     const here = scores.filter((s) => caseOf(s) === key);
+    const maxErrorPct = thresholds.get(key) ?? NaN;
     // A seeded strategy (random, the planner) reaches it when most of its seeds do.
     const reach = STRATEGIES.map((st) =>
       upperMedian(
@@ -554,14 +585,18 @@ function leastOf(reach: readonly number[]): boolean[] {
 }
 
 /**
- * Ladder compute each strategy needs to bring the target's error to `maxErrorPct` and keep it there
+ * Ladder compute each strategy needs to bring the target's error to the threshold (a percentage, or
+ * a multiple of the best error any strategy reaches on the case at its largest budget) and keep it there
  * at every larger budget tried (random, planner: median over seeds), per grid the median over its targets
  * (`–`: not reached by at least half of them); then how often each strategy needs the least, per
  * grid (its medians), per (grid, target) case, and per grid on its largest target alone (the old measure).
  */
-export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], maxErrorPct: number): string[] {
-  const md = [`| grid (targets) | ${STRATEGIES.map((s) => `${s}: budget to ≤ ${maxErrorPct}%`).join(' | ')} |`, `|${' --- |'.repeat(STRATEGIES.length + 1)}`];
-  const least = leastCompute(scores, grids, maxErrorPct);
+export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], threshold: ReachThreshold): string[] {
+  const label = thresholdText(threshold);
+  // Fixed from every strategy's scores, so that each planner seed alone is held to the same errors.
+  const thresholds = thresholdsOf(scores, threshold);
+  const md = [`| grid (targets) | ${STRATEGIES.map((s) => `${s}: budget to ≤ ${label}`).join(' | ')} |`, `|${' --- |'.repeat(STRATEGIES.length + 1)}`];
+  const least = leastCompute(scores, grids, thresholds);
   for (const g of least.gridRows) md.push(`| ${g.grid} (${g.targets}) | ${g.reach.map((v) => (Number.isFinite(v) ? fractionCell(v) : '–')).join(' | ')} |`);
   const line = (wins: number[]) => STRATEGIES.map((s, i) => `${s} ${wins[i]}`).join(', ');
   const seeds = seededNames(scores, 'planner');
@@ -571,14 +606,14 @@ export function computeToReach(scores: readonly BacktestScore[], grids: readonly
           const one = leastCompute(
             scores.filter((s) => strategyOf(s) !== 'planner' || s.strategy === name),
             grids,
-            maxErrorPct,
+            thresholds,
           );
           return { name, grids: one.gridWins[0], cases: one.caseWins[0] };
         })
       : [];
   md.push(
     '',
-    `Least compute to ≤ ${maxErrorPct}% (ties counted for each): per grid (its median over targets) ${line(least.gridWins)} of ${least.gridRows.length} grids; ` +
+    `Least compute to ≤ ${label} (ties counted for each): per grid (its median over targets) ${line(least.gridWins)} of ${least.gridRows.length} grids; ` +
       `per (grid, target) case ${line(least.caseWins)} of ${least.caseCount} cases (${least.reached} reached by some strategy); ` +
       `the old measure (each grid's largest target alone) ${line(least.oldWins)} of ${least.oldCount} grids.` +
       (bySeed.length
@@ -589,11 +624,11 @@ export function computeToReach(scores: readonly BacktestScore[], grids: readonly
   return md;
 }
 
-/** How often each strategy needs the least compute to maxErrorPct: per grid (its targets' median), per case, per grid's largest target. */
+/** How often each strategy needs the least compute to each case's threshold: per grid (its targets' median), per case, per grid's largest target. */
 function leastCompute(
   scores: readonly BacktestScore[],
   grids: readonly BacktestGrid[],
-  maxErrorPct: number,
+  thresholds: ReadonlyMap<string, number>,
 ): {
   gridRows: { grid: string; targets: number; reach: number[] }[];
   gridWins: number[];
@@ -603,7 +638,7 @@ function leastCompute(
   oldCount: number;
   reached: number;
 } {
-  const byCase = reachByCase(scores, maxErrorPct);
+  const byCase = reachByCase(scores, thresholds);
   const count = (rows: readonly number[][]) => {
     const wins = STRATEGIES.map(() => 0);
     for (const r of rows) leastOf(r).forEach((w, i) => (wins[i] += w ? 1 : 0));

@@ -1878,6 +1878,12 @@ async function main(): Promise<void> {
     md.push(...ladderCalibrationMarkdown(ladderScores, LADDER_INTERVAL_FACTOR));
     md.push("Ladder compute (fraction of the target's) at which the target's error falls to ≤ 2% and ≤ 5% and stays there at every larger budget tried:", '');
     md.push(...computeToReach(ladderScores, ladderGrids, 2), ...computeToReach(ladderScores, ladderGrids, 5));
+    // A fixed 2% or 5% some grids' targets reach with no strategy: relative to the best any strategy reaches there, every grid answers.
+    md.push(
+      "Ladder compute at which the target's error falls to within 1.25× the best error any strategy reaches on that target at the largest budget (random, planner: median over seeds) and stays there at every larger budget tried:",
+      '',
+      ...computeToReach(ladderScores, ladderGrids, { ofBest: 1.25 }),
+    );
     md.push(
       `Planner against each baseline, same case and budget (lower error wins; within 0.05 points a tie; random: median over seeds): ${plannerWins(ladderScores)
         .map((w) => `${w.baseline} ${w.wins}–${w.losses} (${w.ties} ties)`)

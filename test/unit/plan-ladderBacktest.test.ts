@@ -223,3 +223,50 @@ test("the planner's verdicts are the median over its refit seeds: reached when m
   const wins = plannerWins(scores).find((w) => w.baseline === 'largest-first');
   assert.deepEqual(wins && [wins.wins, wins.losses], [2, 0]);
 });
+
+test("compute to within 1.25× of the best error at the largest budget: every target answers, each held to its own best, the planner's seeds to the same threshold", () => {
+  const s = (target: string, strategy: string, fraction: number, errorPct: number) => ({
+    grid: 'g',
+    target,
+    largest: target === 't2',
+    strategy,
+    fraction,
+    runs: 2,
+    usedFraction: fraction,
+    predicted: 2,
+    interval: [1.9, 2.1] as [number, number],
+    truth: 2,
+    errorPct,
+    covered: true,
+    widthPct: 10,
+    computeRatio: 10,
+    fitInterval: [1.9, 2.1] as [number, number],
+    picked: [],
+    heldOutMiss: 0,
+  });
+  const scores: ReturnType<typeof s>[] = [];
+  // t1: no strategy reaches 5%; the recipe's 8% at 30% is the best, so ≤ 10% counts: the recipe
+  // reaches it at 30%, largest-first (9% from 10%) at 10%; the planner's median seed ends at 12%.
+  // t2: the planner's seeds' median 1% at 30% is the best (≤ 1.25%): only the planner reaches it.
+  for (const [seed, t1, t2] of [
+    [1, [20, 9, 9], [9, 1, 1]],
+    [2, [20, 12, 12], [9, 3, 1]],
+    [3, [20, 12, 12], [9, 1, 1]],
+  ] as const)
+    [0.01, 0.1, 0.3].forEach((f, i) => scores.push(s('t1', `planner (seed ${seed})`, f, t1[i]), s('t2', `planner (seed ${seed})`, f, t2[i])));
+  [0.01, 0.1, 0.3].forEach((f, i) => {
+    scores.push(s('t1', 'IsoFLOP recipe', f, [30, 30, 8][i]), s('t1', 'largest-first', f, [20, 9, 9][i]));
+    scores.push(s('t2', 'IsoFLOP recipe', f, 4), s('t2', 'largest-first', f, [9, 2, 2][i]));
+  });
+  const grids = ['t1', 't2'].map((t) => ({ name: 'g', target: { runId: t, params: 1e9, tokens: 2e10, loss: 2 }, pool: [], largest: t === 't2' }));
+  // Fixed at 5%, t1 is reached by none.
+  assert.match(computeToReach(scores, grids, 5).join('\n'), /of 2 cases \(1 reached by some strategy\)/);
+  const md = computeToReach(scores, grids, { ofBest: 1.25 }).join('\n');
+  assert.match(md, /budget to ≤ 1.25× the best error at the largest budget/);
+  assert.match(md, /per \(grid, target\) case planner 1, IsoFLOP recipe 0, random 0, largest-first 1 of 2 cases \(2 reached by some strategy\)/);
+  // The grid's median over its two targets is the larger: no strategy reaches both.
+  assert.match(md, /\| g \(2\) \| – \| – \| – \| – \|/);
+  // Seed 1 alone reaches t1's 10% at 10% (a tie with largest-first) and t2's 1.25% from 10%: both
+  // targets, so the grid. Seeds 2 and 3 miss t1's 10% (12%); t2 they reach at 30% and 10%, the least.
+  assert.match(md, /seed 1 1 grids, 2 cases; seed 2 0 grids, 1 cases; seed 3 0 grids, 1 cases/);
+});
