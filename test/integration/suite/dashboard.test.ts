@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScalingLensApi } from '../../../src/extension';
 import type { RenderReport } from '../../../src/features/dashboard';
+import type { Snapshot } from '../../../src/core/snapshot';
 import { EXTENSION_ID, WAIT_MS, api } from './harness';
 
 async function rendered(lens: ScalingLensApi, what: string, ok: (r: RenderReport) => boolean): Promise<RenderReport> {
@@ -19,16 +20,51 @@ async function rendered(lens: ScalingLensApi, what: string, ok: (r: RenderReport
   }
 }
 
+/** What a snapshot says of its runs, family laws and scaling views, for a failure message. */
+function fitsSeen(s: Snapshot | undefined): string {
+  if (!s) return 'no snapshot';
+  return JSON.stringify({
+    version: s.version,
+    runs: s.runs.length,
+    validations: s.validations.length,
+    fitting: s.fitting,
+    families: s.families.map((f) => ({
+      family: f.family,
+      pending: f.pending === true,
+      runIds: f.runIds.length,
+      ...(f.error ? { error: f.error } : {}),
+      ...(f.fit ? { timedOut: f.fit.timedOut, heldOut: f.fit.validation?.heldOutRunId ?? null } : {}),
+    })),
+    scaling: s.scaling.map((v) => ({
+      family: v.family,
+      lawLine: v.lawLine !== undefined,
+      frontier: v.frontier !== undefined,
+      heldOut: v.points.filter((p) => p.heldOut).map((p) => p.runId),
+    })),
+  });
+}
+
 // Named under "Scaling Lens on the example sweep" so the trusted configuration of run.mjs runs it.
 suite('Scaling Lens on the example sweep (dashboard)', function () {
   this.timeout(3 * WAIT_MS);
 
   test('the loss curves, the scaling view and the predicted-vs-actual view each draw data', async () => {
     const lens = await api();
-    const snapshot = await lens.waitForSnapshot((s) => s.runs.length >= 7 && s.families.some((f) => f.fit) && s.validations.length > 0, WAIT_MS);
+    // While a family's law of every run is being fitted, the family shows (`pending`) the law fitted
+    // before, which can be one of the first runs read: too few for the leave-largest-out check, so no
+    // held-out run yet. Wait for a law that is not pending, then check what it draws.
+    let seen: Snapshot | undefined;
+    const snapshot = await lens
+      .waitForSnapshot((s) => {
+        seen = s;
+        return s.runs.length >= 7 && s.families.some((f) => f.fit && !f.pending) && s.validations.length > 0;
+      }, WAIT_MS)
+      .catch((e: unknown) => {
+        throw new Error(`${String(e)} waiting for 7 runs, a validation and a family law not pending; last seen: ${fitsSeen(seen)}`);
+      });
     assert.ok(
       snapshot.scaling.some((v) => v.lawLine && v.frontier && v.points.some((p) => p.heldOut)),
-      'a family has a law line, a frontier and a held-out run',
+      `a family has a law line, a frontier and a held-out run; saw ${fitsSeen(snapshot)}`,
     );
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'curves');
     const curves = await rendered(lens, 'the loss curves', (r) => r.view === 'curves' && r.runs === snapshot.runs.length && r.points > 100);
