@@ -77,7 +77,8 @@ function main(): void {
         facts.estimateLoss = loss.value;
         facts.estimateInterval = loss.interval.map((v) => v.toFixed(4)).join('–');
         estimated = true;
-        if (allFitted) done();
+        // SCALING_LENS_ESTIMATE_ONLY=1: stop at the config's full estimate (side-by-side timing of trees).
+        if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
       }
     });
   };
@@ -142,6 +143,8 @@ function main(): void {
   askEstimate();
   // Keeps the process alive while the fits run (the fitting threads do not).
   setTimeout(done, GIVE_UP_MS);
+  // Stopped from outside (a timeout): what was measured so far.
+  process.on('SIGTERM', done);
 }
 
 main();
