@@ -4,18 +4,22 @@
 // repository, `estimate` and `plan` would calibrate on examples/'s runs), the commands taking turns
 // so a change in the machine's load falls on all of them. Wall time is measured around the spawn;
 // CPU time (user + system, every thread) is read at exit by a one-line preload that bare node runs
-// too. Each command with the CLI's V8 code cache warm, being written, and off. Medians of RUNS. Alone, `node --import tsx bench/coldStart.ts <other checkout>` times that
-// checkout's built CLI in the same turns, for a before/after.
+// too. Each command with the CLI's V8 code cache warm, being written, and off. Medians of RUNS
+// turns, the first turn (a warm-up: file cache, CPU frequency) discarded. The ratio to bare node is
+// paired: each turn's time over that turn's bare node, then the median of those ratios with their
+// interquartile range (the spread shows whether two rows differ or the machine moved).
+// Alone, `node --import tsx bench/coldStart.ts <other checkout>` times that checkout's built CLI in
+// the same turns, for a before/after; SCALING_LENS_BENCH_COLD_RUNS sets RUNS.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { median } from './stats';
+import { median, quantile } from './stats';
 import { CODE_CACHE_ENV } from '../src/cliCodeCache';
 
 const repoRoot = path.resolve(__dirname, '..');
-/** Runs of each command (interleaved). */
-const RUNS = 15;
+/** Timed turns of each command (interleaved), after one warm-up turn that is discarded. */
+const RUNS = Number(process.env.SCALING_LENS_BENCH_COLD_RUNS ?? 21);
 
 export interface ColdStartRow {
   name: string;
@@ -106,16 +110,25 @@ export function coldStartRows(tmp: string, json: Record<string, number>, otherRo
   const wall = runs.map(() => [] as number[]);
   const cpu = runs.map(() => [] as number[]);
   const loadBefore = os.loadavg()[0];
-  for (let r = 0; r < RUNS; r++) {
+  // Turn 0 is a warm-up, not recorded.
+  for (let r = 0; r <= RUNS; r++) {
     runs.forEach((c, i) => {
       fs.rmSync(cpuOut, { force: true });
       const t = performance.now();
       const res = spawnOne(c.args, c.cacheDir(r, i));
-      wall[i].push(performance.now() - t);
+      const ms = performance.now() - t;
       if (res.status !== 0) throw new Error(`${c.label} failed (exit ${res.status})`);
+      if (r === 0) return;
+      wall[i].push(ms);
       cpu[i].push(Number(fs.readFileSync(cpuOut, 'utf8')));
     });
   }
+  /** Per-turn ratios of run `i` to bare node (run 0): median and interquartile range. */
+  const paired = (samples: number[][], i: number) => {
+    const ratios = samples[i].map((v, r) => v / samples[0][r]);
+    return { median: median(ratios), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75) };
+  };
+  const pairedText = (p: { median: number; q1: number; q3: number }) => `${p.median.toFixed(2)}× (IQR ${p.q1.toFixed(2)}–${p.q3.toFixed(2)})`;
   const loads = `1-minute load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
   const bareWall = median(wall[0]);
   const bareCpu = median(cpu[0]);
@@ -125,17 +138,21 @@ export function coldStartRows(tmp: string, json: Record<string, number>, otherRo
   return commands.map((c, k) => {
     const at = (m: number) => ({ ms: median(wall[1 + 3 * k + m]), cpuMs: median(cpu[1 + 3 * k + m]) });
     const [warm, writing, off] = [at(0), at(1), at(2)];
+    const warmWall = paired(wall, 1 + 3 * k);
+    const warmCpu = paired(cpu, 1 + 3 * k);
     json[`coldStart:${c.key}`] = warm.ms;
     json[`coldStartCpu:${c.key}`] = warm.cpuMs;
+    json[`coldStartRatio:${c.key}`] = warmWall.median;
+    json[`coldStartCpuRatio:${c.key}`] = warmCpu.median;
     json[`coldStartNoCache:${c.key}`] = off.ms;
     json[`coldStartNoCacheCpu:${c.key}`] = off.cpuMs;
     json[`coldStartWritingCache:${c.key}`] = writing.ms;
     return {
       name: `CLI cold start: ${c.label}`,
-      value: `${warm.ms.toFixed(0)} ms (${ratio(warm.ms, bareWall)} bare node); no code cache ${off.ms.toFixed(0)} ms (${ratio(off.ms, bareWall)})`,
+      value: `${warm.ms.toFixed(0)} ms (${pairedText(warmWall)} bare node); no code cache ${off.ms.toFixed(0)} ms (${ratio(off.ms, bareWall)})`,
       note:
-        `wall, medians of ${RUNS} runs interleaved with bare \`node -e 0\` (${bareWall.toFixed(0)} ms) and the other commands, from an empty folder. ` +
-        `With V8's code cache of an earlier run (every run but the first): CPU ${warm.cpuMs.toFixed(0)} ms (${ratio(warm.cpuMs, bareCpu)} bare node's ${bareCpu.toFixed(0)} ms); ` +
+        `wall, medians of ${RUNS} turns interleaved with bare \`node -e 0\` (${bareWall.toFixed(0)} ms) and the other commands, from an empty folder, a warm-up turn discarded; ratios paired per turn (median and interquartile range of each turn's time over its bare node's). ` +
+        `With V8's code cache of an earlier run (every run but the first): CPU ${warm.cpuMs.toFixed(0)} ms (${pairedText(warmCpu)} bare node's ${bareCpu.toFixed(0)} ms); ` +
         `the cache off: CPU ${off.cpuMs.toFixed(0)} ms (${ratio(off.cpuMs, bareCpu)}); the first run, which writes the cache: ${writing.ms.toFixed(0)} ms (${ratio(writing.ms, bareWall)}), CPU ${writing.cpuMs.toFixed(0)} ms; ${loads}`,
     };
   });

@@ -7,7 +7,9 @@
 // goes on in slices, session.ts), the first snapshot (the runs read so far), the first with every
 // run listed, the first snapshot with a run's forecast, the looked-at run's first
 // forecast (a point forecast, its interval coming) and its forecast with the interval, the config's
-// estimate answered with every fit it needs, and the snapshot with every fit landed; the process's
+// first estimate (provisional or not: LossEstimate.provisional) and its estimate from the family's
+// full law (asked again whenever Snapshot.estimates moves, as the lens does), and the snapshot with
+// every fit landed; the process's
 // CPU (every thread) at the first answer and at the end; the 1-minute load average at the start;
 // the number of snapshots posted.
 // Prints one JSON object. Run by bench/scale.ts in a child process:
@@ -54,8 +56,38 @@ function main(): void {
     process.exit(0);
   };
   let runsSeen = 0;
+  let estimatesGeneration: number | undefined;
+  let asking = false;
+  // As the lens asks: the config's text as the editor has it; a provisional or early answer is asked again when the generation moves.
+  const askEstimate = (): void => {
+    if (!configFile || estimated || asking) return;
+    asking = true;
+    void session.estimateConfig(path.resolve(configFile), fs.readFileSync(configFile, 'utf8')).then((estimate) => {
+      asking = false;
+      const now = performance.now() - started;
+      const loss = estimate.predictions.loss;
+      if (at.firstEstimateMs === undefined) {
+        at.firstEstimateMs = now;
+        facts.firstEstimateProvisional = loss?.provisional !== undefined;
+        facts.firstEstimateLoss = loss ? loss.value : (estimate.predictions.uncalibrated ?? 'none');
+      }
+      if (loss && !loss.provisional) {
+        at.estimateMs = now;
+        facts.estimateComplete = estimate.fitsPending !== true;
+        facts.estimateLoss = loss.value;
+        facts.estimateInterval = loss.interval.map((v) => v.toFixed(4)).join('–');
+        estimated = true;
+        // SCALING_LENS_ESTIMATE_ONLY=1: stop at the config's full estimate (side-by-side timing of trees).
+        if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
+      }
+    });
+  };
   const onSnapshot = (snapshot: Snapshot): void => {
     const now = performance.now() - started;
+    if (snapshot.estimates !== estimatesGeneration) {
+      estimatesGeneration = snapshot.estimates;
+      if (at.firstEstimateMs !== undefined) askEstimate();
+    }
     // Rounds posted: each rebuilds every run's view (session.ts spaces them while fits land).
     facts.snapshots = Number(facts.snapshots ?? 0) + 1;
     at.firstSnapshotMs ??= now;
@@ -108,18 +140,11 @@ function main(): void {
   session.reset(files);
   // A tree that reads every file in `reset` (before slices) never calls readPaused.
   at.readMs ??= performance.now() - started;
-  if (configFile) {
-    // As the lens asks: the config's text as the editor has it, answered once its fits have landed.
-    void session.estimateConfig(path.resolve(configFile), fs.readFileSync(configFile, 'utf8')).then((estimate) => {
-      at.estimateMs = performance.now() - started;
-      facts.estimateComplete = estimate.fitsPending !== true;
-      facts.estimateLoss = estimate.predictions.loss ? estimate.predictions.loss.value : (estimate.predictions.uncalibrated ?? 'none');
-      estimated = true;
-      if (allFitted) done();
-    });
-  }
+  askEstimate();
   // Keeps the process alive while the fits run (the fitting threads do not).
   setTimeout(done, GIVE_UP_MS);
+  // Stopped from outside (a timeout): what was measured so far.
+  process.on('SIGTERM', done);
 }
 
 main();

@@ -117,6 +117,9 @@ interface FirstAnswer {
   lookedAtFittedMs: number;
   lookedAtPointOnly: boolean;
   lookedAtIntervalMs: number;
+  /** The config's first estimate, provisional or not (LossEstimate.provisional). */
+  firstEstimateMs: number;
+  firstEstimateProvisional: boolean;
   estimateMs: number;
   estimateComplete: boolean;
   allFittedMs: number;
@@ -263,6 +266,7 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
       json[`scan${n}FirstAnswerCpuMs`] = first.firstFittedCpuMs;
       json[`scan${n}LookedAtAnswerMs`] = first.lookedAtFittedMs;
       json[`scan${n}LookedAtIntervalMs`] = first.lookedAtIntervalMs;
+      json[`scan${n}FirstEstimateMs`] = first.firstEstimateMs;
       json[`scan${n}EstimateMs`] = first.estimateMs;
       json[`scan${n}AllAnswersMs`] = first.allFittedMs;
       json[`scan${n}AllAnswersCpuMs`] = first.cpuMs;
@@ -274,7 +278,7 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
         : `as the extension's worker gets them (${extensionThreads} fitting thread${extensionThreads === 1 ? '' : 's'}, load ${first.load1.toFixed(1)} at its start), from the rescan: ` +
           `files read ${s(first.readMs)}, runs listed ${s(first.firstSnapshotMs)}, first forecast (${first.firstFittedRun}${first.firstFittedPointOnly ? ', a point forecast, interval coming' : ''}) ${s(first.firstFittedMs)} (CPU ${s(first.firstFittedCpuMs)}), ` +
           `the run looked at (${lookedAt}) ${s(first.lookedAtFittedMs)}${first.lookedAtPointOnly ? ' as a point forecast, with its interval' : ', interval'} ${s(first.lookedAtIntervalMs)}, ` +
-          `its config's estimate ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
+          `its config's first estimate ${s(first.firstEstimateMs)}${first.firstEstimateProvisional ? ' (provisional: the finished runs alone)' : ''}, from the family's full law ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
     rows.push({
       name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (${copies}), every curve and the family law fitted`,
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,

@@ -326,7 +326,8 @@ export function scalingView(
 export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined {
   const plan = estimate.plan;
   const loss = estimate.predictions.loss;
-  if (!estimate.applicable || !plan || plan.tokens === undefined || !loss) return undefined;
+  // A provisional loss (LossEstimate.provisional) is not drawn: the star waits for the family's law.
+  if (!estimate.applicable || !plan || plan.tokens === undefined || !loss || loss.provisional) return undefined;
   const params = plan.params.total;
   return {
     file: estimate.file,

@@ -36,7 +36,15 @@ export type FitJob =
       everyResample?: boolean;
     }
   /** A family's law (laws/familyLaws.ts, Chinchilla unless `.scalinglens.yaml` picks another) over its runs' points. */
-  | { kind: 'family'; points: CrossRunPoint[]; priors?: 'auto' | 'always' | 'never'; law?: string; seed: number }
+  | {
+      kind: 'family';
+      points: CrossRunPoint[];
+      priors?: 'auto' | 'always' | 'never';
+      law?: string;
+      seed: number;
+      /** Bootstrap resamples of the law (its default when absent): 0 for a provisional law (FamilyLaw.provisional), shown without interval. */
+      resamples?: number;
+    }
   /** The over-training law (Gadre et al. 2024) of a family, anchored on its Chinchilla fit. */
   | { kind: 'overtrain'; chinchilla: CrossRunFit; points: CrossRunPoint[]; seed: number }
   /** The point of one run that stands for it in its family's law, when that takes a fit (`curve` mode). */
@@ -104,7 +112,7 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
       return { fit: fitCurve(job.steps, job.losses, { ...base, targetStep: job.plannedEndStep }), lrUsed: false };
     }
     case 'family':
-      return fitFamilyLaw(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors, law: job.law });
+      return fitFamilyLaw(job.points, { deadline, isCancelled, seed: job.seed, priors: job.priors, law: job.law, resamples: job.resamples });
     case 'overtrain':
       return overtrainFitFor(job.chinchilla, job.points, { deadline, isCancelled, seed: job.seed });
     case 'runPoint':

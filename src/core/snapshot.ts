@@ -191,6 +191,11 @@ export interface FamilyLaw {
   error?: string;
   /** The law is being fitted (in the fitting thread): `fit`, when present, is the one made before from other runs. */
   pending?: boolean;
+  /**
+   * A first answer (estimates only, never in a snapshot): `fit` was fitted without the live runs
+   * named here, whose forecasts are still being fitted; the family's law follows with them.
+   */
+  provisional?: { pendingRunIds: string[] };
 }
 
 export interface LossEstimate extends Prediction {
@@ -218,6 +223,13 @@ export interface LossEstimate extends Prediction {
   breakNote?: string;
   /** Where the family bends: the broken law's loss at this plan (fit/familyBrokenLaw.ts), beside the family law's, and the sentence that says so. */
   brokenLaw?: { value: number; note: string };
+  /**
+   * A first answer from a provisional family law (FamilyLaw.provisional): fitted to the finished runs
+   * only, without the live runs named (their forecasts are still being fitted) and without the
+   * over-training law. Its `interval` is not calibrated for that and is not shown; the estimate has
+   * `fitsPending`, and the family's law replaces it once it lands.
+   */
+  provisional?: { pendingRunIds: string[]; note: string };
 }
 
 /** What `estimate` and the code lens say about one training config. */

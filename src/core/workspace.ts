@@ -9,7 +9,7 @@
 // run's view), snapshotAssembly.ts (names, ETAs, scaling views), estimates.ts (config estimates).
 import { RunCatalog, trainLoss } from './engine/runCatalog';
 import { FitScheduler } from './engine/fitScheduler';
-import { estimateConfig, type EstimateSources } from './engine/estimates';
+import { estimateConfig, type EstimateOptions, type EstimateSources } from './engine/estimates';
 import { RunViews } from './engine/runViews';
 import { CurveFits } from './engine/curveFits';
 import { FamilyFits } from './engine/familyFits';
@@ -43,9 +43,9 @@ export class ScalingWorkspace {
     seed: () => this.options.seed ?? 1,
     runs: () => this.runs(),
     familyName: (run) => this.catalog.familyName(run),
-    fitFamilies: (runs, deadline) => {
+    fitFamilies: (runs, deadline, opts) => {
       this.askSeenFirst(runs, deadline);
-      return this.families.fitFamilies(runs, deadline);
+      return this.families.fitFamilies(runs, deadline, opts);
     },
     overtrainFit: (family, chinchilla, points, deadline) => this.families.overtrainFit(family, chinchilla, points, deadline),
     fit: (slot, key, kind, makeJob, deadline) => this.fits.fit(slot, key, kind, makeJob, deadline),
@@ -161,8 +161,14 @@ export class ScalingWorkspace {
    * The predicted final loss, cost and notes for one training config (its text as the editor has
    * it). Family laws come from the cache when their runs are unchanged; a refit stops at `deadline`.
    */
-  estimateConfig(file: string, text: string, readSibling: (absPath: string) => string | undefined, deadline = Number.POSITIVE_INFINITY): ConfigEstimate {
-    return estimateConfig(this.estimateSources, file, text, readSibling, deadline);
+  estimateConfig(
+    file: string,
+    text: string,
+    readSibling: (absPath: string) => string | undefined,
+    deadline = Number.POSITIVE_INFINITY,
+    opts: EstimateOptions = {},
+  ): ConfigEstimate {
+    return estimateConfig(this.estimateSources, file, text, readSibling, deadline, opts);
   }
 
   /**

@@ -2,8 +2,8 @@
 import type { ConfigEstimate, FamilyLaw } from '../shared/protocol';
 import { getLaw } from '../core/laws/registry';
 import type { LawDefinition } from '../core/laws/types';
-import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
-import { farFromSuggestions, farText, formatLr, lawName, LineIndex } from './lensModel';
+import { formatCount, formatFlops } from '../shared/format';
+import { farFromSuggestions, farText, formatLr, lawName, LineIndex, lossAndInterval } from './lensModel';
 import { formatHours, formatUsd } from '../core/plan/costFormat';
 import { appendAll } from '../shared/arrays';
 import { shortFamilyName } from '../shared/displayName';
@@ -204,10 +204,10 @@ export function hoverMarkdown(
     if (loss) {
       const law = getLaw(loss.lawId);
       const plugged = parametersOf(family);
-      top.push(`Loss **${formatLoss(loss.value)}** ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
+      top.push(`Loss ${lossAndInterval(loss, true)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
       rows.push([
         'Predicted loss',
-        `${formatLoss(loss.value)} ${formatInterval(loss.interval)} (80%)${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`,
+        `${lossAndInterval(loss)}${loss.provisional ? `: ${loss.provisional.note}` : ' (80%)'}${loss.extrapolation ? `; extrapolated: ${loss.extrapolation}` : ''}`,
       ]);
       rows.push(['Comes from', lossProvenance(loss, runName).detail]);
       rows.push([

@@ -1,6 +1,6 @@
 // What the code lenses of a config say and where they sit, computed from the worker's estimate and
 // the document text. Free of `vscode`, so the unit tests and the bench run it as the editor does.
-import type { ConfigEstimate } from '../shared/protocol';
+import type { ConfigEstimate, LossEstimate } from '../shared/protocol';
 import type { HparamSuggestion } from '../core/plan/advice';
 import type { TrainingPlan } from '../core/configs/types';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
@@ -97,12 +97,21 @@ export function formatLr(v: number): string {
   return `${m.replace(/\.0$/, '')}e${Number(e)}`;
 }
 
+/**
+ * A predicted loss with its 80% interval, `2.410 [2.380, 2.450]`; a provisional one (LossEstimate.provisional)
+ * without it, `≈2.410 (provisional)`: its interval is not calibrated and the full law's replaces it.
+ */
+export function lossAndInterval(loss: LossEstimate, bold = false): string {
+  const value = bold ? `**${formatLoss(loss.value)}**` : formatLoss(loss.value);
+  return loss.provisional ? `≈${value} (provisional)` : `${value} ${formatInterval(loss.interval)}`;
+}
+
 /** `Loss 2.410 [2.380, 2.450] · 3.10e21 FLOPs · 1,240 H100-h · $3.1k`, or `Loss uncalibrated · …`. */
 export function lensTitle(estimate: ConfigEstimate): string {
   const parts: string[] = [];
   const loss = estimate.predictions.loss;
   if (loss) {
-    parts.push(`Loss ${formatLoss(loss.value)} ${formatInterval(loss.interval)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
+    parts.push(`Loss ${lossAndInterval(loss)}${loss.extrapolation ? ' (extrapolated)' : ''}`);
     // The family bends: the broken law's value beside the family law's (core/fit/familyBrokenLaw.ts).
     if (loss.brokenLaw) parts.push(`break: broken law ${formatLoss(loss.brokenLaw.value)}`);
   } else {
@@ -123,7 +132,7 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
   const loss = estimate.predictions.loss;
   if (loss) {
     lines.push(
-      `Predicted final loss from the ${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. Interval: 80%, calibrated on backtests.`,
+      `Predicted final loss from the ${loss.provisional ? 'provisional ' : ''}${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. ${loss.provisional ? 'No interval yet: the full law follows.' : 'Interval: 80%, calibrated on backtests.'}`,
     );
     const provenance = lossProvenance(loss, runName);
     lines.push(`Comes from the ${provenance.headline}. ${provenance.detail}`);

@@ -16,9 +16,9 @@ import type { HardwareSettings } from '../core/plan/hardware';
 import type { FitJob, FitJobResult } from '../core/fitJobs';
 import { DASHBOARD_VIEW_IDS as DASHBOARD_VIEWS, type DashboardView } from './dashboardViews';
 import type { RpcRequestMessage, RpcResponseMessage } from './rpc';
-import type { ConfigEstimate, FamilyLaw, PlannedPoint, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint } from '../core/snapshot';
+import type { ConfigEstimate, FamilyLaw, LossEstimate, PlannedPoint, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint } from '../core/snapshot';
 
-export type { ConfigEstimate, FamilyLaw, PlannedPoint, PlanBudgetRequest, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint };
+export type { ConfigEstimate, FamilyLaw, LossEstimate, PlannedPoint, PlanBudgetRequest, RunView, ScalingView, SeedGroup, Snapshot, ValidationPoint };
 export type { LadderOverlay, PlanLadderRequest };
 
 /**

@@ -50,6 +50,7 @@ function cacheSizes(engine: ScalingWorkspace): Record<string, number> {
     responseCache: curves['responseCache'].size,
     pointRetries: curves['pointRetries'].size,
     familyCache: families['familyCache'].size,
+    provisionalCache: families['provisionalCache'].size,
   };
 }
 

@@ -14,12 +14,24 @@ import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
 import { appendAll, maxOf } from '../../shared/arrays';
 import { SCHEDULE_ASSUMED } from '../../shared/scheduleAssumed';
 import type { FitScheduler } from './fitScheduler';
+import type { FitFamiliesOptions } from './familyFits';
 import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
 import { brokenLawLoss, brokenLawSentence } from '../fit/familyBrokenLaw';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 
 /** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
 const EXTRAPOLATION_FACTOR = 10;
+
+/** How an estimate is made. */
+export interface EstimateOptions {
+  /**
+   * A first answer: a family that waits for live runs' forecasts and has no law yet is given a
+   * provisional one, fitted to its finished runs (LossEstimate.provisional).
+   */
+  provisional?: boolean;
+  /** Told the family law the loss is predicted from (or would be, once fitted). */
+  onFamily?: (law: FamilyLaw) => void;
+}
 
 /** What an estimate is made from: the engine's runs, family laws and fits. */
 export interface EstimateSources {
@@ -29,7 +41,7 @@ export interface EstimateSources {
   seed(): number;
   runs(): Run[];
   familyName(run: Run): string;
-  fitFamilies(runs: Run[], deadline: number): FamilyLaw[];
+  fitFamilies(runs: Run[], deadline: number, opts?: FitFamiliesOptions): FamilyLaw[];
   overtrainFit(family: string, chinchilla: CrossRunFit, points: CrossRunPoint[], deadline: number): LawCrossRunFit | { error: string } | undefined;
   fit: FitScheduler['fit'];
   /** The family of the config being estimated (the one the user has open): its fits go first. */
@@ -46,6 +58,7 @@ export function estimateConfig(
   text: string,
   readSibling: (absPath: string) => string | undefined,
   deadline = Number.POSITIVE_INFINITY,
+  opts: EstimateOptions = {},
 ): ConfigEstimate {
   const read = readConfig({ file, text, readSibling });
   if (read.kind === 'not-applicable') {
@@ -69,7 +82,7 @@ export function estimateConfig(
   appendAll(appendAll(notes, advice.notes), planCaveats(plan));
   // Repeated data: the family law is asked about the effective (data-limited) tokens.
   const effective = lossTokens(plan);
-  const loss = predictLoss(src, plan.params.total, effective.tokens, plan.family, deadline, plan.params.nonEmbedding);
+  const loss = predictLoss(src, plan.params.total, effective.tokens, plan.family, deadline, plan.params.nonEmbedding, opts);
   if (effective.note && !('uncalibrated' in loss)) notes.push(effective.note);
   if ('uncalibrated' in loss) estimate.predictions.uncalibrated = loss.uncalibrated;
   else {
@@ -80,6 +93,7 @@ export function estimateConfig(
       notes.push(
         `The family law includes the forecast end of ${loss.anchoredRunIds.join(', ')} (still training; ${anchorSources(loss.anchoredRunIds, loss.anchoredFromSiblings)}${loss.anchoredScheduleAssumed?.length ? `; ${SCHEDULE_ASSUMED} for ${loss.anchoredScheduleAssumed.join(', ')}: no config names it, the last logged LR is held` : ''}), weighed by its forecast's interval (a measured end counts more).`,
       );
+    if (loss.provisional) notes.push(loss.provisional.note);
     appendAll(notes, loss.fitWarnings ?? []);
     if (loss.breakNote) notes.push(loss.breakNote);
     if (loss.brokenLaw) notes.push(loss.brokenLaw.note);
@@ -130,12 +144,13 @@ function predictLoss(
   tokens: number | undefined,
   family: string | undefined,
   deadline: number,
-  nonEmbeddingParams?: number,
+  nonEmbeddingParams: number | undefined,
+  opts: EstimateOptions,
 ): LossEstimate | { uncalibrated: string } {
   if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
   const runs = src.runs();
   src.focusFamily?.(family);
-  const families = src.fitFamilies(runs, deadline);
+  const families = src.fitFamilies(runs, deadline, opts.provisional ? { provisional: true, family } : undefined);
   let chosen: FamilyLaw | undefined;
   let familyAssumed = false;
   if (family !== undefined) {
@@ -149,13 +164,15 @@ function predictLoss(
     chosen = fitted[0];
     familyAssumed = true;
   }
+  opts.onFamily?.(chosen);
   if (chosen.pending && !chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" is still being fitted` };
   if (!chosen.fit) return { uncalibrated: `the law of family "${chosen.family}" could not be fitted: ${chosen.error ?? 'unknown reason'}` };
   if (chosen.fit.timedOut)
     return { uncalibrated: `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs)` };
   // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
-  // over-training law far past it (plan/regime.ts).
-  const overtrain = src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
+  // over-training law far past it (plan/regime.ts). A provisional law goes without it (its fit would
+  // be one more wait, and its slot is the family law's).
+  const overtrain = chosen.provisional ? undefined : src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
   // The family's one model (plan/familyModel.ts), the same the planner, the ladder and the scaling view use.
   const model = familyModelOf({ ...chosen, fit: chosen.fit }, overtrain);
   const prediction = model.predict(params, tokens, { nonEmbeddingParams });
@@ -178,6 +195,9 @@ function predictLoss(
     ...(chosen.anchoredRunIds?.length ? { anchoredRunIds: chosen.anchoredRunIds } : {}),
     ...(chosen.anchoredFromSiblings?.length ? { anchoredFromSiblings: chosen.anchoredFromSiblings } : {}),
     ...(chosen.anchoredScheduleAssumed?.length ? { anchoredScheduleAssumed: chosen.anchoredScheduleAssumed } : {}),
+    ...(chosen.provisional
+      ? { provisional: { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalNote(chosen.provisional.pendingRunIds) } }
+      : {}),
     // The break is said once, in its own field, not again among the fit's warnings (as FamilyLaw.fitWarnings).
     fitWarnings: model.warnings.filter((w) => w !== model.break?.note),
     ...(model.break ? { breakNote: model.break.note } : {}),
@@ -190,4 +210,10 @@ function predictLoss(
         }
       : {}),
   };
+}
+
+/** What a provisional loss (LossEstimate.provisional) leaves out, in a sentence. */
+function provisionalNote(pendingRunIds: readonly string[]): string {
+  const shown = pendingRunIds.slice(0, 5).join(', ') + (pendingRunIds.length > 5 ? ` and ${pendingRunIds.length - 5} more` : '');
+  return `Provisional: the family law fitted to its finished runs only, while the forecasts of ${pendingRunIds.length} live run(s) (${shown}) are still being fitted; no interval until the full law lands (it replaces this).`;
 }

@@ -32,6 +32,8 @@ export class FamilyFits {
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
   /** The families of the last `fitFamilies`: one missing from the next is gone (its fitter slots are forgotten). */
   private listedFamilies = new Set<string>();
+  /** Each family's provisional law (`FitFamiliesOptions.provisional`): fitted without the live runs whose forecasts are still coming. */
+  private readonly provisionalCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -46,6 +48,7 @@ export class FamilyFits {
     this.familyCache.clear();
     // A rescan lists the families again as their runs are read (see CurveFits.clear).
     this.listedFamilies = new Set();
+    this.provisionalCache.clear();
   }
 
   /**
@@ -70,8 +73,12 @@ export class FamilyFits {
     return this.fits.fit(`overtrain:${family}`, `overtrain|${familyKey}`, 'overtrain', job, deadline) ?? { error: 'still being fitted' };
   }
 
-  /** Every family's law over `runs` (each run's point, then the law through the fitter, cached by its points and priors). */
-  fitFamilies(runs: Run[], deadline: number): FamilyLaw[] {
+  /**
+   * Every family's law over `runs` (each run's point, then the law through the fitter, cached by its
+   * points and priors). With `provisional`, a family that has no law yet and waits for live runs'
+   * forecasts gets a provisional one (FamilyLaw.provisional) fitted to the points it has now.
+   */
+  fitFamilies(runs: Run[], deadline: number, opts: FitFamiliesOptions = {}): FamilyLaw[] {
     this.curves.useRuns(runs);
     const byFamily = new Map<
       string,
@@ -88,6 +95,8 @@ export class FamilyFits {
         /** Of `anchored`, those whose forecast assumes the schedule (CurvePrediction.scheduleAssumedFrom). */
         scheduleAssumed: string[];
         leftOut: { runId: string; reason: string }[];
+        /** Live runs whose forecast (the anchor) is still being fitted: counted in `pointsPending`. */
+        anchorsPending: string[];
       }
     >();
     for (const run of runs) {
@@ -105,6 +114,7 @@ export class FamilyFits {
         fromSiblings: [],
         scheduleAssumed: [],
         leftOut: [],
+        anchorsPending: [],
       };
       byFamily.set(name, entry);
       // A family named by the workspace file anywhere is named, even if some of its runs only guessed it.
@@ -147,6 +157,7 @@ export class FamilyFits {
         const ownPending = !forecast || (forecast.intervalPending === true && forecast.provenance !== 'from siblings');
         if ((ownPending && this.fits.isPending(`curve:${run.id}`)) || (forecast?.provenance !== 'from siblings' && firstSiblingPending)) {
           entry.pointsPending++;
+          entry.anchorsPending.push(run.id);
           continue;
         }
         const own = forecast?.predictedFinal;
@@ -200,7 +211,7 @@ export class FamilyFits {
       entry.runIds.push(run.id);
     }
     const out: FamilyLaw[] = [];
-    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut }] of byFamily) {
+    for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut, anchorsPending }] of byFamily) {
       const { pin, description } = this.catalog.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options().crossRunPoint ?? { kind: 'final' } };
       if (description) base.description = description;
@@ -210,6 +221,13 @@ export class FamilyFits {
       let cached = this.familyCache.get(family);
       if (pointsPending === 0 && points.length === 0) {
         out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
+        continue;
+      }
+      // Asked for a first answer, a family that waits only for live runs' forecasts (their curve-and-sibling
+      // chain: 17 s at 1,000 runs) is fitted now to the points it has. The law it shows meanwhile may
+      // be one fitted mid-read to the few runs read then.
+      if (opts.provisional && (opts.family === undefined || opts.family === family) && pointsPending > 0 && pointsPending === anchorsPending.length) {
+        out.push(this.provisionalLaw(family, base, points, runIds, anchorsPending, pin, deadline));
         continue;
       }
       // While the points or the law are being fitted, the family shows the law fitted before (if any).
@@ -261,10 +279,57 @@ export class FamilyFits {
       }
     }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
-    for (const family of this.familyCache.keys()) if (!byFamily.has(family)) this.familyCache.delete(family);
+    for (const cache of [this.familyCache, this.provisionalCache]) for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
     const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
     this.listedFamilies = new Set(byFamily.keys());
-    this.fits.forget(gone.flatMap((family) => [`family:${family}`, `overtrain:${family}`, `schedule:${family}`]));
+    this.fits.forget(gone.flatMap((family) => [`family:${family}`, `provisional:${family}`, `overtrain:${family}`, `schedule:${family}`]));
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
+  /**
+   * A family's law fitted to the points it has now (finished runs' measured ends), the live runs whose
+   * forecasts are still coming left out and named (`pendingRunIds`); its own slot and cache, so the
+   * law of every run is fitted as before. Undefined `fit` while it is being fitted.
+   */
+  private provisionalLaw(
+    family: string,
+    base: Omit<FamilyLaw, 'runIds'>,
+    points: CrossRunPoint[],
+    runIds: string[],
+    pendingRunIds: string[],
+    pin: ReturnType<RunCatalog['familySpec']>['pin'],
+    deadline: number,
+  ): FamilyLaw {
+    const provisional = { pendingRunIds: [...pendingRunIds] };
+    if (points.length === 0) return { ...base, runIds, pending: true, provisional };
+    const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
+    const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
+    // The family's law fitted to exactly these points (a new live run waits for its first forecast) is that law.
+    const full = this.familyCache.get(family);
+    let cached = full?.key === key ? full : this.provisionalCache.get(family);
+    if (cached?.key !== key) {
+      const value = this.fits.fit(
+        `provisional:${family}`,
+        key,
+        'family',
+        // Without resamples: its interval is not shown (at 720 points 0.3 s of CPU against 10.7 s with 200, load 9).
+        () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1, resamples: 0 }),
+        deadline,
+      );
+      if (value === undefined) return { ...base, runIds, pending: true, provisional };
+      cached = { key, value, points };
+      if (!fitTimedOut(value)) this.provisionalCache.set(family, cached);
+    }
+    const value = cached.value;
+    if ('error' in value) return { ...base, runIds, pending: true, provisional, error: value.error };
+    return { ...base, runIds: [...new Set(points.map((p) => p.runId))], pending: true, provisional, points, fit: value };
+  }
+}
+
+export interface FitFamiliesOptions {
+  /**
+   * A first answer: a family that has no law yet and waits for live runs' forecasts gets a provisional
+   * law fitted without them (FamilyLaw.provisional); only `family` when given.
+   */
+  provisional?: boolean;
+  family?: string;
 }

@@ -146,10 +146,26 @@ export function fitJointFamily(points: readonly JointRunPoint[], opts: JointFami
  */
 export function fitFamilyLaw(
   points: readonly CrossRunPoint[],
-  opts: { deadline?: number; isCancelled?: () => boolean; seed?: number; priors?: 'auto' | 'always' | 'never'; law?: string; isoflopWidth?: number },
+  opts: {
+    deadline?: number;
+    isCancelled?: () => boolean;
+    seed?: number;
+    priors?: 'auto' | 'always' | 'never';
+    law?: string;
+    isoflopWidth?: number;
+    /** Bootstrap resamples (the fits' default when absent; 0: no interval, as a provisional law needs none). */
+    resamples?: number;
+  },
 ): CrossRunFit | { error: string } {
   const joint = points.some((p) => p.spread !== undefined) && familyLaw(opts.law).law === chinchillaLaw && (opts.priors ?? 'auto') === 'auto';
   return joint
-    ? fitJointFamily(points, { deadline: opts.deadline, isCancelled: opts.isCancelled, seed: opts.seed, asymptotes: false, isoflopWidth: opts.isoflopWidth })
+    ? fitJointFamily(points, {
+        deadline: opts.deadline,
+        isCancelled: opts.isCancelled,
+        seed: opts.seed,
+        asymptotes: false,
+        isoflopWidth: opts.isoflopWidth,
+        resamples: opts.resamples,
+      })
     : fitCrossRun(points, opts);
 }

@@ -1,0 +1,188 @@
+// The open config's first answer while its family's law waits for live runs' forecasts (issue 20): a
+// provisional law from the finished runs (engine/familyFits.ts), marked in the estimate, replaced by
+// the family's law once the live runs' forecasts land (engine/session.ts, estimateFreshness.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import { EngineSession, type SessionFitter } from '../../src/core/engine/session';
+import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
+import { runFitJob, type FitAnswer, type FitJob, type FitJobKind, type FitJobOf, type FitControl } from '../../src/core/fitJobs';
+import type { Snapshot } from '../../src/core/snapshot';
+import { lensTitle, lensTooltip, LineIndex } from '../../src/features/lensModel';
+import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
+
+const examples = path.resolve(__dirname, '../../examples');
+const LIVE = 'sweep/llama-279m';
+const config = path.join(examples, 'configs', 'planned-400m', 'config.json');
+const configText = fs.readFileSync(config, 'utf8');
+const readSibling = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+const sweepFiles = listFiles(path.join(examples, 'sweep')).filter(isDefaultLogFile);
+
+/** The live run's forecast chain (its curve, its sibling forecast, the family's schedule response). */
+const liveChain = (slot: string) => slot === `curve:${LIVE}` || slot === `siblings:${LIVE}` || slot.startsWith('schedule:');
+
+/**
+ * Fits held until `land(which)`, then run in this thread; records every job asked for. `land` with a
+ * slot filter lands only those: the live run's chain can be held back while the rest lands.
+ */
+class SlotFitter implements SessionFitter {
+  private readonly answers = new Map<string, FitAnswer>();
+  private readonly held = new Map<string, { slot: string; key: string; run: () => void }>();
+  private tracking: Set<string> | undefined;
+  private readonly waiters: { keys: string[]; resolve: (r: 'answered') => void }[] = [];
+  readonly jobs: { slot: string; job: FitJob }[] = [];
+
+  fit<K extends FitJobKind>(slot: string, key: string, _kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined {
+    const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
+    if (answer?.key === key) return answer;
+    this.tracking?.add(key);
+    if (!this.held.has(key))
+      this.held.set(key, {
+        slot,
+        key,
+        run: () => {
+          const job = makeJob();
+          this.jobs.push({ slot, job });
+          this.answers.set(slot, { key, result: runFitJob(job, { ...control, deadline: undefined }), tag });
+        },
+      });
+    return answer;
+  }
+
+  track<T>(fn: () => T): { value: T; waiting: string[] } {
+    this.tracking = new Set();
+    try {
+      const value = fn();
+      return { value, waiting: [...this.tracking].filter((k) => this.held.has(k)) };
+    } finally {
+      this.tracking = undefined;
+    }
+  }
+
+  settled(keys: readonly string[]): Promise<'answered'> {
+    return new Promise((resolve) => this.waiters.push({ keys: [...keys], resolve }));
+  }
+
+  /** The held fits whose slot passes `which` land. Returns how many. */
+  land(which: (slot: string) => boolean = () => true): number {
+    const landing = [...this.held.values()].filter((h) => which(h.slot));
+    for (const h of landing) {
+      h.run();
+      this.held.delete(h.key);
+    }
+    for (const w of this.waiters.splice(0)) {
+      if (w.keys.some((k) => this.held.has(k))) this.waiters.push(w);
+      else w.resolve('answered');
+    }
+    return landing.length;
+  }
+
+  resume(): void {}
+  forgetTimedOut(): void {}
+}
+
+test('with the live run forecast still coming, a provisional estimate comes from the finished runs; the full one anchors the live run', () => {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of sweepFiles) engine.update(file, examples);
+  // Every fit but the live run's chain lands, round after round, as the fitting threads would answer them.
+  for (let round = 0; round < 6; round++) {
+    engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+    engine.snapshot();
+    fitter.land((slot) => !liveChain(slot));
+  }
+  const waiting = engine.estimateConfig(config, configText, readSibling);
+  assert.equal(waiting.predictions.loss, undefined, 'the family law itself still waits for the live run');
+  assert.match(waiting.predictions.uncalibrated ?? '', /still being fitted/);
+
+  const first = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+  const early = first.predictions.loss;
+  assert.ok(early?.provisional, 'a provisional loss');
+  assert.deepEqual(early.provisional.pendingRunIds, [LIVE]);
+  assert.ok(!early.runsUsed.includes(LIVE) && early.runsUsed.length >= 4, `fitted to the finished runs: ${early.runsUsed.join(', ')}`);
+  assert.equal(early.anchoredRunIds, undefined);
+  assert.ok(first.notes.some((n) => n.startsWith('Provisional:') && n.includes(LIVE)));
+  const provisionalJobs = fitter.jobs.filter((j) => j.slot.startsWith('provisional:'));
+  assert.equal(provisionalJobs.length, 1, 'one provisional law fitted');
+  assert.equal(provisionalJobs[0].job.kind === 'family' && provisionalJobs[0].job.resamples, 0, 'without resamples: its interval is not shown');
+  assert.ok(!fitter.jobs.some((j) => j.slot.startsWith('overtrain:')), 'no over-training law for a provisional one');
+  // Shown as provisional, without an interval (the full law's may differ): lens, tooltip and hover.
+  const sizeLine = configText.split('\n').findIndex((l) => l.includes('"hidden_size"'));
+  const hover = (e: typeof first) => hoverMarkdown(e, sourcesOnLine(e, config, new LineIndex(configText), sizeLine), 'scalingLens.showDashboard');
+  assert.match(lensTitle(first), /^Loss ≈\d\.\d+ \(provisional\) · /);
+  assert.ok(!lensTitle(first).includes('['), lensTitle(first));
+  assert.match(lensTooltip(first), /provisional chinchilla law[^]*No interval yet/);
+  assert.match(hover(first), /Loss ≈\*\*\d\.\d+\*\* \(provisional\)/);
+  assert.match(hover(first), /\| Predicted loss \| ≈\d\.\d+ \(provisional\): Provisional: /);
+  assert.ok(!/\| Predicted loss \|[^\n]*\[/.test(hover(first)), 'no interval in the hover');
+
+  // The live run's chain lands: the family's law anchors it, and the estimate is no longer provisional.
+  for (let round = 0; round < 8 && fitter.land() > 0; round++) {
+    engine.snapshot();
+    engine.estimateConfig(config, configText, readSibling);
+  }
+  const full = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+  const loss = full.predictions.loss;
+  assert.ok(loss && !loss.provisional, 'the full law replaces the provisional one');
+  assert.ok(loss.runsUsed.includes(LIVE) && loss.anchoredRunIds?.includes(LIVE), 'anchored by the live run');
+  assert.ok(loss.interval[1] > loss.interval[0], 'with its interval');
+  assert.ok(!full.notes.some((n) => n.startsWith('Provisional:')));
+  assert.match(lensTitle(full), /^Loss \d\.\d+ \[\d\.\d+, \d\.\d+\] · /);
+  // The hover escapes brackets (hoverText.ts escapeCell).
+  assert.match(hover(full), /\| Predicted loss \| \d\.\d+ \\\[\d\.\d+, \d\.\d+\\\] \(80%\)/);
+});
+
+test('a family with no live run waiting gets no provisional law', () => {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of sweepFiles.filter((f) => !f.includes('llama-279m'))) engine.update(file, examples);
+  for (let round = 0; round < 8; round++) {
+    const e = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+    assert.equal(e.predictions.loss?.provisional, undefined);
+    engine.snapshot();
+    if (fitter.land() === 0) break;
+  }
+  assert.ok(engine.estimateConfig(config, configText, readSibling).predictions.loss, 'the family law landed');
+  assert.ok(!fitter.jobs.some((j) => j.slot.startsWith('provisional:')), 'no provisional fit was asked for');
+});
+
+test('a session answers the open config provisionally first, then in full once the estimates generation moves', async () => {
+  const fitter = new SlotFitter();
+  const snapshots: Snapshot[] = [];
+  const s = new EngineSession({
+    fitter,
+    settings: { fitTimeBudgetMs: 5000 },
+    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
+    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    log: () => undefined,
+  });
+  s.reset(sweepFiles.map((p) => ({ path: p, root: examples })));
+  // The fitting threads answer everything but the live run's chain (each landing told to the session).
+  let holdLive = true;
+  const lander = setInterval(() => {
+    if (fitter.land((slot) => !holdLive || !liveChain(slot)) > 0) s.fitLanded();
+  }, 20);
+  try {
+    const first = await s.estimateConfig(config, configText);
+    assert.ok(first.predictions.loss?.provisional, 'the first answer is provisional');
+    assert.equal(first.fitsPending, true, 'and says the lens should ask again');
+    const generation = snapshots.at(-1)?.estimates;
+    holdLive = false;
+    // As the lens does: asked again once a snapshot says the estimates went stale.
+    for (let i = 0; i < 200 && snapshots.at(-1)?.estimates === generation; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.notEqual(snapshots.at(-1)?.estimates, generation, 'the family law landing made the provisional estimate stale');
+    const second = await s.estimateConfig(config, configText);
+    const loss = second.predictions.loss;
+    assert.ok(loss && !loss.provisional, 'the second answer is the full one');
+    assert.ok(loss.anchoredRunIds?.includes(LIVE));
+    assert.equal(second.fitsPending, undefined);
+  } finally {
+    clearInterval(lander);
+  }
+});
