@@ -13,17 +13,17 @@
 // plant bytecode there. A cache file holds the source file's identity (size, mtime, ctime, inode):
 // V8 itself checks only the source's length, and npm gives every installed file the same mtime,
 // while any write to a file changes its ctime.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
-import Module from 'node:module';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname as parentFolder, isAbsolute, join } from 'node:path';
+import { Script } from 'node:vm';
+import { createRequire, Module } from 'node:module';
 
 /** The environment variable naming the cache folder (absolute); `off` (or `0`, or a relative path) turns the cache off. */
 export const CODE_CACHE_ENV = 'SCALING_LENS_CODE_CACHE';
 
 interface Pending {
-  script: vm.Script;
+  script: Script;
   cacheFile: string;
   identity: string;
 }
@@ -43,21 +43,21 @@ function codeCacheDir(): string | null {
   const env = process.env[CODE_CACHE_ENV];
   if (env === 'off' || env === '0') return null;
   // A relative folder would be the current one's (a cloned repo's, bytecode planted in it): not used, the cache off.
-  if (env && !path.isAbsolute(env)) return null;
+  if (env && !isAbsolute(env)) return null;
   // Stack traces through source maps are Node's loader's work: keep it when they are on.
   if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return null;
   try {
-    const home = os.homedir();
+    const home = homedir();
     const root = env
       ? env
       : process.platform === 'win32'
-        ? path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'scaling-lens', 'Cache')
+        ? join(process.env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'scaling-lens', 'Cache')
         : process.platform === 'darwin'
-          ? path.join(home, 'Library', 'Caches', 'scaling-lens')
-          : path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'scaling-lens');
-    const dir = path.join(root, `v8-${process.versions.v8}-${process.arch}`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.lstatSync(dir);
+          ? join(home, 'Library', 'Caches', 'scaling-lens')
+          : join(process.env.XDG_CACHE_HOME || join(home, '.cache'), 'scaling-lens');
+    const dir = join(root, `v8-${process.versions.v8}-${process.arch}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
     // Ours alone: not a link, owned by this user, writable by no one else.
     if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (process.platform !== 'win32' && (st.mode & 0o022) !== 0)) return null;
     cacheDir = dir;
@@ -77,9 +77,9 @@ function pathHash(text: string): string {
 /** The cached bytes for this version of the file, or undefined. */
 function readCache(cacheFile: string, identity: string): Buffer | undefined {
   try {
-    const st = fs.lstatSync(cacheFile);
+    const st = lstatSync(cacheFile);
     if (!st.isFile() || (process.getuid && st.uid !== process.getuid())) return undefined;
-    const bytes = fs.readFileSync(cacheFile);
+    const bytes = readFileSync(cacheFile);
     const end = bytes.indexOf(10);
     if (end < 0 || bytes.toString('latin1', 0, end) !== identity) return undefined;
     return bytes.subarray(end + 1);
@@ -94,9 +94,9 @@ function writeCaches(): void {
     try {
       const data = p.script.createCachedData();
       const tmp = `${p.cacheFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${p.identity}\n`, 'latin1'), data]), { mode: 0o600 });
+      writeFileSync(tmp, Buffer.concat([Buffer.from(`${p.identity}\n`, 'latin1'), data]), { mode: 0o600 });
       // Atomic: a process starting now reads the old file or the new one, never half of one.
-      fs.renameSync(tmp, p.cacheFile);
+      renameSync(tmp, p.cacheFile);
     } catch {
       // A cache not written is compiled again next time.
     }
@@ -106,9 +106,9 @@ function writeCaches(): void {
     const dir = codeCacheDir();
     const now = Date.now();
     if (dir !== null)
-      for (const name of fs.readdirSync(dir)) {
-        const file = path.join(dir, name);
-        if (name.endsWith('.v8') && now - fs.lstatSync(file).mtimeMs > STALE_MS) fs.rmSync(file, { force: true });
+      for (const name of readdirSync(dir)) {
+        const file = join(dir, name);
+        if (name.endsWith('.v8') && now - lstatSync(file).mtimeMs > STALE_MS) rmSync(file, { force: true });
       }
   } catch {
     // Pruning is tidiness only.
@@ -117,9 +117,9 @@ function writeCaches(): void {
 
 /** A bundle's `require`: its siblings in dist/ through this loader, the rest through Node's. */
 function bundleRequire(filename: string, dirname: string): NodeJS.Require {
-  const nodeRequire = Module.createRequire(filename);
+  const nodeRequire = createRequire(filename);
   const req = ((id: string) =>
-    id.startsWith('./') && id.endsWith('.js') && !id.includes('..') ? requireBundle(path.join(dirname, id)) : nodeRequire(id)) as NodeJS.Require;
+    id.startsWith('./') && id.endsWith('.js') && !id.includes('..') ? requireBundle(join(dirname, id)) : nodeRequire(id)) as NodeJS.Require;
   req.resolve = nodeRequire.resolve;
   req.cache = nodeRequire.cache;
   req.main = nodeRequire.main;
@@ -132,35 +132,35 @@ function bundleRequire(filename: string, dirname: string): NodeJS.Require {
  * the same module object in require.cache, the same exports, the same errors.
  */
 export function requireBundle(filename: string): unknown {
-  const known = Module.createRequire(filename).cache[filename];
+  const known = createRequire(filename).cache[filename];
   if (known) return known.exports;
   const dir = codeCacheDir();
-  if (dir === null) return Module.createRequire(filename)(filename);
+  if (dir === null) return createRequire(filename)(filename);
   let source: string;
   let identity: string;
-  const fd = fs.openSync(filename, 'r');
+  const fd = openSync(filename, 'r');
   try {
-    const st = fs.fstatSync(fd);
+    const st = fstatSync(fd);
     // A small file compiles in no time: not worth a cache file.
-    if (st.size < MIN_CACHED_BYTES) return Module.createRequire(filename)(filename);
+    if (st.size < MIN_CACHED_BYTES) return createRequire(filename)(filename);
     identity = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
-    source = fs.readFileSync(fd, 'utf8');
+    source = readFileSync(fd, 'utf8');
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
-  const cacheFile = path.join(dir, `${path.basename(filename, '.js')}-${pathHash(filename)}.v8`);
+  const cacheFile = join(dir, `${basename(filename, '.js')}-${pathHash(filename)}.v8`);
   const cachedData = readCache(cacheFile, identity);
   // Node's CommonJS wrapper, on the source's first line so line numbers are the file's.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source.startsWith('#!') ? `//${source.slice(2)}` : source}\n});`;
-  const script = new vm.Script(wrapped, { filename, cachedData });
+  const script = new Script(wrapped, { filename, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     if (pending.length === 0) process.once('exit', writeCaches);
     pending.push({ script, cacheFile, identity });
   }
-  const dirname = path.dirname(filename);
+  const dirname = parentFolder(filename);
   const mod = new Module(filename, undefined);
   mod.filename = filename;
-  const cache = Module.createRequire(filename).cache;
+  const cache = createRequire(filename).cache;
   cache[filename] = mod;
   try {
     const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: Module, f: string, d: string) => void;

@@ -5,15 +5,20 @@
 import type { ConfigEstimator } from './cliCommands/estimate';
 import { wholeCliNeeded } from './cliAlone';
 import { estimateConfig, type EstimateSources } from './core/engine/estimates';
-import { FitScheduler } from './core/engine/fitScheduler';
+import type { FitJob, FitJobKind } from './core/fitJobs';
+import { sweepAdvice } from './core/plan/advice';
 import { hardwareTable, type HardwareSettings } from './core/plan/hardware';
 
 /** An engine with no runs, as far as `estimate` and `ladder` ask (ScalingWorkspace's estimate sources with nothing read). */
 export function emptyEstimator(hardware: HardwareSettings): ConfigEstimator {
   const table = hardwareTable(hardware);
-  // As the CLI's empty engine: no fitter (fits inline), no per-fit budget.
-  const fits = new FitScheduler(() => ({}));
   const needed = (): never => wholeCliNeeded('a fit');
+  // As the CLI's empty engine: no fitter (fits inline, what fitJobs.ts's inlineFitter runs for a
+  // sweep job), no per-fit budget. Any other kind of fit needs runs: the whole CLI's.
+  const fit = ((_slot: string, _key: string, _kind: FitJobKind, makeJob: () => FitJob, deadline: number) => {
+    const job = makeJob();
+    return job.kind === 'sweep' ? sweepAdvice(job.plan, job.runs, { seed: job.seed, deadline }) : needed();
+  }) as EstimateSources['fit'];
   const sources: EstimateSources = {
     hardware: () => table,
     seed: () => 1,
@@ -22,7 +27,7 @@ export function emptyEstimator(hardware: HardwareSettings): ConfigEstimator {
     // No runs, no families; anything else is the engine's.
     fitFamilies: (runs) => (runs.length === 0 ? [] : needed()),
     overtrainFit: needed,
-    fit: (slot, key, kind, makeJob, deadline) => fits.fit(slot, key, kind, makeJob, deadline),
+    fit,
   };
   return {
     hardware: table,

@@ -4,7 +4,9 @@
 // loads the whole CLI (src/cli.ts, bundled as dist/cliMain.js), whose parsers and engine
 // would otherwise be parsed and run on every `--help` (issue 20: cold start near a bare `node`).
 // Each bundle is loaded with V8's code cache of an earlier run (src/cliCodeCache.ts).
-import * as path from 'node:path';
+// The CLI's sources import Node's modules by name (`import { join } from 'node:path'`), not as
+// namespaces: esbuild wraps a namespace import in __toESM, a copy of every export made at each load.
+import { join } from 'node:path';
 import { answerHelp } from './cliCommands/help';
 import { requireBundle } from './cliCodeCache';
 import { writeOut } from './cliOutput';
@@ -14,4 +16,4 @@ const FIRST_TRY: Record<string, string> = { plan: 'cliQuick.js', estimate: 'cliE
 
 const code = answerHelp(process.argv.slice(2), (text) => writeOut(1, text));
 if (code !== undefined) process.exitCode = code;
-else requireBundle(path.join(__dirname, Object.hasOwn(FIRST_TRY, process.argv[2]) ? FIRST_TRY[process.argv[2]] : 'cliMain.js'));
+else requireBundle(join(__dirname, Object.hasOwn(FIRST_TRY, process.argv[2]) ? FIRST_TRY[process.argv[2]] : 'cliMain.js'));

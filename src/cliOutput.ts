@@ -3,7 +3,7 @@
 // cold start), which `--help` or `plan` then uses once. Where a direct write may not do (a Windows
 // console wants the stream's UTF-16 conversion) or fails (a non-blocking pipe answering EAGAIN, a
 // closed pipe), the stream writes the rest, as it always did.
-import * as fs from 'node:fs';
+import { writeSync } from 'node:fs';
 
 /** Writes `text` to stdout (fd 1) or stderr (fd 2), as process.stdout/stderr.write would. */
 export function writeOut(fd: 1 | 2, text: string): void {
@@ -16,7 +16,7 @@ export function writeOut(fd: 1 | 2, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let written = 0;
   try {
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
   } catch {
     stream().write(bytes.subarray(written));
   }

@@ -1,9 +1,9 @@
 // `scaling-lens estimate <config> [--json]`: size, cost, memory, predicted loss and LR/batch advice
 // of one training config, before launch. Exit 0 with `applicable: false` when the laws do not
 // apply (a LoRA fine-tune, a file with no model); exit 1 when the file cannot be read or has errors.
-import * as fs from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { idleOptions } from '../core/optionScope';
-import * as path from 'node:path';
+import { join, resolve } from 'node:path';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { parseArgs } from 'node:util';
 import type { ScalingWorkspace } from '../core/workspace';
@@ -211,8 +211,8 @@ export function estimateCommand(args: string[], ctx: CliContext): number {
   const idle = idleOptions('estimate', values);
   if (idle.length) throw ctx.usage(idle.join('; '));
   const hardware = hardwareFlags(values, ctx);
-  let file = path.resolve(positionals[0]);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, MODEL_CONFIG_FILE);
+  let file = resolve(positionals[0]);
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, MODEL_CONFIG_FILE);
   // A regular file of config size only: a named pipe given by mistake must not block the CLI.
   const read = readTextFile(file, READ_CAPS.config);
   if ('error' in read) {

@@ -1,8 +1,8 @@
 // Help of each CLI command (`scaling-lens <command> --help`), with one-line examples, and the
 // friendly message for an argument the parser rejects. Budgets with a `$` are quoted in single
 // quotes: an unquoted `$2M` is expanded (to `M`) by the shell before the CLI sees it.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { maxOf } from '../shared/arrays';
 import { DEFAULT_HPARAM_LAW, HPARAM_LAW_IDS } from '../core/laws/hparamLawIds';
 
@@ -203,7 +203,7 @@ export function version(): string {
   // dist/cli.js (bundled) is one folder below package.json; src/cliCommands/help.ts (tests) two.
   for (const up of ['..', '../..']) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'scaling-lens' && pkg.version) return pkg.version;
     } catch {
       /* try the next folder */

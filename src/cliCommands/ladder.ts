@@ -2,8 +2,8 @@
 // in order, each with its shape, tokens, LR, batch and cost, and the width of the target's 80%
 // loss interval (and of N*) after it; and when to stop. With `--workspace`, the family's runs
 // steer the choice (core/plan/ladder.ts).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { idleOptions } from '../core/optionScope';
 import { readTextFile, READ_CAPS } from '../core/safeFile';
@@ -87,7 +87,10 @@ export const LADDER_OPTIONS = {
   ...HARDWARE_OPTIONS,
 } as const;
 
-export function ladderCommand(args: string[], ctx: CliContext): number {
+export function ladderCommand(args: string[], given: CliContext): number {
+  // The current folder is looked at once: the idle options and the calibration both ask.
+  let here: { folder: string | undefined } | undefined;
+  const ctx: CliContext = { ...given, defaultWorkspace: given.defaultWorkspace && (() => (here ??= { folder: given.defaultWorkspace?.() }).folder) };
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: LADDER_OPTIONS });
   if (positionals.length > 1) throw ctx.usage('ladder takes one target config (or --budget), not several');
   if (positionals.length === 1 && values.budget !== undefined) throw ctx.usage('give the target as a config or as --budget, not both');
@@ -132,8 +135,8 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
   let configFamily: string | undefined;
   if (targetBudget) target = { kind: 'budget', budget: targetBudget };
   else {
-    let file = path.resolve(positionals[0]);
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, MODEL_CONFIG_FILE);
+    let file = resolve(positionals[0]);
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, MODEL_CONFIG_FILE);
     const read = readTextFile(file, READ_CAPS.config);
     if ('error' in read) {
       ctx.stderr(`scaling-lens ladder: cannot read ${file}: ${read.error}\n`);
@@ -150,7 +153,7 @@ export function ladderCommand(args: string[], ctx: CliContext): number {
       );
       return 1;
     }
-    const t = targetOfPlan(est.plan, path.relative(process.cwd(), file) || file, est.cost);
+    const t = targetOfPlan(est.plan, relative(process.cwd(), file) || file, est.cost);
     if ('error' in t) {
       ctx.stderr(`scaling-lens ladder: ${t.error}\n`);
       return 1;

@@ -1,8 +1,8 @@
 // A quick, bounded look for training logs under a folder (the scan's default globs), for the CLI's
 // conveniences: a run folder given to `curve`, the current folder as `estimate`/`plan`'s workspace.
 // Symbolic links are not followed (a Dirent of a link is no directory), so no loop can form.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { type Dirent, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { isDefaultLogFile } from '../core/runs/logGlobs';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', '.venv', '__pycache__']);
@@ -14,15 +14,15 @@ export function logFilesUnder(dir: string, { maxFiles, maxEntries = Infinity }: 
   let visited = 0;
   while (stack.length && out.length < maxFiles && visited < maxEntries) {
     const current = stack.pop()!;
-    let entries: fs.Dirent[];
+    let entries: Dirent[];
     try {
-      entries = fs.readdirSync(current, { withFileTypes: true });
+      entries = readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const e of entries) {
       visited++;
-      const p = path.join(current, e.name);
+      const p = join(current, e.name);
       if (e.isDirectory()) {
         if (!SKIPPED_DIRS.has(e.name)) stack.push(p);
       } else if (isDefaultLogFile(p)) {

@@ -3,7 +3,7 @@
 // read. Every file the worker, the CLI and the config readers open goes through here: `stat` says
 // it is a regular file before the open, the open is non-blocking (a pipe swapped in between is not
 // waited on), and `fstat` of the open descriptor confirms it.
-import * as fs from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 /** Read caps by kind of file, in bytes: a hand-written config is small, a metadata document larger. */
 export const READ_CAPS = {
@@ -24,7 +24,7 @@ export interface OpenError {
 }
 
 /** What a non-regular file is, for messages ("a named pipe"). */
-export function fileKind(st: fs.Stats): string {
+export function fileKind(st: Stats): string {
   if (st.isFile()) return 'a regular file';
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a named pipe';
@@ -35,7 +35,7 @@ export function fileKind(st: fs.Stats): string {
   return 'not a regular file';
 }
 
-function notRegular(st: fs.Stats): OpenError {
+function notRegular(st: Stats): OpenError {
   return { error: `${fileKind(st)}, not a regular file; skipped (reading it could block)`, code: NOT_REGULAR };
 }
 
@@ -45,13 +45,13 @@ function errorOf(e: unknown): OpenError {
 }
 
 // O_NONBLOCK does not exist on Windows, where opening a pipe does not block either.
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 /** Why `p` must not be opened (not a regular file), checked with `stat` (links followed); undefined when it may be. */
 export function notRegularFile(p: string): OpenError | undefined {
-  let st: fs.Stats;
+  let st: Stats;
   try {
-    st = fs.statSync(p);
+    st = statSync(p);
   } catch (e) {
     return errorOf(e);
   }
@@ -62,23 +62,23 @@ export function notRegularFile(p: string): OpenError | undefined {
  * Open `p` for reading only if it is a regular file. Never throws, never blocks. The caller closes
  * the descriptor (see `withRegularFile`).
  */
-export function openRegularFile(p: string): { fd: number; stat: fs.Stats } | OpenError {
+export function openRegularFile(p: string): { fd: number; stat: Stats } | OpenError {
   const before = notRegularFile(p);
   if (before !== undefined) return before;
   let fd: number;
   try {
-    fd = fs.openSync(p, OPEN_FLAGS);
+    fd = openSync(p, OPEN_FLAGS);
   } catch (e) {
     return errorOf(e);
   }
   try {
-    const stat = fs.fstatSync(fd);
+    const stat = fstatSync(fd);
     if (stat.isFile()) return { fd, stat };
-    fs.closeSync(fd);
+    closeSync(fd);
     return notRegular(stat);
   } catch (e) {
     try {
-      fs.closeSync(fd);
+      closeSync(fd);
     } catch {
       // already closed
     }
@@ -87,7 +87,7 @@ export function openRegularFile(p: string): { fd: number; stat: fs.Stats } | Ope
 }
 
 /** `body` on `p` opened as a regular file, closed after; failures (opening included) are returned, never thrown. */
-export function withRegularFile<T>(p: string, body: (fd: number, stat: fs.Stats) => T): T | OpenError {
+export function withRegularFile<T>(p: string, body: (fd: number, stat: Stats) => T): T | OpenError {
   const opened = openRegularFile(p);
   if ('error' in opened) return opened;
   try {
@@ -96,7 +96,7 @@ export function withRegularFile<T>(p: string, body: (fd: number, stat: fs.Stats)
     return errorOf(e);
   } finally {
     try {
-      fs.closeSync(opened.fd);
+      closeSync(opened.fd);
     } catch {
       // already closed or gone
     }
@@ -123,7 +123,7 @@ export function readTextFile(p: string, maxBytes: number): { text: string } | Op
     const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes));
     let filled = 0;
     while (filled < buf.length) {
-      const n = fs.readSync(fd, buf, filled, buf.length - filled, filled);
+      const n = readSync(fd, buf, filled, buf.length - filled, filled);
       if (n === 0) break;
       filled += n;
     }

@@ -65,7 +65,22 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       build({ ...small, entryPoints: [path.join(repo, 'src/cliEstimate.ts')], outfile: path.join(dir, 'cliEstimate.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliEntry.ts')], outfile: path.join(dir, 'cli.js') }),
     ]);
+    // Node's modules are required as they are: a namespace import (`import * as fs`) would be wrapped
+    // in esbuild's __toESM, which copies every export of the module into a new object at load, on
+    // each import of each file (about 0.1 ms for node:fs, on every start).
+    for (const bundle of ['cli.js', 'cliEstimate.js', 'cliQuick.js', 'cliLadder.js']) {
+      const wrapped = fs.readFileSync(path.join(dir, bundle), 'utf8').match(/__toESM\(require\("node:[a-z_/]+"\)/g) ?? [];
+      assert.deepEqual(wrapped, [], `${bundle} wraps Node's modules`);
+    }
+    // With no runs, `estimate` and `ladder` fit only a family's LR/batch sweep: none of the other fit
+    // jobs' code (a run's curve, a sibling forecast, the fitting thread's job table) is in their bundles.
+    for (const bundle of ['cliEstimate.js', 'cliLadder.js']) {
+      const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
+      for (const absent of ['function runFitJob', 'function forecastWithSameSize', 'function fitFamilyLaw'])
+        assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);
+    }
     // The small bundles hold none of the parsers: each is a file of its own.
     for (const bundle of ['cliEstimate.js', 'cliQuick.js', 'cliLadder.js']) {
       const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
@@ -73,16 +88,21 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
         assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);
     }
     fs.writeFileSync(path.join(dir, 'cliMain.js'), "process.stdout.write('whole CLI: ' + process.argv.slice(2).join(' '));\n");
-    // Which parser files the process loaded, written at exit.
+    // Which parser files the process loaded, and how many times it listed the current folder (a look
+    // for training logs to calibrate on), written at exit.
     const loadedFile = path.join(dir, 'loaded.txt');
+    const looksFile = path.join(dir, 'looks.txt');
     const hook = path.join(dir, 'hook.cjs');
     fs.writeFileSync(
       hook,
-      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(loadedFile)}, Object.keys(require.cache).filter((f) => f.includes(${JSON.stringify(`${path.sep}lazy${path.sep}`)})).map((f) => require('path').basename(f, '.js')).sort().join(',')));\n`,
+      `const fs = require('fs'); const readdirSync = fs.readdirSync; let looks = 0;\n` +
+        `fs.readdirSync = function (p, ...rest) { if (p === process.cwd()) looks++; return readdirSync.call(this, p, ...rest); };\n` +
+        `process.on('exit', () => { fs.writeFileSync(${JSON.stringify(looksFile)}, String(looks)); fs.writeFileSync(${JSON.stringify(loadedFile)}, Object.keys(require.cache).filter((f) => f.includes(${JSON.stringify(`${path.sep}lazy${path.sep}`)})).map((f) => require('path').basename(f, '.js')).sort().join(',')); });\n`,
     );
     const run = (bundle: string, args: string[]) => {
       const r = spawnSync(process.execPath, ['-r', hook, path.join(dir, bundle), ...args], { cwd: empty, encoding: 'utf8' });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded: fs.readFileSync(loadedFile, 'utf8').split(',').filter(Boolean) };
+      const looks = Number(fs.readFileSync(looksFile, 'utf8'));
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded: fs.readFileSync(loadedFile, 'utf8').split(',').filter(Boolean), looks };
     };
     const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
     const whole = (args: string[]) => spawnSync(process.execPath, ['--import', tsx, path.join(repo, 'src/cli.ts'), ...args], { cwd: empty, encoding: 'utf8' });
@@ -106,6 +126,7 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       const alone = run('cliEstimate.js', args);
       assert.ok(!alone.stdout.startsWith('whole CLI'), `${file} answered alone`);
       assert.deepEqual(alone.loaded, loads, `${path.basename(file)} loads ${loads.join(', ') || 'no parser'}`);
+      assert.equal(alone.looks, 1, `${path.basename(file)}: the current folder listed once`);
       const b = whole(args);
       assert.deepEqual([alone.status, alone.stdout, alone.stderr], [b.status, b.stdout, b.stderr], path.basename(file));
     }
@@ -121,6 +142,8 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       const ladder = run('cliLadder.js', args);
       assert.ok(!ladder.stdout.startsWith('whole CLI'), `${args.join(' ')} answered alone`);
       assert.deepEqual(ladder.loaded, []);
+      // The current folder is looked at once for runs, though both the idle options and the calibration ask.
+      assert.equal(ladder.looks, 1, `${args.join(' ')} lists the current folder once`);
       const b = whole(args);
       assert.deepEqual([ladder.status, ladder.stdout, ladder.stderr], [b.status, b.stdout, b.stderr], args.join(' '));
     }

@@ -16,7 +16,7 @@
 // | generic       | YAML/JSON with `model.layers` and `model.d_model` (see readGeneric) | yamlConfigs.ts    |
 // | nanotron / any| YAML/JSON nesting an HF-style block (hidden_size, num_hidden_layers, | nestedModel.ts    |
 // |  nested block |  num_attention_heads, vocab_size) anywhere; DeepSeek inference JSON |                   |
-import * as path from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { PlanBuilder } from './builder';
 import { flagsFromNeox, flagsFromShell, flagsFromYaml, looksLikeMegatron, readMegatron } from './megatron';
 import { isOlmo, readOlmo } from './olmo';
@@ -88,8 +88,8 @@ export function findMuP(text: string): { key: string; range: { start: number; en
 
 function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
   const { file, text } = input;
-  const ext = path.extname(file).toLowerCase();
-  const base = path.basename(file);
+  const ext = extname(file).toLowerCase();
+  const base = basename(file);
   if (ext === '.json') {
     const trimmed = text.trimStart();
     // The generic shape in JSON: a `model` object with `layers` and `d_model`. Both keys are in the
@@ -98,7 +98,7 @@ function readConfigByFormat(input: ReadConfigInput): ConfigReadResult {
       const y = new YamlView(text, file);
       if (y.errors.length === 0 && isGeneric(y)) return readGeneric(y, new PlanBuilder(file, text, 'generic'));
     }
-    const argsFile = path.join(path.dirname(file), TRAINING_ARGS_FILE);
+    const argsFile = join(dirname(file), TRAINING_ARGS_FILE);
     const argsText = base === 'config.json' && input.readSibling ? input.readSibling(argsFile) : undefined;
     const hf = readTrainingPlan({ modelText: text, modelFile: file, argsText, argsFile: argsText === undefined ? undefined : argsFile });
     if (hf.kind === 'plan' && base === 'config.json' && input.readSibling) compareWithWeightIndex(hf.plan, file, text, input.readSibling);

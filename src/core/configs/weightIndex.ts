@@ -2,7 +2,7 @@
 // `metadata.total_size` is the bytes of all shards (safetensors and PyTorch indexes alike), so
 // bytes / bytes-per-parameter of the config's `torch_dtype` is the count when every tensor has that
 // dtype. Quantised checkpoints (`quantization_config`) and mixed-dtype shards break that; we say so.
-import * as path from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatCount } from './hfConfig';
 import type { TrainingPlan } from './types';
 
@@ -30,7 +30,7 @@ export function compareWithWeightIndex(
   readSibling: (absPath: string) => string | undefined,
 ): boolean {
   for (const name of WEIGHT_INDEX_FILES) {
-    const file = path.join(path.dirname(configFile), name);
+    const file = join(dirname(configFile), name);
     const text = readSibling(file);
     if (text === undefined) continue;
     let total: unknown;
