@@ -1,12 +1,16 @@
 // Reads every sample log in ../shared/data/formats (real files written by other projects) with the
 // run index and prints what it found per run, so a person can compare it with the files by hand.
-// Usage: npm run validate:formats [-- folder]   (node --import tsx scripts/validate-formats.ts [folder])
+// Usage: npm run validate:formats [-- folder | -- --corpus-only]
+//   (node --import tsx scripts/validate-formats.ts [folder | --corpus-only])
 // Prints, per sample file, the run it was read into (or why it was not), then per run its files,
 // hyperparameters and every series: points, first and last step and value, and diagnostics.
 // Then the corpus (test/corpus, issue 14): per log file read or not, points, first and last
 // (step, loss) against truth.json; per config our parameter count against the independent count;
 // every miss with its reason, and the figures. With corpus files absent it says which and how to
 // rebuild them, and exits 1: a figure over the files present only is not the corpus figure.
+// What is asked for and cannot be read fails (exit 1): without arguments the default sample folder
+// and the corpus; with a folder, that folder only (the corpus is not checked); with --corpus-only,
+// the corpus only.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex, detectLogFormat } from '../src/core/runs/index';
@@ -17,7 +21,10 @@ import { isDefaultLogFile } from '../src/core/runs/logGlobs';
 import { checkCorpus, corpusFigures, corpusGaps, CORPUS_DIR } from './corpusCheck';
 
 const repoRoot = path.resolve(__dirname, '..');
-const folder = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
+const corpusOnly = process.argv.includes('--corpus-only');
+/** The sample folder the user named; without one, the default folder and the corpus are validated. */
+const namedFolder = corpusOnly ? undefined : process.argv[2];
+const folder = path.resolve(namedFolder ?? path.join(repoRoot, '..', 'shared', 'data', 'formats'));
 
 function walk(dir: string, out: string[]): void {
   let entries: fs.Dirent[];
@@ -39,16 +46,17 @@ function num(x: number): string {
 }
 
 function main(): void {
-  if (process.argv.includes('--corpus-only')) {
-    reportCorpus();
-    return;
+  if (!corpusOnly) {
+    if (fs.existsSync(folder)) reportSamples();
+    else {
+      // Asked for (named, or the default one) and not there: nothing of it was validated.
+      process.stdout.write(
+        `FAILED: no sample folder at ${folder}: its files were not validated (${namedFolder === undefined ? 'the default samples live outside the repository, in ../shared/data/formats; name another folder as the argument' : 'check the path'}).\n`,
+      );
+      process.exitCode = 1;
+    }
   }
-  if (!fs.existsSync(folder)) {
-    process.stdout.write(`No sample folder at ${folder}: nothing to validate (the samples live outside the repository).\n`);
-  } else {
-    reportSamples();
-  }
-  reportCorpus();
+  if (namedFolder === undefined) reportCorpus();
 }
 
 function reportCorpus(): void {

@@ -7,6 +7,7 @@
 // fitter, deadlines, the round's pending count), curveFits.ts (each run's curve, the live refit
 // policy, sibling forecasts), familyFits.ts (family laws, over-training laws), runViews.ts (each
 // run's view), snapshotAssembly.ts (names, ETAs, scaling views), estimates.ts (config estimates).
+import * as path from 'node:path';
 import { RunCatalog, trainLoss } from './engine/runCatalog';
 import { FitScheduler } from './engine/fitScheduler';
 import { estimateConfig, type EstimateOptions, type EstimateSources } from './engine/estimates';
@@ -52,6 +53,8 @@ export class ScalingWorkspace {
     focusFamily: (family) => this.curves.focusFamily(family),
   };
   private version = 0;
+  /** The configs estimated (each may hold a `sweep:` slot in the fitter until it is deleted). */
+  private readonly estimatedConfigs = new Set<string>();
 
   constructor(private options: WorkspaceOptions) {
     this.catalog.configure(options, true);
@@ -86,12 +89,26 @@ export class ScalingWorkspace {
     this.views.clear();
   }
 
+  /**
+   * The files of a rescan (after `clear`) are all read: the fitter's answers of the runs and families
+   * listed before it and not read again are forgotten (see `Fitter.forget`).
+   */
+  rescanRead(): void {
+    const runs = this.runs();
+    this.curves.rescanRead(runs);
+    this.families.rescanRead(runs);
+  }
+
   update(absPath: string, root: string): void {
     this.catalog.update(absPath, root);
   }
 
   remove(absPath: string): void {
     this.catalog.remove(absPath);
+    // A config deleted (or its folder): its LR / batch sweep answer is forgotten (estimates.ts' `sweep:` slot).
+    const gone = [...this.estimatedConfigs].filter((file) => file === absPath || file.startsWith(absPath.endsWith(path.sep) ? absPath : absPath + path.sep));
+    for (const file of gone) this.estimatedConfigs.delete(file);
+    this.fits.forget(gone.map((file) => `sweep:${file}`));
   }
 
   /** Every run, with `.scalinglens.yaml` applied: its overrides in `hyper` (with notes) and its family. */
@@ -168,6 +185,7 @@ export class ScalingWorkspace {
     deadline = Number.POSITIVE_INFINITY,
     opts: EstimateOptions = {},
   ): ConfigEstimate {
+    this.estimatedConfigs.add(file);
     return estimateConfig(this.estimateSources, file, text, readSibling, deadline, opts);
   }
 

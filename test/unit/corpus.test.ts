@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { tempDir } from './helpers/tempDir';
 import { checkCorpus, corpusFigures, corpusGaps, CORPUS_DIR } from '../../scripts/corpusCheck';
 
@@ -66,4 +67,26 @@ test('a corpus with every file present has no gap', () => {
     configs: report.configs.map((c) => ({ ...c, present: true })),
   };
   assert.deepEqual(corpusGaps(allPresent), { failed: false, message: undefined });
+});
+
+/** `npm run validate:formats -- <args>`: its exit code and output. */
+function validateFormats(...args: string[]): { status: number | null; out: string } {
+  const script = path.resolve(__dirname, '../../scripts/validate-formats.ts');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', cwd: path.resolve(__dirname, '../..') });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+test('validate:formats with a sample folder validates that folder only: absent, it fails; present, the corpus is not asked for', () => {
+  const root = tempDir('sl-samples-');
+  const absent = path.join(root, 'no-such-folder');
+  const missing = validateFormats(absent);
+  assert.equal(missing.status, 1, missing.out);
+  assert.match(missing.out, new RegExp(`FAILED: no sample folder at ${absent.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.doesNotMatch(missing.out, /==== corpus/);
+  // A folder with one run, and a corpus folder that may or may not be rebuilt here: only the folder counts.
+  fs.cpSync(path.resolve(__dirname, '../../examples/sweep/llama-12m'), path.join(root, 'samples', 'llama-12m'), { recursive: true });
+  const present = validateFormats(path.join(root, 'samples'));
+  assert.equal(present.status, 0, present.out);
+  assert.match(present.out, /1 runs/);
+  assert.doesNotMatch(present.out, /==== corpus/);
 });

@@ -86,10 +86,11 @@ function churn(cycles: number, make: (sweep: string, folder: string, i: number) 
   return { seen, settled, after: cacheSizes(engine) };
 }
 
-test('a live run added then removed 1,000 times leaves the engine caches at the size of the workspace', () => {
+test('a live run added then removed 100 times leaves the engine caches at the size of the workspace', () => {
+  // 100 cycles show the bound: without the pruning each cycle leaves its entries, so the sizes grow with the cycles.
   // A live half of llama-95m in the example family: its curve, and its forecast from its finished twin.
   const { seen, settled, after } = churn(
-    1000,
+    100,
     (sweep, folder) => [copyRun(path.join(sweep, 'llama-95m'), path.join(folder, 'live-95m'), 'example-sweep', 120)],
     (engine) => ({
       curve: engine['curves']['curveCache'].has('churn-0/live-95m'),
@@ -172,4 +173,59 @@ test("the fitting threads' client drops a forgotten slot's answer and its waitin
   assert.deepEqual([...client['answers'].keys()], ['curve:kept']);
   assert.equal(client['queue'].size, 0);
   client.dispose();
+});
+
+test('a run and a family deleted before a rescan have their fitter slots forgotten once its reading is done, and not before', () => {
+  const root = tempDir('sl-rescan-');
+  fs.cpSync(path.join(examples, 'sweep'), path.join(root, 'sweep'), { recursive: true });
+  // A family of its own (two finished runs): gone with its runs.
+  copyRun(path.join(root, 'sweep', 'llama-12m'), path.join(root, 'solo', 'a-12m'), 'solo');
+  copyRun(path.join(root, 'sweep', 'llama-23m'), path.join(root, 'solo', 'b-23m'), 'solo');
+  const fitter = new MemoFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, fitter });
+  for (const file of listFiles(root).filter(isDefaultLogFile)) engine.update(file, root);
+  engine.snapshot();
+  const held = (part: string) => [...fitter.slots].filter((slot) => slot.includes(part));
+  assert.ok(held('sweep/llama-12m').length > 0 && held('family:solo').length > 0, 'the slots were there to forget');
+  // Deleted while the extension was closed (or before the user's Rescan): the rescan reads what is on disk.
+  fs.rmSync(path.join(root, 'sweep', 'llama-12m'), { recursive: true });
+  fs.rmSync(path.join(root, 'solo'), { recursive: true });
+  engine.clear();
+  // Mid-read (a round between slices): a run not read yet keeps its slots.
+  const files = listFiles(root).filter(isDefaultLogFile);
+  const late = files.filter((file) => file.includes('llama-95m'));
+  for (const file of files.filter((f) => !late.includes(f))) engine.update(file, root);
+  engine.snapshot();
+  assert.ok(held('sweep/llama-95m').length > 0, 'a run not read yet keeps its answers mid-read');
+  for (const file of late) engine.update(file, root);
+  engine.rescanRead();
+  engine.snapshot();
+  assert.deepEqual(held('sweep/llama-12m'), []);
+  assert.deepEqual(held('solo'), []);
+  assert.ok(held('sweep/llama-95m').length > 0 && held('sweep/llama-23m').length > 0, 'the runs read again keep theirs');
+});
+
+test("a config deleted has its LR / batch sweep slot forgotten, another config's kept", () => {
+  const root = tempDir('sl-sweepslot-');
+  fs.cpSync(examples, root, { recursive: true });
+  const fitter = new MemoFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, fitter });
+  for (const file of listFiles(root).filter(isDefaultLogFile)) engine.update(file, root);
+  engine.snapshot();
+  const configs = ['gpt2-small', 'planned-400m'].map((name) => path.join(root, 'configs', name, 'config.json'));
+  const readSibling = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
+  for (const file of configs) engine.estimateConfig(file, fs.readFileSync(file, 'utf8'), readSibling);
+  const sweepSlots = () => [...fitter.slots].filter((slot) => slot.startsWith('sweep:')).sort();
+  assert.deepEqual(
+    sweepSlots(),
+    configs.map((file) => `sweep:${file}`),
+  );
+  // Its folder deleted (the watcher reports the folder).
+  fs.rmSync(path.dirname(configs[0]), { recursive: true });
+  engine.remove(path.dirname(configs[0]));
+  assert.deepEqual(sweepSlots(), [`sweep:${configs[1]}`]);
+  // The file itself deleted.
+  fs.rmSync(configs[1]);
+  engine.remove(configs[1]);
+  assert.deepEqual(sweepSlots(), []);
 });

@@ -433,3 +433,61 @@ test('a first read of a long log sizes each series from its first chunk: room fo
   }
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('a metric logged only in the first chunk, and one undercounted there, keep at most 1.25x their points after the first read, same points', () => {
+  const root = tempDir('sl-series-trim-');
+  const file = path.join(root, 'run', 'metrics.jsonl');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lines = 60_000;
+  const early = 6_000;
+  let text = '';
+  // warmup_lr only in the first 6,000 lines (the first 256 KiB read holds about that many): sized from
+  // that read it got room for the whole file. The lines after it are longer, so loss is undercounted there.
+  for (let step = 1; step <= lines; step++)
+    text +=
+      step <= early
+        ? `{"step":${step},"loss":${(2 + 1 / step).toFixed(6)},"warmup_lr":${(step * 1e-7).toExponential(3)}}\n`
+        : `{"step":${step},"loss":${(2 + 1 / step).toFixed(6)},"grad_norm":${(1 + 1 / step).toFixed(9)},"note":"${'x'.repeat(40)}"}\n`;
+  fs.writeFileSync(file, text);
+  const index = new RunIndex({ jsonlThreads: { threads: 0, byteChunk: 256 * 1024 } });
+  index.update(file, root);
+  const series = index.runs()[0]?.series ?? [];
+  const byMetric = new Map(series.map((s) => [s.metric, s]));
+  assert.equal(byMetric.get('warmup_lr')?.steps.length, early);
+  assert.equal(byMetric.get('loss')?.steps.length, lines);
+  for (const s of series) {
+    const room = s.steps.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+    assert.ok(room <= Math.max(64, 1.25 * s.steps.length), `${s.metric}: room for ${room} points, ${s.steps.length} held`);
+  }
+  // The points as written (the copy keeps them bit for bit).
+  const loss = byMetric.get('loss')!;
+  const lr = byMetric.get('warmup_lr')!;
+  for (let i = 0; i < lines; i++) {
+    assert.equal(loss.steps[i], i + 1);
+    assert.ok(Object.is(loss.values[i], Number((2 + 1 / (i + 1)).toFixed(6))), `loss ${i}`);
+  }
+  for (let i = 0; i < early; i++) assert.ok(Object.is(lr.values[i], Number(((i + 1) * 1e-7).toExponential(3))), `warmup_lr ${i}`);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('trim gives back the room beyond 1.25x the points held, keeps the points and the views handed out', () => {
+  const store = new SeriesColumns();
+  store.reserve(10_000);
+  for (let i = 0; i < 1_000; i++) store.put(i, Math.sin(i));
+  const before = store.view();
+  store.trim();
+  const after = store.view();
+  assert.equal(after.steps.buffer.byteLength / 8, 1_000);
+  assert.equal(before.steps.length, 1_000, 'a view handed out still reads its points');
+  for (let i = 0; i < 1_000; i++) {
+    assert.ok(Object.is(after.steps[i], before.steps[i]) && Object.is(after.values[i], before.values[i]));
+  }
+  // Within the slack (room for 1,200, 1,000 held): left as it is, no copy.
+  const near = new SeriesColumns();
+  near.reserve(1_200);
+  for (let i = 0; i < 1_000; i++) near.put(i, i);
+  const held = near.view();
+  near.trim();
+  assert.equal(near.view(), held);
+  assert.equal(held.steps.buffer.byteLength / 8, 1_200);
+});

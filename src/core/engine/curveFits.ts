@@ -67,6 +67,8 @@ export class CurveFits {
   private prunedFor: readonly Run[] | undefined;
   /** The ids of that list: a run missing from the next one is gone (its fitter slots are forgotten). */
   private listedIds = new Set<string>();
+  /** The runs listed before the last `clear` (a rescan) and not listed since: forgotten by `rescanRead` unless read again. */
+  private readonly unlistedSinceClear = new Set<string>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -103,7 +105,8 @@ export class CurveFits {
     // The fitter's answers and waiting fits of the runs gone since the last list (its own slots, see curveOf and familyFits' points).
     const gone = [...this.listedIds].filter((id) => !present.has(id));
     this.listedIds = present;
-    this.fits.forget(gone.flatMap((id) => [`curve:${id}`, `curvePoint:${id}`, `siblings:${id}`, `point:${id}`]));
+    for (const id of present) this.unlistedSinceClear.delete(id);
+    this.fits.forget(gone.flatMap(runSlots));
   }
 
   /**
@@ -142,9 +145,20 @@ export class CurveFits {
     this.pointRetries.clear();
     this.siblingCache.clear();
     this.responseCache.clear();
-    // A rescan lists the runs again as they are read: none is gone meanwhile, and the fitter's answers serve them.
+    // A rescan lists the runs again as they are read: none is gone meanwhile, and the fitter's answers
+    // serve them. The runs listed before stay candidates: those not read again are forgotten once the
+    // rescan's reading is done (`rescanRead`), else a run deleted before a rescan kept its slots.
+    for (const id of this.listedIds) this.unlistedSinceClear.add(id);
     this.listedIds = new Set();
     this.prunedFor = undefined;
+  }
+
+  /** The rescan's files are all read: a run listed before it and not since is gone (its fitter slots are forgotten). */
+  rescanRead(runs: readonly Run[]): void {
+    const present = new Set(runs.map((r) => r.id));
+    const gone = [...this.unlistedSinceClear].filter((id) => !present.has(id));
+    this.unlistedSinceClear.clear();
+    this.fits.forget(gone.flatMap(runSlots));
   }
 
   /**
@@ -476,4 +490,9 @@ function responseJson(response: ScheduleResponse): string {
 /** A sibling curve with its own arrays (the index's are views into larger buffers, which a message would copy whole). */
 function copyCurve(c: SiblingCurve): SiblingCurve {
   return { runId: c.runId, steps: Float64Array.from(c.steps), losses: Float64Array.from(c.losses), lr: c.lr, params: c.params };
+}
+
+/** A run's slots in the fitter (see curveOf and familyFits' points). */
+function runSlots(id: string): string[] {
+  return [`curve:${id}`, `curvePoint:${id}`, `siblings:${id}`, `point:${id}`];
 }

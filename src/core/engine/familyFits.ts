@@ -32,6 +32,8 @@ export class FamilyFits {
   private readonly familyCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
   /** The families of the last `fitFamilies`: one missing from the next is gone (its fitter slots are forgotten). */
   private listedFamilies = new Set<string>();
+  /** The families listed before the last `clear` (a rescan) and not listed since: forgotten by `rescanRead` unless listed again. */
+  private readonly unlistedSinceClear = new Set<string>();
   /** Each family's provisional law (`FitFamiliesOptions.provisional`): fitted without the live runs whose forecasts are still coming. */
   private readonly provisionalCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
 
@@ -46,9 +48,19 @@ export class FamilyFits {
 
   clear(): void {
     this.familyCache.clear();
-    // A rescan lists the families again as their runs are read (see CurveFits.clear).
+    // A rescan lists the families again as their runs are read (see CurveFits.clear); those listed
+    // before and not again by the end of its reading are forgotten then (`rescanRead`).
+    for (const family of this.listedFamilies) this.unlistedSinceClear.add(family);
     this.listedFamilies = new Set();
     this.provisionalCache.clear();
+  }
+
+  /** The rescan's files are all read: a family listed before it and not since is gone (its fitter slots are forgotten). */
+  rescanRead(runs: readonly Run[]): void {
+    const named = new Set(runs.map((r) => this.catalog.familyName(r)));
+    const gone = [...this.unlistedSinceClear].filter((family) => !named.has(family) && !this.listedFamilies.has(family));
+    this.unlistedSinceClear.clear();
+    this.fits.forget(gone.flatMap(familySlots));
   }
 
   /**
@@ -282,7 +294,8 @@ export class FamilyFits {
     for (const cache of [this.familyCache, this.provisionalCache]) for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
     const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
     this.listedFamilies = new Set(byFamily.keys());
-    this.fits.forget(gone.flatMap((family) => [`family:${family}`, `provisional:${family}`, `overtrain:${family}`, `schedule:${family}`]));
+    for (const family of byFamily.keys()) this.unlistedSinceClear.delete(family);
+    this.fits.forget(gone.flatMap(familySlots));
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
   /**
@@ -332,4 +345,9 @@ export interface FitFamiliesOptions {
    */
   provisional?: boolean;
   family?: string;
+}
+
+/** A family's slots in the fitter. */
+function familySlots(family: string): string[] {
+  return [`family:${family}`, `provisional:${family}`, `overtrain:${family}`, `schedule:${family}`];
 }

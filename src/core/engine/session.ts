@@ -201,6 +201,8 @@ export class EngineSession {
     }
     this.toRead = [];
     this.nextToRead = 0;
+    // After a rescan, the runs not read again are gone: their fits are forgotten (workspace.rescanRead).
+    this.engine.rescanRead();
     const done = this.readingDone;
     this.readingDone = undefined;
     this.scheduleRecompute();

@@ -837,6 +837,7 @@ export class RunIndex {
   }
 
   private readJsonlChunks(state: FileState, tail: FileTail, reader: JsonlReader, parallel: ParallelJsonlRead | undefined): void {
+    let reserved = false;
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.readBytes();
       if (!this.acceptRead(state, reader, r)) return;
@@ -846,10 +847,18 @@ export class RunIndex {
       // The first chunk of a file read from its start: each series' room for the whole file at once
       // (its points in this chunk scaled by the file's bytes), where growing it chunk by chunk copies
       // it again at each doubling and leaves up to half of the last buffer unused.
-      const points = this.applyColumns(state, res.columns, r.start === 0 && r.more && r.end > 0 ? r.fileBytes / r.end : 1);
+      const scale = r.start === 0 && r.more && r.end > 0 ? r.fileBytes / r.end : 1;
+      reserved ||= scale > 1;
+      const points = this.applyColumns(state, res.columns, scale);
       state.provisional = r.partial !== undefined ? reader.peek(r.partial, r.firstLineNumber + res.lineCount) : [];
       if (r.rewritten || points > 0 || res.diagnostics.length > 0 || state.provisional.length > 0) state.seq = ++this.seq;
-      if (!r.more) return;
+      if (!r.more) {
+        // That room was a guess from the first chunk: a metric logged only early in the file got room
+        // for the whole file, and one undercounted there doubled later. Held for the run's life, so
+        // each series gives back what it did not fill (one copy of the series that overshot).
+        if (reserved) for (const s of state.series.values()) s.cols.trim();
+        return;
+      }
     }
   }
 

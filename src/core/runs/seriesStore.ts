@@ -194,6 +194,18 @@ export class SeriesColumns {
     this.reallocate(Math.max(MIN_CAPACITY, needed));
   }
 
+  /**
+   * Give back room beyond `slack` × the points held (a first read's `reserve` sized from its first
+   * chunk, which can overshoot a metric logged only early in the file): the points are copied as they
+   * are. Views handed out keep the old buffers; the next `view` is built on the new ones.
+   */
+  trim(slack = 1.25): void {
+    const capacity = Math.max(MIN_CAPACITY, this.n);
+    if (this.stepsBuf.length <= Math.max(MIN_CAPACITY, Math.ceil(this.n * slack))) return;
+    this.reallocate(capacity);
+    this.cached = undefined;
+  }
+
   /** Views of the held points; the same objects come back while nothing changed (identity-keyed memos keep working). */
   view(): SeriesView {
     if (this.cached !== undefined && this.cached.version === this.version) return this.cached.view;
