@@ -8,7 +8,6 @@ export function median(xs: readonly number[]): number {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
 
-/** The machine a report was measured on, with its load average at the time (shared machines are noisy). */
 /** The `q` quantile of `xs` (0 ≤ q ≤ 1), linear between order statistics. */
 export function quantile(xs: readonly number[], q: number): number {
   if (xs.length === 0) return NaN;
@@ -18,6 +17,7 @@ export function quantile(xs: readonly number[], q: number): number {
   return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo);
 }
 
+/** The machine a report was measured on, with its load average at the time (shared machines are noisy). */
 export function machine(): string {
   return `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os
     .loadavg()

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { EngineSession, type SessionFitter } from '../../src/core/engine/session';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
@@ -80,7 +81,14 @@ class SlotFitter implements SessionFitter {
       if (w.keys.some((k) => this.held.has(k))) this.waiters.push(w);
       else w.resolve('answered');
     }
+    if (landing.length > 0) for (const wake of this.landingWaiters.splice(0)) wake();
     return landing.length;
+  }
+
+  /** Resolved at the next `land` that lands something (as the fitting threads' FitClient.nextLanding). */
+  private readonly landingWaiters: (() => void)[] = [];
+  nextLanding(): Promise<void> {
+    return new Promise((resolve) => this.landingWaiters.push(resolve));
   }
 
   resume(): void {}
@@ -107,7 +115,7 @@ test('with the live run forecast still coming, a provisional estimate comes from
   assert.deepEqual(early.provisional.pendingRunIds, [LIVE]);
   assert.ok(!early.runsUsed.includes(LIVE) && early.runsUsed.length >= 4, `fitted to the finished runs: ${early.runsUsed.join(', ')}`);
   assert.equal(early.anchoredRunIds, undefined);
-  assert.ok(first.notes.some((n) => n.startsWith('Provisional:') && n.includes(LIVE)));
+  assert.ok(first.notes.some((n) => n.startsWith('Provisional:') && n.includes(LIVE) && n.includes('without the live runs whose forecasts are still coming')));
   const provisionalJobs = fitter.jobs.filter((j) => j.slot.startsWith('provisional:'));
   assert.equal(provisionalJobs.length, 1, 'one provisional law fitted');
   assert.equal(provisionalJobs[0].job.kind === 'family' && provisionalJobs[0].job.resamples, 0, 'without resamples: its interval is not shown');
@@ -155,13 +163,25 @@ test('a family with no live run waiting gets no provisional law', () => {
 test('a session answers the open config provisionally first, then in full once the estimates generation moves', async () => {
   const fitter = new SlotFitter();
   const snapshots: Snapshot[] = [];
+  /** Resolved by the first snapshot whose estimates generation differs from `generation`. */
+  let staleWaiter: { generation: unknown; resolve: () => void } | undefined;
   const s = new EngineSession({
     fitter,
     settings: { fitTimeBudgetMs: 5000 },
     engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
-    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    onSnapshot: (snapshot) => {
+      snapshots.push(snapshot);
+      if (staleWaiter && snapshot.estimates !== staleWaiter.generation) staleWaiter.resolve();
+    },
     log: () => undefined,
   });
+  // Every estimate the engine computes, counted: one per round of a request, none after it answered.
+  const computeEstimate = ScalingWorkspace.prototype.estimateConfig;
+  let computes = 0;
+  ScalingWorkspace.prototype.estimateConfig = function (this: ScalingWorkspace, ...args: Parameters<typeof computeEstimate>) {
+    computes++;
+    return computeEstimate.apply(this, args);
+  };
   s.reset(sweepFiles.map((p) => ({ path: p, root: examples })));
   // The fitting threads answer everything but the live run's chain (each landing told to the session).
   let holdLive = true;
@@ -172,11 +192,13 @@ test('a session answers the open config provisionally first, then in full once t
     const first = await s.estimateConfig(config, configText);
     assert.ok(first.predictions.loss?.provisional, 'the first answer is provisional');
     assert.equal(first.fitsPending, true, 'and says the lens should ask again');
+    const computesAtAnswer = computes;
     const generation = snapshots.at(-1)?.estimates;
+    const stale = new Promise<void>((resolve) => (staleWaiter = { generation, resolve }));
     holdLive = false;
     // As the lens does: asked again once a snapshot says the estimates went stale.
-    for (let i = 0; i < 200 && snapshots.at(-1)?.estimates === generation; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.notEqual(snapshots.at(-1)?.estimates, generation, 'the family law landing made the provisional estimate stale');
+    await stale;
+    assert.equal(computes, computesAtAnswer, 'answered, the request computes no more (no full answer racing on)');
     const second = await s.estimateConfig(config, configText);
     const loss = second.predictions.loss;
     assert.ok(loss && !loss.provisional, 'the second answer is the full one');
@@ -184,5 +206,144 @@ test('a session answers the open config provisionally first, then in full once t
     assert.equal(second.fitsPending, undefined);
   } finally {
     clearInterval(lander);
+    ScalingWorkspace.prototype.estimateConfig = computeEstimate;
+  }
+});
+
+/** An engine on `files` whose fits all land, round after round, but those `held` back. */
+function engineLanded(files: string[], root: string, held: (slot: string) => boolean, ask: (engine: ScalingWorkspace) => void) {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of files) engine.update(file, root);
+  for (let round = 0; round < 12; round++) {
+    ask(engine);
+    engine.snapshot();
+    if (fitter.land((slot) => !held(slot)) === 0) break;
+  }
+  return { fitter, engine };
+}
+const askConfig = (engine: ScalingWorkspace) => engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+
+test('a family that has its law keeps it (pending, with its interval) when a new live run joins: no provisional downgrade', () => {
+  const { fitter, engine } = engineLanded(
+    sweepFiles.filter((f) => !f.includes('llama-279m')),
+    examples,
+    () => false,
+    askConfig,
+  );
+  const before = engine.estimateConfig(config, configText, readSibling).predictions.loss;
+  assert.ok(before && before.interval[1] > before.interval[0], 'the full law, with its interval');
+  // The live run joins; its forecast chain is still being fitted.
+  for (const file of sweepFiles.filter((f) => f.includes('llama-279m'))) engine.update(file, examples);
+  engine.snapshot();
+  const after = askConfig(engine);
+  const loss = after.predictions.loss;
+  assert.ok(loss, 'still answered');
+  assert.equal(loss.provisional, undefined, 'not downgraded to a provisional law');
+  assert.equal(loss.value, before.value, 'the law of before');
+  assert.deepEqual(loss.interval, before.interval, 'with its interval');
+  assert.match(lensTitle(after), /^Loss \d\.\d+ \[\d\.\d+, \d\.\d+\] · /);
+  assert.ok(!fitter.jobs.some((j) => j.slot.startsWith('provisional:')), 'no provisional fit asked for');
+});
+
+test('an over-trained config gets no provisional value (a provisional law has no over-training law)', () => {
+  // 40× the planned steps: about 780 tokens per parameter, where the over-training law alone answers.
+  const readOvertrained = (p: string) => {
+    const text = readSibling(p);
+    if (text === undefined || !p.endsWith('training_args.json')) return text;
+    const args = JSON.parse(text) as { max_steps: number };
+    return JSON.stringify({ ...args, max_steps: args.max_steps * 40 });
+  };
+  const ask = (engine: ScalingWorkspace) => engine.estimateConfig(config, configText, readOvertrained, Number.POSITIVE_INFINITY, { provisional: true });
+  const { fitter, engine } = engineLanded(sweepFiles, examples, liveChain, ask);
+  const early = ask(engine);
+  assert.ok(
+    fitter.jobs.some((j) => j.slot.startsWith('provisional:')),
+    'the provisional law was fitted',
+  );
+  assert.equal(early.predictions.loss, undefined, 'no provisional value: it would contradict the full law (blended with the over-training law)');
+  assert.match(early.predictions.uncalibrated ?? '', /still being fitted \(at \d+ tokens\/parameter the over-training law blends in/);
+  // The full answer blends the over-training law in.
+  for (let round = 0; round < 12 && fitter.land() > 0; round++) {
+    engine.snapshot();
+    ask(engine);
+  }
+  const full = ask(engine).predictions.loss;
+  assert.ok(full && !full.provisional && (full.regime?.overtrainWeight ?? 0) > 0, JSON.stringify(full?.regime));
+});
+
+/** A copy of the examples with `extra` runs added (a copy of `from`, its training args changed, its log cut to `lines`). */
+function examplesWith(extra: { name: string; from: string; lines?: number; args?: Record<string, unknown> }[]): {
+  root: string;
+  files: string[];
+  config: string;
+} {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'provisional-'));
+  fs.cpSync(examples, root, { recursive: true });
+  for (const run of extra) {
+    const dir = path.join(root, 'sweep', run.name);
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(root, 'sweep', run.from, 'config.json'), path.join(dir, 'config.json'));
+    const args = JSON.parse(fs.readFileSync(path.join(root, 'sweep', run.from, 'training_args.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'training_args.json'), JSON.stringify({ ...args, ...run.args }));
+    const lines = fs
+      .readFileSync(path.join(root, 'sweep', run.from, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.slice(0, run.lines ?? lines.length).join('\n') + '\n');
+  }
+  return { root, files: listFiles(path.join(root, 'sweep')).filter(isDefaultLogFile), config: path.join(root, 'configs', 'planned-400m', 'config.json') };
+}
+
+test('a provisional law includes the live runs whose forecasts have landed, and says so', () => {
+  const second = 'sweep/llama-279m-b';
+  const ws = examplesWith([{ name: 'llama-279m-b', from: 'llama-279m', lines: 120 }]);
+  try {
+    const secondChain = (slot: string) => slot === `curve:${second}` || slot === `siblings:${second}`;
+    const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+    const ask = (engine: ScalingWorkspace) => engine.estimateConfig(ws.config, configText, read, Number.POSITIVE_INFINITY, { provisional: true });
+    const { engine } = engineLanded(ws.files, ws.root, secondChain, ask);
+    const early = ask(engine);
+    const loss = early.predictions.loss;
+    assert.ok(loss?.provisional, 'provisional while the second live run waits');
+    assert.deepEqual(loss.provisional.pendingRunIds, [second]);
+    assert.ok(loss.runsUsed.includes(LIVE) && !loss.runsUsed.includes(second), loss.runsUsed.join(', '));
+    assert.ok(loss.anchoredRunIds?.includes(LIVE), 'the landed forecast is named');
+    assert.ok(
+      early.notes.some((n) => n.startsWith('The family law includes the forecast end of') && n.includes(LIVE)),
+      early.notes.join('\n'),
+    );
+  } finally {
+    fs.rmSync(ws.root, { recursive: true, force: true });
+  }
+});
+
+test('a config naming no family asks no provisional fit when several families wait for live runs', () => {
+  // A second family ("other"): a finished run and a live one.
+  const ws = examplesWith([
+    { name: 'other-12m', from: 'llama-12m', args: { family: 'other' } },
+    { name: 'other-279m', from: 'llama-279m', lines: 120, args: { family: 'other' } },
+  ]);
+  try {
+    const chains = (slot: string) => liveChain(slot) || slot === 'curve:sweep/other-279m' || slot === 'siblings:sweep/other-279m';
+    const read = (p: string) => {
+      const text = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined;
+      if (text === undefined || !p.endsWith('training_args.json')) return text;
+      const args = JSON.parse(text) as Record<string, unknown>;
+      delete args.family;
+      return JSON.stringify(args);
+    };
+    const ask = (engine: ScalingWorkspace) => engine.estimateConfig(ws.config, configText, read, Number.POSITIVE_INFINITY, { provisional: true });
+    const { fitter, engine } = engineLanded(ws.files, ws.root, chains, ask);
+    const families = engine.snapshot().families.map((f) => f.family);
+    assert.ok(families.includes('other') && families.includes('example-sweep'), families.join(', '));
+    assert.equal(ask(engine).predictions.loss, undefined);
+    assert.deepEqual(
+      fitter.jobs.filter((j) => j.slot.startsWith('provisional:')).map((j) => j.slot),
+      [],
+      "no family is the config's for sure: no provisional fit ahead of the curves",
+    );
+  } finally {
+    fs.rmSync(ws.root, { recursive: true, force: true });
   }
 });

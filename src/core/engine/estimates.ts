@@ -18,6 +18,7 @@ import type { FitFamiliesOptions } from './familyFits';
 import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
 import { brokenLawLoss, brokenLawSentence } from '../fit/familyBrokenLaw';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
+import { overtrainWeight } from '../plan/regime';
 
 /** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
 const EXTRAPOLATION_FACTOR = 10;
@@ -26,7 +27,7 @@ const EXTRAPOLATION_FACTOR = 10;
 export interface EstimateOptions {
   /**
    * A first answer: a family that waits for live runs' forecasts and has no law yet is given a
-   * provisional one, fitted to its finished runs (LossEstimate.provisional).
+   * provisional one, fitted without the live runs whose forecasts are still coming (LossEstimate.provisional).
    */
   provisional?: boolean;
   /** Told the family law the loss is predicted from (or would be, once fitted). */
@@ -170,8 +171,13 @@ function predictLoss(
   if (chosen.fit.timedOut)
     return { uncalibrated: `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs)` };
   // The law follows the plan's regime: Chinchilla near compute-optimal, blended smoothly into the
-  // over-training law far past it (plan/regime.ts). A provisional law goes without it (its fit would
-  // be one more wait, and its slot is the family law's).
+  // over-training law far past it (plan/regime.ts). A provisional law has none (its fit would be one
+  // more wait, and a family with an over-training law has its full law, so is never provisional): past
+  // the blend start it gives no value, which would contradict the full law's silently.
+  if (chosen.provisional && overtrainWeight(tokens / params) > 0)
+    return {
+      uncalibrated: `the law of family "${chosen.family}" is still being fitted (at ${(tokens / params).toFixed(0)} tokens/parameter the over-training law blends in, and a provisional law has none)`,
+    };
   const overtrain = chosen.provisional ? undefined : src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
   // The family's one model (plan/familyModel.ts), the same the planner, the ladder and the scaling view use.
   const model = familyModelOf({ ...chosen, fit: chosen.fit }, overtrain);
@@ -215,5 +221,5 @@ function predictLoss(
 /** What a provisional loss (LossEstimate.provisional) leaves out, in a sentence. */
 function provisionalNote(pendingRunIds: readonly string[]): string {
   const shown = pendingRunIds.slice(0, 5).join(', ') + (pendingRunIds.length > 5 ? ` and ${pendingRunIds.length - 5} more` : '');
-  return `Provisional: the family law fitted to its finished runs only, while the forecasts of ${pendingRunIds.length} live run(s) (${shown}) are still being fitted; no interval until the full law lands (it replaces this).`;
+  return `Provisional: the family law fitted without the live runs whose forecasts are still coming, while the forecasts of ${pendingRunIds.length} live run(s) (${shown}) are still being fitted; no interval until the full law lands (it replaces this).`;
 }

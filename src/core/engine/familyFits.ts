@@ -222,6 +222,21 @@ export class FamilyFits {
       entry.points.push({ runId: run.id, params, ...ne, tokens, loss: point.loss, ...(run.status !== 'finished' ? { forecast: true } : {}) });
       entry.runIds.push(run.id);
     }
+    // A family gets a provisional law only when it has no law of all its runs yet (a cached law is
+    // shown while newer points are fitted, with its interval) and waits only for live runs' forecasts.
+    const waitsOnAnchorsOnly = (family: string): boolean => {
+      const entry = byFamily.get(family)!;
+      const cached = this.familyCache.get(family);
+      return entry.pointsPending > 0 && entry.pointsPending === entry.anchorsPending.length && (!cached || 'error' in cached.value);
+    };
+    // A config naming no family: only when exactly one family could be the one (else each waiting
+    // family's provisional fit would go ahead of the curves the full answer needs).
+    const provisionalFamilies = !opts.provisional
+      ? []
+      : opts.family !== undefined
+        ? [opts.family].filter((f) => byFamily.has(f) && waitsOnAnchorsOnly(f))
+        : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
+    const provisionalFamily = provisionalFamilies.length === 1 ? provisionalFamilies[0] : undefined;
     const out: FamilyLaw[] = [];
     for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut, anchorsPending }] of byFamily) {
       const { pin, description } = this.catalog.familySpec(family);
@@ -238,8 +253,8 @@ export class FamilyFits {
       // Asked for a first answer, a family that waits only for live runs' forecasts (their curve-and-sibling
       // chain: 17 s at 1,000 runs) is fitted now to the points it has. The law it shows meanwhile may
       // be one fitted mid-read to the few runs read then.
-      if (opts.provisional && (opts.family === undefined || opts.family === family) && pointsPending > 0 && pointsPending === anchorsPending.length) {
-        out.push(this.provisionalLaw(family, base, points, runIds, anchorsPending, pin, deadline));
+      if (family === provisionalFamily) {
+        out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
       }
       // While the points or the law are being fitted, the family shows the law fitted before (if any).
@@ -299,8 +314,8 @@ export class FamilyFits {
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
   /**
-   * A family's law fitted to the points it has now (finished runs' measured ends), the live runs whose
-   * forecasts are still coming left out and named (`pendingRunIds`); its own slot and cache, so the
+   * A family's law fitted to the points it has now (finished runs' measured ends and the live runs'
+   * forecasts that have landed), the live runs whose forecasts are still coming left out and named (`pendingRunIds`); its own slot and cache, so the
    * law of every run is fitted as before. Undefined `fit` while it is being fitted.
    */
   private provisionalLaw(
@@ -308,11 +323,11 @@ export class FamilyFits {
     base: Omit<FamilyLaw, 'runIds'>,
     points: CrossRunPoint[],
     runIds: string[],
-    pendingRunIds: string[],
+    live: { pending: string[]; anchored: string[]; fromSiblings: string[]; scheduleAssumed: string[] },
     pin: ReturnType<RunCatalog['familySpec']>['pin'],
     deadline: number,
   ): FamilyLaw {
-    const provisional = { pendingRunIds: [...pendingRunIds] };
+    const provisional = { pendingRunIds: [...live.pending] };
     if (points.length === 0) return { ...base, runIds, pending: true, provisional };
     const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
     const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
@@ -334,14 +349,30 @@ export class FamilyFits {
     }
     const value = cached.value;
     if ('error' in value) return { ...base, runIds, pending: true, provisional, error: value.error };
-    return { ...base, runIds: [...new Set(points.map((p) => p.runId))], pending: true, provisional, points, fit: value };
+    // Live runs whose forecasts have landed are in it: said as in the full law ("includes the forecast end of …").
+    const fittedIds = [...new Set(cached.points.map((p) => p.runId))];
+    const anchoredIds = live.anchored.filter((id) => fittedIds.includes(id));
+    const siblingIds = live.fromSiblings.filter((id) => anchoredIds.includes(id));
+    const assumedIds = live.scheduleAssumed.filter((id) => anchoredIds.includes(id));
+    return {
+      ...base,
+      runIds: fittedIds,
+      pending: true,
+      provisional,
+      points: cached.points,
+      fit: value,
+      ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
+      ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
+      ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
+    };
   }
 }
 
 export interface FitFamiliesOptions {
   /**
    * A first answer: a family that has no law yet and waits for live runs' forecasts gets a provisional
-   * law fitted without them (FamilyLaw.provisional); only `family` when given.
+   * law fitted without them (FamilyLaw.provisional); only `family` when given, else only when one
+   * family is such.
    */
   provisional?: boolean;
   family?: string;

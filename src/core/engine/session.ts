@@ -12,7 +12,7 @@ import { NARROWING_SEARCH_MAX_MS } from '../plan/frontierNarrowing';
 import { readTextFile, READ_CAPS } from '../safeFile';
 import { dirname } from 'node:path';
 import type { ConfigEstimate, FamilyLaw, Snapshot } from '../snapshot';
-import { whenFitted, type TrackedFitter } from './fitWaits';
+import { whenFitted, type LandingFitter, type TrackedFitter } from './fitWaits';
 import { folderBoundary, readFirst, runFolders, type QueuedFile } from './readOrder';
 import type { WorkspaceOptions } from './options';
 
@@ -62,6 +62,8 @@ export interface SessionFitter extends TrackedFitter {
   readonly pending?: number;
   /** Answers cut short by the time budget are forgotten, so asking again redoes them. */
   forgetTimedOut(): void;
+  /** At the next fit landed (worker/fitClient.ts): without it, a provisional estimate waits for the whole round of fits. */
+  nextLanding?: LandingFitter['nextLanding'];
 }
 
 export interface EngineSessionOptions {
@@ -113,8 +115,6 @@ export class EngineSession {
   private configFolders: string[] = [];
   /** Reading held for the first answer (FIRST_ANSWER_HOLD_MS): the timer that resumes it. */
   private readHold: ReturnType<typeof setTimeout> | undefined;
-  /** Woken at the next fit landed (see `fitLanded`). */
-  private readonly landingWaiters = new Set<() => void>();
 
   constructor(private readonly options: EngineSessionOptions) {
     this.settings = options.settings;
@@ -254,7 +254,6 @@ export class EngineSession {
    * to the last round's build time, so a burst of landings is shown in a few rounds.
    */
   fitLanded(): void {
-    for (const wake of [...this.landingWaiters]) wake();
     const last = (this.options.fitter.pending ?? 0) === 0;
     if (!this.answerShown || last) this.scheduleRecompute();
     else this.scheduleRecompute(Math.min(MAX_BURST_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, BURST_SPACING_PER_BUILD_MS * this.lastBuildMs)));
@@ -263,21 +262,14 @@ export class EngineSession {
   /**
    * A config's estimate, once the fits it needs have landed (or marked `fitsPending` after ANSWER_WAIT_MS).
    * When its family's law waits for live runs' forecasts (a big sweep's first minutes), a provisional
-   * answer from the finished runs comes first (LossEstimate.provisional), also `fitsPending`: the
+   * answer without those live runs comes first (LossEstimate.provisional), also `fitsPending`: the
    * family's law landing makes it stale (estimateFreshness.ts) and the lens asks again.
    */
   async estimateConfig(path: string, text: string): Promise<ConfigEstimate> {
     // The config's folder (a run's own config, most often) is read next, if a rescan is still reading.
     this.configFolders = [dirname(path)];
     this.readSooner();
-    let fullDone = false;
-    const full = this.whenFitted(() => this.engine.estimateConfig(path, text, readSibling));
-    void full.then(
-      () => (fullDone = true),
-      () => (fullDone = true),
-    );
-    const provisional = this.provisionalEstimate(path, text, () => fullDone);
-    const { value: estimate, complete } = await Promise.race([full, provisional.then((p) => p ?? full)]);
+    const { value: estimate, complete } = await this.estimateWhenFitted(path, text);
     // The lens asks again once the fits have landed (a new Snapshot.estimates then).
     if (!complete) estimate.fitsPending = true;
     this.freshness.answered(complete);
@@ -285,39 +277,43 @@ export class EngineSession {
   }
 
   /**
-   * The config's estimate from its family's provisional law (FamilyFits.provisionalLaw), once every
-   * file is read and that law has landed; undefined when the full answer comes first, or when the
-   * family needs no provisional law (it has one, or does not wait for live runs).
+   * `whenFitted` for an estimate, one compute a round: asked provisionally (engine/familyFits.ts gives
+   * a family a provisional law only when it has no law yet and waits only for live runs' forecasts, so
+   * otherwise it is the full answer), it returns as soon as a provisional loss comes. While that law's
+   * fit runs, it computes again at the next fit landed (the fitting threads' `nextLanding`) rather
+   * than once the whole round (the live runs' chain, 17 s at 1,000 runs) has landed.
    */
-  private async provisionalEstimate(path: string, text: string, fullDone: () => boolean): Promise<{ value: ConfigEstimate; complete: false } | undefined> {
-    const giveUpAt = Date.now() + ANSWER_WAIT_MS;
+  private async estimateWhenFitted(path: string, text: string): Promise<{ value: ConfigEstimate; complete: boolean }> {
     while (this.readingDone) await this.readingDone.promise;
-    for (;;) {
-      if (fullDone() || Date.now() >= giveUpAt) return undefined;
+    const fitter = this.options.fitter;
+    const giveUpAt = Date.now() + ANSWER_WAIT_MS;
+    let provisional = true;
+    for (let round = 1; ;) {
       let family: FamilyLaw | undefined;
-      const estimate = this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, { provisional: true, onFamily: (f) => (family = f) });
-      if (estimate.predictions.loss?.provisional) return { value: estimate, complete: false };
-      // Answered in full, or no provisional law is coming (none is being fitted): the full answer's wait decides.
-      const coming = family?.provisional !== undefined && family.fit === undefined && family.error === undefined;
-      if (estimate.predictions.loss || !coming) return undefined;
       const began = Date.now();
-      await this.nextLanding(giveUpAt - began);
-      const gap = PROVISIONAL_RETRY_GAP_MS - (Date.now() - began);
-      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      const { value, waiting } = fitter.track(() =>
+        this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, { provisional, onFamily: (f) => (family = f) }),
+      );
+      if (waiting.length === 0) return { value, complete: true };
+      if (value.predictions.loss?.provisional) return { value, complete: false };
+      // A provisional law that could not be fitted: the full answer is waited for as before.
+      if (family?.provisional && family.error !== undefined && provisional) {
+        provisional = false;
+        continue;
+      }
+      const left = giveUpAt - Date.now();
+      if (left <= 0) return { value, complete: false };
+      const provisionalComing = provisional && family?.provisional !== undefined && family.fit === undefined && fitter.nextLanding !== undefined;
+      if (provisionalComing) {
+        // Each try walks every run's point (about a tenth of a second at 1,000 runs): at most one per PROVISIONAL_RETRY_GAP_MS.
+        await fitter.nextLanding!(left);
+        const gap = PROVISIONAL_RETRY_GAP_MS - (Date.now() - began);
+        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(gap, Math.max(0, giveUpAt - Date.now()))));
+        continue;
+      }
+      if (round >= MAX_ANSWER_ROUNDS || (await fitter.settled(waiting, left)) !== 'answered') return { value, complete: false };
+      round++;
     }
-  }
-
-  /** Resolves at the next fit landed (`fitLanded`), or after `timeoutMs`. */
-  private nextLanding(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.landingWaiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, Math.max(0, timeoutMs));
-      this.landingWaiters.add(wake);
-    });
   }
 
   /** A budget's plan on the chosen family's law; throws the planner's error. */
