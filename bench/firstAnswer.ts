@@ -62,6 +62,8 @@ function main(): void {
   const askEstimate = (): void => {
     if (!configFile || estimated || asking) return;
     asking = true;
+    // The lens drops its answer when the generation moves, even with a request in flight: so does this.
+    const askedGeneration = estimatesGeneration;
     void session.estimateConfig(path.resolve(configFile), fs.readFileSync(configFile, 'utf8')).then((estimate) => {
       asking = false;
       const now = performance.now() - started;
@@ -79,7 +81,7 @@ function main(): void {
         estimated = true;
         // SCALING_LENS_ESTIMATE_ONLY=1: stop at the config's full estimate (side-by-side timing of trees).
         if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
-      }
+      } else if (estimatesGeneration !== askedGeneration) askEstimate();
     });
   };
   const onSnapshot = (snapshot: Snapshot): void => {

@@ -126,12 +126,18 @@ interface FirstAnswer {
   cpuMs: number;
 }
 
+/** How long the first-answer measure may run (every fit of 1,000 runs on one thread took 84 s on an idle machine). */
+const FIRST_ANSWER_TIMEOUT_MS = 10 * 60_000;
+
 /** Times to the first answers and to all of them as the extension's worker gets them (bench/firstAnswer.ts), or why not measured. */
 function firstAnswer(dir: string, threads: number, lookedAt: string): FirstAnswer | { error: string } {
   const config = path.join(dir, lookedAt, 'config.json');
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'firstAnswer.ts'), dir, String(threads), lookedAt, config], {
     cwd: repoRoot,
     encoding: 'utf8',
+    // A bench never waits on one measure forever: stopped, the script prints what it measured so far.
+    timeout: FIRST_ANSWER_TIMEOUT_MS,
+    killSignal: 'SIGTERM',
   });
   if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(r.stdout) as ReturnType<typeof firstAnswer>;
