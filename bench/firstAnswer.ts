@@ -81,6 +81,13 @@ function main(): void {
         estimated = true;
         // SCALING_LENS_ESTIMATE_ONLY=1: stop at the config's full estimate (side-by-side timing of trees).
         if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
+      } else if (!loss && estimate.fitsPending !== true) {
+        // Final, without a loss (the family's law failed or ran out of its fit budget): said, not waited for.
+        at.estimateMs = now;
+        facts.estimateComplete = true;
+        facts.estimateLoss = `none: ${estimate.predictions.uncalibrated ?? 'no loss prediction'}`;
+        estimated = true;
+        if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
       } else if (estimatesGeneration !== askedGeneration) askEstimate();
     });
   };

@@ -246,6 +246,29 @@ test('a family that has its law keeps it (pending, with its interval) when a new
   assert.ok(!fitter.jobs.some((j) => j.slot.startsWith('provisional:')), 'no provisional fit asked for');
 });
 
+test('a law fitted mid-read to some finished runs gives way to a provisional law of them all while a live run is fitted', () => {
+  // A rescan's first rounds: the family's law of the first two finished runs read lands.
+  const firstTwo = sweepFiles.filter((f) => f.includes('llama-12m') || f.includes('llama-23m'));
+  const { fitter, engine } = engineLanded(firstTwo, examples, () => false, askConfig);
+  const midRead = engine.estimateConfig(config, configText, readSibling).predictions.loss;
+  assert.ok(midRead, 'the mid-read law answers');
+  // The rest is read; the live run's forecast chain is held back.
+  for (const file of sweepFiles.filter((f) => !firstTwo.includes(f))) engine.update(file, examples);
+  for (let round = 0; round < 12; round++) {
+    askConfig(engine);
+    engine.snapshot();
+    if (fitter.land((slot) => !liveChain(slot)) === 0) break;
+  }
+  const loss = askConfig(engine).predictions.loss;
+  assert.ok(loss?.provisional, 'a provisional law of every finished run, not the mid-read law of two');
+  assert.deepEqual(loss.provisional.pendingRunIds, [LIVE]);
+  assert.notEqual(loss.value, midRead.value);
+  assert.ok(
+    fitter.jobs.some((j) => j.slot.startsWith('provisional:')),
+    'its provisional fit ran',
+  );
+});
+
 test('an over-trained config gets no provisional value (a provisional law has no over-training law)', () => {
   // 40× the planned steps: about 780 tokens per parameter, where the over-training law alone answers.
   const readOvertrained = (p: string) => {

@@ -222,12 +222,17 @@ export class FamilyFits {
       entry.points.push({ runId: run.id, params, ...ne, tokens, loss: point.loss, ...(run.status !== 'finished' ? { forecast: true } : {}) });
       entry.runIds.push(run.id);
     }
-    // A family gets a provisional law only when it has no law of all its runs yet (a cached law is
-    // shown while newer points are fitted, with its interval) and waits only for live runs' forecasts.
+    // A family gets a provisional law only when it waits only for live runs' forecasts and has no law
+    // of its finished runs yet: none, or one fitted mid-read to some of them (a rescan's first rounds).
+    // A law of every finished run is shown while newer points (a live run's forecast) are fitted, with
+    // its interval, never downgraded to a provisional one.
     const waitsOnAnchorsOnly = (family: string): boolean => {
       const entry = byFamily.get(family)!;
+      if (entry.pointsPending === 0 || entry.pointsPending !== entry.anchorsPending.length) return false;
       const cached = this.familyCache.get(family);
-      return entry.pointsPending > 0 && entry.pointsPending === entry.anchorsPending.length && (!cached || 'error' in cached.value);
+      if (!cached || 'error' in cached.value) return true;
+      const inLaw = new Set(cached.points.map((p) => p.runId));
+      return entry.points.some((p) => !p.forecast && !inLaw.has(p.runId));
     };
     // A config naming no family: only when exactly one family could be the one (else each waiting
     // family's provisional fit would go ahead of the curves the full answer needs).
