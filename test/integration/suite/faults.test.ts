@@ -293,8 +293,17 @@ suite('faults', () => {
       15_000,
     );
     // The estimate waited for fits, not for the thread that died: it is answered, as before.
-    const estimate = await pending;
+    let estimate = await pending;
     assert.ok(estimate.predictions.loss, `the config is estimated after the crash (${estimate.predictions.uncalibrated ?? ''})`);
+    if (estimate.predictions.loss.provisional) {
+      // A first, provisional answer (the family's law waits for the live run's forecast; core/engine/familyFits.ts):
+      // asked again once the family's law has landed, as the lens does when the estimates go stale.
+      await lens.waitForSnapshot((s) => s.fitting === 0 && s.families.some((f) => f.fit && !f.pending), WAIT_MS);
+      await touch(config);
+      estimate = await lens.estimate(config);
+      assert.ok(estimate.predictions.loss, `the config is estimated once the fits landed (${estimate.predictions.uncalibrated ?? ''})`);
+    }
+    assert.equal(estimate.predictions.loss.provisional, undefined, 'the full answer');
     assert.equal(estimate.predictions.loss.value, estimateBefore.predictions.loss?.value, 'the same fit, redone, gives the same prediction');
     const after = await lens.waitForSnapshot((s) => s.version > busy.version && s.fitting === 0 && s.families.some((f) => f.fit), WAIT_MS);
     assertOthersIntact(before, after, []);
