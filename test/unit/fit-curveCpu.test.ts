@@ -116,3 +116,33 @@ test('fitLaw screenLeastSquares: carrying every start on is the unscreened fit, 
     assert.ok(two.passes() < plain.passes(), `${two.passes()} passes screened vs ${plain.passes()}`);
   }
 });
+
+test('fitLaw overRelax false: a one-round polish without the over-relaxed step costs one pass fewer, lands where its solver stopped, never above the start', () => {
+  let extended = 0;
+  for (const seed of [9, 10, 11, 12, 13]) {
+    const data = curve(0.5 * T, seed);
+    const best = fitLaw(law, data, { irlsStarts: 1 }) as LawFitRaw;
+    assert.ok(!('error' in best));
+    // A start a little off the optimum, as a bootstrap resample's linearised refit is: one IRLS round of one LM step.
+    const start = best.params.map((v, j) => v + 0.005 * (j % 2 ? 1 : -1));
+    const withStep = counted(false);
+    const without = counted(false);
+    const opts = { starts: [start], maxIrlsIterations: 1, maxLmIterations: 1 };
+    const a = fitLaw(withStep.law, data, opts) as LawFitRaw;
+    const b = fitLaw(without.law, data, { ...opts, overRelax: false }) as LawFitRaw;
+    assert.ok(!('error' in a) && !('error' in b));
+    // The same round up to the over-relaxed step: one pass over the law fewer without it.
+    assert.equal(without.passes(), withStep.passes() - 1);
+    // Without it the result is the round's own step (or the start when the round did not lower F) ...
+    const startOnly = fitLaw(counted(false).law, data, { starts: [start], maxIrlsIterations: 0 }) as LawFitRaw;
+    assert.ok(!('error' in startOnly));
+    assert.ok(b.objective <= startOnly.objective);
+    // ... and with it, the result differs exactly when the step along the round's direction lowered F further.
+    if (a.objective < b.objective) {
+      extended++;
+      assert.notDeepEqual(a.params, b.params);
+    } else assert.deepEqual(a.params, b.params);
+  }
+  // The over-relaxed step was kept on at least one of these curves: skipping it changes a result.
+  assert.ok(extended > 0);
+});

@@ -134,6 +134,23 @@ const BOOTSTRAP_IRLS_ITERATIONS = 12;
 /** IRLS rounds on the law itself after a resample's linearised refit (see the bootstrap below). */
 const BOOTSTRAP_POLISH_ROUNDS = 1;
 /**
+ * The polish of a schedule-aware law's resample, whose every trial point costs a pass over the
+ * schedule blocks: 2 Levenberg–Marquardt steps instead of 3 and no over-relaxed step after its
+ * single round (about 4 passes per resample instead of 6). Law terms per fresh fit on
+ * bench/fitCpu.ts's jobs 1.119M → 1.008M (0.90×); CPU 0.93–0.95× (per-job ratio, median of 4
+ * paired runs against 4da7a27 in one process, load 10–20). `npm run validate` (2026-12-07) line by line against 4da7a27: every point
+ * prediction, error, coverage, derived floor and leave-one-size-out row unchanged; 19 raw
+ * intervals of the schedule-aware first-30% fits moved at their third digit, none across its truth.
+ * Cheaper polishes moved more: one LM step (with or without the over-relaxed step), or holding the
+ * drop shape (C, β, γ) at the linearised refit (fit6), widened 25M cosine_24000's raw interval
+ * enough to cover its 4.5% miss ([3.113, 3.220] → [3.099, 3.348] / [3.088, 3.431], truth 3.305).
+ * The floor derived from 25M and 100M then needs ±3.4% instead of ±3.8%, and 3 more of 400M's 27
+ * cases fall outside it: the leave-one-size-out check of the curve floor, 400M held out, 78% → 67%.
+ * Two LM steps in each IRLS round of the main fit and prefix checks (0.81× the terms) moved point
+ * forecasts: the first-30% median error 0.76% → 0.94%, early forecasts at 25% 85% → 81% covered.
+ */
+const SCHEDULE_POLISH = { maxLmIterations: 2, overRelax: false };
+/**
  * Schedule-aware laws sum over the schedule at every point, so their points set a fit's price: 70
  * instead of 100 is 0.80× the CPU on bench/fitCpu.ts's jobs (199 → 159 ms, the two trees taking
  * turns, load 12.7). validate --only multipowerlaw-schedules (2026-12-07; only its 72k curves' 30%
@@ -193,7 +210,10 @@ function fitModel(
   irls = starts ? BOOTSTRAP_IRLS_ITERATIONS : undefined,
   refineStarts?: number,
   kernel?: CompiledLaw,
+  /** A bootstrap resample's polish (SCHEDULE_POLISH for the schedule-aware laws). */
+  polish = false,
 ) {
+  const schedule = isScheduleLaw(model.law.id as CurveLawId);
   return fitLaw(
     model.law,
     { x, y: losses },
@@ -205,8 +225,9 @@ function fitModel(
       maxIrlsIterations: irls,
       refineStarts,
       kernel,
-      irlsStarts: isScheduleLaw(model.law.id as CurveLawId) ? SCHEDULE_CURVE_IRLS_STARTS : undefined,
-      screenLeastSquares: isScheduleLaw(model.law.id as CurveLawId) ? SCHEDULE_CURVE_LS_SCREEN : undefined,
+      irlsStarts: schedule ? SCHEDULE_CURVE_IRLS_STARTS : undefined,
+      screenLeastSquares: schedule ? SCHEDULE_CURVE_LS_SCREEN : undefined,
+      ...(polish && schedule ? SCHEDULE_POLISH : {}),
     },
   );
 }
@@ -388,7 +409,7 @@ export function fitCurve(steps: ArrayLike<number>, losses: ArrayLike<number>, op
         (rng) => movingBlockResample(residuals, blockLength, rng).map((r, i) => fitted[i] * Math.exp(r)),
         (y) => {
           const near = refitLinearized(linear, y, BOOTSTRAP_IRLS_ITERATIONS);
-          return 'error' in near ? near : fitModel(model, thinned.steps, y, opts, [near.params], xs, BOOTSTRAP_POLISH_ROUNDS, undefined, kernel);
+          return 'error' in near ? near : fitModel(model, thinned.steps, y, opts, [near.params], xs, BOOTSTRAP_POLISH_ROUNDS, undefined, kernel, true);
         },
         opts.settle === false ? undefined : targetIntervalSettled(law, model.xOf(target)),
       );

@@ -62,6 +62,11 @@ export interface FitLawOptions extends StopCheck {
   maxIrlsIterations?: number;
   maxLmIterations?: number;
   /**
+   * After each IRLS round, try the round's step once more (over-relaxation; default true). A
+   * single-round polish (curve.ts's bootstrap) may skip it: one pass over the law fewer.
+   */
+  overRelax?: boolean;
+  /**
    * Run every grid start's least squares for `iterations` only, then carry on with the `keep`
    * lowest objectives, each exactly where it stopped, to the usual iteration count.
    */
@@ -350,16 +355,18 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
     F = Fnew;
     // IRLS for a Huber loss with a tiny δ converges linearly along a steady direction, so try an
     // over-relaxed step along it; kept only if it lowers F, so monotonicity is preserved.
-    const ext = new Array<number>(nParams);
-    for (let j = 0; j < nParams; j++) ext[j] = Math.min(prep.upper[j], Math.max(prep.lower[j], p[j] + overRelax * (p[j] - prev[j])));
-    // When kept, the next round's solver starts here with its Jacobian.
-    const Fext = objective(prep, ext, true);
-    if (Fext < F) {
-      p = ext;
-      F = Fext;
-      overRelax = Math.min(overRelax * 2, 64);
-    } else {
-      overRelax = 1;
+    if (opts.overRelax !== false) {
+      const ext = new Array<number>(nParams);
+      for (let j = 0; j < nParams; j++) ext[j] = Math.min(prep.upper[j], Math.max(prep.lower[j], p[j] + overRelax * (p[j] - prev[j])));
+      // When kept, the next round's solver starts here with its Jacobian.
+      const Fext = objective(prep, ext, true);
+      if (Fext < F) {
+        p = ext;
+        F = Fext;
+        overRelax = Math.min(overRelax * 2, 64);
+      } else {
+        overRelax = 1;
+      }
     }
     if (lm.status === 'stopped') return { params: p, objective: F, converged: false, timedOut: true };
     // IRLS converges linearly (L1-like Huber tail), so stop once steps are far below what the
