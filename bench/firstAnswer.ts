@@ -8,7 +8,8 @@
 // run listed, the first snapshot with a run's forecast, the looked-at run's first
 // forecast (a point forecast, its interval coming) and its forecast with the interval, the config's
 // first estimate (provisional or not: LossEstimate.provisional) and its estimate from the family's
-// full law (asked again whenever Snapshot.estimates moves, as the lens does), and the snapshot with
+// full law (asked again whenever Snapshot.estimates moves, as the lens does; or the provisional law
+// standing in for it when it ran out of its fit budget: estimateCutShort), and the snapshot with
 // every fit landed; the process's
 // CPU (every thread) at the first answer and at the end; the 1-minute load average at the start;
 // the number of snapshots posted.
@@ -80,6 +81,14 @@ function main(): void {
         facts.estimateInterval = loss.interval.map((v) => v.toFixed(4)).join('–');
         estimated = true;
         // SCALING_LENS_ESTIMATE_ONLY=1: stop at the config's full estimate (side-by-side timing of trees).
+        if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
+      } else if (loss?.provisional?.fullLawTimedOut && estimate.fitsPending !== true) {
+        // Final, provisional: the family's law ran out of its fit budget and its point fit stands in (no interval).
+        at.estimateMs = now;
+        facts.estimateComplete = true;
+        facts.estimateLoss = loss.value;
+        facts.estimateCutShort = true;
+        estimated = true;
         if (allFitted || process.env.SCALING_LENS_ESTIMATE_ONLY === '1') done();
       } else if (!loss && estimate.fitsPending !== true) {
         // Final, without a loss (the family's law failed or ran out of its fit budget): said, not waited for.

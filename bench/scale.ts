@@ -122,8 +122,10 @@ interface FirstAnswer {
   firstEstimateProvisional: boolean;
   estimateMs: number;
   estimateComplete: boolean;
-  /** The full answer's loss, or `none: <why>` (a family law that failed or ran out of its fit budget). */
+  /** The full answer's loss, or `none: <why>` (a family law that failed). */
   estimateLoss?: number | string;
+  /** The family's law ran out of its fit budget: the full answer's loss is the provisional law standing in for it. */
+  estimateCutShort?: boolean;
   allFittedMs: number;
   cpuMs: number;
 }
@@ -286,7 +288,7 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
         : `as the extension's worker gets them (${extensionThreads} fitting thread${extensionThreads === 1 ? '' : 's'}, load ${first.load1.toFixed(1)} at its start), from the rescan: ` +
           `files read ${s(first.readMs)}, runs listed ${s(first.firstSnapshotMs)}, first forecast (${first.firstFittedRun}${first.firstFittedPointOnly ? ', a point forecast, interval coming' : ''}) ${s(first.firstFittedMs)} (CPU ${s(first.firstFittedCpuMs)}), ` +
           `the run looked at (${lookedAt}) ${s(first.lookedAtFittedMs)}${first.lookedAtPointOnly ? ' as a point forecast, with its interval' : ', interval'} ${s(first.lookedAtIntervalMs)}, ` +
-          `its config's first estimate ${s(first.firstEstimateMs)}${first.firstEstimateProvisional ? ' (provisional: without the live runs whose forecasts are still coming)' : ''}, from the family's full law ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}${typeof first.estimateLoss === 'string' ? ` (no loss: ${first.estimateLoss.replace(/^none: /, '')})` : ''}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
+          `its config's first estimate ${s(first.firstEstimateMs)}${first.firstEstimateProvisional ? ' (provisional: without the live runs whose forecasts are still coming)' : ''}, from the family's full law ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}${first.estimateCutShort ? ' (provisional: the family law ran out of its fit budget)' : ''}${typeof first.estimateLoss === 'string' ? ` (no loss: ${first.estimateLoss.replace(/^none: /, '')})` : ''}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
     rows.push({
       name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (${copies}), every curve and the family law fitted`,
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,

@@ -194,8 +194,11 @@ export interface FamilyLaw {
   /**
    * A first answer (estimates only, never in a snapshot): `fit` was fitted without the live runs
    * named here, whose forecasts are still being fitted; the family's law follows with them.
+   * `fullLawTimedOut`: the family's law ran out of its fit budget, `fit` (without resamples) stands
+   * in for it, and nothing follows until the budget changes; `sameRuns` when it is fitted to the
+   * same runs, else it is the provisional law shown before (the finished runs').
    */
-  provisional?: { pendingRunIds: string[] };
+  provisional?: { pendingRunIds: string[]; fullLawTimedOut?: { sameRuns: boolean } };
 }
 
 export interface LossEstimate extends Prediction {
@@ -229,7 +232,7 @@ export interface LossEstimate extends Prediction {
    * over-training law. Its `interval` is not calibrated for that and is not shown; the estimate has
    * `fitsPending`, and the family's law replaces it once it lands.
    */
-  provisional?: { pendingRunIds: string[]; note: string };
+  provisional?: { pendingRunIds: string[]; note: string; fullLawTimedOut?: true };
 }
 
 /** What `estimate` and the code lens say about one training config. */

@@ -132,7 +132,7 @@ export function lensTooltip(estimate: ConfigEstimate, runName: (id: string) => s
   const loss = estimate.predictions.loss;
   if (loss) {
     lines.push(
-      `Predicted final loss from the ${loss.provisional ? 'provisional ' : ''}${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. ${loss.provisional ? 'No interval yet: the full law follows.' : 'Interval: 80%, calibrated on backtests.'}`,
+      `Predicted final loss from the ${loss.provisional ? 'provisional ' : ''}${loss.lawId} law of family "${shortFamilyName(loss.family)}"${loss.familyAssumed ? ' (assumed: the config names no family)' : ''}, fitted on ${loss.runsUsed.length} run(s): ${loss.runsUsed.map(runName).join(', ')}. ${loss.provisional ? (loss.provisional.fullLawTimedOut ? 'No interval: the full law did not finish within its fit time budget (scalingLens.fit.timeBudgetMs).' : 'No interval yet: the full law follows.') : 'Interval: 80%, calibrated on backtests.'}`,
     );
     const provenance = lossProvenance(loss, runName);
     lines.push(`Comes from the ${provenance.headline}. ${provenance.detail}`);

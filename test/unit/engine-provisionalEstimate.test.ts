@@ -39,6 +39,9 @@ class SlotFitter implements SessionFitter {
   private readonly waiters: { keys: string[]; resolve: (r: 'answered') => void }[] = [];
   readonly jobs: { slot: string; job: FitJob }[] = [];
 
+  /** `outOfBudget`: the jobs run with their fit budget already spent (cut short, as a big sweep's law is by scalingLens.fit.timeBudgetMs). */
+  constructor(private readonly outOfBudget: (job: FitJob) => boolean = () => false) {}
+
   fit<K extends FitJobKind>(slot: string, key: string, _kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined {
     const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
     if (answer?.key === key) return answer;
@@ -50,7 +53,7 @@ class SlotFitter implements SessionFitter {
         run: () => {
           const job = makeJob();
           this.jobs.push({ slot, job });
-          this.answers.set(slot, { key, result: runFitJob(job, { ...control, deadline: undefined }), tag });
+          this.answers.set(slot, { key, result: runFitJob(job, { ...control, deadline: this.outOfBudget(job) ? performance.now() : undefined }), tag });
         },
       });
     return answer;
@@ -369,4 +372,78 @@ test('a config naming no family asks no provisional fit when several families wa
   } finally {
     fs.rmSync(ws.root, { recursive: true, force: true });
   }
+});
+
+/** The family law of the example sweep, as the full law fits it (200 resamples) and as the point fit stands in for it (none). */
+const fullFamilyLaw = (job: FitJob) => job.kind === 'family' && job.resamples === undefined;
+
+test("a family law out of its fit budget: the estimate shows the same runs' law fitted without resamples, provisional, with the reason; never no loss", () => {
+  const fitter = new SlotFitter(fullFamilyLaw);
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of sweepFiles) engine.update(file, examples);
+  let estimate = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+  for (let round = 0; round < 12 && fitter.land() > 0; round++) {
+    engine.snapshot();
+    estimate = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+  }
+  const full = fitter.jobs.filter((j) => j.slot.startsWith('family:') && j.job.kind === 'family' && j.job.points.some((p) => p.runId === LIVE));
+  assert.ok(full.length >= 1, 'the full law of every run was asked for');
+  const loss = estimate.predictions.loss;
+  assert.ok(loss, `a loss, not: ${estimate.predictions.uncalibrated}`);
+  assert.ok(loss.provisional?.fullLawTimedOut, 'marked provisional, standing in for the law that ran out of its budget');
+  assert.deepEqual(loss.provisional.pendingRunIds, []);
+  assert.ok(loss.runsUsed.includes(LIVE) && loss.anchoredRunIds?.includes(LIVE), 'the same runs as the full law, the live run anchored');
+  const note = `Provisional: the family's full law did not finish within scalingLens.fit.timeBudgetMs; showing the law of the same ${loss.runsUsed.length} runs fitted without resamples`;
+  assert.ok(
+    estimate.notes.some((n) => n.startsWith(note)),
+    estimate.notes.join('\n'),
+  );
+  // Its value is the full law's own point (the bootstrap only adds the interval).
+  const inline = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4 });
+  for (const file of sweepFiles) inline.update(file, examples);
+  const reference = inline.estimateConfig(config, configText, readSibling).predictions.loss;
+  assert.ok(reference && !reference.provisional);
+  assert.equal(loss.value, reference.value);
+  // Lens, tooltip and hover: in the provisional answer's words, with why no interval comes.
+  const sizeLine = configText.split('\n').findIndex((l) => l.includes('"hidden_size"'));
+  const hover = hoverMarkdown(estimate, sourcesOnLine(estimate, config, new LineIndex(configText), sizeLine), 'scalingLens.showDashboard');
+  assert.match(lensTitle(estimate), /^Loss ≈\d\.\d+ \(provisional\) · /);
+  assert.match(lensTooltip(estimate), /provisional chinchilla law[^]*No interval: the full law did not finish within its fit time budget/);
+  assert.match(hover, /\| Predicted loss \| ≈\d\.\d+ \(provisional\): Provisional: the family's full law did not finish within scalingLens\.fit\.timeBudgetMs/);
+});
+
+test('a family law out of its fit budget whose point fit runs out too: the provisional law of the finished runs stays, with the reason', () => {
+  // Every law with the live run's forecast in it runs out of its budget, its point fit too.
+  const fitter = new SlotFitter((job) => job.kind === 'family' && job.points.some((p) => p.runId === LIVE));
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of sweepFiles) engine.update(file, examples);
+  for (let round = 0; round < 6; round++) {
+    engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+    engine.snapshot();
+    fitter.land((slot) => !liveChain(slot));
+  }
+  const first = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true }).predictions.loss;
+  assert.ok(first?.provisional && !first.provisional.fullLawTimedOut, 'first, the provisional law of the finished runs');
+  let estimate = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+  for (let round = 0; round < 12 && fitter.land() > 0; round++) {
+    engine.snapshot();
+    estimate = engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true });
+  }
+  assert.ok(
+    fitter.jobs.some((j) => j.slot.startsWith('provisional:') && j.job.kind === 'family' && j.job.points.some((p) => p.runId === LIVE)),
+    'a point fit of every run was tried',
+  );
+  const loss = estimate.predictions.loss;
+  assert.ok(loss?.provisional?.fullLawTimedOut, `a provisional loss, not: ${estimate.predictions.uncalibrated}`);
+  assert.equal(loss.value, first.value, 'the value shown before');
+  assert.ok(!loss.runsUsed.includes(LIVE));
+  assert.ok(
+    estimate.notes.some((n) =>
+      n.startsWith("Provisional: the family's full law did not finish within scalingLens.fit.timeBudgetMs; showing the law of the finished runs"),
+    ),
+    estimate.notes.join('\n'),
+  );
+  // A snapshot's family law is never provisional: there the law cut short is shown as it is.
+  const law = engine.snapshot().families.find((f) => f.runIds.includes(LIVE));
+  assert.ok(law?.fit?.timedOut && !law.provisional);
 });

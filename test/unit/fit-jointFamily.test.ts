@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { fitCrossRun, MIN_SIZES_WITHOUT_PRIORS, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { fitWarnings } from '../../src/core/fit/fitWarnings';
-import { curveAsymptote, fitFamilyLaw, fitJointFamily, OBSERVED_END_SPREAD } from '../../src/core/fit/jointFamily';
+import { curveAsymptote, fitFamilyLaw, fitJointFamily, jointLaw, OBSERVED_END_SPREAD } from '../../src/core/fit/jointFamily';
+import { fitLaw } from '../../src/core/fit/fitLaw';
+import { chinchillaPriors } from '../../src/core/laws/familyLaws';
+import type { LawDefinition } from '../../src/core/laws/types';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import { chinchillaOptimalParams } from '../../src/core/plan/budget';
 
@@ -133,4 +136,55 @@ test('joint family fit: IsoFLOP curves keep their weighting when one live run is
   const a0 = finishedOnly.parameters.alpha.value;
   const a1 = anchored.parameters.alpha.value;
   assert.ok(Math.abs(a1 / a0 - 1) < 0.03, `α ${a1} with a live run vs ${a0} without`);
+});
+
+test('the joint law compiled gives exactly its evaluate and jacobian, ends and asymptotes alike', () => {
+  const p = [0.6, 6.2, 7.1, 0.34, 0.36];
+  const xs = [
+    [3e7, 6e8, 0],
+    [3e7, 6e8, 1],
+    [1.2e8, 2.4e10, 0],
+    [1.2e8, 2.4e10, 1],
+  ];
+  assert.ok(jointLaw.compile, 'a batch form');
+  const kernel = jointLaw.compile(xs);
+  const f = new Float64Array(xs.length);
+  const f2 = new Float64Array(xs.length);
+  const jac = new Float64Array(xs.length * 5);
+  kernel.values(p, f);
+  kernel.valuesAndJacobian(p, f2, jac);
+  xs.forEach((x, i) => {
+    assert.equal(f[i], jointLaw.evaluate(p, x));
+    assert.equal(f2[i], jointLaw.evaluate(p, x));
+    assert.deepEqual(Array.from(jac.subarray(5 * i, 5 * i + 5)), jointLaw.jacobian(p, x));
+  });
+});
+
+test('a big sweep (many runs at few N, D): one least-squares row per (N, D), the same fit as one row per run', () => {
+  // 6 sizes × 40 runs each (seeds), ends scattered 0.3% about the truth.
+  const rng = mulberry32(7);
+  const points: CrossRunPoint[] = [];
+  for (const N of [1e7, 2e7, 4e7, 9e7, 1.8e8, 2.8e8])
+    for (let seed = 0; seed < 40; seed++)
+      points.push({ runId: `${N}-${seed}`, params: N, tokens: 20 * N, loss: lossAt(N, 20 * N) * Math.exp(0.003 * gaussian(rng)) });
+  const data = { x: points.map((p) => [p.params, p.tokens]), y: points.map((p) => p.loss), w: points.map(() => 1) };
+  // The law's batch form records the points it is bound to (the fit's rows).
+  const boundTo: number[] = [];
+  const counted: LawDefinition = {
+    ...chinchillaLaw,
+    compile: (x) => {
+      boundTo.push(x.length);
+      return chinchillaLaw.compile!(x);
+    },
+  };
+  const perRun = fitLaw(counted, data, { priors: chinchillaPriors() });
+  const rowsPerRun = [...boundTo];
+  boundTo.length = 0;
+  const shared = fitLaw(counted, data, { priors: chinchillaPriors(), shareRows: true });
+  assert.ok(!('error' in perRun) && !('error' in shared));
+  assert.ok(rowsPerRun.includes(240), `one row per run without sharing: ${rowsPerRun.join(', ')}`);
+  assert.ok(boundTo.includes(6) && !boundTo.includes(240), `the law is evaluated once per (N, D): ${boundTo.join(', ')}`);
+  // The same objective and optimum (to rounding: the surrogate's rows sum in another order).
+  assert.ok(Math.abs(shared.objective - perRun.objective) <= 1e-9 * perRun.objective, `${shared.objective} vs ${perRun.objective}`);
+  shared.params.forEach((v, j) => assert.ok(Math.abs(v - perRun.params[j]) < 1e-6, `parameter ${j}: ${v} vs ${perRun.params[j]}`));
 });

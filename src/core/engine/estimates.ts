@@ -176,7 +176,9 @@ function predictLoss(
   // the blend start it gives no value, which would contradict the full law's silently.
   if (chosen.provisional && overtrainWeight(tokens / params) > 0)
     return {
-      uncalibrated: `the law of family "${chosen.family}" is still being fitted (at ${(tokens / params).toFixed(0)} tokens/parameter the over-training law blends in, and a provisional law has none)`,
+      uncalibrated: chosen.provisional.fullLawTimedOut
+        ? `the law of family "${chosen.family}" did not finish within its fit time budget (scalingLens.fit.timeBudgetMs), and at ${(tokens / params).toFixed(0)} tokens/parameter the over-training law blends in, which the law shown in its place has not`
+        : `the law of family "${chosen.family}" is still being fitted (at ${(tokens / params).toFixed(0)} tokens/parameter the over-training law blends in, and a provisional law has none)`,
     };
   const overtrain = chosen.provisional ? undefined : src.overtrainFit(chosen.family, chosen.fit, chosen.points ?? [], deadline);
   // The family's one model (plan/familyModel.ts), the same the planner, the ladder and the scaling view use.
@@ -202,7 +204,11 @@ function predictLoss(
     ...(chosen.anchoredFromSiblings?.length ? { anchoredFromSiblings: chosen.anchoredFromSiblings } : {}),
     ...(chosen.anchoredScheduleAssumed?.length ? { anchoredScheduleAssumed: chosen.anchoredScheduleAssumed } : {}),
     ...(chosen.provisional
-      ? { provisional: { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalNote(chosen.provisional.pendingRunIds) } }
+      ? {
+          provisional: chosen.provisional.fullLawTimedOut
+            ? { pendingRunIds: [], note: cutShortNote(chosen.provisional.fullLawTimedOut.sameRuns, chosen.runIds.length), fullLawTimedOut: true as const }
+            : { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalNote(chosen.provisional.pendingRunIds) },
+        }
       : {}),
     // The break is said once, in its own field, not again among the fit's warnings (as FamilyLaw.fitWarnings).
     fitWarnings: model.warnings.filter((w) => w !== model.break?.note),
@@ -222,4 +228,10 @@ function predictLoss(
 function provisionalNote(pendingRunIds: readonly string[]): string {
   const shown = pendingRunIds.slice(0, 5).join(', ') + (pendingRunIds.length > 5 ? ` and ${pendingRunIds.length - 5} more` : '');
   return `Provisional: the family law fitted without the live runs whose forecasts are still coming, while the forecasts of ${pendingRunIds.length} live run(s) (${shown}) are still being fitted; no interval until the full law lands (it replaces this).`;
+}
+
+/** Why a provisional loss stands in for the family's full law that ran out of its fit budget, in a sentence. */
+function cutShortNote(sameRuns: boolean, runs: number): string {
+  const shown = sameRuns ? `the law of the same ${runs} runs fitted without resamples` : 'the law of the finished runs';
+  return `Provisional: the family's full law did not finish within scalingLens.fit.timeBudgetMs; showing ${shown}, so no interval (a larger budget gives the full law with its interval).`;
 }

@@ -127,7 +127,8 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
         y: pts.map((p) => p.y),
         w: pts.map((p) => (p.w ?? 1 / (count.get(p.runId) ?? 1)) * (p.weight !== undefined && p.weight >= 0 ? p.weight : 1)),
       },
-      { priors: pr, contrastPriors: cp, starts, ...stop },
+      // A big sweep's runs share few (N, D), and a bootstrap repeats runs: one least-squares row per x.
+      { priors: pr, contrastPriors: cp, starts, shareRows: true, ...stop },
     );
   };
 

@@ -76,6 +76,11 @@ export interface FitLawOptions extends StopCheck {
    * refits of the same points (a bootstrap) then compile once and share its cached values.
    */
   kernel?: CompiledLaw;
+  /**
+   * Points at one x share one least-squares row (see `SharedRows`) when that at least halves the
+   * rows: a cross-run fit of a big sweep (many runs at few (N, D), a bootstrap's repeated runs).
+   */
+  shareRows?: boolean;
 }
 
 export interface LawFitRaw {
@@ -124,6 +129,102 @@ interface Prepared {
   problem: LsqProblem;
   /** The solver's buffers, reused by every solve of this fit. */
   work: LmWork;
+  /** Set when points at one x share a least-squares row (FitLawOptions.shareRows). */
+  shared?: SharedRows;
+}
+
+/**
+ * Points that sit at one x (g) share one row of each least-squares surrogate. Its residuals there,
+ * c_i·(ln f_g − ln y_i), have Σ_i c_i²·(ln f_g − ln y_i)² = S_g·(ln f_g − m_g)² + Σ_i c_i²·(ln y_i − m_g)²
+ * with S_g = Σ c_i², m_g = Σ c_i²·ln y_i / S_g: one row √S_g·(ln f_g − m_g) per x, plus one constant row
+ * (no Jacobian) for the rest, so the solver sees the same cost. The Huber objective and the IRLS
+ * weights stay per point; the law is evaluated once per x.
+ */
+interface SharedRows {
+  /** Each point's x row. */
+  rowOf: Int32Array;
+  /** The law bound to the distinct x, and its values there. */
+  kernel: CompiledLaw;
+  f: Float64Array;
+  /** ln f_g, where the objective and IRLS need them. */
+  logF: Float64Array;
+  /** √S_g and m_g of each row, and the constant row's residual (set by `shareWeights`). */
+  sqrtWeight: Float64Array;
+  meanLogY: Float64Array;
+  constant: number;
+}
+
+/** The distinct x of `x` (exact values), when they are at most half as many as the points. */
+function sharedRows(law: LawDefinition, x: readonly (readonly number[])[]): SharedRows | undefined {
+  const nVars = law.variables.length;
+  const rowOf = new Int32Array(x.length);
+  const rows = new Map<string, number>();
+  const distinct: (readonly number[])[] = [];
+  for (let i = 0; i < x.length; i++) {
+    // A number's shortest round-trip string: equal strings are equal doubles.
+    const key = x[i].slice(0, nVars).join(' ');
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = distinct.length;
+      rows.set(key, row);
+      distinct.push(x[i]);
+    }
+    rowOf[i] = row;
+  }
+  if (2 * distinct.length > x.length) return undefined;
+  const g = distinct.length;
+  return {
+    rowOf,
+    kernel: compileLaw(law, distinct),
+    f: new Float64Array(g),
+    logF: new Float64Array(g),
+    sqrtWeight: new Float64Array(g),
+    meanLogY: new Float64Array(g),
+    constant: 0,
+  };
+}
+
+/** The points' law values from the distinct x's: what a kernel bound to every point gives. */
+function spreadKernel(shared: SharedRows, k: number): CompiledLaw {
+  const { rowOf, f } = shared;
+  let jac: Float64Array | undefined;
+  return {
+    values(params, out) {
+      shared.kernel.values(params, f);
+      for (let i = 0; i < rowOf.length; i++) out[i] = f[rowOf[i]];
+    },
+    valuesAndJacobian(params, out, jacOut) {
+      jac ??= new Float64Array(f.length * k);
+      shared.kernel.valuesAndJacobian(params, f, jac);
+      for (let i = 0; i < rowOf.length; i++) {
+        const r = rowOf[i];
+        out[i] = f[r];
+        for (let j = 0; j < k; j++) jacOut[i * k + j] = jac[r * k + j];
+      }
+    },
+  };
+}
+
+/** The shared rows' √S_g, m_g and constant residual for the per-point √weights in `prep.sqrtWeights`. */
+function shareWeights(prep: Prepared, shared: SharedRows): void {
+  const { rowOf, sqrtWeight, meanLogY } = shared;
+  const c = prep.sqrtWeights;
+  const total = sqrtWeight; // S_g, then √S_g
+  total.fill(0);
+  meanLogY.fill(0);
+  for (let i = 0; i < rowOf.length; i++) {
+    const c2 = c[i] * c[i];
+    total[rowOf[i]] += c2;
+    meanLogY[rowOf[i]] += c2 * prep.logY[i];
+  }
+  for (let g = 0; g < total.length; g++) meanLogY[g] = total[g] > 0 ? meanLogY[g] / total[g] : 0;
+  let rest = 0;
+  for (let i = 0; i < rowOf.length; i++) {
+    const d = prep.logY[i] - meanLogY[rowOf[i]];
+    rest += c[i] * c[i] * d * d;
+  }
+  for (let g = 0; g < total.length; g++) sqrtWeight[g] = Math.sqrt(total[g]);
+  shared.constant = Math.sqrt(rest);
 }
 
 /** Everything a fit of `law` to these points needs, allocated once (not per IRLS round or solve). */
@@ -135,10 +236,15 @@ function prepare(
   priors: { idx: number[][]; coef: number[][]; mean: number[]; sd: number[] },
   delta: number,
   dataWeight: number,
-  kernel: CompiledLaw = compileLaw(law, x),
+  given: CompiledLaw | undefined,
+  shareRows: boolean,
 ): Prepared {
   const n = law.parameters.length;
-  const nResiduals = x.length + priors.idx.length;
+  const shared = shareRows ? sharedRows(law, x) : undefined;
+  // The data rows the solver sees: one per point, or one per distinct x and the constant row.
+  const dataRows = shared ? shared.f.length + 1 : x.length;
+  const kernel = shared ? spreadKernel(shared, n) : (given ?? compileLaw(law, x));
+  const nResiduals = dataRows + priors.idx.length;
   const prep = {
     law,
     x,
@@ -157,6 +263,7 @@ function prepare(
     fAt: null,
     sqrtWeights: new Float64Array(x.length),
     work: new LmWork(nResiduals, n),
+    shared,
   } as Omit<Prepared, 'problem'> as Prepared;
   prep.problem = weightedProblem(prep);
   return prep;
@@ -188,10 +295,20 @@ function objective(prep: Prepared, p: readonly number[], jacobianNext = false): 
   else prep.kernel.values(p, f);
   prep.fAt = p;
   let data = 0;
-  for (let i = 0; i < f.length; i++) {
-    const fi = f[i];
-    if (!(fi > 0) || !Number.isFinite(fi)) return Infinity;
-    data += prep.w[i] * huber(Math.log(fi) - prep.logY[i], prep.delta);
+  if (prep.shared) {
+    // The same sum, with one log per distinct x (logs of equal values are equal).
+    const { rowOf, f: fx, logF } = prep.shared;
+    for (let g = 0; g < fx.length; g++) {
+      if (!(fx[g] > 0) || !Number.isFinite(fx[g])) return Infinity;
+      logF[g] = Math.log(fx[g]);
+    }
+    for (let i = 0; i < rowOf.length; i++) data += prep.w[i] * huber(logF[rowOf[i]] - prep.logY[i], prep.delta);
+  } else {
+    for (let i = 0; i < f.length; i++) {
+      const fi = f[i];
+      if (!(fi > 0) || !Number.isFinite(fi)) return Infinity;
+      data += prep.w[i] * huber(Math.log(fi) - prep.logY[i], prep.delta);
+    }
   }
   let prior = 0;
   for (let k = 0; k < prep.priorIdx.length; k++) {
@@ -218,7 +335,8 @@ export function logResidualRmse(law: LawDefinition, p: readonly number[], data: 
 /** Weighted least-squares surrogate of one IRLS step; the weights are `prep.sqrtWeights` at solve time. */
 function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
   const n = prep.law.parameters.length;
-  const nData = prep.x.length;
+  const shared = prep.shared;
+  const nData = shared ? shared.f.length + 1 : prep.x.length;
   const { kernel, f, sqrtWeights: weights, logY } = prep;
   return {
     nParams: n,
@@ -227,7 +345,8 @@ function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
     upper: prep.upper,
     evaluate(p, r, jac) {
       prep.fAt = null;
-      if (jac) {
+      if (shared) sharedResiduals(shared, p, r, jac, n);
+      else if (jac) {
         // The kernel writes df/dp into the data rows; scaled in place to d(c·ln f)/dp = c·(df/dp)/f.
         kernel.valuesAndJacobian(p, f, jac);
         for (let i = 0; i < nData; i++) {
@@ -252,6 +371,26 @@ function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
       }
     },
   };
+}
+
+/** The shared rows' residuals √S_g·(ln f_g − m_g), the constant row, and their Jacobian (see SharedRows). */
+function sharedResiduals(shared: SharedRows, p: readonly number[], r: Float64Array, jac: Float64Array | null, n: number): void {
+  const { f, sqrtWeight, meanLogY } = shared;
+  const g = f.length;
+  if (jac) {
+    shared.kernel.valuesAndJacobian(p, f, jac);
+    for (let k = 0; k < g; k++) {
+      const c = sqrtWeight[k];
+      r[k] = c * (Math.log(f[k]) - meanLogY[k]);
+      const row = k * n;
+      for (let j = 0; j < n; j++) jac[row + j] = (c * jac[row + j]) / f[k];
+    }
+    for (let j = 0; j < n; j++) jac[g * n + j] = 0;
+  } else {
+    shared.kernel.values(p, f);
+    for (let k = 0; k < g; k++) r[k] = sqrtWeight[k] * (Math.log(f[k]) - meanLogY[k]);
+  }
+  r[g] = shared.constant;
 }
 
 interface RefineResult {
@@ -287,6 +426,7 @@ function leastSquaresPhase(
     return { params: p0, objective: F0, converged: false, timedOut: true, resume: { origin: p0, originObjective: F0, at: p0, lambda: NaN, done: true } };
   const weights = prep.sqrtWeights;
   for (let i = 0; i < prep.x.length; i++) weights[i] = Math.sqrt(prep.w[i] * prep.dataWeight * prep.delta * 0.1);
+  if (prep.shared) shareWeights(prep, prep.shared);
   const ls = levenbergMarquardt(prep.problem, resume ? resume.at : p0, {
     maxIterations,
     costTolerance: 1e-10,
@@ -326,11 +466,15 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
     if (shouldStop(opts)) return { params: p, objective: F, converged: false, timedOut: true };
     // F was last evaluated at p (after a step or an accepted over-relaxation): its values are at hand.
     if (prep.fAt !== p) prep.kernel.values(p, f);
+    const shared = prep.shared;
+    // One log per distinct x when points share rows (the kernel just left their values in `shared.f`).
+    if (shared) for (let g = 0; g < shared.f.length; g++) shared.logF[g] = Math.log(shared.f[g]);
     for (let i = 0; i < prep.x.length; i++) {
-      const r = Math.log(f[i]) - prep.logY[i];
+      const r = (shared ? shared.logF[shared.rowOf[i]] : Math.log(f[i])) - prep.logY[i];
       const w = Math.abs(r) <= prep.delta ? 1 : prep.delta / Math.abs(r);
       weights[i] = Math.sqrt(w * prep.w[i] * prep.dataWeight);
     }
+    if (prep.shared) shareWeights(prep, prep.shared);
     // MM only needs each surrogate lowered, not solved exactly: a few LM steps per reweighting.
     const lm = levenbergMarquardt(prep.problem, p, {
       maxIterations: opts.maxLmIterations ?? 3,
@@ -394,6 +538,7 @@ function gridStarts(full: Prepared, keep: number): number[][] {
       kernel: compileLaw(full.law, x),
       f: new Float64Array(GRID_POINTS),
       fAt: null,
+      shared: undefined,
     };
   }
   const params = prep.law.parameters;
@@ -487,7 +632,7 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   const priorRows = { idx: priorIdx, coef: priorCoef, mean: priorMean, sd: priorSd };
   // A kernel compiled by the caller serves only when no point was left out (it is bound to data.x).
   const kernel = opts.kernel && x.length === data.x.length ? opts.kernel : undefined;
-  const prep = prepare(law, x, logY, w, priorRows, delta, 1 / (delta * scale), kernel);
+  const prep = prepare(law, x, logY, w, priorRows, delta, 1 / (delta * scale), kernel, opts.shareRows === true);
 
   const useGrid = opts.grid ?? opts.starts === undefined;
   const starts: number[][] = (opts.starts ?? []).map((s) => s.slice());

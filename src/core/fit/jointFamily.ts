@@ -11,7 +11,7 @@
 // of a family") and not used: it moved the live runs' ends 4% low there.
 // The result is a Chinchilla fit in the family law's own parameters (fit/crossRun.ts), so the family
 // model (plan/familyModel.ts) uses it as it is.
-import { chinchillaLaw } from '../laws/chinchilla';
+import { chinchillaLaw, compileChinchilla } from '../laws/chinchilla';
 import { chinchillaPriors, familyLaw } from '../laws/familyLaws';
 import type { LawDefinition } from '../laws/types';
 import {
@@ -56,7 +56,7 @@ export function curveAsymptote(L0: number, B: number, peakLr: number, endLr: num
 }
 
 /** Chinchilla with a third variable: 1 takes D → ∞ (the data term drops out), for the asymptotes. */
-const jointLaw: LawDefinition = {
+export const jointLaw: LawDefinition = {
   ...chinchillaLaw,
   id: 'chinchilla-joint',
   variables: [...chinchillaLaw.variables, { symbol: 'inf', name: 'asymptote', definition: '1: D → ∞ (a curve asymptote), 0: at D', unit: '', allowZero: true }],
@@ -73,7 +73,7 @@ const jointLaw: LawDefinition = {
     const dataTerm = x[2] === 1 ? 0 : Math.exp(b - beta * lnD);
     return [Math.exp(e), modelTerm, dataTerm, -lnN * modelTerm, -lnD * dataTerm];
   },
-  compile: undefined,
+  compile: (x) => compileChinchilla(x, true),
 };
 
 export interface JointFamilyOptions {

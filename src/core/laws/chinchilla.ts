@@ -1,4 +1,4 @@
-import type { LawCitation, LawDefinition } from './types';
+import type { CompiledLaw, LawCitation, LawDefinition } from './types';
 
 const epochRefit: LawCitation = {
   paper: 'Chinchilla Scaling: A replication attempt',
@@ -95,39 +95,7 @@ export const chinchillaLaw: LawDefinition = {
     const dataTerm = Math.exp(b - beta * lnD);
     return [Math.exp(e), modelTerm, dataTerm, -lnN * modelTerm, -lnD * dataTerm];
   },
-  compile(x) {
-    // ln N and ln D once per fit; E's exp once per evaluation. Same operations, in the same
-    // order, as `evaluate` and `jacobian`, so the numbers are identical.
-    const m = x.length;
-    const lnN = new Float64Array(m);
-    const lnD = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      lnN[i] = Math.log(x[i][0]);
-      lnD[i] = Math.log(x[i][1]);
-    }
-    return {
-      values(params, out) {
-        const [e, a, b, alpha, beta] = params;
-        const E = Math.exp(e);
-        for (let i = 0; i < m; i++) out[i] = Math.exp(a - alpha * lnN[i]) + Math.exp(b - beta * lnD[i]) + E;
-      },
-      valuesAndJacobian(params, out, jac) {
-        const [e, a, b, alpha, beta] = params;
-        const E = Math.exp(e);
-        for (let i = 0; i < m; i++) {
-          const modelTerm = Math.exp(a - alpha * lnN[i]);
-          const dataTerm = Math.exp(b - beta * lnD[i]);
-          out[i] = modelTerm + dataTerm + E;
-          const row = 5 * i;
-          jac[row] = E;
-          jac[row + 1] = modelTerm;
-          jac[row + 2] = dataTerm;
-          jac[row + 3] = -lnN[i] * modelTerm;
-          jac[row + 4] = -lnD[i] * dataTerm;
-        }
-      },
-    };
-  },
+  compile: (x) => compileChinchilla(x, false),
   domain: {
     ranges: { N: [7e7, 1.6e10], D: [5e9, 5e11] },
     note: 'Hoffmann et al. Sec. 3: over 400 models from 70M to 16B parameters on 5B to 500B tokens (MassiveText).',
@@ -137,3 +105,42 @@ export const chinchillaLaw: LawDefinition = {
     values: { E: 1.82, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
   },
 };
+
+/**
+ * Chinchilla bound to the points `x`: the same operations, in the same order, as `evaluate` and
+ * `jacobian`, so the numbers are identical; ln N and ln D once per fit, E's exp once per evaluation.
+ * With `asymptoteColumn`, x[2] = 1 marks a point at D → ∞ whose data term drops out (fit/jointFamily.ts).
+ */
+export function compileChinchilla(x: readonly (readonly number[])[], asymptoteColumn: boolean): CompiledLaw {
+  const m = x.length;
+  const lnN = new Float64Array(m);
+  const lnD = new Float64Array(m);
+  const hasData = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    lnN[i] = Math.log(x[i][0]);
+    lnD[i] = Math.log(x[i][1]);
+    hasData[i] = asymptoteColumn && x[i][2] === 1 ? 0 : 1;
+  }
+  return {
+    values(params, out) {
+      const [e, a, b, alpha, beta] = params;
+      const E = Math.exp(e);
+      for (let i = 0; i < m; i++) out[i] = Math.exp(a - alpha * lnN[i]) + (hasData[i] ? Math.exp(b - beta * lnD[i]) : 0) + E;
+    },
+    valuesAndJacobian(params, out, jac) {
+      const [e, a, b, alpha, beta] = params;
+      const E = Math.exp(e);
+      for (let i = 0; i < m; i++) {
+        const modelTerm = Math.exp(a - alpha * lnN[i]);
+        const dataTerm = hasData[i] ? Math.exp(b - beta * lnD[i]) : 0;
+        out[i] = modelTerm + dataTerm + E;
+        const row = 5 * i;
+        jac[row] = E;
+        jac[row + 1] = modelTerm;
+        jac[row + 2] = dataTerm;
+        jac[row + 3] = -lnN[i] * modelTerm;
+        jac[row + 4] = -lnD[i] * dataTerm;
+      }
+    },
+  };
+}
