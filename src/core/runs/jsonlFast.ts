@@ -190,7 +190,11 @@ interface Skeleton {
   readonly bytes: Uint8Array;
   /** Where run k ends in `bytes` (it starts where run k − 1 ends). */
   readonly runEnds: Int32Array;
-  /** Each run's whole 4-byte groups as little-endian int32s, run after run. */
+  /**
+   * Each run's whole 4-byte groups as little-endian int32s, run after run, and for a run of 4 bytes
+   * or more whose length is no multiple of 4, its last 4 bytes too: words that overlap cover every
+   * byte in fewer loads than a byte at a time (runs shorter than 4 are compared by bytes).
+   */
   readonly words: Int32Array;
 }
 
@@ -449,9 +453,11 @@ function readWithSkeleton(bytes: Uint8Array, view: DataView, start: number, limi
     const runEnd = runEnds[k];
     const n = runEnd - runStart;
     if (i + n > limit) return -1;
-    let j = 0;
-    for (; j + 4 <= n; j += 4) if (view.getInt32(i + j, true) !== words[word++]) return -1;
-    for (; j < n; j++) if (bytes[i + j] !== literal[runStart + j]) return -1;
+    if (n >= 4) {
+      let j = 0;
+      for (; j + 4 <= n; j += 4) if (view.getInt32(i + j, true) !== words[word++]) return -1;
+      if (j < n && view.getInt32(i + n - 4, true) !== words[word++]) return -1;
+    } else for (let j = 0; j < n; j++) if (bytes[i + j] !== literal[runStart + j]) return -1;
     i += n;
     runStart = runEnd;
     if (k === count) break;
@@ -490,6 +496,7 @@ function skeletonOf(bytes: Uint8Array, start: number, end: number, keys: readonl
     literal.set(run, at);
     const runView = viewOf(run);
     for (let j = 0; j + 4 <= run.length; j += 4) words.push(runView.getInt32(j, true));
+    if (run.length >= 4 && run.length % 4 !== 0) words.push(runView.getInt32(run.length - 4, true));
     at += run.length;
     runEnds[k] = at;
   });
