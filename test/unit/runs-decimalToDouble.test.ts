@@ -114,9 +114,24 @@ test('decimalToDouble: edges (subnormals, the largest double, halfway points, ov
     '0e-400',
     '-2.2250738585072012e-308',
     '7.2057594037927933e16',
+    // w's words at their extremes (the 32×32-bit products' high words come from doubles)
+    '9223372036854775807',
+    '9223372036854775808',
+    '1844674407370955161',
+    '18446744073709551610',
+    '4294967295.999999999',
+    '4294967296.000000001',
+    '0.9999999999999999999',
     '1.00000000000000011102230246251565404236316680908203125', // more than 19 digits: declined
   ];
   for (const text of edges) agrees(text, declined);
+  // The same through the line readers' path (readNumberBytes, then readLongNumber past 15–16 digits), fallback included.
+  for (const text of edges) {
+    const bytes = Buffer.from(`${text},`, 'latin1');
+    const out = new Float64Array(1);
+    assert.equal(readNumberBytes(bytes, 0, bytes.length, out, 0, viewOf(bytes)), text.length, text);
+    assert.ok(Object.is(out[0], JSON.parse(text)), `${text}: ${out[0]} but JSON.parse gives ${JSON.parse(text)}`);
+  }
   // Only the 54-digit one is handed back: ties, subnormals and overflow are decided here.
   assert.equal(declined.n, 1);
   assert.ok(Object.is(convert('-0.0'), -0));

@@ -157,6 +157,40 @@ test('bytes: a line read against a shape (keys, then the learnt skeleton) gives 
   );
 });
 
+test('bytes: a line that differs from the learnt skeleton in any one byte outside its numbers is read by its own keys or declined, never as the skeleton', () => {
+  // Runs of every length mod 4 (the skeleton compares whole words, then a run's last 4 bytes as one
+  // overlapping word, and runs under 4 bytes byte by byte): each byte changed, alone, must be seen.
+  const first = '{"step": 1, "loss": 2.5, "lr_x": 0.0003, "tokens": 524288, "a": 7, "bc": 8}';
+  const scanned = scanFlatNumericLine(first);
+  assert.ok(scanned);
+  const shape = byteShape([...scanned.keys()]);
+  const values = new Float64Array(shape.keys.length);
+  assert.equal(readBytesWithShape(Buffer.from(first), 0, first.length, shape, values), first.length);
+  assert.ok(shape.skeleton, 'the skeleton is learnt from the first line');
+  const numbers = [...first.matchAll(/-?\d+(?:\.\d+)?/g)].flatMap((m) => Array.from({ length: m[0].length }, (_, k) => m.index + k));
+  let changed = 0;
+  for (let at = 0; at < first.length; at++) {
+    if (numbers.includes(at)) continue;
+    for (const replacement of ['x', '"', ' ', ',', '}', '\u00e9']) {
+      if (first[at] === replacement) continue;
+      const line = first.slice(0, at) + replacement + first.slice(at + 1);
+      const bytes = Buffer.from(line, 'utf8');
+      const end = readBytesWithShape(bytes, 0, bytes.length, shape, values);
+      const entries = jsonEntries(line);
+      const sameKeys = entries !== undefined && entries.length === shape.keys.length && entries.every(([k], i) => k === shape.keys[i]);
+      if (end >= 0) {
+        assert.ok(sameKeys, `read ${JSON.stringify(line)} as the shape's keys, which it does not have`);
+        assert.deepEqual(
+          entries,
+          shape.keys.map((k, i) => [k, values[i]]),
+        );
+      }
+      changed++;
+    }
+  }
+  assert.ok(changed > 200, `${changed} lines tried`);
+});
+
 /** Numbers as loggers write them: shortest repr of any double or of a float32 (Python json.dumps), exponents, -0, subnormals, 17–25 digits. */
 const loggedNumberArb = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),

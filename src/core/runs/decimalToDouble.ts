@@ -5,8 +5,9 @@
 //
 // It multiplies the decimal significand w (≤ 19 digits, so < 2^64) by a 128-bit truncation of 5^q
 // and reads the double's 53 bits from the top of the product. JavaScript has no 64-bit integers, so
-// w and the power are held as two 32-bit halves and multiplied in 16-bit pieces, all exact in
-// doubles. More than 19 significant digits and a product whose low 64 bits are all ones return NaN, and the caller takes Number() on the text: the answer is
+// w and the power are held as two 32-bit halves, multiplied half by half: Math.imul gives a
+// product's low word exactly and the double product its high word (the rare second product, in
+// 16-bit pieces, all exact in doubles). More than 19 significant digits and a product whose low 64 bits are all ones return NaN, and the caller takes Number() on the text: the answer is
 // exact either way (property-tested against JSON.parse in test/unit/runs-decimalToDouble.test.ts).
 
 const SMALLEST_POWER_OF_TEN = -342;
@@ -129,31 +130,17 @@ export function decimalToDouble(bytes: Uint8Array, start: number, end: number): 
  */
 export function decimalToDoubleInto(bytes: Uint8Array, start: number, end: number, out: Float64Array, slot: number): boolean {
   const negative = bytes[start] === 45; // '-'
-  out[slot] = 0;
-  return continueDecimalInto(bytes, negative ? start + 1 : start, end, negative, 0, 0, false, out, slot);
+  return readDecimalInto(bytes, negative ? start + 1 : start, end, negative, out, slot);
 }
 
-/**
- * decimalToDoubleInto from part way through the number: its first `digits` significant digits
- * (at most 16) are read and their value is in `out[slot]` (below 2^53, so exact), `q` counts the
- * fraction digits among them (negated), `inFraction` says whether `bytes[i]` is past the decimal
- * point. readNumberBytes comes here when a number outgrows its exact range, so its first digits are
- * not read again (readLongNumber has already scanned the remaining digits and exponent for syntax).
- */
-export function continueDecimalInto(
-  bytes: Uint8Array,
-  i: number,
-  end: number,
-  negative: boolean,
-  digits: number,
-  q: number,
-  inFraction: boolean,
-  out: Float64Array,
-  slot: number,
-): boolean {
+/** decimalToDoubleInto past the sign: the digits read into w (up to 19 significant) and q, then converted. */
+function readDecimalInto(bytes: Uint8Array, i: number, end: number, negative: boolean, out: Float64Array, slot: number): boolean {
+  let digits = 0;
+  let q = 0;
+  let inFraction = false;
   // w = head·10^tailDigits + tail, exactly: head takes the first 15 significant digits (below
-  // 2^53; 16 when the caller's had 16), tail up to 19 in all.
-  let head = out[slot];
+  // 2^53), tail up to 19 in all.
+  let head = 0;
   let tail = 0;
   let tailScale = 1;
   let c = 0;
@@ -193,8 +180,21 @@ export function continueDecimalInto(
     }
     q += exponentNegative ? -e : e;
   }
-  if (digits === 0 || q < SMALLEST_POWER_OF_TEN) return store(out, slot, negative ? -0 : 0);
+  if (digits === 0) return store(out, slot, negative ? -0 : 0);
+  out[slot] = head;
+  return convertDecimalInto(tail, tailScale, q, negative, out, slot);
+}
+
+/**
+ * The double nearest w·10^q, w = head·tailScale + tail (head in `out[slot]`: exact, below 10^16;
+ * tail < tailScale ≤ 10^4; 0 < w < 10^19), signed, into `out[slot]`; false where the algorithm
+ * cannot decide (see decimalToDouble). Reading the digits is the caller's: readDecimalInto above,
+ * and jsonlFast's readLongNumber, which reads a long number's digits once for syntax and value.
+ */
+export function convertDecimalInto(tail: number, tailScale: number, q: number, negative: boolean, out: Float64Array, slot: number): boolean {
+  if (q < SMALLEST_POWER_OF_TEN) return store(out, slot, negative ? -0 : 0);
   if (q > LARGEST_POWER_OF_TEN) return store(out, slot, negative ? -Infinity : Infinity);
+  const head = out[slot];
 
   // w's 32-bit halves: head·tailScale < 10^19 is not exact in a double, so split head first.
   const headHigh = Math.floor(head * INV_2_32);
@@ -220,20 +220,36 @@ export function continueDecimalInto(
   const index = q - SMALLEST_POWER_OF_TEN;
   if (POW5_READY[index] === 0) fillPower(q);
 
-  // The 128-bit product of w and the power's upper 64 bits, as four 32-bit words p3 p2 p1 p0.
-  FACTOR[0] = w1;
-  FACTOR[1] = w0;
-  mul64(4 * index);
-  let p3 = PRODUCT[0];
-  let p2 = PRODUCT[1];
-  let p1 = PRODUCT[2];
-  let p0 = PRODUCT[3];
+  // The 128-bit product of w and the power's upper 64 bits, as four 32-bit words p3 p2 p1 p0, from
+  // four 32×32-bit products: each one's low word exact by Math.imul, its high word from the double
+  // product, whose rounding error (≤ 2^10 below 2^64, and as much again subtracting the low word)
+  // is far below the 2^31 that Math.round forgives.
+  const at = 4 * index;
+  const b1 = POW5[at];
+  const b0 = POW5[at + 1];
+  const low00 = Math.imul(w0, b0) >>> 0;
+  const high00 = Math.round((w0 * b0 - low00) * INV_2_32);
+  const low01 = Math.imul(w0, b1) >>> 0;
+  const high01 = Math.round((w0 * b1 - low01) * INV_2_32);
+  const low10 = Math.imul(w1, b0) >>> 0;
+  const high10 = Math.round((w1 * b0 - low10) * INV_2_32);
+  const low11 = Math.imul(w1, b1) >>> 0;
+  const high11 = Math.round((w1 * b1 - low11) * INV_2_32);
+  // Column sums below 2^34, exact; ToUint32 (>>> 0) of an integer is its remainder mod 2^32.
+  const column1 = high00 + low01 + low10;
+  let p0 = low00;
+  let p1 = column1 >>> 0;
+  const column2 = high01 + high10 + low11 + (column1 - p1) * INV_2_32;
+  let p2 = column2 >>> 0;
+  let p3 = high11 + (column2 - p2) * INV_2_32;
 
   // The bits below the 55 kept (the double's 53, a rounding bit, and one for a leading zero) are all
   // ones: the power's lower 64 bits, left out so far, could carry into them. Add the upper half of
   // w times those (the lower half cannot reach the kept bits), as fast_float does.
   if ((p2 & 0x1ff) === 0x1ff) {
-    mul64(4 * index + 2);
+    FACTOR[0] = w1;
+    FACTOR[1] = w0;
+    mul64(at + 2);
     // (p1:p0) += the second product's upper words, the carry into (p3:p2).
     const a0 = p0 + PRODUCT[1];
     const e0 = a0 >= TWO_POW_32 ? 1 : 0;

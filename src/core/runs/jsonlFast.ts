@@ -9,7 +9,7 @@
 // loop: no string per line, numbers built from their digits, property-tested against JSON.parse in
 // test/unit/runs-jsonlBytes.test.ts).
 
-import { continueDecimalInto, decimalToDoubleInto } from './decimalToDouble';
+import { convertDecimalInto, decimalToDoubleInto } from './decimalToDouble';
 
 const enum Ch {
   Tab = 9,
@@ -190,7 +190,11 @@ interface Skeleton {
   readonly bytes: Uint8Array;
   /** Where run k ends in `bytes` (it starts where run k − 1 ends). */
   readonly runEnds: Int32Array;
-  /** Each run's whole 4-byte groups as little-endian int32s, run after run. */
+  /**
+   * Each run's whole 4-byte groups as little-endian int32s, run after run, and for a run of 4 bytes
+   * or more whose length is no multiple of 4, its last 4 bytes too: words that overlap cover every
+   * byte in fewer loads than a byte at a time (runs shorter than 4 are compared by bytes).
+   */
   readonly words: Int32Array;
 }
 
@@ -299,30 +303,54 @@ export function readNumberBytes(bytes: Uint8Array, i: number, limit: number, out
  * The rest of a number whose digits outgrew readNumberBytes' exact range: `bytes[start, i)` holds
  * its sign and first digits, whose value is in `out[slot]` (15 or 16 digits, exact), and `bytes[i]`
  * is the next digit, in the integer part (`fractionStart` -1) or in the fraction that starts at
- * `fractionStart`. Checks the rest's grammar, stores the value, returns where the number ends (-1
+ * `fractionStart`. Checks the rest's grammar and reads its value in the same pass (up to 19
+ * significant digits, Eisel–Lemire's range), stores the value, returns where the number ends (-1
  * for what is not a number).
  */
 function readLongNumber(bytes: Uint8Array, start: number, i: number, limit: number, fractionStart: number, out: Float64Array, slot: number): number {
-  const restStart = i;
-  let c: number;
-  while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) i++;
-  if (fractionStart < 0 && i < limit && bytes[i] === Ch.Dot) {
-    const digitsStart = ++i;
-    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) i++;
-    if (i === digitsStart) return -1;
-  }
-  if (i < limit && ((c = bytes[i]) === Ch.LowerE || c === Ch.UpperE)) {
+  // w = head·tailScale + tail: the head (≥ HEAD_CAP: 15 digits below 10^15, else 16) stays in out[slot].
+  let room = out[slot] < 1e15 ? 4 : 3;
+  let tail = 0;
+  let tailScale = 1;
+  // w·10^q is the number: q counts the fraction digits taken into w (negated) and the integer digits left out.
+  let q = fractionStart < 0 ? 0 : fractionStart - i;
+  // A nonzero digit past the 19th: more precision than w holds (Number() on the text decides).
+  let dropped = false;
+  let inFraction = fractionStart >= 0;
+  let c = 0;
+  for (;;) {
+    for (; i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine; i++) {
+      if (room > 0) {
+        tail = tail * 10 + (c - Ch.Zero);
+        tailScale *= 10;
+        room--;
+        if (inFraction) q--;
+      } else {
+        // A digit past the 19th: a zero is dropped (w·10 at one more power of ten in the integer
+        // part: JavaScript writes 3106699667946137000; nothing in the fraction), any other is not.
+        if (c !== Ch.Zero) dropped = true;
+        if (!inFraction) q++;
+      }
+    }
+    if (inFraction || i >= limit || c !== Ch.Dot) break;
+    inFraction = true;
     i++;
-    if (i < limit && ((c = bytes[i]) === Ch.Plus || c === Ch.Minus)) i++;
-    const digitsStart = i;
-    while (i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine) i++;
-    if (i === digitsStart) return -1;
+    if (i >= limit || (c = bytes[i]) < Ch.Zero || c > Ch.Nine) return -1;
   }
-  // The head (≥ HEAD_CAP: 15 digits below 10^15, else 16) stays in out[slot] for the conversion.
-  const headDigits = out[slot] < 1e15 ? 15 : 16;
-  const q = fractionStart < 0 ? 0 : fractionStart - restStart;
-  if (!continueDecimalInto(bytes, restStart, i, bytes[start] === Ch.Minus, headDigits, q, fractionStart >= 0, out, slot))
-    out[slot] = Number(latin1(bytes, start, i));
+  if (i < limit && (c === Ch.LowerE || c === Ch.UpperE)) {
+    i++;
+    let negativeExponent = false;
+    if (i < limit && ((c = bytes[i]) === Ch.Plus || c === Ch.Minus)) {
+      negativeExponent = c === Ch.Minus;
+      i++;
+    }
+    const digitsStart = i;
+    let e = 0;
+    for (; i < limit && (c = bytes[i]) >= Ch.Zero && c <= Ch.Nine; i++) if (e < EXPONENT_CAP) e = e * 10 + (c - Ch.Zero);
+    if (i === digitsStart) return -1;
+    q += negativeExponent ? -e : e;
+  }
+  if (dropped || !convertDecimalInto(tail, tailScale, q, bytes[start] === Ch.Minus, out, slot)) out[slot] = Number(latin1(bytes, start, i));
   return i;
 }
 
@@ -425,9 +453,11 @@ function readWithSkeleton(bytes: Uint8Array, view: DataView, start: number, limi
     const runEnd = runEnds[k];
     const n = runEnd - runStart;
     if (i + n > limit) return -1;
-    let j = 0;
-    for (; j + 4 <= n; j += 4) if (view.getInt32(i + j, true) !== words[word++]) return -1;
-    for (; j < n; j++) if (bytes[i + j] !== literal[runStart + j]) return -1;
+    if (n >= 4) {
+      let j = 0;
+      for (; j + 4 <= n; j += 4) if (view.getInt32(i + j, true) !== words[word++]) return -1;
+      if (j < n && view.getInt32(i + n - 4, true) !== words[word++]) return -1;
+    } else for (let j = 0; j < n; j++) if (bytes[i + j] !== literal[runStart + j]) return -1;
     i += n;
     runStart = runEnd;
     if (k === count) break;
@@ -466,6 +496,7 @@ function skeletonOf(bytes: Uint8Array, start: number, end: number, keys: readonl
     literal.set(run, at);
     const runView = viewOf(run);
     for (let j = 0; j + 4 <= run.length; j += 4) words.push(runView.getInt32(j, true));
+    if (run.length >= 4 && run.length % 4 !== 0) words.push(runView.getInt32(run.length - 4, true));
     at += run.length;
     runEnds[k] = at;
   });
