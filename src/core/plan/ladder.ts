@@ -130,6 +130,8 @@ export interface LadderRequest {
    * frontier's distance floor (calibration.ts FRONTIER_DISTANCE_FLOOR) from the largest run.
    */
   objective?: 'loss' | 'nStar';
+  /** EXPERIMENT: how the ladder is chosen once the greedy has one. */
+  design?: string;
 }
 
 export interface LadderContext {
@@ -1004,12 +1006,17 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       const floor = st.maxFlops > 0 ? crossRunDistanceFloor(targetFlops / st.maxFlops, FRONTIER_DISTANCE_FLOOR) : Number.POSITIVE_INFINITY;
       return Math.exp(2 * Math.max(Math.log(rawWidths(st).nStarRatio) / 2, floor)) - 1;
     };
-    const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
+    const greedy = (
+      mode: 'flop' | 'run' | 'mixed',
+      from: FisherState = infoState,
+      budget = remaining,
+      before: readonly Spec[] = [],
+    ): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
-      let st = infoState;
+      let st = from;
       let width = objectiveWidth(st);
       let error = expectedError(st);
-      let left = remaining;
+      let left = budget;
       // Deterministic jitter for ties (seeded), far below any real difference.
       let rng = seed >>> 0 || 1;
       const jitter = () => {
@@ -1019,10 +1026,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       // The affordable candidate that lowers `measure` most (per FLOP or per run), by at least MIN_GAIN of `current`.
       const bestBy = (current: number, measure: (s: FisherState) => number, perFlop: boolean) => {
         let best: { c: { params: number; tokens: number }; score: number; next: FisherState; value: number } | undefined;
-        for (const c of candidatesFor(
-          left,
-          runs.map((r) => r.spec),
-        )) {
+        for (const c of candidatesFor(left, [...before, ...runs.map((r) => r.spec)])) {
           const next = st.withRun(c.params, c.tokens);
           const value = measure(next);
           if (!(current - value >= MIN_GAIN * current)) continue;
@@ -1079,6 +1083,84 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       }
       return { runs, width, error, timedOut: false };
     };
+    /**
+     * The ladder as a set (coordinate exchange, Fedorov 1972; Meyer & Nachtsheim 1995): from the
+     * greedy's ladder, swap one of its runs for an affordable candidate, or add one that lowers the
+     * target's expected error by MIN_GAIN, whichever lowers it most, until none does; then trained
+     * cheapest first (re-planned after each as its loss comes in).
+     */
+    const exchangeLadder = (start: readonly Spec[], variant: string): { spec: Spec; state: FisherState }[] => {
+      type C = { params: number; tokens: number };
+      const cost = (c: C) => approxTrainingFlops(c.params, c.tokens);
+      const stateOf = (set: readonly C[]) => set.reduce((st, r) => st.withRun(r.params, r.tokens), infoState);
+      const pool = candidatesFor(remaining, []);
+      const same = (a: C, b: C) => a.params === b.params && a.tokens === b.tokens;
+      let set: C[] = start.map((s) => ({ params: s.params, tokens: s.tokens }));
+      let value = set.length ? expectedError(stateOf(set)) : Number.POSITIVE_INFINITY;
+      const swapGain = variant.includes('swap2') ? MIN_GAIN : 1e-3;
+      for (let iter = 0; iter < 60; iter++) {
+        if (request.deadline !== undefined && Date.now() > request.deadline) break;
+        const spent = set.reduce((k, r) => k + cost(r), 0);
+        let best: { set: C[]; value: number } | undefined;
+        const base = stateOf(set);
+        const outside = pool.filter((c) => !set.some((r) => same(r, c)));
+        for (const c of variant.includes('noadd') ? [] : outside) {
+          if (spent + cost(c) > remaining) continue;
+          const v = expectedError(base.withRun(c.params, c.tokens));
+          if (v < value * (1 - MIN_GAIN) && (!best || v < best.value)) best = { set: [...set, c], value: v };
+        }
+        for (let i = 0; i < set.length; i++) {
+          const rest = set.filter((_, j) => j !== i);
+          const without = stateOf(rest);
+          for (const c of outside) {
+            if (spent - cost(set[i]) + cost(c) > remaining) continue;
+            const v = expectedError(without.withRun(c.params, c.tokens));
+            if (v < value * (1 - swapGain) && (!best || v < best.value)) best = { set: [...rest, c], value: v };
+          }
+        }
+        if (!best) break;
+        set = best.set;
+        value = best.value;
+      }
+      if (variant.includes('prune')) {
+        // Runs whose absence raises the expected error by less than MIN_GAIN are not worth training.
+        for (;;) {
+          let drop = -1;
+          let least = Number.POSITIVE_INFINITY;
+          for (let i = 0; i < set.length && set.length > 1; i++) {
+            const v = expectedError(stateOf(set.filter((_, j) => j !== i)));
+            if (v < value * (1 + MIN_GAIN) && v < least) {
+              least = v;
+              drop = i;
+            }
+          }
+          if (drop < 0) break;
+          set = set.filter((_, j) => j !== drop);
+          value = least;
+        }
+      }
+      const ordered = variant.includes('largest') ? [...set].sort((a, b) => cost(b) - cost(a)) : [...set].sort((a, b) => cost(a) - cost(b));
+      const out: { spec: Spec; state: FisherState }[] = [];
+      let st = infoState;
+      for (const c of ordered) {
+        const next = st.withRun(c.params, c.tokens);
+        const why = greedyReason(st, c, widths(st).lossWidth, widths(next).lossWidth, widths);
+        out.push({ spec: { params: c.params, tokens: c.tokens, role: 'next', reason: `${why} (the ladder chosen as a whole)` }, state: next });
+        st = next;
+      }
+      return out;
+    };
+    /**
+     * The family's law misses its own largest run (leave-largest-out) by more than the distance
+     * floor at that run's distance from the others says: the linearised model's variance is not
+     * the error there, and a ladder spread over the budget is the safer one.
+     */
+    const lawFailsItsCheck = (): boolean => {
+      if (!(heldOutMiss > 0)) return false;
+      const flops = finished.map((r) => approxTrainingFlops(r.params, r.tokens)).sort((a, b) => b - a);
+      if (flops.length < 2) return false;
+      return heldOutMiss > crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, flops[0] / flops[1]));
+    };
     const cheap = greedy('flop');
     const strong = greedy('run');
     const mixed = greedy('mixed');
@@ -1089,7 +1171,39 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     let pick = better(strong, mixed);
     pick = better(cheap, pick);
     timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
-    for (const r of pick.runs) planned.push(r);
+    const design = request.design ?? '';
+    if (design.startsWith('staged')) {
+      // Spent in stages: the ladder within a ninth of the budget, then within a third (those runs
+      // counted in), then the rest; each stage the narrowest of the three greedy ladders.
+      const f = Number(design.split(':')[1] ?? 3);
+      let st = infoState;
+      let spent = 0;
+      const chosen: { spec: Spec; state: FisherState }[] = [];
+      for (const share of [1 / (f * f), 1 / f, 1]) {
+        const b = remaining * share - spent;
+        if (!(b > 0)) continue;
+        const taken = chosen.map((r) => r.spec);
+        const stage = better(greedy('flop', st, b, taken), better(greedy('run', st, b, taken), greedy('mixed', st, b, taken)));
+        for (const r of stage.runs) {
+          chosen.push(r);
+          spent += approxTrainingFlops(r.spec.params, r.spec.tokens);
+        }
+        if (stage.runs.length) st = stage.runs[stage.runs.length - 1].state;
+      }
+      for (const r of chosen) planned.push(r);
+    } else if (design === 'switch' && request.objective !== 'nStar' && lawFailsItsCheck()) {
+      for (const r of exchangeLadder(
+        pick.runs.map((x) => x.spec),
+        'exchange',
+      ))
+        planned.push(r);
+    } else if (design.startsWith('exchange') && request.objective !== 'nStar') {
+      const ex = exchangeLadder(
+        pick.runs.map((r) => r.spec),
+        design,
+      );
+      for (const r of ex) planned.push(r);
+    } else for (const r of pick.runs) planned.push(r);
     if (pick === strong && strong.runs.length)
       notes.push(
         `Runs chosen by the most narrowing per run: in the lens's widths (which the choice compares), that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
