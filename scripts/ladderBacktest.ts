@@ -211,7 +211,6 @@ function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: Fi
         ladderBudget: { kind: 'flops', flops: budget - spent, text: 'rest' },
         runs: picked.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss, status: 'finished' as const })),
         candidates: left,
-        design: process.env.LADDER_DESIGN,
       },
       current ? { fit: current, model: modelOf(current, picked) } : {},
     );

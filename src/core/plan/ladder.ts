@@ -130,8 +130,6 @@ export interface LadderRequest {
    * frontier's distance floor (calibration.ts FRONTIER_DISTANCE_FLOOR) from the largest run.
    */
   objective?: 'loss' | 'nStar';
-  /** EXPERIMENT: how the ladder is chosen once the greedy has one. */
-  design?: string;
 }
 
 export interface LadderContext {
@@ -351,6 +349,10 @@ export function leaveLargestOutMiss(fit: Pick<CrossRunFit, 'validation'>): numbe
 
 /** A greedy run must narrow the target's loss interval by at least this fraction of its width. */
 const MIN_GAIN = 0.02;
+/** A swap in the ladder chosen as a whole must lower the target's expected error by this fraction (else the exchange stops). */
+const SWAP_GAIN = 1e-3;
+/** Moves of the exchange at most (each adds or swaps one run; the backtest's converge in fewer). */
+const MAX_EXCHANGE_MOVES = 60;
 /** The run the plan suggests when the distance dominates must cut the target's width by this fraction. */
 const SUGGESTED_CUT = 0.25;
 
@@ -1006,17 +1008,12 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       const floor = st.maxFlops > 0 ? crossRunDistanceFloor(targetFlops / st.maxFlops, FRONTIER_DISTANCE_FLOOR) : Number.POSITIVE_INFINITY;
       return Math.exp(2 * Math.max(Math.log(rawWidths(st).nStarRatio) / 2, floor)) - 1;
     };
-    const greedy = (
-      mode: 'flop' | 'run' | 'mixed',
-      from: FisherState = infoState,
-      budget = remaining,
-      before: readonly Spec[] = [],
-    ): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
+    const greedy = (mode: 'flop' | 'run' | 'mixed'): { runs: { spec: Spec; state: FisherState }[]; width: number; error: number; timedOut: boolean } => {
       const runs: { spec: Spec; state: FisherState }[] = [];
-      let st = from;
+      let st = infoState;
       let width = objectiveWidth(st);
       let error = expectedError(st);
-      let left = budget;
+      let left = remaining;
       // Deterministic jitter for ties (seeded), far below any real difference.
       let rng = seed >>> 0 || 1;
       const jitter = () => {
@@ -1026,7 +1023,10 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       // The affordable candidate that lowers `measure` most (per FLOP or per run), by at least MIN_GAIN of `current`.
       const bestBy = (current: number, measure: (s: FisherState) => number, perFlop: boolean) => {
         let best: { c: { params: number; tokens: number }; score: number; next: FisherState; value: number } | undefined;
-        for (const c of candidatesFor(left, [...before, ...runs.map((r) => r.spec)])) {
+        for (const c of candidatesFor(
+          left,
+          runs.map((r) => r.spec),
+        )) {
           const next = st.withRun(c.params, c.tokens);
           const value = measure(next);
           if (!(current - value >= MIN_GAIN * current)) continue;
@@ -1085,28 +1085,30 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     };
     /**
      * The ladder as a set (coordinate exchange, Fedorov 1972; Meyer & Nachtsheim 1995): from the
-     * greedy's ladder, swap one of its runs for an affordable candidate, or add one that lowers the
-     * target's expected error by MIN_GAIN, whichever lowers it most, until none does; then trained
-     * cheapest first (re-planned after each as its loss comes in).
+     * greedy's ladder, add the affordable run that lowers the target's expected error most (by
+     * MIN_GAIN at least) or swap one of its runs for the candidate that lowers it most, until no
+     * move does; trained cheapest first, and re-planned as each run's loss comes in.
      */
-    const exchangeLadder = (start: readonly Spec[], variant: string): { spec: Spec; state: FisherState }[] => {
-      type C = { params: number; tokens: number };
-      const cost = (c: C) => approxTrainingFlops(c.params, c.tokens);
-      const stateOf = (set: readonly C[]) => set.reduce((st, r) => st.withRun(r.params, r.tokens), infoState);
+    const exchangeLadder = (start: readonly Spec[]): { spec: Spec; state: FisherState }[] => {
+      type Run = { params: number; tokens: number };
+      const cost = (c: Run) => approxTrainingFlops(c.params, c.tokens);
+      const stateOf = (set: readonly Run[]) => set.reduce((st, r) => st.withRun(r.params, r.tokens), infoState);
       const pool = candidatesFor(remaining, []);
-      const same = (a: C, b: C) => a.params === b.params && a.tokens === b.tokens;
-      let set: C[] = start.map((s) => ({ params: s.params, tokens: s.tokens }));
-      let value = set.length ? expectedError(stateOf(set)) : Number.POSITIVE_INFINITY;
-      const swapGain = variant.includes('swap2') ? MIN_GAIN : 1e-3;
-      for (let iter = 0; iter < 60; iter++) {
-        if (request.deadline !== undefined && Date.now() > request.deadline) break;
+      const same = (a: Run, b: Run) => a.params === b.params && a.tokens === b.tokens;
+      let set: Run[] = start.map((s) => ({ params: s.params, tokens: s.tokens }));
+      let value = expectedError(stateOf(set));
+      for (let move = 0; move < MAX_EXCHANGE_MOVES; move++) {
+        if (request.deadline !== undefined && Date.now() > request.deadline) {
+          timedOut = true;
+          break;
+        }
         const spent = set.reduce((k, r) => k + cost(r), 0);
-        let best: { set: C[]; value: number } | undefined;
-        const base = stateOf(set);
+        let best: { set: Run[]; value: number } | undefined;
         const outside = pool.filter((c) => !set.some((r) => same(r, c)));
-        for (const c of variant.includes('noadd') ? [] : outside) {
+        const all = stateOf(set);
+        for (const c of outside) {
           if (spent + cost(c) > remaining) continue;
-          const v = expectedError(base.withRun(c.params, c.tokens));
+          const v = expectedError(all.withRun(c.params, c.tokens));
           if (v < value * (1 - MIN_GAIN) && (!best || v < best.value)) best = { set: [...set, c], value: v };
         }
         for (let i = 0; i < set.length; i++) {
@@ -1115,51 +1117,42 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
           for (const c of outside) {
             if (spent - cost(set[i]) + cost(c) > remaining) continue;
             const v = expectedError(without.withRun(c.params, c.tokens));
-            if (v < value * (1 - swapGain) && (!best || v < best.value)) best = { set: [...rest, c], value: v };
+            if (v < value * (1 - SWAP_GAIN) && (!best || v < best.value)) best = { set: [...rest, c], value: v };
           }
         }
         if (!best) break;
         set = best.set;
         value = best.value;
       }
-      if (variant.includes('prune')) {
-        // Runs whose absence raises the expected error by less than MIN_GAIN are not worth training.
-        for (;;) {
-          let drop = -1;
-          let least = Number.POSITIVE_INFINITY;
-          for (let i = 0; i < set.length && set.length > 1; i++) {
-            const v = expectedError(stateOf(set.filter((_, j) => j !== i)));
-            if (v < value * (1 + MIN_GAIN) && v < least) {
-              least = v;
-              drop = i;
-            }
-          }
-          if (drop < 0) break;
-          set = set.filter((_, j) => j !== drop);
-          value = least;
-        }
-      }
-      const ordered = variant.includes('largest') ? [...set].sort((a, b) => cost(b) - cost(a)) : [...set].sort((a, b) => cost(a) - cost(b));
       const out: { spec: Spec; state: FisherState }[] = [];
       let st = infoState;
-      for (const c of ordered) {
+      for (const c of [...set].sort((a, b) => cost(a) - cost(b))) {
         const next = st.withRun(c.params, c.tokens);
         const why = greedyReason(st, c, widths(st).lossWidth, widths(next).lossWidth, widths);
-        out.push({ spec: { params: c.params, tokens: c.tokens, role: 'next', reason: `${why} (the ladder chosen as a whole)` }, state: next });
+        out.push({
+          spec: {
+            params: c.params,
+            tokens: c.tokens,
+            role: 'next',
+            reason: `${why}; one of a ladder spread over the budget as a whole, the family's law missing its own largest run (the target's expected error ±${(expectedError(st) * 100).toFixed(1)}% → ±${(expectedError(next) * 100).toFixed(1)}%)`,
+          },
+          state: next,
+        });
         st = next;
       }
       return out;
     };
     /**
-     * The family's law misses its own largest run (leave-largest-out) by more than the distance
-     * floor at that run's distance from the others says: the linearised model's variance is not
-     * the error there, and a ladder spread over the budget is the safer one.
+     * The family's law misses its own largest run from the others (leave-largest-out) by more than
+     * the distance floor at that run's distance says a law misses (taken at LADDER_INTERVAL_MIN_RATIO
+     * or more, as the plan's widths): then the linearised variance the greedy narrows is not what the
+     * target's error is made of, and the ladder is spread over the budget instead (backtest:
+     * Porian's Kaplan-style grid, whose ladders miss their own largest run by 7–29%).
      */
-    const lawFailsItsCheck = (): boolean => {
-      if (!(heldOutMiss > 0)) return false;
+    const lawMissesItsCheck = (): boolean => {
+      if (!(heldOutMiss > 0) || request.objective === 'nStar') return false;
       const flops = finished.map((r) => approxTrainingFlops(r.params, r.tokens)).sort((a, b) => b - a);
-      if (flops.length < 2) return false;
-      return heldOutMiss > crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, flops[0] / flops[1]));
+      return flops.length >= 2 && heldOutMiss > crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, flops[0] / flops[1]));
     };
     const cheap = greedy('flop');
     const strong = greedy('run');
@@ -1171,44 +1164,18 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     let pick = better(strong, mixed);
     pick = better(cheap, pick);
     timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
-    const design = request.design ?? '';
-    if (design.startsWith('staged')) {
-      // Spent in stages: the ladder within a ninth of the budget, then within a third (those runs
-      // counted in), then the rest; each stage the narrowest of the three greedy ladders.
-      const f = Number(design.split(':')[1] ?? 3);
-      let st = infoState;
-      let spent = 0;
-      const chosen: { spec: Spec; state: FisherState }[] = [];
-      for (const share of [1 / (f * f), 1 / f, 1]) {
-        const b = remaining * share - spent;
-        if (!(b > 0)) continue;
-        const taken = chosen.map((r) => r.spec);
-        const stage = better(greedy('flop', st, b, taken), better(greedy('run', st, b, taken), greedy('mixed', st, b, taken)));
-        for (const r of stage.runs) {
-          chosen.push(r);
-          spent += approxTrainingFlops(r.spec.params, r.spec.tokens);
-        }
-        if (stage.runs.length) st = stage.runs[stage.runs.length - 1].state;
-      }
-      for (const r of chosen) planned.push(r);
-    } else if (design === 'switch' && request.objective !== 'nStar' && lawFailsItsCheck()) {
-      for (const r of exchangeLadder(
-        pick.runs.map((x) => x.spec),
-        'exchange',
-      ))
-        planned.push(r);
-    } else if (design.startsWith('exchange') && request.objective !== 'nStar') {
-      const ex = exchangeLadder(
-        pick.runs.map((r) => r.spec),
-        design,
+    const spread = lawMissesItsCheck();
+    if (spread) {
+      for (const r of exchangeLadder(pick.runs.map((x) => x.spec))) planned.push(r);
+      notes.push(
+        `The family's law misses its own largest run by ${(heldOutMiss * 100).toFixed(1)}% (leave-largest-out), more than the distance floor there: the ladder is spread over the budget as a whole (the runs that together lower the target's expected error most, cheapest first) rather than the few that narrow its interval most.`,
       );
-      for (const r of ex) planned.push(r);
     } else for (const r of pick.runs) planned.push(r);
-    if (pick === strong && strong.runs.length)
+    if (!spread && pick === strong && strong.runs.length)
       notes.push(
         `Runs chosen by the most narrowing per run: in the lens's widths (which the choice compares), that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
       );
-    if (pick === mixed && mixed.runs.length)
+    if (!spread && pick === mixed && mixed.runs.length)
       notes.push(
         `The most narrowing run first, then the most narrowing per FLOP: in the lens's widths (which the choice compares), that ladder ends at a ${(mixed.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%, the most-per-run one at ${(strong.width * 100).toFixed(2)}%.`,
       );
@@ -1319,7 +1286,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy'
         ? ` From ${LADDER_INTERVAL_MIN_RUNS} runs every loss interval the plan shows (now and after each run; the lens's beside "now") is ±${LADDER_INTERVAL_FACTOR} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more) about the loss${heldOutMiss > 0 ? `, at least the family's own leave-largest-out miss (${(heldOutMiss * 100).toFixed(1)}%)` : ''}, at most the lens's: on the ladder backtests (\`npm run validate\`) the planner's ladders miss by what their distance predicts, not by the bootstrap's spread on a few runs.` +
-          ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy; on equal widths the lowest expected error, the most narrowing run first on a tie); a run must narrow it by ≥ ${MIN_GAIN * 100}%, or, once none does, lower the target's expected error (the fit's part and the distance floor in quadrature) by ≥ ${MIN_GAIN * 100}%, the most per run. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
+          ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy; on equal widths the lowest expected error, the most narrowing run first on a tie); a run must narrow it by ≥ ${MIN_GAIN * 100}%, or, once none does, lower the target's expected error (the fit's part and the distance floor in quadrature) by ≥ ${MIN_GAIN * 100}%, the most per run; when the family's law misses its own largest run by more than the distance floor there, that ladder is then improved as a whole (runs added or swapped while the target's expected error falls; coordinate exchange) and trained cheapest first. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
         : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now && lensNow ? { now, lensNow } : {}),
     // Before any planned run, on the plan's scale as "now" (the same, without runs still training).
