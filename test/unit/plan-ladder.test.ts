@@ -203,6 +203,47 @@ test("a family whose law misses its own largest run: every width the plan shows 
   assert.match(plan.method, /leave-largest-out miss \(25\.0%\)/);
 });
 
+test("a family whose law misses its own largest run by more than the distance floor: the ladder is spread over the budget as a whole, cheapest first; one that passes its check keeps the greedy's", () => {
+  const runs = family();
+  const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
+  const fitted = fitCrossRun(points, { seed: 1, resamples: 40 });
+  assert.ok(!('error' in fitted) && fitted.validation, 'nine runs: the fit checks its largest from the others');
+  const modelOf = (fit: typeof fitted) => familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
+  // A target of 2.7e20 FLOPs, a ladder of 56% of it among a grid of smaller runs.
+  const budget = { kind: 'flops' as const, flops: 1.5e20, text: '1.5e20' };
+  const near = { kind: 'model' as const, params: 1.5e9, tokens: 30e9 };
+  const candidates: { params: number; tokens: number }[] = [];
+  for (const n of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) for (const r of [5, 10, 20, 40, 80, 160]) candidates.push({ params: n, tokens: n * r });
+  // Its largest run is 2x the next in compute: the floor there (taken at 4x) is 5.8%.
+  const floor = crossRunDistanceFloor(LADDER_INTERVAL_MIN_RATIO);
+  const missOf = (f: typeof fitted) => Math.abs(Math.log(f.validation!.observed / f.validation!.predicted));
+  assert.ok(missOf(fitted) < floor, `the fitted law passes its check (${missOf(fitted)})`);
+  const planOf = (miss: number) => {
+    const fit = { ...fitted, validation: { ...fitted.validation!, observed: fitted.validation!.predicted * Math.exp(miss) } };
+    return ok(planLadder({ target: near, runs, candidates, ladderBudget: budget }, { fit, model: modelOf(fit) }));
+  };
+  const spreadNote = /spread over the budget as a whole/;
+  const passes = planOf(floor * 0.9);
+  const misses = planOf(floor * 1.1);
+  assert.ok(!passes.notes.some((n) => spreadNote.test(n)), "a miss under the floor: the greedy's ladder");
+  assert.ok(
+    misses.notes.some((n) => spreadNote.test(n)),
+    misses.notes.join(' | '),
+  );
+  const planned = misses.runs.filter((r) => r.status === 'planned');
+  const plannedBefore = passes.runs.filter((r) => r.status === 'planned');
+  const setOf = (l: readonly { params: number; tokens: number }[]) => l.map((r) => `${r.params}/${r.tokens}`).sort();
+  assert.notDeepEqual(setOf(planned), setOf(plannedBefore), 'the exchange changes which runs, not only their order');
+  assert.ok(
+    plannedBefore.some((r, i) => i > 0 && r.flops < plannedBefore[i - 1].flops),
+    "the greedy's ladder is in its own order (here not cheapest first)",
+  );
+  assert.ok(misses.planned.flops <= budget.flops * (1 + 1e-9), 'within the budget');
+  for (let i = 1; i < planned.length; i++) assert.ok(planned[i].flops >= planned[i - 1].flops, 'cheapest first');
+  for (const r of planned) assert.match(r.reason, /one of a ladder spread over the budget as a whole/);
+  assert.equal(new Set(planned.map((r) => `${r.params}/${r.tokens}`)).size, planned.length, 'no run twice');
+});
+
 test('distance dominates: nothing within the budget narrows the interval, the plan says so and names the cheapest run that would', () => {
   const runs = family();
   const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));

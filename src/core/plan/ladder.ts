@@ -349,6 +349,10 @@ export function leaveLargestOutMiss(fit: Pick<CrossRunFit, 'validation'>): numbe
 
 /** A greedy run must narrow the target's loss interval by at least this fraction of its width. */
 const MIN_GAIN = 0.02;
+/** A swap in the ladder chosen as a whole must lower the target's expected error by this fraction (else the exchange stops). */
+const SWAP_GAIN = 1e-3;
+/** Moves of the exchange at most (each adds or swaps one run; the backtest's converge in fewer). */
+const MAX_EXCHANGE_MOVES = 60;
 /** The run the plan suggests when the distance dominates must cut the target's width by this fraction. */
 const SUGGESTED_CUT = 0.25;
 
@@ -1079,6 +1083,77 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       }
       return { runs, width, error, timedOut: false };
     };
+    /**
+     * The ladder as a set (coordinate exchange, Fedorov 1972; Meyer & Nachtsheim 1995): from the
+     * greedy's ladder, add the affordable run that lowers the target's expected error most (by
+     * MIN_GAIN at least) or swap one of its runs for the candidate that lowers it most, until no
+     * move does; trained cheapest first, and re-planned as each run's loss comes in.
+     */
+    const exchangeLadder = (start: readonly Spec[]): { spec: Spec; state: FisherState }[] => {
+      type Run = { params: number; tokens: number };
+      const cost = (c: Run) => approxTrainingFlops(c.params, c.tokens);
+      const stateOf = (set: readonly Run[]) => set.reduce((st, r) => st.withRun(r.params, r.tokens), infoState);
+      const pool = candidatesFor(remaining, []);
+      const same = (a: Run, b: Run) => a.params === b.params && a.tokens === b.tokens;
+      let set: Run[] = start.map((s) => ({ params: s.params, tokens: s.tokens }));
+      let value = expectedError(stateOf(set));
+      for (let move = 0; move < MAX_EXCHANGE_MOVES; move++) {
+        if (request.deadline !== undefined && Date.now() > request.deadline) {
+          timedOut = true;
+          break;
+        }
+        const spent = set.reduce((k, r) => k + cost(r), 0);
+        let best: { set: Run[]; value: number } | undefined;
+        const outside = pool.filter((c) => !set.some((r) => same(r, c)));
+        const all = stateOf(set);
+        for (const c of outside) {
+          if (spent + cost(c) > remaining) continue;
+          const v = expectedError(all.withRun(c.params, c.tokens));
+          if (v < value * (1 - MIN_GAIN) && (!best || v < best.value)) best = { set: [...set, c], value: v };
+        }
+        for (let i = 0; i < set.length; i++) {
+          const rest = set.filter((_, j) => j !== i);
+          const without = stateOf(rest);
+          for (const c of outside) {
+            if (spent - cost(set[i]) + cost(c) > remaining) continue;
+            const v = expectedError(without.withRun(c.params, c.tokens));
+            if (v < value * (1 - SWAP_GAIN) && (!best || v < best.value)) best = { set: [...rest, c], value: v };
+          }
+        }
+        if (!best) break;
+        set = best.set;
+        value = best.value;
+      }
+      const out: { spec: Spec; state: FisherState }[] = [];
+      let st = infoState;
+      for (const c of [...set].sort((a, b) => cost(a) - cost(b))) {
+        const next = st.withRun(c.params, c.tokens);
+        const why = greedyReason(st, c, widths(st).lossWidth, widths(next).lossWidth, widths);
+        out.push({
+          spec: {
+            params: c.params,
+            tokens: c.tokens,
+            role: 'next',
+            reason: `${why}; one of a ladder spread over the budget as a whole, the family's law missing its own largest run (the target's expected error ±${(expectedError(st) * 100).toFixed(1)}% → ±${(expectedError(next) * 100).toFixed(1)}%)`,
+          },
+          state: next,
+        });
+        st = next;
+      }
+      return out;
+    };
+    /**
+     * The family's law misses its own largest run from the others (leave-largest-out) by more than
+     * the distance floor at that run's distance says a law misses (taken at LADDER_INTERVAL_MIN_RATIO
+     * or more, as the plan's widths): then the linearised variance the greedy narrows is not what the
+     * target's error is made of, and the ladder is spread over the budget instead (backtest:
+     * Porian's Kaplan-style grid, whose ladders miss their own largest run by 7–29%).
+     */
+    const lawMissesItsCheck = (): boolean => {
+      if (!(heldOutMiss > 0) || request.objective === 'nStar') return false;
+      const flops = finished.map((r) => approxTrainingFlops(r.params, r.tokens)).sort((a, b) => b - a);
+      return flops.length >= 2 && heldOutMiss > crossRunDistanceFloor(Math.max(LADDER_INTERVAL_MIN_RATIO, flops[0] / flops[1]));
+    };
     const cheap = greedy('flop');
     const strong = greedy('run');
     const mixed = greedy('mixed');
@@ -1089,12 +1164,18 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     let pick = better(strong, mixed);
     pick = better(cheap, pick);
     timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
-    for (const r of pick.runs) planned.push(r);
-    if (pick === strong && strong.runs.length)
+    const spread = lawMissesItsCheck();
+    if (spread) {
+      for (const r of exchangeLadder(pick.runs.map((x) => x.spec))) planned.push(r);
+      notes.push(
+        `The family's law misses its own largest run by ${(heldOutMiss * 100).toFixed(1)}% (leave-largest-out), more than the distance floor there: the ladder is spread over the budget as a whole (the runs that together lower the target's expected error most, cheapest first) rather than the few that narrow its interval most.`,
+      );
+    } else for (const r of pick.runs) planned.push(r);
+    if (!spread && pick === strong && strong.runs.length)
       notes.push(
         `Runs chosen by the most narrowing per run: in the lens's widths (which the choice compares), that ladder ends at a ${(strong.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%.`,
       );
-    if (pick === mixed && mixed.runs.length)
+    if (!spread && pick === mixed && mixed.runs.length)
       notes.push(
         `The most narrowing run first, then the most narrowing per FLOP: in the lens's widths (which the choice compares), that ladder ends at a ${(mixed.width * 100).toFixed(2)}% wide interval, the most-per-FLOP ladder at ${(cheap.width * 100).toFixed(2)}%, the most-per-run one at ${(strong.width * 100).toFixed(2)}%.`,
       );
@@ -1205,7 +1286,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       `×${INTERVAL_CALIBRATION.crossRun} as every cross-run interval${scale !== 1 ? `, scaled ×${scale.toFixed(2)} to the family's bootstrap interval now` : ''}.` +
       (strategy === 'greedy'
         ? ` From ${LADDER_INTERVAL_MIN_RUNS} runs every loss interval the plan shows (now and after each run; the lens's beside "now") is ±${LADDER_INTERVAL_FACTOR} × the distance floor from the largest run (taken at ${LADDER_INTERVAL_MIN_RATIO}× or more) about the loss${heldOutMiss > 0 ? `, at least the family's own leave-largest-out miss (${(heldOutMiss * 100).toFixed(1)}%)` : ''}, at most the lens's: on the ladder backtests (\`npm run validate\`) the planner's ladders miss by what their distance predicts, not by the bootstrap's spread on a few runs.` +
-          ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy; on equal widths the lowest expected error, the most narrowing run first on a tie); a run must narrow it by ≥ ${MIN_GAIN * 100}%, or, once none does, lower the target's expected error (the fit's part and the distance floor in quadrature) by ≥ ${MIN_GAIN * 100}%, the most per run. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
+          ` Runs are chosen one at a time among ${request.candidates ? 'the given candidates' : 'sizes × 5–320 tokens/parameter'}: the narrowest of the ladders narrowing the target's loss interval most per FLOP, most per run, and most first then per FLOP (budgeted greedy; on equal widths the lowest expected error, the most narrowing run first on a tie); a run must narrow it by ≥ ${MIN_GAIN * 100}%, or, once none does, lower the target's expected error (the fit's part and the distance floor in quadrature) by ≥ ${MIN_GAIN * 100}%, the most per run; when the family's law misses its own largest run by more than the distance floor there, that ladder is then improved as a whole (runs added or swapped while the target's expected error falls; coordinate exchange) and trained cheapest first. The interval is the family model's (the lens's), at least the calibrated distance floor (±${(CROSS_RUN_DISTANCE_FLOOR.perLn * 100).toFixed(1)}%·ln of the compute ratio to the largest run, the planned ones counted); only a run larger than the largest moves the floor.`
         : ' Runs follow the IsoFLOP recipe of Hoffmann et al. and Llama 3.'),
     ...(now && lensNow ? { now, lensNow } : {}),
     // Before any planned run, on the plan's scale as "now" (the same, without runs still training).
