@@ -258,14 +258,14 @@ export class FamilyFits {
       const inLaw = new Set(cached.points.map((p) => p.runId));
       return entry.points.some((p) => !p.forecast && !inLaw.has(p.runId));
     };
-    // A config naming no family: only when exactly one family could be the one (else each candidate's
-    // fit, a provisional law or a law standing in for one cut short, would go ahead of the curves the
-    // full answer needs).
-    const theCandidate = (candidates: string[]): string | undefined => {
-      const named = opts.family !== undefined ? candidates.filter((f) => f === opts.family) : candidates;
-      return named.length === 1 ? named[0] : undefined;
-    };
-    const provisionalFamily = opts.provisional ? theCandidate([...byFamily.keys()].filter(waitsOnAnchorsOnly)) : undefined;
+    // A config naming no family: only when exactly one family could be the one (else each waiting
+    // family's provisional fit would go ahead of the curves the full answer needs).
+    const provisionalFamilies = !opts.provisional
+      ? []
+      : opts.family !== undefined
+        ? [opts.family].filter((f) => byFamily.has(f) && waitsOnAnchorsOnly(f))
+        : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
+    const provisionalFamily = provisionalFamilies.length === 1 ? provisionalFamilies[0] : undefined;
     const out: FamilyLaw[] = [];
     /** Families whose law ran out of its fit budget: where each one's law is in `out`, and what a law standing in for it needs. */
     const cutShort: {
@@ -289,14 +289,14 @@ export class FamilyFits {
         out.push({ ...base, runIds, error: 'no finished runs with known parameters and tokens' });
         continue;
       }
-      const live = { anchored, fromSiblings, scheduleAssumed };
       // Asked for a first answer, a family that waits only for live runs' forecasts (their curve-and-sibling
       // chain: 17 s at 1,000 runs) is fitted now to the points it has. The law it shows meanwhile may
       // be one fitted mid-read to the few runs read then.
       if (family === provisionalFamily) {
-        out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, ...live }, pin, deadline));
+        out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
       }
+      const live = { anchored, fromSiblings, scheduleAssumed };
       // While the points or the law are being fitted, the family shows the law fitted before (if any).
       let pending = pointsPending > 0;
       const request = lawRequest(points, pin, this.options().seed ?? 1);
@@ -331,7 +331,9 @@ export class FamilyFits {
     // A config naming no family gets a loss only when one family has a law (engine/estimates.ts): a
     // stand-in is fitted only then, not while another family's law may still come.
     const lawsShown = out.filter((f) => f.fit !== undefined || f.pending === true).length;
-    const cutShortFamily = opts.family !== undefined || lawsShown === 1 ? theCandidate(cutShort.map((c) => c.family)) : undefined;
+    // As for the provisional law: only the named family, or the one candidate.
+    const candidates = opts.family !== undefined ? cutShort.filter((c) => c.family === opts.family) : lawsShown === 1 ? cutShort : [];
+    const cutShortFamily = candidates.length === 1 ? candidates[0].family : undefined;
     for (const c of cutShort) {
       if (c.family !== cutShortFamily) continue;
       const standIn = this.cutShortLaw(c.family, c.base, c.points, c.pin, deadline, c.live, c.pending);
