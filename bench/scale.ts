@@ -122,7 +122,7 @@ interface FirstAnswer {
   firstEstimateProvisional: boolean;
   estimateMs: number;
   estimateComplete: boolean;
-  /** The full answer's loss, or `none: <why>` (a family law that failed). */
+  /** The full answer's loss, or `none: <why>` (a family law that failed, or one cut short by its fit budget with no law standing in for it that holds for the runs now). */
   estimateLoss?: number | string;
   /** The family's law ran out of its fit budget: the full answer's loss is the provisional law standing in for it. */
   estimateCutShort?: boolean;

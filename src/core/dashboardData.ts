@@ -326,8 +326,9 @@ export function scalingView(
 export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined {
   const plan = estimate.plan;
   const loss = estimate.predictions.loss;
-  // A provisional loss (LossEstimate.provisional) is not drawn: the star waits for the family's law.
-  if (!estimate.applicable || !plan || plan.tokens === undefined || !loss || loss.provisional) return undefined;
+  // A first answer's provisional loss is not drawn: the star waits for the family's law. One standing in
+  // for a law cut short by its fit budget is (no full law follows), marked provisional, as the lens has it.
+  if (!estimate.applicable || !plan || plan.tokens === undefined || !loss || (loss.provisional && !loss.provisional.fullLawTimedOut)) return undefined;
   const params = plan.params.total;
   return {
     file: estimate.file,
@@ -337,6 +338,7 @@ export function plannedPoint(estimate: ConfigEstimate): PlannedPoint | undefined
     flops: approxTrainingFlops(params, plan.tokens),
     loss: loss.value,
     interval: loss.interval,
+    ...(loss.provisional ? { provisional: loss.provisional.note } : {}),
   };
 }
 

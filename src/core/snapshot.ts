@@ -129,6 +129,11 @@ export interface PlannedPoint {
   loss: number;
   interval: [number, number];
   /**
+   * The loss stands in for the family's law that ran out of its fit budget (LossEstimate.provisional
+   * `fullLawTimedOut`): why, in a sentence; the star is drawn marked provisional, without its interval.
+   */
+  provisional?: string;
+  /**
    * The family law along the config's own tokens per parameter, from the smallest size the
    * scaling view draws to the config: the line that ends at the planned star (dashboardData.plannedLawPath).
    */

@@ -152,6 +152,8 @@ export interface ScalingPointOut {
   name?: string;
   /** Why the run is not in the family's fit (ScalingPoint.notInFit). */
   notInFit?: string;
+  /** A planned point whose loss stands in for a law cut short by its budget (PlannedPoint.provisional): why; drawn without interval. */
+  provisional?: string;
   /** A run's point: a final loss or a live run's forecast (ScalingPoint.kind); the latter may come without its interval yet. */
   kind?: ScalingView['points'][number]['kind'];
 }
@@ -229,7 +231,12 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
           path.params.map((n, i) => ({ params: n, tokens: path.tokens[i], flops: path.flops[i], loss: path.loss[i] })).filter((p) => !yLog || p.loss > 0),
           `D/N = ${path.tokensPerParam.toFixed(0)}`,
         );
-      add('planned', [{ params: planned.params, tokens: planned.tokens, flops: planned.flops, loss: planned.loss, interval: planned.interval }], planned.file);
+      const point = { params: planned.params, tokens: planned.tokens, flops: planned.flops, loss: planned.loss };
+      add(
+        'planned',
+        [planned.provisional !== undefined ? { ...point, provisional: planned.provisional } : { ...point, interval: planned.interval }],
+        planned.file,
+      );
     }
     const f = view.frontier;
     if (f)

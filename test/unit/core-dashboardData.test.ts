@@ -390,3 +390,25 @@ test("the planned run: a calibrated config's N, D, C = 6·N·D and predicted los
   assert.equal(plannedPoint({ ...estimate, predictions: { uncalibrated: 'no runs' } }), undefined);
   assert.equal(plannedPoint({ ...estimate, applicable: false }), undefined);
 });
+
+test('the planned run of a provisional loss: drawn marked provisional without its interval only when it stands in for a law cut short by its budget', () => {
+  const loss = { value: 3.1, interval: [3.1, 3.1] as [number, number], lawId: 'chinchilla', family: 'f', runsUsed: ['a'], familyAssumed: false };
+  const estimate = (provisional: object) =>
+    ({
+      file: '/ws/planned/config.json',
+      applicable: true,
+      plan: { params: { total: 4e8 }, tokens: 8e9 },
+      predictions: { loss: { ...loss, provisional } },
+      notes: [],
+      diagnostics: [],
+    }) as unknown as Parameters<typeof plannedPoint>[0];
+  // A first answer's (the live runs' forecasts still coming): the star waits for the family's law.
+  assert.equal(plannedPoint(estimate({ pendingRunIds: ['b'], note: 'Provisional: without b' })), undefined);
+  const note = "Provisional: the family's full law did not finish within scalingLens.fit.timeBudgetMs; showing the law of the same 1 runs";
+  const planned = plannedPoint(estimate({ pendingRunIds: [], note, fullLawTimedOut: true }));
+  assert.equal(planned?.provisional, note);
+  assert.equal(planned.loss, 3.1);
+  const snapshot = { families: [], scaling: [{ family: 'f', points: [] }] } as unknown as Snapshot;
+  const star = scalingSeries(snapshot, { family: 'f', yScale: 'linear' }, planned).find((s) => s.kind === 'planned');
+  assert.deepEqual(star?.points, [{ params: 4e8, tokens: 8e9, flops: 6 * 4e8 * 8e9, loss: 3.1, provisional: note }]);
+});

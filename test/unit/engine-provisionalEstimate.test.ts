@@ -10,7 +10,7 @@ import { ScalingWorkspace } from '../../src/core/workspace';
 import { EngineSession, type SessionFitter } from '../../src/core/engine/session';
 import { isDefaultLogFile } from '../../src/core/runs/logGlobs';
 import { runFitJob, type FitAnswer, type FitJob, type FitJobKind, type FitJobOf, type FitControl } from '../../src/core/fitJobs';
-import type { Snapshot } from '../../src/core/snapshot';
+import type { ConfigEstimate, FamilyLaw, Snapshot } from '../../src/core/snapshot';
 import { lensTitle, lensTooltip, LineIndex } from '../../src/features/lensModel';
 import { hoverMarkdown, sourcesOnLine } from '../../src/features/hoverText';
 
@@ -377,7 +377,7 @@ test('a config naming no family asks no provisional fit when several families wa
 /** The family law of the example sweep, as the full law fits it (200 resamples) and as the point fit stands in for it (none). */
 const fullFamilyLaw = (job: FitJob) => job.kind === 'family' && job.resamples === undefined;
 
-test("a family law out of its fit budget: the estimate shows the same runs' law fitted without resamples, provisional, with the reason; never no loss", () => {
+test("a family law out of its fit budget: the estimate shows the same runs' law fitted without resamples, provisional, with the reason", () => {
   const fitter = new SlotFitter(fullFamilyLaw);
   const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
   for (const file of sweepFiles) engine.update(file, examples);
@@ -446,4 +446,103 @@ test('a family law out of its fit budget whose point fit runs out too: the provi
   // A snapshot's family law is never provisional: there the law cut short is shown as it is.
   const law = engine.snapshot().families.find((f) => f.runIds.includes(LIVE));
   assert.ok(law?.fit?.timedOut && !law.provisional);
+});
+
+/** An engine on `files` (under `root`) whose fits all land, round after round; the last estimate of `ask`. */
+function landAll(fitter: SlotFitter, engine: ScalingWorkspace, ask: () => ConfigEstimate, each: (estimate: ConfigEstimate) => void = () => {}): ConfigEstimate {
+  let estimate = ask();
+  for (let round = 0; round < 12 && fitter.land() > 0; round++) {
+    engine.snapshot();
+    estimate = ask();
+    each(estimate);
+  }
+  return estimate;
+}
+
+test('a law standing in for one cut short is not shown once a run it was fitted to is removed: no loss, with the reason', () => {
+  // First only the full law runs out of its budget; once the run is removed, every law with the live run's forecast does.
+  let removed = false;
+  const fitter = new SlotFitter((job) => job.kind === 'family' && (removed ? job.points.some((p) => p.runId === LIVE) : job.resamples === undefined));
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of sweepFiles) engine.update(file, examples);
+  const before = landAll(fitter, engine, () => askConfig(engine)).predictions.loss;
+  assert.ok(before?.provisional?.fullLawTimedOut && before.runsUsed.includes('sweep/llama-12m'), 'first the same runs law, the 12m run in it');
+  removed = true;
+  for (const file of sweepFiles.filter((f) => f.includes('llama-12m'))) engine.remove(file);
+  const estimate = landAll(
+    fitter,
+    engine,
+    () => askConfig(engine),
+    (e) => assert.ok(!e.predictions.loss?.runsUsed.includes('sweep/llama-12m'), `a loss of the removed run's law: ${e.predictions.loss?.provisional?.note}`),
+  );
+  assert.equal(estimate.predictions.loss, undefined);
+  assert.match(estimate.predictions.uncalibrated ?? '', /did not finish within its fit time budget/);
+});
+
+test('while a cut-short family refits a live run that moved, the law standing in for it stays, pending and labelled as what it is', () => {
+  const ws = examplesWith([]);
+  try {
+    const fitter = new SlotFitter(fullFamilyLaw);
+    const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+    for (const file of ws.files) engine.update(file, ws.root);
+    const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+    let law: FamilyLaw | undefined;
+    const ask = () => engine.estimateConfig(ws.config, configText, read, Number.POSITIVE_INFINITY, { provisional: true, onFamily: (f) => (law = f) });
+    const first = landAll(fitter, engine, ask).predictions.loss;
+    assert.ok(first?.provisional?.fullLawTimedOut);
+    // The live run logs one more line: its forecast moves, and the family's points with it.
+    const log = ws.files.find((f) => f.includes('llama-279m') && f.endsWith('metrics.jsonl'))!;
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]) as { step: number; loss: number };
+    fs.appendFileSync(log, JSON.stringify({ ...last, step: last.step + 10, loss: last.loss * 0.999 }) + '\n');
+    engine.update(log, ws.root);
+    engine.snapshot();
+    const seen: string[] = [];
+    const settled = landAll(fitter, engine, ask, (e) => {
+      const loss = e.predictions.loss;
+      assert.ok(loss?.provisional?.fullLawTimedOut, `a loss in every round, not: ${e.predictions.uncalibrated}`);
+      assert.match(loss.provisional.note, /showing the law of the same 6 runs fitted without resamples/);
+      // The law of the points before, until the law of the points now lands: pending meanwhile.
+      assert.equal(law?.pending === true, loss.value === first.value, `pending ${law?.pending} at ${loss.value}`);
+      seen.push(`${loss.value}`);
+    });
+    assert.ok(seen.length >= 2 && seen[0] === `${first.value}`, 'the law shown before stays while the new points are fitted');
+    assert.notEqual(settled.predictions.loss?.value, first.value, "then the moved forecast's law replaces it");
+  } finally {
+    fs.rmSync(ws.root, { recursive: true, force: true });
+  }
+});
+
+test('a config naming no family asks no fit in place of a cut-short law when several families ran out of their budget', () => {
+  const other = ['12m', '23m', '44m-lr3e-3', '279m'].map((size) => ({ name: `other-${size}`, from: `llama-${size}`, args: { family: 'other' } }));
+  const ws = examplesWith(other);
+  try {
+    const read = (p: string) => {
+      const text = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined;
+      if (text === undefined || !p.endsWith('training_args.json')) return text;
+      const args = JSON.parse(text) as Record<string, unknown>;
+      delete args.family;
+      return JSON.stringify(args);
+    };
+    const fitter = new SlotFitter(fullFamilyLaw);
+    const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+    for (const file of ws.files) engine.update(file, ws.root);
+    // Every fit lands first (the full answer's), then the config is asked for a first answer.
+    landAll(fitter, engine, () => engine.estimateConfig(ws.config, configText, read, Number.POSITIVE_INFINITY));
+    fitter.jobs.splice(0);
+    const estimate = landAll(fitter, engine, () => engine.estimateConfig(ws.config, configText, read, Number.POSITIVE_INFINITY, { provisional: true }));
+    assert.equal(estimate.predictions.uncalibrated, 'the config names no family and the workspace has several');
+    const timedOut = engine
+      .snapshot()
+      .families.filter((f) => f.fit?.timedOut)
+      .map((f) => f.family);
+    assert.deepEqual(timedOut.sort(), ['example-sweep', 'other'], 'both laws ran out of their budget');
+    assert.deepEqual(
+      fitter.jobs.filter((j) => j.slot.startsWith('provisional:')).map((j) => j.slot),
+      [],
+      "no family is the config's for sure: no fit in place of either law",
+    );
+  } finally {
+    fs.rmSync(ws.root, { recursive: true, force: true });
+  }
 });

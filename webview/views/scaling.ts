@@ -180,12 +180,12 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         const isFocus = !!focus && 'planned' in focus && focus.planned === file;
         if (isFocus) drawn.focus = true;
         sets.push({
-          label: `planned: ${legendPath(file)}`,
+          label: `planned${p.provisional !== undefined ? ' (provisional)' : ''}: ${legendPath(file)}`,
           data: [
             {
               x: p[x],
               y: p.loss,
-              text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}`,
+              text: `planned ${file}: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, predicted ${exact(p.loss)} ${p.interval ? formatInterval(p.interval) : ''}${p.provisional !== undefined ? `(provisional) ${p.provisional}` : ''}`,
             },
           ],
           showLine: false,

@@ -6,7 +6,7 @@ import { runPoint, stableCheckpoints, type RunPointInput, type RunPointMode } fr
 import { scheduleFromLog } from '../laws/schedule';
 import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
-import { fitTimedOut } from '../fitJobs';
+import { fitTimedOut, type FitJobOf } from '../fitJobs';
 import { DEFAULT_FAMILY_LAW, familyLaw } from '../laws/familyLaws';
 import type { FamilyLaw } from '../snapshot';
 import type { FamilySource } from '../runs/workspaceFile';
@@ -22,6 +22,27 @@ interface Cached<T> {
   value: T;
 }
 
+/**
+ * A law fitted without resamples that may stand in for the family's law: its points, the law and
+ * priors it was fitted with (`spec`), and what it is the law of, said with it wherever it is shown:
+ * `same runs`, every point the family had then (standing in for a full law cut short by its budget);
+ * `finished runs`, without the live runs whose forecasts were still coming (a first answer).
+ */
+interface StandIn extends Cached<CrossRunFit | { error: string }> {
+  points: CrossRunPoint[];
+  spec: string;
+  lawOf: 'same runs' | 'finished runs';
+}
+
+/** The live runs anchored by their forecasts now (FamilyLaw.anchoredRunIds and the rest say which a law shown includes). */
+interface LiveAnchors {
+  anchored: string[];
+  /** Of `anchored`, those forecast from siblings. */
+  fromSiblings: string[];
+  /** Of `anchored`, those whose forecast assumes the schedule (CurvePrediction.scheduleAssumedFrom). */
+  scheduleAssumed: string[];
+}
+
 export class FamilyFits {
   /** Each finished run's point (measuredPoint), by its loss series. */
   private readonly pointMemo = new WeakMap<
@@ -34,8 +55,11 @@ export class FamilyFits {
   private listedFamilies = new Set<string>();
   /** The families listed before the last `clear` (a rescan) and not listed since: forgotten by `rescanRead` unless listed again. */
   private readonly unlistedSinceClear = new Set<string>();
-  /** Each family's provisional law (`FitFamiliesOptions.provisional`): fitted without the live runs whose forecasts are still coming. */
-  private readonly provisionalCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
+  /**
+   * Each family's law fitted without resamples (`FitFamiliesOptions.provisional`): without the live runs
+   * whose forecasts are still coming, or standing in for a full law cut short by its budget.
+   */
+  private readonly provisionalCache = new Map<string, StandIn>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -243,6 +267,16 @@ export class FamilyFits {
         : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
     const provisionalFamily = provisionalFamilies.length === 1 ? provisionalFamilies[0] : undefined;
     const out: FamilyLaw[] = [];
+    /** Families whose law ran out of its fit budget: where each one's law is in `out`, and what a law standing in for it needs. */
+    const cutShort: {
+      family: string;
+      at: number;
+      base: Omit<FamilyLaw, 'runIds'>;
+      points: CrossRunPoint[];
+      pin: FamilyPin;
+      live: LiveAnchors;
+      pending: boolean;
+    }[] = [];
     for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut, anchorsPending }] of byFamily) {
       const { pin, description } = this.catalog.familySpec(family);
       const base: Omit<FamilyLaw, 'runIds'> = { family, guessed: source === 'guessed', source, runPoint: this.options().crossRunPoint ?? { kind: 'final' } };
@@ -262,26 +296,19 @@ export class FamilyFits {
         out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
       }
+      const live = { anchored, fromSiblings, scheduleAssumed };
       // While the points or the law are being fitted, the family shows the law fitted before (if any).
       let pending = pointsPending > 0;
-      // The law is in the key only when not the default, so Chinchilla families keep their keys (and cached fits).
-      const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
-      const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
-      if (!pending && (!cached || cached.key !== key)) {
-        const answer = this.fits.latestFit(
-          `family:${family}`,
-          key,
-          'family',
-          () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1 }),
-          deadline,
-        );
-        pending = answer?.key !== key;
+      const request = lawRequest(points, pin, this.options().seed ?? 1);
+      if (!pending && (!cached || cached.key !== request.key)) {
+        const answer = this.fits.latestFit(`family:${family}`, request.key, 'family', request.job, deadline);
+        pending = answer?.key !== request.key;
         if (answer && answer.key !== cached?.key) {
           // The key is the JSON of the points and priors the answer was fitted to.
           cached = {
             key: answer.key,
             value: answer.result,
-            points: answer.key === key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points,
+            points: answer.key === request.key ? points : (JSON.parse(answer.key) as { points: CrossRunPoint[] }).points,
           };
           // A fit cut short by its deadline is not kept here, so the next round asks again: the
           // inline fitter redoes it, the fitting thread answers with it until the budget changes.
@@ -290,33 +317,27 @@ export class FamilyFits {
       }
       const value = cached?.value;
       const state = pending ? { pending: true } : {};
-      // The law of every run ran out of its fit budget: an estimate shows a provisional law in its place, never no loss.
-      if (opts.provisional && (opts.family === undefined || family === opts.family) && !pending && value && !('error' in value) && value.timedOut) {
-        const cutShort = this.cutShortLaw(family, base, points, pin, deadline, { anchored, fromSiblings, scheduleAssumed });
-        if (cutShort) {
-          out.push(cutShort);
-          continue;
-        }
-      }
+      // The law ran out of its fit budget (now, or the one shown while newer points are fitted): an
+      // estimate may show a law standing in for it (cutShortLaw), decided once every family is seen.
+      if (opts.provisional && value && !('error' in value) && value.timedOut) cutShort.push({ family, at: out.length, base, points, pin, live, pending });
       if (!value) out.push({ ...base, ...state, runIds });
       else if ('error' in value) out.push({ ...base, ...state, runIds, error: value.error });
       // The runs of the law shown: while a newer fit runs, those the older one was fitted to.
       else {
-        const fittedIds = [...new Set(cached!.points.map((p) => p.runId))];
-        const anchoredIds = anchored.filter((id) => fittedIds.includes(id));
-        const siblingIds = fromSiblings.filter((id) => anchoredIds.includes(id));
-        const assumedIds = scheduleAssumed.filter((id) => anchoredIds.includes(id));
-        out.push({
-          ...base,
-          ...state,
-          runIds: fittedIds,
-          points: cached!.points,
-          fit: value,
-          ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
-          ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
-          ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
-        });
+        const shown = lawRuns(cached!.points, live);
+        out.push({ ...base, ...state, runIds: shown.runIds, points: cached!.points, fit: value, ...shown.anchors });
       }
+    }
+    // A config naming no family gets a loss only when one family has a law (engine/estimates.ts): a
+    // stand-in is fitted only then, not while another family's law may still come.
+    const lawsShown = out.filter((f) => f.fit !== undefined || f.pending === true).length;
+    // As for the provisional law: only the named family, or the one candidate.
+    const candidates = opts.family !== undefined ? cutShort.filter((c) => c.family === opts.family) : lawsShown === 1 ? cutShort : [];
+    const cutShortFamily = candidates.length === 1 ? candidates[0].family : undefined;
+    for (const c of cutShort) {
+      if (c.family !== cutShortFamily) continue;
+      const standIn = this.cutShortLaw(c.family, c.base, c.points, c.pin, deadline, c.live, c.pending);
+      if (standIn) out[c.at] = standIn;
     }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
     for (const cache of [this.familyCache, this.provisionalCache]) for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
@@ -326,51 +347,47 @@ export class FamilyFits {
     this.fits.forget(gone.flatMap(familySlots));
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
+
   /**
    * In place of a family's law that ran out of its fit budget (`scalingLens.fit.timeBudgetMs`; a big
    * sweep's bootstrap): the law of the same points fitted without resamples (at 857 points a sixth
-   * of the full law's CPU), or while that is fitted or if it too runs out, the provisional law shown
-   * before (the finished runs'). Undefined when there is neither: the estimate then says why.
+   * of the full law's CPU). While that is fitted, or while newer points are (`pending`), or if it too
+   * runs out or fails: the law shown before in its place or as a first answer, when it still holds for
+   * the points now (`holdsFor`), shown pending while a newer fit is coming. Undefined when there is
+   * none such: the estimate then shows no loss and says why.
    */
   private cutShortLaw(
     family: string,
     base: Omit<FamilyLaw, 'runIds'>,
     points: CrossRunPoint[],
-    pin: ReturnType<RunCatalog['familySpec']>['pin'],
+    pin: FamilyPin,
     deadline: number,
-    live: { anchored: string[]; fromSiblings: string[]; scheduleAssumed: string[] },
+    live: LiveAnchors,
+    pending: boolean,
   ): FamilyLaw | undefined {
-    const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
-    const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
+    const request = lawRequest(points, pin, this.options().seed ?? 1, 0);
     const before = this.provisionalCache.get(family);
-    let cached = before?.key === key ? before : undefined;
-    if (!cached) {
-      const value = this.fits.fit(
-        `provisional:${family}`,
-        key,
-        'family',
-        () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1, resamples: 0 }),
-        deadline,
-      );
+    let shown = before?.key === request.key && before.lawOf === 'same runs' ? before : undefined;
+    // A fit of the points now is coming: what is shown meanwhile is replaced when it lands.
+    let newerComing = pending;
+    if (!shown && !pending) {
+      const value = this.fits.fit(`provisional:${family}`, request.key, 'family', request.job, deadline);
       if (value !== undefined && !fitTimedOut(value) && !('error' in value)) {
-        cached = { key, value, points };
-        this.provisionalCache.set(family, cached);
-      } else if (before && !('error' in before.value)) cached = before;
+        shown = { key: request.key, value, points, spec: request.spec, lawOf: 'same runs' };
+        this.provisionalCache.set(family, shown);
+      } else newerComing = value === undefined;
     }
-    if (!cached || 'error' in cached.value) return undefined;
-    const fittedIds = [...new Set(cached.points.map((p) => p.runId))];
-    const anchoredIds = live.anchored.filter((id) => fittedIds.includes(id));
-    const siblingIds = live.fromSiblings.filter((id) => anchoredIds.includes(id));
-    const assumedIds = live.scheduleAssumed.filter((id) => anchoredIds.includes(id));
+    if (!shown && before && holdsFor(before, points, request.spec, newerComing)) shown = before;
+    if (!shown || 'error' in shown.value) return undefined;
+    const runs = lawRuns(shown.points, live);
     return {
       ...base,
-      runIds: fittedIds,
-      provisional: { pendingRunIds: [], fullLawTimedOut: { sameRuns: cached.key === key } },
-      points: cached.points,
-      fit: cached.value,
-      ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
-      ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
-      ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
+      ...(shown.key !== request.key && newerComing ? { pending: true } : {}),
+      runIds: runs.runIds,
+      provisional: { pendingRunIds: [], fullLawTimedOut: { sameRuns: shown.lawOf === 'same runs' } },
+      points: shown.points,
+      fit: shown.value,
+      ...runs.anchors,
     };
   }
 
@@ -384,49 +401,86 @@ export class FamilyFits {
     base: Omit<FamilyLaw, 'runIds'>,
     points: CrossRunPoint[],
     runIds: string[],
-    live: { pending: string[]; anchored: string[]; fromSiblings: string[]; scheduleAssumed: string[] },
-    pin: ReturnType<RunCatalog['familySpec']>['pin'],
+    live: LiveAnchors & { pending: string[] },
+    pin: FamilyPin,
     deadline: number,
   ): FamilyLaw {
     const provisional = { pendingRunIds: [...live.pending] };
     if (points.length === 0) return { ...base, runIds, pending: true, provisional };
-    const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
-    const key = JSON.stringify({ points, priors: pin?.priors, ...(law ? { law } : {}) });
+    // Without resamples: its interval is not shown (at 857 points 0.24–0.27 s of CPU against 1.4–1.6 s with 200, load 10–20).
+    const request = lawRequest(points, pin, this.options().seed ?? 1, 0);
     // The family's law fitted to exactly these points (a new live run waits for its first forecast) is that law.
     const full = this.familyCache.get(family);
-    let cached = full?.key === key ? full : this.provisionalCache.get(family);
-    if (cached?.key !== key) {
-      const value = this.fits.fit(
-        `provisional:${family}`,
-        key,
-        'family',
-        // Without resamples: its interval is not shown (at 857 points 0.24–0.27 s of CPU against 1.4–1.6 s with 200, load 10–20).
-        () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1, resamples: 0 }),
-        deadline,
-      );
+    let cached: (Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }) | undefined =
+      full?.key === request.key ? full : this.provisionalCache.get(family);
+    if (cached?.key !== request.key) {
+      const value = this.fits.fit(`provisional:${family}`, request.key, 'family', request.job, deadline);
       if (value === undefined) return { ...base, runIds, pending: true, provisional };
-      cached = { key, value, points };
-      if (!fitTimedOut(value)) this.provisionalCache.set(family, cached);
+      cached = { key: request.key, value, points };
+      if (!fitTimedOut(value)) this.provisionalCache.set(family, { ...cached, spec: request.spec, lawOf: 'finished runs' });
     }
     const value = cached.value;
     if ('error' in value) return { ...base, runIds, pending: true, provisional, error: value.error };
     // Live runs whose forecasts have landed are in it: said as in the full law ("includes the forecast end of …").
-    const fittedIds = [...new Set(cached.points.map((p) => p.runId))];
-    const anchoredIds = live.anchored.filter((id) => fittedIds.includes(id));
-    const siblingIds = live.fromSiblings.filter((id) => anchoredIds.includes(id));
-    const assumedIds = live.scheduleAssumed.filter((id) => anchoredIds.includes(id));
-    return {
-      ...base,
-      runIds: fittedIds,
-      pending: true,
-      provisional,
-      points: cached.points,
-      fit: value,
-      ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
-      ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
-      ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
-    };
+    const runs = lawRuns(cached.points, live);
+    return { ...base, runIds: runs.runIds, pending: true, provisional, points: cached.points, fit: value, ...runs.anchors };
   }
+}
+
+type FamilyPin = ReturnType<RunCatalog['familySpec']>['pin'];
+
+/**
+ * The family law's fit over `points`: the key it is cached and asked by (its points, priors and a law
+ * other than the default, so Chinchilla families keep their keys and cached fits), `spec` (the key
+ * without the points) and the job; `resamples` 0 for a law without interval.
+ */
+function lawRequest(points: CrossRunPoint[], pin: FamilyPin, seed: number, resamples?: number): { key: string; spec: string; job: () => FitJobOf<'family'> } {
+  const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
+  const spec = { priors: pin?.priors, ...(law ? { law } : {}) };
+  return {
+    key: JSON.stringify({ points, ...spec }),
+    spec: JSON.stringify(spec),
+    job: () => ({ kind: 'family', points, ...spec, seed, ...(resamples !== undefined ? { resamples } : {}) }),
+  };
+}
+
+/** The runs of a law shown (those its points name) and, of the live runs anchored now, those it includes. */
+function lawRuns(
+  points: readonly CrossRunPoint[],
+  live: LiveAnchors,
+): { runIds: string[]; anchors: Pick<FamilyLaw, 'anchoredRunIds' | 'anchoredFromSiblings' | 'anchoredScheduleAssumed'> } {
+  const runIds = [...new Set(points.map((p) => p.runId))];
+  const anchored = live.anchored.filter((id) => runIds.includes(id));
+  const fromSiblings = live.fromSiblings.filter((id) => anchored.includes(id));
+  const assumed = live.scheduleAssumed.filter((id) => anchored.includes(id));
+  return {
+    runIds,
+    anchors: {
+      ...(anchored.length ? { anchoredRunIds: anchored } : {}),
+      ...(fromSiblings.length ? { anchoredFromSiblings: fromSiblings } : {}),
+      ...(assumed.length ? { anchoredScheduleAssumed: assumed } : {}),
+    },
+  };
+}
+
+/**
+ * A law fitted before still holds for the family's points now: the same law and priors, the same
+ * measured ends (no run removed, finished or changed since) and, unless a fit of the points now is
+ * coming (it is then shown pending, as the full law is while newer points are fitted), every live
+ * run's forecast it includes as it is now.
+ */
+function holdsFor(before: StandIn, points: readonly CrossRunPoint[], spec: string, newerComing: boolean): boolean {
+  if (before.spec !== spec || 'error' in before.value) return false;
+  const measured = (list: readonly CrossRunPoint[]) =>
+    list
+      .filter((p) => !p.forecast)
+      .map((p) => JSON.stringify(p))
+      .sort()
+      .join('\n');
+  if (measured(before.points) !== measured(points)) return false;
+  if (newerComing) return true;
+  const now = new Set(points.map((p) => JSON.stringify(p)));
+  return before.points.every((p) => !p.forecast || now.has(JSON.stringify(p)));
 }
 
 export interface FitFamiliesOptions {
