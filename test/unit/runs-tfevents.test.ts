@@ -18,7 +18,7 @@ import {
   type ScalarEvent,
   type ScalarKind,
 } from './helpers/tfevents';
-import { crc32c, maskedCrc32c } from '../../src/core/runs/crc';
+import { crc32c, crc32cFixedThenWord, maskedCrc32c, maskedCrc32cFixed } from '../../src/core/runs/crc';
 import { TfEventsReader, halfToNumber, bfloat16ToNumber } from '../../src/core/runs/tfevents';
 import { parseEvents, readEvents } from './helpers/tfeventsRead';
 import { BinaryTail, isTailError } from '../../src/core/runs/tail';
@@ -121,6 +121,56 @@ test('bad data CRC: reported with its byte offset, record still read; bad length
   assert.equal(r2.stopped, true);
   assert.equal(r2.diagnostics[0].severity, 'error');
   assert.equal(r2.diagnostics[0].offset, firstLen + 2 * recLen);
+});
+
+test('property: a CRC taken past fixed bytes without reading them equals the CRC of all the bytes', () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ maxLength: 130 }),
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.nat(7),
+      (head, fixed, word, lead) => {
+        // Placed at an offset inside a larger buffer, as records sit in a read.
+        const bytes = new Uint8Array(lead + head.length + fixed.length + 4);
+        bytes.set(head, lead);
+        bytes.set(fixed, lead + head.length);
+        bytes.set(word, lead + head.length + fixed.length);
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const run = crc32cFixedThenWord(fixed);
+        assert.equal(maskedCrc32cFixed(bytes, lead, lead + head.length, bytes.length, view, run), maskedCrcRef(bytes.subarray(lead)));
+      },
+    ),
+  );
+});
+
+test('a bit flipped anywhere in a scalar record is a bad data CRC at that record, as the protobufjs path finds it; other records unchanged', () => {
+  const events = [1, 2, 3].map((s) => ({ tag: 'train/loss', step: 1000 + s, value: 2 + s / 8 }));
+  const file = eventFile(events);
+  const firstLen = tfRecord(fileVersionEvent()).length;
+  const recLen = tfRecord(scalarEvent(events[0])).length;
+  const clean = parseEvents(file, 'f');
+  assert.deepEqual(clean.diagnostics, []);
+  const at = firstLen + recLen; // the record of step 1002
+  let flagged = 0;
+  for (let byte = at + 12; byte < at + recLen - 4; byte++) {
+    for (let bit = 0; bit < 8; bit++) {
+      const bad = Buffer.from(file);
+      bad[byte] ^= 1 << bit;
+      const fast = parseEvents(bad, 'f');
+      const slow = parseEvents(bad, 'f', { fastScalars: false });
+      assert.deepEqual(fast.diagnostics, slow.diagnostics, `byte ${byte - at} bit ${bit}`);
+      assert.deepEqual(fast.points, slow.points, `byte ${byte - at} bit ${bit}`);
+      assert.equal(fast.diagnostics[0]?.offset, at, `byte ${byte - at} bit ${bit}`);
+      assert.match(fast.diagnostics[0].message, /bad data CRC in the record at byte/);
+      assert.deepEqual(
+        fast.points.filter((p) => p.offset !== at),
+        clean.points.filter((p) => p.offset !== at),
+      );
+      flagged++;
+    }
+  }
+  assert.equal(flagged, 8 * (recLen - 16));
 });
 
 test('a partial record waits for its remaining bytes', () => {

@@ -25,8 +25,16 @@ const CRC32C_TABLES = (() => {
 
 /** CRC-32C of `bytes[start, end)`; `view`, a DataView over `bytes`, lets it load eight bytes as two little-endian words. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView): number {
+  return (crc32cUpdate(0xffffffff, bytes, start, end, view) ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The CRC-32C register after `bytes[start, end)` from register `state`, without the initial and
+ * final inversion: crc32c(b) = ~crc32cUpdate(~0, b), and a record's CRC can be taken in parts.
+ */
+function crc32cUpdate(state: number, bytes: Uint8Array, start: number, end: number, view?: DataView): number {
   const t = CRC32C_TABLES;
-  let c = 0xffffffff;
+  let c = state;
   let i = start;
   if (view !== undefined) {
     for (; i + 8 <= end; i += 8) {
@@ -42,6 +50,11 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: 
         t[256 + ((high >>> 16) & 0xff)] ^
         t[high >>> 24];
     }
+    if (i + 4 <= end) {
+      c ^= view.getInt32(i, true);
+      c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+      i += 4;
+    }
   }
   for (; i + 8 <= end; i += 8) {
     c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
@@ -56,7 +69,61 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: 
       t[bytes[i + 7]];
   }
   for (; i < end; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return c;
+}
+
+/**
+ * What a run of bytes that records repeat, followed by a 4-byte field, does to a CRC-32C register
+ * (`crc32cFixedThenWord`): the register is linear in the register before and in the bytes, so the
+ * register after (fixed bytes, word) from register r is zeros(r) ^ register ^ word's own term,
+ * where `zeros` moves r past as many zero bytes in four look-ups. A record whose bytes are fixed but
+ * for a few fields is then checked without reading the fixed ones (`maskedCrc32cFixed`).
+ */
+export interface Crc32cFixedRun {
+  /** The fixed bytes' length. */
+  readonly length: number;
+  readonly zeros: Uint32Array;
+  readonly register: number;
+}
+
+/** Zero-byte tables by count (a file's tags share a few lengths). */
+const zerosTables = new Map<number, Uint32Array>();
+
+export function crc32cFixedThenWord(fixed: Uint8Array): Crc32cFixedRun {
+  const zeroBytes = fixed.length + 4;
+  let zeros = zerosTables.get(zeroBytes);
+  if (zeros === undefined) {
+    const t = CRC32C_TABLES;
+    zeros = new Uint32Array(4 * 256);
+    for (let lane = 0; lane < 4; lane++) {
+      for (let b = 0; b < 256; b++) {
+        let c = b << (8 * lane);
+        for (let k = 0; k < zeroBytes; k++) c = t[c & 0xff] ^ (c >>> 8);
+        zeros[256 * lane + b] = c >>> 0;
+      }
+    }
+    zerosTables.set(zeroBytes, zeros);
+  }
+  // The fixed bytes from register 0, then four zero bytes (the word's own term is added per record).
+  return { length: fixed.length, zeros, register: word(crc32cUpdate(0, fixed, 0, fixed.length), 0) };
+}
+
+/**
+ * Masked CRC-32C of `bytes[start, end)` where `bytes[fixedStart, end - 4)` are `run`'s fixed bytes
+ * (the caller has matched them; they are not read) and `bytes[end - 4, end)` its word.
+ */
+export function maskedCrc32cFixed(bytes: Uint8Array, start: number, fixedStart: number, end: number, view: DataView, run: Crc32cFixedRun): number {
+  const c = crc32cUpdate(0xffffffff, bytes, start, fixedStart, view);
+  const z = run.zeros;
+  const skipped = z[c & 0xff] ^ z[256 + ((c >>> 8) & 0xff)] ^ z[512 + ((c >>> 16) & 0xff)] ^ z[768 + (c >>> 24)];
+  return maskCrc((skipped ^ run.register ^ word(0, view.getInt32(end - 4, true)) ^ 0xffffffff) >>> 0);
+}
+
+/** The CRC-32C register after four bytes, `w` (little-endian), from register `state`. */
+function word(state: number, w: number): number {
+  const t = CRC32C_TABLES;
+  const c = state ^ w;
+  return t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
 }
 
 /**

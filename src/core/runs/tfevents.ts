@@ -2,7 +2,7 @@
 // protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
 import type * as Protobuf from 'protobufjs';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
-import { maskedCrc32c } from './crc';
+import { crc32cFixedThenWord, maskedCrc32c, maskedCrc32cFixed, type Crc32cFixedRun } from './crc';
 import { appendPoint, ColumnBatch, type ColumnSlot, type MetricColumn } from './metricColumns';
 
 /**
@@ -165,9 +165,14 @@ interface RecentTag {
   readonly bytes: Uint8Array;
   readonly words: Int32Array;
   readonly text: string;
+  /** Its records' bytes from the summary field up to the value's bits (`Summary{Value{tag}}`), for their data CRC. */
+  readonly fixed: Crc32cFixedRun;
   /** Its column in the read that last used it (ColumnBatch hands out a new one per read). */
   slot: ColumnSlot | undefined;
 }
+
+/** Slots of the length-CRC cache (direct-mapped by the low bits of a record's length). */
+const LENGTH_CRC_SLOTS = 256;
 
 /** What decoding one chunk of an event file gives. */
 export interface TfEventsResult extends ReadResult {
@@ -202,9 +207,16 @@ export class TfEventsReader {
   private readonly warnedTags = new Set<string>();
   /** Tags read by readSimpleScalar lately, newest first (cleared by reset, as tagKinds is). */
   private recentTags: RecentTag[] = [];
-  /** The step and value of the record readSimpleScalar last read. */
+  /** The step and value of the record readSimpleScalar last read, and where its summary field starts. */
   private scalarStep = 0;
   private scalarValue = 0;
+  private scalarSummaryStart = 0;
+  /**
+   * Masked length CRCs by record length (a file's records take few lengths): the CRC of the 8 length
+   * bytes is a function of the length, so a length seen before is checked by one comparison.
+   */
+  private readonly lengthCrcKeys = new Int32Array(LENGTH_CRC_SLOTS).fill(-1);
+  private readonly lengthCrcs = new Int32Array(LENGTH_CRC_SLOTS);
   /** Output columns of `pushColumns` (places are byte offsets), reused from call to call. */
   private readonly batch = new ColumnBatch('offset');
   /** wall_time of the first event, to order several event files of one run. */
@@ -257,16 +269,20 @@ export class TfEventsReader {
       const at = offset + pos;
       const dataStart = pos + HEADER_BYTES;
       const dataEnd = end - FOOTER_BYTES;
+      const dataCrc = view.getUint32(dataEnd, true);
       const tag = this.options.fastScalars === false ? undefined : this.readSimpleScalar(bytes, view, dataStart, dataEnd);
       this.records++;
       pos = end;
       if (tag !== undefined) {
+        // The data CRC, reading only the bytes before the summary and the value (the rest is the tag's).
+        if (maskedCrc32cFixed(bytes, dataStart, this.scalarSummaryStart, dataEnd, view, tag.fixed) !== dataCrc) this.badDataCrc(out, at);
         // The tag's column in this read, kept with the tag: no map look-up per point.
         let slot = tag.slot;
         if (slot === undefined || slot.batch !== batch.id) tag.slot = slot = batch.column(tag.text);
         appendPoint(slot, this.scalarStep, this.scalarValue, at);
         continue;
       }
+      if (maskedCrc32c(bytes, dataStart, dataEnd, view) !== dataCrc) this.badDataCrc(out, at);
       this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, slow);
       for (const p of slow.points) appendPoint(batch.column(p.metric), p.step, p.value, at);
       for (const d of slow.diagnostics) out.diagnostics.push(d);
@@ -288,14 +304,23 @@ export class TfEventsReader {
   /**
    * Checks the record header at `bytes[pos]`: returns where the record ends (past its footer),
    * FRAME_INCOMPLETE when its bytes are still being written, or FRAME_STOPPED (reported in `out`)
-   * when framing is lost. A bad data CRC is reported and the record still read.
+   * when framing is lost. The caller checks the data CRC (a bad one is reported, the record still read).
    */
   private frame(bytes: Uint8Array, view: DataView, pos: number, offset: number, out: ReadResult & { stopped: boolean }): number {
     const at = offset + pos;
     const lenLo = view.getUint32(pos, true);
     const lenHi = view.getUint32(pos + 4, true);
-    const lengthCrc = view.getUint32(pos + 8, true);
-    if (maskedCrc32c(bytes, pos, pos + 8, view) !== lengthCrc) {
+    const lengthCrc = view.getInt32(pos + 8, true);
+    let expected: number;
+    if (lenHi === 0 && lenLo <= MAX_RECORD_BYTES) {
+      const slot = lenLo & (LENGTH_CRC_SLOTS - 1);
+      if (this.lengthCrcKeys[slot] !== lenLo) {
+        this.lengthCrcKeys[slot] = lenLo;
+        this.lengthCrcs[slot] = maskedCrc32c(bytes, pos, pos + 8, view);
+      }
+      expected = this.lengthCrcs[slot];
+    } else expected = maskedCrc32c(bytes, pos, pos + 8, view) | 0;
+    if (expected !== lengthCrc) {
       this.stop(
         out,
         at,
@@ -310,11 +335,11 @@ export class TfEventsReader {
     }
     const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
     if (end > bytes.length) return FRAME_INCOMPLETE;
-    const dataEnd = pos + HEADER_BYTES + length;
-    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd, view) !== view.getUint32(dataEnd, true)) {
-      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
-    }
     return end;
+  }
+
+  private badDataCrc(out: ReadResult, at: number): void {
+    out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
   }
 
   /**
@@ -330,9 +355,9 @@ export class TfEventsReader {
     let wall = 0;
     let step = 0;
     if (i < end && bytes[i] === 0x09) {
-      // field 1, fixed64: wall_time
+      // field 1, fixed64: wall_time (read while the file's first is not known)
       if (i + 9 > end) return undefined;
-      wall = view.getFloat64(i + 1, true);
+      if (this.firstWallTime === undefined) wall = view.getFloat64(i + 1, true);
       i += 9;
     }
     if (i < end && bytes[i] === 0x10) {
@@ -348,6 +373,7 @@ export class TfEventsReader {
       if (b & 0x80) return undefined;
     }
     // field 5, length-delimited: summary, the last field of the record
+    const summaryStart = i;
     if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return undefined;
     i += 2;
     // Summary field 1: a single Value, the rest of the summary
@@ -368,6 +394,7 @@ export class TfEventsReader {
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
     this.scalarStep = step;
     this.scalarValue = value;
+    this.scalarSummaryStart = summaryStart;
     return tag;
   }
 
@@ -399,7 +426,18 @@ export class TfEventsReader {
     const tagBytes = new Uint8Array(bytes.subarray(start, end));
     const tagView = new DataView(tagBytes.buffer);
     const words = new Int32Array(length >> 2).map((_, j) => tagView.getInt32(4 * j, true));
-    const tag: RecentTag = { bytes: tagBytes, words, text, slot: undefined };
+    // Summary{1 Value{1 tag, 2 simple_value}} up to the value's bits, as readSimpleScalar matched it.
+    const fixed = new Uint8Array(length + 7);
+    fixed.set([0x2a, length + 9, 0x0a, length + 7, 0x0a, length]);
+    fixed.set(tagBytes, 6);
+    fixed[length + 6] = 0x15;
+    const tag: RecentTag = {
+      bytes: tagBytes,
+      words,
+      text,
+      fixed: crc32cFixedThenWord(fixed),
+      slot: undefined,
+    };
     if (!this.tagKinds.has(text)) this.tagKinds.set(text, true);
     recent.unshift(tag);
     if (recent.length > 16) recent.length = 16;
