@@ -72,51 +72,50 @@ function crc32cUpdate(state: number, bytes: Uint8Array, start: number, end: numb
   return c;
 }
 
-/**
- * What a run of bytes that records repeat, followed by a 4-byte field, does to a CRC-32C register
- * (`crc32cFixedThenWord`): the register is linear in the register before and in the bytes, so the
- * register after (fixed bytes, word) from register r is zeros(r) ^ register ^ word's own term,
- * where `zeros` moves r past as many zero bytes in four look-ups. A record whose bytes are fixed but
- * for a few fields is then checked without reading the fixed ones (`maskedCrc32cFixed`).
- */
-export interface Crc32cFixedRun {
-  /** The fixed bytes' length. */
-  readonly length: number;
-  readonly zeros: Uint32Array;
-  readonly register: number;
-}
-
 /** Zero-byte tables by count (a file's tags share a few lengths). */
 const zerosTables = new Map<number, Uint32Array>();
 
-export function crc32cFixedThenWord(fixed: Uint8Array): Crc32cFixedRun {
-  const zeroBytes = fixed.length + 4;
-  let zeros = zerosTables.get(zeroBytes);
-  if (zeros === undefined) {
-    const t = CRC32C_TABLES;
-    zeros = new Uint32Array(4 * 256);
-    for (let lane = 0; lane < 4; lane++) {
-      for (let b = 0; b < 256; b++) {
-        let c = b << (8 * lane);
-        for (let k = 0; k < zeroBytes; k++) c = t[c & 0xff] ^ (c >>> 8);
-        zeros[256 * lane + b] = c >>> 0;
-      }
-    }
-    zerosTables.set(zeroBytes, zeros);
-  }
-  // The fixed bytes from register 0, then four zero bytes (the word's own term is added per record).
-  return { length: fixed.length, zeros, register: word(crc32cUpdate(0, fixed, 0, fixed.length), 0) };
-}
-
 /**
- * Masked CRC-32C of `bytes[start, end)` where `bytes[fixedStart, end - 4)` are `run`'s fixed bytes
- * (the caller has matched them; they are not read) and `bytes[end - 4, end)` its word.
+ * A run of bytes that records repeat, followed by a 4-byte field, and what the two do to a CRC-32C
+ * register: the register is linear in the register before and in the bytes, so the register after
+ * (fixed bytes, word) from register r is zeros(r) ^ register ^ the word's own term, where `zeros`
+ * moves r past as many zero bytes in four look-ups. A record whose bytes are fixed but for a few
+ * fields is then checked without reading the fixed ones (`maskedCrc32c`).
  */
-export function maskedCrc32cFixed(bytes: Uint8Array, start: number, fixedStart: number, end: number, view: DataView, run: Crc32cFixedRun): number {
-  const c = crc32cUpdate(0xffffffff, bytes, start, fixedStart, view);
-  const z = run.zeros;
-  const skipped = z[c & 0xff] ^ z[256 + ((c >>> 8) & 0xff)] ^ z[512 + ((c >>> 16) & 0xff)] ^ z[768 + (c >>> 24)];
-  return maskCrc((skipped ^ run.register ^ word(0, view.getInt32(end - 4, true)) ^ 0xffffffff) >>> 0);
+export class Crc32cFixedRun {
+  private readonly zeros: Uint32Array;
+  /** The fixed bytes from register 0, then four zero bytes (the word's own term is added per record). */
+  private readonly register: number;
+
+  constructor(fixed: Uint8Array) {
+    const zeroBytes = fixed.length + 4;
+    let zeros = zerosTables.get(zeroBytes);
+    if (zeros === undefined) {
+      const t = CRC32C_TABLES;
+      zeros = new Uint32Array(4 * 256);
+      for (let lane = 0; lane < 4; lane++) {
+        for (let b = 0; b < 256; b++) {
+          let c = b << (8 * lane);
+          for (let k = 0; k < zeroBytes; k++) c = t[c & 0xff] ^ (c >>> 8);
+          zeros[256 * lane + b] = c >>> 0;
+        }
+      }
+      zerosTables.set(zeroBytes, zeros);
+    }
+    this.zeros = zeros;
+    this.register = word(crc32cUpdate(0, fixed, 0, fixed.length), 0);
+  }
+
+  /**
+   * Masked CRC-32C of `bytes[start, end)` where `bytes[fixedStart, end - 4)` are this run's fixed
+   * bytes (the caller has matched them; they are not read) and `bytes[end - 4, end)` its word.
+   */
+  maskedCrc32c(bytes: Uint8Array, start: number, fixedStart: number, end: number, view: DataView): number {
+    const c = crc32cUpdate(0xffffffff, bytes, start, fixedStart, view);
+    const z = this.zeros;
+    const skipped = z[c & 0xff] ^ z[256 + ((c >>> 8) & 0xff)] ^ z[512 + ((c >>> 16) & 0xff)] ^ z[768 + (c >>> 24)];
+    return maskCrc((skipped ^ this.register ^ word(0, view.getInt32(end - 4, true)) ^ 0xffffffff) >>> 0);
+  }
 }
 
 /** The CRC-32C register after four bytes, `w` (little-endian), from register `state`. */

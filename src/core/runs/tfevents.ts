@@ -2,8 +2,8 @@
 // protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
 import type * as Protobuf from 'protobufjs';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
-import { crc32cFixedThenWord, maskedCrc32c, maskedCrc32cFixed, type Crc32cFixedRun } from './crc';
-import { appendPoint, ColumnBatch, type ColumnSlot, type MetricColumn } from './metricColumns';
+import { Crc32cFixedRun, maskedCrc32c } from './crc';
+import { appendPoint, ColumnBatch, growColumn, type ColumnSlot, type MetricColumn } from './metricColumns';
 
 /**
  * The subset of the public schemas that scalars need. Field numbers from tensorflow/core/util/event.proto
@@ -78,6 +78,7 @@ const DATA_CLASS_SCALAR = 1;
 /** Records larger than this are taken as a corrupt length (a real event of this size would be a huge image). */
 const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 const HEADER_BYTES = 12;
+const FLOAT_BYTES = 4;
 const FOOTER_BYTES = 4;
 /** What TfEventsReader.frame returns for a record still being written, and when framing is lost. */
 const FRAME_INCOMPLETE = -1;
@@ -165,11 +166,21 @@ interface RecentTag {
   readonly bytes: Uint8Array;
   readonly words: Int32Array;
   readonly text: string;
-  /** Its records' bytes from the summary field up to the value's bits (`Summary{Value{tag}}`), for their data CRC. */
+  /**
+   * Its records' bytes from the summary field up to the value's bits (`Summary{Value{tag}}`, the
+   * same in every record of the tag), and as little-endian 32-bit words: one comparison tells such
+   * a record's layout and tag. With what they do to the data CRC.
+   */
+  readonly fixedBytes: Uint8Array;
+  readonly fixedWords: Int32Array;
   readonly fixed: Crc32cFixedRun;
   /** Its column in the read that last used it (ColumnBatch hands out a new one per read). */
   slot: ColumnSlot | undefined;
 }
+
+/** The shortest and longest Summary{Value{tag}} prefix readSimpleScalar reads (a tag of 1–118 bytes: each length in one byte). */
+const MAX_FIXED_BYTES = 125;
+const MIN_FIXED_BYTES = 8;
 
 /** Slots of the length-CRC cache (direct-mapped by the low bits of a record's length). */
 const LENGTH_CRC_SLOTS = 256;
@@ -207,6 +218,8 @@ export class TfEventsReader {
   private readonly warnedTags = new Set<string>();
   /** Tags read by readSimpleScalar lately, newest first (cleared by reset, as tagKinds is). */
   private recentTags: RecentTag[] = [];
+  /** By the length of its fixed bytes, the tag last read with that length: usually the record's own. */
+  private tagsByFixedLength = new Array<RecentTag | undefined>(MAX_FIXED_BYTES + 1).fill(undefined);
   /** The step and value of the record readSimpleScalar last read, and where its summary field starts. */
   private scalarStep = 0;
   private scalarValue = 0;
@@ -233,6 +246,7 @@ export class TfEventsReader {
     this.stopped = false;
     this.tagKinds.clear();
     this.recentTags = [];
+    this.tagsByFixedLength.fill(undefined);
     this.warnedTags.clear();
     this.firstWallTime = undefined;
     this.records = 0;
@@ -275,11 +289,20 @@ export class TfEventsReader {
       pos = end;
       if (tag !== undefined) {
         // The data CRC, reading only the bytes before the summary and the value (the rest is the tag's).
-        if (maskedCrc32cFixed(bytes, dataStart, this.scalarSummaryStart, dataEnd, view, tag.fixed) !== dataCrc) this.badDataCrc(out, at);
-        // The tag's column in this read, kept with the tag: no map look-up per point.
+        if (tag.fixed.maskedCrc32c(bytes, dataStart, this.scalarSummaryStart, dataEnd, view) !== dataCrc) this.badDataCrc(out, at);
+        // The tag's column in this read, kept with the tag: no map look-up per point. appendPoint
+        // inline, as JSONL's emitColumns does (under tsx, in tests and the bench, each call of an
+        // imported function goes through a getter).
         let slot = tag.slot;
         if (slot === undefined || slot.batch !== batch.id) tag.slot = slot = batch.column(tag.text);
-        appendPoint(slot, this.scalarStep, this.scalarValue, at);
+        const n = slot.length;
+        if (n === slot.steps.length) growColumn(slot);
+        const step = this.scalarStep;
+        if (n > 0 && !(step > slot.steps[n - 1])) slot.rising = false;
+        slot.steps[n] = step;
+        slot.values[n] = this.scalarValue;
+        slot.places[n] = at;
+        slot.length = n + 1;
         continue;
       }
       if (maskedCrc32c(bytes, dataStart, dataEnd, view) !== dataCrc) this.badDataCrc(out, at);
@@ -374,6 +397,29 @@ export class TfEventsReader {
     }
     // field 5, length-delimited: summary, the last field of the record
     const summaryStart = i;
+    const fixedLength = end - FLOAT_BYTES - i;
+    if (fixedLength < MIN_FIXED_BYTES || fixedLength > MAX_FIXED_BYTES) return undefined;
+    // The commonest case: the record is one of the tag last read with this layout (its fixed bytes compared four at a time).
+    const last = this.tagsByFixedLength[fixedLength];
+    if (last !== undefined) {
+      const words = last.fixedWords;
+      let j = 0;
+      while (j < words.length && view.getInt32(i + 4 * j, true) === words[j]) j++;
+      if (j === words.length) {
+        const fixedBytes = last.fixedBytes;
+        j *= 4;
+        while (j < fixedLength && bytes[i + j] === fixedBytes[j]) j++;
+        if (j === fixedLength) {
+          const value = view.getFloat32(end - FLOAT_BYTES, true);
+          if (!Number.isFinite(value)) return undefined;
+          if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
+          this.scalarStep = step;
+          this.scalarValue = value;
+          this.scalarSummaryStart = summaryStart;
+          return last;
+        }
+      }
+    }
     if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return undefined;
     i += 2;
     // Summary field 1: a single Value, the rest of the summary
@@ -391,6 +437,7 @@ export class TfEventsReader {
     if (!Number.isFinite(value)) return undefined;
     const tag = this.recentTag(bytes, view, tagStart, tagEnd);
     if (tag === undefined) return undefined;
+    this.tagsByFixedLength[fixedLength] = tag;
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
     this.scalarStep = step;
     this.scalarValue = value;
@@ -431,11 +478,14 @@ export class TfEventsReader {
     fixed.set([0x2a, length + 9, 0x0a, length + 7, 0x0a, length]);
     fixed.set(tagBytes, 6);
     fixed[length + 6] = 0x15;
+    const fixedView = new DataView(fixed.buffer);
     const tag: RecentTag = {
       bytes: tagBytes,
       words,
       text,
-      fixed: crc32cFixedThenWord(fixed),
+      fixedBytes: fixed,
+      fixedWords: new Int32Array(fixed.length >> 2).map((_, j) => fixedView.getInt32(4 * j, true)),
+      fixed: new Crc32cFixedRun(fixed),
       slot: undefined,
     };
     if (!this.tagKinds.has(text)) this.tagKinds.set(text, true);
