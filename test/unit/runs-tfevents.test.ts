@@ -326,6 +326,38 @@ test('index: several event files in one directory are one run; a later file rest
   assert.equal(runs[0].series.find((s) => s.metric === 'train/loss')?.role, 'train_loss');
 });
 
+test("index: a first read of an event file in several reads keeps at most 1.25x each series' points, points as written", () => {
+  const root = tempDir('sl-tfev-room-');
+  const dir = path.join(root, 'run');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'events.out.tfevents.1000.host.1.0');
+  // About 9.7 MB, three 4 MiB reads: warmup only in the first read (sized from it, it got room for the
+  // whole file until the read's end gives it back), loss undercounted there (room grows past its points).
+  const steps = 200_000;
+  const early = 20_000;
+  const parts: Buffer[] = [tfRecord(fileVersionEvent(1000))];
+  for (let step = 1; step <= steps; step++) {
+    parts.push(tfRecord(scalarEvent({ tag: 'loss', step, value: 2 + 1 / step, wallTime: 1000 + step })));
+    if (step <= early) parts.push(tfRecord(scalarEvent({ tag: 'warmup', step, value: step * 1e-7, wallTime: 1000 + step })));
+  }
+  fs.writeFileSync(file, Buffer.concat(parts));
+  const index = new RunIndex();
+  index.update(file, root);
+  const run = index.runs()[0];
+  const loss = run?.series.find((s) => s.metric === 'loss');
+  const warmup = run?.series.find((s) => s.metric === 'warmup');
+  assert.equal(loss?.steps.length, steps);
+  assert.equal(warmup?.steps.length, early);
+  for (const s of [loss!, warmup!]) {
+    // The views are over the store's buffers: their size is the room the series was given.
+    const room = s.steps.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+    assert.ok(room <= 1.25 * s.steps.length, `${s.metric}: room for ${room} points, ${s.steps.length} held`);
+  }
+  for (let i = 0; i < steps; i++) assert.ok(loss!.steps[i] === i + 1 && loss!.values[i] === Math.fround(2 + 1 / (i + 1)), `loss ${i}`);
+  for (let i = 0; i < early; i++) assert.ok(warmup!.values[i] === Math.fround((i + 1) * 1e-7), `warmup ${i}`);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 test('index: an event file read while being written gives the same run once complete', () => {
   const root = tempDir('sl-tfev-');
   const f = path.join(root, 'tb', 'events.out.tfevents.1.h');
