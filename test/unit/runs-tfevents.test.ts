@@ -129,16 +129,19 @@ test('property: a CRC taken past fixed bytes without reading them equals the CRC
       fc.uint8Array({ maxLength: 40 }),
       fc.uint8Array({ maxLength: 130 }),
       fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.uint8Array({ maxLength: 20 }),
       fc.nat(7),
-      (head, fixed, word, lead) => {
+      (head, fixed, word, trail, lead) => {
         // Placed at an offset inside a larger buffer, as records sit in a read.
-        const bytes = new Uint8Array(lead + head.length + fixed.length + 4);
+        const bytes = new Uint8Array(lead + head.length + fixed.length + 4 + trail.length);
+        const fieldAt = lead + head.length + fixed.length;
         bytes.set(head, lead);
         bytes.set(fixed, lead + head.length);
-        bytes.set(word, lead + head.length + fixed.length);
+        bytes.set(word, fieldAt);
+        bytes.set(trail, fieldAt + 4);
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        const run = new Crc32cFixedRun(fixed);
-        assert.equal(run.maskedCrc32c(bytes, lead, lead + head.length, bytes.length, view), maskedCrcRef(bytes.subarray(lead)));
+        const run = new Crc32cFixedRun(fixed, trail);
+        assert.equal(run.maskedCrc32c(bytes, lead, lead + head.length, fieldAt, view), maskedCrcRef(bytes.subarray(lead)));
       },
     ),
   );
@@ -171,6 +174,60 @@ test('a bit flipped anywhere in a scalar record is a bad data CRC at that record
     }
   }
   assert.equal(flagged, 8 * (recLen - 16));
+});
+
+/** A TF2 float32 scalar of `tag` whose SummaryMetadata names `plugin` (TF2 writes it on every event; Keras too). */
+function tensorEventWithPlugin(tag: string, step: number, value: number, plugin: string): Uint8Array {
+  const content = Buffer.alloc(4);
+  content.writeFloatLE(value);
+  const t = protobuf.Writer.create().uint32(8).int32(1).uint32(18).bytes(new Uint8Array(0)).uint32(34).bytes(content).finish();
+  const md = protobuf.Writer.create().uint32(10).bytes(protobuf.Writer.create().uint32(10).string(plugin).finish()).finish();
+  const v = protobuf.Writer.create().uint32(10).string(tag).uint32(66).bytes(t).uint32(74).bytes(md).finish();
+  return protobuf.Writer.create()
+    .uint32(9)
+    .double(1_700_000_000 + step)
+    .uint32(16)
+    .int64(step)
+    .uint32(42)
+    .bytes(protobuf.Writer.create().uint32(10).bytes(v).finish())
+    .finish();
+}
+
+test("TF2 float32 tensor scalars read by their first record's template give what protobufjs gives: metadata on every event or the first, a later kind, damage", () => {
+  const everyEvent: Uint8Array[] = [tfRecord(fileVersionEvent())];
+  for (let step = 1; step <= 50; step++)
+    for (const tag of ['epoch_loss', 'epoch_learning_rate'])
+      everyEvent.push(tfRecord(tensorEventWithPlugin(tag, step, 2 + 1 / step + (tag === 'epoch_loss' ? 0 : 1e-3), 'scalars')));
+  // 'x' is first written with no metadata (read as a scalar), then named a histogram: from then on it is none.
+  const laterKind: Uint8Array[] = [tfRecord(fileVersionEvent())];
+  for (let step = 1; step <= 20; step++) {
+    laterKind.push(tfRecord(scalarEvent({ tag: 'x', step, value: step / 4, kind: 'tensor_content_f32', metadata: false })));
+    if (step === 10) laterKind.push(tfRecord(tensorEventWithPlugin('x', step, 9, 'histograms')));
+    laterKind.push(tfRecord(scalarEvent({ tag: 'y', step, value: step / 8, kind: 'tensor_content_f32', metadata: step === 1 })));
+  }
+  for (const parts of [everyEvent, laterKind]) {
+    const file = Buffer.concat(parts);
+    const fast = parseEvents(file, 'f');
+    assert.deepEqual(fast, parseEvents(file, 'f', { fastScalars: false }));
+    assert.equal(fast.diagnostics.length, 0);
+    // Every byte of a record past the first of its tag flipped in turn: the same as protobufjs (a bad data CRC, the value read).
+    const at = parts[0].length + parts[1].length + parts[2].length;
+    for (let byte = at + 12; byte < at + parts[3].length - 4; byte++) {
+      const bad = Buffer.from(file);
+      bad[byte] ^= 0x10;
+      const damaged = parseEvents(bad, 'f');
+      assert.deepEqual(damaged, parseEvents(bad, 'f', { fastScalars: false }), `byte ${byte - at}`);
+      assert.equal(damaged.diagnostics[0]?.offset, at, `byte ${byte - at}`);
+    }
+  }
+  const xs = parseEvents(Buffer.concat(laterKind), 'f').points.filter((p) => p.metric === 'x');
+  assert.deepEqual(
+    xs.map((p) => p.step),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  const losses = parseEvents(Buffer.concat(everyEvent), 'f').points.filter((p) => p.metric === 'epoch_loss');
+  assert.equal(losses.length, 50);
+  assert.equal(losses[49].value, Math.fround(2 + 1 / 50));
 });
 
 test('a partial record waits for its remaining bytes', () => {

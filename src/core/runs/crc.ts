@@ -75,46 +75,57 @@ function crc32cUpdate(state: number, bytes: Uint8Array, start: number, end: numb
 /** Zero-byte tables by count (a file's tags share a few lengths). */
 const zerosTables = new Map<number, Uint32Array>();
 
+/** A table that moves a CRC-32C register past `zeroBytes` zero bytes in four look-ups (`skipZeros`). */
+function zerosTable(zeroBytes: number): Uint32Array {
+  let zeros = zerosTables.get(zeroBytes);
+  if (zeros === undefined) {
+    const t = CRC32C_TABLES;
+    zeros = new Uint32Array(4 * 256);
+    for (let lane = 0; lane < 4; lane++) {
+      for (let b = 0; b < 256; b++) {
+        let c = b << (8 * lane);
+        for (let k = 0; k < zeroBytes; k++) c = t[c & 0xff] ^ (c >>> 8);
+        zeros[256 * lane + b] = c >>> 0;
+      }
+    }
+    zerosTables.set(zeroBytes, zeros);
+  }
+  return zeros;
+}
+
+function skipZeros(c: number, z: Uint32Array): number {
+  return z[c & 0xff] ^ z[256 + ((c >>> 8) & 0xff)] ^ z[512 + ((c >>> 16) & 0xff)] ^ z[768 + (c >>> 24)];
+}
+
 /**
- * A run of bytes that records repeat, followed by a 4-byte field, and what the two do to a CRC-32C
- * register: the register is linear in the register before and in the bytes, so the register after
- * (fixed bytes, word) from register r is zeros(r) ^ register ^ the word's own term, where `zeros`
- * moves r past as many zero bytes in four look-ups. A record whose bytes are fixed but for a few
- * fields is then checked without reading the fixed ones (`maskedCrc32c`).
+ * Bytes that records repeat around a 4-byte field (`fixed`, the field, then `trail`), and what they
+ * do to a CRC-32C register: the register is linear in the register before and in the bytes, so the
+ * register after them from register r is zeros(r) ^ register ^ the field's own term (moved past
+ * `trail`), where `zeros` moves r past as many zero bytes in four look-ups. A record whose bytes are
+ * fixed but for a few fields is then checked without reading the fixed ones (`maskedCrc32c`).
  */
 export class Crc32cFixedRun {
   private readonly zeros: Uint32Array;
-  /** The fixed bytes from register 0, then four zero bytes (the word's own term is added per record). */
+  /** Moves the field's term past `trail` (undefined when there is none). */
+  private readonly trailZeros: Uint32Array | undefined;
+  /** `fixed`, four zero bytes and `trail` from register 0 (the field's own term is added per record). */
   private readonly register: number;
 
-  constructor(fixed: Uint8Array) {
-    const zeroBytes = fixed.length + 4;
-    let zeros = zerosTables.get(zeroBytes);
-    if (zeros === undefined) {
-      const t = CRC32C_TABLES;
-      zeros = new Uint32Array(4 * 256);
-      for (let lane = 0; lane < 4; lane++) {
-        for (let b = 0; b < 256; b++) {
-          let c = b << (8 * lane);
-          for (let k = 0; k < zeroBytes; k++) c = t[c & 0xff] ^ (c >>> 8);
-          zeros[256 * lane + b] = c >>> 0;
-        }
-      }
-      zerosTables.set(zeroBytes, zeros);
-    }
-    this.zeros = zeros;
-    this.register = word(crc32cUpdate(0, fixed, 0, fixed.length), 0);
+  constructor(fixed: Uint8Array, trail: Uint8Array = new Uint8Array(0)) {
+    this.zeros = zerosTable(fixed.length + 4 + trail.length);
+    this.trailZeros = trail.length > 0 ? zerosTable(trail.length) : undefined;
+    this.register = crc32cUpdate(word(crc32cUpdate(0, fixed, 0, fixed.length), 0), trail, 0, trail.length);
   }
 
   /**
-   * Masked CRC-32C of `bytes[start, end)` where `bytes[fixedStart, end - 4)` are this run's fixed
-   * bytes (the caller has matched them; they are not read) and `bytes[end - 4, end)` its word.
+   * Masked CRC-32C of a record from `start` whose bytes from `fixedStart` are this run's fixed bytes
+   * (the caller has matched them; they are not read), its 4-byte field at `fieldAt`, then its trail.
    */
-  maskedCrc32c(bytes: Uint8Array, start: number, fixedStart: number, end: number, view: DataView): number {
-    const c = crc32cUpdate(0xffffffff, bytes, start, fixedStart, view);
-    const z = this.zeros;
-    const skipped = z[c & 0xff] ^ z[256 + ((c >>> 8) & 0xff)] ^ z[512 + ((c >>> 16) & 0xff)] ^ z[768 + (c >>> 24)];
-    return maskCrc((skipped ^ this.register ^ word(0, view.getInt32(end - 4, true)) ^ 0xffffffff) >>> 0);
+  maskedCrc32c(bytes: Uint8Array, start: number, fixedStart: number, fieldAt: number, view: DataView): number {
+    const before = skipZeros(crc32cUpdate(0xffffffff, bytes, start, fixedStart, view), this.zeros);
+    const field = word(0, view.getInt32(fieldAt, true));
+    const trailZeros = this.trailZeros;
+    return maskCrc((before ^ this.register ^ (trailZeros === undefined ? field : skipZeros(field, trailZeros)) ^ 0xffffffff) >>> 0);
   }
 }
 

@@ -4,6 +4,7 @@ import type * as Protobuf from 'protobufjs';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
 import { Crc32cFixedRun, maskedCrc32c } from './crc';
 import { appendPoint, ColumnBatch, growColumn, type ColumnSlot, type MetricColumn } from './metricColumns';
+import type { MetricPoint } from './types';
 
 /**
  * The subset of the public schemas that scalars need. Field numbers from tensorflow/core/util/event.proto
@@ -161,6 +162,20 @@ function tensorScalar(t: TensorMsg): number | string {
   return 'tensor has no value';
 }
 
+/** Whether the record's bytes from `at` are `t`'s fixed bytes, 4 bytes, then its trail bytes, to the record's end (the caller has checked the length). */
+function matchesTemplate(t: RecentTag, bytes: Uint8Array, view: DataView, at: number): boolean {
+  const words = t.fixedWords;
+  let j = 0;
+  while (j < words.length && view.getInt32(at + 4 * j, true) === words[j]) j++;
+  if (j < words.length) return false;
+  const fixed = t.fixedBytes;
+  for (j *= 4; j < fixed.length; j++) if (bytes[at + j] !== fixed[j]) return false;
+  const trail = t.trailBytes;
+  const trailAt = at + fixed.length + FLOAT_BYTES;
+  for (let k = 0; k < trail.length; k++) if (bytes[trailAt + k] !== trail[k]) return false;
+  return true;
+}
+
 /** A tag readSimpleScalar read lately: its bytes (and as little-endian 32-bit words), text and column. */
 interface RecentTag {
   readonly bytes: Uint8Array;
@@ -173,6 +188,8 @@ interface RecentTag {
    */
   readonly fixedBytes: Uint8Array;
   readonly fixedWords: Int32Array;
+  /** Bytes after the value, the same in every record (a TF2 tensor's SummaryMetadata; none for a simple_value). */
+  readonly trailBytes: Uint8Array;
   readonly fixed: Crc32cFixedRun;
   /** Its column in the read that last used it (ColumnBatch hands out a new one per read). */
   slot: ColumnSlot | undefined;
@@ -181,6 +198,10 @@ interface RecentTag {
 /** The shortest and longest Summary{Value{tag}} prefix readSimpleScalar reads (a tag of 1–118 bytes: each length in one byte). */
 const MAX_FIXED_BYTES = 125;
 const MIN_FIXED_BYTES = 8;
+/** The longest summary field (its length in one byte) a TF2 tensor template covers. */
+const MAX_SUMMARY_BYTES = 0x7f + 2;
+/** Value{8 tensor} as TF2 writes a float32 scalar: TensorProto{1 dtype DT_FLOAT, 2 shape {}, 4 tensor_content of 4 bytes}, up to the content. */
+const F32_TENSOR_HEAD = [0x42, 0x0a, 0x08, DT_FLOAT, 0x12, 0x00, 0x22, 0x04];
 
 /** Slots of the length-CRC cache (direct-mapped by the low bits of a record's length). */
 const LENGTH_CRC_SLOTS = 256;
@@ -220,6 +241,15 @@ export class TfEventsReader {
   private recentTags: RecentTag[] = [];
   /** By the length of its fixed bytes, the tag last read with that length: usually the record's own. */
   private tagsByFixedLength = new Array<RecentTag | undefined>(MAX_FIXED_BYTES + 1).fill(undefined);
+  /**
+   * By the length of its summary field, a TF2 float32 scalar record of a tag as protobufjs read it
+   * (`learnTensorScalar`): a record whose bytes equal it but for wall_time, step and the value reads the same.
+   */
+  private tensorScalars = new Array<RecentTag | undefined>(MAX_SUMMARY_BYTES + 1).fill(undefined);
+  /** The templates learned lately, newest first (two tags of one length share a slot of tensorScalars). */
+  private recentTensorScalars: RecentTag[] = [];
+  /** Where the value of the record readSimpleScalar last read is. */
+  private scalarValueAt = 0;
   /** The step and value of the record readSimpleScalar last read, and where its summary field starts. */
   private scalarStep = 0;
   private scalarValue = 0;
@@ -247,6 +277,8 @@ export class TfEventsReader {
     this.tagKinds.clear();
     this.recentTags = [];
     this.tagsByFixedLength.fill(undefined);
+    this.tensorScalars.fill(undefined);
+    this.recentTensorScalars = [];
     this.warnedTags.clear();
     this.firstWallTime = undefined;
     this.records = 0;
@@ -271,6 +303,7 @@ export class TfEventsReader {
       return out;
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const fast = this.options.fastScalars !== false;
     const slow = emptyResult();
     let pos = from;
     while (bytes.length - pos >= HEADER_BYTES) {
@@ -284,12 +317,12 @@ export class TfEventsReader {
       const dataStart = pos + HEADER_BYTES;
       const dataEnd = end - FOOTER_BYTES;
       const dataCrc = view.getUint32(dataEnd, true);
-      const tag = this.options.fastScalars === false ? undefined : this.readSimpleScalar(bytes, view, dataStart, dataEnd);
+      const tag = fast ? this.readSimpleScalar(bytes, view, dataStart, dataEnd) : undefined;
       this.records++;
       pos = end;
       if (tag !== undefined) {
         // The data CRC, reading only the bytes before the summary and the value (the rest is the tag's).
-        if (tag.fixed.maskedCrc32c(bytes, dataStart, this.scalarSummaryStart, dataEnd, view) !== dataCrc) this.badDataCrc(out, at);
+        if (tag.fixed.maskedCrc32c(bytes, dataStart, this.scalarSummaryStart, this.scalarValueAt, view) !== dataCrc) this.badDataCrc(out, at);
         // The tag's column in this read, kept with the tag: no map look-up per point. appendPoint
         // inline, as JSONL's emitColumns does (under tsx, in tests and the bench, each call of an
         // imported function goes through a getter).
@@ -307,6 +340,8 @@ export class TfEventsReader {
       }
       if (maskedCrc32c(bytes, dataStart, dataEnd, view) !== dataCrc) this.badDataCrc(out, at);
       this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, slow);
+      if (fast && slow.points.length === 1 && slow.diagnostics.length === 0 && slow.nonFinite.length === 0 && slow.restarts === undefined)
+        this.learnTensorScalar(bytes, view, dataStart, dataEnd, slow.points[0]);
       for (const p of slow.points) appendPoint(batch.column(p.metric), p.step, p.value, at);
       for (const d of slow.diagnostics) out.diagnostics.push(d);
       for (const e of slow.nonFinite) out.nonFinite.push(e);
@@ -401,23 +436,16 @@ export class TfEventsReader {
     if (fixedLength < MIN_FIXED_BYTES || fixedLength > MAX_FIXED_BYTES) return undefined;
     // The commonest case: the record is one of the tag last read with this layout (its fixed bytes compared four at a time).
     const last = this.tagsByFixedLength[fixedLength];
-    if (last !== undefined) {
-      const words = last.fixedWords;
-      let j = 0;
-      while (j < words.length && view.getInt32(i + 4 * j, true) === words[j]) j++;
-      if (j === words.length) {
-        const fixedBytes = last.fixedBytes;
-        j *= 4;
-        while (j < fixedLength && bytes[i + j] === fixedBytes[j]) j++;
-        if (j === fixedLength) {
-          const value = view.getFloat32(end - FLOAT_BYTES, true);
-          if (!Number.isFinite(value)) return undefined;
-          if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
-          this.scalarStep = step;
-          this.scalarValue = value;
-          this.scalarSummaryStart = summaryStart;
-          return last;
-        }
+    if (last !== undefined && matchesTemplate(last, bytes, view, i)) return this.scalarRead(last, view, summaryStart, end - FLOAT_BYTES, step, wall);
+    // A TF2 float32 tensor scalar, as one read before with the same bytes but for wall_time, step and the value.
+    const summaryLength = end - i;
+    const tensor = summaryLength <= MAX_SUMMARY_BYTES ? this.tensorScalars[summaryLength] : undefined;
+    if (tensor !== undefined) {
+      if (matchesTemplate(tensor, bytes, view, i)) return this.scalarRead(tensor, view, summaryStart, i + tensor.fixedBytes.length, step, wall);
+      for (const t of this.recentTensorScalars) {
+        if (t === tensor || t.fixedBytes.length + FLOAT_BYTES + t.trailBytes.length !== summaryLength || !matchesTemplate(t, bytes, view, i)) continue;
+        this.tensorScalars[summaryLength] = t;
+        return this.scalarRead(t, view, summaryStart, i + t.fixedBytes.length, step, wall);
       }
     }
     if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return undefined;
@@ -438,11 +466,77 @@ export class TfEventsReader {
     const tag = this.recentTag(bytes, view, tagStart, tagEnd);
     if (tag === undefined) return undefined;
     this.tagsByFixedLength[fixedLength] = tag;
+    return this.scalarRead(tag, view, summaryStart, tagEnd + 1, step, wall);
+  }
+
+  /** readSimpleScalar's answer for a record of `tag` whose value is at `valueAt`: undefined (nothing stored) when not finite. */
+  private scalarRead(tag: RecentTag, view: DataView, summaryStart: number, valueAt: number, step: number, wall: number): RecentTag | undefined {
+    const value = view.getFloat32(valueAt, true);
+    // v - v is 0 for a finite v and NaN otherwise (as JSONL's emitColumns).
+    if (value - value !== 0) return undefined;
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
     this.scalarStep = step;
     this.scalarValue = value;
     this.scalarSummaryStart = summaryStart;
+    this.scalarValueAt = valueAt;
     return tag;
+  }
+
+  /**
+   * After protobufjs read `bytes[start, end)` as the one point `point` (no diagnostic): when the
+   * record is a TF2 float32 scalar, Event{wall_time, step, Summary{Value{tag, tensor{DT_FLOAT, shape {},
+   * 4 bytes}, metadata?}}}, keep its bytes after the step as a template. A later record equal to it but
+   * for wall_time, step and the 4 value bytes decodes to that tag's point at its own step and value:
+   * the tag's kind cannot change (tagKinds is set once; a tensor tag's setting drops the templates).
+   */
+  private learnTensorScalar(bytes: Uint8Array, view: DataView, start: number, end: number, point: MetricPoint): void {
+    let i = start;
+    if (i < end && bytes[i] === 0x09) i += 9;
+    if (i < end && bytes[i] === 0x10) {
+      // As readSimpleScalar reads the step: up to 7 bytes.
+      i++;
+      let n = 0;
+      for (; n < 6 && i < end && bytes[i] & 0x80; n++) i++;
+      if (i >= end || bytes[i] & 0x80) return;
+      i++;
+    }
+    const summaryLength = end - i;
+    if (summaryLength > MAX_SUMMARY_BYTES || summaryLength < 6) return;
+    if (bytes[i] !== 0x2a || bytes[i + 1] !== summaryLength - 2 || bytes[i + 2] !== 0x0a || bytes[i + 3] !== summaryLength - 4 || bytes[i + 4] !== 0x0a) return;
+    const tagLength = bytes[i + 5];
+    const tagStart = i + 6;
+    const tagEnd = tagStart + tagLength;
+    if (tagLength === 0 || tagEnd + F32_TENSOR_HEAD.length + FLOAT_BYTES > end) return;
+    for (let k = 0; k < F32_TENSOR_HEAD.length; k++) if (bytes[tagEnd + k] !== F32_TENSOR_HEAD[k]) return;
+    const valueAt = tagEnd + F32_TENSOR_HEAD.length;
+    const trailStart = valueAt + FLOAT_BYTES;
+    // Nothing after the tensor, or one SummaryMetadata field to the end (it cannot change the tensor read).
+    if (trailStart !== end && (bytes[trailStart] !== 0x4a || trailStart + 2 > end || bytes[trailStart + 1] !== end - trailStart - 2)) return;
+    let text = '';
+    for (let j = tagStart; j < tagEnd; j++) {
+      if (bytes[j] >= 0x80) return;
+      text += String.fromCharCode(bytes[j]);
+    }
+    if (text !== point.metric || !Object.is(point.value, view.getFloat32(valueAt, true))) return;
+    // Copies (a Buffer's slice is a view, and the read's buffer is reused).
+    const fixed = new Uint8Array(bytes.subarray(i, valueAt));
+    const trail = new Uint8Array(bytes.subarray(trailStart, end));
+    const fixedView = new DataView(fixed.buffer);
+    const tagBytes = new Uint8Array(bytes.subarray(tagStart, tagEnd));
+    const tagView = new DataView(tagBytes.buffer);
+    const template: RecentTag = {
+      bytes: tagBytes,
+      words: new Int32Array(tagLength >> 2).map((_, j) => tagView.getInt32(4 * j, true)),
+      text,
+      fixedBytes: fixed,
+      fixedWords: new Int32Array(fixed.length >> 2).map((_, j) => fixedView.getInt32(4 * j, true)),
+      trailBytes: trail,
+      fixed: new Crc32cFixedRun(fixed, trail),
+      slot: undefined,
+    };
+    this.tensorScalars[summaryLength] = template;
+    this.recentTensorScalars.unshift(template);
+    if (this.recentTensorScalars.length > 16) this.recentTensorScalars.length = 16;
   }
 
   /**
@@ -485,6 +579,7 @@ export class TfEventsReader {
       text,
       fixedBytes: fixed,
       fixedWords: new Int32Array(fixed.length >> 2).map((_, j) => fixedView.getInt32(4 * j, true)),
+      trailBytes: new Uint8Array(0),
       fixed: new Crc32cFixedRun(fixed),
       slot: undefined,
     };
@@ -549,6 +644,9 @@ export class TfEventsReader {
       if (md != null && !this.tagKinds.has(tag)) {
         const plugin = md.plugin_data?.plugin_name;
         this.tagKinds.set(tag, plugin === 'scalars' || md.data_class === DATA_CLASS_SCALAR);
+        // A template read before this tag had a kind read it as a scalar.
+        this.tensorScalars.fill(undefined);
+        this.recentTensorScalars = [];
       }
       if (this.tagKinds.get(tag) === false) return;
       const rank = v.tensor.tensor_shape?.dim?.length ?? 0;
