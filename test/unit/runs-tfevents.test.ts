@@ -230,6 +230,22 @@ test("TF2 float32 tensor scalars read by their first record's template give what
   assert.equal(losses[49].value, Math.fround(2 + 1 / 50));
 });
 
+test('forty tags of one length written in turn (per-layer metrics), simple_value and TF2 tensors: what protobufjs gives', () => {
+  for (const kind of ['simple', 'tensor_content_f32'] as const) {
+    const parts: Uint8Array[] = [tfRecord(fileVersionEvent())];
+    for (let step = 1; step <= 5; step++)
+      for (let layer = 0; layer < 40; layer++)
+        parts.push(
+          tfRecord(scalarEvent({ tag: `layer_${String(layer).padStart(2, '0')}/grad_norm`, step, value: layer + 1 / step, kind, metadata: kind !== 'simple' })),
+        );
+    const file = Buffer.concat(parts);
+    const fast = parseEvents(file, 'f');
+    assert.deepEqual(fast, parseEvents(file, 'f', { fastScalars: false }), kind);
+    assert.equal(fast.points.length, 200, kind);
+    assert.deepEqual(fast.points[199], { metric: 'layer_39/grad_norm', step: 5, value: Math.fround(39.2), offset: file.length - parts[200].length });
+  }
+});
+
 test('a partial record waits for its remaining bytes', () => {
   const file = eventFile([{ tag: 'loss', step: 5, value: 2.5 }]);
   const reader = new TfEventsReader('f');

@@ -176,7 +176,22 @@ function matchesTemplate(t: RecentTag, bytes: Uint8Array, view: DataView, at: nu
   return true;
 }
 
-/** A tag readSimpleScalar read lately: its bytes (and as little-endian 32-bit words), text and column. */
+/** A hash of `bytes[start, end)` (a tag's), read four at a time: the key its template is kept by (a record is still compared with it). */
+function bytesKey(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x9e3779b1);
+  let j = start;
+  for (; j + 4 <= end; j += 4) h = Math.imul(h ^ view.getInt32(j, true), 0x9e3779b1);
+  for (; j < end; j++) h = Math.imul(h ^ bytes[j], 0x9e3779b1);
+  return h;
+}
+
+/** The key of a TF2 template: the summary field's length and the bytes where its tag would be (as many as `bytes[summaryStart + 5]` says). */
+function tensorKey(bytes: Uint8Array, view: DataView, summaryStart: number, end: number): number {
+  const tagStart = summaryStart + 6;
+  return bytesKey(bytes, view, tagStart, Math.min(end, tagStart + (bytes[summaryStart + 5] ?? 0))) ^ (end - summaryStart);
+}
+
+/** A tag readSimpleScalar read: its bytes (and as little-endian 32-bit words), text and column. */
 interface RecentTag {
   readonly bytes: Uint8Array;
   readonly words: Int32Array;
@@ -198,6 +213,8 @@ interface RecentTag {
 /** The shortest and longest Summary{Value{tag}} prefix readSimpleScalar reads (a tag of 1–118 bytes: each length in one byte). */
 const MAX_FIXED_BYTES = 125;
 const MIN_FIXED_BYTES = 8;
+/** Tags (and TF2 templates) kept by key: per-layer metrics can be hundreds of tags; past it they are learned again. */
+const MAX_TEMPLATES = 4096;
 /** The longest summary field (its length in one byte) a TF2 tensor template covers. */
 const MAX_SUMMARY_BYTES = 0x7f + 2;
 /** Value{8 tensor} as TF2 writes a float32 scalar: TensorProto{1 dtype DT_FLOAT, 2 shape {}, 4 tensor_content of 4 bytes}, up to the content. */
@@ -237,8 +254,8 @@ export class TfEventsReader {
   /** Per tag: whether its first summary said it is a scalar (TF2 writes metadata on the first event only). */
   private readonly tagKinds = new Map<string, boolean>();
   private readonly warnedTags = new Set<string>();
-  /** Tags read by readSimpleScalar lately, newest first (cleared by reset, as tagKinds is). */
-  private recentTags: RecentTag[] = [];
+  /** Tags readSimpleScalar read, by `bytesKey` of their bytes (cleared by reset, as tagKinds is). */
+  private tagsByKey = new Map<number, RecentTag>();
   /** By the length of its fixed bytes, the tag last read with that length: usually the record's own. */
   private tagsByFixedLength = new Array<RecentTag | undefined>(MAX_FIXED_BYTES + 1).fill(undefined);
   /**
@@ -246,8 +263,8 @@ export class TfEventsReader {
    * (`learnTensorScalar`): a record whose bytes equal it but for wall_time, step and the value reads the same.
    */
   private tensorScalars = new Array<RecentTag | undefined>(MAX_SUMMARY_BYTES + 1).fill(undefined);
-  /** The templates learned lately, newest first (two tags of one length share a slot of tensorScalars). */
-  private recentTensorScalars: RecentTag[] = [];
+  /** Every template by `tensorKey` (tags of one length written in turn share a slot of tensorScalars). */
+  private tensorScalarsByKey = new Map<number, RecentTag>();
   /** Where the value of the record readSimpleScalar last read is. */
   private scalarValueAt = 0;
   /** The step and value of the record readSimpleScalar last read, and where its summary field starts. */
@@ -275,10 +292,10 @@ export class TfEventsReader {
   reset(): void {
     this.stopped = false;
     this.tagKinds.clear();
-    this.recentTags = [];
+    this.tagsByKey.clear();
     this.tagsByFixedLength.fill(undefined);
     this.tensorScalars.fill(undefined);
-    this.recentTensorScalars = [];
+    this.tensorScalarsByKey.clear();
     this.warnedTags.clear();
     this.firstWallTime = undefined;
     this.records = 0;
@@ -442,8 +459,8 @@ export class TfEventsReader {
     const tensor = summaryLength <= MAX_SUMMARY_BYTES ? this.tensorScalars[summaryLength] : undefined;
     if (tensor !== undefined) {
       if (matchesTemplate(tensor, bytes, view, i)) return this.scalarRead(tensor, view, summaryStart, i + tensor.fixedBytes.length, step, wall);
-      for (const t of this.recentTensorScalars) {
-        if (t === tensor || t.fixedBytes.length + FLOAT_BYTES + t.trailBytes.length !== summaryLength || !matchesTemplate(t, bytes, view, i)) continue;
+      const t = this.tensorScalarsByKey.get(tensorKey(bytes, view, i, end));
+      if (t !== undefined && t !== tensor && t.fixedBytes.length + FLOAT_BYTES + t.trailBytes.length === summaryLength && matchesTemplate(t, bytes, view, i)) {
         this.tensorScalars[summaryLength] = t;
         return this.scalarRead(t, view, summaryStart, i + t.fixedBytes.length, step, wall);
       }
@@ -463,7 +480,7 @@ export class TfEventsReader {
     if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return undefined;
     const value = view.getFloat32(tagEnd + 1, true);
     if (!Number.isFinite(value)) return undefined;
-    const tag = this.recentTag(bytes, view, tagStart, tagEnd);
+    const tag = this.knownTag(bytes, view, tagStart, tagEnd);
     if (tag === undefined) return undefined;
     this.tagsByFixedLength[fixedLength] = tag;
     return this.scalarRead(tag, view, summaryStart, tagEnd + 1, step, wall);
@@ -535,28 +552,28 @@ export class TfEventsReader {
       slot: undefined,
     };
     this.tensorScalars[summaryLength] = template;
-    this.recentTensorScalars.unshift(template);
-    if (this.recentTensorScalars.length > 16) this.recentTensorScalars.length = 16;
+    if (this.tensorScalarsByKey.size >= MAX_TEMPLATES) this.tensorScalarsByKey.clear();
+    this.tensorScalarsByKey.set(tensorKey(bytes, view, i, end), template);
   }
 
   /**
-   * The recently seen tag whose bytes are `bytes[start, end)` (compared four at a time), or a new
+   * The tag read before whose bytes are `bytes[start, end)` (found by key, compared four at a time), or a new
    * one for an ASCII tag (undefined otherwise). A new tag is marked a scalar in tagKinds when it
    * has no kind yet, as decodeValue does for a simple_value; a tag seen before already has one.
    */
-  private recentTag(bytes: Uint8Array, view: DataView, start: number, end: number): RecentTag | undefined {
+  private knownTag(bytes: Uint8Array, view: DataView, start: number, end: number): RecentTag | undefined {
     const length = end - start;
-    const recent = this.recentTags;
-    for (let r = 0; r < recent.length; r++) {
-      const known = recent[r];
-      if (known.bytes.length !== length) continue;
+    const key = bytesKey(bytes, view, start, end);
+    const known = this.tagsByKey.get(key);
+    if (known !== undefined && known.bytes.length === length) {
       const words = known.words;
       let j = 0;
       while (j < words.length && view.getInt32(start + 4 * j, true) === words[j]) j++;
-      if (j < words.length) continue;
-      j *= 4;
-      while (j < length && bytes[start + j] === known.bytes[j]) j++;
-      if (j === length) return known;
+      if (j === words.length) {
+        j *= 4;
+        while (j < length && bytes[start + j] === known.bytes[j]) j++;
+        if (j === length) return known;
+      }
     }
     let text = '';
     for (let j = start; j < end; j++) {
@@ -584,8 +601,8 @@ export class TfEventsReader {
       slot: undefined,
     };
     if (!this.tagKinds.has(text)) this.tagKinds.set(text, true);
-    recent.unshift(tag);
-    if (recent.length > 16) recent.length = 16;
+    if (this.tagsByKey.size >= MAX_TEMPLATES) this.tagsByKey.clear();
+    this.tagsByKey.set(key, tag);
     return tag;
   }
 
@@ -646,7 +663,7 @@ export class TfEventsReader {
         this.tagKinds.set(tag, plugin === 'scalars' || md.data_class === DATA_CLASS_SCALAR);
         // A template read before this tag had a kind read it as a scalar.
         this.tensorScalars.fill(undefined);
-        this.recentTensorScalars = [];
+        this.tensorScalarsByKey.clear();
       }
       if (this.tagKinds.get(tag) === false) return;
       const rank = v.tensor.tensor_shape?.dim?.length ?? 0;
