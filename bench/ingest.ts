@@ -17,7 +17,7 @@ import { RunIndex } from '../src/core/runs/index';
 import type { JsonlSplitStats, JsonlThreadOptions } from '../src/core/runs/jsonlParallel';
 import { gaussian, mulberry32 } from '../src/core/fit/random';
 import { fileVersionEvent, scalarEvent, tfRecord } from '../test/unit/helpers/tfevents';
-import { median } from './stats';
+import { median, quantile } from './stats';
 
 export interface IngestRow {
   name: string;
@@ -26,6 +26,8 @@ export interface IngestRow {
 }
 
 const REPEATS = 3;
+/** Turns of the event-file section (event file, then the same points as JSONL), after one dropped. */
+const EVENT_TURNS = 7;
 /** Repeats of each Python reader (medians; the slowest take tens of seconds on 500 MB). */
 const PEER_REPEATS = 1;
 
@@ -157,6 +159,16 @@ interface Timing {
   mainCpuMs?: number;
 }
 
+/** Wall and CPU time of one call (CPU: this process, threads included). */
+async function timeOnce(fn: () => unknown): Promise<Timing> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  await fn();
+  const wallMs = performance.now() - t;
+  const u = process.cpuUsage(c);
+  return { wallMs, cpuMs: (u.user + u.system) / 1000 };
+}
+
 /** Medians of wall and CPU time (CPU: this process only, so not for `cat`). */
 async function measure(fn: () => unknown): Promise<Timing> {
   const wall: number[] = [];
@@ -242,8 +254,8 @@ function peerNote(peers: PeerResults, mb: number, ours: Timing, key: string, jso
   return parts.length ? ` Python peers, same file, same run${versions ? ` (${versions})` : ''}: ${parts.join('; ')}.` : '';
 }
 
-/** The ingest rows of the bench report, measured in `tmp`. */
-export async function ingestThroughput(tmp: string, json: Record<string, number>): Promise<IngestRow[]> {
+/** The ingest rows of the bench report, measured in `tmp`: the JSONL logs' (section ingest) or the event file's (section events). */
+export async function ingestThroughput(tmp: string, json: Record<string, number>, part: 'jsonl' | 'events'): Promise<IngestRow[]> {
   const rows: IngestRow[] = [];
   const jsonlMB = Number(process.env.SCALING_LENS_BENCH_INGEST_MB ?? 500);
   const eventsMB = Number(process.env.SCALING_LENS_BENCH_TFEVENTS_MB ?? 100);
@@ -254,7 +266,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     { key: 'jsonl', label: 'JSONL ingest', mb: jsonlMB, full: false },
     { key: 'jsonlFull', label: 'JSONL ingest, full-precision losses (Python json.dumps style)', mb: jsonlMB / 5, full: true },
   ];
-  for (const v of variants) {
+  for (const v of part === 'jsonl' ? variants : []) {
     const file = path.join(root, v.key, 'metrics.jsonl');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const lines = writeJsonlFile(file, v.mb, v.full);
@@ -300,41 +312,78 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     });
   }
 
+  if (part === 'jsonl') return rows;
+  // The event file and the same points as a JSONL log (one line per step, the float32 values as JSON
+  // writes them), read in turn: the machine's load moves within seconds here, so the two readers are
+  // compared pair by pair, not as two runs of repeats minutes apart.
   const events = path.join(root, 'tb', 'events.out.tfevents.1700000000.bench');
   fs.mkdirSync(path.dirname(events), { recursive: true });
   const steps = writeEventFile(events, eventsMB);
   const mb = fs.statSync(events).size / 1e6;
-  cat(events);
-  const catT = await measure(() => cat(events));
-  const our = await measure(() => ours(events, root));
-  const peers = pythonPeers('tfevents', events, PEER_REPEATS);
-  const load = os.loadavg()[0];
-  fs.rmSync(path.dirname(events), { recursive: true, force: true });
-  // The same points as a JSONL log (one line per step, the float32 values as JSON writes them).
   const same = path.join(root, 'tbSame', 'metrics.jsonl');
   fs.mkdirSync(path.dirname(same), { recursive: true });
   writeSameDataJsonl(same, steps);
   const sameMB = fs.statSync(same).size / 1e6;
+  cat(events);
   cat(same);
-  const sameOurs = await measure(() => ours(same, root));
+  const catT = await measure(() => cat(events));
+  const sameStats = {} as JsonlSplitStats;
+  const turns: { events: Timing; jsonl: Timing; jsonlOne: Timing }[] = [];
+  // A first turn warms the JIT and is dropped.
+  for (let turn = 0; turn <= EVENT_TURNS; turn++) {
+    const t = {
+      events: await timeOnce(() => ours(events, root)),
+      jsonl: await timeOnce(() => ours(same, root, { threadScript, stats: sameStats })),
+      jsonlOne: await timeOnce(() => ours(same, root, { threads: 0 })),
+    };
+    if (turn > 0) turns.push(t);
+  }
+  const peers = pythonPeers('tfevents', events, PEER_REPEATS);
+  const load = os.loadavg()[0];
+  fs.rmSync(path.dirname(events), { recursive: true, force: true });
   fs.rmSync(path.dirname(same), { recursive: true, force: true });
+  const med = (pick: (t: (typeof turns)[number]) => number) => median(turns.map(pick));
+  const our: Timing = { wallMs: med((t) => t.events.wallMs), cpuMs: med((t) => t.events.cpuMs) };
+  const sameOurs: Timing = { wallMs: med((t) => t.jsonl.wallMs), cpuMs: med((t) => t.jsonl.cpuMs) };
+  const sameOne: Timing = { wallMs: med((t) => t.jsonlOne.wallMs), cpuMs: med((t) => t.jsonlOne.cpuMs) };
+  // Per turn: the event file's CPU over the JSONL log's read by one thread (the same work per point), and its wall over the default read's.
+  const cpuRatios = turns.map((t) => t.events.cpuMs / t.jsonlOne.cpuMs);
+  const wallRatios = turns.map((t) => t.events.wallMs / t.jsonl.wallMs);
+  const iqr = (xs: number[]) => `${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}`;
   const catMBps = mb / (catT.wallMs / 1000);
   const ourMBps = mb / (our.wallMs / 1000);
   const records = 3 * steps;
-  Object.assign(json, { tfeventsMB: mb, tfeventsCatMBps: catMBps, tfeventsOursMBps: ourMBps, tfeventsOursCpuMs: our.cpuMs });
+  Object.assign(json, {
+    tfeventsMB: mb,
+    tfeventsCatMBps: catMBps,
+    tfeventsOursMBps: ourMBps,
+    tfeventsOursCpuMs: our.cpuMs,
+    tfeventsCpuPerJsonlOneThreadCpu: median(cpuRatios),
+    tfeventsWallPerJsonlWall: median(wallRatios),
+  });
   rows.push({
     name: `TensorBoard event file ingest, ${records.toLocaleString('en-US')} scalar events (${mb.toFixed(0)} MB)`,
     value: `${ourMBps.toFixed(0)} MB/s`,
-    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${REPEATS}; CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)} Load average ${load.toFixed(1)} on ${os.cpus().length} cores at the time.`,
+    note: `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; CRC-32C checked on every record. Wall-clock medians of ${EVENT_TURNS} turns (each: the event file, then the same points as JSONL); CPU ${(our.cpuMs / 1000).toFixed(2)} s.${peerNote(peers, mb, our, 'tfevents', json)} Load average ${load.toFixed(1)} on ${os.cpus().length} cores at the time.`,
   });
   const sameMBps = sameMB / (sameOurs.wallMs / 1000);
-  Object.assign(json, { tfeventsSameJsonlMB: sameMB, tfeventsSameJsonlMBps: sameMBps, tfeventsSameJsonlCpuMs: sameOurs.cpuMs });
+  Object.assign(json, {
+    tfeventsSameJsonlMB: sameMB,
+    tfeventsSameJsonlMBps: sameMBps,
+    tfeventsSameJsonlCpuMs: sameOurs.cpuMs,
+    tfeventsSameJsonlThreads: sameStats.threads ?? 0,
+    tfeventsSameJsonlOneThreadCpuMs: sameOne.cpuMs,
+  });
+  const split =
+    (sameStats.threads ?? 0) > 0 ? `${sameStats.threads} parsing thread(s) in its last turn` : 'no parsing thread in its last turn: no idle core judged free';
   rows.push({
     name: `The same ${records.toLocaleString('en-US')} points as a JSONL log (${sameMB.toFixed(0)} MB), read by our JSONL path`,
     value: `${sameMBps.toFixed(0)} MB/s`,
     note:
-      `${(((records / sameOurs.wallMs) * 1000) / 1e6).toFixed(2)} M points/s against the event file's ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s; ` +
-      `CPU ${(sameOurs.cpuMs / 1000).toFixed(2)} s against ${(our.cpuMs / 1000).toFixed(2)} s for the event file (${(our.cpuMs / sameOurs.cpuMs).toFixed(2)}×). Wall-clock medians of ${REPEATS}, same run`,
+      `${(((records / sameOurs.wallMs) * 1000) / 1e6).toFixed(2)} M points/s against the event file's ${(((records / our.wallMs) * 1000) / 1e6).toFixed(2)} M events/s (${split}); ` +
+      `CPU ${(sameOurs.cpuMs / 1000).toFixed(2)} s, by one thread ${(sameOne.cpuMs / 1000).toFixed(2)} s, against ${(our.cpuMs / 1000).toFixed(2)} s for the event file. ` +
+      `Paired per turn, the event file's CPU over one thread's JSONL read: median ${median(cpuRatios).toFixed(2)}× (quartiles ${iqr(cpuRatios)}); its wall over the JSONL read's: ${median(wallRatios).toFixed(2)}× (${iqr(wallRatios)}). ` +
+      `${EVENT_TURNS} turns, same run`,
   });
   return rows;
 }

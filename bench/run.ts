@@ -251,9 +251,14 @@ async function main(): Promise<void> {
   process.stderr.write(`[bench] ${new Date().toISOString()} started, 1-minute load average ${os.loadavg()[0].toFixed(1)}\n`);
   try {
     if (want('ingest')) {
-      // --- Ingest throughput (bench/ingest.ts): JSONL and event files against `cat` and readline + JSON.parse --
-      rows.push(...(await ingestThroughput(tmp, json)));
+      // --- Ingest throughput (bench/ingest.ts): JSONL against `cat`, readline + JSON.parse and the Python readers --
+      rows.push(...(await ingestThroughput(tmp, json, 'jsonl')));
       section('ingest');
+    }
+    if (want('events')) {
+      // --- Event files (bench/ingest.ts): against `cat`, EventAccumulator and the same points as JSONL --
+      rows.push(...(await ingestThroughput(tmp, json, 'events')));
+      section('events');
     }
     if (want('scale')) {
       // --- Scale (bench/scale.ts): curve-fit CPU before/after, scan of many runs with the fitting pool --

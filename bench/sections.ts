@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 
 /** In run order. `what` is what the section measures, for `--list` and the report. */
 export const SECTIONS = [
-  { id: 'ingest', what: 'JSONL and event files against cat, readline + JSON.parse, polars, pandas, an orjson loop and EventAccumulator' },
+  { id: 'ingest', what: 'JSONL against cat, readline + JSON.parse, polars, pandas and an orjson loop' },
+  { id: 'events', what: "event files against cat and TensorBoard's EventAccumulator, and the same points as JSONL" },
   { id: 'scale', what: 'per-run curve-fit CPU against the engines before; scan of 1, 10, 100, 1,000 runs with 1 and 2 fitting threads' },
   { id: 'cold-start', what: 'CLI cold start against bare node' },
   { id: 'memory', what: 'memory held by a 300,000-line run; append one line' },

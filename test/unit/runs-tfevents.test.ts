@@ -18,7 +18,7 @@ import {
   type ScalarEvent,
   type ScalarKind,
 } from './helpers/tfevents';
-import { crc32c, maskedCrc32c } from '../../src/core/runs/crc';
+import { crc32c, Crc32cFixedRun, maskedCrc32c } from '../../src/core/runs/crc';
 import { TfEventsReader, halfToNumber, bfloat16ToNumber } from '../../src/core/runs/tfevents';
 import { parseEvents, readEvents } from './helpers/tfeventsRead';
 import { BinaryTail, isTailError } from '../../src/core/runs/tail';
@@ -121,6 +121,129 @@ test('bad data CRC: reported with its byte offset, record still read; bad length
   assert.equal(r2.stopped, true);
   assert.equal(r2.diagnostics[0].severity, 'error');
   assert.equal(r2.diagnostics[0].offset, firstLen + 2 * recLen);
+});
+
+test('property: a CRC taken past fixed bytes without reading them equals the CRC of all the bytes', () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ maxLength: 130 }),
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.uint8Array({ maxLength: 20 }),
+      fc.nat(7),
+      (head, fixed, word, trail, lead) => {
+        // Placed at an offset inside a larger buffer, as records sit in a read.
+        const bytes = new Uint8Array(lead + head.length + fixed.length + 4 + trail.length);
+        const fieldAt = lead + head.length + fixed.length;
+        bytes.set(head, lead);
+        bytes.set(fixed, lead + head.length);
+        bytes.set(word, fieldAt);
+        bytes.set(trail, fieldAt + 4);
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const run = new Crc32cFixedRun(fixed, trail);
+        assert.equal(run.maskedCrc32c(bytes, lead, lead + head.length, fieldAt, view), maskedCrcRef(bytes.subarray(lead)));
+      },
+    ),
+  );
+});
+
+test('a bit flipped anywhere in a scalar record is a bad data CRC at that record, as the protobufjs path finds it; other records unchanged', () => {
+  const events = [1, 2, 3].map((s) => ({ tag: 'train/loss', step: 1000 + s, value: 2 + s / 8 }));
+  const file = eventFile(events);
+  const firstLen = tfRecord(fileVersionEvent()).length;
+  const recLen = tfRecord(scalarEvent(events[0])).length;
+  const clean = parseEvents(file, 'f');
+  assert.deepEqual(clean.diagnostics, []);
+  const at = firstLen + recLen; // the record of step 1002
+  let flagged = 0;
+  for (let byte = at + 12; byte < at + recLen - 4; byte++) {
+    for (let bit = 0; bit < 8; bit++) {
+      const bad = Buffer.from(file);
+      bad[byte] ^= 1 << bit;
+      const fast = parseEvents(bad, 'f');
+      const slow = parseEvents(bad, 'f', { fastScalars: false });
+      assert.deepEqual(fast.diagnostics, slow.diagnostics, `byte ${byte - at} bit ${bit}`);
+      assert.deepEqual(fast.points, slow.points, `byte ${byte - at} bit ${bit}`);
+      assert.equal(fast.diagnostics[0]?.offset, at, `byte ${byte - at} bit ${bit}`);
+      assert.match(fast.diagnostics[0].message, /bad data CRC in the record at byte/);
+      assert.deepEqual(
+        fast.points.filter((p) => p.offset !== at),
+        clean.points.filter((p) => p.offset !== at),
+      );
+      flagged++;
+    }
+  }
+  assert.equal(flagged, 8 * (recLen - 16));
+});
+
+/** A TF2 float32 scalar of `tag` whose SummaryMetadata names `plugin` (TF2 writes it on every event; Keras too). */
+function tensorEventWithPlugin(tag: string, step: number, value: number, plugin: string): Uint8Array {
+  const content = Buffer.alloc(4);
+  content.writeFloatLE(value);
+  const t = protobuf.Writer.create().uint32(8).int32(1).uint32(18).bytes(new Uint8Array(0)).uint32(34).bytes(content).finish();
+  const md = protobuf.Writer.create().uint32(10).bytes(protobuf.Writer.create().uint32(10).string(plugin).finish()).finish();
+  const v = protobuf.Writer.create().uint32(10).string(tag).uint32(66).bytes(t).uint32(74).bytes(md).finish();
+  return protobuf.Writer.create()
+    .uint32(9)
+    .double(1_700_000_000 + step)
+    .uint32(16)
+    .int64(step)
+    .uint32(42)
+    .bytes(protobuf.Writer.create().uint32(10).bytes(v).finish())
+    .finish();
+}
+
+test("TF2 float32 tensor scalars read by their first record's template give what protobufjs gives: metadata on every event or the first, a later kind, damage", () => {
+  const everyEvent: Uint8Array[] = [tfRecord(fileVersionEvent())];
+  for (let step = 1; step <= 50; step++)
+    for (const tag of ['epoch_loss', 'epoch_learning_rate'])
+      everyEvent.push(tfRecord(tensorEventWithPlugin(tag, step, 2 + 1 / step + (tag === 'epoch_loss' ? 0 : 1e-3), 'scalars')));
+  // 'x' is first written with no metadata (read as a scalar), then named a histogram: from then on it is none.
+  const laterKind: Uint8Array[] = [tfRecord(fileVersionEvent())];
+  for (let step = 1; step <= 20; step++) {
+    laterKind.push(tfRecord(scalarEvent({ tag: 'x', step, value: step / 4, kind: 'tensor_content_f32', metadata: false })));
+    if (step === 10) laterKind.push(tfRecord(tensorEventWithPlugin('x', step, 9, 'histograms')));
+    laterKind.push(tfRecord(scalarEvent({ tag: 'y', step, value: step / 8, kind: 'tensor_content_f32', metadata: step === 1 })));
+  }
+  for (const parts of [everyEvent, laterKind]) {
+    const file = Buffer.concat(parts);
+    const fast = parseEvents(file, 'f');
+    assert.deepEqual(fast, parseEvents(file, 'f', { fastScalars: false }));
+    assert.equal(fast.diagnostics.length, 0);
+    // Every byte of a record past the first of its tag flipped in turn: the same as protobufjs (a bad data CRC, the value read).
+    const at = parts[0].length + parts[1].length + parts[2].length;
+    for (let byte = at + 12; byte < at + parts[3].length - 4; byte++) {
+      const bad = Buffer.from(file);
+      bad[byte] ^= 0x10;
+      const damaged = parseEvents(bad, 'f');
+      assert.deepEqual(damaged, parseEvents(bad, 'f', { fastScalars: false }), `byte ${byte - at}`);
+      assert.equal(damaged.diagnostics[0]?.offset, at, `byte ${byte - at}`);
+    }
+  }
+  const xs = parseEvents(Buffer.concat(laterKind), 'f').points.filter((p) => p.metric === 'x');
+  assert.deepEqual(
+    xs.map((p) => p.step),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  const losses = parseEvents(Buffer.concat(everyEvent), 'f').points.filter((p) => p.metric === 'epoch_loss');
+  assert.equal(losses.length, 50);
+  assert.equal(losses[49].value, Math.fround(2 + 1 / 50));
+});
+
+test('forty tags of one length written in turn (per-layer metrics), simple_value and TF2 tensors: what protobufjs gives', () => {
+  for (const kind of ['simple', 'tensor_content_f32'] as const) {
+    const parts: Uint8Array[] = [tfRecord(fileVersionEvent())];
+    for (let step = 1; step <= 5; step++)
+      for (let layer = 0; layer < 40; layer++)
+        parts.push(
+          tfRecord(scalarEvent({ tag: `layer_${String(layer).padStart(2, '0')}/grad_norm`, step, value: layer + 1 / step, kind, metadata: kind !== 'simple' })),
+        );
+    const file = Buffer.concat(parts);
+    const fast = parseEvents(file, 'f');
+    assert.deepEqual(fast, parseEvents(file, 'f', { fastScalars: false }), kind);
+    assert.equal(fast.points.length, 200, kind);
+    assert.deepEqual(fast.points[199], { metric: 'layer_39/grad_norm', step: 5, value: Math.fround(39.2), offset: file.length - parts[200].length });
+  }
 });
 
 test('a partial record waits for its remaining bytes', () => {
@@ -274,6 +397,38 @@ test('index: several event files in one directory are one run; a later file rest
   assert.equal(loss[5][1], Math.fround(4.5));
   assert.equal(loss[6][1], Math.fround(5 - 0.6 + 0.5));
   assert.equal(runs[0].series.find((s) => s.metric === 'train/loss')?.role, 'train_loss');
+});
+
+test("index: a first read of an event file in several reads keeps at most 1.25x each series' points, points as written", () => {
+  const root = tempDir('sl-tfev-room-');
+  const dir = path.join(root, 'run');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'events.out.tfevents.1000.host.1.0');
+  // About 9.7 MB, three 4 MiB reads: warmup only in the first read (sized from it, it got room for the
+  // whole file until the read's end gives it back), loss undercounted there (room grows past its points).
+  const steps = 200_000;
+  const early = 20_000;
+  const parts: Buffer[] = [tfRecord(fileVersionEvent(1000))];
+  for (let step = 1; step <= steps; step++) {
+    parts.push(tfRecord(scalarEvent({ tag: 'loss', step, value: 2 + 1 / step, wallTime: 1000 + step })));
+    if (step <= early) parts.push(tfRecord(scalarEvent({ tag: 'warmup', step, value: step * 1e-7, wallTime: 1000 + step })));
+  }
+  fs.writeFileSync(file, Buffer.concat(parts));
+  const index = new RunIndex();
+  index.update(file, root);
+  const run = index.runs()[0];
+  const loss = run?.series.find((s) => s.metric === 'loss');
+  const warmup = run?.series.find((s) => s.metric === 'warmup');
+  assert.equal(loss?.steps.length, steps);
+  assert.equal(warmup?.steps.length, early);
+  for (const s of [loss!, warmup!]) {
+    // The views are over the store's buffers: their size is the room the series was given.
+    const room = s.steps.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+    assert.ok(room <= 1.25 * s.steps.length, `${s.metric}: room for ${room} points, ${s.steps.length} held`);
+  }
+  for (let i = 0; i < steps; i++) assert.ok(loss!.steps[i] === i + 1 && loss!.values[i] === Math.fround(2 + 1 / (i + 1)), `loss ${i}`);
+  for (let i = 0; i < early; i++) assert.ok(warmup!.values[i] === Math.fround((i + 1) * 1e-7), `warmup ${i}`);
+  fs.rmSync(root, { recursive: true, force: true });
 });
 
 test('index: an event file read while being written gives the same run once complete', () => {

@@ -25,8 +25,16 @@ const CRC32C_TABLES = (() => {
 
 /** CRC-32C of `bytes[start, end)`; `view`, a DataView over `bytes`, lets it load eight bytes as two little-endian words. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView): number {
+  return (crc32cUpdate(0xffffffff, bytes, start, end, view) ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The CRC-32C register after `bytes[start, end)` from register `state`, without the initial and
+ * final inversion: crc32c(b) = ~crc32cUpdate(~0, b), and a record's CRC can be taken in parts.
+ */
+function crc32cUpdate(state: number, bytes: Uint8Array, start: number, end: number, view?: DataView): number {
   const t = CRC32C_TABLES;
-  let c = 0xffffffff;
+  let c = state;
   let i = start;
   if (view !== undefined) {
     for (; i + 8 <= end; i += 8) {
@@ -42,6 +50,11 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: 
         t[256 + ((high >>> 16) & 0xff)] ^
         t[high >>> 24];
     }
+    if (i + 4 <= end) {
+      c ^= view.getInt32(i, true);
+      c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+      i += 4;
+    }
   }
   for (; i + 8 <= end; i += 8) {
     c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
@@ -56,7 +69,71 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, view?: 
       t[bytes[i + 7]];
   }
   for (; i < end; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return c;
+}
+
+/** Zero-byte tables by count (a file's tags share a few lengths). */
+const zerosTables = new Map<number, Uint32Array>();
+
+/** A table that moves a CRC-32C register past `zeroBytes` zero bytes in four look-ups (`skipZeros`). */
+function zerosTable(zeroBytes: number): Uint32Array {
+  let zeros = zerosTables.get(zeroBytes);
+  if (zeros === undefined) {
+    const t = CRC32C_TABLES;
+    zeros = new Uint32Array(4 * 256);
+    for (let lane = 0; lane < 4; lane++) {
+      for (let b = 0; b < 256; b++) {
+        let c = b << (8 * lane);
+        for (let k = 0; k < zeroBytes; k++) c = t[c & 0xff] ^ (c >>> 8);
+        zeros[256 * lane + b] = c >>> 0;
+      }
+    }
+    zerosTables.set(zeroBytes, zeros);
+  }
+  return zeros;
+}
+
+function skipZeros(c: number, z: Uint32Array): number {
+  return z[c & 0xff] ^ z[256 + ((c >>> 8) & 0xff)] ^ z[512 + ((c >>> 16) & 0xff)] ^ z[768 + (c >>> 24)];
+}
+
+/**
+ * Bytes that records repeat around a 4-byte field (`fixed`, the field, then `trail`), and what they
+ * do to a CRC-32C register: the register is linear in the register before and in the bytes, so the
+ * register after them from register r is zeros(r) ^ register ^ the field's own term (moved past
+ * `trail`), where `zeros` moves r past as many zero bytes in four look-ups. A record whose bytes are
+ * fixed but for a few fields is then checked without reading the fixed ones (`maskedCrc32c`).
+ */
+export class Crc32cFixedRun {
+  private readonly zeros: Uint32Array;
+  /** Moves the field's term past `trail` (undefined when there is none). */
+  private readonly trailZeros: Uint32Array | undefined;
+  /** `fixed`, four zero bytes and `trail` from register 0 (the field's own term is added per record). */
+  private readonly register: number;
+
+  constructor(fixed: Uint8Array, trail: Uint8Array = new Uint8Array(0)) {
+    this.zeros = zerosTable(fixed.length + 4 + trail.length);
+    this.trailZeros = trail.length > 0 ? zerosTable(trail.length) : undefined;
+    this.register = crc32cUpdate(word(crc32cUpdate(0, fixed, 0, fixed.length), 0), trail, 0, trail.length);
+  }
+
+  /**
+   * Masked CRC-32C of a record from `start` whose bytes from `fixedStart` are this run's fixed bytes
+   * (the caller has matched them; they are not read), its 4-byte field at `fieldAt`, then its trail.
+   */
+  maskedCrc32c(bytes: Uint8Array, start: number, fixedStart: number, fieldAt: number, view: DataView): number {
+    const before = skipZeros(crc32cUpdate(0xffffffff, bytes, start, fixedStart, view), this.zeros);
+    const field = word(0, view.getInt32(fieldAt, true));
+    const trailZeros = this.trailZeros;
+    return maskCrc((before ^ this.register ^ (trailZeros === undefined ? field : skipZeros(field, trailZeros)) ^ 0xffffffff) >>> 0);
+  }
+}
+
+/** The CRC-32C register after four bytes, `w` (little-endian), from register `state`. */
+function word(state: number, w: number): number {
+  const t = CRC32C_TABLES;
+  const c = state ^ w;
+  return t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
 }
 
 /**

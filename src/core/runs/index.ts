@@ -601,16 +601,20 @@ export class RunIndex {
 
   /** Event files' path: records decoded in the bytes, points stored from columns (as readJsonlBytes). */
   private readEventColumns(state: FileState, tail: BinaryTail, reader: TfEventsReader): void {
+    let reserved = false;
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = tail.read();
       if (!this.acceptRead(state, reader, r)) return;
       let from = 0;
       let changed = r.rewritten;
+      // As readJsonlChunks: the first read of a file from its start sizes each series for the whole file.
+      const scale = r.offset === 0 && r.more && r.bytes.length > 0 ? r.fileBytes / r.bytes.length : 1;
+      reserved ||= scale > 1;
       // One call per stretch between SessionLog restarts: its columns, then the restart.
       for (;;) {
         const res = reader.pushColumns(r.bytes, r.offset, from);
         this.applyResult(state, res);
-        if (this.applyColumns(state, res.columns) > 0) changed = true;
+        if (this.applyColumns(state, res.columns, scale) > 0) changed = true;
         if (res.diagnostics.length > 0) changed = true;
         from = res.consumed;
         if (res.restartAfter === undefined) break;
@@ -619,7 +623,10 @@ export class RunIndex {
       tail.hold(from);
       state.wallStart = reader.firstWallTime;
       if (changed) state.seq = ++this.seq;
-      if (!r.more) return;
+      if (!r.more) {
+        if (reserved) for (const s of state.series.values()) s.cols.trim();
+        return;
+      }
     }
   }
 

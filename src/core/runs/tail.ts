@@ -395,6 +395,8 @@ export interface BinaryChunk {
   rewritten: boolean;
   /** More new bytes remain than one read returns: call `read()` again. */
   more: boolean;
+  /** The file's size at this read (a first read sizes its series for the whole file from it). */
+  fileBytes: number;
 }
 
 /**
@@ -474,7 +476,7 @@ export class BinaryTail {
       }
       // Unless the caller holds some back, everything returned counts as consumed.
       this.pending = Buffer.alloc(0);
-      this.last = { bytes, offset: start, rewritten, more: this.offset < size };
+      this.last = { bytes, offset: start, rewritten, more: this.offset < size, fileBytes: size };
       return this.last;
     });
   }

@@ -2,8 +2,9 @@
 // protobufs. Scalars come as legacy `simple_value` or as rank-0 tensors (TF2, PyTorch new_style).
 import type * as Protobuf from 'protobufjs';
 import { emptyResult, int64, isLossRole, metricRole, type ProtoInt64, type ReadResult } from './common';
-import { maskedCrc32c } from './crc';
-import { appendPoint, ColumnBatch, type ColumnSlot, type MetricColumn } from './metricColumns';
+import { Crc32cFixedRun, maskedCrc32c } from './crc';
+import { appendPoint, ColumnBatch, growColumn, type ColumnSlot, type MetricColumn } from './metricColumns';
+import type { MetricPoint } from './types';
 
 /**
  * The subset of the public schemas that scalars need. Field numbers from tensorflow/core/util/event.proto
@@ -78,6 +79,7 @@ const DATA_CLASS_SCALAR = 1;
 /** Records larger than this are taken as a corrupt length (a real event of this size would be a huge image). */
 const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 const HEADER_BYTES = 12;
+const FLOAT_BYTES = 4;
 const FOOTER_BYTES = 4;
 /** What TfEventsReader.frame returns for a record still being written, and when framing is lost. */
 const FRAME_INCOMPLETE = -1;
@@ -160,14 +162,66 @@ function tensorScalar(t: TensorMsg): number | string {
   return 'tensor has no value';
 }
 
-/** A tag readSimpleScalar read lately: its bytes (and as little-endian 32-bit words), text and column. */
+/** Whether the record's bytes from `at` are `t`'s fixed bytes, 4 bytes, then its trail bytes, to the record's end (the caller has checked the length). */
+function matchesTemplate(t: RecentTag, bytes: Uint8Array, view: DataView, at: number): boolean {
+  const words = t.fixedWords;
+  let j = 0;
+  while (j < words.length && view.getInt32(at + 4 * j, true) === words[j]) j++;
+  if (j < words.length) return false;
+  const fixed = t.fixedBytes;
+  for (j *= 4; j < fixed.length; j++) if (bytes[at + j] !== fixed[j]) return false;
+  const trail = t.trailBytes;
+  const trailAt = at + fixed.length + FLOAT_BYTES;
+  for (let k = 0; k < trail.length; k++) if (bytes[trailAt + k] !== trail[k]) return false;
+  return true;
+}
+
+/** A hash of `bytes[start, end)` (a tag's), read four at a time: the key its template is kept by (a record is still compared with it). */
+function bytesKey(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x9e3779b1);
+  let j = start;
+  for (; j + 4 <= end; j += 4) h = Math.imul(h ^ view.getInt32(j, true), 0x9e3779b1);
+  for (; j < end; j++) h = Math.imul(h ^ bytes[j], 0x9e3779b1);
+  return h;
+}
+
+/** The key of a TF2 template: the summary field's length and the bytes where its tag would be (as many as `bytes[summaryStart + 5]` says). */
+function tensorKey(bytes: Uint8Array, view: DataView, summaryStart: number, end: number): number {
+  const tagStart = summaryStart + 6;
+  return bytesKey(bytes, view, tagStart, Math.min(end, tagStart + (bytes[summaryStart + 5] ?? 0))) ^ (end - summaryStart);
+}
+
+/** A tag readSimpleScalar read: its bytes (and as little-endian 32-bit words), text and column. */
 interface RecentTag {
   readonly bytes: Uint8Array;
   readonly words: Int32Array;
   readonly text: string;
+  /**
+   * Its records' bytes from the summary field up to the value's bits (`Summary{Value{tag}}`, the
+   * same in every record of the tag), and as little-endian 32-bit words: one comparison tells such
+   * a record's layout and tag. With what they do to the data CRC.
+   */
+  readonly fixedBytes: Uint8Array;
+  readonly fixedWords: Int32Array;
+  /** Bytes after the value, the same in every record (a TF2 tensor's SummaryMetadata; none for a simple_value). */
+  readonly trailBytes: Uint8Array;
+  readonly fixed: Crc32cFixedRun;
   /** Its column in the read that last used it (ColumnBatch hands out a new one per read). */
   slot: ColumnSlot | undefined;
 }
+
+/** The shortest and longest Summary{Value{tag}} prefix readSimpleScalar reads (a tag of 1–118 bytes: each length in one byte). */
+const MAX_FIXED_BYTES = 125;
+const MIN_FIXED_BYTES = 8;
+/** Tags (and TF2 templates) kept by key: per-layer metrics can be hundreds of tags; past it they are learned again. */
+const MAX_TEMPLATES = 4096;
+/** The longest summary field (its length in one byte) a TF2 tensor template covers. */
+const MAX_SUMMARY_BYTES = 0x7f + 2;
+/** Value{8 tensor} as TF2 writes a float32 scalar: TensorProto{1 dtype DT_FLOAT, 2 shape {}, 4 tensor_content of 4 bytes}, up to the content. */
+const F32_TENSOR_HEAD = [0x42, 0x0a, 0x08, DT_FLOAT, 0x12, 0x00, 0x22, 0x04];
+
+/** Slots of the length-CRC cache (direct-mapped by the low bits of a record's length). */
+const LENGTH_CRC_SLOTS = 256;
 
 /** What decoding one chunk of an event file gives. */
 export interface TfEventsResult extends ReadResult {
@@ -200,11 +254,29 @@ export class TfEventsReader {
   /** Per tag: whether its first summary said it is a scalar (TF2 writes metadata on the first event only). */
   private readonly tagKinds = new Map<string, boolean>();
   private readonly warnedTags = new Set<string>();
-  /** Tags read by readSimpleScalar lately, newest first (cleared by reset, as tagKinds is). */
-  private recentTags: RecentTag[] = [];
-  /** The step and value of the record readSimpleScalar last read. */
+  /** Tags readSimpleScalar read, by `bytesKey` of their bytes (cleared by reset, as tagKinds is). */
+  private tagsByKey = new Map<number, RecentTag>();
+  /** By the length of its fixed bytes, the tag last read with that length: usually the record's own. */
+  private tagsByFixedLength = new Array<RecentTag | undefined>(MAX_FIXED_BYTES + 1).fill(undefined);
+  /**
+   * By the length of its summary field, a TF2 float32 scalar record of a tag as protobufjs read it
+   * (`learnTensorScalar`): a record whose bytes equal it but for wall_time, step and the value reads the same.
+   */
+  private tensorScalars = new Array<RecentTag | undefined>(MAX_SUMMARY_BYTES + 1).fill(undefined);
+  /** Every template by `tensorKey` (tags of one length written in turn share a slot of tensorScalars). */
+  private tensorScalarsByKey = new Map<number, RecentTag>();
+  /** Where the value of the record readSimpleScalar last read is. */
+  private scalarValueAt = 0;
+  /** The step and value of the record readSimpleScalar last read, and where its summary field starts. */
   private scalarStep = 0;
   private scalarValue = 0;
+  private scalarSummaryStart = 0;
+  /**
+   * Masked length CRCs by record length (a file's records take few lengths): the CRC of the 8 length
+   * bytes is a function of the length, so a length seen before is checked by one comparison.
+   */
+  private readonly lengthCrcKeys = new Int32Array(LENGTH_CRC_SLOTS).fill(-1);
+  private readonly lengthCrcs = new Int32Array(LENGTH_CRC_SLOTS);
   /** Output columns of `pushColumns` (places are byte offsets), reused from call to call. */
   private readonly batch = new ColumnBatch('offset');
   /** wall_time of the first event, to order several event files of one run. */
@@ -220,7 +292,10 @@ export class TfEventsReader {
   reset(): void {
     this.stopped = false;
     this.tagKinds.clear();
-    this.recentTags = [];
+    this.tagsByKey.clear();
+    this.tagsByFixedLength.fill(undefined);
+    this.tensorScalars.fill(undefined);
+    this.tensorScalarsByKey.clear();
     this.warnedTags.clear();
     this.firstWallTime = undefined;
     this.records = 0;
@@ -245,6 +320,7 @@ export class TfEventsReader {
       return out;
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const fast = this.options.fastScalars !== false;
     const slow = emptyResult();
     let pos = from;
     while (bytes.length - pos >= HEADER_BYTES) {
@@ -257,17 +333,32 @@ export class TfEventsReader {
       const at = offset + pos;
       const dataStart = pos + HEADER_BYTES;
       const dataEnd = end - FOOTER_BYTES;
-      const tag = this.options.fastScalars === false ? undefined : this.readSimpleScalar(bytes, view, dataStart, dataEnd);
+      const dataCrc = view.getUint32(dataEnd, true);
+      const tag = fast ? this.readSimpleScalar(bytes, view, dataStart, dataEnd) : undefined;
       this.records++;
       pos = end;
       if (tag !== undefined) {
-        // The tag's column in this read, kept with the tag: no map look-up per point.
+        // The data CRC, reading only the bytes before the summary and the value (the rest is the tag's).
+        if (tag.fixed.maskedCrc32c(bytes, dataStart, this.scalarSummaryStart, this.scalarValueAt, view) !== dataCrc) this.badDataCrc(out, at);
+        // The tag's column in this read, kept with the tag: no map look-up per point. appendPoint
+        // inline, as JSONL's emitColumns does (under tsx, in tests and the bench, each call of an
+        // imported function goes through a getter).
         let slot = tag.slot;
         if (slot === undefined || slot.batch !== batch.id) tag.slot = slot = batch.column(tag.text);
-        appendPoint(slot, this.scalarStep, this.scalarValue, at);
+        const n = slot.length;
+        if (n === slot.steps.length) growColumn(slot);
+        const step = this.scalarStep;
+        if (n > 0 && !(step > slot.steps[n - 1])) slot.rising = false;
+        slot.steps[n] = step;
+        slot.values[n] = this.scalarValue;
+        slot.places[n] = at;
+        slot.length = n + 1;
         continue;
       }
+      if (maskedCrc32c(bytes, dataStart, dataEnd, view) !== dataCrc) this.badDataCrc(out, at);
       this.decodeEvent(bytes.subarray(dataStart, dataEnd), at, slow);
+      if (fast && slow.points.length === 1 && slow.diagnostics.length === 0 && slow.nonFinite.length === 0 && slow.restarts === undefined)
+        this.learnTensorScalar(bytes, view, dataStart, dataEnd, slow.points[0]);
       for (const p of slow.points) appendPoint(batch.column(p.metric), p.step, p.value, at);
       for (const d of slow.diagnostics) out.diagnostics.push(d);
       for (const e of slow.nonFinite) out.nonFinite.push(e);
@@ -288,14 +379,23 @@ export class TfEventsReader {
   /**
    * Checks the record header at `bytes[pos]`: returns where the record ends (past its footer),
    * FRAME_INCOMPLETE when its bytes are still being written, or FRAME_STOPPED (reported in `out`)
-   * when framing is lost. A bad data CRC is reported and the record still read.
+   * when framing is lost. The caller checks the data CRC (a bad one is reported, the record still read).
    */
   private frame(bytes: Uint8Array, view: DataView, pos: number, offset: number, out: ReadResult & { stopped: boolean }): number {
     const at = offset + pos;
     const lenLo = view.getUint32(pos, true);
     const lenHi = view.getUint32(pos + 4, true);
-    const lengthCrc = view.getUint32(pos + 8, true);
-    if (maskedCrc32c(bytes, pos, pos + 8, view) !== lengthCrc) {
+    const lengthCrc = view.getInt32(pos + 8, true);
+    let expected: number;
+    if (lenHi === 0 && lenLo <= MAX_RECORD_BYTES) {
+      const slot = lenLo & (LENGTH_CRC_SLOTS - 1);
+      if (this.lengthCrcKeys[slot] !== lenLo) {
+        this.lengthCrcKeys[slot] = lenLo;
+        this.lengthCrcs[slot] = maskedCrc32c(bytes, pos, pos + 8, view);
+      }
+      expected = this.lengthCrcs[slot];
+    } else expected = maskedCrc32c(bytes, pos, pos + 8, view) | 0;
+    if (expected !== lengthCrc) {
       this.stop(
         out,
         at,
@@ -310,11 +410,11 @@ export class TfEventsReader {
     }
     const end = pos + HEADER_BYTES + length + FOOTER_BYTES;
     if (end > bytes.length) return FRAME_INCOMPLETE;
-    const dataEnd = pos + HEADER_BYTES + length;
-    if (maskedCrc32c(bytes, pos + HEADER_BYTES, dataEnd, view) !== view.getUint32(dataEnd, true)) {
-      out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
-    }
     return end;
+  }
+
+  private badDataCrc(out: ReadResult, at: number): void {
+    out.diagnostics.push({ file: this.file, offset: at, severity: 'warning', message: `bad data CRC in the record at byte ${at}; read anyway` });
   }
 
   /**
@@ -330,9 +430,9 @@ export class TfEventsReader {
     let wall = 0;
     let step = 0;
     if (i < end && bytes[i] === 0x09) {
-      // field 1, fixed64: wall_time
+      // field 1, fixed64: wall_time (read while the file's first is not known)
       if (i + 9 > end) return undefined;
-      wall = view.getFloat64(i + 1, true);
+      if (this.firstWallTime === undefined) wall = view.getFloat64(i + 1, true);
       i += 9;
     }
     if (i < end && bytes[i] === 0x10) {
@@ -348,6 +448,23 @@ export class TfEventsReader {
       if (b & 0x80) return undefined;
     }
     // field 5, length-delimited: summary, the last field of the record
+    const summaryStart = i;
+    const fixedLength = end - FLOAT_BYTES - i;
+    if (fixedLength < MIN_FIXED_BYTES || fixedLength > MAX_FIXED_BYTES) return undefined;
+    // The commonest case: the record is one of the tag last read with this layout (its fixed bytes compared four at a time).
+    const last = this.tagsByFixedLength[fixedLength];
+    if (last !== undefined && matchesTemplate(last, bytes, view, i)) return this.scalarRead(last, view, summaryStart, end - FLOAT_BYTES, step, wall);
+    // A TF2 float32 tensor scalar, as one read before with the same bytes but for wall_time, step and the value.
+    const summaryLength = end - i;
+    const tensor = summaryLength <= MAX_SUMMARY_BYTES ? this.tensorScalars[summaryLength] : undefined;
+    if (tensor !== undefined) {
+      if (matchesTemplate(tensor, bytes, view, i)) return this.scalarRead(tensor, view, summaryStart, i + tensor.fixedBytes.length, step, wall);
+      const t = this.tensorScalarsByKey.get(tensorKey(bytes, view, i, end));
+      if (t !== undefined && t !== tensor && t.fixedBytes.length + FLOAT_BYTES + t.trailBytes.length === summaryLength && matchesTemplate(t, bytes, view, i)) {
+        this.tensorScalars[summaryLength] = t;
+        return this.scalarRead(t, view, summaryStart, i + t.fixedBytes.length, step, wall);
+      }
+    }
     if (i + 2 > end || bytes[i] !== 0x2a || bytes[i + 1] !== end - i - 2 || bytes[i + 1] > 0x7f) return undefined;
     i += 2;
     // Summary field 1: a single Value, the rest of the summary
@@ -363,32 +480,100 @@ export class TfEventsReader {
     if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return undefined;
     const value = view.getFloat32(tagEnd + 1, true);
     if (!Number.isFinite(value)) return undefined;
-    const tag = this.recentTag(bytes, view, tagStart, tagEnd);
+    const tag = this.knownTag(bytes, view, tagStart, tagEnd);
     if (tag === undefined) return undefined;
+    this.tagsByFixedLength[fixedLength] = tag;
+    return this.scalarRead(tag, view, summaryStart, tagEnd + 1, step, wall);
+  }
+
+  /** readSimpleScalar's answer for a record of `tag` whose value is at `valueAt`: undefined (nothing stored) when not finite. */
+  private scalarRead(tag: RecentTag, view: DataView, summaryStart: number, valueAt: number, step: number, wall: number): RecentTag | undefined {
+    const value = view.getFloat32(valueAt, true);
+    // v - v is 0 for a finite v and NaN otherwise (as JSONL's emitColumns).
+    if (value - value !== 0) return undefined;
     if (this.firstWallTime === undefined && wall > 0) this.firstWallTime = wall;
     this.scalarStep = step;
     this.scalarValue = value;
+    this.scalarSummaryStart = summaryStart;
+    this.scalarValueAt = valueAt;
     return tag;
   }
 
   /**
-   * The recently seen tag whose bytes are `bytes[start, end)` (compared four at a time), or a new
+   * After protobufjs read `bytes[start, end)` as the one point `point` (no diagnostic): when the
+   * record is a TF2 float32 scalar, Event{wall_time, step, Summary{Value{tag, tensor{DT_FLOAT, shape {},
+   * 4 bytes}, metadata?}}}, keep its bytes after the step as a template. A later record equal to it but
+   * for wall_time, step and the 4 value bytes decodes to that tag's point at its own step and value:
+   * the tag's kind cannot change (tagKinds is set once; a tensor tag's setting drops the templates).
+   */
+  private learnTensorScalar(bytes: Uint8Array, view: DataView, start: number, end: number, point: MetricPoint): void {
+    let i = start;
+    if (i < end && bytes[i] === 0x09) i += 9;
+    if (i < end && bytes[i] === 0x10) {
+      // As readSimpleScalar reads the step: up to 7 bytes.
+      i++;
+      let n = 0;
+      for (; n < 6 && i < end && bytes[i] & 0x80; n++) i++;
+      if (i >= end || bytes[i] & 0x80) return;
+      i++;
+    }
+    const summaryLength = end - i;
+    if (summaryLength > MAX_SUMMARY_BYTES || summaryLength < 6) return;
+    if (bytes[i] !== 0x2a || bytes[i + 1] !== summaryLength - 2 || bytes[i + 2] !== 0x0a || bytes[i + 3] !== summaryLength - 4 || bytes[i + 4] !== 0x0a) return;
+    const tagLength = bytes[i + 5];
+    const tagStart = i + 6;
+    const tagEnd = tagStart + tagLength;
+    if (tagLength === 0 || tagEnd + F32_TENSOR_HEAD.length + FLOAT_BYTES > end) return;
+    for (let k = 0; k < F32_TENSOR_HEAD.length; k++) if (bytes[tagEnd + k] !== F32_TENSOR_HEAD[k]) return;
+    const valueAt = tagEnd + F32_TENSOR_HEAD.length;
+    const trailStart = valueAt + FLOAT_BYTES;
+    // Nothing after the tensor, or one SummaryMetadata field to the end (it cannot change the tensor read).
+    if (trailStart !== end && (bytes[trailStart] !== 0x4a || trailStart + 2 > end || bytes[trailStart + 1] !== end - trailStart - 2)) return;
+    let text = '';
+    for (let j = tagStart; j < tagEnd; j++) {
+      if (bytes[j] >= 0x80) return;
+      text += String.fromCharCode(bytes[j]);
+    }
+    if (text !== point.metric || !Object.is(point.value, view.getFloat32(valueAt, true))) return;
+    // Copies (a Buffer's slice is a view, and the read's buffer is reused).
+    const fixed = new Uint8Array(bytes.subarray(i, valueAt));
+    const trail = new Uint8Array(bytes.subarray(trailStart, end));
+    const fixedView = new DataView(fixed.buffer);
+    const tagBytes = new Uint8Array(bytes.subarray(tagStart, tagEnd));
+    const tagView = new DataView(tagBytes.buffer);
+    const template: RecentTag = {
+      bytes: tagBytes,
+      words: new Int32Array(tagLength >> 2).map((_, j) => tagView.getInt32(4 * j, true)),
+      text,
+      fixedBytes: fixed,
+      fixedWords: new Int32Array(fixed.length >> 2).map((_, j) => fixedView.getInt32(4 * j, true)),
+      trailBytes: trail,
+      fixed: new Crc32cFixedRun(fixed, trail),
+      slot: undefined,
+    };
+    this.tensorScalars[summaryLength] = template;
+    if (this.tensorScalarsByKey.size >= MAX_TEMPLATES) this.tensorScalarsByKey.clear();
+    this.tensorScalarsByKey.set(tensorKey(bytes, view, i, end), template);
+  }
+
+  /**
+   * The tag read before whose bytes are `bytes[start, end)` (found by key, compared four at a time), or a new
    * one for an ASCII tag (undefined otherwise). A new tag is marked a scalar in tagKinds when it
    * has no kind yet, as decodeValue does for a simple_value; a tag seen before already has one.
    */
-  private recentTag(bytes: Uint8Array, view: DataView, start: number, end: number): RecentTag | undefined {
+  private knownTag(bytes: Uint8Array, view: DataView, start: number, end: number): RecentTag | undefined {
     const length = end - start;
-    const recent = this.recentTags;
-    for (let r = 0; r < recent.length; r++) {
-      const known = recent[r];
-      if (known.bytes.length !== length) continue;
+    const key = bytesKey(bytes, view, start, end);
+    const known = this.tagsByKey.get(key);
+    if (known !== undefined && known.bytes.length === length) {
       const words = known.words;
       let j = 0;
       while (j < words.length && view.getInt32(start + 4 * j, true) === words[j]) j++;
-      if (j < words.length) continue;
-      j *= 4;
-      while (j < length && bytes[start + j] === known.bytes[j]) j++;
-      if (j === length) return known;
+      if (j === words.length) {
+        j *= 4;
+        while (j < length && bytes[start + j] === known.bytes[j]) j++;
+        if (j === length) return known;
+      }
     }
     let text = '';
     for (let j = start; j < end; j++) {
@@ -399,10 +584,25 @@ export class TfEventsReader {
     const tagBytes = new Uint8Array(bytes.subarray(start, end));
     const tagView = new DataView(tagBytes.buffer);
     const words = new Int32Array(length >> 2).map((_, j) => tagView.getInt32(4 * j, true));
-    const tag: RecentTag = { bytes: tagBytes, words, text, slot: undefined };
+    // Summary{1 Value{1 tag, 2 simple_value}} up to the value's bits, as readSimpleScalar matched it.
+    const fixed = new Uint8Array(length + 7);
+    fixed.set([0x2a, length + 9, 0x0a, length + 7, 0x0a, length]);
+    fixed.set(tagBytes, 6);
+    fixed[length + 6] = 0x15;
+    const fixedView = new DataView(fixed.buffer);
+    const tag: RecentTag = {
+      bytes: tagBytes,
+      words,
+      text,
+      fixedBytes: fixed,
+      fixedWords: new Int32Array(fixed.length >> 2).map((_, j) => fixedView.getInt32(4 * j, true)),
+      trailBytes: new Uint8Array(0),
+      fixed: new Crc32cFixedRun(fixed),
+      slot: undefined,
+    };
     if (!this.tagKinds.has(text)) this.tagKinds.set(text, true);
-    recent.unshift(tag);
-    if (recent.length > 16) recent.length = 16;
+    if (this.tagsByKey.size >= MAX_TEMPLATES) this.tagsByKey.clear();
+    this.tagsByKey.set(key, tag);
     return tag;
   }
 
@@ -461,6 +661,9 @@ export class TfEventsReader {
       if (md != null && !this.tagKinds.has(tag)) {
         const plugin = md.plugin_data?.plugin_name;
         this.tagKinds.set(tag, plugin === 'scalars' || md.data_class === DATA_CLASS_SCALAR);
+        // A template read before this tag had a kind read it as a scalar.
+        this.tensorScalars.fill(undefined);
+        this.tensorScalarsByKey.clear();
       }
       if (this.tagKinds.get(tag) === false) return;
       const rank = v.tensor.tensor_shape?.dim?.length ?? 0;
