@@ -46,6 +46,9 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
       build({ ...lazy, entryPoints: [path.join(repo, 'src/cliEntry.ts')], outfile: path.join(dir, 'cli.js'), external: ['./cli*.js'] }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliEstimate.ts')], outfile: path.join(dir, 'cliEstimate.js') }),
+      ...['Json', 'Yaml', 'Python'].map((kind) =>
+        build({ ...small, entryPoints: [path.join(repo, `src/cliEstimate${kind}.ts`)], outfile: path.join(dir, `cliEstimate${kind}.js`) }),
+      ),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/cli.ts')], outfile: path.join(dir, 'cliMain.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/worker/fitThread.ts')], outfile: path.join(dir, 'fitThread.js') }),
@@ -80,8 +83,8 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
       );
     const commands: { args: string[]; bundle: string }[] = [
       { args: ['plan', '--budget', '1e21'], bundle: 'cliQuick.js' },
-      { args: ['estimate', path.join(repo, 'examples', 'configs', 'planned-400m')], bundle: 'cliEstimate.js' },
-      { args: ['estimate', yaml, '--json'], bundle: 'cliEstimate.js' },
+      { args: ['estimate', path.join(repo, 'examples', 'configs', 'planned-400m')], bundle: 'cliEstimateJson.js' },
+      { args: ['estimate', yaml, '--json'], bundle: 'cliEstimateYaml.js' },
       { args: ['ladder', '--budget', '1e20'], bundle: 'cliLadder.js' },
       { args: ['ladder', yaml], bundle: 'cliLadder.js' },
       { args: ['ladder'], bundle: 'cliMain.js' }, // a usage error: the whole CLI words it
