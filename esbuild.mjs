@@ -52,6 +52,8 @@ const builds = [
   { ...cliLazy, entryPoints: ['src/cliEstimatePython.ts'], outfile: 'dist/cliEstimatePython.js', external: ['./cliMain.js'] },
   // `ladder` with no runs to read: the ladder planner and the config readers alone (src/cliLadder.ts).
   { ...cliLazy, entryPoints: ['src/cliLadder.ts'], outfile: 'dist/cliLadder.js', external: ['./cliMain.js'] },
+  // The same for a --budget target: no config readers (src/cliEntry.ts chooses it).
+  { ...cliLazy, entryPoints: ['src/cliLadderBudget.ts'], outfile: 'dist/cliLadderBudget.js', external: ['./cliMain.js'] },
   { ...cliLazy, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
   {
     bundle: true,

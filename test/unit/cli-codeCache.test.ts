@@ -51,6 +51,7 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
         build({ ...small, entryPoints: [path.join(repo, `src/cliEstimate${kind}.ts`)], outfile: path.join(dir, `cliEstimate${kind}.js`) }),
       ),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliLadderBudget.ts')], outfile: path.join(dir, 'cliLadderBudget.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/cli.ts')], outfile: path.join(dir, 'cliMain.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/worker/fitThread.ts')], outfile: path.join(dir, 'fitThread.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/core/runs/jsonlThread.ts')], outfile: path.join(dir, 'jsonlThread.js') }),
@@ -86,7 +87,7 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
       { args: ['plan', '--budget', '1e21'], bundle: 'cliQuick.js' },
       { args: ['estimate', path.join(repo, 'examples', 'configs', 'planned-400m')], bundle: 'cliEstimateJson.js' },
       { args: ['estimate', yaml, '--json'], bundle: 'cliEstimateYaml.js' },
-      { args: ['ladder', '--budget', '1e20'], bundle: 'cliLadder.js' },
+      { args: ['ladder', '--budget', '1e20'], bundle: 'cliLadderBudget.js' },
       { args: ['ladder', yaml], bundle: 'cliLadder.js' },
       { args: ['ladder'], bundle: 'cliMain.js' }, // a usage error: the whole CLI words it
       // (`scan` without --no-fit says its progress on stderr at times that vary; `curve` fits.)
@@ -184,7 +185,7 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
           assert.ok(!loaded.includes(absent), `${args.join(' ')}: ${absent}`);
       }
       const caches = fs.readdirSync(path.join(home, '.cache', 'scaling-lens', `v8-${process.versions.v8}-${process.arch}`));
-      assert.ok(caches.some((f) => f.startsWith('cliEstimateYaml-')) && caches.some((f) => f.startsWith('cliLadder-')), caches.join(', '));
+      assert.ok(caches.some((f) => f.startsWith('cliEstimateYaml-')) && caches.some((f) => f.startsWith('cliLadderBudget-')), caches.join(', '));
     }
   } finally {
     for (const d of [dir, cwd, cacheRoot]) fs.rmSync(d, { recursive: true, force: true });

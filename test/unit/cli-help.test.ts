@@ -163,7 +163,11 @@ test('the CLI entry bundle answers help and version alone and hands every other 
     assert.equal(run('estimate', 'llama3_8b.toml').stdout, 'estimate all alone: estimate llama3_8b.toml');
     assert.equal(run('estimate').stdout, 'estimate all alone: estimate');
     fs.writeFileSync(path.join(dir, 'cliLadder.js'), "process.stdout.write('ladder alone: ' + process.argv.slice(2).join(' '));\n");
-    assert.equal(run('ladder', '--budget', '1e20').stdout, 'ladder alone: ladder --budget 1e20');
+    assert.equal(run('ladder', 'config.json').stdout, 'ladder alone: ladder config.json');
+    // A budget as the target: the ladder bundle without the config readers.
+    fs.writeFileSync(path.join(dir, 'cliLadderBudget.js'), "process.stdout.write('ladder on a budget: ' + process.argv.slice(2).join(' '));\n");
+    assert.equal(run('ladder', '--budget', '1e20').stdout, 'ladder on a budget: ladder --budget 1e20');
+    assert.equal(run('ladder', '--json', '--budget=5000 H100-h').stdout, 'ladder on a budget: ladder --json --budget=5000 H100-h');
     assert.equal(run('constructor').stdout, 'whole CLI: constructor', 'a command name is not looked up in the prototype');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

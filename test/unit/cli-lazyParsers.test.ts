@@ -69,13 +69,14 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       ),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliLadderBudget.ts')], outfile: path.join(dir, 'cliLadderBudget.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliEntry.ts')], outfile: path.join(dir, 'cli.js') }),
     ]);
     // Node's modules are required as they are: a namespace import (`import * as fs`) would be wrapped
     // in esbuild's __toESM, which copies every export of the module into a new object at load, on
     // each import of each file (about 0.1 ms for node:fs, on every start).
     const estimateBundles = ['cliEstimate.js', 'cliEstimateJson.js', 'cliEstimateYaml.js', 'cliEstimatePython.js'];
-    for (const bundle of ['cli.js', ...estimateBundles, 'cliQuick.js', 'cliLadder.js']) {
+    for (const bundle of ['cli.js', ...estimateBundles, 'cliQuick.js', 'cliLadder.js', 'cliLadderBudget.js']) {
       const wrapped = fs.readFileSync(path.join(dir, bundle), 'utf8').match(/__toESM\(require\("node:[a-z_/]+"\)/g) ?? [];
       assert.deepEqual(wrapped, [], `${bundle} wraps Node's modules`);
     }
@@ -96,6 +97,9 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
         for (const absent of ['function fitLaw', 'function runBootstrap', 'function levenbergMarquardt', 'function familyModelOf'])
           assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);
     }
+    // The ladder on a budget reads no config: none of the readers.
+    for (const reader of ['function readTrainingPlan', 'function readYamlConfig', 'function readNanoGpt', 'function readTorchtitan', 'function readMegatron'])
+      assert.ok(!fs.readFileSync(path.join(dir, 'cliLadderBudget.js'), 'utf8').includes(reader), `${reader} is in cliLadderBudget.js`);
     // A kind's bundle holds its kind's reader alone.
     const readers = { Json: 'function readTrainingPlan', Yaml: 'function readYamlConfig', Python: 'function readNanoGpt', Toml: 'function readTorchtitan' };
     for (const [kind, reader] of Object.entries(readers)) {
@@ -104,7 +108,7 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
         assert.equal(fs.readFileSync(path.join(dir, `cliEstimate${other}.js`), 'utf8').includes(reader), other === kind, `${reader} in cliEstimate${other}.js`);
     }
     // The small bundles hold none of the parsers: each is a file of its own.
-    for (const bundle of [...estimateBundles, 'cliQuick.js', 'cliLadder.js']) {
+    for (const bundle of [...estimateBundles, 'cliQuick.js', 'cliLadder.js', 'cliLadderBudget.js']) {
       const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
       for (const absent of ['class YAMLMap', 'LRParser', 'TomlError', 'protobufjs', 'function picomatch'])
         assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);
@@ -186,13 +190,15 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       ['ladder', '--budget', '1e20'],
       ['ladder', '--budget', '5000 H100-h', '--json'],
     ]) {
-      const ladder = run('cliLadder.js', args);
-      assert.ok(!ladder.stdout.startsWith('whole CLI'), `${args.join(' ')} answered alone`);
-      assert.deepEqual(ladder.loaded, []);
-      // The current folder is looked at once for runs, though both the idle options and the calibration ask.
-      assert.equal(ladder.looks, 1, `${args.join(' ')} lists the current folder once`);
       const b = whole(args);
-      assert.deepEqual([ladder.status, ladder.stdout, ladder.stderr], [b.status, b.stdout, b.stderr], args.join(' '));
+      for (const bundle of ['cliLadder.js', 'cliLadderBudget.js']) {
+        const ladder = run(bundle, args);
+        assert.ok(!ladder.stdout.startsWith('whole CLI'), `${args.join(' ')} answered alone by ${bundle}`);
+        assert.deepEqual(ladder.loaded, []);
+        // The current folder is looked at once for runs, though both the idle options and the calibration ask.
+        assert.equal(ladder.looks, 1, `${args.join(' ')} lists the current folder once (${bundle})`);
+        assert.deepEqual([ladder.status, ladder.stdout, ladder.stderr], [b.status, b.stdout, b.stderr], `${args.join(' ')} (${bundle})`);
+      }
     }
     // A config as the target: its parser alone (none for literal assignments).
     const pyFile = path.join(configs, 'train_gpt2.py');
@@ -200,6 +206,8 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
     assert.deepEqual(ladderPy.loaded, []);
     const bPy = whole(['ladder', pyFile]);
     assert.deepEqual([ladderPy.status, ladderPy.stdout, ladderPy.stderr], [bPy.status, bPy.stdout, bPy.stderr], 'ladder train_gpt2.py');
+    // …which the budget's bundle hands to the whole CLI.
+    assert.equal(run('cliLadderBudget.js', ['ladder', pyFile]).stdout, `whole CLI: ladder ${pyFile}`);
     // Every package the plugin moves out has its file.
     for (const name of Object.values(LAZY_PACKAGES)) assert.ok(fs.existsSync(path.join(dir, 'lazy', `${name}.js`)), name);
   } finally {

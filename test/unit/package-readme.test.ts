@@ -129,6 +129,7 @@ test('the .vsix admits bundles, media and the manifest, never sources, maps or t
     'dist/cliEstimateYaml.js',
     'dist/cliEstimatePython.js',
     'dist/cliLadder.js',
+    'dist/cliLadderBudget.js',
     'src/extension.ts',
     'test/unit/package-readme.test.ts',
     'node_modules/yaml/package.json',
