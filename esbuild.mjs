@@ -46,8 +46,14 @@ const builds = [
   { ...cliLazy, entryPoints: ['src/cliQuick.ts'], outfile: 'dist/cliQuick.js', external: ['./cliMain.js'] },
   // `estimate` with no runs to read: the config readers and the estimate alone (src/cliEstimate.ts).
   { ...cliLazy, entryPoints: ['src/cliEstimate.ts'], outfile: 'dist/cliEstimate.js', external: ['./cliMain.js'] },
+  // The same with one kind's reader alone, for a JSON, YAML or Python config (src/cliEntry.ts chooses by extension).
+  { ...cliLazy, entryPoints: ['src/cliEstimateJson.ts'], outfile: 'dist/cliEstimateJson.js', external: ['./cliMain.js'] },
+  { ...cliLazy, entryPoints: ['src/cliEstimateYaml.ts'], outfile: 'dist/cliEstimateYaml.js', external: ['./cliMain.js'] },
+  { ...cliLazy, entryPoints: ['src/cliEstimatePython.ts'], outfile: 'dist/cliEstimatePython.js', external: ['./cliMain.js'] },
   // `ladder` with no runs to read: the ladder planner and the config readers alone (src/cliLadder.ts).
   { ...cliLazy, entryPoints: ['src/cliLadder.ts'], outfile: 'dist/cliLadder.js', external: ['./cliMain.js'] },
+  // The same for a --budget target: no config readers (src/cliEntry.ts chooses it).
+  { ...cliLazy, entryPoints: ['src/cliLadderBudget.ts'], outfile: 'dist/cliLadderBudget.js', external: ['./cliMain.js'] },
   { ...cliLazy, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
   {
     bundle: true,

@@ -14,10 +14,22 @@
 // V8 itself checks only the source's length, and npm gives every installed file the same mtime,
 // while any write to a file changes its ctime.
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname as parentFolder, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
-import { createRequire, Module } from 'node:module';
+import type { Module as ModuleInstance } from 'node:module';
+
+// Node's Module class (with its createRequire), taken from this file's own module object:
+// `require('node:module')` would also load Node's ESM loader (its `register`), and `node:os` is
+// not loaded at start either; together about 1 ms of a cold start that needs neither.
+const Module = module.constructor as typeof import('node:module');
+const createRequire = (filename: string): NodeJS.Require => Module.createRequire(filename);
+
+/** The user's home folder, as os.homedir() finds it ($HOME first outside Windows) without loading node:os when $HOME is set. */
+function homeFolder(): string {
+  const home = process.platform === 'win32' ? undefined : process.env.HOME;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return home ?? (require('node:os') as typeof import('node:os')).homedir();
+}
 
 /** The environment variable naming the cache folder (absolute); `off` (or `0`, or a relative path) turns the cache off. */
 export const CODE_CACHE_ENV = 'SCALING_LENS_CODE_CACHE';
@@ -47,7 +59,7 @@ function codeCacheDir(): string | null {
   // Stack traces through source maps are Node's loader's work: keep it when they are on.
   if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return null;
   try {
-    const home = homedir();
+    const home = homeFolder();
     const root = env
       ? env
       : process.platform === 'win32'
@@ -163,7 +175,7 @@ export function requireBundle(filename: string): unknown {
   const cache = createRequire(filename).cache;
   cache[filename] = mod;
   try {
-    const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: Module, f: string, d: string) => void;
+    const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: ModuleInstance, f: string, d: string) => void;
     fn.call(mod.exports, mod.exports, bundleRequire(filename, dirname), mod, filename, dirname);
   } catch (error) {
     delete cache[filename];

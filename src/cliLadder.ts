@@ -5,5 +5,6 @@
 import { ladderCommand } from './cliCommands/ladder';
 import { runAloneOrWholeCli } from './cliAlone';
 import { emptyEstimator } from './cliEmptyEstimator';
+import { CONFIG_READERS } from './core/configs/index';
 
-runAloneOrWholeCli(ladderCommand, { configEstimator: emptyEstimator });
+runAloneOrWholeCli(ladderCommand, { configEstimator: emptyEstimator(CONFIG_READERS) });

@@ -7,7 +7,7 @@ import { fitFamilyLaw } from './fit/jointFamily';
 import type { LawCrossRunFit } from './fit/crossRunLaw';
 import { runPoint, type RunPoint, type RunPointMode } from './fit/runPoint';
 import { overtrainFitFor } from './plan/regime';
-import { sweepAdvice, type SweepAdvice, type SweepRun } from './plan/advice';
+import { sweepAdvice, type SweepAdvice, type SweepRun } from './plan/sweepAdvice';
 import type { TrainingPlan } from './configs/types';
 import {
   fitScheduleResponse,

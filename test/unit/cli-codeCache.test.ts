@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { CODE_CACHE_ENV } from '../../src/cliCodeCache';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -46,7 +47,11 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
       build({ ...lazy, entryPoints: [path.join(repo, 'src/cliEntry.ts')], outfile: path.join(dir, 'cli.js'), external: ['./cli*.js'] }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliEstimate.ts')], outfile: path.join(dir, 'cliEstimate.js') }),
+      ...['Json', 'Yaml', 'Python'].map((kind) =>
+        build({ ...small, entryPoints: [path.join(repo, `src/cliEstimate${kind}.ts`)], outfile: path.join(dir, `cliEstimate${kind}.js`) }),
+      ),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliLadderBudget.ts')], outfile: path.join(dir, 'cliLadderBudget.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/cli.ts')], outfile: path.join(dir, 'cliMain.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/worker/fitThread.ts')], outfile: path.join(dir, 'fitThread.js') }),
       build({ ...lazy, entryPoints: [path.join(repo, 'src/core/runs/jsonlThread.ts')], outfile: path.join(dir, 'jsonlThread.js') }),
@@ -80,9 +85,9 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
       );
     const commands: { args: string[]; bundle: string }[] = [
       { args: ['plan', '--budget', '1e21'], bundle: 'cliQuick.js' },
-      { args: ['estimate', path.join(repo, 'examples', 'configs', 'planned-400m')], bundle: 'cliEstimate.js' },
-      { args: ['estimate', yaml, '--json'], bundle: 'cliEstimate.js' },
-      { args: ['ladder', '--budget', '1e20'], bundle: 'cliLadder.js' },
+      { args: ['estimate', path.join(repo, 'examples', 'configs', 'planned-400m')], bundle: 'cliEstimateJson.js' },
+      { args: ['estimate', yaml, '--json'], bundle: 'cliEstimateYaml.js' },
+      { args: ['ladder', '--budget', '1e20'], bundle: 'cliLadderBudget.js' },
       { args: ['ladder', yaml], bundle: 'cliLadder.js' },
       { args: ['ladder'], bundle: 'cliMain.js' }, // a usage error: the whole CLI words it
       // (`scan` without --no-fit says its progress on stderr at times that vary; `curve` fits.)
@@ -156,6 +161,32 @@ test('the CLI prints the same bytes with its code cache off, being written, and 
     assert.deepEqual(run(['ladder', yaml], 'relative-cache').out, off.out);
     assert.deepEqual(run(['ladder', yaml], './relative-cache').out, off.out);
     assert.deepEqual(fs.readdirSync(cwd).sort(), ['plan.yaml'], 'no cache folder made in the current folder');
+    // By default the cache is in the user's cache folder ($XDG_CACHE_HOME, else $HOME/.cache), found
+    // without loading node:os, nor node:module (which loads Node's ESM loader): neither is needed to start.
+    if (process.platform !== 'win32') {
+      const home = path.join(cacheRoot, 'home');
+      fs.mkdirSync(home);
+      const modulesFile = path.join(cacheRoot, 'modules.txt');
+      const modulesHook = path.join(cacheRoot, 'modules.cjs');
+      fs.writeFileSync(
+        modulesHook,
+        `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(modulesFile)}, process.moduleLoadList.join('\\n')));\n`,
+      );
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+      for (const name of [CODE_CACHE_ENV, 'XDG_CACHE_HOME']) delete env[name];
+      for (const args of [
+        ['estimate', yaml],
+        ['ladder', '--budget', '1e20'],
+      ]) {
+        const r = spawnSync(process.execPath, ['-r', modulesHook, path.join(dir, 'cli.js'), ...args], { cwd, encoding: 'utf8', env });
+        assert.deepEqual([r.status, r.stdout, r.stderr], run(args, 'off').out, args.join(' '));
+        const loaded = fs.readFileSync(modulesFile, 'utf8').split('\n');
+        for (const absent of ['NativeModule os', 'NativeModule module', 'NativeModule internal/modules/esm/loader'])
+          assert.ok(!loaded.includes(absent), `${args.join(' ')}: ${absent}`);
+      }
+      const caches = fs.readdirSync(path.join(home, '.cache', 'scaling-lens', `v8-${process.versions.v8}-${process.arch}`));
+      assert.ok(caches.some((f) => f.startsWith('cliEstimateYaml-')) && caches.some((f) => f.startsWith('cliLadderBudget-')), caches.join(', '));
+    }
   } finally {
     for (const d of [dir, cwd, cacheRoot]) fs.rmSync(d, { recursive: true, force: true });
   }

@@ -149,10 +149,25 @@ test('the CLI entry bundle answers help and version alone and hands every other 
     assert.equal(run('scan', '--', '--help').stdout, 'whole CLI: scan -- --help', 'after -- it is an argument');
     fs.writeFileSync(path.join(dir, 'cliQuick.js'), "process.stdout.write('planner alone: ' + process.argv.slice(2).join(' '));\n");
     assert.equal(run('plan', '--budget', '1e21').stdout, 'planner alone: plan --budget 1e21');
-    fs.writeFileSync(path.join(dir, 'cliEstimate.js'), "process.stdout.write('estimate alone: ' + process.argv.slice(2).join(' '));\n");
-    assert.equal(run('estimate', 'config.json').stdout, 'estimate alone: estimate config.json');
+    // `estimate` by the config's kind (its extension; a folder is its config.json), every other kind by all readers.
+    for (const kind of ['', 'Json', 'Yaml', 'Python'])
+      fs.writeFileSync(
+        path.join(dir, `cliEstimate${kind}.js`),
+        `process.stdout.write('estimate ${kind || 'all'} alone: ' + process.argv.slice(2).join(' '));\n`,
+      );
+    assert.equal(run('estimate', 'config.json').stdout, 'estimate Json alone: estimate config.json');
+    assert.equal(run('estimate', 'models/planned-400m', '--json').stdout, 'estimate Json alone: estimate models/planned-400m --json');
+    assert.equal(run('estimate', '--json', 'plan.YAML').stdout, 'estimate Yaml alone: estimate --json plan.YAML');
+    assert.equal(run('estimate', 'plan.yml').stdout, 'estimate Yaml alone: estimate plan.yml');
+    assert.equal(run('estimate', 'train_gpt2.py').stdout, 'estimate Python alone: estimate train_gpt2.py');
+    assert.equal(run('estimate', 'llama3_8b.toml').stdout, 'estimate all alone: estimate llama3_8b.toml');
+    assert.equal(run('estimate').stdout, 'estimate all alone: estimate');
     fs.writeFileSync(path.join(dir, 'cliLadder.js'), "process.stdout.write('ladder alone: ' + process.argv.slice(2).join(' '));\n");
-    assert.equal(run('ladder', '--budget', '1e20').stdout, 'ladder alone: ladder --budget 1e20');
+    assert.equal(run('ladder', 'config.json').stdout, 'ladder alone: ladder config.json');
+    // A budget as the target: the ladder bundle without the config readers.
+    fs.writeFileSync(path.join(dir, 'cliLadderBudget.js'), "process.stdout.write('ladder on a budget: ' + process.argv.slice(2).join(' '));\n");
+    assert.equal(run('ladder', '--budget', '1e20').stdout, 'ladder on a budget: ladder --budget 1e20');
+    assert.equal(run('ladder', '--json', '--budget=5000 H100-h').stdout, 'ladder on a budget: ladder --json --budget=5000 H100-h');
     assert.equal(run('constructor').stdout, 'whole CLI: constructor', 'a command name is not looked up in the prototype');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lossTokens, planAdvice, planCaveats, planCost, sweepAdvice } from '../../src/core/plan/advice';
+import { lossTokens, planAdvice, planCaveats, planCost } from '../../src/core/plan/advice';
+import { sweepAdvice } from '../../src/core/plan/sweepAdvice';
 import { hardwareTable } from '../../src/core/plan/hardware';
 import { trainingFlops } from '../../src/core/plan/flops';
 import { findMuP, readConfig } from '../../src/core/configs/index';

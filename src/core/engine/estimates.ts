@@ -7,7 +7,9 @@ import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { runPoint } from '../fit/runPoint';
 import { readConfig } from '../configs/index';
-import { lossTokens, planAdvice, planCaveats, planCost, type SweepRun } from '../plan/advice';
+import { lossTokens } from '../plan/advice';
+import type { SweepRun } from '../plan/sweepAdvice';
+import { planEstimate, UNCALIBRATED } from './planEstimate';
 import { familyModelOf } from '../plan/familyModel';
 import type { HardwareTable } from '../plan/hardware';
 import type { ConfigEstimate, FamilyLaw, LossEstimate } from '../snapshot';
@@ -15,7 +17,7 @@ import { appendAll, maxOf } from '../../shared/arrays';
 import { SCHEDULE_ASSUMED } from '../../shared/scheduleAssumed';
 import type { FitScheduler } from './fitScheduler';
 import type { FitFamiliesOptions } from './familyFits';
-import { TRAINING_ARGS_FILE, trainLoss } from './runBasics';
+import { trainLoss } from './runBasics';
 import { brokenLawLoss, brokenLawSentence } from '../fit/familyBrokenLaw';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import { overtrainWeight } from '../plan/regime';
@@ -61,26 +63,10 @@ export function estimateConfig(
   deadline = Number.POSITIVE_INFINITY,
   opts: EstimateOptions = {},
 ): ConfigEstimate {
-  const read = readConfig({ file, text, readSibling });
-  if (read.kind === 'not-applicable') {
-    return { file, applicable: false, reason: read.reason, predictions: {}, notes: [], diagnostics: read.diagnostics };
-  }
-  if (read.kind === 'error') {
-    return { file, applicable: false, reason: read.message, predictions: {}, notes: [], diagnostics: read.diagnostics };
-  }
-  const plan = read.plan;
-  const notes = [...plan.notes];
-  const estimate: ConfigEstimate = { file, applicable: true, plan, predictions: {}, notes, diagnostics: read.diagnostics };
-  const costed = planCost(plan, src.hardware());
-  if (costed.cost) estimate.cost = costed.cost;
-  if (costed.memory) estimate.memory = costed.memory;
-  appendAll(notes, costed.notes);
-  if (plan.tokens === undefined) notes.push(`Training tokens unknown: add ${TRAINING_ARGS_FILE} with max_steps and batch sizes, or total_tokens.`);
-  const advice = planAdvice(plan);
-  estimate.predictions.lr = advice.lr;
-  estimate.predictions.batchTokens = advice.batchTokens;
-  if (advice.silent) estimate.predictions.hparamsSilent = advice.silent;
-  appendAll(appendAll(notes, advice.notes), planCaveats(plan));
+  const estimate = planEstimate(readConfig({ file, text, readSibling }), file, src.hardware());
+  if (!estimate.plan) return estimate;
+  const plan = estimate.plan;
+  const notes = estimate.notes;
   // Repeated data: the family law is asked about the effective (data-limited) tokens.
   const effective = lossTokens(plan);
   const loss = predictLoss(src, plan.params.total, effective.tokens, plan.family, deadline, plan.params.nonEmbedding, opts);
@@ -108,8 +94,8 @@ export function estimateConfig(
     const sweep = src.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? {
       notes: ["LR and batch advice from the family's sweeps: still being fitted."],
     };
-    if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...advice.lr];
-    if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...advice.batchTokens];
+    if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...(estimate.predictions.lr ?? [])];
+    if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...(estimate.predictions.batchTokens ?? [])];
     if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
     appendAll(notes, sweep.notes);
   }
@@ -148,7 +134,7 @@ function predictLoss(
   nonEmbeddingParams: number | undefined,
   opts: EstimateOptions,
 ): LossEstimate | { uncalibrated: string } {
-  if (tokens === undefined) return { uncalibrated: 'training tokens unknown' };
+  if (tokens === undefined) return { uncalibrated: UNCALIBRATED.tokensUnknown };
   const runs = src.runs();
   src.focusFamily?.(family);
   const families = src.fitFamilies(runs, deadline, opts.provisional ? { provisional: true, family } : undefined);
@@ -156,11 +142,11 @@ function predictLoss(
   let familyAssumed = false;
   if (family !== undefined) {
     chosen = families.find((f) => f.family === family);
-    if (!chosen) return { uncalibrated: `no finished runs of family "${family}" in the workspace` };
+    if (!chosen) return { uncalibrated: UNCALIBRATED.noRunsOfFamily(family) };
   } else {
     const fitted = families.filter((f) => f.fit);
     if (fitted.length !== 1) {
-      return { uncalibrated: fitted.length === 0 ? 'no finished runs to calibrate a law' : 'the config names no family and the workspace has several' };
+      return { uncalibrated: fitted.length === 0 ? UNCALIBRATED.noRuns : 'the config names no family and the workspace has several' };
     }
     chosen = fitted[0];
     familyAssumed = true;

@@ -6,12 +6,16 @@
  */
 import { domainFlags, variableRanges, type VariableRanges } from '../laws/domain';
 import { isValidInput, type LawDefinition } from '../laws/types';
+import { referenceParams } from '../laws/reference';
 import { DEFAULT_INTERVAL_LEVEL, naturalEstimates, percentileInterval, runBootstrap } from './bootstrap';
 import { calibrateInterval, intervalKindOf, intervalMultiplier } from './calibration';
 import { fitLaw, type ContrastPrior, type LawFitRaw, type Prior } from './fitLaw';
 import { gaussian, randomInt } from './random';
 import type { FitResult, Prediction } from './types';
 import { appendAll, maxOf } from '../../shared/arrays';
+
+// Defined apart (laws/reference.ts: the published laws' advice needs no fit code), still exported here for its users.
+export { referenceParams };
 
 export interface LawPoint {
   runId: string;
@@ -248,12 +252,6 @@ export function predictWithFit(
   const flags = domainFlags(law, x, fit.dataRanges);
   if (flags.length) pred.flags = flags;
   return pred;
-}
-
-/** A law's published values in fit-space order (`exp`-transformed parameters as their logs). */
-export function referenceParams(law: LawDefinition): number[] {
-  const ref = law.reference!.values;
-  return law.parameters.map((p) => (p.natural.transform === 'exp' ? Math.log(ref[p.natural.name]) : ref[p.natural.name]));
 }
 
 /** Prediction with a law's published defaults (`law.reference`), flagged outside its published domain. */
