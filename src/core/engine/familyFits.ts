@@ -236,11 +236,15 @@ export class FamilyFits {
     };
     // A config naming no family: only when exactly one family could be the one (else each waiting
     // family's provisional fit would go ahead of the curves the full answer needs).
+    // Asked while a rescan still reads: the config's named family once its runs read so far span
+    // MID_READ_MIN_SIZES model sizes, whatever its law (one fitted mid-read lacks the runs read since).
     const provisionalFamilies = !opts.provisional
       ? []
-      : opts.family !== undefined
-        ? [opts.family].filter((f) => byFamily.has(f) && waitsOnAnchorsOnly(f))
-        : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
+      : opts.midRead
+        ? [opts.family].filter((f): f is string => f !== undefined && byFamily.has(f) && modelSizes(byFamily.get(f)!.points) >= MID_READ_MIN_SIZES)
+        : opts.family !== undefined
+          ? [opts.family].filter((f) => byFamily.has(f) && waitsOnAnchorsOnly(f))
+          : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
     const provisionalFamily = provisionalFamilies.length === 1 ? provisionalFamilies[0] : undefined;
     const out: FamilyLaw[] = [];
     for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut, anchorsPending }] of byFamily) {
@@ -258,6 +262,12 @@ export class FamilyFits {
       // Asked for a first answer, a family that waits only for live runs' forecasts (their curve-and-sibling
       // chain: 17 s at 1,000 runs) is fitted now to the points it has. The law it shows meanwhile may
       // be one fitted mid-read to the few runs read then.
+      if (family === provisionalFamily && opts.midRead) {
+        out.push(
+          this.midReadLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline, opts.midRead),
+        );
+        continue;
+      }
       if (family === provisionalFamily) {
         out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
@@ -375,6 +385,63 @@ export class FamilyFits {
   }
 
   /**
+   * The law of a family's runs read so far, asked while a rescan still reads (FitFamiliesOptions.midRead):
+   * fitted without resamples in the provisional slot, ahead of the other family fits (the rounds'
+   * mid-read laws). While the law of exactly these points is fitted, the one of an earlier slice's
+   * points answers, when every point it was fitted to is still one of these (so never a law from
+   * before a rescan of changed files). Not kept in `provisionalCache`: the law shown in place of a
+   * cut-short one (cutShortLaw) is the finished runs', never a mid-read one.
+   */
+  private midReadLaw(
+    family: string,
+    base: Omit<FamilyLaw, 'runIds'>,
+    points: CrossRunPoint[],
+    runIds: string[],
+    live: { pending: string[]; anchored: string[]; fromSiblings: string[]; scheduleAssumed: string[] },
+    pin: ReturnType<RunCatalog['familySpec']>['pin'],
+    deadline: number,
+    midRead: { filesToRead: number },
+  ): FamilyLaw {
+    const provisional = { pendingRunIds: [...live.pending], filesToRead: midRead.filesToRead };
+    const waiting: FamilyLaw = { ...base, runIds, pending: true, provisional };
+    const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
+    const keyOf = (of: CrossRunPoint[]): string => JSON.stringify({ points: of, priors: pin?.priors, ...(law ? { law } : {}) });
+    const key = keyOf(points);
+    const answer = this.fits.latestFit(
+      `provisional:${family}`,
+      key,
+      'family',
+      () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1, resamples: 0 }),
+      deadline,
+      undefined,
+      MID_READ_PRIORITY,
+    );
+    if (!answer || fitTimedOut(answer.result) || 'error' in answer.result) return waiting;
+    let fitted = points;
+    if (answer.key !== key) {
+      const now = new Set(points.map((p) => JSON.stringify(p)));
+      const before = (JSON.parse(answer.key) as { points?: CrossRunPoint[] }).points;
+      if (!before || keyOf(before) !== answer.key || !before.every((p) => now.has(JSON.stringify(p)))) return waiting;
+      fitted = before;
+    }
+    const fittedIds = [...new Set(fitted.map((p) => p.runId))];
+    const anchoredIds = live.anchored.filter((id) => fittedIds.includes(id));
+    const siblingIds = live.fromSiblings.filter((id) => anchoredIds.includes(id));
+    const assumedIds = live.scheduleAssumed.filter((id) => anchoredIds.includes(id));
+    return {
+      ...base,
+      runIds: fittedIds,
+      pending: true,
+      provisional,
+      points: fitted,
+      fit: answer.result,
+      ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
+      ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
+      ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
+    };
+  }
+
+  /**
    * A family's law fitted to the points it has now (finished runs' measured ends and the live runs'
    * forecasts that have landed), the live runs whose forecasts are still coming left out and named (`pendingRunIds`); its own slot and cache, so the
    * law of every run is fitted as before. Undefined `fit` while it is being fitted.
@@ -437,6 +504,24 @@ export interface FitFamiliesOptions {
    */
   provisional?: boolean;
   family?: string;
+  /**
+   * With `provisional`, asked while a rescan still reads (`filesToRead` files left): `family` (named
+   * by the config) gets a law of its runs read so far once they span MID_READ_MIN_SIZES model sizes.
+   */
+  midRead?: { filesToRead: number };
+}
+
+/**
+ * Model sizes a family's runs read so far must span for a law of them mid-read: the Chinchilla law has
+ * five parameters (E, A, B, α, β), so fewer sizes leave its N terms unconstrained.
+ */
+const MID_READ_MIN_SIZES = 5;
+/** A mid-read law goes before the family fits the rounds ask for (lower runs sooner, worker/fitClient.ts). */
+const MID_READ_PRIORITY = -1;
+
+/** Distinct model sizes (parameters) among a family's points. */
+function modelSizes(points: readonly CrossRunPoint[]): number {
+  return new Set(points.map((p) => p.params)).size;
 }
 
 /** A family's slots in the fitter. */

@@ -284,7 +284,16 @@ export class EngineSession {
    * than once the whole round (the live runs' chain, 17 s at 1,000 runs) has landed.
    */
   private async estimateWhenFitted(path: string, text: string): Promise<{ value: ConfigEstimate; complete: boolean }> {
-    while (this.readingDone) await this.readingDone.promise;
+    // While a rescan reads (1,000 runs: 4-11 s), a provisional answer from the family's runs read so far,
+    // tried again between slices; the answer once every file is read follows (the generation moves).
+    while (this.readingDone) {
+      const reading = this.readingDone.promise;
+      const early = this.midReadEstimate(path, text);
+      if (early) return { value: early, complete: false };
+      // Tried again at the next fit landed (its law, most often) or after a gap's more reading, whichever is first.
+      const landed = this.options.fitter.nextLanding?.(PROVISIONAL_RETRY_GAP_MS);
+      await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, PROVISIONAL_RETRY_GAP_MS)), ...(landed ? [landed] : [])]);
+    }
     const fitter = this.options.fitter;
     const giveUpAt = Date.now() + ANSWER_WAIT_MS;
     let provisional = true;
@@ -314,6 +323,19 @@ export class EngineSession {
       if (round >= MAX_ANSWER_ROUNDS || (await fitter.settled(waiting, left)) !== 'answered') return { value, complete: false };
       round++;
     }
+  }
+
+  /**
+   * A config's estimate from its family's runs read so far (FitFamiliesOptions.midRead), or undefined
+   * when it has none yet (too few model sizes read, its law being fitted, or the config names no family:
+   * which family it would be is known only once every file is read).
+   */
+  private midReadEstimate(path: string, text: string): ConfigEstimate | undefined {
+    const filesToRead = this.toRead.length - this.nextToRead;
+    const { value } = this.options.fitter.track(() =>
+      this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, { provisional: true, midRead: { filesToRead } }),
+    );
+    return value.predictions.loss?.provisional?.filesToRead !== undefined ? value : undefined;
   }
 
   /** A budget's plan on the chosen family's law; throws the planner's error. */
