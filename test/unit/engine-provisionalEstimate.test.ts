@@ -573,3 +573,13 @@ test('a session asked mid-read answers from the runs read so far; the snapshots 
   const strip = (snapshot: Snapshot) => ({ ...snapshot, version: 0, estimates: 0, buildMs: 0 });
   assert.deepEqual(strip(asked.last), strip(quiet.last));
 });
+
+test("asked while a rescan reads, with too few sizes read, the estimate asks for no fit: the looked-at run's curve is not put behind a family law", () => {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of filesOf('llama-12m', 'llama-23m', 'llama-44m')) engine.update(file, examples);
+  const e = askMidRead(engine, 12);
+  assert.equal(e.predictions.loss, undefined);
+  assert.match(e.predictions.uncalibrated ?? '', /still being fitted/);
+  assert.equal(fitter.land(), 0, 'nothing asked of the fitting threads');
+});

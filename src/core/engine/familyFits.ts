@@ -268,6 +268,12 @@ export class FamilyFits {
         );
         continue;
       }
+      // Mid-read, no other law is asked for: a family fit (200 resamples) would go ahead of the looked-at
+      // run's curve in the fitting threads, for points that change with the next slice (rounds ask those).
+      if (opts.midRead) {
+        out.push({ ...base, runIds, pending: true });
+        continue;
+      }
       if (family === provisionalFamily) {
         out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
