@@ -488,10 +488,20 @@ test('asked while a rescan reads: a provisional law of the runs read so far once
   assert.equal(job?.kind === 'family' && job.resamples, 0, 'without resamples');
   assert.match(lensTitle(first), /^Loss ≈\d\.\d+ \(provisional\) · /);
 
-  // The rescan reads on (a run of the same family under a second root): while the law of the new points
-  // is fitted, the earlier slice's (its points all still in) answers; then the newer one.
-  const second = secondRoot();
-  for (const file of listFiles(second)) engine.update(file, second);
+  // The rescan reads on (runs of the same family under a second root). One more run: the law shown stays,
+  // no refit asked (each goes ahead of every curve fit) until the points read have doubled.
+  const second = secondRoot(['llama-12m', 'llama-23m', 'llama-44m', 'llama-95m', 'llama-187m']);
+  for (const file of listFiles(path.join(second, 'copy-of-llama-12m'))) engine.update(file, second);
+  const oneMore = askMidRead(engine, 3).predictions.loss;
+  assert.equal(oneMore?.value, loss.value);
+  assert.equal(oneMore?.provisional?.filesToRead, 3);
+  assert.equal(
+    fitter.land((slot) => slot.startsWith('provisional:')),
+    0,
+    'no refit for one more run',
+  );
+  // Doubled: while the law of the new points is fitted, the earlier one (its points all still read) answers; then the newer.
+  for (const file of listFiles(second).filter((f) => !f.includes('copy-of-llama-12m'))) engine.update(file, second);
   const later = askMidRead(engine, 1).predictions.loss;
   assert.equal(later?.value, loss.value, 'the law of the runs read before');
   assert.deepEqual(later?.runsUsed.sort(), loss.runsUsed);
@@ -501,13 +511,13 @@ test('asked while a rescan reads: a provisional law of the runs read so far once
     1,
   );
   const newer = askMidRead(engine, 1).predictions.loss;
-  assert.ok(newer?.runsUsed.includes('copy-of-12m') && newer.runsUsed.length === 6, newer?.runsUsed.join(', '));
+  assert.ok(newer?.runsUsed.includes('copy-of-llama-12m') && newer.runsUsed.length === 10, newer?.runsUsed.join(', '));
 });
 
-/** A second root holding a copy of llama-12m (family example-sweep, named by its training_args.json) as run `copy-of-12m`. */
-function secondRoot(): string {
+/** A second root holding copies of `runs` (family example-sweep, named by their training_args.json) as runs `copy-of-<run>`. */
+function secondRoot(runs: string[]): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-'));
-  fs.cpSync(path.join(examples, 'sweep', 'llama-12m'), path.join(root, 'copy-of-12m'), { recursive: true });
+  for (const run of runs) fs.cpSync(path.join(examples, 'sweep', run), path.join(root, `copy-of-${run}`), { recursive: true });
   return root;
 }
 
@@ -520,7 +530,7 @@ test('a mid-read law whose points are not all among those read now (a rescan of 
   assert.ok(askMidRead(engine, 2).predictions.loss?.provisional, 'the law of these five runs');
   // A rescan that reads a copy of llama-12m (another run) where llama-12m was: the landed law has a point no longer read.
   engine.clear();
-  const second = secondRoot();
+  const second = secondRoot(['llama-12m']);
   for (const file of [...filesOf('llama-23m', 'llama-44m', 'llama-95m', 'llama-187m'), ...listFiles(second)])
     engine.update(file, file.startsWith(second) ? second : examples);
   assert.equal(askMidRead(engine, 2).predictions.loss, undefined, 'nothing until the law of the runs read now lands');
@@ -528,7 +538,7 @@ test('a mid-read law whose points are not all among those read now (a rescan of 
     fitter.land((slot) => slot.startsWith('provisional:')),
     1,
   );
-  assert.ok(askMidRead(engine, 2).predictions.loss?.runsUsed.includes('copy-of-12m'));
+  assert.ok(askMidRead(engine, 2).predictions.loss?.runsUsed.includes('copy-of-llama-12m'));
 });
 
 test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {

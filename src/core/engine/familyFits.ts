@@ -36,6 +36,8 @@ export class FamilyFits {
   private readonly unlistedSinceClear = new Set<string>();
   /** Each family's provisional law (`FitFamiliesOptions.provisional`): fitted without the live runs whose forecasts are still coming. */
   private readonly provisionalCache = new Map<string, Cached<CrossRunFit | { error: string }> & { points: CrossRunPoint[] }>();
+  /** Each family's law last shown mid-read (`midReadLaw`), with its points. */
+  private readonly midReadShown = new Map<string, { points: CrossRunPoint[]; value: CrossRunFit }>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -53,6 +55,7 @@ export class FamilyFits {
     for (const family of this.listedFamilies) this.unlistedSinceClear.add(family);
     this.listedFamilies = new Set();
     this.provisionalCache.clear();
+    this.midReadShown.clear();
   }
 
   /** The rescan's files are all read: a family listed before it and not since is gone (its fitter slots are forgotten). */
@@ -335,7 +338,8 @@ export class FamilyFits {
       }
     }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
-    for (const cache of [this.familyCache, this.provisionalCache]) for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
+    for (const cache of [this.familyCache, this.provisionalCache, this.midReadShown])
+      for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
     const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
     this.listedFamilies = new Set(byFamily.keys());
     for (const family of byFamily.keys()) this.unlistedSinceClear.delete(family);
@@ -410,9 +414,14 @@ export class FamilyFits {
   ): FamilyLaw {
     const provisional = { pendingRunIds: [...live.pending], filesToRead: midRead.filesToRead };
     const waiting: FamilyLaw = { ...base, runIds, pending: true, provisional };
+    const lawOf = (fitted: CrossRunPoint[], value: CrossRunFit): FamilyLaw => this.midReadFamilyLaw(base, provisional, live, fitted, value);
     const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
     const keyOf = (of: CrossRunPoint[]): string => JSON.stringify({ points: of, priors: pin?.priors, ...(law ? { law } : {}) });
     const key = keyOf(points);
+    // Refitted only once the points read have doubled since the law shown: each refit goes ahead of
+    // every curve fit, and the lens asks again at each round mid-read (the laws move).
+    const shown = this.midReadShown.get(family);
+    if (shown && 2 * shown.points.length > points.length && subsetOf(shown.points, points)) return lawOf(shown.points, shown.value);
     const answer = this.fits.latestFit(
       `provisional:${family}`,
       key,
@@ -425,11 +434,23 @@ export class FamilyFits {
     if (!answer || fitTimedOut(answer.result) || 'error' in answer.result) return waiting;
     let fitted = points;
     if (answer.key !== key) {
-      const now = new Set(points.map((p) => JSON.stringify(p)));
       const before = (JSON.parse(answer.key) as { points?: CrossRunPoint[] }).points;
-      if (!before || keyOf(before) !== answer.key || !before.every((p) => now.has(JSON.stringify(p)))) return waiting;
+      if (!before || keyOf(before) !== answer.key || !subsetOf(before, points)) return waiting;
       fitted = before;
     }
+    const value = answer.result;
+    this.midReadShown.set(family, { points: fitted, value });
+    return lawOf(fitted, value);
+  }
+
+  /** A provisional law as `midReadLaw` shows it. */
+  private midReadFamilyLaw(
+    base: Omit<FamilyLaw, 'runIds'>,
+    provisional: NonNullable<FamilyLaw['provisional']>,
+    live: { anchored: string[]; fromSiblings: string[]; scheduleAssumed: string[] },
+    fitted: CrossRunPoint[],
+    value: CrossRunFit,
+  ): FamilyLaw {
     const fittedIds = [...new Set(fitted.map((p) => p.runId))];
     const anchoredIds = live.anchored.filter((id) => fittedIds.includes(id));
     const siblingIds = live.fromSiblings.filter((id) => anchoredIds.includes(id));
@@ -440,7 +461,7 @@ export class FamilyFits {
       pending: true,
       provisional,
       points: fitted,
-      fit: answer.result,
+      fit: value,
       ...(anchoredIds.length ? { anchoredRunIds: anchoredIds } : {}),
       ...(siblingIds.length ? { anchoredFromSiblings: siblingIds } : {}),
       ...(assumedIds.length ? { anchoredScheduleAssumed: assumedIds } : {}),
@@ -524,6 +545,12 @@ export interface FitFamiliesOptions {
 const MID_READ_MIN_SIZES = 5;
 /** A mid-read law goes before the family fits the rounds ask for (lower runs sooner, worker/fitClient.ts). */
 const MID_READ_PRIORITY = -1;
+
+/** Whether every point of `some` is one of `all` (the same run, size, tokens and loss). */
+function subsetOf(some: readonly CrossRunPoint[], all: readonly CrossRunPoint[]): boolean {
+  const now = new Set(all.map((p) => JSON.stringify(p)));
+  return some.every((p) => now.has(JSON.stringify(p)));
+}
 
 /** Distinct model sizes (parameters) among a family's points. */
 function modelSizes(points: readonly CrossRunPoint[]): number {
