@@ -542,7 +542,10 @@ test('a mid-read law whose points are not all among those read now (a rescan of 
 });
 
 test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {
-  const files = sweepFiles.map((p) => ({ path: p, root: examples }));
+  // Behind the sweep, 400 folders holding a model config only (no run): reading goes on for a few slices after the first answer.
+  const configsOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-configs-'));
+  for (let i = 0; i < 400; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
+  const files = [...sweepFiles.map((p) => ({ path: p, root: examples })), ...listFiles(configsOnly).map((p) => ({ path: p, root: configsOnly }))];
   /** A session whose first slice reads five sizes' folders (looked at), with every fit landing as asked; `ask` estimates the config at once. */
   const run = async (ask: boolean) => {
     const fitter = new SlotFitter();
