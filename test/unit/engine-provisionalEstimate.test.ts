@@ -512,6 +512,7 @@ test('asked while a rescan reads: a provisional law of the runs read so far once
   );
   const newer = askMidRead(engine, 1).predictions.loss;
   assert.ok(newer?.runsUsed.includes('copy-of-llama-12m') && newer.runsUsed.length === 10, newer?.runsUsed.join(', '));
+  fs.rmSync(second, { recursive: true, force: true });
 });
 
 /** A second root holding copies of `runs` (family example-sweep, named by their training_args.json) as runs `copy-of-<run>`. */
@@ -539,6 +540,7 @@ test('a mid-read law whose points are not all among those read now (a rescan of 
     1,
   );
   assert.ok(askMidRead(engine, 2).predictions.loss?.runsUsed.includes('copy-of-llama-12m'));
+  fs.rmSync(second, { recursive: true, force: true });
 });
 
 test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {
@@ -585,6 +587,7 @@ test('a session asked mid-read answers from the runs read so far; the snapshots 
   // Identical once read, but for the snapshot's number and the estimates generation (an answer given early moves it).
   const strip = (snapshot: Snapshot) => ({ ...snapshot, version: 0, estimates: 0, buildMs: 0 });
   assert.deepEqual(strip(asked.last), strip(quiet.last));
+  fs.rmSync(configsOnly, { recursive: true, force: true });
 });
 
 test("asked while a rescan reads, with too few sizes read, the estimate asks for no fit: the looked-at run's curve is not put behind a family law", () => {
