@@ -202,8 +202,10 @@ export interface FamilyLaw {
    * `fullLawTimedOut`: the family's law ran out of its fit budget, `fit` (without resamples) stands
    * in for it, and nothing follows until the budget changes; `sameRuns` when it is fitted to the
    * same runs, else it is the provisional law shown before (the finished runs').
+   * `filesToRead`: asked while a rescan still reads, `fit` is the law of the family's runs read so far,
+   * with this many files of the workspace still to read; the law of every run follows.
    */
-  provisional?: { pendingRunIds: string[]; fullLawTimedOut?: { sameRuns: boolean } };
+  provisional?: { pendingRunIds: string[]; fullLawTimedOut?: { sameRuns: boolean }; filesToRead?: number };
 }
 
 export interface LossEstimate extends Prediction {
@@ -235,9 +237,10 @@ export interface LossEstimate extends Prediction {
    * A first answer from a provisional family law (FamilyLaw.provisional): fitted to the finished runs
    * only, without the live runs named (their forecasts are still being fitted) and without the
    * over-training law. Its `interval` is not calibrated for that and is not shown; the estimate has
-   * `fitsPending`, and the family's law replaces it once it lands.
+   * `fitsPending`, and the family's law replaces it once it lands. `filesToRead`: fitted to the runs
+   * read so far while a rescan still reads (FamilyLaw.provisional.filesToRead).
    */
-  provisional?: { pendingRunIds: string[]; note: string; fullLawTimedOut?: true };
+  provisional?: { pendingRunIds: string[]; note: string; fullLawTimedOut?: true; filesToRead?: number };
 }
 
 /** What `estimate` and the code lens say about one training config. */

@@ -546,3 +546,157 @@ test('a config naming no family asks no fit in place of a cut-short law when sev
     fs.rmSync(ws.root, { recursive: true, force: true });
   }
 });
+
+/** The sweep's files of the runs named (folder names under examples/sweep). */
+const filesOf = (...runs: string[]) => sweepFiles.filter((f) => runs.includes(path.basename(path.dirname(f))));
+const askMidRead = (engine: ScalingWorkspace, filesToRead: number) =>
+  engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true, midRead: { filesToRead } });
+
+test('asked while a rescan reads: a provisional law of the runs read so far once they span five sizes, marked, from an earlier slice while the newer one is fitted', () => {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  // Four sizes read (12m, 23m, 44m twice, 95m): too few for the law's five parameters, none asked.
+  for (const file of filesOf('llama-12m', 'llama-23m', 'llama-44m', 'llama-44m-lr3e-3', 'llama-95m')) engine.update(file, examples);
+  assert.equal(askMidRead(engine, 6).predictions.loss?.provisional, undefined);
+  assert.equal(
+    fitter.land((slot) => slot.startsWith('provisional:')),
+    0,
+    'no provisional fit asked with four sizes',
+  );
+  // A fifth size: the law of the runs read so far is fitted (without resamples), then answers.
+  for (const file of filesOf('llama-187m')) engine.update(file, examples);
+  const asked = askMidRead(engine, 4);
+  assert.equal(asked.predictions.loss?.provisional, undefined, 'nothing while it is fitted');
+  assert.equal(
+    fitter.land((slot) => slot.startsWith('provisional:')),
+    1,
+  );
+  const first = askMidRead(engine, 4);
+  const loss = first.predictions.loss;
+  assert.ok(loss?.provisional, 'a provisional loss');
+  assert.equal(loss.provisional.filesToRead, 4);
+  // (llama-44m-lr3e-3, an LR variant, is not among the law's points.)
+  assert.deepEqual(loss.runsUsed.sort(), ['sweep/llama-12m', 'sweep/llama-187m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m']);
+  assert.ok(
+    first.notes.some((n) => n.startsWith('Provisional:') && n.includes('the 5 runs of the family read so far, 4 file(s) of the workspace still to read')),
+    first.notes.join(' | '),
+  );
+  assert.ok(first.notes.includes("LR and batch advice from the family's sweeps: still being fitted."));
+  assert.ok(!fitter.jobs.some((j) => j.slot.startsWith('sweep:') || j.slot.startsWith('overtrain:')), 'no sweep or over-training fit mid-read');
+  const job = fitter.jobs.find((j) => j.slot.startsWith('provisional:'))?.job;
+  assert.equal(job?.kind === 'family' && job.resamples, 0, 'without resamples');
+  assert.match(lensTitle(first), /^Loss ≈\d\.\d+ \(provisional\) · /);
+
+  // The rescan reads on (runs of the same family under a second root). One more run: the law shown stays,
+  // no refit asked (each goes ahead of every curve fit) until the points read have doubled.
+  const second = secondRoot(['llama-12m', 'llama-23m', 'llama-44m', 'llama-95m', 'llama-187m']);
+  for (const file of listFiles(path.join(second, 'copy-of-llama-12m'))) engine.update(file, second);
+  const oneMore = askMidRead(engine, 3).predictions.loss;
+  assert.equal(oneMore?.value, loss.value);
+  assert.equal(oneMore?.provisional?.filesToRead, 3);
+  assert.equal(
+    fitter.land((slot) => slot.startsWith('provisional:')),
+    0,
+    'no refit for one more run',
+  );
+  // Doubled: while the law of the new points is fitted, the earlier one (its points all still read) answers; then the newer.
+  for (const file of listFiles(second).filter((f) => !f.includes('copy-of-llama-12m'))) engine.update(file, second);
+  const later = askMidRead(engine, 1).predictions.loss;
+  assert.equal(later?.value, loss.value, 'the law of the runs read before');
+  assert.deepEqual(later?.runsUsed.sort(), loss.runsUsed);
+  assert.equal(later?.provisional?.filesToRead, 1);
+  assert.equal(
+    fitter.land((slot) => slot.startsWith('provisional:')),
+    1,
+  );
+  const newer = askMidRead(engine, 1).predictions.loss;
+  assert.ok(newer?.runsUsed.includes('copy-of-llama-12m') && newer.runsUsed.length === 10, newer?.runsUsed.join(', '));
+  fs.rmSync(second, { recursive: true, force: true });
+});
+
+/** A second root holding copies of `runs` (family example-sweep, named by their training_args.json) as runs `copy-of-<run>`. */
+function secondRoot(runs: string[]): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-'));
+  for (const run of runs) fs.cpSync(path.join(examples, 'sweep', run), path.join(root, `copy-of-${run}`), { recursive: true });
+  return root;
+}
+
+test('a mid-read law whose points are not all among those read now (a rescan of changed runs) is not shown', () => {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of filesOf('llama-12m', 'llama-23m', 'llama-44m', 'llama-95m', 'llama-187m')) engine.update(file, examples);
+  askMidRead(engine, 2);
+  fitter.land((slot) => slot.startsWith('provisional:'));
+  assert.ok(askMidRead(engine, 2).predictions.loss?.provisional, 'the law of these five runs');
+  // A rescan that reads a copy of llama-12m (another run) where llama-12m was: the landed law has a point no longer read.
+  engine.clear();
+  const second = secondRoot(['llama-12m']);
+  for (const file of [...filesOf('llama-23m', 'llama-44m', 'llama-95m', 'llama-187m'), ...listFiles(second)])
+    engine.update(file, file.startsWith(second) ? second : examples);
+  assert.equal(askMidRead(engine, 2).predictions.loss, undefined, 'nothing until the law of the runs read now lands');
+  assert.equal(
+    fitter.land((slot) => slot.startsWith('provisional:')),
+    1,
+  );
+  assert.ok(askMidRead(engine, 2).predictions.loss?.runsUsed.includes('copy-of-llama-12m'));
+  fs.rmSync(second, { recursive: true, force: true });
+});
+
+test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {
+  // Behind the sweep, 1,500 folders holding a model config only (no run): reading goes on for many slices after the first
+  // answer (400 gave a margin of a few slices on an idle machine).
+  const configsOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-configs-'));
+  for (let i = 0; i < 1500; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
+  const files = [...sweepFiles.map((p) => ({ path: p, root: examples })), ...listFiles(configsOnly).map((p) => ({ path: p, root: configsOnly }))];
+  /** A session whose first slice reads five sizes' folders (looked at), with every fit landing as asked; `ask` estimates the config at once. */
+  const run = async (ask: boolean) => {
+    const fitter = new SlotFitter();
+    const snapshots: Snapshot[] = [];
+    const s = new EngineSession({
+      fitter,
+      settings: { fitTimeBudgetMs: 60_000 },
+      engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
+      onSnapshot: (snapshot) => snapshots.push(snapshot),
+      log: () => undefined,
+    });
+    s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
+    s.reset(files);
+    const answer = ask ? s.estimateConfig(config, configText) : undefined;
+    const lander = setInterval(() => {
+      if (fitter.land() > 0) s.fitLanded();
+    }, 20);
+    try {
+      const first = await answer;
+      // Every fit landed and shown: no fit left, nothing held, every file read.
+      // (Up to 60 s: the loop ends as soon as everything has settled.)
+      for (let i = 0; i < 3000; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const last = snapshots.at(-1);
+        if (last && last.fitting === 0 && last.filesToRead === undefined && fitter.land() === 0 && i > 20) break;
+      }
+      return { first, last: snapshots.at(-1)! };
+    } finally {
+      clearInterval(lander);
+    }
+  };
+  const asked = await run(true);
+  const quiet = await run(false);
+  const loss = asked.first?.predictions.loss;
+  assert.ok(loss?.provisional?.filesToRead !== undefined && loss.provisional.filesToRead > 0, 'answered before every file was read');
+  assert.equal(asked.first?.fitsPending, true, 'the lens asks again');
+  assert.ok(!loss.runsUsed.includes('sweep/llama-44m-lr3e-3'), `from the runs read first: ${loss.runsUsed.join(', ')}`);
+  // Identical once read, but for the snapshot's number and the estimates generation (an answer given early moves it).
+  const strip = (snapshot: Snapshot) => ({ ...snapshot, version: 0, estimates: 0, buildMs: 0 });
+  assert.deepEqual(strip(asked.last), strip(quiet.last));
+  fs.rmSync(configsOnly, { recursive: true, force: true });
+});
+
+test("asked while a rescan reads, with too few sizes read, the estimate asks for no fit: the looked-at run's curve is not put behind a family law", () => {
+  const fitter = new SlotFitter();
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of filesOf('llama-12m', 'llama-23m', 'llama-44m')) engine.update(file, examples);
+  const e = askMidRead(engine, 12);
+  assert.equal(e.predictions.loss, undefined);
+  assert.match(e.predictions.uncalibrated ?? '', /still being fitted/);
+  assert.equal(fitter.land(), 0, 'nothing asked of the fitting threads');
+});

@@ -22,6 +22,9 @@ import { brokenLawLoss, brokenLawSentence } from '../fit/familyBrokenLaw';
 import { FLOPS_PER_PARAM_TOKEN } from '../laws/trainingCompute';
 import { overtrainWeight } from '../plan/regime';
 
+/** Said while the family's LR / batch sweeps are fitted (or, mid-read, not yet asked for). */
+const SWEEP_PENDING_NOTE = "LR and batch advice from the family's sweeps: still being fitted.";
+
 /** How far past the largest fitted run a prediction may go before it is flagged (×, in N or D). */
 const EXTRAPOLATION_FACTOR = 10;
 
@@ -32,6 +35,11 @@ export interface EstimateOptions {
    * provisional one, fitted without the live runs whose forecasts are still coming (LossEstimate.provisional).
    */
   provisional?: boolean;
+  /**
+   * Asked while a rescan still reads (`filesToRead` files left): only a provisional loss from the
+   * runs read so far is of use (FitFamiliesOptions.midRead), so the sweeps' advice is not fitted yet.
+   */
+  midRead?: { filesToRead: number };
   /** Told the family law the loss is predicted from (or would be, once fitted). */
   onFamily?: (law: FamilyLaw) => void;
 }
@@ -88,12 +96,11 @@ export function estimateConfig(
   // The family's own LR / batch sweeps, when it has them: refitted Step Law, and the penalty of
   // the configured values only where a sweep surface is fitted at this N and D.
   const sweepFamily = 'uncalibrated' in loss ? plan.family : loss.family;
-  if (sweepFamily !== undefined) {
+  if (sweepFamily !== undefined && opts.midRead) notes.push(SWEEP_PENDING_NOTE);
+  else if (sweepFamily !== undefined) {
     const runs = sweepRuns(src, sweepFamily);
     const sweepJob = { kind: 'sweep' as const, plan, runs, seed: src.seed() };
-    const sweep = src.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? {
-      notes: ["LR and batch advice from the family's sweeps: still being fitted."],
-    };
+    const sweep = src.fit(`sweep:${file}`, JSON.stringify(sweepJob), 'sweep', () => sweepJob, deadline) ?? { notes: [SWEEP_PENDING_NOTE] };
     if (sweep.lr) estimate.predictions.lr = [sweep.lr, ...(estimate.predictions.lr ?? [])];
     if (sweep.batchTokens) estimate.predictions.batchTokens = [sweep.batchTokens, ...(estimate.predictions.batchTokens ?? [])];
     if (sweep.penaltyPct !== undefined) estimate.predictions.hparamPenaltyPct = sweep.penaltyPct;
@@ -137,7 +144,11 @@ function predictLoss(
   if (tokens === undefined) return { uncalibrated: UNCALIBRATED.tokensUnknown };
   const runs = src.runs();
   src.focusFamily?.(family);
-  const families = src.fitFamilies(runs, deadline, opts.provisional ? { provisional: true, family } : undefined);
+  const families = src.fitFamilies(
+    runs,
+    deadline,
+    opts.provisional ? { provisional: true, family, ...(opts.midRead ? { midRead: opts.midRead } : {}) } : undefined,
+  );
   let chosen: FamilyLaw | undefined;
   let familyAssumed = false;
   if (family !== undefined) {
@@ -193,7 +204,13 @@ function predictLoss(
       ? {
           provisional: chosen.provisional.fullLawTimedOut
             ? { pendingRunIds: [], note: cutShortNote(chosen.provisional.fullLawTimedOut.sameRuns, chosen.runIds.length), fullLawTimedOut: true as const }
-            : { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalNote(chosen.provisional.pendingRunIds) },
+            : chosen.provisional.filesToRead !== undefined
+              ? {
+                  pendingRunIds: chosen.provisional.pendingRunIds,
+                  note: midReadNote(chosen.runIds.length, chosen.provisional.filesToRead),
+                  filesToRead: chosen.provisional.filesToRead,
+                }
+              : { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalNote(chosen.provisional.pendingRunIds) },
         }
       : {}),
     // The break is said once, in its own field, not again among the fit's warnings (as FamilyLaw.fitWarnings).
@@ -214,6 +231,11 @@ function predictLoss(
 function provisionalNote(pendingRunIds: readonly string[]): string {
   const shown = pendingRunIds.slice(0, 5).join(', ') + (pendingRunIds.length > 5 ? ` and ${pendingRunIds.length - 5} more` : '');
   return `Provisional: the family law fitted without the live runs whose forecasts are still coming, while the forecasts of ${pendingRunIds.length} live run(s) (${shown}) are still being fitted; no interval until the full law lands (it replaces this).`;
+}
+
+/** What a provisional loss asked for while a rescan still reads leaves out, in a sentence. */
+function midReadNote(runs: number, filesToRead: number): string {
+  return `Provisional: the family law fitted to the ${runs} runs of the family read so far, ${filesToRead} file(s) of the workspace still to read; no interval until the law of every run lands (it replaces this).`;
 }
 
 /** Why a provisional loss stands in for the family's full law that ran out of its fit budget, in a sentence. */

@@ -60,6 +60,8 @@ export class FamilyFits {
    * whose forecasts are still coming, or standing in for a full law cut short by its budget.
    */
   private readonly provisionalCache = new Map<string, StandIn>();
+  /** Each family's law last shown mid-read (`midReadLaw`), with its points. */
+  private readonly midReadShown = new Map<string, { points: CrossRunPoint[]; value: CrossRunFit }>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -77,6 +79,7 @@ export class FamilyFits {
     for (const family of this.listedFamilies) this.unlistedSinceClear.add(family);
     this.listedFamilies = new Set();
     this.provisionalCache.clear();
+    this.midReadShown.clear();
   }
 
   /** The rescan's files are all read: a family listed before it and not since is gone (its fitter slots are forgotten). */
@@ -260,11 +263,15 @@ export class FamilyFits {
     };
     // A config naming no family: only when exactly one family could be the one (else each waiting
     // family's provisional fit would go ahead of the curves the full answer needs).
+    // Asked while a rescan still reads: the config's named family once its runs read so far span
+    // MID_READ_MIN_SIZES model sizes, whatever its law (one fitted mid-read lacks the runs read since).
     const provisionalFamilies = !opts.provisional
       ? []
-      : opts.family !== undefined
-        ? [opts.family].filter((f) => byFamily.has(f) && waitsOnAnchorsOnly(f))
-        : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
+      : opts.midRead
+        ? [opts.family].filter((f): f is string => f !== undefined && byFamily.has(f) && modelSizes(byFamily.get(f)!.points) >= MID_READ_MIN_SIZES)
+        : opts.family !== undefined
+          ? [opts.family].filter((f) => byFamily.has(f) && waitsOnAnchorsOnly(f))
+          : [...byFamily.keys()].filter(waitsOnAnchorsOnly);
     const provisionalFamily = provisionalFamilies.length === 1 ? provisionalFamilies[0] : undefined;
     const out: FamilyLaw[] = [];
     /** Families whose law ran out of its fit budget: where each one's law is in `out`, and what a law standing in for it needs. */
@@ -292,6 +299,18 @@ export class FamilyFits {
       // Asked for a first answer, a family that waits only for live runs' forecasts (their curve-and-sibling
       // chain: 17 s at 1,000 runs) is fitted now to the points it has. The law it shows meanwhile may
       // be one fitted mid-read to the few runs read then.
+      if (family === provisionalFamily && opts.midRead) {
+        out.push(
+          this.midReadLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline, opts.midRead),
+        );
+        continue;
+      }
+      // Mid-read, no other law is asked for: a family fit (200 resamples) would go ahead of the looked-at
+      // run's curve in the fitting threads, for points that change with the next slice (rounds ask those).
+      if (opts.midRead) {
+        out.push({ ...base, runIds, pending: true });
+        continue;
+      }
       if (family === provisionalFamily) {
         out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
@@ -340,7 +359,8 @@ export class FamilyFits {
       if (standIn) out[c.at] = standIn;
     }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
-    for (const cache of [this.familyCache, this.provisionalCache]) for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
+    for (const cache of [this.familyCache, this.provisionalCache, this.midReadShown])
+      for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
     const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
     this.listedFamilies = new Set(byFamily.keys());
     for (const family of byFamily.keys()) this.unlistedSinceClear.delete(family);
@@ -389,6 +409,67 @@ export class FamilyFits {
       fit: shown.value,
       ...runs.anchors,
     };
+  }
+
+  /**
+   * The law of a family's runs read so far, asked while a rescan still reads (FitFamiliesOptions.midRead):
+   * fitted without resamples in the provisional slot, ahead of the other family fits (the rounds'
+   * mid-read laws). While the law of exactly these points is fitted, the one of an earlier slice's
+   * points answers, when every point it was fitted to is still one of these (so never a law from
+   * before a rescan of changed files). Not kept in `provisionalCache`: the law shown in place of a
+   * cut-short one (cutShortLaw) is the finished runs', never a mid-read one.
+   */
+  private midReadLaw(
+    family: string,
+    base: Omit<FamilyLaw, 'runIds'>,
+    points: CrossRunPoint[],
+    runIds: string[],
+    live: { pending: string[]; anchored: string[]; fromSiblings: string[]; scheduleAssumed: string[] },
+    pin: ReturnType<RunCatalog['familySpec']>['pin'],
+    deadline: number,
+    midRead: { filesToRead: number },
+  ): FamilyLaw {
+    const provisional = { pendingRunIds: [...live.pending], filesToRead: midRead.filesToRead };
+    const waiting: FamilyLaw = { ...base, runIds, pending: true, provisional };
+    const lawOf = (fitted: CrossRunPoint[], value: CrossRunFit): FamilyLaw => this.midReadFamilyLaw(base, provisional, live, fitted, value);
+    const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
+    const keyOf = (of: CrossRunPoint[]): string => JSON.stringify({ points: of, priors: pin?.priors, ...(law ? { law } : {}) });
+    const key = keyOf(points);
+    // Refitted only once the points read have doubled since the law shown: each refit goes ahead of
+    // every curve fit, and the lens asks again at each round mid-read (the laws move).
+    const shown = this.midReadShown.get(family);
+    if (shown && 2 * shown.points.length > points.length && subsetOf(shown.points, points)) return lawOf(shown.points, shown.value);
+    const answer = this.fits.latestFit(
+      `provisional:${family}`,
+      key,
+      'family',
+      () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1, resamples: 0 }),
+      deadline,
+      undefined,
+      MID_READ_PRIORITY,
+    );
+    if (!answer || fitTimedOut(answer.result) || 'error' in answer.result) return waiting;
+    let fitted = points;
+    if (answer.key !== key) {
+      const before = (JSON.parse(answer.key) as { points?: CrossRunPoint[] }).points;
+      if (!before || keyOf(before) !== answer.key || !subsetOf(before, points)) return waiting;
+      fitted = before;
+    }
+    const value = answer.result;
+    this.midReadShown.set(family, { points: fitted, value });
+    return lawOf(fitted, value);
+  }
+
+  /** A provisional law as `midReadLaw` shows it. */
+  private midReadFamilyLaw(
+    base: Omit<FamilyLaw, 'runIds'>,
+    provisional: NonNullable<FamilyLaw['provisional']>,
+    live: LiveAnchors,
+    fitted: CrossRunPoint[],
+    value: CrossRunFit,
+  ): FamilyLaw {
+    const runs = lawRuns(fitted, live);
+    return { ...base, runIds: runs.runIds, pending: true, provisional, points: fitted, fit: value, ...runs.anchors };
   }
 
   /**
@@ -491,6 +572,30 @@ export interface FitFamiliesOptions {
    */
   provisional?: boolean;
   family?: string;
+  /**
+   * With `provisional`, asked while a rescan still reads (`filesToRead` files left): `family` (named
+   * by the config) gets a law of its runs read so far once they span MID_READ_MIN_SIZES model sizes.
+   */
+  midRead?: { filesToRead: number };
+}
+
+/**
+ * Model sizes a family's runs read so far must span for a law of them mid-read: the Chinchilla law has
+ * five parameters (E, A, B, α, β), so fewer sizes leave its N terms unconstrained.
+ */
+const MID_READ_MIN_SIZES = 5;
+/** A mid-read law goes before the family fits the rounds ask for (lower runs sooner, worker/fitClient.ts). */
+const MID_READ_PRIORITY = -1;
+
+/** Whether every point of `some` is one of `all` (the same run, size, tokens and loss). */
+function subsetOf(some: readonly CrossRunPoint[], all: readonly CrossRunPoint[]): boolean {
+  const now = new Set(all.map((p) => JSON.stringify(p)));
+  return some.every((p) => now.has(JSON.stringify(p)));
+}
+
+/** Distinct model sizes (parameters) among a family's points. */
+function modelSizes(points: readonly CrossRunPoint[]): number {
+  return new Set(points.map((p) => p.params)).size;
 }
 
 /** A family's slots in the fitter. */

@@ -113,6 +113,8 @@ export class EngineSession {
   /** The folders of the runs looked at and of the config asked for, read first. */
   private lookedAtIds: readonly string[] = [];
   private configFolders: string[] = [];
+  /** Resolved by the round that shows the rescan's first answer: an estimate asked mid-read is tried then. */
+  private firstAnswerShown: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Reading held for the first answer (FIRST_ANSWER_HOLD_MS): the timer that resumes it. */
   private readHold: ReturnType<typeof setTimeout> | undefined;
 
@@ -284,7 +286,18 @@ export class EngineSession {
    * than once the whole round (the live runs' chain, 17 s at 1,000 runs) has landed.
    */
   private async estimateWhenFitted(path: string, text: string): Promise<{ value: ConfigEstimate; complete: boolean }> {
-    while (this.readingDone) await this.readingDone.promise;
+    // While a rescan reads (1,000 runs: 4-11 s), a provisional answer from the family's runs read so far,
+    // tried again between slices; the answer once every file is read follows (the generation moves).
+    while (this.readingDone) {
+      const reading = this.readingDone.promise;
+      // Not before the looked-at runs' first answer (their fits would queue behind its law's, a family's kind going first).
+      const early = this.answerShown || this.lookedAtIds.length === 0 ? this.midReadEstimate(path, text) : undefined;
+      if (early) return { value: early, complete: false };
+      // Tried again at the next fit landed (its law, most often) or after a gap's more reading, whichever is first.
+      const landed = this.options.fitter.nextLanding?.(PROVISIONAL_RETRY_GAP_MS);
+      const shown = this.answerShown ? [] : [(this.firstAnswerShown ??= promiseWithResolve()).promise];
+      await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, PROVISIONAL_RETRY_GAP_MS)), ...(landed ? [landed] : []), ...shown]);
+    }
     const fitter = this.options.fitter;
     const giveUpAt = Date.now() + ANSWER_WAIT_MS;
     let provisional = true;
@@ -314,6 +327,19 @@ export class EngineSession {
       if (round >= MAX_ANSWER_ROUNDS || (await fitter.settled(waiting, left)) !== 'answered') return { value, complete: false };
       round++;
     }
+  }
+
+  /**
+   * A config's estimate from its family's runs read so far (FitFamiliesOptions.midRead), or undefined
+   * when it has none yet (too few model sizes read, its law being fitted, or the config names no family:
+   * which family it would be is known only once every file is read).
+   */
+  private midReadEstimate(path: string, text: string): ConfigEstimate | undefined {
+    const filesToRead = this.toRead.length - this.nextToRead;
+    const { value } = this.options.fitter.track(() =>
+      this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, { provisional: true, midRead: { filesToRead } }),
+    );
+    return value.predictions.loss?.provisional?.filesToRead !== undefined ? value : undefined;
   }
 
   /** A budget's plan on the chosen family's law; throws the planner's error. */
@@ -378,6 +404,10 @@ export class EngineSession {
         this.answerShown ||= snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined);
         // The first answer is out, or none is coming (too few points): the held reading goes on.
         if (this.answerShown || snapshot.fitting === 0) this.resumeReading();
+        if (this.answerShown) {
+          this.firstAnswerShown?.resolve();
+          this.firstAnswerShown = undefined;
+        }
         // Mid-read, the round asks for the fits of the runs read so far; it is shown only when nothing was before.
         if (filesToRead === 0 || !this.posted) {
           if (filesToRead > 0) snapshot.filesToRead = filesToRead;
@@ -413,6 +443,12 @@ function withPointFirst(engine: WorkspaceOptions): WorkspaceOptions {
 function readSibling(absPath: string): string | undefined {
   const r = readTextFile(absPath, READ_CAPS.config);
   return 'error' in r ? undefined : r.text;
+}
+
+function promiseWithResolve(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function describe(error: unknown): string {
