@@ -41,6 +41,11 @@ export function calibrationRuns(command: string, workspace: string | undefined, 
   if (workspace) return ctx.loadWorkspace([workspace], hardware);
   const here = ctx.defaultWorkspace?.();
   if (here) {
+    // Said before the read: a large folder (a home or /tmp holding many runs) takes minutes to read
+    // and fit, which looked like a hang when nothing was said until the end.
+    ctx.stderr(
+      `scaling-lens ${command}: reading the training logs under the current folder (${here}) to calibrate; pass --workspace <dir> for another folder\n`,
+    );
     const engine = ctx.loadWorkspace([here], hardware);
     if (engine.runs().length > 0) {
       ctx.stderr(`scaling-lens ${command}: calibrating on the ${engine.runs().length} run(s) in the current folder; pass --workspace <dir> for others\n`);

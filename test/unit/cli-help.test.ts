@@ -117,7 +117,11 @@ test('estimate without --workspace outside any runs says to pass one', () => {
     encoding: 'utf8',
   });
   assert.equal(here.status, 0, here.stderr);
-  assert.match(here.stderr, /calibrating on the \d+ run\(s\) in the current folder/);
+  // Said before the read (a large folder takes long), then what it found.
+  assert.match(
+    here.stderr,
+    /reading the training logs under the current folder \(.*examples\) to calibrate[^\n]*\n[^\n]*calibrating on the \d+ run\(s\) in the current folder/,
+  );
   assert.match(here.stdout, /predicted final loss: \d\.\d{3} \[/);
 });
 
