@@ -548,6 +548,17 @@ test('a config naming no family asks no fit in place of a cut-short law when sev
 });
 
 /** The sweep's files of the runs named (folder names under examples/sweep). */
+/**
+ * `beforeRead` for a session's read: each config-only file under `root` takes at least 2 ms to read, so that a read
+ * of a few hundred of them outlasts a first answer by far on any machine (reading is synchronous, in slices).
+ */
+function slowUnder(root: string): (index: number, file: { path: string; root: string }) => void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  return (_index, file) => {
+    if (file.root === root) Atomics.wait(cell, 0, 0, 2);
+  };
+}
+
 const filesOf = (...runs: string[]) => sweepFiles.filter((f) => runs.includes(path.basename(path.dirname(f))));
 const askMidRead = (engine: ScalingWorkspace, filesToRead: number) =>
   engine.estimateConfig(config, configText, readSibling, Number.POSITIVE_INFINITY, { provisional: true, midRead: { filesToRead } });
@@ -643,10 +654,10 @@ test('a mid-read law whose points are not all among those read now (a rescan of 
 });
 
 test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {
-  // Behind the sweep, 1,500 folders holding a model config only (no run): reading goes on for many slices after the first
-  // answer (400 gave a margin of a few slices on an idle machine).
+  // Behind the sweep, 400 folders holding a model config only (no run), each read in 2 ms or more (slowUnder): reading
+  // goes on for 0.8 s or more after the first answer, whatever the machine's speed.
   const configsOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-configs-'));
-  for (let i = 0; i < 1500; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
+  for (let i = 0; i < 400; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
   const files = [...sweepFiles.map((p) => ({ path: p, root: examples })), ...listFiles(configsOnly).map((p) => ({ path: p, root: configsOnly }))];
   /** A session whose first slice reads five sizes' folders (looked at), with every fit landing as asked; `ask` estimates the config at once. */
   const run = async (ask: boolean) => {
@@ -660,7 +671,7 @@ test('a session asked mid-read answers from the runs read so far; the snapshots 
       log: () => undefined,
     });
     s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
-    s.reset(files);
+    s.reset(files, slowUnder(configsOnly));
     const answer = ask ? s.estimateConfig(config, configText) : undefined;
     const lander = setInterval(() => {
       if (fitter.land() > 0) s.fitLanded();
@@ -699,4 +710,49 @@ test("asked while a rescan reads, with too few sizes read, the estimate asks for
   assert.equal(e.predictions.loss, undefined);
   assert.match(e.predictions.uncalibrated ?? '', /still being fitted/);
   assert.equal(fitter.land(), 0, 'nothing asked of the fitting threads');
+});
+
+test("asked during a later read of changed files (not a rescan), the estimate is the family's full law, not the rescan's law of the runs read then", async () => {
+  // Review C: the law of the 5 runs read first at startup came back, labelled "read so far", whenever the lens asked
+  // while changed files were read in more than one slice; only a rescan's read answers from the runs read so far.
+  const configsOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-later-'));
+  for (let i = 0; i < 400; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
+  const configFiles = listFiles(configsOnly).map((p) => ({ path: p, root: configsOnly }));
+  const fitter = new SlotFitter();
+  const snapshots: Snapshot[] = [];
+  const s = new EngineSession({
+    fitter,
+    settings: { fitTimeBudgetMs: 60_000 },
+    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
+    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    log: () => undefined,
+  });
+  const lander = setInterval(() => {
+    if (fitter.land() > 0) s.fitLanded();
+  }, 20);
+  try {
+    s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
+    s.reset([...sweepFiles.map((p) => ({ path: p, root: examples })), ...configFiles], slowUnder(configsOnly));
+    const startup = (await s.estimateConfig(config, configText)).predictions.loss;
+    assert.ok(startup?.provisional?.filesToRead, 'the rescan answered from the runs read so far');
+    // (Up to 60 s: the loop ends as soon as everything has settled.)
+    for (let i = 0; i < 3000; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const last = snapshots.at(-1);
+      if (last && last.fitting === 0 && last.filesToRead === undefined && fitter.land() === 0 && i > 20) break;
+    }
+    const full = (await s.estimateConfig(config, configText)).predictions.loss;
+    assert.ok(full && !full.provisional && full.interval, 'settled: the full law');
+    // A later change: two runs' logs and 300 other folders, read in several slices.
+    s.lookAt(['sweep/llama-12m']);
+    const changed = sweepFiles.filter((f) => /llama-12m|llama-23m/.test(f)).map((p) => ({ path: p, root: examples }));
+    s.read([...changed, ...configFiles.slice(0, 300)], slowUnder(configsOnly));
+    const later = (await s.estimateConfig(config, configText)).predictions.loss;
+    assert.equal(later?.provisional, undefined, `not a law of the runs read so far: ${later?.provisional?.note}`);
+    assert.equal(later?.value, full.value);
+    assert.deepEqual(later?.runsUsed, full.runsUsed);
+  } finally {
+    clearInterval(lander);
+    fs.rmSync(configsOnly, { recursive: true, force: true });
+  }
 });

@@ -88,6 +88,8 @@ export class FamilyFits {
     const gone = [...this.unlistedSinceClear].filter((family) => !named.has(family) && !this.listedFamilies.has(family));
     this.unlistedSinceClear.clear();
     this.fits.forget(gone.flatMap(familySlots));
+    // Every file read: a law of the runs read so far is never shown again (the next rescan fits its own).
+    this.midReadShown.clear();
   }
 
   /**

@@ -110,6 +110,11 @@ export class EngineSession {
   private nextToRead = 0;
   /** Set while files remain to read: resolved once all are. Estimates and plans wait for it. */
   private readingDone: { promise: Promise<void>; resolve: () => void } | undefined;
+  /**
+   * A rescan (`reset`) is being read: only then does an estimate answer from the runs read so far. An
+   * ordinary read of changed files keeps the law the workspace has (review C: a startup law came back).
+   */
+  private rescanReading = false;
   /** The folders of the runs looked at and of the config asked for, read first. */
   private lookedAtIds: readonly string[] = [];
   private configFolders: string[] = [];
@@ -148,6 +153,7 @@ export class EngineSession {
     // 2.0-2.5 s (one run, load 34), but a cold point fit can outlast the per-fit time budget on a busy
     // machine and is then lost (2 of 6 rescans at load 20-35 showed the run only with its full fit).
     this.options.fitter.warm?.();
+    this.rescanReading = true;
     this.read(files, beforeRead);
   }
 
@@ -205,6 +211,7 @@ export class EngineSession {
     this.nextToRead = 0;
     // After a rescan, the runs not read again are gone: their fits are forgotten (workspace.rescanRead).
     this.engine.rescanRead();
+    this.rescanReading = false;
     const done = this.readingDone;
     this.readingDone = undefined;
     this.scheduleRecompute();
@@ -291,7 +298,7 @@ export class EngineSession {
     while (this.readingDone) {
       const reading = this.readingDone.promise;
       // Not before the looked-at runs' first answer (their fits would queue behind its law's, a family's kind going first).
-      const early = this.answerShown || this.lookedAtIds.length === 0 ? this.midReadEstimate(path, text) : undefined;
+      const early = this.rescanReading && (this.answerShown || this.lookedAtIds.length === 0) ? this.midReadEstimate(path, text) : undefined;
       if (early) return { value: early, complete: false };
       // Tried again at the next fit landed (its law, most often) or after a gap's more reading, whichever is first.
       const landed = this.options.fitter.nextLanding?.(PROVISIONAL_RETRY_GAP_MS);
