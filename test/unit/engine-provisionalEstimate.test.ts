@@ -653,41 +653,58 @@ test('a mid-read law whose points are not all among those read now (a rescan of 
   fs.rmSync(second, { recursive: true, force: true });
 });
 
+/** `count` folders under a new temporary folder, each holding a model config only (no run); `files` as a session reads them. */
+function configOnlyFolders(prefix: string, count: number): { root: string; files: { path: string; root: string }[] } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (let i = 0; i < count; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(root, `model-${i}`, 'config.json'));
+  return { root, files: listFiles(root).map((p) => ({ path: p, root })) };
+}
+
+/**
+ * A session whose fits all land as asked (every 20 ms), looking at five sizes' runs; `settled` waits until no fit is
+ * left, nothing is held and every file is read (up to 60 s: it ends as soon as everything has settled); `stop` ends the landing.
+ */
+function landingSession(): { s: EngineSession; snapshots: Snapshot[]; settled: () => Promise<void>; stop: () => void } {
+  const fitter = new SlotFitter();
+  const snapshots: Snapshot[] = [];
+  const s = new EngineSession({
+    fitter,
+    settings: { fitTimeBudgetMs: 60_000 },
+    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
+    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    log: () => undefined,
+  });
+  s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
+  const lander = setInterval(() => {
+    if (fitter.land() > 0) s.fitLanded();
+  }, 20);
+  const settled = async () => {
+    for (let i = 0; i < 3000; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const last = snapshots.at(-1);
+      if (last && last.fitting === 0 && last.filesToRead === undefined && fitter.land() === 0 && i > 20) break;
+    }
+  };
+  return { s, snapshots, settled, stop: () => clearInterval(lander) };
+}
+
 test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {
   // Behind the sweep, 400 folders holding a model config only (no run), each read in 2 ms or more (slowUnder): reading
   // goes on for 0.8 s or more after the first answer, whatever the machine's speed.
-  const configsOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-configs-'));
-  for (let i = 0; i < 400; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
-  const files = [...sweepFiles.map((p) => ({ path: p, root: examples })), ...listFiles(configsOnly).map((p) => ({ path: p, root: configsOnly }))];
+  const configsOnly = configOnlyFolders('midread-configs-', 400);
+  const files = [...sweepFiles.map((p) => ({ path: p, root: examples })), ...configsOnly.files];
   /** A session whose first slice reads five sizes' folders (looked at), with every fit landing as asked; `ask` estimates the config at once. */
   const run = async (ask: boolean) => {
-    const fitter = new SlotFitter();
-    const snapshots: Snapshot[] = [];
-    const s = new EngineSession({
-      fitter,
-      settings: { fitTimeBudgetMs: 60_000 },
-      engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
-      onSnapshot: (snapshot) => snapshots.push(snapshot),
-      log: () => undefined,
-    });
-    s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
-    s.reset(files, slowUnder(configsOnly));
+    const { s, snapshots, settled, stop } = landingSession();
+    s.reset(files, slowUnder(configsOnly.root));
     const answer = ask ? s.estimateConfig(config, configText) : undefined;
-    const lander = setInterval(() => {
-      if (fitter.land() > 0) s.fitLanded();
-    }, 20);
     try {
       const first = await answer;
       // Every fit landed and shown: no fit left, nothing held, every file read.
-      // (Up to 60 s: the loop ends as soon as everything has settled.)
-      for (let i = 0; i < 3000; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const last = snapshots.at(-1);
-        if (last && last.fitting === 0 && last.filesToRead === undefined && fitter.land() === 0 && i > 20) break;
-      }
+      await settled();
       return { first, last: snapshots.at(-1)! };
     } finally {
-      clearInterval(lander);
+      stop();
     }
   };
   const asked = await run(true);
@@ -699,7 +716,7 @@ test('a session asked mid-read answers from the runs read so far; the snapshots 
   // Identical once read, but for the snapshot's number and the estimates generation (an answer given early moves it).
   const strip = (snapshot: Snapshot) => ({ ...snapshot, version: 0, estimates: 0, buildMs: 0 });
   assert.deepEqual(strip(asked.last), strip(quiet.last));
-  fs.rmSync(configsOnly, { recursive: true, force: true });
+  fs.rmSync(configsOnly.root, { recursive: true, force: true });
 });
 
 test("asked while a rescan reads, with too few sizes read, the estimate asks for no fit: the looked-at run's curve is not put behind a family law", () => {
@@ -715,44 +732,25 @@ test("asked while a rescan reads, with too few sizes read, the estimate asks for
 test("asked during a later read of changed files (not a rescan), the estimate is the family's full law, not the rescan's law of the runs read then", async () => {
   // Review C: the law of the 5 runs read first at startup came back, labelled "read so far", whenever the lens asked
   // while changed files were read in more than one slice; only a rescan's read answers from the runs read so far.
-  const configsOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'midread-later-'));
-  for (let i = 0; i < 400; i++) fs.cpSync(path.join(examples, 'sweep', 'llama-12m', 'config.json'), path.join(configsOnly, `model-${i}`, 'config.json'));
-  const configFiles = listFiles(configsOnly).map((p) => ({ path: p, root: configsOnly }));
-  const fitter = new SlotFitter();
-  const snapshots: Snapshot[] = [];
-  const s = new EngineSession({
-    fitter,
-    settings: { fitTimeBudgetMs: 60_000 },
-    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
-    onSnapshot: (snapshot) => snapshots.push(snapshot),
-    log: () => undefined,
-  });
-  const lander = setInterval(() => {
-    if (fitter.land() > 0) s.fitLanded();
-  }, 20);
+  const configsOnly = configOnlyFolders('midread-later-', 400);
+  const { s, settled, stop } = landingSession();
   try {
-    s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
-    s.reset([...sweepFiles.map((p) => ({ path: p, root: examples })), ...configFiles], slowUnder(configsOnly));
+    s.reset([...sweepFiles.map((p) => ({ path: p, root: examples })), ...configsOnly.files], slowUnder(configsOnly.root));
     const startup = (await s.estimateConfig(config, configText)).predictions.loss;
     assert.ok(startup?.provisional?.filesToRead, 'the rescan answered from the runs read so far');
-    // (Up to 60 s: the loop ends as soon as everything has settled.)
-    for (let i = 0; i < 3000; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      const last = snapshots.at(-1);
-      if (last && last.fitting === 0 && last.filesToRead === undefined && fitter.land() === 0 && i > 20) break;
-    }
+    await settled();
     const full = (await s.estimateConfig(config, configText)).predictions.loss;
     assert.ok(full && !full.provisional && full.interval, 'settled: the full law');
     // A later change: two runs' logs and 300 other folders, read in several slices.
     s.lookAt(['sweep/llama-12m']);
     const changed = sweepFiles.filter((f) => /llama-12m|llama-23m/.test(f)).map((p) => ({ path: p, root: examples }));
-    s.read([...changed, ...configFiles.slice(0, 300)], slowUnder(configsOnly));
+    s.read([...changed, ...configsOnly.files.slice(0, 300)], slowUnder(configsOnly.root));
     const later = (await s.estimateConfig(config, configText)).predictions.loss;
     assert.equal(later?.provisional, undefined, `not a law of the runs read so far: ${later?.provisional?.note}`);
     assert.equal(later?.value, full.value);
     assert.deepEqual(later?.runsUsed, full.runsUsed);
   } finally {
-    clearInterval(lander);
-    fs.rmSync(configsOnly, { recursive: true, force: true });
+    stop();
+    fs.rmSync(configsOnly.root, { recursive: true, force: true });
   }
 });
