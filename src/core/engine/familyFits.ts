@@ -434,25 +434,16 @@ export class FamilyFits {
     const provisional = { pendingRunIds: [...live.pending], filesToRead: midRead.filesToRead };
     const waiting: FamilyLaw = { ...base, runIds, pending: true, provisional };
     const lawOf = (fitted: CrossRunPoint[], value: CrossRunFit): FamilyLaw => this.midReadFamilyLaw(base, provisional, live, fitted, value);
-    const law = pin && pin.law !== DEFAULT_FAMILY_LAW ? pin.law : undefined;
-    const keyOf = (of: CrossRunPoint[]): string => JSON.stringify({ points: of, priors: pin?.priors, ...(law ? { law } : {}) });
-    const key = keyOf(points);
+    const keyOf = (of: CrossRunPoint[]): string => lawRequest(of, pin, this.options().seed ?? 1, 0).key;
+    const request = lawRequest(points, pin, this.options().seed ?? 1, 0);
     // Refitted only once the points read have doubled since the law shown: each refit goes ahead of
     // every curve fit, and the lens asks again at each round mid-read (the laws move).
     const shown = this.midReadShown.get(family);
     if (shown && 2 * shown.points.length > points.length && subsetOf(shown.points, points)) return lawOf(shown.points, shown.value);
-    const answer = this.fits.latestFit(
-      `provisional:${family}`,
-      key,
-      'family',
-      () => ({ kind: 'family', points, priors: pin?.priors, ...(law ? { law } : {}), seed: this.options().seed ?? 1, resamples: 0 }),
-      deadline,
-      undefined,
-      MID_READ_PRIORITY,
-    );
+    const answer = this.fits.latestFit(`provisional:${family}`, request.key, 'family', request.job, deadline, undefined, MID_READ_PRIORITY);
     if (!answer || fitTimedOut(answer.result) || 'error' in answer.result) return waiting;
     let fitted = points;
-    if (answer.key !== key) {
+    if (answer.key !== request.key) {
       const before = (JSON.parse(answer.key) as { points?: CrossRunPoint[] }).points;
       if (!before || keyOf(before) !== answer.key || !subsetOf(before, points)) return waiting;
       fitted = before;
