@@ -39,8 +39,15 @@ class SlotFitter implements SessionFitter {
   private readonly waiters: { keys: string[]; resolve: (r: 'answered') => void }[] = [];
   readonly jobs: { slot: string; job: FitJob }[] = [];
 
-  /** `outOfBudget`: the jobs run with their fit budget already spent (cut short, as a big sweep's law is by scalingLens.fit.timeBudgetMs). */
-  constructor(private readonly outOfBudget: (job: FitJob) => boolean = () => false) {}
+  /**
+   * `outOfBudget`: the jobs run with their fit budget already spent (cut short in their main fit, as a big sweep's law is
+   * by scalingLens.fit.timeBudgetMs). `cutInBootstrap`: the jobs stopped in their bootstrap, once their main fit and
+   * leave-largest-out check are done (cancelled after as many checks as the same job without resamples makes: no clock).
+   */
+  constructor(
+    private readonly outOfBudget: (job: FitJob) => boolean = () => false,
+    private readonly cutInBootstrap: (job: FitJob) => boolean = () => false,
+  ) {}
 
   fit<K extends FitJobKind>(slot: string, key: string, _kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined {
     const answer = this.answers.get(slot) as FitAnswer<K> | undefined;
@@ -53,10 +60,20 @@ class SlotFitter implements SessionFitter {
         run: () => {
           const job = makeJob();
           this.jobs.push({ slot, job });
-          this.answers.set(slot, { key, result: runFitJob(job, { ...control, deadline: this.outOfBudget(job) ? performance.now() : undefined }), tag });
+          this.answers.set(slot, { key, result: runFitJob(job, this.controlFor(job, control)), tag });
         },
       });
     return answer;
+  }
+
+  private controlFor(job: FitJob, control: FitControl): FitControl {
+    if (job.kind === 'family' && this.cutInBootstrap(job)) {
+      let checks = 0;
+      runFitJob({ ...job, resamples: 0 }, { isCancelled: () => (checks++, false) });
+      let left = checks;
+      return { isCancelled: () => left-- < 0 };
+    }
+    return { ...control, deadline: this.outOfBudget(job) ? performance.now() : undefined };
   }
 
   track<T>(fn: () => T): { value: T; waiting: string[] } {
@@ -388,6 +405,14 @@ test("a family law out of its fit budget: the estimate shows the same runs' law 
   }
   const full = fitter.jobs.filter((j) => j.slot.startsWith('family:') && j.job.kind === 'family' && j.job.points.some((p) => p.runId === LIVE));
   assert.ok(full.length >= 1, 'the full law of every run was asked for');
+  // Cut short in its main fit: the same runs' law is fitted again, without resamples.
+  assert.equal(engine.snapshot().families.find((f) => f.runIds.includes(LIVE))?.fit?.cutShortIn, 'main fit');
+  assert.ok(
+    fitter.jobs.some(
+      (j) => j.slot.startsWith('provisional:') && j.job.kind === 'family' && j.job.resamples === 0 && j.job.points.some((p) => p.runId === LIVE),
+    ),
+    'the stand-in fit was asked',
+  );
   const loss = estimate.predictions.loss;
   assert.ok(loss, `a loss, not: ${estimate.predictions.uncalibrated}`);
   assert.ok(loss.provisional?.fullLawTimedOut, 'marked provisional, standing in for the law that ran out of its budget');
@@ -410,6 +435,31 @@ test("a family law out of its fit budget: the estimate shows the same runs' law 
   assert.match(lensTitle(estimate), /^Loss ≈\d\.\d+ \(provisional\) · /);
   assert.match(lensTooltip(estimate), /provisional chinchilla law[^]*No interval: the full law did not finish within its fit time budget/);
   assert.match(hover, /\| Predicted loss \| ≈\d\.\d+ \(provisional\): Provisional: the family's full law did not finish within scalingLens\.fit\.timeBudgetMs/);
+});
+
+test("a family law cut short in its bootstrap: the estimate shows the law's own fit without resamples, provisional, and asks no second fit", () => {
+  const fitter = new SlotFitter(undefined, fullFamilyLaw);
+  const engine = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter });
+  for (const file of sweepFiles) engine.update(file, examples);
+  const estimate = landAll(fitter, engine, () => askConfig(engine));
+  const law = engine.snapshot().families.find((f) => f.runIds.includes(LIVE));
+  assert.ok(law?.fit?.timedOut, 'the full law ran out of its budget');
+  assert.equal(law.fit.cutShortIn, 'bootstrap');
+  const loss = estimate.predictions.loss;
+  assert.ok(loss?.provisional?.fullLawTimedOut, `a provisional loss, not: ${estimate.predictions.uncalibrated}`);
+  assert.ok(loss.runsUsed.includes(LIVE) && loss.anchoredRunIds?.includes(LIVE), 'the same runs as the full law, the live run anchored');
+  assert.match(loss.provisional.note, new RegExp(`showing the law of the same ${loss.runsUsed.length} runs fitted without resamples`));
+  assert.deepEqual(
+    fitter.jobs.filter((j) => j.slot.startsWith('provisional:') && j.job.kind === 'family' && j.job.points.some((p) => p.runId === LIVE)).map((j) => j.slot),
+    [],
+    'no second fit of the same runs',
+  );
+  // The full law's own point, as the law that finished gives it.
+  const inline = new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, curveResamples: 4 });
+  for (const file of sweepFiles) inline.update(file, examples);
+  const reference = inline.estimateConfig(config, configText, readSibling).predictions.loss;
+  assert.ok(reference && !reference.provisional);
+  assert.equal(loss.value, reference.value);
 });
 
 test('a family law out of its fit budget whose point fit runs out too: the provisional law of the finished runs stays, with the reason', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chinchillaPriors, fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
+import { chinchillaPriors, familyLawWithoutResamples, fitCrossRun, predictCrossRun, type CrossRunFit, type CrossRunPoint } from '../../src/core/fit/crossRun';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 import { percentileInterval } from '../../src/core/fit/bootstrap';
 import { calibrateInterval } from '../../src/core/fit/calibration';
@@ -223,4 +223,40 @@ test('a prior on a combination of parameters (fitLaw contrastPriors) pins what t
     assert.ok(fit.residualRmse < 0.01, `${fit.residualRmse}`);
   }
   assert.ok('error' in fitLaw(chinchillaLaw, { x: xs, y: ys }, { contrastPriors: [{ coefficients: { nope: 1 }, mean: 0, sd: 1 }] }));
+});
+
+/** `isCancelled` that answers true from its `after`+1-th call on, counting its calls (no clock: the same calls every run). */
+function cancelAfter(after: number): { isCancelled: () => boolean; calls: () => number } {
+  let calls = 0;
+  return { isCancelled: () => ++calls > after, calls: () => calls };
+}
+
+test('a fit cut short says where it stopped; cut in its bootstrap it holds the law fitted without resamples', () => {
+  const runs = syntheticRuns(EPOCH, 12, 21);
+  // The calls a fit without resamples makes (main fit, leave-largest-out), then those of the full fit.
+  const counting = cancelAfter(Infinity);
+  const pointFit = assertFit(fitCrossRun(runs, { seed: 4, resamples: 0, isCancelled: counting.isCancelled }));
+  const before = counting.calls();
+  const all = cancelAfter(Infinity);
+  const full = assertFit(fitCrossRun(runs, { seed: 4, isCancelled: all.isCancelled }));
+  assert.ok(pointFit.validation && !pointFit.timedOut && full.cutShortIn === undefined && all.calls() > before + 1);
+  assert.equal(familyLawWithoutResamples(full), undefined, 'not cut short: nothing to stand in for');
+
+  // Stopped halfway through the resamples.
+  const cut = assertFit(fitCrossRun(runs, { seed: 4, isCancelled: cancelAfter(before + Math.floor((all.calls() - before) / 2)).isCancelled }));
+  assert.equal(cut.timedOut, true);
+  assert.equal(cut.cutShortIn, 'bootstrap');
+  assert.ok(cut.bootstrap.resamples > 0 && cut.bootstrap.resamples < 200, `${cut.bootstrap.resamples} resamples`);
+  assert.deepEqual(familyLawWithoutResamples(cut), pointFit);
+  // Stopped at the bootstrap's first check: the same.
+  assert.deepEqual(familyLawWithoutResamples(assertFit(fitCrossRun(runs, { seed: 4, isCancelled: cancelAfter(before).isCancelled }))), pointFit);
+
+  // Stopped in the leave-largest-out check (its last call) or in the main fit: no law without resamples to give.
+  const inCheck = assertFit(fitCrossRun(runs, { seed: 4, isCancelled: cancelAfter(before - 1).isCancelled }));
+  assert.equal(inCheck.cutShortIn, 'leave-largest-out');
+  assert.equal(inCheck.validation, undefined);
+  assert.equal(familyLawWithoutResamples(inCheck), undefined);
+  const inMain = assertFit(fitCrossRun(runs, { seed: 4, deadline: performance.now() - 1 }));
+  assert.equal(inMain.cutShortIn, 'main fit');
+  assert.equal(familyLawWithoutResamples(inMain), undefined);
 });

@@ -4,7 +4,7 @@
 import type { Run, Series } from '../runs/types';
 import { runPoint, stableCheckpoints, type RunPointInput, type RunPointMode } from '../fit/runPoint';
 import { scheduleFromLog } from '../laws/schedule';
-import type { CrossRunFit, CrossRunPoint } from '../fit/crossRun';
+import { familyLawWithoutResamples, type CrossRunFit, type CrossRunPoint } from '../fit/crossRun';
 import type { LawCrossRunFit } from '../fit/crossRunLaw';
 import { fitTimedOut, type FitJobOf } from '../fitJobs';
 import { DEFAULT_FAMILY_LAW, familyLaw } from '../laws/familyLaws';
@@ -285,6 +285,8 @@ export class FamilyFits {
       pin: FamilyPin;
       live: LiveAnchors;
       pending: boolean;
+      /** The law cut short: the key it was fitted by and its value. */
+      cut: { key: string; value: CrossRunFit };
     }[] = [];
     for (const [family, { points, runIds, source, excluded, pointsPending, anchored, fromSiblings, scheduleAssumed, leftOut, anchorsPending }] of byFamily) {
       const { pin, description } = this.catalog.familySpec(family);
@@ -340,7 +342,8 @@ export class FamilyFits {
       const state = pending ? { pending: true } : {};
       // The law ran out of its fit budget (now, or the one shown while newer points are fitted): an
       // estimate may show a law standing in for it (cutShortLaw), decided once every family is seen.
-      if (opts.provisional && value && !('error' in value) && value.timedOut) cutShort.push({ family, at: out.length, base, points, pin, live, pending });
+      if (opts.provisional && value && !('error' in value) && value.timedOut)
+        cutShort.push({ family, at: out.length, base, points, pin, live, pending, cut: { key: cached!.key, value } });
       if (!value) out.push({ ...base, ...state, runIds });
       else if ('error' in value) out.push({ ...base, ...state, runIds, error: value.error });
       // The runs of the law shown: while a newer fit runs, those the older one was fitted to.
@@ -357,7 +360,7 @@ export class FamilyFits {
     const cutShortFamily = candidates.length === 1 ? candidates[0].family : undefined;
     for (const c of cutShort) {
       if (c.family !== cutShortFamily) continue;
-      const standIn = this.cutShortLaw(c.family, c.base, c.points, c.pin, deadline, c.live, c.pending);
+      const standIn = this.cutShortLaw(c.family, c.base, c.points, c.pin, deadline, c.live, c.pending, c.cut);
       if (standIn) out[c.at] = standIn;
     }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
@@ -373,7 +376,8 @@ export class FamilyFits {
   /**
    * In place of a family's law that ran out of its fit budget (`scalingLens.fit.timeBudgetMs`; a big
    * sweep's bootstrap): the law of the same points fitted without resamples (at 857 points a sixth
-   * of the full law's CPU). While that is fitted, or while newer points are (`pending`), or if it too
+   * of the full law's CPU), which a law cut short only in its bootstrap (`cut`) holds itself (its main
+   * fit and leave-largest-out check finished): then no second fit is asked. While that is fitted, or while newer points are (`pending`), or if it too
    * runs out or fails: the law shown before in its place or as a first answer, when it still holds for
    * the points now (`holdsFor`), shown pending while a newer fit is coming. Undefined when there is
    * none such: the estimate then shows no loss and says why.
@@ -386,10 +390,17 @@ export class FamilyFits {
     deadline: number,
     live: LiveAnchors,
     pending: boolean,
+    cut: { key: string; value: CrossRunFit },
   ): FamilyLaw | undefined {
     const request = lawRequest(points, pin, this.options().seed ?? 1, 0);
     const before = this.provisionalCache.get(family);
     let shown = before?.key === request.key && before.lawOf === 'same runs' ? before : undefined;
+    // The law of these very points (its key is the stand-in's: resamples are not in it) stopped in its bootstrap.
+    const own = !shown && cut.key === request.key ? familyLawWithoutResamples(cut.value) : undefined;
+    if (own) {
+      shown = { key: request.key, value: own, points, spec: request.spec, lawOf: 'same runs' };
+      this.provisionalCache.set(family, shown);
+    }
     // A fit of the points now is coming: what is shown meanwhile is replaced when it lands.
     let newerComing = pending;
     if (!shown && !pending) {

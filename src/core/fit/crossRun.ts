@@ -8,7 +8,7 @@
  * has no prior: the level, and the scale along the runs' direction, come from the data.
  */
 import { familyLaw } from '../laws/familyLaws';
-import { fitCrossRunLaw, predictWithFit, MIN_RUNS, MIN_RUNS_WITH_PRIORS, type LawCrossRunFit } from './crossRunLaw';
+import { fitCrossRunLaw, predictWithFit, withoutResamples, MIN_RUNS, MIN_RUNS_WITH_PRIORS, type LawCrossRunFit } from './crossRunLaw';
 import { chinchillaLaw } from '../laws/chinchilla';
 import type { ContrastPrior } from './fitLaw';
 import type { Prediction } from './types';
@@ -258,4 +258,13 @@ export function fitCrossRun(points: readonly CrossRunPoint[], opts: CrossRunOpti
  */
 export function predictCrossRun(fit: CrossRunFit, params: number, tokens: number, nonEmbeddingParams?: number): Prediction {
   return predictWithFit(familyLaw(fit.lawId).law, fit, [lawParams(fit, params, nonEmbeddingParams), tokens]);
+}
+
+/**
+ * A family law cut short in its bootstrap, as the law of the same points fitted without resamples
+ * (its main fit and leave-largest-out check, which finished); undefined when it stopped before
+ * (fit/crossRunLaw.ts `withoutResamples`).
+ */
+export function familyLawWithoutResamples(fit: CrossRunFit): CrossRunFit | undefined {
+  return withoutResamples(familyLaw(fit.lawId).law, fit);
 }

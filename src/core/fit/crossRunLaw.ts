@@ -59,6 +59,12 @@ export interface LawCrossRunFit extends FitResult {
   validationSkipped?: string;
   /** Per-variable [min, max] of the fitted data, for extrapolation flags. */
   dataRanges: VariableRanges;
+  /**
+   * Set on a fit cut short (`timedOut`): the step its deadline or cancellation stopped. Past the main
+   * fit and the leave-largest-out check (`bootstrap`), `fitParams` and `validation` are those of the
+   * fit without resamples (withoutResamples).
+   */
+  cutShortIn?: 'main fit' | 'leave-largest-out' | 'bootstrap';
 }
 
 const DEFAULT_RESAMPLES = 200;
@@ -139,6 +145,7 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   const main = fit(valid, priors);
   if ('error' in main) return main;
   let timedOut = main.timedOut;
+  let cutShortIn: LawCrossRunFit['cutShortIn'] = timedOut ? 'main fit' : undefined;
   const best = main.params;
 
   let validation: LawCrossRunFit['validation'];
@@ -157,8 +164,10 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
       undefined,
     );
     if (!('error' in res)) {
-      if (res.timedOut) timedOut = true;
-      else {
+      if (res.timedOut) {
+        timedOut = true;
+        cutShortIn = 'leave-largest-out';
+      } else {
         const held = byRun.get(largest) ?? [];
         const err = held.reduce((s, p) => s + Math.abs(law.evaluate(res.params, p.x) - p.y) / p.y, 0);
         const predicted = held.reduce((s, p) => s + law.evaluate(res.params, p.x), 0) / held.length;
@@ -202,7 +211,10 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
           return fit(data, drawnPriors, [best], drawnContrasts);
         },
       );
-  timedOut ||= boot.timedOut;
+  if (boot.timedOut) {
+    timedOut = true;
+    cutShortIn = 'bootstrap';
+  }
 
   const level = DEFAULT_INTERVAL_LEVEL;
   const result: LawCrossRunFit = {
@@ -226,7 +238,26 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   };
   if (validation) result.validation = validation;
   if (validationSkipped) result.validationSkipped = validationSkipped;
+  if (cutShortIn) result.cutShortIn = cutShortIn;
   return result;
+}
+
+/**
+ * The fit without resamples that a fit cut short in its bootstrap holds (its main fit and
+ * leave-largest-out check finished): what `fitCrossRunLaw` with `resamples: 0` gives for the same points,
+ * without fitting them again. Undefined for a fit cut short before its bootstrap (or not cut short).
+ */
+export function withoutResamples<F extends LawCrossRunFit>(law: LawDefinition, fit: F): F | undefined {
+  if (!fit.timedOut || fit.cutShortIn !== 'bootstrap') return undefined;
+  const out: F = {
+    ...fit,
+    parameters: naturalEstimates(law, fit.fitParams, [], fit.intervalLevel, fit.intervalMultiplier),
+    timedOut: false,
+    bootstrap: { resamples: 0, failed: 0 },
+    samples: [],
+  };
+  delete out.cutShortIn;
+  return out;
 }
 
 /**
