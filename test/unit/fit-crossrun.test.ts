@@ -7,6 +7,8 @@ import { percentileInterval } from '../../src/core/fit/bootstrap';
 import { calibrateInterval } from '../../src/core/fit/calibration';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { fitLaw } from '../../src/core/fit/fitLaw';
+import { fitCrossRunLaw, type LawPoint } from '../../src/core/fit/crossRunLaw';
+import { fitJointFamily } from '../../src/core/fit/jointFamily';
 
 interface Truth {
   E: number;
@@ -223,6 +225,49 @@ test('a prior on a combination of parameters (fitLaw contrastPriors) pins what t
     assert.ok(fit.residualRmse < 0.01, `${fit.residualRmse}`);
   }
   assert.ok('error' in fitLaw(chinchillaLaw, { x: xs, y: ys }, { contrastPriors: [{ coefficients: { nope: 1 }, mean: 0, sd: 1 }] }));
+});
+
+test('bootstrap: a run a resample draws twice counts twice, as when the caller gives the weights (run-level bootstrap)', () => {
+  // 8 runs of 1–3 points each (a run's several checkpoints): without `w` each point weighs 1 / its run's
+  // points in the data, in the main fit and in every resample alike; so the bootstrap is the same as
+  // with those weights given (the joint path's way). Weighing 1 / the run's points in the resample
+  // (a run drawn twice weighing as one) gave other resamples.
+  const rng = mulberry32(11);
+  const points: LawPoint[] = [];
+  [1e7, 2e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9].forEach((N, i) => {
+    for (let k = 0; k <= i % 3; k++) {
+      const D = 20 * N * 2 ** k;
+      points.push({ runId: `r${i}`, x: [N, D], y: lossAt(EPOCH, N, D) * Math.exp(0.004 * gaussian(rng)) });
+    }
+  });
+  const share = new Map<string, number>();
+  for (const p of points) share.set(p.runId, (share.get(p.runId) ?? 0) + 1);
+  const opts = { seed: 5, resamples: 30, priors: chinchillaPriors() };
+  const implicit = fitCrossRunLaw(chinchillaLaw, points, opts);
+  const explicit = fitCrossRunLaw(
+    chinchillaLaw,
+    points.map((p) => ({ ...p, w: 1 / share.get(p.runId)! })),
+    opts,
+  );
+  assert.ok(!('error' in implicit) && !('error' in explicit));
+  assert.deepEqual(implicit.fitParams, explicit.fitParams);
+  assert.equal(implicit.samples.length, 30);
+  assert.deepEqual(implicit.samples, explicit.samples);
+  assert.deepEqual(implicit.parameters, explicit.parameters);
+});
+
+test("the family law's two paths (fitCrossRun, fitJointFamily) resample alike: same bootstrap on finished runs", () => {
+  // One point per run: the plain path weighs each run 1 (its share), the joint path 1 (an observed end's weight).
+  const runs = syntheticRuns(EPOCH, 12, 8);
+  const plain = assertFit(fitCrossRun(runs, { seed: 2, resamples: 40 }));
+  const joint = assertFit(fitJointFamily(runs, { seed: 2, resamples: 40, asymptotes: false }));
+  assert.equal(plain.samples.length, joint.samples.length);
+  const worst = Math.max(...plain.samples.flatMap((s, i) => s.map((v, j) => Math.abs(v - joint.samples[i][j]))));
+  assert.ok(worst < 1e-6, `largest difference of a resample's parameter: ${worst}`);
+  for (const name of ['alpha', 'beta', 'E'])
+    plain.parameters[name].interval.forEach((v, j) =>
+      assert.ok(Math.abs(v - joint.parameters[name].interval[j]) < 1e-6, `${name}: ${plain.parameters[name].interval} vs ${joint.parameters[name].interval}`),
+    );
 });
 
 /** `isCancelled` that answers true from its `after`+1-th call on, counting its calls (no clock: the same calls every run). */

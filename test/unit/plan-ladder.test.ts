@@ -209,9 +209,9 @@ test("a family whose law misses its own largest run by more than the distance fl
   const fitted = fitCrossRun(points, { seed: 1, resamples: 40 });
   assert.ok(!('error' in fitted) && fitted.validation, 'nine runs: the fit checks its largest from the others');
   const modelOf = (fit: typeof fitted) => familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points });
-  // A target of 2.7e20 FLOPs, a ladder of 56% of it among a grid of smaller runs.
+  // A target of 4.05e20 FLOPs (30 tokens per parameter), a ladder of 37% of it among a grid of smaller runs.
   const budget = { kind: 'flops' as const, flops: 1.5e20, text: '1.5e20' };
-  const near = { kind: 'model' as const, params: 1.5e9, tokens: 30e9 };
+  const near = { kind: 'model' as const, params: 1.5e9, tokens: 45e9 };
   const candidates: { params: number; tokens: number }[] = [];
   for (const n of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) for (const r of [5, 10, 20, 40, 80, 160]) candidates.push({ params: n, tokens: n * r });
   // Its largest run is 2x the next in compute: the floor there (taken at 4x) is 5.8%.
@@ -349,13 +349,13 @@ test('live re-planning with the distance floor: a larger run that finished makes
     assert.ok(!('error' in fit));
     return { fit, model: familyModel({ family: 'f', fit, runsUsed: points.map((p) => p.runId), points }) };
   };
-  const near = { kind: 'model' as const, params: 1.2e9, tokens: 24e9 };
+  const near = { kind: 'model' as const, params: 1e9, tokens: 20e9 };
   const ctx = modelOf(runs);
   const budget = { kind: 'flops' as const, flops: 2e19, text: '2e19' };
   const first = ok(planLadder({ target: near, runs, ladderBudget: budget }, ctx));
   const planned = first.runs.filter((r) => r.status === 'planned');
   assert.ok(planned.length >= 1, first.stop.reason);
-  // Meanwhile a larger run (8e8 × 1.6e10, 7.7e19 FLOPs, 2.2× from the target) finished in the family, on the law.
+  // Meanwhile a larger run (8e8 × 1.6e10, 7.7e19 FLOPs, 1.6× from the target) finished in the family, on the law.
   const bigger: LadderExistingRun = { runId: 'big', params: 8e8, tokens: 1.6e10, loss: chinchillaLaw.evaluate(theta, [8e8, 1.6e10]), status: 'finished' };
   const runs2 = [...runs, bigger];
   const again = ok(

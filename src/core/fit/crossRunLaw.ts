@@ -101,6 +101,14 @@ function strata(firstVar: number[]): number[][] {
   return out;
 }
 
+/**
+ * A point's weight in a cross-run fit: the caller's `w`, else its run's share (1 / the run's points in
+ * the data, `runPoints`), times its `weight`. The same in the main fit and in every resample.
+ */
+function pointWeight(p: Pick<LawPoint, 'w' | 'weight'>, runPoints: number): number {
+  return (p.w ?? 1 / Math.max(1, runPoints)) * (p.weight !== undefined && p.weight >= 0 ? p.weight : 1);
+}
+
 export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], opts: LawCrossRunOptions = {}): LawCrossRunFit | { error: string } {
   const valid = (Array.isArray(points) ? points : []).filter((p) => isValid(law, p));
   const byRun = new Map<string, LawPoint[]>();
@@ -122,25 +130,24 @@ export function fitCrossRunLaw(law: LawDefinition, points: readonly LawPoint[], 
   }
   const stop = { deadline: opts.deadline, isCancelled: opts.isCancelled };
   // Runs, not points, weigh equally: a run logged at many checkpoints must not outvote the others.
+  // The share is taken over the run's points in the data, not in a resample: a run a resample
+  // draws k times then counts k times (the run-level bootstrap), as with weights the caller gives (`w`).
   const fit = (
     pts: readonly LawPoint[],
     pr: Readonly<Record<string, Prior>> | undefined,
     starts?: number[][],
     cp: readonly ContrastPrior[] | undefined = contrasts,
-  ): LawFitRaw | { error: string } => {
-    const count = new Map<string, number>();
-    for (const p of pts) count.set(p.runId, (count.get(p.runId) ?? 0) + 1);
-    return fitLaw(
+  ): LawFitRaw | { error: string } =>
+    fitLaw(
       law,
       {
         x: pts.map((p) => p.x),
         y: pts.map((p) => p.y),
-        w: pts.map((p) => (p.w ?? 1 / (count.get(p.runId) ?? 1)) * (p.weight !== undefined && p.weight >= 0 ? p.weight : 1)),
+        w: pts.map((p) => pointWeight(p, byRun.get(p.runId)?.length ?? 1)),
       },
       // A big sweep's runs share few (N, D), and a bootstrap repeats runs: one least-squares row per x.
       { priors: pr, contrastPriors: cp, starts, shareRows: true, ...stop },
     );
-  };
 
   const main = fit(valid, priors);
   if ('error' in main) return main;
