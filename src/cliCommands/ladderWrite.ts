@@ -4,7 +4,7 @@
 // PLAN.json and, for a format with no family key, `.scalinglens.yaml` naming the family. An existing
 // file is never replaced without --force; `.scalinglens.yaml` is edited (its entries and comments kept).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown } from '../core/plan/ladderRequest';
 import { ladderWrite } from '../core/plan/ladderConfigs';
@@ -65,7 +65,11 @@ export function writeLadderFiles(plan: LadderPlan, req: LadderWriteRequest, now:
   const input = ladderWriteInputOf(setup);
   const written = ladderWrite(input);
   const outputs = ladderOutputsOf(written, root, folder);
-  const shown = (p: string) => relative(process.cwd(), p) || p;
+  // Relative to the current folder when inside it, else absolute (not ../../..).
+  const shown = (p: string) => {
+    const rel = relative(process.cwd(), p);
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
+  };
   const existing = outputs.filter((o) => !o.workspaceFile && existsSync(o.path)).map((o) => shown(o.path));
   if (existing.length && !req.force)
     return err(

@@ -255,6 +255,9 @@ test('ladder --write: a folder outside the current one holds its own .scalinglen
   fs.writeFileSync(path.join(ws, 'big.py'), 'n_layer = 24\nn_head = 16\nn_embd = 1536\nblock_size = 2048\nbatch_size = 512\nmax_iters = 20000\n');
   const out = inFolder(ws, () => run(['big.py', '--max-runs', '2', '--write', elsewhere]));
   assert.equal(out.code, 0, out.stderr);
+  // Named as given there, not as a climb out of the current folder.
+  assert.match(out.stdout, new RegExp(`\\nwrote \\d run config\\(s\\) into ${elsewhere.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(family `));
+  assert.ok(!out.stdout.includes('../'), out.stdout);
   const wsFile = parseWorkspaceFile(fs.readFileSync(path.join(elsewhere, '.scalinglens.yaml'), 'utf8'), 'x');
   assert.deepEqual(
     wsFile.families.map((f) => f.runs),
