@@ -54,6 +54,8 @@ const builds = [
   { ...cliLazy, entryPoints: ['src/cliLadder.ts'], outfile: 'dist/cliLadder.js', external: ['./cliMain.js'] },
   // The same for a --budget target: no config readers (src/cliEntry.ts chooses it).
   { ...cliLazy, entryPoints: ['src/cliLadderBudget.ts'], outfile: 'dist/cliLadderBudget.js', external: ['./cliMain.js'] },
+  // `ladder --write`: src/cliLadder.ts with the config writers (src/cliEntry.ts chooses it).
+  { ...cliLazy, entryPoints: ['src/cliLadderWrite.ts'], outfile: 'dist/cliLadderWrite.js', external: ['./cliMain.js'] },
   { ...cliLazy, entryPoints: ['src/cli.ts'], outfile: 'dist/cliMain.js' },
   {
     bundle: true,

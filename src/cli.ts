@@ -22,6 +22,7 @@ import { scheduleAssumedShort } from './shared/scheduleAssumed';
 import { estimateCommand, type CliContext } from './cliCommands/estimate';
 import { planCommand } from './cliCommands/plan';
 import { ladderCommand } from './cliCommands/ladder';
+import { writeLadderFiles } from './cliCommands/ladderWrite';
 import { answerHelp, COMMAND_HELP, friendlyParseError, overviewHelp } from './cliCommands/help';
 import { CommandUsageError } from './cliCommands/fitShared';
 import { groupDiagnostics } from './cliCommands/diagnosticGroups';
@@ -319,6 +320,7 @@ const CLI_CONTEXT: CliContext = {
   usage: (message) => new UsageError(message),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  writeLadder: writeLadderFiles,
 };
 
 export async function main(argv: string[]): Promise<number> {

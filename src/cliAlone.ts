@@ -14,7 +14,10 @@ export function wholeCliNeeded(reason: string): never {
 }
 
 /** Run `command` on the CLI's arguments alone, or fall back to the whole CLI (dist/cliMain.js). */
-export function runAloneOrWholeCli(command: (args: string[], context: CliContext) => number, extra: Pick<CliContext, 'configEstimator'> = {}): void {
+export function runAloneOrWholeCli(
+  command: (args: string[], context: CliContext) => number,
+  extra: Pick<CliContext, 'configEstimator' | 'writeLadder'> = {},
+): void {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const context: CliContext = {

@@ -1,7 +1,8 @@
 // `scaling-lens` (dist/cli.js): help and version are answered from this small bundle, `plan` first
 // tries the planner alone (dist/cliQuick.js), `estimate` the config readers alone (dist/cliEstimate.js,
 // or the one reader a JSON, YAML or Python config needs), `ladder` the ladder planner alone
-// (dist/cliLadder.js, without the config readers for a --budget target); any other command
+// (dist/cliLadder.js, without the config readers for a --budget target, with the config writers
+// for --write: dist/cliLadderWrite.js); any other command
 // loads the whole CLI (src/cli.ts, bundled as dist/cliMain.js), whose parsers and engine
 // would otherwise be parsed and run on every `--help` (issue 20: cold start near a bare `node`).
 // Each bundle is loaded with V8's code cache of an earlier run (src/cliCodeCache.ts).
@@ -31,6 +32,8 @@ const ESTIMATE_BY_EXTENSION: Record<string, string> = {
  * costs time, never output, as a bundle without the config's reader hands the command to the whole CLI.
  */
 function firstTry(command: string, args: string[]): string {
+  // Configs to write: the ladder bundle with the config writers (src/cliLadderWrite.ts), a config or a budget the target.
+  if (command === 'ladder' && args.some((a) => a === '--write' || a.startsWith('--write='))) return 'cliLadderWrite.js';
   // A budget as the target: no config to read (src/cliLadderBudget.ts).
   if (command === 'ladder' && args.some((a) => a === '--budget' || a.startsWith('--budget='))) return 'cliLadderBudget.js';
   if (command === 'estimate') {

@@ -24,6 +24,8 @@ export interface CliContext {
   defaultWorkspace?(): string | undefined;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** `ladder --write`'s writer: given where it is bundled (src/cliLadderWrite.ts, src/cli.ts), so the other ladder bundles skip the config writers. */
+  writeLadder?: typeof import('./ladderWrite').writeLadderFiles;
 }
 
 /** What `estimate` asks of the engine. */

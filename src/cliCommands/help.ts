@@ -126,7 +126,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   ladder: {
     summary: 'which small runs to train before a large one (shape, tokens, LR, batch, cost), and how well each pins its loss',
     usage:
-      "scaling-lens ladder <config | --budget <1e22 | '5000 H100-h' | '$2M'>> [--ladder-budget <amount> | --fraction f] [--workspace <dir> [--family name]] [--max-runs n] [--seq-len s] [--seed n] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json]",
+      "scaling-lens ladder <config | --budget <1e22 | '5000 H100-h' | '$2M'>> [--ladder-budget <amount> | --fraction f] [--workspace <dir> [--family name]] [--max-runs n] [--seq-len s] [--seed n] [--hardware <id>] [--mfu <0-1>] [--usd-per-hour <x>] [--json] [--write <dir> [--force]]",
     options: [
       '<config>                 the target run: a training config (HF config.json, nanoGPT, torchtitan, Megatron, YAML)',
       "--budget <amount>        or the target as a compute budget (its compute-optimal N and D): 1e22, '5000 H100-h', '$2M'",
@@ -139,11 +139,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       '--seed n                 ties and bootstrap (the plan is the same for the same seed)',
       '--hardware <id>, --mfu <0-1>, --usd-per-hour <x>   as for estimate',
       '--json                   the plan as JSON (the LadderPlan of core/plan/ladder.ts)',
+      "--write <dir>            write the planned runs' configs as Write Configs does: <dir>/<run id>/ in the target's format (generic YAML for --budget), PLAN.md, PLAN.json, .scalinglens.yaml naming the family when the format cannot",
+      '--force                  with --write: replace files that exist (else nothing is written and they are named)',
     ],
     examples: [
       'scaling-lens ladder --budget 1e22                                 empty family: the IsoFLOP recipe within 1% of 1e22 FLOPs',
       "scaling-lens ladder examples/configs/planned-400m --workspace examples/   the next runs before the bundled sweep's planned model",
       "scaling-lens ladder --budget '$2M' --ladder-budget '$20k' --hardware A100-80GB --json",
+      'scaling-lens ladder configs/big.yaml --fraction 0.02 --write configs/ladder   the configs of the runs to train, beside the target',
     ],
   },
 };

@@ -15,6 +15,7 @@ import { parseAmount } from '../core/plan/budgetRequest';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
 import { nStarRange, nStarText } from '../core/plan/nStarText';
+import type { LadderWriteRequest } from './ladderWrite';
 import { calibrationRuns, hardwareFlags, HARDWARE_OPTIONS, type CliContext, type ConfigEstimator } from './estimate';
 
 /** Time the greedy search may take (the CLI is interactive). */
@@ -84,6 +85,8 @@ export const LADDER_OPTIONS = {
   'max-runs': { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
+  write: { type: 'string' },
+  force: { type: 'boolean' },
   ...HARDWARE_OPTIONS,
 } as const;
 
@@ -99,6 +102,10 @@ export function ladderCommand(args: string[], given: CliContext): number {
       "ladder needs a target: a training config (config.json, a nanoGPT/torchtitan/Megatron/YAML config) or --budget (1e22, '5000 H100-h', '$2M')",
     );
   if (values['ladder-budget'] !== undefined && values.fraction !== undefined) throw ctx.usage('give --ladder-budget or --fraction, not both');
+  if (values.write !== undefined && values.write.trim() === '') throw ctx.usage('--write needs a folder to write the configs into');
+  // A small bundle without the writer hands the command to one with it (src/cliAlone.ts).
+  const writeLadder = values.write === undefined ? undefined : ctx.writeLadder;
+  if (values.write !== undefined && !writeLadder) throw ctx.usage('--write: this bundle has no config writer');
   const idle = idleOptions('ladder', values, { workspace: values.workspace !== undefined || ctx.defaultWorkspace?.() !== undefined });
   if (idle.length) throw ctx.usage(idle.join('; '));
   const num = (name: string, text: string | undefined): number | undefined => {
@@ -133,6 +140,7 @@ export function ladderCommand(args: string[], given: CliContext): number {
 
   let target: LadderRequest['target'];
   let configFamily: string | undefined;
+  let written: LadderWriteRequest['config'];
   if (targetBudget) target = { kind: 'budget', budget: targetBudget };
   else {
     let file = resolve(positionals[0]);
@@ -160,6 +168,8 @@ export function ladderCommand(args: string[], given: CliContext): number {
     }
     target = t;
     configFamily = est.plan.family ?? est.predictions.loss?.family;
+    // As "Write Configs…" takes it: the family the config states (the plan's comes first).
+    written = { file, text: read.text, family: est.plan.family };
   }
 
   const request: LadderRequest = { target, hardware: engine.hardware.defaultId, seed: seed ?? 1 };
@@ -207,6 +217,29 @@ export function ladderCommand(args: string[], given: CliContext): number {
     return 1;
   }
   plan.notes = [...notes, ...plan.notes];
-  ctx.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${ladderText(plan)}\n`);
+  if (values.write === undefined) {
+    ctx.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${ladderText(plan)}\n`);
+    return 0;
+  }
+  // Written before anything is printed: a refusal (existing files) prints no plan, only why.
+  const result =
+    plan.planned.runs === 0
+      ? { code: 0, out: [], err: [`scaling-lens ladder: nothing written into ${values.write}: the plan has no run to train (${plan.stop.reason})`] }
+      : writeLadder!(plan, {
+          folder: values.write,
+          force: values.force === true,
+          workspace: values.workspace,
+          config: written,
+          target: values.budget !== undefined ? { kind: 'budget', budget: values.budget.trim() } : { kind: 'model', label: plan.target.label },
+        });
+  if (result.code !== 0) {
+    ctx.stderr(`${result.err.join('\n')}\n`);
+    return result.code;
+  }
+  // With --json the plan alone is on stdout (what was written goes to stderr, so the JSON still parses).
+  if (values.json) ctx.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+  else ctx.stdout(`${ladderText(plan)}\n${result.out.join('\n')}\n`);
+  const said = values.json ? [...result.out, ...result.err] : result.err;
+  if (said.length) ctx.stderr(`${said.join('\n')}\n`);
   return 0;
 }

@@ -124,6 +124,8 @@ export const CLI_OPTION_SCOPE: Record<'scan' | 'curve' | 'fit' | 'hparams' | 'es
     'max-runs': always('most runs planned'),
     seed: always('ties and the bootstrap of the plan'),
     json: always('output format'),
+    write: always("writes the planned runs' configs into this folder"),
+    force: { appliesWhen: (v) => given(v, 'write'), idle: 'does nothing without --write (it lets --write replace existing files)' },
     ...HARDWARE_SCOPES,
   },
 };

@@ -10,7 +10,16 @@ import { configTarget } from './configTarget';
 import type { ConfigEstimate } from '../core/snapshot';
 import { targetOfPlan, type LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type LadderLink, type PlanLadderRequest } from '../core/plan/ladderRequest';
-import { LADDER_MANIFEST_NAME, type LadderManifestTarget } from '../core/plan/ladderWriteTypes';
+import { LADDER_MANIFEST_NAME } from '../core/plan/ladderWriteTypes';
+import {
+  defaultLadderFolder,
+  firstRunFile,
+  ladderFolderRel,
+  ladderOutputsOf,
+  ladderWriteInputOf,
+  trainingArgsPathOf,
+  workspaceFileProblem,
+} from '../core/plan/ladderPlacement';
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
 import { Disposable } from '../services/dispose';
@@ -273,27 +282,14 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       void vscode.window.showWarningMessage('Scaling Lens: open a folder to write the ladder into.');
       return;
     }
-    // Beside the target: an HF config is its folder (config.json + training_args.json), so beside that folder.
-    const besideDir = config
-      ? path.basename(config.file) === 'config.json'
-        ? path.dirname(path.dirname(config.file))
-        : path.dirname(config.file)
-      : root.uri.fsPath;
-    const inside = besideDir === root.uri.fsPath || besideDir.startsWith(root.uri.fsPath + path.sep) ? besideDir : root.uri.fsPath;
-    const answer = await ui.folder(vscode.workspace.asRelativePath(path.join(inside, 'ladder'), false));
+    const answer = await ui.folder(vscode.workspace.asRelativePath(defaultLadderFolder(config?.file, root.uri.fsPath), false));
     if (answer === undefined) {
       outcome.notWritten = 'cancelled';
       return;
     }
     const folder = path.isAbsolute(answer.trim()) ? answer.trim() : path.join(root.uri.fsPath, answer.trim());
-    const family = plan.family ?? config?.family ?? `ladder-${path.basename(besideDir)}`;
-    // An HF config's training_args.json is read beside it (the writer edits both).
-    const argsFile = config ? path.join(path.dirname(config.file), 'training_args.json') : undefined;
-    const args = argsFile ? await this.readText(argsFile) : undefined;
-    const wsUri = vscode.Uri.joinPath(root.uri, WORKSPACE_FILE_NAME);
-    const rel = path.relative(root.uri.fsPath, folder).split(path.sep).join('/');
+    const rel = ladderFolderRel(root.uri.fsPath, folder);
     const t = outcome.request.target;
-    const recordTarget: LadderManifestTarget = t.kind === 'model' ? { kind: 'model', label: t.label ?? '' } : { kind: 'budget', budget: t.budget };
     // Runs done or training, written before (maybe elsewhere): the record keeps their folders, relative to this one.
     const earlier = plan.runs
       .filter((r) => r.status !== 'planned' && this.links.has(r.id))
@@ -301,29 +297,28 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         const l = this.links.get(r.id)!;
         return { id: r.id, folder: path.posix.relative(rel, l.folder) || '.', params: l.params, tokens: l.tokens };
       });
-    // Configs are parsed and written back in the worker, never on the extension host.
-    const response = await this.worker.request({
-      kind: 'ladderWrite',
-      input: {
-        target: config
-          ? { file: config.file, text: config.text, siblings: argsFile && args !== undefined ? { [argsFile]: args } : undefined }
-          : { genericFile: path.join(folder, 'ladder.yaml') },
-        plan,
-        family,
-        markdown,
-        folder,
-        workspaceFile: { existing: await this.readText(wsUri.fsPath), glob: `${rel}/**` },
-        record: { target: recordTarget, writtenAt: new Date().toISOString(), earlier },
-      },
+    // The same decisions as `scaling-lens ladder --write` (core/plan/ladderPlacement.ts); an HF config's training_args.json is read beside it.
+    const input = ladderWriteInputOf({
+      root: root.uri.fsPath,
+      folder,
+      config: config && { file: config.file, text: config.text, family: config.family, trainingArgs: await this.readText(trainingArgsPathOf(config.file)) },
+      plan,
+      markdown,
+      target: t.kind === 'model' ? { kind: 'model', label: t.label ?? '' } : { kind: 'budget', budget: t.budget },
+      workspaceFile: await this.readText(path.join(root.uri.fsPath, WORKSPACE_FILE_NAME)),
+      writtenAt: new Date().toISOString(),
+      earlier,
     });
+    const family = input.family;
+    // Configs are parsed and written back in the worker, never on the extension host.
+    const response = await this.worker.request({ kind: 'ladderWrite', input });
     if (response.kind !== 'ladderWrite') return;
     const files = response.written;
     outcome.errors = files.errors;
-    const writes = files.files.map((f) => ({ uri: vscode.Uri.file(path.join(folder, ...f.relPath.split('/'))), text: f.text }));
     // Formats without a family key: `.scalinglens.yaml` names the family for every run under the folder.
-    if (files.workspaceFileText !== undefined) writes.push({ uri: wsUri, text: files.workspaceFileText });
-    if (files.workspaceFileError !== undefined)
-      outcome.errors.push(`${WORKSPACE_FILE_NAME}: not changed (${files.workspaceFileError}): add family "${family}" with runs "${rel}/**" to it yourself`);
+    const writes = ladderOutputsOf(files, root.uri.fsPath, folder).map((w) => ({ uri: vscode.Uri.file(w.path), text: w.text }));
+    const wsProblem = workspaceFileProblem(files, family, root.uri.fsPath, folder);
+    if (wsProblem !== undefined) outcome.errors.push(wsProblem);
     const exists = await Promise.all(
       writes.map((w) =>
         vscode.workspace.fs.stat(w.uri).then(
@@ -357,9 +352,8 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     outcome.instructions = files.instructions;
     if (files.instructions.length) void vscode.window.showInformationMessage(`Scaling Lens: before training the ladder: ${files.instructions.join(' ')}`);
     if (files.errors.length) void vscode.window.showWarningMessage(`Scaling Lens: ${files.errors.length} run(s) not written: ${files.errors[0]}`);
-    // The first run's config (files in the ladder's own folder are PLAN.md, PLAN.json, a flavor module).
-    const first = files.files.find((f) => f.relPath.includes('/'));
-    if (first) await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, ...first.relPath.split('/'))), { preview: true });
+    const first = firstRunFile(files);
+    if (first) await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, ...first.split('/'))), { preview: true });
   }
 
   /** A file's text as the editor has it (unsaved edits included), else from disk. */

@@ -58,6 +58,20 @@ export async function ladderChecks(page, { check, readmePicture, workspaceDir, e
     const rows = await frame.locator('table tbody tr').count();
     if (rows < planned) throw new Error(`${rows} table rows for ${planned} planned runs`);
     if (!/Now\s*\(the family's finished runs\)/.test(text)) throw new Error('no "Now" line: the example family\'s runs should give one');
+    // No header or cell on two lines at this width ("1 stop" and "layers × d" once were): each cell's text on one line.
+    const wrapped = await frame
+      .locator('table')
+      .first()
+      .evaluate((table) =>
+        [...table.querySelectorAll('th, td')]
+          .filter((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+          })
+          .map((cell) => cell.textContent),
+      );
+    if (wrapped.length) throw new Error(`cells on two lines: ${wrapped.join(' | ')}`);
     const clip = await clipAround(page, [frame.locator('h1').first(), frame.locator('table').first(), frame.locator('table + p').first()], 16);
     const size = await readmePicture(page, 'ladder-plan', clip);
     return `${planned} planned run(s), ${rows} rows; picture ${size}`;

@@ -172,6 +172,10 @@ test('the CLI entry bundle answers help and version alone and hands every other 
     fs.writeFileSync(path.join(dir, 'cliLadderBudget.js'), "process.stdout.write('ladder on a budget: ' + process.argv.slice(2).join(' '));\n");
     assert.equal(run('ladder', '--budget', '1e20').stdout, 'ladder on a budget: ladder --budget 1e20');
     assert.equal(run('ladder', '--json', '--budget=5000 H100-h').stdout, 'ladder on a budget: ladder --json --budget=5000 H100-h');
+    // Configs to write, a config or a budget the target: the ladder bundle with the config writers.
+    fs.writeFileSync(path.join(dir, 'cliLadderWrite.js'), "process.stdout.write('ladder writing: ' + process.argv.slice(2).join(' '));\n");
+    assert.equal(run('ladder', 'config.json', '--write', 'ladder').stdout, 'ladder writing: ladder config.json --write ladder');
+    assert.equal(run('ladder', '--budget', '1e20', '--write=out').stdout, 'ladder writing: ladder --budget 1e20 --write=out');
     assert.equal(run('constructor').stdout, 'whole CLI: constructor', 'a command name is not looked up in the prototype');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

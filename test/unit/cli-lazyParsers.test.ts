@@ -70,19 +70,20 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
       build({ ...small, entryPoints: [path.join(repo, 'src/cliQuick.ts')], outfile: path.join(dir, 'cliQuick.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadder.ts')], outfile: path.join(dir, 'cliLadder.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliLadderBudget.ts')], outfile: path.join(dir, 'cliLadderBudget.js') }),
+      build({ ...small, entryPoints: [path.join(repo, 'src/cliLadderWrite.ts')], outfile: path.join(dir, 'cliLadderWrite.js') }),
       build({ ...small, entryPoints: [path.join(repo, 'src/cliEntry.ts')], outfile: path.join(dir, 'cli.js') }),
     ]);
     // Node's modules are required as they are: a namespace import (`import * as fs`) would be wrapped
     // in esbuild's __toESM, which copies every export of the module into a new object at load, on
     // each import of each file (about 0.1 ms for node:fs, on every start).
     const estimateBundles = ['cliEstimate.js', 'cliEstimateJson.js', 'cliEstimateYaml.js', 'cliEstimatePython.js'];
-    for (const bundle of ['cli.js', ...estimateBundles, 'cliQuick.js', 'cliLadder.js', 'cliLadderBudget.js']) {
+    for (const bundle of ['cli.js', ...estimateBundles, 'cliQuick.js', 'cliLadder.js', 'cliLadderBudget.js', 'cliLadderWrite.js']) {
       const wrapped = fs.readFileSync(path.join(dir, bundle), 'utf8').match(/__toESM\(require\("node:[a-z_/]+"\)/g) ?? [];
       assert.deepEqual(wrapped, [], `${bundle} wraps Node's modules`);
     }
     // With no runs, `estimate` fits nothing (no family law, no sweep): no fit code is in its bundles,
     // nor the engine's estimate (src/core/engine/estimates.ts). `ladder` plans with its own model.
-    for (const bundle of [...estimateBundles, 'cliLadder.js']) {
+    for (const bundle of [...estimateBundles, 'cliLadder.js', 'cliLadderWrite.js']) {
       const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
       for (const absent of [
         'function runFitJob',
@@ -100,6 +101,13 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
     // The ladder on a budget reads no config: none of the readers.
     for (const reader of ['function readTrainingPlan', 'function readYamlConfig', 'function readNanoGpt', 'function readTorchtitan', 'function readMegatron'])
       assert.ok(!fs.readFileSync(path.join(dir, 'cliLadderBudget.js'), 'utf8').includes(reader), `${reader} is in cliLadderBudget.js`);
+    // The config writers (`ladder --write`) are in the writing bundle alone: the ladder's others only print a plan.
+    for (const bundle of ['cliLadder.js', 'cliLadderBudget.js', 'cliLadderWrite.js'])
+      assert.equal(
+        fs.readFileSync(path.join(dir, bundle), 'utf8').includes('function writeVariant'),
+        bundle === 'cliLadderWrite.js',
+        `writeVariant in ${bundle}`,
+      );
     // A kind's bundle holds its kind's reader alone.
     const readers = { Json: 'function readTrainingPlan', Yaml: 'function readYamlConfig', Python: 'function readNanoGpt', Toml: 'function readTorchtitan' };
     for (const [kind, reader] of Object.entries(readers)) {
@@ -108,7 +116,7 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
         assert.equal(fs.readFileSync(path.join(dir, `cliEstimate${other}.js`), 'utf8').includes(reader), other === kind, `${reader} in cliEstimate${other}.js`);
     }
     // The small bundles hold none of the parsers: each is a file of its own.
-    for (const bundle of [...estimateBundles, 'cliQuick.js', 'cliLadder.js', 'cliLadderBudget.js']) {
+    for (const bundle of [...estimateBundles, 'cliQuick.js', 'cliLadder.js', 'cliLadderBudget.js', 'cliLadderWrite.js']) {
       const text = fs.readFileSync(path.join(dir, bundle), 'utf8');
       for (const absent of ['class YAMLMap', 'LRParser', 'TomlError', 'protobufjs', 'function picomatch'])
         assert.ok(!text.includes(absent), `${absent} is in ${bundle}`);

@@ -15,6 +15,7 @@ import { HPARAMS_OPTIONS, hparamsCommand } from '../../src/cliCommands/hparams';
 import { ESTIMATE_OPTIONS, type CliContext } from '../../src/cliCommands/estimate';
 import { PLAN_OPTIONS, planCommand } from '../../src/cliCommands/plan';
 import { LADDER_OPTIONS, ladderCommand } from '../../src/cliCommands/ladder';
+import { writeLadderFiles } from '../../src/cliCommands/ladderWrite';
 import { CommandUsageError, type CommandIo } from '../../src/cliCommands/fitShared';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { tempDir } from './helpers/tempDir';
@@ -137,6 +138,13 @@ const CASES: Record<string, Case> = {
   'ladder --family': {
     idle: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web'], ctx())),
     applies: () => usageOf(() => ladderCommand(['--budget', '1e21', '--family', 'web', '--workspace', dir], ctx())),
+  },
+  'ladder --force': {
+    idle: () => usageOf(() => ladderCommand(['--budget', '1e21', '--max-runs', '1', '--force'], ctx())),
+    applies: () =>
+      usageOf(() =>
+        ladderCommand(['--budget', '1e21', '--max-runs', '1', '--force', '--write', path.join(dir, 'ladder')], { ...ctx(), writeLadder: writeLadderFiles }),
+      ),
   },
   'plan --where': {
     idle: () => usageOf(() => planCommand(['--budget', '1e21', '--where', 'a=b'], ctx())),

@@ -33,8 +33,32 @@ test('empty workspace, budget target: the recipe, its overlay at the published l
   assert.equal(md.split('\n').filter((l) => /^\| (\*\*)?\d+/.test(l)).length, plan.runs.length);
   assert.match(md, /^# Ladder for compute-optimal run at 1e22/m);
   assert.match(md, /\*\*Stop\*\*: after run \d+/);
-  assert.equal(md.split('\n').filter((l) => /^\| \*\*\d+ stop\*\* \|/.test(l)).length, 1);
+  assert.equal(md.split('\n').filter((l) => /^\| \*\*\d+\u00a0stop\*\* \|/.test(l)).length, 1);
   assert.match(md, /IsoFLOP recipe/);
+});
+
+test("the plan's table: no header or short cell holds a space a line may break at (the preview wraps none at the e2e picture's width), LRs as decimals", () => {
+  const { plan } = ok(planLadderRequest({ target: { kind: 'budget', budget: '1e22' } }, [], []));
+  // Every status, as re-planning marks runs.
+  const statuses = ['done', 'running', 'not-needed'] as const;
+  statuses.forEach((status, i) => (plan.runs[i].status = status));
+  const rows = ladderMarkdown(plan)
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| ---'));
+  assert.equal(rows.length, plan.runs.length + 1);
+  const cells = rows.map((l) => l.slice(2, -2).split(' | '));
+  assert.deepEqual(cells[0], ['#', 'status', 'N', 'D', 'D/N', 'shape', 'LR', 'batch', 'hours', 'cost', 'loss\u00a0±', 'N*\u00a0after']);
+  // The last column, the N* range, may wrap in a narrow panel (at its dash, or "unidentified (×>1000)" at its space).
+  for (const row of cells) for (const cell of row.slice(0, -1)) assert.ok(!cell.includes(' '), `"${cell}" may wrap`);
+  assert.deepEqual(
+    cells.slice(1, 4).map((c) => c[1]),
+    ['✓\u00a0done', '▶\u00a0training', '✗\u00a0not\u00a0needed'],
+  );
+  plan.runs.forEach((r, i) => {
+    assert.equal(cells[i + 1][5], `${r.shape.nLayer}\u00a0×\u00a0${r.shape.dModel}`);
+    assert.match(cells[i + 1][6], /^0\.\d+$/);
+    assert.ok(Math.abs(Number(cells[i + 1][6]) / r.lr.value - 1) < 0.05, `${cells[i + 1][6]} vs ${r.lr.value}`);
+  });
 });
 
 test('a bad ladder budget is an error naming it', () => {

@@ -3,7 +3,7 @@
 // found each value (its source range), so comments, order and every other key stay as the user
 // wrote them. Parsed, never executed; the variant is read back by the same reader to report what
 // was written (a planned value a format cannot express is said, never silently rounded away).
-import * as path from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { readConfig, type ReadConfigInput } from './index';
 import type { TrainingPlan, ValueSource } from './types';
 import { TORCHTITAN_FLAVORS } from './modelTables';
@@ -214,10 +214,10 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
   const insertKey = (field: string, valueText: string): boolean => {
     const spot = INSERT_KEYS[format]?.[field];
     if (!spot) return false;
-    const file = spot.sibling ? path.join(path.dirname(input.file), spot.sibling) : input.file;
+    const file = spot.sibling ? join(dirname(input.file), spot.sibling) : input.file;
     const t = textOf(file);
     if (t === undefined) return false;
-    const e = insertion(t, path.extname(file).toLowerCase(), spot.key, valueText);
+    const e = insertion(t, extname(file).toLowerCase(), spot.key, valueText);
     if (!e) return false;
     addEdit(file, e);
     return true;
@@ -380,7 +380,7 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     const famSrc = plan.sources.family;
     const quoted = JSON.stringify(spec.family);
     if (famSrc?.range) {
-      addEdit(famSrc.file, { start: famSrc.range.start, end: famSrc.range.end, text: path.extname(famSrc.file) === '.json' ? quoted : quoted });
+      addEdit(famSrc.file, { start: famSrc.range.start, end: famSrc.range.end, text: extname(famSrc.file) === '.json' ? quoted : quoted });
       familyInFile = true;
     } else familyInFile = insertKey('family', quoted);
   }
@@ -400,7 +400,7 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     text: written.get(input.file)!,
     readSibling: (p) => written.get(p) ?? input.readSibling?.(p),
   };
-  for (const [file, text] of written) files.push({ name: path.basename(file), text: withHeader(text, path.extname(file).toLowerCase(), headerLine) });
+  for (const [file, text] of written) files.push({ name: basename(file), text: withHeader(text, extname(file).toLowerCase(), headerLine) });
   if (flavorNote !== undefined) {
     notes.push(`torchtitan flavor "${flavorNote}" is new: ${TORCHTITAN_FLAVOR_MODULE}.py registers it, imported by [experimental] custom_import.`);
     return { files, familyInFile, notes, flavor: { name: flavorNote, registration: torchtitanFlavorRegistration(flavorNote, spec, nHead, arch) } };

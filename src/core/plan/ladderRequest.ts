@@ -253,9 +253,13 @@ export function ladderOverlay(plan: LadderPlan, family?: Pick<FamilyLaw, 'fit'>,
 // ---------------------------------------------------------------- markdown
 
 const STATUS_MARK: Record<LadderRunStatus, string> = { planned: '', running: '▶ training', done: '✓ done', 'not-needed': '✗ no longer needed' };
+/** The same in the table, shorter: the header words and cells fit the preview's width without wrapping (e2e). */
+const TABLE_STATUS: Record<LadderRunStatus, string> = { ...STATUS_MARK, 'not-needed': '✗ not needed' };
+const NBSP = '\u00a0';
 
-function sci(v: number): string {
-  return v.toExponential(1).replace('e+', 'e');
+/** An LR as a decimal with two significant digits (0.0023): no "e-3", where a squeezed table breaks a line. */
+function decimal(v: number): string {
+  return Number(v.toPrecision(2)).toString();
 }
 
 function pct(v: number): string {
@@ -285,17 +289,20 @@ export function ladderMarkdown(plan: LadderPlan): string {
     ...(plan.runs.length === 0
       ? ['No run to train within the budget (see Stop).']
       : [
-          `| # | status | params | tokens | D/N | layers × d | peak LR | batch | ${hw}-h | cost ($) | loss after | N* after |`,
+          `| # | status | N | D | D/N | shape | LR | batch | hours | cost | loss${NBSP}± | N*${NBSP}after |`,
           '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ]),
     ...plan.runs.map((r) => {
       // Plain words, not a symbol: the preview's fonts may lack one (seen in headless Chromium).
-      const order = r.order === stopOrder ? `**${r.order} stop**` : String(r.order);
+      // A no-break space inside a short cell ("1 stop", "9 × 1216", "✗ not needed"): a narrow panel scrolls the table
+      // rather than split one value over two lines.
+      const order = r.order === stopOrder ? `**${r.order}${NBSP}stop**` : String(r.order);
       const dn = r.tokensPerParam < 10 ? Number(r.tokensPerParam.toPrecision(2)).toString() : r.tokensPerParam.toFixed(0);
-      return `| ${order} | ${STATUS_MARK[r.status] || 'planned'} | ${formatCount(r.params)} | ${formatCount(r.tokens)} | ${dn} | ${r.shape.nLayer} × ${r.shape.dModel} | ${sci(r.lr.value)} | ${formatCount(r.batchTokens.value)} | ${formatHours(r.gpuHours)} | ${formatUsd(r.usd).replace(/^\$/, '')} | ${pct(r.after.lossWidth)} | ${nStarRange(r.after.nStarInterval)} |`;
+      const status = (TABLE_STATUS[r.status] || 'planned').replace(/ /g, NBSP);
+      return `| ${order} | ${status} | ${formatCount(r.params)} | ${formatCount(r.tokens)} | ${dn} | ${r.shape.nLayer}${NBSP}×${NBSP}${r.shape.dModel} | ${decimal(r.lr.value)} | ${formatCount(r.batchTokens.value)} | ${formatHours(r.gpuHours)} | ${formatUsd(r.usd)} | ${pct(r.after.lossWidth)} | ${nStarRange(r.after.nStarInterval)} |`;
     }),
     '',
-    `**Stop**: ${plan.stop.reason}. "loss after": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": 80% interval of the compute-optimal size at the target's compute (Plan Compute Budget's at that compute, narrowed by the runs above).`,
+    `**Stop**: ${plan.stop.reason}. "shape": layers × d_model; "LR": peak learning rate; "hours": ${hw}-hours; "cost": dollars at the hardware's price; "loss ±": half-width of the target's 80% loss interval once the run (and those above it) is in; "N* after": 80% interval of the compute-optimal size at the target's compute (Plan Compute Budget's at that compute, narrowed by the runs above).`,
     '',
     ...(plan.distance ? [`**What would narrow it**: ${plan.distance.text}`, ''] : []),
     ...(plan.runs.length

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LadderUi } from '../../../src/features/planExperiments';
+import { writeLadderFiles } from '../../../src/cliCommands/ladderWrite';
 import { WAIT_MS, api, poll, workspaceRoot } from './harness';
 
 // Named so that the trusted configuration's grep (run.mjs) includes it.
@@ -97,6 +98,28 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
     }
     // HF configs carry their family: .scalinglens.yaml is left alone.
     assert.ok(!outcome.written.some((f) => f.endsWith('.scalinglens.yaml')));
+
+    // `scaling-lens ladder --write` writes the same files for this plan (its writer, into another folder; PLAN.json's time aside).
+    const cliDir = path.join(workspaceRoot(), 'configs', 'ladder-cli');
+    try {
+      const cli = writeLadderFiles(outcome.plan, {
+        folder: cliDir,
+        force: false,
+        workspace: workspaceRoot(),
+        config: { file: target, text: fs.readFileSync(target, 'utf8'), family: 'example-sweep' },
+        target: { kind: 'model', label: 'configs/planned-400m/config.json' },
+      });
+      assert.equal(cli.code, 0, cli.err.join('\n'));
+      const timeless = (text: string) => text.replace(/"writtenAt": "[^"]*"/, '');
+      for (const file of outcome.written) {
+        const rel = path.relative(ladderDir, file);
+        assert.equal(timeless(fs.readFileSync(path.join(cliDir, rel), 'utf8')), timeless(fs.readFileSync(file, 'utf8')), rel);
+      }
+      assert.equal(fs.readdirSync(cliDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length, outcome.written.length);
+    } finally {
+      // Gone before the next plan looks for PLAN.json records.
+      fs.rmSync(cliDir, { recursive: true, force: true });
+    }
 
     // The scaling view draws the planned runs as hollow markers.
     await vscode.commands.executeCommand('scalingLens.showDashboardView', 'scaling');

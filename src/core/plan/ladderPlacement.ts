@@ -1,0 +1,109 @@
+// Where a written ladder goes and what lands on disk: the decisions of "Write Configs…"
+// (features/planExperiments.ts) and of `scaling-lens ladder --write` (cliCommands/ladder.ts) in one
+// place, so that both write the same files for the same plan. Plain paths and text: the callers
+// check for existing files and write (VS Code's workspace edit, or the file system).
+import { basename, dirname, join, relative, sep } from 'node:path';
+import type { LadderPlan } from './ladder';
+import type { LadderManifestTarget, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
+import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
+
+/** Read beside a config: an HF config's trainer arguments (the writer edits both). */
+const TRAINING_ARGS_FILE = 'training_args.json';
+
+/** The folder the ladder goes beside: a config's own folder, but an HF `config.json` is its folder, so beside that one. */
+export function ladderBesideDir(configFile: string | undefined, root: string): string {
+  if (configFile === undefined) return root;
+  return basename(configFile) === 'config.json' ? dirname(dirname(configFile)) : dirname(configFile);
+}
+
+/** The folder proposed for the ladder: `ladder/` beside the target, inside the workspace folder `root`. */
+export function defaultLadderFolder(configFile: string | undefined, root: string): string {
+  const beside = ladderBesideDir(configFile, root);
+  const inside = beside === root || beside.startsWith(root + sep) ? beside : root;
+  return join(inside, 'ladder');
+}
+
+/** Where a config's `training_args.json` would be (read when it exists). */
+export function trainingArgsPathOf(configFile: string): string {
+  return join(dirname(configFile), TRAINING_ARGS_FILE);
+}
+
+/** The ladder's folder relative to `root`, `/`-separated (`configs/ladder`; '' for the root itself). */
+export function ladderFolderRel(root: string, folder: string): string {
+  return relative(root, folder).split(sep).join('/');
+}
+
+/** The glob of `.scalinglens.yaml` (at `root`) that puts every run under the ladder's folder in its family. */
+export function ladderFolderGlob(root: string, folder: string): string {
+  const rel = ladderFolderRel(root, folder);
+  return rel === '' ? '**' : `${rel}/**`;
+}
+
+export interface LadderWriteSetup {
+  /** The workspace folder (absolute): `.scalinglens.yaml` is there, its globs relative to it. */
+  root: string;
+  /** The ladder's folder (absolute). */
+  folder: string;
+  /** The target config and what it states; absent: a budget target, written in the generic YAML shape. */
+  config?: { file: string; text: string; family?: string; trainingArgs?: string };
+  plan: LadderPlan;
+  markdown: string;
+  /** The target as the request named it (PLAN.json's key for a later session). */
+  target: LadderManifestTarget;
+  /** `.scalinglens.yaml` as it is now (undefined: none). */
+  workspaceFile: string | undefined;
+  writtenAt: string;
+  /** Runs done or training, written before: their folders relative to `folder` (features/planExperiments.ts). */
+  earlier?: LadderWriteInput['record']['earlier'];
+}
+
+/** The family the written runs join: the plan's, else the config's, else one named after the folder beside. */
+export function ladderFamilyOf(plan: LadderPlan, configFamily: string | undefined, configFile: string | undefined, root: string): string {
+  return plan.family ?? configFamily ?? `ladder-${basename(ladderBesideDir(configFile, root))}`;
+}
+
+/** What the config writer takes (core/plan/ladderConfigs.ts `ladderWrite`, run in the worker or by the CLI). */
+export function ladderWriteInputOf(s: LadderWriteSetup): LadderWriteInput {
+  const argsFile = s.config && trainingArgsPathOf(s.config.file);
+  return {
+    target: s.config
+      ? {
+          file: s.config.file,
+          text: s.config.text,
+          siblings: argsFile && s.config.trainingArgs !== undefined ? { [argsFile]: s.config.trainingArgs } : undefined,
+        }
+      : { genericFile: join(s.folder, 'ladder.yaml') },
+    plan: s.plan,
+    family: ladderFamilyOf(s.plan, s.config?.family, s.config?.file, s.root),
+    markdown: s.markdown,
+    folder: s.folder,
+    workspaceFile: { existing: s.workspaceFile, glob: ladderFolderGlob(s.root, s.folder) },
+    record: { target: s.target, writtenAt: s.writtenAt, earlier: s.earlier ?? [] },
+  };
+}
+
+/** One file to write, absolute. `workspaceFile`: the edited `.scalinglens.yaml` (its other entries and comments kept). */
+export interface LadderOutput {
+  path: string;
+  text: string;
+  workspaceFile?: true;
+}
+
+/** The written ladder's files as absolute paths under `folder`, then `.scalinglens.yaml` at `root` when it must name the family. */
+export function ladderOutputsOf(written: LadderWrite, root: string, folder: string): LadderOutput[] {
+  const out: LadderOutput[] = written.files.map((f) => ({ path: join(folder, ...f.relPath.split('/')), text: f.text }));
+  if (written.workspaceFileText !== undefined) out.push({ path: join(root, WORKSPACE_FILE_NAME), text: written.workspaceFileText, workspaceFile: true });
+  return out;
+}
+
+/** Why `.scalinglens.yaml` was not changed, and what to add by hand (both writers say it). */
+export function workspaceFileProblem(written: LadderWrite, family: string, root: string, folder: string): string | undefined {
+  return written.workspaceFileError === undefined
+    ? undefined
+    : `${WORKSPACE_FILE_NAME}: not changed (${written.workspaceFileError}): add family "${family}" with runs "${ladderFolderGlob(root, folder)}" to it yourself`;
+}
+
+/** The ladder's first run's config (files in the ladder's own folder are PLAN.md, PLAN.json, a flavor module). */
+export function firstRunFile(written: LadderWrite): string | undefined {
+  return written.files.find((f) => f.relPath.includes('/'))?.relPath;
+}

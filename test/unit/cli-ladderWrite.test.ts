@@ -1,0 +1,277 @@
+// `scaling-lens ladder … --write <dir>`: the files "Write Configs…" writes for the same plan (the
+// command's own decisions, core/plan/ladderPlacement.ts, and the worker's writer, core/plan/ladderConfigs.ts),
+// each config read back by the config reader at the planned shape and tokens, `.scalinglens.yaml`
+// naming the family for a format without a family key, and no file replaced without --force.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ladderCommand } from '../../src/cliCommands/ladder';
+import { writeLadderFiles } from '../../src/cliCommands/ladderWrite';
+import type { CliContext } from '../../src/cliCommands/estimate';
+import { ScalingWorkspace } from '../../src/core/workspace';
+import type { LadderPlan } from '../../src/core/plan/ladder';
+import { ladderMarkdown } from '../../src/core/plan/ladderRequest';
+import { ladderWrite } from '../../src/core/plan/ladderConfigs';
+import { defaultLadderFolder, ladderOutputsOf, ladderWriteInputOf, trainingArgsPathOf, type LadderWriteSetup } from '../../src/core/plan/ladderPlacement';
+import { parseLadderManifest } from '../../src/core/plan/ladderManifest';
+import { readConfig } from '../../src/core/configs/index';
+import { parseWorkspaceFile } from '../../src/core/runs/workspaceFile';
+import { tempDir } from './helpers/tempDir';
+
+class Usage extends Error {}
+
+const examples = path.resolve(__dirname, '../../examples');
+
+function run(args: string[], withWriter = true): { code: number | 'usage'; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const ctx: CliContext = {
+    // No training logs in these folders: the workspace is empty, the plan the recipe's.
+    loadWorkspace: (_paths, hardware) => new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware }),
+    emptyWorkspace: (hardware) => new ScalingWorkspace({ minPointsForCurve: 8, seed: 1, hardware }),
+    usage: (m) => new Usage(m),
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    ...(withWriter ? { writeLadder: writeLadderFiles } : {}),
+  };
+  try {
+    return { code: ladderCommand(args, ctx), stdout, stderr };
+  } catch (error) {
+    if (error instanceof Usage) return { code: 'usage', stdout, stderr: error.message };
+    throw error;
+  }
+}
+
+/** Runs `fn` with `dir` as the current folder (the CLI names files relative to it, as VS Code does to its workspace). */
+function inFolder<T>(dir: string, fn: () => T): T {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return fn();
+  } finally {
+    process.chdir(before);
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** PLAN.json without its time of writing (each writer stamps its own). */
+function recordOf(text: string): unknown {
+  const { manifest, problems } = parseLadderManifest(text, 'PLAN.json');
+  assert.deepEqual(problems, []);
+  return { ...manifest, writtenAt: undefined };
+}
+
+/** What "Write Configs…" writes for `plan` (features/planExperiments.ts `write`: the same calls, with the inputs it gathers). */
+function commandWrites(setup: Omit<LadderWriteSetup, 'markdown' | 'writtenAt'>): Map<string, string> {
+  const input = ladderWriteInputOf({ ...setup, markdown: ladderMarkdown(setup.plan), writtenAt: new Date().toISOString() });
+  // The worker's request handler (worker.ts: `ladderWrite`).
+  const written = ladderWrite(JSON.parse(JSON.stringify(input)));
+  return new Map(ladderOutputsOf(written, setup.root, setup.folder).map((o) => [o.path, o.text]));
+}
+
+function assertSameFiles(onDisk: string[], expected: Map<string, string>): void {
+  assert.deepEqual([...onDisk].sort(), [...expected.keys()].sort());
+  for (const [file, text] of expected) {
+    const got = fs.readFileSync(file, 'utf8');
+    if (path.basename(file) === 'PLAN.json') assert.deepEqual(recordOf(got), recordOf(text), file);
+    else assert.equal(got, text, file);
+  }
+}
+
+test('ladder <HF config> --write: the files Write Configs writes for the same plan, each config read back at the planned shape and tokens', () => {
+  const ws = tempDir('sl-ladder-write-hf-');
+  const target = path.join(ws, 'configs', 'planned-400m');
+  fs.cpSync(path.join(examples, 'configs', 'planned-400m'), target, { recursive: true });
+  const folder = defaultLadderFolder(path.join(target, 'config.json'), ws);
+  assert.equal(folder, path.join(ws, 'configs', 'ladder'), "the command's proposed folder: ladder/ beside the config's folder");
+  const args = ['configs/planned-400m', '--fraction', '0.02', '--workspace', ws];
+  const { plan, written } = inFolder(ws, () => {
+    const shown = run([...args, '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const w = run([...args, '--write', 'configs/ladder']);
+    assert.equal(w.code, 0, w.stderr);
+    return { plan: JSON.parse(shown.stdout) as LadderPlan, written: w };
+  });
+  const planned = plan.runs.filter((r) => r.status === 'planned');
+  assert.ok(planned.length >= 2, `${planned.length} planned runs`);
+  // The plan is printed, then what was written.
+  assert.match(written.stdout, /^target: configs\/planned-400m\/config\.json: /);
+  assert.match(
+    written.stdout,
+    new RegExp(
+      `\\nwrote ${planned.length} run config\\(s\\) into configs/ladder \\(family "example-sweep"\\):\\n  configs/ladder/${planned[0].id}/config\\.json\\n`,
+    ),
+  );
+
+  const configFile = path.join(target, 'config.json');
+  const expected = commandWrites({
+    root: ws,
+    folder,
+    config: {
+      file: configFile,
+      text: fs.readFileSync(configFile, 'utf8'),
+      family: 'example-sweep',
+      trainingArgs: fs.readFileSync(trainingArgsPathOf(configFile), 'utf8'),
+    },
+    plan,
+    target: { kind: 'model', label: 'configs/planned-400m/config.json' },
+    workspaceFile: undefined,
+  });
+  // HF configs carry their family (training_args.json): no .scalinglens.yaml.
+  assert.ok(![...expected.keys()].some((f) => f.endsWith('.scalinglens.yaml')));
+  assertSameFiles(
+    filesUnder(ws).filter((f) => !f.startsWith(target + path.sep)),
+    expected,
+  );
+
+  // Each config, read by the config reader, is the planned run: its shape, its tokens (within one step), its family;
+  // its N is the count PLAN.json records for it.
+  const record = parseLadderManifest(fs.readFileSync(path.join(folder, 'PLAN.json'), 'utf8'), 'PLAN.json').manifest!;
+  for (const r of planned) {
+    const file = path.join(folder, r.id, 'config.json');
+    const back = readConfig({ file, text: fs.readFileSync(file, 'utf8'), readSibling: (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined) });
+    assert.equal(back.kind, 'plan');
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.family, 'example-sweep');
+    assert.equal(back.plan.architecture.nLayer, r.shape.nLayer);
+    assert.equal(back.plan.architecture.dModel, r.shape.dModel);
+    assert.ok(Math.abs(back.plan.tokens! - r.tokens) <= back.plan.tokensPerStep!, `${r.id}: ${back.plan.tokens} tokens vs ${r.tokens} planned`);
+    const entry = record.runs.find((e) => e.id === r.id)!;
+    assert.equal(entry.params, back.plan.params.total);
+    assert.equal(entry.tokens, back.plan.tokens);
+    // The planner's N is its size before rounding to a shape (6 layers at least); the shape's count is within a fifth of it.
+    assert.ok(Math.abs(back.plan.params.total / r.params - 1) < 0.2, `${r.id}: ${back.plan.params.total} parameters vs ${r.params} planned`);
+  }
+});
+
+test('ladder <nanoGPT config> --write: .scalinglens.yaml names the family for the folder (its comments kept), as Write Configs does; existing files need --force', () => {
+  const ws = tempDir('sl-ladder-write-py-');
+  const nano =
+    '# the target\nn_layer = 24\nn_head = 16\nn_embd = 1536\nblock_size = 2048\nbatch_size = 16\ngradient_accumulation_steps = 32\nmax_iters = 20000\nlearning_rate = 3e-4\nvocab_size = 50304\n';
+  fs.mkdirSync(path.join(ws, 'train'));
+  fs.writeFileSync(path.join(ws, 'train', 'big.py'), nano);
+  const wsFile = path.join(ws, '.scalinglens.yaml');
+  const wsBefore = '# my families\nfamilies:\n  other:\n    runs: ["old/**"]\n';
+  fs.writeFileSync(wsFile, wsBefore);
+  const args = ['train/big.py', '--fraction', '0.01', '--workspace', ws];
+  const { plan, written } = inFolder(ws, () => {
+    const shown = run([...args, '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    return { plan: JSON.parse(shown.stdout) as LadderPlan, written: run([...args, '--write', 'train/ladder']) };
+  });
+  assert.equal(written.code, 0, written.stderr);
+  const folder = path.join(ws, 'train', 'ladder');
+  const family = plan.family ?? 'ladder-train';
+  const expected = commandWrites({
+    root: ws,
+    folder,
+    config: { file: path.join(ws, 'train', 'big.py'), text: nano, family: undefined, trainingArgs: undefined },
+    plan,
+    target: { kind: 'model', label: 'train/big.py' },
+    workspaceFile: wsBefore,
+  });
+  assertSameFiles(
+    filesUnder(ws).filter((f) => f !== path.join(ws, 'train', 'big.py')),
+    expected,
+  );
+  // The runs under the ladder's folder join the family; the comment and the other family are kept.
+  const wsAfter = fs.readFileSync(wsFile, 'utf8');
+  assert.match(wsAfter, /^# my families\n/);
+  const parsed = parseWorkspaceFile(wsAfter, wsFile);
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.deepEqual(
+    parsed.families.map((f) => f.name),
+    ['other', family],
+  );
+  const first = plan.runs[0];
+  assert.ok(parsed.families[1].match(`train/ladder/${first.id}/out`), 'a run logged in the ladder folder joins the family');
+  assert.match(written.stdout, new RegExp(`\\.scalinglens\\.yaml \\(the family "${family}" for runs under train/ladder/\\*\\*\\)`));
+  // Each nanoGPT config reads back at the planned shape and tokens.
+  for (const r of plan.runs) {
+    const file = path.join(folder, r.id, 'big.py');
+    const back = readConfig({ file, text: fs.readFileSync(file, 'utf8') });
+    assert.equal(back.kind, 'plan', file);
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.architecture.nLayer, r.shape.nLayer);
+    assert.equal(back.plan.architecture.dModel, r.shape.dModel);
+    assert.ok(Math.abs(back.plan.tokens! - r.tokens) <= back.plan.tokensPerStep!, `${r.id}: ${back.plan.tokens} vs ${r.tokens}`);
+  }
+
+  // Again: every existing file is named and nothing is written; .scalinglens.yaml (already naming the family) is left as it is.
+  const planMd = path.join(folder, 'PLAN.md');
+  fs.writeFileSync(planMd, 'my notes\n');
+  const again = inFolder(ws, () => run([...args, '--write', 'train/ladder']));
+  assert.equal(again.code, 1);
+  assert.equal(again.stdout, '', 'a refusal prints no plan');
+  assert.match(
+    again.stderr,
+    new RegExp(
+      `^scaling-lens ladder: ${plan.runs.length + 2} file\\(s\\) exist already, nothing written \\(--force replaces them\\): train/ladder/${first.id}/big\\.py, `,
+    ),
+  );
+  assert.match(again.stderr, /train\/ladder\/PLAN\.md/);
+  assert.equal(fs.readFileSync(planMd, 'utf8'), 'my notes\n');
+  assert.equal(fs.readFileSync(wsFile, 'utf8'), wsAfter);
+  const forced = inFolder(ws, () => run([...args, '--write', 'train/ladder', '--force']));
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(fs.readFileSync(planMd, 'utf8'), expected.get(planMd));
+  assert.equal(fs.readFileSync(wsFile, 'utf8'), wsAfter, 'the family is not added twice');
+});
+
+test('ladder --budget --write: the generic YAML shape with the family in each file, as the command writes without a config; --json keeps stdout the plan', () => {
+  const ws = tempDir('sl-ladder-write-budget-');
+  const args = ['--budget', '1e21', '--max-runs', '3'];
+  const { plan, written } = inFolder(ws, () => {
+    const shown = run([...args, '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    return { plan: JSON.parse(shown.stdout) as LadderPlan, written: run([...args, '--json', '--write', 'ladder']) };
+  });
+  assert.equal(written.code, 0, written.stderr);
+  assert.deepEqual(JSON.parse(written.stdout).runs, plan.runs, 'stdout is the plan alone');
+  assert.match(written.stderr, /^wrote 3 run config\(s\) into ladder \(family "ladder-sl-ladder-write-budget-\w+"\):\n/);
+  // Outside any workspace the current folder is the root, as VS Code's workspace folder is the command's.
+  const family = `ladder-${path.basename(ws)}`;
+  const expected = commandWrites({ root: ws, folder: path.join(ws, 'ladder'), plan, target: { kind: 'budget', budget: '1e21' }, workspaceFile: undefined });
+  assertSameFiles(filesUnder(ws), expected);
+  for (const r of plan.runs) {
+    const file = path.join(ws, 'ladder', r.id, 'ladder.yaml');
+    const back = readConfig({ file, text: fs.readFileSync(file, 'utf8') });
+    assert.equal(back.kind, 'plan');
+    if (back.kind !== 'plan') continue;
+    assert.equal(back.plan.family, family);
+    assert.equal(back.plan.architecture.nLayer, r.shape.nLayer);
+    assert.ok(Math.abs(back.plan.tokens! - r.tokens) <= back.plan.tokensPerStep!);
+  }
+  assert.deepEqual((recordOf(fs.readFileSync(path.join(ws, 'ladder', 'PLAN.json'), 'utf8')) as { target: unknown }).target, { kind: 'budget', budget: '1e21' });
+});
+
+test('ladder --write: a folder outside the current one holds its own .scalinglens.yaml; bad uses are said', () => {
+  const ws = tempDir('sl-ladder-write-out-');
+  const elsewhere = tempDir('sl-ladder-write-dest-');
+  fs.writeFileSync(path.join(ws, 'big.py'), 'n_layer = 24\nn_head = 16\nn_embd = 1536\nblock_size = 2048\nbatch_size = 512\nmax_iters = 20000\n');
+  const out = inFolder(ws, () => run(['big.py', '--max-runs', '2', '--write', elsewhere]));
+  assert.equal(out.code, 0, out.stderr);
+  // Named as given there, not as a climb out of the current folder.
+  assert.match(out.stdout, new RegExp(`\\nwrote \\d run config\\(s\\) into ${elsewhere.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(family `));
+  assert.ok(!out.stdout.includes('../'), out.stdout);
+  const wsFile = parseWorkspaceFile(fs.readFileSync(path.join(elsewhere, '.scalinglens.yaml'), 'utf8'), 'x');
+  assert.deepEqual(
+    wsFile.families.map((f) => f.runs),
+    [['**']],
+  );
+  assert.ok(!fs.existsSync(path.join(ws, '.scalinglens.yaml')));
+
+  assert.match(run(['--budget', '1e21', '--force']).stderr, /--force does nothing without --write/);
+  assert.equal(run(['--budget', '1e21', '--write', ' ']).code, 'usage');
+  const file = path.join(ws, 'big.py');
+  const notFolder = inFolder(ws, () => run(['--budget', '1e21', '--write', file]));
+  assert.equal(notFolder.code, 1);
+  assert.match(notFolder.stderr, /--write .*big\.py: not a folder/);
+  // A bundle without the writer hands the command on (to the whole CLI: src/cliAlone.ts) rather than print the plan alone.
+  assert.equal(run(['--budget', '1e21', '--write', path.join(ws, 'l')], false).code, 'usage');
+  assert.ok(!fs.existsSync(path.join(ws, 'l')));
+});
