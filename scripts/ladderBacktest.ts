@@ -12,6 +12,9 @@
 //    nearest unpicked grid run (log N, log D);
 //  - random: grid runs in a seeded random order, each taken while it fits the budget (5 seeds);
 //  - largest-first: the largest-compute runs that fit the budget.
+// Every choice rule was chosen looking at those targets; `backtestGrids(root, 'heldOut')` gives
+// targets never looked at (the next size or budget below, its pool below that, as above), and the
+// planner can run beside itself without its whole-ladder exchange (`withoutExchange`).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -95,7 +98,7 @@ function readCsv(file: string): Record<string, string>[] {
 const flopsOf = (r: { params: number; tokens: number }) => approxTrainingFlops(r.params, r.tokens);
 
 /** Gadre et al.: per data set, each run of 1B or more (1.4B at two ratios, 6.9B) is a target, the runs under 1B the pool (loss_c4_val). */
-function gadreGrids(dataRoot: string): BacktestGrid[] {
+function gadreGrids(dataRoot: string, targets: TargetSet): BacktestGrid[] {
   const file = path.join(dataRoot, 'gadre-overtraining-104', 'models_flat.csv');
   if (!fs.existsSync(file)) return [];
   const rows = readCsv(file);
@@ -105,6 +108,17 @@ function gadreGrids(dataRoot: string): BacktestGrid[] {
       .filter((r) => r.dataset === ds)
       .map((r) => ({ runId: r.name, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss_c4_val) }))
       .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
+    if (targets === 'heldOut') {
+      // The largest size under 1B (412M): its three largest-compute runs, the smaller sizes the pool.
+      const size = maxOf(runs.filter((r) => r.params < 1e9).map((r) => r.params));
+      const at = runs
+        .filter((r) => r.params === size)
+        .sort((a, b) => flopsOf(a) - flopsOf(b))
+        .slice(-3);
+      const pool = runs.filter((r) => r.params < size);
+      for (const target of at) out.push({ name: `gadre ${ds}`, target, pool, largest: target === at[at.length - 1] });
+      continue;
+    }
     const largest = runs.reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a));
     const pool = runs.filter((r) => r.params < 1e9);
     for (const target of runs.filter((r) => r.params >= 1e9).sort((a, b) => flopsOf(a) - flopsOf(b)))
@@ -114,7 +128,7 @@ function gadreGrids(dataRoot: string): BacktestGrid[] {
 }
 
 /** Porian et al.: per configuration, the best run of each of the three largest budgets (6.4e18–2.56e19) is a target; budgets ≤ 1.6e18 the pool. */
-function porianGrids(dataRoot: string): BacktestGrid[] {
+function porianGrids(dataRoot: string, targets: TargetSet): BacktestGrid[] {
   const file = path.join(dataRoot, 'porian-isoflop', 'isoflop_points.csv');
   if (!fs.existsSync(file)) return [];
   const rows = readCsv(file);
@@ -133,8 +147,12 @@ function porianGrids(dataRoot: string): BacktestGrid[] {
       .map((r, i) => ({ runId: `${r.flops}-${i}`, params: Number(r.params), tokens: Number(r.tokens), loss: Number(r.loss), flops: Number(r.flops) }))
       .filter((r) => r.params > 0 && r.tokens > 0 && r.loss > 0);
     if (!runs.length) continue;
-    const pool = runs.filter((r) => r.flops <= 1.6e18 * 1.001);
-    const budgets = [...new Set(runs.map((r) => r.flops))].sort((a, b) => a - b).slice(-3);
+    const all = [...new Set(runs.map((r) => r.flops))].sort((a, b) => a - b);
+    // Held out: the three budgets below (3.2e18, 1.6e18, 8e17), the pool 4× below the smallest of
+    // them, as 1.6e18 is below 6.4e18 (budgets ≤ 2e17).
+    const budgets = targets === 'heldOut' ? all.slice(-6, -3) : all.slice(-3);
+    const poolMax = targets === 'heldOut' ? budgets[0] / 4 : 1.6e18;
+    const pool = runs.filter((r) => r.flops <= poolMax * 1.001);
     for (const budget of budgets) {
       const target = runs.filter((r) => r.flops === budget).reduce((a, b) => (b.loss < a.loss ? b : a));
       out.push({ name: `porian ${key.split('/').slice(1, 5).join('/')}`, target, pool, largest: budget === budgets[budgets.length - 1] });
@@ -144,7 +162,7 @@ function porianGrids(dataRoot: string): BacktestGrid[] {
 }
 
 /** Step Law grid: each (N, D) setting's best run is one run; each run of the largest N (three D) is a target, the smaller N the pool. */
-function steplawGrids(dataRoot: string): BacktestGrid[] {
+function steplawGrids(dataRoot: string, targets: TargetSet): BacktestGrid[] {
   const file = path.join(dataRoot, 'steplaw-lr-bs-grid', 'dense_lr_bs_loss.csv');
   if (!fs.existsSync(file)) return [];
   const best = new Map<string, GridRun>();
@@ -155,14 +173,27 @@ function steplawGrids(dataRoot: string): BacktestGrid[] {
     if (!b || run.loss < b.loss) best.set(run.runId, run);
   }
   const runs = [...best.values()];
-  const maxN = Math.max(...runs.map((r) => r.params));
-  const targets = runs.filter((r) => r.params === maxN).sort((a, b) => flopsOf(a) - flopsOf(b));
-  const pool = runs.filter((r) => r.params < maxN);
-  return targets.map((target, i) => ({ name: 'steplaw (best lr/batch per N, D; N non-embedding)', target, pool, largest: i === targets.length - 1 }));
+  const sizes = [...new Set(runs.map((r) => r.params))].sort((a, b) => a - b);
+  // Held out: the second-largest N (429M), its three largest-compute runs; the smaller N the pool.
+  const size = targets === 'heldOut' ? sizes[sizes.length - 2] : sizes[sizes.length - 1];
+  const at = runs
+    .filter((r) => r.params === size)
+    .sort((a, b) => flopsOf(a) - flopsOf(b))
+    .slice(-3);
+  const pool = runs.filter((r) => r.params < size);
+  return at.map((target, i) => ({ name: 'steplaw (best lr/batch per N, D; N non-embedding)', target, pool, largest: i === at.length - 1 }));
 }
 
-export function backtestGrids(dataRoot: string): BacktestGrid[] {
-  return [...gadreGrids(dataRoot), ...porianGrids(dataRoot), ...steplawGrids(dataRoot)];
+/**
+ * Which runs are the hidden targets: `largest`, each grid's three largest (every choice rule so far
+ * was chosen looking at them); `heldOut`, never looked at: the next size (Gadre: 412M; Step Law:
+ * 429M) or the next three budgets (Porian: 8e17–3.2e18) below them, the pool below that as for the
+ * largest (smaller sizes; budgets 4× below the smallest target's).
+ */
+export type TargetSet = 'largest' | 'heldOut';
+
+export function backtestGrids(dataRoot: string, targets: TargetSet = 'largest'): BacktestGrid[] {
+  return [...gadreGrids(dataRoot, targets), ...porianGrids(dataRoot, targets), ...steplawGrids(dataRoot, targets)];
 }
 
 /** Fits of one grid's runs, keyed by the runs in order, resamples and seed: the same inputs give the same fit (budgets share their first picks). */
@@ -196,8 +227,8 @@ function within(order: readonly GridRun[], budget: number): GridRun[] {
   return out;
 }
 
-/** The planner, one run at a time among the unpicked grid runs, refitting (bootstrap seeded `seed`) after each. */
-function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo): GridRun[] {
+/** The planner, one run at a time among the unpicked grid runs, refitting (bootstrap seeded `seed`) after each; `exchange` false: without its whole-ladder exchange. */
+function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo, exchange = true): GridRun[] {
   const picked: GridRun[] = [];
   let spent = 0;
   for (;;) {
@@ -211,6 +242,7 @@ function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: Fi
         ladderBudget: { kind: 'flops', flops: budget - spent, text: 'rest' },
         runs: picked.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss, status: 'finished' as const })),
         candidates: left,
+        wholeLadderExchange: exchange,
       },
       current ? { fit: current, model: modelOf(current, picked) } : {},
     );
@@ -286,6 +318,9 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   };
 }
 
+/** The planner without its whole-ladder exchange (ladder.ts wholeLadderExchange false), scored beside it when asked. */
+export const PLANNER_WITHOUT_EXCHANGE = 'planner without exchange';
+
 /** One unit of the backtest's work: a grid's baselines, or its planner at one refit seed. */
 type BacktestJob = { grid: number; kind: 'baselines' } | { grid: number; kind: 'planner'; seed: number };
 
@@ -296,6 +331,8 @@ interface BacktestOptions {
   plannerOnly?: boolean;
   /** Refit seeds of the planner (default PLANNER_SEEDS). */
   plannerSeeds?: readonly number[];
+  /** Also the planner without its exchange, as PLANNER_WITHOUT_EXCHANGE (sharing the planner's fits where their picks agree). */
+  withoutExchange?: boolean;
 }
 
 function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestJob[] {
@@ -307,7 +344,7 @@ function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): Backtest
   return jobs;
 }
 
-function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number): BacktestScore[] {
+function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, withoutExchange = false): BacktestScore[] {
   const out: BacktestScore[] = [];
   const memo: FitMemo = new Map();
   const push = (s: BacktestScore | undefined) => s && out.push(s);
@@ -317,6 +354,8 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number): Backte
     if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
     if (job.kind === 'planner') {
       push(score(grid, `planner (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo), resamples, memo));
+      if (withoutExchange)
+        push(score(grid, `${PLANNER_WITHOUT_EXCHANGE} (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo, false), resamples, memo));
       continue;
     }
     push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), resamples, memo));
@@ -342,7 +381,7 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number): Backte
 export function runLadderBacktest(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestScore[] {
   const out: BacktestScore[] = [];
   for (const job of jobsOf(grids, opts)) {
-    out.push(...runJob(grids[job.grid], job, opts.resamples));
+    out.push(...runJob(grids[job.grid], job, opts.resamples, opts.withoutExchange));
     opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
   }
   return out;
@@ -350,7 +389,7 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: Backtest
 
 /** What a backtest worker is given: the grids its jobs index (the caller's list, as given). */
 interface WorkerInput {
-  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number };
+  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number; withoutExchange?: boolean };
 }
 
 /**
@@ -419,7 +458,7 @@ export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], o
   const jobs = jobsOf(grids, opts);
   const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
   if (threads === 1) return runLadderBacktest(grids, opts);
-  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples } };
+  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples, withoutExchange: opts.withoutExchange } };
   // The scripts run under tsx: a worker registers it before loading this file. Resolved here, from
   // this file, since an eval'd worker's require resolves from the cwd (from /tmp: MODULE_NOT_FOUND).
   const tsx = require.resolve('tsx/cjs', { paths: [__dirname] });
@@ -431,9 +470,9 @@ export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], o
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<WorkerInput> | undefined)?.ladderBacktest) {
-  const { grids, resamples } = (workerData as WorkerInput).ladderBacktest;
+  const { grids, resamples, withoutExchange } = (workerData as WorkerInput).ladderBacktest;
   const port = parentPort;
-  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples)));
+  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples, withoutExchange)));
 }
 
 function median(xs: readonly number[]): number {
@@ -458,7 +497,7 @@ const caseOf = (s: { grid: string; target: string }) => `${s.grid}|${s.target}`;
 const fractionCell = (f: number) => pct(100 * f, f < 0.01 ? 1 : 0);
 
 /** Strategy rows (random pooled over seeds) × budget columns: median error, coverage, median width, over the given cases. */
-function strategyTable(scores: readonly BacktestScore[]): string[] {
+export function strategyTable(scores: readonly BacktestScore[]): string[] {
   const md: string[] = [];
   const fractions = LADDER_FRACTIONS.filter((f) => scores.some((s) => s.fraction === f));
   md.push('| strategy | ' + fractions.map((f) => `ladder ${fractionCell(f)} of target`).join(' | ') + ' |');
@@ -476,14 +515,19 @@ function strategyTable(scores: readonly BacktestScore[]): string[] {
   return md;
 }
 
-/** The strategy table over every (grid, target) case and over the largest targets alone (the old measure), then each case's errors. */
-export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: readonly BacktestGrid[]): string[] {
+/**
+ * The strategy table over every (grid, target) case and over the largest targets alone (the old
+ * measure; `oldMeasure` false leaves it out, as for held-out targets), then each case's errors.
+ */
+export function ladderBacktestMarkdown(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], oldMeasure = true): string[] {
   const md: string[] = [];
   const cases = new Set(scores.map(caseOf)).size;
   md.push(`Every (grid, target) case (${cases}; median error, coverage, median width; in brackets the cases; random and the planner: one case per seed):`, '');
   md.push(...strategyTable(scores));
-  md.push("The old measure, each grid's largest target alone (one target per grid):", '');
-  md.push(...strategyTable(scores.filter((s) => s.largest)));
+  if (oldMeasure) {
+    md.push("The old measure, each grid's largest target alone (one target per grid):", '');
+    md.push(...strategyTable(scores.filter((s) => s.largest)));
+  }
   // Per case: the error of each strategy at each budget (random, planner: median over seeds).
   md.push("Per (grid, target) case (median error over random's order seeds and the planner's refit seeds):", '');
   md.push('| grid (target N, D) | budget | planner | IsoFLOP recipe | random | largest-first |');
@@ -591,7 +635,7 @@ function leastOf(reach: readonly number[]): boolean[] {
  * (`–`: not reached by at least half of them); then how often each strategy needs the least, per
  * grid (its medians), per (grid, target) case, and per grid on its largest target alone (the old measure).
  */
-export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], threshold: ReachThreshold): string[] {
+export function computeToReach(scores: readonly BacktestScore[], grids: readonly BacktestGrid[], threshold: ReachThreshold, oldMeasure = true): string[] {
   const label = thresholdText(threshold);
   // Fixed from every strategy's scores, so that each planner seed alone is held to the same errors.
   const thresholds = thresholdsOf(scores, threshold);
@@ -614,8 +658,8 @@ export function computeToReach(scores: readonly BacktestScore[], grids: readonly
   md.push(
     '',
     `Least compute to ≤ ${label} (ties counted for each): per grid (its median over targets) ${line(least.gridWins)} of ${least.gridRows.length} grids; ` +
-      `per (grid, target) case ${line(least.caseWins)} of ${least.caseCount} cases (${least.reached} reached by some strategy); ` +
-      `the old measure (each grid's largest target alone) ${line(least.oldWins)} of ${least.oldCount} grids.` +
+      `per (grid, target) case ${line(least.caseWins)} of ${least.caseCount} cases (${least.reached} reached by some strategy)` +
+      (oldMeasure ? `; the old measure (each grid's largest target alone) ${line(least.oldWins)} of ${least.oldCount} grids.` : '.') +
       (bySeed.length
         ? ` The planner at each refit seed alone (the others' verdicts unchanged): ${bySeed.map((b) => `${b.name.replace('planner (', '').replace(')', '')} ${b.grids} grids, ${b.cases} cases`).join('; ')}.`
         : ''),
@@ -806,4 +850,112 @@ export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUs
     ...before.heldOut.map((h) => row(`${h.dataSet} (before)`, `×${h.factor}`, h.cases)),
     '',
   ];
+}
+
+/**
+ * These scores with the planner without its exchange as "the planner" (its seeds' cases in place of
+ * the planner's), so that every table above measures it beside the same baselines.
+ */
+export function withoutExchangeAsPlanner(scores: readonly BacktestScore[]): BacktestScore[] {
+  return scores
+    .filter((s) => strategyOf(s) !== 'planner')
+    .map((s) => (strategyOf(s) === PLANNER_WITHOUT_EXCHANGE ? { ...s, strategy: s.strategy.replace(PLANNER_WITHOUT_EXCHANGE, 'planner') } : s));
+}
+
+/** The error levels of the aim's row (issue 18: "reaches a given target error with less ladder compute than every baseline"). */
+export const AIM_ERROR_LEVELS = [2, 5, 10];
+
+/** One set of targets for the aim's row: its scores (with PLANNER_WITHOUT_EXCHANGE's when run) and a label. */
+export interface AimTargets {
+  label: string;
+  scores: readonly BacktestScore[];
+}
+
+/** Per strategy of these scores, the compute each case needs to reach ≤ level% and stay there (seeded: their upper median). */
+function reachAtLevel(scores: readonly BacktestScore[], level: number): number[][] {
+  const thresholds = new Map([...new Set(scores.map(caseOf))].map((k) => [k, level]));
+  const byCase = [...reachByCase(scores, thresholds).values()];
+  return STRATEGIES.map((_, i) => byCase.map((c) => c.reach[i]));
+}
+
+/** Ladder compute over targets: the upper median (not reached counted beyond every budget) and how many reach it. */
+function overTargets(reach: readonly number[]): { median: number; reached: number; targets: number } {
+  return { median: upperMedian(reach), reached: reach.filter(Number.isFinite).length, targets: reach.length };
+}
+
+const reachCell = (r: { median: number; reached: number; targets: number }) =>
+  `${Number.isFinite(r.median) ? fractionCell(r.median) : 'beyond 30%'} (${r.reached} of ${r.targets})`;
+
+/** Whether the planner's median compute is below every baseline's, in words. */
+function aimVerdict(planner: { median: number }, baselines: readonly { name: string; median: number }[]): string {
+  if (!Number.isFinite(planner.median)) return 'no: not reached on half its targets';
+  const notBelow = baselines.filter((b) => !(planner.median < b.median));
+  if (!notBelow.length) return 'yes';
+  return `no: ${notBelow.map((b) => `${b.name} ${Number.isFinite(b.median) ? fractionCell(b.median) : '–'}`).join(', ')}`;
+}
+
+/**
+ * The aim as one row per error level: per strategy the ladder compute (fraction of the target's)
+ * each needs to reach ≤ 2/5/10% and stay there at every larger budget, the median over the targets
+ * with "not reached within 30%" counted as beyond (the larger middle of an even count), and how many
+ * targets reach it; whether the planner needs less than every baseline; then the plan's own 80%
+ * interval (±factor × the distance floor, ladder.ts ladderCalibrated) against the errors it gets.
+ */
+export function aimMarkdown(sets: readonly AimTargets[], factor: number): string[] {
+  const withExchange = sets.some((t) => t.scores.some((s) => strategyOf(s) === PLANNER_WITHOUT_EXCHANGE));
+  const baselines = STRATEGIES.slice(1);
+  const md = [
+    `| targets | error ≤ | planner | ${withExchange ? 'planner without exchange | ' : ''}${baselines.join(' | ')} | planner below every baseline? |${withExchange ? ' without exchange? |' : ''}`,
+    `|${' --- |'.repeat(3 + baselines.length + (withExchange ? 3 : 1))}`,
+  ];
+  for (const t of sets) {
+    const without = withoutExchangeAsPlanner(t.scores);
+    for (const level of AIM_ERROR_LEVELS) {
+      const all = reachAtLevel(t.scores, level).map(overTargets);
+      const alt = withExchange ? overTargets(reachAtLevel(without, level)[0]) : undefined;
+      const named = baselines.map((name, i) => ({ name, ...all[i + 1] }));
+      const cells = [
+        reachCell(all[0]),
+        ...(alt ? [reachCell(alt)] : []),
+        ...named.map(reachCell),
+        aimVerdict(all[0], named),
+        ...(alt ? [aimVerdict(alt, named)] : []),
+      ];
+      md.push(`| ${t.label} | ${level}% | ${cells.join(' | ')} |`);
+    }
+  }
+  md.push(
+    '',
+    "Each cell: the ladder compute (fraction of the target's) from which the target's error stays at or under the level at every larger budget tried (random and the planner: the median over their seeds, not reached unless most seeds reach it), the median over the targets with a target not reached within 30% counted as beyond (the larger middle one of an even count), and in brackets the targets reached. The planner is below every baseline when its median is strictly less than each baseline's.",
+    '',
+    `The plan's own 80% interval (±${factor} × the distance floor from the largest run, at least the ladder's own leave-largest-out miss, at most the lens's; the lens's under ${LADDER_INTERVAL_MIN_RUNS} runs) against the errors the planner gets, every case (each refit seed and budget); a calibrated 80% interval is about 3.8× the median error wide:`,
+    '',
+    "| targets | planner | cases | plan's 80% coverage | lens's 80% coverage | median error | median width | width / median error |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const t of sets) {
+    const variants: [string, readonly BacktestScore[]][] = [['in use', t.scores]];
+    if (withExchange) variants.push(['without exchange', withoutExchangeAsPlanner(t.scores)]);
+    const cov = (l: readonly BacktestScore[]) => pct((100 * l.filter((s) => s.covered).length) / l.length, 0);
+    const row = (label: string, name: string, lens: readonly BacktestScore[]) => {
+      const plan = lens.map((s) => narrowedCase(s, factor, 'floor'));
+      const err = median(plan.map((s) => s.errorPct));
+      const width = median(plan.map((s) => s.widthPct));
+      md.push(`| ${label} | ${name} | ${plan.length} | ${cov(plan)} | ${cov(lens)} | ${pct(err)} | ${pct(width, 1)} | ${(width / err).toFixed(1)}× |`);
+    };
+    for (const [name, scores] of variants) {
+      const lens = scores.filter((s) => strategyOf(s) === 'planner');
+      if (lens.length) row(t.label, name, lens);
+    }
+    // The planner in use per data set (Porian's configurations on one data set together, as the factor's derivation groups them).
+    const inUse = t.scores.filter((s) => strategyOf(s) === 'planner');
+    for (const set of [...new Set(inUse.map((s) => dataSetOf(s.grid)))])
+      row(
+        `${t.label}: ${set}`,
+        'in use',
+        inUse.filter((s) => dataSetOf(s.grid) === set),
+      );
+  }
+  md.push('');
+  return md;
 }

@@ -43,11 +43,15 @@ import {
   computeToReach,
   ladderBacktestMarkdown,
   ladderCalibrationMarkdown,
+  aimMarkdown,
+  strategyTable,
+  withoutExchangeAsPlanner,
   plannerWins,
   runLadderBacktestThreads,
   LADDER_FRACTIONS,
   RANDOM_SEEDS,
   PLANNER_SEEDS,
+  type BacktestGrid,
   type BacktestScore,
 } from './ladderBacktest';
 import { LADDER_INTERVAL_FACTOR } from '../src/core/plan/ladder';
@@ -1573,6 +1577,77 @@ function summaryRows(
   }));
 }
 
+/** The planner against each baseline, pair by pair (and on the largest targets alone when `oldMeasure`). */
+function plannerWinsLine(scores: readonly BacktestScore[], oldMeasure: boolean): string[] {
+  const line = (l: readonly BacktestScore[]) =>
+    plannerWins(l)
+      .map((w) => `${w.baseline} ${w.wins}–${w.losses} (${w.ties} ties)`)
+      .join('; ');
+  return [
+    `Planner against each baseline, same case and budget (lower error wins; within 0.05 points a tie; random: median over seeds): ${line(scores)}` +
+      (oldMeasure ? `; the old measure (largest targets alone): ${line(scores.filter((s) => s.largest))}.` : '.'),
+    '',
+  ];
+}
+
+/**
+ * The ladder backtest on targets never looked at when its choice rule was chosen, the planner with
+ * and without its whole-ladder exchange on both target sets, and the aim as one row per error level.
+ */
+function ladderHeldOutReport(
+  largest: readonly BacktestScore[],
+  heldOut: readonly BacktestScore[],
+  largestGrids: readonly BacktestGrid[],
+  heldOutGrids: readonly BacktestGrid[],
+): string[] {
+  const md: string[] = [];
+  const reach = (scores: readonly BacktestScore[], grids: readonly BacktestGrid[], oldMeasure: boolean) => [
+    ...computeToReach(scores, grids, 2, oldMeasure),
+    ...computeToReach(scores, grids, 5, oldMeasure),
+    ...computeToReach(scores, grids, { ofBest: 1.25 }, oldMeasure),
+  ];
+  const targets = (scores: readonly BacktestScore[]) => new Set(scores.map((s) => `${s.grid}|${s.target}`)).size;
+  if (heldOut.length) {
+    md.push(
+      '### Held-out targets',
+      '',
+      `Every choice rule of the planner (and the exchange's switch) was chosen looking at the targets above. These ${targets(heldOut)} targets never were: the next size or budgets below them (Gadre: the three largest-compute runs of 412M, 80–640 tokens per parameter, the pool the runs under 412M; Porian: the best run of each of the budgets 8e17, 1.6e18 and 3.2e18, the pool the budgets ≤ 2e17, 4× below the smallest as 1.6e18 is below 6.4e18 above; Step Law: the three largest-compute runs of N = 429M, the pool the smaller N). The same budgets, strategies, seeds and scoring; a budget no pool run fits is skipped. The distance floor and the plan's interval factor were derived with these runs among others' data (the floor on every ladder cut, the factor on the planner's cases above), so only the choice rule is held out.`,
+      '',
+    );
+    md.push(...ladderBacktestMarkdown(heldOut, heldOutGrids, false));
+    md.push(
+      "Ladder compute (fraction of the target's) at which the held-out target's error falls to ≤ 2%, ≤ 5%, and within 1.25× the best error any strategy reaches on it at the largest budget, and stays there:",
+      '',
+    );
+    md.push(...reach(heldOut, heldOutGrids, false));
+    md.push(...plannerWinsLine(heldOut, false));
+  }
+  const without = (scores: readonly BacktestScore[], grids: readonly BacktestGrid[], name: string, oldMeasure: boolean) => {
+    const w = withoutExchangeAsPlanner(scores);
+    if (!w.some((s) => s.strategy.startsWith('planner'))) return;
+    md.push(
+      `### ${name}: the planner without its whole-ladder exchange`,
+      '',
+      "The planner as above but always keeping the greedy's ladder (`wholeLadderExchange: false`), the baselines the same runs:",
+      '',
+    );
+    md.push(...strategyTable(w), ...reach(w, grids, oldMeasure), ...plannerWinsLine(w, oldMeasure));
+  };
+  without(largest, largestGrids, 'Largest targets', true);
+  without(heldOut, heldOutGrids, 'Held-out targets', false);
+  md.push(
+    '### The aim as one row',
+    '',
+    'Issue 18: "the planner reaches a given target error with less ladder compute than every baseline, and its predicted interval widths match the errors it gets."',
+    '',
+    ...aimMarkdown(
+      [{ label: `largest (${targets(largest)})`, scores: largest }, ...(heldOut.length ? [{ label: `held out (${targets(heldOut)})`, scores: heldOut }] : [])],
+      LADDER_INTERVAL_FACTOR,
+    ),
+  );
+  return md;
+}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(dataRoot)) {
     process.stdout.write(`validate: ${dataRoot} not found. The validation data sets live outside the project (../shared/data); nothing to validate.\n`);
@@ -1643,12 +1718,19 @@ async function main(): Promise<void> {
   }
   // Plan the ladder (`-- --only ladder` runs this alone): planner against fixed baselines.
   let ladderScores: BacktestScore[] = [];
+  let heldOutScores: BacktestScore[] = [];
   const ladderGrids = backtestGrids(dataRoot);
+  // Targets never looked at when the planner's rule was chosen (the next size or budgets below).
+  const heldOutGrids = backtestGrids(dataRoot, 'heldOut');
   if (only === undefined || only === 'ladder') {
     const t0 = performance.now();
     // Worker threads: the planner at each refit seed is most of the validation's work.
-    if (ladderGrids.length) ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log });
-    else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
+    // The planner also without its whole-ladder exchange (its fits shared where the picks agree).
+    if (ladderGrids.length) {
+      ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log, withoutExchange: true });
+      log(`ladder backtest, largest targets: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      heldOutScores = await runLadderBacktestThreads(heldOutGrids, { resamples: LADDER_RESAMPLES, log, withoutExchange: true });
+    } else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
     log(`ladder backtest: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   log(`running ${scipyTasks.length} SciPy baseline tasks`);
@@ -1884,6 +1966,10 @@ async function main(): Promise<void> {
       '',
       ...computeToReach(ladderScores, ladderGrids, { ofBest: 1.25 }),
     );
+    md.push(...plannerWinsLine(ladderScores, true));
+    md.push(...ladderHeldOutReport(ladderScores, heldOutScores, ladderGrids, heldOutGrids));
+  }
+  if (false) {
     md.push(
       `Planner against each baseline, same case and budget (lower error wins; within 0.05 points a tie; random: median over seeds): ${plannerWins(ladderScores)
         .map((w) => `${w.baseline} ${w.wins}–${w.losses} (${w.ties} ties)`)
@@ -1949,7 +2035,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases, frontier: distance.frontier, frontierCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, ladderBacktestHeldOut: heldOutScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases, frontier: distance.frontier, frontierCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

@@ -218,9 +218,9 @@ test("a family whose law misses its own largest run by more than the distance fl
   const floor = crossRunDistanceFloor(LADDER_INTERVAL_MIN_RATIO);
   const missOf = (f: typeof fitted) => Math.abs(Math.log(f.validation!.observed / f.validation!.predicted));
   assert.ok(missOf(fitted) < floor, `the fitted law passes its check (${missOf(fitted)})`);
-  const planOf = (miss: number) => {
+  const planOf = (miss: number, wholeLadderExchange?: boolean) => {
     const fit = { ...fitted, validation: { ...fitted.validation!, observed: fitted.validation!.predicted * Math.exp(miss) } };
-    return ok(planLadder({ target: near, runs, candidates, ladderBudget: budget }, { fit, model: modelOf(fit) }));
+    return ok(planLadder({ target: near, runs, candidates, ladderBudget: budget, wholeLadderExchange }, { fit, model: modelOf(fit) }));
   };
   const spreadNote = /spread over the budget as a whole/;
   const passes = planOf(floor * 0.9);
@@ -242,6 +242,13 @@ test("a family whose law misses its own largest run by more than the distance fl
   for (let i = 1; i < planned.length; i++) assert.ok(planned[i].flops >= planned[i - 1].flops, 'cheapest first');
   for (const r of planned) assert.match(r.reason, /one of a ladder spread over the budget as a whole/);
   assert.equal(new Set(planned.map((r) => `${r.params}/${r.tokens}`)).size, planned.length, 'no run twice');
+  // The backtest's switch: the same miss without the exchange keeps the greedy's ladder.
+  const greedyOnly = planOf(floor * 1.1, false);
+  assert.ok(!greedyOnly.notes.some((n) => spreadNote.test(n)), greedyOnly.notes.join(' | '));
+  const plannedGreedy = greedyOnly.runs.filter((r) => r.status === 'planned');
+  for (const r of plannedGreedy) assert.doesNotMatch(r.reason, /one of a ladder spread over the budget as a whole/);
+  const order = (l: readonly { params: number; tokens: number }[]) => l.map((r) => `${r.params}/${r.tokens}`);
+  assert.notDeepEqual(order(plannedGreedy), order(planned), "the greedy's own order, not the exchange's cheapest first");
 });
 
 test('distance dominates: nothing within the budget narrows the interval, the plan says so and names the cheapest run that would', () => {

@@ -14,7 +14,11 @@ import {
   runLadderBacktest,
   runLadderBacktestThreads,
   jobsOnWorkers,
+  aimMarkdown,
+  withoutExchangeAsPlanner,
+  PLANNER_WITHOUT_EXCHANGE,
   type BacktestGrid,
+  type BacktestScore,
 } from '../../scripts/ladderBacktest';
 import { chinchillaLaw } from '../../src/core/laws/chinchilla';
 import { referenceParams } from '../../src/core/fit/crossRunLaw';
@@ -269,4 +273,173 @@ test("compute to within 1.25× of the best error at the largest budget: every ta
   // Seed 1 alone reaches t1's 10% at 10% (a tie with largest-first) and t2's 1.25% from 10%: both
   // targets, so the grid. Seeds 2 and 3 miss t1's 10% (12%); t2 they reach at 30% and 10%, the least.
   assert.match(md, /seed 1 1 grids, 2 cases; seed 2 0 grids, 1 cases; seed 3 0 grids, 1 cases/);
+});
+
+test('held-out targets: the next size (Gadre, Step Law) or the next three budgets (Porian) below the largest targets, each pool strictly below its targets', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'held-ladder-'));
+  try {
+    // Gadre: sizes 11M–412M at 5–640 tokens per parameter, 1.4B at two ratios, 6.9B at 20.
+    fs.mkdirSync(path.join(dir, 'gadre-overtraining-104'));
+    const gadre = ['dataset,name,params,tokens,loss_c4_val'];
+    const add = (n: number, r: number) => gadre.push(`c4,m${n}-${r},${n},${n * r},${loss(n, n * r, gadre.length)}`);
+    for (const n of [1.1e7, 7.9e7, 1.54e8, 4.12e8]) for (const r of [5, 20, 80, 160, 320, 640]) add(n, r);
+    add(1.44e9, 20);
+    add(1.44e9, 80);
+    add(6.89e9, 20);
+    fs.writeFileSync(path.join(dir, 'gadre-overtraining-104', 'models_flat.csv'), gadre.join('\n'));
+    // Porian: budgets 1.25e16 × 2^k to 2.56e19, three sizes each, one configuration.
+    fs.mkdirSync(path.join(dir, 'porian-isoflop'));
+    const porian = ['source_file,dataset,hparams,warmup,decay,param_count,loss_source,flops,params,tokens,loss'];
+    for (let k = 0; k < 12; k++) {
+      const c = 1.25e16 * 2 ** k;
+      for (const m of [0.5, 1, 2]) {
+        const n = m * Math.sqrt(c / 6 / 20);
+        porian.push(`summary_df,rw,base,long,kaplan,standard,val,${c},${n},${c / 6 / n},${loss(n, c / 6 / n, porian.length)}`);
+      }
+    }
+    fs.writeFileSync(path.join(dir, 'porian-isoflop', 'isoflop_points.csv'), porian.join('\n'));
+    // Step Law: four N, four D each.
+    fs.mkdirSync(path.join(dir, 'steplaw-lr-bs-grid'));
+    const steplaw = ['N,D,lr,bs,smooth loss'];
+    for (const n of [2e7, 8e7, 3e8, 1e9]) for (const r of [5, 20, 40, 80]) steplaw.push(`${n},${n * r},0.001,256,${loss(n, n * r, steplaw.length)}`);
+    fs.writeFileSync(path.join(dir, 'steplaw-lr-bs-grid', 'dense_lr_bs_loss.csv'), steplaw.join('\n'));
+
+    const largest = backtestGrids(dir);
+    const held = backtestGrids(dir, 'heldOut');
+    assert.equal(held.length, 9);
+    const byName = (gs: BacktestGrid[], prefix: string) => gs.filter((g) => g.name.startsWith(prefix));
+    // Gadre: 412M at its three largest ratios, the pool the 18 smaller runs.
+    const g = byName(held, 'gadre');
+    assert.deepEqual(
+      g.map((x) => x.target.runId),
+      ['m412000000-160', 'm412000000-320', 'm412000000-640'],
+    );
+    for (const x of g) assert.equal(x.pool.length, 18);
+    assert.deepEqual(
+      g.map((x) => x.largest),
+      [false, false, true],
+    );
+    // Porian: the best run of 8e17, 1.6e18 and 3.2e18; the pool the budgets ≤ 2e17 (5 budgets × 3).
+    const p = byName(held, 'porian');
+    assert.deepEqual(
+      p.map((x) => Number(x.target.runId.split('-')[0])),
+      [8e17, 1.6e18, 3.2e18],
+    );
+    for (const x of p) {
+      assert.equal(x.pool.length, 15);
+      assert.ok(x.pool.every((r) => 6 * r.params * r.tokens <= 2.01e17));
+    }
+    // The largest targets are unchanged by the option: 6.4e18–2.56e19, pool ≤ 1.6e18 (8 budgets × 3).
+    assert.deepEqual(
+      byName(largest, 'porian').map((x) => [Number(x.target.runId.split('-')[0]), x.pool.length]),
+      [
+        [6.4e18, 24],
+        [1.28e19, 24],
+        [2.56e19, 24],
+      ],
+    );
+    // Step Law: the second-largest N's three largest runs, the two smaller N the pool.
+    const sl = byName(held, 'steplaw');
+    assert.deepEqual(
+      sl.map((x) => x.target.runId),
+      ['N300000000-D6000000000', 'N300000000-D12000000000', 'N300000000-D24000000000'],
+    );
+    for (const x of sl) assert.deepEqual([...new Set(x.pool.map((r) => r.params))].sort(), [2e7, 8e7]);
+    // No held-out target is a candidate for itself, nor any held-out target one of the largest's.
+    for (const x of held) assert.ok(!x.pool.some((r) => r.runId === x.target.runId));
+    const largestTargets = new Set(largest.map((x) => x.target.runId));
+    for (const x of held) assert.ok(!largestTargets.has(x.target.runId), x.target.runId);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the planner without its exchange beside it: the planner's own scores unchanged, one case per seed and budget of its own", () => {
+  const opts = { resamples: 0, plannerSeeds: [1], plannerOnly: true };
+  const alone = runLadderBacktest([grid], opts);
+  const both = runLadderBacktest([grid], { ...opts, withoutExchange: true });
+  assert.deepEqual(
+    both.filter((s) => s.strategy === 'planner (seed 1)'),
+    alone,
+  );
+  const without = both.filter((s) => s.strategy === `${PLANNER_WITHOUT_EXCHANGE} (seed 1)`);
+  assert.deepEqual(
+    without.map((s) => s.fraction),
+    alone.map((s) => s.fraction),
+  );
+  // As "the planner", for the tables: its cases in place of the planner's.
+  const asPlanner = withoutExchangeAsPlanner(both);
+  assert.deepEqual(
+    asPlanner.filter((s) => s.strategy === 'planner (seed 1)'),
+    without.map((s) => ({ ...s, strategy: 'planner (seed 1)' })),
+  );
+  assert.ok(!asPlanner.some((s) => s.strategy.startsWith(PLANNER_WITHOUT_EXCHANGE)));
+});
+
+test('the aim as one row: per level the median compute over targets (not reached counted beyond), how many reach it, and whether the planner needs less than every baseline', () => {
+  const s = (target: string, strategy: string, fraction: number, errorPct: number, covered = true): BacktestScore => ({
+    grid: 'g',
+    target,
+    largest: target === 't3',
+    strategy,
+    fraction,
+    runs: 4,
+    usedFraction: fraction,
+    predicted: 2,
+    interval: [1.5, 2.5],
+    truth: 2 * (1 + errorPct / 100),
+    errorPct,
+    covered,
+    widthPct: 50,
+    computeRatio: 100,
+    fitInterval: [1.5, 2.5],
+    picked: [],
+    heldOutMiss: 0,
+  });
+  const fractions = [0.01, 0.1, 0.3];
+  const scores: BacktestScore[] = [];
+  const each = (strategy: string, errors: Record<string, number[]>) =>
+    Object.entries(errors).forEach(([t, es]) => es.forEach((e, i) => scores.push(s(t, strategy, fractions[i], e))));
+  // ≤ 5%: the planner at 1%, 10%, 30% on t1–t3 (median 10%); without the exchange 1%, 30%, never (median 30%).
+  // ≤ 2%: the planner on t1 alone (beyond on 2 of 3).
+  each('planner (seed 1)', { t1: [1, 1, 1], t2: [9, 4, 4], t3: [9, 9, 3] });
+  each(`${PLANNER_WITHOUT_EXCHANGE} (seed 1)`, { t1: [1, 1, 1], t2: [9, 9, 4], t3: [9, 9, 9] });
+  // Random reaches ≤ 5% on t1–t3 at 30% (median 30%); largest-first at 10% on every target (a tie with the planner).
+  each('random (seed 1)', { t1: [9, 9, 4], t2: [9, 9, 4], t3: [9, 9, 4] });
+  each('largest-first', { t1: [9, 4, 4], t2: [9, 4, 4], t3: [9, 4, 4] });
+  each('IsoFLOP recipe', { t1: [20, 20, 20], t2: [20, 20, 20], t3: [20, 20, 20] });
+  const md = aimMarkdown([{ label: 'set', scores }], 0.43).join('\n');
+  assert.match(
+    md,
+    /\| targets \| error ≤ \| planner \| planner without exchange \| IsoFLOP recipe \| random \| largest-first \| planner below every baseline\? \| without exchange\? \|/,
+  );
+  assert.match(
+    md,
+    /\| set \| 2% \| beyond 30% \(1 of 3\) \| beyond 30% \(1 of 3\) \| beyond 30% \(0 of 3\) \| beyond 30% \(0 of 3\) \| beyond 30% \(0 of 3\) \| no: not reached on half its targets \| no: not reached on half its targets \|/,
+  );
+  assert.match(
+    md,
+    /\| set \| 5% \| 10% \(3 of 3\) \| 30% \(2 of 3\) \| beyond 30% \(0 of 3\) \| 30% \(3 of 3\) \| 10% \(3 of 3\) \| no: largest-first 10% \| no: random 30%, largest-first 10% \|/,
+  );
+  // ≤ 10%: every strategy but the recipe from the first budget.
+  assert.match(
+    md,
+    /\| set \| 10% \| 1% \(3 of 3\) \| 1% \(3 of 3\) \| beyond 30% \(0 of 3\) \| 1% \(3 of 3\) \| 1% \(3 of 3\) \| no: random 1%, largest-first 1% \|/,
+  );
+  // The planner's verdict is yes only below every baseline: drop largest-first's 10% to beyond.
+  const beaten = scores.map((x) => (x.strategy === 'largest-first' ? { ...x, errorPct: 9 } : x));
+  assert.match(
+    aimMarkdown([{ label: 'set', scores: beaten }], 0.43).join('\n'),
+    /\| set \| 5% \| 10% \(3 of 3\) \| 30% \(2 of 3\) \| beyond 30% \(0 of 3\) \| 30% \(3 of 3\) \| beyond 30% \(0 of 3\) \| yes \| no: random 30% \|/,
+  );
+  // The plan's interval: ±0.43 × the floor at 100× (~8%), at most the lens's ±25%: errors of 9% and
+  // more fall outside it, the lens's covers all; nine cases per planner form.
+  const floor = 0.43 * crossRunDistanceFloor(100);
+  const inside = (l: readonly number[]) => l.filter((e) => Math.log(1 + e / 100) <= floor).length;
+  const plannerErrors = [1, 1, 1, 9, 4, 4, 9, 9, 3];
+  const withoutErrors = [1, 1, 1, 9, 9, 4, 9, 9, 9];
+  assert.match(md, new RegExp(`\\| set \\| in use \\| 9 \\| ${Math.round((100 * inside(plannerErrors)) / 9)}% \\| 100% \\| 4\\.00% \\|`));
+  assert.match(md, new RegExp(`\\| set \\| without exchange \\| 9 \\| ${Math.round((100 * inside(withoutErrors)) / 9)}% \\| 100% \\| 9\\.00% \\|`));
+  // Per data set, the planner in use: one here.
+  assert.match(md, new RegExp(`\\| set: g \\| in use \\| 9 \\| ${Math.round((100 * inside(plannerErrors)) / 9)}% \\|`));
 });

@@ -130,6 +130,11 @@ export interface LadderRequest {
    * frontier's distance floor (calibration.ts FRONTIER_DISTANCE_FLOOR) from the largest run.
    */
   objective?: 'loss' | 'nStar';
+  /**
+   * The whole-ladder exchange once the family's law misses its own largest run (default true);
+   * false keeps the greedy's ladder, so that the backtest can measure the exchange against it.
+   */
+  wholeLadderExchange?: boolean;
 }
 
 export interface LadderContext {
@@ -1164,7 +1169,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     let pick = better(strong, mixed);
     pick = better(cheap, pick);
     timedOut = cheap.timedOut || strong.timedOut || mixed.timedOut;
-    const spread = lawMissesItsCheck();
+    const spread = request.wholeLadderExchange !== false && lawMissesItsCheck();
     if (spread) {
       for (const r of exchangeLadder(pick.runs.map((x) => x.spec))) planned.push(r);
       notes.push(
