@@ -19,6 +19,10 @@
 // chunk longer than LATE_FACTOR times the shortest chunk seen (descheduled on a busy machine, or
 // dead) has that chunk parsed by the reading thread too, so a thread never makes the read much
 // slower than one thread would be.
+//
+// Threads are kept after a read (ThreadPool, KEEP_WARM_MS): a thread's start and its first chunks,
+// while V8 compiles the parser in that thread, cost ~150–250 ms of CPU at 100 MB, most of what a
+// split read of that size gains; a kept thread reads the next large log with its parser compiled.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +50,13 @@ const CHUNK_WAIT_MS = 60_000;
  * that long, then parsing, costs at most LATE_FACTOR + 1 chunk times where waiting could cost seconds.
  */
 const LATE_FACTOR = 3;
+/**
+ * How long parsing threads are kept after a read, for the next large log's first read. A thread's
+ * start and its first chunks (V8 compiling the parser in that thread) cost ~150–250 ms of CPU at
+ * 100 MB; a kept thread starts its next read at once with its parser compiled. Idle, it holds its
+ * isolate (~10 MB) and no file.
+ */
+const KEEP_WARM_MS = 30_000;
 
 // The shared control cells (Int32Array over a SharedArrayBuffer).
 const NEXT = 0; // the next chunk to claim
@@ -71,6 +82,8 @@ export interface JsonlThreadOptions {
   stats?: JsonlSplitStats;
   /** A parsing thread's script instead of dist/jsonlThread.js (bench/ingest.ts: a bundle of the current source, as the product ships it). */
   threadScript?: string;
+  /** How long parsing threads are kept after a read for the next one (default KEEP_WARM_MS; 0: ended with the read). */
+  keepWarmMs?: number;
 }
 
 /** How a parallel first read shared its chunks. */
@@ -84,6 +97,14 @@ export interface JsonlSplitStats {
   late: number;
   /** Time the reading thread spent waiting for threads. */
   waitMs: number;
+  /** Of the threads, those kept from an earlier read (started, their parser compiled); the rest were started for this read. */
+  warmThreads: number;
+  /** When a parsing thread first claimed a chunk, ms after the read started (its start). */
+  firstClaimMs?: number;
+  /** Wall times of the chunks threads parsed, in the order they came. */
+  threadChunkMs?: number[];
+  /** Wall times of the chunks the reading thread parsed ahead. */
+  readerChunkMs?: number[];
 }
 
 /** What a parsing thread is started with (src/core/runs/jsonlThread.ts). */
@@ -141,6 +162,8 @@ interface ChunkResult {
   usable: boolean;
   /** Wall time the chunk took to read and parse. */
   parseMs?: number;
+  /** When its thread claimed it, ms after the read's origin. */
+  claimedMs?: number;
   /** Parsed by the reading thread ahead of its turn. */
   byReader?: boolean;
   lineCount: number;
@@ -151,17 +174,19 @@ interface ChunkResult {
 interface ThreadScript {
   file: string;
   eval: boolean;
+  /** The script runs reads posted to it one after another (jsonlThread.ts: workerData.pooled), so its thread can be kept; else it reads the one in its workerData and ends. */
+  pooled?: boolean;
 }
 
 function threadScript(): ThreadScript | undefined {
   const bundled = path.join(__dirname, 'jsonlThread.js');
-  if (fs.existsSync(bundled)) return { file: bundled, eval: false };
+  if (fs.existsSync(bundled)) return { file: bundled, eval: false, pooled: true };
   const source = path.join(__dirname, 'jsonlThread.ts');
   if (!__filename.endsWith('.ts') || !fs.existsSync(source)) return undefined;
   // A worker does not inherit tsx's loader (Node 20): it registers tsx's require hook itself.
   try {
     const tsx = require.resolve('tsx/cjs');
-    return { file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true };
+    return { file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true, pooled: true };
   } catch {
     return undefined;
   }
@@ -212,9 +237,92 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
   if (!(threads >= 1)) return undefined;
   const blocks = Math.ceil(size / blockBytes);
   if (blocks < 2) return undefined;
-  const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false } : threadScript();
+  const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false, pooled: true } : threadScript();
   if (script === undefined) return undefined;
-  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats);
+  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats, options.keepWarmMs);
+}
+
+/** A parsing thread kept between reads (see ThreadPool). */
+interface PooledThread {
+  worker: Worker;
+  /** Reads it was given: past the first, its start and its parser's compiling are paid. */
+  reads: number;
+  exited: boolean;
+}
+
+/**
+ * Parsing threads kept between large logs' first reads, in the thread that reads them (the CLI's
+ * main thread, the extension's reading worker): a read takes kept threads first and gives them
+ * back when it ends; threads not used for `keepWarmMs` are ended. They are unref'd: a kept thread
+ * never holds a process open.
+ */
+class ThreadPool {
+  private readonly kept: PooledThread[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly script: ThreadScript) {}
+
+  /** A kept thread, or a new one (started here; it runs reads posted to it). */
+  take(): PooledThread {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (let live = this.kept.pop(); live !== undefined; live = this.kept.pop()) if (!live.exited) return live;
+    // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
+    // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
+    const worker = new Worker(this.script.file, { eval: this.script.eval, workerData: { pooled: true }, execArgv: [] });
+    worker.unref();
+    const thread: PooledThread = { worker, reads: 0, exited: false };
+    // A thread that fails stops claiming (see the constructor of ParallelJsonlRead); it is not kept.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      thread.exited = true;
+      const at = this.kept.indexOf(thread);
+      if (at >= 0) this.kept.splice(at, 1);
+    });
+    return thread;
+  }
+
+  /** Threads a read used, kept for `keepWarmMs` (the last read's) unless another read takes them. */
+  giveBack(threads: readonly PooledThread[], keepWarmMs: number): void {
+    for (const t of threads) if (!t.exited && !this.kept.includes(t)) this.kept.push(t);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.end(), keepWarmMs);
+    this.timer.unref();
+  }
+
+  /** Ends every kept thread (idle for keepWarmMs, or asked). */
+  end(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const t of this.kept.splice(0)) void t.worker.terminate().catch(() => undefined);
+  }
+
+  /** Threads kept now (tests). */
+  get size(): number {
+    return this.kept.filter((t) => !t.exited).length;
+  }
+}
+
+const pools = new Map<string, ThreadPool>();
+
+/** The pool of `script`'s threads in this thread. */
+function threadPool(script: ThreadScript): ThreadPool {
+  const key = `${script.eval}:${script.file}`;
+  let pool = pools.get(key);
+  if (pool === undefined) pools.set(key, (pool = new ThreadPool(script)));
+  return pool;
+}
+
+/** Parsing threads kept now for later reads, over every pool (tests). */
+export function keptParsingThreads(): number {
+  let n = 0;
+  for (const pool of pools.values()) n += pool.size;
+  return n;
+}
+
+/** Ends every kept parsing thread now, so the next large read starts its threads cold (bench/ingest.ts shows that read). */
+export function endKeptParsingThreads(): void {
+  for (const pool of pools.values()) pool.end();
 }
 
 export class ParallelJsonlRead {
@@ -237,6 +345,11 @@ export class ParallelJsonlRead {
   /** Whether the chunk take gives was one the reading thread parsed ahead. */
   private tookByReader = false;
 
+  /** The kept threads this read uses (given back to their pool when it ends), when its script is pooled. */
+  private readonly pool: ThreadPool | undefined;
+  private readonly pooled: PooledThread[] = [];
+  private readonly keepWarmMs: number;
+
   constructor(
     script: ThreadScript,
     readonly file: string,
@@ -245,8 +358,9 @@ export class ParallelJsonlRead {
     threads: number,
     private readonly leaveToThreads: boolean | 'first',
     stats?: JsonlSplitStats,
+    keepWarmMs = KEEP_WARM_MS,
   ) {
-    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), { threads: 0, byThreads: 0, byReadingThread: 0, late: 0, waitMs: 0 });
+    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), { threads: 0, byThreads: 0, byReadingThread: 0, late: 0, waitMs: 0, warmThreads: 0 });
     this.claimTimes = new Int32Array(new SharedArrayBuffer(threads * Int32Array.BYTES_PER_ELEMENT));
     this.control = new Int32Array(new SharedArrayBuffer((CLAIMS + threads) * Int32Array.BYTES_PER_ELEMENT));
     this.control.fill(-1, CLAIMS);
@@ -257,6 +371,8 @@ export class ParallelJsonlRead {
     // A watching thread only where the reading thread would wait for a dead thread without bound (see WATCHER_SOURCE).
     const watching = leaveToThreads === true;
     const watchPorts: MessagePort[] = [];
+    this.keepWarmMs = keepWarmMs;
+    this.pool = script.pooled === true && keepWarmMs > 0 ? threadPool(script) : undefined;
     for (let t = 0; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
       const watch = watching ? new MessageChannel() : undefined;
@@ -273,15 +389,25 @@ export class ParallelJsonlRead {
         watched: watch?.port2,
       };
       try {
-        // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
-        // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
         const transferList = watch !== undefined ? [port2, watch.port2] : [port2];
-        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList, execArgv: [] });
-        worker.unref();
-        // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
-        // it ended (runParsingThread's finally, or the watching thread), or once it is late.
-        worker.on('error', () => undefined);
-        this.workers.push(worker);
+        if (this.pool !== undefined) {
+          // A kept thread (or one started for the pool) is given this read as a message: it reads the
+          // reads posted to it one after another, and one still finishing a read it was stopped in
+          // starts this one after (the reading thread parses any chunk nobody claimed).
+          const thread = this.pool.take();
+          thread.worker.postMessage(init, transferList);
+          if (thread.reads++ > 0) this.stats.warmThreads++;
+          this.pooled.push(thread);
+        } else {
+          // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
+          // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
+          const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList, execArgv: [] });
+          worker.unref();
+          // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
+          // it ended (runParsingThread's finally, or the watching thread), or once it is late.
+          worker.on('error', () => undefined);
+          this.workers.push(worker);
+        }
         this.ports.push(port1);
         if (watch !== undefined) watchPorts.push(watch.port1);
       } catch {
@@ -363,6 +489,8 @@ export class ParallelJsonlRead {
     Atomics.notify(this.control, APPLIED);
     for (const port of this.ports) port.close();
     for (const worker of this.workers) void worker.terminate().catch(() => undefined);
+    // Kept threads see STOP, end the read they were given (after the chunk they are parsing) and wait for the next.
+    if (this.pool !== undefined) this.pool.giveBack(this.pooled, this.keepWarmMs);
     this.done.clear();
     if (this.parser !== undefined) fs.closeSync(this.parser.fd);
     this.parser = undefined;
@@ -390,6 +518,7 @@ export class ParallelJsonlRead {
     const chunk = this.parser.parser.read(block);
     chunk.byReader = true;
     if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
+    if (chunk.parseMs !== undefined) (this.stats.readerChunkMs ??= []).push(Math.round(chunk.parseMs));
     this.done.set(block, chunk);
     return true;
   }
@@ -412,6 +541,8 @@ export class ParallelJsonlRead {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const chunk = m.message as ChunkResult;
           if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
+          if (chunk.claimedMs !== undefined) this.stats.firstClaimMs = Math.min(this.stats.firstClaimMs ?? Infinity, chunk.claimedMs);
+          if (chunk.parseMs !== undefined) (this.stats.threadChunkMs ??= []).push(Math.round(chunk.parseMs));
           this.done.set(chunk.block, chunk);
         }
       }
@@ -458,7 +589,15 @@ export class ParallelJsonlRead {
 /** A parsing thread's loop (jsonlThread.ts): claim a chunk, parse it, post it, until none is left. */
 export function runParsingThread(init: JsonlThreadInit): void {
   const control = new Int32Array(init.control);
-  const fd = fs.openSync(init.file, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(init.file, 'r');
+  } catch (e) {
+    // Nothing claimed: the reading thread parses every chunk (a watching thread sees this one end).
+    init.port.close();
+    init.watched?.close();
+    throw e;
+  }
   const parser = new ChunkParser(fd, init.file, init.blockBytes);
   const claim = CLAIMS + init.index;
   const claimTimes = init.claimTimes !== undefined ? new Int32Array(init.claimTimes) : undefined;
@@ -491,6 +630,7 @@ export function runParsingThread(init: JsonlThreadInit): void {
       } while (Atomics.compareExchange(control, NEXT, block, block + 1) !== block);
       try {
         const chunk = parser.read(block);
+        if (claimTimes !== undefined) chunk.claimedMs = Atomics.load(claimTimes, init.index);
         const transfer: ArrayBuffer[] = [];
         for (const c of chunk.columns) transfer.push(c.steps.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer, c.places.buffer as ArrayBuffer);
         init.port.postMessage(chunk, transfer);
@@ -508,6 +648,8 @@ export function runParsingThread(init: JsonlThreadInit): void {
     Atomics.notify(control, PUBLISHED);
     fs.closeSync(fd);
     init.port.close();
+    // A kept thread outlives its read: the watching thread's port closes now, as it would at its exit.
+    init.watched?.close();
   }
 }
 
