@@ -301,6 +301,8 @@ test('a parsing thread is kept after a read and reads the next large log warm, b
     assert.equal(keptParsingThreads(), 0);
     const warm: number[] = [];
     const fromThreads: number[] = [];
+    // Column arrays the thread got back once their chunk was stored and filled again: identical columns above with them.
+    const reused: number[] = [];
     for (let seed = 1; seed <= 4; seed++) {
       const rand = mulberry32(3000 + seed);
       const file = path.join(dir, `run${seed}`, 'metrics.jsonl');
@@ -317,8 +319,13 @@ test('a parsing thread is kept after a read and reads the next large log warm, b
       assert.equal(keptParsingThreads(), 1, 'the thread is kept for the next read');
       warm.push(stats.warmThreads);
       fromThreads.push(stats.byThreads);
+      reused.push(stats.reusedArrays);
     }
     assert.deepEqual(warm, [0, 1, 1, 1]);
+    assert.ok(
+      reused.every((n) => n > 0),
+      `recycled arrays per read: ${reused.join(', ')}`,
+    );
     assert.ok(
       fromThreads.every((n) => n > 0),
       `chunks from the kept thread per read: ${fromThreads.join(', ')}`,

@@ -26,7 +26,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { JsonlReader, type ColumnReadResult } from './jsonl';
 import type { MetricColumn } from './metricColumns';
 
@@ -50,6 +50,8 @@ const CHUNK_WAIT_MS = 60_000;
  * that long, then parsing, costs at most LATE_FACTOR + 1 chunk times where waiting could cost seconds.
  */
 const LATE_FACTOR = 3;
+/** Recycled column arrays a chunk parser keeps: three per metric for the chunks in flight. */
+const MAX_SPARE_ARRAYS = 96;
 /**
  * How long parsing threads are kept after a read, for the next large log's first read. A thread's
  * start and its first chunks (V8 compiling the parser in that thread) cost ~150–250 ms of CPU at
@@ -99,6 +101,8 @@ export interface JsonlSplitStats {
   waitMs: number;
   /** Of the threads, those kept from an earlier read (started, their parser compiled); the rest were started for this read. */
   warmThreads: number;
+  /** Column arrays of stored chunks that parsers reused for later chunks (see recycleTaken), as of the last chunk received. */
+  reusedArrays: number;
   /** When a parsing thread first claimed a chunk, ms after the read started (its start). */
   firstClaimMs?: number;
   /** Wall times of the chunks threads parsed, in the order they came. */
@@ -166,6 +170,10 @@ interface ChunkResult {
   claimedMs?: number;
   /** Parsed by the reading thread ahead of its turn. */
   byReader?: boolean;
+  /** The port it came by (set on receipt, not sent): its arrays go back there once stored. */
+  from?: MessagePort;
+  /** Recycled arrays its parser had taken by the end of this chunk. */
+  reusedArrays?: number;
   lineCount: number;
   columns: MetricColumn[];
 }
@@ -344,6 +352,10 @@ export class ParallelJsonlRead {
   private readonly stats: JsonlSplitStats;
   /** Whether the chunk take gives was one the reading thread parsed ahead. */
   private tookByReader = false;
+  /** The chunk take gave last (its arrays are recycled at the next take). */
+  private taken: ChunkResult | undefined;
+  /** Per thread's port: the recycled arrays its parser had taken, as of its last chunk. */
+  private readonly reusedBy = new Map<MessagePort, number>();
 
   /** The kept threads this read uses (given back to their pool when it ends), when its script is pooled. */
   private readonly pool: ThreadPool | undefined;
@@ -360,7 +372,15 @@ export class ParallelJsonlRead {
     stats?: JsonlSplitStats,
     keepWarmMs = KEEP_WARM_MS,
   ) {
-    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), { threads: 0, byThreads: 0, byReadingThread: 0, late: 0, waitMs: 0, warmThreads: 0 });
+    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), {
+      threads: 0,
+      byThreads: 0,
+      byReadingThread: 0,
+      late: 0,
+      waitMs: 0,
+      warmThreads: 0,
+      reusedArrays: 0,
+    });
     this.claimTimes = new Int32Array(new SharedArrayBuffer(threads * Int32Array.BYTES_PER_ELEMENT));
     this.control = new Int32Array(new SharedArrayBuffer((CLAIMS + threads) * Int32Array.BYTES_PER_ELEMENT));
     this.control.fill(-1, CLAIMS);
@@ -439,6 +459,8 @@ export class ParallelJsonlRead {
    * read them, or undefined when the reading thread must parse it (its own claim, or no usable result).
    */
   take(r: { start: number; end: number; firstLineNumber: number; rewritten: boolean; overlong?: unknown }, position: number): ColumnReadResult | undefined {
+    // The chunk taken before is stored by now (the reader's contract: columns are consumed before the next read).
+    this.recycleTaken();
     const now = performance.now();
     // Since the last take, the reading thread parsed and applied a chunk (and read this one): an upper bound of a chunk's time.
     if (this.ownSince !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, now - this.ownSince);
@@ -471,6 +493,10 @@ export class ParallelJsonlRead {
     this.stats.waitMs += performance.now() - waitFrom;
     if (chunk === undefined || !chunk.usable || r.overlong !== undefined || chunk.start !== r.start || chunk.end !== r.start + r.end) return undefined;
     this.tookByReader = chunk.byReader === true;
+    this.taken = chunk;
+    let reused = this.parser?.parser.reused ?? 0;
+    for (const n of this.reusedBy.values()) reused += n;
+    this.stats.reusedArrays = reused;
     const shift = r.firstLineNumber - THREAD_FIRST_LINE;
     if (shift !== 0) for (const c of chunk.columns) for (let i = 0; i < c.length; i++) c.places[i] += shift;
     return { points: [], diagnostics: [], nonFinite: [], columns: chunk.columns, lineCount: chunk.lineCount };
@@ -481,9 +507,34 @@ export class ParallelJsonlRead {
     return this.leaveToThreads === true || (this.leaveToThreads === 'first' && block === 1);
   }
 
+  /**
+   * Gives the arrays of the chunk taken last back to whoever parsed it, to hold a later chunk's
+   * columns: a chunk's columns are ~3 MB (for 4 MiB of lines), and fresh arrays for each would cost
+   * the parsing thread their pages and the garbage collector their release.
+   */
+  private recycleTaken(): void {
+    const chunk = this.taken;
+    if (chunk === undefined) return;
+    this.taken = undefined;
+    const arrays: Float64Array[] = [];
+    for (const c of chunk.columns) arrays.push(c.steps, c.values, c.places);
+    if (chunk.byReader === true) this.parser?.parser.recycle(arrays);
+    else if (chunk.from !== undefined && !this.closed) {
+      try {
+        chunk.from.postMessage(
+          arrays,
+          arrays.map((a) => a.buffer as ArrayBuffer),
+        );
+      } catch {
+        // A closed port: the thread allocates its next arrays.
+      }
+    }
+  }
+
   /** Stops the threads (each exits after the chunk it is parsing). */
   close(): void {
     if (this.closed) return;
+    this.taken = undefined;
     this.closed = true;
     Atomics.store(this.control, STOP, 1);
     Atomics.notify(this.control, APPLIED);
@@ -540,6 +591,8 @@ export class ParallelJsonlRead {
       for (const port of this.ports) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const chunk = m.message as ChunkResult;
+          chunk.from = port;
+          if (chunk.reusedArrays !== undefined) this.reusedBy.set(port, Math.max(this.reusedBy.get(port) ?? 0, chunk.reusedArrays));
           if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
           if (chunk.claimedMs !== undefined) this.stats.firstClaimMs = Math.min(this.stats.firstClaimMs ?? Infinity, chunk.claimedMs);
           if (chunk.parseMs !== undefined) (this.stats.threadChunkMs ??= []).push(Math.round(chunk.parseMs));
@@ -599,6 +652,8 @@ export function runParsingThread(init: JsonlThreadInit): void {
     throw e;
   }
   const parser = new ChunkParser(fd, init.file, init.blockBytes);
+  // The reading thread gives each chunk's arrays back by this port once it stored them (a test's stand-in port has none).
+  const inbox = init.port instanceof MessagePort ? init.port : undefined;
   const claim = CLAIMS + init.index;
   const claimTimes = init.claimTimes !== undefined ? new Int32Array(init.claimTimes) : undefined;
   const publish = (): void => {
@@ -629,6 +684,8 @@ export function runParsingThread(init: JsonlThreadInit): void {
         Atomics.store(control, claim, block);
       } while (Atomics.compareExchange(control, NEXT, block, block + 1) !== block);
       try {
+        if (inbox !== undefined)
+          for (let m = receiveMessageOnPort(inbox); m !== undefined; m = receiveMessageOnPort(inbox)) parser.recycle(m.message as Float64Array[]);
         const chunk = parser.read(block);
         if (claimTimes !== undefined) chunk.claimedMs = Atomics.load(claimTimes, init.index);
         const transfer: ArrayBuffer[] = [];
@@ -660,6 +717,9 @@ export function runParsingThread(init: JsonlThreadInit): void {
 class ChunkParser {
   private readonly reader: JsonlReader;
   private buffer = Buffer.alloc(0);
+  private readonly spare: Float64Array[] = [];
+  /** Recycled arrays taken so far (JsonlSplitStats.reusedArrays). */
+  reused = 0;
 
   constructor(
     private readonly fd: number,
@@ -675,6 +735,7 @@ class ChunkParser {
     try {
       const chunk = this.readOrThrow(block, unusable);
       if (chunk.usable) chunk.parseMs = performance.now() - from;
+      chunk.reusedArrays = this.reused;
       return chunk;
     } catch {
       return unusable;
@@ -706,16 +767,45 @@ class ChunkParser {
     const res = reader.pushBytes(bytes.subarray(before + 1), last - before, THREAD_FIRST_LINE);
     const usable = res.diagnostics.length === 0 && res.nonFinite.length === 0 && res.points.length === 0 && !reader.usedImplicitSteps;
     if (!usable) return { ...unusable, start, end };
-    // Exact copies: the reader's columns are reused and larger than their points; the copies are transferred.
-    const columns: MetricColumn[] = res.columns.map((c) => ({
-      metric: c.metric,
-      steps: c.steps.slice(0, c.length),
-      values: c.values.slice(0, c.length),
-      places: c.places.slice(0, c.length),
-      placeKind: c.placeKind,
-      length: c.length,
-      rising: c.rising,
-    }));
+    // The reader's own arrays are handed over (transferred whole; `length` says how much is filled),
+    // and its columns get recycled or new ones of the same size for the next chunk.
+    const columns: MetricColumn[] = res.columns.map((c) => {
+      const out: MetricColumn = {
+        metric: c.metric,
+        steps: c.steps,
+        values: c.values,
+        places: c.places,
+        placeKind: c.placeKind,
+        length: c.length,
+        rising: c.rising,
+      };
+      c.steps = this.spareArray(c.steps.length);
+      c.values = this.spareArray(c.values.length);
+      c.places = this.spareArray(c.places.length);
+      return out;
+    });
     return { block, start, end, usable, lineCount: res.lineCount, columns };
+  }
+
+  /** Arrays of chunks already stored, for later chunks' columns (at most MAX_SPARE_ARRAYS kept). */
+  recycle(arrays: readonly Float64Array[]): void {
+    for (const a of arrays) if (this.spare.length < MAX_SPARE_ARRAYS && a.length > 0) this.spare.push(a);
+  }
+
+  /**
+   * A recycled array of exactly `length` elements, or a new one: a column's three arrays keep one
+   * length, which is what its writers check before they append (metricColumns.ts appendPoint).
+   */
+  private spareArray(length: number): Float64Array {
+    for (let i = this.spare.length - 1; i >= 0; i--) {
+      const a = this.spare[i];
+      if (a.length === length) {
+        this.reused++;
+        this.spare[i] = this.spare[this.spare.length - 1];
+        this.spare.pop();
+        return a;
+      }
+    }
+    return new Float64Array(length);
   }
 }
