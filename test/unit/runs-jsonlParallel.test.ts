@@ -341,3 +341,45 @@ test('a parsing thread is kept after a read and reads the next large log warm, b
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a kept parsing thread that ended between reads is not waited for, and the read after starts a new one', { timeout: 60_000 }, async () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    endKeptParsingThreads();
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomLog(7, 3000, 0));
+    // A kept thread's script that ends its thread once its first read is done (as a crash or out of memory would).
+    const script = path.join(dir, 'endsAfterOneRead.js');
+    fs.writeFileSync(
+      script,
+      `require(${JSON.stringify(require.resolve('tsx/cjs'))});
+       const { runParsingThread } = require(${JSON.stringify(path.join(__dirname, '../../src/core/runs/jsonlParallel.ts'))});
+       require('node:worker_threads').parentPort.on('message', (init) => { try { runParsingThread(init); } finally { process.exit(0); } });`,
+    );
+    const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk: 1024 } });
+    single.update(file, dir);
+    const read = (leaveToThreads: boolean | 'first'): JsonlSplitStats => {
+      const stats = {} as JsonlSplitStats;
+      const index = new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 1024, stats, leaveToThreads, threadScript: script } });
+      index.update(file, dir);
+      assert.deepStrictEqual(index.runs(), single.runs());
+      assert.deepStrictEqual(index.diagnostics(), single.diagnostics());
+      return stats;
+    };
+    const first = read(true);
+    assert.ok(first.byThreads > 0 && first.warmThreads === 0);
+    // Its thread is ending (or ended, its exit not yet seen): this read is given to it and parses every chunk itself.
+    const second = read(false);
+    assert.equal(second.byReadingThread + second.byThreads, first.byReadingThread + first.byThreads);
+    // Once its exit is seen, the next read starts a new thread and uses it.
+    for (let i = 0; i < 100 && keptParsingThreads() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(keptParsingThreads(), 0, 'the ended thread is not kept');
+    const third = read(true);
+    assert.ok(third.byThreads > 0, JSON.stringify(third));
+    assert.equal(third.warmThreads, 0);
+  } finally {
+    endKeptParsingThreads();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
