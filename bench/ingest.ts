@@ -212,8 +212,8 @@ function splitParts(stats: JsonlSplitStats, t: Timing): string {
 /** How the first (cold) and last of our reads split the file, and what a read by one thread took in the same run. */
 function splitNote(coldStats: JsonlSplitStats, cold: Timing, stats: JsonlSplitStats, split: Timing, single: Timing, mb: number): string {
   return (
-    ` The first read in the process (threads started cold): ${(mb / (cold.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(cold.cpuMs / 1000).toFixed(2)} s; ${splitParts(coldStats, cold)}.` +
-    ` The ${REPEATS} reads after it (the medians above; a parsing thread is kept 30 s after a read, so these reuse the first read's): last one ${splitParts(stats, split)}.` +
+    ` A read with no parsing thread kept (as a session's first large read; run first): ${(mb / (cold.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(cold.cpuMs / 1000).toFixed(2)} s; ${splitParts(coldStats, cold)}.` +
+    ` The ${REPEATS} reads after it (the medians above${stats.warmThreads > 0 ? '; each reuses the parsing thread kept from the read before, 30 s at most' : ''}): last one ${splitParts(stats, split)}.` +
     ` One thread (\`threads: 0\`) in the same run: ${(mb / (single.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(single.cpuMs / 1000).toFixed(2)} s` +
     ` (split wall ${(split.wallMs / single.wallMs).toFixed(2)}× one thread's, the cold first read's ${(cold.wallMs / single.wallMs).toFixed(2)}×).`
   );
@@ -292,7 +292,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     // Interleaved repeats would mix the JIT states; each contender's repeats run back to back.
     const catT = await measure(() => cat(file));
     const rl = await measure(() => readlineJsonParse(file));
-    // The first large read in the process starts its parsing threads; the reads after it get them kept (KEEP_WARM_MS).
+    // A session's first large read starts its parsing threads; the reads after it get them kept (KEEP_WARM_MS).
     endKeptParsingThreads();
     const coldStats = {} as JsonlSplitStats;
     const cold = await measureOnce(() => ours(file, root, { threadScript, stats: coldStats }));
