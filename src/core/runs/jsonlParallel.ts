@@ -415,9 +415,10 @@ export class ParallelJsonlRead {
           // reads posted to it one after another, and one still finishing a read it was stopped in
           // starts this one after (the reading thread parses any chunk nobody claimed).
           const thread = this.pool.take();
+          // Given back at the end of this read even if the post below fails.
+          this.pooled.push(thread);
           thread.worker.postMessage(init, transferList);
           if (thread.reads++ > 0) this.stats.warmThreads++;
-          this.pooled.push(thread);
         } else {
           // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
           // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
