@@ -207,7 +207,9 @@ function threadScript(): ThreadScript | undefined {
  * where cores are free. Busy cores are the tasks running now besides this one (Linux's
  * /proc/loadavg), capped by the 1-minute load average (0 where the OS has none, e.g. Windows).
  * The average alone counts this process's own recent work: after a minute of reading on one
- * core, a quiet 2-core machine shows a load of 1 and looked full.
+ * core, a quiet 2-core machine shows a load of 1 and looked full. Kept threads did not change
+ * that: at a load of 9–10, one kept thread forced still made a 100 MB read slower than one thread
+ * (1.08 s against 0.77 s wall, medians of 12 reads; the reading thread waited 0.52 s for chunks).
  */
 function defaultThreads(): number {
   const cores = os.availableParallelism();
