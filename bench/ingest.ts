@@ -206,7 +206,9 @@ function splitParts(stats: JsonlSplitStats, t: Timing): string {
   const main = t.mainCpuMs !== undefined ? `; the reading thread's CPU ${(t.mainCpuMs / 1000).toFixed(2)} s of ${(t.cpuMs / 1000).toFixed(2)} s` : '';
   const kept = stats.warmThreads > 0 ? 'kept from the read before' : 'started for this read';
   const first = stats.firstClaimMs !== undefined ? `, first chunk claimed ${stats.firstClaimMs.toFixed(0)} ms in` : '';
-  return `${stats.threads} parsing thread(s), ${kept}${first}: ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${main}`;
+  const chunkMs = (xs: number[] | undefined) => (xs !== undefined && xs.length > 0 ? `${median(xs).toFixed(0)} ms` : 'none');
+  const times = `; median chunk wall ${chunkMs(stats.threadChunkMs)} by threads, ${chunkMs(stats.readerChunkMs)} parsed ahead by the reading thread`;
+  return `${stats.threads} parsing thread(s), ${kept}${first}: ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${times}${main}`;
 }
 
 /** How the first (cold) and last of our reads split the file, and what a read by one thread took in the same run. */
