@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex } from '../../src/core/runs/index';
-import { ParallelJsonlRead, runParsingThread, type JsonlSplitStats } from '../../src/core/runs/jsonlParallel';
+import { endKeptParsingThreads, keptParsingThreads, ParallelJsonlRead, runParsingThread, type JsonlSplitStats } from '../../src/core/runs/jsonlParallel';
 import { mulberry32 } from '../../src/core/fit/random';
 import { tempDir } from './helpers/tempDir';
 
@@ -293,3 +293,93 @@ test(
     }
   },
 );
+
+test('a parsing thread is kept after a read and reads the next large log warm, byte for byte; kept threads end once idle', { timeout: 60_000 }, async () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    endKeptParsingThreads();
+    assert.equal(keptParsingThreads(), 0);
+    const warm: number[] = [];
+    const fromThreads: number[] = [];
+    // Column arrays the thread got back once their chunk was stored and filled again: identical columns above with them.
+    const reused: number[] = [];
+    for (let seed = 1; seed <= 4; seed++) {
+      const rand = mulberry32(3000 + seed);
+      const file = path.join(dir, `run${seed}`, 'metrics.jsonl');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, randomLog(seed, 2000 + Math.floor(rand() * 2000), seed % 2 === 0 ? 0 : 0.01));
+      const byteChunk = 512 + Math.floor(rand() * 2000);
+      const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk } });
+      const stats = {} as JsonlSplitStats;
+      // Every chunk but the first left to the thread: each read uses it, the first started cold, the next kept from the read before.
+      const parallel = new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk, stats, leaveToThreads: true, keepWarmMs: 60_000 } });
+      for (const ix of [single, parallel]) ix.update(file, dir);
+      assert.deepStrictEqual(parallel.runs(), single.runs(), `seed ${seed}`);
+      assert.deepStrictEqual(parallel.diagnostics(), single.diagnostics(), `seed ${seed}`);
+      assert.equal(keptParsingThreads(), 1, 'the thread is kept for the next read');
+      warm.push(stats.warmThreads);
+      fromThreads.push(stats.byThreads);
+      reused.push(stats.reusedArrays);
+    }
+    assert.deepEqual(warm, [0, 1, 1, 1]);
+    assert.ok(
+      reused.every((n) => n > 0),
+      `recycled arrays per read: ${reused.join(', ')}`,
+    );
+    assert.ok(
+      fromThreads.every((n) => n > 0),
+      `chunks from the kept thread per read: ${fromThreads.join(', ')}`,
+    );
+    // A read that keeps its thread 50 ms: then it is ended (waited for up to 20 s).
+    const file = path.join(dir, 'run1', 'metrics.jsonl');
+    new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 1024, keepWarmMs: 50 } }).update(file, dir);
+    assert.equal(keptParsingThreads(), 1);
+    for (let i = 0; i < 200 && keptParsingThreads() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(keptParsingThreads(), 0, 'idle threads are ended');
+  } finally {
+    endKeptParsingThreads();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a kept parsing thread that ended between reads is not waited for, and the read after starts a new one', { timeout: 60_000 }, async () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    endKeptParsingThreads();
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomLog(7, 3000, 0));
+    // A kept thread's script that ends its thread once its first read is done (as a crash or out of memory would).
+    const script = path.join(dir, 'endsAfterOneRead.js');
+    fs.writeFileSync(
+      script,
+      `require(${JSON.stringify(require.resolve('tsx/cjs'))});
+       const { runParsingThread } = require(${JSON.stringify(path.join(__dirname, '../../src/core/runs/jsonlParallel.ts'))});
+       require('node:worker_threads').parentPort.on('message', (init) => { try { runParsingThread(init); } finally { process.exit(0); } });`,
+    );
+    const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk: 1024 } });
+    single.update(file, dir);
+    const read = (leaveToThreads: boolean | 'first'): JsonlSplitStats => {
+      const stats = {} as JsonlSplitStats;
+      const index = new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 1024, stats, leaveToThreads, threadScript: script } });
+      index.update(file, dir);
+      assert.deepStrictEqual(index.runs(), single.runs());
+      assert.deepStrictEqual(index.diagnostics(), single.diagnostics());
+      return stats;
+    };
+    const first = read(true);
+    assert.ok(first.byThreads > 0 && first.warmThreads === 0);
+    // Its thread is ending (or ended, its exit not yet seen): this read is given to it and parses every chunk itself.
+    const second = read(false);
+    assert.equal(second.byReadingThread + second.byThreads, first.byReadingThread + first.byThreads);
+    // Once its exit is seen, the next read starts a new thread and uses it.
+    for (let i = 0; i < 100 && keptParsingThreads() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(keptParsingThreads(), 0, 'the ended thread is not kept');
+    const third = read(true);
+    assert.ok(third.byThreads > 0, JSON.stringify(third));
+    assert.equal(third.warmThreads, 0);
+  } finally {
+    endKeptParsingThreads();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

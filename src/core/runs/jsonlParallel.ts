@@ -19,10 +19,14 @@
 // chunk longer than LATE_FACTOR times the shortest chunk seen (descheduled on a busy machine, or
 // dead) has that chunk parsed by the reading thread too, so a thread never makes the read much
 // slower than one thread would be.
+//
+// Threads are kept after a read (ThreadPool, KEEP_WARM_MS): a thread's start and its first chunks,
+// while V8 compiles the parser in that thread, cost ~150–250 ms of CPU at 100 MB, most of what a
+// split read of that size gains; a kept thread reads the next large log with its parser compiled.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { JsonlReader, type ColumnReadResult } from './jsonl';
 import type { MetricColumn } from './metricColumns';
 
@@ -46,6 +50,16 @@ const CHUNK_WAIT_MS = 60_000;
  * that long, then parsing, costs at most LATE_FACTOR + 1 chunk times where waiting could cost seconds.
  */
 const LATE_FACTOR = 3;
+/** Recycled column arrays a chunk parser keeps: three per metric for the chunks in flight. */
+const MAX_SPARE_ARRAYS = 96;
+/**
+ * How long parsing threads are kept after a read, for the next large log's first read. A thread's
+ * start and its first chunks (V8 compiling the parser in that thread) cost ~150–250 ms of CPU at
+ * 100 MB; a kept thread starts its next read at once with its parser compiled. Idle, it holds no
+ * file, and 15–20 MB of the process's RSS (30–45 MB after a 100 MB read: an idle thread does not
+ * collect its last read's garbage), given back when it ends.
+ */
+const KEEP_WARM_MS = 30_000;
 
 // The shared control cells (Int32Array over a SharedArrayBuffer).
 const NEXT = 0; // the next chunk to claim
@@ -71,6 +85,8 @@ export interface JsonlThreadOptions {
   stats?: JsonlSplitStats;
   /** A parsing thread's script instead of dist/jsonlThread.js (bench/ingest.ts: a bundle of the current source, as the product ships it). */
   threadScript?: string;
+  /** How long parsing threads are kept after a read for the next one (default KEEP_WARM_MS; 0: ended with the read). */
+  keepWarmMs?: number;
 }
 
 /** How a parallel first read shared its chunks. */
@@ -84,6 +100,16 @@ export interface JsonlSplitStats {
   late: number;
   /** Time the reading thread spent waiting for threads. */
   waitMs: number;
+  /** Of the threads, those kept from an earlier read (started, their parser compiled); the rest were started for this read. */
+  warmThreads: number;
+  /** Column arrays of stored chunks that parsers reused for later chunks (see recycleTaken), as of the last chunk received. */
+  reusedArrays: number;
+  /** When a parsing thread first claimed a chunk, ms after the read started (its start). */
+  firstClaimMs?: number;
+  /** Wall times of the chunks threads parsed, in the order they came. */
+  threadChunkMs?: number[];
+  /** Wall times of the chunks the reading thread parsed ahead. */
+  readerChunkMs?: number[];
 }
 
 /** What a parsing thread is started with (src/core/runs/jsonlThread.ts). */
@@ -141,8 +167,14 @@ interface ChunkResult {
   usable: boolean;
   /** Wall time the chunk took to read and parse. */
   parseMs?: number;
+  /** When its thread claimed it, ms after the read's origin. */
+  claimedMs?: number;
   /** Parsed by the reading thread ahead of its turn. */
   byReader?: boolean;
+  /** The port it came by (set on receipt, not sent): its arrays go back there once stored. */
+  from?: MessagePort;
+  /** Recycled arrays its parser had taken by the end of this chunk. */
+  reusedArrays?: number;
   lineCount: number;
   columns: MetricColumn[];
 }
@@ -151,17 +183,19 @@ interface ChunkResult {
 interface ThreadScript {
   file: string;
   eval: boolean;
+  /** The script runs reads posted to it one after another (jsonlThread.ts: workerData.pooled), so its thread can be kept; else it reads the one in its workerData and ends. */
+  pooled?: boolean;
 }
 
 function threadScript(): ThreadScript | undefined {
   const bundled = path.join(__dirname, 'jsonlThread.js');
-  if (fs.existsSync(bundled)) return { file: bundled, eval: false };
+  if (fs.existsSync(bundled)) return { file: bundled, eval: false, pooled: true };
   const source = path.join(__dirname, 'jsonlThread.ts');
   if (!__filename.endsWith('.ts') || !fs.existsSync(source)) return undefined;
   // A worker does not inherit tsx's loader (Node 20): it registers tsx's require hook itself.
   try {
     const tsx = require.resolve('tsx/cjs');
-    return { file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true };
+    return { file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true, pooled: true };
   } catch {
     return undefined;
   }
@@ -174,7 +208,9 @@ function threadScript(): ThreadScript | undefined {
  * where cores are free. Busy cores are the tasks running now besides this one (Linux's
  * /proc/loadavg), capped by the 1-minute load average (0 where the OS has none, e.g. Windows).
  * The average alone counts this process's own recent work: after a minute of reading on one
- * core, a quiet 2-core machine shows a load of 1 and looked full.
+ * core, a quiet 2-core machine shows a load of 1 and looked full. Kept threads did not change
+ * that: at a load of 9–10, one kept thread forced still made a 100 MB read slower than one thread
+ * (1.08 s against 0.77 s wall, medians of 12 reads; the reading thread waited 0.52 s for chunks).
  */
 function defaultThreads(): number {
   const cores = os.availableParallelism();
@@ -212,9 +248,92 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
   if (!(threads >= 1)) return undefined;
   const blocks = Math.ceil(size / blockBytes);
   if (blocks < 2) return undefined;
-  const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false } : threadScript();
+  const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false, pooled: true } : threadScript();
   if (script === undefined) return undefined;
-  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats);
+  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats, options.keepWarmMs);
+}
+
+/** A parsing thread kept between reads (see ThreadPool). */
+interface PooledThread {
+  worker: Worker;
+  /** Reads it was given: past the first, its start and its parser's compiling are paid. */
+  reads: number;
+  exited: boolean;
+}
+
+/**
+ * Parsing threads kept between large logs' first reads, in the thread that reads them (the CLI's
+ * main thread, the extension's reading worker): a read takes kept threads first and gives them
+ * back when it ends; threads not used for `keepWarmMs` are ended. They are unref'd: a kept thread
+ * never holds a process open.
+ */
+class ThreadPool {
+  private readonly kept: PooledThread[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly script: ThreadScript) {}
+
+  /** A kept thread, or a new one (started here; it runs reads posted to it). */
+  take(): PooledThread {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (let live = this.kept.pop(); live !== undefined; live = this.kept.pop()) if (!live.exited) return live;
+    // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
+    // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
+    const worker = new Worker(this.script.file, { eval: this.script.eval, workerData: { pooled: true }, execArgv: [] });
+    worker.unref();
+    const thread: PooledThread = { worker, reads: 0, exited: false };
+    // A thread that fails stops claiming (see the constructor of ParallelJsonlRead); it is not kept.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      thread.exited = true;
+      const at = this.kept.indexOf(thread);
+      if (at >= 0) this.kept.splice(at, 1);
+    });
+    return thread;
+  }
+
+  /** Threads a read used, kept for `keepWarmMs` (the last read's) unless another read takes them. */
+  giveBack(threads: readonly PooledThread[], keepWarmMs: number): void {
+    for (const t of threads) if (!t.exited && !this.kept.includes(t)) this.kept.push(t);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.end(), keepWarmMs);
+    this.timer.unref();
+  }
+
+  /** Ends every kept thread (idle for keepWarmMs, or asked). */
+  end(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const t of this.kept.splice(0)) void t.worker.terminate().catch(() => undefined);
+  }
+
+  /** Threads kept now (tests). */
+  get size(): number {
+    return this.kept.filter((t) => !t.exited).length;
+  }
+}
+
+const pools = new Map<string, ThreadPool>();
+
+/** The pool of `script`'s threads in this thread. */
+function threadPool(script: ThreadScript): ThreadPool {
+  const key = `${script.eval}:${script.file}`;
+  let pool = pools.get(key);
+  if (pool === undefined) pools.set(key, (pool = new ThreadPool(script)));
+  return pool;
+}
+
+/** Parsing threads kept now for later reads, over every pool (tests). */
+export function keptParsingThreads(): number {
+  let n = 0;
+  for (const pool of pools.values()) n += pool.size;
+  return n;
+}
+
+/** Ends every kept parsing thread now, so the next large read starts its threads cold (bench/ingest.ts shows that read). */
+export function endKeptParsingThreads(): void {
+  for (const pool of pools.values()) pool.end();
 }
 
 export class ParallelJsonlRead {
@@ -236,6 +355,15 @@ export class ParallelJsonlRead {
   private readonly stats: JsonlSplitStats;
   /** Whether the chunk take gives was one the reading thread parsed ahead. */
   private tookByReader = false;
+  /** The chunk take gave last (its arrays are recycled at the next take). */
+  private taken: ChunkResult | undefined;
+  /** Per thread's port: the recycled arrays its parser had taken, as of its last chunk. */
+  private readonly reusedBy = new Map<MessagePort, number>();
+
+  /** The kept threads this read uses (given back to their pool when it ends), when its script is pooled. */
+  private readonly pool: ThreadPool | undefined;
+  private readonly pooled: PooledThread[] = [];
+  private readonly keepWarmMs: number;
 
   constructor(
     script: ThreadScript,
@@ -245,8 +373,17 @@ export class ParallelJsonlRead {
     threads: number,
     private readonly leaveToThreads: boolean | 'first',
     stats?: JsonlSplitStats,
+    keepWarmMs = KEEP_WARM_MS,
   ) {
-    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), { threads: 0, byThreads: 0, byReadingThread: 0, late: 0, waitMs: 0 });
+    this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), {
+      threads: 0,
+      byThreads: 0,
+      byReadingThread: 0,
+      late: 0,
+      waitMs: 0,
+      warmThreads: 0,
+      reusedArrays: 0,
+    });
     this.claimTimes = new Int32Array(new SharedArrayBuffer(threads * Int32Array.BYTES_PER_ELEMENT));
     this.control = new Int32Array(new SharedArrayBuffer((CLAIMS + threads) * Int32Array.BYTES_PER_ELEMENT));
     this.control.fill(-1, CLAIMS);
@@ -257,6 +394,8 @@ export class ParallelJsonlRead {
     // A watching thread only where the reading thread would wait for a dead thread without bound (see WATCHER_SOURCE).
     const watching = leaveToThreads === true;
     const watchPorts: MessagePort[] = [];
+    this.keepWarmMs = keepWarmMs;
+    this.pool = script.pooled === true && keepWarmMs > 0 ? threadPool(script) : undefined;
     for (let t = 0; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
       const watch = watching ? new MessageChannel() : undefined;
@@ -273,15 +412,26 @@ export class ParallelJsonlRead {
         watched: watch?.port2,
       };
       try {
-        // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
-        // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
         const transferList = watch !== undefined ? [port2, watch.port2] : [port2];
-        const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList, execArgv: [] });
-        worker.unref();
-        // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
-        // it ended (runParsingThread's finally, or the watching thread), or once it is late.
-        worker.on('error', () => undefined);
-        this.workers.push(worker);
+        if (this.pool !== undefined) {
+          // A kept thread (or one started for the pool) is given this read as a message: it reads the
+          // reads posted to it one after another, and one still finishing a read it was stopped in
+          // starts this one after (the reading thread parses any chunk nobody claimed).
+          const thread = this.pool.take();
+          // Given back at the end of this read even if the post below fails.
+          this.pooled.push(thread);
+          thread.worker.postMessage(init, transferList);
+          if (thread.reads++ > 0) this.stats.warmThreads++;
+        } else {
+          // No execArgv: the thread needs none of the process's flags, and inheriting `--import tsx`
+          // (tests, bench) cost each thread ~65 ms of CPU before its first chunk (~25 ms without).
+          const worker = new Worker(script.file, { eval: script.eval, workerData: init, transferList, execArgv: [] });
+          worker.unref();
+          // A thread that fails stops claiming; a chunk it held is given up as soon as its claim cell says
+          // it ended (runParsingThread's finally, or the watching thread), or once it is late.
+          worker.on('error', () => undefined);
+          this.workers.push(worker);
+        }
         this.ports.push(port1);
         if (watch !== undefined) watchPorts.push(watch.port1);
       } catch {
@@ -313,6 +463,8 @@ export class ParallelJsonlRead {
    * read them, or undefined when the reading thread must parse it (its own claim, or no usable result).
    */
   take(r: { start: number; end: number; firstLineNumber: number; rewritten: boolean; overlong?: unknown }, position: number): ColumnReadResult | undefined {
+    // The chunk taken before is stored by now (the reader's contract: columns are consumed before the next read).
+    this.recycleTaken();
     const now = performance.now();
     // Since the last take, the reading thread parsed and applied a chunk (and read this one): an upper bound of a chunk's time.
     if (this.ownSince !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, now - this.ownSince);
@@ -345,6 +497,10 @@ export class ParallelJsonlRead {
     this.stats.waitMs += performance.now() - waitFrom;
     if (chunk === undefined || !chunk.usable || r.overlong !== undefined || chunk.start !== r.start || chunk.end !== r.start + r.end) return undefined;
     this.tookByReader = chunk.byReader === true;
+    this.taken = chunk;
+    let reused = this.parser?.parser.reused ?? 0;
+    for (const n of this.reusedBy.values()) reused += n;
+    this.stats.reusedArrays = reused;
     const shift = r.firstLineNumber - THREAD_FIRST_LINE;
     if (shift !== 0) for (const c of chunk.columns) for (let i = 0; i < c.length; i++) c.places[i] += shift;
     return { points: [], diagnostics: [], nonFinite: [], columns: chunk.columns, lineCount: chunk.lineCount };
@@ -355,14 +511,41 @@ export class ParallelJsonlRead {
     return this.leaveToThreads === true || (this.leaveToThreads === 'first' && block === 1);
   }
 
+  /**
+   * Gives the arrays of the chunk taken last back to whoever parsed it, to hold a later chunk's
+   * columns: a chunk's columns are ~3 MB (for 4 MiB of lines), and fresh arrays for each would cost
+   * the parsing thread their pages and the garbage collector their release.
+   */
+  private recycleTaken(): void {
+    const chunk = this.taken;
+    if (chunk === undefined) return;
+    this.taken = undefined;
+    const arrays: Float64Array[] = [];
+    for (const c of chunk.columns) arrays.push(c.steps, c.values, c.places);
+    if (chunk.byReader === true) this.parser?.parser.recycle(arrays);
+    else if (chunk.from !== undefined && !this.closed) {
+      try {
+        chunk.from.postMessage(
+          arrays,
+          arrays.map((a) => a.buffer as ArrayBuffer),
+        );
+      } catch {
+        // A closed port: the thread allocates its next arrays.
+      }
+    }
+  }
+
   /** Stops the threads (each exits after the chunk it is parsing). */
   close(): void {
     if (this.closed) return;
+    this.taken = undefined;
     this.closed = true;
     Atomics.store(this.control, STOP, 1);
     Atomics.notify(this.control, APPLIED);
     for (const port of this.ports) port.close();
     for (const worker of this.workers) void worker.terminate().catch(() => undefined);
+    // Kept threads see STOP, end the read they were given (after the chunk they are parsing) and wait for the next.
+    if (this.pool !== undefined) this.pool.giveBack(this.pooled, this.keepWarmMs);
     this.done.clear();
     if (this.parser !== undefined) fs.closeSync(this.parser.fd);
     this.parser = undefined;
@@ -390,6 +573,7 @@ export class ParallelJsonlRead {
     const chunk = this.parser.parser.read(block);
     chunk.byReader = true;
     if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
+    if (chunk.parseMs !== undefined) (this.stats.readerChunkMs ??= []).push(Math.round(chunk.parseMs));
     this.done.set(block, chunk);
     return true;
   }
@@ -411,7 +595,11 @@ export class ParallelJsonlRead {
       for (const port of this.ports) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const chunk = m.message as ChunkResult;
+          chunk.from = port;
+          if (chunk.reusedArrays !== undefined) this.reusedBy.set(port, Math.max(this.reusedBy.get(port) ?? 0, chunk.reusedArrays));
           if (chunk.parseMs !== undefined) this.shortestChunkMs = Math.min(this.shortestChunkMs, chunk.parseMs);
+          if (chunk.claimedMs !== undefined) this.stats.firstClaimMs = Math.min(this.stats.firstClaimMs ?? Infinity, chunk.claimedMs);
+          if (chunk.parseMs !== undefined) (this.stats.threadChunkMs ??= []).push(Math.round(chunk.parseMs));
           this.done.set(chunk.block, chunk);
         }
       }
@@ -458,8 +646,18 @@ export class ParallelJsonlRead {
 /** A parsing thread's loop (jsonlThread.ts): claim a chunk, parse it, post it, until none is left. */
 export function runParsingThread(init: JsonlThreadInit): void {
   const control = new Int32Array(init.control);
-  const fd = fs.openSync(init.file, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(init.file, 'r');
+  } catch (e) {
+    // Nothing claimed: the reading thread parses every chunk (a watching thread sees this one end).
+    init.port.close();
+    init.watched?.close();
+    throw e;
+  }
   const parser = new ChunkParser(fd, init.file, init.blockBytes);
+  // The reading thread gives each chunk's arrays back by this port once it stored them (a test's stand-in port has none).
+  const inbox = init.port instanceof MessagePort ? init.port : undefined;
   const claim = CLAIMS + init.index;
   const claimTimes = init.claimTimes !== undefined ? new Int32Array(init.claimTimes) : undefined;
   const publish = (): void => {
@@ -490,7 +688,10 @@ export function runParsingThread(init: JsonlThreadInit): void {
         Atomics.store(control, claim, block);
       } while (Atomics.compareExchange(control, NEXT, block, block + 1) !== block);
       try {
+        if (inbox !== undefined)
+          for (let m = receiveMessageOnPort(inbox); m !== undefined; m = receiveMessageOnPort(inbox)) parser.recycle(m.message as Float64Array[]);
         const chunk = parser.read(block);
+        if (claimTimes !== undefined) chunk.claimedMs = Atomics.load(claimTimes, init.index);
         const transfer: ArrayBuffer[] = [];
         for (const c of chunk.columns) transfer.push(c.steps.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer, c.places.buffer as ArrayBuffer);
         init.port.postMessage(chunk, transfer);
@@ -508,6 +709,8 @@ export function runParsingThread(init: JsonlThreadInit): void {
     Atomics.notify(control, PUBLISHED);
     fs.closeSync(fd);
     init.port.close();
+    // A kept thread outlives its read: the watching thread's port closes now, as it would at its exit.
+    init.watched?.close();
   }
 }
 
@@ -518,6 +721,9 @@ export function runParsingThread(init: JsonlThreadInit): void {
 class ChunkParser {
   private readonly reader: JsonlReader;
   private buffer = Buffer.alloc(0);
+  private readonly spare: Float64Array[] = [];
+  /** Recycled arrays taken so far (JsonlSplitStats.reusedArrays). */
+  reused = 0;
 
   constructor(
     private readonly fd: number,
@@ -533,6 +739,7 @@ class ChunkParser {
     try {
       const chunk = this.readOrThrow(block, unusable);
       if (chunk.usable) chunk.parseMs = performance.now() - from;
+      chunk.reusedArrays = this.reused;
       return chunk;
     } catch {
       return unusable;
@@ -564,16 +771,45 @@ class ChunkParser {
     const res = reader.pushBytes(bytes.subarray(before + 1), last - before, THREAD_FIRST_LINE);
     const usable = res.diagnostics.length === 0 && res.nonFinite.length === 0 && res.points.length === 0 && !reader.usedImplicitSteps;
     if (!usable) return { ...unusable, start, end };
-    // Exact copies: the reader's columns are reused and larger than their points; the copies are transferred.
-    const columns: MetricColumn[] = res.columns.map((c) => ({
-      metric: c.metric,
-      steps: c.steps.slice(0, c.length),
-      values: c.values.slice(0, c.length),
-      places: c.places.slice(0, c.length),
-      placeKind: c.placeKind,
-      length: c.length,
-      rising: c.rising,
-    }));
+    // The reader's own arrays are handed over (transferred whole; `length` says how much is filled),
+    // and its columns get recycled or new ones of the same size for the next chunk.
+    const columns: MetricColumn[] = res.columns.map((c) => {
+      const out: MetricColumn = {
+        metric: c.metric,
+        steps: c.steps,
+        values: c.values,
+        places: c.places,
+        placeKind: c.placeKind,
+        length: c.length,
+        rising: c.rising,
+      };
+      c.steps = this.spareArray(c.steps.length);
+      c.values = this.spareArray(c.values.length);
+      c.places = this.spareArray(c.places.length);
+      return out;
+    });
     return { block, start, end, usable, lineCount: res.lineCount, columns };
+  }
+
+  /** Arrays of chunks already stored, for later chunks' columns (at most MAX_SPARE_ARRAYS kept). */
+  recycle(arrays: readonly Float64Array[]): void {
+    for (const a of arrays) if (this.spare.length < MAX_SPARE_ARRAYS && a.length > 0) this.spare.push(a);
+  }
+
+  /**
+   * A recycled array of exactly `length` elements, or a new one: a column's three arrays keep one
+   * length, which is what its writers check before they append (metricColumns.ts appendPoint).
+   */
+  private spareArray(length: number): Float64Array {
+    for (let i = this.spare.length - 1; i >= 0; i--) {
+      const a = this.spare[i];
+      if (a.length === length) {
+        this.reused++;
+        this.spare[i] = this.spare[this.spare.length - 1];
+        this.spare.pop();
+        return a;
+      }
+    }
+    return new Float64Array(length);
   }
 }
