@@ -81,6 +81,8 @@ export interface FitLawOptions extends StopCheck {
    * rows: a cross-run fit of a big sweep (many runs at few (N, D), a bootstrap's repeated runs).
    */
   shareRows?: boolean;
+  /** The caller does not read `residualRmse` (NaN then): spares a log per point (curve.ts's refits). */
+  skipResidualRmse?: boolean;
 }
 
 export interface LawFitRaw {
@@ -227,6 +229,19 @@ function shareWeights(prep: Prepared, shared: SharedRows): void {
   shared.constant = Math.sqrt(rest);
 }
 
+/**
+ * The solver's buffers of the last fit that finished, for the next fit of the same size (a
+ * bootstrap refits the same points dozens of times). Scratch only: every solve writes them before
+ * reading them, and fits in one thread run one after another.
+ */
+let spareWork: LmWork | undefined;
+
+function takeWork(nResiduals: number, nParams: number): LmWork {
+  const spare = spareWork;
+  spareWork = undefined;
+  return spare && spare.nResiduals === nResiduals && spare.nParams === nParams ? spare : new LmWork(nResiduals, nParams);
+}
+
 /** Everything a fit of `law` to these points needs, allocated once (not per IRLS round or solve). */
 function prepare(
   law: LawDefinition,
@@ -262,7 +277,7 @@ function prepare(
     f: new Float64Array(x.length),
     fAt: null,
     sqrtWeights: new Float64Array(x.length),
-    work: new LmWork(nResiduals, n),
+    work: takeWork(nResiduals, n),
     shared,
   } as Omit<Prepared, 'problem'> as Prepared;
   prep.problem = weightedProblem(prep);
@@ -687,12 +702,12 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   if (!best || !Number.isFinite(best.objective) || !best.params.every(Number.isFinite)) {
     return { error: `law ${law.id}: the fit did not reach a finite objective` };
   }
-  const used: LawData = { x, y: logY.map(Math.exp) };
+  spareWork = prep.work;
   return {
     params: best.params,
     objective: best.objective,
     // The fit's own compiled law (same points): its values at the best parameters are usually at hand.
-    residualRmse: logResidualRmse(law, best.params, used, prep.kernel),
+    residualRmse: opts.skipResidualRmse ? NaN : logResidualRmse(law, best.params, { x, y: logY.map(Math.exp) }, prep.kernel),
     pointsUsed: x.length,
     converged: best.converged && !timedOut,
     timedOut,

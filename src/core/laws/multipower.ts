@@ -225,6 +225,12 @@ function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly
     e.grad = grad;
   }
 
+  // A·S1^(−α) per point, for the last (ln A, α) seen: the start grid holds them for the 36
+  // settings of its other parameters in a row. Same exp of the same argument: the same numbers.
+  const power = new Float64Array(m);
+  let powerA = NaN;
+  let powerAlpha = NaN;
+
   return {
     jacobianWithValues: true,
     values(p, out) {
@@ -233,8 +239,13 @@ function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly
       const alpha = p[2];
       const B = Math.exp(p[3]);
       if (pairs > 0) dropSums(p[4], p[5], p[6], false);
+      if (a !== powerA || alpha !== powerAlpha) {
+        for (let i = 0; i < m; i++) power[i] = Math.exp(a - alpha * lnS1[i]);
+        powerA = a;
+        powerAlpha = alpha;
+      }
       for (let i = 0; i < m; i++) {
-        const pw = Math.exp(a - alpha * lnS1[i]);
+        const pw = power[i];
         out[i] = sched[i] >= 0 ? L0 + pw - ld[i] * B : L0 + pw;
       }
     },
