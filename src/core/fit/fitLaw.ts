@@ -125,6 +125,9 @@ interface Prepared {
   f: Float64Array;
   /** The parameter vector (by identity) whose values `f` holds; null after a solver evaluation. */
   fAt: readonly number[] | null;
+  /** ln f at `logFAt` (an objective's, without shared rows), or null. */
+  logF: Float64Array;
+  logFAt: readonly number[] | null;
   /** √weight of each residual in the current least-squares surrogate (set before each solve). */
   sqrtWeights: Float64Array;
   /** The surrogate problem (its residuals are weighted by `sqrtWeights`), made once per fit. */
@@ -276,6 +279,8 @@ function prepare(
     kernel,
     f: new Float64Array(x.length),
     fAt: null,
+    logF: new Float64Array(x.length),
+    logFAt: null,
     sqrtWeights: new Float64Array(x.length),
     work: takeWork(nResiduals, n),
     shared,
@@ -309,6 +314,7 @@ function objective(prep: Prepared, p: readonly number[], jacobianNext = false): 
   if (jacobianNext && prep.kernel.jacobianWithValues) prep.kernel.valuesAndJacobian(p, f, prep.work.jacTrial);
   else prep.kernel.values(p, f);
   prep.fAt = p;
+  prep.logFAt = null;
   let data = 0;
   if (prep.shared) {
     // The same sum, with one log per distinct x (logs of equal values are equal).
@@ -319,11 +325,15 @@ function objective(prep: Prepared, p: readonly number[], jacobianNext = false): 
     }
     for (let i = 0; i < rowOf.length; i++) data += prep.w[i] * huber(logF[rowOf[i]] - prep.logY[i], prep.delta);
   } else {
+    // The logs in a loop of their own (no sum held across Math.log), kept for IRLS's weights at p.
+    const logF = prep.logF;
     for (let i = 0; i < f.length; i++) {
       const fi = f[i];
       if (!(fi > 0) || !Number.isFinite(fi)) return Infinity;
-      data += prep.w[i] * huber(Math.log(fi) - prep.logY[i], prep.delta);
+      logF[i] = Math.log(fi);
     }
+    prep.logFAt = p;
+    for (let i = 0; i < f.length; i++) data += prep.w[i] * huber(logF[i] - prep.logY[i], prep.delta);
   }
   let prior = 0;
   for (let k = 0; k < prep.priorIdx.length; k++) {
@@ -360,14 +370,16 @@ function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
     upper: prep.upper,
     evaluate(p, r, jac) {
       prep.fAt = null;
+      prep.logFAt = null;
       if (shared) sharedResiduals(shared, p, r, jac, n);
       else if (jac) {
         // The kernel writes df/dp into the data rows; scaled in place to d(c·ln f)/dp = c·(df/dp)/f.
         kernel.valuesAndJacobian(p, f, jac);
+        // The logs in a loop of their own (no value held across Math.log), then the scaling.
+        for (let i = 0; i < nData; i++) r[i] = weights[i] * (Math.log(f[i]) - logY[i]);
         for (let i = 0; i < nData; i++) {
           const c = weights[i];
           const fi = f[i];
-          r[i] = c * (Math.log(fi) - logY[i]);
           const row = i * n;
           for (let j = 0; j < n; j++) jac[row + j] = (c * jac[row + j]) / fi;
         }
@@ -480,12 +492,15 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
   for (let it = 0; it < maxIrls; it++) {
     if (shouldStop(opts)) return { params: p, objective: F, converged: false, timedOut: true };
     // F was last evaluated at p (after a step or an accepted over-relaxation): its values are at hand.
+    const logsAtHand = prep.fAt === p && prep.logFAt === p;
     if (prep.fAt !== p) prep.kernel.values(p, f);
     const shared = prep.shared;
     // One log per distinct x when points share rows (the kernel just left their values in `shared.f`).
     if (shared) for (let g = 0; g < shared.f.length; g++) shared.logF[g] = Math.log(shared.f[g]);
+    // Else the logs the objective took at p, or taken here.
+    else if (!logsAtHand) for (let i = 0; i < prep.x.length; i++) prep.logF[i] = Math.log(f[i]);
     for (let i = 0; i < prep.x.length; i++) {
-      const r = (shared ? shared.logF[shared.rowOf[i]] : Math.log(f[i])) - prep.logY[i];
+      const r = (shared ? shared.logF[shared.rowOf[i]] : prep.logF[i]) - prep.logY[i];
       const w = Math.abs(r) <= prep.delta ? 1 : prep.delta / Math.abs(r);
       weights[i] = Math.sqrt(w * prep.w[i] * prep.dataWeight);
     }
@@ -553,6 +568,8 @@ function gridStarts(full: Prepared, keep: number): number[][] {
       kernel: compileLaw(full.law, x),
       f: new Float64Array(GRID_POINTS),
       fAt: null,
+      logF: new Float64Array(GRID_POINTS),
+      logFAt: null,
       shared: undefined,
     };
   }
