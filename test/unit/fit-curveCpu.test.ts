@@ -8,6 +8,8 @@ import { createMultipowerLaw } from '../../src/core/laws/multipower';
 import { buildSchedule } from '../../src/core/laws/schedule';
 import type { CompiledLaw, LawDefinition } from '../../src/core/laws/types';
 import { fitLaw, type LawFitRaw } from '../../src/core/fit/fitLaw';
+import { normalEquations } from '../../src/core/fit/lm';
+import { linearizeInLog, refitLinearized, weightedNormalEquations } from '../../src/core/fit/linearRefit';
 import { gaussian, mulberry32 } from '../../src/core/fit/random';
 
 const T = 12_000;
@@ -145,4 +147,103 @@ test('fitLaw overRelax false: a one-round polish without the over-relaxed step c
   }
   // The over-relaxed step was kept on at least one of these curves: skipping it changes a result.
   assert.ok(extended > 0);
+});
+
+test("multipower kernel: A·S1^(−α) kept for the last (ln A, α) gives evaluate's numbers as the grid and the solver walk (one of them changing, both, neither)", () => {
+  const xs = curve(0.6 * T, 14).x;
+  const kernel = law.compile!(xs);
+  const f = new Float64Array(xs.length);
+  const jac = new Float64Array(xs.length * 7);
+  const base = [0.9, -0.4, 0.45, 7, -1, 0.6, 0.6];
+  // Each row changes what the comment says; values and values-with-Jacobian alternate.
+  const steps: number[][] = [
+    base,
+    [1.1, -0.4, 0.45, 6, 1, 0.4, 0.7], // (ln A, α) kept, the rest changed
+    [1.1, -0.3, 0.45, 6, 1, 0.4, 0.7], // ln A alone
+    [1.1, -0.3, 0.5, 6, 1, 0.4, 0.7], // α alone
+    [1.1, -0.3, 0.5, 6, 1, 0.4, 0.7], // nothing
+    [0.7, 0.2, 0.3, 8, 3, 0.8, 0.4], // everything
+    [0.7, 0.2, 0.3, 8, 3, 0.8, 0.4],
+    [0.6, 0.2, 0.3, 4, 3, 0.8, 0.4],
+  ];
+  steps.forEach((p, r) => {
+    if (r % 2) kernel.valuesAndJacobian(p, f, jac);
+    else kernel.values(p, f);
+    xs.forEach((x, i) => {
+      assert.equal(f[i], law.evaluate(p, x), `point ${i} at step ${r}`);
+      if (r % 2) assert.deepEqual(Array.from(jac.subarray(i * 7, (i + 1) * 7)), law.jacobian(p, x));
+    });
+  });
+});
+
+/** JᵀJ and Jᵀr added row by row into the matrix (lm.ts before normalEquations), with optional row weights. */
+function rowByRow(jac: Float64Array, r: Float64Array, m: number, n: number, w?: Float64Array): { jtj: number[]; grad: number[] } {
+  const jtj = new Float64Array(n * n);
+  const grad = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    for (let a = 0; a < n; a++) {
+      const ja = jac[i * n + a];
+      if (ja === 0) continue;
+      const wa = w ? w[i] * ja : ja;
+      grad[a] += wa * r[i];
+      for (let b = a; b < n; b++) jtj[a * n + b] += wa * jac[i * n + b];
+    }
+  }
+  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) jtj[a * n + b] = jtj[b * n + a];
+  return { jtj: Array.from(jtj), grad: Array.from(grad) };
+}
+
+test('normal equations summed entry by entry are the row-by-row sums bit for bit: odd and even widths, zeros (skipped with their row), infinities, signed zeros', () => {
+  const rand = mulberry32(21);
+  for (const n of [1, 2, 3, 6, 7]) {
+    for (let trial = 0; trial < 40; trial++) {
+      const m = 1 + Math.floor(rand() * 90);
+      const jac = new Float64Array(m * n).map(() => {
+        const u = rand();
+        // Zeros decide which rows an entry skips; an infinity beside a zero would turn a sum into NaN if not skipped.
+        return u < 0.15 ? 0 : u < 0.18 ? -0 : u < 0.2 ? Infinity : gaussian(rand) * Math.exp(8 * gaussian(rand));
+      });
+      const r = new Float64Array(m).map(() => gaussian(rand));
+      const w = new Float64Array(m).map(() => rand() * 1e5);
+      const jtj = new Float64Array(n * n);
+      const grad = new Float64Array(n);
+      normalEquations(jac, r, m, n, jtj, grad);
+      const ref = rowByRow(jac, r, m, n);
+      ref.jtj.forEach((v, k) => assert.ok(Object.is(jtj[k], v), `unweighted n=${n} m=${m} entry ${k}: ${jtj[k]} vs ${v}`));
+      ref.grad.forEach((v, k) => assert.ok(Object.is(grad[k], v), `unweighted gradient ${k}`));
+      weightedNormalEquations(jac, w, r, m, n, jtj, grad);
+      const wref = rowByRow(jac, r, m, n, w);
+      wref.jtj.forEach((v, k) => assert.ok(Object.is(jtj[k], v), `weighted n=${n} m=${m} entry ${k}: ${jtj[k]} vs ${v}`));
+      wref.grad.forEach((v, k) => assert.ok(Object.is(grad[k], v), `weighted gradient ${k}`));
+    }
+  }
+});
+
+test('refitLinearized: the same resample refitted twice, and after other resamples, gives the same parameters', () => {
+  const data = curve(0.5 * T, 15);
+  const best = fitLaw(law, data, { irlsStarts: 1 }) as LawFitRaw;
+  assert.ok(!('error' in best));
+  const lin = linearizeInLog(law, data.x, best.params, { b: { mean: 6, sd: 2 } });
+  const rand = mulberry32(16);
+  const resamples = Array.from({ length: 4 }, () => data.y.map((v) => v * Math.exp(0.01 * gaussian(rand))));
+  const first = resamples.map((y) => refitLinearized(lin, y, 12));
+  const again = resamples.map((y) => refitLinearized(lin, y, 12));
+  assert.deepEqual(again, first);
+  // Each moved off the best fit (a real refit, not the start handed back).
+  for (const res of first) assert.ok('params' in res && res.params.some((v, j) => v !== best.params[j]));
+});
+
+test("fitLaw: fits of other sizes in between (the solver's buffers handed on) and skipResidualRmse leave a fit bit for bit as it was", () => {
+  const a = curve(0.5 * T, 17);
+  const b = curve(T, 18);
+  const fresh = fitLaw(law, a, { irlsStarts: 1 }) as LawFitRaw;
+  assert.ok(!('error' in fresh) && Number.isFinite(fresh.residualRmse));
+  // A fit of fewer points, one with a prior row (one more residual), then the first again.
+  fitLaw(law, { x: b.x.slice(0, 30), y: b.y.slice(0, 30) }, { irlsStarts: 1 });
+  fitLaw(law, b, { irlsStarts: 1, priors: { b: { mean: 6, sd: 2 } } });
+  const after = fitLaw(law, a, { irlsStarts: 1 }) as LawFitRaw;
+  assert.deepEqual(after, fresh);
+  const skipped = fitLaw(law, a, { irlsStarts: 1, skipResidualRmse: true }) as LawFitRaw;
+  assert.ok(Number.isNaN(skipped.residualRmse));
+  assert.deepEqual({ ...skipped, residualRmse: fresh.residualRmse }, fresh);
 });

@@ -226,6 +226,8 @@ function fitModel(
       refineStarts,
       kernel,
       irlsStarts: schedule ? SCHEDULE_CURVE_IRLS_STARTS : undefined,
+      // Nothing here reads a fit's own residual RMSE (the curve's is taken on the raw points below).
+      skipResidualRmse: true,
       screenLeastSquares: schedule ? SCHEDULE_CURVE_LS_SCREEN : undefined,
       ...(polish && schedule ? SCHEDULE_POLISH : {}),
     },

@@ -81,6 +81,8 @@ export interface FitLawOptions extends StopCheck {
    * rows: a cross-run fit of a big sweep (many runs at few (N, D), a bootstrap's repeated runs).
    */
   shareRows?: boolean;
+  /** The caller does not read `residualRmse` (NaN then): spares a log per point (curve.ts's refits). */
+  skipResidualRmse?: boolean;
 }
 
 export interface LawFitRaw {
@@ -123,6 +125,9 @@ interface Prepared {
   f: Float64Array;
   /** The parameter vector (by identity) whose values `f` holds; null after a solver evaluation. */
   fAt: readonly number[] | null;
+  /** ln f at `logFAt` (an objective's, without shared rows), or null. */
+  logF: Float64Array;
+  logFAt: readonly number[] | null;
   /** √weight of each residual in the current least-squares surrogate (set before each solve). */
   sqrtWeights: Float64Array;
   /** The surrogate problem (its residuals are weighted by `sqrtWeights`), made once per fit. */
@@ -227,6 +232,19 @@ function shareWeights(prep: Prepared, shared: SharedRows): void {
   shared.constant = Math.sqrt(rest);
 }
 
+/**
+ * The solver's buffers of the last fit that finished, for the next fit of the same size (a
+ * bootstrap refits the same points dozens of times). Scratch only: every solve writes them before
+ * reading them, and fits in one thread run one after another.
+ */
+let spareWork: LmWork | undefined;
+
+function takeWork(nResiduals: number, nParams: number): LmWork {
+  const spare = spareWork;
+  spareWork = undefined;
+  return spare && spare.nResiduals === nResiduals && spare.nParams === nParams ? spare : new LmWork(nResiduals, nParams);
+}
+
 /** Everything a fit of `law` to these points needs, allocated once (not per IRLS round or solve). */
 function prepare(
   law: LawDefinition,
@@ -261,8 +279,10 @@ function prepare(
     kernel,
     f: new Float64Array(x.length),
     fAt: null,
+    logF: new Float64Array(x.length),
+    logFAt: null,
     sqrtWeights: new Float64Array(x.length),
-    work: new LmWork(nResiduals, n),
+    work: takeWork(nResiduals, n),
     shared,
   } as Omit<Prepared, 'problem'> as Prepared;
   prep.problem = weightedProblem(prep);
@@ -294,6 +314,7 @@ function objective(prep: Prepared, p: readonly number[], jacobianNext = false): 
   if (jacobianNext && prep.kernel.jacobianWithValues) prep.kernel.valuesAndJacobian(p, f, prep.work.jacTrial);
   else prep.kernel.values(p, f);
   prep.fAt = p;
+  prep.logFAt = null;
   let data = 0;
   if (prep.shared) {
     // The same sum, with one log per distinct x (logs of equal values are equal).
@@ -304,11 +325,15 @@ function objective(prep: Prepared, p: readonly number[], jacobianNext = false): 
     }
     for (let i = 0; i < rowOf.length; i++) data += prep.w[i] * huber(logF[rowOf[i]] - prep.logY[i], prep.delta);
   } else {
+    // The logs in a loop of their own (no sum held across Math.log), kept for IRLS's weights at p.
+    const logF = prep.logF;
     for (let i = 0; i < f.length; i++) {
       const fi = f[i];
       if (!(fi > 0) || !Number.isFinite(fi)) return Infinity;
-      data += prep.w[i] * huber(Math.log(fi) - prep.logY[i], prep.delta);
+      logF[i] = Math.log(fi);
     }
+    prep.logFAt = p;
+    for (let i = 0; i < f.length; i++) data += prep.w[i] * huber(logF[i] - prep.logY[i], prep.delta);
   }
   let prior = 0;
   for (let k = 0; k < prep.priorIdx.length; k++) {
@@ -345,14 +370,16 @@ function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
     upper: prep.upper,
     evaluate(p, r, jac) {
       prep.fAt = null;
+      prep.logFAt = null;
       if (shared) sharedResiduals(shared, p, r, jac, n);
       else if (jac) {
         // The kernel writes df/dp into the data rows; scaled in place to d(c·ln f)/dp = c·(df/dp)/f.
         kernel.valuesAndJacobian(p, f, jac);
+        // The logs in a loop of their own (no value held across Math.log), then the scaling.
+        for (let i = 0; i < nData; i++) r[i] = weights[i] * (Math.log(f[i]) - logY[i]);
         for (let i = 0; i < nData; i++) {
           const c = weights[i];
           const fi = f[i];
-          r[i] = c * (Math.log(fi) - logY[i]);
           const row = i * n;
           for (let j = 0; j < n; j++) jac[row + j] = (c * jac[row + j]) / fi;
         }
@@ -465,12 +492,15 @@ function irlsPhase(prep: Prepared, start: RefineResult, opts: FitLawOptions): Re
   for (let it = 0; it < maxIrls; it++) {
     if (shouldStop(opts)) return { params: p, objective: F, converged: false, timedOut: true };
     // F was last evaluated at p (after a step or an accepted over-relaxation): its values are at hand.
+    const logsAtHand = prep.fAt === p && prep.logFAt === p;
     if (prep.fAt !== p) prep.kernel.values(p, f);
     const shared = prep.shared;
     // One log per distinct x when points share rows (the kernel just left their values in `shared.f`).
     if (shared) for (let g = 0; g < shared.f.length; g++) shared.logF[g] = Math.log(shared.f[g]);
+    // Else the logs the objective took at p, or taken here.
+    else if (!logsAtHand) for (let i = 0; i < prep.x.length; i++) prep.logF[i] = Math.log(f[i]);
     for (let i = 0; i < prep.x.length; i++) {
-      const r = (shared ? shared.logF[shared.rowOf[i]] : Math.log(f[i])) - prep.logY[i];
+      const r = (shared ? shared.logF[shared.rowOf[i]] : prep.logF[i]) - prep.logY[i];
       const w = Math.abs(r) <= prep.delta ? 1 : prep.delta / Math.abs(r);
       weights[i] = Math.sqrt(w * prep.w[i] * prep.dataWeight);
     }
@@ -538,6 +568,8 @@ function gridStarts(full: Prepared, keep: number): number[][] {
       kernel: compileLaw(full.law, x),
       f: new Float64Array(GRID_POINTS),
       fAt: null,
+      logF: new Float64Array(GRID_POINTS),
+      logFAt: null,
       shared: undefined,
     };
   }
@@ -687,12 +719,12 @@ export function fitLaw(law: LawDefinition, data: LawData, opts: FitLawOptions = 
   if (!best || !Number.isFinite(best.objective) || !best.params.every(Number.isFinite)) {
     return { error: `law ${law.id}: the fit did not reach a finite objective` };
   }
-  const used: LawData = { x, y: logY.map(Math.exp) };
+  spareWork = prep.work;
   return {
     params: best.params,
     objective: best.objective,
     // The fit's own compiled law (same points): its values at the best parameters are usually at hand.
-    residualRmse: logResidualRmse(law, best.params, used, prep.kernel),
+    residualRmse: opts.skipResidualRmse ? NaN : logResidualRmse(law, best.params, { x, y: logY.map(Math.exp) }, prep.kernel),
     pointsUsed: x.length,
     converged: best.converged && !timedOut,
     timedOut,

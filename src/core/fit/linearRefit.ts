@@ -10,7 +10,7 @@
  */
 import type { CompiledLaw, LawDefinition } from '../laws/types';
 import { compileLaw } from '../laws/types';
-import { DEFAULT_RESIDUAL_SCALE, HUBER_DELTA, huber, type Prior } from './fitLaw';
+import { DEFAULT_RESIDUAL_SCALE, HUBER_DELTA, type Prior } from './fitLaw';
 import { choleskySolve } from './lm';
 
 /** A law linearised in log space at `best` over fixed points, with the fit's priors and box. */
@@ -91,17 +91,17 @@ export function refitLinearized(lin: LogLinearized, y: readonly number[], rounds
   const step = new Float64Array(k);
   const free = new Int32Array(k);
   const held = new Uint8Array(k);
-  const residuals = (p: readonly number[]) => {
-    for (let i = 0; i < m; i++) {
-      let s = r0[i];
-      for (let j = 0; j < k; j++) s += lin.jac[i * k + j] * (p[j] - lin.best[j]);
-      r[i] = s;
-    }
-  };
-  const objective = (p: readonly number[]) => {
-    residuals(p);
+  const moved = new Float64Array(k);
+  const weight = new Float64Array(m);
+  const jac = lin.jac;
+  // Plain loops, no closures: this runs once per bootstrap resample (the same arithmetic as before).
+  const objective = (p: readonly number[]): number => {
+    residualsAt(lin, r0, p, moved, r);
     let data = 0;
-    for (let i = 0; i < m; i++) data += huber(r[i], delta);
+    for (let i = 0; i < m; i++) {
+      const a = Math.abs(r[i]);
+      data += a <= delta ? 0.5 * r[i] * r[i] : delta * (a - 0.5 * delta);
+    }
     let prior = 0;
     for (let q = 0; q < lin.priorIndex.length; q++) {
       const z = (p[lin.priorIndex[q]] - lin.priorMean[q]) / lin.priorSd[q];
@@ -115,19 +115,11 @@ export function refitLinearized(lin: LogLinearized, y: readonly number[], rounds
   if (!Number.isFinite(F)) return { error: 'the linearised objective is not finite' };
   for (let round = 0; round < rounds; round++) {
     // The majoriser at p: ½·dataWeight·Σ w_i·r_i² + priors, w_i = min(1, δ/|r_i|) (r holds residuals at p).
-    A.fill(0);
-    g.fill(0);
     for (let i = 0; i < m; i++) {
       const a = Math.abs(r[i]);
-      const w = dataWeight * (a <= delta ? 1 : delta / a);
-      const row = i * k;
-      for (let u = 0; u < k; u++) {
-        const ju = lin.jac[row + u];
-        if (ju === 0) continue;
-        g[u] += w * ju * r[i];
-        for (let v = u; v < k; v++) A[u * k + v] += w * ju * lin.jac[row + v];
-      }
+      weight[i] = dataWeight * (a <= delta ? 1 : delta / a);
     }
+    weightedNormalEquations(jac, weight, r, m, k, A, g);
     for (let q = 0; q < lin.priorIndex.length; q++) {
       const j = lin.priorIndex[q];
       const s2 = lin.priorSd[q] * lin.priorSd[q];
@@ -135,10 +127,7 @@ export function refitLinearized(lin: LogLinearized, y: readonly number[], rounds
       g[j] += (p[j] - lin.priorMean[q]) / s2;
     }
     let diagMax = 0;
-    for (let u = 0; u < k; u++) {
-      for (let v = 0; v < u; v++) A[u * k + v] = A[v * k + u];
-      diagMax = Math.max(diagMax, A[u * k + u]);
-    }
+    for (let u = 0; u < k; u++) diagMax = Math.max(diagMax, A[u * k + u]);
     // A parameter the data and priors do not reach keeps a tiny ridge, so the system stays solvable.
     const ridge = Math.max(1e-12 * diagMax, 1e-300);
 
@@ -176,7 +165,7 @@ export function refitLinearized(lin: LogLinearized, y: readonly number[], rounds
     if (!solved) break;
     const Fnext = objective(next);
     if (!(Fnext < F)) {
-      residuals(p);
+      residualsAt(lin, r0, p, moved, r);
       break;
     }
     let relStep = 0;
@@ -186,4 +175,56 @@ export function refitLinearized(lin: LogLinearized, y: readonly number[], rounds
     if (relStep < STEP_TOLERANCE) break;
   }
   return { params: p };
+}
+
+/** Residuals of the linearised law at p into `r`: r0_i + Σ_j J_ij·(p_j − best_j) (`moved` takes p − best). */
+function residualsAt(lin: LogLinearized, r0: Float64Array, p: readonly number[], moved: Float64Array, r: Float64Array): void {
+  const k = moved.length;
+  const jac = lin.jac;
+  for (let j = 0; j < k; j++) moved[j] = p[j] - lin.best[j];
+  for (let i = 0; i < r.length; i++) {
+    let s = r0[i];
+    const row = i * k;
+    for (let j = 0; j < k; j++) s += jac[row + j] * moved[j];
+    r[i] = s;
+  }
+}
+
+/**
+ * A = Σ_i w_i·J_iᵀJ_i (both triangles) and g = Σ_i w_i·r_i·J_i, each entry summed over the rows in
+ * order as (w_i·J_iu)·J_iv, skipping rows whose J_iu is 0, in a register: the same sums, bit for
+ * bit, as adding row by row into the matrix, in less time (lm.ts's normalEquations, weighted).
+ */
+export function weightedNormalEquations(jac: Float64Array, w: Float64Array, r: Float64Array, m: number, k: number, A: Float64Array, g: Float64Array): void {
+  for (let u = 0; u < k; u++) {
+    let gu = 0;
+    for (let i = 0, at = u; i < m; i++, at += k) {
+      const ju = jac[at];
+      if (ju !== 0) gu += w[i] * ju * r[i];
+    }
+    g[u] = gu;
+    let v = u;
+    for (; v + 1 < k; v += 2) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let i = 0, at = u, vt = v; i < m; i++, at += k, vt += k) {
+        const ju = jac[at];
+        if (ju !== 0) {
+          const wju = w[i] * ju;
+          s0 += wju * jac[vt];
+          s1 += wju * jac[vt + 1];
+        }
+      }
+      A[u * k + v] = A[v * k + u] = s0;
+      A[u * k + v + 1] = A[(v + 1) * k + u] = s1;
+    }
+    if (v < k) {
+      let s = 0;
+      for (let i = 0, at = u, vt = v; i < m; i++, at += k, vt += k) {
+        const ju = jac[at];
+        if (ju !== 0) s += w[i] * ju * jac[vt];
+      }
+      A[u * k + v] = A[v * k + u] = s;
+    }
+  }
 }
