@@ -136,8 +136,8 @@ export class ScalingWorkspace {
    * `isCancelled` is polled inside every fit (between solver iterations and resamples): once it
    * says true, the fits in progress stop like at a deadline and are not cached.
    */
-  snapshot(deadline = Number.POSITIVE_INFINITY, isCancelled?: () => boolean): Snapshot {
-    return this.fits.withCancel(isCancelled, () => this.snapshotNow(deadline));
+  snapshot(deadline = Number.POSITIVE_INFINITY, isCancelled?: () => boolean, midRead?: { filesToRead: number }): Snapshot {
+    return this.fits.withCancel(isCancelled, () => this.snapshotNow(deadline, midRead));
   }
 
   /**
@@ -149,13 +149,18 @@ export class ScalingWorkspace {
     return this.curves.refitDueAt();
   }
 
-  private snapshotNow(deadline: number): Snapshot {
+  /**
+   * `midRead`: a round while a rescan still reads (engine/session.ts). Family laws are not asked then
+   * (FitFamiliesOptions.midRead): fitted with 200 resamples to points the next slice changes, each went
+   * ahead of the looked-at run's fits and of the open config's law of the runs read so far.
+   */
+  private snapshotNow(deadline: number, midRead?: { filesToRead: number }): Snapshot {
     const started = performance.now();
     this.curves.beginRound((this.options.now ?? Date.now)());
     this.fits.beginRound();
     const runs = this.runs();
     this.askSeenFirst(runs, deadline);
-    const families = this.families.fitFamilies(runs, deadline);
+    const families = this.families.fitFamilies(runs, deadline, midRead ? { midRead } : {});
     this.views.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
     nameRunViews(runs, views);

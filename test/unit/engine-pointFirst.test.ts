@@ -143,14 +143,18 @@ test('the run looked at is asked for first, as a point forecast marked as such; 
   // Point forecasts only for what the user sees: the looked-at run and the live run, not the other finished runs.
   const points = new Set(fitter.asked.filter((a) => a.slot.startsWith('curvePoint:')).map((a) => a.slot));
   assert.deepEqual([...points].sort(), ['curvePoint:sweep/llama-279m', `curvePoint:${looked}`]);
-  // Every point forecast goes before every fit with resamples.
+  // The looked-at run's full fit (its interval) comes right after its point forecast, ahead of the other runs' point
+  // forecasts: behind those of every live run read so far it came 1.8-32 s later on 1,000 runs (stop 30's note).
   const full = fitter.asked.filter((a) => a.slot.startsWith('curve:'));
   assert.ok(full.length >= 7);
-  const worstPoint = Math.max(...fitter.asked.filter((a) => a.slot.startsWith('curvePoint:')).map((a) => a.priority));
-  assert.ok(full.every((a) => a.priority > worstPoint));
-  // The looked-at run's full fit goes before the other curves with resamples.
   const fullLooked = full.find((a) => a.slot === `curve:${looked}`)!;
-  assert.ok(full.every((a) => a.slot === fullLooked.slot || a.priority > fullLooked.priority));
+  const otherPoints = fitter.asked.filter((a) => a.slot.startsWith('curvePoint:') && a.slot !== head.slot);
+  assert.ok(otherPoints.length > 0);
+  assert.ok(fullLooked.priority > head.priority);
+  assert.ok(otherPoints.every((a) => a.priority > fullLooked.priority));
+  // Every other point forecast goes before every other fit with resamples.
+  const worstPoint = Math.max(...otherPoints.map((a) => a.priority));
+  assert.ok(full.every((a) => a.slot === fullLooked.slot || a.priority > worstPoint));
 
   // The point fits land: the runs show a point forecast whose interval is said to be coming.
   posted = nextSnapshot();

@@ -111,6 +111,11 @@ class SlotFitter implements SessionFitter {
     return new Promise((resolve) => this.landingWaiters.push(resolve));
   }
 
+  /** The slots of every fit asked for so far (held or landed). */
+  askedSlots(): string[] {
+    return [...this.jobs.map((j) => j.slot), ...[...this.held.values()].map((h) => h.slot)];
+  }
+
   resume(): void {}
   forgetTimedOut(): void {}
 }
@@ -803,4 +808,50 @@ test("asked during a later read of changed files (not a rescan), the estimate is
     stop();
     fs.rmSync(configsOnly.root, { recursive: true, force: true });
   }
+});
+
+test("a rescan's reading held for the looked-at run's answer reads on while the open config waits for five sizes: its law is asked before that answer lands, and no round asks a family law mid-read", async () => {
+  const configsOnly = configOnlyFolders('midread-held-', 200);
+  const fitter = new SlotFitter();
+  const snapshots: Snapshot[] = [];
+  const s = new EngineSession({
+    fitter,
+    // The hold lasts one fit budget: longer than this test, so only the estimate's reading goes on.
+    settings: { fitTimeBudgetMs: 600_000 },
+    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
+    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    log: () => undefined,
+  });
+  s.lookAt(['sweep/llama-12m']);
+  s.reset([...sweepFiles.map((p) => ({ path: p, root: examples })), ...configsOnly.files], slowUnder(configsOnly.root));
+  void s.estimateConfig(config, configText);
+  // Nothing lands: before this change the estimate waited for the looked-at run's answer, and the reading with it.
+  let slots: string[] = [];
+  for (let i = 0; i < 1500 && !slots.some((slot) => slot.startsWith('provisional:')); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    slots = fitter.askedSlots();
+  }
+  try {
+    assert.ok(slots.includes('provisional:example-sweep'), `the law of the runs read so far is asked: ${slots.join(', ')}`);
+    assert.ok(slots.includes('curvePoint:sweep/llama-12m'), "the looked-at run's point forecast is asked too");
+    assert.equal(fitter.jobs.length, 0, 'no fit landed');
+    assert.ok(snapshots.length > 0 && snapshots.every((snapshot) => snapshot.filesToRead !== undefined), 'still reading');
+    // Mid-read, the rounds asked no family law (200 resamples, on points the next slice changes): it went ahead of both.
+    assert.deepEqual(
+      slots.filter((slot) => slot.startsWith('family:')),
+      [],
+    );
+    assert.ok(snapshots.at(-1)!.families.every((f) => f.fit === undefined));
+  } finally {
+    // Reading goes on (the held fits land) to its end, so the test leaves nothing running.
+    const lander = setInterval(() => {
+      if (fitter.land() > 0) s.fitLanded();
+    }, 20);
+    for (let i = 0; i < 3000 && snapshots.at(-1)?.filesToRead !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    clearInterval(lander);
+    fs.rmSync(configsOnly.root, { recursive: true, force: true });
+  }
+  // Once every file is read, the rounds ask the family's law again.
+  assert.equal(snapshots.at(-1)?.filesToRead, undefined);
+  assert.ok(fitter.askedSlots().includes('family:example-sweep'));
 });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { FitClient } from '../../src/worker/fitClient';
-import { inlineFitter, runFitJob, type FitJobOf } from '../../src/core/fitJobs';
+import { AHEAD_OF_EVERY_KIND, inlineFitter, runFitJob, type FitJobOf } from '../../src/core/fitJobs';
 import { ScalingWorkspace } from '../../src/core/workspace';
 import { tempDir } from './helpers/tempDir';
 
@@ -99,6 +99,36 @@ test('among waiting jobs of one kind, the lower priority number runs first, then
   assert.equal(await fits.settled(['shown2'], 120_000), 'answered');
   assert.equal(fits.pending, 1, 'late last');
   assert.equal(await fits.settled(['late'], 120_000), 'answered');
+});
+
+test("a job at AHEAD_OF_EVERY_KIND (a looked-at run's point forecast) runs before waiting jobs of every kind; others keep their kinds' order", async (t) => {
+  const { fits } = client();
+  t.after(() => fits.dispose());
+  const order: string[] = [];
+  const track = (key: string) => void fits.settled([key], 120_000).then(() => order.push(key));
+  const runPointJob = (): FitJobOf<'runPoint'> => ({ ...curveJob(2000, 0), kind: 'runPoint', mode: { kind: 'final' }, seed: 1 });
+  fits.fit('curve:busy', 'busy', 'curve', () => curveJob(4000, 20), {});
+  // A kind that goes before curves (a run's point in its family's law), asked first.
+  fits.fit('point:a', 'point', 'runPoint', runPointJob, {});
+  fits.fit('curve:other', 'other', 'curve', () => curveJob(2000, 0), { priority: AHEAD_OF_EVERY_KIND + 1 });
+  fits.fit('curvePoint:looked', 'looked', 'curve', () => curveJob(2000, 0), { priority: AHEAD_OF_EVERY_KIND });
+  for (const key of ['busy', 'point', 'other', 'looked']) track(key);
+  assert.equal(await fits.settled(['busy', 'point', 'other', 'looked'], 240_000), 'answered');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(order, ['busy', 'looked', 'point', 'other']);
+});
+
+test('warm(true) starts the first thread without a fit of its own (the first fit asked warms it); warm() gives it one', async (t) => {
+  const free = client();
+  t.after(() => free.fits.dispose());
+  free.fits.warm(true);
+  assert.equal(free.fits.generation, 1, 'the thread is started');
+  assert.equal(free.fits.pending, 0, 'no warm-up fit');
+  const warmed = client();
+  t.after(() => warmed.fits.dispose());
+  warmed.fits.warm();
+  assert.equal(warmed.fits.generation, 1);
+  assert.equal(warmed.fits.pending, 1, 'a warm-up fit');
 });
 
 test("one fit per slot at a time; while a slot's newer fit waits, the slot answers with its older fit; a newer job replaces one still waiting", async (t) => {

@@ -577,8 +577,9 @@ export interface FitFamiliesOptions {
   provisional?: boolean;
   family?: string;
   /**
-   * With `provisional`, asked while a rescan still reads (`filesToRead` files left): `family` (named
-   * by the config) gets a law of its runs read so far once they span MID_READ_MIN_SIZES model sizes.
+   * Asked while a rescan still reads (`filesToRead` files left): no family law is asked (each family
+   * shows pending), but with `provisional` `family` (named by the config) gets a law of its runs read
+   * so far once they span MID_READ_MIN_SIZES model sizes.
    */
   midRead?: { filesToRead: number };
 }

@@ -56,8 +56,8 @@ export interface SessionSettings {
 export interface SessionFitter extends TrackedFitter {
   /** Fits run again after a crash loop stopped them. */
   resume(): void;
-  /** Starts the fitting threads on a small fit while files are read (worker/fitClient.ts `warm`). */
-  warm?(): void;
+  /** Starts the fitting threads on a small fit while files are read (worker/fitClient.ts `warm`); `firstLaneFree`: the first without one. */
+  warm?(firstLaneFree?: boolean): void;
   /** Fits waiting or running (worker/fitClient.ts): none left means the last of a burst landed. */
   readonly pending?: number;
   /** Answers cut short by the time budget are forgotten, so asking again redoes them. */
@@ -118,8 +118,8 @@ export class EngineSession {
   /** The folders of the runs looked at and of the config asked for, read first. */
   private lookedAtIds: readonly string[] = [];
   private configFolders: string[] = [];
-  /** Resolved by the round that shows the rescan's first answer: an estimate asked mid-read is tried then. */
-  private firstAnswerShown: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Resolved when the slice of reading in progress ends: an estimate asked mid-read is tried again then. */
+  private sliceEnded: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Reading held for the first answer (FIRST_ANSWER_HOLD_MS): the timer that resumes it. */
   private readHold: ReturnType<typeof setTimeout> | undefined;
 
@@ -148,11 +148,16 @@ export class EngineSession {
     // The files of the rescan before, not read yet, are not read.
     this.toRead = [];
     this.nextToRead = 0;
-    // The fitting threads load and compile the fitting code while the files are read, also when the
-    // looked-at run is read first. Without it that run's point fit took 0.87-0.99 s of CPU instead of
-    // 2.0-2.5 s (one run, load 34), but a cold point fit can outlast the per-fit time budget on a busy
-    // machine and is then lost (2 of 6 rescans at load 20-35 showed the run only with its full fit).
-    this.options.fitter.warm?.();
+    // The fitting threads load and compile the fitting code while the files are read, on a small fit
+    // of their own. With a looked-at run among the files, its point fit (asked first, after the first
+    // slice) is the first thread's warm-up instead: one cut short by its budget on a busy machine is
+    // asked again (curveFits.ts MAX_POINT_RETRIES).
+    this.options.fitter.warm?.(
+      runFolders(
+        this.lookedAtIds,
+        files.map((file, index) => ({ file, index })),
+      ).length > 0,
+    );
     this.rescanReading = true;
     this.read(files, beforeRead);
   }
@@ -177,7 +182,7 @@ export class EngineSession {
    * Reads files until the slice's time is up (at a folder's end), or right after the folders the
    * user sees: a round follows at once, so their fits start while the rest is read.
    */
-  private readSlice(first: boolean): void {
+  private readSlice(first: boolean, whileHeld = false): void {
     const started = performance.now();
     let seenRead = false;
     let before: QueuedFile | undefined;
@@ -196,7 +201,11 @@ export class EngineSession {
       seenRead ||= q.seen === true;
     }
     this.options.readPaused?.();
+    this.sliceEnded?.resolve();
+    this.sliceEnded = undefined;
     if (this.nextToRead < this.toRead.length) {
+      // A slice read while reading is held (for an estimate's first law): the hold stays.
+      if (whileHeld && this.readHold) return;
       // The first slice's runs (the ones the user sees) are asked for at once; later rounds follow landed fits.
       if (first || seenRead) this.scheduleRecompute(0);
       // On a first scan (its rounds are shown mid-read) the rest waits for the answer of what the user
@@ -209,6 +218,8 @@ export class EngineSession {
     }
     this.toRead = [];
     this.nextToRead = 0;
+    clearTimeout(this.readHold);
+    this.readHold = undefined;
     // After a rescan, the runs not read again are gone: their fits are forgotten (workspace.rescanRead).
     this.engine.rescanRead();
     this.rescanReading = false;
@@ -258,13 +269,15 @@ export class EngineSession {
   }
 
   /**
-   * A fit landed: a round soon shows it. The first answer since the rescan and the last of a burst (no fit
-   * left waiting or running) come after the usual short delay; those between wait in proportion
-   * to the last round's build time, so a burst of landings is shown in a few rounds.
+   * A fit landed: a round soon shows it. Until the rescan's first answer is shown, at once; the last of
+   * a burst (no fit left waiting or running) after the usual short delay; those between wait in
+   * proportion to the last round's build time, so a burst of landings is shown in a few rounds.
    */
   fitLanded(): void {
     const last = (this.options.fitter.pending ?? 0) === 0;
-    if (!this.answerShown || last) this.scheduleRecompute();
+    // The rescan's first answer is shown at once (it is what the user waits for; nothing to coalesce yet).
+    if (!this.answerShown) this.scheduleRecompute(0);
+    else if (last) this.scheduleRecompute();
     else this.scheduleRecompute(Math.min(MAX_BURST_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, BURST_SPACING_PER_BUILD_MS * this.lastBuildMs)));
   }
 
@@ -294,16 +307,29 @@ export class EngineSession {
    */
   private async estimateWhenFitted(path: string, text: string): Promise<{ value: ConfigEstimate; complete: boolean }> {
     // While a rescan reads (1,000 runs: 4-11 s), a provisional answer from the family's runs read so far,
-    // tried again between slices; the answer once every file is read follows (the generation moves).
+    // tried again as reading goes on; the answer once every file is read follows (the generation moves).
+    // Asked at once: the looked-at run's point forecast goes ahead of its law in the fitting threads
+    // (AHEAD_OF_EVERY_KIND), so the law need not wait for that run's answer to be shown.
     while (this.readingDone) {
       const reading = this.readingDone.promise;
-      // Not before the looked-at runs' first answer (their fits would queue behind its law's, a family's kind going first).
-      const early = this.rescanReading && (this.answerShown || this.lookedAtIds.length === 0) ? this.midReadEstimate(path, text) : undefined;
-      if (early) return { value: early, complete: false };
-      // Tried again at the next fit landed (its law, most often) or after a gap's more reading, whichever is first.
+      const began = performance.now();
+      const early = this.rescanReading ? this.midReadEstimate(path, text) : undefined;
+      if (early?.value) return { value: early.value, complete: false };
+      // Reading held for the looked-at run's answer, and too few of the family's runs read for a law: one
+      // more slice is read (its law then fitted right after that answer, ahead of the run's interval).
+      if (early && !early.asked && this.readHold) {
+        this.readSlice(false, true);
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      const triedMs = performance.now() - began;
+      // Tried again at the next fit landed (its law, most often), slice read, or after a gap, whichever is first.
       const landed = this.options.fitter.nextLanding?.(PROVISIONAL_RETRY_GAP_MS);
-      const shown = this.answerShown ? [] : [(this.firstAnswerShown ??= promiseWithResolve()).promise];
-      await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, PROVISIONAL_RETRY_GAP_MS)), ...(landed ? [landed] : []), ...shown]);
+      const sliced = (this.sliceEnded ??= promiseWithResolve()).promise;
+      await Promise.race([reading, sliced, new Promise((resolve) => setTimeout(resolve, PROVISIONAL_RETRY_GAP_MS)), ...(landed ? [landed] : [])]);
+      // Each try walks every run read so far: at most a third of the thread's time goes to them.
+      const rest = 3 * triedMs - (performance.now() - began);
+      if (rest > 0 && this.readingDone) await new Promise((resolve) => setTimeout(resolve, rest));
     }
     const fitter = this.options.fitter;
     const giveUpAt = Date.now() + ANSWER_WAIT_MS;
@@ -339,14 +365,21 @@ export class EngineSession {
   /**
    * A config's estimate from its family's runs read so far (FitFamiliesOptions.midRead), or undefined
    * when it has none yet (too few model sizes read, its law being fitted, or the config names no family:
-   * which family it would be is known only once every file is read).
+   * which family it would be is known only once every file is read); `asked`: that law is being fitted or shown.
    */
-  private midReadEstimate(path: string, text: string): ConfigEstimate | undefined {
+  private midReadEstimate(path: string, text: string): { value: ConfigEstimate | undefined; asked: boolean } {
     const filesToRead = this.toRead.length - this.nextToRead;
+    let family: FamilyLaw | undefined;
     const { value } = this.options.fitter.track(() =>
-      this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, { provisional: true, midRead: { filesToRead } }),
+      this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, {
+        provisional: true,
+        midRead: { filesToRead },
+        onFamily: (f) => (family = f),
+      }),
     );
-    return value.predictions.loss?.provisional?.filesToRead !== undefined ? value : undefined;
+    // A law of the runs read so far is asked (or shown) only once they span enough sizes (familyFits.ts midReadLaw).
+    const asked = (family as FamilyLaw | undefined)?.provisional?.filesToRead !== undefined;
+    return { value: value.predictions.loss?.provisional?.filesToRead !== undefined ? value : undefined, asked };
   }
 
   /** A budget's plan on the chosen family's law; throws the planner's error. */
@@ -405,16 +438,13 @@ export class EngineSession {
       try {
         const now = this.options.now ?? (() => performance.now());
         const startedAt = now();
-        const snapshot = this.engine.snapshot();
         const filesToRead = this.toRead.length - this.nextToRead;
+        // While a rescan reads, no family law is asked (workspace.ts snapshotNow): an ordinary read keeps asking them.
+        const snapshot = this.engine.snapshot(undefined, undefined, this.rescanReading && filesToRead > 0 ? { filesToRead } : undefined);
         this.lastBuildMs = now() - startedAt;
         this.answerShown ||= snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined);
         // The first answer is out, or none is coming (too few points): the held reading goes on.
         if (this.answerShown || snapshot.fitting === 0) this.resumeReading();
-        if (this.answerShown) {
-          this.firstAnswerShown?.resolve();
-          this.firstAnswerShown = undefined;
-        }
         // Mid-read, the round asks for the fits of the runs read so far; it is shown only when nothing was before.
         if (filesToRead === 0 || !this.posted) {
           if (filesToRead > 0) snapshot.filesToRead = filesToRead;
