@@ -23,6 +23,7 @@ import { estimateCommand, type CliContext } from './cliCommands/estimate';
 import { planCommand } from './cliCommands/plan';
 import { ladderCommand } from './cliCommands/ladder';
 import { writeLadderFiles } from './cliCommands/ladderWrite';
+import { shapeParamsOfConfig } from './core/plan/ladderConfigs';
 import { answerHelp, COMMAND_HELP, friendlyParseError, overviewHelp } from './cliCommands/help';
 import { CommandUsageError } from './cliCommands/fitShared';
 import { groupDiagnostics } from './cliCommands/diagnosticGroups';
@@ -321,6 +322,7 @@ const CLI_CONTEXT: CliContext = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   writeLadder: writeLadderFiles,
+  shapeParamsOf: shapeParamsOfConfig,
 };
 
 export async function main(argv: string[]): Promise<number> {

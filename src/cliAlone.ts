@@ -16,7 +16,7 @@ export function wholeCliNeeded(reason: string): never {
 /** Run `command` on the CLI's arguments alone, or fall back to the whole CLI (dist/cliMain.js). */
 export function runAloneOrWholeCli(
   command: (args: string[], context: CliContext) => number,
-  extra: Pick<CliContext, 'configEstimator' | 'writeLadder'> = {},
+  extra: Pick<CliContext, 'configEstimator' | 'writeLadder' | 'shapeParamsOf'> = {},
 ): void {
   const stdout: string[] = [];
   const stderr: string[] = [];

@@ -6,5 +6,7 @@ import { ladderCommand } from './cliCommands/ladder';
 import { runAloneOrWholeCli } from './cliAlone';
 import { emptyEstimator } from './cliEmptyEstimator';
 import { CONFIG_READERS } from './core/configs/index';
+import { shapeParamsOfConfig } from './core/plan/ladderConfigs';
 
-runAloneOrWholeCli(ladderCommand, { configEstimator: emptyEstimator(CONFIG_READERS) });
+// The planner counts each run's N as its config written with the run's shape reads back (the writer's shape edit).
+runAloneOrWholeCli(ladderCommand, { configEstimator: emptyEstimator(CONFIG_READERS), shapeParamsOf: shapeParamsOfConfig });

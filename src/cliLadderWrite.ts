@@ -6,5 +6,6 @@ import { writeLadderFiles } from './cliCommands/ladderWrite';
 import { runAloneOrWholeCli } from './cliAlone';
 import { emptyEstimator } from './cliEmptyEstimator';
 import { CONFIG_READERS } from './core/configs/index';
+import { shapeParamsOfConfig } from './core/plan/ladderConfigs';
 
-runAloneOrWholeCli(ladderCommand, { configEstimator: emptyEstimator(CONFIG_READERS), writeLadder: writeLadderFiles });
+runAloneOrWholeCli(ladderCommand, { configEstimator: emptyEstimator(CONFIG_READERS), writeLadder: writeLadderFiles, shapeParamsOf: shapeParamsOfConfig });

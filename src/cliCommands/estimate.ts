@@ -26,6 +26,11 @@ export interface CliContext {
   stderr(text: string): void;
   /** `ladder --write`'s writer: given where it is bundled (src/cliLadderWrite.ts, src/cli.ts), so the other ladder bundles skip the config writers. */
   writeLadder?: typeof import('./ladderWrite').writeLadderFiles;
+  /**
+   * `ladder` on a config: N of a run's shape as its written config reads back (every bundle that
+   * reads configs gives it; the budget-only bundle, which reads none, hands a config to one that does).
+   */
+  shapeParamsOf?: typeof import('../core/plan/ladderConfigs').shapeParamsOfConfig;
 }
 
 /** What `estimate` asks of the engine. */

@@ -11,6 +11,7 @@ import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
 import { parseBudget, type Budget } from '../core/plan/budget';
 import { existingRunsOf, planLadder, targetOfPlan, type LadderContext, type LadderPlan, type LadderRequest, type LadderRun } from '../core/plan/ladder';
 import { familyModelOf } from '../core/plan/familyModel';
+import { trainingArgsPathOf } from '../core/plan/ladderPlacement';
 import { parseAmount } from '../core/plan/budgetRequest';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatCount, formatFlops, formatInterval, formatLoss } from '../shared/format';
@@ -141,6 +142,7 @@ export function ladderCommand(args: string[], given: CliContext): number {
   let target: LadderRequest['target'];
   let configFamily: string | undefined;
   let written: LadderWriteRequest['config'];
+  let shapeParams: LadderContext['shapeParams'];
   if (targetBudget) target = { kind: 'budget', budget: targetBudget };
   else {
     let file = resolve(positionals[0]);
@@ -170,6 +172,9 @@ export function ladderCommand(args: string[], given: CliContext): number {
     configFamily = est.plan.family ?? est.predictions.loss?.family;
     // As "Write Configs…" takes it: the family the config states (the plan's comes first).
     written = { file, text: read.text, family: est.plan.family };
+    // Each planned run's N as its config, written with the run's shape, reads back (with or without --write).
+    const args = readTextFile(trainingArgsPathOf(file), READ_CAPS.config);
+    shapeParams = ctx.shapeParamsOf?.({ file, text: read.text, ...('error' in args ? {} : { trainingArgs: args.text }) });
   }
 
   const request: LadderRequest = { target, hardware: engine.hardware.defaultId, seed: seed ?? 1 };
@@ -177,7 +182,7 @@ export function ladderCommand(args: string[], given: CliContext): number {
   if (fraction !== undefined) request.fraction = fraction;
   if (maxRuns !== undefined) request.maxRuns = maxRuns;
   if (seqLen !== undefined) request.seqLen = seqLen;
-  const context: LadderContext = { hardware: engine.hardware };
+  const context: LadderContext = { hardware: engine.hardware, ...(shapeParams ? { shapeParams } : {}) };
   const notes: string[] = [];
   if (runs?.runs().length) {
     const families = runs.snapshot().families.filter((f) => f.points?.length);

@@ -208,6 +208,8 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         family: config.family,
         seqLen: config.seqLen,
         vocab: config.vocab,
+        // The worker counts each planned run's N as its written config will read (its trainer arguments too).
+        config: { file: config.file, text: config.text, trainingArgs: await this.readText(trainingArgsPathOf(config.file)) },
       };
     } else {
       const text = await ui.target({ value: '1e21', validate: validateBudget });

@@ -101,11 +101,16 @@ test('`estimate` and `plan` alone load only the parser their input needs, and pr
     // The ladder on a budget reads no config: none of the readers.
     for (const reader of ['function readTrainingPlan', 'function readYamlConfig', 'function readNanoGpt', 'function readTorchtitan', 'function readMegatron'])
       assert.ok(!fs.readFileSync(path.join(dir, 'cliLadderBudget.js'), 'utf8').includes(reader), `${reader} is in cliLadderBudget.js`);
-    // The config writers (`ladder --write`) are in the writing bundle alone: the ladder's others only print a plan.
+    // The ladder's files (`ladder --write`) are written by the writing bundle alone: the ladder's others only print a plan.
+    for (const bundle of ['cliLadder.js', 'cliLadderBudget.js', 'cliLadderWrite.js'])
+      for (const writer of ['function ladderFiles', 'function workspaceFileWithFamily', 'function writeLadderFiles'])
+        assert.equal(fs.readFileSync(path.join(dir, bundle), 'utf8').includes(writer), bundle === 'cliLadderWrite.js', `${writer} in ${bundle}`);
+    // A config's ladder counts each run's N as its config written with the run's shape reads back
+    // (shapeParamsOfConfig): the variant writer is in both bundles that read a config, not the budget's.
     for (const bundle of ['cliLadder.js', 'cliLadderBudget.js', 'cliLadderWrite.js'])
       assert.equal(
         fs.readFileSync(path.join(dir, bundle), 'utf8').includes('function writeVariant'),
-        bundle === 'cliLadderWrite.js',
+        bundle !== 'cliLadderBudget.js',
         `writeVariant in ${bundle}`,
       );
     // A kind's bundle holds its kind's reader alone.

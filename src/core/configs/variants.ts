@@ -27,6 +27,8 @@ export interface VariantSpec {
   family?: string;
   /** One line for the header comment (formats with comments). */
   header?: string;
+  /** Write the shape alone (batch, length, LR and family as the target has them): what the shape reads back as, for counting its N. */
+  shapeOnly?: boolean;
 }
 
 export interface VariantFile {
@@ -38,6 +40,8 @@ export interface VariantFile {
 /** What the variant's own reader reads back from it. */
 export interface VariantReadBack {
   params: number;
+  /** Non-embedding parameters (Kaplan's convention, as the reader counts them). */
+  nonEmbedding: number;
   tokens?: number;
   tokensPerStep?: number;
   maxSteps?: number;
@@ -295,94 +299,96 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
     } else if (spec.dFfn !== undefined) notes.push(`FFN size ${spec.dFfn} not written: the ${format} config derives it from the width.`);
   }
 
-  // ---- batch: scale the global batch, else gradient accumulation, else the per-device batch
-  const seqLen = plan.seqLen;
-  const oldPerStep = plan.tokensPerStep;
-  let newPerStep = oldPerStep;
-  if (oldPerStep !== undefined) {
-    let factor = spec.batchTokens / oldPerStep;
-    for (const field of ['tokensPerStep', 'batch.global', 'batch.gradAccum', 'batch.perDevice']) {
-      if (Math.abs(factor - 1) < 1e-9) break;
-      const at = literal(plan.sources[field]);
-      if (!at || at.value === undefined || at.value <= 0) continue;
-      const wanted = at.value * factor;
-      const written = Math.max(1, Math.round(wanted));
-      if (written === at.value) continue;
-      set(field, written, true);
-      newPerStep = (newPerStep ?? oldPerStep) * (written / at.value);
-      factor = wanted / written;
-    }
-    if (Math.abs(factor - 1) > 0.01 && format === 'nanogpt' && seqLen) {
-      // Batch keys left to train.py's defaults: the global batch is stated, one micro-step per step.
-      const seqs = Math.max(1, Math.round(spec.batchTokens / seqLen));
-      insertKey('batch.perDevice', String(seqs));
-      insertKey('batch.gradAccum', '1');
-      newPerStep = seqs * seqLen;
-    }
-    // A micro-batch larger than the new global batch would not divide it.
-    const micro = literal(plan.sources.microBatch);
-    const globalAt = literal(plan.sources['batch.global']);
-    if (micro?.value !== undefined && globalAt?.value !== undefined && seqLen) {
-      const newGlobal = Math.round((newPerStep ?? oldPerStep) / seqLen);
-      if (micro.value > newGlobal || newGlobal % micro.value !== 0) set('microBatch', gcd(newGlobal, micro.value), true);
-    }
-    if (newPerStep !== undefined && Math.abs(newPerStep / spec.batchTokens - 1) > 0.01) {
-      notes.push(`Batch ${Math.round(newPerStep)} tokens/step (planned ${Math.round(spec.batchTokens)}): the nearest the config's batch keys give.`);
-    }
-  } else if (format === 'gpt-neox' && seqLen) {
-    // NeoX without train_batch_size: its global batch needs the GPU count; stating it makes the run's batch the planned one.
-    const seqs = Math.max(1, Math.round(spec.batchTokens / seqLen));
-    if (insertKey('batch.global', String(seqs))) {
-      newPerStep = seqs * seqLen;
-      const micro = literal(plan.sources.microBatch);
-      if (micro?.value !== undefined && (micro.value > seqs || seqs % micro.value !== 0)) set('microBatch', gcd(seqs, micro.value), true);
-    }
-  } else notes.push('Batch not written: the config states no batch size.');
-  if (format === 'gpt-neox' && newPerStep !== oldPerStep) {
-    // NeoX takes train_batch_size, the micro-batch and gradient accumulation as given when all three are
-    // stated (and DeepSpeed then requires their product with the data-parallel size to match): the
-    // accumulation is commented out so NeoX derives it from the new train_batch_size.
-    const gas = /^([ \t]*)(["']?(?:gradient[_-]accumulation[_-]steps|gas)["']?[ \t]*:[^\n]*)$/m.exec(input.text);
-    if (gas) {
-      const at = gas.index + gas[1].length;
-      addEdit(input.file, { start: at, end: at, text: '# ' });
-      notes.push(
-        `${gas[2].trim()} commented out: NeoX derives gradient accumulation from train_batch_size ÷ (micro-batch × data-parallel GPUs), which must be whole.`,
-      );
-    }
-  }
-
-  // ---- length: steps from the tokens at the batch as written; tokens too when the config states them
-  if (newPerStep !== undefined) {
-    const steps = Math.max(1, Math.round(spec.tokens / newPerStep));
-    const tokensAt = literal(plan.sources.tokens);
-    const stepsSet = plan.sources.maxSteps !== undefined && !/^derived/.test(plan.sources.maxSteps.note ?? '') ? set('maxSteps', steps, true) : false;
-    if (tokensAt) set('tokens', steps * newPerStep, true);
-    else if (!stepsSet && !insertKey('maxSteps', String(steps))) return fail('training length');
-    const warm = literal(plan.sources['schedule.warmupSteps']);
-    if (warm?.value !== undefined && plan.maxSteps) {
-      // Warmup keeps its fraction of the run.
-      set('schedule.warmupSteps', Math.max(1, Math.min(steps - 1, Math.round((warm.value / plan.maxSteps) * steps))), true);
-    }
-  } else {
-    const tokensAt = literal(plan.sources.tokens);
-    if (!tokensAt)
-      return {
-        error: `${input.file}: cannot write the training length of "${spec.name}": the config states no global batch, so ${Math.round(spec.tokens)} tokens cannot be turned into steps (state the global batch and plan again)`,
-      };
-    set('tokens', spec.tokens, true);
-  }
-
-  // ---- LR and family
-  if (!set('peakLr', spec.peakLr, false)) notes.push(`Peak LR ${exp(spec.peakLr)} not written: the ${format} config states no learning rate.`);
   let familyInFile = false;
-  if (spec.family !== undefined && (format === 'hf' || format === 'generic')) {
-    const famSrc = plan.sources.family;
-    const quoted = JSON.stringify(spec.family);
-    if (famSrc?.range) {
-      addEdit(famSrc.file, { start: famSrc.range.start, end: famSrc.range.end, text: extname(famSrc.file) === '.json' ? quoted : quoted });
-      familyInFile = true;
-    } else familyInFile = insertKey('family', quoted);
+  if (!spec.shapeOnly) {
+    // ---- batch: scale the global batch, else gradient accumulation, else the per-device batch
+    const seqLen = plan.seqLen;
+    const oldPerStep = plan.tokensPerStep;
+    let newPerStep = oldPerStep;
+    if (oldPerStep !== undefined) {
+      let factor = spec.batchTokens / oldPerStep;
+      for (const field of ['tokensPerStep', 'batch.global', 'batch.gradAccum', 'batch.perDevice']) {
+        if (Math.abs(factor - 1) < 1e-9) break;
+        const at = literal(plan.sources[field]);
+        if (!at || at.value === undefined || at.value <= 0) continue;
+        const wanted = at.value * factor;
+        const written = Math.max(1, Math.round(wanted));
+        if (written === at.value) continue;
+        set(field, written, true);
+        newPerStep = (newPerStep ?? oldPerStep) * (written / at.value);
+        factor = wanted / written;
+      }
+      if (Math.abs(factor - 1) > 0.01 && format === 'nanogpt' && seqLen) {
+        // Batch keys left to train.py's defaults: the global batch is stated, one micro-step per step.
+        const seqs = Math.max(1, Math.round(spec.batchTokens / seqLen));
+        insertKey('batch.perDevice', String(seqs));
+        insertKey('batch.gradAccum', '1');
+        newPerStep = seqs * seqLen;
+      }
+      // A micro-batch larger than the new global batch would not divide it.
+      const micro = literal(plan.sources.microBatch);
+      const globalAt = literal(plan.sources['batch.global']);
+      if (micro?.value !== undefined && globalAt?.value !== undefined && seqLen) {
+        const newGlobal = Math.round((newPerStep ?? oldPerStep) / seqLen);
+        if (micro.value > newGlobal || newGlobal % micro.value !== 0) set('microBatch', gcd(newGlobal, micro.value), true);
+      }
+      if (newPerStep !== undefined && Math.abs(newPerStep / spec.batchTokens - 1) > 0.01) {
+        notes.push(`Batch ${Math.round(newPerStep)} tokens/step (planned ${Math.round(spec.batchTokens)}): the nearest the config's batch keys give.`);
+      }
+    } else if (format === 'gpt-neox' && seqLen) {
+      // NeoX without train_batch_size: its global batch needs the GPU count; stating it makes the run's batch the planned one.
+      const seqs = Math.max(1, Math.round(spec.batchTokens / seqLen));
+      if (insertKey('batch.global', String(seqs))) {
+        newPerStep = seqs * seqLen;
+        const micro = literal(plan.sources.microBatch);
+        if (micro?.value !== undefined && (micro.value > seqs || seqs % micro.value !== 0)) set('microBatch', gcd(seqs, micro.value), true);
+      }
+    } else notes.push('Batch not written: the config states no batch size.');
+    if (format === 'gpt-neox' && newPerStep !== oldPerStep) {
+      // NeoX takes train_batch_size, the micro-batch and gradient accumulation as given when all three are
+      // stated (and DeepSpeed then requires their product with the data-parallel size to match): the
+      // accumulation is commented out so NeoX derives it from the new train_batch_size.
+      const gas = /^([ \t]*)(["']?(?:gradient[_-]accumulation[_-]steps|gas)["']?[ \t]*:[^\n]*)$/m.exec(input.text);
+      if (gas) {
+        const at = gas.index + gas[1].length;
+        addEdit(input.file, { start: at, end: at, text: '# ' });
+        notes.push(
+          `${gas[2].trim()} commented out: NeoX derives gradient accumulation from train_batch_size ÷ (micro-batch × data-parallel GPUs), which must be whole.`,
+        );
+      }
+    }
+
+    // ---- length: steps from the tokens at the batch as written; tokens too when the config states them
+    if (newPerStep !== undefined) {
+      const steps = Math.max(1, Math.round(spec.tokens / newPerStep));
+      const tokensAt = literal(plan.sources.tokens);
+      const stepsSet = plan.sources.maxSteps !== undefined && !/^derived/.test(plan.sources.maxSteps.note ?? '') ? set('maxSteps', steps, true) : false;
+      if (tokensAt) set('tokens', steps * newPerStep, true);
+      else if (!stepsSet && !insertKey('maxSteps', String(steps))) return fail('training length');
+      const warm = literal(plan.sources['schedule.warmupSteps']);
+      if (warm?.value !== undefined && plan.maxSteps) {
+        // Warmup keeps its fraction of the run.
+        set('schedule.warmupSteps', Math.max(1, Math.min(steps - 1, Math.round((warm.value / plan.maxSteps) * steps))), true);
+      }
+    } else {
+      const tokensAt = literal(plan.sources.tokens);
+      if (!tokensAt)
+        return {
+          error: `${input.file}: cannot write the training length of "${spec.name}": the config states no global batch, so ${Math.round(spec.tokens)} tokens cannot be turned into steps (state the global batch and plan again)`,
+        };
+      set('tokens', spec.tokens, true);
+    }
+
+    // ---- LR and family
+    if (!set('peakLr', spec.peakLr, false)) notes.push(`Peak LR ${exp(spec.peakLr)} not written: the ${format} config states no learning rate.`);
+    if (spec.family !== undefined && (format === 'hf' || format === 'generic')) {
+      const famSrc = plan.sources.family;
+      const quoted = JSON.stringify(spec.family);
+      if (famSrc?.range) {
+        addEdit(famSrc.file, { start: famSrc.range.start, end: famSrc.range.end, text: extname(famSrc.file) === '.json' ? quoted : quoted });
+        familyInFile = true;
+      } else familyInFile = insertKey('family', quoted);
+    }
   }
 
   // ---- the files, with a header, read back
@@ -410,6 +416,24 @@ export function writeVariant(input: ReadConfigInput, spec: VariantSpec): Variant
   return { files, readBack: readBackOf(back.plan), familyInFile, notes };
 }
 
+/**
+ * Total and non-embedding parameters of the target's config written with `nLayer` × `dModel` (the
+ * writer's heads and FFN rule), as its reader counts them: a ladder run's N is its written config's
+ * (plan/ladder.ts LadderContext.shapeParams). Memoized per shape; undefined when the shape cannot be
+ * written or read back (a new torchtitan flavor).
+ */
+export function shapeParamsOf(input: ReadConfigInput): (nLayer: number, dModel: number) => { total: number; nonEmbedding: number } | undefined {
+  const seen = new Map<string, { total: number; nonEmbedding: number } | undefined>();
+  return (nLayer, dModel) => {
+    const key = `${nLayer}x${dModel}`;
+    if (!seen.has(key)) {
+      const v = writeVariant(input, { name: 'shape', nLayer, dModel, tokens: 1, batchTokens: 1, peakLr: 1, shapeOnly: true });
+      seen.set(key, 'error' in v || !v.readBack ? undefined : { total: v.readBack.params, nonEmbedding: v.readBack.nonEmbedding });
+    }
+    return seen.get(key);
+  };
+}
+
 function gcd(a: number, b: number): number {
   return b === 0 ? Math.max(1, a) : gcd(b, a % b);
 }
@@ -417,6 +441,7 @@ function gcd(a: number, b: number): number {
 function readBackOf(p: TrainingPlan): VariantReadBack {
   return {
     params: p.params.total,
+    nonEmbedding: p.params.nonEmbedding,
     tokens: p.tokens,
     tokensPerStep: p.tokensPerStep,
     maxSteps: p.maxSteps,

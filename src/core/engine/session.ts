@@ -8,6 +8,7 @@ import { EstimateFreshness } from '../estimateFreshness';
 import { planBudgetRequest, type PlanBudgetRequest } from '../plan/budgetRequest';
 import { planLadderRequest, type PlanLadderRequest } from '../plan/ladderRequest';
 import { withLadderRecord } from '../plan/ladderManifest';
+import { shapeParamsOfConfig } from '../plan/ladderConfigs';
 import { NARROWING_SEARCH_MAX_MS } from '../plan/frontierNarrowing';
 import { readTextFile, READ_CAPS } from '../safeFile';
 import { dirname } from 'node:path';
@@ -406,10 +407,19 @@ export class EngineSession {
       .map((r) => ({ id: r.id, name: r.loggedName ?? r.name, family: r.hyper.family, status: r.status, params: r.hyper.params, tokens: r.hyper.tokens }));
     // A plan written in an earlier session (its PLAN.json) is the earlier plan when none is shown.
     const { request: ladder, problems } = withLadderRecord(request);
+    // Each planned run's N as its written config counts it (one counter per plan: shapes are memoized).
+    const shapeParams = shapeParamsOfConfig(request.config);
     // The search's time budget starts with each attempt, not before the wait for fits (which may be longer).
     const { value: planned } = await this.whenFitted(() =>
-      planLadderRequest(ladder, this.engine.familyLaws(), runs, this.engine.hardware, Date.now() + this.settings.fitTimeBudgetMs, problems, (law) =>
-        this.engine.overtrainLaw(law),
+      planLadderRequest(
+        ladder,
+        this.engine.familyLaws(),
+        runs,
+        this.engine.hardware,
+        Date.now() + this.settings.fitTimeBudgetMs,
+        problems,
+        (law) => this.engine.overtrainLaw(law),
+        shapeParams,
       ),
     );
     if ('error' in planned) throw new Error(planned.error);

@@ -124,7 +124,7 @@ export interface ShapeSuggestion {
   nLayer: number;
   dModel: number;
   vocab: number;
-  /** Non-embedding parameters of this shape (12·L·d², Kaplan's approximation). */
+  /** Non-embedding parameters of this shape (≈ 12·L·d², Kaplan's approximation; a ladder run's as its written config counts them). */
   nonEmbeddingParams: number;
   note: string;
 }

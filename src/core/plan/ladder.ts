@@ -159,7 +159,17 @@ export interface LadderContext {
    * floor from the new largest run). Without it, N* is the linearised fit's alone.
    */
   lossLaw?: BudgetContext['lossLaw'];
+  /**
+   * Total and non-embedding N of a shape as its written config counts them (configs/variants.ts
+   * shapeParamsOf on the target's config): every run the planner proposes has that N. Default (and
+   * where it gives none): 12·L·d² + V·d, tied, which the generic YAML the ladder is written in without
+   * a config counts within 0.05%.
+   */
+  shapeParams?: ShapeParams;
 }
+
+/** N of a decoder shape as a config reader counts it (total, and non-embedding for the LR/batch laws). */
+export type ShapeParams = (nLayer: number, dModel: number) => { total: number; nonEmbedding: number } | undefined;
 
 // ---- result --------------------------------------------------------------------------------
 
@@ -187,7 +197,7 @@ export interface LadderRun {
   status: LadderRunStatus;
   /** The existing run it was matched to (done / running). */
   matchedRunId?: string;
-  /** Total parameters N. */
+  /** Total parameters N: a planned run's is its shape's as its written config counts it (LadderContext.shapeParams). */
   params: number;
   tokens: number;
   tokensPerParam: number;
@@ -504,6 +514,12 @@ export interface LadderSpec {
   isoflopFlops?: number;
 }
 
+/** A size the planner proposes, snapped to a shape: N is the shape's as its config counts it. */
+interface Snapped {
+  params: number;
+  shape: ShapeSuggestion;
+}
+
 type Spec = LadderSpec;
 
 function fmt(x: number): string {
@@ -640,8 +656,13 @@ export function recipeSpecs(
   minParams = smallestLadderParams(50304),
   /** False: three budgets, runs under `minParams` dropped, their compute unspent (the backtest's fixed baseline, as it was first measured). */
   wholeBudgets = true,
+  /**
+   * Each size as a shape and its counted N (planLadder's): an IsoFLOP run keeps its budget (D = C/6N
+   * of that N), a target-ratio run its tokens per parameter. Default: sizes as computed.
+   */
+  sizeOf?: (n: number) => number,
 ): Spec[] {
-  if (!wholeBudgets) return rawRecipe(theta, targetN, targetD, ladderFlops, 3).filter((s) => s.params >= minParams);
+  if (!wholeBudgets) return rawRecipe(theta, targetN, targetD, ladderFlops, 3, sizeOf).filter((s) => s.params >= minParams);
   // Every IsoFLOP budget keeps its five sizes (its minimum is seen only so): when the smallest size
   // of the cheapest budget is under the smallest ladder model, fewer budgets share the compute.
   // Target-ratio runs under it are left out and their compute goes to the others (budgets scaled
@@ -651,7 +672,7 @@ export function recipeSpecs(
     let scale = 1;
     best = [];
     for (let round = 0; round < 8; round++) {
-      const kept = rawRecipe(theta, targetN, targetD, ladderFlops * scale, budgets).filter((s) => s.params >= minParams);
+      const kept = rawRecipe(theta, targetN, targetD, ladderFlops * scale, budgets, sizeOf).filter((s) => s.params >= minParams);
       const spent = kept.reduce((k, s) => k + approxTrainingFlops(s.params, s.tokens), 0);
       if (!(spent > 0)) break;
       if (spent <= ladderFlops * (1 + 1e-9)) best = kept;
@@ -663,7 +684,14 @@ export function recipeSpecs(
   return best;
 }
 
-function rawRecipe(theta: readonly number[], targetN: number, targetD: number, ladderFlops: number, budgets: number): Spec[] {
+function rawRecipe(
+  theta: readonly number[],
+  targetN: number,
+  targetD: number,
+  ladderFlops: number,
+  budgets: number,
+  sizeOf: (n: number) => number = (n) => n,
+): Spec[] {
   const sizes = [0.3, 0.55, 1, 1.8, 3.3];
   const spacing = 4;
   const ratio = targetD / targetN;
@@ -681,7 +709,7 @@ function rawRecipe(theta: readonly number[], targetN: number, targetD: number, l
     const c = top / spacing ** (budgets - 1 - i);
     const nStar = Math.exp(lnNStar(theta, c));
     sizes.forEach((f, k) => {
-      const n = nStar * f;
+      const n = sizeOf(nStar * f);
       const d = tokensForFlops(c, n);
       const why =
         k === 0
@@ -706,7 +734,7 @@ function rawRecipe(theta: readonly number[], targetN: number, targetD: number, l
       [0, 0.5],
       [1, 1],
     ] as const) {
-      const n = Math.sqrt((f * each) / (FLOPS_PER_PARAM_TOKEN * ratio));
+      const n = sizeOf(Math.sqrt((f * each) / (FLOPS_PER_PARAM_TOKEN * ratio)));
       const d = n * ratio;
       out.push({
         params: n,
@@ -715,6 +743,21 @@ function rawRecipe(theta: readonly number[], targetN: number, targetD: number, l
         reason: `at the target's ${ratio.toFixed(0)} tokens per parameter (over-trained, Gadre et al. 2024): checks the law where the target trains${k === 1 ? ', at a larger size' : ''}`,
       });
     }
+  }
+  return out;
+}
+
+/** Greedy candidates as shapes, N counted, each at its tokens per parameter (one per shape and ratio). */
+function snappedCandidates(candidates: readonly { params: number; tokens: number }[], snap: (n: number) => Snapped): { params: number; tokens: number }[] {
+  const out: { params: number; tokens: number }[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    const ratio = c.tokens / c.params;
+    const n = snap(c.params).params;
+    const key = `${n}:${ratio}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ params: n, tokens: n * ratio });
   }
   return out;
 }
@@ -766,7 +809,8 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const profile = findHardware(table, request.hardware);
   if (!profile) return { error: `unknown hardware "${request.hardware}"; known: ${table.profiles.map((p) => p.id).join(', ')}` };
   const seqLen = request.seqLen ?? (request.target.kind === 'model' ? request.target.seqLen : undefined) ?? 2048;
-  const vocab = request.vocab ?? 50304;
+  // The target config's vocabulary, as its written runs keep it.
+  const vocab = request.vocab ?? (request.target.kind === 'model' ? request.target.shape?.vocab : undefined) ?? 50304;
   const seed = request.seed ?? 1;
   const notes: string[] = [...table.problems];
   if (!valid(seqLen) || !valid(vocab)) return { error: 'sequence length and vocabulary must be positive numbers' };
@@ -908,10 +952,24 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   // LADDER_INTERVAL_MIN_RUNS runs. Else now would be the lens's (often twice as wide) and any first
   // planned run would seem to halve the interval, whatever it contributes. The lens's is kept beside it.
   const now = lensNow && ladderCalibrated(lensNow, targetFlops / state.maxFlops, state.runCount, LADDER_INTERVAL_FACTOR, heldOutMiss);
-  const minParams = smallestLadderParams(vocab);
+  // The smallest shape as the config counts it, when that is fewer (its runs are not dropped as too small).
+  const minParams = Math.min(smallestLadderParams(vocab), context.shapeParams?.(MIN_LAYERS, MIN_D_MODEL)?.total ?? Number.POSITIVE_INFINITY);
+  // Sizes snap to a shape when proposed (recipe, candidates, the distance's suggestion), so that
+  // the choice, widths, tokens and cost are of the model written; a run's shape is found by its N.
+  const shapeByParams = new Map<number, ShapeSuggestion>();
+  const snap = (n: number): Snapped => {
+    const s = ladderShape(n, vocab);
+    const c = context.shapeParams?.(s.nLayer, s.dModel) ?? {
+      total: 12 * s.nLayer * s.dModel ** 2 + vocab * s.dModel,
+      nonEmbedding: 12 * s.nLayer * s.dModel ** 2,
+    };
+    const shape: ShapeSuggestion = { ...s, nonEmbeddingParams: c.nonEmbedding };
+    shapeByParams.set(c.total, shape);
+    return { params: c.total, shape };
+  };
 
   const runOf = (s: Spec, order: number, id: string, status: LadderRunStatus, st: FisherState, cum: { flops: number }): LadderRun => {
-    const shape = ladderShape(s.params, vocab);
+    const shape = shapeByParams.get(s.params) ?? ladderShape(s.params, vocab);
     const hp = publishedHparams(Math.max(1, shape.nonEmbeddingParams), s.tokens, shape, seqLen);
     const flops = approxTrainingFlops(s.params, s.tokens);
     const time = computeTime(flops, profile, { mfu: table.mfu });
@@ -981,7 +1039,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const strategy: LadderPlan['strategy'] = finished.length + running.length === 0 && !request.candidates ? 'recipe' : 'greedy';
   if (strategy === 'recipe') {
     let st = infoState;
-    for (const s of recipeSpecs(theta, targetN, targetD, remaining, minParams).slice(0, maxRuns)) {
+    for (const s of recipeSpecs(theta, targetN, targetD, remaining, minParams, true, (n) => snap(n).params).slice(0, maxRuns)) {
       st = st.withRun(s.params, s.tokens);
       planned.push({ spec: s, state: st });
     }
@@ -997,7 +1055,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     // A run already in the family or the plan is not proposed again (a repeat is a seed, not a rung).
     const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
     const candidatesFor = (left: number, taken: readonly Spec[]) =>
-      (request.candidates ?? candidateSpecs(targetN, targetD, left, minParams, state.maxFlops)).filter(
+      (request.candidates ?? snappedCandidates(candidateSpecs(targetN, targetD, left, minParams, state.maxFlops), snap)).filter(
         (c) =>
           valid(c.params) &&
           valid(c.tokens) &&
@@ -1238,6 +1296,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     targetFlops,
     costFlops,
     minParams,
+    snap,
     // The ladder budget pays for the earlier plan's done and training runs too (as `remaining` counts them).
     committedFlops: spentBefore + plannedFlops,
     vocab,
@@ -1347,6 +1406,8 @@ function distanceDominance(
     /** The target's compute as its config counts it (the budget's fraction). */
     costFlops: number;
     minParams: number;
+    /** The size's shape and its counted N (the suggestion is a run one can write). */
+    snap: (n: number) => Snapped;
     /** FLOPs the ladder budget already pays for: the earlier plan's matched runs and this plan's. */
     committedFlops: number;
     vocab: number;
@@ -1366,15 +1427,16 @@ function distanceDominance(
   // Sizes from the smallest ladder model to the one at half the target's compute, on a log grid.
   const nMax = Math.sqrt(o.targetFlops / 2 / (FLOPS_PER_PARAM_TOKEN * ratio));
   const nMin = Math.min(o.minParams, nMax / 8);
-  let pick: { n: number; w: LadderWidths } | undefined;
-  let best: { n: number; w: LadderWidths } | undefined;
+  let pick: { n: number; shape: ShapeSuggestion; w: LadderWidths } | undefined;
+  let best: { n: number; shape: ShapeSuggestion; w: LadderWidths } | undefined;
   const steps = 48;
   for (let i = 0; i <= steps && !pick; i++) {
-    const n = nMin * (nMax / nMin) ** (i / steps);
+    // Each size as a shape, its N counted: the run suggested is one that can be written as is.
+    const { params: n, shape } = o.snap(nMin * (nMax / nMin) ** (i / steps));
     if (o.have.some((h) => sameRun(h, { params: n, tokens: n * ratio }))) continue;
     const w = widths(last.withRun(n, n * ratio));
-    if (!best || w.lossWidth < best.w.lossWidth) best = { n, w };
-    if (w.lossWidth <= (1 - SUGGESTED_CUT) * final.lossWidth) pick = { n, w };
+    if (!best || w.lossWidth < best.w.lossWidth) best = { n, shape, w };
+    if (w.lossWidth <= (1 - SUGGESTED_CUT) * final.lossWidth) pick = { n, shape, w };
   }
   const chosen = pick ?? best;
   const pctW = (w: number) => `${(w * 100).toFixed(1)}%`;
@@ -1389,10 +1451,9 @@ function distanceDominance(
   }
   if (!chosen || !(chosen.w.lossWidth < final.lossWidth * (1 - MIN_GAIN)))
     return { computeRatio, floorWidth, text: `${text} No run under half the target's compute narrows it.` };
-  const n = chosen.n;
+  const { n, shape } = chosen;
   const d = n * ratio;
   const flops = approxTrainingFlops(n, d);
-  const shape = ladderShape(n, o.vocab);
   const time = o.cost(flops);
   const budgetFlops = o.committedFlops + flops;
   const budgetTime = o.cost(budgetFlops);

@@ -2,8 +2,9 @@
 // (core/configs/variants.ts), the files of the whole ladder, and the `.scalinglens.yaml` entry that
 // puts their logs in the family. Apart from ladderRequest.ts so that the webview's typecheck, which
 // reaches that one through the protocol, never reaches the config readers (Node modules).
-import type { LadderPlan, LadderRun } from './ladder';
-import { TORCHTITAN_FLAVOR_MODULE, torchtitanFlavorModule, writeVariant, type VariantSpec } from '../configs/variants';
+import type { LadderPlan, LadderRun, ShapeParams } from './ladder';
+import { shapeParamsOf, TORCHTITAN_FLAVOR_MODULE, torchtitanFlavorModule, writeVariant, type VariantSpec } from '../configs/variants';
+import { trainingArgsPathOf } from './ladderPlacement';
 import type { ReadConfigInput } from '../configs/index';
 import { LADDER_MANIFEST_NAME, type LadderFiles, type LadderWrite, type LadderWriteInput } from './ladderWriteTypes';
 
@@ -111,6 +112,17 @@ export function ladderFiles(
     out.files.push({ relPath: LADDER_MANIFEST_NAME, text: ladderManifestText({ target: record.target, family, writtenAt: record.writtenAt, runs }) });
   }
   return out;
+}
+
+/**
+ * N of a shape as the target config written with it reads back (its `training_args.json` beside it),
+ * for the planner (ladder.ts LadderContext.shapeParams); undefined for a budget target, whose runs are
+ * written in the generic YAML the planner's default counts.
+ */
+export function shapeParamsOfConfig(config: { file: string; text: string; trainingArgs?: string } | undefined): ShapeParams | undefined {
+  if (!config) return undefined;
+  const argsFile = trainingArgsPathOf(config.file);
+  return shapeParamsOf({ file: config.file, text: config.text, readSibling: (p) => (p === argsFile ? config.trainingArgs : undefined) });
 }
 
 /** The YAML parser, loaded on first use (as workspaceFile.ts does). */

@@ -3,7 +3,7 @@
 // of it, and the plan as markdown (each run's config: ladderConfigs.ts).
 // Unit-tested; the VS Code command is src/features/planExperiments.ts.
 import { parseBudget } from './budget';
-import { existingRunsOf, planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus } from './ladder';
+import { existingRunsOf, planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus, type ShapeParams } from './ladder';
 import { chooseFamily } from './budgetRequest';
 import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
@@ -56,6 +56,11 @@ export interface PlanLadderRequest {
   manifests?: { file: string; dir: string; text: string }[];
   seqLen?: number;
   vocab?: number;
+  /**
+   * The target config (and its HF `training_args.json`): each planned run's N is then its written
+   * config's (ladderConfigs.ts shapeParamsOfConfig, in the worker). Absent: a budget, written in the generic YAML.
+   */
+  config?: { file: string; text: string; trainingArgs?: string };
 }
 
 /** A run of the workspace, as the worker knows it (Run, reduced). */
@@ -109,6 +114,8 @@ export function planLadderRequest(
   problems: string[] = [],
   /** The family's over-training fit (the engine's), so that the ladder's model is the lens's (familyModelOf). */
   overtrainOf?: (law: FamilyLaw) => LawCrossRunFit | { error: string } | undefined,
+  /** N of a shape as the target's written config counts it (ladderConfigs.ts shapeParamsOfConfig). */
+  shapeParams?: ShapeParams,
 ): { plan: LadderPlan; overlay: LadderOverlay; links: LadderLink[]; problems: string[] } | { error: string } {
   const t = request.target;
   let target: Parameters<typeof planLadder>[0]['target'];
@@ -164,7 +171,7 @@ export function planLadderRequest(
       vocab: request.vocab,
       deadline,
     },
-    { hardware, fit, ...(model ? { model } : {}), ...(lossLaw ? { lossLaw } : {}) },
+    { hardware, fit, ...(model ? { model } : {}), ...(lossLaw ? { lossLaw } : {}), ...(shapeParams ? { shapeParams } : {}) },
   );
   if ('error' in plan) return plan;
   if (note) plan.notes.unshift(note);
