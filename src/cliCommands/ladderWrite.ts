@@ -3,8 +3,8 @@
 // text): one folder per run in the target's format (generic YAML for a budget target), PLAN.md,
 // PLAN.json and, for a format with no family key, `.scalinglens.yaml` naming the family. An existing
 // file is never replaced without --force; `.scalinglens.yaml` is edited (its entries and comments kept).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown } from '../core/plan/ladderRequest';
 import { ladderWrite } from '../core/plan/ladderConfigs';
@@ -30,60 +30,153 @@ function within(parent: string, child: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 }
 
+/** A folder VS Code or git would take as a project's root: the extension reads `.scalinglens.yaml` there. */
+const PROJECT_ROOT_MARKS = ['.git', '.vscode'];
+
+/** Whether anything (a file, a folder, a pipe, a dangling link) is at `p`. */
+function present(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The folder `.scalinglens.yaml` belongs in: the workspace (`--workspace`), else the current folder,
- * when the ladder's folder is inside it (as VS Code's workspace folder), else the ladder's folder itself.
+ * The folder `.scalinglens.yaml` belongs in: the workspace (`--workspace`) when the ladder's folder is
+ * inside it; else, when it is inside the current folder, the nearest folder from the ladder's folder up
+ * to the current one that has a `.scalinglens.yaml` or is a project's root (`.git`, `.vscode`: the
+ * extension, opened on that folder, reads its `.scalinglens.yaml` only), else the current folder (as
+ * VS Code's workspace folder, run from it); else the ladder's folder itself.
  */
 function rootFor(folder: string, workspace: string | undefined): string {
-  for (const r of [workspace === undefined ? undefined : resolve(workspace), process.cwd()]) if (r !== undefined && within(r, folder)) return r;
-  return folder;
+  if (workspace !== undefined && within(resolve(workspace), folder)) return resolve(workspace);
+  const cwd = process.cwd();
+  if (!within(cwd, folder)) return folder;
+  for (let dir = folder; dir !== cwd && within(cwd, dir); dir = dirname(dir)) {
+    if ([WORKSPACE_FILE_NAME, ...PROJECT_ROOT_MARKS].some((name) => present(join(dir, name)))) return dir;
+  }
+  return cwd;
+}
+
+/** Creates `path`'s folders and writes it (replaced by the tests, to fail part way). */
+export type LadderFileWriter = (path: string, text: string) => void;
+const writeWithFolders: LadderFileWriter = (path, text) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+};
+
+/**
+ * Why `path` cannot be written (nothing written yet): something there that is not a regular file (a
+ * folder, a pipe that would block the write), a file not writable, or its nearest existing folder a
+ * file or not writable. Undefined: it can be. Run as root, permissions do not refuse (nor do they here).
+ */
+function unwritable(path: string): string | undefined {
+  if (present(path)) {
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    if (!st.isFile()) return st.isDirectory() ? 'a folder is there' : 'not a regular file (a pipe, socket or device): not opened';
+    try {
+      accessSync(path, constants.W_OK);
+    } catch {
+      return 'not writable';
+    }
+    return undefined;
+  }
+  let dir = dirname(path);
+  while (!present(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  if (!st.isDirectory()) return `${dir} is not a folder`;
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    return `the folder ${dir} is not writable`;
+  }
+  return undefined;
 }
 
 /** Writes the ladder, or says why not; the lines to print (stdout) or the error (stderr), and the exit code. */
-export function writeLadderFiles(plan: LadderPlan, req: LadderWriteRequest, now: Date = new Date()): { code: number; out: string[]; err: string[] } {
+export function writeLadderFiles(
+  plan: LadderPlan,
+  req: LadderWriteRequest,
+  now: Date = new Date(),
+  writeFile: LadderFileWriter = writeWithFolders,
+): { code: number; out: string[]; err: string[] } {
   const folder = resolve(req.folder);
   const err = (message: string) => ({ code: 1, out: [], err: [`scaling-lens ladder: ${message}`] });
   if (existsSync(folder) && !statSync(folder).isDirectory()) return err(`--write ${req.folder}: not a folder`);
   const root = rootFor(folder, req.workspace);
-  const readOptional = (file: string): string | undefined => {
-    const r = readTextFile(file, READ_CAPS.config);
-    return 'error' in r ? undefined : r.text;
-  };
-  const setup: LadderWriteSetup = {
-    root,
-    folder,
-    config: req.config && {
-      ...req.config,
-      trainingArgs: existsSync(trainingArgsPathOf(req.config.file)) ? readOptional(trainingArgsPathOf(req.config.file)) : undefined,
-    },
-    plan,
-    markdown: ladderMarkdown(plan),
-    target: req.target,
-    workspaceFile: existsSync(`${root}${sep}${WORKSPACE_FILE_NAME}`) ? readOptional(`${root}${sep}${WORKSPACE_FILE_NAME}`) : undefined,
-    writtenAt: now.toISOString(),
-  };
-  const input = ladderWriteInputOf(setup);
-  const written = ladderWrite(input);
-  const outputs = ladderOutputsOf(written, root, folder);
   // Relative to the current folder when inside it, else absolute (not ../../..).
   const shown = (p: string) => {
     const rel = relative(process.cwd(), p);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
   };
+  // A file there that cannot be read (too big, a pipe, a folder, no permission) is not taken for none:
+  // the writer would build a fresh one in its place.
+  const readOptional = (file: string): { text?: string; problem?: string } => {
+    if (!present(file)) return {};
+    const r = readTextFile(file, READ_CAPS.config);
+    return 'error' in r ? { problem: `${shown(file)}: ${r.error}` } : { text: r.text };
+  };
+  const args = req.config && readOptional(trainingArgsPathOf(req.config.file));
+  if (args?.problem !== undefined) return err(`${args.problem}; nothing written (the runs' trainer arguments and family are read from it)`);
+  const workspaceFile = readOptional(join(root, WORKSPACE_FILE_NAME));
+  const setup: LadderWriteSetup = {
+    root,
+    folder,
+    config: req.config && { ...req.config, trainingArgs: args?.text },
+    plan,
+    markdown: ladderMarkdown(plan),
+    target: req.target,
+    workspaceFile: workspaceFile.text,
+    writtenAt: now.toISOString(),
+  };
+  const input = ladderWriteInputOf(setup);
+  const written = ladderWrite(input);
+  const outputs = ladderOutputsOf(written, root, folder);
+  // Only a format with no family key edits it; then it would be replaced, not edited.
+  if (workspaceFile.problem !== undefined && outputs.some((o) => o.workspaceFile))
+    return err(
+      `${workspaceFile.problem}; nothing written (it would be replaced, not edited): make it a readable file and run again, or add family "${input.family}" with runs "${input.workspaceFile.glob}" to it yourself`,
+    );
   const existing = outputs.filter((o) => !o.workspaceFile && existsSync(o.path)).map((o) => shown(o.path));
   if (existing.length && !req.force)
     return err(
       `${existing.length} file(s) exist already, nothing written (--force replaces them): ${existing.slice(0, 8).join(', ')}${existing.length > 8 ? `, … (${existing.length - 8} more)` : ''}`,
     );
+  // Every target checked before any is written: a refusal leaves nothing half written.
+  const blocked = outputs.flatMap((o) => {
+    const why = unwritable(o.path);
+    return why === undefined ? [] : [`${shown(o.path)}: ${why}`];
+  });
+  if (blocked.length)
+    return err(
+      `${blocked.length} file(s) cannot be written, nothing written: ${blocked.slice(0, 8).join('; ')}${blocked.length > 8 ? `; … (${blocked.length - 8} more)` : ''}`,
+    );
   const out: string[] = [];
   const warn: string[] = [];
+  const done: string[] = [];
   try {
     for (const o of outputs) {
-      mkdirSync(dirname(o.path), { recursive: true });
-      writeFileSync(o.path, o.text);
+      writeFile(o.path, o.text);
+      done.push(shown(o.path));
     }
   } catch (error) {
-    return err(`--write ${req.folder}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    const partly = done.length
+      ? `; ${done.length} of ${outputs.length} file(s) written before it (a rerun needs --force to replace them): ${done.join(', ')}`
+      : '; nothing written';
+    return err(`--write ${req.folder}: ${message}${partly}`);
   }
   const configs = written.runs.length;
   out.push(`wrote ${configs} run config(s) into ${shown(folder)} (family "${input.family}"):`);

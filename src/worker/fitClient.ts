@@ -47,6 +47,8 @@ interface Job {
   priority: number;
   /** Order asked, for ties. */
   order: number;
+  /** Requeued after it stopped the fitting thread: first among its kind (and tier), not ahead of other kinds. */
+  retried?: true;
 }
 
 /** One fitting thread of the pool, and the fit it runs. */
@@ -444,8 +446,9 @@ export class FitClient implements Fitter {
         this.release(run.key, true);
         this.landed();
       } else if (!this.queue.has(run.slot)) {
-        // Redone first: it was the most urgent job when it started.
-        this.queue.set(run.slot, { ...run, priority: -Infinity });
+        // Redone first among its kind: it was the most urgent of them when it started. Its priority is
+        // kept, so a family law that stopped the thread does not jump ahead of a looked-at run's point.
+        this.queue.set(run.slot, { ...run, retried: true });
       } else this.release(run.key, false);
     }
     this.pump();
@@ -466,11 +469,12 @@ function warmUpJob(): FitJobOf<'curve'> {
   return { kind: 'curve', steps, losses, targetStep, plannedEndStep: targetStep, law: 'multipower', lr, seed: 1, resamples: 0 };
 }
 
-/** Whether `a` runs before `b`: by kind (PRIORITY), then the caller's priority, then the order asked. */
+/** Whether `a` runs before `b`: by kind (PRIORITY), then a redone job first, then the caller's priority, then the order asked. */
 function before(a: Job, b: Job): boolean {
   const aFirst = a.priority <= AHEAD_OF_EVERY_KIND;
   if (aFirst !== b.priority <= AHEAD_OF_EVERY_KIND) return aFirst;
   if (PRIORITY[a.kind] !== PRIORITY[b.kind]) return PRIORITY[a.kind] < PRIORITY[b.kind];
+  if ((a.retried === true) !== (b.retried === true)) return a.retried === true;
   if (a.priority !== b.priority) return a.priority < b.priority;
   return a.order < b.order;
 }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { ladderCommand } from '../../src/cliCommands/ladder';
 import { writeLadderFiles } from '../../src/cliCommands/ladderWrite';
 import type { CliContext } from '../../src/cliCommands/estimate';
@@ -274,4 +275,128 @@ test('ladder --write: a folder outside the current one holds its own .scalinglen
   // A bundle without the writer hands the command on (to the whole CLI: src/cliAlone.ts) rather than print the plan alone.
   assert.equal(run(['--budget', '1e21', '--write', path.join(ws, 'l')], false).code, 'usage');
   assert.ok(!fs.existsSync(path.join(ws, 'l')));
+});
+
+const NANO = 'n_layer = 24\nn_head = 16\nn_embd = 1536\nblock_size = 2048\nbatch_size = 512\nmax_iters = 20000\n';
+
+test('ladder --write: a .scalinglens.yaml there that cannot be read (over the read limit, a folder, a pipe) is named and nothing is written, not replaced', async (t) => {
+  const cases: { name: string; make: (file: string) => void; says: RegExp }[] = [
+    // Over the 16 MiB read cap, naming its own family: it was replaced by a 54-byte file.
+    { name: 'big', make: (file) => fs.writeFileSync(file, `families:\n  mine:\n    runs: ["**"]\n${'#'.repeat(17 * 1024 * 1024)}\n`), says: /read limit/ },
+    { name: 'folder', make: (file) => fs.mkdirSync(file), says: /\.scalinglens\.yaml: / },
+  ];
+  let fifo = true;
+  try {
+    execFileSync('mkfifo', ['--help'], { stdio: 'ignore' });
+  } catch {
+    fifo = false;
+  }
+  // A pipe: read, it is refused; written, writeFileSync waited for a reader for ever.
+  if (fifo) cases.push({ name: 'pipe', make: (file) => execFileSync('mkfifo', [file]), says: /\.scalinglens\.yaml: / });
+  else t.diagnostic('mkfifo unavailable here: the pipe case is not run');
+  for (const c of cases) {
+    const ws = tempDir(`sl-ladder-write-unread-${c.name}-`);
+    fs.writeFileSync(path.join(ws, 'big.py'), NANO);
+    const wsFile = path.join(ws, '.scalinglens.yaml');
+    c.make(wsFile);
+    const before = fs.lstatSync(wsFile);
+    const r = inFolder(ws, () => run(['big.py', '--max-runs', '2', '--write', 'ladder']));
+    assert.equal(r.code, 1, `${c.name}: ${r.stdout}`);
+    assert.match(r.stderr, /^scaling-lens ladder: \.scalinglens\.yaml: .*; nothing written \(it would be replaced, not edited\)/, c.name);
+    assert.match(r.stderr, c.says, c.name);
+    assert.ok(!fs.existsSync(path.join(ws, 'ladder')), `${c.name}: no ladder written`);
+    const after = fs.lstatSync(wsFile);
+    assert.deepEqual([after.size, after.mtimeMs, after.mode], [before.size, before.mtimeMs, before.mode], `${c.name}: left as it was`);
+  }
+  if (!fifo) return;
+  // A pipe where a ladder file goes, with --force: refused before anything is written, never opened.
+  const ws = tempDir('sl-ladder-write-pipe-');
+  fs.writeFileSync(path.join(ws, 'big.py'), NANO);
+  fs.mkdirSync(path.join(ws, 'ladder'));
+  execFileSync('mkfifo', [path.join(ws, 'ladder', 'PLAN.md')]);
+  const r = inFolder(ws, () => run(['big.py', '--max-runs', '2', '--write', 'ladder', '--force']));
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /^scaling-lens ladder: 1 file\(s\) cannot be written, nothing written: ladder\/PLAN\.md: not a regular file/);
+  assert.deepEqual(fs.readdirSync(path.join(ws, 'ladder')), ['PLAN.md']);
+  assert.ok(!fs.existsSync(path.join(ws, '.scalinglens.yaml')));
+});
+
+test('ladder --write: every file is checked before any is written (a path through a file: nothing written, the path named); an error part way names what was written', () => {
+  const ws = tempDir('sl-ladder-write-partial-');
+  fs.writeFileSync(path.join(ws, 'big.py'), NANO);
+  const shown = inFolder(ws, () => run(['big.py', '--max-runs', '3', '--json']));
+  const plan = JSON.parse(shown.stdout) as LadderPlan;
+  const last = plan.runs[plan.runs.length - 1].id;
+  // The last run's folder a file: its config cannot be written (run as root, a read-only folder would not refuse).
+  fs.mkdirSync(path.join(ws, 'ladder'));
+  fs.writeFileSync(path.join(ws, 'ladder', last), 'not a folder\n');
+  const r = inFolder(ws, () => run(['big.py', '--max-runs', '3', '--write', 'ladder']));
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(
+    r.stderr,
+    new RegExp(`^scaling-lens ladder: 1 file\\(s\\) cannot be written, nothing written: ladder/${last}/big\\.py: .*ladder/${last} is not a folder`),
+  );
+  assert.deepEqual(fs.readdirSync(path.join(ws, 'ladder')), [last], 'no other file written');
+  assert.ok(!fs.existsSync(path.join(ws, '.scalinglens.yaml')));
+
+  // Failing at the third file (a disk full, say): the two written are named.
+  fs.rmSync(path.join(ws, 'ladder'), { recursive: true });
+  const written: string[] = [];
+  const failing = (file: string, text: string) => {
+    if (written.length === 2) throw new Error('ENOSPC: no space left on device');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    written.push(path.relative(ws, file));
+  };
+  const partly = inFolder(ws, () =>
+    writeLadderFiles(
+      plan,
+      {
+        folder: 'ladder',
+        force: false,
+        workspace: undefined,
+        config: { file: path.join(ws, 'big.py'), text: NANO },
+        target: { kind: 'model', label: 'big.py' },
+      },
+      new Date(),
+      failing,
+    ),
+  );
+  assert.equal(partly.code, 1);
+  assert.deepEqual(partly.err, [
+    `scaling-lens ladder: --write ladder: ENOSPC: no space left on device; 2 of ${plan.runs.length + 3} file(s) written before it (a rerun needs --force to replace them): ${written.join(', ')}`,
+  ]);
+});
+
+test('ladder --write without --workspace: .scalinglens.yaml goes to the nearest folder from the ladder up to the current one that has one or is a project root (.git), else the current folder', () => {
+  const home = tempDir('sl-ladder-write-root-');
+  const proj = path.join(home, 'proj');
+  fs.mkdirSync(path.join(proj, '.git'), { recursive: true });
+  fs.writeFileSync(path.join(proj, 'big.py'), NANO);
+  // `cd ~ && scaling-lens ladder proj/big.py --write proj/ladder`: the extension opened on proj/ reads proj/.scalinglens.yaml.
+  const r = inFolder(home, () => run(['proj/big.py', '--max-runs', '2', '--write', 'proj/ladder']));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!fs.existsSync(path.join(home, '.scalinglens.yaml')), 'not in the current folder');
+  const projFile = parseWorkspaceFile(fs.readFileSync(path.join(proj, '.scalinglens.yaml'), 'utf8'), 'x');
+  assert.deepEqual(
+    projFile.families.map((f) => f.runs),
+    [['ladder/**']],
+  );
+  assert.match(r.stdout, /\n {2}proj\/\.scalinglens\.yaml \(the family "[^"]+" for runs under ladder\/\*\*\)/);
+
+  // No project root, but a .scalinglens.yaml in the config's folder and one in the current folder: the nearer is edited.
+  const other = path.join(home, 'other');
+  fs.mkdirSync(other);
+  fs.writeFileSync(path.join(other, 'big.py'), NANO);
+  const mine = '# mine\nfamilies:\n  old:\n    runs: ["old/**"]\n';
+  fs.writeFileSync(path.join(other, '.scalinglens.yaml'), mine);
+  fs.writeFileSync(path.join(home, '.scalinglens.yaml'), '# the outer one\n');
+  const o = inFolder(home, () => run(['other/big.py', '--max-runs', '2', '--write', 'other/ladder']));
+  assert.equal(o.code, 0, o.stderr);
+  assert.equal(fs.readFileSync(path.join(home, '.scalinglens.yaml'), 'utf8'), '# the outer one\n');
+  const edited = parseWorkspaceFile(fs.readFileSync(path.join(other, '.scalinglens.yaml'), 'utf8'), 'x');
+  assert.deepEqual(
+    edited.families.map((f) => f.runs),
+    [['old/**'], ['ladder/**']],
+  );
 });

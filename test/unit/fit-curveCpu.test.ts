@@ -193,7 +193,7 @@ function rowByRow(jac: Float64Array, r: Float64Array, m: number, n: number, w?: 
   return { jtj: Array.from(jtj), grad: Array.from(grad) };
 }
 
-test('normal equations summed entry by entry are the row-by-row sums bit for bit: odd and even widths, zeros (skipped with their row), infinities, signed zeros', () => {
+test('normal equations summed entry by entry are the row-by-row sums bit for bit: odd and even widths, zeros (skipped with their row), infinities, signed zeros, zero and NaN weights', () => {
   const rand = mulberry32(21);
   for (const n of [1, 2, 3, 6, 7]) {
     for (let trial = 0; trial < 40; trial++) {
@@ -204,7 +204,11 @@ test('normal equations summed entry by entry are the row-by-row sums bit for bit
         return u < 0.15 ? 0 : u < 0.18 ? -0 : u < 0.2 ? Infinity : gaussian(rand) * Math.exp(8 * gaussian(rand));
       });
       const r = new Float64Array(m).map(() => gaussian(rand));
-      const w = new Float64Array(m).map(() => rand() * 1e5);
+      // Zero and NaN weights too (a point weighed out, a weight gone bad): every entry as the row-by-row sums give it.
+      const w = new Float64Array(m).map(() => {
+        const u = rand();
+        return u < 0.1 ? 0 : u < 0.15 ? NaN : rand() * 1e5;
+      });
       const jtj = new Float64Array(n * n);
       const grad = new Float64Array(n);
       normalEquations(jac, r, m, n, jtj, grad);

@@ -246,6 +246,27 @@ test('the fitting thread killed mid-fit is restarted and the fit redone; a fit t
   assert.match('error' in failed!.result.fit ? failed!.result.fit.error : '', /stopped 2 times while running this fit/);
 });
 
+test("a fit redone after it stopped the thread goes first among its kind only: a looked-at run's point (AHEAD_OF_EVERY_KIND) and an earlier kind still go before it", async (t) => {
+  const { fits } = client();
+  t.after(() => fits.dispose());
+  const order: string[] = [];
+  const track = (key: string) => void fits.settled([key], 240_000).then(() => order.push(key));
+  const runPointJob = (): FitJobOf<'runPoint'> => ({ ...curveJob(2000, 0), kind: 'runPoint', mode: { kind: 'final' }, seed: 1 });
+  // About 2 s of fitting: still running when the thread is killed 200 ms in.
+  fits.fit('curve:crashed', 'crashed', 'curve', () => curveJob(4000, 5_000), {});
+  fits.fit('curve:other', 'other', 'curve', () => curveJob(2000, 0), { priority: -5 });
+  fits.fit('point:a', 'point', 'runPoint', runPointJob, {});
+  fits.fit('curvePoint:looked', 'looked', 'curve', () => curveJob(2000, 0), { priority: AHEAD_OF_EVERY_KIND });
+  for (const key of ['crashed', 'other', 'point', 'looked']) track(key);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(fits.pending, 4, 'the first fit is still running');
+  await fits.crashForTest();
+  assert.equal(await fits.settled(['crashed', 'other', 'point', 'looked'], 240_000), 'answered');
+  await new Promise((resolve) => setImmediate(resolve));
+  // Redone ahead of "other" (its kind, a lower priority number), behind the looked-at point and the run point.
+  assert.deepEqual(order, ['looked', 'point', 'crashed', 'other']);
+});
+
 test('the engine with the fitting thread: a snapshot shows the runs at once and counts the fits it waits for; the next shows the fits, as fitted in the calling thread', async (t) => {
   const dir = tempDir('sl-fit-thread-ws-');
   for (const name of ['run-a', 'run-b']) {

@@ -61,6 +61,20 @@ test("the plan's table: no header or short cell holds a space a line may break a
   });
 });
 
+test('the plan\'s table: an LR below 1e-6 is a plain decimal too (no "5e-7", where a squeezed table breaks at the hyphen)', () => {
+  const { plan } = ok(planLadderRequest({ target: { kind: 'budget', budget: '1e22' } }, [], []));
+  const lrs = [5e-7, 4.96e-7, 1.234e-9, 3e-6];
+  lrs.forEach((v, i) => (plan.runs[i].lr = { ...plan.runs[i].lr, value: v }));
+  const rows = ladderMarkdown(plan)
+    .split('\n')
+    .filter((l) => /^\| (\*\*)?\d+/.test(l))
+    .map((l) => l.slice(2, -2).split(' | '));
+  assert.deepEqual(
+    rows.slice(0, lrs.length).map((c) => c[6]),
+    ['0.00000050', '0.00000050', '0.0000000012', '0.000003'],
+  );
+});
+
 test('a bad ladder budget is an error naming it', () => {
   const r = planLadderRequest({ target: { kind: 'model', params: 1e9, tokens: 2e10 }, ladderBudget: 'lots' }, [], []);
   assert.ok('error' in r && /^ladder budget: /.test(r.error));

@@ -264,9 +264,13 @@ const STATUS_MARK: Record<LadderRunStatus, string> = { planned: '', running: 'â–
 const TABLE_STATUS: Record<LadderRunStatus, string> = { ...STATUS_MARK, 'not-needed': 'âœ— not needed' };
 const NBSP = '\u00a0';
 
-/** An LR as a decimal with two significant digits (0.0023): no "e-3", where a squeezed table breaks a line. */
+/** An LR as a decimal with two significant digits (0.0023, 0.00000050): no "e-7", where a squeezed table breaks a line. */
 function decimal(v: number): string {
-  return Number(v.toPrecision(2)).toString();
+  const rounded = Number(v.toPrecision(2));
+  // toString writes below 1e-6 as "5e-7"; toFixed with the digits down to the second significant one does not.
+  return Math.abs(rounded) >= 1e-6 || rounded === 0 || !Number.isFinite(rounded)
+    ? rounded.toString()
+    : rounded.toFixed(1 - Math.floor(Math.log10(Math.abs(rounded))));
 }
 
 function pct(v: number): string {
