@@ -383,3 +383,106 @@ test('a kept parsing thread that ended between reads is not waited for, and the 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'reads in a row as the product runs them, two threads pooled: the single-thread columns each time, one thread kept between reads',
+  { timeout: 60_000 },
+  () => {
+    const dir = tempDir('sl-jsonl-parallel-');
+    try {
+      endKeptParsingThreads();
+      const totals = { byThreads: 0, byReadingThread: 0, reusedArrays: 0 };
+      const warm: number[] = [];
+      for (let seed = 1; seed <= 5; seed++) {
+        const rand = mulberry32(4000 + seed);
+        const file = path.join(dir, `run${seed}`, 'metrics.jsonl');
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, randomLog(seed, 2000 + Math.floor(rand() * 2000), seed % 2 === 0 ? 0 : 0.005));
+        const byteChunk = 512 + Math.floor(rand() * 2000);
+        const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk } });
+        const stats = {} as JsonlSplitStats;
+        // Chunk 1 waits for the threads (so they take part); the rest as by default: parse-ahead, late take-over, recycled arrays.
+        const parallel = new RunIndex({ jsonlThreads: { threads: 2, minBytes: 0, byteChunk, stats, leaveToThreads: 'first', keepWarmMs: 60_000 } });
+        for (const ix of [single, parallel]) ix.update(file, dir);
+        assert.deepStrictEqual(parallel.runs(), single.runs(), `seed ${seed}, ${byteChunk}-byte chunks`);
+        assert.deepStrictEqual(parallel.diagnostics(), single.diagnostics(), `seed ${seed}`);
+        assert.equal(stats.threads, 2);
+        // Two threads read, one is kept (the other told to end): an idle thread holds 15–45 MB.
+        assert.equal(keptParsingThreads(), 1, `seed ${seed}: threads kept after the read`);
+        warm.push(stats.warmThreads);
+        totals.byThreads += stats.byThreads;
+        totals.byReadingThread += stats.byReadingThread;
+        totals.reusedArrays += stats.reusedArrays;
+      }
+      // Each read after the first got the kept thread and started one.
+      assert.deepEqual(warm, [0, 1, 1, 1, 1]);
+      assert.ok(totals.byThreads > 0 && totals.byReadingThread > 0 && totals.reusedArrays > 0, JSON.stringify(totals));
+    } finally {
+      endKeptParsingThreads();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test('a pooled thread that hangs in a chunk past the chunk wait is ended, not kept: the next read starts a new thread', { timeout: 60_000 }, () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    endKeptParsingThreads();
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomLog(11, 3000, 0));
+    const hangFlag = path.join(dir, 'hang');
+    // A pooled thread's script that, while the flag file exists (once: it removes it), claims chunk 1 and never posts it.
+    const script = path.join(dir, 'hangsOnce.js');
+    fs.writeFileSync(
+      script,
+      `require(${JSON.stringify(require.resolve('tsx/cjs'))});
+       const fs = require('node:fs');
+       const { parentPort } = require('node:worker_threads');
+       const { runParsingThread } = require(${JSON.stringify(path.join(__dirname, '../../src/core/runs/jsonlParallel.ts'))});
+       parentPort.on('message', (init) => {
+         if ('end' in init) return parentPort.close();
+         let hang = false;
+         try { fs.unlinkSync(${JSON.stringify(hangFlag)}); hang = true; } catch {}
+         if (hang) {
+           const c = new Int32Array(init.control);
+           Atomics.store(c, 4 + init.index, 1);
+           Atomics.store(c, 0, 2);
+           Atomics.add(c, 3, 1);
+           Atomics.notify(c, 3);
+           for (;;);
+         }
+         try { runParsingThread(init); } catch {}
+       });`,
+    );
+    const blockBytes = 1024;
+    const blocks = Math.ceil(fs.statSync(file).size / blockBytes);
+    fs.writeFileSync(hangFlag, '');
+    // Every chunk left to the thread, a 300 ms chunk wait (the product's is 60 s), kept 60 s.
+    const read = new ParallelJsonlRead({ file: script, eval: false, pooled: true }, file, blockBytes, blocks, 1, true, undefined, 60_000, 300);
+    const control = (read as unknown as { control: Int32Array }).control;
+    try {
+      for (let i = 0; i < 300 && Atomics.load(control, 4) !== 1; i++) Atomics.wait(control, 3, Atomics.load(control, 3), 100);
+      assert.equal(Atomics.load(control, 4), 1, 'the thread holds chunk 1');
+      assert.equal(read.take({ start: 0, end: blockBytes, firstLineNumber: 1, rewritten: false }, blockBytes), undefined);
+      // Chunk 1 is waited for 300 ms, then the read is closed and the reading thread parses the rest.
+      assert.equal(read.take({ start: blockBytes, end: blockBytes, firstLineNumber: 2, rewritten: false }, 2 * blockBytes), undefined);
+    } finally {
+      read.close();
+    }
+    assert.equal(keptParsingThreads(), 0, 'the hung thread is not kept');
+    // The next read gets a new thread (not queued behind the hung one), which reads its chunks.
+    const single = new RunIndex({ jsonlThreads: { threads: 0, byteChunk: blockBytes } });
+    single.update(file, dir);
+    const stats = {} as JsonlSplitStats;
+    const next = new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: blockBytes, stats, leaveToThreads: true, threadScript: script } });
+    next.update(file, dir);
+    assert.deepStrictEqual(next.runs(), single.runs());
+    assert.deepStrictEqual(next.diagnostics(), single.diagnostics());
+    assert.equal(stats.warmThreads, 0);
+    assert.ok(stats.byThreads > 0, JSON.stringify(stats));
+  } finally {
+    endKeptParsingThreads();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

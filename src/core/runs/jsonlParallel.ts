@@ -20,9 +20,10 @@
 // dead) has that chunk parsed by the reading thread too, so a thread never makes the read much
 // slower than one thread would be.
 //
-// Threads are kept after a read (ThreadPool, KEEP_WARM_MS): a thread's start and its first chunks,
-// while V8 compiles the parser in that thread, cost ~150–250 ms of CPU at 100 MB, most of what a
-// split read of that size gains; a kept thread reads the next large log with its parser compiled.
+// One thread is kept after a read (ThreadPool, KEEP_WARM_MS, MAX_KEPT_THREADS): a thread's start and
+// its first chunks, while V8 compiles the parser in that thread, cost ~150–250 ms of CPU at 100 MB,
+// most of what a split read of that size gains; a kept thread reads the next large log with its
+// parser compiled.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -53,13 +54,19 @@ const LATE_FACTOR = 3;
 /** Recycled column arrays a chunk parser keeps: three per metric for the chunks in flight. */
 const MAX_SPARE_ARRAYS = 96;
 /**
- * How long parsing threads are kept after a read, for the next large log's first read. A thread's
+ * How long a parsing thread is kept after a read, for the next large log's first read. A thread's
  * start and its first chunks (V8 compiling the parser in that thread) cost ~150–250 ms of CPU at
  * 100 MB; a kept thread starts its next read at once with its parser compiled. Idle, it holds no
  * file, and 15–20 MB of the process's RSS (30–45 MB after a 100 MB read: an idle thread does not
  * collect its last read's garbage), given back when it ends.
  */
 const KEEP_WARM_MS = 30_000;
+/**
+ * Parsing threads kept after a read (the others end with it): each holds its 15–45 MB while kept, so
+ * seven kept on an 8-core machine held 200–300 MB for 30 s after every large read. One kept thread
+ * still saves the next read its start and compiling; the other threads start cold.
+ */
+const MAX_KEPT_THREADS = 1;
 
 // The shared control cells (Int32Array over a SharedArrayBuffer).
 const NEXT = 0; // the next chunk to claim
@@ -87,6 +94,8 @@ export interface JsonlThreadOptions {
   threadScript?: string;
   /** How long parsing threads are kept after a read for the next one (default KEEP_WARM_MS; 0: ended with the read). */
   keepWarmMs?: number;
+  /** Tests: how long the reading thread waits for one chunk before it parses the rest itself (default CHUNK_WAIT_MS). */
+  chunkWaitMs?: number;
 }
 
 /** How a parallel first read shared its chunks. */
@@ -250,7 +259,17 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
   if (blocks < 2) return undefined;
   const script = options.threadScript !== undefined ? { file: options.threadScript, eval: false, pooled: true } : threadScript();
   if (script === undefined) return undefined;
-  return new ParallelJsonlRead(script, file, blockBytes, blocks, threads, options.leaveToThreads ?? false, options.stats, options.keepWarmMs);
+  return new ParallelJsonlRead(
+    script,
+    file,
+    blockBytes,
+    blocks,
+    threads,
+    options.leaveToThreads ?? false,
+    options.stats,
+    options.keepWarmMs,
+    options.chunkWaitMs,
+  );
 }
 
 /** A parsing thread kept between reads (see ThreadPool). */
@@ -264,7 +283,7 @@ interface PooledThread {
 /**
  * Parsing threads kept between large logs' first reads, in the thread that reads them (the CLI's
  * main thread, the extension's reading worker): a read takes kept threads first and gives them
- * back when it ends; threads not used for `keepWarmMs` are ended. They are unref'd: a kept thread
+ * back when it ends, one of them kept (MAX_KEPT_THREADS), ended if not used for `keepWarmMs`. They are unref'd: a kept thread
  * never holds a process open.
  */
 class ThreadPool {
@@ -293,12 +312,34 @@ class ThreadPool {
     return thread;
   }
 
-  /** Threads a read used, kept for `keepWarmMs` (the last read's) unless another read takes them. */
+  /**
+   * Threads a read used: at most MAX_KEPT_THREADS kept for `keepWarmMs` (the last read's) unless
+   * another read takes them, the others told to end once their read is over (a message after it:
+   * the thread closes its file in its own time, as it would not when terminated mid-chunk).
+   */
   giveBack(threads: readonly PooledThread[], keepWarmMs: number): void {
-    for (const t of threads) if (!t.exited && !this.kept.includes(t)) this.kept.push(t);
+    for (const t of threads) {
+      if (t.exited || this.kept.includes(t)) continue;
+      if (this.kept.length < MAX_KEPT_THREADS) this.kept.push(t);
+      else this.retire(t);
+    }
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.end(), keepWarmMs);
     this.timer.unref();
+  }
+
+  /** Ends a thread that is not kept, after the read it is finishing (see jsonlThread.ts). */
+  private retire(thread: PooledThread): void {
+    try {
+      thread.worker.postMessage({ end: true });
+    } catch {
+      void thread.worker.terminate().catch(() => undefined);
+    }
+  }
+
+  /** Ends a thread at once: one that hung in a chunk would never read the message retire sends, nor another read. */
+  discard(thread: PooledThread): void {
+    void thread.worker.terminate().catch(() => undefined);
   }
 
   /** Ends every kept thread (idle for keepWarmMs, or asked). */
@@ -364,6 +405,9 @@ export class ParallelJsonlRead {
   private readonly pool: ThreadPool | undefined;
   private readonly pooled: PooledThread[] = [];
   private readonly keepWarmMs: number;
+  /** Threads (by index) that held a chunk past chunkWaitMs: ended at close, not given back. */
+  private readonly hung = new Set<number>();
+  private readonly chunkWaitMs: number;
 
   constructor(
     script: ThreadScript,
@@ -374,7 +418,9 @@ export class ParallelJsonlRead {
     private readonly leaveToThreads: boolean | 'first',
     stats?: JsonlSplitStats,
     keepWarmMs = KEEP_WARM_MS,
+    chunkWaitMs = CHUNK_WAIT_MS,
   ) {
+    this.chunkWaitMs = chunkWaitMs;
     this.stats = Object.assign(stats ?? ({} as JsonlSplitStats), {
       threads: 0,
       byThreads: 0,
@@ -545,7 +591,15 @@ export class ParallelJsonlRead {
     for (const port of this.ports) port.close();
     for (const worker of this.workers) void worker.terminate().catch(() => undefined);
     // Kept threads see STOP, end the read they were given (after the chunk they are parsing) and wait for the next.
-    if (this.pool !== undefined) this.pool.giveBack(this.pooled, this.keepWarmMs);
+    if (this.pool !== undefined) {
+      const pool = this.pool;
+      // pooled[t] was given ports[t]'s read (a thread whose post failed is last, with no port).
+      for (const t of this.hung) pool.discard(this.pooled[t]);
+      pool.giveBack(
+        this.pooled.filter((_, t) => !this.hung.has(t)),
+        this.keepWarmMs,
+      );
+    }
     this.done.clear();
     if (this.parser !== undefined) fs.closeSync(this.parser.fd);
     this.parser = undefined;
@@ -587,7 +641,7 @@ export class ParallelJsonlRead {
   /** Chunk `block`'s result once a thread posted it; undefined when none came in time. */
   private wait(block: number): ChunkResult | undefined {
     const waitFrom = performance.now();
-    const deadline = waitFrom + CHUNK_WAIT_MS;
+    const deadline = waitFrom + this.chunkWaitMs;
     for (;;) {
       const seen = Atomics.load(this.control, PUBLISHED);
       // Read before the ports are drained: every chunk an ended thread posted is then in `done`.
@@ -623,6 +677,8 @@ export class ParallelJsonlRead {
       }
       const left = deadline - now;
       if (left <= 0) {
+        // The thread that holds the chunk is hung (or its chunk is lost): it is ended, not kept for a later read to queue behind.
+        for (let t = 0; t < this.ports.length; t++) if (Atomics.load(this.control, CLAIMS + t) === block) this.hung.add(t);
         this.close();
         return undefined;
       }

@@ -5,7 +5,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runParsingThread, type JsonlThreadInit } from './jsonlParallel';
 
 if ((workerData as { pooled?: boolean }).pooled === true)
-  parentPort?.on('message', (init: JsonlThreadInit) => {
+  parentPort?.on('message', (init: JsonlThreadInit | { end: true }) => {
+    // Not kept after its read (jsonlParallel.ts ThreadPool.giveBack): that read, posted before, is over and its file closed.
+    if ('end' in init) {
+      parentPort?.close();
+      return;
+    }
     try {
       runParsingThread(init);
     } catch {
