@@ -14,7 +14,8 @@
 //  - largest-first: the largest-compute runs that fit the budget.
 // Every choice rule was chosen looking at those targets; `backtestGrids(root, 'heldOut')` gives
 // targets never looked at (the next size or budget below, its pool below that, as above), and the
-// planner can run beside itself without its whole-ladder exchange (`withoutExchange`).
+// planner (as in use: without its whole-ladder exchange, ladder.ts's default) can run beside itself
+// with that exchange (`withExchange`; off in the product since the held-out targets measured it).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -227,8 +228,8 @@ function within(order: readonly GridRun[], budget: number): GridRun[] {
   return out;
 }
 
-/** The planner, one run at a time among the unpicked grid runs, refitting (bootstrap seeded `seed`) after each; `exchange` false: without its whole-ladder exchange. */
-function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo, exchange = true): GridRun[] {
+/** The planner, one run at a time among the unpicked grid runs, refitting (bootstrap seeded `seed`) after each; `exchange` true: with its whole-ladder exchange (off in use). */
+function plannerPicks(grid: BacktestGrid, budget: number, seed: number, memo: FitMemo, exchange = false): GridRun[] {
   const picked: GridRun[] = [];
   let spent = 0;
   for (;;) {
@@ -318,8 +319,8 @@ function score(grid: BacktestGrid, strategy: string, fraction: number, runs: rea
   };
 }
 
-/** The planner without its whole-ladder exchange (ladder.ts wholeLadderExchange false), scored beside it when asked. */
-export const PLANNER_WITHOUT_EXCHANGE = 'planner without exchange';
+/** The planner with its whole-ladder exchange (ladder.ts wholeLadderExchange true; not in use), scored beside it when asked. */
+export const PLANNER_WITH_EXCHANGE = 'planner with exchange';
 
 /** One unit of the backtest's work: a grid's baselines, or its planner at one refit seed. */
 type BacktestJob = { grid: number; kind: 'baselines' } | { grid: number; kind: 'planner'; seed: number };
@@ -331,8 +332,8 @@ interface BacktestOptions {
   plannerOnly?: boolean;
   /** Refit seeds of the planner (default PLANNER_SEEDS). */
   plannerSeeds?: readonly number[];
-  /** Also the planner without its exchange, as PLANNER_WITHOUT_EXCHANGE (sharing the planner's fits where their picks agree). */
-  withoutExchange?: boolean;
+  /** Also the planner with its exchange (not in use), as PLANNER_WITH_EXCHANGE (sharing the planner's fits where their picks agree). */
+  withExchange?: boolean;
 }
 
 function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestJob[] {
@@ -344,7 +345,7 @@ function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): Backtest
   return jobs;
 }
 
-function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, withoutExchange = false): BacktestScore[] {
+function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, withExchange = false): BacktestScore[] {
   const out: BacktestScore[] = [];
   const memo: FitMemo = new Map();
   const push = (s: BacktestScore | undefined) => s && out.push(s);
@@ -354,8 +355,8 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, without
     if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
     if (job.kind === 'planner') {
       push(score(grid, `planner (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo), resamples, memo));
-      if (withoutExchange)
-        push(score(grid, `${PLANNER_WITHOUT_EXCHANGE} (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo, false), resamples, memo));
+      if (withExchange)
+        push(score(grid, `${PLANNER_WITH_EXCHANGE} (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo, true), resamples, memo));
       continue;
     }
     push(score(grid, 'IsoFLOP recipe', fraction, recipePicks(grid, budget), resamples, memo));
@@ -381,7 +382,7 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, without
 export function runLadderBacktest(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestScore[] {
   const out: BacktestScore[] = [];
   for (const job of jobsOf(grids, opts)) {
-    out.push(...runJob(grids[job.grid], job, opts.resamples, opts.withoutExchange));
+    out.push(...runJob(grids[job.grid], job, opts.resamples, opts.withExchange));
     opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
   }
   return out;
@@ -389,7 +390,7 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: Backtest
 
 /** What a backtest worker is given: the grids its jobs index (the caller's list, as given). */
 interface WorkerInput {
-  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number; withoutExchange?: boolean };
+  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number; withExchange?: boolean };
 }
 
 /**
@@ -458,7 +459,7 @@ export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], o
   const jobs = jobsOf(grids, opts);
   const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
   if (threads === 1) return runLadderBacktest(grids, opts);
-  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples, withoutExchange: opts.withoutExchange } };
+  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples, withExchange: opts.withExchange } };
   // The scripts run under tsx: a worker registers it before loading this file. Resolved here, from
   // this file, since an eval'd worker's require resolves from the cwd (from /tmp: MODULE_NOT_FOUND).
   const tsx = require.resolve('tsx/cjs', { paths: [__dirname] });
@@ -470,9 +471,9 @@ export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], o
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<WorkerInput> | undefined)?.ladderBacktest) {
-  const { grids, resamples, withoutExchange } = (workerData as WorkerInput).ladderBacktest;
+  const { grids, resamples, withExchange } = (workerData as WorkerInput).ladderBacktest;
   const port = parentPort;
-  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples, withoutExchange)));
+  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples, withExchange)));
 }
 
 function median(xs: readonly number[]): number {
@@ -853,19 +854,19 @@ export function ladderCalibrationMarkdown(scores: readonly BacktestScore[], inUs
 }
 
 /**
- * These scores with the planner without its exchange as "the planner" (its seeds' cases in place of
- * the planner's), so that every table above measures it beside the same baselines.
+ * These scores with the planner with its exchange (not in use) as "the planner" (its seeds' cases in
+ * place of the planner's), so that every table above measures it beside the same baselines.
  */
-export function withoutExchangeAsPlanner(scores: readonly BacktestScore[]): BacktestScore[] {
+export function withExchangeAsPlanner(scores: readonly BacktestScore[]): BacktestScore[] {
   return scores
     .filter((s) => strategyOf(s) !== 'planner')
-    .map((s) => (strategyOf(s) === PLANNER_WITHOUT_EXCHANGE ? { ...s, strategy: s.strategy.replace(PLANNER_WITHOUT_EXCHANGE, 'planner') } : s));
+    .map((s) => (strategyOf(s) === PLANNER_WITH_EXCHANGE ? { ...s, strategy: s.strategy.replace(PLANNER_WITH_EXCHANGE, 'planner') } : s));
 }
 
 /** The error levels of the aim's row (issue 18: "reaches a given target error with less ladder compute than every baseline"). */
 export const AIM_ERROR_LEVELS = [2, 5, 10];
 
-/** One set of targets for the aim's row: its scores (with PLANNER_WITHOUT_EXCHANGE's when run) and a label. */
+/** One set of targets for the aim's row: its scores (with PLANNER_WITH_EXCHANGE's when run) and a label. */
 export interface AimTargets {
   label: string;
   scores: readonly BacktestScore[];
@@ -902,17 +903,17 @@ function aimVerdict(planner: { median: number }, baselines: readonly { name: str
  * interval (±factor × the distance floor, ladder.ts ladderCalibrated) against the errors it gets.
  */
 export function aimMarkdown(sets: readonly AimTargets[], factor: number): string[] {
-  const withExchange = sets.some((t) => t.scores.some((s) => strategyOf(s) === PLANNER_WITHOUT_EXCHANGE));
+  const withExchange = sets.some((t) => t.scores.some((s) => strategyOf(s) === PLANNER_WITH_EXCHANGE));
   const baselines = STRATEGIES.slice(1);
   const md = [
-    `| targets | error ≤ | planner | ${withExchange ? 'planner without exchange | ' : ''}${baselines.join(' | ')} | planner below every baseline? |${withExchange ? ' without exchange? |' : ''}`,
+    `| targets | error ≤ | planner | ${withExchange ? 'planner with exchange (not in use) | ' : ''}${baselines.join(' | ')} | planner below every baseline? |${withExchange ? ' with exchange? |' : ''}`,
     `|${' --- |'.repeat(3 + baselines.length + (withExchange ? 3 : 1))}`,
   ];
   for (const t of sets) {
-    const without = withoutExchangeAsPlanner(t.scores);
+    const other = withExchangeAsPlanner(t.scores);
     for (const level of AIM_ERROR_LEVELS) {
       const all = reachAtLevel(t.scores, level).map(overTargets);
-      const alt = withExchange ? overTargets(reachAtLevel(without, level)[0]) : undefined;
+      const alt = withExchange ? overTargets(reachAtLevel(other, level)[0]) : undefined;
       const named = baselines.map((name, i) => ({ name, ...all[i + 1] }));
       const cells = [
         reachCell(all[0]),
@@ -935,7 +936,7 @@ export function aimMarkdown(sets: readonly AimTargets[], factor: number): string
   );
   for (const t of sets) {
     const variants: [string, readonly BacktestScore[]][] = [['in use', t.scores]];
-    if (withExchange) variants.push(['without exchange', withoutExchangeAsPlanner(t.scores)]);
+    if (withExchange) variants.push(['with exchange (not in use)', withExchangeAsPlanner(t.scores)]);
     const cov = (l: readonly BacktestScore[]) => pct((100 * l.filter((s) => s.covered).length) / l.length, 0);
     const row = (label: string, name: string, lens: readonly BacktestScore[]) => {
       const plan = lens.map((s) => narrowedCase(s, factor, 'floor'));

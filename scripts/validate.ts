@@ -45,7 +45,7 @@ import {
   ladderCalibrationMarkdown,
   aimMarkdown,
   strategyTable,
-  withoutExchangeAsPlanner,
+  withExchangeAsPlanner,
   plannerWins,
   runLadderBacktestThreads,
   LADDER_FRACTIONS,
@@ -1592,7 +1592,7 @@ function plannerWinsLine(scores: readonly BacktestScore[], oldMeasure: boolean):
 
 /**
  * The ladder backtest on targets never looked at when its choice rule was chosen, the planner with
- * and without its whole-ladder exchange on both target sets, and the aim as one row per error level.
+ * (as in use, without its whole-ladder exchange) and with it (not in use) on both target sets, and the aim as one row per error level.
  */
 function ladderHeldOutReport(
   largest: readonly BacktestScore[],
@@ -1611,7 +1611,7 @@ function ladderHeldOutReport(
     md.push(
       '### Held-out targets',
       '',
-      `Every choice rule of the planner (and the exchange's switch) was chosen looking at the targets above. These ${targets(heldOut)} targets never were: the next size or budgets below them (Gadre: the three largest-compute runs of 412M, 80–640 tokens per parameter, the pool the runs under 412M; Porian: the best run of each of the budgets 8e17, 1.6e18 and 3.2e18, the pool the budgets ≤ 2e17, 4× below the smallest as 1.6e18 is below 6.4e18 above; Step Law: the three largest-compute runs of N = 429M, the pool the smaller N). The same budgets, strategies, seeds and scoring; a budget no pool run fits is skipped. The distance floor and the plan's interval factor were derived with these runs among others' data (the floor on every ladder cut, the factor on the planner's cases above), so only the choice rule is held out.`,
+      `Every choice rule of the planner (and the exchange's switch, now off by default for what these targets showed) was chosen looking at the targets above. These ${targets(heldOut)} targets never were: the next size or budgets below them (Gadre: the three largest-compute runs of 412M, 80–640 tokens per parameter, the pool the runs under 412M; Porian: the best run of each of the budgets 8e17, 1.6e18 and 3.2e18, the pool the budgets ≤ 2e17, 4× below the smallest as 1.6e18 is below 6.4e18 above; Step Law: the three largest-compute runs of N = 429M, the pool the smaller N). The same budgets, strategies, seeds and scoring; a budget no pool run fits is skipped. The distance floor and the plan's interval factor were derived with these runs among others' data (the floor on every ladder cut, the factor on the planner's cases above), so only the choice rule is held out.`,
       '',
     );
     md.push(...ladderBacktestMarkdown(heldOut, heldOutGrids, false));
@@ -1622,19 +1622,19 @@ function ladderHeldOutReport(
     md.push(...reach(heldOut, heldOutGrids, false));
     md.push(...plannerWinsLine(heldOut, false));
   }
-  const without = (scores: readonly BacktestScore[], grids: readonly BacktestGrid[], name: string, oldMeasure: boolean) => {
-    const w = withoutExchangeAsPlanner(scores);
+  const withExchange = (scores: readonly BacktestScore[], grids: readonly BacktestGrid[], name: string, oldMeasure: boolean) => {
+    const w = withExchangeAsPlanner(scores);
     if (!w.some((s) => s.strategy.startsWith('planner'))) return;
     md.push(
-      `### ${name}: the planner without its whole-ladder exchange`,
+      `### ${name}: the planner with its whole-ladder exchange (not in use)`,
       '',
-      "The planner as above but always keeping the greedy's ladder (`wholeLadderExchange: false`), the baselines the same runs:",
+      "The planner as above but with its whole-ladder exchange (`wholeLadderExchange: true`: once the picks' own law misses its largest pick by more than the distance floor there, the ladder is improved as a whole), the baselines the same runs:",
       '',
     );
     md.push(...strategyTable(w), ...reach(w, grids, oldMeasure), ...plannerWinsLine(w, oldMeasure));
   };
-  without(largest, largestGrids, 'Largest targets', true);
-  without(heldOut, heldOutGrids, 'Held-out targets', false);
+  withExchange(largest, largestGrids, 'Largest targets', true);
+  withExchange(heldOut, heldOutGrids, 'Held-out targets', false);
   md.push(
     '### The aim as one row',
     '',
@@ -1725,11 +1725,11 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'ladder') {
     const t0 = performance.now();
     // Worker threads: the planner at each refit seed is most of the validation's work.
-    // The planner also without its whole-ladder exchange (its fits shared where the picks agree).
+    // The planner also with its whole-ladder exchange, not in use (its fits shared where the picks agree).
     if (ladderGrids.length) {
-      ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log, withoutExchange: true });
+      ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log, withExchange: true });
       log(`ladder backtest, largest targets: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      heldOutScores = await runLadderBacktestThreads(heldOutGrids, { resamples: LADDER_RESAMPLES, log, withoutExchange: true });
+      heldOutScores = await runLadderBacktestThreads(heldOutGrids, { resamples: LADDER_RESAMPLES, log, withExchange: true });
     } else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
     log(`ladder backtest: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -1953,7 +1953,7 @@ async function main(): Promise<void> {
   if (ladderScores.length) {
     md.push('## Plan the ladder: backtest against fixed recipes', '');
     md.push(
-      `Per grid, each of its three largest runs is in turn the hidden target (Gadre: the runs of 1B or more; Porian: the best run of each of the three largest budgets; Step Law: the three runs of the largest N; before, the largest-compute run alone, kept below as the old measure); a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target as the lens would (the family model: the calibrated 80% interval, at least the distance floor from the largest picked run); error = |predicted − observed| / observed, coverage = that interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted (200 resamples, as the product's family fit) after each, its "now" that model's interval, once per refit seed (${PLANNER_SEEDS.length} seeds: its picks follow the bootstrap's; its verdicts are the median over them, as random's) (budgeted greedy: the narrowest of the ladders by most narrowing per FLOP, per run, and the most narrowing run first then per FLOP, in its linearised model, the interval at least the distance floor from the largest run, planned ones counted; on equal widths the lowest expected error, the most narrowing run first on a tie; a run must narrow the interval by ≥ 2%, or, once none does, lower the expected error (the fit's part and the distance floor in quadrature) by ≥ 2%, so it may stop under the budget; once the picks' own law misses its largest pick, leave-largest-out, by more than the distance floor there, the ladder is improved as a whole, runs added or swapped while the target's expected error falls, cheapest first). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
+      `Per grid, each of its three largest runs is in turn the hidden target (Gadre: the runs of 1B or more; Porian: the best run of each of the three largest budgets; Step Law: the three runs of the largest N; before, the largest-compute run alone, kept below as the old measure); a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target as the lens would (the family model: the calibrated 80% interval, at least the distance floor from the largest picked run); error = |predicted − observed| / observed, coverage = that interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted (200 resamples, as the product's family fit) after each, its "now" that model's interval, once per refit seed (${PLANNER_SEEDS.length} seeds: its picks follow the bootstrap's; its verdicts are the median over them, as random's) (budgeted greedy: the narrowest of the ladders by most narrowing per FLOP, per run, and the most narrowing run first then per FLOP, in its linearised model, the interval at least the distance floor from the largest run, planned ones counted; on equal widths the lowest expected error, the most narrowing run first on a tie; a run must narrow the interval by ≥ 2%, or, once none does, lower the expected error (the fit's part and the distance floor in quadrature) by ≥ 2%, so it may stop under the budget; its whole-ladder exchange is off, as in use, and measured below as a variant). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
       '',
     );
     md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));

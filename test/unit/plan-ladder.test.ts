@@ -203,7 +203,8 @@ test("a family whose law misses its own largest run: every width the plan shows 
   assert.match(plan.method, /leave-largest-out miss \(25\.0%\)/);
 });
 
-test("a family whose law misses its own largest run by more than the distance floor: the ladder is spread over the budget as a whole, cheapest first; one that passes its check keeps the greedy's", () => {
+/** A family whose fitted law passes its own check, and plans for it with its leave-largest-out miss set to `miss`. */
+function missingLawSetup() {
   const runs = family();
   const points = runs.map((r) => ({ runId: r.runId, params: r.params, tokens: r.tokens, loss: r.loss! }));
   const fitted = fitCrossRun(points, { seed: 1, resamples: 40 });
@@ -222,9 +223,16 @@ test("a family whose law misses its own largest run by more than the distance fl
     const fit = { ...fitted, validation: { ...fitted.validation!, observed: fitted.validation!.predicted * Math.exp(miss) } };
     return ok(planLadder({ target: near, runs, candidates, ladderBudget: budget, wholeLadderExchange }, { fit, model: modelOf(fit) }));
   };
-  const spreadNote = /spread over the budget as a whole/;
-  const passes = planOf(floor * 0.9);
-  const misses = planOf(floor * 1.1);
+  return { planOf, floor, budget };
+}
+
+const spreadNote = /spread over the budget as a whole/;
+
+test("with the whole-ladder exchange on, a family whose law misses its own largest run by more than the distance floor: the ladder is spread over the budget as a whole, cheapest first; one that passes its check keeps the greedy's", () => {
+  const { planOf, floor, budget } = missingLawSetup();
+  const passes = planOf(floor * 0.9, true);
+  const misses = planOf(floor * 1.1, true);
+  assert.match(misses.method, /coordinate exchange/);
   assert.ok(!passes.notes.some((n) => spreadNote.test(n)), "a miss under the floor: the greedy's ladder");
   assert.ok(
     misses.notes.some((n) => spreadNote.test(n)),
@@ -249,6 +257,19 @@ test("a family whose law misses its own largest run by more than the distance fl
   for (const r of plannedGreedy) assert.doesNotMatch(r.reason, /one of a ladder spread over the budget as a whole/);
   const order = (l: readonly { params: number; tokens: number }[]) => l.map((r) => `${r.params}/${r.tokens}`);
   assert.notDeepEqual(order(plannedGreedy), order(planned), "the greedy's own order, not the exchange's cheapest first");
+});
+
+test("by default the plan does not exchange (off: it lost 2 of 24 held-out targets): a law missing its largest run by more than the floor keeps the greedy's ladder", () => {
+  const { planOf, floor } = missingLawSetup();
+  const byDefault = planOf(floor * 1.1);
+  const exchanged = planOf(floor * 1.1, true);
+  const greedyOnly = planOf(floor * 1.1, false);
+  assert.ok(!byDefault.notes.some((n) => spreadNote.test(n)), byDefault.notes.join(' | '));
+  assert.doesNotMatch(byDefault.method, /coordinate exchange/);
+  const order = (p: typeof byDefault) => p.runs.filter((r) => r.status === 'planned').map((r) => `${r.params}/${r.tokens}`);
+  for (const r of byDefault.runs.filter((x) => x.status === 'planned')) assert.doesNotMatch(r.reason, spreadNote);
+  assert.deepEqual(order(byDefault), order(greedyOnly), "the greedy's ladder, as with wholeLadderExchange false");
+  assert.notDeepEqual(order(byDefault), order(exchanged), 'not the ladder the exchange would plan');
 });
 
 test('distance dominates: nothing within the budget narrows the interval, the plan says so and names the cheapest run that would', () => {

@@ -15,8 +15,8 @@ import {
   runLadderBacktestThreads,
   jobsOnWorkers,
   aimMarkdown,
-  withoutExchangeAsPlanner,
-  PLANNER_WITHOUT_EXCHANGE,
+  withExchangeAsPlanner,
+  PLANNER_WITH_EXCHANGE,
   type BacktestGrid,
   type BacktestScore,
 } from '../../scripts/ladderBacktest';
@@ -354,26 +354,26 @@ test('held-out targets: the next size (Gadre, Step Law) or the next three budget
   }
 });
 
-test("the planner without its exchange beside it: the planner's own scores unchanged, one case per seed and budget of its own", () => {
+test("the planner with its exchange (not in use) beside it: the planner's own scores unchanged, one case per seed and budget of its own", () => {
   const opts = { resamples: 0, plannerSeeds: [1], plannerOnly: true };
   const alone = runLadderBacktest([grid], opts);
-  const both = runLadderBacktest([grid], { ...opts, withoutExchange: true });
+  const both = runLadderBacktest([grid], { ...opts, withExchange: true });
   assert.deepEqual(
     both.filter((s) => s.strategy === 'planner (seed 1)'),
     alone,
   );
-  const without = both.filter((s) => s.strategy === `${PLANNER_WITHOUT_EXCHANGE} (seed 1)`);
+  const withIt = both.filter((s) => s.strategy === `${PLANNER_WITH_EXCHANGE} (seed 1)`);
   assert.deepEqual(
-    without.map((s) => s.fraction),
+    withIt.map((s) => s.fraction),
     alone.map((s) => s.fraction),
   );
   // As "the planner", for the tables: its cases in place of the planner's.
-  const asPlanner = withoutExchangeAsPlanner(both);
+  const asPlanner = withExchangeAsPlanner(both);
   assert.deepEqual(
     asPlanner.filter((s) => s.strategy === 'planner (seed 1)'),
-    without.map((s) => ({ ...s, strategy: 'planner (seed 1)' })),
+    withIt.map((s) => ({ ...s, strategy: 'planner (seed 1)' })),
   );
-  assert.ok(!asPlanner.some((s) => s.strategy.startsWith(PLANNER_WITHOUT_EXCHANGE)));
+  assert.ok(!asPlanner.some((s) => s.strategy.startsWith(PLANNER_WITH_EXCHANGE)));
 });
 
 test('the aim as one row: per level the median compute over targets (not reached counted beyond), how many reach it, and whether the planner needs less than every baseline', () => {
@@ -400,10 +400,10 @@ test('the aim as one row: per level the median compute over targets (not reached
   const scores: BacktestScore[] = [];
   const each = (strategy: string, errors: Record<string, number[]>) =>
     Object.entries(errors).forEach(([t, es]) => es.forEach((e, i) => scores.push(s(t, strategy, fractions[i], e))));
-  // ≤ 5%: the planner at 1%, 10%, 30% on t1–t3 (median 10%); without the exchange 1%, 30%, never (median 30%).
+  // ≤ 5%: the planner at 1%, 10%, 30% on t1–t3 (median 10%); with the exchange 1%, 30%, never (median 30%).
   // ≤ 2%: the planner on t1 alone (beyond on 2 of 3).
   each('planner (seed 1)', { t1: [1, 1, 1], t2: [9, 4, 4], t3: [9, 9, 3] });
-  each(`${PLANNER_WITHOUT_EXCHANGE} (seed 1)`, { t1: [1, 1, 1], t2: [9, 9, 4], t3: [9, 9, 9] });
+  each(`${PLANNER_WITH_EXCHANGE} (seed 1)`, { t1: [1, 1, 1], t2: [9, 9, 4], t3: [9, 9, 9] });
   // Random reaches ≤ 5% on t1–t3 at 30% (median 30%); largest-first at 10% on every target (a tie with the planner).
   each('random (seed 1)', { t1: [9, 9, 4], t2: [9, 9, 4], t3: [9, 9, 4] });
   each('largest-first', { t1: [9, 4, 4], t2: [9, 4, 4], t3: [9, 4, 4] });
@@ -411,7 +411,7 @@ test('the aim as one row: per level the median compute over targets (not reached
   const md = aimMarkdown([{ label: 'set', scores }], 0.43).join('\n');
   assert.match(
     md,
-    /\| targets \| error ≤ \| planner \| planner without exchange \| IsoFLOP recipe \| random \| largest-first \| planner below every baseline\? \| without exchange\? \|/,
+    /\| targets \| error ≤ \| planner \| planner with exchange \(not in use\) \| IsoFLOP recipe \| random \| largest-first \| planner below every baseline\? \| with exchange\? \|/,
   );
   assert.match(
     md,
@@ -437,9 +437,9 @@ test('the aim as one row: per level the median compute over targets (not reached
   const floor = 0.43 * crossRunDistanceFloor(100);
   const inside = (l: readonly number[]) => l.filter((e) => Math.log(1 + e / 100) <= floor).length;
   const plannerErrors = [1, 1, 1, 9, 4, 4, 9, 9, 3];
-  const withoutErrors = [1, 1, 1, 9, 9, 4, 9, 9, 9];
+  const withErrors = [1, 1, 1, 9, 9, 4, 9, 9, 9];
   assert.match(md, new RegExp(`\\| set \\| in use \\| 9 \\| ${Math.round((100 * inside(plannerErrors)) / 9)}% \\| 100% \\| 4\\.00% \\|`));
-  assert.match(md, new RegExp(`\\| set \\| without exchange \\| 9 \\| ${Math.round((100 * inside(withoutErrors)) / 9)}% \\| 100% \\| 9\\.00% \\|`));
+  assert.match(md, new RegExp(`\\| set \\| with exchange \\(not in use\\) \\| 9 \\| ${Math.round((100 * inside(withErrors)) / 9)}% \\| 100% \\| 9\\.00% \\|`));
   // Per data set, the planner in use: one here.
   assert.match(md, new RegExp(`\\| set: g \\| in use \\| 9 \\| ${Math.round((100 * inside(plannerErrors)) / 9)}% \\|`));
 });
