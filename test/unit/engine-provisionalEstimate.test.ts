@@ -716,23 +716,45 @@ function configOnlyFolders(prefix: string, count: number): { root: string; files
 }
 
 /**
- * A session whose fits all land as asked (every 20 ms), looking at five sizes' runs; `settled` waits until no fit is
- * left, nothing is held and every file is read (up to 60 s: it ends as soon as everything has settled); `stop` ends the landing.
+ * A session on a SlotFitter (fits land only when landed), looking at `lookAt`; `startLanding` lands every fit asked,
+ * every 20 ms, until the function it returns is called.
  */
-function landingSession(): { s: EngineSession; snapshots: Snapshot[]; settled: () => Promise<void>; stop: () => void } {
+function slotSession(
+  fitTimeBudgetMs: number,
+  lookAt: string[],
+): { s: EngineSession; fitter: SlotFitter; snapshots: Snapshot[]; startLanding: () => () => void } {
   const fitter = new SlotFitter();
   const snapshots: Snapshot[] = [];
   const s = new EngineSession({
     fitter,
-    settings: { fitTimeBudgetMs: 60_000 },
+    settings: { fitTimeBudgetMs },
     engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
     onSnapshot: (snapshot) => snapshots.push(snapshot),
     log: () => undefined,
   });
-  s.lookAt(['sweep/llama-12m', 'sweep/llama-23m', 'sweep/llama-44m', 'sweep/llama-95m', 'sweep/llama-187m']);
-  const lander = setInterval(() => {
-    if (fitter.land() > 0) s.fitLanded();
-  }, 20);
+  s.lookAt(lookAt);
+  const startLanding = () => {
+    const lander = setInterval(() => {
+      if (fitter.land() > 0) s.fitLanded();
+    }, 20);
+    return () => clearInterval(lander);
+  };
+  return { s, fitter, snapshots, startLanding };
+}
+
+/**
+ * A session whose fits all land as asked (every 20 ms), looking at five sizes' runs; `settled` waits until no fit is
+ * left, nothing is held and every file is read (up to 60 s: it ends as soon as everything has settled); `stop` ends the landing.
+ */
+function landingSession(): { s: EngineSession; snapshots: Snapshot[]; settled: () => Promise<void>; stop: () => void } {
+  const { s, fitter, snapshots, startLanding } = slotSession(60_000, [
+    'sweep/llama-12m',
+    'sweep/llama-23m',
+    'sweep/llama-44m',
+    'sweep/llama-95m',
+    'sweep/llama-187m',
+  ]);
+  const stop = startLanding();
   const settled = async () => {
     for (let i = 0; i < 3000; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -740,7 +762,7 @@ function landingSession(): { s: EngineSession; snapshots: Snapshot[]; settled: (
       if (last && last.fitting === 0 && last.filesToRead === undefined && fitter.land() === 0 && i > 20) break;
     }
   };
-  return { s, snapshots, settled, stop: () => clearInterval(lander) };
+  return { s, snapshots, settled, stop };
 }
 
 test('a session asked mid-read answers from the runs read so far; the snapshots once every file is read are those of a session not asked', async () => {
@@ -812,17 +834,8 @@ test("asked during a later read of changed files (not a rescan), the estimate is
 
 test("a rescan's reading held for the looked-at run's answer reads on while the open config waits for five sizes: its law is asked before that answer lands, and no round asks a family law mid-read", async () => {
   const configsOnly = configOnlyFolders('midread-held-', 200);
-  const fitter = new SlotFitter();
-  const snapshots: Snapshot[] = [];
-  const s = new EngineSession({
-    fitter,
-    // The hold lasts one fit budget: longer than this test, so only the estimate's reading goes on.
-    settings: { fitTimeBudgetMs: 600_000 },
-    engine: { minPointsForCurve: 8, seed: 1, curveResamples: 4, fitter },
-    onSnapshot: (snapshot) => snapshots.push(snapshot),
-    log: () => undefined,
-  });
-  s.lookAt(['sweep/llama-12m']);
+  // The hold lasts one fit budget: longer than this test, so only the estimate's reading goes on.
+  const { s, fitter, snapshots, startLanding } = slotSession(600_000, ['sweep/llama-12m']);
   s.reset([...sweepFiles.map((p) => ({ path: p, root: examples })), ...configsOnly.files], slowUnder(configsOnly.root));
   void s.estimateConfig(config, configText);
   // Nothing lands: before this change the estimate waited for the looked-at run's answer, and the reading with it.
@@ -844,11 +857,9 @@ test("a rescan's reading held for the looked-at run's answer reads on while the 
     assert.ok(snapshots.at(-1)!.families.every((f) => f.fit === undefined));
   } finally {
     // Reading goes on (the held fits land) to its end, so the test leaves nothing running.
-    const lander = setInterval(() => {
-      if (fitter.land() > 0) s.fitLanded();
-    }, 20);
+    const stopLanding = startLanding();
     for (let i = 0; i < 3000 && snapshots.at(-1)?.filesToRead !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    clearInterval(lander);
+    stopLanding();
     fs.rmSync(configsOnly.root, { recursive: true, force: true });
   }
   // Once every file is read, the rounds ask the family's law again.
