@@ -202,13 +202,18 @@ async function measureOnce(fn: () => unknown): Promise<Timing> {
 
 /** How a read split the file: its parsing threads, who parsed the chunks, the reading thread's waits. */
 function splitParts(stats: JsonlSplitStats, t: Timing): string {
-  if (stats.threads === undefined || stats.threads === 0) return 'no parsing thread started (no idle core judged free, or the file below 64 MiB)';
+  const g = stats.gate;
+  const judged =
+    g === undefined
+      ? ''
+      : ` (judged at its start: load average ${g.loadAverage.toFixed(1)} on ${g.cores} cores${g.othersRunning !== undefined ? `, ${g.othersRunning} task(s) of other processes running, ${g.ownRunning} of ours left out` : ''})`;
+  if (stats.threads === undefined || stats.threads === 0) return `no parsing thread started${judged || ' (the file below 64 MiB, or threads set to 0)'}`;
   const main = t.mainCpuMs !== undefined ? `; the reading thread's CPU ${(t.mainCpuMs / 1000).toFixed(2)} s of ${(t.cpuMs / 1000).toFixed(2)} s` : '';
   const kept = stats.warmThreads > 0 ? 'kept from the read before' : 'started for this read';
   const first = stats.firstClaimMs !== undefined ? `, first chunk claimed ${stats.firstClaimMs.toFixed(0)} ms in` : '';
   const chunkMs = (xs: number[] | undefined) => (xs !== undefined && xs.length > 0 ? `${median(xs).toFixed(0)} ms` : 'none');
   const times = `; median chunk wall ${chunkMs(stats.threadChunkMs)} by threads, ${chunkMs(stats.readerChunkMs)} parsed ahead by the reading thread`;
-  return `${stats.threads} parsing thread(s), ${kept}${first}: ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${times}${main}`;
+  return `${stats.threads} parsing thread(s)${judged}, ${kept}${first}: ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${times}${main}`;
 }
 
 /** How the first (cold) and last of our reads split the file, and what a read by one thread took in the same run. */
