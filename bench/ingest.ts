@@ -202,22 +202,28 @@ async function measureOnce(fn: () => unknown): Promise<Timing> {
 
 /** How a read split the file: its parsing threads, who parsed the chunks, the reading thread's waits. */
 function splitParts(stats: JsonlSplitStats, t: Timing): string {
-  if (stats.threads === undefined || stats.threads === 0) return 'no parsing thread started (no idle core judged free, or the file below 64 MiB)';
+  const g = stats.gate;
+  const judged =
+    g === undefined
+      ? ''
+      : ` (judged at its start: load average ${g.loadAverage.toFixed(1)} on ${g.cores} cores${g.othersRunning !== undefined ? `, ${g.othersRunning} task(s) of other processes running, ${g.ownRunning} of ours left out` : ''})`;
+  if (stats.threads === undefined || stats.threads === 0) return `no parsing thread started${judged || ' (the file below 64 MiB, or threads set to 0)'}`;
   const main = t.mainCpuMs !== undefined ? `; the reading thread's CPU ${(t.mainCpuMs / 1000).toFixed(2)} s of ${(t.cpuMs / 1000).toFixed(2)} s` : '';
   const kept = stats.warmThreads > 0 ? 'kept from the read before' : 'started for this read';
   const first = stats.firstClaimMs !== undefined ? `, first chunk claimed ${stats.firstClaimMs.toFixed(0)} ms in` : '';
   const chunkMs = (xs: number[] | undefined) => (xs !== undefined && xs.length > 0 ? `${median(xs).toFixed(0)} ms` : 'none');
   const times = `; median chunk wall ${chunkMs(stats.threadChunkMs)} by threads, ${chunkMs(stats.readerChunkMs)} parsed ahead by the reading thread`;
-  return `${stats.threads} parsing thread(s), ${kept}${first}: ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${times}${main}`;
+  return `${stats.threads} parsing thread(s)${judged}, ${kept}${first}: ${stats.byThreads} chunks from them, ${stats.byReadingThread} parsed by the reading thread (${stats.late} for a late thread), ${stats.waitMs.toFixed(0)} ms waiting${times}${main}`;
 }
 
 /** How the first (cold) and last of our reads split the file, and what a read by one thread took in the same run. */
-function splitNote(coldStats: JsonlSplitStats, cold: Timing, stats: JsonlSplitStats, split: Timing, single: Timing, mb: number): string {
+function splitNote(coldStats: JsonlSplitStats, cold: Timing, stats: JsonlSplitStats, split: Timing, single: Timing, mb: number, threadKinds: string[]): string {
   return (
     ` A read with no parsing thread kept (as a session's first large read; run first): ${(mb / (cold.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(cold.cpuMs / 1000).toFixed(2)} s; ${splitParts(coldStats, cold)}.` +
-    ` The ${REPEATS} reads after it (the medians above${stats.warmThreads > 0 ? '; each reuses the parsing thread kept from the read before, 30 s at most' : ''}): last one ${splitParts(stats, split)}.` +
+    ` The ${REPEATS} reads after it (the medians above; in turn with ${threadKinds.join(', ')}; a thread is kept 30 s after a read): last one ${splitParts(stats, split)}.` +
     ` One thread (\`threads: 0\`) in the same run: ${(mb / (single.wallMs / 1000)).toFixed(0)} MB/s, CPU ${(single.cpuMs / 1000).toFixed(2)} s` +
-    ` (split wall ${(split.wallMs / single.wallMs).toFixed(2)}× one thread's, the cold first read's ${(cold.wallMs / single.wallMs).toFixed(2)}×).`
+    // "split" only where the read was split: with no thread started, the two are the same read and the ratio is the machine's noise.
+    ` (${stats.threads > 0 ? 'split' : 'default read, not split:'} wall ${(split.wallMs / single.wallMs).toFixed(2)}× one thread's, the cold first read's ${(cold.wallMs / single.wallMs).toFixed(2)}×).`
   );
 }
 
@@ -299,7 +305,13 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
     const coldStats = {} as JsonlSplitStats;
     const cold = await measureOnce(() => ours(file, root, { threadScript, stats: coldStats }));
     const stats = {} as JsonlSplitStats;
-    const our = await measure(() => ours(file, root, { threadScript, stats }));
+    // Per read: whether it had a parsing thread kept from the read before, one started for it, or none (the stats say only the last read's).
+    const threadKinds: string[] = [];
+    const our = await measure(() => {
+      const points = ours(file, root, { threadScript, stats });
+      threadKinds.push(stats.threads === 0 ? 'no thread' : stats.warmThreads > 0 ? 'a kept (warm) thread' : 'a thread started cold');
+      return points;
+    });
     const single = await measure(() => ours(file, root, { threads: 0 }));
     // pandas takes about 10× our time: the peers run each contender PEER_REPEATS times.
     const peers = pythonPeers('jsonl', file, PEER_REPEATS);
@@ -330,7 +342,7 @@ export async function ingestThroughput(tmp: string, json: Record<string, number>
         `${((ourMBps / catMBps) * 100).toFixed(1)}% of cat (${catMBps.toFixed(0)} MB/s); ${(ourMBps / rlMBps).toFixed(2)}× readline+JSON.parse (${rlMBps.toFixed(0)} MB/s). ` +
         `Wall-clock medians of ${REPEATS}, same file, same run; CPU ours ${(our.cpuMs / 1000).toFixed(2)} s vs readline+JSON.parse ${(rl.cpuMs / 1000).toFixed(2)} s (${(rl.cpuMs / our.cpuMs).toFixed(2)}×). ` +
         'Ours is the worker path: read 4 MiB at a time, lines parsed in the bytes, points stored, Run built.' +
-        splitNote(coldStats, cold, stats, our, single, mb) +
+        splitNote(coldStats, cold, stats, our, single, mb, threadKinds) +
         peerNote(peers, mb, our, v.key, json) +
         memory +
         ` Load average ${load.toFixed(1)} on ${os.cpus().length} cores at the time.`,

@@ -8,7 +8,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunIndex } from '../../src/core/runs/index';
-import { endKeptParsingThreads, keptParsingThreads, ParallelJsonlRead, runParsingThread, type JsonlSplitStats } from '../../src/core/runs/jsonlParallel';
+import {
+  endKeptParsingThreads,
+  keptParsingThreads,
+  ParallelJsonlRead,
+  runningBesides,
+  runningTaskCount,
+  runParsingThread,
+  type JsonlSplitStats,
+} from '../../src/core/runs/jsonlParallel';
 import { mulberry32 } from '../../src/core/fit/random';
 import { tempDir } from './helpers/tempDir';
 
@@ -481,6 +489,65 @@ test('a pooled thread that hangs in a chunk past the chunk wait is ended, not ke
     assert.deepStrictEqual(next.diagnostics(), single.diagnostics());
     assert.equal(stats.warmThreads, 0);
     assert.ok(stats.byThreads > 0, JSON.stringify(stats));
+  } finally {
+    endKeptParsingThreads();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the load gate leaves this process's own running threads out of the machine's running tasks (/proc text)", () => {
+  // /proc/self/task/<tid>/stat of a Node process just after a large read: the reading thread (R),
+  // two garbage-collector helpers still sweeping (R), the others asleep; command names may hold spaces and parentheses.
+  const own = [
+    '4100 (node) R 4000 4100 4000 0 -1 4194304 9000 0 0 0 120 8 0 0 20 0 11 0 5000 1200000000 60000',
+    '4101 (node) S 4000 4100 4000 0 -1 1077936192 10 0 0 0 0 0 0 0 20 0 11 0 5001 1200000000 60000',
+    '4102 (V8 DefaultWorke) R 4000 4100 4000 0 -1 1077936192 300 0 0 0 14 1 0 0 20 0 11 0 5002 1200000000 60000',
+    '4103 (V8 DefaultWorke) R 4000 4100 4000 0 -1 1077936192 280 0 0 0 12 1 0 0 20 0 11 0 5002 1200000000 60000',
+    '4104 (V8 DefaultWorke) S 4000 4100 4000 0 -1 1077936192 0 0 0 0 0 0 0 0 20 0 11 0 5002 1200000000 60000',
+    '4105 (libuv-worker) S 4000 4100 4000 0 -1 1077936192 0 0 0 0 0 0 0 0 20 0 11 0 5003 1200000000 60000',
+    '4106 (odd) R (name)) D 4000 4100 4000 0 -1 1077936192 0 0 0 0 0 0 0 0 20 0 11 0 5003 1200000000 60000',
+    '4107 (jsonl (R) x) S 4000 4100 4000 0 -1 1077936192 0 0 0 0 0 0 0 0 20 0 11 0 5003 1200000000 60000',
+    '',
+  ];
+  assert.equal(runningTaskCount(own), 3);
+  // The machine counts 3 running tasks, all of them ours: no other process is running, so the idle core is free.
+  assert.equal(runningBesides('1.31 0.74 0.48 3/412 4107\n', runningTaskCount(own)), 0);
+  // Before, all but the calling thread counted as busy (3 - 1 = 2: both cores of a 2-core machine judged taken).
+  assert.equal(runningBesides('1.31 0.74 0.48 3/412 4107\n', 1), 2);
+  // Another process running: it is counted.
+  assert.equal(runningBesides('1.31 0.74 0.48 4/412 4107\n', 3), 1);
+  // Our threads read a moment after the machine's count: never below 0, and the calling thread is always one of ours.
+  assert.equal(runningBesides('0.10 0.10 0.10 2/412 4107\n', 3), 0);
+  assert.equal(runningBesides('0.10 0.10 0.10 2/412 4107\n', 0), 1);
+  // Not /proc/loadavg's text: not judged (the load average alone then judges, as on systems without /proc).
+  assert.equal(runningBesides('', 1), undefined);
+  assert.equal(runningBesides('0.10 0.10 0.10', 1), undefined);
+  assert.equal(runningBesides('0.10 0.10 0.10 x/412 1', 1), undefined);
+});
+
+test('a read given a stats object says how its threads were judged, and a stats object reused says what the last read did', () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomLog(7, 3000, 0));
+    const stats = {} as JsonlSplitStats;
+    new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 2048, stats, leaveToThreads: true, keepWarmMs: 0 } }).update(file, dir);
+    assert.equal(stats.threads, 1);
+    assert.ok(stats.byThreads > 0 && (stats.threadChunkMs?.length ?? 0) > 0, JSON.stringify(stats));
+    // The same object, a read with no thread: none of the read before is left in it.
+    new RunIndex({ jsonlThreads: { threads: 0, byteChunk: 2048, stats } }).update(file, dir);
+    assert.equal(stats.threads, 0);
+    assert.equal(stats.byThreads, 0);
+    assert.equal(stats.threadChunkMs, undefined);
+    assert.equal(stats.gate, undefined, 'threads set by the options: not judged');
+    // Threads left to the gate: it says what it saw (Linux: the running tasks, ours left out; elsewhere the load average).
+    new RunIndex({ jsonlThreads: { minBytes: 0, byteChunk: 2048, stats, keepWarmMs: 0 } }).update(file, dir);
+    // (Another reference than stats.gate, which the assertion above narrowed to undefined.)
+    const judged: JsonlSplitStats = stats;
+    const gate = judged.gate;
+    assert.ok(gate !== undefined && gate.cores >= 1 && gate.loadAverage >= 0, JSON.stringify(gate));
+    if (fs.existsSync('/proc/loadavg')) assert.ok(gate.othersRunning! >= 0 && gate.ownRunning! >= 1, JSON.stringify(gate));
   } finally {
     endKeptParsingThreads();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -88,7 +88,7 @@ export interface JsonlThreadOptions {
    * slow to start); 'first': it leaves chunk 1 to them, then reads as it does by default.
    */
   leaveToThreads?: boolean | 'first';
-  /** Filled in by the read, when given (bench/ingest.ts shows the split). */
+  /** Filled in by the read, when given (bench/ingest.ts shows the split; `gate` even when no thread was started). */
   stats?: JsonlSplitStats;
   /** A parsing thread's script instead of dist/jsonlThread.js (bench/ingest.ts: a bundle of the current source, as the product ships it). */
   threadScript?: string;
@@ -98,8 +98,21 @@ export interface JsonlThreadOptions {
   chunkWaitMs?: number;
 }
 
+/** How the default number of parsing threads was judged (see defaultThreads). */
+export interface JsonlLoadGate {
+  cores: number;
+  /** The 1-minute load average (0 where the OS has none). */
+  loadAverage: number;
+  /** Tasks other processes were running or had runnable (Linux /proc), undefined elsewhere. */
+  othersRunning?: number;
+  /** This process's running threads, left out of that count (the reading thread among them). */
+  ownRunning?: number;
+}
+
 /** How a parallel first read shared its chunks. */
 export interface JsonlSplitStats {
+  /** How the number of threads was judged, when the options did not set it. */
+  gate?: JsonlLoadGate;
   threads: number;
   /** Chunks taken from a parsing thread. */
   byThreads: number;
@@ -214,28 +227,92 @@ function threadScript(): ThreadScript | undefined {
  * Parsing threads besides the reading thread: one per idle core. Measured on a shared 2-core machine
  * at a load average of 5–17, a second thread made the read slower (the other thread waits for a
  * core, while the reading thread waited for its chunks) and added ~70 MB: threads are used only
- * where cores are free. Busy cores are the tasks running now besides this one (Linux's
- * /proc/loadavg), capped by the 1-minute load average (0 where the OS has none, e.g. Windows).
- * The average alone counts this process's own recent work: after a minute of reading on one
- * core, a quiet 2-core machine shows a load of 1 and looked full. Kept threads did not change
- * that: at a load of 9–10, one kept thread forced still made a 100 MB read slower than one thread
- * (1.08 s against 0.77 s wall, medians of 12 reads; the reading thread waited 0.52 s for chunks).
+ * where cores are free. Busy cores are the tasks other processes are running now (Linux's
+ * /proc/loadavg, less this process's own running threads), capped by the 1-minute load average (0
+ * where the OS has none, e.g. Windows). The average alone counts this process's own recent work:
+ * after a minute of reading on one core, a quiet 2-core machine shows a load of 1 and looked full.
+ * So did the running tasks while they counted this process's own: V8's garbage-collector helpers
+ * and a kept parsing thread finishing its read made a quiet 2-core machine look full right after a
+ * large read (the bench's 101 MB reads after the first started no thread at a load of 1.2–1.4).
+ * Kept threads did not change the rest: at a load of 9–10, one kept thread forced still made a 100 MB
+ * read slower than one thread (1.08 s against 0.77 s wall, medians of 12 reads; the reading thread
+ * waited 0.52 s for chunks).
  */
-function defaultThreads(): number {
+function defaultThreads(gate?: JsonlLoadGate): number {
   const cores = os.availableParallelism();
-  const busy = Math.min(os.loadavg()[0], othersRunning() ?? Infinity);
+  const loadAverage = os.loadavg()[0];
+  const others = othersRunning();
+  if (gate !== undefined) Object.assign(gate, { cores, loadAverage, othersRunning: others?.others, ownRunning: others?.own });
+  const busy = Math.min(loadAverage, others?.others ?? Infinity);
   return Math.min(MAX_THREADS, cores - 1, Math.floor(cores - busy));
 }
 
-/** Tasks running or runnable on the machine now besides the calling thread, or undefined without /proc. */
-function othersRunning(): number | undefined {
+/** Tasks other processes are running (or have runnable) now, and this process's, or undefined without /proc (elsewhere the load average alone judges). */
+function othersRunning(): { others: number; own: number } | undefined {
   try {
-    // "0.52 0.58 0.59 2/467 12345": the fourth field is running/total scheduling entities.
-    const running = Number(fs.readFileSync('/proc/loadavg', 'latin1').split(' ')[3]?.split('/')[0]);
-    return Number.isInteger(running) && running >= 1 ? running - 1 : undefined;
+    // This process's running threads are read on both sides of the machine's count and the smaller
+    // taken: one of ours that ran only for a moment may be counted as another process's (a core
+    // left free), never the reverse for a thread that ran through both reads.
+    const before = ownRunningTasks();
+    const loadavg = fs.readFileSync('/proc/loadavg', 'latin1');
+    const own = Math.min(before, ownRunningTasks());
+    const others = runningBesides(loadavg, own);
+    return others === undefined ? undefined : { others, own };
   } catch {
     return undefined;
   }
+}
+
+/** This process's threads running or runnable now (Linux: /proc/self/task/<tid>/stat); 1 (the calling thread) where they cannot be read. */
+function ownRunningTasks(): number {
+  let dir: string[];
+  try {
+    dir = fs.readdirSync('/proc/self/task');
+  } catch {
+    return 1;
+  }
+  const stats: string[] = [];
+  for (const tid of dir) {
+    try {
+      stats.push(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'latin1'));
+    } catch {
+      // A thread that ended since the listing: not running.
+    }
+  }
+  return Math.max(1, runningTaskCount(stats));
+}
+
+/**
+ * How many of these /proc/<pid>/task/<tid>/stat texts are of a task running or runnable (state R).
+ * The state is the field after the command name, which is in parentheses and may itself hold
+ * spaces and parentheses ("12 (node (x) y) R 1 …"): it is read after the last ')'.
+ */
+export function runningTaskCount(statTexts: readonly string[]): number {
+  let n = 0;
+  for (const text of statTexts) {
+    const close = text.lastIndexOf(')');
+    if (
+      close >= 0 &&
+      text
+        .slice(close + 1)
+        .trimStart()
+        .startsWith('R')
+    )
+      n++;
+  }
+  return n;
+}
+
+/**
+ * Tasks running or runnable on the machine besides `ownRunning` of this process's (the calling
+ * thread among them), from the text of /proc/loadavg ("0.52 0.58 0.59 3/467 12345": the fourth
+ * field is running/total scheduling entities); undefined when the text is not that. Never below 0:
+ * the two are read a moment apart.
+ */
+export function runningBesides(loadavgText: string, ownRunning: number): number | undefined {
+  const running = Number(loadavgText.split(' ')[3]?.split('/')[0]);
+  if (!Number.isInteger(running) || running < 1) return undefined;
+  return Math.max(0, running - Math.max(1, ownRunning));
 }
 
 /**
@@ -243,6 +320,12 @@ function othersRunning(): number | undefined {
  * when the file is too small (or gone), the machine has one core or the thread script is missing.
  */
 export function startParallelRead(file: string, blockBytes: number, options: JsonlThreadOptions = {}): ParallelJsonlRead | undefined {
+  // A stats object given to read after read says what the last read did, not a mix of them.
+  if (options.stats !== undefined) {
+    const stats = options.stats as unknown as Record<string, unknown>;
+    for (const key of Object.keys(stats)) delete stats[key];
+    Object.assign(options.stats, { threads: 0, byThreads: 0, byReadingThread: 0, late: 0, waitMs: 0, warmThreads: 0, reusedArrays: 0 });
+  }
   if (options.threads !== undefined && !(options.threads >= 1)) return undefined;
   if (blockBytes < 1) return undefined;
   let size: number;
@@ -253,7 +336,10 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
   }
   if (size < (options.minBytes ?? DEFAULT_MIN_BYTES)) return undefined;
   // Judged once the file is large enough: the first read of every small log does not read /proc.
-  const threads = Math.min(MAX_THREADS, Math.floor(options.threads ?? defaultThreads()));
+  const threads = Math.min(
+    MAX_THREADS,
+    Math.floor(options.threads ?? defaultThreads(options.stats !== undefined ? (options.stats.gate = {} as JsonlLoadGate) : undefined)),
+  );
   if (!(threads >= 1)) return undefined;
   const blocks = Math.ceil(size / blockBytes);
   if (blocks < 2) return undefined;
