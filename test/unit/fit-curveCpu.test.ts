@@ -331,3 +331,25 @@ test('fitLaw: a kernel giving its Jacobian after values (trials without it) land
     assert.deepEqual(warmB.params, warmA.params);
   }
 });
+
+test('multipower kernel over two schedules (points of each interleaved): values, and Jacobians after them, are the law’s own, bit for bit', () => {
+  const wsd = buildSchedule({ kind: 'wsd', peakLr: 3e-4, totalSteps: 8_000, warmupSteps: 200, minLr: 3e-5 });
+  const two = createMultipowerLaw([lr, wsd]);
+  // Schedule 0 to step 11,000, schedule 1 to step 7,900, alternating; early points sit before every block.
+  const xs = Array.from({ length: 50 }, (_, i) => (i % 2 ? [Math.round(150 + i * 155), 1] : [Math.round(100 + i * 220), 0]));
+  const kernel = two.compile!(xs);
+  const f = new Float64Array(xs.length);
+  const jac = new Float64Array(xs.length * 7);
+  const settings = [
+    [0.9, -0.4, 0.45, 7, -1, 0.6, 0.6],
+    [1.1, -0.3, 0.5, 6, 1, 0.4, 0.7],
+  ];
+  for (const p of settings) kernel.values(p, f);
+  for (const p of [settings[0], settings[1]]) {
+    kernel.valuesAndJacobian(p, f, jac);
+    xs.forEach((x, i) => {
+      assert.equal(f[i], two.evaluate(p, x), `point ${i}`);
+      assert.deepEqual(Array.from(jac.subarray(i * 7, (i + 1) * 7)), two.jacobian(p, x), `point ${i}`);
+    });
+  }
+});

@@ -124,8 +124,6 @@ function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly
   const sk = new Float64Array(pairs);
   const drop = new Float64Array(pairs);
   const lnLr = new Float64Array(pairs);
-  const pairSched = new Int32Array(pairs);
-  const pairBlock = new Int32Array(pairs);
   for (let i = 0; i < m; i++) {
     const j = sched[i];
     if (j < 0) continue;
@@ -135,8 +133,6 @@ function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly
       sk[q] = p.prefix[t] - p.prefix[p.blockStep[b] - 1];
       drop[q] = p.blockDrop[b];
       lnLr[q] = p.blockLnLr[b];
-      pairSched[q] = j;
-      pairBlock[q] = b;
     }
   }
   // η_k^(−γ) per block of each schedule, and x = η_k^(−γ)·S_k(t) per pair, for the γ they were last computed at.
@@ -148,7 +144,16 @@ function compileMultipower(prepared: readonly Prepared[], xs: readonly (readonly
     prepared.forEach((p, j) => {
       for (let b = 0; b < p.blockLnLr.length; b++) lrPow[j][b] = Math.exp(-gamma * p.blockLnLr[b]);
     });
-    for (let q = 0; q < pairs; q++) pairX[q] = lrPow[pairSched[q]][pairBlock[q]] * sk[q];
+    // A point's pairs are its schedule's blocks 0, 1, … in order: one schedule lookup per point, not
+    // two per pair (this loop runs at every new γ, i.e. nearly every solver step: 10% of a fit's CPU).
+    for (let i = 0; i < m; i++) {
+      const j = sched[i];
+      if (j < 0) continue;
+      const pow = lrPow[j];
+      const from = offset[i];
+      const end = offset[i + 1];
+      for (let q = from; q < end; q++) pairX[q] = pow[q - from] * sk[q];
+    }
     lrPowGamma = gamma;
   }
   // LD/B and the drop sum's unscaled derivatives per point, for the last few (C, β, γ) seen: the
