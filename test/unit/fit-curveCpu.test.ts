@@ -1,7 +1,8 @@
 // The curve fit's CPU savings (issue 20) change no number they are not meant to: the multipower
 // kernel's values-with-Jacobian pass gives the fits bit for bit what separate passes give, and
-// refining one least-squares solution instead of two is the first half of refining two, and
-// screening the least-squares starts carries the kept ones on exactly where they stopped.
+// refining one least-squares solution instead of two is the first half of refining two,
+// screening the least-squares starts carries the kept ones on exactly where they stopped, and a
+// Jacobian asked after the values (trials evaluated without it) is the one a full pass gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMultipowerLaw } from '../../src/core/laws/multipower';
