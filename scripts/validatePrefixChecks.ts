@@ -150,8 +150,11 @@ export function prefixCheckReport(cases: readonly PrefixCheckCase[]): string[] {
       );
     }
     const headline = of.map((c) => c.headlineErrorPct).filter(Number.isFinite);
+    // Curves with no check at all (too few points for any prefix), and those whose every check failed.
+    const noCheck = of.filter((c) => c.checks.length === 0).length;
+    const allFailed = of.filter((c) => c.checks.length > 0 && c.checks.every((k) => k.failed)).length;
     rows.push(
-      `| ${source} | headline (50% unless failed) | ${headline.length} of ${of.length} | ${of.length - headline.length} | ${pct(meanOf(headline))} | ${pct(median(headline))} | ${pct(headline.reduce((a, b) => Math.max(a, b), 0))} | ${headline.filter((e) => e > 3).length} |`,
+      `| ${source} | headline (50% unless failed) | ${headline.length} of ${of.length} curves${noCheck ? ` (${noCheck} with too few points for any check)` : ''} | ${allFailed} | ${pct(meanOf(headline))} | ${pct(median(headline))} | ${pct(headline.reduce((a, b) => Math.max(a, b), 0))} | ${headline.filter((e) => e > 3).length} |`,
     );
   }
   const cell = (c: PrefixCheckCase, fraction: number) => {
@@ -161,7 +164,7 @@ export function prefixCheckReport(cases: readonly PrefixCheckCase[]): string[] {
   return [
     "## Fit-on-prefix checks: what a curve fit's first 20/30/50% predict for its last point",
     '',
-    "The checks the product shows beside a curve forecast (`CurveFit['validation']`, src/core/fit/curve.ts): the same law fitted on the first 20%, 30% and 50% of the logged steps, predicting the (smoothed) last logged loss; a check is failed by prefixSanity.ts when its forecast is beyond the curve's reach. Curves: the 27 Multi-Power-Law curves of `../shared/data` as live runs at 30% and 50% of their schedule and finished, and every curve the engine fits on `examples-real/` and `examples/` (their own law and schedule). Errors of the checks that passed; \"> 3%\": passed checks more than 3% off. No bootstrap (the checks do not depend on it).",
+    "The checks the product shows beside a curve forecast (`CurveFit['validation']`, src/core/fit/curve.ts): the same law fitted on the first 20%, 30% and 50% of the logged steps, predicting the (smoothed) last logged loss; a check is failed by prefixSanity.ts when its forecast is beyond the curve's reach. Curves: the 27 Multi-Power-Law curves of `../shared/data` as live runs at 30% and 50% of their schedule and finished, and every curve the engine fits on `examples-real/` and `examples/` (their own law and schedule). Errors of the checks that passed; \"> 3%\": passed checks more than 3% off. A check needs 2 points per parameter (14 for the multi-power law) of the ≤ 100 it is fitted on, counted from the first logged step: after the 10% warm-up drop no curve here has them at 20%, so that check does not appear. No bootstrap (the checks do not depend on it).",
     '',
     '| curves | check | checks | failed | mean error | median error | max error | > 3% |',
     '|---|---|---|---|---|---|---|---|',
