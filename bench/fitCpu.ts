@@ -1,5 +1,5 @@
 // CPU time of each curve fit the engine asks for on examples/ (the workspace's own jobs, as `scan`
-// fits them) and on a 1,100-point loss curve, through the engine of the source tree given as the
+// fits them) and on a 1,100-point and a 2,000-point loss curve, through the engine of the source tree given as the
 // first argument: bench/scale.ts runs it on this tree and on earlier engines, taking turns.
 // Prints JSON: { jobs: [{ name, points, law, cpuMs, cpuSamples }] } (cpuMs: the median of REPEATS).
 //   node --import tsx bench/fitCpu.ts <source root>
@@ -47,18 +47,24 @@ async function main(): Promise<void> {
     engine.update(f, examples);
   engine.snapshot();
 
-  // A run logging its LR every 20 steps of a 36,000-step cosine schedule, 1,100 points so far.
-  const T = 36_000;
-  const lr = buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: T, warmupSteps: 500, minLr: 3e-5 });
-  const rand = mulberry32(7);
-  const prefix = new Float64Array(T + 1);
-  for (let s = 1; s <= T; s++) prefix[s] = prefix[s - 1] + lr[s];
-  const steps = Float64Array.from({ length: 1100 }, (_, i) => 20 * (i + 1));
-  const losses = steps.map((t) => (2.4 + 0.65 * Math.pow(prefix[t], -0.43) - 400 * (3e-4 - lr[t])) * (1 + 0.01 * gaussian(rand)));
-  jobs.push({
-    name: 'synthetic 1,100-point cosine run (LR logged)',
-    job: { kind: 'curve', steps, losses, targetStep: T, plannedEndStep: T, law: 'multipower', lr, seed: 1, resamples: 40 } as Job,
-  });
+  // Runs logging their LR every 20 steps: 1,100 points so far of a 36,000-step cosine schedule, and
+  // 2,000 of a 72,000-step one (the top of issue 20's 1,000–2,000 points). The fits thin both to 70
+  // points, so their cost is the schedule's blocks before the last step and how the fit converges.
+  for (const [points, T] of [
+    [1100, 36_000],
+    [2000, 72_000],
+  ] as const) {
+    const lr = buildSchedule({ kind: 'cosine', peakLr: 3e-4, totalSteps: T, warmupSteps: 500, minLr: 3e-5 });
+    const rand = mulberry32(7);
+    const prefix = new Float64Array(T + 1);
+    for (let s = 1; s <= T; s++) prefix[s] = prefix[s - 1] + lr[s];
+    const steps = Float64Array.from({ length: points }, (_, i) => 20 * (i + 1));
+    const losses = steps.map((t) => (2.4 + 0.65 * Math.pow(prefix[t], -0.43) - 400 * (3e-4 - lr[t])) * (1 + 0.01 * gaussian(rand)));
+    jobs.push({
+      name: `synthetic ${points.toLocaleString('en-US')}-point cosine run (LR logged)`,
+      job: { kind: 'curve', steps, losses, targetStep: T, plannedEndStep: T, law: 'multipower', lr, seed: 1, resamples: 40 } as Job,
+    });
+  }
 
   const out: { name: string; points: number; law: string; cpuMs: number; cpuSamples: number[] }[] = [];
   for (const { name, job } of jobs) {

@@ -201,7 +201,7 @@ function fitCpuRows(tmp: string, json: Record<string, number>): ScaleRow[] {
     .join('; ');
   return [
     {
-      name: `Curve fit CPU per run (${names.length} runs: examples/ as \`scan\` fits them, and a 1,100-point run), this tree against the engines before`,
+      name: `Curve fit CPU per run (${names.length} runs: examples/ as \`scan\` fits them, and runs of 1,100 and 2,000 points), this tree against the engines before`,
       value: `${means[0].toFixed(0)} ms mean`,
       note:
         `${vs}. Per run (median of ${FIT_CPU_TURNS}×3 CPU samples each, one thread; 40 bootstrap resamples at most, the 20/30/50% prefix checks), ` +

@@ -69,6 +69,7 @@ import {
   type WidthCase,
 } from './validateDistance';
 import { familyBreakBacktests, familyBreakReport } from './validateFamilyBreak';
+import { prefixCheckBacktests, prefixCheckReport, type PrefixCheckCase } from './validatePrefixChecks';
 import {
   CURVE_ERROR_FLOOR,
   INTERVAL_CALIBRATION,
@@ -142,6 +143,7 @@ const frontierCases: FrontierCase[] = [];
 const widthCases: WidthCase[] = [];
 /** The family model at each run against the run's own number (validateOneNumber.ts). */
 const oneNumberRows: OneNumberRow[] = [];
+const prefixCheckCases: PrefixCheckCase[] = [];
 /** The SciPy baseline of the distance cases: fits sent, time SciPy took on them. */
 const distanceScipy = { fits: 0, answered: 0, ms: 0, cpuMs: 0 };
 /** The family law alone against the joint fit (validateJointFamily.ts). */
@@ -1698,13 +1700,14 @@ async function main(): Promise<void> {
       },
     ],
     ['family-breaks', () => (familyBreaks = familyBreakBacktests(dataRoot, log, notes))],
+    ['prefix-checks', () => prefixCheckCases.push(...prefixCheckBacktests(dataRoot, repoRoot, FIT_BUDGET_MS, notes))],
   ];
   // `-- --only <data set dir>` runs one section (quicker experiments; the report then covers only it).
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   for (const [dir, fn] of sections) {
     if (only !== undefined && dir !== only) continue;
-    if (dir !== 'distance' && dir !== 'one-number' && dir !== 'family-breaks' && !fs.existsSync(path.join(dataRoot, dir))) {
+    if (dir !== 'distance' && dir !== 'one-number' && dir !== 'family-breaks' && dir !== 'prefix-checks' && !fs.existsSync(path.join(dataRoot, dir))) {
       notes.push(`${dir}: not found under ${dataRoot}; skipped`);
       continue;
     }
@@ -1935,6 +1938,7 @@ async function main(): Promise<void> {
   earlyReport(md);
   md.push(...jointFamilyReport(jointCases));
   md.push(...oneNumberReport(oneNumberRows));
+  md.push(...prefixCheckReport(prefixCheckCases));
   breakCheckReport(md);
   const distance = distanceCases.length
     ? distanceReport(distanceCases, frontierCases, {
@@ -2035,7 +2039,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(outDir, 'report.md'), md.join('\n'));
   fs.writeFileSync(
     path.join(outDir, 'report.json'),
-    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, ladderBacktestHeldOut: heldOutScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases, frontier: distance.frontier, frontierCases } : null, summary: summaryRows(cases), cases, notes }, null, 2)}\n`,
+    `${JSON.stringify({ run: started.toISOString(), quick: QUICK, scipy: { ok: scipy.ok, message: scipy.message, versions: scipy.versions }, calibration: { inUse: { ...INTERVAL_CALIBRATION, ...CURVE_ERROR_FLOOR }, derived, leaveOneGroupOut: lodo }, timings, porianExponents, earlyForecasts: earlyCases, ladderBacktest: ladderScores, ladderBacktestHeldOut: heldOutScores, distance: distance ? { derivedFloor: distance.derived, buckets: distance.buckets, cases: distanceCases, frontier: distance.frontier, frontierCases } : null, summary: summaryRows(cases), cases, prefixChecks: prefixCheckCases, notes }, null, 2)}\n`,
   );
   process.stdout.write(md.join('\n'));
 }

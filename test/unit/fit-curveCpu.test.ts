@@ -1,7 +1,8 @@
 // The curve fit's CPU savings (issue 20) change no number they are not meant to: the multipower
 // kernel's values-with-Jacobian pass gives the fits bit for bit what separate passes give, and
-// refining one least-squares solution instead of two is the first half of refining two, and
-// screening the least-squares starts carries the kept ones on exactly where they stopped.
+// refining one least-squares solution instead of two is the first half of refining two,
+// screening the least-squares starts carries the kept ones on exactly where they stopped, and a
+// Jacobian asked after the values (trials evaluated without it) is the one a full pass gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMultipowerLaw } from '../../src/core/laws/multipower';
@@ -250,4 +251,106 @@ test("fitLaw: fits of other sizes in between (the solver's buffers handed on) an
   const skipped = fitLaw(law, a, { irlsStarts: 1, skipResidualRmse: true }) as LawFitRaw;
   assert.ok(Number.isNaN(skipped.residualRmse));
   assert.deepEqual({ ...skipped, residualRmse: fresh.residualRmse }, fresh);
+});
+
+test('multipower kernel: a Jacobian asked after the values at the same setting (its pass kept, other settings between) is the law’s own, bit for bit', () => {
+  const xs = curve(0.8 * T, 22).x;
+  const kernel = law.compile!(xs);
+  assert.equal(kernel.jacobianAfterValues, true);
+  const f = new Float64Array(xs.length);
+  const jac = new Float64Array(xs.length * 7);
+  // Values at three settings of (C, β, γ), γ different in each, then the Jacobians in another order.
+  const settings = [
+    [0.9, -0.4, 0.45, 7, -1, 0.6, 0.6],
+    [1.1, -0.3, 0.5, 6, 1, 0.4, 0.7],
+    [0.7, 0.2, 0.3, 8, 3, 0.8, 0.4],
+  ];
+  for (const p of settings) kernel.values(p, f);
+  for (const p of [settings[0], settings[2], settings[1], settings[0]]) {
+    kernel.valuesAndJacobian(p, f, jac);
+    xs.forEach((x, i) => {
+      assert.equal(f[i], law.evaluate(p, x), `point ${i}`);
+      assert.deepEqual(Array.from(jac.subarray(i * 7, (i + 1) * 7)), law.jacobian(p, x), `point ${i}`);
+    });
+  }
+});
+
+test('fitLaw: a kernel giving its Jacobian after values (trials without it) lands on the same fit bit for bit, asking fewer Jacobians', () => {
+  /** The law's kernel with its flags, counting the Jacobians asked. */
+  const flagged = (): { law: LawDefinition; jacobians: () => number } => {
+    let jacobians = 0;
+    const wrapped: LawDefinition = {
+      ...law,
+      compile: (xs) => {
+        const inner = law.compile!(xs);
+        return {
+          jacobianWithValues: inner.jacobianWithValues,
+          jacobianAfterValues: inner.jacobianAfterValues,
+          values: (p, out) => inner.values(p, out),
+          valuesAndJacobian: (p, out, jac) => {
+            jacobians++;
+            inner.valuesAndJacobian(p, out, jac);
+          },
+        };
+      },
+    };
+    return { law: wrapped, jacobians: () => jacobians };
+  };
+  for (const [upTo, seed] of [
+    [T, 23],
+    [0.3 * T, 24],
+  ] as const) {
+    const data = curve(upTo, seed);
+    // Without the flags: every trial with its Jacobian, as before.
+    let eagerJacobians = 0;
+    const eagerLaw: LawDefinition = {
+      ...law,
+      compile: (xs) => {
+        const inner = law.compile!(xs);
+        return {
+          jacobianWithValues: true,
+          values: (p, out) => inner.values(p, out),
+          valuesAndJacobian: (p, out, jac) => {
+            eagerJacobians++;
+            inner.valuesAndJacobian(p, out, jac);
+          },
+        };
+      },
+    };
+    const lazy = flagged();
+    const opts = { irlsStarts: 1, screenLeastSquares: { iterations: 10, keep: 2 } };
+    const a = fitLaw(eagerLaw, data, opts) as LawFitRaw;
+    const b = fitLaw(lazy.law, data, opts) as LawFitRaw;
+    assert.ok(!('error' in a) && !('error' in b));
+    assert.deepEqual(b.params, a.params);
+    assert.equal(b.objective, a.objective);
+    assert.ok(lazy.jacobians() < eagerJacobians, `${lazy.jacobians()} Jacobians lazily vs ${eagerJacobians}`);
+    // A warm start (a bootstrap refit's polish) too.
+    const start = a.params.map((v) => v + 0.01);
+    const warmA = fitLaw(eagerLaw, data, { starts: [start], maxIrlsIterations: 3 }) as LawFitRaw;
+    const warmB = fitLaw(flagged().law, data, { starts: [start], maxIrlsIterations: 3 }) as LawFitRaw;
+    assert.deepEqual(warmB.params, warmA.params);
+  }
+});
+
+test('multipower kernel over two schedules (points of each interleaved): values, and Jacobians after them, are the law’s own, bit for bit', () => {
+  const wsd = buildSchedule({ kind: 'wsd', peakLr: 3e-4, totalSteps: 8_000, warmupSteps: 200, minLr: 3e-5 });
+  const two = createMultipowerLaw([lr, wsd]);
+  // Schedule 0 to step 11,000, schedule 1 to step 7,900, alternating; early points sit before every block.
+  const xs = Array.from({ length: 50 }, (_, i) => (i % 2 ? [Math.round(150 + i * 155), 1] : [Math.round(100 + i * 220), 0]));
+  const kernel = two.compile!(xs);
+  const f = new Float64Array(xs.length);
+  const jac = new Float64Array(xs.length * 7);
+  const settings = [
+    [0.9, -0.4, 0.45, 7, -1, 0.6, 0.6],
+    [1.1, -0.3, 0.5, 6, 1, 0.4, 0.7],
+  ];
+  for (const p of settings) kernel.values(p, f);
+  for (const p of [settings[0], settings[1]]) {
+    kernel.valuesAndJacobian(p, f, jac);
+    xs.forEach((x, i) => {
+      assert.equal(f[i], two.evaluate(p, x), `point ${i}`);
+      assert.deepEqual(Array.from(jac.subarray(i * 7, (i + 1) * 7)), two.jacobian(p, x), `point ${i}`);
+    });
+  }
 });

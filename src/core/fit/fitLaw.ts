@@ -311,7 +311,8 @@ export function huber(r: number, delta: number): number {
 function objective(prep: Prepared, p: readonly number[], jacobianNext = false): number {
   const f = prep.f;
   // The Jacobian goes to a scratch buffer: the kernel keeps it, the solver's next call finds it there.
-  if (jacobianNext && prep.kernel.jacobianWithValues) prep.kernel.valuesAndJacobian(p, f, prep.work.jacTrial);
+  // A kernel whose Jacobian after values costs only its own part gives it when the solver asks (maybe never).
+  if (jacobianNext && prep.kernel.jacobianWithValues && !prep.kernel.jacobianAfterValues) prep.kernel.valuesAndJacobian(p, f, prep.work.jacTrial);
   else prep.kernel.values(p, f);
   prep.fAt = p;
   prep.logFAt = null;
@@ -368,6 +369,8 @@ function weightedProblem(prep: Omit<Prepared, 'problem'>): LsqProblem {
     nResiduals: nData + prep.priorIdx.length,
     lower: prep.lower,
     upper: prep.upper,
+    // Shared rows go through their own kernel (spreadKernel), which does not keep a pass's terms.
+    jacobianAfterValues: !shared && kernel.jacobianAfterValues === true,
     evaluate(p, r, jac) {
       prep.fAt = null;
       prep.logFAt = null;

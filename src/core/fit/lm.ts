@@ -31,6 +31,12 @@ export interface LsqProblem {
   readonly upper: readonly number[];
   /** Write r(p) into `r`; when `jac` is given, also dr/dp row-major (nResiduals × nParams). */
   evaluate(p: readonly number[], r: Float64Array, jac: Float64Array | null): void;
+  /**
+   * The Jacobian asked after r at the same p costs only its own part (CompiledLaw's
+   * `jacobianAfterValues`): trial points are then evaluated without it, and it is asked only at an
+   * accepted step the solver goes on from. The same numbers either way; fewer derivative sums.
+   */
+  readonly jacobianAfterValues?: boolean;
 }
 
 /**
@@ -195,9 +201,16 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
   if (!Number.isFinite(cost)) return done('non-finite', 0);
 
   const pTrial = new Array<number>(n);
+  const lazyJacobian = problem.jacobianAfterValues === true;
+  // An accepted trial evaluated without its Jacobian: asked at the next iteration, if there is one.
+  let jacobianDue = false;
 
   for (let iter = 0; iter < maxIterations; iter++) {
     if (shouldStop(opts)) return done('stopped', iter);
+    if (jacobianDue) {
+      problem.evaluate(p, r, jac);
+      jacobianDue = false;
+    }
 
     normalEquations(jac, r, m, n, jtj, grad);
 
@@ -242,7 +255,7 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
         for (let a = 0; a < n; a++) pTrial[a] = p[a];
         for (let i = 0; i < k; i++) pTrial[free[i]] += step[i];
         for (let a = 0; a < n; a++) pTrial[a] = Math.min(upper[a], Math.max(lower[a], pTrial[a]));
-        problem.evaluate(pTrial, rTrial, jacTrial);
+        problem.evaluate(pTrial, rTrial, lazyJacobian ? null : jacTrial);
         const costTrial = halfSumSquares(rTrial);
         if (Number.isFinite(costTrial) && costTrial < cost) {
           let relStep = 0;
@@ -256,6 +269,7 @@ export function levenbergMarquardt(problem: LsqProblem, start: readonly number[]
           [jac, jacTrial] = [jacTrial, jac];
           lambda = Math.max(lambda * 0.3, 1e-15);
           accepted = true;
+          jacobianDue = lazyJacobian;
           if (relDecrease <= costTol || relStep <= stepTol) return done('converged', iter + 1);
           continue;
         }

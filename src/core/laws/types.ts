@@ -96,6 +96,12 @@ export interface CompiledLaw {
    * for the Jacobian where it asks for values then asks for both at once, saving a pass.
    */
   readonly jacobianWithValues?: boolean;
+  /**
+   * True when the Jacobian asked right after the values at the same parameters costs only its own
+   * part (multipower: the pass's logs and powers are kept per parameter setting): a solver then
+   * asks for values alone at a trial point, and for the Jacobian only where it takes the step.
+   */
+  readonly jacobianAfterValues?: boolean;
 }
 
 /** The compiled form of `law` over `x`: its own when it has one, else one that calls `evaluate`/`jacobian` per point. */
