@@ -77,6 +77,15 @@ export interface BacktestScore {
 }
 
 export const LADDER_FRACTIONS = [0.003, 0.01, 0.03, 0.1, 0.3];
+/**
+ * The aim's budgets: LADDER_FRACTIONS with the geometric middle of each neighbouring pair (rounded to
+ * two digits), so that every step is ~1.8× in compute, evenly in log, instead of 3–3.3×; at 3× steps
+ * two strategies a step apart at most (10% and 30%) read as a tie or a 3× win by construction. The
+ * tables and the interval's calibration stay on LADDER_FRACTIONS (their figures comparable with earlier
+ * runs; the planner's scores at those budgets are the same whatever other budgets run, as each budget
+ * plans from an empty ladder and the fits are seeded).
+ */
+export const AIM_FRACTIONS = [0.003, 0.0055, 0.01, 0.017, 0.03, 0.055, 0.1, 0.17, 0.3];
 export const RANDOM_SEEDS = [1, 2, 3, 4, 5];
 /**
  * Resamples of the planner's refit after each pick (its interval "now"; the scores use the
@@ -332,8 +341,10 @@ interface BacktestOptions {
   plannerOnly?: boolean;
   /** Refit seeds of the planner (default PLANNER_SEEDS). */
   plannerSeeds?: readonly number[];
-  /** Also the planner with its exchange (not in use), as PLANNER_WITH_EXCHANGE (sharing the planner's fits where their picks agree). */
+  /** Also the planner with its exchange (not in use), as PLANNER_WITH_EXCHANGE (sharing the planner's fits where their picks agree), at LADDER_FRACTIONS. */
   withExchange?: boolean;
+  /** Ladder budgets as fractions of the target's compute (default LADDER_FRACTIONS; AIM_FRACTIONS for the aim). */
+  fractions?: readonly number[];
 }
 
 function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestJob[] {
@@ -345,17 +356,24 @@ function jobsOf(grids: readonly BacktestGrid[], opts: BacktestOptions): Backtest
   return jobs;
 }
 
-function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, withExchange = false): BacktestScore[] {
+function runJob(
+  grid: BacktestGrid,
+  job: BacktestJob,
+  resamples: number,
+  withExchange = false,
+  fractions: readonly number[] = LADDER_FRACTIONS,
+): BacktestScore[] {
   const out: BacktestScore[] = [];
   const memo: FitMemo = new Map();
   const push = (s: BacktestScore | undefined) => s && out.push(s);
   const targetFlops = flopsOf(grid.target);
-  for (const fraction of LADDER_FRACTIONS) {
+  for (const fraction of fractions) {
     const budget = fraction * targetFlops;
     if (!grid.pool.some((r) => flopsOf(r) <= budget)) continue;
     if (job.kind === 'planner') {
       push(score(grid, `planner (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo), resamples, memo));
-      if (withExchange)
+      // The exchange (not in use) at the tables' budgets alone: the aim's finer budgets measure the planner in use.
+      if (withExchange && LADDER_FRACTIONS.includes(fraction))
         push(score(grid, `${PLANNER_WITH_EXCHANGE} (seed ${job.seed})`, fraction, plannerPicks(grid, budget, job.seed, memo, true), resamples, memo));
       continue;
     }
@@ -382,7 +400,7 @@ function runJob(grid: BacktestGrid, job: BacktestJob, resamples: number, withExc
 export function runLadderBacktest(grids: readonly BacktestGrid[], opts: BacktestOptions): BacktestScore[] {
   const out: BacktestScore[] = [];
   for (const job of jobsOf(grids, opts)) {
-    out.push(...runJob(grids[job.grid], job, opts.resamples, opts.withExchange));
+    out.push(...runJob(grids[job.grid], job, opts.resamples, opts.withExchange, opts.fractions));
     opts.log?.(`ladder backtest: ${grids[job.grid].name} ${job.kind === 'planner' ? `planner seed ${job.seed}` : 'baselines'} done`);
   }
   return out;
@@ -390,7 +408,7 @@ export function runLadderBacktest(grids: readonly BacktestGrid[], opts: Backtest
 
 /** What a backtest worker is given: the grids its jobs index (the caller's list, as given). */
 interface WorkerInput {
-  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number; withExchange?: boolean };
+  ladderBacktest: { grids: readonly BacktestGrid[]; resamples: number; withExchange?: boolean; fractions?: readonly number[] };
 }
 
 /**
@@ -459,7 +477,7 @@ export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], o
   const jobs = jobsOf(grids, opts);
   const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
   if (threads === 1) return runLadderBacktest(grids, opts);
-  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples, withExchange: opts.withExchange } };
+  const input: WorkerInput = { ladderBacktest: { grids, resamples: opts.resamples, withExchange: opts.withExchange, fractions: opts.fractions } };
   // The scripts run under tsx: a worker registers it before loading this file. Resolved here, from
   // this file, since an eval'd worker's require resolves from the cwd (from /tmp: MODULE_NOT_FOUND).
   const tsx = require.resolve('tsx/cjs', { paths: [__dirname] });
@@ -471,9 +489,9 @@ export async function runLadderBacktestThreads(grids: readonly BacktestGrid[], o
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<WorkerInput> | undefined)?.ladderBacktest) {
-  const { grids, resamples, withExchange } = (workerData as WorkerInput).ladderBacktest;
+  const { grids, resamples, withExchange, fractions } = (workerData as WorkerInput).ladderBacktest;
   const port = parentPort;
-  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples, withExchange)));
+  port.on('message', (job: BacktestJob) => port.postMessage(runJob(grids[job.grid], job, resamples, withExchange, fractions)));
 }
 
 function median(xs: readonly number[]): number {
@@ -495,7 +513,8 @@ const strategyOf = (s: { strategy: string }) => s.strategy.replace(/ \(seed \d+\
 const seededNames = (scores: readonly BacktestScore[], st: string): string[] => [...new Set(scores.filter((s) => strategyOf(s) === st).map((s) => s.strategy))];
 /** A (grid, target) case's key. */
 const caseOf = (s: { grid: string; target: string }) => `${s.grid}|${s.target}`;
-const fractionCell = (f: number) => pct(100 * f, f < 0.01 ? 1 : 0);
+/** A budget as a percentage, to two significant digits (0.3%, 0.55%, 1.7%, 17%). */
+const fractionCell = (f: number) => `${Number((100 * f).toPrecision(2))}%`;
 
 /** Strategy rows (random pooled over seeds) × budget columns: median error, coverage, median width, over the given cases. */
 export function strategyTable(scores: readonly BacktestScore[]): string[] {
@@ -863,6 +882,11 @@ export function withExchangeAsPlanner(scores: readonly BacktestScore[]): Backtes
     .map((s) => (strategyOf(s) === PLANNER_WITH_EXCHANGE ? { ...s, strategy: s.strategy.replace(PLANNER_WITH_EXCHANGE, 'planner') } : s));
 }
 
+/** The scores at the tables' budgets (LADDER_FRACTIONS), without those of the aim's finer budgets between. */
+export function atTableBudgets(scores: readonly BacktestScore[]): BacktestScore[] {
+  return scores.filter((s) => LADDER_FRACTIONS.includes(s.fraction));
+}
+
 /** The error levels of the aim's row (issue 18: "reaches a given target error with less ladder compute than every baseline"). */
 export const AIM_ERROR_LEVELS = [2, 5, 10];
 
@@ -887,6 +911,28 @@ function overTargets(reach: readonly number[]): { median: number; reached: numbe
 const reachCell = (r: { median: number; reached: number; targets: number }) =>
   `${Number.isFinite(r.median) ? fractionCell(r.median) : 'beyond 30%'} (${r.reached} of ${r.targets})`;
 
+/**
+ * Where the planner does not reach a level on half its targets the median says only "beyond": what
+ * the scores do say is how many targets each strategy has brought to the level, and kept there, by
+ * each budget (not a new aim: the counts at every budget, the median left as it is).
+ */
+export function reachCountsMarkdown(sets: readonly AimTargets[], level: number): string[] {
+  const md = [
+    `Error ≤ ${level}%, not reached on half the targets by the planner: the targets each strategy has reached (and stays at) by each budget, of all the set's targets:`,
+    '',
+  ];
+  const budgets = [...new Set(sets.flatMap((t) => t.scores.filter((s) => strategyOf(s) !== PLANNER_WITH_EXCHANGE).map((s) => s.fraction)))].sort(
+    (a, b) => a - b,
+  );
+  md.push(`| targets | strategy | ${budgets.map((f) => `by ${fractionCell(f)}`).join(' | ')} |`, `|${' --- |'.repeat(budgets.length + 2)}`);
+  for (const t of sets) {
+    const reach = reachAtLevel(t.scores, level);
+    STRATEGIES.forEach((st, i) => md.push(`| ${t.label} | ${st} | ${budgets.map((f) => reach[i].filter((r) => r <= f).length).join(' | ')} |`));
+  }
+  md.push('');
+  return md;
+}
+
 /** Whether the planner's median compute is below every baseline's, in words. */
 function aimVerdict(planner: { median: number }, baselines: readonly { name: string; median: number }[]): string {
   if (!Number.isFinite(planner.median)) return 'no: not reached on half its targets';
@@ -904,39 +950,54 @@ function aimVerdict(planner: { median: number }, baselines: readonly { name: str
  */
 export function aimMarkdown(sets: readonly AimTargets[], factor: number): string[] {
   const withExchange = sets.some((t) => t.scores.some((s) => strategyOf(s) === PLANNER_WITH_EXCHANGE));
+  // Budgets between the tables' (AIM_FRACTIONS): the verdict at the tables' budgets alone beside it.
+  const finer = sets.some((t) => t.scores.some((s) => !LADDER_FRACTIONS.includes(s.fraction)));
   const baselines = STRATEGIES.slice(1);
+  const budgetsOf = (scores: readonly BacktestScore[]) => [...new Set(scores.map((s) => s.fraction))].sort((a, b) => a - b);
   const md = [
-    `| targets | error ≤ | planner | ${withExchange ? 'planner with exchange (not in use) | ' : ''}${baselines.join(' | ')} | planner below every baseline? |${withExchange ? ' with exchange? |' : ''}`,
-    `|${' --- |'.repeat(3 + baselines.length + (withExchange ? 3 : 1))}`,
+    `| targets | error ≤ | planner | ${withExchange ? `planner with exchange (not in use${finer ? `, ${LADDER_FRACTIONS.length} budgets` : ''}) | ` : ''}${baselines.join(' | ')} | planner below every baseline? |${finer ? ` at the ${LADDER_FRACTIONS.length} budgets alone |` : ''}${withExchange ? ' with exchange? |' : ''}`,
+    `|${' --- |'.repeat(3 + baselines.length + 1 + (finer ? 1 : 0) + (withExchange ? 2 : 0))}`,
   ];
   for (const t of sets) {
-    const other = withExchangeAsPlanner(t.scores);
+    const coarse = atTableBudgets(t.scores);
+    const other = withExchangeAsPlanner(coarse);
     for (const level of AIM_ERROR_LEVELS) {
       const all = reachAtLevel(t.scores, level).map(overTargets);
-      const alt = withExchange ? overTargets(reachAtLevel(other, level)[0]) : undefined;
+      const allCoarse = reachAtLevel(coarse, level).map(overTargets);
+      const alt = withExchange ? reachAtLevel(other, level).map(overTargets) : undefined;
       const named = baselines.map((name, i) => ({ name, ...all[i + 1] }));
+      const namedOf = (r: readonly ReturnType<typeof overTargets>[]) => baselines.map((name, i) => ({ name, ...r[i + 1] }));
       const cells = [
         reachCell(all[0]),
-        ...(alt ? [reachCell(alt)] : []),
+        ...(alt ? [reachCell(alt[0])] : []),
         ...named.map(reachCell),
         aimVerdict(all[0], named),
-        ...(alt ? [aimVerdict(alt, named)] : []),
+        ...(finer ? [aimVerdict(allCoarse[0], namedOf(allCoarse))] : []),
+        ...(alt ? [aimVerdict(alt[0], namedOf(alt))] : []),
       ];
       md.push(`| ${t.label} | ${level}% | ${cells.join(' | ')} |`);
     }
   }
+  const budgets = budgetsOf(sets.flatMap((t) => t.scores.filter((s) => strategyOf(s) !== PLANNER_WITH_EXCHANGE)));
   md.push(
     '',
-    "Each cell: the ladder compute (fraction of the target's) from which the target's error stays at or under the level at every larger budget tried (random and the planner: the median over their seeds, not reached unless most seeds reach it), the median over the targets with a target not reached within 30% counted as beyond (the larger middle one of an even count), and in brackets the targets reached. The planner is below every baseline when its median is strictly less than each baseline's.",
+    `Each cell: the ladder compute (fraction of the target's) from which the target's error stays at or under the level at every larger budget tried (${budgets.map(fractionCell).join(', ')}; random and the planner: the median over their seeds, not reached unless most seeds reach it), the median over the targets with a target not reached within ${fractionCell(budgets[budgets.length - 1] ?? 0.3)} counted as beyond (the larger middle one of an even count), and in brackets the targets reached. The planner is below every baseline when its median is strictly less than each baseline's.` +
+      (finer
+        ? ` The budgets between the tables' (${LADDER_FRACTIONS.map(fractionCell).join(', ')}, 3–3.3× apart) are their geometric middles, so that a step is ~1.8×; "at the ${LADDER_FRACTIONS.length} budgets alone" is the verdict on the tables' budgets (each budget's ladder is planned from empty with seeded fits: adding budgets changes no score at the others)${withExchange ? ', and the exchange (not in use) is measured there alone' : ''}.`
+        : ''),
     '',
-    `The plan's own 80% interval (±${factor} × the distance floor from the largest run, at least the ladder's own leave-largest-out miss, at most the lens's; the lens's under ${LADDER_INTERVAL_MIN_RUNS} runs) against the errors the planner gets, every case (each refit seed and budget); a calibrated 80% interval is about 3.8× the median error wide:`,
+    ...AIM_ERROR_LEVELS.filter((level) => sets.some((t) => !Number.isFinite(overTargets(reachAtLevel(t.scores, level)[0]).median))).flatMap((level) =>
+      reachCountsMarkdown(sets, level),
+    ),
+    `The plan's own 80% interval (±${factor} × the distance floor from the largest run, at least the ladder's own leave-largest-out miss, at most the lens's; the lens's under ${LADDER_INTERVAL_MIN_RUNS} runs) against the errors the planner gets, every case (each refit seed and budget${finer ? `, at the ${LADDER_FRACTIONS.length} budgets of the tables` : ''}); a calibrated 80% interval is about 3.8× the median error wide:`,
     '',
     "| targets | planner | cases | plan's 80% coverage | lens's 80% coverage | median error | median width | width / median error |",
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const t of sets) {
-    const variants: [string, readonly BacktestScore[]][] = [['in use', t.scores]];
-    if (withExchange) variants.push(['with exchange (not in use)', withExchangeAsPlanner(t.scores)]);
+    const coarse = atTableBudgets(t.scores);
+    const variants: [string, readonly BacktestScore[]][] = [['in use', coarse]];
+    if (withExchange) variants.push(['with exchange (not in use)', withExchangeAsPlanner(coarse)]);
     const cov = (l: readonly BacktestScore[]) => pct((100 * l.filter((s) => s.covered).length) / l.length, 0);
     const row = (label: string, name: string, lens: readonly BacktestScore[]) => {
       const plan = lens.map((s) => narrowedCase(s, factor, 'floor'));
@@ -949,7 +1010,7 @@ export function aimMarkdown(sets: readonly AimTargets[], factor: number): string
       if (lens.length) row(t.label, name, lens);
     }
     // The planner in use per data set (Porian's configurations on one data set together, as the factor's derivation groups them).
-    const inUse = t.scores.filter((s) => strategyOf(s) === 'planner');
+    const inUse = coarse.filter((s) => strategyOf(s) === 'planner');
     for (const set of [...new Set(inUse.map((s) => dataSetOf(s.grid)))])
       row(
         `${t.label}: ${set}`,

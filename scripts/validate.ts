@@ -44,6 +44,8 @@ import {
   ladderBacktestMarkdown,
   ladderCalibrationMarkdown,
   aimMarkdown,
+  atTableBudgets,
+  AIM_FRACTIONS,
   strategyTable,
   withExchangeAsPlanner,
   plannerWins,
@@ -1597,12 +1599,15 @@ function plannerWinsLine(scores: readonly BacktestScore[], oldMeasure: boolean):
  * (as in use, without its whole-ladder exchange) and with it (not in use) on both target sets, and the aim as one row per error level.
  */
 function ladderHeldOutReport(
-  largest: readonly BacktestScore[],
-  heldOut: readonly BacktestScore[],
+  largestAtAimBudgets: readonly BacktestScore[],
+  heldOutAtAimBudgets: readonly BacktestScore[],
   largestGrids: readonly BacktestGrid[],
   heldOutGrids: readonly BacktestGrid[],
 ): string[] {
   const md: string[] = [];
+  // Every table at the tables' budgets; the aim's row at its finer budgets.
+  const largest = atTableBudgets(largestAtAimBudgets);
+  const heldOut = atTableBudgets(heldOutAtAimBudgets);
   const reach = (scores: readonly BacktestScore[], grids: readonly BacktestGrid[], oldMeasure: boolean) => [
     ...computeToReach(scores, grids, 2, oldMeasure),
     ...computeToReach(scores, grids, 5, oldMeasure),
@@ -1643,7 +1648,10 @@ function ladderHeldOutReport(
     'Issue 18: "the planner reaches a given target error with less ladder compute than every baseline, and its predicted interval widths match the errors it gets."',
     '',
     ...aimMarkdown(
-      [{ label: `largest (${targets(largest)})`, scores: largest }, ...(heldOut.length ? [{ label: `held out (${targets(heldOut)})`, scores: heldOut }] : [])],
+      [
+        { label: `largest (${targets(largest)})`, scores: largestAtAimBudgets },
+        ...(heldOut.length ? [{ label: `held out (${targets(heldOut)})`, scores: heldOutAtAimBudgets }] : []),
+      ],
       LADDER_INTERVAL_FACTOR,
     ),
   );
@@ -1730,9 +1738,10 @@ async function main(): Promise<void> {
     // Worker threads: the planner at each refit seed is most of the validation's work.
     // The planner also with its whole-ladder exchange, not in use (its fits shared where the picks agree).
     if (ladderGrids.length) {
-      ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log, withExchange: true });
+      // At the aim's budgets (AIM_FRACTIONS, between the tables' too); every table but the aim's at the tables' (LADDER_FRACTIONS).
+      ladderScores = await runLadderBacktestThreads(ladderGrids, { resamples: LADDER_RESAMPLES, log, withExchange: true, fractions: AIM_FRACTIONS });
       log(`ladder backtest, largest targets: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      heldOutScores = await runLadderBacktestThreads(heldOutGrids, { resamples: LADDER_RESAMPLES, log, withExchange: true });
+      heldOutScores = await runLadderBacktestThreads(heldOutGrids, { resamples: LADDER_RESAMPLES, log, withExchange: true, fractions: AIM_FRACTIONS });
     } else notes.push('ladder backtest: none of gadre-overtraining-104, porian-isoflop, steplaw-lr-bs-grid found; skipped');
     log(`ladder backtest: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -1960,17 +1969,19 @@ async function main(): Promise<void> {
       `Per grid, each of its three largest runs is in turn the hidden target (Gadre: the runs of 1B or more; Porian: the best run of each of the three largest budgets; Step Law: the three runs of the largest N; before, the largest-compute run alone, kept below as the old measure); a strategy picks runs among the grid's smaller runs (Gadre: under 1B; Porian: budgets ≤ 1.6e18; Step Law: N below the largest, each (N, D) at its best lr/batch) within a ladder budget of ${LADDER_FRACTIONS.map((f) => `${100 * f}%`).join(', ')} of the target's compute (6·N·D). The engine's Chinchilla cross-run fit (\`fitCrossRun\`, ${LADDER_RESAMPLES} resamples) on the picked runs predicts the target as the lens would (the family model: the calibrated 80% interval, at least the distance floor from the largest picked run); error = |predicted − observed| / observed, coverage = that interval contains the observed loss, width = its (hi − lo) / predicted. Planner: \`planLadder\` one run at a time among the unpicked grid runs, refitted (200 resamples, as the product's family fit) after each, its "now" that model's interval, once per refit seed (${PLANNER_SEEDS.length} seeds: its picks follow the bootstrap's; its verdicts are the median over them, as random's) (budgeted greedy: the narrowest of the ladders by most narrowing per FLOP, per run, and the most narrowing run first then per FLOP, in its linearised model, the interval at least the distance floor from the largest run, planned ones counted; on equal widths the lowest expected error, the most narrowing run first on a tie; a run must narrow the interval by ≥ 2%, or, once none does, lower the expected error (the fit's part and the distance floor in quadrature) by ≥ 2%, so it may stop under the budget; its whole-ladder exchange is off, as in use, and measured below as a variant). IsoFLOP recipe: the empty-family recipe at that budget mapped to the nearest grid runs. Random: ${RANDOM_SEEDS.length} seeds, runs taken in random order while they fit. Largest-first: the largest runs that fit.`,
       '',
     );
-    md.push(...ladderBacktestMarkdown(ladderScores, ladderGrids));
-    md.push(...ladderCalibrationMarkdown(ladderScores, LADDER_INTERVAL_FACTOR));
+    // The tables (and the interval's calibration) at the tables' budgets; the aim's row below at AIM_FRACTIONS.
+    const tableScores = atTableBudgets(ladderScores);
+    md.push(...ladderBacktestMarkdown(tableScores, ladderGrids));
+    md.push(...ladderCalibrationMarkdown(tableScores, LADDER_INTERVAL_FACTOR));
     md.push("Ladder compute (fraction of the target's) at which the target's error falls to ≤ 2% and ≤ 5% and stays there at every larger budget tried:", '');
-    md.push(...computeToReach(ladderScores, ladderGrids, 2), ...computeToReach(ladderScores, ladderGrids, 5));
+    md.push(...computeToReach(tableScores, ladderGrids, 2), ...computeToReach(tableScores, ladderGrids, 5));
     // A fixed 2% or 5% some grids' targets reach with no strategy: relative to the best any strategy reaches there, every grid answers.
     md.push(
       "Ladder compute at which the target's error falls to within 1.25× the best error any strategy reaches on that target at the largest budget (random, planner: median over seeds) and stays there at every larger budget tried:",
       '',
-      ...computeToReach(ladderScores, ladderGrids, { ofBest: 1.25 }),
+      ...computeToReach(tableScores, ladderGrids, { ofBest: 1.25 }),
     );
-    md.push(...plannerWinsLine(ladderScores, true));
+    md.push(...plannerWinsLine(tableScores, true));
     md.push(...ladderHeldOutReport(ladderScores, heldOutScores, ladderGrids, heldOutGrids));
   }
   if (false) {

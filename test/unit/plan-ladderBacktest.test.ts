@@ -15,6 +15,9 @@ import {
   runLadderBacktestThreads,
   jobsOnWorkers,
   aimMarkdown,
+  atTableBudgets,
+  AIM_FRACTIONS,
+  LADDER_FRACTIONS,
   withExchangeAsPlanner,
   PLANNER_WITH_EXCHANGE,
   type BacktestGrid,
@@ -426,6 +429,13 @@ test('the aim as one row: per level the median compute over targets (not reached
     md,
     /\| set \| 10% \| 1% \(3 of 3\) \| 1% \(3 of 3\) \| beyond 30% \(0 of 3\) \| 1% \(3 of 3\) \| 1% \(3 of 3\) \| no: random 1%, largest-first 1% \|/,
   );
+  // ≤ 2%, beyond on half the planner's targets: how many each strategy has reached by each budget
+  // (the planner t1 from 1%).
+  assert.match(md, /Error ≤ 2%, not reached on half the targets by the planner/);
+  assert.match(md, /\| targets \| strategy \| by 1% \| by 10% \| by 30% \|/);
+  assert.match(md, /\| set \| planner \| 1 \| 1 \| 1 \|/);
+  assert.match(md, /\| set \| largest-first \| 0 \| 0 \| 0 \|/);
+  assert.doesNotMatch(md, /Error ≤ 5%, not reached/);
   // The planner's verdict is yes only below every baseline: drop largest-first's 10% to beyond.
   const beaten = scores.map((x) => (x.strategy === 'largest-first' ? { ...x, errorPct: 9 } : x));
   assert.match(
@@ -442,4 +452,56 @@ test('the aim as one row: per level the median compute over targets (not reached
   assert.match(md, new RegExp(`\\| set \\| with exchange \\(not in use\\) \\| 9 \\| ${Math.round((100 * inside(withErrors)) / 9)}% \\| 100% \\| 9\\.00% \\|`));
   // Per data set, the planner in use: one here.
   assert.match(md, new RegExp(`\\| set: g \\| in use \\| 9 \\| ${Math.round((100 * inside(plannerErrors)) / 9)}% \\|`));
+});
+
+test("the aim's finer budgets: every step ~1.8×, the tables' budgets among them, and their scores the same as without the budgets between", () => {
+  for (const f of LADDER_FRACTIONS) assert.ok(AIM_FRACTIONS.includes(f), `${f} is an aim budget`);
+  for (let i = 1; i < AIM_FRACTIONS.length; i++) {
+    const step = AIM_FRACTIONS[i] / AIM_FRACTIONS[i - 1];
+    assert.ok(step > 1.6 && step < 2, `step ${AIM_FRACTIONS[i - 1]} → ${AIM_FRACTIONS[i]}: ${step}`);
+  }
+  const coarse = runLadderBacktest([grid], { resamples: 0, plannerSeeds: [1] });
+  const fine = runLadderBacktest([grid], { resamples: 0, plannerSeeds: [1], fractions: AIM_FRACTIONS });
+  assert.ok(fine.some((s) => s.fraction === 0.017) && fine.length > coarse.length);
+  assert.deepEqual(atTableBudgets(fine), coarse);
+});
+
+test("the aim at finer budgets: the compute between the tables' budgets, the verdict at the tables' budgets alone beside it, the plan's interval on the tables' cases", () => {
+  const s = (target: string, strategy: string, fraction: number, errorPct: number): BacktestScore => ({
+    grid: 'g',
+    target,
+    largest: target === 't3',
+    strategy,
+    fraction,
+    runs: 4,
+    usedFraction: fraction,
+    predicted: 2,
+    interval: [1.5, 2.5],
+    truth: 2 * (1 + errorPct / 100),
+    errorPct,
+    covered: true,
+    widthPct: 50,
+    computeRatio: 100,
+    fitInterval: [1.5, 2.5],
+    picked: [],
+    heldOutMiss: 0,
+  });
+  const fractions = [0.03, 0.055, 0.1, 0.17, 0.3];
+  const scores: BacktestScore[] = [];
+  const each = (strategy: string, errors: Record<string, number[]>) =>
+    Object.entries(errors).forEach(([t, es]) => es.forEach((e, i) => scores.push(s(t, strategy, fractions[i], e))));
+  // ≤ 5%: the planner from 5.5% on every target; largest-first from 10%: a tie at the tables' budgets
+  // (3%, 10%, 30%: both 10%), the planner below it once 5.5% is tried.
+  // ≤ 2%: the planner on t1 alone, from 17%.
+  each('planner (seed 1)', { t1: [9, 4, 4, 1, 1], t2: [9, 4, 4, 4, 4], t3: [9, 4, 4, 4, 4] });
+  each('largest-first', { t1: [9, 9, 4, 4, 4], t2: [9, 9, 4, 4, 4], t3: [9, 9, 4, 4, 4] });
+  each('random (seed 1)', { t1: [9, 9, 9, 9, 4], t2: [9, 9, 9, 9, 4], t3: [9, 9, 9, 9, 4] });
+  each('IsoFLOP recipe', { t1: [9, 9, 9, 9, 9], t2: [9, 9, 9, 9, 9], t3: [9, 9, 9, 9, 9] });
+  const md = aimMarkdown([{ label: 'set', scores }], 0.43).join('\n');
+  assert.match(md, /\| planner below every baseline\? \| at the 5 budgets alone \|/);
+  assert.match(md, /\| set \| 5% \| 5\.5% \(3 of 3\) \| beyond 30% \(0 of 3\) \| 30% \(3 of 3\) \| 10% \(3 of 3\) \| yes \| no: largest-first 10% \|/);
+  assert.match(md, /every larger budget tried \(3%, 5\.5%, 10%, 17%, 30%;/);
+  assert.match(md, /\| set \| planner \| 0 \| 0 \| 0 \| 1 \| 1 \|/);
+  // The plan's interval: the tables' budgets alone (3 targets × 3 budgets).
+  assert.match(md, /\| set \| in use \| 9 \|/);
 });
