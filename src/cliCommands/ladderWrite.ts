@@ -8,9 +8,16 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown } from '../core/plan/ladderRequest';
 import { ladderWrite } from '../core/plan/ladderConfigs';
-import { ladderOutputsOf, ladderWriteInputOf, trainingArgsPathOf, workspaceFileProblem, type LadderWriteSetup } from '../core/plan/ladderPlacement';
+import {
+  ladderOutputsOf,
+  ladderWriteInputOf,
+  readBeside,
+  trainingArgsPathOf,
+  unreadableBesideRefusal,
+  workspaceFileProblem,
+  type LadderWriteSetup,
+} from '../core/plan/ladderPlacement';
 import type { LadderManifestTarget } from '../core/plan/ladderWriteTypes';
-import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
 
 export interface LadderWriteRequest {
@@ -121,16 +128,9 @@ export function writeLadderFiles(
     const rel = relative(process.cwd(), p);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
   };
-  // A file there that cannot be read (too big, a pipe, a folder, no permission) is not taken for none:
-  // the writer would build a fresh one in its place.
-  const readOptional = (file: string): { text?: string; problem?: string } => {
-    if (!present(file)) return {};
-    const r = readTextFile(file, READ_CAPS.config);
-    return 'error' in r ? { problem: `${shown(file)}: ${r.error}` } : { text: r.text };
-  };
-  const args = req.config && readOptional(trainingArgsPathOf(req.config.file));
-  if (args?.problem !== undefined) return err(`${args.problem}; nothing written (the runs' trainer arguments and family are read from it)`);
-  const workspaceFile = readOptional(join(root, WORKSPACE_FILE_NAME));
+  // A file there that cannot be read (too big, a pipe, a folder, no permission) is not taken for none.
+  const args = req.config && readBeside(trainingArgsPathOf(req.config.file), shown(trainingArgsPathOf(req.config.file)));
+  const workspaceFile = readBeside(join(root, WORKSPACE_FILE_NAME), shown(join(root, WORKSPACE_FILE_NAME)));
   const setup: LadderWriteSetup = {
     root,
     folder,
@@ -144,11 +144,8 @@ export function writeLadderFiles(
   const input = ladderWriteInputOf(setup);
   const written = ladderWrite(input);
   const outputs = ladderOutputsOf(written, root, folder);
-  // Only a format with no family key edits it; then it would be replaced, not edited.
-  if (workspaceFile.problem !== undefined && outputs.some((o) => o.workspaceFile))
-    return err(
-      `${workspaceFile.problem}; nothing written (it would be replaced, not edited): make it a readable file and run again, or add family "${input.family}" with runs "${input.workspaceFile.glob}" to it yourself`,
-    );
+  const refused = unreadableBesideRefusal({ trainingArgs: args, workspaceFile }, outputs, input);
+  if (refused !== undefined) return err(refused);
   const existing = outputs.filter((o) => !o.workspaceFile && existsSync(o.path)).map((o) => shown(o.path));
   if (existing.length && !req.force)
     return err(
