@@ -4,6 +4,7 @@
 // PLAN.json and, for a format with no family key, `.scalinglens.yaml` naming the family. An existing
 // file is never replaced without --force; `.scalinglens.yaml` is edited (its entries and comments kept).
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown } from '../core/plan/ladderRequest';
@@ -51,20 +52,24 @@ function present(p: string): boolean {
 }
 
 /**
- * The folder `.scalinglens.yaml` belongs in: the workspace (`--workspace`) when the ladder's folder is
- * inside it; else, when it is inside the current folder, the nearest folder from the ladder's folder up
- * to the current one that has a `.scalinglens.yaml` or is a project's root (`.git`, `.vscode`: the
- * extension, opened on that folder, reads its `.scalinglens.yaml` only), else the current folder (as
- * VS Code's workspace folder, run from it); else the ladder's folder itself.
+ * The folder `.scalinglens.yaml` belongs in: the one VS Code would be opened on for the ladder, since
+ * the extension reads `.scalinglens.yaml` at a workspace folder's root only (services/runWatcher.ts).
+ * That is `--workspace` when the ladder's folder is inside it; else the nearest folder from the
+ * ladder's folder up that has a `.scalinglens.yaml` or is a project's root (`.git`, `.vscode`), above
+ * the current folder too (run from `proj/sub`, the project is still `proj`), but not the home folder
+ * (its `.vscode` holds VS Code's own extensions, no project) or the file system's root; with no such
+ * folder, the current one when the ladder is inside it (as the plan's labels take it) and it is
+ * neither of those two; else the ladder's folder itself.
  */
 function rootFor(folder: string, workspace: string | undefined): string {
   if (workspace !== undefined && within(resolve(workspace), folder)) return resolve(workspace);
-  const cwd = process.cwd();
-  if (!within(cwd, folder)) return folder;
-  for (let dir = folder; dir !== cwd && within(cwd, dir); dir = dirname(dir)) {
+  const home = resolve(homedir());
+  const notProject = (dir: string) => dir === home || dirname(dir) === dir;
+  for (let dir = folder; !notProject(dir); dir = dirname(dir)) {
     if ([WORKSPACE_FILE_NAME, ...PROJECT_ROOT_MARKS].some((name) => present(join(dir, name)))) return dir;
   }
-  return cwd;
+  const cwd = process.cwd();
+  return within(cwd, folder) && !notProject(cwd) ? cwd : folder;
 }
 
 /** Creates `path`'s folders and writes it (replaced by the tests, to fail part way). */
