@@ -300,7 +300,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       .filter((r) => r.status !== 'planned' && this.links.has(r.id))
       .map((r) => {
         const l = this.links.get(r.id)!;
-        return { id: r.id, folder: path.posix.relative(rel, l.folder) || '.', params: l.params, tokens: l.tokens };
+        return { id: r.id, folder: path.posix.relative(rel, l.folder) || '.', params: l.params, tokens: l.tokens, nLayer: l.nLayer, dModel: l.dModel };
       });
     // The same decisions as `scaling-lens ladder --write` (core/plan/ladderPlacement.ts); an HF config's
     // training_args.json is read beside it. Either there but unreadable (too big, a folder, a pipe) refuses below.
@@ -362,7 +362,8 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       const planned = plan.runs.find((p) => p.id === r.id);
       const params = r.params ?? planned?.params;
       const tokens = r.tokens ?? planned?.tokens;
-      if (params !== undefined && tokens !== undefined) this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params, tokens });
+      if (params !== undefined && tokens !== undefined)
+        this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params, tokens, nLayer: r.nLayer, dModel: r.dModel });
     }
     outcome.instructions = files.instructions;
     if (files.instructions.length) void vscode.window.showInformationMessage(`Scaling Lens: before training the ladder: ${files.instructions.join(' ')}`);
@@ -419,7 +420,10 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     try {
       const previous = active.plan.runs.map((r) => {
         const l = this.links.get(r.id);
-        return l ? { id: r.id, params: l.params, tokens: l.tokens, folder: l.folder } : { id: r.id, params: r.params, tokens: r.tokens };
+        // A written run's shape too: the re-plan shows it as written (ladder.ts LadderPreviousRun.written).
+        return l
+          ? { id: r.id, params: l.params, tokens: l.tokens, folder: l.folder, nLayer: l.nLayer, dModel: l.dModel }
+          : { id: r.id, params: r.params, tokens: r.tokens };
       });
       const request: PlanLadderRequest = { ...active.request, previous };
       const response = await this.worker.request({ kind: 'planLadder', request });
