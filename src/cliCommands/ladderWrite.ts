@@ -4,13 +4,21 @@
 // PLAN.json and, for a format with no family key, `.scalinglens.yaml` naming the family. An existing
 // file is never replaced without --force; `.scalinglens.yaml` is edited (its entries and comments kept).
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown } from '../core/plan/ladderRequest';
 import { ladderWrite } from '../core/plan/ladderConfigs';
-import { ladderOutputsOf, ladderWriteInputOf, trainingArgsPathOf, workspaceFileProblem, type LadderWriteSetup } from '../core/plan/ladderPlacement';
+import {
+  ladderOutputsOf,
+  ladderWriteInputOf,
+  readBeside,
+  trainingArgsPathOf,
+  unreadableBesideRefusal,
+  workspaceFileProblem,
+  type LadderWriteSetup,
+} from '../core/plan/ladderPlacement';
 import type { LadderManifestTarget } from '../core/plan/ladderWriteTypes';
-import { readTextFile, READ_CAPS } from '../core/safeFile';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
 
 export interface LadderWriteRequest {
@@ -44,20 +52,24 @@ function present(p: string): boolean {
 }
 
 /**
- * The folder `.scalinglens.yaml` belongs in: the workspace (`--workspace`) when the ladder's folder is
- * inside it; else, when it is inside the current folder, the nearest folder from the ladder's folder up
- * to the current one that has a `.scalinglens.yaml` or is a project's root (`.git`, `.vscode`: the
- * extension, opened on that folder, reads its `.scalinglens.yaml` only), else the current folder (as
- * VS Code's workspace folder, run from it); else the ladder's folder itself.
+ * The folder `.scalinglens.yaml` belongs in: the one VS Code would be opened on for the ladder, since
+ * the extension reads `.scalinglens.yaml` at a workspace folder's root only (services/runWatcher.ts).
+ * That is `--workspace` when the ladder's folder is inside it; else the nearest folder from the
+ * ladder's folder up that has a `.scalinglens.yaml` or is a project's root (`.git`, `.vscode`), above
+ * the current folder too (run from `proj/sub`, the project is still `proj`), but not the home folder
+ * (its `.vscode` holds VS Code's own extensions, no project) or the file system's root; with no such
+ * folder, the current one when the ladder is inside it (as the plan's labels take it) and it is
+ * neither of those two; else the ladder's folder itself.
  */
 function rootFor(folder: string, workspace: string | undefined): string {
   if (workspace !== undefined && within(resolve(workspace), folder)) return resolve(workspace);
-  const cwd = process.cwd();
-  if (!within(cwd, folder)) return folder;
-  for (let dir = folder; dir !== cwd && within(cwd, dir); dir = dirname(dir)) {
+  const home = resolve(homedir());
+  const notProject = (dir: string) => dir === home || dirname(dir) === dir;
+  for (let dir = folder; !notProject(dir); dir = dirname(dir)) {
     if ([WORKSPACE_FILE_NAME, ...PROJECT_ROOT_MARKS].some((name) => present(join(dir, name)))) return dir;
   }
-  return cwd;
+  const cwd = process.cwd();
+  return within(cwd, folder) && !notProject(cwd) ? cwd : folder;
 }
 
 /** Creates `path`'s folders and writes it (replaced by the tests, to fail part way). */
@@ -121,16 +133,9 @@ export function writeLadderFiles(
     const rel = relative(process.cwd(), p);
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
   };
-  // A file there that cannot be read (too big, a pipe, a folder, no permission) is not taken for none:
-  // the writer would build a fresh one in its place.
-  const readOptional = (file: string): { text?: string; problem?: string } => {
-    if (!present(file)) return {};
-    const r = readTextFile(file, READ_CAPS.config);
-    return 'error' in r ? { problem: `${shown(file)}: ${r.error}` } : { text: r.text };
-  };
-  const args = req.config && readOptional(trainingArgsPathOf(req.config.file));
-  if (args?.problem !== undefined) return err(`${args.problem}; nothing written (the runs' trainer arguments and family are read from it)`);
-  const workspaceFile = readOptional(join(root, WORKSPACE_FILE_NAME));
+  // A file there that cannot be read (too big, a pipe, a folder, no permission) is not taken for none.
+  const args = req.config && readBeside(trainingArgsPathOf(req.config.file), shown(trainingArgsPathOf(req.config.file)));
+  const workspaceFile = readBeside(join(root, WORKSPACE_FILE_NAME), shown(join(root, WORKSPACE_FILE_NAME)));
   const setup: LadderWriteSetup = {
     root,
     folder,
@@ -144,11 +149,8 @@ export function writeLadderFiles(
   const input = ladderWriteInputOf(setup);
   const written = ladderWrite(input);
   const outputs = ladderOutputsOf(written, root, folder);
-  // Only a format with no family key edits it; then it would be replaced, not edited.
-  if (workspaceFile.problem !== undefined && outputs.some((o) => o.workspaceFile))
-    return err(
-      `${workspaceFile.problem}; nothing written (it would be replaced, not edited): make it a readable file and run again, or add family "${input.family}" with runs "${input.workspaceFile.glob}" to it yourself`,
-    );
+  const refused = unreadableBesideRefusal({ trainingArgs: args, workspaceFile }, outputs, input);
+  if (refused !== undefined) return err(refused);
   const existing = outputs.filter((o) => !o.workspaceFile && existsSync(o.path)).map((o) => shown(o.path));
   if (existing.length && !req.force)
     return err(

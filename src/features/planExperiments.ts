@@ -17,8 +17,11 @@ import {
   ladderFolderRel,
   ladderOutputsOf,
   ladderWriteInputOf,
+  readBeside,
   trainingArgsPathOf,
+  unreadableBesideRefusal,
   workspaceFileProblem,
+  type BesideRead,
 } from '../core/plan/ladderPlacement';
 import { validateBudget } from '../core/plan/budgetRequest';
 import type { WorkerClient } from '../services/workerClient';
@@ -209,7 +212,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         seqLen: config.seqLen,
         vocab: config.vocab,
         // The worker counts each planned run's N as its written config will read (its trainer arguments too).
-        config: { file: config.file, text: config.text, trainingArgs: await this.readText(trainingArgsPathOf(config.file)) },
+        config: { file: config.file, text: config.text, trainingArgs: this.readBeside(trainingArgsPathOf(config.file)).text },
       };
     } else {
       const text = await ui.target({ value: '1e21', validate: validateBudget });
@@ -297,17 +300,20 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       .filter((r) => r.status !== 'planned' && this.links.has(r.id))
       .map((r) => {
         const l = this.links.get(r.id)!;
-        return { id: r.id, folder: path.posix.relative(rel, l.folder) || '.', params: l.params, tokens: l.tokens };
+        return { id: r.id, folder: path.posix.relative(rel, l.folder) || '.', params: l.params, tokens: l.tokens, nLayer: l.nLayer, dModel: l.dModel };
       });
-    // The same decisions as `scaling-lens ladder --write` (core/plan/ladderPlacement.ts); an HF config's training_args.json is read beside it.
+    // The same decisions as `scaling-lens ladder --write` (core/plan/ladderPlacement.ts); an HF config's
+    // training_args.json is read beside it. Either there but unreadable (too big, a folder, a pipe) refuses below.
+    const argsRead = config && this.readBeside(trainingArgsPathOf(config.file));
+    const workspaceRead = this.readBeside(path.join(root.uri.fsPath, WORKSPACE_FILE_NAME));
     const input = ladderWriteInputOf({
       root: root.uri.fsPath,
       folder,
-      config: config && { file: config.file, text: config.text, family: config.family, trainingArgs: await this.readText(trainingArgsPathOf(config.file)) },
+      config: config && { file: config.file, text: config.text, family: config.family, trainingArgs: argsRead?.text },
       plan,
       markdown,
       target: t.kind === 'model' ? { kind: 'model', label: t.label ?? '' } : { kind: 'budget', budget: t.budget },
-      workspaceFile: await this.readText(path.join(root.uri.fsPath, WORKSPACE_FILE_NAME)),
+      workspaceFile: workspaceRead.text,
       writtenAt: new Date().toISOString(),
       earlier,
     });
@@ -318,7 +324,14 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     const files = response.written;
     outcome.errors = files.errors;
     // Formats without a family key: `.scalinglens.yaml` names the family for every run under the folder.
-    const writes = ladderOutputsOf(files, root.uri.fsPath, folder).map((w) => ({ uri: vscode.Uri.file(w.path), text: w.text }));
+    const outputs = ladderOutputsOf(files, root.uri.fsPath, folder);
+    const refused = unreadableBesideRefusal({ trainingArgs: argsRead, workspaceFile: workspaceRead }, outputs, input);
+    if (refused !== undefined) {
+      outcome.notWritten = refused;
+      void vscode.window.showErrorMessage(`Scaling Lens: ${refused}`);
+      return;
+    }
+    const writes = outputs.map((w) => ({ uri: vscode.Uri.file(w.path), text: w.text }));
     const wsProblem = workspaceFileProblem(files, family, root.uri.fsPath, folder);
     if (wsProblem !== undefined) outcome.errors.push(wsProblem);
     const exists = await Promise.all(
@@ -349,13 +362,26 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       const planned = plan.runs.find((p) => p.id === r.id);
       const params = r.params ?? planned?.params;
       const tokens = r.tokens ?? planned?.tokens;
-      if (params !== undefined && tokens !== undefined) this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params, tokens });
+      if (params !== undefined && tokens !== undefined)
+        this.links.set(r.id, { id: r.id, folder: path.posix.join(rel, r.folder), params, tokens, nLayer: r.nLayer, dModel: r.dModel });
     }
     outcome.instructions = files.instructions;
     if (files.instructions.length) void vscode.window.showInformationMessage(`Scaling Lens: before training the ladder: ${files.instructions.join(' ')}`);
     if (files.errors.length) void vscode.window.showWarningMessage(`Scaling Lens: ${files.errors.length} run(s) not written: ${files.errors[0]}`);
     const first = firstRunFile(files);
     if (first) await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, ...first.split('/'))), { preview: true });
+  }
+
+  /**
+   * A file the write reads beside the ladder, as the CLI reads it (core/plan/ladderPlacement.ts
+   * readBeside: over the read cap, a folder or a pipe is a problem naming it, a pipe never opened);
+   * when readable, its text as the editor has it (unsaved edits included).
+   */
+  private readBeside(absPath: string): BesideRead {
+    const read = readBeside(absPath, vscode.workspace.asRelativePath(absPath));
+    if (read.text === undefined) return read;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === absPath);
+    return open ? { text: open.getText() } : read;
   }
 
   /** A file's text as the editor has it (unsaved edits included), else from disk. */
@@ -394,7 +420,10 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     try {
       const previous = active.plan.runs.map((r) => {
         const l = this.links.get(r.id);
-        return l ? { id: r.id, params: l.params, tokens: l.tokens, folder: l.folder } : { id: r.id, params: r.params, tokens: r.tokens };
+        // A written run's shape too: the re-plan shows it as written (ladder.ts LadderPreviousRun.written).
+        return l
+          ? { id: r.id, params: l.params, tokens: l.tokens, folder: l.folder, nLayer: l.nLayer, dModel: l.dModel }
+          : { id: r.id, params: r.params, tokens: r.tokens };
       });
       const request: PlanLadderRequest = { ...active.request, previous };
       const response = await this.worker.request({ kind: 'planLadder', request });

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ladderCommand } from '../../src/cliCommands/ladder';
@@ -368,7 +369,7 @@ test('ladder --write: every file is checked before any is written (a path throug
   ]);
 });
 
-test('ladder --write without --workspace: .scalinglens.yaml goes to the nearest folder from the ladder up to the current one that has one or is a project root (.git), else the current folder', () => {
+test('ladder --write without --workspace: .scalinglens.yaml goes to the nearest folder from the ladder up that has one or is a project root (.git), else the current folder', () => {
   const home = tempDir('sl-ladder-write-root-');
   const proj = path.join(home, 'proj');
   fs.mkdirSync(path.join(proj, '.git'), { recursive: true });
@@ -399,4 +400,46 @@ test('ladder --write without --workspace: .scalinglens.yaml goes to the nearest 
     edited.families.map((f) => f.runs),
     [['old/**'], ['ladder/**']],
   );
+});
+
+test('ladder --write without --workspace: the project root above the current folder holds .scalinglens.yaml (the folder VS Code opens); the home folder never does', () => {
+  const top = tempDir('sl-ladder-write-above-');
+  const proj = path.join(top, 'proj');
+  fs.mkdirSync(path.join(proj, '.git'), { recursive: true });
+  fs.mkdirSync(path.join(proj, 'sub'));
+  fs.writeFileSync(path.join(proj, 'sub', 'big.py'), NANO);
+  // `cd proj/sub && scaling-lens ladder big.py --write ladder`: VS Code opened on proj/ reads proj/.scalinglens.yaml only.
+  const r = inFolder(path.join(proj, 'sub'), () => run(['big.py', '--max-runs', '2', '--write', 'ladder']));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!fs.existsSync(path.join(proj, 'sub', '.scalinglens.yaml')), 'not in the current folder');
+  const projFile = parseWorkspaceFile(fs.readFileSync(path.join(proj, '.scalinglens.yaml'), 'utf8'), 'x');
+  assert.deepEqual(
+    projFile.families.map((f) => f.runs),
+    [['sub/ladder/**']],
+  );
+  // Named absolute: it is outside the current folder.
+  assert.ok(r.stdout.includes(`\n  ${path.join(proj, '.scalinglens.yaml')} (the family `), r.stdout);
+
+  // Run from the home folder (its .vscode is VS Code's own data), no project mark on the way: not
+  // ~/.scalinglens.yaml (no workspace opened on the home folder), the ladder's own folder.
+  const home = tempDir('sl-ladder-write-home-');
+  fs.mkdirSync(path.join(home, '.vscode', 'extensions'), { recursive: true });
+  fs.mkdirSync(path.join(home, 'bare'));
+  fs.writeFileSync(path.join(home, 'bare', 'big.py'), NANO);
+  const homeBefore = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    assert.equal(os.homedir(), home);
+    const h = inFolder(home, () => run(['bare/big.py', '--max-runs', '2', '--write', 'bare/ladder']));
+    assert.equal(h.code, 0, h.stderr);
+    assert.ok(!fs.existsSync(path.join(home, '.scalinglens.yaml')), 'not in the home folder');
+    const own = parseWorkspaceFile(fs.readFileSync(path.join(home, 'bare', 'ladder', '.scalinglens.yaml'), 'utf8'), 'x');
+    assert.deepEqual(
+      own.families.map((f) => f.runs),
+      [['**']],
+    );
+  } finally {
+    if (homeBefore === undefined) delete process.env.HOME;
+    else process.env.HOME = homeBefore;
+  }
 });

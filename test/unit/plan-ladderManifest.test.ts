@@ -3,6 +3,7 @@
 // planned run, even when the logged N and D differ from the planned ones. A broken record is a
 // diagnostic with file and line; nothing else is lost.
 import { test } from 'node:test';
+import { formatDiagnostic } from '../../src/core/diagnostics';
 import assert from 'node:assert/strict';
 import { ladderManifestText, parseLadderManifest, withLadderRecord, type LadderManifest } from '../../src/core/plan/ladderManifest';
 import { planLadderRequest, type LadderWorkspaceRun, type PlanLadderRequest } from '../../src/core/plan/ladderRequest';
@@ -130,11 +131,21 @@ test('after a restart: the newest PLAN.json for the target is the earlier plan; 
     parsed.manifest!.runs.map((r) => r.folder),
     planned.map((r) => r.id),
   );
-  // Written N, D are the configs' own counts (read back), not the planned ones.
+  // Written N, D are the configs' own counts (read back), not the planned ones; the shape is the one written.
   assert.deepEqual(
-    parsed.manifest!.runs.map((r) => [r.params, r.tokens]),
-    written.runs.map((r) => [r.params, r.tokens]),
+    parsed.manifest!.runs.map((r) => [r.params, r.tokens, r.nLayer, r.dModel]),
+    written.runs.map((r) => [r.params, r.tokens, r.nLayer, r.dModel]),
   );
+  assert.ok(parsed.manifest!.runs.every((r, i) => r.nLayer === planned[i].shape.nLayer && r.dModel === planned[i].shape.dModel));
+  // A record without the shape (written before it was kept) is read by N alone; a bad shape is said, the run kept.
+  const shapeless = parseLadderManifest(record.text.replace(/,"nLayer":\d+,"dModel":\d+/g, ''), 'PLAN.json');
+  assert.deepEqual(shapeless.problems, []);
+  assert.ok(shapeless.manifest!.runs.every((r) => r.nLayer === undefined && r.dModel === undefined && r.params > 0));
+  const badShape = parseLadderManifest(record.text.replace(/"dModel":\d+/, '"dModel":"wide"'), 'PLAN.json');
+  assert.equal(badShape.problems.length, 1);
+  assert.match(formatDiagnostic(badShape.problems[0]), /^PLAN\.json:7: .*"dModel".*this run's shape is left out \(it is known by its N\)/);
+  assert.equal(badShape.manifest!.runs.length, planned.length);
+  assert.equal(badShape.manifest!.runs[0].nLayer, undefined);
 
   // The next session: the first run finished under its folder with a logged size 40% off the plan (no N, D match
   // would find it), the second trains under its folder with no N, D known yet.

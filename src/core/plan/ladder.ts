@@ -94,6 +94,11 @@ export interface LadderPreviousRun {
   id: string;
   params: number;
   tokens: number;
+  /**
+   * The shape its config was written with and N as that config counts it (PLAN.json, the writer's
+   * read-back): the run is shown at that shape, not at the ladder's own shape rule for its N.
+   */
+  written?: { nLayer: number; dModel: number; params: number };
 }
 
 export interface LadderRequest {
@@ -303,6 +308,8 @@ const MIN_NOISE = 0.005;
 const LN_E_SD = 1;
 /** Runs within this factor in N and in D are the same run (matching for re-planning). */
 const SAME_RUN = 1.15;
+/** A run's N within this of its written config's count is that config's model (its shape shown). */
+const WRITTEN_N_TOLERANCE = 0.005;
 /**
  * Smallest language model a ladder proposes by itself: 6 layers × d_model 384, 30M parameters at a
  * 50k vocabulary (Chinchilla's and Llama 3's ladders start at 40M–44M total; below that the
@@ -755,30 +762,21 @@ function rawRecipe(
   return out;
 }
 
-/** Greedy candidates as shapes, N counted, each at its tokens per parameter (one per shape and ratio). */
-function snappedCandidates(candidates: readonly { params: number; tokens: number }[], snap: (n: number) => Snapped): { params: number; tokens: number }[] {
-  const out: { params: number; tokens: number }[] = [];
-  const seen = new Set<string>();
-  for (const c of candidates) {
-    const ratio = c.tokens / c.params;
-    const n = snap(c.params).params;
-    const key = `${n}:${ratio}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ params: n, tokens: n * ratio });
-  }
-  return out;
-}
-
-/** Greedy candidates: sizes on a log grid × tokens per parameter from 5 to 320 (and the target's). */
-function candidateSpecs(
+/**
+ * Greedy candidates: sizes on a log grid, each snapped to a shape (`sizeOf`: its N as its config
+ * counts it), × tokens per parameter from 5 to 320 (and the target's); one per shape and ratio.
+ * Cost and "past the largest run" are judged on the snapped N, the run that would be written.
+ */
+export function candidateSpecs(
   targetN: number,
   targetD: number,
   remainingFlops: number,
   minParams: number,
   largestFlops: number,
+  sizeOf: (n: number) => number = (n) => n,
 ): { params: number; tokens: number }[] {
   const out: { params: number; tokens: number }[] = [];
+  const seen = new Set<string>();
   const ratios = [5, 10, 20, 40, 80, 160, 320];
   const tr = targetD / targetN;
   if (!ratios.some((r) => Math.abs(Math.log(r / tr)) < 0.2)) ratios.push(tr);
@@ -790,8 +788,11 @@ function candidateSpecs(
   const nLo = Math.min(nHi / 4, Math.max(minParams, targetN / 1e4));
   const steps = 24;
   for (let i = 0; i <= steps; i++) {
-    const n = nLo * (nHi / nLo) ** (i / steps);
+    const n = sizeOf(nLo * (nHi / nLo) ** (i / steps));
     for (const r of ratios) {
+      const key = `${n}:${r}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const d = n * r;
       const flops = approxTrainingFlops(n, d);
       // A run past the largest one stands in for the target (it moves the distance floor): it
@@ -976,8 +977,23 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     return { params: c.total, shape };
   };
 
-  const runOf = (s: Spec, order: number, id: string, status: LadderRunStatus, st: FisherState, cum: { flops: number }): LadderRun => {
-    const shape = shapeByParams.get(s.params) ?? ladderShape(s.params, vocab);
+  // A run written before is shown at its written shape while its N is that shape's (as its config
+  // counts it): then the plan shows what runs; a log of another size ran something else.
+  const writtenShape = (params: number, w: LadderPreviousRun['written']): ShapeSuggestion | undefined => {
+    if (!w || !valid(w.params) || !(Math.abs(params / w.params - 1) <= WRITTEN_N_TOLERANCE)) return undefined;
+    const nonEmbedding = context.shapeParams?.(w.nLayer, w.dModel)?.nonEmbedding ?? 12 * w.nLayer * w.dModel ** 2;
+    return { nLayer: w.nLayer, dModel: w.dModel, vocab, nonEmbeddingParams: nonEmbedding, note: 'as its config was written' };
+  };
+  const runOf = (
+    s: Spec,
+    order: number,
+    id: string,
+    status: LadderRunStatus,
+    st: FisherState,
+    cum: { flops: number },
+    written?: LadderPreviousRun['written'],
+  ): LadderRun => {
+    const shape = writtenShape(s.params, written) ?? shapeByParams.get(s.params) ?? ladderShape(s.params, vocab);
     const hp = publishedHparams(Math.max(1, shape.nonEmbeddingParams), s.tokens, shape, seqLen);
     const flops = approxTrainingFlops(s.params, s.tokens);
     const time = computeTime(flops, profile, { mfu: table.mfu });
@@ -1032,6 +1048,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
       status,
       infoState,
       cum,
+      p.written,
     );
     r.matchedRunId = hit.runId;
     out.push(r);
@@ -1063,7 +1080,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
     // A run already in the family or the plan is not proposed again (a repeat is a seed, not a rung).
     const have = runs.map((r) => ({ params: r.params, tokens: r.tokens }));
     const candidatesFor = (left: number, taken: readonly Spec[]) =>
-      (request.candidates ?? snappedCandidates(candidateSpecs(targetN, targetD, left, minParams, state.maxFlops), snap)).filter(
+      (request.candidates ?? candidateSpecs(targetN, targetD, left, minParams, state.maxFlops, (n) => snap(n).params)).filter(
         (c) =>
           valid(c.params) &&
           valid(c.tokens) &&
@@ -1258,11 +1275,13 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
   const errorAfter = new Map<string, number>();
   for (const { spec, state: st } of planned) {
     order++;
-    cum.flops += approxTrainingFlops(spec.params, spec.tokens);
     const keep = freePrev.find((p) => !usedIds.has(p.id) && sameRun(p, spec));
+    // A kept run is the one written (its N and D), its cost counted so too.
+    const shown = keep ? { ...spec, params: keep.params, tokens: keep.tokens } : spec;
+    cum.flops += approxTrainingFlops(shown.params, shown.tokens);
     const id = keep?.id ?? uniqueId(`ladder-${String(order).padStart(2, '0')}-${fmt(approxTrainingFlops(spec.params, spec.tokens))}`, usedIds);
     usedIds.add(id);
-    out.push(runOf(keep ? { ...spec, params: keep.params, tokens: keep.tokens } : spec, order, id, 'planned', st, cum));
+    out.push(runOf(shown, order, id, 'planned', st, cum, keep?.written));
     errorAfter.set(id, expectedError(st));
   }
   const lastState = planned.length ? planned[planned.length - 1].state : infoState;
@@ -1277,6 +1296,7 @@ export function planLadder(request: LadderRequest, context: LadderContext = {}):
         'not-needed',
         lastState,
         { flops: cum.flops },
+        p.written,
       ),
     );
     usedIds.add(p.id);

@@ -72,7 +72,15 @@ export function ladderFiles(
       continue;
     }
     for (const f of v.files) out.files.push({ relPath: `${run.id}/${f.name}`, text: f.text });
-    out.runs.push({ id: run.id, folder: run.id, params: v.readBack?.params, tokens: v.readBack?.tokens, notes: v.notes });
+    out.runs.push({
+      id: run.id,
+      folder: run.id,
+      params: v.readBack?.params,
+      tokens: v.readBack?.tokens,
+      nLayer: v.readBack?.nLayer ?? run.shape.nLayer,
+      dModel: v.readBack?.dModel ?? run.shape.dModel,
+      notes: v.notes,
+    });
     if (v.flavor) flavors.push(v.flavor);
     if (family !== undefined && !v.familyInFile) out.familyNeedsWorkspaceFile = true;
   }
@@ -104,10 +112,28 @@ export function ladderFiles(
     for (const run of plan.runs) {
       const now = written.get(run.id);
       const before = earlier.get(run.id);
+      // The shape too: a later session shows the run as written (ladder.ts LadderPreviousRun.written).
       if (now)
-        runs.push({ id: run.id, folder: now.folder, order: run.order, status: run.status, params: now.params ?? run.params, tokens: now.tokens ?? run.tokens });
+        runs.push({
+          id: run.id,
+          folder: now.folder,
+          order: run.order,
+          status: run.status,
+          params: now.params ?? run.params,
+          tokens: now.tokens ?? run.tokens,
+          nLayer: now.nLayer,
+          dModel: now.dModel,
+        });
       else if (before && run.status !== 'planned')
-        runs.push({ id: run.id, folder: before.folder, order: run.order, status: run.status, params: before.params, tokens: before.tokens });
+        runs.push({
+          id: run.id,
+          folder: before.folder,
+          order: run.order,
+          status: run.status,
+          params: before.params,
+          tokens: before.tokens,
+          ...(before.nLayer !== undefined && before.dModel !== undefined ? { nLayer: before.nLayer, dModel: before.dModel } : {}),
+        });
     }
     out.files.push({ relPath: LADDER_MANIFEST_NAME, text: ladderManifestText({ target: record.target, family, writtenAt: record.writtenAt, runs }) });
   }

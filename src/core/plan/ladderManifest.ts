@@ -30,6 +30,9 @@ export interface LadderManifestRun {
   /** N and D as the written config counts them (the planned values when it could not be read back). */
   params: number;
   tokens: number;
+  /** The shape the config was written with (absent in records written before it was kept). */
+  nLayer?: number;
+  dModel?: number;
 }
 
 export interface LadderManifest {
@@ -161,6 +164,12 @@ function manifestRun(item: Node, text: string, file: string, problem: (node: Nod
   if (tokens.ok !== true) return bad(tokens.ok === false ? tokens.diagnostic.message : '"tokens" is missing');
   const order = r.number('order', { integer: true, min: 1 });
   const status = r.string('status');
+  // Optional (older records have none): a bad one is said, and the run is known by its N alone.
+  const nLayer = r.number('nLayer', { integer: true, min: 1 });
+  const dModel = r.number('dModel', { integer: true, min: 1 });
+  const shapeBad = [nLayer, dModel].find((v) => v.ok === false);
+  if (shapeBad?.ok === false) problem(item, `${shapeBad.diagnostic.message}: this run's shape is left out (it is known by its N)`);
+  const shape = nLayer.ok === true && dModel.ok === true ? { nLayer: nLayer.value, dModel: dModel.value } : {};
   return {
     id: id.value,
     folder: folderText,
@@ -168,6 +177,7 @@ function manifestRun(item: Node, text: string, file: string, problem: (node: Nod
     status: status.ok === true && (STATUSES as readonly string[]).includes(status.value) ? (status.value as LadderRunStatus) : 'planned',
     params: params.value,
     tokens: tokens.value,
+    ...shape,
   };
 }
 
@@ -212,7 +222,13 @@ export function withLadderRecord(request: PlanLadderRequest): { request: PlanLad
     request: {
       ...rest,
       family: rest.family ?? manifest.family,
-      previous: manifest.runs.map((r) => ({ id: r.id, params: r.params, tokens: r.tokens, folder: joinPath(dir, r.folder) })),
+      previous: manifest.runs.map((r) => ({
+        id: r.id,
+        params: r.params,
+        tokens: r.tokens,
+        folder: joinPath(dir, r.folder),
+        ...(r.nLayer !== undefined && r.dModel !== undefined ? { nLayer: r.nLayer, dModel: r.dModel } : {}),
+      })),
     },
     problems,
   };

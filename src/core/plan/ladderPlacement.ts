@@ -1,10 +1,13 @@
 // Where a written ladder goes and what lands on disk: the decisions of "Write Configs…"
 // (features/planExperiments.ts) and of `scaling-lens ladder --write` (cliCommands/ladder.ts) in one
 // place, so that both write the same files for the same plan. Plain paths and text: the callers
-// check for existing files and write (VS Code's workspace edit, or the file system).
+// check for existing files and write (VS Code's workspace edit, or the file system). The files the
+// write reads beside it (`.scalinglens.yaml`, `training_args.json`) are read here, for both.
+import { lstatSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { LadderPlan } from './ladder';
 import type { LadderManifestTarget, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
+import { readTextFile, READ_CAPS } from '../safeFile';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
 
 /** Read beside a config: an HF config's trainer arguments (the writer edits both). */
@@ -26,6 +29,44 @@ export function defaultLadderFolder(configFile: string | undefined, root: string
 /** Where a config's `training_args.json` would be (read when it exists). */
 export function trainingArgsPathOf(configFile: string): string {
   return join(dirname(configFile), TRAINING_ARGS_FILE);
+}
+
+/** A file the write reads when it is there: its text, none (absent), or why it cannot be read, `shown` naming it. */
+export interface BesideRead {
+  text?: string;
+  problem?: string;
+}
+
+/**
+ * `.scalinglens.yaml` or `training_args.json` as the write reads it: absent is none, but one that is
+ * there and cannot be read (over the config read cap, a folder, a pipe: never opened, so never waited
+ * on) is a problem, not none, or the write would build a fresh file in its place.
+ */
+export function readBeside(file: string, shown: string = file): BesideRead {
+  try {
+    lstatSync(file);
+  } catch {
+    return {};
+  }
+  const r = readTextFile(file, READ_CAPS.config);
+  return 'error' in r ? { problem: `${shown}: ${r.error}` } : { text: r.text };
+}
+
+/**
+ * Why nothing may be written (both writers refuse, naming the file and why): the target's
+ * `training_args.json` there but unreadable (the runs' trainer arguments and family come from it),
+ * or `.scalinglens.yaml` unreadable when the ladder must edit it (it would be replaced, not edited).
+ */
+export function unreadableBesideRefusal(
+  reads: { trainingArgs?: BesideRead; workspaceFile: BesideRead },
+  outputs: readonly LadderOutput[],
+  input: LadderWriteInput,
+): string | undefined {
+  if (reads.trainingArgs?.problem !== undefined)
+    return `${reads.trainingArgs.problem}; nothing written (the runs' trainer arguments and family are read from it)`;
+  if (reads.workspaceFile.problem !== undefined && outputs.some((o) => o.workspaceFile))
+    return `${reads.workspaceFile.problem}; nothing written (it would be replaced, not edited): make it a readable file and run again, or add family "${input.family}" with runs "${input.workspaceFile.glob}" to it yourself`;
+  return undefined;
 }
 
 /** The ladder's folder relative to `root`, `/`-separated (`configs/ladder`; '' for the root itself). */

@@ -3,7 +3,7 @@
 // of it, and the plan as markdown (each run's config: ladderConfigs.ts).
 // Unit-tested; the VS Code command is src/features/planExperiments.ts.
 import { parseBudget } from './budget';
-import { existingRunsOf, planLadder, type LadderExistingRun, type LadderPlan, type LadderRunStatus, type ShapeParams } from './ladder';
+import { existingRunsOf, planLadder, type LadderExistingRun, type LadderPlan, type LadderPreviousRun, type LadderRunStatus, type ShapeParams } from './ladder';
 import { chooseFamily } from './budgetRequest';
 import { formatHours, formatUsd } from './costFormat';
 import type { HardwareTable } from './hardware';
@@ -47,7 +47,7 @@ export interface PlanLadderRequest {
    * longer needed. A run with a `folder` (workspace-relative, as run ids are) is matched to the run
    * whose logs are under it, or that carries its id as its name.
    */
-  previous?: { id: string; params: number; tokens: number; folder?: string }[];
+  previous?: { id: string; params: number; tokens: number; folder?: string; nLayer?: number; dModel?: number }[];
   /**
    * The workspace's ladder records (`PLAN.json`), read when `previous` is not given: the newest for
    * this target is the earlier plan, written in an earlier session (ladderManifest.ts withLadderRecord).
@@ -74,12 +74,14 @@ export interface LadderWorkspaceRun {
   name?: string;
 }
 
-/** A planned run's link to its logs: its folder (workspace-relative) and N, D as its config was written. */
+/** A planned run's link to its logs: its folder (workspace-relative) and N, D and shape as its config was written. */
 export interface LadderLink {
   id: string;
   folder: string;
   params: number;
   tokens: number;
+  nLayer?: number;
+  dModel?: number;
 }
 
 /** What the scaling view draws of a plan: hollow markers at the planned (N, D), and the target's interval now and after the ladder. */
@@ -189,15 +191,17 @@ function linkRuns(
   previous: PlanLadderRequest['previous'],
   existing: LadderExistingRun[],
   runs: readonly LadderWorkspaceRun[],
-): { previous?: { id: string; params: number; tokens: number }[]; links: LadderLink[] } {
+): { previous?: LadderPreviousRun[]; links: LadderLink[] } {
   if (!previous) return { links: [] };
   const links: LadderLink[] = [];
   const matched = new Set<string>();
-  const out = previous.map((p) => {
-    const plain = { id: p.id, params: p.params, tokens: p.tokens };
+  const out = previous.map((p): LadderPreviousRun => {
+    // The shape it was written with, at N as that config counts it: the plan shows the run so.
+    const shape = p.nLayer !== undefined && p.dModel !== undefined ? { nLayer: p.nLayer, dModel: p.dModel } : undefined;
+    const plain: LadderPreviousRun = { id: p.id, params: p.params, tokens: p.tokens, ...(shape ? { written: { ...shape, params: p.params } } : {}) };
     const folder = p.folder;
     if (folder === undefined || folder === '') return plain;
-    links.push({ id: p.id, folder, params: p.params, tokens: p.tokens });
+    links.push({ id: p.id, folder, params: p.params, tokens: p.tokens, ...shape });
     // Each workspace run is linked to one planned run at most.
     const named = runs.filter((r) => r.name === p.id && !matched.has(r.id));
     const run = runs.find((r) => !matched.has(r.id) && (r.id === folder || r.id.startsWith(`${folder}/`))) ?? (named.length === 1 ? named[0] : undefined);

@@ -16,8 +16,8 @@ export interface LadderFile {
 
 export interface LadderFiles {
   files: LadderFile[];
-  /** Per planned run: its folder and what its config reads back as (the count of the written shape). */
-  runs: { id: string; folder: string; params?: number; tokens?: number; notes: string[] }[];
+  /** Per planned run: its folder, what its config reads back as (the count of the written shape) and the shape written. */
+  runs: { id: string; folder: string; params?: number; tokens?: number; nLayer: number; dModel: number; notes: string[] }[];
   /** Runs whose config could not be written, with why. */
   errors: string[];
   /** Whether `.scalinglens.yaml` must name the family for the runs' logs (formats without a family key). */
@@ -41,7 +41,11 @@ export interface LadderWriteInput {
    * For `PLAN.json` (ladderManifest.ts): the target as the request named it, the time of writing, and
    * the folders (relative to the ladder's folder) of runs written before that are done or training.
    */
-  record: { target: LadderManifestTarget; writtenAt: string; earlier?: { id: string; folder: string; params: number; tokens: number }[] };
+  record: {
+    target: LadderManifestTarget;
+    writtenAt: string;
+    earlier?: { id: string; folder: string; params: number; tokens: number; nLayer?: number; dModel?: number }[];
+  };
 }
 
 export interface LadderWrite extends LadderFiles {

@@ -4,6 +4,7 @@
 // without asking, the planned runs drawn in the dashboard's scaling view, live re-planning
 // when a ladder run's logs appear in the family, and the plan's link to its runs after a restart.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,6 +32,58 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
     assert.ok(commands.includes('scalingLens.planExperiments'));
     const pkg = vscode.extensions.getExtension('scaling-lens.scaling-lens')!.packageJSON as { contributes: { commands: { command: string; title: string }[] } };
     assert.ok(pkg.contributes.commands.some((c) => c.command === 'scalingLens.planExperiments' && c.title === 'Plan Experiments'));
+  });
+
+  test('Write Configs: a .scalinglens.yaml that cannot be read (over the read limit, a folder, a pipe) is named, nothing is written, a pipe never opened', async () => {
+    const lens = await api();
+    // A nanoGPT config has no family key: its ladder must edit .scalinglens.yaml (at the workspace folder).
+    const targetDir = path.join(workspaceRoot(), 'configs', 'nano-target');
+    const target = path.join(targetDir, 'big.py');
+    const wsFile = path.join(workspaceRoot(), '.scalinglens.yaml');
+    const ladderDir = path.join(workspaceRoot(), 'configs', 'nano-ladder');
+    assert.ok(!fs.existsSync(wsFile), 'the example workspace has no .scalinglens.yaml');
+    fs.mkdirSync(targetDir, { recursive: true });
+    fs.writeFileSync(target, 'n_layer = 24\nn_head = 16\nn_embd = 1536\nblock_size = 2048\nbatch_size = 512\nmax_iters = 20000\n');
+    const cases: { name: string; make: () => void; says: RegExp }[] = [
+      // Over the 16 MiB read cap, naming its own family: it would have been edited from a partial read, or replaced.
+      { name: 'big', make: () => fs.writeFileSync(wsFile, `families:\n  mine:\n    runs: ["**"]\n${'#'.repeat(17 * 1024 * 1024)}\n`), says: /read limit/ },
+      { name: 'folder', make: () => fs.mkdirSync(wsFile), says: /a folder, not a regular file/ },
+    ];
+    if (process.platform !== 'win32')
+      // Read with vscode.workspace.fs, the pipe held the command (and its file system request) for ever.
+      cases.push({ name: 'pipe', make: () => execFileSync('mkfifo', [wsFile]), says: /a named pipe, not a regular file/ });
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target));
+      for (const c of cases) {
+        c.make();
+        try {
+          const before = fs.lstatSync(wsFile);
+          const outcome = await lens.planExperiments(target, {
+            target: async () => assert.fail('a config is the target'),
+            ladderBudget: async () => '',
+            action: async () => 'write',
+            folder: async () => path.join('configs', 'nano-ladder'),
+            confirmOverwrite: async () => assert.fail(`${c.name}: nothing exists yet`),
+          });
+          assert.ok(outcome && outcome.plan.planned.runs >= 1, `${c.name}: a ladder is planned`);
+          assert.equal(outcome.action, 'write');
+          assert.match(outcome.notWritten ?? '', /^\.scalinglens\.yaml: .*; nothing written \(it would be replaced, not edited\)/, c.name);
+          assert.match(outcome.notWritten ?? '', c.says, c.name);
+          assert.deepEqual(outcome.written, [], c.name);
+          assert.ok(!fs.existsSync(ladderDir), `${c.name}: no ladder written`);
+          const after = fs.lstatSync(wsFile);
+          assert.deepEqual([after.size, after.mtimeMs, after.mode], [before.size, before.mtimeMs, before.mode], `${c.name}: left as it was`);
+        } finally {
+          fs.rmSync(wsFile, { recursive: true, force: true });
+          fs.rmSync(ladderDir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(targetDir, { recursive: true, force: true });
+      fs.rmSync(wsFile, { recursive: true, force: true });
+      fs.rmSync(ladderDir, { recursive: true, force: true });
+    }
   });
 
   test('lens action on the planned-400m config: plan, written configs, scaling view, no silent overwrite, live re-planning', async () => {
