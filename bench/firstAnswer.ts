@@ -9,8 +9,9 @@
 // forecast (a point forecast, its interval coming) and its forecast with the interval, the config's
 // first estimate (provisional or not: LossEstimate.provisional) and its estimate from the family's
 // full law (asked again whenever Snapshot.estimates moves, as the lens does; or the provisional law
-// standing in for it when it ran out of its fit budget: estimateCutShort), and the snapshot with
-// every fit landed; the process's
+// standing in for it when it ran out of its fit budget: estimateCutShort), the first snapshot with a
+// family law (the dashboard's scaling view: a first scan's provisional law, then the full law), and
+// the snapshot with every fit landed; the process's
 // CPU (every thread) at the first answer and at the end; the 1-minute load average at the start;
 // the number of snapshots posted.
 // Prints one JSON object. Run by bench/scale.ts in a child process:
@@ -37,6 +38,34 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/**
+ * SCALING_LENS_FIRST_ANSWER_TRACE=1: one line on stderr per snapshot posted, what the dashboard then
+ * shows: runs listed and forecast, the looked-at run's forecast, each family's law (fitted, pending,
+ * provisional) and whether its scaling view draws the law's line.
+ */
+function traceSnapshot(now: number, snapshot: Snapshot, lookedAt: string | undefined): void {
+  const seen = lookedAt ? snapshot.runs.find((r) => r.id === lookedAt) : undefined;
+  const seenText = !seen
+    ? 'not listed'
+    : !seen.curve
+      ? 'no forecast'
+      : `${seen.curve.predictedFinal.value.toFixed(4)}${seen.curve.intervalPending ? ' (interval coming)' : ''}`;
+  const families = snapshot.families.map((f) => {
+    const view = snapshot.scaling.find((v) => v.family === f.family);
+    const law = f.fit ? `${f.fit.lawId} of ${f.runIds.length} runs` : (f.error ?? 'no law');
+    const marks = [
+      f.pending ? 'pending' : '',
+      f.provisional ? `provisional${f.provisional.filesToRead !== undefined ? ` (${f.provisional.filesToRead} files to read)` : ''}` : '',
+      view?.lawLine ? `line ${view.lawLine.loss[0].toFixed(4)}..${view.lawLine.loss[view.lawLine.loss.length - 1].toFixed(4)}` : '',
+      view ? `${view.points.length} points` : '',
+    ];
+    return `${f.family}: ${law} ${marks.filter(Boolean).join(', ')}`;
+  });
+  process.stderr.write(
+    `${now.toFixed(0)} ms snapshot v${snapshot.version} (built in ${snapshot.buildMs.toFixed(0)} ms): ${snapshot.filesToRead !== undefined ? `${snapshot.filesToRead} files to read, ` : ''}${snapshot.runs.length} runs, ${snapshot.runs.filter((r) => r.curve).length} forecast, fitting ${snapshot.fitting}; looked-at ${seenText}; ${families.join('; ')}\n`,
+  );
+}
+
 function main(): void {
   const [folder, threadsArg, lookedAt, configFile] = process.argv.slice(2);
   const root = path.resolve(folder);
@@ -51,8 +80,15 @@ function main(): void {
   let fitter: FitClient | undefined = undefined;
   let allFitted = false;
   let estimated = !configFile;
+  let lastSnapshot: Snapshot | undefined;
+  let lastEstimate: unknown;
   const done = (): void => {
     fitter?.dispose();
+    // SCALING_LENS_FIRST_ANSWER_FINAL=<file>: the last snapshot and the config's last estimate written there, to compare trees
+    // (the snapshot's number, build time and estimates generation left out: they count rounds, not what is shown).
+    const finalFile = process.env.SCALING_LENS_FIRST_ANSWER_FINAL;
+    if (finalFile && lastSnapshot)
+      fs.writeFileSync(finalFile, JSON.stringify({ snapshot: { ...lastSnapshot, version: 0, buildMs: 0, estimates: 0 }, estimate: lastEstimate }, null, 1));
     process.stdout.write(JSON.stringify({ runs: runsSeen, ...facts, ...at }) + '\n');
     process.exit(0);
   };
@@ -67,8 +103,13 @@ function main(): void {
     const askedGeneration = estimatesGeneration;
     void session.estimateConfig(path.resolve(configFile), fs.readFileSync(configFile, 'utf8')).then((estimate) => {
       asking = false;
+      lastEstimate = estimate;
       const now = performance.now() - started;
       const loss = estimate.predictions.loss;
+      if (process.env.SCALING_LENS_FIRST_ANSWER_TRACE === '1')
+        process.stderr.write(
+          `${now.toFixed(0)} ms estimate: ${loss ? `${loss.value.toFixed(4)}${loss.provisional ? ` provisional (${loss.provisional.filesToRead ?? 0} files to read)` : ''} of ${loss.runsUsed.length} runs` : (estimate.predictions.uncalibrated ?? 'none')}${estimate.fitsPending ? ', fits pending' : ''}\n`,
+        );
       if (at.firstEstimateMs === undefined) {
         at.firstEstimateMs = now;
         facts.firstEstimateProvisional = loss?.provisional !== undefined;
@@ -108,6 +149,8 @@ function main(): void {
     }
     // Rounds posted: each rebuilds every run's view (session.ts spaces them while fits land).
     facts.snapshots = Number(facts.snapshots ?? 0) + 1;
+    lastSnapshot = snapshot;
+    if (process.env.SCALING_LENS_FIRST_ANSWER_TRACE === '1') traceSnapshot(now, snapshot, lookedAt);
     at.firstSnapshotMs ??= now;
     if (snapshot.filesToRead === undefined) at.listedMs ??= now;
     runsSeen = snapshot.runs.length;
@@ -118,6 +161,13 @@ function main(): void {
       facts.firstFittedRun = fitted.id;
       facts.firstFittedPointOnly = fitted.curve!.intervalPending === true;
     }
+    // The dashboard's scaling view: its first family law (a first scan's provisional one, FamilyLaw.provisional), then the full law.
+    const law = snapshot.families.find((f) => f.fit);
+    if (law && at.firstLawMs === undefined) {
+      at.firstLawMs = now;
+      facts.firstLawProvisional = law.provisional !== undefined;
+    }
+    if (snapshot.families.some((f) => f.fit && !f.provisional)) at.fullLawMs ??= now;
     const seen = lookedAt ? snapshot.runs.find((r) => r.id === lookedAt && r.curve) : undefined;
     if (seen && at.lookedAtFittedMs === undefined) {
       at.lookedAtFittedMs = now;
@@ -139,7 +189,7 @@ function main(): void {
   fitter = new FitClient({
     scriptPath: script,
     budgetMs: () => FIT_BUDGET_MS,
-    onFitted: () => session.fitLanded(),
+    onFitted: (slot) => session.fitLanded(slot),
     log: () => undefined,
     threads: Number(threadsArg),
   });

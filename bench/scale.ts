@@ -128,6 +128,11 @@ interface FirstAnswer {
   estimateCutShort?: boolean;
   allFittedMs: number;
   cpuMs: number;
+  /** The first snapshot with a family law (the dashboard's scaling view), and whether it was a first scan's provisional one. */
+  firstLawMs?: number;
+  firstLawProvisional?: boolean;
+  /** The first snapshot with a family's full law. */
+  fullLawMs?: number;
 }
 
 /** How long the first-answer measure may run (every fit of 1,000 runs on one thread took 84 s on an idle machine). */
@@ -288,7 +293,7 @@ export async function scaleRows(tmp: string, json: Record<string, number>): Prom
         : `as the extension's worker gets them (${extensionThreads} fitting thread${extensionThreads === 1 ? '' : 's'}, load ${first.load1.toFixed(1)} at its start), from the rescan: ` +
           `files read ${s(first.readMs)}, runs listed ${s(first.firstSnapshotMs)}, first forecast (${first.firstFittedRun}${first.firstFittedPointOnly ? ', a point forecast, interval coming' : ''}) ${s(first.firstFittedMs)} (CPU ${s(first.firstFittedCpuMs)}), ` +
           `the run looked at (${lookedAt}) ${s(first.lookedAtFittedMs)}${first.lookedAtPointOnly ? ' as a point forecast, with its interval' : ', interval'} ${s(first.lookedAtIntervalMs)}, ` +
-          `its config's first estimate ${s(first.firstEstimateMs)}${first.firstEstimateProvisional ? ' (provisional: without the live runs whose forecasts are still coming)' : ''}, from the family's full law ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}${first.estimateCutShort ? ' (provisional: the family law ran out of its fit budget)' : ''}${typeof first.estimateLoss === 'string' ? ` (no loss: ${first.estimateLoss.replace(/^none: /, '')})` : ''}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
+          `its config's first estimate ${s(first.firstEstimateMs)}${first.firstEstimateProvisional ? ' (provisional: without the live runs whose forecasts are still coming)' : ''}, from the family's full law ${s(first.estimateMs)}${first.estimateComplete ? '' : ' (still waiting for fits)'}${first.estimateCutShort ? ' (provisional: the family law ran out of its fit budget)' : ''}${typeof first.estimateLoss === 'string' ? ` (no loss: ${first.estimateLoss.replace(/^none: /, '')})` : ''}, the scaling view's first family law ${s(first.firstLawMs)}${first.firstLawProvisional ? ' (provisional: the runs read so far)' : ''}, its full law ${s(first.fullLawMs)}, every fit landed ${s(first.allFittedMs)} (CPU ${s(first.cpuMs)})`;
     rows.push({
       name: `\`scan\` of ${n.toLocaleString('en-US')} real-size run(s) (${copies}), every curve and the family law fitted`,
       value: `${(pool.wallMs / 1000).toFixed(1)} s wall with ${cores} threads (${(one.wallMs / pool.wallMs).toFixed(2)}× one thread)`,

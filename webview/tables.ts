@@ -190,7 +190,9 @@ export function drawTables(snapshot: Snapshot): void {
   for (const fam of snapshot.families.filter((f) => !state.family || f.family === state.family)) {
     const row = families.insertRow();
     cell(row, fam.guessed ? `${shortFamilyName(fam.family)} (guessed)` : shortFamilyName(fam.family)).title = fam.family;
-    cell(row, fam.fit?.lawId ?? '—');
+    // A provisional law (a first scan's, FamilyLaw.provisional) says so, and why in its tooltip (the scaling view's note).
+    const lawCell = cell(row, fam.fit ? `${fam.fit.lawId}${fam.provisional ? ' (provisional)' : ''}` : '—');
+    if (fam.fit && fam.provisional) lawCell.title = snapshot.scaling.find((v) => v.family === fam.family)?.provisional ?? 'provisional: the full law follows';
     cell(row, `${fam.runIds.length}${fam.fit?.priorsUsed ? ' (with priors)' : ''}`, 'num');
     const parameters = cell(
       row,
@@ -200,9 +202,14 @@ export function drawTables(snapshot: Snapshot): void {
             .join(' · ')
         : (fam.error ?? (fam.pending ? 'fitting…' : '—')),
     );
+    // A provisional law is fitted without resamples: its parameters have no interval.
     if (fam.fit)
       parameters.title = Object.entries(fam.fit.parameters)
-        .map(([k, p]) => `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`)
+        .map(([k, p]) =>
+          fam.provisional
+            ? `${k} = ${p.value.toPrecision(4)} (provisional)`
+            : `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`,
+        )
         .join('\n');
     // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts, in the worker).
     const bend = fam.possibleBreak;

@@ -279,25 +279,33 @@ export function scalingView(
   const maxN = maxOf(sized.map((p) => p.params));
   // The lines depend on the runs only through these three numbers; with the same law and model
   // (the caller's memo is per law and model) they are the lines drawn last time.
-  const key = `${ratio}|${minN}|${maxN}|${linePoints}`;
+  const key = `${ratio}|${minN}|${maxN}|${linePoints}|${family.provisional === undefined}`;
   if (memo?.key === key && memo.lines) return { ...view, ...memo.lines };
   const params = logSpace(minN / 2, maxN * 10, linePoints);
   // The line and its band through the engine's prediction path, so the band is the calibrated
   // interval every other prediction of this law reports (fit/calibration.ts), not raw bootstrap.
   const predict = model ? (n: number, d: number) => model.predict(n, d) : (n: number, d: number) => predictWithFit(law, fit, [n, d]);
-  const lawLine: NonNullable<ScalingView['lawLine']> = { tokensPerParam: ratio, params: [], tokens: [], flops: [], loss: [], lower: [], upper: [] };
+  // A provisional law (fitted without resamples) has no calibrated interval: no band.
+  const banded = family.provisional === undefined;
+  const lower: number[] = [];
+  const upper: number[] = [];
+  const lawLine: NonNullable<ScalingView['lawLine']> = {
+    tokensPerParam: ratio,
+    params: [],
+    tokens: [],
+    flops: [],
+    loss: [],
+    ...(banded ? { lower, upper } : {}),
+  };
   for (const n of params) {
     const d = ratio * n;
-    const {
-      value,
-      interval: [lower, upper],
-    } = predict(n, d);
+    const { value, interval } = predict(n, d);
     lawLine.params.push(n);
     lawLine.tokens.push(d);
     lawLine.flops.push(approxTrainingFlops(n, d));
     lawLine.loss.push(value);
-    lawLine.lower.push(lower);
-    lawLine.upper.push(upper);
+    lower.push(interval[0]);
+    upper.push(interval[1]);
   }
   view.lawLine = lawLine;
   const frontier: NonNullable<ScalingView['frontier']> = { params: [], tokens: [], flops: [], loss: [] };

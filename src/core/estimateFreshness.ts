@@ -32,7 +32,16 @@ export class EstimateFreshness {
 
   /** A snapshot was built: its family laws, and the fits it still waits for. Returns the generation to send with it. */
   snapshotBuilt(families: readonly FamilyLaw[], fitting: number): number {
-    const key = JSON.stringify(families.map((f) => [f.family, f.runIds, f.fit?.parameters, f.error]));
+    // A provisional law (a first scan's, FamilyLaw.provisional) moves the generation as the runs it is of
+    // do mid-read (the lens's answer from the runs read so far follows the dashboard's), but not as it is
+    // refitted to live runs' forecasts landing once every file is read: the full law's landing does then.
+    const key = JSON.stringify(
+      families.map((f) =>
+        f.provisional
+          ? [f.family, 'provisional', f.provisional.filesToRead !== undefined ? f.runIds : undefined]
+          : [f.family, f.runIds, f.fit?.parameters, f.error],
+      ),
+    );
     const lawsChanged = key !== this.lawsKey;
     this.lawsKey = key;
     if (lawsChanged || (this.answeredEarly && fitting === 0)) {

@@ -113,7 +113,14 @@ export interface ScalingPoint {
 export interface ScalingView {
   family: string;
   points: ScalingPoint[];
-  lawLine?: { tokensPerParam: number; params: number[]; tokens: number[]; flops: number[]; loss: number[]; lower: number[]; upper: number[] };
+  /** The law along the runs' tokens per parameter; its 80% band (`lower`, `upper`) only for a family's full law, not a provisional one. */
+  lawLine?: { tokensPerParam: number; params: number[]; tokens: number[]; flops: number[]; loss: number[]; lower?: number[]; upper?: number[] };
+  /**
+   * The family's law drawn is provisional (FamilyLaw.provisional, a first scan's): why, in the sentence
+   * the estimate made from it says (LossEstimate.provisional's note); the law line, frontier and
+   * broken law are drawn marked so, without a band, and the full law replaces them when it lands.
+   */
+  provisional?: string;
   /** Where the family bends (FamilyLaw.possibleBreak): the broken law (fit/familyBrokenLaw.ts, of C = 6·N·D) at the law line's points. */
   brokenLine?: { params: number[]; tokens: number[]; flops: number[]; loss: number[] };
   frontier?: { params: number[]; tokens: number[]; flops: number[]; loss: number[] };
@@ -197,8 +204,10 @@ export interface FamilyLaw {
   /** The law is being fitted (in the fitting thread): `fit`, when present, is the one made before from other runs. */
   pending?: boolean;
   /**
-   * A first answer (estimates only, never in a snapshot): `fit` was fitted without the live runs
-   * named here, whose forecasts are still being fitted; the family's law follows with them.
+   * A first answer: `fit` was fitted without the live runs named here, whose forecasts are still
+   * being fitted; the family's law follows with them. In a snapshot only while the family has had no
+   * law of its own since the rescan (a first scan: FitFamiliesOptions.firstLaws), never `fullLawTimedOut`;
+   * the scaling view then says so (ScalingView.provisional).
    * `fullLawTimedOut`: the family's law ran out of its fit budget, `fit` (without resamples) stands
    * in for it, and nothing follows until the budget changes; `sameRuns` when it is fitted to the
    * same runs, else it is the provisional law shown before (the finished runs').

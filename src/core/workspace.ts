@@ -150,9 +150,10 @@ export class ScalingWorkspace {
   }
 
   /**
-   * `midRead`: a round while a rescan still reads (engine/session.ts). Family laws are not asked then
+   * `midRead`: a round while a rescan still reads (engine/session.ts). Full family laws are not asked then
    * (FitFamiliesOptions.midRead): fitted with 200 resamples to points the next slice changes, each went
-   * ahead of the looked-at run's fits and of the open config's law of the runs read so far.
+   * ahead of the looked-at run's fits and of the open config's law of the runs read so far; a family
+   * shows the law of its runs read so far instead, marked provisional (FitFamiliesOptions.firstLaws).
    */
   private snapshotNow(deadline: number, midRead?: { filesToRead: number }): Snapshot {
     const started = performance.now();
@@ -160,7 +161,8 @@ export class ScalingWorkspace {
     this.fits.beginRound();
     const runs = this.runs();
     this.askSeenFirst(runs, deadline);
-    const families = this.families.fitFamilies(runs, deadline, midRead ? { midRead } : {});
+    // A family with no law of its own yet (a first scan) shows a provisional one, marked as such (FitFamiliesOptions.firstLaws).
+    const families = this.families.fitFamilies(runs, deadline, { firstLaws: true, ...(midRead ? { midRead } : {}) });
     this.views.observe(runs);
     const views = runs.map((run) => this.viewOf(run, deadline));
     nameRunViews(runs, views);

@@ -25,7 +25,8 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
     if (keys.length === 0) return undefined;
     // The fit behind the prediction (its parameters and validation) is in the latest snapshot.
     const lossFamily = estimate.predictions.loss?.family;
-    const family = lossFamily === undefined ? undefined : this.worker.latest?.families.find((f) => f.family === lossFamily);
+    // A snapshot's provisional law (a first scan's) may be of other runs than the estimate's: its parameters are not shown as the estimate's.
+    const family = lossFamily === undefined ? undefined : this.worker.latest?.families.find((f) => f.family === lossFamily && f.provisional === undefined);
     const markdown = new vscode.MarkdownString(
       hoverMarkdown(
         estimate,

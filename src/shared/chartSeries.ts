@@ -172,6 +172,8 @@ export interface ScalingSeries {
   family: string;
   /** For the law line: the tokens per parameter it is drawn along; for `planned`: the config file. */
   note?: string;
+  /** A line of a provisional family law (ScalingView.provisional: the law, frontier, broken law and path to the planned config): why, in a sentence. */
+  provisional?: string;
   points: ScalingPointOut[];
 }
 
@@ -185,8 +187,16 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
   const yLog = state.yScale === 'logarithmic';
   const views: ScalingView[] = snapshot.scaling.filter((v) => !state.family || v.family === state.family);
   for (const view of views) {
+    // The law's lines say when the law is a provisional one (a first scan's); the runs' points are what they are.
+    const lawKinds: ReadonlySet<ScalingKind> = new Set(['law', 'broken_law', 'planned_law', 'frontier']);
     const add = (kind: ScalingKind, points: ScalingPointOut[], note?: string) =>
-      out.push({ kind, family: view.family, points, ...(note !== undefined ? { note } : {}) });
+      out.push({
+        kind,
+        family: view.family,
+        points,
+        ...(note !== undefined ? { note } : {}),
+        ...(view.provisional !== undefined && lawKinds.has(kind) ? { provisional: view.provisional } : {}),
+      });
     const run = (p: ScalingView['points'][number]): ScalingPointOut => ({
       params: p.params,
       tokens: p.tokens,
@@ -212,8 +222,11 @@ export function scalingSeries(snapshot: Snapshot, state: Pick<DashboardState, 'f
       const along = (ys: number[]) =>
         line.params.map((n, i) => ({ params: n, tokens: line.tokens[i], flops: line.flops[i], loss: ys[i] })).filter((p) => !yLog || p.loss > 0);
       const note = `D/N = ${line.tokensPerParam.toFixed(0)}`;
-      add('law_lower', along(line.lower), note);
-      add('law_upper', along(line.upper), note);
+      // A provisional law (ScalingView.provisional) comes without its band.
+      if (line.lower && line.upper) {
+        add('law_lower', along(line.lower), note);
+        add('law_upper', along(line.upper), note);
+      }
       add('law', along(line.loss), note);
     }
     // Where the family bends, the broken law beside it (sent only then: core/fit/familyBrokenLaw.ts).
@@ -338,10 +351,12 @@ export function curvesCsv(snapshot: Snapshot, state: DashboardState): string {
 export function scalingCsv(snapshot: Snapshot, state: DashboardState, planned?: PlannedPoint, ladder?: LadderOverlay): string {
   const rows: (string | number | undefined)[][] = [];
   for (const s of scalingSeries(snapshot, state, planned)) {
-    const series =
+    const named =
       s.kind === 'law' || s.kind === 'law_lower' || s.kind === 'law_upper' || s.kind === 'planned_law'
         ? `${s.kind.replace('lower', 'lower_80').replace('upper', 'upper_80')} (${s.note})`
         : s.kind;
+    // A provisional law's lines (a first scan's) say so in the file as on the chart.
+    const series = s.provisional !== undefined ? `${named} (provisional)` : named;
     for (const p of s.points)
       rows.push([
         s.family,

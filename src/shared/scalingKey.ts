@@ -9,6 +9,7 @@ export type ScalingMark =
   | 'not_in_fit'
   | 'planned'
   | 'law'
+  | 'law_provisional'
   | 'broken_law'
   | 'planned_law'
   | 'frontier'
@@ -30,6 +31,8 @@ const SENTENCES: Record<Exclude<ScalingMark, 'ladder_training' | 'ladder_not_nee
   not_in_fit: 'Grey ○: a run not in the fit (excluded by .scalinglens.yaml, or it went wrong), at its last logged loss; why in its tooltip.',
   planned: `${PLANNED_MARKER.glyph} with bar: the config open in the editor, its predicted loss [80%].`,
   law: "Dashed: the family law along the runs' tokens per parameter, shaded 80%.",
+  law_provisional:
+    "A law marked (provisional): a first scan's law of the runs read so far, fitted without resamples, so unshaded; the full law replaces it when it lands (why in its tooltip).",
   broken_law: 'Long dashes: where the runs bend, a broken law (one break, on compute C = 6·N·D; Caballero et al. 2022) fitted beside the family law.',
   planned_law: `Dotted: the law along the open config's tokens per parameter, to its ${PLANNED_MARKER.glyph}.`,
   frontier: 'Broad solid: compute-optimal frontier.',
@@ -41,7 +44,7 @@ const SENTENCES: Record<Exclude<ScalingMark, 'ladder_training' | 'ladder_not_nee
 /** The caption for the marks drawn: one sentence per kind, in a fixed order, nothing for what is not drawn. */
 export function scalingKey(drawn: ReadonlySet<ScalingMark>): string {
   const out: string[] = [];
-  for (const mark of ['final', 'predicted', 'held_out', 'not_in_fit', 'planned', 'law', 'broken_law', 'planned_law', 'frontier'] as const)
+  for (const mark of ['final', 'predicted', 'held_out', 'not_in_fit', 'planned', 'law', 'law_provisional', 'broken_law', 'planned_law', 'frontier'] as const)
     if (drawn.has(mark)) out.push(SENTENCES[mark]);
   const ladderRuns = drawn.has('ladder_planned') || drawn.has('ladder_training') || drawn.has('ladder_not_needed');
   if (ladderRuns) {

@@ -23,8 +23,8 @@ export interface FitClientOptions {
   scriptPath: string;
   /** `scalingLens.fit.timeBudgetMs`: the time one fit may take before it answers with its best so far. */
   budgetMs: () => number;
-  /** A fit landed: a new snapshot can show it. */
-  onFitted: () => void;
+  /** A fit landed: a new snapshot can show it. `slot`: the slot of a fit answered ("provisional:<family>"), when one was. */
+  onFitted: (slot?: string) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Fitting threads at most (default `defaultFitThreads()`); started as jobs need them. */
   threads?: number;
@@ -347,8 +347,8 @@ export class FitClient implements Fitter {
   }
 
   /** A fit landed (or was given up): whoever shows fits is told, and whoever waits for a landing woken. */
-  private landed(): void {
-    this.options.onFitted();
+  private landed(slot?: string): void {
+    this.options.onFitted(slot);
     const waiters = [...this.landingWaiters];
     this.landingWaiters.clear();
     for (const wake of waiters) wake();
@@ -399,7 +399,7 @@ export class FitClient implements Fitter {
     this.pump();
     // Also after a cancelled fit: a round that asked for its slot while it ran queued nothing
     // (one fit per slot), and must ask again.
-    this.landed();
+    this.landed(cancelled ? undefined : run.slot);
   }
 
   private onExit(lane: Lane, thread: Worker, code: number): void {

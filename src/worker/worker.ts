@@ -43,7 +43,7 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
 const fitter = new FitClient({
   scriptPath: path.join(__dirname, 'fitThread.js'),
   budgetMs: () => settings.fitTimeBudgetMs,
-  onFitted: () => session.fitLanded(),
+  onFitted: (slot) => session.fitLanded(slot),
   log,
 });
 

@@ -1017,6 +1017,51 @@ async function main() {
       return (await status.innerText()).trim();
     });
 
+    await check("a first scan's provisional family law: the scaling legend, caption and family table say provisional; the full law comes back", async () => {
+      await showView(dashboardFrame, 'scaling');
+      // The page asks the host for the whole snapshot (a delta it cannot apply), catches it, and is sent it back
+      // as a first scan shows it (src/core/engine/familyFits.ts firstLaws): the law provisional, without band.
+      const note = await dashboardFrame.locator('body').evaluate(async () => {
+        const whole = new Promise((resolve) => {
+          const listen = (event) => {
+            if (event.data?.type !== 'snapshot') return;
+            window.removeEventListener('message', listen);
+            resolve(event.data.snapshot);
+          };
+          window.addEventListener('message', listen);
+        });
+        window.postMessage({ type: 'delta', delta: { baseVersion: -1 } }, '*');
+        const snapshot = await whole;
+        const family = snapshot.families.find((f) => f.family === 'example-sweep');
+        const view = snapshot.scaling.find((v) => v.family === 'example-sweep');
+        const text = `Provisional: the family law fitted to the ${family.runIds.length} runs of the family read so far, 9 file(s) of the workspace still to read; no interval until the law of every run lands (it replaces this).`;
+        family.provisional = { pendingRunIds: [], filesToRead: 9 };
+        family.pending = true;
+        view.provisional = text;
+        delete view.lawLine.lower;
+        delete view.lawLine.upper;
+        window.postMessage({ type: 'snapshot', snapshot: { ...snapshot, version: snapshot.version + 1, filesToRead: 9 } }, '*');
+        return text;
+      });
+      await sleep(500);
+      const legend = await legendOf(dashboardFrame, 'scaling');
+      if (!legend.some((l) => l.startsWith('law (provisional) at D/N'))) throw new Error(`legend: ${legend.join('; ')}`);
+      if (!legend.some((l) => l.startsWith('compute-optimal frontier (provisional)'))) throw new Error(`legend: ${legend.join('; ')}`);
+      const caption = await dashboardFrame.locator('#scalingKey').innerText();
+      if (!caption.includes('A law marked (provisional)')) throw new Error(`caption: ${caption}`);
+      const lawCell = dashboardFrame.locator('#families tbody tr', { hasText: 'example-sweep' }).locator('td').nth(1);
+      const cellText = await lawCell.innerText();
+      if (!/\(provisional\)$/.test(cellText)) throw new Error(`family table law cell: ${cellText}`);
+      if ((await lawCell.getAttribute('title')) !== note) throw new Error(`its tooltip: ${await lawCell.getAttribute('title')}`);
+      await page.screenshot({ path: path.join(shots, `dashboard-scaling-provisional-${await themeOf(page)}.png`) });
+      // The host's own snapshot again (asked as before): the full law, unmarked.
+      await dashboardFrame.locator('body').evaluate(() => window.postMessage({ type: 'delta', delta: { baseVersion: -1 } }, '*'));
+      for (let i = 0; i < 50 && (await legendOf(dashboardFrame, 'scaling')).some((l) => l.includes('provisional')); i++) await sleep(200);
+      const after = await legendOf(dashboardFrame, 'scaling');
+      if (after.some((l) => l.includes('provisional')) || !after.some((l) => l.startsWith('law at D/N'))) throw new Error(`legend after: ${after.join('; ')}`);
+      return `legend: ${legend.filter((l) => l.includes('provisional')).join('; ')}; table: ${cellText}`;
+    });
+
     // After the dashboard checks, which retake the walkthrough's dashboard picture.
     await walkthroughChecks(page);
     // Last: the scaling view keeps the ladder drawn from here on.

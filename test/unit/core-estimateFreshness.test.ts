@@ -26,3 +26,16 @@ test('estimate freshness: the generation moves with a family law, a setting, or 
   const g4 = f.generation;
   assert.equal(f.snapshotBuilt([law(['a', 'b'], 1.8)], 0), g4, 'only once');
 });
+
+test("estimate freshness: a first scan's provisional law moves the generation as its runs read so far do, not as it is refitted once every file is read; the full law does", () => {
+  const provisional = (runIds: string[], E: number, filesToRead?: number) =>
+    ({ ...law(runIds, E), provisional: { pendingRunIds: ['live'], ...(filesToRead !== undefined ? { filesToRead } : {}) } }) as FamilyLaw;
+  const f = new EstimateFreshness();
+  const g0 = f.snapshotBuilt([provisional(['a'], 1.7, 9)], 2);
+  const g1 = f.snapshotBuilt([provisional(['a', 'b'], 1.75, 5)], 2);
+  assert.ok(g1 > g0, 'the law of more runs read so far: the lens asks again');
+  const g2 = f.snapshotBuilt([provisional(['a', 'b', 'c'], 1.8)], 2);
+  assert.ok(g2 > g1, 'every file read: the law of the finished runs');
+  assert.equal(f.snapshotBuilt([provisional(['a', 'b', 'c', 'live'], 1.81)], 2), g2, 'refitted with a live run: the full law is waited for');
+  assert.ok(f.snapshotBuilt([law(['a', 'b', 'c', 'live'], 1.81)], 2) > g2, 'the full law landed');
+});

@@ -126,18 +126,20 @@ test('scaling view: the law line and band are the calibrated predictions of the 
   );
   assert.ok(view.lawLine);
   let widened = 0;
+  const { lower, upper } = view.lawLine;
+  assert.ok(lower && upper, "a full law's line has its band");
   for (let i = 0; i < view.lawLine.params.length; i++) {
     const x = [view.lawLine.params[i], view.lawLine.tokens[i]];
     const calibrated = predictWithFit(law, fit, x);
     assert.equal(view.lawLine.loss[i], calibrated.value);
-    assert.deepEqual([view.lawLine.lower[i], view.lawLine.upper[i]], calibrated.interval);
+    assert.deepEqual([lower[i], upper[i]], calibrated.interval);
     const raw = percentileInterval(
       fit.samples.map((s) => law.evaluate(s, x)),
       fit.intervalLevel,
       calibrated.value,
     );
-    assert.ok(view.lawLine.lower[i] <= raw[0] + 1e-12 && view.lawLine.upper[i] >= raw[1] - 1e-12, 'never narrower than the raw bootstrap');
-    if (view.lawLine.upper[i] - view.lawLine.lower[i] > 1.5 * (raw[1] - raw[0])) widened++;
+    assert.ok(lower[i] <= raw[0] + 1e-12 && upper[i] >= raw[1] - 1e-12, 'never narrower than the raw bootstrap');
+    if (upper[i] - lower[i] > 1.5 * (raw[1] - raw[0])) widened++;
   }
   assert.ok(intervalMultiplier('crossRun') > 1.5);
   assert.equal(widened, view.lawLine.params.length, 'every band point widened by the cross-run calibration');

@@ -2,7 +2,17 @@
 // restarts drawn as gaps on the wall-time axis.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { curveSeries, curvesCsv, dashboardCsv, scalingCsv, shownLadder, toPoints, validationCsv, validationGroups } from '../../src/shared/chartSeries';
+import {
+  curveSeries,
+  curvesCsv,
+  dashboardCsv,
+  scalingCsv,
+  scalingSeries,
+  shownLadder,
+  toPoints,
+  validationCsv,
+  validationGroups,
+} from '../../src/shared/chartSeries';
 import {
   parseDashboardState,
   type DashboardState,
@@ -432,4 +442,32 @@ test('curves: a live run forecast from its siblings gets that forecast at its pl
       ['sweep/live', 'forecast_from_siblings_80', 2.95],
     ],
   );
+});
+
+test("scaling: a provisional family law (a first scan's) is drawn and exported without band, its lines marked provisional, the runs' points not", () => {
+  const note =
+    'Provisional: the family law fitted to the 5 runs of the family read so far, 9 file(s) of the workspace still to read; no interval until the law of every run lands (it replaces this).';
+  const s = snapshot([run('sweep/a')], {
+    scaling: [
+      {
+        family: 'f',
+        provisional: note,
+        points: [{ runId: 'sweep/a', name: 'a', params: 1e7, tokens: 2e8, flops: 1.2e16, loss: 3.5, kind: 'final', heldOut: false }],
+        lawLine: { tokensPerParam: 20, params: [1e7, 1e8], tokens: [2e8, 2e9], flops: [1.2e16, 1.2e18], loss: [3.5, 2.8] },
+        frontier: { params: [1e7, 1e8], tokens: [2e8, 2e9], flops: [1.2e16, 1.2e18], loss: [3.49, 2.79] },
+      },
+    ],
+  });
+  const series = scalingSeries(s, base);
+  assert.deepEqual(
+    series.map((x) => x.kind),
+    ['final', 'law', 'frontier'],
+    'no band',
+  );
+  assert.deepEqual(
+    series.map((x) => x.provisional),
+    [undefined, note, note],
+  );
+  const table = rows(scalingCsv(s, base));
+  assert.deepEqual([...new Set(table.slice(1).map((r) => r[1]))], ['final', 'law (D/N = 20) (provisional)', 'frontier (provisional)']);
 });

@@ -46,3 +46,11 @@ test('runs not in the fit have their own sentence, only when drawn, and the ● 
   );
   assert.ok(!key('final', 'predicted').includes('not in the fit'));
 });
+
+test("a provisional law drawn: the caption says what it is and that the full law replaces it, after the law's own sentence", () => {
+  assert.match(
+    key('final', 'law', 'law_provisional'),
+    /shaded 80%\. A law marked \(provisional\): a first scan's law of the runs read so far[^.]*replaces it when it lands/,
+  );
+  assert.doesNotMatch(key('final', 'law'), /provisional/);
+});

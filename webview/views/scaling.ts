@@ -47,6 +47,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
     const s = { ...series, family: shortFamilyName(series.family) };
     const named = (what: string) => (manyFamilies ? `${s.family} · ${what}` : what);
     if (s.kind !== 'law_lower' && s.kind !== 'law_upper') marks.add(s.kind);
+    if (s.kind === 'law' && s.provisional !== undefined) marks.add('law_provisional');
     const hue = (_: unknown, alpha = 1) => familyColour(series.family, alpha);
     const c = 0;
     switch (s.kind) {
@@ -131,9 +132,14 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
         );
         break;
       case 'law':
+        // A provisional law (a first scan's) says so in its legend and every tooltip.
         sets.push({
-          label: named(`law at ${s.note ?? ''}`),
-          data: s.points.map((p) => ({ x: p[x], y: p.loss, text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}` })),
+          label: named(`law${s.provisional !== undefined ? ' (provisional)' : ''} at ${s.note ?? ''}`),
+          data: s.points.map((p) => ({
+            x: p[x],
+            y: p.loss,
+            text: `N ${formatCount(p.params)}, D ${formatCount(p.tokens)}: ${exact(p.loss)}${s.provisional !== undefined ? ` (provisional) ${s.provisional}` : ''}`,
+          })),
           borderColor: hue(c, 0.9),
           borderDash: [7, 5],
           borderWidth: lineWidth(1.5),
@@ -144,11 +150,11 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       case 'broken_law':
         // The broken law the core fitted where the family bends: long dashes, beside the law's short ones.
         sets.push({
-          label: named('broken law (one break)'),
+          label: named(`broken law (one break)${s.provisional !== undefined ? ' (provisional)' : ''}`),
           data: s.points.map((p) => ({
             x: p[x],
             y: p.loss,
-            text: `broken law at C ${formatFlops(p.flops)} FLOPs (N ${formatCount(p.params)}, D ${formatCount(p.tokens)}): ${exact(p.loss)}`,
+            text: `broken law at C ${formatFlops(p.flops)} FLOPs (N ${formatCount(p.params)}, D ${formatCount(p.tokens)}): ${exact(p.loss)}${s.provisional !== undefined ? ' (provisional)' : ''}`,
           })),
           borderColor: hue(c, 0.9),
           borderDash: [14, 6],
@@ -160,7 +166,7 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       case 'planned_law':
         // The law continued to the planned config along its own D/N: dotted, ending at the star.
         sets.push({
-          label: named(`law to planned at ${s.note ?? ''}`),
+          label: named(`law${s.provisional !== undefined ? ' (provisional)' : ''} to planned at ${s.note ?? ''}`),
           data: s.points.map((p) => ({
             x: p[x],
             y: p.loss,
@@ -212,11 +218,11 @@ function draw(snapshot: Snapshot): { points: number; note?: string } {
       }
       case 'frontier':
         sets.push({
-          label: named('compute-optimal frontier'),
+          label: named(`compute-optimal frontier${s.provisional !== undefined ? ' (provisional)' : ''}`),
           data: s.points.map((p) => ({
             x: p[x],
             y: p.loss,
-            text: `optimal at ${formatFlops(p.flops)} FLOPs: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, loss ${exact(p.loss)}`,
+            text: `optimal at ${formatFlops(p.flops)} FLOPs: N ${formatCount(p.params)}, D ${formatCount(p.tokens)}, loss ${exact(p.loss)}${s.provisional !== undefined ? ' (provisional)' : ''}`,
           })),
           // Broad and faint, drawn behind: the law (dashed, on top) often runs along it.
           borderColor: families.length > 1 ? hue(c, 0.35) : familyColour('', 0.3),

@@ -42,6 +42,8 @@ export interface EstimateOptions {
   midRead?: { filesToRead: number };
   /** Told the family law the loss is predicted from (or would be, once fitted). */
   onFamily?: (law: FamilyLaw) => void;
+  /** Told the family the config names (undefined when it names none), when a loss is to be predicted. */
+  onFamilyNamed?: (family: string | undefined) => void;
 }
 
 /** What an estimate is made from: the engine's runs, family laws and fits. */
@@ -142,6 +144,7 @@ function predictLoss(
   opts: EstimateOptions,
 ): LossEstimate | { uncalibrated: string } {
   if (tokens === undefined) return { uncalibrated: UNCALIBRATED.tokensUnknown };
+  opts.onFamilyNamed?.(family);
   const runs = src.runs();
   src.focusFamily?.(family);
   const families = src.fitFamilies(
@@ -157,6 +160,10 @@ function predictLoss(
   } else {
     const fitted = families.filter((f) => f.fit);
     if (fitted.length !== 1) {
+      // The one family whose provisional law is being fitted (FitFamiliesOptions.provisional gives one only
+      // when it is the only candidate): told, so the caller waits for that fit, not for every fit of the round.
+      const coming = families.filter((f) => f.provisional !== undefined && !f.fit && f.error === undefined);
+      if (fitted.length === 0 && coming.length === 1) opts.onFamily?.(coming[0]);
       return { uncalibrated: fitted.length === 0 ? UNCALIBRATED.noRuns : 'the config names no family and the workspace has several' };
     }
     chosen = fitted[0];
@@ -203,14 +210,14 @@ function predictLoss(
     ...(chosen.provisional
       ? {
           provisional: chosen.provisional.fullLawTimedOut
-            ? { pendingRunIds: [], note: cutShortNote(chosen.provisional.fullLawTimedOut.sameRuns, chosen.runIds.length), fullLawTimedOut: true as const }
+            ? { pendingRunIds: [], note: provisionalLawNote(chosen)!, fullLawTimedOut: true as const }
             : chosen.provisional.filesToRead !== undefined
               ? {
                   pendingRunIds: chosen.provisional.pendingRunIds,
-                  note: midReadNote(chosen.runIds.length, chosen.provisional.filesToRead),
+                  note: provisionalLawNote(chosen)!,
                   filesToRead: chosen.provisional.filesToRead,
                 }
-              : { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalNote(chosen.provisional.pendingRunIds) },
+              : { pendingRunIds: chosen.provisional.pendingRunIds, note: provisionalLawNote(chosen)! },
         }
       : {}),
     // The break is said once, in its own field, not again among the fit's warnings (as FamilyLaw.fitWarnings).
@@ -225,6 +232,19 @@ function predictLoss(
         }
       : {}),
   };
+}
+
+/**
+ * What a provisional family law (FamilyLaw.provisional) is the law of, in a sentence beginning
+ * "Provisional:": the note of an estimate made from it (LossEstimate.provisional) and of the scaling
+ * view that draws it (ScalingView.provisional). Undefined for a family's full law.
+ */
+export function provisionalLawNote(law: Pick<FamilyLaw, 'runIds' | 'provisional'>): string | undefined {
+  const provisional = law.provisional;
+  if (!provisional) return undefined;
+  if (provisional.fullLawTimedOut) return cutShortNote(provisional.fullLawTimedOut.sameRuns, law.runIds.length);
+  if (provisional.filesToRead !== undefined) return midReadNote(law.runIds.length, provisional.filesToRead);
+  return provisionalNote(provisional.pendingRunIds);
 }
 
 /** What a provisional loss (LossEstimate.provisional) leaves out, in a sentence. */

@@ -62,6 +62,12 @@ export class FamilyFits {
   private readonly provisionalCache = new Map<string, StandIn>();
   /** Each family's law last shown mid-read (`midReadLaw`), with its points. */
   private readonly midReadShown = new Map<string, { points: CrossRunPoint[]; value: CrossRunFit }>();
+  /**
+   * Each family's provisional law last shown by a snapshot's round (FitFamiliesOptions.firstLaws), until
+   * its full law is shown: while the next one (or the full law) is fitted, the family shows it, pending,
+   * rather than no law (heldFirstLaw).
+   */
+  private readonly firstLawShown = new Map<string, FamilyLaw>();
 
   constructor(
     private readonly options: () => WorkspaceOptions,
@@ -80,6 +86,7 @@ export class FamilyFits {
     this.listedFamilies = new Set();
     this.provisionalCache.clear();
     this.midReadShown.clear();
+    this.firstLawShown.clear();
   }
 
   /** The rescan's files are all read: a family listed before it and not since is gone (its fitter slots are forgotten). */
@@ -309,13 +316,40 @@ export class FamilyFits {
         );
         continue;
       }
-      // Mid-read, no other law is asked for: a family fit (200 resamples) would go ahead of the looked-at
+      // Mid-read, no full law is asked for: a family fit (200 resamples) would go ahead of the looked-at
       // run's curve in the fitting threads, for points that change with the next slice (rounds ask those).
+      // A snapshot's round (`firstLaws`) shows the law of the runs read so far (no resamples, refitted
+      // only as they double), marked provisional, once they span MID_READ_MIN_SIZES sizes.
       if (opts.midRead) {
-        out.push({ ...base, runIds, pending: true });
+        if (opts.firstLaws && modelSizes(points) >= MID_READ_MIN_SIZES)
+          out.push(
+            this.midReadLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline, opts.midRead, 0),
+          );
+        else out.push({ ...base, runIds, pending: true });
         continue;
       }
-      if (family === provisionalFamily) {
+      // A snapshot's round shows a family that has had no law of its own since the rescan (a first scan)
+      // and waits only for live runs' forecasts with the law of the points it has, marked provisional,
+      // as the estimate's first answer is; a family with a law keeps showing it while newer points are fitted.
+      const firstLaw = opts.firstLaws === true && (!cached || 'error' in cached.value) && waitsOnAnchorsOnly(family);
+      // Refitted only once its points have doubled (as midReadLaw): each live run's forecast landing
+      // changes them, and each refit would go ahead of the curves the full law waits for.
+      const firstShown = firstLaw && family !== provisionalFamily ? this.firstLawShown.get(family) : undefined;
+      if (firstShown?.fit && firstShown.points && firstShown.provisional?.filesToRead === undefined) {
+        if (2 * firstShown.points.length > points.length && subsetOf(firstShown.points, points)) {
+          out.push({
+            ...base,
+            runIds: firstShown.runIds,
+            pending: true,
+            provisional: firstShown.provisional,
+            points: firstShown.points,
+            fit: firstShown.fit,
+            ...lawAnchors(firstShown),
+          });
+          continue;
+        }
+      }
+      if (family === provisionalFamily || firstLaw) {
         out.push(this.provisionalLaw(family, base, points, runIds, { pending: anchorsPending, anchored, fromSiblings, scheduleAssumed }, pin, deadline));
         continue;
       }
@@ -363,14 +397,38 @@ export class FamilyFits {
       const standIn = this.cutShortLaw(c.family, c.base, c.points, c.pin, deadline, c.live, c.pending, c.cut);
       if (standIn) out[c.at] = standIn;
     }
+    if (opts.firstLaws) {
+      const runsNow = new Set(runs.map((r) => r.id));
+      for (let i = 0; i < out.length; i++) out[i] = this.heldFirstLaw(out[i], runsNow);
+    }
     // A family no run names any more (its runs deleted, renamed or regrouped) is forgotten, else a long session kept every one.
-    for (const cache of [this.familyCache, this.provisionalCache, this.midReadShown])
+    for (const cache of [this.familyCache, this.provisionalCache, this.midReadShown, this.firstLawShown])
       for (const family of cache.keys()) if (!byFamily.has(family)) cache.delete(family);
     const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
     this.listedFamilies = new Set(byFamily.keys());
     for (const family of byFamily.keys()) this.unlistedSinceClear.delete(family);
     this.fits.forget(gone.flatMap(familySlots));
     return out.sort((a, b) => a.family.localeCompare(b.family));
+  }
+
+  /**
+   * A snapshot round's law of a family (FitFamiliesOptions.firstLaws): a provisional one is remembered; one
+   * without a law yet (being fitted) shows the provisional law shown last, pending, when every run it was
+   * fitted to is still in the workspace; the family's full law, once shown, ends that.
+   */
+  private heldFirstLaw(law: FamilyLaw, runsNow: ReadonlySet<string>): FamilyLaw {
+    if (law.fit && !law.provisional) {
+      this.firstLawShown.delete(law.family);
+      return law;
+    }
+    if (law.fit) {
+      this.firstLawShown.set(law.family, law);
+      return law;
+    }
+    const before = this.firstLawShown.get(law.family);
+    if (!before || law.error !== undefined || !before.runIds.every((id) => runsNow.has(id))) return law;
+    // What is said of the family now (its left-out and excluded runs) with the law shown before.
+    return { ...law, runIds: before.runIds, pending: true, provisional: before.provisional, points: before.points, fit: before.fit, ...lawAnchors(before) };
   }
 
   /**
@@ -441,6 +499,7 @@ export class FamilyFits {
     pin: ReturnType<RunCatalog['familySpec']>['pin'],
     deadline: number,
     midRead: { filesToRead: number },
+    priority = MID_READ_PRIORITY,
   ): FamilyLaw {
     const provisional = { pendingRunIds: [...live.pending], filesToRead: midRead.filesToRead };
     const waiting: FamilyLaw = { ...base, runIds, pending: true, provisional };
@@ -451,7 +510,7 @@ export class FamilyFits {
     // every curve fit, and the lens asks again at each round mid-read (the laws move).
     const shown = this.midReadShown.get(family);
     if (shown && 2 * shown.points.length > points.length && subsetOf(shown.points, points)) return lawOf(shown.points, shown.value);
-    const answer = this.fits.latestFit(`provisional:${family}`, request.key, 'family', request.job, deadline, undefined, MID_READ_PRIORITY);
+    const answer = this.fits.latestFit(`provisional:${family}`, request.key, 'family', request.job, deadline, undefined, priority);
     if (!answer || fitTimedOut(answer.result) || 'error' in answer.result) return waiting;
     let fitted = points;
     if (answer.key !== request.key) {
@@ -529,6 +588,15 @@ function lawRequest(points: CrossRunPoint[], pin: FamilyPin, seed: number, resam
   };
 }
 
+/** A law's anchored live runs, as lawRuns gives them. */
+function lawAnchors(law: FamilyLaw): Pick<FamilyLaw, 'anchoredRunIds' | 'anchoredFromSiblings' | 'anchoredScheduleAssumed'> {
+  return {
+    ...(law.anchoredRunIds ? { anchoredRunIds: law.anchoredRunIds } : {}),
+    ...(law.anchoredFromSiblings ? { anchoredFromSiblings: law.anchoredFromSiblings } : {}),
+    ...(law.anchoredScheduleAssumed ? { anchoredScheduleAssumed: law.anchoredScheduleAssumed } : {}),
+  };
+}
+
 /** The runs of a law shown (those its points name) and, of the live runs anchored now, those it includes. */
 function lawRuns(
   points: readonly CrossRunPoint[],
@@ -582,6 +650,13 @@ export interface FitFamiliesOptions {
    * so far once they span MID_READ_MIN_SIZES model sizes.
    */
   midRead?: { filesToRead: number };
+  /**
+   * A snapshot's round (workspace.ts snapshotNow): a family that has no law of its own yet (a first
+   * scan) shows a provisional one (FamilyLaw.provisional), as the estimate's first answer has it: the
+   * law of its runs read so far while a rescan reads (once they span MID_READ_MIN_SIZES sizes), then
+   * of the points it has while it waits only for live runs' forecasts. The full law replaces it.
+   */
+  firstLaws?: boolean;
 }
 
 /**

@@ -270,14 +270,17 @@ export class EngineSession {
   }
 
   /**
-   * A fit landed: a round soon shows it. Until the rescan's first answer is shown, at once; the last of
+   * A fit landed (of `slot`, when the fitter says): a round soon shows it. Until the rescan's first answer is shown, at once; the last of
    * a burst (no fit left waiting or running) after the usual short delay; those between wait in
    * proportion to the last round's build time, so a burst of landings is shown in a few rounds.
    */
-  fitLanded(): void {
+  fitLanded(slot?: string): void {
     const last = (this.options.fitter.pending ?? 0) === 0;
     // The rescan's first answer is shown at once (it is what the user waits for; nothing to coalesce yet).
     if (!this.answerShown) this.scheduleRecompute(0);
+    // A family's provisional law (a first scan's: familyFits.ts firstLaws; a few per family) after the
+    // usual short delay, not behind a burst's spacing (up to MAX_BURST_DELAY_MS).
+    else if (slot?.startsWith('provisional:')) this.scheduleRecompute();
     else if (last) this.scheduleRecompute();
     else this.scheduleRecompute(Math.min(MAX_BURST_DELAY_MS, Math.max(RECOMPUTE_DELAY_MS, BURST_SPACING_PER_BUILD_MS * this.lastBuildMs)));
   }
@@ -318,7 +321,9 @@ export class EngineSession {
       if (early?.value) return { value: early.value, complete: false };
       // Reading held for the looked-at run's answer, and too few of the family's runs read for a law: one
       // more slice is read (its law then fitted right after that answer, ahead of the run's interval).
-      if (early && !early.asked && this.readHold) {
+      // Not for a config naming no family: no law answers it before every file is read, and reading
+      // on took the CPU the hold keeps for the looked-at run's fit.
+      if (early && !early.asked && early.named && this.readHold) {
         this.readSlice(false, true);
         await new Promise((resolve) => setImmediate(resolve));
         continue;
@@ -366,21 +371,24 @@ export class EngineSession {
   /**
    * A config's estimate from its family's runs read so far (FitFamiliesOptions.midRead), or undefined
    * when it has none yet (too few model sizes read, its law being fitted, or the config names no family:
-   * which family it would be is known only once every file is read); `asked`: that law is being fitted or shown.
+   * which family it would be is known only once every file is read); `asked`: that law is being fitted or shown;
+   * `named`: the config names its family (a loss is to be predicted for it).
    */
-  private midReadEstimate(path: string, text: string): { value: ConfigEstimate | undefined; asked: boolean } {
+  private midReadEstimate(path: string, text: string): { value: ConfigEstimate | undefined; asked: boolean; named: boolean } {
     const filesToRead = this.toRead.length - this.nextToRead;
     let family: FamilyLaw | undefined;
+    let named = false;
     const { value } = this.options.fitter.track(() =>
       this.engine.estimateConfig(path, text, readSibling, Number.POSITIVE_INFINITY, {
         provisional: true,
         midRead: { filesToRead },
         onFamily: (f) => (family = f),
+        onFamilyNamed: (name) => (named = name !== undefined),
       }),
     );
     // A law of the runs read so far is asked (or shown) only once they span enough sizes (familyFits.ts midReadLaw).
     const asked = (family as FamilyLaw | undefined)?.provisional?.filesToRead !== undefined;
-    return { value: value.predictions.loss?.provisional?.filesToRead !== undefined ? value : undefined, asked };
+    return { value: value.predictions.loss?.provisional?.filesToRead !== undefined ? value : undefined, asked, named };
   }
 
   /** A budget's plan on the chosen family's law; throws the planner's error. */

@@ -10,6 +10,7 @@ import type { FamilyLaw, RunView, Snapshot } from '../snapshot';
 import { scalingView, seedGroupKey, seedGroups, validationPoints, type ScalingLinesMemo } from '../dashboardData';
 import { fillEtasFromEarlierRuns } from '../etaSources';
 import { brokenLawLine } from '../fit/familyBrokenLaw';
+import { provisionalLawNote } from './estimates';
 
 /** The over-training law of a family's fit (FamilyFits.overtrainFit), for the family's model. */
 type OvertrainOf = (family: string, fit: CrossRunFit, points: CrossRunPoint[]) => LawCrossRunFit | { error: string } | undefined;
@@ -63,9 +64,11 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
     const fitted = new Map((family.fit ? (family.points ?? []) : []).map((p) => [p.runId, p]));
     const anchored = new Set(family.anchoredRunIds ?? []);
     const notInFit = notInFitReasons(family, views);
+    // A provisional law (a first scan's) gets no over-training law: one more fit, for a law the full one replaces.
+    const provisional = provisionalLawNote(family);
     const memo =
       family.fit && !family.fit.timedOut
-        ? familyModelMemo({ ...family, fit: family.fit }, overtrainOf(family.family, family.fit, family.points ?? []))
+        ? familyModelMemo({ ...family, fit: family.fit }, provisional === undefined ? overtrainOf(family.family, family.fit, family.points ?? []) : undefined)
         : undefined;
     const model = memo?.model;
     // Said in the families table; found here so the webview only renders.
@@ -98,6 +101,7 @@ export function familyScalingViews(families: FamilyLaw[], views: readonly RunVie
     );
     // The broken law beside the family law, along the same line (fit/familyBrokenLaw.ts).
     if (model?.break?.brokenLaw && view.lawLine) view.brokenLine = brokenLawLine(model.break.brokenLaw, view.lawLine);
+    if (provisional !== undefined && family.fit) view.provisional = provisional;
     return view;
   });
 }
@@ -115,6 +119,10 @@ function notInFitReasons(family: FamilyLaw, views: readonly RunView[]): Map<stri
 export function derivedViews(views: readonly RunView[], families: FamilyLaw[]): Pick<Snapshot, 'seedGroups' | 'validations'> {
   return {
     seedGroups: seedGroups(views.map((v) => ({ id: v.id, name: v.name, key: seedGroupKey(v), steps: v.display.steps, loss: v.display.loss }))),
-    validations: validationPoints(views, families),
+    // A provisional law's check is not shown as a validation: the full law's follows.
+    validations: validationPoints(
+      views,
+      families.filter((f) => f.provisional === undefined),
+    ),
   };
 }
