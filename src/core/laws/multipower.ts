@@ -34,7 +34,12 @@ interface Prepared {
 }
 
 const MAX_BLOCKS = 50;
-/** (C, β, γ) settings whose drop sums a compiled law keeps: more than the start grid has. */
+/**
+ * (C, β, γ) settings whose drop sums a compiled law keeps: more than the start grid has. Each keeps
+ * three Float64Arrays of one number per (point, block) pair (x, its log1p, its power) for the
+ * Jacobian asked after values: held while the law is compiled, freed with it; about 13 MB for the
+ * largest pooled sibling fit measured (12 schedules × 70 points, against 5.7 MB with x alone).
+ */
 const DROP_SUM_CACHE = 16;
 
 function prepare(lr: Float64Array): Prepared {
