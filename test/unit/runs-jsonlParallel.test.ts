@@ -603,6 +603,7 @@ test("a read whose caller says this process's other cores are busy starts no par
     assert.equal(asked, 1);
     assert.equal(stats.threads, 0, JSON.stringify(stats));
     assert.equal(stats.gate?.ownBusy, busy, JSON.stringify(stats.gate));
+    assert.equal(stats.gate?.othersRunning, undefined, 'no core left to judge: /proc not read');
     // Threads set by the options: not asked.
     new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 2048, stats, keepWarmMs: 0, ownBusyThreads } }).update(file, dir);
     assert.equal(asked, 1);
