@@ -206,7 +206,7 @@ function splitParts(stats: JsonlSplitStats, t: Timing): string {
   const judged =
     g === undefined
       ? ''
-      : ` (judged at its start: load average ${g.loadAverage.toFixed(1)} on ${g.cores} cores${g.othersRunning !== undefined ? `, ${g.othersRunning} task(s) of other processes running, ${g.ownRunning} of ours left out` : ''})`;
+      : ` (judged at its start: load average ${g.loadAverage.toFixed(1)} on ${g.cores} cores${g.othersRunning !== undefined ? `, ${g.othersRunning} task(s) of other processes running, ${g.ownRunning} of ours left out` : ''}${g.ownBusy > 0 ? `, ${g.ownBusy} busy thread(s) of ours counted` : ''})`;
   if (stats.threads === undefined || stats.threads === 0) return `no parsing thread started${judged || ' (the file below 64 MiB, or threads set to 0)'}`;
   const main = t.mainCpuMs !== undefined ? `; the reading thread's CPU ${(t.mainCpuMs / 1000).toFixed(2)} s of ${(t.cpuMs / 1000).toFixed(2)} s` : '';
   const kept = stats.warmThreads > 0 ? 'kept from the read before' : 'started for this read';

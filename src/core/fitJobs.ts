@@ -172,6 +172,8 @@ export interface Fitter {
   fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, control: FitControl, tag?: string): FitAnswer<K> | undefined;
   /** The slots of a run or family that is gone: their answers are dropped and their waiting fits not run (a fitter that keeps nothing needs none). */
   forget?(slots: readonly string[]): void;
+  /** Fits running now, each in a thread of this process (worker/fitClient.ts; none for a fitter that runs them in the calling thread): a large log's split read counts their cores taken. */
+  readonly running?: number;
 }
 
 /** Fits in the calling thread, at once (the CLI, tests, benchmarks). */

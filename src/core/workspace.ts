@@ -28,7 +28,7 @@ export { LIVE_REFIT_GROWTH } from './engine/curveFits';
 
 export class ScalingWorkspace {
   /** The runs, their files, `.scalinglens.yaml` and families (engine/runCatalog.ts). */
-  private readonly catalog = new RunCatalog();
+  private readonly catalog = new RunCatalog(() => this.options.fitter?.running ?? 0);
   /** Fits through the fitter, with their deadlines and the round's count of fits still running (engine/fitScheduler.ts). */
   private readonly fits = new FitScheduler(() => this.options);
   /** Each run's view in a snapshot: health, ETA, display series (engine/runViews.ts). */

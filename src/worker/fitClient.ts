@@ -193,7 +193,12 @@ export class FitClient implements Fitter {
 
   /** Fits waiting or running. */
   get pending(): number {
-    return this.queue.size + this.lanes.filter((l) => l.running).length;
+    return this.queue.size + this.running;
+  }
+
+  /** Fits running now, one per busy thread of the pool. */
+  get running(): number {
+    return this.lanes.filter((l) => l.running).length;
   }
 
   /** `fn`'s value, and the keys it asked for that are still waiting or running. */

@@ -82,7 +82,9 @@ test('a pool of threads runs fits side by side, started as the queue needs them,
   jobs.forEach((job, i) => fits.fit(`curve:${i}`, `k${i}`, 'curve', () => job, {}));
   assert.equal(fits.generation, 2, 'two threads for three jobs');
   assert.equal(fits.pending, 3);
+  assert.equal(fits.running, 2, 'one fit per thread, the third waiting');
   assert.equal(await fits.settled(['k0', 'k1', 'k2'], 120_000), 'answered');
+  assert.equal(fits.running, 0);
   jobs.forEach((job, i) => assert.deepEqual(fits.fit(`curve:${i}`, `k${i}`, 'curve', () => assert.fail('answered'), {})?.result, runFitJob(job, {})));
   assert.equal(fits.generation, 2, 'idle threads are reused');
 });

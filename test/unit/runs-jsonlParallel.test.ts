@@ -6,15 +6,18 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunIndex } from '../../src/core/runs/index';
 import {
   endKeptParsingThreads,
   keptParsingThreads,
+  othersRunning,
   ParallelJsonlRead,
   runningBesides,
   runningTaskCount,
   runParsingThread,
+  threadsForGate,
   type JsonlSplitStats,
 } from '../../src/core/runs/jsonlParallel';
 import { mulberry32 } from '../../src/core/fit/random';
@@ -523,6 +526,92 @@ test("the load gate leaves this process's own running threads out of the machine
   assert.equal(runningBesides('', 1), undefined);
   assert.equal(runningBesides('0.10 0.10 0.10', 1), undefined);
   assert.equal(runningBesides('0.10 0.10 0.10 x/412 1', 1), undefined);
+});
+
+test("the load gate sets aside the reading thread's core and this process's busy fitting threads, not our other running threads", () => {
+  // An otherwise idle 2-core machine right after a large read: the reading thread and 2–4 collector
+  // helpers of ours running, the machine counting only them; the load average is our own recent work.
+  for (const ours of [3, 5]) {
+    const othersRunning = runningBesides(`1.30 0.80 0.50 ${ours}/412 4107\n`, ours);
+    assert.equal(threadsForGate({ cores: 2, loadAverage: 1.3, othersRunning, ownRunning: ours, ownBusy: 0 }), 1, `${ours} of ours running`);
+  }
+  // A quiet 4-core machine during a first scan: 3 fitting threads of ours running a fit, the reading
+  // thread the fourth; their cores are taken (before: 3 parsing threads onto them), even while the
+  // load average has not caught up with them yet.
+  for (const loadAverage of [0.4, 3.2]) {
+    const othersRunning = runningBesides(`${loadAverage} 0.30 0.20 4/530 9000\n`, 4);
+    assert.equal(threadsForGate({ cores: 4, loadAverage, othersRunning, ownRunning: 4, ownBusy: 3 }), 0, `load ${loadAverage}`);
+  }
+  // One fitting thread busy on those 4 cores: the two cores left are the parsing threads'.
+  assert.equal(threadsForGate({ cores: 4, loadAverage: 1.1, othersRunning: runningBesides('1.10 0.90 0.40 2/530 9000\n', 2), ownBusy: 1 }), 2);
+  // Another process running a task on 2 cores: with the reading thread's core, none is left (before: 1 thread).
+  const othersRunning = runningBesides('1.02 0.97 0.70 2/412 4107\n', 1);
+  assert.equal(othersRunning, 1);
+  assert.equal(threadsForGate({ cores: 2, loadAverage: 1.02, othersRunning, ownRunning: 1, ownBusy: 0 }), 0);
+  // Idle: the cores but the reading thread's, at most 8; never below 0 on a machine past its cores.
+  assert.equal(threadsForGate({ cores: 8, loadAverage: 0.2, othersRunning: 0, ownBusy: 0 }), 7);
+  assert.equal(threadsForGate({ cores: 32, loadAverage: 0.2, othersRunning: 0, ownBusy: 0 }), 8);
+  assert.equal(threadsForGate({ cores: 4, loadAverage: 12, othersRunning: 11, ownBusy: 2 }), 0);
+  // Without /proc: the cores less the load average, at most the cores but one (as before), now less our busy threads.
+  assert.equal(threadsForGate({ cores: 4, loadAverage: 0, ownBusy: 0 }), 3, 'Windows: no load average');
+  assert.equal(threadsForGate({ cores: 4, loadAverage: 1.5, ownBusy: 0 }), 2);
+  assert.equal(threadsForGate({ cores: 4, loadAverage: 0, ownBusy: 3 }), 0);
+  assert.equal(threadsForGate({ cores: 4, loadAverage: 0.5, ownBusy: 1 }), 2);
+});
+
+test("our collector helpers running on and off around the machine's count are not taken for another process's task: the fewest over 3 rounds", () => {
+  // An otherwise idle 2-core machine right after a large read: the machine counts the reading thread
+  // and 4 collector helpers of ours (5 running) at each read of /proc/loadavg, but 2 of the helpers
+  // slept through one of our own reads around the first two (measured while V8 collects, the count
+  // of our running threads changed between two reads ~1 ms apart in 6–8% of 283 pairs at load 2.3–2.4).
+  const scripted = (loadavgs: string[], owns: number[]) => {
+    const reads = { loadavg: 0, own: 0 };
+    const result = othersRunning(
+      () => loadavgs[reads.loadavg++],
+      () => owns[reads.own++],
+    );
+    return { result, reads };
+  };
+  const flicker = scripted(['1.30 0.80 0.50 5/412 4107\n', '1.30 0.80 0.50 5/412 4107\n', '1.30 0.80 0.50 5/412 4107\n'], [5, 3, 5, 5]);
+  assert.deepEqual(flicker.result, { others: 0, own: 5 });
+  assert.equal(
+    threadsForGate({ cores: 2, loadAverage: 1.3, othersRunning: flicker.result!.others, ownBusy: 0 }),
+    1,
+    'its parsing thread (one round: 2 others, none)',
+  );
+  // No other task in the first round: no more reads.
+  assert.deepEqual(scripted(['0.50 0.40 0.30 2/412 4107\n'], [2, 2]).reads, { loadavg: 1, own: 2 });
+  // Another process's task running through every round is counted.
+  const other = scripted(['1.00 0.80 0.50 6/412 4107\n', '1.00 0.80 0.50 6/412 4107\n', '1.00 0.80 0.50 3/412 4107\n'], [5, 5, 5, 2]);
+  assert.deepEqual(other.result, { others: 1, own: 5 });
+  assert.deepEqual(other.reads, { loadavg: 3, own: 4 });
+  // Not /proc/loadavg's text: not judged by tasks (the load average alone, as without /proc).
+  assert.equal(scripted(['gone'], [1, 1]).result, undefined);
+});
+
+test("a read whose caller says this process's other cores are busy starts no parsing thread, and the gate says so", () => {
+  const dir = tempDir('sl-jsonl-parallel-');
+  try {
+    const file = path.join(dir, 'run', 'metrics.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomLog(8, 3000, 0));
+    const stats = {} as JsonlSplitStats;
+    const busy = os.availableParallelism() - 1;
+    let asked = 0;
+    const ownBusyThreads = () => (asked++, busy);
+    new RunIndex({ jsonlThreads: { minBytes: 0, byteChunk: 2048, stats, keepWarmMs: 0, ownBusyThreads } }).update(file, dir);
+    assert.equal(asked, 1);
+    assert.equal(stats.threads, 0, JSON.stringify(stats));
+    assert.equal(stats.gate?.ownBusy, busy, JSON.stringify(stats.gate));
+    assert.equal(stats.gate?.othersRunning, undefined, 'no core left to judge: /proc not read');
+    // Threads set by the options: not asked.
+    new RunIndex({ jsonlThreads: { threads: 1, minBytes: 0, byteChunk: 2048, stats, keepWarmMs: 0, ownBusyThreads } }).update(file, dir);
+    assert.equal(asked, 1);
+    assert.equal(stats.threads, 1);
+  } finally {
+    endKeptParsingThreads();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a read given a stats object says how its threads were judged, and a stats object reused says what the last read did', () => {

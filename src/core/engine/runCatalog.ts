@@ -40,13 +40,18 @@ export interface Grouping {
 const MAX_WORKSPACE_FILE_BYTES = 1024 * 1024;
 
 export class RunCatalog {
-  private readonly index = new RunIndex({ describeRun });
+  private readonly index: RunIndex;
   /** Which offered files are read at all: regular files inside their workspace folder, each once (fileGate.ts). */
   private readonly gate = new FileGate();
   /** `.scalinglens.yaml` of each workspace root that has one, parsed. */
   private readonly workspaceFiles = new Map<string, WorkspaceFile>();
   /** Family and exclusion of each run, as of the last `runs()` (rebuilt there). */
   private grouping = new Map<string, Grouping>();
+
+  /** `busyThreads`: this process's threads busy now besides the reading thread (the fitting threads running a fit), for a large log's split read (runs/jsonlParallel.ts). */
+  constructor(busyThreads?: () => number) {
+    this.index = new RunIndex({ describeRun, jsonlThreads: { ownBusyThreads: busyThreads } });
+  }
 
   /** `scalingLens.files.followLinksOutside` and `scalingLens.textLog.patterns` (patterns apply to logs read afterwards). */
   configure(options: { followLinksOutside?: boolean; textLogPatterns?: string[] }, initial = false): void {

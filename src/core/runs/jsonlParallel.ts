@@ -79,7 +79,7 @@ const CLAIMS = 4;
 const EXITED = -2;
 
 export interface JsonlThreadOptions {
-  /** Parsing threads besides the reading thread (default: one per idle core, at most 8 and the cores minus one; 0 turns the split off). */
+  /** Parsing threads besides the reading thread (default: one per free core, the reading thread's and `ownBusyThreads`' set aside, at most 8; 0 turns the split off). */
   threads?: number;
   /** Smallest file split (default 64 MiB). */
   minBytes?: number;
@@ -96,6 +96,13 @@ export interface JsonlThreadOptions {
   keepWarmMs?: number;
   /** Tests: how long the reading thread waits for one chunk before it parses the rest itself (default CHUNK_WAIT_MS). */
   chunkWaitMs?: number;
+  /**
+   * This process's threads besides the reading thread that are busy now and stay so (the fitting
+   * threads running a fit): the load gate counts their cores taken. It cannot tell them from the
+   * other running threads of this process it leaves out (V8's collector helpers; Node names every
+   * thread "node"). Asked when a large file's threads are judged.
+   */
+  ownBusyThreads?: () => number;
 }
 
 /** How the default number of parsing threads was judged (see defaultThreads). */
@@ -103,10 +110,12 @@ export interface JsonlLoadGate {
   cores: number;
   /** The 1-minute load average (0 where the OS has none). */
   loadAverage: number;
-  /** Tasks other processes were running or had runnable (Linux /proc), undefined elsewhere. */
+  /** Tasks other processes were running or had runnable (Linux /proc), undefined elsewhere or where our busy threads left no core to judge. */
   othersRunning?: number;
   /** This process's running threads, left out of that count (the reading thread among them). */
   ownRunning?: number;
+  /** Of this process's threads, those known to be busy (JsonlThreadOptions.ownBusyThreads): their cores counted taken, on every OS. */
+  ownBusy: number;
 }
 
 /** How a parallel first read shared its chunks. */
@@ -224,40 +233,76 @@ function threadScript(): ThreadScript | undefined {
 }
 
 /**
- * Parsing threads besides the reading thread: one per idle core. Measured on a shared 2-core machine
- * at a load average of 5–17, a second thread made the read slower (the other thread waits for a
- * core, while the reading thread waited for its chunks) and added ~70 MB: threads are used only
- * where cores are free. Busy cores are the tasks other processes are running now (Linux's
- * /proc/loadavg, less this process's own running threads), capped by the 1-minute load average (0
- * where the OS has none, e.g. Windows). The average alone counts this process's own recent work:
- * after a minute of reading on one core, a quiet 2-core machine shows a load of 1 and looked full.
- * So did the running tasks while they counted this process's own: V8's garbage-collector helpers
- * and a kept parsing thread finishing its read made a quiet 2-core machine look full right after a
- * large read (the bench's 101 MB reads after the first started no thread at a load of 1.2–1.4).
+ * Parsing threads besides the reading thread: one per core left once the reading thread's, this
+ * process's known busy threads' (the fitting threads running a fit) and other processes' are set
+ * aside. Measured on a shared 2-core machine at a load average of 5–17, a second thread made the
+ * read slower (the other thread waits for a core, while the reading thread waited for its chunks)
+ * and added ~70 MB: threads are used only where cores are free. Other processes' cores are the tasks
+ * they are running now (Linux's /proc/loadavg, less this process's own running threads), capped by
+ * the 1-minute load average. The average alone counts this process's own recent work: after a
+ * minute of reading on one core, a quiet 2-core machine shows a load of 1 and looked full. So did
+ * the running tasks while they counted this process's own: V8's garbage-collector helpers and a
+ * kept parsing thread finishing its read made a quiet 2-core machine look full right after a large
+ * read (the bench's 101 MB reads after the first started no thread at a load of 1.2–1.4). Those
+ * cannot be told from our busy fitting threads, so the caller says how many of ours are busy.
+ * Without /proc (macOS; Windows, whose load average is 0) it is as before, the cores less the load
+ * average and at most the cores but one, now also less the known busy threads.
  * Kept threads did not change the rest: at a load of 9–10, one kept thread forced still made a 100 MB
  * read slower than one thread (1.08 s against 0.77 s wall, medians of 12 reads; the reading thread
  * waited 0.52 s for chunks).
  */
-function defaultThreads(gate?: JsonlLoadGate): number {
+function defaultThreads(ownBusy: number, gate: JsonlLoadGate = { cores: 0, loadAverage: 0, ownBusy: 0 }): number {
   const cores = os.availableParallelism();
-  const loadAverage = os.loadavg()[0];
-  const others = othersRunning();
-  if (gate !== undefined) Object.assign(gate, { cores, loadAverage, othersRunning: others?.others, ownRunning: others?.own });
-  const busy = Math.min(loadAverage, others?.others ?? Infinity);
-  return Math.min(MAX_THREADS, cores - 1, Math.floor(cores - busy));
+  const busy = Number.isFinite(ownBusy) && ownBusy > 0 ? ownBusy : 0;
+  // Our busy threads take every core but the reading thread's (a first scan's fitting threads): none
+  // is free whatever the other processes do, and /proc is not read (3 rounds: 9 ms median, 22 ms p90 with 53 threads in the process at load 4.9).
+  const others = cores - 1 - busy >= 1 ? othersRunning() : undefined;
+  Object.assign(gate, { cores, loadAverage: os.loadavg()[0], othersRunning: others?.others, ownRunning: others?.own, ownBusy: busy });
+  return threadsForGate(gate);
 }
 
-/** Tasks other processes are running (or have runnable) now, and this process's, or undefined without /proc (elsewhere the load average alone judges). */
-function othersRunning(): { others: number; own: number } | undefined {
+/**
+ * Parsing threads for what the gate saw (see defaultThreads): with the running tasks (Linux), the
+ * cores less the reading thread's, the known busy threads' and the other processes' (those tasks,
+ * capped by the load average); without them, the cores but one less the known busy threads, and
+ * at most the cores less the load average (the average counts the reading thread's recent work).
+ */
+export function threadsForGate(gate: JsonlLoadGate): number {
+  const { cores, loadAverage, othersRunning, ownBusy } = gate;
+  const free = othersRunning !== undefined ? cores - 1 - ownBusy - Math.min(loadAverage, othersRunning) : Math.min(cores - 1 - ownBusy, cores - loadAverage);
+  return Math.max(0, Math.min(MAX_THREADS, Math.floor(free)));
+}
+
+/** Rounds of reads of /proc/loadavg, each between two of this process's running threads (see othersRunning). */
+const GATE_SAMPLES = 3;
+
+/**
+ * Tasks other processes are running (or have runnable) now, and this process's, or undefined without
+ * /proc (elsewhere the load average alone judges). The readers: tests.
+ */
+export function othersRunning(
+  readLoadavg: () => string = () => fs.readFileSync('/proc/loadavg', 'latin1'),
+  ownRunning: () => number = ownRunningTasks,
+): { others: number; own: number } | undefined {
   try {
     // This process's running threads are read on both sides of the machine's count and the smaller
-    // taken: one of ours that ran only for a moment may be counted as another process's (a core
-    // left free), never the reverse for a thread that ran through both reads.
-    const before = ownRunningTasks();
-    const loadavg = fs.readFileSync('/proc/loadavg', 'latin1');
-    const own = Math.min(before, ownRunningTasks());
-    const others = runningBesides(loadavg, own);
-    return others === undefined ? undefined : { others, own };
+    // taken: one of ours that ran only for a moment may be counted as another process's, never the
+    // reverse for a thread that ran through both reads. The fewest others over a few such rounds:
+    // our collector helpers, running on and off right after a large read, would otherwise often be
+    // counted as another process's task, and on 2 cores one task takes the parsing thread's core.
+    let best: { others: number; own: number } | undefined;
+    let before = ownRunning();
+    for (let round = 0; round < GATE_SAMPLES; round++) {
+      const loadavg = readLoadavg();
+      const after = ownRunning();
+      const own = Math.min(before, after);
+      const others = runningBesides(loadavg, own);
+      if (others === undefined) return undefined;
+      if (best === undefined || others < best.others) best = { others, own };
+      if (others === 0) break;
+      before = after;
+    }
+    return best;
   } catch {
     return undefined;
   }
@@ -338,7 +383,9 @@ export function startParallelRead(file: string, blockBytes: number, options: Jso
   // Judged once the file is large enough: the first read of every small log does not read /proc.
   const threads = Math.min(
     MAX_THREADS,
-    Math.floor(options.threads ?? defaultThreads(options.stats !== undefined ? (options.stats.gate = {} as JsonlLoadGate) : undefined)),
+    Math.floor(
+      options.threads ?? defaultThreads(options.ownBusyThreads?.() ?? 0, options.stats !== undefined ? (options.stats.gate = {} as JsonlLoadGate) : undefined),
+    ),
   );
   if (!(threads >= 1)) return undefined;
   const blocks = Math.ceil(size / blockBytes);
