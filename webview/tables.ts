@@ -5,7 +5,7 @@ import { visibleRuns } from '../src/shared/chartSeries';
 import { formatCount, formatInterval, formatLoss } from '../src/shared/format';
 import { formatDuration } from '../src/shared/duration';
 import { runNamer, shortFamilyName } from '../src/shared/displayName';
-import { validationErrorCell } from '../src/shared/validationError';
+import { familyCheckCell, validationErrorCell } from '../src/shared/validationError';
 import { SCHEDULE_ASSUMED, scheduleAssumedSentence } from '../src/shared/scheduleAssumed';
 import { INTERVAL_PENDING_TEXT, intervalComing } from '../src/shared/pendingInterval';
 import { $, cell } from './chartKit';
@@ -211,15 +211,11 @@ export function drawTables(snapshot: Snapshot): void {
             : `${k} = ${p.value.toPrecision(4)}, 80% [${p.interval[0].toPrecision(3)}, ${p.interval[1].toPrecision(3)}]`,
         )
         .join('\n');
-    // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts, in the worker).
-    const bend = fam.possibleBreak;
-    // The fit's own warning signs (a parameter on its bound, E → 0, priors, an implausible exponent) likewise.
-    const warned = fam.fitWarnings ?? [];
-    const check = cell(
-      row,
-      `${fam.fit?.validation ? `${fam.fit.validation.method}: ${fam.fit.validation.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}${warned.length ? ` · ${warned.length} fit warning${warned.length > 1 ? 's' : ''}` : ''}`,
-    );
-    if (bend || warned.length) check.title = [...(bend ? [bend.note] : []), ...warned].join('\n');
+    // A family whose largest run sits off the law of the others says so beside its check (fit/familyBreak.ts, in the worker),
+    // as do the fit's own warning signs; a provisional law's check is not shown (shared/validationError.ts).
+    const checked = familyCheckCell(fam);
+    const check = cell(row, checked.text);
+    if (checked.title !== undefined) check.title = checked.title;
   }
   const diags = $<HTMLUListElement>('diagnostics');
   diags.replaceChildren(

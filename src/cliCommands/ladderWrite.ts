@@ -3,7 +3,7 @@
 // text): one folder per run in the target's format (generic YAML for a budget target), PLAN.md,
 // PLAN.json and, for a format with no family key, `.scalinglens.yaml` naming the family. An existing
 // file is never replaced without --force; `.scalinglens.yaml` is edited (its entries and comments kept).
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
@@ -51,6 +51,15 @@ function present(p: string): boolean {
   }
 }
 
+/** `p` with every symbolic link resolved (as getcwd gives the current folder); as spelled when it does not exist. */
+function realPathOf(p: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return p;
+  }
+}
+
 /**
  * The folder `.scalinglens.yaml` belongs in: the one VS Code would be opened on for the ladder, since
  * the extension reads `.scalinglens.yaml` at a workspace folder's root only (services/runWatcher.ts).
@@ -59,17 +68,21 @@ function present(p: string): boolean {
  * the current folder too (run from `proj/sub`, the project is still `proj`), but not the home folder
  * (its `.vscode` holds VS Code's own extensions, no project) or the file system's root; with no such
  * folder, the current one when the ladder is inside it (as the plan's labels take it) and it is
- * neither of those two; else the ladder's folder itself.
+ * neither of those two; else the ladder's folder itself, unless it is one of those two: then none
+ * (undefined: `.scalinglens.yaml` is not written there, the caller refuses). The home folder is
+ * known by its real path: on a cluster $HOME is often a link (/home/u -> /gpfs/home/u) while the
+ * current folder is the physical path, so the spellings never meet.
  */
-function rootFor(folder: string, workspace: string | undefined): string {
+function rootFor(folder: string, workspace: string | undefined): string | undefined {
   if (workspace !== undefined && within(resolve(workspace), folder)) return resolve(workspace);
-  const home = resolve(homedir());
-  const notProject = (dir: string) => dir === home || dirname(dir) === dir;
+  const home = realPathOf(resolve(homedir()));
+  const notProject = (dir: string) => dirname(dir) === dir || realPathOf(dir) === home;
   for (let dir = folder; !notProject(dir); dir = dirname(dir)) {
     if ([WORKSPACE_FILE_NAME, ...PROJECT_ROOT_MARKS].some((name) => present(join(dir, name)))) return dir;
   }
   const cwd = process.cwd();
-  return within(cwd, folder) && !notProject(cwd) ? cwd : folder;
+  if (within(cwd, folder) && !notProject(cwd)) return cwd;
+  return notProject(folder) ? undefined : folder;
 }
 
 /** Creates `path`'s folders and writes it (replaced by the tests, to fail part way). */
@@ -127,7 +140,10 @@ export function writeLadderFiles(
   const folder = resolve(req.folder);
   const err = (message: string) => ({ code: 1, out: [], err: [`scaling-lens ladder: ${message}`] });
   if (existsSync(folder) && !statSync(folder).isDirectory()) return err(`--write ${req.folder}: not a folder`);
-  const root = rootFor(folder, req.workspace);
+  const projectRoot = rootFor(folder, req.workspace);
+  // No folder for `.scalinglens.yaml` (the ladder written straight into the home folder or /): the
+  // ladder's own folder stands in for the paths and family name, but that file is not written there.
+  const root = projectRoot ?? folder;
   // Relative to the current folder when inside it, else absolute (not ../../..).
   const shown = (p: string) => {
     const rel = relative(process.cwd(), p);
@@ -151,6 +167,10 @@ export function writeLadderFiles(
   const outputs = ladderOutputsOf(written, root, folder);
   const refused = unreadableBesideRefusal({ trainingArgs: args, workspaceFile }, outputs, input);
   if (refused !== undefined) return err(refused);
+  if (projectRoot === undefined && outputs.some((o) => o.workspaceFile))
+    return err(
+      `--write ${req.folder}: the ladder's folder is ${folder === dirname(folder) ? "the file system's root" : 'the home folder'}, no project's folder, so the ${WORKSPACE_FILE_NAME} naming the runs' family "${input.family}" has no place; nothing written: write the ladder into a folder of its own (--write ${join(req.folder, 'ladder')}), or name the workspace folder with --workspace`,
+    );
   const existing = outputs.filter((o) => !o.workspaceFile && existsSync(o.path)).map((o) => shown(o.path));
   if (existing.length && !req.force)
     return err(

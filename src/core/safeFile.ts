@@ -3,7 +3,7 @@
 // read. Every file the worker, the CLI and the config readers open goes through here: `stat` says
 // it is a regular file before the open, the open is non-blocking (a pipe swapped in between is not
 // waited on), and `fstat` of the open descriptor confirms it.
-import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, openSync, promises as fsp, readSync, statSync } from 'node:fs';
 
 /** Read caps by kind of file, in bytes: a hand-written config is small, a metadata document larger. */
 export const READ_CAPS = {
@@ -117,8 +117,8 @@ export function formatBytes(n: number): string {
  */
 export function readTextFile(p: string, maxBytes: number): { text: string } | OpenError {
   return withRegularFile(p, (fd, st) => {
-    if (st.size > maxBytes)
-      return { error: `the file is ${formatBytes(st.size)}, more than the ${formatBytes(maxBytes)} read limit for this kind of file; not read`, code: 'EFBIG' };
+    const big = tooBig(st.size, maxBytes);
+    if (big !== undefined) return big;
     // Read no more than the cap even when the file grows while read.
     const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes));
     let filled = 0;
@@ -129,6 +129,44 @@ export function readTextFile(p: string, maxBytes: number): { text: string } | Op
     }
     return { text: buf.toString('utf8', 0, filled) };
   });
+}
+
+/** Why a file of `size` bytes is not read under `maxBytes`; undefined when it may be. */
+function tooBig(size: number, maxBytes: number): OpenError | undefined {
+  return size > maxBytes
+    ? { error: `the file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} read limit for this kind of file; not read`, code: 'EFBIG' }
+    : undefined;
+}
+
+/**
+ * `readTextFile` without holding the thread (the extension host's: a config of up to 16 MiB): the
+ * same checks, `stat` before the open, the open non-blocking, the descriptor's `stat` after. Never throws.
+ */
+export async function readTextFileAsync(p: string, maxBytes: number): Promise<{ text: string } | OpenError> {
+  try {
+    const before = await fsp.stat(p);
+    if (!before.isFile()) return notRegular(before);
+    const handle = await fsp.open(p, OPEN_FLAGS);
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) return notRegular(st);
+      const big = tooBig(st.size, maxBytes);
+      if (big !== undefined) return big;
+      // Read no more than the cap even when the file grows while read.
+      const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes));
+      let filled = 0;
+      while (filled < buf.length) {
+        const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return { text: buf.toString('utf8', 0, filled) };
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  } catch (e) {
+    return errorOf(e);
+  }
 }
 
 /** `readTextFile` that throws its error (for callers that report thrown errors already). */

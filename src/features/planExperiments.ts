@@ -17,7 +17,7 @@ import {
   ladderFolderRel,
   ladderOutputsOf,
   ladderWriteInputOf,
-  readBeside,
+  readBesideAsync,
   trainingArgsPathOf,
   unreadableBesideRefusal,
   workspaceFileProblem,
@@ -121,6 +121,8 @@ export interface LadderOutcome {
   notWritten?: string;
   /** Ladder records (`PLAN.json`) of the workspace that could not be read, each with its file and line. */
   problems: string[];
+  /** The target's `training_args.json`, there but unreadable (named, with why): the plan was made without it. */
+  argsProblem?: string;
   /** What the user must do before training the written runs (also in PLAN.md and a notification). */
   instructions?: string[];
 }
@@ -197,7 +199,14 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
   async run(target: unknown, ui: LadderUi = vscodeLadderUi): Promise<LadderOutcome | undefined> {
     const config = await this.configOf(target);
     let request: PlanLadderRequest;
+    let argsProblem: string | undefined;
     if (config) {
+      // There but unreadable (too big, a folder, a pipe): said, and planned without it, as Write Configs then refuses.
+      const argsRead = await this.readBeside(trainingArgsPathOf(config.file));
+      if (argsRead.problem !== undefined) {
+        argsProblem = `${argsRead.problem}: planned without it (the runs' N counted from the config alone); Write Configs refuses until it can be read`;
+        void vscode.window.showWarningMessage(`Scaling Lens: ${argsProblem}.`);
+      }
       request = {
         target: {
           kind: 'model',
@@ -212,9 +221,19 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
         seqLen: config.seqLen,
         vocab: config.vocab,
         // The worker counts each planned run's N as its written config will read (its trainer arguments too).
-        config: { file: config.file, text: config.text, trainingArgs: this.readBeside(trainingArgsPathOf(config.file)).text },
+        config: { file: config.file, text: config.text, trainingArgs: argsRead.text },
       };
     } else {
+      // A config named (a lens's) that states no tokens because its training_args.json is there but
+      // unreadable (too big, a folder, a pipe): said, naming it, not taken for none (a budget asked instead).
+      const named = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
+      const argsRead = named !== undefined && path.basename(named) === 'config.json' ? await this.readBeside(trainingArgsPathOf(named)) : {};
+      if (argsRead.problem !== undefined) {
+        void vscode.window.showErrorMessage(
+          `Scaling Lens: cannot plan the ladder from ${vscode.workspace.asRelativePath(named!)}: ${argsRead.problem} (its trainer arguments, tokens and family, are read from it)`,
+        );
+        return undefined;
+      }
       const text = await ui.target({ value: '1e21', validate: validateBudget });
       if (text === undefined) return undefined;
       request = { target: { kind: 'budget', budget: text.trim() || '1e21' }, seqLen: 2048, vocab: 50304 };
@@ -250,7 +269,17 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
     this.active = { request, plan, markdown, document: uri, signature: this.signature(this.worker.latest, plan.family), replans: 0 };
     this.dashboard.showLadder(overlay);
     const shownAs = await showMarkdown(uri);
-    const outcome: LadderOutcome = { request, plan, markdown, document: uri, shownAs, written: [], errors: [], problems };
+    const outcome: LadderOutcome = {
+      request,
+      plan,
+      markdown,
+      document: uri,
+      shownAs,
+      written: [],
+      errors: [],
+      problems,
+      ...(argsProblem !== undefined ? { argsProblem } : {}),
+    };
     if (plan.planned.runs === 0) {
       // Nothing to write: say why, and what budget would buy a run that helps (the plan has the details).
       const buys = plan.timedOut ? undefined : plan.distance?.cheapest;
@@ -304,8 +333,8 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       });
     // The same decisions as `scaling-lens ladder --write` (core/plan/ladderPlacement.ts); an HF config's
     // training_args.json is read beside it. Either there but unreadable (too big, a folder, a pipe) refuses below.
-    const argsRead = config && this.readBeside(trainingArgsPathOf(config.file));
-    const workspaceRead = this.readBeside(path.join(root.uri.fsPath, WORKSPACE_FILE_NAME));
+    const argsRead = config && (await this.readBeside(trainingArgsPathOf(config.file)));
+    const workspaceRead = await this.readBeside(path.join(root.uri.fsPath, WORKSPACE_FILE_NAME));
     const input = ladderWriteInputOf({
       root: root.uri.fsPath,
       folder,
@@ -374,11 +403,11 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
 
   /**
    * A file the write reads beside the ladder, as the CLI reads it (core/plan/ladderPlacement.ts
-   * readBeside: over the read cap, a folder or a pipe is a problem naming it, a pipe never opened);
-   * when readable, its text as the editor has it (unsaved edits included).
+   * readBeside, without holding the extension host's thread: over the read cap, a folder or a pipe is
+   * a problem naming it, a pipe never opened); when readable, its text as the editor has it (unsaved edits included).
    */
-  private readBeside(absPath: string): BesideRead {
-    const read = readBeside(absPath, vscode.workspace.asRelativePath(absPath));
+  private async readBeside(absPath: string): Promise<BesideRead> {
+    const read = await readBesideAsync(absPath, vscode.workspace.asRelativePath(absPath));
     if (read.text === undefined) return read;
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === absPath);
     return open ? { text: open.getText() } : read;

@@ -1,6 +1,7 @@
 // The runs table's "Error" cell: a run's fit-on-prefix validation error, saying which prefix it
 // comes from. The headline is the 50% prefix unless that fit failed its sanity checks, when it is
-// the longest prefix that passed; a bare number would pass off a 30% check as the 50% one.
+// the longest prefix that passed; a bare number would pass off a 30% check as the 50% one. And the
+// families table's "Check" cell: the family law's leave-largest-out check, with its warning signs.
 
 /** One fit-on-prefix check as the snapshot carries it (core/fit/curve.ts PrefixCheck, structurally). */
 interface PrefixCheck {
@@ -36,4 +37,28 @@ export function validationErrorCell(v: CurveValidation | undefined): { text: str
   if (others.length) lines.push(`Other prefixes: ${others.join(', ')}.`);
   if (failures.length) lines.push(`Failed sanity checks (not shown as a prediction): ${failures.join('; ')}.`);
   return { text: fraction === 0.5 ? `${v.errorPct.toFixed(2)}%` : `${v.errorPct.toFixed(2)}% (${pctOf(fraction)})`, title: lines.join('\n') };
+}
+
+/** What the families table's check cell reads of a family (core/snapshot.ts FamilyLaw, structurally). */
+interface FamilyCheck {
+  fit?: { validation?: { method: string; errorPct: number } };
+  /** Set for a provisional law (a first scan's). */
+  provisional?: object;
+  possibleBreak?: { note: string };
+  fitWarnings?: readonly string[];
+}
+
+/**
+ * The families table's check cell: the law's leave-largest-out error, then a possible break and the
+ * count of fit warnings (their text in the tooltip). A provisional law's check (a first scan's,
+ * FamilyLaw.provisional) is not shown, as the snapshot's validations leave it out: the full law's follows.
+ */
+export function familyCheckCell(fam: FamilyCheck): { text: string; title?: string } {
+  const v = fam.fit?.validation;
+  const provisionalCheck = v !== undefined && fam.provisional !== undefined;
+  const bend = fam.possibleBreak;
+  const warned = fam.fitWarnings ?? [];
+  const text = `${v && !provisionalCheck ? `${v.method}: ${v.errorPct.toFixed(2)}%` : '—'}${bend ? ' · possible break' : ''}${warned.length ? ` · ${warned.length} fit warning${warned.length > 1 ? 's' : ''}` : ''}`;
+  const lines = [...(provisionalCheck ? ["A provisional law's check is not shown: the full law's follows."] : []), ...(bend ? [bend.note] : []), ...warned];
+  return lines.length ? { text, title: lines.join('\n') } : { text };
 }

@@ -443,3 +443,61 @@ test('ladder --write without --workspace: the project root above the current fol
     else process.env.HOME = homeBefore;
   }
 });
+
+/** Runs `fn` with HOME set to `home` (os.homedir() reads it). */
+function withHome<T>(home: string, fn: () => T): T {
+  const before = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    assert.equal(os.homedir(), home);
+    return fn();
+  } finally {
+    if (before === undefined) delete process.env.HOME;
+    else process.env.HOME = before;
+  }
+}
+
+test('ladder --write without --workspace: a home folder reached through a link (a cluster: /home/u -> /gpfs/home/u) is known by its real path; a ladder written into the home folder itself is refused', () => {
+  // Review E: HOME spelled through the link, the current folder physical (getcwd): the walk up never met "home" and
+  // took the real home's .vscode (VS Code's own data) for a project's, writing .scalinglens.yaml into the home folder.
+  const base = tempDir('sl-ladder-write-homelink-');
+  const real = path.join(base, 'gpfs', 'u');
+  fs.mkdirSync(path.join(real, '.vscode', 'extensions'), { recursive: true });
+  fs.mkdirSync(path.join(real, 'proj'));
+  fs.writeFileSync(path.join(real, 'proj', 'big.py'), NANO);
+  const link = path.join(base, 'home-u');
+  fs.symlinkSync(real, link);
+  withHome(link, () => {
+    // `cd ~/proj && scaling-lens ladder big.py --write ladder`.
+    const r = inFolder(path.join(link, 'proj'), () => run(['big.py', '--max-runs', '2', '--write', 'ladder']));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!fs.existsSync(path.join(real, '.scalinglens.yaml')), 'not in the home folder');
+    // No project mark between: the current folder, as VS Code opened on ~/proj reads it.
+    const projFile = parseWorkspaceFile(fs.readFileSync(path.join(real, 'proj', '.scalinglens.yaml'), 'utf8'), 'x');
+    assert.deepEqual(
+      projFile.families.map((f) => f.runs),
+      [['ladder/**']],
+    );
+    // The ladder's folder spelled through the link, from elsewhere: the same ~/proj/.scalinglens.yaml, its family's runs widened.
+    const elsewhere = tempDir('sl-ladder-write-homelink-cwd-');
+    const spelled = inFolder(elsewhere, () => run([path.join(link, 'proj', 'big.py'), '--max-runs', '2', '--write', path.join(link, 'proj', 'other')]));
+    assert.equal(spelled.code, 0, spelled.stderr);
+    assert.ok(!fs.existsSync(path.join(real, '.scalinglens.yaml')), 'not in the home folder');
+    assert.deepEqual(
+      parseWorkspaceFile(fs.readFileSync(path.join(real, 'proj', '.scalinglens.yaml'), 'utf8'), 'x').families.map((f) => f.runs),
+      [['ladder/**', 'other/**']],
+    );
+
+    // The ladder written into the home folder itself (`cd ~ && … --write .`, or its link's spelling): no folder
+    // above it is a workspace's, and none would read ~/.scalinglens.yaml: refused, nothing written.
+    for (const [cwd, write] of [
+      [link, '.'],
+      [elsewhere, link],
+    ]) {
+      const h = inFolder(cwd, () => run([path.join(real, 'proj', 'big.py'), '--max-runs', '2', '--write', write]));
+      assert.equal(h.code, 1, `${write} from ${cwd}: ${h.stdout}`);
+      assert.match(h.stderr, /the ladder's folder is the home folder, .*nothing written: write the ladder into a folder of its own/);
+      assert.deepEqual(fs.readdirSync(real).sort(), ['.vscode', 'proj']);
+    }
+  });
+});

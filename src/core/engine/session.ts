@@ -100,8 +100,11 @@ export class EngineSession {
   /** How long the last round took to build, ms: spaces the rounds of a burst of landed fits. */
   private lastBuildMs = 0;
   /**
-   * Whether a round since the last rescan showed a fit (a run's forecast or a family law): until
-   * then every landing is shown without waiting (the fitting threads' warm-up lands first).
+   * Whether a round since the last rescan showed a fit (a run's forecast or a family's full law): until
+   * then every landing is shown without waiting (the fitting threads' warm-up lands first), and reading
+   * held for the looked-at run's answer stays held. A provisional law (a first scan's, FamilyLaw.provisional)
+   * is not that answer: fitted first on another thread, it would end the hold and put the run's forecast
+   * behind a burst's spacing (review E).
    */
   private answerShown = false;
   /** Whether a snapshot was posted in the session's life: a rescan's rounds mid-read then are not posted (runs would go and come back). */
@@ -460,7 +463,8 @@ export class EngineSession {
         // While a rescan reads, no family law is asked (workspace.ts snapshotNow): an ordinary read keeps asking them.
         const snapshot = this.engine.snapshot(undefined, undefined, this.rescanReading && filesToRead > 0 ? { filesToRead } : undefined);
         this.lastBuildMs = now() - startedAt;
-        this.answerShown ||= snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined);
+        this.answerShown ||=
+          snapshot.runs.some((r) => r.curve !== undefined) || snapshot.families.some((f) => f.fit !== undefined && f.provisional === undefined);
         // The first answer is out, or none is coming (too few points): the held reading goes on.
         if (this.answerShown || snapshot.fitting === 0) this.resumeReading();
         // Mid-read, the round asks for the fits of the runs read so far; it is shown only when nothing was before.

@@ -3,11 +3,11 @@
 // place, so that both write the same files for the same plan. Plain paths and text: the callers
 // check for existing files and write (VS Code's workspace edit, or the file system). The files the
 // write reads beside it (`.scalinglens.yaml`, `training_args.json`) are read here, for both.
-import { lstatSync } from 'node:fs';
+import { lstatSync, promises as fsp } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { LadderPlan } from './ladder';
 import type { LadderManifestTarget, LadderWrite, LadderWriteInput } from './ladderWriteTypes';
-import { readTextFile, READ_CAPS } from '../safeFile';
+import { readTextFile, readTextFileAsync, READ_CAPS, type OpenError } from '../safeFile';
 import { WORKSPACE_FILE_NAME } from '../../shared/logFiles';
 
 /** Read beside a config: an HF config's trainer arguments (the writer edits both). */
@@ -48,7 +48,20 @@ export function readBeside(file: string, shown: string = file): BesideRead {
   } catch {
     return {};
   }
-  const r = readTextFile(file, READ_CAPS.config);
+  return besideRead(readTextFile(file, READ_CAPS.config), shown);
+}
+
+/** `readBeside` without holding the thread (Write Configs, on the extension host). */
+export async function readBesideAsync(file: string, shown: string = file): Promise<BesideRead> {
+  try {
+    await fsp.lstat(file);
+  } catch {
+    return {};
+  }
+  return besideRead(await readTextFileAsync(file, READ_CAPS.config), shown);
+}
+
+function besideRead(r: { text: string } | OpenError, shown: string): BesideRead {
   return 'error' in r ? { problem: `${shown}: ${r.error}` } : { text: r.text };
 }
 

@@ -86,6 +86,39 @@ suite('Scaling Lens on the example sweep (Plan Experiments)', function () {
     }
   });
 
+  test("Plan Experiments: a config's training_args.json there but unreadable (a folder, a pipe) is not taken for none: no budget asked instead, nothing planned or written", async () => {
+    const lens = await api();
+    const source = path.join(workspaceRoot(), 'configs', 'planned-400m');
+    const targetDir = path.join(workspaceRoot(), 'configs', 'args-unreadable');
+    const target = path.join(targetDir, 'config.json');
+    const args = path.join(targetDir, 'training_args.json');
+    fs.mkdirSync(targetDir, { recursive: true });
+    fs.copyFileSync(path.join(source, 'config.json'), target);
+    const cases: { name: string; make: () => void }[] = [{ name: 'folder', make: () => fs.mkdirSync(args) }];
+    // Read without holding the extension host (fs.promises), a pipe is refused from its stat: never opened.
+    if (process.platform !== 'win32') cases.push({ name: 'pipe', make: () => execFileSync('mkfifo', [args]) });
+    try {
+      for (const c of cases) {
+        c.make();
+        try {
+          // Before, the config stated no tokens (they come from training_args.json) and a budget was asked instead.
+          const outcome = await lens.planExperiments(target, {
+            target: async () => assert.fail(`${c.name}: a budget asked instead of saying why the config cannot be planned from`),
+            ladderBudget: async () => assert.fail(`${c.name}: nothing is planned`),
+            action: async () => assert.fail(`${c.name}: nothing is planned`),
+            folder: async () => assert.fail(`${c.name}: nothing is written`),
+            confirmOverwrite: async () => assert.fail(`${c.name}: nothing is written`),
+          });
+          assert.equal(outcome, undefined, c.name);
+        } finally {
+          fs.rmSync(args, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      fs.rmSync(targetDir, { recursive: true, force: true });
+    }
+  });
+
   test('lens action on the planned-400m config: plan, written configs, scaling view, no silent overwrite, live re-planning', async () => {
     const lens = await api();
     const target = path.join(workspaceRoot(), 'configs', 'planned-400m', 'config.json');
