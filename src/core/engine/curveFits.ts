@@ -78,6 +78,8 @@ export class CurveFits {
   private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
   /** Size fits of a schedule response asked again after being cut short by their budget, per slot: for which key, how many times. */
   private readonly sizeRetries = new Map<string, { key: string; tries: number }>();
+  /** Per family, its siblings' sizes (`sizeGroups`) for the sibling set of `key`, each with its fitter slot and key. */
+  private readonly responsePlans = new Map<string, { key: string; sizes: { slot: string; key: string; group: SiblingCurve[] }[] }>();
   /** Per family, how many size slots (`schedule:<family>#<i>`) its schedule response has asked of the fitter. */
   private readonly sizeSlotCounts = new Map<string, number>();
   private lookedAt = new Set<string>();
@@ -123,6 +125,7 @@ export class CurveFits {
     if (this.responseCache.size > 0) {
       const families = new Set(runs.map((r) => this.catalog.familyName(r)));
       for (const family of this.responseCache.keys()) if (!families.has(family)) this.responseCache.delete(family);
+      for (const family of this.responsePlans.keys()) if (!families.has(family)) this.responsePlans.delete(family);
     }
     // The fitter's answers and waiting fits of the runs gone since the last list (its own slots, see curveOf and familyFits' points).
     const gone = [...this.listedIds].filter((id) => !present.has(id));
@@ -167,6 +170,7 @@ export class CurveFits {
     this.pointRetries.clear();
     this.siblingCache.clear();
     this.responseCache.clear();
+    this.responsePlans.clear();
     this.sizeRetries.clear();
     // A rescan lists the runs again as they are read: none is gone meanwhile, and the fitter's answers
     // serve them. The runs listed before stay candidates: those not read again are forgotten once the
@@ -423,15 +427,19 @@ export class CurveFits {
     key ??= siblings.map((s) => s.hash).join('|');
     const cached = this.responseCache.get(family);
     if (cached && cached.key === key) return cached.value;
-    const hashOf = new Map(siblings.map((s) => [s.curve, s.hash]));
+    // The sizes are found once per sibling set, not per live run and round (each comparison of peak LRs walks two schedules).
+    let plan = this.responsePlans.get(family);
+    if (!plan || plan.key !== key) {
+      const hashOf = new Map(siblings.map((s) => [s.curve, s.hash]));
+      const groups = sizeGroups(siblings.map((s) => s.curve));
+      this.sizeSlotCounts.set(family, Math.max(this.sizeSlotCounts.get(family) ?? 0, groups.length));
+      // A slot per size (by its place among the family's sizes): a size whose siblings are unchanged keeps its fit.
+      plan = { key, sizes: groups.map((group, i) => ({ slot: `schedule:${family}#${i}`, key: group.map((c) => hashOf.get(c)).join('|'), group })) };
+      this.responsePlans.set(family, plan);
+    }
     const parts: SizeResponse[] = [];
     let landed = true;
-    const groups = sizeGroups(siblings.map((s) => s.curve));
-    this.sizeSlotCounts.set(family, Math.max(this.sizeSlotCounts.get(family) ?? 0, groups.length));
-    groups.forEach((group, i) => {
-      // A slot per size (by its place among the family's sizes): a size whose siblings are unchanged keeps its fit.
-      const slot = `schedule:${family}#${i}`;
-      const groupKey = group.map((c) => hashOf.get(c)).join('|');
+    for (const { slot, key: groupKey, group } of plan.sizes) {
       const sizeKey = (tries: number) => (tries > 0 ? `${groupKey}|retry ${tries}` : groupKey);
       const ask = (tries: number) =>
         this.fits.fit(slot, sizeKey(tries), 'scheduleSize', () => ({ kind: 'scheduleSize', siblings: group.map(copyCurve) }), deadline, priority);
@@ -444,7 +452,7 @@ export class CurveFits {
       }
       if (part === undefined) landed = false;
       else if (!('error' in part)) parts.push(part);
-    });
+    }
     if (!landed) return undefined;
     const value = combineSizeResponses(parts);
     this.responseCache.set(family, { key, value });
