@@ -10,12 +10,13 @@ import { overtrainFitFor } from './plan/regime';
 import { sweepAdvice, type SweepAdvice, type SweepRun } from './plan/sweepAdvice';
 import type { TrainingPlan } from './configs/types';
 import {
-  fitScheduleResponse,
+  fitSizeResponse,
   forecastFromSiblings,
   forecastWithSameSize,
   type ScheduleResponse,
   type SiblingCurve,
   type SiblingForecast,
+  type SizeResponse,
 } from './fit/siblingForecast';
 
 export type FitJob =
@@ -51,8 +52,11 @@ export type FitJob =
   | { kind: 'runPoint'; steps: Float64Array; losses: Float64Array; tokensPerStep?: number; mode: RunPointMode; seed: number }
   /** LR and batch advice refitted from a family's sweeps, for one planned config. */
   | { kind: 'sweep'; plan: TrainingPlan; runs: SweepRun[]; seed: number }
-  /** A family's schedule response, pooled from its finished runs' curves (fit/siblingForecast.ts). */
-  | { kind: 'scheduleResponse'; siblings: SiblingCurve[] }
+  /**
+   * One size's part of a family's schedule response, from its finished runs of that size (fit/siblingForecast.ts
+   * `fitSizeResponse`): a job per size, each with the whole time budget (the engine combines them).
+   */
+  | { kind: 'scheduleSize'; siblings: SiblingCurve[] }
   /**
    * A live run's final loss from its prefix and its finished siblings: jointly with the siblings of
    * its own size when it has any, else with the family's schedule response as priors.
@@ -79,7 +83,7 @@ export interface FitJobResults {
   overtrain: LawCrossRunFit | { error: string };
   runPoint: RunPoint | { error: string };
   sweep: SweepAdvice;
-  scheduleResponse: ScheduleResponse | { error: string };
+  scheduleSize: SizeResponse | { error: string; timedOut?: true };
   siblingForecast: SiblingForecast | { error: string };
 }
 
@@ -126,8 +130,8 @@ function runAny(job: FitJob, control: FitControl): FitJobResult {
       return runPoint({ steps: job.steps, losses: job.losses, tokensPerStep: job.tokensPerStep }, job.mode, { deadline, isCancelled, seed: job.seed });
     case 'sweep':
       return sweepAdvice(job.plan, job.runs, { seed: job.seed, deadline });
-    case 'scheduleResponse':
-      return fitScheduleResponse(job.siblings, { deadline, isCancelled });
+    case 'scheduleSize':
+      return fitSizeResponse(job.siblings, { deadline, isCancelled });
     case 'siblingForecast':
       if (job.sameSize.length) {
         // Without its law: a law holds functions, which a thread cannot post (DataCloneError).

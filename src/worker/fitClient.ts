@@ -66,7 +66,7 @@ interface Lane {
  * editor request waits for (a hover, a lens), then family laws, then the points they need, then the
  * curves of single runs (the most numerous).
  */
-const PRIORITY: Record<FitJobKind, number> = { sweep: 0, overtrain: 0, family: 1, runPoint: 2, curve: 3, scheduleResponse: 3, siblingForecast: 3 };
+const PRIORITY: Record<FitJobKind, number> = { sweep: 0, overtrain: 0, family: 1, runPoint: 2, curve: 3, scheduleSize: 3, siblingForecast: 3 };
 
 /** Newest answers kept (one per slot: runs and families); the oldest slot is forgotten first. */
 const MAX_ANSWERS = 5000;
@@ -492,6 +492,7 @@ function describeSlot(slot: string): string {
     family: 'law of family',
     overtrain: 'over-training law of family',
     point: 'run point of',
+    schedule: 'schedule response (one size) of family',
     sweep: 'sweep advice for',
   };
   return at < 0 ? slot : `${what[slot.slice(0, at)] ?? slot.slice(0, at)} ${slot.slice(at + 1)}`;

@@ -31,7 +31,7 @@ class MemoFitter implements Fitter {
   }
   fit<K extends FitJobKind>(slot: string, key: string, kind: K, makeJob: () => FitJobOf<K>, _control: unknown, tag?: string): FitAnswer<K> {
     this.slots.add(slot);
-    if (kind === 'family' || kind === 'overtrain' || kind === 'scheduleResponse' || kind === 'sweep')
+    if (kind === 'family' || kind === 'overtrain' || kind === 'scheduleSize' || kind === 'sweep')
       return { key, result: failedFit(kind, 'not fitted in this test'), tag };
     let answer = this.memo.get(`${kind}|${key}`);
     if (!answer) this.memo.set(`${kind}|${key}`, (answer = { key, result: runFitJob(makeJob(), {}), tag } as FitAnswer<FitJobKind>));

@@ -127,7 +127,7 @@ test('the sibling fits take non-embedding N only when every run involved knows i
           () => {
             const job = makeJob();
             const seen: FitJobOf<FitJobKind> = job;
-            if (seen.kind === 'scheduleResponse') for (const s of seen.siblings) fed.set(s.runId, s.params);
+            if (seen.kind === 'scheduleSize') for (const s of seen.siblings) fed.set(s.runId, s.params);
             if (seen.kind === 'siblingForecast') {
               for (const s of seen.sameSize) fed.set(s.runId, s.params);
               fed.set(slot.replace(/^siblings:/, ''), seen.params);

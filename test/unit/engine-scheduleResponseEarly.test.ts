@@ -55,7 +55,8 @@ test('the pooled schedule response a live run needs is asked for in the first ro
   let snapshot = engine.snapshot();
   // The live run (llama-279m: no finished run of its size) has no curve yet, and its response is already asked for.
   assert.ok(fitter.kindsAsked[0].has('curve'));
-  assert.ok(fitter.kindsAsked[0].has('scheduleResponse'), `round 1 asked for ${[...fitter.kindsAsked[0]].join(', ')}`);
+  // One fit per size of the response (its sizes' fits, combined by the engine).
+  assert.ok(fitter.kindsAsked[0].has('scheduleSize'), `round 1 asked for ${[...fitter.kindsAsked[0]].join(', ')}`);
   for (let round = 0; round < 8 && fitter.land(); round++) snapshot = engine.snapshot();
   assert.equal(snapshot.fitting, 0);
   assert.equal(snapshot.runs.find((r) => r.id === 'sweep/llama-279m')?.curve?.provenance, 'from siblings');

@@ -6,7 +6,16 @@ import type { CurveFit } from '../fit/curve';
 import { chooseCurveLaw } from '../fit/curveChoice';
 import { assumedScheduleInterval, decayedFinal, lrHeldFrom, plannedSchedule } from '../fit/plannedSchedule';
 import { AHEAD_OF_EVERY_KIND, fitTimedOut } from '../fitJobs';
-import { sharesPeakLr, siblingSize, type ScheduleResponse, type SiblingCurve, type SiblingForecast } from '../fit/siblingForecast';
+import {
+  combineSizeResponses,
+  sharesPeakLr,
+  siblingSize,
+  sizeGroups,
+  type ScheduleResponse,
+  type SiblingCurve,
+  type SiblingForecast,
+  type SizeResponse,
+} from '../fit/siblingForecast';
 import type { CurvePrediction } from '../snapshot';
 import type { FitScheduler } from './fitScheduler';
 import type { RunCatalog } from './runCatalog';
@@ -42,6 +51,8 @@ const LOOKED_AT_INTERVAL_PRIORITY = POINT_FIRST_PRIORITY + 0.5;
 
 /** Times a point forecast cut short by its time budget is asked for again before the run waits for its full fit. */
 const MAX_POINT_RETRIES = 2;
+/** Times one size's fit of a schedule response cut short by its time budget is asked for again before the size is left out. */
+const MAX_SIZE_RETRIES = 2;
 
 /** A run's curve fit with what it was made from, for the live refit policy (see `liveRefitIntervalMs`). */
 interface CachedCurve extends Cached<CurveFit | { error: string }> {
@@ -65,6 +76,12 @@ export class CurveFits {
   /** Each live run's forecast from siblings, and each family's schedule response, with the key of their inputs. */
   private readonly siblingCache = new Map<string, Cached<SiblingForecast | { error: string }>>();
   private readonly responseCache = new Map<string, Cached<ScheduleResponse | { error: string }>>();
+  /** Size fits of a schedule response asked again after being cut short by their budget, per slot: for which key, how many times. */
+  private readonly sizeRetries = new Map<string, { key: string; tries: number }>();
+  /** Per family, its siblings' sizes (`sizeGroups`) for the sibling set of `key`, each with its fitter slot and key. */
+  private readonly responsePlans = new Map<string, { key: string; sizes: { slot: string; key: string; group: SiblingCurve[] }[] }>();
+  /** Per family, how many size slots (`schedule:<family>#<i>`) its schedule response has asked of the fitter. */
+  private readonly sizeSlotCounts = new Map<string, number>();
   private lookedAt = new Set<string>();
   /** Point fits asked again after being cut short by their budget, per run: for which curve key, how many times. */
   private readonly pointRetries = new Map<string, { key: string; tries: number }>();
@@ -108,6 +125,7 @@ export class CurveFits {
     if (this.responseCache.size > 0) {
       const families = new Set(runs.map((r) => this.catalog.familyName(r)));
       for (const family of this.responseCache.keys()) if (!families.has(family)) this.responseCache.delete(family);
+      for (const family of this.responsePlans.keys()) if (!families.has(family)) this.responsePlans.delete(family);
     }
     // The fitter's answers and waiting fits of the runs gone since the last list (its own slots, see curveOf and familyFits' points).
     const gone = [...this.listedIds].filter((id) => !present.has(id));
@@ -152,6 +170,8 @@ export class CurveFits {
     this.pointRetries.clear();
     this.siblingCache.clear();
     this.responseCache.clear();
+    this.responsePlans.clear();
+    this.sizeRetries.clear();
     // A rescan lists the runs again as they are read: none is gone meanwhile, and the fitter's answers
     // serve them. The runs listed before stay candidates: those not read again are forgotten once the
     // rescan's reading is done (`rescanRead`), else a run deleted before a rescan kept its slots.
@@ -389,7 +409,14 @@ export class CurveFits {
     return answer.result;
   }
 
-  /** The family's schedule response pooled from `siblings` (fit/siblingForecast.ts), cached by their hashes; undefined while fitted elsewhere. */
+  /**
+   * The family's schedule response pooled from `siblings` (fit/siblingForecast.ts), cached by their
+   * hashes; undefined while fitted elsewhere. One fit per size (`fitSizeResponse`), each with the
+   * whole time budget and cached by its own siblings' hashes, combined once every size has landed: fitted
+   * as one job, the sizes after the budget ran out were left out and the rest kept as the final
+   * response (1,000 runs: 24 to 60 of 60 siblings, by the machine's load). A size cut short by the
+   * budget is asked again (MAX_SIZE_RETRIES), as a point forecast is.
+   */
   private scheduleResponse(
     family: string,
     siblings: readonly FamilySibling[],
@@ -398,21 +425,38 @@ export class CurveFits {
     priority: number | undefined,
   ): ScheduleResponse | { error: string } | undefined {
     key ??= siblings.map((s) => s.hash).join('|');
-    let cached = this.responseCache.get(family);
-    if (!cached || cached.key !== key) {
-      const value = this.fits.fit(
-        `schedule:${family}`,
-        key,
-        'scheduleResponse',
-        () => ({ kind: 'scheduleResponse', siblings: siblings.map((s) => copyCurve(s.curve)) }),
-        deadline,
-        priority,
-      );
-      if (value === undefined) return undefined;
-      cached = { key, value };
-      this.responseCache.set(family, cached);
+    const cached = this.responseCache.get(family);
+    if (cached && cached.key === key) return cached.value;
+    // The sizes are found once per sibling set, not per live run and round (each comparison of peak LRs walks two schedules).
+    let plan = this.responsePlans.get(family);
+    if (!plan || plan.key !== key) {
+      const hashOf = new Map(siblings.map((s) => [s.curve, s.hash]));
+      const groups = sizeGroups(siblings.map((s) => s.curve));
+      this.sizeSlotCounts.set(family, Math.max(this.sizeSlotCounts.get(family) ?? 0, groups.length));
+      // A slot per size (by its place among the family's sizes): a size whose siblings are unchanged keeps its fit.
+      plan = { key, sizes: groups.map((group, i) => ({ slot: `schedule:${family}#${i}`, key: group.map((c) => hashOf.get(c)).join('|'), group })) };
+      this.responsePlans.set(family, plan);
     }
-    return cached.value;
+    const parts: SizeResponse[] = [];
+    let landed = true;
+    for (const { slot, key: groupKey, group } of plan.sizes) {
+      const sizeKey = (tries: number) => (tries > 0 ? `${groupKey}|retry ${tries}` : groupKey);
+      const ask = (tries: number) =>
+        this.fits.fit(slot, sizeKey(tries), 'scheduleSize', () => ({ kind: 'scheduleSize', siblings: group.map(copyCurve) }), deadline, priority);
+      const retried = this.sizeRetries.get(slot);
+      let tries = retried?.key === groupKey ? retried.tries : 0;
+      let part = ask(tries);
+      while (part && fitTimedOut(part) && tries < MAX_SIZE_RETRIES) {
+        this.sizeRetries.set(slot, { key: groupKey, tries: ++tries });
+        part = ask(tries);
+      }
+      if (part === undefined) landed = false;
+      else if (!('error' in part)) parts.push(part);
+    }
+    if (!landed) return undefined;
+    const value = combineSizeResponses(parts);
+    this.responseCache.set(family, { key, value });
+    return value;
   }
 
   /**
@@ -436,6 +480,14 @@ export class CurveFits {
     this.scheduleResponse(family, siblings, key, deadline, 0);
   }
 
+  /** The fitter slots of a gone family's schedule response (one per size), forgotten here with their retries. */
+  forgetScheduleSlots(family: string): string[] {
+    const slots = Array.from({ length: this.sizeSlotCounts.get(family) ?? 0 }, (_, i) => `schedule:${family}#${i}`);
+    this.sizeSlotCounts.delete(family);
+    for (const slot of slots) this.sizeRetries.delete(slot);
+    return slots;
+  }
+
   /** Whether a sibling forecast of `runId` (or its error) has landed at least once. */
   private siblingForecastLanded(runId: string): boolean {
     return this.siblingCache.has(runId);
@@ -447,7 +499,7 @@ export class CurveFits {
    */
   firstSiblingForecastPending(run: Run): boolean {
     if (this.siblingForecastLanded(run.id)) return false;
-    return this.fits.isPending(`siblings:${run.id}`) || this.fits.isPending(`schedule:${this.catalog.familyName(run)}`);
+    return this.fits.isPending(`siblings:${run.id}`) || this.fits.isPendingUnder(`schedule:${this.catalog.familyName(run)}#`);
   }
 
   /**

@@ -94,7 +94,7 @@ export class FamilyFits {
     const named = new Set(runs.map((r) => this.catalog.familyName(r)));
     const gone = [...this.unlistedSinceClear].filter((family) => !named.has(family) && !this.listedFamilies.has(family));
     this.unlistedSinceClear.clear();
-    this.fits.forget(gone.flatMap(familySlots));
+    this.fits.forget(gone.flatMap((family) => [...familySlots(family), ...this.curves.forgetScheduleSlots(family)]));
     // Every file read: a law of the runs read so far is never shown again (the next rescan fits its own).
     this.midReadShown.clear();
   }
@@ -407,7 +407,7 @@ export class FamilyFits {
     const gone = [...this.listedFamilies].filter((family) => !byFamily.has(family));
     this.listedFamilies = new Set(byFamily.keys());
     for (const family of byFamily.keys()) this.unlistedSinceClear.delete(family);
-    this.fits.forget(gone.flatMap(familySlots));
+    this.fits.forget(gone.flatMap((family) => [...familySlots(family), ...this.curves.forgetScheduleSlots(family)]));
     return out.sort((a, b) => a.family.localeCompare(b.family));
   }
 
@@ -680,5 +680,5 @@ function modelSizes(points: readonly CrossRunPoint[]): number {
 
 /** A family's slots in the fitter. */
 function familySlots(family: string): string[] {
-  return [`family:${family}`, `provisional:${family}`, `overtrain:${family}`, `schedule:${family}`];
+  return [`family:${family}`, `provisional:${family}`, `overtrain:${family}`];
 }

@@ -37,6 +37,12 @@ export class FitScheduler {
     return this.pendingSlots.has(slot);
   }
 
+  /** Whether a slot starting with `prefix` was asked for this round and is still being fitted elsewhere. */
+  isPendingUnder(prefix: string): boolean {
+    for (const slot of this.pendingSlots) if (slot.startsWith(prefix)) return true;
+    return false;
+  }
+
   /** Tells the fitter the slots of runs and families that are gone (see `Fitter.forget`). */
   forget(slots: readonly string[]): void {
     if (slots.length > 0) this.options().fitter?.forget?.(slots);

@@ -161,7 +161,7 @@ function prepared(steps: ArrayLike<number>, losses: ArrayLike<number>, fromStep:
 const SAME_SIZE_TOLERANCE = 0.01;
 
 /** Siblings of one model (same N within 1% and same peak LR), in order; a sibling without N is its own group. */
-function sizeGroups(siblings: readonly SiblingCurve[]): SiblingCurve[][] {
+export function sizeGroups(siblings: readonly SiblingCurve[]): SiblingCurve[][] {
   const groups: SiblingCurve[][] = [];
   for (const s of siblings) {
     const n = s.params !== undefined && s.params > 0 ? s.params : undefined;
@@ -285,43 +285,67 @@ function pointWeights(points: readonly number[], weights: readonly number[]): nu
  * other did worse than either: the parameters only hold as a set.
  */
 export function fitScheduleResponse(siblings: readonly SiblingCurve[], opts: SiblingOptions = {}): ScheduleResponse | { error: string } {
-  const runIds: string[] = [];
-  const fits: ScheduleResponse['fits'] = [];
+  const parts: SizeResponse[] = [];
   for (const group of sizeGroups(siblings)) {
     if (opts.isCancelled?.()) return { error: 'cancelled' };
-    const usable = group.map((s) => ({ s, data: prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1) })).filter(({ data }) => data.y.length >= 20);
-    // At most MAX_POOLED_PER_SIZE fitted, every schedule kept; the size still weighs as many curves as it has (`responsePriors`).
-    const thinned = thinnedBySchedule(usable, ({ s }) => s.lr, opts.maxPooledPerSize);
-    const used: SiblingCurve[] = [];
-    const x: number[][] = [];
-    const y: number[] = [];
-    const points: number[] = [];
-    for (const { s, data } of thinned.kept) {
-      for (const xi of data.x) x.push([xi[0], used.length]);
-      appendAll(y, data.y);
-      points.push(data.y.length);
-      used.push(s);
-    }
-    if (!used.length) continue;
-    const law = createMultipowerLaw(used.map((s) => s.lr));
-    const fit = fitLaw(
-      law,
-      { x, y, ...(thinned.weights ? { w: pointWeights(points, thinned.weights) } : {}) },
-      { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled },
-    );
-    if ('error' in fit || fit.timedOut) continue;
-    appendAll(
-      runIds,
-      used.map((s) => s.runId),
-    );
-    // Over every usable curve, not only those kept: one decaying run makes the size's drop term.
-    const lrFell = usable.some(({ s }) => s.lr[s.lr.length - 1] < (1 - MIN_LR_DROP) * maxOf(s.lr.subarray(warmupEnd(s.lr))));
-    const values: Record<string, number> = {};
-    law.parameters.forEach((p, j) => {
-      if ((SCHEDULE_RESPONSE_PARAMETERS as readonly string[]).includes(p.name) && (lrFell || !DROP_TERM.has(p.name))) values[p.name] = fit.params[j];
-    });
-    const n = used[0].params;
-    fits.push({ params: n !== undefined && n > 0 ? n : undefined, curves: usable.length, values });
+    const part = fitSizeResponse(group, opts);
+    if (!('error' in part)) parts.push(part);
+  }
+  return combineSizeResponses(parts);
+}
+
+/** One size's part of the schedule response (`fitSizeResponse`): the curves fitted and the size's carried-over parameters. */
+export interface SizeResponse {
+  runIds: string[];
+  fit: ScheduleResponse['fits'][number];
+}
+
+/**
+ * One size group's fit of the schedule response (`sizeGroups`; see `fitScheduleResponse`), a fit of
+ * its own so that each size gets the whole time budget: fitted in one job, the sizes after the
+ * budget ran out were left out, and the response, made of the sizes fitted before it, was kept as
+ * if complete (1,000 runs: 2 to 5 of 5 sizes, by the machine's load). `timedOut`: cut short.
+ */
+export function fitSizeResponse(group: readonly SiblingCurve[], opts: SiblingOptions = {}): SizeResponse | { error: string; timedOut?: true } {
+  const usable = group.map((s) => ({ s, data: prepared(s.steps, s.losses, warmupEnd(s.lr), s.lr.length - 1) })).filter(({ data }) => data.y.length >= 20);
+  // At most MAX_POOLED_PER_SIZE fitted, every schedule kept; the size still weighs as many curves as it has (`responsePriors`).
+  const thinned = thinnedBySchedule(usable, ({ s }) => s.lr, opts.maxPooledPerSize);
+  const used: SiblingCurve[] = [];
+  const x: number[][] = [];
+  const y: number[] = [];
+  const points: number[] = [];
+  for (const { s, data } of thinned.kept) {
+    for (const xi of data.x) x.push([xi[0], used.length]);
+    appendAll(y, data.y);
+    points.push(data.y.length);
+    used.push(s);
+  }
+  if (!used.length) return { error: 'no sibling curve of this size has 20 points after its warmup' };
+  const law = createMultipowerLaw(used.map((s) => s.lr));
+  const fit = fitLaw(
+    law,
+    { x, y, ...(thinned.weights ? { w: pointWeights(points, thinned.weights) } : {}) },
+    { priors: multipowerShapePriors(law), deadline: opts.deadline, isCancelled: opts.isCancelled },
+  );
+  if ('error' in fit) return fit;
+  if (fit.timedOut) return { error: 'the schedule response of this size ran out of time', timedOut: true };
+  // Over every usable curve, not only those kept: one decaying run makes the size's drop term.
+  const lrFell = usable.some(({ s }) => s.lr[s.lr.length - 1] < (1 - MIN_LR_DROP) * maxOf(s.lr.subarray(warmupEnd(s.lr))));
+  const values: Record<string, number> = {};
+  law.parameters.forEach((p, j) => {
+    if ((SCHEDULE_RESPONSE_PARAMETERS as readonly string[]).includes(p.name) && (lrFell || !DROP_TERM.has(p.name))) values[p.name] = fit.params[j];
+  });
+  const n = used[0].params;
+  return { runIds: used.map((s) => s.runId), fit: { params: n !== undefined && n > 0 ? n : undefined, curves: usable.length, values } };
+}
+
+/** The schedule response from its sizes' fits (`fitSizeResponse`, in `sizeGroups` order), or why there is none (fewer than 2 curves fitted). */
+export function combineSizeResponses(parts: readonly SizeResponse[]): ScheduleResponse | { error: string } {
+  const runIds: string[] = [];
+  const fits: ScheduleResponse['fits'] = [];
+  for (const part of parts) {
+    appendAll(runIds, part.runIds);
+    fits.push(part.fit);
   }
   if (runIds.length < 2) return { error: `schedule response needs at least 2 finished siblings with a logged LR; ${runIds.length} could be fitted` };
   const priors: Record<string, Prior> = {};
