@@ -379,8 +379,9 @@ test("the planner with its exchange (not in use) beside it: the planner's own sc
   assert.ok(!asPlanner.some((s) => s.strategy.startsWith(PLANNER_WITH_EXCHANGE)));
 });
 
-test('the aim as one row: per level the median compute over targets (not reached counted beyond), how many reach it, and whether the planner needs less than every baseline', () => {
-  const s = (target: string, strategy: string, fraction: number, errorPct: number, covered = true): BacktestScore => ({
+/** One backtest score of grid 'g' (target t3 its largest) for the aim's tests: the error decides the truth, the rest fixed. */
+function aimScore(target: string, strategy: string, fraction: number, errorPct: number, covered = true): BacktestScore {
+  return {
     grid: 'g',
     target,
     largest: target === 't3',
@@ -398,7 +399,11 @@ test('the aim as one row: per level the median compute over targets (not reached
     fitInterval: [1.5, 2.5],
     picked: [],
     heldOutMiss: 0,
-  });
+  };
+}
+
+test('the aim as one row: per level the median compute over targets (not reached counted beyond), how many reach it, and whether the planner needs less than every baseline', () => {
+  const s = aimScore;
   const fractions = [0.01, 0.1, 0.3];
   const scores: BacktestScore[] = [];
   const each = (strategy: string, errors: Record<string, number[]>) =>
@@ -467,25 +472,7 @@ test("the aim's finer budgets: every step ~1.8×, the tables' budgets among them
 });
 
 test("the aim at finer budgets: the compute between the tables' budgets, the verdict at the tables' budgets alone beside it, the plan's interval on the tables' cases", () => {
-  const s = (target: string, strategy: string, fraction: number, errorPct: number): BacktestScore => ({
-    grid: 'g',
-    target,
-    largest: target === 't3',
-    strategy,
-    fraction,
-    runs: 4,
-    usedFraction: fraction,
-    predicted: 2,
-    interval: [1.5, 2.5],
-    truth: 2 * (1 + errorPct / 100),
-    errorPct,
-    covered: true,
-    widthPct: 50,
-    computeRatio: 100,
-    fitInterval: [1.5, 2.5],
-    picked: [],
-    heldOutMiss: 0,
-  });
+  const s = aimScore;
   const fractions = [0.03, 0.055, 0.1, 0.17, 0.3];
   const scores: BacktestScore[] = [];
   const each = (strategy: string, errors: Record<string, number[]>) =>
