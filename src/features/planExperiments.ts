@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { showMarkdown } from './markdownPreview';
 import { configTarget } from './configTarget';
+import { MODEL_CONFIG_FILE } from '../core/configs/fileNames';
 import type { ConfigEstimate } from '../core/snapshot';
 import { targetOfPlan, type LadderPlan } from '../core/plan/ladder';
 import { ladderMarkdown, type LadderLink, type PlanLadderRequest } from '../core/plan/ladderRequest';
@@ -227,7 +228,7 @@ export class PlanExperimentsCommand extends Disposable implements vscode.TextDoc
       // A config named (a lens's) that states no tokens because its training_args.json is there but
       // unreadable (too big, a folder, a pipe): said, naming it, not taken for none (a budget asked instead).
       const named = typeof target === 'string' ? target : target instanceof vscode.Uri ? target.fsPath : undefined;
-      const argsRead = named !== undefined && path.basename(named) === 'config.json' ? await this.readBeside(trainingArgsPathOf(named)) : {};
+      const argsRead = named !== undefined && path.basename(named) === MODEL_CONFIG_FILE ? await this.readBeside(trainingArgsPathOf(named)) : {};
       if (argsRead.problem !== undefined) {
         void vscode.window.showErrorMessage(
           `Scaling Lens: cannot plan the ladder from ${vscode.workspace.asRelativePath(named!)}: ${argsRead.problem} (its trainer arguments, tokens and family, are read from it)`,

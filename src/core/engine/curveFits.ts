@@ -122,7 +122,8 @@ export class CurveFits {
     for (const cache of [this.curveCache, this.siblingCache, this.pointRetries]) {
       for (const id of cache.keys()) if (!present.has(id)) cache.delete(id);
     }
-    if (this.responseCache.size > 0) {
+    // Plans too: a family gone while its sizes were still fitting has a plan (copies of its siblings) but no response.
+    if (this.responseCache.size > 0 || this.responsePlans.size > 0) {
       const families = new Set(runs.map((r) => this.catalog.familyName(r)));
       for (const family of this.responseCache.keys()) if (!families.has(family)) this.responseCache.delete(family);
       for (const family of this.responsePlans.keys()) if (!families.has(family)) this.responsePlans.delete(family);

@@ -22,7 +22,8 @@ export function isInside(child: string, parent: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-function realPath(p: string): string | undefined {
+/** `p` with every symbolic link resolved; undefined when it does not exist. */
+export function realPath(p: string): string | undefined {
   try {
     return fs.realpathSync.native(p);
   } catch {
