@@ -3,7 +3,7 @@
 // text): one folder per run in the target's format (generic YAML for a budget target), PLAN.md,
 // PLAN.json and, for a format with no family key, `.scalinglens.yaml` naming the family. An existing
 // file is never replaced without --force; `.scalinglens.yaml` is edited (its entries and comments kept).
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LadderPlan } from '../core/plan/ladder';
@@ -19,7 +19,6 @@ import {
   type LadderWriteSetup,
 } from '../core/plan/ladderPlacement';
 import type { LadderManifestTarget } from '../core/plan/ladderWriteTypes';
-import { realPath } from '../core/runs/fileGate';
 import { WORKSPACE_FILE_NAME } from '../shared/logFiles';
 
 export interface LadderWriteRequest {
@@ -54,7 +53,11 @@ function present(p: string): boolean {
 
 /** `p` with every symbolic link resolved (as getcwd gives the current folder); as spelled when it does not exist. */
 function realPathOf(p: string): string {
-  return realPath(p) ?? p;
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return p;
+  }
 }
 
 /**

@@ -22,8 +22,7 @@ export function isInside(child: string, parent: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-/** `p` with every symbolic link resolved; undefined when it does not exist. */
-export function realPath(p: string): string | undefined {
+function realPath(p: string): string | undefined {
   try {
     return fs.realpathSync.native(p);
   } catch {
